@@ -20,6 +20,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     teardownTimeout: 10_000,
-    reporters: ["default"]
+    // In CI also write a JSON summary: .ci/run prints a plain "N passed, N failed" line from it.
+    reporters: process.env["CI"] ? ["default", "json"] : ["default"],
+    outputFile: { json: "node_modules/.cache/vitest/results.json" }
   }
 })
