@@ -1,0 +1,74 @@
+/**
+ * The `Backend` service: where kernels run and data lives. The typed-array (CPU)
+ * layer and the WebGPU layer both provide it.
+ *
+ * The interface is shaped for an asynchronous device: `execute` enqueues a kernel
+ * and returns output buffers at once (the work may still be pending); `read` is an
+ * Effect that waits for the data. A synchronous backend may also offer `readSync`.
+ *
+ * @since 0.1.0
+ */
+import { Context } from "effect"
+import type { Effect } from "effect"
+import type { DType, HostArray } from "./DType.js"
+import type { BackendError, UnsupportedDTypeError } from "./Errors.js"
+import type { Params, Primitive } from "./Primitive.js"
+import type { AbstractValue } from "./Tensor.js"
+
+/**
+ * A buffer owned by one backend. Opaque to the core; each backend extends it.
+ *
+ * @since 0.1.0
+ */
+export interface DeviceBuffer {
+  readonly backend: BackendShape
+}
+
+/**
+ * What a backend provides.
+ *
+ * @since 0.1.0
+ */
+export interface BackendShape {
+  readonly name: string
+  /** Whether buffers of this dtype can live here (float64 on WebGPU cannot). */
+  readonly supportsDType: (dtype: DType) => boolean
+  /**
+   * Adopts host data (diffect's storage layout: complex interleaved, bool as bytes).
+   * Throws `UnsupportedDTypeError` for dtypes it cannot hold.
+   */
+  readonly fromHost: (data: HostArray, aval: AbstractValue) => DeviceBuffer
+  /**
+   * Enqueues primitive `primitive` on `inputs` (already validated by abstract
+   * evaluation, whose results are `outAvals`) and returns the output buffers.
+   */
+  readonly execute: <P extends Primitive>(
+    primitive: P,
+    inputs: ReadonlyArray<DeviceBuffer>,
+    inAvals: ReadonlyArray<AbstractValue>,
+    params: Params<P>,
+    outAvals: ReadonlyArray<AbstractValue>
+  ) => ReadonlyArray<DeviceBuffer>
+  /** Reads a buffer back to host memory, in storage layout. */
+  readonly read: (buffer: DeviceBuffer, aval: AbstractValue) => Effect.Effect<HostArray, BackendError>
+  /** Synchronous read, for backends whose memory is host memory. */
+  readonly readSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
+}
+
+/**
+ * The backend service.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { Backend } from "@diffect/core"
+ * const backendName = Effect.gen(function* () {
+  const backend = yield* Backend
+  return backend.name
+})
+ *
+ * @since 0.1.0
+ */
+export class Backend extends Context.Service<Backend, BackendShape>()("diffect/Backend") {}
+
+/** Errors a backend may raise while running. @since 0.1.0 */
+export type BackendFailure = BackendError | UnsupportedDTypeError

@@ -1,0 +1,152 @@
+/**
+ * Element types and JAX's type-promotion lattice.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The element types diffect supports. `float0` is the zero-size tangent type of
+ * integer and boolean inputs (JAX's `float0`): it has a shape but holds no data.
+ *
+ * @since 0.1.0
+ */
+export type DType = "float32" | "float64" | "int32" | "bool" | "complex64" | "complex128" | "float0"
+
+/** @since 0.1.0 */
+export const dtypes: ReadonlyArray<DType> = ["bool", "int32", "float32", "float64", "complex64", "complex128", "float0"]
+
+/** @since 0.1.0 */
+export const isDType = (u: unknown): u is DType => typeof u === "string" && (dtypes as ReadonlyArray<string>).includes(u)
+
+/** Real or complex floating point. @since 0.1.0 */
+export const isInexact = (d: DType): boolean =>
+  d === "float32" || d === "float64" || d === "complex64" || d === "complex128"
+
+/** @since 0.1.0 */
+export const isFloating = (d: DType): boolean => d === "float32" || d === "float64"
+
+/** @since 0.1.0 */
+export const isComplex = (d: DType): d is "complex64" | "complex128" => d === "complex64" || d === "complex128"
+
+/** @since 0.1.0 */
+export const isInteger = (d: DType): boolean => d === "int32"
+
+/** The real dtype underlying a complex one (identity on real dtypes). @since 0.1.0 */
+export const realDType = (d: DType): DType => d === "complex64" ? "float32" : d === "complex128" ? "float64" : d
+
+/** The complex dtype with the given real part precision. @since 0.1.0 */
+export const complexDType = (d: DType): DType =>
+  d === "float64" || d === "complex128" ? "complex128" : "complex64"
+
+/**
+ * Number of scalar lanes an element occupies in storage (complex values are
+ * stored interleaved as `[re, im]` pairs).
+ *
+ * @since 0.1.0
+ */
+export const lanes = (d: DType): number => isComplex(d) ? 2 : d === "float0" ? 0 : 1
+
+/** Storage array for each dtype. @since 0.1.0 */
+export type HostArray = Float32Array | Float64Array | Int32Array | Uint8Array
+
+/** @since 0.1.0 */
+export const allocHost = (d: DType, size: number): HostArray => {
+  switch (d) {
+    case "float32":
+      return new Float32Array(size)
+    case "float64":
+      return new Float64Array(size)
+    case "int32":
+      return new Int32Array(size)
+    case "bool":
+      return new Uint8Array(size)
+    case "complex64":
+      return new Float32Array(2 * size)
+    case "complex128":
+      return new Float64Array(2 * size)
+    case "float0":
+      return new Uint8Array(0)
+  }
+}
+
+/** The default floating dtype (JAX's default with x64 disabled). @since 0.1.0 */
+export const defaultFloat: DType = "float32"
+
+// JAX's promotion lattice restricted to diffect's dtypes. `i*`, `f*`, `c*` are the
+// weak types of JS numbers (and of values derived only from them). An edge a -> b
+// means "a promotes to b"; the result of promoting two types is their least upper bound.
+type Node = "b1" | "i*" | "i32" | "f*" | "f32" | "f64" | "c*" | "c64" | "c128"
+const edges: Record<Node, ReadonlyArray<Node>> = {
+  b1: ["i*"],
+  "i*": ["i32"],
+  i32: ["f*"],
+  "f*": ["f32", "c*"],
+  f32: ["f64", "c64"],
+  f64: ["c128"],
+  "c*": ["c64"],
+  c64: ["c128"],
+  c128: []
+}
+const nodes = Object.keys(edges) as ReadonlyArray<Node>
+const upperSet = (n: Node): Set<Node> => {
+  const seen = new Set<Node>([n])
+  const stack: Array<Node> = [n]
+  while (stack.length > 0) {
+    for (const m of edges[stack.pop()!]) if (!seen.has(m)) (seen.add(m), stack.push(m))
+  }
+  return seen
+}
+const uppers = new Map(nodes.map((n) => [n, upperSet(n)] as const))
+const lub = (a: Node, b: Node): Node => {
+  const ua = uppers.get(a)!
+  const ub = uppers.get(b)!
+  const common = nodes.filter((n) => ua.has(n) && ub.has(n))
+  // The least element of the common upper set is the one every other element is above.
+  return common.find((c) => common.every((d) => uppers.get(c)!.has(d)))!
+}
+const toNode = (d: DType, weak: boolean): Node => {
+  switch (d) {
+    case "bool":
+      return "b1"
+    case "int32":
+      return weak ? "i*" : "i32"
+    case "float32":
+      return weak ? "f*" : "f32"
+    case "float64":
+      return "f64"
+    case "complex64":
+      return weak ? "c*" : "c64"
+    case "complex128":
+      return "c128"
+    case "float0":
+      throw new Error("float0 has no place in the promotion lattice")
+  }
+}
+const fromNode: Record<Node, readonly [DType, boolean]> = {
+  b1: ["bool", false],
+  "i*": ["int32", true],
+  i32: ["int32", false],
+  "f*": ["float32", true],
+  f32: ["float32", false],
+  f64: ["float64", false],
+  "c*": ["complex64", true],
+  c64: ["complex64", false],
+  c128: ["complex128", false]
+}
+const promotionTable = new Map<string, readonly [DType, boolean]>()
+for (const a of nodes) for (const b of nodes) promotionTable.set(`${a},${b}`, fromNode[lub(a, b)])
+
+/**
+ * Promotes two (dtype, weak) pairs by JAX's lattice. A weak type yields to a strong one of
+ * its kind (`float32` with a JS number stays `float32`), but not across kinds: a strong
+ * `int32` with a JS float gives a weak `float32`, as in JAX. Not defined for `float0`
+ * (callers raise `Float0OperationError` first).
+ *
+ * @example
+ * import { promote } from "@diffect/core/DType"
+ * promote("float32", false, "float64", false) // ["float64", false]
+ *
+ * @since 0.1.0
+ */
+export const promote = (a: DType, aWeak: boolean, b: DType, bWeak: boolean): readonly [DType, boolean] =>
+  promotionTable.get(`${toNode(a, aWeak)},${toNode(b, bWeak)}`)!

@@ -1,0 +1,154 @@
+/**
+ * Typed failures of the core: shapes, dtypes, indices, tracers, backends.
+ * Every error is a `Schema.TaggedError`, so it is both a value in an Effect's
+ * error channel and a throwable `Error` with a clear message.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+const ShapeSchema = Schema.Array(Schema.Number)
+const fmt = (shape: ReadonlyArray<number>): string =>
+  shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
+
+/**
+ * Shapes that cannot be broadcast together (NumPy's rule).
+ *
+ * @since 0.1.0
+ */
+export class BroadcastError extends Schema.TaggedError<BroadcastError>()("BroadcastError", {
+  shapes: Schema.Array(ShapeSchema)
+}) {
+  override get message(): string {
+    return `Incompatible shapes for broadcasting: shapes=[${this.shapes.map(fmt).join(", ")}]`
+  }
+}
+
+/** An axis outside `[-ndim, ndim)`. @since 0.1.0 */
+export class AxisError extends Schema.TaggedError<AxisError>()("AxisError", {
+  axis: Schema.Number,
+  ndim: Schema.Number
+}) {
+  override get message(): string {
+    return `axis ${this.axis} is out of bounds for array of dimension ${this.ndim}`
+  }
+}
+
+/** An operation given operands of incompatible shapes. @since 0.1.0 */
+export class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation}: ${this.detail}`
+  }
+}
+
+/** An operation given operands of unsupported or mismatched dtypes. @since 0.1.0 */
+export class DTypeError extends Schema.TaggedError<DTypeError>()("DTypeError", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation}: ${this.detail}`
+  }
+}
+
+/**
+ * Arithmetic on `float0`, the tangent type of integer inputs. JAX's message.
+ *
+ * @since 0.1.0
+ */
+export class Float0OperationError extends Schema.TaggedError<Float0OperationError>()("Float0OperationError", {
+  operation: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation}: float0s do not support any operations by design, because they are not compatible with non-trivial vector spaces. No implicit dtype conversion is done. You can use np.zeros_like(x, { dtype: x.dtype }) to convert a float0 array to a zero array of the same shape.`
+  }
+}
+
+/** An integer index outside an axis. @since 0.1.0 */
+export class IndexError extends Schema.TaggedError<IndexError>()("IndexError", {
+  index: Schema.Number,
+  axis: Schema.Number,
+  size: Schema.Number
+}) {
+  override get message(): string {
+    return `index ${this.index} is out of bounds for axis ${this.axis} with size ${this.size}`
+  }
+}
+
+/** Input that is not an array: ragged nesting, non-numeric entries, unknown dtype names. @since 0.1.0 */
+export class InvalidArrayError extends Schema.TaggedError<InvalidArrayError>()("InvalidArrayError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * A tracer used after the transformation that made it has returned (JAX's
+ * `UnexpectedTracerError`), e.g. one stored in a closure and used later.
+ *
+ * @since 0.1.0
+ */
+export class EscapedTracerError extends Schema.TaggedError<EscapedTracerError>()("EscapedTracerError", {
+  transformation: Schema.String
+}) {
+  override get message(): string {
+    return `Encountered an unexpected tracer: a value traced by ${this.transformation} was used after that transformation returned. A function transformed by diffect must not save traced values in outer scopes.`
+  }
+}
+
+/**
+ * Asking for the concrete value of a traced value (JAX's `ConcretizationTypeError`):
+ * reading it, or branching on it in JS, while a transformation is tracing it.
+ *
+ * @since 0.1.0
+ */
+export class ConcretizationError extends Schema.TaggedError<ConcretizationError>()("ConcretizationError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Abstract tracer value encountered where a concrete value is expected: ${this.detail}`
+  }
+}
+
+/** A dtype the active backend cannot hold (float64 on WebGPU). @since 0.1.0 */
+export class UnsupportedDTypeError extends Schema.TaggedError<UnsupportedDTypeError>()("UnsupportedDTypeError", {
+  backend: Schema.String,
+  dtype: Schema.String
+}) {
+  override get message(): string {
+    return `The ${this.backend} backend does not support dtype ${this.dtype}; diffect never downcasts silently. Convert explicitly (np.astype) or use a backend that supports it.`
+  }
+}
+
+/** A failure inside a backend (device lost, out of memory, readback failed). @since 0.1.0 */
+export class BackendError extends Schema.TaggedError<BackendError>()("BackendError", {
+  backend: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.backend} backend: ${this.detail}`
+  }
+}
+
+/**
+ * The errors of the core.
+ *
+ * @since 0.1.0
+ */
+export type CoreError =
+  | BroadcastError
+  | AxisError
+  | ShapeError
+  | DTypeError
+  | Float0OperationError
+  | IndexError
+  | InvalidArrayError
+  | EscapedTracerError
+  | ConcretizationError
+  | UnsupportedDTypeError
+  | BackendError

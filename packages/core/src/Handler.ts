@@ -1,0 +1,142 @@
+/**
+ * The handler stack. Applying a primitive (`bind`) is an operation; each
+ * transformation is a handler that interprets it. `bind` dispatches by data: the
+ * handler of highest level among the operands' tracers wins, and lower-level
+ * operands are lifted into it. Levels only grow, so a handler started inside
+ * another (`grad(grad(f))`) always outranks it and perturbations never mix.
+ *
+ * @since 0.1.0
+ */
+import type { BackendShape } from "./Backend.js"
+import { EscapedTracerError } from "./Errors.js"
+import { evalPrimitive } from "./internal/dispatch.js"
+import type { Params, Primitive } from "./Primitive.js"
+import { Tracer } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+
+/**
+ * A transformation's interpreter (JAX's `Trace`).
+ *
+ * @since 0.1.0
+ */
+export interface Handler {
+  /** Unique and increasing: a handler created later has a higher level. */
+  readonly level: number
+  /** For messages and printing: "jvp", "linearize", "vmap", ... */
+  readonly name: string
+  /** False once the transformation has returned: its tracers must not be used again. */
+  readonly active: boolean
+  /** Wraps a value from a lower level (a concrete tensor or an outer tracer) as this handler's tracer. */
+  readonly lift: (value: Tensor) => Tracer
+  /** Interprets `primitive` on operands that are all this handler's tracers. */
+  readonly process: <P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ) => ReadonlyArray<Tensor>
+}
+
+let nextLevel = 1
+
+/**
+ * A fresh level, higher than every level handed out before.
+ *
+ * @since 0.1.0
+ */
+export const newLevel = (): number => nextLevel++
+
+/**
+ * Applies a primitive: the heart of every operation.
+ *
+ * @since 0.1.0
+ */
+export const bind = <P extends Primitive>(
+  primitive: P,
+  operands: ReadonlyArray<Tensor>,
+  params: Params<P>
+): ReadonlyArray<Tensor> => {
+  let top: Handler | undefined
+  for (const x of operands) {
+    if (x instanceof Tracer && (top === undefined || x.handler.level > top.level)) top = x.handler
+  }
+  if (top === undefined) {
+    const handler = dynamicHandler
+    if (handler === undefined) return evalPrimitive(primitive, operands, params)
+    return processIn(handler, primitive, operands, params)
+  }
+  if (dynamicHandler !== undefined && dynamicHandler.level > top.level) top = dynamicHandler
+  return processIn(top, primitive, operands, params)
+}
+
+const processIn = <P extends Primitive>(
+  handler: Handler,
+  primitive: P,
+  operands: ReadonlyArray<Tensor>,
+  params: Params<P>
+): ReadonlyArray<Tensor> => {
+  if (!handler.active) throw new EscapedTracerError({ transformation: handler.name })
+  const tracers = operands.map((x) => (x instanceof Tracer && x.handler === handler ? x : handler.lift(x)))
+  return handler.process(primitive, tracers, params)
+}
+
+/** `bind` for single-output primitives. @since 0.1.0 */
+export const bind1 = <P extends Primitive>(primitive: P, operands: ReadonlyArray<Tensor>, params: Params<P>): Tensor =>
+  bind(primitive, operands, params)[0]!
+
+// A handler that must see every primitive applied while it runs, even on values
+// that carry none of its tracers (JAX's dynamic trace; used by staging for `jit`
+// and by collectives). Set only around synchronous user code.
+let dynamicHandler: Handler | undefined
+
+/**
+ * Runs `thunk` with `handler` as the dynamic handler: primitives whose operands
+ * carry no higher-level tracer are processed by it.
+ *
+ * @since 0.1.0
+ */
+export const withDynamicHandler = <A>(handler: Handler, thunk: () => A): A => {
+  const saved = dynamicHandler
+  dynamicHandler = handler
+  try {
+    return thunk()
+  } finally {
+    dynamicHandler = saved
+  }
+}
+
+let currentBackend: BackendShape | undefined
+let defaultBackend: BackendShape | undefined
+
+/**
+ * The backend that evaluates primitives now: the one installed by the running
+ * Effect (`withBackend`), else the default (the facade installs the typed-array
+ * backend), else none.
+ *
+ * @since 0.1.0
+ */
+export const activeBackend = (): BackendShape | undefined => currentBackend ?? defaultBackend
+
+/**
+ * Runs synchronous `thunk` with `backend` evaluating primitives.
+ *
+ * @since 0.1.0
+ */
+export const withBackend = <A>(backend: BackendShape, thunk: () => A): A => {
+  const saved = currentBackend
+  currentBackend = backend
+  try {
+    return thunk()
+  } finally {
+    currentBackend = saved
+  }
+}
+
+/**
+ * Sets the backend used by eager operations outside any Effect (scripts, the
+ * REPL). The `diffect` facade sets the typed-array backend.
+ *
+ * @since 0.1.0
+ */
+export const setDefaultBackend = (backend: BackendShape): void => {
+  defaultBackend = backend
+}

@@ -1,0 +1,122 @@
+/**
+ * `Tensor`: the one value type users see. A tensor is either concrete (data on
+ * the host or on a backend) or a tracer owned by a transformation's handler; both
+ * have a shape and a dtype and support the same operations.
+ *
+ * @since 0.1.0
+ */
+import type { DeviceBuffer } from "./Backend.js"
+import type { DType, HostArray } from "./DType.js"
+import type { Handler } from "./Handler.js"
+import { formatShape, sizeOf } from "./Shape.js"
+import type { Shape } from "./Shape.js"
+
+/**
+ * The abstract value of a tensor: what tracing knows without the data.
+ * `weakType` marks values derived only from JS numbers (JAX's weak types).
+ *
+ * @since 0.1.0
+ */
+export interface AbstractValue {
+  readonly shape: Shape
+  readonly dtype: DType
+  readonly weakType: boolean
+}
+
+/** @since 0.1.0 */
+export const aval = (shape: Shape, dtype: DType, weakType = false): AbstractValue => ({ shape, dtype, weakType })
+
+/** Formats an abstract value like JAX: `f32[3,4]`. @since 0.1.0 */
+export const formatAval = (a: AbstractValue): string => {
+  const short: Record<DType, string> = {
+    float32: "f32",
+    float64: "f64",
+    int32: "i32",
+    bool: "bool",
+    complex64: "c64",
+    complex128: "c128",
+    float0: "float0"
+  }
+  return `${short[a.dtype]}[${a.shape.join(",")}]${a.weakType ? "{weak}" : ""}`
+}
+
+/**
+ * An immutable n-dimensional array, concrete or traced. Chainable methods
+ * (`x.add(y).mul(2).sum()`) are declared in `TensorMethods` and installed by the
+ * ops module.
+ *
+ * @since 0.1.0
+ */
+export abstract class Tensor {
+  abstract get aval(): AbstractValue
+  get shape(): Shape {
+    return this.aval.shape
+  }
+  get dtype(): DType {
+    return this.aval.dtype
+  }
+  get weakType(): boolean {
+    return this.aval.weakType
+  }
+  get ndim(): number {
+    return this.aval.shape.length
+  }
+  get size(): number {
+    return sizeOf(this.aval.shape)
+  }
+  toString(): string {
+    return `Tensor(${formatAval(this.aval)})`
+  }
+}
+
+/**
+ * Where a concrete tensor's data lives: on the host (made by `np.array` outside
+ * any backend) or in a backend's buffer. A host tensor is adopted by the first
+ * backend that uses it; the upload is cached so it happens once per backend.
+ *
+ * @since 0.1.0
+ */
+export class ConcreteTensor extends Tensor {
+  #uploads: Array<DeviceBuffer> | undefined
+  constructor(
+    readonly aval: AbstractValue,
+    /** Host data in storage layout, or `undefined` when the data lives only on a backend. */
+    readonly host: HostArray | undefined,
+    /** The backend buffer, when the data was produced by (or uploaded to) a backend. */
+    readonly buffer: DeviceBuffer | undefined
+  ) {
+    super()
+  }
+  /** The buffer for `backend`, uploading host data once if needed. */
+  bufferFor(backend: DeviceBuffer["backend"]): DeviceBuffer | undefined {
+    if (this.buffer !== undefined && this.buffer.backend === backend) return this.buffer
+    const cached = this.#uploads?.find((b) => b.backend === backend)
+    if (cached !== undefined) return cached
+    if (this.host === undefined) return undefined
+    const uploaded = backend.fromHost(this.host, this.aval)
+    ;(this.#uploads ??= []).push(uploaded)
+    return uploaded
+  }
+  override toString(): string {
+    return `Tensor(${formatAval(this.aval)})`
+  }
+}
+
+/**
+ * A value owned by one transformation's handler. Each handler subclasses it with
+ * what it tracks (a tangent, a batch dimension, a program variable).
+ *
+ * @since 0.1.0
+ */
+export abstract class Tracer extends Tensor {
+  abstract readonly handler: Handler
+  override toString(): string {
+    return `Traced<${formatAval(this.aval)}> by ${this.handler.name} (level ${this.handler.level})`
+  }
+}
+
+/** @since 0.1.0 */
+export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor
+
+/** @since 0.1.0 */
+export const describeShape = (t: Tensor): string => formatShape(t.shape)

@@ -1,0 +1,212 @@
+/**
+ * `lax`: the primitives as functions, with JAX's `lax` strictness: binary
+ * operands must already share a shape and dtype (the `np` namespace broadcasts
+ * and promotes). Rules of every transformation are written with these.
+ *
+ * @example
+ * import { lax, np } from "diffect"
+ * const y = lax.sin(np.array([0, 1]))
+ *
+ * @since 0.1.0
+ */
+import { allocHost, isComplex } from "./DType.js"
+import type { DType } from "./DType.js"
+import { bind1 } from "./Handler.js"
+import type { Params, Primitive } from "./Primitive.js"
+import type { Shape } from "./Shape.js"
+import { aval, ConcreteTensor } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+
+const unary = <P extends Primitive>(p: P) => (x: Tensor): Tensor => bind1(p, [x], {} as Params<P>)
+const binary = <P extends Primitive>(p: P) => (x: Tensor, y: Tensor): Tensor => bind1(p, [x, y], {} as Params<P>)
+
+/** @since 0.1.0 */
+export const neg = unary("neg")
+/** @since 0.1.0 */
+export const sin = unary("sin")
+/** @since 0.1.0 */
+export const cos = unary("cos")
+/** @since 0.1.0 */
+export const tan = unary("tan")
+/** @since 0.1.0 */
+export const asin = unary("asin")
+/** @since 0.1.0 */
+export const acos = unary("acos")
+/** @since 0.1.0 */
+export const atan = unary("atan")
+/** @since 0.1.0 */
+export const sinh = unary("sinh")
+/** @since 0.1.0 */
+export const cosh = unary("cosh")
+/** @since 0.1.0 */
+export const tanh = unary("tanh")
+/** @since 0.1.0 */
+export const exp = unary("exp")
+/** @since 0.1.0 */
+export const log = unary("log")
+/** @since 0.1.0 */
+export const log1p = unary("log1p")
+/** @since 0.1.0 */
+export const expm1 = unary("expm1")
+/** @since 0.1.0 */
+export const sqrt = unary("sqrt")
+/** @since 0.1.0 */
+export const rsqrt = unary("rsqrt")
+/** @since 0.1.0 */
+export const abs = unary("abs")
+/** @since 0.1.0 */
+export const sign = unary("sign")
+/** @since 0.1.0 */
+export const floor = unary("floor")
+/** @since 0.1.0 */
+export const ceil = unary("ceil")
+/** Rounds half to even (NumPy's and `jnp.round`'s rule). @since 0.1.0 */
+export const round = unary("round")
+/** `1 / (1 + exp(-x))`. @since 0.1.0 */
+export const logistic = unary("logistic")
+/** @since 0.1.0 */
+export const erf = unary("erf")
+/** @since 0.1.0 */
+export const not = unary("not")
+/** @since 0.1.0 */
+export const real = unary("real")
+/** @since 0.1.0 */
+export const imag = unary("imag")
+/** @since 0.1.0 */
+export const conj = unary("conj")
+/** Identity with a zero derivative. @since 0.1.0 */
+export const stopGradient = unary("stop_gradient")
+/** `x ** y` for a static integer `y`. @since 0.1.0 */
+export const integerPow = (x: Tensor, y: number): Tensor => bind1("integer_pow", [x], { y })
+
+/** @since 0.1.0 */
+export const add = binary("add")
+/** @since 0.1.0 */
+export const sub = binary("sub")
+/** @since 0.1.0 */
+export const mul = binary("mul")
+/** @since 0.1.0 */
+export const div = binary("div")
+/** @since 0.1.0 */
+export const pow = binary("pow")
+/** @since 0.1.0 */
+export const max = binary("max")
+/** @since 0.1.0 */
+export const min = binary("min")
+/** @since 0.1.0 */
+export const atan2 = binary("atan2")
+/** Remainder with the dividend's sign (C's `fmod`). @since 0.1.0 */
+export const rem = binary("rem")
+/** @since 0.1.0 */
+export const and = binary("and")
+/** @since 0.1.0 */
+export const or = binary("or")
+/** @since 0.1.0 */
+export const eq = binary("eq")
+/** @since 0.1.0 */
+export const ne = binary("ne")
+/** @since 0.1.0 */
+export const lt = binary("lt")
+/** @since 0.1.0 */
+export const le = binary("le")
+/** @since 0.1.0 */
+export const gt = binary("gt")
+/** @since 0.1.0 */
+export const ge = binary("ge")
+/** Complex number from real and imaginary parts of one real dtype. @since 0.1.0 */
+export const complex = binary("complex")
+/** `select(pred, onTrue, onFalse)`; all three of one shape. @since 0.1.0 */
+export const select = (pred: Tensor, onTrue: Tensor, onFalse: Tensor): Tensor =>
+  bind1("select", [pred, onTrue, onFalse], {})
+
+/** @since 0.1.0 */
+export const convertElementType = (x: Tensor, dtype: DType, weakType = false): Tensor =>
+  bind1("convert_element_type", [x], { dtype, weakType })
+
+/** @since 0.1.0 */
+export const reduceSum = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_sum", [x], { axes })
+/** @since 0.1.0 */
+export const reduceMax = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_max", [x], { axes })
+/** @since 0.1.0 */
+export const reduceMin = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_min", [x], { axes })
+/** @since 0.1.0 */
+export const reduceProd = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_prod", [x], { axes })
+/** Index of the first maximum along `axis` (int32). @since 0.1.0 */
+export const argmax = (x: Tensor, axis: number): Tensor => bind1("argmax", [x], { axis })
+/** Index of the first minimum along `axis` (int32). @since 0.1.0 */
+export const argmin = (x: Tensor, axis: number): Tensor => bind1("argmin", [x], { axis })
+/** @since 0.1.0 */
+export const cumsum = (x: Tensor, axis: number, reverse = false): Tensor => bind1("cumsum", [x], { axis, reverse })
+
+/** @since 0.1.0 */
+export const broadcastInDim = (x: Tensor, shape: Shape, broadcastDimensions: ReadonlyArray<number>): Tensor =>
+  bind1("broadcast_in_dim", [x], { shape, broadcastDimensions })
+/** @since 0.1.0 */
+export const reshape = (x: Tensor, newSizes: Shape): Tensor => bind1("reshape", [x], { newSizes })
+/** @since 0.1.0 */
+export const transpose = (x: Tensor, permutation: ReadonlyArray<number>): Tensor =>
+  bind1("transpose", [x], { permutation })
+/** @since 0.1.0 */
+export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
+  bind1("squeeze", [x], { dimensions })
+/** @since 0.1.0 */
+export const expandDims = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
+  bind1("expand_dims", [x], { dimensions })
+/** @since 0.1.0 */
+export const rev = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => bind1("rev", [x], { dimensions })
+/** @since 0.1.0 */
+export const slice = (
+  x: Tensor,
+  startIndices: ReadonlyArray<number>,
+  limitIndices: ReadonlyArray<number>,
+  strides: ReadonlyArray<number> | null = null
+): Tensor => bind1("slice", [x], { startIndices, limitIndices, strides })
+/** `config[i] = [low, high, interior]`. @since 0.1.0 */
+export const pad = (x: Tensor, paddingValue: Tensor, config: ReadonlyArray<readonly [number, number, number]>): Tensor =>
+  bind1("pad", [x, paddingValue], { config })
+/** @since 0.1.0 */
+export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tensor =>
+  bind1("concatenate", xs, { dimension })
+/** NumPy's `take` along `axis` (indices clamped into range). @since 0.1.0 */
+export const gather = (x: Tensor, indices: Tensor, axis: number): Tensor => bind1("gather", [x, indices], { axis })
+/** Adds `updates` into `operand` at `indices` along `axis`. @since 0.1.0 */
+export const scatterAdd = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
+  bind1("scatter_add", [operand, indices, updates], { axis })
+/** @since 0.1.0 */
+export const dotGeneral = (
+  lhs: Tensor,
+  rhs: Tensor,
+  contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
+  batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []]
+): Tensor => bind1("dot_general", [lhs, rhs], { contracting, batch })
+/** @since 0.1.0 */
+export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>
+  bind1("iota", [], { dtype, shape, dimension })
+
+/**
+ * A rank-0 host tensor. With `weakType` it behaves like a JS number in promotion.
+ * A complex `value` is given as `{ re, im }`.
+ *
+ * @since 0.1.0
+ */
+export const scalar = (value: number | { readonly re: number; readonly im: number }, dtype: DType, weakType = false): Tensor => {
+  const data = allocHost(dtype, 1)
+  if (typeof value === "number") data[0] = value
+  else if (isComplex(dtype)) (data[0] = value.re, data[1] = value.im)
+  else data[0] = value.re
+  return new ConcreteTensor(aval([], dtype, weakType), data, undefined)
+}
+
+/** `shape`-shaped tensor filled with `value`. @since 0.1.0 */
+export const full = (
+  shape: Shape,
+  value: number | { readonly re: number; readonly im: number },
+  dtype: DType,
+  weakType = false
+): Tensor => {
+  const s = scalar(value, dtype, weakType)
+  return shape.length === 0 ? s : broadcastInDim(s, shape, [])
+}
+
+/** Zeros of the same shape and dtype as `x` (weak type kept). @since 0.1.0 */
+export const zerosLike = (x: Tensor): Tensor => full(x.shape, 0, x.dtype, x.weakType)
