@@ -16,7 +16,8 @@ export type DType = "float32" | "float64" | "int32" | "bool" | "complex64" | "co
 export const dtypes: ReadonlyArray<DType> = ["bool", "int32", "float32", "float64", "complex64", "complex128", "float0"]
 
 /** @since 0.1.0 */
-export const isDType = (u: unknown): u is DType => typeof u === "string" && (dtypes as ReadonlyArray<string>).includes(u)
+export const isDType = (u: unknown): u is DType =>
+  typeof u === "string" && (dtypes as ReadonlyArray<string>).includes(u)
 
 /** Real or complex floating point. @since 0.1.0 */
 export const isInexact = (d: DType): boolean =>
@@ -35,8 +36,7 @@ export const isInteger = (d: DType): boolean => d === "int32"
 export const realDType = (d: DType): DType => d === "complex64" ? "float32" : d === "complex128" ? "float64" : d
 
 /** The complex dtype with the given real part precision. @since 0.1.0 */
-export const complexDType = (d: DType): DType =>
-  d === "float64" || d === "complex128" ? "complex128" : "complex64"
+export const complexDType = (d: DType): DType => d === "float64" || d === "complex128" ? "complex128" : "complex64"
 
 /**
  * Number of scalar lanes an element occupies in storage (complex values are
@@ -92,7 +92,12 @@ const upperSet = (n: Node): Set<Node> => {
   const seen = new Set<Node>([n])
   const stack: Array<Node> = [n]
   while (stack.length > 0) {
-    for (const m of edges[stack.pop()!]) if (!seen.has(m)) (seen.add(m), stack.push(m))
+    for (const m of edges[stack.pop()!]) {
+      if (!seen.has(m)) {
+        seen.add(m)
+        stack.push(m)
+      }
+    }
   }
   return seen
 }

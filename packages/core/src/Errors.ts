@@ -8,8 +8,7 @@
 import { Schema } from "effect"
 
 const ShapeSchema = Schema.Array(Schema.Number)
-const fmt = (shape: ReadonlyArray<number>): string =>
-  shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
+const fmt = (shape: ReadonlyArray<number>): string => shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
 
 /**
  * Shapes that cannot be broadcast together (NumPy's rule).

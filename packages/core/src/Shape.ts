@@ -30,8 +30,7 @@ export const stridesOf = (shape: Shape): Array<number> => {
 export const shapeEquals = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
 /** Formats a shape like NumPy: `(3,)`, `(2, 3)`, `()`. @since 0.1.0 */
-export const formatShape = (shape: Shape): string =>
-  shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
+export const formatShape = (shape: Shape): string => shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
 
 /**
  * The NumPy broadcast of several shapes. Fails with `BroadcastError` naming the

@@ -1,1 +1,16 @@
-export {}
+/**
+ * @diffect/core: tensors, dtypes, primitives, the handler stack, backends,
+ * pytrees, schemas and the ops API.
+ *
+ * Shared file: append exports, keep one line per module.
+ *
+ * @since 0.1.0
+ */
+export * from "./Backend.js"
+export * as DType from "./DType.js"
+export * from "./Errors.js"
+export * from "./Handler.js"
+export * as lax from "./lax.js"
+export * from "./Primitive.js"
+export * as Shape from "./Shape.js"
+export * from "./Tensor.js"

@@ -147,8 +147,7 @@ export const reshape = (x: Tensor, newSizes: Shape): Tensor => bind1("reshape", 
 export const transpose = (x: Tensor, permutation: ReadonlyArray<number>): Tensor =>
   bind1("transpose", [x], { permutation })
 /** @since 0.1.0 */
-export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
-  bind1("squeeze", [x], { dimensions })
+export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => bind1("squeeze", [x], { dimensions })
 /** @since 0.1.0 */
 export const expandDims = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
   bind1("expand_dims", [x], { dimensions })
@@ -162,8 +161,11 @@ export const slice = (
   strides: ReadonlyArray<number> | null = null
 ): Tensor => bind1("slice", [x], { startIndices, limitIndices, strides })
 /** `config[i] = [low, high, interior]`. @since 0.1.0 */
-export const pad = (x: Tensor, paddingValue: Tensor, config: ReadonlyArray<readonly [number, number, number]>): Tensor =>
-  bind1("pad", [x, paddingValue], { config })
+export const pad = (
+  x: Tensor,
+  paddingValue: Tensor,
+  config: ReadonlyArray<readonly [number, number, number]>
+): Tensor => bind1("pad", [x, paddingValue], { config })
 /** @since 0.1.0 */
 export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tensor =>
   bind1("concatenate", xs, { dimension })
@@ -189,11 +191,17 @@ export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>
  *
  * @since 0.1.0
  */
-export const scalar = (value: number | { readonly re: number; readonly im: number }, dtype: DType, weakType = false): Tensor => {
+export const scalar = (
+  value: number | { readonly re: number; readonly im: number },
+  dtype: DType,
+  weakType = false
+): Tensor => {
   const data = allocHost(dtype, 1)
   if (typeof value === "number") data[0] = value
-  else if (isComplex(dtype)) (data[0] = value.re, data[1] = value.im)
-  else data[0] = value.re
+  else {
+    data[0] = value.re
+    if (isComplex(dtype)) data[1] = value.im
+  }
   return new ConcreteTensor(aval([], dtype, weakType), data, undefined)
 }
 

@@ -23,7 +23,8 @@ export const evalPrimitive = <P extends Primitive>(
   if (backend === undefined) {
     throw new BackendError({
       backend: "none",
-      detail: "no backend is active: run inside an Effect with a Backend layer, or import from \"diffect\" to use the typed-array backend by default"
+      detail:
+        "no backend is active: run inside an Effect with a Backend layer, or import from \"diffect\" to use the typed-array backend by default"
     })
   }
   const inputs = operands.map((x) => {
@@ -32,7 +33,9 @@ export const evalPrimitive = <P extends Primitive>(
     if (buffer === undefined) {
       throw new BackendError({
         backend: backend.name,
-        detail: `a tensor computed on the ${(x as ConcreteTensor).buffer?.backend.name} backend cannot be used synchronously on this one; read it with toJs and make a new array`
+        detail: `a tensor computed on the ${
+          (x as ConcreteTensor).buffer?.backend.name
+        } backend cannot be used synchronously on this one; read it with toJs and make a new array`
       })
     }
     return buffer
