@@ -1,0 +1,158 @@
+/**
+ * Collectives over named axes: `psum`, `pmean`, `pmax`, `pmin` and `axisIndex`
+ * reduce or index along an axis bound by `vmap(f, { axisName })`, as JAX's
+ * `lax.psum` and friends do under `jax.vmap(..., axis_name=...)`.
+ *
+ * @since 0.1.0
+ */
+import { bind1, lax } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { Schema } from "effect"
+import { BatchTracer } from "./internal/batching.js"
+import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
+import type { AxisFrame } from "./internal/batchingAxisEnv.js"
+
+/**
+ * A collective named an axis that no enclosing `vmap` binds. JAX's message.
+ *
+ * @example
+ * import { Collectives } from "@diffect/ad"
+ * import { np } from "@diffect/core"
+ * // Outside any vmap with axisName "batch":
+ * // Collectives.psum(np.array([1, 2]), "batch") throws UnboundAxisError
+ *
+ * @since 0.1.0
+ */
+export class UnboundAxisError extends Schema.TaggedError<UnboundAxisError>()("UnboundAxisError", {
+  axisName: Schema.String,
+  available: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `unbound axis name: ${this.axisName}. The following axis names (e.g. defined by vmap) are available to collective operations: [${
+      this.available.map((n) => `'${n}'`).join(", ")
+    }]`
+  }
+}
+
+const frameOf = (axisName: string): AxisFrame => {
+  const frame = lookupAxis(axisName)
+  if (frame === undefined) throw new UnboundAxisError({ axisName, available: [...boundAxisNames()] })
+  return frame
+}
+
+const namesOf = (axisName: string | ReadonlyArray<string>): ReadonlyArray<string> =>
+  typeof axisName === "string" ? [axisName] : axisName
+
+const reduction =
+  (primitive: "psum" | "pmax" | "pmin") => (x: Tensor, axisName: string | ReadonlyArray<string>): Tensor => {
+    const names = namesOf(axisName)
+    // Check every name first so that an unbound one fails before any work is done.
+    for (const name of names) frameOf(name)
+    let out = x
+    for (const name of names) out = bind1(primitive, [out], { axisName: name })
+    return out
+  }
+
+/**
+ * Sums `x` over the named axes (each bound by an enclosing `vmap`). Over an axis
+ * of size `n`, an `x` that does not vary along it gives `n * x`.
+ *
+ * @example
+ * import { np } from "@diffect/core"
+ * import { psum, vmap } from "@diffect/ad"
+ * // [1, 2, 3] -> [6, 6, 6]
+ * const totals = vmap((x) => psum(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ *
+ * @since 0.1.0
+ */
+export const psum: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("psum")
+
+/**
+ * The maximum of `x` over the named axes.
+ *
+ * @example
+ * import { np } from "@diffect/core"
+ * import { pmax, vmap } from "@diffect/ad"
+ * // [1, 3, 2] -> [3, 3, 3]
+ * const m = vmap((x) => pmax(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ *
+ * @since 0.1.0
+ */
+export const pmax: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("pmax")
+
+/**
+ * The minimum of `x` over the named axes.
+ *
+ * @example
+ * import { np } from "@diffect/core"
+ * import { pmin, vmap } from "@diffect/ad"
+ * // [1, 3, 2] -> [1, 1, 1]
+ * const m = vmap((x) => pmin(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ *
+ * @since 0.1.0
+ */
+export const pmin: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("pmin")
+
+/**
+ * The mean of `x` over the named axes: `psum` divided by the product of their sizes.
+ *
+ * @example
+ * import { np } from "@diffect/core"
+ * import { pmean, vmap } from "@diffect/ad"
+ * // [1, 2, 3] -> [2, 2, 2]
+ * const m = vmap((x) => pmean(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ *
+ * @since 0.1.0
+ */
+export const pmean = (x: Tensor, axisName: string | ReadonlyArray<string>): Tensor => {
+  const names = namesOf(axisName)
+  let n = 1
+  for (const name of names) n *= frameOf(name).size
+  const total = psum(x, names)
+  return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
+}
+
+/**
+ * The position of the current instance along the named axis: an int32 scalar
+ * that takes the values `0 .. n-1` across the vmapped instances.
+ *
+ * @example
+ * import { np } from "@diffect/core"
+ * import { axisIndex, vmap } from "@diffect/ad"
+ * // [0, 1, 2]
+ * const ids = vmap((_x) => axisIndex("i"), { axisName: "i" })(np.zeros([3]))
+ *
+ * @since 0.1.0
+ */
+export const axisIndex = (axisName: string): Tensor => {
+  frameOf(axisName)
+  return bind1("axis_index", [], { axisName })
+}
+
+/**
+ * Whether an enclosing `vmap` binds `axisName` now.
+ *
+ * @example
+ * import { axisIsBound } from "@diffect/ad"
+ * axisIsBound("batch") // false outside vmap(f, { axisName: "batch" })
+ *
+ * @since 0.1.0
+ */
+export const axisIsBound = (axisName: string): boolean => lookupAxis(axisName) !== undefined
+
+/**
+ * Whether `x` is batched by the vmap bound to `axisName`, i.e. varies along that
+ * axis (used by `reduceAxes`: a gradient of an argument that does not vary along
+ * the axis is summed over it). Fails with `UnboundAxisError` for an unbound name.
+ *
+ * @example
+ * import { isBatchedAlong } from "@diffect/ad"
+ * // inside vmap(f, { axisName: "batch", inAxes: [null, 0] })(w, xs):
+ * // isBatchedAlong(w, "batch") === false, isBatchedAlong(x, "batch") === true
+ *
+ * @since 0.1.0
+ */
+export const isBatchedAlong = (x: Tensor, axisName: string): boolean => {
+  const frame = frameOf(axisName)
+  return x instanceof BatchTracer && x.handler === frame.handler && x.batchDim !== null
+}
