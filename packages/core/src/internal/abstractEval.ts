@@ -1,15 +1,574 @@
 /**
- * Abstract evaluation: output shapes and dtypes of each primitive, and the
- * validation of its operands. PLACEHOLDER — being written (owner: ops API).
+ * Abstract evaluation: the output shapes and dtypes of each primitive, and the
+ * validation of its operands. Every evaluation and every trace goes through this
+ * table, so it is the single place where a primitive's typing rules live (JAX's
+ * `shape_rule` / `dtype_rule` / `weak_type_rule`).
+ *
+ * The success path allocates only the output avals: messages are built only
+ * when a check fails.
+ *
+ * @since 0.1.0
  */
+import { isComplex, isFloating, realDType } from "../DType.js"
+import type { DType } from "../DType.js"
+import { AxisError, DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
 import type { Params, Primitive } from "../Primitive.js"
+import { formatShape, shapeEquals, sizeOf } from "../Shape.js"
+import type { Shape } from "../Shape.js"
+import { aval } from "../Tensor.js"
 import type { AbstractValue } from "../Tensor.js"
 
-/** @since 0.1.0 */
+/**
+ * Abstract evaluation of one primitive: validates the operands' avals and the
+ * static parameters, and gives the output avals.
+ *
+ * @since 0.1.0
+ */
 export type AbstractEvalRule<P extends Primitive> = (
   avals: ReadonlyArray<AbstractValue>,
   params: Params<P>
 ) => ReadonlyArray<AbstractValue>
 
-/** @since 0.1.0 */
-export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P> } = {} as never
+// ---------------------------------------------------------------------------
+// dtype classes (JAX's `_num`, `_float | _complex`, ...)
+
+type DTypeClass = (d: DType) => boolean
+const numeric: DTypeClass = (d) => d === "int32" || d === "float32" || d === "float64" || isComplex(d)
+const inexact: DTypeClass = (d) => isFloating(d) || isComplex(d)
+const floating: DTypeClass = isFloating
+const real: DTypeClass = (d) => d === "int32" || isFloating(d)
+const ordered: DTypeClass = (d) => d === "bool" || d === "int32" || isFloating(d)
+const logical: DTypeClass = (d) => d === "bool" || d === "int32"
+const anyValue: DTypeClass = (d) => d !== "float0"
+const complexOnly: DTypeClass = isComplex
+
+const classNames = new Map<DTypeClass, string>([
+  [numeric, "integer, floating or complex"],
+  [inexact, "floating or complex (np promotes integers to float first)"],
+  [floating, "floating"],
+  [real, "integer or floating"],
+  [ordered, "bool, integer or floating"],
+  [logical, "bool or integer"],
+  [anyValue, "any"],
+  [complexOnly, "complex"]
+])
+
+const checkFloat0 = (op: string, avals: ReadonlyArray<AbstractValue>): void => {
+  for (const a of avals) if (a.dtype === "float0") throw new Float0OperationError({ operation: op })
+}
+
+const checkClass = (op: string, a: AbstractValue, cls: DTypeClass): void => {
+  if (a.dtype === "float0") throw new Float0OperationError({ operation: op })
+  if (!cls(a.dtype)) {
+    throw new DTypeError({
+      operation: op,
+      detail: `${op} does not accept dtype ${a.dtype}. Accepted dtypes are ${classNames.get(cls) ?? "other"}.`
+    })
+  }
+}
+
+const checkArity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void => {
+  if (avals.length !== n) {
+    throw new ShapeError({ operation: op, detail: `${op} takes ${n} operand(s), got ${avals.length}` })
+  }
+}
+
+const checkSameShape = (op: string, a: AbstractValue, b: AbstractValue): void => {
+  if (!shapeEquals(a.shape, b.shape)) {
+    throw new ShapeError({
+      operation: op,
+      detail: `${op} got incompatible shapes: ${formatShape(a.shape)} and ${formatShape(b.shape)}. ` +
+        "lax operands must have equal shapes; np broadcasts them first."
+    })
+  }
+}
+
+const checkSameDType = (op: string, a: AbstractValue, b: AbstractValue): void => {
+  if (a.dtype !== b.dtype) {
+    throw new DTypeError({
+      operation: op,
+      detail: `lax.${op} requires arguments to have the same dtypes, got ${a.dtype}, ${b.dtype}. ` +
+        "np promotes them first (np.astype converts explicitly)."
+    })
+  }
+}
+
+const checkAxis = (axis: number, ndim: number): void => {
+  if (!Number.isInteger(axis) || axis < 0 || axis >= ndim) throw new AxisError({ axis, ndim })
+}
+
+// Distinct, in-range (non-negative: the ops API normalizes) axes.
+const checkAxes = (op: string, axes: ReadonlyArray<number>, ndim: number): void => {
+  for (let i = 0; i < axes.length; i++) {
+    const axis = axes[i]!
+    checkAxis(axis, ndim)
+    for (let j = 0; j < i; j++) {
+      if (axes[j] === axis) {
+        throw new ShapeError({ operation: op, detail: `${op} got repeated axis ${axis} in [${axes.join(", ")}]` })
+      }
+    }
+  }
+}
+
+const checkShapeParam = (op: string, shape: Shape): void => {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError({
+        operation: op,
+        detail: `${op}: shape ${formatShape(shape)} must contain non-negative integers`
+      })
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// rule builders
+
+/** Elementwise, one operand, same shape; dtype mapped by `out` (identity by default). */
+const unaryRule = <P extends Primitive>(
+  op: P,
+  cls: DTypeClass,
+  out?: (d: DType) => DType
+): AbstractEvalRule<P> =>
+(avals) => {
+  checkArity(op, avals, 1)
+  const x = avals[0]!
+  checkClass(op, x, cls)
+  return [out === undefined ? x : aval(x.shape, out(x.dtype), x.weakType)]
+}
+
+/** Elementwise, two operands of one shape and dtype; weak only if both are weak. */
+const binaryRule =
+  <P extends Primitive>(op: P, cls: DTypeClass, out?: (d: DType) => DType): AbstractEvalRule<P> => (avals) => {
+    checkArity(op, avals, 2)
+    const x = avals[0]!
+    const y = avals[1]!
+    checkClass(op, x, cls)
+    checkClass(op, y, cls)
+    checkSameShape(op, x, y)
+    checkSameDType(op, x, y)
+    if (out !== undefined) return [aval(x.shape, out(x.dtype), x.weakType && y.weakType)]
+    return [x.weakType === y.weakType ? x : aval(x.shape, x.dtype, false)]
+  }
+
+/** Comparison: two operands of one shape and dtype, bool output (never weak). */
+const compareRule = <P extends Primitive>(op: P, cls: DTypeClass): AbstractEvalRule<P> => (avals) => {
+  checkArity(op, avals, 2)
+  const x = avals[0]!
+  const y = avals[1]!
+  checkClass(op, x, cls)
+  checkClass(op, y, cls)
+  checkSameShape(op, x, y)
+  checkSameDType(op, x, y)
+  return [aval(x.shape, "bool", false)]
+}
+
+const reduceRule = <P extends "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod">(
+  op: P,
+  cls: DTypeClass
+): AbstractEvalRule<P> =>
+(avals, { axes }) => {
+  checkArity(op, avals, 1)
+  const x = avals[0]!
+  checkClass(op, x, cls)
+  checkAxes(op, axes, x.shape.length)
+  const shape = x.shape.filter((_, i) => !axes.includes(i))
+  return [aval(shape, x.dtype, x.weakType)]
+}
+
+const argRule = <P extends "argmax" | "argmin">(op: P): AbstractEvalRule<P> => (avals, { axis }) => {
+  checkArity(op, avals, 1)
+  const x = avals[0]!
+  checkClass(op, x, ordered)
+  checkAxis(axis, x.shape.length)
+  if (x.shape[axis] === 0) {
+    throw new ShapeError({ operation: op, detail: `${op}: attempt to get ${op} of an empty sequence` })
+  }
+  return [aval(x.shape.filter((_, i) => i !== axis), "int32", false)]
+}
+
+const collectiveRule = <P extends "psum" | "pmax" | "pmin">(op: P, cls: DTypeClass): AbstractEvalRule<P> => (avals) => {
+  for (const a of avals) checkClass(op, a, cls)
+  return avals
+}
+
+const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "complex64")
+
+// ---------------------------------------------------------------------------
+// the table
+
+/**
+ * One abstract-evaluation rule per primitive (a missing entry is a compile error).
+ *
+ * @example
+ * import { abstractEvalRules } from "@diffect/core/internal/abstractEval"
+ * import { aval } from "@diffect/core"
+ * abstractEvalRules.add([aval([2], "float32"), aval([2], "float32", true)], {})
+ * // [{ shape: [2], dtype: "float32", weakType: false }]
+ *
+ * @since 0.1.0
+ */
+export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P> } = {
+  neg: unaryRule("neg", numeric),
+  sin: unaryRule("sin", inexact),
+  cos: unaryRule("cos", inexact),
+  tan: unaryRule("tan", inexact),
+  asin: unaryRule("asin", inexact),
+  acos: unaryRule("acos", inexact),
+  atan: unaryRule("atan", inexact),
+  sinh: unaryRule("sinh", inexact),
+  cosh: unaryRule("cosh", inexact),
+  tanh: unaryRule("tanh", inexact),
+  exp: unaryRule("exp", inexact),
+  log: unaryRule("log", inexact),
+  log1p: unaryRule("log1p", inexact),
+  expm1: unaryRule("expm1", inexact),
+  sqrt: unaryRule("sqrt", inexact),
+  rsqrt: unaryRule("rsqrt", inexact),
+  // |z| of a complex z is real (JAX: abs of complex64 is float32).
+  abs: unaryRule("abs", numeric, realDType),
+  sign: unaryRule("sign", numeric),
+  floor: unaryRule("floor", floating),
+  ceil: unaryRule("ceil", floating),
+  round: unaryRule("round", floating),
+  logistic: unaryRule("logistic", inexact),
+  erf: unaryRule("erf", floating),
+  integer_pow: (avals, { y }) => {
+    checkArity("integer_pow", avals, 1)
+    const x = avals[0]!
+    checkClass("integer_pow", x, numeric)
+    if (!Number.isInteger(y)) {
+      throw new DTypeError({ operation: "integer_pow", detail: `integer_pow: exponent must be an integer, got ${y}` })
+    }
+    if (y < 0 && x.dtype === "int32") {
+      throw new DTypeError({
+        operation: "integer_pow",
+        detail: `integer_pow: integers cannot be raised to the negative power ${y}`
+      })
+    }
+    return [x]
+  },
+  not: unaryRule("not", logical),
+  real: unaryRule("real", complexOnly, realDType),
+  imag: unaryRule("imag", complexOnly, realDType),
+  // Conjugation is the identity on real dtypes (np.conj's behaviour); it keeps the dtype.
+  conj: unaryRule("conj", inexact),
+  convert_element_type: (avals, { dtype, weakType }) => {
+    checkArity("convert_element_type", avals, 1)
+    const x = avals[0]!
+    checkFloat0("convert_element_type", avals)
+    if (dtype === "float0") throw new Float0OperationError({ operation: "convert_element_type" })
+    // complex -> real keeps the real part, as JAX and NumPy do (np.real says it explicitly).
+    return [aval(x.shape, dtype, weakType)]
+  },
+  // stop_gradient is the identity on any value, float0 tangents included.
+  stop_gradient: (avals) => {
+    checkArity("stop_gradient", avals, 1)
+    return avals
+  },
+
+  add: binaryRule("add", numeric),
+  sub: binaryRule("sub", numeric),
+  mul: binaryRule("mul", numeric),
+  div: binaryRule("div", numeric),
+  pow: binaryRule("pow", inexact),
+  max: binaryRule("max", ordered),
+  min: binaryRule("min", ordered),
+  atan2: binaryRule("atan2", floating),
+  rem: binaryRule("rem", real),
+  and: binaryRule("and", logical),
+  or: binaryRule("or", logical),
+  eq: compareRule("eq", anyValue),
+  ne: compareRule("ne", anyValue),
+  lt: compareRule("lt", ordered),
+  le: compareRule("le", ordered),
+  gt: compareRule("gt", ordered),
+  ge: compareRule("ge", ordered),
+  complex: binaryRule("complex", floating, toComplex),
+  select: (avals) => {
+    checkArity("select", avals, 3)
+    const [p, x, y] = avals as readonly [AbstractValue, AbstractValue, AbstractValue]
+    checkFloat0("select", avals)
+    if (p.dtype !== "bool") {
+      throw new DTypeError({ operation: "select", detail: `select: predicate must be bool, got ${p.dtype}` })
+    }
+    checkSameShape("select", p, x)
+    checkSameShape("select", x, y)
+    checkSameDType("select", x, y)
+    return [aval(x.shape, x.dtype, x.weakType && y.weakType)]
+  },
+
+  reduce_sum: reduceRule("reduce_sum", numeric),
+  reduce_max: reduceRule("reduce_max", ordered),
+  reduce_min: reduceRule("reduce_min", ordered),
+  reduce_prod: reduceRule("reduce_prod", numeric),
+  argmax: argRule("argmax"),
+  argmin: argRule("argmin"),
+  cumsum: (avals, { axis }) => {
+    checkArity("cumsum", avals, 1)
+    const x = avals[0]!
+    checkClass("cumsum", x, numeric)
+    checkAxis(axis, x.shape.length)
+    return [x]
+  },
+
+  broadcast_in_dim: (avals, { broadcastDimensions: dims, shape }) => {
+    checkArity("broadcast_in_dim", avals, 1)
+    const x = avals[0]!
+    checkShapeParam("broadcast_in_dim", shape)
+    const bad = (why: string) =>
+      new ShapeError({
+        operation: "broadcast_in_dim",
+        detail: `broadcast_in_dim: cannot broadcast operand of shape ${formatShape(x.shape)} to ${
+          formatShape(shape)
+        } with broadcastDimensions [${dims.join(", ")}]: ${why}`
+      })
+    if (dims.length !== x.shape.length) throw bad("one broadcast dimension is needed per operand dimension")
+    for (let i = 0; i < dims.length; i++) {
+      const d = dims[i]!
+      if (!Number.isInteger(d) || d < 0 || d >= shape.length) throw bad(`dimension ${d} is out of range`)
+      if (i > 0 && d <= dims[i - 1]!) throw bad("broadcast dimensions must be strictly increasing")
+      const n = x.shape[i]!
+      if (n !== 1 && n !== shape[d]) throw bad(`operand dimension ${i} has size ${n}, target has ${shape[d]}`)
+    }
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  reshape: (avals, { newSizes }) => {
+    checkArity("reshape", avals, 1)
+    const x = avals[0]!
+    checkShapeParam("reshape", newSizes)
+    if (sizeOf(newSizes) !== sizeOf(x.shape)) {
+      throw new ShapeError({
+        operation: "reshape",
+        detail: `cannot reshape array of shape ${formatShape(x.shape)} (size ${sizeOf(x.shape)}) into shape ${
+          formatShape(newSizes)
+        } (size ${sizeOf(newSizes)})`
+      })
+    }
+    return [aval(newSizes, x.dtype, x.weakType)]
+  },
+  transpose: (avals, { permutation }) => {
+    checkArity("transpose", avals, 1)
+    const x = avals[0]!
+    const n = x.shape.length
+    const seen = new Array<boolean>(n).fill(false)
+    const valid = permutation.length === n && permutation.every((p) => {
+      if (!Number.isInteger(p) || p < 0 || p >= n || seen[p]) return false
+      seen[p] = true
+      return true
+    })
+    if (!valid) {
+      throw new ShapeError({
+        operation: "transpose",
+        detail: `transpose permutation [${
+          permutation.join(", ")
+        }] is not a permutation of the axes of an array of shape ${formatShape(x.shape)}`
+      })
+    }
+    return [aval(permutation.map((p) => x.shape[p]!), x.dtype, x.weakType)]
+  },
+  squeeze: (avals, { dimensions }) => {
+    checkArity("squeeze", avals, 1)
+    const x = avals[0]!
+    checkAxes("squeeze", dimensions, x.shape.length)
+    for (const d of dimensions) {
+      if (x.shape[d] !== 1) {
+        throw new ShapeError({
+          operation: "squeeze",
+          detail: `cannot select an axis to squeeze out which has size not equal to one: axis ${d} of shape ${
+            formatShape(x.shape)
+          }`
+        })
+      }
+    }
+    return [aval(x.shape.filter((_, i) => !dimensions.includes(i)), x.dtype, x.weakType)]
+  },
+  expand_dims: (avals, { dimensions }) => {
+    checkArity("expand_dims", avals, 1)
+    const x = avals[0]!
+    const outNdim = x.shape.length + dimensions.length
+    checkAxes("expand_dims", dimensions, outNdim)
+    const shape = new Array<number>(outNdim)
+    let j = 0
+    for (let i = 0; i < outNdim; i++) shape[i] = dimensions.includes(i) ? 1 : x.shape[j++]!
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  rev: (avals, { dimensions }) => {
+    checkArity("rev", avals, 1)
+    const x = avals[0]!
+    checkAxes("rev", dimensions, x.shape.length)
+    return [x]
+  },
+  slice: (avals, { limitIndices, startIndices, strides }) => {
+    checkArity("slice", avals, 1)
+    const x = avals[0]!
+    const n = x.shape.length
+    const bad = (why: string) =>
+      new ShapeError({
+        operation: "slice",
+        detail: `slice of shape ${formatShape(x.shape)} with start [${startIndices.join(", ")}], limit [${
+          limitIndices.join(", ")
+        }]${strides === null ? "" : `, strides [${strides.join(", ")}]`}: ${why}`
+      })
+    if (startIndices.length !== n || limitIndices.length !== n || (strides !== null && strides.length !== n)) {
+      throw bad("one start, limit (and stride) is needed per dimension")
+    }
+    const shape = new Array<number>(n)
+    for (let i = 0; i < n; i++) {
+      const s = startIndices[i]!
+      const l = limitIndices[i]!
+      const st = strides === null ? 1 : strides[i]!
+      if (!Number.isInteger(s) || !Number.isInteger(l) || s < 0 || l < s || l > x.shape[i]!) {
+        throw bad(`dimension ${i} needs 0 <= start <= limit <= ${x.shape[i]}`)
+      }
+      if (!Number.isInteger(st) || st < 1) throw bad(`stride ${st} must be a positive integer`)
+      shape[i] = Math.ceil((l - s) / st)
+    }
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  pad: (avals, { config }) => {
+    checkArity("pad", avals, 2)
+    const [x, v] = avals as readonly [AbstractValue, AbstractValue]
+    checkClass("pad", x, anyValue)
+    checkClass("pad", v, anyValue)
+    if (v.shape.length !== 0) {
+      throw new ShapeError({
+        operation: "pad",
+        detail: `pad: padding value must be a scalar, got shape ${formatShape(v.shape)}`
+      })
+    }
+    checkSameDType("pad", x, v)
+    if (config.length !== x.shape.length) {
+      throw new ShapeError({
+        operation: "pad",
+        detail: `pad: config has ${config.length} entries for an operand of shape ${formatShape(x.shape)}`
+      })
+    }
+    const shape = config.map(([lo, hi, interior], i) => {
+      const d = x.shape[i]!
+      if (![lo, hi, interior].every(Number.isInteger) || interior < 0) {
+        throw new ShapeError({
+          operation: "pad",
+          detail: `pad: config [${lo}, ${hi}, ${interior}] of dimension ${i} must be integers with interior >= 0`
+        })
+      }
+      const out = lo + hi + d + Math.max(0, d - 1) * interior
+      if (out < 0) {
+        throw new ShapeError({
+          operation: "pad",
+          detail: `pad: config [${lo}, ${hi}, ${interior}] gives negative size ${out} for dimension ${i} of size ${d}`
+        })
+      }
+      return out
+    })
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  concatenate: (avals, { dimension }) => {
+    if (avals.length === 0) {
+      throw new ShapeError({ operation: "concatenate", detail: "concatenate needs at least one operand" })
+    }
+    const first = avals[0]!
+    const n = first.shape.length
+    checkAxis(dimension, n)
+    let total = 0
+    let weak = true
+    for (const a of avals) {
+      checkSameDType("concatenate", first, a)
+      const ok = a.shape.length === n && a.shape.every((d, i) => i === dimension || d === first.shape[i])
+      if (!ok) {
+        throw new ShapeError({
+          operation: "concatenate",
+          detail: `concatenate: operands must have equal shapes except in dimension ${dimension}, got ${
+            avals.map((b) => formatShape(b.shape)).join(", ")
+          }`
+        })
+      }
+      total += a.shape[dimension]!
+      weak &&= a.weakType
+    }
+    const shape = first.shape.slice()
+    shape[dimension] = total
+    return [aval(shape, first.dtype, weak)]
+  },
+  gather: (avals, { axis }) => {
+    checkArity("gather", avals, 2)
+    const [x, idx] = avals as readonly [AbstractValue, AbstractValue]
+    checkClass("gather", x, anyValue)
+    if (idx.dtype !== "int32") {
+      throw new DTypeError({ operation: "gather", detail: `gather: indices must be int32, got ${idx.dtype}` })
+    }
+    checkAxis(axis, x.shape.length)
+    return [aval([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, x.weakType)]
+  },
+  scatter_add: (avals, { axis }) => {
+    checkArity("scatter_add", avals, 3)
+    const [x, idx, u] = avals as readonly [AbstractValue, AbstractValue, AbstractValue]
+    checkClass("scatter_add", x, numeric)
+    checkClass("scatter_add", u, numeric)
+    if (idx.dtype !== "int32") {
+      throw new DTypeError({ operation: "scatter_add", detail: `scatter_add: indices must be int32, got ${idx.dtype}` })
+    }
+    checkAxis(axis, x.shape.length)
+    checkSameDType("scatter_add", x, u)
+    const expected = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)]
+    if (!shapeEquals(expected, u.shape)) {
+      throw new ShapeError({
+        operation: "scatter_add",
+        detail: `scatter_add: updates of shape ${formatShape(u.shape)} do not match ${formatShape(expected)} (operand ${
+          formatShape(x.shape)
+        }, indices ${formatShape(idx.shape)}, axis ${axis})`
+      })
+    }
+    return [x]
+  },
+  dot_general: (avals, { batch, contracting }) => {
+    checkArity("dot_general", avals, 2)
+    const [x, y] = avals as readonly [AbstractValue, AbstractValue]
+    checkClass("dot_general", x, numeric)
+    checkClass("dot_general", y, numeric)
+    checkSameDType("dot_general", x, y)
+    const [lc, rc] = contracting
+    const [lb, rb] = batch
+    const bad = (why: string) =>
+      new ShapeError({
+        operation: "dot_general",
+        detail: `dot_general of ${formatShape(x.shape)} and ${formatShape(y.shape)} with contracting [[${
+          lc.join(", ")
+        }], [${rc.join(", ")}]], batch [[${lb.join(", ")}], [${rb.join(", ")}]]: ${why}`
+      })
+    if (lc.length !== rc.length) throw bad("lhs and rhs need the same number of contracting dimensions")
+    if (lb.length !== rb.length) throw bad("lhs and rhs need the same number of batch dimensions")
+    checkAxes("dot_general", [...lc, ...lb], x.shape.length)
+    checkAxes("dot_general", [...rc, ...rb], y.shape.length)
+    for (let i = 0; i < lc.length; i++) {
+      if (x.shape[lc[i]!] !== y.shape[rc[i]!]) {
+        throw bad(`contracting dimension sizes differ: ${x.shape[lc[i]!]} and ${y.shape[rc[i]!]}`)
+      }
+    }
+    for (let i = 0; i < lb.length; i++) {
+      if (x.shape[lb[i]!] !== y.shape[rb[i]!]) {
+        throw bad(`batch dimension sizes differ: ${x.shape[lb[i]!]} and ${y.shape[rb[i]!]}`)
+      }
+    }
+    const shape: Array<number> = lb.map((d) => x.shape[d]!)
+    for (let i = 0; i < x.shape.length; i++) if (!lc.includes(i) && !lb.includes(i)) shape.push(x.shape[i]!)
+    for (let i = 0; i < y.shape.length; i++) if (!rc.includes(i) && !rb.includes(i)) shape.push(y.shape[i]!)
+    return [aval(shape, x.dtype, x.weakType && y.weakType)]
+  },
+  iota: (avals, { dimension, dtype, shape }) => {
+    checkArity("iota", avals, 0)
+    if (!real(dtype)) {
+      throw new DTypeError({ operation: "iota", detail: `iota does not accept dtype ${dtype}; use int32 or a float` })
+    }
+    checkShapeParam("iota", shape)
+    checkAxis(dimension, shape.length)
+    return [aval(shape, dtype, false)]
+  },
+  psum: collectiveRule("psum", numeric),
+  pmax: collectiveRule("pmax", ordered),
+  pmin: collectiveRule("pmin", ordered),
+  axis_index: (avals) => {
+    checkArity("axis_index", avals, 0)
+    return [aval([], "int32", false)]
+  }
+}
