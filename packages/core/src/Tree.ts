@@ -1,0 +1,388 @@
+/**
+ * Pytrees: nested containers of tensors, and the functions that take them apart
+ * and put them back together (JAX's `jax.tree_util`).
+ *
+ * Nodes are arrays (and tuples), plain records (keys in sorted order, as JAX sorts
+ * dict keys), `null` and `undefined` (nodes without children, kept in place), and
+ * classes registered with {@link register} (Effect `Schema.Class`es included).
+ * Everything else (tensors, numbers, booleans, unregistered objects) is a leaf.
+ *
+ * Paths in errors use JAX's key-path style with JSON keys: `[0]["w"]`.
+ *
+ * @since 0.1.0
+ */
+import { dual } from "effect/Function"
+import * as internal from "./internal/tree.js"
+import type { Tensor } from "./Tensor.js"
+
+export {
+  /**
+   * The structure of a pytree with its leaves taken out (JAX's `PyTreeDef`).
+   *
+   * @since 0.1.0
+   */
+  TreeDef,
+  /**
+   * A tree whose structure is not the one expected.
+   *
+   * @since 0.1.0
+   */
+  TreeStructureError
+} from "./internal/tree.js"
+
+/**
+ * Types that are leaves at the type level: tensors and JS scalars.
+ *
+ * @since 0.1.0
+ */
+export type Leaf = Tensor | number | boolean | bigint | string | symbol
+
+// Built-in objects that are leaves at run time (they are not plain records) but that a
+// structural type cannot tell apart from records: listed so the types agree.
+type OpaqueLeaf =
+  | Date
+  | RegExp
+  | Error
+  | ReadonlyMap<unknown, unknown>
+  | ReadonlySet<unknown>
+  | ArrayBufferView
+  | ArrayBuffer
+  | Promise<unknown>
+
+/**
+ * The union of the leaf types of a tree type.
+ *
+ * @example
+ * import type { Tensor, Tree } from "@diffect/core"
+ * type L = Tree.LeafOf<{ w: Tensor; n: [number, null] }> // Tensor | number
+ *
+ * @since 0.1.0
+ */
+export type LeafOf<T> = T extends null | undefined ? never
+  : T extends Leaf | OpaqueLeaf ? T
+  : T extends ReadonlyArray<infer E> ? LeafOf<E>
+  : T extends Function ? T
+  : T extends object ? { [K in keyof T]-?: LeafOf<T[K]> }[keyof T]
+  : T
+
+/**
+ * The flat list of leaves of a tree type, as returned by {@link leaves}.
+ *
+ * @since 0.1.0
+ */
+export type Leaves<T> = Array<LeafOf<T>>
+
+/**
+ * The tree type `T` with every leaf replaced by `R`: the result type of
+ * {@link map}. `MapLeaves<P, Tensor>` is the type of a gradient of `P`.
+ *
+ * @example
+ * import type { Tensor, Tree } from "@diffect/core"
+ * type G = Tree.MapLeaves<{ w: Tensor; n: number; s: null }, Tensor> // { w: Tensor; n: Tensor; s: null }
+ *
+ * @since 0.1.0
+ */
+export type MapLeaves<T, R> = T extends null | undefined ? T
+  : T extends Leaf | OpaqueLeaf ? R
+  : T extends ReadonlyArray<unknown> ? { [K in keyof T]: MapLeaves<T[K], R> }
+  : T extends Function ? T
+  : T extends object ? { [K in keyof T]: MapLeaves<T[K], R> }
+  : R
+
+/**
+ * A predicate that stops flattening at a value (JAX's `is_leaf`), e.g.
+ * `(x) => x === null` to treat `null` as a leaf in vmap's `inAxes`.
+ *
+ * @since 0.1.0
+ */
+export type IsLeaf = (value: unknown) => boolean
+
+/**
+ * Flattens a tree into its leaves (depth first, record keys sorted) and its
+ * structure.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * const [leaves, def] = Tree.flatten([1, { b: 3, a: 2 }, null])
+ * // leaves: [1, 2, 3]; String(def): "TreeDef([*, {a: *, b: *}, null])"
+ *
+ * @since 0.1.0
+ */
+export const flatten = <T>(tree: T, isLeaf?: IsLeaf): [Leaves<T>, internal.TreeDef] => {
+  const leaves: Array<unknown> = []
+  const def = internal.flattenInto(tree, leaves, isLeaf)
+  return [leaves as Leaves<T>, def]
+}
+
+/**
+ * Rebuilds a tree from its structure and leaves (the inverse of {@link flatten}).
+ * Fails with `TreeStructureError` when the number of leaves is wrong.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * const def = Tree.structure({ a: 0, b: [0, 0] })
+ * Tree.unflatten(def, [1, 2, 3]) // { a: 1, b: [2, 3] }
+ *
+ * @since 0.1.0
+ */
+export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: ReadonlyArray<unknown>): T =>
+  internal.unflattenDef(treedef, leaves) as T
+
+/**
+ * The leaves of a tree, in flattening order.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.leaves({ b: [2, 3], a: 1 }) // [1, 2, 3]
+ *
+ * @since 0.1.0
+ */
+export const leaves = <T>(tree: T, isLeaf?: IsLeaf): Leaves<T> => {
+  const out: Array<unknown> = []
+  internal.flattenInto(tree, out, isLeaf)
+  return out as Leaves<T>
+}
+
+/**
+ * The structure of a tree.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * String(Tree.structure([1, { a: 2 }])) // "TreeDef([*, {a: *}])"
+ *
+ * @since 0.1.0
+ */
+export const structure = (tree: unknown, isLeaf?: IsLeaf): internal.TreeDef => internal.flattenInto(tree, [], isLeaf)
+
+/**
+ * Whether two structures are equal: same node kinds, array lengths, record keys,
+ * registered classes and their static data.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.treedefEquals(Tree.structure({ a: 1 }), Tree.structure({ a: 2 })) // true
+ *
+ * @since 0.1.0
+ */
+export const treedefEquals = (a: internal.TreeDef, b: internal.TreeDef): boolean => internal.defEquals(a, b)
+
+/**
+ * Number of leaves of a tree.
+ *
+ * @since 0.1.0
+ */
+export const numLeaves = (tree: unknown, isLeaf?: IsLeaf): number => internal.countLeaves(tree, isLeaf)
+
+/**
+ * Applies `f` to every leaf, keeping the structure (JAX's `tree.map`).
+ * Data-first `Tree.map(tree, f)` or data-last `Tree.map(f)(tree)`.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.map({ a: 1, b: [2, null] }, (x: number) => x * 10) // { a: 10, b: [20, null] }
+ *
+ * @since 0.1.0
+ */
+export const map: {
+  <A, R>(f: (leaf: A) => R): <T>(tree: T) => MapLeaves<T, R>
+  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R): MapLeaves<T, R>
+} = dual(2, <T, R>(tree: T, f: (leaf: LeafOf<T>) => R): MapLeaves<T, R> => {
+  const leaves: Array<unknown> = []
+  const def = internal.flattenInto(tree, leaves, undefined)
+  for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as LeafOf<T>)
+  return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
+})
+
+/**
+ * Applies `f` leafwise to several trees (JAX's `tree.map(f, tree, *rest)`).
+ * The first tree's structure drives: each other tree must have that structure
+ * (or have it as a prefix, in which case `f` receives the subtree found at each
+ * leaf). A mismatch fails with `TreeStructureError` naming the path.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.mapN([{ a: 1, b: 2 }, { a: 10, b: 20 }], (x: number, y: number) => x + y) // { a: 11, b: 22 }
+ *
+ * @since 0.1.0
+ */
+export const mapN: {
+  <const Ts extends readonly [unknown, ...Array<unknown>], R>(
+    f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R
+  ): (trees: Ts) => MapLeaves<Ts[0], R>
+  <const Ts extends readonly [unknown, ...Array<unknown>], R>(
+    trees: Ts,
+    f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R
+  ): MapLeaves<Ts[0], R>
+} = dual(2, (trees: ReadonlyArray<unknown>, f: (...leaves: Array<any>) => unknown): unknown => {
+  const first: Array<unknown> = []
+  const def = internal.flattenInto(trees[0], first, undefined)
+  const n = first.length
+  const columns: Array<Array<unknown>> = [first]
+  for (let t = 1; t < trees.length; t++) {
+    const col: Array<unknown> = []
+    internal.flattenUpToInto("Tree.mapN", def, trees[t], col, [t])
+    columns.push(col)
+  }
+  const out = new Array<unknown>(n)
+  const args = new Array<unknown>(trees.length)
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < columns.length; t++) args[t] = columns[t]![i]
+    out[i] = f(...args)
+  }
+  return internal.unflattenDef(def, out)
+})
+
+/**
+ * Cuts `tree` at the leaves of `prefix` (JAX's `treedef.flatten_up_to`): one
+ * subtree of `tree` per leaf of `prefix`. Fails with `TreeStructureError`
+ * naming the path where `tree` does not have `prefix` as a prefix.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * const prefix = Tree.structure([0, 0])
+ * Tree.flattenUpTo(prefix, [{ a: 1 }, [2, 3]]) // [{ a: 1 }, [2, 3]]
+ *
+ * @since 0.1.0
+ */
+export const flattenUpTo = (prefix: internal.TreeDef, tree: unknown): Array<unknown> => {
+  const out: Array<unknown> = []
+  internal.flattenUpToInto("Tree.flattenUpTo", prefix, tree, out, [])
+  return out
+}
+
+/**
+ * Broadcasts the leaves of a prefix tree over a full tree (JAX's
+ * `broadcast_prefix`): one prefix leaf per leaf of `full`, the leaf that covers
+ * it. This is how vmap reads `inAxes`: a number (or `null`, with
+ * `isLeaf: (x) => x === null`) at a node applies to its whole subtree.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.broadcastPrefix([0, null], [{ a: 1, b: 2 }, 3], (x) => x === null) // [0, 0, null]
+ *
+ * @since 0.1.0
+ */
+export const broadcastPrefix = <A>(prefix: unknown, full: unknown, isLeaf?: IsLeaf): Array<A> => {
+  const prefixLeaves: Array<unknown> = []
+  const def = internal.flattenInto(prefix, prefixLeaves, isLeaf)
+  const subtrees: Array<unknown> = []
+  internal.flattenUpToInto("Tree.broadcastPrefix", def, full, subtrees, [])
+  const out: Array<unknown> = []
+  for (let i = 0; i < subtrees.length; i++) {
+    const k = internal.countLeaves(subtrees[i], undefined)
+    for (let j = 0; j < k; j++) out.push(prefixLeaves[i])
+  }
+  return out as Array<A>
+}
+
+/**
+ * Registers a class as a pytree node (JAX's `register_pytree_node`):
+ * `toChildren` lists its children in a fixed order, `fromChildren` rebuilds an
+ * instance from (possibly transformed) children. Options: `aux` extracts static
+ * data that is part of the structure (compared by value, given back to
+ * `fromChildren`), `keys` names the children for paths and printing.
+ *
+ * With only a class argument, registers an Effect `Schema.Class`: its fields are
+ * the children in sorted key order (a `_tag` and the fields named in `static`
+ * are static data instead), and instances are rebuilt without re-validation,
+ * as JAX rebuilds nodes without calling `__init__`.
+ *
+ * @example
+ * import { Schema } from "effect"
+ * import { Tensor, Tree } from "@diffect/core"
+ *
+ * class Linear extends Schema.Class<Linear>("Linear")({
+ *   w: Schema.instanceOf(Tensor),
+ *   b: Schema.instanceOf(Tensor)
+ * }) {}
+ * Tree.register(Linear)
+ *
+ * class Point { constructor(readonly x: number, readonly y: number) {} }
+ * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x as number, y as number))
+ *
+ * @since 0.1.0
+ */
+export const register: {
+  <C extends SchemaClassLike>(schemaClass: C, options?: { readonly static?: ReadonlyArray<string> }): void
+  <A>(
+    constructor: abstract new(...args: any) => A,
+    toChildren: (value: A) => ReadonlyArray<unknown>,
+    fromChildren: (children: ReadonlyArray<unknown>, aux: any) => A,
+    options?: {
+      readonly aux?: (value: A) => unknown
+      readonly keys?: ReadonlyArray<string>
+      readonly name?: string
+    }
+  ): void
+} = (constructor: any, toChildren?: any, fromChildren?: any, options?: any): void => {
+  if (typeof toChildren !== "function") {
+    internal.registerNode(schemaClassRegistration(constructor, toChildren?.static ?? []))
+    return
+  }
+  internal.registerNode({
+    name: options?.name ?? constructor.name,
+    constructor,
+    toChildren,
+    fromChildren,
+    aux: options?.aux,
+    keys: options?.keys
+  })
+}
+
+/**
+ * Removes a registration; instances of the class are leaves again. Returns
+ * whether the class was registered.
+ *
+ * @since 0.1.0
+ */
+export const unregister = (constructor: Function): boolean => internal.unregisterNode(constructor)
+
+/**
+ * Whether a class is registered as a pytree node.
+ *
+ * @since 0.1.0
+ */
+export const isRegistered = (constructor: Function): boolean => internal.lookupNode(constructor) !== undefined
+
+/**
+ * The shape of an Effect `Schema.Class`: a constructor with `fields`.
+ *
+ * @since 0.1.0
+ */
+export interface SchemaClassLike {
+  readonly fields: { readonly [key: string]: unknown }
+  readonly identifier?: string
+  readonly prototype: object
+  readonly name: string
+}
+
+const schemaClassRegistration = (cls: SchemaClassLike, statics: ReadonlyArray<string>): internal.Registration => {
+  const all = Object.keys(cls.fields).sort()
+  const metaKeys = all.filter((k) => k === "_tag" || statics.includes(k))
+  const keys = all.filter((k) => !metaKeys.includes(k))
+  const proto = cls.prototype
+  return {
+    name: cls.identifier ?? cls.name,
+    constructor: cls as unknown as Function,
+    keys,
+    toChildren: (value: Record<string, unknown>) => {
+      const out = new Array<unknown>(keys.length)
+      for (let i = 0; i < keys.length; i++) out[i] = value[keys[i]!]
+      return out
+    },
+    aux: metaKeys.length === 0 ? undefined : (value: Record<string, unknown>) => {
+      const aux: Record<string, unknown> = {}
+      for (const k of metaKeys) aux[k] = value[k]
+      return aux
+    },
+    fromChildren: (children, aux) => {
+      // Schema classes are Data classes whose state is their own enumerable fields:
+      // building from the prototype skips the constructor's validation, which would
+      // reject transformed leaves (tracers, shapes, `null` cotangents).
+      const out = Object.create(proto) as Record<string, unknown>
+      if (aux !== undefined) Object.assign(out, aux)
+      for (let i = 0; i < keys.length; i++) out[keys[i]!] = children[i]
+      return out
+    }
+  }
+}

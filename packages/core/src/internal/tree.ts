@@ -1,0 +1,446 @@
+/**
+ * Pytree machinery: the `TreeDef` node, the registry of custom nodes, and the
+ * walkers behind `Tree.flatten`, `Tree.unflatten` and prefix matching.
+ *
+ * Walkers are plain recursive functions over an output array: no closure is
+ * made per call, so flattening costs one visit per node.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { Tensor } from "../Tensor.js"
+
+/** @internal */
+export const LEAF = 0
+/** @internal */
+export const NULL = 1
+/** @internal */
+export const UNDEFINED = 2
+/** @internal */
+export const ARRAY = 3
+/** @internal */
+export const RECORD = 4
+/** @internal */
+export const CUSTOM = 5
+
+/** @internal */
+export type Kind = typeof LEAF | typeof NULL | typeof UNDEFINED | typeof ARRAY | typeof RECORD | typeof CUSTOM
+
+/**
+ * How a registered class becomes a node: its children (in a fixed order), the
+ * static data that is not a child (`aux`, compared for structure equality), and
+ * the way back.
+ *
+ * @since 0.1.0
+ */
+export interface Registration {
+  readonly name: string
+  readonly constructor: Function
+  readonly toChildren: (value: any) => ReadonlyArray<unknown>
+  readonly fromChildren: (children: ReadonlyArray<unknown>, aux: unknown) => unknown
+  readonly aux: ((value: any) => unknown) | undefined
+  /** Names of the children, for paths (`["w"]`); positional (`[0]`) when absent. */
+  readonly keys: ReadonlyArray<string> | undefined
+}
+
+const registry = new Map<Function, Registration>()
+
+/** @internal */
+export const registerNode = (registration: Registration): void => {
+  registry.set(registration.constructor, registration)
+}
+
+/** @internal */
+export const unregisterNode = (constructor: Function): boolean => registry.delete(constructor)
+
+/** @internal */
+export const lookupNode = (constructor: Function): Registration | undefined => registry.get(constructor)
+
+/**
+ * The structure of a pytree with its leaves taken out (JAX's `PyTreeDef`).
+ * Immutable; compare with `Tree.treedefEquals`, print with `toString()`.
+ *
+ * @since 0.1.0
+ */
+export class TreeDef {
+  /** Number of leaves below this node. */
+  readonly numLeaves: number
+  /** Number of nodes, leaves included (JAX's `num_nodes`). */
+  readonly numNodes: number
+  constructor(
+    /** @internal */
+    readonly kind: Kind,
+    /** The child structures (array elements, record values in key order, custom children). */
+    readonly children: ReadonlyArray<TreeDef>,
+    /** Record keys in sorted order; the registration's keys for custom nodes. */
+    readonly keys: ReadonlyArray<string> | undefined,
+    /** @internal */
+    readonly node: Registration | undefined,
+    /** @internal */
+    readonly aux: unknown
+  ) {
+    let leaves = kind === LEAF ? 1 : 0
+    let nodes = 1
+    for (let i = 0; i < children.length; i++) {
+      leaves += children[i]!.numLeaves
+      nodes += children[i]!.numNodes
+    }
+    this.numLeaves = leaves
+    this.numNodes = nodes
+  }
+  toString(): string {
+    return `TreeDef(${formatDef(this)})`
+  }
+}
+
+/** @internal */
+export const leafDef = new TreeDef(LEAF, [], undefined, undefined, undefined)
+/** @internal */
+export const nullDef = new TreeDef(NULL, [], undefined, undefined, undefined)
+/** @internal */
+export const undefinedDef = new TreeDef(UNDEFINED, [], undefined, undefined, undefined)
+const emptyArrayDef = new TreeDef(ARRAY, [], undefined, undefined, undefined)
+
+const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/
+const formatKey = (k: string): string => identifier.test(k) ? k : JSON.stringify(k)
+const formatAux = (aux: unknown): string => {
+  if (aux === undefined) return ""
+  try {
+    return `[${JSON.stringify(aux) ?? String(aux)}]`
+  } catch {
+    return `[${String(aux)}]`
+  }
+}
+
+const formatDef = (def: TreeDef): string => {
+  switch (def.kind) {
+    case LEAF:
+      return "*"
+    case NULL:
+      return "null"
+    case UNDEFINED:
+      return "undefined"
+    case ARRAY:
+      return `[${def.children.map(formatDef).join(", ")}]`
+    case RECORD:
+      return `{${def.children.map((c, i) => `${formatKey(def.keys![i]!)}: ${formatDef(c)}`).join(", ")}}`
+    case CUSTOM: {
+      const inner = def.keys === undefined
+        ? `[${def.children.map(formatDef).join(", ")}]`
+        : `{${def.children.map((c, i) => `${formatKey(def.keys![i]!)}: ${formatDef(c)}`).join(", ")}}`
+      return `CustomNode(${def.node!.name}${formatAux(def.aux)}, ${inner})`
+    }
+  }
+}
+
+/** A path step in JAX's key-path style, with JSON string keys: `[0]`, `["w"]`. @internal */
+export const formatPath = (path: ReadonlyArray<string | number>): string =>
+  path.length === 0 ? "the root" : path.map((k) => typeof k === "number" ? `[${k}]` : `[${JSON.stringify(k)}]`).join("")
+
+/**
+ * The tree's structure does not match the one expected (unflattening with the
+ * wrong number of leaves, mapping over trees of different structures, a prefix
+ * that is not a prefix).
+ *
+ * @since 0.1.0
+ */
+export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()("TreeStructureError", {
+  operation: Schema.String,
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.path === ""
+      ? `${this.operation}: ${this.detail}`
+      : `${this.operation}: tree structure mismatch at ${this.path}: ${this.detail}`
+  }
+}
+
+// Sorting is skipped when keys already come sorted (object literals written in order,
+// records rebuilt by `unflatten`), which is the common case in training loops.
+const sortedKeys = (value: object): Array<string> => {
+  const keys = Object.keys(value)
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort()
+  }
+  return keys
+}
+
+/** @internal */
+export type IsLeaf = ((value: unknown) => boolean) | undefined
+
+/**
+ * Flattens `value` into `leaves` (appending) and returns its structure.
+ *
+ * @internal
+ */
+export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf): TreeDef => {
+  if (isLeaf !== undefined && isLeaf(value)) {
+    leaves.push(value)
+    return leafDef
+  }
+  if (typeof value !== "object") {
+    if (value === undefined) return undefinedDef
+    leaves.push(value)
+    return leafDef
+  }
+  if (value === null) return nullDef
+  if (value instanceof Tensor) {
+    leaves.push(value)
+    return leafDef
+  }
+  if (Array.isArray(value)) {
+    const n = value.length
+    if (n === 0) return emptyArrayDef
+    const children = new Array<TreeDef>(n)
+    for (let i = 0; i < n; i++) children[i] = flattenInto(value[i], leaves, isLeaf)
+    return new TreeDef(ARRAY, children, undefined, undefined, undefined)
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    const keys = sortedKeys(value)
+    const n = keys.length
+    const children = new Array<TreeDef>(n)
+    for (let i = 0; i < n; i++) children[i] = flattenInto((value as Record<string, unknown>)[keys[i]!], leaves, isLeaf)
+    return new TreeDef(RECORD, children, keys, undefined, undefined)
+  }
+  const node = registry.get(proto.constructor)
+  if (node === undefined) {
+    leaves.push(value)
+    return leafDef
+  }
+  const raw = node.toChildren(value)
+  const n = raw.length
+  const children = new Array<TreeDef>(n)
+  for (let i = 0; i < n; i++) children[i] = flattenInto(raw[i], leaves, isLeaf)
+  return new TreeDef(CUSTOM, children, node.keys, node, node.aux === undefined ? undefined : node.aux(value))
+}
+
+/** Counts the leaves of `value` without building its structure. @internal */
+export const countLeaves = (value: unknown, isLeaf: IsLeaf): number => {
+  if (isLeaf !== undefined && isLeaf(value)) return 1
+  if (typeof value !== "object") return value === undefined ? 0 : 1
+  if (value === null) return 0
+  if (value instanceof Tensor) return 1
+  if (Array.isArray(value)) {
+    let n = 0
+    for (let i = 0; i < value.length; i++) n += countLeaves(value[i], isLeaf)
+    return n
+  }
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    let n = 0
+    for (const k in value) n += countLeaves((value as Record<string, unknown>)[k], isLeaf)
+    return n
+  }
+  const node = registry.get(proto.constructor)
+  if (node === undefined) return 1
+  const raw = node.toChildren(value)
+  let n = 0
+  for (let i = 0; i < raw.length; i++) n += countLeaves(raw[i], isLeaf)
+  return n
+}
+
+/** A cursor over the leaves, so that rebuilding needs no closure. @internal */
+interface Cursor {
+  readonly leaves: ReadonlyArray<unknown>
+  index: number
+}
+
+const build = (def: TreeDef, cursor: Cursor): unknown => {
+  switch (def.kind) {
+    case LEAF:
+      return cursor.leaves[cursor.index++]
+    case NULL:
+      return null
+    case UNDEFINED:
+      return undefined
+    case ARRAY: {
+      const n = def.children.length
+      const out = new Array<unknown>(n)
+      for (let i = 0; i < n; i++) out[i] = build(def.children[i]!, cursor)
+      return out
+    }
+    case RECORD: {
+      const out: Record<string, unknown> = {}
+      const keys = def.keys!
+      for (let i = 0; i < keys.length; i++) out[keys[i]!] = build(def.children[i]!, cursor)
+      return out
+    }
+    case CUSTOM: {
+      const n = def.children.length
+      const children = new Array<unknown>(n)
+      for (let i = 0; i < n; i++) children[i] = build(def.children[i]!, cursor)
+      return def.node!.fromChildren(children, def.aux)
+    }
+  }
+}
+
+/** @internal */
+export const unflattenDef = (def: TreeDef, leaves: ReadonlyArray<unknown>): unknown => {
+  if (leaves.length !== def.numLeaves) {
+    throw new TreeStructureError({
+      operation: "Tree.unflatten",
+      path: "",
+      detail: `${
+        leaves.length < def.numLeaves ? "too few" : "too many"
+      } leaves for ${def}; expected ${def.numLeaves}, got ${leaves.length}`
+    })
+  }
+  if (def.kind === LEAF) return leaves[0]
+  return build(def, { leaves, index: 0 })
+}
+
+const auxEquals = (a: unknown, b: unknown): boolean => {
+  if (a === b || (a !== a && b !== b)) return true
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false
+    for (let i = 0; i < a.length; i++) if (!auxEquals(a[i], b[i])) return false
+    return true
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false
+  const ka = Object.keys(a)
+  if (ka.length !== Object.keys(b).length) return false
+  for (const k of ka) {
+    if (!Object.hasOwn(b, k) || !auxEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) {
+      return false
+    }
+  }
+  return true
+}
+
+const keysEqual = (a: ReadonlyArray<string> | undefined, b: ReadonlyArray<string> | undefined): boolean => {
+  if (a === b) return true
+  if (a === undefined || b === undefined || a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** @internal */
+export const defEquals = (a: TreeDef, b: TreeDef): boolean => {
+  if (a === b) return true
+  if (a.kind !== b.kind || a.numLeaves !== b.numLeaves || a.children.length !== b.children.length) return false
+  if (a.kind === RECORD && !keysEqual(a.keys, b.keys)) return false
+  if (a.kind === CUSTOM && (a.node !== b.node || !auxEquals(a.aux, b.aux))) return false
+  for (let i = 0; i < a.children.length; i++) if (!defEquals(a.children[i]!, b.children[i]!)) return false
+  return true
+}
+
+const describe = (value: unknown): string => {
+  if (value === null) return "null"
+  if (value === undefined) return "undefined"
+  if (Array.isArray(value)) return `an array of length ${value.length}`
+  if (value instanceof Tensor) return `a leaf (${value})`
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value)
+    if (proto === Object.prototype || proto === null) {
+      return `a record with keys ${JSON.stringify(sortedKeys(value))}`
+    }
+    const node = registry.get(proto.constructor)
+    if (node !== undefined) return `a ${node.name}`
+    return `a leaf (${proto.constructor?.name ?? "object"})`
+  }
+  return `a leaf (${typeof value})`
+}
+
+const describeDef = (def: TreeDef): string => {
+  switch (def.kind) {
+    case LEAF:
+      return "a leaf"
+    case NULL:
+      return "null"
+    case UNDEFINED:
+      return "undefined"
+    case ARRAY:
+      return `an array of length ${def.children.length}`
+    case RECORD:
+      return `a record with keys ${JSON.stringify(def.keys)}`
+    case CUSTOM:
+      return `a ${def.node!.name}${formatAux(def.aux)}`
+  }
+}
+
+const mismatch = (operation: string, path: Array<string | number>, def: TreeDef, value: unknown): never => {
+  throw new TreeStructureError({
+    operation,
+    path: formatPath(path),
+    detail: `expected ${describeDef(def)}, got ${describe(value)}`
+  })
+}
+
+/**
+ * Cuts `value` at the leaves of `def`: one subtree of `value` per leaf of `def`.
+ * `path` is mutated while walking and names the node of a mismatch.
+ *
+ * @internal
+ */
+export const flattenUpToInto = (
+  operation: string,
+  def: TreeDef,
+  value: unknown,
+  out: Array<unknown>,
+  path: Array<string | number>
+): void => {
+  switch (def.kind) {
+    case LEAF:
+      out.push(value)
+      return
+    case NULL:
+      if (value !== null) mismatch(operation, path, def, value)
+      return
+    case UNDEFINED:
+      if (value !== undefined) mismatch(operation, path, def, value)
+      return
+    case ARRAY: {
+      if (!Array.isArray(value) || value.length !== def.children.length) return mismatch(operation, path, def, value)
+      for (let i = 0; i < value.length; i++) {
+        path.push(i)
+        flattenUpToInto(operation, def.children[i]!, value[i], out, path)
+        path.pop()
+      }
+      return
+    }
+    case RECORD: {
+      if (typeof value !== "object" || value === null || value instanceof Tensor || Array.isArray(value)) {
+        return mismatch(operation, path, def, value)
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return mismatch(operation, path, def, value)
+      const keys = def.keys!
+      const actual = Object.keys(value)
+      if (actual.length !== keys.length || !keys.every((k) => Object.hasOwn(value, k))) {
+        return mismatch(operation, path, def, value)
+      }
+      for (let i = 0; i < keys.length; i++) {
+        path.push(keys[i]!)
+        flattenUpToInto(operation, def.children[i]!, (value as Record<string, unknown>)[keys[i]!], out, path)
+        path.pop()
+      }
+      return
+    }
+    case CUSTOM: {
+      const node = def.node!
+      if (
+        typeof value !== "object" || value === null || Object.getPrototypeOf(value)?.constructor !== node.constructor
+      ) {
+        return mismatch(operation, path, def, value)
+      }
+      if (node.aux !== undefined && !auxEquals(node.aux(value), def.aux)) {
+        throw new TreeStructureError({
+          operation,
+          path: formatPath(path),
+          detail: `${node.name} node data mismatch: expected ${formatAux(def.aux)}, got ${formatAux(node.aux(value))}`
+        })
+      }
+      const children = node.toChildren(value)
+      if (children.length !== def.children.length) return mismatch(operation, path, def, value)
+      for (let i = 0; i < children.length; i++) {
+        path.push(def.keys?.[i] ?? i)
+        flattenUpToInto(operation, def.children[i]!, children[i], out, path)
+        path.pop()
+      }
+      return
+    }
+  }
+}
