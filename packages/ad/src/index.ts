@@ -1,1 +1,6 @@
 export * from "./Collectives.js"
+export * from "./Jvp.js"
+export * from "./Linearize.js"
+export * from "./Program.js"
+export * from "./Staging.js"
+export * from "./Transpose.js"
