@@ -10,6 +10,8 @@ import type { DType, HostArray } from "./DType.js"
 import type { Handler } from "./Handler.js"
 import { formatShape, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
+import { schema as tensorSchema } from "./TensorSchema.js"
+import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
 
 /**
  * The abstract value of a tensor: what tracing knows without the data.
@@ -48,6 +50,15 @@ export const formatAval = (a: AbstractValue): string => {
  * @since 0.1.0
  */
 export abstract class Tensor {
+  /**
+   * The `effect/Schema` schema of tensors of a dtype and shape (`null`: a free
+   * dimension): `Tensor.schema({ dtype: "float32", shape: [null, 784] })`.
+   * See `TensorSchema`.
+   */
+  static schema(spec?: TensorSpec): TensorSchema {
+    // Delegates at call time, so the import cycle with TensorSchema.ts is harmless.
+    return tensorSchema(spec)
+  }
   abstract get aval(): AbstractValue
   get shape(): Shape {
     return this.aval.shape

@@ -1,0 +1,157 @@
+/**
+ * Schemas for tensors: `Tensor.schema({ dtype, shape })` is an `effect/Schema`
+ * schema that accepts a `Tensor` of that dtype and shape. Pytrees of tensors are
+ * described by plain Schema structs, tuples and classes of tensor schemas, so data
+ * is validated at the edge and failures name the path:
+ *
+ * ```text
+ * Expected f32[?,784], got f32[32,783]
+ *   at ["w"]
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Effect, Schema, SchemaIssue } from "effect"
+import type { SchemaAST } from "effect"
+import type { DType } from "./DType.js"
+import { formatAval, Tensor } from "./Tensor.js"
+
+/**
+ * What a tensor schema accepts. `dtype` omitted accepts every dtype; `shape`
+ * omitted accepts every shape; `null` in `shape` is a free dimension.
+ *
+ * @since 0.1.0
+ */
+export interface Spec {
+  readonly dtype?: DType | ReadonlyArray<DType> | undefined
+  readonly shape?: ReadonlyArray<number | null> | undefined
+}
+
+/**
+ * The schema of a tensor: decodes (and encodes) a `Tensor` unchanged after
+ * checking its dtype and shape ({@link specOf} gives back what it accepts).
+ *
+ * @since 0.1.0
+ */
+export type TensorSchema = Schema.declareConstructor<Tensor, Tensor, readonly []>
+
+const short: Record<DType, string> = {
+  float32: "f32",
+  float64: "f64",
+  int32: "i32",
+  bool: "bool",
+  complex64: "c64",
+  complex128: "c128",
+  float0: "float0"
+}
+
+/**
+ * Formats a spec like JAX formats abstract values, with `?` for a free
+ * dimension and `any` for a free dtype: `f32[?,784]`, `any[3]`, `f32[...]`.
+ *
+ * @example
+ * import { TensorSchema } from "@diffect/core"
+ * TensorSchema.formatSpec({ dtype: "float32", shape: [null, 784] }) // "f32[?,784]"
+ *
+ * @since 0.1.0
+ */
+export const formatSpec = (spec: Spec): string => {
+  const d = spec.dtype
+  const dtype = d === undefined ? "any" : typeof d === "string" ? short[d] : d.map((x) => short[x]).join("|")
+  const shape = spec.shape === undefined ? "..." : spec.shape.map((n) => n === null ? "?" : String(n)).join(",")
+  return `${dtype}[${shape}]`
+}
+
+/**
+ * Whether a tensor matches a spec.
+ *
+ * @since 0.1.0
+ */
+export const matches = (spec: Spec, tensor: Tensor): boolean => {
+  const d = spec.dtype
+  if (d !== undefined && (typeof d === "string" ? d !== tensor.dtype : !d.includes(tensor.dtype))) return false
+  const shape = spec.shape
+  if (shape === undefined) return true
+  const actual = tensor.shape
+  if (actual.length !== shape.length) return false
+  for (let i = 0; i < shape.length; i++) {
+    const s = shape[i]
+    if (s !== null && s !== actual[i]) return false
+  }
+  return true
+}
+
+const describeInput = (u: unknown): string => {
+  if (u === null) return "null"
+  if (u === undefined) return "undefined"
+  if (Array.isArray(u)) return `an array of length ${u.length}`
+  switch (typeof u) {
+    case "number":
+    case "boolean":
+    case "bigint":
+      return `${typeof u} ${String(u)}`
+    case "string":
+      return `string ${JSON.stringify(u.length > 20 ? u.slice(0, 20) + "..." : u)}`
+    case "object":
+      return Object.getPrototypeOf(u)?.constructor?.name ?? "object"
+    default:
+      return typeof u
+  }
+}
+
+const fail = (message: string, u: unknown, options: SchemaAST.ParseOptions) =>
+  Effect.fail(new SchemaIssue.InvalidValue({ message }, u, options))
+
+const validateSpec = (spec: Spec): void => {
+  if (spec.shape !== undefined) {
+    for (const n of spec.shape) {
+      if (n !== null && !(Number.isInteger(n) && n >= 0)) {
+        throw new RangeError(
+          `Tensor.schema: shape entries must be non-negative integers or null, got ${JSON.stringify(spec.shape)}`
+        )
+      }
+    }
+  }
+}
+
+/**
+ * Makes the schema of a tensor with the given dtype and shape (`null` marks a
+ * free dimension). Decoding anything else fails with a `SchemaError` whose
+ * message names what was expected, what was found, and where.
+ *
+ * @example
+ * import { Schema } from "effect"
+ * import { Tensor } from "@diffect/core"
+ *
+ * const Params = Schema.Struct({
+ *   w: Tensor.schema({ dtype: "float32", shape: [784, 10] }),
+ *   b: Tensor.schema({ dtype: "float32", shape: [10] })
+ * })
+ * const Batch = Tensor.schema({ dtype: "float32", shape: [null, 784] })
+ * // Schema.decodeUnknownSync(Params)(input): { w: Tensor; b: Tensor }
+ *
+ * @since 0.1.0
+ */
+export function schema(spec: Spec = {}): TensorSchema {
+  validateSpec(spec)
+  const expected = formatSpec(spec)
+  return Schema.declareConstructor<Tensor>()(
+    [],
+    () => (u, _ast, options) => {
+      if (!(u instanceof Tensor)) return fail(`Expected ${expected}, got ${describeInput(u)}`, u, options)
+      if (!matches(spec, u)) {
+        return fail(`Expected ${expected}, got ${formatAval({ ...u.aval, weakType: false })}`, u, options)
+      }
+      return Effect.succeed(u)
+    },
+    { expected, title: `Tensor ${expected}`, "diffect/TensorSpec": spec }
+  )
+}
+
+/**
+ * The spec a tensor schema was made with, or `undefined` for other schemas.
+ *
+ * @since 0.1.0
+ */
+export const specOf = (schema: Schema.Top): Spec | undefined =>
+  (schema.ast.annotations as Record<string, unknown> | undefined)?.["diffect/TensorSpec"] as Spec | undefined

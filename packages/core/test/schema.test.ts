@@ -1,0 +1,120 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Result, Schema } from "effect"
+import type { DType } from "../src/DType.js"
+import { aval, ConcreteTensor, Tensor } from "../src/Tensor.js"
+import * as TensorSchema from "../src/TensorSchema.js"
+import * as Tree from "../src/Tree.js"
+
+const zeros = (shape: ReadonlyArray<number>, dtype: DType = "float32"): Tensor =>
+  new ConcreteTensor(aval(shape, dtype), new Float32Array(shape.reduce((a, b) => a * b, 1)), undefined)
+
+const failure = (schema: Schema.Top, input: unknown): string => {
+  const r = Schema.decodeUnknownResult(schema as Schema.Codec<unknown>)(input)
+  if (Result.isSuccess(r)) throw new Error("expected a decoding failure")
+  return r.failure.message
+}
+
+describe("Tensor.schema", () => {
+  it("formats specs like JAX's avals", () => {
+    assert.strictEqual(TensorSchema.formatSpec({ dtype: "float32", shape: [null, 784] }), "f32[?,784]")
+    assert.strictEqual(TensorSchema.formatSpec({ dtype: "int32", shape: [] }), "i32[]")
+    assert.strictEqual(TensorSchema.formatSpec({ shape: [3] }), "any[3]")
+    assert.strictEqual(TensorSchema.formatSpec({ dtype: ["float32", "float64"] }), "f32|f64[...]")
+  })
+
+  it("accepts a matching tensor and returns it unchanged", () => {
+    const s = Tensor.schema({ dtype: "float32", shape: [null, 784] })
+    const x = zeros([32, 784])
+    assert.strictEqual(Schema.decodeUnknownSync(s)(x), x)
+    assert.strictEqual(Schema.encodeSync(s)(x), x)
+    const y = zeros([0, 784])
+    assert.strictEqual(Schema.decodeUnknownSync(s)(y), y)
+  })
+
+  it("rejects the wrong shape, rank and dtype, naming expected and actual", () => {
+    const s = Tensor.schema({ dtype: "float32", shape: [null, 784] })
+    assert.strictEqual(failure(s, zeros([32, 783])), "Expected f32[?,784], got f32[32,783]")
+    assert.strictEqual(failure(s, zeros([784])), "Expected f32[?,784], got f32[784]")
+    assert.strictEqual(failure(s, zeros([32, 784], "float64")), "Expected f32[?,784], got f64[32,784]")
+    assert.strictEqual(failure(s, 3), "Expected f32[?,784], got number 3")
+    assert.strictEqual(failure(s, [[1, 2]]), "Expected f32[?,784], got an array of length 1")
+    assert.strictEqual(failure(s, null), "Expected f32[?,784], got null")
+  })
+
+  it("free dtype and free shape", () => {
+    const anyShape = Tensor.schema({ dtype: "int32" })
+    assert.isTrue(Schema.is(anyShape)(zeros([2, 3, 4], "int32")))
+    assert.isFalse(Schema.is(anyShape)(zeros([2], "float32")))
+    const anyDtype = Tensor.schema({ shape: [2] })
+    assert.isTrue(Schema.is(anyDtype)(zeros([2], "bool")))
+    assert.isFalse(Schema.is(anyDtype)(zeros([3], "bool")))
+    const floats = Tensor.schema({ dtype: ["float32", "float64"], shape: [] })
+    assert.isTrue(Schema.is(floats)(zeros([], "float64")))
+    assert.strictEqual(failure(floats, zeros([], "int32")), "Expected f32|f64[], got i32[]")
+  })
+
+  it("rejects bad specs at construction", () => {
+    assert.throws(() => Tensor.schema({ shape: [-1] }), /non-negative integers or null/)
+    assert.throws(() => Tensor.schema({ shape: [1.5] }), /non-negative integers or null/)
+  })
+
+  it("names the path of a failure in a pytree schema", () => {
+    const Params = Schema.Struct({
+      w: Tensor.schema({ dtype: "float32", shape: [null, 784] }),
+      layers: Schema.Array(Schema.Struct({ b: Tensor.schema({ dtype: "float32", shape: [10] }) }))
+    })
+    assert.strictEqual(
+      failure(Params, { w: zeros([32, 783]), layers: [] }),
+      "Expected f32[?,784], got f32[32,783]\n  at [\"w\"]"
+    )
+    assert.strictEqual(
+      failure(Params, { w: zeros([1, 784]), layers: [{ b: zeros([10]) }, { b: zeros([11]) }] }),
+      "Expected f32[10], got f32[11]\n  at [\"layers\"][1][\"b\"]"
+    )
+  })
+
+  it.effect("fails in the error channel with a SchemaError", () =>
+    Effect.gen(function*() {
+      const s = Schema.Tuple([Tensor.schema({ dtype: "float32", shape: [2] })])
+      const exit = yield* Effect.exit(Schema.decodeUnknownEffect(s)([zeros([3])]))
+      assert.isTrue(Exit.isFailure(exit))
+      const err = yield* Effect.flip(Schema.decodeUnknownEffect(s)([zeros([3])]))
+      assert.isTrue(Schema.isSchemaError(err))
+      assert.strictEqual(err.message, "Expected f32[2], got f32[3]\n  at [0]")
+      const ok = yield* Schema.decodeUnknownEffect(s)([zeros([2])])
+      assert.deepStrictEqual(ok[0].shape, [2])
+    }))
+
+  it("keeps the spec for introspection", () => {
+    const spec = { dtype: "float32", shape: [null, 3] } as const
+    assert.deepStrictEqual(TensorSchema.specOf(Tensor.schema(spec)), spec)
+    assert.isUndefined(TensorSchema.specOf(Schema.Number))
+  })
+})
+
+describe("Schema classes of tensors as pytrees", () => {
+  class Linear extends Schema.Class<Linear>("Linear")({
+    w: Tensor.schema({ dtype: "float32", shape: [null, 4] }),
+    b: Tensor.schema({ dtype: "float32", shape: [4] })
+  }) {}
+  Tree.register(Linear)
+
+  it("validates on decoding and flattens by field", () => {
+    const w = zeros([3, 4])
+    const b = zeros([4])
+    const lin = Schema.decodeUnknownSync(Linear)({ w, b })
+    assert.instanceOf(lin, Linear)
+    const [leaves, def] = Tree.flatten(lin)
+    assert.deepStrictEqual(leaves.map((t) => (t as Tensor).shape), [[4], [3, 4]])
+    assert.strictEqual(String(def), "TreeDef(CustomNode(Linear, {b: *, w: *}))")
+    assert.strictEqual(failure(Linear, { w, b: zeros([5]) }), "Expected f32[4], got f32[5]\n  at [\"b\"]")
+  })
+
+  it("maps without re-validating the class (leaves may become non-tensors)", () => {
+    const lin = new Linear({ w: zeros([3, 4]), b: zeros([4]) })
+    const shapes = Tree.map(lin, (t) => (t as Tensor).shape.join("x"))
+    assert.instanceOf(shapes, Linear)
+    assert.strictEqual((shapes as unknown as { w: string }).w, "3x4")
+    assert.strictEqual((shapes as unknown as { b: string }).b, "4")
+  })
+})
