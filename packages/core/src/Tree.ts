@@ -206,10 +206,10 @@ export const map: {
  * @since 0.1.0
  */
 export const mapN: {
-  <const Ts extends readonly [unknown, ...Array<unknown>], R>(
-    f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R
-  ): (trees: Ts) => MapLeaves<Ts[0], R>
-  <const Ts extends readonly [unknown, ...Array<unknown>], R>(
+  <A extends ReadonlyArray<any>, R>(
+    f: (...leaves: A) => R
+  ): <Ts extends readonly [unknown, ...Array<unknown>]>(trees: Ts) => MapLeaves<Ts[0], R>
+  <Ts extends readonly [unknown, ...Array<unknown>], R>(
     trees: Ts,
     f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R
   ): MapLeaves<Ts[0], R>
