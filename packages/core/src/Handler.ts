@@ -90,11 +90,13 @@ let dynamicHandler: Handler | undefined
 
 /**
  * Runs `thunk` with `handler` as the dynamic handler: primitives whose operands
- * carry no higher-level tracer are processed by it.
+ * carry no higher-level tracer are processed by it. `undefined` clears it, which
+ * a dynamic handler does around its own rules so that their `bind`s reach the
+ * handlers below it instead of itself.
  *
  * @since 0.1.0
  */
-export const withDynamicHandler = <A>(handler: Handler, thunk: () => A): A => {
+export const withDynamicHandler = <A>(handler: Handler | undefined, thunk: () => A): A => {
   const saved = dynamicHandler
   dynamicHandler = handler
   try {
@@ -103,6 +105,13 @@ export const withDynamicHandler = <A>(handler: Handler, thunk: () => A): A => {
     dynamicHandler = saved
   }
 }
+
+/**
+ * The dynamic handler now, if any (to restore it around a handler's own rules).
+ *
+ * @since 0.1.0
+ */
+export const currentDynamicHandler = (): Handler | undefined => dynamicHandler
 
 let currentBackend: BackendShape | undefined
 let defaultBackend: BackendShape | undefined

@@ -1,12 +1,20 @@
 /**
- * The batch handler (JAX's `BatchTrace`): its tracers carry a value with one
- * extra dimension, the batch dimension, or `null` when the value does not vary
- * along the batch.
+ * The batch handler (JAX's `BatchTrace`) and `vmapFlat`, vmap on flat lists.
+ * A tracer carries a value with one extra dimension, the batch dimension, or
+ * `null` when the value does not vary along the batch.
  *
  * @internal
  */
-import { Tracer } from "@diffect/core"
-import type { AbstractValue, Handler, Tensor } from "@diffect/core"
+import { bind, currentDynamicHandler, formatAval, newLevel, Shape, Tracer, withDynamicHandler } from "@diffect/core"
+import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
+import { batchRules } from "../rules/batch.js"
+import type { AxisData } from "../rules/batch.js"
+import { broadcastAt, moveAxis } from "./batchingAxes.js"
+import type { BatchDim } from "./batchingAxes.js"
+import { withAxisFrame } from "./batchingAxisEnv.js"
+import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "./batchingErrors.js"
+
+const { formatShape } = Shape
 
 /**
  * A value batched by one vmap: `value` has the batch dimension at `batchDim`
@@ -17,9 +25,9 @@ import type { AbstractValue, Handler, Tensor } from "@diffect/core"
 export class BatchTracer extends Tracer {
   readonly #aval: AbstractValue
   constructor(
-    readonly handler: Handler,
+    readonly handler: BatchHandler,
     readonly value: Tensor,
-    readonly batchDim: number | null
+    readonly batchDim: BatchDim
   ) {
     super()
     if (batchDim === null) this.#aval = value.aval
@@ -32,5 +40,219 @@ export class BatchTracer extends Tracer {
   }
   get aval(): AbstractValue {
     return this.#aval
+  }
+}
+
+const isCollective = (p: Primitive): p is "psum" | "pmax" | "pmin" | "axis_index" =>
+  p === "psum" || p === "pmax" || p === "pmin" || p === "axis_index"
+
+/**
+ * The interpreter of one vmap. A named vmap is also the dynamic handler while
+ * its user code runs, so that it sees primitives on values that carry none of
+ * its tracers (a collective over its axis of an unbatched value, `axisIndex`);
+ * around its own rules it restores the dynamic handler it found (`parent`), so
+ * their `bind`s go to the handlers below it.
+ *
+ * @internal
+ */
+export class BatchHandler implements Handler {
+  readonly level: number = newLevel()
+  readonly name = "vmap"
+  active = true
+  readonly lift: (value: Tensor) => BatchTracer
+  constructor(
+    readonly axis: AxisData,
+    readonly parent: Handler | undefined
+  ) {
+    this.lift = (value) => new BatchTracer(this, value, null)
+  }
+
+  process<P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ): ReadonlyArray<Tensor> {
+    const n = operands.length
+    const vals = new Array<Tensor>(n)
+    const dims = new Array<BatchDim>(n)
+    let batched = false
+    for (let i = 0; i < n; i++) {
+      const t = operands[i] as BatchTracer
+      vals[i] = t.value
+      dims[i] = t.batchDim
+      if (t.batchDim !== null) batched = true
+    }
+    const own = isCollective(primitive) && (params as { axisName: string }).axisName === this.axis.name
+    if (this.axis.name === undefined) return this.#apply(primitive, vals, dims, params, batched || own)
+    return withDynamicHandler(this.parent, () => this.#apply(primitive, vals, dims, params, batched || own))
+  }
+
+  #apply<P extends Primitive>(
+    primitive: P,
+    vals: ReadonlyArray<Tensor>,
+    dims: ReadonlyArray<BatchDim>,
+    params: Params<P>,
+    useRule: boolean
+  ): ReadonlyArray<Tensor> {
+    // Nothing varies along the batch: the primitive runs once, below this handler.
+    if (!useRule) return bind(primitive, vals, params)
+    const rule = batchRules[primitive]
+    const [out, d] = rule(vals, dims, params, this.axis)
+    return [d === null ? out : new BatchTracer(this, out, d)]
+  }
+}
+
+/**
+ * The value and batch dimension of `x` as seen by `handler` (a value that
+ * carries none of its tracers is unbatched).
+ *
+ * @internal
+ */
+export const batchInfo = (handler: BatchHandler, x: Tensor): readonly [Tensor, BatchDim] =>
+  x instanceof BatchTracer && x.handler === handler ? [x.value, x.batchDim] : [x, null]
+
+/**
+ * Options of `vmapFlat`.
+ *
+ * @internal
+ */
+export interface VmapFlatOptions {
+  readonly axisName?: string | undefined
+  readonly axisSize?: number | undefined
+  /** Names flat input `i` in error messages (JAX names the argument and its key path). */
+  readonly describeInput?: ((i: number) => string) | undefined
+  /** Names flat output `i` in error messages (a key path such as `[0]["w"]`). */
+  readonly describeOutput?: ((i: number) => string) | undefined
+}
+
+const defaultInputName = (i: number): string => `args[${i}]`
+const defaultOutputName = (i: number): string => `[${i}]`
+
+/**
+ * The size of the mapped axis: every mapped input (and `axisSize`, when given)
+ * must agree. JAX's `_mapped_axis_size`, messages included.
+ */
+const mappedAxisSize = (
+  args: ReadonlyArray<Tensor>,
+  axes: ReadonlyArray<number | null>,
+  options: VmapFlatOptions
+): number => {
+  const axisSize = options.axisSize
+  if (args.length === 0) {
+    if (axisSize !== undefined) return axisSize
+    throw new VmapSizeError({
+      detail:
+        "vmap wrapped function must be passed at least one argument containing an array or axis_size must be specified, got empty args"
+    })
+  }
+  const sizes: Array<number | null> = args.map((x, i) => {
+    const a = axes[i]!
+    return a === null ? null : x.shape[a]!
+  })
+  const distinct = new Set<number>()
+  for (const s of sizes) if (s !== null) distinct.add(s)
+  if (axisSize !== undefined) distinct.add(axisSize)
+  if (distinct.size === 1) return distinct.values().next().value!
+  if (distinct.size === 0) {
+    throw new VmapSizeError({
+      detail: "vmap must have at least one non-None value in in_axes or axis_size must be specified"
+    })
+  }
+  // Most common size first; ties keep first appearance (Python's Counter.most_common).
+  const counts = new Map<number, number>()
+  for (const s of sizes) if (s !== null) counts.set(s, (counts.get(s) ?? 0) + 1)
+  const ordered = [...counts.entries()].sort((a, b) => b[1] - a[1])
+  const name = options.describeInput ?? defaultInputName
+  const example = (size: number): string => {
+    const i = sizes.indexOf(size)
+    return `axis ${axes[i]} of ${name(i)} of type ${formatAval(args[i]!.aval)}`
+  }
+  const lines: Array<string> = []
+  if (axisSize !== undefined) lines.push(`  * the \`axis_size\` argument was ${axisSize};`)
+  ordered.forEach(([size, count], k) => {
+    lines.push(
+      count === 1
+        ? `  * one axis had size ${size}: ${example(size)};`
+        : `  * ${k === 0 ? "most" : "some"} axes (${count} of them) had size ${size}, e.g. ${example(size)};`
+    )
+  })
+  const detail = `vmap got inconsistent sizes for array axes to be mapped:\n${lines.join("\n")}`
+  throw new VmapSizeError({ detail: detail.slice(0, -1) })
+}
+
+const canonicalInAxis = (x: Tensor, axis: number): number => {
+  const ndim = x.ndim
+  if (!Number.isInteger(axis)) {
+    throw new VmapAxisError({ detail: `vmap in_axes must be an int, None, or a container of them, but got ${axis}` })
+  }
+  if (axis < -ndim || axis >= ndim) {
+    const minRank = axis >= 0 ? axis + 1 : -axis
+    throw new VmapAxisError({
+      detail:
+        `vmap was requested to map its argument along axis ${axis}, which implies that its rank should be at least ${minRank}, but is only ${ndim} (its shape is ${
+          formatShape(x.shape)
+        })`
+    })
+  }
+  return axis < 0 ? axis + ndim : axis
+}
+
+const canonicalOutAxis = (axis: number, ndim: number): number => {
+  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
+    throw new VmapAxisError({
+      detail: `vmap out_axes: axis ${axis} is out of bounds for array of dimension ${ndim}`
+    })
+  }
+  return axis < 0 ? axis + ndim : axis
+}
+
+/**
+ * vmap on flat lists (JAX's `batching.batch`): maps `f` over axis `inAxes[i]` of
+ * `args[i]` (`null`: not mapped) and puts the mapped axis of output `j` at
+ * `outAxes[j]` (`null`: the output must not vary along it). `outAxes` may be a
+ * function of the number of outputs, for callers that learn the output
+ * structure only when `f` runs. Synchronous; throws vmap's tagged errors.
+ *
+ * @internal
+ */
+export const vmapFlat = (
+  f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  args: ReadonlyArray<Tensor>,
+  inAxes: ReadonlyArray<number | null>,
+  outAxes: ReadonlyArray<number | null> | ((outputs: number) => ReadonlyArray<number | null>),
+  options: VmapFlatOptions = {}
+): ReadonlyArray<Tensor> => {
+  const axes = args.map((x, i) => {
+    const a = inAxes[i] ?? null
+    return a === null ? null : canonicalInAxis(x, a)
+  })
+  const size = mappedAxisSize(args, axes, options)
+  const name = options.axisName
+  const handler = new BatchHandler({ size, name }, name === undefined ? undefined : currentDynamicHandler())
+  try {
+    const inputs = args.map((x, i) => {
+      const a = axes[i]!
+      return a === null ? x : new BatchTracer(handler, x, a)
+    })
+    const outs = name === undefined
+      ? f(inputs)
+      : withAxisFrame({ name, size, handler }, () => withDynamicHandler(handler, () => f(inputs)))
+    const dst = typeof outAxes === "function" ? outAxes(outs.length) : outAxes
+    return outs.map((out, j) => {
+      const [value, d] = batchInfo(handler, out)
+      const target = dst[j] ?? null
+      if (target === null) {
+        if (d === null) return value
+        throw new VmapOutAxesError({
+          axisName: name ?? null,
+          path: (options.describeOutput ?? defaultOutputName)(j),
+          batchDim: d
+        })
+      }
+      if (d === null) return broadcastAt(value, size, canonicalOutAxis(target, value.ndim + 1))
+      return moveAxis(value, d, canonicalOutAxis(target, value.ndim))
+    })
+  } finally {
+    handler.active = false
   }
 }

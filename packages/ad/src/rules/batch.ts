@@ -1,0 +1,402 @@
+/**
+ * Batching rules (JAX's `primitive_batchers`): how each primitive runs on
+ * operands that carry a batch dimension. A rule gets the operands' values, where
+ * their batch dimensions are (`null`: not batched), the primitive's parameters and
+ * the vmapped axis, and returns the result and its batch dimension.
+ *
+ * The vmap handler calls a rule only when some operand is batched (or for a
+ * collective over its own axis), so rules never see an all-`null` `dims`
+ * otherwise.
+ *
+ * @since 0.1.0
+ */
+import { bind1, lax } from "@diffect/core"
+import type { Params, Primitive, Tensor } from "@diffect/core"
+import type { BatchDim } from "../internal/batchingAxes.js"
+import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
+
+/**
+ * The axis a vmap maps over: its size and, when given, its name.
+ *
+ * @since 0.1.0
+ */
+export interface AxisData {
+  readonly size: number
+  readonly name: string | undefined
+}
+
+/**
+ * A batching rule for primitive `P`.
+ *
+ * @since 0.1.0
+ */
+export type BatchRule<P extends Primitive> = (
+  operands: ReadonlyArray<Tensor>,
+  dims: ReadonlyArray<BatchDim>,
+  params: Params<P>,
+  axis: AxisData
+) => readonly [Tensor, BatchDim]
+
+// ---------------------------------------------------------------------------
+// Builders for the shapes that repeat
+
+/** Elementwise of one operand: the batch dimension passes through. */
+const vectorized = <P extends Primitive>(p: P): BatchRule<P> => ([x], [d], params) => [bind1(p, [x!], params), d!]
+
+/**
+ * Elementwise of several operands of one shape: bring every batch dimension to
+ * the first batched operand's position, materializing it on unbatched operands.
+ */
+const elementwise = <P extends Primitive>(p: P): BatchRule<P> => (xs, dims, params, axis) => {
+  let target: number | null = null
+  let agree = true
+  for (const d of dims) {
+    if (target === null) target = d
+    else if (d !== target) agree = false
+  }
+  if (agree) return [bind1(p, xs, params), target]
+  const to = target as number
+  const aligned = xs.map((x, i) => batchAt(x, dims[i]!, to, axis.size))
+  return [bind1(p, aligned, params), to]
+}
+
+/** Reductions over `axes`: shift the axes past the batch dimension. */
+const reducer =
+  <P extends "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod">(p: P): BatchRule<P> => ([x], [d], params) => {
+    const bd = d!
+    const ndim = x!.ndim - 1
+    let removedBefore = 0
+    const axes = params.axes.map((a) => {
+      const c = canonicalAxis(a, ndim)
+      if (c < bd) removedBefore++
+      return shiftAxis(c, bd)
+    })
+    return [bind1(p, [x!], { axes } as Params<P>), bd - removedBefore]
+  }
+
+/** `argmax`/`argmin`: one reduced axis. */
+const argReducer = <P extends "argmax" | "argmin">(p: P): BatchRule<P> => ([x], [d], params) => {
+  const bd = d!
+  const a = canonicalAxis(params.axis, x!.ndim - 1)
+  return [bind1(p, [x!], { axis: shiftAxis(a, bd) } as Params<P>), a < bd ? bd - 1 : bd]
+}
+
+/**
+ * Collectives: over this vmap's own axis the batch dimension is reduced away
+ * (an unbatched operand is constant along the axis: `ifUnbatched` gives the
+ * reduction of n copies); over another axis the operand's batch layout is
+ * untouched.
+ */
+const collective = <P extends "psum" | "pmax" | "pmin">(
+  p: P,
+  reduce: (x: Tensor, axes: ReadonlyArray<number>) => Tensor,
+  ifUnbatched: (x: Tensor, size: number) => Tensor
+): BatchRule<P> =>
+([x], [d], params, axis) => {
+  if (params.axisName !== axis.name) return [bind1(p, [x!], params), d!]
+  return [d === null ? ifUnbatched(x!, axis.size) : reduce(x!, [d!]), null]
+}
+
+/** Operands at the front (materializing unbatched ones), for rules that need all batched. */
+const allAtFront = (xs: ReadonlyArray<Tensor>, dims: ReadonlyArray<BatchDim>, size: number): Array<Tensor> =>
+  xs.map((x, i) => batchAtFront(x, dims[i]!, size))
+
+const range = (n: number, from = 0): Array<number> => {
+  const out = new Array<number>(n)
+  for (let i = 0; i < n; i++) out[i] = from + i
+  return out
+}
+
+/**
+ * Folds the batch dimension into the indexed axis so that one `gather` or
+ * `scatter_add` serves every batch member: `x` (batch first) becomes
+ * `[n * A, ...rest]`, and each member's indices are clamped into `[0, A)` (the
+ * primitives clamp) and offset by `member * A`.
+ */
+const foldIndexed = (
+  x: Tensor,
+  indices: Tensor,
+  axis: number,
+  size: number
+): readonly [flat: Tensor, offsetIndices: Tensor, restShape: ReadonlyArray<number>] => {
+  const moved = moveAxis(x, axis + 1, 1) // [n, A, ...pre, ...post]
+  const A = moved.shape[1]!
+  const rest = moved.shape.slice(2)
+  const flat = lax.reshape(moved, [size * A, ...rest])
+  const idxShape = indices.shape
+  const clamped = lax.max(
+    lax.min(indices, lax.full(idxShape, A - 1, "int32")),
+    lax.full(idxShape, 0, "int32")
+  )
+  const offsets = lax.mul(lax.iota("int32", idxShape, 0), lax.full(idxShape, A, "int32"))
+  return [flat, lax.add(clamped, offsets), rest]
+}
+
+/** Moves a block of `count` axes starting at `from` to start at `to` (other axes keep their order). */
+const moveBlock = (x: Tensor, from: number, count: number, to: number): Tensor => {
+  if (from === to || count === 0) return x
+  const others: Array<number> = []
+  for (let i = 0; i < x.ndim; i++) if (i < from || i >= from + count) others.push(i)
+  const perm = others.slice()
+  perm.splice(to, 0, ...range(count, from))
+  return lax.transpose(x, perm)
+}
+
+// ---------------------------------------------------------------------------
+// Structured rules
+
+const broadcastInDimRule: BatchRule<"broadcast_in_dim"> = ([x], [d], params) => {
+  const front = moveAxis(x!, d!, 0)
+  const n = front.shape[0]!
+  return [
+    lax.broadcastInDim(front, [n, ...params.shape], [0, ...params.broadcastDimensions.map((b) => b + 1)]),
+    0
+  ]
+}
+
+const reshapeRule: BatchRule<"reshape"> = ([x], [d], params) => {
+  const front = moveAxis(x!, d!, 0)
+  return [lax.reshape(front, [front.shape[0]!, ...params.newSizes]), 0]
+}
+
+const transposeRule: BatchRule<"transpose"> = ([x], [d], params) => {
+  const bd = d!
+  const ndim = x!.ndim - 1
+  const perm = [bd, ...params.permutation.map((p) => shiftAxis(canonicalAxis(p, ndim), bd))]
+  return [lax.transpose(x!, perm), 0]
+}
+
+const squeezeRule: BatchRule<"squeeze"> = ([x], [d], params) => {
+  const bd = d!
+  const ndim = x!.ndim - 1
+  let before = 0
+  const dimensions = params.dimensions.map((a) => {
+    const c = canonicalAxis(a, ndim)
+    if (c < bd) before++
+    return shiftAxis(c, bd)
+  })
+  return [lax.squeeze(x!, dimensions), bd - before]
+}
+
+const expandDimsRule: BatchRule<"expand_dims"> = ([x], [d], params) => {
+  const front = moveAxis(x!, d!, 0)
+  const outNdim = x!.ndim - 1 + params.dimensions.length
+  return [lax.expandDims(front, params.dimensions.map((a) => canonicalAxis(a, outNdim) + 1)), 0]
+}
+
+const revRule: BatchRule<"rev"> = ([x], [d], params) => {
+  const bd = d!
+  const ndim = x!.ndim - 1
+  return [lax.rev(x!, params.dimensions.map((a) => shiftAxis(canonicalAxis(a, ndim), bd))), bd]
+}
+
+const sliceRule: BatchRule<"slice"> = ([x], [d], params) => {
+  const bd = d!
+  const start = params.startIndices.slice()
+  const limit = params.limitIndices.slice()
+  start.splice(bd, 0, 0)
+  limit.splice(bd, 0, x!.shape[bd]!)
+  let strides: Array<number> | null = null
+  if (params.strides !== null) {
+    strides = params.strides.slice()
+    strides.splice(bd, 0, 1)
+  }
+  return [lax.slice(x!, start, limit, strides), bd]
+}
+
+// JAX's `_pad_batch_rule`: a batched padding value cannot be a scalar operand of
+// `pad`, so pad with zero and select the per-member padding value where the mask
+// (the padded image of an all-true array) is false.
+const padRule: BatchRule<"pad"> = ([x, padValue], [dx, dp], params, axis) => {
+  const config: Array<readonly [number, number, number]> = [[0, 0, 0], ...params.config]
+  const operand = batchAtFront(x!, dx!, axis.size)
+  if (dp === null) return [lax.pad(operand, padValue!, config), 0]
+  const zero = lax.scalar(0, operand.dtype, operand.weakType)
+  const padded = lax.pad(operand, zero, config)
+  const mask = lax.pad(lax.full(operand.shape, 1, "bool"), lax.scalar(0, "bool"), config)
+  const fill = lax.broadcastInDim(moveAxis(padValue!, dp!, 0), padded.shape, [0])
+  return [lax.select(mask, padded, fill), 0]
+}
+
+const concatenateRule: BatchRule<"concatenate"> = (xs, dims, params, axis) => {
+  const ndim = (dims.findIndex((d) => d !== null) >= 0 ? xs[dims.findIndex((d) => d !== null)]!.ndim : 1) - 1
+  const dim = canonicalAxis(params.dimension, ndim)
+  return [lax.concatenate(allAtFront(xs, dims, axis.size), dim + 1), 0]
+}
+
+const cumsumRule: BatchRule<"cumsum"> = ([x], [d], params) => {
+  const bd = d!
+  const a = canonicalAxis(params.axis, x!.ndim - 1)
+  return [lax.cumsum(x!, shiftAxis(a, bd), params.reverse), bd]
+}
+
+const gatherRule: BatchRule<"gather"> = ([x, indices], [dx, di], params, axis) => {
+  if (di === null) {
+    // Only the operand is batched: gather along the shifted axis.
+    const bd = dx!
+    const a = canonicalAxis(params.axis, x!.ndim - 1)
+    const shifted = shiftAxis(a, bd)
+    return [lax.gather(x!, indices!, shifted), bd < shifted ? bd : bd - 1 + indices!.ndim]
+  }
+  if (dx === null) {
+    // Only the indices are batched: the output holds the indices' shape at `axis`.
+    const a = canonicalAxis(params.axis, x!.ndim)
+    return [lax.gather(x!, indices!, a), a + di!]
+  }
+  // Both batched: each member gathers from its own operand.
+  const a = canonicalAxis(params.axis, x!.ndim - 1)
+  const idx = moveAxis(indices!, di!, 0)
+  const [flat, offset] = foldIndexed(moveAxis(x!, dx!, 0), idx, a, axis.size)
+  // gather gives [n, ...idx, ...pre, ...post]; JAX's order is [n, ...pre, ...idx, ...post].
+  const out = lax.gather(flat, offset, 0)
+  return [moveBlock(out, 1, idx.ndim - 1, 1 + a), 0]
+}
+
+const scatterAddRule: BatchRule<"scatter_add"> = ([operand, indices, updates], [dOp, dIdx, dUpd], params, axis) => {
+  const n = axis.size
+  const opNdim = operand!.ndim - (dOp === null ? 0 : 1)
+  const a = canonicalAxis(params.axis, opNdim)
+  const op = batchAtFront(operand!, dOp!, n)
+  const upd = batchAtFront(updates!, dUpd!, n)
+  if (dIdx === null) return [lax.scatterAdd(op, indices!, upd, a + 1), 0]
+  const idx = moveAxis(indices!, dIdx!, 0)
+  const [flat, offset, rest] = foldIndexed(op, idx, a, n)
+  // updates are [n, ...pre, ...idx, ...post]; the folded scatter wants [n, ...idx, ...pre, ...post].
+  const k = idx.ndim - 1
+  const updFolded = moveBlock(upd, 1 + a, k, 1)
+  const summed = lax.scatterAdd(flat, offset, updFolded, 0)
+  const A = op.shape[a + 1]!
+  const unfolded = lax.reshape(summed, [n, A, ...rest])
+  return [moveAxis(unfolded, 1, a + 1), 0]
+}
+
+// JAX's `_dot_general_batch_rule`: a batched lhs or rhs dimension is a free
+// dimension of the product; when both are batched it becomes a batch dimension.
+const dotGeneralRule: BatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) => {
+  const [[lc, rc], [lb, rb]] = [params.contracting, params.batch]
+  const lNdim = lhs!.ndim - (dl === null ? 0 : 1)
+  const rNdim = rhs!.ndim - (dr === null ? 0 : 1)
+  const lcN = lc.map((a) => canonicalAxis(a, lNdim))
+  const rcN = rc.map((a) => canonicalAxis(a, rNdim))
+  const lbN = lb.map((a) => canonicalAxis(a, lNdim))
+  const rbN = rb.map((a) => canonicalAxis(a, rNdim))
+  if (dl !== null && dr !== null) {
+    const l = moveAxis(lhs!, dl, 0)
+    const r = moveAxis(rhs!, dr, 0)
+    const up = (a: number) => a + 1
+    return [lax.dotGeneral(l, r, [lcN.map(up), rcN.map(up)], [[0, ...lbN.map(up)], [0, ...rbN.map(up)]]), 0]
+  }
+  if (dl !== null) {
+    const shift = (a: number) => shiftAxis(a, dl)
+    const lc2 = lcN.map(shift)
+    const lb2 = lbN.map(shift)
+    // Position of the batch dimension among lhs's free dimensions.
+    let freeBefore = 0
+    for (let i = 0; i < dl; i++) if (!lc2.includes(i) && !lb2.includes(i)) freeBefore++
+    return [lax.dotGeneral(lhs!, rhs!, [lc2, rcN], [lb2, rbN]), lb.length + freeBefore]
+  }
+  const drr = dr!
+  const shift = (a: number) => shiftAxis(a, drr)
+  const rc2 = rcN.map(shift)
+  const rb2 = rbN.map(shift)
+  let freeBefore = 0
+  for (let i = 0; i < drr; i++) if (!rc2.includes(i) && !rb2.includes(i)) freeBefore++
+  const lhsFree = lNdim - lcN.length - lbN.length
+  return [lax.dotGeneral(lhs!, rhs!, [lcN, rc2], [lbN, rb2]), lb.length + lhsFree + freeBefore]
+}
+
+// `iota` has no operands, so it is never batched; the handler only sends it here
+// through the dynamic axis environment, with nothing to batch.
+const iotaRule: BatchRule<"iota"> = (_xs, _dims, params) => [
+  lax.iota(params.dtype, params.shape, params.dimension),
+  null
+]
+
+const axisIndexRule: BatchRule<"axis_index"> = (_xs, _dims, params, axis) => {
+  if (params.axisName !== axis.name) return [bind1("axis_index", [], params), null]
+  return [lax.iota("int32", [axis.size], 0), 0]
+}
+
+const times = (x: Tensor, size: number): Tensor => lax.mul(x, lax.full(x.shape, size, x.dtype, x.weakType))
+const same = (x: Tensor): Tensor => x
+
+/**
+ * The batching rule of every primitive.
+ *
+ * @since 0.1.0
+ */
+export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = {
+  neg: vectorized("neg"),
+  sin: vectorized("sin"),
+  cos: vectorized("cos"),
+  tan: vectorized("tan"),
+  asin: vectorized("asin"),
+  acos: vectorized("acos"),
+  atan: vectorized("atan"),
+  sinh: vectorized("sinh"),
+  cosh: vectorized("cosh"),
+  tanh: vectorized("tanh"),
+  exp: vectorized("exp"),
+  log: vectorized("log"),
+  log1p: vectorized("log1p"),
+  expm1: vectorized("expm1"),
+  sqrt: vectorized("sqrt"),
+  rsqrt: vectorized("rsqrt"),
+  abs: vectorized("abs"),
+  sign: vectorized("sign"),
+  floor: vectorized("floor"),
+  ceil: vectorized("ceil"),
+  round: vectorized("round"),
+  logistic: vectorized("logistic"),
+  erf: vectorized("erf"),
+  integer_pow: vectorized("integer_pow"),
+  not: vectorized("not"),
+  add: elementwise("add"),
+  sub: elementwise("sub"),
+  mul: elementwise("mul"),
+  div: elementwise("div"),
+  pow: elementwise("pow"),
+  max: elementwise("max"),
+  min: elementwise("min"),
+  atan2: elementwise("atan2"),
+  rem: elementwise("rem"),
+  and: elementwise("and"),
+  or: elementwise("or"),
+  eq: elementwise("eq"),
+  ne: elementwise("ne"),
+  lt: elementwise("lt"),
+  le: elementwise("le"),
+  gt: elementwise("gt"),
+  ge: elementwise("ge"),
+  select: elementwise("select"),
+  complex: elementwise("complex"),
+  real: vectorized("real"),
+  imag: vectorized("imag"),
+  conj: vectorized("conj"),
+  convert_element_type: vectorized("convert_element_type"),
+  stop_gradient: vectorized("stop_gradient"),
+  reduce_sum: reducer("reduce_sum"),
+  reduce_max: reducer("reduce_max"),
+  reduce_min: reducer("reduce_min"),
+  reduce_prod: reducer("reduce_prod"),
+  argmax: argReducer("argmax"),
+  argmin: argReducer("argmin"),
+  cumsum: cumsumRule,
+  broadcast_in_dim: broadcastInDimRule,
+  reshape: reshapeRule,
+  transpose: transposeRule,
+  squeeze: squeezeRule,
+  expand_dims: expandDimsRule,
+  rev: revRule,
+  slice: sliceRule,
+  pad: padRule,
+  concatenate: concatenateRule,
+  gather: gatherRule,
+  scatter_add: scatterAddRule,
+  dot_general: dotGeneralRule,
+  iota: iotaRule,
+  psum: collective("psum", lax.reduceSum, times),
+  pmax: collective("pmax", lax.reduceMax, same),
+  pmin: collective("pmin", lax.reduceMin, same),
+  axis_index: axisIndexRule
+}
