@@ -1,0 +1,150 @@
+/**
+ * What every differentiation entry point does to its arguments before tracing:
+ * normalize `argnums`, flatten the chosen arguments into tensors (JS numbers and
+ * booleans become scalars, as JAX turns Python scalars into weak-typed arrays),
+ * and check dtypes with JAX's rules and messages.
+ */
+import { DType, isTensor, lax, Tree } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { ArgnumsError, InputDTypeError, InvalidArgumentError, OutputDTypeError } from "../Errors.js"
+import { describe } from "./describe.js"
+
+/** `argnums` as given by the user. */
+export type ArgnumsInput = number | ReadonlyArray<number>
+
+/** Normalized `argnums`: non-negative indices, and whether a single index was given. */
+export interface Argnums {
+  readonly indices: ReadonlyArray<number>
+  readonly single: boolean
+}
+
+const formatArgnums = (argnums: unknown): string =>
+  Array.isArray(argnums) ? `[${argnums.map((x) => describe(x)).join(", ")}]` : describe(argnums)
+
+/**
+ * Validates `argnums` against `nargs` positional arguments (JAX's checks in
+ * `value_and_grad` and `_ensure_inbounds`) and resolves negative indices.
+ */
+export const normalizeArgnums = (argnums: unknown, nargs: number): Argnums => {
+  const shown = formatArgnums(argnums)
+  const fail = (kind: ArgnumsError["kind"], value: number) => new ArgnumsError({ argnums: shown, nargs, kind, value })
+  const single = !Array.isArray(argnums)
+  const list: ReadonlyArray<unknown> = single ? [argnums] : (argnums as ReadonlyArray<unknown>)
+  if (list.length === 0) throw fail("empty", 0)
+  let max = -Infinity
+  for (const i of list) {
+    if (typeof i !== "number" || !Number.isInteger(i)) throw fail("notInteger", 0)
+    if (i > max) max = i
+  }
+  // JAX checks the largest index first, with its "requires at least" message.
+  if (max >= nargs) throw fail("tooFewArguments", max)
+  const indices = new Array<number>(list.length)
+  for (let k = 0; k < list.length; k++) {
+    const i = list[k] as number
+    if (i < -nargs) throw fail("belowRange", i)
+    const resolved = i < 0 ? i + nargs : i
+    if (indices.includes(resolved)) throw fail("duplicate", i)
+    indices[k] = resolved
+  }
+  return { indices, single }
+}
+
+/**
+ * A leaf in a differentiated position as a tensor. JS numbers become weak
+ * float32 scalars and booleans bool scalars; anything else is an
+ * `InvalidArgumentError`.
+ */
+export const leafToTensor = (transformation: string, leaf: unknown, where: string): Tensor => {
+  if (isTensor(leaf)) return leaf
+  if (typeof leaf === "number") return lax.scalar(leaf, "float32", true)
+  if (typeof leaf === "boolean") return lax.scalar(leaf ? 1 : 0, "bool")
+  throw new InvalidArgumentError({ transformation, path: where, got: describe(leaf) })
+}
+
+/** One flattened argument: its structure and its leaves as tensors. */
+export interface FlatArg {
+  readonly def: Tree.TreeDef
+  readonly leaves: ReadonlyArray<Tensor>
+}
+
+/**
+ * Flattens each argument in `values` (one per selected position), converting
+ * leaves to tensors. `positions` name the arguments in errors.
+ */
+export const flattenArgs = (
+  transformation: string,
+  values: ReadonlyArray<unknown>,
+  positions: ReadonlyArray<number>
+): ReadonlyArray<FlatArg> =>
+  values.map((value, j) => {
+    const [leaves, def] = Tree.flatten(value)
+    return {
+      def,
+      leaves: leaves.map((leaf, k) =>
+        leafToTensor(transformation, leaf, `argument ${positions[j]}${leaves.length > 1 ? `, leaf ${k}` : ""}`)
+      )
+    }
+  })
+
+/** All leaves of flattened arguments, in order. */
+export const allLeaves = (args: ReadonlyArray<FlatArg>): Array<Tensor> => {
+  const out: Array<Tensor> = []
+  for (const a of args) for (const l of a.leaves) out.push(l)
+  return out
+}
+
+/** Rebuilds each argument from a flat list of leaves laid out like `args`. */
+export const unflattenArgs = (args: ReadonlyArray<FlatArg>, flat: ReadonlyArray<unknown>): Array<unknown> => {
+  const out = new Array<unknown>(args.length)
+  let offset = 0
+  for (let j = 0; j < args.length; j++) {
+    const n = args[j]!.leaves.length
+    out[j] = Tree.unflatten(args[j]!.def, flat.slice(offset, offset + n))
+    offset += n
+  }
+  return out
+}
+
+/** The tangent dtype of a primal dtype: float0 for integers and booleans (JAX's rule). */
+export const tangentDType = (dtype: DType.DType): DType.DType =>
+  dtype === "int32" || dtype === "bool" || dtype === "float0" ? "float0" : dtype
+
+/** JAX's `_check_input_dtype_revderiv` (grad, jacrev). */
+export const checkInputDTypeRev = (name: string, holomorphic: boolean, allowInt: boolean, x: Tensor): void => {
+  const dtype = x.dtype
+  if (holomorphic && !DType.isComplex(dtype)) {
+    throw new InputDTypeError({ transformation: name, dtype, kind: "holomorphic" })
+  }
+  if ((dtype === "int32" || dtype === "bool") && !allowInt) {
+    throw new InputDTypeError({ transformation: name, dtype, kind: "integer" })
+  }
+}
+
+/** JAX's `_check_input_dtype_jacfwd`. */
+export const checkInputDTypeFwd = (holomorphic: boolean, x: Tensor): void => {
+  const dtype = x.dtype
+  if (holomorphic) {
+    if (!DType.isComplex(dtype)) throw new InputDTypeError({ transformation: "jacfwd", dtype, kind: "holomorphic" })
+  } else if (!DType.isFloating(dtype)) {
+    throw new InputDTypeError({ transformation: "jacfwd", dtype, kind: "real" })
+  }
+}
+
+/** JAX's `_check_output_dtype_revderiv` (grad, jacrev). */
+export const checkOutputDTypeRev = (name: string, holomorphic: boolean, y: Tensor): void => {
+  const dtype = y.dtype
+  if (holomorphic) {
+    if (!DType.isComplex(dtype)) throw new OutputDTypeError({ transformation: name, dtype, kind: "holomorphic" })
+  } else if (DType.isComplex(dtype)) {
+    throw new OutputDTypeError({ transformation: name, dtype, kind: "complex" })
+  } else if (!DType.isFloating(dtype)) {
+    throw new OutputDTypeError({ transformation: name, dtype, kind: "integer" })
+  }
+}
+
+/** JAX's `_check_output_dtype_jacfwd`. */
+export const checkOutputDTypeFwd = (holomorphic: boolean, y: Tensor): void => {
+  if (holomorphic && !DType.isComplex(y.dtype)) {
+    throw new OutputDTypeError({ transformation: "jacfwd", dtype: y.dtype, kind: "holomorphic" })
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Short descriptions of arbitrary values for error messages: tensors print their
+ * type (`Tensor(f32[3])`), containers their contents, up to a small depth.
+ */
+import { isTensor } from "@diffect/core"
+
+export const describe = (value: unknown, depth = 0): string => {
+  if (isTensor(value)) return String(value)
+  if (value === null) return "null"
+  if (value === undefined) return "undefined"
+  if (typeof value === "string") return JSON.stringify(value)
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value)
+  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`
+  if (depth > 2) return "..."
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, 8).map((v) => describe(v, depth + 1))
+    return `[${shown.join(", ")}${value.length > 8 ? ", ..." : ""}]`
+  }
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) return `${proto.constructor?.name ?? "object"} instance`
+    const entries = Object.entries(value).slice(0, 8).map(([k, v]) => `${k}: ${describe(v, depth + 1)}`)
+    return `{ ${entries.join(", ")} }`
+  }
+  return String(value)
+}
