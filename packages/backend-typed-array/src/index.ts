@@ -1,1 +1,6 @@
-export {}
+/**
+ * @diffect/backend-typed-array: the CPU backend.
+ *
+ * @since 0.1.0
+ */
+export * from "./TypedArrayBackend.js"

@@ -1,0 +1,255 @@
+/**
+ * Compiles kernel IR (core/src/Kernel.ts) into JS loops over typed arrays with
+ * `new Function`: one generated function per (primitive, input dtypes, output
+ * dtype, params), cached by the caller. The loop body is straight-line code,
+ * with no closure or allocation per element.
+ *
+ * Values in generated code are JS numbers: floats in f64 (f32 results are
+ * rounded when stored into a Float32Array, or by `Math.fround` on a cast),
+ * i32 kept in range with `| 0` and `Math.imul`, bools as 0 and 1.
+ */
+import type { Kernel } from "@diffect/core"
+
+type Expr = Kernel.Expr
+
+/** A compiled elementwise loop: `out[i] = f(in0[i], in1[i], in2[i])` for `i < n` elements. */
+export type ElementwiseLoop = (
+  out: ArrayLike<number> & { [i: number]: number },
+  in0: ArrayLike<number> | undefined,
+  in1: ArrayLike<number> | undefined,
+  in2: ArrayLike<number> | undefined,
+  n: number
+) => void
+
+// Helpers the generated code calls: small and monomorphic, so V8 inlines them.
+const helpers = {
+  // Round half to even: Math.round rounds halves up, so step back from odd results.
+  rint: (x: number): number => {
+    const r = Math.round(x)
+    return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r
+  },
+  // XLA's integer division: truncates toward zero, x / 0 = -1.
+  idiv: (x: number, y: number): number => (y === 0 ? -1 : (x / y) | 0),
+  // XLA's integer remainder: the dividend's sign, x % 0 = x.
+  irem: (x: number, y: number): number => (y === 0 ? x : (x % y) | 0),
+  // C's pow: 1 ** y = 1 and (-1) ** ±inf = 1, where JS gives NaN.
+  fpow: (x: number, y: number): number => (x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : x ** y),
+  // Integer power by squaring, wrapping; negative exponents give 0 except for bases 1 and -1.
+  ipow: (x: number, y: number): number => {
+    if (y < 0) return x === 1 ? 1 : x === -1 ? ((y & 1) === 0 ? 1 : -1) : 0
+    let r = 1
+    let b = x
+    let e = y
+    while (e > 0) {
+      if ((e & 1) === 1) r = Math.imul(r, b)
+      b = Math.imul(b, b)
+      e >>>= 1
+    }
+    return r
+  },
+  // float -> int32: truncate toward zero, saturate, NaN -> 0.
+  f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0)
+}
+
+const literal = (value: number, type: Kernel.ScalarType): string => {
+  const v = type === "f32" ? Math.fround(value) : type === "i32" ? value | 0 : type === "bool" ? (value ? 1 : 0) : value
+  if (Object.is(v, -0)) return "(-0)"
+  return v < 0 ? `(${v})` : String(v)
+}
+
+const mathUnary: Partial<Record<Kernel.UnaryOp, string>> = {
+  sqrt: "Math.sqrt",
+  exp: "Math.exp",
+  log: "Math.log",
+  log1p: "Math.log1p",
+  expm1: "Math.expm1",
+  sin: "Math.sin",
+  cos: "Math.cos",
+  tan: "Math.tan",
+  asin: "Math.asin",
+  acos: "Math.acos",
+  atan: "Math.atan",
+  sinh: "Math.sinh",
+  cosh: "Math.cosh",
+  tanh: "Math.tanh",
+  floor: "Math.floor",
+  ceil: "Math.ceil",
+  sign: "Math.sign",
+  round: "rint"
+}
+
+const comparisonOps: Partial<Record<Kernel.BinaryOp, string>> = {
+  eq: "===",
+  ne: "!==",
+  lt: "<",
+  le: "<=",
+  gt: ">",
+  ge: ">="
+}
+
+const unaryJs = (op: Kernel.UnaryOp, type: Kernel.ScalarType, x: string): string => {
+  const isInt = type === "i32"
+  switch (op) {
+    case "neg":
+      return isInt ? `((-${x}) | 0)` : `(-${x})`
+    case "not":
+      return type === "bool" ? `(${x} ^ 1)` : `(~${x})`
+    case "abs":
+      return isInt ? `(Math.abs(${x}) | 0)` : `Math.abs(${x})`
+    case "isnan":
+      return `+(${x} !== ${x})`
+    default: {
+      if (isInt && (op === "floor" || op === "ceil" || op === "round")) return x
+      return `${mathUnary[op]!}(${x})`
+    }
+  }
+}
+
+const binaryJs = (op: Kernel.BinaryOp, type: Kernel.ScalarType, x: string, y: string): string => {
+  const cmp = comparisonOps[op]
+  if (cmp !== undefined) return `+(${x} ${cmp} ${y})`
+  const isInt = type === "i32"
+  switch (op) {
+    case "add":
+      return isInt ? `((${x} + ${y}) | 0)` : `(${x} + ${y})`
+    case "sub":
+      return isInt ? `((${x} - ${y}) | 0)` : `(${x} - ${y})`
+    case "mul":
+      return isInt ? `Math.imul(${x}, ${y})` : `(${x} * ${y})`
+    case "div":
+      return isInt ? `idiv(${x}, ${y})` : `(${x} / ${y})`
+    case "rem":
+      return isInt ? `irem(${x}, ${y})` : `(${x} % ${y})`
+    case "pow":
+      return isInt ? `ipow(${x}, ${y})` : `fpow(${x}, ${y})`
+    case "max":
+      return `Math.max(${x}, ${y})`
+    case "min":
+      return `Math.min(${x}, ${y})`
+    case "atan2":
+      return `Math.atan2(${x}, ${y})`
+    case "and":
+      return `(${x} & ${y})`
+    case "or":
+      return `(${x} | ${y})`
+    default:
+      throw new Error(`internal: no JS for kernel op ${op}`)
+  }
+}
+
+const castJs = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: string): string => {
+  if (from === to) return x
+  switch (to) {
+    case "f64":
+      return x
+    case "f32":
+      return from === "bool" ? x : `Math.fround(${x})`
+    case "i32":
+      return from === "bool" ? x : `f2i(${x})`
+    case "bool":
+      return `+(${x} !== 0)`
+  }
+}
+
+/**
+ * Generates the source of the loop body for output lanes `outs`: shared
+ * subexpressions (a node reached twice, by identity) become `const` locals.
+ */
+const generateBody = (outs: ReadonlyArray<Expr>, lanesOut: number, inLanes: ReadonlyArray<number>): string => {
+  const uses = new Map<Expr, number>()
+  const count = (e: Expr): void => {
+    const n = uses.get(e) ?? 0
+    uses.set(e, n + 1)
+    if (n > 0) return
+    switch (e.kind) {
+      case "unary":
+      case "cast":
+        return count(e.x)
+      case "binary":
+        count(e.x)
+        return count(e.y)
+      case "select":
+        count(e.cond)
+        count(e.onTrue)
+        return count(e.onFalse)
+      default:
+        return
+    }
+  }
+  for (const e of outs) count(e)
+
+  const lines: Array<string> = []
+  const names = new Map<Expr, string>()
+  // Inputs are loaded once at the top of the body.
+  const inputName = (index: number, lane: number) => `x${index}_${lane}`
+  const usedInputs = new Set<string>()
+  const emit = (e: Expr): string => {
+    const bound = names.get(e)
+    if (bound !== undefined) return bound
+    let js: string
+    switch (e.kind) {
+      case "input": {
+        const name = inputName(e.index, e.lane)
+        if (!usedInputs.has(name)) {
+          usedInputs.add(name)
+          const stride = inLanes[e.index]!
+          const idx = stride === 2 ? (e.lane === 0 ? "j" : "j + 1") : "i"
+          lines.unshift(`const ${name} = in${e.index}[${idx}];`)
+        }
+        return name
+      }
+      case "const":
+        return literal(e.value, e.type)
+      case "unary":
+        js = unaryJs(e.op, e.x.type, emit(e.x))
+        break
+      case "binary":
+        js = binaryJs(e.op, e.x.type, emit(e.x), emit(e.y))
+        break
+      case "select":
+        js = `(${emit(e.cond)} ? ${emit(e.onTrue)} : ${emit(e.onFalse)})`
+        break
+      case "cast":
+        js = castJs(e.x.type, e.type, emit(e.x))
+        break
+    }
+    if ((uses.get(e) ?? 0) > 1) {
+      const name = `t${names.size}`
+      lines.push(`const ${name} = ${js};`)
+      names.set(e, name)
+      return name
+    }
+    return js
+  }
+  const results = outs.map(emit)
+  if (lanesOut === 2) {
+    lines.push(`out[j] = ${results[0]!};`, `out[j + 1] = ${results[1]!};`)
+  } else if (lanesOut === 1) {
+    lines.push(`out[i] = ${results[0]!};`)
+  }
+  return lines.join("\n    ")
+}
+
+/**
+ * Compiles the IR of one elementwise primitive into a loop.
+ *
+ * @param outs the expression of each output lane (from `lowerElementwise`)
+ * @param inLanes lanes per element of each input (1, or 2 for complex)
+ */
+export const compileElementwise = (
+  outs: ReadonlyArray<Expr>,
+  inLanes: ReadonlyArray<number>
+): { readonly loop: ElementwiseLoop; readonly source: string } => {
+  const body = generateBody(outs, outs.length, inLanes)
+  const source = `"use strict";
+const { rint, idiv, irem, fpow, ipow, f2i } = H;
+return function elementwise(out, in0, in1, in2, n) {
+  for (let i = 0; i < n; i++) {
+    const j = i + i;
+    ${body}
+  }
+};`
+  // oxlint-disable-next-line no-new-func -- generating the loop is the point: one specialised function per kernel
+  const loop = new Function("H", source)(helpers) as ElementwiseLoop
+  return { loop, source }
+}

@@ -1,0 +1,74 @@
+/**
+ * `gather` (NumPy's `take` along an axis) and its transpose `scatter_add`.
+ * Indices are clamped into `[0, size - 1]`, JAX's default for gathers (the ops
+ * API normalizes negative indices before binding).
+ */
+import { DType } from "@diffect/core"
+import type { Shape as ShapeNs } from "@diffect/core"
+
+type HostArray = DType.HostArray
+type Shape = ShapeNs.Shape
+
+const product = (xs: ReadonlyArray<number>): number => {
+  let n = 1
+  for (const x of xs) n *= x
+  return n
+}
+
+const clamp = (i: number, size: number): number => (i < 0 ? 0 : i >= size ? size - 1 : i)
+
+/** `out = take(x, indices, axis)`: shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. */
+export const gather = (
+  x: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  indices: HostArray,
+  axis: number
+): HostArray => {
+  const ax = axis < 0 ? axis + shape.length : axis
+  const outer = product(shape.slice(0, ax))
+  const size = shape[ax]!
+  const inner = product(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const m = indices.length
+  const out = DType.allocHost(dtype, outer * m * product(shape.slice(ax + 1)))
+  if (inner === 0 || size === 0) return out
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const src = (o * size + clamp(indices[j]!, size)) * inner
+      const dst = (o * m + j) * inner
+      if (inner === 1) out[dst] = x[src]!
+      else out.set(x.subarray(src, src + inner), dst)
+    }
+  }
+  return out
+}
+
+/** `operand` with `updates` added at `indices` along `axis` (repeated indices accumulate). */
+export const scatterAdd = (
+  operand: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  indices: HostArray,
+  updates: HostArray,
+  axis: number
+): HostArray => {
+  const ax = axis < 0 ? axis + shape.length : axis
+  const outer = product(shape.slice(0, ax))
+  const size = shape[ax]!
+  const inner = product(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const m = indices.length
+  const out = operand.slice()
+  if (inner === 0 || size === 0) return out
+  const isInt = dtype === "int32"
+  const isBool = dtype === "bool"
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const dst = (o * size + clamp(indices[j]!, size)) * inner
+      const src = (o * m + j) * inner
+      if (isInt) { for (let t = 0; t < inner; t++) out[dst + t] = (out[dst + t]! + updates[src + t]!) | 0 }
+      else if (isBool) { for (let t = 0; t < inner; t++) out[dst + t]! |= updates[src + t]! }
+      else for (let t = 0; t < inner; t++) out[dst + t]! += updates[src + t]!
+    }
+  }
+  return out
+}

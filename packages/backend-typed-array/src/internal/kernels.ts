@@ -1,0 +1,264 @@
+/**
+ * The typed-array backend's kernel table: one entry per primitive, checked by
+ * the compiler. Elementwise primitives compile their kernel IR lowering
+ * (core/src/internal/elementwise.ts) into cached JS loops; the others are
+ * structured kernels.
+ */
+import { DType, Shape } from "@diffect/core"
+import type { AbstractValue, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
+import { lowerElementwise } from "@diffect/core/internal/elementwise"
+import { compileElementwise } from "./codegen.js"
+import type { ElementwiseLoop } from "./codegen.js"
+import { dotGeneral } from "./dot.js"
+import { gather, scatterAdd } from "./gather.js"
+import { argReduce, cumsum, reduce } from "./reduce.js"
+import { contiguousStrides, gatherView, stridedCopy } from "./strided.js"
+
+type HostArray = DType.HostArray
+
+/** A kernel: input arrays (storage layout) and avals in, output arrays out. */
+export type Kernel<P extends Primitive> = (
+  inputs: ReadonlyArray<HostArray>,
+  inAvals: ReadonlyArray<AbstractValue>,
+  params: Params<P>,
+  outAvals: ReadonlyArray<AbstractValue>
+) => ReadonlyArray<HostArray>
+
+const loops = new Map<string, ElementwiseLoop>()
+
+/** The compiled loop of an elementwise primitive for these dtypes (compiled once, then cached). */
+export const elementwiseLoop = <P extends ElementwisePrimitive>(
+  primitive: P,
+  inAvals: ReadonlyArray<AbstractValue>,
+  params: Params<P>,
+  outDType: DType.DType
+): ElementwiseLoop => {
+  let key: string = primitive
+  for (let i = 0; i < inAvals.length; i++) key += "," + inAvals[i]!.dtype
+  key += ">" + outDType
+  if (primitive === "integer_pow") key += "^" + (params as Params<"integer_pow">).y
+  let loop = loops.get(key)
+  if (loop === undefined) {
+    const inDTypes = inAvals.map((a) => a.dtype)
+    const outs = lowerElementwise(primitive, inDTypes, outDType, params)
+    loop = compileElementwise(outs, inDTypes.map(DType.lanes)).loop
+    loops.set(key, loop)
+  }
+  return loop
+}
+
+const elementwise =
+  <P extends ElementwisePrimitive>(primitive: P): Kernel<P> => (inputs, inAvals, params, outAvals) => {
+    const outAval = outAvals[0]!
+    const n = Shape.sizeOf(outAval.shape)
+    const out = DType.allocHost(outAval.dtype, n)
+    if (out.length === 0) return [out]
+    const loop = elementwiseLoop(primitive, inAvals, params, outAval.dtype)
+    loop(out, inputs[0], inputs[1], inputs[2], n)
+    return [out]
+  }
+
+// Shares the input array: buffers are immutable, so a reshape is a new aval on the same data.
+const same: Kernel<Primitive> = (inputs) => [inputs[0]!]
+
+const collective = (name: string): Kernel<Primitive> => () => {
+  throw new Error(
+    `internal: the collective ${name} reached the typed-array backend; collectives only run under vmap, whose handler replaces them`
+  )
+}
+
+const lanesOf = (a: AbstractValue): number => DType.lanes(a.dtype)
+
+const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, [x], { broadcastDimensions }, [out]) => {
+  const inStrides = contiguousStrides(x!.shape)
+  const strides = new Array<number>(out!.shape.length).fill(0)
+  broadcastDimensions.forEach((d, i) => {
+    if (x!.shape[i] === out!.shape[d]) strides[d] = inStrides[i]!
+  })
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  return [gatherView(inputs[0]!, 0, strides, dst, out!.shape, lanesOf(out!))]
+}
+
+const transpose: Kernel<"transpose"> = (inputs, [x], { permutation }, [out]) => {
+  const inStrides = contiguousStrides(x!.shape)
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  return [gatherView(inputs[0]!, 0, permutation.map((p) => inStrides[p]!), dst, out!.shape, lanesOf(out!))]
+}
+
+const rev: Kernel<"rev"> = (inputs, [x], { dimensions }, [out]) => {
+  const strides = contiguousStrides(x!.shape)
+  let offset = 0
+  for (const d0 of dimensions) {
+    const d = d0 < 0 ? d0 + x!.shape.length : d0
+    offset += (x!.shape[d]! - 1) * strides[d]!
+    strides[d] = -strides[d]!
+  }
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  return [gatherView(inputs[0]!, offset, strides, dst, out!.shape, lanesOf(out!))]
+}
+
+const slice: Kernel<"slice"> = (inputs, [x], { startIndices, strides }, [out]) => {
+  const inStrides = contiguousStrides(x!.shape)
+  let offset = 0
+  const viewStrides = inStrides.map((s, d) => {
+    offset += startIndices[d]! * s
+    return s * (strides?.[d] ?? 1)
+  })
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  return [gatherView(inputs[0]!, offset, viewStrides, dst, out!.shape, lanesOf(out!))]
+}
+
+const pad: Kernel<"pad"> = (inputs, [x], { config }, [out]) => {
+  const lanes = lanesOf(out!)
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  if (lanes === 0) return [dst]
+  const value = inputs[1]!
+  if (lanes === 1) {
+    if (value[0] !== 0) dst.fill(value[0]!)
+  } else {
+    for (let i = 0; i < dst.length; i += 2) {
+      dst[i] = value[0]!
+      dst[i + 1] = value[1]!
+    }
+  }
+  // Element i of dimension d lands at low + i * (interior + 1); copy the ones inside the output.
+  const inStrides = contiguousStrides(x!.shape)
+  const outStrides = contiguousStrides(out!.shape)
+  let sOff = 0
+  let dOff = 0
+  const counts: Array<number> = []
+  const dStr: Array<number> = []
+  for (let d = 0; d < config.length; d++) {
+    const [low, , interior] = config[d]!
+    const step = interior + 1
+    const size = x!.shape[d]!
+    const outSize = out!.shape[d]!
+    const first = low >= 0 ? 0 : Math.ceil(-low / step)
+    const end = Math.min(size, Math.ceil((outSize - low) / step))
+    const count = Math.max(0, end - first)
+    if (count === 0) return [dst]
+    counts.push(count)
+    sOff += first * inStrides[d]!
+    dOff += (low + first * step) * outStrides[d]!
+    dStr.push(outStrides[d]! * step)
+  }
+  stridedCopy(inputs[0]!, sOff, inStrides, dst, dOff, dStr, counts, lanes)
+  return [dst]
+}
+
+const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {
+  const lanes = lanesOf(out!)
+  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  const outStrides = contiguousStrides(out!.shape)
+  const dim = dimension < 0 ? dimension + out!.shape.length : dimension
+  let at = 0
+  inputs.forEach((src, i) => {
+    const shape = inAvals[i]!.shape
+    stridedCopy(src, 0, contiguousStrides(shape), dst, at * outStrides[dim]!, outStrides, shape, lanes)
+    at += shape[dim]!
+  })
+  return [dst]
+}
+
+const iota: Kernel<"iota"> = (_inputs, _inAvals, { dimension }, [out]) => {
+  const shape = out!.shape
+  const n = Shape.sizeOf(shape)
+  const dst = DType.allocHost(out!.dtype, n)
+  const lanes = lanesOf(out!)
+  if (lanes === 0) return [dst]
+  const stride = contiguousStrides(shape)[dimension]!
+  const size = shape[dimension]!
+  for (let i = 0; i < n; i++) dst[i * lanes] = Math.floor(i / stride) % size
+  return [dst]
+}
+
+/**
+ * Every primitive's kernel.
+ *
+ * @since 0.1.0
+ */
+export const kernels: { readonly [P in Primitive]: Kernel<P> } = {
+  neg: elementwise("neg"),
+  sin: elementwise("sin"),
+  cos: elementwise("cos"),
+  tan: elementwise("tan"),
+  asin: elementwise("asin"),
+  acos: elementwise("acos"),
+  atan: elementwise("atan"),
+  sinh: elementwise("sinh"),
+  cosh: elementwise("cosh"),
+  tanh: elementwise("tanh"),
+  exp: elementwise("exp"),
+  log: elementwise("log"),
+  log1p: elementwise("log1p"),
+  expm1: elementwise("expm1"),
+  sqrt: elementwise("sqrt"),
+  rsqrt: elementwise("rsqrt"),
+  abs: elementwise("abs"),
+  sign: elementwise("sign"),
+  floor: elementwise("floor"),
+  ceil: elementwise("ceil"),
+  round: elementwise("round"),
+  logistic: elementwise("logistic"),
+  erf: elementwise("erf"),
+  integer_pow: elementwise("integer_pow"),
+  not: elementwise("not"),
+  add: elementwise("add"),
+  sub: elementwise("sub"),
+  mul: elementwise("mul"),
+  div: elementwise("div"),
+  pow: elementwise("pow"),
+  max: elementwise("max"),
+  min: elementwise("min"),
+  atan2: elementwise("atan2"),
+  rem: elementwise("rem"),
+  and: elementwise("and"),
+  or: elementwise("or"),
+  eq: elementwise("eq"),
+  ne: elementwise("ne"),
+  lt: elementwise("lt"),
+  le: elementwise("le"),
+  gt: elementwise("gt"),
+  ge: elementwise("ge"),
+  select: elementwise("select"),
+  complex: elementwise("complex"),
+  real: elementwise("real"),
+  imag: elementwise("imag"),
+  conj: elementwise("conj"),
+  convert_element_type: (inputs, inAvals, params, outAvals) =>
+    inAvals[0]!.dtype === outAvals[0]!.dtype ? [inputs[0]!] : elementwise("convert_element_type")(
+      inputs,
+      inAvals,
+      params,
+      outAvals
+    ),
+  stop_gradient: same,
+  reduce_sum: (inputs, [x], { axes }, [out]) => [reduce("sum", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+  reduce_max: (inputs, [x], { axes }, [out]) => [reduce("max", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+  reduce_min: (inputs, [x], { axes }, [out]) => [reduce("min", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+  reduce_prod: (inputs, [x], { axes }, [out]) => [reduce("prod", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+  argmax: (inputs, [x], { axis }) => [argReduce(true, inputs[0]!, x!.shape, x!.dtype, axis)],
+  argmin: (inputs, [x], { axis }) => [argReduce(false, inputs[0]!, x!.shape, x!.dtype, axis)],
+  cumsum: (inputs, [x], { axis, reverse }, [out]) => [
+    cumsum(inputs[0]!, x!.shape, x!.dtype, axis, reverse, out!.dtype)
+  ],
+  broadcast_in_dim: broadcastInDim,
+  reshape: same,
+  transpose,
+  squeeze: same,
+  expand_dims: same,
+  rev,
+  slice,
+  pad,
+  concatenate,
+  gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
+  scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
+  dot_general: (inputs, [l, r], { contracting, batch }, [out]) => [
+    dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype)
+  ],
+  iota,
+  psum: collective("psum"),
+  pmax: collective("pmax"),
+  pmin: collective("pmin"),
+  axis_index: collective("axis_index")
+}

@@ -1,0 +1,275 @@
+/**
+ * Reductions (sum, max, min, prod over any axes), argmax/argmin and cumsum.
+ *
+ * Accumulators are JS numbers (f64), so float32 data is summed in float64; sums
+ * of float64 rows are pairwise, so their error grows like log(n), not n.
+ * `max`/`min` propagate NaN (`lax.max`); complex values compare
+ * lexicographically (real part, then imaginary part), as in NumPy.
+ */
+import { DType } from "@diffect/core"
+import type { Shape as ShapeNs } from "@diffect/core"
+import { isIdentityPermutation, transposeInto } from "./strided.js"
+
+type HostArray = DType.HostArray
+type Shape = ShapeNs.Shape
+
+/** Which reduction. */
+export type ReduceKind = "sum" | "max" | "min" | "prod"
+
+const product = (xs: ReadonlyArray<number>): number => {
+  let n = 1
+  for (const x of xs) n *= x
+  return n
+}
+
+// Pairwise summation of `n` values of `x` from `start`, `stride` apart.
+const pairwiseSum = (x: HostArray, start: number, n: number, stride: number): number => {
+  if (n <= 256) {
+    let acc = 0
+    const end = start + n * stride
+    for (let i = start; i < end; i += stride) acc += x[i]!
+    return acc
+  }
+  const half = n >> 1
+  return pairwiseSum(x, start, half, stride) + pairwiseSum(x, start + half * stride, n - half, stride)
+}
+
+const initial = (kind: ReduceKind, dtype: DType.DType): number => {
+  switch (kind) {
+    case "sum":
+      return 0
+    case "prod":
+      return 1
+    case "max":
+      return dtype === "int32" ? -2147483648 : dtype === "bool" ? 0 : -Infinity
+    case "min":
+      return dtype === "int32" ? 2147483647 : dtype === "bool" ? 1 : Infinity
+  }
+}
+
+// Whether complex (a, b) should replace the running (c, d) under `kind`; NaN wins.
+const complexBeats = (kind: "max" | "min", a: number, b: number, c: number, d: number): boolean => {
+  if (c !== c || d !== d) return false
+  if (a !== a || b !== b) return true
+  return kind === "max" ? a > c || (a === c && b > d) : a < c || (a === c && b < d)
+}
+
+/** Reduces each contiguous row of `k` elements of `x` (rows of `lanes` lanes) into `out`. */
+const reduceRows = (
+  kind: ReduceKind,
+  dtype: DType.DType,
+  x: HostArray,
+  rows: number,
+  k: number,
+  lanes: number,
+  out: HostArray
+): void => {
+  const isInt = dtype === "int32"
+  const init = initial(kind, dtype)
+  const outBool = out instanceof Uint8Array
+  for (let r = 0; r < rows; r++) {
+    const base = r * k * lanes
+    if (lanes === 2) {
+      let re: number
+      let im: number
+      if (kind === "sum") {
+        re = pairwiseSum(x, base, k, 2)
+        im = pairwiseSum(x, base + 1, k, 2)
+      } else if (kind === "prod") {
+        re = 1
+        im = 0
+        for (let i = 0; i < k; i++) {
+          const a = x[base + 2 * i]!
+          const b = x[base + 2 * i + 1]!
+          const t = re * a - im * b
+          im = re * b + im * a
+          re = t
+        }
+      } else {
+        re = init
+        im = 0
+        for (let i = 0; i < k; i++) {
+          const a = x[base + 2 * i]!
+          const b = x[base + 2 * i + 1]!
+          if (i === 0 || complexBeats(kind, a, b, re, im)) {
+            re = a
+            im = b
+          }
+        }
+      }
+      out[2 * r] = re
+      out[2 * r + 1] = im
+      continue
+    }
+    let acc = init
+    const end = base + k
+    switch (kind) {
+      case "sum":
+        if (isInt) { for (let i = base; i < end; i++) acc = (acc + x[i]!) | 0 }
+        else acc = pairwiseSum(x, base, k, 1)
+        break
+      case "prod":
+        if (isInt) { for (let i = base; i < end; i++) acc = Math.imul(acc, x[i]!) }
+        else for (let i = base; i < end; i++) acc *= x[i]!
+        break
+      case "max":
+        for (let i = base; i < end; i++) acc = Math.max(acc, x[i]!)
+        break
+      case "min":
+        for (let i = base; i < end; i++) acc = Math.min(acc, x[i]!)
+        break
+    }
+    out[r] = outBool ? (acc !== 0 ? 1 : 0) : acc
+  }
+}
+
+/** Reduces over leading rows: `out[j] = op over r of x[r * cols + j]` (real dtypes, or complex sums). */
+const reduceColumns = (
+  kind: ReduceKind,
+  dtype: DType.DType,
+  x: HostArray,
+  k: number,
+  cols: number,
+  out: HostArray
+): void => {
+  const acc = new Float64Array(cols).fill(initial(kind, dtype))
+  const isInt = dtype === "int32"
+  for (let r = 0; r < k; r++) {
+    const base = r * cols
+    switch (kind) {
+      case "sum":
+        if (isInt) { for (let j = 0; j < cols; j++) acc[j] = (acc[j]! + x[base + j]!) | 0 }
+        else for (let j = 0; j < cols; j++) acc[j]! += x[base + j]!
+        break
+      case "prod":
+        if (isInt) { for (let j = 0; j < cols; j++) acc[j] = Math.imul(acc[j]!, x[base + j]!) }
+        else for (let j = 0; j < cols; j++) acc[j]! *= x[base + j]!
+        break
+      case "max":
+        for (let j = 0; j < cols; j++) acc[j] = Math.max(acc[j]!, x[base + j]!)
+        break
+      case "min":
+        for (let j = 0; j < cols; j++) acc[j] = Math.min(acc[j]!, x[base + j]!)
+        break
+    }
+  }
+  if (out instanceof Uint8Array) { for (let j = 0; j < cols; j++) out[j] = acc[j] !== 0 ? 1 : 0 }
+  else out.set(acc)
+}
+
+/**
+ * `reduce_<kind>(x, axes)`: `x` of shape `shape` and dtype `dtype`, result in a
+ * new array of `outDType` (a sum of bools may count into int32).
+ */
+export const reduce = (
+  kind: ReduceKind,
+  x: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  axes: ReadonlyArray<number>,
+  outDType: DType.DType
+): HostArray => {
+  const reduced = new Set(axes.map((a) => (a < 0 ? a + shape.length : a)))
+  const kept: Array<number> = []
+  const red: Array<number> = []
+  for (let a = 0; a < shape.length; a++) (reduced.has(a) ? red : kept).push(a)
+  const rows = product(kept.map((a) => shape[a]!))
+  const k = product(red.map((a) => shape[a]!))
+  const out = DType.allocHost(outDType, rows)
+  const lanes = DType.lanes(dtype)
+  if (lanes === 0) return out
+  const rowPerm = [...kept, ...red]
+  if (isIdentityPermutation(rowPerm)) {
+    reduceRows(kind, dtype, x, rows, k, lanes, out)
+    return out
+  }
+  // Reducing leading axes: accumulate whole rows, no transpose (complex only for sums,
+  // whose lanes add independently).
+  if (isIdentityPermutation([...red, ...kept]) && (lanes === 1 || kind === "sum")) {
+    reduceColumns(kind, dtype, x, k, rows * lanes, out)
+    return out
+  }
+  const t = transposeInto(x, shape, rowPerm, DType.allocHost(dtype, rows * k), lanes)
+  reduceRows(kind, dtype, t, rows, k, lanes, out)
+  return out
+}
+
+/**
+ * Index of the first maximum (`isMax`) or minimum along `axis`, as int32. A NaN
+ * counts as the extreme (NumPy: the first NaN's index).
+ */
+export const argReduce = (
+  isMax: boolean,
+  x: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  axis: number
+): Int32Array => {
+  const ax = axis < 0 ? axis + shape.length : axis
+  const outer = product(shape.slice(0, ax))
+  const n = shape[ax]!
+  const inner = product(shape.slice(ax + 1))
+  const out = new Int32Array(outer * inner)
+  const lanes = DType.lanes(dtype)
+  if (n === 0 || lanes === 0) return out
+  const best = new Float64Array(inner * lanes)
+  for (let o = 0; o < outer; o++) {
+    const ob = o * inner
+    for (let a = 0; a < n; a++) {
+      const base = (ob * n + a * inner) * lanes
+      for (let r = 0; r < inner; r++) {
+        if (lanes === 1) {
+          const v = x[base + r]!
+          const b = best[r]!
+          if (a === 0 || (b === b && (v !== v || (isMax ? v > b : v < b)))) {
+            best[r] = v
+            out[ob + r] = a
+          }
+        } else {
+          const va = x[base + 2 * r]!
+          const vb = x[base + 2 * r + 1]!
+          if (a === 0 || complexBeats(isMax ? "max" : "min", va, vb, best[2 * r]!, best[2 * r + 1]!)) {
+            best[2 * r] = va
+            best[2 * r + 1] = vb
+            out[ob + r] = a
+          }
+        }
+      }
+    }
+  }
+  return out
+}
+
+/** Inclusive cumulative sum along `axis` (from the end when `reverse`), into `outDType`. */
+export const cumsum = (
+  x: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  axis: number,
+  reverse: boolean,
+  outDType: DType.DType
+): HostArray => {
+  const ax = axis < 0 ? axis + shape.length : axis
+  const outer = product(shape.slice(0, ax))
+  const n = shape[ax]!
+  const lanes = DType.lanes(dtype)
+  const inner = product(shape.slice(ax + 1)) * lanes
+  const out = DType.allocHost(outDType, outer * n * product(shape.slice(ax + 1)))
+  if (lanes === 0) return out
+  const isInt = dtype === "int32" || outDType === "int32"
+  const outBool = outDType === "bool"
+  const acc = new Float64Array(inner)
+  for (let o = 0; o < outer; o++) {
+    acc.fill(0)
+    for (let s = 0; s < n; s++) {
+      const a = reverse ? n - 1 - s : s
+      const base = (o * n + a) * inner
+      for (let r = 0; r < inner; r++) {
+        const v = isInt ? (acc[r]! + x[base + r]!) | 0 : acc[r]! + x[base + r]!
+        acc[r] = v
+        out[base + r] = outBool ? (v !== 0 ? 1 : 0) : v
+      }
+    }
+  }
+  return out
+}

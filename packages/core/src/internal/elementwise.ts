@@ -1,0 +1,519 @@
+/**
+ * The elementwise lowering table: each elementwise primitive as kernel IR
+ * expressions (core/src/Kernel.ts), one per output lane. Every backend compiles
+ * these, so the meaning of `sin`, of complex division or of `round` is written
+ * once, here. Complex values lower to pairs of real expressions.
+ *
+ * Operand validation (shapes, dtypes) is abstract evaluation's job; a dtype
+ * reaching a rule that has no lowering for it is an internal error.
+ *
+ * @since 0.1.0
+ */
+import type { DType } from "../DType.js"
+import { isComplex } from "../DType.js"
+import * as K from "../Kernel.js"
+import type { Expr, ScalarType } from "../Kernel.js"
+import type { ElementwisePrimitive, Params } from "../Primitive.js"
+
+/**
+ * Lowers one elementwise primitive: given the operands' dtypes, the output dtype
+ * and the params, the IR expression of each output lane (1 for real dtypes, 2
+ * for complex ones, 0 for `float0`). Operand `i` is read with `Kernel.input(i, ...)`.
+ *
+ * @since 0.1.0
+ */
+export type ElementwiseLowering<P extends ElementwisePrimitive> = (
+  inDTypes: ReadonlyArray<DType>,
+  outDType: DType,
+  params: Params<P>
+) => ReadonlyArray<Expr>
+
+// A value being lowered: its lanes ([x] for real, [re, im] for complex).
+type Lanes = ReadonlyArray<Expr>
+type Cx = readonly [Expr, Expr]
+
+const unsupported = (prim: string, dtypes: ReadonlyArray<DType>): never => {
+  throw new Error(`internal: no elementwise lowering of ${prim} for dtypes (${dtypes.join(", ")})`)
+}
+
+const typeOf = (d: DType): ScalarType => {
+  const t = K.scalarType(d)
+  if (t === undefined) throw new Error("internal: float0 has no scalar lanes")
+  return t
+}
+
+const load = (d: DType, index: number): Lanes => {
+  if (d === "float0") return []
+  const t = typeOf(d)
+  return isComplex(d) ? [K.input(index, t, 0), K.input(index, t, 1)] : [K.input(index, t)]
+}
+
+const k = (value: number, t: ScalarType): Expr => K.constant(value, t)
+
+// ---------------------------------------------------------------------------
+// Real helpers
+
+/** `sqrt(a^2 + b^2)` without overflow or underflow (scaled by the larger magnitude). */
+const hypot = (a: Expr, b: Expr): Expr => {
+  const t = a.type
+  const aa = K.abs(a)
+  const ab = K.abs(b)
+  const m = K.max(aa, ab)
+  const n = K.min(aa, ab)
+  const r = K.div(n, m)
+  const scaled = K.mul(m, K.sqrt(K.add(k(1, t), K.mul(r, r))))
+  // n == 0 covers m == 0 (r would be 0/0); m == inf would give inf * NaN.
+  return K.select(K.eq(n, k(0, t)), m, K.select(K.eq(m, k(Infinity, t)), m, scaled))
+}
+
+/** Whether `x` has its sign bit set (true for -0 too, unlike `x < 0`). */
+const signBit = (x: Expr): Expr => {
+  const t = x.type
+  return K.or(K.lt(x, k(0, t)), K.lt(K.div(k(1, t), x), k(0, t)))
+}
+
+/** `|mag|` with the sign of `sgn` (C's `copysign`). */
+const copysign = (mag: Expr, sgn: Expr): Expr => {
+  const a = K.abs(mag)
+  return K.select(signBit(sgn), K.neg(a), a)
+}
+
+// W. J. Cody, "Rational Chebyshev approximations for the error function",
+// Math. Comp. 23 (1969) 631-638: the coefficients of SPECFUN's CALERF, at their
+// published precision (each literal is read as the nearest f64, as intended).
+/* oxlint-disable no-loss-of-precision */
+const erfA = [
+  3.16112374387056560e0,
+  1.13864154151050156e2,
+  3.77485237685302021e2,
+  3.20937758913846947e3,
+  1.85777706184603153e-1
+]
+const erfB = [2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3, 2.84423683343917062e3]
+const erfC = [
+  5.64188496988670089e-1,
+  8.88314979438837594e0,
+  6.61191906371416295e1,
+  2.98635138197400131e2,
+  8.81952221241769090e2,
+  1.71204761263407058e3,
+  2.05107837782607147e3,
+  1.23033935479799725e3,
+  2.15311535474403846e-8
+]
+const erfD = [
+  1.57449261107098347e1,
+  1.17693950891312499e2,
+  5.37181101862009858e2,
+  1.62138957456669019e3,
+  3.29079923573345963e3,
+  4.36261909014324716e3,
+  3.43936767414372164e3,
+  1.23033935480374942e3
+]
+const erfP = [
+  3.05326634961232344e-1,
+  3.60344899949804439e-1,
+  1.25781726111229246e-1,
+  1.60837851487422766e-2,
+  6.58749161529837803e-4,
+  1.63153871373020978e-2
+]
+const erfQ = [
+  2.56852019228982242e0,
+  1.87295284992346047e0,
+  5.27905102951428412e-1,
+  6.05183413124413191e-2,
+  2.33520497626869185e-3
+]
+
+const invSqrtPi = 5.6418958354775628695e-1
+/* oxlint-enable no-loss-of-precision */
+
+/**
+ * Cody's rational approximation: `num(z) / den(z)` in CALERF's Horner form,
+ * where `num` starts from `top * z` and adds `nums[0..n-1]`, ending with `last`.
+ */
+const rational = (
+  z: Expr,
+  top: number,
+  nums: ReadonlyArray<number>,
+  dens: ReadonlyArray<number>,
+  numLast: number,
+  denLast: number
+): [Expr, Expr] => {
+  const t = z.type
+  let num = K.mul(k(top, t), z)
+  let den = z
+  for (let i = 0; i < nums.length; i++) {
+    num = K.mul(K.add(num, k(nums[i]!, t)), z)
+    den = K.mul(K.add(den, k(dens[i]!, t)), z)
+  }
+  return [K.add(num, k(numLast, t)), K.add(den, k(denLast, t))]
+}
+
+/** erf(x), accurate to about 1e-16 absolute in float64 (Cody's three intervals). */
+const erf = (x: Expr): Expr => {
+  const t = x.type
+  const y = K.abs(x)
+  const ysq = K.mul(y, y)
+  // |x| <= 0.46875: erf = x * R1(x^2)
+  const [n1, d1] = rational(ysq, erfA[4]!, erfA.slice(0, 3), erfB.slice(0, 3), erfA[3]!, erfB[3]!)
+  const small = K.div(K.mul(x, n1), d1)
+  // 0.46875 < |x| <= 4: erfc = exp(-x^2) * R2(|x|)
+  const [n2, d2] = rational(y, erfC[8]!, erfC.slice(0, 7), erfD.slice(0, 7), erfC[7]!, erfD[7]!)
+  const expm = K.exp(K.neg(ysq))
+  const erfcMid = K.mul(expm, K.div(n2, d2))
+  // |x| > 4: erfc = exp(-x^2) / |x| * (1/sqrt(pi) - R3(1/x^2) / x^2)
+  const inv = K.div(k(1, t), ysq)
+  const [n3, d3] = rational(inv, erfP[5]!, erfP.slice(0, 4), erfQ.slice(0, 4), erfP[4]!, erfQ[4]!)
+  const r3 = K.div(K.mul(inv, n3), d3)
+  const erfcBig = K.mul(expm, K.div(K.sub(k(invSqrtPi, t), r3), y))
+  const erfcLarge = K.select(K.le(y, k(4, t)), erfcMid, erfcBig)
+  const mag = K.sub(k(1, t), erfcLarge)
+  const large = K.select(K.lt(x, k(0, t)), K.neg(mag), mag)
+  return K.select(K.le(y, k(0.46875, t)), small, large)
+}
+
+/** `1 / (1 + exp(-x))` without overflow for large negative x. */
+const logistic = (x: Expr): Expr => {
+  const t = x.type
+  const one = k(1, t)
+  const pos = K.div(one, K.add(one, K.exp(K.neg(x))))
+  const e = K.exp(x)
+  return K.select(K.ge(x, k(0, t)), pos, K.div(e, K.add(one, e)))
+}
+
+// ---------------------------------------------------------------------------
+// Complex helpers (pairs of real expressions)
+
+const cx = (l: Lanes): Cx => [l[0]!, l[1]!]
+const cadd = ([a, b]: Cx, [c, d]: Cx): Cx => [K.add(a, c), K.add(b, d)]
+const csub = ([a, b]: Cx, [c, d]: Cx): Cx => [K.sub(a, c), K.sub(b, d)]
+const cmul = ([a, b]: Cx, [c, d]: Cx): Cx => [K.sub(K.mul(a, c), K.mul(b, d)), K.add(K.mul(a, d), K.mul(b, c))]
+const cneg = ([a, b]: Cx): Cx => [K.neg(a), K.neg(b)]
+const cconst = (re: number, im: number, t: ScalarType): Cx => [k(re, t), k(im, t)]
+
+/** Smith's algorithm: divides by the larger of |c|, |d| to avoid overflow. */
+const cdiv = ([a, b]: Cx, [c, d]: Cx): Cx => {
+  const useC = K.ge(K.abs(c), K.abs(d))
+  const r1 = K.div(d, c)
+  const den1 = K.add(c, K.mul(d, r1))
+  const r2 = K.div(c, d)
+  const den2 = K.add(K.mul(c, r2), d)
+  return [
+    K.select(useC, K.div(K.add(a, K.mul(b, r1)), den1), K.div(K.add(K.mul(a, r2), b), den2)),
+    K.select(useC, K.div(K.sub(b, K.mul(a, r1)), den1), K.div(K.sub(K.mul(b, r2), a), den2))
+  ]
+}
+
+const cabs = ([a, b]: Cx): Expr => hypot(a, b)
+
+const cexp = ([a, b]: Cx): Cx => {
+  const ea = K.exp(a)
+  // exp(inf + 0i) is inf + 0i, not inf + NaN i (inf * sin 0).
+  return [K.mul(ea, K.cos(b)), K.select(K.eq(b, k(0, b.type)), b, K.mul(ea, K.sin(b)))]
+}
+
+const clog = (z: Cx): Cx => [K.log(cabs(z)), K.atan2(z[1], z[0])]
+
+/** Principal square root (Kahan's formulation): the real part is >= 0, the imaginary part has the sign of `b`. */
+const csqrt = ([a, b]: Cx): Cx => {
+  const t = a.type
+  const m = hypot(a, b)
+  const s = K.sqrt(K.mul(K.add(K.abs(a), m), k(0.5, t)))
+  const q = K.div(K.abs(b), K.mul(k(2, t), s))
+  const nonneg = K.ge(a, k(0, t))
+  const zero = K.eq(s, k(0, t))
+  return [
+    K.select(zero, k(0, t), K.select(nonneg, s, q)),
+    K.select(zero, b, K.select(nonneg, copysign(q, b), copysign(s, b)))
+  ]
+}
+
+const csin = ([a, b]: Cx): Cx => [K.mul(K.sin(a), K.cosh(b)), K.mul(K.cos(a), K.sinh(b))]
+const ccos = ([a, b]: Cx): Cx => [K.mul(K.cos(a), K.cosh(b)), K.neg(K.mul(K.sin(a), K.sinh(b)))]
+const csinh = ([a, b]: Cx): Cx => [K.mul(K.sinh(a), K.cos(b)), K.mul(K.cosh(a), K.sin(b))]
+const ccosh = ([a, b]: Cx): Cx => [K.mul(K.cosh(a), K.cos(b)), K.mul(K.sinh(a), K.sin(b))]
+
+/**
+ * tanh(a + bi) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b). For |a| > 20 the
+ * result is sign(a) to working precision, and the formula would give inf/inf.
+ */
+const ctanh = ([a, b]: Cx): Cx => {
+  const t = a.type
+  const a2 = K.mul(k(2, t), a)
+  const b2 = K.mul(k(2, t), b)
+  const den = K.add(K.cosh(a2), K.cos(b2))
+  const big = K.gt(K.abs(a), k(20, t))
+  return [
+    K.select(big, K.sign(a), K.div(K.sinh(a2), den)),
+    K.select(big, K.mul(k(0, t), b), K.div(K.sin(b2), den))
+  ]
+}
+/** tan z = -i tanh(i z). */
+const ctan = ([a, b]: Cx): Cx => {
+  const [re, im] = ctanh([K.neg(b), a])
+  return [im, K.neg(re)]
+}
+
+const ci = (t: ScalarType): Cx => cconst(0, 1, t)
+const cone = (t: ScalarType): Cx => cconst(1, 0, t)
+/** asin z = -i log(i z + sqrt(1 - z^2)). */
+const casin = (z: Cx): Cx => {
+  const t = z[0].type
+  const w = clog(cadd(cmul(ci(t), z), csqrt(csub(cone(t), cmul(z, z)))))
+  return [w[1], K.neg(w[0])]
+}
+/** acos z = pi/2 - asin z. */
+const cacos = (z: Cx): Cx => {
+  const [re, im] = casin(z)
+  return [K.sub(k(Math.PI / 2, re.type), re), K.neg(im)]
+}
+/** atan z = (i/2) (log(1 - i z) - log(1 + i z)). */
+const catan = (z: Cx): Cx => {
+  const t = z[0].type
+  const iz = cmul(ci(t), z)
+  const d = csub(clog(csub(cone(t), iz)), clog(cadd(cone(t), iz)))
+  return [K.mul(k(-0.5, t), d[1]), K.mul(k(0.5, t), d[0])]
+}
+/** log(1 + z), accurate for small |z|: log|1+z| = log1p(2a + a^2 + b^2) / 2. */
+const clog1p = ([a, b]: Cx): Cx => {
+  const t = a.type
+  const s = K.add(K.mul(a, K.add(k(2, t), a)), K.mul(b, b))
+  return [K.mul(k(0.5, t), K.log1p(s)), K.atan2(b, K.add(k(1, t), a))]
+}
+/** exp(z) - 1, accurate for small |z|: re = expm1(a) cos b - 2 sin^2(b/2). */
+const cexpm1 = ([a, b]: Cx): Cx => {
+  const t = a.type
+  const h = K.sin(K.mul(k(0.5, t), b))
+  const re = K.sub(K.mul(K.expm1(a), K.cos(b)), K.mul(k(2, t), K.mul(h, h)))
+  return [re, K.mul(K.exp(a), K.sin(b))]
+}
+
+const csign = (z: Cx): Cx => {
+  const t = z[0].type
+  const m = cabs(z)
+  const isZero = K.eq(m, k(0, t))
+  return [K.select(isZero, k(0, t), K.div(z[0], m)), K.select(isZero, k(0, t), K.div(z[1], m))]
+}
+
+/**
+ * x ** y = exp(y log x). For x = 0: 0 ** 0 = 1, 0 ** y = 0 when re(y) > 0, and
+ * NaN otherwise (the limit does not exist).
+ */
+const cpow = (x: Cx, y: Cx): Cx => {
+  const t = x[0].type
+  const r = cexp(cmul(y, clog(x)))
+  const z = k(0, t)
+  const xZero = K.and(K.eq(x[0], z), K.eq(x[1], z))
+  const yZero = K.and(K.eq(y[0], z), K.eq(y[1], z))
+  const atZero = (one: number): Expr => K.select(yZero, k(one, t), K.select(K.gt(y[0], z), z, k(NaN, t)))
+  return [K.select(xZero, atZero(1), r[0]), K.select(xZero, atZero(0), r[1])]
+}
+
+/** Lexicographic order on complex numbers (JAX's `lax.max` on complex), NaN-propagating. */
+const cmaxmin = (x: Cx, y: Cx, isMax: boolean): Cx => {
+  const gt = isMax ? K.gt : K.lt
+  const pickX = K.or(gt(x[0], y[0]), K.and(K.eq(x[0], y[0]), K.ge(isMax ? x[1] : y[1], isMax ? y[1] : x[1])))
+  const nan = K.or(K.or(K.isnan(x[0]), K.isnan(x[1])), K.or(K.isnan(y[0]), K.isnan(y[1])))
+  const t = x[0].type
+  return [
+    K.select(nan, k(NaN, t), K.select(pickX, x[0], y[0])),
+    K.select(nan, k(NaN, t), K.select(pickX, x[1], y[1]))
+  ]
+}
+
+// x ** n by repeated squaring, with `mul` the type's product and `one` its unit.
+const powBySquaring = <V>(x: V, n: number, mul: (a: V, b: V) => V, one: V): V => {
+  let result: V | undefined
+  let base = x
+  let e = n
+  while (e > 0) {
+    if ((e & 1) === 1) result = result === undefined ? base : mul(result, base)
+    e >>>= 1
+    if (e > 0) base = mul(base, base)
+  }
+  return result ?? one
+}
+
+// ---------------------------------------------------------------------------
+// Conversions
+
+/** Converts one value (lanes of dtype `from`) to dtype `to`. */
+const convert = (v: Lanes, from: DType, to: DType): Lanes => {
+  if (to === "float0") return []
+  if (from === "float0") return unsupported("convert_element_type", [from, to])
+  const t = typeOf(to)
+  if (isComplex(to)) return isComplex(from) ? [K.cast(v[0]!, t), K.cast(v[1]!, t)] : [K.cast(v[0]!, t), k(0, t)]
+  if (isComplex(from)) {
+    // bool(z) is z != 0; a number takes the real part (NumPy, with its ComplexWarning).
+    if (to === "bool") return [K.or(K.cast(v[0]!, "bool"), K.cast(v[1]!, "bool"))]
+    return [K.cast(v[0]!, t)]
+  }
+  return [K.cast(v[0]!, t)]
+}
+
+// ---------------------------------------------------------------------------
+// Rule builders
+
+type Rule<P extends ElementwisePrimitive> = ElementwiseLowering<P>
+
+/** A unary rule: `real` on real floats (and ints when `ints`), `complex` on complex. */
+const unaryRule = <P extends ElementwisePrimitive>(
+  name: P,
+  real: ((x: Expr) => Expr) | undefined,
+  complex: ((z: Cx) => Cx) | undefined,
+  options: { readonly ints?: boolean; readonly bools?: boolean } = {}
+): Rule<P> =>
+(ins) => {
+  const d = ins[0]!
+  const v = load(d, 0)
+  if (isComplex(d)) return complex !== undefined ? complex(cx(v)) : unsupported(name, ins)
+  if (real === undefined) return unsupported(name, ins)
+  if (d === "int32" && options.ints !== true) return unsupported(name, ins)
+  if (d === "bool" && options.bools !== true) return unsupported(name, ins)
+  return [real(v[0]!)]
+}
+
+/** A binary rule on operands of one dtype. */
+const binaryRule = <P extends ElementwisePrimitive>(
+  name: P,
+  real: ((x: Expr, y: Expr, d: DType) => Expr) | undefined,
+  complex: ((x: Cx, y: Cx) => Lanes) | undefined
+): Rule<P> =>
+(ins) => {
+  const d = ins[0]!
+  const x = load(d, 0)
+  const y = load(ins[1]!, 1)
+  if (isComplex(d)) return complex !== undefined ? complex(cx(x), cx(y)) : unsupported(name, ins)
+  if (real === undefined || d === "float0") return unsupported(name, ins)
+  return [real(x[0]!, y[0]!, d)]
+}
+
+/** Rounding is the identity on integers and booleans. */
+const floatOnly = (f: (x: Expr) => Expr) => (x: Expr): Expr => K.isFloatType(x.type) ? f(x) : x
+
+const noBool = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y: Expr, d: DType): Expr =>
+  d === "bool" ? unsupported(name, [d, d]) : f(x, y)
+
+const floatBinary = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y: Expr, d: DType): Expr =>
+  K.isFloatType(x.type) ? f(x, y) : unsupported(name, [d, d])
+
+const intOrBool = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y: Expr, d: DType): Expr =>
+  K.isFloatType(x.type) ? unsupported(name, [d, d]) : f(x, y)
+
+/** Identity on real values; float-only unary ops act only on the float lanes. */
+const identity = (x: Expr): Expr => x
+
+/**
+ * The lowering of every elementwise primitive.
+ *
+ * @example
+ * import { elementwiseRules } from "@diffect/core/internal/elementwise"
+ * import * as Kernel from "@diffect/core/Kernel"
+ * const [re, im] = elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
+ * Kernel.format(re) // "sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))"
+ *
+ * @since 0.1.0
+ */
+export const elementwiseRules: { readonly [P in ElementwisePrimitive]: ElementwiseLowering<P> } = {
+  neg: unaryRule("neg", K.neg, cneg, { ints: true }),
+  sin: unaryRule("sin", K.sin, csin),
+  cos: unaryRule("cos", K.cos, ccos),
+  tan: unaryRule("tan", K.tan, ctan),
+  asin: unaryRule("asin", K.asin, casin),
+  acos: unaryRule("acos", K.acos, cacos),
+  atan: unaryRule("atan", K.atan, catan),
+  sinh: unaryRule("sinh", K.sinh, csinh),
+  cosh: unaryRule("cosh", K.cosh, ccosh),
+  tanh: unaryRule("tanh", K.tanh, ctanh),
+  exp: unaryRule("exp", K.exp, cexp),
+  log: unaryRule("log", K.log, clog),
+  log1p: unaryRule("log1p", K.log1p, clog1p),
+  expm1: unaryRule("expm1", K.expm1, cexpm1),
+  sqrt: unaryRule("sqrt", K.sqrt, csqrt),
+  rsqrt: unaryRule("rsqrt", (x) => K.div(k(1, x.type), K.sqrt(x)), (z) => cdiv(cone(z[0].type), csqrt(z))),
+  abs: (ins, out) => {
+    const d = ins[0]!
+    const v = load(d, 0)
+    if (isComplex(d)) return [K.cast(cabs(cx(v)), typeOf(out))]
+    if (d === "bool") return v
+    return d === "float0" ? unsupported("abs", ins) : [K.abs(v[0]!)]
+  },
+  sign: unaryRule("sign", K.sign, csign, { ints: true }),
+  floor: unaryRule("floor", floatOnly(K.floor), undefined, { ints: true, bools: true }),
+  ceil: unaryRule("ceil", floatOnly(K.ceil), undefined, { ints: true, bools: true }),
+  round: unaryRule("round", floatOnly(K.round), undefined, { ints: true, bools: true }),
+  logistic: unaryRule("logistic", logistic, (z) => cdiv(cone(z[0].type), cadd(cone(z[0].type), cexp(cneg(z))))),
+  erf: unaryRule("erf", erf, undefined),
+  integer_pow: (ins, _out, { y }) => {
+    const d = ins[0]!
+    const v = load(d, 0)
+    const n = Math.abs(y)
+    if (isComplex(d)) {
+      const one = cone(typeOf(d))
+      const p = powBySquaring(cx(v), n, cmul, one)
+      return y < 0 ? cdiv(one, p) : p
+    }
+    if (d === "bool" || d === "float0") return unsupported("integer_pow", ins)
+    const t = typeOf(d)
+    const p = powBySquaring(v[0]!, n, K.mul, k(1, t))
+    return [y < 0 ? K.div(k(1, t), p) : p]
+  },
+  not: (ins) => ins[0] === "int32" || ins[0] === "bool" ? [K.not(load(ins[0], 0)[0]!)] : unsupported("not", ins),
+  real: (ins, out) => {
+    const v = load(ins[0]!, 0)
+    return [K.cast(v[0]!, typeOf(out))]
+  },
+  imag: (ins, out) => {
+    const v = load(ins[0]!, 0)
+    return [isComplex(ins[0]!) ? K.cast(v[1]!, typeOf(out)) : k(0, typeOf(out))]
+  },
+  conj: (ins, out) => {
+    const v = convert(load(ins[0]!, 0), ins[0]!, out)
+    return isComplex(out) ? [v[0]!, K.neg(v[1]!)] : v
+  },
+  convert_element_type: (ins, out) => convert(load(ins[0]!, 0), ins[0]!, out),
+  stop_gradient: (ins) => load(ins[0]!, 0).map(identity),
+
+  add: binaryRule("add", (x, y, d) => d === "bool" ? K.or(x, y) : K.add(x, y), cadd),
+  sub: binaryRule("sub", noBool("sub", K.sub), csub),
+  mul: binaryRule("mul", (x, y, d) => d === "bool" ? K.and(x, y) : K.mul(x, y), cmul),
+  div: binaryRule("div", noBool("div", K.div), cdiv),
+  pow: binaryRule("pow", noBool("pow", K.pow), cpow),
+  max: binaryRule("max", (x, y, d) => d === "bool" ? K.or(x, y) : K.max(x, y), (x, y) => cmaxmin(x, y, true)),
+  min: binaryRule("min", (x, y, d) => d === "bool" ? K.and(x, y) : K.min(x, y), (x, y) => cmaxmin(x, y, false)),
+  atan2: binaryRule("atan2", floatBinary("atan2", K.atan2), undefined),
+  rem: binaryRule("rem", noBool("rem", K.rem), undefined),
+  and: binaryRule("and", intOrBool("and", K.and), undefined),
+  or: binaryRule("or", intOrBool("or", K.or), undefined),
+  eq: binaryRule("eq", K.eq, (x, y) => [K.and(K.eq(x[0], y[0]), K.eq(x[1], y[1]))]),
+  ne: binaryRule("ne", K.ne, (x, y) => [K.or(K.ne(x[0], y[0]), K.ne(x[1], y[1]))]),
+  lt: binaryRule("lt", K.lt, undefined),
+  le: binaryRule("le", K.le, undefined),
+  gt: binaryRule("gt", K.gt, undefined),
+  ge: binaryRule("ge", K.ge, undefined),
+  complex: (ins, out) => {
+    const t = typeOf(out)
+    return [K.cast(load(ins[0]!, 0)[0]!, t), K.cast(load(ins[1]!, 1)[0]!, t)]
+  },
+  select: (ins) => {
+    const pred = load(ins[0]!, 0)[0]!
+    const onTrue = load(ins[1]!, 1)
+    const onFalse = load(ins[2]!, 2)
+    return onTrue.map((x, i) => K.select(pred, x, onFalse[i]!))
+  }
+}
+
+/**
+ * The output lanes of elementwise primitive `primitive` (see `ElementwiseLowering`).
+ *
+ * @since 0.1.0
+ */
+export const lowerElementwise = <P extends ElementwisePrimitive>(
+  primitive: P,
+  inDTypes: ReadonlyArray<DType>,
+  outDType: DType,
+  params: Params<P>
+): ReadonlyArray<Expr> => (elementwiseRules[primitive] as ElementwiseLowering<P>)(inDTypes, outDType, params)
