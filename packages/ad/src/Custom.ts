@@ -1,0 +1,399 @@
+/**
+ * Custom differentiation rules (JAX's `custom_jvp` and `custom_vjp`).
+ *
+ * Ownership (decided by the handlers engineer, who writes this file): this module
+ * holds both the handler-level mechanism (`customJvpCall`, `customVjpCall`: what
+ * each transformation does with a call to a function that has a custom rule) and
+ * the public builders `customJvp(f).defJvp(rule)` and `customVjp(f).defVjp(fwd, bwd)`
+ * on pytrees. The API engineer re-exports them from the facade.
+ *
+ * - Outside any transformation, a custom function just runs `f`.
+ * - Under `jvp` (and linearize, so under `grad`/`vjp` too), `customJvp` calls the
+ *   user's rule on the primals and tangents. Those may be tracers of outer
+ *   transformations, so the rule's own body is differentiated by them (nesting
+ *   works as in JAX). For reverse mode the rule must be linear in the tangents.
+ * - Under linearize, `customVjp` runs `fwd` on the primals, keeps the residuals,
+ *   and stages one equation whose transpose calls `bwd(residuals, cotangent)`.
+ *   Forward mode through a `customVjp` function fails with
+ *   `CustomVjpForwardModeError`, as in JAX.
+ * - A handler that does not know about custom rules (vmap's, for now) runs `f`
+ *   with its tracers; the rule is still used by any differentiation handler
+ *   below it. A handler can opt in by implementing {@link CustomRuleHandler}.
+ *
+ * @since 0.1.0
+ */
+import { EscapedTracerError, isTensor, Tracer, Tree } from "@diffect/core"
+import type { AbstractValue, Handler, Tensor } from "@diffect/core"
+import { CustomRuleError, CustomVjpForwardModeError } from "./internal/handlerErrors.js"
+import { tangentAval, zerosOf } from "./internal/tangents.js"
+import type { CustomEquation } from "./Program.js"
+import { Var } from "./Program.js"
+import { StagingHandler } from "./Staging.js"
+
+/**
+ * A function with a custom JVP rule, on flat lists of tensors.
+ *
+ * @since 0.1.0
+ */
+export interface CustomJvpCallee {
+  readonly name: string
+  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /** `(primals, tangents) => [outs, outTangents]`; tangents are materialized (never symbolic). */
+  readonly jvp: (
+    primals: ReadonlyArray<Tensor>,
+    tangents: ReadonlyArray<Tensor>
+  ) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor | null>]
+}
+
+/**
+ * A function with a custom VJP rule, on flat lists of tensors.
+ *
+ * @since 0.1.0
+ */
+export interface CustomVjpCallee {
+  readonly name: string
+  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /** `args => [outs, residuals]`. */
+  readonly fwd: (args: ReadonlyArray<Tensor>) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>]
+  /** `(residuals, cotangents) => one cotangent per argument`, `null` for zero. */
+  readonly bwd: (
+    residuals: ReadonlyArray<Tensor>,
+    cotangents: ReadonlyArray<Tensor>
+  ) => ReadonlyArray<Tensor | null>
+}
+
+/**
+ * A handler that interprets calls of custom-rule functions itself (JAX's
+ * `process_custom_jvp_call` / `process_custom_vjp_call`). Operands are already
+ * this handler's tracers.
+ *
+ * @since 0.1.0
+ */
+export interface CustomRuleHandler extends Handler {
+  readonly processCustomJvpCall: (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
+  readonly processCustomVjpCall: (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
+}
+
+const isCustomRuleHandler = (h: Handler): h is CustomRuleHandler =>
+  typeof (h as Partial<CustomRuleHandler>).processCustomJvpCall === "function"
+
+// The same dispatch as `bind`: the handler of highest level among the operands wins.
+const topHandler = (args: ReadonlyArray<Tensor>): Handler | undefined => {
+  let top: Handler | undefined
+  for (const x of args) {
+    if (x instanceof Tracer && (top === undefined || x.handler.level > top.level)) top = x.handler
+  }
+  if (top !== undefined && !top.active) throw new EscapedTracerError({ transformation: top.name })
+  return top
+}
+
+const liftAll = (h: Handler, args: ReadonlyArray<Tensor>): ReadonlyArray<Tracer> =>
+  args.map((x) => (x instanceof Tracer && x.handler === h ? x : h.lift(x)))
+
+/**
+ * Calls a function with a custom JVP rule on flat arguments: the highest-level
+ * transformation among the arguments decides what happens.
+ *
+ * @since 0.1.0
+ */
+export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const top = topHandler(args)
+  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
+  return top.processCustomJvpCall(callee, liftAll(top, args))
+}
+
+/**
+ * Calls a function with a custom VJP rule on flat arguments.
+ *
+ * @since 0.1.0
+ */
+export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const top = topHandler(args)
+  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
+  return top.processCustomVjpCall(callee, liftAll(top, args))
+}
+
+/**
+ * The linear part of a `customVjp` function (JAX's `custom_lin`): stages one
+ * equation on the tangents whose transpose calls `bwd` on the residuals. The
+ * tangents must be staged (linearize); anything else is forward mode, which a
+ * `customVjp` function does not support.
+ *
+ * @since 0.1.0
+ */
+export const customLin = (
+  callee: CustomVjpCallee,
+  residuals: ReadonlyArray<Tensor>,
+  tangents: ReadonlyArray<Tensor | null>,
+  outAvals: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Tensor> => {
+  const live: Array<number> = []
+  for (let i = 0; i < tangents.length; i++) if (tangents[i] !== null) live.push(i)
+  const top = topHandler(live.map((i) => tangents[i]!))
+  if (!(top instanceof StagingHandler)) throw new CustomVjpForwardModeError({ name: callee.name })
+  const nArgs = tangents.length
+  const outTangentAvals = outAvals.map(tangentAval)
+  const equation: CustomEquation = {
+    _tag: "CustomEquation",
+    name: callee.name,
+    inputs: live.map((i) => top.varOf(tangents[i]!)),
+    outputs: outTangentAvals.map((a) => new Var(a)),
+    evaluate: () => {
+      throw new CustomVjpForwardModeError({ name: callee.name })
+    },
+    transpose: (cts) => {
+      const full = cts.map((c, i) => c ?? zerosOf(outTangentAvals[i]!))
+      const result = callee.bwd(residuals, full)
+      if (result.length !== nArgs) {
+        throw new CustomRuleError({
+          name: callee.name,
+          detail: `bwd should return one cotangent per argument (${nArgs}), but returned ${result.length}`
+        })
+      }
+      return live.map((i) => result[i] ?? null)
+    }
+  }
+  return top.addEquation(equation)
+}
+
+// --- public builders on pytrees ------------------------------------------------
+
+type AnyFunction = (...args: ReadonlyArray<any>) => any
+
+/**
+ * A function with a custom JVP rule (JAX's `jax.custom_jvp`). Call it like `f`;
+ * define the rule with `defJvp`.
+ *
+ * @since 0.1.0
+ */
+export interface CustomJvpFunction<F extends AnyFunction> {
+  (...args: Parameters<F>): ReturnType<F>
+  /**
+   * Defines the rule: `(primals, tangents) => [primalOut, tangentOut]`, where
+   * `primals` and `tangents` are tuples of the arguments (a non-tensor leaf has a
+   * `null` tangent). `tangentOut` may use `null` for a zero tangent.
+   */
+  readonly defJvp: (
+    rule: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]
+  ) => CustomJvpFunction<F>
+}
+
+/**
+ * A function with a custom VJP rule (JAX's `jax.custom_vjp`).
+ *
+ * @since 0.1.0
+ */
+export interface CustomVjpFunction<F extends AnyFunction> {
+  (...args: Parameters<F>): ReturnType<F>
+  /**
+   * Defines the rule: `fwd(...args)` gives `[out, residuals]` (any pytree);
+   * `bwd(residuals, cotangent)` gives one cotangent per argument (a pytree like
+   * the argument, or `null` for zero).
+   */
+  readonly defVjp: <R>(
+    fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, R],
+    bwd: (residuals: R, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+  ) => CustomVjpFunction<F>
+}
+
+const nameOf = (f: Function): string => (f.name.length > 0 ? f.name : "<anonymous>")
+
+// Splits the arguments into their tensor leaves (the differentiable operands)
+// and a function that puts a list of tensors back in their places.
+const splitArgs = (args: ReadonlyArray<unknown>) => {
+  const [leaves, def] = Tree.flatten(args as Array<unknown>)
+  const positions: Array<number> = []
+  const tensors: Array<Tensor> = []
+  leaves.forEach((leaf, i) => {
+    if (isTensor(leaf)) {
+      positions.push(i)
+      tensors.push(leaf)
+    }
+  })
+  const rebuild = (xs: ReadonlyArray<Tensor | null>, others: "keep" | "null"): Array<unknown> => {
+    const filled: Array<unknown> = others === "keep" ? [...leaves] : leaves.map(() => null)
+    positions.forEach((p, j) => (filled[p] = xs[j]))
+    return Tree.unflatten(def, filled)
+  }
+  return { leaves, positions, tensors, rebuild }
+}
+
+const flattenOut = (name: string, out: unknown): { leaves: Array<Tensor>; def: Tree.TreeDef } => {
+  const [leaves, def] = Tree.flatten(out)
+  for (const leaf of leaves) {
+    if (!isTensor(leaf)) {
+      throw new CustomRuleError({ name, detail: `outputs must be pytrees of tensors, but found ${String(leaf)}` })
+    }
+  }
+  return { leaves: leaves as Array<Tensor>, def }
+}
+
+const checkMatches = (name: string, what: string, xs: ReadonlyArray<Tensor | null>, like: ReadonlyArray<Tensor>) => {
+  if (xs.length !== like.length) {
+    throw new CustomRuleError({
+      name,
+      detail: `${what} has ${xs.length} leaves but ${like.length} were expected`
+    })
+  }
+  xs.forEach((x, i) => {
+    if (x === null) return
+    const a = tangentAval(like[i]!.aval)
+    if (x.shape.length !== a.shape.length || x.shape.some((d, j) => d !== a.shape[j]) || x.dtype !== a.dtype) {
+      throw new CustomRuleError({
+        name,
+        detail: `${what} leaf ${i} has type ${x.dtype}[${x.shape.join(",")}] but ${a.dtype}[${
+          a.shape.join(",")
+        }] was expected`
+      })
+    }
+  })
+}
+
+/**
+ * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
+ *
+ * @example
+ * import { customJvp } from "@diffect/ad"
+ * import { lax, np } from "diffect"
+ * // log(1 + exp(x)) with a derivative that stays finite for large x
+ * const log1pexp = customJvp((x: Tensor) => lax.log1p(lax.exp(x))).defJvp(([x], [t]) => [
+ *   log1pexp(x),
+ *   lax.mul(t, lax.logistic(x))
+ * ])
+ *
+ * @since 0.1.0
+ */
+export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => {
+  const name = nameOf(f)
+  let rule: ((primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) | undefined
+  const call = (...args: Parameters<F>): ReturnType<F> => {
+    const { rebuild, tensors } = splitArgs(args)
+    let outDef: Tree.TreeDef | undefined
+    const flatF = (xs: ReadonlyArray<Tensor>) => {
+      const out = flattenOut(name, f(...rebuild(xs, "keep")))
+      outDef = out.def
+      return out.leaves
+    }
+    if (rule === undefined) return f(...args)
+    const r = rule
+    const callee: CustomJvpCallee = {
+      name,
+      f: flatF,
+      jvp: (primals, tangents) => {
+        const [out, tangentOut] = r(
+          rebuild(primals, "keep") as Parameters<F>,
+          rebuild(tangents, "null") as Parameters<F>
+        )
+        const o = flattenOut(name, out)
+        outDef = o.def
+        const ts = Tree.broadcastPrefix<Tensor | null>(tangentOut, out, (x) => x === null)
+        checkMatches(name, "the tangent output of the custom JVP rule", ts, o.leaves)
+        return [o.leaves, ts]
+      }
+    }
+    const outs = customJvpCall(callee, tensors)
+    return Tree.unflatten(outDef!, outs)
+  }
+  return Object.assign(call, {
+    defJvp: (jvp: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) => {
+      rule = jvp
+      return call as unknown as CustomJvpFunction<F>
+    }
+  }) as CustomJvpFunction<F>
+}
+
+/**
+ * Gives `f` a custom VJP rule (JAX's `jax.custom_vjp`).
+ *
+ * @example
+ * import { customVjp } from "@diffect/ad"
+ * import { lax } from "diffect"
+ * // identity whose gradient is clipped to [-1, 1]
+ * const clipGradient = customVjp((x: Tensor) => x).defVjp(
+ *   (x) => [x, null],
+ *   (_res, g) => [lax.max(lax.min(g, np.onesLike(g)), np.negative(np.onesLike(g)))]
+ * )
+ *
+ * @since 0.1.0
+ */
+export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => {
+  const name = nameOf(f)
+  let rule:
+    | {
+      readonly fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown]
+      readonly bwd: (residuals: any, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+    }
+    | undefined
+  const call = (...args: Parameters<F>): ReturnType<F> => {
+    if (rule === undefined) return f(...args)
+    const { fwd, bwd } = rule
+    const { positions, rebuild, tensors } = splitArgs(args)
+    let outDef: Tree.TreeDef | undefined
+    let resDef: Tree.TreeDef | undefined
+    let resLeaves: Array<unknown> = []
+    let resPositions: Array<number> = []
+    const callee: CustomVjpCallee = {
+      name,
+      f: (xs) => {
+        const out = flattenOut(name, f(...rebuild(xs, "keep")))
+        outDef = out.def
+        return out.leaves
+      },
+      fwd: (xs) => {
+        const result = fwd(...(rebuild(xs, "keep") as Parameters<F>))
+        if (!Array.isArray(result) || result.length !== 2) {
+          throw new CustomRuleError({ name, detail: "fwd must return a pair [output, residuals]" })
+        }
+        const out = flattenOut(name, result[0])
+        outDef = out.def
+        // Residuals may hold non-tensor leaves (numbers, strings): they are kept as they are.
+        const [leaves, def] = Tree.flatten(result[1])
+        resDef = def
+        resLeaves = leaves
+        resPositions = []
+        const tensorsOfRes: Array<Tensor> = []
+        leaves.forEach((leaf, i) => {
+          if (isTensor(leaf)) {
+            resPositions.push(i)
+            tensorsOfRes.push(leaf)
+          }
+        })
+        return [out.leaves, tensorsOfRes]
+      },
+      bwd: (res, cts) => {
+        const filled = [...resLeaves]
+        resPositions.forEach((p, j) => (filled[p] = res[j]))
+        const residuals = Tree.unflatten(resDef!, filled)
+        const cotangent = Tree.unflatten<ReturnType<F>>(outDef!, cts)
+        const result = bwd(residuals, cotangent)
+        if (!Array.isArray(result) || result.length !== args.length) {
+          throw new CustomRuleError({
+            name,
+            detail: `bwd should return a tuple with one cotangent per argument (${args.length}), but returned ${
+              Array.isArray(result) ? `${result.length} values` : String(result)
+            }`
+          })
+        }
+        // One cotangent leaf per argument leaf; `null` covers a whole subtree.
+        const perLeaf = Tree.broadcastPrefix<unknown>(result, args, (x) => x === null)
+        const out = positions.map((p) => {
+          const c = perLeaf[p]
+          return isTensor(c) ? c : null
+        })
+        checkMatches(name, "the cotangent returned by bwd", out, tensors)
+        return out
+      }
+    }
+    const outs = customVjpCall(callee, tensors)
+    return Tree.unflatten(outDef!, outs)
+  }
+  return Object.assign(call, {
+    defVjp: <R>(
+      fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, R],
+      bwd: (residuals: R, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+    ) => {
+      rule = { fwd, bwd }
+      return call as unknown as CustomVjpFunction<F>
+    }
+  }) as CustomVjpFunction<F>
+}

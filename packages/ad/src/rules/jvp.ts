@@ -1,0 +1,316 @@
+/**
+ * JVP rules: the forward-mode derivative of every primitive, written with `lax`.
+ * A rule gets the primal operands, their tangents (`null` is a symbolic zero)
+ * and the primitive's parameters, and gives the primal output and its tangent.
+ * The JVP handler only calls a rule when at least one tangent is non-zero.
+ *
+ * Rules follow JAX's (jax/_src/lax/lax.py) so derivatives agree at the edges:
+ * ties of max/min split the derivative half-half, `pow` at `x = 0` uses JAX's
+ * `_replace_zero`, `abs` of a complex number differentiates `|z|` as JAX does.
+ *
+ * @since 0.1.0
+ */
+import { bind1, DType, lax } from "@diffect/core"
+import type { Params, Primitive, Tensor } from "@diffect/core"
+import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
+
+/**
+ * The JVP rule of primitive `P`.
+ *
+ * @since 0.1.0
+ */
+export type JvpRule<P extends Primitive> = (
+  primals: ReadonlyArray<Tensor>,
+  tangents: ReadonlyArray<Tensor | null>,
+  params: Params<P>
+) => readonly [Tensor, Tensor | null]
+
+// --- rule builders for the shapes that repeat --------------------------------
+
+/** A unary op whose tangent is `deriv(t, x, ans)`. */
+const unary = <P extends Primitive>(
+  p: P,
+  deriv: (t: Tensor, x: Tensor, ans: Tensor, params: Params<P>) => Tensor
+): JvpRule<P> =>
+(primals, tangents, params) => {
+  const x = primals[0]!
+  const ans = bind1(p, primals, params)
+  return [ans, deriv(tangents[0]!, x, ans, params)]
+}
+
+/** A linear op (in all its operands jointly): the tangent is the op applied to the tangents. */
+const linear = <P extends Primitive>(p: P): JvpRule<P> => (primals, tangents, params) => [
+  bind1(p, primals, params),
+  bind1(p, tangents.map((t, i) => instantiate(t, primals[i]!.aval)), params)
+]
+
+/** An op with zero derivative (piecewise constant, or with an int/bool output). */
+const zero = <P extends Primitive>(p: P): JvpRule<P> => (primals, _tangents, params) => [
+  bind1(p, primals, params),
+  null
+]
+
+/** A bilinear op `f(x, y)`: the tangent is `f(tx, y) + f(x, ty)`. */
+const bilinear = <P extends Primitive>(p: P): JvpRule<P> => (primals, tangents, params) => {
+  const [x, y] = primals as readonly [Tensor, Tensor]
+  const [tx, ty] = tangents
+  return [
+    bind1(p, primals, params),
+    addTangents(
+      tx === null ? null : bind1(p, [tx, y], params),
+      ty === null ? null : bind1(p, [x, ty], params)
+    )
+  ]
+}
+
+/** A binary op with partial derivatives `dx(t, x, y, ans)` and `dy(t, x, y, ans)`. */
+const binary = <P extends Primitive>(
+  p: P,
+  dx: (t: Tensor, x: Tensor, y: Tensor, ans: Tensor) => Tensor,
+  dy: (t: Tensor, x: Tensor, y: Tensor, ans: Tensor) => Tensor
+): JvpRule<P> =>
+(primals, tangents, params) => {
+  const [x, y] = primals as readonly [Tensor, Tensor]
+  const [tx, ty] = tangents
+  const ans = bind1(p, primals, params)
+  return [ans, addTangents(tx === null ? null : dx(tx, x, y, ans), ty === null ? null : dy(ty, x, y, ans))]
+}
+
+// --- helpers ---------------------------------------------------------------------
+
+const square = (x: Tensor): Tensor => lax.mul(x, x)
+/** JAX's `_replace_zero`: `x` with zeros replaced by ones. */
+const replaceZero = (x: Tensor): Tensor => lax.select(lax.eq(x, constLike(x, 0)), constLike(x, 1), x)
+/** JAX's `_balanced_eq(x, z, y)`: 1 where only x attains z, 1/2 where both do, else 0. */
+const balancedEq = (x: Tensor, z: Tensor, y: Tensor): Tensor =>
+  lax.select(
+    lax.eq(x, z),
+    lax.select(lax.eq(y, z), constLike(x, 0.5), constLike(x, 1)),
+    constLike(x, 0)
+  )
+/** Broadcasts a reduction's result back to the operand's shape. */
+const unreduce = (ans: Tensor, shape: ReadonlyArray<number>, axes: ReadonlyArray<number>): Tensor => {
+  const dims: Array<number> = []
+  for (let i = 0; i < shape.length; i++) if (!axes.includes(i)) dims.push(i)
+  return lax.broadcastInDim(ans, shape, dims)
+}
+
+/** Derivative of reduce_max / reduce_min: the tangent averaged over the positions attaining the extremum. */
+const chooser = <P extends "reduce_max" | "reduce_min">(p: P): JvpRule<P> => (primals, tangents, params) => {
+  const x = primals[0]!
+  const t = tangents[0]!
+  const ans = bind1(p, primals, params)
+  const where = lax.convertElementType(lax.eq(x, unreduce(ans, x.shape, params.axes)), t.dtype, t.weakType)
+  const counts = lax.reduceSum(where, params.axes)
+  return [ans, lax.div(lax.reduceSum(lax.mul(t, where), params.axes), counts)]
+}
+
+/** Derivative of pmax / pmin: as `chooser`, across the named axis. */
+const collectiveChooser = <P extends "pmax" | "pmin">(p: P): JvpRule<P> => (primals, tangents, params) => {
+  const x = primals[0]!
+  const t = tangents[0]!
+  const ans = bind1(p, primals, params)
+  const where = lax.convertElementType(lax.eq(x, ans), t.dtype, t.weakType)
+  const psum = (v: Tensor): Tensor => bind1("psum", [v], { axisName: params.axisName })
+  return [ans, lax.div(psum(lax.mul(t, where)), psum(where))]
+}
+
+/**
+ * Tangent of `reduce_prod` by a balanced tree of products, each differentiated by
+ * the product rule: exact when some factors are zero (no division by `x`), in
+ * O(log n) steps. The reduced axes are moved to the front and flattened.
+ */
+const reduceProdTangent = (x: Tensor, t: Tensor, axes: ReadonlyArray<number>, outShape: ReadonlyArray<number>) => {
+  const kept: Array<number> = []
+  for (let i = 0; i < x.ndim; i++) if (!axes.includes(i)) kept.push(i)
+  const sorted = [...axes].sort((a, b) => a - b)
+  const perm = [...sorted, ...kept]
+  let n = 1
+  for (const a of sorted) n *= x.shape[a]!
+  let m = 1
+  for (const k of kept) m *= x.shape[k]!
+  const flat = (v: Tensor) => lax.reshape(lax.transpose(v, perm), [n, m])
+  let xs = flat(x)
+  let ts = flat(t)
+  if (n === 0) return lax.full(outShape, 0, t.dtype, t.weakType)
+  while (n > 1) {
+    if (n % 2 === 1) {
+      xs = lax.concatenate([xs, lax.full([1, m], 1, xs.dtype, true)], 0)
+      ts = lax.concatenate([ts, lax.full([1, m], 0, ts.dtype, true)], 0)
+      n += 1
+    }
+    const h = n / 2
+    const x0 = lax.slice(xs, [0, 0], [h, m])
+    const x1 = lax.slice(xs, [h, 0], [n, m])
+    const t0 = lax.slice(ts, [0, 0], [h, m])
+    const t1 = lax.slice(ts, [h, 0], [n, m])
+    xs = lax.mul(x0, x1)
+    ts = lax.add(lax.mul(t0, x1), lax.mul(x0, t1))
+    n = h
+  }
+  return lax.reshape(ts, outShape)
+}
+
+const psumOf = (t: Tensor, axisName: string): Tensor => bind1("psum", [t], { axisName })
+
+/**
+ * The JVP rule of every primitive (a missing entry is a compile error).
+ *
+ * @since 0.1.0
+ */
+export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
+  neg: linear("neg"),
+  sin: unary("sin", (t, x) => lax.mul(t, lax.cos(x))),
+  cos: unary("cos", (t, x) => lax.neg(lax.mul(t, lax.sin(x)))),
+  tan: unary("tan", (t, _x, ans) => lax.mul(t, lax.add(constLike(ans, 1), square(ans)))),
+  asin: unary("asin", (t, x) => lax.mul(t, lax.rsqrt(lax.sub(constLike(x, 1), square(x))))),
+  acos: unary("acos", (t, x) => lax.neg(lax.mul(t, lax.rsqrt(lax.sub(constLike(x, 1), square(x)))))),
+  atan: unary("atan", (t, x) => lax.div(t, lax.add(constLike(x, 1), square(x)))),
+  sinh: unary("sinh", (t, x) => lax.mul(t, lax.cosh(x))),
+  cosh: unary("cosh", (t, x) => lax.mul(t, lax.sinh(x))),
+  tanh: unary("tanh", (t, _x, ans) => lax.mul(t, lax.sub(constLike(ans, 1), square(ans)))),
+  exp: unary("exp", (t, _x, ans) => lax.mul(t, ans)),
+  log: unary("log", (t, x) => lax.div(t, x)),
+  log1p: unary("log1p", (t, x) => lax.div(t, lax.add(x, constLike(x, 1)))),
+  expm1: unary("expm1", (t, _x, ans) => lax.mul(t, lax.add(ans, constLike(ans, 1)))),
+  sqrt: unary("sqrt", (t, _x, ans) => lax.div(t, lax.mul(constLike(ans, 2), ans))),
+  rsqrt: unary("rsqrt", (t, x, ans) => lax.mul(t, lax.mul(constLike(x, -0.5), lax.div(ans, x)))),
+  abs: unary("abs", (t, x, ans) => {
+    if (DType.isComplex(x.dtype)) {
+      // d|z| = Re(conj(z) dz) / |z|, with |z| = 0 replaced by 1 (JAX's rule).
+      const denom = replaceZero(lax.convertElementType(ans, x.dtype, ans.weakType))
+      return lax.real(lax.mul(t, lax.div(lax.conj(x), denom)))
+    }
+    return lax.select(lax.ge(x, constLike(x, 0)), t, lax.neg(t))
+  }),
+  sign: zero("sign"),
+  floor: zero("floor"),
+  ceil: zero("ceil"),
+  round: zero("round"),
+  logistic: unary("logistic", (t, _x, ans) => lax.mul(t, lax.mul(ans, lax.sub(constLike(ans, 1), ans)))),
+  erf: unary(
+    "erf",
+    (t, x) => lax.mul(t, lax.mul(constLike(x, 2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(square(x)))))
+  ),
+  integer_pow: (primals, tangents, params) => {
+    const x = primals[0]!
+    const t = tangents[0]!
+    const ans = lax.integerPow(x, params.y)
+    if (params.y === 0) return [ans, null]
+    if (params.y === 1) return [ans, t]
+    const d = params.y === 2 ? x : lax.integerPow(x, params.y - 1)
+    return [ans, lax.mul(t, lax.mul(constLike(x, params.y), d))]
+  },
+  not: zero("not"),
+
+  // add and sub skip symbolic zeros instead of materializing them (the common `x + c * f(x)`).
+  add: (primals, [tx, ty]) => [lax.add(primals[0]!, primals[1]!), addTangents(tx ?? null, ty ?? null)],
+  sub: (primals, [tx, ty]) => [
+    lax.sub(primals[0]!, primals[1]!),
+    ty === null || ty === undefined ? tx! : tx === null || tx === undefined ? lax.neg(ty) : lax.sub(tx, ty)
+  ],
+  mul: bilinear("mul"),
+  div: binary(
+    "div",
+    (t, _x, y) => lax.div(t, y),
+    (t, x, y) => lax.mul(lax.mul(lax.neg(t), x), lax.integerPow(y, -2))
+  ),
+  pow: binary(
+    "pow",
+    (t, x, y) => lax.mul(t, lax.mul(y, lax.pow(x, lax.sub(y, constLike(y, 1))))),
+    (t, x, _y, ans) => lax.mul(t, lax.mul(lax.log(replaceZero(x)), ans))
+  ),
+  max: binary(
+    "max",
+    (t, x, y, ans) => lax.mul(t, balancedEq(x, ans, y)),
+    (t, x, y, ans) => lax.mul(t, balancedEq(y, ans, x))
+  ),
+  min: binary(
+    "min",
+    (t, x, y, ans) => lax.mul(t, balancedEq(x, ans, y)),
+    (t, x, y, ans) => lax.mul(t, balancedEq(y, ans, x))
+  ),
+  atan2: binary(
+    "atan2",
+    (t, x, y) => lax.mul(t, lax.div(y, lax.add(square(x), square(y)))),
+    (t, x, y) => lax.mul(t, lax.div(lax.neg(x), lax.add(square(x), square(y))))
+  ),
+  rem: binary(
+    "rem",
+    (t) => t,
+    (t, x, y) => {
+      // d/dy fmod(x, y) = -trunc(x / y)
+      const q = lax.div(x, y)
+      return lax.mul(lax.neg(t), lax.mul(lax.sign(q), lax.floor(lax.abs(q))))
+    }
+  ),
+  and: zero("and"),
+  or: zero("or"),
+  eq: zero("eq"),
+  ne: zero("ne"),
+  lt: zero("lt"),
+  le: zero("le"),
+  gt: zero("gt"),
+  ge: zero("ge"),
+  select: (primals, tangents, params) => {
+    const [p, x, y] = primals as readonly [Tensor, Tensor, Tensor]
+    const [, tx, ty] = tangents
+    const ans = bind1("select", primals, params)
+    if (tx === undefined || ty === undefined || (tx === null && ty === null)) return [ans, null]
+    return [ans, lax.select(p, instantiate(tx, x.aval), instantiate(ty, y.aval))]
+  },
+
+  complex: linear("complex"),
+  real: linear("real"),
+  imag: linear("imag"),
+  conj: linear("conj"),
+  convert_element_type: (primals, tangents, params) => {
+    const ans = bind1("convert_element_type", primals, params)
+    // Int and bool outputs have float0 tangents: a symbolic zero.
+    if (!DType.isInexact(params.dtype)) return [ans, null]
+    return [ans, convertTangent(tangents[0]!, params.dtype, params.weakType)]
+  },
+  stop_gradient: zero("stop_gradient"),
+
+  reduce_sum: linear("reduce_sum"),
+  reduce_max: chooser("reduce_max"),
+  reduce_min: chooser("reduce_min"),
+  reduce_prod: (primals, tangents, params) => {
+    const x = primals[0]!
+    const ans = lax.reduceProd(x, params.axes)
+    return [ans, reduceProdTangent(x, tangents[0]!, params.axes, ans.shape)]
+  },
+  argmax: zero("argmax"),
+  argmin: zero("argmin"),
+  cumsum: linear("cumsum"),
+
+  broadcast_in_dim: linear("broadcast_in_dim"),
+  reshape: linear("reshape"),
+  transpose: linear("transpose"),
+  squeeze: linear("squeeze"),
+  expand_dims: linear("expand_dims"),
+  rev: linear("rev"),
+  slice: linear("slice"),
+  pad: linear("pad"),
+  concatenate: linear("concatenate"),
+  gather: (primals, tangents, params) => {
+    const [, idx] = primals as readonly [Tensor, Tensor]
+    const ans = bind1("gather", primals, params)
+    const tx = tangents[0]
+    return [ans, tx === null || tx === undefined ? null : lax.gather(tx, idx, params.axis)]
+  },
+  scatter_add: (primals, tangents, params) => {
+    const [x, idx, u] = primals as readonly [Tensor, Tensor, Tensor]
+    const ans = bind1("scatter_add", primals, params)
+    const [tx, , tu] = tangents
+    if ((tx ?? null) === null && (tu ?? null) === null) return [ans, null]
+    return [ans, lax.scatterAdd(instantiate(tx ?? null, x.aval), idx, instantiate(tu ?? null, u.aval), params.axis)]
+  },
+  dot_general: bilinear("dot_general"),
+  iota: zero("iota"),
+
+  psum: (primals, tangents, params) => [bind1("psum", primals, params), psumOf(tangents[0]!, params.axisName)],
+  pmax: collectiveChooser("pmax"),
+  pmin: collectiveChooser("pmin"),
+  axis_index: zero("axis_index")
+}

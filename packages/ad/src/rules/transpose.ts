@@ -1,0 +1,213 @@
+/**
+ * Transpose rules: for each primitive that is linear in some operands, how an
+ * output cotangent flows back to those operands. Only linear primitives have a
+ * rule (the table is partial); a non-linear primitive reaching transposition is
+ * a `NonLinearTransposeError`.
+ *
+ * Complex numbers follow JAX's conventions exactly (jax/_src/lax/lax.py):
+ * transposition is the plain (not conjugate) transpose, `mul`'s is `ct * y`,
+ * `real`'s is `complex(ct, 0)`, `imag`'s is `complex(0, -ct)`, `conj`'s is
+ * `conj(ct)`. With these, the gradient of a real function of `z = x + iy` comes
+ * out as `df/dx - i df/dy`, and of a holomorphic function as `f'(z)`.
+ *
+ * @since 0.1.0
+ */
+import { bind1, DType, lax } from "@diffect/core"
+import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
+import { NonLinearTransposeError } from "../internal/handlerErrors.js"
+import { convertTangent, zerosOf } from "../internal/tangents.js"
+
+/**
+ * An operand of a linear equation that is itself linear (a tangent or
+ * cotangent-carrying variable), known only by its type (JAX's `UndefinedPrimal`).
+ *
+ * @since 0.1.0
+ */
+export class LinearOperand {
+  constructor(readonly aval: AbstractValue) {}
+}
+
+/**
+ * The transpose rule of primitive `P`: given the output cotangent (never a
+ * symbolic zero) and the operands (`LinearOperand` for the linear ones, values
+ * for the others), the cotangent of each operand (`null` for non-linear operands
+ * and for zero).
+ *
+ * @since 0.1.0
+ */
+export type TransposeRule<P extends Primitive> = (
+  ct: Tensor,
+  operands: ReadonlyArray<Tensor | LinearOperand>,
+  params: Params<P>
+) => ReadonlyArray<Tensor | null>
+
+const isLinear = (x: Tensor | LinearOperand | undefined): x is LinearOperand => x instanceof LinearOperand
+
+const nonLinear = (p: Primitive, detail: string): never => {
+  throw new NonLinearTransposeError({ primitive: p, detail })
+}
+
+/** A unary linear op whose transpose is `f(ct, operandAval, params)`. */
+const unary = <P extends Primitive>(
+  f: (ct: Tensor, x: AbstractValue, params: Params<P>) => Tensor
+): TransposeRule<P> =>
+(ct, operands, params) => [f(ct, (operands[0] as LinearOperand).aval, params)]
+
+/** A complement of `axes` among `ndim` dimensions. */
+const complement = (ndim: number, axes: ReadonlyArray<number>): Array<number> => {
+  const out: Array<number> = []
+  for (let i = 0; i < ndim; i++) if (!axes.includes(i)) out.push(i)
+  return out
+}
+
+const reduceTo = (ct: Tensor, a: AbstractValue): Tensor =>
+  ct.dtype === a.dtype && ct.weakType === a.weakType ? ct : convertTangent(ct, a.dtype, a.weakType)
+
+/** Inverse of a permutation. */
+const inverse = (perm: ReadonlyArray<number>): Array<number> => {
+  const inv = new Array<number>(perm.length)
+  perm.forEach((p, i) => (inv[p] = i))
+  return inv
+}
+
+/**
+ * The cotangent of one operand of `dot_general`. `ct` has dims
+ * `[batch, lhs free, rhs free]`; contracting it with the other operand over the
+ * other operand's free dims gives `[batch, own free, own contracting (in the other
+ * operand's order)]`, which a transpose puts back in the operand's layout.
+ */
+const dotTransposeOperand = (
+  ct: Tensor,
+  other: Tensor,
+  own: AbstractValue,
+  ownContract: ReadonlyArray<number>,
+  ownBatch: ReadonlyArray<number>,
+  otherContract: ReadonlyArray<number>,
+  otherBatch: ReadonlyArray<number>,
+  ownIsLhs: boolean
+): Tensor => {
+  const nb = ownBatch.length
+  const ownFree = complement(own.shape.length, [...ownContract, ...ownBatch])
+  const otherFree = complement(other.ndim, [...otherContract, ...otherBatch])
+  // Positions of the free dims of each side in ct.
+  const lhsFreeCount = ownIsLhs ? ownFree.length : otherFree.length
+  const ctOtherFree = otherFree.map((_, i) => nb + (ownIsLhs ? lhsFreeCount + i : i))
+  const ctBatch = ownBatch.map((_, i) => i)
+  const r = lax.dotGeneral(ct, other, [ctOtherFree, otherFree], [ctBatch, [...otherBatch]])
+  // r dims: batch (own batch order), own free (ascending), then other's remaining dims
+  // in ascending order: the other's contracting dims, each paired with one of ours.
+  const pairs = otherContract.map((o, j) => [o, ownContract[j]!] as const).sort((a, b) => a[0] - b[0])
+  const order = [...ownBatch, ...ownFree, ...pairs.map(([, d]) => d)]
+  // order[k] = operand dim at r's position k; transpose so operand dim i takes r's dim perm[i].
+  const perm = inverse(order)
+  const identity = perm.every((p, i) => p === i)
+  return identity ? r : lax.transpose(r, perm)
+}
+
+/**
+ * The transpose rule of every linear primitive.
+ *
+ * @since 0.1.0
+ */
+export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = {
+  neg: unary((ct) => lax.neg(ct)),
+  add: (ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? ct : null],
+  sub: (ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? lax.neg(ct) : null],
+  mul: (ct, [x, y]) => {
+    if (isLinear(x) && isLinear(y)) nonLinear("mul", "both operands of mul are linear")
+    return isLinear(x) ? [lax.mul(ct, y as Tensor), null] : [null, lax.mul(x as Tensor, ct)]
+  },
+  div: (ct, [, y]) => {
+    if (isLinear(y)) nonLinear("div", "the divisor of div is linear")
+    return [lax.div(ct, y as Tensor), null]
+  },
+  convert_element_type: (ct, [x]) => {
+    const a = (x as LinearOperand).aval
+    return [DType.isInexact(a.dtype) ? convertTangent(ct, a.dtype, a.weakType) : null]
+  },
+  reduce_sum: unary((ct, x, { axes }) => lax.broadcastInDim(ct, x.shape, complement(x.shape.length, axes))),
+  broadcast_in_dim: unary((ct, x, { broadcastDimensions, shape }) => {
+    // Sum over the new dims and over dims that were size 1 and got broadcast.
+    const unit = broadcastDimensions.map((_, i) => i).filter((i) =>
+      x.shape[i] === 1 && shape[broadcastDimensions[i]!] !== 1
+    )
+    const kept = broadcastDimensions.filter((_, i) => !unit.includes(i))
+    const axes = complement(shape.length, kept)
+    const summed = axes.length === 0 ? ct : lax.reduceSum(ct, axes)
+    return unit.length === 0 ? summed : lax.reshape(summed, x.shape)
+  }),
+  reshape: unary((ct, x) => lax.reshape(ct, x.shape)),
+  transpose: unary((ct, _x, { permutation }) => lax.transpose(ct, inverse(permutation))),
+  squeeze: unary((ct, x) => lax.reshape(ct, x.shape)),
+  expand_dims: unary((ct, x) => lax.reshape(ct, x.shape)),
+  rev: unary((ct, _x, { dimensions }) => lax.rev(ct, dimensions)),
+  slice: unary((ct, x, { startIndices, strides }) => {
+    const zero = lax.scalar(0, ct.dtype, ct.weakType)
+    const config = x.shape.map((d, i): readonly [number, number, number] => {
+      const s = strides === null ? 1 : strides[i]!
+      const n = ct.shape[i]!
+      const realLimit = n === 0 ? startIndices[i]! : startIndices[i]! + 1 + (n - 1) * s
+      return [startIndices[i]!, d - realLimit, s - 1]
+    })
+    return lax.pad(ct, zero, config)
+  }),
+  pad: (ct, [x, v], { config }) => {
+    // Undo the low/high padding (negative padding crops), then drop the interior.
+    const operandCt = () => {
+      const unpadded = lax.pad(
+        ct,
+        lax.scalar(0, ct.dtype, ct.weakType),
+        config.map(([lo, hi]) => [-lo, -hi, 0] as const)
+      )
+      const strides = config.map(([, , interior]) => interior + 1)
+      return lax.slice(unpadded, unpadded.shape.map(() => 0), unpadded.shape, strides)
+    }
+    const tx = isLinear(x) || isLinear(v) ? operandCt() : null
+    const all = (t: Tensor) => lax.reduceSum(t, t.shape.map((_, i) => i))
+    return [isLinear(x) ? tx : null, isLinear(v) ? lax.sub(all(ct), all(tx!)) : null]
+  },
+  concatenate: (ct, operands, { dimension }) => {
+    let offset = 0
+    return operands.map((x) => {
+      const a = isLinear(x) ? x.aval : (x as Tensor).aval
+      const start = offset
+      offset += a.shape[dimension]!
+      if (!isLinear(x)) return null
+      const lo = ct.shape.map((_, i) => (i === dimension ? start : 0))
+      const hi = ct.shape.map((d, i) => (i === dimension ? offset : d))
+      return lax.slice(ct, lo, hi)
+    })
+  },
+  gather: (ct, [x, idx], { axis }) => {
+    if (isLinear(idx)) nonLinear("gather", "the indices of gather are linear")
+    const a = (x as LinearOperand).aval
+    return [lax.scatterAdd(zerosOf(a), idx as Tensor, ct, axis), null]
+  },
+  scatter_add: (ct, [x, idx, u], { axis }) => {
+    if (isLinear(idx)) nonLinear("scatter_add", "the indices of scatter_add are linear")
+    return [isLinear(x) ? ct : null, null, isLinear(u) ? lax.gather(ct, idx as Tensor, axis) : null]
+  },
+  dot_general: (ct, [x, y], { batch, contracting }) => {
+    if (isLinear(x) && isLinear(y)) nonLinear("dot_general", "both operands of dot_general are linear")
+    if (isLinear(x)) {
+      return [
+        dotTransposeOperand(ct, y as Tensor, x.aval, contracting[0], batch[0], contracting[1], batch[1], true),
+        null
+      ]
+    }
+    const ya = (y as LinearOperand).aval
+    return [null, dotTransposeOperand(ct, x as Tensor, ya, contracting[1], batch[1], contracting[0], batch[0], false)]
+  },
+  cumsum: unary((ct, _x, { axis, reverse }) => lax.cumsum(ct, axis, !reverse)),
+  select: (ct, [p, x, y]) => {
+    if (isLinear(p)) nonLinear("select", "the predicate of select is linear")
+    const pred = p as Tensor
+    const z = isLinear(x) || isLinear(y) ? lax.zerosLike(ct) : ct
+    return [null, isLinear(x) ? lax.select(pred, ct, z) : null, isLinear(y) ? lax.select(pred, z, ct) : null]
+  },
+  real: unary((ct, x) => reduceTo(lax.complex(ct, lax.zerosLike(ct)), x)),
+  imag: unary((ct, x) => reduceTo(lax.complex(lax.zerosLike(ct), lax.neg(ct)), x)),
+  complex: (ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null],
+  conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
+  psum: unary((ct, _x, params) => bind1("psum", [ct], params))
+}
