@@ -1,0 +1,192 @@
+/**
+ * The WebGPU `BackendShape`: a kernel table over every primitive, typed so that
+ * a new primitive is a compile error here until it has a kernel.
+ */
+import type { AbstractValue, BackendShape, DeviceBuffer, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
+import { BackendError, DType, Shape } from "@diffect/core"
+import { Effect } from "effect"
+import {
+  fromDeviceLayout,
+  requireDType,
+  supportsDType,
+  toDeviceLayout,
+  WebGpuBuffer,
+  wordsPerElement
+} from "./buffer.js"
+import { dotGeneral } from "./kernels/dot.js"
+import { elementwise } from "./kernels/elementwise.js"
+import { gather, iota, scatterAdd } from "./kernels/gather.js"
+import { argReduce, cumsum, reduce } from "./kernels/reduce.js"
+import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
+import type { Runtime, Storage } from "./runtime.js"
+
+type KernelRule<P extends Primitive> = (
+  runtime: Runtime,
+  inputs: ReadonlyArray<Storage>,
+  inAvals: ReadonlyArray<AbstractValue>,
+  params: Params<P>,
+  outAval: AbstractValue
+) => Storage
+
+const ew = <P extends ElementwisePrimitive>(primitive: P): KernelRule<P> => (runtime, inputs, inAvals, params, out) =>
+  elementwise(
+    runtime,
+    primitive,
+    inputs.map((s) => runtime.bind(s)),
+    inAvals.map((a) => a.dtype),
+    out.dtype,
+    params,
+    Shape.sizeOf(out.shape)
+  )
+
+// Buffers are immutable, so a primitive that keeps the data as it is shares it.
+const share: KernelRule<Primitive> = (_runtime, inputs) => inputs[0]!
+
+const collective = (name: string): KernelRule<Primitive> => () => {
+  throw new Error(`internal: ${name} reached the WebGPU backend; collectives are handled by vmap and never executed`)
+}
+
+const kernels: { readonly [P in Primitive]: KernelRule<P> } = {
+  neg: ew("neg"),
+  sin: ew("sin"),
+  cos: ew("cos"),
+  tan: ew("tan"),
+  asin: ew("asin"),
+  acos: ew("acos"),
+  atan: ew("atan"),
+  sinh: ew("sinh"),
+  cosh: ew("cosh"),
+  tanh: ew("tanh"),
+  exp: ew("exp"),
+  log: ew("log"),
+  log1p: ew("log1p"),
+  expm1: ew("expm1"),
+  sqrt: ew("sqrt"),
+  rsqrt: ew("rsqrt"),
+  abs: ew("abs"),
+  sign: ew("sign"),
+  floor: ew("floor"),
+  ceil: ew("ceil"),
+  round: ew("round"),
+  logistic: ew("logistic"),
+  erf: ew("erf"),
+  integer_pow: ew("integer_pow"),
+  not: ew("not"),
+  add: ew("add"),
+  sub: ew("sub"),
+  mul: ew("mul"),
+  div: ew("div"),
+  pow: ew("pow"),
+  max: ew("max"),
+  min: ew("min"),
+  atan2: ew("atan2"),
+  rem: ew("rem"),
+  and: ew("and"),
+  or: ew("or"),
+  eq: ew("eq"),
+  ne: ew("ne"),
+  lt: ew("lt"),
+  le: ew("le"),
+  gt: ew("gt"),
+  ge: ew("ge"),
+  select: ew("select"),
+  complex: ew("complex"),
+  real: ew("real"),
+  imag: ew("imag"),
+  conj: ew("conj"),
+  convert_element_type: (runtime, inputs, inAvals, params, out) =>
+    inAvals[0]!.dtype === out.dtype ? inputs[0]! : ew("convert_element_type")(runtime, inputs, inAvals, params, out),
+  stop_gradient: share,
+  reduce_sum: (runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out),
+  reduce_max: (runtime, [x], [xa], params, out) => reduce(runtime, "max", x!, xa!, params.axes, out),
+  reduce_min: (runtime, [x], [xa], params, out) => reduce(runtime, "min", x!, xa!, params.axes, out),
+  reduce_prod: (runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out),
+  argmax: (runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out),
+  argmin: (runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out),
+  cumsum: (runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out),
+  broadcast_in_dim: (runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out),
+  reshape: share,
+  squeeze: share,
+  expand_dims: share,
+  transpose: (runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out),
+  rev: (runtime, [x], [xa], params, out) => rev(runtime, x!, xa!, params, out),
+  slice: (runtime, [x], [xa], params, out) => slice(runtime, x!, xa!, params, out),
+  pad: (runtime, [x, v], [xa], params, out) => pad(runtime, x!, v!, xa!, params, out),
+  concatenate: (runtime, xs, xas, params, out) => concatenate(runtime, xs, xas, params, out),
+  gather: (runtime, [x, i], [xa, ia], params, out) => gather(runtime, x!, i!, xa!, ia!, params, out),
+  scatter_add: (runtime, [x, i, u], [xa, ia], params, out) => scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out),
+  dot_general: (runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out),
+  iota: (runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out),
+  psum: collective("psum"),
+  pmax: collective("pmax"),
+  pmin: collective("pmin"),
+  axis_index: collective("axis_index")
+}
+
+const READ_TIMEOUT = "60 seconds"
+
+const toBackendError = (cause: unknown): BackendError =>
+  cause instanceof BackendError
+    ? cause
+    : new BackendError({ backend: "webgpu", detail: `readback failed: ${String(cause)}` })
+
+/** The backend over a runtime. */
+export const makeBackend = (runtime: Runtime): BackendShape => {
+  const storageOf = (buffer: DeviceBuffer): Storage => {
+    if (!(buffer instanceof WebGpuBuffer) || buffer.backend !== backend) {
+      throw new BackendError({
+        backend: "webgpu",
+        detail: "a buffer of another backend or device was passed to this one"
+      })
+    }
+    return buffer.storage
+  }
+  const backend: BackendShape = {
+    name: "webgpu",
+    supportsDType,
+    fromHost: (data, aval) => {
+      requireDType(aval.dtype)
+      return new WebGpuBuffer(backend, runtime.upload(toDeviceLayout(data, aval.dtype)))
+    },
+    execute: (primitive, inputs, inAvals, params, outAvals) => {
+      for (const a of inAvals) requireDType(a.dtype)
+      const out = outAvals[0]!
+      requireDType(out.dtype)
+      runtime.check()
+      const storages = inputs.map(storageOf)
+      const rule = kernels[primitive] as KernelRule<typeof primitive>
+      // float0 values carry no data whatever the primitive.
+      if (out.dtype === "float0") {
+        return [new WebGpuBuffer(backend, runtime.allocate(0))]
+      }
+      return [new WebGpuBuffer(backend, rule(runtime, storages, inAvals, params, out))]
+    },
+    read: (buffer, aval) =>
+      Effect.suspend(() => {
+        const storage = storageOf(buffer)
+        const size = Shape.sizeOf(aval.shape)
+        const bytes = size * wordsPerElement(aval.dtype) * 4
+        if (bytes === 0 || storage.gpu === undefined) return Effect.succeed(DType.allocHost(aval.dtype, 0))
+        return Effect.tryPromise({ try: () => runtime.readBytes(storage.gpu!, bytes), catch: toBackendError }).pipe(
+          Effect.timeoutOrElse({
+            duration: READ_TIMEOUT,
+            orElse: () =>
+              Effect.fail(
+                new BackendError({ backend: "webgpu", detail: `readback did not complete within ${READ_TIMEOUT}` })
+              )
+          }),
+          Effect.flatMap((data) => {
+            const errors = runtime.takeErrors()
+            if (errors.length > 0) {
+              return Effect.fail(new BackendError({ backend: "webgpu", detail: `device error: ${errors.join("; ")}` }))
+            }
+            return Effect.try({
+              try: () => fromDeviceLayout(data, aval.dtype, size),
+              catch: toBackendError
+            })
+          })
+        )
+      })
+  }
+  return backend
+}

@@ -1,0 +1,120 @@
+/**
+ * Acquiring a WebGPU adapter and device: `navigator.gpu` in a browser, Dawn's
+ * Node bindings (the `webgpu` package) in Node.
+ */
+import { Effect } from "effect"
+import { WebGpuUnavailableError } from "../Errors.js"
+
+/** Where the layer gets its device from. @since 0.1.0 */
+export type DeviceSource =
+  | { readonly gpu: GPU }
+  | { readonly adapter: GPUAdapter }
+  | { readonly device: GPUDevice }
+
+/** A device and whether the layer created it (and so must destroy it). */
+export interface AcquiredDevice {
+  readonly device: GPUDevice
+  readonly owned: boolean
+  readonly description: string
+}
+
+// Limits raised from WebGPU's defaults to what the adapter offers: compatibility
+// mode defaults to 128 invocations per workgroup and 4 storage buffers per stage,
+// while the kernels want 256 threads where the adapter allows it.
+const wantedLimits = [
+  "maxComputeWorkgroupSizeX",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupStorageSize",
+  "maxStorageBuffersPerShaderStage",
+  "maxStorageBufferBindingSize",
+  "maxBufferSize",
+  "maxComputeWorkgroupsPerDimension"
+] as const
+
+const unavailable = (reason: string) => new WebGpuUnavailableError({ reason })
+
+const describe = (adapter: GPUAdapter): string => {
+  const info = adapter.info
+  const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => !!s)
+  return parts.length > 0 ? parts.join(" ") : "WebGPU adapter"
+}
+
+/** Requests a device with the adapter's own limits for what the kernels need. */
+export const requestDevice = (adapter: GPUAdapter): Effect.Effect<AcquiredDevice, WebGpuUnavailableError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const requiredLimits: Record<string, number> = {}
+      for (const key of wantedLimits) {
+        const value = adapter.limits[key]
+        if (typeof value === "number") requiredLimits[key] = value
+      }
+      const device = await adapter.requestDevice({ requiredLimits })
+      return { device, owned: true, description: describe(adapter) }
+    },
+    catch: (cause) => unavailable(`requestDevice failed: ${String(cause)}`)
+  })
+
+/**
+ * An adapter from `gpu`: the default (core) feature level first, then the
+ * compatibility level that OpenGL ES backends (Mesa's llvmpipe) need.
+ */
+export const requestAdapter = (gpu: GPU): Effect.Effect<GPUAdapter, WebGpuUnavailableError> =>
+  Effect.tryPromise({
+    try: async () =>
+      (await gpu.requestAdapter()) ??
+        (await gpu.requestAdapter({ featureLevel: "compatibility" } as GPURequestAdapterOptions)),
+    catch: (cause) => unavailable(`requestAdapter failed: ${String(cause)}`)
+  }).pipe(
+    Effect.flatMap((adapter) =>
+      adapter === null
+        ? Effect.fail(unavailable("requestAdapter() returned null (no usable adapter)"))
+        : Effect.succeed(adapter)
+    )
+  )
+
+let nodeGpu: Promise<GPU> | undefined
+
+// One Dawn instance per process: creating instances repeatedly is slow and each
+// holds native state. OpenGL ES is the backend that works on GPU-less Linux
+// (Mesa's llvmpipe); where it has no adapter the default backends are tried.
+const loadNodeGpu = (): Promise<GPU> =>
+  nodeGpu ??= import("webgpu").then((webgpu) => webgpu.create(["backend=opengles"]))
+
+let nodeDefaultGpu: Promise<GPU> | undefined
+const loadNodeDefaultGpu = (): Promise<GPU> => nodeDefaultGpu ??= import("webgpu").then((webgpu) => webgpu.create([]))
+
+const browserGpu = (): GPU | undefined =>
+  typeof navigator !== "undefined" && "gpu" in navigator ? (navigator as { gpu?: GPU }).gpu : undefined
+
+const isNode = (): boolean => typeof process !== "undefined" && typeof process.versions?.node === "string"
+
+/** The platform's adapter: `navigator.gpu` when present, else Dawn in Node. */
+export const defaultAdapter: Effect.Effect<GPUAdapter, WebGpuUnavailableError> = Effect.suspend(() => {
+  const gpu = browserGpu()
+  if (gpu !== undefined) return requestAdapter(gpu)
+  if (!isNode()) return Effect.fail(unavailable("navigator.gpu is undefined (this browser has no WebGPU)"))
+  const load = (get: () => Promise<GPU>) =>
+    Effect.tryPromise({
+      try: get,
+      catch: (cause) => unavailable(`cannot load the \`webgpu\` package: ${String(cause)}`)
+    })
+  return load(loadNodeGpu).pipe(
+    Effect.flatMap(requestAdapter),
+    Effect.catch((glError) =>
+      load(loadNodeDefaultGpu).pipe(
+        Effect.flatMap(requestAdapter),
+        Effect.mapError((e) => unavailable(`${glError.reason}; default backends: ${e.reason}`))
+      )
+    )
+  )
+})
+
+/** The device for a source; `undefined` uses the platform default. */
+export const acquireDevice = (
+  source: DeviceSource | undefined
+): Effect.Effect<AcquiredDevice, WebGpuUnavailableError> => {
+  if (source === undefined) return Effect.flatMap(defaultAdapter, requestDevice)
+  if ("device" in source) return Effect.succeed({ device: source.device, owned: false, description: "WebGPU device" })
+  if ("adapter" in source) return requestDevice(source.adapter)
+  return Effect.flatMap(requestAdapter(source.gpu), requestDevice)
+}

@@ -1,0 +1,156 @@
+/**
+ * `gather` (NumPy's `take` along an axis, indices clamped), its transpose
+ * `scatter_add`, and `iota`. `scatter_add` is written gather-style: each output
+ * element loops over the indices and sums the updates aimed at it, so no float
+ * atomics are needed and the result is deterministic.
+ */
+import type { AbstractValue, DType, Params } from "@diffect/core"
+import { Shape } from "@diffect/core"
+import { wordsPerElement } from "../buffer.js"
+import type { Runtime, Storage } from "../runtime.js"
+import { shader, storageType } from "../shader.js"
+
+const bytesOf = (a: AbstractValue): number => Shape.sizeOf(a.shape) * wordsPerElement(a.dtype) * 4
+
+// Operand viewed as [pre, axis, post]; indices flattened to [count].
+const axisView = (shape: Shape.Shape, axis: number) => ({
+  axisSize: shape[axis]!,
+  post: Shape.sizeOf(shape.slice(axis + 1))
+})
+
+const lanesMove = (lanes: number, dst: string, src: string): string =>
+  lanes === 1
+    ? `  out[${dst}] = in0[${src}];`
+    : Array.from(
+      { length: lanes },
+      (_, l) => `  out[(${dst}) * ${lanes}u + ${l}u] = in0[(${src}) * ${lanes}u + ${l}u];`
+    )
+      .join("\n")
+
+/** `gather(x, indices)` along `axis`. */
+export const gather = (
+  runtime: Runtime,
+  x: Storage,
+  indices: Storage,
+  xa: AbstractValue,
+  ia: AbstractValue,
+  params: Params<"gather">,
+  oa: AbstractValue
+): Storage => {
+  const out = runtime.allocate(bytesOf(oa))
+  if (out.gpu === undefined) return out
+  const lanes = wordsPerElement(oa.dtype)
+  const { axisSize, post } = axisView(xa.shape, params.axis)
+  const count = Shape.sizeOf(ia.shape)
+  const size = Shape.sizeOf(oa.shape)
+  const kernel = runtime.kernel(`gather:${lanes}`, 2, () =>
+    shader({
+      inputs: ["u32", "i32"],
+      output: "u32",
+      workgroupSize: runtime.workgroupSize,
+      body: `  if (tid >= p(2u)) { return; }
+  let count = p(3u);
+  let axisSize = p(4u);
+  let post = p(5u);
+  let q = tid % post;
+  let j = (tid / post) % count;
+  let pre = tid / (post * count);
+  let k = u32(clamp(in1[j], 0i, i32(axisSize) - 1i));
+${lanesMove(lanes, "tid", "(pre * axisSize + k) * post + q")}`
+    }))
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(x), runtime.bind(indices)],
+    out.gpu,
+    [0, 0, size, count, axisSize, post],
+    Math.ceil(size / runtime.workgroupSize)
+  )
+  return out
+}
+
+const plus = (dtype: DType.DType, a: string, b: string): string => dtype === "bool" ? `(${a} | ${b})` : `(${a} + ${b})`
+
+/** `scatter_add(operand, indices, updates)` along `axis`. */
+export const scatterAdd = (
+  runtime: Runtime,
+  operand: Storage,
+  indices: Storage,
+  updates: Storage,
+  xa: AbstractValue,
+  ia: AbstractValue,
+  params: Params<"scatter_add">,
+  oa: AbstractValue
+): Storage => {
+  const out = runtime.allocate(bytesOf(oa))
+  if (out.gpu === undefined) return out
+  const dtype = oa.dtype
+  const lanes = wordsPerElement(dtype)
+  const t = storageType(dtype)
+  const { axisSize, post } = axisView(xa.shape, params.axis)
+  const count = Shape.sizeOf(ia.shape)
+  const size = Shape.sizeOf(oa.shape)
+  const laneLoop = Array.from(
+    { length: lanes },
+    (_, l) => `    acc${l} = ${plus(dtype, `acc${l}`, `in2[((pre * count + j) * post + q) * ${lanes}u + ${l}u]`)};`
+  ).join("\n")
+  const kernel = runtime.kernel(`scatter_add:${dtype}`, 3, () =>
+    shader({
+      inputs: [t, "i32", t],
+      output: t,
+      workgroupSize: runtime.workgroupSize,
+      body: `  if (tid >= p(2u)) { return; }
+  let count = p(3u);
+  let axisSize = p(4u);
+  let post = p(5u);
+  let q = tid % post;
+  let a = i32((tid / post) % axisSize);
+  let pre = tid / (post * axisSize);
+${Array.from({ length: lanes }, (_, l) => `  var acc${l} = in0[tid * ${lanes}u + ${l}u];`).join("\n")}
+  for (var j = 0u; j < count; j = j + 1u) {
+    if (clamp(in1[j], 0i, i32(axisSize) - 1i) != a) { continue; }
+${laneLoop}
+  }
+${Array.from({ length: lanes }, (_, l) => `  out[tid * ${lanes}u + ${l}u] = acc${l};`).join("\n")}`
+    }))
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(operand), runtime.bind(indices), runtime.bind(updates)],
+    out.gpu,
+    [0, 0, size, count, axisSize, post],
+    Math.ceil(size / runtime.workgroupSize)
+  )
+  return out
+}
+
+/** `iota`: the index along `dimension`, in `dtype`. */
+export const iota = (runtime: Runtime, params: Params<"iota">, oa: AbstractValue): Storage => {
+  const out = runtime.allocate(bytesOf(oa))
+  if (out.gpu === undefined) return out
+  const dtype = params.dtype
+  const size = Shape.sizeOf(oa.shape)
+  const value = dtype === "int32"
+    ? "  out[tid] = i32(v);"
+    : dtype === "bool"
+    ? "  out[tid] = select(0u, 1u, v != 0u);"
+    : dtype === "complex64"
+    ? "  out[2u * tid] = f32(v);\n  out[2u * tid + 1u] = 0.0;"
+    : "  out[tid] = f32(v);"
+  const kernel = runtime.kernel(`iota:${dtype}`, 0, () =>
+    shader({
+      inputs: [],
+      output: storageType(dtype),
+      workgroupSize: runtime.workgroupSize,
+      body: `  if (tid >= p(2u)) { return; }
+  let v = (tid / p(3u)) % p(4u);
+${value}`
+    }))
+  const stride = Shape.stridesOf(oa.shape)[params.dimension] ?? 1
+  runtime.dispatch(
+    kernel,
+    [],
+    out.gpu,
+    [0, 0, size, stride, oa.shape[params.dimension] ?? 1],
+    Math.ceil(size / runtime.workgroupSize)
+  )
+  return out
+}

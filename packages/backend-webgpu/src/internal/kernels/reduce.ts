@@ -1,0 +1,354 @@
+/**
+ * Reductions (sum, prod, max, min over any axes), argmax/argmin and cumsum.
+ *
+ * The reduced axes, when they form one block, let the input be read in place as
+ * `[outer, R, inner]`; otherwise it is first transposed into `[kept, reduced]`.
+ * Short rows are folded by one thread each. Long rows are split into chunks:
+ * a workgroup folds each chunk (a few elements per thread, then a tree in
+ * workgroup memory), and the chunk partials are reduced again, so float32 sums
+ * are pairwise-accurate and every row is spread over many threads.
+ */
+import type { AbstractValue, DType, Params } from "@diffect/core"
+import { DTypeError, Shape } from "@diffect/core"
+import { wordsPerElement } from "../buffer.js"
+import type { Runtime, Storage } from "../runtime.js"
+import { shader, storageType } from "../shader.js"
+import { Helpers } from "../wgsl.js"
+import { stridedCopy } from "./copy.js"
+
+/** The monoids of the reductions. */
+export type Monoid = "sum" | "prod" | "max" | "min"
+
+interface Ops {
+  readonly acc: string
+  readonly identity: string
+  readonly combine: (a: string, b: string) => string
+  readonly load: (index: string) => string
+  readonly store: (index: string, value: string) => string
+  readonly helpers: Helpers
+}
+
+const ops = (monoid: Monoid, dtype: DType.DType): Ops => {
+  const helpers = new Helpers()
+  const scalarLoad = (i: string) => `in0[${i}]`
+  const scalarStore = (i: string, v: string) => `out[${i}] = ${v};`
+  if (dtype === "complex64") {
+    const load = (i: string) => `vec2<f32>(in0[2u * (${i})], in0[2u * (${i}) + 1u])`
+    const store = (i: string, v: string) => `out[2u * (${i})] = ${v}.x; out[2u * (${i}) + 1u] = ${v}.y;`
+    if (monoid === "sum") {
+      return {
+        acc: "vec2<f32>",
+        identity: "vec2<f32>(0.0, 0.0)",
+        combine: (a, b) => `(${a} + ${b})`,
+        load,
+        store,
+        helpers
+      }
+    }
+    if (monoid === "prod") {
+      return {
+        acc: "vec2<f32>",
+        identity: "vec2<f32>(1.0, 0.0)",
+        combine: (a, b) => `vec2<f32>(${a}.x * ${b}.x - ${a}.y * ${b}.y, ${a}.x * ${b}.y + ${a}.y * ${b}.x)`,
+        load,
+        store,
+        helpers
+      }
+    }
+    throw new DTypeError({ operation: `reduce_${monoid}`, detail: "complex numbers have no order" })
+  }
+  const t = storageType(dtype)
+  const base = { acc: t, load: scalarLoad, store: scalarStore, helpers }
+  if (dtype === "bool") {
+    const combine = monoid === "sum" || monoid === "max"
+      ? (a: string, b: string) => `(${a} | ${b})`
+      : (a: string, b: string) => `(${a} & ${b})`
+    return { ...base, identity: monoid === "sum" || monoid === "max" ? "0u" : "1u", combine }
+  }
+  if (dtype === "int32") {
+    switch (monoid) {
+      case "sum":
+        return { ...base, identity: "0i", combine: (a, b) => `(${a} + ${b})` }
+      case "prod":
+        return { ...base, identity: "1i", combine: (a, b) => `(${a} * ${b})` }
+      case "max":
+        return { ...base, identity: "(-2147483647i - 1i)", combine: (a, b) => `max(${a}, ${b})` }
+      case "min":
+        return { ...base, identity: "2147483647i", combine: (a, b) => `min(${a}, ${b})` }
+    }
+  }
+  switch (monoid) {
+    case "sum":
+      return { ...base, identity: "0.0", combine: (a, b) => `(${a} + ${b})` }
+    case "prod":
+      return { ...base, identity: "1.0", combine: (a, b) => `(${a} * ${b})` }
+    case "max":
+      helpers.use("max")
+      return { ...base, identity: "bitcast<f32>(NINF_BITS)", combine: (a, b) => `max_f32(${a}, ${b})` }
+    case "min":
+      helpers.use("min")
+      helpers.use("consts")
+      return { ...base, identity: "bitcast<f32>(INF_BITS)", combine: (a, b) => `min_f32(${a}, ${b})` }
+  }
+}
+
+// Rows of at most this length are folded by one thread.
+const SHORT_ROW = 64
+// Elements each thread folds per chunk in the workgroup kernel.
+const PER_THREAD = 8
+
+const rowKernel = (runtime: Runtime, monoid: Monoid, dtype: DType.DType) =>
+  runtime.kernel(`reduce-row:${monoid}:${dtype}`, 1, () => {
+    const o = ops(monoid, dtype)
+    return shader({
+      inputs: [storageType(dtype)],
+      output: storageType(dtype),
+      workgroupSize: runtime.workgroupSize,
+      helpers: o.helpers,
+      body: `  if (tid >= p(2u)) { return; }
+  let len = p(3u);
+  let inner = p(4u);
+  let base = (tid / inner) * len * inner + tid % inner;
+  var acc: ${o.acc} = ${o.identity};
+  for (var r = 0u; r < len; r = r + 1u) {
+    acc = ${o.combine("acc", o.load("base + r * inner"))};
+  }
+  ${o.store("tid", "acc")}`
+    })
+  })
+
+const chunkKernel = (runtime: Runtime, monoid: Monoid, dtype: DType.DType) =>
+  runtime.kernel(`reduce-chunk:${monoid}:${dtype}`, 1, () => {
+    const o = ops(monoid, dtype)
+    const w = runtime.workgroupSize
+    return shader({
+      inputs: [storageType(dtype)],
+      output: storageType(dtype),
+      workgroupSize: w,
+      helpers: o.helpers,
+      decls: `var<workgroup> sh: array<${o.acc}, ${w}>;`,
+      body: `  let rows = p(2u);
+  let len = p(3u);
+  let inner = p(4u);
+  let chunks = p(5u);
+  let chunkLen = p(6u);
+  let valid = wid < rows * chunks;
+  var acc: ${o.acc} = ${o.identity};
+  if (valid) {
+    let row = wid / chunks;
+    let base = (row / inner) * len * inner + row % inner;
+    let start = (wid % chunks) * chunkLen;
+    let end = min(len, start + chunkLen);
+    for (var r = start + lid; r < end; r = r + ${w}u) {
+      acc = ${o.combine("acc", o.load("base + r * inner"))};
+    }
+  }
+  sh[lid] = acc;
+  workgroupBarrier();
+  for (var s = ${w / 2}u; s > 0u; s = s >> 1u) {
+    if (lid < s) { sh[lid] = ${o.combine("sh[lid]", "sh[lid + s]")}; }
+    workgroupBarrier();
+  }
+  if (valid && lid == 0u) { ${o.store("wid", "sh[0]")} }`
+    })
+  })
+
+const bytesPer = (dtype: DType.DType): number => wordsPerElement(dtype) * 4
+
+/**
+ * Reduces `x` viewed as `[outer, len, inner]` over its middle axis into `out`
+ * (`outer * inner` elements).
+ */
+const reduceView = (
+  runtime: Runtime,
+  monoid: Monoid,
+  dtype: DType.DType,
+  x: GPUBuffer,
+  out: GPUBuffer,
+  outer: number,
+  len: number,
+  inner: number
+): void => {
+  const rows = outer * inner
+  const w = runtime.workgroupSize
+  if (len <= SHORT_ROW || (rows >= 16384 && len <= 1024)) {
+    runtime.dispatch(rowKernel(runtime, monoid, dtype), [x], out, [0, 0, rows, len, inner], Math.ceil(rows / w))
+    return
+  }
+  const chunks = Math.ceil(len / (w * PER_THREAD))
+  const chunkLen = Math.ceil(len / chunks)
+  const kernel = chunkKernel(runtime, monoid, dtype)
+  if (chunks === 1) {
+    runtime.dispatch(kernel, [x], out, [0, 0, rows, len, inner, 1, chunkLen], rows, w)
+    return
+  }
+  const partials = runtime.allocate(rows * chunks * bytesPer(dtype))
+  runtime.dispatch(kernel, [x], partials.gpu!, [0, 0, rows, len, inner, chunks, chunkLen], rows * chunks, w)
+  // Partials are [rows, chunks]: reduce their rows.
+  reduceView(runtime, monoid, dtype, partials.gpu!, out, rows, chunks, 1)
+  runtime.retire(partials)
+}
+
+/** Reduces `x` over `axes` with `monoid`. */
+export const reduce = (
+  runtime: Runtime,
+  monoid: Monoid,
+  x: Storage,
+  xa: AbstractValue,
+  axes: ReadonlyArray<number>,
+  oa: AbstractValue
+): Storage => {
+  const dtype = xa.dtype
+  const size = Shape.sizeOf(oa.shape)
+  const out = runtime.allocate(size * bytesPer(dtype))
+  if (out.gpu === undefined) return out
+  const shape = xa.shape
+  const sorted = [...axes].sort((a, b) => a - b)
+  const contiguous = sorted.every((a, i) => i === 0 || a === sorted[i - 1]! + 1)
+  if (sorted.length === 0) {
+    stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(dtype), {
+      shape,
+      srcOffset: 0,
+      srcStrides: Shape.stridesOf(shape),
+      dstOffset: 0,
+      dstStrides: Shape.stridesOf(shape)
+    })
+    return out
+  }
+  if (contiguous) {
+    const first = sorted[0]!
+    const last = sorted[sorted.length - 1]!
+    reduceView(
+      runtime,
+      monoid,
+      dtype,
+      runtime.bind(x),
+      out.gpu,
+      Shape.sizeOf(shape.slice(0, first)),
+      Shape.sizeOf(shape.slice(first, last + 1)),
+      Shape.sizeOf(shape.slice(last + 1))
+    )
+    return out
+  }
+  // Move the reduced axes last, then reduce contiguous rows.
+  const kept = shape.map((_, d) => d).filter((d) => !sorted.includes(d))
+  const perm = [...kept, ...sorted]
+  const permuted = perm.map((d) => shape[d]!)
+  const strides = Shape.stridesOf(shape)
+  const moved = runtime.allocate(Shape.sizeOf(shape) * bytesPer(dtype))
+  stridedCopy(runtime, runtime.bind(x), moved.gpu!, wordsPerElement(dtype), {
+    shape: permuted,
+    srcOffset: 0,
+    srcStrides: perm.map((d) => strides[d]!),
+    dstOffset: 0,
+    dstStrides: Shape.stridesOf(permuted)
+  })
+  reduceView(
+    runtime,
+    monoid,
+    dtype,
+    moved.gpu!,
+    out.gpu,
+    Shape.sizeOf(kept.map((d) => shape[d]!)),
+    Shape.sizeOf(sorted.map((d) => shape[d]!)),
+    1
+  )
+  runtime.retire(moved)
+  return out
+}
+
+/** `argmax`/`argmin` along `axis`: the first extreme (NaN counts as the extreme, like NumPy). */
+export const argReduce = (
+  runtime: Runtime,
+  which: "max" | "min",
+  x: Storage,
+  xa: AbstractValue,
+  axis: number,
+  oa: AbstractValue
+): Storage => {
+  const dtype = xa.dtype
+  if (dtype === "complex64") {
+    throw new DTypeError({ operation: `arg${which}`, detail: "complex numbers have no order" })
+  }
+  const size = Shape.sizeOf(oa.shape)
+  const out = runtime.allocate(size * 4)
+  if (out.gpu === undefined) return out
+  const cmp = which === "max" ? ">" : "<"
+  const helpers = new Helpers()
+  let better = `v ${cmp} best`
+  if (dtype === "float32") {
+    helpers.use("isnan")
+    better = `(isnan_f32(v) && !isnan_f32(best)) || v ${cmp} best`
+  }
+  const kernel = runtime.kernel(`arg${which}:${dtype}`, 1, () =>
+    shader({
+      inputs: [storageType(dtype)],
+      output: "i32",
+      workgroupSize: runtime.workgroupSize,
+      helpers,
+      body: `  if (tid >= p(2u)) { return; }
+  let len = p(3u);
+  let inner = p(4u);
+  let base = (tid / inner) * len * inner + tid % inner;
+  if (len == 0u) { out[tid] = 0i; return; }
+  var best = in0[base];
+  var at = 0u;
+  for (var k = 1u; k < len; k = k + 1u) {
+    let v = in0[base + k * inner];
+    if (${better}) { best = v; at = k; }
+  }
+  out[tid] = i32(at);`
+    }))
+  const inner = Shape.sizeOf(xa.shape.slice(axis + 1))
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(x)],
+    out.gpu,
+    [0, 0, size, xa.shape[axis]!, inner],
+    Math.ceil(size / runtime.workgroupSize)
+  )
+  return out
+}
+
+/** `cumsum` along `axis` (from the end when `reverse`): one thread scans each line. */
+export const cumsum = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  params: Params<"cumsum">,
+  oa: AbstractValue
+): Storage => {
+  const dtype = xa.dtype
+  const out = runtime.allocate(Shape.sizeOf(oa.shape) * bytesPer(dtype))
+  if (out.gpu === undefined) return out
+  const o = ops("sum", dtype)
+  const kernel = runtime.kernel(`cumsum:${dtype}`, 1, () =>
+    shader({
+      inputs: [storageType(dtype)],
+      output: storageType(dtype),
+      workgroupSize: runtime.workgroupSize,
+      helpers: o.helpers,
+      body: `  if (tid >= p(2u)) { return; }
+  let len = p(3u);
+  let inner = p(4u);
+  let reverse = p(5u) == 1u;
+  let base = (tid / inner) * len * inner + tid % inner;
+  var acc: ${o.acc} = ${o.identity};
+  for (var k = 0u; k < len; k = k + 1u) {
+    let i = base + select(k, len - 1u - k, reverse) * inner;
+    acc = ${o.combine("acc", o.load("i"))};
+    ${o.store("i", "acc")}
+  }`
+    }))
+  const len = xa.shape[params.axis]!
+  const inner = Shape.sizeOf(xa.shape.slice(params.axis + 1))
+  const lines = Shape.sizeOf(xa.shape) / Math.max(len, 1)
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(x)],
+    out.gpu,
+    [0, 0, len === 0 ? 0 : lines, len, inner, params.reverse ? 1 : 0],
+    Math.ceil(lines / runtime.workgroupSize)
+  )
+  return out
+}

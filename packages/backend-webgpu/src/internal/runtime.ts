@@ -1,0 +1,344 @@
+/**
+ * The device runtime: buffer allocation and accounting, command batching,
+ * per-dispatch parameters, pipeline caching and the device's health.
+ *
+ * Dispatches are recorded into one compute pass and submitted together: at the
+ * end of the current synchronous section (a microtask), before a readback, or
+ * when the batch's parameter slots run out. Buffers whose tensors were garbage
+ * collected are destroyed after the batch that may still use them is submitted
+ * (WebGPU defers freeing memory until submitted work completes).
+ */
+import { BackendError } from "@diffect/core"
+
+// WebGPU's flag values (spelled out so that Node needs no globals installed).
+/** @internal */
+export const Usage = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const
+const MAP_READ_MODE = 0x1
+const COMPUTE_STAGE = 0x4
+
+/** Bytes of parameters each dispatch may use (64 u32 words). */
+export const PARAM_BYTES = 256
+/** Words of parameters each dispatch may use. */
+export const PARAM_WORDS = PARAM_BYTES / 4
+const PARAM_SLOTS = 256
+
+/**
+ * GPU memory shared by the buffers of one or more tensors (reshape shares its
+ * input's storage). Registered with the runtime's FinalizationRegistry: when no
+ * tensor references it any more, its GPU buffer is destroyed.
+ */
+export class Storage {
+  constructor(
+    /** `undefined` for tensors without data (size 0, float0). */
+    readonly gpu: GPUBuffer | undefined,
+    readonly bytes: number
+  ) {}
+}
+
+/** A compiled kernel: its pipeline and the number of storage inputs it binds. */
+export interface Kernel {
+  readonly pipeline: GPUComputePipeline
+  readonly inputs: number
+}
+
+const backendName = "webgpu"
+
+/** @internal */
+export class Runtime {
+  readonly device: GPUDevice
+  readonly limits: GPUSupportedLimits
+  /** Threads per workgroup of 1-D kernels (256 where the device allows). */
+  readonly workgroupSize: number
+  readonly maxGroupsPerDim: number
+
+  #live = new Set<GPUBuffer>()
+  #liveBytes = 0
+  #sizes = new WeakMap<GPUBuffer, number>()
+  #registry: FinalizationRegistry<GPUBuffer>
+  #doomed: Array<GPUBuffer> = []
+
+  #encoder: GPUCommandEncoder | undefined
+  #pass: GPUComputePassEncoder | undefined
+  #params = new Uint32Array((PARAM_SLOTS * PARAM_BYTES) / 4)
+  #paramSlot = 0
+  #paramBuffer: GPUBuffer
+  // Bound in place of the (absent) buffer of an empty operand.
+  #placeholder: GPUBuffer
+  #flushScheduled = false
+
+  #layouts = new Map<number, GPUBindGroupLayout>()
+  #pipelineLayouts = new Map<number, GPUPipelineLayout>()
+  #kernels = new Map<string, Kernel>()
+
+  #lost: string | undefined
+  #errors: Array<string> = []
+  #closed = false
+
+  constructor(device: GPUDevice) {
+    this.device = device
+    this.limits = device.limits
+    // A power of two (tree reductions halve it), at most 256.
+    const threads = Math.min(
+      256,
+      device.limits.maxComputeInvocationsPerWorkgroup,
+      device.limits.maxComputeWorkgroupSizeX
+    )
+    this.workgroupSize = 2 ** Math.floor(Math.log2(threads))
+    this.maxGroupsPerDim = device.limits.maxComputeWorkgroupsPerDimension
+    this.#registry = new FinalizationRegistry((gpu) => this.#release(gpu))
+    this.#paramBuffer = device.createBuffer({ size: this.#params.byteLength, usage: Usage.UNIFORM | Usage.COPY_DST })
+    this.#placeholder = device.createBuffer({ size: 16, usage: Usage.STORAGE })
+    void device.lost.then((info) => {
+      if (!this.#closed) this.#lost = `device lost (${info.reason}): ${info.message}`
+    })
+    device.addEventListener("uncapturederror", (event) => {
+      const error = (event as GPUUncapturedErrorEvent).error
+      if (this.#errors.length < 8) this.#errors.push(error.message)
+    })
+  }
+
+  /** Number and total bytes of GPU buffers alive now (parameter buffer excluded). */
+  memory(): { readonly buffers: number; readonly bytes: number } {
+    return { buffers: this.#live.size, bytes: this.#liveBytes }
+  }
+
+  /** Fails with a `BackendError` if the device is lost or the backend closed. */
+  check(): void {
+    if (this.#lost !== undefined) throw new BackendError({ backend: backendName, detail: this.#lost })
+    if (this.#closed) {
+      throw new BackendError({ backend: backendName, detail: "the WebGPU backend's scope is closed" })
+    }
+  }
+
+  /** The first validation/out-of-memory errors the device reported since the last call. */
+  takeErrors(): ReadonlyArray<string> {
+    const errors = this.#errors
+    this.#errors = []
+    return errors
+  }
+
+  /** A new storage buffer of `bytes` bytes (`undefined` storage when empty). */
+  allocate(bytes: number): Storage {
+    this.check()
+    if (bytes === 0) return new Storage(undefined, 0)
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new BackendError({
+        backend: backendName,
+        detail:
+          `a buffer of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
+      })
+    }
+    const gpu = this.device.createBuffer({ size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST })
+    return this.#track(gpu, bytes)
+  }
+
+  /** The GPU buffer to bind for `storage` (a placeholder when it has none). */
+  bind(storage: Storage): GPUBuffer {
+    return storage.gpu ?? this.#placeholder
+  }
+
+  /**
+   * Releases scratch storage (partial reductions, canonicalized operands) after
+   * its last dispatch was recorded: destroyed once that batch is submitted.
+   */
+  retire(storage: Storage): void {
+    if (storage.gpu !== undefined) this.#release(storage.gpu)
+  }
+
+  /** A storage buffer holding `data` (written through a mapping at creation). */
+  upload(data: ArrayBufferView): Storage {
+    this.check()
+    const bytes = data.byteLength
+    if (bytes === 0) return new Storage(undefined, 0)
+    if (bytes > this.limits.maxStorageBufferBindingSize) {
+      throw new BackendError({
+        backend: backendName,
+        detail:
+          `an array of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
+      })
+    }
+    const gpu = this.device.createBuffer({
+      size: bytes,
+      usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST,
+      mappedAtCreation: true
+    })
+    new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, bytes))
+    gpu.unmap()
+    return this.#track(gpu, bytes)
+  }
+
+  #track(gpu: GPUBuffer, bytes: number): Storage {
+    const storage = new Storage(gpu, bytes)
+    this.#live.add(gpu)
+    this.#sizes.set(gpu, bytes)
+    this.#liveBytes += bytes
+    this.#registry.register(storage, gpu)
+    return storage
+  }
+
+  // Called by the FinalizationRegistry: the storage's last tensor is gone.
+  #release(gpu: GPUBuffer): void {
+    if (!this.#live.has(gpu)) return
+    if (this.#encoder !== undefined) this.#doomed.push(gpu)
+    else this.#destroy(gpu)
+  }
+
+  #destroy(gpu: GPUBuffer): void {
+    if (!this.#live.delete(gpu)) return
+    this.#liveBytes -= this.#sizes.get(gpu) ?? 0
+    gpu.destroy()
+  }
+
+  #layout(inputs: number): GPUPipelineLayout {
+    let layout = this.#pipelineLayouts.get(inputs)
+    if (layout !== undefined) return layout
+    const entries: Array<GPUBindGroupLayoutEntry> = []
+    for (let i = 0; i < inputs; i++) {
+      entries.push({ binding: i, visibility: COMPUTE_STAGE, buffer: { type: "read-only-storage" } })
+    }
+    entries.push({ binding: inputs, visibility: COMPUTE_STAGE, buffer: { type: "storage" } })
+    entries.push({
+      binding: inputs + 1,
+      visibility: COMPUTE_STAGE,
+      buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: PARAM_BYTES }
+    })
+    const group = this.device.createBindGroupLayout({ entries })
+    this.#layouts.set(inputs, group)
+    layout = this.device.createPipelineLayout({ bindGroupLayouts: [group] })
+    this.#pipelineLayouts.set(inputs, layout)
+    return layout
+  }
+
+  /**
+   * The kernel for `key`, compiling `source()` once. Shaders bind inputs at
+   * 0..inputs-1 (read-only storage), the output at `inputs` and the parameter
+   * block at `inputs + 1`.
+   */
+  kernel(key: string, inputs: number, source: () => string): Kernel {
+    let kernel = this.#kernels.get(key)
+    if (kernel === undefined) {
+      const module = this.device.createShaderModule({ code: source(), label: key })
+      const pipeline = this.device.createComputePipeline({
+        layout: this.#layout(inputs),
+        compute: { module, entryPoint: "main" },
+        label: key
+      })
+      kernel = { pipeline, inputs }
+      this.#kernels.set(key, kernel)
+    }
+    return kernel
+  }
+
+  /**
+   * Splits `groups` workgroups into a grid within the per-dimension limit;
+   * shaders rebuild the linear index as `x + y * gridX`.
+   */
+  grid(groups: number): readonly [number, number] {
+    if (groups <= this.maxGroupsPerDim) return [Math.max(groups, 1), 1]
+    const y = Math.ceil(groups / this.maxGroupsPerDim)
+    return [Math.ceil(groups / y), y]
+  }
+
+  /**
+   * Records a dispatch of `kernel` over `groups` workgroups with `params`
+   * (at most 64 words; words 0 and 1 are set here to the grid's x extent in
+   * groups and in threads).
+   */
+  dispatch(
+    kernel: Kernel,
+    inputs: ReadonlyArray<GPUBuffer>,
+    output: GPUBuffer,
+    params: ArrayLike<number>,
+    groups: number,
+    threadsPerGroup: number = this.workgroupSize
+  ): void {
+    this.check()
+    if (this.#paramSlot === PARAM_SLOTS) this.flush()
+    if (this.#encoder === undefined) {
+      this.#encoder = this.device.createCommandEncoder()
+      this.#pass = this.#encoder.beginComputePass()
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        queueMicrotask(() => {
+          this.#flushScheduled = false
+          if (!this.#closed && this.#lost === undefined) this.flush()
+        })
+      }
+    }
+    const [gx, gy] = this.grid(groups)
+    const slot = this.#paramSlot++
+    const base = slot * PARAM_WORDS
+    const words = this.#params
+    words[base] = gx
+    words[base + 1] = gx * threadsPerGroup
+    for (let i = 2; i < params.length; i++) words[base + i] = params[i]!
+    const entries: Array<GPUBindGroupEntry> = []
+    for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i]! } })
+    entries.push({ binding: inputs.length, resource: { buffer: output } })
+    entries.push({ binding: inputs.length + 1, resource: { buffer: this.#paramBuffer, size: PARAM_BYTES } })
+    const bindGroup = this.device.createBindGroup({ layout: this.#layouts.get(kernel.inputs)!, entries })
+    const pass = this.#pass!
+    pass.setPipeline(kernel.pipeline)
+    pass.setBindGroup(0, bindGroup, [slot * PARAM_BYTES])
+    pass.dispatchWorkgroups(gx, gy)
+  }
+
+  /** Submits the recorded dispatches, then destroys buffers collected meanwhile. */
+  flush(): void {
+    const encoder = this.#encoder
+    if (encoder === undefined) return
+    this.#pass!.end()
+    this.#encoder = undefined
+    this.#pass = undefined
+    const used = this.#paramSlot * PARAM_BYTES
+    this.#paramSlot = 0
+    // Queue operations run in order: this write lands after earlier batches ran.
+    this.device.queue.writeBuffer(this.#paramBuffer, 0, this.#params.buffer, 0, used)
+    this.device.queue.submit([encoder.finish()])
+    const doomed = this.#doomed
+    this.#doomed = []
+    for (const gpu of doomed) this.#destroy(gpu)
+  }
+
+  /** Copies `bytes` bytes of `source` into a mappable buffer and maps it. */
+  async readBytes(source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    this.check()
+    this.flush()
+    const staging = this.device.createBuffer({ size: bytes, usage: Usage.MAP_READ | Usage.COPY_DST })
+    try {
+      const encoder = this.device.createCommandEncoder()
+      encoder.copyBufferToBuffer(source, 0, staging, 0, bytes)
+      this.device.queue.submit([encoder.finish()])
+      await staging.mapAsync(MAP_READ_MODE, 0, bytes)
+      // Unmapping detaches the mapped range: copy it out first.
+      const data = staging.getMappedRange(0, bytes).slice(0)
+      staging.unmap()
+      return data
+    } finally {
+      staging.destroy()
+    }
+  }
+
+  /** Destroys every buffer and, when `owned`, the device. Idempotent. */
+  close(destroyDevice: boolean): void {
+    if (this.#closed) return
+    if (this.#lost === undefined) {
+      try {
+        this.flush()
+      } catch {
+        // A failing submit must not keep the scope from releasing memory.
+      }
+    }
+    this.#closed = true
+    this.#encoder = undefined
+    this.#pass = undefined
+    for (const gpu of this.#live) gpu.destroy()
+    this.#live.clear()
+    this.#liveBytes = 0
+    this.#doomed = []
+    this.#paramBuffer.destroy()
+    this.#placeholder.destroy()
+    this.#kernels.clear()
+    if (destroyDevice) this.device.destroy()
+  }
+}

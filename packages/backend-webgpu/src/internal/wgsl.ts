@@ -1,0 +1,489 @@
+/**
+ * Compiles kernel IR expressions (core/src/Kernel.ts) to WGSL, honouring the
+ * IR's semantics where WGSL leaves a case undefined or different: NaN and
+ * infinities (WGSL's built-ins are unspecified on them, and a NaN constant is a
+ * shader-creation error), `max`/`min` that propagate NaN, C's `pow` and `fmod`,
+ * XLA's integer division by zero, saturating float-to-int casts, and stable
+ * `log1p`/`expm1`/`sinh`/`cosh`/`tanh` (WGSL has no log1p/expm1, and the naive
+ * hyperbolic formulas overflow).
+ */
+import { UnsupportedDTypeError } from "@diffect/core"
+import type { Kernel } from "@diffect/core"
+
+type Expr = Kernel.Expr
+type ScalarType = Kernel.ScalarType
+
+/** The WGSL type of an IR scalar type (f64 has none). */
+export const wgslType = (t: ScalarType): string => {
+  if (t === "f64") throw new UnsupportedDTypeError({ backend: "webgpu", dtype: "float64" })
+  return t
+}
+
+// Helper functions, emitted only when used. Constants that are NaN or infinite
+// come from private variables so that they are not const-expressions.
+const helperSources: Record<string, string> = {
+  consts: `var<private> NAN_BITS: u32 = 0x7fc00000u;
+var<private> INF_BITS: u32 = 0x7f800000u;
+var<private> NINF_BITS: u32 = 0xff800000u;`,
+  isnan: `fn isnan_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`,
+  isinf: `fn isinf_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`,
+  max: `fn max_f32(a: f32, b: f32) -> f32 {
+  if (isnan_f32(a) || isnan_f32(b)) { return bitcast<f32>(NAN_BITS); }
+  return select(b, a, a > b);
+}`,
+  min: `fn min_f32(a: f32, b: f32) -> f32 {
+  if (isnan_f32(a) || isnan_f32(b)) { return bitcast<f32>(NAN_BITS); }
+  return select(b, a, a < b);
+}`,
+  sign: `fn sign_f32(x: f32) -> f32 {
+  if (isnan_f32(x) || x == 0.0) { return x; }
+  return select(-1.0, 1.0, x > 0.0);
+}`,
+  rem: `fn rem_f32(x: f32, y: f32) -> f32 {
+  if (isinf_f32(y) && !isinf_f32(x) && !isnan_f32(x)) { return x; }
+  let r = x - y * trunc(x / y);
+  // fmod keeps the dividend's sign, including for a zero result.
+  return select(r, -abs(r), x < 0.0 && r == 0.0);
+}`,
+  pow: `fn pow_f32(x: f32, y: f32) -> f32 {
+  if (y == 0.0 || x == 1.0) { return 1.0; }
+  if (isnan_f32(x) || isnan_f32(y)) { return bitcast<f32>(NAN_BITS); }
+  let ax = abs(x);
+  if (isinf_f32(y)) {
+    if (ax == 1.0) { return 1.0; }
+    let grows = (ax > 1.0) == (y > 0.0);
+    return select(0.0, bitcast<f32>(INF_BITS), grows);
+  }
+  let yInt = trunc(y) == y;
+  let yOdd = yInt && abs(y) < 16777216.0 && (i32(abs(y)) & 1) == 1;
+  if (x == 0.0) {
+    let neg = yOdd && (bitcast<u32>(x) & 0x80000000u) != 0u;
+    if (y > 0.0) { return select(0.0, x, neg); }
+    return select(bitcast<f32>(INF_BITS), bitcast<f32>(NINF_BITS), neg);
+  }
+  if (x < 0.0 && !yInt) { return bitcast<f32>(NAN_BITS); }
+  var r: f32;
+  if (isinf_f32(ax)) {
+    r = select(0.0, bitcast<f32>(INF_BITS), y > 0.0);
+  } else {
+    r = exp2(y * log2(ax));
+  }
+  return select(r, -r, x < 0.0 && yOdd);
+}`,
+  sqrt: `fn sqrt_f32(x: f32) -> f32 {
+  if (x < 0.0) { return bitcast<f32>(NAN_BITS); }
+  if (x == 0.0 || isnan_f32(x) || isinf_f32(x)) { return x; }
+  return sqrt(x);
+}`,
+  exp: `fn exp_f32(x: f32) -> f32 {
+  if (isnan_f32(x)) { return x; }
+  if (x > 88.72284) { return bitcast<f32>(INF_BITS); }
+  if (x < -104.0) { return 0.0; }
+  return exp(x);
+}`,
+  log: `fn log_f32(x: f32) -> f32 {
+  if (isnan_f32(x) || x < 0.0) { return bitcast<f32>(NAN_BITS); }
+  if (x == 0.0) { return bitcast<f32>(NINF_BITS); }
+  if (isinf_f32(x)) { return x; }
+  return log(x);
+}`,
+  log1p: `fn log1p_f32(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (isinf_f32(u) || u <= 0.0 || isnan_f32(u)) { return log_f32(u); }
+  // Goldberg: the rounding error of 1 + x cancels in log(u) / (u - 1).
+  return log(u) * x / (u - 1.0);
+}`,
+  expm1: `fn expm1_f32(x: f32) -> f32 {
+  if (isnan_f32(x)) { return x; }
+  if (x > 88.72284) { return bitcast<f32>(INF_BITS); }
+  if (x < -20.0) { return -1.0; }
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0) { return -1.0; }
+  if (abs(x) > 0.5) { return um1; }
+  // Kahan: the rounding error of exp(x) cancels in (u - 1) * x / log(u).
+  return um1 * x / log(u);
+}`,
+  sinh: `fn sinh_f32(x: f32) -> f32 {
+  let a = abs(x);
+  var s: f32;
+  if (a < 1.0) {
+    let e = expm1_f32(a);
+    s = 0.5 * (e + e / (e + 1.0));
+  } else {
+    let h = exp_f32(a - 0.6931471805599453);
+    s = h - 0.25 / h;
+  }
+  return select(s, -s, x < 0.0);
+}`,
+  cosh: `fn cosh_f32(x: f32) -> f32 {
+  let h = exp_f32(abs(x) - 0.6931471805599453);
+  return h + 0.25 / h;
+}`,
+  tanh: `fn tanh_f32(x: f32) -> f32 {
+  if (isnan_f32(x)) { return x; }
+  let a = abs(x);
+  var t: f32 = 1.0;
+  if (a < 9.0) {
+    let e = expm1_f32(2.0 * a);
+    t = e / (e + 2.0);
+  }
+  return select(t, -t, x < 0.0);
+}`,
+  trig: `fn finite_or_nan(x: f32) -> bool { return !isnan_f32(x) && !isinf_f32(x); }`,
+  asin: `fn asin_f32(x: f32) -> f32 {
+  if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
+  return asin(x);
+}`,
+  acos: `fn acos_f32(x: f32) -> f32 {
+  if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
+  return acos(x);
+}`,
+  atan2: `fn atan2_f32(y: f32, x: f32) -> f32 {
+  if (isnan_f32(x) || isnan_f32(y)) { return bitcast<f32>(NAN_BITS); }
+  if (y == 0.0) {
+    // C's atan2 at zero: +-0 for x > 0 or x = +0, +-pi for x < 0 or x = -0.
+    let xNeg = (bitcast<u32>(x) & 0x80000000u) != 0u;
+    let r = select(0.0, 3.1415927410125732, xNeg);
+    return select(r, -r, (bitcast<u32>(y) & 0x80000000u) != 0u);
+  }
+  if (isinf_f32(x) || isinf_f32(y)) {
+    var r: f32;
+    if (isinf_f32(x) && isinf_f32(y)) {
+      r = select(0.7853981852531433, 2.356194496154785, x < 0.0);
+    } else if (isinf_f32(y)) {
+      r = 1.5707963705062866;
+    } else {
+      r = select(0.0, 3.1415927410125732, x < 0.0);
+    }
+    return select(r, -r, y < 0.0);
+  }
+  return atan2(y, x);
+}`,
+  f32toi32: `fn f32_to_i32(x: f32) -> i32 {
+  if (isnan_f32(x)) { return 0i; }
+  if (x >= 2147483648.0) { return 2147483647i; }
+  if (x <= -2147483648.0) { return -2147483647i - 1i; }
+  return i32(x);
+}`,
+  divi32: `fn div_i32(x: i32, y: i32) -> i32 { return select(x / y, -1i, y == 0i); }`,
+  remi32: `fn rem_i32(x: i32, y: i32) -> i32 { return select(x % y, x, y == 0i); }`,
+  powi32: `fn pow_i32(x: i32, y: i32) -> i32 {
+  if (y < 0i) {
+    if (x == 1i) { return 1i; }
+    if (x == -1i) { return select(1i, -1i, (y & 1i) == 1i); }
+    return 0i;
+  }
+  var acc = 1i;
+  var b = x;
+  var e = y;
+  loop {
+    if (e == 0i) { break; }
+    if ((e & 1i) == 1i) { acc = acc * b; }
+    b = b * b;
+    e = e >> 1u;
+  }
+  return acc;
+}`
+}
+
+// What each helper calls, so that including one includes its dependencies.
+const helperDeps: Record<string, ReadonlyArray<string>> = {
+  isnan: [],
+  isinf: [],
+  consts: [],
+  max: ["isnan", "consts"],
+  min: ["isnan", "consts"],
+  sign: ["isnan"],
+  rem: ["isnan", "isinf"],
+  pow: ["isnan", "isinf", "consts"],
+  sqrt: ["isnan", "isinf", "consts"],
+  exp: ["isnan", "consts"],
+  log: ["isnan", "isinf", "consts"],
+  log1p: ["log"],
+  expm1: ["isnan", "consts"],
+  sinh: ["expm1", "exp"],
+  cosh: ["exp"],
+  tanh: ["expm1", "isnan"],
+  trig: ["isnan", "isinf", "consts"],
+  asin: ["consts"],
+  acos: ["consts"],
+  atan2: ["isnan", "isinf", "consts"],
+  f32toi32: ["isnan"],
+  divi32: [],
+  remi32: [],
+  powi32: []
+}
+
+const helperOrder = Object.keys(helperSources)
+
+/** A set of helper functions a shader needs. */
+export class Helpers {
+  readonly #used = new Set<string>()
+  use(name: string): void {
+    if (this.#used.has(name)) return
+    for (const dep of helperDeps[name] ?? []) this.use(dep)
+    this.#used.add(name)
+  }
+  /** The WGSL source of the used helpers, in dependency order. */
+  source(): string {
+    return helperOrder.filter((h) => this.#used.has(h)).map((h) => helperSources[h]).join("\n")
+  }
+}
+
+/** An f32 literal that is exact (NaN and infinities via private variables). */
+export const f32Literal = (value: number, helpers: Helpers): string => {
+  if (Number.isNaN(value)) {
+    helpers.use("consts")
+    return "bitcast<f32>(NAN_BITS)"
+  }
+  if (value === Infinity || value === -Infinity) {
+    helpers.use("consts")
+    return value > 0 ? "bitcast<f32>(INF_BITS)" : "bitcast<f32>(NINF_BITS)"
+  }
+  const v = Math.fround(value)
+  if (v === Infinity || v === -Infinity) return f32Literal(v, helpers)
+  // Negative literals are parenthesized so that `-` before them never forms `--`.
+  if (Number.isInteger(v) && Math.abs(v) < 1e7 && !Object.is(v, -0)) return v < 0 ? `(${v}.0)` : `${v}.0`
+  const bits = new Uint32Array(new Float32Array([v]).buffer)[0]!
+  return `bitcast<f32>(0x${bits.toString(16)}u)`
+}
+
+const i32Literal = (value: number): string => {
+  const v = value | 0
+  return v === -2147483648 ? "(-2147483647i - 1i)" : v < 0 ? `(${v}i)` : `${v}i`
+}
+
+const internal = (what: string): never => {
+  throw new Error(`internal: WGSL codegen has no ${what}`)
+}
+
+const unaryF32: Record<Kernel.UnaryOp, (x: string, h: Helpers) => string> = {
+  neg: (x) => `(-${x})`,
+  not: () => internal("not on f32"),
+  abs: (x) => `abs(${x})`,
+  sign: (x, h) => (h.use("sign"), `sign_f32(${x})`),
+  floor: (x) => `floor(${x})`,
+  ceil: (x) => `ceil(${x})`,
+  round: (x) => `round(${x})`,
+  sqrt: (x, h) => (h.use("sqrt"), `sqrt_f32(${x})`),
+  exp: (x, h) => (h.use("exp"), `exp_f32(${x})`),
+  log: (x, h) => (h.use("log"), `log_f32(${x})`),
+  log1p: (x, h) => (h.use("log1p"), `log1p_f32(${x})`),
+  expm1: (x, h) => (h.use("expm1"), `expm1_f32(${x})`),
+  sin: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), sin(${x}), finite_or_nan(${x}))`),
+  cos: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), cos(${x}), finite_or_nan(${x}))`),
+  tan: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), tan(${x}), finite_or_nan(${x}))`),
+  asin: (x, h) => (h.use("asin"), `asin_f32(${x})`),
+  acos: (x, h) => (h.use("acos"), `acos_f32(${x})`),
+  atan: (x) => `atan(${x})`,
+  sinh: (x, h) => (h.use("sinh"), `sinh_f32(${x})`),
+  cosh: (x, h) => (h.use("cosh"), `cosh_f32(${x})`),
+  tanh: (x, h) => (h.use("tanh"), `tanh_f32(${x})`),
+  isnan: (x, h) => (h.use("isnan"), `isnan_f32(${x})`)
+}
+
+const unaryI32 = (op: Kernel.UnaryOp, x: string): string => {
+  switch (op) {
+    case "neg":
+      return `(0i - ${x})`
+    case "not":
+      return `(~${x})`
+    case "abs":
+      return `abs(${x})`
+    case "sign":
+      return `sign(${x})`
+    case "floor":
+    case "ceil":
+    case "round":
+      return x
+    case "isnan":
+      return "false"
+    default:
+      return internal(`${op} on i32`)
+  }
+}
+
+const unaryBool = (op: Kernel.UnaryOp, x: string): string => {
+  switch (op) {
+    case "not":
+      return `(!${x})`
+    case "abs":
+    case "floor":
+    case "ceil":
+    case "round":
+      return x
+    case "isnan":
+      return "false"
+    default:
+      return internal(`${op} on bool`)
+  }
+}
+
+const infix: Partial<Record<Kernel.BinaryOp, string>> = {
+  add: "+",
+  sub: "-",
+  mul: "*",
+  div: "/",
+  eq: "==",
+  ne: "!=",
+  lt: "<",
+  le: "<=",
+  gt: ">",
+  ge: ">="
+}
+
+const binaryF32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): string => {
+  switch (op) {
+    case "rem":
+      return h.use("rem"), `rem_f32(${x}, ${y})`
+    case "pow":
+      return h.use("pow"), `pow_f32(${x}, ${y})`
+    case "max":
+      return h.use("max"), `max_f32(${x}, ${y})`
+    case "min":
+      return h.use("min"), `min_f32(${x}, ${y})`
+    case "atan2":
+      return h.use("atan2"), `atan2_f32(${x}, ${y})`
+    case "and":
+    case "or":
+      return internal(`${op} on f32`)
+    default:
+      return `(${x} ${infix[op]} ${y})`
+  }
+}
+
+const binaryI32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): string => {
+  switch (op) {
+    case "div":
+      return h.use("divi32"), `div_i32(${x}, ${y})`
+    case "rem":
+      return h.use("remi32"), `rem_i32(${x}, ${y})`
+    case "pow":
+      return h.use("powi32"), `pow_i32(${x}, ${y})`
+    case "max":
+      return `max(${x}, ${y})`
+    case "min":
+      return `min(${x}, ${y})`
+    case "and":
+      return `(${x} & ${y})`
+    case "or":
+      return `(${x} | ${y})`
+    case "atan2":
+      return internal("atan2 on i32")
+    default:
+      return `(${x} ${infix[op]} ${y})`
+  }
+}
+
+const binaryBool = (op: Kernel.BinaryOp, x: string, y: string): string => {
+  switch (op) {
+    case "and":
+    case "min":
+    case "mul":
+      return `(${x} && ${y})`
+    case "or":
+    case "max":
+    case "add":
+      return `(${x} || ${y})`
+    case "eq":
+      return `(${x} == ${y})`
+    case "ne":
+      return `(${x} != ${y})`
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+      return `(select(0u, 1u, ${x}) ${infix[op]} select(0u, 1u, ${y}))`
+    default:
+      return internal(`${op} on bool`)
+  }
+}
+
+const cast = (from: ScalarType, to: ScalarType, x: string, h: Helpers): string => {
+  wgslType(from)
+  wgslType(to)
+  if (from === to) return x
+  if (to === "bool") {
+    if (from === "f32") return h.use("isnan"), `(${x} != 0.0 || isnan_f32(${x}))`
+    return `(${x} != 0i)`
+  }
+  if (from === "bool") return to === "f32" ? `select(0.0, 1.0, ${x})` : `select(0i, 1i, ${x})`
+  if (to === "i32") return h.use("f32toi32"), `f32_to_i32(${x})`
+  return `f32(${x})`
+}
+
+/**
+ * Emits `let` bindings computing `exprs` (shared nodes once), given how to read
+ * an input lane. Returns the statements and the names of the results.
+ */
+export const emitExprs = (
+  exprs: ReadonlyArray<Expr>,
+  loadInput: (input: Kernel.Input) => string,
+  helpers: Helpers,
+  indent = "  "
+): { readonly body: string; readonly results: ReadonlyArray<string> } => {
+  const names = new Map<Expr, string>()
+  const lines: Array<string> = []
+  const visit = (e: Expr): string => {
+    const known = names.get(e)
+    if (known !== undefined) return known
+    let code: string
+    switch (e.kind) {
+      case "input":
+        wgslType(e.type)
+        code = loadInput(e)
+        break
+      case "const":
+        code = e.type === "f32"
+          ? f32Literal(e.value, helpers)
+          : e.type === "i32"
+          ? i32Literal(e.value)
+          : e.type === "bool"
+          ? (e.value !== 0 ? "true" : "false")
+          : wgslType(e.type)
+        // Literals need no binding.
+        names.set(e, code)
+        return code
+      case "unary": {
+        const x = visit(e.x)
+        const t = e.x.type
+        code = t === "f32" ? unaryF32[e.op](x, helpers) : t === "i32" ? unaryI32(e.op, x) : t === "bool"
+          ? unaryBool(e.op, x)
+          : wgslType(t)
+        break
+      }
+      case "binary": {
+        const x = visit(e.x)
+        const y = visit(e.y)
+        const t = e.x.type
+        code = t === "f32"
+          ? binaryF32(e.op, x, y, helpers)
+          : t === "i32"
+          ? binaryI32(e.op, x, y, helpers)
+          : t === "bool"
+          ? binaryBool(e.op, x, y)
+          : wgslType(t)
+        break
+      }
+      case "select": {
+        const c = visit(e.cond)
+        const a = visit(e.onTrue)
+        const b = visit(e.onFalse)
+        code = `select(${b}, ${a}, ${c})`
+        break
+      }
+      case "cast":
+        code = cast(e.x.type, e.type, visit(e.x), helpers)
+        break
+    }
+    const name = `v${names.size}`
+    lines.push(`${indent}let ${name}: ${wgslType(e.type)} = ${code};`)
+    names.set(e, name)
+    return name
+  }
+  const results = exprs.map(visit)
+  return { body: lines.join("\n"), results }
+}
