@@ -184,14 +184,59 @@ export const numLeaves = (tree: unknown, isLeaf?: IsLeaf): number => internal.co
  * @since 0.1.0
  */
 export const map: {
-  <A, R>(f: (leaf: A) => R): <T>(tree: T) => MapLeaves<T, R>
-  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R): MapLeaves<T, R>
-} = dual(2, <T, R>(tree: T, f: (leaf: LeafOf<T>) => R): MapLeaves<T, R> => {
+  <A, R>(f: (leaf: A) => R, options?: { readonly isLeaf?: IsLeaf }): <T>(tree: T) => MapLeaves<T, R>
+  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R>
+} = dual(
+  (args) => args.length >= 2 && typeof args[1] === "function",
+  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R> => {
+    const leaves: Array<unknown> = []
+    const def = internal.flattenInto(tree, leaves, options?.isLeaf)
+    for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as LeafOf<T>)
+    return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
+  }
+)
+
+/**
+ * A key path: the record keys and array indices from the root to a node.
+ *
+ * @since 0.1.0
+ */
+export type KeyPath = ReadonlyArray<string | number>
+
+/**
+ * Formats a key path in JAX's `keystr` style with JSON keys: `[0]["w"]`
+ * (the empty path is the root, `""`).
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.keystr([0, "w"]) // '[0]["w"]'
+ *
+ * @since 0.1.0
+ */
+export const keystr = (path: KeyPath): string => path.length === 0 ? "" : internal.formatPath(path)
+
+/**
+ * Flattens a tree into `[path, leaf]` pairs and its structure (JAX's
+ * `tree_flatten_with_path`), for messages that name where a leaf is.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * const [pairs] = Tree.flattenWithPath({ b: [1, 2], a: 0 })
+ * pairs.map(([p, x]) => `${Tree.keystr(p)}=${x}`) // ['["a"]=0', '["b"][0]=1', '["b"][1]=2']
+ *
+ * @since 0.1.0
+ */
+export const flattenWithPath = <T>(
+  tree: T,
+  isLeaf?: IsLeaf
+): [Array<[KeyPath, LeafOf<T>]>, internal.TreeDef] => {
   const leaves: Array<unknown> = []
-  const def = internal.flattenInto(tree, leaves, undefined)
-  for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as LeafOf<T>)
-  return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
-})
+  const def = internal.flattenInto(tree, leaves, isLeaf)
+  const paths = internal.leafPaths(def)
+  const out = new Array<[KeyPath, LeafOf<T>]>(leaves.length)
+  for (let i = 0; i < leaves.length; i++) out[i] = [paths[i]!, leaves[i] as LeafOf<T>]
+  return [out, def]
+}
 
 /**
  * Applies `f` leafwise to several trees (JAX's `tree.map(f, tree, *rest)`).
@@ -224,10 +269,15 @@ export const mapN: {
     columns.push(col)
   }
   const out = new Array<unknown>(n)
-  const args = new Array<unknown>(trees.length)
-  for (let i = 0; i < n; i++) {
-    for (let t = 0; t < columns.length; t++) args[t] = columns[t]![i]
-    out[i] = f(...args)
+  if (columns.length === 2) {
+    const second = columns[1]!
+    for (let i = 0; i < n; i++) out[i] = f(first[i], second[i])
+  } else {
+    const args = new Array<unknown>(columns.length)
+    for (let i = 0; i < n; i++) {
+      for (let t = 0; t < columns.length; t++) args[t] = columns[t]![i]
+      out[i] = f(...args)
+    }
   }
   return internal.unflattenDef(def, out)
 })

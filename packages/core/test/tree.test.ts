@@ -246,6 +246,18 @@ describe("Tree.map / mapN", () => {
     assert.strictEqual(Tree.map(3, (x) => x + 1), 4)
   })
 
+  it("isLeaf stops at chosen nodes (data-first and data-last)", () => {
+    const t = { a: [1, 2], b: null, c: [3] }
+    const isArr = (x: unknown) => Array.isArray(x)
+    assert.deepStrictEqual<unknown>(Tree.map(t, (x) => (x as unknown as Array<number>).length, { isLeaf: isArr }), {
+      a: 2,
+      b: null,
+      c: 1
+    })
+    const nullToZero = Tree.map((x: unknown) => x ?? 0, { isLeaf: (x) => x === null })
+    assert.deepStrictEqual<unknown>(nullToZero(t), { a: [1, 2], b: 0, c: [3] })
+  })
+
   it("maps several trees leafwise", () => {
     const r = Tree.mapN(
       [{ a: 1, b: [2, 3] }, { a: 10, b: [20, 30] }, { b: [200, 300], a: 100 }],
@@ -306,6 +318,40 @@ describe("Tree.map / mapN", () => {
       assert.instanceOf(e, Tree.TreeStructureError)
       assert.strictEqual(e.message, `Tree.mapN: tree structure mismatch ${expected}`)
     }
+  })
+})
+
+describe("key paths", () => {
+  it("flattenWithPath names every leaf with JAX's key path style", () => {
+    const t = { b: [1, { z: 2 }], a: new Point(3, null, "p"), c: new Linear({ w: tensor([1]), b: tensor([2]) }) }
+    const [pairs, def] = Tree.flattenWithPath(t)
+    assert.deepStrictEqual(pairs.map(([p]) => Tree.keystr(p)), [
+      "[\"a\"][0]",
+      "[\"b\"][0]",
+      "[\"b\"][1][\"z\"]",
+      "[\"c\"][\"b\"]",
+      "[\"c\"][\"w\"]"
+    ])
+    assert.deepStrictEqual(pairs.map(([, x]) => x), Tree.leaves(t))
+    assert.strictEqual(def.numLeaves, 5)
+    assert.strictEqual(Tree.keystr([]), "")
+    assert.deepStrictEqual(Tree.flattenWithPath(7)[0], [[[], 7]])
+  })
+
+  it("paths of a flattened tree lead to its leaves (property)", () => {
+    fc.assert(
+      fc.property(tree, (t) => {
+        const [pairs] = Tree.flattenWithPath(t)
+        for (const [path, leaf] of pairs) {
+          let node: unknown = t
+          for (const k of path) {
+            node = node instanceof Point ? (k === 0 ? node.x : node.y) : (node as Record<string | number, unknown>)[k]
+          }
+          assert.isTrue(Object.is(node, leaf))
+        }
+      }),
+      { numRuns: 200 }
+    )
   })
 })
 

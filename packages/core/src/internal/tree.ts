@@ -137,6 +137,30 @@ const formatDef = (def: TreeDef): string => {
 export const formatPath = (path: ReadonlyArray<string | number>): string =>
   path.length === 0 ? "the root" : path.map((k) => typeof k === "number" ? `[${k}]` : `[${JSON.stringify(k)}]`).join("")
 
+/** The key paths of a structure's leaves, in flattening order. @internal */
+export const leafPaths = (def: TreeDef): Array<ReadonlyArray<string | number>> => {
+  const out: Array<ReadonlyArray<string | number>> = []
+  collectPaths(def, [], out)
+  return out
+}
+
+const collectPaths = (
+  def: TreeDef,
+  path: Array<string | number>,
+  out: Array<ReadonlyArray<string | number>>
+): void => {
+  if (def.kind === LEAF) {
+    out.push(path.slice())
+    return
+  }
+  const keys = def.kind === RECORD || def.kind === CUSTOM ? def.keys : undefined
+  for (let i = 0; i < def.children.length; i++) {
+    path.push(keys?.[i] ?? i)
+    collectPaths(def.children[i]!, path, out)
+    path.pop()
+  }
+}
+
 /**
  * The tree's structure does not match the one expected (unflattening with the
  * wrong number of leaves, mapping over trees of different structures, a prefix
@@ -156,14 +180,50 @@ export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()
   }
 }
 
-// Sorting is skipped when keys already come sorted (object literals written in order,
-// records rebuilt by `unflatten`), which is the common case in training loops.
-const sortedKeys = (value: object): Array<string> => {
+// Records of one shape recur on every call (the same parameter records each step), so the
+// sorted key list is cached per insertion-ordered key list: a hit costs one `Object.keys`
+// and a comparison of interned strings, and shares one `keys` array between treedefs,
+// which makes their comparison an identity check. Keyed by the first key to stay small.
+interface KeyOrder {
+  readonly insertion: ReadonlyArray<string>
+  readonly sorted: ReadonlyArray<string>
+}
+const keyOrders = new Map<string, Array<KeyOrder>>()
+const MAX_ORDERS_PER_KEY = 8
+const MAX_FIRST_KEYS = 4096
+const emptyKeys: ReadonlyArray<string> = []
+
+const sameKeys = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+const sortedKeys = (value: object): ReadonlyArray<string> => {
   const keys = Object.keys(value)
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) return keys.sort()
+  if (keys.length === 0) return emptyKeys
+  const first = keys[0]!
+  let orders = keyOrders.get(first)
+  if (orders !== undefined) {
+    for (let i = 0; i < orders.length; i++) {
+      if (sameKeys(orders[i]!.insertion, keys)) return orders[i]!.sorted
+    }
+  } else {
+    // Bounded: a stream of records with ever new keys must not grow the cache forever.
+    if (keyOrders.size >= MAX_FIRST_KEYS) keyOrders.clear()
+    orders = []
+    keyOrders.set(first, orders)
   }
-  return keys
+  let sorted: Array<string> = keys
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = keys.slice().sort()
+      break
+    }
+  }
+  if (orders.length >= MAX_ORDERS_PER_KEY) orders.shift()
+  orders.push({ insertion: keys, sorted })
+  return sorted
 }
 
 /** @internal */
@@ -408,9 +468,9 @@ export const flattenUpToInto = (
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return mismatch(operation, path, def, value)
       const keys = def.keys!
-      const actual = Object.keys(value)
-      if (actual.length !== keys.length || !keys.every((k) => Object.hasOwn(value, k))) {
-        return mismatch(operation, path, def, value)
+      if (Object.keys(value).length !== keys.length) return mismatch(operation, path, def, value)
+      for (let i = 0; i < keys.length; i++) {
+        if (!Object.hasOwn(value, keys[i]!)) return mismatch(operation, path, def, value)
       }
       for (let i = 0; i < keys.length; i++) {
         path.push(keys[i]!)
