@@ -48,13 +48,15 @@ const vectorized = <P extends Primitive>(p: P): BatchRule<P> => ([x], [d], param
  * the first batched operand's position, materializing it on unbatched operands.
  */
 const elementwise = <P extends Primitive>(p: P): BatchRule<P> => (xs, dims, params, axis) => {
-  let target: number | null = null
+  const first = dims[0]!
+  let target: number | null = first
   let agree = true
-  for (const d of dims) {
+  for (let i = 1; i < dims.length; i++) {
+    const d = dims[i]!
+    if (d !== first) agree = false
     if (target === null) target = d
-    else if (d !== target) agree = false
   }
-  if (agree) return [bind1(p, xs, params), target]
+  if (agree) return [bind1(p, xs, params), first]
   const to = target as number
   const aligned = xs.map((x, i) => batchAt(x, dims[i]!, to, axis.size))
   return [bind1(p, aligned, params), to]

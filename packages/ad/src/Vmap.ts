@@ -1,0 +1,249 @@
+/**
+ * `vmap`: vectorizing map (JAX's `jax.vmap`). `vmap(f)` runs `f` once on whole
+ * batches: every primitive `f` applies is rewritten by its batching rule
+ * (`rules/batch.ts`) to work on an extra, mapped axis. With `axisName`, the
+ * collectives of `Collectives.ts` (`psum`, `pmean`, `axisIndex`, ...) reduce
+ * and index along that axis.
+ *
+ * @since 0.1.0
+ */
+import { isTensor, lax, Tree } from "@diffect/core"
+import type { Backend, Tensor } from "@diffect/core"
+import type { Effect } from "effect"
+import { vmapFlat as vmapFlatInternal } from "./internal/batching.js"
+import type { VmapFlatOptions } from "./internal/batching.js"
+import { vmapErrorTags, VmapSpecError } from "./internal/batchingErrors.js"
+import type { VmapError } from "./internal/batchingErrors.js"
+import { describe } from "./internal/describe.js"
+import { registerDiffErrorTags } from "./internal/diffError.js"
+import type { DiffError } from "./internal/diffError.js"
+import { resolve, transformation } from "./internal/shell.js"
+import type { AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Types.js"
+
+export {
+  /** @since 0.1.0 */
+  VmapAxisError,
+  /** @since 0.1.0 */
+  type VmapError,
+  /** @since 0.1.0 */
+  VmapOutAxesError,
+  /** @since 0.1.0 */
+  VmapSizeError,
+  /** @since 0.1.0 */
+  VmapSpecError
+} from "./internal/batchingErrors.js"
+
+registerDiffErrorTags(...vmapErrorTags, "UnboundAxisError")
+
+/**
+ * Where an axis is mapped: an integer (negative counts from the end), `null`
+ * (not mapped), or a pytree prefix of the value holding those (JAX's
+ * `in_axes`/`out_axes`).
+ *
+ * @since 0.1.0
+ */
+export type AxisSpec = number | null | ReadonlyArray<AxisSpec> | { readonly [key: string]: AxisSpec }
+
+/**
+ * Options of {@link vmap}.
+ *
+ * - `inAxes` (default `0`): one spec for every argument, or an array with one
+ *   entry per positional argument, each a prefix of that argument's pytree.
+ * - `outAxes` (default `0`): where the mapped axis goes in each output; `null`
+ *   for outputs that do not vary along it.
+ * - `axisName`: names the axis for collectives (`psum(x, name)`).
+ * - `axisSize`: the axis size, needed when no argument is mapped.
+ *
+ * @since 0.1.0
+ */
+export interface VmapOptions {
+  readonly inAxes?: AxisSpec
+  readonly outAxes?: AxisSpec
+  readonly axisName?: string
+  readonly axisSize?: number
+}
+
+/**
+ * What `vmap(f)` gives: `f`'s output pytree with every leaf a Tensor.
+ *
+ * @since 0.1.0
+ */
+export type VmapResult<F extends AnyFunction> = Tree.MapLeaves<Unwrap<ReturnType<F>>, Tensor>
+
+/**
+ * vmap on flat lists of tensors: maps `f` over axis `inAxes[i]` of `args[i]`
+ * (`null`: not mapped) and puts the mapped axis of output `j` at `outAxes[j]`.
+ * Synchronous: throws vmap's tagged errors. The entry point for other
+ * transformations (batched Jacobians: vmap of `jvpFlat` over basis vectors).
+ *
+ * @example
+ * import { lax, np } from "@diffect/core"
+ * import { vmapFlat } from "@diffect/ad"
+ * // Row sums of a 2x3 matrix: [3, 12]
+ * const [sums] = vmapFlat(([row]) => [lax.reduceSum(row!, [0])], [np.array([[0, 1, 2], [3, 4, 5]])], [0], [0])
+ *
+ * @since 0.1.0
+ */
+export const vmapFlat: (
+  f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  args: ReadonlyArray<Tensor>,
+  inAxes: ReadonlyArray<number | null>,
+  outAxes: ReadonlyArray<number | null> | ((outputs: number) => ReadonlyArray<number | null>),
+  options?: VmapFlatOptions
+) => ReadonlyArray<Tensor> = vmapFlatInternal
+
+const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && Object.getPrototypeOf(u) === Object.prototype
+
+// Key paths of a tree's leaves in flattening order (JAX's `[0]["w"]`), for messages.
+const leafPaths = (value: unknown, prefix: string, out: Array<string>): void => {
+  if (value === null || value === undefined) return
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => leafPaths(v, `${prefix}[${i}]`, out))
+    return
+  }
+  if (isPlainRecord(value)) {
+    for (const k of Object.keys(value).sort()) leafPaths(value[k], `${prefix}[${JSON.stringify(k)}]`, out)
+    return
+  }
+  const n = Tree.numLeaves(value)
+  if (n === 1) out.push(prefix)
+  else for (let j = 0; j < n; j++) out.push(`${prefix} (leaf ${j})`)
+}
+
+const isAxisLeaf = (u: unknown): boolean => u === null || typeof u === "number"
+
+const checkSpecLeaves = (name: string, spec: unknown): void => {
+  const [leaves] = Tree.flatten(spec, isAxisLeaf)
+  for (const l of leaves) {
+    if (l !== null && (typeof l !== "number" || !Number.isInteger(l))) {
+      throw new VmapSpecError({
+        detail: `vmap ${name} must be an int, None, or (nested) container with those types as leaves, but got ${
+          describe(spec)
+        }.`
+      })
+    }
+  }
+}
+
+// One axis per leaf of `value`, from a spec that is a prefix of it.
+const broadcastSpec = (name: string, spec: AxisSpec, value: unknown): Array<number | null> => {
+  if (spec === null || typeof spec === "number") return new Array<number | null>(Tree.numLeaves(value)).fill(spec)
+  try {
+    return Tree.broadcastPrefix<number | null>(spec, value, isAxisLeaf)
+  } catch (e) {
+    if (e instanceof Tree.TreeStructureError) {
+      throw new VmapSpecError({
+        detail: `vmap ${name} specification must be a tree prefix of the corresponding value; ${e.message}`
+      })
+    }
+    throw e
+  }
+}
+
+const toTensorLeaf = (leaf: unknown, where: () => string): Tensor => {
+  if (isTensor(leaf)) return leaf
+  if (typeof leaf === "number") return lax.scalar(leaf, "float32", true)
+  if (typeof leaf === "boolean") return lax.scalar(leaf ? 1 : 0, "bool")
+  throw new VmapSpecError({ detail: `vmap: ${describe(leaf)} at ${where()} is not an array` })
+}
+
+/**
+ * The synchronous body of `vmap(f, options)(...args)`.
+ *
+ * @internal
+ */
+export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options: VmapOptions): unknown => {
+  const inAxes = options.inAxes === undefined ? 0 : options.inAxes
+  const outAxes = options.outAxes === undefined ? 0 : options.outAxes
+  if (inAxes !== null && typeof inAxes !== "number" && !Array.isArray(inAxes)) {
+    throw new VmapSpecError({
+      detail:
+        `vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional arguments passed to the function, but got ${
+          describe(inAxes)
+        }.`
+    })
+  }
+  checkSpecLeaves("in_axes", inAxes)
+  checkSpecLeaves("out_axes", outAxes)
+  if (Array.isArray(inAxes) && inAxes.length !== args.length) {
+    throw new VmapSpecError({
+      detail:
+        `vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional arguments passed to the function, but got len(in_axes)=${inAxes.length}, len(args)=${args.length}.`
+    })
+  }
+  const [leaves, def] = Tree.flatten(args as Array<unknown>)
+  const axes = broadcastSpec("in_axes", inAxes, args)
+  let inPaths: Array<string> | undefined
+  const inPath = (i: number): string => {
+    if (inPaths === undefined) leafPaths(args, "args", inPaths = [])
+    return inPaths[i] ?? `args (leaf ${i})`
+  }
+  // Only mapped leaves enter the handler; the others are passed to f untouched.
+  const mapped: Array<number> = []
+  const mappedTensors: Array<Tensor> = []
+  const mappedAxes: Array<number> = []
+  axes.forEach((a, i) => {
+    if (a === null) return
+    mapped.push(i)
+    mappedTensors.push(toTensorLeaf(leaves[i], () => inPath(i)))
+    mappedAxes.push(a)
+  })
+  let out: unknown
+  let outPaths: Array<string> | undefined
+  const outs = vmapFlatInternal(
+    (xs) => {
+      const callLeaves = leaves.slice()
+      for (let k = 0; k < mapped.length; k++) callLeaves[mapped[k]!] = xs[k]
+      const callArgs = Tree.unflatten<Array<unknown>>(def, callLeaves)
+      out = resolve("vmap", f(...callArgs))
+      const [outLeaves] = Tree.flatten(out)
+      return outLeaves.map((leaf, j) =>
+        toTensorLeaf(leaf, () => {
+          if (outPaths === undefined) leafPaths(out, "", outPaths = [])
+          return `output${outPaths[j] ?? ""}`
+        })
+      )
+    },
+    mappedTensors,
+    mappedAxes,
+    () => broadcastSpec("out_axes", outAxes, out),
+    {
+      axisName: options.axisName,
+      axisSize: options.axisSize,
+      describeInput: (k) => inPath(mapped[k]!),
+      describeOutput: (j) => {
+        if (outPaths === undefined) leafPaths(out, "", outPaths = [])
+        return outPaths[j] ?? `[${j}]`
+      }
+    }
+  )
+  return Tree.unflatten(Tree.structure(out), outs)
+}
+
+/**
+ * Vectorizing map (JAX's `jax.vmap`): `vmap(f, options)(...args)` is an Effect
+ * of `f` applied to every slice of the arguments along their mapped axes, with
+ * the results stacked along `outAxes`. `f` may return a value or an Effect;
+ * vmap composes with every other transformation (`vmap(grad(f))` gives
+ * per-example gradients, `grad` of a vmapped function differentiates through
+ * the batch).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { np } from "@diffect/core"
+ * import { grad, vmap } from "@diffect/ad"
+ *
+ * const loss = (w: Tensor, x: Tensor) => np.sum(np.multiply(w, x))
+ * // One gradient per example: rows of xs.
+ * const perExample = vmap(grad(loss), { inAxes: [null, 0] })(np.array([1, 1]), np.array([[1, 2], [3, 4]]))
+ *
+ * @since 0.1.0
+ */
+export const vmap = <F extends AnyFunction>(f: F, options: VmapOptions = {}) =>
+(
+  ...args: Parameters<F>
+): Effect.Effect<VmapResult<F>, DiffError | VmapError | ErrorOf<F>, Backend | ContextOf<F>> =>
+  transformation<VmapResult<F>, VmapError | ErrorOf<F>, ContextOf<F>>(
+    () => vmapTrace(f, args, options) as VmapResult<F>
+  )

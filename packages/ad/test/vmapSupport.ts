@@ -1,0 +1,133 @@
+/**
+ * Helpers for the vmap test suites: tensors from nested arrays, reading values
+ * back, stacking per-example results (the loop oracle), seeded random data.
+ */
+import { ConcreteTensor, DType, lax } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { assert } from "@effect/vitest"
+
+type Nested = number | boolean | ReadonlyArray<Nested>
+
+const shapeOfNested = (
+  v: Nested
+): Array<number> => (Array.isArray(v) ? [v.length, ...shapeOfNested(v[0] as Nested)] : [])
+
+/** A host tensor from nested JS arrays (float64 unless told). */
+export const arr = (value: Nested, dtype: DType.DType = "float64"): Tensor => {
+  const shape = shapeOfNested(value)
+  const flat = (Array.isArray(value) ? (value as Array<Nested>).flat(Infinity as 1) : [value]) as Array<
+    number | boolean
+  >
+  const data = DType.allocHost(dtype, flat.length)
+  flat.forEach((x, i) => {
+    data[i] = typeof x === "boolean" ? (x ? 1 : 0) : x
+  })
+  return new ConcreteTensor({ shape, dtype, weakType: false }, data, undefined)
+}
+
+/** A host tensor from flat storage-layout data. */
+export const fromData = (shape: ReadonlyArray<number>, dtype: DType.DType, data: ArrayLike<number>): Tensor => {
+  const host = DType.allocHost(dtype, data.length / DType.lanes(dtype))
+  host.set(data)
+  return new ConcreteTensor({ shape, dtype, weakType: false }, host, undefined)
+}
+
+/** The storage-layout data of a concrete tensor. */
+export const data = (t: Tensor): ArrayLike<number> => {
+  if (!(t instanceof ConcreteTensor)) throw new Error(`expected a concrete tensor, got ${t}`)
+  if (t.host !== undefined) return t.host
+  const b = t.buffer!
+  const read = b.backend.readSync
+  if (read === undefined) throw new Error(`backend ${b.backend.name} cannot read synchronously`)
+  return read(b, t.aval)
+}
+
+/** Nested JS arrays of a tensor's values (real dtypes). */
+export const values = (t: Tensor): unknown => {
+  const d = Array.from(data(t))
+  const build = (dim: number, offset: number): [unknown, number] => {
+    if (dim === t.ndim) return [t.dtype === "bool" ? d[offset] === 1 : d[offset], offset + 1]
+    const out: Array<unknown> = []
+    let o = offset
+    for (let i = 0; i < t.shape[dim]!; i++) {
+      const [v, next] = build(dim + 1, o)
+      out.push(v)
+      o = next
+    }
+    return [out, o]
+  }
+  return build(0, 0)[0]
+}
+
+/** Asserts equal shapes, dtypes and values within `tol` (relative to magnitude); NaN matches NaN. */
+export const assertClose = (actual: Tensor, expected: Tensor, tol = 1e-12, label = ""): void => {
+  assert.deepStrictEqual(actual.shape, expected.shape, `${label} shape`)
+  assert.strictEqual(actual.dtype, expected.dtype, `${label} dtype`)
+  const a = data(actual)
+  const e = data(expected)
+  assert.strictEqual(a.length, e.length, `${label} length`)
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!
+    const y = e[i]!
+    if (Number.isNaN(y)) {
+      assert.isTrue(Number.isNaN(x), `${label} [${i}]: expected NaN, got ${x}`)
+      continue
+    }
+    if (x === y) continue
+    assert.isTrue(Math.abs(x - y) <= tol * (1 + Math.abs(y)), `${label} [${i}]: ${x} vs ${y}`)
+  }
+}
+
+/** Stacks same-shaped tensors along a new axis `axis` (the loop oracle's gather step). */
+export const stack = (xs: ReadonlyArray<Tensor>, axis: number): Tensor =>
+  lax.concatenate(xs.map((x) => lax.expandDims(x, [axis])), axis)
+
+/** A small seeded PRNG (mulberry32), so fast-check shrinks over seeds. */
+export const prng = (seed: number) => {
+  let s = seed >>> 0
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+  const int = (lo: number, hi: number): number => lo + Math.floor(next() * (hi - lo + 1))
+  return {
+    next,
+    int,
+    uniform: (lo: number, hi: number): number => lo + (hi - lo) * next(),
+    pick: <A>(xs: ReadonlyArray<A>): A => xs[int(0, xs.length - 1)]!,
+    shuffle: <A>(xs: ReadonlyArray<A>): Array<A> => {
+      const out = xs.slice()
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = int(0, i)
+        const tmp = out[i]!
+        out[i] = out[j]!
+        out[j] = tmp
+      }
+      return out
+    }
+  }
+}
+
+/** @internal */
+export type Rng = ReturnType<typeof prng>
+
+/** A random tensor of `shape` and `dtype` with values in `[lo, hi]` (integers for int32, 0/1 for bool). */
+export const randomTensor = (
+  rng: Rng,
+  shape: ReadonlyArray<number>,
+  dtype: DType.DType = "float64",
+  lo = -2,
+  hi = 2
+): Tensor => {
+  let n = 1
+  for (const d of shape) n *= d
+  const lanes = DType.lanes(dtype)
+  const out = new Array<number>(n * lanes)
+  for (let i = 0; i < out.length; i++) {
+    out[i] = dtype === "bool" ? rng.int(0, 1) : dtype === "int32" ? rng.int(lo, hi) : rng.uniform(lo, hi)
+  }
+  return fromData(shape, dtype, out)
+}
