@@ -257,12 +257,17 @@ const ctan = ([a, b]: Cx): Cx => {
   return [im, K.neg(re)]
 }
 
-const ci = (t: ScalarType): Cx => cconst(0, 1, t)
 const cone = (t: ScalarType): Cx => cconst(1, 0, t)
-/** asin z = -i log(i z + sqrt(1 - z^2)). */
-const casin = (z: Cx): Cx => {
-  const t = z[0].type
-  const w = clog(cadd(cmul(ci(t), z), csqrt(csub(cone(t), cmul(z, z)))))
+/**
+ * asin z = -i log(i z + sqrt(1 - z) sqrt(1 + z)). Splitting the root (Kahan) puts
+ * the branch cuts where C99 and NumPy have them: asin(2 + 0i) = pi/2 + 1.317i,
+ * asin(2 - 0i) = pi/2 - 1.317i (1 - z keeps the sign of zero in -b).
+ */
+const casin = ([a, b]: Cx): Cx => {
+  const t = a.type
+  const one = k(1, t)
+  const root = cmul(csqrt([K.sub(one, a), K.neg(b)]), csqrt([K.add(one, a), b]))
+  const w = clog(cadd([K.neg(b), a], root))
   return [w[1], K.neg(w[0])]
 }
 /** acos z = pi/2 - asin z. */
@@ -273,7 +278,7 @@ const cacos = (z: Cx): Cx => {
 /** atan z = (i/2) (log(1 - i z) - log(1 + i z)). */
 const catan = (z: Cx): Cx => {
   const t = z[0].type
-  const iz = cmul(ci(t), z)
+  const iz: Cx = [K.neg(z[1]), z[0]]
   const d = csub(clog(csub(cone(t), iz)), clog(cadd(cone(t), iz)))
   return [K.mul(k(-0.5, t), d[1]), K.mul(k(0.5, t), d[0])]
 }

@@ -1,0 +1,84 @@
+/**
+ * Test helpers: run one primitive on the typed-array backend with hand-made
+ * avals, and compare arrays.
+ */
+import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
+import { aval, DType } from "@diffect/core"
+import type { Params, Primitive } from "@diffect/core"
+import { assert } from "@effect/vitest"
+
+export const backend = makeTypedArrayBackend()
+
+/** An operand: data in storage layout, its shape and dtype. */
+export interface Operand {
+  readonly data: DType.HostArray
+  readonly shape: ReadonlyArray<number>
+  readonly dtype: DType.DType
+}
+
+/** Builds an operand from plain numbers (complex: interleaved re, im). */
+export const arr = (dtype: DType.DType, shape: ReadonlyArray<number>, values: ReadonlyArray<number>): Operand => {
+  const data = DType.allocHost(dtype, shape.reduce((a, b) => a * b, 1))
+  if (values.length !== data.length) throw new Error(`arr: ${values.length} values for ${data.length} slots`)
+  data.set(values)
+  return { data, shape, dtype }
+}
+
+/** Runs `primitive` and returns its single output's data. */
+export const run = <P extends Primitive>(
+  primitive: P,
+  operands: ReadonlyArray<Operand>,
+  params: Params<P>,
+  outShape: ReadonlyArray<number>,
+  outDType: DType.DType
+): DType.HostArray => {
+  const inAvals = operands.map((o) => aval(o.shape, o.dtype))
+  const buffers = operands.map((o, i) => backend.fromHost(o.data, inAvals[i]!))
+  const out = aval(outShape, outDType)
+  const [b] = backend.execute(primitive, buffers, inAvals, params, [out])
+  return backend.readSync!(b!, out)
+}
+
+/** Elementwise unary shorthand: output has the input's shape. */
+export const un = <P extends Primitive>(
+  primitive: P,
+  x: Operand,
+  outDType: DType.DType = x.dtype,
+  params: Params<P> = {} as Params<P>
+): Array<number> => Array.from(run(primitive, [x], params, x.shape, outDType))
+
+/** Elementwise binary shorthand. */
+export const bin = <P extends Primitive>(
+  primitive: P,
+  x: Operand,
+  y: Operand,
+  outDType: DType.DType = x.dtype
+): Array<number> => Array.from(run(primitive, [x, y], {} as Params<P>, x.shape, outDType))
+
+/** Asserts `actual` equals `expected` entrywise within `tol` (relative to max(1, |expected|)); NaN matches NaN. */
+export const close = (
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol = 1e-12
+): void => {
+  assert.strictEqual(actual.length, expected.length, "length")
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!
+    const e = expected[i]!
+    if (Number.isNaN(e)) {
+      assert.isTrue(Number.isNaN(a), `entry ${i}: expected NaN, got ${a}`)
+    } else if (!Number.isFinite(e)) {
+      assert.strictEqual(a, e, `entry ${i}`)
+    } else {
+      assert.isTrue(
+        Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)),
+        `entry ${i}: expected ${e}, got ${a} (tolerance ${tol})`
+      )
+    }
+  }
+}
+
+/** Asserts exact equality entrywise (Object.is, so -0 and 0 differ). */
+export const exact = (actual: ArrayLike<number>, expected: ReadonlyArray<number>): void => {
+  assert.deepStrictEqual(Array.from(actual), expected)
+}
