@@ -18,7 +18,7 @@ export interface AuxCapture {
 /** Checks that `out` is an `[output, aux]` pair, records the aux in `capture`, and returns the output. */
 export const splitAux = (out: unknown, capture: AuxCapture): unknown => {
   if (!Array.isArray(out) || out.length !== 2) {
-    const kind = Array.isArray(out) ? `an array of length ${out.length}` : typeof out
+    const kind = Array.isArray(out) ? `an array of length ${out.length}` : isTensor(out) ? "a Tensor" : typeof out
     throw new AuxOutputError({ got: `${kind} with value ${describe(out)}` })
   }
   const [leaves, def] = Tree.flatten(out[1])

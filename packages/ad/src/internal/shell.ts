@@ -12,7 +12,7 @@
  * this module remember their body, so a nested transformation runs it directly,
  * without a fiber: `grad(grad(f))` costs no more than two handlers.
  */
-import { Backend, withBackend } from "@diffect/core"
+import { activeBackend, Backend, withBackend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
 import { Cause, Context, Effect, Exit } from "effect"
 import { AsyncEffectError } from "../Errors.js"
@@ -44,6 +44,13 @@ const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Ef
   }
 }
 
+// Outside an Effect (a synchronous run, a script with a default backend), user
+// Effects still get the active backend.
+const backendContext = (): Context.Context<never> => {
+  const backend = activeBackend()
+  return (backend === undefined ? Context.empty() : Context.make(Backend, backend)) as Context.Context<never>
+}
+
 /**
  * Wraps the synchronous `body` of a transformation as an Effect needing a `Backend`.
  * `E` and `R` are the error and requirements of the user's function, when it
@@ -66,7 +73,7 @@ export const resolve = (name: string, out: unknown): unknown => {
   if (!Effect.isEffect(out)) return out
   const body = syncBodies.get(out)
   if (body !== undefined) return body()
-  const context = currentContext ?? Context.empty()
+  const context = currentContext ?? backendContext()
   const exit = Effect.runSyncExitWith(context)(out as Effect.Effect<unknown, unknown>)
   if (Exit.isSuccess(exit)) return exit.value
   for (const reason of exit.cause.reasons) {

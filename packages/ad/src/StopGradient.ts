@@ -1,0 +1,20 @@
+/**
+ * `stopGradient` on pytrees (JAX's `jax.lax.stop_gradient`).
+ *
+ * @since 0.1.0
+ */
+import { isTensor, lax, Tree } from "@diffect/core"
+
+/**
+ * The identity on every tensor of a pytree, with a zero derivative: no
+ * transformation differentiates through it. Non-tensor leaves pass through.
+ *
+ * @example
+ * import { np, grad, stopGradient, runSync } from "diffect"
+ * // d/dx [x * stopGradient(x)] at 3 is 3 (the second factor is a constant)
+ * runSync(grad((x: Tensor) => np.multiply(x, stopGradient(x)))(np.array(3)))
+ *
+ * @since 0.1.0
+ */
+export const stopGradient = <T>(tree: T): T =>
+  Tree.map(tree, (leaf: unknown) => (isTensor(leaf) ? lax.stopGradient(leaf) : leaf)) as T

@@ -1,0 +1,122 @@
+/**
+ * Helpers for the differentiation API's tests: tensors from nested JS arrays,
+ * values read back as nested JS arrays, and running transformations on the CPU
+ * backend.
+ */
+import { makeTypedArrayBackend, TypedArrayBackend } from "@diffect/backend-typed-array"
+import { aval, ConcreteTensor, DType, isTensor, Tree } from "@diffect/core"
+import type { Backend, Tensor } from "@diffect/core"
+import { Effect } from "effect"
+import { runSyncOn } from "../src/internal/shell.js"
+
+export type Nested = number | boolean | { readonly re: number; readonly im: number } | ReadonlyArray<Nested>
+
+const shapeOf = (
+  v: Nested
+): Array<number> => (Array.isArray(v) ? [v.length, ...shapeOf((v as ReadonlyArray<Nested>)[0]!)] : [])
+
+/** A host tensor from nested arrays (complex elements as `{ re, im }`). */
+export const tensor = (value: Nested, dtype: DType.DType = "float32"): Tensor => {
+  const shape = shapeOf(value)
+  const flat: Array<Nested> = []
+  const walk = (v: Nested): void => {
+    if (Array.isArray(v)) { for (const e of v as ReadonlyArray<Nested>) walk(e) }
+    else flat.push(v)
+  }
+  walk(value)
+  const data = DType.allocHost(dtype, flat.length)
+  const lanes = DType.lanes(dtype)
+  flat.forEach((v, i) => {
+    if (typeof v === "object") {
+      const z = v as { re: number; im: number }
+      data[2 * i] = z.re
+      data[2 * i + 1] = z.im
+    } else data[i * lanes] = typeof v === "boolean" ? (v ? 1 : 0) : v
+  })
+  return new ConcreteTensor(aval(shape, dtype), data, undefined)
+}
+
+/** The storage-layout data of a concrete tensor (complex interleaved). */
+export const data = (x: Tensor): DType.HostArray => {
+  const c = x as ConcreteTensor
+  if (c.host !== undefined) return c.host
+  return c.buffer!.backend.readSync!(c.buffer!, c.aval)
+}
+
+/** A tensor as nested JS arrays (complex elements as `{ re, im }`, float0 as 0). */
+export const js = (x: Tensor): unknown => {
+  const d = data(x)
+  const complex = DType.isComplex(x.dtype)
+  const build = (dim: number, offset: number): unknown => {
+    if (dim === x.ndim) {
+      if (x.dtype === "float0") return 0
+      if (complex) return { re: d[2 * offset], im: d[2 * offset + 1] }
+      return x.dtype === "bool" ? d[offset] === 1 : d[offset]
+    }
+    let stride = 1
+    for (let i = dim + 1; i < x.ndim; i++) stride *= x.shape[i]!
+    return Array.from({ length: x.shape[dim]! }, (_, i) => build(dim + 1, offset + i * stride))
+  }
+  return build(0, 0)
+}
+
+/** Every tensor leaf of a tree as nested JS arrays. */
+export const toJs = (tree: unknown): unknown => Tree.map(tree, (leaf: unknown) => (isTensor(leaf) ? js(leaf) : leaf))
+
+export const backend = makeTypedArrayBackend()
+
+/** Runs a transformation's Effect synchronously on the CPU backend; failures are thrown. */
+export const run = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(backend, effect)
+
+/** The typed failure of an Effect run on the CPU backend (fails the test if it succeeds). */
+export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): E =>
+  Effect.runSync(Effect.flip(effect).pipe(Effect.provide(TypedArrayBackend.layer)))
+
+export const provideCpu = Effect.provide(TypedArrayBackend.layer)
+
+/** Asserts two nested structures of numbers are close (relative and absolute tolerance). */
+const close = (actual: unknown, expected: unknown, tol = 1e-5, path = "value"): void => {
+  if (typeof expected === "number") {
+    if (typeof actual !== "number") {
+      throw new Error(`${path}: expected number ${expected}, got ${JSON.stringify(actual)}`)
+    }
+    const ok = Number.isNaN(expected)
+      ? Number.isNaN(actual)
+      : Math.abs(actual - expected) <= tol * (1 + Math.abs(expected))
+    if (!ok) throw new Error(`${path}: expected ${expected}, got ${actual}`)
+    return
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual) || actual.length !== expected.length) {
+      throw new Error(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
+    }
+    expected.forEach((e, i) => close(actual[i], e, tol, `${path}[${i}]`))
+    return
+  }
+  if (typeof expected === "object" && expected !== null) {
+    if (typeof actual !== "object" || actual === null) throw new Error(`${path}: expected object, got ${actual}`)
+    const keys = Object.keys(expected)
+    if (Object.keys(actual).length !== keys.length) {
+      throw new Error(`${path}: expected keys ${keys}, got ${Object.keys(actual)}`)
+    }
+    for (const k of keys) {
+      close((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], tol, `${path}.${k}`)
+    }
+    return
+  }
+  if (actual !== expected) throw new Error(`${path}: expected ${String(expected)}, got ${String(actual)}`)
+}
+
+/** Asserts `error` is an instance of `Class` with exactly `message`. */
+const error = (e: unknown, Class: abstract new(...args: never) => unknown, message: string): void => {
+  if (!(e instanceof Class)) throw new Error(`expected an instance of ${Class.name}, got ${String(e)}`)
+  if ((e as Error).message !== message) {
+    throw new Error(`message mismatch:\n  expected: ${message}\n  received: ${(e as Error).message}`)
+  }
+}
+
+/**
+ * Assertions of these tests (named `expect` so that the linter's expect-expect rule
+ * sees them): `expect.close(actual, expected, tol)`, `expect.error(e, Class, message)`.
+ */
+export const expect = { close, error }
