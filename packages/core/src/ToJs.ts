@@ -1,0 +1,138 @@
+/**
+ * Reading tensors back as JS values: `toJs` (an Effect, for any backend) and
+ * `toJsSync` (for host data and synchronous backends such as the CPU one).
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import type { DType, HostArray } from "./DType.js"
+import { BackendError, ConcretizationError } from "./Errors.js"
+import type { Complex } from "./internal/arrayLiteral.js"
+import type { Shape } from "./Shape.js"
+import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
+import * as Tree from "./Tree.js"
+
+/**
+ * A tensor as JS values: a number (int and float dtypes), a boolean (bool), a
+ * `{ re, im }` (complex), or nested arrays of them. float0 elements read as 0.
+ *
+ * @since 0.1.0
+ */
+export type JsValue = number | boolean | Complex | ReadonlyArray<JsValue>
+
+/**
+ * The type of `toJs(tree)`: every tensor in `T` replaced by its `JsValue`.
+ *
+ * @since 0.1.0
+ */
+export type ToJs<T> = T extends Tensor ? JsValue
+  : T extends ReadonlyArray<unknown> ? { -readonly [K in keyof T]: ToJs<T[K]> }
+  : T extends Record<string, unknown> ? { -readonly [K in keyof T]: ToJs<T[K]> }
+  : T
+
+const element = (data: HostArray, dtype: DType, i: number): JsValue => {
+  switch (dtype) {
+    case "bool":
+      return data[i] !== 0
+    case "complex64":
+    case "complex128":
+      return { re: data[2 * i]!, im: data[2 * i + 1]! }
+    case "float0":
+      return 0
+    default:
+      return data[i]!
+  }
+}
+
+/**
+ * Host data in storage layout as nested JS arrays of `shape`.
+ *
+ * @since 0.1.0
+ */
+export const hostToJs = (data: HostArray, dtype: DType, shape: Shape): JsValue => {
+  let offset = 0
+  const build = (depth: number): JsValue => {
+    if (depth === shape.length) return element(data, dtype, offset++)
+    const n = shape[depth]!
+    const out = new Array<JsValue>(n)
+    for (let i = 0; i < n; i++) out[i] = build(depth + 1)
+    return out
+  }
+  return build(0)
+}
+
+const concretization = (t: Tensor): ConcretizationError =>
+  new ConcretizationError({
+    detail: `${
+      String(t)
+    } cannot be read with toJs while it is being traced; return it from the transformed function instead`
+  })
+
+// Host data a tensor has without reading a device (undefined: a device read is needed).
+const hostData = (t: ConcreteTensor): HostArray | undefined => t.aval.dtype === "float0" ? new Uint8Array(0) : t.host
+
+const readEffect = (t: Tensor): Effect.Effect<JsValue, BackendError | ConcretizationError> => {
+  if (t instanceof Tracer || !(t instanceof ConcreteTensor)) return Effect.fail(concretization(t))
+  const host = hostData(t)
+  if (host !== undefined) return Effect.succeed(hostToJs(host, t.dtype, t.shape))
+  const buffer = t.buffer!
+  return Effect.map(buffer.backend.read(buffer, t.aval), (data) => hostToJs(data, t.dtype, t.shape))
+}
+
+/**
+ * Reads every tensor of a pytree back as nested JS arrays (scalars as numbers,
+ * bool as booleans, complex as `{ re, im }`); other leaves are kept. Each tensor is
+ * read from the backend that holds it. Tracers fail with `ConcretizationError`.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { np, toJs } from "diffect"
+ * const program = toJs({ w: np.array([[1, 2]]), n: 3 }) // Effect of { w: [[1, 2]], n: 3 }
+ *
+ * @since 0.1.0
+ */
+export const toJs = <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError> => {
+  if (tree instanceof Tensor) return readEffect(tree) as Effect.Effect<ToJs<T>, BackendError | ConcretizationError>
+  const [leaves, def] = Tree.flatten(tree)
+  return Effect.map(
+    Effect.forEach(
+      leaves,
+      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError> =>
+        leaf instanceof Tensor ? readEffect(leaf) : Effect.succeed(leaf),
+      {
+        concurrency: "unbounded"
+      }
+    ),
+    (values) => Tree.unflatten<ToJs<T>>(def, values)
+  )
+}
+
+const readSync = (t: Tensor): JsValue => {
+  if (t instanceof Tracer || !(t instanceof ConcreteTensor)) throw concretization(t)
+  const host = hostData(t)
+  if (host !== undefined) return hostToJs(host, t.dtype, t.shape)
+  const buffer = t.buffer!
+  const read = buffer.backend.readSync
+  if (read === undefined) {
+    throw new BackendError({
+      backend: buffer.backend.name,
+      detail: "this backend cannot read synchronously; use toJs (an Effect) instead of toJsSync"
+    })
+  }
+  return hostToJs(read(buffer, t.aval), t.dtype, t.shape)
+}
+
+/**
+ * `toJs` for host data and synchronous backends (the CPU backend): returns the
+ * values directly, and throws `BackendError` for a backend without `readSync`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * toJsSync(np.array([1, 2]).mul(3)) // [3, 6]
+ *
+ * @since 0.1.0
+ */
+export const toJsSync = <T>(tree: T): ToJs<T> => {
+  if (tree instanceof Tensor) return readSync(tree) as ToJs<T>
+  return Tree.map(tree, (leaf: unknown) => (leaf instanceof Tensor ? readSync(leaf) : leaf)) as ToJs<T>
+}

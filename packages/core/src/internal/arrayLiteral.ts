@@ -1,0 +1,207 @@
+/**
+ * Host tensors from JS values: numbers, booleans, complex `{ re, im }`, nested
+ * arrays and typed arrays (`np.array`). Nothing here touches a backend: the
+ * result is a host `ConcreteTensor` adopted by the first backend that uses it.
+ *
+ * @since 0.1.0
+ */
+import { allocHost, isComplex, isDType } from "../DType.js"
+import type { DType, HostArray } from "../DType.js"
+import { InvalidArrayError } from "../Errors.js"
+import { aval, ConcreteTensor, Tensor } from "../Tensor.js"
+
+/**
+ * A complex scalar written as a JS value.
+ *
+ * @since 0.1.0
+ */
+export interface Complex {
+  readonly re: number
+  readonly im: number
+}
+
+/** A JS scalar: a number (a weak float in ops), a boolean or a complex value. @since 0.1.0 */
+export type Scalar = number | boolean | Complex
+
+/** Nested JS arrays of scalars (or of tensors, which `np.array` stacks). @since 0.1.0 */
+export interface NestedArray extends ReadonlyArray<Scalar | Tensor | NestedArray> {}
+
+/** Typed arrays `np.array` accepts, each read as one dtype (see `typedArrayDType`). @since 0.1.0 */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array
+
+/** Anything the ops accept in place of a tensor. @since 0.1.0 */
+export type TensorLike = Tensor | Scalar | NestedArray | TypedArray
+
+/** @since 0.1.0 */
+export const isComplexValue = (u: unknown): u is Complex =>
+  typeof u === "object" && u !== null && typeof (u as Complex).re === "number" &&
+  typeof (u as Complex).im === "number" && !(u instanceof Tensor)
+
+/**
+ * The dtype of a typed array: Float32Array -> float32, Float64Array -> float64,
+ * Int32Array (and the narrower integer arrays, Uint8Array included) -> int32.
+ * Uint8Array is read as integers, not as bool: image bytes keep their values.
+ */
+const typedArrayDType = (a: TypedArray): DType =>
+  a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : "int32"
+
+/** Validates a user-given dtype name. @since 0.1.0 */
+export const checkDType = (dtype: unknown): DType => {
+  if (!isDType(dtype)) {
+    throw new InvalidArrayError({
+      detail: `Unknown dtype ${
+        JSON.stringify(dtype)
+      }: expected one of bool, int32, float32, float64, complex64, complex128, float0`
+    })
+  }
+  return dtype
+}
+
+const isTypedArray = (u: unknown): u is TypedArray =>
+  u instanceof Float32Array || u instanceof Float64Array || u instanceof Int32Array || u instanceof Int16Array ||
+  u instanceof Int8Array || u instanceof Uint8Array || u instanceof Uint16Array
+
+const describe = (u: unknown): string =>
+  u === null ? "null" : Array.isArray(u) ? "array" : u instanceof Tensor ? String(u) : typeof u
+
+const pathString = (path: ReadonlyArray<number>): string => path.map((i) => `[${i}]`).join("")
+
+// What the scalar leaves are made of: decides the default dtype (complex > float > bool).
+const KIND_BOOL = 0
+const KIND_REAL = 1
+const KIND_COMPLEX = 2
+
+/** Whether a nested array has a tensor among its leaves (then `np.array` stacks). @since 0.1.0 */
+export const containsTensor = (value: unknown): boolean =>
+  value instanceof Tensor || (Array.isArray(value) && value.some(containsTensor))
+
+/**
+ * The host tensor of a JS value. Types are strong (as `jnp.array` makes them):
+ * numbers give float32, booleans bool, complex values complex64, unless `dtype`
+ * says otherwise. Ragged nesting and non-numeric entries fail with
+ * `InvalidArrayError` naming the path.
+ *
+ * @since 0.1.0
+ */
+export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): ConcreteTensor => {
+  if (dtype !== undefined) checkDType(dtype)
+  if (isTypedArray(value)) {
+    const own = typedArrayDType(value)
+    const target = dtype ?? own
+    const data = allocHost(target, value.length)
+    fill(data, target, value, KIND_REAL)
+    return new ConcreteTensor(aval([value.length], target, weakType), data, undefined)
+  }
+  // Shape from the first element at each depth, then a checked walk of every element.
+  const shape: Array<number> = []
+  let probe: unknown = value
+  while (Array.isArray(probe)) {
+    shape.push(probe.length)
+    probe = probe[0]
+  }
+  let size = 1
+  for (const d of shape) size *= d
+  const flat = new Array<unknown>(size)
+  let kind = KIND_BOOL
+  let n = 0
+  const walk = (v: unknown, depth: number, path: Array<number>): void => {
+    if (depth < shape.length) {
+      if (!Array.isArray(v) || v.length !== shape[depth]) {
+        throw new InvalidArrayError({
+          detail: `Ragged nested array: the element at ${pathString(path)} is ${
+            Array.isArray(v) ? `an array of length ${v.length}` : `a ${describe(v)}`
+          }, expected an array of length ${
+            shape[depth]
+          } (inhomogeneous shape after ${depth} dimension(s); the detected shape was (${
+            shape.slice(0, depth).join(", ")
+          }) + inhomogeneous part)`
+        })
+      }
+      for (let i = 0; i < v.length; i++) {
+        path.push(i)
+        walk(v[i], depth + 1, path)
+        path.pop()
+      }
+      return
+    }
+    if (typeof v === "number") kind = Math.max(kind, KIND_REAL)
+    else if (typeof v === "boolean") {
+      // booleans are their own kind
+    } else if (isComplexValue(v)) kind = KIND_COMPLEX
+    else if (Array.isArray(v)) {
+      throw new InvalidArrayError({
+        detail: `Ragged nested array: the element at ${
+          pathString(path)
+        } is an array, but its siblings are scalars (inhomogeneous shape after ${depth} dimension(s))`
+      })
+    } else {
+      throw new InvalidArrayError({
+        detail: `Cannot make an array from the ${describe(v)} at ${
+          pathString(path) || "the top level"
+        }: entries must be numbers, booleans or complex values { re, im }`
+      })
+    }
+    flat[n++] = v
+  }
+  walk(value, 0, [])
+  const target = dtype ?? (kind === KIND_COMPLEX ? "complex64" : kind === KIND_REAL ? "float32" : "bool")
+  const data = allocHost(target, size)
+  fill(data, target, flat, kind)
+  return new ConcreteTensor(aval(shape, target, weakType), data, undefined)
+}
+
+// Writes scalars into storage layout, converting as NumPy does (int32 truncates toward
+// zero, bool is `x != 0`). Complex values into a real dtype fail instead of losing the
+// imaginary part silently.
+const fill = (data: HostArray, dtype: DType, src: ArrayLike<unknown>, kind: number): void => {
+  if (dtype === "float0") return
+  if (isComplex(dtype)) {
+    for (let i = 0; i < src.length; i++) {
+      const v = src[i]
+      if (typeof v === "object") {
+        data[2 * i] = (v as Complex).re
+        data[2 * i + 1] = (v as Complex).im
+      } else data[2 * i] = Number(v)
+    }
+    return
+  }
+  if (kind === KIND_COMPLEX) {
+    throw new InvalidArrayError({
+      detail:
+        `Cannot make a ${dtype} array from complex values without discarding their imaginary parts; use a complex dtype, or np.real afterwards`
+    })
+  }
+  if (dtype === "bool") {
+    for (let i = 0; i < src.length; i++) data[i] = src[i] ? 1 : 0
+    return
+  }
+  for (let i = 0; i < src.length; i++) data[i] = Number(src[i])
+}
+
+/**
+ * The host scalar of a JS number, boolean or complex value, as ops see it: a
+ * number is a weak float32 (JAX's Python float), a boolean a strong bool, a
+ * complex value a weak complex64.
+ *
+ * @since 0.1.0
+ */
+export const fromScalar = (value: Scalar, dtype?: DType, weakType?: boolean): ConcreteTensor => {
+  if (typeof value === "number") {
+    const d = dtype ?? "float32"
+    const data = allocHost(d, 1)
+    if (d !== "float0") data[0] = d === "bool" ? (value !== 0 ? 1 : 0) : value
+    return new ConcreteTensor(aval([], d, weakType ?? true), data, undefined)
+  }
+  if (typeof value === "boolean") {
+    const d = dtype ?? "bool"
+    const data = allocHost(d, 1)
+    if (d !== "float0") data[0] = value ? 1 : 0
+    return new ConcreteTensor(aval([], d, weakType ?? false), data, undefined)
+  }
+  const d = dtype ?? "complex64"
+  if (!isComplex(d)) return fromLiteral(value, d)
+  const data = allocHost(d, 1)
+  data[0] = value.re
+  data[1] = value.im
+  return new ConcreteTensor(aval([], d, weakType ?? true), data, undefined)
+}

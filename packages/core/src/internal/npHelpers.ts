@@ -1,0 +1,145 @@
+/**
+ * The machinery under `np`: turning JS values into tensors, JAX's dtype
+ * promotion (weak types included) and NumPy broadcasting, all through `lax`
+ * so that every op works on tracers as well as on concrete tensors.
+ *
+ * @since 0.1.0
+ */
+import { isComplex, promote } from "../DType.js"
+import type { DType } from "../DType.js"
+import { Float0OperationError, ShapeError } from "../Errors.js"
+import * as lax from "../lax.js"
+import { broadcastShapes, normalizeAxis, shapeEquals } from "../Shape.js"
+import type { Shape } from "../Shape.js"
+import { Tensor } from "../Tensor.js"
+import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./arrayLiteral.js"
+import type { TensorLike } from "./arrayLiteral.js"
+
+/**
+ * Converts a `TensorLike` to a tensor: tensors pass through, JS scalars become
+ * weak scalars (booleans: strong bool), arrays become strong host arrays.
+ *
+ * @since 0.1.0
+ */
+export const toTensor = (x: TensorLike): Tensor => {
+  if (x instanceof Tensor) return x
+  if (typeof x === "number" || typeof x === "boolean" || isComplexValue(x)) return fromScalar(x)
+  if (Array.isArray(x) && containsTensor(x)) return stackNested(x)
+  return fromLiteral(x)
+}
+
+// `[x, y]` of tensors (or nested arrays with tensor leaves) is their stack, as in
+// `jnp.array([x, y])`; JS scalars among them promote like any operand.
+const stackNested = (xs: ReadonlyArray<unknown>): Tensor => {
+  const parts = promoteAll("array", xs.map((x) => (Array.isArray(x) ? stackNested(x) : toTensor(x as TensorLike))))
+  const shape = parts[0]!.shape
+  for (const p of parts) {
+    if (!shapeEquals(p.shape, shape)) {
+      throw new ShapeError({
+        operation: "array",
+        detail: `all entries must have the same shape to be stacked, got ${
+          parts.map((q) => `(${q.shape.join(", ")})`).join(", ")
+        }`
+      })
+    }
+  }
+  return lax.concatenate(parts.map((p) => lax.expandDims(p, [0])), 0)
+}
+
+/**
+ * The promoted (dtype, weak) of several tensors by JAX's lattice; `float0`
+ * operands fail with `Float0OperationError`.
+ *
+ * @since 0.1.0
+ */
+export const resultType = (
+  op: string,
+  xs: ReadonlyArray<{ readonly dtype: DType; readonly weakType: boolean }>
+): readonly [DType, boolean] => {
+  let dtype = xs[0]!.dtype
+  let weak = xs[0]!.weakType
+  if (dtype === "float0") throw new Float0OperationError({ operation: op })
+  for (let i = 1; i < xs.length; i++) {
+    const x = xs[i]!
+    if (x.dtype === "float0") throw new Float0OperationError({ operation: op })
+    if (x.dtype === dtype && x.weakType === weak) continue
+    ;[dtype, weak] = promote(dtype, weak, x.dtype, x.weakType)
+  }
+  return [dtype, weak]
+}
+
+/** Converts `x` to `dtype` (a no-op when it has it already). @since 0.1.0 */
+export const cast = (x: Tensor, dtype: DType, weakType: boolean): Tensor =>
+  x.dtype === dtype ? x : lax.convertElementType(x, dtype, weakType)
+
+/** Promotes tensors to their common dtype. @since 0.1.0 */
+export const promoteAll = (op: string, xs: ReadonlyArray<Tensor>): Array<Tensor> => {
+  const [dtype, weak] = resultType(op, xs)
+  return xs.map((x) => cast(x, dtype, weak))
+}
+
+/** Broadcasts `x` to `shape` (NumPy's trailing alignment). @since 0.1.0 */
+export const broadcastTo = (x: Tensor, shape: Shape): Tensor => {
+  if (shapeEquals(x.shape, shape)) return x
+  const offset = shape.length - x.shape.length
+  const dims = new Array<number>(x.shape.length)
+  for (let i = 0; i < dims.length; i++) dims[i] = offset + i
+  // Check like NumPy first, so the error names both shapes.
+  broadcastShapes(x.shape, shape)
+  return lax.broadcastInDim(x, shape, dims)
+}
+
+/** Broadcasts tensors to their common NumPy shape. @since 0.1.0 */
+export const broadcastAll = (xs: ReadonlyArray<Tensor>): Array<Tensor> => {
+  let same = true
+  for (let i = 1; i < xs.length; i++) if (!shapeEquals(xs[i]!.shape, xs[0]!.shape)) same = false
+  if (same) return xs.slice()
+  const shape = broadcastShapes(...xs.map((x) => x.shape))
+  return xs.map((x) => broadcastTo(x, shape))
+}
+
+// How a JS number takes part in promotion.
+const weakFloat = { dtype: "float32", weakType: true } as const
+
+/**
+ * Operands of an elementwise op: converted, promoted and broadcast. JS numbers
+ * are made directly in the promoted dtype (no conversion op is recorded).
+ *
+ * @since 0.1.0
+ */
+export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tensor> => {
+  let allTensors = true
+  for (const a of args) if (!(a instanceof Tensor)) allTensors = false
+  if (allTensors) return broadcastAll(promoteAll(op, args as ReadonlyArray<Tensor>))
+  // Scalars take part in promotion as weak types; then they are built in the result dtype.
+  const typed = args.map((a) => (typeof a === "number" ? weakFloat : toTensor(a)))
+  const [dtype, weak] = resultType(op, typed)
+  const xs = args.map((a, i) =>
+    typeof a === "number"
+      ? fromScalar(isComplex(dtype) ? { re: a, im: 0 } : a, dtype, weak)
+      : cast(typed[i] as Tensor, dtype, weak)
+  )
+  return broadcastAll(xs)
+}
+
+/** Promotes integer and bool tensors to float32, for ops with inexact results (`jnp`'s `promote_args_inexact`). @since 0.1.0 */
+export const toInexact = (x: Tensor): Tensor =>
+  x.dtype === "int32" || x.dtype === "bool" ? lax.convertElementType(x, "float32", x.weakType) : x
+
+/**
+ * Normalized, distinct axes (all axes when `axis` is undefined).
+ *
+ * @since 0.1.0
+ */
+export const normalizeAxes = (
+  op: string,
+  axis: number | ReadonlyArray<number> | undefined,
+  ndim: number
+): Array<number> => {
+  if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i)
+  const axes = typeof axis === "number" ? [normalizeAxis(axis, ndim)] : axis.map((a) => normalizeAxis(a, ndim))
+  if (new Set(axes).size !== axes.length) {
+    throw new ShapeError({ operation: op, detail: `duplicate value in 'axis': [${axes.join(", ")}]` })
+  }
+  return axes
+}

@@ -1,0 +1,1297 @@
+/**
+ * `np`: NumPy's names over `lax`, with NumPy broadcasting and JAX's dtype
+ * promotion (weak types included). Every argument may be a tensor or a JS value
+ * (`TensorLike`): JS numbers are weak floats, so `np.multiply(x, 2)` keeps x's
+ * dtype. Every op is built from primitives only, so it works on tracers too.
+ *
+ * @example
+ * import { np } from "diffect"
+ * const x = np.array([[1, 2], [3, 4]])
+ * const y = np.sum(np.multiply(x, 2), { axis: 0 }) // [8, 12]
+ *
+ * @since 0.1.0
+ */
+import { isComplex, isInexact } from "./DType.js"
+import type { DType } from "./DType.js"
+import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
+import { activeBackend } from "./Handler.js"
+import { checkDType, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
+import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
+import { einsum as einsumImpl } from "./internal/einsum.js"
+import {
+  broadcastAll,
+  broadcastTo as broadcastToImpl,
+  cast,
+  normalizeAxes,
+  prepare,
+  promoteAll,
+  toInexact,
+  toTensor
+} from "./internal/npHelpers.js"
+import * as lax from "./lax.js"
+import { broadcastShapes, formatShape, normalizeAxis, shapeEquals, sizeOf } from "./Shape.js"
+import type { Shape } from "./Shape.js"
+import { aval, ConcreteTensor, Tensor } from "./Tensor.js"
+
+export type { Complex, NestedArray, Scalar, TensorLike, TypedArray } from "./internal/arrayLiteral.js"
+
+/** Options of creation functions. @since 0.1.0 */
+export interface DTypeOptions {
+  readonly dtype?: DType | undefined
+}
+
+/** Options of reductions: axes (all when omitted) and whether to keep them as size 1. @since 0.1.0 */
+export interface ReduceOptions {
+  readonly axis?: number | ReadonlyArray<number> | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+// ---------------------------------------------------------------------------
+// creation
+
+/**
+ * A tensor from JS values: numbers, booleans, complex `{ re, im }`, nested arrays,
+ * typed arrays (Float32Array -> float32, Float64Array -> float64, Int32Array and
+ * Uint8Array -> int32) or tensors (nested tensors are stacked). Types are strong:
+ * numbers give float32 unless `dtype` says otherwise. Ragged input and unknown
+ * dtypes fail with `InvalidArrayError`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.array([[1, 2], [3, 4]])              // float32, shape (2, 2)
+ * np.array([1, 2], { dtype: "int32" })    // int32
+ * np.array([{ re: 1, im: 2 }])            // complex64
+ *
+ * @since 0.1.0
+ */
+export const array = (value: TensorLike, options?: DTypeOptions): Tensor => {
+  const dtype = options?.dtype === undefined ? undefined : checkDType(options.dtype)
+  if (value instanceof Tensor) return dtype === undefined ? value : astype(value, dtype)
+  if (Array.isArray(value) && value.some((v) => v instanceof Tensor || Array.isArray(v))) {
+    const t = toTensor(value)
+    return dtype === undefined ? t : astype(t, dtype)
+  }
+  return fromLiteral(value, dtype)
+}
+
+/**
+ * Like `array`, but tensors pass through untouched (JAX's `jnp.asarray`).
+ *
+ * @since 0.1.0
+ */
+export const asarray = (value: TensorLike, options?: DTypeOptions): Tensor => array(value, options)
+
+const shapeOf = (shape: number | Shape): Shape => (typeof shape === "number" ? [shape] : shape)
+
+// A constant: broadcast on the device when a backend is active (no host buffer of the
+// full size), else filled on the host so that module-level code needs no backend.
+const constant = (shape: Shape, value: number | Complex | boolean, dtype: DType, weak: boolean): Tensor => {
+  const s = fromScalar(typeof value === "number" && isComplex(dtype) ? { re: value, im: 0 } : value, dtype, weak)
+  if (shape.length === 0) return s
+  if (activeBackend() !== undefined) return lax.broadcastInDim(s, shape, [])
+  const n = sizeOf(shape)
+  const host = s.host!
+  const data = new (host.constructor as new(n: number) => typeof host)(host.length * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < host.length; j++) data[i * host.length + j] = host[j]!
+  return new ConcreteTensor(aval(shape, dtype, weak), data, undefined)
+}
+
+/**
+ * A tensor of zeros (float32 unless `dtype` says otherwise).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.zeros([2, 3]) // float32 zeros of shape (2, 3)
+ *
+ * @since 0.1.0
+ */
+export const zeros = (shape: number | Shape, options?: DTypeOptions): Tensor =>
+  constant(shapeOf(shape), 0, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
+
+/** A tensor of ones (float32 unless `dtype` says otherwise). @since 0.1.0 */
+export const ones = (shape: number | Shape, options?: DTypeOptions): Tensor =>
+  constant(shapeOf(shape), 1, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
+
+/**
+ * A tensor filled with `value`. Without `dtype`, a JS number gives a weak float32
+ * (as `jnp.full` keeps a Python scalar's weak type); a tensor is broadcast.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.full([2], 7, { dtype: "int32" }) // [7, 7]
+ *
+ * @since 0.1.0
+ */
+export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOptions): Tensor => {
+  const s = shapeOf(shape)
+  const dtype = options?.dtype === undefined ? undefined : checkDType(options.dtype)
+  if (typeof value === "number" || typeof value === "boolean" || isComplexValue(value)) {
+    const weak = dtype === undefined && typeof value !== "boolean"
+    const d = dtype ?? (typeof value === "number" ? "float32" : typeof value === "boolean" ? "bool" : "complex64")
+    return constant(s, value, d, weak)
+  }
+  const t = toTensor(value)
+  return broadcastTo(dtype === undefined ? t : astype(t, dtype), s)
+}
+
+/** Zeros with the shape, dtype and weak type of `x`. @since 0.1.0 */
+export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 0, options)
+
+/** Ones with the shape, dtype and weak type of `x`. @since 0.1.0 */
+export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 1, options)
+
+/** `value` with the shape, dtype and weak type of `x` (only the type of `x` is read). @since 0.1.0 */
+export const fullLike = (x: TensorLike, value: number | boolean | Complex, options?: DTypeOptions): Tensor => {
+  const t = toTensor(x)
+  const dtype = options?.dtype === undefined ? t.dtype : checkDType(options.dtype)
+  return constant(t.shape, value, dtype, options?.dtype === undefined && t.weakType)
+}
+
+/**
+ * Evenly spaced values in `[start, stop)`. With one argument, `[0, start)`. The
+ * dtype is int32 when every argument is an integer (NumPy's rule), else float32.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.arange(5)          // int32 [0, 1, 2, 3, 4]
+ * np.arange(0, 1, 0.25) // float32 [0, 0.25, 0.5, 0.75]
+ *
+ * @since 0.1.0
+ */
+export const arange = (start: number, stop?: number, step = 1, options?: DTypeOptions): Tensor => {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
+  if (step === 0 || !Number.isFinite(step)) {
+    throw new ShapeError({ operation: "arange", detail: `arange: step must be finite and non-zero, got ${step}` })
+  }
+  const dtype = options?.dtype !== undefined
+    ? checkDType(options.dtype)
+    : [lo, hi, step].every(Number.isInteger)
+    ? "int32"
+    : "float32"
+  const n = Math.max(0, Math.ceil((hi - lo) / step))
+  const values = new Float64Array(n)
+  for (let i = 0; i < n; i++) values[i] = lo + i * step
+  return fromLiteral(values, dtype)
+}
+
+/**
+ * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
+ *
+ * @since 0.1.0
+ */
+export const linspace = (
+  start: number,
+  stop: number,
+  num = 50,
+  options?: DTypeOptions & { readonly endpoint?: boolean | undefined }
+): Tensor => {
+  if (!Number.isInteger(num) || num < 0) {
+    throw new ShapeError({ operation: "linspace", detail: `linspace: num must be a non-negative integer, got ${num}` })
+  }
+  const endpoint = options?.endpoint ?? true
+  const div = endpoint ? num - 1 : num
+  const step = div > 0 ? (stop - start) / div : 0
+  const values = new Float64Array(num)
+  for (let i = 0; i < num; i++) values[i] = start + i * step
+  if (endpoint && num > 1) values[num - 1] = stop
+  return fromLiteral(values, options?.dtype === undefined ? "float32" : checkDType(options.dtype))
+}
+
+/**
+ * A 2-D tensor with ones on the `k`-th diagonal and zeros elsewhere.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.eye(2) // [[1, 0], [0, 1]]
+ *
+ * @since 0.1.0
+ */
+export const eye = (n: number, m?: number, options?: DTypeOptions & { readonly k?: number | undefined }): Tensor => {
+  const cols = m ?? n
+  const k = options?.k ?? 0
+  const values = new Float64Array(n * cols)
+  for (let i = 0; i < n; i++) {
+    const j = i + k
+    if (j >= 0 && j < cols) values[i * cols + j] = 1
+  }
+  return reshape(fromLiteral(values, options?.dtype === undefined ? "float32" : checkDType(options.dtype)), [n, cols])
+}
+
+/** The `n` by `n` identity matrix. @since 0.1.0 */
+export const identity = (n: number, options?: DTypeOptions): Tensor => eye(n, n, options)
+
+// ---------------------------------------------------------------------------
+// elementwise arithmetic
+
+/**
+ * `x + y`, broadcast and promoted (logical or on bool, as in NumPy).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.add(np.array([1, 2]), 10) // [11, 12]
+ *
+ * @since 0.1.0
+ */
+export const add = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("add", [x, y]) as [Tensor, Tensor]
+  return a.dtype === "bool" ? lax.or(a, b) : lax.add(a, b)
+}
+
+/** `x - y`, broadcast and promoted. @since 0.1.0 */
+export const subtract = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("subtract", [x, y]) as [Tensor, Tensor]
+  return lax.sub(a, b)
+}
+
+/** `x * y`, broadcast and promoted (logical and on bool). @since 0.1.0 */
+export const multiply = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("multiply", [x, y]) as [Tensor, Tensor]
+  return a.dtype === "bool" ? lax.and(a, b) : lax.mul(a, b)
+}
+
+/**
+ * `x / y` with an inexact result (integers divide as float32, like `jnp.divide`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.divide(np.array([1, 2], { dtype: "int32" }), np.array([2, 2], { dtype: "int32" })) // float32 [0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const divide = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("divide", [x, y]) as [Tensor, Tensor]
+  return lax.div(toInexact(a), toInexact(b))
+}
+
+/** Same as `divide`. @since 0.1.0 */
+export const trueDivide = divide
+
+/** `floor(x / y)`; on integers, rounds toward negative infinity (NumPy's `//`). @since 0.1.0 */
+export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
+  let [a, b] = prepare("floorDivide", [x, y]) as [Tensor, Tensor]
+  if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
+  if (a.dtype === "int32") {
+    // lax.div truncates toward zero; step down when the signs differ and it was inexact.
+    const q = lax.div(a, b)
+    const r = lax.rem(a, b)
+    const zero = lax.zerosLike(r)
+    const adjust = lax.and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(b, zero)))
+    return lax.select(adjust, lax.sub(q, lax.full(q.shape, 1, "int32", q.weakType)), q)
+  }
+  if (isComplex(a.dtype)) {
+    throw new DTypeError({ operation: "floorDivide", detail: "floorDivide does not accept complex dtypes" })
+  }
+  return lax.floor(lax.div(a, b))
+}
+
+/**
+ * Remainder with the sign of the divisor (NumPy's `%`, `np.mod`), built from
+ * `lax.rem` (which takes the dividend's sign).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.mod(np.array([-3, 3]), 2) // [1, 1]
+ *
+ * @since 0.1.0
+ */
+export const mod = (x: TensorLike, y: TensorLike): Tensor => {
+  let [a, b] = prepare("mod", [x, y]) as [Tensor, Tensor]
+  if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
+  const r = lax.rem(a, b)
+  const zero = lax.zerosLike(r)
+  const fix = lax.and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(b, zero)))
+  return lax.select(fix, lax.add(r, b), r)
+}
+
+/** Same as `mod`. @since 0.1.0 */
+export const remainder = mod
+
+/**
+ * `x ** y`. An integer JS exponent uses `integer_pow` (exact, keeps x's dtype);
+ * otherwise both are promoted to an inexact dtype.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.power(np.array([1, 2, 3]), 2) // [1, 4, 9]
+ *
+ * @since 0.1.0
+ */
+export const power = (x: TensorLike, y: TensorLike): Tensor => {
+  if (typeof y === "number" && Number.isInteger(y) && Math.abs(y) <= 0x7fffffff) {
+    const t = toTensor(x)
+    return lax.integerPow(t.dtype === "bool" ? cast(t, "int32", false) : t, y)
+  }
+  const [a, b] = prepare("power", [x, y]) as [Tensor, Tensor]
+  return lax.pow(toInexact(a), toInexact(b))
+}
+
+/** `-x`. @since 0.1.0 */
+export const negative = (x: TensorLike): Tensor => lax.neg(toTensor(x))
+
+/** `+x` (the identity). @since 0.1.0 */
+export const positive = (x: TensorLike): Tensor => toTensor(x)
+
+/** `1 / x`, inexact. @since 0.1.0 */
+export const reciprocal = (x: TensorLike): Tensor => lax.integerPow(toInexact(toTensor(x)), -1)
+
+/** `x * x`. @since 0.1.0 */
+export const square = (x: TensorLike): Tensor => lax.integerPow(toTensor(x), 2)
+
+const inexactUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => f(toInexact(toTensor(x)))
+
+/**
+ * Square root (integers are promoted to float32 first, as in `jnp`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sqrt(np.array([4, 9])) // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const sqrt = inexactUnary(lax.sqrt)
+/** @since 0.1.0 */
+export const exp = inexactUnary(lax.exp)
+/** Natural logarithm. @since 0.1.0 */
+export const log = inexactUnary(lax.log)
+/** `log(1 + x)`, accurate near zero. @since 0.1.0 */
+export const log1p = inexactUnary(lax.log1p)
+/** `exp(x) - 1`, accurate near zero. @since 0.1.0 */
+export const expm1 = inexactUnary(lax.expm1)
+/** @since 0.1.0 */
+export const sin = inexactUnary(lax.sin)
+/** @since 0.1.0 */
+export const cos = inexactUnary(lax.cos)
+/** @since 0.1.0 */
+export const tan = inexactUnary(lax.tan)
+/** @since 0.1.0 */
+export const arcsin = inexactUnary(lax.asin)
+/** @since 0.1.0 */
+export const arccos = inexactUnary(lax.acos)
+/** @since 0.1.0 */
+export const arctan = inexactUnary(lax.atan)
+/** @since 0.1.0 */
+export const sinh = inexactUnary(lax.sinh)
+/** @since 0.1.0 */
+export const cosh = inexactUnary(lax.cosh)
+/** @since 0.1.0 */
+export const tanh = inexactUnary(lax.tanh)
+/** The error function. @since 0.1.0 */
+export const erf = inexactUnary(lax.erf)
+/** The logistic sigmoid `1 / (1 + exp(-x))`. @since 0.1.0 */
+export const sigmoid = inexactUnary(lax.logistic)
+
+/** `atan2(y, x)`, the angle of the point `(x, y)`. @since 0.1.0 */
+export const arctan2 = (y: TensorLike, x: TensorLike): Tensor => {
+  const [a, b] = prepare("arctan2", [y, x]) as [Tensor, Tensor]
+  return lax.atan2(toInexact(a), toInexact(b))
+}
+
+/** `|x|` (the modulus of complex values, as a real dtype). @since 0.1.0 */
+export const abs = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return t.dtype === "bool" ? t : lax.abs(t)
+}
+
+/** Same as `abs`. @since 0.1.0 */
+export const absolute = abs
+
+/** -1, 0 or 1 by the sign of `x`. @since 0.1.0 */
+export const sign = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return t.dtype === "bool" ? t : lax.sign(t)
+}
+
+const roundingUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  // Integers are already whole.
+  return t.dtype === "int32" || t.dtype === "bool" ? t : f(t)
+}
+
+/** @since 0.1.0 */
+export const floor = roundingUnary(lax.floor)
+/** @since 0.1.0 */
+export const ceil = roundingUnary(lax.ceil)
+
+/**
+ * Rounds half to even (NumPy's rule) to `decimals` decimal places.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.round(np.array([0.5, 1.5, 2.5])) // [0, 2, 2]
+ *
+ * @since 0.1.0
+ */
+export const round = (x: TensorLike, decimals = 0): Tensor => {
+  const t = toTensor(x)
+  if (t.dtype === "int32" || t.dtype === "bool") return t
+  if (decimals === 0) return lax.round(t)
+  const scale = 10 ** decimals
+  return divide(lax.round(multiply(t, scale)), scale)
+}
+
+/** Limits values to `[min, max]` (either bound may be omitted). @since 0.1.0 */
+export const clip = (x: TensorLike, min?: TensorLike, max?: TensorLike): Tensor => {
+  let y = toTensor(x)
+  if (min !== undefined) y = maximum(y, min)
+  if (max !== undefined) y = minimum(y, max)
+  return y
+}
+
+/** Elementwise maximum (NaN propagates). @since 0.1.0 */
+export const maximum = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("maximum", [x, y]) as [Tensor, Tensor]
+  return lax.max(a, b)
+}
+
+/** Elementwise minimum (NaN propagates). @since 0.1.0 */
+export const minimum = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("minimum", [x, y]) as [Tensor, Tensor]
+  return lax.min(a, b)
+}
+
+// ---------------------------------------------------------------------------
+// comparisons and logic
+
+const comparison = (name: string, f: (a: Tensor, b: Tensor) => Tensor) => (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare(name, [x, y]) as [Tensor, Tensor]
+  return f(a, b)
+}
+
+/**
+ * `x == y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.equal(np.array([1, 2]), 2) // [false, true]
+ *
+ * @since 0.1.0
+ */
+export const equal = comparison("equal", lax.eq)
+/** @since 0.1.0 */
+export const notEqual = comparison("notEqual", lax.ne)
+/** @since 0.1.0 */
+export const less = comparison("less", lax.lt)
+/** @since 0.1.0 */
+export const lessEqual = comparison("lessEqual", lax.le)
+/** @since 0.1.0 */
+export const greater = comparison("greater", lax.gt)
+/** @since 0.1.0 */
+export const greaterEqual = comparison("greaterEqual", lax.ge)
+
+const truthy = (t: Tensor): Tensor => t.dtype === "bool" ? t : lax.ne(t, lax.zerosLike(t))
+
+/** Logical and of truth values (non-zero is true). @since 0.1.0 */
+export const logicalAnd = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = broadcastAll([truthy(toTensor(x)), truthy(toTensor(y))]) as [Tensor, Tensor]
+  return lax.and(a, b)
+}
+
+/** Logical or of truth values. @since 0.1.0 */
+export const logicalOr = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = broadcastAll([truthy(toTensor(x)), truthy(toTensor(y))]) as [Tensor, Tensor]
+  return lax.or(a, b)
+}
+
+/** Logical not of truth values. @since 0.1.0 */
+export const logicalNot = (x: TensorLike): Tensor => lax.not(truthy(toTensor(x)))
+
+/**
+ * `x` where `condition` is true, else `y` (all three broadcast).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.where(np.array([true, false]), 1, 0) // [1, 0]
+ *
+ * @since 0.1.0
+ */
+export const where = (condition: TensorLike, x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("where", [x, y]) as [Tensor, Tensor]
+  const [c, a2, b2] = broadcastAll([truthy(toTensor(condition)), a, b]) as [Tensor, Tensor, Tensor]
+  return lax.select(c, a2, b2)
+}
+
+/** Whether each element is NaN. @since 0.1.0 */
+export const isnan = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isInexact(t.dtype) ? lax.ne(t, t) : constant(t.shape, false, "bool", false)
+}
+
+/** Whether each element is finite (not infinite and not NaN). @since 0.1.0 */
+export const isfinite = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return constant(t.shape, true, "bool", false)
+  const m = lax.abs(t)
+  return lax.lt(m, lax.full(m.shape, Infinity, m.dtype, m.weakType))
+}
+
+/** Whether each element is positive or negative infinity. @since 0.1.0 */
+export const isinf = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return constant(t.shape, false, "bool", false)
+  const m = lax.abs(t)
+  return lax.eq(m, lax.full(m.shape, Infinity, m.dtype, m.weakType))
+}
+
+// ---------------------------------------------------------------------------
+// reductions
+
+const keep = (y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor =>
+  keepdims === true && axes.length > 0 ? lax.expandDims(y, [...axes].sort((a, b) => a - b)) : y
+
+// Sums and products of bool count as int32, as in NumPy.
+const numericForSum = (t: Tensor): Tensor => t.dtype === "bool" ? cast(t, "int32", false) : t
+
+const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void => {
+  for (const a of axes) {
+    if (t.shape[a] === 0) {
+      throw new ShapeError({
+        operation: op,
+        detail: `zero-size array to reduction operation ${op} which has no identity (axis ${a} of shape ${
+          formatShape(t.shape)
+        })`
+      })
+    }
+  }
+}
+
+/**
+ * Sum over `axis` (all axes when omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sum(np.array([[1, 2], [3, 4]]), { axis: 1 }) // [3, 7]
+ *
+ * @since 0.1.0
+ */
+export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+  let t = numericForSum(toTensor(x))
+  if (options?.dtype !== undefined) t = astype(t, options.dtype)
+  const axes = normalizeAxes("sum", options?.axis, t.ndim)
+  return keep(lax.reduceSum(t, axes), axes, options?.keepdims)
+}
+
+/** Product over `axis` (all axes when omitted). @since 0.1.0 */
+export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+  let t = numericForSum(toTensor(x))
+  if (options?.dtype !== undefined) t = astype(t, options.dtype)
+  const axes = normalizeAxes("prod", options?.axis, t.ndim)
+  return keep(lax.reduceProd(t, axes), axes, options?.keepdims)
+}
+
+/**
+ * Mean over `axis` (inexact: integers average as float32).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.mean(np.array([1, 2, 3, 4])) // 2.5
+ *
+ * @since 0.1.0
+ */
+export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const t = toInexact(toTensor(x))
+  const axes = normalizeAxes("mean", options?.axis, t.ndim)
+  let n = 1
+  for (const a of axes) n *= t.shape[a]!
+  return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
+}
+
+/** Maximum over `axis` (NaN propagates). @since 0.1.0 */
+export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const t = toTensor(x)
+  const axes = normalizeAxes("max", options?.axis, t.ndim)
+  checkNonEmpty("max", t, axes)
+  return keep(lax.reduceMax(t, axes), axes, options?.keepdims)
+}
+
+/** Minimum over `axis` (NaN propagates). @since 0.1.0 */
+export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const t = toTensor(x)
+  const axes = normalizeAxes("min", options?.axis, t.ndim)
+  checkNonEmpty("min", t, axes)
+  return keep(lax.reduceMin(t, axes), axes, options?.keepdims)
+}
+
+/** Options of `argmax`/`argmin`: one axis (the flattened array when omitted). @since 0.1.0 */
+export interface ArgOptions {
+  readonly axis?: number | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+const argReduce = (op: "argmax" | "argmin", x: TensorLike, options?: ArgOptions): Tensor => {
+  let t = toTensor(x)
+  let axis: number
+  if (options?.axis === undefined) {
+    t = ravel(t)
+    axis = 0
+  } else axis = normalizeAxis(options.axis, t.ndim)
+  const y = op === "argmax" ? lax.argmax(t, axis) : lax.argmin(t, axis)
+  if (options?.keepdims !== true) return y
+  return options.axis === undefined
+    ? lax.reshape(y, new Array<number>(toTensor(x).ndim).fill(1))
+    : keep(y, [axis], true)
+}
+
+/**
+ * Index of the first maximum along `axis` (of the flattened array when omitted), int32.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.argmax(np.array([1, 3, 2])) // 1
+ *
+ * @since 0.1.0
+ */
+export const argmax = (x: TensorLike, options?: ArgOptions): Tensor => argReduce("argmax", x, options)
+
+/** Index of the first minimum along `axis`, int32. @since 0.1.0 */
+export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce("argmin", x, options)
+
+/**
+ * Cumulative sum along `axis` (of the flattened array when omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.cumsum(np.array([1, 2, 3])) // [1, 3, 6]
+ *
+ * @since 0.1.0
+ */
+export const cumsum = (x: TensorLike, options?: { readonly axis?: number | undefined } & DTypeOptions): Tensor => {
+  let t = numericForSum(toTensor(x))
+  if (options?.dtype !== undefined) t = astype(t, options.dtype)
+  if (options?.axis === undefined) return lax.cumsum(ravel(t), 0)
+  return lax.cumsum(t, normalizeAxis(options.axis, t.ndim))
+}
+
+/** Options of `var`/`std`: `ddof` is the delta degrees of freedom (0: population). @since 0.1.0 */
+export interface VarOptions extends ReduceOptions {
+  readonly ddof?: number | undefined
+}
+
+const variance = (x: TensorLike, options?: VarOptions): Tensor => {
+  const t = toInexact(toTensor(x))
+  const axes = normalizeAxes("var", options?.axis, t.ndim)
+  let n = 1
+  for (const a of axes) n *= t.shape[a]!
+  const centered = subtract(t, mean(t, { axis: axes, keepdims: true }))
+  // |x - mean|^2: real even for complex input.
+  const sq = isComplex(t.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered)
+  return divide(keep(lax.reduceSum(sq, axes), axes, options?.keepdims), n - (options?.ddof ?? 0))
+}
+
+export {
+  /**
+   * Variance over `axis`: the mean of `|x - mean(x)|^2`, divided by `n - ddof`.
+   *
+   * @example
+   * import { np } from "diffect"
+   * np.var(np.array([1, 2, 3, 4])) // 1.25
+   *
+   * @since 0.1.0
+   */
+  variance as var
+}
+
+/** Standard deviation over `axis`: `sqrt(var)`. @since 0.1.0 */
+export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(variance(x, options))
+
+/**
+ * `log(sum(exp(x)))` over `axis`, computed stably (the maximum is subtracted
+ * first, and held constant under differentiation as in JAX).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.logsumexp(np.array([1000, 1000])) // 1000 + log(2)
+ *
+ * @since 0.1.0
+ */
+export const logsumexp = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const t = toInexact(toTensor(x))
+  const axes = normalizeAxes("logsumexp", options?.axis, t.ndim)
+  const m = lax.reduceMax(t, axes)
+  // An infinite (or NaN) maximum would make x - m NaN: shift by 0 instead.
+  const shift = lax.stopGradient(lax.select(isfinite(m), m, lax.zerosLike(m)))
+  const shiftKept = lax.expandDims(shift, [...axes].sort((a, b) => a - b))
+  const s = lax.reduceSum(lax.exp(lax.sub(t, broadcastToImpl(shiftKept, t.shape))), axes)
+  return keep(lax.add(lax.log(s), shift), axes, options?.keepdims)
+}
+
+// ---------------------------------------------------------------------------
+// linear algebra
+
+const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] => {
+  let [a, b] = promoteAll(op, [toTensor(x), toTensor(y)]) as [Tensor, Tensor]
+  // NumPy's dot of bools is a logical "any of and"; diffect counts in int32 instead.
+  if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
+  return [a, b]
+}
+
+/**
+ * NumPy's `dot`: inner product of vectors, matrix product of matrices, and for
+ * N-d arrays a sum over the last axis of `x` and the second-to-last of `y`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])) // 32
+ *
+ * @since 0.1.0
+ */
+export const dot = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = promote2("dot", x, y)
+  if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
+  const bAxis = b.ndim === 1 ? 0 : b.ndim - 2
+  return lax.dotGeneral(a, b, [[a.ndim - 1], [bAxis]])
+}
+
+/**
+ * NumPy's `matmul` (`@`): matrix product over the last two axes, with batch
+ * axes broadcast; a 1-D operand is a row (left) or column (right) vector whose
+ * axis is removed from the result.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.matmul(np.ones([5, 2, 3]), np.ones([3, 4])).shape // [5, 2, 4]
+ *
+ * @since 0.1.0
+ */
+export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = promote2("matmul", x, y)
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError({
+      operation: "matmul",
+      detail: `matmul: Input operand ${a.ndim === 0 ? 0 : 1} does not have enough dimensions (it is a scalar)`
+    })
+  }
+  const a2 = a.ndim === 1 ? lax.reshape(a, [1, a.shape[0]!]) : a
+  const b2 = b.ndim === 1 ? lax.reshape(b, [b.shape[0]!, 1]) : b
+  const k1 = a2.shape[a2.ndim - 1]!
+  const k2 = b2.shape[b2.ndim - 2]!
+  if (k1 !== k2) {
+    throw new ShapeError({
+      operation: "matmul",
+      detail:
+        `matmul: Input operand 1 has a mismatch in its core dimension 0 (size ${k2} is different from ${k1}); shapes ${
+          formatShape(a.shape)
+        } and ${formatShape(b.shape)}`
+    })
+  }
+  let out: Tensor
+  if (b2.ndim === 2) {
+    // No batch axes on the right: one contraction, the left's leading axes ride along.
+    out = lax.dotGeneral(a2, b2, [[a2.ndim - 1], [0]])
+  } else {
+    const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2))
+    const a3 = broadcastToImpl(a2, [...batch, ...a2.shape.slice(-2)])
+    const b3 = broadcastToImpl(b2, [...batch, ...b2.shape.slice(-2)])
+    const nb = batch.length
+    const bdims = Array.from({ length: nb }, (_, i) => i)
+    out = lax.dotGeneral(a3, b3, [[nb + 1], [nb]], [bdims, bdims])
+  }
+  if (a.ndim === 1) out = lax.squeeze(out, [out.ndim - 2])
+  if (b.ndim === 1) out = lax.squeeze(out, [out.ndim - 1])
+  return out
+}
+
+/**
+ * Sum of products over `axes`: the last `axes` axes of `x` with the first of
+ * `y` (a number), or explicit pairs `[axesOfX, axesOfY]`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.tensordot(np.ones([2, 3]), np.ones([3, 4]), 1).shape // [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const tensordot = (
+  x: TensorLike,
+  y: TensorLike,
+  axes: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] = 2
+): Tensor => {
+  const [a, b] = promote2("tensordot", x, y)
+  let ca: Array<number>
+  let cb: Array<number>
+  if (typeof axes === "number") {
+    if (axes < 0 || axes > a.ndim || axes > b.ndim) {
+      throw new ShapeError({
+        operation: "tensordot",
+        detail: `tensordot: axes=${axes} exceeds the operands' dimensions`
+      })
+    }
+    ca = Array.from({ length: axes }, (_, i) => a.ndim - axes + i)
+    cb = Array.from({ length: axes }, (_, i) => i)
+  } else {
+    ca = axes[0].map((d) => normalizeAxis(d, a.ndim))
+    cb = axes[1].map((d) => normalizeAxis(d, b.ndim))
+  }
+  return lax.dotGeneral(a, b, [ca, cb])
+}
+
+/**
+ * Einstein summation for one or two operands (`"ij,jk->ik"`, `"bij,bjk->bik"`,
+ * `"ij->ji"`, `"ii"` is not supported). Implicit output (no `->`) takes the labels
+ * that appear once, in alphabetical order.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.einsum("ij,jk->ik", np.ones([2, 3]), np.ones([3, 4])).shape // [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike>): Tensor => {
+  const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
+  return einsumImpl(subscripts, xs)
+}
+
+/** Outer product of the flattened operands. @since 0.1.0 */
+export const outer = (x: TensorLike, y: TensorLike): Tensor => {
+  const a = ravel(x)
+  const b = ravel(y)
+  return multiply(lax.reshape(a, [a.size, 1]), lax.reshape(b, [1, b.size]))
+}
+
+/** Inner product over the last axes of both operands. @since 0.1.0 */
+export const inner = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = promote2("inner", x, y)
+  if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
+  return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 1]])
+}
+
+// ---------------------------------------------------------------------------
+// shapes
+
+/**
+ * A tensor of the same data with a new shape; one dimension may be -1 (inferred).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.reshape(np.arange(6), [2, -1]).shape // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
+  const t = toTensor(x)
+  const s = shapeOf(shape)
+  const unknown = s.indexOf(-1)
+  let sizes = s
+  if (unknown >= 0) {
+    if (s.indexOf(-1, unknown + 1) >= 0) {
+      throw new ShapeError({ operation: "reshape", detail: "can only specify one unknown dimension" })
+    }
+    let known = 1
+    for (const d of s) if (d !== -1) known *= d
+    if (known === 0 || t.size % known !== 0) {
+      throw new ShapeError({
+        operation: "reshape",
+        detail: `cannot reshape array of size ${t.size} into shape (${s.join(", ")})`
+      })
+    }
+    sizes = s.map((d) => (d === -1 ? t.size / known : d))
+  }
+  return shapeEquals(sizes, t.shape) ? t : lax.reshape(t, sizes)
+}
+
+/** The elements in a 1-D tensor (row-major order). @since 0.1.0 */
+export const ravel = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return t.ndim === 1 ? t : lax.reshape(t, [t.size])
+}
+
+/**
+ * Permutes the axes (reverses them when `axes` is omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.transpose(np.ones([2, 3])).shape // [3, 2]
+ *
+ * @since 0.1.0
+ */
+export const transpose = (x: TensorLike, axes?: ReadonlyArray<number>): Tensor => {
+  const t = toTensor(x)
+  const perm = axes === undefined
+    ? Array.from({ length: t.ndim }, (_, i) => t.ndim - 1 - i)
+    : axes.map((a) => normalizeAxis(a, t.ndim))
+  if (perm.every((p, i) => p === i) && perm.length === t.ndim) return t
+  return lax.transpose(t, perm)
+}
+
+/** Swaps two axes. @since 0.1.0 */
+export const swapaxes = (x: TensorLike, axis1: number, axis2: number): Tensor => {
+  const t = toTensor(x)
+  const a = normalizeAxis(axis1, t.ndim)
+  const b = normalizeAxis(axis2, t.ndim)
+  const perm = Array.from({ length: t.ndim }, (_, i) => (i === a ? b : i === b ? a : i))
+  return transpose(t, perm)
+}
+
+/** Moves axes to new positions, keeping the order of the others. @since 0.1.0 */
+export const moveaxis = (
+  x: TensorLike,
+  source: number | ReadonlyArray<number>,
+  destination: number | ReadonlyArray<number>
+): Tensor => {
+  const t = toTensor(x)
+  const src = normalizeAxes("moveaxis", source, t.ndim)
+  const dst = normalizeAxes("moveaxis", destination, t.ndim)
+  if (src.length !== dst.length) {
+    throw new ShapeError({
+      operation: "moveaxis",
+      detail: "`source` and `destination` arguments must have the same number of elements"
+    })
+  }
+  const rest = Array.from({ length: t.ndim }, (_, i) => i).filter((i) => !src.includes(i))
+  const perm = new Array<number>(t.ndim)
+  const pairs = dst.map((d, i) => [d, src[i]!] as const).sort((p, q) => p[0] - q[0])
+  for (const [d, s] of pairs) perm[d] = s
+  let r = 0
+  for (let i = 0; i < t.ndim; i++) if (perm[i] === undefined) perm[i] = rest[r++]!
+  return transpose(t, perm)
+}
+
+/** Removes size-1 axes (all of them when `axis` is omitted). @since 0.1.0 */
+export const squeeze = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
+  const t = toTensor(x)
+  const axes = axis === undefined
+    ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+    : normalizeAxes("squeeze", axis, t.ndim)
+  return axes.length === 0 ? t : lax.squeeze(t, axes)
+}
+
+/** Inserts size-1 axes at the given positions of the result. @since 0.1.0 */
+export const expandDims = (x: TensorLike, axis: number | ReadonlyArray<number>): Tensor => {
+  const t = toTensor(x)
+  const n = typeof axis === "number" ? 1 : axis.length
+  return lax.expandDims(t, normalizeAxes("expandDims", axis, t.ndim + n))
+}
+
+/**
+ * Broadcasts `x` to `shape` by NumPy's rules (`BroadcastError` naming both shapes).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.broadcastTo(np.array([1, 2]), [3, 2]).shape // [3, 2]
+ *
+ * @since 0.1.0
+ */
+export const broadcastTo = (x: TensorLike, shape: number | Shape): Tensor => {
+  const t = toTensor(x)
+  const s = shapeOf(shape)
+  if (t.ndim > s.length || !shapeEquals(broadcastShapes(t.shape, s), s)) {
+    throw new BroadcastError({ shapes: [[...t.shape], [...s]] })
+  }
+  return broadcastToImpl(t, s)
+}
+
+/**
+ * Joins tensors along an existing axis (promoting their dtypes).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.concatenate([np.ones([2, 3]), np.zeros([1, 3])]).shape // [3, 3]
+ *
+ * @since 0.1.0
+ */
+export const concatenate = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => {
+  if (xs.length === 0) {
+    throw new ShapeError({ operation: "concatenate", detail: "need at least one array to concatenate" })
+  }
+  const ts = promoteAll("concatenate", xs.map(toTensor))
+  if (ts[0]!.ndim === 0) {
+    throw new ShapeError({ operation: "concatenate", detail: "zero-dimensional arrays cannot be concatenated" })
+  }
+  return ts.length === 1 ? ts[0]! : lax.concatenate(ts, normalizeAxis(axis, ts[0]!.ndim))
+}
+
+/**
+ * Joins tensors of one shape along a new axis.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.stack([np.ones([3]), np.zeros([3])]).shape // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const stack = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => {
+  if (xs.length === 0) throw new ShapeError({ operation: "stack", detail: "need at least one array to stack" })
+  const ts = promoteAll("stack", xs.map(toTensor))
+  const shape = ts[0]!.shape
+  if (!ts.every((t) => shapeEquals(t.shape, shape))) {
+    throw new ShapeError({
+      operation: "stack",
+      detail: `all input arrays must have the same shape, got ${ts.map((t) => formatShape(t.shape)).join(", ")}`
+    })
+  }
+  const a = normalizeAxis(axis, shape.length + 1)
+  return lax.concatenate(ts.map((t) => lax.expandDims(t, [a])), a)
+}
+
+/**
+ * Splits into `sections` equal parts along `axis`, or at the given indices.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.split(np.arange(6), 3).map((t) => t.shape) // [[2], [2], [2]]
+ *
+ * @since 0.1.0
+ */
+export const split = (x: TensorLike, sections: number | ReadonlyArray<number>, axis = 0): Array<Tensor> => {
+  const t = toTensor(x)
+  const a = normalizeAxis(axis, t.ndim)
+  const n = t.shape[a]!
+  let cuts: Array<number>
+  if (typeof sections === "number") {
+    if (!Number.isInteger(sections) || sections <= 0 || n % sections !== 0) {
+      throw new ShapeError({ operation: "split", detail: "array split does not result in an equal division" })
+    }
+    cuts = Array.from({ length: sections - 1 }, (_, i) => ((i + 1) * n) / sections)
+  } else cuts = sections.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n))
+  const bounds = [0, ...cuts, n]
+  const out: Array<Tensor> = []
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    const start = t.shape.map(() => 0)
+    const limit = t.shape.slice()
+    start[a] = bounds[i]!
+    limit[a] = Math.max(bounds[i]!, bounds[i + 1]!)
+    out.push(lax.slice(t, start, limit))
+  }
+  return out
+}
+
+// Concrete integer indices: checked and normalized on the host (IndexError when out of range).
+const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | undefined => {
+  if (indices instanceof Tensor) return undefined
+  const raw = fromLiteral(indices, "float64")
+  const data = raw.host as Float64Array
+  const out = new Int32Array(data.length)
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!
+    if (!Number.isInteger(v)) {
+      throw new DTypeError({ operation: "take", detail: `take: indices must be integers, got ${v}` })
+    }
+    if (v < -n || v >= n) throw new IndexError({ index: v, axis, size: n })
+    out[i] = v < 0 ? v + n : v
+  }
+  return new ConcreteTensor(aval(raw.shape, "int32"), out, undefined)
+}
+
+/**
+ * Elements at integer `indices` along `axis` (of the flattened array when
+ * omitted). Negative indices count from the end; JS indices out of range fail
+ * with `IndexError` (tensor indices are clamped, as in a JAX gather).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.take(np.array([10, 20, 30]), [2, -1]) // [30, 30]
+ *
+ * @since 0.1.0
+ */
+export const take = (x: TensorLike, indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  let t = toTensor(x)
+  let axis: number
+  if (options?.axis === undefined) {
+    t = ravel(t)
+    axis = 0
+  } else axis = normalizeAxis(options.axis, t.ndim)
+  const n = t.shape[axis]!
+  let idx = hostIndices(indices, n, axis)
+  if (idx === undefined) {
+    const raw = indices as Tensor
+    if (raw.dtype !== "int32") {
+      throw new DTypeError({ operation: "take", detail: `take: indices must have dtype int32, got ${raw.dtype}` })
+    }
+    const zero = lax.zerosLike(raw)
+    idx = lax.select(lax.lt(raw, zero), lax.add(raw, lax.full(raw.shape, n, "int32", raw.weakType)), raw)
+  }
+  return lax.gather(t, idx, axis)
+}
+
+/**
+ * The sub-tensor at integer index `i` of the first axis (`x[i]`); negative `i`
+ * counts from the end, and out-of-range `i` fails with `IndexError`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.index(np.array([[1, 2], [3, 4]]), -1) // [3, 4]
+ *
+ * @since 0.1.0
+ */
+export const index = (x: TensorLike, i: number): Tensor => {
+  const t = toTensor(x)
+  if (t.ndim === 0) {
+    throw new IndexError({ index: i, axis: 0, size: 0 })
+  }
+  const n = t.shape[0]!
+  if (!Number.isInteger(i) || i < -n || i >= n) throw new IndexError({ index: i, axis: 0, size: n })
+  const k = i < 0 ? i + n : i
+  const start = t.shape.map(() => 0)
+  const limit = t.shape.slice()
+  start[0] = k
+  limit[0] = k + 1
+  return lax.squeeze(lax.slice(t, start, limit), [0])
+}
+
+/** Reverses the order of elements along `axis` (all axes when omitted). @since 0.1.0 */
+export const flip = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
+  const t = toTensor(x)
+  return lax.rev(t, normalizeAxes("flip", axis, t.ndim))
+}
+
+/**
+ * Pads with a constant: `padWidth` is one width for every side, `[before, after]`
+ * for every axis, or one `[before, after]` per axis.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.pad(np.array([1, 2]), 1) // [0, 1, 2, 0]
+ *
+ * @since 0.1.0
+ */
+export const pad = (
+  x: TensorLike,
+  padWidth: number | readonly [number, number] | ReadonlyArray<readonly [number, number]>,
+  options?: { readonly constantValues?: number | boolean | Complex | undefined }
+): Tensor => {
+  const t = toTensor(x)
+  const widths: ReadonlyArray<readonly [number, number]> = typeof padWidth === "number"
+    ? t.shape.map(() => [padWidth, padWidth] as const)
+    : typeof padWidth[0] === "number"
+    ? t.shape.map(() => padWidth as readonly [number, number])
+    : (padWidth as ReadonlyArray<readonly [number, number]>)
+  if (widths.length !== t.ndim) {
+    throw new ShapeError({
+      operation: "pad",
+      detail: `pad: padWidth has ${widths.length} entries for an array of shape ${formatShape(t.shape)}`
+    })
+  }
+  for (const [lo, hi] of widths) {
+    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < 0) {
+      throw new ShapeError({
+        operation: "pad",
+        detail: `pad: widths must be non-negative integers, got [${lo}, ${hi}]`
+      })
+    }
+  }
+  const value = options?.constantValues ?? 0
+  const v = fromScalar(
+    typeof value === "number" && isComplex(t.dtype) ? { re: value, im: 0 } : value,
+    t.dtype,
+    t.weakType
+  )
+  return lax.pad(t, v, widths.map(([lo, hi]) => [lo, hi, 0] as const))
+}
+
+/**
+ * Repeats the whole tensor `reps` times along each axis.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.tile(np.array([1, 2]), 2) // [1, 2, 1, 2]
+ *
+ * @since 0.1.0
+ */
+export const tile = (x: TensorLike, reps: number | ReadonlyArray<number>): Tensor => {
+  let t = toTensor(x)
+  let r = typeof reps === "number" ? [reps] : [...reps]
+  if (r.length < t.ndim) r = [...new Array<number>(t.ndim - r.length).fill(1), ...r]
+  if (t.ndim < r.length) t = lax.reshape(t, [...new Array<number>(r.length - t.ndim).fill(1), ...t.shape])
+  // [d0, d1] -> [1, d0, 1, d1] -> [r0, d0, r1, d1] -> [r0*d0, r1*d1]
+  const interleaved = t.shape.flatMap((d) => [1, d])
+  const target = t.shape.flatMap((d, i) => [r[i]!, d])
+  const b = broadcastToImpl(lax.reshape(t, interleaved), target)
+  return lax.reshape(b, t.shape.map((d, i) => d * r[i]!))
+}
+
+/**
+ * Repeats each element `repeats` times along `axis` (of the flattened array when omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.repeat(np.array([1, 2]), 2) // [1, 1, 2, 2]
+ *
+ * @since 0.1.0
+ */
+export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis?: number | undefined }): Tensor => {
+  if (!Number.isInteger(repeats) || repeats < 0) {
+    throw new ShapeError({
+      operation: "repeat",
+      detail: `repeat: repeats must be a non-negative integer, got ${repeats}`
+    })
+  }
+  let t = toTensor(x)
+  let axis: number
+  if (options?.axis === undefined) {
+    t = ravel(t)
+    axis = 0
+  } else axis = normalizeAxis(options.axis, t.ndim)
+  const expanded = lax.expandDims(t, [axis + 1])
+  const target = expanded.shape.slice()
+  target[axis + 1] = repeats
+  const out = t.shape.slice()
+  out[axis] = t.shape[axis]! * repeats
+  return lax.reshape(broadcastToImpl(expanded, target), out)
+}
+
+// ---------------------------------------------------------------------------
+// complex numbers and types
+
+/** The real part (the value itself for real dtypes). @since 0.1.0 */
+export const real = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isComplex(t.dtype) ? lax.real(t) : t
+}
+
+/** The imaginary part (zeros for real dtypes). @since 0.1.0 */
+export const imag = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isComplex(t.dtype) ? lax.imag(t) : zerosLike(t)
+}
+
+/** The complex conjugate (the value itself for real dtypes). @since 0.1.0 */
+export const conj = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isComplex(t.dtype) ? lax.conj(t) : t
+}
+
+/**
+ * `re + i * im`: complex64 from float32 parts, complex128 from float64 parts.
+ * Two JS numbers give a weak complex64 scalar (like a Python complex literal).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.complex(np.array([1, 2]), 0.5) // complex64 [1+0.5i, 2+0.5i]
+ *
+ * @since 0.1.0
+ */
+export const complex = (re: TensorLike, im: TensorLike): Tensor => {
+  if (typeof re === "number" && typeof im === "number") return fromScalar({ re, im })
+  const [a, b] = prepare("complex", [re, im]) as [Tensor, Tensor]
+  if (isComplex(a.dtype)) {
+    throw new DTypeError({ operation: "complex", detail: `complex: parts must be real, got ${a.dtype}` })
+  }
+  return lax.complex(toInexact(a), toInexact(b))
+}
+
+/** The argument (phase angle) of complex values, in radians. @since 0.1.0 */
+export const angle = (x: TensorLike): Tensor => {
+  const t = toInexact(toTensor(x))
+  return isComplex(t.dtype) ? lax.atan2(lax.imag(t), lax.real(t)) : lax.atan2(zerosLike(t), t)
+}
+
+/**
+ * Converts to `dtype` (a strong type). Complex to real keeps the real part.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.astype(np.array([1.7, -1.7]), "int32") // [1, -1]
+ *
+ * @since 0.1.0
+ */
+export const astype = (x: TensorLike, dtype: DType): Tensor => {
+  const t = toTensor(x)
+  const d = checkDType(dtype)
+  return t.dtype === d && !t.weakType ? t : lax.convertElementType(t, d, false)
+}
+
+/** The identity, with a zero derivative. @since 0.1.0 */
+export const stopGradient = (x: TensorLike): Tensor => lax.stopGradient(toTensor(x))
