@@ -82,3 +82,9 @@ export const close = (
 export const exact = (actual: ArrayLike<number>, expected: ReadonlyArray<number>): void => {
   assert.deepStrictEqual(Array.from(actual), expected)
 }
+
+/**
+ * The assertions of these tests, named `expect` so that the linter's
+ * expect-expect rule sees them.
+ */
+export const expect = { close, exact }
