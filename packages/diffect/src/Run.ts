@@ -1,0 +1,45 @@
+/**
+ * Running diffect programs on the CPU: `runSync`, and the default backend that
+ * makes eager operations work in plain scripts.
+ *
+ * @since 0.1.0
+ */
+import { TypedArrayBackend } from "@diffect/backend-typed-array"
+import { Backend, setDefaultBackend } from "@diffect/core"
+import { Cause, Effect, Exit } from "effect"
+
+// The typed-array layer provides one backend object; eager code uses that same object,
+// so tensors computed eagerly can be passed to `runSync` programs without a copy.
+const cpu = Effect.runSync(Effect.provide(
+  Effect.gen(function*() {
+    return yield* Backend
+  }),
+  TypedArrayBackend.layer
+))
+
+setDefaultBackend(cpu)
+
+/**
+ * Runs an Effect synchronously on the typed-array (CPU) backend and returns its
+ * value. A failure is thrown as the tagged error itself (`ShapeError`,
+ * `NonScalarOutputError`, ...), not wrapped, so `instanceof` and `_tag` work.
+ *
+ * @example
+ * import { np, grad, runSync } from "diffect"
+ * runSync(grad((x) => np.sum(np.square(x)))(np.array([1, 2]))) // tensor [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const runSync = <A, E>(effect: Effect.Effect<A, E, Backend>): A => {
+  const exit = Effect.runSyncExit(Effect.provide(effect, TypedArrayBackend.layer))
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
+}
+
+/**
+ * The backend eager operations use in scripts (the typed-array backend object
+ * that `TypedArrayBackend.layer` provides).
+ *
+ * @since 0.1.0
+ */
+export const defaultBackend = cpu
