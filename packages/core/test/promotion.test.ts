@@ -1,0 +1,115 @@
+/**
+ * JAX's type promotion table (jax.readthedocs.io, "Type promotion semantics"),
+ * restricted to diffect's dtypes; `i*`, `f*`, `c*` are weak types. In diffect a JS
+ * number is a weak float (`f*`) and `{ re, im }` a weak complex (`c*`); a weak int
+ * comes from lax.convertElementType(..., weakType = true).
+ */
+import { aval, ConcreteTensor, DType, np } from "@diffect/core"
+import type { Tensor, TensorLike } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { assertTensor, failure } from "./npSetup.js"
+
+type Code = "b1" | "i32" | "f32" | "f64" | "c64" | "c128" | "i*" | "f*" | "c*"
+const codes: ReadonlyArray<Code> = ["b1", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"]
+
+// Rows and columns in the order of `codes`: the table as JAX documents it.
+const table: ReadonlyArray<ReadonlyArray<Code>> = [
+  ["b1", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
+  ["i32", "i32", "f32", "f64", "c64", "c128", "i32", "f*", "c*"],
+  ["f32", "f32", "f32", "f64", "c64", "c128", "f32", "f32", "c64"],
+  ["f64", "f64", "f64", "f64", "c128", "c128", "f64", "f64", "c128"],
+  ["c64", "c64", "c64", "c128", "c64", "c128", "c64", "c64", "c64"],
+  ["c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128"],
+  ["i*", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
+  ["f*", "f*", "f32", "f64", "c64", "c128", "f*", "f*", "c*"],
+  ["c*", "c*", "c64", "c128", "c64", "c128", "c*", "c*", "c*"]
+]
+
+const decode: Record<Code, readonly [DType.DType, boolean]> = {
+  b1: ["bool", false],
+  i32: ["int32", false],
+  f32: ["float32", false],
+  f64: ["float64", false],
+  c64: ["complex64", false],
+  c128: ["complex128", false],
+  "i*": ["int32", true],
+  "f*": ["float32", true],
+  "c*": ["complex64", true]
+}
+
+const value = (code: Code): TensorLike => {
+  switch (code) {
+    case "b1":
+      return np.array(true)
+    case "i*":
+      return new ConcreteTensor(aval([], "int32", true), new Int32Array([1]), undefined)
+    case "f*":
+      return 1
+    case "c*":
+      return { re: 1, im: 0 }
+    default:
+      return np.array(1, { dtype: decode[code][0] })
+  }
+}
+
+describe("promotion", () => {
+  it("DType.promote gives JAX's table for every pair", () => {
+    codes.forEach((a, i) =>
+      codes.forEach((b, j) => {
+        const [da, wa] = decode[a]
+        const [db, wb] = decode[b]
+        assert.deepStrictEqual(DType.promote(da, wa, db, wb), decode[table[i]![j]!], `${a} + ${b}`)
+      })
+    )
+  })
+  it("np.add promotes every pair of operands by the table, with the right value", () => {
+    codes.forEach((a, i) =>
+      codes.forEach((b, j) => {
+        const expected = table[i]![j]!
+        const [dtype, weak] = decode[expected]
+        // A pair of JS numbers is two weak floats: f* + f* = f*.
+        const out: Tensor = np.add(value(a), value(b))
+        assert.strictEqual(out.dtype, dtype, `${a} + ${b}`)
+        assert.strictEqual(out.weakType, weak, `weak type of ${a} + ${b}`)
+        const sum = dtype === "bool" ? true : DType.isComplex(dtype) ? { re: 2, im: 0 } : 2
+        assertTensor(out, dtype, sum)
+      })
+    )
+  })
+  it("a JS number keeps the other operand's dtype within its kind", () => {
+    assertTensor(np.multiply(np.array([1, 2], { dtype: "float64" }), 0.1), "float64", [0.1, 0.2], {
+      weak: false,
+      tol: 1e-15
+    })
+    assertTensor(np.multiply(np.array([{ re: 1, im: 1 }]), 2), "complex64", [{ re: 2, im: 2 }], { weak: false })
+  })
+  it("int32 with a JS number is a weak float32 (JAX: i32 + f* = f*)", () => {
+    const x = np.array([1, 2], { dtype: "int32" })
+    assertTensor(np.multiply(x, 2), "float32", [2, 4], { weak: true })
+    assertTensor(np.add(x, 0.5), "float32", [1.5, 2.5], { weak: true })
+    // ... which then yields to a strong float
+    assertTensor(np.add(np.add(x, 0.5), np.array([1, 1], { dtype: "float64" })), "float64", [2.5, 3.5], {
+      weak: false
+    })
+  })
+  it("bool with int32 is int32; bool with a JS number is a weak float", () => {
+    assertTensor(np.add(np.array([true, false]), np.array([1, 1], { dtype: "int32" })), "int32", [2, 1])
+    assertTensor(np.multiply(np.array([true, false]), 3), "float32", [3, 0], { weak: true })
+  })
+  it("float32 with float64 is float64; float64 with complex64 is complex128", () => {
+    assertTensor(np.add(np.array([1]), np.array([2], { dtype: "float64" })), "float64", [3])
+    assertTensor(np.add(np.array([1], { dtype: "float64" }), np.array([{ re: 0, im: 1 }])), "complex128", [{
+      re: 1,
+      im: 1
+    }])
+  })
+  it("float0 refuses promotion with JAX's message", () => {
+    const z = new ConcreteTensor(aval([2], "float0"), new Uint8Array(0), undefined)
+    assert.include(
+      failure(() => np.add(z, 1), "Float0OperationError"),
+      "float0s do not support any operations by design"
+    )
+    assert.isString(failure(() => np.multiply(z, np.ones([2])), "Float0OperationError"))
+    assert.isString(failure(() => np.sum(z), "Float0OperationError"))
+  })
+})
