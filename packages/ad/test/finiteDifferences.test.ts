@@ -1,0 +1,347 @@
+/**
+ * Every primitive's JVP rule against central finite differences in float64, and
+ * every transpose rule against the JVP (`<ct, jvp(t)> = <vjp(ct), t>`), at random
+ * points of each primitive's domain (fast-check).
+ *
+ * Complex values are treated as R^2: finite differences move along a complex
+ * direction, and the pairing of a cotangent with a tangent is `Re(sum(ct * t))`
+ * (no conjugation): JAX's convention, under which transposition is the plain
+ * transpose (see rules/transpose.ts).
+ */
+import { aval, bind1, ConcreteTensor, DType, lax } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { jvpFlat, vjpFlat } from "../src/index.js"
+import { values } from "./finiteDifferencesUtil.js"
+
+type Dt = "float64" | "complex128" | "int32" | "bool"
+
+interface Operand {
+  readonly shape: ReadonlyArray<number>
+  readonly dtype?: Dt
+  /** Range of each (real) storage value. */
+  readonly min?: number
+  readonly max?: number
+  /** Points to stay away from (kinks, poles). */
+  readonly avoid?: (v: number) => boolean
+  /** Elements pairwise apart (no ties for reduce_max / reduce_min). */
+  readonly unique?: boolean
+  /** Fixed values (int indices, predicates). */
+  readonly fixed?: ReadonlyArray<number>
+}
+
+interface Case {
+  readonly name: string
+  readonly operands: ReadonlyArray<Operand>
+  readonly f: (xs: ReadonlyArray<Tensor>) => Tensor
+}
+
+const sizeOf = (shape: ReadonlyArray<number>) => shape.reduce((a, b) => a * b, 1)
+const dtypeOf = (o: Operand): Dt => o.dtype ?? "float64"
+const isDiff = (o: Operand) => dtypeOf(o) === "float64" || dtypeOf(o) === "complex128"
+const storageLength = (o: Operand) => sizeOf(o.shape) * (dtypeOf(o) === "complex128" ? 2 : 1)
+
+const make = (data: ReadonlyArray<number>, shape: ReadonlyArray<number>, dtype: DType.DType): Tensor => {
+  const host = DType.allocHost(dtype, sizeOf(shape))
+  data.forEach((v, i) => (host[i] = v))
+  return new ConcreteTensor(aval(shape, dtype), host, undefined)
+}
+
+const float0 = (shape: ReadonlyArray<number>): Tensor =>
+  new ConcreteTensor(aval(shape, "float0"), new Uint8Array(0), undefined)
+
+const valuesArb = (o: Operand): fc.Arbitrary<Array<number>> => {
+  if (o.fixed !== undefined) return fc.constant([...o.fixed])
+  const n = storageLength(o)
+  const lo = o.min ?? -2
+  const hi = o.max ?? 2
+  const avoid = o.avoid
+  const d = fc.double({ min: lo, max: hi, noNaN: true, noDefaultInfinity: true })
+  if (o.unique === true) {
+    // Distinct multiples of 1e-3: elements at least 1e-3 apart.
+    const k = fc.integer({ min: Math.ceil(lo * 1000), max: Math.floor(hi * 1000) })
+    return fc.uniqueArray(k, { minLength: n, maxLength: n }).map((is) => is.map((i) => i / 1000))
+  }
+  return fc.array(avoid === undefined ? d : d.filter((v) => !avoid(v)), { minLength: n, maxLength: n })
+}
+
+const directionArb = (o: Operand): fc.Arbitrary<Array<number>> => {
+  const n = storageLength(o)
+  return fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: n, maxLength: n })
+}
+
+// Re(sum(a * b)) over interleaved storage: complex pairs multiply without conjugation.
+const pairing = (a: Tensor, b: Tensor): number => {
+  const x = values(a)
+  const y = values(b)
+  let s = 0
+  if (DType.isComplex(a.dtype) || DType.isComplex(b.dtype)) {
+    for (let i = 0; i < x.length; i += 2) s += x[i]! * y[i]! - x[i + 1]! * y[i + 1]!
+  } else for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!
+  return s
+}
+
+const closeTo = (actual: ReadonlyArray<number>, expected: ReadonlyArray<number>, tol: number): boolean =>
+  actual.length === expected.length &&
+  actual.every((a, i) => Math.abs(a - expected[i]!) <= tol * (1 + Math.abs(expected[i]!)))
+
+const H = 1e-6
+
+const checkCase = (c: Case) => {
+  const arb = fc.tuple(
+    fc.tuple(...c.operands.map(valuesArb)),
+    fc.tuple(...c.operands.map(directionArb))
+  )
+  return fc.check(
+    fc.property(arb, ([xs, ts]) => {
+      const primals = c.operands.map((o, i) => make(xs[i]!, o.shape, dtypeOf(o)))
+      const tangents = c.operands.map((o, i) => isDiff(o) ? make(ts[i]!, o.shape, dtypeOf(o)) : float0(o.shape))
+      const f = (args: ReadonlyArray<Tensor>) => [c.f(args)]
+      const [[y], [ty]] = jvpFlat(f, primals, tangents)
+      if (!DType.isInexact(y!.dtype)) {
+        // int/bool outputs: the tangent is a float0 zero
+        if (ty!.dtype !== "float0") throw new Error(`expected a float0 tangent, got ${ty!.dtype}`)
+        return
+      }
+      // JVP against central differences along the tangent direction.
+      const shifted = (sign: number) =>
+        c.operands.map((o, i) =>
+          isDiff(o)
+            ? make(xs[i]!.map((v, j) => v + sign * H * ts[i]![j]!), o.shape, dtypeOf(o))
+            : primals[i]!
+        )
+      const plus = values(c.f(shifted(1)))
+      const minus = values(c.f(shifted(-1)))
+      const fd = plus.map((p, j) => (p - minus[j]!) / (2 * H))
+      const jvpValues = values(ty!)
+      if (!closeTo(jvpValues, fd, 1e-5)) {
+        throw new Error(`${c.name}: jvp ${jvpValues} vs finite differences ${fd} at ${JSON.stringify(xs)}`)
+      }
+      // Transpose against JVP: <ct, jvp(t)> = sum_i <vjp(ct)_i, t_i>.
+      const ctData = jvpValues.map((_, j) => Math.sin(7 * j + 1.3) * 0.9)
+      const ct = make(ctData, y!.shape, y!.dtype)
+      const [, vjpFn] = vjpFlat(f, primals)
+      const cts = vjpFn([ct])
+      let rhs = 0
+      c.operands.forEach((o, i) => {
+        const g = cts[i]!
+        if (!isDiff(o)) {
+          if (g.dtype !== "float0") throw new Error(`${c.name}: cotangent of int operand ${i} is ${g.dtype}`)
+          return
+        }
+        if (g.dtype !== dtypeOf(o)) throw new Error(`${c.name}: cotangent ${i} has dtype ${g.dtype}`)
+        rhs += pairing(g, tangents[i]!)
+      })
+      const lhs = pairing(ct, ty!)
+      if (Math.abs(lhs - rhs) > 1e-9 * (1 + Math.abs(lhs))) {
+        throw new Error(`${c.name}: <ct, jvp(t)> = ${lhs} but <vjp(ct), t> = ${rhs}`)
+      }
+    }),
+    { numRuns: 12 }
+  )
+}
+
+const v = (shape: ReadonlyArray<number>, extra: Partial<Operand> = {}): Operand => ({ shape, ...extra })
+const cv = (shape: ReadonlyArray<number>, extra: Partial<Operand> = {}): Operand => ({
+  shape,
+  dtype: "complex128",
+  ...extra
+})
+const nearInteger = (d: number) => (x: number) => Math.abs(x - Math.round(x)) < d
+const nearHalf = (x: number) => Math.abs(x - Math.round(x)) > 0.45
+const nearZero = (d: number) => (x: number) => Math.abs(x) < d
+
+// Away from ties, where max/min are not differentiable (finite differences straddle them).
+const pivots = [0.3, -0.4, 1.1]
+const nearAny = (ps: ReadonlyArray<number>) => (x: number) => ps.some((p) => Math.abs(x - p) < 1e-3)
+
+const S = [3]
+const unaryCases: ReadonlyArray<Case> = [
+  { name: "neg", operands: [v(S)], f: ([x]) => lax.neg(x!) },
+  { name: "sin", operands: [v(S)], f: ([x]) => lax.sin(x!) },
+  { name: "cos", operands: [v(S)], f: ([x]) => lax.cos(x!) },
+  { name: "tan", operands: [v(S, { min: -1.2, max: 1.2 })], f: ([x]) => lax.tan(x!) },
+  { name: "asin", operands: [v(S, { min: -0.9, max: 0.9 })], f: ([x]) => lax.asin(x!) },
+  { name: "acos", operands: [v(S, { min: -0.9, max: 0.9 })], f: ([x]) => lax.acos(x!) },
+  { name: "atan", operands: [v(S)], f: ([x]) => lax.atan(x!) },
+  { name: "sinh", operands: [v(S)], f: ([x]) => lax.sinh(x!) },
+  { name: "cosh", operands: [v(S)], f: ([x]) => lax.cosh(x!) },
+  { name: "tanh", operands: [v(S)], f: ([x]) => lax.tanh(x!) },
+  { name: "exp", operands: [v(S)], f: ([x]) => lax.exp(x!) },
+  { name: "log", operands: [v(S, { min: 0.2, max: 3 })], f: ([x]) => lax.log(x!) },
+  { name: "log1p", operands: [v(S, { min: -0.5, max: 3 })], f: ([x]) => lax.log1p(x!) },
+  { name: "expm1", operands: [v(S)], f: ([x]) => lax.expm1(x!) },
+  { name: "sqrt", operands: [v(S, { min: 0.2, max: 3 })], f: ([x]) => lax.sqrt(x!) },
+  { name: "rsqrt", operands: [v(S, { min: 0.2, max: 3 })], f: ([x]) => lax.rsqrt(x!) },
+  { name: "abs", operands: [v(S, { avoid: nearZero(0.05) })], f: ([x]) => lax.abs(x!) },
+  { name: "sign", operands: [v(S, { avoid: nearZero(0.05) })], f: ([x]) => lax.sign(x!) },
+  { name: "floor", operands: [v(S, { avoid: nearInteger(0.05) })], f: ([x]) => lax.floor(x!) },
+  { name: "ceil", operands: [v(S, { avoid: nearInteger(0.05) })], f: ([x]) => lax.ceil(x!) },
+  { name: "round", operands: [v(S, { avoid: nearHalf })], f: ([x]) => lax.round(x!) },
+  { name: "logistic", operands: [v(S, { min: -4, max: 4 })], f: ([x]) => lax.logistic(x!) },
+  { name: "erf", operands: [v(S)], f: ([x]) => lax.erf(x!) },
+  { name: "integer_pow 0", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 0) },
+  { name: "integer_pow 1", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 1) },
+  { name: "integer_pow 2", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 2) },
+  { name: "integer_pow 3", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 3) },
+  { name: "integer_pow -2", operands: [v(S, { avoid: nearZero(0.3) })], f: ([x]) => lax.integerPow(x!, -2) },
+  { name: "not (int32)", operands: [v(S, { dtype: "int32", fixed: [1, 2, 3] })], f: ([x]) => lax.not(x!) }
+]
+
+const complexCases: ReadonlyArray<Case> = [
+  { name: "neg c", operands: [cv(S)], f: ([x]) => lax.neg(x!) },
+  { name: "sin c", operands: [cv(S)], f: ([x]) => lax.sin(x!) },
+  { name: "exp c", operands: [cv(S)], f: ([x]) => lax.exp(x!) },
+  { name: "log c", operands: [cv(S, { min: 0.3, max: 2 })], f: ([x]) => lax.log(x!) },
+  { name: "sqrt c", operands: [cv(S, { min: 0.3, max: 2 })], f: ([x]) => lax.sqrt(x!) },
+  { name: "tanh c", operands: [cv(S, { min: -0.5, max: 0.5 })], f: ([x]) => lax.tanh(x!) },
+  { name: "abs c", operands: [cv(S, { avoid: nearZero(0.1) })], f: ([x]) => lax.abs(x!) },
+  { name: "real", operands: [cv(S)], f: ([x]) => lax.real(x!) },
+  { name: "imag", operands: [cv(S)], f: ([x]) => lax.imag(x!) },
+  { name: "conj", operands: [cv(S)], f: ([x]) => lax.conj(x!) },
+  { name: "complex", operands: [v(S), v(S)], f: ([x, y]) => lax.complex(x!, y!) },
+  { name: "mul c", operands: [cv(S), cv(S)], f: ([x, y]) => lax.mul(x!, y!) },
+  { name: "div c", operands: [cv(S), cv(S, { min: 0.5, max: 2 })], f: ([x, y]) => lax.div(x!, y!) },
+  { name: "dot_general c", operands: [cv([2, 3]), cv([3, 2])], f: ([x, y]) => lax.dotGeneral(x!, y!, [[1], [0]]) },
+  { name: "reduce_sum c", operands: [cv([2, 3])], f: ([x]) => lax.reduceSum(x!, [1]) },
+  {
+    name: "convert f64 -> c128",
+    operands: [v(S)],
+    f: ([x]) => lax.mul(lax.convertElementType(x!, "complex128"), lax.complex(lax.cos(x!), lax.sin(x!)))
+  },
+  { name: "convert c128 -> f64", operands: [cv(S)], f: ([x]) => lax.convertElementType(x!, "float64") }
+]
+
+const binaryCases: ReadonlyArray<Case> = [
+  { name: "add", operands: [v(S), v(S)], f: ([x, y]) => lax.add(x!, y!) },
+  { name: "sub", operands: [v(S), v(S)], f: ([x, y]) => lax.sub(x!, y!) },
+  { name: "mul", operands: [v(S), v(S)], f: ([x, y]) => lax.mul(x!, y!) },
+  { name: "div", operands: [v(S), v(S, { avoid: nearZero(0.3) })], f: ([x, y]) => lax.div(x!, y!) },
+  { name: "pow", operands: [v(S, { min: 0.3, max: 3 }), v(S)], f: ([x, y]) => lax.pow(x!, y!) },
+  {
+    name: "max",
+    operands: [v(S, { avoid: nearAny(pivots) }), v(S, { fixed: pivots })],
+    f: ([x, y]) => lax.max(x!, y!)
+  },
+  {
+    name: "max (rhs)",
+    operands: [v(S, { fixed: pivots }), v(S, { avoid: nearAny(pivots) })],
+    f: ([x, y]) => lax.max(x!, y!)
+  },
+  {
+    name: "min",
+    operands: [v(S, { avoid: nearAny(pivots) }), v(S, { fixed: pivots })],
+    f: ([x, y]) => lax.min(x!, y!)
+  },
+  {
+    name: "min (rhs)",
+    operands: [v(S, { fixed: pivots }), v(S, { avoid: nearAny(pivots) })],
+    f: ([x, y]) => lax.min(x!, y!)
+  },
+  {
+    name: "atan2",
+    operands: [v(S, { avoid: nearZero(0.2) }), v(S, { avoid: nearZero(0.2) })],
+    f: ([x, y]) => lax.atan2(x!, y!)
+  },
+  {
+    name: "rem",
+    operands: [
+      v(S, { min: 0.1, max: 3, avoid: (x) => [0.7, 1.5, 2].some((y) => nearInteger(0.01)(x / y)) }),
+      v([3], { fixed: [0.7, -1.5, 2] })
+    ],
+    f: ([x, y]) => lax.rem(x!, y!)
+  },
+  {
+    name: "rem (divisor)",
+    // x / y stays between integers (fmod is discontinuous where it is one)
+    operands: [v([3], { fixed: [2.5, -3.1, 1.3] }), v(S, { min: 0.56, max: 0.6 })],
+    f: ([x, y]) => lax.rem(x!, y!)
+  },
+  {
+    name: "and (int32)",
+    operands: [v(S, { dtype: "int32", fixed: [1, 2, 3] }), v(S, { dtype: "int32", fixed: [3, 3, 1] })],
+    f: ([x, y]) => lax.and(x!, y!)
+  },
+  {
+    name: "or (bool)",
+    operands: [v(S, { dtype: "bool", fixed: [1, 0, 0] }), v(S, { dtype: "bool", fixed: [0, 1, 0] })],
+    f: ([x, y]) => lax.or(x!, y!)
+  },
+  ...(["eq", "ne", "lt", "le", "gt", "ge"] as const).map((p): Case => ({
+    name: p,
+    operands: [v(S), v(S)],
+    f: ([x, y]) => bind1(p, [x!, y!], {})
+  })),
+  {
+    name: "select",
+    operands: [v(S, { dtype: "bool", fixed: [1, 0, 1] }), v(S), v(S)],
+    f: ([p, x, y]) => lax.select(p!, x!, y!)
+  },
+  { name: "convert f64 -> i32", operands: [v(S)], f: ([x]) => lax.convertElementType(x!, "int32") },
+  {
+    name: "convert i32 -> f64",
+    operands: [v(S, { dtype: "int32", fixed: [1, -2, 3] }), v(S)],
+    f: ([i, x]) => lax.mul(lax.convertElementType(i!, "float64"), x!)
+  }
+]
+
+const structuredCases: ReadonlyArray<Case> = [
+  { name: "reduce_sum", operands: [v([2, 3, 2])], f: ([x]) => lax.reduceSum(x!, [0, 2]) },
+  { name: "reduce_max", operands: [v([2, 3], { unique: true })], f: ([x]) => lax.reduceMax(x!, [1]) },
+  { name: "reduce_min", operands: [v([2, 3], { unique: true })], f: ([x]) => lax.reduceMin(x!, [0]) },
+  { name: "reduce_prod", operands: [v([2, 3, 2])], f: ([x]) => lax.reduceProd(x!, [0, 2]) },
+  { name: "reduce_prod all", operands: [v([5])], f: ([x]) => lax.reduceProd(x!, [0]) },
+  { name: "argmax", operands: [v([2, 3])], f: ([x]) => lax.argmax(x!, 1) },
+  { name: "argmin", operands: [v([2, 3])], f: ([x]) => lax.argmin(x!, 0) },
+  { name: "cumsum", operands: [v([2, 3])], f: ([x]) => lax.cumsum(x!, 1) },
+  { name: "cumsum reverse", operands: [v([2, 3])], f: ([x]) => lax.cumsum(x!, 0, true) },
+  { name: "broadcast_in_dim", operands: [v([3])], f: ([x]) => lax.broadcastInDim(x!, [2, 3], [1]) },
+  { name: "broadcast_in_dim unit", operands: [v([1, 3])], f: ([x]) => lax.broadcastInDim(x!, [2, 4, 3], [1, 2]) },
+  { name: "reshape", operands: [v([2, 3])], f: ([x]) => lax.reshape(x!, [3, 2]) },
+  { name: "transpose", operands: [v([2, 3, 4])], f: ([x]) => lax.transpose(x!, [2, 0, 1]) },
+  { name: "squeeze", operands: [v([2, 1, 3])], f: ([x]) => lax.squeeze(x!, [1]) },
+  { name: "expand_dims", operands: [v([2, 3])], f: ([x]) => lax.expandDims(x!, [0, 3]) },
+  { name: "rev", operands: [v([2, 3])], f: ([x]) => lax.rev(x!, [1]) },
+  { name: "slice", operands: [v([4, 5])], f: ([x]) => lax.slice(x!, [1, 0], [3, 5]) },
+  { name: "slice strided", operands: [v([5, 6])], f: ([x]) => lax.slice(x!, [0, 1], [5, 6], [2, 3]) },
+  { name: "pad", operands: [v([2, 3]), v([])], f: ([x, p]) => lax.pad(x!, p!, [[1, 2, 0], [0, 1, 1]]) },
+  { name: "pad negative", operands: [v([4, 3]), v([])], f: ([x, p]) => lax.pad(x!, p!, [[-1, 1, 1], [2, -1, 0]]) },
+  { name: "concatenate", operands: [v([2, 1]), v([2, 3]), v([2, 2])], f: (xs) => lax.concatenate(xs, 1) },
+  {
+    name: "gather",
+    operands: [v([4, 2]), v([5], { dtype: "int32", fixed: [3, 0, 3, 1, 3] })],
+    f: ([x, i]) => lax.gather(x!, i!, 0)
+  },
+  {
+    name: "gather 2-d indices",
+    operands: [v([2, 3]), v([2, 2], { dtype: "int32", fixed: [2, 0, 2, 2] })],
+    f: ([x, i]) => lax.gather(x!, i!, 1)
+  },
+  {
+    name: "scatter_add",
+    operands: [v([4, 2]), v([3], { dtype: "int32", fixed: [1, 1, 3] }), v([3, 2])],
+    f: ([x, i, u]) => lax.scatterAdd(x!, i!, u!, 0)
+  },
+  { name: "dot_general matmul", operands: [v([2, 3]), v([3, 4])], f: ([x, y]) => lax.dotGeneral(x!, y!, [[1], [0]]) },
+  {
+    name: "dot_general batch",
+    operands: [v([2, 3, 4]), v([2, 4, 5])],
+    f: ([x, y]) => lax.dotGeneral(x!, y!, [[2], [1]], [[0], [0]])
+  },
+  {
+    name: "dot_general scrambled",
+    operands: [v([3, 2, 4, 2]), v([4, 5, 2, 3])],
+    f: ([x, y]) => lax.dotGeneral(x!, y!, [[2, 0], [0, 3]], [[3], [2]])
+  },
+  { name: "dot_general vector", operands: [v([3]), v([3])], f: ([x, y]) => lax.dotGeneral(x!, y!, [[0], [0]]) }
+]
+
+describe("JVP against finite differences, transpose against JVP (float64)", () => {
+  for (const c of [...unaryCases, ...complexCases, ...binaryCases, ...structuredCases]) {
+    it(`${c.name}`, () => {
+      const details = checkCase(c)
+      assert.isFalse(details.failed, fc.defaultReportMessage(details) ?? "")
+    })
+  }
+})

@@ -1,0 +1,65 @@
+/**
+ * Test helpers for the handler suites: float64 host tensors, reading values back,
+ * central finite differences and inner products.
+ */
+import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
+import { aval, ConcreteTensor, DType, setDefaultBackend } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+
+setDefaultBackend(makeTypedArrayBackend())
+
+/** A host tensor of `dtype` (default float64) with the given flat values. */
+export const tensor = (
+  values: ReadonlyArray<number>,
+  shape: ReadonlyArray<number> = [values.length],
+  dtype: DType.DType = "float64"
+): Tensor => {
+  const data = DType.allocHost(dtype, values.length / DType.lanes(dtype) || values.length)
+  values.forEach((v, i) => (data[i] = v))
+  return new ConcreteTensor(aval(shape, dtype), data, undefined)
+}
+
+/** A float64 scalar. */
+export const scalar = (v: number): Tensor => tensor([v], [])
+
+/** A complex128 tensor from `[re, im]` pairs. */
+export const ctensor = (
+  pairs: ReadonlyArray<readonly [number, number]>,
+  shape: ReadonlyArray<number> = [pairs.length]
+): Tensor => {
+  const data = new Float64Array(pairs.length * 2)
+  pairs.forEach(([re, im], i) => {
+    data[2 * i] = re
+    data[2 * i + 1] = im
+  })
+  return new ConcreteTensor(aval(shape, "complex128"), data, undefined)
+}
+
+/** The flat storage values of a concrete tensor (complex interleaved). */
+export const values = (t: Tensor): Array<number> => {
+  const c = t as ConcreteTensor
+  const data = c.host ?? c.buffer!.backend.readSync!(c.buffer!, c.aval)
+  return Array.from(data as ArrayLike<number>)
+}
+
+/** The single value of a scalar tensor. */
+export const value = (t: Tensor): number => values(t)[0]!
+
+/** Sum of elementwise products of storage values (the real inner product, complex as R^2). */
+export const dotValues = (a: Tensor, b: Tensor): number => {
+  const x = values(a)
+  const y = values(b)
+  let s = 0
+  for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!
+  return s
+}
+
+/** Whether `actual` is within `rtol * |expected| + atol` of `expected`, elementwise. */
+export const close = (
+  actual: ReadonlyArray<number>,
+  expected: ReadonlyArray<number>,
+  rtol = 1e-6,
+  atol = 1e-8
+): boolean =>
+  actual.length === expected.length &&
+  actual.every((a, i) => Math.abs(a - expected[i]!) <= rtol * Math.abs(expected[i]!) + atol)
