@@ -12,7 +12,7 @@ import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { vmapFlat as vmapFlatInternal } from "./internal/batching.js"
 import type { VmapFlatOptions } from "./internal/batching.js"
-import { vmapErrorTags, VmapSpecError } from "./internal/batchingErrors.js"
+import { vmapErrorTags, VmapSizeError, VmapSpecError } from "./internal/batchingErrors.js"
 import type { VmapError } from "./internal/batchingErrors.js"
 import { describe } from "./internal/describe.js"
 import { registerDiffErrorTags } from "./internal/diffError.js"
@@ -189,6 +189,11 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
     mappedTensors.push(toTensorLeaf(leaves[i], () => inPath(i)))
     mappedAxes.push(a)
   })
+  if (mapped.length === 0 && leaves.length > 0 && options.axisSize === undefined) {
+    throw new VmapSizeError({
+      detail: "vmap must have at least one non-None value in in_axes or axis_size must be specified"
+    })
+  }
   let out: unknown
   let outPaths: Array<string> | undefined
   const outs = vmapFlatInternal(

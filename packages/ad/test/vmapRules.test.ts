@@ -4,17 +4,13 @@
  * the per-example results of the primitive stacked along the output axis.
  * The oracle never batches: it evaluates the primitive once per example.
  */
-import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
 import { bind1 } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
-import { setDefaultBackend } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { vmapFlat } from "../src/Vmap.js"
 import { assertClose, prng, randomTensor, stack } from "./vmapSupport.js"
 import type { Rng } from "./vmapSupport.js"
-
-setDefaultBackend(makeTypedArrayBackend())
 
 /** One primitive application: its parameters and a maker of random instances of each operand. */
 interface Case<P extends Primitive> {

@@ -2,9 +2,12 @@
  * Helpers for the vmap test suites: tensors from nested arrays, reading values
  * back, stacking per-example results (the loop oracle), seeded random data.
  */
-import { ConcreteTensor, DType, lax } from "@diffect/core"
+import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
+import { Backend, ConcreteTensor, DType, lax, setDefaultBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert } from "@effect/vitest"
+import { Cause, Effect, Exit } from "effect"
+import { runSyncOn } from "../src/internal/shell.js"
 
 type Nested = number | boolean | ReadonlyArray<Nested>
 
@@ -130,4 +133,20 @@ export const randomTensor = (
     out[i] = dtype === "bool" ? rng.int(0, 1) : dtype === "int32" ? rng.int(lo, hi) : rng.uniform(lo, hi)
   }
   return fromData(shape, dtype, out)
+}
+
+const cpu = makeTypedArrayBackend()
+// Eager operations in the tests (building expected values) run on the CPU backend too.
+setDefaultBackend(cpu)
+
+/** Runs a transformation's Effect synchronously on the CPU backend (failures thrown as the tagged error). */
+export const run = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(cpu, effect)
+
+/** The typed failure of a transformation's Effect run on the CPU backend. */
+export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): unknown => {
+  const exit = Effect.runSyncExit(Effect.provideService(effect, Backend, cpu))
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
+  const reason = exit.cause.reasons[0]
+  if (reason !== undefined && Cause.isFailReason(reason)) return reason.error
+  throw Cause.squash(exit.cause)
 }
