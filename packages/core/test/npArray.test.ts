@@ -1,31 +1,31 @@
 import { ConcreteTensor, lax, np, toJs, toJsSync } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { assertTensor, failure, js } from "./npSetup.js"
+import { expect, failure, js } from "./npSetup.js"
 
 describe("np.array", () => {
   it("numbers give strong float32 (jnp.array's default float), booleans bool", () => {
     const x = np.array(3)
     assert.deepStrictEqual([x.shape, x.dtype, x.weakType], [[], "float32", false])
-    assertTensor(np.array([[1, 2, 3], [4, 5, 6]]), "float32", [[1, 2, 3], [4, 5, 6]], { weak: false })
-    assertTensor(np.array([true, false]), "bool", [true, false])
+    expect.tensor(np.array([[1, 2, 3], [4, 5, 6]]), "float32", [[1, 2, 3], [4, 5, 6]], { weak: false })
+    expect.tensor(np.array([true, false]), "bool", [true, false])
     assert.deepStrictEqual(np.array([[[1], [2]]]).shape, [1, 2, 1])
     assert.deepStrictEqual(np.array([]).shape, [0])
   })
   it("an explicit dtype converts like NumPy (int32 truncates toward zero, bool is x != 0)", () => {
-    assertTensor(np.array([1.7, -1.7, 3], { dtype: "int32" }), "int32", [1, -1, 3])
-    assertTensor(np.array([0, 2, -0.5], { dtype: "bool" }), "bool", [false, true, true])
-    assertTensor(np.array([1, 2], { dtype: "float64" }), "float64", [1, 2])
-    assertTensor(np.array([1, 2], { dtype: "complex128" }), "complex128", [{ re: 1, im: 0 }, { re: 2, im: 0 }])
+    expect.tensor(np.array([1.7, -1.7, 3], { dtype: "int32" }), "int32", [1, -1, 3])
+    expect.tensor(np.array([0, 2, -0.5], { dtype: "bool" }), "bool", [false, true, true])
+    expect.tensor(np.array([1, 2], { dtype: "float64" }), "float64", [1, 2])
+    expect.tensor(np.array([1, 2], { dtype: "complex128" }), "complex128", [{ re: 1, im: 0 }, { re: 2, im: 0 }])
     // float32 storage rounds: 0.1 is not exactly representable
     assert.strictEqual(toJsSync(np.array(0.1)), Math.fround(0.1))
     assert.strictEqual(toJsSync(np.array(0.1, { dtype: "float64" })), 0.1)
   })
   it("typed arrays keep their element type; Uint8Array reads as int32", () => {
-    assertTensor(np.array(new Float32Array([1.5, 2])), "float32", [1.5, 2])
-    assertTensor(np.array(new Float64Array([0.1])), "float64", [0.1])
-    assertTensor(np.array(new Int32Array([7, -8])), "int32", [7, -8])
-    assertTensor(np.array(new Uint8Array([0, 255])), "int32", [0, 255])
+    expect.tensor(np.array(new Float32Array([1.5, 2])), "float32", [1.5, 2])
+    expect.tensor(np.array(new Float64Array([0.1])), "float64", [0.1])
+    expect.tensor(np.array(new Int32Array([7, -8])), "int32", [7, -8])
+    expect.tensor(np.array(new Uint8Array([0, 255])), "int32", [0, 255])
   })
   it("typed arrays are copied: later writes do not change the tensor", () => {
     const data = new Float32Array([1, 2])
@@ -34,15 +34,15 @@ describe("np.array", () => {
     assert.deepStrictEqual(js(x), [1, 2])
   })
   it("complex values { re, im } give complex64; np.complex of numbers is a complex scalar", () => {
-    assertTensor(np.array([{ re: 1, im: 2 }, { re: -3, im: 0.5 }]), "complex64", [{ re: 1, im: 2 }, {
+    expect.tensor(np.array([{ re: 1, im: 2 }, { re: -3, im: 0.5 }]), "complex64", [{ re: 1, im: 2 }, {
       re: -3,
       im: 0.5
     }])
     // mixing real numbers into a complex array: imaginary part 0
-    assertTensor(np.array([1, { re: 0, im: 1 }]), "complex64", [{ re: 1, im: 0 }, { re: 0, im: 1 }])
+    expect.tensor(np.array([1, { re: 0, im: 1 }]), "complex64", [{ re: 1, im: 0 }, { re: 0, im: 1 }])
     const z = np.complex(1, -2)
-    assertTensor(z, "complex64", { re: 1, im: -2 })
-    assertTensor(np.array([{ re: 1, im: 2 }], { dtype: "complex128" }), "complex128", [{ re: 1, im: 2 }])
+    expect.tensor(z, "complex64", { re: 1, im: -2 })
+    expect.tensor(np.array([{ re: 1, im: 2 }], { dtype: "complex128" }), "complex128", [{ re: 1, im: 2 }])
   })
   it("complex values into a real dtype are refused, not truncated", () => {
     assert.include(failure(() => np.array([{ re: 1, im: 2 }], { dtype: "float32" }), "InvalidArrayError"), "imaginary")
@@ -77,11 +77,11 @@ describe("np.array", () => {
   })
   it("nested tensors are stacked (jnp.array([x, y]))", () => {
     const x = np.array([1, 2])
-    assertTensor(np.array([x, np.array([3, 4])]), "float32", [[1, 2], [3, 4]])
-    assertTensor(np.array([np.array(1, { dtype: "int32" }), 2.5]), "float32", [1, 2.5])
+    expect.tensor(np.array([x, np.array([3, 4])]), "float32", [[1, 2], [3, 4]])
+    expect.tensor(np.array([np.array(1, { dtype: "int32" }), 2.5]), "float32", [1, 2.5])
   })
   it("np.array of a tensor with a dtype converts it", () => {
-    assertTensor(np.array(np.array([1.5]), { dtype: "int32" }), "int32", [1])
+    expect.tensor(np.array(np.array([1.5]), { dtype: "int32" }), "int32", [1])
   })
 })
 

@@ -5,9 +5,9 @@
  * comes from lax.convertElementType(..., weakType = true).
  */
 import { aval, ConcreteTensor, DType, np } from "@diffect/core"
-import type { Tensor, TensorLike } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { assertTensor, failure } from "./npSetup.js"
+import { expect, failure } from "./npSetup.js"
 
 type Code = "b1" | "i32" | "f32" | "f64" | "c64" | "c128" | "i*" | "f*" | "c*"
 const codes: ReadonlyArray<Code> = ["b1", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"]
@@ -37,7 +37,7 @@ const decode: Record<Code, readonly [DType.DType, boolean]> = {
   "c*": ["complex64", true]
 }
 
-const value = (code: Code): TensorLike => {
+const value = (code: Code): np.TensorLike => {
   switch (code) {
     case "b1":
       return np.array(true)
@@ -72,33 +72,33 @@ describe("promotion", () => {
         assert.strictEqual(out.dtype, dtype, `${a} + ${b}`)
         assert.strictEqual(out.weakType, weak, `weak type of ${a} + ${b}`)
         const sum = dtype === "bool" ? true : DType.isComplex(dtype) ? { re: 2, im: 0 } : 2
-        assertTensor(out, dtype, sum)
+        expect.tensor(out, dtype, sum)
       })
     )
   })
   it("a JS number keeps the other operand's dtype within its kind", () => {
-    assertTensor(np.multiply(np.array([1, 2], { dtype: "float64" }), 0.1), "float64", [0.1, 0.2], {
+    expect.tensor(np.multiply(np.array([1, 2], { dtype: "float64" }), 0.1), "float64", [0.1, 0.2], {
       weak: false,
       tol: 1e-15
     })
-    assertTensor(np.multiply(np.array([{ re: 1, im: 1 }]), 2), "complex64", [{ re: 2, im: 2 }], { weak: false })
+    expect.tensor(np.multiply(np.array([{ re: 1, im: 1 }]), 2), "complex64", [{ re: 2, im: 2 }], { weak: false })
   })
   it("int32 with a JS number is a weak float32 (JAX: i32 + f* = f*)", () => {
     const x = np.array([1, 2], { dtype: "int32" })
-    assertTensor(np.multiply(x, 2), "float32", [2, 4], { weak: true })
-    assertTensor(np.add(x, 0.5), "float32", [1.5, 2.5], { weak: true })
+    expect.tensor(np.multiply(x, 2), "float32", [2, 4], { weak: true })
+    expect.tensor(np.add(x, 0.5), "float32", [1.5, 2.5], { weak: true })
     // ... which then yields to a strong float
-    assertTensor(np.add(np.add(x, 0.5), np.array([1, 1], { dtype: "float64" })), "float64", [2.5, 3.5], {
+    expect.tensor(np.add(np.add(x, 0.5), np.array([1, 1], { dtype: "float64" })), "float64", [2.5, 3.5], {
       weak: false
     })
   })
   it("bool with int32 is int32; bool with a JS number is a weak float", () => {
-    assertTensor(np.add(np.array([true, false]), np.array([1, 1], { dtype: "int32" })), "int32", [2, 1])
-    assertTensor(np.multiply(np.array([true, false]), 3), "float32", [3, 0], { weak: true })
+    expect.tensor(np.add(np.array([true, false]), np.array([1, 1], { dtype: "int32" })), "int32", [2, 1])
+    expect.tensor(np.multiply(np.array([true, false]), 3), "float32", [3, 0], { weak: true })
   })
   it("float32 with float64 is float64; float64 with complex64 is complex128", () => {
-    assertTensor(np.add(np.array([1]), np.array([2], { dtype: "float64" })), "float64", [3])
-    assertTensor(np.add(np.array([1], { dtype: "float64" }), np.array([{ re: 0, im: 1 }])), "complex128", [{
+    expect.tensor(np.add(np.array([1]), np.array([2], { dtype: "float64" })), "float64", [3])
+    expect.tensor(np.add(np.array([1], { dtype: "float64" }), np.array([{ re: 0, im: 1 }])), "complex128", [{
       re: 1,
       im: 1
     }])
