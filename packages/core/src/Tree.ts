@@ -50,7 +50,8 @@ type OpaqueLeaf =
   | Promise<unknown>
 
 /**
- * The union of the leaf types of a tree type.
+ * The union of the leaf types of a tree type. Function-valued properties (class
+ * methods, at the type level indistinguishable from own fields) are not counted.
  *
  * @example
  * import type { Tensor, Tree } from "@diffect/core"
@@ -61,7 +62,7 @@ type OpaqueLeaf =
 export type LeafOf<T> = T extends null | undefined ? never
   : T extends Leaf | OpaqueLeaf ? T
   : T extends ReadonlyArray<infer E> ? LeafOf<E>
-  : T extends Function ? T
+  : T extends Function ? never
   : T extends object ? { [K in keyof T]-?: LeafOf<T[K]> }[keyof T]
   : T
 

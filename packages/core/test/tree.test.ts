@@ -90,6 +90,27 @@ describe("Tree.flatten / unflatten", () => {
     ])
   })
 
+  it("rebuilds records the same way before and after their key list is compiled", () => {
+    const def = Tree.structure({ w: 0, b: 0, "x-y": 0, "3": 0 })
+    for (let i = 0; i < 40; i++) {
+      const r = Tree.unflatten<Record<string, number>>(def, [i, i + 1, i + 2, i + 3])
+      assert.deepStrictEqual(r, { "3": i, b: i + 1, w: i + 2, "x-y": i + 3 })
+      assert.deepStrictEqual(Object.keys(r), ["3", "b", "w", "x-y"])
+      assert.strictEqual(Object.getPrototypeOf(r), Object.prototype)
+    }
+  })
+
+  it("an own \"__proto__\" key (from JSON) stays a key, not a prototype", () => {
+    const parsed = JSON.parse("{\"__proto__\": 1, \"a\": 2}") as object
+    for (let i = 0; i < 40; i++) {
+      const [leaves, def] = Tree.flatten(parsed)
+      assert.deepStrictEqual(leaves, [1, 2])
+      const back = Tree.unflatten<object>(def, [3, 4])
+      assert.strictEqual(Object.getPrototypeOf(back), Object.prototype)
+      assert.deepStrictEqual(Object.entries(back), [["__proto__", 3], ["a", 4]])
+    }
+  })
+
   it("a lone leaf and empty containers", () => {
     const t = tensor([1, 2])
     const [leaves, def] = Tree.flatten(t)
@@ -412,6 +433,7 @@ describe("types", () => {
     expectTypeOf(m).toEqualTypeOf<{ w: string; n: [string, null]; s: string | undefined }>()
     expectTypeOf<Tree.LeafOf<typeof t>>().toEqualTypeOf<Tensor | number>()
     expectTypeOf(Tree.leaves(t)).toEqualTypeOf<Array<Tensor | number>>()
+    expectTypeOf<Tree.LeafOf<{ f: (x: number) => number; x: Tensor }>>().toEqualTypeOf<Tensor>()
     expectTypeOf<Tree.MapLeaves<{ d: Date; xs: ReadonlyArray<Tensor> }, boolean>>().toEqualTypeOf<
       { d: boolean; xs: ReadonlyArray<boolean> }
     >()
