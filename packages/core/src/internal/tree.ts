@@ -514,10 +514,9 @@ export const flattenUpToInto = (
       const proto = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return mismatch(operation, path, def, value)
       const keys = def.keys!
-      if (Object.keys(value).length !== keys.length) return mismatch(operation, path, def, value)
-      for (let i = 0; i < keys.length; i++) {
-        if (!Object.hasOwn(value, keys[i]!)) return mismatch(operation, path, def, value)
-      }
+      // Cached key orders make this an identity check for recurring records.
+      const actual = sortedKeys(value)
+      if (actual !== keys && !sameKeys(actual, keys)) return mismatch(operation, path, def, value)
       for (let i = 0; i < keys.length; i++) {
         path.push(keys[i]!)
         flattenUpToInto(operation, def.children[i]!, (value as Record<string, unknown>)[keys[i]!], out, path)
