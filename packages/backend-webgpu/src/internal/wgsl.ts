@@ -75,36 +75,58 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   if (x == 0.0 || isnan_f32(x) || isinf_f32(x)) { return x; }
   return sqrt(x);
 }`,
-  exp: `fn exp_f32(x: f32) -> f32 {
-  if (isnan_f32(x)) { return x; }
-  if (x > 88.72284) { return bitcast<f32>(INF_BITS); }
-  if (x < -104.0) { return 0.0; }
-  return exp(x);
+  logcore: `fn log1p_core(m: f32) -> f32 {
+  // log(1 + m) for m in [sqrt(1/2) - 1, sqrt(2) - 1]: Cephes' logf polynomial.
+  let z = m * m;
+  let y = ((((((((7.0376836292e-2 * m - 1.1514610310e-1) * m + 1.1676998740e-1) * m - 1.2420140846e-1) * m
+    + 1.4249322787e-1) * m - 1.6668057665e-1) * m + 2.0000714765e-1) * m - 2.4999993993e-1) * m
+    + 3.3333331174e-1) * m * z;
+  return m + (y - 0.5 * z);
 }`,
   log: `fn log_f32(x: f32) -> f32 {
   if (isnan_f32(x) || x < 0.0) { return bitcast<f32>(NAN_BITS); }
   if (x == 0.0) { return bitcast<f32>(NINF_BITS); }
   if (isinf_f32(x)) { return x; }
-  return log(x);
+  // x = m 2^e with m in [sqrt(1/2), sqrt(2)). Built-in log may be log2(x) * ln2,
+  // which is inaccurate near 1; ln2 is split in two so e * ln2 stays exact.
+  let parts = frexp(x);
+  var m = parts.fract;
+  var e = f32(parts.exp);
+  if (m < 0.70710678118654752) {
+    e = e - 1.0;
+    m = m + m - 1.0;
+  } else {
+    m = m - 1.0;
+  }
+  return (log1p_core(m) + e * (-2.12194440e-4)) + e * 0.693359375;
 }`,
   log1p: `fn log1p_f32(x: f32) -> f32 {
-  let u = 1.0 + x;
-  if (u == 1.0) { return x; }
-  if (isinf_f32(u) || u <= 0.0 || isnan_f32(u)) { return log_f32(u); }
-  // Goldberg: the rounding error of 1 + x cancels in log(u) / (u - 1).
-  return log(u) * x / (u - 1.0);
+  // Near 0 the polynomial takes x itself: 1 + x is never rounded.
+  if (x >= -0.29289321881345248 && x <= 0.41421356237309505) { return log1p_core(x); }
+  return log_f32(1.0 + x);
 }`,
-  expm1: `fn expm1_f32(x: f32) -> f32 {
+  expcore: `fn expm1_core(r: f32) -> f32 {
+  // exp(r) - 1 for |r| <= ln2 / 2: Cephes' expf polynomial without the 1.
+  let q = ((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
+    + 1.6666665459e-1) * r + 5.0000001201e-1;
+  return q * (r * r) + r;
+}`,
+  exp: `fn exp_f32(x: f32) -> f32 {
   if (isnan_f32(x)) { return x; }
   if (x > 88.72284) { return bitcast<f32>(INF_BITS); }
+  if (x < -103.972084) { return 0.0; }
+  // x = k ln2 + r with ln2 split in two (Cody-Waite): built-in exp is
+  // exp2(x * log2(e)), whose error grows with |x|.
+  let k = floor(x * 1.44269504088896341 + 0.5);
+  let r = (x - k * 0.693359375) - k * (-2.12194440e-4);
+  let ki = i32(k);
+  // Two steps so that neither scale factor overflows near the f32 range's ends.
+  return ldexp(ldexp(expm1_core(r) + 1.0, ki / 2i), ki - ki / 2i);
+}`,
+  expm1: `fn expm1_f32(x: f32) -> f32 {
+  if (abs(x) <= 0.34657359027997264) { return expm1_core(x); }
   if (x < -20.0) { return -1.0; }
-  let u = exp(x);
-  if (u == 1.0) { return x; }
-  let um1 = u - 1.0;
-  if (um1 == -1.0) { return -1.0; }
-  if (abs(x) > 0.5) { return um1; }
-  // Kahan: the rounding error of exp(x) cancels in (u - 1) * x / log(u).
-  return um1 * x / log(u);
+  return exp_f32(x) - 1.0;
 }`,
   sinh: `fn sinh_f32(x: f32) -> f32 {
   let a = abs(x);
@@ -133,13 +155,29 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   return select(t, -t, x < 0.0);
 }`,
   trig: `fn finite_or_nan(x: f32) -> bool { return !isnan_f32(x) && !isinf_f32(x); }`,
+  atan: `fn atan_f32(v: f32) -> f32 {
+  // Cephes' atanf: reduce |v| by tan(3pi/8) and tan(pi/8), then a polynomial.
+  // Built-in atan/asin/acos are not accurate to float32 on every device.
+  var x = abs(v);
+  var y0 = 0.0;
+  if (x > 2.414213562373095) {
+    y0 = 1.5707963267948966;
+    x = -1.0 / x;
+  } else if (x > 0.4142135623730950) {
+    y0 = 0.7853981633974483;
+    x = (x - 1.0) / (x + 1.0);
+  }
+  let z = x * x;
+  let y = y0 + (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * x + x;
+  return select(y, -y, v < 0.0);
+}`,
   asin: `fn asin_f32(x: f32) -> f32 {
   if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
-  return asin(x);
+  return atan2_f32(x, sqrt((1.0 - x) * (1.0 + x)));
 }`,
   acos: `fn acos_f32(x: f32) -> f32 {
   if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
-  return acos(x);
+  return atan2_f32(sqrt((1.0 - x) * (1.0 + x)), x);
 }`,
   atan2: `fn atan2_f32(y: f32, x: f32) -> f32 {
   if (isnan_f32(x) || isnan_f32(y)) { return bitcast<f32>(NAN_BITS); }
@@ -160,7 +198,10 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
     }
     return select(r, -r, y < 0.0);
   }
-  return atan2(y, x);
+  if (x == 0.0) { return select(-1.5707963705062866, 1.5707963705062866, y > 0.0); }
+  let a = atan_f32(y / x);
+  if (x > 0.0) { return a; }
+  return select(a - 3.1415927410125732, a + 3.1415927410125732, y >= 0.0);
 }`,
   f32toi32: `fn f32_to_i32(x: f32) -> i32 {
   if (isnan_f32(x)) { return 0i; }
@@ -200,17 +241,20 @@ const helperDeps: Record<string, ReadonlyArray<string>> = {
   rem: ["isnan", "isinf"],
   pow: ["isnan", "isinf", "consts"],
   sqrt: ["isnan", "isinf", "consts"],
-  exp: ["isnan", "consts"],
-  log: ["isnan", "isinf", "consts"],
+  expcore: [],
+  logcore: [],
+  exp: ["isnan", "consts", "expcore"],
+  log: ["isnan", "isinf", "consts", "logcore"],
   log1p: ["log"],
-  expm1: ["isnan", "consts"],
+  expm1: ["exp"],
   sinh: ["expm1", "exp"],
   cosh: ["exp"],
   tanh: ["expm1", "isnan"],
   trig: ["isnan", "isinf", "consts"],
-  asin: ["consts"],
-  acos: ["consts"],
-  atan2: ["isnan", "isinf", "consts"],
+  atan: [],
+  atan2: ["isnan", "isinf", "consts", "atan"],
+  asin: ["consts", "atan2"],
+  acos: ["consts", "atan2"],
   f32toi32: ["isnan"],
   divi32: [],
   remi32: [],
@@ -278,7 +322,7 @@ const unaryF32: Record<Kernel.UnaryOp, (x: string, h: Helpers) => string> = {
   tan: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), tan(${x}), finite_or_nan(${x}))`),
   asin: (x, h) => (h.use("asin"), `asin_f32(${x})`),
   acos: (x, h) => (h.use("acos"), `acos_f32(${x})`),
-  atan: (x) => `atan(${x})`,
+  atan: (x, h) => (h.use("atan"), `atan_f32(${x})`),
   sinh: (x, h) => (h.use("sinh"), `sinh_f32(${x})`),
   cosh: (x, h) => (h.use("cosh"), `cosh_f32(${x})`),
   tanh: (x, h) => (h.use("tanh"), `tanh_f32(${x})`),
