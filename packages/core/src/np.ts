@@ -15,7 +15,7 @@ import { isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { activeBackend } from "./Handler.js"
-import { checkDType, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
+import { checkDType, containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
 import {
@@ -67,7 +67,7 @@ export interface ReduceOptions {
 export const array = (value: TensorLike, options?: DTypeOptions): Tensor => {
   const dtype = options?.dtype === undefined ? undefined : checkDType(options.dtype)
   if (value instanceof Tensor) return dtype === undefined ? value : astype(value, dtype)
-  if (Array.isArray(value) && value.some((v) => v instanceof Tensor || Array.isArray(v))) {
+  if (Array.isArray(value) && containsTensor(value)) {
     const t = toTensor(value)
     return dtype === undefined ? t : astype(t, dtype)
   }
