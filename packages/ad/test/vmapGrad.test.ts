@@ -85,6 +85,7 @@ describe("per-example gradients: vmap(grad(f))", () => {
     const gw = run(vmap(grad(f), { inAxes: [null, 1], outAxes: 1 })(w, xsT))
     const gx = run(vmap(grad(f, { argnums: 1 }), { inAxes: [null, 1], outAxes: 1 })(w, xsT))
     // column i of gw is x_i * cos(w * x_i); of gx, w * cos(w * x_i).
+    assert.deepStrictEqual(gw.shape, [2, 2])
     assertClose(gw, dfdw(lax.broadcastInDim(w, [2, 2], [0]), xsT))
     const wb = lax.broadcastInDim(w, [2, 2], [0])
     assertClose(gx, lax.mul(wb, lax.cos(lax.mul(wb, xsT))))
@@ -101,6 +102,7 @@ describe("gradients through a batch: grad(vmap(f))", () => {
         return lax.reduceSum(perExample, [0])
       })
     const g = run(grad(total)(w))
+    assert.deepStrictEqual(g.shape, [2])
     let expected = lax.full([2], 0, "float64")
     for (let i = 0; i < 3; i++) {
       expected = lax.add(expected, dfdw(w, lax.reshape(lax.slice(xs, [i, 0], [i + 1, 2]), [2])))
@@ -127,6 +129,7 @@ describe("gradients through a batch: grad(vmap(f))", () => {
     const meanLoss = (w: Tensor) =>
       lax.reduceSum(run(vmap((x: Tensor) => pmean(f(w, x), "b"), { axisName: "b" })(xs)), [0])
     const g = run(grad(meanLoss)(w))
+    assert.deepStrictEqual(g.shape, [2])
     const expected = lax.add(dfdw(w, arr([1, 2])), dfdw(w, arr([3, 4])))
     assertClose(g, expected, 1e-12)
   })
@@ -137,6 +140,7 @@ describe("forward mode and vmap", () => {
     const x = arr([0, 1, 2])
     const t = arr([1, 2, 3])
     const [y, dy] = run(jvp((x: Tensor) => run(vmap(lax.sin)(x)), [x], [t]))
+    assert.deepStrictEqual(dy.shape, [3])
     assertClose(y, lax.sin(x))
     assertClose(dy, lax.mul(lax.cos(x), t))
   })
@@ -148,6 +152,7 @@ describe("forward mode and vmap", () => {
     const [ys, dys] = run(vmap(push, { outAxes: [null, 0] })(ts))
     // d/dx (x sin x) = sin x + x cos x
     const slope = lax.add(lax.sin(x), lax.mul(x, lax.cos(x)))
+    assert.deepStrictEqual(dys.shape, [3, 2])
     assertClose(ys, lax.mul(x, lax.sin(x)))
     assertClose(dys, lax.mul(lax.broadcastInDim(slope, [3, 2], [1]), ts))
   })
