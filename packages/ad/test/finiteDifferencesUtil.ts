@@ -3,8 +3,9 @@
  * central finite differences and inner products.
  */
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { aval, ConcreteTensor, DType, setDefaultBackend } from "@diffect/core"
+import { aval, ConcreteTensor, DType, lax, setDefaultBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { jvpFlat, vjpFlat } from "../src/index.js"
 
 setDefaultBackend(makeTypedArrayBackend())
 
@@ -63,3 +64,14 @@ export const close = (
 ): boolean =>
   actual.length === expected.length &&
   actual.every((a, i) => Math.abs(a - expected[i]!) <= rtol * Math.abs(expected[i]!) + atol)
+
+/** `grad` of a scalar function of one tensor, on top of `vjpFlat` (cotangent one). */
+export const grad = (f: (x: Tensor) => Tensor) => (x: Tensor): Tensor => {
+  const [[y], vjpFn] = vjpFlat(([a]) => [f(a!)], [x])
+  return vjpFn([lax.full(y!.shape, 1, y!.dtype)])[0]!
+}
+
+/** Derivative of a function of one tensor along `t`, on top of `jvpFlat`. */
+export const derivative =
+  (f: (x: Tensor) => Tensor, t: (x: Tensor) => Tensor = (x) => lax.full(x.shape, 1, x.dtype)) => (x: Tensor): Tensor =>
+    jvpFlat(([a]) => [f(a!)], [x], [t(x)])[1][0]!
