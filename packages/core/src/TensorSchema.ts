@@ -11,10 +11,14 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema, SchemaIssue } from "effect"
+import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import type { SchemaAST } from "effect"
 import type { DType } from "./DType.js"
+import { InvalidArrayError } from "./Errors.js"
+import { fromLiteral } from "./internal/arrayLiteral.js"
 import { formatAval, Tensor } from "./Tensor.js"
+import { toJs } from "./ToJs.js"
+import type { JsValue } from "./ToJs.js"
 
 /**
  * What a tensor schema accepts. `dtype` omitted accepts every dtype; `shape`
@@ -155,3 +159,50 @@ export function schema(spec: Spec = {}): TensorSchema {
  */
 export const specOf = (schema: Schema.Top): Spec | undefined =>
   (schema.ast.annotations as Record<string, unknown> | undefined)?.["diffect/TensorSpec"] as Spec | undefined
+
+/**
+ * The schema of a tensor encoded as JS values (nested arrays of numbers or
+ * booleans, `{ re, im }` for complex): decoding makes a host tensor, encoding
+ * reads it back.
+ *
+ * @since 0.1.0
+ */
+export type FromJsSchema = Schema.decodeTo<TensorSchema, Schema.Unknown>
+
+/**
+ * Like {@link schema}, but decoding also accepts JS values (JSON input): nested
+ * arrays, numbers, booleans and `{ re, im }` become a host tensor of the spec's
+ * dtype (when it names one; otherwise as `np.array` would type them), which is
+ * then checked. Encoding reads a tensor back as nested arrays (`toJs`).
+ *
+ * @example
+ * import { Schema } from "effect"
+ * import { TensorSchema } from "@diffect/core"
+ *
+ * const Batch = Schema.Struct({ x: TensorSchema.fromJs({ dtype: "float32", shape: [null, 2] }) })
+ * const batch = Schema.decodeUnknownSync(Batch)({ x: [[1, 2], [3, 4]] }) // batch.x: f32[2,2]
+ *
+ * @since 0.1.0
+ */
+export const fromJs = (spec: Spec = {}): FromJsSchema => {
+  const target = schema(spec)
+  const expected = formatSpec(spec)
+  const dtype = typeof spec.dtype === "string" ? spec.dtype : undefined
+  return Schema.Unknown.pipe(Schema.decodeTo(target, {
+    decode: SchemaGetter.transformEffect((u: unknown, options) => {
+      if (u instanceof Tensor) return Effect.succeed(u)
+      try {
+        return Effect.succeed<Tensor>(fromLiteral(u, dtype))
+      } catch (e) {
+        if (!(e instanceof InvalidArrayError)) throw e
+        return fail(`Expected ${expected} or JS values for it, got an invalid array: ${e.message}`, u, options)
+      }
+    }),
+    encode: SchemaGetter.transformEffect((t: Tensor, options) =>
+      Effect.catch(
+        toJs(t) as Effect.Effect<JsValue, { readonly message: string }>,
+        (e) => fail(`Cannot encode ${formatAval(t.aval)} as JS values: ${e.message}`, t, options)
+      )
+    )
+  }))
+}

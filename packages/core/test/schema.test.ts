@@ -92,6 +92,51 @@ describe("Tensor.schema", () => {
   })
 })
 
+describe("TensorSchema.fromJs", () => {
+  const host = (t: Tensor): Array<number> => Array.from((t as ConcreteTensor).host!)
+
+  it("decodes nested JS arrays into a tensor of the spec's dtype", () => {
+    const s = TensorSchema.fromJs({ dtype: "float64", shape: [null, 2] })
+    const t = Schema.decodeUnknownSync(s)([[1, 2], [3, 4.5]])
+    assert.isTrue(t instanceof Tensor)
+    assert.strictEqual(t.dtype, "float64")
+    assert.deepStrictEqual(t.shape, [2, 2])
+    assert.deepStrictEqual(host(t), [1, 2, 3, 4.5])
+    const ints = Schema.decodeUnknownSync(TensorSchema.fromJs({ dtype: "int32", shape: [3] }))([1, 2, 3])
+    assert.strictEqual(ints.dtype, "int32")
+    assert.deepStrictEqual(host(ints), [1, 2, 3])
+    const scalar = Schema.decodeUnknownSync(TensorSchema.fromJs({ shape: [] }))(true)
+    assert.strictEqual(scalar.dtype, "bool")
+    assert.deepStrictEqual(scalar.shape, [])
+  })
+
+  it("passes tensors through and checks them", () => {
+    const s = TensorSchema.fromJs({ dtype: "float32", shape: [2] })
+    const x = zeros([2])
+    assert.strictEqual(Schema.decodeUnknownSync(s)(x), x)
+    assert.strictEqual(failure(s, zeros([3])), "Expected f32[2], got f32[3]")
+  })
+
+  it("fails on the wrong shape after conversion, and on ragged input, naming the path", () => {
+    const Batch = Schema.Struct({ x: TensorSchema.fromJs({ dtype: "float32", shape: [null, 2] }) })
+    assert.strictEqual(failure(Batch, { x: [[1, 2, 3]] }), "Expected f32[?,2], got f32[1,3]\n  at [\"x\"]")
+    const ragged = failure(Batch, { x: [[1, 2], [3]] })
+    assert.isTrue(
+      ragged.startsWith("Expected f32[?,2] or JS values for it, got an invalid array: Ragged nested array"),
+      ragged
+    )
+    assert.isTrue(ragged.endsWith("\n  at [\"x\"]"), ragged)
+    assert.include(failure(Batch, { x: [["a", "b"]] }), "Cannot make an array from")
+  })
+
+  it("encodes a tensor back to nested JS arrays (round trip)", () => {
+    const s = TensorSchema.fromJs({ dtype: "float32", shape: [2, 2] })
+    const input = [[1, 2], [3, 4]]
+    const t = Schema.decodeUnknownSync(s)(input)
+    assert.deepStrictEqual(Schema.encodeSync(s)(t), input)
+  })
+})
+
 describe("Schema classes of tensors as pytrees", () => {
   class Linear extends Schema.Class<Linear>("Linear")({
     w: Tensor.schema({ dtype: "float32", shape: [null, 4] }),
