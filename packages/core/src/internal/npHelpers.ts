@@ -62,8 +62,9 @@ export const resultType = (
   for (let i = 1; i < xs.length; i++) {
     const x = xs[i]!
     if (x.dtype === "float0") throw new Float0OperationError({ operation: op })
-    if (x.dtype === dtype && x.weakType === weak) continue
-    ;[dtype, weak] = promote(dtype, weak, x.dtype, x.weakType)
+    // One dtype: the strong one wins (the lattice's rule, without its table lookup).
+    if (x.dtype === dtype) weak = weak && x.weakType
+    else [dtype, weak] = promote(dtype, weak, x.dtype, x.weakType)
   }
   return [dtype, weak]
 }
@@ -98,6 +99,21 @@ export const broadcastAll = (xs: ReadonlyArray<Tensor>): Array<Tensor> => {
   return xs.map((x) => broadcastTo(x, shape))
 }
 
+// Host scalars for JS numbers, shared between calls: tensors are immutable, and a shared
+// scalar is uploaded to a backend once (ConcreteTensor caches its upload), so `x.mul(2)` in
+// a loop does not allocate and upload a new scalar each time. Bounded: cleared when full.
+const scalarCache = new Map<string, Tensor>()
+const scalarConstant = (value: number, dtype: DType, weak: boolean): Tensor => {
+  const key = `${dtype}${weak ? "*" : ""}${value}`
+  let t = scalarCache.get(key)
+  if (t === undefined) {
+    if (scalarCache.size >= 512) scalarCache.clear()
+    t = fromScalar(isComplex(dtype) ? { re: value, im: 0 } : value, dtype, weak)
+    scalarCache.set(key, t)
+  }
+  return t
+}
+
 // How a JS number takes part in promotion.
 const weakFloat = { dtype: "float32", weakType: true } as const
 
@@ -116,7 +132,7 @@ export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tens
   const [dtype, weak] = resultType(op, typed)
   const xs = args.map((a, i) =>
     typeof a === "number"
-      ? fromScalar(isComplex(dtype) ? { re: a, im: 0 } : a, dtype, weak)
+      ? scalarConstant(a, dtype, weak)
       : cast(typed[i] as Tensor, dtype, weak)
   )
   return broadcastAll(xs)
