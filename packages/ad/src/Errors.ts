@@ -9,6 +9,8 @@
 import type { CoreError, Tree } from "@diffect/core"
 import { Schema } from "effect"
 import type { UnboundAxisError } from "./Collectives.js"
+import type { VmapError } from "./internal/batchingErrors.js"
+import type { CustomRuleError, CustomVjpForwardModeError, NonLinearTransposeError } from "./internal/handlerErrors.js"
 
 const ShapeSchema = Schema.Array(Schema.Number)
 const fmtShape = (shape: ReadonlyArray<number>): string =>
@@ -260,8 +262,17 @@ export type AdError =
 
 /**
  * Every typed failure a diffect transformation can report: the core's errors
- * (shapes, dtypes, tracers, backends), the differentiation API's, and vmap's.
+ * (shapes, dtypes, tracers, backends, pytrees), the differentiation API's, the
+ * handlers' (custom rules, transposition) and vmap's.
  *
  * @since 0.1.0
  */
-export type DiffError = CoreError | Tree.TreeStructureError | AdError | UnboundAxisError
+export type DiffError =
+  | CoreError
+  | Tree.TreeStructureError
+  | AdError
+  | UnboundAxisError
+  | VmapError
+  | CustomRuleError
+  | CustomVjpForwardModeError
+  | NonLinearTransposeError

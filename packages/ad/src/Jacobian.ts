@@ -10,7 +10,17 @@ import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { jacfwdSync, jacrevSync } from "./internal/jacobian.js"
 import { transformation } from "./internal/shell.js"
-import type { AnyFunction, Argnums, ArgsAt, AuxOf, ContextOf, ErrorOf, JacobianOf, JacobianResult } from "./Types.js"
+import type {
+  AnyFunction,
+  Argnums,
+  ArgsAt,
+  AuxOf,
+  ContextOf,
+  ErrorOf,
+  JacobianOf,
+  JacobianResult,
+  JacOut
+} from "./Types.js"
 
 /**
  * Options of `jacfwd`, `jacrev` and `hessian` (as JAX's): `argnums`, `hasAux`,
@@ -77,10 +87,8 @@ export const jacrev = <F extends AnyFunction, const N extends Argnums = 0, A ext
  * @since 0.1.0
  */
 export type HessianResult<F extends AnyFunction, N extends Argnums, A extends boolean> = A extends true
-  ? [JacobianOf<JacobianResultNoAux<F, N>, ArgsAt<Parameters<F>, N>>, AuxOf<F>]
-  : JacobianOf<JacobianResultNoAux<F, N>, ArgsAt<Parameters<F>, N>>
-
-type JacobianResultNoAux<F extends AnyFunction, N extends Argnums> = JacobianResult<F, N, false>
+  ? [JacobianOf<JacobianOf<JacOut<F, A>, ArgsAt<Parameters<F>, N>>, ArgsAt<Parameters<F>, N>>, AuxOf<F>]
+  : JacobianOf<JacobianOf<JacOut<F, A>, ArgsAt<Parameters<F>, N>>, ArgsAt<Parameters<F>, N>>
 
 /**
  * The Hessian of `f` (JAX's `jax.hessian`): `jacfwd(jacrev(f))`, forward over

@@ -32,8 +32,16 @@ const tags = new Set<string>([
   "CotangentMismatchError",
   "LinearTransposeDTypeError",
   "AsyncEffectError",
-  // vmap (ad/src/Collectives.ts)
-  "UnboundAxisError"
+  // vmap (ad/src/Collectives.ts, ad/src/internal/batchingErrors.ts)
+  "UnboundAxisError",
+  "VmapSizeError",
+  "VmapAxisError",
+  "VmapOutAxesError",
+  "VmapSpecError",
+  // handlers (ad/src/internal/handlerErrors.ts)
+  "NonLinearTransposeError",
+  "CustomVjpForwardModeError",
+  "CustomRuleError"
 ])
 
 /** Whether `u` is one of diffect's tagged errors. */
