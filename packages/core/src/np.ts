@@ -14,7 +14,6 @@
 import { isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
-import { activeBackend } from "./Handler.js"
 import { checkDType, containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
@@ -83,16 +82,16 @@ export const asarray = (value: TensorLike, options?: DTypeOptions): Tensor => ar
 
 const shapeOf = (shape: number | Shape): Shape => (typeof shape === "number" ? [shape] : shape)
 
-// A constant: broadcast on the device when a backend is active (no host buffer of the
-// full size), else filled on the host so that module-level code needs no backend.
+// A constant is filled on the host, like `np.array`: it needs no backend (module-level
+// code works) and whichever backend first uses it adopts it, once.
 const constant = (shape: Shape, value: number | Complex | boolean, dtype: DType, weak: boolean): Tensor => {
   const s = fromScalar(typeof value === "number" && isComplex(dtype) ? { re: value, im: 0 } : value, dtype, weak)
   if (shape.length === 0) return s
-  if (activeBackend() !== undefined) return lax.broadcastInDim(s, shape, [])
   const n = sizeOf(shape)
   const host = s.host!
   const data = new (host.constructor as new(n: number) => typeof host)(host.length * n)
-  for (let i = 0; i < n; i++) for (let j = 0; j < host.length; j++) data[i * host.length + j] = host[j]!
+  if (host.length === 1) data.fill(host[0]!)
+  else for (let i = 0; i < n; i++) for (let j = 0; j < host.length; j++) data[i * host.length + j] = host[j]!
   return new ConcreteTensor(aval(shape, dtype, weak), data, undefined)
 }
 

@@ -2,12 +2,20 @@
  * Shared setup of the np test files: the CPU backend as the default backend, and
  * comparisons of nested JS values with a tolerance.
  */
-import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { setDefaultBackend, toJsSync } from "@diffect/core"
+import { TypedArrayBackend } from "@diffect/backend-typed-array"
+import { Backend, setDefaultBackend, toJsSync } from "@diffect/core"
 import type { JsValue, Tensor } from "@diffect/core"
 import { assert } from "@effect/vitest"
+import { Effect } from "effect"
 
-setDefaultBackend(makeTypedArrayBackend())
+// The backend object the typed-array layer provides (as the diffect facade does), so that
+// tensors computed eagerly here can also be used by programs run with that layer.
+setDefaultBackend(Effect.runSync(Effect.provide(
+  Effect.gen(function*() {
+    return yield* Backend
+  }),
+  TypedArrayBackend.layer
+)))
 
 /** The values of a tensor as nested JS arrays. */
 export const js = (t: Tensor): JsValue => toJsSync(t)
