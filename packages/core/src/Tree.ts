@@ -338,15 +338,19 @@ export const broadcastPrefix = <A>(prefix: unknown, full: unknown, isLeaf?: IsLe
  * are static data instead), and instances are rebuilt without re-validation,
  * as JAX rebuilds nodes without calling `__init__`.
  *
+ * Registration is per class, as JAX's registry is per type: a subclass (a
+ * `Base.extend<Sub>(...)` Schema class too) is registered on its own.
+ *
  * @example
  * import { Schema } from "effect"
  * import { Tensor, Tree } from "@diffect/core"
  *
  * class Linear extends Schema.Class<Linear>("Linear")({
- *   w: Schema.instanceOf(Tensor),
- *   b: Schema.instanceOf(Tensor)
+ *   w: Tensor.schema({ dtype: "float32", shape: [784, 10] }),
+ *   b: Tensor.schema({ dtype: "float32", shape: [10] })
  * }) {}
  * Tree.register(Linear)
+ * Tree.leaves(new Linear({ w, b })) // [b, w]
  *
  * class Point { constructor(readonly x: number, readonly y: number) {} }
  * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x as number, y as number))
