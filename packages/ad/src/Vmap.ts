@@ -203,12 +203,13 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
       const callArgs = Tree.unflatten<Array<unknown>>(def, callLeaves)
       out = resolve("vmap", f(...callArgs))
       const [outLeaves] = Tree.flatten(out)
-      return outLeaves.map((leaf, j) =>
-        toTensorLeaf(leaf, () => {
-          if (outPaths === undefined) leafPaths(out, "", outPaths = [])
-          return `output${outPaths[j] ?? ""}`
+      return outLeaves.map((leaf) => {
+        if (isTensor(leaf) || typeof leaf === "number" || typeof leaf === "boolean") return toTensorLeaf(leaf, () => "")
+        // JAX's TypeError for outputs that are not arrays.
+        throw new VmapSpecError({
+          detail: `Output from batched function ${describe(leaf)} with type ${typeof leaf} is not a valid array type`
         })
-      )
+      })
     },
     mappedTensors,
     mappedAxes,
