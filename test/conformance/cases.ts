@@ -5,9 +5,8 @@
  * and JAX's documented behaviour, or by a float64 JS computation over the same
  * float32 inputs).
  */
-import { lax } from "@diffect/core"
+import { lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import * as np from "../../packages/core/src/np.js"
 
 /** One conformance case. */
 export interface Case {
