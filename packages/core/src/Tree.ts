@@ -49,6 +49,9 @@ type OpaqueLeaf =
   | ArrayBuffer
   | Promise<unknown>
 
+// `any` and `unknown` say nothing about structure: they map to themselves.
+type IsAnyOrUnknown<T> = unknown extends T ? true : false
+
 /**
  * The union of the leaf types of a tree type. Function-valued properties (class
  * methods, at the type level indistinguishable from own fields) are not counted.
@@ -59,7 +62,8 @@ type OpaqueLeaf =
  *
  * @since 0.1.0
  */
-export type LeafOf<T> = T extends null | undefined ? never
+export type LeafOf<T> = IsAnyOrUnknown<T> extends true ? T
+  : T extends null | undefined ? never
   : T extends Leaf | OpaqueLeaf ? T
   : T extends ReadonlyArray<infer E> ? LeafOf<E>
   : T extends Function ? never
@@ -83,7 +87,8 @@ export type Leaves<T> = Array<LeafOf<T>>
  *
  * @since 0.1.0
  */
-export type MapLeaves<T, R> = T extends null | undefined ? T
+export type MapLeaves<T, R> = IsAnyOrUnknown<T> extends true ? T
+  : T extends null | undefined ? T
   : T extends Leaf | OpaqueLeaf ? R
   : T extends ReadonlyArray<unknown> ? { [K in keyof T]: MapLeaves<T[K], R> }
   : T extends Function ? T

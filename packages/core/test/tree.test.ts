@@ -434,6 +434,9 @@ describe("types", () => {
     expectTypeOf<Tree.LeafOf<typeof t>>().toEqualTypeOf<Tensor | number>()
     expectTypeOf(Tree.leaves(t)).toEqualTypeOf<Array<Tensor | number>>()
     expectTypeOf<Tree.LeafOf<{ f: (x: number) => number; x: Tensor }>>().toEqualTypeOf<Tensor>()
+    expectTypeOf<Tree.MapLeaves<unknown, string>>().toEqualTypeOf<unknown>()
+    expectTypeOf<Tree.LeafOf<unknown>>().toEqualTypeOf<unknown>()
+    expectTypeOf<Tree.MapLeaves<{ a: unknown; b: Tensor }, string>>().toEqualTypeOf<{ a: unknown; b: string }>()
     expectTypeOf<Tree.MapLeaves<{ d: Date; xs: ReadonlyArray<Tensor> }, boolean>>().toEqualTypeOf<
       { d: boolean; xs: ReadonlyArray<boolean> }
     >()
