@@ -12,7 +12,7 @@
 import { bind, Shape, ShapeError } from "@diffect/core"
 import type { AbstractValue, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "./internal/handlerErrors.js"
-import { hasTrivialTangent, zeroTangent } from "./internal/tangents.js"
+import { hasTrivialTangent, zerosOf, zeroTangent } from "./internal/tangents.js"
 import { linearizeFlat } from "./Linearize.js"
 import type { Program, Var } from "./Program.js"
 import { LinearOperand, transposeRules } from "./rules/transpose.js"
@@ -88,7 +88,7 @@ const checkCotangents = (
   }
   cotangents.forEach((c, i) => {
     const a = avals[i]!
-    if (!hasTrivialTangent(a) && !Shape.shapeEquals(c.shape, a.shape)) {
+    if (!Shape.shapeEquals(c.shape, a.shape)) {
       throw new ShapeError({
         operation,
         detail: `cotangent ${i} has shape ${Shape.formatShape(c.shape)} but the output has shape ${
@@ -134,7 +134,8 @@ export const vjpFlat = (
 /**
  * The transpose of a linear function on flat lists (JAX's `jax.linear_transpose`):
  * `f` is traced on inputs of the given types, and the result maps output
- * cotangents to input cotangents. A non-linear `f` fails with
+ * cotangents to input cotangents (of the inputs' dtypes, integers included).
+ * A non-linear `f` fails with
  * `NonLinearTransposeError` when transposed.
  *
  * @example
@@ -157,9 +158,11 @@ export const linearTransposeFlat = (
     staging.active = false
   }
   const outAvals = program.outAvals
+  // Unlike vjp, a linear map on integers is transposed on integers (JAX's
+  // linear_transpose does so): cotangents have the dtypes of the values.
   return (cotangents) => {
     checkCotangents("linearTranspose", outAvals, cotangents)
-    const inCts = backwardPass(program, program.consts, liveCotangents(outAvals, cotangents))
-    return inCts.map((c, i) => c ?? zeroTangent(avals[i]!))
+    const inCts = backwardPass(program, program.consts, cotangents)
+    return inCts.map((c, i) => c ?? zerosOf(avals[i]!))
   }
 }

@@ -121,6 +121,15 @@ describe("linearTransposeFlat", () => {
     assert.deepStrictEqual(values(fT([ct])[0]!), [1 + 3, 4, 7 + 6, 2, 5 + 9, 8])
   })
 
+  it("transposes integer linear maps on integers (as jax.linear_transpose does)", () => {
+    const fT = linearTransposeFlat(([x]) => [lax.mul(tensor([2, 3], [2], "int32"), x!)], [aval([2], "int32")])
+    const [ct] = fT([tensor([5, 7], [2], "int32")])
+    assert.strictEqual(ct!.dtype, "int32")
+    assert.deepStrictEqual(values(ct!), [10, 21])
+    const gT = linearTransposeFlat(() => [tensor([1], [1], "int32")], [aval([2], "int32")])
+    assert.deepStrictEqual(values(gT([tensor([4], [1], "int32")])[0]!), [0, 0])
+  })
+
   it("fails with NonLinearTransposeError on a non-linear function", () => {
     const fT = linearTransposeFlat(([x]) => [lax.mul(x!, x!)], [aval([], "float64")])
     assert.throws(() => fT([scalar(1)]), NonLinearTransposeError)
