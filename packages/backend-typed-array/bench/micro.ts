@@ -5,10 +5,11 @@
  * Run: pnpm exec tsx packages/backend-typed-array/bench/micro.ts
  */
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { aval } from "@diffect/core"
+import { aval, lax, np, setDefaultBackend } from "@diffect/core"
 import type { AbstractValue, DeviceBuffer } from "@diffect/core"
 
 const backend = makeTypedArrayBackend()
+setDefaultBackend(backend)
 
 /** Median seconds per call of `f`, over `samples` batches of `batch` calls. */
 const median = (f: () => void, batch: number, samples: number): number => {
@@ -44,6 +45,19 @@ const upload = (data: Float32Array, a: AbstractValue): DeviceBuffer => backend.f
   console.log(`execute add f32[16]:          ${fmt(t)}`)
   const u = median(() => backend.execute("sin", [x], [a], {}, [a]), 10_000, 21)
   console.log(`execute sin f32[16]:          ${fmt(u)}`)
+}
+
+// The same through the ops API: bind, abstract evaluation, dispatch, kernel.
+{
+  const x = np.array(random(16))
+  const y = np.array(random(16))
+  np.add(x, y) // uploads the host arrays once
+  const t = median(() => np.add(x, y), 10_000, 21)
+  console.log(`np.add f32[16]:               ${fmt(t)}`)
+  const u = median(() => lax.add(x, y), 10_000, 21)
+  console.log(`lax.add f32[16]:              ${fmt(u)}`)
+  const s = median(() => np.multiply(x, 2), 10_000, 21)
+  console.log(`np.multiply(f32[16], 2):      ${fmt(s)}`)
 }
 
 // Elementwise throughput: exp on float32[1M].

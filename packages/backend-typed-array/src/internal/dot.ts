@@ -1,10 +1,8 @@
 /**
  * `dot_general`: operands are brought to `[batch, free, contract]` (lhs) and
  * `[batch, contract, free]` (rhs) by a transpose when not already laid out so,
- * then each batch runs a blocked i-k-j matrix product. The i-k-j order streams
- * rows of the rhs and the output, which V8 compiles to tight loops; four output
- * rows share each rhs load, and the contraction is blocked so that the rhs panel
- * stays in cache. Real products accumulate in float64.
+ * then each batch runs a register-blocked matrix product on packed panels (see
+ * `matmulReal`). Real products accumulate in float64.
  */
 import { DType } from "@diffect/core"
 import type { Shape as ShapeNs } from "@diffect/core"
@@ -19,12 +17,11 @@ const product = (xs: ReadonlyArray<number>): number => {
   return n
 }
 
-// Output columns per panel: four rows of f64 accumulators (16 KiB) stay in L1.
-const N_BLOCK = 512
-
 /**
- * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes, accumulating in f64
- * rows (`acc` has room for 4 * N_BLOCK values).
+ * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The rhs is packed
+ * into panels of 4 columns (`bp`, k-major, zero-padded) and each group of 4 lhs
+ * rows into `ap`, so the micro-kernel keeps a 4x4 block of the output in 16 f64
+ * locals (registers) and reads 8 values per 16 multiply-adds, sequentially.
  */
 const matmulReal = (
   a: HostArray,
@@ -36,48 +33,80 @@ const matmulReal = (
   m: number,
   k: number,
   n: number,
-  acc: Float64Array
+  ap: Float64Array,
+  bp: Float64Array
 ): void => {
-  for (let j0 = 0; j0 < n; j0 += N_BLOCK) {
-    const nb = Math.min(N_BLOCK, n - j0)
-    let i = 0
-    for (; i + 4 <= m; i += 4) {
-      acc.fill(0, 0, 4 * nb)
-      const a0 = aOff + i * k
-      const a1 = a0 + k
-      const a2 = a1 + k
-      const a3 = a2 + k
-      for (let p = 0; p < k; p++) {
-        const x0 = a[a0 + p]!
-        const x1 = a[a1 + p]!
-        const x2 = a[a2 + p]!
-        const x3 = a[a3 + p]!
-        const bRow = bOff + p * n + j0
-        for (let j = 0; j < nb; j++) {
-          const y = b[bRow + j]!
-          acc[j]! += x0 * y
-          acc[nb + j]! += x1 * y
-          acc[2 * nb + j]! += x2 * y
-          acc[3 * nb + j]! += x3 * y
-        }
-      }
-      const c0 = cOff + i * n + j0
-      for (let r = 0; r < 4; r++) {
-        const cr = c0 + r * n
-        const ar = r * nb
-        for (let j = 0; j < nb; j++) c[cr + j] = acc[ar + j]!
+  const n4 = (n + 3) >> 2
+  for (let jb = 0; jb < n4; jb++) {
+    const width = Math.min(4, n - jb * 4)
+    for (let p = 0; p < k; p++) {
+      const row = bOff + p * n + jb * 4
+      const o = (jb * k + p) * 4
+      for (let t = 0; t < 4; t++) bp[o + t] = t < width ? b[row + t]! : 0
+    }
+  }
+  for (let i0 = 0; i0 < m; i0 += 4) {
+    const height = Math.min(4, m - i0)
+    for (let t = 0; t < 4; t++) {
+      const row = aOff + (i0 + t) * k
+      if (t < height) {
+        for (let p = 0; p < k; p++) ap[p * 4 + t] = a[row + p]!
+      } else {
+        for (let p = 0; p < k; p++) ap[p * 4 + t] = 0
       }
     }
-    for (; i < m; i++) {
-      acc.fill(0, 0, nb)
-      const ai = aOff + i * k
-      for (let p = 0; p < k; p++) {
-        const x = a[ai + p]!
-        const bRow = bOff + p * n + j0
-        for (let j = 0; j < nb; j++) acc[j]! += x * b[bRow + j]!
+    for (let jb = 0; jb < n4; jb++) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
+      let bo = jb * k * 4
+      const end = k * 4
+      for (let ao = 0; ao < end; ao += 4, bo += 4) {
+        const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!
+        const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!
+        c00 += a0 * b0
+        c01 += a0 * b1
+        c02 += a0 * b2
+        c03 += a0 * b3
+        c10 += a1 * b0
+        c11 += a1 * b1
+        c12 += a1 * b2
+        c13 += a1 * b3
+        c20 += a2 * b0
+        c21 += a2 * b1
+        c22 += a2 * b2
+        c23 += a2 * b3
+        c30 += a3 * b0
+        c31 += a3 * b1
+        c32 += a3 * b2
+        c33 += a3 * b3
       }
-      const ci = cOff + i * n + j0
-      for (let j = 0; j < nb; j++) c[ci + j] = acc[j]!
+      const j0 = jb * 4
+      let o = cOff + i0 * n + j0
+      if (height === 4 && j0 + 4 <= n) {
+        c[o] = c00
+        c[o + 1] = c01
+        c[o + 2] = c02
+        c[o + 3] = c03
+        o += n
+        c[o] = c10
+        c[o + 1] = c11
+        c[o + 2] = c12
+        c[o + 3] = c13
+        o += n
+        c[o] = c20
+        c[o + 1] = c21
+        c[o + 2] = c22
+        c[o + 3] = c23
+        o += n
+        c[o] = c30
+        c[o + 1] = c31
+        c[o + 2] = c32
+        c[o + 3] = c33
+      } else {
+        const width = Math.min(4, n - j0)
+        const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33]
+        for (let r = 0; r < height; r++) for (let t = 0; t < width; t++) c[o + r * n + t] = block[r * 4 + t]!
+      }
     }
   }
 }
@@ -173,14 +202,14 @@ export const dotGeneral = (
   const b = isIdentityPermutation(rPerm)
     ? rhs
     : transposeInto(rhs, rhsShape, rPerm, DType.allocHost(dtype, nb * k * n), lanes)
-  const acc = lanes === 1 && (dtype === "float32" || dtype === "float64")
-    ? new Float64Array(4 * Math.min(n, N_BLOCK))
-    : undefined
+  const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
+  const ap = real ? new Float64Array(4 * k) : undefined
+  const bp = real ? new Float64Array(4 * ((n + 3) >> 2) * k) : undefined
   for (let s = 0; s < nb; s++) {
     const aOff = s * m * k
     const bOff = s * k * n
     const cOff = s * m * n
-    if (acc !== undefined) matmulReal(a, aOff, b, bOff, out, cOff, m, k, n, acc)
+    if (ap !== undefined && bp !== undefined) matmulReal(a, aOff, b, bOff, out, cOff, m, k, n, ap, bp)
     else if (lanes === 2) matmulComplex(a, aOff, b, bOff, out, cOff, m, k, n)
     else matmulInt(dtype === "bool", a, aOff, b, bOff, out, cOff, m, k, n)
   }

@@ -47,16 +47,31 @@ export const elementwiseLoop = <P extends ElementwisePrimitive>(
   return loop
 }
 
-const elementwise =
-  <P extends ElementwisePrimitive>(primitive: P): Kernel<P> => (inputs, inAvals, params, outAvals) => {
+const elementwise = <P extends ElementwisePrimitive>(primitive: P): Kernel<P> => {
+  // The last signature seen and its loop: eager code repeats one signature, and this
+  // skips building the cache key on each call. The first operand's dtype and the
+  // output's determine the loop, except for select (predicate first) and integer_pow (params).
+  const memo = primitive !== "select" && primitive !== "integer_pow"
+  let lastIn0: DType.DType | undefined
+  let lastOut: DType.DType | undefined
+  let lastLoop: ElementwiseLoop | undefined
+  return (inputs, inAvals, params, outAvals) => {
     const outAval = outAvals[0]!
     const n = Shape.sizeOf(outAval.shape)
     const out = DType.allocHost(outAval.dtype, n)
     if (out.length === 0) return [out]
-    const loop = elementwiseLoop(primitive, inAvals, params, outAval.dtype)
+    const in0 = inAvals[0]!.dtype
+    let loop = lastLoop
+    if (loop === undefined || !memo || in0 !== lastIn0 || outAval.dtype !== lastOut) {
+      loop = elementwiseLoop(primitive, inAvals, params, outAval.dtype)
+      lastIn0 = in0
+      lastOut = outAval.dtype
+      lastLoop = loop
+    }
     loop(out, inputs[0], inputs[1], inputs[2], n)
     return [out]
   }
+}
 
 // Shares the input array: buffers are immutable, so a reshape is a new aval on the same data.
 const same: Kernel<Primitive> = (inputs) => [inputs[0]!]
@@ -70,6 +85,13 @@ const collective = (name: string): Kernel<Primitive> => () => {
 const lanesOf = (a: AbstractValue): number => DType.lanes(a.dtype)
 
 const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, [x], { broadcastDimensions }, [out]) => {
+  const src = inputs[0]!
+  // A real scalar (a JS number in eager code) is a fill.
+  if (src.length === 1) {
+    const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+    if (src[0] !== 0) dst.fill(src[0]!)
+    return [dst]
+  }
   const inStrides = contiguousStrides(x!.shape)
   const strides = new Array<number>(out!.shape.length).fill(0)
   broadcastDimensions.forEach((d, i) => {
