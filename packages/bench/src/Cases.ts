@@ -1,0 +1,172 @@
+/**
+ * The benchmark cases: what each computes, its inputs (seeded, identical for
+ * every library) and its float64 reference result.
+ *
+ * @since 0.1.0
+ */
+import { normal, uniform } from "./internal/random.js"
+import {
+  chainReference,
+  matmulReference,
+  mlpReference,
+  rosenbrockHessian,
+  rosenbrockHvp,
+  tanhSumReference
+} from "./internal/reference.js"
+
+/** B1 inputs: a 784-256-256-10 tanh MLP, a batch of 128 and one-hot labels. @since 0.1.0 */
+export interface MlpData {
+  readonly batch: number
+  readonly sizes: readonly [number, number, number, number]
+  readonly x: Float32Array
+  readonly y: Float32Array
+  readonly w1: Float32Array
+  readonly b1: Float32Array
+  readonly w2: Float32Array
+  readonly b2: Float32Array
+  readonly w3: Float32Array
+  readonly b3: Float32Array
+}
+
+/** B2 and B2b inputs: a start vector and the number of steps. @since 0.1.0 */
+export interface ChainData {
+  readonly x: Float32Array
+  readonly steps: number
+}
+
+/** B3 inputs. @since 0.1.0 */
+export interface ElementwiseData {
+  readonly x: Float32Array
+}
+
+/** B4 inputs: the point and, for Hessian-vector products, the vector. @since 0.1.0 */
+export interface RosenbrockData {
+  readonly x: Float32Array
+  readonly v: Float32Array
+}
+
+/** B5 inputs: two `n x n` matrices. @since 0.1.0 */
+export interface MatmulData {
+  readonly n: number
+  readonly a: Float32Array
+  readonly b: Float32Array
+}
+
+/** Each case's input type. @since 0.1.0 */
+export interface CaseData {
+  readonly B1: MlpData
+  readonly B2: ChainData
+  readonly B2b: ChainData
+  readonly B3: ElementwiseData
+  readonly B4: RosenbrockData
+  readonly B4hvp: RosenbrockData
+  readonly B5: MatmulData
+}
+
+/** A case's id. @since 0.1.0 */
+export type CaseId = keyof CaseData
+
+/**
+ * A result as flat arrays, in a fixed order per case (for example B1:
+ * `[loss, dW1, db1, dW2, db2, dW3, db3]`).
+ *
+ * @since 0.1.0
+ */
+export type Outputs = ReadonlyArray<ArrayLike<number>>
+
+/** One benchmark case. @since 0.1.0 */
+export interface Case<K extends CaseId> {
+  readonly id: K
+  readonly title: string
+  readonly description: string
+  readonly data: () => CaseData[K]
+  readonly reference: (data: CaseData[K]) => Outputs
+  /** Outputs whose error is reported but not held to the agreement tolerance (B3's 4M-term sum). */
+  readonly reportOnly?: ReadonlyArray<number>
+}
+
+const mlpData = (): MlpData => {
+  const batch = 128
+  const sizes = [784, 256, 256, 10] as const
+  const labels = uniform(7, batch, 0, sizes[3])
+  const y = new Float32Array(batch * sizes[3])
+  for (let i = 0; i < batch; i++) y[i * sizes[3] + Math.floor(labels[i])] = 1
+  return {
+    batch,
+    sizes,
+    x: uniform(1, batch * sizes[0], 0, 1),
+    y,
+    // Glorot-like scales keep tanh out of saturation, so gradients are not all tiny.
+    w1: normal(2, sizes[0] * sizes[1], 1 / Math.sqrt(sizes[0])),
+    b1: normal(3, sizes[1], 0.1),
+    w2: normal(4, sizes[1] * sizes[2], 1 / Math.sqrt(sizes[1])),
+    b2: normal(5, sizes[2], 0.1),
+    w3: normal(6, sizes[2] * sizes[3], 1 / Math.sqrt(sizes[2])),
+    b3: normal(8, sizes[3], 0.1)
+  }
+}
+
+const chainData = (): ChainData => ({ x: uniform(11, 16, -2, 2), steps: 200 })
+const rosenbrockData = (): RosenbrockData => ({ x: uniform(21, 100, -1.5, 1.5), v: uniform(22, 100, -1, 1) })
+
+/**
+ * Every case, in the order they run.
+ *
+ * @since 0.1.0
+ */
+export const cases: { readonly [K in CaseId]: Case<K> } = {
+  B1: {
+    id: "B1",
+    title: "B1 mlp",
+    description:
+      "value and gradient of the mean softmax cross-entropy of a 784-256-256-10 tanh MLP (batch 128) w.r.t. all six parameters",
+    data: mlpData,
+    reference: mlpReference
+  },
+  B2: {
+    id: "B2",
+    title: "B2 scalar-chain",
+    description: "`x = x + 0.01*sin(x)` 200 times on a float32[16]; value and gradient of sum(x) w.r.t. the start",
+    data: chainData,
+    reference: (d) => chainReference(d, "residual")
+  },
+  B2b: {
+    id: "B2b",
+    title: "B2b sin-chain",
+    description: "`x = sin(x)` 200 times on a float32[16]; value and gradient of sum(x)",
+    data: chainData,
+    reference: (d) => chainReference(d, "sin")
+  },
+  B3: {
+    id: "B3",
+    title: "B3 big-elementwise",
+    description: "sum(tanh(x)*x) over 4M float32 values (2^22); value and gradient",
+    data: () => ({ x: normal(31, 4 * 1024 * 1024, 1.5) }),
+    reference: (d) => tanhSumReference(d.x),
+    reportOnly: [0]
+  },
+  B4: {
+    id: "B4",
+    title: "B4 hessian",
+    description: "full Hessian (100x100) of the 100-dimensional Rosenbrock function",
+    data: rosenbrockData,
+    reference: (d) => [rosenbrockHessian(d)]
+  },
+  B4hvp: {
+    id: "B4hvp",
+    title: "B4 hvp",
+    description: "one Hessian-vector product of the 100-dimensional Rosenbrock function",
+    data: rosenbrockData,
+    reference: (d) => [rosenbrockHvp(d)]
+  },
+  B5: {
+    id: "B5",
+    title: "B5 matmul",
+    description: "forward 1024x1024 float32 matrix product",
+    data: () => ({ n: 1024, a: normal(41, 1024 * 1024), b: normal(42, 1024 * 1024) }),
+    reference: (d) => [matmulReference(d)]
+  }
+}
+
+/** The case ids in run order. @since 0.1.0 */
+export const caseIds: ReadonlyArray<CaseId> = ["B1", "B2", "B2b", "B3", "B4", "B4hvp", "B5"]

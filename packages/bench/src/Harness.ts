@@ -1,0 +1,89 @@
+/**
+ * Timing and agreement: warm-up, then at least `minRuns` timed runs; the
+ * median is reported. Results are checked against the float64 reference.
+ *
+ * @since 0.1.0
+ */
+import type { Outputs } from "./Cases.js"
+import type { Prepared } from "./Library.js"
+
+/** How many runs to make. @since 0.1.0 */
+export interface RunPolicy {
+  readonly warmup: number
+  readonly minRuns: number
+  readonly maxRuns: number
+  /** Stop adding runs past `minRuns` once this much time is spent. */
+  readonly budgetMs: number
+}
+
+/** The default policy: 2 warm-up runs, 10 to 30 timed runs, about 2 s per cell. @since 0.1.0 */
+export const defaultPolicy: RunPolicy = { warmup: 2, minRuns: 10, maxRuns: 30, budgetMs: 2000 }
+
+/** Timings of one library on one case. @since 0.1.0 */
+export interface Measurement {
+  readonly medianMs: number
+  readonly minMs: number
+  readonly runs: number
+  readonly outputs: Outputs
+}
+
+/** The median of a non-empty list. @since 0.1.0 */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/**
+ * Runs `prepared` per `policy`; `onRun(i, total)` reports progress.
+ *
+ * @since 0.1.0
+ */
+export const measure = async (
+  prepared: Prepared,
+  policy: RunPolicy,
+  onRun: (done: number, planned: number, phase: "warm-up" | "timed") => void
+): Promise<Measurement> => {
+  let outputs: Outputs = []
+  for (let i = 0; i < policy.warmup; i++) {
+    onRun(i, policy.warmup, "warm-up")
+    outputs = await prepared.run()
+  }
+  const times: Array<number> = []
+  let spent = 0
+  while (times.length < policy.minRuns || (times.length < policy.maxRuns && spent < policy.budgetMs)) {
+    onRun(times.length, policy.minRuns, "timed")
+    const t0 = performance.now()
+    outputs = await prepared.run()
+    const dt = performance.now() - t0
+    times.push(dt)
+    spent += dt
+  }
+  return { medianMs: median(times), minMs: Math.min(...times), runs: times.length, outputs }
+}
+
+/**
+ * Normwise relative error of `actual` against `expected`:
+ * `max |a - e| / max |e|`, so that entries near zero do not dominate.
+ *
+ * @since 0.1.0
+ */
+export const relativeError = (actual: ArrayLike<number>, expected: ArrayLike<number>): number => {
+  if (actual.length !== expected.length) return Infinity
+  let diff = 0
+  let scale = 0
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i])
+    // NaN must fail the check, and `Math.max` with NaN gives NaN, so test it explicitly.
+    if (!(d <= diff)) diff = Number.isNaN(d) ? Infinity : d
+    scale = Math.max(scale, Math.abs(expected[i]))
+  }
+  return scale === 0 ? diff : diff / scale
+}
+
+/** The agreement tolerance: 1e-4 normwise relative. @since 0.1.0 */
+export const tolerance = 1e-4
+
+/** Each output's relative error against the reference. @since 0.1.0 */
+export const errors = (actual: Outputs, expected: Outputs): ReadonlyArray<number> =>
+  expected.length === actual.length ? expected.map((e, i) => relativeError(actual[i], e)) : [Infinity]

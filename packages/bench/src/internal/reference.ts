@@ -1,0 +1,167 @@
+/**
+ * Float64 reference results, written by hand from the math (no library), that
+ * every library's float32 result is checked against.
+ *
+ * @since 0.1.0
+ */
+import type { ChainData, MatmulData, MlpData, RosenbrockData } from "../Cases.js"
+
+const f64 = (n: number): Float64Array => new Float64Array(n)
+
+/** `A[m,k] @ B[k,n]`; `ta`: A is stored as `[k,m]`; `tb`: B is stored as `[n,k]`. */
+const matmul = (
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+  ta = false,
+  tb = false
+): Float64Array => {
+  const c = f64(m * n)
+  for (let i = 0; i < m; i++) {
+    for (let p = 0; p < k; p++) {
+      const aip = ta ? a[p * m + i] : a[i * k + p]
+      if (aip === 0) continue
+      const row = i * n
+      if (tb) { for (let j = 0; j < n; j++) c[row + j] += aip * b[j * k + p] }
+      else {
+        const brow = p * n
+        for (let j = 0; j < n; j++) c[row + j] += aip * b[brow + j]
+      }
+    }
+  }
+  return c
+}
+
+const addBiasTanh = (z: Float64Array, bias: ArrayLike<number>, n: number): Float64Array => {
+  for (let i = 0; i < z.length; i++) z[i] = Math.tanh(z[i] + bias[i % n])
+  return z
+}
+
+const colSum = (a: Float64Array, m: number, n: number): Float64Array => {
+  const out = f64(n)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j] += a[i * n + j]
+  return out
+}
+
+/**
+ * B1: loss and gradient of the mean softmax cross-entropy of the tanh MLP,
+ * backpropagated by hand. Outputs: `[loss, dW1, db1, dW2, db2, dW3, db3]`.
+ *
+ * @since 0.1.0
+ */
+export const mlpReference = (d: MlpData): ReadonlyArray<Float64Array> => {
+  const [n0, n1, n2, n3] = d.sizes
+  const B = d.batch
+  const h1 = addBiasTanh(matmul(d.x, d.w1, B, n0, n1), d.b1, n1)
+  const h2 = addBiasTanh(matmul(h1, d.w2, B, n1, n2), d.b2, n2)
+  const logits = matmul(h2, d.w3, B, n2, n3)
+  let loss = 0
+  const dlogits = f64(B * n3)
+  for (let i = 0; i < B; i++) {
+    let max = -Infinity
+    for (let j = 0; j < n3; j++) {
+      logits[i * n3 + j] += d.b3[j]
+      max = Math.max(max, logits[i * n3 + j])
+    }
+    let s = 0
+    for (let j = 0; j < n3; j++) s += Math.exp(logits[i * n3 + j] - max)
+    const lse = max + Math.log(s)
+    let ySum = 0
+    for (let j = 0; j < n3; j++) {
+      const y = d.y[i * n3 + j]
+      ySum += y
+      loss -= y * (logits[i * n3 + j] - lse)
+    }
+    // d/dlogits of -sum_j y_j logp_j is softmax * sum(y) - y
+    for (let j = 0; j < n3; j++) dlogits[i * n3 + j] = (Math.exp(logits[i * n3 + j] - lse) * ySum - d.y[i * n3 + j]) / B
+  }
+  loss /= B
+  const dw3 = matmul(h2, dlogits, n2, B, n3, true)
+  const db3 = colSum(dlogits, B, n3)
+  const dz2 = matmul(dlogits, d.w3, B, n3, n2, false, true)
+  for (let i = 0; i < dz2.length; i++) dz2[i] *= 1 - h2[i] * h2[i]
+  const dw2 = matmul(h1, dz2, n1, B, n2, true)
+  const db2 = colSum(dz2, B, n2)
+  const dz1 = matmul(dz2, d.w2, B, n2, n1, false, true)
+  for (let i = 0; i < dz1.length; i++) dz1[i] *= 1 - h1[i] * h1[i]
+  const dw1 = matmul(d.x, dz1, n0, B, n1, true)
+  const db1 = colSum(dz1, B, n1)
+  return [Float64Array.of(loss), dw1, db1, dw2, db2, dw3, db3]
+}
+
+/**
+ * B2 and B2b: value and gradient of `sum(x_T)` for `x_{t+1} = step(x_t)`; the
+ * gradient is the product of the step's derivatives along the chain.
+ *
+ * @since 0.1.0
+ */
+export const chainReference = (d: ChainData, kind: "residual" | "sin"): ReadonlyArray<Float64Array> => {
+  const n = d.x.length
+  const grad = f64(n).fill(1)
+  let value = 0
+  for (let i = 0; i < n; i++) {
+    let x = d.x[i]
+    for (let t = 0; t < d.steps; t++) {
+      if (kind === "residual") {
+        grad[i] *= 1 + 0.01 * Math.cos(x)
+        x = x + 0.01 * Math.sin(x)
+      } else {
+        grad[i] *= Math.cos(x)
+        x = Math.sin(x)
+      }
+    }
+    value += x
+  }
+  return [Float64Array.of(value), grad]
+}
+
+/**
+ * B3: `sum(tanh(x) * x)` and its gradient `tanh(x) + x (1 - tanh(x)^2)`.
+ *
+ * @since 0.1.0
+ */
+export const tanhSumReference = (x: Float32Array): ReadonlyArray<Float64Array> => {
+  const grad = f64(x.length)
+  let value = 0
+  for (let i = 0; i < x.length; i++) {
+    const t = Math.tanh(x[i])
+    value += t * x[i]
+    grad[i] = t + x[i] * (1 - t * t)
+  }
+  return [Float64Array.of(value), grad]
+}
+
+/**
+ * B4: the Hessian of the Rosenbrock function, tridiagonal:
+ * for each term `100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2`,
+ * `d2/dx_i^2 = 1200 x_i^2 - 400 x_{i+1} + 2`, `d2/dx_i dx_{i+1} = -400 x_i`,
+ * `d2/dx_{i+1}^2 = 200`.
+ *
+ * @since 0.1.0
+ */
+export const rosenbrockHessian = (d: RosenbrockData): Float64Array => {
+  const n = d.x.length
+  const h = f64(n * n)
+  for (let i = 0; i + 1 < n; i++) {
+    const xi = d.x[i]
+    h[i * n + i] += 1200 * xi * xi - 400 * d.x[i + 1] + 2
+    h[i * n + i + 1] += -400 * xi
+    h[(i + 1) * n + i] += -400 * xi
+    h[(i + 1) * n + i + 1] += 200
+  }
+  return h
+}
+
+/** B4 (HVP): `H v`. @since 0.1.0 */
+export const rosenbrockHvp = (d: RosenbrockData): Float64Array => {
+  const n = d.x.length
+  const h = rosenbrockHessian(d)
+  const out = f64(n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i] += h[i * n + j] * d.v[j]
+  return out
+}
+
+/** B5: `A @ B` in float64. @since 0.1.0 */
+export const matmulReference = (d: MatmulData): Float64Array => matmul(d.a, d.b, d.n, d.n, d.n)

@@ -1,0 +1,14 @@
+/**
+ * The libraries compared, in table order; diffect is the subject.
+ *
+ * @since 0.1.0
+ */
+import type { Library } from "./Library.js"
+import { jaxjs, jaxjsJit } from "./libs/jaxjs.js"
+import { tfjsCpu, tfjsWasm } from "./libs/tfjs.js"
+
+/** The library the others are compared with. @since 0.1.0 */
+export const subject = "diffect"
+
+/** @since 0.1.0 */
+export const libraries: ReadonlyArray<Library> = [tfjsCpu, tfjsWasm, jaxjs, jaxjsJit]
