@@ -1058,10 +1058,15 @@ export const split = (x: TensorLike, sections: number | ReadonlyArray<number>, a
 }
 
 // Concrete integer indices: checked and normalized on the host (IndexError when out of range).
+// A concrete int32 tensor whose data is on the host is checked the same way.
 const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | undefined => {
-  if (indices instanceof Tensor) return undefined
-  const raw = fromLiteral(indices, "float64")
-  const data = raw.host as Float64Array
+  if (indices instanceof Tensor) {
+    if (!(indices instanceof ConcreteTensor) || indices.host === undefined || indices.dtype !== "int32") {
+      return undefined
+    }
+  }
+  const raw = indices instanceof ConcreteTensor ? indices : fromLiteral(indices, "float64")
+  const data = raw.host!
   const out = new Int32Array(data.length)
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!

@@ -355,6 +355,10 @@ describe("np shapes", () => {
     expect.tensor(np.take(t, i32([-1, 1])), "float32", [30, 20])
     assert.include(failure(() => np.take(t, [3]), "IndexError"), "index 3 is out of bounds for axis 0 with size 3")
     assert.isString(failure(() => np.take(t, [-4]), "IndexError"))
+    // a host int32 tensor is concrete too
+    assert.isString(failure(() => np.take(t, i32([0, 5])), "IndexError"))
+    // a computed index tensor is clamped, as in a JAX gather
+    expect.tensor(np.take(t, np.add(i32([5]), i32([0]))), "float32", [30])
     assert.isString(failure(() => np.take(t, f32([1])), "DTypeError"))
     expect.tensor(f32([[1, 2], [3, 4]]).at(-1), "float32", [3, 4])
     expect.tensor(t.at(1), "float32", 20)
