@@ -212,19 +212,26 @@ export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatch
 }
 
 /**
- * `linearTranspose` of a function that mixes integer and inexact dtypes
- * (JAX's "linear_transpose only supports ...").
+ * `linearTranspose` of a function whose dtypes it cannot transpose:
+ * `"mixed"`: integer and inexact dtypes mixed (JAX's "linear_transpose only
+ * supports ..."); `"integer"`: an integer -> integer function, which JAX
+ * supports but diffect does not yet (integer tangents are float0 here).
  *
  * @since 0.1.0
  */
 export class LinearTransposeDTypeError extends Schema.TaggedError<LinearTransposeDTypeError>()(
   "LinearTransposeDTypeError",
-  { inDTypes: Schema.Array(Schema.String), outDTypes: Schema.Array(Schema.String) }
+  {
+    kind: Schema.Literals(["mixed", "integer"]),
+    inDTypes: Schema.Array(Schema.String),
+    outDTypes: Schema.Array(Schema.String)
+  }
 ) {
   override get message(): string {
-    return `linearTranspose only supports [float or complex] -> [float or complex], and integer -> integer functions, but got [${
-      this.inDTypes.join(", ")
-    }] -> [${this.outDTypes.join(", ")}].`
+    const sig = `[${this.inDTypes.join(", ")}] -> [${this.outDTypes.join(", ")}]`
+    return this.kind === "mixed"
+      ? `linearTranspose only supports [float or complex] -> [float or complex], and integer -> integer functions, but got ${sig}.`
+      : `linearTranspose of integer -> integer functions is not supported yet, but got ${sig}. Convert the inputs to a floating dtype (np.astype) first.`
   }
 }
 

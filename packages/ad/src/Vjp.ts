@@ -67,7 +67,10 @@ const checkPaired = (
   fn: string,
   expectedDef: Tree.TreeDef,
   expected: ReadonlyArray<Tensor>,
-  given: unknown
+  given: unknown,
+  // linearTranspose's cotangents have the outputs' own dtypes (integer functions
+  // included, as JAX's `core.typecheck`); elsewhere, the tangent dtype (float0 for ints).
+  exact = false
 ): Array<Tensor> => {
   const [leaves, def] = Tree.flatten(given)
   if (!Tree.treedefEquals(def, expectedDef)) {
@@ -80,8 +83,10 @@ const checkPaired = (
   }
   return leaves.map((leaf, k) => {
     const like = expected[k]!
-    const t = tangentLeaf(fn, leaf, `leaf ${k}`, like)
-    const dtype = tangentDType(like.dtype)
+    const t = exact && typeof leaf === "number"
+      ? lax.scalar(leaf, like.dtype, like.weakType)
+      : tangentLeaf(fn, leaf, `leaf ${k}`, like)
+    const dtype = exact ? like.dtype : tangentDType(like.dtype)
     if (t.dtype !== dtype || !Shape.shapeEquals(t.shape, like.shape)) {
       throw new CotangentMismatchError({
         function: fn,
@@ -353,13 +358,14 @@ export const linearTranspose = <F extends AnyFunction>(
     const inDTypes = ps.map((p) => p.dtype)
     const outDTypes = outAvals.map((y) => y.dtype)
     const all = [...inDTypes, ...outDTypes]
-    if (!all.every(DType.isInexact) && !all.every(DType.isInteger)) {
-      throw new LinearTransposeDTypeError({ inDTypes, outDTypes })
+    if (!all.every(DType.isInexact)) {
+      const kind = all.every(DType.isInteger) ? "integer" : "mixed"
+      throw new LinearTransposeDTypeError({ kind, inDTypes, outDTypes })
     }
     const outs = outAvals
     return ((cotangent: unknown) =>
       transformation(() => {
-        const cts = checkPaired("transposed", capture.def!, outs, cotangent)
+        const cts = checkPaired("transposed", capture.def!, outs, cotangent, true)
         return Tree.unflatten(pDef, transpose(cts))
       })) as never
   })

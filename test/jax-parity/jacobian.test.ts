@@ -1,0 +1,122 @@
+// JAX parity: jax.jacfwd, jax.jacrev, jax.hessian. Each case names the test in
+// jax/tests/api_test.py (or the docstring) whose behaviour it pins down.
+import { hessian, jacfwd, jacrev } from "@diffect/ad"
+import { np } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { expect, run, value } from "./parity.js"
+
+// The docstring function of jacfwd and jacrev.
+const f = (x: Tensor) =>
+  np.stack([
+    x.at(0),
+    np.multiply(5, x.at(2)),
+    np.subtract(np.multiply(4, np.square(x.at(1))), np.multiply(2, x.at(2))),
+    np.multiply(x.at(2), np.sin(x.at(0)))
+  ])
+const J = [[1, 0, 0], [0, 0, 5], [0, 16, -2], [1.6209, 0, 0.84147]]
+
+describe("jax.jacfwd / jax.jacrev / jax.hessian parity", () => {
+  it("docstrings of jacfwd and jacrev", () => {
+    expect.close(value(jacfwd(f)(np.array([1, 2, 3]))), J, 1e-4)
+    expect.close(value(jacrev(f)(np.array([1, 2, 3]))), J, 1e-4)
+  })
+
+  it("docstring of hessian: x0^3 - 2 x0 x1 - x1^6 at [1, 2]", () => {
+    const g = (x: Tensor) =>
+      np.subtract(
+        np.subtract(np.power(x.at(0), 3), np.multiply(2, np.multiply(x.at(0), x.at(1)))),
+        np.power(x.at(1), 6)
+      )
+    expect.close(value(hessian(g)(np.array([1, 2]))), [[6, -2], [-2, -480]])
+  })
+
+  it("test_std_basis shapes: jacobians of leaves of shape (3,), (3, 3) and a pytree", () => {
+    const j = run(jacrev((x: Tensor) => x)(np.zeros([3, 3])))
+    assert.deepStrictEqual([...j.shape], [3, 3, 3, 3])
+    const t = run(jacfwd((x: unknown) => x)([np.array(0), [np.zeros([3]), np.zeros([3, 4])]]))
+    // out-tree of in-tree: leaf (y, x) has shape y.shape ++ x.shape
+    assert.deepStrictEqual([...(t as any)[1][1][1][1].shape], [3, 4, 3, 4])
+    assert.deepStrictEqual([...(t as any)[1][0][0].shape], [3])
+  })
+
+  it("test_jacobian_on_pytrees", () => {
+    for (const jac of [jacfwd, jacrev]) {
+      const pair = (x: Tensor, y: Tensor) => [x, y]
+      expect.close(value(jac(pair)(np.array(0), np.array(1))), [1, 0])
+      expect.close(value(jac(pair, { argnums: 1 })(np.array(0), np.array(1))), [0, 1])
+      expect.close(value(jac(pair, { argnums: [0, 1] })(np.array(0), np.array(1))), [[1, 0], [0, 1]])
+      expect.close(
+        value(jac((x: [Tensor, Tensor, Tensor]) => x.slice(0, 2))([np.array(1), np.array(2), np.array(3)])),
+        [[1, 0, 0], [0, 1, 0]]
+      )
+      const y = np.array([2, 3, 4])
+      const out = value(jac((x: Tensor, y: Tensor) => ({ x, xy: np.outer(x, y) }))(np.array([0.5, -1]), y))
+      expect.close(out, { x: [[1, 0], [0, 1]], xy: [[[2, 0], [3, 0], [4, 0]], [[0, 2], [0, 3], [0, 4]]] })
+    }
+  })
+
+  it("test_hessian: x.Ax gives A + A^T", () => {
+    const A = np.array([[1, 2, 0, -1], [0.5, 3, 1, 0], [2, -2, 0, 1], [1, 0, 4, 2]], { dtype: "float64" })
+    const h = value(
+      hessian((x: Tensor) => np.dot(x, np.dot(A, x)))(np.array([0.3, -0.1, 0.7, 2], { dtype: "float64" }))
+    )
+    const a = [[1, 2, 0, -1], [0.5, 3, 1, 0], [2, -2, 0, 1], [1, 0, 4, 2]]
+    expect.close(h, a.map((r, i) => r.map((v, j) => v + a[j]![i]!)), 1e-12)
+  })
+
+  it("test_hessian_holomorphic: x.(Ax) with complex x gives A + A^T", () => {
+    const a = [[1, 2], [-1, 0.5]]
+    const A = np.array(a.map((r) => r.map((re) => ({ re, im: 0 }))), { dtype: "complex128" })
+    const x = np.array([{ re: 1, im: 2 }, { re: -0.5, im: 1 }], { dtype: "complex128" })
+    const h = value(hessian((x: Tensor) => np.dot(x, np.dot(A, x)), { holomorphic: true })(x))
+    expect.close(h, a.map((r, i) => r.map((v, j) => ({ re: v + a[j]![i]!, im: 0 }))), 1e-12)
+  })
+
+  it("test_hessian_aux", () => {
+    const [h, aux] = run(hessian((x: Tensor) => [np.sum(np.square(x)), x], { hasAux: true })(np.array([1, 2])))
+    expect.close(value(Effect.succeed([h, aux])), [[[2, 0], [0, 2]], [1, 2]])
+  })
+
+  it("test_hessian_on_pytrees: hessian(array(x)**2)((1., 2.))", () => {
+    const h = value(hessian((x: [Tensor, Tensor]) => np.square(np.stack(x)))([np.array(1), np.array(2)]))
+    expect.close(h, [[[2, 0], [0, 0]], [[0, 0], [0, 2]]])
+  })
+
+  it("test_issue1372: shapes of all four second-derivative compositions", () => {
+    const quad = (v: Tensor) => np.dot(v, v)
+    const g = (x: Tensor, u: Tensor) => np.add(quad(x), quad(u))
+    const [x, u] = [np.ones([5]), np.ones([2])]
+    const size = [5, 2]
+    for (const outer of [jacfwd, jacrev]) {
+      for (const inner of [jacfwd, jacrev]) {
+        for (const i of [0, 1]) {
+          for (const j of [0, 1]) {
+            const h = run(outer(inner(g, { argnums: i }), { argnums: j })(x, u)) as unknown as Tensor
+            assert.deepStrictEqual([...h.shape], [size[i], size[j]])
+          }
+        }
+      }
+    }
+  })
+
+  it("test_jacfwd_and_aux_nested / test_jacrev_and_aux_nested", () => {
+    for (const jac of [jacfwd, jacrev]) {
+      const inner = (x: Tensor) => jac((y: Tensor) => [np.power(y, 3), [np.power(y, 3)]] as const, { hasAux: true })(x)
+      const f1 = (x: Tensor) => Effect.map(inner(x), ([, aux]) => aux[0]!)
+      expect.close(value(jac(f1)(np.array(4))), 48)
+      const f2 = (x: Tensor) => Effect.map(inner(x), ([, aux]) => np.multiply(aux[0]!, np.sin(x)))
+      expect.close(value(jac(f2)(np.array(4))), 48 * Math.sin(4) + 64 * Math.cos(4), 1e-5)
+    }
+  })
+
+  it("test_nonholomorphic_jacrev: jacrev of a real function of complex inputs equals grad", () => {
+    const zs = np.array([0, 1, 2].map((k) => ({ re: k, im: 0.5 * k })), { dtype: "complex128" })
+    const f = (z: Tensor) => np.cos(np.sqrt(np.sum(np.square(np.abs(np.multiply(2, z))))))
+    const r = 2 * Math.sqrt([0, 1, 2].reduce((s, k) => s + 1.25 * k * k, 0))
+    // d/dz of cos(|2z|) = -sin(r) * 4 conj(z) / r
+    const expected = [0, 1, 2].map((k) => ({ re: (-Math.sin(r) * 4 * k) / r, im: (-Math.sin(r) * 4 * -0.5 * k) / r }))
+    expect.close(value(jacrev(f)(zs)), expected, 1e-12)
+  })
+})
