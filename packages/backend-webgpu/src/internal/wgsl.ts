@@ -154,7 +154,31 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   }
   return select(t, -t, x < 0.0);
 }`,
-  trig: `fn finite_or_nan(x: f32) -> bool { return !isnan_f32(x) && !isinf_f32(x); }`,
+  trig: `fn sincos_f32(v: f32, cosine: bool) -> f32 {
+  // Cephes' sinf/cosf: reduce by pi/4 with a three-part constant, then a
+  // polynomial per octant. Built-in sin/cos may have only ~2^-11 absolute accuracy.
+  if (isnan_f32(v) || isinf_f32(v)) { return bitcast<f32>(NAN_BITS); }
+  var sgn = select(1.0, -1.0, v < 0.0 && !cosine);
+  let a = abs(v);
+  var j = u32(a * 1.27323954473516);
+  var y = f32(j);
+  if ((j & 1u) == 1u) {
+    j = j + 1u;
+    y = y + 1.0;
+  }
+  j = j & 7u;
+  if (j > 3u) {
+    sgn = -sgn;
+    j = j - 4u;
+  }
+  if (cosine && j > 1u) { sgn = -sgn; }
+  let x = ((a - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
+  let z = x * x;
+  let cosPoly = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  let sinPoly = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * x + x;
+  let useCos = (j == 1u || j == 2u) != cosine;
+  return sgn * select(sinPoly, cosPoly, useCos);
+}`,
   atan: `fn atan_f32(v: f32) -> f32 {
   // Cephes' atanf: reduce |v| by tan(3pi/8) and tan(pi/8), then a polynomial.
   // Built-in atan/asin/acos are not accurate to float32 on every device.
@@ -317,9 +341,9 @@ const unaryF32: Record<Kernel.UnaryOp, (x: string, h: Helpers) => string> = {
   log: (x, h) => (h.use("log"), `log_f32(${x})`),
   log1p: (x, h) => (h.use("log1p"), `log1p_f32(${x})`),
   expm1: (x, h) => (h.use("expm1"), `expm1_f32(${x})`),
-  sin: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), sin(${x}), finite_or_nan(${x}))`),
-  cos: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), cos(${x}), finite_or_nan(${x}))`),
-  tan: (x, h) => (h.use("trig"), `select(bitcast<f32>(NAN_BITS), tan(${x}), finite_or_nan(${x}))`),
+  sin: (x, h) => (h.use("trig"), `sincos_f32(${x}, false)`),
+  cos: (x, h) => (h.use("trig"), `sincos_f32(${x}, true)`),
+  tan: (x, h) => (h.use("trig"), `(sincos_f32(${x}, false) / sincos_f32(${x}, true))`),
   asin: (x, h) => (h.use("asin"), `asin_f32(${x})`),
   acos: (x, h) => (h.use("acos"), `acos_f32(${x})`),
   atan: (x, h) => (h.use("atan"), `atan_f32(${x})`),
@@ -394,6 +418,16 @@ const binaryF32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): strin
     case "and":
     case "or":
       return internal(`${op} on f32`)
+    // Ordered comparisons spelled out: some drivers (SwiftShader) compile float
+    // comparisons as if NaN could not occur.
+    case "eq":
+    case "lt":
+    case "le":
+    case "gt":
+    case "ge":
+      return h.use("isnan"), `((${x} ${infix[op]} ${y}) && !(isnan_f32(${x}) || isnan_f32(${y})))`
+    case "ne":
+      return h.use("isnan"), `(!(${x} == ${y}) || isnan_f32(${x}) || isnan_f32(${y}))`
     default:
       return `(${x} ${infix[op]} ${y})`
   }

@@ -1,0 +1,40 @@
+/**
+ * The browser page of the WebGPU browser test: runs every conformance case on
+ * `navigator.gpu` through `WebGpuBackend.layer` and publishes the results on
+ * `window.__diffect` for the test (browser.test.ts) to compare.
+ */
+import { Backend, withBackend } from "@diffect/core"
+import { Effect } from "effect"
+import { groups } from "../../../../test/conformance/cases.js"
+import { readFlat } from "../../../../test/conformance/compare.js"
+import { WebGpu, WebGpuBackend } from "../../src/index.js"
+import type { BrowserReport, BrowserResult } from "./protocol.js"
+
+const program = Effect.gen(function*() {
+  const backend = yield* Backend
+  const gpu = yield* WebGpu
+  const results: Array<BrowserResult> = []
+  for (const [group, cases] of groups) {
+    for (const c of cases) {
+      const name = `${group} / ${c.name}`
+      const outcome = yield* Effect.result(
+        Effect.flatMap(
+          Effect.try({ try: () => withBackend(backend, c.run), catch: (e) => e }),
+          (t) => readFlat(backend, t)
+        )
+      )
+      results.push(
+        outcome._tag === "Success"
+          ? { name, dtype: outcome.success.dtype, shape: [...outcome.success.shape], data: [...outcome.success.data] }
+          : { name, error: String(outcome.failure) }
+      )
+    }
+  }
+  return { adapter: gpu.description, results } satisfies BrowserReport
+}).pipe(Effect.provide(WebGpuBackend.layer))
+
+const publish = (report: BrowserReport | { readonly error: string }) => {
+  ;(globalThis as { __diffect?: unknown }).__diffect = report
+}
+
+Effect.runPromise(program).then(publish, (e) => publish({ error: String(e) }))
