@@ -5,11 +5,22 @@
  *
  * @internal
  */
-import { bind, currentDynamicHandler, formatAval, newLevel, Shape, Tracer, withDynamicHandler } from "@diffect/core"
+import {
+  bind,
+  currentDynamicHandler,
+  formatAval,
+  lax,
+  newLevel,
+  Shape,
+  Tracer,
+  withDynamicHandler
+} from "@diffect/core"
 import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
+import { customJvpCall, customVjpCall } from "../Custom.js"
+import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { batchRules } from "../rules/batch.js"
 import type { AxisData } from "../rules/batch.js"
-import { broadcastAt, moveAxis } from "./batchingAxes.js"
+import { batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
 import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "./batchingErrors.js"
@@ -41,6 +52,30 @@ export class BatchTracer extends Tracer {
   get aval(): AbstractValue {
     return this.#aval
   }
+}
+
+const unpack = (operands: ReadonlyArray<Tracer>) => {
+  const vals = operands.map((t) => (t as BatchTracer).value)
+  const dims = operands.map((t) => (t as BatchTracer).batchDim)
+  return { vals, dims, batched: dims.some((d) => d !== null) }
+}
+
+/**
+ * `x` (batched at `from`) laid out as batched at `to`: moved, materialized, or,
+ * when `to` is `null`, summed over the batch (a cotangent of an unbatched value).
+ */
+const matchDim = (x: Tensor, from: BatchDim, to: BatchDim, size: number): Tensor => {
+  if (to === null) {
+    if (from === null) return x
+    if (x.dtype === "float0") {
+      // float0 has no data to sum: keep one member's (empty) slice.
+      const start = x.shape.map(() => 0)
+      const limit = x.shape.map((d, i) => (i === from ? 1 : d))
+      return lax.squeeze(lax.slice(x, start, limit), [from])
+    }
+    return lax.reduceSum(x, [from])
+  }
+  return from === null ? broadcastAt(x, size, to) : moveAxis(x, from, to)
 }
 
 const isCollective = (p: Primitive): p is "psum" | "pmax" | "pmin" | "axis_index" =>
@@ -83,8 +118,85 @@ export class BatchHandler implements Handler {
       if (t.batchDim !== null) batched = true
     }
     const own = isCollective(primitive) && (params as { axisName: string }).axisName === this.axis.name
-    if (this.axis.name === undefined) return this.#apply(primitive, vals, dims, params, batched || own)
-    return withDynamicHandler(this.parent, () => this.#apply(primitive, vals, dims, params, batched || own))
+    return this.#outside(() => this.#apply(primitive, vals, dims, params, batched || own))
+  }
+
+  // JAX's `process_custom_jvp_call`: batch the function and its rule, so that a
+  // differentiation handler below still sees (and uses) the rule. The batched
+  // functions run under a fresh batch handler each time they are called (a
+  // custom VJP's `bwd` runs at transpose time, after this vmap has returned).
+  readonly processCustomJvpCall = (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> => {
+    const { batched, dims, vals } = unpack(operands)
+    return this.#outside(() => {
+      if (!batched) return customJvpCall(callee, vals)
+      const axis = this.axis
+      const front = (r: readonly [Tensor, BatchDim] | null): Tensor => batchAtFront(r![0], r![1], axis.size)
+      const batchedCallee: CustomJvpCallee = {
+        name: callee.name,
+        f: (xs) => traceBatched(axis, callee.f, xs, dims).map(front),
+        jvp: (primals, tangents) => {
+          let count = 0
+          const rs = traceBatched(
+            axis,
+            (all) => {
+              const [outs, outTangents] = callee.jvp(all.slice(0, primals.length), all.slice(primals.length))
+              count = outs.length
+              return [...outs, ...outTangents]
+            },
+            [...primals, ...tangents],
+            [...dims, ...dims]
+          )
+          return [rs.slice(0, count).map(front), rs.slice(count).map((r) => (r === null ? null : front(r)))]
+        }
+      }
+      return customJvpCall(batchedCallee, vals).map((y) => new BatchTracer(this, y, 0))
+    })
+  }
+
+  // JAX's `process_custom_vjp_call`: `f` and `fwd` give outputs and residuals
+  // batched at 0; `bwd` gives each argument's cotangent in that argument's
+  // layout, summed over the batch for an argument that was not batched.
+  readonly processCustomVjpCall = (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> => {
+    const { batched, dims, vals } = unpack(operands)
+    return this.#outside(() => {
+      if (!batched) return customVjpCall(callee, vals)
+      const axis = this.axis
+      const front = (r: readonly [Tensor, BatchDim] | null): Tensor => batchAtFront(r![0], r![1], axis.size)
+      const batchedCallee: CustomVjpCallee = {
+        name: callee.name,
+        f: (xs) => traceBatched(axis, callee.f, xs, dims).map(front),
+        fwd: (xs) => {
+          let count = 0
+          const rs = traceBatched(
+            axis,
+            (all) => {
+              const [outs, residuals] = callee.fwd(all)
+              count = outs.length
+              return [...outs, ...residuals]
+            },
+            xs,
+            dims
+          )
+          return [rs.slice(0, count).map(front), rs.slice(count).map(front)]
+        },
+        bwd: (residuals, cotangents) => {
+          const all = [...residuals, ...cotangents]
+          const rs = traceBatched(
+            axis,
+            (xs) => callee.bwd(xs.slice(0, residuals.length), xs.slice(residuals.length)),
+            all,
+            all.map(() => 0)
+          )
+          return rs.map((r, i) => (r === null ? null : matchDim(r[0], r[1], dims[i] ?? null, axis.size)))
+        }
+      }
+      return customVjpCall(batchedCallee, vals).map((y) => new BatchTracer(this, y, 0))
+    })
+  }
+
+  /** Runs `thunk` with the dynamic handler this handler found (a named vmap's rules must not see themselves). */
+  #outside<A>(thunk: () => A): A {
+    return this.axis.name === undefined ? thunk() : withDynamicHandler(this.parent, thunk)
   }
 
   #apply<P extends Primitive>(
@@ -110,6 +222,36 @@ export class BatchHandler implements Handler {
  */
 export const batchInfo = (handler: BatchHandler, x: Tensor): readonly [Tensor, BatchDim] =>
   x instanceof BatchTracer && x.handler === handler ? [x.value, x.batchDim] : [x, null]
+
+/**
+ * Runs `f` under a fresh batch handler over `axis`: input `i` is batched at
+ * `dims[i]` (`null`: not batched; a `null` input stays `null`). Gives each
+ * output's value and batch dimension, or `null` for a `null` output. A named
+ * axis is bound, and the handler is the dynamic one, while `f` runs.
+ *
+ * @internal
+ */
+export const traceBatched = (
+  axis: AxisData,
+  f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor | null>,
+  args: ReadonlyArray<Tensor | null>,
+  dims: ReadonlyArray<BatchDim>
+): Array<readonly [Tensor, BatchDim] | null> => {
+  const name = axis.name
+  const handler = new BatchHandler(axis, name === undefined ? undefined : currentDynamicHandler())
+  try {
+    const inputs = args.map((x, i) => {
+      const d = dims[i] ?? null
+      return x === null || d === null ? x : new BatchTracer(handler, x, d)
+    }) as ReadonlyArray<Tensor>
+    const outs = name === undefined
+      ? f(inputs)
+      : withAxisFrame({ name, size: axis.size, handler }, () => withDynamicHandler(handler, () => f(inputs)))
+    return outs.map((out) => (out === null ? null : batchInfo(handler, out)))
+  } finally {
+    handler.active = false
+  }
+}
 
 /**
  * Options of `vmapFlat`.
@@ -228,31 +370,20 @@ export const vmapFlat = (
   })
   const size = mappedAxisSize(args, axes, options)
   const name = options.axisName
-  const handler = new BatchHandler({ size, name }, name === undefined ? undefined : currentDynamicHandler())
-  try {
-    const inputs = args.map((x, i) => {
-      const a = axes[i]!
-      return a === null ? x : new BatchTracer(handler, x, a)
-    })
-    const outs = name === undefined
-      ? f(inputs)
-      : withAxisFrame({ name, size, handler }, () => withDynamicHandler(handler, () => f(inputs)))
-    const dst = typeof outAxes === "function" ? outAxes(outs.length) : outAxes
-    return outs.map((out, j) => {
-      const [value, d] = batchInfo(handler, out)
-      const target = dst[j] ?? null
-      if (target === null) {
-        if (d === null) return value
-        throw new VmapOutAxesError({
-          axisName: name ?? null,
-          path: (options.describeOutput ?? defaultOutputName)(j),
-          batchDim: d
-        })
-      }
-      if (d === null) return broadcastAt(value, size, canonicalOutAxis(target, value.ndim + 1))
-      return moveAxis(value, d, canonicalOutAxis(target, value.ndim))
-    })
-  } finally {
-    handler.active = false
-  }
+  const results = traceBatched({ size, name }, f, args, axes)
+  const dst = typeof outAxes === "function" ? outAxes(results.length) : outAxes
+  return results.map((r, j) => {
+    const [value, d] = r!
+    const target = dst[j] ?? null
+    if (target === null) {
+      if (d === null) return value
+      throw new VmapOutAxesError({
+        axisName: name ?? null,
+        path: (options.describeOutput ?? defaultOutputName)(j),
+        batchDim: d
+      })
+    }
+    if (d === null) return broadcastAt(value, size, canonicalOutAxis(target, value.ndim + 1))
+    return moveAxis(value, d, canonicalOutAxis(target, value.ndim))
+  })
 }
