@@ -38,7 +38,9 @@ describe("customJvp under vmap", () => {
   const x = arr([0.1, 0.5, 2])
 
   it("vmap of a custom function computes the primal", () => {
-    assertClose(run(vmap(fakeSin)(x)), lax.sin(x))
+    const y = run(vmap(fakeSin)(x))
+    assert.deepStrictEqual(y.shape, [3])
+    assertClose(y, lax.sin(x))
   })
 
   it("grad of a sum over vmap uses the rule", () => {
