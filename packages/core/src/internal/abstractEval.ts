@@ -73,8 +73,15 @@ const checkArity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number):
   }
 }
 
+// A plain loop: this runs for every elementwise op.
+const sameShape = (a: Shape, b: Shape): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 const checkSameShape = (op: string, a: AbstractValue, b: AbstractValue): void => {
-  if (!shapeEquals(a.shape, b.shape)) {
+  if (a.shape !== b.shape && !sameShape(a.shape, b.shape)) {
     throw new ShapeError({
       operation: op,
       detail: `${op} got incompatible shapes: ${formatShape(a.shape)} and ${formatShape(b.shape)}. ` +
