@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type { Library } from "./Library.js"
+import { diffect } from "./libs/diffect.js"
 import { jaxjs, jaxjsJit } from "./libs/jaxjs.js"
 import { tfjsCpu, tfjsWasm } from "./libs/tfjs.js"
 
@@ -11,4 +12,4 @@ import { tfjsCpu, tfjsWasm } from "./libs/tfjs.js"
 export const subject = "diffect"
 
 /** @since 0.1.0 */
-export const libraries: ReadonlyArray<Library> = [tfjsCpu, tfjsWasm, jaxjs, jaxjsJit]
+export const libraries: ReadonlyArray<Library> = [diffect, tfjsCpu, tfjsWasm, jaxjs, jaxjsJit]
