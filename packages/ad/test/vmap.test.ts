@@ -3,10 +3,11 @@
  * axisSize, user functions returning Effects, and the typed errors with JAX's
  * messages (jax/_src/api.py `vmap`, `_mapped_axis_size`; batching.py `matchaxis`).
  */
-import { lax } from "@diffect/core"
+import { EscapedTracerError, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
+import { makeProgram } from "../src/Vjp.js"
 import { vmap, VmapAxisError, VmapOutAxesError, VmapSizeError, VmapSpecError } from "../src/Vmap.js"
 import { arr, failure, run, values } from "./vmapSupport.js"
 
@@ -216,5 +217,27 @@ describe("vmap: errors (JAX's messages)", () => {
     )
     const record = failure(vmap((v: Tensor) => v, { inAxes: { a: 0 } })(arr([1])))
     assert.include((record as Error).message, "vmap in_axes must be an int, None, or a tuple of entries")
+  })
+})
+
+describe("vmap: staging and escaped tracers", () => {
+  it("makeProgram of vmap(vmap(dot)) stages a single dot_general (JAX's testNestedBatchingMatMat)", () => {
+    const dot = (a: Tensor, b: Tensor) => lax.dotGeneral(a, b, [[0], [0]])
+    const matvec = vmap(dot, { inAxes: [0, null] })
+    const matmat = vmap(matvec, { inAxes: [null, 1], outAxes: 1 })
+    const program = run(makeProgram(matmat)(arr([[1, 2, 3], [4, 5, 6]]), arr([[1, 0], [0, 1], [-1, 0]])))
+    assert.deepStrictEqual(program.equations.map((e) => (e as { primitive?: string }).primitive), ["dot_general"])
+    assert.deepStrictEqual(program.outAvals.map((a) => a.shape), [[2, 2]])
+  })
+
+  it("a batched value used after vmap returned is an EscapedTracerError", () => {
+    let leaked: Tensor | undefined
+    run(
+      vmap((x: Tensor) => {
+        leaked = x
+        return x
+      })(arr([1, 2]))
+    )
+    assert.throws(() => lax.neg(leaked!), EscapedTracerError)
   })
 })
