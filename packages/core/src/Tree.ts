@@ -258,35 +258,80 @@ export const flattenWithPath = <T>(
  */
 export const mapN: {
   <A extends ReadonlyArray<any>, R>(
-    f: (...leaves: A) => R
+    f: (...leaves: A) => R,
+    options?: { readonly isLeaf?: IsLeaf }
   ): <Ts extends readonly [unknown, ...Array<unknown>]>(trees: Ts) => MapLeaves<Ts[0], R>
   <Ts extends readonly [unknown, ...Array<unknown>], R>(
     trees: Ts,
-    f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R
+    f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R,
+    options?: { readonly isLeaf?: IsLeaf }
   ): MapLeaves<Ts[0], R>
-} = dual(2, (trees: ReadonlyArray<unknown>, f: (...leaves: Array<any>) => unknown): unknown => {
-  const first: Array<unknown> = []
-  const def = internal.flattenInto(trees[0], first, undefined)
-  const n = first.length
-  const columns: Array<Array<unknown>> = [first]
-  for (let t = 1; t < trees.length; t++) {
-    const col: Array<unknown> = []
-    internal.flattenUpToInto("Tree.mapN", def, trees[t], col, [t])
-    columns.push(col)
-  }
-  const out = new Array<unknown>(n)
-  if (columns.length === 2) {
-    const second = columns[1]!
-    for (let i = 0; i < n; i++) out[i] = f(first[i], second[i])
-  } else {
-    const args = new Array<unknown>(columns.length)
-    for (let i = 0; i < n; i++) {
-      for (let t = 0; t < columns.length; t++) args[t] = columns[t]![i]
-      out[i] = f(...args)
+} = dual(
+  (args) => typeof args[0] !== "function",
+  (
+    trees: ReadonlyArray<unknown>,
+    f: (...leaves: Array<any>) => unknown,
+    options?: { readonly isLeaf?: IsLeaf }
+  ): unknown => {
+    const first: Array<unknown> = []
+    const def = internal.flattenInto(trees[0], first, options?.isLeaf)
+    const n = first.length
+    const columns: Array<Array<unknown>> = [first]
+    for (let t = 1; t < trees.length; t++) {
+      const col: Array<unknown> = []
+      internal.flattenUpToInto("Tree.mapN", def, trees[t], col, [t])
+      columns.push(col)
     }
+    const out = new Array<unknown>(n)
+    if (columns.length === 2) {
+      const second = columns[1]!
+      for (let i = 0; i < n; i++) out[i] = f(first[i], second[i])
+    } else {
+      const args = new Array<unknown>(columns.length)
+      for (let i = 0; i < n; i++) {
+        for (let t = 0; t < columns.length; t++) args[t] = columns[t]![i]
+        out[i] = f(...args)
+      }
+    }
+    return internal.unflattenDef(def, out)
   }
-  return internal.unflattenDef(def, out)
-})
+)
+
+/**
+ * Folds the leaves of a tree from the left (JAX's `tree.reduce`); without an
+ * initial value the first leaf starts the fold (an empty tree then fails).
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.reduce({ a: 1, b: [2, 3] }, (acc: number, x: number) => acc + x, 0) // 6
+ *
+ * @since 0.1.0
+ */
+export const reduce = <T, A>(
+  tree: T,
+  f: (acc: A, leaf: LeafOf<T>) => A,
+  ...initial: [] | [A]
+): A => {
+  const leaves = leavesOf(tree)
+  let i = 0
+  let acc: A
+  if (initial.length === 1) acc = initial[0]
+  else if (leaves.length === 0) {
+    throw new internal.TreeStructureError({
+      operation: "Tree.reduce",
+      path: "",
+      detail: "reduce of a tree with no leaves and no initial value"
+    })
+  } else acc = leaves[i++] as unknown as A
+  for (; i < leaves.length; i++) acc = f(acc, leaves[i] as LeafOf<T>)
+  return acc
+}
+
+const leavesOf = (tree: unknown): Array<unknown> => {
+  const out: Array<unknown> = []
+  internal.flattenInto(tree, out, undefined)
+  return out
+}
 
 /**
  * Cuts `tree` at the leaves of `prefix` (JAX's `treedef.flatten_up_to`): one
@@ -329,6 +374,72 @@ export const broadcastPrefix = <A>(prefix: unknown, full: unknown, isLeaf?: IsLe
     for (let j = 0; j < k; j++) out.push(prefixLeaves[i])
   }
   return out as Array<A>
+}
+
+/**
+ * Replicates the leaves of a prefix tree over a full tree (JAX's
+ * `tree.broadcast`): the full tree's structure with, at each leaf, the prefix leaf
+ * that covers it.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * Tree.broadcast([1, 2], [0, { a: 0, b: 0 }]) // [1, { a: 2, b: 2 }]
+ *
+ * @since 0.1.0
+ */
+export const broadcast = <A>(prefix: unknown, full: unknown, isLeaf?: IsLeaf): unknown => {
+  const out = broadcastPrefix<A>(prefix, full, isLeaf)
+  return internal.unflattenDef(internal.flattenInto(full, [], undefined), out)
+}
+
+/**
+ * Turns a tree of trees inside out (JAX's `tree_transpose`): `tree` has the
+ * structure `outer` whose leaves are trees of structure `inner`; the result has
+ * the structure `inner` whose leaves are trees of structure `outer`. `inner` is
+ * read from the first subtree when omitted. This is how per-output Jacobians
+ * become per-input ones.
+ *
+ * @example
+ * import { Tree } from "@diffect/core"
+ * const outer = Tree.structure({ a: 0, b: 0 })
+ * Tree.transpose(outer, undefined, { a: [1, 2], b: [3, 4] }) // [{ a: 1, b: 3 }, { a: 2, b: 4 }]
+ *
+ * @since 0.1.0
+ */
+export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | undefined, tree: unknown): unknown => {
+  const subtrees: Array<unknown> = []
+  internal.flattenUpToInto("Tree.transpose", outer, tree, subtrees, [])
+  if (inner === undefined) {
+    if (subtrees.length === 0) {
+      throw new internal.TreeStructureError({
+        operation: "Tree.transpose",
+        path: "",
+        detail: `cannot infer the inner structure of a tree whose outer structure ${outer} has no leaves`
+      })
+    }
+    inner = internal.flattenInto(subtrees[0], [], undefined)
+  }
+  const m = outer.numLeaves
+  const n = inner.numLeaves
+  // columns[j][i]: inner leaf j of outer leaf i.
+  const columns = new Array<Array<unknown>>(n)
+  for (let j = 0; j < n; j++) columns[j] = new Array<unknown>(m)
+  const paths = internal.leafPaths(outer)
+  for (let i = 0; i < m; i++) {
+    const leaves: Array<unknown> = []
+    const def = internal.flattenInto(subtrees[i], leaves, undefined)
+    if (!internal.defEquals(def, inner)) {
+      throw new internal.TreeStructureError({
+        operation: "Tree.transpose",
+        path: internal.formatPath(paths[i]!),
+        detail: `expected the inner structure ${inner}, got ${def}`
+      })
+    }
+    for (let j = 0; j < n; j++) columns[j]![i] = leaves[j]
+  }
+  const outs = new Array<unknown>(n)
+  for (let j = 0; j < n; j++) outs[j] = internal.unflattenDef(outer, columns[j]!)
+  return internal.unflattenDef(inner, outs)
 }
 
 /**
