@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { bind, Shape, ShapeError } from "@diffect/core"
+import { bind, DTypeError, Shape, ShapeError } from "@diffect/core"
 import type { AbstractValue, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "./internal/handlerErrors.js"
 import { hasTrivialTangent, zerosOf, zeroTangent } from "./internal/tangents.js"
@@ -94,6 +94,14 @@ const checkCotangents = (
         detail: `cotangent ${i} has shape ${Shape.formatShape(c.shape)} but the output has shape ${
           Shape.formatShape(a.shape)
         }`
+      })
+    }
+    // The cotangent of a float output must have its dtype (JAX's pullback check);
+    // int/bool outputs take any cotangent (float0 by convention), which is ignored.
+    if (!hasTrivialTangent(a) && c.dtype !== a.dtype) {
+      throw new DTypeError({
+        operation,
+        detail: `type of cotangent ${i} (${c.dtype}) is not the expected tangent type (${a.dtype}) of the output`
       })
     }
   })

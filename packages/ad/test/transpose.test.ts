@@ -2,7 +2,7 @@
  * Transposition and reverse mode: JAX's complex conventions, cotangent dtypes,
  * accumulation, linear_transpose, non-linear errors, higher order.
  */
-import { aval, lax } from "@diffect/core"
+import { aval, DTypeError, lax, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { linearTransposeFlat, NonLinearTransposeError, vjpFlat } from "../src/index.js"
@@ -63,6 +63,20 @@ describe("vjpFlat", () => {
   it("several outputs: cotangents of each are summed into the inputs", () => {
     const [, vjpFn] = vjpFlat(([x]) => [lax.mul(x!, x!), lax.neg(x!)], [tensor([1, 2])])
     assert.deepStrictEqual(values(vjpFn([tensor([1, 1]), tensor([10, 0])])[0]!), [-8, 4])
+  })
+
+  it("identity: the cotangent passes straight through", () => {
+    const [, vjpFn] = vjpFlat(([x, y]) => [y!, x!, x!], [tensor([1, 2]), scalar(3)])
+    const [gx, gy] = vjpFn([scalar(5), tensor([1, 2]), tensor([10, 20])])
+    assert.deepStrictEqual(values(gx!), [11, 22])
+    assert.strictEqual(value(gy!), 5)
+  })
+
+  it("checks cotangents against the outputs", () => {
+    const [, vjpFn] = vjpFlat(([x]) => [lax.sin(x!)], [tensor([1, 2])])
+    assert.throws(() => vjpFn([tensor([1, 2, 3])]), ShapeError)
+    assert.throws(() => vjpFn([tensor([1, 2], [2], "float32")]), DTypeError)
+    assert.throws(() => vjpFn([]), ShapeError)
   })
 
   it("vjpFn can be called repeatedly", () => {
@@ -128,6 +142,11 @@ describe("linearTransposeFlat", () => {
     assert.deepStrictEqual(values(ct!), [10, 21])
     const gT = linearTransposeFlat(() => [tensor([1], [1], "int32")], [aval([2], "int32")])
     assert.deepStrictEqual(values(gT([tensor([4], [1], "int32")])[0]!), [0, 0])
+  })
+
+  it("stop_gradient transposes to zero, as its derivative is zero", () => {
+    const fT = linearTransposeFlat(([x]) => [lax.add(x!, lax.stopGradient(x!))], [aval([], "float64")])
+    assert.strictEqual(value(fT([scalar(2)])[0]!), 2)
   })
 
   it("fails with NonLinearTransposeError on a non-linear function", () => {

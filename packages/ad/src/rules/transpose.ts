@@ -209,5 +209,7 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   imag: unary((ct, x) => reduceTo(lax.complex(lax.zerosLike(ct), lax.neg(ct)), x)),
   complex: (ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null],
   conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
-  psum: unary((ct, _x, params) => bind1("psum", [ct], params))
+  psum: unary((ct, _x, params) => bind1("psum", [ct], params)),
+  // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).
+  stop_gradient: () => [null]
 }
