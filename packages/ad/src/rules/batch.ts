@@ -221,8 +221,9 @@ const padRule: BatchRule<"pad"> = ([x, padValue], [dx, dp], params, axis) => {
 }
 
 const concatenateRule: BatchRule<"concatenate"> = (xs, dims, params, axis) => {
-  const ndim = (dims.findIndex((d) => d !== null) >= 0 ? xs[dims.findIndex((d) => d !== null)]!.ndim : 1) - 1
-  const dim = canonicalAxis(params.dimension, ndim)
+  // Operands share their rank; the first batched one has one extra dimension.
+  const first = dims.findIndex((d) => d !== null)
+  const dim = canonicalAxis(params.dimension, xs[first]!.ndim - 1)
   return [lax.concatenate(allAtFront(xs, dims, axis.size), dim + 1), 0]
 }
 
