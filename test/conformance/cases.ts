@@ -6,12 +6,15 @@
  * float32 inputs).
  */
 import { lax, np } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import type { Backend, Tensor } from "@diffect/core"
+import type { Effect } from "effect"
+import { transformCases } from "./transforms.js"
 
 /** One conformance case. */
 export interface Case {
   readonly name: string
-  readonly run: () => Tensor
+  /** The computation: a tensor, or an Effect of one (transformations). */
+  readonly run: () => Tensor | Effect.Effect<Tensor, unknown, Backend>
   /** Independently derived values (nested JS arrays; complex as `{ re, im }`). */
   readonly expected?: unknown
   readonly rtol?: number
@@ -699,5 +702,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["broadcasting and promotion", broadcasting],
   ["reductions", reductions],
   ["shape ops", shapes],
-  ["dot_general", dots]
+  ["dot_general", dots],
+  ["transformations", transformCases]
 ]

@@ -2,7 +2,7 @@
  * Reading results and comparing them within a tolerance.
  */
 import type { BackendShape, Tensor } from "@diffect/core"
-import { BackendError, ConcreteTensor, DType } from "@diffect/core"
+import { Backend, BackendError, ConcreteTensor, DType, withBackend } from "@diffect/core"
 import { Effect } from "effect"
 
 /** A value as it is compared: dtype, shape and the elements flattened (complex as re, im). */
@@ -11,6 +11,26 @@ export interface Flat {
   readonly shape: ReadonlyArray<number>
   readonly data: ReadonlyArray<number>
 }
+
+/**
+ * Runs a case's computation on `backend` (a tensor, or an Effect of one) and
+ * reads the result.
+ */
+export const runCase = (
+  backend: BackendShape,
+  run: () => Tensor | Effect.Effect<Tensor, unknown, Backend>
+): Effect.Effect<Flat, unknown> =>
+  Effect.suspend(() => {
+    // A synchronous op that fails throws its tagged error: keep it a failure.
+    let out: Tensor | Effect.Effect<Tensor, unknown, Backend>
+    try {
+      out = withBackend(backend, run)
+    } catch (e) {
+      return Effect.fail(e)
+    }
+    const tensor = Effect.isEffect(out) ? Effect.provideService(out, Backend, backend) : Effect.succeed(out)
+    return Effect.flatMap(tensor, (t) => readFlat(backend, t))
+  })
 
 /** Reads a tensor computed on `backend`. */
 export const readFlat = (backend: BackendShape, t: Tensor): Effect.Effect<Flat, BackendError> =>

@@ -4,13 +4,13 @@
  * tolerance) and with its independently derived values.
  */
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { Backend, withBackend } from "@diffect/core"
+import { Backend } from "@diffect/core"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
 import type { Case } from "./cases.js"
 import { groups } from "./cases.js"
 import type { Flat } from "./compare.js"
-import { flatten, mismatch, readFlat } from "./compare.js"
+import { flatten, mismatch, runCase } from "./compare.js"
 import { backends } from "./env.js"
 
 const reference = makeTypedArrayBackend()
@@ -21,8 +21,7 @@ const referenceOf = (c: Case): Effect.Effect<Flat, unknown> =>
   Effect.suspend(() => {
     const known = references.get(c)
     if (known !== undefined) return Effect.succeed(known)
-    return Effect.tap(readFlat(reference, withBackend(reference, c.run)), (flat) =>
-      Effect.sync(() => references.set(c, flat)))
+    return Effect.tap(runCase(reference, c.run), (flat) => Effect.sync(() => references.set(c, flat)))
   })
 
 const tolerance = (c: Case, dtype: string) =>
@@ -39,7 +38,7 @@ for (const target of backends) {
             it.effect(c.name, () =>
               Effect.gen(function*() {
                 const backend = yield* Backend
-                const got = yield* readFlat(backend, withBackend(backend, c.run))
+                const got = yield* runCase(backend, c.run)
                 const want = yield* referenceOf(c)
                 assert.strictEqual(got.dtype, want.dtype, "dtype differs from the typed-array backend")
                 assert.deepStrictEqual([...got.shape], [...want.shape], "shape differs from the typed-array backend")

@@ -1,9 +1,8 @@
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { withBackend } from "@diffect/core"
 import { assert, beforeAll, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { groups } from "../../../test/conformance/cases.js"
-import { flatten, mismatch, readFlat } from "../../../test/conformance/compare.js"
+import { flatten, mismatch, runCase } from "../../../test/conformance/compare.js"
 import { bundlePage, hasChromium, runInChromium } from "./browser/harness.js"
 import type { BrowserReport, BrowserResult } from "./browser/protocol.js"
 
@@ -33,7 +32,7 @@ describe.skipIf(skip)("WebGPU in headless Chromium (navigator.gpu)", () => {
         if (got === undefined || "error" in got) {
           return assert.fail(`the page raised: ${got && "error" in got ? got.error : "nothing"}`)
         }
-        const want = Effect.runSync(readFlat(reference, withBackend(reference, c.run)))
+        const want = Effect.runSync(runCase(reference, c.run))
         assert.strictEqual(got.dtype, want.dtype)
         assert.deepStrictEqual(got.shape, [...want.shape])
         const tol = got.dtype === "int32" || got.dtype === "bool"

@@ -3,10 +3,10 @@
  * `navigator.gpu` through `WebGpuBackend.layer` and publishes the results on
  * `window.__diffect` for the test (browser.test.ts) to compare.
  */
-import { Backend, withBackend } from "@diffect/core"
+import { Backend } from "@diffect/core"
 import { Effect } from "effect"
 import { groups } from "../../../../test/conformance/cases.js"
-import { readFlat } from "../../../../test/conformance/compare.js"
+import { runCase } from "../../../../test/conformance/compare.js"
 import { WebGpu, WebGpuBackend } from "../../src/index.js"
 import type { BrowserReport, BrowserResult } from "./protocol.js"
 
@@ -17,12 +17,8 @@ const program = Effect.gen(function*() {
   for (const [group, cases] of groups) {
     for (const c of cases) {
       const name = `${group} / ${c.name}`
-      const outcome = yield* Effect.result(
-        Effect.flatMap(
-          Effect.try({ try: () => withBackend(backend, c.run), catch: (e) => e }),
-          (t) => readFlat(backend, t)
-        )
-      )
+      // A case that throws is reported as a failure of that case, not of the page.
+      const outcome = yield* Effect.result(Effect.catchDefect(runCase(backend, c.run), (e) => Effect.fail(e)))
       results.push(
         outcome._tag === "Success"
           ? { name, dtype: outcome.success.dtype, shape: [...outcome.success.shape], data: [...outcome.success.data] }
