@@ -73,11 +73,11 @@ describe("JAX tree_util parity", () => {
       [[{ a: 1 }], [{ b: 7 }], "at [0]: expected a record with keys [\"a\"], got a record with keys [\"b\"]"],
       [{ a: [1] }, { a: 7 }, "at [\"a\"]: expected an array of length 1, got a leaf (number)"],
       [{ a: { a: 1 } }, { a: [7] }, "at [\"a\"]: expected a record with keys [\"a\"], got an array of length 1"],
-      [[new ATuple(1, 2)], [[1, 2]], "at [0]: expected a ATuple, got an array of length 2"],
+      [[new ATuple(1, 2)], [[1, 2]], "at [0]: expected an instance of ATuple, got an array of length 2"],
       [
         [new AnObject([1], [2], { a: [1] })],
         [[[1], [2], { a: [1] }]],
-        "at [0]: expected a AnObject, got an array of length 3"
+        "at [0]: expected an instance of AnObject, got an array of length 3"
       ],
       [null, [2], "at the root: expected null, got an array of length 1"]
     ]

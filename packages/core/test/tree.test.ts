@@ -194,7 +194,7 @@ describe("Tree.flatten / unflatten", () => {
     const wrongType = thrown(() => Tree.mapN([{ k: p }, { k: [1, 2] }], (x) => x))
     assert.strictEqual(
       wrongType.message,
-      "Tree.mapN: tree structure mismatch at [1][\"k\"]: expected a Pair, got an array of length 2"
+      "Tree.mapN: tree structure mismatch at [1][\"k\"]: expected an instance of Pair, got an array of length 2"
     )
     const keyed = thrown(() => Tree.mapN([new Pair([1], 2), new Pair(3, 2)], (x) => x))
     assert.strictEqual(
@@ -321,12 +321,16 @@ describe("Tree.map / mapN", () => {
       [[null], [1], "at [1][0]: expected null, got a leaf (number)"],
       [[undefined], [null], "at [1][0]: expected undefined, got null"],
       [{ a: [1] }, { a: tensor([1]) }, "at [1][\"a\"]: expected an array of length 1, got a leaf (Tensor(f32[1]))"],
-      [new Point(1, 2, "a"), [1, 2], "at [1]: expected a Point[\"a\"], got an array of length 2"],
+      [
+        new Point(1, 2, "a"),
+        [1, 2],
+        "at [1]: expected an instance of Point with node data [\"a\"], got an array of length 2"
+      ],
       [new Point(1, 2, "a"), new Point(1, 2, "b"), "at [1]: Point node data mismatch: expected [\"a\"], got [\"b\"]"],
       [
         new Linear({ w: tensor([1]), b: tensor([2]) }),
         new Tagged({ value: 1, name: "x" }),
-        "at [1]: expected a Linear, got a Tagged"
+        "at [1]: expected an instance of Linear, got an instance of Tagged"
       ],
       [
         { p: new Point([1], 2, "a") },

@@ -444,7 +444,7 @@ const describe = (value: unknown): string => {
       return `a record with keys ${JSON.stringify(sortedKeys(value))}`
     }
     const node = registry.get(proto.constructor)
-    if (node !== undefined) return `a ${node.name}`
+    if (node !== undefined) return `an instance of ${node.name}`
     return `a leaf (${proto.constructor?.name ?? "object"})`
   }
   return `a leaf (${typeof value})`
@@ -463,7 +463,7 @@ const describeDef = (def: TreeDef): string => {
     case RECORD:
       return `a record with keys ${JSON.stringify(def.keys)}`
     case CUSTOM:
-      return `a ${def.node!.name}${formatAux(def.aux)}`
+      return `an instance of ${def.node!.name}${def.aux === undefined ? "" : ` with node data ${formatAux(def.aux)}`}`
   }
 }
 
