@@ -76,6 +76,10 @@ export const array = (value: TensorLike, options?: DTypeOptions): Tensor => {
 /**
  * Like `array`, but tensors pass through untouched (JAX's `jnp.asarray`).
  *
+ * @example
+ * import { np } from "diffect"
+ * np.asarray([1, 2]) // float32 [1, 2]
+ *
  * @since 0.1.0
  */
 export const asarray = (value: TensorLike, options?: DTypeOptions): Tensor => array(value, options)
@@ -107,7 +111,15 @@ const constant = (shape: Shape, value: number | Complex | boolean, dtype: DType,
 export const zeros = (shape: number | Shape, options?: DTypeOptions): Tensor =>
   constant(shapeOf(shape), 0, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
 
-/** A tensor of ones (float32 unless `dtype` says otherwise). @since 0.1.0 */
+/**
+ * A tensor of ones (float32 unless `dtype` says otherwise).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.ones([2], { dtype: "int32" }) // [1, 1]
+ *
+ * @since 0.1.0
+ */
 export const ones = (shape: number | Shape, options?: DTypeOptions): Tensor =>
   constant(shapeOf(shape), 1, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
 
@@ -133,13 +145,37 @@ export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOp
   return broadcastTo(dtype === undefined ? t : astype(t, dtype), s)
 }
 
-/** Zeros with the shape, dtype and weak type of `x`. @since 0.1.0 */
+/**
+ * Zeros with the shape, dtype and weak type of `x`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.zerosLike(np.array([1, 2], { dtype: "int32" })) // int32 [0, 0]
+ *
+ * @since 0.1.0
+ */
 export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 0, options)
 
-/** Ones with the shape, dtype and weak type of `x`. @since 0.1.0 */
+/**
+ * Ones with the shape, dtype and weak type of `x`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.onesLike(np.array([5, 6])) // [1, 1]
+ *
+ * @since 0.1.0
+ */
 export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 1, options)
 
-/** `value` with the shape, dtype and weak type of `x` (only the type of `x` is read). @since 0.1.0 */
+/**
+ * `value` with the shape, dtype and weak type of `x` (only the type of `x` is read).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.fullLike(np.array([1, 2]), 7) // [7, 7]
+ *
+ * @since 0.1.0
+ */
 export const fullLike = (x: TensorLike, value: number | boolean | Complex, options?: DTypeOptions): Tensor => {
   const t = toTensor(x)
   const dtype = options?.dtype === undefined ? t.dtype : checkDType(options.dtype)
@@ -220,7 +256,15 @@ export const eye = (n: number, m?: number, options?: DTypeOptions & { readonly k
   return reshape(fromLiteral(values, options?.dtype === undefined ? "float32" : checkDType(options.dtype)), [n, cols])
 }
 
-/** The `n` by `n` identity matrix. @since 0.1.0 */
+/**
+ * The `n` by `n` identity matrix.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.identity(2) // [[1, 0], [0, 1]]
+ *
+ * @since 0.1.0
+ */
 export const identity = (n: number, options?: DTypeOptions): Tensor => eye(n, n, options)
 
 // ---------------------------------------------------------------------------
@@ -240,13 +284,29 @@ export const add = (x: TensorLike, y: TensorLike): Tensor => {
   return a.dtype === "bool" ? lax.or(a, b) : lax.add(a, b)
 }
 
-/** `x - y`, broadcast and promoted. @since 0.1.0 */
+/**
+ * `x - y`, broadcast and promoted.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.subtract(np.array([5, 7]), 2) // [3, 5]
+ *
+ * @since 0.1.0
+ */
 export const subtract = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("subtract", [x, y]) as [Tensor, Tensor]
   return lax.sub(a, b)
 }
 
-/** `x * y`, broadcast and promoted (logical and on bool). @since 0.1.0 */
+/**
+ * `x * y`, broadcast and promoted (logical and on bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.multiply(np.array([1, 2]), np.array([[1], [10]])) // [[1, 2], [10, 20]]
+ *
+ * @since 0.1.0
+ */
 export const multiply = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("multiply", [x, y]) as [Tensor, Tensor]
   return a.dtype === "bool" ? lax.and(a, b) : lax.mul(a, b)
@@ -266,10 +326,26 @@ export const divide = (x: TensorLike, y: TensorLike): Tensor => {
   return lax.div(toInexact(a), toInexact(b))
 }
 
-/** Same as `divide`. @since 0.1.0 */
+/**
+ * Same as `divide`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.trueDivide(np.array([1, 3]), 2) // [0.5, 1.5]
+ *
+ * @since 0.1.0
+ */
 export const trueDivide = divide
 
-/** `floor(x / y)`; on integers, rounds toward negative infinity (NumPy's `//`). @since 0.1.0 */
+/**
+ * `floor(x / y)`; on integers, rounds toward negative infinity (NumPy's `//`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.floorDivide(np.array([7, -7], { dtype: "int32" }), np.array(2, { dtype: "int32" })) // [3, -4]
+ *
+ * @since 0.1.0
+ */
 export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
   let [a, b] = prepare("floorDivide", [x, y]) as [Tensor, Tensor]
   if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
@@ -306,7 +382,15 @@ export const mod = (x: TensorLike, y: TensorLike): Tensor => {
   return lax.select(fix, lax.add(r, b), r)
 }
 
-/** Same as `mod`. @since 0.1.0 */
+/**
+ * Same as `mod`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.remainder(np.array([-3, 3]), 2) // [1, 1]
+ *
+ * @since 0.1.0
+ */
 export const remainder = mod
 
 /**
@@ -328,16 +412,48 @@ export const power = (x: TensorLike, y: TensorLike): Tensor => {
   return lax.pow(toInexact(a), toInexact(b))
 }
 
-/** `-x`. @since 0.1.0 */
+/**
+ * `-x`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.negative(np.array([1, -2])) // [-1, 2]
+ *
+ * @since 0.1.0
+ */
 export const negative = (x: TensorLike): Tensor => lax.neg(toTensor(x))
 
-/** `+x` (the identity). @since 0.1.0 */
+/**
+ * `+x` (the identity).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.positive(np.array([1, -2])) // [1, -2]
+ *
+ * @since 0.1.0
+ */
 export const positive = (x: TensorLike): Tensor => toTensor(x)
 
-/** `1 / x`, inexact. @since 0.1.0 */
+/**
+ * `1 / x`, inexact.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.reciprocal(np.array([2, 4])) // [0.5, 0.25]
+ *
+ * @since 0.1.0
+ */
 export const reciprocal = (x: TensorLike): Tensor => lax.integerPow(toInexact(toTensor(x)), -1)
 
-/** `x * x`. @since 0.1.0 */
+/**
+ * `x * x`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.square(np.array([2, -3])) // [4, 9]
+ *
+ * @since 0.1.0
+ */
 export const square = (x: TensorLike): Tensor => lax.integerPow(toTensor(x), 2)
 
 const inexactUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => f(toInexact(toTensor(x)))
@@ -352,53 +468,220 @@ const inexactUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => f(
  * @since 0.1.0
  */
 export const sqrt = inexactUnary(lax.sqrt)
-/** @since 0.1.0 */
+
+/**
+ * `e ** x`, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.exp(np.array([0, 1])) // [1, 2.718...]
+ *
+ * @since 0.1.0
+ */
 export const exp = inexactUnary(lax.exp)
-/** Natural logarithm. @since 0.1.0 */
+
+/**
+ * Natural logarithm.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.log(np.array([1, Math.E])) // [0, 1]
+ *
+ * @since 0.1.0
+ */
 export const log = inexactUnary(lax.log)
-/** `log(1 + x)`, accurate near zero. @since 0.1.0 */
+
+/**
+ * `log(1 + x)`, accurate near zero.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.log1p(np.array([1e-10])) // [1e-10]
+ *
+ * @since 0.1.0
+ */
 export const log1p = inexactUnary(lax.log1p)
-/** `exp(x) - 1`, accurate near zero. @since 0.1.0 */
+
+/**
+ * `exp(x) - 1`, accurate near zero.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.expm1(np.array([1e-10])) // [1e-10]
+ *
+ * @since 0.1.0
+ */
 export const expm1 = inexactUnary(lax.expm1)
-/** @since 0.1.0 */
+
+/**
+ * Sine (radians), elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sin(np.array([0, Math.PI / 2])) // [0, 1]
+ *
+ * @since 0.1.0
+ */
 export const sin = inexactUnary(lax.sin)
-/** @since 0.1.0 */
+
+/**
+ * Cosine (radians), elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.cos(np.array([0, Math.PI])) // [1, -1]
+ *
+ * @since 0.1.0
+ */
 export const cos = inexactUnary(lax.cos)
-/** @since 0.1.0 */
+
+/**
+ * Tangent (radians), elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.tan(np.array([0, Math.PI / 4])) // [0, 1]
+ *
+ * @since 0.1.0
+ */
 export const tan = inexactUnary(lax.tan)
-/** @since 0.1.0 */
+
+/**
+ * Inverse sine, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.arcsin(np.array([0, 1])) // [0, pi/2]
+ *
+ * @since 0.1.0
+ */
 export const arcsin = inexactUnary(lax.asin)
-/** @since 0.1.0 */
+
+/**
+ * Inverse cosine, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.arccos(np.array([1, 0])) // [0, pi/2]
+ *
+ * @since 0.1.0
+ */
 export const arccos = inexactUnary(lax.acos)
-/** @since 0.1.0 */
+
+/**
+ * Inverse tangent, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.arctan(np.array([0, 1])) // [0, pi/4]
+ *
+ * @since 0.1.0
+ */
 export const arctan = inexactUnary(lax.atan)
-/** @since 0.1.0 */
+
+/**
+ * Hyperbolic sine, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sinh(np.array([0])) // [0]
+ *
+ * @since 0.1.0
+ */
 export const sinh = inexactUnary(lax.sinh)
-/** @since 0.1.0 */
+
+/**
+ * Hyperbolic cosine, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.cosh(np.array([0])) // [1]
+ *
+ * @since 0.1.0
+ */
 export const cosh = inexactUnary(lax.cosh)
-/** @since 0.1.0 */
+
+/**
+ * Hyperbolic tangent, elementwise.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.tanh(np.array([0, 100])) // [0, 1]
+ *
+ * @since 0.1.0
+ */
 export const tanh = inexactUnary(lax.tanh)
-/** The error function. @since 0.1.0 */
+
+/**
+ * The error function.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.erf(np.array([0, 0.5])) // [0, 0.5205]
+ *
+ * @since 0.1.0
+ */
 export const erf = inexactUnary(lax.erf)
-/** The logistic sigmoid `1 / (1 + exp(-x))`. @since 0.1.0 */
+
+/**
+ * The logistic sigmoid `1 / (1 + exp(-x))`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sigmoid(np.array([0])) // [0.5]
+ *
+ * @since 0.1.0
+ */
 export const sigmoid = inexactUnary(lax.logistic)
 
-/** `atan2(y, x)`, the angle of the point `(x, y)`. @since 0.1.0 */
+/**
+ * `atan2(y, x)`, the angle of the point `(x, y)`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.arctan2(np.array([1, -1]), np.array([-1, -1])) // [3pi/4, -3pi/4]
+ *
+ * @since 0.1.0
+ */
 export const arctan2 = (y: TensorLike, x: TensorLike): Tensor => {
   const [a, b] = prepare("arctan2", [y, x]) as [Tensor, Tensor]
   return lax.atan2(toInexact(a), toInexact(b))
 }
 
-/** `|x|` (the modulus of complex values, as a real dtype). @since 0.1.0 */
+/**
+ * `|x|` (the modulus of complex values, as a real dtype).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.abs(np.array([{ re: 3, im: 4 }])) // float32 [5]
+ *
+ * @since 0.1.0
+ */
 export const abs = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return t.dtype === "bool" ? t : lax.abs(t)
 }
 
-/** Same as `abs`. @since 0.1.0 */
+/**
+ * Same as `abs`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.absolute(np.array([-1, 2])) // [1, 2]
+ *
+ * @since 0.1.0
+ */
 export const absolute = abs
 
-/** -1, 0 or 1 by the sign of `x`. @since 0.1.0 */
+/**
+ * -1, 0 or 1 by the sign of `x`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.sign(np.array([-2, 0, 3])) // [-1, 0, 1]
+ *
+ * @since 0.1.0
+ */
 export const sign = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return t.dtype === "bool" ? t : lax.sign(t)
@@ -410,9 +693,26 @@ const roundingUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => {
   return t.dtype === "int32" || t.dtype === "bool" ? t : f(t)
 }
 
-/** @since 0.1.0 */
+/**
+ * The largest integer not above `x` (integers pass through).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.floor(np.array([-1.5, 1.5])) // [-2, 1]
+ *
+ * @since 0.1.0
+ */
 export const floor = roundingUnary(lax.floor)
-/** @since 0.1.0 */
+
+/**
+ * The smallest integer not below `x` (integers pass through).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.ceil(np.array([-1.5, 1.5])) // [-1, 2]
+ *
+ * @since 0.1.0
+ */
 export const ceil = roundingUnary(lax.ceil)
 
 /**
@@ -432,7 +732,15 @@ export const round = (x: TensorLike, decimals = 0): Tensor => {
   return divide(lax.round(multiply(t, scale)), scale)
 }
 
-/** Limits values to `[min, max]` (either bound may be omitted). @since 0.1.0 */
+/**
+ * Limits values to `[min, max]` (either bound may be omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.clip(np.array([-2, 0.5, 3]), 0, 1) // [0, 0.5, 1]
+ *
+ * @since 0.1.0
+ */
 export const clip = (x: TensorLike, min?: TensorLike, max?: TensorLike): Tensor => {
   let y = toTensor(x)
   if (min !== undefined) y = maximum(y, min)
@@ -440,13 +748,29 @@ export const clip = (x: TensorLike, min?: TensorLike, max?: TensorLike): Tensor 
   return y
 }
 
-/** Elementwise maximum (NaN propagates). @since 0.1.0 */
+/**
+ * Elementwise maximum (NaN propagates).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.maximum(np.array([1, 5]), 3) // [3, 5]
+ *
+ * @since 0.1.0
+ */
 export const maximum = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("maximum", [x, y]) as [Tensor, Tensor]
   return lax.max(a, b)
 }
 
-/** Elementwise minimum (NaN propagates). @since 0.1.0 */
+/**
+ * Elementwise minimum (NaN propagates).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.minimum(np.array([1, 5]), 3) // [1, 3]
+ *
+ * @since 0.1.0
+ */
 export const minimum = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("minimum", [x, y]) as [Tensor, Tensor]
   return lax.min(a, b)
@@ -470,32 +794,101 @@ const comparison = (name: string, f: (a: Tensor, b: Tensor) => Tensor) => (x: Te
  * @since 0.1.0
  */
 export const equal = comparison("equal", lax.eq)
-/** @since 0.1.0 */
+
+/**
+ * `x != y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.notEqual(np.array([1, 2]), 2) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const notEqual = comparison("notEqual", lax.ne)
-/** @since 0.1.0 */
+
+/**
+ * `x < y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.less(np.array([1, 2]), 2) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const less = comparison("less", lax.lt)
-/** @since 0.1.0 */
+
+/**
+ * `x <= y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.lessEqual(np.array([1, 3]), 2) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const lessEqual = comparison("lessEqual", lax.le)
-/** @since 0.1.0 */
+
+/**
+ * `x > y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.greater(np.array([1, 3]), 2) // [false, true]
+ *
+ * @since 0.1.0
+ */
 export const greater = comparison("greater", lax.gt)
-/** @since 0.1.0 */
+
+/**
+ * `x >= y` elementwise (bool).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.greaterEqual(np.array([1, 2]), 2) // [false, true]
+ *
+ * @since 0.1.0
+ */
 export const greaterEqual = comparison("greaterEqual", lax.ge)
 
 const truthy = (t: Tensor): Tensor => t.dtype === "bool" ? t : lax.ne(t, lax.zerosLike(t))
 
-/** Logical and of truth values (non-zero is true). @since 0.1.0 */
+/**
+ * Logical and of truth values (non-zero is true).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.logicalAnd(np.array([1, 0]), true) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const logicalAnd = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = broadcastAll([truthy(toTensor(x)), truthy(toTensor(y))]) as [Tensor, Tensor]
   return lax.and(a, b)
 }
 
-/** Logical or of truth values. @since 0.1.0 */
+/**
+ * Logical or of truth values.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.logicalOr(np.array([true, false]), np.array([false, false])) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const logicalOr = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = broadcastAll([truthy(toTensor(x)), truthy(toTensor(y))]) as [Tensor, Tensor]
   return lax.or(a, b)
 }
 
-/** Logical not of truth values. @since 0.1.0 */
+/**
+ * Logical not of truth values.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.logicalNot(np.array([0, 2])) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const logicalNot = (x: TensorLike): Tensor => lax.not(truthy(toTensor(x)))
 
 /**
@@ -513,13 +906,29 @@ export const where = (condition: TensorLike, x: TensorLike, y: TensorLike): Tens
   return lax.select(c, a2, b2)
 }
 
-/** Whether each element is NaN. @since 0.1.0 */
+/**
+ * Whether each element is NaN.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.isnan(np.array([NaN, 1])) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const isnan = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return isInexact(t.dtype) ? lax.ne(t, t) : constant(t.shape, false, "bool", false)
 }
 
-/** Whether each element is finite (not infinite and not NaN). @since 0.1.0 */
+/**
+ * Whether each element is finite (not infinite and not NaN).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.isfinite(np.array([Infinity, NaN, 1])) // [false, false, true]
+ *
+ * @since 0.1.0
+ */
 export const isfinite = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   if (!isInexact(t.dtype)) return constant(t.shape, true, "bool", false)
@@ -527,7 +936,15 @@ export const isfinite = (x: TensorLike): Tensor => {
   return lax.lt(m, lax.full(m.shape, Infinity, m.dtype, m.weakType))
 }
 
-/** Whether each element is positive or negative infinity. @since 0.1.0 */
+/**
+ * Whether each element is positive or negative infinity.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.isinf(np.array([-Infinity, 1])) // [true, false]
+ *
+ * @since 0.1.0
+ */
 export const isinf = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   if (!isInexact(t.dtype)) return constant(t.shape, false, "bool", false)
@@ -573,7 +990,15 @@ export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tens
   return keep(lax.reduceSum(t, axes), axes, options?.keepdims)
 }
 
-/** Product over `axis` (all axes when omitted). @since 0.1.0 */
+/**
+ * Product over `axis` (all axes when omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.prod(np.array([[1, 2], [3, 4]]), { axis: 0 }) // [3, 8]
+ *
+ * @since 0.1.0
+ */
 export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
@@ -598,7 +1023,15 @@ export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
   return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
 }
 
-/** Maximum over `axis` (NaN propagates). @since 0.1.0 */
+/**
+ * Maximum over `axis` (NaN propagates).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.max(np.array([[1, 5], [3, 4]]), { axis: 1 }) // [5, 4]
+ *
+ * @since 0.1.0
+ */
 export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
   const t = toTensor(x)
   const axes = normalizeAxes("max", options?.axis, t.ndim)
@@ -606,7 +1039,15 @@ export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
   return keep(lax.reduceMax(t, axes), axes, options?.keepdims)
 }
 
-/** Minimum over `axis` (NaN propagates). @since 0.1.0 */
+/**
+ * Minimum over `axis` (NaN propagates).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.min(np.array([[1, 5], [3, 4]])) // 1
+ *
+ * @since 0.1.0
+ */
 export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
   const t = toTensor(x)
   const axes = normalizeAxes("min", options?.axis, t.ndim)
@@ -645,7 +1086,15 @@ const argReduce = (op: "argmax" | "argmin", x: TensorLike, options?: ArgOptions)
  */
 export const argmax = (x: TensorLike, options?: ArgOptions): Tensor => argReduce("argmax", x, options)
 
-/** Index of the first minimum along `axis`, int32. @since 0.1.0 */
+/**
+ * Index of the first minimum along `axis`, int32.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.argmin(np.array([3, 1, 2])) // 1
+ *
+ * @since 0.1.0
+ */
 export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce("argmin", x, options)
 
 /**
@@ -693,7 +1142,15 @@ export {
   variance as var
 }
 
-/** Standard deviation over `axis`: `sqrt(var)`. @since 0.1.0 */
+/**
+ * Standard deviation over `axis`: `sqrt(var)`.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.std(np.array([1, 3])) // 1
+ *
+ * @since 0.1.0
+ */
 export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(variance(x, options))
 
 /**
@@ -843,14 +1300,30 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
   return einsumImpl(subscripts, xs)
 }
 
-/** Outer product of the flattened operands. @since 0.1.0 */
+/**
+ * Outer product of the flattened operands.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.outer(np.array([1, 2]), np.array([3, 4])) // [[3, 4], [6, 8]]
+ *
+ * @since 0.1.0
+ */
 export const outer = (x: TensorLike, y: TensorLike): Tensor => {
   const a = ravel(x)
   const b = ravel(y)
   return multiply(lax.reshape(a, [a.size, 1]), lax.reshape(b, [1, b.size]))
 }
 
-/** Inner product over the last axes of both operands. @since 0.1.0 */
+/**
+ * Inner product over the last axes of both operands.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.inner(np.array([1, 2]), np.array([3, 4])) // 11
+ *
+ * @since 0.1.0
+ */
 export const inner = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = promote2("inner", x, y)
   if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
@@ -891,7 +1364,15 @@ export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
   return shapeEquals(sizes, t.shape) ? t : lax.reshape(t, sizes)
 }
 
-/** The elements in a 1-D tensor (row-major order). @since 0.1.0 */
+/**
+ * The elements in a 1-D tensor (row-major order).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.ravel(np.ones([2, 3])).shape // [6]
+ *
+ * @since 0.1.0
+ */
 export const ravel = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return t.ndim === 1 ? t : lax.reshape(t, [t.size])
@@ -915,7 +1396,15 @@ export const transpose = (x: TensorLike, axes?: ReadonlyArray<number>): Tensor =
   return lax.transpose(t, perm)
 }
 
-/** Swaps two axes. @since 0.1.0 */
+/**
+ * Swaps two axes.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.swapaxes(np.ones([2, 3, 4]), 0, 2).shape // [4, 3, 2]
+ *
+ * @since 0.1.0
+ */
 export const swapaxes = (x: TensorLike, axis1: number, axis2: number): Tensor => {
   const t = toTensor(x)
   const a = normalizeAxis(axis1, t.ndim)
@@ -924,7 +1413,15 @@ export const swapaxes = (x: TensorLike, axis1: number, axis2: number): Tensor =>
   return transpose(t, perm)
 }
 
-/** Moves axes to new positions, keeping the order of the others. @since 0.1.0 */
+/**
+ * Moves axes to new positions, keeping the order of the others.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.moveaxis(np.ones([2, 3, 4]), 0, -1).shape // [3, 4, 2]
+ *
+ * @since 0.1.0
+ */
 export const moveaxis = (
   x: TensorLike,
   source: number | ReadonlyArray<number>,
@@ -948,7 +1445,15 @@ export const moveaxis = (
   return transpose(t, perm)
 }
 
-/** Removes size-1 axes (all of them when `axis` is omitted). @since 0.1.0 */
+/**
+ * Removes size-1 axes (all of them when `axis` is omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.squeeze(np.ones([1, 3, 1])).shape // [3]
+ *
+ * @since 0.1.0
+ */
 export const squeeze = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
   const t = toTensor(x)
   const axes = axis === undefined
@@ -957,7 +1462,15 @@ export const squeeze = (x: TensorLike, axis?: number | ReadonlyArray<number>): T
   return axes.length === 0 ? t : lax.squeeze(t, axes)
 }
 
-/** Inserts size-1 axes at the given positions of the result. @since 0.1.0 */
+/**
+ * Inserts size-1 axes at the given positions of the result.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.expandDims(np.ones([3]), 0).shape // [1, 3]
+ *
+ * @since 0.1.0
+ */
 export const expandDims = (x: TensorLike, axis: number | ReadonlyArray<number>): Tensor => {
   const t = toTensor(x)
   const n = typeof axis === "number" ? 1 : axis.length
@@ -1135,7 +1648,15 @@ export const index = (x: TensorLike, i: number): Tensor => {
   return lax.squeeze(lax.slice(t, start, limit), [0])
 }
 
-/** Reverses the order of elements along `axis` (all axes when omitted). @since 0.1.0 */
+/**
+ * Reverses the order of elements along `axis` (all axes when omitted).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.flip(np.array([1, 2, 3])) // [3, 2, 1]
+ *
+ * @since 0.1.0
+ */
 export const flip = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
   const t = toTensor(x)
   return lax.rev(t, normalizeAxes("flip", axis, t.ndim))
@@ -1239,19 +1760,43 @@ export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis
 // ---------------------------------------------------------------------------
 // complex numbers and types
 
-/** The real part (the value itself for real dtypes). @since 0.1.0 */
+/**
+ * The real part (the value itself for real dtypes).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.real(np.array([{ re: 1, im: 2 }])) // float32 [1]
+ *
+ * @since 0.1.0
+ */
 export const real = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return isComplex(t.dtype) ? lax.real(t) : t
 }
 
-/** The imaginary part (zeros for real dtypes). @since 0.1.0 */
+/**
+ * The imaginary part (zeros for real dtypes).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.imag(np.array([{ re: 1, im: 2 }])) // float32 [2]
+ *
+ * @since 0.1.0
+ */
 export const imag = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return isComplex(t.dtype) ? lax.imag(t) : zerosLike(t)
 }
 
-/** The complex conjugate (the value itself for real dtypes). @since 0.1.0 */
+/**
+ * The complex conjugate (the value itself for real dtypes).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.conj(np.array([{ re: 1, im: 2 }])) // [{ re: 1, im: -2 }]
+ *
+ * @since 0.1.0
+ */
 export const conj = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   return isComplex(t.dtype) ? lax.conj(t) : t
@@ -1276,7 +1821,15 @@ export const complex = (re: TensorLike, im: TensorLike): Tensor => {
   return lax.complex(toInexact(a), toInexact(b))
 }
 
-/** The argument (phase angle) of complex values, in radians. @since 0.1.0 */
+/**
+ * The argument (phase angle) of complex values, in radians.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.angle(np.array([{ re: 0, im: 1 }])) // [pi/2]
+ *
+ * @since 0.1.0
+ */
 export const angle = (x: TensorLike): Tensor => {
   const t = toInexact(toTensor(x))
   return isComplex(t.dtype) ? lax.atan2(lax.imag(t), lax.real(t)) : lax.atan2(zerosLike(t), t)
@@ -1297,5 +1850,13 @@ export const astype = (x: TensorLike, dtype: DType): Tensor => {
   return t.dtype === d && !t.weakType ? t : lax.convertElementType(t, d, false)
 }
 
-/** The identity, with a zero derivative. @since 0.1.0 */
+/**
+ * The identity, with a zero derivative.
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.stopGradient(np.array([1, 2])) // [1, 2], with a zero derivative
+ *
+ * @since 0.1.0
+ */
 export const stopGradient = (x: TensorLike): Tensor => lax.stopGradient(toTensor(x))
