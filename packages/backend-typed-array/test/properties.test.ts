@@ -280,3 +280,90 @@ describe("algebraic laws", () => {
     )
   })
 })
+
+describe("dot_general on any layout", () => {
+  // Dimension roles: batch (shared), lhs free, rhs free, contract (shared); each operand's
+  // dimensions are shuffled, and the result is compared with a loop over named indices.
+  const dimsArb = fc.record({
+    batch: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+    lFree: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+    rFree: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 }),
+    contract: fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })
+  })
+  const caseArb = dimsArb.chain((d) => {
+    const nl = d.batch.length + d.lFree.length + d.contract.length
+    const nr = d.batch.length + d.rFree.length + d.contract.length
+    return fc.tuple(
+      fc.constant(d),
+      permutationArb(nl),
+      permutationArb(nr),
+      fc.constantFrom("float32", "float64", "int32", "complex128")
+    )
+  })
+
+  it("matches a loop over named indices for every placement of batch, free and contracting dims", () => {
+    fc.assert(
+      fc.property(caseArb, ([d, lp, rp, dtype]) => {
+        // logical order: lhs = [batch, lFree, contract], rhs = [batch, contract, rFree];
+        // physical dim i of an operand holds logical dim perm[i]
+        const lLogical = [...d.batch, ...d.lFree, ...d.contract]
+        const rLogical = [...d.batch, ...d.contract, ...d.rFree]
+        const lShape = lp.map((q) => lLogical[q]!)
+        const rShape = rp.map((q) => rLogical[q]!)
+        const where = (perm: ReadonlyArray<number>, q: number) => perm.indexOf(q)
+        const nb = d.batch.length
+        const nlf = d.lFree.length
+        const nc = d.contract.length
+        const lb = d.batch.map((_, i) => where(lp, i))
+        const rb = d.batch.map((_, i) => where(rp, i))
+        const lc = d.contract.map((_, i) => where(lp, nb + nlf + i))
+        const rc = d.contract.map((_, i) => where(rp, nb + i))
+        const lanes = dtype === "complex128" ? 2 : 1
+        const gen = (n: number, off: number) => Array.from({ length: n * lanes }, (_, i) => ((i * 7 + off) % 11) - 5)
+        const L = arr(dtype, lShape, gen(size(lShape), 1))
+        const R = arr(dtype, rShape, gen(size(rShape), 3))
+        // lhs free dims in physical order, then rhs free dims in physical order (JAX)
+        const lFreePhys = lShape.map((_, i) => i).filter((i) => !lb.includes(i) && !lc.includes(i))
+        const rFreePhys = rShape.map((_, i) => i).filter((i) => !rb.includes(i) && !rc.includes(i))
+        const outShape = [...d.batch, ...lFreePhys.map((i) => lShape[i]!), ...rFreePhys.map((i) => rShape[i]!)]
+        const out = run("dot_general", [L, R], { contracting: [lc, rc], batch: [lb, rb] }, outShape, dtype)
+        // reference: iterate over output indices and contraction indices
+        const strides = (shape: ReadonlyArray<number>) => shape.map((_, i) => size(shape.slice(i + 1)))
+        const ls = strides(lShape)
+        const rs = strides(rShape)
+        const contractSizes = d.contract
+        const outSize = size(outShape)
+        for (let o = 0; o < outSize; o++) {
+          const idx = outShape.map((_, i) => Math.floor(o / size(outShape.slice(i + 1))) % outShape[i]!)
+          let re = 0
+          let im = 0
+          for (let c = 0; c < size(contractSizes); c++) {
+            const cIdx = contractSizes.map((_, i) =>
+              Math.floor(c / size(contractSizes.slice(i + 1))) % contractSizes[i]!
+            )
+            const lIdx = new Array<number>(lShape.length)
+            const rIdx = new Array<number>(rShape.length)
+            lb.forEach((p, i) => (lIdx[p] = idx[i]!))
+            rb.forEach((p, i) => (rIdx[p] = idx[i]!))
+            lFreePhys.forEach((p, i) => (lIdx[p] = idx[nb + i]!))
+            rFreePhys.forEach((p, i) => (rIdx[p] = idx[nb + lFreePhys.length + i]!))
+            lc.forEach((p, i) => (lIdx[p] = cIdx[i]!))
+            rc.forEach((p, i) => (rIdx[p] = cIdx[i]!))
+            const li = lIdx.reduce((acc, v, i) => acc + v * ls[i]!, 0) * lanes
+            const ri = rIdx.reduce((acc, v, i) => acc + v * rs[i]!, 0) * lanes
+            if (lanes === 2) {
+              re += L.data[li]! * R.data[ri]! - L.data[li + 1]! * R.data[ri + 1]!
+              im += L.data[li]! * R.data[ri + 1]! + L.data[li + 1]! * R.data[ri]!
+            } else {
+              re += L.data[li]! * R.data[ri]!
+            }
+          }
+          assert.strictEqual(out[o * lanes], re, `entry ${o}`)
+          if (lanes === 2) assert.strictEqual(out[o * lanes + 1], im, `entry ${o} (imaginary)`)
+        }
+        assert.strictEqual(nc, contractSizes.length)
+      }),
+      { numRuns: 200 }
+    )
+  })
+})

@@ -1,12 +1,12 @@
 /**
- * `dot_general`: operands are brought to `[batch, free, contract]` (lhs) and
- * `[batch, contract, free]` (rhs) by a transpose when not already laid out so,
- * then each batch runs a register-blocked matrix product on packed panels (see
+ * `dot_general`: operands are viewed as `[batch, free, contract]` (lhs) and
+ * `[batch, contract, free]` (rhs), through strides when each group of dimensions
+ * is evenly strided (a transpose copy otherwise), then each batch runs a register-blocked matrix product on packed panels (see
  * `matmulReal`). Real products accumulate in float64.
  */
 import { DType } from "@diffect/core"
 import type { Shape as ShapeNs } from "@diffect/core"
-import { isIdentityPermutation, transposeInto } from "./strided.js"
+import { contiguousStrides, isIdentityPermutation, transposeInto } from "./strided.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -17,16 +17,49 @@ const product = (xs: ReadonlyArray<number>): number => {
   return n
 }
 
+/** A matrix operand: element (r, c) of batch s is `data[s * batchStride + r * rowStride + c * colStride]`. */
+interface Operand {
+  readonly data: HostArray
+  readonly batchStride: number
+  readonly rowStride: number
+  readonly colStride: number
+}
+
 /**
- * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The rhs is packed
+ * Strides of the `[batch, rows, cols]` view of an operand of shape `shape` whose
+ * groups of dimensions are `groups`, or `undefined` when a group's dimensions are
+ * not evenly strided (then the operand is transposed first).
+ */
+const groupedView = (
+  data: HostArray,
+  shape: Shape,
+  groups: readonly [ReadonlyArray<number>, ReadonlyArray<number>, ReadonlyArray<number>]
+): Operand | undefined => {
+  const strides = contiguousStrides(shape)
+  const out: Array<number> = []
+  for (const group of groups) {
+    // size-1 dimensions have no effective stride
+    const dims = group.filter((d) => shape[d] !== 1)
+    for (let i = 0; i + 1 < dims.length; i++) {
+      if (strides[dims[i]!] !== strides[dims[i + 1]!]! * shape[dims[i + 1]!]!) return undefined
+    }
+    out.push(dims.length === 0 ? 0 : strides[dims[dims.length - 1]!]!)
+  }
+  return { data, batchStride: out[0]!, rowStride: out[1]!, colStride: out[2]! }
+}
+
+/**
+ * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The operands are read
+ * through strides, so a transposed operand (`x @ w.T`, common in gradients) costs
+ * no copy: packing reads it in place. The rhs is packed
  * into panels of 4 columns (`bp`, k-major, zero-padded) and each group of 4 lhs
  * rows into `ap`, so the micro-kernel keeps a 4x4 block of the output in 16 f64
  * locals (registers) and reads 8 values per 16 multiply-adds, sequentially.
  */
 const matmulReal = (
-  a: HostArray,
+  a: Operand,
   aOff: number,
-  b: HostArray,
+  b: Operand,
   bOff: number,
   c: HostArray,
   cOff: number,
@@ -37,20 +70,30 @@ const matmulReal = (
   bp: Float64Array
 ): void => {
   const n4 = (n + 3) >> 2
+  const bd = b.data
+  const bk = b.rowStride
+  const bn = b.colStride
   for (let jb = 0; jb < n4; jb++) {
     const width = Math.min(4, n - jb * 4)
-    for (let p = 0; p < k; p++) {
-      const row = bOff + p * n + jb * 4
-      const o = (jb * k + p) * 4
-      for (let t = 0; t < 4; t++) bp[o + t] = t < width ? b[row + t]! : 0
+    for (let t = 0; t < 4; t++) {
+      const col = bOff + (jb * 4 + t) * bn
+      const o = jb * k * 4 + t
+      if (t < width) {
+        for (let p = 0; p < k; p++) bp[o + p * 4] = bd[col + p * bk]!
+      } else {
+        for (let p = 0; p < k; p++) bp[o + p * 4] = 0
+      }
     }
   }
+  const ad = a.data
+  const am = a.rowStride
+  const ak = a.colStride
   for (let i0 = 0; i0 < m; i0 += 4) {
     const height = Math.min(4, m - i0)
     for (let t = 0; t < 4; t++) {
-      const row = aOff + (i0 + t) * k
+      const row = aOff + (i0 + t) * am
       if (t < height) {
-        for (let p = 0; p < k; p++) ap[p * 4 + t] = a[row + p]!
+        for (let p = 0; p < k; p++) ap[p * 4 + t] = ad[row + p * ak]!
       } else {
         for (let p = 0; p < k; p++) ap[p * 4 + t] = 0
       }
@@ -169,6 +212,14 @@ const matmulComplex = (
   }
 }
 
+/** A contiguous `[batch, rows, cols]` operand. */
+const canonical = (data: HostArray, rows: number, cols: number): Operand => ({
+  data,
+  batchStride: rows * cols,
+  rowStride: cols,
+  colStride: 1
+})
+
 /**
  * `dot_general(lhs, rhs)`: output dims are batch, lhs free, rhs free.
  * Operands have one dtype (abstract evaluation promotes first).
@@ -194,6 +245,21 @@ export const dotGeneral = (
   const lanes = DType.lanes(dtype)
   const out = DType.allocHost(outDType, nb * m * n)
   if (lanes === 0 || out.length === 0) return out
+  const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
+  if (real) {
+    const lhsGroups = [lb, lFree, lc] as const
+    const rhsGroups = [rb, rc, rFree] as const
+    const a = groupedView(lhs, lhsShape, lhsGroups) ??
+      canonical(transposeInto(lhs, lhsShape, lhsGroups.flat(), DType.allocHost(dtype, nb * m * k), 1), m, k)
+    const b = groupedView(rhs, rhsShape, rhsGroups) ??
+      canonical(transposeInto(rhs, rhsShape, rhsGroups.flat(), DType.allocHost(dtype, nb * k * n), 1), k, n)
+    const ap = new Float64Array(4 * k)
+    const bp = new Float64Array(4 * ((n + 3) >> 2) * k)
+    for (let s = 0; s < nb; s++) {
+      matmulReal(a, s * a.batchStride, b, s * b.batchStride, out, s * m * n, m, k, n, ap, bp)
+    }
+    return out
+  }
   const lPerm = [...lb, ...lFree, ...lc]
   const rPerm = [...rb, ...rc, ...rFree]
   const a = isIdentityPermutation(lPerm)
@@ -202,15 +268,11 @@ export const dotGeneral = (
   const b = isIdentityPermutation(rPerm)
     ? rhs
     : transposeInto(rhs, rhsShape, rPerm, DType.allocHost(dtype, nb * k * n), lanes)
-  const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
-  const ap = real ? new Float64Array(4 * k) : undefined
-  const bp = real ? new Float64Array(4 * ((n + 3) >> 2) * k) : undefined
   for (let s = 0; s < nb; s++) {
     const aOff = s * m * k
     const bOff = s * k * n
     const cOff = s * m * n
-    if (ap !== undefined && bp !== undefined) matmulReal(a, aOff, b, bOff, out, cOff, m, k, n, ap, bp)
-    else if (lanes === 2) matmulComplex(a, aOff, b, bOff, out, cOff, m, k, n)
+    if (lanes === 2) matmulComplex(a, aOff, b, bOff, out, cOff, m, k, n)
     else matmulInt(dtype === "bool", a, aOff, b, bOff, out, cOff, m, k, n)
   }
   return out
