@@ -52,7 +52,7 @@ export const linearizeFlat = (
     const [primalOuts, tangentOuts] = unzipOutputs(handler, outs)
     ys = primalOuts
     // A zero output tangent becomes a constant zero of the program.
-    program = staging.finish(tangentOuts.map((t, i) => t ?? zeroTangent(primalOuts[i]!.aval)))
+    program = staging.finish(tangentOuts.map((t, i) => t ?? zeroTangent(primalOuts[i]!.aval)), true)
   } finally {
     handler.active = false
     staging.active = false

@@ -87,11 +87,33 @@ export class StagingHandler implements Handler {
     return equation.outputs.map((v) => new StagingTracer(this, v))
   }
 
-  /** Closes the program over `outputs` and deactivates the handler. */
-  finish(outputs: ReadonlyArray<Tensor>): Program {
+  /**
+   * Closes the program over `outputs` and deactivates the handler. With `prune`,
+   * equations and constants that no output depends on are dropped (linearize's
+   * tangents of intermediate values that are not returned).
+   */
+  finish(outputs: ReadonlyArray<Tensor>, prune = false): Program {
     const outVars = outputs.map((x) => this.varOf(x))
     this.active = false
-    return new Program(this.constVars, this.consts, this.inputs, this.equations, outVars)
+    if (!prune) return new Program(this.constVars, this.consts, this.inputs, this.equations, outVars)
+    const live = new Set<Var>(outVars)
+    const kept: Array<Equation> = []
+    for (let k = this.equations.length - 1; k >= 0; k--) {
+      const eqn = this.equations[k]!
+      if (!eqn.outputs.some((v) => live.has(v))) continue
+      kept.push(eqn)
+      for (const v of eqn.inputs) live.add(v)
+    }
+    kept.reverse()
+    const constVars: Array<Var> = []
+    const consts: Array<Tensor> = []
+    this.constVars.forEach((v, i) => {
+      if (live.has(v)) {
+        constVars.push(v)
+        consts.push(this.consts[i]!)
+      }
+    })
+    return new Program(constVars, consts, this.inputs, kept, outVars)
   }
 }
 

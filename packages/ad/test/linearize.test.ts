@@ -28,6 +28,15 @@ describe("linearizeFlat", () => {
     assert.closeTo(value(t!), 2 * Math.cos(1) * Math.cos(Math.sin(1)), 1e-15)
   })
 
+  it("drops tangent work that no output depends on", () => {
+    const [, , program] = linearizeFlat(([x]) => {
+      lax.exp(lax.mul(x!, x!)) // computed, not returned
+      return [lax.sin(x!)]
+    }, [scalar(1)])
+    assert.deepStrictEqual(primitivesOf(program), ["mul"])
+    assert.strictEqual(program.consts.length, 1)
+  })
+
   it("the linear function agrees with jvp at random points and directions", () => {
     const f = ([x, y]: ReadonlyArray<Tensor>) => [
       lax.mul(lax.exp(x!), lax.tanh(y!)),
