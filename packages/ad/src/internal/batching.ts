@@ -34,23 +34,23 @@ const { formatShape } = Shape
  * @internal
  */
 export class BatchTracer extends Tracer {
-  readonly #aval: AbstractValue
+  #aval: AbstractValue | undefined
   constructor(
     readonly handler: BatchHandler,
     readonly value: Tensor,
     readonly batchDim: BatchDim
   ) {
     super()
-    if (batchDim === null) this.#aval = value.aval
-    else {
-      const a = value.aval
-      const shape = a.shape.slice()
-      shape.splice(batchDim, 1)
-      this.#aval = { shape, dtype: a.dtype, weakType: a.weakType }
-    }
   }
+  // Computed on demand: most tracers are only passed to the next primitive,
+  // whose rule reads `value` and `batchDim`, never the per-example shape.
   get aval(): AbstractValue {
-    return this.#aval
+    if (this.#aval !== undefined) return this.#aval
+    const a = this.value.aval
+    if (this.batchDim === null) return (this.#aval = a)
+    const shape = a.shape.slice()
+    shape.splice(this.batchDim, 1)
+    return (this.#aval = { shape, dtype: a.dtype, weakType: a.weakType })
   }
 }
 
@@ -118,7 +118,10 @@ export class BatchHandler implements Handler {
       if (t.batchDim !== null) batched = true
     }
     const own = isCollective(primitive) && (params as { axisName: string }).axisName === this.axis.name
-    return this.#outside(() => this.#apply(primitive, vals, dims, params, batched || own))
+    const useRule = batched || own
+    // No closure on the common path: only a named vmap swaps the dynamic handler.
+    if (this.axis.name === undefined) return this.#apply(primitive, vals, dims, params, useRule)
+    return withDynamicHandler(this.parent, () => this.#apply(primitive, vals, dims, params, useRule))
   }
 
   // JAX's `process_custom_jvp_call`: batch the function and its rule, so that a
