@@ -45,8 +45,8 @@ export interface GradOptions<N extends Argnums = Argnums, A extends boolean = bo
  * has the structure and dtypes of the differentiated argument(s).
  *
  * @example
- * import { Effect } from "effect"
- * import { np, valueAndGrad, runSync } from "diffect"
+ * import { np, runSync, valueAndGrad } from "diffect"
+ * import type { Tensor } from "diffect"
  *
  * const loss = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.sum(np.square(np.add(np.multiply(x, p.w), p.b)))
  * const [value, g] = runSync(valueAndGrad(loss)({ w: np.array(2), b: np.array(1) }, np.array([1, 2])))
@@ -73,7 +73,8 @@ export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0,
  * derivative.
  *
  * @example
- * import { np, grad, runSync } from "diffect"
+ * import { grad, np, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
  *
  * const dtanh = grad((x: Tensor) => np.tanh(x))
  * runSync(dtanh(np.array(0.2))) // 0.961043 (as jax.grad(jnp.tanh)(0.2))

@@ -11,6 +11,7 @@ import { isTensor, lax, Tree } from "@diffect/core"
  *
  * @example
  * import { np, grad, stopGradient, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
  * // d/dx [x * stopGradient(x)] at 3 is 3 (the second factor is a constant)
  * runSync(grad((x: Tensor) => np.multiply(x, stopGradient(x)))(np.array(3)))
  *

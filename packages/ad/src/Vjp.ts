@@ -39,10 +39,10 @@ export type OutputOf<F extends AnyFunction, A extends boolean = false> = GradOf<
  * A tangent, cotangent or primal leaf given by the user as a tensor. A JS number
  * takes `like`'s dtype, so that `jvp(f, [x64], [1])` needs no explicit dtype.
  */
-const tangentLeaf = (name: string, leaf: unknown, where: string, like: Tensor): Tensor =>
+const tangentLeaf = (name: string, leaf: unknown, tree: unknown, k: number, label: string, like: Tensor): Tensor =>
   typeof leaf === "number"
     ? lax.scalar(leaf, tangentDType(like.dtype) === "float0" ? "float0" : like.dtype, like.weakType)
-    : leafToTensor(name, leaf, where)
+    : leafToTensor(name, leaf, tree, k, label)
 
 /** Calls `f` on the pytree arguments rebuilt from flat leaves; flattens its output. */
 const tracedFn = (
@@ -59,7 +59,7 @@ const tracedFn = (
 
 const flattenPrimals = (name: string, primals: ReadonlyArray<unknown>): readonly [Array<Tensor>, Tree.TreeDef] => {
   const [leaves, def] = Tree.flatten(primals)
-  return [leaves.map((leaf, k) => leafToTensor(name, leaf, `primal leaf ${k}`)), def]
+  return [leaves.map((leaf, k) => leafToTensor(name, leaf, primals, k, "the primals")), def]
 }
 
 /** Checks tangents (or cotangents) against the values they pair with: structure, dtype, shape. */
@@ -85,7 +85,7 @@ const checkPaired = (
     const like = expected[k]!
     const t = exact && typeof leaf === "number"
       ? lax.scalar(leaf, like.dtype, like.weakType)
-      : tangentLeaf(fn, leaf, `leaf ${k}`, like)
+      : tangentLeaf(fn, leaf, given, k, `the argument of the ${fn} function`, like)
     const dtype = exact ? like.dtype : tangentDType(like.dtype)
     if (t.dtype !== dtype || !Shape.shapeEquals(t.shape, like.shape)) {
       throw new CotangentMismatchError({
@@ -142,7 +142,7 @@ export const jvp = <F extends AnyFunction, A extends boolean = false>(
     }
     const ts = tLeaves.map((leaf, k) => {
       const p = ps[k]!
-      const t = tangentLeaf("jvp", leaf, `tangent leaf ${k}`, p)
+      const t = tangentLeaf("jvp", leaf, tangents, k, "the tangents", p)
       const expected = tangentDType(p.dtype)
       if (t.dtype !== expected) {
         throw new TangentMismatchError({ kind: "dtype", primal: p.dtype, tangent: t.dtype, expected })
@@ -228,6 +228,7 @@ const vjpImpl = (
  *
  * @example
  * import { np, vjp, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
  * import { Effect } from "effect"
  * const program = Effect.gen(function* () {
  *   const [y, pullback] = yield* vjp((x: Tensor, y: Tensor) => np.multiply(x, y), np.array(3), np.array(4))
@@ -247,6 +248,7 @@ export const vjp = <F extends AnyFunction>(
  *
  * @example
  * import { np, vjpWith } from "diffect"
+ * import type { Tensor } from "diffect"
  * const withAux = vjpWith((x: Tensor) => [np.sin(x), { x2: np.square(x) }], { hasAux: true })
  *
  * @since 0.1.0
@@ -333,6 +335,7 @@ export const linearizeWith = <F extends AnyFunction, A extends boolean = false>(
  *
  * @example
  * import { np, linearTranspose } from "diffect"
+ * import type { Tensor } from "diffect"
  * import { Effect } from "effect"
  * const program = Effect.gen(function* () {
  *   const t = yield* linearTranspose((x: Tensor, y: Tensor) => np.subtract(np.multiply(x, 0.5), np.multiply(y, 0.5)), np.array(0), np.array(0))
@@ -376,6 +379,7 @@ export const linearTranspose = <F extends AnyFunction>(
  *
  * @example
  * import { np, makeProgram, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
  * const program = runSync(makeProgram((x: Tensor) => np.multiply(np.sin(x), 2))(np.zeros([3])))
  * String(program) // { lambda ; a:f32[3]. let b:f32[3] = sin a; ... in (c) }
  *

@@ -112,6 +112,14 @@ describe("errors: grad input checks (JAX's _check_input_dtype_revderiv)", () => 
       "grad: \"foo\" (argument 0) is not a valid diffect type: expected a Tensor, a number or a boolean."
     )
   })
+  it("names the key path of a bad leaf inside a pytree argument", () => {
+    const f = (p: { w: Tensor; tag: string }) => lax.mul(p.w, p.w)
+    expect.error(
+      failure(grad(f)({ w: tensor(1), tag: "foo" })),
+      InvalidArgumentError,
+      "grad: \"foo\" (argument 0 at [\"tag\"]) is not a valid diffect type: expected a Tensor, a number or a boolean."
+    )
+  })
 })
 
 describe("errors: argnums (JAX's value_and_grad and _ensure_inbounds)", () => {

@@ -1,4 +1,4 @@
-import { hessian, jacfwd, jacrev } from "@diffect/ad"
+import { hessian, jacfwd, jacrev, jvp, linearTranspose, vjp } from "@diffect/ad"
 import { lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { withBackend } from "@diffect/core"
@@ -130,6 +130,41 @@ describe("jacfwd and jacrev", () => {
       "float64",
       "float64"
     ])
+  })
+})
+
+describe("linear maps x -> Ax (property, float64, random A)", () => {
+  const matrix = fc.integer({ min: 1, max: 4 }).chain((m) =>
+    fc.integer({ min: 1, max: 4 }).chain((n) =>
+      fc.tuple(
+        fc.array(fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: n, maxLength: n }), {
+          minLength: m,
+          maxLength: m
+        }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: n, maxLength: n }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: m, maxLength: m })
+      )
+    )
+  )
+
+  it("jacfwd and jacrev give A; jvp gives At; vjp and linearTranspose give A^T c", () => {
+    fc.assert(
+      fc.property(matrix, ([rows, t, c]) => {
+        const A = tensor(rows, "float64")
+        const f = (x: Tensor) => matvec(A, x)
+        const x0 = tensor(t.map(() => 0.5), "float64")
+        expect.close(js(run(jacfwd(f)(x0))), rows, 1e-12)
+        expect.close(js(run(jacrev(f)(x0))), rows, 1e-12)
+        const At = rows.map((r) => r.reduce((s, a, j) => s + a * t[j]!, 0))
+        expect.close(js(run(jvp(f, [x0], [tensor(t, "float64")]))[1]), At, 1e-12)
+        const ATc = t.map((_, j) => rows.reduce((s, r, i) => s + r[j]! * c[i]!, 0))
+        const [, pullback] = run(vjp(f, x0))
+        expect.close(js(run(pullback(tensor(c, "float64")))[0]), ATc, 1e-12)
+        const transposed = run(linearTranspose(f, x0))
+        expect.close(js(run(transposed(tensor(c, "float64")))[0]), ATc, 1e-12)
+      }),
+      { numRuns: 30 }
+    )
   })
 })
 

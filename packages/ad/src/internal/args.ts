@@ -50,15 +50,28 @@ export const normalizeArgnums = (argnums: unknown, nargs: number): Argnums => {
 }
 
 /**
- * A leaf in a differentiated position as a tensor. JS numbers become weak
- * float32 scalars and booleans bool scalars; anything else is an
- * `InvalidArgumentError`.
+ * Leaf `k` of `tree` (a value in a differentiated position, or an output) as a
+ * tensor. JS numbers become weak float32 scalars and booleans bool scalars;
+ * anything else is an `InvalidArgumentError` naming the leaf's key path under
+ * `label` (computed only then: this runs for every leaf of every call).
  */
-export const leafToTensor = (transformation: string, leaf: unknown, where: string): Tensor => {
+export const leafToTensor = (
+  transformation: string,
+  leaf: unknown,
+  tree: unknown,
+  k: number,
+  label: string
+): Tensor => {
   if (isTensor(leaf)) return leaf
   if (typeof leaf === "number") return lax.scalar(leaf, "float32", true)
   if (typeof leaf === "boolean") return lax.scalar(leaf ? 1 : 0, "bool")
-  throw new InvalidArgumentError({ transformation, path: where, got: describe(leaf) })
+  const [pairs] = Tree.flattenWithPath(tree)
+  const path = Tree.keystr(pairs[k]![0])
+  throw new InvalidArgumentError({
+    transformation,
+    path: path === "" ? label : `${label} at ${path}`,
+    got: describe(leaf)
+  })
 }
 
 /** One flattened argument: its structure and its leaves as tensors. */
@@ -80,9 +93,7 @@ export const flattenArgs = (
     const [leaves, def] = Tree.flatten(value)
     return {
       def,
-      leaves: leaves.map((leaf, k) =>
-        leafToTensor(transformation, leaf, `argument ${positions[j]}${leaves.length > 1 ? `, leaf ${k}` : ""}`)
-      )
+      leaves: leaves.map((leaf, k) => leafToTensor(transformation, leaf, value, k, `argument ${positions[j]}`))
     }
   })
 

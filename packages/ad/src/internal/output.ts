@@ -38,7 +38,7 @@ export const flattenOutput = (
   const [leaves, def] = Tree.flatten(main)
   capture.def = def
   capture.count = leaves.length
-  const tensors = leaves.map((leaf, k) => leafToTensor(name, leaf, `output leaf ${k}`))
+  const tensors = leaves.map((leaf, k) => leafToTensor(name, leaf, main, k, "the output"))
   if (hasAux) { for (const k of capture.aux.tensorAt) tensors.push(capture.aux.leaves[k] as Tensor) }
   return tensors
 }
