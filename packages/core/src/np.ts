@@ -1286,7 +1286,7 @@ export const tensordot = (
 
 /**
  * Einstein summation for one or two operands (`"ij,jk->ik"`, `"bij,bjk->bik"`,
- * `"ij->ji"`, `"ii"` is not supported). Implicit output (no `->`) takes the labels
+ * `"ij->ji"`, traces and diagonals `"ii->"`, `"ii->i"`; no ellipses). Implicit output (no `->`) takes the labels
  * that appear once, in alphabetical order.
  *
  * @example

@@ -295,7 +295,17 @@ describe("np linear algebra", () => {
     expect.tensor(np.einsum("ij->", f32(a)), "float32", 10)
     expect.tensor(np.einsum("ij,j->i", f32(a), i32([1, 1])), "float32", [3, 7])
     expect.tensor(np.einsum("ij,k->i", f32(a), f32([1, 2])), "float32", [9, 21])
-    assert.isString(failure(() => np.einsum("ii->i", f32(a)), "ShapeError"))
+    // diagonals and traces: a = [[1, 2], [3, 4]]
+    expect.tensor(np.einsum("ii->i", f32(a)), "float32", [1, 4])
+    expect.tensor(np.einsum("ii", f32(a)), "float32", 5)
+    expect.tensor(np.einsum("ii,i->i", f32(a), f32([10, 100])), "float32", [10, 400])
+    const cube = np.reshape(np.arange(27), [3, 3, 3])
+    // element (i, j, k) is 9i + 3j + k: "iij->j" sums 12i + 3j... over i -> 36 + 9j; "iii->i" is 13i
+    expect.tensor(np.einsum("iij->j", cube), "int32", [36, 39, 42])
+    expect.tensor(np.einsum("iii->i", cube), "int32", [0, 13, 26])
+    expect.tensor(np.einsum("bii->b", f32([a, [[5, 6], [7, 8]]])), "float32", [5, 13])
+    assert.isString(failure(() => np.einsum("ii->i", np.ones([2, 3])), "ShapeError"))
+    assert.isString(failure(() => np.einsum("...i->i", np.ones([2, 3])), "ShapeError"))
     assert.include(failure(() => np.einsum("ij,jk->ik", f32(a), np.ones([3, 2])), "ShapeError"), "label \"j\"")
   })
 })

@@ -42,6 +42,8 @@ describe("np under grad", () => {
     expect.tensor(g((x) => np.sum(np.matmul(x, w)), np.array([[1, 1]])), "float32", [[3, 7]])
     expect.tensor(g((x) => np.sum(np.einsum("ij,jk->ik", w, x)), np.ones([2, 1])), "float32", [[4], [6]])
     expect.tensor(g((x) => np.dot(x, x), np.array([1, 2, 3])), "float32", [2, 4, 6])
+    // the gradient of the trace is the identity
+    expect.tensor(g((x) => np.einsum("ii", x), np.ones([3, 3])), "float32", [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
   })
   it("indexing: at and take scatter the cotangent back", () => {
     expect.tensor(g((x) => x.at(-1), np.array([1, 2, 3])), "float32", [0, 0, 1])

@@ -1,6 +1,6 @@
 /**
- * `np.einsum` for one and two operands, lowered to `reduce_sum`, `dot_general`
- * and `transpose` (no per-element work, and every step has AD rules).
+ * `np.einsum` for one and two operands, lowered to `reduce_sum`, `dot_general`,
+ * `transpose` and strided `slice` (diagonals) (no per-element work, and every step has AD rules).
  *
  * @since 0.1.0
  */
@@ -41,8 +41,7 @@ const parse = (spec: string, nOperands: number): Parsed => {
   return { inputs, output }
 }
 
-// Sizes of each label, checked across operands; repeated labels within one operand
-// (diagonals, traces) are refused rather than mis-computed.
+// Sizes of each label, checked within and across operands.
 const labelSizes = (spec: string, inputs: ReadonlyArray<string>, xs: ReadonlyArray<Tensor>): Map<string, number> => {
   const sizes = new Map<string, number>()
   inputs.forEach((s, k) => {
@@ -50,7 +49,6 @@ const labelSizes = (spec: string, inputs: ReadonlyArray<string>, xs: ReadonlyArr
     if (s.length !== x.ndim) {
       throw fail(spec, `operand ${k} has ${x.ndim} dimension(s) but its subscripts "${s}" name ${s.length}`)
     }
-    if (new Set(s).size !== s.length) throw fail(spec, `repeated labels within one operand ("${s}") are not supported`)
     for (let i = 0; i < s.length; i++) {
       const c = s[i]!
       const d = x.shape[i]!
@@ -80,6 +78,23 @@ const permuteTo = (x: Tensor, have: string, want: string): Tensor => {
   return lax.transpose(x, [...want].map((c) => have.indexOf(c)))
 }
 
+// A label repeated within one operand ("ii->i", "ii->") takes the diagonal of those two
+// axes: move them last, merge them, and take every (n + 1)-th element with a strided slice.
+const diagonals = (x: Tensor, s: string): [Tensor, string] => {
+  for (let i = 0; i < s.length; i++) {
+    const j = s.indexOf(s[i]!, i + 1)
+    if (j < 0) continue
+    const n = x.shape[i]!
+    const rest = Array.from({ length: s.length }, (_, k) => k).filter((k) => k !== i && k !== j)
+    const moved = lax.transpose(x, [...rest, i, j])
+    const lead = rest.map((k) => x.shape[k]!)
+    const flat = lax.reshape(moved, [...lead, n * n])
+    const diag = lax.slice(flat, [...lead.map(() => 0), 0], [...lead, n * n], [...lead.map(() => 1), n + 1])
+    return diagonals(diag, rest.map((k) => s[k]!).join("") + s[i]!)
+  }
+  return [x, s]
+}
+
 /**
  * Evaluates an einsum over operands already promoted to one dtype.
  *
@@ -89,14 +104,15 @@ export const einsum = (spec: string, xs: ReadonlyArray<Tensor>): Tensor => {
   if (xs.length !== 1 && xs.length !== 2) throw fail(spec, "only one or two operands are supported")
   const { inputs, output } = parse(spec, xs.length)
   labelSizes(spec, inputs, xs)
+  const diag = xs.map((x, k) => diagonals(x, inputs[k]!))
   if (xs.length === 1) {
-    const [y, s] = sumOut(xs[0]!, inputs[0]!, (c) => output.includes(c))
+    const [y, s] = sumOut(diag[0]![0], diag[0]![1], (c) => output.includes(c))
     return permuteTo(y, s, output)
   }
-  const [sa, sb] = inputs as [string, string]
+  const [[x0, sa], [x1, sb]] = diag as [[Tensor, string], [Tensor, string]]
   // Labels only in one operand and not in the output are summed out first.
-  const [a, la] = sumOut(xs[0]!, sa, (c) => output.includes(c) || sb.includes(c))
-  const [b, lb] = sumOut(xs[1]!, sb, (c) => output.includes(c) || sa.includes(c))
+  const [a, la] = sumOut(x0, sa, (c) => output.includes(c) || sb.includes(c))
+  const [b, lb] = sumOut(x1, sb, (c) => output.includes(c) || sa.includes(c))
   const shared = [...la].filter((c) => lb.includes(c))
   const batch = shared.filter((c) => output.includes(c))
   const contract = shared.filter((c) => !output.includes(c))
