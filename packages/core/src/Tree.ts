@@ -192,6 +192,9 @@ export const numLeaves = (tree: unknown, isLeaf?: IsLeaf): number => internal.co
 export const map: {
   <A, R>(f: (leaf: A) => R, options?: { readonly isLeaf?: IsLeaf }): <T>(tree: T) => MapLeaves<T, R>
   <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R>
+  // For a generic tree type (`<P>(params: P) => Tree.map(params, (p: Tensor) => ...)`),
+  // whose leaf type TypeScript cannot resolve, the callback's own annotation is trusted.
+  <T, A, R>(tree: T, f: (leaf: A) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R>
 } = dual(
   (args) => args.length >= 2 && typeof args[1] === "function",
   <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R> => {
@@ -264,6 +267,12 @@ export const mapN: {
   <Ts extends readonly [unknown, ...Array<unknown>], R>(
     trees: Ts,
     f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R,
+    options?: { readonly isLeaf?: IsLeaf }
+  ): MapLeaves<Ts[0], R>
+  // Generic tree types: the callback's own annotations are trusted (see `map`).
+  <Ts extends readonly [unknown, ...Array<unknown>], A extends ReadonlyArray<any>, R>(
+    trees: Ts,
+    f: (...leaves: A) => R,
     options?: { readonly isLeaf?: IsLeaf }
   ): MapLeaves<Ts[0], R>
 } = dual(

@@ -446,4 +446,11 @@ describe("types", () => {
     >()
     assert.deepStrictEqual(m.n, ["1", null])
   })
+
+  it("generic tree types: callbacks annotated with the leaf type are accepted", () => {
+    const double = <P>(params: P): Tree.MapLeaves<P, number> => Tree.map(params, (x: number) => x * 2)
+    const sum = <P>(a: P, b: P): Tree.MapLeaves<P, number> => Tree.mapN([a, b], (x: number, y: number) => x + y)
+    assert.deepStrictEqual(double({ a: 1, b: [2] }), { a: 2, b: [4] })
+    assert.deepStrictEqual(sum([1, 2], [10, 20]), [11, 22])
+  })
 })
