@@ -2,10 +2,11 @@
  * np ops under transformations: every op is built from primitives, so grad, jvp
  * and vmap see through it. Expected values are derived by hand.
  */
-import { describe, it } from "@effect/vitest"
-import { grad, jvp, np, runSync, toJsSync, vmap } from "diffect"
+import { assert, describe, it } from "@effect/vitest"
+import { grad, jvp, np, runSync, toJs, toJsSync, vmap } from "diffect"
 import type { Tensor } from "diffect"
-import { expect } from "./npSetup.js"
+import { Effect } from "effect"
+import { expect, failure } from "./npSetup.js"
 
 const g = (f: (x: Tensor) => Tensor, x: Tensor): Tensor => runSync(grad(f)(x)) as Tensor
 
@@ -59,6 +60,20 @@ describe("np under grad", () => {
   it("chainable methods trace like the functions", () => {
     expect.tensor(g((x) => x.mul(x).sum().sqrt(), np.array([3, 4])), "float32", [0.6, 0.8], { tol: 1e-6 })
     expect.tensor(g((x) => x.reshape([2, 2]).T.at(0).sum(), np.array([1, 2, 3, 4])), "float32", [1, 0, 1, 0])
+  })
+})
+
+describe("reading traced values", () => {
+  it("toJsSync and toJs refuse a tracer with ConcretizationError", () => {
+    let message = ""
+    let tag: unknown
+    g((x) => {
+      message = failure(() => toJsSync(x), "ConcretizationError")
+      tag = Effect.runSync(Effect.flip(toJs(x)))._tag
+      return np.sum(x)
+    }, np.array([1, 2]))
+    assert.include(message, "traced")
+    assert.strictEqual(tag, "ConcretizationError")
   })
 })
 
