@@ -51,8 +51,10 @@ const helpers = {
   f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0)
 }
 
+// f32 constants keep their f64 value: the loop computes in f64 and rounds on store, so
+// an unrounded constant (pi/2, Cody's coefficients) gives the more accurate f32 result.
 const literal = (value: number, type: Kernel.ScalarType): string => {
-  const v = type === "f32" ? Math.fround(value) : type === "i32" ? value | 0 : type === "bool" ? (value ? 1 : 0) : value
+  const v = type === "i32" ? value | 0 : type === "bool" ? (value ? 1 : 0) : value
   if (Object.is(v, -0)) return "(-0)"
   return v < 0 ? `(${v})` : String(v)
 }

@@ -25,10 +25,23 @@ const product = (xs: ReadonlyArray<number>): number => {
 // Pairwise summation of `n` values of `x` from `start`, `stride` apart.
 const pairwiseSum = (x: HostArray, start: number, n: number, stride: number): number => {
   if (n <= 256) {
-    let acc = 0
+    // four interleaved accumulators: independent additions pipeline
+    let a0 = 0
+    let a1 = 0
+    let a2 = 0
+    let a3 = 0
+    const step = 4 * stride
+    const end4 = start + (n & ~3) * stride
+    let i = start
+    for (; i < end4; i += step) {
+      a0 += x[i]!
+      a1 += x[i + stride]!
+      a2 += x[i + 2 * stride]!
+      a3 += x[i + 3 * stride]!
+    }
     const end = start + n * stride
-    for (let i = start; i < end; i += stride) acc += x[i]!
-    return acc
+    for (; i < end; i += stride) a0 += x[i]!
+    return (a0 + a1) + (a2 + a3)
   }
   const half = n >> 1
   return pairwiseSum(x, start, half, stride) + pairwiseSum(x, start + half * stride, n - half, stride)
