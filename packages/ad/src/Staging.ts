@@ -71,11 +71,20 @@ export class StagingHandler implements Handler {
     operands: ReadonlyArray<Tracer>,
     params: Params<P>
   ): ReadonlyArray<Tensor> => {
-    const inputs = operands.map((t) => (t as StagingTracer).variable)
-    const outAvals = abstractEvalRules[primitive](
-      inputs.map((v) => v.aval),
-      params
-    )
+    const n = operands.length
+    const inputs = new Array<Var>(n)
+    const inAvals = new Array<AbstractValue>(n)
+    for (let i = 0; i < n; i++) {
+      const v = (operands[i] as StagingTracer).variable
+      inputs[i] = v
+      inAvals[i] = v.aval
+    }
+    const outAvals = abstractEvalRules[primitive](inAvals, params)
+    if (outAvals.length === 1) {
+      const out = new Var(outAvals[0]!)
+      this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs: [out] })
+      return [new StagingTracer(this, out)]
+    }
     const outputs = outAvals.map((a) => new Var(a))
     this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs })
     return outputs.map((v) => new StagingTracer(this, v))
