@@ -88,45 +88,57 @@ const arithmetic = (dtype: DType.DType) => {
   }
 }
 
-const source = (dtype: DType.DType, tile: number): string => {
+// Each thread computes a BxB block of the output from operand values read
+// straight from memory: no workgroup barriers (which CPU implementations such as
+// llvmpipe execute slowly), and B*B multiply-adds per 2*B loads.
+const BLOCK = 4
+
+const source = (dtype: DType.DType, side: number): string => {
   const a = arithmetic(dtype)
-  const t = tile
+  const b = BLOCK
+  const accs = Array.from({ length: b * b }, (_, k) => `  var acc${k}: ${a.acc} = ${a.zero};`).join("\n")
+  const loads = Array.from({ length: b }, (_, i) =>
+    `      let x${i} = ${a.load("in0", `lhs${i} + k * p(8u)`)};
+      let y${i} = ${a.load("in1", `rhs${i} + k * p(10u)`)};`).join("\n")
+  const fmas = Array.from(
+    { length: b * b },
+    (_, k) => `      acc${k} = ${a.fma(`acc${k}`, `x${Math.floor(k / b)}`, `y${k % b}`)};`
+  ).join("\n")
+  const rows = Array.from({ length: b }, (_, i) => `  let lhs${i} = bat * p(6u) + min(row0 + ${i}u, M - 1u) * p(7u);`)
+    .join("\n")
+  const cols = Array.from({ length: b }, (_, j) => `  let rhs${j} = bat * p(9u) + min(col0 + ${j}u, N - 1u) * p(11u);`)
+    .join("\n")
+  const stores = Array.from({ length: b * b }, (_, k) => {
+    const i = Math.floor(k / b)
+    const j = k % b
+    return `  if (row0 + ${i}u < M && col0 + ${j}u < N) { ${
+      a.store(`(bat * M + row0 + ${i}u) * N + col0 + ${j}u`, `acc${k}`)
+    } }`
+  }).join("\n")
   return shader({
     inputs: [storageType(dtype), storageType(dtype)],
     output: storageType(dtype),
-    workgroupSize: t * t,
-    decls: `var<workgroup> As: array<${a.acc}, ${t * t}>;
-var<workgroup> Bs: array<${a.acc}, ${t * t}>;`,
+    workgroupSize: side * side,
     body: `  let batches = p(2u);
   let M = p(3u);
   let N = p(4u);
   let K = p(5u);
-  let tilesM = (M + ${t - 1}u) / ${t}u;
-  let tilesN = (N + ${t - 1}u) / ${t}u;
-  let valid = wid < batches * tilesM * tilesN;
-  let b = wid / (tilesM * tilesN);
+  let tilesM = (M + ${side * b - 1}u) / ${side * b}u;
+  let tilesN = (N + ${side * b - 1}u) / ${side * b}u;
+  if (wid >= batches * tilesM * tilesN) { return; }
+  let bat = wid / (tilesM * tilesN);
   let r = wid % (tilesM * tilesN);
-  let ty = lid / ${t}u;
-  let tx = lid % ${t}u;
-  let row = (r / tilesN) * ${t}u + ty;
-  let col = (r % tilesN) * ${t}u + tx;
-  let lhsBase = b * p(6u) + row * p(7u);
-  let rhsBase = b * p(9u) + col * p(11u);
-  var acc: ${a.acc} = ${a.zero};
-  for (var k0 = 0u; k0 < K; k0 = k0 + ${t}u) {
-    var x: ${a.acc} = ${a.zero};
-    if (valid && row < M && k0 + tx < K) { x = ${a.load("in0", "lhsBase + (k0 + tx) * p(8u)")}; }
-    As[lid] = x;
-    var y: ${a.acc} = ${a.zero};
-    if (valid && col < N && k0 + ty < K) { y = ${a.load("in1", "rhsBase + (k0 + ty) * p(10u)")}; }
-    Bs[lid] = y;
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${t}u; kk = kk + 1u) {
-      acc = ${a.fma("acc", `As[ty * ${t}u + kk]`, `Bs[kk * ${t}u + tx]`)};
-    }
-    workgroupBarrier();
+  let row0 = (r / tilesN) * ${side * b}u + (lid / ${side}u) * ${b}u;
+  let col0 = (r % tilesN) * ${side * b}u + (lid % ${side}u) * ${b}u;
+  if (row0 >= M || col0 >= N) { return; }
+${rows}
+${cols}
+${accs}
+  for (var k = 0u; k < K; k = k + 1u) {
+${loads}
+${fmas}
   }
-  if (valid && row < M && col < N) { ${a.store("(b * M + row) * N + col", "acc")} }`
+${stores}`
   })
 }
 
@@ -153,8 +165,9 @@ export const dotGeneral = (
   const N = Shape.sizeOf(rf.map((d) => ra.shape[d]!))
   const l = view(runtime, lhs, la, [lb, lf, lc])
   const r = view(runtime, rhs, ra, [rb, rc, rf])
-  const tile = runtime.workgroupSize >= 256 ? 16 : 8
-  const kernel = runtime.kernel(`dot:${dtype}:${tile}`, 2, () => source(dtype, tile))
+  const side = runtime.workgroupSize >= 256 ? 16 : 8
+  const tile = side * BLOCK
+  const kernel = runtime.kernel(`dot:${dtype}:${side}`, 2, () => source(dtype, side))
   const groups = batches * Math.ceil(M / tile) * Math.ceil(N / tile)
   runtime.dispatch(
     kernel,
@@ -162,7 +175,7 @@ export const dotGeneral = (
     out.gpu,
     [0, 0, batches, M, N, K, l.strides[0], l.strides[1], l.strides[2], r.strides[0], r.strides[1], r.strides[2]],
     groups,
-    tile * tile
+    side * side
   )
   if (l.scratch !== undefined) runtime.retire(l.scratch)
   if (r.scratch !== undefined) runtime.retire(r.scratch)
