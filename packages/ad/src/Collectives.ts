@@ -5,12 +5,13 @@
  *
  * @since 0.1.0
  */
-import { bind1, lax } from "@diffect/core"
+import { bind1, lax, Tracer } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Schema } from "effect"
 import { BatchTracer } from "./internal/batching.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
+import { JvpTracer } from "./Jvp.js"
 
 /**
  * A collective named an axis that no enclosing `vmap` binds. JAX's message.
@@ -154,5 +155,14 @@ export const axisIsBound = (axisName: string): boolean => lookupAxis(axisName) !
  */
 export const isBatchedAlong = (x: Tensor, axisName: string): boolean => {
   const frame = frameOf(axisName)
-  return x instanceof BatchTracer && x.handler === frame.handler && x.batchDim !== null
+  const level = frame.handler.level
+  // Look through the values of transformations started inside that vmap: a JVP
+  // value varies along the axis when its primal does, an inner vmap's when its data does.
+  let v: Tensor = x
+  while (v instanceof Tracer && v.handler.level > level) {
+    if (v instanceof JvpTracer) v = v.primal
+    else if (v instanceof BatchTracer) v = v.value
+    else return false
+  }
+  return v instanceof BatchTracer && v.handler === frame.handler && v.batchDim !== null
 }

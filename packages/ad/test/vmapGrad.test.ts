@@ -181,3 +181,15 @@ describe("forward mode and vmap", () => {
     assert.deepStrictEqual(values(dy), [-5, -5, -5])
   })
 })
+
+describe("reduceAxes under nested transformations", () => {
+  it("an argument batched under an outer grad is still seen as batched (no psum)", () => {
+    const c = arr([1, 10])
+    // inner: gradient of sum(x * x * c) with respect to x, with reduceAxes: 2 x c (x is batched).
+    const loss = (x: Tensor, c: Tensor) => sum(lax.mul(lax.mul(x, x), c))
+    const inner = grad(loss, { reduceAxes: ["b"] })
+    const outer = grad((x: Tensor) => Effect.map(inner(x, c), sum))
+    const g = run(vmap(outer, { axisName: "b" })(arr([[1, 2], [3, 4]])))
+    assert.deepStrictEqual(values(g), [[2, 20], [2, 20]])
+  })
+})
