@@ -193,17 +193,21 @@ export class TangentMismatchError extends Schema.TaggedError<TangentMismatchErro
 /**
  * A cotangent given to a VJP function (or a tangent given to a linearized or
  * transposed function) whose tree structure or type does not match what the
- * function expects (JAX's "unexpected tree structure" and "unexpected JAX type").
+ * function expects (JAX's "unexpected tree structure" and "unexpected JAX type"),
+ * or a VJP function called with several arguments instead of one (`"arity"`).
  *
  * @since 0.1.0
  */
 export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatchError>()("CotangentMismatchError", {
   function: Schema.String,
-  kind: Schema.Literals(["structure", "type"]),
+  kind: Schema.Literals(["structure", "type", "arity"]),
   expected: Schema.String,
   got: Schema.String
 }) {
   override get message(): string {
+    if (this.kind === "arity") {
+      return `The function returned by vjp applied to ${this.expected} was called with ${this.got} arguments, but functions returned by vjp must be called with a single argument corresponding to the single value returned by the function being differentiated (even if that returned value is an array or other container).`
+    }
     if (this.kind === "structure") {
       return `unexpected tree structure of the argument to the ${this.function} function: expected ${this.expected} but got ${this.got}.`
     }
@@ -232,6 +236,21 @@ export class LinearTransposeDTypeError extends Schema.TaggedError<LinearTranspos
     return this.kind === "mixed"
       ? `linearTranspose only supports [float or complex] -> [float or complex], and integer -> integer functions, but got ${sig}.`
       : `linearTranspose of integer -> integer functions is not supported yet, but got ${sig}. Convert the inputs to a floating dtype (np.astype) first.`
+  }
+}
+
+/**
+ * A transformation applied to something that is not a function (JAX's
+ * `check_callable`).
+ *
+ * @since 0.1.0
+ */
+export class NotCallableError extends Schema.TaggedError<NotCallableError>()("NotCallableError", {
+  transformation: Schema.String,
+  got: Schema.String
+}) {
+  override get message(): string {
+    return `${this.transformation}: Expected a callable value, got ${this.got}`
   }
 }
 
@@ -265,6 +284,7 @@ export type AdError =
   | TangentMismatchError
   | CotangentMismatchError
   | LinearTransposeDTypeError
+  | NotCallableError
   | AsyncEffectError
 
 /**

@@ -12,7 +12,7 @@ import type { Effect } from "effect"
 import { axisIsBound, isBatchedAlong, psum, UnboundAxisError } from "./Collectives.js"
 import { CotangentMismatchError, LinearTransposeDTypeError, TangentMismatchError } from "./Errors.js"
 import type { DiffError } from "./Errors.js"
-import { leafToTensor, tangentDType } from "./internal/args.js"
+import { checkCallable, leafToTensor, tangentDType } from "./internal/args.js"
 import { boundAxisNames } from "./internal/batchingAxisEnv.js"
 import { describe } from "./internal/describe.js"
 import { rebuildAux, zeroCotangent } from "./internal/grad.js"
@@ -53,9 +53,12 @@ const tracedFn = (
   capture: OutCapture
 ) =>
 (xs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  checkCallable(name, f)
   const args = Tree.unflatten<ReadonlyArray<unknown>>(inDef, xs)
   return flattenOutput(name, resolve(name, f(...args)), hasAux, capture)
 }
+
+const fnName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<anonymous>")
 
 const flattenPrimals = (name: string, primals: ReadonlyArray<unknown>): readonly [Array<Tensor>, Tree.TreeDef] => {
   const [leaves, def] = Tree.flatten(primals)
@@ -200,9 +203,17 @@ const vjpImpl = (
   const mainOuts = outs.slice(0, n)
   const auxZeros = outs.slice(n).map(zeroCotangent)
   const reduceAxes = options.reduceAxes ?? []
-  const vjpFn = (cotangent: unknown) =>
+  const vjpFn = (...given: ReadonlyArray<unknown>) =>
     transformation(() => {
-      const cts = checkPaired("VJP", capture.def!, mainOuts, cotangent)
+      if (given.length !== 1) {
+        throw new CotangentMismatchError({
+          function: "VJP",
+          kind: "arity",
+          expected: fnName(f),
+          got: String(given.length)
+        })
+      }
+      const cts = checkPaired("VJP", capture.def!, mainOuts, given[0])
       let grads = pullback(auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
       if (reduceAxes.length > 0) {
         for (const axis of reduceAxes) {

@@ -12,6 +12,7 @@ import {
   linearTranspose,
   LinearTransposeDTypeError,
   NonScalarOutputError,
+  NotCallableError,
   OutputDTypeError,
   TangentMismatchError,
   UnboundAxisError,
@@ -273,6 +274,33 @@ describe("errors: linearTranspose", () => {
       e,
       LinearTransposeDTypeError,
       "linearTranspose only supports [float or complex] -> [float or complex], and integer -> integer functions, but got [int32] -> [float32]."
+    )
+  })
+})
+
+describe("errors: callables and VJP arity", () => {
+  it("a transformation of a non-function (JAX's check_callable)", () => {
+    expect.error(failure(grad(3 as never)(tensor(1))), NotCallableError, "grad: Expected a callable value, got 3")
+    expect.error(
+      failure(jacfwd("f" as never)(tensor(1))),
+      NotCallableError,
+      "jacfwd: Expected a callable value, got \"f\""
+    )
+    expect.error(failure(vjp(null as never, tensor(1))), NotCallableError, "vjp: Expected a callable value, got null")
+  })
+
+  it("a VJP function called with two cotangents (JAX's test_vjp_too_many_args)", () => {
+    const pair = function pair(x: Tensor) {
+      return [x, x]
+    }
+    const [, pullback] = run(vjp(pair, tensor(1)))
+    const e = failure(
+      (pullback as unknown as (...cts: ReadonlyArray<Tensor>) => ReturnType<typeof pullback>)(tensor(1), tensor(1))
+    )
+    expect.error(
+      e,
+      CotangentMismatchError,
+      "The function returned by vjp applied to pair was called with 2 arguments, but functions returned by vjp must be called with a single argument corresponding to the single value returned by the function being differentiated (even if that returned value is an array or other container)."
     )
   })
 })

@@ -133,6 +133,24 @@ describe("jacfwd and jacrev", () => {
   })
 })
 
+describe("jacobians with integer inputs and outputs", () => {
+  it("jacrev with allowInt: an int32 input's block is float0 of shape y.shape ++ x.shape", () => {
+    const f = (x: Tensor, i: Tensor) => lax.mul(x, lax.convertElementType(i, "float32"))
+    const [jx, ji] = run(jacrev(f, { argnums: [0, 1], allowInt: true })(tensor([1, 2]), tensor([3, 4], "int32")))
+    expect.close(js(jx), [[3, 0], [0, 4]])
+    assert.strictEqual(ji.dtype, "float0")
+    assert.deepStrictEqual([...ji.shape], [2, 2])
+  })
+
+  it("jacfwd of an int32 output gives a float0 block (its tangent dtype)", () => {
+    const f = (x: Tensor) => [lax.sin(x), lax.convertElementType(x, "int32")]
+    const [js0, ji] = run(jacfwd(f)(tensor([1, 2], "float64")))
+    expect.close(js(js0), [[Math.cos(1), 0], [0, Math.cos(2)]], 1e-12)
+    assert.strictEqual(ji.dtype, "float0")
+    assert.deepStrictEqual([...ji.shape], [2, 2])
+  })
+})
+
 describe("linear maps x -> Ax (property, float64, random A)", () => {
   const matrix = fc.integer({ min: 1, max: 4 }).chain((m) =>
     fc.integer({ min: 1, max: 4 }).chain((n) =>

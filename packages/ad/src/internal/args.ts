@@ -6,8 +6,13 @@
  */
 import { DType, isTensor, lax, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { ArgnumsError, InputDTypeError, InvalidArgumentError, OutputDTypeError } from "../Errors.js"
+import { ArgnumsError, InputDTypeError, InvalidArgumentError, NotCallableError, OutputDTypeError } from "../Errors.js"
 import { describe } from "./describe.js"
+
+/** Fails with `NotCallableError` unless `f` is a function (JAX's `check_callable`). */
+export const checkCallable = (transformation: string, f: unknown): void => {
+  if (typeof f !== "function") throw new NotCallableError({ transformation, got: describe(f) })
+}
 
 /** `argnums` as given by the user. */
 export type ArgnumsInput = number | ReadonlyArray<number>

@@ -31,6 +31,7 @@ const tags = new Set<string>([
   "TangentMismatchError",
   "CotangentMismatchError",
   "LinearTransposeDTypeError",
+  "NotCallableError",
   "AsyncEffectError",
   // vmap (ad/src/Collectives.ts, ad/src/internal/batchingErrors.ts)
   "UnboundAxisError",

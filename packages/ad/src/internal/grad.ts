@@ -11,6 +11,7 @@ import { NonScalarOutputError } from "../Errors.js"
 import { vjpFlat } from "../Transpose.js"
 import {
   allLeaves,
+  checkCallable,
   checkInputDTypeRev,
   checkOutputDTypeRev,
   flattenArgs,
@@ -64,6 +65,7 @@ export const valueAndGradSync = (
   options: GradOptions,
   args: ReadonlyArray<unknown>
 ): ValueAndGrad => {
+  checkCallable(name, f)
   const holomorphic = options.holomorphic ?? false
   const hasAux = options.hasAux ?? false
   const argnums = normalizeArgnums(options.argnums ?? 0, args.length)

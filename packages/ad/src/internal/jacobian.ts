@@ -16,6 +16,7 @@ import { linearizeFlat } from "../Linearize.js"
 import { vjpFlat } from "../Transpose.js"
 import {
   allLeaves,
+  checkCallable,
   checkInputDTypeFwd,
   checkInputDTypeRev,
   checkOutputDTypeFwd,
@@ -141,6 +142,7 @@ const prepare = (
   options: JacobianOptions,
   args: ReadonlyArray<unknown>
 ): Traced => {
+  checkCallable(name, f)
   const argnums = normalizeArgnums(options.argnums ?? 0, args.length)
   const flat = flattenArgs(name, argnums.indices.map((i) => args[i]), argnums.indices)
   const primals = allLeaves(flat)
