@@ -193,3 +193,22 @@ describe("reduceAxes under nested transformations", () => {
     assert.deepStrictEqual(values(g), [[2, 20], [2, 20]])
   })
 })
+
+describe("higher order under vmap", () => {
+  it("vmap(grad(grad(f))): second derivatives per example", () => {
+    // d²/dx² (x sin x) = 2 cos x - x sin x
+    const xs = arr([0, 1, -2])
+    const g2 = run(vmap(grad(grad((x: Tensor) => lax.mul(lax.sin(x), x))))(xs))
+    assert.deepStrictEqual(g2.shape, [3])
+    assertClose(g2, lax.sub(lax.mul(lax.full([3], 2, "float64"), lax.cos(xs)), lax.mul(xs, lax.sin(xs))), 1e-12)
+  })
+
+  it("grad(grad(vmap)) differentiates twice through the batch", () => {
+    // f(x) = sum_k (x * a_k)^3 = 9 x^3 for a = [1, 2]; f''(x) = 54 x
+    const a = arr([1, 2])
+    const f = (x: Tensor) =>
+      Effect.map(vmap((y: Tensor) => lax.integerPow(y, 3))(lax.mul(lax.broadcastInDim(x, [2], []), a)), sum)
+    assert.deepStrictEqual(values(run(grad(grad(f))(arr(1)))), 54)
+    assert.deepStrictEqual(values(run(grad(grad(f))(arr(-0.5)))), -27)
+  })
+})
