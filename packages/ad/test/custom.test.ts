@@ -5,7 +5,15 @@
 import { lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { customJvp, CustomRuleError, customVjp, CustomVjpForwardModeError, jvpFlat, vjpFlat } from "../src/index.js"
+import {
+  customJvp,
+  CustomRuleError,
+  customVjp,
+  CustomVjpForwardModeError,
+  jvpFlat,
+  vjpFlat,
+  vmapFlat
+} from "../src/index.js"
 import { derivative, grad, scalar, tensor, value, values } from "./finiteDifferencesUtil.js"
 
 const f32 = (v: number) => tensor([v], [], "float32")
@@ -67,6 +75,25 @@ describe("customJvp", () => {
 const clip = (g: Tensor) => lax.max(lax.min(g, one(g)), lax.neg(one(g)))
 const clipGradient = customVjp((x: Tensor) => x).defVjp((x) => [x, null], (_res, g) => [clip(g)])
 
+describe("custom rules and vmap", () => {
+  const sumOfMapped = (f: (x: Tensor) => Tensor) => (xs: Tensor) =>
+    lax.reduceSum(vmapFlat(([x]) => [f(x!)], [xs], [0], [0])[0]!, [0])
+  const mappedGrads = (f: (x: Tensor) => Tensor) => (xs: Tensor) => vmapFlat(([x]) => [grad(f)(x!)], [xs], [0], [0])[0]!
+
+  it("grad of vmap keeps the custom JVP rule (no NaN at 100 in float32)", () => {
+    const xs = tensor([0, 100], [2], "float32")
+    assert.deepStrictEqual(values(grad(sumOfMapped(log1pexp))(xs)), [0.5, 1])
+    assert.deepStrictEqual(values(mappedGrads(log1pexp)(xs)), [0.5, 1])
+  })
+
+  it("grad of vmap and vmap of grad keep the custom VJP rule", () => {
+    const xs = tensor([2, -3])
+    const f = (x: Tensor) => lax.mul(scalar(3), clipGradient(x))
+    assert.deepStrictEqual(values(grad(sumOfMapped(f))(xs)), [1, 1])
+    assert.deepStrictEqual(values(mappedGrads(f)(xs)), [1, 1])
+  })
+})
+
 describe("customVjp", () => {
   it("runs the primal function outside any transformation", () => {
     assert.strictEqual(value(clipGradient(scalar(4))), 4)
@@ -90,6 +117,14 @@ describe("customVjp", () => {
     assert.strictEqual(value(grad(cube)(scalar(2))), 12)
     // higher order differentiates fwd and bwd: d2/dx2 x^3 = 6x
     assert.strictEqual(value(grad(grad(cube))(scalar(2))), 12)
+  })
+
+  it("forward over reverse differentiates fwd and bwd: d/dx grad(x^3) = 6x", () => {
+    const cube = customVjp((x: Tensor) => lax.integerPow(x, 3)).defVjp(
+      (x) => [lax.integerPow(x, 3), x],
+      (x, g) => [lax.mul(g, lax.mul(scalar(3), lax.mul(x, x)))]
+    )
+    assert.strictEqual(value(derivative(grad(cube))(scalar(2))), 12)
   })
 
   it("forward mode fails with CustomVjpForwardModeError", () => {
