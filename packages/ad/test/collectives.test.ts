@@ -18,6 +18,8 @@ import {
   psum,
   UnboundAxisError
 } from "../src/Collectives.js"
+import { grad } from "../src/Grad.js"
+import { jvp } from "../src/Vjp.js"
 import { vmap } from "../src/Vmap.js"
 import { arr, assertClose, failure, prng, randomTensor, run, values } from "./vmapSupport.js"
 
@@ -185,5 +187,29 @@ describe("axisIsBound and isBatchedAlong", () => {
     assert.deepStrictEqual(seen, [true, false, false, true])
     assert.isFalse(axisIsBound("batch"))
     assert.throws(() => isBatchedAlong(arr([1]), "batch"), UnboundAxisError)
+  })
+})
+
+describe("collectives under differentiation", () => {
+  const jvpOf = (c: (x: Tensor, name: string) => Tensor, x: Tensor, t: Tensor) =>
+    run(jvp((x: Tensor) => vmap((v: Tensor) => c(v, "i"), { axisName: "i" })(x), [x], [t]))
+
+  it("jvp of pmax and pmin follows the chosen example; ties share the tangent equally", () => {
+    const t = arr([10, 20, 30])
+    assert.deepStrictEqual(values(jvpOf(pmax, arr([1, 3, 2]), t)[1]), [20, 20, 20])
+    assert.deepStrictEqual(values(jvpOf(pmin, arr([1, 3, 2]), t)[1]), [10, 10, 10])
+    assert.deepStrictEqual(values(jvpOf(pmax, arr([3, 3, 1]), t)[1]), [15, 15, 15])
+  })
+
+  it("jvp of pmean is the mean of the tangents", () => {
+    const [y, dy] = jvpOf(pmean, arr([1, 2, 6]), arr([3, 0, 0]))
+    assert.deepStrictEqual(values(y), [3, 3, 3])
+    assert.deepStrictEqual(values(dy), [1, 1, 1])
+  })
+
+  it("axisIndex has a zero derivative", () => {
+    const f = (x: Tensor) => lax.mul(x, lax.convertElementType(axisIndex("i"), "float64"))
+    // d/dx (x * i) = i for example i
+    assert.deepStrictEqual(values(run(vmap(grad(f), { axisName: "i" })(arr([5, 5, 5])))), [0, 1, 2])
   })
 })
