@@ -280,13 +280,22 @@ describe("errors: linearTranspose", () => {
 
 describe("errors: callables and VJP arity", () => {
   it("a transformation of a non-function (JAX's check_callable)", () => {
-    expect.error(failure(grad(3 as never)(tensor(1))), NotCallableError, "grad: Expected a callable value, got 3")
+    type Fn = (x: Tensor) => Tensor
     expect.error(
-      failure(jacfwd("f" as never)(tensor(1))),
+      failure(grad(3 as unknown as Fn)(tensor(1))),
+      NotCallableError,
+      "grad: Expected a callable value, got 3"
+    )
+    expect.error(
+      failure(jacfwd("f" as unknown as Fn)(tensor(1))),
       NotCallableError,
       "jacfwd: Expected a callable value, got \"f\""
     )
-    expect.error(failure(vjp(null as never, tensor(1))), NotCallableError, "vjp: Expected a callable value, got null")
+    expect.error(
+      failure(vjp(null as unknown as Fn, tensor(1))),
+      NotCallableError,
+      "vjp: Expected a callable value, got null"
+    )
   })
 
   it("a VJP function called with two cotangents (JAX's test_vjp_too_many_args)", () => {
