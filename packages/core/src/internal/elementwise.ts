@@ -416,7 +416,7 @@ const identity = (x: Expr): Expr => x
  *
  * @example
  * import { elementwiseRules } from "@diffect/core/internal/elementwise"
- * import * as Kernel from "@diffect/core/Kernel"
+ * import { Kernel } from "@diffect/core"
  * const [re, im] = elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
  * Kernel.format(re) // "sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))"
  *
