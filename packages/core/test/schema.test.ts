@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Result, Schema } from "effect"
+import * as fc from "fast-check"
 import type { DType } from "../src/DType.js"
 import { aval, ConcreteTensor, Tensor } from "../src/Tensor.js"
 import * as TensorSchema from "../src/TensorSchema.js"
@@ -92,6 +93,50 @@ describe("Tensor.schema", () => {
   })
 })
 
+describe("Tensor.schema properties", () => {
+  const dtypes: ReadonlyArray<DType> = ["float32", "float64", "int32", "bool", "complex64", "complex128"]
+  const dims = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 4 })
+  const specDims = fc.array(fc.option(fc.integer({ min: 0, max: 4 }), { nil: null }), { maxLength: 4 })
+
+  it("decoding succeeds exactly when dtype and every fixed dimension agree (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.constantFrom(...dtypes), { nil: undefined }),
+        fc.option(specDims, { nil: undefined }),
+        fc.constantFrom(...dtypes),
+        dims,
+        (specDtype, specShape, dtype, shape) => {
+          const spec = { dtype: specDtype, shape: specShape }
+          const x = new ConcreteTensor(aval(shape, dtype), undefined, undefined)
+          const dtypeOk = specDtype === undefined || specDtype === dtype
+          const shapeOk = specShape === undefined ||
+            (specShape.length === shape.length && specShape.every((d, i) => d === null || d === shape[i]))
+          const r = Schema.decodeUnknownResult(Tensor.schema(spec))(x)
+          assert.strictEqual(Result.isSuccess(r), dtypeOk && shapeOk)
+          if (Result.isFailure(r)) {
+            const short = {
+              float32: "f32",
+              float64: "f64",
+              int32: "i32",
+              bool: "bool",
+              complex64: "c64",
+              complex128: "c128"
+            }
+            const expected = `${specDtype === undefined ? "any" : short[specDtype as keyof typeof short]}[${
+              specShape === undefined ? "..." : specShape.map((d) => d ?? "?").join(",")
+            }]`
+            assert.strictEqual(
+              r.failure.message,
+              `Expected ${expected}, got ${short[dtype as keyof typeof short]}[${shape.join(",")}]`
+            )
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+})
+
 describe("TensorSchema.fromJs", () => {
   const host = (t: Tensor): Array<number> => Array.from((t as ConcreteTensor).host!)
 
@@ -127,6 +172,37 @@ describe("TensorSchema.fromJs", () => {
     )
     assert.isTrue(ragged.endsWith("\n  at [\"x\"]"), ragged)
     assert.include(failure(Batch, { x: [["a", "b"]] }), "Cannot make an array from")
+  })
+
+  it("decodes nested arrays of any shape in row-major order, and encodes them back (property)", () => {
+    const nested = (shape: ReadonlyArray<number>, flat: ReadonlyArray<number>): unknown => {
+      let k = 0
+      const go = (d: number): unknown =>
+        d === shape.length ? flat[k++] : Array.from({ length: shape[d]! }, () => go(d + 1))
+      return go(0)
+    }
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 3 }).chain((shape) =>
+          fc.tuple(
+            fc.constant(shape),
+            fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), {
+              minLength: shape.reduce((a, b) => a * b, 1),
+              maxLength: shape.reduce((a, b) => a * b, 1)
+            })
+          )
+        ),
+        ([shape, flat]) => {
+          const s = TensorSchema.fromJs({ dtype: "float64", shape: shape.map(() => null) })
+          const input = nested(shape, flat)
+          const t = Schema.decodeUnknownSync(s)(input)
+          assert.deepStrictEqual(t.shape, shape)
+          assert.deepStrictEqual(host(t), flat)
+          assert.deepStrictEqual(Schema.encodeSync(s)(t), input)
+        }
+      ),
+      { numRuns: 200 }
+    )
   })
 
   it("encodes a tensor back to nested JS arrays (round trip)", () => {
