@@ -142,6 +142,61 @@ const checkCase = (c: Case) => {
   )
 }
 
+/**
+ * Second order on the same cases: the gradient `g(x) = vjp(f)(x)(ct)` is
+ * differentiated forwards (forward over reverse) and checked against finite
+ * differences of `g`, and backwards (reverse over reverse) against that JVP. This
+ * runs the JVP rules of every transpose rule's output, and the transposes of
+ * those.
+ */
+const checkSecondOrder = (c: Case) => {
+  const arb = fc.tuple(
+    fc.tuple(...c.operands.map(valuesArb)),
+    fc.tuple(...c.operands.map(directionArb))
+  )
+  const diff = c.operands.map((o, i) => (isDiff(o) ? i : -1)).filter((i) => i >= 0)
+  return fc.check(
+    fc.property(arb, ([xs, ts]) => {
+      const primals = c.operands.map((o, i) => make(xs[i]!, o.shape, dtypeOf(o)))
+      const tangents = c.operands.map((o, i) => isDiff(o) ? make(ts[i]!, o.shape, dtypeOf(o)) : float0(o.shape))
+      const y = c.f(primals)
+      if (!DType.isInexact(y.dtype)) return
+      const ctData = values(y).map((_, j) => Math.cos(5 * j + 0.4))
+      const ct = make(ctData, y.shape, y.dtype)
+      const g = (args: ReadonlyArray<Tensor>): Array<Tensor> => {
+        const [, vjpFn] = vjpFlat((a) => [c.f(a)], args)
+        const cts = vjpFn([ct])
+        return diff.map((i) => cts[i]!)
+      }
+      const [, tg] = jvpFlat(g, primals, tangents)
+      const shifted = (sign: number) =>
+        c.operands.map((o, i) =>
+          isDiff(o) ? make(xs[i]!.map((v, j) => v + sign * H * ts[i]![j]!), o.shape, dtypeOf(o)) : primals[i]!
+        )
+      const plus = g(shifted(1)).map(values)
+      const minus = g(shifted(-1)).map(values)
+      tg.forEach((t, k) => {
+        const fd = plus[k]!.map((p, j) => (p - minus[k]![j]!) / (2 * H))
+        if (!closeTo(values(t), fd, 1e-5)) {
+          throw new Error(`${c.name}: forward over reverse ${values(t)} vs finite differences ${fd}`)
+        }
+      })
+      // Reverse over reverse against forward over reverse.
+      const ct2 = tg.map((t) => make(values(t).map((_, j) => Math.sin(3 * j + 0.2)), t.shape, t.dtype))
+      const [, vjpG] = vjpFlat(g, primals)
+      const back = vjpG(ct2)
+      let lhs = 0
+      tg.forEach((t, k) => (lhs += pairing(ct2[k]!, t)))
+      let rhs = 0
+      diff.forEach((i) => (rhs += pairing(back[i]!, tangents[i]!)))
+      if (Math.abs(lhs - rhs) > 1e-8 * (1 + Math.abs(lhs))) {
+        throw new Error(`${c.name}: reverse over reverse ${rhs} vs forward over reverse ${lhs}`)
+      }
+    }),
+    { numRuns: 6 }
+  )
+}
+
 const v = (shape: ReadonlyArray<number>, extra: Partial<Operand> = {}): Operand => ({ shape, ...extra })
 const cv = (shape: ReadonlyArray<number>, extra: Partial<Operand> = {}): Operand => ({
   shape,
@@ -341,6 +396,15 @@ describe("JVP against finite differences, transpose against JVP (float64)", () =
   for (const c of [...unaryCases, ...complexCases, ...binaryCases, ...structuredCases]) {
     it(`${c.name}`, () => {
       const details = checkCase(c)
+      assert.isFalse(details.failed, fc.defaultReportMessage(details) ?? "")
+    })
+  }
+})
+
+describe("second order: forward over reverse against finite differences, reverse over reverse against it", () => {
+  for (const c of [...unaryCases, ...complexCases, ...binaryCases, ...structuredCases]) {
+    it(`${c.name}`, () => {
+      const details = checkSecondOrder(c)
       assert.isFalse(details.failed, fc.defaultReportMessage(details) ?? "")
     })
   }
