@@ -135,13 +135,17 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
     let e = expm1_f32(a);
     s = 0.5 * (e + e / (e + 1.0));
   } else {
-    let h = exp_f32(a - 0.6931471805599453);
+    // exp(a) / 2 as (e / 2) * e with e = exp(a / 2): exact argument (a - ln2
+    // would round), and no overflow before sinh itself does.
+    let e = exp_f32(0.5 * a);
+    let h = (0.5 * e) * e;
     s = h - 0.25 / h;
   }
   return select(s, -s, x < 0.0);
 }`,
   cosh: `fn cosh_f32(x: f32) -> f32 {
-  let h = exp_f32(abs(x) - 0.6931471805599453);
+  let e = exp_f32(0.5 * abs(x));
+  let h = (0.5 * e) * e;
   return h + 0.25 / h;
 }`,
   tanh: `fn tanh_f32(x: f32) -> f32 {

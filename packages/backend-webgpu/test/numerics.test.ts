@@ -1,0 +1,87 @@
+/**
+ * Accuracy of the WGSL math (wgsl.ts) against float64 JS over random float32
+ * inputs: the backend's exp/log/sin/... are its own range-reduced polynomials,
+ * held here to a few float32 ulps (WGSL only promises, e.g., 2^-11 absolute for
+ * sin, and the built-ins of llvmpipe and SwiftShader are that loose).
+ */
+import { Backend, lax, np, withBackend } from "@diffect/core"
+import type { BackendShape, ConcreteTensor, Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Layer } from "effect"
+import fc from "fast-check"
+import { WebGpuBackend } from "../src/index.js"
+import { skipReason } from "./setup.js"
+
+const ULP = 2 ** -23
+
+interface MathCase {
+  readonly name: string
+  readonly op: (x: Tensor) => Tensor
+  readonly reference: (x: number) => number
+  readonly min: number
+  readonly max: number
+  /** Allowed error: `ulps` float32 ulps of the result, plus `atol`. */
+  readonly ulps: number
+  readonly atol: number
+}
+
+const cases: ReadonlyArray<MathCase> = [
+  { name: "exp", op: lax.exp, reference: Math.exp, min: -87, max: 88, ulps: 4, atol: 0 },
+  { name: "log", op: lax.log, reference: Math.log, min: 1e-30, max: 1e30, ulps: 4, atol: 1e-7 },
+  { name: "log near 1", op: lax.log, reference: Math.log, min: 0.75, max: 1.5, ulps: 4, atol: 1e-9 },
+  { name: "log1p", op: lax.log1p, reference: Math.log1p, min: -0.99, max: 1e6, ulps: 4, atol: 1e-12 },
+  { name: "expm1", op: lax.expm1, reference: Math.expm1, min: -20, max: 80, ulps: 4, atol: 1e-12 },
+  { name: "sin", op: lax.sin, reference: Math.sin, min: -100, max: 100, ulps: 4, atol: 2e-7 },
+  { name: "cos", op: lax.cos, reference: Math.cos, min: -100, max: 100, ulps: 4, atol: 2e-7 },
+  { name: "tanh", op: lax.tanh, reference: Math.tanh, min: -12, max: 12, ulps: 4, atol: 1e-12 },
+  { name: "sinh", op: lax.sinh, reference: Math.sinh, min: -88, max: 88, ulps: 6, atol: 1e-12 },
+  { name: "cosh", op: lax.cosh, reference: Math.cosh, min: -88, max: 88, ulps: 6, atol: 0 },
+  { name: "atan", op: lax.atan, reference: Math.atan, min: -1e4, max: 1e4, ulps: 4, atol: 1e-12 },
+  { name: "asin", op: lax.asin, reference: Math.asin, min: -1, max: 1, ulps: 6, atol: 1e-12 },
+  { name: "acos", op: lax.acos, reference: Math.acos, min: -1, max: 1, ulps: 6, atol: 1e-7 },
+  {
+    name: "logistic",
+    op: lax.logistic,
+    reference: (x) => 1 / (1 + Math.exp(-x)),
+    min: -80,
+    max: 80,
+    ulps: 6,
+    atol: 1e-12
+  }
+]
+
+const read = (backend: BackendShape, t: Tensor) =>
+  Effect.runPromise(backend.read((t as ConcreteTensor).bufferFor(backend)!, t.aval))
+
+describe.skipIf(skipReason !== undefined)("WGSL math accuracy (float32 ulps)", () => {
+  it.effect("matches float64 JS within a few ulps on random inputs", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const backend = Context.get(yield* Layer.build(WebGpuBackend.layer), Backend)
+      for (const c of cases) {
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(
+              fc.array(fc.float({ min: Math.fround(c.min), max: Math.fround(c.max), noNaN: true }), {
+                minLength: 1,
+                maxLength: 256
+              }),
+              async (xs) => {
+                const inputs = xs.map(Math.fround)
+                const got = await read(backend, withBackend(backend, () => c.op(np.array(inputs))))
+                inputs.forEach((x, i) => {
+                  const want = c.reference(x)
+                  const err = Math.abs(got[i]! - want)
+                  assert.isAtMost(
+                    err,
+                    c.ulps * ULP * Math.abs(want) + c.atol,
+                    `${c.name}(${x}) = ${got[i]}, want ${want}`
+                  )
+                })
+              }
+            ),
+            { numRuns: 25 }
+          )
+        )
+      }
+    })), 120_000)
+})
