@@ -36,8 +36,7 @@ export const gather = (
     for (let j = 0; j < m; j++) {
       const src = (o * size + clamp(indices[j]!, size)) * inner
       const dst = (o * m + j) * inner
-      if (inner === 1) out[dst] = x[src]!
-      else out.set(x.subarray(src, src + inner), dst)
+      for (let t = 0; t < inner; t++) out[dst + t] = x[src + t]!
     }
   }
   return out
