@@ -36,6 +36,7 @@ describe("JAX tree_util parity", () => {
     // JAX: "PyTreeDef({'a': *, 'b': *, 'c': {'a': *, 'b': *}})"
     assert.strictEqual(String(def), "TreeDef({a: *, b: *, c: {a: *, b: *}})")
     assert.deepStrictEqual(Object.keys(Tree.unflatten(def, leaves) as object), ["a", "b", "c"])
+    assert.deepStrictEqual(def.unflatten([1, 2, 3, 4]), { a: 1, b: 2, c: { a: 3, b: 4 } })
   })
 
   it("testFlattenUpTo", () => {
@@ -54,6 +55,7 @@ describe("JAX tree_util parity", () => {
     ]
     for (const [tree, xs, expected] of cases) {
       assert.deepStrictEqual(Tree.flattenUpTo(Tree.structure(tree), xs), expected)
+      assert.deepStrictEqual(Tree.structure(tree).flattenUpTo(xs), expected)
     }
   })
 

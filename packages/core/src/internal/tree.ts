@@ -88,6 +88,16 @@ export class TreeDef {
     this.numLeaves = leaves
     this.numNodes = nodes
   }
+  /** Rebuilds a tree of this structure from its leaves (`Tree.unflatten`). */
+  unflatten(leaves: ReadonlyArray<unknown>): unknown {
+    return unflattenDef(this, leaves)
+  }
+  /** One subtree of `tree` per leaf of this structure (`Tree.flattenUpTo`). */
+  flattenUpTo(tree: unknown): Array<unknown> {
+    const out: Array<unknown> = []
+    flattenUpToInto("TreeDef.flattenUpTo", this, tree, out, [])
+    return out
+  }
   toString(): string {
     return `TreeDef(${formatDef(this)})`
   }
