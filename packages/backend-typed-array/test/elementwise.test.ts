@@ -2,7 +2,7 @@
  * Every elementwise primitive on every dtype it supports, against hand-derived
  * or NumPy-documented values.
  */
-import type { DType } from "@diffect/core"
+import { DType } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { arr, bin, expect, run, un } from "./helpers.js"
 
@@ -444,4 +444,52 @@ describe("convert_element_type", () => {
   it("to float0 has no data", () => {
     assert.strictEqual(conv(f64([1, 2]), "float0").length, 0)
   })
+})
+
+describe("convert_element_type between every pair of dtypes", () => {
+  // Values as (re, im) pairs, stored in each source dtype.
+  const sources: Record<Exclude<DType.DType, "float0">, ReadonlyArray<readonly [number, number]>> = {
+    float32: [[0, 0], [-2.75, 0], [1.5, 0], [NaN, 0]],
+    float64: [[0, 0], [-2.7, 0], [1.5, 0], [NaN, 0]],
+    int32: [[0, 0], [-3, 0], [7, 0], [1, 0]],
+    bool: [[0, 0], [1, 0], [1, 0], [0, 0]],
+    complex64: [[0, 0], [-2.75, 1], [1.5, -0.5], [NaN, 0]],
+    complex128: [[0, 0], [-2.7, 1], [0, -0.5], [NaN, 0]]
+  }
+  // The rules, stated independently of the lowering: NumPy's casts (complex -> real
+  // drops the imaginary part; -> bool is "nonzero"; -> int32 truncates toward zero).
+  const expected = (to: DType.DType, [re, im]: readonly [number, number]): Array<number> => {
+    switch (to) {
+      case "float0":
+        return []
+      case "bool":
+        return [re !== 0 || im !== 0 ? 1 : 0]
+      case "int32":
+        return [Number.isNaN(re) ? 0 : Math.trunc(re)]
+      case "float32":
+        return [Math.fround(re)]
+      case "float64":
+        return [re]
+      case "complex64":
+        return [Math.fround(re), Math.fround(im)]
+      case "complex128":
+        return [re, im]
+    }
+  }
+  for (
+    const [from, values] of Object.entries(sources) as Array<[DType.DType, ReadonlyArray<readonly [number, number]>]>
+  ) {
+    for (const to of DType.dtypes) {
+      it(`${from} -> ${to}`, () => {
+        const complexSource = from === "complex64" || from === "complex128"
+        const x = arr(from, [values.length], values.flatMap(([re, im]) => (complexSource ? [re, im] : [re])))
+        const got = Array.from(run("convert_element_type", [x], { dtype: to, weakType: false }, x.shape, to))
+        // the stored source value (float32 rounding, bool as 0/1) is what converts
+        const stored = values.map(([re, im]): [number, number] =>
+          from === "float32" || from === "complex64" ? [Math.fround(re), Math.fround(im)] : [re, im]
+        )
+        expect.exact(got, stored.flatMap((v) => expected(to, v)))
+      })
+    }
+  }
 })
