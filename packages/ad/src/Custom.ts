@@ -267,6 +267,10 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
   const name = nameOf(f)
   let rule: ((primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) | undefined
   const call = (...args: Parameters<F>): ReturnType<F> => {
+    // JAX: "No JVP defined for custom_jvp function ... using def_jvp."
+    if (rule === undefined) {
+      throw new CustomRuleError({ name, detail: "no JVP rule defined: call .defJvp(rule) before calling it" })
+    }
     const { rebuild, tensors } = splitArgs(args)
     let outDef: Tree.TreeDef | undefined
     const flatF = (xs: ReadonlyArray<Tensor>) => {
@@ -274,7 +278,6 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
       outDef = out.def
       return out.leaves
     }
-    if (rule === undefined) return f(...args)
     const r = rule
     const callee: CustomJvpCallee = {
       name,
@@ -325,7 +328,9 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
     }
     | undefined
   const call = (...args: Parameters<F>): ReturnType<F> => {
-    if (rule === undefined) return f(...args)
+    if (rule === undefined) {
+      throw new CustomRuleError({ name, detail: "no VJP rule defined: call .defVjp(fwd, bwd) before calling it" })
+    }
     const { fwd, bwd } = rule
     const { positions, rebuild, tensors } = splitArgs(args)
     let outDef: Tree.TreeDef | undefined

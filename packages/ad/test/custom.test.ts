@@ -65,6 +65,13 @@ describe("customJvp", () => {
     assert.strictEqual(value(ts!), 5)
   })
 
+  it("calling it before defJvp fails, as in JAX", () => {
+    const f = customJvp((x: Tensor) => lax.sin(x))
+    assert.throws(() => f(scalar(1)), CustomRuleError)
+    const g = customVjp((x: Tensor) => lax.sin(x))
+    assert.throws(() => g(scalar(1)), CustomRuleError)
+  })
+
   it("a rule whose tangent has the wrong shape fails with CustomRuleError", () => {
     const bad = customJvp((x: Tensor) => lax.sin(x)).defJvp(([x], [_t]) => [lax.sin(x), tensor([1, 2])])
     assert.throws(() => derivative(bad)(scalar(1)), CustomRuleError)
