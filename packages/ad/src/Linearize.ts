@@ -26,7 +26,11 @@ import { StagingHandler } from "./Staging.js"
  * import { lax, np } from "diffect"
  * const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.sin(x!)], [np.array(1)])
  * const [dy] = jvpFn([np.array(2)]) // 2 * cos(1)
- * console.log(program.toString()) // { lambda a:f32[]; b:f32[]. let c:f32[] = mul b a in (c,) }
+ * console.log(program.toString())
+ * // { lambda a:f32[] ; b:f32[]. let
+ * //     c:f32[] = mul b a
+ * //   in (c,) }
+ * // (a is the constant cos(1), computed eagerly; b is the tangent input)
  *
  * @since 0.1.0
  */

@@ -76,7 +76,9 @@ export type Equation = PrimitiveEquation | CustomEquation
  * import { lax, aval } from "@diffect/core"
  * const program = makeProgramFlat(([x]) => [lax.sin(x!)], [aval([3], "float32")])
  * program.toString()
- * // { lambda ; a:f32[3]. let b:f32[3] = sin a in (b) }
+ * // { lambda ; a:f32[3]. let
+ * //     b:f32[3] = sin a
+ * //   in (b,) }
  *
  * @since 0.1.0
  */

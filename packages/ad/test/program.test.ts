@@ -2,7 +2,7 @@
  * Program: staging with makeProgramFlat, printing like jax.make_jaxpr, and
  * evaluation by re-binding (so a staged program can be differentiated).
  */
-import { aval, lax } from "@diffect/core"
+import { aval, EscapedTracerError, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { evalProgram, makeProgramFlat, vjpFlat } from "../src/index.js"
@@ -63,6 +63,17 @@ describe("makeProgramFlat and printing", () => {
     assert.include(text, "ba:f64[] = neg z")
     assert.include(text, "bb:f64[] = neg ba")
     assert.isTrue(text.endsWith("in (bb,) }"))
+  })
+})
+
+describe("escaped staging tracers", () => {
+  it("a variable saved out of makeProgramFlat fails with EscapedTracerError when used", () => {
+    let saved: Tensor | undefined
+    makeProgramFlat(([x]) => {
+      saved = lax.sin(x!)
+      return [saved]
+    }, [f64([])])
+    assert.throws(() => lax.cos(saved!), EscapedTracerError)
   })
 })
 
