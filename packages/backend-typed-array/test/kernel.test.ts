@@ -115,11 +115,22 @@ describe("JS code generation", () => {
     assert.strictEqual(source.split("function").length - 1, 1)
   })
 
+  it("compiles fused expressions over any number of inputs", () => {
+    // (a + b) * (c - d) + e: one loop over five inputs, as jit fusion would produce
+    const x = [0, 1, 2, 3, 4].map((i) => Kernel.input(i, "f32"))
+    const e = Kernel.add(Kernel.mul(Kernel.add(x[0]!, x[1]!), Kernel.sub(x[2]!, x[3]!)), x[4]!)
+    const { loop } = compileElementwise([e], [1, 1, 1, 1, 1])
+    const out = new Float32Array(2)
+    const ins = [[1, 2], [3, 4], [10, 20], [4, 5], [0.5, 0.25]].map((v) => new Float32Array(v))
+    loop(out, ins, 2)
+    assert.deepStrictEqual(Array.from(out), [24.5, 90.25])
+  })
+
   it("compiles a loop that runs", () => {
     const x = Kernel.input(0, "f64")
     const { loop } = compileElementwise([Kernel.mul(x, Kernel.add(x, Kernel.constant(-0.5, "f64")))], [1])
     const out = new Float64Array(3)
-    loop(out, new Float64Array([1, 2, 3]), undefined, undefined, 3)
+    loop(out, [new Float64Array([1, 2, 3])], 3)
     assert.deepStrictEqual(Array.from(out), [0.5, 3, 7.5])
   })
 })

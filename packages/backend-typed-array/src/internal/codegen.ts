@@ -12,12 +12,13 @@ import type { Kernel } from "@diffect/core"
 
 type Expr = Kernel.Expr
 
-/** A compiled elementwise loop: `out[i] = f(in0[i], in1[i], in2[i])` for `i < n` elements. */
+/**
+ * A compiled elementwise loop: `out[i] = f(ins[0][i], ins[1][i], ...)` for
+ * `i < n` elements (any number of inputs, so fused expressions compile alike).
+ */
 export type ElementwiseLoop = (
   out: ArrayLike<number> & { [i: number]: number },
-  in0: ArrayLike<number> | undefined,
-  in1: ArrayLike<number> | undefined,
-  in2: ArrayLike<number> | undefined,
+  ins: ReadonlyArray<ArrayLike<number>>,
   n: number
 ) => void
 
@@ -245,7 +246,8 @@ export const compileElementwise = (
   const body = generateBody(outs, outs.length, inLanes)
   const source = `"use strict";
 const { rint, idiv, irem, fpow, ipow, f2i } = H;
-return function elementwise(out, in0, in1, in2, n) {
+return function elementwise(out, ins, n) {
+  ${inLanes.map((_, k) => `const in${k} = ins[${k}];`).join(" ")}
   for (let i = 0; i < n; i++) {
     const j = i + i;
     ${body}

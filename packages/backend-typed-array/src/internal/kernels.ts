@@ -68,7 +68,7 @@ const elementwise = <P extends ElementwisePrimitive>(primitive: P): Kernel<P> =>
       lastOut = outAval.dtype
       lastLoop = loop
     }
-    loop(out, inputs[0], inputs[1], inputs[2], n)
+    loop(out, inputs, n)
     return [out]
   }
 }
