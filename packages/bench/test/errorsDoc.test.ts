@@ -1,0 +1,61 @@
+/**
+ * docs/errors.md stays true: every tagged error the facade exports has an
+ * example there, and each example still fails with that error and the message
+ * printed on the page.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as diffect from "diffect"
+import { Effect } from "effect"
+import { readFileSync } from "node:fs"
+import * as path from "node:path"
+import { capture } from "../src/errorsDoc.js"
+import { errorExamples } from "../src/internal/errorExamples.js"
+import { repoRoot } from "../src/internal/micro.js"
+
+const page = readFileSync(path.join(repoRoot, "docs/errors.md"), "utf8")
+const squash = (s: string): string => s.replace(/\s+/g, "")
+
+// Schema.TaggedError classes carry their `_tag` among their fields.
+const exportedTags = [
+  ...Object.values(diffect),
+  ...Object.values(diffect.Tree)
+].flatMap((v) =>
+  typeof v === "function" && v.prototype instanceof Error &&
+    (v as unknown as { fields?: Record<string, unknown> }).fields?.["_tag"] !== undefined
+    ? [v.name]
+    : []
+)
+
+// The WebGPU examples need an adapter (a GPU, or Mesa's software GL in Node).
+process.env["EGL_PLATFORM"] ??= "surfaceless"
+const webGpuAvailable = await Effect.runPromise(
+  diffect.toJs(diffect.np.ones([1])).pipe(
+    Effect.provide(diffect.WebGpuBackend.layer),
+    Effect.as(true),
+    Effect.orElseSucceed(() => false)
+  )
+)
+
+describe("docs/errors.md", () => {
+  it("documents every exported tagged error", () => {
+    assert.isAbove(exportedTags.length, 20)
+    for (const tag of exportedTags) {
+      assert.include(errorExamples.map((e) => e.tag), tag, `no example for ${tag}`)
+      assert.include(page, `### ${tag}\n`, `docs/errors.md has no section for ${tag}`)
+    }
+  })
+
+  for (const example of errorExamples) {
+    it.skipIf(example.needsWebGpu === true && !webGpuAvailable)(`${example.tag}: ${example.mistake}`, async () => {
+      const got = await capture(example)
+      assert.strictEqual(got.tag, example.tag, got.message)
+      assert.include(page, got.message, `the message of ${example.tag} changed: regenerate docs/errors.md`)
+      // The page's code blocks are formatted by dprint: compare without whitespace.
+      assert.include(
+        squash(page),
+        squash(example.code),
+        `the code for ${example.tag} changed: regenerate docs/errors.md`
+      )
+    })
+  }
+})
