@@ -17,10 +17,10 @@ import { JvpTracer } from "./Jvp.js"
  * A collective named an axis that no enclosing `vmap` binds. JAX's message.
  *
  * @example
- * import { Collectives } from "@diffect/ad"
+ * import { psum } from "@diffect/ad"
  * import { np } from "@diffect/core"
- * // Outside any vmap with axisName "batch":
- * // Collectives.psum(np.array([1, 2]), "batch") throws UnboundAxisError
+ * // Outside any vmap with axisName "batch", this throws UnboundAxisError:
+ * // psum(np.array([1, 2]), "batch")
  *
  * @since 0.1.0
  */

@@ -236,8 +236,8 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
  * the batch).
  *
  * @example
- * import { Effect } from "effect"
  * import { np } from "@diffect/core"
+ * import type { Tensor } from "@diffect/core"
  * import { grad, vmap } from "@diffect/ad"
  *
  * const loss = (w: Tensor, x: Tensor) => np.sum(np.multiply(w, x))
