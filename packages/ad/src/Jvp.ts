@@ -104,7 +104,12 @@ export class JvpHandler implements CustomRuleHandler {
 
 const sameType = (t: Tensor, a: AbstractValue): boolean => t.dtype === a.dtype && Shape.shapeEquals(t.shape, a.shape)
 
-/** Checks a tangent against its primal as `jax.jvp` does. */
+/**
+ * Checks a tangent against its primal as `jax.jvp` does: equal shapes, and the
+ * primal's tangent dtype (float0 for int/bool primals).
+ *
+ * @since 0.1.0
+ */
 export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor): void => {
   const expected = tangentAval(primal.aval)
   if (sameType(tangent, expected)) return
@@ -126,6 +131,8 @@ export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor)
 /**
  * Splits the outputs of a traced function into primals and tangents; an output
  * that is not one of `handler`'s tracers does not depend on the inputs.
+ *
+ * @since 0.1.0
  */
 export const unzipOutputs = (
   handler: JvpHandler,
