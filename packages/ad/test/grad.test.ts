@@ -1,9 +1,9 @@
-import { grad, stopGradient, valueAndGrad } from "@diffect/ad"
+import { grad, NonScalarOutputError, runSyncOn, stopGradient, valueAndGrad } from "@diffect/ad"
 import { lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { expect, js, provideCpu, run, tensor, toJs } from "./gradHelpers.js"
+import { backend, expect, js, provideCpu, run, tensor, toJs } from "./gradHelpers.js"
 
 const all = (x: Tensor) => x.shape.map((_, i) => i)
 const sum = (x: Tensor) => lax.reduceSum(x, all(x))
@@ -55,6 +55,18 @@ describe("grad", () => {
     // d/dx [x cos x] = cos x - x sin x
     const f = (x: Tensor) => Effect.map(grad(sin)(x), (g) => lax.mul(x, g))
     expect.close(js(run(grad(f)(tensor(0.7, "float64")))), Math.cos(0.7) - 0.7 * Math.sin(0.7), 1e-12)
+  })
+
+  it("runSyncOn runs its own Effects directly and others through a fiber; failures are thrown as the tagged error", () => {
+    expect.close(js(runSyncOn(backend, grad(sin)(tensor(0)))), 1)
+    // (the mapping does no tensor work: eager ops outside a transformation use the default backend)
+    const mapped = Effect.map(grad(sin)(tensor(0)), (g) => [g])
+    expect.close(toJs(runSyncOn(backend, mapped)), [1])
+    assert.throws(() => runSyncOn(backend, grad((x: Tensor) => lax.reshape(x, [1]))(tensor(0))), NonScalarOutputError)
+    assert.throws(
+      () => runSyncOn(backend, Effect.flatMap(grad(sin)(tensor(0)), () => grad((x: Tensor) => x)(tensor([1, 2])))),
+      NonScalarOutputError
+    )
   })
 
   it.effect("runs inside Effect.gen with the Backend from the context", () =>
