@@ -498,6 +498,20 @@ const reductions: ReadonlyArray<Case> = [
     expected: [[1, 2], [4, 6], [9, 12]]
   },
   { name: "cumsum int32", run: () => np.cumsum(i32([5, -2, 7])), expected: [5, 3, 10] },
+  {
+    name: "cumsum of a long line (blocked scan)",
+    run: () => np.cumsum(np.ones([5000])),
+    expected: Array.from({ length: 5000 }, (_, k) => k + 1)
+  },
+  {
+    name: "cumsum reverse of long rows along axis 1",
+    run: () => lax.cumsum(np.reshape(i32(fill(2 * 3000).map((v) => 4 * v)), [2, 3000]), 1, true)
+  },
+  {
+    name: "cumsum of 300000 elements (scan of chunk totals is itself blocked)",
+    run: () => np.cumsum(np.ones([300_000])),
+    expected: Array.from({ length: 300_000 }, (_, k) => k + 1)
+  },
   { name: "cumsum complex64", run: () => np.cumsum(np.array([cx(1, 1), cx(2, -3)])), expected: [cx(1, 1), cx(3, -2)] }
 ]
 

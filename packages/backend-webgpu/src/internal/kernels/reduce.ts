@@ -23,17 +23,17 @@ interface Ops {
   readonly acc: string
   readonly identity: string
   readonly combine: (a: string, b: string) => string
-  readonly load: (index: string) => string
+  readonly load: (index: string, buffer?: string) => string
   readonly store: (index: string, value: string) => string
   readonly helpers: Helpers
 }
 
 const ops = (monoid: Monoid, dtype: DType.DType): Ops => {
   const helpers = new Helpers()
-  const scalarLoad = (i: string) => `in0[${i}]`
+  const scalarLoad = (i: string, buf = "in0") => `${buf}[${i}]`
   const scalarStore = (i: string, v: string) => `out[${i}] = ${v};`
   if (dtype === "complex64") {
-    const load = (i: string) => `vec2<f32>(in0[2u * (${i})], in0[2u * (${i}) + 1u])`
+    const load = (i: string, buf = "in0") => `vec2<f32>(${buf}[2u * (${i})], ${buf}[2u * (${i}) + 1u])`
     const store = (i: string, v: string) => `out[2u * (${i})] = ${v}.x; out[2u * (${i}) + 1u] = ${v}.y;`
     if (monoid === "sum") {
       return {
@@ -310,7 +310,89 @@ export const argReduce = (
   return out
 }
 
-/** `cumsum` along `axis` (from the end when `reverse`): one thread scans each line. */
+// Lines at most this long (or this many lines) are scanned by one thread each.
+const SERIAL_SCAN = 1024
+const SCAN_CHUNK = 256
+
+const scanKernel = (runtime: Runtime, dtype: DType.DType) =>
+  runtime.kernel(`cumsum:${dtype}`, 2, () => {
+    const o = ops("sum", dtype)
+    return shader({
+      inputs: [storageType(dtype), storageType(dtype)],
+      output: storageType(dtype),
+      workgroupSize: runtime.workgroupSize,
+      helpers: o.helpers,
+      // One invocation scans one chunk of one line, starting from the chunk
+      // offsets in in1 (word 6 = 1) or from zero; word 7 = 1 writes only the
+      // chunk's total (the first pass of a blocked scan).
+      body: `  let chunks = p(8u);
+  if (tid >= p(2u) * chunks) { return; }
+  let len = p(3u);
+  let inner = p(4u);
+  let reverse = p(5u) == 1u;
+  let line = tid / chunks;
+  let c = tid % chunks;
+  let chunkLen = p(9u);
+  let base = (line / inner) * len * inner + line % inner;
+  var acc: ${o.acc} = ${o.identity};
+  if (p(6u) == 1u && c > 0u) { acc = ${o.load("line * chunks + c - 1u", "in1")}; }
+  let end = min(len, (c + 1u) * chunkLen);
+  for (var k = c * chunkLen; k < end; k = k + 1u) {
+    let i = base + select(k, len - 1u - k, reverse) * inner;
+    acc = ${o.combine("acc", o.load("i"))};
+    if (p(7u) == 0u) { ${o.store("i", "acc")} }
+  }
+  if (p(7u) == 1u) { ${o.store("tid", "acc")} }`
+    })
+  })
+
+/**
+ * Inclusive scans of `lines` lines of `len` elements (stride `inner`) from `src`
+ * into `dst`. Long lines are scanned in chunks: chunk totals, a scan of the
+ * totals (recursively), then each chunk again from its offset.
+ */
+const scanLines = (
+  runtime: Runtime,
+  dtype: DType.DType,
+  src: GPUBuffer,
+  dst: GPUBuffer,
+  lines: number,
+  len: number,
+  inner: number,
+  reverse: boolean
+): void => {
+  const kernel = scanKernel(runtime, dtype)
+  const w = runtime.workgroupSize
+  const rev = reverse ? 1 : 0
+  if (len <= SERIAL_SCAN || lines >= 4096) {
+    runtime.dispatch(kernel, [src, src], dst, [0, 0, lines, len, inner, rev, 0, 0, 1, len], Math.ceil(lines / w))
+    return
+  }
+  const chunks = Math.ceil(len / SCAN_CHUNK)
+  const bytes = lines * chunks * wordsPerElement(dtype) * 4
+  const totals = runtime.allocate(bytes)
+  const offsets = runtime.allocate(bytes)
+  const threads = lines * chunks
+  runtime.dispatch(
+    kernel,
+    [src, src],
+    totals.gpu!,
+    [0, 0, lines, len, inner, rev, 0, 1, chunks, SCAN_CHUNK],
+    Math.ceil(threads / w)
+  )
+  scanLines(runtime, dtype, totals.gpu!, offsets.gpu!, lines, chunks, 1, false)
+  runtime.dispatch(
+    kernel,
+    [src, offsets.gpu!],
+    dst,
+    [0, 0, lines, len, inner, rev, 1, 0, chunks, SCAN_CHUNK],
+    Math.ceil(threads / w)
+  )
+  runtime.retire(totals)
+  runtime.retire(offsets)
+}
+
+/** `cumsum` along `axis` (from the end when `reverse`). */
 export const cumsum = (
   runtime: Runtime,
   x: Storage,
@@ -321,34 +403,9 @@ export const cumsum = (
   const dtype = xa.dtype
   const out = runtime.allocate(Shape.sizeOf(oa.shape) * bytesPer(dtype))
   if (out.gpu === undefined) return out
-  const o = ops("sum", dtype)
-  const kernel = runtime.kernel(`cumsum:${dtype}`, 1, () =>
-    shader({
-      inputs: [storageType(dtype)],
-      output: storageType(dtype),
-      workgroupSize: runtime.workgroupSize,
-      helpers: o.helpers,
-      body: `  if (tid >= p(2u)) { return; }
-  let len = p(3u);
-  let inner = p(4u);
-  let reverse = p(5u) == 1u;
-  let base = (tid / inner) * len * inner + tid % inner;
-  var acc: ${o.acc} = ${o.identity};
-  for (var k = 0u; k < len; k = k + 1u) {
-    let i = base + select(k, len - 1u - k, reverse) * inner;
-    acc = ${o.combine("acc", o.load("i"))};
-    ${o.store("i", "acc")}
-  }`
-    }))
   const len = xa.shape[params.axis]!
   const inner = Shape.sizeOf(xa.shape.slice(params.axis + 1))
-  const lines = Shape.sizeOf(xa.shape) / Math.max(len, 1)
-  runtime.dispatch(
-    kernel,
-    [runtime.bind(x)],
-    out.gpu,
-    [0, 0, len === 0 ? 0 : lines, len, inner, params.reverse ? 1 : 0],
-    Math.ceil(lines / runtime.workgroupSize)
-  )
+  const lines = Shape.sizeOf(xa.shape) / len
+  scanLines(runtime, dtype, runtime.bind(x), out.gpu, lines, len, inner, params.reverse)
   return out
 }
