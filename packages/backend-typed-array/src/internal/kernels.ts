@@ -194,6 +194,11 @@ const iota: Kernel<"iota"> = (_inputs, _inAvals, { dimension }, [out]) => {
   return [dst]
 }
 
+const convertDTypes = elementwise("convert_element_type")
+// A change of weak type only keeps the data.
+const convertElementType: Kernel<"convert_element_type"> = (inputs, inAvals, params, outAvals) =>
+  inAvals[0]!.dtype === outAvals[0]!.dtype ? [inputs[0]!] : convertDTypes(inputs, inAvals, params, outAvals)
+
 /**
  * Every primitive's kernel.
  *
@@ -247,13 +252,7 @@ export const kernels: { readonly [P in Primitive]: Kernel<P> } = {
   real: elementwise("real"),
   imag: elementwise("imag"),
   conj: elementwise("conj"),
-  convert_element_type: (inputs, inAvals, params, outAvals) =>
-    inAvals[0]!.dtype === outAvals[0]!.dtype ? [inputs[0]!] : elementwise("convert_element_type")(
-      inputs,
-      inAvals,
-      params,
-      outAvals
-    ),
+  convert_element_type: convertElementType,
   stop_gradient: same,
   reduce_sum: (inputs, [x], { axes }, [out]) => [reduce("sum", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
   reduce_max: (inputs, [x], { axes }, [out]) => [reduce("max", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
