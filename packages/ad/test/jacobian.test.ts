@@ -1,4 +1,4 @@
-import { hessian, jacfwd, jacrev, jvp, linearTranspose, vjp } from "@diffect/ad"
+import { hessian, jacfwd, jacrev, jvp, linearTranspose, vjp, vmap } from "@diffect/ad"
 import { lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { withBackend } from "@diffect/core"
@@ -130,6 +130,22 @@ describe("jacfwd and jacrev", () => {
       "float64",
       "float64"
     ])
+  })
+})
+
+describe("jacobians and vmap", () => {
+  it("vmap(jacfwd(f)) and vmap(jacrev(f)) give per-example Jacobians; jacfwd(vmap(f)) the block-diagonal one", () => {
+    // f(x) = [x0 x1, sin x0] for x in R^2; J = [[x1, x0], [cos x0, 0]]
+    const f = (x: Tensor) => stack([lax.mul(at(x, 0), at(x, 1)), lax.sin(at(x, 0))])
+    const xs = tensor([[1, 2], [3, 4]], "float64")
+    const expected = [[[2, 1], [Math.cos(1), 0]], [[4, 3], [Math.cos(3), 0]]]
+    expect.close(js(run(vmap(jacfwd(f))(xs))), expected, 1e-12)
+    expect.close(js(run(vmap(jacrev(f))(xs))), expected, 1e-12)
+    // The Jacobian of the batched map [2, 2] -> [2, 2] has shape (2, 2, 2, 2), zero across examples.
+    const big = js(run(jacfwd(vmap(f))(xs))) as Array<Array<Array<Array<number>>>>
+    expect.close(big[0]![0]![0], expected[0]![0], 1e-12)
+    expect.close(big[1]![1]![1], expected[1]![1], 1e-12)
+    expect.close(big[0]![1]![1], [0, 0])
   })
 })
 
