@@ -188,8 +188,9 @@ const iota: Kernel<"iota"> = (_inputs, _inAvals, { dimension }, [out]) => {
   const dst = DType.allocHost(out!.dtype, n)
   const lanes = lanesOf(out!)
   if (lanes === 0) return [dst]
-  const stride = contiguousStrides(shape)[dimension]!
-  const size = shape[dimension]!
+  const dim = dimension < 0 ? dimension + shape.length : dimension
+  const stride = contiguousStrides(shape)[dim]!
+  const size = shape[dim]!
   for (let i = 0; i < n; i++) dst[i * lanes] = Math.floor(i / stride) % size
   return [dst]
 }
