@@ -110,6 +110,20 @@ describe.skipIf(skipReason !== undefined)("WebGpuBackend layer", () => {
       assert.include((compute as UnsupportedDTypeError).message, "complex128")
     })))
 
+  it.effect("a tensor larger than the device's maxStorageBufferBindingSize is a BackendError", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { backend, gpu } = yield* services(WebGpuBackend.layer)
+      const elements = Math.floor(gpu.limits.maxStorageBufferBindingSize / 4) + 1
+      const error = yield* Effect.flip(Effect.try({
+        try: () => withBackend(backend, () => lax.broadcastInDim(np.array(0), [elements], [])),
+        catch: (e) => e
+      }))
+      assert.instanceOf(error, BackendError)
+      assert.include((error as BackendError).message, "maxStorageBufferBindingSize")
+      // The backend keeps working afterwards.
+      assert.deepStrictEqual(yield* read(backend, withBackend(backend, () => np.add(np.array([1]), 1))), [2])
+    })))
+
   it.effect("device lost mid-run: typed BackendError, and the scope still closes", () =>
     Effect.gen(function*() {
       const device = yield* ownDevice
