@@ -11,6 +11,7 @@ import {
   customVjp,
   CustomVjpForwardModeError,
   jvpFlat,
+  linearizeFlat,
   vjpFlat,
   vmapFlat
 } from "../src/index.js"
@@ -136,6 +137,20 @@ describe("customVjp", () => {
 
   it("forward mode fails with CustomVjpForwardModeError", () => {
     assert.throws(() => derivative(clipGradient)(scalar(1)), CustomVjpForwardModeError)
+  })
+
+  it("linearize stages one custom_vjp_call equation; evaluating it forwards fails as in JAX", () => {
+    const clipped = function clipped(x: Tensor) {
+      return x
+    }
+    const f = customVjp(clipped).defVjp((x) => [x, null], (_res, g) => [clip(g)])
+    const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.mul(scalar(3), f(x!))], [scalar(2)])
+    assert.strictEqual(value(y!), 6)
+    assert.strictEqual(
+      program.toString(),
+      "{ lambda a:f64[] ; b:f64[]. let\n    c:f64[] = custom_vjp_call[name=clipped] b\n    d:f64[] = mul a c\n  in (d,) }"
+    )
+    assert.throws(() => jvpFn([scalar(1)]), CustomVjpForwardModeError)
   })
 
   it("several arguments; null cotangent is zero", () => {
