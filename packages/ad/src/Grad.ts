@@ -32,7 +32,7 @@ export interface GradOptions<N extends Argnums = Argnums, A extends boolean = bo
   readonly hasAux?: A
   readonly holomorphic?: boolean
   readonly allowInt?: boolean
-  readonly reduceAxes?: ReadonlyArray<string>
+  readonly reduceAxes?: string | ReadonlyArray<string>
 }
 
 /**

@@ -9,13 +9,11 @@
 import { DType, lax, Shape, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
-import { axisIsBound, isBatchedAlong, psum, UnboundAxisError } from "./Collectives.js"
 import { CotangentMismatchError, LinearTransposeDTypeError, TangentMismatchError } from "./Errors.js"
 import type { DiffError } from "./Errors.js"
 import { checkCallable, leafToTensor, tangentDType } from "./internal/args.js"
-import { boundAxisNames } from "./internal/batchingAxisEnv.js"
 import { describe } from "./internal/describe.js"
-import { rebuildAux, zeroCotangent } from "./internal/grad.js"
+import { rebuildAux, reduceOverAxes, zeroCotangent } from "./internal/grad.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
 import type { OutCapture } from "./internal/output.js"
 import { resolve, transformation } from "./internal/shell.js"
@@ -179,7 +177,7 @@ export interface VjpOptions<A extends boolean = boolean> extends AuxOptions<A> {
    * Named axes (bound by an enclosing `vmap`) over which the cotangent of each
    * primal that does not vary along them is summed when the VJP function runs.
    */
-  readonly reduceAxes?: ReadonlyArray<string>
+  readonly reduceAxes?: string | ReadonlyArray<string>
 }
 
 /**
@@ -202,7 +200,6 @@ const vjpImpl = (
   const n = capture.count
   const mainOuts = outs.slice(0, n)
   const auxZeros = outs.slice(n).map(zeroCotangent)
-  const reduceAxes = options.reduceAxes ?? []
   const vjpFn = (...given: ReadonlyArray<unknown>) =>
     transformation(() => {
       if (given.length !== 1) {
@@ -215,17 +212,7 @@ const vjpImpl = (
       }
       const cts = checkPaired("VJP", capture.def!, mainOuts, given[0])
       let grads = pullback(auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
-      if (reduceAxes.length > 0) {
-        for (const axis of reduceAxes) {
-          if (!axisIsBound(axis)) throw new UnboundAxisError({ axisName: axis, available: [...boundAxisNames()] })
-        }
-        grads = grads.map((g, k) => {
-          let out = g
-          if (g.dtype === "float0") return g
-          for (const axis of reduceAxes) if (!isBatchedAlong(ps[k]!, axis)) out = psum(out, axis)
-          return out
-        })
-      }
+      if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, ps, grads)
       return Tree.unflatten(pDef, grads)
     })
   const out = Tree.unflatten(capture.def!, mainOuts)

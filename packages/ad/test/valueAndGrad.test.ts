@@ -121,6 +121,16 @@ describe("valueAndGrad reduceAxes (with vmap)", () => {
     expect.close(toJs(gw), [4, 6])
   })
 
+  it("a single axis name may be given as a string", () => {
+    const [, gw] = run(
+      vmap(valueAndGrad(f, { reduceAxes: "batch" }), { inAxes: [null, 0], axisName: "batch", outAxes: [0, null] })(
+        w(),
+        xs()
+      )
+    )
+    expect.close(toJs(gw), [4, 6])
+  })
+
   it("a batched argument is not summed", () => {
     const [gw, gx] = run(
       vmap(grad(f, { argnums: [0, 1], reduceAxes: ["batch"] }), {

@@ -30,7 +30,7 @@ export interface GradOptions {
   readonly hasAux?: boolean
   readonly holomorphic?: boolean
   readonly allowInt?: boolean
-  readonly reduceAxes?: ReadonlyArray<string>
+  readonly reduceAxes?: string | ReadonlyArray<string>
 }
 
 /** The parts of `valueAndGrad`'s result. */
@@ -89,10 +89,9 @@ export const valueAndGradSync = (
   const value = outs[0]!
   const cotangents = [one(value)]
   for (let k = 1; k < outs.length; k++) cotangents.push(zeroCotangent(outs[k]!))
-  let grads = pullback(cotangents)
+  let grads: ReadonlyArray<Tensor> = pullback(cotangents)
 
-  const reduceAxes = options.reduceAxes ?? []
-  if (reduceAxes.length > 0) grads = reduceOverAxes(reduceAxes, primals, grads)
+  if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, primals, grads)
 
   const perArg = unflattenArgs(flat, grads)
   return {
@@ -111,14 +110,18 @@ export const rebuildAux = (capture: AuxCapture, outs: ReadonlyArray<Tensor>): un
   return Tree.unflatten(capture.def!, leaves)
 }
 
-// JAX's reduce_axes: the gradient of an argument that does not vary along a named
-// axis (it was shared by all the vmapped instances) is the sum of the instances'
-// gradients.
-const reduceOverAxes = (
-  axes: ReadonlyArray<string>,
+/**
+ * JAX's `reduce_axes`: the gradient (cotangent) of a primal that does not vary
+ * along a named axis (it was shared by all the vmapped instances) is the sum of the
+ * instances' gradients. An unbound name is an `UnboundAxisError`.
+ */
+export const reduceOverAxes = (
+  names: string | ReadonlyArray<string>,
   primals: ReadonlyArray<Tensor>,
   grads: ReadonlyArray<Tensor>
-): Array<Tensor> => {
+): ReadonlyArray<Tensor> => {
+  const axes = typeof names === "string" ? [names] : names
+  if (axes.length === 0) return grads
   for (const axis of axes) {
     if (!axisIsBound(axis)) throw new UnboundAxisError({ axisName: axis, available: [...boundAxisNames()] })
   }
