@@ -81,6 +81,10 @@ describe("reductions", () => {
       15,
       48
     ])
+    // complex over a leading axis (transposed to rows first): [(1 + i) 3, 2 i]
+    const z = arr("complex128", [2, 2], [1, 1, 2, 0, 3, 0, 0, 1])
+    expect.exact(run("reduce_prod", [z], { axes: [0] }, [2], "complex128"), [3, 3, 0, 2])
+    expect.exact(run("reduce_max", [z], { axes: [0] }, [2], "complex128"), [3, 0, 2, 0])
   })
 
   it("the float32 sum of 4M values is within 1e-6 of the float64 sum (naive float32 accumulation is not)", () => {
