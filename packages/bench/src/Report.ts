@@ -51,6 +51,34 @@ const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<
     ...rows.map((r) => `| ${r.join(" | ")} |`)
   ].join("\n")
 
+/** One line per case: where the subject stands against the fastest peer. */
+const summarize = (input: ReportInput, subject: string, peers: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const lines: Array<string> = []
+  for (const id of input.ids) {
+    const row = input.results[id] ?? {}
+    const s = row[subject]
+    if (s?._tag !== "Measured") continue
+    let bestPeer: string | undefined
+    for (const n of peers) {
+      const c = row[n]
+      if (
+        c?._tag === "Measured" && c.agrees &&
+        (bestPeer === undefined || c.medianMs < (row[bestPeer] as { medianMs: number }).medianMs)
+      ) {
+        bestPeer = n
+      }
+    }
+    if (bestPeer === undefined) continue
+    const ratio = s.medianMs / (row[bestPeer] as { medianMs: number }).medianMs
+    lines.push(
+      `- ${cases[id].title}: ${subject} ${
+        ratio <= 1 ? `is the fastest, ${(1 / ratio).toFixed(1)}x ahead of` : `takes ${ratio.toFixed(1)}x the time of`
+      } ${bestPeer}.`
+    )
+  }
+  return lines
+}
+
 /** Renders the report. @since 0.1.0 */
 export const render = (input: ReportInput): string => {
   const names = input.libraries.map((l) => l.name)
@@ -87,6 +115,7 @@ export const render = (input: ReportInput): string => {
       l.notes?.[id] !== undefined ? [`- ${cases[id].title}, ${l.name}: ${l.notes[id]}`] : []
     )
   )
+  const summary = subject === undefined ? [] : summarize(input, subject, peers)
   const versions = new Map<string, string>()
   for (const l of input.libraries) for (const [k, v] of Object.entries(l.versions)) versions.set(k, v)
   const p = input.policy
@@ -103,12 +132,12 @@ ${input.totalSeconds.toFixed(0)} s. Numbers are reported, never asserted in test
 including reading the result back into a host typed array. In parentheses: the ratio to the
 fastest library on that row. Every result is checked against a float64 reference computed by hand
 from the math (packages/bench/src/internal/reference.ts); ✗ marks a result off by more than
-${tolerance} (normwise relative error, \`max|a - ref| / max|ref|\`), and such a cell is not counted
+${tolerance.toExponential(0)} (normwise relative error, \`max|a - ref| / max|ref|\`), and such a cell is not counted
 as fastest. "—": the library cannot express the case (or it is not meaningful, like \`jit\` of one
 matmul).
 
 ## Results (ms, median)
-
+${summary.length > 0 ? `\n${summary.join("\n")}\n` : ""}
 ${table(["case", ...names, ...(subject !== undefined ? [`${subject} / best peer`] : [])], timeRows)}
 
 ## Accuracy (normwise relative error against float64)

@@ -2,14 +2,19 @@
  * The classifier: a 4-16-3 tanh MLP whose parameters are a pytree validated by
  * an Effect Schema, and its softmax cross-entropy loss.
  */
-import { np, Tensor } from "diffect"
+import { np, Tensor, type TensorSchema } from "diffect"
 import { Effect, Schema } from "effect"
 import { rng } from "./data.js"
 
 export const hidden = 16
 
 /** The parameters' schema: shapes and dtypes are checked when they are decoded. */
-export const Params = Schema.Struct({
+export const Params: Schema.Struct<{
+  readonly w1: TensorSchema.TensorSchema
+  readonly b1: TensorSchema.TensorSchema
+  readonly w2: TensorSchema.TensorSchema
+  readonly b2: TensorSchema.TensorSchema
+}> = Schema.Struct({
   w1: Tensor.schema({ dtype: "float32", shape: [4, hidden] }),
   b1: Tensor.schema({ dtype: "float32", shape: [hidden] }),
   w2: Tensor.schema({ dtype: "float32", shape: [hidden, 3] }),

@@ -37,5 +37,7 @@ export const describeMachine = (): ReadonlyArray<string> => [
   ...lscpu(),
   `Memory: ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
   `OS: ${os.type()} ${os.release()} (${os.arch()})`,
-  `Node: ${process.version}`
+  `Node: ${process.version}`,
+  // Other work on the machine skews timings; the load average says how busy it was.
+  `Load average (1, 5, 15 min) at the end of the run: ${os.loadavg().map((l) => l.toFixed(2)).join(", ")}`
 ]
