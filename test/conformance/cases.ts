@@ -489,6 +489,21 @@ const reductions: ReadonlyArray<Case> = [
   { name: "argmax first occurrence", run: () => np.argmax(f([1, 3, 3, 2])), expected: 1 },
   { name: "argmax treats NaN as the maximum", run: () => np.argmax(f([1, NaN, 5, NaN])), expected: 1 },
   { name: "argmin axis 0 of (3,2)", run: () => np.argmin(f([[3, 1], [2, 5], [2, 0]]), { axis: 0 }), expected: [1, 2] },
+  {
+    name: "argmax of a long line (chunked search keeps the first maximum)",
+    run: () => np.argmax(f(fill(5000))),
+    expected: fill(5000).indexOf(Math.max(...fill(5000)))
+  },
+  {
+    name: "argmax with NaN deep in a long line",
+    run: () => np.argmax(f(fill(5000).map((v, k) => (k === 4000 || k === 4500 ? NaN : v)))),
+    expected: 4000
+  },
+  {
+    name: "argmin along axis 0 of (3000, 2)",
+    run: () => np.argmin(np.reshape(i32(fill(6000).map((v, k) => (k === 4321 ? -99 : 4 * v))), [3000, 2]), { axis: 0 }),
+    expected: [fill(6000).filter((_, k) => k % 2 === 0).map((v) => 4 * v).indexOf(-8), 2160]
+  },
   { name: "argmax int32 axis 1", run: () => np.argmax(np.reshape(i32(I), [2, 4]), { axis: 1 }), expected: [3, 3] },
   { name: "cumsum", run: () => np.cumsum(f([1, 2, 3, 4])), expected: [1, 3, 6, 10] },
   { name: "cumsum reverse", run: () => lax.cumsum(f([1, 2, 3, 4]), 0, true), expected: [10, 9, 7, 4] },

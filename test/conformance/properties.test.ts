@@ -183,6 +183,24 @@ describe.skipIf(webgpu.skip !== undefined)("WebGPU agrees with typed-array on ra
         })
       }), 120_000)
 
+    it.effect("argmax/argmin along any axis, short and long lines", () =>
+      Effect.gen(function*() {
+        const backend = yield* Backend
+        const arb = fc.oneof(
+          shapeArb(1, 3, 6),
+          fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1025, max: 6000 })).map(([r, n]) => [r, n])
+        ).chain((shape) =>
+          fc.record({
+            shape: fc.constant(shape),
+            axis: fc.integer({ min: 0, max: shape.length - 1 }),
+            max: fc.boolean(),
+            seed: fc.integer({ min: 0, max: 50 })
+          })
+        )
+        yield* check(arb, ({ axis, max, seed, shape }) =>
+          same(backend, () => (max ? lax.argmax : lax.argmin)(data(shape, seed), axis)))
+      }), 120_000)
+
     it.effect("cumsum along any axis, both directions", () =>
       Effect.gen(function*() {
         const backend = yield* Backend

@@ -257,7 +257,16 @@ export const reduce = (
   return out
 }
 
-/** `argmax`/`argmin` along `axis`: the first extreme (NaN counts as the extreme, like NumPy). */
+// Lines longer than this (when there are few) are searched in chunks.
+const SERIAL_ARG = 1024
+const ARG_CHUNK = 256
+
+/**
+ * `argmax`/`argmin` along `axis`: the first extreme (NaN counts as the extreme,
+ * like NumPy). One thread per line; few long lines are searched in chunks first,
+ * each chunk leaving its best (value bits, index) pair, and the pairs of a line
+ * are then compared in chunk order (which keeps the first occurrence).
+ */
 export const argReduce = (
   runtime: Runtime,
   which: "max" | "min",
@@ -273,6 +282,7 @@ export const argReduce = (
   const size = Shape.sizeOf(oa.shape)
   const out = runtime.allocate(size * 4)
   if (out.gpu === undefined) return out
+  const t = storageType(dtype)
   const cmp = which === "max" ? ">" : "<"
   const helpers = new Helpers()
   let better = `v ${cmp} best`
@@ -280,33 +290,76 @@ export const argReduce = (
     helpers.use("isnan")
     better = `(isnan_f32(v) && !isnan_f32(best)) || v ${cmp} best`
   }
-  const kernel = runtime.kernel(`arg${which}:${dtype}`, 1, () =>
+  // Word 5 is the mode: 0 searches whole lines, 1 writes each chunk's best
+  // (value bits, index) pair, 2 compares a line's pairs (in1, word 8 per line)
+  // in chunk order.
+  const kernel = runtime.kernel(`arg${which}:${dtype}`, 2, () =>
     shader({
-      inputs: [storageType(dtype)],
-      output: "i32",
+      inputs: [t, "u32"],
+      output: "u32",
       workgroupSize: runtime.workgroupSize,
       helpers,
-      body: `  if (tid >= p(2u)) { return; }
+      body: `  let chunks = p(6u);
+  if (tid >= p(2u) * chunks) { return; }
   let len = p(3u);
   let inner = p(4u);
-  let base = (tid / inner) * len * inner + tid % inner;
-  if (len == 0u) { out[tid] = 0i; return; }
-  var best = in0[base];
-  var at = 0u;
-  for (var k = 1u; k < len; k = k + 1u) {
+  let mode = p(5u);
+  if (mode == 2u) {
+    let pairsPerLine = p(8u);
+    let first = tid * pairsPerLine;
+    var best = bitcast<${t}>(in1[2u * first]);
+    var at = in1[2u * first + 1u];
+    for (var c = 1u; c < pairsPerLine; c = c + 1u) {
+      let v = bitcast<${t}>(in1[2u * (first + c)]);
+      if (${better}) { best = v; at = in1[2u * (first + c) + 1u]; }
+    }
+    out[tid] = at;
+    return;
+  }
+  let line = tid / chunks;
+  let chunkLen = p(7u);
+  let start = (tid % chunks) * chunkLen;
+  let end = min(len, start + chunkLen);
+  let base = (line / inner) * len * inner + line % inner;
+  if (len == 0u) { out[tid] = 0u; return; }
+  var best = in0[base + start * inner];
+  var at = start;
+  for (var k = start + 1u; k < end; k = k + 1u) {
     let v = in0[base + k * inner];
     if (${better}) { best = v; at = k; }
   }
-  out[tid] = i32(at);`
+  if (mode == 1u) {
+    out[2u * tid] = bitcast<u32>(best);
+    out[2u * tid + 1u] = at;
+  } else {
+    out[tid] = at;
+  }`
     }))
+  const len = xa.shape[axis]!
   const inner = Shape.sizeOf(xa.shape.slice(axis + 1))
+  const w = runtime.workgroupSize
+  const input = runtime.bind(x)
+  if (len <= SERIAL_ARG || size >= 4096) {
+    runtime.dispatch(kernel, [input, input], out.gpu, [0, 0, size, len, inner, 0, 1, len], Math.ceil(size / w))
+    return out
+  }
+  const chunks = Math.ceil(len / ARG_CHUNK)
+  const pairs = runtime.allocate(size * chunks * 8)
   runtime.dispatch(
     kernel,
-    [runtime.bind(x)],
-    out.gpu,
-    [0, 0, size, xa.shape[axis]!, inner],
-    Math.ceil(size / runtime.workgroupSize)
+    [input, input],
+    pairs.gpu!,
+    [0, 0, size, len, inner, 1, chunks, ARG_CHUNK],
+    Math.ceil((size * chunks) / w)
   )
+  runtime.dispatch(
+    kernel,
+    [input, pairs.gpu!],
+    out.gpu,
+    [0, 0, size, len, inner, 2, 1, len, chunks],
+    Math.ceil(size / w)
+  )
+  runtime.retire(pairs)
   return out
 }
 
