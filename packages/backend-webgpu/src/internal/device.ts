@@ -72,16 +72,20 @@ export const requestAdapter = (gpu: GPU): Effect.Effect<GPUAdapter, WebGpuUnavai
     )
   )
 
+// A specifier bundlers cannot see: browser bundles of this package must not pull
+// in Dawn's Node bindings (the browser path never loads them).
+const dawnModule = "webgpu"
+const loadDawn = (): Promise<typeof import("webgpu")> => import(/* @vite-ignore */ dawnModule)
+
 let nodeGpu: Promise<GPU> | undefined
 
 // One Dawn instance per process: creating instances repeatedly is slow and each
 // holds native state. OpenGL ES is the backend that works on GPU-less Linux
 // (Mesa's llvmpipe); where it has no adapter the default backends are tried.
-const loadNodeGpu = (): Promise<GPU> =>
-  nodeGpu ??= import("webgpu").then((webgpu) => webgpu.create(["backend=opengles"]))
+const loadNodeGpu = (): Promise<GPU> => nodeGpu ??= loadDawn().then((webgpu) => webgpu.create(["backend=opengles"]))
 
 let nodeDefaultGpu: Promise<GPU> | undefined
-const loadNodeDefaultGpu = (): Promise<GPU> => nodeDefaultGpu ??= import("webgpu").then((webgpu) => webgpu.create([]))
+const loadNodeDefaultGpu = (): Promise<GPU> => nodeDefaultGpu ??= loadDawn().then((webgpu) => webgpu.create([]))
 
 const browserGpu = (): GPU | undefined =>
   typeof navigator !== "undefined" && "gpu" in navigator ? (navigator as { gpu?: GPU }).gpu : undefined

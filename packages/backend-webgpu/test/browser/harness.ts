@@ -32,7 +32,7 @@ const flags = [
   "--enable-unsafe-webgpu"
 ]
 
-/** Bundles the page for the browser (the Node-only `webgpu` import stays out). */
+/** Bundles the page for the browser (nothing of Dawn's Node bindings gets in). */
 export const bundlePage = async (): Promise<string> => {
   const result = await build({
     entryPoints: [fileURLToPath(new URL("./page.ts", import.meta.url))],
@@ -40,7 +40,6 @@ export const bundlePage = async (): Promise<string> => {
     format: "esm",
     platform: "browser",
     target: "es2022",
-    external: ["webgpu"],
     write: false,
     logLevel: "silent"
   })
