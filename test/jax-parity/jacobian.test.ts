@@ -1,6 +1,6 @@
 // JAX parity: jax.jacfwd, jax.jacrev, jax.hessian. Each case names the test in
 // jax/tests/api_test.py (or the docstring) whose behaviour it pins down.
-import { hessian, jacfwd, jacrev } from "@diffect/ad"
+import { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -21,6 +21,8 @@ describe("jax.jacfwd / jax.jacrev / jax.hessian parity", () => {
   it("docstrings of jacfwd and jacrev", () => {
     expect.close(value(jacfwd(f)(np.array([1, 2, 3]))), J, 1e-4)
     expect.close(value(jacrev(f)(np.array([1, 2, 3]))), J, 1e-4)
+    // jax.jacobian is an alias of jacrev
+    expect.close(value(jacobian(f)(np.array([1, 2, 3]))), J, 1e-4)
   })
 
   it("docstring of hessian: x0^3 - 2 x0 x1 - x1^6 at [1, 2]", () => {

@@ -112,3 +112,15 @@ export const hessian = <F extends AnyFunction, const N extends Argnums = 0, A ex
   const inner = (...args: ReadonlyArray<unknown>) => transformation(() => jacrevSync(f, options, args))
   return (...args) => transformation(() => jacfwdSync(inner, options, args) as HessianResult<F, N, A>)
 }
+
+/**
+ * Alias of {@link jacrev} (JAX's `jax.jacobian`).
+ *
+ * @example
+ * import { jacobian, np, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * runSync(jacobian((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))) // [[2, 0], [0, 4]]
+ *
+ * @since 0.1.0
+ */
+export const jacobian: typeof jacrev = jacrev
