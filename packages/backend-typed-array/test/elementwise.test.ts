@@ -2,7 +2,7 @@
  * Every elementwise primitive on every dtype it supports, against hand-derived
  * or NumPy-documented values.
  */
-import { DType } from "@diffect/core"
+import { binaryPrimitives, DType, unaryPrimitives } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { arr, bin, expect, run, un } from "./helpers.js"
 
@@ -204,7 +204,16 @@ describe("elementwise: int32", () => {
     expect.exact(un("ceil", i32([3, -3])), [3, -3])
   })
 
+  it("real, imag, conj of int32", () => {
+    expect.exact(un("real", i32([3, -4])), [3, -4])
+    expect.exact(un("imag", i32([3, -4])), [0, 0])
+    expect.exact(un("conj", i32([3]), "complex64"), [3, -0])
+  })
+
   it("comparisons", () => {
+    expect.exact(bin("le", i32([1, 2, 3]), i32([2, 2, 2]), "bool"), [1, 1, 0])
+    expect.exact(bin("gt", i32([1, 2, 3]), i32([2, 2, 2]), "bool"), [0, 0, 1])
+    expect.exact(bin("ne", i32([1, 2]), i32([2, 2]), "bool"), [1, 0])
     expect.exact(bin("lt", i32([1, 2]), i32([2, 2]), "bool"), [1, 0])
     expect.exact(bin("eq", i32([1, 2]), i32([2, 2]), "bool"), [0, 1])
     expect.exact(bin("ge", i32([1, 2]), i32([2, 2]), "bool"), [0, 1])
@@ -225,7 +234,12 @@ describe("elementwise: bool", () => {
     expect.exact(bin("max", x, y), [0, 1, 1, 1])
     expect.exact(bin("min", x, y), [0, 0, 0, 1])
   })
+  it("abs, floor, ceil, round are the identity", () => {
+    for (const p of ["abs", "floor", "ceil", "round"] as const) expect.exact(un(p, x), [0, 0, 1, 1])
+  })
   it("comparisons order false < true", () => {
+    expect.exact(bin("le", x, y), [1, 1, 0, 1])
+    expect.exact(bin("gt", x, y), [0, 0, 1, 0])
     expect.exact(bin("eq", x, y), [1, 0, 0, 1])
     expect.exact(bin("ne", x, y), [0, 1, 1, 0])
     expect.exact(bin("lt", x, y), [0, 1, 0, 0])
@@ -492,4 +506,65 @@ describe("convert_element_type between every pair of dtypes", () => {
       })
     }
   }
+})
+
+describe("every supported (primitive, dtype) pair", () => {
+  // float32 and complex64 kernels compute in float64 and round on store, so on the same
+  // (float32-representable) inputs they must give exactly the rounded float64 results;
+  // the float64 results are pinned by the hand-derived tests above.
+  const reals = [-2.5, -0.75, -0.125, 0, 0.25, 0.875, 1.5, 3].map(Math.fround)
+  const pairs: ReadonlyArray<readonly [number, number]> = [
+    [-2.5, 0.5],
+    [-0.75, -1.25],
+    [0, 0],
+    [0.25, 0],
+    [0.875, -0.5],
+    [
+      1.5,
+      2
+    ],
+    [3, -0.125],
+    [-1, 0]
+  ]
+  const unaryNames = [...unaryPrimitives].filter((p) => p !== "convert_element_type" && p !== "stop_gradient")
+  const binaryNames = [...binaryPrimitives]
+  const outFor = (p: string, d: DType.DType): DType.DType =>
+    ["eq", "ne", "lt", "le", "gt", "ge"].includes(p)
+      ? "bool"
+      : p === "abs" || p === "real" || p === "imag"
+      ? DType.realDType(d)
+      : p === "complex" || p === "conj"
+      ? DType.complexDType(d)
+      : d
+  const tryRun = (p: string, operands: ReadonlyArray<ReturnType<typeof arr>>, out: DType.DType) => {
+    try {
+      return Array.from(
+        run(p as "add", operands, (p === "integer_pow" ? { y: 3 } : {}) as never, operands[0]!.shape, out)
+      )
+    } catch (e) {
+      if (/no elementwise lowering/.test(String(e))) return undefined
+      throw e
+    }
+  }
+  let compared = 0
+  for (const [single, double] of [["float32", "float64"], ["complex64", "complex128"]] as const) {
+    const values = single === "float32" ? reals : pairs.flat()
+    const n = single === "float32" ? reals.length : pairs.length
+    const lo = (d: DType.DType, shift = 0) => arr(d, [n], values.map((_, i) => values[(i + shift) % values.length]!))
+    for (const p of [...unaryNames, ...binaryNames]) {
+      const binary = binaryPrimitives.has(p as never)
+      it(`${p}: ${single} is ${double} rounded`, () => {
+        const ops = (d: DType.DType) => (binary ? [lo(d), lo(d, single === "float32" ? 3 : 6)] : [lo(d)])
+        const a = tryRun(p, ops(single), outFor(p, single))
+        const b = tryRun(p, ops(double), outFor(p, double))
+        assert.strictEqual(a === undefined, b === undefined, "supported at both precisions or neither")
+        if (a === undefined || b === undefined) return
+        compared++
+        expect.exact(a, outFor(p, single) === "bool" ? b : b.map(Math.fround))
+      })
+    }
+  }
+  it("compared most primitives at both precisions", () => {
+    assert.isAtLeast(compared, 60)
+  })
 })
