@@ -230,6 +230,8 @@ describe("shape kernels", () => {
     expect.exact(run("rev", [m], { dimensions: [1] }, [2, 3], "int32"), [2, 1, 0, 5, 4, 3])
     expect.exact(run("rev", [m], { dimensions: [0] }, [2, 3], "int32"), [3, 4, 5, 0, 1, 2])
     expect.exact(run("rev", [m], { dimensions: [0, 1] }, [2, 3], "int32"), [5, 4, 3, 2, 1, 0])
+    const z = arr("complex128", [3], [1, 2, 3, 4, 5, 6])
+    expect.exact(run("rev", [z], { dimensions: [0] }, [3], "complex128"), [5, 6, 3, 4, 1, 2])
   })
 
   it("slice with and without strides", () => {
@@ -349,6 +351,14 @@ describe("gather and scatter_add", () => {
     ])
     // the operand is not modified
     expect.exact(op.data, [1, 1, 1, 1])
+    const zc = arr("complex64", [2], [1, 1, 0, 0])
+    const uc = arr("complex64", [2], [2, 3, 4, 5])
+    expect.exact(run("scatter_add", [zc, arr("int32", [2], [0, 0]), uc], { axis: 0 }, [2], "complex64"), [7, 9, 0, 0])
+    const bo = arr("bool", [2], [0, 0])
+    expect.exact(
+      run("scatter_add", [bo, arr("int32", [2], [1, 1]), arr("bool", [2], [1, 1])], { axis: 0 }, [2], "bool"),
+      [0, 1]
+    )
   })
 })
 
