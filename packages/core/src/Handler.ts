@@ -7,6 +7,8 @@
  *
  * @since 0.1.0
  */
+import { Context, Fiber } from "effect"
+import { Backend } from "./Backend.js"
 import type { BackendShape } from "./Backend.js"
 import { EscapedTracerError } from "./Errors.js"
 import { evalPrimitive } from "./internal/dispatch.js"
@@ -117,13 +119,20 @@ let currentBackend: BackendShape | undefined
 let defaultBackend: BackendShape | undefined
 
 /**
- * The backend that evaluates primitives now: the one installed by the running
- * Effect (`withBackend`), else the default (the facade installs the typed-array
- * backend), else none.
+ * The backend that evaluates primitives now: the one installed for a synchronous
+ * run (`withBackend`), else the running fiber's `Backend` service, else the default
+ * (the facade installs the typed-array backend), else none.
  *
  * @since 0.1.0
  */
-export const activeBackend = (): BackendShape | undefined => currentBackend ?? defaultBackend
+export const activeBackend = (): BackendShape | undefined => currentBackend ?? fiberBackend() ?? defaultBackend
+
+// Eager operations written directly in an `Effect.gen` body run inside a fiber: they use the
+// fiber's `Backend`, so `Effect.provide(WebGpuBackend.layer)` covers them too.
+const fiberBackend = (): BackendShape | undefined => {
+  const fiber = Fiber.getCurrent()
+  return fiber === undefined ? undefined : Context.getOrUndefined(fiber.context as Context.Context<Backend>, Backend)
+}
 
 /**
  * Runs synchronous `thunk` with `backend` evaluating primitives.

@@ -4,9 +4,10 @@
  *
  * @since 0.1.0
  */
+import { runSyncOn } from "@diffect/ad"
 import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { Backend, setDefaultBackend } from "@diffect/core"
-import { Cause, Effect, Exit } from "effect"
+import { Effect } from "effect"
 
 // The typed-array layer provides one backend object; eager code uses that same object,
 // so tensors computed eagerly can be passed to `runSync` programs without a copy.
@@ -30,11 +31,7 @@ setDefaultBackend(cpu)
  *
  * @since 0.1.0
  */
-export const runSync = <A, E>(effect: Effect.Effect<A, E, Backend>): A => {
-  const exit = Effect.runSyncExit(Effect.provide(effect, TypedArrayBackend.layer))
-  if (Exit.isSuccess(exit)) return exit.value
-  throw Cause.squash(exit.cause)
-}
+export const runSync = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(cpu, effect)
 
 /**
  * The backend eager operations use in scripts (the typed-array backend object
