@@ -3,7 +3,7 @@
 import { CotangentMismatchError, linearTranspose, LinearTransposeDTypeError } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { expect, failure, run, value } from "./parity.js"
 
 describe("jax.linear_transpose parity", () => {
@@ -23,16 +23,13 @@ describe("jax.linear_transpose parity", () => {
     expect.close(value(t(np.array([0, 1, 2]))), [[0, 2, 4]])
   })
 
-  it("test_linear_transpose_integer: JAX transposes integer -> integer; diffect refuses it with a typed error", () => {
-    // Deliberate difference (docs/jax-differences.md): integer tangents are float0 in
-    // diffect's handlers, so an integer linear map has no transpose to compute yet.
-    expect.error(
-      failure(
-        linearTranspose((x: Tensor) => np.multiply(np.array(2, { dtype: "int32" }), x), np.array(1, { dtype: "int32" }))
-      ),
-      LinearTransposeDTypeError,
-      "linearTranspose of integer -> integer functions is not supported yet, but got [int32] -> [int32]. Convert the inputs to a floating dtype (np.astype) first."
+  it("test_linear_transpose_integer: an integer -> integer map is transposed on integers (2x at 3 gives 6)", () => {
+    const t = run(
+      linearTranspose((x: Tensor) => np.multiply(np.array(2, { dtype: "int32" }), x), np.array(1, { dtype: "int32" }))
     )
+    const [ct] = run(t(np.array(3, { dtype: "int32" })))
+    assert.strictEqual(ct.dtype, "int32")
+    expect.close(value(t(np.array(3, { dtype: "int32" }))), [6])
   })
 
   it("test_linear_transpose_complex: (1+2j) x at 3+4j gives -5+10j", () => {

@@ -218,8 +218,8 @@ export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatch
 /**
  * `linearTranspose` of a function whose dtypes it cannot transpose:
  * `"mixed"`: integer and inexact dtypes mixed (JAX's "linear_transpose only
- * supports ..."); `"integer"`: an integer -> integer function, which JAX
- * supports but diffect does not yet (integer tangents are float0 here).
+ * supports ..."). `"integer"` is kept for compatibility and no longer raised:
+ * integer -> integer maps are transposed on integers, as in JAX.
  *
  * @since 0.1.0
  */

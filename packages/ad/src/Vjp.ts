@@ -359,9 +359,9 @@ export const linearTranspose = <F extends AnyFunction>(
     const inDTypes = ps.map((p) => p.dtype)
     const outDTypes = outAvals.map((y) => y.dtype)
     const all = [...inDTypes, ...outDTypes]
-    if (!all.every(DType.isInexact)) {
-      const kind = all.every(DType.isInteger) ? "integer" : "mixed"
-      throw new LinearTransposeDTypeError({ kind, inDTypes, outDTypes })
+    // JAX's rule: all inexact, or all integer (an integer linear map is transposed on integers).
+    if (!all.every(DType.isInexact) && !all.every(DType.isInteger)) {
+      throw new LinearTransposeDTypeError({ kind: "mixed", inDTypes, outDTypes })
     }
     const outs = outAvals
     return ((cotangent: unknown) =>
