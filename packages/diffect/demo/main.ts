@@ -8,7 +8,7 @@
  *   pnpm demo --webgpu         # WebGPU backend (Dawn in Node; a GPU or Mesa's software GL)
  *   pnpm demo --steps 500 --lr 0.02 --out out/loss.svg
  */
-import { Backend, np, toJs, TypedArrayBackend, valueAndGrad, WebGpuBackend, withBackend } from "diffect"
+import { Backend, np, toJs, TypedArrayBackend, valueAndGrad, WebGpuBackend } from "diffect"
 import { Effect, Layer } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
@@ -41,28 +41,18 @@ const tensors = (s: Split, features: number, classes: number) => ({
   y: np.array(s.y).reshape([s.n, classes])
 })
 
-/**
- * Runs eager (non-transformed) tensor code on the program's backend. Outside a
- * transformation, ops run on the default (CPU) backend, and a tensor computed
- * there cannot be used on WebGPU; `withBackend` makes them run where the rest does.
- */
-const eager = <A>(f: () => A): Effect.Effect<A, never, Backend> =>
-  Effect.gen(function*() {
-    const backend = yield* Backend
-    return withBackend(backend, f)
-  })
-
 const train = Effect.fn("demo.train")(function*(iris: Iris) {
   const k = iris.classes.length
-  const trainSet = yield* eager(() => tensors(iris.train, iris.features, k))
-  let params: Params = yield* Effect.flatten(eager(() => initParams(Number(values.seed))))
-  let opt = yield* eager(() => adamInit(params))
+  // Eager ops in an Effect.gen body run on the program's Backend (CPU or WebGPU).
+  const trainSet = tensors(iris.train, iris.features, k)
+  let params: Params = yield* initParams(Number(values.seed))
+  let opt = adamInit(params)
   const lossAndGrad = valueAndGrad(loss)
   const losses: Array<number> = []
   const bar = progressBar(steps, "training")
   for (let i = 1; i <= steps; i++) {
     const [value, grads] = yield* lossAndGrad(params, trainSet.x, trainSet.y)
-    ;[params, opt] = yield* eager(() => adamStep(params, grads, opt, { lr }))
+    ;[params, opt] = adamStep(params, grads, opt, { lr })
     const l = (yield* toJs(value)) as number
     losses.push(l)
     bar.tick(i, l)
@@ -72,7 +62,7 @@ const train = Effect.fn("demo.train")(function*(iris: Iris) {
 })
 
 const accuracy = Effect.fn("demo.accuracy")(function*(params: Params, split: Split, features: number, classes: number) {
-  const predictions = yield* eager(() => predict(params, tensors(split, features, classes).x))
+  const predictions = predict(params, tensors(split, features, classes).x)
   const predicted = (yield* toJs(predictions)) as ReadonlyArray<number>
   let correct = 0
   predicted.forEach((p, i) => (correct += p === split.labels[i] ? 1 : 0))
