@@ -43,7 +43,10 @@ export interface Kernel {
 
 const backendName = "webgpu"
 
-/** @internal */
+/**
+ * One device's state for the backend: every buffer it allocated, the batch of
+ * recorded dispatches, the compiled kernels, and whether the device was lost.
+ */
 export class Runtime {
   readonly device: GPUDevice
   readonly limits: GPUSupportedLimits
@@ -73,6 +76,10 @@ export class Runtime {
   #lost: string | undefined
   #errors: Array<string> = []
   #closed = false
+  readonly #onError = (event: Event): void => {
+    const error = (event as GPUUncapturedErrorEvent).error
+    if (this.#errors.length < 8) this.#errors.push(error.message)
+  }
 
   constructor(device: GPUDevice) {
     this.device = device
@@ -91,10 +98,8 @@ export class Runtime {
     void device.lost.then((info) => {
       if (!this.#closed) this.#lost = `device lost (${info.reason}): ${info.message}`
     })
-    device.addEventListener("uncapturederror", (event) => {
-      const error = (event as GPUUncapturedErrorEvent).error
-      if (this.#errors.length < 8) this.#errors.push(error.message)
-    })
+    // A device passed in by the caller outlives this runtime: the listener is removed at close.
+    device.addEventListener("uncapturederror", this.#onError)
   }
 
   /** Number and total bytes of GPU buffers alive now (parameter buffer excluded). */
@@ -339,6 +344,7 @@ export class Runtime {
     this.#paramBuffer.destroy()
     this.#placeholder.destroy()
     this.#kernels.clear()
+    this.device.removeEventListener("uncapturederror", this.#onError)
     if (destroyDevice) this.device.destroy()
   }
 }
