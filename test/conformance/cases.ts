@@ -191,6 +191,35 @@ const elementwiseFloat: ReadonlyArray<Case> = [
     expected: [[1, 0, 0], [0, 1, 1], [0, 0, 1], [1, 0, 1], [0, 0, 1], [1, 0, 1]]
   },
   {
+    // C99 Annex F: pow's special cases.
+    name: "pow special values",
+    run: () =>
+      lax.pow(
+        f([-2, -0, -0, 0.5, 2, -1, -1, Infinity, -Infinity, -Infinity]),
+        f([31, -1, 3, Infinity, -Infinity, Infinity, -Infinity, -2, 3, 2])
+      ),
+    expected: [-2147483648, -Infinity, -0, 0, 0, 1, 1, 0, -Infinity, Infinity]
+  },
+  {
+    name: "rem special values (fmod)",
+    run: () => lax.rem(f([-0, Infinity, 5, -5, 6]), f([1, 2, Infinity, Infinity, -4])),
+    expected: [-0, NaN, 5, -5, 2]
+  },
+  {
+    name: "atan2 at zeros and infinities",
+    run: () =>
+      lax.atan2(
+        f([Infinity, -Infinity, 1, -0, 0, 0, -1, Infinity]),
+        f([Infinity, -Infinity, -Infinity, -1, -0, 0, Infinity, 1])
+      ),
+    expected: [Math.PI / 4, -3 * Math.PI / 4, Math.PI, -Math.PI, Math.PI, 0, -0, Math.PI / 2]
+  },
+  {
+    name: "float32 -> int32 near the int32 range",
+    run: () => lax.convertElementType(f([2147483520, -2147483648, 2147483648, -0.9, Infinity, -Infinity]), "int32"),
+    expected: [2147483520, -2147483648, 2147483647, 0, 2147483647, -2147483648]
+  },
+  {
     name: "select",
     run: () => lax.select(np.array([true, false, true]), f([1, 2, 3]), f([-1, -2, -3])),
     expected: [1, -2, 3]
