@@ -170,7 +170,8 @@ describe("harness", () => {
     fc.assert(
       fc.property(
         fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1 }).filter((xs) =>
-          xs.some((x) => x !== 0)
+          // Subnormal-only arrays would round away the scaling: keep a normal-sized entry.
+          xs.some((x) => Math.abs(x) > 1e-3)
         ),
         fc.double({ min: -0.5, max: 0.5, noNaN: true }),
         (xs, d) => {

@@ -114,8 +114,11 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
   {
     tag: "ConcretizationError",
     mistake: "reading a traced value (to branch on it in JS)",
-    code: "runSync(grad((x) => toJsSync(x) > 0 ? x : np.negative(x))(np.array(1)))",
-    trigger: () => runSync(grad((x: Tensor) => ((toJsSync(x) as number) > 0 ? x : np.negative(x)))(np.array(1)))
+    code: "runSync(grad((x) => (toJsSync(np.sum(x)) > 0 ? np.sum(x) : np.negative(np.sum(x))))(np.ones([2])))",
+    trigger: () =>
+      runSync(
+        grad((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? np.sum(x) : np.negative(np.sum(x))))(np.ones([2]))
+      )
   },
   {
     tag: "TreeStructureError",
