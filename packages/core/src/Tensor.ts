@@ -28,7 +28,7 @@ export interface AbstractValue {
 /** @since 0.1.0 */
 export const aval = (shape: Shape, dtype: DType, weakType = false): AbstractValue => ({ shape, dtype, weakType })
 
-/** Formats an abstract value like JAX: `f32[3,4]`. @since 0.1.0 */
+/** Formats an abstract value like JAX's jaxpr printer: `f32[3,4]` (weak types are not shown). @since 0.1.0 */
 export const formatAval = (a: AbstractValue): string => {
   const short: Record<DType, string> = {
     float32: "f32",
@@ -39,7 +39,7 @@ export const formatAval = (a: AbstractValue): string => {
     complex128: "c128",
     float0: "float0"
   }
-  return `${short[a.dtype]}[${a.shape.join(",")}]${a.weakType ? "{weak}" : ""}`
+  return `${short[a.dtype]}[${a.shape.join(",")}]`
 }
 
 /**

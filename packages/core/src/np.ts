@@ -51,9 +51,10 @@ export interface ReduceOptions {
 /**
  * A tensor from JS values: numbers, booleans, complex `{ re, im }`, nested arrays,
  * typed arrays (Float32Array -> float32, Float64Array -> float64, Int32Array and
- * Uint8Array -> int32) or tensors (nested tensors are stacked). Types are strong:
- * numbers give float32 unless `dtype` says otherwise. Ragged input and unknown
- * dtypes fail with `InvalidArrayError`.
+ * Uint8Array -> int32) or tensors (nested tensors are stacked). Numbers give
+ * float32 unless `dtype` says otherwise; a bare number or complex scalar without a
+ * dtype is weakly typed (as `jnp.array(2.0)`), everything else is strong. Ragged
+ * input and unknown dtypes fail with `InvalidArrayError`.
  *
  * @example
  * import { np } from "diffect"
@@ -70,8 +71,14 @@ export const array = (value: TensorLike, options?: DTypeOptions): Tensor => {
     const t = toTensor(value)
     return dtype === undefined ? t : astype(t, dtype)
   }
-  return fromLiteral(value, dtype)
+  // A bare JS number (or complex value) without a dtype stays weakly typed, as
+  // `jnp.array(2.0)` does in JAX; arrays of them and explicit dtypes are strong.
+  const weak = dtype === undefined && (typeof value === "number" || isComplexLiteral(value))
+  return fromLiteral(value, dtype, weak)
 }
+
+const isComplexLiteral = (u: unknown): boolean =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && !ArrayBuffer.isView(u) && "re" in u && "im" in u
 
 /**
  * Like `array`, but tensors pass through untouched (JAX's `jnp.asarray`).

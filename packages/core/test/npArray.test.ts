@@ -4,9 +4,13 @@ import { Effect } from "effect"
 import { expect, failure, js } from "./npSetup.js"
 
 describe("np.array", () => {
-  it("numbers give strong float32 (jnp.array's default float), booleans bool", () => {
+  it("a bare number gives a weak float32 scalar (jnp.array(3.0) is weakly typed); arrays and explicit dtypes are strong", () => {
     const x = np.array(3)
-    assert.deepStrictEqual([x.shape, x.dtype, x.weakType], [[], "float32", false])
+    assert.deepStrictEqual([x.shape, x.dtype, x.weakType], [[], "float32", true])
+    assert.strictEqual(np.array(3, { dtype: "float32" }).weakType, false)
+    assert.strictEqual(np.array({ re: 1, im: 2 }).weakType, true)
+    // A weak scalar yields to a strong operand's dtype, as a JS number does.
+    assert.strictEqual(np.add(np.array(1, { dtype: "float64" }), np.array(2)).dtype, "float64")
     expect.tensor(np.array([[1, 2, 3], [4, 5, 6]]), "float32", [[1, 2, 3], [4, 5, 6]], { weak: false })
     expect.tensor(np.array([true, false]), "bool", [true, false])
     assert.deepStrictEqual(np.array([[[1], [2]]]).shape, [1, 2, 1])
