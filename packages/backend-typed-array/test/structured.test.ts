@@ -399,8 +399,8 @@ describe("dot_general", () => {
     expect.exact(run("dot_general", [a, b], mm, [2, 2], "float32"), [19, 22, 43, 50])
   })
 
-  it("matches a naive float64 reference (odd sizes, both dtypes, past the column panel)", () => {
-    for (const [m, k, n] of [[37, 53, 29], [5, 3, 600], [1, 7, 1], [9, 1, 4]] as const) {
+  it("matches a naive float64 reference (odd sizes, both dtypes, several K and N cache blocks)", () => {
+    for (const [m, k, n] of [[37, 53, 29], [5, 3, 600], [1, 7, 1], [9, 1, 4], [3, 700, 5], [10, 300, 270]] as const) {
       const a = randomArray("float64", [m, k], m)
       const b = randomArray("float64", [k, n], n)
       const ref = refMatmul(a.data, b.data, 1, m, k, n)

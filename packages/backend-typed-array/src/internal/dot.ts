@@ -48,13 +48,19 @@ const groupedView = (
   return { data, batchStride: out[0]!, rowStride: out[1]!, colStride: out[2]! }
 }
 
+// Cache blocking: a KC x NC panel of the rhs (256 x 256 f64 = 512 KiB) is packed once and
+// reused by every group of 4 lhs rows; partial sums over K blocks add up in `acc`.
+const KC = 256
+const NC = 256
+
 /**
  * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The operands are read
  * through strides, so a transposed operand (`x @ w.T`, common in gradients) costs
- * no copy: packing reads it in place. The rhs is packed
+ * no copy: packing reads it in place. Each KC x NC block of the rhs is packed
  * into panels of 4 columns (`bp`, k-major, zero-padded) and each group of 4 lhs
  * rows into `ap`, so the micro-kernel keeps a 4x4 block of the output in 16 f64
  * locals (registers) and reads 8 values per 16 multiply-adds, sequentially.
+ * Sums accumulate in float64 (`acc`, M x N) and are stored (rounded) at the end.
  */
 const matmulReal = (
   a: Operand,
@@ -67,91 +73,100 @@ const matmulReal = (
   k: number,
   n: number,
   ap: Float64Array,
-  bp: Float64Array
+  bp: Float64Array,
+  acc: Float64Array
 ): void => {
-  const n4 = (n + 3) >> 2
-  const bd = b.data
-  const bk = b.rowStride
-  const bn = b.colStride
-  for (let jb = 0; jb < n4; jb++) {
-    const width = Math.min(4, n - jb * 4)
-    for (let t = 0; t < 4; t++) {
-      const col = bOff + (jb * 4 + t) * bn
-      const o = jb * k * 4 + t
-      if (t < width) {
-        for (let p = 0; p < k; p++) bp[o + p * 4] = bd[col + p * bk]!
-      } else {
-        for (let p = 0; p < k; p++) bp[o + p * 4] = 0
-      }
-    }
-  }
+  acc.fill(0)
   const ad = a.data
   const am = a.rowStride
   const ak = a.colStride
-  for (let i0 = 0; i0 < m; i0 += 4) {
-    const height = Math.min(4, m - i0)
-    for (let t = 0; t < 4; t++) {
-      const row = aOff + (i0 + t) * am
-      if (t < height) {
-        for (let p = 0; p < k; p++) ap[p * 4 + t] = ad[row + p * ak]!
-      } else {
-        for (let p = 0; p < k; p++) ap[p * 4 + t] = 0
+  const bd = b.data
+  const bk = b.rowStride
+  const bn = b.colStride
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = Math.min(KC, k - pc)
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = Math.min(NC, n - jc)
+      const n4 = (nc + 3) >> 2
+      for (let jb = 0; jb < n4; jb++) {
+        const width = Math.min(4, nc - jb * 4)
+        for (let t = 0; t < 4; t++) {
+          const src = bOff + pc * bk + (jc + jb * 4 + t) * bn
+          const o = jb * kc * 4 + t
+          if (t < width) {
+            for (let p = 0; p < kc; p++) bp[o + p * 4] = bd[src + p * bk]!
+          } else {
+            for (let p = 0; p < kc; p++) bp[o + p * 4] = 0
+          }
+        }
       }
-    }
-    for (let jb = 0; jb < n4; jb++) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
-      let bo = jb * k * 4
-      const end = k * 4
-      for (let ao = 0; ao < end; ao += 4, bo += 4) {
-        const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!
-        const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!
-        c00 += a0 * b0
-        c01 += a0 * b1
-        c02 += a0 * b2
-        c03 += a0 * b3
-        c10 += a1 * b0
-        c11 += a1 * b1
-        c12 += a1 * b2
-        c13 += a1 * b3
-        c20 += a2 * b0
-        c21 += a2 * b1
-        c22 += a2 * b2
-        c23 += a2 * b3
-        c30 += a3 * b0
-        c31 += a3 * b1
-        c32 += a3 * b2
-        c33 += a3 * b3
-      }
-      const j0 = jb * 4
-      let o = cOff + i0 * n + j0
-      if (height === 4 && j0 + 4 <= n) {
-        c[o] = c00
-        c[o + 1] = c01
-        c[o + 2] = c02
-        c[o + 3] = c03
-        o += n
-        c[o] = c10
-        c[o + 1] = c11
-        c[o + 2] = c12
-        c[o + 3] = c13
-        o += n
-        c[o] = c20
-        c[o + 1] = c21
-        c[o + 2] = c22
-        c[o + 3] = c23
-        o += n
-        c[o] = c30
-        c[o + 1] = c31
-        c[o + 2] = c32
-        c[o + 3] = c33
-      } else {
-        const width = Math.min(4, n - j0)
-        const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33]
-        for (let r = 0; r < height; r++) for (let t = 0; t < width; t++) c[o + r * n + t] = block[r * 4 + t]!
+      for (let i0 = 0; i0 < m; i0 += 4) {
+        const height = Math.min(4, m - i0)
+        for (let t = 0; t < 4; t++) {
+          const src = aOff + (i0 + t) * am + pc * ak
+          if (t < height) {
+            for (let p = 0; p < kc; p++) ap[p * 4 + t] = ad[src + p * ak]!
+          } else {
+            for (let p = 0; p < kc; p++) ap[p * 4 + t] = 0
+          }
+        }
+        for (let jb = 0; jb < n4; jb++) {
+          let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0
+          let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0
+          let bo = jb * kc * 4
+          const end = kc * 4
+          for (let ao = 0; ao < end; ao += 4, bo += 4) {
+            const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!
+            const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!
+            c00 += a0 * b0
+            c01 += a0 * b1
+            c02 += a0 * b2
+            c03 += a0 * b3
+            c10 += a1 * b0
+            c11 += a1 * b1
+            c12 += a1 * b2
+            c13 += a1 * b3
+            c20 += a2 * b0
+            c21 += a2 * b1
+            c22 += a2 * b2
+            c23 += a2 * b3
+            c30 += a3 * b0
+            c31 += a3 * b1
+            c32 += a3 * b2
+            c33 += a3 * b3
+          }
+          const j0 = jc + jb * 4
+          let o = i0 * n + j0
+          if (height === 4 && j0 + 4 <= n) {
+            acc[o]! += c00
+            acc[o + 1]! += c01
+            acc[o + 2]! += c02
+            acc[o + 3]! += c03
+            o += n
+            acc[o]! += c10
+            acc[o + 1]! += c11
+            acc[o + 2]! += c12
+            acc[o + 3]! += c13
+            o += n
+            acc[o]! += c20
+            acc[o + 1]! += c21
+            acc[o + 2]! += c22
+            acc[o + 3]! += c23
+            o += n
+            acc[o]! += c30
+            acc[o + 1]! += c31
+            acc[o + 2]! += c32
+            acc[o + 3]! += c33
+          } else {
+            const w = Math.min(4, n - j0)
+            const block = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33]
+            for (let r = 0; r < height; r++) for (let t = 0; t < w; t++) acc[o + r * n + t]! += block[r * 4 + t]!
+          }
+        }
       }
     }
   }
+  c.set(acc, cOff)
 }
 
 /** int32 (wrapping) and bool (or of ands) products: the plain i-k-j loop. */
@@ -253,10 +268,12 @@ export const dotGeneral = (
       canonical(transposeInto(lhs, lhsShape, lhsGroups.flat(), DType.allocHost(dtype, nb * m * k), 1), m, k)
     const b = groupedView(rhs, rhsShape, rhsGroups) ??
       canonical(transposeInto(rhs, rhsShape, rhsGroups.flat(), DType.allocHost(dtype, nb * k * n), 1), k, n)
-    const ap = new Float64Array(4 * k)
-    const bp = new Float64Array(4 * ((n + 3) >> 2) * k)
+    const kc = Math.min(k, KC)
+    const ap = new Float64Array(4 * kc)
+    const bp = new Float64Array(4 * ((Math.min(n, NC) + 3) >> 2) * kc)
+    const acc = new Float64Array(m * n)
     for (let s = 0; s < nb; s++) {
-      matmulReal(a, s * a.batchStride, b, s * b.batchStride, out, s * m * n, m, k, n, ap, bp)
+      matmulReal(a, s * a.batchStride, b, s * b.batchStride, out, s * m * n, m, k, n, ap, bp, acc)
     }
     return out
   }
