@@ -98,13 +98,16 @@ export class ConcreteTensor extends Tensor {
   ) {
     super()
   }
-  /** The buffer for `backend`, uploading host data once if needed. */
+  /** The buffer for `backend`, uploading host-readable data once if needed (cached per backend). */
   bufferFor(backend: DeviceBuffer["backend"]): DeviceBuffer | undefined {
     if (this.buffer !== undefined && this.buffer.backend === backend) return this.buffer
     const cached = this.#uploads?.find((b) => b.backend === backend)
     if (cached !== undefined) return cached
-    if (this.host === undefined) return undefined
-    const uploaded = backend.fromHost(this.host, this.aval)
+    // Data another backend holds in host memory (a CPU buffer) moves synchronously;
+    // data on an asynchronous device must be read back with toJs first.
+    const host = this.host ?? this.buffer?.backend.readSync?.(this.buffer, this.aval)
+    if (host === undefined) return undefined
+    const uploaded = backend.fromHost(host, this.aval)
     ;(this.#uploads ??= []).push(uploaded)
     return uploaded
   }

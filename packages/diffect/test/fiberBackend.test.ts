@@ -1,5 +1,14 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Backend, ConcreteTensor, defaultBackend, makeTypedArrayBackend, np, toJs } from "diffect"
+import {
+  Backend,
+  ConcreteTensor,
+  defaultBackend,
+  makeTypedArrayBackend,
+  np,
+  toJs,
+  toJsSync,
+  withBackend
+} from "diffect"
 import { Effect, Layer } from "effect"
 
 // A second CPU backend object, distinct from the facade's default: the owner of a
@@ -19,5 +28,16 @@ describe("eager operations inside Effect.gen", () => {
   it("outside any fiber use the default backend", () => {
     const y = np.add(np.array([1]), np.array([2]))
     assert.strictEqual(ownerOf(y), defaultBackend)
+  })
+})
+
+describe("tensors crossing backends", () => {
+  it("a CPU result is used by another backend object (copied once, cached)", () => {
+    const other = makeTypedArrayBackend()
+    const x = np.multiply(np.array([1, 2, 3]), 2) // computed on the default backend
+    const y = withBackend(other, () => np.add(x, 1))
+    assert.strictEqual(ownerOf(y), other)
+    assert.deepStrictEqual(toJsSync(y), [3, 5, 7])
+    assert.strictEqual((x as ConcreteTensor).bufferFor(other), (x as ConcreteTensor).bufferFor(other))
   })
 })
