@@ -63,7 +63,7 @@ const vgCase = (f: (x: Tensor) => Tensor, data: Float32Array): Prepared => {
 export const diffect: Library = {
   name: "diffect",
   versions: { diffect: versionOf("diffect"), effect: versionOf("effect") },
-  settings: () => "typed-array (CPU) backend, eager (`runSync`), no jit yet",
+  settings: () => "typed-array (CPU) backend, 1 thread, eager (`runSync`), no jit yet",
   activate: async () => {},
   notes: { B4: "`hessian` (jacfwd of jacrev)", B4hvp: "forward-over-reverse (`jvp` of `grad`)" },
   cases: {

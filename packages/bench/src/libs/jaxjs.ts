@@ -79,7 +79,13 @@ const make = (useJit: boolean): Library => {
   return {
     name: useJit ? "jax-js jit" : "jax-js",
     versions: { "@jax-js/jax": versionOf("@jax-js/jax") },
-    settings: () => `device ${defaultDevice()}${useJit ? ", jit" : ", eager"}`,
+    settings: () =>
+      // jax-js starts a wasm worker pool only where a global `Worker` exists (browsers, Deno), not in Node.
+      `device ${defaultDevice()}, ${
+        typeof (globalThis as { Worker?: unknown }).Worker === "undefined"
+          ? "1 thread (Node has no global Worker)"
+          : "worker pool"
+      }${useJit ? ", jit" : ", eager"}`,
     activate: async () => {
       const devices = await init("wasm")
       if (!devices.includes("wasm")) throw new Error("jax-js: the wasm device is not available")
