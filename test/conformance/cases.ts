@@ -661,6 +661,51 @@ const shapes: ReadonlyArray<Case> = [
     run: () => lax.scatterAdd(i32([1, 2]), i32([1, 1, 0]), i32([5, 6, 7]), 0),
     expected: [8, 13]
   },
+  {
+    name: "scatter_add with 100000 indices (atomic adds)",
+    run: () =>
+      lax.scatterAdd(
+        f(new Array(100).fill(0)),
+        i32(Array.from({ length: 100_000 }, (_, k) => k % 100)),
+        f(new Array(100_000).fill(1)),
+        0
+      ),
+    expected: new Array(100).fill(1000)
+  },
+  {
+    name: "scatter_add axis 1 with 30000 indices, out-of-range clamped",
+    run: () =>
+      lax.scatterAdd(
+        np.reshape(f(fill(200)), [4, 50]),
+        i32(Array.from({ length: 30_000 }, (_, k) => ((k * 7) % 60) - 5)),
+        np.reshape(f(fill(120_000, 3)), [4, 30_000]),
+        1
+      )
+  },
+  {
+    name: "scatter_add int32 with many indices (atomic adds)",
+    run: () =>
+      lax.scatterAdd(
+        i32(Array.from({ length: 1000 }, (_, k) => k)),
+        i32(Array.from({ length: 5000 }, (_, k) => (k * 13) % 1000)),
+        i32(Array.from({ length: 5000 }, (_, k) => (k % 7) - 3)),
+        0
+      )
+  },
+  {
+    name: "scatter_add complex64 with many indices (atomic adds per lane)",
+    run: () =>
+      lax.scatterAdd(
+        np.array(Array.from({ length: 1000 }, (_, k) => cx(k, -k))),
+        i32(Array.from({ length: 5000 }, (_, k) => k % 1000)),
+        np.array(Array.from({ length: 5000 }, (_, k) => cx(0.5, (k % 4) * 0.25))),
+        0
+      ),
+    expected: Array.from(
+      { length: 1000 },
+      (_, k) => cx(k + 2.5, -k + [0, 1, 2, 3, 0].reduce((acc, _v, r) => acc + (((k + 1000 * r) % 4) * 0.25), 0))
+    )
+  },
   { name: "iota int32 dimension 1", run: () => lax.iota("int32", [2, 3], 1), expected: [[0, 1, 2], [0, 1, 2]] },
   { name: "iota float32 dimension 0", run: () => lax.iota("float32", [3, 2], 0), expected: [[0, 0], [1, 1], [2, 2]] },
   { name: "stop_gradient is the identity", run: () => lax.stopGradient(f([1, -2])), expected: [1, -2] }

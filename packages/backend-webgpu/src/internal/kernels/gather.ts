@@ -9,6 +9,7 @@ import { Shape } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader, storageType } from "../shader.js"
+import { stridedCopy } from "./copy.js"
 
 const bytesOf = (a: AbstractValue): number => Shape.sizeOf(a.shape) * wordsPerElement(a.dtype) * 4
 
@@ -70,6 +71,81 @@ ${lanesMove(lanes, "tid", "(pre * axisSize + k) * post + q")}`
 
 const plus = (dtype: DType.DType, a: string, b: string): string => dtype === "bool" ? `(${a} | ${b})` : `(${a} + ${b})`
 
+// Above this much work (output elements x indices) and this many indices, the
+// gather-style loop gives way to one thread per update with atomic adds.
+const ATOMIC_MIN_WORK = 1 << 22
+const ATOMIC_MIN_INDICES = 64
+
+// Atomic add of a lane value (raw bits in `v`) into `out[k]`: float adds by a
+// compare-exchange loop (WGSL has no float atomics), integers wrap, bools or.
+const atomicAdd = (dtype: DType.DType, k: string, v: string): string => {
+  if (dtype === "int32") return `    atomicAdd(&out[${k}], ${v});`
+  if (dtype === "bool") return `    atomicOr(&out[${k}], ${v});`
+  return `    {
+      var old = atomicLoad(&out[${k}]);
+      loop {
+        let r = atomicCompareExchangeWeak(&out[${k}], old, bitcast<u32>(bitcast<f32>(old) + bitcast<f32>(${v})));
+        if (r.exchanged) { break; }
+        old = r.old_value;
+      }
+    }`
+}
+
+/**
+ * `scatter_add` for many indices: copy the operand, then one thread per update
+ * element adds it at its (clamped) index atomically. The order of float
+ * additions then varies from run to run (as on GPUs in JAX).
+ */
+const scatterAddAtomic = (
+  runtime: Runtime,
+  operand: Storage,
+  indices: Storage,
+  updates: Storage,
+  out: GPUBuffer,
+  dtype: DType.DType,
+  count: number,
+  axisSize: number,
+  post: number,
+  size: number
+): void => {
+  const lanes = wordsPerElement(dtype)
+  stridedCopy(runtime, runtime.bind(operand), out, lanes, {
+    shape: [size],
+    srcOffset: 0,
+    srcStrides: [1],
+    dstOffset: 0,
+    dstStrides: [1]
+  })
+  const kernel = runtime.kernel(`scatter_add_atomic:${dtype}`, 2, () =>
+    shader({
+      inputs: ["i32", "u32"],
+      output: "atomic<u32>",
+      workgroupSize: runtime.workgroupSize,
+      body: `  if (tid >= p(2u)) { return; }
+  let count = p(3u);
+  let axisSize = p(4u);
+  let post = p(5u);
+  let q = tid % post;
+  let j = (tid / post) % count;
+  let pre = tid / (post * count);
+  let a = u32(clamp(in0[j], 0i, i32(axisSize) - 1i));
+  let dst = (pre * axisSize + a) * post + q;
+${
+        Array.from({ length: lanes }, (_, l) =>
+          atomicAdd(dtype, `dst * ${lanes}u + ${l}u`, `in1[tid * ${lanes}u + ${l}u]`))
+          .join("\n")
+      }`
+    }))
+  const n = (size / axisSize) * count
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(indices), runtime.bind(updates)],
+    out,
+    [0, 0, n, count, axisSize, post],
+    Math.ceil(n / runtime.workgroupSize)
+  )
+}
+
 /** `scatter_add(operand, indices, updates)` along `axis`. */
 export const scatterAdd = (
   runtime: Runtime,
@@ -89,6 +165,10 @@ export const scatterAdd = (
   const { axisSize, post } = axisView(xa.shape, params.axis)
   const count = Shape.sizeOf(ia.shape)
   const size = Shape.sizeOf(oa.shape)
+  if (count > ATOMIC_MIN_INDICES && count * size > ATOMIC_MIN_WORK) {
+    scatterAddAtomic(runtime, operand, indices, updates, out.gpu, dtype, count, axisSize, post, size)
+    return out
+  }
   const laneLoop = Array.from(
     { length: lanes },
     (_, l) => `    acc${l} = ${plus(dtype, `acc${l}`, `in2[((pre * count + j) * post + q) * ${lanes}u + ${l}u]`)};`
