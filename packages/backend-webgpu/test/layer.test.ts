@@ -1,4 +1,4 @@
-import { Backend, BackendError, ConcreteTensor, lax, np, UnsupportedDTypeError, withBackend } from "@diffect/core"
+import { Backend, BackendError, ConcreteTensor, lax, np, toJs, UnsupportedDTypeError, withBackend } from "@diffect/core"
 import type { BackendShape, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer } from "effect"
@@ -143,6 +143,19 @@ describe.skipIf(skipReason !== undefined)("WebGpuBackend layer", () => {
       })))
       assert.isTrue(Exit.isSuccess(exit))
     }))
+
+  it.effect("toJs reads a pytree of WebGPU tensors (concurrent readbacks)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { backend } = yield* services(WebGpuBackend.layer)
+      const tree = withBackend(backend, () => ({
+        m: np.multiply(np.array([[1, 2], [3, 4]]), 2),
+        flags: np.greater(np.array([1, 5]), 2),
+        z: np.multiply(np.array([{ re: 1, im: 2 }]), np.array([{ re: 0, im: 1 }])),
+        n: 3
+      }))
+      const js = yield* toJs(tree)
+      assert.deepStrictEqual(js, { m: [[2, 4], [6, 8]], flags: [false, true], z: [{ re: -2, im: 1 }], n: 3 })
+    })))
 
   it.effect("batches beyond one submission keep their order", () =>
     Effect.scoped(Effect.gen(function*() {
