@@ -82,7 +82,8 @@ const summarize = (input: ReportInput, subject: string, peers: ReadonlyArray<str
 /** Renders the report. @since 0.1.0 */
 export const render = (input: ReportInput): string => {
   const names = input.libraries.map((l) => l.name)
-  const peers = names.filter((n) => n !== input.subject)
+  // Other settings of the subject (diffect on WebGPU) are not its peers.
+  const peers = names.filter((n) => input.subject === undefined || !n.startsWith(input.subject))
   const subject = input.subject
   const timeRows = input.ids.map((id) => {
     const row = input.results[id] ?? {}

@@ -20,7 +20,7 @@ import { defaultPolicy, type RunPolicy } from "./Harness.js"
 import { describeMachine } from "./internal/machine.js"
 import { repoRoot, runMicro } from "./internal/micro.js"
 import { makeProgress } from "./internal/progress.js"
-import { libraries, subject } from "./libraries.js"
+import { libraries, optionalLibraries, subject } from "./libraries.js"
 import type { Library } from "./Library.js"
 import { render } from "./Report.js"
 
@@ -52,7 +52,12 @@ const pick = <A>(
 }
 
 const ids: ReadonlyArray<CaseId> = pick(caseIds, (id) => id, values.only, "case")
-const libs: ReadonlyArray<Library> = pick(libraries, (l) => slug(l.name), values.libs, "library")
+const libs: ReadonlyArray<Library> = pick(
+  values.libs === undefined ? libraries : [...libraries, ...optionalLibraries],
+  (l) => slug(l.name),
+  values.libs,
+  "library"
+)
 const policy: RunPolicy = values.quick ? { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 } : defaultPolicy
 const partial = values.quick || values.only !== undefined || values.libs !== undefined
 const outFile = path.resolve(repoRoot, values.out ?? (partial ? "out/benchmarks.md" : "docs/benchmarks.md"))

@@ -1,29 +1,52 @@
 /**
- * diffect on its typed-array (CPU) backend, eager (no `jit` yet): the public
- * API from the `diffect` facade, run with `runSync`.
+ * diffect, eager (no `jit` yet), through the public API of the `diffect`
+ * facade: on the typed-array (CPU) backend with `runSync`, and, opt-in
+ * (`pnpm bench --libs diffect-webgpu`), on the WebGPU backend through one
+ * long-lived runtime. Each case is written once as an Effect program.
  *
  * @since 0.1.0
  */
-import { ConcreteTensor, grad, hessian, jvp, lax, np, runSync, type Tensor, valueAndGrad } from "diffect"
+import {
+  Backend,
+  ConcreteTensor,
+  grad,
+  hessian,
+  jvp,
+  lax,
+  np,
+  runSync,
+  type Tensor,
+  valueAndGrad,
+  WebGpu,
+  WebGpuBackend
+} from "diffect"
+import { Effect, ManagedRuntime } from "effect"
 import type { Outputs } from "../Cases.js"
 import { versionOf } from "../internal/versions.js"
 import type { Library, Prepared } from "../Library.js"
 
 /**
- * The result's storage as a typed array, without the nested-JS-array
- * conversion of `toJs` (the peers are timed reading typed arrays too).
+ * A result's storage as a typed array, without the nested-JS-array conversion
+ * of `toJs` (the peers are timed reading typed arrays too): host data as is,
+ * else the backend's `read` (synchronous on the CPU, a GPU readback on WebGPU).
  */
-const host = (t: Tensor): ArrayLike<number> => {
-  if (!(t instanceof ConcreteTensor)) throw new Error(`diffect bench: expected a concrete tensor, got ${t}`)
-  if (t.host !== undefined) return t.host as ArrayLike<number>
-  const read = t.buffer?.backend.readSync
-  if (read === undefined || t.buffer === undefined) {
-    throw new Error("diffect bench: the backend cannot read synchronously")
+const readOne = (t: Tensor): Effect.Effect<ArrayLike<number>, unknown> => {
+  if (!(t instanceof ConcreteTensor)) {
+    return Effect.die(new Error(`diffect bench: expected a concrete tensor, got ${t}`))
   }
-  return read(t.buffer, t.aval) as ArrayLike<number>
+  if (t.host !== undefined) return Effect.succeed(t.host as ArrayLike<number>)
+  const buffer = t.buffer!
+  const sync = buffer.backend.readSync
+  if (sync !== undefined) return Effect.succeed(sync(buffer, t.aval) as ArrayLike<number>)
+  return buffer.backend.read(buffer, t.aval) as Effect.Effect<ArrayLike<number>, unknown>
 }
 
-const read = (ts: ReadonlyArray<Tensor>): Outputs => ts.map(host)
+const readAll = (ts: ReadonlyArray<Tensor>): Effect.Effect<Outputs, unknown> => Effect.forEach(ts, readOne)
+
+/** Runs a case's program on one backend. */
+interface Runner {
+  readonly run: <A>(program: Effect.Effect<A, unknown, Backend>) => A | Promise<A>
+}
 
 type Params = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor }
 
@@ -48,77 +71,113 @@ const rosenbrock = (x: Tensor): Tensor => {
   return u.square().mul(100).add(np.subtract(1, head).square()).sum()
 }
 
-const vgCase = (f: (x: Tensor) => Tensor, data: Float32Array): Prepared => {
-  const x = f32(data)
-  const step = valueAndGrad(f)
-  return {
-    run: () => {
-      const [value, g] = runSync(step(x))
-      return read([value, g])
-    }
-  }
+/**
+ * A prepared case: `inputs` are made on the runner's backend (eager ops inside
+ * an Effect run on the fiber's Backend), then each run is one program.
+ */
+const prepare = async <I>(
+  runner: Runner,
+  inputs: () => I,
+  program: (inputs: I) => Effect.Effect<Outputs, unknown, Backend>
+): Promise<Prepared> => {
+  const made = await runner.run(Effect.sync(inputs))
+  return { run: () => runner.run(program(made)) }
 }
 
-/** diffect, eager, on the typed-array backend. @since 0.1.0 */
-export const diffect: Library = {
-  name: "diffect",
+const vgCase = (runner: Runner, f: (x: Tensor) => Tensor, data: Float32Array) => {
+  const step = valueAndGrad(f)
+  return prepare(runner, () => f32(data), (x) => Effect.flatMap(step(x), ([v, g]) => readAll([v, g])))
+}
+
+const make = (name: string, runner: Runner, settings: () => string, activate: () => Promise<void>): Library => ({
+  name,
   versions: { diffect: versionOf("diffect"), effect: versionOf("effect") },
-  settings: () => "typed-array (CPU) backend, 1 thread, eager (`runSync`), no jit yet",
-  activate: async () => {},
+  settings,
+  activate,
   notes: { B4: "`hessian` (jacfwd of jacrev)", B4hvp: "forward-over-reverse (`jvp` of `grad`)" },
   cases: {
     B1: (d) => {
       const [n0, n1, n2, n3] = d.sizes
-      const x = f32(d.x, [d.batch, n0])
-      const y = f32(d.y, [d.batch, n3])
-      const params: Params = {
-        w1: f32(d.w1, [n0, n1]),
-        b1: f32(d.b1),
-        w2: f32(d.w2, [n1, n2]),
-        b2: f32(d.b2),
-        w3: f32(d.w3, [n2, n3]),
-        b3: f32(d.b3)
-      }
       const step = valueAndGrad(mlpLoss)
-      return {
-        run: () => {
-          const [value, g] = runSync(step(params, x, y))
-          return read([value, g.w1, g.b1, g.w2, g.b2, g.w3, g.b3])
-        }
-      }
+      return prepare(
+        runner,
+        () => ({
+          x: f32(d.x, [d.batch, n0]),
+          y: f32(d.y, [d.batch, n3]),
+          params: {
+            w1: f32(d.w1, [n0, n1]),
+            b1: f32(d.b1),
+            w2: f32(d.w2, [n1, n2]),
+            b2: f32(d.b2),
+            w3: f32(d.w3, [n2, n3]),
+            b3: f32(d.b3)
+          }
+        }),
+        ({ params, x, y }) =>
+          Effect.flatMap(step(params, x, y), ([v, g]) => readAll([v, g.w1, g.b1, g.w2, g.b2, g.w3, g.b3]))
+      )
     },
     B2: (d) =>
-      vgCase((x) => {
+      vgCase(runner, (x) => {
         for (let t = 0; t < d.steps; t++) x = x.add(x.sin().mul(0.01))
         return x.sum()
       }, d.x),
     B2b: (d) =>
-      vgCase((x) => {
+      vgCase(runner, (x) => {
         for (let t = 0; t < d.steps; t++) x = x.sin()
         return x.sum()
       }, d.x),
-    B3: (d) => vgCase((x) => x.tanh().mul(x).sum(), d.x),
+    B3: (d) => vgCase(runner, (x) => x.tanh().mul(x).sum(), d.x),
     B4: (d) => {
-      const x = f32(d.x)
       const h = hessian(rosenbrock)
-      return { run: () => read([runSync(h(x))]) }
+      return prepare(runner, () => f32(d.x), (x) => Effect.flatMap(h(x), (hx) => readAll([hx])))
     },
     B4hvp: (d) => {
-      const x = f32(d.x)
-      const v = f32(d.v)
       const g = grad(rosenbrock)
-      return {
-        run: () => {
-          const [, hv] = runSync(jvp(g, [x], [v]))
-          return read([hv])
-        }
-      }
+      return prepare(
+        runner,
+        () => ({ x: f32(d.x), v: f32(d.v) }),
+        ({ v, x }) => Effect.flatMap(jvp(g, [x], [v]), ([, hv]) => readAll([hv]))
+      )
     },
-    B5: (d) => {
-      const a = f32(d.a, [d.n, d.n])
-      const b = f32(d.b, [d.n, d.n])
-      // Eager: an op outside any transformation runs at once on the default (CPU) backend.
-      return { run: () => read([np.matmul(a, b)]) }
-    }
+    B5: (d) =>
+      prepare(
+        runner,
+        () => ({ a: f32(d.a, [d.n, d.n]), b: f32(d.b, [d.n, d.n]) }),
+        // Eager: an op outside any transformation runs at once on the fiber's backend.
+        ({ a, b }) => Effect.suspend(() => readAll([np.matmul(a, b)]))
+      )
   }
-}
+})
+
+/** diffect, eager, on the typed-array backend. @since 0.1.0 */
+export const diffect: Library = make(
+  "diffect",
+  { run: (program) => runSync(program) },
+  () => "typed-array (CPU) backend, 1 thread, eager (`runSync`), no jit yet",
+  async () => {}
+)
+
+// One WebGPU runtime for the whole run: acquiring a device per case would time the setup.
+let gpu: ManagedRuntime.ManagedRuntime<Backend | WebGpu, unknown> | undefined
+let gpuDescription = "not started"
+
+/**
+ * diffect, eager, on the WebGPU backend (opt-in: on a machine without a GPU,
+ * Dawn runs on Mesa's software rasterizer, which measures the CPU, not a GPU).
+ *
+ * @since 0.1.0
+ */
+export const diffectWebGpu: Library = make(
+  "diffect webgpu",
+  { run: (program) => gpu!.runPromise(program) },
+  () => `WebGPU backend (${gpuDescription}), eager, no jit yet`,
+  async () => {
+    if (gpu !== undefined) return
+    process.env["EGL_PLATFORM"] ??= "surfaceless" // Dawn's OpenGL ES path on headless Linux
+    gpu = ManagedRuntime.make(WebGpuBackend.layer)
+    gpuDescription = await gpu.runPromise(Effect.gen(function*() {
+      return (yield* WebGpu).description
+    }))
+  }
+)
