@@ -31,6 +31,19 @@ describe("jax.vjp parity", () => {
     assert.strictEqual(gi.dtype, "float0")
   })
 
+  it("test_vjp_of_int_fulllike: full_like with a traced fill value (an int fill gets a float0 cotangent)", () => {
+    const [out, pullback] = run(
+      vjp((x: Tensor, v: Tensor) => np.fullLike(x, v), np.zeros([2, 2]), np.array(1, { dtype: "int32" }))
+    )
+    expect.close(value(Effect.succeed(out)), [[1, 1], [1, 1]])
+    const [gx, gv] = run(pullback(out))
+    expect.close(value(Effect.succeed(gx)), [[0, 0], [0, 0]])
+    assert.strictEqual(gv.dtype, "float0")
+    // a float fill value is differentiable: its cotangent is the sum of the output's
+    const [, pb] = run(vjp((x: Tensor, v: Tensor) => np.fullLike(x, v), np.zeros([2, 2]), np.array(1)))
+    expect.close(value(Effect.map(pb(np.ones([2, 2])), ([, g]) => g)), 4)
+  })
+
   it("test_vjp_of_int_shapes: reshape of an int input, float0 cotangent in and out", () => {
     const [, pullback] = run(vjp((x: Tensor) => np.reshape(x, [2, 2]), np.ones([4, 1], { dtype: "int32" })))
     const [g] = run(pullback(np.zeros([2, 2], { dtype: "float0" })))

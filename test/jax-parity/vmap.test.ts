@@ -3,10 +3,25 @@
  * (tests/batching_test.py unless said otherwise); expected values are computed
  * here with plain loops, as the JAX tests compute them with NumPy.
  */
-import { axisIndex, grad, hessian, jvp, pmax, pmin, psum, vjp, vmap, VmapAxisError, VmapSpecError } from "@diffect/ad"
+import {
+  axisIndex,
+  grad,
+  hessian,
+  jvp,
+  pmax,
+  pmean,
+  pmin,
+  psum,
+  vjp,
+  vmap,
+  VmapAxisError,
+  VmapOutAxesError,
+  VmapSizeError,
+  VmapSpecError
+} from "@diffect/ad"
 import { lax, np, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect, failure, run, value } from "./parity.js"
 
@@ -183,6 +198,123 @@ describe("vmap (tests/batching_test.py)", () => {
     expect.close([inside, y.weakType], [true, true])
   })
 
+  it("test_vmap_in_axes_list (api_test.py, jax issue 2367): a dict argument with in_axes None", () => {
+    const f = (d: { a: number; b: Tensor }, x: Tensor, y: Tensor) => np.add(np.add(d.a, d.b), np.add(x, y))
+    const out = value(vmap(f, { inAxes: [null, 0, 0] })({ a: 5, b: np.ones([2]) }, np.zeros([3]), np.arange(3)))
+    expect.close(out, [[6, 6], [7, 7], [8, 8]])
+  })
+
+  it("test_vmap_structured_in_axes (api_test.py): nested tuple and dict in_axes", () => {
+    const x = np.ones([6, 2, 3])
+    const y = np.ones([3, 6, 4])
+    const z = np.ones([4, 5, 6])
+    const foo = (t: [Tensor, [Tensor, Tensor]]) => np.matmul(t[0], np.matmul(t[1][0], t[1][1]))
+    assert.deepStrictEqual([...run(vmap(foo, { inAxes: [[0, [1, 2]]] })([x, [y, z]])).shape], [6, 2, 5])
+    const bar = (t: [Tensor, { a: Tensor; b: Tensor }]) => np.matmul(t[0], np.matmul(t[1].a, t[1].b))
+    assert.deepStrictEqual([...run(vmap(bar, { inAxes: [[0, { a: 1, b: 2 }]] })([x, { a: y, b: z }])).shape], [6, 2, 5])
+  })
+
+  it("test_vmap_unbatched_object_passthrough_issue_183 (api_test.py): a function argument with in_axes None", () => {
+    const out = vmap((f: (x: Tensor) => Tensor, x: Tensor) => f(x), { inAxes: [null, 0] })(
+      (x: Tensor) => np.add(x, 1),
+      np.arange(3, undefined, 1, { dtype: "float32" })
+    )
+    expect.close(value(out), [1, 2, 3])
+  })
+
+  it("test_vmap_unmapped_last (api_test.py): out_axes -1 on an unbatched output broadcasts it", () => {
+    assert.deepStrictEqual([...run(vmap((_x: Tensor) => np.zeros([2]), { outAxes: -1 })(np.zeros([5]))).shape], [2, 5])
+  })
+
+  it("test_vmap_mismatched_axis_sizes_error_message_issue_705 (api_test.py): argument names and types", () => {
+    const X = np.ones([10, 4])
+    const U = np.ones([10, 2])
+    const h = (a: Tensor, b: Tensor | Array<Tensor>) => np.add(np.sum(a), np.sum(Array.isArray(b) ? b[0]! : b))
+    expect.error(
+      failure(vmap(h, { inAxes: [0, 1] })(X, U)),
+      VmapSizeError,
+      "vmap got inconsistent sizes for array axes to be mapped:\n" +
+        "  * one axis had size 10: axis 0 of argument a of type float32[10,4];\n" +
+        "  * one axis had size 2: axis 1 of argument b of type float32[10,2]"
+    )
+    expect.error(
+      failure(vmap((_x: Tensor, _y: Tensor, _z: Tensor) => np.zeros([]), { inAxes: [0, 1, 0] })(X, U, X)),
+      VmapSizeError,
+      "vmap got inconsistent sizes for array axes to be mapped:\n" +
+        "  * most axes (2 of them) had size 10, e.g. axis 0 of argument _x of type float32[10,4];\n" +
+        "  * one axis had size 2: axis 1 of argument _y of type float32[10,2]"
+    )
+    expect.error(
+      failure(vmap(h, { inAxes: [0, 1] })(X, [U, U])),
+      VmapSizeError,
+      "vmap got inconsistent sizes for array axes to be mapped:\n" +
+        "  * most axes (2 of them) had size 2, e.g. axis 1 of argument b[0] of type float32[10,2];\n" +
+        "  * one axis had size 10: axis 0 of argument a of type float32[10,4]"
+    )
+    expect.error(
+      failure(vmap((x: Tensor) => x, { outAxes: null, axisName: "foo" })(np.array([1, 2]))),
+      VmapOutAxesError,
+      /vmap has mapped output.*axis_name=foo.*but out_axes is None/
+    )
+    expect.error(
+      failure(vmap((x: Tensor) => x, { outAxes: [2, 3] })(np.array([1, 2]))),
+      VmapSpecError,
+      /^vmap out_axes specification must be a tree prefix of the corresponding value/
+    )
+  })
+
+  it("test_vmap_explicit_axis_size_mismatch (api_test.py)", () => {
+    expect.error(
+      failure(vmap((x: Tensor) => x, { inAxes: 0, axisSize: 2 })(np.arange(8, undefined, 1, { dtype: "int32" }))),
+      VmapSizeError,
+      "vmap got inconsistent sizes for array axes to be mapped:\n" +
+        "  * the `axis_size` argument was 2;\n" +
+        "  * one axis had size 8: axis 0 of argument x of type int32[8]"
+    )
+  })
+
+  it("test_vmap_empty_arguments and test_vmap_scalar (api_test.py)", () => {
+    expect.error(
+      failure(vmap((x: Record<string, never>) => x)({})),
+      VmapSizeError,
+      "vmap wrapped function must be passed at least one argument containing an array or axis_size must be specified, got empty *args=({},) and **kwargs={}"
+    )
+    expect.close(value(vmap((x: Tensor) => x, { inAxes: null, axisSize: 1 })(np.array(1))), [1])
+    expect.error(
+      failure(vmap((x: Tensor) => x, { inAxes: 0, axisSize: 1 })(np.array(1))),
+      VmapAxisError,
+      /^vmap was requested to map its argument along axis 0/
+    )
+    expect.error(
+      failure(vmap((x: Tensor) => x, { inAxes: 1, axisSize: 1 })(np.array(1))),
+      VmapAxisError,
+      /^vmap was requested to map its argument along axis 1/
+    )
+  })
+
+  it("test_vmap_in_axes_non_tuple_error, _wrong_length_tuple_error, _tree_prefix_error, _bool_error (api_test.py)", () => {
+    expect.error(
+      failure(vmap((x: { a: Tensor }) => x.a, { inAxes: { a: 0 } })({ a: np.zeros([3]) })),
+      VmapSpecError,
+      "vmap in_axes must be an int, None, or a tuple of entries corresponding to the positional arguments passed to the function, but got { a: 0 }."
+    )
+    expect.error(
+      failure(vmap((x: { a: Tensor }) => x.a, { inAxes: [0, { a: 0 }] })({ a: np.zeros([3, 3]) })),
+      VmapSpecError,
+      /but got len\(in_axes\)=2, len\(args\)=1/
+    )
+    expect.error(
+      failure(vmap((x: Tensor) => x, { inAxes: [[0]] })(np.ones([3]))),
+      VmapSpecError,
+      /^vmap in_axes specification must be a tree prefix of the corresponding value;/
+    )
+    expect.error(
+      failure(vmap((x: Tensor) => x, { inAxes: false as never })(np.zeros([3]))),
+      VmapSpecError,
+      /must be an int/
+    )
+  })
+
   it("hessian (testHessian) of sum(max(x, 0)^2), as JAX documents", () => {
     const fun = (x: Tensor) => np.sum(np.power(np.maximum(x, 0), 2))
     const h = value(hessian(fun)(np.array([-1, -0.5, 0, 0.5, 1])))
@@ -245,6 +377,30 @@ describe("collectives (tests/batching_test.py)", () => {
     // grad of -psum(x) per example: the cotangent -1 is psum'd over 5 examples (JAX: psum + pbroadcast).
     const f = vmap(grad((x: Tensor) => np.negative(psum(x, "i"))), { outAxes: null, axisName: "i" })
     expect.close(value(f(np.ones([5]))), -5)
+  })
+
+  it("psum and pmean of pytrees (lax.psum docstring: 'x: array(s) with a mapped axis named axis_name')", () => {
+    const out = value(
+      vmap((x: Tensor) => psum({ a: x, b: [np.multiply(x, 2)] }, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+    )
+    expect.close(out, { a: [6, 6, 6], b: [[12, 12, 12]] })
+    const means = value(
+      vmap((x: Tensor) => pmean([x, { y: np.square(x) }], "i"), { axisName: "i" })(np.array([1, 2, 3]))
+    )
+    expect.close(means, [[2, 2, 2], { y: [14 / 3, 14 / 3, 14 / 3] }])
+  })
+
+  it("psum of an unbatched value or a JS number is the axis size times it (psum(1, 'i') counts the instances)", () => {
+    expect.close(
+      value(vmap((x: Tensor) => np.add(x, psum(1, "i")), { axisName: "i" })(np.array([1, 2, 3]))),
+      [4, 5, 6]
+    )
+    expect.close(value(vmap(() => psum(1, "i"), { axisSize: 4, axisName: "i" })()), [4, 4, 4, 4])
+    expect.close(value(vmap((_x: Tensor) => psum(np.array(2), "i"), { axisName: "i" })(np.zeros([3]))), [6, 6, 6])
+    // JAX's psum counts booleans as int32
+    const count = run(vmap((x: Tensor) => psum(np.greater(x, 1), "i"), { axisName: "i" })(np.array([1, 2, 3])))
+    assert.strictEqual(count.dtype, "int32")
+    expect.close(toJsSync(count), [2, 2, 2])
   })
 
   it("psum docstring example: x / psum(x, 'i')", () => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, lax, Tracer } from "@diffect/core"
+import { bind1, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Schema } from "effect"
 import { BatchTracer } from "./internal/batching.js"
@@ -44,18 +44,42 @@ const frameOf = (axisName: string): AxisFrame => {
 const namesOf = (axisName: string | ReadonlyArray<string>): ReadonlyArray<string> =>
   typeof axisName === "string" ? [axisName] : axisName
 
+/** A leaf of a collective's argument as a tensor: JS numbers are weak float32, booleans (and bool tensors) int32, as JAX's psum counts. */
+const collectiveLeaf = (leaf: unknown, bools: boolean): Tensor => {
+  if (isTensor(leaf)) return bools && leaf.dtype === "bool" ? lax.convertElementType(leaf, "int32") : leaf
+  if (typeof leaf === "number") return lax.scalar(leaf, "float32", true)
+  if (typeof leaf === "boolean") return lax.scalar(leaf ? 1 : 0, bools ? "int32" : "bool")
+  throw new TypeError(`collectives take pytrees of arrays and numbers, but got ${String(leaf)}`)
+}
+
+/** Applies `f` to every leaf of a pytree (JAX's collectives map over pytrees). */
+const mapTree = <T>(x: T, bools: boolean, f: (t: Tensor) => Tensor): CollectiveResult<T> => {
+  const [leaves, def] = Tree.flatten(x)
+  return Tree.unflatten(def, leaves.map((l) => f(collectiveLeaf(l, bools))))
+}
+
+/**
+ * The result of a collective on `T`: `T` with every leaf a Tensor.
+ *
+ * @since 0.1.0
+ */
+export type CollectiveResult<T> = Tree.MapLeaves<T, Tensor>
+
 const reduction =
-  (primitive: "psum" | "pmax" | "pmin") => (x: Tensor, axisName: string | ReadonlyArray<string>): Tensor => {
+  (primitive: "psum" | "pmax" | "pmin") => <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
     const names = namesOf(axisName)
     // Check every name first so that an unbound one fails before any work is done.
     for (const name of names) frameOf(name)
-    let out = x
-    for (const name of names) out = bind1(primitive, [out], { axisName: name })
-    return out
+    return mapTree(x, primitive === "psum", (t) => {
+      let out = t
+      for (const name of names) out = bind1(primitive, [out], { axisName: name })
+      return out
+    })
   }
 
 /**
- * Sums `x` over the named axes (each bound by an enclosing `vmap`). Over an axis
+ * Sums `x` (a tensor, a JS number, or a pytree of them) over the named axes (each
+ * bound by an enclosing `vmap`). Over an axis
  * of size `n`, an `x` that does not vary along it gives `n * x`.
  *
  * @example
@@ -66,7 +90,7 @@ const reduction =
  *
  * @since 0.1.0
  */
-export const psum: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("psum")
+export const psum: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("psum")
 
 /**
  * The maximum of `x` over the named axes.
@@ -79,7 +103,7 @@ export const psum: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tens
  *
  * @since 0.1.0
  */
-export const pmax: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("pmax")
+export const pmax: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("pmax")
 
 /**
  * The minimum of `x` over the named axes.
@@ -92,7 +116,7 @@ export const pmax: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tens
  *
  * @since 0.1.0
  */
-export const pmin: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tensor = reduction("pmin")
+export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("pmin")
 
 /**
  * The mean of `x` over the named axes: `psum` divided by the product of their sizes.
@@ -105,12 +129,14 @@ export const pmin: (x: Tensor, axisName: string | ReadonlyArray<string>) => Tens
  *
  * @since 0.1.0
  */
-export const pmean = (x: Tensor, axisName: string | ReadonlyArray<string>): Tensor => {
+export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
   const names = namesOf(axisName)
   let n = 1
   for (const name of names) n *= frameOf(name).size
-  const total = psum(x, names)
-  return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
+  return mapTree(x, false, (t) => {
+    const total = psum(t, names)
+    return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
+  })
 }
 
 /**

@@ -22,8 +22,9 @@
  *
  * @since 0.1.0
  */
-import { EscapedTracerError, isTensor, Tracer, Tree } from "@diffect/core"
+import { EscapedTracerError, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { AbstractValue, Handler, Tensor } from "@diffect/core"
+import { describe } from "./internal/describe.js"
 import { CustomRuleError, CustomVjpForwardModeError } from "./internal/handlerErrors.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
@@ -228,26 +229,44 @@ const flattenOut = (name: string, out: unknown): { leaves: Array<Tensor>; def: T
   return { leaves: leaves as Array<Tensor>, def }
 }
 
-const checkMatches = (name: string, what: string, xs: ReadonlyArray<Tensor | null>, like: ReadonlyArray<Tensor>) => {
+const typeStr = (a: { readonly dtype: string; readonly shape: ReadonlyArray<number> }): string =>
+  `${a.dtype}[${a.shape.join(",")}]`
+
+// Checks rule outputs against the (tangent) types of `like`; `mismatch(i, got, expected, primal)` words the error.
+const checkMatches = (
+  name: string,
+  xs: ReadonlyArray<Tensor | null>,
+  like: ReadonlyArray<Tensor>,
+  mismatch: (i: number, got: string, expected: string, primal: string) => string
+) => {
   if (xs.length !== like.length) {
     throw new CustomRuleError({
       name,
-      detail: `${what} has ${xs.length} leaves but ${like.length} were expected`
+      detail: `the rule produced ${xs.length} leaves but ${like.length} were expected`
     })
   }
   xs.forEach((x, i) => {
     if (x === null) return
     const a = tangentAval(like[i]!.aval)
     if (x.shape.length !== a.shape.length || x.shape.some((d, j) => d !== a.shape[j]) || x.dtype !== a.dtype) {
-      throw new CustomRuleError({
-        name,
-        detail: `${what} leaf ${i} has type ${x.dtype}[${x.shape.join(",")}] but ${a.dtype}[${
-          a.shape.join(",")
-        }] was expected`
-      })
+      throw new CustomRuleError({ name, detail: mismatch(i, typeStr(x), typeStr(a), typeStr(like[i]!)) })
     }
   })
 }
+
+/**
+ * A tangent or cotangent leaf returned by a rule, for a value of type `like`:
+ * JS numbers become tensors of the tangent dtype, and any (co)tangent of an
+ * int/bool value is the float0 zero (JAX fills those in automatically).
+ */
+const ruleLeaf = (leaf: unknown, like: Tensor): unknown => {
+  const a = tangentAval(like.aval)
+  if (a.dtype === "float0") return null
+  if (typeof leaf === "number") return lax.scalar(leaf, a.dtype, a.weakType)
+  return leaf
+}
+
+const treeString = (tree: unknown): string => String(Tree.structure(tree, (x) => x === null))
 
 /**
  * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
@@ -269,7 +288,10 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
   const call = (...args: Parameters<F>): ReturnType<F> => {
     // JAX: "No JVP defined for custom_jvp function ... using def_jvp."
     if (rule === undefined) {
-      throw new CustomRuleError({ name, detail: "no JVP rule defined: call .defJvp(rule) before calling it" })
+      throw new CustomRuleError({
+        name,
+        detail: `No JVP defined for customJvp function ${name} using defJvp: call .defJvp(rule) before calling it`
+      })
     }
     const { rebuild, tensors } = splitArgs(args)
     let outDef: Tree.TreeDef | undefined
@@ -283,15 +305,54 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
       name,
       f: flatF,
       jvp: (primals, tangents) => {
-        const [out, tangentOut] = r(
+        const pair: unknown = r(
           rebuild(primals, "keep") as Parameters<F>,
           rebuild(tangents, "null") as Parameters<F>
         )
+        const ruleName = nameOf(r)
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          throw new CustomRuleError({
+            name,
+            detail:
+              `Custom JVP rule ${ruleName} for function ${name} must produce a pair (list or tuple of length two) representing primal and tangent outputs, but got ${
+                describe(pair)
+              }.`
+          })
+        }
+        const [out, tangentOut] = pair as [unknown, unknown]
         const o = flattenOut(name, out)
         outDef = o.def
-        const ts = Tree.broadcastPrefix<Tensor | null>(tangentOut, out, (x) => x === null)
-        checkMatches(name, "the tangent output of the custom JVP rule", ts, o.leaves)
-        return [o.leaves, ts]
+        let raw: Array<unknown>
+        try {
+          // `null` stands for a zero tangent of a whole subtree.
+          raw = Tree.broadcastPrefix<unknown>(tangentOut, out, (x) => x === null)
+        } catch (e) {
+          if (!(e instanceof Tree.TreeStructureError)) throw e
+          throw new CustomRuleError({
+            name,
+            detail:
+              `Custom JVP rule ${ruleName} for function ${name} must produce primal and tangent outputs with equal container (pytree) structures, but got ${
+                treeString(out)
+              } and ${treeString(tangentOut)} respectively.`
+          })
+        }
+        const ts = raw.map((t, k) => ruleLeaf(t, o.leaves[k]!))
+        for (const t of ts) {
+          if (t !== null && !isTensor(t)) {
+            throw new CustomRuleError({
+              name,
+              detail: `Custom JVP rule ${ruleName} for function ${name} produced a tangent ${describe(t)}, not an array`
+            })
+          }
+        }
+        checkMatches(
+          name,
+          ts as Array<Tensor | null>,
+          o.leaves,
+          (_i, got, expected, primal) =>
+            `Custom JVP rule must produce primal and tangent outputs with corresponding shapes and dtypes. Expected ${expected} (tangent type of ${primal}) but got ${got}.`
+        )
+        return [o.leaves, ts as Array<Tensor | null>]
       }
     }
     const outs = customJvpCall(callee, tensors)
@@ -329,7 +390,10 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
     | undefined
   const call = (...args: Parameters<F>): ReturnType<F> => {
     if (rule === undefined) {
-      throw new CustomRuleError({ name, detail: "no VJP rule defined: call .defVjp(fwd, bwd) before calling it" })
+      throw new CustomRuleError({
+        name,
+        detail: `No VJP defined for customVjp function ${name} using defVjp: call .defVjp(fwd, bwd) before calling it`
+      })
     }
     const { fwd, bwd } = rule
     const { positions, rebuild, tensors } = splitArgs(args)
@@ -347,7 +411,14 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
       fwd: (xs) => {
         const result = fwd(...(rebuild(xs, "keep") as Parameters<F>))
         if (!Array.isArray(result) || result.length !== 2) {
-          throw new CustomRuleError({ name, detail: "fwd must return a pair [output, residuals]" })
+          const fwdName = nameOf(fwd)
+          throw new CustomRuleError({
+            name,
+            detail:
+              `Custom VJP fwd rule ${fwdName} for function ${name} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal to those of the customVjp-decorated function ${name}) and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass), but instead of a pair the fwd rule ${fwdName} produced ${
+                describe(result)
+              }.`
+          })
         }
         const out = flattenOut(name, result[0])
         outDef = out.def
@@ -370,22 +441,33 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
         resPositions.forEach((p, j) => (filled[p] = res[j]))
         const residuals = Tree.unflatten(resDef!, filled)
         const cotangent = Tree.unflatten<ReturnType<F>>(outDef!, cts)
-        const result = bwd(residuals, cotangent)
-        if (!Array.isArray(result) || result.length !== args.length) {
-          throw new CustomRuleError({
+        const result: unknown = bwd(residuals, cotangent)
+        const structureError = () =>
+          new CustomRuleError({
             name,
-            detail: `bwd should return a tuple with one cotangent per argument (${args.length}), but returned ${
-              Array.isArray(result) ? `${result.length} values` : String(result)
-            }`
+            detail:
+              `Custom VJP bwd rule must produce an output with the same container (pytree) structure as the args tuple of the primal function, and in particular must produce a tuple of length equal to the number of arguments to the primal function (${args.length}), but got bwd output structure ${
+                Array.isArray(result) ? treeString(result) : describe(result)
+              } for primal input structure ${treeString(args)}.`
           })
-        }
+        if (!Array.isArray(result) || result.length !== args.length) throw structureError()
         // One cotangent leaf per argument leaf; `null` covers a whole subtree.
-        const perLeaf = Tree.broadcastPrefix<unknown>(result, args, (x) => x === null)
-        const out = positions.map((p) => {
-          const c = perLeaf[p]
+        let perLeaf: Array<unknown>
+        try {
+          perLeaf = Tree.broadcastPrefix<unknown>(result, args, (x) => x === null)
+        } catch (e) {
+          if (e instanceof Tree.TreeStructureError) throw structureError()
+          throw e
+        }
+        const out = positions.map((p, j) => {
+          const c = ruleLeaf(perLeaf[p], tensors[j]!)
           return isTensor(c) ? c : null
         })
-        checkMatches(name, "the cotangent returned by bwd", out, tensors)
+        checkMatches(name, out, tensors, (j, got, _expected, primal) => {
+          const [paths] = Tree.flattenWithPath(args as Array<unknown>)
+          const path = paths[positions[j]!]![0].map((k) => typeof k === "number" ? `[${k}]` : `['${k}']`).join("")
+          return `Custom VJP bwd rule attached to ${name} must produce an output with the same type as the args tuple of the primal function, but at output${path} the bwd rule produced an output of type ${got} corresponding to an input of type ${primal}`
+        })
         return out
       }
     }

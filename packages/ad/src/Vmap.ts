@@ -95,7 +95,55 @@ export const vmapFlat: (
 const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u) && Object.getPrototypeOf(u) === Object.prototype
 
-// Key paths of a tree's leaves in flattening order (JAX's `[0]["w"]`), for messages.
+/**
+ * The parameter names of `f` read from its source (JAX reads them with
+ * `inspect.signature`), for vmap's messages: `undefined` at a position that is
+ * not a plain identifier (a destructuring pattern, a rest parameter and what
+ * follows it), or for a function whose source cannot be read.
+ */
+const parameterNames = (f: AnyFunction): ReadonlyArray<string | undefined> => {
+  let src: string
+  try {
+    src = Function.prototype.toString.call(f)
+  } catch {
+    return []
+  }
+  const ident = /^(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src)
+  if (ident !== null) return [ident[1]]
+  const open = src.indexOf("(")
+  if (open < 0) return []
+  // The parameter list: up to the matching parenthesis, split at top-level commas.
+  const params: Array<string> = []
+  let depth = 0
+  let current = ""
+  for (let i = open + 1; i < src.length; i++) {
+    const c = src[i]!
+    if (c === "(" || c === "[" || c === "{") depth++
+    if (c === ")" || c === "]" || c === "}") {
+      if (depth === 0) {
+        params.push(current)
+        break
+      }
+      depth--
+    }
+    if (c === "," && depth === 0) {
+      params.push(current)
+      current = ""
+    } else {
+      current += c
+    }
+  }
+  const names: Array<string | undefined> = []
+  for (const raw of params) {
+    const p = raw.trim()
+    if (p.startsWith("...")) break
+    const m = /^([A-Za-z_$][\w$]*)\s*(?:=.*)?$/s.exec(p)
+    names.push(m === null ? undefined : m[1])
+  }
+  return names
+}
+
+// Key paths of a tree's leaves in flattening order (JAX's keystr: `[0]['w']`), for messages.
 const leafPaths = (value: unknown, prefix: string, out: Array<string>): void => {
   if (value === null || value === undefined) return
   if (Array.isArray(value)) {
@@ -103,12 +151,35 @@ const leafPaths = (value: unknown, prefix: string, out: Array<string>): void => 
     return
   }
   if (isPlainRecord(value)) {
-    for (const k of Object.keys(value).sort()) leafPaths(value[k], `${prefix}[${JSON.stringify(k)}]`, out)
+    for (const k of Object.keys(value).sort()) leafPaths(value[k], `${prefix}['${k}']`, out)
     return
   }
   const n = Tree.numLeaves(value)
   if (n === 1) out.push(prefix)
   else for (let j = 0; j < n; j++) out.push(`${prefix} (leaf ${j})`)
+}
+
+// The leaf paths of the arguments, named as JAX's vmap names them: `argument x['w']`
+// where the parameter name is known, `args[0]['w']` otherwise.
+const argumentPaths = (f: AnyFunction, args: ReadonlyArray<unknown>): Array<string> => {
+  const names = parameterNames(f)
+  const out: Array<string> = []
+  args.forEach((a, i) => {
+    const name = names[i]
+    leafPaths(a, name === undefined ? `args[${i}]` : `argument ${name}`, out)
+  })
+  return out
+}
+
+// Python's repr of a leafless pytree (JAX prints the arguments as a tuple: `({},)`).
+const pyRepr = (u: unknown, top = true): string => {
+  if (u === null || u === undefined) return "None"
+  if (Array.isArray(u)) {
+    const items = u.map((v) => pyRepr(v, false))
+    return top ? `(${items.join(", ")}${items.length === 1 ? "," : ""})` : `[${items.join(", ")}]`
+  }
+  if (isPlainRecord(u)) return `{${Object.keys(u).map((k) => `'${k}': ${pyRepr(u[k], false)}`).join(", ")}}`
+  return describe(u)
 }
 
 const isAxisLeaf = (u: unknown): boolean => u === null || typeof u === "number"
@@ -176,7 +247,7 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
   const axes = broadcastSpec("in_axes", inAxes, args)
   let inPaths: Array<string> | undefined
   const inPath = (i: number): string => {
-    if (inPaths === undefined) leafPaths(args, "args", inPaths = [])
+    if (inPaths === undefined) inPaths = argumentPaths(f, args)
     return inPaths[i] ?? `args (leaf ${i})`
   }
   // Only mapped leaves enter the handler; the others are passed to f untouched.
@@ -189,6 +260,14 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
     mappedTensors.push(toTensorLeaf(leaves[i], () => inPath(i)))
     mappedAxes.push(a)
   })
+  if (leaves.length === 0 && options.axisSize === undefined) {
+    throw new VmapSizeError({
+      detail:
+        `vmap wrapped function must be passed at least one argument containing an array or axis_size must be specified, got empty *args=${
+          pyRepr(args)
+        } and **kwargs={}`
+    })
+  }
   if (mapped.length === 0 && leaves.length > 0 && options.axisSize === undefined) {
     throw new VmapSizeError({
       detail: "vmap must have at least one non-None value in in_axes or axis_size must be specified"

@@ -112,8 +112,8 @@ describe("vmap: errors (JAX's messages)", () => {
     assert.strictEqual(
       (e as Error).message,
       "vmap got inconsistent sizes for array axes to be mapped:\n" +
-        "  * one axis had size 3: axis 0 of args[0] of type f64[3];\n" +
-        "  * one axis had size 2: axis 0 of args[1] of type f64[2]"
+        "  * one axis had size 3: axis 0 of argument a of type float64[3];\n" +
+        "  * one axis had size 2: axis 0 of argument b of type float64[2]"
     )
   })
 
@@ -124,15 +124,15 @@ describe("vmap: errors (JAX's messages)", () => {
       (e as Error).message,
       "vmap got inconsistent sizes for array axes to be mapped:\n" +
         "  * the `axis_size` argument was 4;\n" +
-        "  * most axes (2 of them) had size 2, e.g. axis 0 of args[0] of type f64[2];\n" +
-        "  * one axis had size 3: axis 0 of args[2] of type f64[3]"
+        "  * most axes (2 of them) had size 2, e.g. axis 0 of argument a of type float64[2];\n" +
+        "  * one axis had size 3: axis 0 of argument c of type float64[3]"
     )
   })
 
   it("inconsistent sizes name the key path of a pytree leaf", () => {
     const e = failure(vmap((p: { a: Tensor; b: Tensor }) => lax.add(p.a, p.b))({ a: arr([1]), b: arr([1, 2]) }))
-    assert.include((e as Error).message, "axis 0 of args[0][\"a\"] of type f64[1]")
-    assert.include((e as Error).message, "axis 0 of args[0][\"b\"] of type f64[2]")
+    assert.include((e as Error).message, "axis 0 of argument p['a'] of type float64[1]")
+    assert.include((e as Error).message, "axis 0 of argument p['b'] of type float64[2]")
   })
 
   it("no mapped argument and no axisSize", () => {
@@ -145,7 +145,7 @@ describe("vmap: errors (JAX's messages)", () => {
     const empty = failure(vmap(() => lax.scalar(1, "float32"))())
     assert.strictEqual(
       (empty as Error).message,
-      "vmap wrapped function must be passed at least one argument containing an array or axis_size must be specified, got empty args"
+      "vmap wrapped function must be passed at least one argument containing an array or axis_size must be specified, got empty *args=() and **kwargs={}"
     )
   })
 

@@ -175,7 +175,8 @@ export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => full
 export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 1, options)
 
 /**
- * `value` with the shape, dtype and weak type of `x` (only the type of `x` is read).
+ * `value` (a JS scalar or a tensor, broadcast) with the shape, dtype and weak type of
+ * `x` (only the type of `x` is read).
  *
  * @example
  * import { np } from "diffect"
@@ -183,10 +184,18 @@ export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullL
  *
  * @since 0.1.0
  */
-export const fullLike = (x: TensorLike, value: number | boolean | Complex, options?: DTypeOptions): Tensor => {
+export const fullLike = (x: TensorLike, value: TensorLike, options?: DTypeOptions): Tensor => {
   const t = toTensor(x)
   const dtype = options?.dtype === undefined ? t.dtype : checkDType(options.dtype)
-  return constant(t.shape, value, dtype, options?.dtype === undefined && t.weakType)
+  const weak = options?.dtype === undefined && t.weakType
+  if (typeof value === "number" || typeof value === "boolean" || isComplexValue(value)) {
+    return constant(t.shape, value, dtype, weak)
+  }
+  // A tensor (or traced) fill value is cast and broadcast, as lax.full_like does,
+  // so that it stays differentiable.
+  const v = toTensor(value)
+  const cast = v.dtype === dtype && v.weakType === weak ? v : lax.convertElementType(v, dtype, weak)
+  return broadcastTo(cast, t.shape)
 }
 
 /**

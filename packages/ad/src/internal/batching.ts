@@ -5,16 +5,7 @@
  *
  * @internal
  */
-import {
-  bind,
-  currentDynamicHandler,
-  formatAval,
-  lax,
-  newLevel,
-  Shape,
-  Tracer,
-  withDynamicHandler
-} from "@diffect/core"
+import { bind, currentDynamicHandler, lax, newLevel, Shape, Tracer, withDynamicHandler } from "@diffect/core"
 import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
@@ -310,7 +301,7 @@ const mappedAxisSize = (
   const name = options.describeInput ?? defaultInputName
   const example = (size: number): string => {
     const i = sizes.indexOf(size)
-    return `axis ${axes[i]} of ${name(i)} of type ${formatAval(args[i]!.aval)}`
+    return `axis ${axes[i]} of ${name(i)} of type ${args[i]!.dtype}[${args[i]!.shape.join(",")}]`
   }
   const lines: Array<string> = []
   if (axisSize !== undefined) lines.push(`  * the \`axis_size\` argument was ${axisSize};`)
