@@ -2,11 +2,12 @@
  * `dot_general`: operands are viewed as `[batch, free, contract]` (lhs) and
  * `[batch, contract, free]` (rhs), through strides when each group of dimensions
  * is evenly strided (a transpose copy otherwise), then each batch runs a register-blocked matrix product on packed panels (see
- * `matmulReal`). Real products accumulate in float64.
+ * `matmulReal`, and `wasmGemm.ts` for float32 in WebAssembly SIMD). Real products accumulate in float64.
  */
 import { DType } from "@diffect/core"
 import type { Shape as ShapeNs } from "@diffect/core"
 import { contiguousStrides, isIdentityPermutation, transposeInto } from "./strided.js"
+import { gemmF32 } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -52,6 +53,14 @@ const groupedView = (
 // reused by every group of 4 lhs rows; partial sums over K blocks add up in `acc`.
 const KC = 256
 const NC = 256
+
+/**
+ * float32 products with at least this many multiply-adds (m * k * n) run in the
+ * WebAssembly SIMD kernel (`wasmGemm.ts`, also accumulating in float64) where it
+ * is available; smaller ones (where the two are within a few microseconds), and
+ * float64, stay on the JS kernel below.
+ */
+const WASM_MIN_WORK = 512
 
 /**
  * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The operands are read
@@ -268,11 +277,37 @@ export const dotGeneral = (
       canonical(transposeInto(lhs, lhsShape, lhsGroups.flat(), DType.allocHost(dtype, nb * m * k), 1), m, k)
     const b = groupedView(rhs, rhsShape, rhsGroups) ??
       canonical(transposeInto(rhs, rhsShape, rhsGroups.flat(), DType.allocHost(dtype, nb * k * n), 1), k, n)
+    // batches done in WebAssembly (all of them, unless it is unavailable or the product too large)
+    let done = 0
+    if (
+      dtype === "float32" && outDType === "float32" && m * k * n >= WASM_MIN_WORK &&
+      a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array
+    ) {
+      const [ad, bd] = [a.data, b.data]
+      const wasmBatch = (s: number): boolean =>
+        gemmF32(
+          ad,
+          s * a.batchStride,
+          a.rowStride,
+          a.colStride,
+          bd,
+          s * b.batchStride,
+          b.rowStride,
+          b.colStride,
+          out,
+          s * m * n,
+          m,
+          k,
+          n
+        )
+      while (done < nb && wasmBatch(done)) done++
+    }
+    if (done === nb) return out
     const kc = Math.min(k, KC)
     const ap = new Float64Array(4 * kc)
     const bp = new Float64Array(4 * ((Math.min(n, NC) + 3) >> 2) * kc)
     const acc = new Float64Array(m * n)
-    for (let s = 0; s < nb; s++) {
+    for (let s = done; s < nb; s++) {
       matmulReal(a, s * a.batchStride, b, s * b.batchStride, out, s * m * n, m, k, n, ap, bp, acc)
     }
     return out

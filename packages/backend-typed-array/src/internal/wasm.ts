@@ -1,0 +1,128 @@
+/**
+ * A minimal WebAssembly binary emitter: just enough to build one module that
+ * imports its memory (`env.memory`) and exports functions whose parameters and
+ * locals are `i32` or `v128`. Bodies are plain byte arrays written with the
+ * opcode table `op` (see the WebAssembly core spec, "Binary format", and the
+ * SIMD proposal's opcode table for the `0xfd`-prefixed instructions).
+ *
+ * Layout of a module: magic `\0asm`, version 1, then sections, each
+ * `id, size (LEB128), body`: type (1), import (2), function (3), export (7),
+ * code (10). Vectors are `count (LEB128), items`.
+ */
+
+/** Value types. */
+export const i32 = 0x7f
+export const v128 = 0x7b
+
+/** Unsigned LEB128 (sizes, counts, indices, memory offsets). */
+export const uleb = (n: number): Array<number> => {
+  const out: Array<number> = []
+  do {
+    let byte = n & 0x7f
+    n >>>= 7
+    if (n !== 0) byte |= 0x80
+    out.push(byte)
+  } while (n !== 0)
+  return out
+}
+
+/** Signed LEB128 (the immediate of `i32.const`). */
+export const sleb = (n: number): Array<number> => {
+  const out: Array<number> = []
+  for (;;) {
+    const byte = n & 0x7f
+    n >>= 7
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte)
+      return out
+    }
+    out.push(byte | 0x80)
+  }
+}
+
+const vec = (items: ReadonlyArray<ReadonlyArray<number>>): Array<number> => [...uleb(items.length), ...items.flat()]
+const name = (s: string): Array<number> => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
+const section = (id: number, body: ReadonlyArray<number>): Array<number> => [id, ...uleb(body.length), ...body]
+
+/** A SIMD instruction: prefix `0xfd`, then its LEB128 sub-opcode. */
+const simd = (code: number): Array<number> => [0xfd, ...uleb(code)]
+/** A memory access immediate: alignment (log2 bytes) and a constant byte offset. */
+const memarg = (align: number, offset: number): Array<number> => [...uleb(align), ...uleb(offset)]
+
+/** The instructions the kernels use; each returns its bytes. */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  brIf: (depth: number) => [0x0d, ...uleb(depth)],
+  get: (local: number) => [0x20, ...uleb(local)],
+  set: (local: number) => [0x21, ...uleb(local)],
+  tee: (local: number) => [0x22, ...uleb(local)],
+  i32Const: (n: number) => [0x41, ...sleb(n)],
+  i32Eqz: [0x45],
+  i32Ne: [0x47],
+  i32Add: [0x6a],
+  i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  /** `v128.load` with a byte offset (16-byte aligned hint). */
+  v128Load: (offset: number) => [...simd(0x00), ...memarg(4, offset)],
+  v128Store: (offset: number) => [...simd(0x0b), ...memarg(4, offset)],
+  /** Loads one f32 and splats it into all four lanes. */
+  v128Load32Splat: (offset: number) => [...simd(0x09), ...memarg(2, offset)],
+  /** Loads one f64 and splats it into both lanes. */
+  v128Load64Splat: (offset: number) => [...simd(0x0a), ...memarg(3, offset)],
+  f32x4Add: simd(0xe4),
+  f32x4Mul: simd(0xe6),
+  f64x2Add: simd(0xf0),
+  f64x2Mul: simd(0xf2)
+} as const
+
+/** One exported function: parameter types, extra locals, and its body (without the final `end`). */
+export interface Func {
+  readonly name: string
+  readonly params: ReadonlyArray<number>
+  readonly locals: ReadonlyArray<number>
+  readonly body: ReadonlyArray<number>
+}
+
+/**
+ * A module importing `env.memory` (at least `minPages` 64 KiB pages) and
+ * exporting `funcs` (no results).
+ */
+export const moduleBytes = (funcs: ReadonlyArray<Func>, minPages = 1): Uint8Array<ArrayBuffer> => {
+  const types = section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])))
+  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]]))
+  const functions = section(3, vec(funcs.map((_, i) => uleb(i))))
+  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])))
+  const code = section(
+    10,
+    vec(funcs.map((f) => {
+      // locals are declared as runs of (count, type)
+      const runs: Array<Array<number>> = []
+      let i = 0
+      while (i < f.locals.length) {
+        let j = i
+        while (j < f.locals.length && f.locals[j] === f.locals[i]) j++
+        runs.push([...uleb(j - i), f.locals[i]!])
+        i = j
+      }
+      const body = [...vec(runs), ...f.body, ...op.end]
+      return [...uleb(body.length), ...body]
+    }))
+  )
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...functions,
+    ...exports,
+    ...code
+  ])
+}

@@ -1,0 +1,261 @@
+/**
+ * The WebAssembly SIMD float32 matrix product (internal/wasmGemm.ts) and its
+ * binary emitter (internal/wasm.ts): odd shapes, strided (transposed) operands,
+ * batches through dot_general, both accumulations against a float64 reference,
+ * and the JS fallback.
+ */
+import { sleb, uleb } from "@diffect/backend-typed-array/internal/wasm"
+import type { Accumulate } from "@diffect/backend-typed-array/internal/wasmGemm"
+import {
+  gemmF32,
+  gemmModuleBytes,
+  setWasmGemm,
+  wasmGemmAvailable
+} from "@diffect/backend-typed-array/internal/wasmGemm"
+import { afterEach, assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { arr, run } from "./helpers.js"
+
+/** Deterministic values in [-1, 1), rounded to float32. */
+const random = (length: number, seed: number): Float32Array => {
+  let s = seed
+  return Float32Array.from({ length }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0
+    return ((s >>> 8) / (1 << 24)) * 2 - 1
+  })
+}
+
+/** A strided m x k operand: row-major, or stored transposed (column-major), at an offset. */
+interface Layout {
+  readonly data: Float32Array
+  readonly off: number
+  readonly rs: number
+  readonly cs: number
+}
+const layout = (rows: number, cols: number, transposed: boolean, off: number, seed: number): Layout => ({
+  data: random(off + rows * cols, seed),
+  off,
+  rs: transposed ? 1 : cols,
+  cs: transposed ? rows : 1
+})
+const at = (x: Layout, r: number, c: number) => x.data[x.off + r * x.rs + c * x.cs]!
+
+/**
+ * Checks `out` (m x n at `cOff`) against the float64 product. float64 accumulation:
+ * the float32 rounding of the exact sum, up to float64 summation error (1e-6 relative
+ * to the sum of |terms|); float32 accumulation: the standard bound k * 2^-24 * sum |a||b|.
+ */
+const product = (
+  a: Layout,
+  b: Layout,
+  out: Float32Array,
+  cOff: number,
+  m: number,
+  k: number,
+  n: number,
+  acc: Accumulate
+) => {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0
+      let abs = 0
+      for (let p = 0; p < k; p++) {
+        const t = at(a, i, p) * at(b, p, j)
+        sum += t
+        abs += Math.abs(t)
+      }
+      const got = out[cOff + i * n + j]!
+      const err = Math.abs(got - sum)
+      const tol = acc === "f64"
+        ? Math.abs(Math.fround(sum) - sum) + 1e-12 * abs
+        : (k + 1) * 2 ** -24 * abs + 1e-30
+      if (!(err <= tol)) {
+        assert.fail(`(${m}x${k}x${n}, ${acc}) C[${i}, ${j}] = ${got}, expected ${sum} (tolerance ${tol})`)
+      }
+    }
+  }
+}
+
+/** Named `expect` so that the linter's expect-expect rule sees the assertion. */
+const expect = { product }
+
+const gemm = (a: Layout, b: Layout, m: number, k: number, n: number, acc: Accumulate, cOff = 0) => {
+  const out = new Float32Array(cOff + m * n).fill(NaN)
+  assert.isTrue(gemmF32(a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, out, cOff, m, k, n, acc))
+  for (let i = 0; i < cOff; i++) assert.isTrue(Number.isNaN(out[i]!), "writes nothing before cOff")
+  return out
+}
+
+afterEach(() => {
+  setWasmGemm(true)
+})
+
+describe("wasm emitter", () => {
+  it("LEB128 encodes as the spec's examples", () => {
+    assert.deepStrictEqual(uleb(0), [0])
+    assert.deepStrictEqual(uleb(127), [0x7f])
+    assert.deepStrictEqual(uleb(128), [0x80, 0x01])
+    assert.deepStrictEqual(uleb(624485), [0xe5, 0x8e, 0x26])
+    assert.deepStrictEqual(sleb(0), [0])
+    assert.deepStrictEqual(sleb(-1), [0x7f])
+    assert.deepStrictEqual(sleb(63), [0x3f])
+    assert.deepStrictEqual(sleb(64), [0xc0, 0x00])
+    assert.deepStrictEqual(sleb(-123456), [0xc0, 0xbb, 0x78])
+  })
+
+  it("the generated module is valid wasm with SIMD, and small", () => {
+    const bytes = gemmModuleBytes()
+    assert.deepStrictEqual(Array.from(bytes.subarray(0, 8)), [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])
+    assert.isTrue(WebAssembly.validate(bytes))
+    // browsers compile synchronously only below 4 KiB on the main thread
+    assert.isBelow(bytes.length, 4096)
+    assert.isTrue(wasmGemmAvailable())
+  })
+})
+
+describe("gemmF32", () => {
+  const sizes = [1, 3, 4, 8, 17, 33, 129]
+  it("odd shapes, both accumulations, against a float64 reference", () => {
+    for (const m of sizes) {
+      for (const k of [1, 5, 33, 257, 300]) {
+        for (const n of [1, 7, 9, 129, 270]) {
+          if (m * k * n > 3e6) continue
+          const a = layout(m, k, false, 0, m + 7 * k)
+          const b = layout(k, n, false, 0, n + 3 * k)
+          for (const acc of ["f64", "f32"] as const) expect.product(a, b, gemm(a, b, m, k, n, acc), 0, m, k, n, acc)
+        }
+      }
+    }
+  })
+
+  it("transposed operands (read through strides), offsets into the inputs and the output", () => {
+    for (const [m, k, n] of [[17, 33, 129], [3, 300, 5], [129, 17, 1], [1, 513, 33]] as const) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          const a = layout(m, k, ta, 5, 11)
+          const b = layout(k, n, tb, 3, 12)
+          for (const acc of ["f64", "f32"] as const) expect.product(a, b, gemm(a, b, m, k, n, acc, 7), 7, m, k, n, acc)
+        }
+      }
+    }
+  })
+
+  it("memory grows for a larger product after smaller ones (views refreshed)", () => {
+    const small = layout(8, 8, false, 0, 1)
+    expect.product(small, small, gemm(small, small, 8, 8, 8, "f64"), 0, 8, 8, 8, "f64")
+    const a = layout(300, 700, false, 0, 2)
+    const b = layout(700, 260, true, 0, 3)
+    expect.product(a, b, gemm(a, b, 300, 700, 260, "f64"), 0, 300, 700, 260, "f64")
+    expect.product(small, small, gemm(small, small, 8, 8, 8, "f32"), 0, 8, 8, 8, "f32")
+  })
+
+  it("special values propagate: NaN and infinity", () => {
+    const a = layout(9, 9, false, 0, 4)
+    const b = layout(9, 9, false, 0, 5)
+    a.data[2 * 9 + 3] = NaN
+    b.data[4 * 9 + 6] = Infinity
+    const out = gemm(a, b, 9, 9, 9, "f64")
+    for (let j = 0; j < 9; j++) assert.isTrue(Number.isNaN(out[2 * 9 + j]!))
+    for (let i = 0; i < 9; i++) if (i !== 2) assert.isFalse(Number.isFinite(out[i * 9 + 6]!))
+  })
+
+  it("property: any shape and layout matches the float64 reference", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.constantFrom<Accumulate>("f64", "f32"),
+        fc.integer({ min: 0, max: 1000 }),
+        (m, k, n, ta, tb, acc, seed) => {
+          const a = layout(m, k, ta, seed % 5, seed)
+          const b = layout(k, n, tb, seed % 3, seed + 1)
+          expect.product(a, b, gemm(a, b, m, k, n, acc), 0, m, k, n, acc)
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+
+  it("returns false and writes nothing when disabled (the JS fallback)", () => {
+    assert.isFalse(setWasmGemm(false))
+    assert.isFalse(wasmGemmAvailable())
+    const a = layout(8, 8, false, 0, 1)
+    const out = new Float32Array(64).fill(NaN)
+    assert.isFalse(gemmF32(a.data, 0, 8, 1, a.data, 0, 8, 1, out, 0, 8, 8, 8))
+    assert.isTrue(out.every(Number.isNaN))
+    assert.isTrue(setWasmGemm(true))
+  })
+})
+
+describe("dot_general on float32 through the wasm kernel", () => {
+  const refBatched = (
+    l: Float32Array,
+    r: Float32Array,
+    lIdx: (s: number, i: number, p: number) => number,
+    rIdx: (s: number, p: number, j: number) => number,
+    nb: number,
+    m: number,
+    k: number,
+    n: number
+  ) => {
+    const c = new Float64Array(nb * m * n)
+    for (let s = 0; s < nb; s++) {
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let acc = 0
+          for (let p = 0; p < k; p++) acc += l[lIdx(s, i, p)]! * r[rIdx(s, p, j)]!
+          c[(s * m + i) * n + j] = Math.fround(acc)
+        }
+      }
+    }
+    return c
+  }
+
+  it("batch dims, transposed contractions, and the fallback gives the same results", () => {
+    // lhs (k, nb, m) contracting dim 0, batch dim 1; rhs (nb, n, k) contracting dim 2, batch dim 0
+    const [nb, m, k, n] = [3, 17, 65, 33]
+    const l = random(k * nb * m, 21)
+    const r = random(nb * n * k, 22)
+    const params = { contracting: [[0], [2]], batch: [[1], [0]] } as const
+    const ref = refBatched(
+      l,
+      r,
+      (s, i, p) => (p * nb + s) * m + i,
+      (s, p, j) => (s * n + j) * k + p,
+      nb,
+      m,
+      k,
+      n
+    )
+    const L = arr("float32", [k, nb, m], Array.from(l))
+    const R = arr("float32", [nb, n, k], Array.from(r))
+    const viaWasm = run("dot_general", [L, R], params, [nb, m, n], "float32")
+    setWasmGemm(false)
+    const viaJs = run("dot_general", [L, R], params, [nb, m, n], "float32")
+    setWasmGemm(true)
+    for (let i = 0; i < ref.length; i++) {
+      const tol = 1e-6 * Math.max(1, Math.abs(ref[i]!))
+      assert.isAtMost(Math.abs(viaWasm[i]! - ref[i]!), tol, `wasm entry ${i}`)
+      assert.isAtMost(Math.abs(viaJs[i]! - ref[i]!), tol, `js entry ${i}`)
+    }
+  })
+
+  it("a 256x256 product rounds the float64 sums (as the JS kernel does)", () => {
+    const a = random(256 * 256, 1)
+    const b = random(256 * 256, 2)
+    const mm = { contracting: [[1], [0]], batch: [[], []] } as const
+    const A = arr("float32", [256, 256], Array.from(a))
+    const B = arr("float32", [256, 256], Array.from(b))
+    const viaWasm = run("dot_general", [A, B], mm, [256, 256], "float32")
+    setWasmGemm(false)
+    const viaJs = run("dot_general", [A, B], mm, [256, 256], "float32")
+    setWasmGemm(true)
+    let differ = 0
+    for (let i = 0; i < viaJs.length; i++) if (viaWasm[i] !== viaJs[i]) differ++
+    // both round a float64 sum once; only sums within float64 error of a float32 tie may differ
+    assert.isAtMost(differ, 2)
+  })
+})
