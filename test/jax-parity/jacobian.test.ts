@@ -1,6 +1,6 @@
 // JAX parity: jax.jacfwd, jax.jacrev, jax.hessian. Each case names the test in
 // jax/tests/api_test.py (or the docstring) whose behaviour it pins down.
-import { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
+import { customVjp, grad, hessian, jacfwd, jacobian, jacrev, jvp, stopGradient } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -120,5 +120,45 @@ describe("jax.jacfwd / jax.jacrev / jax.hessian parity", () => {
     // d/dz of cos(|2z|) = -sin(r) * 4 conj(z) / r
     const expected = [0, 1, 2].map((k) => ({ re: (-Math.sin(r) * 4 * k) / r, im: (-Math.sin(r) * 4 * -0.5 * k) / r }))
     expect.close(value(jacrev(f)(zs)), expected, 1e-12)
+  })
+
+  it("argnums on jacobians: a negative tuple, hessian at argnums=1, jacfwd with argnums and has_aux", () => {
+    const xy = (x: Tensor, y: Tensor) => np.multiply(x, y)
+    expect.close(value(jacrev(xy, { argnums: [-1, 0] })(np.array(2), np.array(3))), [2, 3])
+    // d^2/dy^2 x^2 y^3 = 6 x^2 y
+    const f = (x: Tensor, y: Tensor) => np.multiply(np.square(x), np.power(y, 3))
+    expect.close(value(hessian(f, { argnums: 1 })(np.array(2), np.array(3))), 72)
+    const withAux = (x: Tensor, y: Tensor) => [np.multiply(x, y), { s: y }] as const
+    expect.close(value(jacfwd(withAux, { argnums: [0, 1], hasAux: true })(np.array(2), np.array(3))), [[3, 2], {
+      s: 3
+    }])
+  })
+
+  it("test_jacobian_on_pytrees shapes: leaf (y, x) has shape y.shape ++ x.shape", () => {
+    const j = run(
+      jacrev((p: { x: Tensor; y: Tensor }) => [np.multiply(p.x, 2), np.sum(p.y)] as const)({
+        x: np.ones([2]),
+        y: np.ones([3, 2])
+      })
+    )
+    assert.deepStrictEqual(
+      [j[0].x.shape, j[0].y.shape, j[1].x.shape, j[1].y.shape].map((s) => [...s]),
+      [[2, 2], [2, 3, 2], [2], [3, 2]]
+    )
+  })
+
+  it("autodiff cookbook: hessian-vector product as jvp of grad; grad(grad(grad(tanh)))(2.0)", () => {
+    const f = (x: Tensor) => np.sum(np.power(x, 3))
+    // H = diag(6x): H [1, 0] at [1, 2] is [6, 0]
+    expect.close(value(jvp(grad(f), [np.array([1, 2])], [np.array([1, 0])])), [[3, 12], [6, 0]])
+    expect.close(value(grad(grad(grad(np.tanh)))(np.array(2))), 0.25265405, 1e-5)
+  })
+
+  it("hessian through a custom VJP (forward mode over its bwd) and a stop_gradient", () => {
+    const f = customVjp((x: Tensor) => np.sin(x))
+    f.defVjp((x) => [f(x), x], (x, g) => [np.multiply(g, np.cos(x))])
+    expect.close(value(hessian((x: Tensor) => np.sum(f(x)))(np.array([0, 1]))), [[0, 0], [0, -Math.sin(1)]], 1e-6)
+    // d^2/dx^2 [sg(x^2) x^2] = 2 sg(x^2) = 8 at 2
+    expect.close(value(hessian((x: Tensor) => np.multiply(stopGradient(np.square(x)), np.square(x)))(np.array(2))), 8)
   })
 })

@@ -1,6 +1,11 @@
 // JAX parity: jax.linear_transpose. Each case names the test in
 // jax/tests/api_test.py (or the docstring) whose behaviour it pins down.
-import { CotangentMismatchError, linearTranspose, LinearTransposeDTypeError } from "@diffect/ad"
+import {
+  CotangentMismatchError,
+  linearTranspose,
+  LinearTransposeDTypeError,
+  NonLinearTransposeError
+} from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -55,5 +60,20 @@ describe("jax.linear_transpose parity", () => {
     expect.error(failure(stacked(np.array(1))), CotangentMismatchError, /unexpected type/)
     const ident = run(linearTranspose((x: Tensor) => x, np.array(1)))
     expect.error(failure(ident(np.array({ re: 0, im: 1 }))), CotangentMismatchError, /unexpected type/)
+  })
+
+  it("a non-linear function is refused (JAX: transpose rule for 'mul'/'sin' not implemented)", () => {
+    const square = run(linearTranspose((x: Tensor) => np.multiply(x, x), np.array(1)))
+    expect.error(
+      failure(square(np.array(1))),
+      NonLinearTransposeError,
+      /^Transpose rule \(for reverse-mode differentiation\) for 'mul' not implemented/
+    )
+    const sin = run(linearTranspose((x: Tensor) => np.sin(x), np.array(1)))
+    expect.error(
+      failure(sin(np.array(1))),
+      NonLinearTransposeError,
+      /^Transpose rule \(for reverse-mode differentiation\) for 'sin' not implemented/
+    )
   })
 })

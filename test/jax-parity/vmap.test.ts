@@ -315,6 +315,33 @@ describe("vmap (tests/batching_test.py)", () => {
     )
   })
 
+  it("testAny: vmap(jnp.any) of a bool matrix (jax issue 108)", () => {
+    expect.close(value(vmap((x: Tensor) => np.any(x))(np.array([[true, false], [false, false]]))), [true, false])
+    expect.close(value(vmap((x: Tensor) => np.all(x))(np.array([[true, true], [false, true]]))), [true, false])
+  })
+
+  it("testEmptyTuples: empty containers in the inputs and outputs", () => {
+    expect.close(value(vmap((x: Tensor, _: []) => np.add(x, 1))(np.array([0, 1]), [])), [1, 2])
+    const [result, empty] = run(vmap((x: Tensor) => [np.add(x, 1), []] as const)(np.array([0, 1])))
+    expect.close(toJsSync(result), [1, 2])
+    assert.deepStrictEqual(empty, [])
+  })
+
+  it("vmap docstring: a dict in_axes with None, and out_axes None / 0 for an unmapped result", () => {
+    const foo = (dct: { a: number; b: Tensor }, x: number) => np.add(np.add(dct.a, dct.b), x)
+    const dct = { a: 0, b: np.arange(5, undefined, 1, { dtype: "float32" }) }
+    expect.close(value(vmap(foo, { inAxes: [{ a: null, b: 0 }, null] })(dct, 1)), [1, 2, 3, 4, 5])
+    const pair = (x: Tensor, y: number) => [np.add(x, y), np.multiply(y, 2)] as const
+    const xs = np.arange(2, undefined, 1, { dtype: "float32" })
+    expect.close(value(vmap(pair, { inAxes: [0, null], outAxes: [0, null] })(xs, 4)), [[4, 5], 8])
+    const [, broadcast] = run(vmap(pair, { inAxes: [0, null], outAxes: 0 })(xs, 4))
+    expect.close(toJsSync(broadcast), [8, 8])
+    assert.isTrue(broadcast.weakType)
+    const m = np.reshape(np.arange(12, undefined, 1, { dtype: "float32" }), [3, 4])
+    const summed = [12, 15, 18, 21]
+    expect.close(value(vmap((x: Tensor) => psum(x, "i"), { axisName: "i" })(m)), [summed, summed, summed])
+  })
+
   it("hessian (testHessian) of sum(max(x, 0)^2), as JAX documents", () => {
     const fun = (x: Tensor) => np.sum(np.power(np.maximum(x, 0), 2))
     const h = value(hessian(fun)(np.array([-1, -0.5, 0, 0.5, 1])))

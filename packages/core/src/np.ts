@@ -1071,6 +1071,44 @@ export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
   return keep(lax.reduceMin(t, axes), axes, options?.keepdims)
 }
 
+// How many elements along `axes` are truthy (non-zero), as int32, with the reduced size.
+const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Tensor, number] => {
+  const t = toTensor(x)
+  const axes = normalizeAxes(name, options?.axis, t.ndim)
+  const truthy = t.dtype === "bool" ? t : notEqual(t, zerosLike(t))
+  let n = 1
+  for (const a of axes) n *= t.shape[a]!
+  return [keep(lax.reduceSum(lax.convertElementType(truthy, "int32"), axes), axes, options?.keepdims), n]
+}
+
+/**
+ * Whether any element along `axis` (all axes when omitted) is truthy (`jnp.any`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.any(np.array([[true, false], [false, false]]), { axis: 1 }) // [true, false]
+ *
+ * @since 0.1.0
+ */
+export const any = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const [count] = countTruthy("any", x, options)
+  return greater(count, zerosLike(count))
+}
+
+/**
+ * Whether every element along `axis` (all axes when omitted) is truthy (`jnp.all`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.all(np.array([[true, false], [true, true]]), { axis: 1 }) // [false, true]
+ *
+ * @since 0.1.0
+ */
+export const all = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  const [count, n] = countTruthy("all", x, options)
+  return equal(count, fullLike(count, n))
+}
+
 /** Options of `argmax`/`argmin`: one axis (the flattened array when omitted). @since 0.1.0 */
 export interface ArgOptions {
   readonly axis?: number | undefined
