@@ -1,7 +1,7 @@
 // JAX parity: jax.vjp. Each case names the test in jax/tests/api_test.py whose
 // behaviour it pins down.
 import { CotangentMismatchError, vjp, vjpWith, vmap } from "@diffect/ad"
-import { np } from "@diffect/core"
+import { np, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -12,6 +12,15 @@ describe("jax.vjp parity", () => {
     const [y, pullback] = run(vjp((x: Tensor, y: Tensor) => np.multiply(x, y), np.array(3), np.array(4)))
     expect.close(value(Effect.succeed(y)), 12)
     expect.close(value(pullback(np.array(1))), [4, 3])
+  })
+
+  it("docstring of jax.vjp: (sin x, cos y) at (0.5, 1.0) pulled back from (-0.7, 0.3)", () => {
+    const [primals, pullback] = run(
+      vjp((x: Tensor | number, y: Tensor | number) => [np.sin(x), np.cos(y)] as const, 0.5, 1.0)
+    )
+    expect.close(toJsSync(primals), [Math.sin(0.5), Math.cos(1)], 1e-6)
+    // JS-number cotangents take the outputs' dtypes
+    expect.close(value(pullback([-0.7, 0.3])), [-0.61430776, -0.2524413], 1e-6)
   })
 
   it("test_fwd_and_bwd: matmul's cotangents, x = W = ct = ones(4, 4)", () => {

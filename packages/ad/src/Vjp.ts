@@ -182,11 +182,14 @@ export interface VjpOptions<A extends boolean = boolean> extends AuxOptions<A> {
 
 /**
  * A VJP function: maps a cotangent of the output (same structure, shapes and
- * dtypes) to the tuple of cotangents of the primals.
+ * dtypes; a JS number takes its output's dtype) to the tuple of cotangents of
+ * the primals.
  *
  * @since 0.1.0
  */
-export type VjpFn<Out, Args> = (cotangent: Out | GradOf<Out>) => Effect.Effect<GradOf<Args>, DiffError, Backend>
+export type VjpFn<Out, Args> = (
+  cotangent: Out | GradOf<Out> | Tree.MapLeaves<Out, Tensor | number>
+) => Effect.Effect<GradOf<Args>, DiffError, Backend>
 
 const vjpImpl = (
   f: AnyFunction,
