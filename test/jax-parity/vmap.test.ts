@@ -430,6 +430,12 @@ describe("collectives (tests/batching_test.py)", () => {
     expect.close(toJsSync(count), [2, 2, 2])
   })
 
+  it("pmean divides with '/' as JAX's does: the mean of int32 values is float32", () => {
+    const m = run(vmap((x: Tensor) => pmean(x, "i"), { axisName: "i" })(np.array([1, 2], { dtype: "int32" })))
+    assert.strictEqual(m.dtype, "float32")
+    expect.close(toJsSync(m), [1.5, 1.5])
+  })
+
   it("psum docstring example: x / psum(x, 'i')", () => {
     expect.close(value(vmap((x: Tensor) => np.divide(x, psum(x, "i")), { axisName: "i" })(np.array([1, 3, 4]))), [
       0.125,

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, isTensor, lax, Tracer, Tree } from "@diffect/core"
+import { bind1, DType, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Schema } from "effect"
 import { BatchTracer } from "./internal/batching.js"
@@ -133,8 +133,10 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
   const names = namesOf(axisName)
   let n = 1
   for (const name of names) n *= frameOf(name).size
-  return mapTree(x, false, (t) => {
-    const total = psum(t, names)
+  return mapTree(x, true, (t) => {
+    let total = psum(t, names)
+    // JAX divides with `/`: integer and boolean means are float32.
+    if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)
     return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
   })
 }
