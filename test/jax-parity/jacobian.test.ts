@@ -1,11 +1,22 @@
 // JAX parity: jax.jacfwd, jax.jacrev, jax.hessian. Each case names the test in
 // jax/tests/api_test.py (or the docstring) whose behaviour it pins down.
-import { customVjp, grad, hessian, jacfwd, jacobian, jacrev, jvp, stopGradient } from "@diffect/ad"
+import {
+  customVjp,
+  grad,
+  hessian,
+  InputDTypeError,
+  jacfwd,
+  jacobian,
+  jacrev,
+  jvp,
+  OutputDTypeError,
+  stopGradient
+} from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { expect, run, value } from "./parity.js"
+import { expect, failure, run, value } from "./parity.js"
 
 // The docstring function of jacfwd and jacrev.
 const f = (x: Tensor) =>
@@ -160,5 +171,32 @@ describe("jax.jacfwd / jax.jacrev / jax.hessian parity", () => {
     expect.close(value(hessian((x: Tensor) => np.sum(f(x)))(np.array([0, 1]))), [[0, 0], [0, -Math.sin(1)]], 1e-6)
     // d^2/dx^2 [sg(x^2) x^2] = 2 sg(x^2) = 8 at 2
     expect.close(value(hessian((x: Tensor) => np.multiply(stopGradient(np.square(x)), np.square(x)))(np.array(2))), 8)
+  })
+
+  it("test_holomorphic_jac{rev,fwd}_of_float_errors, test_jacfwd_of_complex_errors, test_complex_output_jacrev_raises_error", () => {
+    const sq = (x: Tensor) => np.square(x)
+    for (const [jac, name] of [[jacrev, "jacrev"], [jacfwd, "jacfwd"]] as const) {
+      expect.error(
+        failure(jac(sq, { holomorphic: true })(np.array(3))),
+        InputDTypeError,
+        new RegExp(`^${name} with holomorphic=True requires inputs with complex dtype, but got float`)
+      )
+    }
+    expect.error(
+      failure(jacfwd(sq)(np.array({ re: 3, im: 1 }))),
+      InputDTypeError,
+      /^jacfwd requires real-valued inputs \(input dtype that is a sub-dtype of np\.floating\), but got complex/
+    )
+    assert.instanceOf(failure(jacrev(np.sin)(np.array({ re: 1, im: 2 }))), OutputDTypeError)
+  })
+
+  it("jacfwd of an integer or boolean output is a float0 Jacobian (JAX does not check jacfwd's output dtype)", () => {
+    for (const f of [(x: Tensor) => np.astype(x, "int32"), (x: Tensor) => np.greater(x, 0)]) {
+      const j = run(jacfwd(f)(np.ones([2])))
+      assert.strictEqual(j.dtype, "float0")
+      assert.deepStrictEqual([...j.shape], [2, 2])
+    }
+    // a constant output: zeros, with the input's dtype (jacrev) or the output's (jacfwd)
+    expect.close(value(jacrev((_x: Tensor) => 1)(np.ones([2]))), [0, 0])
   })
 })
