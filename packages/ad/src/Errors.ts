@@ -211,6 +211,10 @@ export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatch
     if (this.kind === "structure") {
       return `unexpected tree structure of the argument to the ${this.function} function: expected ${this.expected} but got ${this.got}.`
     }
+    if (this.function === "linearized") {
+      // JAX's _lift_linearized message.
+      return `linearized function called on tangent values inconsistent with the original primal values:\nGot tangent aval ${this.got} but expected ${this.expected}.`
+    }
     return `unexpected type (e.g. shape/dtype) for argument to the ${this.function} function: got ${this.got}, but expected ${this.expected}.`
   }
 }
