@@ -251,4 +251,23 @@ describe("jax.grad parity", () => {
     expect.close(value(grad((x: Tensor) => clip(-0.75, 0.75, np.sin(x)))(np.array(0))), 0.75)
     expect.close(value(grad((x: Tensor) => np.multiply(0.5, clip(-0.75, 0.75, np.sin(x))))(np.array(0))), 0.5)
   })
+
+  it("derivatives at kinks and ties, as JAX's rules give them", () => {
+    // abs: select(x >= 0, g, -g) (lax._abs_jvp_rule): 1 at 0
+    expect.close(value(grad(np.abs)(np.array(0))), 1)
+    // reduce_max/reduce_min (_reduce_chooser_jvp_rule): ties share the gradient equally
+    expect.close(value(grad((x: Tensor) => np.max(x))(np.array([1, 3, 3]))), [0, 0.5, 0.5])
+    expect.close(value(grad((x: Tensor) => np.min(x))(np.array([1, 1, 3]))), [0.5, 0.5, 0])
+    // jnp.clip is maximum then minimum: 0.5 at either bound, 1 inside
+    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(0))), 0.5)
+    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(1))), 0.5)
+    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(0.5))), 1)
+    // pow: d/dx x^0 = 0 and d/dy 0^y = 0 (JAX's _pow_jvp_lhs / _replace_zero in _pow_jvp_rhs)
+    expect.close(value(grad((x: Tensor) => np.power(x, 0))(np.array(0))), 0)
+    expect.close(value(grad((y: Tensor) => np.power(0, y))(np.array(2))), 0)
+    // the FAQ's "gradients contain NaN where using where": the unselected branch still poisons it
+    expect.close(value(grad((x: Tensor) => np.where(np.greater(x, 0), np.sqrt(x), 0))(np.array(0))), NaN)
+    // prod with a zero entry
+    expect.close(value(grad((x: Tensor) => np.prod(x))(np.array([2, 0, 3]))), [0, 6, 0])
+  })
 })
