@@ -27,6 +27,9 @@ export class JvpTracer extends Tracer {
   get aval(): AbstractValue {
     return this.primal.aval
   }
+  override concreteValue(): Tensor {
+    return this.primal
+  }
 }
 
 /**

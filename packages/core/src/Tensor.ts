@@ -124,6 +124,15 @@ export class ConcreteTensor extends Tensor {
  */
 export abstract class Tracer extends Tensor {
   abstract readonly handler: Handler
+  /**
+   * The concrete value this tracer stands for, when its handler knows it (a JVP
+   * tracer's primal: forward mode computes primals eagerly), else `undefined`
+   * (staged and batched values). Reading a traced value goes through this, so JS
+   * code may branch on a value under `grad`, as in JAX.
+   */
+  concreteValue(): Tensor | undefined {
+    return undefined
+  }
   override toString(): string {
     return `Traced<${formatAval(this.aval)}> by ${this.handler.name} (level ${this.handler.level})`
   }

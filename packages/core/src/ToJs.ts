@@ -71,8 +71,16 @@ const concretization = (t: Tensor): ConcretizationError =>
 // Host data a tensor has without reading a device (undefined: a device read is needed).
 const hostData = (t: ConcreteTensor): HostArray | undefined => t.aval.dtype === "float0" ? new Uint8Array(0) : t.host
 
-const readEffect = (t: Tensor): Effect.Effect<JsValue, BackendError | ConcretizationError> => {
-  if (t instanceof Tracer || !(t instanceof ConcreteTensor)) return Effect.fail(concretization(t))
+// Looks through tracers that know their concrete value (JVP primals); undefined when none does.
+const concrete = (t: Tensor): ConcreteTensor | undefined => {
+  let x: Tensor | undefined = t
+  while (x instanceof Tracer) x = x.concreteValue()
+  return x instanceof ConcreteTensor ? x : undefined
+}
+
+const readEffect = (traced: Tensor): Effect.Effect<JsValue, BackendError | ConcretizationError> => {
+  const t = concrete(traced)
+  if (t === undefined) return Effect.fail(concretization(traced))
   const host = hostData(t)
   if (host !== undefined) return Effect.succeed(hostToJs(host, t.dtype, t.shape))
   const buffer = t.buffer!
@@ -82,7 +90,10 @@ const readEffect = (t: Tensor): Effect.Effect<JsValue, BackendError | Concretiza
 /**
  * Reads every tensor of a pytree back as nested JS arrays (scalars as numbers,
  * bool as booleans, complex as `{ re, im }`); other leaves are kept. Each tensor is
- * read from the backend that holds it. Tracers fail with `ConcretizationError`.
+ * read from the backend that holds it. A value traced by forward-mode
+ * differentiation (grad, jvp, vjp, linearize) reads as its concrete primal, so JS
+ * code can branch on it as in JAX; staged or batched values (makeProgram, vmap)
+ * fail with `ConcretizationError`.
  *
  * @example
  * import { Effect } from "effect"
@@ -107,8 +118,9 @@ export const toJs = <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | Concreti
   )
 }
 
-const readSync = (t: Tensor): JsValue => {
-  if (t instanceof Tracer || !(t instanceof ConcreteTensor)) throw concretization(t)
+const readSync = (traced: Tensor): JsValue => {
+  const t = concrete(traced)
+  if (t === undefined) throw concretization(traced)
   const host = hostData(t)
   if (host !== undefined) return hostToJs(host, t.dtype, t.shape)
   const buffer = t.buffer!

@@ -1271,7 +1271,7 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError({
       operation: "matmul",
-      detail: `matmul: Input operand ${a.ndim === 0 ? 0 : 1} does not have enough dimensions (it is a scalar)`
+      detail: `Input operand ${a.ndim === 0 ? 0 : 1} does not have enough dimensions (it is a scalar)`
     })
   }
   const a2 = a.ndim === 1 ? lax.reshape(a, [1, a.shape[0]!]) : a
@@ -1281,10 +1281,9 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
   if (k1 !== k2) {
     throw new ShapeError({
       operation: "matmul",
-      detail:
-        `matmul: Input operand 1 has a mismatch in its core dimension 0 (size ${k2} is different from ${k1}); shapes ${
-          formatShape(a.shape)
-        } and ${formatShape(b.shape)}`
+      detail: `Input operand 1 has a mismatch in its core dimension 0 (size ${k2} is different from ${k1}); shapes ${
+        formatShape(a.shape)
+      } and ${formatShape(b.shape)}`
     })
   }
   let out: Tensor

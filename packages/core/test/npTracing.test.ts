@@ -64,14 +64,28 @@ describe("np under grad", () => {
 })
 
 describe("reading traced values", () => {
-  it("toJsSync and toJs refuse a tracer with ConcretizationError", () => {
-    let message = ""
-    let tag: unknown
+  it("under grad, toJs reads a traced value as its primal, so JS can branch on it (JAX's test_grad_item)", () => {
+    // f(x) = x^2 for x > 0, -x otherwise: f'(3) = 6, f'(-2) = -1.
+    const f = (x: Tensor) => ((toJsSync(np.greater(x, 0)) as boolean) ? np.square(x) : np.negative(x))
+    expect.close(toJsSync(g(f, np.array(3))), 6)
+    expect.close(toJsSync(g(f, np.array(-2))), -1)
+    let read: unknown
     g((x) => {
-      message = failure(() => toJsSync(x), "ConcretizationError")
-      tag = Effect.runSync(Effect.flip(toJs(x)))._tag
+      read = Effect.runSync(toJs(np.multiply(x, 2)))
       return np.sum(x)
     }, np.array([1, 2]))
+    assert.deepStrictEqual(read, [2, 4])
+  })
+  it("toJsSync and toJs refuse a batched tracer with ConcretizationError", () => {
+    let message = ""
+    let tag: unknown
+    runSync(
+      vmap((x: Tensor) => {
+        message = failure(() => toJsSync(x), "ConcretizationError")
+        tag = Effect.runSync(Effect.flip(toJs(x)))._tag
+        return np.sum(x)
+      })(np.array([[1, 2], [3, 4]]))
+    )
     assert.include(message, "traced")
     assert.strictEqual(tag, "ConcretizationError")
   })

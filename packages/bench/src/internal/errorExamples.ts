@@ -113,12 +113,10 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
   },
   {
     tag: "ConcretizationError",
-    mistake: "reading a traced value (to branch on it in JS)",
-    code: "runSync(grad((x) => (toJsSync(np.sum(x)) > 0 ? np.sum(x) : np.negative(np.sum(x))))(np.ones([2])))",
+    mistake: "reading a batched value (to branch on it in JS) inside vmap",
+    code: "runSync(vmap((x) => (toJsSync(np.sum(x)) > 0 ? x : np.negative(x)))(np.ones([3, 2])))",
     trigger: () =>
-      runSync(
-        grad((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? np.sum(x) : np.negative(np.sum(x))))(np.ones([2]))
-      )
+      runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
   },
   {
     tag: "TreeStructureError",
