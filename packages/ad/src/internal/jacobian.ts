@@ -10,7 +10,7 @@
  * The result is the output's tree of the input's tree: leaf (y, x) has shape
  * `y.shape ++ x.shape`, and y's tangent dtype (jacfwd) or x's (jacrev).
  */
-import { aval, ConcreteTensor, DType, lax, Tree } from "@diffect/core"
+import { aval, ConcreteTensor, DType, lax, Shape, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { linearizeFlat } from "../Linearize.js"
 import { vjpFlat } from "../Transpose.js"
@@ -33,6 +33,8 @@ import { flattenOutput, makeOutCapture } from "./output.js"
 import type { OutCapture } from "./output.js"
 import { resolve } from "./shell.js"
 
+const { sizeOf } = Shape
+
 /** Options of jacfwd and jacrev. */
 export interface JacobianOptions {
   readonly argnums?: number | ReadonlyArray<number>
@@ -43,12 +45,6 @@ export interface JacobianOptions {
 
 /** How basis vectors are pushed through the linear map. */
 export type Strategy = "vmap" | "loop"
-
-const sizeOf = (shape: ReadonlyArray<number>): number => {
-  let n = 1
-  for (const d of shape) n *= d
-  return n
-}
 
 /**
  * Rows `offset .. offset+size` of an identity of order `total`, shaped

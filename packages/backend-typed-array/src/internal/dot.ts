@@ -4,19 +4,12 @@
  * is evenly strided (a transpose copy otherwise), then each batch runs a register-blocked matrix product on packed panels (see
  * `matmulReal`, and `wasmGemm.ts` for float32 in WebAssembly SIMD). Real products accumulate in float64.
  */
-import { DType } from "@diffect/core"
-import type { Shape as ShapeNs } from "@diffect/core"
-import { contiguousStrides, isIdentityPermutation, transposeInto } from "./strided.js"
+import { DType, Shape as ShapeNs } from "@diffect/core"
+import { isIdentityPermutation, transposeInto } from "./strided.js"
 import { gemmF32 } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
-
-const product = (xs: ReadonlyArray<number>): number => {
-  let n = 1
-  for (const x of xs) n *= x
-  return n
-}
 
 /** A matrix operand: element (r, c) of batch s is `data[s * batchStride + r * rowStride + c * colStride]`. */
 interface Operand {
@@ -36,7 +29,7 @@ const groupedView = (
   shape: Shape,
   groups: readonly [ReadonlyArray<number>, ReadonlyArray<number>, ReadonlyArray<number>]
 ): Operand | undefined => {
-  const strides = contiguousStrides(shape)
+  const strides = ShapeNs.stridesOf(shape)
   const out: Array<number> = []
   for (const group of groups) {
     // size-1 dimensions have no effective stride
@@ -262,10 +255,10 @@ export const dotGeneral = (
   const [lb, rb] = batch
   const lFree = lhsShape.map((_, i) => i).filter((i) => !lc.includes(i) && !lb.includes(i))
   const rFree = rhsShape.map((_, i) => i).filter((i) => !rc.includes(i) && !rb.includes(i))
-  const nb = product(lb.map((i) => lhsShape[i]!))
-  const m = product(lFree.map((i) => lhsShape[i]!))
-  const k = product(lc.map((i) => lhsShape[i]!))
-  const n = product(rFree.map((i) => rhsShape[i]!))
+  const nb = ShapeNs.sizeOf(lb.map((i) => lhsShape[i]!))
+  const m = ShapeNs.sizeOf(lFree.map((i) => lhsShape[i]!))
+  const k = ShapeNs.sizeOf(lc.map((i) => lhsShape[i]!))
+  const n = ShapeNs.sizeOf(rFree.map((i) => rhsShape[i]!))
   const lanes = DType.lanes(dtype)
   const out = DType.allocHost(outDType, nb * m * n)
   if (lanes === 0 || out.length === 0) return out

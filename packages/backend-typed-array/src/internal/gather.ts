@@ -3,17 +3,10 @@
  * Indices are clamped into `[0, size - 1]`, JAX's default for gathers (the ops
  * API normalizes negative indices before binding).
  */
-import { DType } from "@diffect/core"
-import type { Shape as ShapeNs } from "@diffect/core"
+import { DType, Shape as ShapeNs } from "@diffect/core"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
-
-const product = (xs: ReadonlyArray<number>): number => {
-  let n = 1
-  for (const x of xs) n *= x
-  return n
-}
 
 const clamp = (i: number, size: number): number => (i < 0 ? 0 : i >= size ? size - 1 : i)
 
@@ -26,11 +19,11 @@ export const gather = (
   axis: number
 ): HostArray => {
   const ax = axis < 0 ? axis + shape.length : axis
-  const outer = product(shape.slice(0, ax))
+  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
   const size = shape[ax]!
-  const inner = product(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * DType.lanes(dtype)
   const m = indices.length
-  const out = DType.allocHost(dtype, outer * m * product(shape.slice(ax + 1)))
+  const out = DType.allocHost(dtype, outer * m * ShapeNs.sizeOf(shape.slice(ax + 1)))
   if (inner === 0 || size === 0) return out
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
@@ -52,9 +45,9 @@ export const scatterAdd = (
   axis: number
 ): HostArray => {
   const ax = axis < 0 ? axis + shape.length : axis
-  const outer = product(shape.slice(0, ax))
+  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
   const size = shape[ax]!
-  const inner = product(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * DType.lanes(dtype)
   const m = indices.length
   const out = operand.slice()
   if (inner === 0 || size === 0) return out

@@ -12,7 +12,7 @@ import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
 import { gather, scatterAdd } from "./gather.js"
 import { argReduce, cumsum, reduce } from "./reduce.js"
-import { contiguousStrides, gatherView, stridedCopy } from "./strided.js"
+import { gatherView, stridedCopy } from "./strided.js"
 
 type HostArray = DType.HostArray
 
@@ -92,7 +92,7 @@ const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, [x], { broadcastDime
     if (src[0] !== 0) dst.fill(src[0]!)
     return [dst]
   }
-  const inStrides = contiguousStrides(x!.shape)
+  const inStrides = Shape.stridesOf(x!.shape)
   const strides = new Array<number>(out!.shape.length).fill(0)
   broadcastDimensions.forEach((d, i) => {
     if (x!.shape[i] === out!.shape[d]) strides[d] = inStrides[i]!
@@ -102,13 +102,13 @@ const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, [x], { broadcastDime
 }
 
 const transpose: Kernel<"transpose"> = (inputs, [x], { permutation }, [out]) => {
-  const inStrides = contiguousStrides(x!.shape)
+  const inStrides = Shape.stridesOf(x!.shape)
   const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
   return [gatherView(inputs[0]!, 0, permutation.map((p) => inStrides[p]!), dst, out!.shape, lanesOf(out!))]
 }
 
 const rev: Kernel<"rev"> = (inputs, [x], { dimensions }, [out]) => {
-  const strides = contiguousStrides(x!.shape)
+  const strides = Shape.stridesOf(x!.shape)
   let offset = 0
   for (const d0 of dimensions) {
     const d = d0 < 0 ? d0 + x!.shape.length : d0
@@ -120,7 +120,7 @@ const rev: Kernel<"rev"> = (inputs, [x], { dimensions }, [out]) => {
 }
 
 const slice: Kernel<"slice"> = (inputs, [x], { startIndices, strides }, [out]) => {
-  const inStrides = contiguousStrides(x!.shape)
+  const inStrides = Shape.stridesOf(x!.shape)
   let offset = 0
   const viewStrides = inStrides.map((s, d) => {
     offset += startIndices[d]! * s
@@ -144,8 +144,8 @@ const pad: Kernel<"pad"> = (inputs, [x], { config }, [out]) => {
     }
   }
   // Element i of dimension d lands at low + i * (interior + 1); copy the ones inside the output.
-  const inStrides = contiguousStrides(x!.shape)
-  const outStrides = contiguousStrides(out!.shape)
+  const inStrides = Shape.stridesOf(x!.shape)
+  const outStrides = Shape.stridesOf(out!.shape)
   let sOff = 0
   let dOff = 0
   const counts: Array<number> = []
@@ -171,12 +171,12 @@ const pad: Kernel<"pad"> = (inputs, [x], { config }, [out]) => {
 const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {
   const lanes = lanesOf(out!)
   const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  const outStrides = contiguousStrides(out!.shape)
+  const outStrides = Shape.stridesOf(out!.shape)
   const dim = dimension < 0 ? dimension + out!.shape.length : dimension
   let at = 0
   inputs.forEach((src, i) => {
     const shape = inAvals[i]!.shape
-    stridedCopy(src, 0, contiguousStrides(shape), dst, at * outStrides[dim]!, outStrides, shape, lanes)
+    stridedCopy(src, 0, Shape.stridesOf(shape), dst, at * outStrides[dim]!, outStrides, shape, lanes)
     at += shape[dim]!
   })
   return [dst]
@@ -189,7 +189,7 @@ const iota: Kernel<"iota"> = (_inputs, _inAvals, { dimension }, [out]) => {
   const lanes = lanesOf(out!)
   if (lanes === 0) return [dst]
   const dim = dimension < 0 ? dimension + shape.length : dimension
-  const stride = contiguousStrides(shape)[dim]!
+  const stride = Shape.stridesOf(shape)[dim]!
   const size = shape[dim]!
   for (let i = 0; i < n; i++) dst[i * lanes] = Math.floor(i / stride) % size
   return [dst]

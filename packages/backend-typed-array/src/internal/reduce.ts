@@ -6,8 +6,7 @@
  * `max`/`min` propagate NaN (`lax.max`); complex values compare
  * lexicographically (real part, then imaginary part), as in NumPy.
  */
-import { DType } from "@diffect/core"
-import type { Shape as ShapeNs } from "@diffect/core"
+import { DType, Shape as ShapeNs } from "@diffect/core"
 import { isIdentityPermutation, transposeInto } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -15,12 +14,6 @@ type Shape = ShapeNs.Shape
 
 /** Which reduction. */
 export type ReduceKind = "sum" | "max" | "min" | "prod"
-
-const product = (xs: ReadonlyArray<number>): number => {
-  let n = 1
-  for (const x of xs) n *= x
-  return n
-}
 
 // Pairwise summation of `n` values of `x` from `start`, `stride` apart.
 const pairwiseSum = (x: HostArray, start: number, n: number, stride: number): number => {
@@ -186,8 +179,8 @@ export const reduce = (
   const kept: Array<number> = []
   const red: Array<number> = []
   for (let a = 0; a < shape.length; a++) (reduced.has(a) ? red : kept).push(a)
-  const rows = product(kept.map((a) => shape[a]!))
-  const k = product(red.map((a) => shape[a]!))
+  const rows = ShapeNs.sizeOf(kept.map((a) => shape[a]!))
+  const k = ShapeNs.sizeOf(red.map((a) => shape[a]!))
   const out = DType.allocHost(outDType, rows)
   const lanes = DType.lanes(dtype)
   if (lanes === 0) return out
@@ -219,9 +212,9 @@ export const argReduce = (
   axis: number
 ): Int32Array => {
   const ax = axis < 0 ? axis + shape.length : axis
-  const outer = product(shape.slice(0, ax))
+  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
   const n = shape[ax]!
-  const inner = product(shape.slice(ax + 1))
+  const inner = ShapeNs.sizeOf(shape.slice(ax + 1))
   const out = new Int32Array(outer * inner)
   const lanes = DType.lanes(dtype)
   if (n === 0 || lanes === 0) return out
@@ -263,11 +256,11 @@ export const cumsum = (
   outDType: DType.DType
 ): HostArray => {
   const ax = axis < 0 ? axis + shape.length : axis
-  const outer = product(shape.slice(0, ax))
+  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
   const n = shape[ax]!
   const lanes = DType.lanes(dtype)
-  const inner = product(shape.slice(ax + 1)) * lanes
-  const out = DType.allocHost(outDType, outer * n * product(shape.slice(ax + 1)))
+  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * lanes
+  const out = DType.allocHost(outDType, outer * n * ShapeNs.sizeOf(shape.slice(ax + 1)))
   if (lanes === 0) return out
   const isInt = dtype === "int32" || outDType === "int32"
   const outBool = outDType === "bool"

@@ -4,21 +4,11 @@
  * output dimension, 0 to broadcast, negative to reverse) copied into a
  * contiguous or strided destination.
  */
-import type { DType, Shape as ShapeNs } from "@diffect/core"
+import type { DType } from "@diffect/core"
+import { Shape as ShapeNs } from "@diffect/core"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
-
-/** Row-major strides of `shape`, in elements. */
-export const contiguousStrides = (shape: Shape): Array<number> => {
-  const strides = new Array<number>(shape.length)
-  let s = 1
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s
-    s *= shape[i]!
-  }
-  return strides
-}
 
 /**
  * Copies the view `src[sOff + sum(idx * sStr)]` to `dst[dOff + sum(idx * dStr)]`
@@ -104,7 +94,7 @@ export const gatherView = (
   shape: Shape,
   lanes: number
 ): HostArray => {
-  stridedCopy(src, offset, strides, dst, 0, contiguousStrides(shape), shape, lanes)
+  stridedCopy(src, offset, strides, dst, 0, ShapeNs.stridesOf(shape), shape, lanes)
   return dst
 }
 
@@ -116,7 +106,7 @@ export const transposeInto = (
   dst: HostArray,
   lanes: number
 ): HostArray => {
-  const inStrides = contiguousStrides(shape)
+  const inStrides = ShapeNs.stridesOf(shape)
   return gatherView(
     src,
     0,
