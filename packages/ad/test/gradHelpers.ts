@@ -94,7 +94,9 @@ const close = (actual: unknown, expected: unknown, tol = 1e-5, path = "value"): 
     return
   }
   if (typeof expected === "object" && expected !== null) {
-    if (typeof actual !== "object" || actual === null) throw new Error(`${path}: expected object, got ${actual}`)
+    if (typeof actual !== "object" || actual === null) {
+      throw new Error(`${path}: expected object, got ${String(actual)}`)
+    }
     const keys = Object.keys(expected)
     if (Object.keys(actual).length !== keys.length) {
       throw new Error(`${path}: expected keys ${keys}, got ${Object.keys(actual)}`)
@@ -107,16 +109,17 @@ const close = (actual: unknown, expected: unknown, tol = 1e-5, path = "value"): 
   if (actual !== expected) throw new Error(`${path}: expected ${String(expected)}, got ${String(actual)}`)
 }
 
-/** Asserts `error` is an instance of `Class` with exactly `message`. */
-const error = (e: unknown, Class: abstract new(...args: never) => unknown, message: string): void => {
+/** Asserts `error` is an instance of `Class` whose message is exactly `message` (or matches it). */
+const error = (e: unknown, Class: abstract new(...args: never) => unknown, message: string | RegExp): void => {
   if (!(e instanceof Class)) throw new Error(`expected an instance of ${Class.name}, got ${String(e)}`)
-  if ((e as Error).message !== message) {
-    throw new Error(`message mismatch:\n  expected: ${message}\n  received: ${(e as Error).message}`)
-  }
+  const m = (e as Error).message
+  const ok = typeof message === "string" ? m === message : message.test(m)
+  if (!ok) throw new Error(`message mismatch:\n  expected: ${String(message)}\n  received: ${m}`)
 }
 
 /**
  * Assertions of these tests (named `expect` so that the linter's expect-expect rule
- * sees them): `expect.close(actual, expected, tol)`, `expect.error(e, Class, message)`.
+ * sees them): `expect.close(actual, expected, tol)` on nested numbers and `{ re, im }`;
+ * `expect.error(e, Class, messageOrPattern)`.
  */
 export const expect = { close, error }
