@@ -22,7 +22,7 @@
  *
  * @since 0.1.0
  */
-import { EscapedTracerError, isTensor, lax, Tracer, Tree } from "@diffect/core"
+import { EscapedTracerError, isTensor, lax, liftInto, topHandler, Tracer, Tree } from "@diffect/core"
 import type { AbstractValue, Handler, Tensor } from "@diffect/core"
 import { describe } from "./internal/describe.js"
 import { CustomRuleError, CustomVjpForwardModeError } from "./internal/handlerErrors.js"
@@ -79,17 +79,11 @@ const isCustomRuleHandler = (h: Handler): h is CustomRuleHandler =>
   typeof (h as Partial<CustomRuleHandler>).processCustomJvpCall === "function"
 
 // The same dispatch as `bind`: the handler of highest level among the operands wins.
-const topHandler = (args: ReadonlyArray<Tensor>): Handler | undefined => {
-  let top: Handler | undefined
-  for (const x of args) {
-    if (x instanceof Tracer && (top === undefined || x.handler.level > top.level)) top = x.handler
-  }
+const activeTop = (args: ReadonlyArray<Tensor>): Handler | undefined => {
+  const top = topHandler(args)
   if (top !== undefined && !top.active) throw new EscapedTracerError({ transformation: top.name })
   return top
 }
-
-const liftAll = (h: Handler, args: ReadonlyArray<Tensor>): ReadonlyArray<Tracer> =>
-  args.map((x) => (x instanceof Tracer && x.handler === h ? x : h.lift(x)))
 
 /**
  * Calls a function with a custom JVP rule on flat arguments: the highest-level
@@ -98,9 +92,9 @@ const liftAll = (h: Handler, args: ReadonlyArray<Tensor>): ReadonlyArray<Tracer>
  * @since 0.1.0
  */
 export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-  const top = topHandler(args)
+  const top = activeTop(args)
   if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
-  return top.processCustomJvpCall(callee, liftAll(top, args))
+  return top.processCustomJvpCall(callee, liftInto(top, args))
 }
 
 /**
@@ -109,9 +103,9 @@ export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tenso
  * @since 0.1.0
  */
 export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-  const top = topHandler(args)
+  const top = activeTop(args)
   if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
-  return top.processCustomVjpCall(callee, liftAll(top, args))
+  return top.processCustomVjpCall(callee, liftInto(top, args))
 }
 
 /**
@@ -130,7 +124,7 @@ export const customLin = (
 ): ReadonlyArray<Tensor> => {
   const live: Array<number> = []
   for (let i = 0; i < tangents.length; i++) if (tangents[i] !== null) live.push(i)
-  const top = topHandler(live.map((i) => tangents[i]!))
+  const top = activeTop(live.map((i) => tangents[i]!))
   if (!(top instanceof StagingHandler)) throw new CustomVjpForwardModeError({ name: callee.name })
   const nArgs = tangents.length
   const outTangentAvals = outAvals.map(tangentAval)

@@ -48,6 +48,43 @@ let nextLevel = 1
 export const newLevel = (): number => nextLevel++
 
 /**
+ * The handler of highest level among the operands' tracers, if any (the
+ * dynamic handler aside): the one that interprets an operation on them.
+ *
+ * @since 0.1.0
+ */
+export const topHandler = (operands: ReadonlyArray<Tensor>): Handler | undefined => {
+  let top: Handler | undefined
+  for (const x of operands) {
+    if (x instanceof Tracer && (top === undefined || x.handler.level > top.level)) top = x.handler
+  }
+  return top
+}
+
+/**
+ * The operands as `handler`'s tracers, lower-level values lifted into it (the
+ * array itself when they all are already). Fails with `EscapedTracerError` once
+ * the handler is inactive.
+ *
+ * @since 0.1.0
+ */
+export const liftInto = (handler: Handler, operands: ReadonlyArray<Tensor>): ReadonlyArray<Tracer> => {
+  if (!handler.active) throw new EscapedTracerError({ transformation: handler.name })
+  const n = operands.length
+  for (let i = 0; i < n; i++) {
+    const x = operands[i]!
+    if (x instanceof Tracer && x.handler === handler) continue
+    const tracers = new Array<Tracer>(n)
+    for (let j = 0; j < n; j++) {
+      const y = operands[j]!
+      tracers[j] = y instanceof Tracer && y.handler === handler ? y : handler.lift(y)
+    }
+    return tracers
+  }
+  return operands as ReadonlyArray<Tracer>
+}
+
+/**
  * Applies a primitive: the heart of every operation.
  *
  * @since 0.1.0
@@ -57,28 +94,11 @@ export const bind = <P extends Primitive>(
   operands: ReadonlyArray<Tensor>,
   params: Params<P>
 ): ReadonlyArray<Tensor> => {
-  let top: Handler | undefined
-  for (const x of operands) {
-    if (x instanceof Tracer && (top === undefined || x.handler.level > top.level)) top = x.handler
-  }
-  if (top === undefined) {
-    const handler = dynamicHandler
-    if (handler === undefined) return evalPrimitive(primitive, operands, params)
-    return processIn(handler, primitive, operands, params)
-  }
-  if (dynamicHandler !== undefined && dynamicHandler.level > top.level) top = dynamicHandler
-  return processIn(top, primitive, operands, params)
-}
-
-const processIn = <P extends Primitive>(
-  handler: Handler,
-  primitive: P,
-  operands: ReadonlyArray<Tensor>,
-  params: Params<P>
-): ReadonlyArray<Tensor> => {
-  if (!handler.active) throw new EscapedTracerError({ transformation: handler.name })
-  const tracers = operands.map((x) => (x instanceof Tracer && x.handler === handler ? x : handler.lift(x)))
-  return handler.process(primitive, tracers, params)
+  let top = topHandler(operands)
+  const dynamic = dynamicHandler
+  if (dynamic !== undefined && (top === undefined || dynamic.level > top.level)) top = dynamic
+  if (top === undefined) return evalPrimitive(primitive, operands, params)
+  return top.process(primitive, liftInto(top, operands), params)
 }
 
 /** `bind` for single-output primitives. @since 0.1.0 */
