@@ -38,6 +38,19 @@ export const realDType = (d: DType): DType => d === "complex64" ? "float32" : d 
 /** The complex dtype with the given real part precision. @since 0.1.0 */
 export const complexDType = (d: DType): DType => d === "float64" || d === "complex128" ? "complex128" : "complex64"
 
+const shortNames: Record<DType, string> = {
+  float32: "f32",
+  float64: "f64",
+  int32: "i32",
+  bool: "bool",
+  complex64: "c64",
+  complex128: "c128",
+  float0: "float0"
+}
+
+/** The short name JAX's printers use: `f32`, `i32`, `c128`, `bool`. @since 0.1.0 */
+export const shortName = (d: DType): string => shortNames[d]
+
 /**
  * Number of scalar lanes an element occupies in storage (complex values are
  * stored interleaved as `[re, im]` pairs).

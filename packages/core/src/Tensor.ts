@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { DeviceBuffer } from "./Backend.js"
+import { shortName } from "./DType.js"
 import type { DType, HostArray } from "./DType.js"
 import type { Handler } from "./Handler.js"
 import { formatShape, sizeOf } from "./Shape.js"
@@ -29,18 +30,7 @@ export interface AbstractValue {
 export const aval = (shape: Shape, dtype: DType, weakType = false): AbstractValue => ({ shape, dtype, weakType })
 
 /** Formats an abstract value like JAX's jaxpr printer: `f32[3,4]` (weak types are not shown). @since 0.1.0 */
-export const formatAval = (a: AbstractValue): string => {
-  const short: Record<DType, string> = {
-    float32: "f32",
-    float64: "f64",
-    int32: "i32",
-    bool: "bool",
-    complex64: "c64",
-    complex128: "c128",
-    float0: "float0"
-  }
-  return `${short[a.dtype]}[${a.shape.join(",")}]`
-}
+export const formatAval = (a: AbstractValue): string => `${shortName(a.dtype)}[${a.shape.join(",")}]`
 
 /**
  * An immutable n-dimensional array, concrete or traced. Chainable methods

@@ -13,6 +13,7 @@
  */
 import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import type { SchemaAST } from "effect"
+import { shortName } from "./DType.js"
 import type { DType } from "./DType.js"
 import { InvalidArrayError } from "./Errors.js"
 import { fromLiteral } from "./internal/arrayLiteral.js"
@@ -39,16 +40,6 @@ export interface Spec {
  */
 export type TensorSchema = Schema.declareConstructor<Tensor, Tensor, readonly []>
 
-const short: Record<DType, string> = {
-  float32: "f32",
-  float64: "f64",
-  int32: "i32",
-  bool: "bool",
-  complex64: "c64",
-  complex128: "c128",
-  float0: "float0"
-}
-
 /**
  * Formats a spec like JAX formats abstract values, with `?` for a free
  * dimension and `any` for a free dtype: `f32[?,784]`, `any[3]`, `f32[...]`.
@@ -61,7 +52,7 @@ const short: Record<DType, string> = {
  */
 export const formatSpec = (spec: Spec): string => {
   const d = spec.dtype
-  const dtype = d === undefined ? "any" : typeof d === "string" ? short[d] : d.map((x) => short[x]).join("|")
+  const dtype = d === undefined ? "any" : typeof d === "string" ? shortName(d) : d.map(shortName).join("|")
   const shape = spec.shape === undefined ? "..." : spec.shape.map((n) => n === null ? "?" : String(n)).join(",")
   return `${dtype}[${shape}]`
 }
