@@ -4,7 +4,7 @@
 import { BackendError } from "../Errors.js"
 import { activeBackend } from "../Handler.js"
 import type { Params, Primitive } from "../Primitive.js"
-import { ConcreteTensor, Tracer } from "../Tensor.js"
+import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
 import { abstractEvalRules } from "./abstractEval.js"
 
@@ -27,8 +27,8 @@ export const evalPrimitive = <P extends Primitive>(
         "no backend is active: run inside an Effect with a Backend layer, or import from \"diffect\" to use the typed-array backend by default"
     })
   }
+  // `bind` evaluates only when no operand is a tracer: every operand is concrete.
   const inputs = operands.map((x) => {
-    if (x instanceof Tracer) throw new Error(`internal: evalPrimitive(${primitive}) received a tracer`)
     const buffer = (x as ConcreteTensor).bufferFor(backend)
     if (buffer === undefined) {
       throw new BackendError({
