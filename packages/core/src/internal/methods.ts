@@ -276,10 +276,3 @@ Object.defineProperty(Tensor.prototype, "T", {
   configurable: true,
   enumerable: false
 })
-
-/**
- * The names of the installed methods (for tests and documentation).
- *
- * @since 0.1.0
- */
-export const methodNames: ReadonlyArray<string> = [...Object.keys(methods), "T"]
