@@ -10,6 +10,29 @@ import { stridedCopy } from "./copy.js"
 
 const bytesOf = (a: AbstractValue): number => Shape.sizeOf(a.shape) * wordsPerElement(a.dtype) * 4
 
+/**
+ * A new contiguous output of type `oa` holding the view of `x` that starts at
+ * `srcOffset` with `srcStrides` (one per output dimension, in elements).
+ */
+const copyView = (
+  runtime: Runtime,
+  x: Storage,
+  oa: AbstractValue,
+  srcOffset: number,
+  srcStrides: ReadonlyArray<number>
+): Storage => {
+  const out = runtime.allocate(bytesOf(oa))
+  if (out.gpu === undefined) return out
+  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
+    shape: oa.shape,
+    srcOffset,
+    srcStrides,
+    dstOffset: 0,
+    dstStrides: Shape.stridesOf(oa.shape)
+  })
+  return out
+}
+
 /** `transpose`: output dim d reads operand dim `permutation[d]`. */
 export const transpose = (
   runtime: Runtime,
@@ -18,17 +41,8 @@ export const transpose = (
   params: Params<"transpose">,
   oa: AbstractValue
 ): Storage => {
-  const out = runtime.allocate(bytesOf(oa))
-  if (out.gpu === undefined) return out
   const inStrides = Shape.stridesOf(xa.shape)
-  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
-    shape: oa.shape,
-    srcOffset: 0,
-    srcStrides: params.permutation.map((p) => inStrides[p]!),
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(oa.shape)
-  })
-  return out
+  return copyView(runtime, x, oa, 0, params.permutation.map((p) => inStrides[p]!))
 }
 
 /** `broadcast_in_dim`: operand dim i is output dim `broadcastDimensions[i]`; other dims repeat. */
@@ -39,21 +53,12 @@ export const broadcastInDim = (
   params: Params<"broadcast_in_dim">,
   oa: AbstractValue
 ): Storage => {
-  const out = runtime.allocate(bytesOf(oa))
-  if (out.gpu === undefined) return out
   const inStrides = Shape.stridesOf(xa.shape)
   const srcStrides = new Array<number>(oa.shape.length).fill(0)
   params.broadcastDimensions.forEach((d, i) => {
     if (xa.shape[i] !== 1) srcStrides[d] = inStrides[i]!
   })
-  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
-    shape: oa.shape,
-    srcOffset: 0,
-    srcStrides,
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(oa.shape)
-  })
-  return out
+  return copyView(runtime, x, oa, 0, srcStrides)
 }
 
 /** `rev`: reversed dims read with a negative stride from their last element. */
@@ -64,23 +69,13 @@ export const rev = (
   params: Params<"rev">,
   oa: AbstractValue
 ): Storage => {
-  const out = runtime.allocate(bytesOf(oa))
-  if (out.gpu === undefined) return out
-  const strides = Shape.stridesOf(xa.shape)
   let offset = 0
-  const srcStrides = strides.map((s, d) => {
+  const srcStrides = Shape.stridesOf(xa.shape).map((s, d) => {
     if (!params.dimensions.includes(d)) return s
     offset += (xa.shape[d]! - 1) * s
     return -s
   })
-  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
-    shape: oa.shape,
-    srcOffset: offset,
-    srcStrides,
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(oa.shape)
-  })
-  return out
+  return copyView(runtime, x, oa, offset, srcStrides)
 }
 
 /** `slice` with optional strides. */
@@ -91,22 +86,12 @@ export const slice = (
   params: Params<"slice">,
   oa: AbstractValue
 ): Storage => {
-  const out = runtime.allocate(bytesOf(oa))
-  if (out.gpu === undefined) return out
-  const strides = Shape.stridesOf(xa.shape)
   let offset = 0
-  const srcStrides = strides.map((s, d) => {
+  const srcStrides = Shape.stridesOf(xa.shape).map((s, d) => {
     offset += params.startIndices[d]! * s
     return s * (params.strides?.[d] ?? 1)
   })
-  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
-    shape: oa.shape,
-    srcOffset: offset,
-    srcStrides,
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(oa.shape)
-  })
-  return out
+  return copyView(runtime, x, oa, offset, srcStrides)
 }
 
 /**
