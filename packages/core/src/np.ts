@@ -1034,8 +1034,7 @@ export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Ten
 export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
   const t = toInexact(toTensor(x))
   const axes = normalizeAxes("mean", options?.axis, t.ndim)
-  let n = 1
-  for (const a of axes) n *= t.shape[a]!
+  const n = sizeOf(axes.map((a) => t.shape[a]!))
   return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
 }
 
@@ -1076,8 +1075,7 @@ const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Ten
   const t = toTensor(x)
   const axes = normalizeAxes(name, options?.axis, t.ndim)
   const truthy = t.dtype === "bool" ? t : notEqual(t, zerosLike(t))
-  let n = 1
-  for (const a of axes) n *= t.shape[a]!
+  const n = sizeOf(axes.map((a) => t.shape[a]!))
   return [keep(lax.reduceSum(lax.convertElementType(truthy, "int32"), axes), axes, options?.keepdims), n]
 }
 
@@ -1175,8 +1173,7 @@ export interface VarOptions extends ReduceOptions {
 const variance = (x: TensorLike, options?: VarOptions): Tensor => {
   const t = toInexact(toTensor(x))
   const axes = normalizeAxes("var", options?.axis, t.ndim)
-  let n = 1
-  for (const a of axes) n *= t.shape[a]!
+  const n = sizeOf(axes.map((a) => t.shape[a]!))
   const centered = subtract(t, mean(t, { axis: axes, keepdims: true }))
   // |x - mean|^2: real even for complex input.
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered)
