@@ -3,7 +3,9 @@
  * Indices are clamped into `[0, size - 1]`, JAX's default for gathers (the ops
  * API normalizes negative indices before binding).
  */
-import { DType, Shape as ShapeNs } from "@diffect/core"
+import { DType } from "@diffect/core"
+import type { Shape as ShapeNs } from "@diffect/core"
+import { splitAtAxis } from "./strided.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -18,12 +20,10 @@ export const gather = (
   indices: HostArray,
   axis: number
 ): HostArray => {
-  const ax = axis < 0 ? axis + shape.length : axis
-  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
-  const size = shape[ax]!
-  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const [outer, size, after] = splitAtAxis(shape, axis)
+  const inner = after * DType.lanes(dtype)
   const m = indices.length
-  const out = DType.allocHost(dtype, outer * m * ShapeNs.sizeOf(shape.slice(ax + 1)))
+  const out = DType.allocHost(dtype, outer * m * after)
   if (inner === 0 || size === 0) return out
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
@@ -44,10 +44,8 @@ export const scatterAdd = (
   updates: HostArray,
   axis: number
 ): HostArray => {
-  const ax = axis < 0 ? axis + shape.length : axis
-  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
-  const size = shape[ax]!
-  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * DType.lanes(dtype)
+  const [outer, size, after] = splitAtAxis(shape, axis)
+  const inner = after * DType.lanes(dtype)
   const m = indices.length
   const out = operand.slice()
   if (inner === 0 || size === 0) return out

@@ -7,7 +7,7 @@
  * lexicographically (real part, then imaginary part), as in NumPy.
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
-import { isIdentityPermutation, transposeInto } from "./strided.js"
+import { isIdentityPermutation, splitAtAxis, transposeInto } from "./strided.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -211,10 +211,7 @@ export const argReduce = (
   dtype: DType.DType,
   axis: number
 ): Int32Array => {
-  const ax = axis < 0 ? axis + shape.length : axis
-  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
-  const n = shape[ax]!
-  const inner = ShapeNs.sizeOf(shape.slice(ax + 1))
+  const [outer, n, inner] = splitAtAxis(shape, axis)
   const out = new Int32Array(outer * inner)
   const lanes = DType.lanes(dtype)
   if (n === 0 || lanes === 0) return out
@@ -255,12 +252,10 @@ export const cumsum = (
   reverse: boolean,
   outDType: DType.DType
 ): HostArray => {
-  const ax = axis < 0 ? axis + shape.length : axis
-  const outer = ShapeNs.sizeOf(shape.slice(0, ax))
-  const n = shape[ax]!
+  const [outer, n, after] = splitAtAxis(shape, axis)
   const lanes = DType.lanes(dtype)
-  const inner = ShapeNs.sizeOf(shape.slice(ax + 1)) * lanes
-  const out = DType.allocHost(outDType, outer * n * ShapeNs.sizeOf(shape.slice(ax + 1)))
+  const inner = after * lanes
+  const out = DType.allocHost(outDType, outer * n * after)
   if (lanes === 0) return out
   const isInt = dtype === "int32" || outDType === "int32"
   const outBool = outDType === "bool"

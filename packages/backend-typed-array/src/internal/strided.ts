@@ -11,6 +11,15 @@ type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
 
 /**
+ * `shape` split at `axis` (negative counts from the end): the number of
+ * elements before it, its size, and the number of elements after it.
+ */
+export const splitAtAxis = (shape: Shape, axis: number): readonly [outer: number, size: number, inner: number] => {
+  const ax = axis < 0 ? axis + shape.length : axis
+  return [ShapeNs.sizeOf(shape.slice(0, ax)), shape[ax]!, ShapeNs.sizeOf(shape.slice(ax + 1))]
+}
+
+/**
  * Copies the view `src[sOff + sum(idx * sStr)]` to `dst[dOff + sum(idx * dStr)]`
  * for every index `idx` of `shape`. Offsets and strides are in elements; each
  * element is `lanes` consecutive array entries (2 for complex).
