@@ -11,7 +11,7 @@ import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { batchRules } from "../rules/batch.js"
 import type { AxisData } from "../rules/batch.js"
-import { batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
+import { batchAt, batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
 import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "./batchingErrors.js"
@@ -66,7 +66,7 @@ const matchDim = (x: Tensor, from: BatchDim, to: BatchDim, size: number): Tensor
     }
     return lax.reduceSum(x, [from])
   }
-  return from === null ? broadcastAt(x, size, to) : moveAxis(x, from, to)
+  return batchAt(x, from, to, size)
 }
 
 const isCollective = (p: Primitive): p is "psum" | "pmax" | "pmin" | "axis_index" =>

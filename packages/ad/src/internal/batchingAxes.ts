@@ -46,8 +46,7 @@ export const broadcastAt = (x: Tensor, size: number, axis: number): Tensor => {
  *
  * @internal
  */
-export const batchAtFront = (x: Tensor, dim: BatchDim, size: number): Tensor =>
-  dim === null ? broadcastAt(x, size, 0) : moveAxis(x, dim, 0)
+export const batchAtFront = (x: Tensor, dim: BatchDim, size: number): Tensor => batchAt(x, dim, 0, size)
 
 /**
  * `x` with its batch dimension at `dst`, materializing it when `x` is unbatched.
