@@ -2,18 +2,9 @@ import { aval } from "@diffect/core"
 import type { AbstractValue } from "@diffect/core"
 import { abstractEvalRules as R } from "@diffect/core/internal/abstractEval"
 import { assert, describe, it } from "@effect/vitest"
+import { failure } from "./npSetup.js"
 
 const f32 = (...shape: Array<number>) => aval(shape, "float32")
-// The message of the error `f` throws, checked to carry `tag` (fails the test if `f` returns).
-const failure = (f: () => unknown, tag: string): string => {
-  try {
-    f()
-  } catch (e) {
-    assert.strictEqual((e as { _tag?: string })._tag, tag, String(e))
-    return (e as Error).message
-  }
-  return assert.fail(`expected ${tag}`)
-}
 const one = (avals: ReadonlyArray<AbstractValue>): AbstractValue => {
   assert.strictEqual(avals.length, 1)
   return avals[0]!
