@@ -115,9 +115,19 @@ export const gt = binary("gt")
 export const ge = binary("ge")
 /** Complex number from real and imaginary parts of one real dtype. @since 0.1.0 */
 export const complex = binary("complex")
-/** `select(pred, onTrue, onFalse)`; all three of one shape. @since 0.1.0 */
+/**
+ * `select(pred, onTrue, onFalse)`: the branches share a shape; `pred` has that
+ * shape or is a scalar (JAX's `select_n` accepts both; a scalar is broadcast here,
+ * so the primitive itself always sees equal shapes).
+ *
+ * @since 0.1.0
+ */
 export const select = (pred: Tensor, onTrue: Tensor, onFalse: Tensor): Tensor =>
-  bind1("select", [pred, onTrue, onFalse], {})
+  bind1("select", [
+    pred.ndim === 0 && onTrue.ndim > 0 ? broadcastInDim(pred, onTrue.shape, []) : pred,
+    onTrue,
+    onFalse
+  ], {})
 
 /** @since 0.1.0 */
 export const convertElementType = (x: Tensor, dtype: DType, weakType = false): Tensor =>
