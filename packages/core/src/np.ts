@@ -1107,6 +1107,12 @@ export const all = (x: TensorLike, options?: ReduceOptions): Tensor => {
   return equal(count, fullLike(count, n))
 }
 
+// NumPy's convention for ops taking one optional axis: none means the flattened array.
+const alongAxis = (x: TensorLike, axis: number | undefined): readonly [Tensor, number] => {
+  const t = toTensor(x)
+  return axis === undefined ? [ravel(t), 0] : [t, normalizeAxis(axis, t.ndim)]
+}
+
 /** Options of `argmax`/`argmin`: one axis (the flattened array when omitted). @since 0.1.0 */
 export interface ArgOptions {
   readonly axis?: number | undefined
@@ -1114,12 +1120,7 @@ export interface ArgOptions {
 }
 
 const argReduce = (op: "argmax" | "argmin", x: TensorLike, options?: ArgOptions): Tensor => {
-  let t = toTensor(x)
-  let axis: number
-  if (options?.axis === undefined) {
-    t = ravel(t)
-    axis = 0
-  } else axis = normalizeAxis(options.axis, t.ndim)
+  const [t, axis] = alongAxis(x, options?.axis)
   const y = op === "argmax" ? lax.argmax(t, axis) : lax.argmin(t, axis)
   if (options?.keepdims !== true) return y
   return options.axis === undefined
@@ -1161,8 +1162,7 @@ export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce
 export const cumsum = (x: TensorLike, options?: { readonly axis?: number | undefined } & DTypeOptions): Tensor => {
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
-  if (options?.axis === undefined) return lax.cumsum(ravel(t), 0)
-  return lax.cumsum(t, normalizeAxis(options.axis, t.ndim))
+  return lax.cumsum(...alongAxis(t, options?.axis))
 }
 
 /** Options of `var`/`std`: `ddof` is the delta degrees of freedom (0: population). @since 0.1.0 */
@@ -1654,12 +1654,7 @@ const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | und
  * @since 0.1.0
  */
 export const take = (x: TensorLike, indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
-  let t = toTensor(x)
-  let axis: number
-  if (options?.axis === undefined) {
-    t = ravel(t)
-    axis = 0
-  } else axis = normalizeAxis(options.axis, t.ndim)
+  const [t, axis] = alongAxis(x, options?.axis)
   const n = t.shape[axis]!
   let idx = hostIndices(indices, n, axis)
   if (idx === undefined) {
@@ -1793,12 +1788,7 @@ export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis
       detail: `repeat: repeats must be a non-negative integer, got ${repeats}`
     })
   }
-  let t = toTensor(x)
-  let axis: number
-  if (options?.axis === undefined) {
-    t = ravel(t)
-    axis = 0
-  } else axis = normalizeAxis(options.axis, t.ndim)
+  const [t, axis] = alongAxis(x, options?.axis)
   const expanded = lax.expandDims(t, [axis + 1])
   const target = expanded.shape.slice()
   target[axis + 1] = repeats
