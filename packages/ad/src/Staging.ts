@@ -9,7 +9,7 @@
  */
 import { newLevel, Tracer, withDynamicHandler } from "@diffect/core"
 import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
-import { abstractEvalRules } from "@diffect/core/internal/abstractEval"
+import { abstractEvalRules } from "@diffect/core/AbstractEval"
 import type { Equation } from "./Program.js"
 import { Program, Var } from "./Program.js"
 

@@ -1,11 +1,11 @@
 /**
  * The kernel IR (core/src/Kernel.ts), the elementwise lowering table
- * (core/src/internal/elementwise.ts) and their compilation to JS.
+ * (core/src/Lowering.ts) and their compilation to JS.
  */
 import { compileElementwise } from "@diffect/backend-typed-array/internal/codegen"
 import { binaryPrimitives, DType, Kernel, unaryPrimitives } from "@diffect/core"
 import type { ElementwisePrimitive, Params } from "@diffect/core"
-import { elementwiseRules, lowerElementwise } from "@diffect/core/internal/elementwise"
+import { elementwiseRules, lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
 
 describe("Kernel IR builders", () => {

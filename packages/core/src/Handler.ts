@@ -7,9 +7,6 @@
  *
  * @since 0.1.0
  */
-import { Context, Fiber } from "effect"
-import { Backend } from "./Backend.js"
-import type { BackendShape } from "./Backend.js"
 import { EscapedTracerError } from "./Errors.js"
 import { evalPrimitive } from "./internal/dispatch.js"
 import type { Params, Primitive } from "./Primitive.js"
@@ -134,47 +131,3 @@ export const withDynamicHandler = <A>(handler: Handler | undefined, thunk: () =>
  * @since 0.1.0
  */
 export const currentDynamicHandler = (): Handler | undefined => dynamicHandler
-
-let currentBackend: BackendShape | undefined
-let defaultBackend: BackendShape | undefined
-
-/**
- * The backend that evaluates primitives now: the one installed for a synchronous
- * run (`withBackend`), else the running fiber's `Backend` service, else the default
- * (the facade installs the typed-array backend), else none.
- *
- * @since 0.1.0
- */
-export const activeBackend = (): BackendShape | undefined => currentBackend ?? fiberBackend() ?? defaultBackend
-
-// Eager operations written directly in an `Effect.gen` body run inside a fiber: they use the
-// fiber's `Backend`, so `Effect.provide(WebGpuBackend.layer)` covers them too.
-const fiberBackend = (): BackendShape | undefined => {
-  const fiber = Fiber.getCurrent()
-  return fiber === undefined ? undefined : Context.getOrUndefined(fiber.context as Context.Context<Backend>, Backend)
-}
-
-/**
- * Runs synchronous `thunk` with `backend` evaluating primitives.
- *
- * @since 0.1.0
- */
-export const withBackend = <A>(backend: BackendShape, thunk: () => A): A => {
-  const saved = currentBackend
-  currentBackend = backend
-  try {
-    return thunk()
-  } finally {
-    currentBackend = saved
-  }
-}
-
-/**
- * Sets the backend used by eager operations outside any Effect (scripts, the
- * REPL). The `diffect` facade sets the typed-array backend.
- *
- * @since 0.1.0
- */
-export const setDefaultBackend = (backend: BackendShape): void => {
-  defaultBackend = backend
-}

@@ -1,6 +1,6 @@
 /**
  * The scalar kernel IR: a tiny typed expression language in which every
- * elementwise primitive is defined once (core/src/internal/elementwise.ts) and
+ * elementwise primitive is defined once (core/src/Lowering.ts) and
  * which each backend compiles into a loop (generated JS) or a shader (WGSL).
  * Modelled on jax-js's `AluExp` and tinygrad's low-level ops.
  *

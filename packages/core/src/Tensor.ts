@@ -5,50 +5,32 @@
  *
  * @since 0.1.0
  */
+import { formatAval } from "./AbstractValue.js"
+import type { AbstractValue } from "./AbstractValue.js"
 import type { DeviceBuffer } from "./Backend.js"
-import { shortName } from "./DType.js"
 import type { DType, HostArray } from "./DType.js"
 import type { Handler } from "./Handler.js"
 import { formatShape, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
-import { schema as tensorSchema } from "./TensorSchema.js"
 import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
 
 /**
- * The abstract value of a tensor: what tracing knows without the data.
- * `weakType` marks values derived only from JS numbers (JAX's weak types).
- *
- * @since 0.1.0
- */
-export interface AbstractValue {
-  readonly shape: Shape
-  readonly dtype: DType
-  readonly weakType: boolean
-}
-
-/** @since 0.1.0 */
-export const aval = (shape: Shape, dtype: DType, weakType = false): AbstractValue => ({ shape, dtype, weakType })
-
-/** Formats an abstract value like JAX's jaxpr printer: `f32[3,4]` (weak types are not shown). @since 0.1.0 */
-export const formatAval = (a: AbstractValue): string => `${shortName(a.dtype)}[${a.shape.join(",")}]`
-
-/**
  * An immutable n-dimensional array, concrete or traced. Chainable methods
- * (`x.add(y).mul(2).sum()`) are declared in `TensorMethods` and installed by the
- * ops module.
+ * (`x.add(y).mul(2).sum()`) are declared by module augmentation and, like
+ * `Tensor.schema`, installed when the package's index is imported
+ * (internal/methods.ts).
  *
  * @since 0.1.0
  */
 export abstract class Tensor {
+  // Installed with the chainable methods (internal/methods.ts): TensorSchema.ts builds on
+  // Tensor, so importing it here would be an import cycle.
   /**
    * The `effect/Schema` schema of tensors of a dtype and shape (`null`: a free
    * dimension): `Tensor.schema({ dtype: "float32", shape: [null, 784] })`.
    * See `TensorSchema`.
    */
-  static schema(spec?: TensorSpec): TensorSchema {
-    // Delegates at call time, so the import cycle with TensorSchema.ts is harmless.
-    return tensorSchema(spec)
-  }
+  declare static schema: (spec?: TensorSpec) => TensorSchema
   abstract get aval(): AbstractValue
   get shape(): Shape {
     return this.aval.shape

@@ -13,11 +13,12 @@
  */
 import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import type { SchemaAST } from "effect"
+import { formatAval } from "./AbstractValue.js"
 import { shortName } from "./DType.js"
 import type { DType } from "./DType.js"
 import { InvalidArrayError } from "./Errors.js"
 import { fromLiteral } from "./internal/arrayLiteral.js"
-import { formatAval, Tensor } from "./Tensor.js"
+import { Tensor } from "./Tensor.js"
 import { toJs } from "./ToJs.js"
 import type { JsValue } from "./ToJs.js"
 

@@ -6,12 +6,15 @@
  *
  * @since 0.1.0
  */
+export * as AbstractEval from "./AbstractEval.js"
+export * from "./AbstractValue.js"
 export * from "./Backend.js"
 export * as DType from "./DType.js"
 export * from "./Errors.js"
 export * from "./Handler.js"
 export * as Kernel from "./Kernel.js"
 export * as lax from "./lax.js"
+export * as Lowering from "./Lowering.js"
 export * as np from "./np.js"
 export * from "./Primitive.js"
 export * as Shape from "./Shape.js"
@@ -19,5 +22,5 @@ export * from "./Tensor.js"
 export * as TensorSchema from "./TensorSchema.js"
 export * from "./ToJs.js"
 export * as Tree from "./Tree.js"
-// Installs the chainable Tensor methods (x.add(y).sum()); see internal/methods.ts.
+// Installs the chainable Tensor methods (x.add(y).sum()) and Tensor.schema; see internal/methods.ts.
 import "./internal/methods.js"

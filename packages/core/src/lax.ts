@@ -9,12 +9,13 @@
  *
  * @since 0.1.0
  */
+import { aval } from "./AbstractValue.js"
 import { allocHost, isComplex } from "./DType.js"
 import type { DType } from "./DType.js"
 import { bind1 } from "./Handler.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
-import { aval, ConcreteTensor } from "./Tensor.js"
+import { ConcreteTensor } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 
 const unary = <P extends Primitive>(p: P) => (x: Tensor): Tensor => bind1(p, [x], {} as Params<P>)

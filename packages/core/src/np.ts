@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import { aval } from "./AbstractValue.js"
 import { isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
@@ -30,7 +31,7 @@ import {
 import * as lax from "./lax.js"
 import { broadcastShapes, formatShape, normalizeAxis, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
-import { aval, ConcreteTensor, Tensor } from "./Tensor.js"
+import { ConcreteTensor, Tensor } from "./Tensor.js"
 
 export type { Complex, NestedArray, Scalar, TensorLike, TypedArray } from "./internal/arrayLiteral.js"
 

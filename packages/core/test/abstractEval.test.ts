@@ -1,6 +1,6 @@
 import { aval } from "@diffect/core"
 import type { AbstractValue } from "@diffect/core"
-import { abstractEvalRules as R } from "@diffect/core/internal/abstractEval"
+import { abstractEvalRules as R } from "@diffect/core/AbstractEval"
 import { assert, describe, it } from "@effect/vitest"
 import { failure } from "./npSetup.js"
 

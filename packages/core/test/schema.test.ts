@@ -2,9 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Result, Schema } from "effect"
 import * as fc from "fast-check"
 import type { DType } from "../src/DType.js"
-import { aval, ConcreteTensor, Tensor } from "../src/Tensor.js"
-import * as TensorSchema from "../src/TensorSchema.js"
-import * as Tree from "../src/Tree.js"
+// The index, not Tensor.ts alone: it installs the static Tensor.schema (internal/methods.ts).
+import { aval, ConcreteTensor, Tensor, TensorSchema, Tree } from "../src/index.js"
 
 const zeros = (shape: ReadonlyArray<number>, dtype: DType = "float32"): Tensor =>
   new ConcreteTensor(aval(shape, dtype), new Float32Array(shape.reduce((a, b) => a * b, 1)), undefined)

@@ -2,7 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import * as fc from "fast-check"
 import { expectTypeOf } from "vitest"
-import { aval, ConcreteTensor, Tensor } from "../src/Tensor.js"
+import { aval } from "../src/AbstractValue.js"
+import { ConcreteTensor, Tensor } from "../src/Tensor.js"
 import * as Tree from "../src/Tree.js"
 
 const tensor = (values: ReadonlyArray<number>): Tensor =>

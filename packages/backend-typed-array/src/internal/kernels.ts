@@ -1,12 +1,12 @@
 /**
  * The typed-array backend's kernel table: one entry per primitive, checked by
  * the compiler. Elementwise primitives compile their kernel IR lowering
- * (core/src/internal/elementwise.ts) into cached JS loops; the others are
+ * (core/src/Lowering.ts) into cached JS loops; the others are
  * structured kernels.
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
-import { lowerElementwise } from "@diffect/core/internal/elementwise"
+import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"

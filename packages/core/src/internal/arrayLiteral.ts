@@ -5,10 +5,11 @@
  *
  * @since 0.1.0
  */
+import { aval } from "../AbstractValue.js"
 import { allocHost, isComplex, isDType } from "../DType.js"
 import type { DType, HostArray } from "../DType.js"
 import { InvalidArrayError } from "../Errors.js"
-import { aval, ConcreteTensor, Tensor } from "../Tensor.js"
+import { ConcreteTensor, Tensor } from "../Tensor.js"
 
 /**
  * A complex scalar written as a JS value.

@@ -1,12 +1,12 @@
 /**
  * The bottom of the handler stack: evaluation on the active backend.
  */
+import { abstractEvalRules } from "../AbstractEval.js"
+import { activeBackend } from "../Backend.js"
 import { BackendError } from "../Errors.js"
-import { activeBackend } from "../Handler.js"
 import type { Params, Primitive } from "../Primitive.js"
 import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
-import { abstractEvalRules } from "./abstractEval.js"
 
 /**
  * Evaluates a primitive on concrete operands: validates and infers output types

@@ -1,6 +1,8 @@
 /**
  * Chainable methods on `Tensor` (`x.add(y).mul(2).sum()`): declared on the
- * `Tensor` interface by module augmentation and installed on its prototype here.
+ * `Tensor` interface by module augmentation and installed on its prototype here,
+ * with the static `Tensor.schema` (declared in Tensor.ts, which cannot import
+ * TensorSchema.ts without an import cycle).
  * Each is its `np` function with `this` as the first argument, so methods work
  * on tracers exactly like the functions do.
  *
@@ -12,6 +14,7 @@ import type { DType } from "../DType.js"
 import * as np from "../np.js"
 import type { Shape } from "../Shape.js"
 import { Tensor } from "../Tensor.js"
+import { schema } from "../TensorSchema.js"
 import type { Complex, TensorLike } from "./arrayLiteral.js"
 
 declare module "../Tensor.js" {
@@ -269,6 +272,8 @@ const methods: Methods & ThisType<Tensor> = {
 for (const [name, value] of Object.entries(methods)) {
   Object.defineProperty(Tensor.prototype, name, { value, writable: true, configurable: true, enumerable: false })
 }
+// A static method's property attributes, as `static schema(spec) {...}` would have.
+Object.defineProperty(Tensor, "schema", { value: schema, writable: true, configurable: true, enumerable: false })
 Object.defineProperty(Tensor.prototype, "T", {
   get(this: Tensor) {
     return np.transpose(this)

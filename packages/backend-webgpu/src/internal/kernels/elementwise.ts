@@ -1,10 +1,10 @@
 /**
- * Elementwise kernels: the core's lowering table (core/src/internal/elementwise.ts)
+ * Elementwise kernels: the core's lowering table (core/src/Lowering.ts)
  * gives each primitive's output lanes as kernel IR, compiled here to WGSL. One
  * pipeline per primitive, operand dtypes, output dtype and static params.
  */
 import type { DType, ElementwisePrimitive, Kernel, Params } from "@diffect/core"
-import { lowerElementwise } from "@diffect/core/internal/elementwise"
+import { lowerElementwise } from "@diffect/core/Lowering"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader, storageType } from "../shader.js"

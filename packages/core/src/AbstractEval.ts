@@ -9,14 +9,14 @@
  *
  * @since 0.1.0
  */
-import { isComplex, isFloating, realDType } from "../DType.js"
-import type { DType } from "../DType.js"
-import { AxisError, DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
-import type { Params, Primitive } from "../Primitive.js"
-import { formatShape, shapeEquals, sizeOf } from "../Shape.js"
-import type { Shape } from "../Shape.js"
-import { aval } from "../Tensor.js"
-import type { AbstractValue } from "../Tensor.js"
+import { aval } from "./AbstractValue.js"
+import type { AbstractValue } from "./AbstractValue.js"
+import { isComplex, isFloating, realDType } from "./DType.js"
+import type { DType } from "./DType.js"
+import { AxisError, DTypeError, Float0OperationError, ShapeError } from "./Errors.js"
+import type { Params, Primitive } from "./Primitive.js"
+import { formatShape, shapeEquals, sizeOf } from "./Shape.js"
+import type { Shape } from "./Shape.js"
 
 /**
  * Abstract evaluation of one primitive: validates the operands' avals and the
@@ -208,7 +208,7 @@ const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "comple
  * One abstract-evaluation rule per primitive (a missing entry is a compile error).
  *
  * @example
- * import { abstractEvalRules } from "@diffect/core/internal/abstractEval"
+ * import { abstractEvalRules } from "@diffect/core/AbstractEval"
  * import { aval } from "@diffect/core"
  * abstractEvalRules.add([aval([2], "float32"), aval([2], "float32", true)], {})
  * // [{ shape: [2], dtype: "float32", weakType: false }]

@@ -9,11 +9,11 @@
  *
  * @since 0.1.0
  */
-import type { DType } from "../DType.js"
-import { isComplex } from "../DType.js"
-import * as K from "../Kernel.js"
-import type { Expr, ScalarType } from "../Kernel.js"
-import type { ElementwisePrimitive, Params } from "../Primitive.js"
+import type { DType } from "./DType.js"
+import { isComplex } from "./DType.js"
+import * as K from "./Kernel.js"
+import type { Expr, ScalarType } from "./Kernel.js"
+import type { ElementwisePrimitive, Params } from "./Primitive.js"
 
 /**
  * Lowers one elementwise primitive: given the operands' dtypes, the output dtype
@@ -415,7 +415,7 @@ const identity = (x: Expr): Expr => x
  * The lowering of every elementwise primitive.
  *
  * @example
- * import { elementwiseRules } from "@diffect/core/internal/elementwise"
+ * import { elementwiseRules } from "@diffect/core/Lowering"
  * import { Kernel } from "@diffect/core"
  * const [re, im] = elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
  * Kernel.format(re) // "sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))"
