@@ -1,0 +1,211 @@
+/**
+ * The optimizers (optax's `alias.py`): each is a `chain` of transformations
+ * ending in `scaleByLearningRate`, with optax's defaults.
+ *
+ * @since 0.1.0
+ */
+import { chain, type GradientTransformation, identity, type StateOf } from "./GradientTransformation.js"
+import type { EmptyState } from "./GradientTransformation.js"
+import type { ScalarOrSchedule } from "./Schedule.js"
+import {
+  addDecayedWeights,
+  type AddDecayedWeightsOptions,
+  type CountState,
+  scaleByAdam,
+  type ScaleByAdamOptions,
+  scaleByLearningRate,
+  scaleByLion,
+  type ScaleByLionOptions,
+  scaleByRms,
+  type ScaleByRmsOptions,
+  scaleByRss,
+  type ScaleByRssOptions,
+  scaleByStddev,
+  trace,
+  type TraceState
+} from "./Transform.js"
+
+/**
+ * The state of the learning-rate step: empty for a constant rate, a count for a schedule.
+ *
+ * @since 0.1.0
+ */
+export type LearningRateState = EmptyState | CountState
+
+/**
+ * Options of `sgd`.
+ *
+ * @since 0.1.0
+ */
+export interface SgdOptions {
+  /** Momentum decay; without it, plain gradient descent. */
+  readonly momentum?: number | undefined
+  /** Nesterov momentum (default false). */
+  readonly nesterov?: boolean | undefined
+}
+
+/**
+ * Stochastic gradient descent, with optional (Nesterov) momentum (optax's `sgd`):
+ * `chain(trace({ decay: momentum, nesterov }), scaleByLearningRate(learningRate))`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.sgd(0.1, { momentum: 0.9 })
+ * const p = np.array([1])
+ * const [u0, s1] = opt.update(np.array([1]), opt.init(p))
+ * const [u1] = opt.update(np.array([1]), s1)
+ * toJsSync([u0, u1]) // [[-0.1], [-0.19]]
+ *
+ * @since 0.1.0
+ */
+export const sgd = (
+  learningRate: ScalarOrSchedule,
+  options?: SgdOptions
+): GradientTransformation<[TraceState | EmptyState, LearningRateState]> =>
+  chain(
+    options?.momentum === undefined
+      ? identity()
+      : trace({ decay: options.momentum, nesterov: options.nesterov }),
+    scaleByLearningRate(learningRate)
+  ) as GradientTransformation<[TraceState | EmptyState, LearningRateState]>
+
+/**
+ * Adam (optax's `adam`): `chain(scaleByAdam(options), scaleByLearningRate(learningRate))`.
+ * Defaults b1 0.9, b2 0.999, eps 1e-8.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.adam(0.01)
+ * const params = { w: np.array([1, -1]) }
+ * const [updates] = opt.update({ w: np.array([3, -0.5]) }, opt.init(params), params)
+ * toJsSync(optim.applyUpdates(params, updates)) // { w: [0.99000007, -0.99000007] }
+ *
+ * @since 0.1.0
+ */
+export const adam = (
+  learningRate: ScalarOrSchedule,
+  options?: ScaleByAdamOptions
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByAdam>>, LearningRateState]> =>
+  chain(scaleByAdam(options), scaleByLearningRate(learningRate))
+
+/**
+ * Options of `adamw`.
+ *
+ * @since 0.1.0
+ */
+export interface AdamwOptions extends ScaleByAdamOptions {
+  /** Decoupled weight decay (default 1e-4), a number or a schedule. */
+  readonly weightDecay?: ScalarOrSchedule | undefined
+  /** Which params decay (see `addDecayedWeights`). */
+  readonly mask?: AddDecayedWeightsOptions["mask"]
+}
+
+/**
+ * Adam with decoupled weight decay (optax's `adamw`): `chain(scaleByAdam,
+ * addDecayedWeights({ weightDecay: 1e-4 }), scaleByLearningRate)`. Needs
+ * `params` in `update`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.adamw(0.1, { weightDecay: 0.5 })
+ * const p = np.array([2])
+ * toJsSync(opt.update(np.array([1]), opt.init(p), p)[0]) // [-0.19999933] = -0.1 * (1 + 0.5 * 2) up to eps
+ *
+ * @since 0.1.0
+ */
+export const adamw = (
+  learningRate: ScalarOrSchedule,
+  options?: AdamwOptions
+): GradientTransformation<
+  [StateOf<ReturnType<typeof scaleByAdam>>, EmptyState | CountState, LearningRateState]
+> =>
+  chain(
+    scaleByAdam(options),
+    addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-4, mask: options?.mask }),
+    scaleByLearningRate(learningRate)
+  )
+
+/**
+ * Options of `rmsprop`.
+ *
+ * @since 0.1.0
+ */
+export interface RmspropOptions extends ScaleByRmsOptions {
+  /** Centered RMSProp: divide by an estimate of the variance (default false). */
+  readonly centered?: boolean | undefined
+  /** Momentum decay applied after the learning rate, as optax does. */
+  readonly momentum?: number | undefined
+  /** Nesterov momentum (default false). */
+  readonly nesterov?: boolean | undefined
+}
+
+/**
+ * RMSProp (optax's `rmsprop`): `chain(scaleByRms (or scaleByStddev when centered),
+ * scaleByLearningRate, trace({ decay: momentum }))`. Defaults decay 0.9, eps 1e-8.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.rmsprop(0.1, { eps: 0 })
+ * toJsSync(opt.update(np.array([2]), opt.init(np.zeros(1)))[0]) // [-0.31622776]
+ *
+ * @since 0.1.0
+ */
+export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions): GradientTransformation<
+  [unknown, LearningRateState, TraceState | EmptyState]
+> =>
+  chain(
+    options?.centered === true ? scaleByStddev(options) : scaleByRms(options),
+    scaleByLearningRate(learningRate),
+    options?.momentum === undefined ? identity() : trace({ decay: options.momentum, nesterov: options.nesterov })
+  ) as GradientTransformation<[unknown, LearningRateState, TraceState | EmptyState]>
+
+/**
+ * Adagrad (optax's `adagrad`): `chain(scaleByRss, scaleByLearningRate)`.
+ * Defaults: initial accumulator 0.1, eps 1e-7.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.adagrad(1, { initialAccumulatorValue: 0, eps: 0 })
+ * toJsSync(opt.update(np.array([4]), opt.init(np.zeros(1)))[0]) // [-1]
+ *
+ * @since 0.1.0
+ */
+export const adagrad = (
+  learningRate: ScalarOrSchedule,
+  options?: ScaleByRssOptions
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByRss>>, LearningRateState]> =>
+  chain(scaleByRss(options), scaleByLearningRate(learningRate))
+
+/**
+ * Options of `lion`.
+ *
+ * @since 0.1.0
+ */
+export interface LionOptions extends ScaleByLionOptions {
+  /** Decoupled weight decay (default 1e-3), a number or a schedule. */
+  readonly weightDecay?: ScalarOrSchedule | undefined
+  /** Which params decay (see `addDecayedWeights`). */
+  readonly mask?: AddDecayedWeightsOptions["mask"]
+}
+
+/**
+ * Lion (optax's `lion`): `chain(scaleByLion, addDecayedWeights({ weightDecay: 1e-3 }),
+ * scaleByLearningRate)`. Needs `params` in `update`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const opt = optim.lion(0.1, { weightDecay: 0 })
+ * const p = np.array([1, 1])
+ * toJsSync(opt.update(np.array([5, -0.01]), opt.init(p), p)[0]) // [-0.1, 0.1]
+ *
+ * @since 0.1.0
+ */
+export const lion = (
+  learningRate: ScalarOrSchedule,
+  options?: LionOptions
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByLion>>, EmptyState | CountState, LearningRateState]> =>
+  chain(
+    scaleByLion(options),
+    addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-3, mask: options?.mask }),
+    scaleByLearningRate(learningRate)
+  )

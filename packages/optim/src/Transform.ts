@@ -1,0 +1,580 @@
+/**
+ * The building blocks optimizers are chained from (optax's `transform.py` and
+ * `clipping.py`): moment estimates (`scaleByAdam`, `scaleByRms`, ...), momentum
+ * (`trace`), scaling by a learning rate or schedule, weight decay and clipping.
+ * Each follows optax's update formula; states are records of tensors whose
+ * step `count` is an int32 scalar.
+ *
+ * @since 0.1.0
+ */
+import { DType, np, type Tensor, Tree } from "@diffect/core"
+import { MissingParamsError, OptimizerArgumentError } from "./Errors.js"
+import { type EmptyState, globalNorm, type GradientTransformation } from "./GradientTransformation.js"
+import { absSq, leavesLike, mapTensors, tensorLeaves } from "./internal/trees.js"
+import { finite, nonNegative, unit } from "./internal/validate.js"
+import type { ScalarOrSchedule, Schedule } from "./Schedule.js"
+
+// int32 constants: a JS number is a weak float in diffect, and int32 + float promotes to float.
+const INT32_MAX = np.array(2147483647, { dtype: "int32" })
+const ONE = np.array(1, { dtype: "int32" })
+
+/** A fresh step count: int32 zero. */
+const zeroCount = (): Tensor => np.zeros([], { dtype: "int32" })
+
+// count + 1, saturating at the int32 maximum (optax's safe_increment).
+const increment = (count: Tensor): Tensor => np.where(np.less(count, INT32_MAX), np.add(count, ONE), count)
+
+// `1 - decay ** count` in the moment's float dtype (float64 moments keep float64 precision).
+const biasCorrect = (moment: Tensor, decay: number, count: Tensor): Tensor =>
+  np.divide(moment, np.subtract(1, np.power(decay, np.astype(count, DType.realDType(moment.dtype)))))
+
+// optax's update_moment: (1 - decay) * g + decay * m.
+const moment = (g: Tensor, m: Tensor, decay: number): Tensor => np.add(np.multiply(1 - decay, g), np.multiply(decay, m))
+
+const zerosLike = (params: unknown, fn: string): unknown => fullLike(params, 0, fn)
+
+const fullLike = (params: unknown, value: number, fn: string): unknown => {
+  const [leaves, def] = tensorLeaves(fn, "params", params)
+  return Tree.unflatten(def, leaves.map((p) => np.fullLike(p, value)))
+}
+
+/**
+ * Multiplies updates by a constant (optax's `scale`).
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * toJsSync(optim.scale(-2).update(np.array([1, 3]), {})[0]) // [-2, -6]
+ *
+ * @since 0.1.0
+ */
+export const scale = (stepSize: number): GradientTransformation<EmptyState> => {
+  finite("scale", "stepSize", stepSize)
+  return {
+    init: () => ({}),
+    update: (updates, state) => [mapTensors("scale", [updates], (g) => np.multiply(g, stepSize)), state]
+  }
+}
+
+/**
+ * The state of `scaleBySchedule` (and of `addDecayedWeights` with a schedule).
+ *
+ * @since 0.1.0
+ */
+export interface CountState {
+  readonly count: Tensor
+}
+
+// The schedule's value for each leaf, computed once per float dtype with the count in that dtype.
+const scheduleValues = (schedule: Schedule, count: Tensor, leaves: ReadonlyArray<Tensor>): Array<Tensor> => {
+  const byDType = new Map<DType.DType, Tensor>()
+  return leaves.map((g) => {
+    const d = DType.isInexact(g.dtype) ? DType.realDType(g.dtype) : "float32"
+    let v = byDType.get(d)
+    if (v === undefined) {
+      v = np.astype(schedule(np.astype(count, d)), g.dtype)
+      byDType.set(d, v)
+    }
+    return np.astype(v, g.dtype)
+  })
+}
+
+/**
+ * Multiplies updates by `schedule(count)` and counts the step (optax's
+ * `scale_by_schedule`). The schedule sees the count in the updates' float
+ * dtype, so float64 updates get a float64 step size.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleBySchedule((count) => np.add(count, 1))
+ * const s0 = t.init(np.zeros(1))
+ * const [u0, s1] = t.update(np.array([10]), s0)
+ * const [u1] = t.update(np.array([10]), s1)
+ * toJsSync([u0, u1]) // [[10], [20]]
+ *
+ * @since 0.1.0
+ */
+export const scaleBySchedule = (schedule: Schedule): GradientTransformation<CountState> => ({
+  init: () => ({ count: zeroCount() }),
+  update: (updates, state) => {
+    const [leaves, def] = tensorLeaves("scaleBySchedule", "updates", updates)
+    const values = scheduleValues(schedule, state.count, leaves)
+    const out = leaves.map((g, i) => np.multiply(values[i]!, g))
+    return [Tree.unflatten(def, out), { count: increment(state.count) }]
+  }
+})
+
+/**
+ * Options of `scaleByLearningRate`.
+ *
+ * @since 0.1.0
+ */
+export interface ScaleByLearningRateOptions {
+  /** Multiply by `-learningRate` (descent; the default) rather than `learningRate`. */
+  readonly flipSign?: boolean | undefined
+}
+
+const checkRate = (fn: string, learningRate: ScalarOrSchedule): void => {
+  if (typeof learningRate !== "function") nonNegative(fn, "learningRate", learningRate)
+}
+
+/**
+ * Scales updates by `-learningRate` (or a schedule's value), turning a
+ * direction into a descent step (optax's `scale_by_learning_rate`).
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * toJsSync(optim.scaleByLearningRate(0.1).update(np.array([1, 2]), {})[0]) // [-0.1, -0.2]
+ *
+ * @since 0.1.0
+ */
+export const scaleByLearningRate: {
+  (learningRate: number, options?: ScaleByLearningRateOptions): GradientTransformation<EmptyState>
+  (learningRate: Schedule, options?: ScaleByLearningRateOptions): GradientTransformation<CountState>
+  (learningRate: ScalarOrSchedule, options?: ScaleByLearningRateOptions): GradientTransformation<
+    EmptyState | CountState
+  >
+} = ((learningRate: ScalarOrSchedule, options?: ScaleByLearningRateOptions): GradientTransformation<any> => {
+  checkRate("scaleByLearningRate", learningRate)
+  const sign = options?.flipSign === false ? 1 : -1
+  if (typeof learningRate === "function") {
+    return scaleBySchedule((count) => np.multiply(sign, learningRate(count)))
+  }
+  return scale(sign * learningRate)
+}) as any
+
+/**
+ * Options of `scaleByAdam`.
+ *
+ * @since 0.1.0
+ */
+export interface ScaleByAdamOptions {
+  /** Decay of the first moment (default 0.9). */
+  readonly b1?: number | undefined
+  /** Decay of the second moment (default 0.999). */
+  readonly b2?: number | undefined
+  /** Added to the root of the second moment (default 1e-8). */
+  readonly eps?: number | undefined
+  /** Added to the second moment inside the root (default 0). */
+  readonly epsRoot?: number | undefined
+  /** Nesterov momentum (NAdam; default false). */
+  readonly nesterov?: boolean | undefined
+}
+
+/**
+ * The state of `scaleByAdam`: the step count and both moments (trees like the params).
+ *
+ * @since 0.1.0
+ */
+export interface AdamState {
+  readonly count: Tensor
+  readonly mu: unknown
+  readonly nu: unknown
+}
+
+/**
+ * Adam's rescaling (optax's `scale_by_adam`): `mu = b1 mu + (1 - b1) g`,
+ * `nu = b2 nu + (1 - b2) g^2`, updates `mu_hat / (sqrt(nu_hat + epsRoot) + eps)`
+ * with the bias-corrected `mu_hat = mu / (1 - b1^t)`, `nu_hat = nu / (1 - b2^t)`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleByAdam()
+ * const [u] = t.update(np.array([0.5, -2]), t.init(np.zeros(2)))
+ * toJsSync(u) // [0.9999933, -0.9999933] (sign(g), up to eps and float32 rounding)
+ *
+ * @since 0.1.0
+ */
+export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformation<AdamState> => {
+  const fn = "scaleByAdam"
+  const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
+  const b2 = unit(fn, "b2", options?.b2 ?? 0.999)
+  const eps = nonNegative(fn, "eps", options?.eps ?? 1e-8)
+  const epsRoot = nonNegative(fn, "epsRoot", options?.epsRoot ?? 0)
+  const nesterov = options?.nesterov === true
+  return {
+    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: zerosLike(params, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const mu0 = leavesLike(def, state.mu)
+      const nu0 = leavesLike(def, state.nu)
+      const count = increment(state.count)
+      const mu = g.map((x, i) => moment(x, mu0[i]!, b1))
+      const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, b2))
+      const out = g.map((x, i) => {
+        const muHat = nesterov
+          ? np.add(
+            np.multiply(b1, biasCorrect(mu[i]!, b1, increment(count))),
+            np.multiply(1 - b1, biasCorrect(x, b1, count))
+          )
+          : biasCorrect(mu[i]!, b1, count)
+        const nuHat = biasCorrect(nu[i]!, b2, count)
+        return np.divide(muHat, np.add(np.sqrt(np.add(nuHat, epsRoot)), eps))
+      })
+      return [
+        Tree.unflatten(def, out),
+        { count, mu: Tree.unflatten(def, mu), nu: Tree.unflatten(def, nu) }
+      ]
+    }
+  }
+}
+
+/**
+ * Options of `scaleByRms`.
+ *
+ * @since 0.1.0
+ */
+export interface ScaleByRmsOptions {
+  /** Decay of the squared-gradient average (default 0.9). */
+  readonly decay?: number | undefined
+  /** Added to the average (default 1e-8). */
+  readonly eps?: number | undefined
+  /** The average's initial value (default 0). */
+  readonly initialScale?: number | undefined
+  /** `g / sqrt(nu + eps)` (default) rather than `g / (sqrt(nu) + eps)`. */
+  readonly epsInSqrt?: boolean | undefined
+  /** Divide the average by `1 - decay^t` (default false). */
+  readonly biasCorrection?: boolean | undefined
+}
+
+/**
+ * The state of `scaleByRms`; `count` counts steps (used with `biasCorrection`).
+ *
+ * @since 0.1.0
+ */
+export interface RmsState {
+  readonly count: Tensor
+  readonly nu: unknown
+}
+
+const rmsOptions = (fn: string, options: ScaleByRmsOptions | undefined) => ({
+  decay: unit(fn, "decay", options?.decay ?? 0.9),
+  eps: nonNegative(fn, "eps", options?.eps ?? 1e-8),
+  initialScale: finite(fn, "initialScale", options?.initialScale ?? 0),
+  epsInSqrt: options?.epsInSqrt !== false,
+  biasCorrection: options?.biasCorrection === true
+})
+
+// 1 / sqrt(v + eps) or 1 / (sqrt(v) + eps).
+const inverseRoot = (v: Tensor, eps: number, epsInSqrt: boolean): Tensor =>
+  epsInSqrt ? np.reciprocal(np.sqrt(np.add(v, eps))) : np.reciprocal(np.add(np.sqrt(v), eps))
+
+/**
+ * RMSProp's rescaling (optax's `scale_by_rms`): `nu = decay nu + (1 - decay) g^2`,
+ * updates `g / sqrt(nu + eps)`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleByRms({ eps: 0 })
+ * toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0]) // [3.1622777] = 2 / sqrt(0.4)
+ *
+ * @since 0.1.0
+ */
+export const scaleByRms = (options?: ScaleByRmsOptions): GradientTransformation<RmsState> => {
+  const fn = "scaleByRms"
+  const o = rmsOptions(fn, options)
+  return {
+    init: (params) => ({ count: zeroCount(), nu: fullLike(params, o.initialScale, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const nu0 = leavesLike(def, state.nu)
+      const count = increment(state.count)
+      const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, o.decay))
+      const out = g.map((x, i) => {
+        const nuHat = o.biasCorrection ? biasCorrect(nu[i]!, o.decay, count) : nu[i]!
+        return np.multiply(inverseRoot(nuHat, o.eps, o.epsInSqrt), x)
+      })
+      return [Tree.unflatten(def, out), { count, nu: Tree.unflatten(def, nu) }]
+    }
+  }
+}
+
+/**
+ * The state of `scaleByStddev`.
+ *
+ * @since 0.1.0
+ */
+export interface StddevState {
+  readonly count: Tensor
+  readonly mu: unknown
+  readonly nu: unknown
+}
+
+/**
+ * Centered RMSProp's rescaling (optax's `scale_by_stddev`): also tracks the
+ * mean gradient `mu` and divides by `sqrt(nu - mu^2 + eps)`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleByStddev({ eps: 0 })
+ * toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0]) // [3.3333333] = 2 / sqrt(0.4 - 0.04)
+ *
+ * @since 0.1.0
+ */
+export const scaleByStddev = (options?: ScaleByRmsOptions): GradientTransformation<StddevState> => {
+  const fn = "scaleByStddev"
+  const o = rmsOptions(fn, options)
+  return {
+    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: fullLike(params, o.initialScale, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const mu0 = leavesLike(def, state.mu)
+      const nu0 = leavesLike(def, state.nu)
+      const count = increment(state.count)
+      const mu = g.map((x, i) => moment(x, mu0[i]!, o.decay))
+      const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, o.decay))
+      const out = g.map((x, i) => {
+        const muHat = o.biasCorrection ? biasCorrect(mu[i]!, o.decay, count) : mu[i]!
+        const nuHat = o.biasCorrection ? biasCorrect(nu[i]!, o.decay, count) : nu[i]!
+        return np.multiply(inverseRoot(np.subtract(nuHat, absSq(muHat)), o.eps, o.epsInSqrt), x)
+      })
+      return [Tree.unflatten(def, out), { count, mu: Tree.unflatten(def, mu), nu: Tree.unflatten(def, nu) }]
+    }
+  }
+}
+
+/**
+ * Options of `scaleByRss`.
+ *
+ * @since 0.1.0
+ */
+export interface ScaleByRssOptions {
+  /** The sum of squares' initial value (default 0.1). */
+  readonly initialAccumulatorValue?: number | undefined
+  /** Added inside the root (default 1e-7). */
+  readonly eps?: number | undefined
+}
+
+/**
+ * The state of `scaleByRss`.
+ *
+ * @since 0.1.0
+ */
+export interface RssState {
+  readonly sumOfSquares: unknown
+}
+
+/**
+ * Adagrad's rescaling (optax's `scale_by_rss`): `s = s + g^2`, updates
+ * `g / sqrt(s + eps)` (0 where `s` is 0).
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleByRss({ initialAccumulatorValue: 0, eps: 0 })
+ * toJsSync(t.update(np.array([3, 0]), t.init(np.zeros(2)))[0]) // [1, 0]
+ *
+ * @since 0.1.0
+ */
+export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<RssState> => {
+  const fn = "scaleByRss"
+  const initial = nonNegative(fn, "initialAccumulatorValue", options?.initialAccumulatorValue ?? 0.1)
+  const eps = nonNegative(fn, "eps", options?.eps ?? 1e-7)
+  return {
+    init: (params) => ({ sumOfSquares: fullLike(params, initial, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const s0 = leavesLike(def, state.sumOfSquares)
+      const s = g.map((x, i) => np.add(absSq(x), s0[i]!))
+      const out = g.map((x, i) =>
+        np.multiply(np.where(np.greater(s[i]!, 0), np.reciprocal(np.sqrt(np.add(s[i]!, eps))), 0), x)
+      )
+      return [Tree.unflatten(def, out), { sumOfSquares: Tree.unflatten(def, s) }]
+    }
+  }
+}
+
+/**
+ * Options of `scaleByLion`.
+ *
+ * @since 0.1.0
+ */
+export interface ScaleByLionOptions {
+  /** The interpolation of gradient and momentum inside the sign (default 0.9). */
+  readonly b1?: number | undefined
+  /** The momentum's decay (default 0.99). */
+  readonly b2?: number | undefined
+}
+
+/**
+ * The state of `scaleByLion`.
+ *
+ * @since 0.1.0
+ */
+export interface LionState {
+  readonly count: Tensor
+  readonly mu: unknown
+}
+
+/**
+ * Lion's rescaling (optax's `scale_by_lion`): updates `sign((1 - b1) g + b1 mu)`,
+ * then `mu = b2 mu + (1 - b2) g`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.scaleByLion()
+ * toJsSync(t.update(np.array([0.3, -2, 0]), t.init(np.zeros(3)))[0]) // [1, -1, 0]
+ *
+ * @since 0.1.0
+ */
+export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformation<LionState> => {
+  const fn = "scaleByLion"
+  const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
+  const b2 = unit(fn, "b2", options?.b2 ?? 0.99)
+  return {
+    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const mu0 = leavesLike(def, state.mu)
+      const out = g.map((x, i) => np.sign(np.add(np.multiply(1 - b1, x), np.multiply(b1, mu0[i]!))))
+      const mu = g.map((x, i) => moment(x, mu0[i]!, b2))
+      return [Tree.unflatten(def, out), { count: increment(state.count), mu: Tree.unflatten(def, mu) }]
+    }
+  }
+}
+
+/**
+ * Options of `trace`.
+ *
+ * @since 0.1.0
+ */
+export interface TraceOptions {
+  /** The momentum's decay. */
+  readonly decay: number
+  /** Nesterov momentum: `g + decay * (g + decay * t)` (default false). */
+  readonly nesterov?: boolean | undefined
+}
+
+/**
+ * The state of `trace`.
+ *
+ * @since 0.1.0
+ */
+export interface TraceState {
+  readonly trace: unknown
+}
+
+/**
+ * Momentum (optax's `trace`): `t = g + decay * t`; updates `t`, or
+ * `g + decay * t` with Nesterov.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.trace({ decay: 0.5 })
+ * const [u0, s1] = t.update(np.array([1]), t.init(np.zeros(1)))
+ * toJsSync([u0, t.update(np.array([1]), s1)[0]]) // [[1], [1.5]]
+ *
+ * @since 0.1.0
+ */
+export const trace = (options: TraceOptions): GradientTransformation<TraceState> => {
+  const fn = "trace"
+  const decay = finite(fn, "decay", options.decay)
+  const nesterov = options.nesterov === true
+  return {
+    init: (params) => ({ trace: zerosLike(params, fn) }),
+    update: (updates, state) => {
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const t0 = leavesLike(def, state.trace)
+      const t = g.map((x, i) => np.add(x, np.multiply(decay, t0[i]!)))
+      const out = nesterov ? g.map((x, i) => np.add(x, np.multiply(decay, t[i]!))) : t
+      return [Tree.unflatten(def, out), { trace: Tree.unflatten(def, t) }]
+    }
+  }
+}
+
+/**
+ * Options of `addDecayedWeights`.
+ *
+ * @since 0.1.0
+ */
+export interface AddDecayedWeightsOptions {
+  /** The weight decay, a number or a schedule (default 0). */
+  readonly weightDecay?: ScalarOrSchedule | undefined
+  /**
+   * Which params decay: a tree of booleans shaped like the params, or a function
+   * of the params returning one (default: all).
+   */
+  readonly mask?: unknown
+}
+
+/**
+ * Adds `weightDecay * params` to the updates (optax's `add_decayed_weights`,
+ * decoupled weight decay); needs `params` in `update`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * const t = optim.addDecayedWeights({ weightDecay: 0.1 })
+ * const p = np.array([10, 20])
+ * toJsSync(t.update(np.array([1, 1]), t.init(p), p)[0]) // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const addDecayedWeights = (
+  options?: AddDecayedWeightsOptions
+): GradientTransformation<EmptyState | CountState> => {
+  const fn = "addDecayedWeights"
+  const weightDecay = options?.weightDecay ?? 0
+  if (typeof weightDecay !== "function") finite(fn, "weightDecay", weightDecay)
+  const mask = options?.mask
+  return {
+    init: () => (typeof weightDecay === "function" ? { count: zeroCount() } : {}),
+    update: (updates, state, params) => {
+      if (params === undefined) throw new MissingParamsError({ transformation: fn })
+      const next = typeof weightDecay === "function"
+        ? { count: increment((state as CountState).count) }
+        : state
+      if (weightDecay === 0) return [updates, next]
+      const [g, def] = tensorLeaves(fn, "updates", updates)
+      const p = leavesLike(def, params)
+      const decays = typeof weightDecay === "function"
+        ? scheduleValues(weightDecay, (state as CountState).count, g)
+        : g.map(() => weightDecay)
+      const masked = maskLeaves(fn, mask, def, params)
+      const out = g.map((x, i) => masked[i] === false ? x : np.add(x, np.multiply(decays[i]!, p[i]!)))
+      return [Tree.unflatten(def, out), next]
+    }
+  }
+}
+
+const maskLeaves = (fn: string, mask: unknown, def: Tree.TreeDef, params: unknown): ReadonlyArray<unknown> => {
+  if (mask === undefined) return []
+  const tree = typeof mask === "function" ? (mask as (p: unknown) => unknown)(params) : mask
+  const leaves = Tree.flattenUpTo(def, tree)
+  const bad = leaves.findIndex((m) => typeof m !== "boolean")
+  if (bad >= 0) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument: "mask",
+      detail: "must be a tree of booleans shaped like the params"
+    })
+  }
+  return leaves
+}
+
+/**
+ * Rescales all updates together so their global norm is at most `maxNorm`
+ * (optax's `clip_by_global_norm`): `g * maxNorm / ||g||` when `||g|| >= maxNorm`.
+ *
+ * @example
+ * import { np, optim, toJsSync } from "diffect"
+ * toJsSync(optim.clipByGlobalNorm(1).update({ a: np.array([3]), b: np.array([4]) }, {})[0]) // { a: [0.6], b: [0.8] }
+ *
+ * @since 0.1.0
+ */
+export const clipByGlobalNorm = (maxNorm: number): GradientTransformation<EmptyState> => {
+  const fn = "clipByGlobalNorm"
+  nonNegative(fn, "maxNorm", maxNorm)
+  return {
+    init: () => ({}),
+    update: (updates, state) => {
+      const norm = globalNorm(updates)
+      const keep = np.less(norm, maxNorm)
+      return [
+        mapTensors(
+          fn,
+          [updates],
+          (g) => np.where(keep, g, np.multiply(np.divide(g, np.astype(norm, g.dtype)), maxNorm))
+        ),
+        state
+      ]
+    }
+  }
+}
