@@ -7,33 +7,11 @@
  */
 import { bind1, DType, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { Schema } from "effect"
-import { BatchTracer } from "./internal/batching.js"
+import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
-import { JvpTracer } from "./Jvp.js"
-
-/**
- * A collective named an axis that no enclosing `vmap` binds. JAX's message.
- *
- * @example
- * import { psum } from "@diffect/ad"
- * import { np } from "@diffect/core"
- * // Outside any vmap with axisName "batch", this throws UnboundAxisError:
- * // psum(np.array([1, 2]), "batch")
- *
- * @since 0.1.0
- */
-export class UnboundAxisError extends Schema.TaggedError<UnboundAxisError>()("UnboundAxisError", {
-  axisName: Schema.String,
-  available: Schema.Array(Schema.String)
-}) {
-  override get message(): string {
-    return `unbound axis name: ${this.axisName}. The following axis names (e.g. defined by vmap) are available to collective operations: [${
-      this.available.map((n) => `'${n}'`).join(", ")
-    }]`
-  }
-}
+import { JvpTracer } from "./internal/jvp.js"
+import { BatchTracer } from "./internal/vmap.js"
 
 const frameOf = (axisName: string): AxisFrame => {
   const frame = lookupAxis(axisName)

@@ -24,12 +24,12 @@
  */
 import { EscapedTracerError, isTensor, lax, liftInto, topHandler, Tracer, Tree } from "@diffect/core"
 import type { AbstractValue, Handler, Tensor } from "@diffect/core"
+import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { describe } from "./internal/describe.js"
-import { CustomRuleError, CustomVjpForwardModeError } from "./internal/handlerErrors.js"
+import { StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
 import { Var } from "./Program.js"
-import { StagingHandler } from "./Staging.js"
 
 /**
  * A function with a custom JVP rule, on flat lists of tensors.

@@ -1,16 +1,18 @@
 /**
- * Typed failures of the differentiation API: the mistakes JAX reports with a
- * `TypeError` or `ValueError` (bad `argnums`, a non-scalar or integer output, an
- * integer input without `allowInt`, `hasAux` without a pair, mismatched tangents
- * or cotangents), as `Schema.TaggedError`s with JAX's messages.
+ * Typed failures of `@diffect/ad`, as `Schema.TaggedError`s with JAX's messages:
+ * the mistakes JAX reports with a `TypeError` or `ValueError` (bad `argnums`, a
+ * non-scalar or integer output, an integer input without `allowInt`, `hasAux`
+ * without a pair, mismatched tangents or cotangents), vmap's and the named axes'
+ * failures, and the handlers' (transposing something non-linear, malformed
+ * custom rules). `DiffError` is the union of these and the core's, and
+ * `diffErrors` the record of their classes by tag that the Effect shell uses to
+ * tell a typed failure from a defect.
  *
  * @since 0.1.0
  */
-import type { CoreError, Tree } from "@diffect/core"
+import { coreErrors } from "@diffect/core"
+import type { CoreError, ErrorClasses } from "@diffect/core"
 import { Schema } from "effect"
-import type { UnboundAxisError } from "./Collectives.js"
-import type { VmapError } from "./internal/batchingErrors.js"
-import type { CustomRuleError, CustomVjpForwardModeError, NonLinearTransposeError } from "./internal/handlerErrors.js"
 
 const ShapeSchema = Schema.Array(Schema.Number)
 const fmtShape = (shape: ReadonlyArray<number>): string =>
@@ -273,6 +275,149 @@ export class AsyncEffectError extends Schema.TaggedError<AsyncEffectError>()("As
   }
 }
 
+// --- vmap and named axes
+
+/**
+ * A collective named an axis that no enclosing `vmap` binds. JAX's message.
+ *
+ * @example
+ * import { psum } from "@diffect/ad"
+ * import { np } from "@diffect/core"
+ * // Outside any vmap with axisName "batch", this throws UnboundAxisError:
+ * // psum(np.array([1, 2]), "batch")
+ *
+ * @since 0.1.0
+ */
+export class UnboundAxisError extends Schema.TaggedError<UnboundAxisError>()("UnboundAxisError", {
+  axisName: Schema.String,
+  available: Schema.Array(Schema.String)
+}) {
+  override get message(): string {
+    return `unbound axis name: ${this.axisName}. The following axis names (e.g. defined by vmap) are available to collective operations: [${
+      this.available.map((n) => `'${n}'`).join(", ")
+    }]`
+  }
+}
+
+/**
+ * The mapped axes of vmap's arguments disagree in size, or no size can be
+ * known (no mapped argument and no `axisSize`). JAX's `_mapped_axis_size` messages.
+ *
+ * @since 0.1.0
+ */
+export class VmapSizeError extends Schema.TaggedError<VmapSizeError>()("VmapSizeError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * An `inAxes` or `outAxes` entry outside the value's dimensions, or an axis spec
+ * that is not an integer or `null`.
+ *
+ * @since 0.1.0
+ */
+export class VmapAxisError extends Schema.TaggedError<VmapAxisError>()("VmapAxisError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * An output that varies along the mapped axis where `outAxes` says `null`
+ * (JAX's "vmap has mapped output but out_axes is None").
+ *
+ * @since 0.1.0
+ */
+export class VmapOutAxesError extends Schema.TaggedError<VmapOutAxesError>()("VmapOutAxesError", {
+  axisName: Schema.NullOr(Schema.String),
+  path: Schema.String,
+  batchDim: Schema.Number
+}) {
+  override get message(): string {
+    return this.axisName === null
+      ? `vmap has mapped output but out_axes is None: at vmap out_axes${this.path}, got axis spec None but output was batched on axis ${this.batchDim}`
+      : `vmap has mapped output (axis_name=${this.axisName}) but out_axes is None`
+  }
+}
+
+/**
+ * `inAxes`/`outAxes` whose structure is not a prefix of the arguments/outputs
+ * (JAX's "vmap in_axes specification must be a tree prefix of the corresponding value").
+ *
+ * @since 0.1.0
+ */
+export class VmapSpecError extends Schema.TaggedError<VmapSpecError>()("VmapSpecError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * vmap's failures.
+ *
+ * @since 0.1.0
+ */
+export type VmapError = VmapSizeError | VmapAxisError | VmapOutAxesError | VmapSpecError
+
+// --- the handlers: transposition and custom rules
+
+/**
+ * Transposition reached a primitive that is not linear in the operand being
+ * transposed (JAX: "Transpose rule (for reverse-mode differentiation) for ... not
+ * implemented" / "linear_transpose: ... not linear"). Raised by `linearTranspose`
+ * on a non-linear function, and by reverse mode when a custom JVP rule is not
+ * linear in its tangents.
+ *
+ * @since 0.1.0
+ */
+export class NonLinearTransposeError extends Schema.TaggedError<NonLinearTransposeError>()(
+  "NonLinearTransposeError",
+  { primitive: Schema.String, detail: Schema.String }
+) {
+  override get message(): string {
+    return `Transpose rule (for reverse-mode differentiation) for '${this.primitive}' not implemented: ${this.detail}. Only functions linear in their inputs can be transposed; if this came from a custom JVP rule, its tangent output must be linear in the tangents.`
+  }
+}
+
+/**
+ * Forward-mode differentiation (`jvp`, `jacfwd`, or evaluating `linearize`'s
+ * linear function) of a function defined with `customVjp`, which only has a
+ * reverse-mode rule. JAX's message.
+ *
+ * @since 0.1.0
+ */
+export class CustomVjpForwardModeError extends Schema.TaggedError<CustomVjpForwardModeError>()(
+  "CustomVjpForwardModeError",
+  { name: Schema.String }
+) {
+  override get message(): string {
+    return `can't apply forward-mode autodiff (jvp) to a custom_vjp function (${this.name}): it only defines a reverse-mode rule. Use customJvp to define a rule that works in both modes.`
+  }
+}
+
+/**
+ * A custom differentiation rule returned something of the wrong structure: a
+ * wrong number of outputs, tangents or cotangents, or shapes/dtypes that do not
+ * match the primal values (JAX's custom_jvp / custom_vjp rule checks).
+ *
+ * @since 0.1.0
+ */
+export class CustomRuleError extends Schema.TaggedError<CustomRuleError>()("CustomRuleError", {
+  name: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Custom differentiation rule of ${this.name}: ${this.detail}`
+  }
+}
+
 /**
  * The errors of the differentiation API.
  *
@@ -300,10 +445,62 @@ export type AdError =
  */
 export type DiffError =
   | CoreError
-  | Tree.TreeStructureError
   | AdError
   | UnboundAxisError
   | VmapError
   | CustomRuleError
   | CustomVjpForwardModeError
   | NonLinearTransposeError
+
+/**
+ * Every error class of diffect, by tag: total over `DiffError`, so an error
+ * added to the union without a class here (or the reverse) does not compile.
+ *
+ * @example
+ * import { diffErrors } from "@diffect/ad"
+ * Object.keys(diffErrors).includes("NonScalarOutputError") // true
+ *
+ * @since 0.1.0
+ */
+export const diffErrors: ErrorClasses<DiffError> = {
+  ...coreErrors,
+  NonScalarOutputError,
+  InputDTypeError,
+  OutputDTypeError,
+  ArgnumsError,
+  AuxOutputError,
+  InvalidArgumentError,
+  TangentMismatchError,
+  CotangentMismatchError,
+  LinearTransposeDTypeError,
+  NotCallableError,
+  AsyncEffectError,
+  UnboundAxisError,
+  VmapSizeError,
+  VmapAxisError,
+  VmapOutAxesError,
+  VmapSpecError,
+  CustomRuleError,
+  CustomVjpForwardModeError,
+  NonLinearTransposeError
+}
+
+/**
+ * Whether `u` is one of diffect's typed errors (to be put in the error channel)
+ * rather than a defect: an instance of the class `diffErrors` files under its
+ * tag, so a user's own tagged error of the same name is not mistaken for one.
+ *
+ * @example
+ * import { isDiffError } from "@diffect/ad"
+ * import { ShapeError } from "@diffect/core"
+ * isDiffError(new ShapeError({ operation: "add", detail: "" })) // true
+ * isDiffError(new Error("boom")) // false
+ *
+ * @since 0.1.0
+ */
+export const isDiffError = (u: unknown): u is DiffError => {
+  if (!(u instanceof Error)) return false
+  const tag: unknown = (u as { readonly _tag?: unknown })._tag
+  return typeof tag === "string" && Object.hasOwn(diffErrors, tag) &&
+    u instanceof diffErrors[tag as DiffError["_tag"]]
+}

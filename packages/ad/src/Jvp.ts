@@ -1,194 +1,91 @@
 /**
- * Forward-mode differentiation (JAX's `jvp`): a handler whose tracers carry a
- * primal value and a tangent. Tangents may be symbolic zeros (`null`): a value
- * lifted into the handler costs nothing, and rules skip zero terms, so eager
- * `jvp` pays only for the derivative work that is really there.
+ * `jvp`: forward-mode differentiation of a function of pytrees (JAX's
+ * `jax.jvp`). The handler is in internal/jvp.ts, its rules in rules/jvp.ts.
  *
  * @since 0.1.0
  */
-import { bind, DTypeError, newLevel, Shape, ShapeError, Tracer } from "@diffect/core"
-import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
-import { customJvpCall, customLin, customVjpCall } from "./Custom.js"
-import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Custom.js"
-import { CustomRuleError } from "./internal/handlerErrors.js"
-import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./internal/tangents.js"
-import { jvpRules } from "./rules/jvp.js"
-import type { JvpRule } from "./rules/jvp.js"
+import { Shape, Tree } from "@diffect/core"
+import { TangentMismatchError } from "./Errors.js"
+import { tangentDType } from "./internal/args.js"
+import { describe } from "./internal/describe.js"
+import { rebuildAux } from "./internal/grad.js"
+import { jvpFlat } from "./internal/jvp.js"
+import { makeOutCapture } from "./internal/output.js"
+import { flattenPrimals, tangentLeaf, tracedFn } from "./internal/pytree.js"
+import type { Result } from "./internal/pytree.js"
+import { transformation } from "./internal/shell.js"
+import type { AnyFunction, AuxOf, GradOf, JacOut } from "./Types.js"
 
 /**
- * A value traced by a JVP handler: a primal and its tangent (`null` is zero).
+ * The output of `F` (without its aux when `A`), with JS numbers as tensors.
  *
  * @since 0.1.0
  */
-export class JvpTracer extends Tracer {
-  constructor(readonly handler: JvpHandler, readonly primal: Tensor, readonly tangent: Tensor | null) {
-    super()
-  }
-  get aval(): AbstractValue {
-    return this.primal.aval
-  }
-  override concreteValue(): Tensor {
-    return this.primal
-  }
+export type OutputOf<F extends AnyFunction, A extends boolean = false> = GradOf<JacOut<F, A>>
+
+/**
+ * Options of `jvp`, `vjpWith` and `linearizeWith`.
+ *
+ * @since 0.1.0
+ */
+export interface AuxOptions<A extends boolean = boolean> {
+  /** The function returns `[output, aux]`; `aux` is returned, not differentiated. */
+  readonly hasAux?: A
 }
 
 /**
- * The JVP interpreter. Each instance has a fresh level, so a JVP started inside
- * another never confuses their tangents.
+ * A Jacobian-vector product (JAX's `jax.jvp`): evaluates `f(...primals)` and its
+ * directional derivative along `tangents`. `primals` and `tangents` are arrays of
+ * arguments with the same structure, shapes and (tangent) dtypes: a float
+ * tangent has its primal's dtype, an int/bool primal takes a `float0` tangent.
  *
- * @since 0.1.0
- */
-export class JvpHandler implements CustomRuleHandler {
-  readonly level: number = newLevel()
-  active = true
-  constructor(readonly name: string) {}
-
-  readonly lift = (value: Tensor): JvpTracer => new JvpTracer(this, value, null)
-
-  /** Wraps a primal and its tangent, dropping float0 tangents to symbolic zeros. */
-  pure(primal: Tensor, tangent: Tensor | null): JvpTracer {
-    return new JvpTracer(this, primal, tangent !== null && tangent.dtype === "float0" ? null : tangent)
-  }
-
-  readonly process = <P extends Primitive>(
-    primitive: P,
-    operands: ReadonlyArray<Tracer>,
-    params: Params<P>
-  ): ReadonlyArray<Tensor> => {
-    const n = operands.length
-    const primals = new Array<Tensor>(n)
-    const tangents = new Array<Tensor | null>(n)
-    let live = false
-    for (let i = 0; i < n; i++) {
-      const x = operands[i] as JvpTracer
-      primals[i] = x.primal
-      const t = x.tangent
-      tangents[i] = t
-      if (t !== null) live = true
-    }
-    if (!live) return [new JvpTracer(this, bind(primitive, primals, params)[0]!, null)]
-    const [out, tangent] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params)
-    return [new JvpTracer(this, out, tangent)]
-  }
-
-  readonly processCustomJvpCall = (
-    callee: CustomJvpCallee,
-    operands: ReadonlyArray<Tracer>
-  ): ReadonlyArray<Tensor> => {
-    const primals = operands.map((x) => (x as JvpTracer).primal)
-    const tangents = operands.map((x) => (x as JvpTracer).tangent)
-    if (tangents.every((t) => t === null)) {
-      return customJvpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
-    }
-    const [outs, outTangents] = callee.jvp(primals, tangents.map((t, i) => instantiate(t, primals[i]!.aval)))
-    if (outTangents.length !== outs.length) {
-      throw new CustomRuleError({
-        name: callee.name,
-        detail: `the JVP rule gave ${outs.length} primal outputs but ${outTangents.length} tangent outputs`
-      })
-    }
-    return outs.map((y, i) => this.pure(y, outTangents[i]!))
-  }
-
-  readonly processCustomVjpCall = (
-    callee: CustomVjpCallee,
-    operands: ReadonlyArray<Tracer>
-  ): ReadonlyArray<Tensor> => {
-    const primals = operands.map((x) => (x as JvpTracer).primal)
-    const tangents = operands.map((x) => (x as JvpTracer).tangent)
-    if (tangents.every((t) => t === null)) {
-      return customVjpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
-    }
-    const [outs, residuals] = callee.fwd(primals)
-    const outTangents = customLin(callee, residuals, tangents, outs.map((y) => y.aval))
-    return outs.map((y, i) => this.pure(y, outTangents[i]!))
-  }
-}
-
-const sameType = (t: Tensor, a: AbstractValue): boolean => t.dtype === a.dtype && Shape.shapeEquals(t.shape, a.shape)
-
-/**
- * Checks a tangent against its primal as `jax.jvp` does: equal shapes, and the
- * primal's tangent dtype (float0 for int/bool primals).
- *
- * @since 0.1.0
- */
-export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor): void => {
-  const expected = tangentAval(primal.aval)
-  if (sameType(tangent, expected)) return
-  if (!Shape.shapeEquals(tangent.shape, expected.shape)) {
-    throw new ShapeError({
-      operation,
-      detail: `primal and tangent arguments must have equal shapes, got primal shape ${
-        Shape.formatShape(primal.shape)
-      } and tangent shape ${Shape.formatShape(tangent.shape)}`
-    })
-  }
-  throw new DTypeError({
-    operation,
-    detail:
-      `primal and tangent arguments must have equal dtypes (or float0 tangents for int/bool primals), got primal dtype ${primal.dtype} and tangent dtype ${tangent.dtype}`
-  })
-}
-
-/**
- * Splits the outputs of a traced function into primals and tangents; an output
- * that is not one of `handler`'s tracers does not depend on the inputs.
- *
- * @since 0.1.0
- */
-export const unzipOutputs = (
-  handler: JvpHandler,
-  outs: ReadonlyArray<Tensor>
-): readonly [Array<Tensor>, Array<Tensor | null>] => {
-  const primals = new Array<Tensor>(outs.length)
-  const tangents = new Array<Tensor | null>(outs.length)
-  for (let i = 0; i < outs.length; i++) {
-    const y = outs[i]!
-    if (y instanceof JvpTracer && y.handler === handler) {
-      primals[i] = y.primal
-      tangents[i] = y.tangent
-    } else {
-      primals[i] = y
-      tangents[i] = null
-    }
-  }
-  return [primals, tangents]
-}
-
-/**
- * Forward-mode derivative on flat lists (JAX's `jax.jvp` without pytrees):
- * evaluates `f` at `primals` and its directional derivative along `tangents`.
- * Tangents of int/bool primals are float0; output tangents of int/bool outputs
- * are float0 zeros.
+ * Gives `[out, tangentOut]`, or `[out, tangentOut, aux]` with `hasAux`.
  *
  * @example
- * import { jvpFlat } from "@diffect/ad"
- * import { lax, np } from "diffect"
- * const [[y], [dy]] = jvpFlat(([x]) => [lax.sin(x!)], [np.array(0)], [np.array(1)])
- * // y = 0, dy = cos(0) = 1
+ * import { np, jvp, runSync } from "diffect"
+ * const [y, dy] = runSync(jvp(np.sin, [np.array(0.1)], [np.array(0.2)]))
+ * // y = 0.09983342, dy = 0.19900084 (as jax.jvp(jnp.sin, (0.1,), (0.2,)))
  *
  * @since 0.1.0
  */
-export const jvpFlat = (
-  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
-  primals: ReadonlyArray<Tensor>,
-  tangents: ReadonlyArray<Tensor>
-): readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
-  if (primals.length !== tangents.length) {
-    throw new ShapeError({
-      operation: "jvp",
-      detail: `expected as many tangents as primals, got ${tangents.length} tangents for ${primals.length} primals`
+export const jvp = <F extends AnyFunction, A extends boolean = false>(
+  f: F,
+  primals: Parameters<F>,
+  tangents: GradOf<Parameters<F>> | Parameters<F>,
+  options: AuxOptions<A> = {}
+): Result<F, A extends true ? [OutputOf<F, A>, OutputOf<F, A>, AuxOf<F>] : [OutputOf<F>, OutputOf<F>]> =>
+  transformation(() => {
+    if (!Array.isArray(primals) || !Array.isArray(tangents)) {
+      const kind = (u: unknown) => Array.isArray(u) ? "array" : describe(u)
+      throw new TangentMismatchError({ kind: "notArray", primal: kind(primals), tangent: kind(tangents), expected: "" })
+    }
+    const [ps, pDef] = flattenPrimals("jvp", primals)
+    const [tLeaves, tDef] = Tree.flatten(tangents)
+    if (!Tree.treedefEquals(pDef, tDef)) {
+      throw new TangentMismatchError({ kind: "structure", primal: String(pDef), tangent: String(tDef), expected: "" })
+    }
+    const ts = tLeaves.map((leaf, k) => {
+      const p = ps[k]!
+      const t = tangentLeaf("jvp", leaf, tangents, k, "the tangents", p)
+      const expected = tangentDType(p.dtype)
+      if (t.dtype !== expected) {
+        throw new TangentMismatchError({ kind: "dtype", primal: p.dtype, tangent: t.dtype, expected })
+      }
+      if (!Shape.shapeEquals(p.shape, t.shape)) {
+        throw new TangentMismatchError({
+          kind: "shape",
+          primal: Shape.formatShape(p.shape),
+          tangent: Shape.formatShape(t.shape),
+          expected: ""
+        })
+      }
+      return t
     })
-  }
-  primals.forEach((p, i) => checkTangent("jvp", p, tangents[i]!))
-  const handler = new JvpHandler("jvp")
-  let outs: ReadonlyArray<Tensor>
-  try {
-    outs = f(primals.map((p, i) => handler.pure(p, hasTrivialTangent(p.aval) ? null : tangents[i]!)))
-  } finally {
-    handler.active = false
-  }
-  const [ys, ts] = unzipOutputs(handler, outs)
-  return [ys, ts.map((t, i) => t ?? zeroTangent(ys[i]!.aval))]
-}
+    const hasAux = options.hasAux === true
+    const capture = makeOutCapture()
+    const [outs, outTangents] = jvpFlat(tracedFn("jvp", f, pDef, hasAux, capture), ps, ts)
+    const n = capture.count
+    const out = Tree.unflatten(capture.def!, outs.slice(0, n))
+    const tangentOut = Tree.unflatten(capture.def!, outTangents.slice(0, n))
+    return (hasAux ? [out, tangentOut, rebuildAux(capture.aux, outs)] : [out, tangentOut]) as never
+  })

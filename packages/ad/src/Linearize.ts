@@ -1,67 +1,82 @@
 /**
- * Linearization (JAX's `linearize`): a JVP whose tangents are staged. A staging
- * handler S is made first and a JVP handler J after it (so J outranks S); the
- * primals are the caller's values, the tangents are S's input variables. Running
- * `f` computes the primal outputs eagerly (or on outer tracers) while every
- * operation touching a tangent is recorded by S: the output tangents' recorded
- * computation is the linear Program. Its constants are primal-side values, which
- * may be tracers of outer transformations: that is how `grad(grad(f))` nests.
+ * `linearize` and `linearizeWith` (JAX's `jax.linearize`): the primal outputs
+ * of a function of pytrees and its JVP at those primals as a function, staged
+ * once. The handlers (a JVP over a staging handler) are in internal/linearize.ts.
  *
  * @since 0.1.0
  */
-import type { Tensor } from "@diffect/core"
-import { hasTrivialTangent, tangentAval, zeroTangent } from "./internal/tangents.js"
-import { JvpHandler, unzipOutputs } from "./Jvp.js"
-import { evalProgram } from "./Program.js"
-import type { Program } from "./Program.js"
-import { StagingHandler } from "./Staging.js"
+import { Tree } from "@diffect/core"
+import type { Backend } from "@diffect/core"
+import type { Effect } from "effect"
+import type { DiffError } from "./Errors.js"
+import { rebuildAux } from "./internal/grad.js"
+import { linearizeFlat } from "./internal/linearize.js"
+import { makeOutCapture } from "./internal/output.js"
+import { checkPaired, flattenPrimals, tracedFn } from "./internal/pytree.js"
+import type { Result } from "./internal/pytree.js"
+import { transformation } from "./internal/shell.js"
+import type { AuxOptions, OutputOf } from "./Jvp.js"
+import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 
 /**
- * Linearizes `f` at `primals` on flat lists: gives the primal outputs, the linear
- * function `tangents => output tangents` and its Program (inputs: one tangent per
- * primal; outputs: one tangent per output; int/bool values have float0 tangents).
- *
- * @example
- * import { linearizeFlat } from "@diffect/ad"
- * import { lax, np } from "diffect"
- * const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.sin(x!)], [np.array(1)])
- * const [dy] = jvpFn([np.array(2)]) // 2 * cos(1)
- * console.log(program.toString())
- * // { lambda a:f32[] ; b:f32[]. let
- * //     c:f32[] = mul b a
- * //   in (c,) }
- * // (a is the constant cos(1), computed eagerly; b is the tangent input)
+ * A linearized function: maps tangents of the primals (one per argument) to the
+ * tangent of the output.
  *
  * @since 0.1.0
  */
-export const linearizeFlat = (
-  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
-  primals: ReadonlyArray<Tensor>
-): readonly [
-  outs: ReadonlyArray<Tensor>,
-  jvpFn: (tangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
-  program: Program
-] => {
-  const staging = new StagingHandler("linearize")
-  const handler = new JvpHandler("linearize")
-  let program: Program
-  let ys: Array<Tensor>
-  try {
-    const inputs = primals.map((p) => {
-      const t = staging.newInput(tangentAval(p.aval))
-      return handler.pure(p, hasTrivialTangent(p.aval) ? null : t)
+export type JvpFn<Out, Args extends ReadonlyArray<unknown>> = (
+  ...tangents: GradOf<Args> | Args
+) => Effect.Effect<Out, DiffError, Backend>
+
+const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: boolean): ReadonlyArray<unknown> => {
+  const [ps, pDef] = flattenPrimals("linearize", primals)
+  const capture = makeOutCapture()
+  const [outs, jvpFn] = linearizeFlat(tracedFn("linearize", f, pDef, hasAux, capture), ps)
+  const n = capture.count
+  const linear = (...tangents: ReadonlyArray<unknown>) =>
+    transformation(() => {
+      const ts = checkPaired("linearized", pDef, ps, tangents)
+      return Tree.unflatten(capture.def!, jvpFn(ts).slice(0, n))
     })
-    const outs = f(inputs)
-    handler.active = false
-    const [primalOuts, tangentOuts] = unzipOutputs(handler, outs)
-    ys = primalOuts
-    // A zero output tangent becomes a constant zero of the program.
-    program = staging.finish(tangentOuts.map((t, i) => t ?? zeroTangent(primalOuts[i]!.aval)), true)
-  } finally {
-    handler.active = false
-    staging.active = false
-  }
-  const jvpFn = (tangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> =>
-    evalProgram(program, program.consts, tangents)
-  return [ys, jvpFn, program]
+  const out = Tree.unflatten(capture.def!, outs.slice(0, n))
+  return hasAux ? [out, linear, rebuildAux(capture.aux, outs)] : [out, linear]
 }
+
+/**
+ * Linearization (JAX's `jax.linearize`): evaluates `f(...primals)` and returns
+ * `[out, jvpFn]`, where `jvpFn(...tangents)` evaluates the JVP at the primals
+ * without re-running `f`: the linear part was staged once into a Program.
+ *
+ * @example
+ * import { np, linearize } from "diffect"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function* () {
+ *   const [y, df] = yield* linearize(np.sin, np.array(1))
+ *   return yield* df(np.array(2)) // 2 * cos(1)
+ * })
+ *
+ * @since 0.1.0
+ */
+export const linearize = <F extends AnyFunction>(
+  f: F,
+  ...primals: Parameters<F>
+): Result<F, [OutputOf<F>, JvpFn<OutputOf<F>, Parameters<F>>]> =>
+  transformation(() => linearizeImpl(f, primals, false) as never)
+
+/**
+ * `linearize` with `hasAux`: `linearizeWith(f, { hasAux: true })(...primals)` gives
+ * `[out, jvpFn, aux]`.
+ *
+ * @since 0.1.0
+ */
+export const linearizeWith = <F extends AnyFunction, A extends boolean = false>(
+  f: F,
+  options: AuxOptions<A>
+): (
+  ...primals: Parameters<F>
+) => Result<
+  F,
+  A extends true ? [OutputOf<F, A>, JvpFn<OutputOf<F, A>, Parameters<F>>, AuxOf<F>]
+    : [OutputOf<F>, JvpFn<OutputOf<F>, Parameters<F>>]
+> =>
+(...primals) => transformation(() => linearizeImpl(f, primals, options.hasAux === true) as never)

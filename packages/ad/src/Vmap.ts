@@ -1,7 +1,7 @@
 /**
  * `vmap`: vectorizing map (JAX's `jax.vmap`). `vmap(f)` runs `f` once on whole
  * batches: every primitive `f` applies is rewritten by its batching rule
- * (`rules/batch.ts`) to work on an extra, mapped axis. With `axisName`, the
+ * (`rules/vmap.ts`) to work on an extra, mapped axis. With `axisName`, the
  * collectives of `Collectives.ts` (`psum`, `pmean`, `axisIndex`, ...) reduce
  * and index along that axis.
  *
@@ -10,30 +10,13 @@
 import { isTensor, lax, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
-import { vmapFlat as vmapFlatInternal } from "./internal/batching.js"
-import type { VmapFlatOptions } from "./internal/batching.js"
-import { vmapErrorTags, VmapSizeError, VmapSpecError } from "./internal/batchingErrors.js"
-import type { VmapError } from "./internal/batchingErrors.js"
+import { VmapSizeError, VmapSpecError } from "./Errors.js"
+import type { DiffError, VmapError } from "./Errors.js"
 import { describe } from "./internal/describe.js"
-import { registerDiffErrorTags } from "./internal/diffError.js"
-import type { DiffError } from "./internal/diffError.js"
 import { resolve, transformation } from "./internal/shell.js"
+import { vmapFlat as vmapFlatInternal } from "./internal/vmap.js"
+import type { VmapFlatOptions } from "./internal/vmap.js"
 import type { AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Types.js"
-
-export {
-  /** @since 0.1.0 */
-  VmapAxisError,
-  /** @since 0.1.0 */
-  type VmapError,
-  /** @since 0.1.0 */
-  VmapOutAxesError,
-  /** @since 0.1.0 */
-  VmapSizeError,
-  /** @since 0.1.0 */
-  VmapSpecError
-} from "./internal/batchingErrors.js"
-
-registerDiffErrorTags(...vmapErrorTags, "UnboundAxisError")
 
 /**
  * Where an axis is mapped: an integer (negative counts from the end), `null`

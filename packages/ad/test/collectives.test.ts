@@ -8,18 +8,10 @@ import { lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import {
-  axisIndex,
-  axisIsBound,
-  isBatchedAlong,
-  pmax,
-  pmean,
-  pmin,
-  psum,
-  UnboundAxisError
-} from "../src/Collectives.js"
+import { axisIndex, axisIsBound, isBatchedAlong, pmax, pmean, pmin, psum } from "../src/Collectives.js"
+import { UnboundAxisError } from "../src/Errors.js"
 import { grad } from "../src/Grad.js"
-import { jvp } from "../src/Vjp.js"
+import { jvp } from "../src/Jvp.js"
 import { vmap } from "../src/Vmap.js"
 import { arr, assertClose, failure, prng, randomTensor, run, values } from "./vmapSupport.js"
 

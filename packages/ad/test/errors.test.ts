@@ -19,10 +19,14 @@ import {
   valueAndGrad,
   vjp
 } from "@diffect/ad"
+import * as ad from "@diffect/ad"
+import { diffErrors } from "@diffect/ad"
+import type { DiffError } from "@diffect/ad"
+import * as core from "@diffect/core"
 import { EscapedTracerError, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { assert, describe, expectTypeOf, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Schema } from "effect"
 import { expect, failure, provideCpu, run, tensor } from "./gradHelpers.js"
 
 const sum = (x: Tensor) => lax.reduceSum(x, x.shape.map((_, i) => i))
@@ -352,5 +356,52 @@ describe("errors: the Effect shell", () => {
     assert.isTrue(exit._tag === "Success" && exit.value._tag === "Failure")
     const cause = exit._tag === "Success" && exit.value._tag === "Failure" ? exit.value.cause : undefined
     assert.isTrue(cause !== undefined && cause.reasons.some((r) => r._tag === "Die"))
+  })
+})
+
+describe("errors: the set of diffect's error tags is the union's", () => {
+  // Schema.TaggedError classes carry their `_tag` among their fields.
+  const isTaggedErrorClass = (v: unknown): v is { readonly name: string } =>
+    typeof v === "function" && v.prototype instanceof Error &&
+    (v as unknown as { fields?: Record<string, unknown> }).fields?.["_tag"] !== undefined
+
+  it("diffErrors is keyed by exactly DiffError's tags (checked by the compiler)", () => {
+    expectTypeOf<keyof typeof diffErrors>().toEqualTypeOf<DiffError["_tag"]>()
+  })
+
+  it("files every class under its own tag", () => {
+    for (const [tag, cls] of Object.entries(diffErrors)) {
+      assert.strictEqual(cls.name, tag)
+      assert.isTrue(isTaggedErrorClass(cls), `${tag} is not a tagged error class`)
+    }
+  })
+
+  it("has every tagged error class the packages export, and no other", () => {
+    const exported = [...Object.values(ad), ...Object.values(core), ...Object.values(core.Tree)].filter(
+      isTaggedErrorClass
+    )
+    const names = new Set(exported.map((c) => c.name))
+    assert.deepStrictEqual([...names].sort(), Object.keys(diffErrors).sort())
+    assert.isAbove(names.size, 30)
+  })
+
+  it("isDiffError accepts diffect's errors and rejects a user's error of the same tag", () => {
+    assert.isTrue(ad.isDiffError(new core.ShapeError({ operation: "add", detail: "x" })))
+    assert.isTrue(ad.isDiffError(new core.TreeStructureError({ operation: "unflatten", path: "", detail: "x" })))
+    assert.isTrue(ad.isDiffError(new UnboundAxisError({ axisName: "i", available: [] })))
+    class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", { detail: Schema.String }) {}
+    assert.isFalse(ad.isDiffError(new ShapeError({ detail: "mine" })))
+    assert.isFalse(ad.isDiffError(new Error("plain")))
+    assert.isFalse(ad.isDiffError({ _tag: "ShapeError" }))
+  })
+
+  it("a user's own tagged error thrown from a transformed function is a defect, not a DiffError", () => {
+    class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", { detail: Schema.String }) {}
+    const exit = Effect.runSyncExit(
+      grad((_x: Tensor): Tensor => {
+        throw new ShapeError({ detail: "mine" })
+      })(tensor(1)).pipe(provideCpu)
+    )
+    assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
   })
 })

@@ -7,8 +7,9 @@ import { EscapedTracerError, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { makeProgram } from "../src/Vjp.js"
-import { vmap, VmapAxisError, VmapOutAxesError, VmapSizeError, VmapSpecError } from "../src/Vmap.js"
+import { VmapAxisError, VmapOutAxesError, VmapSizeError, VmapSpecError } from "../src/Errors.js"
+import { makeProgram } from "../src/Staging.js"
+import { vmap } from "../src/Vmap.js"
 import { arr, failure, run, values } from "./vmapSupport.js"
 
 const sum = (x: Tensor): Tensor => lax.reduceSum(x, x.shape.map((_, i) => i))

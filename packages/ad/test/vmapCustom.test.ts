@@ -11,7 +11,7 @@ import { Effect } from "effect"
 import { psum } from "../src/Collectives.js"
 import { customJvp, customVjp } from "../src/Custom.js"
 import { grad } from "../src/Grad.js"
-import { jvp } from "../src/Vjp.js"
+import { jvp } from "../src/Jvp.js"
 import { vmap } from "../src/Vmap.js"
 import { arr, assertClose, run, values } from "./vmapSupport.js"
 

@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from "node:fs"
 import * as path from "node:path"
-import { type ErrorExample, errorExamples } from "./internal/errorExamples.js"
+import { type ErrorExample, errorExamples, errorSections } from "./internal/errorExamples.js"
 import { repoRoot } from "./internal/micro.js"
 
 /** Messages name handler levels, which depend on what ran before: keep the doc stable. @since 0.1.0 */
@@ -24,55 +24,11 @@ export const capture = async (ex: ErrorExample): Promise<{ readonly tag: string;
   return { tag: "(none)", message: "(no error)" }
 }
 
-const groups: ReadonlyArray<{ readonly title: string; readonly tags: ReadonlyArray<string> }> = [
-  {
-    title: "Arrays, shapes and dtypes (`@diffect/core`)",
-    tags: [
-      "InvalidArrayError",
-      "BroadcastError",
-      "AxisError",
-      "ShapeError",
-      "DTypeError",
-      "IndexError",
-      "Float0OperationError"
-    ]
-  },
-  {
-    title: "Tracing and pytrees (`@diffect/core`)",
-    tags: ["EscapedTracerError", "ConcretizationError", "TreeStructureError"]
-  },
-  {
-    title: "Gradients (`@diffect/ad`: `grad`, `valueAndGrad`, jacobians)",
-    tags: [
-      "NonScalarOutputError",
-      "InputDTypeError",
-      "OutputDTypeError",
-      "ArgnumsError",
-      "AuxOutputError",
-      "InvalidArgumentError",
-      "NotCallableError",
-      "AsyncEffectError"
-    ]
-  },
-  {
-    title: "jvp, vjp and linearTranspose (`@diffect/ad`)",
-    tags: ["TangentMismatchError", "CotangentMismatchError", "NonLinearTransposeError", "LinearTransposeDTypeError"]
-  },
-  { title: "Custom rules (`@diffect/ad`)", tags: ["CustomVjpForwardModeError", "CustomRuleError"] },
-  {
-    title: "vmap and named axes (`@diffect/ad`)",
-    tags: ["VmapSizeError", "VmapAxisError", "VmapOutAxesError", "VmapSpecError", "UnboundAxisError"]
-  },
-  { title: "Backends", tags: ["WebGpuUnavailableError", "UnsupportedDTypeError", "BackendError"] }
-]
-
 const render = (captured: ReadonlyMap<string, { readonly tag: string; readonly message: string }>): string => {
-  const sections = groups.map((g) => {
-    const items = g.tags.map((tag) => {
-      const ex = errorExamples.find((e) => e.tag === tag)
-      if (ex === undefined) throw new Error(`no example for ${tag}`)
-      const got = captured.get(tag)!
-      return `### ${tag}
+  const sections = Object.entries(errorSections).map(([section, title]) => {
+    const items = errorExamples.filter((ex) => ex.section === section).map((ex) => {
+      const got = captured.get(ex.tag)!
+      return `### ${ex.tag}
 
 ${ex.mistake[0]!.toUpperCase()}${ex.mistake.slice(1)}:
 
@@ -85,7 +41,7 @@ ${got.message}
 \`\`\`
 `
     })
-    return `## ${g.title}\n\n${items.join("\n")}`
+    return `## ${title}\n\n${items.join("\n")}`
   })
   return `# Errors
 

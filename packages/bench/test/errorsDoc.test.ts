@@ -57,6 +57,12 @@ describe("docs/errors.md", () => {
     assert.isAtLeast(errorExamples.length, 32)
   })
 
+  it("has one example per tag of the error union, derived from the union (no list of tag strings)", () => {
+    const tags = errorExamples.map((e) => e.tag)
+    assert.strictEqual(new Set(tags).size, tags.length)
+    assert.deepStrictEqual([...tags].sort(), [...Object.keys(diffect.diffErrors), "WebGpuUnavailableError"].sort())
+  })
+
   for (const example of errorExamples) {
     it.skipIf(example.needsWebGpu === true && !webGpuAvailable)(`${example.tag}: ${example.mistake}`, async () => {
       const got = await capture(example)

@@ -135,6 +135,25 @@ export class BackendError extends Schema.TaggedError<BackendError>()("BackendErr
 }
 
 /**
+ * The tree's structure does not match the one expected (unflattening with the
+ * wrong number of leaves, mapping over trees of different structures, a prefix
+ * that is not a prefix).
+ *
+ * @since 0.1.0
+ */
+export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()("TreeStructureError", {
+  operation: Schema.String,
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.path === ""
+      ? `${this.operation}: ${this.detail}`
+      : `${this.operation}: tree structure mismatch at ${this.path}: ${this.detail}`
+  }
+}
+
+/**
  * The errors of the core.
  *
  * @since 0.1.0
@@ -151,3 +170,39 @@ export type CoreError =
   | ConcretizationError
   | UnsupportedDTypeError
   | BackendError
+  | TreeStructureError
+
+/**
+ * A record of error classes keyed by their tags, total over the union `E`: the
+ * compiler rejects a missing tag, an extra one, or a class filed under the wrong
+ * tag. Each package's Errors module derives its set of tags from one of these.
+ *
+ * @since 0.1.0
+ */
+export type ErrorClasses<E extends { readonly _tag: string }> = {
+  readonly [K in E["_tag"]]: abstract new(...args: never) => Extract<E, { readonly _tag: K }>
+}
+
+/**
+ * Every error class of the core, by tag.
+ *
+ * @example
+ * import { coreErrors } from "@diffect/core"
+ * Object.keys(coreErrors).includes("ShapeError") // true
+ *
+ * @since 0.1.0
+ */
+export const coreErrors: ErrorClasses<CoreError> = {
+  BroadcastError,
+  AxisError,
+  ShapeError,
+  DTypeError,
+  Float0OperationError,
+  IndexError,
+  InvalidArrayError,
+  EscapedTracerError,
+  ConcretizationError,
+  UnsupportedDTypeError,
+  BackendError,
+  TreeStructureError
+}

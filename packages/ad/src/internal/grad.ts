@@ -6,9 +6,8 @@
  */
 import { isTensor, lax, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { axisIsBound, isBatchedAlong, psum, UnboundAxisError } from "../Collectives.js"
-import { NonScalarOutputError } from "../Errors.js"
-import { vjpFlat } from "../Transpose.js"
+import { axisIsBound, isBatchedAlong, psum } from "../Collectives.js"
+import { NonScalarOutputError, UnboundAxisError } from "../Errors.js"
 import {
   allLeaves,
   checkCallable,
@@ -23,6 +22,7 @@ import type { AuxCapture } from "./aux.js"
 import { boundAxisNames } from "./batchingAxisEnv.js"
 import { describe } from "./describe.js"
 import { resolve } from "./shell.js"
+import { vjpFlat } from "./vjp.js"
 
 /** The options of `grad` and `valueAndGrad`, as JAX's. */
 export interface GradOptions {

@@ -12,8 +12,6 @@
  */
 import { aval, ConcreteTensor, DType, lax, Shape, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { linearizeFlat } from "../Linearize.js"
-import { vjpFlat } from "../Transpose.js"
 import {
   allLeaves,
   checkCallable,
@@ -27,11 +25,13 @@ import {
   unflattenArgs
 } from "./args.js"
 import type { Argnums, FlatArg } from "./args.js"
-import { vmapFlat } from "./batching.js"
 import { rebuildAux, zeroCotangent } from "./grad.js"
+import { linearizeFlat } from "./linearize.js"
 import { flattenOutput, makeOutCapture } from "./output.js"
 import type { OutCapture } from "./output.js"
 import { resolve } from "./shell.js"
+import { vjpFlat } from "./vjp.js"
+import { vmapFlat } from "./vmap.js"
 
 const { sizeOf } = Shape
 

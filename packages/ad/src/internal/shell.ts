@@ -15,9 +15,8 @@
 import { activeBackend, Backend, withBackend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
 import { Cause, Context, Effect, Exit } from "effect"
-import { AsyncEffectError } from "../Errors.js"
-import { isDiffError } from "./diffError.js"
-import type { DiffError } from "./diffError.js"
+import { AsyncEffectError, isDiffError } from "../Errors.js"
+import type { DiffError } from "../Errors.js"
 
 // The synchronous body of every Effect made by `transformation`, by Effect object.
 const syncBodies = new WeakMap<object, () => unknown>()

@@ -14,7 +14,7 @@
  */
 import { bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
-import { NonLinearTransposeError } from "../internal/handlerErrors.js"
+import { NonLinearTransposeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 
 /**

@@ -26,11 +26,35 @@ import {
   WebGpuBackend,
   withBackend
 } from "diffect"
+import type { DiffError, WebGpuUnavailableError } from "diffect"
 import { Effect } from "effect"
 
-/** How to trigger one error: a description of the mistake and a thunk that makes it. @since 0.1.0 */
-export interface ErrorExample {
-  readonly tag: string
+/**
+ * The errors docs/errors.md documents: every `DiffError` and the WebGPU
+ * backend's own.
+ *
+ * @since 0.1.0
+ */
+export type DocumentedError = DiffError | WebGpuUnavailableError
+
+/**
+ * The sections of the page, in order, by id.
+ *
+ * @since 0.1.0
+ */
+export const errorSections = {
+  arrays: "Arrays, shapes and dtypes (`@diffect/core`)",
+  tracing: "Tracing and pytrees (`@diffect/core`)",
+  gradients: "Gradients (`@diffect/ad`: `grad`, `valueAndGrad`, jacobians)",
+  jvpVjp: "jvp, vjp and linearTranspose (`@diffect/ad`)",
+  custom: "Custom rules (`@diffect/ad`)",
+  vmap: "vmap and named axes (`@diffect/ad`)",
+  backends: "Backends"
+} as const
+
+/** How to trigger one error: its section, the mistake, and a thunk that makes it. @since 0.1.0 */
+export interface ErrorTrigger {
+  readonly section: keyof typeof errorSections
   readonly mistake: string
   readonly code: string
   readonly trigger: () => unknown
@@ -38,50 +62,61 @@ export interface ErrorExample {
   readonly needsWebGpu?: boolean
 }
 
+/** An example with its error's tag. @since 0.1.0 */
+export interface ErrorExample extends ErrorTrigger {
+  readonly tag: DocumentedError["_tag"]
+}
+
 const f32 = (shape: ReadonlyArray<number>) => np.zeros(shape)
 const sumSq = (x: Tensor) => np.sum(np.square(x))
 
-/** Every example, in the order of the page. @since 0.1.0 */
-export const errorExamples: ReadonlyArray<ErrorExample> = [
+/**
+ * One example per documented error, by tag (in the order of the page within
+ * each section). Typed over the error union: an error added to `DiffError`
+ * without an example here does not compile, so the page cannot miss it.
+ *
+ * @since 0.1.0
+ */
+export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrigger } = {
   // --- core: arrays, shapes, dtypes
-  {
-    tag: "InvalidArrayError",
+  InvalidArrayError: {
+    section: "arrays",
     mistake: "a ragged nested array",
     code: "np.array([[1, 2], [3]])",
     trigger: () => np.array([[1, 2], [3]])
   },
-  {
-    tag: "BroadcastError",
+  BroadcastError: {
+    section: "arrays",
     mistake: "shapes that do not broadcast",
     code: "np.add(np.zeros([2, 3]), np.zeros([4]))",
     trigger: () => np.add(f32([2, 3]), f32([4]))
   },
-  {
-    tag: "AxisError",
+  AxisError: {
+    section: "arrays",
     mistake: "an axis the array does not have",
     code: "np.sum(np.zeros([2, 3]), { axis: 2 })",
     trigger: () => np.sum(f32([2, 3]), { axis: 2 })
   },
-  {
-    tag: "ShapeError",
+  ShapeError: {
+    section: "arrays",
     mistake: "a matrix product of mismatched shapes",
     code: "np.matmul(np.zeros([2, 3]), np.zeros([4, 5]))",
     trigger: () => np.matmul(f32([2, 3]), f32([4, 5]))
   },
-  {
-    tag: "DTypeError",
+  DTypeError: {
+    section: "arrays",
     mistake: "lax's strict dtypes: no implicit promotion",
     code: "lax.add(np.zeros([2]), np.zeros([2], { dtype: \"int32\" }))",
     trigger: () => lax.add(f32([2]), np.zeros([2], { dtype: "int32" }))
   },
-  {
-    tag: "IndexError",
+  IndexError: {
+    section: "arrays",
     mistake: "an index past the end",
     code: "np.arange(3).at(5)",
     trigger: () => np.arange(3).at(5)
   },
-  {
-    tag: "Float0OperationError",
+  Float0OperationError: {
+    section: "arrays",
     mistake: "arithmetic on the float0 gradient of an integer input",
     code:
       "const g = runSync(grad((x, n) => x.mul(n).sum(), { argnums: [0, 1], allowInt: true })(np.ones([2]), np.array([1, 2], { dtype: \"int32\" })))\nnp.add(g[1], 1)",
@@ -96,8 +131,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
     }
   },
   // --- core: tracers
-  {
-    tag: "EscapedTracerError",
+  EscapedTracerError: {
+    section: "tracing",
     mistake: "a traced value kept after the transformation returned",
     code: "let saved\nrunSync(grad((x) => {\n  saved = x\n  return np.sin(x)\n})(np.array(1)))\nnp.cos(saved)",
     trigger: () => {
@@ -111,77 +146,77 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
       return np.cos(saved!)
     }
   },
-  {
-    tag: "ConcretizationError",
+  ConcretizationError: {
+    section: "tracing",
     mistake: "reading a batched value (to branch on it in JS) inside vmap",
     code: "runSync(vmap((x) => (toJsSync(np.sum(x)) > 0 ? x : np.negative(x)))(np.ones([3, 2])))",
     trigger: () =>
       runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
   },
-  {
-    tag: "TreeStructureError",
+  TreeStructureError: {
+    section: "tracing",
     mistake: "mapping over trees of different structures",
     code: "Tree.mapN([{ a: 1 }, { b: 2 }], (x, y) => x + y)",
     trigger: () => Tree.mapN([{ a: 1 }, { b: 2 }] as [unknown, unknown], (x: number, y: number) => x + y)
   },
   // --- ad: valueAndGrad and grad
-  {
-    tag: "NonScalarOutputError",
+  NonScalarOutputError: {
+    section: "gradients",
     mistake: "the gradient of a function with a non-scalar output",
     code: "runSync(grad(np.sin)(np.array([1, 2])))",
     trigger: () => runSync(grad((x: Tensor) => np.sin(x))(np.array([1, 2])))
   },
-  {
-    tag: "InputDTypeError",
+  InputDTypeError: {
+    section: "gradients",
     mistake: "differentiating with respect to an integer input",
     code: "runSync(grad(sumSq)(np.array([1, 2], { dtype: \"int32\" })))",
     trigger: () => runSync(grad(sumSq)(np.array([1, 2], { dtype: "int32" })))
   },
-  {
-    tag: "OutputDTypeError",
+  OutputDTypeError: {
+    section: "gradients",
     mistake: "a function whose output is an integer",
     code: "runSync(grad((x) => np.astype(np.sum(x), \"int32\"))(np.array([1.5])))",
     trigger: () => runSync(grad((x: Tensor) => np.astype(np.sum(x), "int32"))(np.array([1.5])))
   },
-  {
-    tag: "ArgnumsError",
+  ArgnumsError: {
+    section: "gradients",
     mistake: "argnums past the last argument",
     code: "runSync(grad(sumSq, { argnums: 2 })(np.ones([2])))",
     trigger: () => runSync(grad(sumSq, { argnums: 2 })(np.ones([2])))
   },
-  {
-    tag: "AuxOutputError",
+  AuxOutputError: {
+    section: "gradients",
     mistake: "hasAux with a function that returns no pair",
     code: "runSync(valueAndGrad(sumSq, { hasAux: true })(np.ones([2])))",
     trigger: () => runSync(valueAndGrad(sumSq, { hasAux: true })(np.ones([2])))
   },
-  {
-    tag: "InvalidArgumentError",
+  InvalidArgumentError: {
+    section: "gradients",
     mistake: "an argument that is not an array",
     code: "runSync(grad(sumSq)(\"3\"))",
     trigger: () => runSync(grad(sumSq)("3" as unknown as Tensor))
   },
-  {
-    tag: "NotCallableError",
+  NotCallableError: {
+    section: "gradients",
     mistake: "transforming something that is not a function",
     code: "runSync(grad(42)(np.ones([2])))",
     trigger: () => runSync(grad(42 as unknown as typeof sumSq)(np.ones([2])))
   },
-  {
-    tag: "AsyncEffectError",
+  AsyncEffectError: {
+    section: "gradients",
     mistake: "a function returning an Effect that cannot complete synchronously",
     code: "runSync(grad((x) => Effect.promise(async () => np.sum(x)))(np.ones([2])))",
     trigger: () => runSync(grad((x: Tensor) => Effect.promise(async () => np.sum(x)))(np.ones([2])))
   },
   // --- ad: jvp, vjp, linearTranspose
-  {
-    tag: "TangentMismatchError",
+  TangentMismatchError: {
+    section: "jvpVjp",
     mistake: "a tangent whose shape differs from its primal's",
     code: "runSync(jvp(np.sin, [np.ones([2])], [np.ones([3])]))",
     trigger: () => runSync(jvp((x: Tensor) => np.sin(x), [np.ones([2])], [np.ones([3])]))
   },
-  {
-    tag: "CotangentMismatchError",
+  CotangentMismatchError: {
+    section: "jvpVjp",
     mistake: "a cotangent of the wrong shape",
     code: "const [, back] = runSync(vjp(np.sin, np.ones([2])))\nrunSync(back(np.ones([3])))",
     trigger: () => {
@@ -189,8 +224,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
       return runSync(back(np.ones([3])))
     }
   },
-  {
-    tag: "NonLinearTransposeError",
+  NonLinearTransposeError: {
+    section: "jvpVjp",
     mistake: "transposing a function that is not linear",
     code: "const t = runSync(linearTranspose(np.sin, np.ones([2])))\nrunSync(t(np.ones([2])))",
     trigger: () => {
@@ -198,8 +233,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
       return runSync(t(np.ones([2])))
     }
   },
-  {
-    tag: "LinearTransposeDTypeError",
+  LinearTransposeDTypeError: {
+    section: "jvpVjp",
     mistake: "linearTranspose of an integer-valued linear map with a float cotangent",
     code:
       "const t = runSync(linearTranspose((n) => n.mul(2), np.ones([2], { dtype: \"int32\" })))\nrunSync(t(np.ones([2])))",
@@ -209,8 +244,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
     }
   },
   // --- ad: custom rules
-  {
-    tag: "CustomVjpForwardModeError",
+  CustomVjpForwardModeError: {
+    section: "custom",
     mistake: "forward mode through a function that only has a reverse-mode rule",
     code:
       "const f = customVjp((x) => np.sin(x))\nf.defVjp((x) => [np.sin(x), x], (x, g) => [g.mul(np.cos(x))])\nrunSync(jvp(f, [np.ones([2])], [np.ones([2])]))",
@@ -220,8 +255,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
       return runSync(jvp(f, [np.ones([2])], [np.ones([2])]))
     }
   },
-  {
-    tag: "CustomRuleError",
+  CustomRuleError: {
+    section: "custom",
     mistake: "a custom JVP rule whose tangent has the wrong shape",
     code:
       "const f = customJvp((x) => np.sin(x))\nf.defJvp(([x], [t]) => [np.sin(x), np.sum(t)])\nrunSync(jvp(f, [np.ones([2])], [np.ones([2])]))",
@@ -232,39 +267,39 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
     }
   },
   // --- ad: vmap and named axes
-  {
-    tag: "VmapSizeError",
+  VmapSizeError: {
+    section: "vmap",
     mistake: "mapped arguments with different sizes along the mapped axis",
     code: "runSync(vmap(np.add)(np.ones([2]), np.ones([3])))",
     trigger: () => runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y))(np.ones([2]), np.ones([3])))
   },
-  {
-    tag: "VmapAxisError",
+  VmapAxisError: {
+    section: "vmap",
     mistake: "an inAxes entry beyond the argument's rank",
     code: "runSync(vmap(np.sin, { inAxes: 1 })(np.ones([2])))",
     trigger: () => runSync(vmap((x: Tensor) => np.sin(x), { inAxes: 1 })(np.ones([2])))
   },
-  {
-    tag: "VmapOutAxesError",
+  VmapOutAxesError: {
+    section: "vmap",
     mistake: "outAxes null for an output that varies along the mapped axis",
     code: "runSync(vmap(np.sin, { outAxes: null })(np.ones([2])))",
     trigger: () => runSync(vmap((x: Tensor) => np.sin(x), { outAxes: null })(np.ones([2])))
   },
-  {
-    tag: "VmapSpecError",
+  VmapSpecError: {
+    section: "vmap",
     mistake: "inAxes that do not match the arguments",
     code: "runSync(vmap(np.add, { inAxes: [0] })(np.ones([2]), np.ones([2])))",
     trigger: () => runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y), { inAxes: [0] })(np.ones([2]), np.ones([2])))
   },
-  {
-    tag: "UnboundAxisError",
+  UnboundAxisError: {
+    section: "vmap",
     mistake: "a collective over an axis name no vmap binds",
     code: "runSync(vmap((x) => psum(x, \"j\"), { axisName: \"i\" })(np.ones([2])))",
     trigger: () => runSync(vmap((x: Tensor) => psum(x, "j"), { axisName: "i" })(np.ones([2])))
   },
   // --- backends
-  {
-    tag: "WebGpuUnavailableError",
+  WebGpuUnavailableError: {
+    section: "backends",
     mistake: "asking for WebGPU where no adapter can be had",
     code:
       "const noGpu = { requestAdapter: async () => null }\nEffect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.layerWith({ gpu: noGpu }))))",
@@ -275,8 +310,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
         )
       )
   },
-  {
-    tag: "UnsupportedDTypeError",
+  UnsupportedDTypeError: {
+    section: "backends",
     mistake: "float64 on WebGPU (WGSL has no f64)",
     code:
       "Effect.runPromise(toJs(np.sin(np.ones([2], { dtype: \"float64\" }))).pipe(Effect.provide(WebGpuBackend.layer)))",
@@ -290,8 +325,8 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
         }).pipe(Effect.provide(WebGpuBackend.layer))
       )
   },
-  {
-    tag: "BackendError",
+  BackendError: {
+    section: "backends",
     mistake: "reading a WebGPU tensor synchronously",
     code: "// inside a program on WebGpuBackend.layer, with the backend installed:\ntoJsSync(np.ones([2]).mul(2))",
     needsWebGpu: true,
@@ -303,4 +338,13 @@ export const errorExamples: ReadonlyArray<ErrorExample> = [
         }).pipe(Effect.provide(WebGpuBackend.layer))
       )
   }
-]
+}
+
+/** Every example with its tag, in the order of the page. @since 0.1.0 */
+export const errorExamples: ReadonlyArray<ErrorExample> = (Object.keys(errorSections) as Array<
+  keyof typeof errorSections
+>).flatMap((section) =>
+  (Object.keys(errorTriggers) as Array<DocumentedError["_tag"]>).flatMap((tag) =>
+    errorTriggers[tag].section === section ? [{ tag, ...errorTriggers[tag] }] : []
+  )
+)

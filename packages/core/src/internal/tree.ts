@@ -7,8 +7,10 @@
  *
  * @since 0.1.0
  */
-import { Schema } from "effect"
+import { TreeStructureError } from "../Errors.js"
 import { Tensor } from "../Tensor.js"
+
+export { TreeStructureError }
 
 /** @internal */
 export const LEAF = 0
@@ -168,25 +170,6 @@ const collectPaths = (
     path.push(keys?.[i] ?? i)
     collectPaths(def.children[i]!, path, out)
     path.pop()
-  }
-}
-
-/**
- * The tree's structure does not match the one expected (unflattening with the
- * wrong number of leaves, mapping over trees of different structures, a prefix
- * that is not a prefix).
- *
- * @since 0.1.0
- */
-export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()("TreeStructureError", {
-  operation: Schema.String,
-  path: Schema.String,
-  detail: Schema.String
-}) {
-  override get message(): string {
-    return this.path === ""
-      ? `${this.operation}: ${this.detail}`
-      : `${this.operation}: tree structure mismatch at ${this.path}: ${this.detail}`
   }
 }
 

@@ -9,12 +9,12 @@ import { bind, currentDynamicHandler, lax, newLevel, Shape, Tracer, withDynamicH
 import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
-import { batchRules } from "../rules/batch.js"
-import type { AxisData } from "../rules/batch.js"
+import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "../Errors.js"
+import { batchRules } from "../rules/vmap.js"
+import type { AxisData } from "../rules/vmap.js"
 import { batchAt, batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
-import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "./batchingErrors.js"
 
 const { formatShape } = Shape
 

@@ -1,0 +1,194 @@
+/**
+ * Forward-mode differentiation (JAX's `jvp`): a handler whose tracers carry a
+ * primal value and a tangent. Tangents may be symbolic zeros (`null`): a value
+ * lifted into the handler costs nothing, and rules skip zero terms, so eager
+ * `jvp` pays only for the derivative work that is really there.
+ *
+ * @since 0.1.0
+ */
+import { bind, DTypeError, newLevel, Shape, ShapeError, Tracer } from "@diffect/core"
+import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
+import { customJvpCall, customLin, customVjpCall } from "../Custom.js"
+import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "../Custom.js"
+import { CustomRuleError } from "../Errors.js"
+import { jvpRules } from "../rules/jvp.js"
+import type { JvpRule } from "../rules/jvp.js"
+import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./tangents.js"
+
+/**
+ * A value traced by a JVP handler: a primal and its tangent (`null` is zero).
+ *
+ * @since 0.1.0
+ */
+export class JvpTracer extends Tracer {
+  constructor(readonly handler: JvpHandler, readonly primal: Tensor, readonly tangent: Tensor | null) {
+    super()
+  }
+  get aval(): AbstractValue {
+    return this.primal.aval
+  }
+  override concreteValue(): Tensor {
+    return this.primal
+  }
+}
+
+/**
+ * The JVP interpreter. Each instance has a fresh level, so a JVP started inside
+ * another never confuses their tangents.
+ *
+ * @since 0.1.0
+ */
+export class JvpHandler implements CustomRuleHandler {
+  readonly level: number = newLevel()
+  active = true
+  constructor(readonly name: string) {}
+
+  readonly lift = (value: Tensor): JvpTracer => new JvpTracer(this, value, null)
+
+  /** Wraps a primal and its tangent, dropping float0 tangents to symbolic zeros. */
+  pure(primal: Tensor, tangent: Tensor | null): JvpTracer {
+    return new JvpTracer(this, primal, tangent !== null && tangent.dtype === "float0" ? null : tangent)
+  }
+
+  readonly process = <P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ): ReadonlyArray<Tensor> => {
+    const n = operands.length
+    const primals = new Array<Tensor>(n)
+    const tangents = new Array<Tensor | null>(n)
+    let live = false
+    for (let i = 0; i < n; i++) {
+      const x = operands[i] as JvpTracer
+      primals[i] = x.primal
+      const t = x.tangent
+      tangents[i] = t
+      if (t !== null) live = true
+    }
+    if (!live) return [new JvpTracer(this, bind(primitive, primals, params)[0]!, null)]
+    const [out, tangent] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params)
+    return [new JvpTracer(this, out, tangent)]
+  }
+
+  readonly processCustomJvpCall = (
+    callee: CustomJvpCallee,
+    operands: ReadonlyArray<Tracer>
+  ): ReadonlyArray<Tensor> => {
+    const primals = operands.map((x) => (x as JvpTracer).primal)
+    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    if (tangents.every((t) => t === null)) {
+      return customJvpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
+    }
+    const [outs, outTangents] = callee.jvp(primals, tangents.map((t, i) => instantiate(t, primals[i]!.aval)))
+    if (outTangents.length !== outs.length) {
+      throw new CustomRuleError({
+        name: callee.name,
+        detail: `the JVP rule gave ${outs.length} primal outputs but ${outTangents.length} tangent outputs`
+      })
+    }
+    return outs.map((y, i) => this.pure(y, outTangents[i]!))
+  }
+
+  readonly processCustomVjpCall = (
+    callee: CustomVjpCallee,
+    operands: ReadonlyArray<Tracer>
+  ): ReadonlyArray<Tensor> => {
+    const primals = operands.map((x) => (x as JvpTracer).primal)
+    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    if (tangents.every((t) => t === null)) {
+      return customVjpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
+    }
+    const [outs, residuals] = callee.fwd(primals)
+    const outTangents = customLin(callee, residuals, tangents, outs.map((y) => y.aval))
+    return outs.map((y, i) => this.pure(y, outTangents[i]!))
+  }
+}
+
+const sameType = (t: Tensor, a: AbstractValue): boolean => t.dtype === a.dtype && Shape.shapeEquals(t.shape, a.shape)
+
+/**
+ * Checks a tangent against its primal as `jax.jvp` does: equal shapes, and the
+ * primal's tangent dtype (float0 for int/bool primals).
+ *
+ * @since 0.1.0
+ */
+export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor): void => {
+  const expected = tangentAval(primal.aval)
+  if (sameType(tangent, expected)) return
+  if (!Shape.shapeEquals(tangent.shape, expected.shape)) {
+    throw new ShapeError({
+      operation,
+      detail: `primal and tangent arguments must have equal shapes, got primal shape ${
+        Shape.formatShape(primal.shape)
+      } and tangent shape ${Shape.formatShape(tangent.shape)}`
+    })
+  }
+  throw new DTypeError({
+    operation,
+    detail:
+      `primal and tangent arguments must have equal dtypes (or float0 tangents for int/bool primals), got primal dtype ${primal.dtype} and tangent dtype ${tangent.dtype}`
+  })
+}
+
+/**
+ * Splits the outputs of a traced function into primals and tangents; an output
+ * that is not one of `handler`'s tracers does not depend on the inputs.
+ *
+ * @since 0.1.0
+ */
+export const unzipOutputs = (
+  handler: JvpHandler,
+  outs: ReadonlyArray<Tensor>
+): readonly [Array<Tensor>, Array<Tensor | null>] => {
+  const primals = new Array<Tensor>(outs.length)
+  const tangents = new Array<Tensor | null>(outs.length)
+  for (let i = 0; i < outs.length; i++) {
+    const y = outs[i]!
+    if (y instanceof JvpTracer && y.handler === handler) {
+      primals[i] = y.primal
+      tangents[i] = y.tangent
+    } else {
+      primals[i] = y
+      tangents[i] = null
+    }
+  }
+  return [primals, tangents]
+}
+
+/**
+ * Forward-mode derivative on flat lists (JAX's `jax.jvp` without pytrees):
+ * evaluates `f` at `primals` and its directional derivative along `tangents`.
+ * Tangents of int/bool primals are float0; output tangents of int/bool outputs
+ * are float0 zeros.
+ *
+ * @example
+ * import { jvpFlat } from "@diffect/ad"
+ * import { lax, np } from "diffect"
+ * const [[y], [dy]] = jvpFlat(([x]) => [lax.sin(x!)], [np.array(0)], [np.array(1)])
+ * // y = 0, dy = cos(0) = 1
+ *
+ * @since 0.1.0
+ */
+export const jvpFlat = (
+  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  primals: ReadonlyArray<Tensor>,
+  tangents: ReadonlyArray<Tensor>
+): readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
+  if (primals.length !== tangents.length) {
+    throw new ShapeError({
+      operation: "jvp",
+      detail: `expected as many tangents as primals, got ${tangents.length} tangents for ${primals.length} primals`
+    })
+  }
+  primals.forEach((p, i) => checkTangent("jvp", p, tangents[i]!))
+  const handler = new JvpHandler("jvp")
+  let outs: ReadonlyArray<Tensor>
+  try {
+    outs = f(primals.map((p, i) => handler.pure(p, hasTrivialTangent(p.aval) ? null : tangents[i]!)))
+  } finally {
+    handler.active = false
+  }
+  const [ys, ts] = unzipOutputs(handler, outs)
+  return [ys, ts.map((t, i) => t ?? zeroTangent(ys[i]!.aval))]
+}

@@ -1,0 +1,67 @@
+/**
+ * Linearization (JAX's `linearize`): a JVP whose tangents are staged. A staging
+ * handler S is made first and a JVP handler J after it (so J outranks S); the
+ * primals are the caller's values, the tangents are S's input variables. Running
+ * `f` computes the primal outputs eagerly (or on outer tracers) while every
+ * operation touching a tangent is recorded by S: the output tangents' recorded
+ * computation is the linear Program. Its constants are primal-side values, which
+ * may be tracers of outer transformations: that is how `grad(grad(f))` nests.
+ *
+ * @since 0.1.0
+ */
+import type { Tensor } from "@diffect/core"
+import { evalProgram } from "../Program.js"
+import type { Program } from "../Program.js"
+import { JvpHandler, unzipOutputs } from "./jvp.js"
+import { StagingHandler } from "./staging.js"
+import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
+
+/**
+ * Linearizes `f` at `primals` on flat lists: gives the primal outputs, the linear
+ * function `tangents => output tangents` and its Program (inputs: one tangent per
+ * primal; outputs: one tangent per output; int/bool values have float0 tangents).
+ *
+ * @example
+ * import { linearizeFlat } from "@diffect/ad"
+ * import { lax, np } from "diffect"
+ * const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.sin(x!)], [np.array(1)])
+ * const [dy] = jvpFn([np.array(2)]) // 2 * cos(1)
+ * console.log(program.toString())
+ * // { lambda a:f32[] ; b:f32[]. let
+ * //     c:f32[] = mul b a
+ * //   in (c,) }
+ * // (a is the constant cos(1), computed eagerly; b is the tangent input)
+ *
+ * @since 0.1.0
+ */
+export const linearizeFlat = (
+  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  primals: ReadonlyArray<Tensor>
+): readonly [
+  outs: ReadonlyArray<Tensor>,
+  jvpFn: (tangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  program: Program
+] => {
+  const staging = new StagingHandler("linearize")
+  const handler = new JvpHandler("linearize")
+  let program: Program
+  let ys: Array<Tensor>
+  try {
+    const inputs = primals.map((p) => {
+      const t = staging.newInput(tangentAval(p.aval))
+      return handler.pure(p, hasTrivialTangent(p.aval) ? null : t)
+    })
+    const outs = f(inputs)
+    handler.active = false
+    const [primalOuts, tangentOuts] = unzipOutputs(handler, outs)
+    ys = primalOuts
+    // A zero output tangent becomes a constant zero of the program.
+    program = staging.finish(tangentOuts.map((t, i) => t ?? zeroTangent(primalOuts[i]!.aval)), true)
+  } finally {
+    handler.active = false
+    staging.active = false
+  }
+  const jvpFn = (tangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> =>
+    evalProgram(program, program.consts, tangents)
+  return [ys, jvpFn, program]
+}

@@ -1,0 +1,145 @@
+/**
+ * Transposition of linear programs (JAX's `backward_pass`) and
+ * `linearTransposeFlat`; reverse mode (`vjpFlat`, internal/vjp.ts) is
+ * linearize followed by this backward pass.
+ *
+ * The backward pass walks the equations in reverse, accumulating one cotangent
+ * per variable; a variable no cotangent reached is a symbolic zero and its
+ * equation is skipped. Every step binds primitives again, so a backward pass run
+ * on tracers of an outer transformation is itself transformed (higher order).
+ *
+ * @since 0.1.0
+ */
+import { bind, DTypeError, Shape, ShapeError } from "@diffect/core"
+import type { AbstractValue, Primitive, Tensor } from "@diffect/core"
+import { NonLinearTransposeError } from "../Errors.js"
+import type { Program, Var } from "../Program.js"
+import { LinearOperand, transposeRules } from "../rules/transpose.js"
+import type { TransposeRule } from "../rules/transpose.js"
+import { StagingHandler } from "./staging.js"
+import { hasTrivialTangent, zerosOf } from "./tangents.js"
+
+/**
+ * Transposes a program that is linear in its inputs: from one cotangent per
+ * output (`null` for zero) to one cotangent per input (`null` where none flowed).
+ * Equations that do not depend on the inputs are evaluated forwards first.
+ *
+ * @since 0.1.0
+ */
+export const backwardPass = (
+  program: Program,
+  consts: ReadonlyArray<Tensor>,
+  cotangents: ReadonlyArray<Tensor | null>
+): Array<Tensor | null> => {
+  const linear = new Set<Var>(program.inputs)
+  const env = new Map<Var, Tensor>()
+  program.constVars.forEach((v, i) => env.set(v, consts[i]!))
+  for (const eqn of program.equations) {
+    if (eqn.inputs.some((v) => linear.has(v))) {
+      for (const v of eqn.outputs) linear.add(v)
+    } else if (eqn._tag === "PrimitiveEquation") {
+      // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
+      const outs = bind(eqn.primitive, eqn.inputs.map((v) => env.get(v)!), eqn.params)
+      eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
+    }
+  }
+  const cts = new Map<Var, Tensor>()
+  const accumulate = (v: Var, ct: Tensor | null) => {
+    if (ct === null || !linear.has(v)) return
+    const prev = cts.get(v)
+    cts.set(v, prev === undefined ? ct : bind("add", [prev, ct], {})[0]!)
+  }
+  program.outputs.forEach((v, i) => accumulate(v, cotangents[i] ?? null))
+  for (let k = program.equations.length - 1; k >= 0; k--) {
+    const eqn = program.equations[k]!
+    if (!linear.has(eqn.outputs[0]!)) continue
+    const outCts = eqn.outputs.map((v) => cts.get(v) ?? null)
+    for (const v of eqn.outputs) cts.delete(v)
+    if (outCts.every((c) => c === null)) continue
+    if (eqn._tag === "CustomEquation") {
+      const inCts = eqn.transpose(outCts)
+      eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
+      continue
+    }
+    const rule = transposeRules[eqn.primitive] as TransposeRule<Primitive> | undefined
+    if (rule === undefined) {
+      throw new NonLinearTransposeError({
+        primitive: eqn.primitive,
+        detail: `${eqn.primitive} is not a linear primitive, but it was applied to a linear value`
+      })
+    }
+    const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
+    const inCts = rule(outCts[0]!, operands, eqn.params)
+    eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
+  }
+  return program.inputs.map((v) => cts.get(v) ?? null)
+}
+
+/** Checks one cotangent per output against the outputs' shapes and tangent dtypes. */
+export const checkCotangents = (
+  operation: string,
+  avals: ReadonlyArray<AbstractValue>,
+  cotangents: ReadonlyArray<Tensor>
+): void => {
+  if (cotangents.length !== avals.length) {
+    throw new ShapeError({
+      operation,
+      detail: `expected ${avals.length} cotangents (one per output), got ${cotangents.length}`
+    })
+  }
+  cotangents.forEach((c, i) => {
+    const a = avals[i]!
+    if (!Shape.shapeEquals(c.shape, a.shape)) {
+      throw new ShapeError({
+        operation,
+        detail: `cotangent ${i} has shape ${Shape.formatShape(c.shape)} but the output has shape ${
+          Shape.formatShape(a.shape)
+        }`
+      })
+    }
+    // The cotangent of a float output must have its dtype (JAX's pullback check);
+    // int/bool outputs take any cotangent (float0 by convention), which is ignored.
+    if (!hasTrivialTangent(a) && c.dtype !== a.dtype) {
+      throw new DTypeError({
+        operation,
+        detail: `type of cotangent ${i} (${c.dtype}) is not the expected tangent type (${a.dtype}) of the output`
+      })
+    }
+  })
+}
+
+/**
+ * The transpose of a linear function on flat lists (JAX's `jax.linear_transpose`):
+ * `f` is traced on inputs of the given types, and the result maps output
+ * cotangents to input cotangents (of the inputs' dtypes, integers included).
+ * A non-linear `f` fails with
+ * `NonLinearTransposeError` when transposed.
+ *
+ * @example
+ * import { linearTransposeFlat } from "@diffect/ad"
+ * import { aval, lax, np } from "diffect"
+ * const fT = linearTransposeFlat(([x]) => [lax.mul(x!, np.array(3))], [aval([], "float32")])
+ * const [ct] = fT([np.array(1)]) // 3
+ *
+ * @since 0.1.0
+ */
+export const linearTransposeFlat = (
+  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  avals: ReadonlyArray<AbstractValue>
+): (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor> => {
+  const staging = new StagingHandler("linearTranspose")
+  let program: Program
+  try {
+    program = staging.finish(f(avals.map((a) => staging.newInput(a))))
+  } finally {
+    staging.active = false
+  }
+  const outAvals = program.outAvals
+  // Unlike vjp, a linear map on integers is transposed on integers (JAX's
+  // linear_transpose does so): cotangents have the dtypes of the values.
+  return (cotangents) => {
+    checkCotangents("linearTranspose", outAvals, cotangents)
+    const inCts = backwardPass(program, program.consts, cotangents)
+    return inCts.map((c, i) => c ?? zerosOf(avals[i]!))
+  }
+}

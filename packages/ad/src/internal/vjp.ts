@@ -1,0 +1,42 @@
+/**
+ * Reverse mode on flat lists (JAX's `vjp` without pytrees): linearize, then
+ * transpose the staged linear program with the backward pass.
+ *
+ * @since 0.1.0
+ */
+import type { AbstractValue, Tensor } from "@diffect/core"
+import { linearizeFlat } from "./linearize.js"
+import { hasTrivialTangent, zeroTangent } from "./tangents.js"
+import { backwardPass, checkCotangents } from "./transpose.js"
+
+// Cotangents of int/bool outputs carry nothing; those of float outputs are kept.
+const liveCotangents = (avals: ReadonlyArray<AbstractValue>, cotangents: ReadonlyArray<Tensor>) =>
+  cotangents.map((c, i) => (hasTrivialTangent(avals[i]!) ? null : c))
+
+/**
+ * Reverse-mode derivative on flat lists (JAX's `jax.vjp` without pytrees): the
+ * outputs of `f` at `primals`, and the function from output cotangents to input
+ * cotangents. Input cotangents have the inputs' dtypes; int/bool inputs get
+ * float0 zeros.
+ *
+ * @example
+ * import { vjpFlat } from "@diffect/ad"
+ * import { lax, np } from "diffect"
+ * const [[y], vjpFn] = vjpFlat(([x]) => [lax.mul(x!, x!)], [np.array(3)])
+ * const [g] = vjpFn([np.array(1)]) // 6
+ *
+ * @since 0.1.0
+ */
+export const vjpFlat = (
+  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  primals: ReadonlyArray<Tensor>
+): readonly [outs: ReadonlyArray<Tensor>, vjpFn: (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>] => {
+  const [outs, , program] = linearizeFlat(f, primals)
+  const outAvals = outs.map((y) => y.aval)
+  const vjpFn = (cotangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    checkCotangents("vjp", outAvals, cotangents)
+    const inCts = backwardPass(program, program.consts, liveCotangents(outAvals, cotangents))
+    return inCts.map((c, i) => c ?? zeroTangent(primals[i]!.aval))
+  }
+  return [outs, vjpFn]
+}
