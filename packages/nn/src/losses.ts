@@ -1,0 +1,240 @@
+/**
+ * `losses`: optax's loss functions (`optax.losses`), elementwise or reduced over
+ * the class axis as optax defines them; average them yourself (`np.mean`).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
+ * losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })) // [0.2761, 2.9518]
+ *
+ * @since 0.1.0
+ */
+import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import type { Axis } from "./internal/reduce.js"
+import { axesOf, maskFor } from "./internal/reduce.js"
+import { logSigmoid, logSoftmax, logsumexp } from "./nn.js"
+
+type TensorLike = np.TensorLike
+
+const floating = (operation: string, name: string, x: TensorLike): Tensor => {
+  const t = np.asarray(x)
+  if (!DType.isFloating(t.dtype)) {
+    throw new DTypeError({ operation, detail: `${name} must be a floating-point array, got dtype ${t.dtype}` })
+  }
+  return t
+}
+
+/** `where` with the class axis dropped (`[batch]`) gets it back, as optax expands it. */
+const whereFor = (operation: string, where: TensorLike | undefined, logits: Tensor, axis: Axis): Tensor | undefined => {
+  if (where === undefined) return undefined
+  let w = np.asarray(where)
+  if (w.ndim !== logits.ndim) w = np.expandDims(w, axesOf(operation, axis, logits.ndim))
+  return maskFor(operation, w, logits)
+}
+
+/** Options of the softmax cross entropies. @since 0.1.0 */
+export interface CrossEntropyOptions {
+  /** The class axis or axes (default -1). */
+  readonly axis?: Axis | undefined
+  /** Classes to include; `[batch]`-shaped masks are expanded along the class axis. */
+  readonly where?: TensorLike | undefined
+}
+
+/**
+ * `-sum(labels * logSoftmax(logits))` over the class axis (optax's
+ * `softmax_cross_entropy`); `labels` are probabilities (e.g. one-hot).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
+ * losses.softmaxCrossEntropy(logits, np.array([[1, 0, 0], [0, 1, 0]])) // [0.2761, 2.9518]
+ *
+ * @since 0.1.0
+ */
+export const softmaxCrossEntropy = (logits: TensorLike, labels: TensorLike, options?: CrossEntropyOptions): Tensor => {
+  const x = floating("softmaxCrossEntropy", "logits", logits)
+  const axis = options?.axis === undefined ? -1 : options.axis
+  const where = whereFor("softmaxCrossEntropy", options?.where, x, axis)
+  const logProbs = logSoftmax(x, { axis, where })
+  const terms = np.multiply(labels, logProbs)
+  return np.negative(
+    np.sum(where === undefined ? terms : np.where(where, terms, 0), { axis: axesOf("", axis, x.ndim) })
+  )
+}
+
+/**
+ * `logsumexp(logits) - logits[label]` over the class axis (optax's
+ * `softmax_cross_entropy_with_integer_labels`); `labels` are integer class indices
+ * with the logits' shape minus the class axes. Rows whose `where` is all false
+ * give 0.
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
+ * losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })) // [0.2761, 2.9518]
+ *
+ * @since 0.1.0
+ */
+export const softmaxCrossEntropyWithIntegerLabels = (
+  logits: TensorLike,
+  labels: TensorLike,
+  options?: CrossEntropyOptions
+): Tensor => {
+  let x = floating("softmaxCrossEntropyWithIntegerLabels", "logits", logits)
+  const y = np.asarray(labels)
+  if (!DType.isInteger(y.dtype)) {
+    throw new DTypeError({
+      operation: "softmaxCrossEntropyWithIntegerLabels",
+      detail: `labels must be an integer array, got dtype ${y.dtype}`
+    })
+  }
+  const axes = axesOf("softmaxCrossEntropyWithIntegerLabels", options?.axis === undefined ? -1 : options.axis, x.ndim)
+  let where = whereFor("softmaxCrossEntropyWithIntegerLabels", options?.where, x, axes)
+  // Several class axes: move them last and flatten them into one, as optax does.
+  const batchAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i))
+  const flatten = (t: Tensor): Tensor => {
+    const moved = np.transpose(t, [...batchAxes, ...axes])
+    return np.reshape(moved, [...batchAxes.map((a) => t.shape[a]!), -1])
+  }
+  x = flatten(x)
+  if (where !== undefined) where = flatten(where)
+  if (y.shape.join() !== x.shape.slice(0, -1).join()) {
+    throw new ShapeError({
+      operation: "softmaxCrossEntropyWithIntegerLabels",
+      detail: `labels shape [${y.shape}] must be the logits' batch shape [${x.shape.slice(0, -1)}]`
+    })
+  }
+  const classes = x.shape[x.ndim - 1]!
+  const hit = np.equal(lax.expandDims(y, [y.ndim]), lax.iota(y.dtype, [...y.shape.map(() => 1), classes], y.ndim))
+  const labelLogits = np.sum(np.where(hit, x, 0), { axis: -1 })
+  const normalizers = logsumexp(x, { axis: -1, where })
+  const out = np.subtract(normalizers, labelLogits)
+  return where === undefined ? out : np.where(np.any(where, { axis: -1 }), out, 0)
+}
+
+/**
+ * Elementwise `-labels log sigmoid(logits) - (1 - labels) log sigmoid(-logits)`
+ * (optax's `sigmoid_binary_cross_entropy`).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.sigmoidBinaryCrossEntropy(np.array([0]), np.array([1])) // [log 2]
+ *
+ * @since 0.1.0
+ */
+export const sigmoidBinaryCrossEntropy = (logits: TensorLike, labels: TensorLike): Tensor => {
+  const x = floating("sigmoidBinaryCrossEntropy", "logits", logits)
+  const y = np.astype(labels, x.dtype)
+  return np.subtract(
+    np.negative(np.multiply(y, logSigmoid(x))),
+    np.multiply(np.subtract(1, y), logSigmoid(np.negative(x)))
+  )
+}
+
+const errorsOf = (operation: string, predictions: TensorLike, targets: TensorLike | undefined): Tensor => {
+  const p = floating(operation, "predictions", predictions)
+  if (targets === undefined) return p
+  const t = np.asarray(targets)
+  if (t.shape.join() !== p.shape.join()) {
+    throw new ShapeError({ operation, detail: `predictions shape [${p.shape}] and targets shape [${t.shape}] differ` })
+  }
+  return np.subtract(p, t)
+}
+
+/**
+ * Elementwise `(predictions - targets)^2` (optax's `squared_error`).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.squaredError(np.array([1, 2]), np.array([0, 0])) // [1, 4]
+ *
+ * @since 0.1.0
+ */
+export const squaredError = (predictions: TensorLike, targets?: TensorLike): Tensor =>
+  np.square(errorsOf("squaredError", predictions, targets))
+
+/**
+ * Elementwise `0.5 (predictions - targets)^2` (optax's `l2_loss`).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.l2Loss(np.array([1, 2]), np.array([0, 0])) // [0.5, 2]
+ *
+ * @since 0.1.0
+ */
+export const l2Loss = (predictions: TensorLike, targets?: TensorLike): Tensor =>
+  np.multiply(0.5, np.square(errorsOf("l2Loss", predictions, targets)))
+
+/**
+ * Elementwise Huber loss: quadratic `0.5 e^2` for `|e| <= delta`, linear
+ * `delta (|e| - delta) + 0.5 delta^2` beyond (optax's `huber_loss`, default
+ * `delta` 1).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.huberLoss(np.array([0.5, 3]), np.array([0, 0])) // [0.125, 2.5]
+ *
+ * @since 0.1.0
+ */
+export const huberLoss = (
+  predictions: TensorLike,
+  targets?: TensorLike,
+  options?: { readonly delta?: number | undefined }
+): Tensor => {
+  const e = np.abs(errorsOf("huberLoss", predictions, targets))
+  const delta = options?.delta ?? 1
+  const quadratic = np.minimum(e, delta)
+  return np.add(np.multiply(0.5, np.square(quadratic)), np.multiply(delta, np.subtract(e, quadratic)))
+}
+
+/** Options of {@link cosineSimilarity}. @since 0.1.0 */
+export interface CosineSimilarityOptions {
+  /** Lower bound of the squared norms (default 0). */
+  readonly epsilon?: number | undefined
+  /** Default -1. */
+  readonly axis?: Axis | undefined
+  readonly where?: TensorLike | undefined
+}
+
+/**
+ * Cosine of the angle between `predictions` and `targets` along `axis` (optax's
+ * `cosine_similarity`): `sum(a b) / (|a| |b|)`, norms clipped below by
+ * `sqrt(epsilon)`.
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.cosineSimilarity(np.array([1, 0]), np.array([1, 1])) // 1 / sqrt 2
+ *
+ * @since 0.1.0
+ */
+export const cosineSimilarity = (
+  predictions: TensorLike,
+  targets: TensorLike,
+  options?: CosineSimilarityOptions
+): Tensor => {
+  const a = floating("cosineSimilarity", "predictions", predictions)
+  const b = floating("cosineSimilarity", "targets", targets)
+  const axis = axesOf("cosineSimilarity", options?.axis === undefined ? -1 : options.axis, Math.max(a.ndim, b.ndim))
+  const where = options?.where === undefined ? null : np.asarray(options.where)
+  const masked = (t: Tensor): Tensor => (where === null ? t : np.where(where, t, 0))
+  const eps = options?.epsilon ?? 0
+  const aNorm = np.sqrt(np.clip(np.sum(masked(np.square(a)), { axis, keepdims: true }), eps))
+  const bNorm = np.sqrt(np.clip(np.sum(masked(np.square(b)), { axis, keepdims: true }), eps))
+  return np.sum(masked(np.multiply(np.divide(a, aNorm), np.divide(b, bNorm))), { axis })
+}
+
+/**
+ * `1 - cosineSimilarity` (optax's `cosine_distance`).
+ *
+ * @example
+ * import { losses, np } from "diffect"
+ * losses.cosineDistance(np.array([1, 0]), np.array([0, 1])) // 1
+ *
+ * @since 0.1.0
+ */
+export const cosineDistance = (
+  predictions: TensorLike,
+  targets: TensorLike,
+  options?: CosineSimilarityOptions
+): Tensor => np.subtract(1, cosineSimilarity(predictions, targets, options))

@@ -1,0 +1,627 @@
+/**
+ * `nn`: JAX's `jax.nn`, activations, softmax and friends, one-hot encoding and
+ * dot-product attention, written over `np`/`lax` so every function works under
+ * every transformation. The custom derivatives are JAX's: `relu` and `relu6` have
+ * derivative 0 at their kinks, `softmax` has JAX's custom JVP, and `softplus`
+ * (like `jnp.logaddexp`) differentiates to `sigmoid` everywhere.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.relu(np.array([-1, 0, 2]))              // [0, 0, 2]
+ * nn.softmax(np.array([1, 2, 3]))             // [0.090, 0.245, 0.665]
+ *
+ * @since 0.1.0
+ */
+import { customJvp } from "@diffect/ad"
+import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import type { Axis } from "./internal/reduce.js"
+import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
+
+export type { Axis } from "./internal/reduce.js"
+
+type TensorLike = np.TensorLike
+
+const zerosAs = (t: Tensor): Tensor => lax.full(t.shape, 0, t.dtype, t.weakType)
+
+// ---------------------------------------------------------------------------
+// elementwise activations
+
+const reluImpl = customJvp((x: Tensor): Tensor => np.maximum(x, 0)).defJvp(([x], [t]) => [
+  reluImpl(x),
+  lax.select(np.greater(x, 0), t, zerosAs(t))
+])
+
+/**
+ * Rectified linear unit, `max(x, 0)`; its derivative at 0 is 0 (JAX's custom JVP,
+ * after "Numerical influence of ReLU'(0) on backpropagation").
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.relu(np.array([-2, -0.5, 0, 0.5, 2])) // [0, 0, 0, 0.5, 2]
+ *
+ * @since 0.1.0
+ */
+export const relu = (x: TensorLike): Tensor => reluImpl(np.asarray(x))
+
+const relu6Impl = customJvp((x: Tensor): Tensor => np.minimum(np.maximum(x, 0), 6)).defJvp(([x], [t]) => [
+  relu6Impl(x),
+  lax.select(np.logicalAnd(np.greater(x, 0), np.less(x, 6)), t, zerosAs(t))
+])
+
+/**
+ * `min(max(x, 0), 6)`; its derivative is 0 at both kinks (JAX's custom JVP).
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.relu6(np.array([-1, 3, 7])) // [0, 3, 6]
+ *
+ * @since 0.1.0
+ */
+export const relu6 = (x: TensorLike): Tensor => relu6Impl(np.asarray(x))
+
+// max(x, 0) + log1p(exp(-|x|)), with jnp.logaddexp's derivative sigmoid(x) (the max's
+// kink at 0 would otherwise give a one-sided derivative there).
+const softplusImpl = customJvp((x: Tensor): Tensor =>
+  np.add(np.maximum(x, 0), np.log1p(np.exp(np.negative(np.abs(x)))))
+).defJvp(([x], [t]) => [softplusImpl(x), np.multiply(t, lax.logistic(x))])
+
+/**
+ * `log(1 + exp(x))`, computed without overflow (JAX's `jnp.logaddexp(x, 0)`).
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.softplus(np.array([0, 100])) // [log 2, 100]
+ *
+ * @since 0.1.0
+ */
+export const softplus = (x: TensorLike): Tensor => softplusImpl(inexact(x))
+
+/**
+ * The logistic sigmoid `1 / (1 + exp(-x))`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.sigmoid(np.array([0])) // [0.5]
+ *
+ * @since 0.1.0
+ */
+export const sigmoid = (x: TensorLike): Tensor => lax.logistic(inexact(x))
+
+/**
+ * `log(sigmoid(x)) = -softplus(-x)`, finite for large negative `x`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.logSigmoid(np.array([0, -100])) // [-log 2, -100]
+ *
+ * @since 0.1.0
+ */
+export const logSigmoid = (x: TensorLike): Tensor => np.negative(softplus(np.negative(inexact(x))))
+
+/**
+ * `x / (|x| + 1)`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.softSign(np.array([-3, 1])) // [-0.75, 0.5]
+ *
+ * @since 0.1.0
+ */
+export const softSign = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return np.divide(t, np.add(np.abs(t), 1))
+}
+
+/**
+ * SiLU (swish), `x * sigmoid(x)`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.silu(np.array([0, 1])) // [0, 0.7311]
+ *
+ * @since 0.1.0
+ */
+export const silu = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return np.multiply(t, lax.logistic(t))
+}
+
+/**
+ * Alias of {@link silu}.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.swish(np.array([1])) // [0.7311]
+ *
+ * @since 0.1.0
+ */
+export const swish = silu
+
+/**
+ * Mish, `x * tanh(softplus(x))`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.mish(np.array([1])) // [0.8651]
+ *
+ * @since 0.1.0
+ */
+export const mish = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return np.multiply(t, np.tanh(softplus(t)))
+}
+
+/** Options of {@link elu} and {@link celu}. @since 0.1.0 */
+export interface AlphaOptions {
+  /** Default 1. */
+  readonly alpha?: number | undefined
+}
+
+/**
+ * Exponential linear unit: `x` for `x > 0`, else `alpha * (exp(x) - 1)`. The
+ * exponential is taken of `min(x, 0)` only, so large `x` gives no inf (and no
+ * NaN gradient), as in JAX.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.elu(np.array([-1, 2])) // [exp(-1) - 1, 2]
+ *
+ * @since 0.1.0
+ */
+export const elu = (x: TensorLike, options?: AlphaOptions): Tensor => {
+  const t = inexact(x)
+  const positive = np.greater(t, 0)
+  const alpha = options?.alpha ?? 1
+  return np.where(positive, t, np.multiply(alpha, np.expm1(np.where(positive, 0, t))))
+}
+
+/**
+ * Scaled ELU with the self-normalizing constants `lambda = 1.0507...`,
+ * `alpha = 1.6732...`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.selu(np.array([1])) // [1.0507]
+ *
+ * @since 0.1.0
+ */
+export const selu = (x: TensorLike): Tensor => np.multiply(1.0507009873554805, elu(x, { alpha: 1.6732632423543772 }))
+
+/**
+ * Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.celu(np.array([-1]), { alpha: 2 }) // [2 * (exp(-0.5) - 1)]
+ *
+ * @since 0.1.0
+ */
+export const celu = (x: TensorLike, options?: AlphaOptions): Tensor => {
+  const t = inexact(x)
+  const alpha = options?.alpha ?? 1
+  return np.add(np.maximum(t, 0), np.multiply(alpha, np.expm1(np.divide(np.minimum(t, 0), alpha))))
+}
+
+/**
+ * `x` for `x >= 0`, else `negativeSlope * x` (default slope 0.01).
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.leakyRelu(np.array([-2, 3]), { negativeSlope: 0.1 }) // [-0.2, 3]
+ *
+ * @since 0.1.0
+ */
+export const leakyRelu = (x: TensorLike, options?: { readonly negativeSlope?: number | undefined }): Tensor => {
+  const t = inexact(x)
+  return np.where(np.greaterEqual(t, 0), t, np.multiply(options?.negativeSlope ?? 0.01, t))
+}
+
+/**
+ * `x` clipped to `[-1, 1]`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.hardTanh(np.array([-2, 0.5, 2])) // [-1, 0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const hardTanh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return np.where(np.greater(t, 1), 1, np.where(np.less(t, -1), -1, t))
+}
+
+/**
+ * `relu6(x + 3) / 6`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.hardSigmoid(np.array([-4, 0, 4])) // [0, 0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const hardSigmoid = (x: TensorLike): Tensor => np.divide(relu6(np.add(inexact(x), 3)), 6)
+
+/**
+ * `x * hardSigmoid(x)` (hard swish).
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.hardSilu(np.array([-4, 1, 4])) // [0, 2/3, 4]
+ *
+ * @since 0.1.0
+ */
+export const hardSilu = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return np.multiply(t, hardSigmoid(t))
+}
+
+/**
+ * Alias of {@link hardSilu}.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.hardSwish(np.array([1])) // [2/3]
+ *
+ * @since 0.1.0
+ */
+export const hardSwish = hardSilu
+
+/**
+ * GELU. With `approximate: true` (JAX's default) the tanh form
+ * `x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`; with `false` the exact
+ * `x/2 erfc(-x/sqrt 2) = x/2 (1 + erf(x/sqrt 2))`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.gelu(np.array([1]), { approximate: false }) // [0.8413]
+ *
+ * @since 0.1.0
+ */
+export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean | undefined }): Tensor => {
+  const t = inexact(x)
+  if (options?.approximate ?? true) {
+    const inner = np.multiply(Math.sqrt(2 / Math.PI), np.add(t, np.multiply(0.044715, np.power(t, 3))))
+    return np.multiply(t, np.multiply(0.5, np.add(1, np.tanh(inner))))
+  }
+  return np.multiply(np.multiply(0.5, t), np.add(1, np.erf(np.multiply(t, Math.SQRT1_2))))
+}
+
+/**
+ * Gated linear unit: split `x` in two halves along `axis` (default -1) and return
+ * `first * sigmoid(second)`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.glu(np.array([2, 0])) // [1]
+ *
+ * @since 0.1.0
+ */
+export const glu = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  const t = np.asarray(x)
+  const [axis] = axesOf("glu", options?.axis ?? -1, t.ndim)
+  if (t.shape[axis!]! % 2 !== 0) {
+    throw new ShapeError({
+      operation: "glu",
+      detail: `axis size must be divisible by 2, got size ${t.shape[axis!]} on axis ${axis}`
+    })
+  }
+  const [a, b] = np.split(t, 2, axis!) as [Tensor, Tensor]
+  return np.multiply(a, sigmoid(b))
+}
+
+// ---------------------------------------------------------------------------
+// softmax and friends
+
+/** Options of {@link softmax} and {@link logSoftmax}. @since 0.1.0 */
+export interface SoftmaxOptions {
+  /** The axis or axes to normalize over (default -1; `null` for all). */
+  readonly axis?: Axis | undefined
+  /** Elements to include; the output is 0 (softmax) or -inf (logSoftmax) elsewhere. */
+  readonly where?: TensorLike | undefined
+  /** Softmax only: the lower bound of the maximum subtracted for stability (default -inf), JAX's `initial`. */
+  readonly initial?: number | undefined
+}
+
+interface SoftmaxStatic {
+  readonly axes: ReadonlyArray<number>
+  readonly where: Tensor | null
+  readonly initial: number
+}
+
+const softmaxPrimal = (x: Tensor, s: SoftmaxStatic): Tensor => {
+  const m = maxWhere(x, s.axes, s.where, s.initial)
+  const safe = s.where === null ? x : np.where(s.where, x, s.initial)
+  const e = np.exp(np.subtract(safe, m))
+  const y = np.divide(e, sumWhere(e, s.axes, s.where))
+  return s.where === null ? y : np.where(s.where, y, 0)
+}
+
+// JAX's `_softmax` custom JVP: y * (t - sum(y * t)); `where` and `initial` are not differentiated.
+const softmaxImpl = customJvp(softmaxPrimal).defJvp(([x, s], [t]) => {
+  const y = softmaxImpl(x, s)
+  return [y, np.multiply(y, np.subtract(t, sumWhere(np.multiply(y, t), s.axes, s.where)))]
+})
+
+/**
+ * Softmax over `axis` (default the last): `exp(x - max) / sum(exp(x - max))`,
+ * with JAX's custom JVP `y * (t - sum(y * t))`. With `where`, only the selected
+ * elements are normalized and the rest are 0. If any input is `+inf` the result
+ * is NaN (`inf / inf`), as in JAX.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.softmax(np.array([[1, 1], [0, Math.log(3)]])) // [[0.5, 0.5], [0.25, 0.75]]
+ *
+ * @since 0.1.0
+ */
+export const softmax = (x: TensorLike, options?: SoftmaxOptions): Tensor => {
+  const t = inexact(x)
+  const axes = axesOf("softmax", options?.axis === undefined ? -1 : options.axis, t.ndim)
+  const where = options?.where === undefined ? null : maskFor("softmax", options.where, t)
+  return softmaxImpl(t, { axes, where, initial: options?.initial ?? -Infinity })
+}
+
+/**
+ * `log(softmax(x))`, computed stably as `x - max - log(sum(exp(x - max)))` with
+ * the maximum held constant under differentiation (JAX's `log_softmax`).
+ * Masked-out elements (`where`) are `-inf`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.logSoftmax(np.array([0, Math.log(3)])) // [log 0.25, log 0.75]
+ *
+ * @since 0.1.0
+ */
+export const logSoftmax = (x: TensorLike, options?: Omit<SoftmaxOptions, "initial">): Tensor => {
+  const t = inexact(x)
+  const axes = axesOf("logSoftmax", options?.axis === undefined ? -1 : options.axis, t.ndim)
+  const where = options?.where === undefined ? null : maskFor("logSoftmax", options.where, t)
+  const m = maxWhere(t, axes, where, -Infinity)
+  const safe = where === null ? t : np.where(where, t, -Infinity)
+  const shifted = np.subtract(safe, lax.stopGradient(m))
+  const result = np.subtract(shifted, np.log(sumWhere(np.exp(shifted), axes, where)))
+  return where === null ? result : np.where(where, result, -Infinity)
+}
+
+/** Options of {@link logsumexp}. @since 0.1.0 */
+export interface LogsumexpOptions {
+  /** Axes to reduce (default `null`: all). */
+  readonly axis?: Axis | undefined
+  /** Scale factors of the exponentials, broadcastable to `x`: `log(sum(b * exp(x)))`. */
+  readonly b?: TensorLike | undefined
+  readonly keepdims?: boolean | undefined
+  /** Elements to include. */
+  readonly where?: TensorLike | undefined
+}
+
+const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): readonly [Tensor, Tensor] => {
+  let a = inexact(x)
+  const where = options?.where === undefined ? null : maskFor("logsumexp", options.where, a)
+  if (where !== null) a = np.where(where, a, 0)
+  let b: Tensor | null = null
+  if (options?.b !== undefined) {
+    b = np.asarray(options.b)
+    if (!DType.isInexact(b.dtype)) b = np.astype(b, a.dtype)
+    // Promote a and b together, as jnp's promote_args_inexact.
+    const probe = np.add(np.zerosLike(a), np.zerosLike(b))
+    a = np.astype(np.broadcastTo(a, probe.shape), probe.dtype)
+    b = np.astype(np.broadcastTo(b, probe.shape), probe.dtype)
+    a = np.where(np.notEqual(b, 0), a, -Infinity)
+  }
+  const axes = axesOf("logsumexp", options?.axis ?? null, a.ndim)
+  const amax = maxWhere(a, axes, where, -Infinity)
+  const shift = lax.stopGradient(np.where(np.isfinite(amax), amax, 0))
+  let e = np.exp(np.subtract(a, shift))
+  if (b !== null) e = np.multiply(e, b)
+  const s = sumWhere(e, axes, where)
+  const sign = np.sign(s)
+  let out = np.add(np.log(np.abs(s)), shift)
+  if (options?.keepdims !== true) out = np.squeeze(out, axes)
+  return [out, options?.keepdims === true ? sign : np.squeeze(sign, axes)]
+}
+
+/**
+ * `log(sum(b * exp(x)))` over `axis` (all axes by default), computed stably
+ * (JAX's `jax.nn.logsumexp`, i.e. `jax.scipy.special.logsumexp`). A negative sum
+ * gives NaN; {@link logsumexpWithSign} returns the sign instead.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.logsumexp(np.array([1000, 1000])) // 1000 + log(2)
+ *
+ * @since 0.1.0
+ */
+export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => {
+  const [out, sign] = logsumexpParts(x, options)
+  return options?.b === undefined ? out : np.where(np.less(sign, 0), NaN, out)
+}
+
+/**
+ * `logsumexp` with `return_sign=True`: `[log|sum(b * exp(x))|, sign(sum)]`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.logsumexpWithSign(np.array([0, 0]), { b: np.array([1, -2]) }) // [0, -1]
+ *
+ * @since 0.1.0
+ */
+export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): readonly [Tensor, Tensor] =>
+  logsumexpParts(x, options)
+
+/** Options of {@link standardize}. @since 0.1.0 */
+export interface StandardizeOptions {
+  /** Default -1. */
+  readonly axis?: Axis | undefined
+  /** Use this mean instead of computing it. */
+  readonly mean?: TensorLike | undefined
+  /** Use this variance instead of computing it. */
+  readonly variance?: TensorLike | undefined
+  /** Default 1e-5. */
+  readonly epsilon?: number | undefined
+  readonly where?: TensorLike | undefined
+  /** `"fast"` (JAX's default): `mean(x^2) - mean(x)^2` clipped at 0; `"stable"`: `mean((x - mean)^2)`. */
+  readonly algorithm?: "fast" | "stable" | undefined
+}
+
+/**
+ * `(x - mean) / sqrt(variance + epsilon)` over `axis` (JAX's `jax.nn.standardize`).
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.standardize(np.array([1, 3]), { epsilon: 0 }) // [-1, 1]
+ *
+ * @since 0.1.0
+ */
+export const standardize = (x: TensorLike, options?: StandardizeOptions): Tensor => {
+  const t = inexact(x)
+  const axes = axesOf("standardize", options?.axis === undefined ? -1 : options.axis, t.ndim)
+  const where = options?.where === undefined ? null : maskFor("standardize", options.where, t)
+  const mean = options?.mean === undefined ? meanWhere(t, axes, where) : np.asarray(options.mean)
+  let variance: Tensor
+  if (options?.variance !== undefined) variance = np.asarray(options.variance)
+  else if (options?.algorithm === "stable") variance = meanWhere(np.square(np.subtract(t, mean)), axes, where)
+  else if (options?.algorithm === undefined || options.algorithm === "fast") {
+    variance = np.clip(np.subtract(meanWhere(np.square(t), axes, where), np.square(mean)), 0)
+  } else {
+    throw new ShapeError({
+      operation: "standardize",
+      detail: `Unknown algorithm '${String(options.algorithm)}'. Expected 'fast' or 'stable'.`
+    })
+  }
+  return np.multiply(np.subtract(t, mean), lax.rsqrt(inexact(np.add(variance, options?.epsilon ?? 1e-5))))
+}
+
+/**
+ * One-hot encoding: `x[..., None] == arange(numClasses)` along `axis` (default the
+ * new last axis), as `dtype` (default float32). Indices outside `[0, numClasses)`
+ * encode as all zeros, as in JAX.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * nn.oneHot(np.array([0, 2, -1], { dtype: "int32" }), 3) // [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+ *
+ * @since 0.1.0
+ */
+export const oneHot = (
+  x: TensorLike,
+  numClasses: number,
+  options?: { readonly dtype?: DType.DType | undefined; readonly axis?: number | undefined }
+): Tensor => {
+  const t = np.asarray(x)
+  if (!Number.isInteger(numClasses) || numClasses < 0) {
+    throw new ShapeError({
+      operation: "oneHot",
+      detail: `num_classes must be a non-negative integer, got ${numClasses}`
+    })
+  }
+  const [outAxis] = axesOf("oneHot", options?.axis ?? -1, t.ndim + 1)
+  const lhs = lax.expandDims(t, [outAxis!])
+  const rhsShape = Array.from({ length: t.ndim + 1 }, (_, i) => (i === outAxis ? numClasses : 1))
+  const rhs = lax.iota(t.dtype === "bool" ? "int32" : t.dtype, rhsShape, outAxis)
+  return np.astype(np.equal(lhs, rhs), options?.dtype ?? DType.defaultFloat)
+}
+
+// ---------------------------------------------------------------------------
+// attention
+
+/** Options of {@link dotProductAttention}. @since 0.1.0 */
+export interface AttentionOptions {
+  /** Added to the logits; broadcastable to `[B, N, T, S]` (4-d, or 3-d without the batch). */
+  readonly bias?: TensorLike | undefined
+  /** Boolean; `false` masks a logit out. Broadcastable to `[B, N, T, S]`. */
+  readonly mask?: TensorLike | undefined
+  /** Logit scale; default `1 / sqrt(H)`. */
+  readonly scale?: number | undefined
+  /** Apply a causal mask (query `t` attends to keys `s <= t`). */
+  readonly isCausal?: boolean | undefined
+}
+
+const ensure4d = (name: string, t: Tensor): Tensor => {
+  if (t.ndim === 3) return lax.expandDims(t, [0])
+  if (t.ndim !== 4) {
+    throw new ShapeError({
+      operation: "dotProductAttention",
+      detail: `${name} ndim should be 3 or 4, but got ${t.ndim}`
+    })
+  }
+  return t
+}
+
+/**
+ * Scaled dot-product attention (JAX's `jax.nn.dot_product_attention`, its XLA
+ * implementation): `softmax(q k^T * scale + bias, masked) v` with JAX's layout,
+ * `query` `[B, T, N, H]`, `key`/`value` `[B, S, K, H]` (the batch may be omitted),
+ * where `N` is a multiple of `K` (grouped-query attention). Masked logits become
+ * `-0.7 * float32max`, and the softmax runs in float32, as in JAX. Output
+ * `[B, T, N, H]`.
+ *
+ * @example
+ * import { nn, np } from "diffect"
+ * const q = np.ones([1, 2, 1, 4])
+ * const kv = np.array([[[[1, 0, 0, 0]], [[0, 1, 0, 0]]]])
+ * nn.dotProductAttention(q, kv, kv, { isCausal: true }) // row 0 attends only to key 0
+ *
+ * @since 0.1.0
+ */
+export const dotProductAttention = (
+  query: TensorLike,
+  key: TensorLike,
+  value: TensorLike,
+  options?: AttentionOptions
+): Tensor => {
+  const q3 = np.asarray(query)
+  const q = ensure4d("query", q3)
+  const k = ensure4d("key", np.asarray(key))
+  const v = ensure4d("value", np.asarray(value))
+  const [B, S, K, H] = k.shape as [number, number, number, number]
+  const [qB, T, N, qH] = q.shape as [number, number, number, number]
+  const fail = (detail: string): never => {
+    throw new ShapeError({ operation: "dotProductAttention", detail })
+  }
+  const dtypeFail = (name: string, got: DType.DType): never => {
+    throw new DTypeError({
+      operation: "dotProductAttention",
+      detail: `${name} dtype should be ${k.dtype}, but got ${got}`
+    })
+  }
+  if (v.shape.join() !== k.shape.join()) fail(`value shape should be [${k.shape}]: but got [${v.shape}]`)
+  if (v.dtype !== k.dtype) dtypeFail("value", v.dtype)
+  if (qB !== B || qH !== H) fail(`query shape should be [${B}, -1, -1, ${H}]: but got [${q.shape}]`)
+  if (q.dtype !== k.dtype) dtypeFail("query", q.dtype)
+  if (N % K !== 0) fail(`The number of query heads must be a multiple of key/value heads, but got ${N} vs ${K}`)
+  const G = N / K
+  const logitsDType: DType.DType = k.dtype === "float64" ? "float64" : "float32"
+  const scale = options?.scale ?? 1 / Math.sqrt(H)
+  // [B, T, K, G, H] x [B, S, K, H] -> [B, K, G, T, S]
+  const qg = np.reshape(q, [B, T, K, G, H])
+  let logits = np.astype(np.einsum("BTKGH,BSKH->BKGTS", qg, k), logitsDType)
+  logits = np.multiply(logits, np.array(scale, { dtype: logitsDType }))
+  const toGrouped = (name: string, m: Tensor): Tensor => {
+    const m4 = ensure4d(name, m)
+    if (m4.shape[1] !== 1 && m4.shape[1] !== N) fail(`${name} heads should be 1 or ${N}, but got [${m4.shape}]`)
+    const full = np.broadcastTo(m4, [B, N, T, S])
+    return np.reshape(full, [B, K, G, T, S])
+  }
+  if (options?.bias !== undefined) logits = np.add(logits, toGrouped("bias", np.asarray(options.bias)))
+  let mask: Tensor | null = null
+  if (options?.mask !== undefined) {
+    const m = np.asarray(options.mask)
+    if (m.dtype !== "bool") {
+      throw new DTypeError({
+        operation: "dotProductAttention",
+        detail: `mask dtype should be bool, but got ${m.dtype}`
+      })
+    }
+    mask = toGrouped("mask", m)
+  }
+  if (options?.isCausal === true) {
+    const causal = np.lessEqual(lax.iota("int32", [T, S], 1), lax.iota("int32", [T, S], 0))
+    mask = mask === null ? np.broadcastTo(causal, [B, K, G, T, S]) : np.logicalAnd(mask, causal)
+  }
+  if (mask !== null) logits = np.where(mask, logits, np.array(-0.7 * 3.4028234663852886e38, { dtype: logitsDType }))
+  const probs = np.astype(softmax(np.astype(logits, "float32"), { axis: -1 }), k.dtype)
+  const encoded = np.einsum("BKGTS,BSKH->BTKGH", probs, v)
+  const out = np.reshape(encoded, [B, T, N, H])
+  return q3.ndim === 3 ? np.squeeze(out, 0) : out
+}
