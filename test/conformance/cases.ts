@@ -564,7 +564,7 @@ const shapes: ReadonlyArray<Case> = [
   { name: "reshape (2,3,4) -> (4,6)", run: () => np.reshape(t3(), [4, 6]), expected: T },
   {
     name: "transpose (2,3,4) by (2,0,1)",
-    run: () => np.transpose(t3(), [2, 0, 1]),
+    run: () => np.transpose(t3(), { axes: [2, 0, 1] }),
     expected: Array.from(
       { length: 4 },
       (_, k) => Array.from({ length: 2 }, (_, i) => Array.from({ length: 3 }, (_, j) => at3(i, j, k)))
@@ -592,7 +592,7 @@ const shapes: ReadonlyArray<Case> = [
   },
   {
     name: "flip axis 1",
-    run: () => np.flip(t3(), 1),
+    run: () => np.flip(t3(), { axis: 1 }),
     expected: reshape(
       Array.from({ length: 24 }, (_, n) => at3(Math.floor(n / 12), 2 - (Math.floor(n / 4) % 3), n % 4)),
       [2, 3, 4]
@@ -622,7 +622,7 @@ const shapes: ReadonlyArray<Case> = [
   },
   {
     name: "concatenate axis 1",
-    run: () => np.concatenate([f([[1], [2]]), f([[3, 4], [5, 6]]), f([[7, 8, 9], [10, 11, 12]])], 1),
+    run: () => np.concatenate([f([[1], [2]]), f([[3, 4], [5, 6]]), f([[7, 8, 9], [10, 11, 12]])], { axis: 1 }),
     expected: [[1, 3, 4, 7, 8, 9], [2, 5, 6, 10, 11, 12]]
   },
   {
@@ -771,7 +771,7 @@ const dots: ReadonlyArray<Case> = [
     atol: 1e-4
   },
   { name: "vector dot", run: () => np.dot(f([1, 2, 3]), f([4, -5, 6])), expected: 12 },
-  { name: "tensordot over two axes", run: () => np.tensordot(t3(), np.ones([3, 4]), 2), expected: [66, 210] },
+  { name: "tensordot over two axes", run: () => np.tensordot(t3(), np.ones([3, 4]), { axes: 2 }), expected: [66, 210] },
   { name: "outer product", run: () => np.outer(f([1, 2]), f([3, 4, 5])), expected: [[3, 4, 5], [6, 8, 10]] },
   {
     name: "matmul int32",

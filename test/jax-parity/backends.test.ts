@@ -61,7 +61,7 @@ for (const target of backends) {
           )
           expect.close(yield* toJs(r), [[3, 7], [4, 6]])
           const clip = customVjp((x: Tensor) => x)
-          clip.defVjp((x) => [x, null] as const, (_r, g) => [np.clip(g, -0.75, 0.75)])
+          clip.defVjp((x) => [x, null] as const, (_r, g) => [np.clip(g, { min: -0.75, max: 0.75 })])
           expect.close(yield* toJs(yield* grad((x: Tensor) => clip(np.sin(x)))(np.array(0))), 0.75)
         }))
     })

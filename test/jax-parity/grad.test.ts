@@ -246,7 +246,7 @@ describe("jax.grad parity", () => {
 
   it("custom_vjp (JAX docs, clip_gradient): the backward pass clips the cotangent", () => {
     const clip = customVjp((_lo: number, _hi: number, x: Tensor) => x)
-    clip.defVjp((lo, hi, x) => [x, [lo, hi]] as const, ([lo, hi], g) => [null, null, np.clip(g, lo, hi)])
+    clip.defVjp((lo, hi, x) => [x, [lo, hi]] as const, ([lo, hi], g) => [null, null, np.clip(g, { min: lo, max: hi })])
     // d/dx clip(sin x) with a cotangent of 1 clipped to 0.75: 0.75 cos x
     expect.close(value(grad((x: Tensor) => clip(-0.75, 0.75, np.sin(x)))(np.array(0))), 0.75)
     expect.close(value(grad((x: Tensor) => np.multiply(0.5, clip(-0.75, 0.75, np.sin(x))))(np.array(0))), 0.5)
@@ -259,9 +259,9 @@ describe("jax.grad parity", () => {
     expect.close(value(grad((x: Tensor) => np.max(x))(np.array([1, 3, 3]))), [0, 0.5, 0.5])
     expect.close(value(grad((x: Tensor) => np.min(x))(np.array([1, 1, 3]))), [0.5, 0.5, 0])
     // jnp.clip is maximum then minimum: 0.5 at either bound, 1 inside
-    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(0))), 0.5)
-    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(1))), 0.5)
-    expect.close(value(grad((x: Tensor) => np.clip(x, 0, 1))(np.array(0.5))), 1)
+    expect.close(value(grad((x: Tensor) => np.clip(x, { min: 0, max: 1 }))(np.array(0))), 0.5)
+    expect.close(value(grad((x: Tensor) => np.clip(x, { min: 0, max: 1 }))(np.array(1))), 0.5)
+    expect.close(value(grad((x: Tensor) => np.clip(x, { min: 0, max: 1 }))(np.array(0.5))), 1)
     // pow: d/dx x^0 = 0 and d/dy 0^y = 0 (JAX's _pow_jvp_lhs / _replace_zero in _pow_jvp_rhs)
     expect.close(value(grad((x: Tensor) => np.power(x, 0))(np.array(0))), 0)
     expect.close(value(grad((y: Tensor) => np.power(0, y))(np.array(2))), 0)

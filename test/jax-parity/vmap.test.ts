@@ -87,12 +87,12 @@ describe("vmap (tests/batching_test.py)", () => {
     const x = f64(R(3))
     const jacfwdV = Effect.gen(function*() {
       const push = (v: Tensor) => jvp(f, [x], [v])
-      const [, jac] = yield* vmap(push, { outAxes: [null, 0] })(np.eye(3, 3, { dtype: "float64" }))
+      const [, jac] = yield* vmap(push, { outAxes: [null, 0] })(np.eye(3, { dtype: "float64" }))
       return np.transpose(jac) // rows of jac are J @ e_i
     })
     const jacbwdV = Effect.gen(function*() {
       const [, pullback] = yield* vjp(f, x)
-      const [jac] = yield* vmap(pullback)(np.eye(4, 4, { dtype: "float64" }))
+      const [jac] = yield* vmap(pullback)(np.eye(4, { dtype: "float64" }))
       return jac
     })
     expect.close(toJsSync(run(jacfwdV)), toJsSync(run(jacbwdV)), 1e-12)
@@ -128,32 +128,32 @@ describe("vmap (tests/batching_test.py)", () => {
   })
 
   it("testConcatenate: operands batched on different axes or not at all", () => {
-    const x = np.reshape(np.arange(10 * 2 * 3, undefined, 1, { dtype: "float64" }), [10, 2, 3])
-    const y = np.reshape(np.arange(10 * 3, undefined, 1, { dtype: "float64" }), [1, 10, 3])
-    const z = np.reshape(np.arange(4 * 3, undefined, 1, { dtype: "float64" }), [4, 3])
+    const x = np.reshape(np.arange(10 * 2 * 3, { dtype: "float64" }), [10, 2, 3])
+    const y = np.reshape(np.arange(10 * 3, { dtype: "float64" }), [1, 10, 3])
+    const z = np.reshape(np.arange(4 * 3, { dtype: "float64" }), [4, 3])
     const fun = (...args: Array<Tensor>) => lax.concatenate(args, 0)
     const ans = value(vmap(fun, { inAxes: [0, 1, null] })(x, y, z))
-    const expected = np.concatenate([x, np.swapaxes(y, 0, 1), np.broadcastTo(z, [10, 4, 3])], 1)
+    const expected = np.concatenate([x, np.swapaxes(y, 0, 1), np.broadcastTo(z, [10, 4, 3])], { axis: 1 })
     expect.close(ans, toJsSync(expected))
   })
 
   it("testTranspose and testTransposePermutation", () => {
-    const x = np.reshape(np.arange(36, undefined, 1, { dtype: "float64" }), [4, 3, 3])
+    const x = np.reshape(np.arange(36, { dtype: "float64" }), [4, 3, 3])
     expect.close(value(vmap((m: Tensor) => np.add(m, np.transpose(m)))(x)), toJsSync(np.add(x, np.swapaxes(x, -1, -2))))
-    const y = np.reshape(np.arange(360, undefined, 1, { dtype: "float64" }), [6, 3, 4, 5])
+    const y = np.reshape(np.arange(360, { dtype: "float64" }), [6, 3, 4, 5])
     expect.close(
-      value(vmap((m: Tensor) => np.transpose(m, [1, 0, 2]))(y)),
-      toJsSync(np.transpose(y, [0, 2, 1, 3]))
+      value(vmap((m: Tensor) => np.transpose(m, { axes: [1, 0, 2] }))(y)),
+      toJsSync(np.transpose(y, { axes: [0, 2, 1, 3] }))
     )
     const w = np.reshape(y, [3, 4, 6, 5])
     expect.close(
-      value(vmap((m: Tensor) => np.transpose(m, [1, 2, 0]), { inAxes: 2 })(w)),
-      toJsSync(np.transpose(w, [2, 1, 3, 0]))
+      value(vmap((m: Tensor) => np.transpose(m, { axes: [1, 2, 0] }), { inAxes: 2 })(w)),
+      toJsSync(np.transpose(w, { axes: [2, 1, 3, 0] }))
     )
   })
 
   it("testNegativeAxes: negative in and out axes, and their errors", () => {
-    const x = np.reshape(np.arange(60, undefined, 1, { dtype: "float64" }), [3, 4, 5])
+    const x = np.reshape(np.arange(60, { dtype: "float64" }), [3, 4, 5])
     const sum = (t: Tensor) => np.sum(t)
     expect.close(value(vmap(sum, { inAxes: -3 })(x)), toJsSync(np.sum(x, { axis: [1, 2] })))
     expect.close(value(vmap(sum, { inAxes: -2 })(x)), toJsSync(np.sum(x, { axis: [0, 2] })))
@@ -165,8 +165,8 @@ describe("vmap (tests/batching_test.py)", () => {
     )
     const id = (t: Tensor) => t
     expect.close(value(vmap(id, { outAxes: -3 })(x)), toJsSync(x))
-    expect.close(value(vmap(id, { outAxes: -2 })(x)), toJsSync(np.transpose(x, [1, 0, 2])))
-    expect.close(value(vmap(id, { outAxes: -1 })(x)), toJsSync(np.transpose(x, [1, 2, 0])))
+    expect.close(value(vmap(id, { outAxes: -2 })(x)), toJsSync(np.transpose(x, { axes: [1, 0, 2] })))
+    expect.close(value(vmap(id, { outAxes: -1 })(x)), toJsSync(np.transpose(x, { axes: [1, 2, 0] })))
     expect.error(failure(vmap(id, { outAxes: -4 })(x)), VmapAxisError, /axis -4 is out of bounds/)
     const pair = (...xs: Array<Tensor>) => xs
     const [, sevens] = run(vmap(pair, { inAxes: [0, null], outAxes: [0, -1] })(np.arange(5), np.array(7)))
@@ -217,7 +217,7 @@ describe("vmap (tests/batching_test.py)", () => {
   it("test_vmap_unbatched_object_passthrough_issue_183 (api_test.py): a function argument with in_axes None", () => {
     const out = vmap((f: (x: Tensor) => Tensor, x: Tensor) => f(x), { inAxes: [null, 0] })(
       (x: Tensor) => np.add(x, 1),
-      np.arange(3, undefined, 1, { dtype: "float32" })
+      np.arange(3, { dtype: "float32" })
     )
     expect.close(value(out), [1, 2, 3])
   })
@@ -265,7 +265,7 @@ describe("vmap (tests/batching_test.py)", () => {
 
   it("test_vmap_explicit_axis_size_mismatch (api_test.py)", () => {
     expect.error(
-      failure(vmap((x: Tensor) => x, { inAxes: 0, axisSize: 2 })(np.arange(8, undefined, 1, { dtype: "int32" }))),
+      failure(vmap((x: Tensor) => x, { inAxes: 0, axisSize: 2 })(np.arange(8, { dtype: "int32" }))),
       VmapSizeError,
       "vmap got inconsistent sizes for array axes to be mapped:\n" +
         "  * the `axis_size` argument was 2;\n" +
@@ -329,15 +329,15 @@ describe("vmap (tests/batching_test.py)", () => {
 
   it("vmap docstring: a dict in_axes with None, and out_axes None / 0 for an unmapped result", () => {
     const foo = (dct: { a: number; b: Tensor }, x: number) => np.add(np.add(dct.a, dct.b), x)
-    const dct = { a: 0, b: np.arange(5, undefined, 1, { dtype: "float32" }) }
+    const dct = { a: 0, b: np.arange(5, { dtype: "float32" }) }
     expect.close(value(vmap(foo, { inAxes: [{ a: null, b: 0 }, null] })(dct, 1)), [1, 2, 3, 4, 5])
     const pair = (x: Tensor, y: number) => [np.add(x, y), np.multiply(y, 2)] as const
-    const xs = np.arange(2, undefined, 1, { dtype: "float32" })
+    const xs = np.arange(2, { dtype: "float32" })
     expect.close(value(vmap(pair, { inAxes: [0, null], outAxes: [0, null] })(xs, 4)), [[4, 5], 8])
     const [, broadcast] = run(vmap(pair, { inAxes: [0, null], outAxes: 0 })(xs, 4))
     expect.close(toJsSync(broadcast), [8, 8])
     assert.isTrue(broadcast.weakType)
-    const m = np.reshape(np.arange(12, undefined, 1, { dtype: "float32" }), [3, 4])
+    const m = np.reshape(np.arange(12, { dtype: "float32" }), [3, 4])
     const summed = [12, 15, 18, 21]
     expect.close(value(vmap((x: Tensor) => psum(x, "i"), { axisName: "i" })(m)), [summed, summed, summed])
   })
@@ -368,7 +368,7 @@ describe("collectives (tests/batching_test.py)", () => {
     )
   for (const [label, collective, bulk] of collectives) {
     it(`testCommAssocCollective: ${label} over every subset and order of vmapped names`, () => {
-      const x = np.reshape(np.arange(8, undefined, 1, { dtype: "float32" }), [2, 2, 2])
+      const x = np.reshape(np.arange(8, { dtype: "float32" }), [2, 2, 2])
       for (const vmapNames of nameSets) {
         for (const names of subsets(vmapNames).flatMap(permutations)) {
           let f = (v: Tensor): unknown => np.subtract(v, collective(v, names))
@@ -385,7 +385,7 @@ describe("collectives (tests/batching_test.py)", () => {
   }
 
   it("testAxisIndex: x - axis_index", () => {
-    const x = np.arange(10, undefined, 1, { dtype: "int32" })
+    const x = np.arange(10, { dtype: "int32" })
     expect.close(value(vmap((v: Tensor) => np.subtract(v, axisIndex("i")), { axisName: "i" })(x)), [
       0,
       0,

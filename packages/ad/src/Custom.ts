@@ -260,7 +260,7 @@ const ruleLeaf = (leaf: unknown, like: Tensor): unknown => {
   return leaf
 }
 
-const treeString = (tree: unknown): string => String(Tree.structure(tree, (x) => x === null))
+const treeString = (tree: unknown): string => String(Tree.structure(tree, { isLeaf: (x) => x === null }))
 
 /**
  * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
@@ -319,7 +319,7 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
         let raw: Array<unknown>
         try {
           // `null` stands for a zero tangent of a whole subtree.
-          raw = Tree.broadcastPrefix<unknown>(tangentOut, out, (x) => x === null)
+          raw = Tree.broadcastPrefix<unknown>(tangentOut, out, { isLeaf: (x) => x === null })
         } catch (e) {
           if (!(e instanceof Tree.TreeStructureError)) throw e
           throw new CustomRuleError({
@@ -448,7 +448,7 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
         // One cotangent leaf per argument leaf; `null` covers a whole subtree.
         let perLeaf: Array<unknown>
         try {
-          perLeaf = Tree.broadcastPrefix<unknown>(result, args, (x) => x === null)
+          perLeaf = Tree.broadcastPrefix<unknown>(result, args, { isLeaf: (x) => x === null })
         } catch (e) {
           if (e instanceof Tree.TreeStructureError) throw structureError()
           throw e

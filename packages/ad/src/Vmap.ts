@@ -168,7 +168,7 @@ const pyRepr = (u: unknown, top = true): string => {
 const isAxisLeaf = (u: unknown): boolean => u === null || typeof u === "number"
 
 const checkSpecLeaves = (name: string, spec: unknown): void => {
-  const [leaves] = Tree.flatten(spec, isAxisLeaf)
+  const [leaves] = Tree.flatten(spec, { isLeaf: isAxisLeaf })
   for (const l of leaves) {
     if (l !== null && (typeof l !== "number" || !Number.isInteger(l))) {
       throw new VmapSpecError({
@@ -184,7 +184,7 @@ const checkSpecLeaves = (name: string, spec: unknown): void => {
 const broadcastSpec = (name: string, spec: AxisSpec, value: unknown): Array<number | null> => {
   if (spec === null || typeof spec === "number") return new Array<number | null>(Tree.numLeaves(value)).fill(spec)
   try {
-    return Tree.broadcastPrefix<number | null>(spec, value, isAxisLeaf)
+    return Tree.broadcastPrefix<number | null>(spec, value, { isLeaf: isAxisLeaf })
   } catch (e) {
     if (e instanceof Tree.TreeStructureError) {
       throw new VmapSpecError({

@@ -62,14 +62,14 @@ const checkClass = (op: string, a: AbstractValue, cls: DTypeClass): void => {
   if (!cls(a.dtype)) {
     throw new DTypeError({
       operation: op,
-      detail: `${op} does not accept dtype ${a.dtype}. Accepted dtypes are ${classNames.get(cls) ?? "other"}.`
+      detail: `dtype ${a.dtype} is not accepted. Accepted dtypes are ${classNames.get(cls) ?? "other"}.`
     })
   }
 }
 
 const checkArity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void => {
   if (avals.length !== n) {
-    throw new ShapeError({ operation: op, detail: `${op} takes ${n} operand(s), got ${avals.length}` })
+    throw new ShapeError({ operation: op, detail: `takes ${n} operand(s), got ${avals.length}` })
   }
 }
 
@@ -84,7 +84,7 @@ const checkSameShape = (op: string, a: AbstractValue, b: AbstractValue): void =>
   if (a.shape !== b.shape && !sameShape(a.shape, b.shape)) {
     throw new ShapeError({
       operation: op,
-      detail: `${op} got incompatible shapes: ${formatShape(a.shape)} and ${formatShape(b.shape)}. ` +
+      detail: `got incompatible shapes: ${formatShape(a.shape)} and ${formatShape(b.shape)}. ` +
         "lax operands must have equal shapes; np broadcasts them first."
     })
   }
@@ -111,7 +111,7 @@ const checkAxes = (op: string, axes: ReadonlyArray<number>, ndim: number): void 
     checkAxis(axis, ndim)
     for (let j = 0; j < i; j++) {
       if (axes[j] === axis) {
-        throw new ShapeError({ operation: op, detail: `${op} got repeated axis ${axis} in [${axes.join(", ")}]` })
+        throw new ShapeError({ operation: op, detail: `got repeated axis ${axis} in [${axes.join(", ")}]` })
       }
     }
   }
@@ -122,7 +122,7 @@ const checkShapeParam = (op: string, shape: Shape): void => {
     if (!Number.isInteger(d) || d < 0) {
       throw new ShapeError({
         operation: op,
-        detail: `${op}: shape ${formatShape(shape)} must contain non-negative integers`
+        detail: `shape ${formatShape(shape)} must contain non-negative integers`
       })
     }
   }
@@ -189,7 +189,7 @@ const argRule = <P extends "argmax" | "argmin">(op: P): AbstractEvalRule<P> => (
   checkClass(op, x, ordered)
   checkAxis(axis, x.shape.length)
   if (x.shape[axis] === 0) {
-    throw new ShapeError({ operation: op, detail: `${op}: attempt to get ${op} of an empty sequence` })
+    throw new ShapeError({ operation: op, detail: `attempt to get ${op} of an empty sequence` })
   }
   return [aval(x.shape.filter((_, i) => i !== axis), "int32", false)]
 }
@@ -244,13 +244,16 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkArity("integer_pow", avals, 1)
     const x = avals[0]!
     checkClass("integer_pow", x, numeric)
-    if (!Number.isInteger(y)) {
-      throw new DTypeError({ operation: "integer_pow", detail: `integer_pow: exponent must be an integer, got ${y}` })
+    if (!Number.isInteger(y) || y > 2147483647 || y < -2147483648) {
+      throw new DTypeError({
+        operation: "integer_pow",
+        detail: `exponent must be an integer in the int32 range, got ${y}`
+      })
     }
     if (y < 0 && x.dtype === "int32") {
       throw new DTypeError({
         operation: "integer_pow",
-        detail: `integer_pow: integers cannot be raised to the negative power ${y}`
+        detail: `integers cannot be raised to the negative power ${y}`
       })
     }
     return [x]
@@ -297,7 +300,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const [p, x, y] = avals as readonly [AbstractValue, AbstractValue, AbstractValue]
     checkFloat0("select", avals)
     if (p.dtype !== "bool") {
-      throw new DTypeError({ operation: "select", detail: `select: predicate must be bool, got ${p.dtype}` })
+      throw new DTypeError({ operation: "select", detail: `predicate must be bool, got ${p.dtype}` })
     }
     checkSameShape("select", p, x)
     checkSameShape("select", x, y)
@@ -326,7 +329,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const bad = (why: string) =>
       new ShapeError({
         operation: "broadcast_in_dim",
-        detail: `broadcast_in_dim: cannot broadcast operand of shape ${formatShape(x.shape)} to ${
+        detail: `cannot broadcast operand of shape ${formatShape(x.shape)} to ${
           formatShape(shape)
         } with broadcastDimensions [${dims.join(", ")}]: ${why}`
       })
@@ -367,9 +370,9 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     if (!valid) {
       throw new ShapeError({
         operation: "transpose",
-        detail: `transpose permutation [${
-          permutation.join(", ")
-        }] is not a permutation of the axes of an array of shape ${formatShape(x.shape)}`
+        detail: `permutation [${permutation.join(", ")}] is not a permutation of the axes of an array of shape ${
+          formatShape(x.shape)
+        }`
       })
     }
     return [aval(permutation.map((p) => x.shape[p]!), x.dtype, x.weakType)]
@@ -413,7 +416,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const bad = (why: string) =>
       new ShapeError({
         operation: "slice",
-        detail: `slice of shape ${formatShape(x.shape)} with start [${startIndices.join(", ")}], limit [${
+        detail: `operand of shape ${formatShape(x.shape)} with start [${startIndices.join(", ")}], limit [${
           limitIndices.join(", ")
         }]${strides === null ? "" : `, strides [${strides.join(", ")}]`}: ${why}`
       })
@@ -441,14 +444,14 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     if (v.shape.length !== 0) {
       throw new ShapeError({
         operation: "pad",
-        detail: `pad: padding value must be a scalar, got shape ${formatShape(v.shape)}`
+        detail: `padding value must be a scalar, got shape ${formatShape(v.shape)}`
       })
     }
     checkSameDType("pad", x, v)
     if (config.length !== x.shape.length) {
       throw new ShapeError({
         operation: "pad",
-        detail: `pad: config has ${config.length} entries for an operand of shape ${formatShape(x.shape)}`
+        detail: `config has ${config.length} entries for an operand of shape ${formatShape(x.shape)}`
       })
     }
     const shape = config.map(([lo, hi, interior], i) => {
@@ -456,14 +459,14 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       if (![lo, hi, interior].every(Number.isInteger) || interior < 0) {
         throw new ShapeError({
           operation: "pad",
-          detail: `pad: config [${lo}, ${hi}, ${interior}] of dimension ${i} must be integers with interior >= 0`
+          detail: `config [${lo}, ${hi}, ${interior}] of dimension ${i} must be integers with interior >= 0`
         })
       }
       const out = lo + hi + d + Math.max(0, d - 1) * interior
       if (out < 0) {
         throw new ShapeError({
           operation: "pad",
-          detail: `pad: config [${lo}, ${hi}, ${interior}] gives negative size ${out} for dimension ${i} of size ${d}`
+          detail: `config [${lo}, ${hi}, ${interior}] gives negative size ${out} for dimension ${i} of size ${d}`
         })
       }
       return out
@@ -472,7 +475,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   },
   concatenate: (avals, { dimension }) => {
     if (avals.length === 0) {
-      throw new ShapeError({ operation: "concatenate", detail: "concatenate needs at least one operand" })
+      throw new ShapeError({ operation: "concatenate", detail: "needs at least one operand" })
     }
     const first = avals[0]!
     const n = first.shape.length
@@ -485,7 +488,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       if (!ok) {
         throw new ShapeError({
           operation: "concatenate",
-          detail: `concatenate: operands must have equal shapes except in dimension ${dimension}, got ${
+          detail: `operands must have equal shapes except in dimension ${dimension}, got ${
             avals.map((b) => formatShape(b.shape)).join(", ")
           }`
         })
@@ -502,7 +505,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const [x, idx] = avals as readonly [AbstractValue, AbstractValue]
     checkClass("gather", x, anyValue)
     if (idx.dtype !== "int32") {
-      throw new DTypeError({ operation: "gather", detail: `gather: indices must be int32, got ${idx.dtype}` })
+      throw new DTypeError({ operation: "gather", detail: `indices must be int32, got ${idx.dtype}` })
     }
     checkAxis(axis, x.shape.length)
     return [aval([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, x.weakType)]
@@ -513,7 +516,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkClass("scatter_add", x, numeric)
     checkClass("scatter_add", u, numeric)
     if (idx.dtype !== "int32") {
-      throw new DTypeError({ operation: "scatter_add", detail: `scatter_add: indices must be int32, got ${idx.dtype}` })
+      throw new DTypeError({ operation: "scatter_add", detail: `indices must be int32, got ${idx.dtype}` })
     }
     checkAxis(axis, x.shape.length)
     checkSameDType("scatter_add", x, u)
@@ -521,7 +524,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     if (!shapeEquals(expected, u.shape)) {
       throw new ShapeError({
         operation: "scatter_add",
-        detail: `scatter_add: updates of shape ${formatShape(u.shape)} do not match ${formatShape(expected)} (operand ${
+        detail: `updates of shape ${formatShape(u.shape)} do not match ${formatShape(expected)} (operand ${
           formatShape(x.shape)
         }, indices ${formatShape(idx.shape)}, axis ${axis})`
       })
@@ -539,9 +542,9 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const bad = (why: string) =>
       new ShapeError({
         operation: "dot_general",
-        detail: `dot_general of ${formatShape(x.shape)} and ${formatShape(y.shape)} with contracting [[${
-          lc.join(", ")
-        }], [${rc.join(", ")}]], batch [[${lb.join(", ")}], [${rb.join(", ")}]]: ${why}`
+        detail: `operands ${formatShape(x.shape)} and ${formatShape(y.shape)} with contracting [[${lc.join(", ")}], [${
+          rc.join(", ")
+        }]], batch [[${lb.join(", ")}], [${rb.join(", ")}]]: ${why}`
       })
     if (lc.length !== rc.length) throw bad("lhs and rhs need the same number of contracting dimensions")
     if (lb.length !== rb.length) throw bad("lhs and rhs need the same number of batch dimensions")
@@ -565,7 +568,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   iota: (avals, { dimension, dtype, shape }) => {
     checkArity("iota", avals, 0)
     if (!real(dtype)) {
-      throw new DTypeError({ operation: "iota", detail: `iota does not accept dtype ${dtype}; use int32 or a float` })
+      throw new DTypeError({ operation: "iota", detail: `dtype ${dtype} is not accepted; use int32 or a float` })
     }
     checkShapeParam("iota", shape)
     checkAxis(dimension, shape.length)

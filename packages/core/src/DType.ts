@@ -82,6 +82,21 @@ export const allocHost = (d: DType, size: number): HostArray => {
   }
 }
 
+/**
+ * The int32 of a JS number by XLA's `convert` rule, the one rule of every
+ * float -> int32 conversion in diffect (`astype`, `np.array(..., { dtype })`,
+ * schemas, kernels): truncate toward zero, saturate at the int32 range, NaN -> 0.
+ *
+ * @example
+ * import { DType } from "@diffect/core"
+ * DType.toInt32(1e10)  // 2147483647
+ * DType.toInt32(-2.7)  // -2
+ *
+ * @since 0.1.0
+ */
+export const toInt32 = (x: number): number =>
+  x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0
+
 /** The default floating dtype (JAX's default with x64 disabled). @since 0.1.0 */
 export const defaultFloat: DType = "float32"
 

@@ -154,11 +154,35 @@ export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()
 }
 
 /**
+ * An argument of the wrong kind (JAX's `TypeError`): a value where a tensor is
+ * expected, a string axis, an options object that is not an object or has an
+ * unknown key, an axis name that is not a string. `got` describes the value given.
+ *
+ * @example
+ * import { ArgumentError } from "@diffect/core"
+ * new ArgumentError({ operation: "sum", argument: "options", expected: "an options object", got: "the number 5" }).message
+ * // "sum: options must be an options object, got the number 5"
+ *
+ * @since 0.1.0
+ */
+export class ArgumentError extends Schema.TaggedError<ArgumentError>()("ArgumentError", {
+  operation: Schema.String,
+  argument: Schema.String,
+  expected: Schema.String,
+  got: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation}: ${this.argument} must be ${this.expected}, got ${this.got}`
+  }
+}
+
+/**
  * The errors of the core.
  *
  * @since 0.1.0
  */
 export type CoreError =
+  | ArgumentError
   | BroadcastError
   | AxisError
   | ShapeError
@@ -193,6 +217,7 @@ export type ErrorClasses<E extends { readonly _tag: string }> = {
  * @since 0.1.0
  */
 export const coreErrors: ErrorClasses<CoreError> = {
+  ArgumentError,
   BroadcastError,
   AxisError,
   ShapeError,

@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { EscapedTracerError } from "./Errors.js"
+import { abstractEvalRules } from "./AbstractEval.js"
+import { ArgumentError, EscapedTracerError } from "./Errors.js"
 import { evalPrimitive } from "./internal/dispatch.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
@@ -91,6 +92,15 @@ export const bind = <P extends Primitive>(
   operands: ReadonlyArray<Tensor>,
   params: Params<P>
 ): ReadonlyArray<Tensor> => {
+  // Names resolved through the prototype (`bind("constructor")`) are not primitives.
+  if (!Object.hasOwn(abstractEvalRules, primitive)) {
+    throw new ArgumentError({
+      operation: "bind",
+      argument: "primitive",
+      expected: "the name of a primitive",
+      got: typeof primitive === "string" ? JSON.stringify(primitive) : typeof primitive
+    })
+  }
   let top = topHandler(operands)
   const dynamic = dynamicHandler
   if (dynamic !== undefined && (top === undefined || dynamic.level > top.level)) top = dynamic

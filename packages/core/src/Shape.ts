@@ -3,10 +3,19 @@
  *
  * @since 0.1.0
  */
-import { AxisError, BroadcastError } from "./Errors.js"
+import { ArgumentError, AxisError, BroadcastError } from "./Errors.js"
 
 /** @since 0.1.0 */
 export type Shape = ReadonlyArray<number>
+
+/**
+ * The most elements one array may hold: 2^31 - 1, so that every index fits an
+ * int32 (the index dtype of gathers, and of the kernels' index arithmetic).
+ * Shapes over it fail before anything is allocated.
+ *
+ * @since 0.1.0
+ */
+export const maxElements = 2 ** 31 - 1
 
 /** Number of elements of a shape (1 for a scalar). @since 0.1.0 */
 export const sizeOf = (shape: Shape): number => {
@@ -56,11 +65,19 @@ export const broadcastShapes = (...shapes: ReadonlyArray<Shape>): Shape => {
 
 /**
  * Normalizes a possibly negative axis against `ndim`, failing with `AxisError`
- * (NumPy's message) when out of range.
+ * (NumPy's message) when out of range, and with `ArgumentError` when it is not an integer.
  *
  * @since 0.1.0
  */
 export const normalizeAxis = (axis: number, ndim: number): number => {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) throw new AxisError({ axis, ndim })
+  if (!Number.isInteger(axis)) {
+    throw new ArgumentError({
+      operation: "axis",
+      argument: "an axis",
+      expected: "an integer",
+      got: typeof axis === "number" ? `the number ${axis}` : `a ${typeof axis}`
+    })
+  }
+  if (axis < -ndim || axis >= ndim) throw new AxisError({ axis, ndim })
   return axis < 0 ? axis + ndim : axis
 }

@@ -23,6 +23,14 @@ import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
  * @since 0.1.0
  */
 export abstract class Tensor {
+  // Set by the constructor: an object made with `Object.create(Tensor.prototype)` is
+  // `instanceof Tensor` but holds no value; `Tensor.isGenuine` tells them apart.
+  // oxlint-disable-next-line no-unused-private-class-members -- read by the `#genuine in u` brand check
+  readonly #genuine = true
+  /** Whether `u` was made by a Tensor constructor (not forged from the prototype). */
+  static isGenuine(u: Tensor): boolean {
+    return #genuine in u
+  }
   // Installed with the chainable methods (internal/methods.ts): TensorSchema.ts builds on
   // Tensor, so importing it here would be an import cycle.
   /**
@@ -111,7 +119,7 @@ export abstract class Tracer extends Tensor {
 }
 
 /** @since 0.1.0 */
-export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor
+export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tensor.isGenuine(u)
 
 /** @since 0.1.0 */
 export const describeShape = (t: Tensor): string => formatShape(t.shape)

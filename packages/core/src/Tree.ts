@@ -9,10 +9,18 @@
  *
  * Paths in errors use JAX's key-path style with JSON keys: `[0]["w"]`.
  *
+ * Only a record's own enumerable string keys are part of the tree (the keys
+ * `Object.keys` lists, as a JAX dict's keys): Symbol-keyed and non-enumerable
+ * properties are not, so `map` and `unflatten` do not carry them over. A tree
+ * nested deeper than 1000 levels, or one that contains itself, fails with
+ * `TreeStructureError` naming the path, never a stack overflow.
+ *
  * @since 0.1.0
  */
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
+import { checkOptions, func } from "./internal/validate.js"
+import type { OptionSpec } from "./internal/validate.js"
 import type { Tensor } from "./Tensor.js"
 
 export {
@@ -104,6 +112,22 @@ export type MapLeaves<T, R> = IsAnyOrUnknown<T> extends true ? T
 export type IsLeaf = (value: unknown) => boolean
 
 /**
+ * Options of the functions that walk a tree: `isLeaf` stops the walk at the
+ * values it accepts (their subtree is one leaf).
+ *
+ * @since 0.1.0
+ */
+export interface TreeOptions {
+  readonly isLeaf?: IsLeaf | undefined
+}
+
+const treeSpec: OptionSpec = { isLeaf: func }
+const isLeafOf = (operation: string, options: TreeOptions | undefined): IsLeaf | undefined => {
+  checkOptions(operation, options, treeSpec)
+  return options?.isLeaf
+}
+
+/**
  * Flattens a tree into its leaves (depth first, record keys sorted) and its
  * structure.
  *
@@ -114,9 +138,9 @@ export type IsLeaf = (value: unknown) => boolean
  *
  * @since 0.1.0
  */
-export const flatten = <T>(tree: T, isLeaf?: IsLeaf): [Leaves<T>, internal.TreeDef] => {
+export const flatten = <T>(tree: T, options?: TreeOptions): [Leaves<T>, internal.TreeDef] => {
   const leaves: Array<unknown> = []
-  const def = internal.flattenInto(tree, leaves, isLeaf)
+  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flatten", options))
   return [leaves as Leaves<T>, def]
 }
 
@@ -143,9 +167,9 @@ export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: Readon
  *
  * @since 0.1.0
  */
-export const leaves = <T>(tree: T, isLeaf?: IsLeaf): Leaves<T> => {
+export const leaves = <T>(tree: T, options?: TreeOptions): Leaves<T> => {
   const out: Array<unknown> = []
-  internal.flattenInto(tree, out, isLeaf)
+  internal.flattenInto(tree, out, isLeafOf("Tree.leaves", options))
   return out as Leaves<T>
 }
 
@@ -158,7 +182,8 @@ export const leaves = <T>(tree: T, isLeaf?: IsLeaf): Leaves<T> => {
  *
  * @since 0.1.0
  */
-export const structure = (tree: unknown, isLeaf?: IsLeaf): internal.TreeDef => internal.flattenInto(tree, [], isLeaf)
+export const structure = (tree: unknown, options?: TreeOptions): internal.TreeDef =>
+  internal.flattenInto(tree, [], isLeafOf("Tree.structure", options))
 
 /**
  * Whether two structures are equal: same node kinds, array lengths, record keys,
@@ -177,7 +202,8 @@ export const treedefEquals = (a: internal.TreeDef, b: internal.TreeDef): boolean
  *
  * @since 0.1.0
  */
-export const numLeaves = (tree: unknown, isLeaf?: IsLeaf): number => internal.countLeaves(tree, isLeaf)
+export const numLeaves = (tree: unknown, options?: TreeOptions): number =>
+  internal.countLeaves(tree, isLeafOf("Tree.numLeaves", options))
 
 /**
  * Applies `f` to every leaf, keeping the structure (JAX's `tree.map`).
@@ -190,16 +216,16 @@ export const numLeaves = (tree: unknown, isLeaf?: IsLeaf): number => internal.co
  * @since 0.1.0
  */
 export const map: {
-  <A, R>(f: (leaf: A) => R, options?: { readonly isLeaf?: IsLeaf }): <T>(tree: T) => MapLeaves<T, R>
-  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R>
+  <A, R>(f: (leaf: A) => R, options?: TreeOptions): <T>(tree: T) => MapLeaves<T, R>
+  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: TreeOptions): MapLeaves<T, R>
   // For a generic tree type (`<P>(params: P) => Tree.map(params, (p: Tensor) => ...)`),
   // whose leaf type TypeScript cannot resolve, the callback's own annotation is trusted.
-  <T, A, R>(tree: T, f: (leaf: A) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R>
+  <T, A, R>(tree: T, f: (leaf: A) => R, options?: TreeOptions): MapLeaves<T, R>
 } = dual(
   (args) => args.length >= 2 && typeof args[1] === "function",
-  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: { readonly isLeaf?: IsLeaf }): MapLeaves<T, R> => {
+  <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: TreeOptions): MapLeaves<T, R> => {
     const leaves: Array<unknown> = []
-    const def = internal.flattenInto(tree, leaves, options?.isLeaf)
+    const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.map", options))
     for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as LeafOf<T>)
     return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
   }
@@ -237,10 +263,10 @@ export const keystr = (path: KeyPath): string => path.length === 0 ? "" : intern
  */
 export const flattenWithPath = <T>(
   tree: T,
-  isLeaf?: IsLeaf
+  options?: TreeOptions
 ): [Array<[KeyPath, LeafOf<T>]>, internal.TreeDef] => {
   const leaves: Array<unknown> = []
-  const def = internal.flattenInto(tree, leaves, isLeaf)
+  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flattenWithPath", options))
   const paths = internal.leafPaths(def)
   const out = new Array<[KeyPath, LeafOf<T>]>(leaves.length)
   for (let i = 0; i < leaves.length; i++) out[i] = [paths[i]!, leaves[i] as LeafOf<T>]
@@ -262,28 +288,28 @@ export const flattenWithPath = <T>(
 export const mapN: {
   <A extends ReadonlyArray<any>, R>(
     f: (...leaves: A) => R,
-    options?: { readonly isLeaf?: IsLeaf }
+    options?: TreeOptions
   ): <Ts extends readonly [unknown, ...Array<unknown>]>(trees: Ts) => MapLeaves<Ts[0], R>
   <Ts extends readonly [unknown, ...Array<unknown>], R>(
     trees: Ts,
     f: (...leaves: { [K in keyof Ts]: LeafOf<Ts[K]> }) => R,
-    options?: { readonly isLeaf?: IsLeaf }
+    options?: TreeOptions
   ): MapLeaves<Ts[0], R>
   // Generic tree types: the callback's own annotations are trusted (see `map`).
   <Ts extends readonly [unknown, ...Array<unknown>], A extends ReadonlyArray<any>, R>(
     trees: Ts,
     f: (...leaves: A) => R,
-    options?: { readonly isLeaf?: IsLeaf }
+    options?: TreeOptions
   ): MapLeaves<Ts[0], R>
 } = dual(
   (args) => typeof args[0] !== "function",
   (
     trees: ReadonlyArray<unknown>,
     f: (...leaves: Array<any>) => unknown,
-    options?: { readonly isLeaf?: IsLeaf }
+    options?: TreeOptions
   ): unknown => {
     const first: Array<unknown> = []
-    const def = internal.flattenInto(trees[0], first, options?.isLeaf)
+    const def = internal.flattenInto(trees[0], first, isLeafOf("Tree.mapN", options))
     const n = first.length
     const columns: Array<Array<unknown>> = [first]
     for (let t = 1; t < trees.length; t++) {
@@ -312,19 +338,21 @@ export const mapN: {
  *
  * @example
  * import { Tree } from "@diffect/core"
- * Tree.reduce({ a: 1, b: [2, 3] }, (acc: number, x: number) => acc + x, 0) // 6
+ * Tree.reduce({ a: 1, b: [2, 3] }, (acc: number, x: number) => acc + x, { initial: 0 }) // 6
  *
  * @since 0.1.0
  */
 export const reduce = <T, A>(
   tree: T,
   f: (acc: A, leaf: LeafOf<T>) => A,
-  ...initial: [] | [A]
+  options?: TreeOptions & { readonly initial?: A }
 ): A => {
-  const leaves = leavesOf(tree)
+  checkOptions("Tree.reduce", options, reduceSpec)
+  const leaves: Array<unknown> = []
+  internal.flattenInto(tree, leaves, options?.isLeaf)
   let i = 0
   let acc: A
-  if (initial.length === 1) acc = initial[0]
+  if (options !== undefined && "initial" in options) acc = options.initial as A
   else if (leaves.length === 0) {
     throw new internal.TreeStructureError({
       operation: "Tree.reduce",
@@ -336,11 +364,7 @@ export const reduce = <T, A>(
   return acc
 }
 
-const leavesOf = (tree: unknown): Array<unknown> => {
-  const out: Array<unknown> = []
-  internal.flattenInto(tree, out, undefined)
-  return out
-}
+const reduceSpec: OptionSpec = { isLeaf: func, initial: { expected: "any value", test: () => true } }
 
 /**
  * Cuts `tree` at the leaves of `prefix` (JAX's `treedef.flatten_up_to`): one
@@ -372,9 +396,9 @@ export const flattenUpTo = (prefix: internal.TreeDef, tree: unknown): Array<unkn
  *
  * @since 0.1.0
  */
-export const broadcastPrefix = <A>(prefix: unknown, full: unknown, isLeaf?: IsLeaf): Array<A> => {
+export const broadcastPrefix = <A>(prefix: unknown, full: unknown, options?: TreeOptions): Array<A> => {
   const prefixLeaves: Array<unknown> = []
-  const def = internal.flattenInto(prefix, prefixLeaves, isLeaf)
+  const def = internal.flattenInto(prefix, prefixLeaves, isLeafOf("Tree.broadcastPrefix", options))
   const subtrees: Array<unknown> = []
   internal.flattenUpToInto("Tree.broadcastPrefix", def, full, subtrees, [])
   const out: Array<unknown> = []
@@ -396,8 +420,8 @@ export const broadcastPrefix = <A>(prefix: unknown, full: unknown, isLeaf?: IsLe
  *
  * @since 0.1.0
  */
-export const broadcast = <A>(prefix: unknown, full: unknown, isLeaf?: IsLeaf): unknown => {
-  const out = broadcastPrefix<A>(prefix, full, isLeaf)
+export const broadcast = <A>(prefix: unknown, full: unknown, options?: TreeOptions): unknown => {
+  const out = broadcastPrefix<A>(prefix, full, options)
   return internal.unflattenDef(internal.flattenInto(full, [], undefined), out)
 }
 

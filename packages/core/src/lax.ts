@@ -1,7 +1,12 @@
 /**
  * `lax`: the primitives as functions, with JAX's `lax` strictness: binary
- * operands must already share a shape and dtype (the `np` namespace broadcasts
- * and promotes). Rules of every transformation are written with these.
+ * operands must already share a dtype and a rank (the `np` namespace promotes
+ * and broadcasts freely). As in JAX's lax, a rank-0 operand is broadcast to the
+ * other's shape, size-1 dimensions broadcast against equal ranks, and a JS
+ * number is accepted wherever JAX accepts a Python scalar: it takes the other
+ * operand's dtype when it converts to it exactly (any number for an inexact
+ * dtype, an integer for int32), and is a weak float32 alone. Rules of every
+ * transformation are written with these.
  *
  * @example
  * import { lax, np } from "diffect"
@@ -10,16 +15,67 @@
  * @since 0.1.0
  */
 import { aval } from "./AbstractValue.js"
-import { allocHost, isComplex } from "./DType.js"
+import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
+import { DTypeError } from "./Errors.js"
 import { bind1 } from "./Handler.js"
+import { argumentError, checkDTypeName, checkShape } from "./internal/validate.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
-import { ConcreteTensor } from "./Tensor.js"
-import type { Tensor } from "./Tensor.js"
+import { ConcreteTensor, Tensor } from "./Tensor.js"
 
-const unary = <P extends Primitive>(p: P) => (x: Tensor): Tensor => bind1(p, [x], {} as Params<P>)
-const binary = <P extends Primitive>(p: P) => (x: Tensor, y: Tensor): Tensor => bind1(p, [x, y], {} as Params<P>)
+/** A lax operand: a tensor, or a JS number (JAX's Python scalar). @since 0.1.0 */
+export type Operand = Tensor | number
+
+// The operand as a tensor: a genuine Tensor, or a JS number as a weak float32 scalar.
+const operand = (p: string, name: string, u: unknown): Tensor => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u
+  if (typeof u === "number") return scalar(u, "float32", true)
+  throw argumentError(p, name, "a Tensor or a JS number", u)
+}
+
+// A JS number beside a tensor takes its dtype, when it converts exactly (JAX's Python
+// scalars are weakly typed and lax requires equal dtypes).
+const numberLike = (p: string, value: number, like: Tensor): Tensor => {
+  const d = like.dtype
+  if (isInexact(d) || (d === "int32" && toInt32(value) === value)) return scalar(value, d, true)
+  throw new DTypeError({
+    operation: p,
+    detail: `the JS number ${value} cannot be an operand beside a ${d} operand without changing its value; ` +
+      `convert explicitly, or use the np function, which promotes`
+  })
+}
+
+// JAX's lax broadcasting: a rank-0 operand takes the other's shape; equal ranks broadcast
+// their size-1 dimensions. Anything else goes to the primitive, whose check names both shapes.
+const broadcastPair = (x: Tensor, y: Tensor): readonly [Tensor, Tensor] => {
+  const xs = x.shape
+  const ys = y.shape
+  if (xs === ys) return [x, y]
+  if (xs.length === ys.length) {
+    let same = true
+    for (let i = 0; i < xs.length; i++) if (xs[i] !== ys[i]) same = false
+    if (same) return [x, y]
+    const out = xs.map((d, i) => (d === 1 ? ys[i]! : d))
+    for (let i = 0; i < out.length; i++) if (ys[i] !== 1 && ys[i] !== out[i]) return [x, y]
+    const dims = xs.map((_, i) => i)
+    return [
+      out.every((d, i) => d === xs[i]) ? x : broadcastInDim(x, out, dims),
+      out.every((d, i) => d === ys[i]) ? y : broadcastInDim(y, out, dims)
+    ]
+  }
+  if (xs.length === 0) return [broadcastInDim(x, ys, []), y]
+  if (ys.length === 0) return [x, broadcastInDim(y, xs, [])]
+  return [x, y]
+}
+
+const unary = <P extends Primitive>(p: P) => (x: Operand): Tensor => bind1(p, [operand(p, "x", x)], {} as Params<P>)
+const binary = <P extends Primitive>(p: P) => (x: Operand, y: Operand): Tensor => {
+  const a = typeof x === "number" && typeof y !== "number" ? numberLike(p, x, operand(p, "y", y)) : operand(p, "x", x)
+  const b = typeof y === "number" ? numberLike(p, y, a) : operand(p, "y", y)
+  const [bx, by] = broadcastPair(a, b)
+  return bind1(p, [bx, by], {} as Params<P>)
+}
 
 /** @since 0.1.0 */
 export const neg = unary("neg")
@@ -77,8 +133,11 @@ export const imag = unary("imag")
 export const conj = unary("conj")
 /** Identity with a zero derivative. @since 0.1.0 */
 export const stopGradient = unary("stop_gradient")
-/** `x ** y` for a static integer `y`. @since 0.1.0 */
-export const integerPow = (x: Tensor, y: number): Tensor => bind1("integer_pow", [x], { y })
+/** `x ** y` for a static integer `y` in the int32 range. @since 0.1.0 */
+export const integerPow = (x: Operand, y: number): Tensor => {
+  if (typeof y !== "number") throw argumentError("integer_pow", "y", "an integer", y)
+  return bind1("integer_pow", [operand("integer_pow", "x", x)], { y })
+}
 
 /** @since 0.1.0 */
 export const add = binary("add")
@@ -123,16 +182,22 @@ export const complex = binary("complex")
  *
  * @since 0.1.0
  */
-export const select = (pred: Tensor, onTrue: Tensor, onFalse: Tensor): Tensor =>
-  bind1("select", [
-    pred.ndim === 0 && onTrue.ndim > 0 ? broadcastInDim(pred, onTrue.shape, []) : pred,
-    onTrue,
-    onFalse
-  ], {})
+export const select = (pred: Tensor, onTrue: Operand, onFalse: Operand): Tensor => {
+  const p = operand("select", "pred", pred)
+  let t = typeof onTrue === "number" && typeof onFalse !== "number"
+    ? numberLike("select", onTrue, operand("select", "onFalse", onFalse))
+    : operand("select", "onTrue", onTrue)
+  let f = typeof onFalse === "number" ? numberLike("select", onFalse, t) : operand("select", "onFalse", onFalse)
+  ;[t, f] = broadcastPair(t, f)
+  return bind1("select", [p.ndim === 0 && t.ndim > 0 ? broadcastInDim(p, t.shape, []) : p, t, f], {})
+}
 
-/** @since 0.1.0 */
-export const convertElementType = (x: Tensor, dtype: DType, weakType = false): Tensor =>
-  bind1("convert_element_type", [x], { dtype, weakType })
+/** Converts to `dtype` (JAX's `convert_element_type`; float -> int32 saturates). @since 0.1.0 */
+export const convertElementType = (x: Operand, dtype: DType, weakType = false): Tensor =>
+  bind1("convert_element_type", [operand("convert_element_type", "x", x)], {
+    dtype: checkDTypeName("convert_element_type", dtype),
+    weakType
+  })
 
 /** @since 0.1.0 */
 export const reduceSum = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_sum", [x], { axes })
@@ -207,8 +272,9 @@ export const scalar = (
   dtype: DType,
   weakType = false
 ): Tensor => {
-  const data = allocHost(dtype, 1)
-  if (typeof value === "number") data[0] = value
+  const d = checkDTypeName("scalar", dtype)
+  const data = allocHost(d, 1)
+  if (typeof value === "number") data[0] = d === "int32" ? toInt32(value) : value
   else {
     data[0] = value.re
     if (isComplex(dtype)) data[1] = value.im
@@ -223,8 +289,9 @@ export const full = (
   dtype: DType,
   weakType = false
 ): Tensor => {
+  const dims = checkShape("full", shape)
   const s = scalar(value, dtype, weakType)
-  return shape.length === 0 ? s : broadcastInDim(s, shape, [])
+  return dims.length === 0 ? s : broadcastInDim(s, dims, [])
 }
 
 /** Zeros of the same shape and dtype as `x` (weak type kept). @since 0.1.0 */

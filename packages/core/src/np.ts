@@ -15,7 +15,7 @@ import { aval } from "./AbstractValue.js"
 import { isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
-import { checkDType, containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
+import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
 import {
@@ -28,8 +28,27 @@ import {
   toInexact,
   toTensor
 } from "./internal/npHelpers.js"
+import {
+  anyValue,
+  argumentError,
+  axes as axesCheck,
+  boolean,
+  checkArg,
+  checkAxis,
+  checkDTypeName,
+  checkOptions,
+  checkShape,
+  checkSize,
+  checkTensor,
+  dtype as dtypeCheck,
+  finite,
+  integer,
+  integers,
+  number
+} from "./internal/validate.js"
+import type { Check, OptionSpec } from "./internal/validate.js"
 import * as lax from "./lax.js"
-import { broadcastShapes, formatShape, normalizeAxis, shapeEquals, sizeOf } from "./Shape.js"
+import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
 
@@ -66,7 +85,8 @@ export interface ReduceOptions {
  * @since 0.1.0
  */
 export const array = (value: TensorLike, options?: DTypeOptions): Tensor => {
-  const dtype = options?.dtype === undefined ? undefined : checkDType(options.dtype)
+  checkOptions("array", options, dtypeSpec)
+  const dtype = options?.dtype
   if (value instanceof Tensor) return dtype === undefined ? value : astype(value, dtype)
   if (Array.isArray(value) && containsTensor(value)) {
     const t = toTensor(value)
@@ -92,7 +112,11 @@ const isComplexLiteral = (u: unknown): boolean =>
  */
 export const asarray = (value: TensorLike, options?: DTypeOptions): Tensor => array(value, options)
 
-const shapeOf = (shape: number | Shape): Shape => (typeof shape === "number" ? [shape] : shape)
+const dtypeSpec: OptionSpec = { dtype: dtypeCheck }
+const creationDType = (op: string, options: DTypeOptions | undefined): DType => {
+  checkOptions(op, options, dtypeSpec)
+  return options?.dtype ?? "float32"
+}
 
 // A constant is filled on the host, like `np.array`: it needs no backend (module-level
 // code works) and whichever backend first uses it adopts it, once.
@@ -117,7 +141,20 @@ const constant = (shape: Shape, value: number | Complex | boolean, dtype: DType,
  * @since 0.1.0
  */
 export const zeros = (shape: number | Shape, options?: DTypeOptions): Tensor =>
-  constant(shapeOf(shape), 0, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
+  constant(checkShape("zeros", shape), 0, creationDType("zeros", options), false)
+
+/**
+ * A tensor whose contents do not matter (JAX's `jnp.empty`, which gives zeros:
+ * arrays are immutable, so there is nothing to leave uninitialized).
+ *
+ * @example
+ * import { np } from "diffect"
+ * np.empty([2, 3]).shape // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const empty = (shape: number | Shape, options?: DTypeOptions): Tensor =>
+  constant(checkShape("empty", shape), 0, creationDType("empty", options), false)
 
 /**
  * A tensor of ones (float32 unless `dtype` says otherwise).
@@ -129,7 +166,7 @@ export const zeros = (shape: number | Shape, options?: DTypeOptions): Tensor =>
  * @since 0.1.0
  */
 export const ones = (shape: number | Shape, options?: DTypeOptions): Tensor =>
-  constant(shapeOf(shape), 1, options?.dtype === undefined ? "float32" : checkDType(options.dtype), false)
+  constant(checkShape("ones", shape), 1, creationDType("ones", options), false)
 
 /**
  * A tensor filled with `value`. Without `dtype`, a JS number gives a weak float32
@@ -142,8 +179,9 @@ export const ones = (shape: number | Shape, options?: DTypeOptions): Tensor =>
  * @since 0.1.0
  */
 export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOptions): Tensor => {
-  const s = shapeOf(shape)
-  const dtype = options?.dtype === undefined ? undefined : checkDType(options.dtype)
+  const s = checkShape("full", shape)
+  checkOptions("full", options, dtypeSpec)
+  const dtype = options?.dtype
   if (typeof value === "number" || typeof value === "boolean" || isComplexValue(value)) {
     const weak = dtype === undefined && typeof value !== "boolean"
     const d = dtype ?? (typeof value === "number" ? "float32" : typeof value === "boolean" ? "bool" : "complex64")
@@ -187,7 +225,8 @@ export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullL
  */
 export const fullLike = (x: TensorLike, value: TensorLike, options?: DTypeOptions): Tensor => {
   const t = toTensor(x)
-  const dtype = options?.dtype === undefined ? t.dtype : checkDType(options.dtype)
+  checkOptions("fullLike", options, dtypeSpec)
+  const dtype = options?.dtype ?? t.dtype
   const weak = options?.dtype === undefined && t.weakType
   if (typeof value === "number" || typeof value === "boolean" || isComplexValue(value)) {
     return constant(t.shape, value, dtype, weak)
@@ -199,78 +238,108 @@ export const fullLike = (x: TensorLike, value: TensorLike, options?: DTypeOption
   return broadcastTo(cast, t.shape)
 }
 
+/** Options of `arange`: the spacing (default 1) and the dtype. @since 0.1.0 */
+export interface ArangeOptions extends DTypeOptions {
+  readonly step?: number | undefined
+}
+
+const arangeSpec: OptionSpec = { step: finite, dtype: dtypeCheck }
+
 /**
- * Evenly spaced values in `[start, stop)`. With one argument, `[0, start)`. The
+ * Evenly spaced values in `[start, stop)`; `arange(stop)` is `[0, stop)`. The
  * dtype is int32 when every argument is an integer (NumPy's rule), else float32.
  *
  * @example
  * import { np } from "diffect"
- * np.arange(5)          // int32 [0, 1, 2, 3, 4]
- * np.arange(0, 1, 0.25) // float32 [0, 0.25, 0.5, 0.75]
+ * np.arange(5)                      // int32 [0, 1, 2, 3, 4]
+ * np.arange(0, 1, { step: 0.25 })   // float32 [0, 0.25, 0.5, 0.75]
  *
  * @since 0.1.0
  */
-export const arange = (start: number, stop?: number, step = 1, options?: DTypeOptions): Tensor => {
-  const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
-  if (step === 0 || !Number.isFinite(step)) {
-    throw new ShapeError({ operation: "arange", detail: `arange: step must be finite and non-zero, got ${step}` })
-  }
-  const dtype = options?.dtype !== undefined
-    ? checkDType(options.dtype)
-    : [lo, hi, step].every(Number.isInteger)
-    ? "int32"
-    : "float32"
+export const arange: {
+  (stop: number, options?: ArangeOptions): Tensor
+  (start: number, stop: number, options?: ArangeOptions): Tensor
+} = (start: number, stopOrOptions?: number | ArangeOptions, maybeOptions?: ArangeOptions): Tensor => {
+  const twoBounds = typeof stopOrOptions === "number"
+  const options = twoBounds ? maybeOptions : stopOrOptions
+  checkArg("arange", twoBounds ? "start" : "stop", start, finite)
+  if (twoBounds) checkArg("arange", "stop", stopOrOptions, finite)
+  else if (maybeOptions !== undefined) throw argumentError("arange", "stop", "a finite number", stopOrOptions)
+  checkOptions("arange", options, arangeSpec)
+  const [lo, hi] = twoBounds ? [start, stopOrOptions] : [0, start]
+  const step = options?.step ?? 1
+  if (step === 0) throw new ShapeError({ operation: "arange", detail: "step must be non-zero" })
+  const dtype = options?.dtype ?? ([lo, hi, step].every(Number.isInteger) ? "int32" : "float32")
   const n = Math.max(0, Math.ceil((hi - lo) / step))
+  checkSize("arange", [n], n)
   const values = new Float64Array(n)
   for (let i = 0; i < n; i++) values[i] = lo + i * step
   return fromLiteral(values, dtype)
 }
+
+/** Options of `linspace`: the number of values (default 50), whether `stop` is included, the dtype. @since 0.1.0 */
+export interface LinspaceOptions extends DTypeOptions {
+  readonly num?: number | undefined
+  readonly endpoint?: boolean | undefined
+}
+
+const linspaceSpec: OptionSpec = { num: integer, endpoint: boolean, dtype: dtypeCheck }
 
 /**
  * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`).
  *
  * @example
  * import { np } from "diffect"
- * np.linspace(0, 1, 5) // [0, 0.25, 0.5, 0.75, 1]
+ * np.linspace(0, 1, { num: 5 }) // [0, 0.25, 0.5, 0.75, 1]
  *
  * @since 0.1.0
  */
-export const linspace = (
-  start: number,
-  stop: number,
-  num = 50,
-  options?: DTypeOptions & { readonly endpoint?: boolean | undefined }
-): Tensor => {
-  if (!Number.isInteger(num) || num < 0) {
-    throw new ShapeError({ operation: "linspace", detail: `linspace: num must be a non-negative integer, got ${num}` })
-  }
+export const linspace = (start: number, stop: number, options?: LinspaceOptions): Tensor => {
+  checkArg("linspace", "start", start, number)
+  checkArg("linspace", "stop", stop, number)
+  checkOptions("linspace", options, linspaceSpec)
+  const num = options?.num ?? 50
+  if (num < 0) throw new ShapeError({ operation: "linspace", detail: `num must be non-negative, got ${num}` })
+  checkSize("linspace", [num], num)
   const endpoint = options?.endpoint ?? true
   const div = endpoint ? num - 1 : num
   const step = div > 0 ? (stop - start) / div : 0
   const values = new Float64Array(num)
   for (let i = 0; i < num; i++) values[i] = start + i * step
   if (endpoint && num > 1) values[num - 1] = stop
-  return fromLiteral(values, options?.dtype === undefined ? "float32" : checkDType(options.dtype))
+  return fromLiteral(values, options?.dtype ?? "float32")
 }
+
+/** Options of `eye`: the number of columns (default `n`), the diagonal `k` (default 0), the dtype. @since 0.1.0 */
+export interface EyeOptions extends DTypeOptions {
+  readonly m?: number | undefined
+  readonly k?: number | undefined
+}
+
+const eyeSpec: OptionSpec = { m: integer, k: integer, dtype: dtypeCheck }
 
 /**
  * A 2-D tensor with ones on the `k`-th diagonal and zeros elsewhere.
  *
  * @example
  * import { np } from "diffect"
- * np.eye(2) // [[1, 0], [0, 1]]
+ * np.eye(2)                 // [[1, 0], [0, 1]]
+ * np.eye(2, { m: 3, k: 1 }) // [[0, 1, 0], [0, 0, 1]]
  *
  * @since 0.1.0
  */
-export const eye = (n: number, m?: number, options?: DTypeOptions & { readonly k?: number | undefined }): Tensor => {
-  const cols = m ?? n
+export const eye = (n: number, options?: EyeOptions): Tensor => {
+  checkArg("eye", "n", n, integer)
+  checkOptions("eye", options, eyeSpec)
+  const cols = options?.m ?? n
+  const [rows] = checkShape("eye", [n, cols])
   const k = options?.k ?? 0
-  const values = new Float64Array(n * cols)
-  for (let i = 0; i < n; i++) {
+  const values = new Float64Array(rows! * cols)
+  for (let i = 0; i < rows!; i++) {
     const j = i + k
     if (j >= 0 && j < cols) values[i * cols + j] = 1
   }
-  return reshape(fromLiteral(values, options?.dtype === undefined ? "float32" : checkDType(options.dtype)), [n, cols])
+  return reshape(fromLiteral(values, options?.dtype ?? "float32"), [rows!, cols])
 }
 
 /**
@@ -282,7 +351,10 @@ export const eye = (n: number, m?: number, options?: DTypeOptions & { readonly k
  *
  * @since 0.1.0
  */
-export const identity = (n: number, options?: DTypeOptions): Tensor => eye(n, n, options)
+export const identity = (n: number, options?: DTypeOptions): Tensor => {
+  checkOptions("identity", options, dtypeSpec)
+  return eye(n, options)
+}
 
 // ---------------------------------------------------------------------------
 // elementwise arithmetic
@@ -375,7 +447,7 @@ export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
     return lax.select(adjust, lax.sub(q, lax.full(q.shape, 1, "int32", q.weakType)), q)
   }
   if (isComplex(a.dtype)) {
-    throw new DTypeError({ operation: "floorDivide", detail: "floorDivide does not accept complex dtypes" })
+    throw new DTypeError({ operation: "floorDivide", detail: "complex dtypes are not accepted" })
   }
   return lax.floor(lax.div(a, b))
 }
@@ -733,15 +805,18 @@ export const floor = roundingUnary(lax.floor)
 export const ceil = roundingUnary(lax.ceil)
 
 /**
- * Rounds half to even (NumPy's rule) to `decimals` decimal places.
+ * Rounds half to even (NumPy's rule) to `decimals` decimal places (default 0).
  *
  * @example
  * import { np } from "diffect"
- * np.round(np.array([0.5, 1.5, 2.5])) // [0, 2, 2]
+ * np.round(np.array([0.5, 1.5, 2.5]))          // [0, 2, 2]
+ * np.round(np.array([1.25]), { decimals: 1 }) // [1.2]
  *
  * @since 0.1.0
  */
-export const round = (x: TensorLike, decimals = 0): Tensor => {
+export const round = (x: TensorLike, options?: { readonly decimals?: number | undefined }): Tensor => {
+  checkOptions("round", options, roundSpec)
+  const decimals = options?.decimals ?? 0
   const t = toTensor(x)
   if (t.dtype === "int32" || t.dtype === "bool") return t
   if (decimals === 0) return lax.round(t)
@@ -749,19 +824,30 @@ export const round = (x: TensorLike, decimals = 0): Tensor => {
   return divide(lax.round(multiply(t, scale)), scale)
 }
 
+const roundSpec: OptionSpec = { decimals: integer }
+
+/** Options of `clip`: the bounds, either of which may be omitted. @since 0.1.0 */
+export interface ClipOptions {
+  readonly min?: TensorLike | undefined
+  readonly max?: TensorLike | undefined
+}
+
+const clipSpec: OptionSpec = { min: anyValue, max: anyValue }
+
 /**
  * Limits values to `[min, max]` (either bound may be omitted).
  *
  * @example
  * import { np } from "diffect"
- * np.clip(np.array([-2, 0.5, 3]), 0, 1) // [0, 0.5, 1]
+ * np.clip(np.array([-2, 0.5, 3]), { min: 0, max: 1 }) // [0, 0.5, 1]
  *
  * @since 0.1.0
  */
-export const clip = (x: TensorLike, min?: TensorLike, max?: TensorLike): Tensor => {
+export const clip = (x: TensorLike, options?: ClipOptions): Tensor => {
+  checkOptions("clip", options, clipSpec)
   let y = toTensor(x)
-  if (min !== undefined) y = maximum(y, min)
-  if (max !== undefined) y = minimum(y, max)
+  if (options?.min !== undefined) y = maximum(y, options.min)
+  if (options?.max !== undefined) y = minimum(y, options.max)
   return y
 }
 
@@ -972,6 +1058,9 @@ export const isinf = (x: TensorLike): Tensor => {
 // ---------------------------------------------------------------------------
 // reductions
 
+const reduceSpec: OptionSpec = { axis: axesCheck, keepdims: boolean }
+const reduceDTypeSpec: OptionSpec = { ...reduceSpec, dtype: dtypeCheck }
+
 const keep = (y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor =>
   keepdims === true && axes.length > 0 ? lax.expandDims(y, [...axes].sort((a, b) => a - b)) : y
 
@@ -1001,6 +1090,7 @@ const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void
  * @since 0.1.0
  */
 export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+  checkOptions("sum", options, reduceDTypeSpec)
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("sum", options?.axis, t.ndim)
@@ -1017,6 +1107,7 @@ export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tens
  * @since 0.1.0
  */
 export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+  checkOptions("prod", options, reduceDTypeSpec)
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("prod", options?.axis, t.ndim)
@@ -1033,6 +1124,7 @@ export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Ten
  * @since 0.1.0
  */
 export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  checkOptions("mean", options, reduceSpec)
   const t = toInexact(toTensor(x))
   const axes = normalizeAxes("mean", options?.axis, t.ndim)
   const n = sizeOf(axes.map((a) => t.shape[a]!))
@@ -1049,6 +1141,7 @@ export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
  * @since 0.1.0
  */
 export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  checkOptions("max", options, reduceSpec)
   const t = toTensor(x)
   const axes = normalizeAxes("max", options?.axis, t.ndim)
   checkNonEmpty("max", t, axes)
@@ -1065,6 +1158,7 @@ export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
  * @since 0.1.0
  */
 export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  checkOptions("min", options, reduceSpec)
   const t = toTensor(x)
   const axes = normalizeAxes("min", options?.axis, t.ndim)
   checkNonEmpty("min", t, axes)
@@ -1073,6 +1167,7 @@ export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
 
 // How many elements along `axes` are truthy (non-zero), as int32, with the reduced size.
 const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Tensor, number] => {
+  checkOptions(name, options, reduceSpec)
   const t = toTensor(x)
   const axes = normalizeAxes(name, options?.axis, t.ndim)
   const truthy = t.dtype === "bool" ? t : notEqual(t, zerosLike(t))
@@ -1109,10 +1204,11 @@ export const all = (x: TensorLike, options?: ReduceOptions): Tensor => {
 }
 
 // NumPy's convention for ops taking one optional axis: none means the flattened array.
-const alongAxis = (x: TensorLike, axis: number | undefined): readonly [Tensor, number] => {
+const alongAxis = (op: string, x: TensorLike, axis: number | undefined): readonly [Tensor, number] => {
   const t = toTensor(x)
-  return axis === undefined ? [ravel(t), 0] : [t, normalizeAxis(axis, t.ndim)]
+  return axis === undefined ? [ravel(t), 0] : [t, checkAxis(op, axis, t.ndim)]
 }
+const oneAxisSpec: OptionSpec = { axis: integer }
 
 /** Options of `argmax`/`argmin`: one axis (the flattened array when omitted). @since 0.1.0 */
 export interface ArgOptions {
@@ -1120,8 +1216,10 @@ export interface ArgOptions {
   readonly keepdims?: boolean | undefined
 }
 
+const argSpec: OptionSpec = { axis: integer, keepdims: boolean }
 const argReduce = (op: "argmax" | "argmin", x: TensorLike, options?: ArgOptions): Tensor => {
-  const [t, axis] = alongAxis(x, options?.axis)
+  checkOptions(op, options, argSpec)
+  const [t, axis] = alongAxis(op, x, options?.axis)
   const y = op === "argmax" ? lax.argmax(t, axis) : lax.argmin(t, axis)
   if (options?.keepdims !== true) return y
   return options.axis === undefined
@@ -1161,9 +1259,10 @@ export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce
  * @since 0.1.0
  */
 export const cumsum = (x: TensorLike, options?: { readonly axis?: number | undefined } & DTypeOptions): Tensor => {
+  checkOptions("cumsum", options, cumsumSpec)
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
-  return lax.cumsum(...alongAxis(t, options?.axis))
+  return lax.cumsum(...alongAxis("cumsum", t, options?.axis))
 }
 
 /** Options of `var`/`std`: `ddof` is the delta degrees of freedom (0: population). @since 0.1.0 */
@@ -1171,7 +1270,11 @@ export interface VarOptions extends ReduceOptions {
   readonly ddof?: number | undefined
 }
 
+const cumsumSpec: OptionSpec = { axis: integer, dtype: dtypeCheck }
+const varSpec: OptionSpec = { ...reduceSpec, ddof: number }
+
 const variance = (x: TensorLike, options?: VarOptions): Tensor => {
+  checkOptions("var", options, varSpec)
   const t = toInexact(toTensor(x))
   const axes = normalizeAxes("var", options?.axis, t.ndim)
   const n = sizeOf(axes.map((a) => t.shape[a]!))
@@ -1203,7 +1306,10 @@ export {
  *
  * @since 0.1.0
  */
-export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(variance(x, options))
+export const std = (x: TensorLike, options?: VarOptions): Tensor => {
+  checkOptions("std", options, varSpec)
+  return lax.sqrt(variance(x, options))
+}
 
 /**
  * `log(sum(exp(x)))` over `axis`, computed stably (the maximum is subtracted
@@ -1216,6 +1322,7 @@ export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(var
  * @since 0.1.0
  */
 export const logsumexp = (x: TensorLike, options?: ReduceOptions): Tensor => {
+  checkOptions("logsumexp", options, reduceSpec)
   const t = toInexact(toTensor(x))
   const axes = normalizeAxes("logsumexp", options?.axis, t.ndim)
   const m = lax.reduceMax(t, axes)
@@ -1301,21 +1408,32 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
   return out
 }
 
+const tensordotSpec: OptionSpec = {
+  axes: {
+    expected: "an integer or a pair of arrays of integers",
+    test: (u) =>
+      Number.isInteger(u) ||
+      (Array.isArray(u) && u.length === 2 && u.every((v) => Array.isArray(v) && v.every(Number.isInteger)))
+  }
+}
+
 /**
- * Sum of products over `axes`: the last `axes` axes of `x` with the first of
- * `y` (a number), or explicit pairs `[axesOfX, axesOfY]`.
+ * Sum of products over `axes` (default 2): the last `axes` axes of `x` with the
+ * first of `y` (a number), or explicit pairs `[axesOfX, axesOfY]`.
  *
  * @example
  * import { np } from "diffect"
- * np.tensordot(np.ones([2, 3]), np.ones([3, 4]), 1).shape // [2, 4]
+ * np.tensordot(np.ones([2, 3]), np.ones([3, 4]), { axes: 1 }).shape // [2, 4]
  *
  * @since 0.1.0
  */
 export const tensordot = (
   x: TensorLike,
   y: TensorLike,
-  axes: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] = 2
+  options?: { readonly axes?: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] | undefined }
 ): Tensor => {
+  checkOptions("tensordot", options, tensordotSpec)
+  const axes = options?.axes ?? 2
   const [a, b] = promote2("tensordot", x, y)
   let ca: Array<number>
   let cb: Array<number>
@@ -1323,14 +1441,14 @@ export const tensordot = (
     if (axes < 0 || axes > a.ndim || axes > b.ndim) {
       throw new ShapeError({
         operation: "tensordot",
-        detail: `tensordot: axes=${axes} exceeds the operands' dimensions`
+        detail: `axes=${axes} exceeds the operands' dimensions`
       })
     }
     ca = Array.from({ length: axes }, (_, i) => a.ndim - axes + i)
     cb = Array.from({ length: axes }, (_, i) => i)
   } else {
-    ca = axes[0].map((d) => normalizeAxis(d, a.ndim))
-    cb = axes[1].map((d) => normalizeAxis(d, b.ndim))
+    ca = axes[0].map((d) => checkAxis("tensordot", d, a.ndim))
+    cb = axes[1].map((d) => checkAxis("tensordot", d, b.ndim))
   }
   return lax.dotGeneral(a, b, [ca, cb])
 }
@@ -1347,6 +1465,7 @@ export const tensordot = (
  * @since 0.1.0
  */
 export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike>): Tensor => {
+  checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
   return einsumImpl(subscripts, xs)
 }
@@ -1395,7 +1514,10 @@ export const inner = (x: TensorLike, y: TensorLike): Tensor => {
  */
 export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
   const t = toTensor(x)
-  const s = shapeOf(shape)
+  // -1 (inferred) aside, a shape like any other.
+  const s = typeof shape === "number" ? [shape] : shape
+  if (!Array.isArray(s)) throw argumentError("reshape", "shape", "an integer or an array of integers", shape)
+  checkShape("reshape", s.map((d) => d === -1 ? 1 : d))
   const unknown = s.indexOf(-1)
   let sizes = s
   if (unknown >= 0) {
@@ -1429,20 +1551,34 @@ export const ravel = (x: TensorLike): Tensor => {
   return t.ndim === 1 ? t : lax.reshape(t, [t.size])
 }
 
+const transposeSpec: OptionSpec = { axes: integers }
+
 /**
- * Permutes the axes (reverses them when `axes` is omitted).
+ * Permutes the axes: `axes[i]` is the input axis that becomes axis `i`
+ * (reversed when omitted).
  *
  * @example
  * import { np } from "diffect"
- * np.transpose(np.ones([2, 3])).shape // [3, 2]
+ * np.transpose(np.ones([2, 3])).shape                          // [3, 2]
+ * np.transpose(np.ones([2, 3, 4]), { axes: [1, 0, 2] }).shape // [3, 2, 4]
  *
  * @since 0.1.0
  */
-export const transpose = (x: TensorLike, axes?: ReadonlyArray<number>): Tensor => {
+export const transpose = (x: TensorLike, options?: { readonly axes?: ReadonlyArray<number> | undefined }): Tensor => {
+  checkOptions("transpose", options, transposeSpec)
   const t = toTensor(x)
+  const axes = options?.axes
   const perm = axes === undefined
     ? Array.from({ length: t.ndim }, (_, i) => t.ndim - 1 - i)
-    : axes.map((a) => normalizeAxis(a, t.ndim))
+    : axes.map((a) => checkAxis("transpose", a, t.ndim))
+  if (perm.length !== t.ndim || new Set(perm).size !== perm.length) {
+    throw new ShapeError({
+      operation: "transpose",
+      detail: `axes [${axes!.join(", ")}] are not a permutation of the ${t.ndim} axes of an array of shape ${
+        formatShape(t.shape)
+      }`
+    })
+  }
   if (perm.every((p, i) => p === i) && perm.length === t.ndim) return t
   return lax.transpose(t, perm)
 }
@@ -1458,10 +1594,10 @@ export const transpose = (x: TensorLike, axes?: ReadonlyArray<number>): Tensor =
  */
 export const swapaxes = (x: TensorLike, axis1: number, axis2: number): Tensor => {
   const t = toTensor(x)
-  const a = normalizeAxis(axis1, t.ndim)
-  const b = normalizeAxis(axis2, t.ndim)
+  const a = checkAxis("swapaxes", axis1, t.ndim, "axis1")
+  const b = checkAxis("swapaxes", axis2, t.ndim, "axis2")
   const perm = Array.from({ length: t.ndim }, (_, i) => (i === a ? b : i === b ? a : i))
-  return transpose(t, perm)
+  return transpose(t, { axes: perm })
 }
 
 /**
@@ -1493,19 +1629,29 @@ export const moveaxis = (
   for (const [d, s] of pairs) perm[d] = s
   let r = 0
   for (let i = 0; i < t.ndim; i++) if (perm[i] === undefined) perm[i] = rest[r++]!
-  return transpose(t, perm)
+  return transpose(t, { axes: perm })
 }
+
+/** Options of the ops over some axes (all of them, or as the op says, when omitted). @since 0.1.0 */
+export interface AxisOptions {
+  readonly axis?: number | ReadonlyArray<number> | undefined
+}
+
+const axisSpec: OptionSpec = { axis: axesCheck }
 
 /**
  * Removes size-1 axes (all of them when `axis` is omitted).
  *
  * @example
  * import { np } from "diffect"
- * np.squeeze(np.ones([1, 3, 1])).shape // [3]
+ * np.squeeze(np.ones([1, 3, 1])).shape               // [3]
+ * np.squeeze(np.ones([1, 3, 1]), { axis: 0 }).shape // [3, 1]
  *
  * @since 0.1.0
  */
-export const squeeze = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
+export const squeeze = (x: TensorLike, options?: AxisOptions): Tensor => {
+  checkOptions("squeeze", options, axisSpec)
+  const axis = options?.axis
   const t = toTensor(x)
   const axes = axis === undefined
     ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
@@ -1523,6 +1669,7 @@ export const squeeze = (x: TensorLike, axis?: number | ReadonlyArray<number>): T
  * @since 0.1.0
  */
 export const expandDims = (x: TensorLike, axis: number | ReadonlyArray<number>): Tensor => {
+  checkArg("expandDims", "axis", axis, axesCheck)
   const t = toTensor(x)
   const n = typeof axis === "number" ? 1 : axis.length
   return lax.expandDims(t, normalizeAxes("expandDims", axis, t.ndim + n))
@@ -1539,23 +1686,31 @@ export const expandDims = (x: TensorLike, axis: number | ReadonlyArray<number>):
  */
 export const broadcastTo = (x: TensorLike, shape: number | Shape): Tensor => {
   const t = toTensor(x)
-  const s = shapeOf(shape)
+  const s = checkShape("broadcastTo", shape)
   if (t.ndim > s.length || !shapeEquals(broadcastShapes(t.shape, s), s)) {
     throw new BroadcastError({ shapes: [[...t.shape], [...s]] })
   }
   return broadcastToImpl(t, s)
 }
 
+const tensorList: Check = { expected: "an array of arrays", test: Array.isArray }
+
 /**
- * Joins tensors along an existing axis (promoting their dtypes).
+ * Joins tensors along an existing axis (default 0), promoting their dtypes.
  *
  * @example
  * import { np } from "diffect"
- * np.concatenate([np.ones([2, 3]), np.zeros([1, 3])]).shape // [3, 3]
+ * np.concatenate([np.ones([2, 3]), np.zeros([1, 3])]).shape               // [3, 3]
+ * np.concatenate([np.ones([2, 3]), np.zeros([2, 1])], { axis: 1 }).shape // [2, 4]
  *
  * @since 0.1.0
  */
-export const concatenate = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => {
+export const concatenate = (
+  xs: ReadonlyArray<TensorLike>,
+  options?: { readonly axis?: number | undefined }
+): Tensor => {
+  checkArg("concatenate", "xs", xs, tensorList)
+  checkOptions("concatenate", options, oneAxisSpec)
   if (xs.length === 0) {
     throw new ShapeError({ operation: "concatenate", detail: "need at least one array to concatenate" })
   }
@@ -1563,19 +1718,23 @@ export const concatenate = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => 
   if (ts[0]!.ndim === 0) {
     throw new ShapeError({ operation: "concatenate", detail: "zero-dimensional arrays cannot be concatenated" })
   }
-  return ts.length === 1 ? ts[0]! : lax.concatenate(ts, normalizeAxis(axis, ts[0]!.ndim))
+  const axis = checkAxis("concatenate", options?.axis ?? 0, ts[0]!.ndim)
+  return ts.length === 1 ? ts[0]! : lax.concatenate(ts, axis)
 }
 
 /**
- * Joins tensors of one shape along a new axis.
+ * Joins tensors of one shape along a new axis (default 0).
  *
  * @example
  * import { np } from "diffect"
- * np.stack([np.ones([3]), np.zeros([3])]).shape // [2, 3]
+ * np.stack([np.ones([3]), np.zeros([3])]).shape               // [2, 3]
+ * np.stack([np.ones([3]), np.zeros([3])], { axis: 1 }).shape // [3, 2]
  *
  * @since 0.1.0
  */
-export const stack = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => {
+export const stack = (xs: ReadonlyArray<TensorLike>, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkArg("stack", "xs", xs, tensorList)
+  checkOptions("stack", options, oneAxisSpec)
   if (xs.length === 0) throw new ShapeError({ operation: "stack", detail: "need at least one array to stack" })
   const ts = promoteAll("stack", xs.map(toTensor))
   const shape = ts[0]!.shape
@@ -1585,22 +1744,29 @@ export const stack = (xs: ReadonlyArray<TensorLike>, axis = 0): Tensor => {
       detail: `all input arrays must have the same shape, got ${ts.map((t) => formatShape(t.shape)).join(", ")}`
     })
   }
-  const a = normalizeAxis(axis, shape.length + 1)
+  const a = checkAxis("stack", options?.axis ?? 0, shape.length + 1)
   return lax.concatenate(ts.map((t) => lax.expandDims(t, [a])), a)
 }
 
 /**
- * Splits into `sections` equal parts along `axis`, or at the given indices.
+ * Splits into `sections` equal parts along `axis` (default 0), or at the given indices.
  *
  * @example
  * import { np } from "diffect"
- * np.split(np.arange(6), 3).map((t) => t.shape) // [[2], [2], [2]]
+ * np.split(np.arange(6), 3).map((t) => t.shape)                          // [[2], [2], [2]]
+ * np.split(np.ones([2, 4]), [1], { axis: 1 }).map((t) => t.shape)      // [[2, 1], [2, 3]]
  *
  * @since 0.1.0
  */
-export const split = (x: TensorLike, sections: number | ReadonlyArray<number>, axis = 0): Array<Tensor> => {
+export const split = (
+  x: TensorLike,
+  sections: number | ReadonlyArray<number>,
+  options?: { readonly axis?: number | undefined }
+): Array<Tensor> => {
+  checkArg("split", "sections", sections, axesCheck)
+  checkOptions("split", options, oneAxisSpec)
   const t = toTensor(x)
-  const a = normalizeAxis(axis, t.ndim)
+  const a = checkAxis("split", options?.axis ?? 0, t.ndim)
   const n = t.shape[a]!
   let cuts: Array<number>
   if (typeof sections === "number") {
@@ -1625,6 +1791,7 @@ export const split = (x: TensorLike, sections: number | ReadonlyArray<number>, a
 // A concrete int32 tensor whose data is on the host is checked the same way.
 const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | undefined => {
   if (indices instanceof Tensor) {
+    checkTensor("take", "indices", indices)
     if (!(indices instanceof ConcreteTensor) || indices.host === undefined || indices.dtype !== "int32") {
       return undefined
     }
@@ -1635,7 +1802,7 @@ const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | und
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
     if (!Number.isInteger(v)) {
-      throw new DTypeError({ operation: "take", detail: `take: indices must be integers, got ${v}` })
+      throw new DTypeError({ operation: "take", detail: `indices must be integers, got ${v}` })
     }
     if (v < -n || v >= n) throw new IndexError({ index: v, axis, size: n })
     out[i] = v < 0 ? v + n : v
@@ -1655,13 +1822,14 @@ const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | und
  * @since 0.1.0
  */
 export const take = (x: TensorLike, indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
-  const [t, axis] = alongAxis(x, options?.axis)
+  checkOptions("take", options, oneAxisSpec)
+  const [t, axis] = alongAxis("take", x, options?.axis)
   const n = t.shape[axis]!
   let idx = hostIndices(indices, n, axis)
   if (idx === undefined) {
     const raw = indices as Tensor
     if (raw.dtype !== "int32") {
-      throw new DTypeError({ operation: "take", detail: `take: indices must have dtype int32, got ${raw.dtype}` })
+      throw new DTypeError({ operation: "take", detail: `indices must have dtype int32, got ${raw.dtype}` })
     }
     const zero = lax.zerosLike(raw)
     idx = lax.select(lax.lt(raw, zero), lax.add(raw, lax.full(raw.shape, n, "int32", raw.weakType)), raw)
@@ -1680,6 +1848,7 @@ export const take = (x: TensorLike, indices: TensorLike, options?: { readonly ax
  * @since 0.1.0
  */
 export const index = (x: TensorLike, i: number): Tensor => {
+  checkArg("index", "i", i, integer)
   const t = toTensor(x)
   if (t.ndim === 0) {
     throw new IndexError({ index: i, axis: 0, size: 0 })
@@ -1699,13 +1868,27 @@ export const index = (x: TensorLike, i: number): Tensor => {
  *
  * @example
  * import { np } from "diffect"
- * np.flip(np.array([1, 2, 3])) // [3, 2, 1]
+ * np.flip(np.array([1, 2, 3]))                         // [3, 2, 1]
+ * np.flip(np.array([[1, 2], [3, 4]]), { axis: 1 }) // [[2, 1], [4, 3]]
  *
  * @since 0.1.0
  */
-export const flip = (x: TensorLike, axis?: number | ReadonlyArray<number>): Tensor => {
+export const flip = (x: TensorLike, options?: AxisOptions): Tensor => {
+  checkOptions("flip", options, axisSpec)
   const t = toTensor(x)
-  return lax.rev(t, normalizeAxes("flip", axis, t.ndim))
+  return lax.rev(t, normalizeAxes("flip", options?.axis, t.ndim))
+}
+
+const padSpec: OptionSpec = {
+  constantValues: {
+    expected: "a number, a boolean or a complex value { re, im }",
+    test: (u) => typeof u === "number" || typeof u === "boolean" || isComplexValue(u)
+  }
+}
+const isWidthPair = (u: unknown): boolean => Array.isArray(u) && u.length === 2 && u.every(Number.isInteger)
+const padWidthCheck: Check = {
+  expected: "an integer, a pair [before, after] or an array of such pairs",
+  test: (u) => Number.isInteger(u) || isWidthPair(u) || (Array.isArray(u) && u.every(isWidthPair))
 }
 
 /**
@@ -1723,6 +1906,8 @@ export const pad = (
   padWidth: number | readonly [number, number] | ReadonlyArray<readonly [number, number]>,
   options?: { readonly constantValues?: number | boolean | Complex | undefined }
 ): Tensor => {
+  checkOptions("pad", options, padSpec)
+  checkArg("pad", "padWidth", padWidth, padWidthCheck)
   const t = toTensor(x)
   const widths: ReadonlyArray<readonly [number, number]> = typeof padWidth === "number"
     ? t.shape.map(() => [padWidth, padWidth] as const)
@@ -1732,14 +1917,14 @@ export const pad = (
   if (widths.length !== t.ndim) {
     throw new ShapeError({
       operation: "pad",
-      detail: `pad: padWidth has ${widths.length} entries for an array of shape ${formatShape(t.shape)}`
+      detail: `padWidth has ${widths.length} entries for an array of shape ${formatShape(t.shape)}`
     })
   }
   for (const [lo, hi] of widths) {
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < 0) {
       throw new ShapeError({
         operation: "pad",
-        detail: `pad: widths must be non-negative integers, got [${lo}, ${hi}]`
+        detail: `widths must be non-negative integers, got [${lo}, ${hi}]`
       })
     }
   }
@@ -1763,12 +1948,13 @@ export const pad = (
  */
 export const tile = (x: TensorLike, reps: number | ReadonlyArray<number>): Tensor => {
   let t = toTensor(x)
-  let r = typeof reps === "number" ? [reps] : [...reps]
+  let r = [...checkShape("tile", reps)]
   if (r.length < t.ndim) r = [...new Array<number>(t.ndim - r.length).fill(1), ...r]
   if (t.ndim < r.length) t = lax.reshape(t, [...new Array<number>(r.length - t.ndim).fill(1), ...t.shape])
   // [d0, d1] -> [1, d0, 1, d1] -> [r0, d0, r1, d1] -> [r0*d0, r1*d1]
   const interleaved = t.shape.flatMap((d) => [1, d])
   const target = t.shape.flatMap((d, i) => [r[i]!, d])
+  checkShape("tile", target)
   const b = broadcastToImpl(lax.reshape(t, interleaved), target)
   return lax.reshape(b, t.shape.map((d, i) => d * r[i]!))
 }
@@ -1783,16 +1969,19 @@ export const tile = (x: TensorLike, reps: number | ReadonlyArray<number>): Tenso
  * @since 0.1.0
  */
 export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis?: number | undefined }): Tensor => {
-  if (!Number.isInteger(repeats) || repeats < 0) {
+  checkOptions("repeat", options, oneAxisSpec)
+  checkArg("repeat", "repeats", repeats, integer)
+  if (repeats < 0) {
     throw new ShapeError({
       operation: "repeat",
-      detail: `repeat: repeats must be a non-negative integer, got ${repeats}`
+      detail: `repeats must be a non-negative integer, got ${repeats}`
     })
   }
-  const [t, axis] = alongAxis(x, options?.axis)
+  const [t, axis] = alongAxis("repeat", x, options?.axis)
   const expanded = lax.expandDims(t, [axis + 1])
   const target = expanded.shape.slice()
   target[axis + 1] = repeats
+  checkShape("repeat", target)
   const out = t.shape.slice()
   out[axis] = t.shape[axis]! * repeats
   return lax.reshape(broadcastToImpl(expanded, target), out)
@@ -1857,7 +2046,7 @@ export const complex = (re: TensorLike, im: TensorLike): Tensor => {
   if (typeof re === "number" && typeof im === "number") return fromScalar({ re, im })
   const [a, b] = prepare("complex", [re, im]) as [Tensor, Tensor]
   if (isComplex(a.dtype)) {
-    throw new DTypeError({ operation: "complex", detail: `complex: parts must be real, got ${a.dtype}` })
+    throw new DTypeError({ operation: "complex", detail: `parts must be real, got ${a.dtype}` })
   }
   return lax.complex(toInexact(a), toInexact(b))
 }
@@ -1886,8 +2075,8 @@ export const angle = (x: TensorLike): Tensor => {
  * @since 0.1.0
  */
 export const astype = (x: TensorLike, dtype: DType): Tensor => {
+  const d = checkDTypeName("astype", dtype)
   const t = toTensor(x)
-  const d = checkDType(dtype)
   return t.dtype === d && !t.weakType ? t : lax.convertElementType(t, d, false)
 }
 

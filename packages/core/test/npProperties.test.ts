@@ -49,7 +49,7 @@ describe("np laws (fast-check)", () => {
     )
     fc.assert(fc.property(arb, ([t, perm]) => {
       const inverse = perm.map((_, i) => perm.indexOf(i))
-      const back = np.transpose(np.transpose(t, perm), inverse)
+      const back = np.transpose(np.transpose(t, { axes: perm }), { axes: inverse })
       assert.deepStrictEqual(back.shape, t.shape)
       assert.deepStrictEqual(flat(back), flat(t))
       assert.deepStrictEqual(flat(np.transpose(np.transpose(t))), flat(t))

@@ -55,7 +55,7 @@ describe("np under grad", () => {
       3,
       1
     ])
-    expect.tensor(g((x) => np.sum(np.clip(x, 0, 1)), np.array([-1, 0.5, 2])), "float32", [0, 1, 0])
+    expect.tensor(g((x) => np.sum(np.clip(x, { min: 0, max: 1 })), np.array([-1, 0.5, 2])), "float32", [0, 1, 0])
   })
   it("chainable methods trace like the functions", () => {
     expect.tensor(g((x) => x.mul(x).sum().sqrt(), np.array([3, 4])), "float32", [0.6, 0.8], { tol: 1e-6 })

@@ -107,7 +107,10 @@ describe("JAX tree_util parity", () => {
   })
 
   it("testTreeReduceWithIsLeafArgument (reduce folds leaves left to right)", () => {
-    assert.strictEqual(Tree.reduce([[1, 2], [[3, 4], [5, 6]]], (a: string, x: number) => a + x, ""), "123456")
+    assert.strictEqual(
+      Tree.reduce([[1, 2], [[3, 4], [5, 6]]], (a: string, x: number) => a + x, { initial: "" }),
+      "123456"
+    )
     assert.strictEqual(Tree.reduce({ b: 2, a: 10 }, (a: number, x: number) => a - x), 8)
     assert.throws(() => Tree.reduce([null], (a: number) => a), /no leaves and no initial value/)
   })

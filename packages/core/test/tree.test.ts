@@ -397,18 +397,24 @@ describe("prefixes (vmap's inAxes)", () => {
   it("broadcastPrefix: a number or null at a node covers its subtree", () => {
     const isNull = (x: unknown) => x === null
     const args = [{ w: tensor([1]), b: tensor([2]) }, [tensor([3]), tensor([4]), tensor([5])]]
-    assert.deepStrictEqual(Tree.broadcastPrefix(0, args, isNull), [0, 0, 0, 0, 0])
-    assert.deepStrictEqual(Tree.broadcastPrefix(null, args, isNull), [null, null, null, null, null])
-    assert.deepStrictEqual(Tree.broadcastPrefix([null, 1], args, isNull), [null, null, 1, 1, 1])
-    assert.deepStrictEqual(Tree.broadcastPrefix([{ b: 0, w: null }, [1, null, 0]], args, isNull), [0, null, 1, null, 0])
+    assert.deepStrictEqual(Tree.broadcastPrefix(0, args, { isLeaf: isNull }), [0, 0, 0, 0, 0])
+    assert.deepStrictEqual(Tree.broadcastPrefix(null, args, { isLeaf: isNull }), [null, null, null, null, null])
+    assert.deepStrictEqual(Tree.broadcastPrefix([null, 1], args, { isLeaf: isNull }), [null, null, 1, 1, 1])
+    assert.deepStrictEqual(Tree.broadcastPrefix([{ b: 0, w: null }, [1, null, 0]], args, { isLeaf: isNull }), [
+      0,
+      null,
+      1,
+      null,
+      0
+    ])
     // A null argument has no leaves, so its axis covers nothing.
-    assert.deepStrictEqual(Tree.broadcastPrefix([0, 1], [null, tensor([1])], isNull), [1])
-    const e = thrown(() => Tree.broadcastPrefix([0, 1, 2], args, isNull))
+    assert.deepStrictEqual(Tree.broadcastPrefix([0, 1], [null, tensor([1])], { isLeaf: isNull }), [1])
+    const e = thrown(() => Tree.broadcastPrefix([0, 1, 2], args, { isLeaf: isNull }))
     assert.strictEqual(
       e.message,
       "Tree.broadcastPrefix: tree structure mismatch at the root: expected an array of length 3, got an array of length 2"
     )
-    const deep = thrown(() => Tree.broadcastPrefix([{ w: 0 }, 0], args, isNull))
+    const deep = thrown(() => Tree.broadcastPrefix([{ w: 0 }, 0], args, { isLeaf: isNull }))
     assert.strictEqual(
       deep.message,
       "Tree.broadcastPrefix: tree structure mismatch at [0]: expected a record with keys [\"w\"], got a record with keys [\"b\",\"w\"]"

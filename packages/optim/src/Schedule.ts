@@ -167,7 +167,7 @@ export const linear = (options: LinearOptions): Schedule => {
   const begin = Math.max(0, finite(fn, "transitionBegin", options.transitionBegin ?? 0))
   if (steps <= 0) return constant(init)
   return (count) => {
-    const c = np.clip(np.subtract(asFloat(count), begin), 0, steps)
+    const c = np.clip(np.subtract(asFloat(count), begin), { min: 0, max: steps })
     return np.add(np.multiply(init - end, np.subtract(1, np.divide(c, steps))), end)
   }
 }

@@ -79,6 +79,12 @@ const sumSq = (x: Tensor) => np.sum(np.square(x))
  */
 export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrigger } = {
   // --- core: arrays, shapes, dtypes
+  ArgumentError: {
+    section: "arrays",
+    mistake: "an argument of the wrong kind: a bare number where an options object goes",
+    code: "np.sum(np.zeros([2, 3]), 5 as never)",
+    trigger: () => np.sum(f32([2, 3]), 5 as never)
+  },
   InvalidArrayError: {
     section: "arrays",
     mistake: "a ragged nested array",

@@ -6,10 +6,12 @@
  * @since 0.1.0
  */
 import { aval } from "../AbstractValue.js"
-import { allocHost, isComplex, isDType } from "../DType.js"
+import { allocHost, isComplex, toInt32 } from "../DType.js"
 import type { DType, HostArray } from "../DType.js"
 import { InvalidArrayError } from "../Errors.js"
+import { maxElements } from "../Shape.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
+import { checkDTypeName, checkTensor, describeValue } from "./validate.js"
 
 /**
  * A complex scalar written as a JS value.
@@ -28,7 +30,15 @@ export type Scalar = number | boolean | Complex
 export interface NestedArray extends ReadonlyArray<Scalar | Tensor | NestedArray> {}
 
 /** Typed arrays `np.array` accepts, each read as one dtype (see `typedArrayDType`). @since 0.1.0 */
-export type TypedArray = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array | Uint16Array
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Uint16Array
 
 /** Anything the ops accept in place of a tensor. @since 0.1.0 */
 export type TensorLike = Tensor | Scalar | NestedArray | TypedArray
@@ -40,30 +50,23 @@ export const isComplexValue = (u: unknown): u is Complex =>
 
 /**
  * The dtype of a typed array: Float32Array -> float32, Float64Array -> float64,
- * Int32Array (and the narrower integer arrays, Uint8Array included) -> int32.
- * Uint8Array is read as integers, not as bool: image bytes keep their values.
+ * Int32Array (and the narrower integer arrays, Uint8Array and Uint8ClampedArray
+ * included) -> int32. Uint8Array is read as integers, not as bool: image bytes
+ * keep their values. Uint32Array, the 64-bit and the float16 arrays have no
+ * diffect dtype that holds every value: they are refused (see `fromLiteral`).
  */
 const typedArrayDType = (a: TypedArray): DType =>
   a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : "int32"
 
 /** Validates a user-given dtype name. @since 0.1.0 */
-export const checkDType = (dtype: unknown): DType => {
-  if (!isDType(dtype)) {
-    throw new InvalidArrayError({
-      detail: `Unknown dtype ${
-        JSON.stringify(dtype)
-      }: expected one of bool, int32, float32, float64, complex64, complex128, float0`
-    })
-  }
-  return dtype
-}
+export const checkDType = (dtype: unknown): DType => checkDTypeName("array", dtype)
 
 const isTypedArray = (u: unknown): u is TypedArray =>
   u instanceof Float32Array || u instanceof Float64Array || u instanceof Int32Array || u instanceof Int16Array ||
-  u instanceof Int8Array || u instanceof Uint8Array || u instanceof Uint16Array
+  u instanceof Int8Array || u instanceof Uint8Array || u instanceof Uint8ClampedArray || u instanceof Uint16Array
 
-const describe = (u: unknown): string =>
-  u === null ? "null" : Array.isArray(u) ? "array" : u instanceof Tensor ? String(u) : typeof u
+/** NumPy's limit on the number of dimensions; deeper nesting (or a cycle) is refused. */
+const maxDepth = 64
 
 const pathString = (path: ReadonlyArray<number>): string => path.map((i) => `[${i}]`).join("")
 
@@ -73,8 +76,20 @@ const KIND_REAL = 1
 const KIND_COMPLEX = 2
 
 /** Whether a nested array has a tensor among its leaves (then `np.array` stacks). @since 0.1.0 */
-export const containsTensor = (value: unknown): boolean =>
-  value instanceof Tensor || (Array.isArray(value) && value.some(containsTensor))
+export const containsTensor = (value: unknown, depth = 0): boolean => {
+  if (value instanceof Tensor) return true
+  if (!Array.isArray(value)) return false
+  if (depth > maxDepth) throw tooDeep([])
+  for (const v of value) if (containsTensor(v, depth + 1)) return true
+  return false
+}
+
+const tooDeep = (path: ReadonlyArray<number>): InvalidArrayError =>
+  new InvalidArrayError({
+    detail: `Cannot make an array from a nested array deeper than ${maxDepth} levels${
+      path.length > 0 ? ` (at ${pathString(path.slice(0, 8))}...)` : ""
+    }: is it circular (an array that contains itself)?`
+  })
 
 /**
  * The host tensor of a JS value. Types are strong (as `jnp.array` makes them):
@@ -86,6 +101,13 @@ export const containsTensor = (value: unknown): boolean =>
  */
 export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): ConcreteTensor => {
   if (dtype !== undefined) checkDType(dtype)
+  if (ArrayBuffer.isView(value) && !isTypedArray(value)) {
+    throw new InvalidArrayError({
+      detail: `Cannot make an array from ${
+        describeValue(value)
+      }: diffect has no dtype for all its values; convert it first (Float64Array.from, or Int32Array.from when every value fits an int32)`
+    })
+  }
   if (isTypedArray(value)) {
     const own = typedArrayDType(value)
     const target = dtype ?? own
@@ -97,11 +119,17 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
   const shape: Array<number> = []
   let probe: unknown = value
   while (Array.isArray(probe)) {
+    if (shape.length === maxDepth) throw tooDeep(shape.map(() => 0))
     shape.push(probe.length)
     probe = probe[0]
   }
   let size = 1
   for (const d of shape) size *= d
+  if (size > maxElements) {
+    throw new InvalidArrayError({
+      detail: `Cannot make an array of shape (${shape.join(", ")}): more than ${maxElements} elements`
+    })
+  }
   const flat = new Array<unknown>(size)
   let kind = KIND_BOOL
   let n = 0
@@ -110,7 +138,7 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
       if (!Array.isArray(v) || v.length !== shape[depth]) {
         throw new InvalidArrayError({
           detail: `Ragged nested array: the element at ${pathString(path)} is ${
-            Array.isArray(v) ? `an array of length ${v.length}` : `a ${describe(v)}`
+            describeValue(v)
           }, expected an array of length ${
             shape[depth]
           } (inhomogeneous shape after ${depth} dimension(s); the detected shape was (${
@@ -125,6 +153,7 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
       }
       return
     }
+    if (v instanceof Tensor) checkTensor("array", "an entry", v)
     if (typeof v === "number") kind = Math.max(kind, KIND_REAL)
     else if (typeof v === "boolean") {
       // booleans are their own kind
@@ -137,7 +166,7 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
       })
     } else {
       throw new InvalidArrayError({
-        detail: `Cannot make an array from the ${describe(v)} at ${
+        detail: `Cannot make an array from ${describeValue(v)} at ${
           pathString(path) || "the top level"
         }: entries must be numbers, booleans or complex values { re, im }`
       })
@@ -145,14 +174,16 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
     flat[n++] = v
   }
   walk(value, 0, [])
-  const target = dtype ?? (kind === KIND_COMPLEX ? "complex64" : kind === KIND_REAL ? "float32" : "bool")
+  // No entries at all (`[]`, `[[]]`) is float32, as in JAX; bool needs a boolean.
+  const target = dtype ??
+    (kind === KIND_COMPLEX ? "complex64" : kind === KIND_REAL || n === 0 ? "float32" : "bool")
   const data = allocHost(target, size)
   fill(data, target, flat, kind)
   return new ConcreteTensor(aval(shape, target, weakType), data, undefined)
 }
 
-// Writes scalars into storage layout, converting as NumPy does (int32 truncates toward
-// zero, bool is `x != 0`). Complex values into a real dtype fail instead of losing the
+// Writes scalars into storage layout, converting as XLA's convert does (int32 truncates
+// toward zero and saturates, NaN -> 0: `DType.toInt32`; bool is `x != 0`). Complex values into a real dtype fail instead of losing the
 // imaginary part silently.
 const fill = (data: HostArray, dtype: DType, src: ArrayLike<unknown>, kind: number): void => {
   if (dtype === "float0") return
@@ -176,6 +207,10 @@ const fill = (data: HostArray, dtype: DType, src: ArrayLike<unknown>, kind: numb
     for (let i = 0; i < src.length; i++) data[i] = src[i] ? 1 : 0
     return
   }
+  if (dtype === "int32") {
+    for (let i = 0; i < src.length; i++) data[i] = toInt32(Number(src[i]))
+    return
+  }
   for (let i = 0; i < src.length; i++) data[i] = Number(src[i])
 }
 
@@ -190,7 +225,7 @@ export const fromScalar = (value: Scalar, dtype?: DType, weakType?: boolean): Co
   if (typeof value === "number") {
     const d = dtype ?? "float32"
     const data = allocHost(d, 1)
-    if (d !== "float0") data[0] = d === "bool" ? (value !== 0 ? 1 : 0) : value
+    if (d !== "float0") data[0] = d === "bool" ? (value !== 0 ? 1 : 0) : d === "int32" ? toInt32(value) : value
     return new ConcreteTensor(aval([], d, weakType ?? true), data, undefined)
   }
   if (typeof value === "boolean") {

@@ -9,7 +9,7 @@ import * as lax from "../lax.js"
 import type { Tensor } from "../Tensor.js"
 
 const fail = (spec: string, why: string): ShapeError =>
-  new ShapeError({ operation: "einsum", detail: `einsum "${spec}": ${why}` })
+  new ShapeError({ operation: "einsum", detail: `"${spec}": ${why}` })
 
 interface Parsed {
   readonly inputs: ReadonlyArray<string>

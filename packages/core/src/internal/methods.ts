@@ -1,8 +1,10 @@
 /**
- * Chainable methods on `Tensor` (`x.add(y).mul(2).sum()`): declared on the
- * `Tensor` interface by module augmentation and installed on its prototype here,
- * with the static `Tensor.schema` (declared in Tensor.ts, which cannot import
- * TensorSchema.ts without an import cycle).
+ * Chainable methods on `Tensor` (`x.add(y).mul(2).sum()`): declared in
+ * `TensorMethods`, which `Tensor` extends by module augmentation, and installed
+ * on its prototype here from one table typed as all of `TensorMethods`, so a
+ * declared method without an implementation is a compile error.
+ * The static `Tensor.schema` (declared in Tensor.ts, which cannot import
+ * TensorSchema.ts without an import cycle) is installed here too.
  * Each is its `np` function with `this` as the first argument, so methods work
  * on tracers exactly like the functions do.
  *
@@ -18,111 +20,117 @@ import { schema } from "../TensorSchema.js"
 import type { Complex, TensorLike } from "./arrayLiteral.js"
 
 declare module "../Tensor.js" {
-  interface Tensor {
-    /** `np.add(this, y)`. */
-    add(y: TensorLike): Tensor
-    /** `np.subtract(this, y)`. */
-    sub(y: TensorLike): Tensor
-    /** `np.multiply(this, y)`. */
-    mul(y: TensorLike): Tensor
-    /** `np.divide(this, y)`. */
-    div(y: TensorLike): Tensor
-    /** `np.mod(this, y)`. */
-    mod(y: TensorLike): Tensor
-    /** `np.power(this, y)`. */
-    pow(y: TensorLike): Tensor
-    /** `np.negative(this)`. */
-    neg(): Tensor
-    /** `np.square(this)`. */
-    square(): Tensor
-    /** `np.maximum(this, y)`. */
-    maximum(y: TensorLike): Tensor
-    /** `np.minimum(this, y)`. */
-    minimum(y: TensorLike): Tensor
-    /** `np.equal(this, y)`. */
-    eq(y: TensorLike): Tensor
-    /** `np.notEqual(this, y)`. */
-    ne(y: TensorLike): Tensor
-    /** `np.less(this, y)`. */
-    lt(y: TensorLike): Tensor
-    /** `np.lessEqual(this, y)`. */
-    le(y: TensorLike): Tensor
-    /** `np.greater(this, y)`. */
-    gt(y: TensorLike): Tensor
-    /** `np.greaterEqual(this, y)`. */
-    ge(y: TensorLike): Tensor
-    /** `np.exp(this)`. */
-    exp(): Tensor
-    /** `np.log(this)`. */
-    log(): Tensor
-    /** `np.sin(this)`. */
-    sin(): Tensor
-    /** `np.cos(this)`. */
-    cos(): Tensor
-    /** `np.tan(this)`. */
-    tan(): Tensor
-    /** `np.tanh(this)`. */
-    tanh(): Tensor
-    /** `np.sqrt(this)`. */
-    sqrt(): Tensor
-    /** `np.abs(this)`. */
-    abs(): Tensor
-    /** `np.sigmoid(this)`. */
-    sigmoid(): Tensor
-    /** `np.sum(this, options)`. */
-    sum(options?: np.ReduceOptions): Tensor
-    /** `np.mean(this, options)`. */
-    mean(options?: np.ReduceOptions): Tensor
-    /** `np.max(this, options)`. */
-    max(options?: np.ReduceOptions): Tensor
-    /** `np.min(this, options)`. */
-    min(options?: np.ReduceOptions): Tensor
-    /** `np.prod(this, options)`. */
-    prod(options?: np.ReduceOptions): Tensor
-    /** `np.argmax(this, options)`. */
-    argmax(options?: np.ArgOptions): Tensor
-    /** `np.argmin(this, options)`. */
-    argmin(options?: np.ArgOptions): Tensor
-    /** `np.reshape(this, shape)`; one dimension may be -1. */
-    reshape(shape: number | Shape): Tensor
-    /** `np.ravel(this)`. */
-    ravel(): Tensor
-    /** `np.transpose(this, axes)`. */
-    transpose(axes?: ReadonlyArray<number>): Tensor
-    /** The transpose (axes reversed). */
-    readonly T: Tensor
-    /** `np.squeeze(this, axis)`. */
-    squeeze(axis?: number | ReadonlyArray<number>): Tensor
-    /** `np.expandDims(this, axis)`. */
-    expandDims(axis: number | ReadonlyArray<number>): Tensor
-    /** `np.broadcastTo(this, shape)`. */
-    broadcastTo(shape: number | Shape): Tensor
-    /** `np.astype(this, dtype)`. */
-    astype(dtype: DType): Tensor
-    /** `np.matmul(this, y)`. */
-    matmul(y: TensorLike): Tensor
-    /** `np.dot(this, y)`. */
-    dot(y: TensorLike): Tensor
-    /** `this[i]`: the sub-tensor at integer index `i` of the first axis (`np.index`). */
-    at(i: number): Tensor
-    /** `np.take(this, indices, options)`. */
-    take(indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor
-    /** `np.real(this)`. */
-    real(): Tensor
-    /** `np.imag(this)`. */
-    imag(): Tensor
-    /** `np.conj(this)`. */
-    conj(): Tensor
-    /** `np.clip(this, min, max)`. */
-    clip(min?: TensorLike, max?: TensorLike): Tensor
-    /** `np.fullLike(this, value)`. */
-    fullLike(value: number | boolean | Complex): Tensor
-  }
+  interface Tensor extends TensorMethods {}
 }
 
-type Methods = { [K in keyof Tensor]?: Tensor[K] }
+/**
+ * The chainable methods of every tensor.
+ *
+ * @since 0.1.0
+ */
+export interface TensorMethods {
+  /** `np.add(this, y)`. */
+  add(y: TensorLike): Tensor
+  /** `np.subtract(this, y)`. */
+  sub(y: TensorLike): Tensor
+  /** `np.multiply(this, y)`. */
+  mul(y: TensorLike): Tensor
+  /** `np.divide(this, y)`. */
+  div(y: TensorLike): Tensor
+  /** `np.mod(this, y)`. */
+  mod(y: TensorLike): Tensor
+  /** `np.power(this, y)`. */
+  pow(y: TensorLike): Tensor
+  /** `np.negative(this)`. */
+  neg(): Tensor
+  /** `np.square(this)`. */
+  square(): Tensor
+  /** `np.maximum(this, y)`. */
+  maximum(y: TensorLike): Tensor
+  /** `np.minimum(this, y)`. */
+  minimum(y: TensorLike): Tensor
+  /** `np.equal(this, y)`. */
+  eq(y: TensorLike): Tensor
+  /** `np.notEqual(this, y)`. */
+  ne(y: TensorLike): Tensor
+  /** `np.less(this, y)`. */
+  lt(y: TensorLike): Tensor
+  /** `np.lessEqual(this, y)`. */
+  le(y: TensorLike): Tensor
+  /** `np.greater(this, y)`. */
+  gt(y: TensorLike): Tensor
+  /** `np.greaterEqual(this, y)`. */
+  ge(y: TensorLike): Tensor
+  /** `np.exp(this)`. */
+  exp(): Tensor
+  /** `np.log(this)`. */
+  log(): Tensor
+  /** `np.sin(this)`. */
+  sin(): Tensor
+  /** `np.cos(this)`. */
+  cos(): Tensor
+  /** `np.tan(this)`. */
+  tan(): Tensor
+  /** `np.tanh(this)`. */
+  tanh(): Tensor
+  /** `np.sqrt(this)`. */
+  sqrt(): Tensor
+  /** `np.abs(this)`. */
+  abs(): Tensor
+  /** `np.sigmoid(this)`. */
+  sigmoid(): Tensor
+  /** `np.sum(this, options)`. */
+  sum(options?: np.ReduceOptions): Tensor
+  /** `np.mean(this, options)`. */
+  mean(options?: np.ReduceOptions): Tensor
+  /** `np.max(this, options)`. */
+  max(options?: np.ReduceOptions): Tensor
+  /** `np.min(this, options)`. */
+  min(options?: np.ReduceOptions): Tensor
+  /** `np.prod(this, options)`. */
+  prod(options?: np.ReduceOptions): Tensor
+  /** `np.argmax(this, options)`. */
+  argmax(options?: np.ArgOptions): Tensor
+  /** `np.argmin(this, options)`. */
+  argmin(options?: np.ArgOptions): Tensor
+  /** `np.reshape(this, shape)`; one dimension may be -1. */
+  reshape(shape: number | Shape): Tensor
+  /** `np.ravel(this)`. */
+  ravel(): Tensor
+  /** `np.transpose(this, options)`. */
+  transpose(options?: { readonly axes?: ReadonlyArray<number> | undefined }): Tensor
+  /** The transpose (axes reversed). */
+  readonly T: Tensor
+  /** `np.squeeze(this, options)`. */
+  squeeze(options?: np.AxisOptions): Tensor
+  /** `np.expandDims(this, axis)`. */
+  expandDims(axis: number | ReadonlyArray<number>): Tensor
+  /** `np.broadcastTo(this, shape)`. */
+  broadcastTo(shape: number | Shape): Tensor
+  /** `np.astype(this, dtype)`. */
+  astype(dtype: DType): Tensor
+  /** `np.matmul(this, y)`. */
+  matmul(y: TensorLike): Tensor
+  /** `np.dot(this, y)`. */
+  dot(y: TensorLike): Tensor
+  /** `this[i]`: the sub-tensor at integer index `i` of the first axis (`np.index`). */
+  at(i: number): Tensor
+  /** `np.take(this, indices, options)`. */
+  take(indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor
+  /** `np.real(this)`. */
+  real(): Tensor
+  /** `np.imag(this)`. */
+  imag(): Tensor
+  /** `np.conj(this)`. */
+  conj(): Tensor
+  /** `np.clip(this, options)`. */
+  clip(options?: np.ClipOptions): Tensor
+  /** `np.fullLike(this, value)`. */
+  fullLike(value: number | boolean | Complex): Tensor
+}
 
-const methods: Methods & ThisType<Tensor> = {
+// Every method but the `T` getter, installed below.
+const methods: Omit<TensorMethods, "T"> & ThisType<Tensor> = {
   add(y) {
     return np.add(this, y)
   },
@@ -225,11 +233,11 @@ const methods: Methods & ThisType<Tensor> = {
   ravel() {
     return np.ravel(this)
   },
-  transpose(axes) {
-    return np.transpose(this, axes)
+  transpose(options) {
+    return np.transpose(this, options)
   },
-  squeeze(axis) {
-    return np.squeeze(this, axis)
+  squeeze(options) {
+    return np.squeeze(this, options)
   },
   expandDims(axis) {
     return np.expandDims(this, axis)
@@ -261,8 +269,8 @@ const methods: Methods & ThisType<Tensor> = {
   conj() {
     return np.conj(this)
   },
-  clip(min, max) {
-    return np.clip(this, min, max)
+  clip(options) {
+    return np.clip(this, options)
   },
   fullLike(value) {
     return np.fullLike(this, value)

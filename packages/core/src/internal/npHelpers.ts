@@ -9,11 +9,12 @@ import { isComplex, promote } from "../DType.js"
 import type { DType } from "../DType.js"
 import { Float0OperationError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
-import { broadcastShapes, normalizeAxis, shapeEquals } from "../Shape.js"
+import { broadcastShapes, shapeEquals } from "../Shape.js"
 import type { Shape } from "../Shape.js"
 import { Tensor } from "../Tensor.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
+import { checkAxis, checkTensor } from "./validate.js"
 
 /**
  * Converts a `TensorLike` to a tensor: tensors pass through, JS scalars become
@@ -22,7 +23,7 @@ import type { TensorLike } from "./arrayLiteral.js"
  * @since 0.1.0
  */
 export const toTensor = (x: TensorLike): Tensor => {
-  if (x instanceof Tensor) return x
+  if (x instanceof Tensor) return checkTensor("array", "a tensor argument", x)
   if (typeof x === "number" || typeof x === "boolean" || isComplexValue(x)) return fromScalar(x)
   if (Array.isArray(x) && containsTensor(x)) return stackNested(x)
   return fromLiteral(x)
@@ -153,7 +154,8 @@ export const normalizeAxes = (
   ndim: number
 ): Array<number> => {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i)
-  const axes = typeof axis === "number" ? [normalizeAxis(axis, ndim)] : axis.map((a) => normalizeAxis(a, ndim))
+  if (!Array.isArray(axis)) return [checkAxis(op, axis, ndim)]
+  const axes = axis.map((a: unknown) => checkAxis(op, a, ndim))
   if (new Set(axes).size !== axes.length) {
     throw new ShapeError({ operation: op, detail: `duplicate value in 'axis': [${axes.join(", ")}]` })
   }

@@ -228,6 +228,70 @@ export type IsLeaf = ((value: unknown) => boolean) | undefined
  * @internal
  */
 export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf): TreeDef => {
+  try {
+    return flattenNode(value, leaves, isLeaf, 0)
+  } catch (e) {
+    throw e === tooDeep ? deepTreeError("flatten", value, isLeaf) : e
+  }
+}
+
+/**
+ * The deepest nesting a tree may have. A cycle (an object that contains itself)
+ * would recurse forever: it reaches this depth instead, and the error names it.
+ */
+export const maxTreeDepth = 1000
+const tooDeep = Symbol("tooDeep")
+
+// Children of a node, as flattening sees them (none for a leaf).
+const childrenOf = (value: unknown, isLeaf: IsLeaf): ReadonlyArray<readonly [string | number, unknown]> => {
+  if ((isLeaf !== undefined && isLeaf(value)) || typeof value !== "object" || value === null) return []
+  if (value instanceof Tensor) return []
+  if (Array.isArray(value)) return value.map((v, i) => [i, v] as const)
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) {
+    return Object.keys(value).map((k) => [k, (value as Record<string, unknown>)[k]] as const)
+  }
+  const node = registry.get(proto.constructor)
+  if (node === undefined) return []
+  return node.toChildren(value).map((v, i) => [node.keys?.[i] ?? i, v] as const)
+}
+
+// Only on failure: the path to the first node that contains itself, or to the depth limit.
+const deepTreeError = (operation: string, root: unknown, isLeaf: IsLeaf): TreeStructureError => {
+  const ancestors: Array<unknown> = []
+  const path: Array<string | number> = []
+  const search = (value: unknown): TreeStructureError | undefined => {
+    const at = ancestors.indexOf(value)
+    if (at >= 0) {
+      return new TreeStructureError({
+        operation,
+        path: "",
+        detail: `the tree is circular: the node at ${formatPath(path.slice(0, at)) || "the root"} contains itself (at ${
+          formatPath(path)
+        })`
+      })
+    }
+    if (ancestors.length >= maxTreeDepth) {
+      return new TreeStructureError({
+        operation,
+        path: "",
+        detail: `the tree is nested deeper than ${maxTreeDepth} levels (at ${formatPath(path.slice(0, 12))}...)`
+      })
+    }
+    ancestors.push(value)
+    for (const [key, child] of childrenOf(value, isLeaf)) {
+      path.push(key)
+      const found = search(child)
+      path.pop()
+      if (found !== undefined) return found
+    }
+    ancestors.pop()
+    return undefined
+  }
+  return search(root) ?? new TreeStructureError({ operation, path: "", detail: "the tree is too deep" })
+}
+
+const flattenNode = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf, depth: number): TreeDef => {
   if (isLeaf !== undefined && isLeaf(value)) {
     leaves.push(value)
     return leafDef
@@ -245,16 +309,20 @@ export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLe
   if (Array.isArray(value)) {
     const n = value.length
     if (n === 0) return emptyArrayDef
+    if (depth === maxTreeDepth) throw tooDeep
     const children = new Array<TreeDef>(n)
-    for (let i = 0; i < n; i++) children[i] = flattenInto(value[i], leaves, isLeaf)
+    for (let i = 0; i < n; i++) children[i] = flattenNode(value[i], leaves, isLeaf, depth + 1)
     return new TreeDef(ARRAY, children, undefined, undefined, undefined)
   }
+  if (depth === maxTreeDepth) throw tooDeep
   const proto = Object.getPrototypeOf(value)
   if (proto === Object.prototype || proto === null) {
     const keys = sortedKeys(value)
     const n = keys.length
     const children = new Array<TreeDef>(n)
-    for (let i = 0; i < n; i++) children[i] = flattenInto((value as Record<string, unknown>)[keys[i]!], leaves, isLeaf)
+    for (let i = 0; i < n; i++) {
+      children[i] = flattenNode((value as Record<string, unknown>)[keys[i]!], leaves, isLeaf, depth + 1)
+    }
     return new TreeDef(RECORD, children, keys, undefined, undefined)
   }
   const node = registry.get(proto.constructor)
@@ -265,32 +333,41 @@ export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLe
   const raw = node.toChildren(value)
   const n = raw.length
   const children = new Array<TreeDef>(n)
-  for (let i = 0; i < n; i++) children[i] = flattenInto(raw[i], leaves, isLeaf)
+  for (let i = 0; i < n; i++) children[i] = flattenNode(raw[i], leaves, isLeaf, depth + 1)
   return new TreeDef(CUSTOM, children, node.keys, node, node.aux === undefined ? undefined : node.aux(value))
 }
 
 /** Counts the leaves of `value` without building its structure. @internal */
 export const countLeaves = (value: unknown, isLeaf: IsLeaf): number => {
+  try {
+    return countNode(value, isLeaf, 0)
+  } catch (e) {
+    throw e === tooDeep ? deepTreeError("numLeaves", value, isLeaf) : e
+  }
+}
+
+const countNode = (value: unknown, isLeaf: IsLeaf, depth: number): number => {
   if (isLeaf !== undefined && isLeaf(value)) return 1
   if (typeof value !== "object") return value === undefined ? 0 : 1
   if (value === null) return 0
   if (value instanceof Tensor) return 1
+  if (depth === maxTreeDepth) throw tooDeep
   if (Array.isArray(value)) {
     let n = 0
-    for (let i = 0; i < value.length; i++) n += countLeaves(value[i], isLeaf)
+    for (let i = 0; i < value.length; i++) n += countNode(value[i], isLeaf, depth + 1)
     return n
   }
   const proto = Object.getPrototypeOf(value)
   if (proto === Object.prototype || proto === null) {
     let n = 0
-    for (const k in value) n += countLeaves((value as Record<string, unknown>)[k], isLeaf)
+    for (const k in value) n += countNode((value as Record<string, unknown>)[k], isLeaf, depth + 1)
     return n
   }
   const node = registry.get(proto.constructor)
   if (node === undefined) return 1
   const raw = node.toChildren(value)
   let n = 0
-  for (let i = 0; i < raw.length; i++) n += countLeaves(raw[i], isLeaf)
+  for (let i = 0; i < raw.length; i++) n += countNode(raw[i], isLeaf, depth + 1)
   return n
 }
 

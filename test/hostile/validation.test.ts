@@ -1,0 +1,222 @@
+/**
+ * Hostile inputs (issue 15's "no defect from any input", issue 12's defects):
+ * each is a value or a tagged error with a clear message, named here with the
+ * error it must give. Messages are swept for doubled prefixes in messages.test.ts.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { lax, np, Tensor, TensorSchema, toJsSync, Tree } from "diffect"
+import { Schema } from "effect"
+import { caught } from "./hostile.js"
+
+const tag = (f: () => unknown): string => caught(f)._tag
+const message = (f: () => unknown): string => caught(f).message
+
+describe("shapes", () => {
+  for (const make of [np.zeros, np.ones, np.empty, (s: never) => np.full(s, 1)] as const) {
+    it(`${make.name || "full"} refuses negative, fractional, NaN, infinite and non-array shapes`, () => {
+      for (const bad of [[-1], [1.5], [NaN], [Infinity], -2, [2, -3]]) {
+        assert.strictEqual(tag(() => make(bad as never)), "ShapeError", JSON.stringify(bad))
+      }
+      for (const bad of ["3", ["3"], null, { length: 2 }, [[2]], 10n]) {
+        assert.strictEqual(tag(() => make(bad as never)), "ArgumentError", String(bad))
+      }
+    })
+  }
+
+  it("sizes over the limit fail before allocating", () => {
+    assert.match(message(() => np.zeros([2 ** 31])), /more than the 2147483647 an array may hold/)
+    assert.strictEqual(tag(() => np.zeros([1e6, 1e6])), "ShapeError")
+    assert.strictEqual(tag(() => np.ones([65536, 65536], { dtype: "bool" })), "ShapeError")
+    assert.strictEqual(tag(() => np.arange(0, 1e12)), "ShapeError")
+    assert.strictEqual(tag(() => np.tile(np.ones([2]), [1e6, 1e6])), "ShapeError")
+    assert.strictEqual(tag(() => np.repeat(np.ones([4]), 1e9)), "ShapeError")
+    assert.strictEqual(tag(() => np.broadcastTo(1, [1e5, 1e5])), "ShapeError")
+  })
+
+  it("np.eye and np.arange check their sizes", () => {
+    assert.strictEqual(tag(() => np.eye(-1)), "ShapeError")
+    assert.strictEqual(tag(() => np.eye(2.5)), "ArgumentError")
+    assert.strictEqual(tag(() => np.arange(NaN)), "ArgumentError")
+    assert.strictEqual(tag(() => np.arange(0, Infinity)), "ArgumentError")
+    assert.strictEqual(tag(() => np.arange(0, 1, { step: 0 })), "ShapeError")
+    assert.deepStrictEqual(toJsSync(np.arange(0, 1, { step: 0.25 })), [0, 0.25, 0.5, 0.75])
+    assert.deepStrictEqual(toJsSync(np.eye(2, { m: 3, k: 1 })), [[0, 1, 0], [0, 0, 1]])
+  })
+})
+
+describe("options and axes", () => {
+  it("a number where an options object goes is an ArgumentError, not ignored", () => {
+    assert.strictEqual(
+      message(() => np.sum(np.ones([2, 3]), 5 as never)),
+      "sum: options must be an options object ({ axis, keepdims, dtype }), got the number 5"
+    )
+    assert.strictEqual(tag(() => np.mean(np.ones([2]), "0" as never)), "ArgumentError")
+    assert.strictEqual(tag(() => np.flip(np.ones([2]), 0 as never)), "ArgumentError")
+  })
+
+  it("unknown option keys are refused", () => {
+    assert.strictEqual(
+      message(() => np.sum(np.ones([2, 3]), { axes: 0 } as never)),
+      "sum: options must be an object with keys among axis, keepdims, dtype, got the unknown key \"axes\""
+    )
+  })
+
+  it("axes that are not integers are ArgumentErrors", () => {
+    assert.strictEqual(
+      message(() => np.sum(np.ones([2, 3]), { axis: 0.5 })),
+      "sum: axis must be an integer or an array of integers, got the number 0.5"
+    )
+    assert.strictEqual(tag(() => np.sum(np.ones([2, 3]), { axis: "1" as never })), "ArgumentError")
+    assert.strictEqual(tag(() => np.sum(np.ones([2, 3]), { axis: [0, "1"] as never })), "ArgumentError")
+    assert.strictEqual(tag(() => np.swapaxes(np.ones([2, 3]), "0" as never, 1)), "ArgumentError")
+    assert.strictEqual(tag(() => np.expandDims(np.ones([2]), 0.5)), "ArgumentError")
+    assert.strictEqual(tag(() => np.take(np.ones([2]), [0], { axis: NaN })), "ArgumentError")
+    assert.strictEqual(tag(() => np.sum(np.ones([2, 3]), { axis: 2 })), "AxisError")
+  })
+
+  it("the moved optional parameters work as options", () => {
+    const x = np.array([[1, 2], [3, 4]])
+    assert.deepStrictEqual(toJsSync(np.flip(x, { axis: 1 })), [[2, 1], [4, 3]])
+    assert.deepStrictEqual(toJsSync(np.transpose(x, { axes: [1, 0] })), [[1, 3], [2, 4]])
+    assert.deepStrictEqual(toJsSync(np.squeeze(np.ones([1, 2, 1]), { axis: 0 })), [[1], [1]])
+    assert.deepStrictEqual(np.split(np.ones([2, 4]), [1], { axis: 1 }).map((t) => t.shape), [[2, 1], [2, 3]])
+    assert.deepStrictEqual(toJsSync(np.concatenate([x, x], { axis: 1 })), [[1, 2, 1, 2], [3, 4, 3, 4]])
+    assert.deepStrictEqual(toJsSync(np.stack([np.array([1, 2]), np.array([3, 4])], { axis: 1 })), [[1, 3], [2, 4]])
+    assert.deepStrictEqual(toJsSync(np.clip(np.array([-2, 0.5, 3]), { min: 0, max: 1 })), [0, 0.5, 1])
+    assert.deepStrictEqual(toJsSync(np.round(np.array([1.25, 2.5]), { decimals: 1 })), [1.2000000476837158, 2.5])
+    assert.deepStrictEqual(toJsSync(np.tensordot(np.ones([2, 3]), np.ones([3, 4]), { axes: 1 })), [[3, 3, 3, 3], [
+      3,
+      3,
+      3,
+      3
+    ]])
+    assert.deepStrictEqual(toJsSync(np.linspace(0, 1, { num: 3 })), [0, 0.5, 1])
+  })
+})
+
+describe("dtypes", () => {
+  it("dtype names diffect lacks, and values that are not names", () => {
+    assert.match(
+      message(() => np.zeros([2], { dtype: "float16" as never })),
+      /dtype float16 is not supported by diffect/
+    )
+    assert.strictEqual(tag(() => np.zeros([2], { dtype: "evil" as never })), "InvalidArrayError")
+    assert.strictEqual(tag(() => np.zeros([2], { dtype: 10n as never })), "ArgumentError")
+    assert.strictEqual(tag(() => np.astype(np.ones([2]), 10n as never)), "ArgumentError")
+    assert.strictEqual(tag(() => lax.convertElementType(np.ones([2]), "float16" as never)), "InvalidArrayError")
+  })
+
+  it("float -> int32 saturates everywhere (XLA's convert), NaN -> 0", () => {
+    const values = [1e10, -1e10, 2.7, -2.7, NaN]
+    const expected = [2147483647, -2147483648, 2, -2, 0]
+    assert.deepStrictEqual(toJsSync(np.array(values, { dtype: "int32" })), expected)
+    assert.deepStrictEqual(toJsSync(np.astype(np.array(values, { dtype: "float64" }), "int32")), expected)
+    assert.deepStrictEqual(toJsSync(np.array(new Float64Array(values), { dtype: "int32" })), expected)
+    assert.deepStrictEqual(toJsSync(np.full([1], 1e10, { dtype: "int32" })), [2147483647])
+    const decoded = Schema.decodeUnknownSync(TensorSchema.fromJs({ dtype: "int32" }))(values)
+    assert.deepStrictEqual(toJsSync(decoded), expected)
+  })
+
+  it("np.array of no entries is float32, as in JAX", () => {
+    assert.strictEqual(np.array([]).dtype, "float32")
+    assert.deepStrictEqual(np.array([[]]).shape, [1, 0])
+    assert.strictEqual(np.array([[]]).dtype, "float32")
+    assert.strictEqual(np.array([true]).dtype, "bool")
+  })
+
+  it("typed arrays: Uint8ClampedArray is int32, Uint32Array and BigInt64Array are refused", () => {
+    const t = np.array(new Uint8ClampedArray([0, 255]))
+    assert.strictEqual(t.dtype, "int32")
+    assert.deepStrictEqual(toJsSync(t), [0, 255])
+    assert.match(message(() => np.array(new Uint32Array([4294967295]) as never)), /Uint32Array: diffect has no dtype/)
+    assert.strictEqual(tag(() => np.array(new BigInt64Array([1n]) as never)), "InvalidArrayError")
+  })
+})
+
+describe("values that are not tensors", () => {
+  it("forged tensors are refused by np and lax", () => {
+    const forged = Object.create(Tensor.prototype) as Tensor
+    assert.strictEqual(tag(() => np.add(forged, 1)), "ArgumentError")
+    assert.strictEqual(tag(() => lax.neg(forged)), "ArgumentError")
+    assert.strictEqual(tag(() => np.array([forged])), "ArgumentError")
+  })
+
+  it("circular and very deep nested arrays are typed errors, quickly", () => {
+    const circular: Array<unknown> = []
+    circular.push(circular)
+    const started = Date.now()
+    assert.strictEqual(tag(() => np.array(circular as never)), "InvalidArrayError")
+    assert.strictEqual(
+      tag(() => Schema.decodeUnknownSync(TensorSchema.fromJs())(circular)),
+      "SchemaError"
+    )
+    let deep: unknown = [1]
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    assert.strictEqual(tag(() => np.array(deep as never)), "InvalidArrayError")
+    assert.isBelow(Date.now() - started, 2000)
+  })
+
+  it("integerPow exponents outside int32 are DTypeErrors, not wrapped", () => {
+    assert.strictEqual(tag(() => lax.integerPow(np.array(2), 2 ** 32)), "DTypeError")
+    // np.power with a huge integer exponent takes the float path: 2 ** 2**32 overflows.
+    assert.deepStrictEqual(toJsSync(np.power(np.array(2), 2 ** 32)), Infinity)
+  })
+})
+
+describe("lax takes JS numbers and broadcasts rank-0 operands", () => {
+  it("a JS number takes the other operand's dtype", () => {
+    assert.deepStrictEqual(toJsSync(lax.add(np.array([1, 2]), 2)), [3, 4])
+    assert.deepStrictEqual(toJsSync(lax.mul(3, np.array([1, 2], { dtype: "int32" }))), [3, 6])
+    assert.strictEqual(lax.add(np.array([1, 2], { dtype: "float64" }), 2).dtype, "float64")
+    assert.strictEqual(tag(() => lax.add(np.array([1, 2], { dtype: "int32" }), 2.5)), "DTypeError")
+    assert.strictEqual(tag(() => lax.add(np.array([true]), 1)), "DTypeError")
+  })
+
+  it("rank-0 operands and size-1 dimensions broadcast; other ranks do not", () => {
+    assert.deepStrictEqual(toJsSync(lax.sub(np.array([[1, 2], [3, 4]]), np.array(1))), [[0, 1], [2, 3]])
+    assert.deepStrictEqual(toJsSync(lax.add(np.array([[1], [2]]), np.array([[10, 20]]))), [[11, 21], [12, 22]])
+    assert.strictEqual(tag(() => lax.add(np.ones([2, 2]), np.ones([2]))), "ShapeError")
+  })
+
+  it("a value that is neither is an ArgumentError", () => {
+    assert.strictEqual(
+      message(() => lax.sin("1" as never)),
+      "sin: x must be a Tensor or a JS number, got the string \"1\""
+    )
+    assert.strictEqual(tag(() => lax.stopGradient((() => 1) as never)), "ArgumentError")
+  })
+})
+
+describe("pytrees", () => {
+  it("a circular tree is a TreeStructureError naming where it repeats", () => {
+    const tree: Record<string, unknown> = { a: [1, 2] }
+    ;(tree["a"] as Array<unknown>).push(tree)
+    assert.strictEqual(
+      message(() => Tree.flatten(tree)),
+      "flatten: the tree is circular: the node at the root contains itself (at [\"a\"][2])"
+    )
+    assert.strictEqual(tag(() => Tree.numLeaves(tree)), "TreeStructureError")
+    assert.strictEqual(tag(() => Tree.map(tree, (x: number) => x)), "TreeStructureError")
+  })
+
+  it("a tree deeper than 1000 levels is a TreeStructureError, not a stack overflow", () => {
+    let deep: unknown = 1
+    for (let i = 0; i < 5000; i++) deep = { x: deep }
+    assert.match(message(() => Tree.leaves(deep)), /nested deeper than 1000 levels \(at \["x"\]\["x"\]/)
+    let ok: unknown = 1
+    for (let i = 0; i < 900; i++) ok = [ok]
+    assert.deepStrictEqual(Tree.leaves(ok), [1])
+  })
+
+  it("Symbol-keyed properties are not part of a record (documented)", () => {
+    const key = Symbol("meta")
+    const tree = { a: 1, [key]: 2 }
+    assert.deepStrictEqual(Tree.leaves(tree), [1])
+    assert.deepStrictEqual(Object.getOwnPropertySymbols(Tree.map(tree, (x: number) => x + 1)), [])
+  })
+
+  it("options of the wrong kind are ArgumentErrors", () => {
+    assert.strictEqual(tag(() => Tree.flatten([1], (() => true) as never)), "ArgumentError")
+    assert.strictEqual(tag(() => Tree.leaves([1], { isLeaf: 3 as never })), "ArgumentError")
+  })
+})
