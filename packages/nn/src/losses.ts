@@ -94,7 +94,7 @@ export const softmaxCrossEntropyWithIntegerLabels = (
   // Several class axes: move them last and flatten them into one, as optax does.
   const batchAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i))
   const flatten = (t: Tensor): Tensor => {
-    const moved = np.transpose(t, [...batchAxes, ...axes])
+    const moved = np.transpose(t, { axes: [...batchAxes, ...axes] })
     return np.reshape(moved, [...batchAxes.map((a) => t.shape[a]!), -1])
   }
   x = flatten(x)
@@ -219,8 +219,8 @@ export const cosineSimilarity = (
   const where = options?.where === undefined ? null : np.asarray(options.where)
   const masked = (t: Tensor): Tensor => (where === null ? t : np.where(where, t, 0))
   const eps = options?.epsilon ?? 0
-  const aNorm = np.sqrt(np.clip(np.sum(masked(np.square(a)), { axis, keepdims: true }), eps))
-  const bNorm = np.sqrt(np.clip(np.sum(masked(np.square(b)), { axis, keepdims: true }), eps))
+  const aNorm = np.sqrt(np.clip(np.sum(masked(np.square(a)), { axis, keepdims: true }), { min: eps }))
+  const bNorm = np.sqrt(np.clip(np.sum(masked(np.square(b)), { axis, keepdims: true }), { min: eps }))
   return np.sum(masked(np.multiply(np.divide(a, aNorm), np.divide(b, bNorm))), { axis })
 }
 

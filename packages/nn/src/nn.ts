@@ -306,7 +306,7 @@ export const glu = (x: TensorLike, options?: { readonly axis?: number | undefine
       detail: `axis size must be divisible by 2, got size ${t.shape[axis!]} on axis ${axis}`
     })
   }
-  const [a, b] = np.split(t, 2, axis!) as [Tensor, Tensor]
+  const [a, b] = np.split(t, 2, { axis: axis! }) as [Tensor, Tensor]
   return np.multiply(a, sigmoid(b))
 }
 
@@ -417,8 +417,8 @@ const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): r
   const s = sumWhere(e, axes, where)
   const sign = np.sign(s)
   let out = np.add(np.log(np.abs(s)), shift)
-  if (options?.keepdims !== true) out = np.squeeze(out, axes)
-  return [out, options?.keepdims === true ? sign : np.squeeze(sign, axes)]
+  if (options?.keepdims !== true) out = np.squeeze(out, { axis: axes })
+  return [out, options?.keepdims === true ? sign : np.squeeze(sign, { axis: axes })]
 }
 
 /**
@@ -482,7 +482,7 @@ export const standardize = (x: TensorLike, options?: StandardizeOptions): Tensor
   if (options?.variance !== undefined) variance = np.asarray(options.variance)
   else if (options?.algorithm === "stable") variance = meanWhere(np.square(np.subtract(t, mean)), axes, where)
   else if (options?.algorithm === undefined || options.algorithm === "fast") {
-    variance = np.clip(np.subtract(meanWhere(np.square(t), axes, where), np.square(mean)), 0)
+    variance = np.clip(np.subtract(meanWhere(np.square(t), axes, where), np.square(mean)), { min: 0 })
   } else {
     throw new ShapeError({
       operation: "standardize",
@@ -623,5 +623,5 @@ export const dotProductAttention = (
   const probs = np.astype(softmax(np.astype(logits, "float32"), { axis: -1 }), k.dtype)
   const encoded = np.einsum("BKGTS,BSKH->BTKGH", probs, v)
   const out = np.reshape(encoded, [B, T, N, H])
-  return q3.ndim === 3 ? np.squeeze(out, 0) : out
+  return q3.ndim === 3 ? np.squeeze(out, { axis: 0 }) : out
 }

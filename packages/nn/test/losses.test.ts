@@ -26,7 +26,7 @@ describe("softmax cross entropy", () => {
   })
 
   it("optax's docstring example with two class axes: [[6.4587, 0.4587]]", () => {
-    const x = np.reshape(np.arange(24, undefined, 1, { dtype: "float64" }), [1, 2, 3, 4])
+    const x = np.reshape(np.arange(24, { dtype: "float64" }), [1, 2, 3, 4])
     // labels = ravel_multi_index(([[1, 2]], [[1, 3]]), (3, 4)) = [[5, 11]]
     const out = losses.softmaxCrossEntropyWithIntegerLabels(x, np.array([[5, 11]], { dtype: "int32" }), {
       axis: [2, 3]
