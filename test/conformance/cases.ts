@@ -606,6 +606,23 @@ const shapes: ReadonlyArray<Case> = [
   },
   { name: "slice complex64", run: () => lax.slice(np.array(C), [1], [3]), expected: [C[1], C[2]] },
   {
+    // A multi-output primitive: every piece, an empty one included, recombined in another order.
+    name: "split along axis 1",
+    run: () => {
+      const [a, b, c] = lax.split(np.reshape(np.arange(20), [4, 5]), [1, 0, 4], 1)
+      return np.concatenate([c!, b!, a!], { axis: 1 })
+    },
+    expected: [[1, 2, 3, 4, 0], [6, 7, 8, 9, 5], [11, 12, 13, 14, 10], [16, 17, 18, 19, 15]]
+  },
+  {
+    name: "split complex64",
+    run: () => {
+      const [a, b] = lax.split(np.array(C), [3, 1], 0)
+      return np.concatenate([b!, a!])
+    },
+    expected: [C[3], C[0], C[1], C[2]]
+  },
+  {
     name: "pad with interior and negative high",
     run: () => lax.pad(f([1, 2, 3]), np.array(0), [[1, -1, 1]]),
     expected: [0, 1, 0, 2, 0]

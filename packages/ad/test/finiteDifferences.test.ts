@@ -363,6 +363,17 @@ const structuredCases: ReadonlyArray<Case> = [
   { name: "pad", operands: [v([2, 3]), v([])], f: ([x, p]) => lax.pad(x!, p!, [[1, 2, 0], [0, 1, 1]]) },
   { name: "pad negative", operands: [v([4, 3]), v([])], f: ([x, p]) => lax.pad(x!, p!, [[-1, 1, 1], [2, -1, 0]]) },
   { name: "concatenate", operands: [v([2, 1]), v([2, 3]), v([2, 2])], f: (xs) => lax.concatenate(xs, 1) },
+  // split has several outputs: recombined in another order (every piece's tangent and
+  // cotangent), and one piece alone (the others' cotangents are symbolic zeros).
+  {
+    name: "split",
+    operands: [v([2, 6])],
+    f: ([x]) => {
+      const [a, b, c] = lax.split(x!, [1, 3, 2], 1)
+      return lax.concatenate([c!, lax.mul(a!, a!), b!], 1)
+    }
+  },
+  { name: "split one piece", operands: [v([5, 2])], f: ([x]) => lax.split(x!, [2, 0, 3], 0)[2]! },
   {
     name: "gather",
     operands: [v([4, 2]), v([5], { dtype: "int32", fixed: [3, 0, 3, 1, 3] })],

@@ -4,7 +4,7 @@
  * the per-example results of the primitive stacked along the output axis.
  * The oracle never batches: it evaluates the primitive once per example.
  */
-import { bind1 } from "@diffect/core"
+import { bind } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
@@ -187,6 +187,15 @@ const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
     })
     return { params: { dimension: dim }, operands }
   },
+  split: (rng) => {
+    const s = randomShape(rng, 1)
+    const axis = rng.int(0, s.length - 1)
+    // Random cut points (empty pieces included): the sizes add up to the axis.
+    const cuts = Array.from({ length: rng.int(0, 2) }, () => rng.int(0, s[axis]!)).sort((a, b) => a - b)
+    const bounds = [0, ...cuts, s[axis]!]
+    const sizes = bounds.slice(1).map((b, i) => b - bounds[i]!)
+    return { params: { sizes, axis }, operands: [floats(s)] }
+  },
   gather: (rng) => {
     const s = randomShape(rng, 1)
     const axis = rng.int(0, s.length - 1)
@@ -231,7 +240,9 @@ const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
   }
 }
 
-const apply = <P extends Primitive>(p: P, xs: ReadonlyArray<Tensor>, params: Params<P>): Tensor => bind1(p, xs, params)
+// Every output of the primitive (one, or several for split).
+const apply = <P extends Primitive>(p: P, xs: ReadonlyArray<Tensor>, params: Params<P>): ReadonlyArray<Tensor> =>
+  bind(p, xs, params)
 
 describe("batching rules match a loop over the batch", () => {
   for (const [name, gen] of Object.entries(cases) as Array<[Primitive, CaseGen<Primitive>]>) {
@@ -255,11 +266,14 @@ describe("batching rules match a loop over the batch", () => {
             { length: n },
             (_, i) => apply(name, examples.map((ex, k) => (inAxes[k] === null ? ex[0]! : ex[i]!)), params)
           )
-          const outAxis = rng.int(0, perExample[0]!.ndim)
-          const expected = stack(perExample, outAxis)
-          const [actual] = vmapFlat((xs) => [apply(name, xs, params)], args, inAxes, [outAxis])
-          assert.deepStrictEqual(actual!.shape, expected.shape)
-          assertClose(actual!, expected, 1e-12, `${name} inAxes=${JSON.stringify(inAxes)} out=${outAxis}`)
+          const outAxis = rng.int(0, perExample[0]![0]!.ndim)
+          const actuals = vmapFlat((xs) => apply(name, xs, params), args, inAxes, perExample[0]!.map(() => outAxis))
+          assert.strictEqual(actuals.length, perExample[0]!.length)
+          actuals.forEach((actual, j) => {
+            const expected = stack(perExample.map((outs) => outs[j]!), outAxis)
+            assert.deepStrictEqual(actual.shape, expected.shape)
+            assertClose(actual, expected, 1e-12, `${name} out ${j} inAxes=${JSON.stringify(inAxes)} out=${outAxis}`)
+          })
         }),
         { numRuns: 60 }
       )

@@ -500,6 +500,41 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     shape[dimension] = total
     return [aval(shape, first.dtype, weak)]
   },
+  split: (avals, { axis, sizes }) => {
+    checkArity("split", avals, 1)
+    const x = avals[0]!
+    const n = x.shape.length
+    if (!Number.isInteger(axis) || axis < 0 || axis >= n) {
+      throw new ShapeError({
+        operation: "split",
+        detail: `Attempting to split along axis ${axis} of a ${n}-dimensional array`
+      })
+    }
+    let total = 0
+    for (const s of sizes) {
+      if (!Number.isInteger(s) || s < 0) {
+        throw new ShapeError({
+          operation: "split",
+          detail: `Sizes passed to split must be nonnegative integers, got [${sizes.join(", ")}]`
+        })
+      }
+      total += s
+    }
+    if (total !== x.shape[axis]) {
+      throw new ShapeError({
+        operation: "split",
+        detail:
+          `Sum of sizes passed to split must be equal to the dimension of the operand along axis=${axis}; got sum=${total} and shape=${
+            formatShape(x.shape)
+          }`
+      })
+    }
+    return sizes.map((s) => {
+      const shape = x.shape.slice()
+      shape[axis] = s
+      return aval(shape, x.dtype, x.weakType)
+    })
+  },
   gather: (avals, { axis }) => {
     checkArity("gather", avals, 2)
     const [x, idx] = avals as readonly [AbstractValue, AbstractValue]

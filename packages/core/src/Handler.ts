@@ -28,7 +28,7 @@ export interface Handler {
   readonly active: boolean
   /** Wraps a value from a lower level (a concrete tensor or an outer tracer) as this handler's tracer. */
   readonly lift: (value: Tensor) => Tracer
-  /** Interprets `primitive` on operands that are all this handler's tracers. */
+  /** Interprets `primitive` on operands that are all this handler's tracers: one value per output. */
   readonly process: <P extends Primitive>(
     primitive: P,
     operands: ReadonlyArray<Tracer>,
@@ -108,7 +108,7 @@ export const bind = <P extends Primitive>(
   return top.process(primitive, liftInto(top, operands), params)
 }
 
-/** `bind` for single-output primitives. @since 0.1.0 */
+/** `bind` for single-output primitives: its one output. @since 0.1.0 */
 export const bind1 = <P extends Primitive>(primitive: P, operands: ReadonlyArray<Tensor>, params: Params<P>): Tensor =>
   bind(primitive, operands, params)[0]!
 

@@ -102,6 +102,12 @@ export interface PrimitiveParams {
   readonly pad: { readonly config: ReadonlyArray<readonly [number, number, number]> }
   readonly concatenate: { readonly dimension: number }
   /**
+   * `split(x)`: consecutive pieces of `sizes[i]` elements along `axis`, one output
+   * per size (JAX's `split`, a primitive with several results; the transpose of
+   * `concatenate`).
+   */
+  readonly split: { readonly sizes: ReadonlyArray<number>; readonly axis: number }
+  /**
    * `gather(x, indices)`: NumPy's `take` along `axis`; output shape is
    * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. Out-of-range indices are
    * clamped (JAX's default for gathers); negative indices are normalized first by the ops API.

@@ -18,7 +18,7 @@ import { aval } from "./AbstractValue.js"
 import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
 import { DTypeError } from "./Errors.js"
-import { bind1 } from "./Handler.js"
+import { bind, bind1 } from "./Handler.js"
 import { argumentError, checkDTypeName, checkShape } from "./internal/validate.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
@@ -245,6 +245,19 @@ export const pad = (
 /** @since 0.1.0 */
 export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tensor =>
   bind1("concatenate", xs, { dimension })
+/**
+ * Splits `x` along `axis` into consecutive pieces of `sizes[i]` elements (JAX's
+ * `lax.split`): one primitive with one output per size. A negative `axis` counts
+ * from the end.
+ *
+ * @example
+ * import { lax, np } from "@diffect/core"
+ * const [a, b] = lax.split(np.array([1, 2, 3, 4, 5]), [2, 3], 0) // [1, 2] and [3, 4, 5]
+ *
+ * @since 0.1.0
+ */
+export const split = (x: Tensor, sizes: ReadonlyArray<number>, axis: number): ReadonlyArray<Tensor> =>
+  bind("split", [x], { sizes, axis: axis < 0 ? axis + x.ndim : axis })
 /** NumPy's `take` along `axis` (indices clamped into range). @since 0.1.0 */
 export const gather = (x: Tensor, indices: Tensor, axis: number): Tensor => bind1("gather", [x, indices], { axis })
 /** Adds `updates` into `operand` at `indices` along `axis`. @since 0.1.0 */

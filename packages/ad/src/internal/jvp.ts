@@ -66,9 +66,18 @@ export class JvpHandler implements CustomRuleHandler {
       tangents[i] = t
       if (t !== null) live = true
     }
-    if (!live) return [new JvpTracer(this, bind(primitive, primals, params)[0]!, null)]
-    const [out, tangent] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params)
-    return [new JvpTracer(this, out, tangent)]
+    if (!live) {
+      const outs = bind(primitive, primals, params)
+      const m = outs.length
+      const tracers = new Array<Tensor>(m)
+      for (let j = 0; j < m; j++) tracers[j] = new JvpTracer(this, outs[j]!, null)
+      return tracers
+    }
+    const [outs, outTangents] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params)
+    const m = outs.length
+    const tracers = new Array<Tensor>(m)
+    for (let j = 0; j < m; j++) tracers[j] = new JvpTracer(this, outs[j]!, outTangents[j] ?? null)
+    return tracers
   }
 
   readonly processCustomJvpCall = (

@@ -69,7 +69,7 @@ export const backwardPass = (
       })
     }
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
-    const inCts = rule(outCts[0]!, operands, eqn.params)
+    const inCts = rule(outCts, operands, eqn.params)
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
   }
   return program.inputs.map((v) => cts.get(v) ?? null)

@@ -202,9 +202,14 @@ export class BatchHandler implements Handler {
   ): ReadonlyArray<Tensor> {
     // Nothing varies along the batch: the primitive runs once, below this handler.
     if (!useRule) return bind(primitive, vals, params)
-    const rule = batchRules[primitive]
-    const [out, d] = rule(vals, dims, params, this.axis)
-    return [d === null ? out : new BatchTracer(this, out, d)]
+    const [outs, outDims] = batchRules[primitive](vals, dims, params, this.axis)
+    const m = outs.length
+    const tracers = new Array<Tensor>(m)
+    for (let j = 0; j < m; j++) {
+      const d = outDims[j]!
+      tracers[j] = d === null ? outs[j]! : new BatchTracer(this, outs[j]!, d)
+    }
+    return tracers
   }
 }
 

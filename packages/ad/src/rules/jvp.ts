@@ -1,8 +1,10 @@
 /**
  * JVP rules: the forward-mode derivative of every primitive, written with `lax`.
  * A rule gets the primal operands, their tangents (`null` is a symbolic zero)
- * and the primitive's parameters, and gives the primal output and its tangent.
- * The JVP handler only calls a rule when at least one tangent is non-zero.
+ * and the primitive's parameters, and gives the primal outputs and their
+ * tangents, one per output (multi-output primitives such as `split` need no
+ * special case; `single` adapts a rule written for one output). The JVP handler
+ * only calls a rule when at least one tangent is non-zero.
  *
  * Rules follow JAX's (jax/_src/lax/lax.py) so derivatives agree at the edges:
  * ties of max/min split the derivative half-half, `pow` at `x = 0` uses JAX's
@@ -10,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, DType, lax } from "@diffect/core"
+import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 
@@ -23,7 +25,28 @@ export type JvpRule<P extends Primitive> = (
   primals: ReadonlyArray<Tensor>,
   tangents: ReadonlyArray<Tensor | null>,
   params: Params<P>
+) => readonly [outs: ReadonlyArray<Tensor>, tangents: ReadonlyArray<Tensor | null>]
+
+/**
+ * A JVP rule of a primitive with one output: the output and its tangent.
+ *
+ * @since 0.1.0
+ */
+export type SingleJvpRule<P extends Primitive> = (
+  primals: ReadonlyArray<Tensor>,
+  tangents: ReadonlyArray<Tensor | null>,
+  params: Params<P>
 ) => readonly [Tensor, Tensor | null]
+
+/**
+ * The rule of a single-output primitive as a `JvpRule`.
+ *
+ * @since 0.1.0
+ */
+export const single = <P extends Primitive>(rule: SingleJvpRule<P>): JvpRule<P> => (primals, tangents, params) => {
+  const [out, tangent] = rule(primals, tangents, params)
+  return [[out], [tangent]]
+}
 
 // --- rule builders for the shapes that repeat --------------------------------
 
@@ -32,36 +55,40 @@ const unary = <P extends Primitive>(
   p: P,
   deriv: (t: Tensor, x: Tensor, ans: Tensor, params: Params<P>) => Tensor
 ): JvpRule<P> =>
-(primals, tangents, params) => {
-  const x = primals[0]!
-  const ans = bind1(p, primals, params)
-  return [ans, deriv(tangents[0]!, x, ans, params)]
-}
+  single((primals, tangents, params) => {
+    const x = primals[0]!
+    const ans = bind1(p, primals, params)
+    return [ans, deriv(tangents[0]!, x, ans, params)]
+  })
 
-/** A linear op (in all its operands jointly): the tangent is the op applied to the tangents. */
+/**
+ * A linear op (in all its operands jointly): each output's tangent is the op
+ * applied to the tangents. Any number of outputs.
+ */
 const linear = <P extends Primitive>(p: P): JvpRule<P> => (primals, tangents, params) => [
-  bind1(p, primals, params),
-  bind1(p, tangents.map((t, i) => instantiate(t, primals[i]!.aval)), params)
+  bind(p, primals, params),
+  bind(p, tangents.map((t, i) => instantiate(t, primals[i]!.aval)), params)
 ]
 
-/** An op with zero derivative (piecewise constant, or with an int/bool output). */
-const zero = <P extends Primitive>(p: P): JvpRule<P> => (primals, _tangents, params) => [
-  bind1(p, primals, params),
-  null
-]
+/** An op with zero derivative (piecewise constant, or with int/bool outputs). Any number of outputs. */
+const zero = <P extends Primitive>(p: P): JvpRule<P> => (primals, _tangents, params) => {
+  const outs = bind(p, primals, params)
+  return [outs, outs.map(() => null)]
+}
 
 /** A bilinear op `f(x, y)`: the tangent is `f(tx, y) + f(x, ty)`. */
-const bilinear = <P extends Primitive>(p: P): JvpRule<P> => (primals, tangents, params) => {
-  const [x, y] = primals as readonly [Tensor, Tensor]
-  const [tx, ty] = tangents
-  return [
-    bind1(p, primals, params),
-    addTangents(
-      tx === null ? null : bind1(p, [tx, y], params),
-      ty === null ? null : bind1(p, [x, ty], params)
-    )
-  ]
-}
+const bilinear = <P extends Primitive>(p: P): JvpRule<P> =>
+  single((primals, tangents, params) => {
+    const [x, y] = primals as readonly [Tensor, Tensor]
+    const [tx, ty] = tangents
+    return [
+      bind1(p, primals, params),
+      addTangents(
+        tx === null ? null : bind1(p, [tx, y], params),
+        ty === null ? null : bind1(p, [x, ty], params)
+      )
+    ]
+  })
 
 /** A binary op with partial derivatives `dx(t, x, y, ans)` and `dy(t, x, y, ans)`. */
 const binary = <P extends Primitive>(
@@ -69,12 +96,12 @@ const binary = <P extends Primitive>(
   dx: (t: Tensor, x: Tensor, y: Tensor, ans: Tensor) => Tensor,
   dy: (t: Tensor, x: Tensor, y: Tensor, ans: Tensor) => Tensor
 ): JvpRule<P> =>
-(primals, tangents, params) => {
-  const [x, y] = primals as readonly [Tensor, Tensor]
-  const [tx, ty] = tangents
-  const ans = bind1(p, primals, params)
-  return [ans, addTangents(tx === null ? null : dx(tx, x, y, ans), ty === null ? null : dy(ty, x, y, ans))]
-}
+  single((primals, tangents, params) => {
+    const [x, y] = primals as readonly [Tensor, Tensor]
+    const [tx, ty] = tangents
+    const ans = bind1(p, primals, params)
+    return [ans, addTangents(tx === null ? null : dx(tx, x, y, ans), ty === null ? null : dy(ty, x, y, ans))]
+  })
 
 // --- helpers ---------------------------------------------------------------------
 
@@ -96,7 +123,7 @@ const unreduce = (ans: Tensor, shape: ReadonlyArray<number>, axes: ReadonlyArray
 }
 
 /** Derivative of reduce_max / reduce_min: the tangent averaged over the positions attaining the extremum. */
-const chooser = <P extends "reduce_max" | "reduce_min">(p: P): JvpRule<P> => (primals, tangents, params) => {
+const chooser = <P extends "reduce_max" | "reduce_min">(p: P): SingleJvpRule<P> => (primals, tangents, params) => {
   const x = primals[0]!
   const t = tangents[0]!
   const ans = bind1(p, primals, params)
@@ -106,7 +133,7 @@ const chooser = <P extends "reduce_max" | "reduce_min">(p: P): JvpRule<P> => (pr
 }
 
 /** Derivative of pmax / pmin: as `chooser`, across the named axis. */
-const collectiveChooser = <P extends "pmax" | "pmin">(p: P): JvpRule<P> => (primals, tangents, params) => {
+const collectiveChooser = <P extends "pmax" | "pmin">(p: P): SingleJvpRule<P> => (primals, tangents, params) => {
   const x = primals[0]!
   const t = tangents[0]!
   const ans = bind1(p, primals, params)
@@ -192,7 +219,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     "erf",
     (t, x) => lax.mul(t, lax.mul(constLike(x, 2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(square(x)))))
   ),
-  integer_pow: (primals, tangents, params) => {
+  integer_pow: single((primals, tangents, params) => {
     const x = primals[0]!
     const t = tangents[0]!
     const ans = lax.integerPow(x, params.y)
@@ -200,15 +227,15 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     if (params.y === 1) return [ans, t]
     const d = params.y === 2 ? x : lax.integerPow(x, params.y - 1)
     return [ans, lax.mul(t, lax.mul(constLike(x, params.y), d))]
-  },
+  }),
   not: zero("not"),
 
   // add and sub skip symbolic zeros instead of materializing them (the common `x + c * f(x)`).
-  add: (primals, [tx, ty]) => [lax.add(primals[0]!, primals[1]!), addTangents(tx ?? null, ty ?? null)],
-  sub: (primals, [tx, ty]) => [
+  add: single((primals, [tx, ty]) => [lax.add(primals[0]!, primals[1]!), addTangents(tx ?? null, ty ?? null)]),
+  sub: single((primals, [tx, ty]) => [
     lax.sub(primals[0]!, primals[1]!),
     ty === null || ty === undefined ? tx! : tx === null || tx === undefined ? lax.neg(ty) : lax.sub(tx, ty)
-  ],
+  ]),
   mul: bilinear("mul"),
   div: binary(
     "div",
@@ -252,34 +279,34 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   le: zero("le"),
   gt: zero("gt"),
   ge: zero("ge"),
-  select: (primals, tangents, params) => {
+  select: single((primals, tangents, params) => {
     const [p, x, y] = primals as readonly [Tensor, Tensor, Tensor]
     const [, tx, ty] = tangents
     const ans = bind1("select", primals, params)
     if (tx === undefined || ty === undefined || (tx === null && ty === null)) return [ans, null]
     return [ans, lax.select(p, instantiate(tx, x.aval), instantiate(ty, y.aval))]
-  },
+  }),
 
   complex: linear("complex"),
   real: linear("real"),
   imag: linear("imag"),
   conj: linear("conj"),
-  convert_element_type: (primals, tangents, params) => {
+  convert_element_type: single((primals, tangents, params) => {
     const ans = bind1("convert_element_type", primals, params)
     // Int and bool outputs have float0 tangents: a symbolic zero.
     if (!DType.isInexact(params.dtype)) return [ans, null]
     return [ans, convertTangent(tangents[0]!, params.dtype, params.weakType)]
-  },
+  }),
   stop_gradient: zero("stop_gradient"),
 
   reduce_sum: linear("reduce_sum"),
-  reduce_max: chooser("reduce_max"),
-  reduce_min: chooser("reduce_min"),
-  reduce_prod: (primals, tangents, params) => {
+  reduce_max: single(chooser("reduce_max")),
+  reduce_min: single(chooser("reduce_min")),
+  reduce_prod: single((primals, tangents, params) => {
     const x = primals[0]!
     const ans = lax.reduceProd(x, params.axes)
     return [ans, reduceProdTangent(x, tangents[0]!, params.axes, ans.shape)]
-  },
+  }),
   argmax: zero("argmax"),
   argmin: zero("argmin"),
   cumsum: linear("cumsum"),
@@ -293,24 +320,25 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   slice: linear("slice"),
   pad: linear("pad"),
   concatenate: linear("concatenate"),
-  gather: (primals, tangents, params) => {
+  split: linear("split"),
+  gather: single((primals, tangents, params) => {
     const [, idx] = primals as readonly [Tensor, Tensor]
     const ans = bind1("gather", primals, params)
     const tx = tangents[0]
     return [ans, tx === null || tx === undefined ? null : lax.gather(tx, idx, params.axis)]
-  },
-  scatter_add: (primals, tangents, params) => {
+  }),
+  scatter_add: single((primals, tangents, params) => {
     const [x, idx, u] = primals as readonly [Tensor, Tensor, Tensor]
     const ans = bind1("scatter_add", primals, params)
     const [tx, , tu] = tangents
     if ((tx ?? null) === null && (tu ?? null) === null) return [ans, null]
     return [ans, lax.scatterAdd(instantiate(tx ?? null, x.aval), idx, instantiate(tu ?? null, u.aval), params.axis)]
-  },
+  }),
   dot_general: bilinear("dot_general"),
   iota: zero("iota"),
 
-  psum: (primals, tangents, params) => [bind1("psum", primals, params), psumOf(tangents[0]!, params.axisName)],
-  pmax: collectiveChooser("pmax"),
-  pmin: collectiveChooser("pmin"),
+  psum: single((primals, tangents, params) => [bind1("psum", primals, params), psumOf(tangents[0]!, params.axisName)]),
+  pmax: single(collectiveChooser("pmax")),
+  pmin: single(collectiveChooser("pmin")),
   axis_index: zero("axis_index")
 }

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, DType, lax } from "@diffect/core"
+import { aval, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
@@ -28,18 +28,39 @@ export class LinearOperand {
 }
 
 /**
- * The transpose rule of primitive `P`: given the output cotangent (never a
- * symbolic zero) and the operands (`LinearOperand` for the linear ones, values
+ * The transpose rule of primitive `P`: given one cotangent per output (`null`
+ * for a symbolic zero; never all of them) and the operands (`LinearOperand` for the linear ones, values
  * for the others), the cotangent of each operand (`null` for non-linear operands
  * and for zero).
  *
  * @since 0.1.0
  */
 export type TransposeRule<P extends Primitive> = (
+  cts: ReadonlyArray<Tensor | null>,
+  operands: ReadonlyArray<Tensor | LinearOperand>,
+  params: Params<P>
+) => ReadonlyArray<Tensor | null>
+
+/**
+ * The transpose rule of a primitive with one output, whose cotangent is then
+ * never a symbolic zero (the backward pass skips an equation none reached).
+ *
+ * @since 0.1.0
+ */
+export type SingleTransposeRule<P extends Primitive> = (
   ct: Tensor,
   operands: ReadonlyArray<Tensor | LinearOperand>,
   params: Params<P>
 ) => ReadonlyArray<Tensor | null>
+
+/**
+ * The rule of a single-output primitive as a `TransposeRule`.
+ *
+ * @since 0.1.0
+ */
+export const single =
+  <P extends Primitive>(rule: SingleTransposeRule<P>): TransposeRule<P> => (cts, operands, params) =>
+    rule(cts[0]!, operands, params)
 
 const isLinear = (x: Tensor | LinearOperand | undefined): x is LinearOperand => x instanceof LinearOperand
 
@@ -50,8 +71,7 @@ const nonLinear = (p: Primitive, detail: string): never => {
 /** A unary linear op whose transpose is `f(ct, operandAval, params)`. */
 const unary = <P extends Primitive>(
   f: (ct: Tensor, x: AbstractValue, params: Params<P>) => Tensor
-): TransposeRule<P> =>
-(ct, operands, params) => [f(ct, (operands[0] as LinearOperand).aval, params)]
+): TransposeRule<P> => single((ct, operands, params) => [f(ct, (operands[0] as LinearOperand).aval, params)])
 
 /** A complement of `axes` among `ndim` dimensions. */
 const complement = (ndim: number, axes: ReadonlyArray<number>): Array<number> => {
@@ -111,20 +131,20 @@ const dotTransposeOperand = (
  */
 export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = {
   neg: unary((ct) => lax.neg(ct)),
-  add: (ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? ct : null],
-  sub: (ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? lax.neg(ct) : null],
-  mul: (ct, [x, y]) => {
+  add: single((ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? ct : null]),
+  sub: single((ct, [x, y]) => [isLinear(x) ? ct : null, isLinear(y) ? lax.neg(ct) : null]),
+  mul: single((ct, [x, y]) => {
     if (isLinear(x) && isLinear(y)) nonLinear("mul", "both operands of mul are linear")
     return isLinear(x) ? [lax.mul(ct, y as Tensor), null] : [null, lax.mul(x as Tensor, ct)]
-  },
-  div: (ct, [, y]) => {
+  }),
+  div: single((ct, [, y]) => {
     if (isLinear(y)) nonLinear("div", "the divisor of div is linear")
     return [lax.div(ct, y as Tensor), null]
-  },
-  convert_element_type: (ct, [x]) => {
+  }),
+  convert_element_type: single((ct, [x]) => {
     const a = (x as LinearOperand).aval
     return [DType.isInexact(a.dtype) ? convertTangent(ct, a.dtype, a.weakType) : null]
-  },
+  }),
   reduce_sum: unary((ct, x, { axes }) => lax.broadcastInDim(ct, x.shape, complement(x.shape.length, axes))),
   broadcast_in_dim: unary((ct, x, { broadcastDimensions, shape }) => {
     // Sum over the new dims and over dims that were size 1 and got broadcast.
@@ -151,7 +171,7 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     })
     return lax.pad(ct, zero, config)
   }),
-  pad: (ct, [x, v], { config }) => {
+  pad: single((ct, [x, v], { config }) => {
     // Undo the low/high padding (negative padding crops), then drop the interior.
     const operandCt = () => {
       const unpadded = lax.pad(
@@ -165,8 +185,19 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     const tx = isLinear(x) || isLinear(v) ? operandCt() : null
     const all = (t: Tensor) => lax.reduceSum(t, t.shape.map((_, i) => i))
     return [isLinear(x) ? tx : null, isLinear(v) ? lax.sub(all(ct), all(tx!)) : null]
+  }),
+  split: (cts, [x], { axis, sizes }) => {
+    // JAX's `_split_transpose_rule`: the pieces' cotangents, zeros where none flowed, concatenated.
+    const a = (x as LinearOperand).aval
+    const pieces = cts.map((ct, i) => {
+      if (ct !== null) return ct
+      const shape = a.shape.slice()
+      shape[axis] = sizes[i]!
+      return zerosOf(aval(shape, a.dtype, a.weakType))
+    })
+    return [lax.concatenate(pieces, axis)]
   },
-  concatenate: (ct, operands, { dimension }) => {
+  concatenate: single((ct, operands, { dimension }) => {
     let offset = 0
     return operands.map((x) => {
       const a = isLinear(x) ? x.aval : (x as Tensor).aval
@@ -177,17 +208,17 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
       const hi = ct.shape.map((d, i) => (i === dimension ? offset : d))
       return lax.slice(ct, lo, hi)
     })
-  },
-  gather: (ct, [x, idx], { axis }) => {
+  }),
+  gather: single((ct, [x, idx], { axis }) => {
     if (isLinear(idx)) nonLinear("gather", "the indices of gather are linear")
     const a = (x as LinearOperand).aval
     return [lax.scatterAdd(zerosOf(a), idx as Tensor, ct, axis), null]
-  },
-  scatter_add: (ct, [x, idx, u], { axis }) => {
+  }),
+  scatter_add: single((ct, [x, idx, u], { axis }) => {
     if (isLinear(idx)) nonLinear("scatter_add", "the indices of scatter_add are linear")
     return [isLinear(x) ? ct : null, null, isLinear(u) ? lax.gather(ct, idx as Tensor, axis) : null]
-  },
-  dot_general: (ct, [x, y], { batch, contracting }) => {
+  }),
+  dot_general: single((ct, [x, y], { batch, contracting }) => {
     if (isLinear(x) && isLinear(y)) nonLinear("dot_general", "both operands of dot_general are linear")
     if (isLinear(x)) {
       return [
@@ -197,17 +228,17 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     }
     const ya = (y as LinearOperand).aval
     return [null, dotTransposeOperand(ct, x as Tensor, ya, contracting[1], batch[1], contracting[0], batch[0], false)]
-  },
+  }),
   cumsum: unary((ct, _x, { axis, reverse }) => lax.cumsum(ct, axis, !reverse)),
-  select: (ct, [p, x, y]) => {
+  select: single((ct, [p, x, y]) => {
     if (isLinear(p)) nonLinear("select", "the predicate of select is linear")
     const pred = p as Tensor
     const z = isLinear(x) || isLinear(y) ? lax.zerosLike(ct) : ct
     return [null, isLinear(x) ? lax.select(pred, ct, z) : null, isLinear(y) ? lax.select(pred, z, ct) : null]
-  },
+  }),
   real: unary((ct, x) => reduceTo(lax.complex(ct, lax.zerosLike(ct)), x)),
   imag: unary((ct, x) => reduceTo(lax.complex(lax.zerosLike(ct), lax.neg(ct)), x)),
-  complex: (ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null],
+  complex: single((ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null]),
   conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
   psum: unary((ct, _x, params) => bind1("psum", [ct], params)),
   // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).

@@ -2,7 +2,8 @@
  * Batching rules (JAX's `primitive_batchers`): how each primitive runs on
  * operands that carry a batch dimension. A rule gets the operands' values, where
  * their batch dimensions are (`null`: not batched), the primitive's parameters and
- * the vmapped axis, and returns the result and its batch dimension.
+ * the vmapped axis, and returns the results and their batch dimensions, one per
+ * output (`single` adapts a rule written for one output).
  *
  * The vmap handler calls a rule only when some operand is batched (or for a
  * collective over its own axis), so rules never see an all-`null` `dims`
@@ -10,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, lax } from "@diffect/core"
+import { bind, bind1, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
@@ -35,13 +36,38 @@ export type BatchRule<P extends Primitive> = (
   dims: ReadonlyArray<BatchDim>,
   params: Params<P>,
   axis: AxisData
+) => readonly [outs: ReadonlyArray<Tensor>, dims: ReadonlyArray<BatchDim>]
+
+/**
+ * A batching rule of a primitive with one output: the result and its batch dimension.
+ *
+ * @since 0.1.0
+ */
+export type SingleBatchRule<P extends Primitive> = (
+  operands: ReadonlyArray<Tensor>,
+  dims: ReadonlyArray<BatchDim>,
+  params: Params<P>,
+  axis: AxisData
 ) => readonly [Tensor, BatchDim]
+
+/**
+ * The rule of a single-output primitive as a `BatchRule`.
+ *
+ * @since 0.1.0
+ */
+export const single = <P extends Primitive>(rule: SingleBatchRule<P>): BatchRule<P> => (xs, dims, params, axis) => {
+  const [out, dim] = rule(xs, dims, params, axis)
+  return [[out], [dim]]
+}
 
 // ---------------------------------------------------------------------------
 // Builders for the shapes that repeat
 
-/** Elementwise of one operand: the batch dimension passes through. */
-const vectorized = <P extends Primitive>(p: P): BatchRule<P> => ([x], [d], params) => [bind1(p, [x!], params), d!]
+/** Elementwise of one operand: the batch dimension passes through (to every output). */
+const vectorized = <P extends Primitive>(p: P): BatchRule<P> => ([x], [d], params) => {
+  const outs = bind(p, [x!], params)
+  return [outs, outs.map(() => d!)]
+}
 
 /**
  * Elementwise of several operands of one shape: bring every batch dimension to
@@ -56,15 +82,20 @@ const elementwise = <P extends Primitive>(p: P): BatchRule<P> => (xs, dims, para
     if (d !== first) agree = false
     if (target === null) target = d
   }
-  if (agree) return [bind1(p, xs, params), first]
+  if (agree) {
+    const outs = bind(p, xs, params)
+    return [outs, outs.map(() => first)]
+  }
   const to = target as number
   const aligned = xs.map((x, i) => batchAt(x, dims[i]!, to, axis.size))
-  return [bind1(p, aligned, params), to]
+  const outs = bind(p, aligned, params)
+  return [outs, outs.map(() => to)]
 }
 
 /** Reductions over `axes`: shift the axes past the batch dimension. */
 const reducer =
-  <P extends "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod">(p: P): BatchRule<P> => ([x], [d], params) => {
+  <P extends "reduce_sum" | "reduce_max" | "reduce_min" | "reduce_prod">(p: P): SingleBatchRule<P> =>
+  ([x], [d], params) => {
     const bd = d!
     const ndim = x!.ndim - 1
     let removedBefore = 0
@@ -77,7 +108,7 @@ const reducer =
   }
 
 /** `argmax`/`argmin`: one reduced axis. */
-const argReducer = <P extends "argmax" | "argmin">(p: P): BatchRule<P> => ([x], [d], params) => {
+const argReducer = <P extends "argmax" | "argmin">(p: P): SingleBatchRule<P> => ([x], [d], params) => {
   const bd = d!
   const a = canonicalAxis(params.axis, x!.ndim - 1)
   return [bind1(p, [x!], { axis: shiftAxis(a, bd) } as Params<P>), a < bd ? bd - 1 : bd]
@@ -93,7 +124,7 @@ const collective = <P extends "psum" | "pmax" | "pmin">(
   p: P,
   reduce: (x: Tensor, axes: ReadonlyArray<number>) => Tensor,
   ifUnbatched: (x: Tensor, size: number) => Tensor
-): BatchRule<P> =>
+): SingleBatchRule<P> =>
 ([x], [d], params, axis) => {
   if (params.axisName !== axis.name) return [bind1(p, [x!], params), d!]
   return [d === null ? ifUnbatched(x!, axis.size) : reduce(x!, [d!]), null]
@@ -147,7 +178,7 @@ const moveBlock = (x: Tensor, from: number, count: number, to: number): Tensor =
 // ---------------------------------------------------------------------------
 // Structured rules
 
-const broadcastInDimRule: BatchRule<"broadcast_in_dim"> = ([x], [d], params) => {
+const broadcastInDimRule: SingleBatchRule<"broadcast_in_dim"> = ([x], [d], params) => {
   const front = moveAxis(x!, d!, 0)
   const n = front.shape[0]!
   return [
@@ -156,19 +187,19 @@ const broadcastInDimRule: BatchRule<"broadcast_in_dim"> = ([x], [d], params) => 
   ]
 }
 
-const reshapeRule: BatchRule<"reshape"> = ([x], [d], params) => {
+const reshapeRule: SingleBatchRule<"reshape"> = ([x], [d], params) => {
   const front = moveAxis(x!, d!, 0)
   return [lax.reshape(front, [front.shape[0]!, ...params.newSizes]), 0]
 }
 
-const transposeRule: BatchRule<"transpose"> = ([x], [d], params) => {
+const transposeRule: SingleBatchRule<"transpose"> = ([x], [d], params) => {
   const bd = d!
   const ndim = x!.ndim - 1
   const perm = [bd, ...params.permutation.map((p) => shiftAxis(canonicalAxis(p, ndim), bd))]
   return [lax.transpose(x!, perm), 0]
 }
 
-const squeezeRule: BatchRule<"squeeze"> = ([x], [d], params) => {
+const squeezeRule: SingleBatchRule<"squeeze"> = ([x], [d], params) => {
   const bd = d!
   const ndim = x!.ndim - 1
   let before = 0
@@ -180,19 +211,19 @@ const squeezeRule: BatchRule<"squeeze"> = ([x], [d], params) => {
   return [lax.squeeze(x!, dimensions), bd - before]
 }
 
-const expandDimsRule: BatchRule<"expand_dims"> = ([x], [d], params) => {
+const expandDimsRule: SingleBatchRule<"expand_dims"> = ([x], [d], params) => {
   const front = moveAxis(x!, d!, 0)
   const outNdim = x!.ndim - 1 + params.dimensions.length
   return [lax.expandDims(front, params.dimensions.map((a) => canonicalAxis(a, outNdim) + 1)), 0]
 }
 
-const revRule: BatchRule<"rev"> = ([x], [d], params) => {
+const revRule: SingleBatchRule<"rev"> = ([x], [d], params) => {
   const bd = d!
   const ndim = x!.ndim - 1
   return [lax.rev(x!, params.dimensions.map((a) => shiftAxis(canonicalAxis(a, ndim), bd))), bd]
 }
 
-const sliceRule: BatchRule<"slice"> = ([x], [d], params) => {
+const sliceRule: SingleBatchRule<"slice"> = ([x], [d], params) => {
   const bd = d!
   const start = params.startIndices.slice()
   const limit = params.limitIndices.slice()
@@ -209,7 +240,7 @@ const sliceRule: BatchRule<"slice"> = ([x], [d], params) => {
 // JAX's `_pad_batch_rule`: a batched padding value cannot be a scalar operand of
 // `pad`, so pad with zero and select the per-member padding value where the mask
 // (the padded image of an all-true array) is false.
-const padRule: BatchRule<"pad"> = ([x, padValue], [dx, dp], params, axis) => {
+const padRule: SingleBatchRule<"pad"> = ([x, padValue], [dx, dp], params, axis) => {
   const config: Array<readonly [number, number, number]> = [[0, 0, 0], ...params.config]
   const operand = batchAtFront(x!, dx!, axis.size)
   if (dp === null) return [lax.pad(operand, padValue!, config), 0]
@@ -220,20 +251,27 @@ const padRule: BatchRule<"pad"> = ([x, padValue], [dx, dp], params, axis) => {
   return [lax.select(mask, padded, fill), 0]
 }
 
-const concatenateRule: BatchRule<"concatenate"> = (xs, dims, params, axis) => {
+const concatenateRule: SingleBatchRule<"concatenate"> = (xs, dims, params, axis) => {
   // Operands share their rank; the first batched one has one extra dimension.
   const first = dims.findIndex((d) => d !== null)
   const dim = canonicalAxis(params.dimension, xs[first]!.ndim - 1)
   return [lax.concatenate(allAtFront(xs, dims, axis.size), dim + 1), 0]
 }
 
-const cumsumRule: BatchRule<"cumsum"> = ([x], [d], params) => {
+// JAX's `_split_batch_rule`: split along the shifted axis; every piece keeps the batch dimension.
+const splitRule: BatchRule<"split"> = ([x], [d], { axis, sizes }) => {
+  const bd = d!
+  const outs = bind("split", [x!], { sizes, axis: shiftAxis(axis, bd) })
+  return [outs, outs.map(() => bd)]
+}
+
+const cumsumRule: SingleBatchRule<"cumsum"> = ([x], [d], params) => {
   const bd = d!
   const a = canonicalAxis(params.axis, x!.ndim - 1)
   return [lax.cumsum(x!, shiftAxis(a, bd), params.reverse), bd]
 }
 
-const gatherRule: BatchRule<"gather"> = ([x, indices], [dx, di], params, axis) => {
+const gatherRule: SingleBatchRule<"gather"> = ([x, indices], [dx, di], params, axis) => {
   if (di === null) {
     // Only the operand is batched: gather along the shifted axis.
     const bd = dx!
@@ -255,7 +293,12 @@ const gatherRule: BatchRule<"gather"> = ([x, indices], [dx, di], params, axis) =
   return [moveBlock(out, 1, idx.ndim - 1, 1 + a), 0]
 }
 
-const scatterAddRule: BatchRule<"scatter_add"> = ([operand, indices, updates], [dOp, dIdx, dUpd], params, axis) => {
+const scatterAddRule: SingleBatchRule<"scatter_add"> = (
+  [operand, indices, updates],
+  [dOp, dIdx, dUpd],
+  params,
+  axis
+) => {
   const n = axis.size
   const opNdim = operand!.ndim - (dOp === null ? 0 : 1)
   const a = canonicalAxis(params.axis, opNdim)
@@ -275,7 +318,7 @@ const scatterAddRule: BatchRule<"scatter_add"> = ([operand, indices, updates], [
 
 // JAX's `_dot_general_batch_rule`: a batched lhs or rhs dimension is a free
 // dimension of the product; when both are batched it becomes a batch dimension.
-const dotGeneralRule: BatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) => {
+const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) => {
   const [[lc, rc], [lb, rb]] = [params.contracting, params.batch]
   const lNdim = lhs!.ndim - (dl === null ? 0 : 1)
   const rNdim = rhs!.ndim - (dr === null ? 0 : 1)
@@ -310,12 +353,12 @@ const dotGeneralRule: BatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) 
 
 // `iota` has no operands, so it is never batched; the handler only sends it here
 // through the dynamic axis environment, with nothing to batch.
-const iotaRule: BatchRule<"iota"> = (_xs, _dims, params) => [
+const iotaRule: SingleBatchRule<"iota"> = (_xs, _dims, params) => [
   lax.iota(params.dtype, params.shape, params.dimension),
   null
 ]
 
-const axisIndexRule: BatchRule<"axis_index"> = (_xs, _dims, params, axis) => {
+const axisIndexRule: SingleBatchRule<"axis_index"> = (_xs, _dims, params, axis) => {
   if (params.axisName !== axis.name) return [bind1("axis_index", [], params), null]
   return [lax.iota("int32", [axis.size], 0), 0]
 }
@@ -378,28 +421,29 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = {
   conj: vectorized("conj"),
   convert_element_type: vectorized("convert_element_type"),
   stop_gradient: vectorized("stop_gradient"),
-  reduce_sum: reducer("reduce_sum"),
-  reduce_max: reducer("reduce_max"),
-  reduce_min: reducer("reduce_min"),
-  reduce_prod: reducer("reduce_prod"),
-  argmax: argReducer("argmax"),
-  argmin: argReducer("argmin"),
-  cumsum: cumsumRule,
-  broadcast_in_dim: broadcastInDimRule,
-  reshape: reshapeRule,
-  transpose: transposeRule,
-  squeeze: squeezeRule,
-  expand_dims: expandDimsRule,
-  rev: revRule,
-  slice: sliceRule,
-  pad: padRule,
-  concatenate: concatenateRule,
-  gather: gatherRule,
-  scatter_add: scatterAddRule,
-  dot_general: dotGeneralRule,
-  iota: iotaRule,
-  psum: collective("psum", lax.reduceSum, times),
-  pmax: collective("pmax", lax.reduceMax, same),
-  pmin: collective("pmin", lax.reduceMin, same),
-  axis_index: axisIndexRule
+  reduce_sum: single(reducer("reduce_sum")),
+  reduce_max: single(reducer("reduce_max")),
+  reduce_min: single(reducer("reduce_min")),
+  reduce_prod: single(reducer("reduce_prod")),
+  argmax: single(argReducer("argmax")),
+  argmin: single(argReducer("argmin")),
+  cumsum: single(cumsumRule),
+  broadcast_in_dim: single(broadcastInDimRule),
+  reshape: single(reshapeRule),
+  transpose: single(transposeRule),
+  squeeze: single(squeezeRule),
+  expand_dims: single(expandDimsRule),
+  rev: single(revRule),
+  slice: single(sliceRule),
+  pad: single(padRule),
+  concatenate: single(concatenateRule),
+  split: splitRule,
+  gather: single(gatherRule),
+  scatter_add: single(scatterAddRule),
+  dot_general: single(dotGeneralRule),
+  iota: single(iotaRule),
+  psum: single(collective("psum", lax.reduceSum, times)),
+  pmax: single(collective("pmax", lax.reduceMax, same)),
+  pmin: single(collective("pmin", lax.reduceMin, same)),
+  axis_index: single(axisIndexRule)
 }

@@ -182,6 +182,18 @@ const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out
   return [dst]
 }
 
+// One strided copy per piece: piece k starts where piece k-1 ends along `axis`.
+const split: Kernel<"split"> = (inputs, [x], { axis }, outAvals) => {
+  const inStrides = Shape.stridesOf(x!.shape)
+  let start = 0
+  return outAvals.map((out) => {
+    const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+    const piece = gatherView(inputs[0]!, start * inStrides[axis]!, inStrides, dst, out.shape, lanesOf(out))
+    start += out.shape[axis]!
+    return piece
+  })
+}
+
 const iota: Kernel<"iota"> = (_inputs, _inAvals, { dimension }, [out]) => {
   const shape = out!.shape
   const n = Shape.sizeOf(shape)
@@ -273,6 +285,7 @@ export const kernels: { readonly [P in Primitive]: Kernel<P> } = {
   slice,
   pad,
   concatenate,
+  split,
   gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
   scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
   dot_general: (inputs, [l, r], { contracting, batch }, [out]) => [

@@ -20,7 +20,17 @@ import { argReduce, cumsum, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
 import type { Runtime, Storage } from "./runtime.js"
 
+/** A kernel: one output storage per output aval (multi-output primitives such as `split` included). */
 type KernelRule<P extends Primitive> = (
+  runtime: Runtime,
+  inputs: ReadonlyArray<Storage>,
+  inAvals: ReadonlyArray<AbstractValue>,
+  params: Params<P>,
+  outAvals: ReadonlyArray<AbstractValue>
+) => ReadonlyArray<Storage>
+
+/** A kernel of a single-output primitive. */
+type SingleKernelRule<P extends Primitive> = (
   runtime: Runtime,
   inputs: ReadonlyArray<Storage>,
   inAvals: ReadonlyArray<AbstractValue>,
@@ -28,19 +38,38 @@ type KernelRule<P extends Primitive> = (
   outAval: AbstractValue
 ) => Storage
 
-const ew = <P extends ElementwisePrimitive>(primitive: P): KernelRule<P> => (runtime, inputs, inAvals, params, out) =>
-  elementwise(
-    runtime,
-    primitive,
-    inputs.map((s) => runtime.bind(s)),
-    inAvals.map((a) => a.dtype),
-    out.dtype,
-    params,
-    Shape.sizeOf(out.shape)
-  )
+const single =
+  <P extends Primitive>(rule: SingleKernelRule<P>): KernelRule<P> => (runtime, inputs, inAvals, params, outAvals) => [
+    rule(runtime, inputs, inAvals, params, outAvals[0]!)
+  ]
+
+const elementwiseKernel =
+  <P extends ElementwisePrimitive>(primitive: P): SingleKernelRule<P> => (runtime, inputs, inAvals, params, out) =>
+    elementwise(
+      runtime,
+      primitive,
+      inputs.map((s) => runtime.bind(s)),
+      inAvals.map((a) => a.dtype),
+      out.dtype,
+      params,
+      Shape.sizeOf(out.shape)
+    )
+
+const ew = <P extends ElementwisePrimitive>(primitive: P): KernelRule<P> => single(elementwiseKernel(primitive))
 
 // Buffers are immutable, so a primitive that keeps the data as it is shares it.
-const share: KernelRule<Primitive> = (_runtime, inputs) => inputs[0]!
+const share: KernelRule<Primitive> = (_runtime, inputs) => [inputs[0]!]
+
+// One strided copy per piece, each a slice of the operand along `axis`.
+const split: KernelRule<"split"> = (runtime, [x], [xa], { axis }, outAvals) => {
+  let start = 0
+  return outAvals.map((oa) => {
+    const startIndices = xa!.shape.map((_, d) => (d === axis ? start : 0))
+    start += oa.shape[axis]!
+    const limitIndices = xa!.shape.map((n, d) => (d === axis ? start : n))
+    return slice(runtime, x!, xa!, { startIndices, limitIndices, strides: null }, oa)
+  })
+}
 
 const collective = (name: string): KernelRule<Primitive> => () => {
   throw new Error(`internal: ${name} reached the WebGPU backend; collectives are handled by vmap and never executed`)
@@ -94,29 +123,35 @@ const kernels: { readonly [P in Primitive]: KernelRule<P> } = {
   real: ew("real"),
   imag: ew("imag"),
   conj: ew("conj"),
-  convert_element_type: (runtime, inputs, inAvals, params, out) =>
-    inAvals[0]!.dtype === out.dtype ? inputs[0]! : ew("convert_element_type")(runtime, inputs, inAvals, params, out),
+  convert_element_type: single((runtime, inputs, inAvals, params, out) =>
+    inAvals[0]!.dtype === out.dtype
+      ? inputs[0]!
+      : elementwiseKernel("convert_element_type")(runtime, inputs, inAvals, params, out)
+  ),
   stop_gradient: share,
-  reduce_sum: (runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out),
-  reduce_max: (runtime, [x], [xa], params, out) => reduce(runtime, "max", x!, xa!, params.axes, out),
-  reduce_min: (runtime, [x], [xa], params, out) => reduce(runtime, "min", x!, xa!, params.axes, out),
-  reduce_prod: (runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out),
-  argmax: (runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out),
-  argmin: (runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out),
-  cumsum: (runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out),
-  broadcast_in_dim: (runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out),
+  reduce_sum: single((runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out)),
+  reduce_max: single((runtime, [x], [xa], params, out) => reduce(runtime, "max", x!, xa!, params.axes, out)),
+  reduce_min: single((runtime, [x], [xa], params, out) => reduce(runtime, "min", x!, xa!, params.axes, out)),
+  reduce_prod: single((runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out)),
+  argmax: single((runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out)),
+  argmin: single((runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out)),
+  cumsum: single((runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out)),
+  broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
   reshape: share,
   squeeze: share,
   expand_dims: share,
-  transpose: (runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out),
-  rev: (runtime, [x], [xa], params, out) => rev(runtime, x!, xa!, params, out),
-  slice: (runtime, [x], [xa], params, out) => slice(runtime, x!, xa!, params, out),
-  pad: (runtime, [x, v], [xa], params, out) => pad(runtime, x!, v!, xa!, params, out),
-  concatenate: (runtime, xs, xas, params, out) => concatenate(runtime, xs, xas, params, out),
-  gather: (runtime, [x, i], [xa, ia], params, out) => gather(runtime, x!, i!, xa!, ia!, params, out),
-  scatter_add: (runtime, [x, i, u], [xa, ia], params, out) => scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out),
-  dot_general: (runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out),
-  iota: (runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out),
+  transpose: single((runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out)),
+  rev: single((runtime, [x], [xa], params, out) => rev(runtime, x!, xa!, params, out)),
+  slice: single((runtime, [x], [xa], params, out) => slice(runtime, x!, xa!, params, out)),
+  pad: single((runtime, [x, v], [xa], params, out) => pad(runtime, x!, v!, xa!, params, out)),
+  concatenate: single((runtime, xs, xas, params, out) => concatenate(runtime, xs, xas, params, out)),
+  split,
+  gather: single((runtime, [x, i], [xa, ia], params, out) => gather(runtime, x!, i!, xa!, ia!, params, out)),
+  scatter_add: single((runtime, [x, i, u], [xa, ia], params, out) =>
+    scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out)
+  ),
+  dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
+  iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
   psum: collective("psum"),
   pmax: collective("pmax"),
   pmin: collective("pmin"),
@@ -150,16 +185,15 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
     },
     execute: (primitive, inputs, inAvals, params, outAvals) => {
       for (const a of inAvals) requireDType(a.dtype)
-      const out = outAvals[0]!
-      requireDType(out.dtype)
+      for (const a of outAvals) requireDType(a.dtype)
       runtime.check()
       const storages = inputs.map(storageOf)
       const rule = kernels[primitive] as KernelRule<typeof primitive>
       // float0 values carry no data whatever the primitive.
-      if (out.dtype === "float0") {
-        return [new WebGpuBuffer(backend, runtime.allocate(0))]
+      if (outAvals.every((a) => a.dtype === "float0")) {
+        return outAvals.map(() => new WebGpuBuffer(backend, runtime.allocate(0)))
       }
-      return [new WebGpuBuffer(backend, rule(runtime, storages, inAvals, params, out))]
+      return rule(runtime, storages, inAvals, params, outAvals).map((s) => new WebGpuBuffer(backend, s))
     },
     read: (buffer, aval) =>
       Effect.suspend(() => {
