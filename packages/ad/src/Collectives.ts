@@ -61,10 +61,9 @@ const reduction =
  * of size `n`, an `x` that does not vary along it gives `n * x`.
  *
  * @example
- * import { np } from "@diffect/core"
- * import { psum, vmap } from "@diffect/ad"
- * // [1, 2, 3] -> [6, 6, 6]
- * const totals = vmap((x) => psum(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ * import { np, psum, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const totals = vmap((x: Tensor) => psum(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ * console.log(toJsSync(runSync(totals))) // [6, 6, 6]
  *
  * @since 0.1.0
  */
@@ -74,10 +73,9 @@ export const psum: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * The maximum of `x` over the named axes.
  *
  * @example
- * import { np } from "@diffect/core"
- * import { pmax, vmap } from "@diffect/ad"
- * // [1, 3, 2] -> [3, 3, 3]
- * const m = vmap((x) => pmax(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ * import { np, pmax, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const m = vmap((x: Tensor) => pmax(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ * console.log(toJsSync(runSync(m))) // [3, 3, 3]
  *
  * @since 0.1.0
  */
@@ -87,10 +85,9 @@ export const pmax: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * The minimum of `x` over the named axes.
  *
  * @example
- * import { np } from "@diffect/core"
- * import { pmin, vmap } from "@diffect/ad"
- * // [1, 3, 2] -> [1, 1, 1]
- * const m = vmap((x) => pmin(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ * import { np, pmin, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const m = vmap((x: Tensor) => pmin(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
+ * console.log(toJsSync(runSync(m))) // [1, 1, 1]
  *
  * @since 0.1.0
  */
@@ -100,10 +97,9 @@ export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * The mean of `x` over the named axes: `psum` divided by the product of their sizes.
  *
  * @example
- * import { np } from "@diffect/core"
- * import { pmean, vmap } from "@diffect/ad"
- * // [1, 2, 3] -> [2, 2, 2]
- * const m = vmap((x) => pmean(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ * import { np, pmean, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const m = vmap((x: Tensor) => pmean(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ * console.log(toJsSync(runSync(m))) // [2, 2, 2]
  *
  * @since 0.1.0
  */
@@ -124,10 +120,9 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
  * that takes the values `0 .. n-1` across the vmapped instances.
  *
  * @example
- * import { np } from "@diffect/core"
- * import { axisIndex, vmap } from "@diffect/ad"
- * // [0, 1, 2]
- * const ids = vmap((_x) => axisIndex("i"), { axisName: "i" })(np.zeros([3]))
+ * import { axisIndex, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const ids = vmap((_x: Tensor) => axisIndex("i"), { axisName: "i" })(np.zeros([3]))
+ * console.log(toJsSync(runSync(ids))) // [0, 1, 2]
  *
  * @since 0.1.0
  */
@@ -140,8 +135,10 @@ export const axisIndex = (axisName: string): Tensor => {
  * Whether an enclosing `vmap` binds `axisName` now.
  *
  * @example
- * import { axisIsBound } from "@diffect/ad"
- * axisIsBound("batch") // false outside vmap(f, { axisName: "batch" })
+ * import { axisIsBound, np, runSync, type Tensor, vmap } from "diffect"
+ * console.log(axisIsBound("batch")) // false
+ * const inside = vmap((x: Tensor) => (axisIsBound("batch") ? x : np.negative(x)), { axisName: "batch" })
+ * console.log(String(runSync(inside(np.ones([2]))))) // Tensor(f32[2])
  *
  * @since 0.1.0
  */
@@ -153,9 +150,14 @@ export const axisIsBound = (axisName: string): boolean => lookupAxis(axisName) !
  * the axis is summed over it). Fails with `UnboundAxisError` for an unbound name.
  *
  * @example
- * import { isBatchedAlong } from "@diffect/ad"
- * // inside vmap(f, { axisName: "batch", inAxes: [null, 0] })(w, xs):
- * // isBatchedAlong(w, "batch") === false, isBatchedAlong(x, "batch") === true
+ * import { isBatchedAlong, np, runSync, type Tensor, vmap } from "diffect"
+ * const seen: Array<[boolean, boolean]> = []
+ * const f = (w: Tensor, x: Tensor) => {
+ *   seen.push([isBatchedAlong(w, "batch"), isBatchedAlong(x, "batch")])
+ *   return np.multiply(w, x)
+ * }
+ * runSync(vmap(f, { axisName: "batch", inAxes: [null, 0] })(np.ones([2]), np.ones([3, 2])))
+ * console.log(seen) // [[false, true]]
  *
  * @since 0.1.0
  */

@@ -266,13 +266,11 @@ const treeString = (tree: unknown): string => String(Tree.structure(tree, { isLe
  * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
  *
  * @example
- * import { customJvp } from "@diffect/ad"
- * import { lax, np } from "diffect"
+ * import { customJvp, grad, lax, np, runSync, type Tensor, toJsSync } from "diffect"
  * // log(1 + exp(x)) with a derivative that stays finite for large x
- * const log1pexp = customJvp((x: Tensor) => lax.log1p(lax.exp(x))).defJvp(([x], [t]) => [
- *   log1pexp(x),
- *   lax.mul(t, lax.logistic(x))
- * ])
+ * const log1pexp = customJvp((x: Tensor) => lax.log1p(lax.exp(x)))
+ * log1pexp.defJvp(([x], [t]) => [log1pexp(x), lax.mul(t, lax.logistic(x))])
+ * console.log(toJsSync(runSync(grad(log1pexp)(np.array(100))))) // 1
  *
  * @since 0.1.0
  */
@@ -364,13 +362,14 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
  * Gives `f` a custom VJP rule (JAX's `jax.custom_vjp`).
  *
  * @example
- * import { customVjp } from "@diffect/ad"
- * import { lax } from "diffect"
- * // identity whose gradient is clipped to [-1, 1]
- * const clipGradient = customVjp((x: Tensor) => x).defVjp(
+ * import { customVjp, grad, lax, np, runSync, type Tensor, toJsSync } from "diffect"
+ * // the identity, whose gradient is clipped to [-1, 1]
+ * const clipGradient = customVjp((x: Tensor) => x)
+ * clipGradient.defVjp(
  *   (x) => [x, null],
  *   (_res, g) => [lax.max(lax.min(g, np.onesLike(g)), np.negative(np.onesLike(g)))]
  * )
+ * console.log(toJsSync(runSync(grad((x: Tensor) => np.sum(np.multiply(clipGradient(x), 3)))(np.array([1, 2]))))) // [1, 1]
  *
  * @since 0.1.0
  */

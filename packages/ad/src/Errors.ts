@@ -24,9 +24,9 @@ const fmtShape = (shape: ReadonlyArray<number>): string =>
  * (then `detail` describes it).
  *
  * @example
- * import { NonScalarOutputError } from "@diffect/ad"
- * new NonScalarOutputError({ shape: [3], detail: "" }).message
- * // "Gradient only defined for scalar-output functions. Output had shape: (3,). ..."
+ * import { NonScalarOutputError } from "diffect"
+ * const e = new NonScalarOutputError({ shape: [3], detail: "" })
+ * console.log(e.message) // Gradient only defined for scalar-output functions. Output had shape: (3,). ...
  *
  * @since 0.1.0
  */
@@ -281,10 +281,13 @@ export class AsyncEffectError extends Schema.TaggedError<AsyncEffectError>()("As
  * A collective named an axis that no enclosing `vmap` binds. JAX's message.
  *
  * @example
- * import { psum } from "@diffect/ad"
- * import { np } from "@diffect/core"
- * // Outside any vmap with axisName "batch", this throws UnboundAxisError:
- * // psum(np.array([1, 2]), "batch")
+ * import { np, psum, UnboundAxisError } from "diffect"
+ * // Outside any vmap with axisName "batch":
+ * try {
+ *   psum(np.array([1, 2]), "batch")
+ * } catch (e) {
+ *   console.log(e instanceof UnboundAxisError) // true
+ * }
  *
  * @since 0.1.0
  */
@@ -457,8 +460,8 @@ export type DiffError =
  * added to the union without a class here (or the reverse) does not compile.
  *
  * @example
- * import { diffErrors } from "@diffect/ad"
- * Object.keys(diffErrors).includes("NonScalarOutputError") // true
+ * import { diffErrors } from "diffect"
+ * console.log(Object.keys(diffErrors).includes("NonScalarOutputError")) // true
  *
  * @since 0.1.0
  */
@@ -491,10 +494,9 @@ export const diffErrors: ErrorClasses<DiffError> = {
  * tag, so a user's own tagged error of the same name is not mistaken for one.
  *
  * @example
- * import { isDiffError } from "@diffect/ad"
- * import { ShapeError } from "@diffect/core"
- * isDiffError(new ShapeError({ operation: "add", detail: "" })) // true
- * isDiffError(new Error("boom")) // false
+ * import { isDiffError, ShapeError } from "diffect"
+ * console.log(isDiffError(new ShapeError({ operation: "add", detail: "" }))) // true
+ * console.log(isDiffError(new Error("boom"))) // false
  *
  * @since 0.1.0
  */

@@ -45,12 +45,12 @@ export interface GradOptions<N extends Argnums = Argnums, A extends boolean = bo
  * has the structure and dtypes of the differentiated argument(s).
  *
  * @example
- * import { np, runSync, valueAndGrad } from "diffect"
+ * import { np, runSync, toJsSync, valueAndGrad } from "diffect"
  * import type { Tensor } from "diffect"
- *
  * const loss = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.sum(np.square(np.add(np.multiply(x, p.w), p.b)))
  * const [value, g] = runSync(valueAndGrad(loss)({ w: np.array(2), b: np.array(1) }, np.array([1, 2])))
- * // value = (2+1)^2 + (4+1)^2 = 34; g.w = 2*3*1 + 2*5*2 = 26; g.b = 2*3 + 2*5 = 16
+ * // value = (2+1)^2 + (4+1)^2; g.w = 2*3*1 + 2*5*2; g.b = 2*3 + 2*5
+ * console.log(toJsSync(value), toJsSync(g)) // 34 { b: 16, w: 26 }
  *
  * @since 0.1.0
  */
@@ -73,13 +73,14 @@ export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0,
  * derivative.
  *
  * @example
- * import { grad, np, runSync } from "diffect"
+ * import { grad, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
- *
+ * // as jax.grad(jnp.tanh)(0.2)
  * const dtanh = grad((x: Tensor) => np.tanh(x))
- * runSync(dtanh(np.array(0.2))) // 0.961043 (as jax.grad(jnp.tanh)(0.2))
+ * console.log(toJsSync(runSync(dtanh(np.array(0.2))))) // 0.961043
+ * // -sin(1)
  * const d2sin = grad(grad((x: Tensor) => np.sin(x)))
- * runSync(d2sin(np.array(1))) // -sin(1)
+ * console.log(toJsSync(runSync(d2sin(np.array(1))))) // -0.8414710
  *
  * @since 0.1.0
  */

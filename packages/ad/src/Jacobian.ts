@@ -51,11 +51,17 @@ type Result<F extends AnyFunction, A> = Effect.Effect<A, DiffError | ErrorOf<F>,
  * `holomorphic`).
  *
  * @example
- * import { np, jacfwd, runSync } from "diffect"
+ * import { jacfwd, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
- * const f = (x: Tensor) => np.stack([x.at(0), np.multiply(5, x.at(2)), np.subtract(np.multiply(4, np.square(x.at(1))), np.multiply(2, x.at(2))), np.multiply(x.at(2), np.sin(x.at(0)))])
- * runSync(jacfwd(f)(np.array([1, 2, 3])))
- * // [[1, 0, 0], [0, 0, 5], [0, 16, -2], [1.6209, 0, 0.84147]]
+ * const f = (x: Tensor) =>
+ *   np.stack([
+ *     x.at(0),
+ *     np.multiply(5, x.at(2)),
+ *     np.subtract(np.multiply(4, np.square(x.at(1))), np.multiply(2, x.at(2))),
+ *     np.multiply(x.at(2), np.sin(x.at(0)))
+ *   ])
+ * console.log(toJsSync(runSync(jacfwd(f)(np.array([1, 2, 3])))))
+ * // [[1, 0, 0], [0, 0, 5], [0, 16, -2], [1.6209068, 0, 0.8414710]]
  *
  * @since 0.1.0
  */
@@ -71,9 +77,9 @@ export const jacfwd = <F extends AnyFunction, const N extends Argnums = 0, A ext
  * `holomorphic`).
  *
  * @example
- * import { np, jacrev, runSync } from "diffect"
+ * import { jacrev, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
- * runSync(jacrev((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))) // [[2, 0], [0, 4]]
+ * console.log(toJsSync(runSync(jacrev((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))))) // [[2, 0], [0, 4]]
  *
  * @since 0.1.0
  */
@@ -98,10 +104,11 @@ export type HessianResult<F extends AnyFunction, N extends Argnums, A extends bo
  * of the input's tree.
  *
  * @example
- * import { np, hessian, runSync } from "diffect"
+ * import { hessian, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
- * const g = (x: Tensor) => np.subtract(np.subtract(np.power(x.at(0), 3), np.multiply(2, np.multiply(x.at(0), x.at(1)))), np.power(x.at(1), 6))
- * runSync(hessian(g)(np.array([1, 2]))) // [[6, -2], [-2, -480]]
+ * const g = (x: Tensor) =>
+ *   np.subtract(np.subtract(np.power(x.at(0), 3), np.multiply(2, np.multiply(x.at(0), x.at(1)))), np.power(x.at(1), 6))
+ * console.log(toJsSync(runSync(hessian(g)(np.array([1, 2]))))) // [[6, -2], [-2, -480]]
  *
  * @since 0.1.0
  */
@@ -117,9 +124,9 @@ export const hessian = <F extends AnyFunction, const N extends Argnums = 0, A ex
  * Alias of {@link jacrev} (JAX's `jax.jacobian`).
  *
  * @example
- * import { jacobian, np, runSync } from "diffect"
+ * import { jacobian, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
- * runSync(jacobian((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))) // [[2, 0], [0, 4]]
+ * console.log(toJsSync(runSync(jacobian((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))))) // [[2, 0], [0, 4]]
  *
  * @since 0.1.0
  */

@@ -42,9 +42,10 @@ export interface AuxOptions<A extends boolean = boolean> {
  * Gives `[out, tangentOut]`, or `[out, tangentOut, aux]` with `hasAux`.
  *
  * @example
- * import { np, jvp, runSync } from "diffect"
+ * import { jvp, np, runSync, toJsSync } from "diffect"
+ * // as jax.jvp(jnp.sin, (0.1,), (0.2,))
  * const [y, dy] = runSync(jvp(np.sin, [np.array(0.1)], [np.array(0.2)]))
- * // y = 0.09983342, dy = 0.19900084 (as jax.jvp(jnp.sin, (0.1,), (0.2,)))
+ * console.log(toJsSync(y), toJsSync(dy)) // 0.09983342 0.19900084
  *
  * @since 0.1.0
  */

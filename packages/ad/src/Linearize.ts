@@ -48,12 +48,14 @@ const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: 
  * without re-running `f`: the linear part was staged once into a Program.
  *
  * @example
- * import { np, linearize } from "diffect"
+ * import { linearize, np, toJs, TypedArrayBackend } from "diffect"
  * import { Effect } from "effect"
- * const program = Effect.gen(function* () {
+ * const program = Effect.gen(function*() {
  *   const [y, df] = yield* linearize(np.sin, np.array(1))
- *   return yield* df(np.array(2)) // 2 * cos(1)
+ *   return yield* toJs([y, yield* df(np.array(2))])
  * })
+ * // [sin(1), 2 cos(1)]
+ * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [0.8414710, 1.0806046]
  *
  * @since 0.1.0
  */

@@ -72,10 +72,9 @@ export type Equation = PrimitiveEquation | CustomEquation
  * are bound to `consts`, `inputs` to the caller's arguments.
  *
  * @example
- * import { makeProgramFlat } from "@diffect/ad"
- * import { lax, aval } from "@diffect/core"
+ * import { aval, lax, makeProgramFlat } from "diffect"
  * const program = makeProgramFlat(([x]) => [lax.sin(x!)], [aval([3], "float32")])
- * program.toString()
+ * console.log(program.toString())
  * // { lambda ; a:f32[3]. let
  * //     b:f32[3] = sin a
  * //   in (b,) }
@@ -167,8 +166,10 @@ export const printProgram = (program: Program): string => {
  * of an outer transformation transforms it: this is how `grad(grad(f))` works.
  *
  * @example
- * import { evalProgram } from "@diffect/ad"
- * const [y] = evalProgram(program, program.consts, [x])
+ * import { aval, evalProgram, lax, makeProgramFlat, np, toJsSync } from "diffect"
+ * const program = makeProgramFlat(([x]) => [lax.mul(x!, x!)], [aval([2], "float32")])
+ * const [y] = evalProgram(program, program.consts, [np.array([2, 3])])
+ * console.log(toJsSync(y!)) // [4, 9]
  *
  * @since 0.1.0
  */

@@ -17,10 +17,11 @@ import type { AnyFunction } from "./Types.js"
  * `args`; print it with `String(program)`.
  *
  * @example
- * import { np, makeProgram, runSync } from "diffect"
+ * import { makeProgram, np, runSync } from "diffect"
  * import type { Tensor } from "diffect"
  * const program = runSync(makeProgram((x: Tensor) => np.multiply(np.sin(x), 2))(np.zeros([3])))
- * String(program) // { lambda ; a:f32[3]. let b:f32[3] = sin a; ... in (c) }
+ * // the constant 2 is an input of the program (a); x is b
+ * console.log(String(program)) // { lambda a:f32[] ; b:f32[3]. let c:f32[3] = sin b ... in (e,) }
  *
  * @since 0.1.0
  */

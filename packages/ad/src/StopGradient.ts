@@ -10,10 +10,10 @@ import { isTensor, lax, Tree } from "@diffect/core"
  * transformation differentiates through it. Non-tensor leaves pass through.
  *
  * @example
- * import { np, grad, stopGradient, runSync } from "diffect"
+ * import { grad, np, runSync, stopGradient, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
  * // d/dx [x * stopGradient(x)] at 3 is 3 (the second factor is a constant)
- * runSync(grad((x: Tensor) => np.multiply(x, stopGradient(x)))(np.array(3)))
+ * console.log(toJsSync(runSync(grad((x: Tensor) => np.multiply(x, stopGradient(x)))(np.array(3))))) // 3
  *
  * @since 0.1.0
  */

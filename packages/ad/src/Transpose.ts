@@ -23,13 +23,15 @@ import type { VjpFn } from "./Vjp.js"
  * output to the tuple of input cotangents, with the inputs' dtypes.
  *
  * @example
- * import { np, linearTranspose } from "diffect"
+ * import { linearTranspose, np, toJs, TypedArrayBackend } from "diffect"
  * import type { Tensor } from "diffect"
  * import { Effect } from "effect"
- * const program = Effect.gen(function* () {
- *   const t = yield* linearTranspose((x: Tensor, y: Tensor) => np.subtract(np.multiply(x, 0.5), np.multiply(y, 0.5)), np.array(0), np.array(0))
- *   return yield* t(np.array(1)) // [0.5, -0.5]
+ * const f = (x: Tensor, y: Tensor) => np.subtract(np.multiply(x, 0.5), np.multiply(y, 0.5))
+ * const program = Effect.gen(function*() {
+ *   const t = yield* linearTranspose(f, np.array(0), np.array(0))
+ *   return yield* toJs(yield* t(np.array(1)))
  * })
+ * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [0.5, -0.5]
  *
  * @since 0.1.0
  */

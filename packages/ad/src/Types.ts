@@ -21,9 +21,11 @@ export type AnyFunction = (...args: any) => unknown
  * What a function computes, whether it returns a value or an Effect of one.
  *
  * @example
- * import type { Effect } from "effect"
- * import type { Tensor, Types } from "@diffect/ad"
+ * import { np, type Tensor, type Types } from "diffect"
+ * import { Effect } from "effect"
  * type A = Types.Unwrap<Effect.Effect<Tensor>> // Tensor
+ * const a: A = Effect.runSync(Effect.succeed(np.ones([2])))
+ * console.log(String(a)) // Tensor(f32[2])
  *
  * @since 0.1.0
  */

@@ -79,13 +79,14 @@ const vjpImpl = (
  * the primals' cotangents. Integer and boolean primals get `float0` cotangents.
  *
  * @example
- * import { np, vjp, runSync } from "diffect"
+ * import { np, toJs, TypedArrayBackend, vjp } from "diffect"
  * import type { Tensor } from "diffect"
  * import { Effect } from "effect"
- * const program = Effect.gen(function* () {
+ * const program = Effect.gen(function*() {
  *   const [y, pullback] = yield* vjp((x: Tensor, y: Tensor) => np.multiply(x, y), np.array(3), np.array(4))
- *   return yield* pullback(np.array(1)) // [4, 3]
+ *   return yield* toJs([y, yield* pullback(np.array(1))])
  * })
+ * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [12, [4, 3]]
  *
  * @since 0.1.0
  */
@@ -99,9 +100,11 @@ export const vjp = <F extends AnyFunction>(
  * gives `[out, vjpFn]`, or `[out, vjpFn, aux]` with `hasAux`.
  *
  * @example
- * import { np, vjpWith } from "diffect"
+ * import { np, runSync, toJsSync, vjpWith } from "diffect"
  * import type { Tensor } from "diffect"
  * const withAux = vjpWith((x: Tensor) => [np.sin(x), { x2: np.square(x) }], { hasAux: true })
+ * const [y, pullback, aux] = runSync(withAux(np.array(0)))
+ * console.log(toJsSync([y, aux, runSync(pullback(np.array(2)))])) // [0, { x2: 0 }, [2]]
  *
  * @since 0.1.0
  */

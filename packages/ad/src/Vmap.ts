@@ -60,10 +60,10 @@ export type VmapResult<F extends AnyFunction> = Tree.MapLeaves<Unwrap<ReturnType
  * transformations (batched Jacobians: vmap of `jvpFlat` over basis vectors).
  *
  * @example
- * import { lax, np } from "@diffect/core"
- * import { vmapFlat } from "@diffect/ad"
- * // Row sums of a 2x3 matrix: [3, 12]
+ * import { lax, np, toJsSync, vmapFlat } from "diffect"
+ * // row sums of a 2x3 matrix
  * const [sums] = vmapFlat(([row]) => [lax.reduceSum(row!, [0])], [np.array([[0, 1, 2], [3, 4, 5]])], [0], [0])
+ * console.log(toJsSync(sums!)) // [3, 12]
  *
  * @since 0.1.0
  */
@@ -298,13 +298,11 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
  * the batch).
  *
  * @example
- * import { np } from "@diffect/core"
- * import type { Tensor } from "@diffect/core"
- * import { grad, vmap } from "@diffect/ad"
- *
+ * import { grad, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
  * const loss = (w: Tensor, x: Tensor) => np.sum(np.multiply(w, x))
  * // One gradient per example: rows of xs.
  * const perExample = vmap(grad(loss), { inAxes: [null, 0] })(np.array([1, 1]), np.array([[1, 2], [3, 4]]))
+ * console.log(toJsSync(runSync(perExample))) // [[1, 2], [3, 4]]
  *
  * @since 0.1.0
  */

@@ -30,12 +30,11 @@ class Buffer implements TypedArrayBuffer {
  * ordinary garbage-collected typed array.
  *
  * @example
- * import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
- * import { aval } from "@diffect/core"
+ * import { aval, makeTypedArrayBackend } from "diffect"
  * const backend = makeTypedArrayBackend()
  * const x = backend.fromHost(new Float32Array([1, 2]), aval([2], "float32"))
  * const [y] = backend.execute("neg", [x], [aval([2], "float32")], {}, [aval([2], "float32")])
- * backend.readSync!(y!, aval([2], "float32")) // Float32Array [-1, -2]
+ * console.log(backend.readSync!(y!, aval([2], "float32"))) // Float32Array(2) [-1, -2]
  *
  * @since 0.1.0
  */
@@ -66,12 +65,12 @@ export const makeTypedArrayBackend = (): BackendShape => {
  * The typed-array backend as a `Backend` layer.
  *
  * @example
+ * import { Backend, TypedArrayBackend } from "diffect"
  * import { Effect } from "effect"
- * import { Backend } from "@diffect/core"
- * import { TypedArrayBackend } from "@diffect/backend-typed-array"
- * const name = Effect.gen(function* () {
+ * const name = Effect.gen(function*() {
  *   return (yield* Backend).name
  * }).pipe(Effect.provide(TypedArrayBackend.layer))
+ * console.log(Effect.runSync(name)) // typed-array
  *
  * @since 0.1.0
  */

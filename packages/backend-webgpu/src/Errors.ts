@@ -11,12 +11,14 @@ import { Schema } from "effect"
  * failed. The layer fails with it instead of crashing.
  *
  * @example
+ * import { WebGpuBackend } from "diffect"
  * import { Effect } from "effect"
- * import { WebGpuBackend } from "@diffect/backend-webgpu"
- * const program = Effect.void.pipe(
- *   Effect.provide(WebGpuBackend.layer),
- *   Effect.catchTag("WebGpuUnavailableError", (e) => Effect.log(e.message))
+ * const noGpu = { requestAdapter: async () => null } as unknown as GPU
+ * const program = Effect.succeed("webgpu").pipe(
+ *   Effect.provide(WebGpuBackend.layerWith({ gpu: noGpu })),
+ *   Effect.catchTag("WebGpuUnavailableError", (e) => Effect.succeed(`no WebGPU: ${e.message}`))
  * )
+ * console.log(await Effect.runPromise(program)) // no WebGPU: ...
  *
  * @since 0.1.0
  */

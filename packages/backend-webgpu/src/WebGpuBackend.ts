@@ -39,12 +39,13 @@ export interface WebGpuShape {
  * The WebGPU device service, provided alongside `Backend` by the WebGPU layers.
  *
  * @example
+ * import { WebGpu, WebGpuBackend } from "diffect"
  * import { Effect } from "effect"
- * import { WebGpu, WebGpuBackend } from "@diffect/backend-webgpu"
- * const live = Effect.gen(function* () {
+ * const live = Effect.gen(function*() {
  *   const gpu = yield* WebGpu
  *   return gpu.memory().bytes
  * }).pipe(Effect.provide(WebGpuBackend.layer))
+ * console.log(await Effect.runPromise(live)) // 0
  *
  * @since 0.1.0
  */
@@ -93,12 +94,12 @@ const layerWith = (source: WebGpuSource): Layer.Layer<Backend | WebGpu, WebGpuUn
  * computing them fails with `UnsupportedDTypeError`.
  *
  * @example
+ * import { np, toJs, WebGpuBackend } from "diffect"
  * import { Effect } from "effect"
- * import { np, toJs } from "diffect"
- * import { WebGpuBackend } from "@diffect/backend-webgpu"
- * const program = Effect.gen(function* () {
+ * const program = Effect.gen(function*() {
  *   return yield* toJs(np.add(np.array([1, 2]), 1))
  * }).pipe(Effect.provide(WebGpuBackend.layer))
+ * console.log(await Effect.runPromise(program)) // [2, 3]
  *
  * @since 0.1.0
  */

@@ -208,9 +208,8 @@ const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "comple
  * One abstract-evaluation rule per primitive (a missing entry is a compile error).
  *
  * @example
- * import { abstractEvalRules } from "@diffect/core/AbstractEval"
- * import { aval } from "@diffect/core"
- * abstractEvalRules.add([aval([2], "float32"), aval([2], "float32", true)], {})
+ * import { AbstractEval, aval } from "diffect"
+ * console.log(AbstractEval.abstractEvalRules.add([aval([2], "float32"), aval([2], "float32", true)], {}))
  * // [{ shape: [2], dtype: "float32", weakType: false }]
  *
  * @since 0.1.0

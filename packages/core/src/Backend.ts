@@ -60,12 +60,13 @@ export interface BackendShape {
  * The backend service.
  *
  * @example
+ * import { Backend, TypedArrayBackend } from "diffect"
  * import { Effect } from "effect"
- * import { Backend } from "@diffect/core"
- * const backendName = Effect.gen(function* () {
-  const backend = yield* Backend
-  return backend.name
-})
+ * const backendName = Effect.gen(function*() {
+ *   const backend = yield* Backend
+ *   return backend.name
+ * })
+ * console.log(await Effect.runPromise(backendName.pipe(Effect.provide(TypedArrayBackend.layer)))) // typed-array
  *
  * @since 0.1.0
  */

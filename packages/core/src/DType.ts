@@ -88,9 +88,10 @@ export const allocHost = (d: DType, size: number): HostArray => {
  * schemas, kernels): truncate toward zero, saturate at the int32 range, NaN -> 0.
  *
  * @example
- * import { DType } from "@diffect/core"
- * DType.toInt32(1e10)  // 2147483647
- * DType.toInt32(-2.7)  // -2
+ * import { DType } from "diffect"
+ * console.log(DType.toInt32(1e10)) // 2147483647
+ * console.log(DType.toInt32(-2.7)) // -2
+ * console.log(DType.toInt32(NaN)) // 0
  *
  * @since 0.1.0
  */
@@ -176,8 +177,10 @@ for (const a of nodes) for (const b of nodes) promotionTable.set(`${a},${b}`, fr
  * (callers raise `Float0OperationError` first).
  *
  * @example
- * import { promote } from "@diffect/core/DType"
- * promote("float32", false, "float64", false) // ["float64", false]
+ * import { DType } from "diffect"
+ * console.log(DType.promote("float32", false, "float64", false)) // ["float64", false]
+ * // a weak type (a JS number) takes the other operand's dtype
+ * console.log(DType.promote("float32", true, "float64", false)) // ["float64", false]
  *
  * @since 0.1.0
  */

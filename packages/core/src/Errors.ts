@@ -159,9 +159,9 @@ export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()
  * unknown key, an axis name that is not a string. `got` describes the value given.
  *
  * @example
- * import { ArgumentError } from "@diffect/core"
- * new ArgumentError({ operation: "sum", argument: "options", expected: "an options object", got: "the number 5" }).message
- * // "sum: options must be an options object, got the number 5"
+ * import { ArgumentError } from "diffect"
+ * const e = new ArgumentError({ operation: "sum", argument: "options", expected: "an options object", got: "the number 5" })
+ * console.log(e.message) // sum: options must be an options object, got the number 5
  *
  * @since 0.1.0
  */
@@ -211,8 +211,8 @@ export type ErrorClasses<E extends { readonly _tag: string }> = {
  * Every error class of the core, by tag.
  *
  * @example
- * import { coreErrors } from "@diffect/core"
- * Object.keys(coreErrors).includes("ShapeError") // true
+ * import { coreErrors } from "diffect"
+ * console.log(Object.keys(coreErrors).includes("ShapeError")) // true
  *
  * @since 0.1.0
  */

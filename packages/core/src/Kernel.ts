@@ -153,10 +153,11 @@ export interface Cast {
  * A scalar expression.
  *
  * @example
- * import { Kernel } from "@diffect/core"
+ * import { Kernel } from "diffect"
  * const x = Kernel.input(0, "f32")
  * // logistic for x >= 0: 1 / (1 + exp(-x))
  * const e = Kernel.div(Kernel.constant(1, "f32"), Kernel.add(Kernel.constant(1, "f32"), Kernel.exp(Kernel.neg(x))))
+ * console.log(Kernel.format(e)) // div(1:f32, add(1:f32, exp(neg(in0:f32))))
  *
  * @since 0.1.0
  */

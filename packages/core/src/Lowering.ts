@@ -415,10 +415,10 @@ const identity = (x: Expr): Expr => x
  * The lowering of every elementwise primitive.
  *
  * @example
- * import { elementwiseRules } from "@diffect/core/Lowering"
- * import { Kernel } from "@diffect/core"
- * const [re, im] = elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
- * Kernel.format(re) // "sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))"
+ * import { Kernel, Lowering } from "diffect"
+ * const [re, im] = Lowering.elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
+ * console.log(Kernel.format(re!)) // sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))
+ * console.log(Kernel.format(im!)) // add(mul(in0:f32, in1.im:f32), mul(in0.im:f32, in1:f32))
  *
  * @since 0.1.0
  */

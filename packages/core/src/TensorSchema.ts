@@ -46,8 +46,8 @@ export type TensorSchema = Schema.declareConstructor<Tensor, Tensor, readonly []
  * dimension and `any` for a free dtype: `f32[?,784]`, `any[3]`, `f32[...]`.
  *
  * @example
- * import { TensorSchema } from "@diffect/core"
- * TensorSchema.formatSpec({ dtype: "float32", shape: [null, 784] }) // "f32[?,784]"
+ * import { TensorSchema } from "diffect"
+ * console.log(TensorSchema.formatSpec({ dtype: "float32", shape: [null, 784] })) // f32[?,784]
  *
  * @since 0.1.0
  */
@@ -117,14 +117,15 @@ const validateSpec = (spec: Spec): void => {
  *
  * @example
  * import { Schema } from "effect"
- * import { Tensor } from "@diffect/core"
+ * import { np, Tensor } from "diffect"
  *
  * const Params = Schema.Struct({
  *   w: Tensor.schema({ dtype: "float32", shape: [784, 10] }),
  *   b: Tensor.schema({ dtype: "float32", shape: [10] })
  * })
  * const Batch = Tensor.schema({ dtype: "float32", shape: [null, 784] })
- * // Schema.decodeUnknownSync(Params)(input): { w: Tensor; b: Tensor }
+ * const params = Schema.decodeUnknownSync(Params)({ w: np.zeros([784, 10]), b: np.zeros([10]) })
+ * console.log(String(params.w), Schema.is(Batch)(np.zeros([32, 784]))) // Tensor(f32[784,10]) true
  *
  * @since 0.1.0
  */
@@ -169,10 +170,12 @@ export type FromJsSchema = Schema.decodeTo<TensorSchema, Schema.Unknown>
  *
  * @example
  * import { Schema } from "effect"
- * import { TensorSchema } from "@diffect/core"
+ * import { TensorSchema } from "diffect"
  *
  * const Batch = Schema.Struct({ x: TensorSchema.fromJs({ dtype: "float32", shape: [null, 2] }) })
- * const batch = Schema.decodeUnknownSync(Batch)({ x: [[1, 2], [3, 4]] }) // batch.x: f32[2,2]
+ * const batch = Schema.decodeUnknownSync(Batch)({ x: [[1, 2], [3, 4]] })
+ * console.log(String(batch.x)) // Tensor(f32[2,2])
+ * console.log(Schema.encodeSync(Batch)(batch)) // { x: [[1, 2], [3, 4]] }
  *
  * @since 0.1.0
  */

@@ -97,8 +97,9 @@ const readEffect = (traced: Tensor): Effect.Effect<JsValue, BackendError | Concr
  *
  * @example
  * import { Effect } from "effect"
- * import { np, toJs } from "diffect"
- * const program = toJs({ w: np.array([[1, 2]]), n: 3 }) // Effect of { w: [[1, 2]], n: 3 }
+ * import { np, toJs, TypedArrayBackend } from "diffect"
+ * const program = toJs({ w: np.array([[1, 2]]), n: 3 }) // an Effect: reading may be asynchronous
+ * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // { n: 3, w: [[1, 2]] }
  *
  * @since 0.1.0
  */
@@ -140,7 +141,7 @@ const readSync = (traced: Tensor): JsValue => {
  *
  * @example
  * import { np, toJsSync } from "diffect"
- * toJsSync(np.array([1, 2]).mul(3)) // [3, 6]
+ * console.log(toJsSync(np.array([1, 2]).mul(3))) // [3, 6]
  *
  * @since 0.1.0
  */

@@ -65,8 +65,10 @@ type IsAnyOrUnknown<T> = unknown extends T ? true : false
  * methods, at the type level indistinguishable from own fields) are not counted.
  *
  * @example
- * import type { Tensor, Tree } from "@diffect/core"
+ * import { np, type Tensor, Tree } from "diffect"
  * type L = Tree.LeafOf<{ w: Tensor; n: [number, null] }> // Tensor | number
+ * const leaves: Array<L> = Tree.leaves({ w: np.zeros([2]), n: [3, null] })
+ * console.log(leaves.length) // 2
  *
  * @since 0.1.0
  */
@@ -90,8 +92,10 @@ export type Leaves<T> = Array<LeafOf<T>>
  * {@link map}. `MapLeaves<P, Tensor>` is the type of a gradient of `P`.
  *
  * @example
- * import type { Tensor, Tree } from "@diffect/core"
- * type G = Tree.MapLeaves<{ w: Tensor; n: number; s: null }, Tensor> // { w: Tensor; n: Tensor; s: null }
+ * import { np, type Tensor, Tree } from "diffect"
+ * type G = Tree.MapLeaves<{ w: Tensor; n: number; s: null }, Tensor> // the record { w: Tensor; n: Tensor; s: null }
+ * const g: G = Tree.map({ w: np.ones([2]), n: 3, s: null }, (x: Tensor | number) => np.asarray(x))
+ * console.log(String(g.n), g.s) // Tensor(f32[]) null
  *
  * @since 0.1.0
  */
@@ -132,9 +136,9 @@ const isLeafOf = (operation: string, options: TreeOptions | undefined): IsLeaf |
  * structure.
  *
  * @example
- * import { Tree } from "@diffect/core"
+ * import { Tree } from "diffect"
  * const [leaves, def] = Tree.flatten([1, { b: 3, a: 2 }, null])
- * // leaves: [1, 2, 3]; String(def): "TreeDef([*, {a: *, b: *}, null])"
+ * console.log(leaves, String(def)) // [1, 2, 3] TreeDef([*, {a: *, b: *}, null])
  *
  * @since 0.1.0
  */
@@ -149,9 +153,9 @@ export const flatten = <T>(tree: T, options?: TreeOptions): [Leaves<T>, internal
  * Fails with `TreeStructureError` when the number of leaves is wrong.
  *
  * @example
- * import { Tree } from "@diffect/core"
+ * import { Tree } from "diffect"
  * const def = Tree.structure({ a: 0, b: [0, 0] })
- * Tree.unflatten(def, [1, 2, 3]) // { a: 1, b: [2, 3] }
+ * console.log(Tree.unflatten(def, [1, 2, 3])) // { a: 1, b: [2, 3] }
  *
  * @since 0.1.0
  */
@@ -162,8 +166,8 @@ export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: Readon
  * The leaves of a tree, in flattening order.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.leaves({ b: [2, 3], a: 1 }) // [1, 2, 3]
+ * import { Tree } from "diffect"
+ * console.log(Tree.leaves({ b: [2, 3], a: 1 })) // [1, 2, 3]
  *
  * @since 0.1.0
  */
@@ -177,8 +181,8 @@ export const leaves = <T>(tree: T, options?: TreeOptions): Leaves<T> => {
  * The structure of a tree.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * String(Tree.structure([1, { a: 2 }])) // "TreeDef([*, {a: *}])"
+ * import { Tree } from "diffect"
+ * console.log(String(Tree.structure([1, { a: 2 }]))) // TreeDef([*, {a: *}])
  *
  * @since 0.1.0
  */
@@ -190,8 +194,8 @@ export const structure = (tree: unknown, options?: TreeOptions): internal.TreeDe
  * registered classes and their static data.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.treedefEquals(Tree.structure({ a: 1 }), Tree.structure({ a: 2 })) // true
+ * import { Tree } from "diffect"
+ * console.log(Tree.treedefEquals(Tree.structure({ a: 1 }), Tree.structure({ a: 2 }))) // true
  *
  * @since 0.1.0
  */
@@ -210,8 +214,8 @@ export const numLeaves = (tree: unknown, options?: TreeOptions): number =>
  * Data-first `Tree.map(tree, f)` or data-last `Tree.map(f)(tree)`.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.map({ a: 1, b: [2, null] }, (x: number) => x * 10) // { a: 10, b: [20, null] }
+ * import { Tree } from "diffect"
+ * console.log(Tree.map({ a: 1, b: [2, null] }, (x: number) => x * 10)) // { a: 10, b: [20, null] }
  *
  * @since 0.1.0
  */
@@ -243,8 +247,8 @@ export type KeyPath = ReadonlyArray<string | number>
  * (the empty path is the root, `""`).
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.keystr([0, "w"]) // '[0]["w"]'
+ * import { Tree } from "diffect"
+ * console.log(Tree.keystr([0, "w"])) // [0]["w"]
  *
  * @since 0.1.0
  */
@@ -255,9 +259,9 @@ export const keystr = (path: KeyPath): string => path.length === 0 ? "" : intern
  * `tree_flatten_with_path`), for messages that name where a leaf is.
  *
  * @example
- * import { Tree } from "@diffect/core"
+ * import { Tree } from "diffect"
  * const [pairs] = Tree.flattenWithPath({ b: [1, 2], a: 0 })
- * pairs.map(([p, x]) => `${Tree.keystr(p)}=${x}`) // ['["a"]=0', '["b"][0]=1', '["b"][1]=2']
+ * console.log(pairs.map(([p, x]) => `${Tree.keystr(p)}=${x}`)) // ['["a"]=0', '["b"][0]=1', '["b"][1]=2']
  *
  * @since 0.1.0
  */
@@ -280,8 +284,8 @@ export const flattenWithPath = <T>(
  * leaf). A mismatch fails with `TreeStructureError` naming the path.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.mapN([{ a: 1, b: 2 }, { a: 10, b: 20 }], (x: number, y: number) => x + y) // { a: 11, b: 22 }
+ * import { Tree } from "diffect"
+ * console.log(Tree.mapN([{ a: 1, b: 2 }, { a: 10, b: 20 }], (x: number, y: number) => x + y)) // { a: 11, b: 22 }
  *
  * @since 0.1.0
  */
@@ -337,8 +341,8 @@ export const mapN: {
  * initial value the first leaf starts the fold (an empty tree then fails).
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.reduce({ a: 1, b: [2, 3] }, (acc: number, x: number) => acc + x, { initial: 0 }) // 6
+ * import { Tree } from "diffect"
+ * console.log(Tree.reduce({ a: 1, b: [2, 3] }, (acc: number, x: number) => acc + x, { initial: 0 })) // 6
  *
  * @since 0.1.0
  */
@@ -372,9 +376,9 @@ const reduceSpec: OptionSpec = { isLeaf: func, initial: { expected: "any value",
  * naming the path where `tree` does not have `prefix` as a prefix.
  *
  * @example
- * import { Tree } from "@diffect/core"
+ * import { Tree } from "diffect"
  * const prefix = Tree.structure([0, 0])
- * Tree.flattenUpTo(prefix, [{ a: 1 }, [2, 3]]) // [{ a: 1 }, [2, 3]]
+ * console.log(Tree.flattenUpTo(prefix, [{ a: 1 }, [2, 3]])) // [{ a: 1 }, [2, 3]]
  *
  * @since 0.1.0
  */
@@ -391,8 +395,8 @@ export const flattenUpTo = (prefix: internal.TreeDef, tree: unknown): Array<unkn
  * `isLeaf: (x) => x === null`) at a node applies to its whole subtree.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.broadcastPrefix([0, null], [{ a: 1, b: 2 }, 3], (x) => x === null) // [0, 0, null]
+ * import { Tree } from "diffect"
+ * console.log(Tree.broadcastPrefix([0, null], [{ a: 1, b: 2 }, 3], { isLeaf: (x) => x === null })) // [0, 0, null]
  *
  * @since 0.1.0
  */
@@ -415,8 +419,8 @@ export const broadcastPrefix = <A>(prefix: unknown, full: unknown, options?: Tre
  * that covers it.
  *
  * @example
- * import { Tree } from "@diffect/core"
- * Tree.broadcast([1, 2], [0, { a: 0, b: 0 }]) // [1, { a: 2, b: 2 }]
+ * import { Tree } from "diffect"
+ * console.log(Tree.broadcast([1, 2], [0, { a: 0, b: 0 }])) // [1, { a: 2, b: 2 }]
  *
  * @since 0.1.0
  */
@@ -433,9 +437,9 @@ export const broadcast = <A>(prefix: unknown, full: unknown, options?: TreeOptio
  * become per-input ones.
  *
  * @example
- * import { Tree } from "@diffect/core"
+ * import { Tree } from "diffect"
  * const outer = Tree.structure({ a: 0, b: 0 })
- * Tree.transpose(outer, undefined, { a: [1, 2], b: [3, 4] }) // [{ a: 1, b: 3 }, { a: 2, b: 4 }]
+ * console.log(Tree.transpose(outer, undefined, { a: [1, 2], b: [3, 4] })) // [{ a: 1, b: 3 }, { a: 2, b: 4 }]
  *
  * @since 0.1.0
  */
@@ -492,17 +496,20 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  *
  * @example
  * import { Schema } from "effect"
- * import { Tensor, Tree } from "@diffect/core"
+ * import { np, Tensor, Tree } from "diffect"
  *
  * class Linear extends Schema.Class<Linear>("Linear")({
  *   w: Tensor.schema({ dtype: "float32", shape: [784, 10] }),
  *   b: Tensor.schema({ dtype: "float32", shape: [10] })
  * }) {}
  * Tree.register(Linear)
- * Tree.leaves(new Linear({ w, b })) // [b, w]
+ * // the leaves in sorted key order: b, then w
+ * console.log(Tree.leaves(new Linear({ w: np.zeros([784, 10]), b: np.zeros([10]) })).map(String))
+ * // ["Tensor(f32[10])", "Tensor(f32[784,10])"]
  *
  * class Point { constructor(readonly x: number, readonly y: number) {} }
  * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x as number, y as number))
+ * console.log(Tree.map(new Point(1, 2), (v: number) => v * 10)) // Point { x: 10, y: 20 }
  *
  * @since 0.1.0
  */

@@ -9,8 +9,11 @@
  * transformation are written with these.
  *
  * @example
- * import { lax, np } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
  * const y = lax.sin(np.array([0, 1]))
+ * console.log(toJsSync(y)) // [0, 0.8414710]
+ * // lax is strict: no implicit promotion, both operands float32 here
+ * console.log(toJsSync(lax.add(y, np.array([1, 1])))) // [1, 1.8414710]
  *
  * @since 0.1.0
  */

@@ -5,9 +5,10 @@
  * dtype. Every op is built from primitives only, so it works on tracers too.
  *
  * @example
- * import { np } from "diffect"
+ * import { np, toJsSync } from "diffect"
  * const x = np.array([[1, 2], [3, 4]])
- * const y = np.sum(np.multiply(x, 2), { axis: 0 }) // [8, 12]
+ * const y = np.sum(np.multiply(x, 2), { axis: 0 })
+ * console.log(toJsSync(y)) // [8, 12]
  *
  * @since 0.1.0
  */
@@ -78,9 +79,10 @@ export interface ReduceOptions {
  *
  * @example
  * import { np } from "diffect"
- * np.array([[1, 2], [3, 4]])              // float32, shape (2, 2)
- * np.array([1, 2], { dtype: "int32" })    // int32
- * np.array([{ re: 1, im: 2 }])            // complex64
+ * const x = np.array([[1, 2], [3, 4]])
+ * console.log(x.dtype, x.shape) // float32 [2, 2]
+ * console.log(np.array([1, 2], { dtype: "int32" }).dtype) // int32
+ * console.log(np.array([{ re: 1, im: 2 }]).dtype) // complex64
  *
  * @since 0.1.0
  */
@@ -105,8 +107,9 @@ const isComplexLiteral = (u: unknown): boolean =>
  * Like `array`, but tensors pass through untouched (JAX's `jnp.asarray`).
  *
  * @example
- * import { np } from "diffect"
- * np.asarray([1, 2]) // float32 [1, 2]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.asarray([1, 2])
+ * console.log(y.dtype, toJsSync(y)) // float32 [1, 2]
  *
  * @since 0.1.0
  */
@@ -136,7 +139,8 @@ const constant = (shape: Shape, value: number | Complex | boolean, dtype: DType,
  *
  * @example
  * import { np } from "diffect"
- * np.zeros([2, 3]) // float32 zeros of shape (2, 3)
+ * const z = np.zeros([2, 3])
+ * console.log(z.dtype, z.shape) // float32 [2, 3]
  *
  * @since 0.1.0
  */
@@ -149,7 +153,7 @@ export const zeros = (shape: number | Shape, options?: DTypeOptions): Tensor =>
  *
  * @example
  * import { np } from "diffect"
- * np.empty([2, 3]).shape // [2, 3]
+ * console.log(np.empty([2, 3]).shape) // [2, 3]
  *
  * @since 0.1.0
  */
@@ -160,8 +164,8 @@ export const empty = (shape: number | Shape, options?: DTypeOptions): Tensor =>
  * A tensor of ones (float32 unless `dtype` says otherwise).
  *
  * @example
- * import { np } from "diffect"
- * np.ones([2], { dtype: "int32" }) // [1, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.ones([2], { dtype: "int32" }))) // [1, 1]
  *
  * @since 0.1.0
  */
@@ -173,8 +177,8 @@ export const ones = (shape: number | Shape, options?: DTypeOptions): Tensor =>
  * (as `jnp.full` keeps a Python scalar's weak type); a tensor is broadcast.
  *
  * @example
- * import { np } from "diffect"
- * np.full([2], 7, { dtype: "int32" }) // [7, 7]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.full([2], 7, { dtype: "int32" }))) // [7, 7]
  *
  * @since 0.1.0
  */
@@ -195,8 +199,9 @@ export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOp
  * Zeros with the shape, dtype and weak type of `x`.
  *
  * @example
- * import { np } from "diffect"
- * np.zerosLike(np.array([1, 2], { dtype: "int32" })) // int32 [0, 0]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.zerosLike(np.array([1, 2], { dtype: "int32" }))
+ * console.log(y.dtype, toJsSync(y)) // int32 [0, 0]
  *
  * @since 0.1.0
  */
@@ -206,8 +211,8 @@ export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => full
  * Ones with the shape, dtype and weak type of `x`.
  *
  * @example
- * import { np } from "diffect"
- * np.onesLike(np.array([5, 6])) // [1, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.onesLike(np.array([5, 6])))) // [1, 1]
  *
  * @since 0.1.0
  */
@@ -218,8 +223,8 @@ export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullL
  * `x` (only the type of `x` is read).
  *
  * @example
- * import { np } from "diffect"
- * np.fullLike(np.array([1, 2]), 7) // [7, 7]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fullLike(np.array([1, 2]), 7))) // [7, 7]
  *
  * @since 0.1.0
  */
@@ -250,9 +255,11 @@ const arangeSpec: OptionSpec = { step: finite, dtype: dtypeCheck }
  * dtype is int32 when every argument is an integer (NumPy's rule), else float32.
  *
  * @example
- * import { np } from "diffect"
- * np.arange(5)                      // int32 [0, 1, 2, 3, 4]
- * np.arange(0, 1, { step: 0.25 })   // float32 [0, 0.25, 0.5, 0.75]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.arange(5)
+ * console.log(y.dtype, toJsSync(y)) // int32 [0, 1, 2, 3, 4]
+ * const z = np.arange(0, 1, { step: 0.25 })
+ * console.log(z.dtype, toJsSync(z)) // float32 [0, 0.25, 0.5, 0.75]
  *
  * @since 0.1.0
  */
@@ -289,8 +296,8 @@ const linspaceSpec: OptionSpec = { num: integer, endpoint: boolean, dtype: dtype
  * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`).
  *
  * @example
- * import { np } from "diffect"
- * np.linspace(0, 1, { num: 5 }) // [0, 0.25, 0.5, 0.75, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linspace(0, 1, { num: 5 }))) // [0, 0.25, 0.5, 0.75, 1]
  *
  * @since 0.1.0
  */
@@ -322,9 +329,9 @@ const eyeSpec: OptionSpec = { m: integer, k: integer, dtype: dtypeCheck }
  * A 2-D tensor with ones on the `k`-th diagonal and zeros elsewhere.
  *
  * @example
- * import { np } from "diffect"
- * np.eye(2)                 // [[1, 0], [0, 1]]
- * np.eye(2, { m: 3, k: 1 }) // [[0, 1, 0], [0, 0, 1]]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.eye(2))) // [[1, 0], [0, 1]]
+ * console.log(toJsSync(np.eye(2, { m: 3, k: 1 }))) // [[0, 1, 0], [0, 0, 1]]
  *
  * @since 0.1.0
  */
@@ -346,8 +353,8 @@ export const eye = (n: number, options?: EyeOptions): Tensor => {
  * The `n` by `n` identity matrix.
  *
  * @example
- * import { np } from "diffect"
- * np.identity(2) // [[1, 0], [0, 1]]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.identity(2))) // [[1, 0], [0, 1]]
  *
  * @since 0.1.0
  */
@@ -363,8 +370,8 @@ export const identity = (n: number, options?: DTypeOptions): Tensor => {
  * `x + y`, broadcast and promoted (logical or on bool, as in NumPy).
  *
  * @example
- * import { np } from "diffect"
- * np.add(np.array([1, 2]), 10) // [11, 12]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.add(np.array([1, 2]), 10))) // [11, 12]
  *
  * @since 0.1.0
  */
@@ -377,8 +384,8 @@ export const add = (x: TensorLike, y: TensorLike): Tensor => {
  * `x - y`, broadcast and promoted.
  *
  * @example
- * import { np } from "diffect"
- * np.subtract(np.array([5, 7]), 2) // [3, 5]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.subtract(np.array([5, 7]), 2))) // [3, 5]
  *
  * @since 0.1.0
  */
@@ -391,8 +398,8 @@ export const subtract = (x: TensorLike, y: TensorLike): Tensor => {
  * `x * y`, broadcast and promoted (logical and on bool).
  *
  * @example
- * import { np } from "diffect"
- * np.multiply(np.array([1, 2]), np.array([[1], [10]])) // [[1, 2], [10, 20]]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.multiply(np.array([1, 2]), np.array([[1], [10]])))) // [[1, 2], [10, 20]]
  *
  * @since 0.1.0
  */
@@ -405,8 +412,9 @@ export const multiply = (x: TensorLike, y: TensorLike): Tensor => {
  * `x / y` with an inexact result (integers divide as float32, like `jnp.divide`).
  *
  * @example
- * import { np } from "diffect"
- * np.divide(np.array([1, 2], { dtype: "int32" }), np.array([2, 2], { dtype: "int32" })) // float32 [0.5, 1]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.divide(np.array([1, 2], { dtype: "int32" }), np.array([2, 2], { dtype: "int32" }))
+ * console.log(y.dtype, toJsSync(y)) // float32 [0.5, 1]
  *
  * @since 0.1.0
  */
@@ -419,8 +427,8 @@ export const divide = (x: TensorLike, y: TensorLike): Tensor => {
  * Same as `divide`.
  *
  * @example
- * import { np } from "diffect"
- * np.trueDivide(np.array([1, 3]), 2) // [0.5, 1.5]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.trueDivide(np.array([1, 3]), 2))) // [0.5, 1.5]
  *
  * @since 0.1.0
  */
@@ -430,8 +438,8 @@ export const trueDivide = divide
  * `floor(x / y)`; on integers, rounds toward negative infinity (NumPy's `//`).
  *
  * @example
- * import { np } from "diffect"
- * np.floorDivide(np.array([7, -7], { dtype: "int32" }), np.array(2, { dtype: "int32" })) // [3, -4]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.floorDivide(np.array([7, -7], { dtype: "int32" }), np.array(2, { dtype: "int32" })))) // [3, -4]
  *
  * @since 0.1.0
  */
@@ -457,8 +465,8 @@ export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
  * `lax.rem` (which takes the dividend's sign).
  *
  * @example
- * import { np } from "diffect"
- * np.mod(np.array([-3, 3]), 2) // [1, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.mod(np.array([-3, 3]), 2))) // [1, 1]
  *
  * @since 0.1.0
  */
@@ -475,8 +483,8 @@ export const mod = (x: TensorLike, y: TensorLike): Tensor => {
  * Same as `mod`.
  *
  * @example
- * import { np } from "diffect"
- * np.remainder(np.array([-3, 3]), 2) // [1, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.remainder(np.array([-3, 3]), 2))) // [1, 1]
  *
  * @since 0.1.0
  */
@@ -487,8 +495,8 @@ export const remainder = mod
  * otherwise both are promoted to an inexact dtype.
  *
  * @example
- * import { np } from "diffect"
- * np.power(np.array([1, 2, 3]), 2) // [1, 4, 9]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.power(np.array([1, 2, 3]), 2))) // [1, 4, 9]
  *
  * @since 0.1.0
  */
@@ -505,8 +513,8 @@ export const power = (x: TensorLike, y: TensorLike): Tensor => {
  * `-x`.
  *
  * @example
- * import { np } from "diffect"
- * np.negative(np.array([1, -2])) // [-1, 2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.negative(np.array([1, -2])))) // [-1, 2]
  *
  * @since 0.1.0
  */
@@ -516,8 +524,8 @@ export const negative = (x: TensorLike): Tensor => lax.neg(toTensor(x))
  * `+x` (the identity).
  *
  * @example
- * import { np } from "diffect"
- * np.positive(np.array([1, -2])) // [1, -2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.positive(np.array([1, -2])))) // [1, -2]
  *
  * @since 0.1.0
  */
@@ -527,8 +535,8 @@ export const positive = (x: TensorLike): Tensor => toTensor(x)
  * `1 / x`, inexact.
  *
  * @example
- * import { np } from "diffect"
- * np.reciprocal(np.array([2, 4])) // [0.5, 0.25]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.reciprocal(np.array([2, 4])))) // [0.5, 0.25]
  *
  * @since 0.1.0
  */
@@ -538,8 +546,8 @@ export const reciprocal = (x: TensorLike): Tensor => lax.integerPow(toInexact(to
  * `x * x`.
  *
  * @example
- * import { np } from "diffect"
- * np.square(np.array([2, -3])) // [4, 9]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.square(np.array([2, -3])))) // [4, 9]
  *
  * @since 0.1.0
  */
@@ -551,8 +559,8 @@ const inexactUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => f(
  * Square root (integers are promoted to float32 first, as in `jnp`).
  *
  * @example
- * import { np } from "diffect"
- * np.sqrt(np.array([4, 9])) // [2, 3]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sqrt(np.array([4, 9])))) // [2, 3]
  *
  * @since 0.1.0
  */
@@ -562,8 +570,8 @@ export const sqrt = inexactUnary(lax.sqrt)
  * `e ** x`, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.exp(np.array([0, 1])) // [1, 2.718...]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.exp(np.array([0, 1])))) // [1, 2.7182817]
  *
  * @since 0.1.0
  */
@@ -573,8 +581,8 @@ export const exp = inexactUnary(lax.exp)
  * Natural logarithm.
  *
  * @example
- * import { np } from "diffect"
- * np.log(np.array([1, Math.E])) // [0, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.log(np.array([1, Math.E])))) // [0, 1]
  *
  * @since 0.1.0
  */
@@ -584,8 +592,8 @@ export const log = inexactUnary(lax.log)
  * `log(1 + x)`, accurate near zero.
  *
  * @example
- * import { np } from "diffect"
- * np.log1p(np.array([1e-10])) // [1e-10]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.log1p(np.array([1e-10])))) // [1e-10]
  *
  * @since 0.1.0
  */
@@ -595,8 +603,8 @@ export const log1p = inexactUnary(lax.log1p)
  * `exp(x) - 1`, accurate near zero.
  *
  * @example
- * import { np } from "diffect"
- * np.expm1(np.array([1e-10])) // [1e-10]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.expm1(np.array([1e-10])))) // [1e-10]
  *
  * @since 0.1.0
  */
@@ -606,8 +614,8 @@ export const expm1 = inexactUnary(lax.expm1)
  * Sine (radians), elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.sin(np.array([0, Math.PI / 2])) // [0, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sin(np.array([0, Math.PI / 2])))) // [0, 1]
  *
  * @since 0.1.0
  */
@@ -617,8 +625,8 @@ export const sin = inexactUnary(lax.sin)
  * Cosine (radians), elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.cos(np.array([0, Math.PI])) // [1, -1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cos(np.array([0, Math.PI])))) // [1, -1]
  *
  * @since 0.1.0
  */
@@ -628,8 +636,8 @@ export const cos = inexactUnary(lax.cos)
  * Tangent (radians), elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.tan(np.array([0, Math.PI / 4])) // [0, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.tan(np.array([0, Math.PI / 4])))) // [0, 1]
  *
  * @since 0.1.0
  */
@@ -639,8 +647,8 @@ export const tan = inexactUnary(lax.tan)
  * Inverse sine, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.arcsin(np.array([0, 1])) // [0, pi/2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arcsin(np.array([0, 1])))) // [0, 1.5707964]
  *
  * @since 0.1.0
  */
@@ -650,8 +658,8 @@ export const arcsin = inexactUnary(lax.asin)
  * Inverse cosine, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.arccos(np.array([1, 0])) // [0, pi/2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arccos(np.array([1, 0])))) // [0, 1.5707964]
  *
  * @since 0.1.0
  */
@@ -661,8 +669,8 @@ export const arccos = inexactUnary(lax.acos)
  * Inverse tangent, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.arctan(np.array([0, 1])) // [0, pi/4]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arctan(np.array([0, 1])))) // [0, 0.7853982]
  *
  * @since 0.1.0
  */
@@ -672,8 +680,8 @@ export const arctan = inexactUnary(lax.atan)
  * Hyperbolic sine, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.sinh(np.array([0])) // [0]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sinh(np.array([0])))) // [0]
  *
  * @since 0.1.0
  */
@@ -683,8 +691,8 @@ export const sinh = inexactUnary(lax.sinh)
  * Hyperbolic cosine, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.cosh(np.array([0])) // [1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cosh(np.array([0])))) // [1]
  *
  * @since 0.1.0
  */
@@ -694,8 +702,8 @@ export const cosh = inexactUnary(lax.cosh)
  * Hyperbolic tangent, elementwise.
  *
  * @example
- * import { np } from "diffect"
- * np.tanh(np.array([0, 100])) // [0, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.tanh(np.array([0, 100])))) // [0, 1]
  *
  * @since 0.1.0
  */
@@ -705,8 +713,8 @@ export const tanh = inexactUnary(lax.tanh)
  * The error function.
  *
  * @example
- * import { np } from "diffect"
- * np.erf(np.array([0, 0.5])) // [0, 0.5205]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.erf(np.array([0, 0.5])))) // [0, 0.5204999]
  *
  * @since 0.1.0
  */
@@ -716,8 +724,8 @@ export const erf = inexactUnary(lax.erf)
  * The logistic sigmoid `1 / (1 + exp(-x))`.
  *
  * @example
- * import { np } from "diffect"
- * np.sigmoid(np.array([0])) // [0.5]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sigmoid(np.array([0])))) // [0.5]
  *
  * @since 0.1.0
  */
@@ -727,8 +735,8 @@ export const sigmoid = inexactUnary(lax.logistic)
  * `atan2(y, x)`, the angle of the point `(x, y)`.
  *
  * @example
- * import { np } from "diffect"
- * np.arctan2(np.array([1, -1]), np.array([-1, -1])) // [3pi/4, -3pi/4]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arctan2(np.array([1, -1]), np.array([-1, -1])))) // [2.3561945, -2.3561945]
  *
  * @since 0.1.0
  */
@@ -741,8 +749,9 @@ export const arctan2 = (y: TensorLike, x: TensorLike): Tensor => {
  * `|x|` (the modulus of complex values, as a real dtype).
  *
  * @example
- * import { np } from "diffect"
- * np.abs(np.array([{ re: 3, im: 4 }])) // float32 [5]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.abs(np.array([{ re: 3, im: 4 }]))
+ * console.log(y.dtype, toJsSync(y)) // float32 [5]
  *
  * @since 0.1.0
  */
@@ -755,8 +764,8 @@ export const abs = (x: TensorLike): Tensor => {
  * Same as `abs`.
  *
  * @example
- * import { np } from "diffect"
- * np.absolute(np.array([-1, 2])) // [1, 2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.absolute(np.array([-1, 2])))) // [1, 2]
  *
  * @since 0.1.0
  */
@@ -766,8 +775,8 @@ export const absolute = abs
  * -1, 0 or 1 by the sign of `x`.
  *
  * @example
- * import { np } from "diffect"
- * np.sign(np.array([-2, 0, 3])) // [-1, 0, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sign(np.array([-2, 0, 3])))) // [-1, 0, 1]
  *
  * @since 0.1.0
  */
@@ -786,8 +795,8 @@ const roundingUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => {
  * The largest integer not above `x` (integers pass through).
  *
  * @example
- * import { np } from "diffect"
- * np.floor(np.array([-1.5, 1.5])) // [-2, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.floor(np.array([-1.5, 1.5])))) // [-2, 1]
  *
  * @since 0.1.0
  */
@@ -797,8 +806,8 @@ export const floor = roundingUnary(lax.floor)
  * The smallest integer not below `x` (integers pass through).
  *
  * @example
- * import { np } from "diffect"
- * np.ceil(np.array([-1.5, 1.5])) // [-1, 2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.ceil(np.array([-1.5, 1.5])))) // [-1, 2]
  *
  * @since 0.1.0
  */
@@ -808,9 +817,9 @@ export const ceil = roundingUnary(lax.ceil)
  * Rounds half to even (NumPy's rule) to `decimals` decimal places (default 0).
  *
  * @example
- * import { np } from "diffect"
- * np.round(np.array([0.5, 1.5, 2.5]))          // [0, 2, 2]
- * np.round(np.array([1.25]), { decimals: 1 }) // [1.2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.round(np.array([0.5, 1.5, 2.5])))) // [0, 2, 2]
+ * console.log(toJsSync(np.round(np.array([1.25]), { decimals: 1 }))) // [1.2]
  *
  * @since 0.1.0
  */
@@ -838,8 +847,8 @@ const clipSpec: OptionSpec = { min: anyValue, max: anyValue }
  * Limits values to `[min, max]` (either bound may be omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.clip(np.array([-2, 0.5, 3]), { min: 0, max: 1 }) // [0, 0.5, 1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.clip(np.array([-2, 0.5, 3]), { min: 0, max: 1 }))) // [0, 0.5, 1]
  *
  * @since 0.1.0
  */
@@ -855,8 +864,8 @@ export const clip = (x: TensorLike, options?: ClipOptions): Tensor => {
  * Elementwise maximum (NaN propagates).
  *
  * @example
- * import { np } from "diffect"
- * np.maximum(np.array([1, 5]), 3) // [3, 5]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.maximum(np.array([1, 5]), 3))) // [3, 5]
  *
  * @since 0.1.0
  */
@@ -869,8 +878,8 @@ export const maximum = (x: TensorLike, y: TensorLike): Tensor => {
  * Elementwise minimum (NaN propagates).
  *
  * @example
- * import { np } from "diffect"
- * np.minimum(np.array([1, 5]), 3) // [1, 3]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.minimum(np.array([1, 5]), 3))) // [1, 3]
  *
  * @since 0.1.0
  */
@@ -891,8 +900,8 @@ const comparison = (name: string, f: (a: Tensor, b: Tensor) => Tensor) => (x: Te
  * `x == y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.equal(np.array([1, 2]), 2) // [false, true]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.equal(np.array([1, 2]), 2))) // [false, true]
  *
  * @since 0.1.0
  */
@@ -902,8 +911,8 @@ export const equal = comparison("equal", lax.eq)
  * `x != y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.notEqual(np.array([1, 2]), 2) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.notEqual(np.array([1, 2]), 2))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -913,8 +922,8 @@ export const notEqual = comparison("notEqual", lax.ne)
  * `x < y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.less(np.array([1, 2]), 2) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.less(np.array([1, 2]), 2))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -924,8 +933,8 @@ export const less = comparison("less", lax.lt)
  * `x <= y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.lessEqual(np.array([1, 3]), 2) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.lessEqual(np.array([1, 3]), 2))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -935,8 +944,8 @@ export const lessEqual = comparison("lessEqual", lax.le)
  * `x > y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.greater(np.array([1, 3]), 2) // [false, true]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.greater(np.array([1, 3]), 2))) // [false, true]
  *
  * @since 0.1.0
  */
@@ -946,8 +955,8 @@ export const greater = comparison("greater", lax.gt)
  * `x >= y` elementwise (bool).
  *
  * @example
- * import { np } from "diffect"
- * np.greaterEqual(np.array([1, 2]), 2) // [false, true]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.greaterEqual(np.array([1, 2]), 2))) // [false, true]
  *
  * @since 0.1.0
  */
@@ -959,8 +968,8 @@ const truthy = (t: Tensor): Tensor => t.dtype === "bool" ? t : lax.ne(t, lax.zer
  * Logical and of truth values (non-zero is true).
  *
  * @example
- * import { np } from "diffect"
- * np.logicalAnd(np.array([1, 0]), true) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logicalAnd(np.array([1, 0]), true))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -973,8 +982,8 @@ export const logicalAnd = (x: TensorLike, y: TensorLike): Tensor => {
  * Logical or of truth values.
  *
  * @example
- * import { np } from "diffect"
- * np.logicalOr(np.array([true, false]), np.array([false, false])) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logicalOr(np.array([true, false]), np.array([false, false])))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -987,8 +996,8 @@ export const logicalOr = (x: TensorLike, y: TensorLike): Tensor => {
  * Logical not of truth values.
  *
  * @example
- * import { np } from "diffect"
- * np.logicalNot(np.array([0, 2])) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logicalNot(np.array([0, 2])))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -998,8 +1007,8 @@ export const logicalNot = (x: TensorLike): Tensor => lax.not(truthy(toTensor(x))
  * `x` where `condition` is true, else `y` (all three broadcast).
  *
  * @example
- * import { np } from "diffect"
- * np.where(np.array([true, false]), 1, 0) // [1, 0]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.where(np.array([true, false]), 1, 0))) // [1, 0]
  *
  * @since 0.1.0
  */
@@ -1013,8 +1022,8 @@ export const where = (condition: TensorLike, x: TensorLike, y: TensorLike): Tens
  * Whether each element is NaN.
  *
  * @example
- * import { np } from "diffect"
- * np.isnan(np.array([NaN, 1])) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isnan(np.array([NaN, 1])))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -1027,8 +1036,8 @@ export const isnan = (x: TensorLike): Tensor => {
  * Whether each element is finite (not infinite and not NaN).
  *
  * @example
- * import { np } from "diffect"
- * np.isfinite(np.array([Infinity, NaN, 1])) // [false, false, true]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isfinite(np.array([Infinity, NaN, 1])))) // [false, false, true]
  *
  * @since 0.1.0
  */
@@ -1043,8 +1052,8 @@ export const isfinite = (x: TensorLike): Tensor => {
  * Whether each element is positive or negative infinity.
  *
  * @example
- * import { np } from "diffect"
- * np.isinf(np.array([-Infinity, 1])) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isinf(np.array([-Infinity, 1])))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -1084,8 +1093,8 @@ const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void
  * Sum over `axis` (all axes when omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.sum(np.array([[1, 2], [3, 4]]), { axis: 1 }) // [3, 7]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sum(np.array([[1, 2], [3, 4]]), { axis: 1 }))) // [3, 7]
  *
  * @since 0.1.0
  */
@@ -1101,8 +1110,8 @@ export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tens
  * Product over `axis` (all axes when omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.prod(np.array([[1, 2], [3, 4]]), { axis: 0 }) // [3, 8]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.prod(np.array([[1, 2], [3, 4]]), { axis: 0 }))) // [3, 8]
  *
  * @since 0.1.0
  */
@@ -1118,8 +1127,8 @@ export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Ten
  * Mean over `axis` (inexact: integers average as float32).
  *
  * @example
- * import { np } from "diffect"
- * np.mean(np.array([1, 2, 3, 4])) // 2.5
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.mean(np.array([1, 2, 3, 4])))) // 2.5
  *
  * @since 0.1.0
  */
@@ -1135,8 +1144,8 @@ export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
  * Maximum over `axis` (NaN propagates).
  *
  * @example
- * import { np } from "diffect"
- * np.max(np.array([[1, 5], [3, 4]]), { axis: 1 }) // [5, 4]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.max(np.array([[1, 5], [3, 4]]), { axis: 1 }))) // [5, 4]
  *
  * @since 0.1.0
  */
@@ -1152,8 +1161,8 @@ export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
  * Minimum over `axis` (NaN propagates).
  *
  * @example
- * import { np } from "diffect"
- * np.min(np.array([[1, 5], [3, 4]])) // 1
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.min(np.array([[1, 5], [3, 4]])))) // 1
  *
  * @since 0.1.0
  */
@@ -1179,8 +1188,8 @@ const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Ten
  * Whether any element along `axis` (all axes when omitted) is truthy (`jnp.any`).
  *
  * @example
- * import { np } from "diffect"
- * np.any(np.array([[true, false], [false, false]]), { axis: 1 }) // [true, false]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.any(np.array([[true, false], [false, false]]), { axis: 1 }))) // [true, false]
  *
  * @since 0.1.0
  */
@@ -1193,8 +1202,8 @@ export const any = (x: TensorLike, options?: ReduceOptions): Tensor => {
  * Whether every element along `axis` (all axes when omitted) is truthy (`jnp.all`).
  *
  * @example
- * import { np } from "diffect"
- * np.all(np.array([[true, false], [true, true]]), { axis: 1 }) // [false, true]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.all(np.array([[true, false], [true, true]]), { axis: 1 }))) // [false, true]
  *
  * @since 0.1.0
  */
@@ -1231,8 +1240,8 @@ const argReduce = (op: "argmax" | "argmin", x: TensorLike, options?: ArgOptions)
  * Index of the first maximum along `axis` (of the flattened array when omitted), int32.
  *
  * @example
- * import { np } from "diffect"
- * np.argmax(np.array([1, 3, 2])) // 1
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.argmax(np.array([1, 3, 2])))) // 1
  *
  * @since 0.1.0
  */
@@ -1242,8 +1251,8 @@ export const argmax = (x: TensorLike, options?: ArgOptions): Tensor => argReduce
  * Index of the first minimum along `axis`, int32.
  *
  * @example
- * import { np } from "diffect"
- * np.argmin(np.array([3, 1, 2])) // 1
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.argmin(np.array([3, 1, 2])))) // 1
  *
  * @since 0.1.0
  */
@@ -1253,8 +1262,8 @@ export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce
  * Cumulative sum along `axis` (of the flattened array when omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.cumsum(np.array([1, 2, 3])) // [1, 3, 6]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cumsum(np.array([1, 2, 3])))) // [1, 3, 6]
  *
  * @since 0.1.0
  */
@@ -1289,8 +1298,8 @@ export {
    * Variance over `axis`: the mean of `|x - mean(x)|^2`, divided by `n - ddof`.
    *
    * @example
-   * import { np } from "diffect"
-   * np.var(np.array([1, 2, 3, 4])) // 1.25
+   * import { np, toJsSync } from "diffect"
+   * console.log(toJsSync(np.var(np.array([1, 2, 3, 4])))) // 1.25
    *
    * @since 0.1.0
    */
@@ -1301,8 +1310,8 @@ export {
  * Standard deviation over `axis`: `sqrt(var)`.
  *
  * @example
- * import { np } from "diffect"
- * np.std(np.array([1, 3])) // 1
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.std(np.array([1, 3])))) // 1
  *
  * @since 0.1.0
  */
@@ -1316,8 +1325,8 @@ export const std = (x: TensorLike, options?: VarOptions): Tensor => {
  * first, and held constant under differentiation as in JAX).
  *
  * @example
- * import { np } from "diffect"
- * np.logsumexp(np.array([1000, 1000])) // 1000 + log(2)
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logsumexp(np.array([1000, 1000])))) // 1000.6931
  *
  * @since 0.1.0
  */
@@ -1348,8 +1357,8 @@ const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] =>
  * N-d arrays a sum over the last axis of `x` and the second-to-last of `y`.
  *
  * @example
- * import { np } from "diffect"
- * np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])) // 32
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])))) // 32
  *
  * @since 0.1.0
  */
@@ -1367,7 +1376,7 @@ export const dot = (x: TensorLike, y: TensorLike): Tensor => {
  *
  * @example
  * import { np } from "diffect"
- * np.matmul(np.ones([5, 2, 3]), np.ones([3, 4])).shape // [5, 2, 4]
+ * console.log(np.matmul(np.ones([5, 2, 3]), np.ones([3, 4])).shape) // [5, 2, 4]
  *
  * @since 0.1.0
  */
@@ -1423,7 +1432,7 @@ const tensordotSpec: OptionSpec = {
  *
  * @example
  * import { np } from "diffect"
- * np.tensordot(np.ones([2, 3]), np.ones([3, 4]), { axes: 1 }).shape // [2, 4]
+ * console.log(np.tensordot(np.ones([2, 3]), np.ones([3, 4]), { axes: 1 }).shape) // [2, 4]
  *
  * @since 0.1.0
  */
@@ -1460,7 +1469,7 @@ export const tensordot = (
  *
  * @example
  * import { np } from "diffect"
- * np.einsum("ij,jk->ik", np.ones([2, 3]), np.ones([3, 4])).shape // [2, 4]
+ * console.log(np.einsum("ij,jk->ik", np.ones([2, 3]), np.ones([3, 4])).shape) // [2, 4]
  *
  * @since 0.1.0
  */
@@ -1474,8 +1483,8 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
  * Outer product of the flattened operands.
  *
  * @example
- * import { np } from "diffect"
- * np.outer(np.array([1, 2]), np.array([3, 4])) // [[3, 4], [6, 8]]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.outer(np.array([1, 2]), np.array([3, 4])))) // [[3, 4], [6, 8]]
  *
  * @since 0.1.0
  */
@@ -1489,8 +1498,8 @@ export const outer = (x: TensorLike, y: TensorLike): Tensor => {
  * Inner product over the last axes of both operands.
  *
  * @example
- * import { np } from "diffect"
- * np.inner(np.array([1, 2]), np.array([3, 4])) // 11
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.inner(np.array([1, 2]), np.array([3, 4])))) // 11
  *
  * @since 0.1.0
  */
@@ -1508,7 +1517,7 @@ export const inner = (x: TensorLike, y: TensorLike): Tensor => {
  *
  * @example
  * import { np } from "diffect"
- * np.reshape(np.arange(6), [2, -1]).shape // [2, 3]
+ * console.log(np.reshape(np.arange(6), [2, -1]).shape) // [2, 3]
  *
  * @since 0.1.0
  */
@@ -1542,7 +1551,7 @@ export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
  *
  * @example
  * import { np } from "diffect"
- * np.ravel(np.ones([2, 3])).shape // [6]
+ * console.log(np.ravel(np.ones([2, 3])).shape) // [6]
  *
  * @since 0.1.0
  */
@@ -1559,8 +1568,8 @@ const transposeSpec: OptionSpec = { axes: integers }
  *
  * @example
  * import { np } from "diffect"
- * np.transpose(np.ones([2, 3])).shape                          // [3, 2]
- * np.transpose(np.ones([2, 3, 4]), { axes: [1, 0, 2] }).shape // [3, 2, 4]
+ * console.log(np.transpose(np.ones([2, 3])).shape) // [3, 2]
+ * console.log(np.transpose(np.ones([2, 3, 4]), { axes: [1, 0, 2] }).shape) // [3, 2, 4]
  *
  * @since 0.1.0
  */
@@ -1588,7 +1597,7 @@ export const transpose = (x: TensorLike, options?: { readonly axes?: ReadonlyArr
  *
  * @example
  * import { np } from "diffect"
- * np.swapaxes(np.ones([2, 3, 4]), 0, 2).shape // [4, 3, 2]
+ * console.log(np.swapaxes(np.ones([2, 3, 4]), 0, 2).shape) // [4, 3, 2]
  *
  * @since 0.1.0
  */
@@ -1605,7 +1614,7 @@ export const swapaxes = (x: TensorLike, axis1: number, axis2: number): Tensor =>
  *
  * @example
  * import { np } from "diffect"
- * np.moveaxis(np.ones([2, 3, 4]), 0, -1).shape // [3, 4, 2]
+ * console.log(np.moveaxis(np.ones([2, 3, 4]), 0, -1).shape) // [3, 4, 2]
  *
  * @since 0.1.0
  */
@@ -1644,8 +1653,8 @@ const axisSpec: OptionSpec = { axis: axesCheck }
  *
  * @example
  * import { np } from "diffect"
- * np.squeeze(np.ones([1, 3, 1])).shape               // [3]
- * np.squeeze(np.ones([1, 3, 1]), { axis: 0 }).shape // [3, 1]
+ * console.log(np.squeeze(np.ones([1, 3, 1])).shape) // [3]
+ * console.log(np.squeeze(np.ones([1, 3, 1]), { axis: 0 }).shape) // [3, 1]
  *
  * @since 0.1.0
  */
@@ -1664,7 +1673,7 @@ export const squeeze = (x: TensorLike, options?: AxisOptions): Tensor => {
  *
  * @example
  * import { np } from "diffect"
- * np.expandDims(np.ones([3]), 0).shape // [1, 3]
+ * console.log(np.expandDims(np.ones([3]), 0).shape) // [1, 3]
  *
  * @since 0.1.0
  */
@@ -1680,7 +1689,7 @@ export const expandDims = (x: TensorLike, axis: number | ReadonlyArray<number>):
  *
  * @example
  * import { np } from "diffect"
- * np.broadcastTo(np.array([1, 2]), [3, 2]).shape // [3, 2]
+ * console.log(np.broadcastTo(np.array([1, 2]), [3, 2]).shape) // [3, 2]
  *
  * @since 0.1.0
  */
@@ -1700,8 +1709,8 @@ const tensorList: Check = { expected: "an array of arrays", test: Array.isArray 
  *
  * @example
  * import { np } from "diffect"
- * np.concatenate([np.ones([2, 3]), np.zeros([1, 3])]).shape               // [3, 3]
- * np.concatenate([np.ones([2, 3]), np.zeros([2, 1])], { axis: 1 }).shape // [2, 4]
+ * console.log(np.concatenate([np.ones([2, 3]), np.zeros([1, 3])]).shape) // [3, 3]
+ * console.log(np.concatenate([np.ones([2, 3]), np.zeros([2, 1])], { axis: 1 }).shape) // [2, 4]
  *
  * @since 0.1.0
  */
@@ -1727,8 +1736,8 @@ export const concatenate = (
  *
  * @example
  * import { np } from "diffect"
- * np.stack([np.ones([3]), np.zeros([3])]).shape               // [2, 3]
- * np.stack([np.ones([3]), np.zeros([3])], { axis: 1 }).shape // [3, 2]
+ * console.log(np.stack([np.ones([3]), np.zeros([3])]).shape) // [2, 3]
+ * console.log(np.stack([np.ones([3]), np.zeros([3])], { axis: 1 }).shape) // [3, 2]
  *
  * @since 0.1.0
  */
@@ -1753,8 +1762,8 @@ export const stack = (xs: ReadonlyArray<TensorLike>, options?: { readonly axis?:
  *
  * @example
  * import { np } from "diffect"
- * np.split(np.arange(6), 3).map((t) => t.shape)                          // [[2], [2], [2]]
- * np.split(np.ones([2, 4]), [1], { axis: 1 }).map((t) => t.shape)      // [[2, 1], [2, 3]]
+ * console.log(np.split(np.arange(6), 3).map((t) => t.shape)) // [[2], [2], [2]]
+ * console.log(np.split(np.ones([2, 4]), [1], { axis: 1 }).map((t) => t.shape)) // [[2, 1], [2, 3]]
  *
  * @since 0.1.0
  */
@@ -1816,8 +1825,8 @@ const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | und
  * with `IndexError` (tensor indices are clamped, as in a JAX gather).
  *
  * @example
- * import { np } from "diffect"
- * np.take(np.array([10, 20, 30]), [2, -1]) // [30, 30]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.take(np.array([10, 20, 30]), [2, -1]))) // [30, 30]
  *
  * @since 0.1.0
  */
@@ -1842,8 +1851,8 @@ export const take = (x: TensorLike, indices: TensorLike, options?: { readonly ax
  * counts from the end, and out-of-range `i` fails with `IndexError`.
  *
  * @example
- * import { np } from "diffect"
- * np.index(np.array([[1, 2], [3, 4]]), -1) // [3, 4]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.index(np.array([[1, 2], [3, 4]]), -1))) // [3, 4]
  *
  * @since 0.1.0
  */
@@ -1867,9 +1876,9 @@ export const index = (x: TensorLike, i: number): Tensor => {
  * Reverses the order of elements along `axis` (all axes when omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.flip(np.array([1, 2, 3]))                         // [3, 2, 1]
- * np.flip(np.array([[1, 2], [3, 4]]), { axis: 1 }) // [[2, 1], [4, 3]]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.flip(np.array([1, 2, 3])))) // [3, 2, 1]
+ * console.log(toJsSync(np.flip(np.array([[1, 2], [3, 4]]), { axis: 1 }))) // [[2, 1], [4, 3]]
  *
  * @since 0.1.0
  */
@@ -1896,8 +1905,8 @@ const padWidthCheck: Check = {
  * for every axis, or one `[before, after]` per axis.
  *
  * @example
- * import { np } from "diffect"
- * np.pad(np.array([1, 2]), 1) // [0, 1, 2, 0]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.pad(np.array([1, 2]), 1))) // [0, 1, 2, 0]
  *
  * @since 0.1.0
  */
@@ -1941,8 +1950,8 @@ export const pad = (
  * Repeats the whole tensor `reps` times along each axis.
  *
  * @example
- * import { np } from "diffect"
- * np.tile(np.array([1, 2]), 2) // [1, 2, 1, 2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.tile(np.array([1, 2]), 2))) // [1, 2, 1, 2]
  *
  * @since 0.1.0
  */
@@ -1963,8 +1972,8 @@ export const tile = (x: TensorLike, reps: number | ReadonlyArray<number>): Tenso
  * Repeats each element `repeats` times along `axis` (of the flattened array when omitted).
  *
  * @example
- * import { np } from "diffect"
- * np.repeat(np.array([1, 2]), 2) // [1, 1, 2, 2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.repeat(np.array([1, 2]), 2))) // [1, 1, 2, 2]
  *
  * @since 0.1.0
  */
@@ -1994,8 +2003,9 @@ export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis
  * The real part (the value itself for real dtypes).
  *
  * @example
- * import { np } from "diffect"
- * np.real(np.array([{ re: 1, im: 2 }])) // float32 [1]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.real(np.array([{ re: 1, im: 2 }]))
+ * console.log(y.dtype, toJsSync(y)) // float32 [1]
  *
  * @since 0.1.0
  */
@@ -2008,8 +2018,9 @@ export const real = (x: TensorLike): Tensor => {
  * The imaginary part (zeros for real dtypes).
  *
  * @example
- * import { np } from "diffect"
- * np.imag(np.array([{ re: 1, im: 2 }])) // float32 [2]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.imag(np.array([{ re: 1, im: 2 }]))
+ * console.log(y.dtype, toJsSync(y)) // float32 [2]
  *
  * @since 0.1.0
  */
@@ -2022,8 +2033,8 @@ export const imag = (x: TensorLike): Tensor => {
  * The complex conjugate (the value itself for real dtypes).
  *
  * @example
- * import { np } from "diffect"
- * np.conj(np.array([{ re: 1, im: 2 }])) // [{ re: 1, im: -2 }]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.conj(np.array([{ re: 1, im: 2 }])))) // [{ re: 1, im: -2 }]
  *
  * @since 0.1.0
  */
@@ -2037,8 +2048,9 @@ export const conj = (x: TensorLike): Tensor => {
  * Two JS numbers give a weak complex64 scalar (like a Python complex literal).
  *
  * @example
- * import { np } from "diffect"
- * np.complex(np.array([1, 2]), 0.5) // complex64 [1+0.5i, 2+0.5i]
+ * import { np, toJsSync } from "diffect"
+ * const y = np.complex(np.array([1, 2]), 0.5)
+ * console.log(y.dtype, toJsSync(y)) // complex64 [{ re: 1, im: 0.5 }, { re: 2, im: 0.5 }]
  *
  * @since 0.1.0
  */
@@ -2055,8 +2067,8 @@ export const complex = (re: TensorLike, im: TensorLike): Tensor => {
  * The argument (phase angle) of complex values, in radians.
  *
  * @example
- * import { np } from "diffect"
- * np.angle(np.array([{ re: 0, im: 1 }])) // [pi/2]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.angle(np.array([{ re: 0, im: 1 }])))) // [1.5707964]
  *
  * @since 0.1.0
  */
@@ -2069,8 +2081,8 @@ export const angle = (x: TensorLike): Tensor => {
  * Converts to `dtype` (a strong type). Complex to real keeps the real part.
  *
  * @example
- * import { np } from "diffect"
- * np.astype(np.array([1.7, -1.7]), "int32") // [1, -1]
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.astype(np.array([1.7, -1.7]), "int32"))) // [1, -1]
  *
  * @since 0.1.0
  */
@@ -2084,8 +2096,10 @@ export const astype = (x: TensorLike, dtype: DType): Tensor => {
  * The identity, with a zero derivative.
  *
  * @example
- * import { np } from "diffect"
- * np.stopGradient(np.array([1, 2])) // [1, 2], with a zero derivative
+ * import { grad, np, runSync, type Tensor, toJsSync } from "diffect"
+ * // d/dx of x * stopGradient(x) is stopGradient(x): the second factor is a constant
+ * const f = (x: Tensor) => np.sum(np.multiply(x, np.stopGradient(x)))
+ * console.log(toJsSync(runSync(grad(f)(np.array([1, 2]))))) // [1, 2]
  *
  * @since 0.1.0
  */

@@ -26,8 +26,9 @@ setDefaultBackend(cpu)
  * `NonScalarOutputError`, ...), not wrapped, so `instanceof` and `_tag` work.
  *
  * @example
- * import { np, grad, runSync } from "diffect"
- * runSync(grad((x) => np.sum(np.square(x)))(np.array([1, 2]))) // tensor [2, 4]
+ * import { grad, np, runSync, type Tensor, toJsSync } from "diffect"
+ * const g = runSync(grad((x: Tensor) => np.sum(np.square(x)))(np.array([1, 2])))
+ * console.log(toJsSync(g)) // [2, 4]
  *
  * @since 0.1.0
  */

@@ -3,9 +3,9 @@
  * the class axis as optax defines them; average them yourself (`np.mean`).
  *
  * @example
- * import { losses, np } from "diffect"
+ * import { losses, np, toJsSync } from "diffect"
  * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
- * losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })) // [0.2761, 2.9518]
+ * console.log(toJsSync(losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })))) // [0.2761, 2.9518]
  *
  * @since 0.1.0
  */
@@ -46,9 +46,9 @@ export interface CrossEntropyOptions {
  * `softmax_cross_entropy`); `labels` are probabilities (e.g. one-hot).
  *
  * @example
- * import { losses, np } from "diffect"
+ * import { losses, np, toJsSync } from "diffect"
  * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
- * losses.softmaxCrossEntropy(logits, np.array([[1, 0, 0], [0, 1, 0]])) // [0.2761, 2.9518]
+ * console.log(toJsSync(losses.softmaxCrossEntropy(logits, np.array([[1, 0, 0], [0, 1, 0]])))) // [0.2761, 2.9518]
  *
  * @since 0.1.0
  */
@@ -70,9 +70,9 @@ export const softmaxCrossEntropy = (logits: TensorLike, labels: TensorLike, opti
  * give 0.
  *
  * @example
- * import { losses, np } from "diffect"
+ * import { losses, np, toJsSync } from "diffect"
  * const logits = np.array([[1.2, -0.8, -0.5], [0.9, -1.2, 1.1]])
- * losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })) // [0.2761, 2.9518]
+ * console.log(toJsSync(losses.softmaxCrossEntropyWithIntegerLabels(logits, np.array([0, 1], { dtype: "int32" })))) // [0.2761, 2.9518]
  *
  * @since 0.1.0
  */
@@ -118,8 +118,8 @@ export const softmaxCrossEntropyWithIntegerLabels = (
  * (optax's `sigmoid_binary_cross_entropy`).
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.sigmoidBinaryCrossEntropy(np.array([0]), np.array([1])) // [log 2]
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.sigmoidBinaryCrossEntropy(np.array([0]), np.array([1])))) // [0.6931472]
  *
  * @since 0.1.0
  */
@@ -146,8 +146,8 @@ const errorsOf = (operation: string, predictions: TensorLike, targets: TensorLik
  * Elementwise `(predictions - targets)^2` (optax's `squared_error`).
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.squaredError(np.array([1, 2]), np.array([0, 0])) // [1, 4]
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.squaredError(np.array([1, 2]), np.array([0, 0])))) // [1, 4]
  *
  * @since 0.1.0
  */
@@ -158,8 +158,8 @@ export const squaredError = (predictions: TensorLike, targets?: TensorLike): Ten
  * Elementwise `0.5 (predictions - targets)^2` (optax's `l2_loss`).
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.l2Loss(np.array([1, 2]), np.array([0, 0])) // [0.5, 2]
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.l2Loss(np.array([1, 2]), np.array([0, 0])))) // [0.5, 2]
  *
  * @since 0.1.0
  */
@@ -172,8 +172,8 @@ export const l2Loss = (predictions: TensorLike, targets?: TensorLike): Tensor =>
  * `delta` 1).
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.huberLoss(np.array([0.5, 3]), np.array([0, 0])) // [0.125, 2.5]
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.huberLoss(np.array([0.5, 3]), np.array([0, 0])))) // [0.125, 2.5]
  *
  * @since 0.1.0
  */
@@ -203,8 +203,8 @@ export interface CosineSimilarityOptions {
  * `sqrt(epsilon)`.
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.cosineSimilarity(np.array([1, 0]), np.array([1, 1])) // 1 / sqrt 2
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.cosineSimilarity(np.array([1, 0]), np.array([1, 1])))) // 0.7071068
  *
  * @since 0.1.0
  */
@@ -228,8 +228,8 @@ export const cosineSimilarity = (
  * `1 - cosineSimilarity` (optax's `cosine_distance`).
  *
  * @example
- * import { losses, np } from "diffect"
- * losses.cosineDistance(np.array([1, 0]), np.array([0, 1])) // 1
+ * import { losses, np, toJsSync } from "diffect"
+ * console.log(toJsSync(losses.cosineDistance(np.array([1, 0]), np.array([0, 1])))) // 1
  *
  * @since 0.1.0
  */

@@ -6,9 +6,9 @@
  * (like `jnp.logaddexp`) differentiates to `sigmoid` everywhere.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.relu(np.array([-1, 0, 2]))              // [0, 0, 2]
- * nn.softmax(np.array([1, 2, 3]))             // [0.090, 0.245, 0.665]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.relu(np.array([-1, 0, 2])))) // [0, 0, 2]
+ * console.log(toJsSync(nn.softmax(np.array([1, 2, 3])))) // [0.0900306, 0.2447285, 0.6652410]
  *
  * @since 0.1.0
  */
@@ -37,8 +37,8 @@ const reluImpl = customJvp((x: Tensor): Tensor => np.maximum(x, 0)).defJvp(([x],
  * after "Numerical influence of ReLU'(0) on backpropagation").
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.relu(np.array([-2, -0.5, 0, 0.5, 2])) // [0, 0, 0, 0.5, 2]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.relu(np.array([-2, -0.5, 0, 0.5, 2])))) // [0, 0, 0, 0.5, 2]
  *
  * @since 0.1.0
  */
@@ -53,8 +53,8 @@ const relu6Impl = customJvp((x: Tensor): Tensor => np.minimum(np.maximum(x, 0), 
  * `min(max(x, 0), 6)`; its derivative is 0 at both kinks (JAX's custom JVP).
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.relu6(np.array([-1, 3, 7])) // [0, 3, 6]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.relu6(np.array([-1, 3, 7])))) // [0, 3, 6]
  *
  * @since 0.1.0
  */
@@ -70,8 +70,8 @@ const softplusImpl = customJvp((x: Tensor): Tensor =>
  * `log(1 + exp(x))`, computed without overflow (JAX's `jnp.logaddexp(x, 0)`).
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.softplus(np.array([0, 100])) // [log 2, 100]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.softplus(np.array([0, 100])))) // [0.6931472, 100]
  *
  * @since 0.1.0
  */
@@ -81,8 +81,8 @@ export const softplus = (x: TensorLike): Tensor => softplusImpl(inexact(x))
  * The logistic sigmoid `1 / (1 + exp(-x))`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.sigmoid(np.array([0])) // [0.5]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.sigmoid(np.array([0])))) // [0.5]
  *
  * @since 0.1.0
  */
@@ -92,8 +92,8 @@ export const sigmoid = (x: TensorLike): Tensor => lax.logistic(inexact(x))
  * `log(sigmoid(x)) = -softplus(-x)`, finite for large negative `x`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.logSigmoid(np.array([0, -100])) // [-log 2, -100]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.logSigmoid(np.array([0, -100])))) // [-0.6931472, -100]
  *
  * @since 0.1.0
  */
@@ -103,8 +103,8 @@ export const logSigmoid = (x: TensorLike): Tensor => np.negative(softplus(np.neg
  * `x / (|x| + 1)`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.softSign(np.array([-3, 1])) // [-0.75, 0.5]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.softSign(np.array([-3, 1])))) // [-0.75, 0.5]
  *
  * @since 0.1.0
  */
@@ -117,8 +117,8 @@ export const softSign = (x: TensorLike): Tensor => {
  * SiLU (swish), `x * sigmoid(x)`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.silu(np.array([0, 1])) // [0, 0.7311]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.silu(np.array([0, 1])))) // [0, 0.7311]
  *
  * @since 0.1.0
  */
@@ -131,8 +131,8 @@ export const silu = (x: TensorLike): Tensor => {
  * Alias of {@link silu}.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.swish(np.array([1])) // [0.7311]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.swish(np.array([1])))) // [0.7311]
  *
  * @since 0.1.0
  */
@@ -142,8 +142,8 @@ export const swish = silu
  * Mish, `x * tanh(softplus(x))`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.mish(np.array([1])) // [0.8651]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.mish(np.array([1])))) // [0.8651]
  *
  * @since 0.1.0
  */
@@ -164,8 +164,8 @@ export interface AlphaOptions {
  * NaN gradient), as in JAX.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.elu(np.array([-1, 2])) // [exp(-1) - 1, 2]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.elu(np.array([-1, 2])))) // [-0.6321206, 2]
  *
  * @since 0.1.0
  */
@@ -181,8 +181,8 @@ export const elu = (x: TensorLike, options?: AlphaOptions): Tensor => {
  * `alpha = 1.6732...`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.selu(np.array([1])) // [1.0507]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.selu(np.array([1])))) // [1.0507]
  *
  * @since 0.1.0
  */
@@ -192,8 +192,8 @@ export const selu = (x: TensorLike): Tensor => np.multiply(1.0507009873554805, e
  * Continuously differentiable ELU: `max(x, 0) + alpha * expm1(min(x, 0) / alpha)`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.celu(np.array([-1]), { alpha: 2 }) // [2 * (exp(-0.5) - 1)]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.celu(np.array([-1]), { alpha: 2 }))) // [-0.7869387]
  *
  * @since 0.1.0
  */
@@ -207,8 +207,8 @@ export const celu = (x: TensorLike, options?: AlphaOptions): Tensor => {
  * `x` for `x >= 0`, else `negativeSlope * x` (default slope 0.01).
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.leakyRelu(np.array([-2, 3]), { negativeSlope: 0.1 }) // [-0.2, 3]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.leakyRelu(np.array([-2, 3]), { negativeSlope: 0.1 }))) // [-0.2, 3]
  *
  * @since 0.1.0
  */
@@ -221,8 +221,8 @@ export const leakyRelu = (x: TensorLike, options?: { readonly negativeSlope?: nu
  * `x` clipped to `[-1, 1]`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.hardTanh(np.array([-2, 0.5, 2])) // [-1, 0.5, 1]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.hardTanh(np.array([-2, 0.5, 2])))) // [-1, 0.5, 1]
  *
  * @since 0.1.0
  */
@@ -235,8 +235,8 @@ export const hardTanh = (x: TensorLike): Tensor => {
  * `relu6(x + 3) / 6`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.hardSigmoid(np.array([-4, 0, 4])) // [0, 0.5, 1]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.hardSigmoid(np.array([-4, 0, 4])))) // [0, 0.5, 1]
  *
  * @since 0.1.0
  */
@@ -246,8 +246,8 @@ export const hardSigmoid = (x: TensorLike): Tensor => np.divide(relu6(np.add(ine
  * `x * hardSigmoid(x)` (hard swish).
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.hardSilu(np.array([-4, 1, 4])) // [0, 2/3, 4]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.hardSilu(np.array([-4, 1, 4])))) // [0, 0.6666667, 4]
  *
  * @since 0.1.0
  */
@@ -260,8 +260,8 @@ export const hardSilu = (x: TensorLike): Tensor => {
  * Alias of {@link hardSilu}.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.hardSwish(np.array([1])) // [2/3]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.hardSwish(np.array([1])))) // [0.6666667]
  *
  * @since 0.1.0
  */
@@ -273,8 +273,8 @@ export const hardSwish = hardSilu
  * `x/2 erfc(-x/sqrt 2) = x/2 (1 + erf(x/sqrt 2))`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.gelu(np.array([1]), { approximate: false }) // [0.8413]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.gelu(np.array([1]), { approximate: false }))) // [0.8413]
  *
  * @since 0.1.0
  */
@@ -292,8 +292,8 @@ export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean |
  * `first * sigmoid(second)`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.glu(np.array([2, 0])) // [1]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.glu(np.array([2, 0])))) // [1]
  *
  * @since 0.1.0
  */
@@ -350,8 +350,8 @@ const softmaxImpl = customJvp(softmaxPrimal).defJvp(([x, s], [t]) => {
  * is NaN (`inf / inf`), as in JAX.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.softmax(np.array([[1, 1], [0, Math.log(3)]])) // [[0.5, 0.5], [0.25, 0.75]]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.softmax(np.array([[1, 1], [0, Math.log(3)]])))) // [[0.5, 0.5], [0.25, 0.75]]
  *
  * @since 0.1.0
  */
@@ -368,8 +368,8 @@ export const softmax = (x: TensorLike, options?: SoftmaxOptions): Tensor => {
  * Masked-out elements (`where`) are `-inf`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.logSoftmax(np.array([0, Math.log(3)])) // [log 0.25, log 0.75]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.logSoftmax(np.array([0, Math.log(3)])))) // [-1.3862944, -0.2876821]
  *
  * @since 0.1.0
  */
@@ -427,8 +427,8 @@ const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): r
  * gives NaN; {@link logsumexpWithSign} returns the sign instead.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.logsumexp(np.array([1000, 1000])) // 1000 + log(2)
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.logsumexp(np.array([1000, 1000])))) // 1000.6931
  *
  * @since 0.1.0
  */
@@ -441,8 +441,8 @@ export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => 
  * `logsumexp` with `return_sign=True`: `[log|sum(b * exp(x))|, sign(sum)]`.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.logsumexpWithSign(np.array([0, 0]), { b: np.array([1, -2]) }) // [0, -1]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.logsumexpWithSign(np.array([0, 0]), { b: np.array([1, -2]) }))) // [0, -1]
  *
  * @since 0.1.0
  */
@@ -468,8 +468,8 @@ export interface StandardizeOptions {
  * `(x - mean) / sqrt(variance + epsilon)` over `axis` (JAX's `jax.nn.standardize`).
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.standardize(np.array([1, 3]), { epsilon: 0 }) // [-1, 1]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.standardize(np.array([1, 3]), { epsilon: 0 }))) // [-1, 1]
  *
  * @since 0.1.0
  */
@@ -498,8 +498,8 @@ export const standardize = (x: TensorLike, options?: StandardizeOptions): Tensor
  * encode as all zeros, as in JAX.
  *
  * @example
- * import { nn, np } from "diffect"
- * nn.oneHot(np.array([0, 2, -1], { dtype: "int32" }), 3) // [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.oneHot(np.array([0, 2, -1], { dtype: "int32" }), 3))) // [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
  *
  * @since 0.1.0
  */
@@ -557,10 +557,10 @@ const ensure4d = (name: string, t: Tensor): Tensor => {
  * `[B, T, N, H]`.
  *
  * @example
- * import { nn, np } from "diffect"
+ * import { nn, np, toJsSync } from "diffect"
  * const q = np.ones([1, 2, 1, 4])
  * const kv = np.array([[[[1, 0, 0, 0]], [[0, 1, 0, 0]]]])
- * nn.dotProductAttention(q, kv, kv, { isCausal: true }) // row 0 attends only to key 0
+ * console.log(toJsSync(nn.dotProductAttention(q, kv, kv, { isCausal: true }))) // [[[[1, 0, 0, 0]], [[0.5, 0.5, 0, 0]]]]
  *
  * @since 0.1.0
  */

@@ -54,7 +54,7 @@ export interface SgdOptions {
  * const p = np.array([1])
  * const [u0, s1] = opt.update(np.array([1]), opt.init(p))
  * const [u1] = opt.update(np.array([1]), s1)
- * toJsSync([u0, u1]) // [[-0.1], [-0.19]]
+ * console.log(toJsSync([u0, u1])) // [[-0.1], [-0.19]]
  *
  * @since 0.1.0
  */
@@ -78,7 +78,7 @@ export const sgd = (
  * const opt = optim.adam(0.01)
  * const params = { w: np.array([1, -1]) }
  * const [updates] = opt.update({ w: np.array([3, -0.5]) }, opt.init(params), params)
- * toJsSync(optim.applyUpdates(params, updates)) // { w: [0.99000007, -0.99000007] }
+ * console.log(toJsSync(optim.applyUpdates(params, updates))) // { w: [0.99000007, -0.99000007] }
  *
  * @since 0.1.0
  */
@@ -109,7 +109,8 @@ export interface AdamwOptions extends ScaleByAdamOptions {
  * import { np, optim, toJsSync } from "diffect"
  * const opt = optim.adamw(0.1, { weightDecay: 0.5 })
  * const p = np.array([2])
- * toJsSync(opt.update(np.array([1]), opt.init(p), p)[0]) // [-0.19999933] = -0.1 * (1 + 0.5 * 2) up to eps
+ * // that is -0.1 * (1 + 0.5 * 2) up to eps
+ * console.log(toJsSync(opt.update(np.array([1]), opt.init(p), p)[0])) // [-0.19999933]
  *
  * @since 0.1.0
  */
@@ -146,7 +147,7 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const opt = optim.rmsprop(0.1, { eps: 0 })
- * toJsSync(opt.update(np.array([2]), opt.init(np.zeros(1)))[0]) // [-0.31622776]
+ * console.log(toJsSync(opt.update(np.array([2]), opt.init(np.zeros(1)))[0])) // [-0.31622776]
  *
  * @since 0.1.0
  */
@@ -166,7 +167,7 @@ export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const opt = optim.adagrad(1, { initialAccumulatorValue: 0, eps: 0 })
- * toJsSync(opt.update(np.array([4]), opt.init(np.zeros(1)))[0]) // [-1]
+ * console.log(toJsSync(opt.update(np.array([4]), opt.init(np.zeros(1)))[0])) // [-1]
  *
  * @since 0.1.0
  */
@@ -196,7 +197,7 @@ export interface LionOptions extends ScaleByLionOptions {
  * import { np, optim, toJsSync } from "diffect"
  * const opt = optim.lion(0.1, { weightDecay: 0 })
  * const p = np.array([1, 1])
- * toJsSync(opt.update(np.array([5, -0.01]), opt.init(p), p)[0]) // [-0.1, 0.1]
+ * console.log(toJsSync(opt.update(np.array([5, -0.01]), opt.init(p), p)[0])) // [-0.1, 0.1]
  *
  * @since 0.1.0
  */

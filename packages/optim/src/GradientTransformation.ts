@@ -24,7 +24,7 @@ import { absSq, mapTensors, tensorLeaves } from "./internal/trees.js"
  * const params = { w: np.array([1, 2]) }
  * const state = opt.init(params)
  * const [updates] = opt.update({ w: np.array([10, 20]) }, state, params)
- * toJsSync(optim.applyUpdates(params, updates)) // { w: [0, 0] }
+ * console.log(toJsSync(optim.applyUpdates(params, updates))) // { w: [0, 0] }
  *
  * @since 0.1.0
  */
@@ -55,7 +55,7 @@ export type EmptyState = { readonly [K in never]: never }
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const [u] = optim.identity().update(np.array([1, 2]), {})
- * toJsSync(u) // [1, 2]
+ * console.log(toJsSync(u)) // [1, 2]
  *
  * @since 0.1.0
  */
@@ -72,7 +72,7 @@ export const identity = (): GradientTransformation<EmptyState> => ({
  * import { np, optim, toJsSync } from "diffect"
  * const opt = optim.chain(optim.clipByGlobalNorm(1), optim.scaleByLearningRate(0.5))
  * const [u] = opt.update(np.array([3, 4]), opt.init(np.zeros(2)))
- * toJsSync(u) // [-0.3, -0.4]
+ * console.log(toJsSync(u)) // [-0.3, -0.4]
  *
  * @since 0.1.0
  */
@@ -101,7 +101,7 @@ export const chain = <const Ts extends ReadonlyArray<GradientTransformation<any>
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
- * toJsSync(optim.applyUpdates({ w: np.array([1, 2]) }, { w: np.array([0.5, -1]) })) // { w: [1.5, 1] }
+ * console.log(toJsSync(optim.applyUpdates({ w: np.array([1, 2]) }, { w: np.array([0.5, -1]) }))) // { w: [1.5, 1] }
  *
  * @since 0.1.0
  */
@@ -113,7 +113,7 @@ export const applyUpdates = <P>(params: P, updates: P): P =>
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
- * toJsSync(optim.globalNorm({ a: np.array([3]), b: np.array([[4]]) })) // 5
+ * console.log(toJsSync(optim.globalNorm({ a: np.array([3]), b: np.array([[4]]) }))) // 5
  *
  * @since 0.1.0
  */

@@ -36,7 +36,7 @@ const asFloat = (count: Tensor | number): Tensor => {
  *
  * @example
  * import { optim, toJsSync } from "diffect"
- * toJsSync(optim.Schedule.constant(0.5)(100)) // 0.5
+ * console.log(toJsSync(optim.Schedule.constant(0.5)(100))) // 0.5
  *
  * @since 0.1.0
  */
@@ -71,7 +71,7 @@ export interface ExponentialDecayOptions {
  * @example
  * import { optim, toJsSync } from "diffect"
  * const s = optim.Schedule.exponentialDecay({ initValue: 1, transitionSteps: 10, decayRate: 0.5 })
- * toJsSync(s(20)) // 0.25
+ * console.log(toJsSync(s(20))) // 0.25
  *
  * @since 0.1.0
  */
@@ -115,7 +115,8 @@ export interface CosineDecayOptions {
  * @example
  * import { optim, toJsSync } from "diffect"
  * const s = optim.Schedule.cosineDecay({ initValue: 2, decaySteps: 10 })
- * toJsSync(s(5)) // 0.99999994 (1 up to float32 rounding)
+ * // 1 up to float32 rounding
+ * console.log(toJsSync(s(5))) // 0.99999994
  *
  * @since 0.1.0
  */
@@ -155,7 +156,7 @@ export interface LinearOptions {
  *
  * @example
  * import { optim, toJsSync } from "diffect"
- * toJsSync(optim.Schedule.linear({ initValue: 0, endValue: 1, transitionSteps: 4 })(1)) // 0.25
+ * console.log(toJsSync(optim.Schedule.linear({ initValue: 0, endValue: 1, transitionSteps: 4 })(1))) // 0.25
  *
  * @since 0.1.0
  */
@@ -179,7 +180,7 @@ export const linear = (options: LinearOptions): Schedule => {
  * @example
  * import { optim, toJsSync } from "diffect"
  * const s = optim.Schedule.join([optim.Schedule.constant(1), optim.Schedule.constant(2)], [10])
- * toJsSync([s(9), s(10)]) // [1, 2]
+ * console.log(toJsSync([s(9), s(10)])) // [1, 2]
  *
  * @since 0.1.0
  */
@@ -230,7 +231,7 @@ export interface WarmupCosineDecayOptions {
  * @example
  * import { optim, toJsSync } from "diffect"
  * const s = optim.Schedule.warmupCosineDecay({ initValue: 0, peakValue: 1, warmupSteps: 10, decaySteps: 110 })
- * toJsSync([s(5), s(10), s(60), s(110)]) // [0.5, 1, 0.49999997, 0]
+ * console.log(toJsSync([s(5), s(10), s(60), s(110)])) // [0.5, 1, 0.49999997, 0]
  *
  * @since 0.1.0
  */
@@ -267,7 +268,7 @@ export const warmupCosineDecay = (options: WarmupCosineDecayOptions): Schedule =
  * @example
  * import { optim, toJsSync } from "diffect"
  * const s = optim.Schedule.piecewiseConstant(1, { 100: 0.1, 200: 0.01 })
- * toJsSync([s(99), s(100), s(250)]) // [1, 0.1, 0.001]
+ * console.log(toJsSync([s(99), s(100), s(250)])) // [1, 0.1, 0.001]
  *
  * @since 0.1.0
  */

@@ -43,7 +43,7 @@ const fullLike = (params: unknown, value: number, fn: string): unknown => {
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
- * toJsSync(optim.scale(-2).update(np.array([1, 3]), {})[0]) // [-2, -6]
+ * console.log(toJsSync(optim.scale(-2).update(np.array([1, 3]), {})[0])) // [-2, -6]
  *
  * @since 0.1.0
  */
@@ -89,7 +89,7 @@ const scheduleValues = (schedule: Schedule, count: Tensor, leaves: ReadonlyArray
  * const s0 = t.init(np.zeros(1))
  * const [u0, s1] = t.update(np.array([10]), s0)
  * const [u1] = t.update(np.array([10]), s1)
- * toJsSync([u0, u1]) // [[10], [20]]
+ * console.log(toJsSync([u0, u1])) // [[10], [20]]
  *
  * @since 0.1.0
  */
@@ -123,7 +123,7 @@ const checkRate = (fn: string, learningRate: ScalarOrSchedule): void => {
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
- * toJsSync(optim.scaleByLearningRate(0.1).update(np.array([1, 2]), {})[0]) // [-0.1, -0.2]
+ * console.log(toJsSync(optim.scaleByLearningRate(0.1).update(np.array([1, 2]), {})[0])) // [-0.1, -0.2]
  *
  * @since 0.1.0
  */
@@ -180,7 +180,8 @@ export interface AdamState {
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByAdam()
  * const [u] = t.update(np.array([0.5, -2]), t.init(np.zeros(2)))
- * toJsSync(u) // [0.9999933, -0.9999933] (sign(g), up to eps and float32 rounding)
+ * // sign(g), up to eps and float32 rounding
+ * console.log(toJsSync(u)) // [0.9999933, -0.9999933]
  *
  * @since 0.1.0
  */
@@ -265,7 +266,8 @@ const inverseRoot = (v: Tensor, eps: number, epsInSqrt: boolean): Tensor =>
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByRms({ eps: 0 })
- * toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0]) // [3.1622777] = 2 / sqrt(0.4)
+ * // that is 2 / sqrt(0.4)
+ * console.log(toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0])) // [3.1622777]
  *
  * @since 0.1.0
  */
@@ -306,7 +308,8 @@ export interface StddevState {
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByStddev({ eps: 0 })
- * toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0]) // [3.3333333] = 2 / sqrt(0.4 - 0.04)
+ * // that is 2 / sqrt(0.4 - 0.04)
+ * console.log(toJsSync(t.update(np.array([2]), t.init(np.zeros(1)))[0])) // [3.3333333]
  *
  * @since 0.1.0
  */
@@ -360,7 +363,7 @@ export interface RssState {
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByRss({ initialAccumulatorValue: 0, eps: 0 })
- * toJsSync(t.update(np.array([3, 0]), t.init(np.zeros(2)))[0]) // [1, 0]
+ * console.log(toJsSync(t.update(np.array([3, 0]), t.init(np.zeros(2)))[0])) // [1, 0]
  *
  * @since 0.1.0
  */
@@ -411,7 +414,7 @@ export interface LionState {
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByLion()
- * toJsSync(t.update(np.array([0.3, -2, 0]), t.init(np.zeros(3)))[0]) // [1, -1, 0]
+ * console.log(toJsSync(t.update(np.array([0.3, -2, 0]), t.init(np.zeros(3)))[0])) // [1, -1, 0]
  *
  * @since 0.1.0
  */
@@ -460,7 +463,7 @@ export interface TraceState {
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.trace({ decay: 0.5 })
  * const [u0, s1] = t.update(np.array([1]), t.init(np.zeros(1)))
- * toJsSync([u0, t.update(np.array([1]), s1)[0]]) // [[1], [1.5]]
+ * console.log(toJsSync([u0, t.update(np.array([1]), s1)[0]])) // [[1], [1.5]]
  *
  * @since 0.1.0
  */
@@ -503,7 +506,7 @@ export interface AddDecayedWeightsOptions {
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.addDecayedWeights({ weightDecay: 0.1 })
  * const p = np.array([10, 20])
- * toJsSync(t.update(np.array([1, 1]), t.init(p), p)[0]) // [2, 3]
+ * console.log(toJsSync(t.update(np.array([1, 1]), t.init(p), p)[0])) // [2, 3]
  *
  * @since 0.1.0
  */
@@ -555,7 +558,7 @@ const maskLeaves = (fn: string, mask: unknown, def: Tree.TreeDef, params: unknow
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
- * toJsSync(optim.clipByGlobalNorm(1).update({ a: np.array([3]), b: np.array([4]) }, {})[0]) // { a: [0.6], b: [0.8] }
+ * console.log(toJsSync(optim.clipByGlobalNorm(1).update({ a: np.array([3]), b: np.array([4]) }, {})[0])) // { a: [0.6], b: [0.8] }
  *
  * @since 0.1.0
  */

@@ -172,10 +172,10 @@ export const unzipOutputs = (
  * are float0 zeros.
  *
  * @example
- * import { jvpFlat } from "@diffect/ad"
- * import { lax, np } from "diffect"
+ * import { jvpFlat, lax, np, toJsSync } from "diffect"
+ * // sin(0) and cos(0)
  * const [[y], [dy]] = jvpFlat(([x]) => [lax.sin(x!)], [np.array(0)], [np.array(1)])
- * // y = 0, dy = cos(0) = 1
+ * console.log(toJsSync([y!, dy!])) // [0, 1]
  *
  * @since 0.1.0
  */

@@ -22,15 +22,15 @@ import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
  * primal; outputs: one tangent per output; int/bool values have float0 tangents).
  *
  * @example
- * import { linearizeFlat } from "@diffect/ad"
- * import { lax, np } from "diffect"
+ * import { lax, linearizeFlat, np, toJsSync } from "diffect"
  * const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.sin(x!)], [np.array(1)])
- * const [dy] = jvpFn([np.array(2)]) // 2 * cos(1)
+ * // sin(1), and the tangent 2 maps to 2 cos(1)
+ * console.log(toJsSync([y!, jvpFn([np.array(2)])[0]!])) // [0.8414710, 1.0806046]
+ * // a is the constant cos(1), computed eagerly; b is the tangent input
  * console.log(program.toString())
  * // { lambda a:f32[] ; b:f32[]. let
  * //     c:f32[] = mul b a
  * //   in (c,) }
- * // (a is the constant cos(1), computed eagerly; b is the tangent input)
  *
  * @since 0.1.0
  */

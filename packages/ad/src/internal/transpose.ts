@@ -116,10 +116,10 @@ export const checkCotangents = (
  * `NonLinearTransposeError` when transposed.
  *
  * @example
- * import { linearTransposeFlat } from "@diffect/ad"
- * import { aval, lax, np } from "diffect"
+ * import { aval, lax, linearTransposeFlat, np, toJsSync } from "diffect"
  * const fT = linearTransposeFlat(([x]) => [lax.mul(x!, np.array(3))], [aval([], "float32")])
- * const [ct] = fT([np.array(1)]) // 3
+ * const [ct] = fT([np.array(1)])
+ * console.log(toJsSync(ct!)) // 3
  *
  * @since 0.1.0
  */

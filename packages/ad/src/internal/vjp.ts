@@ -20,10 +20,10 @@ const liveCotangents = (avals: ReadonlyArray<AbstractValue>, cotangents: Readonl
  * float0 zeros.
  *
  * @example
- * import { vjpFlat } from "@diffect/ad"
- * import { lax, np } from "diffect"
+ * import { lax, np, toJsSync, vjpFlat } from "diffect"
  * const [[y], vjpFn] = vjpFlat(([x]) => [lax.mul(x!, x!)], [np.array(3)])
- * const [g] = vjpFn([np.array(1)]) // 6
+ * const [g] = vjpFn([np.array(1)])
+ * console.log(toJsSync([y!, g!])) // [9, 6]
  *
  * @since 0.1.0
  */

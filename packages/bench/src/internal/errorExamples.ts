@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import {
-  Backend,
   customJvp,
   customVjp,
   grad,
@@ -23,8 +22,7 @@ import {
   valueAndGrad,
   vjp,
   vmap,
-  WebGpuBackend,
-  withBackend
+  WebGpuBackend
 } from "diffect"
 import type { DiffError, WebGpuUnavailableError } from "diffect"
 import { Effect } from "effect"
@@ -56,6 +54,7 @@ export const errorSections = {
 export interface ErrorTrigger {
   readonly section: keyof typeof errorSections
   readonly mistake: string
+  /** The code of the page's example: TypeScript that runs as written and fails with `tag`. */
   readonly code: string
   readonly trigger: () => unknown
   /** Needs a working WebGPU adapter (a GPU, or Mesa's software GL in Node). */
@@ -124,8 +123,13 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   Float0OperationError: {
     section: "arrays",
     mistake: "arithmetic on the float0 gradient of an integer input",
-    code:
-      "const g = runSync(grad((x, n) => x.mul(n).sum(), { argnums: [0, 1], allowInt: true })(np.ones([2]), np.array([1, 2], { dtype: \"int32\" })))\nnp.add(g[1], 1)",
+    code: `const g = runSync(
+  grad((x: Tensor, n: Tensor) => x.mul(n).sum(), { argnums: [0, 1], allowInt: true })(
+    np.ones([2]),
+    np.array([1, 2], { dtype: "int32" })
+  )
+)
+np.add(g[1], 1)`,
     trigger: () => {
       const g = runSync(
         grad((x: Tensor, n: Tensor) => x.mul(n).sum(), { argnums: [0, 1], allowInt: true })(
@@ -140,7 +144,12 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   EscapedTracerError: {
     section: "tracing",
     mistake: "a traced value kept after the transformation returned",
-    code: "let saved\nrunSync(grad((x) => {\n  saved = x\n  return np.sin(x)\n})(np.array(1)))\nnp.cos(saved)",
+    code: `let saved: Tensor | undefined
+runSync(grad((x: Tensor) => {
+  saved = x
+  return np.sin(x)
+})(np.array(1)))
+np.cos(saved!)`,
     trigger: () => {
       let saved: Tensor | undefined
       runSync(
@@ -155,76 +164,79 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   ConcretizationError: {
     section: "tracing",
     mistake: "reading a batched value (to branch on it in JS) inside vmap",
-    code: "runSync(vmap((x) => (toJsSync(np.sum(x)) > 0 ? x : np.negative(x)))(np.ones([3, 2])))",
+    code: `runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))`,
     trigger: () =>
       runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
   },
   TreeStructureError: {
     section: "tracing",
     mistake: "mapping over trees of different structures",
-    code: "Tree.mapN([{ a: 1 }, { b: 2 }], (x, y) => x + y)",
+    code: `Tree.mapN([{ a: 1 }, { b: 2 }] as [unknown, unknown], (x: number, y: number) => x + y)`,
     trigger: () => Tree.mapN([{ a: 1 }, { b: 2 }] as [unknown, unknown], (x: number, y: number) => x + y)
   },
   // --- ad: valueAndGrad and grad
   NonScalarOutputError: {
     section: "gradients",
     mistake: "the gradient of a function with a non-scalar output",
-    code: "runSync(grad(np.sin)(np.array([1, 2])))",
+    code: `runSync(grad((x: Tensor) => np.sin(x))(np.array([1, 2])))`,
     trigger: () => runSync(grad((x: Tensor) => np.sin(x))(np.array([1, 2])))
   },
   InputDTypeError: {
     section: "gradients",
     mistake: "differentiating with respect to an integer input",
-    code: "runSync(grad(sumSq)(np.array([1, 2], { dtype: \"int32\" })))",
+    code: `runSync(grad(sumSq)(np.array([1, 2], { dtype: "int32" })))`,
     trigger: () => runSync(grad(sumSq)(np.array([1, 2], { dtype: "int32" })))
   },
   OutputDTypeError: {
     section: "gradients",
     mistake: "a function whose output is an integer",
-    code: "runSync(grad((x) => np.astype(np.sum(x), \"int32\"))(np.array([1.5])))",
+    code: `runSync(grad((x: Tensor) => np.astype(np.sum(x), "int32"))(np.array([1.5])))`,
     trigger: () => runSync(grad((x: Tensor) => np.astype(np.sum(x), "int32"))(np.array([1.5])))
   },
   ArgnumsError: {
     section: "gradients",
     mistake: "argnums past the last argument",
-    code: "runSync(grad(sumSq, { argnums: 2 })(np.ones([2])))",
+    code: `runSync(grad(sumSq, { argnums: 2 })(np.ones([2])))`,
     trigger: () => runSync(grad(sumSq, { argnums: 2 })(np.ones([2])))
   },
   AuxOutputError: {
     section: "gradients",
     mistake: "hasAux with a function that returns no pair",
-    code: "runSync(valueAndGrad(sumSq, { hasAux: true })(np.ones([2])))",
+    code: `runSync(valueAndGrad(sumSq, { hasAux: true })(np.ones([2])))`,
     trigger: () => runSync(valueAndGrad(sumSq, { hasAux: true })(np.ones([2])))
   },
   InvalidArgumentError: {
     section: "gradients",
     mistake: "an argument that is not an array",
-    code: "runSync(grad(sumSq)(\"3\"))",
+    code: `// @ts-expect-error: from JavaScript, where nothing stops a string
+runSync(grad(sumSq)("3"))`,
     trigger: () => runSync(grad(sumSq)("3" as unknown as Tensor))
   },
   NotCallableError: {
     section: "gradients",
     mistake: "transforming something that is not a function",
-    code: "runSync(grad(42)(np.ones([2])))",
+    code: `// @ts-expect-error: from JavaScript, where nothing stops a number
+runSync(grad(42)(np.ones([2])))`,
     trigger: () => runSync(grad(42 as unknown as typeof sumSq)(np.ones([2])))
   },
   AsyncEffectError: {
     section: "gradients",
     mistake: "a function returning an Effect that cannot complete synchronously",
-    code: "runSync(grad((x) => Effect.promise(async () => np.sum(x)))(np.ones([2])))",
+    code: `runSync(grad((x: Tensor) => Effect.promise(async () => np.sum(x)))(np.ones([2])))`,
     trigger: () => runSync(grad((x: Tensor) => Effect.promise(async () => np.sum(x)))(np.ones([2])))
   },
   // --- ad: jvp, vjp, linearTranspose
   TangentMismatchError: {
     section: "jvpVjp",
     mistake: "a tangent whose shape differs from its primal's",
-    code: "runSync(jvp(np.sin, [np.ones([2])], [np.ones([3])]))",
+    code: `runSync(jvp((x: Tensor) => np.sin(x), [np.ones([2])], [np.ones([3])]))`,
     trigger: () => runSync(jvp((x: Tensor) => np.sin(x), [np.ones([2])], [np.ones([3])]))
   },
   CotangentMismatchError: {
     section: "jvpVjp",
     mistake: "a cotangent of the wrong shape",
-    code: "const [, back] = runSync(vjp(np.sin, np.ones([2])))\nrunSync(back(np.ones([3])))",
+    code: `const [, back] = runSync(vjp((x: Tensor) => np.sin(x), np.ones([2])))
+runSync(back(np.ones([3])))`,
     trigger: () => {
       const [, back] = runSync(vjp((x: Tensor) => np.sin(x), np.ones([2])))
       return runSync(back(np.ones([3])))
@@ -233,7 +245,8 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   NonLinearTransposeError: {
     section: "jvpVjp",
     mistake: "transposing a function that is not linear",
-    code: "const t = runSync(linearTranspose(np.sin, np.ones([2])))\nrunSync(t(np.ones([2])))",
+    code: `const t = runSync(linearTranspose((x: Tensor) => np.sin(x), np.ones([2])))
+runSync(t(np.ones([2])))`,
     trigger: () => {
       const t = runSync(linearTranspose((x: Tensor) => np.sin(x), np.ones([2])))
       return runSync(t(np.ones([2])))
@@ -242,8 +255,8 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   LinearTransposeDTypeError: {
     section: "jvpVjp",
     mistake: "linearTranspose of an integer-valued linear map with a float cotangent",
-    code:
-      "const t = runSync(linearTranspose((n) => n.mul(2), np.ones([2], { dtype: \"int32\" })))\nrunSync(t(np.ones([2])))",
+    code: `const t = runSync(linearTranspose((n: Tensor) => n.mul(2), np.ones([2], { dtype: "int32" })))
+runSync(t(np.ones([2])))`,
     trigger: () => {
       const t = runSync(linearTranspose((n: Tensor) => n.mul(2), np.ones([2], { dtype: "int32" })))
       return runSync(t(np.ones([2])))
@@ -253,8 +266,9 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   CustomVjpForwardModeError: {
     section: "custom",
     mistake: "forward mode through a function that only has a reverse-mode rule",
-    code:
-      "const f = customVjp((x) => np.sin(x))\nf.defVjp((x) => [np.sin(x), x], (x, g) => [g.mul(np.cos(x))])\nrunSync(jvp(f, [np.ones([2])], [np.ones([2])]))",
+    code: `const f = customVjp((x: Tensor) => np.sin(x))
+f.defVjp((x: Tensor) => [np.sin(x), x], (x: Tensor, g: Tensor) => [g.mul(np.cos(x))])
+runSync(jvp(f, [np.ones([2])], [np.ones([2])]))`,
     trigger: () => {
       const f = customVjp((x: Tensor) => np.sin(x))
       f.defVjp((x: Tensor) => [np.sin(x), x], (x: Tensor, g: Tensor) => [g.mul(np.cos(x))])
@@ -264,8 +278,9 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   CustomRuleError: {
     section: "custom",
     mistake: "a custom JVP rule whose tangent has the wrong shape",
-    code:
-      "const f = customJvp((x) => np.sin(x))\nf.defJvp(([x], [t]) => [np.sin(x), np.sum(t)])\nrunSync(jvp(f, [np.ones([2])], [np.ones([2])]))",
+    code: `const f = customJvp((x: Tensor) => np.sin(x))
+f.defJvp(([x]: [Tensor], [t]: [Tensor]) => [np.sin(x), np.sum(t)])
+runSync(jvp(f, [np.ones([2])], [np.ones([2])]))`,
     trigger: () => {
       const f = customJvp((x: Tensor) => np.sin(x))
       f.defJvp(([x]: [Tensor], [t]: [Tensor]) => [np.sin(x), np.sum(t)])
@@ -276,39 +291,39 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   VmapSizeError: {
     section: "vmap",
     mistake: "mapped arguments with different sizes along the mapped axis",
-    code: "runSync(vmap(np.add)(np.ones([2]), np.ones([3])))",
+    code: `runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y))(np.ones([2]), np.ones([3])))`,
     trigger: () => runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y))(np.ones([2]), np.ones([3])))
   },
   VmapAxisError: {
     section: "vmap",
     mistake: "an inAxes entry beyond the argument's rank",
-    code: "runSync(vmap(np.sin, { inAxes: 1 })(np.ones([2])))",
+    code: `runSync(vmap((x: Tensor) => np.sin(x), { inAxes: 1 })(np.ones([2])))`,
     trigger: () => runSync(vmap((x: Tensor) => np.sin(x), { inAxes: 1 })(np.ones([2])))
   },
   VmapOutAxesError: {
     section: "vmap",
     mistake: "outAxes null for an output that varies along the mapped axis",
-    code: "runSync(vmap(np.sin, { outAxes: null })(np.ones([2])))",
+    code: `runSync(vmap((x: Tensor) => np.sin(x), { outAxes: null })(np.ones([2])))`,
     trigger: () => runSync(vmap((x: Tensor) => np.sin(x), { outAxes: null })(np.ones([2])))
   },
   VmapSpecError: {
     section: "vmap",
     mistake: "inAxes that do not match the arguments",
-    code: "runSync(vmap(np.add, { inAxes: [0] })(np.ones([2]), np.ones([2])))",
+    code: `runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y), { inAxes: [0] })(np.ones([2]), np.ones([2])))`,
     trigger: () => runSync(vmap((x: Tensor, y: Tensor) => np.add(x, y), { inAxes: [0] })(np.ones([2]), np.ones([2])))
   },
   UnboundAxisError: {
     section: "vmap",
     mistake: "a collective over an axis name no vmap binds",
-    code: "runSync(vmap((x) => psum(x, \"j\"), { axisName: \"i\" })(np.ones([2])))",
+    code: `runSync(vmap((x: Tensor) => psum(x, "j"), { axisName: "i" })(np.ones([2])))`,
     trigger: () => runSync(vmap((x: Tensor) => psum(x, "j"), { axisName: "i" })(np.ones([2])))
   },
   // --- backends
   WebGpuUnavailableError: {
     section: "backends",
     mistake: "asking for WebGPU where no adapter can be had",
-    code:
-      "const noGpu = { requestAdapter: async () => null }\nEffect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.layerWith({ gpu: noGpu }))))",
+    code: `const noGpu = { requestAdapter: async () => null } as unknown as GPU
+await Effect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.layerWith({ gpu: noGpu }))))`,
     trigger: () =>
       Effect.runPromise(
         toJs(np.ones([2])).pipe(
@@ -319,29 +334,31 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
   UnsupportedDTypeError: {
     section: "backends",
     mistake: "float64 on WebGPU (WGSL has no f64)",
-    code:
-      "Effect.runPromise(toJs(np.sin(np.ones([2], { dtype: \"float64\" }))).pipe(Effect.provide(WebGpuBackend.layer)))",
+    code: `// Eager operations in an Effect program run on the program's backend: here, WebGPU.
+const program = Effect.gen(function*() {
+  const x = np.ones([2], { dtype: "float64" })
+  return yield* toJs(np.sin(x))
+})
+await Effect.runPromise(program.pipe(Effect.provide(WebGpuBackend.layer)))`,
     needsWebGpu: true,
     trigger: () =>
       Effect.runPromise(
         Effect.gen(function*() {
-          const backend = yield* Backend
           const x = np.ones([2], { dtype: "float64" })
-          return yield* toJs(withBackend(backend, () => np.sin(x)))
+          return yield* toJs(np.sin(x))
         }).pipe(Effect.provide(WebGpuBackend.layer))
       )
   },
   BackendError: {
     section: "backends",
     mistake: "reading a WebGPU tensor synchronously",
-    code: "// inside a program on WebGpuBackend.layer, with the backend installed:\ntoJsSync(np.ones([2]).mul(2))",
+    code: `// The program's tensors live on the GPU: read them with toJs, an Effect.
+const program = Effect.sync(() => toJsSync(np.ones([2]).mul(2)))
+await Effect.runPromise(program.pipe(Effect.provide(WebGpuBackend.layer)))`,
     needsWebGpu: true,
     trigger: () =>
       Effect.runPromise(
-        Effect.gen(function*() {
-          const backend = yield* Backend
-          return withBackend(backend, () => toJsSync(np.ones([2]).mul(2)))
-        }).pipe(Effect.provide(WebGpuBackend.layer))
+        Effect.sync(() => toJsSync(np.ones([2]).mul(2))).pipe(Effect.provide(WebGpuBackend.layer))
       )
   }
 }
