@@ -124,11 +124,14 @@ describe("dtypes", () => {
     assert.strictEqual(np.array([true]).dtype, "bool")
   })
 
-  it("typed arrays: Uint8ClampedArray is int32, Uint32Array and BigInt64Array are refused", () => {
+  it("typed arrays: Uint8ClampedArray is int32, Uint32Array is uint32, BigInt64Array is refused", () => {
     const t = np.array(new Uint8ClampedArray([0, 255]))
     assert.strictEqual(t.dtype, "int32")
     assert.deepStrictEqual(toJsSync(t), [0, 255])
-    assert.match(message(() => np.array(new Uint32Array([4294967295]) as never)), /Uint32Array: diffect has no dtype/)
+    const u = np.array(new Uint32Array([4294967295, 7]))
+    assert.strictEqual(u.dtype, "uint32")
+    assert.deepStrictEqual(toJsSync(u), [4294967295, 7])
+    assert.match(message(() => np.array(new BigInt64Array([1n]) as never)), /BigInt64Array: diffect has no dtype/)
     assert.strictEqual(tag(() => np.array(new BigInt64Array([1n]) as never)), "InvalidArrayError")
   })
 })

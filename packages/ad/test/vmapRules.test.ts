@@ -86,6 +86,22 @@ const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
     const s = randomShape(rng)
     return { params: {}, operands: [ofDType(s, "int32"), ofDType(s, "int32")] }
   },
+  xor: (rng) => {
+    const s = randomShape(rng)
+    return { params: {}, operands: [ofDType(s, "int32", -100, 100), ofDType(s, "int32", -100, 100)] }
+  },
+  shift_left: (rng) => {
+    const s = randomShape(rng)
+    return { params: {}, operands: [ofDType(s, "int32", -100, 100), ofDType(s, "int32", -2, 34)] }
+  },
+  shift_right_logical: (rng) => {
+    const s = randomShape(rng)
+    return { params: {}, operands: [ofDType(s, "int32", -100, 100), ofDType(s, "int32", -2, 34)] }
+  },
+  shift_right_arithmetic: (rng) => {
+    const s = randomShape(rng)
+    return { params: {}, operands: [ofDType(s, "int32", -100, 100), ofDType(s, "int32", -2, 34)] }
+  },
   eq: (rng) => {
     const s = randomShape(rng)
     return { params: {}, operands: [ofDType(s, "int32", 0, 2), ofDType(s, "int32", 0, 2)] }

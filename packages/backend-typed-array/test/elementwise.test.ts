@@ -466,20 +466,24 @@ describe("convert_element_type between every pair of dtypes", () => {
     float32: [[0, 0], [-2.75, 0], [1.5, 0], [NaN, 0]],
     float64: [[0, 0], [-2.7, 0], [1.5, 0], [NaN, 0]],
     int32: [[0, 0], [-3, 0], [7, 0], [1, 0]],
+    uint32: [[0, 0], [4294967293, 0], [7, 0], [2147483648, 0]],
     bool: [[0, 0], [1, 0], [1, 0], [0, 0]],
     complex64: [[0, 0], [-2.75, 1], [1.5, -0.5], [NaN, 0]],
     complex128: [[0, 0], [-2.7, 1], [0, -0.5], [NaN, 0]]
   }
   // The rules, stated independently of the lowering: NumPy's casts (complex -> real
-  // drops the imaginary part; -> bool is "nonzero"; -> int32 truncates toward zero).
-  const expected = (to: DType.DType, [re, im]: readonly [number, number]): Array<number> => {
+  // drops the imaginary part; -> bool is "nonzero"; -> int32 truncates toward zero; between
+  // int32 and uint32 the bits are kept; float -> uint32 saturates at [0, 2^32 - 1], as XLA).
+  const expected = (to: DType.DType, [re, im]: readonly [number, number], from: DType.DType): Array<number> => {
     switch (to) {
       case "float0":
         return []
       case "bool":
         return [re !== 0 || im !== 0 ? 1 : 0]
       case "int32":
-        return [Number.isNaN(re) ? 0 : Math.trunc(re)]
+        return [from === "uint32" ? re | 0 : Number.isNaN(re) ? 0 : Math.trunc(re)]
+      case "uint32":
+        return [from === "int32" ? re >>> 0 : Number.isNaN(re) || re <= 0 ? 0 : Math.trunc(re)]
       case "float32":
         return [Math.fround(re)]
       case "float64":
@@ -502,7 +506,7 @@ describe("convert_element_type between every pair of dtypes", () => {
         const stored = values.map(([re, im]): [number, number] =>
           from === "float32" || from === "complex64" ? [Math.fround(re), Math.fround(im)] : [re, im]
         )
-        expect.exact(got, stored.flatMap((v) => expected(to, v)))
+        expect.exact(got, stored.flatMap((v) => expected(to, v, from)))
       })
     }
   }

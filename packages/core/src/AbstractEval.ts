@@ -11,7 +11,7 @@
  */
 import { aval } from "./AbstractValue.js"
 import type { AbstractValue } from "./AbstractValue.js"
-import { isComplex, isFloating, realDType } from "./DType.js"
+import { isComplex, isFloating, isInteger, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
 import { AxisError, DTypeError, Float0OperationError, ShapeError } from "./Errors.js"
 import type { Params, Primitive } from "./Primitive.js"
@@ -33,12 +33,13 @@ export type AbstractEvalRule<P extends Primitive> = (
 // dtype classes (JAX's `_num`, `_float | _complex`, ...)
 
 type DTypeClass = (d: DType) => boolean
-const numeric: DTypeClass = (d) => d === "int32" || d === "float32" || d === "float64" || isComplex(d)
+const numeric: DTypeClass = (d) => isInteger(d) || d === "float32" || d === "float64" || isComplex(d)
 const inexact: DTypeClass = (d) => isFloating(d) || isComplex(d)
 const floating: DTypeClass = isFloating
-const real: DTypeClass = (d) => d === "int32" || isFloating(d)
-const ordered: DTypeClass = (d) => d === "bool" || d === "int32" || isFloating(d)
-const logical: DTypeClass = (d) => d === "bool" || d === "int32"
+const real: DTypeClass = (d) => isInteger(d) || isFloating(d)
+const ordered: DTypeClass = (d) => d === "bool" || isInteger(d) || isFloating(d)
+const logical: DTypeClass = (d) => d === "bool" || isInteger(d)
+const integer: DTypeClass = isInteger
 const anyValue: DTypeClass = (d) => d !== "float0"
 const complexOnly: DTypeClass = isComplex
 
@@ -49,6 +50,7 @@ const classNames = new Map<DTypeClass, string>([
   [real, "integer or floating"],
   [ordered, "bool, integer or floating"],
   [logical, "bool or integer"],
+  [integer, "integer"],
   [anyValue, "any"],
   [complexOnly, "complex"]
 ])
@@ -287,6 +289,10 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   rem: binaryRule("rem", real),
   and: binaryRule("and", logical),
   or: binaryRule("or", logical),
+  xor: binaryRule("xor", logical),
+  shift_left: binaryRule("shift_left", integer),
+  shift_right_logical: binaryRule("shift_right_logical", integer),
+  shift_right_arithmetic: binaryRule("shift_right_arithmetic", integer),
   eq: compareRule("eq", anyValue),
   ne: compareRule("ne", anyValue),
   lt: compareRule("lt", ordered),

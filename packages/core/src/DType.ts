@@ -10,10 +10,19 @@
  *
  * @since 0.1.0
  */
-export type DType = "float32" | "float64" | "int32" | "bool" | "complex64" | "complex128" | "float0"
+export type DType = "float32" | "float64" | "int32" | "uint32" | "bool" | "complex64" | "complex128" | "float0"
 
 /** @since 0.1.0 */
-export const dtypes: ReadonlyArray<DType> = ["bool", "int32", "float32", "float64", "complex64", "complex128", "float0"]
+export const dtypes: ReadonlyArray<DType> = [
+  "bool",
+  "int32",
+  "uint32",
+  "float32",
+  "float64",
+  "complex64",
+  "complex128",
+  "float0"
+]
 
 /** @since 0.1.0 */
 export const isDType = (u: unknown): u is DType =>
@@ -30,7 +39,10 @@ export const isFloating = (d: DType): boolean => d === "float32" || d === "float
 export const isComplex = (d: DType): d is "complex64" | "complex128" => d === "complex64" || d === "complex128"
 
 /** @since 0.1.0 */
-export const isInteger = (d: DType): boolean => d === "int32"
+export const isInteger = (d: DType): boolean => d === "int32" || d === "uint32"
+
+/** Unsigned integer (`uint32`, JAX's PRNG key and bits dtype). @since 0.1.0 */
+export const isUnsigned = (d: DType): boolean => d === "uint32"
 
 /** The real dtype underlying a complex one (identity on real dtypes). @since 0.1.0 */
 export const realDType = (d: DType): DType => d === "complex64" ? "float32" : d === "complex128" ? "float64" : d
@@ -42,6 +54,7 @@ const shortNames: Record<DType, string> = {
   float32: "f32",
   float64: "f64",
   int32: "i32",
+  uint32: "u32",
   bool: "bool",
   complex64: "c64",
   complex128: "c128",
@@ -60,7 +73,7 @@ export const shortName = (d: DType): string => shortNames[d]
 export const lanes = (d: DType): number => isComplex(d) ? 2 : d === "float0" ? 0 : 1
 
 /** Storage array for each dtype. @since 0.1.0 */
-export type HostArray = Float32Array | Float64Array | Int32Array | Uint8Array
+export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array
 
 /** @since 0.1.0 */
 export const allocHost = (d: DType, size: number): HostArray => {
@@ -71,6 +84,8 @@ export const allocHost = (d: DType, size: number): HostArray => {
       return new Float64Array(size)
     case "int32":
       return new Int32Array(size)
+    case "uint32":
+      return new Uint32Array(size)
     case "bool":
       return new Uint8Array(size)
     case "complex64":
@@ -104,11 +119,15 @@ export const defaultFloat: DType = "float32"
 // JAX's promotion lattice restricted to diffect's dtypes. `i*`, `f*`, `c*` are the
 // weak types of JS numbers (and of values derived only from them). An edge a -> b
 // means "a promotes to b"; the result of promoting two types is their least upper bound.
-type Node = "b1" | "i*" | "i32" | "f*" | "f32" | "f64" | "c*" | "c64" | "c128"
+// `i64` is not a diffect dtype: it is where uint32 and int32 meet, and it canonicalizes to
+// int32 as in JAX without x64 (`uint32 + int32` is int32).
+type Node = "b1" | "i*" | "u32" | "i32" | "i64" | "f*" | "f32" | "f64" | "c*" | "c64" | "c128"
 const edges: Record<Node, ReadonlyArray<Node>> = {
   b1: ["i*"],
-  "i*": ["i32"],
-  i32: ["f*"],
+  "i*": ["u32", "i32"],
+  u32: ["i64"],
+  i32: ["i64"],
+  i64: ["f*"],
   "f*": ["f32", "c*"],
   f32: ["f64", "c64"],
   f64: ["c128"],
@@ -144,6 +163,8 @@ const toNode = (d: DType, weak: boolean): Node => {
       return "b1"
     case "int32":
       return weak ? "i*" : "i32"
+    case "uint32":
+      return "u32"
     case "float32":
       return weak ? "f*" : "f32"
     case "float64":
@@ -159,7 +180,9 @@ const toNode = (d: DType, weak: boolean): Node => {
 const fromNode: Record<Node, readonly [DType, boolean]> = {
   b1: ["bool", false],
   "i*": ["int32", true],
+  u32: ["uint32", false],
   i32: ["int32", false],
+  i64: ["int32", false],
   "f*": ["float32", true],
   f32: ["float32", false],
   f64: ["float64", false],

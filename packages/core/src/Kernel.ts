@@ -23,13 +23,20 @@
  *   -1`, `x % 0 = x`, `MIN / -1 = MIN`, `MIN % -1 = 0`). `pow(x, y)` is integer
  *   power (y < 0 gives 0 except for x = 1 and x = -1). `not`/`and`/`or` are
  *   bitwise. `sign` gives -1/0/1.
+ * - `u32`: unsigned, wrapping `add`/`sub`/`mul`/`neg` (modulo 2^32); `div`
+ *   truncates, `x / 0` is 2^32 - 1 and `x % 0 = x` (XLA's rules for unsigned);
+ *   comparisons are unsigned; `abs` is the identity and `sign` gives 0/1.
+ * - Bitwise (`i32`, `u32`): `xor`, and shifts whose count is read as unsigned:
+ *   `shl` and `shrl` (logical) give 0 for counts >= 32, `shra` (arithmetic)
+ *   fills with the sign bit (XLA's rules).
  * - `bool`: values 0 and 1. `not`/`and`/`or` are logical; `eq`/`ne` compare.
  * - Comparisons (`eq`, `ne`, `lt`, `le`, `gt`, `ge`) take two operands of one
  *   type and give `bool`; every comparison with NaN is false except `ne`.
  * - `select(cond, a, b)`: `a` where `cond` is 1, else `b` (a backend may
  *   evaluate both).
  * - `cast`: float -> i32 truncates toward zero, saturates at the i32 range and
- *   maps NaN to 0; any -> bool is `x != 0` (NaN gives 1); bool -> number is 0/1;
+ *   maps NaN to 0; float -> u32 likewise at [0, 2^32 - 1]; i32 <-> u32 keep the
+ *   bits (modulo 2^32); any -> bool is `x != 0` (NaN gives 1); bool -> number is 0/1;
  *   f64 -> f32 and i32 -> f32 round to nearest even.
  * - `const`: any f64 value, including `Infinity` and `NaN` (a backend that
  *   cannot write those as literals must encode them, e.g. WGSL bitcasts).
@@ -44,7 +51,7 @@ import type { DType } from "./DType.js"
  *
  * @since 0.1.0
  */
-export type ScalarType = "f32" | "f64" | "i32" | "bool"
+export type ScalarType = "f32" | "f64" | "i32" | "u32" | "bool"
 
 /**
  * Unary operations. All keep their operand's type except `isnan` (gives
@@ -94,6 +101,10 @@ export type BinaryOp =
   | "atan2"
   | "and"
   | "or"
+  | "xor"
+  | "shl"
+  | "shrl"
+  | "shra"
   | "eq"
   | "ne"
   | "lt"
@@ -184,6 +195,8 @@ export const scalarType = (dtype: DType): ScalarType | undefined => {
       return "f64"
     case "int32":
       return "i32"
+    case "uint32":
+      return "u32"
     case "bool":
       return "bool"
     case "float0":
@@ -193,6 +206,9 @@ export const scalarType = (dtype: DType): ScalarType | undefined => {
 
 /** Whether a scalar type is a float type. @since 0.1.0 */
 export const isFloatType = (t: ScalarType): boolean => t === "f32" || t === "f64"
+
+/** Whether a scalar type is an integer type (`i32`, `u32`). @since 0.1.0 */
+export const isIntType = (t: ScalarType): boolean => t === "i32" || t === "u32"
 
 // ---------------------------------------------------------------------------
 // Builders. Type errors here are bugs in a lowering, not user errors.
@@ -301,6 +317,14 @@ export const atan2 = b("atan2")
 export const and = b("and")
 /** Logical or on `bool`, bitwise on `i32`. @since 0.1.0 */
 export const or = b("or")
+/** Bitwise (logical on `bool`) exclusive or. @since 0.1.0 */
+export const xor = b("xor")
+/** Shift left; counts >= 32 give 0. @since 0.1.0 */
+export const shl = b("shl")
+/** Logical shift right; counts >= 32 give 0. @since 0.1.0 */
+export const shrl = b("shrl")
+/** Arithmetic shift right (sign fill); counts >= 32 give all sign bits. @since 0.1.0 */
+export const shra = b("shra")
 /** @since 0.1.0 */
 export const eq = b("eq")
 /** @since 0.1.0 */

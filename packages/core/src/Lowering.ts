@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { DType } from "./DType.js"
-import { isComplex } from "./DType.js"
+import { isComplex, isInteger } from "./DType.js"
 import * as K from "./Kernel.js"
 import type { Expr, ScalarType } from "./Kernel.js"
 import type { ElementwisePrimitive, Params } from "./Primitive.js"
@@ -376,7 +376,7 @@ const unaryRule = <P extends ElementwisePrimitive>(
   const v = load(d, 0)
   if (isComplex(d)) return complex !== undefined ? complex(cx(v)) : unsupported(name, ins)
   if (real === undefined) return unsupported(name, ins)
-  if (d === "int32" && options.ints !== true) return unsupported(name, ins)
+  if (isInteger(d) && options.ints !== true) return unsupported(name, ins)
   if (d === "bool" && options.bools !== true) return unsupported(name, ins)
   return [real(v[0]!)]
 }
@@ -407,6 +407,9 @@ const floatBinary = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y
 
 const intOrBool = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y: Expr, d: DType): Expr =>
   K.isFloatType(x.type) ? unsupported(name, [d, d]) : f(x, y)
+
+const intOnly = (name: string, f: (x: Expr, y: Expr) => Expr) => (x: Expr, y: Expr, d: DType): Expr =>
+  K.isIntType(x.type) ? f(x, y) : unsupported(name, [d, d])
 
 /** Identity on real values; float-only unary ops act only on the float lanes. */
 const identity = (x: Expr): Expr => x
@@ -466,7 +469,7 @@ export const elementwiseRules: { readonly [P in ElementwisePrimitive]: Elementwi
     const p = powBySquaring(v[0]!, n, K.mul, k(1, t))
     return [y < 0 ? K.div(k(1, t), p) : p]
   },
-  not: (ins) => ins[0] === "int32" || ins[0] === "bool" ? [K.not(load(ins[0], 0)[0]!)] : unsupported("not", ins),
+  not: (ins) => isInteger(ins[0]!) || ins[0] === "bool" ? [K.not(load(ins[0]!, 0)[0]!)] : unsupported("not", ins),
   real: (ins, out) => {
     const v = load(ins[0]!, 0)
     return [K.cast(v[0]!, typeOf(out))]
@@ -493,6 +496,10 @@ export const elementwiseRules: { readonly [P in ElementwisePrimitive]: Elementwi
   rem: binaryRule("rem", noBool("rem", K.rem), undefined),
   and: binaryRule("and", intOrBool("and", K.and), undefined),
   or: binaryRule("or", intOrBool("or", K.or), undefined),
+  xor: binaryRule("xor", intOrBool("xor", K.xor), undefined),
+  shift_left: binaryRule("shift_left", intOnly("shift_left", K.shl), undefined),
+  shift_right_logical: binaryRule("shift_right_logical", intOnly("shift_right_logical", K.shrl), undefined),
+  shift_right_arithmetic: binaryRule("shift_right_arithmetic", intOnly("shift_right_arithmetic", K.shra), undefined),
   eq: binaryRule("eq", K.eq, (x, y) => [K.and(K.eq(x[0], y[0]), K.eq(x[1], y[1]))]),
   ne: binaryRule("ne", K.ne, (x, y) => [K.or(K.ne(x[0], y[0]), K.ne(x[1], y[1]))]),
   lt: binaryRule("lt", K.lt, undefined),

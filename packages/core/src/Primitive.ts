@@ -43,7 +43,7 @@ export interface PrimitiveParams {
   readonly erf: NoParams
   /** `x ** y` for a static integer `y` (JAX's `integer_pow`). */
   readonly integer_pow: { readonly y: number }
-  /** Logical not on bool (bitwise not on int32). */
+  /** Logical not on bool (bitwise not on integers). */
   readonly not: NoParams
   // elementwise binary (operands already share a dtype and broadcast shape)
   readonly add: NoParams
@@ -58,6 +58,14 @@ export interface PrimitiveParams {
   readonly rem: NoParams
   readonly and: NoParams
   readonly or: NoParams
+  /** Exclusive or: bitwise on integers, logical on bool (JAX's `xor`). */
+  readonly xor: NoParams
+  /** `x << y` on integers; counts >= the bit width give 0 (XLA's rule). */
+  readonly shift_left: NoParams
+  /** `x >> y` filling with zeros; counts >= the bit width give 0. */
+  readonly shift_right_logical: NoParams
+  /** `x >> y` filling with the sign bit; counts >= the bit width give all sign bits. */
+  readonly shift_right_arithmetic: NoParams
   // comparisons (bool output)
   readonly eq: NoParams
   readonly ne: NoParams
@@ -185,6 +193,10 @@ const binaryNames = [
   "rem",
   "and",
   "or",
+  "xor",
+  "shift_left",
+  "shift_right_logical",
+  "shift_right_arithmetic",
   "eq",
   "ne",
   "lt",

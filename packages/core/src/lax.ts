@@ -164,6 +164,14 @@ export const rem = binary("rem")
 export const and = binary("and")
 /** @since 0.1.0 */
 export const or = binary("or")
+/** Exclusive or (bitwise on integers, logical on bool). @since 0.1.0 */
+export const xor = binary("xor")
+/** `x << y` on integers; counts >= 32 give 0. @since 0.1.0 */
+export const shiftLeft = binary("shift_left")
+/** `x >> y` filling with zeros; counts >= 32 give 0. @since 0.1.0 */
+export const shiftRightLogical = binary("shift_right_logical")
+/** `x >> y` filling with the sign bit. @since 0.1.0 */
+export const shiftRightArithmetic = binary("shift_right_arithmetic")
 /** @since 0.1.0 */
 export const eq = binary("eq")
 /** @since 0.1.0 */

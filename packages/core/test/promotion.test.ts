@@ -2,31 +2,34 @@
  * JAX's type promotion table (jax.readthedocs.io, "Type promotion semantics"),
  * restricted to diffect's dtypes; `i*`, `f*`, `c*` are weak types. In diffect a JS
  * number is a weak float (`f*`) and `{ re, im }` a weak complex (`c*`); a weak int
- * comes from lax.convertElementType(..., weakType = true).
+ * comes from lax.convertElementType(..., weakType = true). uint32 follows JAX's table with
+ * x64 disabled: `u32 + i32` is i64 there, canonicalized to i32.
  */
 import { aval, ConcreteTensor, DType, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { expect, failure } from "./npSetup.js"
 
-type Code = "b1" | "i32" | "f32" | "f64" | "c64" | "c128" | "i*" | "f*" | "c*"
-const codes: ReadonlyArray<Code> = ["b1", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"]
+type Code = "b1" | "u32" | "i32" | "f32" | "f64" | "c64" | "c128" | "i*" | "f*" | "c*"
+const codes: ReadonlyArray<Code> = ["b1", "u32", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"]
 
 // Rows and columns in the order of `codes`: the table as JAX documents it.
 const table: ReadonlyArray<ReadonlyArray<Code>> = [
-  ["b1", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
-  ["i32", "i32", "f32", "f64", "c64", "c128", "i32", "f*", "c*"],
-  ["f32", "f32", "f32", "f64", "c64", "c128", "f32", "f32", "c64"],
-  ["f64", "f64", "f64", "f64", "c128", "c128", "f64", "f64", "c128"],
-  ["c64", "c64", "c64", "c128", "c64", "c128", "c64", "c64", "c64"],
-  ["c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128"],
-  ["i*", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
-  ["f*", "f*", "f32", "f64", "c64", "c128", "f*", "f*", "c*"],
-  ["c*", "c*", "c64", "c128", "c64", "c128", "c*", "c*", "c*"]
+  ["b1", "u32", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
+  ["u32", "u32", "i32", "f32", "f64", "c64", "c128", "u32", "f*", "c*"],
+  ["i32", "i32", "i32", "f32", "f64", "c64", "c128", "i32", "f*", "c*"],
+  ["f32", "f32", "f32", "f32", "f64", "c64", "c128", "f32", "f32", "c64"],
+  ["f64", "f64", "f64", "f64", "f64", "c128", "c128", "f64", "f64", "c128"],
+  ["c64", "c64", "c64", "c64", "c128", "c64", "c128", "c64", "c64", "c64"],
+  ["c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128", "c128"],
+  ["i*", "u32", "i32", "f32", "f64", "c64", "c128", "i*", "f*", "c*"],
+  ["f*", "f*", "f*", "f32", "f64", "c64", "c128", "f*", "f*", "c*"],
+  ["c*", "c*", "c*", "c64", "c128", "c64", "c128", "c*", "c*", "c*"]
 ]
 
 const decode: Record<Code, readonly [DType.DType, boolean]> = {
   b1: ["bool", false],
+  u32: ["uint32", false],
   i32: ["int32", false],
   f32: ["float32", false],
   f64: ["float64", false],

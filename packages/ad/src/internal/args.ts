@@ -123,7 +123,7 @@ export const unflattenArgs = (args: ReadonlyArray<FlatArg>, flat: ReadonlyArray<
 
 /** The tangent dtype of a primal dtype: float0 for integers and booleans (JAX's rule). */
 export const tangentDType = (dtype: DType.DType): DType.DType =>
-  dtype === "int32" || dtype === "bool" || dtype === "float0" ? "float0" : dtype
+  DType.isInteger(dtype) || dtype === "bool" || dtype === "float0" ? "float0" : dtype
 
 /** JAX's `_check_input_dtype_revderiv` (grad, jacrev). */
 export const checkInputDTypeRev = (name: string, holomorphic: boolean, allowInt: boolean, x: Tensor): void => {
@@ -131,7 +131,7 @@ export const checkInputDTypeRev = (name: string, holomorphic: boolean, allowInt:
   if (holomorphic && !DType.isComplex(dtype)) {
     throw new InputDTypeError({ transformation: name, dtype, kind: "holomorphic" })
   }
-  if ((dtype === "int32" || dtype === "bool") && !allowInt) {
+  if ((DType.isInteger(dtype) || dtype === "bool") && !allowInt) {
     throw new InputDTypeError({ transformation: name, dtype, kind: "integer" })
   }
 }

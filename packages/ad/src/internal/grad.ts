@@ -4,7 +4,7 @@
  * reverse mode, check that the output is a real scalar, pull back a cotangent of
  * one, and rebuild the gradient in the shape of the arguments.
  */
-import { isTensor, lax, Tree } from "@diffect/core"
+import { DType, isTensor, lax, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { axisIsBound, isBatchedAlong, psum } from "../Collectives.js"
 import { NonScalarOutputError, UnboundAxisError } from "../Errors.js"
@@ -57,7 +57,7 @@ const one = (y: Tensor): Tensor => lax.full(y.shape, 1, y.dtype, y.weakType)
 
 /** Zeros for each output that only carries aux data: it does not contribute to the gradient. */
 export const zeroCotangent = (y: Tensor): Tensor =>
-  lax.full(y.shape, 0, y.dtype === "int32" || y.dtype === "bool" ? "float0" : y.dtype, y.weakType)
+  lax.full(y.shape, 0, DType.isInteger(y.dtype) || y.dtype === "bool" ? "float0" : y.dtype, y.weakType)
 
 export const valueAndGradSync = (
   name: string,

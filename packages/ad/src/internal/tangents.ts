@@ -7,11 +7,11 @@ import type { AbstractValue, Tensor } from "@diffect/core"
 
 /** The tangent type of a primal type (JAX's `to_tangent_aval`): ints and bools get float0. */
 export const tangentAval = (a: AbstractValue): AbstractValue =>
-  a.dtype === "int32" || a.dtype === "bool" ? { shape: a.shape, dtype: "float0", weakType: false } : a
+  DType.isInteger(a.dtype) || a.dtype === "bool" ? { shape: a.shape, dtype: "float0", weakType: false } : a
 
 /** Whether values of this type have only the trivial (float0) tangent. */
 export const hasTrivialTangent = (a: AbstractValue): boolean =>
-  a.dtype === "int32" || a.dtype === "bool" || a.dtype === "float0"
+  DType.isInteger(a.dtype) || a.dtype === "bool" || a.dtype === "float0"
 
 const emptyFloat0 = new Uint8Array(0)
 

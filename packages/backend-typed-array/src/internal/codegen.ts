@@ -6,7 +6,7 @@
  *
  * Values in generated code are JS numbers: floats in f64 (f32 results are
  * rounded when stored into a Float32Array, or by `Math.fround` on a cast),
- * i32 kept in range with `| 0` and `Math.imul`, bools as 0 and 1.
+ * i32 kept in range with `| 0` and `Math.imul`, u32 with `>>> 0`, bools as 0 and 1.
  */
 import type { Kernel } from "@diffect/core"
 
@@ -48,6 +48,12 @@ const helpers = {
     }
     return r
   },
+  // XLA's unsigned division and remainder: x / 0 = 2^32 - 1, x % 0 = x. The double
+  // quotient of two values below 2^32 is never close enough to an integer to floor wrong.
+  udiv: (x: number, y: number): number => (y === 0 ? 4294967295 : Math.floor(x / y)),
+  urem: (x: number, y: number): number => (y === 0 ? x : x % y),
+  // float -> uint32: truncate, saturate at [0, 2^32 - 1], NaN -> 0.
+  f2u: (x: number): number => (x !== x || x <= 0 ? 0 : x >= 4294967295 ? 4294967295 : Math.trunc(x)),
   // float -> int32: truncate toward zero, saturate, NaN -> 0.
   f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0)
 }
@@ -55,7 +61,7 @@ const helpers = {
 // f32 constants keep their f64 value: the loop computes in f64 and rounds on store, so
 // an unrounded constant (pi/2, Cody's coefficients) gives the more accurate f32 result.
 const literal = (value: number, type: Kernel.ScalarType): string => {
-  const v = type === "i32" ? value | 0 : type === "bool" ? (value ? 1 : 0) : value
+  const v = type === "i32" ? value | 0 : type === "u32" ? value >>> 0 : type === "bool" ? (value ? 1 : 0) : value
   if (Object.is(v, -0)) return "(-0)"
   return v < 0 ? `(${v})` : String(v)
 }
@@ -91,7 +97,21 @@ const comparisonOps: Partial<Record<Kernel.BinaryOp, string>> = {
 }
 
 const unaryJs = (op: Kernel.UnaryOp, type: Kernel.ScalarType, x: string): string => {
-  const isInt = type === "i32"
+  const isInt = type === "i32" || type === "u32"
+  if (type === "u32") {
+    switch (op) {
+      case "neg":
+        return `((-${x}) >>> 0)`
+      case "not":
+        return `(~${x} >>> 0)`
+      case "abs":
+        return x
+      case "sign":
+        return `+(${x} !== 0)`
+      default:
+        break
+    }
+  }
   switch (op) {
     case "neg":
       return isInt ? `((-${x}) | 0)` : `(-${x})`
@@ -111,6 +131,7 @@ const unaryJs = (op: Kernel.UnaryOp, type: Kernel.ScalarType, x: string): string
 const binaryJs = (op: Kernel.BinaryOp, type: Kernel.ScalarType, x: string, y: string): string => {
   const cmp = comparisonOps[op]
   if (cmp !== undefined) return `+(${x} ${cmp} ${y})`
+  if (type === "u32") return binaryU32(op, x, y)
   const isInt = type === "i32"
   switch (op) {
     case "add":
@@ -135,8 +156,51 @@ const binaryJs = (op: Kernel.BinaryOp, type: Kernel.ScalarType, x: string, y: st
       return `(${x} & ${y})`
     case "or":
       return `(${x} | ${y})`
+    case "xor":
+      return `(${x} ^ ${y})`
+    case "shl":
+      return `((${y} >>> 0) >= 32 ? 0 : ${x} << ${y})`
+    case "shrl":
+      return `((${y} >>> 0) >= 32 ? 0 : (${x} >>> ${y}) | 0)`
+    case "shra":
+      return `(${x} >> ((${y} >>> 0) >= 32 ? 31 : ${y}))`
     default:
       throw new Error(`internal: no JS for kernel op ${op}`)
+  }
+}
+
+const binaryU32 = (op: Kernel.BinaryOp, x: string, y: string): string => {
+  switch (op) {
+    case "add":
+      return `((${x} + ${y}) >>> 0)`
+    case "sub":
+      return `((${x} - ${y}) >>> 0)`
+    case "mul":
+      return `(Math.imul(${x}, ${y}) >>> 0)`
+    case "div":
+      return `udiv(${x}, ${y})`
+    case "rem":
+      return `urem(${x}, ${y})`
+    case "pow":
+      return `(ipow(${x}, ${y}) >>> 0)`
+    case "max":
+      return `Math.max(${x}, ${y})`
+    case "min":
+      return `Math.min(${x}, ${y})`
+    case "and":
+      return `((${x} & ${y}) >>> 0)`
+    case "or":
+      return `((${x} | ${y}) >>> 0)`
+    case "xor":
+      return `((${x} ^ ${y}) >>> 0)`
+    case "shl":
+      return `(${y} >= 32 ? 0 : (${x} << ${y}) >>> 0)`
+    case "shrl":
+      return `(${y} >= 32 ? 0 : ${x} >>> ${y})`
+    case "shra":
+      return `(((${x} | 0) >> (${y} >= 32 ? 31 : ${y})) >>> 0)`
+    default:
+      throw new Error(`internal: no JS for kernel op ${op} on u32`)
   }
 }
 
@@ -148,7 +212,9 @@ const castJs = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: string): stri
     case "f32":
       return from === "bool" ? x : `Math.fround(${x})`
     case "i32":
-      return from === "bool" ? x : `f2i(${x})`
+      return from === "bool" ? x : from === "u32" ? `(${x} | 0)` : `f2i(${x})`
+    case "u32":
+      return from === "bool" ? x : from === "i32" ? `(${x} >>> 0)` : `f2u(${x})`
     case "bool":
       return `+(${x} !== 0)`
   }
@@ -245,7 +311,7 @@ export const compileElementwise = (
 ): { readonly loop: ElementwiseLoop; readonly source: string } => {
   const body = generateBody(outs, outs.length, inLanes)
   const source = `"use strict";
-const { rint, idiv, irem, fpow, ipow, f2i } = H;
+const { rint, idiv, irem, udiv, urem, fpow, ipow, f2i, f2u } = H;
 return function elementwise(out, ins, n) {
   ${inLanes.map((_, k) => `const in${k} = ins[${k}];`).join(" ")}
   for (let i = 0; i < n; i++) {

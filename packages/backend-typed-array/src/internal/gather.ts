@@ -49,7 +49,7 @@ export const scatterAdd = (
   const m = indices.length
   const out = operand.slice()
   if (inner === 0 || size === 0) return out
-  const isInt = dtype === "int32"
+  const isInt = DType.isInteger(dtype)
   const isBool = dtype === "bool"
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {

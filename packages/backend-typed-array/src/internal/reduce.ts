@@ -47,9 +47,9 @@ const initial = (kind: ReduceKind, dtype: DType.DType): number => {
     case "prod":
       return 1
     case "max":
-      return dtype === "int32" ? -2147483648 : dtype === "bool" ? 0 : -Infinity
+      return dtype === "int32" ? -2147483648 : dtype === "bool" || dtype === "uint32" ? 0 : -Infinity
     case "min":
-      return dtype === "int32" ? 2147483647 : dtype === "bool" ? 1 : Infinity
+      return dtype === "int32" ? 2147483647 : dtype === "uint32" ? 4294967295 : dtype === "bool" ? 1 : Infinity
   }
 }
 
@@ -70,7 +70,7 @@ const reduceRows = (
   lanes: number,
   out: HostArray
 ): void => {
-  const isInt = dtype === "int32"
+  const isInt = DType.isInteger(dtype)
   const init = initial(kind, dtype)
   const outBool = out instanceof Uint8Array
   for (let r = 0; r < rows; r++) {
@@ -139,7 +139,7 @@ const reduceColumns = (
   out: HostArray
 ): void => {
   const acc = new Float64Array(cols).fill(initial(kind, dtype))
-  const isInt = dtype === "int32"
+  const isInt = DType.isInteger(dtype)
   for (let r = 0; r < k; r++) {
     const base = r * cols
     switch (kind) {
@@ -257,7 +257,7 @@ export const cumsum = (
   const inner = after * lanes
   const out = DType.allocHost(outDType, outer * n * after)
   if (lanes === 0) return out
-  const isInt = dtype === "int32" || outDType === "int32"
+  const isInt = DType.isInteger(dtype) || DType.isInteger(outDType)
   const outBool = outDType === "bool"
   const acc = new Float64Array(inner)
   for (let o = 0; o < outer; o++) {

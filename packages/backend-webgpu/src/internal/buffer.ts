@@ -3,7 +3,7 @@
  * storage layout and the layout in GPU memory.
  *
  * GPU layout: float32 and complex64 as f32 words (complex interleaved), int32 as
- * i32, bool as one u32 per element (WGSL has no 8-bit storage type), float0 and
+ * i32, uint32 as u32, bool as one u32 per element (WGSL has no 8-bit storage type), float0 and
  * empty tensors without any GPU buffer.
  */
 import type { BackendShape, DeviceBuffer } from "@diffect/core"
@@ -51,6 +51,8 @@ export const fromDeviceLayout = (bytes: ArrayBuffer, dtype: D.DType, size: numbe
       return new Float32Array(bytes, 0, 2 * size)
     case "int32":
       return new Int32Array(bytes, 0, size)
+    case "uint32":
+      return new Uint32Array(bytes, 0, size)
     case "bool": {
       const words = new Uint32Array(bytes, 0, size)
       const out = new Uint8Array(size)

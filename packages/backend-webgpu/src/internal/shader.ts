@@ -7,7 +7,8 @@ import type { DType } from "@diffect/core"
 import { Helpers } from "./wgsl.js"
 
 /** The WGSL element type of a dtype's storage (bool is widened to u32). */
-export const storageType = (dtype: DType.DType): string => dtype === "int32" ? "i32" : dtype === "bool" ? "u32" : "f32"
+export const storageType = (dtype: DType.DType): string =>
+  dtype === "int32" ? "i32" : dtype === "bool" || dtype === "uint32" ? "u32" : "f32"
 
 /** Parameter words 0 and 1 (grid extent) are the runtime's; kernels start at 2. */
 export const FIRST_PARAM = 2

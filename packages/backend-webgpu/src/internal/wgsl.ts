@@ -238,6 +238,13 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   return i32(x);
 }`,
   divi32: `fn div_i32(x: i32, y: i32) -> i32 { return select(x / y, -1i, y == 0i); }`,
+  divu32: `fn div_u32(x: u32, y: u32) -> u32 { return select(x / max(y, 1u), 0xffffffffu, y == 0u); }`,
+  remu32: `fn rem_u32(x: u32, y: u32) -> u32 { return select(x % max(y, 1u), x, y == 0u); }`,
+  f32tou32: `fn f32_to_u32(x: f32) -> u32 {
+  if (isnan_f32(x) || x <= 0.0) { return 0u; }
+  if (x >= 4294967296.0) { return 0xffffffffu; }
+  return u32(x);
+}`,
   remi32: `fn rem_i32(x: i32, y: i32) -> i32 { return select(x % y, x, y == 0i); }`,
   powi32: `fn pow_i32(x: i32, y: i32) -> i32 {
   if (y < 0i) {
@@ -285,6 +292,9 @@ const helperDeps: Record<string, ReadonlyArray<string>> = {
   acos: ["consts", "atan2"],
   f32toi32: ["isnan"],
   divi32: [],
+  divu32: [],
+  remu32: [],
+  f32tou32: ["isnan"],
   remi32: [],
   powi32: []
 }
@@ -322,6 +332,8 @@ export const f32Literal = (value: number, helpers: Helpers): string => {
   const bits = new Uint32Array(new Float32Array([v]).buffer)[0]!
   return `bitcast<f32>(0x${bits.toString(16)}u)`
 }
+
+const u32Literal = (value: number): string => `${value >>> 0}u`
 
 const i32Literal = (value: number): string => {
   const v = value | 0
@@ -375,6 +387,74 @@ const unaryI32 = (op: Kernel.UnaryOp, x: string): string => {
       return "false"
     default:
       return internal(`${op} on i32`)
+  }
+}
+
+const unaryU32 = (op: Kernel.UnaryOp, x: string): string => {
+  switch (op) {
+    case "neg":
+      return `(0u - ${x})`
+    case "not":
+      return `(~${x})`
+    case "abs":
+    case "floor":
+    case "ceil":
+    case "round":
+      return x
+    case "sign":
+      return `select(0u, 1u, ${x} != 0u)`
+    case "isnan":
+      return "false"
+    default:
+      return internal(`${op} on u32`)
+  }
+}
+
+// Shifts by counts >= 32 are XLA's 0 (logical) or sign fill (arithmetic); WGSL would
+// take the count modulo 32, so the count is checked first. Counts are read as unsigned.
+const shift = (op: "shl" | "shrl" | "shra", x: string, y: string, t: "i32" | "u32"): string => {
+  const count = t === "i32" ? `bitcast<u32>(${y})` : y
+  const zero = t === "i32" ? "0i" : "0u"
+  switch (op) {
+    case "shl":
+      return `select(${x} << min(${count}, 31u), ${zero}, ${count} >= 32u)`
+    case "shrl":
+      return t === "u32"
+        ? `select(${x} >> min(${count}, 31u), 0u, ${count} >= 32u)`
+        : `select(bitcast<i32>(bitcast<u32>(${x}) >> min(${count}, 31u)), 0i, ${count} >= 32u)`
+    case "shra":
+      return t === "i32"
+        ? `(${x} >> min(${count}, 31u))`
+        : `bitcast<u32>(bitcast<i32>(${x}) >> min(${count}, 31u))`
+  }
+}
+
+const binaryU32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): string => {
+  switch (op) {
+    case "div":
+      return h.use("divu32"), `div_u32(${x}, ${y})`
+    case "rem":
+      return h.use("remu32"), `rem_u32(${x}, ${y})`
+    case "pow":
+      return internal("pow on u32")
+    case "max":
+      return `max(${x}, ${y})`
+    case "min":
+      return `min(${x}, ${y})`
+    case "and":
+      return `(${x} & ${y})`
+    case "or":
+      return `(${x} | ${y})`
+    case "xor":
+      return `(${x} ^ ${y})`
+    case "shl":
+    case "shrl":
+    case "shra":
+      return shift(op, x, y, "u32")
+    case "atan2":
+      return internal("atan2 on u32")
+    default:
+      return `(${x} ${infix[op]} ${y})`
   }
 }
 
@@ -453,6 +533,12 @@ const binaryI32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): strin
       return `(${x} & ${y})`
     case "or":
       return `(${x} | ${y})`
+    case "xor":
+      return `(${x} ^ ${y})`
+    case "shl":
+    case "shrl":
+    case "shra":
+      return shift(op, x, y, "i32")
     case "atan2":
       return internal("atan2 on i32")
     default:
@@ -470,6 +556,8 @@ const binaryBool = (op: Kernel.BinaryOp, x: string, y: string): string => {
     case "max":
     case "add":
       return `(${x} || ${y})`
+    case "xor":
+      return `(${x} != ${y})`
     case "eq":
       return `(${x} == ${y})`
     case "ne":
@@ -490,10 +578,14 @@ const cast = (from: ScalarType, to: ScalarType, x: string, h: Helpers): string =
   if (from === to) return x
   if (to === "bool") {
     if (from === "f32") return h.use("isnan"), `(${x} != 0.0 || isnan_f32(${x}))`
-    return `(${x} != 0i)`
+    return from === "u32" ? `(${x} != 0u)` : `(${x} != 0i)`
   }
-  if (from === "bool") return to === "f32" ? `select(0.0, 1.0, ${x})` : `select(0i, 1i, ${x})`
-  if (to === "i32") return h.use("f32toi32"), `f32_to_i32(${x})`
+  if (from === "bool") {
+    return to === "f32" ? `select(0.0, 1.0, ${x})` : to === "u32" ? `select(0u, 1u, ${x})` : `select(0i, 1i, ${x})`
+  }
+  // i32 <-> u32 keep the bits (modulo 2^32).
+  if (to === "i32") return from === "u32" ? `bitcast<i32>(${x})` : (h.use("f32toi32"), `f32_to_i32(${x})`)
+  if (to === "u32") return from === "i32" ? `bitcast<u32>(${x})` : (h.use("f32tou32"), `f32_to_u32(${x})`)
   return `f32(${x})`
 }
 
@@ -523,6 +615,8 @@ export const emitExprs = (
           ? f32Literal(e.value, helpers)
           : e.type === "i32"
           ? i32Literal(e.value)
+          : e.type === "u32"
+          ? u32Literal(e.value)
           : e.type === "bool"
           ? (e.value !== 0 ? "true" : "false")
           : wgslType(e.type)
@@ -532,7 +626,13 @@ export const emitExprs = (
       case "unary": {
         const x = visit(e.x)
         const t = e.x.type
-        code = t === "f32" ? unaryF32[e.op](x, helpers) : t === "i32" ? unaryI32(e.op, x) : t === "bool"
+        code = t === "f32"
+          ? unaryF32[e.op](x, helpers)
+          : t === "i32"
+          ? unaryI32(e.op, x)
+          : t === "u32"
+          ? unaryU32(e.op, x)
+          : t === "bool"
           ? unaryBool(e.op, x)
           : wgslType(t)
         break
@@ -545,6 +645,8 @@ export const emitExprs = (
           ? binaryF32(e.op, x, y, helpers)
           : t === "i32"
           ? binaryI32(e.op, x, y, helpers)
+          : t === "u32"
+          ? binaryU32(e.op, x, y, helpers)
           : t === "bool"
           ? binaryBool(e.op, x, y)
           : wgslType(t)

@@ -39,6 +39,7 @@ export type TypedArray =
   | Uint8Array
   | Uint8ClampedArray
   | Uint16Array
+  | Uint32Array
 
 /** Anything the ops accept in place of a tensor. @since 0.1.0 */
 export type TensorLike = Tensor | Scalar | NestedArray | TypedArray
@@ -50,20 +51,27 @@ export const isComplexValue = (u: unknown): u is Complex =>
 
 /**
  * The dtype of a typed array: Float32Array -> float32, Float64Array -> float64,
- * Int32Array (and the narrower integer arrays, Uint8Array and Uint8ClampedArray
- * included) -> int32. Uint8Array is read as integers, not as bool: image bytes
- * keep their values. Uint32Array, the 64-bit and the float16 arrays have no
- * diffect dtype that holds every value: they are refused (see `fromLiteral`).
+ * Uint32Array -> uint32, Int32Array (and the narrower integer arrays, Uint8Array and
+ * Uint8ClampedArray included) -> int32. Uint8Array is read as integers, not as bool:
+ * image bytes keep their values. The 64-bit and the float16 arrays have no diffect
+ * dtype that holds every value: they are refused (see `fromLiteral`).
  */
 const typedArrayDType = (a: TypedArray): DType =>
-  a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : "int32"
+  a instanceof Float32Array
+    ? "float32"
+    : a instanceof Float64Array
+    ? "float64"
+    : a instanceof Uint32Array
+    ? "uint32"
+    : "int32"
 
 /** Validates a user-given dtype name. @since 0.1.0 */
 export const checkDType = (dtype: unknown): DType => checkDTypeName("array", dtype)
 
 const isTypedArray = (u: unknown): u is TypedArray =>
   u instanceof Float32Array || u instanceof Float64Array || u instanceof Int32Array || u instanceof Int16Array ||
-  u instanceof Int8Array || u instanceof Uint8Array || u instanceof Uint8ClampedArray || u instanceof Uint16Array
+  u instanceof Int8Array || u instanceof Uint8Array || u instanceof Uint8ClampedArray || u instanceof Uint16Array ||
+  u instanceof Uint32Array
 
 /** NumPy's limit on the number of dimensions; deeper nesting (or a cycle) is refused. */
 const maxDepth = 64

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { isComplex, promote } from "../DType.js"
+import { isComplex, isInteger, promote } from "../DType.js"
 import type { DType } from "../DType.js"
 import { Float0OperationError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
@@ -141,7 +141,7 @@ export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tens
 
 /** Promotes integer and bool tensors to float32, for ops with inexact results (`jnp`'s `promote_args_inexact`). @since 0.1.0 */
 export const toInexact = (x: Tensor): Tensor =>
-  x.dtype === "int32" || x.dtype === "bool" ? lax.convertElementType(x, "float32", x.weakType) : x
+  isInteger(x.dtype) || x.dtype === "bool" ? lax.convertElementType(x, "float32", x.weakType) : x
 
 /**
  * Normalized, distinct axes (all axes when `axis` is undefined).

@@ -79,7 +79,7 @@ const ATOMIC_MIN_INDICES = 64
 // Atomic add of a lane value (raw bits in `v`) into `out[k]`: float adds by a
 // compare-exchange loop (WGSL has no float atomics), integers wrap, bools or.
 const atomicAdd = (dtype: DType.DType, k: string, v: string): string => {
-  if (dtype === "int32") return `    atomicAdd(&out[${k}], ${v});`
+  if (dtype === "int32" || dtype === "uint32") return `    atomicAdd(&out[${k}], ${v});`
   if (dtype === "bool") return `    atomicOr(&out[${k}], ${v});`
   return `    {
       var old = atomicLoad(&out[${k}]);
@@ -210,6 +210,8 @@ export const iota = (runtime: Runtime, params: Params<"iota">, oa: AbstractValue
   const size = Shape.sizeOf(oa.shape)
   const value = dtype === "int32"
     ? "  out[tid] = i32(v);"
+    : dtype === "uint32"
+    ? "  out[tid] = v;"
     : dtype === "bool"
     ? "  out[tid] = select(0u, 1u, v != 0u);"
     : dtype === "complex64"

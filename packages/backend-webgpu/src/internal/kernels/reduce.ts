@@ -77,6 +77,18 @@ const ops = (monoid: Monoid, dtype: DType.DType): Ops => {
         return { ...base, identity: "2147483647i", combine: (a, b) => `min(${a}, ${b})` }
     }
   }
+  if (dtype === "uint32") {
+    switch (monoid) {
+      case "sum":
+        return { ...base, identity: "0u", combine: (a, b) => `(${a} + ${b})` }
+      case "prod":
+        return { ...base, identity: "1u", combine: (a, b) => `(${a} * ${b})` }
+      case "max":
+        return { ...base, identity: "0u", combine: (a, b) => `max(${a}, ${b})` }
+      case "min":
+        return { ...base, identity: "0xffffffffu", combine: (a, b) => `min(${a}, ${b})` }
+    }
+  }
   switch (monoid) {
     case "sum":
       return { ...base, identity: "0.0", combine: (a, b) => `(${a} + ${b})` }
