@@ -8,6 +8,7 @@
 import { lax, np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
+import { uint32Cases } from "./random.js"
 import { transformCases } from "./transforms.js"
 
 /** One conformance case. */
@@ -823,5 +824,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["reductions", reductions],
   ["shape ops", shapes],
   ["dot_general", dots],
-  ["transformations", transformCases]
+  ["transformations", transformCases],
+  ["uint32, bitwise and random", uint32Cases]
 ]

@@ -25,7 +25,7 @@ const referenceOf = (c: Case): Effect.Effect<Flat, unknown> =>
   })
 
 const tolerance = (c: Case, dtype: string) =>
-  dtype === "int32" || dtype === "bool"
+  dtype === "int32" || dtype === "uint32" || dtype === "bool"
     ? { rtol: 0, atol: 0 }
     : { rtol: c.rtol ?? 2e-6, atol: c.atol ?? 1e-6 }
 

@@ -1,6 +1,6 @@
 /**
  * @diffect/nn: the neural-network toolkit, JAX's `jax.nn` (activations,
- * softmax, attention) and optax's losses.
+ * softmax, attention, `nn.initializers`), JAX's `jax.random`, and optax's losses.
  *
  * Shared file: append exports, keep one line per module.
  *
@@ -8,3 +8,4 @@
  */
 export * as losses from "./losses.js"
 export * as nn from "./nn.js"
+export * as random from "./random.js"

@@ -18,6 +18,7 @@ import type { Tensor } from "@diffect/core"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
 
+export * as initializers from "./initializers.js"
 export type { Axis } from "./internal/reduce.js"
 
 type TensorLike = np.TensorLike

@@ -1,0 +1,53 @@
+/**
+ * Rejection loops (JAX's `while_loop` in its gamma and poisson samplers) without
+ * a while primitive: the body runs for every element and a `select` keeps the
+ * elements that are done, exactly as JAX's batched `while_loop` does, so each
+ * element's result is the one a per-element loop gives. The loop stops when the
+ * condition is false everywhere; that needs the condition's value, which a
+ * concrete tensor on a synchronous backend has. Under a transformation (a traced
+ * condition) or on an asynchronous device it runs `maxTraced` rounds instead,
+ * which changes nothing once every element is done (the rounds after that are
+ * all `select`s of the old state).
+ *
+ * @since 0.1.0
+ */
+import { ConcreteTensor, lax, np } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+
+/** Whether any element of a bool tensor is true, or `undefined` when it cannot be read now. @since 0.1.0 */
+export const concreteAny = (t: Tensor): boolean | undefined => {
+  if (!(t instanceof ConcreteTensor)) return undefined
+  const data = t.host ?? t.buffer?.backend.readSync?.(t.buffer, t.aval)
+  if (data === undefined) return undefined
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) return true
+  return false
+}
+
+/**
+ * Runs `body` on the state while `cond` holds for some element; elements whose
+ * `cond` is false keep their state (`cond` has the state's leading shape, or is a
+ * scalar for a loop over whole arrays).
+ *
+ * @since 0.1.0
+ */
+export const whileLoop = <S extends ReadonlyArray<Tensor>>(
+  cond: (state: S) => Tensor,
+  body: (state: S) => S,
+  init: S,
+  maxTraced: number
+): S => {
+  let state = init
+  for (let round = 0;; round++) {
+    const active = cond(state)
+    const any = concreteAny(np.any(active))
+    if (any === false || (any === undefined && round >= maxTraced)) return state
+    const next = body(state)
+    state = next.map((n, i) => {
+      // A per-element condition covers the leading dimensions of each state entry (keys: [n, 2]).
+      const mask = active.ndim === 0 || active.ndim === n.ndim
+        ? active
+        : lax.broadcastInDim(active, n.shape, active.shape.map((_, d) => d))
+      return lax.select(mask, n, state[i]!)
+    }) as unknown as S
+  }
+}

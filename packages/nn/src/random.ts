@@ -1,0 +1,1291 @@
+/**
+ * `random`: JAX's `jax.random`, bit for bit. Keys are `uint32[2]` tensors
+ * (JAX's raw `PRNGKey` representation; batches of keys are `uint32[..., 2]`),
+ * hashed with Threefry-2x32 exactly as JAX does, so `random.normal(random.key(0),
+ * [3])` gives JAX's numbers. Keys are ordinary tensors: pytree leaves, mapped by
+ * `vmap` (`vmap(k => random.split(k))`), staged by every transformation. Every
+ * sampler consumes its key; split it to draw again (the library itself never
+ * reuses a key: samplers that need several draws split first, as JAX does).
+ *
+ * Two streams: JAX's current default `jax_threefry_partitionable = True`
+ * (diffect's default too) and the legacy stream of older JAX versions, whose
+ * values JAX's tests pin; choose with {@link withPartitionable}.
+ *
+ * @example
+ * import { random, toJsSync } from "diffect"
+ * const key = random.key(0)
+ * const [k1, k2] = random.split(key)
+ * toJsSync(random.uniform(k1, [3]))
+ *
+ * @since 0.1.0
+ */
+import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { whileLoop } from "./internal/loops.js"
+import { inexact } from "./internal/reduce.js"
+import * as threefry from "./internal/threefry.js"
+
+type TensorLike = np.TensorLike
+type ShapeLike = number | ReadonlyArray<number>
+/** A float dtype for samples. @since 0.1.0 */
+export type FloatDType = "float32" | "float64"
+
+// ---------------------------------------------------------------------------
+// the stream
+
+let partitionableStream = true
+
+/**
+ * Whether the partitionable Threefry stream is in use (JAX's
+ * `jax_threefry_partitionable`, `true` by default in JAX and in diffect).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.isPartitionable() // true
+ *
+ * @since 0.1.0
+ */
+export const isPartitionable = (): boolean => partitionableStream
+
+/**
+ * Runs `f` with JAX's `jax_threefry_partitionable` flag set to `flag` and restores
+ * it afterwards. `false` gives the legacy stream of JAX before 0.5 (the values
+ * of JAX's `testRngRandomBits`, `testPRNGValues` and `RandomValuesCase` tests).
+ * Like JAX's flag it is read when a function runs (or is traced).
+ *
+ * @example
+ * import { random, toJsSync } from "diffect"
+ * random.withPartitionable(false, () => toJsSync(random.bits(random.key(1701), [3])))
+ * // [56197195, 4200222568, 961309823]: JAX's testRngRandomBits
+ *
+ * @since 0.1.0
+ */
+export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
+  const saved = partitionableStream
+  partitionableStream = flag
+  try {
+    return f()
+  } finally {
+    partitionableStream = saved
+  }
+}
+
+// ---------------------------------------------------------------------------
+// keys
+
+const shapeOf = (operation: string, shape: ShapeLike): Array<number> => {
+  const s = typeof shape === "number" ? [shape] : [...shape]
+  for (const d of s) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ShapeError({ operation, detail: `shape must be non-negative integers, got [${s.join(", ")}]` })
+    }
+  }
+  return s
+}
+
+const checkKey = (operation: string, key: Tensor, single = true): Tensor => {
+  if (key.dtype !== "uint32" || key.ndim === 0 || key.shape[key.ndim - 1] !== 2) {
+    throw new DTypeError({
+      operation,
+      detail: `${operation} requires a PRNG key: a uint32 array of shape [..., 2] (random.key(seed)), got ${
+        DType.shortName(key.dtype)
+      }[${key.shape.join(",")}]`
+    })
+  }
+  if (single && key.ndim !== 1) {
+    throw new ShapeError({
+      operation,
+      detail: `${operation} accepts a single key, but was given a key array of shape [${
+        key.shape.slice(0, -1).join(", ")
+      }] != []. Use vmap for batching.`
+    })
+  }
+  return key
+}
+
+/**
+ * A PRNG key from an integer seed (JAX's `jax.random.key` / `PRNGKey`): the
+ * `uint32[2]` pair `[seed >> 32, seed & 0xFFFFFFFF]`. Seeds in the int32 and
+ * uint32 ranges give `[0, seed mod 2^32]` (JAX without x64); larger safe
+ * integers up to 2^53 give their high word too (JAX with x64).
+ *
+ * @example
+ * import { random, toJsSync } from "diffect"
+ * toJsSync(random.key(42)) // [0, 42]
+ *
+ * @since 0.1.0
+ */
+export const key = (seed: number | Tensor): Tensor => {
+  if (typeof seed !== "number") {
+    if (seed.ndim !== 0 || !(seed.dtype === "int32" || seed.dtype === "uint32")) {
+      throw new DTypeError({
+        operation: "key",
+        detail: `key accepts a scalar integer seed, got ${DType.shortName(seed.dtype)}[${seed.shape.join(",")}]`
+      })
+    }
+    const low = lax.reshape(lax.convertElementType(seed, "uint32"), [1])
+    return lax.concatenate([lax.full([1], 0, "uint32"), low], 0)
+  }
+  if (!Number.isSafeInteger(seed)) {
+    throw new DTypeError({ operation: "key", detail: `key accepts an integer seed, got ${seed}` })
+  }
+  const hi = seed >= -(2 ** 31) && seed < 2 ** 32 ? 0 : Math.floor(seed / 2 ** 32) >>> 0
+  return np.array([hi, seed >>> 0], { dtype: "uint32" })
+}
+
+/**
+ * Alias of {@link key}: diffect's keys are always JAX's raw `uint32[2]` keys.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.PRNGKey(0)
+ *
+ * @since 0.1.0
+ */
+export const PRNGKey = key
+
+/**
+ * The raw `uint32` data of keys (the keys themselves: diffect keys are raw).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.keyData(random.key(1)) // uint32 [0, 1]
+ *
+ * @since 0.1.0
+ */
+export const keyData = (keys: Tensor): Tensor => checkKey("keyData", keys, false)
+
+/**
+ * Keys from raw `uint32[..., 2]` data (checked).
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.wrapKeyData(np.array([0, 7], { dtype: "uint32" }))
+ *
+ * @since 0.1.0
+ */
+export const wrapKeyData = (data: Tensor): Tensor => checkKey("wrapKeyData", data, false)
+
+/**
+ * `num` new keys (or a `[...num]`-shaped array of keys) from one key, as JAX's
+ * `split`; the result has shape `[...num, 2]`.
+ *
+ * @example
+ * import { random } from "diffect"
+ * const [a, b] = random.split(random.key(0))
+ *
+ * @since 0.1.0
+ */
+export const split = (key: Tensor, num: ShapeLike = 2): Tensor =>
+  threefry.split(checkKey("split", key), shapeOf("split", num), partitionableStream)
+
+/**
+ * A new key from a key and an integer (JAX's `fold_in`): `threefry_2x32(key,
+ * [0, data])`.
+ *
+ * @example
+ * import { random } from "diffect"
+ * const stepKey = random.foldIn(random.key(0), 3)
+ *
+ * @since 0.1.0
+ */
+export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
+  checkKey("foldIn", key)
+  let d: Tensor
+  if (typeof data === "number") {
+    if (!Number.isInteger(data)) {
+      throw new DTypeError({ operation: "foldIn", detail: `data must be an integer, got ${data}` })
+    }
+    d = lax.scalar(data >>> 0, "uint32")
+  } else {
+    if (data.ndim !== 0 || !DType.isInteger(data.dtype)) {
+      throw new DTypeError({
+        operation: "foldIn",
+        detail: `foldIn accepts a scalar integer, got ${DType.shortName(data.dtype)}[${data.shape.join(",")}]`
+      })
+    }
+    d = data.dtype === "uint32" ? data : lax.convertElementType(data, "uint32")
+  }
+  return threefry.foldIn(key, d)
+}
+
+/**
+ * Uniform random `uint32` bits of the given shape (JAX's `random.bits` with its
+ * default dtype, 32 bits).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.bits(random.key(0), [2, 3]) // uint32[2,3]
+ *
+ * @since 0.1.0
+ */
+export const bits = (key: Tensor, shape: ShapeLike = []): Tensor =>
+  threefry.bits32(checkKey("bits", key), shapeOf("bits", shape), partitionableStream)
+
+/** Key `i` of a `[n, 2]` key array. */
+const keyAt = (keys: Tensor, i: number): Tensor => lax.reshape(lax.slice(keys, [i, 0], [i + 1, 2], null), [2])
+
+/** `n` keys from one, as a list (JAX's `_split(key, n)` unpacked). */
+const splitN = (key: Tensor, n: number): Array<Tensor> => {
+  const keys = threefry.split(key, [n], partitionableStream)
+  return Array.from({ length: n }, (_, i) => keyAt(keys, i))
+}
+
+// ---------------------------------------------------------------------------
+// uniform and normal
+
+const floatDType = (operation: string, dtype: DType.DType | undefined): FloatDType => {
+  const d = dtype ?? "float32"
+  if (d !== "float32" && d !== "float64") {
+    throw new DTypeError({ operation, detail: `dtype argument to \`${operation}\` must be a float dtype, got ${d}` })
+  }
+  return d
+}
+
+const asFloat = (x: TensorLike, dtype: FloatDType): Tensor => {
+  const t = np.asarray(x)
+  return t.dtype === dtype && !t.weakType ? t : lax.convertElementType(t, dtype)
+}
+
+// [0, 1) from the mantissa bits: JAX's "bits >> (nbits - nmant) | bits(1.0), bitcast, minus 1",
+// which is exactly the integer of those bits times 2^-nmant.
+const floatsFromBits = (b: Tensor | readonly [Tensor, Tensor]): Tensor => {
+  if (!Array.isArray(b)) {
+    const b32 = b as Tensor
+    const m = lax.shiftRightLogical(b32, lax.full(b32.shape, 9, "uint32"))
+    return lax.mul(lax.convertElementType(m, "float32"), lax.full(b32.shape, 2 ** -23, "float32"))
+  }
+  const [hi, lo] = b as readonly [Tensor, Tensor]
+  // (hi:lo >> 12) * 2^-52 = hi * 2^-32 + (lo >> 12) * 2^-52, both exact in float64.
+  const loM = lax.shiftRightLogical(lo, lax.full(lo.shape, 12, "uint32"))
+  return lax.add(
+    lax.mul(lax.convertElementType(hi, "float64"), lax.full(hi.shape, 2 ** -32, "float64")),
+    lax.mul(lax.convertElementType(loM, "float64"), lax.full(hi.shape, 2 ** -52, "float64"))
+  )
+}
+
+const unitFloats = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
+  floatsFromBits(
+    dtype === "float32"
+      ? threefry.bits32(key, shape, partitionableStream)
+      : threefry.bits64(key, shape, partitionableStream)
+  )
+
+// One [0, 1) draw per key of a batch [n, 2] (`uniform(key_i, [])`).
+const unitFloatsBatch = (keys: Tensor, dtype: FloatDType): Tensor =>
+  floatsFromBits(
+    dtype === "float32"
+      ? threefry.bits32Batch(keys, partitionableStream)
+      : threefry.bits64Batch(keys, partitionableStream)
+  )
+
+// JAX's scaling: max(minval, floats * (maxval - minval) + minval).
+const scaleUniform = (floats: Tensor, lo: Tensor, hi: Tensor): Tensor =>
+  np.maximum(lo, np.broadcastTo(np.add(np.multiply(floats, np.subtract(hi, lo)), lo), floats.shape))
+
+const uniformImpl = (
+  key: Tensor,
+  shape: ReadonlyArray<number>,
+  dtype: FloatDType,
+  minval: TensorLike,
+  maxval: TensorLike
+): Tensor => {
+  const lo = asFloat(minval, dtype)
+  const hi = asFloat(maxval, dtype)
+  if (lo.ndim > shape.length || hi.ndim > shape.length) {
+    throw new ShapeError({
+      operation: "uniform",
+      detail: `minval and maxval must broadcast to the shape [${shape.join(", ")}]`
+    })
+  }
+  return scaleUniform(unitFloats(key, shape, dtype), lo, hi)
+}
+
+/** Options of the samplers that take a dtype. @since 0.1.0 */
+export interface DTypeOptions {
+  /** float32 (default) or float64. */
+  readonly dtype?: FloatDType | undefined
+}
+
+/**
+ * Uniform samples in `[minval, maxval)` (default `[0, 1)`), JAX's `uniform`:
+ * the mantissa of 32 (float32) or 64 (float64) random bits, scaled.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.uniform(random.key(0), [3], { minval: -1, maxval: 1 })
+ *
+ * @since 0.1.0
+ */
+export const uniform = (
+  key: Tensor,
+  shape: ShapeLike = [],
+  options?: DTypeOptions & { readonly minval?: TensorLike | undefined; readonly maxval?: TensorLike | undefined }
+): Tensor =>
+  uniformImpl(
+    checkKey("uniform", key),
+    shapeOf("uniform", shape),
+    floatDType("uniform", options?.dtype),
+    options?.minval ?? 0,
+    options?.maxval ?? 1
+  )
+
+// XLA's ErfInv for float32 (M. Giles, "Approximating the erfinv function"): the
+// same polynomial in the same order of operations as JAX's erf_inv on the CPU.
+const ERFINV_LT5 = [
+  2.81022636e-08,
+  3.43273939e-07,
+  -3.5233877e-06,
+  -4.39150654e-06,
+  0.00021858087,
+  -0.00125372503,
+  -0.00417768164,
+  0.246640727,
+  1.50140941
+]
+const ERFINV_GE5 = [
+  -0.000200214257,
+  0.000100950558,
+  0.00134934322,
+  -0.00367342844,
+  0.00573950773,
+  -0.0076224613,
+  0.00943887047,
+  1.00167406,
+  2.83297682
+]
+
+/**
+ * The inverse error function, elementwise. float32 uses XLA's polynomial (Giles'
+ * single-precision approximation, as JAX's `erf_inv`); float64 refines it with
+ * two Newton steps on `erf`. `erfInv(+-1) = +-inf`.
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.erfInv(np.array([0, 0.5])) // [0, 0.4769]
+ *
+ * @since 0.1.0
+ */
+export const erfInv = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  const c = (v: number) => lax.full(t.shape, v, t.dtype)
+  let w = lax.neg(lax.log1p(lax.neg(lax.mul(t, t))))
+  const lt = lax.lt(w, c(5))
+  w = lax.select(lt, lax.sub(w, c(2.5)), lax.sub(lax.sqrt(w), c(3)))
+  const coef = (i: number) => lax.select(lt, c(ERFINV_LT5[i]!), c(ERFINV_GE5[i]!))
+  let p = coef(0)
+  for (let i = 1; i < 9; i++) p = lax.add(coef(i), lax.mul(p, w))
+  let result = lax.mul(p, t)
+  if (t.dtype === "float64") {
+    // Newton on erf(y) = x: y -= (erf(y) - x) / (2/sqrt(pi) exp(-y^2)); quadratic from ~1e-7.
+    for (let i = 0; i < 2; i++) {
+      const deriv = lax.mul(c(2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(lax.mul(result, result))))
+      result = lax.sub(result, lax.div(lax.sub(lax.erf(result), t), deriv))
+    }
+  }
+  const edge = lax.eq(lax.abs(t), c(1))
+  return lax.select(edge, lax.mul(t, c(Infinity)), result)
+}
+
+// nextafter(-1, 0): the open interval keeps erf_inv finite.
+const normalLow = (dtype: FloatDType): number => (dtype === "float32" ? -(1 - 2 ** -24) : -(1 - 2 ** -53))
+
+const normalFromFloats = (floats: Tensor, dtype: FloatDType): Tensor => {
+  const u = scaleUniform(floats, np.array(normalLow(dtype), { dtype }), np.array(1, { dtype }))
+  return lax.mul(lax.full(u.shape, Math.SQRT2, dtype), erfInv(u))
+}
+
+const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
+  normalFromFloats(unitFloats(key, shape, dtype), dtype)
+
+/**
+ * Standard normal samples (JAX's `normal`: `sqrt(2) * erf_inv(u)` for `u`
+ * uniform in `(-1, 1)`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.normal(random.key(0), [2, 2])
+ *
+ * @since 0.1.0
+ */
+export const normal = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor =>
+  normalImpl(checkKey("normal", key), shapeOf("normal", shape), floatDType("normal", options?.dtype))
+
+/**
+ * Normal samples truncated to `(lower, upper)` (JAX's `truncated_normal`: the
+ * inverse CDF of a uniform between `erf(lower/sqrt 2)` and `erf(upper/sqrt 2)`,
+ * clipped to the open interval).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.truncatedNormal(random.key(0), -2, 2, [3])
+ *
+ * @since 0.1.0
+ */
+export const truncatedNormal = (
+  key: Tensor,
+  lower: number,
+  upper: number,
+  shape: ShapeLike = [],
+  options?: DTypeOptions
+): Tensor => {
+  checkKey("truncatedNormal", key)
+  const dtype = floatDType("truncatedNormal", options?.dtype)
+  const s = shapeOf("truncatedNormal", shape)
+  const sqrt2 = np.array(Math.SQRT2, { dtype })
+  const a = lax.erf(np.divide(np.array(lower, { dtype }), sqrt2))
+  const b = lax.erf(np.divide(np.array(upper, { dtype }), sqrt2))
+  const u = uniformImpl(key, s, dtype, a, b)
+  const out = np.multiply(sqrt2, erfInv(u))
+  return np.clip(out, nextAfter(lower, Infinity, dtype), nextAfter(upper, -Infinity, dtype))
+}
+
+// C's nextafter in float32 or float64, on the host.
+const nextAfter = (x: number, toward: number, dtype: FloatDType): number => {
+  if (Number.isNaN(x) || x === toward) return x
+  if (dtype === "float64") {
+    const b = new Float64Array([x])
+    const i = new BigInt64Array(b.buffer)
+    if (x === 0) return toward > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE
+    i[0] = i[0]! + ((toward > x) === (x > 0) ? 1n : -1n)
+    return b[0]!
+  }
+  const f = new Float32Array([x])
+  const i = new Int32Array(f.buffer)
+  if (x === 0) return toward > 0 ? 2 ** -149 : -(2 ** -149)
+  i[0] = i[0]! + ((toward > x) === (x > 0) ? 1 : -1)
+  return f[0]!
+}
+
+// ---------------------------------------------------------------------------
+// integers and choices
+
+/** Options of {@link randint}. @since 0.1.0 */
+export interface IntDTypeOptions {
+  /** int32 (default) or uint32. */
+  readonly dtype?: "int32" | "uint32" | undefined
+}
+
+/**
+ * Integers uniform in `[minval, maxval)` (JAX's `randint`: two 32-bit draws
+ * combined modulo the span, so the bias is about `span^2 / 2^64`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.randint(random.key(0), [3, 3], 0, 8) // int32
+ *
+ * @since 0.1.0
+ */
+export const randint = (
+  key: Tensor,
+  shape: ShapeLike,
+  minval: TensorLike,
+  maxval: TensorLike,
+  options?: IntDTypeOptions
+): Tensor => {
+  checkKey("randint", key)
+  const s = shapeOf("randint", shape)
+  const dtype = options?.dtype ?? "int32"
+  const [tmin, tmax] = dtype === "int32" ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1]
+  const toInt = (v: TensorLike, name: string): readonly [Tensor, boolean] => {
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) {
+        throw new DTypeError({ operation: "randint", detail: `${name} must be finite, got ${v}` })
+      }
+      const i = Math.trunc(v)
+      return [lax.scalar(Math.min(Math.max(i, tmin), tmax), dtype), i > tmax]
+    }
+    const t = np.asarray(v)
+    if (!DType.isInteger(t.dtype)) {
+      throw new DTypeError({ operation: "randint", detail: `${name} must be an integer, got dtype ${t.dtype}` })
+    }
+    return [t.dtype === dtype ? t : lax.convertElementType(t, dtype), false]
+  }
+  const [lo] = toInt(minval, "minval")
+  const [hi, hiOutOfRange] = toInt(maxval, "maxval")
+  if (lo.ndim > s.length || hi.ndim > s.length) {
+    throw new ShapeError({
+      operation: "randint",
+      detail: `minval and maxval must broadcast to the shape [${s.join(", ")}]`
+    })
+  }
+  const loB = np.broadcastTo(lo, s)
+  const hiB = np.broadcastTo(hi, s)
+  const [k1, k2] = splitN(key, 2)
+  const higher = threefry.bits32(k1, s, partitionableStream)
+  const lower = threefry.bits32(k2, s, partitionableStream)
+  const u = (v: number) => lax.full(s, v, "uint32")
+  let span = lax.convertElementType(lax.sub(hiB, loB), "uint32")
+  span = lax.select(lax.le(hiB, loB), u(1), span)
+  if (hiOutOfRange) span = lax.select(lax.gt(hiB, loB), lax.add(span, u(1)), span)
+  let multiplier = lax.rem(u(2 ** 16), span)
+  multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+  let offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
+  offset = lax.rem(offset, span)
+  return lax.add(loB, lax.convertElementType(offset, dtype))
+}
+
+/** Options of {@link bernoulli}. @since 0.1.0 */
+export interface BernoulliOptions {
+  /** The output shape (default `p`'s); `p` must broadcast to it. */
+  readonly shape?: ShapeLike | undefined
+}
+
+/**
+ * Booleans that are true with probability `p` (JAX's `bernoulli`: `uniform < p`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.bernoulli(random.key(0), 0.3, { shape: [5] }) // bool[5]
+ *
+ * @since 0.1.0
+ */
+export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliOptions): Tensor => {
+  checkKey("bernoulli", key)
+  const pt = np.asarray(p)
+  if (!DType.isFloating(pt.dtype)) {
+    throw new DTypeError({
+      operation: "bernoulli",
+      detail: `bernoulli probability \`p\` must have a floating dtype, got ${pt.dtype}.`
+    })
+  }
+  const shape = options?.shape === undefined ? pt.shape : shapeOf("bernoulli", options.shape)
+  const dtype = pt.dtype as FloatDType
+  return np.less(uniformImpl(key, shape, dtype, 0, 1), pt)
+}
+
+/**
+ * Random signs, -1 or 1 with equal probability (JAX's `rademacher`), int32 by
+ * default.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.rademacher(random.key(0), [4])
+ *
+ * @since 0.1.0
+ */
+export const rademacher = (
+  key: Tensor,
+  shape: ShapeLike = [],
+  options?: { readonly dtype?: "int32" | FloatDType | undefined }
+): Tensor => {
+  const b = np.astype(bernoulli(key, 0.5, { shape }), options?.dtype ?? "int32")
+  return np.astype(np.subtract(np.multiply(2, b), 1), options?.dtype ?? "int32")
+}
+
+const FINFO = {
+  float32: { tiny: 1.1754943508222875e-38, eps: 2 ** -23, epsneg: 2 ** -24 },
+  float64: { tiny: 2.2250738585072014e-308, eps: 2 ** -52, epsneg: 2 ** -53 }
+} as const
+
+const sampler = (operation: string, key: Tensor, shape: ShapeLike, options: DTypeOptions | undefined) =>
+  [checkKey(operation, key), shapeOf(operation, shape), floatDType(operation, options?.dtype)] as const
+
+/**
+ * Exponential samples, density `exp(-x)` (JAX's `exponential`: `-log1p(-u)`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.exponential(random.key(0), [3])
+ *
+ * @since 0.1.0
+ */
+export const exponential = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+  const [k, s, dtype] = sampler("exponential", key, shape, options)
+  return lax.neg(lax.log1p(lax.neg(uniformImpl(k, s, dtype, 0, 1))))
+}
+
+/**
+ * Standard Gumbel samples (JAX's `gumbel`, mode "low": `-log(-log(u))`, `u` in
+ * `[tiny, 1)`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.gumbel(random.key(0), [3])
+ *
+ * @since 0.1.0
+ */
+export const gumbel = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+  const [k, s, dtype] = sampler("gumbel", key, shape, options)
+  return lax.neg(lax.log(lax.neg(lax.log(uniformImpl(k, s, dtype, FINFO[dtype].tiny, 1)))))
+}
+
+/**
+ * Laplace samples, density `exp(-|x|) / 2` (JAX's `laplace`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.laplace(random.key(0), [3])
+ *
+ * @since 0.1.0
+ */
+export const laplace = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+  const [k, s, dtype] = sampler("laplace", key, shape, options)
+  const u = uniformImpl(k, s, dtype, -1 + FINFO[dtype].epsneg, 1)
+  return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+}
+
+/**
+ * Standard logistic samples (JAX's `logistic`: `log(u) - log1p(-u)`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.logistic(random.key(0), [3])
+ *
+ * @since 0.1.0
+ */
+export const logistic = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+  const [k, s, dtype] = sampler("logistic", key, shape, options)
+  const x = uniformImpl(k, s, dtype, FINFO[dtype].tiny, 1)
+  return lax.sub(lax.log(x), lax.log1p(lax.neg(x)))
+}
+
+/**
+ * Standard Cauchy samples (JAX's `cauchy`: `tan(pi (u - 1/2))`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.cauchy(random.key(0), [3])
+ *
+ * @since 0.1.0
+ */
+export const cauchy = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+  const [k, s, dtype] = sampler("cauchy", key, shape, options)
+  const u = uniformImpl(k, s, dtype, FINFO[dtype].eps, 1)
+  return lax.tan(lax.mul(lax.full(s, Math.PI, dtype), lax.sub(u, lax.full(s, 0.5, dtype))))
+}
+
+/**
+ * Weibull samples (JAX's `weibull_min`): `scale * (-log1p(-u))^(1/concentration)`.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.weibullMin(random.key(0), 1, 1.5, [3])
+ *
+ * @since 0.1.0
+ */
+export const weibullMin = (
+  key: Tensor,
+  scale: TensorLike,
+  concentration: TensorLike,
+  shape: ShapeLike = [],
+  options?: DTypeOptions
+): Tensor => {
+  const [k, s, dtype] = sampler("weibullMin", key, shape, options)
+  const u = uniformImpl(k, s, dtype, 0, 1)
+  return np.multiply(
+    np.power(lax.neg(lax.log1p(lax.neg(u))), np.divide(1, asFloat(concentration, dtype))),
+    asFloat(scale, dtype)
+  )
+}
+
+// ---------------------------------------------------------------------------
+// gamma and friends (Marsaglia-Tsang with JAX's key use)
+
+// The per-element rejection loops run at most this many rounds under a transformation.
+const MAX_TRACED_ROUNDS = 16
+
+// JAX's `_gamma_one` for every element at once: keys [n, 2], alphas [n].
+const gammaBatch = (keys: Tensor, alpha: Tensor, logSpace: boolean): Tensor => {
+  const n = alpha.shape[0]!
+  const dtype = alpha.dtype as FloatDType
+  const c = (v: number) => lax.full([n], v, dtype)
+  const boostMask = lax.ge(alpha, c(1))
+  const alphaOrig = alpha
+  const a = lax.select(boostMask, alpha, lax.add(alpha, c(1)))
+  const d = lax.sub(a, c(1 / 3))
+  const cc = lax.div(c(1 / 3), lax.sqrt(d))
+  const split2 = threefry.splitBatch(keys, 2, partitionableStream)
+  const at = (ks: Tensor, i: number) => lax.reshape(lax.slice(ks, [0, i, 0], [n, i + 1, 2], null), [n, 2])
+  const loopKey = at(split2, 0)
+  const subkey = at(split2, 1)
+  const normalBatch = (ks: Tensor) => normalFromFloats(unitFloatsBatch(ks, dtype), dtype)
+  const cond = ([, X, V, U]: ReadonlyArray<Tensor>) =>
+    lax.and(
+      lax.ge(U!, lax.sub(c(1), lax.mul(c(0.0331), lax.mul(X!, X!)))),
+      lax.ge(lax.log(U!), lax.add(lax.mul(X!, c(0.5)), lax.mul(d, lax.add(lax.sub(c(1), V!), lax.log(V!)))))
+    )
+  const body = ([key]: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    const three = threefry.splitBatch(key!, 3, partitionableStream)
+    const [next, xKey, uKey] = [at(three, 0), at(three, 1), at(three, 2)]
+    const [, x, v] = whileLoop(
+      ([, , vv]) => lax.le(vv!, c(0)),
+      ([kk]) => {
+        const two = threefry.splitBatch(kk!, 2, partitionableStream)
+        const xx = normalBatch(at(two, 1))
+        return [at(two, 0), xx, lax.add(c(1), lax.mul(xx, cc))]
+      },
+      [xKey, c(0), c(-1)],
+      MAX_TRACED_ROUNDS
+    )
+    const U = unitFloatsBatch(uKey, dtype)
+    return [next, lax.mul(x!, x!), lax.mul(lax.mul(v!, v!), v!), U]
+  }
+  const [, , V] = whileLoop(cond, body, [loopKey, c(0), c(1), c(2)], MAX_TRACED_ROUNDS)
+  if (logSpace) {
+    const logSamples = lax.neg(lax.neg(lax.log1p(lax.neg(unitFloatsBatch(subkey, dtype)))))
+    const logBoost = lax.select(
+      lax.or(boostMask, lax.eq(logSamples, c(0))),
+      c(0),
+      lax.mul(logSamples, lax.div(c(1), alphaOrig))
+    )
+    return lax.add(lax.add(lax.log(d), lax.log(V!)), logBoost)
+  }
+  const samples = lax.sub(c(1), unitFloatsBatch(subkey, dtype))
+  const boost = lax.select(boostMask, c(1), lax.pow(samples, lax.div(c(1), alphaOrig)))
+  return lax.mul(lax.mul(d, V!), boost)
+}
+
+const gammaImpl = (
+  operation: string,
+  key: Tensor,
+  a: TensorLike,
+  shape: ShapeLike | undefined,
+  dtype: FloatDType,
+  logSpace: boolean
+): Tensor => {
+  checkKey(operation, key)
+  const at = asFloat(a, dtype)
+  const s = shape === undefined ? at.shape : shapeOf(operation, shape)
+  const alphas = np.broadcastTo(at, s)
+  const n = Shape.sizeOf(s)
+  if (n === 0) return np.zeros(s, { dtype })
+  // JAX splits the key into one key per element, then runs `_gamma_one` on each.
+  const keys = threefry.split(key, [n], partitionableStream)
+  return lax.reshape(gammaBatch(keys, lax.reshape(alphas, [n]), logSpace), s)
+}
+
+/** Options of the gamma-family samplers. @since 0.1.0 */
+export interface ShapeDTypeOptions extends DTypeOptions {
+  /** The output shape (default the parameters' broadcast shape). */
+  readonly shape?: ShapeLike | undefined
+}
+
+/**
+ * Gamma samples with shape parameter `a` (JAX's `gamma`: Marsaglia and Tsang's
+ * rejection method, one key per element, `a < 1` boosted). Not differentiable
+ * with respect to `a` (JAX's implicit reparameterization gradient is not
+ * implemented).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.gamma(random.key(0), 0.8, { shape: [3] })
+ *
+ * @since 0.1.0
+ */
+export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor =>
+  gammaImpl("gamma", key, a, options?.shape, floatDType("gamma", options?.dtype), false)
+
+/**
+ * The logarithm of gamma samples, computed in log space so small `a` does not
+ * underflow (JAX's `loggamma`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.loggamma(random.key(0), 0.01, { shape: [3] })
+ *
+ * @since 0.1.0
+ */
+export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor =>
+  gammaImpl("loggamma", key, a, options?.shape, floatDType("loggamma", options?.dtype), true)
+
+/**
+ * Beta(a, b) samples (JAX's `beta`: two log-gamma draws, normalized stably).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.beta(random.key(0), 0.8, 0.9, { shape: [3] })
+ *
+ * @since 0.1.0
+ */
+export const beta = (key: Tensor, a: TensorLike, b: TensorLike, options?: ShapeDTypeOptions): Tensor => {
+  checkKey("beta", key)
+  const dtype = floatDType("beta", options?.dtype)
+  const at = asFloat(a, dtype)
+  const bt = asFloat(b, dtype)
+  const s = options?.shape === undefined ? Shape.broadcastShapes(at.shape, bt.shape) : shapeOf("beta", options.shape)
+  const [keyA, keyB] = splitN(key, 2)
+  const la = gammaImpl("beta", keyA!, np.broadcastTo(at, s), s, dtype, true)
+  const lb = gammaImpl("beta", keyB!, np.broadcastTo(bt, s), s, dtype, true)
+  const m = lax.max(la, lb)
+  const ea = np.exp(np.subtract(la, m))
+  const eb = np.exp(np.subtract(lb, m))
+  return np.divide(ea, np.add(ea, eb))
+}
+
+/**
+ * Dirichlet samples with concentration `alpha` (last axis; JAX's `dirichlet`:
+ * softmax of log-gamma draws). Output shape `[...shape, alpha.shape[-1]]`.
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.dirichlet(random.key(0), np.array([0.5, 0.6, 0.7]), { shape: [2] })
+ *
+ * @since 0.1.0
+ */
+export const dirichlet = (key: Tensor, alpha: TensorLike, options?: ShapeDTypeOptions): Tensor => {
+  checkKey("dirichlet", key)
+  const dtype = floatDType("dirichlet", options?.dtype)
+  const at = asFloat(alpha, dtype)
+  if (at.ndim < 1) {
+    throw new ShapeError({
+      operation: "dirichlet",
+      detail: `dirichlet requires alpha.ndim >= 1, got alpha.ndim == ${at.ndim}`
+    })
+  }
+  const s = options?.shape === undefined ? at.shape.slice(0, -1) : shapeOf("dirichlet", options.shape)
+  const full = [...s, at.shape[at.ndim - 1]!]
+  // softmax over the last axis, as jax.nn.softmax computes it
+  const logs = gammaImpl("dirichlet", key, np.broadcastTo(at, full), full, dtype, true)
+  const e = np.exp(np.subtract(logs, np.max(logs, { axis: -1, keepdims: true })))
+  return np.divide(e, np.sum(e, { axis: -1, keepdims: true }))
+}
+
+/**
+ * Points uniform in the `d`-dimensional unit `p`-ball (JAX's `ball`: generalized
+ * normal draws scaled by an exponential), shape `[...shape, d]`.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.ball(random.key(0), 3, { shape: [4] })
+ *
+ * @since 0.1.0
+ */
+export const ball = (
+  key: Tensor,
+  d: number,
+  options?: DTypeOptions & { readonly p?: number | undefined; readonly shape?: ShapeLike | undefined }
+): Tensor => {
+  checkKey("ball", key)
+  const dtype = floatDType("ball", options?.dtype)
+  const p = options?.p ?? 2
+  if (!Number.isInteger(d) || d < 1) {
+    throw new ShapeError({ operation: "ball", detail: `d must be a positive integer, got ${d}` })
+  }
+  const s = shapeOf("ball", options?.shape ?? [])
+  const [k1, k2] = splitN(key, 2)
+  // generalized_normal(k1, p, [...shape, d]): a gamma magnitude with a random sign
+  const [g1, g2] = splitN(k1!, 2)
+  const full = [...s, d]
+  const g = gammaImpl("ball", g1!, 1 / p, full, dtype, false)
+  const r = rademacher(g2!, full, { dtype })
+  const gn = np.multiply(r, np.power(g, 1 / p))
+  const e = exponential(k2!, s, { dtype })
+  const norm = np.power(np.add(np.sum(np.power(np.abs(gn), p), { axis: -1 }), e), 1 / p)
+  return np.divide(gn, np.expandDims(norm, -1))
+}
+
+// ---------------------------------------------------------------------------
+// orderings: permutations, choices, categorical
+
+// For each slice along the last axis: the rank of every element when the slice is
+// sorted stably (ascending keys; ties keep their order), as int32. JAX sorts with
+// `lax.sort_key_val`; without a sort primitive this counts comparisons (O(n^2)).
+const stableRanks = (k: Tensor, descending: boolean): Tensor => {
+  const n = k.shape[k.ndim - 1]!
+  const ki = np.expandDims(k, -1)
+  const kj = np.expandDims(k, -2)
+  const idx = lax.iota("int32", [n, n], 0)
+  const jdx = lax.iota("int32", [n, n], 1)
+  const before = np.logicalOr(
+    descending ? np.greater(kj, ki) : np.less(kj, ki),
+    np.logicalAnd(np.equal(kj, ki), np.less(jdx, idx))
+  )
+  return np.sum(np.astype(before, "int32"), { axis: -1 })
+}
+
+// The element with rank p goes to position p: out[..., p] = x[..., i] where ranks[..., i] = p.
+const placeByRank = (x: Tensor, ranks: Tensor, count: number): Tensor => {
+  const onehot = np.equal(np.expandDims(ranks, -1), lax.iota("int32", [count], 0)) // [..., i, p]
+  return np.sum(np.where(onehot, np.expandDims(x, -1), np.zerosLike(np.expandDims(x, -1))), { axis: -2 })
+}
+
+const shuffle = (key: Tensor, x: Tensor, axis: number): Tensor => {
+  const size = Shape.sizeOf(x.shape)
+  const rounds = Math.ceil((3 * Math.log(Math.max(1, size))) / Math.log(2 ** 32 - 1))
+  let k = key
+  let out = np.moveaxis(x, axis, -1)
+  for (let r = 0; r < rounds; r++) {
+    const [next, sub] = splitN(k, 2)
+    k = next!
+    // JAX draws the sort keys in x's shape (axis in place), then sorts along the axis.
+    const sortKeys = np.moveaxis(threefry.bits32(sub!, x.shape, partitionableStream), axis, -1)
+    out = placeByRank(out, stableRanks(sortKeys, false), out.shape[out.ndim - 1]!)
+  }
+  return np.moveaxis(out, -1, axis)
+}
+
+/**
+ * A random permutation of `arange(x)` (for a number), or of a tensor's entries
+ * along `axis` (JAX's `permutation`; `independent` shuffles each slice on its
+ * own). JAX sorts by random 32-bit keys; diffect ranks them by comparisons, so
+ * memory grows as `n^2` along the axis.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.permutation(random.key(0), 5) // a permutation of [0, 1, 2, 3, 4]
+ *
+ * @since 0.1.0
+ */
+export const permutation = (
+  key: Tensor,
+  x: number | Tensor,
+  options?: { readonly axis?: number | undefined; readonly independent?: boolean | undefined }
+): Tensor => {
+  checkKey("permutation", key)
+  if (typeof x === "number") {
+    if (!Number.isInteger(x) || x < 0) {
+      throw new ShapeError({
+        operation: "permutation",
+        detail: `x must be an integer or at least 1-dimensional, got ${x}`
+      })
+    }
+    return shuffle(key, lax.iota("int32", [x], 0), 0)
+  }
+  if (x.ndim === 0) {
+    throw new ShapeError({ operation: "permutation", detail: "x must be an integer or at least 1-dimensional" })
+  }
+  const axis = Shape.normalizeAxis(options?.axis ?? 0, x.ndim)
+  if (options?.independent === true || x.ndim === 1) return shuffle(key, x, axis)
+  const ind = shuffle(key, lax.iota("int32", [x.shape[axis]!], 0), 0)
+  return np.take(x, ind, { axis })
+}
+
+// Indices of the k largest entries along the last axis, largest first (lax.top_k: ties by index).
+const topKIndices = (x: Tensor, k: number): Tensor => {
+  const ranks = stableRanks(x, true)
+  const n = x.shape[x.ndim - 1]!
+  const all = placeByRank(np.broadcastTo(lax.iota("int32", [n], 0), x.shape), ranks, n)
+  return lax.slice(all, all.shape.map(() => 0), [...all.shape.slice(0, -1), k], null)
+}
+
+/**
+ * Samples from `a` (an array along `axis`, or `arange(a)` for a number), with or
+ * without replacement, uniformly or with probabilities `p` (JAX's `choice`).
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.choice(random.key(0), 5, { shape: [3], replace: false })
+ * random.choice(random.key(1), np.array([10, 20, 30]), { shape: [2], p: np.array([0.1, 0.1, 0.8]) })
+ *
+ * @since 0.1.0
+ */
+export const choice = (
+  key: Tensor,
+  a: number | Tensor,
+  options?: {
+    readonly shape?: ShapeLike | undefined
+    readonly replace?: boolean | undefined
+    readonly p?: TensorLike | undefined
+    readonly axis?: number | undefined
+  }
+): Tensor => {
+  checkKey("choice", key)
+  const s = shapeOf("choice", options?.shape ?? [])
+  const arr = typeof a === "number" ? null : a
+  const axis = arr === null ? 0 : Shape.normalizeAxis(options?.axis ?? 0, arr.ndim)
+  const nInputs = arr === null ? (a as number) : arr.shape[axis]!
+  if (arr === null && (!Number.isInteger(nInputs) || nInputs < 0)) {
+    throw new ShapeError({ operation: "choice", detail: `a must be a non-negative integer or an array, got ${a}` })
+  }
+  const nDraws = Shape.sizeOf(s)
+  const outShape = arr === null ? s : [...arr.shape.slice(0, axis), ...s, ...arr.shape.slice(axis + 1)]
+  if (nDraws === 0) return np.zeros(outShape, { dtype: arr === null ? "int32" : arr.dtype })
+  if (nInputs <= 0) {
+    throw new ShapeError({ operation: "choice", detail: "a must be greater than 0 unless no samples are taken" })
+  }
+  const replace = options?.replace ?? true
+  if (!replace && nDraws > nInputs) {
+    throw new ShapeError({
+      operation: "choice",
+      detail: `Cannot take a larger sample (size ${nDraws}) than population (size ${nInputs}) when 'replace=False'`
+    })
+  }
+  let ind: Tensor
+  if (options?.p === undefined) {
+    if (replace) ind = randint(key, s, 0, nInputs)
+    else {
+      const perm = permutation(key, arr === null ? nInputs : arr, { axis })
+      const sliced = arr === null
+        ? lax.slice(perm, [0], [nDraws], null)
+        : lax.slice(perm, perm.shape.map(() => 0), perm.shape.map((d, i) => (i === axis ? nDraws : d)), null)
+      return np.reshape(sliced, outShape)
+    }
+  } else {
+    const p = inexact(options.p)
+    if (p.ndim !== 1 || p.shape[0] !== nInputs) {
+      throw new ShapeError({
+        operation: "choice",
+        detail:
+          `p must be None or a 1D vector with the same size as a.shape[axis]. p has shape [${p.shape}] and a.shape[axis] is ${nInputs}.`
+      })
+    }
+    const dtype = p.dtype as FloatDType
+    if (replace) {
+      const cuml = np.cumsum(p)
+      const total = lax.slice(cuml, [nInputs - 1], [nInputs], null)
+      const r = np.multiply(lax.reshape(total, []), np.subtract(1, uniformImpl(key, s, dtype, 0, 1)))
+      // searchsorted(cuml, r), side "left": how many cumulative sums are below r
+      ind = np.sum(np.astype(np.less(cuml, np.expandDims(r, -1)), "int32"), { axis: -1 })
+    } else {
+      const g = np.add(gumbel(key, [nInputs], { dtype }), np.log(p))
+      ind = np.reshape(topKIndices(g, nDraws), s)
+    }
+  }
+  const result = arr === null ? ind : np.take(arr, ind, { axis })
+  return np.reshape(result, outShape)
+}
+
+/**
+ * Samples from categorical distributions given by `logits` along `axis` (JAX's
+ * `categorical`, the Gumbel-max trick; without replacement the Gumbel top-k).
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.categorical(random.key(0), np.log(np.array([0.2, 0.8])), { shape: [4] })
+ *
+ * @since 0.1.0
+ */
+export const categorical = (
+  key: Tensor,
+  logits: TensorLike,
+  options?: {
+    readonly axis?: number | undefined
+    readonly shape?: ShapeLike | undefined
+    readonly replace?: boolean | undefined
+  }
+): Tensor => {
+  checkKey("categorical", key)
+  const l = inexact(logits)
+  const dtype = l.dtype as FloatDType
+  const axis = Shape.normalizeAxis(options?.axis ?? -1, l.ndim)
+  const batch = l.shape.filter((_, i) => i !== axis)
+  const s = options?.shape === undefined ? batch : shapeOf("categorical", options.shape)
+  if (s.length < batch.length || s.slice(s.length - batch.length).join() !== batch.join()) {
+    throw new ShapeError({
+      operation: "categorical",
+      detail:
+        `categorical parameter shapes must be broadcast-compatible with shape argument, got batch shape [${batch}] for shape [${s}]`
+    })
+  }
+  const prefix = s.slice(0, s.length - batch.length)
+  if (options?.replace ?? true) {
+    const logitsShape = s.slice(s.length - batch.length)
+    logitsShape.splice(axis, 0, l.shape[axis]!)
+    const g = gumbel(key, [...prefix, ...logitsShape], { dtype })
+    const shifted = np.add(g, np.reshape(l, [...prefix.map(() => 1), ...l.shape]))
+    return np.argmax(shifted, { axis: prefix.length + axis })
+  }
+  const k = Shape.sizeOf(prefix)
+  if (k > l.shape[axis]!) {
+    throw new ShapeError({
+      operation: "categorical",
+      detail: `Number of samples without replacement (${k}) cannot exceed number of categories (${l.shape[axis]}).`
+    })
+  }
+  const perturbed = np.moveaxis(np.add(l, gumbel(key, l.shape, { dtype })), axis, -1)
+  const top = topKIndices(perturbed, k) // [...batch, k]
+  return np.reshape(np.moveaxis(top, -1, 0), s)
+}
+
+// ---------------------------------------------------------------------------
+// linear-algebra based samplers
+
+// Cholesky-Banachiewicz by columns over primitives (batched over leading dims).
+const cholesky = (a: Tensor): Tensor => {
+  const n = a.shape[a.ndim - 1]!
+  const col = (j: number) => np.squeeze(np.take(a, [j], { axis: -1 }), -1)
+  const rows = lax.iota("int32", [n], 0)
+  const cols: Array<Tensor> = []
+  for (let j = 0; j < n; j++) {
+    let c = col(j)
+    for (let k = 0; k < j; k++) c = np.subtract(c, np.multiply(cols[k]!, np.take(cols[k]!, [j], { axis: -1 })))
+    const diag = np.sqrt(np.take(c, [j], { axis: -1 }))
+    c = np.where(np.less(rows, j), 0, np.divide(c, diag))
+    cols.push(np.where(np.equal(rows, j), diag, c))
+  }
+  return np.stack(cols, -1)
+}
+
+/**
+ * Samples from a multivariate normal with `mean` `[..., n]` and covariance `cov`
+ * `[..., n, n]` (JAX's `multivariate_normal` with its default method,
+ * `"cholesky"`: `mean + L z`).
+ *
+ * @example
+ * import { np, random } from "diffect"
+ * random.multivariateNormal(random.key(0), np.zeros([2]), np.eye(2), { shape: [3] }) // [3, 2]
+ *
+ * @since 0.1.0
+ */
+export const multivariateNormal = (
+  key: Tensor,
+  mean: TensorLike,
+  cov: TensorLike,
+  options?: ShapeDTypeOptions & { readonly method?: "cholesky" | undefined }
+): Tensor => {
+  checkKey("multivariateNormal", key)
+  const dtype = floatDType("multivariateNormal", options?.dtype)
+  const m = asFloat(mean, dtype)
+  const c = asFloat(cov, dtype)
+  if (m.ndim < 1) {
+    throw new ShapeError({
+      operation: "multivariateNormal",
+      detail: `multivariate_normal requires mean.ndim >= 1, got mean.ndim == ${m.ndim}`
+    })
+  }
+  if (c.ndim < 2) {
+    throw new ShapeError({
+      operation: "multivariateNormal",
+      detail: `multivariate_normal requires cov.ndim >= 2, got cov.ndim == ${c.ndim}`
+    })
+  }
+  const n = m.shape[m.ndim - 1]!
+  if (c.shape[c.ndim - 1] !== n || c.shape[c.ndim - 2] !== n) {
+    throw new ShapeError({
+      operation: "multivariateNormal",
+      detail: `multivariate_normal requires cov.shape == (..., n, n) for n=${n}, but got cov.shape == [${c.shape}].`
+    })
+  }
+  if (options?.method !== undefined && options.method !== "cholesky") {
+    throw new ShapeError({
+      operation: "multivariateNormal",
+      detail: `method ${String(options.method)} is not supported; use "cholesky"`
+    })
+  }
+  const s = options?.shape === undefined
+    ? Shape.broadcastShapes(m.shape.slice(0, -1), c.shape.slice(0, -2))
+    : shapeOf("multivariateNormal", options.shape)
+  const factor = cholesky(c)
+  const z = normalImpl(key, [...s, n], dtype)
+  return np.add(m, np.squeeze(np.matmul(factor, np.expandDims(z, -1)), -1))
+}
+
+// Q of a QR factorization with a positive diagonal of R: Gram-Schmidt, each column twice
+// (Giraud et al.: "twice is enough" for orthogonality to working precision).
+const orthonormalColumns = (z: Tensor): Tensor => {
+  const k = z.shape[z.ndim - 1]!
+  const qs: Array<Tensor> = []
+  for (let j = 0; j < k; j++) {
+    let v = np.squeeze(np.take(z, [j], { axis: -1 }), -1)
+    for (let pass = 0; pass < 2; pass++) {
+      for (const q of qs) v = np.subtract(v, np.multiply(np.sum(np.multiply(q, v), { axis: -1, keepdims: true }), q))
+    }
+    qs.push(np.divide(v, np.sqrt(np.sum(np.square(v), { axis: -1, keepdims: true }))))
+  }
+  return np.stack(qs, -1)
+}
+
+/**
+ * Random orthogonal (Haar-distributed) `n x m` matrices (JAX's `orthogonal`:
+ * `Q` of the QR factorization of a normal matrix, signs fixed by `R`'s diagonal),
+ * shape `[...shape, n, m]` (`m` defaults to `n`).
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.orthogonal(random.key(0), 3) // Q with Q^T Q = I
+ *
+ * @since 0.1.0
+ */
+export const orthogonal = (
+  key: Tensor,
+  n: number,
+  options?: DTypeOptions & { readonly shape?: ShapeLike | undefined; readonly m?: number | undefined }
+): Tensor => {
+  checkKey("orthogonal", key)
+  const dtype = floatDType("orthogonal", options?.dtype)
+  const m = options?.m ?? n
+  const s = shapeOf("orthogonal", options?.shape ?? [])
+  shapeOf("orthogonal", [n, m])
+  const z = normalImpl(key, [...s, Math.max(n, m), Math.min(n, m)], dtype)
+  const q = orthonormalColumns(z)
+  return n < m ? np.swapaxes(q, -1, -2) : q
+}
+
+// ---------------------------------------------------------------------------
+// poisson
+
+// log Gamma(x) for x >= 1 (Lanczos, g = 7, n = 9: ~1e-15 relative in float64).
+const LANCZOS = [
+  0.99999999999980993,
+  676.5203681218851,
+  -1259.1392167224028,
+  771.32342877765313,
+  -176.61502916214059,
+  12.507343278686905,
+  -0.13857109526572012,
+  9.9843695780195716e-6,
+  1.5056327351493116e-7
+]
+const lgamma = (x: Tensor): Tensor => {
+  const z = np.subtract(x, 1)
+  let acc: Tensor = np.fullLike(z, LANCZOS[0]!)
+  for (let i = 1; i < 9; i++) acc = np.add(acc, np.divide(LANCZOS[i]!, np.add(z, i)))
+  const t = np.add(z, 7.5)
+  return np.add(
+    np.add(0.5 * Math.log(2 * Math.PI), np.multiply(np.add(z, 0.5), np.log(t))),
+    np.subtract(np.log(acc), t)
+  )
+}
+
+/**
+ * Poisson samples with rate `lam` (JAX's `poisson`: Knuth's multiplication method
+ * for `lam < 10`, the transformed rejection method with squeeze of Hörmann
+ * otherwise), int32.
+ *
+ * @example
+ * import { random } from "diffect"
+ * random.poisson(random.key(0), 5, { shape: [4] })
+ *
+ * @since 0.1.0
+ */
+export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape?: ShapeLike | undefined }): Tensor => {
+  checkKey("poisson", key)
+  const l0 = asFloat(lam, "float32")
+  const s = options?.shape === undefined ? l0.shape : shapeOf("poisson", options.shape)
+  const l = np.broadcastTo(l0, s)
+  const useKnuth = np.logicalOr(np.isnan(l), np.less(l, 10))
+  const lamKnuth = np.where(useKnuth, l, 0)
+  const lamRejection = np.where(useKnuth, 1e5, l)
+  const t = lax.scalar(1, "bool")
+  // Knuth: count uniforms until their product drops below exp(-lam).
+  const [, kKnuth] = whileLoop(
+    ([, , , logProd]) => np.any(np.greater(logProd!, np.negative(lamKnuth))),
+    ([, k, rng, logProd]) => {
+      const [next, sub] = splitN(rng!, 2)
+      const k2 = np.where(np.greater(logProd!, np.negative(lamKnuth)), lax.add(k!, lax.full(s, 1, "int32")), k!)
+      const u = uniformImpl(sub!, s, "float32", 0, 1)
+      return [t, k2, next!, np.add(logProd!, np.log(u))]
+    },
+    [t, np.zeros(s, { dtype: "int32" }), key, np.zeros(s, { dtype: "float32" })],
+    64
+  )
+  // Rejection (PTRS).
+  const logLam = np.log(lamRejection)
+  const b = np.add(0.931, np.multiply(2.53, np.sqrt(lamRejection)))
+  const a = np.add(-0.059, np.multiply(0.02483, b))
+  const invAlpha = np.add(1.1239, np.divide(1.1328, np.subtract(b, 3.4)))
+  const vR = np.subtract(0.9277, np.divide(3.6224, np.subtract(b, 2)))
+  const [, kRej] = whileLoop(
+    ([, , accepted]) => np.any(np.logicalNot(accepted!)),
+    ([, kOut, accepted, rng]) => {
+      const [next, s0, s1] = splitN(rng!, 3)
+      const u = np.subtract(uniformImpl(s0!, s, "float32", 0, 1), 0.5)
+      const v = uniformImpl(s1!, s, "float32", 0, 1)
+      const uShifted = np.subtract(0.5, np.abs(u))
+      const k = np.floor(
+        np.add(np.add(np.multiply(np.add(np.divide(np.multiply(2, a), uShifted), b), u), lamRejection), 0.43)
+      )
+      const sv = np.log(np.divide(np.multiply(v, invAlpha), np.add(np.divide(a, np.multiply(uShifted, uShifted)), b)))
+      const tv = np.subtract(np.add(np.negative(lamRejection), np.multiply(k, logLam)), lgamma(np.add(k, 1)))
+      const accept1 = np.logicalAnd(np.greaterEqual(uShifted, 0.07), np.lessEqual(v, vR))
+      const reject = np.logicalOr(np.less(k, 0), np.logicalAnd(np.less(uShifted, 0.013), np.greater(v, uShifted)))
+      const accept = np.logicalOr(accept1, np.logicalAnd(np.logicalNot(reject), np.lessEqual(sv, tv)))
+      return [t, np.where(accept, k, kOut!), np.logicalOr(accepted!, accept), next!]
+    },
+    [t, np.full(s, -1, { dtype: "float32" }), np.full(s, false, { dtype: "bool" }), key],
+    64
+  )
+  const result = lax.select(useKnuth, lax.sub(kKnuth!, lax.full(s, 1, "int32")), np.astype(kRej!, "int32"))
+  return lax.select(np.equal(l, 0), lax.full(s, 0, "int32"), result)
+}

@@ -1,0 +1,304 @@
+/**
+ * jax.random bit for bit: the Random123 known answers of Threefry-2x32 (JAX's
+ * testThreefry2x32), JAX's pinned values of the legacy stream (testRngRandomBits,
+ * testPRNGValues and the RandomValuesCase table of tests/random_test.py), the
+ * partitionable stream's split/fold_in symmetry (JAX's
+ * test_threefry_split_fold_in_symmetry, also under vmap), and batching, staging and
+ * error behaviour. Integer values are compared exactly.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { DTypeError, grad, lax, makeProgram, np, random, runSync, ShapeError, toJsSync, vmap } from "diffect"
+import type { Tensor } from "diffect"
+import { threefry2x32Counts } from "../src/internal/threefry.js"
+import { assertClose, flat } from "./helpers.js"
+
+const u32 = (v: ReadonlyArray<number>) => np.array([...v], { dtype: "uint32" })
+const legacy = <A>(f: () => A): A => random.withPartitionable(false, f)
+const ints = (t: Tensor) => flat(t)
+
+// zlib.adler32, as JAX's RandomValuesCase derives each case's seed from its name.
+const adler32 = (s: string): number => {
+  let a = 1
+  let b = 0
+  for (const ch of s) {
+    a = (a + ch.charCodeAt(0)) % 65521
+    b = (b + a) % 65521
+  }
+  return ((b << 16) | a) >>> 0
+}
+const caseKey = (name: string) => random.key(adler32(name + "threefry2x32"))
+
+describe("Threefry-2x32: Random123's known answers (JAX's testThreefry2x32)", () => {
+  it("key (0, 0), count (0, 0)", () => {
+    assert.deepStrictEqual(ints(threefry2x32Counts(u32([0, 0]), u32([0, 0]))), [0x6b200159, 0x99ba4efe])
+  })
+  it("key and count all ones", () => {
+    const m = 0xffffffff
+    assert.deepStrictEqual(ints(threefry2x32Counts(u32([m, m]), u32([m, m]))), [0x1cb996fc, 0xbb002be7])
+  })
+  it("key and count from the digits of pi", () => {
+    assert.deepStrictEqual(
+      ints(threefry2x32Counts(u32([0x13198a2e, 0x03707344]), u32([0x243f6a88, 0x85a308d3]))),
+      [0xc4923a9c, 0x483df7a0]
+    )
+  })
+  it("a long count array hashes each pair alike (JAX's testThreefry2x32Large, smaller)", () => {
+    const n = 1001
+    const count = np.concatenate([
+      np.full([n], 0x243f6a88, { dtype: "uint32" }),
+      np.full([n], 0x85a308d3, { dtype: "uint32" })
+    ])
+    const out = ints(threefry2x32Counts(u32([0x13198a2e, 0x03707344]), count))
+    assert.isTrue(out.slice(0, n).every((v) => v === 0xc4923a9c))
+    assert.isTrue(out.slice(n).every((v) => v === 0x483df7a0))
+  })
+  it("an empty count gives an empty result (testThreefry2x32Empty)", () => {
+    assert.deepStrictEqual(threefry2x32Counts(u32([1, 2]), np.zeros([10, 0], { dtype: "uint32" })).shape, [10, 0])
+  })
+})
+
+describe("keys", () => {
+  it("key(seed) is [0, seed]; large seeds keep their high word", () => {
+    assert.deepStrictEqual(ints(random.key(42)), [0, 42])
+    assert.deepStrictEqual(ints(random.PRNGKey(-1)), [0, 0xffffffff])
+    assert.deepStrictEqual(ints(random.key(2 ** 40 + 5)), [256, 5])
+    assert.strictEqual(random.key(0).dtype, "uint32")
+  })
+  it("bad keys and seeds are typed errors", () => {
+    assert.throws(() => random.key(1.5), DTypeError)
+    assert.throws(() => random.split(np.array([1, 2])), DTypeError)
+    assert.throws(() => random.normal(random.split(random.key(0), 2)), ShapeError)
+    assert.throws(() => random.uniform(random.key(0), [2], { dtype: "int32" as "float32" }), DTypeError)
+  })
+})
+
+describe("the legacy stream: JAX's pinned values", () => {
+  it("testRngRandomBits: bits(key(1701), (3,))", () => {
+    legacy(() => assert.deepStrictEqual(ints(random.bits(random.key(1701), [3])), [56197195, 4200222568, 961309823]))
+  })
+  it("testPRNGValues: randint, split, fold_in of key(0)", () => {
+    legacy(() => {
+      assert.deepStrictEqual(ints(random.randint(random.key(0), [3, 3], 0, 8)), [2, 1, 3, 6, 1, 5, 6, 3, 4])
+      assert.deepStrictEqual(ints(random.split(random.key(0), 4)), [
+        2285895361,
+        1501764800,
+        1518642379,
+        4090693311,
+        433833334,
+        4221794875,
+        839183663,
+        3740430601
+      ])
+      assert.deepStrictEqual(ints(random.foldIn(random.key(0), 4)), [2285895361, 433833334])
+    })
+  })
+
+  // RandomValuesCase rows for threefry2x32 (x64 disabled); floats with JAX's assertAllClose tolerance.
+  const cases: ReadonlyArray<readonly [string, (k: Tensor) => Tensor, ReadonlyArray<number>, number?]> = [
+    ["bernoulli", (k) => random.bernoulli(k, 0.5, { shape: [5] }), [0, 1, 1, 1, 0]],
+    ["beta", (k) => random.beta(k, 0.8, 0.9, { shape: [5] }), [0.13259, 0.824893, 0.948363, 0.964155, 0.235448]],
+    ["bits", (k) => random.bits(k, [5]), [1978747883, 4134381225, 3628107870, 689687174, 2788938207]],
+    ["cauchy", (k) => random.cauchy(k, [5]), [-0.088416, -10.169713, 3.49677, -1.18056, 0.34556], 1e-5],
+    [
+      "dirichlet",
+      (k) => random.dirichlet(k, np.array([0.5, 0.6, 0.7]), { shape: [2] }),
+      [0.003128, 0.009694, 0.987178, 0.025938, 0.479091, 0.494971]
+    ],
+    ["exponential", (k) => random.exponential(k, [5]), [0.526067, 0.043046, 0.039932, 0.46427, 0.123886]],
+    ["gamma", (k) => random.gamma(k, 0.8, { shape: [5] }), [0.824221, 1.724476, 0.502882, 5.386132, 0.685543]],
+    ["gumbel", (k) => random.gumbel(k, [5]), [2.06701, 0.911726, 0.145736, 0.185427, -0.00711]],
+    ["laplace", (k) => random.laplace(k, [5]), [0.578939, -0.204902, 0.555733, 0.911053, -0.96456]],
+    ["loggamma", (k) => random.loggamma(k, 0.8, { shape: [5] }), [
+      0.240559,
+      -3.575443,
+      -0.450946,
+      -2.161372,
+      -2.943277
+    ]],
+    ["logistic", (k) => random.logistic(k, [5]), [0.19611, -1.709053, -0.274093, -0.208322, -1.675489]],
+    [
+      "multivariate_normal",
+      (k) => random.multivariateNormal(k, np.ones([1, 3]), np.eye(3), { shape: [2] }),
+      [1.067826, 1.215599, 0.234166, -0.237534, 1.32591, 1.413987]
+    ],
+    ["normal", (k) => random.normal(k, [5]), [-1.173234, -1.511662, 0.070593, -0.099764, 1.052845]],
+    ["poisson", (k) => random.poisson(k, 5, { shape: [5] }), [7, 3, 6, 11, 6]],
+    ["rademacher", (k) => random.rademacher(k, [5]), [-1, -1, -1, -1, 1]],
+    ["randint", (k) => random.randint(k, [5], 0, 10), [0, 5, 7, 7, 5]],
+    ["truncated_normal", (k) => random.truncatedNormal(k, 0, 2, [5]), [
+      0.582807,
+      1.709771,
+      0.159513,
+      0.861376,
+      0.36148
+    ]],
+    ["uniform", (k) => random.uniform(k, [5]), [0.298671, 0.073213, 0.873356, 0.260549, 0.412797]],
+    ["weibull_min", (k) => random.weibullMin(k, 1, 1, [5]), [1.605863, 0.841809, 0.224218, 0.4826, 0.027901]]
+  ]
+  for (const [name, draw, expected, rtol] of cases) {
+    it(`RandomValuesCase ${name}`, () => {
+      const out = legacy(() => draw(caseKey(name)))
+      if (out.dtype === "float32") assertClose(out, expected, rtol ?? 1e-6)
+      else assert.deepStrictEqual(ints(out), expected)
+    })
+  }
+})
+
+describe("the partitionable stream (JAX's default)", () => {
+  it("is the default", () => {
+    assert.isTrue(random.isPartitionable())
+    assert.isFalse(legacy(() => random.isPartitionable()))
+    assert.isTrue(random.isPartitionable())
+  })
+  it("split(key, 3)[i] == foldIn(key, i) (test_threefry_split_fold_in_symmetry)", () => {
+    const key = random.key(72)
+    const s = ints(random.split(key, 3))
+    for (let i = 0; i < 3; i++) assert.deepStrictEqual(ints(random.foldIn(key, i)), s.slice(2 * i, 2 * i + 2))
+  })
+  it("the same symmetry with the index from a vmap (test_threefry_split_vmapped_fold_in_symmetry)", () => {
+    const key = random.key(72)
+    const folded = runSync(vmap((i: Tensor) => random.foldIn(key, i))(np.arange(0, 3, 1, { dtype: "int32" })))
+    assert.deepStrictEqual(ints(folded), ints(random.split(key, 3)))
+  })
+  it("bits of an element depend only on its index: a prefix of a longer draw", () => {
+    const key = random.key(5)
+    assert.deepStrictEqual(ints(random.bits(key, [4])), ints(random.bits(key, [8])).slice(0, 4))
+    assert.deepStrictEqual(ints(random.bits(key, [2, 2])), ints(random.bits(key, [4])))
+  })
+})
+
+describe("distributions", () => {
+  const key = random.key(0)
+  it("uniform: float32 and float64 in [minval, maxval), mean near the middle", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const u = flat(random.uniform(key, [20000], { dtype, minval: -2, maxval: 3 }))
+      assert.isTrue(u.every((v) => v >= -2 && v < 3))
+      const mean = u.reduce((a, b) => a + b, 0) / u.length
+      assert.isBelow(Math.abs(mean - 0.5), 0.05)
+    }
+  })
+  it("float64 uniform uses 52 mantissa bits (values that float32 cannot hold)", () => {
+    const u = flat(random.uniform(key, [100], { dtype: "float64" }))
+    assert.isTrue(u.some((v) => Math.fround(v) !== v))
+  })
+  it("normal: moments; erfInv inverts erf", () => {
+    const z = flat(random.normal(key, [20000]))
+    const mean = z.reduce((a, b) => a + b, 0) / z.length
+    const variance = z.reduce((a, b) => a + (b - mean) ** 2, 0) / z.length
+    assert.isBelow(Math.abs(mean), 0.03)
+    assert.isBelow(Math.abs(variance - 1), 0.05)
+    const x = np.array([-0.9, -0.3, 0, 0.5, 0.99], { dtype: "float64" })
+    assertClose(np.erf(random.erfInv(x)), flat(x), 1e-14)
+    assertClose(random.erfInv(np.array([1, -1])), [Infinity, -Infinity], 0)
+  })
+  it("truncatedNormal stays inside (lower, upper)", () => {
+    const t = flat(random.truncatedNormal(key, -0.5, 1, [2000]))
+    assert.isTrue(t.every((v) => v > -0.5 && v < 1))
+  })
+  it("randint covers [minval, maxval) uniformly; maxval <= minval gives minval", () => {
+    const r = ints(random.randint(key, [5000], -3, 4))
+    const counts = new Map<number, number>()
+    for (const v of r) counts.set(v, (counts.get(v) ?? 0) + 1)
+    assert.deepStrictEqual([...counts.keys()].sort((a, b) => a - b), [-3, -2, -1, 0, 1, 2, 3])
+    for (const c of counts.values()) assert.isBelow(Math.abs(c - 5000 / 7), 120)
+    assert.deepStrictEqual(ints(random.randint(key, [3], 5, 5)), [5, 5, 5])
+  })
+  it("permutation and choice without replacement are permutations", () => {
+    const p = ints(random.permutation(key, 50))
+    assert.deepStrictEqual([...p].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i))
+    const x = np.reshape(np.arange(12, undefined, 1, { dtype: "int32" }), [4, 3])
+    const rows = toJsSync(random.permutation(key, x)) as Array<Array<number>>
+    assert.deepStrictEqual(rows.map((r) => r[0]! / 3).sort(), [0, 1, 2, 3])
+    const c = ints(random.choice(key, 10, { shape: [10], replace: false }))
+    assert.deepStrictEqual([...c].sort((a, b) => a - b), Array.from({ length: 10 }, (_, i) => i))
+  })
+  it("choice with p and categorical follow their probabilities", () => {
+    const c = ints(random.choice(key, 3, { shape: [4000], p: np.array([0.1, 0.2, 0.7]) }))
+    const share = (v: number) => c.filter((x) => x === v).length / c.length
+    assert.isBelow(Math.abs(share(2) - 0.7), 0.03)
+    assert.isBelow(Math.abs(share(0) - 0.1), 0.02)
+    const g = ints(random.categorical(key, np.log(np.array([0.25, 0.75])), { shape: [4000] }))
+    assert.isBelow(Math.abs(g.filter((v) => v === 1).length / 4000 - 0.75), 0.03)
+    const top = ints(random.categorical(key, np.array([0, 0, 0, 0]), { shape: [4], replace: false }))
+    assert.deepStrictEqual([...top].sort(), [0, 1, 2, 3])
+  })
+  it("gamma, beta and dirichlet: means", () => {
+    const g = flat(random.gamma(key, 3, { shape: [4000] }))
+    assert.isBelow(Math.abs(g.reduce((a, b) => a + b, 0) / 4000 - 3), 0.15)
+    const b = flat(random.beta(key, 2, 6, { shape: [4000] }))
+    assert.isBelow(Math.abs(b.reduce((a, v) => a + v, 0) / 4000 - 0.25), 0.02)
+    const d = toJsSync(random.dirichlet(key, np.array([1, 2, 3]), { shape: [3] })) as Array<Array<number>>
+    for (const row of d) assert.closeTo(row.reduce((a, v) => a + v, 0), 1, 1e-5)
+  })
+  it("poisson: small and large rates", () => {
+    const small = ints(random.poisson(key, 3, { shape: [3000] }))
+    assert.isBelow(Math.abs(small.reduce((a, b) => a + b, 0) / 3000 - 3), 0.15)
+    const large = ints(random.poisson(key, 50, { shape: [2000] }))
+    assert.isBelow(Math.abs(large.reduce((a, b) => a + b, 0) / 2000 - 50), 1)
+  })
+  it("orthogonal: Q^T Q = I, also for wide matrices", () => {
+    const q = random.orthogonal(key, 4, { dtype: "float64" })
+    assertClose(np.matmul(np.transpose(q), q), flat(np.eye(4)), 1e-12)
+    const w = random.orthogonal(key, 2, { m: 5, dtype: "float64" })
+    assertClose(np.matmul(w, np.transpose(w)), flat(np.eye(2)), 1e-12)
+  })
+  it("ball: points inside the unit ball", () => {
+    const p = toJsSync(random.ball(key, 3, { shape: [200] })) as Array<Array<number>>
+    assert.isTrue(p.every((v) => Math.hypot(...v) <= 1))
+  })
+  it("rademacher, bernoulli, weibullMin, laplace, logistic, cauchy, gumbel, exponential: shapes and ranges", () => {
+    assert.isTrue(ints(random.rademacher(key, [100])).every((v) => v === 1 || v === -1))
+    assert.strictEqual(random.bernoulli(key, 0.3, { shape: [2, 2] }).dtype, "bool")
+    assert.isTrue(flat(random.exponential(key, [100])).every((v) => v >= 0))
+    assert.isTrue(flat(random.weibullMin(key, 2, 1.5, [100])).every((v) => v >= 0))
+    for (const f of [random.laplace, random.logistic, random.cauchy, random.gumbel]) {
+      assert.isTrue(flat(f(key, [50])).every(Number.isFinite))
+    }
+  })
+})
+
+describe("keys under transformations", () => {
+  it("vmap(split) equals splitting each key", () => {
+    const keys = random.split(random.key(3), 4)
+    const batched = runSync(vmap((k: Tensor) => random.split(k, 2))(keys))
+    const looped = np.stack(Array.from({ length: 4 }, (_, i) => random.split(np.index(keys, i), 2)))
+    assert.deepStrictEqual(ints(batched), ints(looped))
+  })
+  it("vmap(normal) over keys equals a loop, in both streams", () => {
+    for (const flag of [true, false]) {
+      random.withPartitionable(flag, () => {
+        const keys = random.split(random.key(9), 3)
+        const batched = runSync(vmap((k: Tensor) => random.normal(k, [4]))(keys))
+        const looped = np.stack(Array.from({ length: 3 }, (_, i) => random.normal(np.index(keys, i), [4])))
+        assert.deepStrictEqual(flat(batched), flat(looped))
+      })
+    }
+  })
+  it("gamma under vmap (a traced rejection loop) equals the eager loop", () => {
+    const keys = random.split(random.key(11), 3)
+    const batched = runSync(vmap((k: Tensor) => random.gamma(k, 0.7, { shape: [4] }))(keys))
+    const looped = np.stack(Array.from({ length: 3 }, (_, i) => random.gamma(np.index(keys, i), 0.7, { shape: [4] })))
+    assert.deepStrictEqual(flat(batched), flat(looped))
+  })
+  it("grad: integer primitives carry zero tangents; samples are constants of the derivative", () => {
+    const key = random.key(4)
+    const u = random.uniform(key, [3])
+    assert.deepStrictEqual(
+      flat(runSync(grad((x: Tensor) => np.sum(np.multiply(x, random.uniform(key, [3]))))(np.ones([3])))),
+      flat(u)
+    )
+    // d/dx [x * float(xor(int(x), 5))] at 2.5 = float(xor(2, 5)) = 7: xor contributes no tangent
+    const f = (x: Tensor) =>
+      np.multiply(x, np.astype(lax.xor(np.astype(x, "int32"), lax.full([], 5, "int32")), "float32"))
+    assert.deepStrictEqual(flat(runSync(grad(f)(np.array(2.5)))), [7])
+    const g = (x: Tensor) =>
+      np.multiply(x, np.astype(lax.shiftLeft(np.astype(x, "uint32"), lax.full([], 2, "uint32")), "float32"))
+    assert.deepStrictEqual(flat(runSync(grad(g)(np.array(3.5)))), [12])
+  })
+  it("random functions stage: makeProgram of uniform records uint32 primitives", () => {
+    const program = runSync(makeProgram((k: Tensor) => random.uniform(k, [2]))(random.key(0)))
+    const text = String(program)
+    assert.include(text, "shift_right_logical")
+    assert.include(text, "xor")
+  })
+})
