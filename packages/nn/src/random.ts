@@ -14,26 +14,31 @@
  * @example
  * import { random, toJsSync } from "diffect"
  * const key = random.key(0)
- * const [k1, k2] = random.split(key)
+ * const keys = random.split(key) // uint32[2, 2]
+ * const [k1, k2] = [keys.at(0), keys.at(1)]
  * toJsSync(random.uniform(k1, [3]))
  *
  * @since 0.1.0
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { whileLoop } from "./internal/loops.js"
+import { cholesky, orthonormalColumns } from "./internal/factor.js"
+import { gammaImpl } from "./internal/gamma.js"
+import * as keys from "./internal/keys.js"
+import { checkKey, shapeOf, splitN } from "./internal/keys.js"
+import type { ShapeLike } from "./internal/keys.js"
+import { shuffle, topKIndices } from "./internal/orderings.js"
+import { poissonSample } from "./internal/poisson.js"
 import { inexact } from "./internal/reduce.js"
+import { asFloat, erfInvImpl, FINFO, floatDType, nextAfter, normalImpl, uniformImpl } from "./internal/sampling.js"
 import * as threefry from "./internal/threefry.js"
 
 type TensorLike = np.TensorLike
-type ShapeLike = number | ReadonlyArray<number>
-/** A float dtype for samples. @since 0.1.0 */
-export type FloatDType = "float32" | "float64"
+export type { FloatDType } from "./internal/sampling.js"
+import type { FloatDType } from "./internal/sampling.js"
 
 // ---------------------------------------------------------------------------
 // the stream
-
-let partitionableStream = true
 
 /**
  * Whether the partitionable Threefry stream is in use (JAX's
@@ -45,7 +50,7 @@ let partitionableStream = true
  *
  * @since 0.1.0
  */
-export const isPartitionable = (): boolean => partitionableStream
+export const isPartitionable = (): boolean => keys.partitionable()
 
 /**
  * Runs `f` with JAX's `jax_threefry_partitionable` flag set to `flag` and restores
@@ -61,47 +66,16 @@ export const isPartitionable = (): boolean => partitionableStream
  * @since 0.1.0
  */
 export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
-  const saved = partitionableStream
-  partitionableStream = flag
+  const saved = keys.setPartitionable(flag)
   try {
     return f()
   } finally {
-    partitionableStream = saved
+    keys.setPartitionable(saved)
   }
 }
 
 // ---------------------------------------------------------------------------
 // keys
-
-const shapeOf = (operation: string, shape: ShapeLike): Array<number> => {
-  const s = typeof shape === "number" ? [shape] : [...shape]
-  for (const d of s) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError({ operation, detail: `shape must be non-negative integers, got [${s.join(", ")}]` })
-    }
-  }
-  return s
-}
-
-const checkKey = (operation: string, key: Tensor, single = true): Tensor => {
-  if (key.dtype !== "uint32" || key.ndim === 0 || key.shape[key.ndim - 1] !== 2) {
-    throw new DTypeError({
-      operation,
-      detail: `${operation} requires a PRNG key: a uint32 array of shape [..., 2] (random.key(seed)), got ${
-        DType.shortName(key.dtype)
-      }[${key.shape.join(",")}]`
-    })
-  }
-  if (single && key.ndim !== 1) {
-    throw new ShapeError({
-      operation,
-      detail: `${operation} accepts a single key, but was given a key array of shape [${
-        key.shape.slice(0, -1).join(", ")
-      }] != []. Use vmap for batching.`
-    })
-  }
-  return key
-}
 
 /**
  * A PRNG key from an integer seed (JAX's `jax.random.key` / `PRNGKey`): the
@@ -172,12 +146,13 @@ export const wrapKeyData = (data: Tensor): Tensor => checkKey("wrapKeyData", dat
  *
  * @example
  * import { random } from "diffect"
- * const [a, b] = random.split(random.key(0))
+ * const keys = random.split(random.key(0)) // uint32[2, 2]
+ * const [a, b] = [keys.at(0), keys.at(1)]
  *
  * @since 0.1.0
  */
 export const split = (key: Tensor, num: ShapeLike = 2): Tensor =>
-  threefry.split(checkKey("split", key), shapeOf("split", num), partitionableStream)
+  threefry.split(checkKey("split", key), shapeOf("split", num), keys.partitionable())
 
 /**
  * A new key from a key and an integer (JAX's `fold_in`): `threefry_2x32(key,
@@ -220,86 +195,10 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
  * @since 0.1.0
  */
 export const bits = (key: Tensor, shape: ShapeLike = []): Tensor =>
-  threefry.bits32(checkKey("bits", key), shapeOf("bits", shape), partitionableStream)
-
-/** Key `i` of a `[n, 2]` key array. */
-const keyAt = (keys: Tensor, i: number): Tensor => lax.reshape(lax.slice(keys, [i, 0], [i + 1, 2], null), [2])
-
-/** `n` keys from one, as a list (JAX's `_split(key, n)` unpacked). */
-const splitN = (key: Tensor, n: number): Array<Tensor> => {
-  const keys = threefry.split(key, [n], partitionableStream)
-  return Array.from({ length: n }, (_, i) => keyAt(keys, i))
-}
+  threefry.bits32(checkKey("bits", key), shapeOf("bits", shape), keys.partitionable())
 
 // ---------------------------------------------------------------------------
 // uniform and normal
-
-const floatDType = (operation: string, dtype: DType.DType | undefined): FloatDType => {
-  const d = dtype ?? "float32"
-  if (d !== "float32" && d !== "float64") {
-    throw new DTypeError({ operation, detail: `dtype argument to \`${operation}\` must be a float dtype, got ${d}` })
-  }
-  return d
-}
-
-const asFloat = (x: TensorLike, dtype: FloatDType): Tensor => {
-  const t = np.asarray(x)
-  return t.dtype === dtype && !t.weakType ? t : lax.convertElementType(t, dtype)
-}
-
-// [0, 1) from the mantissa bits: JAX's "bits >> (nbits - nmant) | bits(1.0), bitcast, minus 1",
-// which is exactly the integer of those bits times 2^-nmant.
-const floatsFromBits = (b: Tensor | readonly [Tensor, Tensor]): Tensor => {
-  if (!Array.isArray(b)) {
-    const b32 = b as Tensor
-    const m = lax.shiftRightLogical(b32, lax.full(b32.shape, 9, "uint32"))
-    return lax.mul(lax.convertElementType(m, "float32"), lax.full(b32.shape, 2 ** -23, "float32"))
-  }
-  const [hi, lo] = b as readonly [Tensor, Tensor]
-  // (hi:lo >> 12) * 2^-52 = hi * 2^-32 + (lo >> 12) * 2^-52, both exact in float64.
-  const loM = lax.shiftRightLogical(lo, lax.full(lo.shape, 12, "uint32"))
-  return lax.add(
-    lax.mul(lax.convertElementType(hi, "float64"), lax.full(hi.shape, 2 ** -32, "float64")),
-    lax.mul(lax.convertElementType(loM, "float64"), lax.full(hi.shape, 2 ** -52, "float64"))
-  )
-}
-
-const unitFloats = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
-  floatsFromBits(
-    dtype === "float32"
-      ? threefry.bits32(key, shape, partitionableStream)
-      : threefry.bits64(key, shape, partitionableStream)
-  )
-
-// One [0, 1) draw per key of a batch [n, 2] (`uniform(key_i, [])`).
-const unitFloatsBatch = (keys: Tensor, dtype: FloatDType): Tensor =>
-  floatsFromBits(
-    dtype === "float32"
-      ? threefry.bits32Batch(keys, partitionableStream)
-      : threefry.bits64Batch(keys, partitionableStream)
-  )
-
-// JAX's scaling: max(minval, floats * (maxval - minval) + minval).
-const scaleUniform = (floats: Tensor, lo: Tensor, hi: Tensor): Tensor =>
-  np.maximum(lo, np.broadcastTo(np.add(np.multiply(floats, np.subtract(hi, lo)), lo), floats.shape))
-
-const uniformImpl = (
-  key: Tensor,
-  shape: ReadonlyArray<number>,
-  dtype: FloatDType,
-  minval: TensorLike,
-  maxval: TensorLike
-): Tensor => {
-  const lo = asFloat(minval, dtype)
-  const hi = asFloat(maxval, dtype)
-  if (lo.ndim > shape.length || hi.ndim > shape.length) {
-    throw new ShapeError({
-      operation: "uniform",
-      detail: `minval and maxval must broadcast to the shape [${shape.join(", ")}]`
-    })
-  }
-  return scaleUniform(unitFloats(key, shape, dtype), lo, hi)
-}
 
 /** Options of the samplers that take a dtype. @since 0.1.0 */
 export interface DTypeOptions {
@@ -330,31 +229,6 @@ export const uniform = (
     options?.maxval ?? 1
   )
 
-// XLA's ErfInv for float32 (M. Giles, "Approximating the erfinv function"): the
-// same polynomial in the same order of operations as JAX's erf_inv on the CPU.
-const ERFINV_LT5 = [
-  2.81022636e-08,
-  3.43273939e-07,
-  -3.5233877e-06,
-  -4.39150654e-06,
-  0.00021858087,
-  -0.00125372503,
-  -0.00417768164,
-  0.246640727,
-  1.50140941
-]
-const ERFINV_GE5 = [
-  -0.000200214257,
-  0.000100950558,
-  0.00134934322,
-  -0.00367342844,
-  0.00573950773,
-  -0.0076224613,
-  0.00943887047,
-  1.00167406,
-  2.83297682
-]
-
 /**
  * The inverse error function, elementwise. float32 uses XLA's polynomial (Giles'
  * single-precision approximation, as JAX's `erf_inv`); float64 refines it with
@@ -366,37 +240,7 @@ const ERFINV_GE5 = [
  *
  * @since 0.1.0
  */
-export const erfInv = (x: TensorLike): Tensor => {
-  const t = inexact(x)
-  const c = (v: number) => lax.full(t.shape, v, t.dtype)
-  let w = lax.neg(lax.log1p(lax.neg(lax.mul(t, t))))
-  const lt = lax.lt(w, c(5))
-  w = lax.select(lt, lax.sub(w, c(2.5)), lax.sub(lax.sqrt(w), c(3)))
-  const coef = (i: number) => lax.select(lt, c(ERFINV_LT5[i]!), c(ERFINV_GE5[i]!))
-  let p = coef(0)
-  for (let i = 1; i < 9; i++) p = lax.add(coef(i), lax.mul(p, w))
-  let result = lax.mul(p, t)
-  if (t.dtype === "float64") {
-    // Newton on erf(y) = x: y -= (erf(y) - x) / (2/sqrt(pi) exp(-y^2)); quadratic from ~1e-7.
-    for (let i = 0; i < 2; i++) {
-      const deriv = lax.mul(c(2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(lax.mul(result, result))))
-      result = lax.sub(result, lax.div(lax.sub(lax.erf(result), t), deriv))
-    }
-  }
-  const edge = lax.eq(lax.abs(t), c(1))
-  return lax.select(edge, lax.mul(t, c(Infinity)), result)
-}
-
-// nextafter(-1, 0): the open interval keeps erf_inv finite.
-const normalLow = (dtype: FloatDType): number => (dtype === "float32" ? -(1 - 2 ** -24) : -(1 - 2 ** -53))
-
-const normalFromFloats = (floats: Tensor, dtype: FloatDType): Tensor => {
-  const u = scaleUniform(floats, np.array(normalLow(dtype), { dtype }), np.array(1, { dtype }))
-  return lax.mul(lax.full(u.shape, Math.SQRT2, dtype), erfInv(u))
-}
-
-const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
-  normalFromFloats(unitFloats(key, shape, dtype), dtype)
+export const erfInv = (x: TensorLike): Tensor => erfInvImpl(inexact(x))
 
 /**
  * Standard normal samples (JAX's `normal`: `sqrt(2) * erf_inv(u)` for `u`
@@ -438,23 +282,6 @@ export const truncatedNormal = (
   const u = uniformImpl(key, s, dtype, a, b)
   const out = np.multiply(sqrt2, erfInv(u))
   return np.clip(out, nextAfter(lower, Infinity, dtype), nextAfter(upper, -Infinity, dtype))
-}
-
-// C's nextafter in float32 or float64, on the host.
-const nextAfter = (x: number, toward: number, dtype: FloatDType): number => {
-  if (Number.isNaN(x) || x === toward) return x
-  if (dtype === "float64") {
-    const b = new Float64Array([x])
-    const i = new BigInt64Array(b.buffer)
-    if (x === 0) return toward > 0 ? Number.MIN_VALUE : -Number.MIN_VALUE
-    i[0] = i[0]! + ((toward > x) === (x > 0) ? 1n : -1n)
-    return b[0]!
-  }
-  const f = new Float32Array([x])
-  const i = new Int32Array(f.buffer)
-  if (x === 0) return toward > 0 ? 2 ** -149 : -(2 ** -149)
-  i[0] = i[0]! + ((toward > x) === (x > 0) ? 1 : -1)
-  return f[0]!
 }
 
 // ---------------------------------------------------------------------------
@@ -512,8 +339,8 @@ export const randint = (
   const loB = np.broadcastTo(lo, s)
   const hiB = np.broadcastTo(hi, s)
   const [k1, k2] = splitN(key, 2)
-  const higher = threefry.bits32(k1, s, partitionableStream)
-  const lower = threefry.bits32(k2, s, partitionableStream)
+  const higher = threefry.bits32(k1, s, keys.partitionable())
+  const lower = threefry.bits32(k2, s, keys.partitionable())
   const u = (v: number) => lax.full(s, v, "uint32")
   let span = lax.convertElementType(lax.sub(hiB, loB), "uint32")
   span = lax.select(lax.le(hiB, loB), u(1), span)
@@ -572,11 +399,6 @@ export const rademacher = (
   const b = np.astype(bernoulli(key, 0.5, { shape }), options?.dtype ?? "int32")
   return np.astype(np.subtract(np.multiply(2, b), 1), options?.dtype ?? "int32")
 }
-
-const FINFO = {
-  float32: { tiny: 1.1754943508222875e-38, eps: 2 ** -23, epsneg: 2 ** -24 },
-  float64: { tiny: 2.2250738585072014e-308, eps: 2 ** -52, epsneg: 2 ** -53 }
-} as const
 
 const sampler = (operation: string, key: Tensor, shape: ShapeLike, options: DTypeOptions | undefined) =>
   [checkKey(operation, key), shapeOf(operation, shape), floatDType(operation, options?.dtype)] as const
@@ -681,79 +503,6 @@ export const weibullMin = (
 
 // ---------------------------------------------------------------------------
 // gamma and friends (Marsaglia-Tsang with JAX's key use)
-
-// The per-element rejection loops run at most this many rounds under a transformation.
-const MAX_TRACED_ROUNDS = 16
-
-// JAX's `_gamma_one` for every element at once: keys [n, 2], alphas [n].
-const gammaBatch = (keys: Tensor, alpha: Tensor, logSpace: boolean): Tensor => {
-  const n = alpha.shape[0]!
-  const dtype = alpha.dtype as FloatDType
-  const c = (v: number) => lax.full([n], v, dtype)
-  const boostMask = lax.ge(alpha, c(1))
-  const alphaOrig = alpha
-  const a = lax.select(boostMask, alpha, lax.add(alpha, c(1)))
-  const d = lax.sub(a, c(1 / 3))
-  const cc = lax.div(c(1 / 3), lax.sqrt(d))
-  const split2 = threefry.splitBatch(keys, 2, partitionableStream)
-  const at = (ks: Tensor, i: number) => lax.reshape(lax.slice(ks, [0, i, 0], [n, i + 1, 2], null), [n, 2])
-  const loopKey = at(split2, 0)
-  const subkey = at(split2, 1)
-  const normalBatch = (ks: Tensor) => normalFromFloats(unitFloatsBatch(ks, dtype), dtype)
-  const cond = ([, X, V, U]: ReadonlyArray<Tensor>) =>
-    lax.and(
-      lax.ge(U!, lax.sub(c(1), lax.mul(c(0.0331), lax.mul(X!, X!)))),
-      lax.ge(lax.log(U!), lax.add(lax.mul(X!, c(0.5)), lax.mul(d, lax.add(lax.sub(c(1), V!), lax.log(V!)))))
-    )
-  const body = ([key]: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-    const three = threefry.splitBatch(key!, 3, partitionableStream)
-    const [next, xKey, uKey] = [at(three, 0), at(three, 1), at(three, 2)]
-    const [, x, v] = whileLoop(
-      ([, , vv]) => lax.le(vv!, c(0)),
-      ([kk]) => {
-        const two = threefry.splitBatch(kk!, 2, partitionableStream)
-        const xx = normalBatch(at(two, 1))
-        return [at(two, 0), xx, lax.add(c(1), lax.mul(xx, cc))]
-      },
-      [xKey, c(0), c(-1)],
-      MAX_TRACED_ROUNDS
-    )
-    const U = unitFloatsBatch(uKey, dtype)
-    return [next, lax.mul(x!, x!), lax.mul(lax.mul(v!, v!), v!), U]
-  }
-  const [, , V] = whileLoop(cond, body, [loopKey, c(0), c(1), c(2)], MAX_TRACED_ROUNDS)
-  if (logSpace) {
-    const logSamples = lax.neg(lax.neg(lax.log1p(lax.neg(unitFloatsBatch(subkey, dtype)))))
-    const logBoost = lax.select(
-      lax.or(boostMask, lax.eq(logSamples, c(0))),
-      c(0),
-      lax.mul(logSamples, lax.div(c(1), alphaOrig))
-    )
-    return lax.add(lax.add(lax.log(d), lax.log(V!)), logBoost)
-  }
-  const samples = lax.sub(c(1), unitFloatsBatch(subkey, dtype))
-  const boost = lax.select(boostMask, c(1), lax.pow(samples, lax.div(c(1), alphaOrig)))
-  return lax.mul(lax.mul(d, V!), boost)
-}
-
-const gammaImpl = (
-  operation: string,
-  key: Tensor,
-  a: TensorLike,
-  shape: ShapeLike | undefined,
-  dtype: FloatDType,
-  logSpace: boolean
-): Tensor => {
-  checkKey(operation, key)
-  const at = asFloat(a, dtype)
-  const s = shape === undefined ? at.shape : shapeOf(operation, shape)
-  const alphas = np.broadcastTo(at, s)
-  const n = Shape.sizeOf(s)
-  if (n === 0) return np.zeros(s, { dtype })
-  // JAX splits the key into one key per element, then runs `_gamma_one` on each.
-  const keys = threefry.split(key, [n], partitionableStream)
-  return lax.reshape(gammaBatch(keys, lax.reshape(alphas, [n]), logSpace), s)
-}
 
 /** Options of the gamma-family samplers. @since 0.1.0 */
 export interface ShapeDTypeOptions extends DTypeOptions {
@@ -878,43 +627,6 @@ export const ball = (
 // ---------------------------------------------------------------------------
 // orderings: permutations, choices, categorical
 
-// For each slice along the last axis: the rank of every element when the slice is
-// sorted stably (ascending keys; ties keep their order), as int32. JAX sorts with
-// `lax.sort_key_val`; without a sort primitive this counts comparisons (O(n^2)).
-const stableRanks = (k: Tensor, descending: boolean): Tensor => {
-  const n = k.shape[k.ndim - 1]!
-  const ki = np.expandDims(k, -1)
-  const kj = np.expandDims(k, -2)
-  const idx = lax.iota("int32", [n, n], 0)
-  const jdx = lax.iota("int32", [n, n], 1)
-  const before = np.logicalOr(
-    descending ? np.greater(kj, ki) : np.less(kj, ki),
-    np.logicalAnd(np.equal(kj, ki), np.less(jdx, idx))
-  )
-  return np.sum(np.astype(before, "int32"), { axis: -1 })
-}
-
-// The element with rank p goes to position p: out[..., p] = x[..., i] where ranks[..., i] = p.
-const placeByRank = (x: Tensor, ranks: Tensor, count: number): Tensor => {
-  const onehot = np.equal(np.expandDims(ranks, -1), lax.iota("int32", [count], 0)) // [..., i, p]
-  return np.sum(np.where(onehot, np.expandDims(x, -1), np.zerosLike(np.expandDims(x, -1))), { axis: -2 })
-}
-
-const shuffle = (key: Tensor, x: Tensor, axis: number): Tensor => {
-  const size = Shape.sizeOf(x.shape)
-  const rounds = Math.ceil((3 * Math.log(Math.max(1, size))) / Math.log(2 ** 32 - 1))
-  let k = key
-  let out = np.moveaxis(x, axis, -1)
-  for (let r = 0; r < rounds; r++) {
-    const [next, sub] = splitN(k, 2)
-    k = next!
-    // JAX draws the sort keys in x's shape (axis in place), then sorts along the axis.
-    const sortKeys = np.moveaxis(threefry.bits32(sub!, x.shape, partitionableStream), axis, -1)
-    out = placeByRank(out, stableRanks(sortKeys, false), out.shape[out.ndim - 1]!)
-  }
-  return np.moveaxis(out, -1, axis)
-}
-
 /**
  * A random permutation of `arange(x)` (for a number), or of a tensor's entries
  * along `axis` (JAX's `permutation`; `independent` shuffles each slice on its
@@ -949,14 +661,6 @@ export const permutation = (
   if (options?.independent === true || x.ndim === 1) return shuffle(key, x, axis)
   const ind = shuffle(key, lax.iota("int32", [x.shape[axis]!], 0), 0)
   return np.take(x, ind, { axis })
-}
-
-// Indices of the k largest entries along the last axis, largest first (lax.top_k: ties by index).
-const topKIndices = (x: Tensor, k: number): Tensor => {
-  const ranks = stableRanks(x, true)
-  const n = x.shape[x.ndim - 1]!
-  const all = placeByRank(np.broadcastTo(lax.iota("int32", [n], 0), x.shape), ranks, n)
-  return lax.slice(all, all.shape.map(() => 0), [...all.shape.slice(0, -1), k], null)
 }
 
 /**
@@ -1091,22 +795,6 @@ export const categorical = (
 // ---------------------------------------------------------------------------
 // linear-algebra based samplers
 
-// Cholesky-Banachiewicz by columns over primitives (batched over leading dims).
-const cholesky = (a: Tensor): Tensor => {
-  const n = a.shape[a.ndim - 1]!
-  const col = (j: number) => np.squeeze(np.take(a, [j], { axis: -1 }), -1)
-  const rows = lax.iota("int32", [n], 0)
-  const cols: Array<Tensor> = []
-  for (let j = 0; j < n; j++) {
-    let c = col(j)
-    for (let k = 0; k < j; k++) c = np.subtract(c, np.multiply(cols[k]!, np.take(cols[k]!, [j], { axis: -1 })))
-    const diag = np.sqrt(np.take(c, [j], { axis: -1 }))
-    c = np.where(np.less(rows, j), 0, np.divide(c, diag))
-    cols.push(np.where(np.equal(rows, j), diag, c))
-  }
-  return np.stack(cols, -1)
-}
-
 /**
  * Samples from a multivariate normal with `mean` `[..., n]` and covariance `cov`
  * `[..., n, n]` (JAX's `multivariate_normal` with its default method,
@@ -1161,21 +849,6 @@ export const multivariateNormal = (
   return np.add(m, np.squeeze(np.matmul(factor, np.expandDims(z, -1)), -1))
 }
 
-// Q of a QR factorization with a positive diagonal of R: Gram-Schmidt, each column twice
-// (Giraud et al.: "twice is enough" for orthogonality to working precision).
-const orthonormalColumns = (z: Tensor): Tensor => {
-  const k = z.shape[z.ndim - 1]!
-  const qs: Array<Tensor> = []
-  for (let j = 0; j < k; j++) {
-    let v = np.squeeze(np.take(z, [j], { axis: -1 }), -1)
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of qs) v = np.subtract(v, np.multiply(np.sum(np.multiply(q, v), { axis: -1, keepdims: true }), q))
-    }
-    qs.push(np.divide(v, np.sqrt(np.sum(np.square(v), { axis: -1, keepdims: true }))))
-  }
-  return np.stack(qs, -1)
-}
-
 /**
  * Random orthogonal (Haar-distributed) `n x m` matrices (JAX's `orthogonal`:
  * `Q` of the QR factorization of a normal matrix, signs fixed by `R`'s diagonal),
@@ -1205,29 +878,6 @@ export const orthogonal = (
 // ---------------------------------------------------------------------------
 // poisson
 
-// log Gamma(x) for x >= 1 (Lanczos, g = 7, n = 9: ~1e-15 relative in float64).
-const LANCZOS = [
-  0.99999999999980993,
-  676.5203681218851,
-  -1259.1392167224028,
-  771.32342877765313,
-  -176.61502916214059,
-  12.507343278686905,
-  -0.13857109526572012,
-  9.9843695780195716e-6,
-  1.5056327351493116e-7
-]
-const lgamma = (x: Tensor): Tensor => {
-  const z = np.subtract(x, 1)
-  let acc: Tensor = np.fullLike(z, LANCZOS[0]!)
-  for (let i = 1; i < 9; i++) acc = np.add(acc, np.divide(LANCZOS[i]!, np.add(z, i)))
-  const t = np.add(z, 7.5)
-  return np.add(
-    np.add(0.5 * Math.log(2 * Math.PI), np.multiply(np.add(z, 0.5), np.log(t))),
-    np.subtract(np.log(acc), t)
-  )
-}
-
 /**
  * Poisson samples with rate `lam` (JAX's `poisson`: Knuth's multiplication method
  * for `lam < 10`, the transformed rejection method with squeeze of Hörmann
@@ -1243,49 +893,5 @@ export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape
   checkKey("poisson", key)
   const l0 = asFloat(lam, "float32")
   const s = options?.shape === undefined ? l0.shape : shapeOf("poisson", options.shape)
-  const l = np.broadcastTo(l0, s)
-  const useKnuth = np.logicalOr(np.isnan(l), np.less(l, 10))
-  const lamKnuth = np.where(useKnuth, l, 0)
-  const lamRejection = np.where(useKnuth, 1e5, l)
-  const t = lax.scalar(1, "bool")
-  // Knuth: count uniforms until their product drops below exp(-lam).
-  const [, kKnuth] = whileLoop(
-    ([, , , logProd]) => np.any(np.greater(logProd!, np.negative(lamKnuth))),
-    ([, k, rng, logProd]) => {
-      const [next, sub] = splitN(rng!, 2)
-      const k2 = np.where(np.greater(logProd!, np.negative(lamKnuth)), lax.add(k!, lax.full(s, 1, "int32")), k!)
-      const u = uniformImpl(sub!, s, "float32", 0, 1)
-      return [t, k2, next!, np.add(logProd!, np.log(u))]
-    },
-    [t, np.zeros(s, { dtype: "int32" }), key, np.zeros(s, { dtype: "float32" })],
-    64
-  )
-  // Rejection (PTRS).
-  const logLam = np.log(lamRejection)
-  const b = np.add(0.931, np.multiply(2.53, np.sqrt(lamRejection)))
-  const a = np.add(-0.059, np.multiply(0.02483, b))
-  const invAlpha = np.add(1.1239, np.divide(1.1328, np.subtract(b, 3.4)))
-  const vR = np.subtract(0.9277, np.divide(3.6224, np.subtract(b, 2)))
-  const [, kRej] = whileLoop(
-    ([, , accepted]) => np.any(np.logicalNot(accepted!)),
-    ([, kOut, accepted, rng]) => {
-      const [next, s0, s1] = splitN(rng!, 3)
-      const u = np.subtract(uniformImpl(s0!, s, "float32", 0, 1), 0.5)
-      const v = uniformImpl(s1!, s, "float32", 0, 1)
-      const uShifted = np.subtract(0.5, np.abs(u))
-      const k = np.floor(
-        np.add(np.add(np.multiply(np.add(np.divide(np.multiply(2, a), uShifted), b), u), lamRejection), 0.43)
-      )
-      const sv = np.log(np.divide(np.multiply(v, invAlpha), np.add(np.divide(a, np.multiply(uShifted, uShifted)), b)))
-      const tv = np.subtract(np.add(np.negative(lamRejection), np.multiply(k, logLam)), lgamma(np.add(k, 1)))
-      const accept1 = np.logicalAnd(np.greaterEqual(uShifted, 0.07), np.lessEqual(v, vR))
-      const reject = np.logicalOr(np.less(k, 0), np.logicalAnd(np.less(uShifted, 0.013), np.greater(v, uShifted)))
-      const accept = np.logicalOr(accept1, np.logicalAnd(np.logicalNot(reject), np.lessEqual(sv, tv)))
-      return [t, np.where(accept, k, kOut!), np.logicalOr(accepted!, accept), next!]
-    },
-    [t, np.full(s, -1, { dtype: "float32" }), np.full(s, false, { dtype: "bool" }), key],
-    64
-  )
-  const result = lax.select(useKnuth, lax.sub(kKnuth!, lax.full(s, 1, "int32")), np.astype(kRej!, "int32"))
-  return lax.select(np.equal(l, 0), lax.full(s, 0, "int32"), result)
+  return poissonSample(key, np.broadcastTo(l0, s), s)
 }

@@ -240,6 +240,18 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   divi32: `fn div_i32(x: i32, y: i32) -> i32 { return select(x / y, -1i, y == 0i); }`,
   divu32: `fn div_u32(x: u32, y: u32) -> u32 { return select(x / max(y, 1u), 0xffffffffu, y == 0u); }`,
   remu32: `fn rem_u32(x: u32, y: u32) -> u32 { return select(x % max(y, 1u), x, y == 0u); }`,
+  powu32: `fn pow_u32(x: u32, y: u32) -> u32 {
+  var acc = 1u;
+  var b = x;
+  var e = y;
+  loop {
+    if (e == 0u) { break; }
+    if ((e & 1u) == 1u) { acc = acc * b; }
+    b = b * b;
+    e = e >> 1u;
+  }
+  return acc;
+}`,
   f32tou32: `fn f32_to_u32(x: f32) -> u32 {
   if (isnan_f32(x) || x <= 0.0) { return 0u; }
   if (x >= 4294967296.0) { return 0xffffffffu; }
@@ -294,6 +306,7 @@ const helperDeps: Record<string, ReadonlyArray<string>> = {
   divi32: [],
   divu32: [],
   remu32: [],
+  powu32: [],
   f32tou32: ["isnan"],
   remi32: [],
   powi32: []
@@ -436,7 +449,7 @@ const binaryU32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): strin
     case "rem":
       return h.use("remu32"), `rem_u32(${x}, ${y})`
     case "pow":
-      return internal("pow on u32")
+      return h.use("powu32"), `pow_u32(${x}, ${y})`
     case "max":
       return `max(${x}, ${y})`
     case "min":
