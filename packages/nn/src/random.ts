@@ -281,7 +281,7 @@ export const truncatedNormal = (
   const b = lax.erf(np.divide(np.array(upper, { dtype }), sqrt2))
   const u = uniformImpl(key, s, dtype, a, b)
   const out = np.multiply(sqrt2, erfInv(u))
-  return np.clip(out, nextAfter(lower, Infinity, dtype), nextAfter(upper, -Infinity, dtype))
+  return np.clip(out, { min: nextAfter(lower, Infinity, dtype), max: nextAfter(upper, -Infinity, dtype) })
 }
 
 // ---------------------------------------------------------------------------
@@ -846,7 +846,7 @@ export const multivariateNormal = (
     : shapeOf("multivariateNormal", options.shape)
   const factor = cholesky(c)
   const z = normalImpl(key, [...s, n], dtype)
-  return np.add(m, np.squeeze(np.matmul(factor, np.expandDims(z, -1)), -1))
+  return np.add(m, np.squeeze(np.matmul(factor, np.expandDims(z, -1)), { axis: -1 }))
 }
 
 /**

@@ -104,7 +104,7 @@ describe("statistics", () => {
     const wide = init.orthogonal(2)(key, [2, 5], "float64")
     assertClose(
       np.matmul(wide, np.transpose(wide)),
-      flat(np.multiply(4, np.eye(2, undefined, { dtype: "float64" }))),
+      flat(np.multiply(4, np.eye(2, { dtype: "float64" }))),
       1e-12
     )
     const conv = init.orthogonal(1, { columnAxis: 0 })(key, [3, 2, 2], "float64")

@@ -157,7 +157,7 @@ describe("the partitionable stream (JAX's default)", () => {
   })
   it("the same symmetry with the index from a vmap (test_threefry_split_vmapped_fold_in_symmetry)", () => {
     const key = random.key(72)
-    const folded = runSync(vmap((i: Tensor) => random.foldIn(key, i))(np.arange(0, 3, 1, { dtype: "int32" })))
+    const folded = runSync(vmap((i: Tensor) => random.foldIn(key, i))(np.arange(0, 3, { dtype: "int32" })))
     assert.deepStrictEqual(ints(folded), ints(random.split(key, 3)))
   })
   it("bits of an element depend only on its index: a prefix of a longer draw", () => {
@@ -206,7 +206,7 @@ describe("distributions", () => {
   it("permutation and choice without replacement are permutations", () => {
     const p = ints(random.permutation(key, 50))
     assert.deepStrictEqual([...p].sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i))
-    const x = np.reshape(np.arange(12, undefined, 1, { dtype: "int32" }), [4, 3])
+    const x = np.reshape(np.arange(12, { dtype: "int32" }), [4, 3])
     const rows = toJsSync(random.permutation(key, x)) as Array<Array<number>>
     assert.deepStrictEqual(rows.map((r) => r[0]! / 3).sort(), [0, 1, 2, 3])
     const c = ints(random.choice(key, 10, { shape: [10], replace: false }))

@@ -10,7 +10,7 @@ import type { Tensor } from "@diffect/core"
 // Cholesky-Banachiewicz by columns over primitives (batched over leading dims).
 export const cholesky = (a: Tensor): Tensor => {
   const n = a.shape[a.ndim - 1]!
-  const col = (j: number) => np.squeeze(np.take(a, [j], { axis: -1 }), -1)
+  const col = (j: number) => np.squeeze(np.take(a, [j], { axis: -1 }), { axis: -1 })
   const rows = lax.iota("int32", [n], 0)
   const cols: Array<Tensor> = []
   for (let j = 0; j < n; j++) {
@@ -20,7 +20,7 @@ export const cholesky = (a: Tensor): Tensor => {
     c = np.where(np.less(rows, j), 0, np.divide(c, diag))
     cols.push(np.where(np.equal(rows, j), diag, c))
   }
-  return np.stack(cols, -1)
+  return np.stack(cols, { axis: -1 })
 }
 
 // Q of a QR factorization with a positive diagonal of R: Gram-Schmidt, each column twice
@@ -29,11 +29,11 @@ export const orthonormalColumns = (z: Tensor): Tensor => {
   const k = z.shape[z.ndim - 1]!
   const qs: Array<Tensor> = []
   for (let j = 0; j < k; j++) {
-    let v = np.squeeze(np.take(z, [j], { axis: -1 }), -1)
+    let v = np.squeeze(np.take(z, [j], { axis: -1 }), { axis: -1 })
     for (let pass = 0; pass < 2; pass++) {
       for (const q of qs) v = np.subtract(v, np.multiply(np.sum(np.multiply(q, v), { axis: -1, keepdims: true }), q))
     }
     qs.push(np.divide(v, np.sqrt(np.sum(np.square(v), { axis: -1, keepdims: true }))))
   }
-  return np.stack(qs, -1)
+  return np.stack(qs, { axis: -1 })
 }
