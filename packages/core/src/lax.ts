@@ -262,8 +262,9 @@ export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tenso
  * from the end.
  *
  * @example
- * import { lax, np } from "@diffect/core"
- * const [a, b] = lax.split(np.array([1, 2, 3, 4, 5]), [2, 3], 0) // [1, 2] and [3, 4, 5]
+ * import { lax, np, toJsSync } from "diffect"
+ * const [a, b] = lax.split(np.array([1, 2, 3, 4, 5]), [2, 3], 0)
+ * console.log(toJsSync([a!, b!])) // [[1, 2], [3, 4, 5]]
  *
  * @since 0.1.0
  */
