@@ -9,7 +9,8 @@
  * @example
  * import { nn, random } from "diffect"
  * const init = nn.initializers.glorotNormal()
- * const w = init(random.key(0), [784, 128]) // float32[784,128]
+ * const w = init(random.key(0), [784, 128])
+ * console.log(w.dtype, w.shape) // float32 [784, 128]
  *
  * @since 0.1.0
  */
@@ -32,8 +33,8 @@ const dtypeOr = (d: FloatDType | undefined, fallback: FloatDType | undefined): F
  * Zeros (the key is unused), JAX's `zeros`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.zeros(random.key(0), [2, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.zeros(random.key(0), [2, 3]))) // [[0, 0, 0], [0, 0, 0]]
  *
  * @since 0.1.0
  */
@@ -43,8 +44,8 @@ export const zeros: Initializer = (_key, shape, dtype) => np.zeros(shape, { dtyp
  * Ones (the key is unused), JAX's `ones`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.ones(random.key(0), [3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.ones(random.key(0), [3]))) // [1, 1, 1]
  *
  * @since 0.1.0
  */
@@ -54,8 +55,8 @@ export const ones: Initializer = (_key, shape, dtype) => np.ones(shape, { dtype:
  * An initializer filling with `value`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.constant(0.1)(random.key(0), [3]) // [0.1, 0.1, 0.1]
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.constant(0.1)(random.key(0), [3]))) // [0.1, 0.1, 0.1]
  *
  * @since 0.1.0
  */
@@ -67,8 +68,8 @@ export const constant =
  * Uniform in `[0, scale)` (JAX's `uniform`, default scale 0.01).
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.uniform(0.5)(random.key(0), [3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.uniform(0.5)(random.key(0), [3]))) // [0.4738335, 0.4892899, 0.1661457]
  *
  * @since 0.1.0
  */
@@ -82,8 +83,8 @@ export const uniform =
  * Normal with standard deviation `stddev` (JAX's `normal`, default 0.01).
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.normal(1)(random.key(0), [3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.normal(1)(random.key(0), [3]))) // [1.622642, 2.025265, -0.4335944]
  *
  * @since 0.1.0
  */
@@ -98,8 +99,8 @@ export const normal =
  * (JAX's `truncated_normal`, defaults 0.01, -2, 2).
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.truncatedNormal(0.02)(random.key(0), [3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.truncatedNormal(0.02)(random.key(0), [3]))) // [0.02911918, 0.03429497, -0.008253505]
  *
  * @since 0.1.0
  */
@@ -130,7 +131,7 @@ export interface FanOptions {
  *
  * @example
  * import { nn } from "diffect"
- * nn.initializers.computeFans([3, 3, 16, 32]) // [144, 288]
+ * console.log(nn.initializers.computeFans([3, 3, 16, 32])) // [144, 288]
  *
  * @since 0.1.0
  */
@@ -164,8 +165,9 @@ export type Distribution = "truncatedNormal" | "normal" | "uniform"
  * 0.87962566103423978), a normal, or a uniform on `[-sqrt(3 v), sqrt(3 v))`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.varianceScaling(2, "fanIn", "normal")(random.key(0), [64, 32])
+ * import { nn, random, toJsSync } from "diffect"
+ * const w = nn.initializers.varianceScaling(2, "fanIn", "normal")(random.key(0), [2, 2])
+ * console.log(toJsSync(w)) // [[1.622642, 2.025265], [-0.4335944, -0.07861735]]
  *
  * @since 0.1.0
  */
@@ -218,8 +220,8 @@ export const varianceScaling = (
  * Glorot (Xavier) uniform: `varianceScaling(1, "fanAvg", "uniform")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.glorotUniform()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.glorotUniform()(random.key(0), [2, 3]))) // [[0.9807893, 1.048516, -0.367431], [-0.06864396, 0.1531185, -0.7328462]]
  *
  * @since 0.1.0
  */
@@ -229,8 +231,8 @@ export const glorotUniform = (options?: FanOptions): Initializer => varianceScal
  * Glorot (Xavier) normal: `varianceScaling(1, "fanAvg", "truncatedNormal")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.glorotNormal()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.glorotNormal()(random.key(0), [2, 3]))) // [[1.046842, 1.232913, -0.2967157], [-0.05394943, 0.1207936, -0.6561745]]
  *
  * @since 0.1.0
  */
@@ -241,8 +243,8 @@ export const glorotNormal = (options?: FanOptions): Initializer =>
  * LeCun uniform: `varianceScaling(1, "fanIn", "uniform")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.lecunUniform()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.lecunUniform()(random.key(0), [2, 3]))) // [[1.096556, 1.172276, -0.4108003], [-0.07674628, 0.1711917, -0.819347]]
  *
  * @since 0.1.0
  */
@@ -252,8 +254,8 @@ export const lecunUniform = (options?: FanOptions): Initializer => varianceScali
  * LeCun normal: `varianceScaling(1, "fanIn", "truncatedNormal")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.lecunNormal()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.lecunNormal()(random.key(0), [2, 3]))) // [[1.170405, 1.378439, -0.3317383], [-0.0603173, 0.1350513, -0.7336254]]
  *
  * @since 0.1.0
  */
@@ -264,8 +266,8 @@ export const lecunNormal = (options?: FanOptions): Initializer =>
  * He (Kaiming) uniform: `varianceScaling(2, "fanIn", "uniform")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.heUniform()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.heUniform()(random.key(0), [2, 3]))) // [[1.550764, 1.657849, -0.5809593], [-0.1085356, 0.2421016, -1.158731]]
  *
  * @since 0.1.0
  */
@@ -275,8 +277,8 @@ export const heUniform = (options?: FanOptions): Initializer => varianceScaling(
  * He (Kaiming) normal: `varianceScaling(2, "fanIn", "truncatedNormal")`.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.heNormal()(random.key(0), [4, 3])
+ * import { nn, random, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.initializers.heNormal()(random.key(0), [2, 3]))) // [[1.655203, 1.949407, -0.4691488], [-0.08530156, 0.1909914, -1.037503]]
  *
  * @since 0.1.0
  */
@@ -287,8 +289,9 @@ export const heNormal = (options?: FanOptions): Initializer => varianceScaling(2
  * (JAX's `orthogonal`): the other axes are flattened into rows.
  *
  * @example
- * import { nn, random } from "diffect"
- * nn.initializers.orthogonal()(random.key(0), [3, 3]) // W^T W = I
+ * import { nn, np, random, toJsSync } from "diffect"
+ * const w = nn.initializers.orthogonal()(random.key(0), [3, 3], "float64")
+ * console.log(toJsSync(np.round(np.matmul(np.transpose(w), w), { decimals: 12 }))) // [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
  *
  * @since 0.1.0
  */

@@ -13,10 +13,9 @@
  *
  * @example
  * import { random, toJsSync } from "diffect"
- * const key = random.key(0)
- * const keys = random.split(key) // uint32[2, 2]
- * const [k1, k2] = [keys.at(0), keys.at(1)]
- * toJsSync(random.uniform(k1, [3]))
+ * const keys = random.split(random.key(0)) // a fresh key per use: split, never reuse
+ * console.log(toJsSync(random.uniform(keys.at(0), [3]))) // [0.8423141, 0.1823786, 0.2271781]
+ * console.log(toJsSync(random.normal(keys.at(1), [2]))) // [-2.442456, -2.035681]
  *
  * @since 0.1.0
  */
@@ -46,7 +45,7 @@ import type { FloatDType } from "./internal/sampling.js"
  *
  * @example
  * import { random } from "diffect"
- * random.isPartitionable() // true
+ * console.log(random.isPartitionable()) // true
  *
  * @since 0.1.0
  */
@@ -60,8 +59,8 @@ export const isPartitionable = (): boolean => keys.partitionable()
  *
  * @example
  * import { random, toJsSync } from "diffect"
- * random.withPartitionable(false, () => toJsSync(random.bits(random.key(1701), [3])))
- * // [56197195, 4200222568, 961309823]: JAX's testRngRandomBits
+ * // JAX's testRngRandomBits, in the legacy stream
+ * console.log(random.withPartitionable(false, () => toJsSync(random.bits(random.key(1701), [3])))) // [56197195, 4200222568, 961309823]
  *
  * @since 0.1.0
  */
@@ -85,7 +84,8 @@ export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
  *
  * @example
  * import { random, toJsSync } from "diffect"
- * toJsSync(random.key(42)) // [0, 42]
+ * console.log(toJsSync(random.key(42))) // [0, 42]
+ * console.log(random.key(42).dtype) // uint32
  *
  * @since 0.1.0
  */
@@ -111,8 +111,8 @@ export const key = (seed: number | Tensor): Tensor => {
  * Alias of {@link key}: diffect's keys are always JAX's raw `uint32[2]` keys.
  *
  * @example
- * import { random } from "diffect"
- * random.PRNGKey(0)
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.PRNGKey(7))) // [0, 7]
  *
  * @since 0.1.0
  */
@@ -122,8 +122,8 @@ export const PRNGKey = key
  * The raw `uint32` data of keys (the keys themselves: diffect keys are raw).
  *
  * @example
- * import { random } from "diffect"
- * random.keyData(random.key(1)) // uint32 [0, 1]
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.keyData(random.key(1)))) // [0, 1]
  *
  * @since 0.1.0
  */
@@ -133,8 +133,8 @@ export const keyData = (keys: Tensor): Tensor => checkKey("keyData", keys, false
  * Keys from raw `uint32[..., 2]` data (checked).
  *
  * @example
- * import { np, random } from "diffect"
- * random.wrapKeyData(np.array([0, 7], { dtype: "uint32" }))
+ * import { np, random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.wrapKeyData(np.array([0, 7], { dtype: "uint32" })))) // [0, 7]
  *
  * @since 0.1.0
  */
@@ -145,9 +145,10 @@ export const wrapKeyData = (data: Tensor): Tensor => checkKey("wrapKeyData", dat
  * `split`; the result has shape `[...num, 2]`.
  *
  * @example
- * import { random } from "diffect"
- * const keys = random.split(random.key(0)) // uint32[2, 2]
- * const [a, b] = [keys.at(0), keys.at(1)]
+ * import { random, toJsSync } from "diffect"
+ * const keys = random.split(random.key(0))
+ * console.log(keys.dtype, keys.shape) // uint32 [2, 2]
+ * console.log(toJsSync(keys)) // [[1797259609, 2579123966], [928981903, 3453687069]]
  *
  * @since 0.1.0
  */
@@ -159,8 +160,11 @@ export const split = (key: Tensor, num: ShapeLike = 2): Tensor =>
  * [0, data])`.
  *
  * @example
- * import { random } from "diffect"
- * const stepKey = random.foldIn(random.key(0), 3)
+ * import { random, toJsSync } from "diffect"
+ * const key = random.key(0)
+ * // in the partitionable stream, foldIn(key, i) is split(key, n)[i]
+ * console.log(toJsSync(random.foldIn(key, 1))) // [928981903, 3453687069]
+ * console.log(toJsSync(random.split(key, 3).at(1))) // [928981903, 3453687069]
  *
  * @since 0.1.0
  */
@@ -189,8 +193,8 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
  * default dtype, 32 bits).
  *
  * @example
- * import { random } from "diffect"
- * random.bits(random.key(0), [2, 3]) // uint32[2,3]
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.bits(random.key(0), [3]))) // [4070199207, 4202968722, 1427181096]
  *
  * @since 0.1.0
  */
@@ -211,8 +215,8 @@ export interface DTypeOptions {
  * the mantissa of 32 (float32) or 64 (float64) random bits, scaled.
  *
  * @example
- * import { random } from "diffect"
- * random.uniform(random.key(0), [3], { minval: -1, maxval: 1 })
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.uniform(random.key(0), [3], { minval: -1, maxval: 1 }))) // [0.895334, 0.9571598, -0.335417]
  *
  * @since 0.1.0
  */
@@ -235,8 +239,8 @@ export const uniform = (
  * two Newton steps on `erf`. `erfInv(+-1) = +-inf`.
  *
  * @example
- * import { np, random } from "diffect"
- * random.erfInv(np.array([0, 0.5])) // [0, 0.4769]
+ * import { np, random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.erfInv(np.array([0, 0.5, -0.9])))) // [0, 0.4769363, -1.163087]
  *
  * @since 0.1.0
  */
@@ -247,8 +251,8 @@ export const erfInv = (x: TensorLike): Tensor => erfInvImpl(inexact(x))
  * uniform in `(-1, 1)`).
  *
  * @example
- * import { random } from "diffect"
- * random.normal(random.key(0), [2, 2])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.normal(random.key(0), [2, 2]))) // [[1.622642, 2.025265], [-0.4335944, -0.07861735]]
  *
  * @since 0.1.0
  */
@@ -261,8 +265,8 @@ export const normal = (key: Tensor, shape: ShapeLike = [], options?: DTypeOption
  * clipped to the open interval).
  *
  * @example
- * import { random } from "diffect"
- * random.truncatedNormal(random.key(0), -2, 2, [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.truncatedNormal(random.key(0), -2, 2, [3]))) // [1.455959, 1.714748, -0.4126753]
  *
  * @since 0.1.0
  */
@@ -298,8 +302,9 @@ export interface IntDTypeOptions {
  * combined modulo the span, so the bias is about `span^2 / 2^64`).
  *
  * @example
- * import { random } from "diffect"
- * random.randint(random.key(0), [3, 3], 0, 8) // int32
+ * import { random, toJsSync } from "diffect"
+ * // JAX's testPRNGValues, in the legacy stream
+ * console.log(random.withPartitionable(false, () => toJsSync(random.randint(random.key(0), [3, 3], 0, 8)))) // [[2, 1, 3], [6, 1, 5], [6, 3, 4]]
  *
  * @since 0.1.0
  */
@@ -362,8 +367,8 @@ export interface BernoulliOptions {
  * Booleans that are true with probability `p` (JAX's `bernoulli`: `uniform < p`).
  *
  * @example
- * import { random } from "diffect"
- * random.bernoulli(random.key(0), 0.3, { shape: [5] }) // bool[5]
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.bernoulli(random.key(0), 0.3, { shape: [5] }))) // [false, false, false, false, false]
  *
  * @since 0.1.0
  */
@@ -386,8 +391,8 @@ export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliO
  * default.
  *
  * @example
- * import { random } from "diffect"
- * random.rademacher(random.key(0), [4])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.rademacher(random.key(0), [4]))) // [-1, -1, 1, 1]
  *
  * @since 0.1.0
  */
@@ -407,8 +412,8 @@ const sampler = (operation: string, key: Tensor, shape: ShapeLike, options: DTyp
  * Exponential samples, density `exp(-x)` (JAX's `exponential`: `-log1p(-u)`).
  *
  * @example
- * import { random } from "diffect"
- * random.exponential(random.key(0), [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.exponential(random.key(0), [3]))) // [2.950128, 3.843425, 0.4039035]
  *
  * @since 0.1.0
  */
@@ -422,8 +427,8 @@ export const exponential = (key: Tensor, shape: ShapeLike = [], options?: DTypeO
  * `[tiny, 1)`).
  *
  * @example
- * import { random } from "diffect"
- * random.gumbel(random.key(0), [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.gumbel(random.key(0), [3]))) // [2.923373, 3.832618, -0.09689324]
  *
  * @since 0.1.0
  */
@@ -436,8 +441,8 @@ export const gumbel = (key: Tensor, shape: ShapeLike = [], options?: DTypeOption
  * Laplace samples, density `exp(-|x|) / 2` (JAX's `laplace`).
  *
  * @example
- * import { random } from "diffect"
- * random.laplace(random.key(0), [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.laplace(random.key(0), [3]))) // [-2.256982, -3.150279, 0.4085955]
  *
  * @since 0.1.0
  */
@@ -451,8 +456,8 @@ export const laplace = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptio
  * Standard logistic samples (JAX's `logistic`: `log(u) - log1p(-u)`).
  *
  * @example
- * import { random } from "diffect"
- * random.logistic(random.key(0), [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.logistic(random.key(0), [3]))) // [2.896376, 3.821772, -0.6978392]
  *
  * @since 0.1.0
  */
@@ -466,8 +471,8 @@ export const logistic = (key: Tensor, shape: ShapeLike = [], options?: DTypeOpti
  * Standard Cauchy samples (JAX's `cauchy`: `tan(pi (u - 1/2))`).
  *
  * @example
- * import { random } from "diffect"
- * random.cauchy(random.key(0), [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.cauchy(random.key(0), [3]))) // [6.027494, 14.8379, -0.5817223]
  *
  * @since 0.1.0
  */
@@ -481,8 +486,8 @@ export const cauchy = (key: Tensor, shape: ShapeLike = [], options?: DTypeOption
  * Weibull samples (JAX's `weibull_min`): `scale * (-log1p(-u))^(1/concentration)`.
  *
  * @example
- * import { random } from "diffect"
- * random.weibullMin(random.key(0), 1, 1.5, [3])
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.weibullMin(random.key(0), 1, 1.5, [3]))) // [2.056967, 2.453648, 0.5464097]
  *
  * @since 0.1.0
  */
@@ -517,8 +522,9 @@ export interface ShapeDTypeOptions extends DTypeOptions {
  * implemented).
  *
  * @example
- * import { random } from "diffect"
- * random.gamma(random.key(0), 0.8, { shape: [3] })
+ * import { random, toJsSync } from "diffect"
+ * // JAX's RandomValuesCase for gamma (a = 0.8), legacy stream, seed adler32("gammathreefry2x32")
+ * console.log(random.withPartitionable(false, () => toJsSync(random.gamma(random.key(1038747260), 0.8, { shape: [5] })))) // [0.824221, 1.724476, 0.502882, 5.386132, 0.685543]
  *
  * @since 0.1.0
  */
@@ -530,8 +536,8 @@ export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): 
  * underflow (JAX's `loggamma`).
  *
  * @example
- * import { random } from "diffect"
- * random.loggamma(random.key(0), 0.01, { shape: [3] })
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.loggamma(random.key(0), 0.01, { shape: [3] }))) // [-11.47893, -9.828522, -137.9457]
  *
  * @since 0.1.0
  */
@@ -542,8 +548,8 @@ export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions
  * Beta(a, b) samples (JAX's `beta`: two log-gamma draws, normalized stably).
  *
  * @example
- * import { random } from "diffect"
- * random.beta(random.key(0), 0.8, 0.9, { shape: [3] })
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.beta(random.key(0), 0.8, 0.9, { shape: [3] }))) // [0.5641241, 0.9613691, 0.9034658]
  *
  * @since 0.1.0
  */
@@ -567,8 +573,8 @@ export const beta = (key: Tensor, a: TensorLike, b: TensorLike, options?: ShapeD
  * softmax of log-gamma draws). Output shape `[...shape, alpha.shape[-1]]`.
  *
  * @example
- * import { np, random } from "diffect"
- * random.dirichlet(random.key(0), np.array([0.5, 0.6, 0.7]), { shape: [2] })
+ * import { np, random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.dirichlet(random.key(0), np.array([0.5, 0.6, 0.7]), { shape: [2] }))) // [[0.4094768, 0.5325058, 0.05801728], [0.1264837, 0.8727855, 0.0007306924]]
  *
  * @since 0.1.0
  */
@@ -595,8 +601,11 @@ export const dirichlet = (key: Tensor, alpha: TensorLike, options?: ShapeDTypeOp
  * normal draws scaled by an exponential), shape `[...shape, d]`.
  *
  * @example
- * import { random } from "diffect"
- * random.ball(random.key(0), 3, { shape: [4] })
+ * import { np, random, toJsSync } from "diffect"
+ * const points = random.ball(random.key(0), 3, { shape: [4] })
+ * console.log(points.shape) // [4, 3]
+ * const radii = np.sqrt(np.sum(np.square(points), { axis: -1 }))
+ * console.log(toJsSync(np.all(np.less(radii, 1)))) // true
  *
  * @since 0.1.0
  */
@@ -634,8 +643,8 @@ export const ball = (
  * memory grows as `n^2` along the axis.
  *
  * @example
- * import { random } from "diffect"
- * random.permutation(random.key(0), 5) // a permutation of [0, 1, 2, 3, 4]
+ * import { random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.permutation(random.key(0), 5))) // [0, 1, 4, 3, 2]
  *
  * @since 0.1.0
  */
@@ -668,9 +677,9 @@ export const permutation = (
  * without replacement, uniformly or with probabilities `p` (JAX's `choice`).
  *
  * @example
- * import { np, random } from "diffect"
- * random.choice(random.key(0), 5, { shape: [3], replace: false })
- * random.choice(random.key(1), np.array([10, 20, 30]), { shape: [2], p: np.array([0.1, 0.1, 0.8]) })
+ * import { np, random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.choice(random.key(0), 5, { shape: [3], replace: false }))) // [0, 1, 4]
+ * console.log(toJsSync(random.choice(random.key(1), np.array([10, 20, 30]), { shape: [2], p: np.array([0.1, 0.1, 0.8]) }))) // [30, 30]
  *
  * @since 0.1.0
  */
@@ -745,8 +754,8 @@ export const choice = (
  * `categorical`, the Gumbel-max trick; without replacement the Gumbel top-k).
  *
  * @example
- * import { np, random } from "diffect"
- * random.categorical(random.key(0), np.log(np.array([0.2, 0.8])), { shape: [4] })
+ * import { np, random, toJsSync } from "diffect"
+ * console.log(toJsSync(random.categorical(random.key(0), np.log(np.array([0.2, 0.8])), { shape: [4] }))) // [1, 1, 1, 1]
  *
  * @since 0.1.0
  */
@@ -802,7 +811,8 @@ export const categorical = (
  *
  * @example
  * import { np, random } from "diffect"
- * random.multivariateNormal(random.key(0), np.zeros([2]), np.eye(2), { shape: [3] }) // [3, 2]
+ * const x = random.multivariateNormal(random.key(0), np.zeros([2]), np.eye(2), { shape: [3] })
+ * console.log(x.dtype, x.shape) // float32 [3, 2]
  *
  * @since 0.1.0
  */
@@ -855,8 +865,9 @@ export const multivariateNormal = (
  * shape `[...shape, n, m]` (`m` defaults to `n`).
  *
  * @example
- * import { random } from "diffect"
- * random.orthogonal(random.key(0), 3) // Q with Q^T Q = I
+ * import { np, random, toJsSync } from "diffect"
+ * const q = random.orthogonal(random.key(0), 3, { dtype: "float64" })
+ * console.log(toJsSync(np.round(np.matmul(np.transpose(q), q), { decimals: 12 }))) // [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
  *
  * @since 0.1.0
  */
@@ -884,8 +895,9 @@ export const orthogonal = (
  * otherwise), int32.
  *
  * @example
- * import { random } from "diffect"
- * random.poisson(random.key(0), 5, { shape: [4] })
+ * import { random, toJsSync } from "diffect"
+ * // JAX's RandomValuesCase for poisson (lam = 5), legacy stream, seed adler32("poissonthreefry2x32")
+ * console.log(random.withPartitionable(false, () => toJsSync(random.poisson(random.key(1349191556), 5, { shape: [5] })))) // [7, 3, 6, 11, 6]
  *
  * @since 0.1.0
  */

@@ -150,6 +150,26 @@ describe("the partitionable stream (JAX's default)", () => {
     assert.isFalse(legacy(() => random.isPartitionable()))
     assert.isTrue(random.isPartitionable())
   })
+  // jax.experimental.random's StatefulPRNG doctests (jax/_src/random/stateful_rng.py), run with
+  // JAX's default stream: the generator's n-th key is fold_in(key(seed), n).
+  it("JAX's pinned values: StatefulPRNG's keys, uniform draws and integers", () => {
+    assert.deepStrictEqual(ints(random.foldIn(random.key(0), 0)), [1797259609, 2579123966])
+    assert.deepStrictEqual(ints(random.foldIn(random.key(0), 1)), [928981903, 3453687069])
+    assert.deepStrictEqual(ints(random.split(random.key(0))), [1797259609, 2579123966, 928981903, 3453687069])
+    const k42 = random.key(42)
+    const draws = [0, 1, 2, 3].map((n) => flat(random.uniform(random.foldIn(k42, n)))[0]!)
+    assert.deepStrictEqual(draws, [0.5302608, 0.72766423, 0.6672406, 0.3890121].map(Math.fround))
+    assert.deepStrictEqual(ints(random.foldIn(k42, 4)), [2954079971, 3276725750])
+    assert.deepStrictEqual(ints(random.foldIn(k42, 5)), [2765691542, 824333390])
+    // spawn(2): children keys split(fold_in(key(123), 0), 2); each draws integers(0, 10, 2)
+    const children = random.split(random.foldIn(random.key(123), 0), 2)
+    const draw = (i: number) => ints(random.randint(random.foldIn(children.at(i), 0), [2], 0, 10))
+    assert.deepStrictEqual([draw(0), draw(1)], [[4, 5], [2, 1]])
+    // split(3) under vmap: x + rng.uniform() for each of three split generators
+    const keys = random.split(random.foldIn(random.key(123), 0), 3)
+    const f = (k: Tensor) => random.uniform(random.foldIn(k, 0))
+    assert.deepStrictEqual(flat(runSync(vmap(f)(keys))), [0.35525954, 0.21937883, 0.5336956].map(Math.fround))
+  })
   it("split(key, 3)[i] == foldIn(key, i) (test_threefry_split_fold_in_symmetry)", () => {
     const key = random.key(72)
     const s = ints(random.split(key, 3))
