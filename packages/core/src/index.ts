@@ -22,5 +22,6 @@ export * from "./Tensor.js"
 export * as TensorSchema from "./TensorSchema.js"
 export * from "./ToJs.js"
 export * as Tree from "./Tree.js"
+export * as View from "./View.js"
 // Installs the chainable Tensor methods (x.add(y).sum()) and Tensor.schema; see internal/methods.ts.
 import "./internal/methods.js"

@@ -4,7 +4,7 @@
  * (core/src/Lowering.ts) into cached JS loops; the others are
  * structured kernels.
  */
-import { DType, Shape } from "@diffect/core"
+import { DType, Shape, View } from "@diffect/core"
 import type { AbstractValue, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
@@ -12,7 +12,7 @@ import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
 import { gather, scatterAdd } from "./gather.js"
 import { argReduce, cumsum, reduce } from "./reduce.js"
-import { gatherView, stridedCopy } from "./strided.js"
+import { materialize, stridedCopy } from "./strided.js"
 
 type HostArray = DType.HostArray
 
@@ -84,113 +84,48 @@ const collective = (name: string): Kernel<Primitive> => () => {
 
 const lanesOf = (a: AbstractValue): number => DType.lanes(a.dtype)
 
-const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, [x], { broadcastDimensions }, [out]) => {
+// The index-mapping primitives: each is a view of its operand (core's View), materialized.
+const viewKernel = <P extends Primitive>(
+  toView: (x: AbstractValue, params: Params<P>, out: AbstractValue) => View.View
+): Kernel<P> =>
+(inputs, [x], params, [out]) => [materialize(inputs[0]!, toView(x!, params, out!), out!.dtype, inputs[1])]
+
+const broadcastView = viewKernel<"broadcast_in_dim">((x, { broadcastDimensions }, out) =>
+  View.broadcastInDim(View.contiguous(x.shape), out.shape, broadcastDimensions)
+)
+const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, inAvals, params, outAvals) => {
   const src = inputs[0]!
+  const out = outAvals[0]!
   // A real scalar (a JS number in eager code) is a fill.
-  if (src.length === 1) {
-    const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-    if (src[0] !== 0) dst.fill(src[0]!)
-    return [dst]
-  }
-  const inStrides = Shape.stridesOf(x!.shape)
-  const strides = new Array<number>(out!.shape.length).fill(0)
-  broadcastDimensions.forEach((d, i) => {
-    if (x!.shape[i] === out!.shape[d]) strides[d] = inStrides[i]!
-  })
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  return [gatherView(inputs[0]!, 0, strides, dst, out!.shape, lanesOf(out!))]
-}
-
-const transpose: Kernel<"transpose"> = (inputs, [x], { permutation }, [out]) => {
-  const inStrides = Shape.stridesOf(x!.shape)
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  return [gatherView(inputs[0]!, 0, permutation.map((p) => inStrides[p]!), dst, out!.shape, lanesOf(out!))]
-}
-
-const rev: Kernel<"rev"> = (inputs, [x], { dimensions }, [out]) => {
-  const strides = Shape.stridesOf(x!.shape)
-  let offset = 0
-  for (const d0 of dimensions) {
-    const d = d0 < 0 ? d0 + x!.shape.length : d0
-    offset += (x!.shape[d]! - 1) * strides[d]!
-    strides[d] = -strides[d]!
-  }
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  return [gatherView(inputs[0]!, offset, strides, dst, out!.shape, lanesOf(out!))]
-}
-
-const slice: Kernel<"slice"> = (inputs, [x], { startIndices, strides }, [out]) => {
-  const inStrides = Shape.stridesOf(x!.shape)
-  let offset = 0
-  const viewStrides = inStrides.map((s, d) => {
-    offset += startIndices[d]! * s
-    return s * (strides?.[d] ?? 1)
-  })
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  return [gatherView(inputs[0]!, offset, viewStrides, dst, out!.shape, lanesOf(out!))]
-}
-
-const pad: Kernel<"pad"> = (inputs, [x], { config }, [out]) => {
-  const lanes = lanesOf(out!)
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  if (lanes === 0) return [dst]
-  const value = inputs[1]!
-  if (lanes === 1) {
-    if (value[0] !== 0) dst.fill(value[0]!)
-  } else {
-    for (let i = 0; i < dst.length; i += 2) {
-      dst[i] = value[0]!
-      dst[i + 1] = value[1]!
-    }
-  }
-  // Element i of dimension d lands at low + i * (interior + 1); copy the ones inside the output.
-  const inStrides = Shape.stridesOf(x!.shape)
-  const outStrides = Shape.stridesOf(out!.shape)
-  let sOff = 0
-  let dOff = 0
-  const counts: Array<number> = []
-  const dStr: Array<number> = []
-  for (let d = 0; d < config.length; d++) {
-    const [low, , interior] = config[d]!
-    const step = interior + 1
-    const size = x!.shape[d]!
-    const outSize = out!.shape[d]!
-    const first = low >= 0 ? 0 : Math.ceil(-low / step)
-    const end = Math.min(size, Math.ceil((outSize - low) / step))
-    const count = Math.max(0, end - first)
-    if (count === 0) return [dst]
-    counts.push(count)
-    sOff += first * inStrides[d]!
-    dOff += (low + first * step) * outStrides[d]!
-    dStr.push(outStrides[d]! * step)
-  }
-  stridedCopy(inputs[0]!, sOff, inStrides, dst, dOff, dStr, counts, lanes)
+  if (src.length !== 1) return broadcastView(inputs, inAvals, params, outAvals)
+  const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+  if (src[0] !== 0) dst.fill(src[0]!)
   return [dst]
 }
+
+const transpose = viewKernel<"transpose">((x, { permutation }) => View.transpose(View.contiguous(x.shape), permutation))
+const rev = viewKernel<"rev">((x, { dimensions }) => View.rev(View.contiguous(x.shape), dimensions))
+const slice = viewKernel<"slice">((x, params) => View.slice(View.contiguous(x.shape), params))
+const pad = viewKernel<"pad">((x, { config }) => View.pad(View.contiguous(x.shape), config))
 
 const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {
   const lanes = lanesOf(out!)
   const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  const outStrides = Shape.stridesOf(out!.shape)
-  const dim = dimension < 0 ? dimension + out!.shape.length : dimension
-  let at = 0
-  inputs.forEach((src, i) => {
-    const shape = inAvals[i]!.shape
-    stridedCopy(src, 0, Shape.stridesOf(shape), dst, at * outStrides[dim]!, outStrides, shape, lanes)
-    at += shape[dim]!
+  // Each operand is padded into its block; together the blocks cover the output.
+  View.concatenateParts(inAvals.map((a) => a.shape), dimension).forEach((part, i) => {
+    stridedCopy(inputs[i]!, dst, View.copyOf(part), lanes)
   })
   return [dst]
 }
 
-// One strided copy per piece: piece k starts where piece k-1 ends along `axis`.
+// One strided copy per piece: piece k is the slice that starts where piece k-1 ends along `axis`.
 const split: Kernel<"split"> = (inputs, [x], { axis }, outAvals) => {
-  const inStrides = Shape.stridesOf(x!.shape)
   let start = 0
   return outAvals.map((out) => {
-    const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
-    const piece = gatherView(inputs[0]!, start * inStrides[axis]!, inStrides, dst, out.shape, lanesOf(out))
+    const startIndices = x!.shape.map((_, d) => (d === axis ? start : 0))
+    const limitIndices = x!.shape.map((n, d) => (d === axis ? start + out.shape[axis]! : n))
     start += out.shape[axis]!
-    return piece
+    return materialize(inputs[0]!, View.slice(View.contiguous(x!.shape), { startIndices, limitIndices }), out.dtype)
   })
 }
 

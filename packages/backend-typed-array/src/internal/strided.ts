@@ -1,11 +1,10 @@
 /**
  * Strided copies: the one loop behind broadcast, transpose, rev, slice, pad and
- * concatenate. Each of those is a view of its input (an offset and a stride per
- * output dimension, 0 to broadcast, negative to reverse) copied into a
- * contiguous or strided destination.
+ * concatenate. Each of those is a view of its input (core's `View`: an offset
+ * and a stride per output dimension, 0 to broadcast, negative to reverse, and a
+ * mask for padding) copied into a contiguous or strided destination.
  */
-import type { DType } from "@diffect/core"
-import { Shape as ShapeNs } from "@diffect/core"
+import { DType, Shape as ShapeNs, View } from "@diffect/core"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -20,44 +19,17 @@ export const splitAtAxis = (shape: Shape, axis: number): readonly [outer: number
 }
 
 /**
- * Copies the view `src[sOff + sum(idx * sStr)]` to `dst[dOff + sum(idx * dStr)]`
- * for every index `idx` of `shape`. Offsets and strides are in elements; each
- * element is `lanes` consecutive array entries (2 for complex).
+ * Runs one strided copy (core's `View.Copy`: offsets and strides in elements,
+ * coalesced by `View.coalesce`). Each element is `lanes` consecutive array
+ * entries (2 for complex).
  */
-export const stridedCopy = (
-  src: HostArray,
-  sOff: number,
-  sStr: ReadonlyArray<number>,
-  dst: HostArray,
-  dOff: number,
-  dStr: ReadonlyArray<number>,
-  shape: Shape,
-  lanes: number
-): void => {
+export const stridedCopy = (src: HostArray, dst: HostArray, copy: View.Copy, lanes: number): void => {
   if (lanes === 0) return
-  // Merge dimensions that are contiguous in both views, and drop size-1 ones, so the
-  // inner loop runs as long as possible.
-  const dims: Array<number> = []
-  const ss: Array<number> = []
-  const ds: Array<number> = []
-  for (let a = 0; a < shape.length; a++) {
-    const n = shape[a]!
-    if (n === 0) return
-    if (n === 1) continue
-    const k = dims.length - 1
-    if (k >= 0 && ss[k] === sStr[a]! * n && ds[k] === dStr[a]! * n) {
-      dims[k]! *= n
-      ss[k] = sStr[a]!
-      ds[k] = dStr[a]!
-    } else {
-      dims.push(n)
-      ss.push(sStr[a]!)
-      ds.push(dStr[a]!)
-    }
-  }
-  let s = sOff * lanes
-  let d = dOff * lanes
+  const { shape: dims, srcStrides: ss, dstStrides: ds } = View.coalesce(copy)
   const nd = dims.length
+  if (dims.includes(0)) return
+  let s = copy.srcOffset * lanes
+  let d = copy.dstOffset * lanes
   if (nd === 0) {
     for (let l = 0; l < lanes; l++) dst[d + l] = src[s + l]!
     return
@@ -94,17 +66,27 @@ export const stridedCopy = (
   }
 }
 
-/** Copies a strided view of `src` into a new contiguous array `dst` of shape `shape`. */
-export const gatherView = (
-  src: HostArray,
-  offset: number,
-  strides: ReadonlyArray<number>,
-  dst: HostArray,
-  shape: Shape,
-  lanes: number
-): HostArray => {
-  stridedCopy(src, offset, strides, dst, 0, ShapeNs.stridesOf(shape), shape, lanes)
+/**
+ * Materializes `view` of `src` into a new contiguous array of dtype `dtype`:
+ * padding positions (a masked view) hold `fill`'s one element.
+ */
+export const materialize = (src: HostArray, view: View.View, dtype: DType.DType, fill?: HostArray): HostArray => {
+  const lanes = DType.lanes(dtype)
+  const dst = DType.allocHost(dtype, ShapeNs.sizeOf(view.shape))
+  if (view.mask !== undefined && fill !== undefined) fillWith(dst, fill, lanes)
+  stridedCopy(src, dst, View.copyOf(view), lanes)
   return dst
+}
+
+/** Sets every element of `dst` to `value`'s one element (`lanes` entries). */
+export const fillWith = (dst: HostArray, value: HostArray, lanes: number): void => {
+  if (lanes === 1) {
+    if (value[0] !== 0) dst.fill(value[0]!)
+    return
+  }
+  for (let i = 0; i < dst.length; i += lanes) {
+    for (let l = 0; l < lanes; l++) dst[i + l] = value[l]!
+  }
 }
 
 /** Transposes `src` (shape `shape`) by `perm` into `dst`. */
@@ -115,15 +97,8 @@ export const transposeInto = (
   dst: HostArray,
   lanes: number
 ): HostArray => {
-  const inStrides = ShapeNs.stridesOf(shape)
-  return gatherView(
-    src,
-    0,
-    perm.map((p) => inStrides[p]!),
-    dst,
-    perm.map((p) => shape[p]!),
-    lanes
-  )
+  stridedCopy(src, dst, View.copyOf(View.transpose(View.contiguous(shape), perm)), lanes)
+  return dst
 }
 
 /** Whether `perm` is `[0, 1, ..., n-1]`. */

@@ -3,42 +3,13 @@
  * broadcast_in_dim, rev, slice, pad, concatenate). For each multi-index `i` of
  * an iteration shape, `dst[dstOffset + i . dstStrides] = src[srcOffset + i . srcStrides]`.
  * Data is moved as raw 32-bit words, so one pipeline serves every dtype; the
- * rank (after merging contiguous dimensions) is baked into the shader.
+ * rank (after merging contiguous dimensions) is baked into the shader. The
+ * copies come from core's `View` (the same arithmetic as the CPU backend's).
  */
+import { View } from "@diffect/core"
 import type { Runtime } from "../runtime.js"
 import { PARAM_WORDS } from "../runtime.js"
 import { shader } from "../shader.js"
-
-/** A strided copy over `shape` (strides and offsets in elements). */
-export interface StridedCopy {
-  readonly shape: ReadonlyArray<number>
-  readonly srcOffset: number
-  readonly srcStrides: ReadonlyArray<number>
-  readonly dstOffset: number
-  readonly dstStrides: ReadonlyArray<number>
-}
-
-/** Drops unit dimensions and merges dimensions that are contiguous in both source and destination. */
-export const collapse = (copy: StridedCopy): StridedCopy => {
-  const shape: Array<number> = []
-  const src: Array<number> = []
-  const dst: Array<number> = []
-  for (let d = 0; d < copy.shape.length; d++) {
-    const n = copy.shape[d]!
-    if (n === 1) continue
-    const last = shape.length - 1
-    if (last >= 0 && src[last] === copy.srcStrides[d]! * n && dst[last] === copy.dstStrides[d]! * n) {
-      shape[last] = shape[last]! * n
-      src[last] = copy.srcStrides[d]!
-      dst[last] = copy.dstStrides[d]!
-    } else {
-      shape.push(n)
-      src.push(copy.srcStrides[d]!)
-      dst.push(copy.dstStrides[d]!)
-    }
-  }
-  return { shape, srcOffset: copy.srcOffset, srcStrides: src, dstOffset: copy.dstOffset, dstStrides: dst }
-}
 
 const MAX_RANK = Math.floor((PARAM_WORDS - 5) / 3)
 
@@ -77,9 +48,9 @@ export const stridedCopy = (
   src: GPUBuffer,
   dst: GPUBuffer,
   lanes: number,
-  copy: StridedCopy
+  copy: View.Copy
 ): void => {
-  const c = collapse(copy)
+  const c = View.coalesce(copy)
   let size = 1
   for (const n of c.shape) size *= n
   if (size === 0) return

@@ -9,7 +9,7 @@
  * are pairwise-accurate and every row is spread over many threads.
  */
 import type { AbstractValue, DType, Params } from "@diffect/core"
-import { DTypeError, Shape } from "@diffect/core"
+import { DTypeError, Shape, View } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader, storageType } from "../shader.js"
@@ -245,16 +245,14 @@ export const reduce = (
   // Move the reduced axes last, then reduce contiguous rows.
   const kept = shape.map((_, d) => d).filter((d) => !sorted.includes(d))
   const perm = [...kept, ...sorted]
-  const permuted = perm.map((d) => shape[d]!)
-  const strides = Shape.stridesOf(shape)
   const moved = runtime.allocate(Shape.sizeOf(shape) * bytesPer(dtype))
-  stridedCopy(runtime, runtime.bind(x), moved.gpu!, wordsPerElement(dtype), {
-    shape: permuted,
-    srcOffset: 0,
-    srcStrides: perm.map((d) => strides[d]!),
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(permuted)
-  })
+  stridedCopy(
+    runtime,
+    runtime.bind(x),
+    moved.gpu!,
+    wordsPerElement(dtype),
+    View.copyOf(View.transpose(View.contiguous(shape), perm))
+  )
   reduceView(
     runtime,
     monoid,

@@ -1,9 +1,10 @@
 /**
- * Shape primitives as strided copies (copy.ts). Reshape, squeeze and
- * expand_dims share their operand's storage (buffers are immutable).
+ * Shape primitives as strided copies (copy.ts) of core's `View` of the operand.
+ * Reshape, squeeze and expand_dims share their operand's storage (buffers are
+ * immutable and contiguous).
  */
 import type { AbstractValue, Params } from "@diffect/core"
-import { Shape } from "@diffect/core"
+import { Shape, View } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { stridedCopy } from "./copy.js"
@@ -11,25 +12,24 @@ import { stridedCopy } from "./copy.js"
 const bytesOf = (a: AbstractValue): number => Shape.sizeOf(a.shape) * wordsPerElement(a.dtype) * 4
 
 /**
- * A new contiguous output of type `oa` holding the view of `x` that starts at
- * `srcOffset` with `srcStrides` (one per output dimension, in elements).
+ * A new contiguous output of type `oa` holding `view` of `x`; padding positions
+ * (a masked view) hold the one element of `fill`.
  */
-const copyView = (
-  runtime: Runtime,
-  x: Storage,
-  oa: AbstractValue,
-  srcOffset: number,
-  srcStrides: ReadonlyArray<number>
-): Storage => {
+const materialize = (runtime: Runtime, x: Storage, oa: AbstractValue, view: View.View, fill?: Storage): Storage => {
   const out = runtime.allocate(bytesOf(oa))
   if (out.gpu === undefined) return out
-  stridedCopy(runtime, runtime.bind(x), out.gpu, wordsPerElement(oa.dtype), {
-    shape: oa.shape,
-    srcOffset,
-    srcStrides,
-    dstOffset: 0,
-    dstStrides: Shape.stridesOf(oa.shape)
-  })
+  const lanes = wordsPerElement(oa.dtype)
+  if (view.mask !== undefined && fill !== undefined) {
+    // A stride-0 copy of the scalar: every position, before the valid ones are written.
+    stridedCopy(runtime, runtime.bind(fill), out.gpu, lanes, {
+      shape: oa.shape,
+      srcOffset: 0,
+      srcStrides: oa.shape.map(() => 0),
+      dstOffset: 0,
+      dstStrides: Shape.stridesOf(oa.shape)
+    })
+  }
+  stridedCopy(runtime, runtime.bind(x), out.gpu, lanes, View.copyOf(view))
   return out
 }
 
@@ -40,10 +40,7 @@ export const transpose = (
   xa: AbstractValue,
   params: Params<"transpose">,
   oa: AbstractValue
-): Storage => {
-  const inStrides = Shape.stridesOf(xa.shape)
-  return copyView(runtime, x, oa, 0, params.permutation.map((p) => inStrides[p]!))
-}
+): Storage => materialize(runtime, x, oa, View.transpose(View.contiguous(xa.shape), params.permutation))
 
 /** `broadcast_in_dim`: operand dim i is output dim `broadcastDimensions[i]`; other dims repeat. */
 export const broadcastInDim = (
@@ -52,14 +49,8 @@ export const broadcastInDim = (
   xa: AbstractValue,
   params: Params<"broadcast_in_dim">,
   oa: AbstractValue
-): Storage => {
-  const inStrides = Shape.stridesOf(xa.shape)
-  const srcStrides = new Array<number>(oa.shape.length).fill(0)
-  params.broadcastDimensions.forEach((d, i) => {
-    if (xa.shape[i] !== 1) srcStrides[d] = inStrides[i]!
-  })
-  return copyView(runtime, x, oa, 0, srcStrides)
-}
+): Storage =>
+  materialize(runtime, x, oa, View.broadcastInDim(View.contiguous(xa.shape), oa.shape, params.broadcastDimensions))
 
 /** `rev`: reversed dims read with a negative stride from their last element. */
 export const rev = (
@@ -68,15 +59,7 @@ export const rev = (
   xa: AbstractValue,
   params: Params<"rev">,
   oa: AbstractValue
-): Storage => {
-  let offset = 0
-  const srcStrides = Shape.stridesOf(xa.shape).map((s, d) => {
-    if (!params.dimensions.includes(d)) return s
-    offset += (xa.shape[d]! - 1) * s
-    return -s
-  })
-  return copyView(runtime, x, oa, offset, srcStrides)
-}
+): Storage => materialize(runtime, x, oa, View.rev(View.contiguous(xa.shape), params.dimensions))
 
 /** `slice` with optional strides. */
 export const slice = (
@@ -85,19 +68,9 @@ export const slice = (
   xa: AbstractValue,
   params: Params<"slice">,
   oa: AbstractValue
-): Storage => {
-  let offset = 0
-  const srcStrides = Shape.stridesOf(xa.shape).map((s, d) => {
-    offset += params.startIndices[d]! * s
-    return s * (params.strides?.[d] ?? 1)
-  })
-  return copyView(runtime, x, oa, offset, srcStrides)
-}
+): Storage => materialize(runtime, x, oa, View.slice(View.contiguous(xa.shape), params))
 
-/**
- * `pad`: fill with the padding value (a stride-0 copy of the scalar), then copy
- * the operand's elements that land inside the output (negative low/high crop).
- */
+/** `pad`: the padding value everywhere, then the operand's elements that land inside the output. */
 export const pad = (
   runtime: Runtime,
   x: Storage,
@@ -105,43 +78,9 @@ export const pad = (
   xa: AbstractValue,
   params: Params<"pad">,
   oa: AbstractValue
-): Storage => {
-  const out = runtime.allocate(bytesOf(oa))
-  if (out.gpu === undefined) return out
-  const lanes = wordsPerElement(oa.dtype)
-  const outStrides = Shape.stridesOf(oa.shape)
-  stridedCopy(runtime, runtime.bind(value), out.gpu, lanes, {
-    shape: oa.shape,
-    srcOffset: 0,
-    srcStrides: oa.shape.map(() => 0),
-    dstOffset: 0,
-    dstStrides: outStrides
-  })
-  const inStrides = Shape.stridesOf(xa.shape)
-  const shape: Array<number> = []
-  const srcStrides: Array<number> = []
-  const dstStrides: Array<number> = []
-  let srcOffset = 0
-  let dstOffset = 0
-  for (let d = 0; d < xa.shape.length; d++) {
-    const [low, , interior] = params.config[d]!
-    const step = interior + 1
-    const n = xa.shape[d]!
-    // Operand index i lands at output position low + i * step; keep those inside.
-    const first = Math.max(0, Math.ceil(-low / step))
-    const last = Math.min(n - 1, Math.floor((oa.shape[d]! - 1 - low) / step))
-    if (last < first) return out
-    shape.push(last - first + 1)
-    srcOffset += first * inStrides[d]!
-    dstOffset += (low + first * step) * outStrides[d]!
-    srcStrides.push(inStrides[d]!)
-    dstStrides.push(step * outStrides[d]!)
-  }
-  stridedCopy(runtime, runtime.bind(x), out.gpu, lanes, { shape, srcOffset, srcStrides, dstOffset, dstStrides })
-  return out
-}
+): Storage => materialize(runtime, x, oa, View.pad(View.contiguous(xa.shape), params.config), value)
 
-/** `concatenate`: each operand copied into its block of the output. */
+/** `concatenate`: each operand padded into its block of the output; the blocks cover it. */
 export const concatenate = (
   runtime: Runtime,
   xs: ReadonlyArray<Storage>,
@@ -151,19 +90,8 @@ export const concatenate = (
 ): Storage => {
   const out = runtime.allocate(bytesOf(oa))
   if (out.gpu === undefined) return out
-  const outStrides = Shape.stridesOf(oa.shape)
-  const axis = params.dimension
-  let position = 0
-  xs.forEach((x, k) => {
-    const xa = xas[k]!
-    stridedCopy(runtime, runtime.bind(x), out.gpu!, wordsPerElement(oa.dtype), {
-      shape: xa.shape,
-      srcOffset: 0,
-      srcStrides: Shape.stridesOf(xa.shape),
-      dstOffset: position * outStrides[axis]!,
-      dstStrides: outStrides
-    })
-    position += xa.shape[axis]!
+  View.concatenateParts(xas.map((a) => a.shape), params.dimension).forEach((part, k) => {
+    stridedCopy(runtime, runtime.bind(xs[k]!), out.gpu!, wordsPerElement(oa.dtype), View.copyOf(part))
   })
   return out
 }
