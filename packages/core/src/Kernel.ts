@@ -40,6 +40,15 @@
  *   f64 -> f32 and i32 -> f32 round to nearest even.
  * - `const`: any f64 value, including `Infinity` and `NaN` (a backend that
  *   cannot write those as literals must encode them, e.g. WGSL bitcasts).
+ * - `exponent(x)` (floats): the exponent `e` of `x` as a float, `2^e <= |x| <
+ *   2^(e+1)` (subnormals included); 0 for zeros, infinities and NaN.
+ *   `ldexp(x, n)` (floats, `n` an integral value of the same type): `x * 2^n`
+ *   rounded once, for any `n` (overflow gives infinity, underflow zero). With
+ *   `floor` and `round`, these are the bit-level steps the float32
+ *   approximations of `Approximation.ts` need (range reduction, scaling).
+ * - Transcendental ops (`exp`, `log`, `sin`, `pow`, ...; `Approximation.ts`
+ *   lists them) are as accurate as the backend's math library, or decomposed
+ *   into this IR when the backend declares so; docs/numerics.md has the bounds.
  *
  * @since 0.1.0
  */
@@ -81,6 +90,7 @@ export type UnaryOp =
   | "sinh"
   | "cosh"
   | "tanh"
+  | "exponent"
   | "isnan"
 
 /**
@@ -99,6 +109,7 @@ export type BinaryOp =
   | "max"
   | "min"
   | "atan2"
+  | "ldexp"
   | "and"
   | "or"
   | "xor"
@@ -292,6 +303,8 @@ export const sinh = u("sinh")
 export const cosh = u("cosh")
 /** @since 0.1.0 */
 export const tanh = u("tanh")
+/** The binary exponent of a float as a float (0 for 0, infinities and NaN). @since 0.1.0 */
+export const exponent = u("exponent")
 /** @since 0.1.0 */
 export const isnan = u("isnan")
 
@@ -313,6 +326,8 @@ export const max = b("max")
 export const min = b("min")
 /** @since 0.1.0 */
 export const atan2 = b("atan2")
+/** `x * 2^n` rounded once (`n` integral, of `x`'s type). @since 0.1.0 */
+export const ldexp = b("ldexp")
 /** Logical and on `bool`, bitwise on `i32`. @since 0.1.0 */
 export const and = b("and")
 /** Logical or on `bool`, bitwise on `i32`. @since 0.1.0 */

@@ -175,13 +175,24 @@ const erf = (x: Expr): Expr => {
   return K.select(K.le(y, k(0.46875, t)), small, large)
 }
 
-/** `1 / (1 + exp(-x))` without overflow for large negative x. */
+/**
+ * `1 / (1 + exp(-x))` from one `e = exp(-|x|)` (no overflow): `1 / (1 + e)` for
+ * x >= 0, `e / (1 + e)` below. The rounding of `1 + e` is recovered exactly
+ * (`dLo`, Fast2Sum: 1 >= e) and corrected for, which keeps float32 results
+ * within 2 ulps (docs/numerics.md).
+ */
 const logistic = (x: Expr): Expr => {
   const t = x.type
   const one = k(1, t)
-  const pos = K.div(one, K.add(one, K.exp(K.neg(x))))
-  const e = K.exp(x)
-  return K.select(K.ge(x, k(0, t)), pos, K.div(e, K.add(one, e)))
+  const e = K.exp(K.neg(K.abs(x)))
+  const d = K.add(one, e)
+  const dLo = K.sub(e, K.sub(d, one))
+  const inv = K.div(one, d)
+  // 1 / (d + dLo) = inv (1 - dLo inv) to first order; likewise e / (d + dLo).
+  const pos = K.sub(inv, K.mul(inv, K.mul(inv, dLo)))
+  const q = K.div(e, d)
+  const neg = K.sub(q, K.mul(q, K.mul(inv, dLo)))
+  return K.select(K.ge(x, k(0, t)), pos, neg)
 }
 
 // ---------------------------------------------------------------------------

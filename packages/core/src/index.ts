@@ -8,6 +8,7 @@
  */
 export * as AbstractEval from "./AbstractEval.js"
 export * from "./AbstractValue.js"
+export * as Approximation from "./Approximation.js"
 export * from "./Backend.js"
 export * as DType from "./DType.js"
 export * from "./Errors.js"

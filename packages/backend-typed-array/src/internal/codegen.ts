@@ -8,6 +8,7 @@
  * rounded when stored into a Float32Array, or by `Math.fround` on a cast),
  * i32 kept in range with `| 0` and `Math.imul`, u32 with `>>> 0`, bools as 0 and 1.
  */
+import { Approximation } from "@diffect/core"
 import type { Kernel } from "@diffect/core"
 
 type Expr = Kernel.Expr
@@ -55,7 +56,28 @@ const helpers = {
   // float -> uint32: truncate, saturate at [0, 2^32 - 1], NaN -> 0.
   f2u: (x: number): number => (x !== x || x <= 0 ? 0 : x >= 4294967295 ? 4294967295 : Math.trunc(x)),
   // float -> int32: truncate toward zero, saturate, NaN -> 0.
-  f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0)
+  f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0),
+  // x * 2^n in steps that stay inside the float64 range (2 ** 1100 would be Infinity).
+  ldexp: (x: number, n: number): number => {
+    let k = Math.max(-2200, Math.min(2200, n))
+    let y = x
+    while (k > 1000) {
+      y *= 2 ** 1000
+      k -= 1000
+    }
+    while (k < -1000) {
+      y *= 2 ** -1000
+      k += 1000
+    }
+    return y * 2 ** k
+  },
+  // The exponent e with 2^e <= |x| < 2^(e+1); Math.log2 can round across a power of two.
+  ilogb: (x: number): number => {
+    const a = Math.abs(x)
+    if (a === 0 || a === Infinity || a !== a) return 0
+    const e = Math.floor(Math.log2(a))
+    return 2 ** e > a ? e - 1 : 2 ** (e + 1) <= a ? e + 1 : e
+  }
 }
 
 // f32 constants keep their f64 value: the loop computes in f64 and rounds on store, so
@@ -84,7 +106,8 @@ const mathUnary: Partial<Record<Kernel.UnaryOp, string>> = {
   floor: "Math.floor",
   ceil: "Math.ceil",
   sign: "Math.sign",
-  round: "rint"
+  round: "rint",
+  exponent: "ilogb"
 }
 
 const comparisonOps: Partial<Record<Kernel.BinaryOp, string>> = {
@@ -152,6 +175,8 @@ const binaryJs = (op: Kernel.BinaryOp, type: Kernel.ScalarType, x: string, y: st
       return `Math.min(${x}, ${y})`
     case "atan2":
       return `Math.atan2(${x}, ${y})`
+    case "ldexp":
+      return `ldexp(${x}, ${y})`
     case "and":
       return `(${x} & ${y})`
     case "or":
@@ -221,10 +246,35 @@ const castJs = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: string): stri
 }
 
 /**
+ * How this backend computes each transcendental op: natively (Math.* in
+ * float64, then rounded once to float32), the most accurate choice on a CPU.
+ * `compileElementwise` can be asked for the decompositions instead, to run the
+ * WebGPU backend's algorithms here.
+ *
+ * @since 0.1.0
+ */
+export const transcendentals = Approximation.allNative satisfies Approximation.Support
+
+/**
+ * How float32 nodes are computed: in float64, rounded when stored (`"store"`,
+ * the default: more accurate), or rounded to float32 after every operation
+ * (`"strict"`: IEEE float32 arithmetic, as a GPU computes; for reproducing and
+ * measuring float32 algorithms).
+ */
+export type Float32Rounding = "store" | "strict"
+
+/**
  * Generates the source of the loop body for output lanes `outs`: shared
  * subexpressions (a node reached twice, by identity) become `const` locals.
  */
-const generateBody = (outs: ReadonlyArray<Expr>, lanesOut: number, inLanes: ReadonlyArray<number>): string => {
+const generateBody = (
+  outs: ReadonlyArray<Expr>,
+  lanesOut: number,
+  inLanes: ReadonlyArray<number>,
+  rounding: Float32Rounding
+): string => {
+  const strict = rounding === "strict"
+  const f32 = (e: Expr, js: string): string => (strict && e.type === "f32" ? `Math.fround(${js})` : js)
   const uses = new Map<Expr, number>()
   const count = (e: Expr): void => {
     const n = uses.get(e) ?? 0
@@ -268,12 +318,12 @@ const generateBody = (outs: ReadonlyArray<Expr>, lanesOut: number, inLanes: Read
         return name
       }
       case "const":
-        return literal(e.value, e.type)
+        return literal(strict && e.type === "f32" ? Math.fround(e.value) : e.value, e.type)
       case "unary":
-        js = unaryJs(e.op, e.x.type, emit(e.x))
+        js = f32(e, unaryJs(e.op, e.x.type, emit(e.x)))
         break
       case "binary":
-        js = binaryJs(e.op, e.x.type, emit(e.x), emit(e.y))
+        js = f32(e, binaryJs(e.op, e.x.type, emit(e.x), emit(e.y)))
         break
       case "select":
         js = `(${emit(e.cond)} ? ${emit(e.onTrue)} : ${emit(e.onFalse)})`
@@ -304,14 +354,19 @@ const generateBody = (outs: ReadonlyArray<Expr>, lanesOut: number, inLanes: Read
  *
  * @param outs the expression of each output lane (from `lowerElementwise`)
  * @param inLanes lanes per element of each input (1, or 2 for complex)
+ * @param options.float32 how float32 nodes round (`"store"` by default)
+ * @param options.transcendentals which transcendental ops to decompose
+ *   (this backend's `transcendentals`, all native, by default)
  */
 export const compileElementwise = (
   outs: ReadonlyArray<Expr>,
-  inLanes: ReadonlyArray<number>
+  inLanes: ReadonlyArray<number>,
+  options: { readonly float32?: Float32Rounding; readonly transcendentals?: Approximation.Support } = {}
 ): { readonly loop: ElementwiseLoop; readonly source: string } => {
-  const body = generateBody(outs, outs.length, inLanes)
+  const lanes = Approximation.decompose(outs, options.transcendentals ?? transcendentals)
+  const body = generateBody(lanes, lanes.length, inLanes, options.float32 ?? "store")
   const source = `"use strict";
-const { rint, idiv, irem, udiv, urem, fpow, ipow, f2i, f2u } = H;
+const { rint, idiv, irem, udiv, urem, fpow, ipow, f2i, f2u, ldexp, ilogb } = H;
 return function elementwise(out, ins, n) {
   ${inLanes.map((_, k) => `const in${k} = ins[${k}];`).join(" ")}
   for (let i = 0; i < n; i++) {

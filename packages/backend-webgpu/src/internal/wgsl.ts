@@ -2,12 +2,13 @@
  * Compiles kernel IR expressions (core/src/Kernel.ts) to WGSL, honouring the
  * IR's semantics where WGSL leaves a case undefined or different: NaN and
  * infinities (WGSL's built-ins are unspecified on them, and a NaN constant is a
- * shader-creation error), `max`/`min` that propagate NaN, C's `pow` and `fmod`,
- * XLA's integer division by zero, saturating float-to-int casts, and stable
- * `log1p`/`expm1`/`sinh`/`cosh`/`tanh` (WGSL has no log1p/expm1, and the naive
- * hyperbolic formulas overflow).
+ * shader-creation error), `max`/`min` that propagate NaN, C's `fmod`, XLA's
+ * integer division by zero, saturating float-to-int casts, and `ldexp` over the
+ * whole float32 range. Transcendental ops never reach it: they are decomposed
+ * into the IR first (core's Approximation), so the GPU runs the algorithm that
+ * the CPU measures.
  */
-import { UnsupportedDTypeError } from "@diffect/core"
+import { Approximation, UnsupportedDTypeError } from "@diffect/core"
 import type { Kernel } from "@diffect/core"
 
 type Expr = Kernel.Expr
@@ -45,191 +46,23 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   // fmod keeps the dividend's sign, including for a zero result.
   return select(r, -abs(r), x < 0.0 && r == 0.0);
 }`,
-  pow: `fn pow_f32(x: f32, y: f32) -> f32 {
-  if (y == 0.0 || x == 1.0) { return 1.0; }
-  if (isnan_f32(x) || isnan_f32(y)) { return bitcast<f32>(NAN_BITS); }
-  let ax = abs(x);
-  if (isinf_f32(y)) {
-    if (ax == 1.0) { return 1.0; }
-    let grows = (ax > 1.0) == (y > 0.0);
-    return select(0.0, bitcast<f32>(INF_BITS), grows);
-  }
-  let yInt = trunc(y) == y;
-  let yOdd = yInt && abs(y) < 16777216.0 && (i32(abs(y)) & 1) == 1;
-  if (x == 0.0) {
-    let neg = yOdd && (bitcast<u32>(x) & 0x80000000u) != 0u;
-    if (y > 0.0) { return select(0.0, x, neg); }
-    return select(bitcast<f32>(INF_BITS), bitcast<f32>(NINF_BITS), neg);
-  }
-  if (x < 0.0 && !yInt) { return bitcast<f32>(NAN_BITS); }
-  var r: f32;
-  if (isinf_f32(ax)) {
-    r = select(0.0, bitcast<f32>(INF_BITS), y > 0.0);
-  } else {
-    r = exp2(y * log2(ax));
-  }
-  return select(r, -r, x < 0.0 && yOdd);
-}`,
   sqrt: `fn sqrt_f32(x: f32) -> f32 {
   if (x < 0.0) { return bitcast<f32>(NAN_BITS); }
   if (x == 0.0 || isnan_f32(x) || isinf_f32(x)) { return x; }
   return sqrt(x);
 }`,
-  logcore: `fn log1p_core(m: f32) -> f32 {
-  // log(1 + m) for m in [sqrt(1/2) - 1, sqrt(2) - 1]: Cephes' logf polynomial.
-  let z = m * m;
-  let y = ((((((((7.0376836292e-2 * m - 1.1514610310e-1) * m + 1.1676998740e-1) * m - 1.2420140846e-1) * m
-    + 1.4249322787e-1) * m - 1.6668057665e-1) * m + 2.0000714765e-1) * m - 2.4999993993e-1) * m
-    + 3.3333331174e-1) * m * z;
-  return m + (y - 0.5 * z);
+  ldexp: `fn ldexp_f32(x: f32, n: f32) -> f32 {
+  if (isnan_f32(n)) { return bitcast<f32>(NAN_BITS); }
+  // WGSL's ldexp is defined for exponents up to the bias (127): three steps of at
+  // most 126 cover every float32 result (|n| > 378 overflows or underflows anyway).
+  let k = i32(clamp(n, -378.0, 378.0));
+  let a = k / 3i;
+  let b = (k - a) / 2i;
+  return ldexp(ldexp(ldexp(x, a), b), k - a - b);
 }`,
-  log: `fn log_f32(x: f32) -> f32 {
-  if (isnan_f32(x) || x < 0.0) { return bitcast<f32>(NAN_BITS); }
-  if (x == 0.0) { return bitcast<f32>(NINF_BITS); }
-  if (isinf_f32(x)) { return x; }
-  // x = m 2^e with m in [sqrt(1/2), sqrt(2)). Built-in log may be log2(x) * ln2,
-  // which is inaccurate near 1; ln2 is split in two so e * ln2 stays exact.
-  let parts = frexp(x);
-  var m = parts.fract;
-  var e = f32(parts.exp);
-  if (m < 0.70710678118654752) {
-    e = e - 1.0;
-    m = m + m - 1.0;
-  } else {
-    m = m - 1.0;
-  }
-  return (log1p_core(m) + e * (-2.12194440e-4)) + e * 0.693359375;
-}`,
-  log1p: `fn log1p_f32(x: f32) -> f32 {
-  // Near 0 the polynomial takes x itself: 1 + x is never rounded.
-  if (x >= -0.29289321881345248 && x <= 0.41421356237309505) { return log1p_core(x); }
-  return log_f32(1.0 + x);
-}`,
-  expcore: `fn expm1_core(r: f32) -> f32 {
-  // exp(r) - 1 for |r| <= ln2 / 2: Cephes' expf polynomial without the 1.
-  let q = ((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
-    + 1.6666665459e-1) * r + 5.0000001201e-1;
-  return q * (r * r) + r;
-}`,
-  exp: `fn exp_f32(x: f32) -> f32 {
-  if (isnan_f32(x)) { return x; }
-  if (x > 88.72284) { return bitcast<f32>(INF_BITS); }
-  if (x < -103.972084) { return 0.0; }
-  // x = k ln2 + r with ln2 split in two (Cody-Waite): built-in exp is
-  // exp2(x * log2(e)), whose error grows with |x|.
-  let k = floor(x * 1.44269504088896341 + 0.5);
-  let r = (x - k * 0.693359375) - k * (-2.12194440e-4);
-  let ki = i32(k);
-  // Two steps so that neither scale factor overflows near the f32 range's ends.
-  return ldexp(ldexp(expm1_core(r) + 1.0, ki / 2i), ki - ki / 2i);
-}`,
-  expm1: `fn expm1_f32(x: f32) -> f32 {
-  if (abs(x) <= 0.34657359027997264) { return expm1_core(x); }
-  if (x < -20.0) { return -1.0; }
-  return exp_f32(x) - 1.0;
-}`,
-  sinh: `fn sinh_f32(x: f32) -> f32 {
-  let a = abs(x);
-  var s: f32;
-  if (a < 1.0) {
-    let e = expm1_f32(a);
-    s = 0.5 * (e + e / (e + 1.0));
-  } else {
-    // exp(a) / 2 as (e / 2) * e with e = exp(a / 2): exact argument (a - ln2
-    // would round), and no overflow before sinh itself does.
-    let e = exp_f32(0.5 * a);
-    let h = (0.5 * e) * e;
-    s = h - 0.25 / h;
-  }
-  return select(s, -s, x < 0.0);
-}`,
-  cosh: `fn cosh_f32(x: f32) -> f32 {
-  let e = exp_f32(0.5 * abs(x));
-  let h = (0.5 * e) * e;
-  return h + 0.25 / h;
-}`,
-  tanh: `fn tanh_f32(x: f32) -> f32 {
-  if (isnan_f32(x)) { return x; }
-  let a = abs(x);
-  var t: f32 = 1.0;
-  if (a < 9.0) {
-    let e = expm1_f32(2.0 * a);
-    t = e / (e + 2.0);
-  }
-  return select(t, -t, x < 0.0);
-}`,
-  trig: `fn sincos_f32(v: f32, cosine: bool) -> f32 {
-  // Cephes' sinf/cosf: reduce by pi/4 with a three-part constant, then a
-  // polynomial per octant. Built-in sin/cos may have only ~2^-11 absolute accuracy.
-  if (isnan_f32(v) || isinf_f32(v)) { return bitcast<f32>(NAN_BITS); }
-  var sgn = select(1.0, -1.0, v < 0.0 && !cosine);
-  let a = abs(v);
-  var j = u32(a * 1.27323954473516);
-  var y = f32(j);
-  if ((j & 1u) == 1u) {
-    j = j + 1u;
-    y = y + 1.0;
-  }
-  j = j & 7u;
-  if (j > 3u) {
-    sgn = -sgn;
-    j = j - 4u;
-  }
-  if (cosine && j > 1u) { sgn = -sgn; }
-  let x = ((a - y * 0.78515625) - y * 2.4187564849853515625e-4) - y * 3.77489497744594108e-8;
-  let z = x * x;
-  let cosPoly = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
-  let sinPoly = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * x + x;
-  let useCos = (j == 1u || j == 2u) != cosine;
-  return sgn * select(sinPoly, cosPoly, useCos);
-}`,
-  atan: `fn atan_f32(v: f32) -> f32 {
-  // Cephes' atanf: reduce |v| by tan(3pi/8) and tan(pi/8), then a polynomial.
-  // Built-in atan/asin/acos are not accurate to float32 on every device.
-  var x = abs(v);
-  var y0 = 0.0;
-  if (x > 2.414213562373095) {
-    y0 = 1.5707963267948966;
-    x = -1.0 / x;
-  } else if (x > 0.4142135623730950) {
-    y0 = 0.7853981633974483;
-    x = (x - 1.0) / (x + 1.0);
-  }
-  let z = x * x;
-  let y = y0 + (((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z - 3.33329491539e-1) * z * x + x;
-  return select(y, -y, v < 0.0);
-}`,
-  asin: `fn asin_f32(x: f32) -> f32 {
-  if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
-  return atan2_f32(x, sqrt((1.0 - x) * (1.0 + x)));
-}`,
-  acos: `fn acos_f32(x: f32) -> f32 {
-  if (!(abs(x) <= 1.0)) { return bitcast<f32>(NAN_BITS); }
-  return atan2_f32(sqrt((1.0 - x) * (1.0 + x)), x);
-}`,
-  atan2: `fn atan2_f32(y: f32, x: f32) -> f32 {
-  if (isnan_f32(x) || isnan_f32(y)) { return bitcast<f32>(NAN_BITS); }
-  if (y == 0.0) {
-    // C's atan2 at zero: +-0 for x > 0 or x = +0, +-pi for x < 0 or x = -0.
-    let xNeg = (bitcast<u32>(x) & 0x80000000u) != 0u;
-    let r = select(0.0, 3.1415927410125732, xNeg);
-    return select(r, -r, (bitcast<u32>(y) & 0x80000000u) != 0u);
-  }
-  if (isinf_f32(x) || isinf_f32(y)) {
-    var r: f32;
-    if (isinf_f32(x) && isinf_f32(y)) {
-      r = select(0.7853981852531433, 2.356194496154785, x < 0.0);
-    } else if (isinf_f32(y)) {
-      r = 1.5707963705062866;
-    } else {
-      r = select(0.0, 3.1415927410125732, x < 0.0);
-    }
-    return select(r, -r, y < 0.0);
-  }
-  if (x == 0.0) { return select(-1.5707963705062866, 1.5707963705062866, y > 0.0); }
-  let a = atan_f32(y / x);
-  if (x > 0.0) { return a; }
-  return select(a - 3.1415927410125732, a + 3.1415927410125732, y >= 0.0);
+  exponent: `fn exponent_f32(x: f32) -> f32 {
+  if (x == 0.0 || isnan_f32(x) || isinf_f32(x)) { return 0.0; }
+  return f32(frexp(x).exp - 1i);
 }`,
   f32toi32: `fn f32_to_i32(x: f32) -> i32 {
   if (isnan_f32(x)) { return 0i; }
@@ -286,22 +119,9 @@ const helperDeps: Record<string, ReadonlyArray<string>> = {
   min: ["isnan", "consts"],
   sign: ["isnan"],
   rem: ["isnan", "isinf"],
-  pow: ["isnan", "isinf", "consts"],
   sqrt: ["isnan", "isinf", "consts"],
-  expcore: [],
-  logcore: [],
-  exp: ["isnan", "consts", "expcore"],
-  log: ["isnan", "isinf", "consts", "logcore"],
-  log1p: ["log"],
-  expm1: ["exp"],
-  sinh: ["expm1", "exp"],
-  cosh: ["exp"],
-  tanh: ["expm1", "isnan"],
-  trig: ["isnan", "isinf", "consts"],
-  atan: [],
-  atan2: ["isnan", "isinf", "consts", "atan"],
-  asin: ["consts", "atan2"],
-  acos: ["consts", "atan2"],
+  ldexp: ["isnan", "consts"],
+  exponent: ["isnan", "isinf"],
   f32toi32: ["isnan"],
   divi32: [],
   divu32: [],
@@ -357,7 +177,22 @@ const internal = (what: string): never => {
   throw new Error(`internal: WGSL codegen has no ${what}`)
 }
 
-const unaryF32: Record<Kernel.UnaryOp, (x: string, h: Helpers) => string> = {
+/**
+ * How this backend computes each transcendental op on float32: all decomposed
+ * into the kernel IR (core's Approximation), since WGSL's built-ins may be far
+ * less accurate (2^-11 absolute for sin) and are unspecified on NaN and
+ * infinities. The kernels decompose before rendering, so the renderer has
+ * built-ins only for the ops declared native (none).
+ */
+export const transcendentals = Approximation.allDecomposed satisfies Approximation.Support
+
+type RenderedUnary =
+  | Exclude<Kernel.UnaryOp, Approximation.TranscendentalUnary>
+  | Extract<Approximation.NativeOps<typeof transcendentals>, Kernel.UnaryOp>
+
+const decomposed = (op: string): never => internal(`${op} on f32 (it is decomposed into the IR before rendering)`)
+
+const unaryF32: { readonly [Op in RenderedUnary]: (x: string, h: Helpers) => string } = {
   neg: (x) => `(-${x})`,
   not: () => internal("not on f32"),
   abs: (x) => `abs(${x})`,
@@ -366,20 +201,13 @@ const unaryF32: Record<Kernel.UnaryOp, (x: string, h: Helpers) => string> = {
   ceil: (x) => `ceil(${x})`,
   round: (x) => `round(${x})`,
   sqrt: (x, h) => (h.use("sqrt"), `sqrt_f32(${x})`),
-  exp: (x, h) => (h.use("exp"), `exp_f32(${x})`),
-  log: (x, h) => (h.use("log"), `log_f32(${x})`),
-  log1p: (x, h) => (h.use("log1p"), `log1p_f32(${x})`),
-  expm1: (x, h) => (h.use("expm1"), `expm1_f32(${x})`),
-  sin: (x, h) => (h.use("trig"), `sincos_f32(${x}, false)`),
-  cos: (x, h) => (h.use("trig"), `sincos_f32(${x}, true)`),
-  tan: (x, h) => (h.use("trig"), `(sincos_f32(${x}, false) / sincos_f32(${x}, true))`),
-  asin: (x, h) => (h.use("asin"), `asin_f32(${x})`),
-  acos: (x, h) => (h.use("acos"), `acos_f32(${x})`),
-  atan: (x, h) => (h.use("atan"), `atan_f32(${x})`),
-  sinh: (x, h) => (h.use("sinh"), `sinh_f32(${x})`),
-  cosh: (x, h) => (h.use("cosh"), `cosh_f32(${x})`),
-  tanh: (x, h) => (h.use("tanh"), `tanh_f32(${x})`),
+  exponent: (x, h) => (h.use("exponent"), `exponent_f32(${x})`),
   isnan: (x, h) => (h.use("isnan"), `isnan_f32(${x})`)
+}
+
+const renderUnaryF32 = (op: Kernel.UnaryOp, x: string, h: Helpers): string => {
+  const render = (unaryF32 as Partial<Record<Kernel.UnaryOp, (x: string, h: Helpers) => string>>)[op]
+  return render === undefined ? decomposed(op) : render(x, h)
 }
 
 const unaryI32 = (op: Kernel.UnaryOp, x: string): string => {
@@ -505,13 +333,14 @@ const binaryF32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): strin
     case "rem":
       return h.use("rem"), `rem_f32(${x}, ${y})`
     case "pow":
-      return h.use("pow"), `pow_f32(${x}, ${y})`
+    case "atan2":
+      return decomposed(op)
+    case "ldexp":
+      return h.use("ldexp"), `ldexp_f32(${x}, ${y})`
     case "max":
       return h.use("max"), `max_f32(${x}, ${y})`
     case "min":
       return h.use("min"), `min_f32(${x}, ${y})`
-    case "atan2":
-      return h.use("atan2"), `atan2_f32(${x}, ${y})`
     case "and":
     case "or":
       return internal(`${op} on f32`)
@@ -553,7 +382,8 @@ const binaryI32 = (op: Kernel.BinaryOp, x: string, y: string, h: Helpers): strin
     case "shra":
       return shift(op, x, y, "i32")
     case "atan2":
-      return internal("atan2 on i32")
+    case "ldexp":
+      return internal(`${op} on i32`)
     default:
       return `(${x} ${infix[op]} ${y})`
   }
@@ -604,7 +434,8 @@ const cast = (from: ScalarType, to: ScalarType, x: string, h: Helpers): string =
 
 /**
  * Emits `let` bindings computing `exprs` (shared nodes once), given how to read
- * an input lane. Returns the statements and the names of the results.
+ * an input lane, after decomposing the transcendental ops (`transcendentals`).
+ * Returns the statements and the names of the results.
  */
 export const emitExprs = (
   exprs: ReadonlyArray<Expr>,
@@ -640,7 +471,7 @@ export const emitExprs = (
         const x = visit(e.x)
         const t = e.x.type
         code = t === "f32"
-          ? unaryF32[e.op](x, helpers)
+          ? renderUnaryF32(e.op, x, helpers)
           : t === "i32"
           ? unaryI32(e.op, x)
           : t === "u32"
@@ -681,6 +512,6 @@ export const emitExprs = (
     names.set(e, name)
     return name
   }
-  const results = exprs.map(visit)
+  const results = Approximation.decompose(exprs, transcendentals).map(visit)
   return { body: lines.join("\n"), results }
 }
