@@ -177,6 +177,51 @@ export class ArgumentError extends Schema.TaggedError<ArgumentError>()("Argument
 }
 
 /**
+ * Bytes that are not a valid safetensors file (a truncated header, bad JSON,
+ * offsets outside the data, an unknown dtype).
+ *
+ * @since 0.1.0
+ */
+export class CheckpointFormatError extends Schema.TaggedError<CheckpointFormatError>()("CheckpointFormatError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Invalid safetensors data: ${this.detail}`
+  }
+}
+
+/**
+ * A checkpoint whose tensor names do not match the tree: a key the tree needs is
+ * missing from the file, the file has keys the tree does not, two paths get one
+ * name, or a leaf cannot be saved. `path` is the tree path (`Tree.keystr`).
+ *
+ * @since 0.1.0
+ */
+export class CheckpointKeyError extends Schema.TaggedError<CheckpointKeyError>()("CheckpointKeyError", {
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Checkpoint${this.path === "" ? "" : ` at ${this.path}`}: ${this.detail}`
+  }
+}
+
+/**
+ * A tensor in a checkpoint that its schema rejects (another dtype or shape).
+ *
+ * @since 0.1.0
+ */
+export class CheckpointSchemaError extends Schema.TaggedError<CheckpointSchemaError>()("CheckpointSchemaError", {
+  path: Schema.String,
+  key: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Checkpoint tensor "${this.key}" (at ${this.path === "" ? "the root" : this.path}): ${this.detail}`
+  }
+}
+
+/**
  * The errors of the core.
  *
  * @since 0.1.0
@@ -195,6 +240,9 @@ export type CoreError =
   | UnsupportedDTypeError
   | BackendError
   | TreeStructureError
+  | CheckpointFormatError
+  | CheckpointKeyError
+  | CheckpointSchemaError
 
 /**
  * A record of error classes keyed by their tags, total over the union `E`: the
@@ -229,5 +277,8 @@ export const coreErrors: ErrorClasses<CoreError> = {
   ConcretizationError,
   UnsupportedDTypeError,
   BackendError,
-  TreeStructureError
+  TreeStructureError,
+  CheckpointFormatError,
+  CheckpointKeyError,
+  CheckpointSchemaError
 }

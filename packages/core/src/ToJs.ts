@@ -27,7 +27,8 @@ export type JsValue = number | boolean | Complex | ReadonlyArray<JsValue>
  */
 export type ToJs<T> = T extends Tensor ? JsValue
   : T extends ReadonlyArray<unknown> ? { -readonly [K in keyof T]: ToJs<T[K]> }
-  : T extends Record<string, unknown> ? { -readonly [K in keyof T]: ToJs<T[K]> }
+  : T extends (...args: ReadonlyArray<any>) => unknown ? T
+  : T extends object ? { -readonly [K in keyof T]: ToJs<T[K]> }
   : T
 
 const element = (data: HostArray, dtype: DType, i: number): JsValue => {
