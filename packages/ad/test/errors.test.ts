@@ -58,7 +58,7 @@ describe("errors: grad output checks (JAX's _check_scalar, _check_output_dtype_r
     assert.instanceOf(e, NonScalarOutputError)
     assert.match(
       (e as Error).message,
-      /^Gradient only defined for scalar-output functions\. Output was \[Traced<f32\[\]> by linearize/
+      /^Gradient only defined for scalar-output functions\. Output was \[Traced<float32\[\]>with<linearize>/
     )
   })
 
@@ -171,17 +171,17 @@ describe("errors: argnums (JAX's value_and_grad and _ensure_inbounds)", () => {
 
 describe("errors: hasAux", () => {
   it("a non-pair output (JAX's test_grad_and_aux_error)", () => {
-    // The value printed is the traced output: `Traced<f32[]> by linearize (level n)`.
+    // The value printed is the traced output: `Traced<float32[]>with<linearize>`.
     const e1 = failure(grad(id, { hasAux: true })(tensor(1)))
     assert.instanceOf(e1, AuxOutputError)
     assert.match(
       (e1 as Error).message,
-      /^expected function with aux output to return a two-element tuple, but got a Tensor with value Traced<f32\[\]>/
+      /^expected function with aux output to return a two-element tuple, but got a Tensor with value Traced<float32\[\]>/
     )
     const e = failure(grad((x: Tensor) => [x], { hasAux: true })(tensor(1)))
     assert.match(
       (e as Error).message,
-      /^expected function with aux output to return a two-element tuple, but got an array of length 1 with value \[Traced<f32\[\]>/
+      /^expected function with aux output to return a two-element tuple, but got an array of length 1 with value \[Traced<float32\[\]>/
     )
     assert.instanceOf(failure(grad((x: Tensor) => [x, x, x], { hasAux: true })(tensor(1))), AuxOutputError)
   })

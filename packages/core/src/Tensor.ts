@@ -10,6 +10,7 @@ import type { AbstractValue } from "./AbstractValue.js"
 import type { DeviceBuffer } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
 import type { Handler } from "./Handler.js"
+import { formatArray } from "./internal/format.js"
 import { formatShape, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
@@ -55,8 +56,17 @@ export abstract class Tensor {
   get size(): number {
     return sizeOf(this.aval.shape)
   }
+  /**
+   * JAX's repr: `Array([1., 2.], dtype=float32)` for a concrete tensor (values
+   * summarized past 1000 elements, `weak_type=True` noted), `Traced<float32[3]>with<jvp>`
+   * for a traced one. Browsers' consoles show it through `String(t)`.
+   */
   toString(): string {
     return `Tensor(${formatAval(this.aval)})`
+  }
+  /** `console.log(t)` and `util.inspect(t)` in Node print `toString()` (a symbol, so core needs no Node import). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString()
   }
 }
 
@@ -92,7 +102,15 @@ export class ConcreteTensor extends Tensor {
     return uploaded
   }
   override toString(): string {
-    return `Tensor(${formatAval(this.aval)})`
+    const a = this.aval
+    // Data on an asynchronous device (WebGPU) cannot be read here: print what is known.
+    const host = a.dtype === "float0" ? new Uint8Array(0) : this.host ?? this.buffer?.backend.readSync?.(this.buffer, a)
+    if (host === undefined) {
+      return `Array(<on ${this.buffer?.backend.name}; read it with toJs>, shape=${
+        formatShape(a.shape)
+      }, dtype=${a.dtype})`
+    }
+    return formatArray(host, a.dtype, a.shape, a.weakType)
   }
 }
 
@@ -114,12 +132,20 @@ export abstract class Tracer extends Tensor {
     return undefined
   }
   override toString(): string {
-    return `Traced<${formatAval(this.aval)}> by ${this.handler.name} (level ${this.handler.level})`
+    const a = this.aval
+    return `Traced<${a.dtype}[${a.shape.join(",")}]${a.weakType ? ", weak_type=True" : ""}>with<${this.handler.name}>`
   }
 }
 
 /** @since 0.1.0 */
 export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tensor.isGenuine(u)
+
+/**
+ * A tensor's type for error messages: `Tensor(f32[3])`, or a tracer's repr.
+ *
+ * @since 0.1.0
+ */
+export const summary = (t: Tensor): string => t instanceof Tracer ? String(t) : `Tensor(${formatAval(t.aval)})`
 
 /** @since 0.1.0 */
 export const describeShape = (t: Tensor): string => formatShape(t.shape)

@@ -2,10 +2,10 @@
  * Short descriptions of arbitrary values for error messages: tensors print their
  * type (`Tensor(f32[3])`), containers their contents, up to a small depth.
  */
-import { isTensor } from "@diffect/core"
+import { isTensor, summary } from "@diffect/core"
 
 export const describe = (value: unknown, depth = 0): string => {
-  if (isTensor(value)) return String(value)
+  if (isTensor(value)) return summary(value)
   if (value === null) return "null"
   if (value === undefined) return "undefined"
   if (typeof value === "string") return JSON.stringify(value)

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import {
+  Checkpoint,
   customJvp,
   customVjp,
   grad,
@@ -15,7 +16,7 @@ import {
   np,
   psum,
   runSync,
-  type Tensor,
+  Tensor,
   toJs,
   toJsSync,
   Tree,
@@ -47,6 +48,7 @@ export const errorSections = {
   jvpVjp: "jvp, vjp and linearTranspose (`@diffect/ad`)",
   custom: "Custom rules (`@diffect/ad`)",
   vmap: "vmap and named axes (`@diffect/ad`)",
+  checkpoints: "Checkpoints (`Checkpoint`)",
   backends: "Backends"
 } as const
 
@@ -330,6 +332,33 @@ await Effect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.lay
           Effect.provide(WebGpuBackend.layerWith({ gpu: { requestAdapter: async () => null } as unknown as GPU }))
         )
       )
+  },
+  CheckpointFormatError: {
+    section: "checkpoints",
+    mistake: "bytes that are not a safetensors file",
+    code: "runSync(Checkpoint.read(new Uint8Array([1, 2, 3])))",
+    trigger: () => runSync(Checkpoint.read(new Uint8Array([1, 2, 3])))
+  },
+  CheckpointKeyError: {
+    section: "checkpoints",
+    mistake: "loading a tree that names a tensor the file lacks",
+    code:
+      "const bytes = runSync(Checkpoint.encode({ w: np.zeros([2]) }))\nrunSync(Checkpoint.decode(bytes, { w: Tensor.schema(), b: Tensor.schema() }))",
+    trigger: () =>
+      runSync(Checkpoint.decode(runSync(Checkpoint.encode({ w: np.zeros([2]) })), {
+        w: Tensor.schema(),
+        b: Tensor.schema()
+      }))
+  },
+  CheckpointSchemaError: {
+    section: "checkpoints",
+    mistake: "a saved tensor of another shape than the schema's",
+    code:
+      "const bytes = runSync(Checkpoint.encode({ w: np.zeros([2, 4]) }))\nrunSync(Checkpoint.decode(bytes, { w: Tensor.schema({ dtype: \"float32\", shape: [2, 3] }) }))",
+    trigger: () =>
+      runSync(Checkpoint.decode(runSync(Checkpoint.encode({ w: np.zeros([2, 4]) })), {
+        w: Tensor.schema({ dtype: "float32", shape: [2, 3] })
+      }))
   },
   UnsupportedDTypeError: {
     section: "backends",

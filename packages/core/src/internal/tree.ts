@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { TreeStructureError } from "../Errors.js"
-import { Tensor } from "../Tensor.js"
+import { summary, Tensor } from "../Tensor.js"
 
 export { TreeStructureError }
 
@@ -507,7 +507,7 @@ const describe = (value: unknown): string => {
   if (value === null) return "null"
   if (value === undefined) return "undefined"
   if (Array.isArray(value)) return `an array of length ${value.length}`
-  if (value instanceof Tensor) return `a leaf (${value})`
+  if (value instanceof Tensor) return `a leaf (${summary(value)})`
   if (typeof value === "object") {
     const proto = Object.getPrototypeOf(value)
     if (proto === Object.prototype || proto === null) {
