@@ -3,9 +3,11 @@
  * type (`Tensor(f32[3])`), containers their contents, up to a small depth.
  */
 import { isTensor, summary } from "@diffect/core"
+import { Effect } from "effect"
 
 export const describe = (value: unknown, depth = 0): string => {
   if (isTensor(value)) return summary(value)
+  if (Effect.isEffect(value)) return "an Effect (did you forget `yield*`?)"
   if (value === null) return "null"
   if (value === undefined) return "undefined"
   if (typeof value === "string") return JSON.stringify(value)

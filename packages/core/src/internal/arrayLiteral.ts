@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { Effect } from "effect"
 import { aval } from "../AbstractValue.js"
 import { allocHost, isComplex, toInt32 } from "../DType.js"
 import type { DType, HostArray } from "../DType.js"
@@ -65,6 +66,15 @@ const typedArrayDType = (a: TypedArray): DType =>
     ? "uint32"
     : "int32"
 
+/**
+ * The message for an Effect given where a tensor is expected: almost always a
+ * transformation's result used without `yield*`.
+ *
+ * @since 0.1.0
+ */
+export const forgottenYield =
+  "Expected a tensor, got an Effect: did you forget `yield*`? In Effect.gen, `const g = yield* grad(f)(x)` runs the transformation; `grad(f)(x)` alone only describes it (or use runSync outside Effect)."
+
 /** Validates a user-given dtype name. @since 0.1.0 */
 export const checkDType = (dtype: unknown): DType => checkDTypeName("array", dtype)
 
@@ -109,6 +119,7 @@ const tooDeep = (path: ReadonlyArray<number>): InvalidArrayError =>
  */
 export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): ConcreteTensor => {
   if (dtype !== undefined) checkDType(dtype)
+  if (Effect.isEffect(value)) throw new InvalidArrayError({ detail: forgottenYield })
   if (ArrayBuffer.isView(value) && !isTypedArray(value)) {
     throw new InvalidArrayError({
       detail: `Cannot make an array from ${
