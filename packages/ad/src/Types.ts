@@ -56,11 +56,14 @@ export type Argnums = number | ReadonlyArray<number>
 
 /**
  * A gradient (or tangent) of a value of type `T`: the same tree with every leaf a
- * Tensor (JS numbers become Tensors; `null` stays `null`).
+ * Tensor (JS numbers become Tensors; `null` stays `null`). A parameter typed as
+ * anything a tensor can be made from (`TensorLike`, `Tensor | number`: `np.sin`'s
+ * parameter) has a Tensor gradient, not the union of the gradients of each
+ * member (`Tensor | { re: Tensor; im: Tensor } | ...`).
  *
  * @since 0.1.0
  */
-export type GradOf<T> = Tree.MapLeaves<T, Tensor>
+export type GradOf<T> = [Tensor] extends [T] ? Tensor : Tree.MapLeaves<T, Tensor>
 
 type Reverse<T extends ReadonlyArray<unknown>> = T extends readonly [infer H, ...infer R] ? [...Reverse<R>, H] : []
 type Dec = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]

@@ -1,5 +1,6 @@
 import { grad, hessian, jacfwd, jacrev, jvp, valueAndGrad, vjp } from "@diffect/ad"
 import type { DiffError, VjpFn } from "@diffect/ad"
+import { np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -80,5 +81,19 @@ describe("inferred result types", () => {
     expectTypeOf<Succ<typeof r>["length"]>().toEqualTypeOf<2>()
     const v = vjp((p: { w: Tensor; b: Tensor }) => p.w, params)
     expectTypeOf<Succ<typeof v>>().toEqualTypeOf<[Tensor, VjpFn<Tensor, [p: { w: Tensor; b: Tensor }]>]>()
+  })
+})
+
+describe("gradients of functions over TensorLike", () => {
+  it("grad(np.sin) and grad of a Tensor | number parameter return Tensor", () => {
+    const g = grad(np.sin)(x)
+    expectTypeOf<Succ<typeof g>>().toEqualTypeOf<Tensor>()
+    const h = grad((y: Tensor | number) => np.square(y))(x)
+    expectTypeOf<Succ<typeof h>>().toEqualTypeOf<Tensor>()
+  })
+
+  it("valueAndGrad of np.tanh", () => {
+    const r = valueAndGrad(np.tanh)(x)
+    expectTypeOf<Succ<typeof r>>().toEqualTypeOf<[Tensor, Tensor]>()
   })
 })
