@@ -7,12 +7,13 @@
  *
  * @since 0.1.0
  */
+import { Effect } from "effect"
 import { dtypes, isDType } from "../DType.js"
 import type { DType } from "../DType.js"
 import { ArgumentError, AxisError, InvalidArrayError, ShapeError } from "../Errors.js"
 import { formatShape, maxElements } from "../Shape.js"
 import type { Shape } from "../Shape.js"
-import { Tensor } from "../Tensor.js"
+import { summary, Tensor } from "../Tensor.js"
 
 const typedArrayName = (u: object): string | undefined =>
   ArrayBuffer.isView(u) ? (u.constructor as { readonly name?: string } | undefined)?.name ?? "typed array" : undefined
@@ -43,7 +44,8 @@ export const describeValue = (u: unknown): string => {
   }
   if (u === null) return "null"
   if (Array.isArray(u)) return `an array of length ${u.length}`
-  if (u instanceof Tensor) return Tensor.isGenuine(u) ? String(u) : "a forged Tensor (made without its constructor)"
+  if (u instanceof Tensor) return Tensor.isGenuine(u) ? summary(u) : "a forged Tensor (made without its constructor)"
+  if (Effect.isEffect(u)) return "an Effect (did you forget `yield*`?)"
   const typed = typedArrayName(u as object)
   if (typed !== undefined) return `a ${typed}`
   return "an object"
