@@ -24,7 +24,7 @@ export interface Outcome {
 const cacheDir = path.join(repoRoot, "node_modules/.cache/examples")
 
 /** Modules an example may import: the facade, its public subpaths, Effect and Node's modules. */
-const allowedImport = /^(diffect(\/[\w-]+)?|effect(\/[\w-]+)?|node:[\w/]+)$/
+const allowedImport = /^(diffect(\/[\w-]+)?|effect(\/[\w-]+)?|@effect\/platform-node|node:[\w/]+)$/
 
 const slug = (name: string): string => name.replace(/[^\w.-]+/g, "_").replace(/\.(ts|md)_/, "_$1_")
 

@@ -138,7 +138,7 @@ export const axisIndex = (axisName: string): Tensor => {
  * import { axisIsBound, np, runSync, type Tensor, vmap } from "diffect"
  * console.log(axisIsBound("batch")) // false
  * const inside = vmap((x: Tensor) => (axisIsBound("batch") ? x : np.negative(x)), { axisName: "batch" })
- * console.log(String(runSync(inside(np.ones([2]))))) // Tensor(f32[2])
+ * console.log(String(runSync(inside(np.ones([2]))))) // Array([1., 1.], dtype=float32)
  *
  * @since 0.1.0
  */

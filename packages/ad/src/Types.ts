@@ -25,7 +25,7 @@ export type AnyFunction = (...args: any) => unknown
  * import { Effect } from "effect"
  * type A = Types.Unwrap<Effect.Effect<Tensor>> // Tensor
  * const a: A = Effect.runSync(Effect.succeed(np.ones([2])))
- * console.log(String(a)) // Tensor(f32[2])
+ * console.log(String(a)) // Array([1., 1.], dtype=float32)
  *
  * @since 0.1.0
  */

@@ -38,7 +38,9 @@ export const runnable = (code: string): string => {
   const uncommented = full.replace(/\/\/.*$/gm, "")
   const used = (name: string) => new RegExp(`(?<![\\w.$])${name}\\b`).test(uncommented)
   const values = Object.keys(diffect).filter((name) => name !== "Tensor" && used(name)).sort()
-  const names = [...values, ...(used("Tensor") ? ["type Tensor"] : [])]
+  // Tensor is imported as a value where the code uses it as one (Tensor.schema), else as a type.
+  const tensor = /(?<![\w.$])Tensor\./.test(uncommented) ? ["Tensor"] : used("Tensor") ? ["type Tensor"] : []
+  const names = [...values, ...tensor]
     .sort((a, b) => a.replace("type ", "").localeCompare(b.replace("type ", "")))
   const imports = [
     ...(names.length > 0 ? [`import { ${names.join(", ")} } from "diffect"`] : []),

@@ -95,7 +95,7 @@ const bytesPerElement: Readonly<Record<string, number>> = { BOOL: 1, I32: 4, F32
  *
  * @example
  * import { Checkpoint } from "diffect"
- * Checkpoint.keyOf(["layers", 0, "w"]) // "layers.0.w"
+ * console.log(Checkpoint.keyOf(["layers", 0, "w"])) // layers.0.w
  *
  * @since 0.1.0
  */
@@ -193,7 +193,8 @@ const entriesOf = (tree: unknown): Effect.Effect<Array<Entry>, CheckpointKeyErro
  * @example
  * import { Checkpoint, np, runSync } from "diffect"
  * const bytes = runSync(Checkpoint.encode({ w: np.array([1, 2]) }))
- * bytes.length // 72 = 8 (the header length) + 56 (the JSON header) + 8 (the data)
+ * // 8 bytes of header length, 56 of JSON header, 8 of data
+ * console.log(bytes.length) // 72
  *
  * @since 0.1.0
  */
@@ -273,7 +274,7 @@ const tensorFrom = (data: Uint8Array, dtype: DType, shape: ReadonlyArray<number>
  * @example
  * import { Checkpoint, np, runSync, toJsSync } from "diffect"
  * const { tensors } = runSync(Checkpoint.read(runSync(Checkpoint.encode({ a: { b: np.array([1, 2]) } }))))
- * toJsSync(tensors["a.b"]) // [1, 2]
+ * console.log(toJsSync(tensors["a.b"])) // [1, 2]
  *
  * @since 0.1.0
  */
@@ -385,7 +386,7 @@ const isSchemaLeaf = (u: unknown): boolean => Schema.isSchema(u)
  * import { Checkpoint, np, runSync, Tensor, toJsSync } from "diffect"
  * const bytes = runSync(Checkpoint.encode({ w: np.array([[1, 2]]) }))
  * const loaded = runSync(Checkpoint.decode(bytes, { w: Tensor.schema({ dtype: "float32", shape: [1, 2] }) }))
- * toJsSync(loaded.w) // [[1, 2]]
+ * console.log(toJsSync(loaded.w)) // [[1, 2]]
  *
  * @since 0.1.0
  */
@@ -459,8 +460,10 @@ export const decode = <S>(bytes: Uint8Array, schema: S): Effect.Effect<Loaded<S>
  * import { NodeFileSystem } from "@effect/platform-node"
  * import { Checkpoint, np } from "diffect"
  * import { Effect } from "effect"
+ * import { readFileSync } from "node:fs"
  * const program = Checkpoint.save("/tmp/params.safetensors", { w: np.array([1, 2]) })
  * await Effect.runPromise(program.pipe(Effect.provide(NodeFileSystem.layer)))
+ * console.log(readFileSync("/tmp/params.safetensors").length) // 72
  *
  * @since 0.1.0
  */
@@ -488,7 +491,7 @@ export const save = (
  *   return yield* Checkpoint.load("/tmp/w.safetensors", { w: Tensor.schema({ shape: [2] }) })
  * })
  * const { w } = await Effect.runPromise(program.pipe(Effect.provide(NodeFileSystem.layer)))
- * toJsSync(w) // [1, 2]
+ * console.log(toJsSync(w)) // [1, 2]
  *
  * @since 0.1.0
  */

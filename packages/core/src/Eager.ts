@@ -33,7 +33,7 @@ export const isCoreError = (u: unknown): u is CoreError => classes.some((c) => u
  * const program = Effect.gen(function*() {
  *   return yield* eager(() => np.add(np.zeros(2), np.zeros(3)))
  * }).pipe(Effect.catchTag("BroadcastError", (e) => Effect.succeed(e.message)))
- * runSync(program) // "Incompatible shapes for broadcasting: shapes=[(2,), (3,)]"
+ * console.log(runSync(program)) // Incompatible shapes for broadcasting: shapes=[(2,), (3,)]
  *
  * @since 0.1.0
  */

@@ -125,7 +125,7 @@ const validateSpec = (spec: Spec): void => {
  * })
  * const Batch = Tensor.schema({ dtype: "float32", shape: [null, 784] })
  * const params = Schema.decodeUnknownSync(Params)({ w: np.zeros([784, 10]), b: np.zeros([10]) })
- * console.log(String(params.w), Schema.is(Batch)(np.zeros([32, 784]))) // Tensor(f32[784,10]) true
+ * console.log(params.w.shape, Schema.is(Batch)(np.zeros([32, 784]))) // [784, 10] true
  *
  * @since 0.1.0
  */
@@ -174,7 +174,7 @@ export type FromJsSchema = Schema.decodeTo<TensorSchema, Schema.Unknown>
  *
  * const Batch = Schema.Struct({ x: TensorSchema.fromJs({ dtype: "float32", shape: [null, 2] }) })
  * const batch = Schema.decodeUnknownSync(Batch)({ x: [[1, 2], [3, 4]] })
- * console.log(String(batch.x)) // Tensor(f32[2,2])
+ * console.log(String(batch.x)) // Array([[1., 2.], [3., 4.]], dtype=float32)
  * console.log(Schema.encodeSync(Batch)(batch)) // { x: [[1, 2], [3, 4]] }
  *
  * @since 0.1.0

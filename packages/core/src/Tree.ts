@@ -95,7 +95,7 @@ export type Leaves<T> = Array<LeafOf<T>>
  * import { np, type Tensor, Tree } from "diffect"
  * type G = Tree.MapLeaves<{ w: Tensor; n: number; s: null }, Tensor> // the record { w: Tensor; n: Tensor; s: null }
  * const g: G = Tree.map({ w: np.ones([2]), n: 3, s: null }, (x: Tensor | number) => np.asarray(x))
- * console.log(String(g.n), g.s) // Tensor(f32[]) null
+ * console.log(String(g.n), g.s) // Array(3., dtype=float32, weak_type=True) null
  *
  * @since 0.1.0
  */
@@ -504,8 +504,8 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  * }) {}
  * Tree.register(Linear)
  * // the leaves in sorted key order: b, then w
- * console.log(Tree.leaves(new Linear({ w: np.zeros([784, 10]), b: np.zeros([10]) })).map(String))
- * // ["Tensor(f32[10])", "Tensor(f32[784,10])"]
+ * console.log(Tree.leaves(new Linear({ w: np.zeros([784, 10]), b: np.zeros([10]) })).map((t) => t.shape))
+ * // [[10], [784, 10]]
  *
  * class Point { constructor(readonly x: number, readonly y: number) {} }
  * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x as number, y as number))
