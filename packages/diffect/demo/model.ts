@@ -2,9 +2,8 @@
  * The classifier: a 4-16-3 tanh MLP whose parameters are a pytree validated by
  * an Effect Schema, and its softmax cross-entropy loss.
  */
-import { np, Tensor, type TensorSchema } from "diffect"
+import { nn, np, random, Tensor, type TensorSchema } from "diffect"
 import { Effect, Schema } from "effect"
-import { rng } from "./data.js"
 
 export const hidden = 16
 
@@ -22,22 +21,14 @@ export const Params: Schema.Struct<{
 })
 export type Params = typeof Params.Type
 
-const normal = (next: () => number, n: number, std: number): Float32Array => {
-  const out = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
-    // Box-Muller; 1 - u keeps the logarithm finite.
-    out[i] = std * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next())
-  }
-  return out
-}
-
-/** Glorot-style initial parameters, decoded through the schema. */
-export const initParams = (seed: number): Effect.Effect<Params, Schema.SchemaError> => {
-  const next = rng(seed)
+/** Glorot-normal weights and zero biases (`nn.initializers`), decoded through the schema. */
+export const initParams = (key: Tensor): Effect.Effect<Params, Schema.SchemaError> => {
+  const keys = random.split(key)
+  const glorot = nn.initializers.glorotNormal()
   return Schema.decodeUnknownEffect(Params)({
-    w1: np.array(normal(next, 4 * hidden, Math.sqrt(2 / (4 + hidden)))).reshape([4, hidden]),
+    w1: glorot(keys.at(0), [4, hidden]),
     b1: np.zeros([hidden]),
-    w2: np.array(normal(next, hidden * 3, Math.sqrt(2 / (hidden + 3)))).reshape([hidden, 3]),
+    w2: glorot(keys.at(1), [hidden, 3]),
     b2: np.zeros([3])
   })
 }
