@@ -422,6 +422,55 @@ export class CustomRuleError extends Schema.TaggedError<CustomRuleError>()("Cust
 }
 
 /**
+ * A static argument of `jit` that cannot be a cache key (JAX: "Non-hashable
+ * static arguments are not supported"): tensors, class instances and other
+ * objects compared by identity. Static arguments may be numbers, strings,
+ * booleans, `null`, `undefined`, bigints, functions (compared by identity), and
+ * arrays and plain records of those (compared by value, like tuples).
+ *
+ * @example
+ * import { UnhashableStaticArgError } from "@diffect/ad"
+ * new UnhashableStaticArgError({ argnum: 1, got: "ConcreteTensor" }).message
+ * // "Non-hashable static arguments are not supported. ..."
+ *
+ * @since 0.1.0
+ */
+export class UnhashableStaticArgError extends Schema.TaggedError<UnhashableStaticArgError>()(
+  "UnhashableStaticArgError",
+  { argnum: Schema.Number, got: Schema.String }
+) {
+  override get message(): string {
+    return `Non-hashable static arguments are not supported. An error occurred while trying to hash an object of type ${this.got}, argument ${this.argnum} of the jitted function. Static arguments must be numbers, strings, booleans, null, undefined, bigints, functions, or arrays and plain records of these; pass arrays (tensors) as traced arguments instead.`
+  }
+}
+
+/**
+ * `staticArgnums` of `jit` naming a position the call does not have, or not
+ * integers (JAX's "jitted function has static_argnums=... but was called with
+ * only ... positional arguments").
+ *
+ * @example
+ * import { JitArgnumsError } from "@diffect/ad"
+ * new JitArgnumsError({ detail: "staticArgnums must be integers, got 0.5." }).message
+ *
+ * @since 0.1.0
+ */
+export class JitArgnumsError extends Schema.TaggedError<JitArgnumsError>()("JitArgnumsError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
+ * jit's errors.
+ *
+ * @since 0.1.0
+ */
+export type JitError = UnhashableStaticArgError | JitArgnumsError
+
+/**
  * The errors of the differentiation API.
  *
  * @since 0.1.0
@@ -451,6 +500,7 @@ export type DiffError =
   | AdError
   | UnboundAxisError
   | VmapError
+  | JitError
   | CustomRuleError
   | CustomVjpForwardModeError
   | NonLinearTransposeError
@@ -483,6 +533,8 @@ export const diffErrors: ErrorClasses<DiffError> = {
   VmapAxisError,
   VmapOutAxesError,
   VmapSpecError,
+  UnhashableStaticArgError,
+  JitArgnumsError,
   CustomRuleError,
   CustomVjpForwardModeError,
   NonLinearTransposeError

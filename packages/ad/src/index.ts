@@ -9,6 +9,7 @@ export { makeProgramFlat, StagingHandler, StagingTracer } from "./internal/stagi
 export { backwardPass, linearTransposeFlat } from "./internal/transpose.js"
 export { vjpFlat } from "./internal/vjp.js"
 export * from "./Jacobian.js"
+export * from "./Jit.js"
 export * from "./Jvp.js"
 export * from "./Linearize.js"
 export * from "./Program.js"

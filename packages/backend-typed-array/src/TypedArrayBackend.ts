@@ -8,6 +8,7 @@
 import { Backend } from "@diffect/core"
 import type { AbstractValue, BackendShape, DeviceBuffer, DType, Params, Primitive } from "@diffect/core"
 import { Effect, Layer } from "effect"
+import { compileFusedLoop } from "./internal/fused.js"
 import { kernels } from "./internal/kernels.js"
 
 /**
@@ -56,7 +57,18 @@ export const makeTypedArrayBackend = (): BackendShape => {
       return outs.length === 1 ? [new Buffer(backend, outs[0]!)] : outs.map((o) => new Buffer(backend, o))
     },
     read: (buffer) => Effect.succeed((buffer as TypedArrayBuffer).data),
-    readSync: (buffer) => (buffer as TypedArrayBuffer).data
+    readSync: (buffer) => (buffer as TypedArrayBuffer).data,
+    compileFused: (spec) => {
+      const { loop, source } = compileFusedLoop(spec)
+      return {
+        source,
+        run: (inputs) => {
+          const data = new Array<DType.HostArray>(inputs.length)
+          for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
+          return loop(data).map((o) => new Buffer(backend, o))
+        }
+      }
+    }
   }
   return backend
 }

@@ -14,7 +14,9 @@ import type { Effect } from "effect"
 import type { AbstractValue } from "./AbstractValue.js"
 import type { DType, HostArray } from "./DType.js"
 import type { BackendError, UnsupportedDTypeError } from "./Errors.js"
+import type { Expr } from "./Kernel.js"
 import type { Params, Primitive } from "./Primitive.js"
+import type { Shape } from "./Shape.js"
 
 /**
  * A buffer owned by one backend. Opaque to the core; each backend extends it.
@@ -54,6 +56,55 @@ export interface BackendShape {
   readonly read: (buffer: DeviceBuffer, aval: AbstractValue) => Effect.Effect<HostArray, BackendError>
   /** Synchronous read, for backends whose memory is host memory. */
   readonly readSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
+  /**
+   * Compiles a fusion group (several elementwise primitives, with broadcasts
+   * folded into how inputs are read) into one kernel. Optional: a backend
+   * without it runs a compiled program one primitive at a time.
+   */
+  readonly compileFused?: (spec: FusedKernelSpec) => FusedKernel
+}
+
+/**
+ * One input of a fused kernel: a buffer of `dtype` read at element offset
+ * `sum_d index_d * strides[d]` for each index of the kernel's domain (stride 0
+ * along a broadcast dimension; all strides 0 for a scalar).
+ *
+ * @since 0.1.0
+ */
+export interface FusedInput {
+  readonly dtype: DType
+  readonly strides: ReadonlyArray<number>
+}
+
+/**
+ * A fusion group as a backend compiles it: a domain shape, inputs read through
+ * strides, and outputs (of the domain's shape, contiguous) each given as one
+ * kernel IR expression per lane, in which `Kernel.input(k, type, lane)` reads
+ * input `k` at the current element. Shared subexpressions are shared nodes.
+ *
+ * @since 0.1.0
+ */
+export interface FusedKernelSpec {
+  readonly shape: Shape
+  readonly inputs: ReadonlyArray<FusedInput>
+  readonly outputs: ReadonlyArray<{ readonly dtype: DType; readonly lanes: ReadonlyArray<Expr> }>
+  /**
+   * The f32 nodes that are results of one primitive read by another: the
+   * unfused program stores (rounds) them, so a backend computing f32 in higher
+   * precision rounds them to stay bit-identical to eager execution.
+   */
+  readonly rounded: ReadonlySet<Expr>
+}
+
+/**
+ * A compiled fusion group: input buffers in, one new buffer per output out.
+ *
+ * @since 0.1.0
+ */
+export interface FusedKernel {
+  readonly run: (inputs: ReadonlyArray<DeviceBuffer>) => ReadonlyArray<DeviceBuffer>
+  /** The generated code, for inspection and tests. */
+  readonly source: string
 }
 
 /**

@@ -62,11 +62,25 @@ export const hostToJs = (data: HostArray, dtype: DType, shape: Shape): JsValue =
   return build(0)
 }
 
+// The transformation that stages the value (the end of the chain of tracers that know their
+// primal): under jit, JAX's hint about static arguments and structured control flow applies.
+const stagedBy = (t: Tensor): string | undefined => {
+  let x: Tensor | undefined = t
+  let last: Tracer | undefined
+  while (x instanceof Tracer) {
+    last = x
+    x = x.concreteValue()
+  }
+  return last?.handler.name
+}
+
 const concretization = (t: Tensor): ConcretizationError =>
   new ConcretizationError({
-    detail: `${
-      String(t)
-    } cannot be read with toJs while it is being traced; return it from the transformed function instead`
+    detail: stagedBy(t) === "jit"
+      ? `${
+        String(t)
+      } cannot be read while jit traces it: the jitted function's output must not depend on reading traced values. If the value only decides control flow, use lax.cond or lax.whileLoop; if it is really a constant, mark the argument static with jit(f, { staticArgnums })`
+      : `${String(t)} cannot be read with toJs while it is being traced; return it from the transformed function instead`
   })
 
 // Host data a tensor has without reading a device (undefined: a device read is needed).

@@ -13,6 +13,12 @@ import type { Kernel } from "@diffect/core"
 
 type Expr = Kernel.Expr
 
+/** The prelude of generated code: the helpers it may call, from the argument `H`. */
+export const HELPERS_PRELUDE = "const { rint, idiv, irem, udiv, urem, fpow, ipow, f2i, f2u, ldexp, ilogb } = H;"
+
+/** The helper functions generated code calls (passed as `H`). */
+export { helpers as codegenHelpers }
+
 /**
  * A compiled elementwise loop: `out[i] = f(ins[0][i], ins[1][i], ...)` for
  * `i < n` elements (any number of inputs, so fused expressions compile alike).
@@ -264,56 +270,61 @@ export const transcendentals = Approximation.allNative satisfies Approximation.S
 export type Float32Rounding = "store" | "strict"
 
 /**
- * Generates the source of the loop body for output lanes `outs`: shared
- * subexpressions (a node reached twice, by identity) become `const` locals.
+ * Emits straight-line JS for the expressions `outs`: shared subexpressions (a
+ * node reached twice, by identity) become `const` locals in `lines`; `read`
+ * names the JS expression of an input lane (called once per distinct lane).
+ * f32 nodes round with `Math.fround` after every operation in `"strict"` mode,
+ * and, in a fused kernel, where they are in `rounded` (values one primitive
+ * stores and another reads).
  */
-const generateBody = (
+export const emitExprs = (
   outs: ReadonlyArray<Expr>,
-  lanesOut: number,
-  inLanes: ReadonlyArray<number>,
-  rounding: Float32Rounding
-): string => {
-  const strict = rounding === "strict"
+  read: (index: number, lane: 0 | 1, type: Kernel.ScalarType) => string,
+  options: { readonly rounded?: ReadonlySet<Expr>; readonly rounding?: Float32Rounding } = {}
+): { readonly lines: Array<string>; readonly inputs: Array<string>; readonly results: Array<string> } => {
+  const strict = options.rounding === "strict"
+  const rounded = options.rounded
   const f32 = (e: Expr, js: string): string => (strict && e.type === "f32" ? `Math.fround(${js})` : js)
   const uses = new Map<Expr, number>()
-  const count = (e: Expr): void => {
+  const stack: Array<Expr> = [...outs]
+  // iterative count: fused programs can nest thousands of nodes deep
+  while (stack.length > 0) {
+    const e = stack.pop()!
     const n = uses.get(e) ?? 0
     uses.set(e, n + 1)
-    if (n > 0) return
+    if (n > 0) continue
     switch (e.kind) {
       case "unary":
       case "cast":
-        return count(e.x)
+        stack.push(e.x)
+        break
       case "binary":
-        count(e.x)
-        return count(e.y)
+        stack.push(e.x, e.y)
+        break
       case "select":
-        count(e.cond)
-        count(e.onTrue)
-        return count(e.onFalse)
+        stack.push(e.cond, e.onTrue, e.onFalse)
+        break
       default:
-        return
+        break
     }
   }
-  for (const e of outs) count(e)
 
   const lines: Array<string> = []
+  const inputs: Array<string> = []
   const names = new Map<Expr, string>()
-  // Inputs are loaded once at the top of the body.
-  const inputName = (index: number, lane: number) => `x${index}_${lane}`
-  const usedInputs = new Set<string>()
+  const inputNames = new Map<string, string>()
   const emit = (e: Expr): string => {
     const bound = names.get(e)
     if (bound !== undefined) return bound
     let js: string
     switch (e.kind) {
       case "input": {
-        const name = inputName(e.index, e.lane)
-        if (!usedInputs.has(name)) {
-          usedInputs.add(name)
-          const stride = inLanes[e.index]!
-          const idx = stride === 2 ? (e.lane === 0 ? "j" : "j + 1") : "i"
-          lines.unshift(`const ${name} = in${e.index}[${idx}];`)
+        const key = `${e.index}_${e.lane}`
+        let name = inputNames.get(key)
+        if (name === undefined) {
+          name = `x${key}`
+          inputNames.set(key, name)
+          inputs.push(`const ${name} = ${read(e.index, e.lane, e.type)};`)
         }
         return name
       }
@@ -332,6 +343,7 @@ const generateBody = (
         js = castJs(e.x.type, e.type, emit(e.x))
         break
     }
+    if (!strict && rounded !== undefined && rounded.has(e)) js = `Math.fround(${js})`
     if ((uses.get(e) ?? 0) > 1) {
       const name = `t${names.size}`
       lines.push(`const ${name} = ${js};`)
@@ -341,12 +353,27 @@ const generateBody = (
     return js
   }
   const results = outs.map(emit)
+  return { lines, inputs, results }
+}
+
+/** The loop body for output lanes `outs` of a one-primitive kernel. */
+const generateBody = (
+  outs: ReadonlyArray<Expr>,
+  lanesOut: number,
+  inLanes: ReadonlyArray<number>,
+  rounding: Float32Rounding
+): string => {
+  const { inputs, lines, results } = emitExprs(
+    outs,
+    (index, lane) => `in${index}[${inLanes[index] === 2 ? (lane === 0 ? "j" : "j + 1") : "i"}]`,
+    { rounding }
+  )
   if (lanesOut === 2) {
     lines.push(`out[j] = ${results[0]!};`, `out[j + 1] = ${results[1]!};`)
   } else if (lanesOut === 1) {
     lines.push(`out[i] = ${results[0]!};`)
   }
-  return lines.join("\n    ")
+  return [...inputs, ...lines].join("\n    ")
 }
 
 /**
@@ -366,7 +393,7 @@ export const compileElementwise = (
   const lanes = Approximation.decompose(outs, options.transcendentals ?? transcendentals)
   const body = generateBody(lanes, lanes.length, inLanes, options.float32 ?? "store")
   const source = `"use strict";
-const { rint, idiv, irem, udiv, urem, fpow, ipow, f2i, f2u, ldexp, ilogb } = H;
+${HELPERS_PRELUDE}
 return function elementwise(out, ins, n) {
   ${inLanes.map((_, k) => `const in${k} = ins[${k}];`).join(" ")}
   for (let i = 0; i < n; i++) {

@@ -1,0 +1,320 @@
+/**
+ * `jit`: staged, simplified, fused and compiled functions (JAX's `jax.jit`).
+ *
+ * `jit(f)` traces `f` once per signature (the arguments' tree structures,
+ * shapes, dtypes and weak types, and the static arguments by value) into a
+ * `Program`, simplifies it (CSE, constant folding, exact algebraic rewrites,
+ * dead-code elimination), partitions it into fusion groups, and compiles it
+ * for the active backend: each group becomes one generated kernel, and a call
+ * runs a loop over kernels with no handler, no abstract evaluation and no
+ * per-primitive dispatch. Traces are cached (bounded, least recently used).
+ *
+ * Called on values traced by an outer transformation (`grad(jit(f))`,
+ * `vmap(jit(f))`), or while another function is being staged (nested `jit`),
+ * the cached program is evaluated equation by equation under that
+ * transformation, which transforms it: every composition works, and the outer
+ * `jit` compiles the result.
+ *
+ * @since 0.1.0
+ */
+import { activeBackend, currentDynamicHandler, Tracer, Tree, withDynamicHandler } from "@diffect/core"
+import type { Backend, BackendShape, Tensor } from "@diffect/core"
+import type { Effect } from "effect"
+import type { DiffError } from "./Errors.js"
+import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
+import { allLeaves, checkCallable, flattenArgs, unflattenArgs } from "./internal/args.js"
+import type { FlatArg } from "./internal/args.js"
+import type { Executable } from "./internal/executable.js"
+import { compileExecutable } from "./internal/executable.js"
+import { planFusion, printPlan } from "./internal/fusion.js"
+import { flattenOutput, makeOutCapture } from "./internal/output.js"
+import { resolve, transformation } from "./internal/shell.js"
+import { simplifyProgram } from "./internal/simplify.js"
+import type { Program } from "./Program.js"
+import { evalProgram } from "./Program.js"
+import { StagingHandler } from "./internal/staging.js"
+import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
+
+/**
+ * Options of {@link jit}.
+ *
+ * - `staticArgnums`: positions (negative counts from the end) of arguments that
+ *   are not traced but part of the cache key, compared by value: a new value
+ *   retraces. Python-style control flow on them is allowed.
+ * - `cacheSize` (default 64): how many traced signatures are kept (least
+ *   recently used first out).
+ *
+ * @since 0.1.0
+ */
+export interface JitOptions {
+  readonly staticArgnums?: number | ReadonlyArray<number>
+  readonly cacheSize?: number
+}
+
+/**
+ * The optimized program of one signature, as `jit(f).lower(...args)` gives it.
+ *
+ * @since 0.1.0
+ */
+export interface Lowered {
+  /** The program after simplification (before fusion). */
+  readonly program: Program
+  /** The program with its fusion groups, printed like a jaxpr (JAX's `as_text()`). */
+  readonly text: string
+}
+
+/**
+ * How a jitted function's cache is doing: traced signatures kept, calls that
+ * reused a trace, and traces made.
+ *
+ * @since 0.1.0
+ */
+export interface JitCacheInfo {
+  readonly size: number
+  readonly hits: number
+  readonly misses: number
+}
+
+/**
+ * A jitted function: call it like `f` (it returns an Effect, like every
+ * transformation); `lower` gives the optimized program; `cacheInfo` and
+ * `clearCache` observe and reset the trace cache.
+ *
+ * @since 0.1.0
+ */
+export interface Jitted<F extends AnyFunction> {
+  (...args: Parameters<F>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  readonly lower: (...args: Parameters<F>) => Effect.Effect<Lowered, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  readonly cacheInfo: () => JitCacheInfo
+  readonly clearCache: () => void
+}
+
+/** One traced signature. */
+interface Entry {
+  readonly defs: ReadonlyArray<Tree.TreeDef>
+  readonly program: Program
+  readonly outDef: Tree.TreeDef
+  /** Compiled per backend; weak, so a closed layer's backend is not kept alive. */
+  readonly compiled: WeakMap<BackendShape, Compiled>
+}
+
+interface Compiled {
+  readonly program: Program
+  readonly text: string
+  readonly executable: Executable | undefined
+}
+
+// Functions passed as static arguments are keyed by identity.
+const functionIds = new WeakMap<object, number>()
+let nextFunctionId = 0
+
+const describeValue = (v: unknown): string =>
+  v === null ? "null" : typeof v === "object" ? ((v as object).constructor?.name ?? "Object") : typeof v
+
+/** A cache key for a static argument, or `UnhashableStaticArgError`. */
+const hashStatic = (value: unknown, argnum: number): string => {
+  const go = (v: unknown): string => {
+    switch (typeof v) {
+      case "number":
+        return Object.is(v, -0) ? "n-0" : `n${v}`
+      case "string":
+        return JSON.stringify(v)
+      case "boolean":
+        return v ? "T" : "F"
+      case "undefined":
+        return "u"
+      case "bigint":
+        return `b${v}`
+      case "function": {
+        let id = functionIds.get(v)
+        if (id === undefined) {
+          id = nextFunctionId++
+          functionIds.set(v, id)
+        }
+        return `f${id}`
+      }
+      case "object": {
+        if (v === null) return "N"
+        if (Array.isArray(v)) return `[${v.map(go).join(",")}]`
+        const proto = Object.getPrototypeOf(v)
+        if (proto === Object.prototype || proto === null) {
+          const keys = Object.keys(v).sort()
+          return `{${keys.map((k) => `${JSON.stringify(k)}:${go((v as Record<string, unknown>)[k])}`).join(",")}}`
+        }
+        throw new UnhashableStaticArgError({ argnum, got: describeValue(v) })
+      }
+      default:
+        throw new UnhashableStaticArgError({ argnum, got: describeValue(v) })
+    }
+  }
+  return go(value)
+}
+
+const normalizeStatic = (spec: number | ReadonlyArray<number> | undefined, nargs: number): ReadonlySet<number> => {
+  const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
+  const out = new Set<number>()
+  for (const k of list) {
+    if (!Number.isInteger(k)) {
+      throw new JitArgnumsError({ detail: `staticArgnums must be integers, got ${String(k)}.` })
+    }
+    const i = k < 0 ? k + nargs : k
+    if (i < 0 || i >= nargs) {
+      throw new JitArgnumsError({
+        detail: `jitted function has staticArgnums=(${list.join(", ")}${
+          list.length === 1 ? "," : ""
+        }) but was called with only ${nargs} positional argument${nargs === 1 ? "" : "s"}.`
+      })
+    }
+    out.add(i)
+  }
+  return out
+}
+
+/** The key of a call's signature: static values, then each traced argument's structure and leaf types. */
+const signatureKey = (
+  args: ReadonlyArray<unknown>,
+  statics: ReadonlySet<number>,
+  flat: ReadonlyArray<FlatArg>
+): string => {
+  let key = ""
+  for (let i = 0; i < args.length; i++) if (statics.has(i)) key += `s${i}=${hashStatic(args[i], i)};`
+  for (const a of flat) {
+    key += String(a.def) + "|"
+    for (const l of a.leaves) {
+      const v = l.aval
+      key += `${v.dtype}${v.weakType ? "~" : ""}[${v.shape.join(",")}]`
+    }
+    key += ";"
+  }
+  return key
+}
+
+/** Compiles `program` for `backend`: simplification, fusion, code generation. */
+const compileFor = (program: Program, backend: BackendShape): Compiled => {
+  const { program: simple, uniform } = simplifyProgram(program, backend)
+  const fuse = backend.compileFused !== undefined
+  const steps = planFusion(simple, fuse)
+  return {
+    program: simple,
+    text: printPlan(simple, steps),
+    executable: compileExecutable(simple, steps, uniform, backend)
+  }
+}
+
+/**
+ * Compiles `f` (JAX's `jax.jit`): the returned function traces `f` once per
+ * signature into a program, optimizes and fuses it, and runs the compiled
+ * kernels on every later call with the same signature. It composes with every
+ * transformation in both orders (`jit(valueAndGrad(f))`, `grad(jit(f))`,
+ * `vmap(jit(f))`, `hessian(jit(f))`, nested `jit`).
+ *
+ * Inside `f`, arguments are traced: reading their values (`toJs`, JS `if` on
+ * them) is a `ConcretizationError`; mark such arguments static. Side effects
+ * in `f` happen when it is traced, not on every call.
+ *
+ * @example
+ * import { jit, np, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ *
+ * const f = jit((x: Tensor) => np.sum(np.multiply(np.tanh(x), x)))
+ * runSync(f(np.array([1, 2, 3]))) // traced and compiled
+ * runSync(f(np.array([4, 5, 6]))) // same signature: runs the compiled program
+ * f.cacheInfo() // { size: 1, hits: 1, misses: 1 }
+ *
+ * @since 0.1.0
+ */
+export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitted<F> => {
+  checkCallable("jit", f)
+  const cache = new Map<string, Entry>()
+  const limit = Math.max(1, options.cacheSize ?? 64)
+  let hits = 0
+  let misses = 0
+
+  const trace = (
+    args: ReadonlyArray<unknown>,
+    statics: ReadonlySet<number>,
+    positions: ReadonlyArray<number>,
+    flat: ReadonlyArray<FlatArg>
+  ): Entry => {
+    const handler = new StagingHandler("jit")
+    const inputs = allLeaves(flat).map((l) => handler.newInput(l.aval))
+    const rebuilt = unflattenArgs(flat, inputs)
+    const callArgs = args.map((a, i) => (statics.has(i) ? a : rebuilt[positions.indexOf(i)]))
+    try {
+      const capture = makeOutCapture()
+      const outs = withDynamicHandler(handler, () => {
+        const out = resolve("jit", f(...callArgs))
+        return flattenOutput("jit", out, false, capture)
+      })
+      return { defs: flat.map((a) => a.def), program: handler.finish(outs), outDef: capture.def!, compiled: new WeakMap() }
+    } finally {
+      handler.active = false
+    }
+  }
+
+  const entryFor = (args: ReadonlyArray<unknown>): { entry: Entry; leaves: Array<Tensor>; cached: boolean } => {
+    const statics = normalizeStatic(options.staticArgnums, args.length)
+    const positions: Array<number> = []
+    for (let i = 0; i < args.length; i++) if (!statics.has(i)) positions.push(i)
+    const flat = flattenArgs("jit", positions.map((i) => args[i]), positions)
+    const leaves = allLeaves(flat)
+    const key = signatureKey(args, statics, flat)
+    const known = cache.get(key)
+    if (known !== undefined && known.defs.every((d, i) => Tree.treedefEquals(d, flat[i]!.def))) {
+      hits++
+      cache.delete(key)
+      cache.set(key, known)
+      return { entry: known, leaves, cached: true }
+    }
+    misses++
+    const entry = trace(args, statics, positions, flat)
+    // a program closing over an outer transformation's tracers is only valid during this call
+    if (entry.program.consts.some((c) => c instanceof Tracer)) return { entry, leaves, cached: false }
+    cache.set(key, entry)
+    if (cache.size > limit) cache.delete(cache.keys().next().value!)
+    return { entry, leaves, cached: true }
+  }
+
+  const compiled = (entry: Entry, backend: BackendShape): Compiled => {
+    let c = entry.compiled.get(backend)
+    if (c === undefined) {
+      c = compileFor(entry.program, backend)
+      entry.compiled.set(backend, c)
+    }
+    return c
+  }
+
+  const call = (args: ReadonlyArray<unknown>): unknown => {
+    const { entry, leaves } = entryFor(args)
+    const backend = activeBackend()
+    const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
+      entry.program.consts.some((c) => c instanceof Tracer)
+    if (staged || backend === undefined) {
+      const outs = evalProgram(entry.program, entry.program.consts, leaves)
+      return Tree.unflatten(entry.outDef, outs)
+    }
+    const outs = compiled(entry, backend).executable!.run(leaves)
+    return Tree.unflatten(entry.outDef, outs)
+  }
+
+  const jitted = ((...args: Parameters<F>) =>
+    transformation<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(() =>
+      call(args) as GradOf<Unwrap<ReturnType<F>>>
+    )) as Jitted<F>
+  Object.assign(jitted, {
+    lower: (...args: Parameters<F>) =>
+      transformation<Lowered, ErrorOf<F>, ContextOf<F>>(() => {
+        const { entry } = entryFor(args)
+        const backend = activeBackend()!
+        const c = compiled(entry, backend)
+        return { program: c.program, text: c.text }
+      }),
+    cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
+    clearCache: () => {
+      cache.clear()
+      hits = 0
+      misses = 0
+    }
+  })
+  return jitted
+}

@@ -1,0 +1,287 @@
+/**
+ * Fusion: partitions a simplified program into fusion groups (elementwise
+ * primitives of one output shape, with `broadcast_in_dim`s of their inputs
+ * folded into how the inputs are read) and the other equations, in one
+ * forward sweep over the program's DAG (linear in its size).
+ *
+ * Each output shape has at most one open group. An elementwise equation joins
+ * the open group of its shape (producer-consumer fusion when it reads a value
+ * of that group, sibling fusion when it does not); a group is sealed as soon
+ * as something outside it reads one of its values, and a sealed group runs
+ * right there, before its first outside reader. Sealing is what keeps the
+ * schedule valid without any cycle check: every input of a group comes from
+ * an equation or a sealed group that runs earlier, and nothing outside reads
+ * a group before it runs. Values read outside their group (or returned) are
+ * the group's outputs; the rest live only in registers.
+ */
+import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
+import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
+import { lowerElementwise } from "@diffect/core/internal/elementwise"
+import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
+import type { UniformValues } from "./simplify.js"
+
+type Expr = KernelNs.Expr
+type Shape = ReadonlyArray<number>
+
+/** A fusion group of the plan. */
+export interface Group {
+  readonly shape: Shape
+  /** Elementwise members and folded broadcasts, in program order. */
+  readonly members: Array<PrimitiveEquation>
+  /** Values of the group read outside it (or returned), in the order first read. */
+  readonly outputs: Array<Var>
+  readonly produced: Set<Var>
+  sealed: boolean
+}
+
+/** One step of a plan: an equation run alone, or a fusion group. */
+export type Step =
+  | { readonly _tag: "Equation"; readonly equation: Equation }
+  | { readonly _tag: "Group"; readonly group: Group }
+
+const contiguousStrides = (shape: Shape): Array<number> => {
+  const s = new Array<number>(shape.length)
+  let acc = 1
+  for (let d = shape.length - 1; d >= 0; d--) {
+    s[d] = acc
+    acc *= shape[d]!
+  }
+  return s
+}
+
+const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
+
+// float0 has no lanes and empty arrays nothing to compute: such equations run alone.
+const fusibleAval = (v: Var): boolean => v.aval.dtype !== "float0" && sizeOf(v.aval.shape) > 0
+
+const isFusible = (eqn: Equation): eqn is PrimitiveEquation =>
+  eqn._tag === "PrimitiveEquation" && (isElementwise(eqn.primitive) || eqn.primitive === "broadcast_in_dim") &&
+  eqn.outputs.length === 1 && eqn.outputs.every(fusibleAval) && eqn.inputs.every(fusibleAval)
+
+/**
+ * Partitions `program` into steps. With `fuse` false every equation is its own
+ * step (for backends that cannot compile groups).
+ */
+export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
+  const steps: Array<Step> = []
+  if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
+  const open = new Map<string, Group>()
+  const groupOf = new Map<Var, Group>()
+  const seal = (g: Group): void => {
+    if (g.sealed) return
+    g.sealed = true
+    const key = g.shape.join(",")
+    if (open.get(key) === g) open.delete(key)
+    steps.push({ _tag: "Group", group: g })
+  }
+  // `v` is read outside its group (if it has one): the group becomes an output holder and runs first
+  const readOutside = (v: Var, reader: Group | undefined): void => {
+    const g = groupOf.get(v)
+    if (g === undefined || g === reader) return
+    if (!g.outputs.includes(v)) g.outputs.push(v)
+    seal(g)
+  }
+  for (const eqn of program.equations) {
+    if (!isFusible(eqn)) {
+      for (const v of eqn.inputs) readOutside(v, undefined)
+      steps.push({ _tag: "Equation", equation: eqn })
+      continue
+    }
+    const out = eqn.outputs[0]!
+    const key = out.aval.shape.join(",")
+    let g = open.get(key)
+    if (g === undefined) {
+      g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), sealed: false }
+      open.set(key, g)
+    }
+    for (const v of eqn.inputs) readOutside(v, g)
+    g.members.push(eqn)
+    g.produced.add(out)
+    groupOf.set(out, g)
+  }
+  for (const v of program.outputs) readOutside(v, undefined)
+  // groups nothing outside reads (their values were all dead) cannot remain after DCE
+  for (const g of open.values()) seal(g)
+  return steps
+}
+
+/** Replaces `input(i, lane)` leaves of `e` by `lanesOf(i)[lane]`, keeping shared nodes shared. */
+const substitute = (
+  e: Expr,
+  lanesOf: (index: number) => ReadonlyArray<Expr>,
+  memo: Map<Expr, Expr>
+): Expr => {
+  const done = memo.get(e)
+  if (done !== undefined) return done
+  let r: Expr
+  switch (e.kind) {
+    case "input":
+      r = lanesOf(e.index)[e.lane]!
+      break
+    case "const":
+      r = e
+      break
+    case "unary":
+      r = Kernel.unary(e.op, substitute(e.x, lanesOf, memo))
+      break
+    case "binary":
+      r = Kernel.binary(e.op, substitute(e.x, lanesOf, memo), substitute(e.y, lanesOf, memo))
+      break
+    case "select":
+      r = Kernel.select(
+        substitute(e.cond, lanesOf, memo),
+        substitute(e.onTrue, lanesOf, memo),
+        substitute(e.onFalse, lanesOf, memo)
+      )
+      break
+    case "cast":
+      r = { kind: "cast", type: e.type, x: substitute(e.x, lanesOf, memo) }
+      break
+  }
+  memo.set(e, r)
+  return r
+}
+
+/** A group lowered for a backend: the spec, and the variables bound to its inputs and outputs. */
+export interface LoweredGroup {
+  readonly spec: FusedKernelSpec
+  readonly inputs: ReadonlyArray<Var>
+  readonly outputs: ReadonlyArray<Var>
+}
+
+/**
+ * Lowers a group to one kernel IR expression per output lane. Uniform
+ * constants become literals; folded broadcasts become strided inputs.
+ */
+export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
+  const inputs: Array<Var> = []
+  const specInputs: Array<FusedInput> = []
+  const inputIndex = new Map<Var, Array<number>>()
+  const lanes = new Map<Var, ReadonlyArray<Expr>>()
+  const rounded = new Set<Expr>()
+  const full = contiguousStrides(g.shape)
+  const load = (v: Var, strides: ReadonlyArray<number>): ReadonlyArray<Expr> => {
+    const dtype = v.aval.dtype
+    const t = Kernel.scalarType(dtype)!
+    const c = uniform.get(v)
+    if (c !== undefined && !DType.isComplex(dtype)) return [Kernel.constant(c, t)]
+    const ks = inputIndex.get(v) ?? []
+    let k = ks.find((i) => specInputs[i]!.strides.every((s, d) => s === strides[d]))
+    if (k === undefined) {
+      k = specInputs.length
+      inputs.push(v)
+      specInputs.push({ dtype, strides })
+      ks.push(k)
+      inputIndex.set(v, ks)
+    }
+    return DType.lanes(dtype) === 2 ? [Kernel.input(k, t, 0), Kernel.input(k, t, 1)] : [Kernel.input(k, t)]
+  }
+  const valueOf = (v: Var): ReadonlyArray<Expr> => {
+    const known = lanes.get(v)
+    if (known !== undefined) return known
+    const l = load(v, full)
+    lanes.set(v, l)
+    return l
+  }
+  for (const eqn of g.members) {
+    const out = eqn.outputs[0]!
+    if (eqn.primitive === "broadcast_in_dim") {
+      const x = eqn.inputs[0]!
+      if (g.produced.has(x)) {
+        // a broadcast of a value of this group keeps its shape (identity dims): same lanes
+        lanes.set(out, valueOf(x))
+        continue
+      }
+      const { broadcastDimensions } = eqn.params as Params<"broadcast_in_dim">
+      const xs = contiguousStrides(x.aval.shape)
+      const strides = new Array<number>(g.shape.length).fill(0)
+      broadcastDimensions.forEach((d, i) => (strides[d] = x.aval.shape[i] === 1 ? 0 : xs[i]!))
+      lanes.set(out, load(x, strides))
+      continue
+    }
+    const prim = eqn.primitive as Parameters<typeof lowerElementwise>[0]
+    const exprs = lowerElementwise(prim, eqn.inputs.map((v) => v.aval.dtype), out.aval.dtype, eqn.params as never)
+    const memo = new Map<Expr, Expr>()
+    const args = eqn.inputs.map(valueOf)
+    const result = exprs.map((e) => substitute(e, (i) => args[i]!, memo))
+    if (out.aval.dtype === "float32" || out.aval.dtype === "complex64") for (const e of result) rounded.add(e)
+    lanes.set(out, result)
+  }
+  const spec: FusedKernelSpec = {
+    shape: g.shape,
+    inputs: specInputs,
+    outputs: g.outputs.map((v) => ({ dtype: v.aval.dtype, lanes: valueOf(v) })),
+    rounded
+  }
+  return { spec, inputs, outputs: g.outputs }
+}
+
+// Names a, b, ..., z, ba, ... as jaxprs do.
+const varName = (i: number): string => {
+  let s = ""
+  let n = i
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s
+    n = Math.floor(n / 26)
+  } while (n > 0)
+  return s
+}
+
+const formatParam = (value: unknown): string => {
+  if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
+  if (value === null) return "None"
+  if (typeof value === "boolean") return value ? "True" : "False"
+  return String(value)
+}
+
+const formatParams = (params: object): string => {
+  const entries = Object.entries(params)
+  return entries.length === 0 ? "" : `[${entries.map(([k, v]) => `${k}=${formatParam(v)}`).join(" ")}]`
+}
+
+/**
+ * Prints a planned program like a jaxpr, each fusion group as a `fusion`
+ * equation (its outputs = fusion[shape] its inputs) with its members indented
+ * below it, in execution order.
+ */
+export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string => {
+  const names = new Map<Var, string>()
+  const name = (v: Var): string => {
+    let n = names.get(v)
+    if (n === undefined) {
+      n = varName(names.size)
+      names.set(v, n)
+    }
+    return n
+  }
+  const decl = (v: Var): string => `${name(v)}:${formatAvalShort(v)}`
+  const header = `{ lambda ${program.constVars.map(decl).join(" ")}${program.constVars.length > 0 ? " " : ""}; ${
+    program.inputs.map(decl).join(" ")
+  }. let`
+  const eqnLine = (eqn: Equation, indent: string): string => {
+    const head = eqn._tag === "PrimitiveEquation"
+      ? `${eqn.primitive}${formatParams(eqn.params)}`
+      : `custom_vjp_call[name=${eqn.name}]`
+    const args = eqn.inputs.map(name).join(" ")
+    return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}`
+  }
+  const lines: Array<string> = []
+  for (const step of steps) {
+    if (step._tag === "Equation") {
+      lines.push(eqnLine(step.equation, "    "))
+      continue
+    }
+    const g = step.group
+    const ins: Array<Var> = []
+    for (const m of g.members) for (const v of m.inputs) if (!g.produced.has(v) && !ins.includes(v)) ins.push(v)
+    lines.push(
+      `    ${g.outputs.map(decl).join(" ")} = fusion[shape=${formatParam([...g.shape])}] ${ins.map(name).join(" ")} {`
+    )
+    for (const m of g.members) lines.push(eqnLine(m, "        "))
+    lines.push("      }")
+  }
+  const outs = program.outputs.map(name).join(", ")
+  return `${header}\n${lines.join("\n")}\n  in (${outs}${program.outputs.length === 1 ? "," : ""}) }`
+}
+
+const formatAvalShort = (v: Var): string => formatAval(v.aval)

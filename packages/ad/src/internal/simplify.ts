@@ -1,0 +1,203 @@
+/**
+ * The compiler's simplification passes over a `Program`, each linear in the
+ * program's size: one forward sweep does common-subexpression elimination,
+ * constant folding and algebraic simplification (with a substitution map, so
+ * a rewrite is seen by every later equation), then one backward sweep removes
+ * dead code.
+ *
+ * Rewrites are exact: they never change a result's bits. So `x * 1`, `x / 1`,
+ * `x - 0` and `x + (-0)` become `x` for floats, but `x + 0` only for integers
+ * (`-0 + 0` is `+0`); a rewrite also needs the result's type (shape, dtype,
+ * weak type) to be `x`'s.
+ */
+import { ConcreteTensor, withDynamicHandler } from "@diffect/core"
+import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
+import { bind } from "@diffect/core"
+import type { Equation, PrimitiveEquation } from "../Program.js"
+import { Program } from "../Program.js"
+import type { Var } from "../Program.js"
+
+/** Outputs no larger than this are folded at compile time when every input is a constant. */
+const FOLD_LIMIT = 64
+
+const sameAval = (a: Var, b: Var): boolean =>
+  a.aval.dtype === b.aval.dtype && a.aval.weakType === b.aval.weakType &&
+  a.aval.shape.length === b.aval.shape.length && a.aval.shape.every((n, i) => n === b.aval.shape[i])
+
+const sizeOf = (v: Var): number => v.aval.shape.reduce((a, b) => a * b, 1)
+
+/** The host data of a concrete tensor, if it can be had synchronously. */
+const hostOf = (t: Tensor, backend: BackendShape | undefined): ArrayLike<number> | undefined => {
+  if (!(t instanceof ConcreteTensor)) return undefined
+  if (t.host !== undefined) return t.host
+  const buffer = t.buffer
+  if (buffer === undefined || buffer.backend.readSync === undefined) return undefined
+  if (backend !== undefined && buffer.backend !== backend) return undefined
+  return buffer.backend.readSync(buffer, t.aval)
+}
+
+/**
+ * The value of every element of `v` when `v` is a constant real tensor whose
+ * elements all equal one number (a captured scalar, or a broadcast of one).
+ */
+export type UniformValues = ReadonlyMap<Var, number>
+
+const isReal = (v: Var): boolean =>
+  v.aval.dtype === "float32" || v.aval.dtype === "float64" || v.aval.dtype === "int32" || v.aval.dtype === "bool"
+
+/** Canonical text of params, for CSE keys (arrays, numbers, strings, booleans, null). */
+const paramsKey = (params: object): string => JSON.stringify(params)
+
+/**
+ * What the simplifier found: the program and the uniform constants (which
+ * fusion inlines into kernels as literals).
+ */
+export interface Simplified {
+  readonly program: Program
+  readonly uniform: UniformValues
+}
+
+/**
+ * Simplifies `program`. With a `backend`, equations whose inputs are all
+ * constants (and whose output is small) are evaluated now, on it.
+ */
+export const simplifyProgram = (program: Program, backend?: BackendShape): Simplified => {
+  const subst = new Map<Var, Var>()
+  const look = (v: Var): Var => subst.get(v) ?? v
+  const uniform = new Map<Var, number>()
+  const constOf = new Map<Var, Tensor>()
+  const constVars = [...program.constVars]
+  const consts = [...program.consts]
+  program.constVars.forEach((v, i) => {
+    constOf.set(v, program.consts[i]!)
+    if (isReal(v) && sizeOf(v) === 1) {
+      const host = hostOf(program.consts[i]!, backend)
+      if (host !== undefined && host.length >= 1) uniform.set(v, host[0]!)
+    }
+  })
+  const ids = new Map<Var, number>()
+  const idOf = (v: Var): number => {
+    let id = ids.get(v)
+    if (id === undefined) {
+      id = ids.size
+      ids.set(v, id)
+    }
+    return id
+  }
+  const seen = new Map<string, PrimitiveEquation>()
+  const out: Array<Equation> = []
+
+  const rewrite = (eqn: PrimitiveEquation): Var | undefined => {
+    const [x, y] = eqn.inputs
+    const o = eqn.outputs[0]!
+    const u = (v: Var | undefined) => (v === undefined ? undefined : uniform.get(v))
+    const int = o.aval.dtype === "int32"
+    const pick = (v: Var | undefined) => (v !== undefined && sameAval(v, o) ? v : undefined)
+    switch (eqn.primitive) {
+      case "mul":
+        if (u(y) === 1) return pick(x)
+        if (u(x) === 1) return pick(y)
+        return undefined
+      case "div":
+        return u(y) === 1 ? pick(x) : undefined
+      case "add": {
+        const zero = (v: Var | undefined) => {
+          const c = u(v)
+          return c === 0 && (int || Object.is(c, -0))
+        }
+        if (zero(y)) return pick(x)
+        if (zero(x)) return pick(y)
+        return undefined
+      }
+      case "sub": {
+        const c = u(y)
+        return c === 0 && (int || Object.is(c, 0)) ? pick(x) : undefined
+      }
+      case "convert_element_type":
+      case "stop_gradient":
+        return pick(x)
+      case "reshape":
+      case "broadcast_in_dim":
+        return pick(x)
+      case "transpose":
+        return (eqn.params as Params<"transpose">).permutation.every((p, i) => p === i) ? pick(x) : undefined
+      default:
+        return undefined
+    }
+  }
+
+  for (const eqn0 of program.equations) {
+    if (eqn0._tag !== "PrimitiveEquation") {
+      out.push({ ...eqn0, inputs: eqn0.inputs.map(look) })
+      continue
+    }
+    const eqn: PrimitiveEquation = { ...eqn0, inputs: eqn0.inputs.map(look) }
+    if (eqn.outputs.length === 1) {
+      const same = rewrite(eqn)
+      if (same !== undefined) {
+        subst.set(eqn.outputs[0]!, same)
+        continue
+      }
+    }
+    // CSE: the same primitive and params on the same variables
+    let key = eqn.primitive + paramsKey(eqn.params)
+    for (const v of eqn.inputs) key += "," + idOf(v)
+    const prior = seen.get(key)
+    if (prior !== undefined) {
+      eqn.outputs.forEach((v, i) => subst.set(v, prior.outputs[i]!))
+      continue
+    }
+    seen.set(key, eqn)
+    // uniform values through broadcasts
+    if (eqn.primitive === "broadcast_in_dim" || eqn.primitive === "reshape") {
+      const c = uniform.get(eqn.inputs[0]!)
+      if (c !== undefined) uniform.set(eqn.outputs[0]!, c)
+    }
+    // constant folding
+    if (
+      backend !== undefined && eqn.inputs.length > 0 && eqn.inputs.every((v) => constOf.has(v)) &&
+      eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT)
+    ) {
+      const args = eqn.inputs.map((v) => constOf.get(v)!)
+      if (args.every((t) => t instanceof ConcreteTensor)) {
+        const results = withDynamicHandler(undefined, () => bind(eqn.primitive as Primitive, args, eqn.params))
+        eqn.outputs.forEach((v, i) => {
+          const t = results[i]!
+          constOf.set(v, t)
+          constVars.push(v)
+          consts.push(t)
+          if (isReal(v) && !uniform.has(v)) {
+            const host = hostOf(t, backend)
+            if (host !== undefined && host.length > 0 && Array.prototype.every.call(host, (h) => h === host[0])) {
+              uniform.set(v, host[0]!)
+            }
+          }
+        })
+        continue
+      }
+    }
+    out.push(eqn)
+  }
+
+  // dead-code elimination (every equation is pure)
+  const outputs = program.outputs.map(look)
+  const live = new Set<Var>(outputs)
+  const kept: Array<Equation> = []
+  for (let k = out.length - 1; k >= 0; k--) {
+    const eqn = out[k]!
+    if (!eqn.outputs.some((v) => live.has(v))) continue
+    kept.push(eqn)
+    for (const v of eqn.inputs) live.add(v)
+  }
+  kept.reverse()
+  const liveConstVars: Array<Var> = []
+  const liveConsts: Array<Tensor> = []
+  constVars.forEach((v, i) => {
+    if (live.has(v)) {
+      liveConstVars.push(v)
+      liveConsts.push(consts[i]!)
+    }
+  })
+  return { program: new Program(liveConstVars, liveConsts, program.inputs, kept, outputs), uniform }
+}
+

@@ -1,0 +1,288 @@
+import {
+  grad,
+  hessian,
+  jit,
+  JitArgnumsError,
+  jvp,
+  UnhashableStaticArgError,
+  valueAndGrad,
+  vmap
+} from "@diffect/ad"
+import { ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fc from "fast-check"
+import { backend, expect, failure, js, run, tensor } from "./gradHelpers.js"
+
+const sumTanhX = (x: Tensor) => np.sum(np.multiply(np.tanh(x), x))
+const chain = (steps: number) => (x: Tensor) => {
+  let y = x
+  for (let i = 0; i < steps; i++) y = np.add(y, np.multiply(0.01, np.sin(y)))
+  return np.sum(y)
+}
+
+describe("jit", () => {
+  it("computes the same bits as eager execution", () => {
+    const x = tensor([0.25, -1.5, 3, 7.125])
+    const got = js(run(jit(sumTanhX)(x)))
+    const want = js(run(valueAndGrad(sumTanhX)(x))[0])
+    assert.strictEqual(got, want)
+    // and the value is the float64 one rounded (4 terms): hand check
+    expect.close(got, [0.25, -1.5, 3, 7.125].reduce((a, v) => a + Math.tanh(v) * v, 0), 1e-6)
+  })
+
+  it("returns the function's pytree with tensors at the leaves (numbers become weak f32)", () => {
+    const f = jit((p: { w: Tensor; b: Tensor }, x: Tensor) => ({ y: np.add(np.multiply(p.w, x), p.b), k: 2 }))
+    const out = run(f({ w: tensor([1, 2]), b: tensor([0.5, 0.5]) }, tensor([3, 4])))
+    assert.deepStrictEqual(js(out.y), [3.5, 8.5])
+    assert.strictEqual(js(out.k as unknown as Tensor), 2)
+    assert.isTrue((out.k as unknown as Tensor).weakType)
+  })
+
+  it("traces once per signature and retraces on a new shape, dtype, weak type or static value", () => {
+    let traces = 0
+    const f = jit((x: Tensor, n: number) => {
+      traces++
+      let y = x
+      for (let i = 0; i < n; i++) y = np.sin(y)
+      return y
+    }, { staticArgnums: 1 })
+    run(f(tensor([1, 2]), 2))
+    run(f(tensor([3, 4]), 2))
+    assert.strictEqual(traces, 1)
+    assert.deepStrictEqual(f.cacheInfo(), { size: 1, hits: 1, misses: 1 })
+    run(f(tensor([1, 2, 3]), 2)) // shape
+    run(f(tensor([1, 2], "float64"), 2)) // dtype
+    run(f(1 as unknown as Tensor, 2)) // weak float32 scalar
+    run(f(tensor([1, 2]), 3)) // static value
+    assert.strictEqual(traces, 5)
+    const y = js(run(f(tensor([1, 2]), 3))) as Array<number>
+    assert.strictEqual(traces, 5)
+    expect.close(y, [1, 2].map((v) => Math.sin(Math.sin(Math.sin(v)))), 1e-6)
+    assert.deepStrictEqual(f.cacheInfo(), { size: 5, hits: 2, misses: 5 })
+    f.clearCache()
+    assert.deepStrictEqual(f.cacheInfo(), { size: 0, hits: 0, misses: 0 })
+  })
+
+  it("keeps at most cacheSize signatures, least recently used out", () => {
+    let traces = 0
+    const f = jit((x: Tensor) => {
+      traces++
+      return np.negative(x)
+    }, { cacheSize: 2 })
+    run(f(tensor([1])))
+    run(f(tensor([1, 2])))
+    run(f(tensor([1]))) // hit: [1] is now the most recent
+    run(f(tensor([1, 2, 3]))) // evicts [1, 2]
+    assert.strictEqual(f.cacheInfo().size, 2)
+    run(f(tensor([1])))
+    assert.strictEqual(traces, 3)
+    run(f(tensor([1, 2])))
+    assert.strictEqual(traces, 4)
+  })
+
+  it("static arguments are compared by value (arrays and records like tuples)", () => {
+    let traces = 0
+    const f = jit((x: Tensor, cfg: { scale: number; axes: Array<number> }) => {
+      traces++
+      return np.multiply(x, cfg.scale)
+    }, { staticArgnums: [-1] })
+    run(f(tensor([1]), { scale: 2, axes: [0] }))
+    run(f(tensor([1]), { axes: [0], scale: 2 }))
+    assert.strictEqual(traces, 1)
+    assert.deepStrictEqual(js(run(f(tensor([1]), { scale: 3, axes: [0] }))), [3])
+    assert.strictEqual(traces, 2)
+  })
+
+  it("an unhashable static argument is a typed error (JAX's message)", () => {
+    const f = jit((x: Tensor, y: Tensor) => np.add(x, y), { staticArgnums: 1 })
+    const e = failure(f(tensor([1]), tensor([2])))
+    expect.error(e, UnhashableStaticArgError, /^Non-hashable static arguments are not supported\./)
+    assert.include((e as Error).message, "ConcreteTensor")
+  })
+
+  it("staticArgnums out of range is JAX's error", () => {
+    const f = jit((x: Tensor) => x, { staticArgnums: 1 })
+    expect.error(
+      failure(f(tensor([1]))),
+      JitArgnumsError,
+      "jitted function has staticArgnums=(1,) but was called with only 1 positional argument."
+    )
+  })
+
+  it("reading a traced value is a ConcretizationError with JAX's hint", () => {
+    const f = jit((x: Tensor) => (toJsSync(np.sum(x)) > 0 ? x : np.negative(x)))
+    const e = failure(f(tensor([1, 2])))
+    expect.error(e, ConcretizationError, /lax\.cond or lax\.whileLoop.*staticArgnums/)
+    // the same read on a static argument is fine
+    const g = jit((x: Tensor, s: number) => (s > 0 ? x : np.negative(x)), { staticArgnums: 1 })
+    assert.deepStrictEqual(js(run(g(tensor([1, 2]), -1))), [-1, -2])
+  })
+
+  it("a tracer escaping the jitted function is the escaped-tracer error", () => {
+    let leaked: Tensor | undefined
+    const f = jit((x: Tensor) => {
+      leaked = np.sin(x)
+      return x
+    })
+    run(f(tensor([1])))
+    expect.error(failure(jit((y: Tensor) => np.add(y, leaked!))(tensor([1]))), EscapedTracerError, /jit/)
+  })
+
+  it("side effects happen when tracing, not on each call (JAX's sharp bit)", () => {
+    const log: Array<string> = []
+    const f = jit((x: Tensor) => {
+      log.push("traced")
+      return np.multiply(x, 2)
+    })
+    for (let i = 0; i < 3; i++) run(f(tensor([i])))
+    assert.deepStrictEqual(log, ["traced"])
+  })
+})
+
+describe("jit composes with every transformation", () => {
+  const x0 = tensor([0.3, -1.2, 2.5, 0.7])
+  const f = (x: Tensor) => np.sum(np.multiply(np.sin(x), np.exp(np.multiply(x, 0.5))))
+  const df = (v: number) => Math.cos(v) * Math.exp(v / 2) + 0.5 * Math.sin(v) * Math.exp(v / 2)
+
+  it("jit(valueAndGrad(f)) equals valueAndGrad(f) bit for bit", () => {
+    const [v1, g1] = run(jit(valueAndGrad(f))(x0))
+    const [v2, g2] = run(valueAndGrad(f)(x0))
+    assert.deepStrictEqual(js(v1), js(v2))
+    assert.deepStrictEqual(js(g1), js(g2))
+    expect.close(js(g1), [0.3, -1.2, 2.5, 0.7].map(df), 1e-5)
+  })
+
+  it("grad(jit(f)), vmap(jit(f)) and jvp(jit(f))", () => {
+    expect.close(js(run(grad(jit(f))(x0))), [0.3, -1.2, 2.5, 0.7].map(df), 1e-5)
+    const rows = tensor([[0.1, 0.2], [1, 2], [-1, 0.5]])
+    const mapped = js(run(vmap(jit((r: Tensor) => np.sum(np.sin(r))))(rows))) as Array<number>
+    expect.close(mapped, [[0.1, 0.2], [1, 2], [-1, 0.5]].map(([a, b]) => Math.sin(a!) + Math.sin(b!)), 1e-6)
+    const [y, t] = run(jvp(jit(np.sin), [tensor([0.5])], [tensor([2])]))
+    expect.close(js(y), [Math.sin(0.5)], 1e-6)
+    expect.close(js(t), [2 * Math.cos(0.5)], 1e-6)
+  })
+
+  it("jit(vmap(grad(f))) and nested jit", () => {
+    const rows = tensor([[0.3, -1.2], [2.5, 0.7]])
+    const g = js(run(jit(vmap(grad(f)))(rows)))
+    expect.close(g, [[0.3, -1.2], [2.5, 0.7]].map((r) => r.map(df)), 1e-5)
+    // a transformation inside jit returns an Effect, which jit resolves like every transformation
+    const outer2 = jit((x: Tensor) => grad((z: Tensor) => np.sum(np.sin(z)))(x))
+    expect.close(js(run(outer2(tensor([0.5, 1])))), [Math.cos(0.5), Math.cos(1)], 1e-6)
+    const nested = jit((x: Tensor) => jit((z: Tensor) => np.multiply(z, 3))(x))
+    assert.deepStrictEqual(js(run(nested(tensor([1, 2])))), [3, 6])
+  })
+
+  it("hessian(jit(f)) and jit(hessian(f)) agree with the hand-derived Hessian", () => {
+    // f(x) = sum(x^3) + x0 * x1: H = diag(6x) + [[0,1],[1,0]]
+    const h = (x: Tensor) => np.add(np.sum(np.power(x, 3)), np.multiply(np.take(x, 0), np.take(x, 1)))
+    const x = tensor([1, 2])
+    const want = [[6, 1], [1, 12]]
+    expect.close(js(run(hessian(jit(h))(x))), want, 1e-6)
+    expect.close(js(run(jit(hessian(h))(x))), want, 1e-6)
+  })
+
+  it("a jitted function closing over an outer tracer (grad of a closure) is differentiated", () => {
+    const g = grad((a: Tensor) => Effect.map(jit((x: Tensor) => np.multiply(x, a))(tensor([1, 2])), (y) => np.sum(y)))
+    expect.close(js(run(g(tensor(3)))), 3, 1e-6)
+  })
+})
+
+describe("jit's compiler", () => {
+  it("fuses an elementwise chain into one kernel and keeps the reduction outside", () => {
+    const text = run(jit(sumTanhX).lower(tensor([1, 2, 3]))).text
+    assert.strictEqual(
+      text,
+      `{ lambda ; a:f32[3]. let
+    b:f32[3] = fusion[shape=(3,)] a {
+        c:f32[3] = tanh a
+        b:f32[3] = mul c a
+      }
+    d:f32[] = reduce_sum[axes=(0,)] b
+  in (d,) }`
+    )
+  })
+
+  it("folds scalar broadcasts into the kernel as literals, removes x * 1, and shares common subexpressions", () => {
+    const f = jit((x: Tensor) => np.add(np.multiply(np.sin(x), 1), np.multiply(np.sin(x), 2)))
+    const lowered = run(f.lower(tensor([1, 2])))
+    // one sin (CSE), no multiply by one, the 2 folded as a constant broadcast (a) and inlined
+    const body = lowered.text.split("\n").filter((l) => l.startsWith("        ")).map((l) => l.trim())
+    assert.deepStrictEqual(body, ["d:f32[2] = sin b", "e:f32[2] = mul d a", "c:f32[2] = add d e"])
+    const y = js(run(f(tensor([1, 2])))) as Array<number>
+    expect.close(y, [1, 2].map((v) => 3 * Math.sin(v)), 1e-6)
+  })
+
+  it("drops dead code", () => {
+    const f = jit((x: Tensor) => {
+      np.exp(x) // unused
+      return np.negative(x)
+    })
+    const text = run(f.lower(tensor([1]))).text
+    assert.notInclude(text, "exp")
+    assert.include(text, "neg")
+  })
+
+  it("reads a broadcast row vector through strides instead of materializing it (bias add)", () => {
+    const f = jit((x: Tensor, b: Tensor) => np.tanh(np.add(x, b)))
+    const text = run(f.lower(tensor([[1, 2, 3], [4, 5, 6]]), tensor([0.5, -0.5, 1]))).text
+    assert.match(text, /= fusion\[shape=\(2, 3\)\]/)
+    assert.strictEqual(text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ")).length, 2)
+    const y = js(run(f(tensor([[1, 2, 3], [4, 5, 6]]), tensor([0.5, -0.5, 1]))))
+    const want = [[1, 2, 3], [4, 5, 6]].map((r) => r.map((v, j) => Math.fround(Math.tanh(Math.fround(v + [0.5, -0.5, 1][j]!)))))
+    assert.deepStrictEqual(y, want)
+  })
+
+  it("stages the 200-step chain's value and gradient as two fused kernels and a reduction", () => {
+    const text = run(jit(valueAndGrad(chain(200))).lower(tensor(new Array(16).fill(0.5)))).text
+    const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
+    assert.strictEqual(top.length, 3)
+    assert.strictEqual(top.filter((l) => l.includes("fusion")).length, 2)
+  })
+})
+
+// Random elementwise programs: compiled (fused) and interpreted give the same bits.
+type Op = readonly [kind: number, a: number, b: number]
+const unaryOps = [np.sin, np.exp, np.tanh, np.negative, np.abs, np.sqrt, np.log1p, np.square, np.floor]
+const binaryOps = [np.add, np.subtract, np.multiply, np.divide, np.maximum, np.minimum]
+
+const randomProgram = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, s: Tensor): Tensor => {
+  const values: Array<Tensor> = [x, y, np.broadcastTo(s, x.shape)]
+  for (const [kind, a, b] of ops) {
+    const u = values[a % values.length]!
+    const v = values[b % values.length]!
+    values.push(
+      kind < unaryOps.length
+        ? unaryOps[kind]!(u)
+        : kind < unaryOps.length + binaryOps.length
+        ? binaryOps[kind - unaryOps.length]!(u, v)
+        : np.broadcastTo(np.sum(u, { axis: 1, keepdims: true }), u.shape)
+    )
+  }
+  return np.stack(values.slice(3).concat([values[values.length - 1]!]))
+}
+
+describe("jit on random programs", () => {
+  it("compiled equals interpreted, bit for bit (fast-check)", () => {
+    const op = fc.tuple(fc.nat(unaryOps.length + binaryOps.length), fc.nat(50), fc.nat(50))
+    const arr = (n: number) => fc.array(fc.float({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }), {
+      minLength: n,
+      maxLength: n
+    })
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 12 }), arr(6), arr(6), fc.float({ min: -2, max: 2, noNaN: true }), (ops, xs, ys, s) => {
+        const f = randomProgram(ops)
+        const x = tensor([xs.slice(0, 3), xs.slice(3)])
+        const y = tensor([ys.slice(0, 3), ys.slice(3)])
+        const sc = tensor(s)
+        const eager = js(withBackend(backend, () => f(x, y, sc)))
+        const compiled = js(run(jit(f)(x, y, sc)))
+        assert.deepStrictEqual(compiled, eager)
+      }),
+      { numRuns: 60 }
+    )
+  })
+})
+
