@@ -246,7 +246,12 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
         const out = resolve("jit", f(...callArgs))
         return flattenOutput("jit", out, false, capture)
       })
-      return { defs: flat.map((a) => a.def), program: handler.finish(outs), outDef: capture.def!, compiled: new WeakMap() }
+      return {
+        defs: flat.map((a) => a.def),
+        program: handler.finish(outs),
+        outDef: capture.def!,
+        compiled: new WeakMap()
+      }
     } finally {
       handler.active = false
     }
@@ -297,10 +302,11 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return Tree.unflatten(entry.outDef, outs)
   }
 
-  const jitted = ((...args: Parameters<F>) =>
-    transformation<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(() =>
-      call(args) as GradOf<Unwrap<ReturnType<F>>>
-    )) as Jitted<F>
+  const jitted =
+    ((...args: Parameters<F>) =>
+      transformation<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(() =>
+        call(args) as GradOf<Unwrap<ReturnType<F>>>
+      )) as Jitted<F>
   Object.assign(jitted, {
     lower: (...args: Parameters<F>) =>
       transformation<Lowered, ErrorOf<F>, ContextOf<F>>(() => {

@@ -1,13 +1,4 @@
-import {
-  grad,
-  hessian,
-  jit,
-  JitArgnumsError,
-  jvp,
-  UnhashableStaticArgError,
-  valueAndGrad,
-  vmap
-} from "@diffect/ad"
+import { grad, hessian, jit, JitArgnumsError, jvp, UnhashableStaticArgError, valueAndGrad, vmap } from "@diffect/ad"
 import { ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -112,7 +103,7 @@ describe("jit", () => {
   })
 
   it("reading a traced value is a ConcretizationError with JAX's hint", () => {
-    const f = jit((x: Tensor) => (toJsSync(np.sum(x)) > 0 ? x : np.negative(x)))
+    const f = jit((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))
     const e = failure(f(tensor([1, 2])))
     expect.error(e, ConcretizationError, /lax\.cond or lax\.whileLoop.*staticArgnums/)
     // the same read on a static argument is fine
@@ -231,7 +222,9 @@ describe("jit's compiler", () => {
     assert.match(text, /= fusion\[shape=\(2, 3\)\]/)
     assert.strictEqual(text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ")).length, 2)
     const y = js(run(f(tensor([[1, 2, 3], [4, 5, 6]]), tensor([0.5, -0.5, 1]))))
-    const want = [[1, 2, 3], [4, 5, 6]].map((r) => r.map((v, j) => Math.fround(Math.tanh(Math.fround(v + [0.5, -0.5, 1][j]!)))))
+    const want = [[1, 2, 3], [4, 5, 6]].map((r) =>
+      r.map((v, j) => Math.fround(Math.tanh(Math.fround(v + [0.5, -0.5, 1][j]!))))
+    )
     assert.deepStrictEqual(y, want)
   })
 
@@ -267,22 +260,28 @@ const randomProgram = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, s: Tens
 describe("jit on random programs", () => {
   it("compiled equals interpreted, bit for bit (fast-check)", () => {
     const op = fc.tuple(fc.nat(unaryOps.length + binaryOps.length), fc.nat(50), fc.nat(50))
-    const arr = (n: number) => fc.array(fc.float({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }), {
-      minLength: n,
-      maxLength: n
-    })
+    const arr = (n: number) =>
+      fc.array(fc.float({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }), {
+        minLength: n,
+        maxLength: n
+      })
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 12 }), arr(6), arr(6), fc.float({ min: -2, max: 2, noNaN: true }), (ops, xs, ys, s) => {
-        const f = randomProgram(ops)
-        const x = tensor([xs.slice(0, 3), xs.slice(3)])
-        const y = tensor([ys.slice(0, 3), ys.slice(3)])
-        const sc = tensor(s)
-        const eager = js(withBackend(backend, () => f(x, y, sc)))
-        const compiled = js(run(jit(f)(x, y, sc)))
-        assert.deepStrictEqual(compiled, eager)
-      }),
+      fc.property(
+        fc.array(op, { minLength: 1, maxLength: 12 }),
+        arr(6),
+        arr(6),
+        fc.float({ min: -2, max: 2, noNaN: true }),
+        (ops, xs, ys, s) => {
+          const f = randomProgram(ops)
+          const x = tensor([xs.slice(0, 3), xs.slice(3)])
+          const y = tensor([ys.slice(0, 3), ys.slice(3)])
+          const sc = tensor(s)
+          const eager = js(withBackend(backend, () => f(x, y, sc)))
+          const compiled = js(run(jit(f)(x, y, sc)))
+          assert.deepStrictEqual(compiled, eager)
+        }
+      ),
       { numRuns: 60 }
     )
   })
 })
-

@@ -106,7 +106,9 @@ export const compileExecutable = (
       for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
       for (let k = 0; k < runs.length; k++) runs[k]!(slots)
       const out = new Array<Tensor>(outSlots.length)
-      for (let i = 0; i < outSlots.length; i++) out[i] = new ConcreteTensor(outAvals[i]!, undefined, slots[outSlots[i]!])
+      for (let i = 0; i < outSlots.length; i++) {
+        out[i] = new ConcreteTensor(outAvals[i]!, undefined, slots[outSlots[i]!])
+      }
       return out
     }
   }

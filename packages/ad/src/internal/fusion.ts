@@ -204,7 +204,7 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     const memo = new Map<Expr, Expr>()
     const args = eqn.inputs.map(valueOf)
     const result = exprs.map((e) => substitute(e, (i) => args[i]!, memo))
-    if (out.aval.dtype === "float32" || out.aval.dtype === "complex64") for (const e of result) rounded.add(e)
+    if (out.aval.dtype === "float32" || out.aval.dtype === "complex64") { for (const e of result) rounded.add(e) }
     lanes.set(out, result)
   }
   const spec: FusedKernelSpec = {

@@ -17,7 +17,11 @@ import type { Equation, PrimitiveEquation } from "../Program.js"
 import { Program } from "../Program.js"
 import type { Var } from "../Program.js"
 
-/** Outputs no larger than this are folded at compile time when every input is a constant. */
+/**
+ * Equations on scalar constants (or broadcasts of one) are evaluated at compile
+ * time when their output has at most this many elements. Arrays the function
+ * closes over are not folded: that would move their work into compilation.
+ */
 const FOLD_LIMIT = 64
 
 const sameAval = (a: Var, b: Var): boolean =>
@@ -58,8 +62,8 @@ export interface Simplified {
 }
 
 /**
- * Simplifies `program`. With a `backend`, equations whose inputs are all
- * constants (and whose output is small) are evaluated now, on it.
+ * Simplifies `program`. With a `backend`, equations on scalar constants (whose
+ * output is small) are evaluated now, on it.
  */
 export const simplifyProgram = (program: Program, backend?: BackendShape): Simplified => {
   const subst = new Map<Var, Var>()
@@ -155,7 +159,8 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     }
     // constant folding
     if (
-      backend !== undefined && eqn.inputs.length > 0 && eqn.inputs.every((v) => constOf.has(v)) &&
+      backend !== undefined && eqn.inputs.length > 0 &&
+      eqn.inputs.every((v) => constOf.has(v) && (sizeOf(v) <= 1 || uniform.has(v))) &&
       eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT)
     ) {
       const args = eqn.inputs.map((v) => constOf.get(v)!)
@@ -200,4 +205,3 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
   })
   return { program: new Program(liveConstVars, liveConsts, program.inputs, kept, outputs), uniform }
 }
-

@@ -10,6 +10,7 @@ import {
   customJvp,
   customVjp,
   grad,
+  jit,
   jvp,
   lax,
   linearTranspose,
@@ -49,6 +50,7 @@ export const errorSections = {
   custom: "Custom rules (`@diffect/ad`)",
   vmap: "vmap and named axes (`@diffect/ad`)",
   checkpoints: "Checkpoints (`Checkpoint`)",
+  jit: "jit (`@diffect/ad`)",
   backends: "Backends"
 } as const
 
@@ -319,6 +321,19 @@ runSync(jvp(f, [np.ones([2])], [np.ones([2])]))`,
     mistake: "a collective over an axis name no vmap binds",
     code: `runSync(vmap((x: Tensor) => psum(x, "j"), { axisName: "i" })(np.ones([2])))`,
     trigger: () => runSync(vmap((x: Tensor) => psum(x, "j"), { axisName: "i" })(np.ones([2])))
+  },
+  // --- ad: jit
+  UnhashableStaticArgError: {
+    section: "jit",
+    mistake: "a tensor passed as a static argument of jit",
+    code: "runSync(jit((x, n) => x, { staticArgnums: 1 })(np.ones([2]), np.ones([2])))",
+    trigger: () => runSync(jit((x: Tensor, _n: Tensor) => x, { staticArgnums: 1 })(np.ones([2]), np.ones([2])))
+  },
+  JitArgnumsError: {
+    section: "jit",
+    mistake: "staticArgnums naming an argument the call does not have",
+    code: "runSync(jit((x) => x, { staticArgnums: 1 })(np.ones([2])))",
+    trigger: () => runSync(jit((x: Tensor) => x, { staticArgnums: 1 })(np.ones([2])))
   },
   // --- backends
   WebGpuUnavailableError: {
