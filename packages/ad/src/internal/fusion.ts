@@ -16,7 +16,7 @@
  */
 import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
-import { lowerElementwise } from "@diffect/core/internal/elementwise"
+import { lowerElementwise } from "@diffect/core/Lowering"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
 import type { UniformValues } from "./simplify.js"
 
