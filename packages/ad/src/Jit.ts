@@ -30,9 +30,9 @@ import { planFusion, printPlan } from "./internal/fusion.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
 import { resolve, transformation } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
+import { StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
 import { evalProgram } from "./Program.js"
-import { StagingHandler } from "./internal/staging.js"
 import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
 
 /**
