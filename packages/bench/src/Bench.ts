@@ -20,6 +20,8 @@ export type Cell =
     /** Relative error of each output against the float64 reference. */
     readonly errors: ReadonlyArray<number>
     readonly agrees: boolean
+    /** The first call (jit: trace and compile), when the library reports it. */
+    readonly firstRunMs?: number
   }
   | { readonly _tag: "Unsupported" }
   | { readonly _tag: "Failed"; readonly message: string }
@@ -51,7 +53,15 @@ const runCell = Effect.fn("Bench.runCell")(function*<K extends CaseId>(
       const errs = errors(m.outputs, reference)
       const reportOnly = cases[id].reportOnly ?? []
       const agrees = errs.every((e, i) => reportOnly.includes(i) || e <= tolerance)
-      return { _tag: "Measured", medianMs: m.medianMs, minMs: m.minMs, runs: m.runs, errors: errs, agrees }
+      return {
+        _tag: "Measured",
+        medianMs: m.medianMs,
+        minMs: m.minMs,
+        runs: m.runs,
+        errors: errs,
+        agrees,
+        ...(prepared.firstRunMs !== undefined ? { firstRunMs: prepared.firstRunMs } : {})
+      }
     } finally {
       prepared.dispose?.()
     }

@@ -15,6 +15,8 @@ import type { CaseData, CaseId, Outputs } from "./Cases.js"
 export interface Prepared {
   readonly run: () => Outputs | Promise<Outputs>
   readonly dispose?: () => void
+  /** The first call's time, when it differs in kind from the rest (jit: trace and compile). */
+  readonly firstRunMs?: number
 }
 
 /** One library (or one setting of it, like a backend or jit). @since 0.1.0 */

@@ -85,16 +85,27 @@ export const render = (input: ReportInput): string => {
   // Other settings of the subject (diffect on WebGPU) are not its peers.
   const peers = names.filter((n) => input.subject === undefined || !n.startsWith(input.subject))
   const subject = input.subject
+  // diffect's own variants (eager, jit, webgpu) each get a ratio column against the best peer
+  const subjects = subject === undefined ? [] : names.filter((n) => n.startsWith(subject))
   const timeRows = input.ids.map((id) => {
     const row = input.results[id] ?? {}
     const best = fastest(row, names)
     const cells = names.map((n) => cellText(row[n], best))
-    if (subject === undefined) return [cases[id].title, ...cells]
-    const s = row[subject]
     const bestPeer = fastest(row, peers)
-    const vsPeer = s?._tag === "Measured" && Number.isFinite(bestPeer) ? `${(s.medianMs / bestPeer).toFixed(2)}x` : "—"
-    return [cases[id].title, ...cells, vsPeer]
+    const vsPeer = subjects.map((n) => {
+      const s = row[n]
+      return s?._tag === "Measured" && Number.isFinite(bestPeer) ? `${(s.medianMs / bestPeer).toFixed(2)}x` : "—"
+    })
+    return [cases[id].title, ...cells, ...vsPeer]
   })
+  const firstRuns = input.ids.flatMap((id) =>
+    names.flatMap((n) => {
+      const c = input.results[id]?.[n]
+      return c?._tag === "Measured" && c.firstRunMs !== undefined
+        ? [`- ${cases[id].title}, ${n}: ${ms(c.firstRunMs)} ms`]
+        : []
+    })
+  )
   const errorRows = input.ids.map((id) => [
     cases[id].title,
     ...names.map((n) => {
@@ -116,7 +127,7 @@ export const render = (input: ReportInput): string => {
       l.notes?.[id] !== undefined ? [`- ${cases[id].title}, ${l.name}: ${l.notes[id]}`] : []
     )
   )
-  const summary = subject === undefined ? [] : summarize(input, subject, peers)
+  const summary = subjects.flatMap((n) => summarize(input, n, peers))
   const versions = new Map<string, string>()
   for (const l of input.libraries) for (const [k, v] of Object.entries(l.versions)) versions.set(k, v)
   const p = input.policy
@@ -145,8 +156,17 @@ compare libraries within one run, not numbers across runs.
 
 ## Results (ms, median)
 ${summary.length > 0 ? `\n${summary.join("\n")}\n` : ""}
-${table(["case", ...names, ...(subject !== undefined ? [`${subject} / best peer`] : [])], timeRows)}
+${table(["case", ...names, ...subjects.map((n) => `${n} / best peer`)], timeRows)}
+${
+    firstRuns.length > 0
+      ? `
+First call of each jitted function (trace, simplification, fusion and code generation, then one run),
+not included in the medians above:
 
+${firstRuns.join("\n")}
+`
+      : ""
+  }
 ## Accuracy (normwise relative error against float64)
 
 ${table(["case", ...names], errorRows)}

@@ -130,6 +130,8 @@ export interface PrimitiveParams {
   readonly dot_general: {
     readonly contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>]
     readonly batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>]
+    /** JAX's `precision` (absent: `"default"`); see {@link Precision}. */
+    readonly precision?: Precision
   }
   readonly iota: { readonly dtype: DType; readonly shape: Shape; readonly dimension: number }
   // collectives over named axes (bound by vmap's axisName)
@@ -138,6 +140,17 @@ export interface PrimitiveParams {
   readonly pmin: { readonly axisName: string }
   readonly axis_index: { readonly axisName: string }
 }
+
+/**
+ * How `dot_general` accumulates float32 products (JAX's `lax.Precision`):
+ * `"default"` and `"high"` accumulate in float32 (as XLA, XNNPACK and numpy's
+ * sgemm on CPUs: sums of K terms carry about sqrt(K) float32 roundings);
+ * `"highest"` accumulates in float64 and rounds the exact-to-float64 sum once.
+ * Other dtypes always accumulate in their own precision.
+ *
+ * @since 0.1.0
+ */
+export type Precision = "default" | "high" | "highest"
 
 /** The name of a primitive. @since 0.1.0 */
 export type Primitive = keyof PrimitiveParams

@@ -23,7 +23,7 @@ import type { DType } from "./DType.js"
 import { DTypeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
 import { argumentError, checkDTypeName, checkShape } from "./internal/validate.js"
-import type { Params, Primitive } from "./Primitive.js"
+import type { Params, Precision, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
 
@@ -280,8 +280,16 @@ export const dotGeneral = (
   lhs: Tensor,
   rhs: Tensor,
   contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
-  batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []]
-): Tensor => bind1("dot_general", [lhs, rhs], { contracting, batch })
+  batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
+  options?: { readonly precision?: Precision | undefined }
+): Tensor =>
+  bind1(
+    "dot_general",
+    [lhs, rhs],
+    options?.precision === undefined || options.precision === "default"
+      ? { contracting, batch }
+      : { contracting, batch, precision: options.precision }
+  )
 /** @since 0.1.0 */
 export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>
   bind1("iota", [], { dtype, shape, dimension })

@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { aval, bind1, DType, lax } from "@diffect/core"
-import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
+import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 
@@ -104,7 +104,8 @@ const dotTransposeOperand = (
   ownBatch: ReadonlyArray<number>,
   otherContract: ReadonlyArray<number>,
   otherBatch: ReadonlyArray<number>,
-  ownIsLhs: boolean
+  ownIsLhs: boolean,
+  precision: Precision | undefined
 ): Tensor => {
   const nb = ownBatch.length
   const ownFree = complement(own.shape.length, [...ownContract, ...ownBatch])
@@ -113,7 +114,7 @@ const dotTransposeOperand = (
   const lhsFreeCount = ownIsLhs ? ownFree.length : otherFree.length
   const ctOtherFree = otherFree.map((_, i) => nb + (ownIsLhs ? lhsFreeCount + i : i))
   const ctBatch = ownBatch.map((_, i) => i)
-  const r = lax.dotGeneral(ct, other, [ctOtherFree, otherFree], [ctBatch, [...otherBatch]])
+  const r = lax.dotGeneral(ct, other, [ctOtherFree, otherFree], [ctBatch, [...otherBatch]], { precision })
   // r dims: batch (own batch order), own free (ascending), then other's remaining dims
   // in ascending order: the other's contracting dims, each paired with one of ours.
   const pairs = otherContract.map((o, j) => [o, ownContract[j]!] as const).sort((a, b) => a[0] - b[0])
@@ -218,16 +219,29 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     if (isLinear(idx)) nonLinear("scatter_add", "the indices of scatter_add are linear")
     return [isLinear(x) ? ct : null, null, isLinear(u) ? lax.gather(ct, idx as Tensor, axis) : null]
   }),
-  dot_general: single((ct, [x, y], { batch, contracting }) => {
+  dot_general: single((ct, [x, y], { batch, contracting, precision }) => {
     if (isLinear(x) && isLinear(y)) nonLinear("dot_general", "both operands of dot_general are linear")
     if (isLinear(x)) {
       return [
-        dotTransposeOperand(ct, y as Tensor, x.aval, contracting[0], batch[0], contracting[1], batch[1], true),
+        dotTransposeOperand(
+          ct,
+          y as Tensor,
+          x.aval,
+          contracting[0],
+          batch[0],
+          contracting[1],
+          batch[1],
+          true,
+          precision
+        ),
         null
       ]
     }
     const ya = (y as LinearOperand).aval
-    return [null, dotTransposeOperand(ct, x as Tensor, ya, contracting[1], batch[1], contracting[0], batch[0], false)]
+    return [
+      null,
+      dotTransposeOperand(ct, x as Tensor, ya, contracting[1], batch[1], contracting[0], batch[0], false, precision)
+    ]
   }),
   cumsum: unary((ct, _x, { axis, reverse }) => lax.cumsum(ct, axis, !reverse)),
   select: single((ct, [p, x, y]) => {

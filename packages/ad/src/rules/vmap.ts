@@ -330,7 +330,7 @@ const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], pa
     const l = moveAxis(lhs!, dl, 0)
     const r = moveAxis(rhs!, dr, 0)
     const up = (a: number) => a + 1
-    return [lax.dotGeneral(l, r, [lcN.map(up), rcN.map(up)], [[0, ...lbN.map(up)], [0, ...rbN.map(up)]]), 0]
+    return [lax.dotGeneral(l, r, [lcN.map(up), rcN.map(up)], [[0, ...lbN.map(up)], [0, ...rbN.map(up)]], params), 0]
   }
   if (dl !== null) {
     const shift = (a: number) => shiftAxis(a, dl)
@@ -339,7 +339,7 @@ const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], pa
     // Position of the batch dimension among lhs's free dimensions.
     let freeBefore = 0
     for (let i = 0; i < dl; i++) if (!lc2.includes(i) && !lb2.includes(i)) freeBefore++
-    return [lax.dotGeneral(lhs!, rhs!, [lc2, rcN], [lb2, rbN]), lb.length + freeBefore]
+    return [lax.dotGeneral(lhs!, rhs!, [lc2, rcN], [lb2, rbN], params), lb.length + freeBefore]
   }
   const drr = dr!
   const shift = (a: number) => shiftAxis(a, drr)
@@ -348,7 +348,7 @@ const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], pa
   let freeBefore = 0
   for (let i = 0; i < drr; i++) if (!rc2.includes(i) && !rb2.includes(i)) freeBefore++
   const lhsFree = lNdim - lcN.length - lbN.length
-  return [lax.dotGeneral(lhs!, rhs!, [lcN, rc2], [lbN, rb2]), lb.length + lhsFree + freeBefore]
+  return [lax.dotGeneral(lhs!, rhs!, [lcN, rc2], [lbN, rb2], params), lb.length + lhsFree + freeBefore]
 }
 
 // `iota` has no operands, so it is never batched; the handler only sends it here

@@ -5,6 +5,7 @@
  * `matmulReal`, and `wasmGemm.ts` for float32 in WebAssembly SIMD). Real products accumulate in float64.
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
+import type { Precision } from "@diffect/core"
 import { isIdentityPermutation, transposeInto } from "./strided.js"
 import { gemmF32 } from "./wasmGemm.js"
 
@@ -249,7 +250,8 @@ export const dotGeneral = (
   dtype: DType.DType,
   contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
-  outDType: DType.DType
+  outDType: DType.DType,
+  precision: Precision = "default"
 ): HostArray => {
   const [lc, rc] = contracting
   const [lb, rb] = batch
@@ -291,7 +293,8 @@ export const dotGeneral = (
           s * m * n,
           m,
           k,
-          n
+          n,
+          precision === "highest" ? "f64" : "f32"
         )
       while (done < nb && wasmBatch(done)) done++
     }

@@ -227,8 +227,8 @@ export const kernels: { readonly [P in Primitive]: Kernel<P> } = {
   split,
   gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
   scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
-  dot_general: (inputs, [l, r], { contracting, batch }, [out]) => [
-    dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype)
+  dot_general: (inputs, [l, r], { batch, contracting, precision }, [out]) => [
+    dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
   ],
   iota,
   psum: collective("psum"),

@@ -1,8 +1,10 @@
 /**
- * diffect, eager (no `jit` yet), through the public API of the `diffect`
- * facade: on the typed-array (CPU) backend with `runSync`, and, opt-in
- * (`pnpm bench --libs diffect-webgpu`), on the WebGPU backend through one
- * long-lived runtime. Each case is written once as an Effect program.
+ * diffect through the public API of the `diffect` facade: eager and under
+ * `jit` on the typed-array (CPU) backend with `runSync`, and, opt-in
+ * (`pnpm bench --libs diffect-webgpu`), eager on the WebGPU backend through one
+ * long-lived runtime. Each case is written once as an Effect program; the jit
+ * row wraps the same step function in `jit` and reports its first call (trace
+ * and compile) separately.
  *
  * @since 0.1.0
  */
@@ -11,6 +13,7 @@ import {
   ConcreteTensor,
   grad,
   hessian,
+  jit,
   jvp,
   lax,
   np,
@@ -75,21 +78,39 @@ const rosenbrock = (x: Tensor): Tensor => {
  * A prepared case: `inputs` are made on the runner's backend (eager ops inside
  * an Effect run on the fiber's Backend), then each run is one program.
  */
+/** Whether the steps are jitted (then the first call, trace and compile, is timed on its own). */
+type Mode = "eager" | "jit"
+
+// `jit(f)` or `f`: the same step function either way.
+const wrap = <F extends (...args: Array<any>) => unknown>(mode: Mode, f: F): F =>
+  (mode === "jit" ? jit(f) : f) as unknown as F
+
 const prepare = async <I>(
   runner: Runner,
   inputs: () => I,
-  program: (inputs: I) => Effect.Effect<Outputs, unknown, Backend>
+  program: (inputs: I) => Effect.Effect<Outputs, unknown, Backend>,
+  mode: Mode
 ): Promise<Prepared> => {
   const made = await runner.run(Effect.sync(inputs))
-  return { run: () => runner.run(program(made)) }
+  const run = () => runner.run(program(made))
+  if (mode === "eager") return { run }
+  const start = performance.now()
+  await run()
+  return { run, firstRunMs: performance.now() - start }
 }
 
-const vgCase = (runner: Runner, f: (x: Tensor) => Tensor, data: Float32Array) => {
-  const step = valueAndGrad(f)
-  return prepare(runner, () => f32(data), (x) => Effect.flatMap(step(x), ([v, g]) => readAll([v, g])))
+const vgCase = (runner: Runner, f: (x: Tensor) => Tensor, data: Float32Array, mode: Mode) => {
+  const step = wrap(mode, valueAndGrad(f))
+  return prepare(runner, () => f32(data), (x) => Effect.flatMap(step(x), ([v, g]) => readAll([v, g])), mode)
 }
 
-const make = (name: string, runner: Runner, settings: () => string, activate: () => Promise<void>): Library => ({
+const make = (
+  name: string,
+  runner: Runner,
+  settings: () => string,
+  activate: () => Promise<void>,
+  mode: Mode = "eager"
+): Library => ({
   name,
   versions: { diffect: versionOf("diffect"), effect: versionOf("effect") },
   settings,
@@ -98,7 +119,7 @@ const make = (name: string, runner: Runner, settings: () => string, activate: ()
   cases: {
     B1: (d) => {
       const [n0, n1, n2, n3] = d.sizes
-      const step = valueAndGrad(mlpLoss)
+      const step = wrap(mode, valueAndGrad(mlpLoss))
       return prepare(
         runner,
         () => ({
@@ -114,39 +135,58 @@ const make = (name: string, runner: Runner, settings: () => string, activate: ()
           }
         }),
         ({ params, x, y }) =>
-          Effect.flatMap(step(params, x, y), ([v, g]) => readAll([v, g.w1, g.b1, g.w2, g.b2, g.w3, g.b3]))
+          Effect.flatMap(step(params, x, y), ([v, g]) => readAll([v, g.w1, g.b1, g.w2, g.b2, g.w3, g.b3])),
+        mode
       )
     },
     B2: (d) =>
-      vgCase(runner, (x) => {
-        for (let t = 0; t < d.steps; t++) x = x.add(x.sin().mul(0.01))
-        return x.sum()
-      }, d.x),
+      vgCase(
+        runner,
+        (x) => {
+          for (let t = 0; t < d.steps; t++) x = x.add(x.sin().mul(0.01))
+          return x.sum()
+        },
+        d.x,
+        mode
+      ),
     B2b: (d) =>
-      vgCase(runner, (x) => {
-        for (let t = 0; t < d.steps; t++) x = x.sin()
-        return x.sum()
-      }, d.x),
-    B3: (d) => vgCase(runner, (x) => x.tanh().mul(x).sum(), d.x),
+      vgCase(
+        runner,
+        (x) => {
+          for (let t = 0; t < d.steps; t++) x = x.sin()
+          return x.sum()
+        },
+        d.x,
+        mode
+      ),
+    B3: (d) => vgCase(runner, (x) => x.tanh().mul(x).sum(), d.x, mode),
     B4: (d) => {
-      const h = hessian(rosenbrock)
-      return prepare(runner, () => f32(d.x), (x) => Effect.flatMap(h(x), (hx) => readAll([hx])))
+      const h = wrap(mode, hessian(rosenbrock))
+      return prepare(runner, () => f32(d.x), (x) => Effect.flatMap(h(x), (hx) => readAll([hx])), mode)
     },
     B4hvp: (d) => {
       const g = grad(rosenbrock)
+      const hvp = wrap(mode, (x: Tensor, v: Tensor) => jvp(g, [x], [v]))
       return prepare(
         runner,
         () => ({ x: f32(d.x), v: f32(d.v) }),
-        ({ v, x }) => Effect.flatMap(jvp(g, [x], [v]), ([, hv]) => readAll([hv]))
+        ({ v, x }) => Effect.flatMap(hvp(x, v), ([, hv]) => readAll([hv])),
+        mode
       )
     },
-    B5: (d) =>
-      prepare(
-        runner,
-        () => ({ a: f32(d.a, [d.n, d.n]), b: f32(d.b, [d.n, d.n]) }),
-        // Eager: an op outside any transformation runs at once on the fiber's backend.
-        ({ a, b }) => Effect.suspend(() => readAll([np.matmul(a, b)]))
-      )
+    // jit of one matmul is not meaningful (as for jax-js)
+    ...(mode === "eager" ?
+      {
+        B5: (d) =>
+          prepare(
+            runner,
+            () => ({ a: f32(d.a, [d.n, d.n]), b: f32(d.b, [d.n, d.n]) }),
+            // Eager: an op outside any transformation runs at once on the fiber's backend.
+            ({ a, b }) => Effect.suspend(() => readAll([np.matmul(a, b)])),
+            mode
+          )
+      } :
+      {})
   }
 })
 
@@ -154,8 +194,17 @@ const make = (name: string, runner: Runner, settings: () => string, activate: ()
 export const diffect: Library = make(
   "diffect",
   { run: (program) => runSync(program) },
-  () => "typed-array (CPU) backend, 1 thread, eager (`runSync`), no jit yet",
+  () => "typed-array (CPU) backend, 1 thread, eager (`runSync`)",
   async () => {}
+)
+
+/** diffect, `jit` of each step, on the typed-array backend. @since 0.1.0 */
+export const diffectJit: Library = make(
+  "diffect jit",
+  { run: (program) => runSync(program) },
+  () => "typed-array (CPU) backend, 1 thread, `jit` of the same step functions (fused JS kernels)",
+  async () => {},
+  "jit"
 )
 
 // One WebGPU runtime for the whole run: acquiring a device per case would time the setup.
@@ -171,7 +220,7 @@ let gpuDescription = "not started"
 export const diffectWebGpu: Library = make(
   "diffect webgpu",
   { run: (program) => gpu!.runPromise(program) },
-  () => `WebGPU backend (${gpuDescription}), eager, no jit yet`,
+  () => `WebGPU backend (${gpuDescription}), eager`,
   async () => {
     if (gpu !== undefined) return
     process.env["EGL_PLATFORM"] ??= "surfaceless" // Dawn's OpenGL ES path on headless Linux
