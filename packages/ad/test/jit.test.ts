@@ -1,4 +1,16 @@
-import { grad, hessian, jit, JitArgnumsError, jvp, UnhashableStaticArgError, valueAndGrad, vmap } from "@diffect/ad"
+import {
+  customJvp,
+  customVjp,
+  grad,
+  hessian,
+  jit,
+  JitArgnumsError,
+  jvp,
+  psum,
+  UnhashableStaticArgError,
+  valueAndGrad,
+  vmap
+} from "@diffect/ad"
 import { ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -178,6 +190,33 @@ describe("jit composes with every transformation", () => {
   it("a jitted function closing over an outer tracer (grad of a closure) is differentiated", () => {
     const g = grad((a: Tensor) => Effect.map(jit((x: Tensor) => np.multiply(x, a))(tensor([1, 2])), (y) => np.sum(y)))
     expect.close(js(run(g(tensor(3)))), 3, 1e-6)
+  })
+})
+
+describe("jit with custom rules and named axes", () => {
+  it("a custom JVP rule is used by grad inside and outside jit (a deliberately wrong rule shows it)", () => {
+    // the rule says d sin = 10 t, so the gradient is 10 wherever it is taken
+    const fake = customJvp((x: Tensor) => np.sin(x)).defJvp(([x], [t]) => [np.sin(x), np.multiply(t, 10)])
+    const f = (x: Tensor) => np.sum(fake(x))
+    assert.deepStrictEqual(js(run(jit(grad(f))(tensor([0.5, 1])))), [10, 10])
+    assert.deepStrictEqual(js(run(grad(jit(f))(tensor([0.5, 1])))), [10, 10])
+    expect.close(js(run(jit(f)(tensor([0.5, 1])))), Math.sin(0.5) + Math.sin(1), 1e-6)
+    // the staged program keeps the call as one equation, as a jaxpr keeps custom_jvp_call
+    assert.match(run(jit(f).lower(tensor([0.5, 1]))).text, /= custom_jvp_call\[name=[^\]]*\] a\n/)
+  })
+
+  it("a custom VJP rule (gradient clipping) runs its bwd under jit(grad(f)) and grad(jit(f))", () => {
+    const clip = customVjp((x: Tensor) => x).defVjp((x) => [x, null], (_res, g) => [np.clip(g, -1, 1)])
+    const f = (x: Tensor) => np.sum(np.multiply(clip(x), 5))
+    assert.deepStrictEqual(js(run(jit(grad(f))(tensor([1, 2])))), [1, 1])
+    assert.deepStrictEqual(js(run(grad(jit(f))(tensor([1, 2])))), [1, 1])
+  })
+
+  it("named-axis collectives inside jit: jit(vmap(x / psum(x))) and vmap(jit(...)) with an axis name", () => {
+    const normalize = (v: Tensor) => np.divide(v, psum(v, "i"))
+    const xs = tensor([1, 3, 4])
+    assert.deepStrictEqual(js(run(jit(vmap(normalize, { axisName: "i" }))(xs))), [0.125, 0.375, 0.5])
+    assert.deepStrictEqual(js(run(vmap(jit(normalize), { axisName: "i" })(xs))), [0.125, 0.375, 0.5])
   })
 })
 

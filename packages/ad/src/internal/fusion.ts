@@ -261,7 +261,7 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
   const eqnLine = (eqn: Equation, indent: string): string => {
     const head = eqn._tag === "PrimitiveEquation"
       ? `${eqn.primitive}${formatParams(eqn.params)}`
-      : `custom_vjp_call[name=${eqn.name}]`
+      : customHead(eqn.name)
     const args = eqn.inputs.map(name).join(" ")
     return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}`
   }
@@ -285,3 +285,9 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
 }
 
 const formatAvalShort = (v: Var): string => formatAval(v.aval)
+
+// jit stages custom calls as `kind:name` (see Jit.ts); linearize's custom_lin equations carry the name only
+const customHead = (name: string): string => {
+  const colon = name.indexOf(":")
+  return colon < 0 ? `custom_vjp_call[name=${name}]` : `${name.slice(0, colon)}[name=${name.slice(colon + 1)}]`
+}
