@@ -1,6 +1,7 @@
 import {
   customJvp,
   customVjp,
+  evalProgram,
   grad,
   hessian,
   jit,
@@ -11,11 +12,15 @@ import {
   valueAndGrad,
   vmap
 } from "@diffect/ad"
-import { ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
+import { aval, ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
+import { compileExecutable } from "../src/internal/executable.js"
+import { planFusion } from "../src/internal/fusion.js"
+import { simplifyProgram } from "../src/internal/simplify.js"
+import { makeProgramFlat } from "../src/internal/staging.js"
 import { backend, expect, failure, js, run, tensor } from "./gradHelpers.js"
 
 const sumTanhX = (x: Tensor) => np.sum(np.multiply(np.tanh(x), x))
@@ -265,6 +270,42 @@ describe("jit's compiler", () => {
       r.map((v, j) => Math.fround(Math.tanh(Math.fround(v + [0.5, -0.5, 1][j]!))))
     )
     assert.deepStrictEqual(y, want)
+  })
+
+  it("reuses arena buffers for intermediates across calls without touching returned results", () => {
+    // sin(x) is a group output read only by the [2, 3] group: it lives in the arena
+    const f = jit((x: Tensor) => np.add(np.broadcastTo(np.sin(x), [2, 3]), np.ones([2, 3])))
+    const want = (v: ReadonlyArray<number>) => [0, 1].map(() => v.map((u) => Math.fround(Math.fround(Math.sin(u)) + 1)))
+    const first = run(f(tensor([1, 2, 3])))
+    const second = run(f(tensor([4, 5, 6])))
+    const third = run(f(tensor([-1, 0, 0.5])))
+    assert.deepStrictEqual(js(first), want([1, 2, 3]))
+    assert.deepStrictEqual(js(second), want([4, 5, 6]))
+    assert.deepStrictEqual(js(third), want([-1, 0, 0.5]))
+  })
+
+  it("plans arena buffers so that intermediates whose lifetimes do not overlap share one", () => {
+    // four groups (four shapes), each reading the previous one's value: a, b and c live in the arena,
+    // and c (made after a's last reader ran) takes a's buffer
+    const program = makeProgramFlat(([x]) => {
+      const a = np.sin(x!)
+      const b = np.exp(np.broadcastTo(a, [1, 6]))
+      const c = np.tanh(np.broadcastTo(b, [1, 1, 6]))
+      return [np.cos(np.broadcastTo(c, [2, 1, 6]))]
+    }, [aval([6], "float32")])
+    const { program: simple, uniform } = simplifyProgram(program, backend)
+    const steps = planFusion(simple, true)
+    assert.strictEqual(steps.length, 4)
+    const exe = compileExecutable(simple, steps, uniform, backend)
+    const x = tensor([0.1, 0.2, 0.3, -1, 2, 0])
+    const eager = js(withBackend(backend, () => evalProgram(simple, simple.consts, [x])[0]!))
+    const once = exe.run([x])[0]!
+    assert.strictEqual(exe.arenaBuffers(), 2)
+    assert.deepStrictEqual(js(once), eager)
+    const again = exe.run([tensor([1, 1, 1, 1, 1, 1])])[0]!
+    assert.strictEqual(exe.arenaBuffers(), 2)
+    assert.deepStrictEqual(js(once), eager) // the returned result is not in the arena
+    assert.notDeepEqual(js(again), eager)
   })
 
   it("stages the 200-step chain's value and gradient as two fused kernels and a reduction", () => {

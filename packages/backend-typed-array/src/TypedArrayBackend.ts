@@ -62,10 +62,14 @@ export const makeTypedArrayBackend = (): BackendShape => {
       const { loop, source } = compileFusedLoop(spec)
       return {
         source,
-        run: (inputs) => {
+        run: (inputs, outputs) => {
           const data = new Array<DType.HostArray>(inputs.length)
           for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
-          return loop(data).map((o) => new Buffer(backend, o))
+          const reuse = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
+          return loop(data, reuse).map((o, i) => {
+            const given = outputs?.[i]
+            return given !== undefined && (given as TypedArrayBuffer).data === o ? given : new Buffer(backend, o)
+          })
         }
       }
     }

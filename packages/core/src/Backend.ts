@@ -97,12 +97,20 @@ export interface FusedKernelSpec {
 }
 
 /**
- * A compiled fusion group: input buffers in, one new buffer per output out.
+ * A compiled fusion group: input buffers in, one buffer per output out.
  *
  * @since 0.1.0
  */
 export interface FusedKernel {
-  readonly run: (inputs: ReadonlyArray<DeviceBuffer>) => ReadonlyArray<DeviceBuffer>
+  /**
+   * `outputs` may give buffers to write into (a compiled program's arena: made
+   * by an earlier run of this kernel, so of the right dtype and size, and no
+   * longer read by anyone); `undefined` entries are allocated.
+   */
+  readonly run: (
+    inputs: ReadonlyArray<DeviceBuffer>,
+    outputs?: ReadonlyArray<DeviceBuffer | undefined>
+  ) => ReadonlyArray<DeviceBuffer>
   /** The generated code, for inspection and tests. */
   readonly source: string
 }

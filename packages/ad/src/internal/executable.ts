@@ -4,6 +4,13 @@
  * buffer slots. Types were checked when the program was traced, so no step
  * runs abstract evaluation again, and no handler is involved: a call costs
  * the kernels and one slot array.
+ *
+ * Buffer plan: a fusion group's output that only other fusion groups read
+ * (not returned, not read by a primitive that might alias it, like a
+ * reshape) lives in an arena kept by the executable: allocated on the first
+ * call, overwritten by later ones. Values whose lifetimes do not overlap share
+ * one arena buffer (a greedy pass over the steps, per dtype and size), so a
+ * call allocates only what it returns and what unfused primitives make.
  */
 import { BackendError, ConcreteTensor } from "@diffect/core"
 import type { AbstractValue, BackendShape, DeviceBuffer, Params, Primitive, Tensor } from "@diffect/core"
@@ -12,7 +19,52 @@ import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
 import type { UniformValues } from "./simplify.js"
 
-type Run = (slots: Array<DeviceBuffer | undefined>) => void
+type Run = (slots: Array<DeviceBuffer | undefined>, arena: Array<DeviceBuffer | undefined> | undefined) => void
+
+/**
+ * The arena buffer (an index) of each value that can live in one, by the
+ * value's variable: see the module docs.
+ */
+const planArena = (program: Program, steps: ReadonlyArray<Step>): Map<Var, number> => {
+  const returned = new Set(program.outputs)
+  const lastUse = new Map<Var, number>()
+  const groupOnly = new Map<Var, boolean>()
+  steps.forEach((step, k) => {
+    const inputs = step._tag === "Group"
+      ? step.group.members.flatMap((m) => m.inputs).filter((v) => !step.group.produced.has(v))
+      : step.equation.inputs
+    for (const v of inputs) {
+      lastUse.set(v, k)
+      if (step._tag !== "Group") groupOnly.set(v, false)
+      else if (!groupOnly.has(v)) groupOnly.set(v, true)
+    }
+  })
+  const pool = new Map<Var, number>()
+  const free = new Map<string, Array<number>>()
+  const release = new Map<number, Array<Var>>()
+  let next = 0
+  steps.forEach((step, k) => {
+    if (step._tag === "Group") {
+      for (const v of step.group.outputs) {
+        if (returned.has(v) || groupOnly.get(v) !== true) continue
+        const key = `${v.aval.dtype}:${v.aval.shape.reduce((a, b) => a * b, 1)}`
+        const id = free.get(key)?.pop() ?? next++
+        pool.set(v, id)
+        const end = lastUse.get(v)!
+        const list = release.get(end) ?? []
+        list.push(v)
+        release.set(end, list)
+      }
+    }
+    for (const v of release.get(k) ?? []) {
+      const key = `${v.aval.dtype}:${v.aval.shape.reduce((a, b) => a * b, 1)}`
+      const list = free.get(key) ?? []
+      list.push(pool.get(v)!)
+      free.set(key, list)
+    }
+  })
+  return pool
+}
 
 /** A program compiled for one backend. */
 export interface Executable {
@@ -20,6 +72,8 @@ export interface Executable {
   readonly run: (inputs: ReadonlyArray<Tensor>) => Array<Tensor>
   /** The generated source of each fused kernel, in order (for inspection). */
   readonly sources: ReadonlyArray<string>
+  /** How many arena buffers the program has allocated so far. */
+  readonly arenaBuffers: () => number
 }
 
 const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
@@ -56,6 +110,7 @@ export const compileExecutable = (
   const inputSlots = program.inputs.map(slot)
   const sources: Array<string> = []
   const runs: Array<Run> = []
+  const arenaOf = planArena(program, steps)
   for (const step of steps) {
     if (step._tag === "Group") {
       const lowered = lowerGroup(step.group, uniform)
@@ -63,11 +118,19 @@ export const compileExecutable = (
       sources.push(kernel.source)
       const ins = lowered.inputs.map(slot)
       const outs = lowered.outputs.map(slot)
-      runs.push((slots) => {
+      const pooled = lowered.outputs.map((v) => arenaOf.get(v) ?? -1)
+      const anyPooled = pooled.some((id) => id >= 0)
+      runs.push((slots, arena) => {
         const args = new Array<DeviceBuffer>(ins.length)
         for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!
-        const results = kernel.run(args)
-        for (let i = 0; i < outs.length; i++) slots[outs[i]!] = results[i]
+        const given = arena !== undefined && anyPooled
+          ? pooled.map((id) => (id >= 0 ? arena[id] : undefined))
+          : undefined
+        const results = kernel.run(args, given)
+        for (let i = 0; i < outs.length; i++) {
+          slots[outs[i]!] = results[i]
+          if (arena !== undefined && pooled[i]! >= 0) arena[pooled[i]!] = results[i]
+        }
       })
       continue
     }
@@ -97,14 +160,24 @@ export const compileExecutable = (
   const outSlots = program.outputs.map(slot)
   const outAvals = program.outputs.map((v) => v.aval)
   const nSlots = slotOf.size
+  const arena: Array<DeviceBuffer | undefined> = []
+  // a custom rule's function could call this program again: the inner call gets no arena
+  let running = false
   return {
     backend,
     sources,
+    arenaBuffers: () => arena.length,
     run: (inputs) => {
       const slots = new Array<DeviceBuffer | undefined>(nSlots)
       for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
       for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
-      for (let k = 0; k < runs.length; k++) runs[k]!(slots)
+      const own = running ? undefined : arena
+      running = true
+      try {
+        for (let k = 0; k < runs.length; k++) runs[k]!(slots, own)
+      } finally {
+        if (own !== undefined) running = false
+      }
       const out = new Array<Tensor>(outSlots.length)
       for (let i = 0; i < outSlots.length; i++) {
         out[i] = new ConcreteTensor(outAvals[i]!, undefined, slots[outSlots[i]!])

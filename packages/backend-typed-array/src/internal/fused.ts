@@ -18,7 +18,10 @@ import type { FusedKernelSpec } from "@diffect/core"
 import { codegenHelpers, emitExprs, HELPERS_PRELUDE } from "./codegen.js"
 
 /** A compiled group: input arrays in, output arrays (newly allocated) out. */
-export type FusedLoop = (ins: ReadonlyArray<DType.HostArray>) => Array<DType.HostArray>
+export type FusedLoop = (
+  ins: ReadonlyArray<DType.HostArray>,
+  outs?: ReadonlyArray<DType.HostArray | undefined>
+) => Array<DType.HostArray>
 
 /** Merges neighbouring dimensions whose strides chain for every input. */
 const mergeDims = (
@@ -91,11 +94,14 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
     loop = `for (let i${d} = 0; i${d} < ${shape[d]!}; i${d}++) {\n${[...set, loop].join("\n")}\n}`
   }
   if (rank === 0) loop = body
-  const allocs = spec.outputs.map((o, k) => `const out${k} = alloc(${JSON.stringify(o.dtype)}, ${size(spec.shape)});`)
+  // outputs given by the caller (an arena) are overwritten; the others are allocated
+  const allocs = spec.outputs.map((o, k) =>
+    `const out${k} = (outs !== undefined && outs[${k}]) || alloc(${JSON.stringify(o.dtype)}, ${size(spec.shape)});`
+  )
   return `"use strict";
 ${HELPERS_PRELUDE}
 const alloc = A;
-return function fused(ins) {
+return function fused(ins, outs) {
 ${spec.inputs.map((_, k) => `const in${k} = ins[${k}];`).join("\n")}
 ${allocs.join("\n")}
 ${hoisted.join("\n")}
