@@ -211,7 +211,7 @@ describe("jit with custom rules and named axes", () => {
   })
 
   it("a custom VJP rule (gradient clipping) runs its bwd under jit(grad(f)) and grad(jit(f))", () => {
-    const clip = customVjp((x: Tensor) => x).defVjp((x) => [x, null], (_res, g) => [np.clip(g, -1, 1)])
+    const clip = customVjp((x: Tensor) => x).defVjp((x) => [x, null], (_res, g) => [np.clip(g, { min: -1, max: 1 })])
     const f = (x: Tensor) => np.sum(np.multiply(clip(x), 5))
     assert.deepStrictEqual(js(run(jit(grad(f))(tensor([1, 2])))), [1, 1])
     assert.deepStrictEqual(js(run(grad(jit(f))(tensor([1, 2])))), [1, 1])

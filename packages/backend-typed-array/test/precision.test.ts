@@ -69,6 +69,17 @@ describe("dot_general precision", () => {
     assert.isAbove(differs, 0)
   })
 
+  it("an unknown precision is an ArgumentError naming the choices", () => {
+    assert.throws(
+      () =>
+        makeProgramFlat(
+          ([u]) => [lax.dotGeneral(u!, u!, [[1], [0]], [[], []], { precision: "fastest" as "high" })],
+          [aval([2, 2], "float32")]
+        ),
+      /precision.*"default", "high" or "highest"/
+    )
+  })
+
   it("lax.dotGeneral records a precision other than default, and reverse mode keeps it", () => {
     const f = (
       [x, y]: ReadonlyArray<Tensor>

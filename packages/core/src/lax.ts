@@ -282,14 +282,16 @@ export const dotGeneral = (
   contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
   options?: { readonly precision?: Precision | undefined }
-): Tensor =>
-  bind1(
-    "dot_general",
-    [lhs, rhs],
-    options?.precision === undefined || options.precision === "default"
-      ? { contracting, batch }
-      : { contracting, batch, precision: options.precision }
-  )
+): Tensor => {
+  const precision = options?.precision
+  if (precision === undefined || precision === "default") {
+    return bind1("dot_general", [lhs, rhs], { contracting, batch })
+  }
+  if (precision !== "high" && precision !== "highest") {
+    throw argumentError("dot_general", "precision", "\"default\", \"high\" or \"highest\"", precision)
+  }
+  return bind1("dot_general", [lhs, rhs], { contracting, batch, precision })
+}
 /** @since 0.1.0 */
 export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>
   bind1("iota", [], { dtype, shape, dimension })
