@@ -79,6 +79,45 @@ const summarize = (input: ReportInput, subject: string, peers: ReadonlyArray<str
   return lines
 }
 
+/**
+ * The goals of the jit issue, as the largest allowed ratio of diffect's time to
+ * the best peer's on each case (B5: at least 2x the best peer's GFLOP/s, so at
+ * most half its time).
+ *
+ * @since 0.1.0
+ */
+export const goals: { readonly [K in CaseId]?: number } = {
+  B1: 0.5,
+  B2: 0.1,
+  B2b: 1,
+  B3: 0.8,
+  B4: 0.5,
+  B4hvp: 0.5,
+  B5: 0.5
+}
+
+/** One line per case with a goal: the best diffect variant's ratio to the best peer, and whether it meets it. */
+const goalLines = (input: ReportInput, subjects: ReadonlyArray<string>, peers: ReadonlyArray<string>): Array<string> =>
+  input.ids.flatMap((id) => {
+    const goal = goals[id]
+    const row = input.results[id] ?? {}
+    const bestPeer = fastest(row, peers)
+    if (goal === undefined || !Number.isFinite(bestPeer)) return []
+    let best: { name: string; ratio: number } | undefined
+    for (const n of subjects.filter((x) => !x.includes("webgpu"))) {
+      const c = row[n]
+      if (c?._tag !== "Measured" || !c.agrees) continue
+      const ratio = c.medianMs / bestPeer
+      if (best === undefined || ratio < best.ratio) best = { name: n, ratio }
+    }
+    if (best === undefined) return []
+    return [
+      `| ${cases[id].title} | <= ${goal}x | ${best.ratio.toFixed(2)}x (${best.name}) | ${
+        best.ratio <= goal ? "met" : "missed"
+      } |`
+    ]
+  })
+
 /** Renders the report. @since 0.1.0 */
 export const render = (input: ReportInput): string => {
   const names = input.libraries.map((l) => l.name)
@@ -158,6 +197,17 @@ compare libraries within one run, not numbers across runs.
 ${summary.length > 0 ? `\n${summary.join("\n")}\n` : ""}
 ${table(["case", ...names, ...subjects.map((n) => `${n} / best peer`)], timeRows)}
 ${
+    subjects.length > 0 && goalLines(input, subjects, peers).length > 0
+      ? `
+Goals (issue 10, jit), as the ratio of diffect's time (its fastest CPU variant) to the best peer's
+in this run:
+
+| case | goal | diffect / best peer | |
+| --- | --- | --- | --- |
+${goalLines(input, subjects, peers).join("\n")}
+`
+      : ""
+  }${
     firstRuns.length > 0
       ? `
 First call of each jitted function (trace, simplification, fusion and code generation, then one run),
