@@ -429,9 +429,9 @@ export class CustomRuleError extends Schema.TaggedError<CustomRuleError>()("Cust
  * arrays and plain records of those (compared by value, like tuples).
  *
  * @example
- * import { UnhashableStaticArgError } from "@diffect/ad"
- * new UnhashableStaticArgError({ argnum: 1, got: "ConcreteTensor" }).message
- * // "Non-hashable static arguments are not supported. ..."
+ * import { UnhashableStaticArgError } from "diffect"
+ * const e = new UnhashableStaticArgError({ argnum: 1, got: "ConcreteTensor" })
+ * console.log(e.message) // Non-hashable static arguments are not supported. ...
  *
  * @since 0.1.0
  */
@@ -450,8 +450,9 @@ export class UnhashableStaticArgError extends Schema.TaggedError<UnhashableStati
  * only ... positional arguments").
  *
  * @example
- * import { JitArgnumsError } from "@diffect/ad"
- * new JitArgnumsError({ detail: "staticArgnums must be integers, got 0.5." }).message
+ * import { JitArgnumsError } from "diffect"
+ * const e = new JitArgnumsError({ detail: "staticArgnums must be integers, got 0.5." })
+ * console.log(e.message) // staticArgnums must be integers, got 0.5.
  *
  * @since 0.1.0
  */

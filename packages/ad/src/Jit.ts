@@ -250,13 +250,13 @@ const compileFor = (program: Program, backend: BackendShape): Compiled => {
  * in `f` happen when it is traced, not on every call.
  *
  * @example
- * import { jit, np, runSync } from "diffect"
+ * import { jit, np, runSync, toJsSync } from "diffect"
  * import type { Tensor } from "diffect"
  *
- * const f = jit((x: Tensor) => np.sum(np.multiply(np.tanh(x), x)))
- * runSync(f(np.array([1, 2, 3]))) // traced and compiled
- * runSync(f(np.array([4, 5, 6]))) // same signature: runs the compiled program
- * f.cacheInfo() // { size: 1, hits: 1, misses: 1 }
+ * const f = jit((x: Tensor) => np.sum(np.multiply(x, x)))
+ * console.log(toJsSync(runSync(f(np.array([1, 2, 3]))))) // 14
+ * console.log(toJsSync(runSync(f(np.array([4, 5, 6]))))) // 77
+ * console.log(f.cacheInfo()) // { size: 1, hits: 1, misses: 1 }
  *
  * @since 0.1.0
  */

@@ -326,13 +326,13 @@ runSync(jvp(f, [np.ones([2])], [np.ones([2])]))`,
   UnhashableStaticArgError: {
     section: "jit",
     mistake: "a tensor passed as a static argument of jit",
-    code: "runSync(jit((x, n) => x, { staticArgnums: 1 })(np.ones([2]), np.ones([2])))",
+    code: "runSync(jit((x: Tensor, _n: Tensor) => x, { staticArgnums: 1 })(np.ones([2]), np.ones([2])))",
     trigger: () => runSync(jit((x: Tensor, _n: Tensor) => x, { staticArgnums: 1 })(np.ones([2]), np.ones([2])))
   },
   JitArgnumsError: {
     section: "jit",
     mistake: "staticArgnums naming an argument the call does not have",
-    code: "runSync(jit((x) => x, { staticArgnums: 1 })(np.ones([2])))",
+    code: "runSync(jit((x: Tensor) => x, { staticArgnums: 1 })(np.ones([2])))",
     trigger: () => runSync(jit((x: Tensor) => x, { staticArgnums: 1 })(np.ones([2])))
   },
   // --- backends
