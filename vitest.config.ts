@@ -16,6 +16,8 @@ export default defineConfig({
       })),
       { extends: true as const, test: { name: "integration", include: ["test/**/*.test.ts"] } }
     ],
+    // Eager operations in tests run on the CPU backend (packages/test-utils/src/setup.ts).
+    setupFiles: ["./packages/test-utils/src/setup.ts"],
     passWithNoTests: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -3,6 +3,7 @@
  */
 import type { BackendShape, Tensor } from "@diffect/core"
 import { Backend, BackendError, ConcreteTensor, DType, withBackend } from "@diffect/core"
+import { Close } from "@diffect/test-utils"
 import { Effect } from "effect"
 
 /** A value as it is compared: dtype, shape and the elements flattened (complex as re, im). */
@@ -65,17 +66,8 @@ export const flatten = (value: unknown): Array<number> => {
   return out
 }
 
-/** Tolerances of a comparison. */
-export interface Tolerance {
-  readonly rtol: number
-  readonly atol: number
-}
-
-const close = (a: number, b: number, tol: Tolerance): boolean => {
-  if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b)
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return a === b
-  return Math.abs(a - b) <= tol.atol + tol.rtol * Math.abs(b)
-}
+/** Tolerances of a comparison: `|got - want| <= atol + rtol * |want|`. */
+export type Tolerance = Close.Tolerance
 
 /**
  * The first mismatch between `got` and `want` (NaN matches NaN, infinities
@@ -88,7 +80,7 @@ export const mismatch = (
 ): string | undefined => {
   if (got.length !== want.length) return `length ${got.length} != ${want.length}`
   for (let i = 0; i < got.length; i++) {
-    if (!close(got[i]!, want[i]!, tol)) {
+    if (!Close.isClose(got[i]!, want[i]!, tol)) {
       return `at flat index ${i}: got ${got[i]}, want ${want[i]} (rtol ${tol.rtol}, atol ${tol.atol})\n got: ${
         got.slice(0, 24).join(", ")
       }\nwant: ${want.slice(0, 24).join(", ")}`

@@ -1,18 +1,13 @@
 /**
- * The backends the conformance suite runs on, and the environment Dawn needs.
- *
- * Dawn's OpenGL ES backend on Mesa needs a surfaceless EGL platform; setting it
- * here (before any layer creates a GPU instance) lets `pnpm test` run without
- * extra environment.
+ * The backends the conformance suite runs on; whether WebGPU works here comes from
+ * @diffect/test-utils (in CI an unavailable adapter is never skipped: the WebGPU half
+ * then fails loudly through its layer).
  */
 import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { WebGpuBackend } from "@diffect/backend-webgpu"
 import type { Backend } from "@diffect/core"
-import { Effect, Exit, Layer } from "effect"
+import { Backends } from "@diffect/test-utils"
 import type * as LayerT from "effect/Layer"
-
-process.env["EGL_PLATFORM"] ??= "surfaceless"
-process.env["XDG_RUNTIME_DIR"] ??= "/tmp"
 
 /** A backend under test. */
 export interface BackendUnderTest {
@@ -22,21 +17,7 @@ export interface BackendUnderTest {
   readonly skip: string | undefined
 }
 
-/**
- * Whether WebGPU works here: builds and releases the layer once. In CI (where
- * Mesa is installed) an unavailable adapter is never skipped: the WebGPU half
- * then fails loudly through its layer.
- */
-const probeWebGpu = async (): Promise<string | undefined> => {
-  const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(WebGpuBackend.layer)))
-  if (Exit.isSuccess(exit)) return undefined
-  const reason = String(Exit.isFailure(exit) ? exit.cause : "unknown")
-  if (process.env["CI"]) return undefined
-  console.warn(`conformance: skipping the WebGPU half (no adapter, CI unset): ${reason}`)
-  return reason
-}
-
-const webGpuSkip = await probeWebGpu()
+const webGpuSkip = await Backends.webGpuSkipReason()
 
 /** Both backends: the typed-array reference and WebGPU. */
 export const backends: ReadonlyArray<BackendUnderTest> = [

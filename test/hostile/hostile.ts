@@ -2,6 +2,7 @@
  * Helpers of the hostile-input suite: what a call throws, and whether a thrown
  * value is one of diffect's tagged errors.
  */
+import { thrown } from "@diffect/test-utils"
 import * as diffect from "diffect"
 
 /** The tags of every tagged error class the facade exports (Schema.TaggedError keeps `_tag` in its fields). */
@@ -25,15 +26,10 @@ export const asTagged = (e: unknown): { readonly _tag: string; readonly message:
 
 /** The tagged error `f` throws (fails the test with what it threw or returned otherwise). */
 export const caught = (f: () => unknown): { readonly _tag: string; readonly message: string } => {
-  let result: unknown
-  try {
-    result = f()
-  } catch (e) {
-    const tagged = asTagged(e)
-    if (tagged === undefined) throw new Error(`expected a tagged error, got ${String(e)}`, { cause: e })
-    return tagged
-  }
-  throw new Error(`expected a tagged error, got the value ${String(result)}`)
+  const e = thrown(f)
+  const tagged = asTagged(e)
+  if (tagged === undefined) throw new Error(`expected a tagged error, got ${String(e)}`, { cause: e })
+  return tagged
 }
 
 /** Whether a message repeats its own prefix (`pad: pad: ...`, `add: add got ...`). */

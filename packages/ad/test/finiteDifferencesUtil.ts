@@ -2,12 +2,9 @@
  * Test helpers for the handler suites: float64 host tensors, reading values back,
  * central finite differences and inner products.
  */
-import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { aval, ConcreteTensor, DType, lax, setDefaultBackend } from "@diffect/core"
+import { aval, ConcreteTensor, DType, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { jvpFlat, vjpFlat } from "../src/index.js"
-
-setDefaultBackend(makeTypedArrayBackend())
 
 /** A host tensor of `dtype` (default float64) with the given flat values. */
 export const tensor = (
@@ -54,16 +51,6 @@ export const dotValues = (a: Tensor, b: Tensor): number => {
   for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!
   return s
 }
-
-/** Whether `actual` is within `rtol * |expected| + atol` of `expected`, elementwise. */
-export const close = (
-  actual: ReadonlyArray<number>,
-  expected: ReadonlyArray<number>,
-  rtol = 1e-6,
-  atol = 1e-8
-): boolean =>
-  actual.length === expected.length &&
-  actual.every((a, i) => Math.abs(a - expected[i]!) <= rtol * Math.abs(expected[i]!) + atol)
 
 /** `grad` of a scalar function of one tensor, on top of `vjpFlat` (cotangent one). */
 export const grad = (f: (x: Tensor) => Tensor) => (x: Tensor): Tensor => {

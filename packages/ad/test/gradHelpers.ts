@@ -3,11 +3,9 @@
  * values read back as nested JS arrays, and running transformations on the CPU
  * backend.
  */
-import { makeTypedArrayBackend, TypedArrayBackend } from "@diffect/backend-typed-array"
 import { aval, ConcreteTensor, DType, isTensor, Tree } from "@diffect/core"
-import type { Backend, Tensor } from "@diffect/core"
-import { Effect } from "effect"
-import { runSyncOn } from "../src/internal/shell.js"
+import type { Tensor } from "@diffect/core"
+import { assertError, Backends, Close } from "@diffect/test-utils"
 
 export type Nested = number | boolean | { readonly re: number; readonly im: number } | ReadonlyArray<Nested>
 
@@ -63,63 +61,22 @@ export const js = (x: Tensor): unknown => {
 /** Every tensor leaf of a tree as nested JS arrays. */
 export const toJs = (tree: unknown): unknown => Tree.map(tree, (leaf: unknown) => (isTensor(leaf) ? js(leaf) : leaf))
 
-export const backend = makeTypedArrayBackend()
+export const backend = Backends.cpu
 
 /** Runs a transformation's Effect synchronously on the CPU backend; failures are thrown. */
-export const run = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(backend, effect)
+export const run = Backends.run
 
 /** The typed failure of an Effect run on the CPU backend (fails the test if it succeeds). */
-export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): E =>
-  Effect.runSync(Effect.flip(effect).pipe(Effect.provide(TypedArrayBackend.layer)))
+export const failure = Backends.failure
 
-export const provideCpu = Effect.provide(TypedArrayBackend.layer)
+export const provideCpu = Backends.provideCpu
 
-/** Asserts two nested structures of numbers are close (relative and absolute tolerance). */
-const close = (actual: unknown, expected: unknown, tol = 1e-5, path = "value"): void => {
-  if (typeof expected === "number") {
-    if (typeof actual !== "number") {
-      throw new Error(`${path}: expected number ${expected}, got ${JSON.stringify(actual)}`)
-    }
-    const ok = Number.isNaN(expected)
-      ? Number.isNaN(actual)
-      : Math.abs(actual - expected) <= tol * (1 + Math.abs(expected))
-    if (!ok) throw new Error(`${path}: expected ${expected}, got ${actual}`)
-    return
-  }
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) {
-      throw new Error(`${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`)
-    }
-    expected.forEach((e, i) => close(actual[i], e, tol, `${path}[${i}]`))
-    return
-  }
-  if (typeof expected === "object" && expected !== null) {
-    if (typeof actual !== "object" || actual === null) {
-      throw new Error(`${path}: expected object, got ${String(actual)}`)
-    }
-    const keys = Object.keys(expected)
-    if (Object.keys(actual).length !== keys.length) {
-      throw new Error(`${path}: expected keys ${keys}, got ${Object.keys(actual)}`)
-    }
-    for (const k of keys) {
-      close((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], tol, `${path}.${k}`)
-    }
-    return
-  }
-  if (actual !== expected) throw new Error(`${path}: expected ${String(expected)}, got ${String(actual)}`)
-}
-
-/** Asserts `error` is an instance of `Class` whose message is exactly `message` (or matches it). */
-const error = (e: unknown, Class: abstract new(...args: never) => unknown, message: string | RegExp): void => {
-  if (!(e instanceof Class)) throw new Error(`expected an instance of ${Class.name}, got ${String(e)}`)
-  const m = (e as Error).message
-  const ok = typeof message === "string" ? m === message : message.test(m)
-  if (!ok) throw new Error(`message mismatch:\n  expected: ${String(message)}\n  received: ${m}`)
-}
+/** Asserts two nested structures of numbers are close: `tol` relative and absolute. */
+const close = (actual: unknown, expected: unknown, tol = 1e-5): void => Close.assertClose(actual, expected, tol)
 
 /**
  * Assertions of these tests (named `expect` so that the linter's expect-expect rule
  * sees them): `expect.close(actual, expected, tol)` on nested numbers and `{ re, im }`;
  * `expect.error(e, Class, messageOrPattern)`.
  */
-export const expect = { close, error }
+export const expect = { close, error: assertError }

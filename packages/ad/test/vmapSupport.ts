@@ -2,12 +2,11 @@
  * Helpers for the vmap test suites: tensors from nested arrays, reading values
  * back, stacking per-example results (the loop oracle), seeded random data.
  */
-import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { Backend, ConcreteTensor, DType, lax, setDefaultBackend } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import { ConcreteTensor, DType, lax } from "@diffect/core"
+import type { Backend, Tensor } from "@diffect/core"
+import { Backends, Close } from "@diffect/test-utils"
 import { assert } from "@effect/vitest"
-import { Cause, Effect, Exit } from "effect"
-import { runSyncOn } from "../src/internal/shell.js"
+import type { Effect } from "effect"
 
 type Nested = number | boolean | ReadonlyArray<Nested>
 
@@ -62,23 +61,11 @@ export const values = (t: Tensor): unknown => {
   return build(0, 0)[0]
 }
 
-/** Asserts equal shapes, dtypes and values within `tol` (relative to magnitude); NaN matches NaN. */
+/** Asserts equal shapes, dtypes and values within `tol` (relative and absolute); NaN matches NaN. */
 export const assertClose = (actual: Tensor, expected: Tensor, tol = 1e-12, label = ""): void => {
   assert.deepStrictEqual(actual.shape, expected.shape, `${label} shape`)
   assert.strictEqual(actual.dtype, expected.dtype, `${label} dtype`)
-  const a = data(actual)
-  const e = data(expected)
-  assert.strictEqual(a.length, e.length, `${label} length`)
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!
-    const y = e[i]!
-    if (Number.isNaN(y)) {
-      assert.isTrue(Number.isNaN(x), `${label} [${i}]: expected NaN, got ${x}`)
-      continue
-    }
-    if (x === y) continue
-    assert.isTrue(Math.abs(x - y) <= tol * (1 + Math.abs(y)), `${label} [${i}]: ${x} vs ${y}`)
-  }
+  Close.assertClose(data(actual), data(expected), tol, label)
 }
 
 /** Stacks same-shaped tensors along a new axis `axis` (the loop oracle's gather step). */
@@ -135,18 +122,8 @@ export const randomTensor = (
   return fromData(shape, dtype, out)
 }
 
-const cpu = makeTypedArrayBackend()
-// Eager operations in the tests (building expected values) run on the CPU backend too.
-setDefaultBackend(cpu)
-
 /** Runs a transformation's Effect synchronously on the CPU backend (failures thrown as the tagged error). */
-export const run = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(cpu, effect)
+export const run = Backends.run
 
 /** The typed failure of a transformation's Effect run on the CPU backend. */
-export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): unknown => {
-  const exit = Effect.runSyncExit(Effect.provideService(effect, Backend, cpu))
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
-  const reason = exit.cause.reasons[0]
-  if (reason !== undefined && Cause.isFailReason(reason)) return reason.error
-  throw Cause.squash(exit.cause)
-}
+export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): unknown => Backends.failure(effect)

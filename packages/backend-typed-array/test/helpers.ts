@@ -2,12 +2,12 @@
  * Test helpers: run one primitive on the typed-array backend with hand-made
  * avals, and compare arrays.
  */
-import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
 import { aval, DType } from "@diffect/core"
 import type { Params, Primitive } from "@diffect/core"
+import { Backends, Close } from "@diffect/test-utils"
 import { assert } from "@effect/vitest"
 
-export const backend = makeTypedArrayBackend()
+export const backend = Backends.cpu
 
 /** An operand: data in storage layout, its shape and dtype. */
 export interface Operand {
@@ -55,28 +55,12 @@ export const bin = <P extends Primitive>(
   outDType: DType.DType = x.dtype
 ): Array<number> => Array.from(run(primitive, [x, y], {} as Params<P>, x.shape, outDType))
 
-/** Asserts `actual` equals `expected` entrywise within `tol` (relative to max(1, |expected|)); NaN matches NaN. */
-export const close = (
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tol = 1e-12
-): void => {
-  assert.strictEqual(actual.length, expected.length, "length")
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!
-    const e = expected[i]!
-    if (Number.isNaN(e)) {
-      assert.isTrue(Number.isNaN(a), `entry ${i}: expected NaN, got ${a}`)
-    } else if (!Number.isFinite(e)) {
-      assert.strictEqual(a, e, `entry ${i}`)
-    } else {
-      assert.isTrue(
-        Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)),
-        `entry ${i}: expected ${e}, got ${a} (tolerance ${tol})`
-      )
-    }
-  }
-}
+/**
+ * Asserts `actual` equals `expected` entrywise within `tol` relative to max(1, |expected|)
+ * (absolute below one); NaN matches NaN, infinities match exactly.
+ */
+export const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-12): void =>
+  Close.assertClose(actual, expected, { rtol: tol, atol: 0, minScale: 1 })
 
 /** Asserts exact equality entrywise (Object.is, so -0 and 0 differ). */
 export const exact = (actual: ArrayLike<number>, expected: ReadonlyArray<number>): void => {

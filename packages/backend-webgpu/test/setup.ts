@@ -1,28 +1,14 @@
 /**
- * Shared by the WebGPU tests: the environment Dawn needs, whether WebGPU works
- * here, and a way to force garbage collection.
+ * Shared by the WebGPU tests: whether WebGPU works here (@diffect/test-utils), and a
+ * way to force garbage collection.
  */
-import { Effect, Exit, Layer } from "effect"
+import { Backends } from "@diffect/test-utils"
+import { Effect } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { WebGpuBackend } from "../src/index.js"
-
-// Dawn's OpenGL ES backend on Mesa needs a surfaceless EGL platform; set before
-// any layer creates the GPU instance, so `pnpm test` needs no extra environment.
-process.env["EGL_PLATFORM"] ??= "surfaceless"
-process.env["XDG_RUNTIME_DIR"] ??= "/tmp"
-
-const probe = async (): Promise<string | undefined> => {
-  const exit = await Effect.runPromiseExit(Effect.scoped(Layer.build(WebGpuBackend.layer)))
-  // In CI (Mesa installed) an unavailable adapter must fail loudly, never skip.
-  if (Exit.isSuccess(exit) || process.env["CI"]) return undefined
-  const reason = String(exit.cause)
-  console.warn(`backend-webgpu tests skipped (no WebGPU adapter here, CI unset): ${reason}`)
-  return reason
-}
 
 /** Why the WebGPU tests are skipped on this machine (`undefined`: they run). */
-export const skipReason: string | undefined = await probe()
+export const skipReason: string | undefined = await Backends.webGpuSkipReason()
 
 /**
  * Forces a full garbage collection: `global.gc` under `--expose-gc`, else one

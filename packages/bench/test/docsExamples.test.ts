@@ -2,6 +2,7 @@
  * The examples of README.md, docs/index.md and docs/pytrees-and-schemas.md,
  * run as written, against values derived by hand (each comment shows how).
  */
+import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import {
   grad,
@@ -20,21 +21,10 @@ import {
 } from "diffect"
 import { Effect, Schema } from "effect"
 
-/** The largest absolute difference between two trees of numbers (Infinity if their structures differ). */
-const gap = (actual: unknown, expected: unknown): number => {
-  if (typeof expected === "number") return typeof actual === "number" ? Math.abs(actual - expected) : Infinity
-  if (Array.isArray(expected)) {
-    if (!Array.isArray(actual) || actual.length !== expected.length) return Infinity
-    return expected.reduce((m: number, e, i) => Math.max(m, gap(actual[i], e)), 0)
-  }
-  const keys = Object.keys(expected as object).sort()
-  if (typeof actual !== "object" || actual === null || Object.keys(actual).sort().join() !== keys.join()) {
-    return Infinity
-  }
-  return keys.reduce(
-    (m, k) => Math.max(m, gap((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k])),
-    0
-  )
+/** `expect.near`: nested numbers agree within `atol` (absolute; structures must be equal). */
+const expect = {
+  near: (actual: unknown, expected: unknown, atol: number): void =>
+    Close.assertClose(actual, expected, { rtol: 0, atol })
 }
 
 describe("documentation examples", () => {
@@ -45,30 +35,32 @@ describe("documentation examples", () => {
     const loss = (p: Params, x: Tensor) => np.mean(np.square(np.add(np.matmul(x, p.w), p.b)))
     const [value, grads] = runSync(valueAndGrad(loss)(params, x))
     // z = x w + b = [[1.5, 1.5], [3.5, 3.5], [4.5, 5.5]]; mean(z^2) = 79.5 / 6 = 13.25
-    assert.isBelow(gap(toJsSync(value), 13.25), 1e-6)
+    expect.near(toJsSync(value), 13.25, 1e-6)
     // dz = z / 3; db = column sums of dz; dw = x^T dz
-    assert.isBelow(gap(toJsSync(grads), { b: [19 / 6, 3.5], w: [[2, 7 / 3], [8 / 3, 3]] }), 1e-6)
+    expect.near(toJsSync(grads), { b: [19 / 6, 3.5], w: [[2, 7 / 3], [8 / 3, 3]] }, 1e-6)
   })
 
   it("getting started: arrays and first gradients", () => {
-    assert.isBelow(gap(toJsSync(np.array([1, 2, 3]).mul(2).add(1).sum()), 15), 1e-6)
+    expect.near(toJsSync(np.array([1, 2, 3]).mul(2).add(1).sum()), 15, 1e-6)
     const df = grad((x: Tensor) => np.sum(np.sin(x)))
-    assert.isBelow(gap(toJsSync(runSync(df(np.array([0, 1, 2])))), [1, Math.cos(1), Math.cos(2)]), 1e-6)
+    expect.near(toJsSync(runSync(df(np.array([0, 1, 2])))), [1, Math.cos(1), Math.cos(2)], 1e-6)
     const d2 = grad(grad((x: Tensor) => np.power(x, 3)))
-    assert.isBelow(gap(toJsSync(runSync(d2(np.array(2)))), 12), 1e-5)
+    expect.near(toJsSync(runSync(d2(np.array(2)))), 12, 1e-5)
   })
 
   it("getting started: jvp, hessian, per-example gradients", () => {
     const [y, dy] = runSync(jvp(np.sin, [np.array(0.1)], [np.array(0.2)]))
-    assert.isBelow(gap([toJsSync(y), toJsSync(dy)], [Math.sin(0.1), 0.2 * Math.cos(0.1)]), 1e-6)
+    expect.near([toJsSync(y), toJsSync(dy)], [Math.sin(0.1), 0.2 * Math.cos(0.1)], 1e-6)
     // d2/dx2 of x0^3 + x1^3 = diag(6 x)
-    assert.isBelow(
-      gap(toJsSync(runSync(hessian((x: Tensor) => np.sum(np.power(x, 3)))(np.array([1, 2])))), [[6, 0], [0, 12]]),
+    expect.near(
+      toJsSync(runSync(hessian((x: Tensor) => np.sum(np.power(x, 3)))(np.array([1, 2])))),
+      [[6, 0], [0, 12]],
       1e-5
     )
     const perExample = vmap(grad((w: Tensor, x: Tensor) => np.sum(np.multiply(w, x))), { inAxes: [null, 0] })
-    assert.isBelow(
-      gap(toJsSync(runSync(perExample(np.array([1, 1]), np.array([[1, 2], [3, 4]])))), [[1, 2], [3, 4]]),
+    expect.near(
+      toJsSync(runSync(perExample(np.array([1, 1]), np.array([[1, 2], [3, 4]])))),
+      [[1, 2], [3, 4]],
       1e-6
     )
   })
@@ -79,7 +71,7 @@ describe("documentation examples", () => {
       const [value, g] = yield* valueAndGrad(f)(np.array([0.5, -1]), np.array([2, 1]))
       // tanh(1) + tanh(-1) = 0; d/dw = x (1 - tanh(w x)^2)
       const t = Math.tanh(1)
-      assert.isBelow(gap(yield* toJs({ value, g }), { value: 0, g: [2 * (1 - t * t), 1 - t * t] }), 1e-6)
+      expect.near(yield* toJs({ value, g }), { value: 0, g: [2 * (1 - t * t), 1 - t * t] }, 1e-6)
       const handled = yield* valueAndGrad((x: Tensor) => np.sin(x))(np.array([1, 2])).pipe(
         Effect.map(() => "ok"),
         Effect.catchTag("NonScalarOutputError", (e) => Effect.succeed(`caught: ${e.message}`))
@@ -98,16 +90,17 @@ describe("documentation examples", () => {
     assert.deepStrictEqual(Tree.leaves({ b: 1, a: [2, null, 3] }), [2, 3, 1])
     const loss = (p: typeof params) => np.sum(np.square(p.layers[1].w)).add(p.scale)
     const g = runSync(grad(loss)(params))
-    assert.isBelow(
-      gap(toJsSync(g), {
+    expect.near(
+      toJsSync(g),
+      {
         layers: [{ w: [[0, 0]], b: [0] }, { w: [[6], [8]], b: [0] }],
         scale: 1
-      }),
+      },
       1e-6
     )
     const sgd = <P>(p: P, g: P, lr: number): P =>
       Tree.mapN([p, g] as [any, any], (p: Tensor, g: Tensor) => p.sub(g.mul(lr)))
-    assert.isBelow(gap(toJsSync(sgd(params, g, 0.1).scale), 1.9), 1e-6)
+    expect.near(toJsSync(sgd(params, g, 0.1).scale), 1.9, 1e-6)
   })
 
   it("pytrees: a registered Schema class is a node, and its gradient an instance", () => {
@@ -119,8 +112,8 @@ describe("documentation examples", () => {
     const layer = new Linear({ w: np.array([[1, 0], [0, 1]]), b: np.array([0.5, 0.5]) })
     const g = runSync(grad((p: Linear) => np.sum(np.matmul(np.array([[1, 2]]), p.w).add(p.b)))(layer))
     assert.instanceOf(g, Linear)
-    assert.isBelow(gap(toJsSync(g.w), [[1, 1], [2, 2]]), 1e-6)
-    assert.isBelow(gap(toJsSync(g.b), [1, 1]), 1e-6)
+    expect.near(toJsSync(g.w), [[1, 1], [2, 2]], 1e-6)
+    expect.near(toJsSync(g.b), [1, 1], 1e-6)
   })
 
   it("schemas: shapes and dtypes are checked, with the path", () => {

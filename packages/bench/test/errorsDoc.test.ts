@@ -3,9 +3,9 @@
  * example there, and each example still fails with that error and the message
  * printed on the page.
  */
+import { Backends } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import * as diffect from "diffect"
-import { Effect } from "effect"
 import { readFileSync } from "node:fs"
 import * as path from "node:path"
 import { capture } from "../src/errorsDoc.js"
@@ -32,15 +32,8 @@ const exportedTags = [
     : []
 )
 
-// The WebGPU examples need an adapter (a GPU, or Mesa's software GL in Node).
-process.env["EGL_PLATFORM"] ??= "surfaceless"
-const webGpuAvailable = await Effect.runPromise(
-  diffect.toJs(diffect.np.ones([1])).pipe(
-    Effect.provide(diffect.WebGpuBackend.layer),
-    Effect.as(true),
-    Effect.orElseSucceed(() => false)
-  )
-)
+// The WebGPU examples need an adapter (a GPU, or Mesa's software GL in Node; never skipped in CI).
+const webGpuAvailable = (await Backends.webGpuSkipReason()) === undefined
 
 describe("docs/errors.md", () => {
   it("documents the exported tagged errors, each with a section", () => {

@@ -3,6 +3,7 @@
  * they are checked here against the math: central finite differences in
  * float64 (gradients, Hessians) and direct sums (matmul), on small sizes.
  */
+import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import type { MlpData } from "../src/Cases.js"
@@ -35,7 +36,7 @@ const comparisons = () => {
   let where = "nothing compared"
   return {
     add: (actual: number, expected: number, tol: number, what: string) => {
-      const gap = Math.abs(actual - expected) / (tol * Math.max(1, Math.abs(expected)))
+      const gap = Close.gap(actual, expected, { rtol: tol, atol: 0, minScale: 1, equalNan: false })
       if (!(gap <= worst)) {
         worst = Number.isNaN(gap) ? Infinity : gap
         where = `${what}: ${actual} vs ${expected}`

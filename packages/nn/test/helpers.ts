@@ -2,7 +2,7 @@
  * Test helpers: float64 tensors, flat reads, float64 central finite differences
  * of a scalar function compared with `grad`, and vmap against a loop.
  */
-import { assert } from "@effect/vitest"
+import { Close } from "@diffect/test-utils"
 import { grad, np, runSync, toJsSync, vmap } from "diffect"
 import type { Tensor } from "diffect"
 
@@ -16,16 +16,8 @@ export const flat = (t: Tensor): Array<number> => {
 }
 
 /** Asserts `actual` is within `tol` (absolute + relative) of `expected`, elementwise. */
-export const assertClose = (actual: Tensor | ReadonlyArray<number>, expected: ReadonlyArray<number>, tol = 1e-12) => {
-  const a = Array.isArray(actual) ? actual : flat(actual as Tensor)
-  assert.strictEqual(a.length, expected.length, `length ${a.length} vs ${expected.length}`)
-  a.forEach((x: number, i: number) => {
-    const e = expected[i]!
-    if (Number.isNaN(e)) assert.isNaN(x, `element ${i}`)
-    else if (!Number.isFinite(e)) assert.strictEqual(x, e, `element ${i}`)
-    else assert.isAtMost(Math.abs(x - e), tol * (1 + Math.abs(e)), `element ${i}: ${x} vs ${e}`)
-  })
-}
+export const assertClose = (actual: Tensor | ReadonlyArray<number>, expected: ReadonlyArray<number>, tol = 1e-12) =>
+  Close.assertClose(Array.isArray(actual) ? actual : flat(actual as Tensor), expected, tol)
 
 /** Central differences in float64 of the scalar function `f` at `x` (flat), step `h`. */
 export const finiteGradient = (

@@ -1,3 +1,4 @@
+import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import { np, optim, type Tensor, toJsSync } from "diffect"
 
@@ -8,13 +9,9 @@ import { np, optim, type Tensor, toJsSync } from "diffect"
 const f64 = (xs: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>) => np.array(xs, { dtype: "float64" })
 const read = (t: unknown) => toJsSync(t as Tensor) as Array<number>
 
-const close = (actual: ReadonlyArray<number>, expected: ReadonlyArray<number>, tol = 1e-12) => {
-  assert.strictEqual(actual.length, expected.length)
-  actual.forEach((a, i) => {
-    const e = expected[i]!
-    assert.isTrue(Math.abs(a - e) <= tol * Math.max(1, Math.abs(e)), `[${i}] ${a} != ${e}`)
-  })
-}
+// Within tol relative to max(1, |expected|); NaN is never close.
+const close = (actual: ReadonlyArray<number>, expected: ReadonlyArray<number>, tol = 1e-12) =>
+  Close.assertClose(actual, expected, { rtol: tol, atol: 0, minScale: 1, equalNan: false })
 
 // Named `expect` so that the linter's expect-expect rule sees the assertion.
 const expect = { close }

@@ -1,7 +1,7 @@
 /**
  * The browser page of the WebGPU browser test: runs every conformance case on
  * `navigator.gpu` through `WebGpuBackend.layer` and publishes the results on
- * `window.__diffect` for the test (browser.test.ts) to compare.
+ * `window.__diffect` for the test (WebGpuBackend.browser.test.ts) to compare.
  */
 import { Backend } from "@diffect/core"
 import { Effect } from "effect"

@@ -10,6 +10,7 @@
  */
 import { aval, bind1, ConcreteTensor, DType, lax } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { jvpFlat, vjpFlat } from "../src/index.js"
@@ -82,9 +83,9 @@ const pairing = (a: Tensor, b: Tensor): number => {
   return s
 }
 
+// Within tol * (1 + |expected|); a NaN is never close (a finite difference must be finite).
 const closeTo = (actual: ReadonlyArray<number>, expected: ReadonlyArray<number>, tol: number): boolean =>
-  actual.length === expected.length &&
-  actual.every((a, i) => Math.abs(a - expected[i]!) <= tol * (1 + Math.abs(expected[i]!)))
+  Close.mismatch(actual, expected, { rtol: tol, atol: tol, equalNan: false }) === undefined
 
 const H = 1e-6
 

@@ -1,3 +1,4 @@
+import { thrown } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
 import * as fc from "fast-check"
@@ -8,15 +9,6 @@ import * as Tree from "../src/Tree.js"
 
 const tensor = (values: ReadonlyArray<number>): Tensor =>
   new ConcreteTensor(aval([values.length], "float32"), Float32Array.from(values), undefined)
-
-const thrown = (f: () => unknown): Error => {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error("expected a failure")
-}
 
 class Point {
   constructor(readonly x: unknown, readonly y: unknown, readonly label: string) {}

@@ -4,17 +4,14 @@
  */
 import { WebGpuBackend } from "@diffect/backend-webgpu"
 import { Backend, np, toJs, toJsSync, withBackend } from "@diffect/core"
+import { Backends } from "@diffect/test-utils"
 import { assert, describe, layer } from "@effect/vitest"
-import { Effect, Exit, Layer } from "effect"
+import { Effect } from "effect"
 import { expect, failure } from "./npSetup.js"
 
-process.env["EGL_PLATFORM"] ??= "surfaceless"
-process.env["XDG_RUNTIME_DIR"] ??= "/tmp"
+const skipReason = await Backends.webGpuSkipReason()
 
-const available = Exit.isSuccess(await Effect.runPromiseExit(Effect.scoped(Layer.build(WebGpuBackend.layer))))
-if (!available && !process.env["CI"]) console.warn("npWebGpu: no WebGPU adapter here; skipped")
-
-describe.skipIf(!available && !process.env["CI"])("toJs on WebGPU", () => {
+describe.skipIf(skipReason !== undefined)("toJs on WebGPU", () => {
   layer(WebGpuBackend.layer, { timeout: "60 seconds" })((it) => {
     it.effect("reads a pytree of tensors computed on the GPU", () =>
       Effect.gen(function*() {

@@ -1,6 +1,7 @@
 // JAX parity: cases ported from jax/tests/tree_util_test.py (the expected values are
 // JAX's; tuples and lists are both JS arrays, named tuples and custom objects are
 // registered classes). Messages differ from JAX's by design (paths in `[0]["a"]` style).
+import { thrown } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import * as Tree from "../src/Tree.js"
 
@@ -13,15 +14,6 @@ class AnObject {
   constructor(readonly x: unknown, readonly y: unknown, readonly z: unknown) {}
 }
 Tree.register(AnObject, (o) => [o.x, o.y, o.z], ([x, y, z]) => new AnObject(x, y, z))
-
-const thrown = (f: () => unknown): Error => {
-  try {
-    f()
-  } catch (e) {
-    return e as Error
-  }
-  throw new Error("expected a failure")
-}
 
 describe("JAX tree_util parity", () => {
   it("testFlattenOrder", () => {
