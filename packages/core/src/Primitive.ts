@@ -161,75 +161,191 @@ export type Params<P extends Primitive> = PrimitiveParams[P]
 /** A rule table: one entry per primitive, checked by the compiler. @since 0.1.0 */
 export type RuleTable<Rule extends { [P in Primitive]: unknown }> = { readonly [P in Primitive]: Rule[P] }
 
-const unaryNames = [
-  "neg",
-  "sin",
-  "cos",
-  "tan",
-  "asin",
-  "acos",
-  "atan",
-  "sinh",
-  "cosh",
-  "tanh",
-  "exp",
-  "log",
-  "log1p",
-  "expm1",
-  "sqrt",
-  "rsqrt",
-  "abs",
-  "sign",
-  "floor",
-  "ceil",
-  "round",
-  "logistic",
-  "erf",
-  "integer_pow",
-  "not",
-  "real",
-  "imag",
-  "conj",
-  "convert_element_type",
-  "stop_gradient"
-] as const satisfies ReadonlyArray<Primitive>
+/**
+ * What kind of operation a primitive is. The kind decides the rules that do not
+ * depend on a primitive's own math:
+ *
+ * - `"unary"`, `"binary"`, `"select"`: elementwise on operands of one shape
+ *   (one, two, or a predicate and two). They are written once in the kernel IR
+ *   (core/src/Lowering.ts); their batching rule and both backends' kernels are
+ *   derived from the kind (`fromKinds`).
+ * - `"reduction"`, `"structural"` (shapes and indexing), `"contraction"`,
+ *   `"creation"` (no operands), `"collective"` (over a named axis): each has its
+ *   own batching rule and kernels.
+ *
+ * @since 0.1.0
+ */
+export type PrimitiveKind =
+  | "unary"
+  | "binary"
+  | "select"
+  | "reduction"
+  | "structural"
+  | "contraction"
+  | "creation"
+  | "collective"
 
-const binaryNames = [
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "max",
-  "min",
-  "atan2",
-  "rem",
-  "and",
-  "or",
-  "xor",
-  "shift_left",
-  "shift_right_logical",
-  "shift_right_arithmetic",
-  "eq",
-  "ne",
-  "lt",
-  "le",
-  "gt",
-  "ge",
-  "complex"
-] as const satisfies ReadonlyArray<Primitive>
+/**
+ * The kind of every primitive: one registration per primitive, total over
+ * `Primitive` (a primitive without a kind, or a kind for no primitive, does not
+ * compile). The elementwise sets and every derived table come from here.
+ *
+ * @since 0.1.0
+ */
+export const primitiveKinds = {
+  neg: "unary",
+  sin: "unary",
+  cos: "unary",
+  tan: "unary",
+  asin: "unary",
+  acos: "unary",
+  atan: "unary",
+  sinh: "unary",
+  cosh: "unary",
+  tanh: "unary",
+  exp: "unary",
+  log: "unary",
+  log1p: "unary",
+  expm1: "unary",
+  sqrt: "unary",
+  rsqrt: "unary",
+  abs: "unary",
+  sign: "unary",
+  floor: "unary",
+  ceil: "unary",
+  round: "unary",
+  logistic: "unary",
+  erf: "unary",
+  integer_pow: "unary",
+  not: "unary",
+  add: "binary",
+  sub: "binary",
+  mul: "binary",
+  div: "binary",
+  pow: "binary",
+  max: "binary",
+  min: "binary",
+  atan2: "binary",
+  rem: "binary",
+  and: "binary",
+  or: "binary",
+  xor: "binary",
+  shift_left: "binary",
+  shift_right_logical: "binary",
+  shift_right_arithmetic: "binary",
+  eq: "binary",
+  ne: "binary",
+  lt: "binary",
+  le: "binary",
+  gt: "binary",
+  ge: "binary",
+  select: "select",
+  complex: "binary",
+  real: "unary",
+  imag: "unary",
+  conj: "unary",
+  convert_element_type: "unary",
+  stop_gradient: "unary",
+  reduce_sum: "reduction",
+  reduce_max: "reduction",
+  reduce_min: "reduction",
+  reduce_prod: "reduction",
+  argmax: "reduction",
+  argmin: "reduction",
+  cumsum: "reduction",
+  broadcast_in_dim: "structural",
+  reshape: "structural",
+  transpose: "structural",
+  squeeze: "structural",
+  expand_dims: "structural",
+  rev: "structural",
+  slice: "structural",
+  pad: "structural",
+  concatenate: "structural",
+  split: "structural",
+  gather: "structural",
+  scatter_add: "structural",
+  dot_general: "contraction",
+  iota: "creation",
+  psum: "collective",
+  pmax: "collective",
+  pmin: "collective",
+  axis_index: "collective"
+} as const satisfies { readonly [P in Primitive]: PrimitiveKind }
+
+/** The kind of primitive `P`. @since 0.1.0 */
+export type KindOf<P extends Primitive> = (typeof primitiveKinds)[P]
+
+/** The primitives of kind `K`. @since 0.1.0 */
+export type PrimitiveOfKind<K extends PrimitiveKind> = { [P in Primitive]: KindOf<P> extends K ? P : never }[Primitive]
 
 /** Elementwise primitives of one operand. @since 0.1.0 */
-export type UnaryPrimitive = (typeof unaryNames)[number]
+export type UnaryPrimitive = PrimitiveOfKind<"unary">
 /** Elementwise primitives of two operands of one shape. @since 0.1.0 */
-export type BinaryPrimitive = (typeof binaryNames)[number]
+export type BinaryPrimitive = PrimitiveOfKind<"binary">
 /** Elementwise primitives: a backend compiles them from the scalar kernel IR. @since 0.1.0 */
-export type ElementwisePrimitive = UnaryPrimitive | BinaryPrimitive | "select"
+export type ElementwisePrimitive = PrimitiveOfKind<"unary" | "binary" | "select">
+/** The primitives that are not elementwise: each table has its own entry for them. @since 0.1.0 */
+export type StructuredPrimitive = Exclude<Primitive, ElementwisePrimitive>
+
+/**
+ * The primitives whose kind is one of `kinds`, in the order of `primitiveKinds`.
+ *
+ * @example
+ * import { primitivesOfKind } from "diffect"
+ * console.log(primitivesOfKind("select")) // ["select"]
+ *
+ * @since 0.1.0
+ */
+export const primitivesOfKind = <K extends PrimitiveKind>(...kinds: ReadonlyArray<K>): Array<PrimitiveOfKind<K>> =>
+  (Object.keys(primitiveKinds) as Array<Primitive>).filter((p) =>
+    (kinds as ReadonlyArray<PrimitiveKind>).includes(primitiveKinds[p])
+  ) as Array<PrimitiveOfKind<K>>
 
 /** @since 0.1.0 */
-export const unaryPrimitives: ReadonlySet<Primitive> = new Set(unaryNames)
+export const unaryPrimitives: ReadonlySet<Primitive> = new Set(primitivesOfKind("unary"))
 /** @since 0.1.0 */
-export const binaryPrimitives: ReadonlySet<Primitive> = new Set(binaryNames)
+export const binaryPrimitives: ReadonlySet<Primitive> = new Set(primitivesOfKind("binary"))
 /** @since 0.1.0 */
-export const isElementwise = (p: Primitive): p is ElementwisePrimitive =>
-  unaryPrimitives.has(p) || binaryPrimitives.has(p) || p === "select"
+export const isElementwise = (p: Primitive): p is ElementwisePrimitive => {
+  const kind = primitiveKinds[p]
+  return kind === "unary" || kind === "binary" || kind === "select"
+}
+
+/**
+ * A rule table over every primitive, with the elementwise entries derived from
+ * their kind: `elementwise(p, kind)` for each elementwise primitive (unless
+ * `overrides` has one), `structured` for the others. `structured` is typed over
+ * every non-elementwise primitive, so a new one is still a compile error in
+ * every table built this way; a new elementwise primitive needs only its kind
+ * and its kernel-IR lowering.
+ *
+ * @example
+ * import { fromKinds } from "diffect"
+ * import type { Primitive, StructuredPrimitive } from "diffect"
+ * // The operand count of the elementwise primitives, from their kind (0 for the others here).
+ * const others = { reduce_sum: 0 } as unknown as { [P in StructuredPrimitive]: number }
+ * const arity = fromKinds<{ [P in Primitive]: number }>(
+ *   (_p, kind) => (kind === "unary" ? 1 : kind === "binary" ? 2 : 3),
+ *   others
+ * )
+ * console.log([arity.neg, arity.add, arity.select]) // [1, 2, 3]
+ *
+ * @since 0.1.0
+ */
+export const fromKinds = <Rules extends { readonly [P in Primitive]: unknown }>(
+  elementwise: (primitive: ElementwisePrimitive, kind: KindOf<ElementwisePrimitive>) => Rules[ElementwisePrimitive],
+  structured: { readonly [P in StructuredPrimitive]: Rules[P] },
+  overrides: { readonly [P in ElementwisePrimitive]?: Rules[P] } = {}
+): { readonly [P in Primitive]: Rules[P] } => {
+  const table: Partial<Record<Primitive, unknown>> = {}
+  for (const p of Object.keys(primitiveKinds) as Array<Primitive>) {
+    if (isElementwise(p)) {
+      const own = overrides[p]
+      table[p] = own !== undefined ? own : elementwise(p, primitiveKinds[p])
+    } else {
+      table[p] = structured[p]
+    }
+  }
+  return table as { readonly [P in Primitive]: Rules[P] }
+}

@@ -5,8 +5,17 @@
  *
  * @internal
  */
-import { bind, currentDynamicHandler, lax, newLevel, Shape, Tracer, withDynamicHandler } from "@diffect/core"
-import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
+import {
+  bind,
+  currentDynamicHandler,
+  lax,
+  newLevel,
+  primitiveKinds,
+  Shape,
+  Tracer,
+  withDynamicHandler
+} from "@diffect/core"
+import type { AbstractValue, Handler, Params, Primitive, PrimitiveOfKind, Tensor } from "@diffect/core"
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "../Errors.js"
@@ -69,8 +78,7 @@ const matchDim = (x: Tensor, from: BatchDim, to: BatchDim, size: number): Tensor
   return batchAt(x, from, to, size)
 }
 
-const isCollective = (p: Primitive): p is "psum" | "pmax" | "pmin" | "axis_index" =>
-  p === "psum" || p === "pmax" || p === "pmin" || p === "axis_index"
+const isCollective = (p: Primitive): p is PrimitiveOfKind<"collective"> => primitiveKinds[p] === "collective"
 
 /**
  * The interpreter of one vmap. A named vmap is also the dynamic handler while

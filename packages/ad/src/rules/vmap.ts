@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { bind, bind1, lax } from "@diffect/core"
+import { bind, bind1, fromKinds, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
@@ -367,64 +367,15 @@ const times = (x: Tensor, size: number): Tensor => lax.mul(x, lax.full(x.shape, 
 const same = (x: Tensor): Tensor => x
 
 /**
- * The batching rule of every primitive.
+ * The batching rule of every primitive: elementwise primitives get theirs from
+ * their kind (`vectorized` for one operand, `elementwise` otherwise), the others
+ * are listed (a missing entry is a compile error).
  *
  * @since 0.1.0
  */
-export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = {
-  neg: vectorized("neg"),
-  sin: vectorized("sin"),
-  cos: vectorized("cos"),
-  tan: vectorized("tan"),
-  asin: vectorized("asin"),
-  acos: vectorized("acos"),
-  atan: vectorized("atan"),
-  sinh: vectorized("sinh"),
-  cosh: vectorized("cosh"),
-  tanh: vectorized("tanh"),
-  exp: vectorized("exp"),
-  log: vectorized("log"),
-  log1p: vectorized("log1p"),
-  expm1: vectorized("expm1"),
-  sqrt: vectorized("sqrt"),
-  rsqrt: vectorized("rsqrt"),
-  abs: vectorized("abs"),
-  sign: vectorized("sign"),
-  floor: vectorized("floor"),
-  ceil: vectorized("ceil"),
-  round: vectorized("round"),
-  logistic: vectorized("logistic"),
-  erf: vectorized("erf"),
-  integer_pow: vectorized("integer_pow"),
-  not: vectorized("not"),
-  add: elementwise("add"),
-  sub: elementwise("sub"),
-  mul: elementwise("mul"),
-  div: elementwise("div"),
-  pow: elementwise("pow"),
-  max: elementwise("max"),
-  min: elementwise("min"),
-  atan2: elementwise("atan2"),
-  rem: elementwise("rem"),
-  and: elementwise("and"),
-  or: elementwise("or"),
-  xor: elementwise("xor"),
-  shift_left: elementwise("shift_left"),
-  shift_right_logical: elementwise("shift_right_logical"),
-  shift_right_arithmetic: elementwise("shift_right_arithmetic"),
-  eq: elementwise("eq"),
-  ne: elementwise("ne"),
-  lt: elementwise("lt"),
-  le: elementwise("le"),
-  gt: elementwise("gt"),
-  ge: elementwise("ge"),
-  select: elementwise("select"),
-  complex: elementwise("complex"),
-  real: vectorized("real"),
-  imag: vectorized("imag"),
-  conj: vectorized("conj"),
-  convert_element_type: vectorized("convert_element_type"),
-  stop_gradient: vectorized("stop_gradient"),
+export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds<
+  { readonly [P in Primitive]: BatchRule<P> }
+>((p, kind) => (kind === "unary" ? vectorized(p) : elementwise(p)), {
   reduce_sum: single(reducer("reduce_sum")),
   reduce_max: single(reducer("reduce_max")),
   reduce_min: single(reducer("reduce_min")),
@@ -450,4 +401,4 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = {
   pmax: single(collective("pmax", lax.reduceMax, same)),
   pmin: single(collective("pmin", lax.reduceMin, same)),
   axis_index: single(axisIndexRule)
-}
+})

@@ -4,7 +4,7 @@
  * (core/src/Lowering.ts) into cached JS loops; the others are
  * structured kernels.
  */
-import { DType, Shape, View } from "@diffect/core"
+import { DType, fromKinds, Shape, View } from "@diffect/core"
 import type { AbstractValue, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
@@ -148,91 +148,45 @@ const convertElementType: Kernel<"convert_element_type"> = (inputs, inAvals, par
   inAvals[0]!.dtype === outAvals[0]!.dtype ? [inputs[0]!] : convertDTypes(inputs, inAvals, params, outAvals)
 
 /**
- * Every primitive's kernel.
+ * Every primitive's kernel: elementwise primitives compile their kernel-IR
+ * lowering (`elementwise`, derived from the kind table), except the two that
+ * can keep their input's data; the others are listed (a missing entry is a
+ * compile error).
  *
  * @since 0.1.0
  */
-export const kernels: { readonly [P in Primitive]: Kernel<P> } = {
-  neg: elementwise("neg"),
-  sin: elementwise("sin"),
-  cos: elementwise("cos"),
-  tan: elementwise("tan"),
-  asin: elementwise("asin"),
-  acos: elementwise("acos"),
-  atan: elementwise("atan"),
-  sinh: elementwise("sinh"),
-  cosh: elementwise("cosh"),
-  tanh: elementwise("tanh"),
-  exp: elementwise("exp"),
-  log: elementwise("log"),
-  log1p: elementwise("log1p"),
-  expm1: elementwise("expm1"),
-  sqrt: elementwise("sqrt"),
-  rsqrt: elementwise("rsqrt"),
-  abs: elementwise("abs"),
-  sign: elementwise("sign"),
-  floor: elementwise("floor"),
-  ceil: elementwise("ceil"),
-  round: elementwise("round"),
-  logistic: elementwise("logistic"),
-  erf: elementwise("erf"),
-  integer_pow: elementwise("integer_pow"),
-  not: elementwise("not"),
-  add: elementwise("add"),
-  sub: elementwise("sub"),
-  mul: elementwise("mul"),
-  div: elementwise("div"),
-  pow: elementwise("pow"),
-  max: elementwise("max"),
-  min: elementwise("min"),
-  atan2: elementwise("atan2"),
-  rem: elementwise("rem"),
-  and: elementwise("and"),
-  or: elementwise("or"),
-  xor: elementwise("xor"),
-  shift_left: elementwise("shift_left"),
-  shift_right_logical: elementwise("shift_right_logical"),
-  shift_right_arithmetic: elementwise("shift_right_arithmetic"),
-  eq: elementwise("eq"),
-  ne: elementwise("ne"),
-  lt: elementwise("lt"),
-  le: elementwise("le"),
-  gt: elementwise("gt"),
-  ge: elementwise("ge"),
-  select: elementwise("select"),
-  complex: elementwise("complex"),
-  real: elementwise("real"),
-  imag: elementwise("imag"),
-  conj: elementwise("conj"),
-  convert_element_type: convertElementType,
-  stop_gradient: same,
-  reduce_sum: (inputs, [x], { axes }, [out]) => [reduce("sum", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
-  reduce_max: (inputs, [x], { axes }, [out]) => [reduce("max", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
-  reduce_min: (inputs, [x], { axes }, [out]) => [reduce("min", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
-  reduce_prod: (inputs, [x], { axes }, [out]) => [reduce("prod", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
-  argmax: (inputs, [x], { axis }) => [argReduce(true, inputs[0]!, x!.shape, x!.dtype, axis)],
-  argmin: (inputs, [x], { axis }) => [argReduce(false, inputs[0]!, x!.shape, x!.dtype, axis)],
-  cumsum: (inputs, [x], { axis, reverse }, [out]) => [
-    cumsum(inputs[0]!, x!.shape, x!.dtype, axis, reverse, out!.dtype)
-  ],
-  broadcast_in_dim: broadcastInDim,
-  reshape: same,
-  transpose,
-  squeeze: same,
-  expand_dims: same,
-  rev,
-  slice,
-  pad,
-  concatenate,
-  split,
-  gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
-  scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
-  dot_general: (inputs, [l, r], { batch, contracting, precision }, [out]) => [
-    dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
-  ],
-  iota,
-  psum: collective("psum"),
-  pmax: collective("pmax"),
-  pmin: collective("pmin"),
-  axis_index: collective("axis_index")
-}
+export const kernels: { readonly [P in Primitive]: Kernel<P> } = fromKinds<{ readonly [P in Primitive]: Kernel<P> }>(
+  elementwise,
+  {
+    reduce_sum: (inputs, [x], { axes }, [out]) => [reduce("sum", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+    reduce_max: (inputs, [x], { axes }, [out]) => [reduce("max", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+    reduce_min: (inputs, [x], { axes }, [out]) => [reduce("min", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+    reduce_prod: (inputs, [x], { axes }, [out]) => [reduce("prod", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],
+    argmax: (inputs, [x], { axis }) => [argReduce(true, inputs[0]!, x!.shape, x!.dtype, axis)],
+    argmin: (inputs, [x], { axis }) => [argReduce(false, inputs[0]!, x!.shape, x!.dtype, axis)],
+    cumsum: (inputs, [x], { axis, reverse }, [out]) => [
+      cumsum(inputs[0]!, x!.shape, x!.dtype, axis, reverse, out!.dtype)
+    ],
+    broadcast_in_dim: broadcastInDim,
+    reshape: same,
+    transpose,
+    squeeze: same,
+    expand_dims: same,
+    rev,
+    slice,
+    pad,
+    concatenate,
+    split,
+    gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
+    scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
+    dot_general: (inputs, [l, r], { batch, contracting, precision }, [out]) => [
+      dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
+    ],
+    iota,
+    psum: collective("psum"),
+    pmax: collective("pmax"),
+    pmin: collective("pmin"),
+    axis_index: collective("axis_index")
+  },
+  { convert_element_type: convertElementType, stop_gradient: same }
+)

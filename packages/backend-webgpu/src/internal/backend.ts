@@ -3,7 +3,7 @@
  * a new primitive is a compile error here until it has a kernel.
  */
 import type { AbstractValue, BackendShape, DeviceBuffer, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
-import { BackendError, DType, Shape } from "@diffect/core"
+import { BackendError, DType, fromKinds, Shape } from "@diffect/core"
 import { Effect } from "effect"
 import {
   fromDeviceLayout,
@@ -75,92 +75,51 @@ const collective = (name: string): KernelRule<Primitive> => () => {
   throw new Error(`internal: ${name} reached the WebGPU backend; collectives are handled by vmap and never executed`)
 }
 
-const kernels: { readonly [P in Primitive]: KernelRule<P> } = {
-  neg: ew("neg"),
-  sin: ew("sin"),
-  cos: ew("cos"),
-  tan: ew("tan"),
-  asin: ew("asin"),
-  acos: ew("acos"),
-  atan: ew("atan"),
-  sinh: ew("sinh"),
-  cosh: ew("cosh"),
-  tanh: ew("tanh"),
-  exp: ew("exp"),
-  log: ew("log"),
-  log1p: ew("log1p"),
-  expm1: ew("expm1"),
-  sqrt: ew("sqrt"),
-  rsqrt: ew("rsqrt"),
-  abs: ew("abs"),
-  sign: ew("sign"),
-  floor: ew("floor"),
-  ceil: ew("ceil"),
-  round: ew("round"),
-  logistic: ew("logistic"),
-  erf: ew("erf"),
-  integer_pow: ew("integer_pow"),
-  not: ew("not"),
-  add: ew("add"),
-  sub: ew("sub"),
-  mul: ew("mul"),
-  div: ew("div"),
-  pow: ew("pow"),
-  max: ew("max"),
-  min: ew("min"),
-  atan2: ew("atan2"),
-  rem: ew("rem"),
-  and: ew("and"),
-  or: ew("or"),
-  xor: ew("xor"),
-  shift_left: ew("shift_left"),
-  shift_right_logical: ew("shift_right_logical"),
-  shift_right_arithmetic: ew("shift_right_arithmetic"),
-  eq: ew("eq"),
-  ne: ew("ne"),
-  lt: ew("lt"),
-  le: ew("le"),
-  gt: ew("gt"),
-  ge: ew("ge"),
-  select: ew("select"),
-  complex: ew("complex"),
-  real: ew("real"),
-  imag: ew("imag"),
-  conj: ew("conj"),
-  convert_element_type: single((runtime, inputs, inAvals, params, out) =>
-    inAvals[0]!.dtype === out.dtype
-      ? inputs[0]!
-      : elementwiseKernel("convert_element_type")(runtime, inputs, inAvals, params, out)
-  ),
-  stop_gradient: share,
-  reduce_sum: single((runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out)),
-  reduce_max: single((runtime, [x], [xa], params, out) => reduce(runtime, "max", x!, xa!, params.axes, out)),
-  reduce_min: single((runtime, [x], [xa], params, out) => reduce(runtime, "min", x!, xa!, params.axes, out)),
-  reduce_prod: single((runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out)),
-  argmax: single((runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out)),
-  argmin: single((runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out)),
-  cumsum: single((runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out)),
-  broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
-  reshape: share,
-  squeeze: share,
-  expand_dims: share,
-  transpose: single((runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out)),
-  rev: single((runtime, [x], [xa], params, out) => rev(runtime, x!, xa!, params, out)),
-  slice: single((runtime, [x], [xa], params, out) => slice(runtime, x!, xa!, params, out)),
-  pad: single((runtime, [x, v], [xa], params, out) => pad(runtime, x!, v!, xa!, params, out)),
-  concatenate: single((runtime, xs, xas, params, out) => concatenate(runtime, xs, xas, params, out)),
-  split,
-  gather: single((runtime, [x, i], [xa, ia], params, out) => gather(runtime, x!, i!, xa!, ia!, params, out)),
-  scatter_add: single((runtime, [x, i, u], [xa, ia], params, out) =>
-    scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out)
-  ),
-  dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
-  iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
-  psum: collective("psum"),
-  pmax: collective("pmax"),
-  pmin: collective("pmin"),
-  axis_index: collective("axis_index")
-}
+/**
+ * Every primitive's kernel: elementwise primitives compile their kernel-IR
+ * lowering (`ew`, derived from the kind table), except the two that can keep
+ * their input's data; the others are listed (a missing entry is a compile error).
+ */
+const kernels: { readonly [P in Primitive]: KernelRule<P> } = fromKinds<{ readonly [P in Primitive]: KernelRule<P> }>(
+  ew,
+  {
+    reduce_sum: single((runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out)),
+    reduce_max: single((runtime, [x], [xa], params, out) => reduce(runtime, "max", x!, xa!, params.axes, out)),
+    reduce_min: single((runtime, [x], [xa], params, out) => reduce(runtime, "min", x!, xa!, params.axes, out)),
+    reduce_prod: single((runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out)),
+    argmax: single((runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out)),
+    argmin: single((runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out)),
+    cumsum: single((runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out)),
+    broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
+    reshape: share,
+    squeeze: share,
+    expand_dims: share,
+    transpose: single((runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out)),
+    rev: single((runtime, [x], [xa], params, out) => rev(runtime, x!, xa!, params, out)),
+    slice: single((runtime, [x], [xa], params, out) => slice(runtime, x!, xa!, params, out)),
+    pad: single((runtime, [x, v], [xa], params, out) => pad(runtime, x!, v!, xa!, params, out)),
+    concatenate: single((runtime, xs, xas, params, out) => concatenate(runtime, xs, xas, params, out)),
+    split,
+    gather: single((runtime, [x, i], [xa, ia], params, out) => gather(runtime, x!, i!, xa!, ia!, params, out)),
+    scatter_add: single((runtime, [x, i, u], [xa, ia], params, out) =>
+      scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out)
+    ),
+    dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
+    iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
+    psum: collective("psum"),
+    pmax: collective("pmax"),
+    pmin: collective("pmin"),
+    axis_index: collective("axis_index")
+  },
+  {
+    convert_element_type: single((runtime, inputs, inAvals, params, out) =>
+      inAvals[0]!.dtype === out.dtype
+        ? inputs[0]!
+        : elementwiseKernel("convert_element_type")(runtime, inputs, inAvals, params, out)
+    ),
+    stop_gradient: share
+  }
+)
 
 const READ_TIMEOUT = "60 seconds"
 
