@@ -4,7 +4,21 @@
  * error it must give. Messages are swept for doubled prefixes in messages.test.ts.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { lax, np, Tensor, TensorSchema, toJsSync, Tree } from "diffect"
+import {
+  grad,
+  lax,
+  linearize,
+  np,
+  psum,
+  runSync,
+  stopGradient,
+  Tensor,
+  TensorSchema,
+  toJsSync,
+  Tree,
+  vjp,
+  vmap
+} from "diffect"
 import { Schema } from "effect"
 import { caught } from "./hostile.js"
 
@@ -221,5 +235,61 @@ describe("pytrees", () => {
   it("options of the wrong kind are ArgumentErrors", () => {
     assert.strictEqual(tag(() => Tree.flatten([1], (() => true) as never)), "ArgumentError")
     assert.strictEqual(tag(() => Tree.leaves([1], { isLeaf: 3 as never })), "ArgumentError")
+  })
+})
+
+describe("derivatives of integer powers at 0 (JAX's integer_pow and _pow_jvp_lhs)", () => {
+  const at0 = (f: (x: Tensor) => Tensor): unknown => toJsSync(runSync(grad(f)(np.array(0))))
+  it("a JS integer exponent n: n * 0 ** (n - 1), with 0 ** 0 = 1", () => {
+    assert.deepStrictEqual([0, 1, 2, 3].map((n) => at0((x) => np.power(x, n))), [0, 1, 0, 0])
+    assert.deepStrictEqual([0, 1, 2, 3].map((n) => at0((x) => x.pow(n))), [0, 1, 0, 0])
+  })
+  it("an int32 tensor exponent stays integral: 0 where n = 0, never NaN", () => {
+    const int = (n: number) => np.array(n, { dtype: "int32" })
+    assert.deepStrictEqual([0, 1, 2, 3].map((n) => at0((x) => np.power(x, int(n)))), [0, 1, 0, 0])
+    assert.deepStrictEqual(toJsSync(np.power(np.array([0, 2]), int(0))), [1, 1])
+    // a float exponent 0 keeps JAX's float rule: 0 * 0 ** -1 is NaN there
+    assert.isNaN(at0((x) => np.power(x, np.array(0))) as number)
+  })
+})
+
+describe("stopGradient and collectives refuse values that are not arrays", () => {
+  it("stopGradient of a function is an ArgumentError naming the leaf (JAX raises)", () => {
+    assert.strictEqual(
+      message(() => stopGradient({ f: () => 1 })),
+      "stopGradient: the leaf at [\"f\"] must be a Tensor, a number or a boolean, got a function"
+    )
+    assert.deepStrictEqual(stopGradient({ a: 1, b: true }), { a: 1, b: true })
+  })
+  it("axis names that are not strings are ArgumentErrors", () => {
+    assert.strictEqual(
+      tag(() => runSync(vmap((x: Tensor) => psum(x, 3 as never), { axisName: "i" })(np.ones([2])))),
+      "ArgumentError"
+    )
+    assert.strictEqual(
+      tag(() => runSync(vmap((x: Tensor) => psum(x, [3] as never), { axisName: "i" })(np.ones([2])))),
+      "ArgumentError"
+    )
+  })
+})
+
+describe("vjp and linearize take the primals as one array and options after them", () => {
+  it("vjp with hasAux; a non-array primals is an ArgumentError", () => {
+    const [y, pullback, aux] = runSync(
+      vjp((x: Tensor) => [np.sin(x), { sq: np.square(x) }] as const, [np.array(0)], { hasAux: true })
+    )
+    assert.deepStrictEqual(toJsSync(y), 0)
+    assert.deepStrictEqual(toJsSync(aux.sq), 0)
+    assert.deepStrictEqual(toJsSync(runSync(pullback(np.array(2)))), [2])
+    assert.strictEqual(tag(() => runSync(vjp(np.sin, np.array(0) as never))), "ArgumentError")
+    assert.strictEqual(tag(() => runSync(vjp(np.sin, [np.array(0)], { hasAux: 1 } as never))), "ArgumentError")
+  })
+  it("linearize with hasAux", () => {
+    const [y, df, aux] = runSync(
+      linearize((x: Tensor) => [np.multiply(x, 3), x] as const, [np.array(2)], { hasAux: true })
+    )
+    assert.deepStrictEqual(toJsSync(y), 6)
+    assert.deepStrictEqual(toJsSync(aux), 2)
+    assert.deepStrictEqual(toJsSync(runSync(df(np.array(1)))), 3)
   })
 })

@@ -28,9 +28,9 @@ for (const target of backends) {
             [0.09983342, 0.19900084],
             1e-6
           )
-          const [, pullback] = yield* vjp((x: Tensor, y: Tensor) => np.multiply(x, y), np.array(3), np.array(4))
+          const [, pullback] = yield* vjp((x: Tensor, y: Tensor) => np.multiply(x, y), [np.array(3), np.array(4)])
           expect.close(yield* toJs(yield* pullback(np.array(1))), [4, 3])
-          const [, fJvp] = yield* linearize((x: Tensor) => np.multiply(x, x), np.array([1, 2]))
+          const [, fJvp] = yield* linearize((x: Tensor) => np.multiply(x, x), [np.array([1, 2])])
           expect.close(yield* toJs(yield* fJvp(np.array([1, 1]))), [2, 4])
         }))
 

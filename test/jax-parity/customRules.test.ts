@@ -45,7 +45,7 @@ describe("custom rules parity", () => {
 
   it("custom_vjp: grad(f)(2., 3.) = -1.2484405 through the custom backward pass", () => {
     expect.close(value(grad(fVjp)(np.array(2), np.array(3))), -1.2484405, 1e-6)
-    const [, pullback] = run(vjp(fVjp, np.array(2), np.array(3)))
+    const [, pullback] = run(vjp(fVjp, [np.array(2), np.array(3)]))
     expect.close(value(pullback(np.array(1))), [3 * Math.cos(2), Math.sin(2)], 1e-6)
   })
 

@@ -91,7 +91,7 @@ describe("vmap (tests/batching_test.py)", () => {
       return np.transpose(jac) // rows of jac are J @ e_i
     })
     const jacbwdV = Effect.gen(function*() {
-      const [, pullback] = yield* vjp(f, x)
+      const [, pullback] = yield* vjp(f, [x])
       const [jac] = yield* vmap(pullback)(np.eye(4, { dtype: "float64" }))
       return jac
     })

@@ -7,6 +7,7 @@
  */
 import { bind1, DType, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { argumentError, axisNames, checkArg } from "@diffect/core/Validate"
 import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
@@ -14,20 +15,21 @@ import { JvpTracer } from "./internal/jvp.js"
 import { BatchTracer } from "./internal/vmap.js"
 
 const frameOf = (axisName: string): AxisFrame => {
+  if (typeof axisName !== "string") throw argumentError("collective", "axisName", "a string", axisName)
   const frame = lookupAxis(axisName)
   if (frame === undefined) throw new UnboundAxisError({ axisName, available: [...boundAxisNames()] })
   return frame
 }
 
-const namesOf = (axisName: string | ReadonlyArray<string>): ReadonlyArray<string> =>
-  typeof axisName === "string" ? [axisName] : axisName
+const namesOf = (operation: string, axisName: string | ReadonlyArray<string>): ReadonlyArray<string> =>
+  typeof axisName === "string" ? [axisName] : checkArg(operation, "axisName", axisName, axisNames)
 
 /** A leaf of a collective's argument as a tensor: JS numbers are weak float32, booleans (and bool tensors) int32, as JAX's psum counts. */
 const collectiveLeaf = (leaf: unknown, bools: boolean): Tensor => {
   if (isTensor(leaf)) return bools && leaf.dtype === "bool" ? lax.convertElementType(leaf, "int32") : leaf
   if (typeof leaf === "number") return lax.scalar(leaf, "float32", true)
   if (typeof leaf === "boolean") return lax.scalar(leaf ? 1 : 0, bools ? "int32" : "bool")
-  throw new TypeError(`collectives take pytrees of arrays and numbers, but got ${String(leaf)}`)
+  throw argumentError("collective", "x", "a pytree of tensors, JS numbers and booleans", leaf)
 }
 
 /** Applies `f` to every leaf of a pytree (JAX's collectives map over pytrees). */
@@ -45,7 +47,7 @@ export type CollectiveResult<T> = Tree.MapLeaves<T, Tensor>
 
 const reduction =
   (primitive: "psum" | "pmax" | "pmin") => <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
-    const names = namesOf(axisName)
+    const names = namesOf(primitive, axisName)
     // Check every name first so that an unbound one fails before any work is done.
     for (const name of names) frameOf(name)
     return mapTree(x, primitive === "psum", (t) => {
@@ -104,7 +106,7 @@ export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * @since 0.1.0
  */
 export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
-  const names = namesOf(axisName)
+  const names = namesOf("pmean", axisName)
   let n = 1
   for (const name of names) n *= frameOf(name).size
   return mapTree(x, true, (t) => {

@@ -24,7 +24,7 @@ import type { AnyFunction, AuxOf, GradOf, JacOut } from "./Types.js"
 export type OutputOf<F extends AnyFunction, A extends boolean = false> = GradOf<JacOut<F, A>>
 
 /**
- * Options of `jvp`, `vjpWith` and `linearizeWith`.
+ * Options of `jvp`, `vjp` and `linearize`.
  *
  * @since 0.1.0
  */

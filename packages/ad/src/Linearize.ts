@@ -1,5 +1,5 @@
 /**
- * `linearize` and `linearizeWith` (JAX's `jax.linearize`): the primal outputs
+ * `linearize` (JAX's `jax.linearize`): the primal outputs
  * of a function of pytrees and its JVP at those primals as a function, staged
  * once. The handlers (a JVP over a staging handler) are in internal/linearize.ts.
  *
@@ -7,12 +7,14 @@
  */
 import { Tree } from "@diffect/core"
 import type { Backend } from "@diffect/core"
+import { boolean, checkOptions } from "@diffect/core/Validate"
+import type { OptionSpec } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { rebuildAux } from "./internal/grad.js"
 import { linearizeFlat } from "./internal/linearize.js"
 import { makeOutCapture } from "./internal/output.js"
-import { checkPaired, flattenPrimals, tracedFn } from "./internal/pytree.js"
+import { checkPaired, checkPrimals, flattenPrimals, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
 import type { AuxOptions, OutputOf } from "./Jvp.js"
@@ -42,16 +44,19 @@ const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: 
   return hasAux ? [out, linear, rebuildAux(capture.aux, outs)] : [out, linear]
 }
 
+const linearizeSpec: OptionSpec = { hasAux: boolean }
+
 /**
  * Linearization (JAX's `jax.linearize`): evaluates `f(...primals)` and returns
- * `[out, jvpFn]`, where `jvpFn(...tangents)` evaluates the JVP at the primals
- * without re-running `f`: the linear part was staged once into a Program.
+ * `[out, jvpFn]` (`[out, jvpFn, aux]` with `hasAux`), where `jvpFn(...tangents)`
+ * evaluates the JVP at the primals without re-running `f`: the linear part was
+ * staged once into a Program. `primals` is the array of `f`'s arguments, as in `jvp`.
  *
  * @example
  * import { linearize, np, toJs, TypedArrayBackend } from "diffect"
  * import { Effect } from "effect"
  * const program = Effect.gen(function*() {
- *   const [y, df] = yield* linearize(np.sin, np.array(1))
+ *   const [y, df] = yield* linearize(np.sin, [np.array(1)])
  *   return yield* toJs([y, yield* df(np.array(2))])
  * })
  * // [sin(1), 2 cos(1)]
@@ -59,26 +64,16 @@ const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: 
  *
  * @since 0.1.0
  */
-export const linearize = <F extends AnyFunction>(
+export const linearize = <F extends AnyFunction, A extends boolean = false>(
   f: F,
-  ...primals: Parameters<F>
-): Result<F, [OutputOf<F>, JvpFn<OutputOf<F>, Parameters<F>>]> =>
-  transformation(() => linearizeImpl(f, primals, false) as never)
-
-/**
- * `linearize` with `hasAux`: `linearizeWith(f, { hasAux: true })(...primals)` gives
- * `[out, jvpFn, aux]`.
- *
- * @since 0.1.0
- */
-export const linearizeWith = <F extends AnyFunction, A extends boolean = false>(
-  f: F,
-  options: AuxOptions<A>
-): (
-  ...primals: Parameters<F>
-) => Result<
+  primals: Parameters<F>,
+  options?: AuxOptions<A>
+): Result<
   F,
   A extends true ? [OutputOf<F, A>, JvpFn<OutputOf<F, A>, Parameters<F>>, AuxOf<F>]
     : [OutputOf<F>, JvpFn<OutputOf<F>, Parameters<F>>]
 > =>
-(...primals) => transformation(() => linearizeImpl(f, primals, options.hasAux === true) as never)
+  transformation(() => {
+    checkOptions("linearize", options, linearizeSpec)
+    return linearizeImpl(f, checkPrimals("linearize", primals), options?.hasAux === true) as never
+  })

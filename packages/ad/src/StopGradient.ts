@@ -4,10 +4,14 @@
  * @since 0.1.0
  */
 import { isTensor, lax, Tree } from "@diffect/core"
+import { argumentError } from "@diffect/core/Validate"
 
 /**
  * The identity on every tensor of a pytree, with a zero derivative: no
- * transformation differentiates through it. Non-tensor leaves pass through.
+ * transformation differentiates through it. JS numbers and booleans (constants)
+ * pass through; any other leaf (a function, a string, an object that is not a
+ * pytree node) is an `ArgumentError` naming its path, as JAX raises for a value
+ * that is not an array.
  *
  * @example
  * import { grad, np, runSync, stopGradient, toJsSync } from "diffect"
@@ -17,5 +21,17 @@ import { isTensor, lax, Tree } from "@diffect/core"
  *
  * @since 0.1.0
  */
-export const stopGradient = <T>(tree: T): T =>
-  Tree.map(tree, (leaf: unknown) => (isTensor(leaf) ? lax.stopGradient(leaf) : leaf)) as T
+export const stopGradient = <T>(tree: T): T => {
+  const [pairs, def] = Tree.flattenWithPath(tree)
+  const out = pairs.map(([path, leaf]) => {
+    if (isTensor(leaf)) return lax.stopGradient(leaf)
+    if (typeof leaf === "number" || typeof leaf === "boolean") return leaf
+    throw argumentError(
+      "stopGradient",
+      `the leaf at ${Tree.keystr(path) || "the root"}`,
+      "a Tensor, a number or a boolean",
+      leaf
+    )
+  })
+  return Tree.unflatten(def, out)
+}

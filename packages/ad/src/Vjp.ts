@@ -1,17 +1,19 @@
 /**
- * `vjp` and `vjpWith`: reverse-mode differentiation of a function of pytrees
+ * `vjp`: reverse-mode differentiation of a function of pytrees
  * (JAX's `jax.vjp`), linearize followed by transpose (internal/vjp.ts).
  *
  * @since 0.1.0
  */
 import { Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
+import { axisNames, boolean, checkOptions } from "@diffect/core/Validate"
+import type { OptionSpec } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { CotangentMismatchError } from "./Errors.js"
 import type { DiffError } from "./Errors.js"
 import { rebuildAux, reduceOverAxes, zeroCotangent } from "./internal/grad.js"
 import { makeOutCapture } from "./internal/output.js"
-import { checkPaired, flattenPrimals, fnName, tracedFn } from "./internal/pytree.js"
+import { checkPaired, checkPrimals, flattenPrimals, fnName, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
 import { vjpFlat } from "./internal/vjp.js"
@@ -19,7 +21,7 @@ import type { AuxOptions, OutputOf } from "./Jvp.js"
 import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 
 /**
- * Options of `vjpWith`.
+ * Options of `vjp`.
  *
  * @since 0.1.0
  */
@@ -73,49 +75,37 @@ const vjpImpl = (
   return hasAux ? [out, vjpFn, rebuildAux(capture.aux, outs)] : [out, vjpFn]
 }
 
-/**
- * A vector-Jacobian product (JAX's `jax.vjp`): evaluates `f(...primals)` and
- * returns `[out, vjpFn]`, where `vjpFn(cotangent)` is an Effect of the tuple of
- * the primals' cotangents. Integer and boolean primals get `float0` cotangents.
- *
- * @example
- * import { np, toJs, TypedArrayBackend, vjp } from "diffect"
- * import type { Tensor } from "diffect"
- * import { Effect } from "effect"
- * const program = Effect.gen(function*() {
- *   const [y, pullback] = yield* vjp((x: Tensor, y: Tensor) => np.multiply(x, y), np.array(3), np.array(4))
- *   return yield* toJs([y, yield* pullback(np.array(1))])
- * })
- * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [12, [4, 3]]
- *
- * @since 0.1.0
- */
-export const vjp = <F extends AnyFunction>(
-  f: F,
-  ...primals: Parameters<F>
-): Result<F, [OutputOf<F>, VjpFn<OutputOf<F>, Parameters<F>>]> => transformation(() => vjpImpl(f, primals, {}) as never)
+const vjpSpec: OptionSpec = { hasAux: boolean, reduceAxes: axisNames }
 
 /**
- * `vjp` with options (`hasAux`, `reduceAxes`): `vjpWith(f, options)(...primals)`
- * gives `[out, vjpFn]`, or `[out, vjpFn, aux]` with `hasAux`.
+ * A vector-Jacobian product (JAX's `jax.vjp`): evaluates `f(...primals)` and
+ * returns `[out, vjpFn]` (`[out, vjpFn, aux]` with `hasAux`), where
+ * `vjpFn(cotangent)` is an Effect of the tuple of the primals' cotangents.
+ * `primals` is the array of `f`'s arguments, as in `jvp`; integer and boolean
+ * primals get `float0` cotangents.
  *
  * @example
- * import { np, runSync, toJsSync, vjpWith } from "diffect"
+ * import { np, runSync, toJsSync, vjp } from "diffect"
  * import type { Tensor } from "diffect"
- * const withAux = vjpWith((x: Tensor) => [np.sin(x), { x2: np.square(x) }], { hasAux: true })
- * const [y, pullback, aux] = runSync(withAux(np.array(0)))
- * console.log(toJsSync([y, aux, runSync(pullback(np.array(2)))])) // [0, { x2: 0 }, [2]]
+ * const [y, pullback] = runSync(vjp((x: Tensor, y: Tensor) => np.multiply(x, y), [np.array(3), np.array(4)]))
+ * console.log(toJsSync([y, runSync(pullback(np.array(1)))])) // [12, [4, 3]]
+ * // with an auxiliary output: [out, vjpFn, aux]
+ * const withAux = vjp((x: Tensor) => [np.sin(x), { x2: np.square(x) }] as const, [np.array(0)], { hasAux: true })
+ * const [s, back, aux] = runSync(withAux)
+ * console.log(toJsSync([s, aux, runSync(back(np.array(2)))])) // [0, { x2: 0 }, [2]]
  *
  * @since 0.1.0
  */
-export const vjpWith = <F extends AnyFunction, A extends boolean = false>(
+export const vjp = <F extends AnyFunction, A extends boolean = false>(
   f: F,
-  options: VjpOptions<A>
-): (
-  ...primals: Parameters<F>
-) => Result<
+  primals: Parameters<F>,
+  options?: VjpOptions<A>
+): Result<
   F,
   A extends true ? [OutputOf<F, A>, VjpFn<OutputOf<F, A>, Parameters<F>>, AuxOf<F>]
     : [OutputOf<F>, VjpFn<OutputOf<F>, Parameters<F>>]
 > =>
-(...primals) => transformation(() => vjpImpl(f, primals, options) as never)
+  transformation(() => {
+    checkOptions("vjp", options, vjpSpec)
+    return vjpImpl(f, checkPrimals("vjp", primals), options ?? {}) as never
+  })

@@ -230,11 +230,11 @@ describe("errors: jvp arguments (JAX's _jvp checks)", () => {
 
 describe("errors: VJP cotangents (JAX's test_vjp_mismatched_arguments, test_vjp_bad_cotangent_shape)", () => {
   it("wrong tree structure and wrong shape", () => {
-    const [, pullback] = run(vjp((x: Tensor, y: Tensor) => lax.mul(x, y), tensor(3), tensor(4)))
+    const [, pullback] = run(vjp((x: Tensor, y: Tensor) => lax.mul(x, y), [tensor(3), tensor(4)]))
     const e = failure(pullback([tensor(7), tensor(100)] as never))
     assert.instanceOf(e, CotangentMismatchError)
     assert.include((e as Error).message, "unexpected tree structure")
-    const [, pb2] = run(vjp((x: Tensor) => lax.mul(x, x), tensor([1, 2])))
+    const [, pb2] = run(vjp((x: Tensor) => lax.mul(x, x), [tensor([1, 2])]))
     expect.error(
       failure(pb2(tensor([1, 2, 3]))),
       CotangentMismatchError,
@@ -296,7 +296,7 @@ describe("errors: callables and VJP arity", () => {
       "jacfwd: Expected a callable value, got \"f\""
     )
     expect.error(
-      failure(vjp(null as unknown as Fn, tensor(1))),
+      failure(vjp(null as unknown as Fn, [tensor(1)])),
       NotCallableError,
       "vjp: Expected a callable value, got null"
     )
@@ -306,7 +306,7 @@ describe("errors: callables and VJP arity", () => {
     const pair = function pair(x: Tensor) {
       return [x, x]
     }
-    const [, pullback] = run(vjp(pair, tensor(1)))
+    const [, pullback] = run(vjp(pair, [tensor(1)]))
     const e = failure(
       (pullback as unknown as (...cts: ReadonlyArray<Tensor>) => ReturnType<typeof pullback>)(tensor(1), tensor(1))
     )

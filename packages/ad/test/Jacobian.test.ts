@@ -192,7 +192,7 @@ describe("linear maps x -> Ax (property, float64, random A)", () => {
         const At = rows.map((r) => r.reduce((s, a, j) => s + a * t[j]!, 0))
         expect.close(js(run(jvp(f, [x0], [tensor(t, "float64")]))[1]), At, 1e-12)
         const ATc = t.map((_, j) => rows.reduce((s, r, i) => s + r[j]! * c[i]!, 0))
-        const [, pullback] = run(vjp(f, x0))
+        const [, pullback] = run(vjp(f, [x0]))
         expect.close(js(run(pullback(tensor(c, "float64")))[0]), ATc, 1e-12)
         const transposed = run(linearTranspose(f, x0))
         expect.close(js(run(transposed(tensor(c, "float64")))[0]), ATc, 1e-12)

@@ -79,7 +79,7 @@ describe("inferred result types", () => {
     expectTypeOf<Succ<typeof r>[0]>().toEqualTypeOf<{ s: Tensor; t: [Tensor] }>()
     expectTypeOf<Succ<typeof r>[1]>().toEqualTypeOf<{ s: Tensor; t: [Tensor] }>()
     expectTypeOf<Succ<typeof r>["length"]>().toEqualTypeOf<2>()
-    const v = vjp((p: { w: Tensor; b: Tensor }) => p.w, params)
+    const v = vjp((p: { w: Tensor; b: Tensor }) => p.w, [params])
     expectTypeOf<Succ<typeof v>>().toEqualTypeOf<[Tensor, VjpFn<Tensor, [p: { w: Tensor; b: Tensor }]>]>()
   })
 })

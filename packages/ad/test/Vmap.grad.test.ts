@@ -116,7 +116,7 @@ describe("gradients through a batch: grad(vmap(f))", () => {
     const w = arr([0.1, 0.2])
     const rows = (w: Tensor) => vmap((x: Tensor) => f(w, x))(xs)
     const g = run(grad((w: Tensor) => lax.reduceSum(run(rows(w)), [0]))(w))
-    const gEffect = run(vjp(rows, w))
+    const gEffect = run(vjp(rows, [w]))
     const [out, pullback] = gEffect
     assert.deepStrictEqual(out.shape, [2])
     const [ct] = run(pullback(arr([1, 1])))

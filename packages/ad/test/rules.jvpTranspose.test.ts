@@ -1,6 +1,6 @@
 /**
  * Every primitive's JVP rule against central finite differences in float64, and
- * every transpose rule against the JVP (`<ct, jvp(t)> = <vjp(ct), t>`), at random
+ * every transpose rule against the JVP (`<ct, jvp(t)> = <vjp(ct, []), t>`), at random
  * points of each primitive's domain (fast-check).
  *
  * Complex values are treated as R^2: finite differences move along a complex
@@ -119,7 +119,7 @@ const checkCase = (c: Case) => {
       if (!closeTo(jvpValues, fd, 1e-5)) {
         throw new Error(`${c.name}: jvp ${jvpValues} vs finite differences ${fd} at ${JSON.stringify(xs)}`)
       }
-      // Transpose against JVP: <ct, jvp(t)> = sum_i <vjp(ct)_i, t_i>.
+      // Transpose against JVP: <ct, jvp(t)> = sum_i <vjp(ct, [])_i, t_i>.
       const ctData = jvpValues.map((_, j) => Math.sin(7 * j + 1.3) * 0.9)
       const ct = make(ctData, y!.shape, y!.dtype)
       const [, vjpFn] = vjpFlat(f, primals)
@@ -136,7 +136,7 @@ const checkCase = (c: Case) => {
       })
       const lhs = pairing(ct, ty!)
       if (Math.abs(lhs - rhs) > 1e-9 * (1 + Math.abs(lhs))) {
-        throw new Error(`${c.name}: <ct, jvp(t)> = ${lhs} but <vjp(ct), t> = ${rhs}`)
+        throw new Error(`${c.name}: <ct, jvp(t)> = ${lhs} but <vjp(ct, []), t> = ${rhs}`)
       }
     }),
     { numRuns: 12 }
@@ -144,7 +144,7 @@ const checkCase = (c: Case) => {
 }
 
 /**
- * Second order on the same cases: the gradient `g(x) = vjp(f)(x)(ct)` is
+ * Second order on the same cases: the gradient `g(x) = vjp(f, [])(x)(ct)` is
  * differentiated forwards (forward over reverse) and checked against finite
  * differences of `g`, and backwards (reverse over reverse) against that JVP. This
  * runs the JVP rules of every transpose rule's output, and the transposes of

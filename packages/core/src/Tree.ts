@@ -19,9 +19,9 @@
  */
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
-import { checkOptions, func } from "./internal/validate.js"
-import type { OptionSpec } from "./internal/validate.js"
 import type { Tensor } from "./Tensor.js"
+import { checkOptions, func } from "./Validate.js"
+import type { OptionSpec } from "./Validate.js"
 
 export {
   /**

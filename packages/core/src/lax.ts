@@ -22,10 +22,10 @@ import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
 import { DTypeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
-import { argumentError, checkDTypeName, checkShape } from "./internal/validate.js"
 import type { Params, Precision, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
+import { argumentError, checkDTypeName, checkShape } from "./Validate.js"
 
 /** A lax operand: a tensor, or a JS number (JAX's Python scalar). @since 0.1.0 */
 export type Operand = Tensor | number

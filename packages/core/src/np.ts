@@ -29,6 +29,10 @@ import {
   toInexact,
   toTensor
 } from "./internal/npHelpers.js"
+import * as lax from "./lax.js"
+import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
+import type { Shape } from "./Shape.js"
+import { ConcreteTensor, Tensor } from "./Tensor.js"
 import {
   anyValue,
   argumentError,
@@ -46,12 +50,8 @@ import {
   integer,
   integers,
   number
-} from "./internal/validate.js"
-import type { Check, OptionSpec } from "./internal/validate.js"
-import * as lax from "./lax.js"
-import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
-import type { Shape } from "./Shape.js"
-import { ConcreteTensor, Tensor } from "./Tensor.js"
+} from "./Validate.js"
+import type { Check, OptionSpec } from "./Validate.js"
 
 export type { Complex, NestedArray, Scalar, TensorLike, TypedArray } from "./internal/arrayLiteral.js"
 
@@ -492,7 +492,10 @@ export const remainder = mod
 
 /**
  * `x ** y`. An integer JS exponent uses `integer_pow` (exact, keeps x's dtype);
- * otherwise both are promoted to an inexact dtype.
+ * otherwise both are promoted to an inexact dtype. As in JAX, the derivative
+ * with an integer exponent `n` (a JS integer or an int32 tensor) is
+ * `n * x ** (n - 1)` with `0 ** 0 = 1`, and 0 where `n` is 0: at `x = 0` it is 1
+ * for `n = 1` and 0 otherwise, never NaN.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -505,8 +508,18 @@ export const power = (x: TensorLike, y: TensorLike): Tensor => {
     const t = toTensor(x)
     return lax.integerPow(t.dtype === "bool" ? cast(t, "int32", false) : t, y)
   }
+  const integerExponent = y instanceof Tensor && (y.dtype === "int32" || y.dtype === "bool")
   const [a, b] = prepare("power", [x, y]) as [Tensor, Tensor]
-  return lax.pow(toInexact(a), toInexact(b))
+  const base = toInexact(a)
+  const exponent = toInexact(b)
+  if (!integerExponent) return lax.pow(base, exponent)
+  // JAX keeps an integer exponent integral: where it is 0 the derivative is 0 (its
+  // `_pow_jvp_lhs` selects it), not 0 * x ** -1, which is NaN at x = 0. The masked
+  // exponent keeps that NaN out of the reverse pass too (0 * NaN would be NaN).
+  const isZero = lax.eq(exponent, lax.zerosLike(exponent))
+  const one = lax.full(exponent.shape, 1, exponent.dtype, exponent.weakType)
+  const out = lax.pow(base, lax.select(isZero, one, exponent))
+  return lax.select(isZero, lax.full(out.shape, 1, out.dtype, out.weakType), out)
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { lax, Shape, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
+import { argumentError } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { CotangentMismatchError } from "../Errors.js"
 import type { DiffError } from "../Errors.js"
@@ -49,6 +50,12 @@ export const tracedFn = (
 }
 
 export const fnName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<anonymous>")
+
+/** `primals` given to vjp, linearize, ...: the array of the function's arguments (an `ArgumentError` otherwise). */
+export const checkPrimals = <P>(name: string, primals: P): P => {
+  if (!Array.isArray(primals)) throw argumentError(name, "primals", "an array of the function's arguments", primals)
+  return primals
+}
 
 export const flattenPrimals = (
   name: string,

@@ -12,7 +12,7 @@ import type { DType, HostArray } from "../DType.js"
 import { InvalidArrayError } from "../Errors.js"
 import { maxElements } from "../Shape.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
-import { checkDTypeName, checkTensor, describeValue } from "./validate.js"
+import { checkDTypeName, checkTensor, describeValue } from "../Validate.js"
 
 /**
  * A complex scalar written as a JS value.

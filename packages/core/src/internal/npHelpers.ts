@@ -12,9 +12,9 @@ import * as lax from "../lax.js"
 import { broadcastShapes, shapeEquals } from "../Shape.js"
 import type { Shape } from "../Shape.js"
 import { Tensor } from "../Tensor.js"
+import { checkAxis, checkTensor } from "../Validate.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
-import { checkAxis, checkTensor } from "./validate.js"
 
 /**
  * Converts a `TensorLike` to a tensor: tensors pass through, JS scalars become

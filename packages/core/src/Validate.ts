@@ -1,6 +1,6 @@
 /**
  * Argument validation for the public wrappers (`np`, `lax`, `Tree`, the
- * transformations): every argument is checked for its kind before any work,
+ * transformations, and the functions of packages built on the core): every argument is checked for its kind before any work,
  * so bad input is a tagged error with the operation's name, never a crash, a
  * hang or a silently ignored value. The primitives' own checks (shapes agree,
  * axes in range) stay in abstract evaluation; nothing here runs in `bind`.
@@ -8,12 +8,12 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
-import { dtypes, isDType } from "../DType.js"
-import type { DType } from "../DType.js"
-import { ArgumentError, AxisError, InvalidArrayError, ShapeError } from "../Errors.js"
-import { formatShape, maxElements } from "../Shape.js"
-import type { Shape } from "../Shape.js"
-import { summary, Tensor } from "../Tensor.js"
+import { dtypes, isDType } from "./DType.js"
+import type { DType } from "./DType.js"
+import { ArgumentError, AxisError, InvalidArrayError, ShapeError } from "./Errors.js"
+import { formatShape, maxElements } from "./Shape.js"
+import type { Shape } from "./Shape.js"
+import { summary, Tensor } from "./Tensor.js"
 
 const typedArrayName = (u: object): string | undefined =>
   ArrayBuffer.isView(u) ? (u.constructor as { readonly name?: string } | undefined)?.name ?? "typed array" : undefined
