@@ -242,7 +242,7 @@ runSync(grad(42)(np.ones([2])))`,
     code: `const [, back] = runSync(vjp((x: Tensor) => np.sin(x), [np.ones([2])]))
 runSync(back(np.ones([3])))`,
     trigger: () => {
-      const [, back] = runSync(vjp((x: Tensor) => np.sin(x), [[np.ones([2])]]))
+      const [, back] = runSync(vjp((x: Tensor) => np.sin(x), [np.ones([2])]))
       return runSync(back(np.ones([3])))
     }
   },
