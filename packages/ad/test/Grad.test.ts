@@ -119,10 +119,14 @@ describe("grad", () => {
     expect.close(js(run(grad((x: Tensor) => lax.mul(x, stopGradient(x)))(tensor(3)))), 3)
   })
 
-  it("stopGradient maps over pytrees and leaves non-tensor leaves alone", () => {
+  it("stopGradient maps over pytrees, keeps null and numbers, and refuses other leaves (JAX's core.typeof raises)", () => {
+    assert.throws(
+      () => stopGradient({ s: "label" }),
+      /stopGradient: the leaf at \["s"\] must be a Tensor, a number or a boolean, got the string "label"/
+    )
     const f = (x: Tensor) => {
-      const t = stopGradient({ a: x, s: "label", n: null })
-      assert.strictEqual(t.s, "label")
+      const t = stopGradient({ a: x, k: 3, n: null })
+      assert.strictEqual(t.k, 3)
       assert.strictEqual(t.n, null)
       return lax.add(lax.mul(t.a, t.a), x)
     }
