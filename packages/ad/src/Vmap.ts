@@ -9,9 +9,12 @@
  */
 import { isTensor, lax, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
+import { anyValue, checkOptions, integer, string } from "@diffect/core/Validate"
+import type { OptionSpec } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { VmapSizeError, VmapSpecError } from "./Errors.js"
 import type { DiffError, VmapError } from "./Errors.js"
+import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
 import { resolve, transformation } from "./internal/shell.js"
 import { vmapFlat as vmapFlatInternal } from "./internal/vmap.js"
@@ -310,6 +313,10 @@ export const vmap = <F extends AnyFunction>(f: F, options: VmapOptions = {}) =>
 (
   ...args: Parameters<F>
 ): Effect.Effect<VmapResult<F>, DiffError | VmapError | ErrorOf<F>, Backend | ContextOf<F>> =>
-  transformation<VmapResult<F>, VmapError | ErrorOf<F>, ContextOf<F>>(
-    () => vmapTrace(f, args, options) as VmapResult<F>
-  )
+  transformation<VmapResult<F>, VmapError | ErrorOf<F>, ContextOf<F>>(() => {
+    checkCallable("vmap", f)
+    checkOptions("vmap", options, vmapSpec)
+    return vmapTrace(f, args, options) as VmapResult<F>
+  })
+
+const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize: integer }

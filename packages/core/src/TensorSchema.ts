@@ -14,13 +14,15 @@
 import { Effect, Schema, SchemaGetter, SchemaIssue } from "effect"
 import type { SchemaAST } from "effect"
 import { formatAval } from "./AbstractValue.js"
-import { shortName } from "./DType.js"
+import { isDType, shortName } from "./DType.js"
 import type { DType } from "./DType.js"
 import { InvalidArrayError } from "./Errors.js"
 import { fromLiteral } from "./internal/arrayLiteral.js"
 import { Tensor } from "./Tensor.js"
 import { toJs } from "./ToJs.js"
 import type { JsValue } from "./ToJs.js"
+import { checkOptions, checkTensor } from "./Validate.js"
+import type { Check } from "./Validate.js"
 
 /**
  * What a tensor schema accepts. `dtype` omitted accepts every dtype; `shape`
@@ -41,6 +43,19 @@ export interface Spec {
  */
 export type TensorSchema = Schema.declareConstructor<Tensor, Tensor, readonly []>
 
+const specDType: Check = {
+  expected: "a dtype name or an array of them",
+  test: (u) => isDType(u) || (Array.isArray(u) && u.every(isDType))
+}
+const specShape: Check = {
+  expected: "an array of non-negative integers and nulls",
+  test: (u) => Array.isArray(u) && u.every((d) => d === null || (Number.isInteger(d) && d >= 0))
+}
+const checkSpec = (operation: string, spec: unknown): void => {
+  if (spec === undefined) return
+  checkOptions(operation, spec, { dtype: specDType, shape: specShape })
+}
+
 /**
  * Formats a spec like JAX formats abstract values, with `?` for a free
  * dimension and `any` for a free dtype: `f32[?,784]`, `any[3]`, `f32[...]`.
@@ -52,6 +67,7 @@ export type TensorSchema = Schema.declareConstructor<Tensor, Tensor, readonly []
  * @since 0.1.0
  */
 export const formatSpec = (spec: Spec): string => {
+  checkSpec("TensorSchema.formatSpec", spec)
   const d = spec.dtype
   const dtype = d === undefined ? "any" : typeof d === "string" ? shortName(d) : d.map(shortName).join("|")
   const shape = spec.shape === undefined ? "..." : spec.shape.map((n) => n === null ? "?" : String(n)).join(",")
@@ -64,6 +80,8 @@ export const formatSpec = (spec: Spec): string => {
  * @since 0.1.0
  */
 export const matches = (spec: Spec, tensor: Tensor): boolean => {
+  checkSpec("TensorSchema.matches", spec)
+  checkTensor("TensorSchema.matches", "tensor", tensor)
   const d = spec.dtype
   if (d !== undefined && (typeof d === "string" ? d !== tensor.dtype : !d.includes(tensor.dtype))) return false
   const shape = spec.shape
@@ -130,6 +148,7 @@ const validateSpec = (spec: Spec): void => {
  * @since 0.1.0
  */
 export function schema(spec: Spec = {}): TensorSchema {
+  checkSpec("TensorSchema.schema", spec)
   validateSpec(spec)
   const expected = formatSpec(spec)
   return Schema.declareConstructor<Tensor>()(

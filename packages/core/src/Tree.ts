@@ -20,8 +20,8 @@
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
 import type { Tensor } from "./Tensor.js"
-import { checkOptions, func } from "./Validate.js"
-import type { OptionSpec } from "./Validate.js"
+import { checkArg, checkOptions, func } from "./Validate.js"
+import type { Check, OptionSpec } from "./Validate.js"
 
 export {
   /**
@@ -159,8 +159,14 @@ export const flatten = <T>(tree: T, options?: TreeOptions): [Leaves<T>, internal
  *
  * @since 0.1.0
  */
-export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: ReadonlyArray<unknown>): T =>
-  internal.unflattenDef(treedef, leaves) as T
+export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: ReadonlyArray<unknown>): T => {
+  checkArg("Tree.unflatten", "treedef", treedef, treeDef)
+  checkArg("Tree.unflatten", "leaves", leaves, list)
+  return internal.unflattenDef(treedef, leaves) as T
+}
+
+const treeDef: Check = { expected: "a TreeDef", test: (u) => u instanceof internal.TreeDef }
+const list: Check = { expected: "an array", test: Array.isArray }
 
 /**
  * The leaves of a tree, in flattening order.
@@ -199,7 +205,8 @@ export const structure = (tree: unknown, options?: TreeOptions): internal.TreeDe
  *
  * @since 0.1.0
  */
-export const treedefEquals = (a: internal.TreeDef, b: internal.TreeDef): boolean => internal.defEquals(a, b)
+export const treedefEquals = (a: internal.TreeDef, b: internal.TreeDef): boolean =>
+  internal.defEquals(checkArg("Tree.treedefEquals", "a", a, treeDef), checkArg("Tree.treedefEquals", "b", b, treeDef))
 
 /**
  * Number of leaves of a tree.
@@ -252,7 +259,13 @@ export type KeyPath = ReadonlyArray<string | number>
  *
  * @since 0.1.0
  */
-export const keystr = (path: KeyPath): string => path.length === 0 ? "" : internal.formatPath(path)
+export const keystr = (path: KeyPath): string =>
+  checkArg<KeyPath>("Tree.keystr", "path", path, keyPath).length === 0 ? "" : internal.formatPath(path)
+
+const keyPath: Check = {
+  expected: "an array of keys (strings and numbers)",
+  test: (u) => Array.isArray(u) && u.every((k) => typeof k === "string" || typeof k === "number")
+}
 
 /**
  * Flattens a tree into `[path, leaf]` pairs and its structure (JAX's
@@ -383,6 +396,7 @@ const reduceSpec: OptionSpec = { isLeaf: func, initial: { expected: "any value",
  * @since 0.1.0
  */
 export const flattenUpTo = (prefix: internal.TreeDef, tree: unknown): Array<unknown> => {
+  checkArg("Tree.flattenUpTo", "prefix", prefix, treeDef)
   const out: Array<unknown> = []
   internal.flattenUpToInto("Tree.flattenUpTo", prefix, tree, out, [])
   return out
@@ -444,6 +458,8 @@ export const broadcast = <A>(prefix: unknown, full: unknown, options?: TreeOptio
  * @since 0.1.0
  */
 export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | undefined, tree: unknown): unknown => {
+  checkArg("Tree.transpose", "outer", outer, treeDef)
+  if (inner !== undefined) checkArg("Tree.transpose", "inner", inner, treeDef)
   const subtrees: Array<unknown> = []
   internal.flattenUpToInto("Tree.transpose", outer, tree, subtrees, [])
   if (inner === undefined) {

@@ -25,7 +25,8 @@ import { bind, bind1 } from "./Handler.js"
 import type { Params, Precision, Primitive } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
-import { argumentError, checkDTypeName, checkShape } from "./Validate.js"
+import { argumentError, boolean, checkArg, checkDTypeName, checkShape, integer, integers } from "./Validate.js"
+import type { Check } from "./Validate.js"
 
 /** A lax operand: a tensor, or a JS number (JAX's Python scalar). @since 0.1.0 */
 export type Operand = Tensor | number
@@ -211,51 +212,75 @@ export const convertElementType = (x: Operand, dtype: DType, weakType = false): 
   })
 
 /** @since 0.1.0 */
-export const reduceSum = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_sum", [x], { axes })
+export const reduceSum = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
+  bind1("reduce_sum", [t("reduce_sum", x)], { axes: ints("reduce_sum", "axes", axes) })
 /** @since 0.1.0 */
-export const reduceMax = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_max", [x], { axes })
+export const reduceMax = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
+  bind1("reduce_max", [t("reduce_max", x)], { axes: ints("reduce_max", "axes", axes) })
 /** @since 0.1.0 */
-export const reduceMin = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_min", [x], { axes })
+export const reduceMin = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
+  bind1("reduce_min", [t("reduce_min", x)], { axes: ints("reduce_min", "axes", axes) })
 /** @since 0.1.0 */
-export const reduceProd = (x: Tensor, axes: ReadonlyArray<number>): Tensor => bind1("reduce_prod", [x], { axes })
+export const reduceProd = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
+  bind1("reduce_prod", [t("reduce_prod", x)], { axes: ints("reduce_prod", "axes", axes) })
 /** Index of the first maximum along `axis` (int32). @since 0.1.0 */
-export const argmax = (x: Tensor, axis: number): Tensor => bind1("argmax", [x], { axis })
+export const argmax = (x: Tensor, axis: number): Tensor =>
+  bind1("argmax", [t("argmax", x)], { axis: int("argmax", "axis", axis) })
 /** Index of the first minimum along `axis` (int32). @since 0.1.0 */
-export const argmin = (x: Tensor, axis: number): Tensor => bind1("argmin", [x], { axis })
+export const argmin = (x: Tensor, axis: number): Tensor =>
+  bind1("argmin", [t("argmin", x)], { axis: int("argmin", "axis", axis) })
 /** @since 0.1.0 */
-export const cumsum = (x: Tensor, axis: number, reverse = false): Tensor => bind1("cumsum", [x], { axis, reverse })
+export const cumsum = (x: Tensor, axis: number, reverse = false): Tensor =>
+  bind1("cumsum", [t("cumsum", x)], {
+    axis: int("cumsum", "axis", axis),
+    reverse: checkArg("cumsum", "reverse", reverse, boolean)
+  })
 
 /** @since 0.1.0 */
 export const broadcastInDim = (x: Tensor, shape: Shape, broadcastDimensions: ReadonlyArray<number>): Tensor =>
-  bind1("broadcast_in_dim", [x], { shape, broadcastDimensions })
+  bind1("broadcast_in_dim", [t("broadcast_in_dim", x)], {
+    shape: checkShape("broadcast_in_dim", shape),
+    broadcastDimensions: ints("broadcast_in_dim", "broadcastDimensions", broadcastDimensions)
+  })
 /** @since 0.1.0 */
-export const reshape = (x: Tensor, newSizes: Shape): Tensor => bind1("reshape", [x], { newSizes })
+export const reshape = (x: Tensor, newSizes: Shape): Tensor =>
+  bind1("reshape", [t("reshape", x)], { newSizes: checkShape("reshape", newSizes) })
 /** @since 0.1.0 */
 export const transpose = (x: Tensor, permutation: ReadonlyArray<number>): Tensor =>
-  bind1("transpose", [x], { permutation })
+  bind1("transpose", [t("transpose", x)], { permutation: ints("transpose", "permutation", permutation) })
 /** @since 0.1.0 */
-export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => bind1("squeeze", [x], { dimensions })
+export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
+  bind1("squeeze", [t("squeeze", x)], { dimensions: ints("squeeze", "dimensions", dimensions) })
 /** @since 0.1.0 */
 export const expandDims = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
-  bind1("expand_dims", [x], { dimensions })
+  bind1("expand_dims", [t("expand_dims", x)], { dimensions: ints("expand_dims", "dimensions", dimensions) })
 /** @since 0.1.0 */
-export const rev = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => bind1("rev", [x], { dimensions })
+export const rev = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
+  bind1("rev", [t("rev", x)], { dimensions: ints("rev", "dimensions", dimensions) })
 /** @since 0.1.0 */
 export const slice = (
   x: Tensor,
   startIndices: ReadonlyArray<number>,
   limitIndices: ReadonlyArray<number>,
   strides: ReadonlyArray<number> | null = null
-): Tensor => bind1("slice", [x], { startIndices, limitIndices, strides })
+): Tensor =>
+  bind1("slice", [t("slice", x)], {
+    startIndices: ints("slice", "startIndices", startIndices),
+    limitIndices: ints("slice", "limitIndices", limitIndices),
+    strides: strides === null ? null : ints("slice", "strides", strides)
+  })
 /** `config[i] = [low, high, interior]`. @since 0.1.0 */
 export const pad = (
   x: Tensor,
   paddingValue: Tensor,
   config: ReadonlyArray<readonly [number, number, number]>
-): Tensor => bind1("pad", [x, paddingValue], { config })
+): Tensor =>
+  bind1("pad", [t("pad", x), t("pad", paddingValue, "paddingValue")], {
+    config: checkArg("pad", "config", config, padConfig)
+  })
 /** @since 0.1.0 */
 export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tensor =>
-  bind1("concatenate", xs, { dimension })
+  bind1("concatenate", tensors("concatenate", xs), { dimension: int("concatenate", "dimension", dimension) })
 /**
  * Splits `x` along `axis` into consecutive pieces of `sizes[i]` elements (JAX's
  * `lax.split`): one primitive with one output per size. A negative `axis` counts
@@ -268,13 +293,21 @@ export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tenso
  *
  * @since 0.1.0
  */
-export const split = (x: Tensor, sizes: ReadonlyArray<number>, axis: number): ReadonlyArray<Tensor> =>
-  bind("split", [x], { sizes, axis: axis < 0 ? axis + x.ndim : axis })
+export const split = (x: Tensor, sizes: ReadonlyArray<number>, axis: number): ReadonlyArray<Tensor> => {
+  const v = t("split", x)
+  const a = int("split", "axis", axis)
+  return bind("split", [v], { sizes: ints("split", "sizes", sizes), axis: a < 0 ? a + v.ndim : a })
+}
 /** NumPy's `take` along `axis` (indices clamped into range). @since 0.1.0 */
-export const gather = (x: Tensor, indices: Tensor, axis: number): Tensor => bind1("gather", [x, indices], { axis })
+export const gather = (x: Tensor, indices: Tensor, axis: number): Tensor =>
+  bind1("gather", [t("gather", x), t("gather", indices, "indices")], { axis: int("gather", "axis", axis) })
 /** Adds `updates` into `operand` at `indices` along `axis`. @since 0.1.0 */
 export const scatterAdd = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
-  bind1("scatter_add", [operand, indices, updates], { axis })
+  bind1("scatter_add", [
+    t("scatter_add", operand, "operand"),
+    t("scatter_add", indices, "indices"),
+    t("scatter_add", updates, "updates")
+  ], { axis: int("scatter_add", "axis", axis) })
 /** @since 0.1.0 */
 export const dotGeneral = (
   lhs: Tensor,
@@ -283,18 +316,46 @@ export const dotGeneral = (
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
   options?: { readonly precision?: Precision | undefined }
 ): Tensor => {
-  const precision = options?.precision
-  if (precision === undefined || precision === "default") {
-    return bind1("dot_general", [lhs, rhs], { contracting, batch })
+  const operands = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
+  const dims = {
+    contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),
+    batch: checkArg<typeof batch>("dot_general", "batch", batch, dimPairs)
   }
+  const precision = options?.precision
+  if (precision === undefined || precision === "default") return bind1("dot_general", operands, dims)
   if (precision !== "high" && precision !== "highest") {
     throw argumentError("dot_general", "precision", "\"default\", \"high\" or \"highest\"", precision)
   }
-  return bind1("dot_general", [lhs, rhs], { contracting, batch, precision })
+  return bind1("dot_general", operands, { ...dims, precision })
+}
+
+// Static parameters and tensor operands of the structural functions, checked for their kind
+// (their values are checked by abstract evaluation).
+const t = (p: string, u: unknown, name = "x"): Tensor => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u
+  throw argumentError(p, name, "a Tensor", u)
+}
+const tensors = (p: string, u: unknown): ReadonlyArray<Tensor> => {
+  if (!Array.isArray(u)) throw argumentError(p, "operands", "an array of Tensors", u)
+  return u.map((x) => t(p, x, "each operand"))
+}
+const ints = (p: string, name: string, u: unknown): ReadonlyArray<number> => checkArg(p, name, u, integers)
+const int = (p: string, name: string, u: unknown): number => checkArg(p, name, u, integer)
+const padConfig: Check = {
+  expected: "an array of [low, high, interior] integer triples",
+  test: (u) => Array.isArray(u) && u.every((c) => Array.isArray(c) && c.length === 3 && c.every(Number.isInteger))
+}
+const dimPairs: Check = {
+  expected: "a pair of arrays of integers",
+  test: (u) => Array.isArray(u) && u.length === 2 && u.every((d) => Array.isArray(d) && d.every(Number.isInteger))
 }
 /** @since 0.1.0 */
 export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>
-  bind1("iota", [], { dtype, shape, dimension })
+  bind1("iota", [], {
+    dtype: checkDTypeName("iota", dtype),
+    shape: checkShape("iota", shape),
+    dimension: int("iota", "dimension", dimension)
+  })
 
 /**
  * A rank-0 host tensor. With `weakType` it behaves like a JS number in promotion.
@@ -308,6 +369,7 @@ export const scalar = (
   weakType = false
 ): Tensor => {
   const d = checkDTypeName("scalar", dtype)
+  checkArg("scalar", "value", value, scalarValue)
   const data = allocHost(d, 1)
   if (typeof value === "number") data[0] = d === "int32" ? toInt32(value) : value
   else {
@@ -330,4 +392,15 @@ export const full = (
 }
 
 /** Zeros of the same shape and dtype as `x` (weak type kept). @since 0.1.0 */
-export const zerosLike = (x: Tensor): Tensor => full(x.shape, 0, x.dtype, x.weakType)
+export const zerosLike = (x: Tensor): Tensor => {
+  const v = t("zerosLike", x)
+  return full(v.shape, 0, v.dtype, v.weakType)
+}
+
+const scalarValue: Check = {
+  expected: "a number or a complex value { re, im }",
+  test: (u) =>
+    typeof u === "number" ||
+    (typeof u === "object" && u !== null && typeof (u as { re?: unknown }).re === "number" &&
+      typeof (u as { im?: unknown }).im === "number")
+}

@@ -126,7 +126,7 @@ const weakFloat = { dtype: "float32", weakType: true } as const
  */
 export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tensor> => {
   let allTensors = true
-  for (const a of args) if (!(a instanceof Tensor)) allTensors = false
+  for (const a of args) if (!(a instanceof Tensor && Tensor.isGenuine(a))) allTensors = false
   if (allTensors) return broadcastAll(promoteAll(op, args as ReadonlyArray<Tensor>))
   // Scalars take part in promotion as weak types; then they are built in the result dtype.
   const typed = args.map((a) => (typeof a === "number" ? weakFloat : toTensor(a)))

@@ -1,0 +1,157 @@
+/**
+ * Fuzzing the public API with arbitrary JS values (issue 15): every call of
+ * every np and lax function, with
+ * arguments drawn by fast-check from all kinds of JS values (and from values
+ * close to valid ones), ends as a value or as one of diffect's tagged errors:
+ * never a plain exception (TypeError, RangeError), a hang or a crash. Each
+ * message is also checked for a doubled prefix. (Tree, TensorSchema and the
+ * transformations are not swept yet: the first runs found plain exceptions
+ * there, e.g. Tree.reduce with a non-function, fromJs with a typed-array spec.)
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as diffect from "diffect"
+import { Effect } from "effect"
+import fc from "fast-check"
+import { asTagged, doubledPrefix } from "./hostile.js"
+
+const { lax, np } = diffect
+
+const forged = Object.create(diffect.Tensor.prototype) as unknown
+const circular: Array<unknown> = [1]
+circular.push(circular)
+
+// Small tensors of every dtype.
+const tensor = fc.oneof(
+  fc.constantFrom<Array<number>>([], [0], [2], [1, 3], [2, 2], [2, 1, 3]).chain((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1)
+    return fc.tuple(
+      fc.array(fc.oneof(fc.double({ noDefaultInfinity: false }), fc.integer({ min: -3, max: 3 })), {
+        minLength: size,
+        maxLength: size
+      }),
+      fc.constantFrom("float32", "float64", "int32", "bool", "complex64")
+    ).map(([values, dtype]) => {
+      const flat = np.array(values, { dtype: dtype as diffect.DType.DType })
+      return shape.length === 0 ? np.reshape(flat, []) : np.reshape(flat, shape)
+    })
+  })
+)
+
+// Values close to what the functions take: axes, shapes, dtypes, options, callbacks.
+const nearValid = fc.oneof(
+  fc.integer({ min: -4, max: 5 }),
+  fc.constantFrom(0.5, -1, NaN, Infinity, -0, 2 ** 31, 2 ** 32, 1e10),
+  fc.array(fc.integer({ min: -3, max: 4 }), { maxLength: 4 }),
+  fc.array(fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constantFrom(0.5, NaN, "1")), { maxLength: 3 }),
+  fc.constantFrom("float32", "int32", "bool", "float16", "evil", "", "complex128", "float0"),
+  fc.record(
+    {
+      axis: fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constant("1"), fc.constant(0.5)),
+      keepdims: fc.oneof(fc.boolean(), fc.constant("yes")),
+      dtype: fc.constantFrom("float32", "int32", "float16"),
+      axes: fc.array(fc.integer({ min: -2, max: 3 }), { maxLength: 3 }),
+      isLeaf: fc.constantFrom((x: unknown) => x === null, 3),
+      hasAux: fc.oneof(fc.boolean(), fc.constant(1)),
+      argnums: fc.oneof(fc.integer({ min: -1, max: 2 }), fc.constant("0")),
+      inAxes: fc.oneof(fc.integer({ min: -1, max: 2 }), fc.constant(null), fc.constant("x")),
+      num: fc.integer({ min: -2, max: 5 }),
+      step: fc.oneof(fc.double(), fc.constant(0))
+    },
+    { requiredKeys: [] }
+  ),
+  fc.constantFrom<unknown>(
+    forged,
+    circular,
+    (x: diffect.Tensor) => np.sum(np.sin(x)),
+    (x: unknown) => x,
+    () => "not a tensor",
+    Symbol("s"),
+    10n,
+    { re: 1, im: 2 },
+    new Uint32Array([1, 2]),
+    new Uint8ClampedArray([1, 2]),
+    new Float64Array([1.5, -2]),
+    [[1, 2], [3]],
+    [[]],
+    []
+  )
+)
+
+const value: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: tensor },
+  { weight: 3, arbitrary: nearValid },
+  {
+    weight: 2,
+    arbitrary: fc.anything({ maxDepth: 2, withBigInt: true, withTypedArray: true, withNullPrototype: true })
+  }
+)
+
+const args = fc.array(value, { minLength: 0, maxLength: 4 })
+
+/** Runs a call; returns the problem (a plain exception, a doubled message) or undefined. */
+const problem = (call: () => unknown): string | undefined => {
+  try {
+    const out = call()
+    if (Effect.isEffect(out)) diffect.runSync(out as Effect.Effect<unknown, unknown, diffect.Backend>)
+    return undefined
+  } catch (e) {
+    const tagged = asTagged(e)
+    if (tagged === undefined) {
+      return `plain exception: ${
+        e instanceof Error ? `${e.name}: ${e.message}\n${e.stack?.split("\n").slice(1, 6).join("\n")}` : String(e)
+      }`
+    }
+    if (doubledPrefix(tagged.message)) return `doubled prefix: ${tagged.message}`
+    return undefined
+  }
+}
+
+const functionsOf = (namespace: object): Array<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]> =>
+  Object.entries(namespace).flatMap(([name, f]) =>
+    typeof f === "function" && !/^[A-Z]/.test(name)
+      ? [[name, f as (...xs: ReadonlyArray<unknown>) => unknown] as const]
+      : []
+  )
+
+// Runs the property; returns how many calls gave a value and how many a tagged error.
+const check = (
+  label: string,
+  fns: ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>,
+  runs: number
+): { values: number; errors: number } => {
+  const counts = { values: 0, errors: 0 }
+  fc.assert(
+    fc.property(fc.constantFrom(...fns), args, ([name, f], xs) => {
+      let threw = false
+      const found = problem(() => {
+        try {
+          return f(...xs)
+        } catch (e) {
+          threw = true
+          throw e
+        }
+      })
+      if (found !== undefined) {
+        throw new Error(`${label}.${name}(${xs.map((x) => fc.stringify(x)).join(", ")}): ${found}`)
+      }
+      if (threw) counts.errors++
+      else counts.values++
+    }),
+    { numRuns: runs, seed: 20261203, endOnFailure: true }
+  )
+  return counts
+}
+
+describe("fuzzing every public function with arbitrary JS values", () => {
+  it("np", () => {
+    const { errors, values } = check("np", functionsOf(np), 4000)
+    // Both outcomes are exercised: valid calls give values, hostile ones tagged errors.
+    assert.isAbove(values, 100)
+    assert.isAbove(errors, 1000)
+  }, 60_000)
+  it("lax", () => {
+    const { errors, values } = check("lax", functionsOf(lax), 3000)
+    assert.isAbove(values, 50)
+    assert.isAbove(errors, 1000)
+  }, 60_000)
+})
