@@ -48,7 +48,7 @@ const specDType: Check = {
   test: (u) => isDType(u) || (Array.isArray(u) && u.every(isDType))
 }
 const specShape: Check = {
-  expected: "an array of non-negative integers and nulls",
+  expected: "an array of non-negative integers or null",
   test: (u) => Array.isArray(u) && u.every((d) => d === null || (Number.isInteger(d) && d >= 0))
 }
 const checkSpec = (operation: string, spec: unknown): void => {
