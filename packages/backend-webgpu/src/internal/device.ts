@@ -75,7 +75,22 @@ export const requestAdapter = (gpu: GPU): Effect.Effect<GPUAdapter, WebGpuUnavai
 // A specifier bundlers cannot see: browser bundles of this package must not pull
 // in Dawn's Node bindings (the browser path never loads them).
 const dawnModule = "webgpu"
-const loadDawn = (): Promise<typeof import("webgpu")> => import(/* @vite-ignore */ dawnModule)
+const loadDawn = (): Promise<typeof import("webgpu")> => {
+  // Mesa's EGL needs a platform without a display on headless Linux; a user's own setting wins.
+  if (process.platform === "linux") process.env["EGL_PLATFORM"] ??= "surfaceless"
+  return import(/* @vite-ignore */ dawnModule)
+}
+
+/**
+ * Why loading Dawn failed, for `WebGpuUnavailableError`: a missing package (an
+ * optional peer dependency, not installed with diffect) says how to install it.
+ */
+export const dawnLoadFailure = (cause: unknown): string => {
+  const code = (cause as { code?: unknown } | null)?.code
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND"
+    ? "the `webgpu` package (Dawn's Node bindings, an optional peer dependency of diffect) is not installed: run `npm i webgpu`"
+    : `cannot load the \`webgpu\` package: ${String(cause)}`
+}
 
 let nodeGpu: Promise<GPU> | undefined
 
@@ -100,7 +115,7 @@ export const defaultAdapter: Effect.Effect<GPUAdapter, WebGpuUnavailableError> =
   const load = (get: () => Promise<GPU>) =>
     Effect.tryPromise({
       try: get,
-      catch: (cause) => unavailable(`cannot load the \`webgpu\` package: ${String(cause)}`)
+      catch: (cause) => unavailable(dawnLoadFailure(cause))
     })
   return load(loadNodeGpu).pipe(
     Effect.flatMap(requestAdapter),
