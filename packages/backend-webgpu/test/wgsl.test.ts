@@ -53,33 +53,38 @@ const cases: ReadonlyArray<MathCase> = [
 const read = (backend: BackendShape, t: Tensor) =>
   Effect.runPromise(backend.read((t as ConcreteTensor).bufferFor(backend)!, t.aval))
 
-// pow(x, y) = exp2(y * log2(x)) in float32: the rounding of y * log2(x) (up to
-// about 128 in magnitude) is amplified into the result, so large results carry
-// up to a few tens of ulps (the typed-array backend computes in float64).
-const powUlps = 48
+// pow(x, y) = exp(y * log|x|) in float32 (the kernel IR's decomposition): the rounding of
+// y * log|x| (up to about 89 in magnitude) is amplified into the result, so large results carry
+// up to |y log x| * 2^-24 relative error: 95.5 ulps measured over the float32 range, the bound
+// docs/numerics.md documents (the typed-array backend computes in float64).
+const powUlps = 96
 
 describe.skipIf(skipReason !== undefined)("WGSL math accuracy (float32 ulps)", () => {
-  it.effect("pow is within a few tens of ulps where the result is finite", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const backend = Context.get(yield* Layer.build(WebGpuBackend.layer), Backend)
-      const finite = fc.float({ min: Math.fround(0.05), max: 20, noNaN: true })
-      const exponent = fc.float({ min: -30, max: 30, noNaN: true })
-      yield* Effect.promise(() =>
-        fc.assert(
-          fc.asyncProperty(fc.array(fc.tuple(finite, exponent), { minLength: 1, maxLength: 256 }), async (pairs) => {
-            const xs = pairs.map(([x]) => Math.fround(x))
-            const ys = pairs.map(([, y]) => Math.fround(y))
-            const got = await read(backend, withBackend(backend, () => lax.pow(np.array(xs), np.array(ys))))
-            xs.forEach((x, i) => {
-              const want = Math.pow(x, ys[i]!)
-              if (!Number.isFinite(Math.fround(want)) || Math.abs(want) < 2 ** -126) return
-              assert.isAtMost(Math.abs(got[i]! - want), powUlps * ULP * Math.abs(want), `pow(${x}, ${ys[i]})`)
-            })
-          }),
-          { numRuns: 25 }
+  it.effect(
+    "pow is within the documented 96 ulps where the result is finite",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const backend = Context.get(yield* Layer.build(WebGpuBackend.layer), Backend)
+        const finite = fc.float({ min: Math.fround(0.05), max: 20, noNaN: true })
+        const exponent = fc.float({ min: -30, max: 30, noNaN: true })
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(fc.array(fc.tuple(finite, exponent), { minLength: 1, maxLength: 256 }), async (pairs) => {
+              const xs = pairs.map(([x]) => Math.fround(x))
+              const ys = pairs.map(([, y]) => Math.fround(y))
+              const got = await read(backend, withBackend(backend, () => lax.pow(np.array(xs), np.array(ys))))
+              xs.forEach((x, i) => {
+                const want = Math.pow(x, ys[i]!)
+                if (!Number.isFinite(Math.fround(want)) || Math.abs(want) < 2 ** -126) return
+                assert.isAtMost(Math.abs(got[i]! - want), powUlps * ULP * Math.abs(want), `pow(${x}, ${ys[i]})`)
+              })
+            }),
+            { numRuns: 25 }
+          )
         )
-      )
-    })), 120_000)
+      })),
+    120_000
+  )
 
   it.effect("matches float64 JS within a few ulps on random inputs", () =>
     Effect.scoped(Effect.gen(function*() {
