@@ -2,11 +2,11 @@
  * The kernel IR (core/src/Kernel.ts), the elementwise lowering table
  * (core/src/Lowering.ts) and their compilation to JS.
  */
-import { compileElementwise } from "@diffect/backend-typed-array/internal/codegen"
 import { binaryPrimitives, DType, Kernel, unaryPrimitives } from "@diffect/core"
 import type { ElementwisePrimitive, Params } from "@diffect/core"
 import { elementwiseRules, lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
+import { compileElementwise } from "../src/internal/codegen.js"
 
 describe("Kernel IR builders", () => {
   it("infer result types: comparisons and isnan give bool, arithmetic keeps its type", () => {

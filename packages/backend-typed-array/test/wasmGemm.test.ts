@@ -4,16 +4,11 @@
  * batches through dot_general, both accumulations against a float64 reference,
  * and the JS fallback.
  */
-import { sleb, uleb } from "@diffect/backend-typed-array/internal/wasm"
-import type { Accumulate } from "@diffect/backend-typed-array/internal/wasmGemm"
-import {
-  gemmF32,
-  gemmModuleBytes,
-  setWasmGemm,
-  wasmGemmAvailable
-} from "@diffect/backend-typed-array/internal/wasmGemm"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
+import { sleb, uleb } from "../src/internal/wasm.js"
+import type { Accumulate } from "../src/internal/wasmGemm.js"
+import { gemmF32, gemmModuleBytes, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 import { arr, run } from "./helpers.js"
 
 /** Deterministic values in [-1, 1), rounded to float32. */

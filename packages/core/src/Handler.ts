@@ -83,6 +83,16 @@ export const liftInto = (handler: Handler, operands: ReadonlyArray<Tensor>): Rea
 }
 
 /**
+ * Evaluates a primitive on concrete operands with the active backend: the
+ * bottom of the handler stack, which `bind` reaches when no operand is a tracer
+ * and no dynamic handler is set. A handler calls it to compute concrete values
+ * itself.
+ *
+ * @since 0.1.0
+ */
+export { evalPrimitive }
+
+/**
  * Applies a primitive: the heart of every operation.
  *
  * @since 0.1.0

@@ -1,14 +1,61 @@
 /**
  * diffect: composable, effect-based automatic differentiation.
  *
- * The facade users import. Shared file: append exports.
+ * The facade users import: every name here is something programs are written
+ * with. The machinery for extending diffect (`bind`, handlers, rule tables,
+ * backend internals) is in `diffect/extend` (extend.ts).
+ *
+ * Shared file: append one block per module or topic (a new transformation, a
+ * new namespace such as `optim`); a name only extensions need goes in extend.ts.
  *
  * @since 0.1.0
  */
-export * from "@diffect/ad"
-export * from "@diffect/backend-typed-array"
-export * from "@diffect/backend-webgpu"
-export * from "@diffect/core"
-export * from "@diffect/nn"
+
+// Tensors and the ops API
+export { DType, isTensor, lax, np, Shape, Tensor } from "@diffect/core"
+export type { AbstractValue } from "@diffect/core"
+
+// Pytrees and tensor schemas
+export { TensorSchema, Tree } from "@diffect/core"
+
+// Running programs and reading values
+export { toJs, toJsSync } from "@diffect/core"
+export type { JsValue, ToJs } from "@diffect/core"
+export { runSync } from "./Run.js"
+
+// Transformations
+export { grad, valueAndGrad } from "@diffect/ad"
+export type { GradOptions } from "@diffect/ad"
+export { jvp, linearize, linearizeWith, linearTranspose, vjp, vjpWith } from "@diffect/ad"
+export type { AuxOptions, JvpFn, OutputOf, VjpFn, VjpOptions } from "@diffect/ad"
+export { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
+export type { HessianResult, JacobianOptions, JacrevOptions } from "@diffect/ad"
+export { vmap } from "@diffect/ad"
+export type { AxisSpec, VmapOptions, VmapResult } from "@diffect/ad"
+export { axisIndex, axisIsBound, isBatchedAlong, pmax, pmean, pmin, psum } from "@diffect/ad"
+export type { CollectiveResult } from "@diffect/ad"
+export { customJvp, customVjp, stopGradient } from "@diffect/ad"
+export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
+export { Types } from "@diffect/ad"
+
+// Staged programs
+export { evalProgram, makeProgram, printProgram, Program, Var } from "@diffect/ad"
+export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
+
+// Neural networks (jax.nn) and losses (optax's)
+export { losses, nn } from "@diffect/nn"
+
+// Optimizers (optax's gradient transformations and schedules)
 export * as optim from "@diffect/optim"
-export * from "./Run.js"
+
+// Backends and their layers
+export { TypedArrayBackend } from "@diffect/backend-typed-array"
+export { WebGpu, WebGpuBackend } from "@diffect/backend-webgpu"
+export type { WebGpuShape, WebGpuSource } from "@diffect/backend-webgpu"
+export { Backend } from "@diffect/core"
+export type { BackendFailure } from "@diffect/core"
+
+// Errors: every tagged error, from each package's Errors module
+export * from "@diffect/ad/Errors"
+export * from "@diffect/backend-webgpu/Errors"
+export * from "@diffect/core/Errors"

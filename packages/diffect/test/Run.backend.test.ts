@@ -1,14 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import {
-  Backend,
-  ConcreteTensor,
-  defaultBackend,
-  makeTypedArrayBackend,
-  np,
-  toJs,
-  toJsSync,
-  withBackend
-} from "diffect"
+import { Backend, np, toJs, toJsSync } from "diffect"
+import { ConcreteTensor, defaultBackend, makeTypedArrayBackend, withBackend } from "diffect/extend"
 import { Effect, Layer } from "effect"
 
 // A second CPU backend object, distinct from the facade's default: the owner of a

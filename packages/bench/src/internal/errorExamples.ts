@@ -27,6 +27,7 @@ import {
   WebGpuBackend
 } from "diffect"
 import type { DiffError, WebGpuUnavailableError } from "diffect"
+import { withBackend } from "diffect/extend"
 import { Effect } from "effect"
 
 /**

@@ -10,7 +10,6 @@
  */
 import {
   Backend,
-  ConcreteTensor,
   grad,
   hessian,
   jit,
@@ -23,6 +22,7 @@ import {
   WebGpu,
   WebGpuBackend
 } from "diffect"
+import { ConcreteTensor } from "diffect/extend"
 import { Effect, ManagedRuntime } from "effect"
 import type { Outputs } from "../Cases.js"
 import { versionOf } from "../internal/versions.js"

@@ -10,7 +10,8 @@ import type { Tensor } from "../Tensor.js"
 
 /**
  * Evaluates a primitive on concrete operands: validates and infers output types
- * by abstract evaluation, then enqueues the backend kernel.
+ * by abstract evaluation, then enqueues the backend kernel. Re-exported by
+ * Handler.ts (users reach it through diffect/extend).
  */
 export const evalPrimitive = <P extends Primitive>(
   primitive: P,
