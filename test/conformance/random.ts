@@ -5,7 +5,7 @@
  */
 import { lax, np } from "@diffect/core"
 import { random } from "@diffect/nn"
-import { threefry2x32Counts } from "@diffect/nn/internal/threefry"
+import { threefry2x32Counts } from "../../packages/nn/src/internal/threefry.js"
 import type { Case } from "./cases.js"
 
 const M = 0xffffffff

@@ -42,8 +42,8 @@ export { Types } from "@diffect/ad"
 export { evalProgram, makeProgram, printProgram, Program, Var } from "@diffect/ad"
 export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
 
-// Neural networks (jax.nn) and losses (optax's)
-export { losses, nn } from "@diffect/nn"
+// Neural networks (jax.nn and its initializers), losses (optax's) and random numbers (jax.random)
+export { losses, nn, random } from "@diffect/nn"
 
 // Optimizers (optax's gradient transformations and schedules)
 export * as optim from "@diffect/optim"

@@ -27,7 +27,6 @@ import {
   WebGpuBackend
 } from "diffect"
 import type { DiffError, WebGpuUnavailableError } from "diffect"
-import { withBackend } from "diffect/extend"
 import { Effect } from "effect"
 
 /**
