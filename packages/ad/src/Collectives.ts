@@ -41,6 +41,7 @@ const mapTree = <T>(x: T, bools: boolean, f: (t: Tensor) => Tensor): CollectiveR
 /**
  * The result of a collective on `T`: `T` with every leaf a Tensor.
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export type CollectiveResult<T> = Tree.MapLeaves<T, Tensor>
@@ -67,6 +68,7 @@ const reduction =
  * const totals = vmap((x: Tensor) => psum(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
  * console.log(toJsSync(runSync(totals))) // [6, 6, 6]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const psum: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("psum")
@@ -79,6 +81,7 @@ export const psum: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * const m = vmap((x: Tensor) => pmax(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
  * console.log(toJsSync(runSync(m))) // [3, 3, 3]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const pmax: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("pmax")
@@ -91,6 +94,7 @@ export const pmax: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * const m = vmap((x: Tensor) => pmin(x, "i"), { axisName: "i" })(np.array([1, 3, 2]))
  * console.log(toJsSync(runSync(m))) // [1, 1, 1]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => CollectiveResult<T> = reduction("pmin")
@@ -103,6 +107,7 @@ export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * const m = vmap((x: Tensor) => pmean(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
  * console.log(toJsSync(runSync(m))) // [2, 2, 2]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
@@ -126,6 +131,7 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
  * const ids = vmap((_x: Tensor) => axisIndex("i"), { axisName: "i" })(np.zeros([3]))
  * console.log(toJsSync(runSync(ids))) // [0, 1, 2]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const axisIndex = (axisName: string): Tensor => {
@@ -142,6 +148,7 @@ export const axisIndex = (axisName: string): Tensor => {
  * const inside = vmap((x: Tensor) => (axisIsBound("batch") ? x : np.negative(x)), { axisName: "batch" })
  * console.log(String(runSync(inside(np.ones([2]))))) // Array([1., 1.], dtype=float32)
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const axisIsBound = (axisName: string): boolean => lookupAxis(axisName) !== undefined
@@ -161,6 +168,7 @@ export const axisIsBound = (axisName: string): boolean => lookupAxis(axisName) !
  * runSync(vmap(f, { axisName: "batch", inAxes: [null, 0] })(np.ones([2]), np.ones([3, 2])))
  * console.log(seen) // [[false, true]]
  *
+ * @category Collectives
  * @since 0.1.0
  */
 export const isBatchedAlong = (x: Tensor, axisName: string): boolean => {

@@ -34,6 +34,7 @@ import { Var } from "./Program.js"
 /**
  * A function with a custom JVP rule, on flat lists of tensors.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export interface CustomJvpCallee {
@@ -49,6 +50,7 @@ export interface CustomJvpCallee {
 /**
  * A function with a custom VJP rule, on flat lists of tensors.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export interface CustomVjpCallee {
@@ -68,6 +70,7 @@ export interface CustomVjpCallee {
  * `process_custom_jvp_call` / `process_custom_vjp_call`). Operands are already
  * this handler's tracers.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export interface CustomRuleHandler extends Handler {
@@ -89,6 +92,7 @@ const activeTop = (args: ReadonlyArray<Tensor>): Handler | undefined => {
  * Calls a function with a custom JVP rule on flat arguments: the highest-level
  * transformation among the arguments decides what happens.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
@@ -100,6 +104,7 @@ export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tenso
 /**
  * Calls a function with a custom VJP rule on flat arguments.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
@@ -114,6 +119,7 @@ export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tenso
  * tangents must be staged (linearize); anything else is forward mode, which a
  * `customVjp` function does not support.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const customLin = (
@@ -159,6 +165,7 @@ type AnyFunction = (...args: ReadonlyArray<any>) => any
  * A function with a custom JVP rule (JAX's `jax.custom_jvp`). Call it like `f`;
  * define the rule with `defJvp`.
  *
+ * @category Custom rules
  * @since 0.1.0
  */
 export interface CustomJvpFunction<F extends AnyFunction> {
@@ -176,6 +183,7 @@ export interface CustomJvpFunction<F extends AnyFunction> {
 /**
  * A function with a custom VJP rule (JAX's `jax.custom_vjp`).
  *
+ * @category Custom rules
  * @since 0.1.0
  */
 export interface CustomVjpFunction<F extends AnyFunction> {
@@ -272,6 +280,7 @@ const treeString = (tree: unknown): string => String(Tree.structure(tree, { isLe
  * log1pexp.defJvp(([x], [t]) => [log1pexp(x), lax.mul(t, lax.logistic(x))])
  * console.log(toJsSync(runSync(grad(log1pexp)(np.array(100))))) // 1
  *
+ * @category Custom rules
  * @since 0.1.0
  */
 export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => {
@@ -371,6 +380,7 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
  * )
  * console.log(toJsSync(runSync(grad((x: Tensor) => np.sum(np.multiply(clipGradient(x), 3)))(np.array([1, 2]))))) // [1, 1]
  *
+ * @category Custom rules
  * @since 0.1.0
  */
 export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => {

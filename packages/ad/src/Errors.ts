@@ -28,6 +28,7 @@ const fmtShape = (shape: ReadonlyArray<number>): string =>
  * const e = new NonScalarOutputError({ shape: [3], detail: "" })
  * console.log(e.message) // Gradient only defined for scalar-output functions. Output had shape: (3,). ...
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class NonScalarOutputError extends Schema.TaggedError<NonScalarOutputError>()("NonScalarOutputError", {
@@ -56,6 +57,7 @@ export class NonScalarOutputError extends Schema.TaggedError<NonScalarOutputErro
  * - `"holomorphic"`: `holomorphic: true` with a non-complex input;
  * - `"real"`: `jacfwd` with a non-real-floating input.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class InputDTypeError extends Schema.TaggedError<InputDTypeError>()("InputDTypeError", {
@@ -82,6 +84,7 @@ export class InputDTypeError extends Schema.TaggedError<InputDTypeError>()("Inpu
  * - `"integer"`: an integer or boolean output;
  * - `"holomorphic"`: `holomorphic: true` with a non-complex output.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class OutputDTypeError extends Schema.TaggedError<OutputDTypeError>()("OutputDTypeError", {
@@ -110,6 +113,7 @@ export class OutputDTypeError extends Schema.TaggedError<OutputDTypeError>()("Ou
  * - `"empty"`: an empty array;
  * - `"notInteger"`: anything but an integer or an array of integers.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class ArgnumsError extends Schema.TaggedError<ArgnumsError>()("ArgnumsError", {
@@ -140,6 +144,7 @@ export class ArgnumsError extends Schema.TaggedError<ArgnumsError>()("ArgnumsErr
  * `hasAux: true` with a function that does not return a `[output, aux]` pair
  * (JAX's message from `ad.linearize`).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class AuxOutputError extends Schema.TaggedError<AuxOutputError>()("AuxOutputError", {
@@ -154,6 +159,7 @@ export class AuxOutputError extends Schema.TaggedError<AuxOutputError>()("AuxOut
  * A value in a differentiated position (or a function's output) that is neither
  * a tensor, a JS number nor a boolean (JAX's "is not a valid JAX type").
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentError>()("InvalidArgumentError", {
@@ -170,6 +176,7 @@ export class InvalidArgumentError extends Schema.TaggedError<InvalidArgumentErro
  * Primals and tangents given to `jvp` that do not match (JAX's `_jvp` checks):
  * `"notArray"` (not arrays of arguments), `"structure"`, `"dtype"` or `"shape"`.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class TangentMismatchError extends Schema.TaggedError<TangentMismatchError>()("TangentMismatchError", {
@@ -198,6 +205,7 @@ export class TangentMismatchError extends Schema.TaggedError<TangentMismatchErro
  * function expects (JAX's "unexpected tree structure" and "unexpected JAX type"),
  * or a VJP function called with several arguments instead of one (`"arity"`).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatchError>()("CotangentMismatchError", {
@@ -227,6 +235,7 @@ export class CotangentMismatchError extends Schema.TaggedError<CotangentMismatch
  * supports ..."). `"integer"` is kept for compatibility and no longer raised:
  * integer -> integer maps are transposed on integers, as in JAX.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class LinearTransposeDTypeError extends Schema.TaggedError<LinearTransposeDTypeError>()(
@@ -249,6 +258,7 @@ export class LinearTransposeDTypeError extends Schema.TaggedError<LinearTranspos
  * A transformation applied to something that is not a function (JAX's
  * `check_callable`).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class NotCallableError extends Schema.TaggedError<NotCallableError>()("NotCallableError", {
@@ -265,6 +275,7 @@ export class NotCallableError extends Schema.TaggedError<NotCallableError>()("No
  * synchronously (it waited on a timer, a promise, or another fiber). Tracing runs
  * user code synchronously, so such an Effect cannot be differentiated.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class AsyncEffectError extends Schema.TaggedError<AsyncEffectError>()("AsyncEffectError", {
@@ -289,6 +300,7 @@ export class AsyncEffectError extends Schema.TaggedError<AsyncEffectError>()("As
  *   console.log(e instanceof UnboundAxisError) // true
  * }
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class UnboundAxisError extends Schema.TaggedError<UnboundAxisError>()("UnboundAxisError", {
@@ -306,6 +318,7 @@ export class UnboundAxisError extends Schema.TaggedError<UnboundAxisError>()("Un
  * The mapped axes of vmap's arguments disagree in size, or no size can be
  * known (no mapped argument and no `axisSize`). JAX's `_mapped_axis_size` messages.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class VmapSizeError extends Schema.TaggedError<VmapSizeError>()("VmapSizeError", {
@@ -320,6 +333,7 @@ export class VmapSizeError extends Schema.TaggedError<VmapSizeError>()("VmapSize
  * An `inAxes` or `outAxes` entry outside the value's dimensions, or an axis spec
  * that is not an integer or `null`.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class VmapAxisError extends Schema.TaggedError<VmapAxisError>()("VmapAxisError", {
@@ -334,6 +348,7 @@ export class VmapAxisError extends Schema.TaggedError<VmapAxisError>()("VmapAxis
  * An output that varies along the mapped axis where `outAxes` says `null`
  * (JAX's "vmap has mapped output but out_axes is None").
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class VmapOutAxesError extends Schema.TaggedError<VmapOutAxesError>()("VmapOutAxesError", {
@@ -352,6 +367,7 @@ export class VmapOutAxesError extends Schema.TaggedError<VmapOutAxesError>()("Vm
  * `inAxes`/`outAxes` whose structure is not a prefix of the arguments/outputs
  * (JAX's "vmap in_axes specification must be a tree prefix of the corresponding value").
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class VmapSpecError extends Schema.TaggedError<VmapSpecError>()("VmapSpecError", {
@@ -365,6 +381,7 @@ export class VmapSpecError extends Schema.TaggedError<VmapSpecError>()("VmapSpec
 /**
  * vmap's failures.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type VmapError = VmapSizeError | VmapAxisError | VmapOutAxesError | VmapSpecError
@@ -378,6 +395,7 @@ export type VmapError = VmapSizeError | VmapAxisError | VmapOutAxesError | VmapS
  * on a non-linear function, and by reverse mode when a custom JVP rule is not
  * linear in its tangents.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class NonLinearTransposeError extends Schema.TaggedError<NonLinearTransposeError>()(
@@ -394,6 +412,7 @@ export class NonLinearTransposeError extends Schema.TaggedError<NonLinearTranspo
  * linear function) of a function defined with `customVjp`, which only has a
  * reverse-mode rule. JAX's message.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CustomVjpForwardModeError extends Schema.TaggedError<CustomVjpForwardModeError>()(
@@ -410,6 +429,7 @@ export class CustomVjpForwardModeError extends Schema.TaggedError<CustomVjpForwa
  * wrong number of outputs, tangents or cotangents, or shapes/dtypes that do not
  * match the primal values (JAX's custom_jvp / custom_vjp rule checks).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CustomRuleError extends Schema.TaggedError<CustomRuleError>()("CustomRuleError", {
@@ -433,6 +453,7 @@ export class CustomRuleError extends Schema.TaggedError<CustomRuleError>()("Cust
  * const e = new UnhashableStaticArgError({ argnum: 1, got: "ConcreteTensor" })
  * console.log(e.message) // Non-hashable static arguments are not supported. ...
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class UnhashableStaticArgError extends Schema.TaggedError<UnhashableStaticArgError>()(
@@ -454,6 +475,7 @@ export class UnhashableStaticArgError extends Schema.TaggedError<UnhashableStati
  * const e = new JitArgnumsError({ detail: "staticArgnums must be integers, got 0.5." })
  * console.log(e.message) // staticArgnums must be integers, got 0.5.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class JitArgnumsError extends Schema.TaggedError<JitArgnumsError>()("JitArgnumsError", {
@@ -467,6 +489,7 @@ export class JitArgnumsError extends Schema.TaggedError<JitArgnumsError>()("JitA
 /**
  * jit's errors.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type JitError = UnhashableStaticArgError | JitArgnumsError
@@ -474,6 +497,7 @@ export type JitError = UnhashableStaticArgError | JitArgnumsError
 /**
  * The errors of the differentiation API.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type AdError =
@@ -494,6 +518,7 @@ export type AdError =
  * (shapes, dtypes, tracers, backends, pytrees), the differentiation API's, the
  * handlers' (custom rules, transposition) and vmap's.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type DiffError =
@@ -514,6 +539,7 @@ export type DiffError =
  * import { diffErrors } from "diffect"
  * console.log(Object.keys(diffErrors).includes("NonScalarOutputError")) // true
  *
+ * @category Errors
  * @since 0.1.0
  */
 export const diffErrors: ErrorClasses<DiffError> = {
@@ -551,6 +577,7 @@ export const diffErrors: ErrorClasses<DiffError> = {
  * console.log(isDiffError(new ShapeError({ operation: "add", detail: "" }))) // true
  * console.log(isDiffError(new Error("boom"))) // false
  *
+ * @category Errors
  * @since 0.1.0
  */
 export const isDiffError = (u: unknown): u is DiffError => {

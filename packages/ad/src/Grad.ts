@@ -25,6 +25,7 @@ import type { AnyFunction, Argnums, ContextOf, ErrorOf, GradResult, ValueAndGrad
  * - `reduceAxes`: named axes (bound by an enclosing `vmap`) over which the
  *   gradient of each argument that does not vary along them is summed.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface GradOptions<N extends Argnums = Argnums, A extends boolean = boolean> {
@@ -52,6 +53,7 @@ export interface GradOptions<N extends Argnums = Argnums, A extends boolean = bo
  * // value = (2+1)^2 + (4+1)^2; g.w = 2*3*1 + 2*5*2; g.b = 2*3 + 2*5
  * console.log(toJsSync(value), toJsSync(g)) // 34 { b: 16, w: 26 }
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0, A extends boolean = false>(
@@ -82,6 +84,7 @@ export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0,
  * const d2sin = grad(grad((x: Tensor) => np.sin(x)))
  * console.log(toJsSync(runSync(d2sin(np.array(1))))) // -0.8414710
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const grad = <F extends AnyFunction, const N extends Argnums = 0, A extends boolean = false>(

@@ -26,6 +26,7 @@ import type {
  * Options of `jacfwd`, `jacrev` and `hessian` (as JAX's): `argnums`, `hasAux`,
  * `holomorphic`; `allowInt` for `jacrev` only (integer inputs get `float0` rows).
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface JacobianOptions<N extends Argnums = Argnums, A extends boolean = boolean> {
@@ -37,6 +38,7 @@ export interface JacobianOptions<N extends Argnums = Argnums, A extends boolean 
 /**
  * Options of `jacrev`: those of `jacfwd` plus `allowInt`.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface JacrevOptions<N extends Argnums = Argnums, A extends boolean = boolean> extends JacobianOptions<N, A> {
@@ -63,6 +65,7 @@ type Result<F extends AnyFunction, A> = Effect.Effect<A, DiffError | ErrorOf<F>,
  * console.log(toJsSync(runSync(jacfwd(f)(np.array([1, 2, 3])))))
  * // [[1, 0, 0], [0, 0, 5], [0, 16, -2], [1.6209068, 0, 0.8414710]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const jacfwd = <F extends AnyFunction, const N extends Argnums = 0, A extends boolean = false>(
@@ -81,6 +84,7 @@ export const jacfwd = <F extends AnyFunction, const N extends Argnums = 0, A ext
  * import type { Tensor } from "diffect"
  * console.log(toJsSync(runSync(jacrev((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))))) // [[2, 0], [0, 4]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const jacrev = <F extends AnyFunction, const N extends Argnums = 0, A extends boolean = false>(
@@ -92,6 +96,7 @@ export const jacrev = <F extends AnyFunction, const N extends Argnums = 0, A ext
 /**
  * The type of `hessian(f)`'s result: the Jacobian of the Jacobian.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type HessianResult<F extends AnyFunction, N extends Argnums, A extends boolean> = A extends true
@@ -110,6 +115,7 @@ export type HessianResult<F extends AnyFunction, N extends Argnums, A extends bo
  *   np.subtract(np.subtract(np.power(x.at(0), 3), np.multiply(2, np.multiply(x.at(0), x.at(1)))), np.power(x.at(1), 6))
  * console.log(toJsSync(runSync(hessian(g)(np.array([1, 2]))))) // [[6, -2], [-2, -480]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const hessian = <F extends AnyFunction, const N extends Argnums = 0, A extends boolean = false>(
@@ -128,6 +134,7 @@ export const hessian = <F extends AnyFunction, const N extends Argnums = 0, A ex
  * import type { Tensor } from "diffect"
  * console.log(toJsSync(runSync(jacobian((x: Tensor) => np.multiply(x, x))(np.array([1, 2]))))) // [[2, 0], [0, 4]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const jacobian: typeof jacrev = jacrev

@@ -19,6 +19,7 @@ import type { AnyFunction, AuxOf, GradOf, JacOut } from "./Types.js"
 /**
  * The output of `F` (without its aux when `A`), with JS numbers as tensors.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type OutputOf<F extends AnyFunction, A extends boolean = false> = GradOf<JacOut<F, A>>
@@ -26,6 +27,7 @@ export type OutputOf<F extends AnyFunction, A extends boolean = false> = GradOf<
 /**
  * Options of `jvp`, `vjp` and `linearize`.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface AuxOptions<A extends boolean = boolean> {
@@ -47,6 +49,7 @@ export interface AuxOptions<A extends boolean = boolean> {
  * const [y, dy] = runSync(jvp(np.sin, [np.array(0.1)], [np.array(0.2)]))
  * console.log(toJsSync(y), toJsSync(dy)) // 0.09983342 0.19900084
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const jvp = <F extends AnyFunction, A extends boolean = false>(

@@ -24,6 +24,7 @@ import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
  * A linearized function: maps tangents of the primals (one per argument) to the
  * tangent of the output.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type JvpFn<Out, Args extends ReadonlyArray<unknown>> = (
@@ -62,6 +63,7 @@ const linearizeSpec: OptionSpec = { hasAux: boolean }
  * // [sin(1), 2 cos(1)]
  * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [0.8414710, 1.0806046]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const linearize = <F extends AnyFunction, A extends boolean = false>(

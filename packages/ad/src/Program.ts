@@ -15,6 +15,7 @@ import { formatAval } from "@diffect/core"
  * A typed program variable. Its printed name (`a`, `b`, ...) is given when the
  * program is printed, so variables can be created without a program at hand.
  *
+ * @category Programs
  * @since 0.1.0
  */
 export class Var {
@@ -27,6 +28,7 @@ export class Var {
 /**
  * One step of a program: `outputs = primitive[params](inputs)`.
  *
+ * @category Programs
  * @since 0.1.0
  */
 export interface PrimitiveEquation {
@@ -43,6 +45,7 @@ export interface PrimitiveEquation {
  * be evaluated forwards, and its transpose calls the user's `bwd` on the saved
  * residuals.
  *
+ * @category Programs
  * @since 0.1.0
  */
 export interface CustomEquation {
@@ -63,6 +66,7 @@ export interface CustomEquation {
 /**
  * An equation of a program.
  *
+ * @category Programs
  * @since 0.1.0
  */
 export type Equation = PrimitiveEquation | CustomEquation
@@ -79,6 +83,7 @@ export type Equation = PrimitiveEquation | CustomEquation
  * //     b:f32[3] = sin a
  * //   in (b,) }
  *
+ * @category Programs
  * @since 0.1.0
  */
 export class Program {
@@ -130,6 +135,7 @@ const formatParams = (params: object): string => {
  * Prints a program in the style of `jax.make_jaxpr`: constants before the `;`,
  * inputs after it, one equation per line.
  *
+ * @category Programs
  * @since 0.1.0
  */
 export const printProgram = (program: Program): string => {
@@ -171,6 +177,7 @@ export const printProgram = (program: Program): string => {
  * const [y] = evalProgram(program, program.consts, [np.array([2, 3])])
  * console.log(toJsSync(y!)) // [4, 9]
  *
+ * @category Programs
  * @since 0.1.0
  */
 export const evalProgram = (

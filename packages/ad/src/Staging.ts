@@ -23,6 +23,7 @@ import type { AnyFunction } from "./Types.js"
  * // the constant 2 is an input of the program (a); x is b
  * console.log(String(program)) // { lambda a:f32[] ; b:f32[3]. let c:f32[3] = sin b ... in (e,) }
  *
+ * @category Programs
  * @since 0.1.0
  */
 export const makeProgram = <F extends AnyFunction>(f: F): (...args: Parameters<F>) => Result<F, Program> => (...args) =>

@@ -19,6 +19,7 @@ import { argumentError } from "@diffect/core/Validate"
  * // d/dx [x * stopGradient(x)] at 3 is 3 (the second factor is a constant)
  * console.log(toJsSync(runSync(grad((x: Tensor) => np.multiply(x, stopGradient(x)))(np.array(3))))) // 3
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const stopGradient = <T>(tree: T): T => {

@@ -33,6 +33,7 @@ import type { VjpFn } from "./Vjp.js"
  * })
  * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [0.5, -0.5]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const linearTranspose = <F extends AnyFunction>(

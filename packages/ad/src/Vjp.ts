@@ -23,6 +23,7 @@ import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 /**
  * Options of `vjp`.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface VjpOptions<A extends boolean = boolean> extends AuxOptions<A> {
@@ -38,6 +39,7 @@ export interface VjpOptions<A extends boolean = boolean> extends AuxOptions<A> {
  * dtypes; a JS number takes its output's dtype) to the tuple of cotangents of
  * the primals.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type VjpFn<Out, Args> = (
@@ -94,6 +96,7 @@ const vjpSpec: OptionSpec = { hasAux: boolean, reduceAxes: axisNames }
  * const [s, back, aux] = runSync(withAux)
  * console.log(toJsSync([s, aux, runSync(back(np.array(2)))])) // [0, { x2: 0 }, [2]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const vjp = <F extends AnyFunction, A extends boolean = false>(

@@ -26,6 +26,7 @@ import type { AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Types.js"
  * (not mapped), or a pytree prefix of the value holding those (JAX's
  * `in_axes`/`out_axes`).
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type AxisSpec = number | null | ReadonlyArray<AxisSpec> | { readonly [key: string]: AxisSpec }
@@ -40,6 +41,7 @@ export type AxisSpec = number | null | ReadonlyArray<AxisSpec> | { readonly [key
  * - `axisName`: names the axis for collectives (`psum(x, name)`).
  * - `axisSize`: the axis size, needed when no argument is mapped.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export interface VmapOptions {
@@ -52,6 +54,7 @@ export interface VmapOptions {
 /**
  * What `vmap(f)` gives: `f`'s output pytree with every leaf a Tensor.
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export type VmapResult<F extends AnyFunction> = Tree.MapLeaves<Unwrap<ReturnType<F>>, Tensor>
@@ -68,6 +71,7 @@ export type VmapResult<F extends AnyFunction> = Tree.MapLeaves<Unwrap<ReturnType
  * const [sums] = vmapFlat(([row]) => [lax.reduceSum(row!, [0])], [np.array([[0, 1, 2], [3, 4, 5]])], [0], [0])
  * console.log(toJsSync(sums!)) // [3, 12]
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const vmapFlat: (
@@ -209,6 +213,8 @@ const toTensorLeaf = (leaf: unknown, where: () => string): Tensor => {
  * The synchronous body of `vmap(f, options)(...args)`.
  *
  * @internal
+ * @category Transformation internals
+ * @since 0.1.0
  */
 export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options: VmapOptions): unknown => {
   const inAxes = options.inAxes === undefined ? 0 : options.inAxes
@@ -307,6 +313,7 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
  * const perExample = vmap(grad(loss), { inAxes: [null, 0] })(np.array([1, 1]), np.array([[1, 2], [3, 4]]))
  * console.log(toJsSync(runSync(perExample))) // [[1, 2], [3, 4]]
  *
+ * @category Transformations
  * @since 0.1.0
  */
 export const vmap = <F extends AnyFunction>(f: F, options: VmapOptions = {}) =>

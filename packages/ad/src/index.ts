@@ -18,6 +18,7 @@ export * from "./Program.js"
 export * from "./Staging.js"
 export * from "./StopGradient.js"
 export * from "./Transpose.js"
+/** @category Transformations */
 export * as Types from "./Types.js"
 export * from "./Vjp.js"
 export * from "./Vmap.js"

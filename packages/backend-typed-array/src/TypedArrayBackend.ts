@@ -16,6 +16,7 @@ import { kernels } from "./internal/kernels.js"
  * interleaved, bool as bytes). Buffers are never written after creation, so
  * views may share one array.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export interface TypedArrayBuffer extends DeviceBuffer {
@@ -37,6 +38,7 @@ class Buffer implements TypedArrayBuffer {
  * const [y] = backend.execute("neg", [x], [aval([2], "float32")], {}, [aval([2], "float32")])
  * console.log(backend.readSync!(y!, aval([2], "float32"))) // Float32Array(2) [-1, -2]
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const makeTypedArrayBackend = (): BackendShape => {
@@ -88,6 +90,7 @@ export const makeTypedArrayBackend = (): BackendShape => {
  * }).pipe(Effect.provide(TypedArrayBackend.layer))
  * console.log(Effect.runSync(name)) // typed-array
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const TypedArrayBackend: { readonly layer: Layer.Layer<Backend> } = {

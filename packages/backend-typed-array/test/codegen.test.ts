@@ -117,7 +117,7 @@ describe("JS code generation", () => {
   })
 
   it("compiles fused expressions over any number of inputs", () => {
-    // (a + b) * (c - d) + e: one loop over five inputs, as jit fusion would produce
+    // (a + b) * (c - d) + e: one loop over five inputs, as a fused kernel is
     const x = [0, 1, 2, 3, 4].map((i) => Kernel.input(i, "f32"))
     const e = Kernel.add(Kernel.mul(Kernel.add(x[0]!, x[1]!), Kernel.sub(x[2]!, x[3]!)), x[4]!)
     const { loop } = compileElementwise([e], [1, 1, 1, 1, 1])

@@ -20,6 +20,7 @@ import { Schema } from "effect"
  * )
  * console.log(await Effect.runPromise(program)) // no WebGPU: ...
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class WebGpuUnavailableError extends Schema.TaggedError<WebGpuUnavailableError>()("WebGpuUnavailableError", {

@@ -22,6 +22,7 @@ import { Runtime } from "./internal/runtime.js"
  * What the WebGPU layer exposes besides the `Backend`: the device, its
  * limits, and the backend's live GPU memory.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export interface WebGpuShape {
@@ -47,6 +48,7 @@ export interface WebGpuShape {
  * }).pipe(Effect.provide(WebGpuBackend.layer))
  * console.log(await Effect.runPromise(live)) // 0
  *
+ * @category Backends
  * @since 0.1.0
  */
 export class WebGpu extends Context.Service<WebGpu, WebGpuShape>()("diffect/WebGpu") {}
@@ -56,6 +58,7 @@ export class WebGpu extends Context.Service<WebGpu, WebGpuShape>()("diffect/WebG
  * `webgpu` package's `create([...])`), an adapter, or a ready device. A device
  * passed in is not destroyed when the scope closes (its buffers are).
  *
+ * @category Backends
  * @since 0.1.0
  */
 export type WebGpuSource = DeviceSource
@@ -101,6 +104,7 @@ const layerWith = (source: WebGpuSource): Layer.Layer<Backend | WebGpu, WebGpuUn
  * }).pipe(Effect.provide(WebGpuBackend.layer))
  * console.log(await Effect.runPromise(program)) // [2, 3]
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const WebGpuBackend: {

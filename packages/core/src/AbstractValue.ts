@@ -13,6 +13,7 @@ import type { Shape } from "./Shape.js"
  * The abstract value of a tensor: what tracing knows without the data.
  * `weakType` marks values derived only from JS numbers (JAX's weak types).
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export interface AbstractValue {
@@ -21,8 +22,8 @@ export interface AbstractValue {
   readonly weakType: boolean
 }
 
-/** @since 0.1.0 */
+/** @category Tensors @since 0.1.0 */
 export const aval = (shape: Shape, dtype: DType, weakType = false): AbstractValue => ({ shape, dtype, weakType })
 
-/** Formats an abstract value like JAX's jaxpr printer: `f32[3,4]` (weak types are not shown). @since 0.1.0 */
+/** Formats an abstract value like JAX's jaxpr printer: `f32[3,4]` (weak types are not shown). @category Tensors @since 0.1.0 */
 export const formatAval = (a: AbstractValue): string => `${shortName(a.dtype)}[${a.shape.join(",")}]`

@@ -21,6 +21,7 @@ import type { Shape } from "./Shape.js"
 /**
  * A buffer owned by one backend. Opaque to the core; each backend extends it.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export interface DeviceBuffer {
@@ -30,6 +31,7 @@ export interface DeviceBuffer {
 /**
  * What a backend provides.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export interface BackendShape {
@@ -127,11 +129,12 @@ export interface FusedKernel {
  * })
  * console.log(await Effect.runPromise(backendName.pipe(Effect.provide(TypedArrayBackend.layer)))) // typed-array
  *
+ * @category Backends
  * @since 0.1.0
  */
 export class Backend extends Context.Service<Backend, BackendShape>()("diffect/Backend") {}
 
-/** Errors a backend may raise while running. @since 0.1.0 */
+/** Errors a backend may raise while running. @category Backends @since 0.1.0 */
 export type BackendFailure = BackendError | UnsupportedDTypeError
 
 let currentBackend: BackendShape | undefined
@@ -142,6 +145,7 @@ let defaultBackend: BackendShape | undefined
  * run (`withBackend`), else the running fiber's `Backend` service, else the default
  * (the facade installs the typed-array backend), else none.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const activeBackend = (): BackendShape | undefined => currentBackend ?? fiberBackend() ?? defaultBackend
@@ -156,6 +160,7 @@ const fiberBackend = (): BackendShape | undefined => {
 /**
  * Runs synchronous `thunk` with `backend` evaluating primitives.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const withBackend = <A>(backend: BackendShape, thunk: () => A): A => {
@@ -172,6 +177,7 @@ export const withBackend = <A>(backend: BackendShape, thunk: () => A): A => {
  * Sets the backend used by eager operations outside any Effect (scripts, the
  * REPL). The `diffect` facade sets the typed-array backend.
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const setDefaultBackend = (backend: BackendShape): void => {

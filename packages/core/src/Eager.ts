@@ -18,6 +18,7 @@ const classes: ReadonlyArray<abstract new(...args: never) => CoreError> = Object
 /**
  * Whether `u` is one of the core's tagged errors.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export const isCoreError = (u: unknown): u is CoreError => classes.some((c) => u instanceof c)
@@ -35,6 +36,7 @@ export const isCoreError = (u: unknown): u is CoreError => classes.some((c) => u
  * }).pipe(Effect.catchTag("BroadcastError", (e) => Effect.succeed(e.message)))
  * console.log(runSync(program)) // Incompatible shapes for broadcasting: shapes=[(2,), (3,)]
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export const eager = <A>(thunk: () => A): Effect.Effect<A, CoreError> =>

@@ -13,6 +13,7 @@ const fmt = (shape: ReadonlyArray<number>): string => shape.length === 1 ? `(${s
 /**
  * Shapes that cannot be broadcast together (NumPy's rule).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class BroadcastError extends Schema.TaggedError<BroadcastError>()("BroadcastError", {
@@ -23,7 +24,7 @@ export class BroadcastError extends Schema.TaggedError<BroadcastError>()("Broadc
   }
 }
 
-/** An axis outside `[-ndim, ndim)`. @since 0.1.0 */
+/** An axis outside `[-ndim, ndim)`. @category Errors @since 0.1.0 */
 export class AxisError extends Schema.TaggedError<AxisError>()("AxisError", {
   axis: Schema.Number,
   ndim: Schema.Number
@@ -33,7 +34,7 @@ export class AxisError extends Schema.TaggedError<AxisError>()("AxisError", {
   }
 }
 
-/** An operation given operands of incompatible shapes. @since 0.1.0 */
+/** An operation given operands of incompatible shapes. @category Errors @since 0.1.0 */
 export class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", {
   operation: Schema.String,
   detail: Schema.String
@@ -43,7 +44,7 @@ export class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", {
   }
 }
 
-/** An operation given operands of unsupported or mismatched dtypes. @since 0.1.0 */
+/** An operation given operands of unsupported or mismatched dtypes. @category Errors @since 0.1.0 */
 export class DTypeError extends Schema.TaggedError<DTypeError>()("DTypeError", {
   operation: Schema.String,
   detail: Schema.String
@@ -56,6 +57,7 @@ export class DTypeError extends Schema.TaggedError<DTypeError>()("DTypeError", {
 /**
  * Arithmetic on `float0`, the tangent type of integer inputs. JAX's message.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class Float0OperationError extends Schema.TaggedError<Float0OperationError>()("Float0OperationError", {
@@ -66,7 +68,7 @@ export class Float0OperationError extends Schema.TaggedError<Float0OperationErro
   }
 }
 
-/** An integer index outside an axis. @since 0.1.0 */
+/** An integer index outside an axis. @category Errors @since 0.1.0 */
 export class IndexError extends Schema.TaggedError<IndexError>()("IndexError", {
   index: Schema.Number,
   axis: Schema.Number,
@@ -77,7 +79,7 @@ export class IndexError extends Schema.TaggedError<IndexError>()("IndexError", {
   }
 }
 
-/** Input that is not an array: ragged nesting, non-numeric entries, unknown dtype names. @since 0.1.0 */
+/** Input that is not an array: ragged nesting, non-numeric entries, unknown dtype names. @category Errors @since 0.1.0 */
 export class InvalidArrayError extends Schema.TaggedError<InvalidArrayError>()("InvalidArrayError", {
   detail: Schema.String
 }) {
@@ -90,6 +92,7 @@ export class InvalidArrayError extends Schema.TaggedError<InvalidArrayError>()("
  * A tracer used after the transformation that made it has returned (JAX's
  * `UnexpectedTracerError`), e.g. one stored in a closure and used later.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class EscapedTracerError extends Schema.TaggedError<EscapedTracerError>()("EscapedTracerError", {
@@ -104,6 +107,7 @@ export class EscapedTracerError extends Schema.TaggedError<EscapedTracerError>()
  * Asking for the concrete value of a traced value (JAX's `ConcretizationTypeError`):
  * reading it, or branching on it in JS, while a transformation is tracing it.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class ConcretizationError extends Schema.TaggedError<ConcretizationError>()("ConcretizationError", {
@@ -114,7 +118,7 @@ export class ConcretizationError extends Schema.TaggedError<ConcretizationError>
   }
 }
 
-/** A dtype the active backend cannot hold (float64 on WebGPU). @since 0.1.0 */
+/** A dtype the active backend cannot hold (float64 on WebGPU). @category Errors @since 0.1.0 */
 export class UnsupportedDTypeError extends Schema.TaggedError<UnsupportedDTypeError>()("UnsupportedDTypeError", {
   backend: Schema.String,
   dtype: Schema.String
@@ -124,7 +128,7 @@ export class UnsupportedDTypeError extends Schema.TaggedError<UnsupportedDTypeEr
   }
 }
 
-/** A failure inside a backend (device lost, out of memory, readback failed). @since 0.1.0 */
+/** A failure inside a backend (device lost, out of memory, readback failed). @category Errors @since 0.1.0 */
 export class BackendError extends Schema.TaggedError<BackendError>()("BackendError", {
   backend: Schema.String,
   detail: Schema.String
@@ -139,6 +143,7 @@ export class BackendError extends Schema.TaggedError<BackendError>()("BackendErr
  * wrong number of leaves, mapping over trees of different structures, a prefix
  * that is not a prefix).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()("TreeStructureError", {
@@ -163,6 +168,7 @@ export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()
  * const e = new ArgumentError({ operation: "sum", argument: "options", expected: "an options object", got: "the number 5" })
  * console.log(e.message) // sum: options must be an options object, got the number 5
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class ArgumentError extends Schema.TaggedError<ArgumentError>()("ArgumentError", {
@@ -180,6 +186,7 @@ export class ArgumentError extends Schema.TaggedError<ArgumentError>()("Argument
  * Bytes that are not a valid safetensors file (a truncated header, bad JSON,
  * offsets outside the data, an unknown dtype).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CheckpointFormatError extends Schema.TaggedError<CheckpointFormatError>()("CheckpointFormatError", {
@@ -195,6 +202,7 @@ export class CheckpointFormatError extends Schema.TaggedError<CheckpointFormatEr
  * missing from the file, the file has keys the tree does not, two paths get one
  * name, or a leaf cannot be saved. `path` is the tree path (`Tree.keystr`).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CheckpointKeyError extends Schema.TaggedError<CheckpointKeyError>()("CheckpointKeyError", {
@@ -209,6 +217,7 @@ export class CheckpointKeyError extends Schema.TaggedError<CheckpointKeyError>()
 /**
  * A tensor in a checkpoint that its schema rejects (another dtype or shape).
  *
+ * @category Errors
  * @since 0.1.0
  */
 export class CheckpointSchemaError extends Schema.TaggedError<CheckpointSchemaError>()("CheckpointSchemaError", {
@@ -224,6 +233,7 @@ export class CheckpointSchemaError extends Schema.TaggedError<CheckpointSchemaEr
 /**
  * The errors of the core.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type CoreError =
@@ -249,6 +259,7 @@ export type CoreError =
  * compiler rejects a missing tag, an extra one, or a class filed under the wrong
  * tag. Each package's Errors module derives its set of tags from one of these.
  *
+ * @category Errors
  * @since 0.1.0
  */
 export type ErrorClasses<E extends { readonly _tag: string }> = {
@@ -262,6 +273,7 @@ export type ErrorClasses<E extends { readonly _tag: string }> = {
  * import { coreErrors } from "diffect"
  * console.log(Object.keys(coreErrors).includes("ShapeError")) // true
  *
+ * @category Errors
  * @since 0.1.0
  */
 export const coreErrors: ErrorClasses<CoreError> = {

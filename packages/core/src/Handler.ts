@@ -17,6 +17,7 @@ import type { Tensor } from "./Tensor.js"
 /**
  * A transformation's interpreter (JAX's `Trace`).
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export interface Handler {
@@ -41,6 +42,7 @@ let nextLevel = 1
 /**
  * A fresh level, higher than every level handed out before.
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const newLevel = (): number => nextLevel++
@@ -49,6 +51,7 @@ export const newLevel = (): number => nextLevel++
  * The handler of highest level among the operands' tracers, if any (the
  * dynamic handler aside): the one that interprets an operation on them.
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const topHandler = (operands: ReadonlyArray<Tensor>): Handler | undefined => {
@@ -64,6 +67,7 @@ export const topHandler = (operands: ReadonlyArray<Tensor>): Handler | undefined
  * array itself when they all are already). Fails with `EscapedTracerError` once
  * the handler is inactive.
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const liftInto = (handler: Handler, operands: ReadonlyArray<Tensor>): ReadonlyArray<Tracer> => {
@@ -95,6 +99,7 @@ export { evalPrimitive }
 /**
  * Applies a primitive: the heart of every operation.
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const bind = <P extends Primitive>(
@@ -118,13 +123,14 @@ export const bind = <P extends Primitive>(
   return top.process(primitive, liftInto(top, operands), params)
 }
 
-/** `bind` for single-output primitives: its one output. @since 0.1.0 */
+/** `bind` for single-output primitives: its one output. @category Handler stack @since 0.1.0 */
 export const bind1 = <P extends Primitive>(primitive: P, operands: ReadonlyArray<Tensor>, params: Params<P>): Tensor =>
   bind(primitive, operands, params)[0]!
 
 // A handler that must see every primitive applied while it runs, even on values
-// that carry none of its tracers (JAX's dynamic trace; used by staging for `jit`
-// and by collectives). Set only around synchronous user code.
+// that carry none of its tracers (JAX's dynamic trace; used by makeProgram's
+// staging and by vmap's named axes for collectives). Set only around synchronous
+// user code.
 let dynamicHandler: Handler | undefined
 
 /**
@@ -133,6 +139,7 @@ let dynamicHandler: Handler | undefined
  * a dynamic handler does around its own rules so that their `bind`s reach the
  * handlers below it instead of itself.
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const withDynamicHandler = <A>(handler: Handler | undefined, thunk: () => A): A => {
@@ -148,6 +155,7 @@ export const withDynamicHandler = <A>(handler: Handler | undefined, thunk: () =>
 /**
  * The dynamic handler now, if any (to restore it around a handler's own rules).
  *
+ * @category Handler stack
  * @since 0.1.0
  */
 export const currentDynamicHandler = (): Handler | undefined => dynamicHandler

@@ -21,6 +21,7 @@ import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
  * `Tensor.schema`, installed when the package's index is imported
  * (internal/methods.ts).
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export abstract class Tensor {
@@ -75,6 +76,7 @@ export abstract class Tensor {
  * any backend) or in a backend's buffer. A host tensor is adopted by the first
  * backend that uses it; the upload is cached so it happens once per backend.
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export class ConcreteTensor extends Tensor {
@@ -118,6 +120,7 @@ export class ConcreteTensor extends Tensor {
  * A value owned by one transformation's handler. Each handler subclasses it with
  * what it tracks (a tangent, a batch dimension, a program variable).
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export abstract class Tracer extends Tensor {
@@ -137,15 +140,16 @@ export abstract class Tracer extends Tensor {
   }
 }
 
-/** @since 0.1.0 */
+/** @category Tensors @since 0.1.0 */
 export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tensor.isGenuine(u)
 
 /**
  * A tensor's type for error messages: `Tensor(f32[3])`, or a tracer's repr.
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export const summary = (t: Tensor): string => t instanceof Tracer ? String(t) : `Tensor(${formatAval(t.aval)})`
 
-/** @since 0.1.0 */
+/** @category Tensors @since 0.1.0 */
 export const describeShape = (t: Tensor): string => formatShape(t.shape)

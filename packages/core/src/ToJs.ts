@@ -16,6 +16,7 @@ import * as Tree from "./Tree.js"
  * A tensor as JS values: a number (int and float dtypes), a boolean (bool), a
  * `{ re, im }` (complex), or nested arrays of them. float0 elements read as 0.
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export type JsValue = number | boolean | Complex | ReadonlyArray<JsValue>
@@ -23,6 +24,7 @@ export type JsValue = number | boolean | Complex | ReadonlyArray<JsValue>
 /**
  * The type of `toJs(tree)`: every tensor in `T` replaced by its `JsValue`.
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export type ToJs<T> = T extends Tensor ? JsValue
@@ -48,6 +50,7 @@ const element = (data: HostArray, dtype: DType, i: number): JsValue => {
 /**
  * Host data in storage layout as nested JS arrays of `shape`.
  *
+ * @category Tensors
  * @since 0.1.0
  */
 export const hostToJs = (data: HostArray, dtype: DType, shape: Shape): JsValue => {
@@ -118,6 +121,7 @@ const readEffect = (traced: Tensor): Effect.Effect<JsValue, BackendError | Concr
  * const program = toJs({ w: np.array([[1, 2]]), n: 3 }) // an Effect: reading may be asynchronous
  * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // { n: 3, w: [[1, 2]] }
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export const toJs = <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError> => {
@@ -160,6 +164,7 @@ const readSync = (traced: Tensor): JsValue => {
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.array([1, 2]).mul(3))) // [3, 6]
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export const toJsSync = <T>(tree: T): ToJs<T> => {

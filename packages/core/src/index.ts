@@ -6,25 +6,37 @@
  *
  * @since 0.1.0
  */
+/** @category Primitives */
 export * as AbstractEval from "./AbstractEval.js"
 export * from "./AbstractValue.js"
+/** @category Primitives */
 export * as Approximation from "./Approximation.js"
 export * from "./Backend.js"
+/** @category Reading values */
 export * as Checkpoint from "./Checkpoint.js"
+/** @category Tensors */
 export * as DType from "./DType.js"
 export * from "./Eager.js"
 export * from "./Errors.js"
 export * from "./Handler.js"
+/** @category Primitives */
 export * as Kernel from "./Kernel.js"
+/** @category Ops */
 export * as lax from "./lax.js"
+/** @category Primitives */
 export * as Lowering from "./Lowering.js"
+/** @category Ops */
 export * as np from "./np.js"
 export * from "./Primitive.js"
+/** @category Tensors */
 export * as Shape from "./Shape.js"
 export * from "./Tensor.js"
+/** @category Pytrees and schemas */
 export * as TensorSchema from "./TensorSchema.js"
 export * from "./ToJs.js"
+/** @category Pytrees and schemas */
 export * as Tree from "./Tree.js"
+/** @category Primitives */
 export * as View from "./View.js"
 // Installs the chainable Tensor methods (x.add(y).sum()) and Tensor.schema; see internal/methods.ts.
 import "./internal/methods.js"

@@ -30,6 +30,7 @@ setDefaultBackend(cpu)
  * const g = runSync(grad((x: Tensor) => np.sum(np.square(x)))(np.array([1, 2])))
  * console.log(toJsSync(g)) // [2, 4]
  *
+ * @category Reading values
  * @since 0.1.0
  */
 export const runSync = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyncOn(cpu, effect)
@@ -38,6 +39,7 @@ export const runSync = <A, E>(effect: Effect.Effect<A, E, Backend>): A => runSyn
  * The backend eager operations use in scripts (the typed-array backend object
  * that `TypedArrayBackend.layer` provides).
  *
+ * @category Backends
  * @since 0.1.0
  */
 export const defaultBackend = cpu

@@ -9,8 +9,9 @@
  * import { np, toJsSync } from "diffect"
  * import { bind1 } from "diffect/extend"
  * // bind1 applies a primitive to its operands, as lax's functions do
- * toJsSync(bind1("neg", [np.array([1, 2])], {})) // [-1, -2]
+ * console.log(toJsSync(bind1("neg", [np.array([1, 2])], {}))) // [-1, -2]
  *
+ * @module diffect/extend
  * @since 0.1.0
  */
 
@@ -31,7 +32,13 @@ export type { Handler } from "@diffect/core"
 export { aval, ConcreteTensor, describeShape, formatAval, hostToJs, Tracer } from "@diffect/core"
 
 // Primitives and the core's rule tables (abstract evaluation, elementwise lowering, kernel IR)
-export { AbstractEval, binaryPrimitives, isElementwise, Kernel, Lowering, unaryPrimitives } from "@diffect/core"
+export { binaryPrimitives, isElementwise, unaryPrimitives } from "@diffect/core"
+/** @category Primitives */
+export { AbstractEval } from "@diffect/core"
+/** @category Primitives */
+export { Lowering } from "@diffect/core"
+/** @category Primitives */
+export { Kernel } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

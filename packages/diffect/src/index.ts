@@ -8,15 +8,27 @@
  * Shared file: append one block per module or topic (a new transformation, a
  * new namespace such as `optim`); a name only extensions need goes in extend.ts.
  *
+ * @module diffect
  * @since 0.1.0
  */
 
-// Tensors and the ops API
-export { DType, isTensor, lax, np, Shape, Tensor } from "@diffect/core"
+// Tensors and the ops API (a namespace's @category is written on its export)
+export { isTensor, Tensor } from "@diffect/core"
 export type { AbstractValue } from "@diffect/core"
+/** @category Tensors */
+export { DType } from "@diffect/core"
+/** @category Tensors */
+export { Shape } from "@diffect/core"
+/** @category Ops */
+export { np } from "@diffect/core"
+/** @category Ops */
+export { lax } from "@diffect/core"
 
 // Pytrees and tensor schemas
-export { TensorSchema, Tree } from "@diffect/core"
+/** @category Pytrees and schemas */
+export { Tree } from "@diffect/core"
+/** @category Pytrees and schemas */
+export { TensorSchema } from "@diffect/core"
 
 // Running programs and reading values
 export { toJs, toJsSync } from "@diffect/core"
@@ -36,6 +48,7 @@ export { axisIndex, axisIsBound, isBatchedAlong, pmax, pmean, pmin, psum } from 
 export type { CollectiveResult } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
+/** @category Transformations */
 export { Types } from "@diffect/ad"
 
 // Staged programs
@@ -43,9 +56,15 @@ export { evalProgram, makeProgram, printProgram, Program, Var } from "@diffect/a
 export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
 
 // Neural networks (jax.nn and its initializers), losses (optax's) and random numbers (jax.random)
-export { losses, nn, random } from "@diffect/nn"
+/** @category Neural networks */
+export { nn } from "@diffect/nn"
+/** @category Neural networks */
+export { losses } from "@diffect/nn"
+/** @category Random numbers */
+export { random } from "@diffect/nn"
 
 // Optimizers (optax's gradient transformations and schedules)
+/** @category Optimizers */
 export * as optim from "@diffect/optim"
 
 // Backends and their layers

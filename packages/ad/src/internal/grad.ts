@@ -24,7 +24,7 @@ import { describe } from "./describe.js"
 import { resolve } from "./shell.js"
 import { vjpFlat } from "./vjp.js"
 
-/** The options of `grad` and `valueAndGrad`, as JAX's. */
+/** The options of `grad` and `valueAndGrad`, as JAX's. @category Transformations @since 0.1.0 */
 export interface GradOptions {
   readonly argnums?: number | ReadonlyArray<number>
   readonly hasAux?: boolean

@@ -35,7 +35,7 @@ import { vmapFlat } from "./vmap.js"
 
 const { sizeOf } = Shape
 
-/** Options of jacfwd and jacrev. */
+/** Options of jacfwd and jacrev. @category Transformations @since 0.1.0 */
 export interface JacobianOptions {
   readonly argnums?: number | ReadonlyArray<number>
   readonly hasAux?: boolean

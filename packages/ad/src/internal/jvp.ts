@@ -18,6 +18,7 @@ import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./tang
 /**
  * A value traced by a JVP handler: a primal and its tangent (`null` is zero).
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export class JvpTracer extends Tracer {
@@ -36,6 +37,7 @@ export class JvpTracer extends Tracer {
  * The JVP interpreter. Each instance has a fresh level, so a JVP started inside
  * another never confuses their tangents.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export class JvpHandler implements CustomRuleHandler {
@@ -120,6 +122,7 @@ const sameType = (t: Tensor, a: AbstractValue): boolean => t.dtype === a.dtype &
  * Checks a tangent against its primal as `jax.jvp` does: equal shapes, and the
  * primal's tangent dtype (float0 for int/bool primals).
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor): void => {
@@ -144,6 +147,7 @@ export const checkTangent = (operation: string, primal: Tensor, tangent: Tensor)
  * Splits the outputs of a traced function into primals and tangents; an output
  * that is not one of `handler`'s tracers does not depend on the inputs.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const unzipOutputs = (
@@ -177,6 +181,7 @@ export const unzipOutputs = (
  * const [[y], [dy]] = jvpFlat(([x]) => [lax.sin(x!)], [np.array(0)], [np.array(1)])
  * console.log(toJsSync([y!, dy!])) // [0, 1]
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const jvpFlat = (

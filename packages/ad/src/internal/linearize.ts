@@ -32,6 +32,7 @@ import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
  * //     c:f32[] = mul b a
  * //   in (c,) }
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const linearizeFlat = (

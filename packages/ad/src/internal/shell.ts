@@ -94,6 +94,7 @@ export const resolve = (name: string, out: unknown): unknown => {
  * when it is one of ours, else through `Effect.runSyncExitWith`. Failures are
  * thrown as the tagged error itself. For scripts, tests and the facade's `runSync`.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const runSyncOn = <A, E>(backend: BackendShape, effect: Effect.Effect<A, E, Backend>): A => {

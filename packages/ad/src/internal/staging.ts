@@ -16,6 +16,7 @@ import { Program, Var } from "../Program.js"
 /**
  * A value traced by a staging handler: a program variable.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export class StagingTracer extends Tracer {
@@ -31,6 +32,7 @@ export class StagingTracer extends Tracer {
  * The staging interpreter. Create it with a fresh level, make its inputs with
  * `newInput`, run the traced code, then `finish` with the outputs.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export class StagingHandler implements Handler {
@@ -140,6 +142,7 @@ export class StagingHandler implements Handler {
  * //     d:f32[3] = mul c b
  * //   in (d,) }
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const makeProgramFlat = (

@@ -24,6 +24,7 @@ import { hasTrivialTangent, zerosOf } from "./tangents.js"
  * output (`null` for zero) to one cotangent per input (`null` where none flowed).
  * Equations that do not depend on the inputs are evaluated forwards first.
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const backwardPass = (
@@ -121,6 +122,7 @@ export const checkCotangents = (
  * const [ct] = fT([np.array(1)])
  * console.log(toJsSync(ct!)) // 3
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const linearTransposeFlat = (

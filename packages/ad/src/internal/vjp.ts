@@ -25,6 +25,7 @@ const liveCotangents = (avals: ReadonlyArray<AbstractValue>, cotangents: Readonl
  * const [g] = vjpFn([np.array(1)])
  * console.log(toJsSync([y!, g!])) // [9, 6]
  *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const vjpFlat = (

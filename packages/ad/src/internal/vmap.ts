@@ -363,6 +363,8 @@ const canonicalOutAxis = (axis: number, ndim: number): number => {
  * structure only when `f` runs. Synchronous; throws vmap's tagged errors.
  *
  * @internal
+ * @category Transformation internals
+ * @since 0.1.0
  */
 export const vmapFlat = (
   f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,

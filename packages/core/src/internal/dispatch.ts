@@ -12,6 +12,9 @@ import type { Tensor } from "../Tensor.js"
  * Evaluates a primitive on concrete operands: validates and infers output types
  * by abstract evaluation, then enqueues the backend kernel. Re-exported by
  * Handler.ts (users reach it through diffect/extend).
+ *
+ * @category Handler stack
+ * @since 0.1.0
  */
 export const evalPrimitive = <P extends Primitive>(
   primitive: P,
