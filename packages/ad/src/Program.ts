@@ -76,7 +76,8 @@ export type Equation = PrimitiveEquation | CustomEquation
  * are bound to `consts`, `inputs` to the caller's arguments.
  *
  * @example
- * import { aval, lax, makeProgramFlat } from "diffect"
+ * import { lax } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
  * const program = makeProgramFlat(([x]) => [lax.sin(x!)], [aval([3], "float32")])
  * console.log(program.toString())
  * // { lambda ; a:f32[3]. let
@@ -172,7 +173,8 @@ export const printProgram = (program: Program): string => {
  * of an outer transformation transforms it: this is how `grad(grad(f))` works.
  *
  * @example
- * import { aval, evalProgram, lax, makeProgramFlat, np, toJsSync } from "diffect"
+ * import { evalProgram, lax, np, toJsSync } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
  * const program = makeProgramFlat(([x]) => [lax.mul(x!, x!)], [aval([2], "float32")])
  * const [y] = evalProgram(program, program.consts, [np.array([2, 3])])
  * console.log(toJsSync(y!)) // [4, 9]

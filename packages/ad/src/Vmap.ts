@@ -66,7 +66,8 @@ export type VmapResult<F extends AnyFunction> = Tree.MapLeaves<Unwrap<ReturnType
  * transformations (batched Jacobians: vmap of `jvpFlat` over basis vectors).
  *
  * @example
- * import { lax, np, toJsSync, vmapFlat } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
+ * import { vmapFlat } from "diffect/extend"
  * // row sums of a 2x3 matrix
  * const [sums] = vmapFlat(([row]) => [lax.reduceSum(row!, [0])], [np.array([[0, 1, 2], [3, 4, 5]])], [0], [0])
  * console.log(toJsSync(sums!)) // [3, 12]

@@ -32,7 +32,7 @@ class Buffer implements TypedArrayBuffer {
  * ordinary garbage-collected typed array.
  *
  * @example
- * import { aval, makeTypedArrayBackend } from "diffect"
+ * import { aval, makeTypedArrayBackend } from "diffect/extend"
  * const backend = makeTypedArrayBackend()
  * const x = backend.fromHost(new Float32Array([1, 2]), aval([2], "float32"))
  * const [y] = backend.execute("neg", [x], [aval([2], "float32")], {}, [aval([2], "float32")])

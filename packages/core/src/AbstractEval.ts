@@ -210,7 +210,7 @@ const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "comple
  * One abstract-evaluation rule per primitive (a missing entry is a compile error).
  *
  * @example
- * import { AbstractEval, aval } from "diffect"
+ * import { AbstractEval, aval } from "diffect/extend"
  * console.log(AbstractEval.abstractEvalRules.add([aval([2], "float32"), aval([2], "float32", true)], {}))
  * // [{ shape: [2], dtype: "float32", weakType: false }]
  *

@@ -175,7 +175,7 @@ export interface Cast {
  * A scalar expression.
  *
  * @example
- * import { Kernel } from "diffect"
+ * import { Kernel } from "diffect/extend"
  * const x = Kernel.input(0, "f32")
  * // logistic for x >= 0: 1 / (1 + exp(-x))
  * const e = Kernel.div(Kernel.constant(1, "f32"), Kernel.add(Kernel.constant(1, "f32"), Kernel.exp(Kernel.neg(x))))

@@ -429,7 +429,7 @@ const identity = (x: Expr): Expr => x
  * The lowering of every elementwise primitive.
  *
  * @example
- * import { Kernel, Lowering } from "diffect"
+ * import { Kernel, Lowering } from "diffect/extend"
  * const [re, im] = Lowering.elementwiseRules.mul(["complex64", "complex64"], "complex64", {})
  * console.log(Kernel.format(re!)) // sub(mul(in0:f32, in1:f32), mul(in0.im:f32, in1.im:f32))
  * console.log(Kernel.format(im!)) // add(mul(in0:f32, in1.im:f32), mul(in0.im:f32, in1:f32))

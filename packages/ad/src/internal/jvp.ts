@@ -176,7 +176,8 @@ export const unzipOutputs = (
  * are float0 zeros.
  *
  * @example
- * import { jvpFlat, lax, np, toJsSync } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
+ * import { jvpFlat } from "diffect/extend"
  * // sin(0) and cos(0)
  * const [[y], [dy]] = jvpFlat(([x]) => [lax.sin(x!)], [np.array(0)], [np.array(1)])
  * console.log(toJsSync([y!, dy!])) // [0, 1]

@@ -22,7 +22,8 @@ import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
  * primal; outputs: one tangent per output; int/bool values have float0 tangents).
  *
  * @example
- * import { lax, linearizeFlat, np, toJsSync } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
+ * import { linearizeFlat } from "diffect/extend"
  * const [[y], jvpFn, program] = linearizeFlat(([x]) => [lax.sin(x!)], [np.array(1)])
  * // sin(1), and the tangent 2 maps to 2 cos(1)
  * console.log(toJsSync([y!, jvpFn([np.array(2)])[0]!])) // [0.8414710, 1.0806046]

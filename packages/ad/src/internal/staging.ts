@@ -134,7 +134,8 @@ export class StagingHandler implements Handler {
  * even on values that do not depend on the inputs.
  *
  * @example
- * import { aval, lax, makeProgramFlat } from "diffect"
+ * import { lax } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
  * const program = makeProgramFlat(([x, y]) => [lax.mul(lax.sin(x!), y!)], [aval([3], "float32"), aval([3], "float32")])
  * console.log(program.toString())
  * // { lambda ; a:f32[3] b:f32[3]. let

@@ -117,7 +117,8 @@ export const checkCotangents = (
  * `NonLinearTransposeError` when transposed.
  *
  * @example
- * import { aval, lax, linearTransposeFlat, np, toJsSync } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
+ * import { aval, linearTransposeFlat } from "diffect/extend"
  * const fT = linearTransposeFlat(([x]) => [lax.mul(x!, np.array(3))], [aval([], "float32")])
  * const [ct] = fT([np.array(1)])
  * console.log(toJsSync(ct!)) // 3

@@ -20,7 +20,8 @@ const liveCotangents = (avals: ReadonlyArray<AbstractValue>, cotangents: Readonl
  * float0 zeros.
  *
  * @example
- * import { lax, np, toJsSync, vjpFlat } from "diffect"
+ * import { lax, np, toJsSync } from "diffect"
+ * import { vjpFlat } from "diffect/extend"
  * const [[y], vjpFn] = vjpFlat(([x]) => [lax.mul(x!, x!)], [np.array(3)])
  * const [g] = vjpFn([np.array(1)])
  * console.log(toJsSync([y!, g!])) // [9, 6]
