@@ -14,7 +14,7 @@
  * a backend with float64 renders its `f64` ops natively.
  *
  * @example
- * import { Approximation, Kernel } from "diffect"
+ * import { Approximation, Kernel } from "diffect/extend"
  * const x = Kernel.input(0, "f32")
  * const [e] = Approximation.decompose([Kernel.exp(x)], Approximation.allDecomposed)
  * // exp became a reduction, a polynomial and an ldexp, with NaN passed through
@@ -564,7 +564,7 @@ export const decomposition = <Op extends Transcendental>(op: Op, support: Suppor
  * back unchanged (the same objects).
  *
  * @example
- * import { Approximation, Kernel } from "diffect"
+ * import { Approximation, Kernel } from "diffect/extend"
  * const e = Kernel.exp(Kernel.input(0, "f32"))
  * console.log(Approximation.decompose([e], Approximation.allNative)[0] === e) // true
  *

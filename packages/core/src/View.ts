@@ -24,7 +24,7 @@
  * reshape).
  *
  * @example
- * import { View } from "diffect"
+ * import { View } from "diffect/extend"
  * // x: shape [2, 3], row-major; transpose then reverse the new first axis.
  * const v = View.rev(View.transpose(View.contiguous([2, 3]), [1, 0]), [0])
  * // position [0, 1] reads x[1][2], element 5 of the buffer

@@ -39,6 +39,10 @@ export { AbstractEval } from "@diffect/core"
 export { Lowering } from "@diffect/core"
 /** @category Primitives */
 export { Kernel } from "@diffect/core"
+/** @category Primitives */
+export { Approximation } from "@diffect/core"
+/** @category Primitives */
+export { View } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

@@ -33,7 +33,10 @@ export { TensorSchema } from "@diffect/core"
 // Running programs and reading values
 export { toJs, toJsSync } from "@diffect/core"
 export type { JsValue, ToJs } from "@diffect/core"
+export { eager } from "@diffect/core"
 export { runSync } from "./Run.js"
+/** @category Reading values */
+export { Checkpoint } from "@diffect/core"
 
 // Transformations
 export { grad, valueAndGrad } from "@diffect/ad"
@@ -77,4 +80,5 @@ export type { BackendFailure } from "@diffect/core"
 // Errors: every tagged error, from each package's Errors module
 export * from "@diffect/ad/Errors"
 export * from "@diffect/backend-webgpu/Errors"
+export { isCoreError } from "@diffect/core"
 export * from "@diffect/core/Errors"
