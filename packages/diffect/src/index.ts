@@ -54,6 +54,10 @@ export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
 /** @category Transformations */
 export { Types } from "@diffect/ad"
 
+// Compilation
+export { jit } from "@diffect/ad"
+export type { JitCacheInfo, JitOptions, Jitted, Lowered } from "@diffect/ad"
+
 // Staged programs
 export { evalProgram, makeProgram, printProgram, Program, Var } from "@diffect/ad"
 export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
