@@ -292,7 +292,7 @@ export type StructuredPrimitive = Exclude<Primitive, ElementwisePrimitive>
  * The primitives whose kind is one of `kinds`, in the order of `primitiveKinds`.
  *
  * @example
- * import { primitivesOfKind } from "diffect"
+ * import { primitivesOfKind } from "diffect/extend"
  * console.log(primitivesOfKind("select")) // ["select"]
  *
  * @since 0.1.0
@@ -321,8 +321,8 @@ export const isElementwise = (p: Primitive): p is ElementwisePrimitive => {
  * and its kernel-IR lowering.
  *
  * @example
- * import { fromKinds } from "diffect"
- * import type { Primitive, StructuredPrimitive } from "diffect"
+ * import { fromKinds } from "diffect/extend"
+ * import type { Primitive, StructuredPrimitive } from "diffect/extend"
  * // The operand count of the elementwise primitives, from their kind (0 for the others here).
  * const others = { reduce_sum: 0 } as unknown as { [P in StructuredPrimitive]: number }
  * const arity = fromKinds<{ [P in Primitive]: number }>(

@@ -32,7 +32,14 @@ export type { Handler } from "@diffect/core"
 export { aval, ConcreteTensor, describeShape, formatAval, hostToJs, Tracer } from "@diffect/core"
 
 // Primitives and the core's rule tables (abstract evaluation, elementwise lowering, kernel IR)
-export { binaryPrimitives, isElementwise, unaryPrimitives } from "@diffect/core"
+export {
+  binaryPrimitives,
+  fromKinds,
+  isElementwise,
+  primitiveKinds,
+  primitivesOfKind,
+  unaryPrimitives
+} from "@diffect/core"
 /** @category Primitives */
 export { AbstractEval } from "@diffect/core"
 /** @category Primitives */
@@ -46,10 +53,14 @@ export { View } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,
+  KindOf,
   Params,
   Primitive,
+  PrimitiveKind,
+  PrimitiveOfKind,
   PrimitiveParams,
   RuleTable,
+  StructuredPrimitive,
   UnaryPrimitive
 } from "@diffect/core"
 

@@ -41,7 +41,7 @@ export { Checkpoint } from "@diffect/core"
 // Transformations
 export { grad, valueAndGrad } from "@diffect/ad"
 export type { GradOptions } from "@diffect/ad"
-export { jvp, linearize, linearizeWith, linearTranspose, vjp, vjpWith } from "@diffect/ad"
+export { jvp, linearize, linearTranspose, vjp } from "@diffect/ad"
 export type { AuxOptions, JvpFn, OutputOf, VjpFn, VjpOptions } from "@diffect/ad"
 export { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
 export type { HessianResult, JacobianOptions, JacrevOptions } from "@diffect/ad"
