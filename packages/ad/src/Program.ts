@@ -10,6 +10,7 @@
 import { bind } from "@diffect/core"
 import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { formatAval } from "@diffect/core"
+import { formatParams, varName } from "./internal/jaxprText.js"
 
 /**
  * A typed program variable. Its printed name (`a`, `b`, ...) is given when the
@@ -107,29 +108,6 @@ export class Program {
   toString(): string {
     return printProgram(this)
   }
-}
-
-// Names a, b, ..., z, ba, bb, ... as jaxprs do (a bijective base-26 count).
-const varName = (i: number): string => {
-  let s = ""
-  let n = i
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s
-    n = Math.floor(n / 26)
-  } while (n > 0)
-  return s
-}
-
-const formatParam = (value: unknown): string => {
-  if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
-  if (value === null) return "None"
-  if (typeof value === "boolean") return value ? "True" : "False"
-  return String(value)
-}
-
-const formatParams = (params: object): string => {
-  const entries = Object.entries(params)
-  return entries.length === 0 ? "" : `[${entries.map(([k, v]) => `${k}=${formatParam(v)}`).join(" ")}]`
 }
 
 /**

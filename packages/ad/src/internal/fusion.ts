@@ -18,6 +18,7 @@ import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@d
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
+import { formatParam, formatParams, varName } from "./jaxprText.js"
 import type { UniformValues } from "./simplify.js"
 
 type Expr = KernelNs.Expr
@@ -214,29 +215,6 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     rounded
   }
   return { spec, inputs, outputs: g.outputs }
-}
-
-// Names a, b, ..., z, ba, ... as jaxprs do.
-const varName = (i: number): string => {
-  let s = ""
-  let n = i
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s
-    n = Math.floor(n / 26)
-  } while (n > 0)
-  return s
-}
-
-const formatParam = (value: unknown): string => {
-  if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
-  if (value === null) return "None"
-  if (typeof value === "boolean") return value ? "True" : "False"
-  return String(value)
-}
-
-const formatParams = (params: object): string => {
-  const entries = Object.entries(params)
-  return entries.length === 0 ? "" : `[${entries.map(([k, v]) => `${k}=${formatParam(v)}`).join(" ")}]`
 }
 
 /**

@@ -1,0 +1,29 @@
+/**
+ * Jaxpr-style text shared by Program printing and jit's fusion plan printing.
+ *
+ * @since 0.1.0
+ */
+
+// Names a, b, ..., z, ba, bb, ... as jaxprs do (a bijective base-26 count).
+export const varName = (i: number): string => {
+  let s = ""
+  let n = i
+  do {
+    s = String.fromCharCode(97 + (n % 26)) + s
+    n = Math.floor(n / 26)
+  } while (n > 0)
+  return s
+}
+
+export const formatParam = (value: unknown): string => {
+  if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
+  if (value === null) return "None"
+  if (typeof value === "boolean") return value ? "True" : "False"
+  return String(value)
+}
+
+/** `[k=v k2=v2]` as jaxprs print a primitive's parameters; empty when there are none. */
+export const formatParams = (params: object): string => {
+  const entries = Object.entries(params)
+  return entries.length === 0 ? "" : `[${entries.map(([k, v]) => `${k}=${formatParam(v)}`).join(" ")}]`
+}
