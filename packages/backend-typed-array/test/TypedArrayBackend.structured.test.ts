@@ -180,6 +180,11 @@ describe("shape kernels", () => {
       run("broadcast_in_dim", [arr("float64", [], [7])], { shape: [2, 2], broadcastDimensions: [] }, [2, 2], "float64"),
       [7, 7, 7, 7]
     )
+    // A -0 scalar stays -0 (a fresh buffer is +0, so the fill must not be skipped for it).
+    const negZero = run("broadcast_in_dim", [arr("float32", [], [-0])], { shape: [3], broadcastDimensions: [] }, [
+      3
+    ], "float32")
+    assert.deepStrictEqual(Array.from(negZero, (v) => Object.is(v, -0)), [true, true, true])
     expect.exact(
       run(
         "broadcast_in_dim",

@@ -99,7 +99,8 @@ const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, inAvals, params, out
   // A real scalar (a JS number in eager code) is a fill.
   if (src.length !== 1) return broadcastView(inputs, inAvals, params, outAvals)
   const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
-  if (src[0] !== 0) dst.fill(src[0]!)
+  // A fresh buffer is +0: fill unless the value is +0 itself (a -0 must be written).
+  if (!Object.is(src[0], 0)) dst.fill(src[0]!)
   return [dst]
 }
 

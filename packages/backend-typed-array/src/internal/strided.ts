@@ -81,7 +81,7 @@ export const materialize = (src: HostArray, view: View.View, dtype: DType.DType,
 /** Sets every element of `dst` to `value`'s one element (`lanes` entries). */
 export const fillWith = (dst: HostArray, value: HostArray, lanes: number): void => {
   if (lanes === 1) {
-    if (value[0] !== 0) dst.fill(value[0]!)
+    if (!Object.is(value[0], 0)) dst.fill(value[0]!)
     return
   }
   for (let i = 0; i < dst.length; i += lanes) {
