@@ -665,6 +665,16 @@ const shapes: ReadonlyArray<Case> = [
     expected: [[C[3], C[0]], [C[1], C[1]]]
   },
   {
+    name: "dynamic_slice with traced starts clamps (-1 -> 1, 3 -> 1)",
+    run: () => lax.dynamicSlice(f([[1, 2, 3], [4, 5, 6]]), [i32(-1), i32(3)], [1, 2]),
+    expected: [[5, 6]]
+  },
+  {
+    name: "dynamic_update_slice with a traced start",
+    run: () => lax.dynamicUpdateSlice(f([[0, 0, 0], [0, 0, 0]]), f([[7, 8]]), [i32(1), i32(1)]),
+    expected: [[0, 0, 0], [0, 7, 8]]
+  },
+  {
     name: "scatter_add adds repeated indices",
     run: () => lax.scatterAdd(f([0, 0, 0, 0]), i32([0, 2, 0, 3]), f([1, 2, 3, 4]), 0),
     expected: [4, 0, 2, 4]

@@ -404,3 +404,14 @@ const scalarValue: Check = {
     (typeof u === "object" && u !== null && typeof (u as { re?: unknown }).re === "number" &&
       typeof (u as { im?: unknown }).im === "number")
 }
+
+// Dynamic slicing (JAX's dynamic_slice family): compositions of gather and select.
+export {
+  dynamicIndexInDim,
+  dynamicSlice,
+  dynamicSliceInDim,
+  dynamicUpdateIndexInDim,
+  dynamicUpdateSlice,
+  dynamicUpdateSliceInDim
+} from "./internal/dynamicSlicing.js"
+export type { Index } from "./internal/dynamicSlicing.js"
