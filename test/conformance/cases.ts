@@ -557,7 +557,47 @@ const reductions: ReadonlyArray<Case> = [
     run: () => np.cumsum(np.ones([300_000])),
     expected: Array.from({ length: 300_000 }, (_, k) => k + 1)
   },
-  { name: "cumsum complex64", run: () => np.cumsum(np.array([cx(1, 1), cx(2, -3)])), expected: [cx(1, 1), cx(3, -2)] }
+  { name: "cumsum complex64", run: () => np.cumsum(np.array([cx(1, 1), cx(2, -3)])), expected: [cx(1, 1), cx(3, -2)] },
+  { name: "cumprod", run: () => lax.cumprod(f([1, 2, 3, 4])), expected: [1, 2, 6, 24] },
+  { name: "cumprod reverse with a zero", run: () => lax.cumprod(f([2, 0, 3, -1]), 0, true), expected: [0, 0, -3, -1] },
+  { name: "cumprod int32", run: () => lax.cumprod(i32([5, -2, 7])), expected: [5, -10, -70] },
+  // (1 + 2i)(3 - i) = 5 + 5i
+  {
+    name: "cumprod complex64",
+    run: () => lax.cumprod(np.array([cx(1, 2), cx(3, -1)])),
+    expected: [cx(1, 2), cx(5, 5)]
+  },
+  {
+    name: "cummax axis 1 of (2,4)",
+    run: () => lax.cummax(f([[1, 3, 2, 5], [0, -1, 4, 2]]), 1),
+    expected: [[1, 3, 3, 5], [0, 0, 4, 4]]
+  },
+  { name: "cummax propagates NaN", run: () => lax.cummax(f([1, NaN, 3])), expected: [1, NaN, NaN] },
+  { name: "cummin reverse", run: () => lax.cummin(f([3, 1, 2]), 0, true), expected: [1, 1, 2] },
+  { name: "cummin int32", run: () => lax.cummin(i32([4, 9, -3, 0])), expected: [4, 4, -3, -3] },
+  { name: "cummax bool", run: () => lax.cummax(np.array([false, true, false])), expected: [false, true, true] },
+  {
+    name: "cumlogsumexp",
+    run: () => lax.cumlogsumexp(f([0, 0, 1000, -Infinity])),
+    expected: [0, Math.LN2, 1000, 1000],
+    rtol: 1e-6
+  },
+  {
+    name: "cumlogsumexp reverse of -inf",
+    run: () => lax.cumlogsumexp(f([1, -Infinity, -Infinity]), 0, true),
+    expected: [1, -Infinity, -Infinity]
+  },
+  {
+    name: "cummax of a long line (blocked scan)",
+    run: () => lax.cummax(f(fill(5000))),
+    expected: fill(5000).map((_, k, a) => Math.max(...a.slice(0, k + 1)))
+  },
+  {
+    name: "cumlogsumexp of a long line (blocked scan)",
+    run: () => lax.cumlogsumexp(np.zeros([3000])),
+    expected: Array.from({ length: 3000 }, (_, k) => Math.log(k + 1)),
+    rtol: 2e-6
+  }
 ]
 
 /** Shape primitives (index mapping). */

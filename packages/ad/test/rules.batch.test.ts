@@ -43,6 +43,11 @@ const reduction: CaseGen<never> = (rng) => {
   return { params: { axes: subset(rng, s.length) } as never, operands: [floats(s)] }
 }
 
+const scanCase: CaseGen<never> = (rng) => {
+  const s = randomShape(rng, 1)
+  return { params: { axis: rng.int(0, s.length - 1), reverse: rng.next() < 0.5 } as never, operands: [floats(s)] }
+}
+
 const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
   neg: unary(-2, 2),
   sin: unary(-2, 2),
@@ -139,10 +144,11 @@ const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
     const s = randomShape(rng, 1)
     return { params: { axis: rng.int(0, s.length - 1) }, operands: [floats(s)] }
   },
-  cumsum: (rng) => {
-    const s = randomShape(rng, 1)
-    return { params: { axis: rng.int(0, s.length - 1), reverse: rng.next() < 0.5 }, operands: [floats(s)] }
-  },
+  cumsum: scanCase,
+  cumprod: scanCase,
+  cummax: scanCase,
+  cummin: scanCase,
+  cumlogsumexp: scanCase,
   broadcast_in_dim: (rng) => {
     const s = randomShape(rng, 0, 2)
     // Output: the operand's dims (size-1 dims may grow) with new dims inserted anywhere.

@@ -352,6 +352,23 @@ const structuredCases: ReadonlyArray<Case> = [
   { name: "argmin", operands: [v([2, 3])], f: ([x]) => lax.argmin(x!, 0) },
   { name: "cumsum", operands: [v([2, 3])], f: ([x]) => lax.cumsum(x!, 1) },
   { name: "cumsum reverse", operands: [v([2, 3])], f: ([x]) => lax.cumsum(x!, 0, true) },
+  { name: "cumprod", operands: [v([2, 4])], f: ([x]) => lax.cumprod(x!, 1) },
+  { name: "cumprod reverse", operands: [v([5, 2])], f: ([x]) => lax.cumprod(x!, 0, true) },
+  // exact through a zero factor: the pair scan never divides by x
+  { name: "cumprod through a zero", operands: [v([4], { fixed: [1.5, 0, -2, 0.5] })], f: ([x]) => lax.cumprod(x!, 0) },
+  // distinct values: cummax/cummin have kinks where two are equal
+  {
+    name: "cummax",
+    operands: [v([2, 5], { fixed: [0.3, -1.2, 1.7, 0.9, 2.4, 1.1, 1.6, -0.4, 0.2, -2] })],
+    f: ([x]) => lax.cummax(x!, 1)
+  },
+  {
+    name: "cummin reverse",
+    operands: [v([5, 2], { fixed: [0.3, -1.2, 1.7, 0.9, 2.4, 1.1, 1.6, -0.4, 0.2, -2] })],
+    f: ([x]) => lax.cummin(x!, 0, true)
+  },
+  { name: "cumlogsumexp", operands: [v([2, 5])], f: ([x]) => lax.cumlogsumexp(x!, 1) },
+  { name: "cumlogsumexp reverse", operands: [v([6])], f: ([x]) => lax.cumlogsumexp(x!, 0, true) },
   { name: "broadcast_in_dim", operands: [v([3])], f: ([x]) => lax.broadcastInDim(x!, [2, 3], [1]) },
   { name: "broadcast_in_dim unit", operands: [v([1, 3])], f: ([x]) => lax.broadcastInDim(x!, [2, 4, 3], [1, 2]) },
   { name: "reshape", operands: [v([2, 3])], f: ([x]) => lax.reshape(x!, [3, 2]) },

@@ -185,6 +185,19 @@ const reduceRule = <P extends "reduce_sum" | "reduce_max" | "reduce_min" | "redu
   return [aval(shape, x.dtype, x.weakType)]
 }
 
+// The cumulative reductions: the operand's aval, along a valid axis.
+const scanRule = <P extends "cumsum" | "cumprod" | "cummax" | "cummin" | "cumlogsumexp">(
+  op: P,
+  cls: DTypeClass
+): AbstractEvalRule<P> =>
+(avals, { axis }) => {
+  checkArity(op, avals, 1)
+  const x = avals[0]!
+  checkClass(op, x, cls)
+  checkAxis(axis, x.shape.length)
+  return [x]
+}
+
 const argRule = <P extends "argmax" | "argmin">(op: P): AbstractEvalRule<P> => (avals, { axis }) => {
   checkArity(op, avals, 1)
   const x = avals[0]!
@@ -319,13 +332,11 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   reduce_prod: reduceRule("reduce_prod", numeric),
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),
-  cumsum: (avals, { axis }) => {
-    checkArity("cumsum", avals, 1)
-    const x = avals[0]!
-    checkClass("cumsum", x, numeric)
-    checkAxis(axis, x.shape.length)
-    return [x]
-  },
+  cumsum: scanRule("cumsum", numeric),
+  cumprod: scanRule("cumprod", numeric),
+  cummax: scanRule("cummax", ordered),
+  cummin: scanRule("cummin", ordered),
+  cumlogsumexp: scanRule("cumlogsumexp", floating),
 
   broadcast_in_dim: (avals, { broadcastDimensions: dims, shape }) => {
     checkArity("broadcast_in_dim", avals, 1)

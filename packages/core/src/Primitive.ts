@@ -92,6 +92,14 @@ export interface PrimitiveParams {
   readonly argmax: { readonly axis: number }
   readonly argmin: { readonly axis: number }
   readonly cumsum: { readonly axis: number; readonly reverse: boolean }
+  /** Inclusive cumulative product along `axis` (from the end when `reverse`). */
+  readonly cumprod: { readonly axis: number; readonly reverse: boolean }
+  /** Inclusive running maximum along `axis` (NaN propagates, as `max`). */
+  readonly cummax: { readonly axis: number; readonly reverse: boolean }
+  /** Inclusive running minimum along `axis`. */
+  readonly cummin: { readonly axis: number; readonly reverse: boolean }
+  /** Inclusive running `log(sum(exp(x)))` along `axis` (JAX's `cumlogsumexp`). */
+  readonly cumlogsumexp: { readonly axis: number; readonly reverse: boolean }
   // shapes
   /** JAX's `broadcast_in_dim`: operand dim i becomes output dim `broadcastDimensions[i]`. */
   readonly broadcast_in_dim: { readonly shape: Shape; readonly broadcastDimensions: ReadonlyArray<number> }
@@ -253,6 +261,10 @@ export const primitiveKinds = {
   argmax: "reduction",
   argmin: "reduction",
   cumsum: "reduction",
+  cumprod: "reduction",
+  cummax: "reduction",
+  cummin: "reduction",
+  cumlogsumexp: "reduction",
   broadcast_in_dim: "structural",
   reshape: "structural",
   transpose: "structural",

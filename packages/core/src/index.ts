@@ -26,7 +26,7 @@ export * as lax from "./lax.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
 /** @category Ops */
-export * as np from "./np.js"
+export * as np from "./numpy.js"
 export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"

@@ -229,12 +229,131 @@ export const argmax = (x: Tensor, axis: number): Tensor =>
 /** Index of the first minimum along `axis` (int32). @since 0.1.0 */
 export const argmin = (x: Tensor, axis: number): Tensor =>
   bind1("argmin", [t("argmin", x)], { axis: int("argmin", "axis", axis) })
-/** @since 0.1.0 */
-export const cumsum = (x: Tensor, axis: number, reverse = false): Tensor =>
-  bind1("cumsum", [t("cumsum", x)], {
-    axis: int("cumsum", "axis", axis),
-    reverse: checkArg("cumsum", "reverse", reverse, boolean)
-  })
+const cumulative =
+  <P extends "cumsum" | "cumprod" | "cummax" | "cummin" | "cumlogsumexp">(p: P) =>
+  (x: Tensor, axis = 0, reverse = false): Tensor => {
+    const v = t(p, x)
+    const a = int(p, "axis", axis)
+    return bind1(p, [v], {
+      axis: a < 0 && a >= -v.ndim ? a + v.ndim : a,
+      reverse: checkArg(p, "reverse", reverse, boolean)
+    } as Params<P>)
+  }
+
+/**
+ * Inclusive cumulative sum along `axis` (JAX's `lax.cumsum`; from the end when
+ * `reverse`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.cumsum(np.array([1, 2, 3]), 0, true))) // [6, 5, 3]
+ *
+ * @since 0.1.0
+ */
+export const cumsum = cumulative("cumsum")
+/**
+ * Inclusive cumulative product along `axis` (JAX's `lax.cumprod`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.cumprod(np.array([1, 2, 3, 4])))) // [1, 2, 6, 24]
+ *
+ * @since 0.1.0
+ */
+export const cumprod = cumulative("cumprod")
+/**
+ * Running maximum along `axis` (JAX's `lax.cummax`; NaN propagates).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.cummax(np.array([1, 3, 2, 5])))) // [1, 3, 3, 5]
+ *
+ * @since 0.1.0
+ */
+export const cummax = cumulative("cummax")
+/**
+ * Running minimum along `axis` (JAX's `lax.cummin`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.cummin(np.array([3, 1, 2]), 0, true))) // [1, 1, 2]
+ *
+ * @since 0.1.0
+ */
+export const cummin = cumulative("cummin")
+/**
+ * Running `log(sum(exp(x)))` along `axis` (JAX's `lax.cumlogsumexp`), without
+ * overflow.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.cumlogsumexp(np.array([0, 0, 1000])))) // [0, 0.6931472, 1000]
+ *
+ * @since 0.1.0
+ */
+export const cumlogsumexp = cumulative("cumlogsumexp")
+
+/**
+ * JAX's `lax.associative_scan`: the inclusive scan of `elems` (tensors sharing
+ * their length along `axis`) under an associative `combine`, in O(log n)
+ * steps of whole-array operations (slices, `combine`, interleaving pads), so it
+ * is differentiated, batched and run on every backend like any composition.
+ * `combine` gets two lists of tensors (earlier, later) and returns one list.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [s] = lax.associativeScan(([a], [b]) => [lax.add(a!, b!)], [np.array([1, 2, 3, 4, 5])])
+ * console.log(toJsSync(s!)) // [1, 3, 6, 10, 15]
+ *
+ * @since 0.1.0
+ */
+export const associativeScan = (
+  combine: (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  elems: ReadonlyArray<Tensor>,
+  options?: { readonly reverse?: boolean | undefined; readonly axis?: number | undefined }
+): ReadonlyArray<Tensor> => {
+  const xs = tensors("associative_scan", elems)
+  if (typeof combine !== "function") throw argumentError("associative_scan", "combine", "a function", combine)
+  if (xs.length === 0) return []
+  const ndim = xs[0]!.ndim
+  const a0 = int("associative_scan", "axis", options?.axis ?? 0)
+  const axis = a0 < 0 ? a0 + ndim : a0
+  const reverse = checkArg("associative_scan", "reverse", options?.reverse ?? false, boolean)
+  const n = xs[0]!.shape[axis]
+  if (n === undefined || xs.some((x) => x.ndim !== ndim || x.shape[axis] !== n)) {
+    throw argumentError("associative_scan", "elems", `tensors of one rank sharing their length along axis ${a0}`, elems)
+  }
+  const sliceAxis = (x: Tensor, start: number, stop: number, stride = 1): Tensor =>
+    slice(
+      x,
+      x.shape.map((_, d) => (d === axis ? start : 0)),
+      x.shape.map((s, d) => (d === axis ? Math.max(start, stop < 0 ? s + stop : stop) : s)),
+      stride === 1 ? null : x.shape.map((_, d) => (d === axis ? stride : 1))
+    )
+  // Interleaves a (length m or m + 1) with b (length m) along the axis: a0 b0 a1 b1 ...
+  const interleave = (a: Tensor, b: Tensor): Tensor => {
+    const even = a.shape[axis] === b.shape[axis]
+    const cfg = (lo: number, hi: number) =>
+      a.shape.map((_, d): readonly [number, number, number] => (d === axis ? [lo, hi, 1] : [0, 0, 0]))
+    const zero = full([], 0, a.dtype)
+    const pa = pad(a, zero, cfg(0, even ? 1 : 0))
+    const pb = pad(b, zero, cfg(1, even ? 0 : 1))
+    return a.dtype === "bool" ? or(pa, pb) : add(pa, pb)
+  }
+  const run = (es: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    const len = es[0]!.shape[axis]!
+    if (len < 2) return es
+    const reduced = combine(es.map((e) => sliceAxis(e, 0, -1, 2)), es.map((e) => sliceAxis(e, 1, len, 2)))
+    const odd = run(reduced)
+    const even = len % 2 === 0
+      ? combine(odd.map((e) => sliceAxis(e, 0, -1)), es.map((e) => sliceAxis(e, 2, len, 2)))
+      : combine(odd, es.map((e) => sliceAxis(e, 2, len, 2)))
+    const evens = es.map((e, i) => concatenate([sliceAxis(e, 0, 1), even[i]!], axis))
+    return evens.map((e, i) => interleave(e, odd[i]!))
+  }
+  const flip = (ys: ReadonlyArray<Tensor>) => (reverse ? ys.map((y) => rev(y, [axis])) : ys)
+  return flip(run(flip(xs)))
+}
 
 /** @since 0.1.0 */
 export const broadcastInDim = (x: Tensor, shape: Shape, broadcastDimensions: ReadonlyArray<number>): Tensor =>

@@ -181,6 +181,58 @@ const reduceProdTangent = (x: Tensor, t: Tensor, axes: ReadonlyArray<number>, ou
 const psumOf = (t: Tensor, axisName: string): Tensor => bind1("psum", [t], { axisName })
 
 /**
+ * The cumulative reductions other than cumsum, as JAX's `_cumulative_jvp_rule`:
+ * the tangent is the JVP of the associative scan of the combine, written here as
+ * one scan of (value, tangent) pairs, so it is exact where a running product
+ * meets a zero and splits ties of cummax/cummin as `max`/`min` do.
+ */
+const cumulativeRule = <P extends "cumprod" | "cummax" | "cummin" | "cumlogsumexp">(
+  p: P,
+  combine: (a: Tensor, ta: Tensor, b: Tensor, tb: Tensor) => readonly [Tensor, Tensor]
+): JvpRule<P> =>
+  single((primals, tangents, params) => {
+    const x = primals[0]!
+    const ans = bind1(p, primals, params)
+    const t = tangents[0]!
+    if (!DType.isInexact(x.dtype)) return [ans, null]
+    const [, tangent] = lax.associativeScan(
+      ([a, ta], [b, tb]) => combine(a!, ta!, b!, tb!),
+      [x, t],
+      { axis: params.axis, reverse: params.reverse }
+    )
+    return [ans, tangent!]
+  })
+
+const chooseTangent =
+  (pick: (a: Tensor, b: Tensor) => Tensor, isMax: boolean) =>
+  (a: Tensor, ta: Tensor, b: Tensor, tb: Tensor): readonly [Tensor, Tensor] => {
+    const m = pick(a, b)
+    // JAX's max/min JVP: all to the strict winner, half each on a tie
+    const wins = isMax ? lax.gt(a, b) : lax.lt(a, b)
+    const w = lax.select(wins, constLike(a, 1), lax.select(lax.eq(a, b), constLike(a, 0.5), constLike(a, 0)))
+    return [m, lax.add(lax.mul(ta, w), lax.mul(tb, lax.sub(constLike(w, 1), w)))]
+  }
+
+// log(e^a + e^b), stable, with equal infinities giving themselves. -|d| is min(d, -d), whose
+// derivative at a tie is 0 (abs's is 1), so the derivative there is 1/2 each, as JAX's.
+const logaddexp = (a: Tensor, b: Tensor): Tensor => {
+  const m = lax.max(a, b)
+  const d = lax.sub(a, b)
+  const finite = lax.eq(d, d)
+  const safe = lax.select(finite, d, constLike(d, 0))
+  const r = lax.add(m, lax.log1p(lax.exp(lax.min(safe, lax.neg(safe)))))
+  return lax.select(lax.or(finite, lax.ne(m, m)), r, m)
+}
+const logaddexpTangent = (a: Tensor, ta: Tensor, b: Tensor, tb: Tensor): readonly [Tensor, Tensor] => {
+  const c = logaddexp(a, b)
+  // weights e^(a-c) and e^(b-c); where c is -inf both inputs are, and the weights split
+  const empty = lax.eq(c, constLike(c, -Infinity))
+  const wa = lax.select(empty, constLike(c, 0.5), lax.exp(lax.sub(a, lax.select(empty, constLike(c, 0), c))))
+  const wb = lax.select(empty, constLike(c, 0.5), lax.exp(lax.sub(b, lax.select(empty, constLike(c, 0), c))))
+  return [c, lax.add(lax.mul(ta, wa), lax.mul(tb, wb))]
+}
+
+/**
  * The JVP rule of every primitive (a missing entry is a compile error).
  *
  * @since 0.1.0
@@ -314,6 +366,10 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   argmax: zero("argmax"),
   argmin: zero("argmin"),
   cumsum: linear("cumsum"),
+  cumprod: cumulativeRule("cumprod", (a, ta, b, tb) => [lax.mul(a, b), lax.add(lax.mul(ta, b), lax.mul(a, tb))]),
+  cummax: cumulativeRule("cummax", chooseTangent(lax.max, true)),
+  cummin: cumulativeRule("cummin", chooseTangent(lax.min, false)),
+  cumlogsumexp: cumulativeRule("cumlogsumexp", logaddexpTangent),
 
   broadcast_in_dim: linear("broadcast_in_dim"),
   reshape: linear("reshape"),

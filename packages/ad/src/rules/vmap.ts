@@ -265,11 +265,14 @@ const splitRule: BatchRule<"split"> = ([x], [d], { axis, sizes }) => {
   return [outs, outs.map(() => bd)]
 }
 
-const cumsumRule: SingleBatchRule<"cumsum"> = ([x], [d], params) => {
-  const bd = d!
-  const a = canonicalAxis(params.axis, x!.ndim - 1)
-  return [lax.cumsum(x!, shiftAxis(a, bd), params.reverse), bd]
-}
+// The cumulative reductions run along the shifted axis; the batch dimension stays.
+const cumulativeRule =
+  <P extends "cumsum" | "cumprod" | "cummax" | "cummin" | "cumlogsumexp">(p: P): SingleBatchRule<P> =>
+  ([x], [d], params) => {
+    const bd = d!
+    const a = canonicalAxis(params.axis, x!.ndim - 1)
+    return [bind1(p, [x!], { axis: shiftAxis(a, bd), reverse: params.reverse } as Params<P>), bd]
+  }
 
 const gatherRule: SingleBatchRule<"gather"> = ([x, indices], [dx, di], params, axis) => {
   if (di === null) {
@@ -382,7 +385,11 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   reduce_prod: single(reducer("reduce_prod")),
   argmax: single(argReducer("argmax")),
   argmin: single(argReducer("argmin")),
-  cumsum: single(cumsumRule),
+  cumsum: single(cumulativeRule("cumsum")),
+  cumprod: single(cumulativeRule("cumprod")),
+  cummax: single(cumulativeRule("cummax")),
+  cummin: single(cumulativeRule("cummin")),
+  cumlogsumexp: single(cumulativeRule("cumlogsumexp")),
   broadcast_in_dim: single(broadcastInDimRule),
   reshape: single(reshapeRule),
   transpose: single(transposeRule),

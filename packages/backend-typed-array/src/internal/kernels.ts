@@ -11,7 +11,7 @@ import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
 import { gather, scatterAdd } from "./gather.js"
-import { argReduce, cumsum, reduce } from "./reduce.js"
+import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { materialize, stridedCopy } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -167,6 +167,12 @@ export const kernels: { readonly [P in Primitive]: Kernel<P> } = fromKinds<{ rea
     argmin: (inputs, [x], { axis }) => [argReduce(false, inputs[0]!, x!.shape, x!.dtype, axis)],
     cumsum: (inputs, [x], { axis, reverse }, [out]) => [
       cumsum(inputs[0]!, x!.shape, x!.dtype, axis, reverse, out!.dtype)
+    ],
+    cumprod: (inputs, [x], { axis, reverse }) => [scan("prod", inputs[0]!, x!.shape, x!.dtype, axis, reverse)],
+    cummax: (inputs, [x], { axis, reverse }) => [scan("max", inputs[0]!, x!.shape, x!.dtype, axis, reverse)],
+    cummin: (inputs, [x], { axis, reverse }) => [scan("min", inputs[0]!, x!.shape, x!.dtype, axis, reverse)],
+    cumlogsumexp: (inputs, [x], { axis, reverse }) => [
+      scan("logsumexp", inputs[0]!, x!.shape, x!.dtype, axis, reverse)
     ],
     broadcast_in_dim: broadcastInDim,
     reshape: same,

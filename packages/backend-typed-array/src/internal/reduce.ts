@@ -1,5 +1,6 @@
 /**
- * Reductions (sum, max, min, prod over any axes), argmax/argmin and cumsum.
+ * Reductions (sum, max, min, prod over any axes), argmax/argmin and the
+ * cumulative reductions (sum, prod, max, min, logsumexp).
  *
  * Accumulators are JS numbers (f64), so float32 data is summed in float64; sums
  * of float64 rows are pairwise, so their error grows like log(n), not n.
@@ -269,6 +270,79 @@ export const cumsum = (
         const v = isInt ? (acc[r]! + x[base + r]!) | 0 : acc[r]! + x[base + r]!
         acc[r] = v
         out[base + r] = outBool ? (v !== 0 ? 1 : 0) : v
+      }
+    }
+  }
+  return out
+}
+
+/** Which cumulative reduction. */
+export type ScanKind = "sum" | "prod" | "max" | "min" | "logsumexp"
+
+// log(e^a + e^b) without overflow; equal infinities give themselves.
+const logaddexp = (a: number, b: number): number => {
+  const m = a > b ? a : b
+  if (m === -Infinity || m === Infinity || Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? a : m
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)))
+}
+
+const realCombine = (kind: ScanKind, isInt: boolean): (a: number, b: number) => number => {
+  switch (kind) {
+    case "sum":
+      return isInt ? (a, b) => (a + b) | 0 : (a, b) => a + b
+    case "prod":
+      return isInt ? Math.imul : (a, b) => a * b
+    case "max":
+      return (a, b) => (Number.isNaN(a) || a > b ? a : b)
+    case "min":
+      return (a, b) => (Number.isNaN(a) || a < b ? a : b)
+    case "logsumexp":
+      return logaddexp
+  }
+}
+
+/**
+ * Inclusive cumulative `kind` along `axis` (from the end when `reverse`): the
+ * first element is kept, each next one combined with the running value (JS
+ * numbers, so float32 runs in float64 and rounds once per output).
+ */
+export const scan = (
+  kind: ScanKind,
+  x: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  axis: number,
+  reverse: boolean
+): HostArray => {
+  if (kind === "sum") return cumsum(x, shape, dtype, axis, reverse, dtype)
+  const [outer, n, after] = splitAtAxis(shape, axis)
+  const complex = DType.isComplex(dtype)
+  const inner = after * DType.lanes(dtype)
+  const out = DType.allocHost(dtype, outer * n * after)
+  const isInt = DType.isInteger(dtype)
+  const bool = dtype === "bool"
+  const combine = bool
+    ? kind === "min" || kind === "prod" ? (a: number, b: number) => a & b : (a: number, b: number) => a | b
+    : realCombine(kind, isInt)
+  for (let o = 0; o < outer; o++) {
+    for (let s = 0; s < n; s++) {
+      const a = reverse ? n - 1 - s : s
+      const base = (o * n + a) * inner
+      const prev = (o * n + (reverse ? a + 1 : a - 1)) * inner
+      if (s === 0) {
+        for (let r = 0; r < inner; r++) out[base + r] = x[base + r]!
+      } else if (complex) {
+        // only prod reaches here for complex numbers (max/min/logsumexp refuse them)
+        for (let r = 0; r < inner; r += 2) {
+          const pr = out[prev + r]!
+          const pi = out[prev + r + 1]!
+          const xr = x[base + r]!
+          const xi = x[base + r + 1]!
+          out[base + r] = pr * xr - pi * xi
+          out[base + r + 1] = pr * xi + pi * xr
+        }
+      } else {
+        for (let r = 0; r < inner; r++) out[base + r] = combine(out[prev + r]!, x[base + r]!)
       }
     }
   }

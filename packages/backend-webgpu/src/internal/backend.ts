@@ -16,7 +16,7 @@ import {
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
 import { gather, iota, scatterAdd } from "./kernels/gather.js"
-import { argReduce, cumsum, reduce } from "./kernels/reduce.js"
+import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
 import type { Runtime, Storage } from "./runtime.js"
 
@@ -89,7 +89,11 @@ const kernels: { readonly [P in Primitive]: KernelRule<P> } = fromKinds<{ readon
     reduce_prod: single((runtime, [x], [xa], params, out) => reduce(runtime, "prod", x!, xa!, params.axes, out)),
     argmax: single((runtime, [x], [xa], params, out) => argReduce(runtime, "max", x!, xa!, params.axis, out)),
     argmin: single((runtime, [x], [xa], params, out) => argReduce(runtime, "min", x!, xa!, params.axis, out)),
-    cumsum: single((runtime, [x], [xa], params, out) => cumsum(runtime, x!, xa!, params, out)),
+    cumsum: single((runtime, [x], [xa], params, out) => cumulative(runtime, "sum", x!, xa!, params, out)),
+    cumprod: single((runtime, [x], [xa], params, out) => cumulative(runtime, "prod", x!, xa!, params, out)),
+    cummax: single((runtime, [x], [xa], params, out) => cumulative(runtime, "max", x!, xa!, params, out)),
+    cummin: single((runtime, [x], [xa], params, out) => cumulative(runtime, "min", x!, xa!, params, out)),
+    cumlogsumexp: single((runtime, [x], [xa], params, out) => cumulative(runtime, "logsumexp", x!, xa!, params, out)),
     broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
     reshape: share,
     squeeze: share,

@@ -1,5 +1,6 @@
 /**
- * Reductions (sum, prod, max, min over any axes), argmax/argmin and cumsum.
+ * Reductions (sum, prod, max, min over any axes), argmax/argmin and the
+ * cumulative reductions (sum, prod, max, min, logsumexp).
  *
  * The reduced axes, when they form one block, let the input be read in place as
  * `[outer, R, inner]`; otherwise it is first transposed into `[kept, reduced]`.
@@ -9,11 +10,11 @@
  * are pairwise-accurate and every row is spread over many threads.
  */
 import type { AbstractValue, DType, Params } from "@diffect/core"
-import { DTypeError, Shape, View } from "@diffect/core"
+import { DTypeError, Kernel as K, Shape, View } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader, storageType } from "../shader.js"
-import { Helpers } from "../wgsl.js"
+import { emitExprs, Helpers } from "../wgsl.js"
 import { stridedCopy } from "./copy.js"
 
 /** The monoids of the reductions. */
@@ -377,14 +378,41 @@ export const argReduce = (
 const SERIAL_SCAN = 1024
 const SCAN_CHUNK = 256
 
-const scanKernel = (runtime: Runtime, dtype: DType.DType) =>
-  runtime.kernel(`cumsum:${dtype}`, 2, () => {
-    const o = ops("sum", dtype)
+/** The cumulative reductions: the monoids and log-sum-exp. */
+export type ScanMonoid = Monoid | "logsumexp"
+
+// log(e^a + e^b) on f32 as a WGSL function, from the kernel IR (exp and log1p decomposed as
+// in every elementwise kernel); equal infinities give themselves, NaN propagates through max.
+const logaddexpF32 = (helpers: Helpers): string => {
+  const a = K.input(0, "f32")
+  const b = K.input(1, "f32")
+  const m = K.max(a, b)
+  const inf = K.constant(Infinity, "f32")
+  const infinite = K.or(K.eq(m, inf), K.eq(m, K.neg(inf)))
+  const r = K.select(infinite, m, K.add(m, K.log1p(K.exp(K.neg(K.abs(K.sub(a, b)))))))
+  const { body, results } = emitExprs([r], (i) => (i.index === 0 ? "a" : "b"), helpers, "  ")
+  return `fn logaddexp_f32(a: f32, b: f32) -> f32 {\n${body}\n  return ${results[0]};\n}`
+}
+
+const scanOps = (monoid: ScanMonoid, dtype: DType.DType): Ops & { readonly decls: string } => {
+  if (monoid !== "logsumexp") return { ...ops(monoid, dtype), decls: "" }
+  const base = ops("max", dtype)
+  return {
+    ...base,
+    combine: (a, b) => `logaddexp_f32(${a}, ${b})`,
+    decls: logaddexpF32(base.helpers)
+  }
+}
+
+const scanKernel = (runtime: Runtime, monoid: ScanMonoid, dtype: DType.DType) =>
+  runtime.kernel(`cum${monoid}:${dtype}`, 2, () => {
+    const o = scanOps(monoid, dtype)
     return shader({
       inputs: [storageType(dtype), storageType(dtype)],
       output: storageType(dtype),
       workgroupSize: runtime.workgroupSize,
       helpers: o.helpers,
+      decls: o.decls,
       // One invocation scans one chunk of one line, starting from the chunk
       // offsets in in1 (word 6 = 1) or from zero; word 7 = 1 writes only the
       // chunk's total (the first pass of a blocked scan).
@@ -416,6 +444,7 @@ const scanKernel = (runtime: Runtime, dtype: DType.DType) =>
  */
 const scanLines = (
   runtime: Runtime,
+  monoid: ScanMonoid,
   dtype: DType.DType,
   src: GPUBuffer,
   dst: GPUBuffer,
@@ -424,7 +453,7 @@ const scanLines = (
   inner: number,
   reverse: boolean
 ): void => {
-  const kernel = scanKernel(runtime, dtype)
+  const kernel = scanKernel(runtime, monoid, dtype)
   const w = runtime.workgroupSize
   const rev = reverse ? 1 : 0
   if (len <= SERIAL_SCAN || lines >= 4096) {
@@ -443,7 +472,7 @@ const scanLines = (
     [0, 0, lines, len, inner, rev, 0, 1, chunks, SCAN_CHUNK],
     Math.ceil(threads / w)
   )
-  scanLines(runtime, dtype, totals.gpu!, offsets.gpu!, lines, chunks, 1, false)
+  scanLines(runtime, monoid, dtype, totals.gpu!, offsets.gpu!, lines, chunks, 1, false)
   runtime.dispatch(
     kernel,
     [src, offsets.gpu!],
@@ -455,9 +484,10 @@ const scanLines = (
   runtime.retire(offsets)
 }
 
-/** `cumsum` along `axis` (from the end when `reverse`). */
-export const cumsum = (
+/** A cumulative reduction along `axis` (from the end when `reverse`). */
+export const cumulative = (
   runtime: Runtime,
+  monoid: ScanMonoid,
   x: Storage,
   xa: AbstractValue,
   params: Params<"cumsum">,
@@ -469,6 +499,6 @@ export const cumsum = (
   const len = xa.shape[params.axis]!
   const inner = Shape.sizeOf(xa.shape.slice(params.axis + 1))
   const lines = Shape.sizeOf(xa.shape) / len
-  scanLines(runtime, dtype, runtime.bind(x), out.gpu, lines, len, inner, params.reverse)
+  scanLines(runtime, monoid, dtype, runtime.bind(x), out.gpu, lines, len, inner, params.reverse)
   return out
 }

@@ -1,0 +1,14 @@
+/**
+ * `np`: NumPy's names over `lax` (JAX's `jax.numpy`), with NumPy broadcasting
+ * and JAX's dtype promotion. The functions live in topic modules (np.ts holds
+ * the core set; internal/np/ the rest) and are all re-exported here as one
+ * namespace, so a topic module can use the core set without an import cycle.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cumprod(np.array([1, 2, 3])))) // [1, 2, 6]
+ *
+ * @since 0.1.0
+ */
+export * from "./internal/np/cumulative.js"
+export * from "./np.js"

@@ -1,0 +1,44 @@
+import { lax, np } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure } from "./npSetup.js"
+
+const f32 = (v: np.NestedArray) => np.array(v)
+
+describe("np cumulative reductions", () => {
+  it("cumprod flattens without an axis, keeps int32 and promotes bool (NumPy)", () => {
+    expect.tensor(np.cumprod(f32([[1, 2], [3, 4]])), "float32", [1, 2, 6, 24])
+    expect.tensor(np.cumprod(f32([[1, 2], [3, 4]]), { axis: 1 }), "float32", [[1, 2], [3, 12]])
+    expect.tensor(np.cumprod(np.array([2, 3], { dtype: "int32" })), "int32", [2, 6])
+    expect.tensor(np.cumprod(np.array([true, true, false])), "int32", [1, 1, 0])
+    expect.tensor(np.cumprod(f32([1, 2, 3]), { dtype: "float64" }), "float64", [1, 2, 6])
+  })
+  it("nancumsum and nancumprod skip NaN", () => {
+    expect.tensor(np.nancumsum(f32([NaN, 1, NaN, 2])), "float32", [0, 1, 1, 3])
+    expect.tensor(np.nancumprod(f32([[2, NaN], [NaN, 3]]), { axis: 0 }), "float32", [[2, 1], [2, 3]])
+  })
+  it("cumulativeSum/cumulativeProd (NumPy 2) with includeInitial; axis required above 1-D", () => {
+    expect.tensor(np.cumulativeSum(f32([1, 2, 3])), "float32", [1, 3, 6])
+    expect.tensor(np.cumulativeProd(f32([[1, 2], [3, 4]]), { axis: 1, includeInitial: true }), "float32", [
+      [1, 1, 2],
+      [1, 3, 12]
+    ])
+    assert.include(failure(() => np.cumulativeSum(f32([[1, 2]])), "ShapeError"), "axis must be given")
+  })
+  it("lax's cumulative primitives refuse what JAX's refuse", () => {
+    assert.include(failure(() => lax.cummax(np.array([{ re: 1, im: 1 }])), "DTypeError"), "cummax")
+    assert.include(failure(() => lax.cumlogsumexp(np.array([1, 2], { dtype: "int32" })), "DTypeError"), "cumlogsumexp")
+    failure(() => lax.cumprod(f32([1, 2]), 1), "AxisError")
+    // a negative axis counts from the end, as in JAX
+    expect.tensor(lax.cummin(f32([[3, 1], [2, 5]]), -1), "float32", [[3, 1], [2, 2]])
+  })
+  it("associativeScan is JAX's: any associative combine, reverse, any axis", () => {
+    const [s] = lax.associativeScan(([a], [b]) => [lax.mul(a!, b!)], [f32([[1, 2, 3], [4, 5, 6]])], { axis: 1 })
+    expect.tensor(s!, "float32", [[1, 2, 6], [4, 20, 120]])
+    const [r] = lax.associativeScan(([a], [b]) => [lax.max(a!, b!)], [f32([1, 5, 2, 3, 0])], { reverse: true })
+    expect.tensor(r!, "float32", [5, 5, 3, 3, 0])
+    assert.include(
+      failure(() => lax.associativeScan(([a]) => [a!], [f32([1, 2]), f32([1, 2, 3])]), "ArgumentError"),
+      "sharing their length"
+    )
+  })
+})
