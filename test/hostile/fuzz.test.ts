@@ -4,17 +4,18 @@
  * arguments drawn by fast-check from all kinds of JS values (and from values
  * close to valid ones), ends as a value or as one of diffect's tagged errors:
  * never a plain exception (TypeError, RangeError), a hang or a crash. Each
- * message is also checked for a doubled prefix. (Tree, TensorSchema and the
- * transformations are not swept yet: the first runs found plain exceptions
- * there, e.g. Tree.reduce with a non-function, fromJs with a typed-array spec.)
+ * message is also checked for a doubled prefix. Tree and TensorSchema are swept
+ * the same way; the transformations get a valid function and tensor with
+ * arbitrary options (their first runs found `grad(f, null)` and
+ * `Tree.reduce(tree, 3)` throwing TypeErrors).
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as diffect from "diffect"
-import { Effect } from "effect"
+import { Effect, Schema } from "effect"
 import fc from "fast-check"
 import { asTagged, doubledPrefix } from "./hostile.js"
 
-const { lax, np } = diffect
+const { lax, np, Tree, TensorSchema } = diffect
 
 const forged = Object.create(diffect.Tensor.prototype) as unknown
 const circular: Array<unknown> = [1]
@@ -88,7 +89,10 @@ const value: fc.Arbitrary<unknown> = fc.oneof(
 
 const args = fc.array(value, { minLength: 0, maxLength: 4 })
 
-/** Runs a call; returns the problem (a plain exception, a doubled message) or undefined. */
+/**
+ * Runs a call (and the Effect it returns); returns the problem (a plain exception, a
+ * doubled message), or "tagged" when it ended as a tagged error, or undefined for a value.
+ */
 const problem = (call: () => unknown): string | undefined => {
   try {
     const out = call()
@@ -102,7 +106,7 @@ const problem = (call: () => unknown): string | undefined => {
       }`
     }
     if (doubledPrefix(tagged.message)) return `doubled prefix: ${tagged.message}`
-    return undefined
+    return "tagged"
   }
 }
 
@@ -117,30 +121,38 @@ const functionsOf = (namespace: object): Array<readonly [string, (...xs: Readonl
 const check = (
   label: string,
   fns: ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>,
-  runs: number
+  runs: number,
+  argsOf: fc.Arbitrary<Array<unknown>> = args
 ): { values: number; errors: number } => {
   const counts = { values: 0, errors: 0 }
   fc.assert(
-    fc.property(fc.constantFrom(...fns), args, ([name, f], xs) => {
-      let threw = false
-      const found = problem(() => {
-        try {
-          return f(...xs)
-        } catch (e) {
-          threw = true
-          throw e
-        }
-      })
-      if (found !== undefined) {
-        throw new Error(`${label}.${name}(${xs.map((x) => fc.stringify(x)).join(", ")}): ${found}`)
-      }
-      if (threw) counts.errors++
-      else counts.values++
+    fc.property(fc.constantFrom(...fns), argsOf, ([name, f], xs) => {
+      const found = problem(() => f(...xs))
+      if (found === "tagged") counts.errors++
+      else if (found === undefined) counts.values++
+      else throw new Error(`${label}.${name}(${xs.map((x) => fc.stringify(x)).join(", ")}): ${found}`)
     }),
     { numRuns: runs, seed: 20261203, endOnFailure: true }
   )
   return counts
 }
+
+// Each transformation applied with arbitrary options to a function it can transform, then called.
+const f1 = (x: diffect.Tensor) => np.sum(np.sin(x))
+const vec = np.array([0.5, -1])
+const transformations: ReadonlyArray<readonly [string, (options: unknown) => unknown]> = [
+  ["grad", (o) => diffect.grad(f1, o as never)(vec)],
+  ["valueAndGrad", (o) => diffect.valueAndGrad(f1, o as never)(vec)],
+  ["jacfwd", (o) => diffect.jacfwd(np.sin, o as never)(vec)],
+  ["jacrev", (o) => diffect.jacrev(np.sin, o as never)(vec)],
+  ["jacobian", (o) => diffect.jacobian(np.sin, o as never)(vec)],
+  ["hessian", (o) => diffect.hessian(f1, o as never)(vec)],
+  ["jvp", (o) => diffect.jvp(f1, [vec], [vec], o as never)],
+  ["vjp", (o) => diffect.vjp(f1, [vec], o as never)],
+  ["linearize", (o) => diffect.linearize(f1, [vec], o as never)],
+  ["vmap", (o) => diffect.vmap(np.sin, o as never)(vec)],
+  ["jit", (o) => diffect.jit(f1, o as never)(vec)]
+]
 
 describe("fuzzing every public function with arbitrary JS values", () => {
   it("np", () => {
@@ -148,6 +160,36 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     // Both outcomes are exercised: valid calls give values, hostile ones tagged errors.
     assert.isAbove(values, 100)
     assert.isAbove(errors, 1000)
+  }, 60_000)
+  it("Tree", () => {
+    const { errors, values } = check("Tree", functionsOf(Tree), 2000)
+    assert.isAbove(values, 100)
+    assert.isAbove(errors, 300)
+  }, 60_000)
+  it("TensorSchema, and decoding arbitrary values with its schemas", () => {
+    const decode = (spec: unknown, u: unknown) => Schema.decodeUnknownSync(TensorSchema.fromJs(spec as never))(u)
+    const { errors, values } = check(
+      "TensorSchema",
+      [...functionsOf(TensorSchema), ["decode", decode as (...xs: ReadonlyArray<unknown>) => unknown]],
+      1500
+    )
+    assert.isAbove(values, 20)
+    assert.isAbove(errors, 300)
+  }, 60_000)
+  it("the transformations' options", () => {
+    const options = fc.oneof(
+      fc.constantFrom<unknown>(null, 0, "x", [], true, new Float32Array(1), undefined, {}),
+      nearValid,
+      fc.anything({ maxDepth: 1 })
+    )
+    const { errors, values } = check(
+      "options",
+      transformations.map(([n, t]) => [n, (o: unknown) => t(o)]),
+      600,
+      options.map((o) => [o])
+    )
+    assert.isAbove(values, 20)
+    assert.isAbove(errors, 200)
   }, 60_000)
   it("lax", () => {
     const { errors, values } = check("lax", functionsOf(lax), 3000)

@@ -293,3 +293,45 @@ describe("vjp and linearize take the primals as one array and options after them
     assert.deepStrictEqual(toJsSync(runSync(df(np.array(1)))), 3)
   })
 })
+
+describe("Tree, TensorSchema and the transformations' options (found by the fuzz test)", () => {
+  it("Tree.reduce, Tree.mapN and Tree.register check their functions and classes", () => {
+    assert.strictEqual(
+      message(() => Tree.reduce([1, 2], 3 as never)),
+      "Tree.reduce: f must be a function, got the number 3"
+    )
+    assert.strictEqual(tag(() => Tree.mapN(new Int16Array(2) as never, (x: number) => x)), "ArgumentError")
+    assert.strictEqual(tag(() => Tree.mapN([[1]], 3 as never)), "ArgumentError")
+    assert.strictEqual(
+      message(() => (Tree.register as (...xs: Array<unknown>) => void)()),
+      "Tree.register: constructor must be a function, got undefined"
+    )
+    class Plain {}
+    assert.match(message(() => Tree.register(Plain as never)), /Schema\.Class/)
+    assert.strictEqual(tag(() => Tree.register(Plain, () => [], 3 as never)), "ArgumentError")
+    assert.isFalse(Tree.isRegistered(Plain))
+  })
+  it("TensorSchema.specOf of a non-schema, fromJs and formatSpec of a non-spec", () => {
+    assert.strictEqual(
+      message(() => TensorSchema.specOf(3 as never)),
+      "TensorSchema.specOf: schema must be an effect/Schema schema, got the number 3"
+    )
+    assert.isUndefined(TensorSchema.specOf(Schema.String))
+    assert.strictEqual(
+      message(() => TensorSchema.fromJs(new Float32Array(2) as never)),
+      "TensorSchema.fromJs: options must be an options object ({ dtype, shape }), got a Float32Array"
+    )
+    assert.strictEqual(tag(() => TensorSchema.formatSpec(undefined as never)), "ArgumentError")
+  })
+  it("options = null or of the wrong kind are ArgumentErrors naming the transformation", () => {
+    const f = (x: Tensor) => np.sum(np.sin(x))
+    const x = np.array([1, 2])
+    assert.strictEqual(
+      message(() => runSync(grad(f, null as never)(x))),
+      "grad: options must be an options object ({ argnums, hasAux, holomorphic, allowInt, reduceAxes }), got null"
+    )
+    assert.strictEqual(tag(() => runSync(grad(f, 3 as never)(x))), "ArgumentError")
+    assert.strictEqual(tag(() => runSync(grad(f, { hasAux: "yes" } as never)(x))), "ArgumentError")
+    assert.strictEqual(tag(() => runSync(grad(f, { argnum: 0 } as never)(x))), "ArgumentError")
+  })
+})

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { Backend } from "@diffect/core"
+import { anyValue, axisNames, boolean, checkOptions } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { valueAndGradSync } from "./internal/grad.js"
@@ -36,6 +37,9 @@ export interface GradOptions<N extends Argnums = Argnums, A extends boolean = bo
   readonly reduceAxes?: string | ReadonlyArray<string>
 }
 
+// `argnums` is checked by normalizeArgnums, with JAX's messages.
+const gradSpec = { argnums: anyValue, hasAux: boolean, holomorphic: boolean, allowInt: boolean, reduceAxes: axisNames }
+
 /**
  * A function's value and its gradient with respect to the arguments at
  * `argnums` (JAX's `jax.value_and_grad`). The function must return a real
@@ -64,6 +68,7 @@ export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0,
 ) => Effect.Effect<ValueAndGradResult<F, N, A>, DiffError | ErrorOf<F>, Backend | ContextOf<F>> =>
 (...args) =>
   transformation<ValueAndGradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(() => {
+    checkOptions("valueAndGrad", options, gradSpec)
     const r = valueAndGradSync("grad", f, options, args)
     return (options.hasAux === true ? [[r.value, r.aux], r.grad] : [r.value, r.grad]) as ValueAndGradResult<F, N, A>
   })
@@ -93,6 +98,7 @@ export const grad = <F extends AnyFunction, const N extends Argnums = 0, A exten
 ): (...args: Parameters<F>) => Effect.Effect<GradResult<F, N, A>, DiffError | ErrorOf<F>, Backend | ContextOf<F>> =>
 (...args) =>
   transformation<GradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(() => {
+    checkOptions("grad", options, gradSpec)
     const r = valueAndGradSync("grad", f, options, args)
     return (options.hasAux === true ? [r.grad, r.aux] : r.grad) as GradResult<F, N, A>
   })

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { Backend } from "@diffect/core"
+import { anyValue, boolean, checkOptions } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { jacfwdSync, jacrevSync } from "./internal/jacobian.js"
@@ -45,6 +46,10 @@ export interface JacrevOptions<N extends Argnums = Argnums, A extends boolean = 
   readonly allowInt?: boolean
 }
 
+// `argnums` is checked by normalizeArgnums, with JAX's messages.
+const jacobianSpec = { argnums: anyValue, hasAux: boolean, holomorphic: boolean }
+const jacrevSpec = { ...jacobianSpec, allowInt: boolean }
+
 type Result<F extends AnyFunction, A> = Effect.Effect<A, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
 
 /**
@@ -72,7 +77,11 @@ export const jacfwd = <F extends AnyFunction, const N extends Argnums = 0, A ext
   f: F,
   options: JacobianOptions<N, A> = {}
 ): (...args: Parameters<F>) => Result<F, JacobianResult<F, N, A>> =>
-(...args) => transformation(() => jacfwdSync(f, options, args) as JacobianResult<F, N, A>)
+(...args) =>
+  transformation(() => {
+    checkOptions("jacfwd", options, jacobianSpec)
+    return jacfwdSync(f, options, args) as JacobianResult<F, N, A>
+  })
 
 /**
  * The Jacobian of `f` by reverse mode (JAX's `jax.jacrev`): one VJP per output
@@ -91,7 +100,11 @@ export const jacrev = <F extends AnyFunction, const N extends Argnums = 0, A ext
   f: F,
   options: JacrevOptions<N, A> = {}
 ): (...args: Parameters<F>) => Result<F, JacobianResult<F, N, A>> =>
-(...args) => transformation(() => jacrevSync(f, options, args) as JacobianResult<F, N, A>)
+(...args) =>
+  transformation(() => {
+    checkOptions("jacrev", options, jacrevSpec)
+    return jacrevSync(f, options, args) as JacobianResult<F, N, A>
+  })
 
 /**
  * The type of `hessian(f)`'s result: the Jacobian of the Jacobian.
@@ -123,7 +136,11 @@ export const hessian = <F extends AnyFunction, const N extends Argnums = 0, A ex
   options: JacobianOptions<N, A> = {}
 ): (...args: Parameters<F>) => Result<F, HessianResult<F, N, A>> => {
   const inner = (...args: ReadonlyArray<unknown>) => transformation(() => jacrevSync(f, options, args))
-  return (...args) => transformation(() => jacfwdSync(inner, options, args) as HessianResult<F, N, A>)
+  return (...args) =>
+    transformation(() => {
+      checkOptions("hessian", options, jacobianSpec)
+      return jacfwdSync(inner, options, args) as HessianResult<F, N, A>
+    })
 }
 
 /**

@@ -19,6 +19,7 @@
  */
 import { activeBackend, currentDynamicHandler, Tracer, Tree, withDynamicHandler } from "@diffect/core"
 import type { Backend, BackendShape, Tensor } from "@diffect/core"
+import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { customJvpCall, customVjpCall } from "./Custom.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Custom.js"
@@ -262,6 +263,7 @@ const compileFor = (program: Program, backend: BackendShape): Compiled => {
  */
 export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitted<F> => {
   checkCallable("jit", f)
+  checkOptions("jit", options, { staticArgnums: anyValue, cacheSize: integer })
   const cache = new Map<string, Entry>()
   const limit = Math.max(1, options.cacheSize ?? 64)
   let hits = 0

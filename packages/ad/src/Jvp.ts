@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { Shape, Tree } from "@diffect/core"
+import { boolean, checkOptions } from "@diffect/core/Validate"
 import { TangentMismatchError } from "./Errors.js"
 import { tangentDType } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
@@ -59,6 +60,7 @@ export const jvp = <F extends AnyFunction, A extends boolean = false>(
   options: AuxOptions<A> = {}
 ): Result<F, A extends true ? [OutputOf<F, A>, OutputOf<F, A>, AuxOf<F>] : [OutputOf<F>, OutputOf<F>]> =>
   transformation(() => {
+    checkOptions("jvp", options, { hasAux: boolean })
     if (!Array.isArray(primals) || !Array.isArray(tangents)) {
       const kind = (u: unknown) => Array.isArray(u) ? "array" : describe(u)
       throw new TangentMismatchError({ kind: "notArray", primal: kind(primals), tangent: kind(tangents), expected: "" })

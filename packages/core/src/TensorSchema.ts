@@ -21,7 +21,7 @@ import { fromLiteral } from "./internal/arrayLiteral.js"
 import { Tensor } from "./Tensor.js"
 import { toJs } from "./ToJs.js"
 import type { JsValue } from "./ToJs.js"
-import { checkOptions, checkTensor } from "./Validate.js"
+import { argumentError, checkArg, checkOptions, checkTensor } from "./Validate.js"
 import type { Check } from "./Validate.js"
 
 /**
@@ -51,6 +51,7 @@ const specShape: Check = {
   expected: "an array of non-negative integers or null",
   test: (u) => Array.isArray(u) && u.every((d) => d === null || (Number.isInteger(d) && d >= 0))
 }
+const specObject: Check = { expected: "a spec ({ dtype, shape })", test: (u) => typeof u === "object" && u !== null }
 const checkSpec = (operation: string, spec: unknown): void => {
   if (spec === undefined) return
   checkOptions(operation, spec, { dtype: specDType, shape: specShape })
@@ -67,6 +68,7 @@ const checkSpec = (operation: string, spec: unknown): void => {
  * @since 0.1.0
  */
 export const formatSpec = (spec: Spec): string => {
+  checkArg("TensorSchema.formatSpec", "spec", spec, specObject)
   checkSpec("TensorSchema.formatSpec", spec)
   const d = spec.dtype
   const dtype = d === undefined ? "any" : typeof d === "string" ? shortName(d) : d.map(shortName).join("|")
@@ -169,8 +171,12 @@ export function schema(spec: Spec = {}): TensorSchema {
  *
  * @since 0.1.0
  */
-export const specOf = (schema: Schema.Top): Spec | undefined =>
-  (schema.ast.annotations as Record<string, unknown> | undefined)?.["diffect/TensorSpec"] as Spec | undefined
+export const specOf = (schema: Schema.Top): Spec | undefined => {
+  if (!Schema.isSchema(schema)) {
+    throw argumentError("TensorSchema.specOf", "schema", "an effect/Schema schema", schema)
+  }
+  return (schema.ast.annotations as Record<string, unknown> | undefined)?.["diffect/TensorSpec"] as Spec | undefined
+}
 
 /**
  * The schema of a tensor encoded as JS values (nested arrays of numbers or
@@ -199,6 +205,7 @@ export type FromJsSchema = Schema.decodeTo<TensorSchema, Schema.Unknown>
  * @since 0.1.0
  */
 export const fromJs = (spec: Spec = {}): FromJsSchema => {
+  checkSpec("TensorSchema.fromJs", spec)
   const target = schema(spec)
   const expected = formatSpec(spec)
   const dtype = typeof spec.dtype === "string" ? spec.dtype : undefined

@@ -20,7 +20,7 @@
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
 import type { Tensor } from "./Tensor.js"
-import { checkArg, checkOptions, func } from "./Validate.js"
+import { checkArg, checkOptions, func, string } from "./Validate.js"
 import type { Check, OptionSpec } from "./Validate.js"
 
 export {
@@ -167,6 +167,7 @@ export const unflatten = <T = unknown>(treedef: internal.TreeDef, leaves: Readon
 
 const treeDef: Check = { expected: "a TreeDef", test: (u) => u instanceof internal.TreeDef }
 const list: Check = { expected: "an array", test: Array.isArray }
+const nonEmptyList: Check = { expected: "a non-empty array of trees", test: (u) => Array.isArray(u) && u.length > 0 }
 
 /**
  * The leaves of a tree, in flattening order.
@@ -325,6 +326,8 @@ export const mapN: {
     f: (...leaves: Array<any>) => unknown,
     options?: TreeOptions
   ): unknown => {
+    checkArg("Tree.mapN", "trees", trees, nonEmptyList)
+    checkArg("Tree.mapN", "f", f, func)
     const first: Array<unknown> = []
     const def = internal.flattenInto(trees[0], first, isLeafOf("Tree.mapN", options))
     const n = first.length
@@ -364,6 +367,7 @@ export const reduce = <T, A>(
   f: (acc: A, leaf: LeafOf<T>) => A,
   options?: TreeOptions & { readonly initial?: A }
 ): A => {
+  checkArg("Tree.reduce", "f", f, func)
   checkOptions("Tree.reduce", options, reduceSpec)
   const leaves: Array<unknown> = []
   internal.flattenInto(tree, leaves, options?.isLeaf)
@@ -542,10 +546,15 @@ export const register: {
     }
   ): void
 } = (constructor: any, toChildren?: any, fromChildren?: any, options?: any): void => {
+  checkArg("Tree.register", "constructor", constructor, func)
   if (typeof toChildren !== "function") {
+    checkArg("Tree.register", "schemaClass", constructor, schemaClass)
+    checkOptions("Tree.register", toChildren, { static: strings })
     internal.registerNode(schemaClassRegistration(constructor, toChildren?.static ?? []))
     return
   }
+  checkArg("Tree.register", "fromChildren", fromChildren, func)
+  checkOptions("Tree.register", options, { aux: func, keys: strings, name: string })
   internal.registerNode({
     name: options?.name ?? constructor.name,
     constructor,
@@ -581,6 +590,18 @@ export interface SchemaClassLike {
   readonly identifier?: string
   readonly prototype: object
   readonly name: string
+}
+
+const strings: Check = {
+  expected: "an array of strings",
+  test: (u) => Array.isArray(u) && u.every((k) => typeof k === "string")
+}
+const schemaClass: Check = {
+  expected: "an Effect Schema.Class (a class with `fields`), or a class with toChildren and fromChildren functions",
+  test: (u) => {
+    const fields = (u as { readonly fields?: unknown }).fields
+    return typeof fields === "object" && fields !== null
+  }
 }
 
 const schemaClassRegistration = (cls: SchemaClassLike, statics: ReadonlyArray<string>): internal.Registration => {

@@ -120,7 +120,10 @@ export type OptionSpec = { readonly [key: string]: Check }
  */
 export const checkOptions = (operation: string, options: unknown, spec: OptionSpec): void => {
   if (options === undefined) return
-  if (typeof options !== "object" || options === null || Array.isArray(options) || options instanceof Tensor) {
+  if (
+    typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options) ||
+    options instanceof Tensor
+  ) {
     throw argumentError(operation, "options", `an options object ({ ${Object.keys(spec).join(", ")} })`, options)
   }
   for (const key in options) {
