@@ -11,13 +11,17 @@
  *
  * Called on values traced by an outer transformation (`grad(jit(f))`,
  * `vmap(jit(f))`), or while another function is being staged (nested `jit`),
- * the cached program is evaluated equation by equation under that
- * transformation, which transforms it: every composition works, and the outer
- * `jit` compiles the result.
+ * the call is the higher-order primitive `jit_call` holding the cached program
+ * (JAX's `pjit`): each transformation's rule maps it to a call of the
+ * transformed program (cached per program), staging keeps it as one nested
+ * equation, and compiling inlines it. Calls of programs at the bottom of the
+ * stack (a `jit_call` of a JVP, batched or transposed program, a `cond`
+ * branch) run compiled: this module installs the compiler as the core's
+ * program runner.
  *
  * @since 0.1.0
  */
-import { activeBackend, currentDynamicHandler, Tracer, Tree, withDynamicHandler } from "@diffect/core"
+import { activeBackend, bind, currentDynamicHandler, Tracer, Tree, withDynamicHandler } from "@diffect/core"
 import type { Backend, BackendShape, Tensor } from "@diffect/core"
 import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
@@ -30,12 +34,13 @@ import type { FlatArg } from "./internal/args.js"
 import type { Executable } from "./internal/executable.js"
 import { compileExecutable } from "./internal/executable.js"
 import { planFusion, printPlan } from "./internal/fusion.js"
+import { inlineCalls } from "./internal/inline.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
 import { resolve, transformation } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
 import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
-import { evalProgram, Var } from "./Program.js"
+import { evalProgram, hoistConsts, installProgramRunner, Var } from "./Program.js"
 import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
 
 /**
@@ -97,8 +102,6 @@ interface Entry {
   readonly defs: ReadonlyArray<Tree.TreeDef>
   readonly program: Program
   readonly outDef: Tree.TreeDef
-  /** Compiled per backend; weak, so a closed layer's backend is not kept alive. */
-  readonly compiled: WeakMap<BackendShape, Compiled>
 }
 
 interface Compiled {
@@ -141,6 +144,9 @@ class JitStagingHandler extends StagingHandler implements CustomRuleHandler {
     })
   }
 }
+
+/** The name a `jit_call` prints (JAX's `name=` of `pjit`): the function's name, or `<lambda>`. */
+const functionName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<lambda>")
 
 // Functions passed as static arguments are keyed by identity.
 const functionIds = new WeakMap<object, number>()
@@ -227,9 +233,9 @@ const signatureKey = (
   return key
 }
 
-/** Compiles `program` for `backend`: simplification, fusion, code generation. */
+/** Compiles `program` for `backend`: inlining of nested calls, simplification, fusion, code generation. */
 const compileFor = (program: Program, backend: BackendShape): Compiled => {
-  const { program: simple, uniform } = simplifyProgram(program, backend)
+  const { program: simple, uniform } = simplifyProgram(inlineCalls(program), backend)
   const fuse = backend.compileFused !== undefined
   const steps = planFusion(simple, fuse)
   return {
@@ -238,6 +244,53 @@ const compileFor = (program: Program, backend: BackendShape): Compiled => {
     executable: compileExecutable(simple, steps, uniform, backend)
   }
 }
+
+// Compiled programs, per program and backend (weakly: a closed layer's backend is not kept alive).
+const compiledPrograms = new WeakMap<Program, WeakMap<BackendShape, Compiled>>()
+
+/** `program` compiled for `backend`, once. */
+const compiledFor = (program: Program, backend: BackendShape): Compiled => {
+  let byBackend = compiledPrograms.get(program)
+  if (byBackend === undefined) {
+    byBackend = new WeakMap()
+    compiledPrograms.set(program, byBackend)
+  }
+  let c = byBackend.get(backend)
+  if (c === undefined) {
+    c = compileFor(program, backend)
+    byBackend.set(backend, c)
+  }
+  return c
+}
+
+/**
+ * How the program runner ran programs held by higher-order primitives (a
+ * `jit_call` of a derived program, a control-flow branch or body): compiled,
+ * or equation by equation. Tests check with it that a transformed jitted
+ * function runs compiled.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const programRunnerStats = { compiled: 0, interpreted: 0 }
+
+// Programs run once are interpreted: an eager `lax.cond` stages new branch programs on every call,
+// and compiling each would cost more than running it. A program run again (the derived programs
+// of a jitted function, the branches of a cond inside a compiled program) is compiled then.
+const runsOf = new WeakMap<Program, number>()
+
+// Programs held by higher-order primitives run compiled at the bottom of the stack.
+installProgramRunner((program, inputs) => {
+  const backend = activeBackend()
+  const known = backend === undefined ? undefined : compiledPrograms.get(program)?.get(backend)
+  if (backend !== undefined && (known !== undefined || (runsOf.get(program) ?? 0) > 0)) {
+    programRunnerStats.compiled++
+    return (known ?? compiledFor(program, backend)).executable!.run(inputs)
+  }
+  runsOf.set(program, (runsOf.get(program) ?? 0) + 1)
+  programRunnerStats.interpreted++
+  return evalProgram(program, program.consts, inputs)
+})
 
 /**
  * Compiles `f` (JAX's `jax.jit`): the returned function traces `f` once per
@@ -288,8 +341,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       return {
         defs: flat.map((a) => a.def),
         program: handler.finish(outs),
-        outDef: capture.def!,
-        compiled: new WeakMap()
+        outDef: capture.def!
       }
     } finally {
       handler.active = false
@@ -319,23 +371,21 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return { entry, leaves, cached: true }
   }
 
-  const compiled = (entry: Entry, backend: BackendShape): Compiled => {
-    let c = entry.compiled.get(backend)
-    if (c === undefined) {
-      c = compileFor(entry.program, backend)
-      entry.compiled.set(backend, c)
-    }
-    return c
-  }
+  const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
 
   const call = (args: ReadonlyArray<unknown>): unknown => {
     const { entry, leaves } = entryFor(args)
     const backend = activeBackend()
     const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
       entry.program.consts.some((c) => c instanceof Tracer)
-    if (staged || backend === undefined) {
-      const outs = evalProgram(entry.program, entry.program.consts, leaves)
+    if (staged) {
+      // a transformation or a staging is in progress: one jit_call primitive, whose rules transform the program
+      const { hoisted, program } = hoistConsts(entry.program)
+      const outs = bind("jit_call", [...hoisted, ...leaves], { name: functionName(f), program })
       return Tree.unflatten(entry.outDef, outs)
+    }
+    if (backend === undefined) {
+      return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
     }
     const outs = compiled(entry, backend).executable!.run(leaves)
     return Tree.unflatten(entry.outDef, outs)

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Backend } from "@diffect/core"
-import type { AbstractValue, BackendShape, DeviceBuffer, DType, Params, Primitive } from "@diffect/core"
+import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimitive, Params } from "@diffect/core"
 import { Effect, Layer } from "effect"
 import { compileFusedLoop } from "./internal/fused.js"
 import { kernels } from "./internal/kernels.js"
@@ -46,7 +46,7 @@ export const makeTypedArrayBackend = (): BackendShape => {
     name: "typed-array",
     supportsDType: () => true,
     fromHost: (data) => new Buffer(backend, data),
-    execute: <P extends Primitive>(
+    execute: <P extends FirstOrderPrimitive>(
       primitive: P,
       inputs: ReadonlyArray<DeviceBuffer>,
       inAvals: ReadonlyArray<AbstractValue>,

@@ -3,7 +3,7 @@
  * avals, and compare arrays.
  */
 import { aval, DType } from "@diffect/core"
-import type { Params, Primitive } from "@diffect/core"
+import type { FirstOrderPrimitive, Params } from "@diffect/core"
 import { Backends, Close } from "@diffect/test-utils"
 import { assert } from "@effect/vitest"
 
@@ -25,7 +25,7 @@ export const arr = (dtype: DType.DType, shape: ReadonlyArray<number>, values: Re
 }
 
 /** Runs `primitive` and returns its single output's data. */
-export const run = <P extends Primitive>(
+export const run = <P extends FirstOrderPrimitive>(
   primitive: P,
   operands: ReadonlyArray<Operand>,
   params: Params<P>,
@@ -40,7 +40,7 @@ export const run = <P extends Primitive>(
 }
 
 /** Elementwise unary shorthand: output has the input's shape. */
-export const un = <P extends Primitive>(
+export const un = <P extends FirstOrderPrimitive>(
   primitive: P,
   x: Operand,
   outDType: DType.DType = x.dtype,
@@ -48,7 +48,7 @@ export const un = <P extends Primitive>(
 ): Array<number> => Array.from(run(primitive, [x], params, x.shape, outDType))
 
 /** Elementwise binary shorthand. */
-export const bin = <P extends Primitive>(
+export const bin = <P extends FirstOrderPrimitive>(
   primitive: P,
   x: Operand,
   y: Operand,

@@ -229,6 +229,32 @@ const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "comple
  *
  * @since 0.1.0
  */
+/**
+ * A higher-order primitive's operands against the inputs of the program it
+ * runs: same count, shapes and dtypes (weak types may differ: a weakly typed
+ * operand is a value of the program's dtype).
+ */
+const checkProgramOperands = (
+  op: string,
+  avals: ReadonlyArray<AbstractValue>,
+  inAvals: ReadonlyArray<AbstractValue>
+): void => {
+  if (avals.length !== inAvals.length) {
+    throw new ShapeError({ operation: op, detail: `expected ${inAvals.length} operands, got ${avals.length}` })
+  }
+  avals.forEach((a, i) => {
+    const want = inAvals[i]!
+    if (!shapeEquals(a.shape, want.shape) || a.dtype !== want.dtype) {
+      throw new ShapeError({
+        operation: op,
+        detail: `operand ${i} has type ${a.dtype}${formatShape(a.shape)} but the program expects ${want.dtype}${
+          formatShape(want.shape)
+        }`
+      })
+    }
+  })
+}
+
 export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P> } = {
   neg: unaryRule("neg", numeric),
   sin: unaryRule("sin", inexact),
@@ -631,5 +657,9 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   axis_index: (avals) => {
     checkArity("axis_index", avals, 0)
     return [aval([], "int32", false)]
+  },
+  jit_call: (avals, { program }) => {
+    checkProgramOperands("jit_call", avals, program.inAvals)
+    return program.outAvals
   }
 }

@@ -15,7 +15,7 @@ import type { AbstractValue } from "./AbstractValue.js"
 import type { DType, HostArray } from "./DType.js"
 import type { BackendError, UnsupportedDTypeError } from "./Errors.js"
 import type { Expr } from "./Kernel.js"
-import type { Params, Primitive } from "./Primitive.js"
+import type { FirstOrderPrimitive, Params } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
 
 /**
@@ -47,7 +47,7 @@ export interface BackendShape {
    * Enqueues primitive `primitive` on `inputs` (already validated by abstract
    * evaluation, whose results are `outAvals`) and returns the output buffers.
    */
-  readonly execute: <P extends Primitive>(
+  readonly execute: <P extends FirstOrderPrimitive>(
     primitive: P,
     inputs: ReadonlyArray<DeviceBuffer>,
     inAvals: ReadonlyArray<AbstractValue>,

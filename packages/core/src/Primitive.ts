@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { DType } from "./DType.js"
+import type { Program } from "./Program.js"
 import type { Shape } from "./Shape.js"
 
 type NoParams = { readonly [K in never]: never }
@@ -147,6 +148,13 @@ export interface PrimitiveParams {
   readonly pmax: { readonly axisName: string }
   readonly pmin: { readonly axisName: string }
   readonly axis_index: { readonly axisName: string }
+  // higher-order primitives: their parameters hold programs (see Program.ts)
+  /**
+   * `jit_call` (JAX's `pjit` / `closed_call`): runs `program` on the operands
+   * (compiled at the bottom of the handler stack); every transformation maps it
+   * to a `jit_call` of the transformed program. `name` is for printing.
+   */
+  readonly jit_call: { readonly program: Program; readonly name: string }
 }
 
 /**
@@ -180,6 +188,9 @@ export type RuleTable<Rule extends { [P in Primitive]: unknown }> = { readonly [
  * - `"reduction"`, `"structural"` (shapes and indexing), `"contraction"`,
  *   `"creation"` (no operands), `"collective"` (over a named axis): each has its
  *   own batching rule and kernels.
+ * - `"higher-order"`: parameters hold programs (`jit_call`). They have a rule
+ *   in every transformation's table but no backend kernel: the core evaluates
+ *   them by running their programs (core/src/internal/higherOrder.ts).
  *
  * @since 0.1.0
  */
@@ -192,6 +203,7 @@ export type PrimitiveKind =
   | "contraction"
   | "creation"
   | "collective"
+  | "higher-order"
 
 /**
  * The kind of every primitive: one registration per primitive, total over
@@ -282,7 +294,8 @@ export const primitiveKinds = {
   psum: "collective",
   pmax: "collective",
   pmin: "collective",
-  axis_index: "collective"
+  axis_index: "collective",
+  jit_call: "higher-order"
 } as const satisfies { readonly [P in Primitive]: PrimitiveKind }
 
 /** The kind of primitive `P`. @since 0.1.0 */
@@ -297,6 +310,10 @@ export type UnaryPrimitive = PrimitiveOfKind<"unary">
 export type BinaryPrimitive = PrimitiveOfKind<"binary">
 /** Elementwise primitives: a backend compiles them from the scalar kernel IR. @since 0.1.0 */
 export type ElementwisePrimitive = PrimitiveOfKind<"unary" | "binary" | "select">
+/** The primitives whose parameters hold programs. @since 0.1.0 */
+export type HigherOrderPrimitive = PrimitiveOfKind<"higher-order">
+/** The primitives a backend runs with a kernel (all but the higher-order ones). @since 0.1.0 */
+export type FirstOrderPrimitive = Exclude<Primitive, HigherOrderPrimitive>
 /** The primitives that are not elementwise: each table has its own entry for them. @since 0.1.0 */
 export type StructuredPrimitive = Exclude<Primitive, ElementwisePrimitive>
 
@@ -323,14 +340,17 @@ export const isElementwise = (p: Primitive): p is ElementwisePrimitive => {
   const kind = primitiveKinds[p]
   return kind === "unary" || kind === "binary" || kind === "select"
 }
+/** @since 0.1.0 */
+export const isHigherOrder = (p: Primitive): p is HigherOrderPrimitive => primitiveKinds[p] === "higher-order"
 
 /**
- * A rule table over every primitive, with the elementwise entries derived from
- * their kind: `elementwise(p, kind)` for each elementwise primitive (unless
- * `overrides` has one), `structured` for the others. `structured` is typed over
- * every non-elementwise primitive, so a new one is still a compile error in
- * every table built this way; a new elementwise primitive needs only its kind
- * and its kernel-IR lowering.
+ * A rule table over every primitive (or every first-order one, for backend
+ * kernels), with the elementwise entries derived from their kind:
+ * `elementwise(p, kind)` for each elementwise primitive (unless `overrides` has
+ * one), `structured` for the others. `structured` is typed over every
+ * non-elementwise primitive of the table, so a new one is still a compile error
+ * in every table built this way; a new elementwise primitive needs only its
+ * kind and its kernel-IR lowering.
  *
  * @example
  * import { fromKinds } from "diffect/extend"
@@ -345,19 +365,18 @@ export const isElementwise = (p: Primitive): p is ElementwisePrimitive => {
  *
  * @since 0.1.0
  */
-export const fromKinds = <Rules extends { readonly [P in Primitive]: unknown }>(
+export const fromKinds = <Rules extends { readonly [P in ElementwisePrimitive]: unknown }>(
   elementwise: (primitive: ElementwisePrimitive, kind: KindOf<ElementwisePrimitive>) => Rules[ElementwisePrimitive],
-  structured: { readonly [P in StructuredPrimitive]: Rules[P] },
+  structured: { readonly [P in Exclude<keyof Rules, ElementwisePrimitive>]: Rules[P] },
   overrides: { readonly [P in ElementwisePrimitive]?: Rules[P] } = {}
-): { readonly [P in Primitive]: Rules[P] } => {
-  const table: Partial<Record<Primitive, unknown>> = {}
+): { readonly [P in keyof Rules]: Rules[P] } => {
+  const table: Record<string, unknown> = {}
   for (const p of Object.keys(primitiveKinds) as Array<Primitive>) {
     if (isElementwise(p)) {
       const own = overrides[p]
       table[p] = own !== undefined ? own : elementwise(p, primitiveKinds[p])
-    } else {
-      table[p] = structured[p]
     }
   }
-  return table as { readonly [P in Primitive]: Rules[P] }
+  for (const [p, rule] of Object.entries(structured)) table[p] = rule
+  return table as { readonly [P in keyof Rules]: Rules[P] }
 }

@@ -12,8 +12,16 @@
  * one arena buffer (a greedy pass over the steps, per dtype and size), so a
  * call allocates only what it returns and what unfused primitives make.
  */
-import { BackendError, ConcreteTensor } from "@diffect/core"
-import type { AbstractValue, BackendShape, DeviceBuffer, Params, Primitive, Tensor } from "@diffect/core"
+import { BackendError, ConcreteTensor, evalPrimitive, isHigherOrder } from "@diffect/core"
+import type {
+  AbstractValue,
+  BackendShape,
+  DeviceBuffer,
+  FirstOrderPrimitive,
+  Params,
+  Primitive,
+  Tensor
+} from "@diffect/core"
 import type { Program, Var } from "../Program.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
@@ -146,10 +154,21 @@ export const compileExecutable = (
       })
       continue
     }
-    const primitive: Primitive = eqn.primitive
-    const params: Params<Primitive> = eqn.params
     const inAvals: ReadonlyArray<AbstractValue> = eqn.inputs.map((v) => v.aval)
     const outAvals: ReadonlyArray<AbstractValue> = eqn.outputs.map((v) => v.aval)
+    if (isHigherOrder(eqn.primitive)) {
+      // control flow: the core evaluates it, running its programs with the (compiled) program runner
+      const higher: Primitive = eqn.primitive
+      const higherParams: Params<Primitive> = eqn.params
+      runs.push((slots) => {
+        const args = ins.map((s, i) => new ConcreteTensor(inAvals[i]!, undefined, slots[s]!))
+        const results = evalPrimitive(higher, args, higherParams)
+        for (let i = 0; i < outs.length; i++) slots[outs[i]!] = bufferOf(backend, results[i]!)
+      })
+      continue
+    }
+    const primitive: FirstOrderPrimitive = eqn.primitive
+    const params: Params<FirstOrderPrimitive> = eqn.params as Params<FirstOrderPrimitive>
     runs.push((slots) => {
       const args = new Array<DeviceBuffer>(ins.length)
       for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!

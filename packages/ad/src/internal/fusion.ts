@@ -17,8 +17,8 @@
 import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
+import { formatParam, formatParams, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
-import { formatParam, formatParams, varName } from "./jaxprText.js"
 import type { UniformValues } from "./simplify.js"
 
 type Expr = KernelNs.Expr

@@ -11,8 +11,12 @@ import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { customJvpCall, customLin, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "../Custom.js"
 import { CustomRuleError } from "../Errors.js"
+import { evalProgram } from "../Program.js"
+import type { Program } from "../Program.js"
 import { jvpRules } from "../rules/jvp.js"
-import type { JvpRule } from "../rules/jvp.js"
+import type { JvpOfProgram, JvpRule } from "../rules/jvp.js"
+import { cachedByMask } from "./programCache.js"
+import { makeProgramFlat } from "./staging.js"
 import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./tangents.js"
 
 /**
@@ -75,7 +79,7 @@ export class JvpHandler implements CustomRuleHandler {
       for (let j = 0; j < m; j++) tracers[j] = new JvpTracer(this, outs[j]!, null)
       return tracers
     }
-    const [outs, outTangents] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params)
+    const [outs, outTangents] = (jvpRules[primitive] as JvpRule<P>)(primals, tangents, params, jvpProgram)
     const m = outs.length
     const tracers = new Array<Tensor>(m)
     for (let j = 0; j < m; j++) tracers[j] = new JvpTracer(this, outs[j]!, outTangents[j] ?? null)
@@ -207,3 +211,37 @@ export const jvpFlat = (
   const [ys, ts] = unzipOutputs(handler, outs)
   return [ys, ts.map((t, i) => t ?? zeroTangent(ys[i]!.aval))]
 }
+
+/**
+ * The JVP of a program (JAX's `jvp_jaxpr`): staged by evaluating the program
+ * under a fresh JVP handler inside a staging handler. See `JvpOfProgram`.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const jvpProgram: JvpOfProgram = (program, nonzero) =>
+  cachedByMask(jvpCache, program, nonzero.map((b) => (b ? "1" : "0")).join(""), () => {
+    const n = program.inputs.length
+    let outNonzero: ReadonlyArray<boolean> = []
+    const tangentAvals = program.inAvals.filter((_, i) => nonzero[i]).map(tangentAval)
+    const staged = makeProgramFlat((ins) => {
+      const handler = new JvpHandler("jvp")
+      try {
+        let k = n
+        const tracers = ins.slice(0, n).map((p, i) => handler.pure(p, nonzero[i] ? ins[k++]! : null))
+        const outs = evalProgram(program, program.consts, tracers)
+        handler.active = false
+        const [ys, ts] = unzipOutputs(handler, outs)
+        outNonzero = ts.map((t) => t !== null)
+        return [...ys, ...ts.filter((t): t is Tensor => t !== null)]
+      } finally {
+        handler.active = false
+      }
+    }, [...program.inAvals, ...tangentAvals])
+    return { program: staged, outNonzero }
+  })
+
+const jvpCache = new WeakMap<
+  Program,
+  Map<string, { readonly program: Program; readonly outNonzero: ReadonlyArray<boolean> }>
+>()

@@ -9,12 +9,48 @@
  *
  * @since 0.1.0
  */
-import type { Tensor } from "@diffect/core"
+import { isHigherOrder } from "@diffect/core"
+import type { HigherOrderPrimitive, Params, Primitive, Tensor, Tracer } from "@diffect/core"
 import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
+import { partialEvalRules } from "../rules/partialEval.js"
+import type { PartialEvalRule, Stage } from "../rules/partialEval.js"
 import { JvpHandler, unzipOutputs } from "./jvp.js"
-import { StagingHandler } from "./staging.js"
+import { StagingHandler, StagingTracer } from "./staging.js"
 import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
+
+/**
+ * Linearize's staging handler: a higher-order primitive applied to known
+ * values (primals) and staged ones (tangents) is split by its
+ * partial-evaluation rule, so that its primal work runs now and only its
+ * linear part is staged (JAX's `JaxprTrace` with `partial_eval_jaxpr_nounits`).
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export class LinearizeStagingHandler extends StagingHandler {
+  readonly #stage: Stage = (primitive, inputs, params) =>
+    super.stage(
+      primitive,
+      inputs.map((x) => (x instanceof StagingTracer && x.handler === this ? x : this.lift(x))),
+      params
+    )
+  override stage<P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ): ReadonlyArray<Tensor> {
+    if (!isHigherOrder(primitive)) return super.stage(primitive, operands, params)
+    const values = operands.map((o) => this.constValue((o as StagingTracer).variable))
+    const rule = partialEvalRules[primitive] as PartialEvalRule<HigherOrderPrimitive>
+    return rule(
+      operands.map((o, i) => values[i] ?? o),
+      values.map((v) => v === undefined),
+      params as Params<HigherOrderPrimitive>,
+      this.#stage
+    )
+  }
+}
 
 /**
  * Linearizes `f` at `primals` on flat lists: gives the primal outputs, the linear
@@ -44,7 +80,7 @@ export const linearizeFlat = (
   jvpFn: (tangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
   program: Program
 ] => {
-  const staging = new StagingHandler("linearize")
+  const staging = new LinearizeStagingHandler("linearize")
   const handler = new JvpHandler("linearize")
   let program: Program
   let ys: Array<Tensor>

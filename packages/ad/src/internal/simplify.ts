@@ -50,7 +50,19 @@ const isReal = (v: Var): boolean =>
   v.aval.dtype === "float32" || v.aval.dtype === "float64" || v.aval.dtype === "int32" || v.aval.dtype === "bool"
 
 /** Canonical text of params, for CSE keys (arrays, numbers, strings, booleans, null). */
-const paramsKey = (params: object): string => JSON.stringify(params)
+// Programs held by parameters (higher-order primitives) are keyed by identity.
+const programIds = new WeakMap<Program, number>()
+let nextProgramId = 0
+const paramsKey = (params: object): string =>
+  JSON.stringify(params, (_key, value: unknown) => {
+    if (!(value instanceof Program)) return value
+    let id = programIds.get(value)
+    if (id === undefined) {
+      id = nextProgramId++
+      programIds.set(value, id)
+    }
+    return `program#${id}`
+  })
 
 /**
  * What the simplifier found: the program and the uniform constants (which

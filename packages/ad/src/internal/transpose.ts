@@ -15,14 +15,17 @@ import type { AbstractValue, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
 import type { Program, Var } from "../Program.js"
 import { LinearOperand, transposeRules } from "../rules/transpose.js"
-import type { TransposeRule } from "../rules/transpose.js"
-import { StagingHandler } from "./staging.js"
+import type { TransposeOfProgram, TransposeRule } from "../rules/transpose.js"
+import { cachedByMask, maskKey } from "./programCache.js"
+import { makeProgramFlat, StagingHandler } from "./staging.js"
 import { hasTrivialTangent, zerosOf } from "./tangents.js"
 
 /**
  * Transposes a program that is linear in its inputs: from one cotangent per
  * output (`null` for zero) to one cotangent per input (`null` where none flowed).
  * Equations that do not depend on the inputs are evaluated forwards first.
+ * With `known`, the inputs given a value there are not linear (a higher-order
+ * primitive's residuals).
  *
  * @category Transformation internals
  * @since 0.1.0
@@ -30,10 +33,16 @@ import { hasTrivialTangent, zerosOf } from "./tangents.js"
 export const backwardPass = (
   program: Program,
   consts: ReadonlyArray<Tensor>,
-  cotangents: ReadonlyArray<Tensor | null>
+  cotangents: ReadonlyArray<Tensor | null>,
+  known?: ReadonlyArray<Tensor | undefined>
 ): Array<Tensor | null> => {
-  const linear = new Set<Var>(program.inputs)
+  const linear = new Set<Var>()
   const env = new Map<Var, Tensor>()
+  program.inputs.forEach((v, i) => {
+    const value = known?.[i]
+    if (value === undefined) linear.add(v)
+    else env.set(v, value)
+  })
   program.constVars.forEach((v, i) => env.set(v, consts[i]!))
   for (const eqn of program.equations) {
     if (eqn.inputs.some((v) => linear.has(v))) {
@@ -70,7 +79,7 @@ export const backwardPass = (
       })
     }
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
-    const inCts = rule(outCts, operands, eqn.params)
+    const inCts = rule(outCts, operands, eqn.params, transposeProgram)
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
   }
   return program.inputs.map((v) => cts.get(v) ?? null)
@@ -146,3 +155,24 @@ export const linearTransposeFlat = (
     return inCts.map((c, i) => c ?? zerosOf(avals[i]!))
   }
 }
+
+/**
+ * The transpose of a program linear in the flagged inputs (see
+ * `TransposeOfProgram`): the backward pass, staged.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const transposeProgram: TransposeOfProgram = (program, linear) =>
+  cachedByMask(transposeCache, program, maskKey(linear), () => {
+    const nKnown = linear.filter((l) => !l).length
+    const knownAvals = program.inAvals.filter((_, i) => !linear[i])
+    return makeProgramFlat((ins) => {
+      let k = 0
+      const known = linear.map((l) => (l ? undefined : ins[k++]!))
+      const inCts = backwardPass(program, program.consts, ins.slice(nKnown), known)
+      return inCts.flatMap((ct, i) => (linear[i] ? [ct ?? zerosOf(program.inAvals[i]!)] : []))
+    }, [...knownAvals, ...program.outAvals])
+  })
+
+const transposeCache = new WeakMap<Program, Map<string, Program>>()

@@ -19,11 +19,15 @@ import type { AbstractValue, Handler, Params, Primitive, PrimitiveOfKind, Tensor
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "../Errors.js"
+import { evalProgram } from "../Program.js"
+import type { Program } from "../Program.js"
 import { batchRules } from "../rules/vmap.js"
-import type { AxisData } from "../rules/vmap.js"
+import type { AxisData, BatchOfProgram } from "../rules/vmap.js"
 import { batchAt, batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
+import { cachedByMask, maskKey } from "./programCache.js"
+import { makeProgramFlat } from "./staging.js"
 
 const { formatShape } = Shape
 
@@ -210,7 +214,7 @@ export class BatchHandler implements Handler {
   ): ReadonlyArray<Tensor> {
     // Nothing varies along the batch: the primitive runs once, below this handler.
     if (!useRule) return bind(primitive, vals, params)
-    const [outs, outDims] = batchRules[primitive](vals, dims, params, this.axis)
+    const [outs, outDims] = batchRules[primitive](vals, dims, params, this.axis, batchProgram)
     const m = outs.length
     const tracers = new Array<Tensor>(m)
     for (let j = 0; j < m; j++) {
@@ -396,3 +400,46 @@ export const vmapFlat = (
     return moveAxis(value, d, canonicalOutAxis(target, value.ndim))
   })
 }
+
+/**
+ * A program batched over `axis` (see `BatchOfProgram`): staged by evaluating
+ * the program under a fresh batch handler inside a staging handler.
+ *
+ * @internal
+ */
+export const batchProgram: BatchOfProgram = (program, batched, axis, forceBatched) =>
+  cachedByMask(
+    batchCache,
+    program,
+    `${maskKey(batched)}|${forceBatched === undefined ? "" : maskKey(forceBatched)}|${axis.size}|${axis.name ?? ""}`,
+    () => {
+      let outBatched: ReadonlyArray<boolean> = []
+      const inAvals = program.inAvals.map((a) =>
+        ({ shape: [axis.size, ...a.shape], dtype: a.dtype, weakType: a.weakType }) as AbstractValue
+      )
+      const staged = makeProgramFlat(
+        (ins) => {
+          const results = traceBatched(
+            axis,
+            (xs) => evalProgram(program, program.consts, xs),
+            ins,
+            batched.map((b) => (b ? 0 : null))
+          )
+          const outs = results.map((r, i) => {
+            const [value, dim] = r!
+            if (dim !== null) return moveAxis(value, dim, 0)
+            return forceBatched?.[i] === true ? broadcastAt(value, axis.size, 0) : value
+          })
+          outBatched = results.map((r, i) => r![1] !== null || forceBatched?.[i] === true)
+          return outs
+        },
+        inAvals.map((a, i) => (batched[i] ? a : program.inAvals[i]!))
+      )
+      return { program: staged, outBatched }
+    }
+  )
+
+const batchCache = new WeakMap<
+  Program,
+  Map<string, { readonly program: Program; readonly outBatched: ReadonlyArray<boolean> }>
+>()

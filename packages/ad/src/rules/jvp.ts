@@ -14,17 +14,34 @@
  */
 import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
+import type { Program } from "@diffect/core/Program"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 
 /**
- * The JVP rule of primitive `P`.
+ * The JVP of a program (JAX's `jvp_jaxpr`), given which inputs have a
+ * non-zero tangent: a program from `[primals..., tangents of the non-zero
+ * inputs...]` to `[outputs..., tangents of the outputs in outNonzero...]`.
+ * Cached by program and mask. Given to the rules of higher-order primitives
+ * (the handler owns it: a rule importing the handler would be an import cycle).
+ *
+ * @since 0.1.0
+ */
+export type JvpOfProgram = (
+  program: Program,
+  nonzero: ReadonlyArray<boolean>
+) => { readonly program: Program; readonly outNonzero: ReadonlyArray<boolean> }
+
+/**
+ * The JVP rule of primitive `P`. `jvpOf` differentiates the programs of a
+ * higher-order primitive.
  *
  * @since 0.1.0
  */
 export type JvpRule<P extends Primitive> = (
   primals: ReadonlyArray<Tensor>,
   tangents: ReadonlyArray<Tensor | null>,
-  params: Params<P>
+  params: Params<P>,
+  jvpOf: JvpOfProgram
 ) => readonly [outs: ReadonlyArray<Tensor>, tangents: ReadonlyArray<Tensor | null>]
 
 /**
@@ -237,6 +254,16 @@ const logaddexpTangent = (a: Tensor, ta: Tensor, b: Tensor, tb: Tensor): readonl
  *
  * @since 0.1.0
  */
+/** `jit_call`: a call of the JVP program (JAX's `_pjit_jvp`), so a jitted function stays one call. */
+const jitCallJvp: JvpRule<"jit_call"> = (primals, tangents, { name, program }, jvpOf) => {
+  const { outNonzero, program: jvp } = jvpOf(program, tangents.map((t) => t !== null))
+  const live = tangents.filter((t): t is Tensor => t !== null)
+  const outs = bind("jit_call", [...primals, ...live], { name: `jvp(${name})`, program: jvp })
+  const n = program.outputs.length
+  let k = n
+  return [outs.slice(0, n), outNonzero.map((nz) => (nz ? outs[k++]! : null))]
+}
+
 export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   neg: linear("neg"),
   sin: unary("sin", (t, x) => lax.mul(t, lax.cos(x))),
@@ -400,5 +427,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   psum: single((primals, tangents, params) => [bind1("psum", primals, params), psumOf(tangents[0]!, params.axisName)]),
   pmax: single(collectiveChooser("pmax")),
   pmin: single(collectiveChooser("pmin")),
-  axis_index: zero("axis_index")
+  axis_index: zero("axis_index"),
+
+  jit_call: jitCallJvp
 }

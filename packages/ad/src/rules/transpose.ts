@@ -12,8 +12,9 @@
  *
  * @since 0.1.0
  */
-import { aval, bind1, DType, lax } from "@diffect/core"
+import { aval, bind, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
+import type { Program } from "@diffect/core/Program"
 import { NonLinearTransposeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 
@@ -38,8 +39,20 @@ export class LinearOperand {
 export type TransposeRule<P extends Primitive> = (
   cts: ReadonlyArray<Tensor | null>,
   operands: ReadonlyArray<Tensor | LinearOperand>,
-  params: Params<P>
+  params: Params<P>,
+  transposeOf: TransposeOfProgram
 ) => ReadonlyArray<Tensor | null>
+
+/**
+ * The transpose of a program linear in the inputs flagged in `linear` (JAX's
+ * `transpose_jaxpr`): a program from `[the other inputs..., one cotangent per
+ * output...]` to one cotangent per linear input (zeros where none flows).
+ * Cached by program and mask. Given to the rules of higher-order primitives by
+ * the backward pass that owns it (a rule importing it would be an import cycle).
+ *
+ * @since 0.1.0
+ */
+export type TransposeOfProgram = (program: Program, linear: ReadonlyArray<boolean>) => Program
 
 /**
  * The transpose rule of a primitive with one output, whose cotangent is then
@@ -256,5 +269,14 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
   psum: unary((ct, _x, params) => bind1("psum", [ct], params)),
   // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).
-  stop_gradient: () => [null]
+  stop_gradient: () => [null],
+  jit_call: (cts, operands, { name, program }, transposeOf) => {
+    const linear = operands.map(isLinear)
+    const transposed = transposeOf(program, linear)
+    const known = operands.filter((x): x is Tensor => !isLinear(x))
+    const ctIn = cts.map((ct, i) => ct ?? zerosOf(program.outAvals[i]!))
+    const inCts = bind("jit_call", [...known, ...ctIn], { name: `transpose(${name})`, program: transposed })
+    let k = 0
+    return linear.map((l) => (l ? inCts[k++]! : null))
+  }
 }

@@ -13,6 +13,7 @@
  */
 import { bind, bind1, fromKinds, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
+import type { Program } from "@diffect/core/Program"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
 
@@ -27,7 +28,24 @@ export interface AxisData {
 }
 
 /**
- * A batching rule for primitive `P`.
+ * A program batched over `axis` (JAX's `batch_jaxpr`): inputs flagged in
+ * `batched` carry the batch dimension first; outputs flagged in `outBatched`
+ * too (an output flagged in `forceBatched` always is). Cached by program, mask
+ * and axis. Given to the rules of higher-order primitives by the handler that
+ * owns it (a rule importing the handler would be an import cycle).
+ *
+ * @since 0.1.0
+ */
+export type BatchOfProgram = (
+  program: Program,
+  batched: ReadonlyArray<boolean>,
+  axis: AxisData,
+  forceBatched?: ReadonlyArray<boolean>
+) => { readonly program: Program; readonly outBatched: ReadonlyArray<boolean> }
+
+/**
+ * A batching rule for primitive `P`. `batchOf` batches the programs of a
+ * higher-order primitive.
  *
  * @since 0.1.0
  */
@@ -35,7 +53,8 @@ export type BatchRule<P extends Primitive> = (
   operands: ReadonlyArray<Tensor>,
   dims: ReadonlyArray<BatchDim>,
   params: Params<P>,
-  axis: AxisData
+  axis: AxisData,
+  batchOf: BatchOfProgram
 ) => readonly [outs: ReadonlyArray<Tensor>, dims: ReadonlyArray<BatchDim>]
 
 /**
@@ -366,6 +385,14 @@ const axisIndexRule: SingleBatchRule<"axis_index"> = (_xs, _dims, params, axis) 
   return [lax.iota("int32", [axis.size], 0), 0]
 }
 
+/** `jit_call`: a call of the batched program (JAX's `_pjit_batcher`); batch dimensions moved first. */
+const jitCallRule: BatchRule<"jit_call"> = (xs, dims, { name, program }, axis, batchOf) => {
+  const { outBatched, program: batched } = batchOf(program, dims.map((d) => d !== null), axis)
+  const operands = xs.map((x, i) => (dims[i] === null ? x : moveAxis(x, dims[i]!, 0)))
+  const outs = bind("jit_call", operands, { name, program: batched })
+  return [outs, outBatched.map((b) => (b ? 0 : null))]
+}
+
 const times = (x: Tensor, size: number): Tensor => lax.mul(x, lax.full(x.shape, size, x.dtype, x.weakType))
 const same = (x: Tensor): Tensor => x
 
@@ -407,5 +434,6 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   psum: single(collective("psum", lax.reduceSum, times)),
   pmax: single(collective("pmax", lax.reduceMax, same)),
   pmin: single(collective("pmin", lax.reduceMin, same)),
-  axis_index: single(axisIndexRule)
+  axis_index: single(axisIndexRule),
+  jit_call: jitCallRule
 })

@@ -5,7 +5,7 @@
  * structured kernels.
  */
 import { DType, fromKinds, Shape, View } from "@diffect/core"
-import type { AbstractValue, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
+import type { AbstractValue, ElementwisePrimitive, FirstOrderPrimitive, Params, Primitive } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
@@ -156,7 +156,9 @@ const convertElementType: Kernel<"convert_element_type"> = (inputs, inAvals, par
  *
  * @since 0.1.0
  */
-export const kernels: { readonly [P in Primitive]: Kernel<P> } = fromKinds<{ readonly [P in Primitive]: Kernel<P> }>(
+export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromKinds<
+  { readonly [P in FirstOrderPrimitive]: Kernel<P> }
+>(
   elementwise,
   {
     reduce_sum: (inputs, [x], { axes }, [out]) => [reduce("sum", inputs[0]!, x!.shape, x!.dtype, axes, out!.dtype)],

@@ -2,7 +2,15 @@
  * The WebGPU `BackendShape`: a kernel table over every primitive, typed so that
  * a new primitive is a compile error here until it has a kernel.
  */
-import type { AbstractValue, BackendShape, DeviceBuffer, ElementwisePrimitive, Params, Primitive } from "@diffect/core"
+import type {
+  AbstractValue,
+  BackendShape,
+  DeviceBuffer,
+  ElementwisePrimitive,
+  FirstOrderPrimitive,
+  Params,
+  Primitive
+} from "@diffect/core"
 import { BackendError, DType, fromKinds, Shape } from "@diffect/core"
 import { Effect } from "effect"
 import {
@@ -80,7 +88,9 @@ const collective = (name: string): KernelRule<Primitive> => () => {
  * lowering (`ew`, derived from the kind table), except the two that can keep
  * their input's data; the others are listed (a missing entry is a compile error).
  */
-const kernels: { readonly [P in Primitive]: KernelRule<P> } = fromKinds<{ readonly [P in Primitive]: KernelRule<P> }>(
+const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKinds<
+  { readonly [P in FirstOrderPrimitive]: KernelRule<P> }
+>(
   ew,
   {
     reduce_sum: single((runtime, [x], [xa], params, out) => reduce(runtime, "sum", x!, xa!, params.axes, out)),

@@ -4,9 +4,13 @@
 import { abstractEvalRules } from "../AbstractEval.js"
 import { activeBackend } from "../Backend.js"
 import { BackendError } from "../Errors.js"
-import type { Params, Primitive } from "../Primitive.js"
+import { isHigherOrder } from "../Primitive.js"
+import type { FirstOrderPrimitive, HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
+import type { Program } from "../Program.js"
 import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
+import { higherOrderEvalRules } from "./higherOrder.js"
+import { currentRunner } from "./programRunner.js"
 
 /**
  * Evaluates a primitive on concrete operands: validates and infers output types
@@ -23,6 +27,14 @@ export const evalPrimitive = <P extends Primitive>(
 ): ReadonlyArray<Tensor> => {
   const inAvals = operands.map((x) => x.aval)
   const outAvals = abstractEvalRules[primitive](inAvals, params)
+  if (isHigherOrder(primitive)) {
+    const rule = higherOrderEvalRules[primitive] as (
+      operands: ReadonlyArray<Tensor>,
+      params: Params<HigherOrderPrimitive>,
+      run: (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+    ) => ReadonlyArray<Tensor>
+    return rule(operands, params as Params<HigherOrderPrimitive>, currentRunner() ?? interpret)
+  }
   const backend = activeBackend()
   if (backend === undefined) {
     throw new BackendError({
@@ -44,6 +56,28 @@ export const evalPrimitive = <P extends Primitive>(
     }
     return buffer
   })
-  const outs = backend.execute(primitive, inputs, inAvals, params, outAvals)
+  const outs = backend.execute(
+    primitive as FirstOrderPrimitive,
+    inputs,
+    inAvals,
+    params as Params<FirstOrderPrimitive>,
+    outAvals
+  )
   return outs.map((b, i) => new ConcreteTensor(outAvals[i]!, undefined, b))
+}
+
+/**
+ * Runs a program on concrete inputs equation by equation at the bottom of the
+ * stack (the runner when none is installed).
+ */
+const interpret = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const env = new Map<unknown, Tensor>()
+  program.constVars.forEach((v, i) => env.set(v, program.consts[i]!))
+  program.inputs.forEach((v, i) => env.set(v, inputs[i]!))
+  for (const eqn of program.equations) {
+    const args = eqn.inputs.map((v) => env.get(v)!)
+    const outs = eqn._tag === "PrimitiveEquation" ? evalPrimitive(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
+    eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
+  }
+  return program.outputs.map((v) => env.get(v)!)
 }

@@ -1,0 +1,169 @@
+/**
+ * `jit_call`: jit as a higher-order primitive under every transformation
+ * (JAX's pjit). The nested call stays one equation in staged programs, each
+ * transformation maps it to a call of the transformed program, and at the
+ * bottom of the stack those programs run compiled.
+ */
+import { grad, hessian, jit, jvp, makeProgram, programRunnerStats, vjp, vmap } from "@diffect/ad"
+import { bind, lax, np, ShapeError } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { expect, js, run, tensor } from "./gradHelpers.js"
+
+// f(x, y) = (sum(sin(x * x) * y), x * exp(-y)): two outputs, both inputs used nonlinearly
+const f = (x: Tensor, y: Tensor) =>
+  [np.sum(np.multiply(np.sin(np.multiply(x, x)), y)), np.multiply(x, np.exp(np.negative(y)))] as const
+const jf = jit(function f2(x: Tensor, y: Tensor) {
+  return f(x, y)
+})
+const firstOf = (x: Tensor, y: Tensor) => f(x, y)[0]
+const scalar = firstOf
+const jscalar = jit(function scalar(x: Tensor, y: Tensor) {
+  return firstOf(x, y)
+})
+
+describe("jit_call", () => {
+  it("a jitted function called while staging is one nested equation (printed like a pjit)", () => {
+    const g = jit(function g(x: Tensor) {
+      return np.sin(x)
+    })
+    const program = run(makeProgram((x: Tensor) => np.multiply(run(g(x)), x))(tensor([1, 2, 3])))
+    assert.strictEqual(
+      String(program),
+      [
+        "{ lambda ; a:f32[3]. let",
+        "    b:f32[3] = jit_call[",
+        "      name=g",
+        "      program={ lambda ; c:f32[3]. let",
+        "          d:f32[3] = sin c",
+        "        in (d,) }",
+        "    ] a",
+        "    e:f32[3] = mul b a",
+        "  in (e,) }"
+      ].join("\n")
+    )
+  })
+
+  it("grad(jit(f)) stages a call of the JVP's known half and a call of the transposed linear half", () => {
+    const program = run(makeProgram(grad((x: Tensor) => run(jscalar(x, np.array(2)))))(tensor([1, 2])))
+    const text = String(program)
+    assert.include(text, "name=jvp(scalar)")
+    assert.include(text, "name=transpose(jvp(scalar))")
+    // the primal work (sin, cos) is in the known call, none in the transposed one
+    const transposed = text.slice(text.indexOf("name=transpose"))
+    assert.notInclude(text.slice(text.lastIndexOf("jit_call[")), "sin")
+    assert.isAbove(transposed.length, 0)
+  })
+
+  it("grad(jit(f)) runs compiled programs (no per-primitive re-interpretation) and is right", () => {
+    const x = tensor([0.5, -1.25, 2], "float64")
+    const y = tensor(1.5, "float64")
+    const before = { ...programRunnerStats }
+    const g = js(run(grad(jscalar)(x, y))) as Array<number>
+    // d/dx sum(sin(x^2) y) = 2 x cos(x^2) y
+    expect.close(g, [0.5, -1.25, 2].map((v) => 2 * v * Math.cos(v * v) * 1.5), 1e-12)
+    // the known half and the transposed linear half each ran as one program (interpreted once) ...
+    assert.strictEqual(programRunnerStats.interpreted - before.interpreted, 2)
+    assert.strictEqual(programRunnerStats.compiled - before.compiled, 0)
+    // ... and from the second call on, compiled: no retrace, no derived program made again
+    const cache = jscalar.cacheInfo()
+    for (let i = 0; i < 2; i++) expect.close(js(run(grad(jscalar)(x, y))), g, 0)
+    assert.strictEqual(programRunnerStats.compiled - before.compiled, 4)
+    assert.strictEqual(programRunnerStats.interpreted - before.interpreted, 2)
+    assert.strictEqual(jscalar.cacheInfo().misses, cache.misses)
+  })
+
+  it("vmap(jit(f)) is a call of the batched program", () => {
+    const program = run(
+      makeProgram(vmap((x: Tensor) => run(jscalar(x, np.array(2)))))(tensor([[1, 2], [3, 4], [5, 6]]))
+    )
+    const text = String(program)
+    assert.include(text, "name=scalar")
+    assert.include(text, "f32[3,2]")
+    const xs = [[1, 2], [3, 4], [5, 6]]
+    const got = js(run(vmap((x: Tensor) => jscalar(x, np.array(2)))(tensor(xs, "float64")))) as Array<number>
+    expect.close(got, xs.map((r) => r.reduce((a, v) => a + 2 * Math.sin(v * v), 0)), 1e-12)
+  })
+
+  it("compiling a program with nested calls inlines them (one fused kernel)", () => {
+    const inner = jit(function inner(x: Tensor) {
+      return np.sin(x)
+    })
+    const outer = jit((x: Tensor) => np.multiply(run(inner(x)), 2))
+    const lowered = run(outer.lower(tensor([1, 2])))
+    assert.notInclude(lowered.text, "jit_call")
+    assert.include(lowered.text, "fusion[")
+    expect.close(js(run(outer(tensor([1, 2])))), [2 * Math.sin(1), 2 * Math.sin(2)], 1e-6)
+  })
+
+  it("jvp, vjp, vmap and second order of jit(f) equal those of f (fast-check, float64) and finite differences", () => {
+    const vec = fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 3, maxLength: 3 })
+    fc.assert(
+      fc.property(vec, vec, vec, fc.double({ min: -1, max: 1, noNaN: true }), (xs, ts, cs, yv) => {
+        const x = tensor(xs, "float64")
+        const y = tensor(yv, "float64")
+        const tx = tensor(ts, "float64")
+        const ty = tensor(0.5, "float64")
+        // jvp
+        const [outsJ, tanJ] = run(jvp(jf, [x, y], [tx, ty]))
+        const [outsE, tanE] = run(jvp(f, [x, y], [tx, ty]))
+        expect.close(js(outsJ[0]), js(outsE[0]), 1e-12)
+        expect.close(js(tanJ[0]), js(tanE[0]), 1e-12)
+        expect.close(js(tanJ[1]), js(tanE[1]), 1e-12)
+        // finite differences of the first output along (tx, ty)
+        const h = 1e-6
+        const at = (s: number) => js(f(np.add(x, np.multiply(tx, s)), np.add(y, np.multiply(ty, s)))[0]) as number
+        expect.close(js(tanJ[0]) as number, (at(h) - at(-h)) / (2 * h), 1e-5)
+        // vjp
+        const [, pullJ] = run(vjp(jf, [x, y]))
+        const [, pullE] = run(vjp(f, [x, y]))
+        const cts = [tensor(0.75, "float64"), tensor(cs, "float64")] as const
+        const gJ = run(pullJ(cts))
+        const gE = run(pullE(cts))
+        expect.close(js(gJ[0]!), js(gE[0]!), 1e-12)
+        expect.close(js(gJ[1]!), js(gE[1]!), 1e-12)
+        // vmap over x (rows), y shared
+        const xb = tensor([xs, ts, cs], "float64")
+        const vJ = run(vmap((r: Tensor) => jf(r, y))(xb))
+        const vE = run(vmap((r: Tensor) => f(r, y))(xb))
+        expect.close(js(vJ[0]), js(vE[0]), 1e-12)
+        expect.close(js(vJ[1]), js(vE[1]), 1e-12)
+        // second order
+        const hJ = run(hessian((r: Tensor) => jscalar(r, y))(x))
+        const hE = run(hessian((r: Tensor) => scalar(r, y))(x))
+        expect.close(js(hJ), js(hE), 1e-10)
+        // and jit(grad(jit(f))) equals grad(f)
+        const gg = run(jit(grad((r: Tensor) => jscalar(r, y)))(x))
+        expect.close(js(gg), js(run(grad((r: Tensor) => scalar(r, y))(x))), 1e-12)
+      }),
+      { numRuns: 40 }
+    )
+  })
+
+  it("a jitted closure over an outer tracer takes it as an operand (grad flows through it)", () => {
+    // d/dc of sum(jit(x => sin(x * c))(x)) = sum(x cos(x c))
+    const xs = [0.3, -0.7, 1.1]
+    const x = tensor(xs, "float64")
+    const g = run(
+      grad((c: Tensor) => {
+        const inner = jit((z: Tensor) => np.sum(np.sin(np.multiply(z, c))))
+        return inner(x)
+      })(tensor(0.9, "float64"))
+    )
+    expect.close(js(g), xs.reduce((a, v) => a + v * Math.cos(v * 0.9), 0), 1e-12)
+  })
+
+  it("a call's operands must match its program (typed error)", () => {
+    const program = run(makeProgram((x: Tensor) => lax.sin(x))(tensor([1, 2])))
+    const e = (() => {
+      try {
+        bind("jit_call", [tensor([1, 2, 3])], { name: "p", program })
+      } catch (error) {
+        return error
+      }
+      return undefined
+    })()
+    expect.error(e, ShapeError, "jit_call: operand 0 has type float32(3,) but the program expects float32(2,)")
+  })
+})

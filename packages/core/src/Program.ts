@@ -1,0 +1,293 @@
+/**
+ * `Program`: diffect's staged intermediate representation (JAX's jaxpr). A
+ * program has typed input variables, captured constants, a list of equations
+ * (a primitive applied to variables, giving new variables) and output variables.
+ * Linearize stages the linear part of a function into a program, transpose walks
+ * it backwards, and `makeProgram` prints one like `jax.make_jaxpr`.
+ *
+ * A program is closed (JAX's `ClosedJaxpr`): it carries its constants. A
+ * primitive's parameters may hold programs (`jit_call`'s body, `cond`'s
+ * branches, a loop's body): such a primitive is _higher-order_, and a program
+ * held by a parameter has only concrete constants (values traced by a
+ * transformation are passed as operands instead; see {@link hoistConsts}).
+ * The IR lives in the core so that the core can declare higher-order
+ * primitives and evaluate them; the transformations live in `@diffect/ad`.
+ *
+ * @since 0.1.0
+ */
+import type { AbstractValue } from "./AbstractValue.js"
+import { formatAval } from "./AbstractValue.js"
+import { bind } from "./Handler.js"
+import { formatParam, formatParams, varName } from "./internal/jaxprText.js"
+import { currentRunner, installRunner } from "./internal/programRunner.js"
+import type { Params, Primitive } from "./Primitive.js"
+import { Tracer } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+
+/**
+ * A typed program variable. Its printed name (`a`, `b`, ...) is given when the
+ * program is printed, so variables can be created without a program at hand.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export class Var {
+  constructor(readonly aval: AbstractValue) {}
+  toString(): string {
+    return `Var(${formatAval(this.aval)})`
+  }
+}
+
+/**
+ * One step of a program: `outputs = primitive[params](inputs)`.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export interface PrimitiveEquation {
+  readonly _tag: "PrimitiveEquation"
+  readonly primitive: Primitive
+  readonly inputs: ReadonlyArray<Var>
+  readonly params: Params<Primitive>
+  readonly outputs: ReadonlyArray<Var>
+}
+
+/**
+ * A step that is not a primitive but a call into user code: the linear part of a
+ * `customVjp` function (JAX's `custom_lin`). Its inputs are tangents; it cannot
+ * be evaluated forwards, and its transpose calls the user's `bwd` on the saved
+ * residuals.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export interface CustomEquation {
+  readonly _tag: "CustomEquation"
+  /** For printing: the name of the custom function. */
+  readonly name: string
+  readonly inputs: ReadonlyArray<Var>
+  readonly outputs: ReadonlyArray<Var>
+  /** Forward evaluation (throws for `customVjp`'s linear part: forward mode is not defined). */
+  readonly evaluate: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /**
+   * Transposition: output cotangents (`null` for zero) to input cotangents
+   * (`null` for zero).
+   */
+  readonly transpose: (cotangents: ReadonlyArray<Tensor | null>) => ReadonlyArray<Tensor | null>
+}
+
+/**
+ * An equation of a program.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export type Equation = PrimitiveEquation | CustomEquation
+
+/**
+ * A staged program with its captured constants (JAX's `ClosedJaxpr`): `constVars`
+ * are bound to `consts`, `inputs` to the caller's arguments.
+ *
+ * @example
+ * import { lax } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
+ * const program = makeProgramFlat(([x]) => [lax.sin(x!)], [aval([3], "float32")])
+ * console.log(program.toString())
+ * // { lambda ; a:f32[3]. let
+ * //     b:f32[3] = sin a
+ * //   in (b,) }
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export class Program {
+  constructor(
+    readonly constVars: ReadonlyArray<Var>,
+    readonly consts: ReadonlyArray<Tensor>,
+    readonly inputs: ReadonlyArray<Var>,
+    readonly equations: ReadonlyArray<Equation>,
+    readonly outputs: ReadonlyArray<Var>
+  ) {}
+  /** Input abstract values. */
+  get inAvals(): ReadonlyArray<AbstractValue> {
+    return this.inputs.map((v) => v.aval)
+  }
+  /** Output abstract values. */
+  get outAvals(): ReadonlyArray<AbstractValue> {
+    return this.outputs.map((v) => v.aval)
+  }
+  /** Prints the program like `jax.make_jaxpr`. */
+  toString(): string {
+    return printProgram(this)
+  }
+}
+
+/**
+ * Prints a program in the style of `jax.make_jaxpr`: constants before the `;`,
+ * inputs after it, one equation per line. Programs held by an equation's
+ * parameters are printed nested, indented, with names continuing the outer
+ * program's (as jaxprs print `pjit` and `cond`).
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const printProgram = (program: Program): string => printNested(program, new Map(), "")
+
+const isProgramParam = (v: unknown): boolean =>
+  v instanceof Program || (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Program))
+
+/**
+ * A primitive's head with its parameters: `name[k=v ...]` on one line, or one
+ * parameter per line when a parameter holds programs (printed by `nested` at
+ * `indent`).
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const formatEquationHead = (
+  primitive: string,
+  params: object,
+  indent: string,
+  nested: (program: Program, indent: string) => string
+): string => {
+  const entries = Object.entries(params)
+  if (!entries.some(([, v]) => isProgramParam(v))) return `${primitive}${formatParams(params)}`
+  const inner = indent + "      "
+  const lines = entries.map(([k, v]) => {
+    if (v instanceof Program) return `${inner}${k}=${nested(v, inner)}`
+    if (isProgramParam(v)) {
+      const items = (v as ReadonlyArray<Program>).map((p) => `${inner}  ${nested(p, inner + "  ")}`)
+      return `${inner}${k}=(\n${items.join("\n")}\n${inner})`
+    }
+    return `${inner}${k}=${formatParam(v)}`
+  })
+  return `${primitive}[\n${lines.join("\n")}\n${indent}    ]`
+}
+
+const printNested = (program: Program, names: Map<Var, string>, indent: string): string => {
+  const name = (v: Var): string => {
+    let n = names.get(v)
+    if (n === undefined) {
+      n = varName(names.size)
+      names.set(v, n)
+    }
+    return n
+  }
+  const decl = (v: Var): string => `${name(v)}:${formatAval(v.aval)}`
+  const constPart = program.constVars.map(decl).join(" ")
+  const inPart = program.inputs.map(decl).join(" ")
+  const nested = (p: Program, at: string) => printNested(p, names, at)
+  const lines = program.equations.map((eqn) => {
+    // the outputs are named before a nested program's variables, as jaxprs do
+    const outs = eqn.outputs.map(decl).join(" ")
+    const head = eqn._tag === "PrimitiveEquation"
+      ? formatEquationHead(eqn.primitive, eqn.params, indent, nested)
+      : `custom_vjp_call[name=${eqn.name}]`
+    const args = eqn.inputs.map(name).join(" ")
+    return `${indent}    ${outs} = ${head}${args.length > 0 ? " " + args : ""}`
+  })
+  const outPart = program.outputs.map(name).join(", ")
+  const body = lines.length === 0 ? " " : `\n${lines.join("\n")}\n${indent}  `
+  return `{ lambda ${constPart}${constPart.length > 0 ? " " : ""}; ${inPart}. let${body}in (${outPart}${
+    program.outputs.length === 1 ? "," : ""
+  }) }`
+}
+
+/**
+ * Evaluates a program by binding each equation again. Because every equation
+ * is re-bound (not run on a backend directly), evaluating a program on tracers
+ * of an outer transformation transforms it: this is how `grad(grad(f))` works.
+ *
+ * @example
+ * import { evalProgram, lax, np, toJsSync } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
+ * const program = makeProgramFlat(([x]) => [lax.mul(x!, x!)], [aval([2], "float32")])
+ * const [y] = evalProgram(program, program.consts, [np.array([2, 3])])
+ * console.log(toJsSync(y!)) // [4, 9]
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const evalProgram = (
+  program: Program,
+  consts: ReadonlyArray<Tensor>,
+  inputs: ReadonlyArray<Tensor>
+): ReadonlyArray<Tensor> => {
+  const env = new Map<Var, Tensor>()
+  program.constVars.forEach((v, i) => env.set(v, consts[i]!))
+  program.inputs.forEach((v, i) => env.set(v, inputs[i]!))
+  const read = (v: Var): Tensor => env.get(v)!
+  for (const eqn of program.equations) {
+    const args = eqn.inputs.map(read)
+    const outs = eqn._tag === "PrimitiveEquation" ? bind(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
+    eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
+  }
+  return program.outputs.map(read)
+}
+
+/**
+ * The program with every constant that is a tracer (a value of a
+ * transformation in progress) turned into a leading input, and those values:
+ * bind the higher-order primitive on `[...hoisted, ...operands]` so that the
+ * transformation sees them as operands (JAX's closure conversion). Concrete
+ * constants stay in the program, where the compiler can fold them.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const hoistConsts = (
+  program: Program
+): { readonly program: Program; readonly hoisted: ReadonlyArray<Tensor> } => {
+  if (!program.consts.some((c) => c instanceof Tracer)) return { program, hoisted: [] }
+  const constVars: Array<Var> = []
+  const consts: Array<Tensor> = []
+  const hoistedVars: Array<Var> = []
+  const hoisted: Array<Tensor> = []
+  program.consts.forEach((c, i) => {
+    if (c instanceof Tracer) {
+      hoistedVars.push(program.constVars[i]!)
+      hoisted.push(c)
+    } else {
+      constVars.push(program.constVars[i]!)
+      consts.push(c)
+    }
+  })
+  return {
+    program: new Program(constVars, consts, [...hoistedVars, ...program.inputs], program.equations, program.outputs),
+    hoisted
+  }
+}
+
+/**
+ * How a program held by a higher-order primitive runs at the bottom of the
+ * handler stack (concrete operands): by default equation by equation;
+ * `@diffect/ad`'s jit installs its compiler here, so that `jit_call`, `cond`
+ * branches and loop bodies run compiled.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export type ProgramRunner = (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+
+/**
+ * Installs the runner of programs held by higher-order primitives (see
+ * {@link ProgramRunner}); `undefined` restores equation-by-equation
+ * evaluation. Returns the one it replaces.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const installProgramRunner = (next: ProgramRunner | undefined): ProgramRunner | undefined => installRunner(next)
+
+/**
+ * Runs a program on concrete inputs with the installed runner.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const runProgram = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const run = currentRunner()
+  return run !== undefined ? run(program, inputs) : evalProgram(program, program.consts, inputs)
+}
+
+export { formatParam, formatParams, varName }

@@ -1,0 +1,185 @@
+/**
+ * The staging handler: instead of computing, it records each primitive applied to
+ * its tracers as an equation of a `Program` (JAX's `DynamicJaxprTrace`). Values of
+ * lower levels (concrete tensors, tracers of outer transformations) that meet its
+ * tracers become the program's constants. Linearize uses it to stage the linear
+ * part of a function; `makeProgramFlat` uses it to print programs, jit to trace
+ * a function once, and `lax.cond` / `lax.whileLoop` to stage their branches and
+ * bodies (which is why it lives in the core).
+ *
+ * @since 0.1.0
+ */
+import { abstractEvalRules } from "./AbstractEval.js"
+import type { AbstractValue } from "./AbstractValue.js"
+import { newLevel, withDynamicHandler } from "./Handler.js"
+import type { Handler } from "./Handler.js"
+import type { Params, Primitive } from "./Primitive.js"
+import type { Equation } from "./Program.js"
+import { Program, Var } from "./Program.js"
+import { Tracer } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+
+/**
+ * A value traced by a staging handler: a program variable.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export class StagingTracer extends Tracer {
+  constructor(readonly handler: StagingHandler, readonly variable: Var) {
+    super()
+  }
+  get aval(): AbstractValue {
+    return this.variable.aval
+  }
+}
+
+/**
+ * The staging interpreter. Create it with a fresh level, make its inputs with
+ * `newInput`, run the traced code, then `finish` with the outputs.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export class StagingHandler implements Handler {
+  readonly level: number = newLevel()
+  active = true
+  readonly inputs: Array<Var> = []
+  readonly equations: Array<Equation> = []
+  readonly constVars: Array<Var> = []
+  readonly consts: Array<Tensor> = []
+  // One constant per lifted value, so a value used twice is captured once.
+  readonly #constOf = new Map<Tensor, Var>()
+  readonly #valueOf = new Map<Var, Tensor>()
+  constructor(readonly name: string) {}
+
+  /** A fresh input variable of the program, as a tracer. */
+  newInput(aval: AbstractValue): StagingTracer {
+    const v = new Var(aval)
+    this.inputs.push(v)
+    return new StagingTracer(this, v)
+  }
+
+  /** The variable standing for `value`: its own variable, or a (new) constant. */
+  varOf(value: Tensor): Var {
+    if (value instanceof StagingTracer && value.handler === this) return value.variable
+    let v = this.#constOf.get(value)
+    if (v === undefined) {
+      v = new Var(value.aval)
+      this.#constOf.set(value, v)
+      this.#valueOf.set(v, value)
+      this.constVars.push(v)
+      this.consts.push(value)
+    }
+    return v
+  }
+
+  /**
+   * The value a constant variable stands for (a concrete tensor or a lower
+   * level's tracer), or `undefined` for a variable computed by the program:
+   * what partial evaluation calls known and unknown.
+   */
+  constValue(v: Var): Tensor | undefined {
+    return this.#valueOf.get(v)
+  }
+
+  readonly lift = (value: Tensor): StagingTracer => new StagingTracer(this, this.varOf(value))
+
+  readonly process = <P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ): ReadonlyArray<Tensor> => this.stage(primitive, operands, params)
+
+  /**
+   * Records `primitive` on the operands (this handler's tracers) as an
+   * equation. A subclass may treat some primitives otherwise (linearize
+   * partially evaluates the higher-order ones) and call this for the rest.
+   */
+  stage<P extends Primitive>(primitive: P, operands: ReadonlyArray<Tracer>, params: Params<P>): ReadonlyArray<Tensor> {
+    const n = operands.length
+    const inputs = new Array<Var>(n)
+    const inAvals = new Array<AbstractValue>(n)
+    for (let i = 0; i < n; i++) {
+      const v = (operands[i] as StagingTracer).variable
+      inputs[i] = v
+      inAvals[i] = v.aval
+    }
+    const outAvals = abstractEvalRules[primitive](inAvals, params)
+    if (outAvals.length === 1) {
+      const out = new Var(outAvals[0]!)
+      this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs: [out] })
+      return [new StagingTracer(this, out)]
+    }
+    const outputs = outAvals.map((a) => new Var(a))
+    this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs })
+    return outputs.map((v) => new StagingTracer(this, v))
+  }
+
+  /** Records an equation made elsewhere (custom rules) and gives tracers for its outputs. */
+  addEquation(equation: Equation): ReadonlyArray<StagingTracer> {
+    this.equations.push(equation)
+    return equation.outputs.map((v) => new StagingTracer(this, v))
+  }
+
+  /**
+   * Closes the program over `outputs` and deactivates the handler. With `prune`,
+   * equations and constants that no output depends on are dropped (linearize's
+   * tangents of intermediate values that are not returned).
+   */
+  finish(outputs: ReadonlyArray<Tensor>, prune = false): Program {
+    const outVars = outputs.map((x) => this.varOf(x))
+    this.active = false
+    if (!prune) return new Program(this.constVars, this.consts, this.inputs, this.equations, outVars)
+    const live = new Set<Var>(outVars)
+    const kept: Array<Equation> = []
+    for (let k = this.equations.length - 1; k >= 0; k--) {
+      const eqn = this.equations[k]!
+      if (!eqn.outputs.some((v) => live.has(v))) continue
+      kept.push(eqn)
+      for (const v of eqn.inputs) live.add(v)
+    }
+    kept.reverse()
+    const constVars: Array<Var> = []
+    const consts: Array<Tensor> = []
+    this.constVars.forEach((v, i) => {
+      if (live.has(v)) {
+        constVars.push(v)
+        consts.push(this.consts[i]!)
+      }
+    })
+    return new Program(constVars, consts, this.inputs, kept, outVars)
+  }
+}
+
+/**
+ * Stages `f` on inputs of the given abstract values into a Program (JAX's
+ * `make_jaxpr` on flat lists). Every primitive applied while `f` runs is staged,
+ * even on values that do not depend on the inputs.
+ *
+ * @example
+ * import { lax } from "diffect"
+ * import { aval, makeProgramFlat } from "diffect/extend"
+ * const program = makeProgramFlat(([x, y]) => [lax.mul(lax.sin(x!), y!)], [aval([3], "float32"), aval([3], "float32")])
+ * console.log(program.toString())
+ * // { lambda ; a:f32[3] b:f32[3]. let
+ * //     c:f32[3] = sin a
+ * //     d:f32[3] = mul c b
+ * //   in (d,) }
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const makeProgramFlat = (
+  f: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  avals: ReadonlyArray<AbstractValue>
+): Program => {
+  const handler = new StagingHandler("makeProgram")
+  const inputs = avals.map((a) => handler.newInput(a))
+  try {
+    const outs = withDynamicHandler(handler, () => f(inputs))
+    return handler.finish(outs)
+  } finally {
+    handler.active = false
+  }
+}

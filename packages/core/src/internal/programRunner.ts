@@ -1,0 +1,19 @@
+/**
+ * The installed runner of programs held by higher-order primitives (see
+ * `ProgramRunner` in Program.ts). A module of its own so that the bottom of the
+ * handler stack can reach it without importing Program.ts (which binds).
+ */
+import type { Program } from "../Program.js"
+import type { Tensor } from "../Tensor.js"
+
+export type ProgramRunner = (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+
+let runner: ProgramRunner | undefined
+
+export const installRunner = (next: ProgramRunner | undefined): ProgramRunner | undefined => {
+  const previous = runner
+  runner = next
+  return previous
+}
+
+export const currentRunner = (): ProgramRunner | undefined => runner
