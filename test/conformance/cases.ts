@@ -9,6 +9,7 @@ import { lax, np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { uint32Cases } from "./random.js"
+import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
 
 /** One conformance case. */
@@ -875,5 +876,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["shape ops", shapes],
   ["dot_general", dots],
   ["transformations", transformCases],
-  ["uint32, bitwise and random", uint32Cases]
+  ["uint32, bitwise and random", uint32Cases],
+  ["sorting and order statistics", sortingCases]
 ]

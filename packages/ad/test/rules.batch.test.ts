@@ -149,6 +149,21 @@ const cases: { readonly [P in Primitive]?: CaseGen<P> } = {
   cummax: scanCase,
   cummin: scanCase,
   cumlogsumexp: scanCase,
+  // keys from a few values, so ties (the stable order) are exercised; 1-3 operands, 1-2 keys
+  sort: (rng) => {
+    const s = randomShape(rng, 1)
+    const k = rng.int(1, 3)
+    const numKeys = rng.int(1, k)
+    const operands = Array.from(
+      { length: k },
+      (_, i) => i < numKeys ? (r: Rng) => randomTensor(r, s, "int32", 0, 2) : floats(s)
+    )
+    return { params: { dimension: rng.int(0, s.length - 1), isStable: true, numKeys }, operands }
+  },
+  top_k: (rng) => {
+    const s = randomShape(rng, 1)
+    return { params: { k: rng.int(0, s[s.length - 1]!) }, operands: [ofDType(s, "int32", -2, 2)] }
+  },
   broadcast_in_dim: (rng) => {
     const s = randomShape(rng, 0, 2)
     // Output: the operand's dims (size-1 dims may grow) with new dims inserted anywhere.

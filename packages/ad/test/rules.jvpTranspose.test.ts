@@ -367,6 +367,29 @@ const structuredCases: ReadonlyArray<Case> = [
     operands: [v([5, 2], { fixed: [0.3, -1.2, 1.7, 0.9, 2.4, 1.1, 1.6, -0.4, 0.2, -2] })],
     f: ([x]) => lax.cummin(x!, 0, true)
   },
+  // distinct values: sort and top_k are kinked where two are equal
+  {
+    name: "sort",
+    operands: [v([2, 4], { fixed: [0.3, -1.2, 1.7, 0.9, 2.4, 1.1, -0.4, 0.2] })],
+    f: ([x]) => lax.sort(x!, { dimension: 1 })
+  },
+  {
+    name: "sort (2 keys, 3 operands) along 0",
+    operands: [
+      v([3, 2], { dtype: "int32", fixed: [1, 0, 0, 1, 1, 0] }),
+      v([3, 2], { fixed: [2, 1, 5, 3, -1, 4] }),
+      v([3, 2])
+    ],
+    f: ([k, x, y]) => {
+      const [, a, b] = lax.sort([k!, x!, y!], { dimension: 0, numKeys: 2 })
+      return lax.mul(a!, b!)
+    }
+  },
+  {
+    name: "top_k",
+    operands: [v([2, 5], { fixed: [0.3, -1.2, 1.7, 0.9, 2.4, 1.1, 1.6, -0.4, 0.2, -2] })],
+    f: ([x]) => lax.topK(x!, 3)[0]
+  },
   { name: "cumlogsumexp", operands: [v([2, 5])], f: ([x]) => lax.cumlogsumexp(x!, 1) },
   { name: "cumlogsumexp reverse", operands: [v([6])], f: ([x]) => lax.cumlogsumexp(x!, 0, true) },
   { name: "broadcast_in_dim", operands: [v([3])], f: ([x]) => lax.broadcastInDim(x!, [2, 3], [1]) },

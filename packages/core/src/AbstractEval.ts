@@ -363,6 +363,39 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   cummax: scanRule("cummax", ordered),
   cummin: scanRule("cummin", ordered),
   cumlogsumexp: scanRule("cumlogsumexp", floating),
+  sort: (avals, { dimension, numKeys }) => {
+    if (avals.length === 0) throw new ShapeError({ operation: "sort", detail: "needs at least one operand" })
+    const x = avals[0]!
+    for (const a of avals) {
+      checkFloat0("sort", [a])
+      checkSameShape("sort", x, a)
+    }
+    checkAxis(dimension, x.shape.length)
+    if (!Number.isInteger(numKeys) || numKeys < 1 || numKeys > avals.length) {
+      throw new ShapeError({
+        operation: "sort",
+        detail: `numKeys must be between 1 and the number of operands (${avals.length}), got ${numKeys}`
+      })
+    }
+    return avals.map((a) => aval(a.shape, a.dtype, a.weakType))
+  },
+  top_k: (avals, { k }) => {
+    checkArity("top_k", avals, 1)
+    const x = avals[0]!
+    checkClass("top_k", x, ordered)
+    const n = x.shape[x.shape.length - 1]
+    if (n === undefined) {
+      throw new ShapeError({ operation: "top_k", detail: "the operand must have at least one dimension" })
+    }
+    if (!Number.isInteger(k) || k < 0 || k > n) {
+      throw new ShapeError({
+        operation: "top_k",
+        detail: `k must be between 0 and the last dimension (${n}), got ${k}`
+      })
+    }
+    const shape = [...x.shape.slice(0, -1), k]
+    return [aval(shape, x.dtype, x.weakType), aval(shape, "int32", false)]
+  },
 
   broadcast_in_dim: (avals, { broadcastDimensions: dims, shape }) => {
     checkArity("broadcast_in_dim", avals, 1)

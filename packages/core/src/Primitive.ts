@@ -101,6 +101,14 @@ export interface PrimitiveParams {
   readonly cummin: { readonly axis: number; readonly reverse: boolean }
   /** Inclusive running `log(sum(exp(x)))` along `axis` (JAX's `cumlogsumexp`). */
   readonly cumlogsumexp: { readonly axis: number; readonly reverse: boolean }
+  /**
+   * JAX's `sort`: every operand (one shape) reordered along `dimension` by the
+   * first `numKeys` operands compared lexicographically; one output per operand.
+   * Floats order with -0 equal to 0 and NaN last. The kernels are always stable.
+   */
+  readonly sort: { readonly dimension: number; readonly isStable: boolean; readonly numKeys: number }
+  /** JAX's `top_k`: the `k` largest along the last axis, largest first (ties: lower index), and their int32 indices. */
+  readonly top_k: { readonly k: number }
   // shapes
   /** JAX's `broadcast_in_dim`: operand dim i becomes output dim `broadcastDimensions[i]`. */
   readonly broadcast_in_dim: { readonly shape: Shape; readonly broadcastDimensions: ReadonlyArray<number> }
@@ -277,6 +285,8 @@ export const primitiveKinds = {
   cummax: "reduction",
   cummin: "reduction",
   cumlogsumexp: "reduction",
+  sort: "structural",
+  top_k: "reduction",
   broadcast_in_dim: "structural",
   reshape: "structural",
   transpose: "structural",

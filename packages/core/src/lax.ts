@@ -293,6 +293,87 @@ export const cummin = cumulative("cummin")
  */
 export const cumlogsumexp = cumulative("cumlogsumexp")
 
+/** Options of `lax.sort`. @since 0.1.0 */
+export interface SortOptions {
+  /** The dimension to sort along (default -1, the last). */
+  readonly dimension?: number | undefined
+  /** Keep the order of equal keys (always kept here; JAX's default). */
+  readonly isStable?: boolean | undefined
+  /** How many leading operands are keys, compared lexicographically (default 1). */
+  readonly numKeys?: number | undefined
+}
+
+const sortParams = (ndim: number, options: SortOptions | undefined): Params<"sort"> => {
+  const d = int("sort", "dimension", options?.dimension ?? -1)
+  return {
+    dimension: d < 0 && d >= -ndim ? d + ndim : d,
+    isStable: checkArg("sort", "isStable", options?.isStable ?? true, boolean),
+    numKeys: int("sort", "numKeys", options?.numKeys ?? 1)
+  }
+}
+
+/**
+ * JAX's `lax.sort`: sorts `operand` along `dimension`; given several operands
+ * (one shape), reorders them all by the first `numKeys`, compared
+ * lexicographically. Floats order with -0 equal to 0 and NaN last; complex
+ * numbers by real, then imaginary part. Stable.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.sort(np.array([3, NaN, -1, 2])))) // [-1, 2, 3, NaN]
+ * const [k, v] = lax.sort([np.array([2, 1, 2, 1]), np.array([10, 20, 30, 40])])
+ * console.log(toJsSync([k!, v!])) // [[1, 1, 2, 2], [20, 40, 10, 30]]
+ *
+ * @since 0.1.0
+ */
+export const sort: {
+  (operand: Tensor, options?: SortOptions): Tensor
+  (operands: ReadonlyArray<Tensor>, options?: SortOptions): ReadonlyArray<Tensor>
+} = ((operand: Tensor | ReadonlyArray<Tensor>, options?: SortOptions): Tensor | ReadonlyArray<Tensor> => {
+  if (Array.isArray(operand)) {
+    const xs = tensors("sort", operand)
+    return bind("sort", xs, sortParams(xs[0]?.ndim ?? 0, options))
+  }
+  const x = t("sort", operand)
+  return bind("sort", [x], sortParams(x.ndim, options))[0]!
+}) as never
+
+/**
+ * JAX's `lax.sort_key_val`: `values` reordered as `keys` sorts (stable).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [k, v] = lax.sortKeyVal(np.array([3, 1, 2]), np.array([0, 1, 2], { dtype: "int32" }))
+ * console.log(toJsSync([k, v])) // [[1, 2, 3], [1, 2, 0]]
+ *
+ * @since 0.1.0
+ */
+export const sortKeyVal = (
+  keys: Tensor,
+  values: Tensor,
+  dimension = -1,
+  isStable = true
+): readonly [Tensor, Tensor] => {
+  const [k, v] = sort([t("sort_key_val", keys, "keys"), t("sort_key_val", values, "values")], { dimension, isStable })
+  return [k!, v!]
+}
+
+/**
+ * JAX's `lax.top_k`: the `k` largest entries along the last axis, largest
+ * first (equal values: the lower index first), and their int32 indices.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [values, indices] = lax.topK(np.array([1, 5, 3, 5]), 3)
+ * console.log(toJsSync([values, indices])) // [[5, 5, 3], [1, 3, 2]]
+ *
+ * @since 0.1.0
+ */
+export const topK = (operand: Tensor, k: number): readonly [Tensor, Tensor] => {
+  const [values, indices] = bind("top_k", [t("top_k", operand, "operand")], { k: int("top_k", "k", k) })
+  return [values!, indices!]
+}
+
 /**
  * JAX's `lax.associative_scan`: the inclusive scan of `elems` (tensors sharing
  * their length along `axis`) under an associative `combine`, in O(log n)

@@ -11,4 +11,5 @@
  * @since 0.1.0
  */
 export * from "./internal/np/cumulative.js"
+export * from "./internal/np/sorting.js"
 export * from "./np.js"

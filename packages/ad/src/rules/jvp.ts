@@ -220,6 +220,28 @@ const cumulativeRule = <P extends "cumprod" | "cummax" | "cummin" | "cumlogsumex
     return [ans, tangent!]
   })
 
+/**
+ * `t` taken along `axis` at `idx` (NumPy's `take_along_axis`; `idx` has `t`'s
+ * shape except along `axis`), by one flat `gather`: the rule sort and top_k
+ * use to carry tangents with the permutation, as JAX's `_sort_jvp`.
+ */
+const takeAlong = (t: Tensor, idx: Tensor, axis: number): Tensor => {
+  const nd = t.ndim
+  const n = t.shape[axis]!
+  const m = idx.shape[axis]!
+  const perm = [...Array.from({ length: nd }, (_, i) => i).filter((i) => i !== axis), axis]
+  const moved = idx.shape.map((_, i) => idx.shape[perm[i]!]!)
+  let rows = 1
+  for (let i = 0; i < nd - 1; i++) rows *= moved[i]!
+  if (rows * n === 0 || rows * m === 0) return lax.full(idx.shape, 0, t.dtype, t.weakType)
+  const flat = lax.reshape(lax.transpose(t, perm), [rows * n])
+  const offsets = lax.mul(lax.iota("int32", [rows, m], 0), n)
+  const at = lax.reshape(lax.add(lax.reshape(lax.transpose(idx, perm), [rows, m]), offsets), [rows * m])
+  const taken = lax.reshape(lax.gather(flat, at, 0), moved)
+  const inverse = perm.map((_, i) => perm.indexOf(i))
+  return lax.transpose(taken, inverse)
+}
+
 const chooseTangent =
   (pick: (a: Tensor, b: Tensor) => Tensor, isMax: boolean) =>
   (a: Tensor, ta: Tensor, b: Tensor, tb: Tensor): readonly [Tensor, Tensor] => {
@@ -397,6 +419,22 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   cummax: cumulativeRule("cummax", chooseTangent(lax.max, true)),
   cummin: cumulativeRule("cummin", chooseTangent(lax.min, false)),
   cumlogsumexp: cumulativeRule("cumlogsumexp", logaddexpTangent),
+  sort: (primals, tangents, params) => {
+    // JAX's _sort_jvp: sort a position iota along, then take every tangent by the permutation
+    const iota = lax.iota("int32", primals[0]!.shape, params.dimension)
+    const outs = bind("sort", [...primals, iota], params)
+    const perm = outs[outs.length - 1]!
+    return [
+      outs.slice(0, -1),
+      tangents.map((t) => (t === null || t.dtype === "float0" ? null : takeAlong(t, perm, params.dimension)))
+    ]
+  },
+  top_k: (primals, tangents, params) => {
+    const outs = bind("top_k", primals, params)
+    const t = tangents[0] ?? null
+    const last = primals[0]!.ndim - 1
+    return [outs, [t === null || t.dtype === "float0" ? null : takeAlong(t, outs[1]!, last), null]]
+  },
 
   broadcast_in_dim: linear("broadcast_in_dim"),
   reshape: linear("reshape"),

@@ -293,6 +293,19 @@ const cumulativeRule =
     return [bind1(p, [x!], { axis: shiftAxis(a, bd), reverse: params.reverse } as Params<P>), bd]
   }
 
+// Every operand batched at the front (JAX's _sort_batch_rule); the sorted dimension shifts by one.
+const sortRule: BatchRule<"sort"> = (xs, dims, params, axis) => {
+  const ys = xs.map((x, i) => batchAtFront(x, dims[i]!, axis.size))
+  const outs = bind("sort", ys, { ...params, dimension: params.dimension + 1 })
+  return [outs, outs.map(() => 0)]
+}
+
+// top_k works on the last axis: the batch dimension goes to the front, out of its way.
+const topKRule: BatchRule<"top_k"> = ([x], [d], params, axis) => {
+  const outs = bind("top_k", [batchAtFront(x!, d!, axis.size)], params)
+  return [outs, [0, 0]]
+}
+
 const gatherRule: SingleBatchRule<"gather"> = ([x, indices], [dx, di], params, axis) => {
   if (di === null) {
     // Only the operand is batched: gather along the shifted axis.
@@ -417,6 +430,8 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   cummax: single(cumulativeRule("cummax")),
   cummin: single(cumulativeRule("cummin")),
   cumlogsumexp: single(cumulativeRule("cumlogsumexp")),
+  sort: sortRule,
+  top_k: topKRule,
   broadcast_in_dim: single(broadcastInDimRule),
   reshape: single(reshapeRule),
   transpose: single(transposeRule),

@@ -12,6 +12,7 @@ import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
 import { gather, scatterAdd } from "./gather.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
+import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -176,6 +177,9 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     cumlogsumexp: (inputs, [x], { axis, reverse }) => [
       scan("logsumexp", inputs[0]!, x!.shape, x!.dtype, axis, reverse)
     ],
+    sort: (inputs, xs, { dimension, numKeys }) =>
+      sort(inputs, xs.map((a) => a.dtype), xs[0]!.shape, dimension, numKeys),
+    top_k: (inputs, [x], { k }) => topK(inputs[0]!, x!.dtype, x!.shape, k),
     broadcast_in_dim: broadcastInDim,
     reshape: same,
     transpose,

@@ -26,6 +26,7 @@ import { elementwise } from "./kernels/elementwise.js"
 import { gather, iota, scatterAdd } from "./kernels/gather.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
+import { sort, topK } from "./kernels/sort.js"
 import type { Runtime, Storage } from "./runtime.js"
 
 /** A kernel: one output storage per output aval (multi-output primitives such as `split` included). */
@@ -104,6 +105,8 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     cummax: single((runtime, [x], [xa], params, out) => cumulative(runtime, "max", x!, xa!, params, out)),
     cummin: single((runtime, [x], [xa], params, out) => cumulative(runtime, "min", x!, xa!, params, out)),
     cumlogsumexp: single((runtime, [x], [xa], params, out) => cumulative(runtime, "logsumexp", x!, xa!, params, out)),
+    sort: (runtime, xs, xas, params) => sort(runtime, xs, xas, params),
+    top_k: (runtime, [x], [xa], params) => topK(runtime, x!, xa!, params),
     broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
     reshape: share,
     squeeze: share,

@@ -1,0 +1,91 @@
+import { lax, np } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure, js } from "./npSetup.js"
+
+const f32 = (v: np.NestedArray) => np.array(v)
+const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
+
+describe("np sorting", () => {
+  it("sort and argsort: axis -1 by default, null flattens, descending, stable ties", () => {
+    expect.tensor(np.sort(f32([[3, 1, 2], [0, -1, 5]])), "float32", [[1, 2, 3], [-1, 0, 5]])
+    expect.tensor(np.sort(f32([[3, 1], [0, 2]]), { axis: 0 }), "float32", [[0, 1], [3, 2]])
+    expect.tensor(np.sort(f32([[3, 1], [0, 2]]), { axis: null }), "float32", [0, 1, 2, 3])
+    expect.tensor(np.sort(i32([2, 9, -4]), { descending: true }), "int32", [9, 2, -4])
+    expect.tensor(np.argsort(f32([3, 1, 2, 1])), "int32", [1, 3, 2, 0])
+    // NumPy: a stable descending argsort keeps equal values in their original order
+    expect.tensor(np.argsort(f32([3, 1, 2, 1, 3]), { descending: true }), "int32", [0, 4, 2, 1, 3])
+    assert.include(failure(() => np.sort(f32([1]), { axis: 1 }), "AxisError"), "axis 1")
+    assert.include(failure(() => np.sort(np.array(1)), "ShapeError"), "0-dimensional")
+  })
+  it("lexsort sorts by the last key first (NumPy's example)", () => {
+    // surnames = ('Hertz', 'Galilei', 'Hertz'), first names = ('Heinrich', 'Galileo', 'Gustav')
+    const surnames = i32([1, 0, 1])
+    const firstNames = i32([2, 1, 0])
+    expect.tensor(np.lexsort([firstNames, surnames]), "int32", [1, 2, 0])
+  })
+  it("lax.sort checks numKeys and shapes; topK checks k", () => {
+    assert.include(failure(() => lax.sort([f32([1, 2]), f32([1, 2, 3])]), "ShapeError"), "sort")
+    assert.include(failure(() => lax.sort([f32([1, 2])], { numKeys: 2 }), "ShapeError"), "numKeys")
+    assert.include(failure(() => lax.topK(f32([1, 2]), 3), "ShapeError"), "k must be between 0 and")
+    assert.include(failure(() => lax.topK(np.array([{ re: 1, im: 0 }]), 1), "DTypeError"), "top_k")
+    const [k, v] = lax.sortKeyVal(f32([[3, 1], [2, 5]]), i32([[0, 1], [2, 3]]), 0)
+    expect.tensor(k, "float32", [[2, 1], [3, 5]])
+    expect.tensor(v, "int32", [[2, 1], [0, 3]])
+  })
+  it("partition and argpartition follow JAX's layout", () => {
+    expect.tensor(np.partition(f32([[7, 1, 5, 3], [0, 9, 8, 2]]), 1), "float32", [[1, 3, 7, 5], [0, 2, 9, 8]])
+    expect.tensor(np.partition(f32([7, 1, 5, 3]), -1), "float32", [1, 3, 5, 7])
+    expect.tensor(np.argpartition(f32([7, 1, 5, 3]), 1), "int32", [1, 3, 0, 2])
+    assert.include(failure(() => np.partition(f32([1, 2]), 2), "ShapeError"), "kth=2 out of bounds")
+  })
+  it("searchsorted: both sides, NaN last, sorter", () => {
+    const a = f32([1, 2, 2, 3])
+    expect.tensor(np.searchsorted(a, f32([[2, 0], [5, 2.5]])), "int32", [[1, 0], [4, 3]])
+    expect.tensor(np.searchsorted(a, f32([2, NaN]), { side: "right" }), "int32", [3, 4])
+    expect.tensor(np.searchsorted(f32([3, 1, 2]), 2.5, { sorter: i32([1, 2, 0]) }), "int32", 2)
+    assert.include(failure(() => np.searchsorted(f32([[1]]), 1), "ShapeError"), "1-dimensional")
+  })
+  it("quantile, percentile and median: the five methods, NaN, keepdims, several q", () => {
+    const x = f32([1, 2, 3, 4, 10])
+    // position q * (n - 1) = 0.3 * 4 = 1.2 between 2 and 3
+    expect.tensor(np.quantile(x, 0.3), "float32", 2.2, { tol: 1e-6 })
+    expect.tensor(np.quantile(x, 0.3, { method: "lower" }), "float32", 2)
+    expect.tensor(np.quantile(x, 0.3, { method: "higher" }), "float32", 3)
+    expect.tensor(np.quantile(x, 0.3, { method: "nearest" }), "float32", 2)
+    expect.tensor(np.quantile(x, 0.3, { method: "midpoint" }), "float32", 2.5)
+    expect.tensor(np.percentile(x, f32([0, 50, 100])), "float32", [1, 3, 10])
+    expect.tensor(np.median(f32([[1, 9], [4, NaN]]), { axis: 1, keepdims: true }), "float32", [[5], [NaN]])
+    expect.tensor(np.nanmedian(f32([[1, 9], [4, NaN]]), { axis: 1 }), "float32", [5, 4])
+    expect.tensor(np.nanquantile(f32([NaN, NaN]), 0.5), "float32", NaN)
+    expect.tensor(np.median(i32([1, 2, 4])), "float32", 2)
+    assert.include(failure(() => np.quantile(x, 1.5), "ArgumentError"), "[0, 1]")
+    assert.include(failure(() => np.percentile(x, -1), "ArgumentError"), "[0, 100]")
+  })
+  it("unique family: sorted values, counts, first indices, inverse; static size and fill", () => {
+    const x = f32([[3, 1], [3, 2]])
+    expect.tensor(np.unique(x), "float32", [1, 2, 3])
+    const all = np.uniqueAll(x)
+    assert.deepStrictEqual(js(all.indices), [1, 3, 0])
+    assert.deepStrictEqual(js(all.counts), [1, 1, 2])
+    assert.deepStrictEqual(js(all.inverseIndices), [[2, 0], [2, 1]])
+    // size pads with the smallest value by default (JAX) and truncates
+    expect.tensor(np.unique(x, { size: 5 }), "float32", [1, 2, 3, 1, 1])
+    expect.tensor(np.unique(x, { size: 2 }), "float32", [1, 2])
+    // NaNs are one value unless equalNan is false
+    expect.tensor(np.unique(f32([NaN, 1, NaN])), "float32", [1, NaN])
+    expect.tensor(np.unique(f32([NaN, 1, NaN]), { equalNan: false }), "float32", [1, NaN, NaN])
+    expect.tensor(np.uniqueCounts(i32([5, 5, 5])).counts, "int32", [3])
+  })
+  it("nonzero, flatnonzero, argwhere, countNonzero", () => {
+    const x = f32([[0, 1, 0], [2, 0, 3]])
+    const [r, c] = np.nonzero(x)
+    assert.deepStrictEqual(js(r!), [0, 1, 1])
+    assert.deepStrictEqual(js(c!), [1, 0, 2])
+    expect.tensor(np.flatnonzero(x), "int32", [1, 3, 5])
+    expect.tensor(np.argwhere(x, { size: 4, fillValue: -1 }), "int32", [[0, 1], [1, 0], [1, 2], [-1, -1]])
+    expect.tensor(np.countNonzero(x), "int32", 3)
+    expect.tensor(np.countNonzero(x, { axis: 0, keepdims: true }), "int32", [[1, 1, 1]])
+    assert.deepStrictEqual(np.argwhere(f32([0, 0])).shape, [0, 1])
+    assert.include(failure(() => np.nonzero(np.array(1)), "ShapeError"), "0d")
+  })
+})
