@@ -9,8 +9,8 @@ import type { Backend } from "@diffect/core"
 import { anyValue, axisNames, boolean, checkOptions } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
-import { valueAndGradSync } from "./internal/grad.js"
-import { transformation } from "./internal/shell.js"
+import { valueAndGradSteps } from "./internal/grad.js"
+import { stepwise } from "./internal/shell.js"
 import type { AnyFunction, Argnums, ContextOf, ErrorOf, GradResult, ValueAndGradResult } from "./Types.js"
 
 /**
@@ -67,9 +67,9 @@ export const valueAndGrad = <F extends AnyFunction, const N extends Argnums = 0,
   ...args: Parameters<F>
 ) => Effect.Effect<ValueAndGradResult<F, N, A>, DiffError | ErrorOf<F>, Backend | ContextOf<F>> =>
 (...args) =>
-  transformation<ValueAndGradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(() => {
+  stepwise<ValueAndGradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(function*() {
     checkOptions("valueAndGrad", options, gradSpec)
-    const r = valueAndGradSync("grad", f, options, args)
+    const r = yield* valueAndGradSteps("grad", f, options, args)
     return (options.hasAux === true ? [[r.value, r.aux], r.grad] : [r.value, r.grad]) as ValueAndGradResult<F, N, A>
   })
 
@@ -97,8 +97,8 @@ export const grad = <F extends AnyFunction, const N extends Argnums = 0, A exten
   options: GradOptions<N, A> = {}
 ): (...args: Parameters<F>) => Effect.Effect<GradResult<F, N, A>, DiffError | ErrorOf<F>, Backend | ContextOf<F>> =>
 (...args) =>
-  transformation<GradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(() => {
+  stepwise<GradResult<F, N, A>, ErrorOf<F>, ContextOf<F>>(function*() {
     checkOptions("grad", options, gradSpec)
-    const r = valueAndGradSync("grad", f, options, args)
+    const r = yield* valueAndGradSteps("grad", f, options, args)
     return (options.hasAux === true ? [r.grad, r.aux] : r.grad) as GradResult<F, N, A>
   })

@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { activeBackend, bind, currentDynamicHandler, Tracer, Tree, withDynamicHandler } from "@diffect/core"
+import { activeBackend, bind, currentDynamicHandler, Memory, Tracer, Tree, withDynamicHandler } from "@diffect/core"
 import type { Backend, BackendShape, Tensor } from "@diffect/core"
 import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
@@ -258,6 +258,8 @@ const compiledFor = (program: Program, backend: BackendShape): Compiled => {
   let c = byBackend.get(backend)
   if (c === undefined) {
     c = compileFor(program, backend)
+    // the compiled program's constants (folded or uploaded while compiling) are cached with it
+    Memory.keep(c.program.consts)
     byBackend.set(backend, c)
   }
   return c
@@ -366,6 +368,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     const entry = trace(args, statics, positions, flat)
     // a program closing over an outer transformation's tracers is only valid during this call
     if (entry.program.consts.some((c) => c instanceof Tracer)) return { entry, leaves, cached: false }
+    // cached constants outlive the region of the call that traced them
+    Memory.keep(entry.program.consts)
     cache.set(key, entry)
     if (cache.size > limit) cache.delete(cache.keys().next().value!)
     return { entry, leaves, cached: true }

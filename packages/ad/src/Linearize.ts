@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Tree } from "@diffect/core"
+import { Memory, Tree } from "@diffect/core"
 import type { Backend } from "@diffect/core"
 import { boolean, checkOptions } from "@diffect/core/Validate"
 import type { OptionSpec } from "@diffect/core/Validate"
@@ -35,6 +35,8 @@ const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: 
   const [ps, pDef] = flattenPrimals("linearize", primals)
   const capture = makeOutCapture()
   const [outs, jvpFn] = linearizeFlat(tracedFn("linearize", f, pDef, hasAux, capture), ps)
+  // The returned linear function closes over the program's constants: they outlive the region.
+  Memory.keepAll()
   const n = capture.count
   const linear = (...tangents: ReadonlyArray<unknown>) =>
     transformation(() => {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { DType, Tree } from "@diffect/core"
+import { DType, Memory, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { LinearTransposeDTypeError } from "./Errors.js"
 import { makeOutCapture } from "./internal/output.js"
@@ -58,6 +58,8 @@ export const linearTranspose = <F extends AnyFunction>(
       throw new LinearTransposeDTypeError({ kind: "mixed", inDTypes, outDTypes })
     }
     const outs = outAvals
+    // The returned function closes over the program's constants: they outlive the region.
+    Memory.keepAll()
     return ((cotangent: unknown) =>
       transformation(() => {
         const cts = checkPaired("transposed", capture.def!, outs, cotangent, true)

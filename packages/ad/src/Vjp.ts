@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Tree } from "@diffect/core"
+import { Memory, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import { axisNames, boolean, checkOptions } from "@diffect/core/Validate"
 import type { OptionSpec } from "@diffect/core/Validate"
@@ -15,8 +15,8 @@ import { rebuildAux, reduceOverAxes, zeroCotangent } from "./internal/grad.js"
 import { makeOutCapture } from "./internal/output.js"
 import { checkPaired, checkPrimals, flattenPrimals, fnName, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
-import { transformation } from "./internal/shell.js"
-import { vjpFlat } from "./internal/vjp.js"
+import { stepwise, transformation } from "./internal/shell.js"
+import { vjpFlat, vjpSteps } from "./internal/vjp.js"
 import type { AuxOptions, OutputOf } from "./Jvp.js"
 import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 
@@ -58,8 +58,11 @@ const vjpImpl = (
   const n = capture.count
   const mainOuts = outs.slice(0, n)
   const auxZeros = outs.slice(n).map(zeroCotangent)
+  // The returned VJP function closes over residuals (custom rules' included): they outlive the region.
+  Memory.keepAll()
+  const pullbackSteps = vjpSteps(pullback)
   const vjpFn = (...given: ReadonlyArray<unknown>) =>
-    transformation(() => {
+    stepwise(function*() {
       if (given.length !== 1) {
         throw new CotangentMismatchError({
           function: "VJP",
@@ -69,7 +72,7 @@ const vjpImpl = (
         })
       }
       const cts = checkPaired("VJP", capture.def!, mainOuts, given[0])
-      let grads = pullback(auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
+      let grads = yield* pullbackSteps(auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
       if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, ps, grads)
       return Tree.unflatten(pDef, grads)
     })

@@ -5,8 +5,9 @@
  *
  * @since 0.1.0
  */
-import { Backend } from "@diffect/core"
+import { Backend, MemoryLimitError } from "@diffect/core"
 import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimitive, Params } from "@diffect/core"
+import { checkOptions } from "@diffect/core/Validate"
 import { Effect, Layer } from "effect"
 import { compileFusedLoop } from "./internal/fused.js"
 import { kernels } from "./internal/kernels.js"
@@ -23,13 +24,72 @@ export interface TypedArrayBuffer extends DeviceBuffer {
   readonly data: DType.HostArray
 }
 
+const emptyData = new Float32Array(0)
+
+// Live buffers (not released and not collected): their count and bytes, for
+// `memory()` and the layer's `memoryLimit`. Buffers the garbage collector takes
+// before they were released are counted out by a FinalizationRegistry.
+class Accounts {
+  buffers = 0
+  bytes = 0
+  readonly registry = new FinalizationRegistry<number>((bytes) => this.remove(bytes))
+  constructor(readonly limit: number) {}
+  add(buffer: Buffer, bytes: number): void {
+    if (this.bytes + bytes > this.limit) {
+      throw new MemoryLimitError({ backend: "typed-array", requested: bytes, live: this.bytes, limit: this.limit })
+    }
+    this.buffers++
+    this.bytes += bytes
+    this.registry.register(buffer, bytes, buffer)
+  }
+  remove(bytes: number): void {
+    this.buffers--
+    this.bytes -= bytes
+  }
+}
+
 class Buffer implements TypedArrayBuffer {
-  constructor(readonly backend: BackendShape, readonly data: DType.HostArray) {}
+  #data: DType.HostArray
+  constructor(readonly backend: BackendShape, data: DType.HostArray, readonly accounts: Accounts) {
+    accounts.add(this, data.byteLength)
+    this.#data = data
+  }
+  get data(): DType.HostArray {
+    return this.#data
+  }
+  release(): void {
+    if (this.#data === emptyData) return
+    this.accounts.registry.unregister(this)
+    this.accounts.remove(this.#data.byteLength)
+    this.#data = emptyData
+  }
+}
+
+/**
+ * Options of the typed-array backend: `memoryLimit`, the most bytes its live
+ * buffers may hold (an allocation past it is a `MemoryLimitError`; default: no limit).
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export interface TypedArrayBackendOptions {
+  readonly memoryLimit?: number
+}
+
+/**
+ * The typed-array backend: a `BackendShape` with its live memory.
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export interface TypedArrayBackendShape extends BackendShape {
+  /** Buffers alive now (not released, not collected): their count and total bytes. */
+  readonly memory: () => { readonly buffers: number; readonly bytes: number }
 }
 
 /**
  * Makes a typed-array backend. It holds no resources: every buffer is an
- * ordinary garbage-collected typed array.
+ * ordinary typed array, dropped when its tensor is released (or collected).
  *
  * @example
  * import { aval, makeTypedArrayBackend } from "diffect/extend"
@@ -41,11 +101,13 @@ class Buffer implements TypedArrayBuffer {
  * @category Backends
  * @since 0.1.0
  */
-export const makeTypedArrayBackend = (): BackendShape => {
-  const backend: BackendShape = {
+export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): TypedArrayBackendShape => {
+  checkOptions("makeTypedArrayBackend", options, { memoryLimit: nonNegative })
+  const accounts = new Accounts(options.memoryLimit ?? Infinity)
+  const backend: TypedArrayBackendShape = {
     name: "typed-array",
     supportsDType: () => true,
-    fromHost: (data) => new Buffer(backend, data),
+    fromHost: (data) => new Buffer(backend, data, accounts),
     execute: <P extends FirstOrderPrimitive>(
       primitive: P,
       inputs: ReadonlyArray<DeviceBuffer>,
@@ -56,10 +118,15 @@ export const makeTypedArrayBackend = (): BackendShape => {
       const data = new Array<DType.HostArray>(inputs.length)
       for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
       const outs = kernels[primitive](data, inAvals, params, outAvals)
-      return outs.length === 1 ? [new Buffer(backend, outs[0]!)] : outs.map((o) => new Buffer(backend, o))
+      return outs.length === 1
+        ? [new Buffer(backend, outs[0]!, accounts)]
+        : outs.map((o) => new Buffer(backend, o, accounts))
     },
     read: (buffer) => Effect.succeed((buffer as TypedArrayBuffer).data),
     readSync: (buffer) => (buffer as TypedArrayBuffer).data,
+    release: (buffer) => (buffer as Buffer).release(),
+    alias: (buffer) => new Buffer(backend, (buffer as Buffer).data, accounts),
+    memory: () => ({ buffers: accounts.buffers, bytes: accounts.bytes }),
     compileFused: (spec) => {
       const { loop, source } = compileFusedLoop(spec)
       return {
@@ -70,7 +137,9 @@ export const makeTypedArrayBackend = (): BackendShape => {
           const reuse = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
           return loop(data, reuse).map((o, i) => {
             const given = outputs?.[i]
-            return given !== undefined && (given as TypedArrayBuffer).data === o ? given : new Buffer(backend, o)
+            return given !== undefined && (given as TypedArrayBuffer).data === o
+              ? given
+              : new Buffer(backend, o, accounts)
           })
         }
       }
@@ -79,8 +148,14 @@ export const makeTypedArrayBackend = (): BackendShape => {
   return backend
 }
 
+const nonNegative = {
+  expected: "a non-negative number of bytes",
+  test: (u: unknown) => typeof u === "number" && u >= 0
+}
+
 /**
- * The typed-array backend as a `Backend` layer.
+ * The typed-array backend as a `Backend` layer; `layerWith({ memoryLimit })`
+ * makes one whose live buffers may hold at most `memoryLimit` bytes.
  *
  * @example
  * import { Backend, TypedArrayBackend } from "diffect"
@@ -93,6 +168,10 @@ export const makeTypedArrayBackend = (): BackendShape => {
  * @category Backends
  * @since 0.1.0
  */
-export const TypedArrayBackend: { readonly layer: Layer.Layer<Backend> } = {
-  layer: Layer.succeed(Backend, Backend.of(makeTypedArrayBackend()))
+export const TypedArrayBackend: {
+  readonly layer: Layer.Layer<Backend>
+  readonly layerWith: (options: TypedArrayBackendOptions) => Layer.Layer<Backend>
+} = {
+  layer: Layer.succeed(Backend, Backend.of(makeTypedArrayBackend())),
+  layerWith: (options) => Layer.sync(Backend, () => Backend.of(makeTypedArrayBackend(options)))
 }

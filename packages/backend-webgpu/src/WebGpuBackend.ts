@@ -4,13 +4,15 @@
  *
  * The layer acquires an adapter and a device in its scope; closing the scope
  * destroys every buffer the backend allocated and the device it created.
- * Between those, buffers whose tensors are garbage collected are freed by a
- * `FinalizationRegistry`: there is no `dispose`, `.ref` or `tidy`.
+ * Between those, buffers are released by the ownership regions of the
+ * transformations and `Memory.scoped` (see `Memory`), and, as a backstop,
+ * when their tensors are garbage collected (a `FinalizationRegistry`).
  *
  * @since 0.1.0
  */
 import { Backend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
+import { anyValue, checkOptions } from "@diffect/core/Validate"
 import { Context, Effect, Layer } from "effect"
 import type { WebGpuUnavailableError } from "./Errors.js"
 import { makeBackend } from "./internal/backend.js"
@@ -63,11 +65,28 @@ export class WebGpu extends Context.Service<WebGpu, WebGpuShape>()("diffect/WebG
  */
 export type WebGpuSource = DeviceSource
 
-const make = (source: WebGpuSource | undefined) =>
+/**
+ * What `layerWith` takes: a source (or none, for the platform's default) and
+ * `memoryLimit`, the most bytes of GPU memory live tensors may hold: an
+ * allocation past it fails with `MemoryLimitError` (a typed failure, where
+ * exhausting the device would lose it).
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export type WebGpuOptions = (WebGpuSource | { readonly gpu?: undefined }) & { readonly memoryLimit?: number }
+
+const sourceOf = (options: WebGpuOptions | undefined): WebGpuSource | undefined =>
+  options === undefined || !("gpu" in options || "adapter" in options || "device" in options) ||
+    ("gpu" in options && options.gpu === undefined)
+    ? undefined
+    : options as WebGpuSource
+
+const make = (options: WebGpuOptions | undefined) =>
   Effect.gen(function*() {
-    const acquired = yield* acquireDevice(source)
+    const acquired = yield* acquireDevice(sourceOf(options))
     const runtime = yield* Effect.acquireRelease(
-      Effect.sync(() => new Runtime(acquired.device)),
+      Effect.sync(() => new Runtime(acquired.device, options?.memoryLimit)),
       (runtime) => Effect.sync(() => runtime.close(acquired.owned))
     )
     const backend: BackendShape = makeBackend(runtime)
@@ -81,8 +100,16 @@ const make = (source: WebGpuSource | undefined) =>
     return Context.make(Backend, backend).pipe(Context.add(WebGpu, gpu))
   })
 
-const layerWith = (source: WebGpuSource): Layer.Layer<Backend | WebGpu, WebGpuUnavailableError> =>
-  Layer.effectContext(make(source))
+// Checked when the layer is made: a bad option is an ArgumentError thrown there.
+const layerWith = (options: WebGpuOptions): Layer.Layer<Backend | WebGpu, WebGpuUnavailableError> => {
+  checkOptions("WebGpuBackend.layerWith", options, {
+    gpu: anyValue,
+    adapter: anyValue,
+    device: anyValue,
+    memoryLimit: { expected: "a non-negative number of bytes", test: (u) => typeof u === "number" && u >= 0 }
+  })
+  return Layer.effectContext(make(options))
+}
 
 /**
  * The WebGPU backend layers.
@@ -90,7 +117,9 @@ const layerWith = (source: WebGpuSource): Layer.Layer<Backend | WebGpu, WebGpuUn
  * - `layer`: the platform's WebGPU: `navigator.gpu` in a browser; in Node, Dawn
  *   from the `webgpu` package (OpenGL ES at the compatibility feature level,
  *   which runs on Mesa's software renderer, else Dawn's default backends).
- * - `layerWith({ gpu } | { adapter } | { device })`: a given GPU, adapter or device.
+ * - `layerWith({ gpu } | { adapter } | { device })`: a given GPU, adapter or
+ *   device; each may add `memoryLimit`, a budget of live GPU bytes
+ *   (`layerWith({ memoryLimit: 256 * 2 ** 20 })` alone uses the default device).
  *
  * Both fail with `WebGpuUnavailableError` when no adapter or device can be had.
  * float64 and complex128 are not supported (WGSL has no f64): uploading or
@@ -109,7 +138,7 @@ const layerWith = (source: WebGpuSource): Layer.Layer<Backend | WebGpu, WebGpuUn
  */
 export const WebGpuBackend: {
   readonly layer: Layer.Layer<Backend | WebGpu, WebGpuUnavailableError>
-  readonly layerWith: (source: WebGpuSource) => Layer.Layer<Backend | WebGpu, WebGpuUnavailableError>
+  readonly layerWith: (options: WebGpuOptions) => Layer.Layer<Backend | WebGpu, WebGpuUnavailableError>
 } = {
   layer: Layer.effectContext(make(undefined)),
   layerWith

@@ -56,6 +56,17 @@ export interface BackendShape {
   ) => ReadonlyArray<DeviceBuffer>
   /** Reads a buffer back to host memory, in storage layout. */
   readonly read: (buffer: DeviceBuffer, aval: AbstractValue) => Effect.Effect<HostArray, BackendError>
+  /**
+   * Frees `buffer` now (its other aliases keep shared storage alive). Called at
+   * most once per buffer object, by the tensor or compiled program owning it.
+   * Optional: a backend without it leaves its memory to the garbage collector.
+   */
+  readonly release?: (buffer: DeviceBuffer) => void
+  /**
+   * A second buffer object for `buffer`'s data (one more reference to shared
+   * storage), for a tensor that wraps a buffer it does not own.
+   */
+  readonly alias?: (buffer: DeviceBuffer) => DeviceBuffer
   /** Synchronous read, for backends whose memory is host memory. */
   readonly readSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
   /**

@@ -139,6 +139,41 @@ export class BackendError extends Schema.TaggedError<BackendError>()("BackendErr
 }
 
 /**
+ * A tensor whose backend memory was released: made inside an ownership region
+ * (a transformation, `Memory.scoped`) that closed without returning it, or
+ * released with `Memory.release`. Never garbage data.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class ReleasedTensorError extends Schema.TaggedError<ReleasedTensorError>()("ReleasedTensorError", {
+  tensor: Schema.String,
+  region: Schema.String
+}) {
+  override get message(): string {
+    return `${this.tensor} was released by ${this.region}: a tensor made inside a transformation or Memory.scoped lives only until it returns, unless it is part of the result (return it, or Memory.keep it)`
+  }
+}
+
+/**
+ * An allocation that would take a backend's live memory past the layer's
+ * `memoryLimit`: a typed failure instead of a lost device.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class MemoryLimitError extends Schema.TaggedError<MemoryLimitError>()("MemoryLimitError", {
+  backend: Schema.String,
+  requested: Schema.Number,
+  live: Schema.Number,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    return `${this.backend} backend: allocating ${this.requested} bytes with ${this.live} bytes live would exceed the layer's memoryLimit of ${this.limit} bytes (release tensors with Memory.scoped, or raise the limit)`
+  }
+}
+
+/**
  * The tree's structure does not match the one expected (unflattening with the
  * wrong number of leaves, mapping over trees of different structures, a prefix
  * that is not a prefix).
@@ -249,6 +284,8 @@ export type CoreError =
   | ConcretizationError
   | UnsupportedDTypeError
   | BackendError
+  | ReleasedTensorError
+  | MemoryLimitError
   | TreeStructureError
   | CheckpointFormatError
   | CheckpointKeyError
@@ -289,6 +326,8 @@ export const coreErrors: ErrorClasses<CoreError> = {
   ConcretizationError,
   UnsupportedDTypeError,
   BackendError,
+  ReleasedTensorError,
+  MemoryLimitError,
   TreeStructureError,
   CheckpointFormatError,
   CheckpointKeyError,

@@ -7,10 +7,13 @@
  */
 import { formatAval } from "./AbstractValue.js"
 import type { AbstractValue } from "./AbstractValue.js"
-import type { DeviceBuffer } from "./Backend.js"
+import type { BackendShape, DeviceBuffer } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
+import { ReleasedTensorError } from "./Errors.js"
 import type { Handler } from "./Handler.js"
 import { formatArray } from "./internal/format.js"
+import { track } from "./internal/region.js"
+import type { Owned } from "./internal/region.js"
 import { formatShape, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
@@ -74,45 +77,110 @@ export abstract class Tensor {
 /**
  * Where a concrete tensor's data lives: on the host (made by `np.array` outside
  * any backend) or in a backend's buffer. A host tensor is adopted by the first
- * backend that uses it; the upload is cached so it happens once per backend.
+ * backend that uses it; the upload is cached so it happens once per backend
+ * (in a `WeakMap` keyed by the backend, so a closed backend is not kept alive).
+ *
+ * A tensor made inside an ownership region (a transformation, `Memory.scoped`)
+ * and not returned from it is released when the region closes: its backend
+ * memory is freed, and reading it afterwards is a `ReleasedTensorError`.
  *
  * @category Tensors
  * @since 0.1.0
  */
-export class ConcreteTensor extends Tensor {
-  #uploads: Array<DeviceBuffer> | undefined
+export class ConcreteTensor extends Tensor implements Owned {
+  #host: HostArray | undefined
+  #buffer: DeviceBuffer | undefined
+  #uploads: WeakMap<BackendShape, DeviceBuffer> | undefined
+  #released: string | undefined
+  /** Kept by every region: freed by the garbage collector only (jit's constants, shared scalars). */
+  pinned = false
   constructor(
     readonly aval: AbstractValue,
     /** Host data in storage layout, or `undefined` when the data lives only on a backend. */
-    readonly host: HostArray | undefined,
+    host: HostArray | undefined,
     /** The backend buffer, when the data was produced by (or uploaded to) a backend. */
-    readonly buffer: DeviceBuffer | undefined
+    buffer: DeviceBuffer | undefined
   ) {
     super()
+    this.#host = host
+    this.#buffer = buffer
+    if (buffer !== undefined) track(this)
+  }
+  /** Host data in storage layout, or `undefined` when the data lives only on a backend. */
+  get host(): HostArray | undefined {
+    if (this.#released !== undefined) throw this.#releasedError()
+    return this.#host
+  }
+  /** The backend buffer, when the data was produced by (or uploaded to) a backend. */
+  get buffer(): DeviceBuffer | undefined {
+    if (this.#released !== undefined) throw this.#releasedError()
+    return this.#buffer
+  }
+  /** Whether the tensor's memory was released (by its region, or `Memory.release`). */
+  get released(): boolean {
+    return this.#released !== undefined
+  }
+  #releasedError(): ReleasedTensorError {
+    return new ReleasedTensorError({ tensor: `Tensor(${formatAval(this.aval)})`, region: this.#released! })
+  }
+  /**
+   * Frees the backend memory now (`region` names who released it, for the error a
+   * later use raises). Host data made by `np.array` stays readable: only a tensor
+   * whose data lives on a backend becomes unusable.
+   */
+  releaseMemory(region = "Memory.release"): void {
+    const buffer = this.#buffer
+    if (buffer === undefined || this.#released !== undefined) return
+    this.#released = region
+    this.#buffer = undefined
+    this.#host = undefined
+    buffer.backend.release?.(buffer)
   }
   /** The buffer for `backend`, uploading host-readable data once if needed (cached per backend). */
-  bufferFor(backend: DeviceBuffer["backend"]): DeviceBuffer | undefined {
-    if (this.buffer !== undefined && this.buffer.backend === backend) return this.buffer
-    const cached = this.#uploads?.find((b) => b.backend === backend)
+  bufferFor(backend: BackendShape): DeviceBuffer | undefined {
+    if (this.#released !== undefined) throw this.#releasedError()
+    const own = this.#buffer
+    if (own !== undefined && own.backend === backend) return own
+    const cached = this.#uploads?.get(backend)
     if (cached !== undefined) return cached
     // Data another backend holds in host memory (a CPU buffer) moves synchronously;
     // data on an asynchronous device must be read back with toJs first.
-    const host = this.host ?? this.buffer?.backend.readSync?.(this.buffer, this.aval)
+    const host = this.#host ?? own?.backend.readSync?.(own, this.aval)
     if (host === undefined) return undefined
     const uploaded = backend.fromHost(host, this.aval)
-    ;(this.#uploads ??= []).push(uploaded)
+    ;(this.#uploads ??= new WeakMap()).set(backend, uploaded)
+    track(new Upload(this, backend, uploaded))
     return uploaded
+  }
+  /** Drops the cached upload to `backend` (if it is `buffer`) and frees it. */
+  dropUpload(backend: BackendShape, buffer: DeviceBuffer): void {
+    if (this.#uploads?.get(backend) !== buffer) return
+    this.#uploads.delete(backend)
+    backend.release?.(buffer)
   }
   override toString(): string {
     const a = this.aval
+    if (this.#released !== undefined) {
+      return `Array(<released by ${this.#released}>, shape=${formatShape(a.shape)}, dtype=${a.dtype})`
+    }
     // Data on an asynchronous device (WebGPU) cannot be read here: print what is known.
-    const host = a.dtype === "float0" ? new Uint8Array(0) : this.host ?? this.buffer?.backend.readSync?.(this.buffer, a)
+    const own = this.#buffer
+    const host = a.dtype === "float0" ? new Uint8Array(0) : this.#host ?? own?.backend.readSync?.(own, a)
     if (host === undefined) {
-      return `Array(<on ${this.buffer?.backend.name}; read it with toJs>, shape=${
-        formatShape(a.shape)
-      }, dtype=${a.dtype})`
+      return `Array(<on ${own?.backend.name}; read it with toJs>, shape=${formatShape(a.shape)}, dtype=${a.dtype})`
     }
     return formatArray(host, a.dtype, a.shape, a.weakType)
+  }
+}
+
+// An upload made inside a region: released with it unless its tensor is kept (or pinned).
+class Upload implements Owned {
+  constructor(readonly owner: ConcreteTensor, readonly backend: BackendShape, readonly buffer: DeviceBuffer) {}
+  get pinned(): boolean {
+    return this.owner.pinned
+  }
+  releaseMemory(): void {
+    this.owner.dropUpload(this.backend, this.buffer)
   }
 }
 

@@ -25,6 +25,8 @@ export * as Kernel from "./Kernel.js"
 export * as lax from "./lax.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
+/** @category Memory */
+export * as Memory from "./Memory.js"
 /** @category Ops */
 export * as np from "./numpy.js"
 export * from "./Primitive.js"

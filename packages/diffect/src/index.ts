@@ -34,6 +34,8 @@ export { TensorSchema } from "@diffect/core"
 export { toJs, toJsSync } from "@diffect/core"
 export type { JsValue, ToJs } from "@diffect/core"
 export { eager } from "@diffect/core"
+/** @category Memory */
+export { Memory } from "@diffect/core"
 export { runSync } from "./Run.js"
 /** @category Reading values */
 export { Checkpoint } from "@diffect/core"

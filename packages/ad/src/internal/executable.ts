@@ -11,6 +11,9 @@
  * call, overwritten by later ones. Values whose lifetimes do not overlap share
  * one arena buffer (a greedy pass over the steps, per dtype and size), so a
  * call allocates only what it returns and what unfused primitives make.
+ * What a call makes and does not return is released when it returns; an
+ * output that is an input, a constant or an arena buffer is returned as an
+ * alias (a new reference), so releasing it never frees its owner's data.
  */
 import { BackendError, ConcreteTensor, evalPrimitive, isHigherOrder } from "@diffect/core"
 import type {
@@ -27,7 +30,24 @@ import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
 import type { UniformValues } from "./simplify.js"
 
-type Run = (slots: Array<DeviceBuffer | undefined>, arena: Array<DeviceBuffer | undefined> | undefined) => void
+type Run = (
+  slots: Array<DeviceBuffer | undefined>,
+  arena: Array<DeviceBuffer | undefined> | undefined,
+  made: Set<DeviceBuffer> | undefined
+) => void
+
+/**
+ * A tensor over a buffer it does not own (an input's, an arena's, one that
+ * another output took): a new reference to it, so that releasing the tensor
+ * leaves the owner's data alone. Without `alias` the tensor is pinned instead
+ * (no region releases it).
+ */
+const borrowed = (backend: BackendShape, aval: AbstractValue, buffer: DeviceBuffer): ConcreteTensor => {
+  if (backend.alias !== undefined) return new ConcreteTensor(aval, undefined, backend.alias(buffer))
+  const t = new ConcreteTensor(aval, undefined, buffer)
+  t.pinned = true
+  return t
+}
 
 /**
  * The arena buffer (an index) of each value that can live in one, by the
@@ -128,7 +148,7 @@ export const compileExecutable = (
       const outs = lowered.outputs.map(slot)
       const pooled = lowered.outputs.map((v) => arenaOf.get(v) ?? -1)
       const anyPooled = pooled.some((id) => id >= 0)
-      runs.push((slots, arena) => {
+      runs.push((slots, arena, made) => {
         const args = new Array<DeviceBuffer>(ins.length)
         for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!
         const given = arena !== undefined && anyPooled
@@ -138,6 +158,7 @@ export const compileExecutable = (
         for (let i = 0; i < outs.length; i++) {
           slots[outs[i]!] = results[i]
           if (arena !== undefined && pooled[i]! >= 0) arena[pooled[i]!] = results[i]
+          else made?.add(results[i]!)
         }
       })
       continue
@@ -148,7 +169,7 @@ export const compileExecutable = (
     if (eqn._tag === "CustomEquation") {
       const inAvals = eqn.inputs.map((v) => v.aval)
       runs.push((slots) => {
-        const args = ins.map((s, i) => new ConcreteTensor(inAvals[i]!, undefined, slots[s]!))
+        const args = ins.map((s, i) => borrowed(backend, inAvals[i]!, slots[s]!))
         const results = eqn.evaluate(args)
         for (let i = 0; i < outs.length; i++) slots[outs[i]!] = bufferOf(backend, results[i]!)
       })
@@ -161,7 +182,7 @@ export const compileExecutable = (
       const higher: Primitive = eqn.primitive
       const higherParams: Params<Primitive> = eqn.params
       runs.push((slots) => {
-        const args = ins.map((s, i) => new ConcreteTensor(inAvals[i]!, undefined, slots[s]!))
+        const args = ins.map((s, i) => borrowed(backend, inAvals[i]!, slots[s]!))
         const results = evalPrimitive(higher, args, higherParams)
         for (let i = 0; i < outs.length; i++) slots[outs[i]!] = bufferOf(backend, results[i]!)
       })
@@ -169,16 +190,20 @@ export const compileExecutable = (
     }
     const primitive: FirstOrderPrimitive = eqn.primitive
     const params: Params<FirstOrderPrimitive> = eqn.params as Params<FirstOrderPrimitive>
-    runs.push((slots) => {
+    runs.push((slots, _arena, made) => {
       const args = new Array<DeviceBuffer>(ins.length)
       for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!
       const results = backend.execute(primitive, args, inAvals, params, outAvals)
-      for (let i = 0; i < outs.length; i++) slots[outs[i]!] = results[i]
+      for (let i = 0; i < outs.length; i++) {
+        slots[outs[i]!] = results[i]
+        made?.add(results[i]!)
+      }
     })
   }
   const outSlots = program.outputs.map(slot)
   const outAvals = program.outputs.map((v) => v.aval)
   const nSlots = slotOf.size
+  const release = backend.release
   const arena: Array<DeviceBuffer | undefined> = []
   // a custom rule's function could call this program again: the inner call gets no arena
   let running = false
@@ -191,16 +216,22 @@ export const compileExecutable = (
       for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
       for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
       const own = running ? undefined : arena
+      // The buffers this run makes: the ones not returned are released at its end.
+      const made = release !== undefined ? new Set<DeviceBuffer>() : undefined
       running = true
       try {
-        for (let k = 0; k < runs.length; k++) runs[k]!(slots, own)
+        for (let k = 0; k < runs.length; k++) runs[k]!(slots, own, made)
       } finally {
         if (own !== undefined) running = false
       }
       const out = new Array<Tensor>(outSlots.length)
       for (let i = 0; i < outSlots.length; i++) {
-        out[i] = new ConcreteTensor(outAvals[i]!, undefined, slots[outSlots[i]!])
+        const buffer = slots[outSlots[i]!]!
+        out[i] = made?.delete(buffer) === true
+          ? new ConcreteTensor(outAvals[i]!, undefined, buffer)
+          : borrowed(backend, outAvals[i]!, buffer)
       }
+      if (made !== undefined) { for (const buffer of made) release!(buffer) }
       return out
     }
   }

@@ -21,8 +21,9 @@ import { splitAux } from "./aux.js"
 import type { AuxCapture } from "./aux.js"
 import { boundAxisNames } from "./batchingAxisEnv.js"
 import { describe } from "./describe.js"
-import { resolve } from "./shell.js"
-import { vjpFlat } from "./vjp.js"
+import { drain, resolve } from "./shell.js"
+import type { Steps } from "./shell.js"
+import { vjpFlat, vjpSteps } from "./vjp.js"
 
 /** The options of `grad` and `valueAndGrad`, as JAX's. @category Transformations @since 0.1.0 */
 export interface GradOptions {
@@ -64,7 +65,18 @@ export const valueAndGradSync = (
   f: (...args: ReadonlyArray<unknown>) => unknown,
   options: GradOptions,
   args: ReadonlyArray<unknown>
-): ValueAndGrad => {
+): ValueAndGrad => drain(valueAndGradSteps(name, f, options, args))
+
+/**
+ * `valueAndGradSync` as steps: the trace runs at once (user code cannot be
+ * pre-empted), the backward pass yields between its equations.
+ */
+export function* valueAndGradSteps(
+  name: string,
+  f: (...args: ReadonlyArray<unknown>) => unknown,
+  options: GradOptions,
+  args: ReadonlyArray<unknown>
+): Steps<ValueAndGrad> {
   checkCallable(name, f)
   const holomorphic = options.holomorphic ?? false
   const hasAux = options.hasAux ?? false
@@ -89,7 +101,7 @@ export const valueAndGradSync = (
   const value = outs[0]!
   const cotangents = [one(value)]
   for (let k = 1; k < outs.length; k++) cotangents.push(zeroCotangent(outs[k]!))
-  let grads: ReadonlyArray<Tensor> = pullback(cotangents)
+  let grads: ReadonlyArray<Tensor> = yield* vjpSteps(pullback)(cotangents)
 
   if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, primals, grads)
 

@@ -4,6 +4,7 @@
  * string, so that a jitted function transformed on every call (`grad(jit(f))`)
  * derives each program once.
  */
+import { Memory } from "@diffect/core"
 import type { Program } from "../Program.js"
 
 /** `cache[program][key]`, computed by `make` on a miss. */
@@ -20,7 +21,8 @@ export const cachedByMask = <A>(
   }
   let hit = byKey.get(key)
   if (hit === undefined) {
-    hit = make()
+    // cached across calls: its constants outlive the region of the call that derived it
+    hit = Memory.keep(make())
     byKey.set(key, hit)
   }
   return hit

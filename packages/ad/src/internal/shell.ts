@@ -6,13 +6,20 @@
  * wraps it as an `Effect<A, DiffError | E, Backend | R>`: it takes the `Backend`
  * from the context, installs it with `withBackend` for the synchronous run,
  * and turns thrown diffect errors into failures (anything else is a defect).
+ * The outermost transformation is an ownership region (`Memory`): what its body
+ * made and did not return is released when it returns.
+ *
+ * A body may also be a generator (`stepwise`): staged work (a backward pass)
+ * yields between primitives, and the outermost transformation run as an Effect
+ * gives the scheduler a turn every few milliseconds, so timers, other fibers
+ * and interruption get in. Nested, such a body runs to the end at once.
  *
  * User functions may return an Effect (an inner `grad(f)(x)` does). `resolve`
  * runs such an Effect synchronously with the caller's context. Effects made by
  * this module remember their body, so a nested transformation runs it directly,
  * without a fiber: `grad(grad(f))` costs no more than two handlers.
  */
-import { activeBackend, Backend, withBackend } from "@diffect/core"
+import { activeBackend, Backend, Memory, withBackend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
 import { Cause, Context, Effect, Exit } from "effect"
 import { AsyncEffectError, isDiffError } from "../Errors.js"
@@ -26,22 +33,79 @@ class UserFailure {
   constructor(readonly error: unknown) {}
 }
 
+/** The user's own Effect was interrupted (`Effect.interrupt` in a traced function). */
+class UserInterrupt {}
+
 // The context of the running transformation, for user Effects that are not ours.
 let currentContext: Context.Context<never> | undefined
 
-const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> => {
+const label = "the transformation that made it"
+
+// Runs one synchronous slice of a transformation: thrown diffect errors and the user's
+// failures become failures, an interruption of the user's Effect an interruption.
+const slice = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> => {
   const saved = currentContext
   currentContext = context as Context.Context<never>
   try {
     return Effect.succeed(withBackend(Context.get(context, Backend), body))
   } catch (e) {
     if (e instanceof UserFailure) return Effect.fail(e.error)
+    if (e instanceof UserInterrupt) return Effect.interrupt
     if (isDiffError(e)) return Effect.fail(e)
     return Effect.die(e)
   } finally {
     currentContext = saved
   }
 }
+
+const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> =>
+  slice(context, () => Memory.tidy(body, { label }))
+
+// Where the scheduler gets a turn: a timer (a macrotask), so pending timeouts fire first.
+const SLICE_MS = 2
+const turn = Effect.sleep(0)
+
+/** Staged work that yields between steps; its return value is the result. */
+export type Steps<A> = Generator<void, A, void>
+
+/** Runs steps to the end, synchronously. */
+export const drain = <A>(steps: Steps<A>): A => {
+  for (;;) {
+    const r = steps.next()
+    if (r.done === true) return r.value
+  }
+}
+
+// The outermost stepwise transformation: slices of at most SLICE_MS in its region, a turn
+// of the scheduler between them (interruptible there); the region closes however it ends.
+const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): Effect.Effect<A, unknown> =>
+  Effect.suspend(() => {
+    if (Memory.insideRegion()) return runBody(context, () => drain(body()))
+    const session = new Memory.Session(label)
+    let steps: Steps<A> | undefined
+    const next = (): Effect.Effect<A, unknown> =>
+      Effect.flatMap(
+        slice(context, () =>
+          session.run(() => {
+            steps ??= body()
+            const start = performance.now()
+            for (;;) {
+              const r = steps.next()
+              if (r.done === true) return { done: true as const, value: r.value }
+              if (performance.now() - start > SLICE_MS) return { done: false as const }
+            }
+          })),
+        (r) => r.done ? Effect.succeed(r.value) : Effect.flatMap(turn, next)
+      )
+    return next().pipe(
+      Effect.onExit((exit) =>
+        Effect.sync(() => {
+          if (Exit.isFailure(exit)) steps?.return(undefined as never)
+          session.finish(Exit.isSuccess(exit) ? Memory.collectTensors(exit.value, new Set()) : new Set())
+        })
+      )
+    )
+  })
 
 // Outside an Effect (a synchronous run, a script with a default backend), user
 // Effects still get the active backend.
@@ -64,9 +128,25 @@ export const transformation = <A, E = never, R = never>(
 }
 
 /**
+ * A transformation whose body is a generator: it yields between the steps of
+ * staged work (a backward pass), so that run as an Effect it can be
+ * interrupted and lets timers and other fibers run (see the module docs).
+ */
+export const stepwise = <A, E = never, R = never>(
+  body: () => Steps<A>
+): Effect.Effect<A, DiffError | E, Backend | R> => {
+  const effect = Effect.flatMap(Effect.context<Backend>(), (context) => runSteps(context, body))
+  syncBodies.set(effect, () => drain(body()))
+  return effect as Effect.Effect<A, DiffError | E, Backend | R>
+}
+
+/**
  * The value of a user function's result: the result itself, or, when it is an
  * Effect, the value of running it synchronously with the current context. Must
- * be called inside a transformation's body (or with a default backend).
+ * be called inside a transformation's body (or with a default backend). An
+ * Effect that cannot complete synchronously is interrupted (its finalizers
+ * run) and is an `AsyncEffectError`; one that was interrupted interrupts the
+ * transformation.
  */
 export const resolve = (name: string, out: unknown): unknown => {
   if (!Effect.isEffect(out)) return out
@@ -82,10 +162,15 @@ export const resolve = (name: string, out: unknown): unknown => {
   }
   for (const reason of exit.cause.reasons) {
     if (Cause.isDieReason(reason)) {
-      if (Cause.isAsyncFiberError(reason.defect)) throw new AsyncEffectError({ transformation: name })
+      if (Cause.isAsyncFiberError(reason.defect)) {
+        // the fiber would go on detached, its later failures lost: stop it
+        ;(reason.defect as { readonly fiber: { interruptUnsafe(): void } }).fiber.interruptUnsafe()
+        throw new AsyncEffectError({ transformation: name })
+      }
       throw reason.defect
     }
   }
+  if (exit.cause.reasons.some(Cause.isInterruptReason)) throw new UserInterrupt()
   throw Cause.squash(exit.cause)
 }
 
@@ -101,9 +186,10 @@ export const runSyncOn = <A, E>(backend: BackendShape, effect: Effect.Effect<A, 
   const body = syncBodies.get(effect)
   if (body !== undefined) {
     try {
-      return withBackend(backend, body) as A
+      return withBackend(backend, () => Memory.tidy(body, { label })) as A
     } catch (e) {
       if (e instanceof UserFailure) throw e.error
+      if (e instanceof UserInterrupt) throw Cause.squash(Cause.interrupt())
       throw e
     }
   }

@@ -17,6 +17,8 @@ import type { Program, Var } from "../Program.js"
 import { LinearOperand, transposeRules } from "../rules/transpose.js"
 import type { TransposeOfProgram, TransposeRule } from "../rules/transpose.js"
 import { cachedByMask, maskKey } from "./programCache.js"
+import { drain } from "./shell.js"
+import type { Steps } from "./shell.js"
 import { makeProgramFlat, StagingHandler } from "./staging.js"
 import { hasTrivialTangent, zerosOf } from "./tangents.js"
 
@@ -35,7 +37,22 @@ export const backwardPass = (
   consts: ReadonlyArray<Tensor>,
   cotangents: ReadonlyArray<Tensor | null>,
   known?: ReadonlyArray<Tensor | undefined>
-): Array<Tensor | null> => {
+): Array<Tensor | null> => drain(backwardPassSteps(program, consts, cotangents, known))
+
+/**
+ * The backward pass as steps: it yields after each equation, so that the
+ * outermost transformation can give the scheduler a turn (and be interrupted)
+ * between kernels. `backwardPass` runs it to the end.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export function* backwardPassSteps(
+  program: Program,
+  consts: ReadonlyArray<Tensor>,
+  cotangents: ReadonlyArray<Tensor | null>,
+  known?: ReadonlyArray<Tensor | undefined>
+): Steps<Array<Tensor | null>> {
   const linear = new Set<Var>()
   const env = new Map<Var, Tensor>()
   program.inputs.forEach((v, i) => {
@@ -43,14 +60,22 @@ export const backwardPass = (
     if (value === undefined) linear.add(v)
     else env.set(v, value)
   })
-  program.constVars.forEach((v, i) => env.set(v, consts[i]!))
+  const constVars = program.constVars
+  for (let i = 0; i < constVars.length; i++) {
+    env.set(constVars[i]!, consts[i]!)
+    if ((i & 1023) === 1023) yield
+  }
+  yield
+  let n = 0
   for (const eqn of program.equations) {
     if (eqn.inputs.some((v) => linear.has(v))) {
       for (const v of eqn.outputs) linear.add(v)
+      if ((++n & 63) === 0) yield
     } else if (eqn._tag === "PrimitiveEquation") {
       // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
       const outs = bind(eqn.primitive, eqn.inputs.map((v) => env.get(v)!), eqn.params)
       eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
+      yield
     }
   }
   const cts = new Map<Var, Tensor>()
@@ -81,6 +106,7 @@ export const backwardPass = (
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
     const inCts = rule(outCts, operands, eqn.params, transposeProgram)
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
+    yield
   }
   return program.inputs.map((v) => cts.get(v) ?? null)
 }

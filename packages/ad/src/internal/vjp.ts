@@ -6,8 +6,10 @@
  */
 import type { AbstractValue, Tensor } from "@diffect/core"
 import { linearizeFlat } from "./linearize.js"
+import { drain } from "./shell.js"
+import type { Steps } from "./shell.js"
 import { hasTrivialTangent, zeroTangent } from "./tangents.js"
-import { backwardPass, checkCotangents } from "./transpose.js"
+import { backwardPassSteps, checkCotangents } from "./transpose.js"
 
 // Cotangents of int/bool outputs carry nothing; those of float outputs are kept.
 const liveCotangents = (avals: ReadonlyArray<AbstractValue>, cotangents: ReadonlyArray<Tensor>) =>
@@ -35,10 +37,22 @@ export const vjpFlat = (
 ): readonly [outs: ReadonlyArray<Tensor>, vjpFn: (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>] => {
   const [outs, , program] = linearizeFlat(f, primals)
   const outAvals = outs.map((y) => y.aval)
-  const vjpFn = (cotangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const vjpFn = (cotangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => drain(steps(cotangents))
+  const steps = function*(cotangents: ReadonlyArray<Tensor>): Steps<ReadonlyArray<Tensor>> {
     checkCotangents("vjp", outAvals, cotangents)
-    const inCts = backwardPass(program, program.consts, liveCotangents(outAvals, cotangents))
+    const inCts = yield* backwardPassSteps(program, program.consts, liveCotangents(outAvals, cotangents))
     return inCts.map((c, i) => c ?? zeroTangent(primals[i]!.aval))
   }
+  stepsOf.set(vjpFn, steps)
   return [outs, vjpFn]
 }
+
+/**
+ * The VJP function of `vjpFlat` as steps (it yields between the backward pass's
+ * equations), for the transformations that run it stepwise.
+ */
+export const vjpSteps = (
+  vjpFn: (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+): (cotangents: ReadonlyArray<Tensor>) => Steps<ReadonlyArray<Tensor>> => stepsOf.get(vjpFn)!
+
+const stepsOf = new WeakMap<Function, (cotangents: ReadonlyArray<Tensor>) => Steps<ReadonlyArray<Tensor>>>()

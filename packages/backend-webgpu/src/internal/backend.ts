@@ -175,6 +175,13 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
       }
       return rule(runtime, storages, inAvals, params, outAvals).map((s) => new WebGpuBuffer(backend, s))
     },
+    release: (buffer) => {
+      const b = buffer as WebGpuBuffer
+      if (b.released) return
+      b.released = true
+      runtime.unref(b.storage)
+    },
+    alias: (buffer) => new WebGpuBuffer(backend, storageOf(buffer)),
     read: (buffer, aval) =>
       Effect.suspend(() => {
         const storage = storageOf(buffer)

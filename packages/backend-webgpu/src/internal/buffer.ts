@@ -11,12 +11,19 @@ import { UnsupportedDTypeError } from "@diffect/core"
 import type { DType as D } from "@diffect/core"
 import type { Storage } from "./runtime.js"
 
-/** A tensor's data on the device: a view of (possibly shared) storage. */
+/**
+ * A tensor's data on the device: one reference to (possibly shared) storage.
+ * Storage is destroyed when its last buffer is released (or, as a backstop,
+ * when it is garbage collected).
+ */
 export class WebGpuBuffer implements DeviceBuffer {
+  released = false
   constructor(
     readonly backend: BackendShape,
     readonly storage: Storage
-  ) {}
+  ) {
+    storage.refs++
+  }
   /** The GPU buffer (`undefined` for tensors without data). */
   get gpu(): GPUBuffer | undefined {
     return this.storage.gpu

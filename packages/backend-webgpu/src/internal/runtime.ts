@@ -8,7 +8,7 @@
  * collected are destroyed after the batch that may still use them is submitted
  * (WebGPU defers freeing memory until submitted work completes).
  */
-import { BackendError } from "@diffect/core"
+import { BackendError, MemoryLimitError } from "@diffect/core"
 
 // WebGPU's flag values (spelled out so that Node needs no globals installed).
 /** @internal */
@@ -21,6 +21,8 @@ export const PARAM_BYTES = 256
 /** Words of parameters each dispatch may use. */
 export const PARAM_WORDS = PARAM_BYTES / 4
 const PARAM_SLOTS = 256
+/** Bytes of released buffers that may wait for the current batch's submission. */
+const DOOMED_BYTES = 16 * 2 ** 20
 
 /**
  * GPU memory shared by the buffers of one or more tensors (reshape shares its
@@ -28,6 +30,8 @@ const PARAM_SLOTS = 256
  * tensor references it any more, its GPU buffer is destroyed.
  */
 export class Storage {
+  /** Buffers (tensors' references) not yet released; at zero the GPU buffer is destroyed. */
+  refs = 0
   constructor(
     /** `undefined` for tensors without data (size 0, float0). */
     readonly gpu: GPUBuffer | undefined,
@@ -42,6 +46,7 @@ export interface Kernel {
 }
 
 const backendName = "webgpu"
+let layers = 0
 
 /**
  * One device's state for the backend: every buffer it allocated, the batch of
@@ -59,6 +64,7 @@ export class Runtime {
   #sizes = new WeakMap<GPUBuffer, number>()
   #registry: FinalizationRegistry<GPUBuffer>
   #doomed: Array<GPUBuffer> = []
+  #doomedBytes = 0
 
   #encoder: GPUCommandEncoder | undefined
   #pass: GPUComputePassEncoder | undefined
@@ -81,8 +87,15 @@ export class Runtime {
     if (this.#errors.length < 8) this.#errors.push(error.message)
   }
 
-  constructor(device: GPUDevice) {
+  /** The most bytes live buffers may hold (`memoryLimit`; Infinity without one). */
+  readonly memoryLimit: number
+  /** Names this runtime in errors (the layer's scope). */
+  readonly label: string
+
+  constructor(device: GPUDevice, memoryLimit = Infinity) {
     this.device = device
+    this.memoryLimit = memoryLimit
+    this.label = `WebGPU layer #${++layers}`
     this.limits = device.limits
     // A power of two (tree reductions halve it), at most 256.
     const threads = Math.min(
@@ -111,7 +124,11 @@ export class Runtime {
   check(): void {
     if (this.#lost !== undefined) throw new BackendError({ backend: backendName, detail: this.#lost })
     if (this.#closed) {
-      throw new BackendError({ backend: backendName, detail: "the WebGPU backend's scope is closed" })
+      throw new BackendError({
+        backend: backendName,
+        detail:
+          `${this.label}'s scope is closed: its tensors' data is gone (read what you need with toJs before the scope closes)`
+      })
     }
   }
 
@@ -133,6 +150,7 @@ export class Runtime {
           `a buffer of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
       })
     }
+    this.#reserve(bytes)
     const gpu = this.device.createBuffer({ size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST })
     return this.#track(gpu, bytes)
   }
@@ -162,6 +180,7 @@ export class Runtime {
           `an array of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
       })
     }
+    this.#reserve(bytes)
     const gpu = this.device.createBuffer({
       size: bytes,
       usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST,
@@ -170,6 +189,25 @@ export class Runtime {
     new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, bytes))
     gpu.unmap()
     return this.#track(gpu, bytes)
+  }
+
+  // Fails with MemoryLimitError when `bytes` more would exceed the budget (after
+  // destroying the buffers released since the last submit, which still count).
+  #reserve(bytes: number): void {
+    if (this.#liveBytes + bytes <= this.memoryLimit) return
+    if (this.#doomed.length > 0) this.flush()
+    if (this.#liveBytes + bytes <= this.memoryLimit) return
+    throw new MemoryLimitError({
+      backend: backendName,
+      requested: bytes,
+      live: this.#liveBytes,
+      limit: this.memoryLimit
+    })
+  }
+
+  /** Drops one buffer's reference to `storage`; the last one destroys it (after its batch is submitted). */
+  unref(storage: Storage): void {
+    if (--storage.refs === 0 && storage.gpu !== undefined) this.#release(storage.gpu)
   }
 
   #track(gpu: GPUBuffer, bytes: number): Storage {
@@ -181,11 +219,15 @@ export class Runtime {
     return storage
   }
 
-  // Called by the FinalizationRegistry: the storage's last tensor is gone.
+  // The storage's last reference is gone (released, or collected: the FinalizationRegistry).
+  // A buffer the unsubmitted batch may use is destroyed once it is submitted; past
+  // DOOMED_BYTES of such buffers the batch is submitted now, so memory waits for no microtask.
   #release(gpu: GPUBuffer): void {
     if (!this.#live.has(gpu)) return
-    if (this.#encoder !== undefined) this.#doomed.push(gpu)
-    else this.#destroy(gpu)
+    if (this.#encoder === undefined) return this.#destroy(gpu)
+    this.#doomed.push(gpu)
+    this.#doomedBytes += this.#sizes.get(gpu) ?? 0
+    if (this.#doomedBytes > DOOMED_BYTES) this.flush()
   }
 
   #destroy(gpu: GPUBuffer): void {
@@ -302,6 +344,7 @@ export class Runtime {
     this.device.queue.submit([encoder.finish()])
     const doomed = this.#doomed
     this.#doomed = []
+    this.#doomedBytes = 0
     for (const gpu of doomed) this.#destroy(gpu)
   }
 
@@ -341,6 +384,7 @@ export class Runtime {
     this.#live.clear()
     this.#liveBytes = 0
     this.#doomed = []
+    this.#doomedBytes = 0
     this.#paramBuffer.destroy()
     this.#placeholder.destroy()
     this.#kernels.clear()

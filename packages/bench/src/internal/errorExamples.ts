@@ -9,11 +9,13 @@ import {
   Checkpoint,
   customJvp,
   customVjp,
+  eager,
   grad,
   jit,
   jvp,
   lax,
   linearTranspose,
+  Memory,
   np,
   psum,
   runSync,
@@ -21,6 +23,7 @@ import {
   toJs,
   toJsSync,
   Tree,
+  TypedArrayBackend,
   valueAndGrad,
   vjp,
   vmap,
@@ -391,6 +394,38 @@ await Effect.runPromise(program.pipe(Effect.provide(WebGpuBackend.layer)))`,
           const x = np.ones([2], { dtype: "float64" })
           return yield* toJs(np.sin(x))
         }).pipe(Effect.provide(WebGpuBackend.layer))
+      )
+  },
+  ReleasedTensorError: {
+    section: "backends",
+    mistake: "using a tensor after the region that made it closed",
+    code: `// Memory.tidy (like every transformation) releases what it made and did not return.
+let inner = np.zeros([1])
+Memory.tidy(() => {
+  inner = np.exp(np.ones([2]))
+  return np.sum(inner)
+})
+toJsSync(inner)`,
+    trigger: () => {
+      let inner = np.zeros([1])
+      Memory.tidy(() => {
+        inner = np.exp(np.ones([2]))
+        return np.sum(inner)
+      })
+      return toJsSync(inner)
+    }
+  },
+  MemoryLimitError: {
+    section: "backends",
+    mistake: "allocating past the layer's memoryLimit",
+    code: `// 4096 bytes of float32 do not fit a budget of 1024 bytes.
+const program = eager(() => np.exp(np.ones([1024])))
+Effect.runSync(program.pipe(Effect.provide(TypedArrayBackend.layerWith({ memoryLimit: 1024 }))))`,
+    trigger: () =>
+      Effect.runSync(
+        eager(() => np.exp(np.ones([1024]))).pipe(
+          Effect.provide(TypedArrayBackend.layerWith({ memoryLimit: 1024 }))
+        )
       )
   },
   BackendError: {

@@ -11,7 +11,7 @@ import { Float0OperationError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
 import { broadcastShapes, shapeEquals } from "../Shape.js"
 import type { Shape } from "../Shape.js"
-import { Tensor } from "../Tensor.js"
+import { ConcreteTensor, Tensor } from "../Tensor.js"
 import { checkAxis, checkTensor } from "../Validate.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
@@ -109,7 +109,8 @@ const scalarConstant = (value: number, dtype: DType, weak: boolean): Tensor => {
   let t = scalarCache.get(key)
   if (t === undefined) {
     if (scalarCache.size >= 512) scalarCache.clear()
-    t = fromScalar(isComplex(dtype) ? { re: value, im: 0 } : value, dtype, weak)
+    t = fromScalar(isComplex(dtype) ? { re: value, im: 0 } : value, dtype, weak) // Shared by every region: its uploads are never released by one of them.
+    ;(t as ConcreteTensor).pinned = true
     scalarCache.set(key, t)
   }
   return t

@@ -1,0 +1,194 @@
+/**
+ * `Memory`: backend memory released when it is no longer needed, not when the
+ * garbage collector runs.
+ *
+ * Every transformation (`grad`, `vjp`, `jit`, `vmap`, ...) is an ownership
+ * region: the tensors it makes and does not return (intermediates, residuals)
+ * are released when it returns. `Memory.scoped(effect)` is the same region for
+ * eager code (the role of `tf.tidy`, as an Effect scope): what `effect` makes
+ * and does not return is released when it ends, however it ends. A released
+ * tensor's data is gone: reading it is a `ReleasedTensorError`, never garbage.
+ * The backends' FinalizationRegistry stays as the backstop for code outside
+ * every region. See docs/architecture.md, "Memory and interruption".
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import {
+  close,
+  CurrentRegion,
+  currentRegion,
+  detachAll,
+  insideTransformation,
+  owning,
+  Region
+} from "./internal/region.js"
+import { ConcreteTensor, Tracer } from "./Tensor.js"
+
+/**
+ * Adds to `out` every concrete tensor reachable from `value` through arrays,
+ * objects' own enumerable properties (tracers, programs and class instances
+ * included), Maps and Sets. Functions are not looked into: a closure keeps
+ * only what its maker pins (vjp's residuals, jit's constants).
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const collectTensors = (value: unknown, out: Set<object>): Set<object> => {
+  const seen = new Set<object>()
+  const stack: Array<unknown> = [value]
+  while (stack.length > 0) {
+    const u = stack.pop()
+    if (typeof u !== "object" || u === null || seen.has(u)) continue
+    seen.add(u)
+    if (u instanceof ConcreteTensor) {
+      out.add(u)
+      continue
+    }
+    if (ArrayBuffer.isView(u) || u instanceof ArrayBuffer) continue
+    if (Array.isArray(u)) {
+      for (const x of u) stack.push(x)
+    } else if (u instanceof Map) {
+      for (const [k, x] of u) stack.push(k, x)
+    } else if (u instanceof Set) {
+      for (const x of u) stack.push(x)
+    } else {
+      for (const k of Object.keys(u)) stack.push((u as Record<string, unknown>)[k])
+      if (u instanceof Tracer) stack.push((u as { concreteValue(): unknown }).concreteValue())
+    }
+  }
+  return out
+}
+
+/**
+ * Runs `effect` as an ownership region: the tensors made while it runs (by
+ * eager code in its fiber, and the results of transformations it runs) that
+ * are not part of its success value are released when it ends, whether it
+ * succeeds, fails or is interrupted. Regions nest: what an inner one returns
+ * belongs to the outer one. Inside a transformation's traced function it adds
+ * no region (the transformation's own region releases at its end).
+ *
+ * @example
+ * import { Memory, np, toJs, TypedArrayBackend } from "diffect"
+ * import { Effect } from "effect"
+ * const program = Effect.gen(function*() {
+ *   let kept = np.zeros([2])
+ *   for (let step = 0; step < 3; step++) {
+ *     // the step's temporaries are released at its end; the new value is kept
+ *     kept = yield* Memory.scoped(Effect.sync(() => np.add(np.multiply(kept, 2), 1)))
+ *   }
+ *   return yield* toJs(kept)
+ * })
+ * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // [7, 7]
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    if (insideTransformation()) return effect
+    return Effect.acquireUseRelease(
+      Effect.sync(() => new Region(currentRegion(), "Memory.scoped")),
+      (region) => Effect.provideService(effect, CurrentRegion, region),
+      (region, exit) =>
+        Effect.sync(() => close(region, exit._tag === "Success" ? collectTensors(exit.value, new Set()) : new Set()))
+    )
+  })
+
+/**
+ * Runs synchronous `body` as an ownership region (`tf.tidy`): the tensors it
+ * makes and does not return are released when it returns or throws. Every
+ * transformation runs its work in one; `label` names it in the
+ * `ReleasedTensorError` of a tensor used after it closed. Nested in another
+ * region's synchronous work (a transformation's body), it adds no region.
+ *
+ * @example
+ * import { Memory, np, toJsSync } from "diffect"
+ * let inner = np.zeros([1])
+ * const y = Memory.tidy(() => {
+ *   inner = np.exp(np.ones([2]))
+ *   return np.sum(inner)
+ * })
+ * console.log(toJsSync(y), Memory.isReleased(inner)) // 5.4365635 true
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const tidy = <A>(body: () => A, options?: { readonly label?: string }): A =>
+  owning(options?.label ?? "Memory.tidy", body, (result, kept) => {
+    collectTensors(result, kept)
+  })
+
+/**
+ * Keeps every concrete tensor in `value` out of every region: none of them is
+ * released when a region closes; the garbage collector frees them (state kept
+ * across steps in a closure, a cache). Returns `value`.
+ *
+ * @example
+ * import { Memory, np } from "diffect"
+ * const table = Memory.keep(np.arange(4))
+ * console.log(Memory.isReleased(table)) // false
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const keep = <A>(value: A): A => {
+  for (const t of collectTensors(value, new Set())) (t as ConcreteTensor).pinned = true
+  return value
+}
+
+/**
+ * Keeps everything the current region made so far out of it: for a
+ * transformation that returns a function closing over values it cannot name
+ * (`vjp`'s pullback and its custom rules' residuals, `linearize`,
+ * `linearTranspose`); the garbage collector frees them with the function.
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const keepAll = (): void => detachAll()
+
+/**
+ * Releases the backend memory of every concrete tensor in `value` now; reading
+ * one afterwards is a `ReleasedTensorError`. Host data made by `np.array` stays
+ * readable (its uploads to backends are freed).
+ *
+ * @example
+ * import { Memory, np } from "diffect"
+ * const x = np.exp(np.arange(3))
+ * Memory.release(x)
+ * console.log(Memory.isReleased(x)) // true
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const release = (value: unknown): void => {
+  for (const t of collectTensors(value, new Set())) (t as ConcreteTensor).releaseMemory("Memory.release")
+}
+
+/**
+ * Whether a tensor's memory was released (by its region or `release`).
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const isReleased = (t: unknown): boolean => t instanceof ConcreteTensor && t.released
+
+/**
+ * A region run in slices, for machinery whose work yields to the Effect
+ * scheduler between slices (the transformations' shell): `run(body)` runs one
+ * slice with the region current, `finish(kept)` closes it.
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export { Session } from "./internal/region.js"
+
+/**
+ * Whether a transformation's body (or a `Memory.tidy`) is running now: work
+ * started here runs synchronously inside it and adds no region.
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const insideRegion = (): boolean => insideTransformation()

@@ -1,0 +1,108 @@
+/**
+ * Interruption (issue 15): a staged backward pass run as an Effect yields to
+ * the scheduler between kernels, so a timeout fires near its deadline, timers
+ * run meanwhile, and the next call is correct; a user Effect that cannot
+ * complete synchronously is interrupted, not left running; `Effect.interrupt`
+ * in a traced function interrupts the transformation.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { grad, np, runSync, toJsSync, TypedArrayBackend, vjp } from "diffect"
+import type { Tensor } from "diffect"
+import { Cause, Effect, Exit, Fiber } from "effect"
+
+// 25,000 steps of x -> sin(x) * 0.9999: a linear program of ~50,000 primitives to transpose.
+const STEPS = 25_000
+const chain = (x: Tensor): Tensor => {
+  let y = x
+  for (let k = 0; k < STEPS; k++) y = np.multiply(np.sin(y), 0.9999)
+  return np.sum(y)
+}
+
+// The derivative in float64: the product of 0.9999 cos(y_k) along the chain.
+const reference = (x0: number): number => {
+  let y = x0
+  let d = 1
+  for (let k = 0; k < STEPS; k++) {
+    d *= 0.9999 * Math.cos(y)
+    y = Math.fround(Math.fround(Math.sin(y)) * Math.fround(0.9999))
+  }
+  return d
+}
+
+const provide = Effect.provide(TypedArrayBackend.layer)
+
+describe("a long backward pass run as an Effect", () => {
+  it("a timeout fires within 50 ms of its deadline, timers run meanwhile, and the next call is correct", async () => {
+    const x = np.array([0.5])
+    const [, pullback] = runSync(vjp(chain, [x]))
+    const full = performance.now()
+    const [expected] = runSync(pullback(np.array(1)))
+    const fullMs = performance.now() - full
+    // the pass must take well past the deadline for the test to mean anything
+    assert.isAbove(fullMs, 120, `the backward pass took only ${fullMs} ms`)
+
+    const deadline = 20
+    const start = performance.now()
+    const exit = await Effect.runPromiseExit(pullback(np.array(1)).pipe(Effect.timeout(deadline), provide))
+    const latency = performance.now() - start - deadline
+    assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "timed out")
+    assert.isBelow(latency, 50, `the timeout fired ${latency} ms after its deadline`)
+    console.log(
+      `backward pass: ${fullMs.toFixed(0)} ms in full; a ${deadline} ms timeout fired ${latency.toFixed(1)} ms late`
+    )
+
+    // timers and other fibers run while it computes
+    let ticks = 0
+    const ticker = Effect.forever(Effect.andThen(Effect.sleep(5), Effect.sync(() => ticks++)))
+    const [g] = await Effect.runPromise(
+      Effect.gen(function*() {
+        const fiber = yield* Effect.forkChild(ticker)
+        const out = yield* pullback(np.array(1))
+        yield* Fiber.interrupt(fiber)
+        return out
+      }).pipe(provide)
+    )
+    assert.isAbove(ticks, 3)
+    assert.deepStrictEqual(toJsSync(g!), toJsSync(expected!))
+    assert.closeTo((toJsSync(g!) as Array<number>)[0]!, reference(0.5), 1e-5)
+  }, 120_000)
+
+  it(
+    "grad under a timeout is interrupted after its trace (which cannot be pre-empted), and the next call is correct",
+    async () => {
+      const exit = await Effect.runPromiseExit(grad(chain)(np.array([0.5])).pipe(Effect.timeout(10), provide))
+      // before interruption points existed it ran to the end and succeeded
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause))
+      const g = runSync(grad(chain)(np.array([0.5])))
+      assert.closeTo((toJsSync(g) as Array<number>)[0]!, reference(0.5), 1e-5)
+    },
+    120_000
+  )
+})
+
+describe("user Effects inside traced functions", () => {
+  it("an Effect that cannot complete synchronously is an AsyncEffectError, and it is interrupted", async () => {
+    let finished = false
+    let finalized = false
+    const f = (x: Tensor) =>
+      Effect.gen(function*() {
+        yield* Effect.sleep(5)
+        finished = true
+        return np.sum(x)
+      }).pipe(Effect.ensuring(Effect.sync(() => (finalized = true))))
+    const exit = await Effect.runPromiseExit(grad(f)(np.array([1, 2])).pipe(provide))
+    assert.isTrue(Exit.isFailure(exit))
+    const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    assert.strictEqual((reason as { error?: { _tag?: string } } | undefined)?.error?._tag, "AsyncEffectError")
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.isFalse(finished, "the detached Effect went on running")
+    assert.isTrue(finalized, "its finalizers ran")
+  })
+
+  it("Effect.interrupt inside a traced function interrupts the transformation (not a defect)", () => {
+    const f = (x: Tensor) => Effect.flatMap(Effect.interrupt, () => Effect.succeed(np.sum(x)))
+    const exit = Effect.runSyncExit(grad(f)(np.array([1, 2])).pipe(provide))
+    assert.isTrue(Exit.isFailure(exit))
+    assert.isTrue(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause), String(exit))
+  })
+})

@@ -1,0 +1,133 @@
+/**
+ * Deterministic memory (issue 15): transformations release what they made and
+ * did not return, `Memory.scoped`/`Memory.tidy` release eager temporaries, a
+ * released tensor is a typed error, and a layer's memoryLimit is a typed failure.
+ * Live memory is read from the backend (`memory()`), with no forced GC.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Backend, grad, jit, Memory, np, toJs, toJsSync, TypedArrayBackend, valueAndGrad, vjp, vmap } from "diffect"
+import type { Tensor } from "diffect"
+import { makeTypedArrayBackend } from "diffect/extend"
+import { Effect, Exit } from "effect"
+import { caught } from "../hostile/hostile.js"
+import { train } from "./training.js"
+
+const fresh = () => {
+  const backend = makeTypedArrayBackend()
+  return { backend, provide: Effect.provideService(Backend, backend) }
+}
+
+describe("transformations release what they do not return", () => {
+  it("grad, valueAndGrad, vjp's pullback, vmap and jit leave only their results", () => {
+    const { backend } = fresh()
+    const x = np.array([0.5, 1, 2])
+    const f = (v: Tensor) => np.sum(np.exp(np.sin(np.multiply(v, v))))
+    const live = () => backend.memory().buffers
+    const held: Array<unknown> = []
+    const check = (name: string, run: () => unknown, results: number) => {
+      const before = live()
+      held.push(run())
+      assert.strictEqual(live() - before, results, name)
+    }
+    // the gradient only: x's upload is released with the region that made it
+    check("grad", () => runOn(backend, grad(f)(x)), 1)
+    check("valueAndGrad", () => runOn(backend, valueAndGrad(f)(np.array([1, 2]))), 2)
+    check("vmap", () => runOn(backend, vmap(np.sin)(np.array([1, 2]))), 1)
+    const fast = jit((v: Tensor) => np.sum(np.tanh(np.multiply(v, 3))))
+    // the first call also compiles: its arena and its constants' uploads stay with the cache
+    held.push(runOn(backend, fast(np.array([1, 2]))))
+    check("jit", () => runOn(backend, fast(np.array([1, 2]))), 1)
+    // vjp keeps its residuals for the pullback it returns; calling the pullback keeps only the cotangent
+    const [, pullback] = runOn(backend, vjp(f, [np.array([1, 2])]))
+    check("vjp's pullback", () => runOn(backend, pullback(np.array(1))), 1)
+    // the values are right after all that releasing
+    assert.closeTo(toJsSync(held[4] as Tensor) as number, Math.tanh(3) + Math.tanh(6), 1e-6)
+  })
+})
+
+const runOn = <A, E>(backend: ReturnType<typeof makeTypedArrayBackend>, effect: Effect.Effect<A, E, Backend>): A =>
+  Effect.runSync(Effect.provideService(effect, Backend, backend))
+
+describe("Memory.scoped and Memory.tidy", () => {
+  it("release eager temporaries and keep the result; using a released tensor is a ReleasedTensorError", () => {
+    const { backend, provide } = fresh()
+    let inner: Tensor | undefined
+    const kept = Effect.runSync(provide(Memory.scoped(Effect.sync(() => {
+      inner = np.exp(np.array([0, 1]))
+      return { out: np.add(inner, inner) }
+    }))))
+    assert.isTrue(Memory.isReleased(inner))
+    assert.isFalse(Memory.isReleased(kept.out))
+    assert.strictEqual(backend.memory().buffers, 1)
+    assert.deepStrictEqual(Effect.runSync(provide(toJs(kept.out))), [2, Math.fround(2 * Math.fround(Math.E))])
+    const e = caught(() => np.add(inner!, 1))
+    assert.strictEqual(e._tag, "ReleasedTensorError")
+    assert.match(e.message, /Tensor\(f32\[2\]\) was released by Memory\.scoped/)
+    assert.match(String(inner), /released/)
+  })
+  it("a failing region releases everything it made", () => {
+    const { backend, provide } = fresh()
+    const exit = Effect.runSyncExit(provide(Memory.scoped(Effect.gen(function*() {
+      np.exp(np.array([1, 2, 3]))
+      return yield* Effect.fail("no")
+    }))))
+    assert.isTrue(Exit.isFailure(exit))
+    assert.strictEqual(backend.memory().buffers, 0)
+  })
+  it("Memory.keep takes tensors out of every region; Memory.tidy is the synchronous form", () => {
+    const { backend } = fresh()
+    let pinned: Tensor | undefined
+    const y = runOn(
+      backend,
+      Effect.sync(() =>
+        Memory.tidy(() => {
+          pinned = Memory.keep(np.exp(np.array([1])))
+          return np.sin(np.exp(np.array([2])))
+        })
+      )
+    )
+    assert.isFalse(Memory.isReleased(pinned))
+    assert.isFalse(Memory.isReleased(y))
+    assert.strictEqual(backend.memory().buffers, 2)
+  })
+  it("host data stays readable after a region releases its upload", () => {
+    const { backend, provide } = fresh()
+    const host = np.array([1, 2])
+    Effect.runSync(provide(Memory.scoped(Effect.sync(() => np.add(host, host)))))
+    assert.strictEqual(backend.memory().buffers, 1)
+    assert.deepStrictEqual(toJsSync(host), [1, 2])
+  })
+})
+
+describe("a memory budget on the layer", () => {
+  it("an allocation past memoryLimit is a MemoryLimitError in the error channel", () => {
+    const big = Effect.gen(function*() {
+      const x = np.ones([256])
+      return yield* grad((v: Tensor) => np.sum(np.exp(np.multiply(v, 2))))(x)
+    })
+    const ok = Effect.runSync(Effect.provide(big, TypedArrayBackend.layerWith({ memoryLimit: 64 * 1024 })))
+    assert.strictEqual(ok.shape[0], 256)
+    const exit = Effect.runSyncExit(Effect.provide(big, TypedArrayBackend.layerWith({ memoryLimit: 2048 })))
+    assert.isTrue(Exit.isFailure(exit))
+    const error = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    assert.strictEqual((error as { error?: { _tag?: string } } | undefined)?.error?._tag, "MemoryLimitError")
+  })
+})
+
+describe("a 64x512 layer trained without forced GC", () => {
+  it("keeps the CPU backend's live buffers flat", () => {
+    const { backend, provide } = fresh()
+    const counts: Array<number> = []
+    const bytes: Array<number> = []
+    const { loss } = Effect.runSync(provide(train(60, backend.memory, (_, live) => {
+      counts.push(live.buffers)
+      bytes.push(live.bytes)
+    })))
+    assert.isTrue(Number.isFinite(toJsSync(loss) as number))
+    // after the first step (which uploads the host data), every step ends with the same live set
+    assert.deepStrictEqual(new Set(counts.slice(2)).size, 1, String(counts))
+    assert.deepStrictEqual(new Set(bytes.slice(2)).size, 1)
+    // the parameters (1 MB), the data and the host arrays' first uploads (views count once each)
+    assert.isBelow(bytes.at(-1)!, 4 * 1024 * 1024)
+  })
+})
