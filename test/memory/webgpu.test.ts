@@ -58,28 +58,41 @@ describe.skipIf(skip)("WebGPU memory without the garbage collector", () => {
     }), 120_000)
 
   it.effect(
-    "closed layers are collectable: host tensors and shared scalars keep no device alive",
+    "closed layers are collectable: host tensors and shared scalars keep no device alive (100 cycles)",
     () =>
       Effect.gen(function*() {
         const host = np.array([1, 2, 3])
         const refs: Array<WeakRef<object>> = []
-        for (let i = 0; i < 12; i++) {
+        const settle = Effect.gen(function*() {
+          for (let i = 0; i < 6; i++) {
+            gc()
+            yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+          }
+        })
+        let rssAfter10 = 0
+        for (let i = 0; i < 100; i++) {
+          if (i === 10) {
+            yield* settle
+            rssAfter10 = process.memoryUsage().rss
+          }
           yield* Effect.scoped(Effect.gen(function*() {
             const ctx = yield* Layer.build(WebGpuBackend.layer)
             const backend = Context.get(ctx, Backend)
-            refs.push(new WeakRef(backend), new WeakRef(Context.get(ctx, WebGpu).device))
+            refs.push(new WeakRef(backend))
             // uploads of a long-lived host tensor and of a cached JS scalar
             const y = yield* Effect.provideService(eager(() => np.multiply(np.add(host, 2), 3)), Backend, backend)
             assert.deepStrictEqual(yield* Effect.provideService(toJs(y), Backend, backend), [9, 12, 15])
           }))
         }
-        for (let i = 0; i < 6; i++) {
-          gc()
-          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
-        }
+        yield* settle
+        const growth = (process.memoryUsage().rss - rssAfter10) / 2 ** 20
+        console.log(`RSS after 100 build/close cycles: ${growth.toFixed(1)} MB more than after 10`)
         const alive = refs.filter((r) => r.deref() !== undefined).length
         // the last layer's objects may still be referenced from this fiber's stack
-        assert.isAtMost(alive, 2, `${alive} of ${refs.length} backends/devices still reachable`)
+        assert.isAtMost(alive, 1, `${alive} of ${refs.length} backends still reachable`)
+        // it grew by 3.4 MB per cycle (closed devices stayed reachable, and each new device costs
+        // native memory Dawn keeps); the default device is now pooled
+        assert.isBelow(growth, 30, `RSS grew by ${growth} MB over 90 build/close cycles`)
       }),
     300_000
   )

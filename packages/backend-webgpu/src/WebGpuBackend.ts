@@ -3,7 +3,9 @@
  * `navigator.gpu` in a browser or on Dawn (the `webgpu` package) in Node.
  *
  * The layer acquires an adapter and a device in its scope; closing the scope
- * destroys every buffer the backend allocated and the device it created.
+ * destroys every buffer the backend allocated. The default layer's device goes
+ * back to a small pool for the next layer (a new Dawn device costs native
+ * memory that destroying it does not return); others are destroyed.
  * Between those, buffers are released by the ownership regions of the
  * transformations and `Memory.scoped` (see `Memory`), and, as a backstop,
  * when their tensors are garbage collected (a `FinalizationRegistry`).
@@ -16,7 +18,7 @@ import { anyValue, checkOptions } from "@diffect/core/Validate"
 import { Context, Effect, Layer } from "effect"
 import type { WebGpuUnavailableError } from "./Errors.js"
 import { makeBackend } from "./internal/backend.js"
-import { acquireDevice } from "./internal/device.js"
+import { acquireDevice, releaseDefaultDevice } from "./internal/device.js"
 import type { DeviceSource } from "./internal/device.js"
 import { Runtime } from "./internal/runtime.js"
 
@@ -87,7 +89,13 @@ const make = (options: WebGpuOptions | undefined) =>
     const acquired = yield* acquireDevice(sourceOf(options))
     const runtime = yield* Effect.acquireRelease(
       Effect.sync(() => new Runtime(acquired.device, options?.memoryLimit)),
-      (runtime) => Effect.sync(() => runtime.close(acquired.owned))
+      (runtime) =>
+        Effect.sync(() => {
+          // a default device goes back to the pool (its buffers destroyed); others as owned
+          const pooled = sourceOf(options) === undefined
+          runtime.close(acquired.owned && !pooled)
+          if (pooled) releaseDefaultDevice(acquired)
+        })
     )
     const backend: BackendShape = makeBackend(runtime)
     const gpu: WebGpuShape = {

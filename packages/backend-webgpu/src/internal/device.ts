@@ -128,11 +128,37 @@ export const defaultAdapter: Effect.Effect<GPUAdapter, WebGpuUnavailableError> =
   )
 })
 
-/** The device for a source; `undefined` uses the platform default. */
+// Idle default devices, kept for the next layer instead of destroyed: creating a device
+// costs tens of milliseconds and, with Dawn on Mesa, about 2.4 MB of native memory that
+// destroying it does not return (measured: +214 MB RSS over 90 bare build/close cycles).
+const idle: Array<AcquiredDevice> = []
+const lost = new WeakSet<GPUDevice>()
+const POOL = 4
+
+/** Hands a default device back when its layer's scope closes (its buffers are already destroyed). */
+export const releaseDefaultDevice = (acquired: AcquiredDevice): void => {
+  if (lost.has(acquired.device) || idle.length >= POOL) acquired.device.destroy()
+  else idle.push(acquired)
+}
+
+const requestPooledDevice = (adapter: GPUAdapter) =>
+  Effect.map(requestDevice(adapter), (acquired) => {
+    void acquired.device.lost.then(() => lost.add(acquired.device))
+    return acquired
+  })
+
+/** The device for a source; `undefined` uses the platform default (a pooled device when one is idle). */
 export const acquireDevice = (
   source: DeviceSource | undefined
 ): Effect.Effect<AcquiredDevice, WebGpuUnavailableError> => {
-  if (source === undefined) return Effect.flatMap(defaultAdapter, requestDevice)
+  if (source === undefined) {
+    return Effect.suspend(() => {
+      for (let d = idle.pop(); d !== undefined; d = idle.pop()) {
+        if (!lost.has(d.device)) return Effect.succeed(d)
+      }
+      return Effect.flatMap(defaultAdapter, requestPooledDevice)
+    })
+  }
   if ("device" in source) return Effect.succeed({ device: source.device, owned: false, description: "WebGPU device" })
   if ("adapter" in source) return requestDevice(source.adapter)
   return Effect.flatMap(requestAdapter(source.gpu), requestDevice)

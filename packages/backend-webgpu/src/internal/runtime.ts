@@ -108,9 +108,9 @@ export class Runtime {
     this.#registry = new FinalizationRegistry((gpu) => this.#release(gpu))
     this.#paramBuffer = device.createBuffer({ size: this.#params.byteLength, usage: Usage.UNIFORM | Usage.COPY_DST })
     this.#placeholder = device.createBuffer({ size: 16, usage: Usage.STORAGE })
-    void device.lost.then((info) => {
-      if (!this.#closed) this.#lost = `device lost (${info.reason}): ${info.message}`
-    })
+    // Weakly: a pooled device outlives its runtimes, and its `lost` promise must not keep them.
+    const self = new WeakRef(this)
+    void device.lost.then((info) => self.deref()?.#deviceLost(`device lost (${info.reason}): ${info.message}`))
     // A device passed in by the caller outlives this runtime: the listener is removed at close.
     device.addEventListener("uncapturederror", this.#onError)
   }
@@ -118,6 +118,10 @@ export class Runtime {
   /** Number and total bytes of GPU buffers alive now (parameter buffer excluded). */
   memory(): { readonly buffers: number; readonly bytes: number } {
     return { buffers: this.#live.size, bytes: this.#liveBytes }
+  }
+
+  #deviceLost(reason: string): void {
+    if (!this.#closed) this.#lost = reason
   }
 
   /** Fails with a `BackendError` if the device is lost or the backend closed. */
