@@ -110,7 +110,10 @@ export class Runtime {
     this.#placeholder = device.createBuffer({ size: 16, usage: Usage.STORAGE })
     // Weakly: a pooled device outlives its runtimes, and its `lost` promise must not keep them.
     const self = new WeakRef(this)
-    void device.lost.then((info) => self.deref()?.#deviceLost(`device lost (${info.reason}): ${info.message}`))
+    void device.lost.then((info) => {
+      const runtime = self.deref()
+      if (runtime !== undefined) runtime.#deviceLost(`device lost (${info.reason}): ${info.message}`)
+    })
     // A device passed in by the caller outlives this runtime: the listener is removed at close.
     device.addEventListener("uncapturederror", this.#onError)
   }
