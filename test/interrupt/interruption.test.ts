@@ -6,7 +6,7 @@
  * in a traced function interrupts the transformation.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { grad, np, runSync, toJsSync, TypedArrayBackend, vjp } from "diffect"
+import { grad, jit, np, runSync, toJsSync, TypedArrayBackend, vjp } from "diffect"
 import type { Tensor } from "diffect"
 import { Cause, Effect, Exit, Fiber } from "effect"
 
@@ -89,6 +89,37 @@ describe("a long backward pass run as an Effect", () => {
     },
     120_000
   )
+})
+
+describe("a long jitted program run as an Effect", () => {
+  it("yields between its kernels: a timeout fires near its deadline and the next call is correct", async () => {
+    // cumsum is not fused: ~40,000 kernels per call
+    const f = jit((x: Tensor) => {
+      let y = x
+      for (let k = 0; k < 20_000; k++) y = np.cumsum(np.multiply(np.sin(y), 0.5))
+      return y
+    })
+    const x = np.array([0.1, 0.2, 0.3])
+    const expected = toJsSync(runSync(f(x)))
+    const full = performance.now()
+    runSync(f(x))
+    const fullMs = performance.now() - full
+    assert.isAbove(fullMs, 100, `the compiled run took only ${fullMs} ms`)
+    const latencies: Array<number> = []
+    for (let t = 0; t < 3 && !(latencies.length > 0 && Math.min(...latencies) < 50); t++) {
+      const start = performance.now()
+      const exit = await Effect.runPromiseExit(f(x).pipe(Effect.timeout(20), provide))
+      latencies.push(performance.now() - start - 20)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "timed out")
+    }
+    assert.isBelow(Math.min(...latencies), 50, `fired ${latencies.map((l) => l.toFixed(1)).join(", ")} ms late`)
+    console.log(
+      `jit: ${fullMs.toFixed(0)} ms in full; a 20 ms timeout fired ${
+        latencies.map((l) => l.toFixed(1)).join(", ")
+      } ms late`
+    )
+    assert.deepStrictEqual(toJsSync(await Effect.runPromise(f(x).pipe(provide))), expected)
+  }, 120_000)
 })
 
 describe("user Effects inside traced functions", () => {

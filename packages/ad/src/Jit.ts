@@ -36,7 +36,8 @@ import { compileExecutable } from "./internal/executable.js"
 import { planFusion, printPlan } from "./internal/fusion.js"
 import { inlineCalls } from "./internal/inline.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
-import { resolve, transformation } from "./internal/shell.js"
+import { resolve, stepwise, transformation } from "./internal/shell.js"
+import type { Steps } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
 import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
@@ -377,7 +378,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
 
   const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
 
-  const call = (args: ReadonlyArray<unknown>): unknown => {
+  // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
+  function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
     const { entry, leaves } = entryFor(args)
     const backend = activeBackend()
     const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
@@ -391,15 +393,14 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     if (backend === undefined) {
       return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
     }
-    const outs = compiled(entry, backend).executable!.run(leaves)
+    const outs = yield* compiled(entry, backend).executable!.steps(leaves)
     return Tree.unflatten(entry.outDef, outs)
   }
 
-  const jitted =
-    ((...args: Parameters<F>) =>
-      transformation<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(() =>
-        call(args) as GradOf<Unwrap<ReturnType<F>>>
-      )) as Jitted<F>
+  const jitted = ((...args: Parameters<F>) =>
+    stepwise<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(
+      () => call(args) as Steps<GradOf<Unwrap<ReturnType<F>>>>
+    )) as Jitted<F>
   Object.assign(jitted, {
     lower: (...args: Parameters<F>) =>
       transformation<Lowered, ErrorOf<F>, ContextOf<F>>(() => {

@@ -28,6 +28,8 @@ import type {
 import type { Program, Var } from "../Program.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
+import { drain } from "./shell.js"
+import type { Steps } from "./shell.js"
 import type { UniformValues } from "./simplify.js"
 
 type Run = (
@@ -98,6 +100,8 @@ const planArena = (program: Program, steps: ReadonlyArray<Step>): Map<Var, numbe
 export interface Executable {
   readonly backend: BackendShape
   readonly run: (inputs: ReadonlyArray<Tensor>) => Array<Tensor>
+  /** A run as steps, yielding after each kernel, for a transformation that gives the scheduler turns. */
+  readonly steps: (inputs: ReadonlyArray<Tensor>) => Steps<Array<Tensor>>
   /** The generated source of each fused kernel, in order (for inspection). */
   readonly sources: ReadonlyArray<string>
   /** How many arena buffers the program has allocated so far. */
@@ -207,32 +211,43 @@ export const compileExecutable = (
   const arena: Array<DeviceBuffer | undefined> = []
   // a custom rule's function could call this program again: the inner call gets no arena
   let running = false
+  // A run as steps: it yields after each kernel (see `Executable.steps`).
+  function* runSteps(inputs: ReadonlyArray<Tensor>): Steps<Array<Tensor>> {
+    const slots = new Array<DeviceBuffer | undefined>(nSlots)
+    for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
+    for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
+    // a run suspended between kernels keeps the arena: a call meanwhile gets none
+    const own = running ? undefined : arena
+    // The buffers this run makes: the ones not returned are released at its end.
+    const made = release !== undefined ? new Set<DeviceBuffer>() : undefined
+    running = true
+    let finished = false
+    try {
+      for (let k = 0; k < runs.length; k++) {
+        runs[k]!(slots, own, made)
+        yield
+      }
+      finished = true
+    } finally {
+      if (own !== undefined) running = false
+      // interrupted: what it made so far is released now
+      if (!finished && made !== undefined) { for (const buffer of made) release!(buffer) }
+    }
+    const out = new Array<Tensor>(outSlots.length)
+    for (let i = 0; i < outSlots.length; i++) {
+      const buffer = slots[outSlots[i]!]!
+      out[i] = made?.delete(buffer) === true
+        ? new ConcreteTensor(outAvals[i]!, undefined, buffer)
+        : borrowed(backend, outAvals[i]!, buffer)
+    }
+    if (made !== undefined) { for (const buffer of made) release!(buffer) }
+    return out
+  }
   return {
     backend,
     sources,
     arenaBuffers: () => arena.length,
-    run: (inputs) => {
-      const slots = new Array<DeviceBuffer | undefined>(nSlots)
-      for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
-      for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
-      const own = running ? undefined : arena
-      // The buffers this run makes: the ones not returned are released at its end.
-      const made = release !== undefined ? new Set<DeviceBuffer>() : undefined
-      running = true
-      try {
-        for (let k = 0; k < runs.length; k++) runs[k]!(slots, own, made)
-      } finally {
-        if (own !== undefined) running = false
-      }
-      const out = new Array<Tensor>(outSlots.length)
-      for (let i = 0; i < outSlots.length; i++) {
-        const buffer = slots[outSlots[i]!]!
-        out[i] = made?.delete(buffer) === true
-          ? new ConcreteTensor(outAvals[i]!, undefined, buffer)
-          : borrowed(backend, outAvals[i]!, buffer)
-      }
-      if (made !== undefined) { for (const buffer of made) release!(buffer) }
-      return out
-    }
+    run: (inputs) => drain(runSteps(inputs)),
+    steps: runSteps
   }
 }
