@@ -5,7 +5,22 @@
  * Live memory is read from the backend (`memory()`), with no forced GC.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Backend, grad, jit, Memory, np, toJs, toJsSync, TypedArrayBackend, valueAndGrad, vjp, vmap } from "diffect"
+import {
+  Backend,
+  grad,
+  hessian,
+  jacfwd,
+  jit,
+  jvp,
+  Memory,
+  np,
+  toJs,
+  toJsSync,
+  TypedArrayBackend,
+  valueAndGrad,
+  vjp,
+  vmap
+} from "diffect"
 import type { Tensor } from "diffect"
 import { makeTypedArrayBackend } from "diffect/extend"
 import { Effect, Exit } from "effect"
@@ -18,7 +33,7 @@ const fresh = () => {
 }
 
 describe("transformations release what they do not return", () => {
-  it("grad, valueAndGrad, vjp's pullback, vmap and jit leave only their results", () => {
+  it("grad, valueAndGrad, vjp's pullback, vmap, jit, jvp and the jacobians leave only their results", () => {
     const { backend } = fresh()
     const x = np.array([0.5, 1, 2])
     const f = (v: Tensor) => np.sum(np.exp(np.sin(np.multiply(v, v))))
@@ -40,6 +55,9 @@ describe("transformations release what they do not return", () => {
     // vjp keeps its residuals for the pullback it returns; calling the pullback keeps only the cotangent
     const [, pullback] = runOn(backend, vjp(f, [np.array([1, 2])]))
     check("vjp's pullback", () => runOn(backend, pullback(np.array(1))), 1)
+    check("jvp", () => runOn(backend, jvp(f, [np.array([1, 2])], [np.array([1, 0])])), 2)
+    check("jacfwd", () => runOn(backend, jacfwd(np.sin)(np.array([1, 2]))), 1)
+    check("hessian", () => runOn(backend, hessian(f)(np.array([1, 2]))), 1)
     // the values are right after all that releasing
     assert.closeTo(toJsSync(held[4] as Tensor) as number, Math.tanh(3) + Math.tanh(6), 1e-6)
   })
@@ -60,6 +78,11 @@ describe("Memory.scoped and Memory.tidy", () => {
     assert.isFalse(Memory.isReleased(kept.out))
     assert.strictEqual(backend.memory().buffers, 1)
     assert.deepStrictEqual(Effect.runSync(provide(toJs(kept.out))), [2, Math.fround(2 * Math.fround(Math.E))])
+    // reading it is a failure in the error channel
+    const read = Effect.runSyncExit(provide(toJs(inner)))
+    assert.isTrue(Exit.isFailure(read))
+    const reason = Exit.isFailure(read) ? read.cause.reasons[0] : undefined
+    assert.strictEqual((reason as { error?: { _tag?: string } } | undefined)?.error?._tag, "ReleasedTensorError")
     const e = caught(() => np.add(inner!, 1))
     assert.strictEqual(e._tag, "ReleasedTensorError")
     assert.match(e.message, /Tensor\(f32\[2\]\) was released by Memory\.scoped/)

@@ -31,6 +31,7 @@ import {
   ConcretizationError,
   UnsupportedDTypeError
 } from "./Errors.js"
+import type { ReleasedTensorError } from "./Errors.js"
 import { sizeOf } from "./Shape.js"
 import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
 import { formatSpec, matches, specOf } from "./TensorSchema.js"
@@ -41,7 +42,12 @@ import * as Tree from "./Tree.js"
  *
  * @since 0.1.0
  */
-export type EncodeError = CheckpointKeyError | UnsupportedDTypeError | BackendError | ConcretizationError
+export type EncodeError =
+  | CheckpointKeyError
+  | UnsupportedDTypeError
+  | BackendError
+  | ConcretizationError
+  | ReleasedTensorError
 
 /**
  * The errors of decoding bytes against a schema tree.
@@ -120,7 +126,10 @@ const concreteOf = (t: Tensor): ConcreteTensor | undefined => {
 }
 
 // The tensor's data in storage layout, read from its backend when it is not on the host.
-const hostData = (path: string, t: Tensor): Effect.Effect<HostArray, BackendError | ConcretizationError> => {
+const hostData = (
+  path: string,
+  t: Tensor
+): Effect.Effect<HostArray, BackendError | ConcretizationError | ReleasedTensorError> => {
   const c = concreteOf(t)
   if (c === undefined) {
     return Effect.fail(
@@ -131,6 +140,8 @@ const hostData = (path: string, t: Tensor): Effect.Effect<HostArray, BackendErro
       })
     )
   }
+  const released = c.releasedError()
+  if (released !== undefined) return Effect.fail(released)
   if (c.host !== undefined) return Effect.succeed(c.host)
   const buffer = c.buffer!
   return buffer.backend.read(buffer, c.aval)

@@ -123,6 +123,10 @@ export class ConcreteTensor extends Tensor implements Owned {
   #releasedError(): ReleasedTensorError {
     return new ReleasedTensorError({ tensor: `Tensor(${formatAval(this.aval)})`, region: this.#released! })
   }
+  /** The error reading this tensor raises once it was released (`undefined` while it is live). */
+  releasedError(): ReleasedTensorError | undefined {
+    return this.#released === undefined ? undefined : this.#releasedError()
+  }
   /**
    * Frees the backend memory now (`region` names who released it, for the error a
    * later use raises). Host data made by `np.array` stays readable: only a tensor

@@ -7,6 +7,7 @@
 import { Effect } from "effect"
 import type { DType, HostArray } from "./DType.js"
 import { BackendError, ConcretizationError } from "./Errors.js"
+import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
@@ -98,9 +99,13 @@ const concrete = (t: Tensor): ConcreteTensor | undefined => {
   return x instanceof ConcreteTensor ? x : undefined
 }
 
-const readEffect = (traced: Tensor): Effect.Effect<JsValue, BackendError | ConcretizationError> => {
+const readEffect = (
+  traced: Tensor
+): Effect.Effect<JsValue, BackendError | ConcretizationError | ReleasedTensorError> => {
   const t = concrete(traced)
   if (t === undefined) return Effect.fail(concretization(traced))
+  const released = t.releasedError()
+  if (released !== undefined) return Effect.fail(released)
   const host = hostData(t)
   if (host !== undefined) return Effect.succeed(hostToJs(host, t.dtype, t.shape))
   const buffer = t.buffer!
@@ -124,13 +129,17 @@ const readEffect = (traced: Tensor): Effect.Effect<JsValue, BackendError | Concr
  * @category Reading values
  * @since 0.1.0
  */
-export const toJs = <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError> => {
-  if (tree instanceof Tensor) return readEffect(tree) as Effect.Effect<ToJs<T>, BackendError | ConcretizationError>
+export const toJs = <T>(
+  tree: T
+): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError> => {
+  if (tree instanceof Tensor) {
+    return readEffect(tree) as Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
+  }
   const [leaves, def] = Tree.flatten(tree)
   return Effect.map(
     Effect.forEach(
       leaves,
-      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError> =>
+      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError | ReleasedTensorError> =>
         leaf instanceof Tensor ? readEffect(leaf) : Effect.succeed(leaf),
       {
         concurrency: "unbounded"
