@@ -8,6 +8,7 @@
 import { lax, np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
+import { controlFlowCases } from "./controlFlow.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
@@ -876,6 +877,7 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["shape ops", shapes],
   ["dot_general", dots],
   ["transformations", transformCases],
+  ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],
   ["sorting and order statistics", sortingCases]
 ]

@@ -694,5 +694,28 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   jit_call: (avals, { program }) => {
     checkProgramOperands("jit_call", avals, program.inAvals)
     return program.outAvals
+  },
+  cond: (avals, { branches }) => {
+    const index = avals[0]
+    if (index === undefined || index.dtype !== "int32" || index.shape.length !== 0) {
+      throw new DTypeError({
+        operation: "cond",
+        detail: `the index must be an int32 scalar, got ${
+          index === undefined ? "none" : `${index.dtype}${formatShape(index.shape)}`
+        }`
+      })
+    }
+    if (branches.length === 0) throw new ShapeError({ operation: "cond", detail: "cond requires at least one branch" })
+    const outs = branches[0]!.outAvals
+    branches.forEach((b, k) => {
+      checkProgramOperands("cond", avals.slice(1), b.inAvals)
+      if (
+        b.outAvals.length !== outs.length ||
+        !b.outAvals.every((a, i) => a.dtype === outs[i]!.dtype && shapeEquals(a.shape, outs[i]!.shape))
+      ) {
+        throw new ShapeError({ operation: "cond", detail: `branch ${k} gives other output types than branch 0` })
+      }
+    })
+    return outs
   }
 }

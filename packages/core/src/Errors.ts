@@ -118,6 +118,24 @@ export class ConcretizationError extends Schema.TaggedError<ConcretizationError>
   }
 }
 
+/**
+ * A control-flow construct used with values of the wrong kind or type (JAX's
+ * `TypeError`s of `lax.cond`, `lax.switch`, `lax.while_loop`): a predicate
+ * that is not a boolean scalar, an index that is not an integer, branches
+ * whose outputs differ in structure or type, a loop carry whose type changes.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class ControlFlowError extends Schema.TaggedError<ControlFlowError>()("ControlFlowError", {
+  operation: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.operation}: ${this.detail}`
+  }
+}
+
 /** A dtype the active backend cannot hold (float64 on WebGPU). @category Errors @since 0.1.0 */
 export class UnsupportedDTypeError extends Schema.TaggedError<UnsupportedDTypeError>()("UnsupportedDTypeError", {
   backend: Schema.String,
@@ -282,6 +300,7 @@ export type CoreError =
   | InvalidArrayError
   | EscapedTracerError
   | ConcretizationError
+  | ControlFlowError
   | UnsupportedDTypeError
   | BackendError
   | ReleasedTensorError
@@ -324,6 +343,7 @@ export const coreErrors: ErrorClasses<CoreError> = {
   InvalidArrayError,
   EscapedTracerError,
   ConcretizationError,
+  ControlFlowError,
   UnsupportedDTypeError,
   BackendError,
   ReleasedTensorError,

@@ -162,7 +162,13 @@ export interface PrimitiveParams {
    * (compiled at the bottom of the handler stack); every transformation maps it
    * to a `jit_call` of the transformed program. `name` is for printing.
    */
-  readonly jit_call: { readonly program: Program; readonly name: string }
+  readonly jit_call: { readonly name: string; readonly program: Program }
+  /**
+   * `cond(index, ...operands)` (JAX's `cond_p`, also behind `lax.switch`): runs
+   * `branches[index]` on the operands; `index` is an int32 scalar in range (the
+   * `lax` functions clamp it). Every branch takes and gives the same types.
+   */
+  readonly cond: { readonly branches: ReadonlyArray<Program> }
 }
 
 /**
@@ -305,7 +311,8 @@ export const primitiveKinds = {
   pmax: "collective",
   pmin: "collective",
   axis_index: "collective",
-  jit_call: "higher-order"
+  jit_call: "higher-order",
+  cond: "higher-order"
 } as const satisfies { readonly [P in Primitive]: PrimitiveKind }
 
 /** The kind of primitive `P`. @since 0.1.0 */

@@ -615,3 +615,18 @@ export {
   dynamicUpdateSliceInDim
 } from "./internal/dynamicSlicing.js"
 export type { Index } from "./internal/dynamicSlicing.js"
+// Staged control flow (JAX's lax.cond / lax.switch): higher-order primitives.
+export {
+  /**
+   * `lax.cond(pred, trueFn, falseFn, ...operands)` (JAX's `lax.cond`).
+   *
+   * @since 0.1.0
+   */
+  cond,
+  /**
+   * `lax.switch(index, branches, ...operands)` (JAX's `lax.switch`; the index is clamped).
+   *
+   * @since 0.1.0
+   */
+  switchOn as switch
+} from "./internal/controlFlow.js"

@@ -15,7 +15,7 @@ import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
 import { jvpRules } from "../rules/jvp.js"
 import type { JvpOfProgram, JvpRule } from "../rules/jvp.js"
-import { cachedByMask } from "./programCache.js"
+import { cachedByMask, maskKey } from "./programCache.js"
 import { makeProgramFlat } from "./staging.js"
 import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./tangents.js"
 
@@ -219,27 +219,33 @@ export const jvpFlat = (
  * @category Transformation internals
  * @since 0.1.0
  */
-export const jvpProgram: JvpOfProgram = (program, nonzero) =>
-  cachedByMask(jvpCache, program, nonzero.map((b) => (b ? "1" : "0")).join(""), () => {
-    const n = program.inputs.length
-    let outNonzero: ReadonlyArray<boolean> = []
-    const tangentAvals = program.inAvals.filter((_, i) => nonzero[i]).map(tangentAval)
-    const staged = makeProgramFlat((ins) => {
-      const handler = new JvpHandler("jvp")
-      try {
-        let k = n
-        const tracers = ins.slice(0, n).map((p, i) => handler.pure(p, nonzero[i] ? ins[k++]! : null))
-        const outs = evalProgram(program, program.consts, tracers)
-        handler.active = false
-        const [ys, ts] = unzipOutputs(handler, outs)
-        outNonzero = ts.map((t) => t !== null)
-        return [...ys, ...ts.filter((t): t is Tensor => t !== null)]
-      } finally {
-        handler.active = false
-      }
-    }, [...program.inAvals, ...tangentAvals])
-    return { program: staged, outNonzero }
-  })
+export const jvpProgram: JvpOfProgram = (program, nonzero, instantiate) =>
+  cachedByMask(
+    jvpCache,
+    program,
+    `${maskKey(nonzero)}|${instantiate === undefined ? "" : maskKey(instantiate)}`,
+    () => {
+      const n = program.inputs.length
+      let outNonzero: ReadonlyArray<boolean> = []
+      const tangentAvals = program.inAvals.filter((_, i) => nonzero[i]).map(tangentAval)
+      const staged = makeProgramFlat((ins) => {
+        const handler = new JvpHandler("jvp")
+        try {
+          let k = n
+          const tracers = ins.slice(0, n).map((p, i) => handler.pure(p, nonzero[i] ? ins[k++]! : null))
+          const outs = evalProgram(program, program.consts, tracers)
+          handler.active = false
+          const [ys, ts0] = unzipOutputs(handler, outs)
+          const ts = ts0.map((t, i) => (t === null && instantiate?.[i] === true ? zeroTangent(ys[i]!.aval) : t))
+          outNonzero = ts.map((t) => t !== null)
+          return [...ys, ...ts.filter((t): t is Tensor => t !== null)]
+        } finally {
+          handler.active = false
+        }
+      }, [...program.inAvals, ...tangentAvals])
+      return { program: staged, outNonzero }
+    }
+  )
 
 const jvpCache = new WeakMap<
   Program,

@@ -1,6 +1,7 @@
 /**
  * Linearization (JAX's `linearize`): a JVP whose tangents are staged. A staging
- * handler S is made first and a JVP handler J after it (so J outranks S); the
+ * handler S (a partial-evaluation handler: a higher-order primitive applied to
+ * primals and tangents is split, its primal work done now) is made first and a JVP handler J after it (so J outranks S); the
  * primals are the caller's values, the tangents are S's input variables. Running
  * `f` computes the primal outputs eagerly (or on outer tracers) while every
  * operation touching a tangent is recorded by S: the output tangents' recorded
@@ -9,48 +10,12 @@
  *
  * @since 0.1.0
  */
-import { isHigherOrder } from "@diffect/core"
-import type { HigherOrderPrimitive, Params, Primitive, Tensor, Tracer } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
-import { partialEvalRules } from "../rules/partialEval.js"
-import type { PartialEvalRule, Stage } from "../rules/partialEval.js"
 import { JvpHandler, unzipOutputs } from "./jvp.js"
-import { StagingHandler, StagingTracer } from "./staging.js"
+import { PartialEvalHandler } from "./partialEval.js"
 import { hasTrivialTangent, tangentAval, zeroTangent } from "./tangents.js"
-
-/**
- * Linearize's staging handler: a higher-order primitive applied to known
- * values (primals) and staged ones (tangents) is split by its
- * partial-evaluation rule, so that its primal work runs now and only its
- * linear part is staged (JAX's `JaxprTrace` with `partial_eval_jaxpr_nounits`).
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export class LinearizeStagingHandler extends StagingHandler {
-  readonly #stage: Stage = (primitive, inputs, params) =>
-    super.stage(
-      primitive,
-      inputs.map((x) => (x instanceof StagingTracer && x.handler === this ? x : this.lift(x))),
-      params
-    )
-  override stage<P extends Primitive>(
-    primitive: P,
-    operands: ReadonlyArray<Tracer>,
-    params: Params<P>
-  ): ReadonlyArray<Tensor> {
-    if (!isHigherOrder(primitive)) return super.stage(primitive, operands, params)
-    const values = operands.map((o) => this.constValue((o as StagingTracer).variable))
-    const rule = partialEvalRules[primitive] as PartialEvalRule<HigherOrderPrimitive>
-    return rule(
-      operands.map((o, i) => values[i] ?? o),
-      values.map((v) => v === undefined),
-      params as Params<HigherOrderPrimitive>,
-      this.#stage
-    )
-  }
-}
 
 /**
  * Linearizes `f` at `primals` on flat lists: gives the primal outputs, the linear
@@ -80,7 +45,7 @@ export const linearizeFlat = (
   jvpFn: (tangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
   program: Program
 ] => {
-  const staging = new LinearizeStagingHandler("linearize")
+  const staging = new PartialEvalHandler("linearize")
   const handler = new JvpHandler("linearize")
   let program: Program
   let ys: Array<Tensor>

@@ -1,6 +1,7 @@
 /**
- * Partial evaluation of a program (JAX's `partial_eval_jaxpr_nounits`): given
- * which inputs will be known now and which only later, split the program into
+ * Partial evaluation (JAX's `partial_eval_jaxpr_nounits` and its `JaxprTrace`):
+ * given which inputs will be known now and which only later, split a program
+ * into
  *
  * - a _known_ program: known inputs -> known outputs, then residuals;
  * - an _unknown_ program: residuals, then unknown inputs -> unknown outputs;
@@ -8,15 +9,26 @@
  * so that running the known program now and the unknown one later computes
  * what the whole program computes. An equation is unknown when any of its
  * inputs is; a known value read by an unknown equation (or returned as an
- * unknown output) is a residual. This is the one split that linearize of a
- * higher-order primitive needs (jit's body, a cond's branches, a scan's body,
- * remat's policy deciding what to save): written once, over Programs.
+ * unknown output) is a residual. A higher-order equation (a `jit_call`, a
+ * `cond`) with both kinds of inputs is split by its partial-evaluation rule
+ * (ad/src/rules/partialEval.ts), so its own known work stays known.
+ *
+ * The split is made by tracing: the program is evaluated with its known inputs
+ * as tracers of a staging handler K (the known program) and its unknown inputs
+ * as tracers of a partial-evaluation handler U above it (the unknown program);
+ * a value of K that U reads becomes one of U's constants, a residual. Linearize
+ * uses U's handler class directly, with the caller's values as the known ones.
  *
  * @since 0.1.0
  */
-import type { Tensor } from "@diffect/core"
+import { bind, isHigherOrder, Tracer, withDynamicHandler } from "@diffect/core"
+import type { HigherOrderPrimitive, Params, Primitive, Tensor } from "@diffect/core"
 import type { Equation } from "../Program.js"
 import { Program, Var } from "../Program.js"
+import { partialEvalRules } from "../rules/partialEval.js"
+import type { PartialEvalRule, Stage } from "../rules/partialEval.js"
+import { cachedByMask, maskKey } from "./programCache.js"
+import { StagingHandler, StagingTracer } from "./staging.js"
 
 /**
  * The two halves of a program, and how its outputs split.
@@ -24,14 +36,49 @@ import { Program, Var } from "../Program.js"
  * @since 0.1.0
  */
 export interface PartialEval {
-  /** Known inputs -> [known outputs..., residuals...]. Keeps the program's constants. */
+  /** Known inputs -> [known outputs..., residuals...]. */
   readonly known: Program
-  /** [residuals..., unknown inputs...] -> unknown outputs. Has no constants. */
+  /** [residuals..., unknown inputs...] -> unknown outputs. */
   readonly unknown: Program
   /** For each output of the program: whether it is computed by the unknown half. */
   readonly outUnknown: ReadonlyArray<boolean>
   /** How many residuals pass from the known half to the unknown one. */
   readonly residuals: number
+}
+
+/**
+ * The partial-evaluation handler: it stages what depends on its tracers (the
+ * unknown values); values of lower levels are known. A higher-order primitive
+ * applied to both is split by its partial-evaluation rule, so that its known
+ * work runs below (now, or in the known program) and only the rest is staged.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export class PartialEvalHandler extends StagingHandler {
+  readonly #stage: Stage = (primitive, inputs, params) =>
+    super.stage(
+      primitive,
+      inputs.map((x) => (x instanceof StagingTracer && x.handler === this ? x : this.lift(x))),
+      params
+    )
+
+  override stage<P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<P>
+  ): ReadonlyArray<Tensor> {
+    if (!isHigherOrder(primitive)) return super.stage(primitive, operands, params)
+    const values = operands.map((o) => this.constValue((o as StagingTracer).variable))
+    const rule = partialEvalRules[primitive] as PartialEvalRule<HigherOrderPrimitive>
+    return rule(
+      operands.map((o, i) => values[i] ?? o),
+      values.map((v) => v === undefined),
+      params as Params<HigherOrderPrimitive>,
+      this.#stage,
+      partialEvalCached
+    )
+  }
 }
 
 /**
@@ -47,78 +94,85 @@ export const partialEvalProgram = (
   inUnknown: ReadonlyArray<boolean>,
   instantiate: boolean | ReadonlyArray<boolean> = false
 ): PartialEval => {
-  const unknownVars = new Set<Var>()
-  program.inputs.forEach((v, i) => {
-    if (inUnknown[i] === true) unknownVars.add(v)
-  })
-  const knownEqns: Array<Equation> = []
-  const unknownEqns: Array<Equation> = []
-  // residuals: known values the unknown half reads, each once, in order of first use
-  const residualOf = new Map<Var, Var>()
-  const residualsKnown: Array<Var> = []
-  const residual = (v: Var): Var => {
-    let r = residualOf.get(v)
-    if (r === undefined) {
-      r = new Var(v.aval)
-      residualOf.set(v, r)
-      residualsKnown.push(v)
-    }
-    return r
-  }
-  for (const eqn of program.equations) {
-    if (!eqn.inputs.some((v) => unknownVars.has(v))) {
-      knownEqns.push(eqn)
-      continue
-    }
-    for (const v of eqn.outputs) unknownVars.add(v)
-    // known inputs of an unknown equation become residuals of the unknown half
-    const inputs = eqn.inputs.map((v) => (unknownVars.has(v) ? v : residual(v)))
-    unknownEqns.push({ ...eqn, inputs })
-  }
-  const inst = (i: number) => (typeof instantiate === "boolean" ? instantiate : instantiate[i] === true)
-  const outUnknown = program.outputs.map((v, i) => unknownVars.has(v) || inst(i))
-  const knownOuts = program.outputs.filter((_, i) => !outUnknown[i])
-  const unknownOuts = program.outputs.map((v, i) => !outUnknown[i] ? undefined : unknownVars.has(v) ? v : residual(v))
-    .filter((v): v is Var => v !== undefined)
-  const known = prune(
-    new Program(
-      program.constVars,
-      program.consts,
-      program.inputs.filter((_, i) => inUnknown[i] !== true),
-      knownEqns,
-      [...knownOuts, ...residualsKnown]
+  const known = new StagingHandler("partialEval")
+  const unknown = new PartialEvalHandler("partialEval")
+  try {
+    const inputs = program.inputs.map((
+      v,
+      i
+    ) => (inUnknown[i] === true ? unknown.newInput(v.aval) : known.newInput(v.aval)))
+    // K is the dynamic handler: work on the program's constants alone is staged too (not run now)
+    const outs = withDynamicHandler(known, () => evaluatePartially(program, inputs, unknown))
+    const inst = (i: number) => (typeof instantiate === "boolean" ? instantiate : instantiate[i] === true)
+    const isUnknown = (x: Tensor) => x instanceof StagingTracer && x.handler === unknown
+    const outUnknown = outs.map((x, i) => isUnknown(x) || inst(i))
+    const unknownOuts = outs.filter((_, i) => outUnknown[i]).map((x) => (isUnknown(x) ? x : unknown.lift(x)))
+    const unknownProgram = unknown.finish(unknownOuts)
+    // U's constants that are values of K (or of the known inputs) are the residuals; concrete ones stay constants
+    const residualIndex = unknownProgram.consts.map((c, i) => (c instanceof Tracer ? i : -1)).filter((i) => i >= 0)
+    const residuals = residualIndex.map((i) => unknownProgram.consts[i]!)
+    const knownProgram = known.finish([...outs.filter((_, i) => !outUnknown[i]), ...residuals], true)
+    const keep = unknownProgram.consts.map((c) => !(c instanceof Tracer))
+    const unknownHalf = new Program(
+      unknownProgram.constVars.filter((_, i) => keep[i]),
+      unknownProgram.consts.filter((_, i) => keep[i]),
+      [...residualIndex.map((i) => unknownProgram.constVars[i]!), ...unknownProgram.inputs],
+      unknownProgram.equations,
+      unknownProgram.outputs
     )
-  )
-  const unknown = prune(
-    new Program(
-      [],
-      [],
-      [...residualsKnown.map((v) => residualOf.get(v)!), ...program.inputs.filter((_, i) => inUnknown[i] === true)],
-      unknownEqns,
-      unknownOuts
-    )
-  )
-  return { known, unknown, outUnknown, residuals: residualsKnown.length }
+    return { known: knownProgram, unknown: unknownHalf, outUnknown, residuals: residuals.length }
+  } finally {
+    known.active = false
+    unknown.active = false
+  }
 }
 
-/** Drops the equations and constants no output depends on (inputs are kept). */
-const prune = (p: Program): Program => {
-  const live = new Set<Var>(p.outputs)
-  const kept: Array<Equation> = []
-  for (let k = p.equations.length - 1; k >= 0; k--) {
-    const eqn = p.equations[k]!
-    if (!eqn.outputs.some((v) => live.has(v))) continue
-    kept.push(eqn)
-    for (const v of eqn.inputs) live.add(v)
+/**
+ * Evaluates `program` on `inputs` (some of them `unknown`'s tracers): primitive
+ * equations are bound again (so the handlers split them); a custom equation
+ * (a custom rule's linear part) cannot run forwards, so it is staged into the
+ * unknown half whenever it reads an unknown value.
+ */
+const evaluatePartially = (
+  program: Program,
+  inputs: ReadonlyArray<Tensor>,
+  unknown: PartialEvalHandler
+): ReadonlyArray<Tensor> => {
+  const env = new Map<Var, Tensor>()
+  program.constVars.forEach((v, i) => env.set(v, program.consts[i]!))
+  program.inputs.forEach((v, i) => env.set(v, inputs[i]!))
+  for (const eqn of program.equations) {
+    const args = eqn.inputs.map((v) => env.get(v)!)
+    const outs = eqn._tag === "PrimitiveEquation"
+      ? bind(eqn.primitive, args, eqn.params)
+      : args.some((x) => x instanceof StagingTracer && x.handler === unknown)
+      ? unknown.addEquation({
+        ...eqn,
+        inputs: args.map((x) => unknown.varOf(x)),
+        outputs: eqn.outputs.map((v) => new Var(v.aval))
+      } as Equation)
+      : eqn.evaluate(args)
+    eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
   }
-  kept.reverse()
-  const constVars: Array<Var> = []
-  const consts: Array<Tensor> = []
-  p.constVars.forEach((v, i) => {
-    if (live.has(v)) {
-      constVars.push(v)
-      consts.push(p.consts[i]!)
-    }
-  })
-  return new Program(constVars, consts, p.inputs, kept, p.outputs)
+  return program.outputs.map((v) => env.get(v)!)
 }
+
+const splitCache = new WeakMap<Program, Map<string, PartialEval>>()
+
+/**
+ * `partialEvalProgram`, cached by program and masks (what the rules of
+ * higher-order primitives use, so a jitted caller splits each program once).
+ *
+ * @since 0.1.0
+ */
+export const partialEvalCached = (
+  program: Program,
+  unknown: ReadonlyArray<boolean>,
+  instantiate: ReadonlyArray<boolean> | boolean = false
+): PartialEval =>
+  cachedByMask(
+    splitCache,
+    program,
+    `${maskKey(unknown)}|${typeof instantiate === "boolean" ? String(instantiate) : maskKey(instantiate)}`,
+    () => partialEvalProgram(program, unknown, instantiate)
+  )

@@ -8,9 +8,9 @@ import { Memory } from "@diffect/core"
 import type { Program } from "../Program.js"
 
 /** `cache[program][key]`, computed by `make` on a miss. */
-export const cachedByMask = <A>(
-  cache: WeakMap<Program, Map<string, A>>,
-  program: Program,
+export const cachedByMask = <A, K extends object = Program>(
+  cache: WeakMap<K, Map<string, A>>,
+  program: K,
   key: string,
   make: () => A
 ): A => {

@@ -20,7 +20,8 @@ import { addTangents, constLike, convertTangent, instantiate } from "../internal
 /**
  * The JVP of a program (JAX's `jvp_jaxpr`), given which inputs have a
  * non-zero tangent: a program from `[primals..., tangents of the non-zero
- * inputs...]` to `[outputs..., tangents of the outputs in outNonzero...]`.
+ * inputs...]` to `[outputs..., tangents of the outputs in outNonzero...]`; an
+ * output flagged in `instantiate` has its tangent even when it is zero.
  * Cached by program and mask. Given to the rules of higher-order primitives
  * (the handler owns it: a rule importing the handler would be an import cycle).
  *
@@ -28,7 +29,8 @@ import { addTangents, constLike, convertTangent, instantiate } from "../internal
  */
 export type JvpOfProgram = (
   program: Program,
-  nonzero: ReadonlyArray<boolean>
+  nonzero: ReadonlyArray<boolean>,
+  instantiate?: ReadonlyArray<boolean>
 ) => { readonly program: Program; readonly outNonzero: ReadonlyArray<boolean> }
 
 /**
@@ -286,6 +288,22 @@ const jitCallJvp: JvpRule<"jit_call"> = (primals, tangents, { name, program }, j
   return [outs.slice(0, n), outNonzero.map((nz) => (nz ? outs[k++]! : null))]
 }
 
+/**
+ * `cond` (JAX's `_cond_jvp`): a `cond` of the branches' JVPs; an output's
+ * tangent is non-zero when it is in any branch (instantiated as zeros in the
+ * others). The index has no tangent.
+ */
+const condJvp: JvpRule<"cond"> = (primals, tangents, { branches }, jvpOf) => {
+  const nonzero = tangents.slice(1).map((t) => t !== null)
+  const outNonzero = branches.map((b) => jvpOf(b, nonzero).outNonzero).reduce((a, b) => a.map((nz, i) => nz || b[i]!))
+  const jvps = branches.map((b) => jvpOf(b, nonzero, outNonzero).program)
+  const live = tangents.slice(1).filter((t): t is Tensor => t !== null)
+  const outs = bind("cond", [...primals, ...live], { branches: jvps })
+  const n = branches[0]!.outputs.length
+  let k = n
+  return [outs.slice(0, n), outNonzero.map((nz) => (nz ? outs[k++]! : null))]
+}
+
 export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   neg: linear("neg"),
   sin: unary("sin", (t, x) => lax.mul(t, lax.cos(x))),
@@ -467,5 +485,6 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   pmin: single(collectiveChooser("pmin")),
   axis_index: zero("axis_index"),
 
-  jit_call: jitCallJvp
+  jit_call: jitCallJvp,
+  cond: condJvp
 }

@@ -8,12 +8,10 @@
  *
  * @since 0.1.0
  */
-import { bind } from "@diffect/core"
-import type { HigherOrderPrimitive, Params, Tensor } from "@diffect/core"
-import type { Program } from "@diffect/core/Program"
+import { bind, ConcreteTensor, DType, Shape } from "@diffect/core"
+import type { AbstractValue, HigherOrderPrimitive, Params, Tensor } from "@diffect/core"
+import { Program, Var } from "@diffect/core/Program"
 import type { PartialEval } from "../internal/partialEval.js"
-import { partialEvalProgram } from "../internal/partialEval.js"
-import { cachedByMask, maskKey } from "../internal/programCache.js"
 
 /**
  * Stages a higher-order primitive into the linear program: `inputs` are known
@@ -39,27 +37,21 @@ export type PartialEvalRule<P extends HigherOrderPrimitive> = (
   operands: ReadonlyArray<Tensor>,
   unknown: ReadonlyArray<boolean>,
   params: Params<P>,
-  stage: Stage
+  stage: Stage,
+  split: SplitProgram
 ) => ReadonlyArray<Tensor>
 
-const splitCache = new WeakMap<Program, Map<string, PartialEval>>()
-
 /**
- * `partialEvalProgram`, cached by program and mask.
+ * `partialEvalProgram` (cached), given to the rules by the handler that owns it
+ * (a rule importing it would be an import cycle).
  *
  * @since 0.1.0
  */
-export const partialEvalCached = (
+export type SplitProgram = (
   program: Program,
   unknown: ReadonlyArray<boolean>,
-  instantiate: ReadonlyArray<boolean> | boolean = false
-): PartialEval =>
-  cachedByMask(
-    splitCache,
-    program,
-    `${maskKey(unknown)}|${typeof instantiate === "boolean" ? String(instantiate) : maskKey(instantiate)}`,
-    () => partialEvalProgram(program, unknown, instantiate)
-  )
+  instantiate?: ReadonlyArray<boolean> | boolean
+) => PartialEval
 
 /** Merges known and unknown outputs back into output order. */
 export const mergeOutputs = (
@@ -73,8 +65,8 @@ export const mergeOutputs = (
 }
 
 /** `jit_call` (JAX's `_pjit_partial_eval`): the known half is a call now, the unknown half a staged call. */
-const jitCallPartialEval: PartialEvalRule<"jit_call"> = (operands, unknown, { name, program }, stage) => {
-  const split = partialEvalCached(program, unknown)
+const jitCallPartialEval: PartialEvalRule<"jit_call"> = (operands, unknown, { name, program }, stage, splitOf) => {
+  const split = splitOf(program, unknown)
   const knownOuts = bind("jit_call", operands.filter((_, i) => !unknown[i]), { name, program: split.known })
   const nKnown = knownOuts.length - split.residuals
   const staged = stage("jit_call", [...knownOuts.slice(nKnown), ...operands.filter((_, i) => unknown[i])], {
@@ -85,11 +77,110 @@ const jitCallPartialEval: PartialEvalRule<"jit_call"> = (operands, unknown, { na
 }
 
 /**
+ * Residuals of several branches merged by type (JAX's `_merge_branch_residuals`):
+ * a list of types all branches share, and for each branch where its residuals
+ * go in that list. Equal types are reused across branches, so the merged list
+ * is no longer than the longest branch's needs per type.
+ */
+export const mergeResiduals = (
+  perBranch: ReadonlyArray<ReadonlyArray<AbstractValue>>
+): { readonly all: ReadonlyArray<AbstractValue>; readonly indices: ReadonlyArray<ReadonlyArray<number>> } => {
+  const key = (a: AbstractValue) => `${a.dtype}${a.weakType ? "~" : ""}[${a.shape.join(",")}]`
+  const all: Array<AbstractValue> = []
+  const slotsOf = new Map<string, Array<number>>()
+  const indices = perBranch.map((avals) => {
+    const used = new Map<string, number>()
+    return avals.map((a) => {
+      const k = key(a)
+      const n = used.get(k) ?? 0
+      used.set(k, n + 1)
+      const slots = slotsOf.get(k) ?? []
+      slotsOf.set(k, slots)
+      if (n >= slots.length) {
+        slots.push(all.length)
+        all.push(a)
+      }
+      return slots[n]!
+    })
+  })
+  return { all, indices }
+}
+
+/** A concrete zero of a type (host data: made at trace time, never traced). */
+const zeroOf = (a: AbstractValue): Tensor =>
+  new ConcreteTensor(a, DType.allocHost(a.dtype, a.dtype === "float0" ? 0 : Shape.sizeOf(a.shape)), undefined)
+
+/** A known branch made to output every merged residual (zeros for those it does not make). */
+const joinKnownOutputs = (
+  p: Program,
+  nOuts: number,
+  all: ReadonlyArray<AbstractValue>,
+  mine: ReadonlyArray<number>
+): Program => {
+  const constVars = [...p.constVars]
+  const consts = [...p.consts]
+  const res = all.map((a, j) => {
+    const k = mine.indexOf(j)
+    if (k >= 0) return p.outputs[nOuts + k]!
+    const v = new Var(a)
+    constVars.push(v)
+    consts.push(zeroOf(a))
+    return v
+  })
+  return new Program(constVars, consts, p.inputs, p.equations, [...p.outputs.slice(0, nOuts), ...res])
+}
+
+/** An unknown branch made to take every merged residual (ignoring those it does not read). */
+const joinUnknownInputs = (
+  p: Program,
+  nRes: number,
+  all: ReadonlyArray<AbstractValue>,
+  mine: ReadonlyArray<number>
+): Program => {
+  const res = all.map((a, j) => {
+    const k = mine.indexOf(j)
+    return k >= 0 ? p.inputs[k]! : new Var(a)
+  })
+  return new Program(p.constVars, p.consts, [...res, ...p.inputs.slice(nRes)], p.equations, p.outputs)
+}
+
+/**
+ * `cond` (JAX's `_cond_partial_eval`): an output is unknown when it is in any
+ * branch; each branch is split with those outputs instantiated, the residuals
+ * of all branches are merged by type, the known halves run as one `cond` now and
+ * the unknown halves are staged as another, on the same index. An unknown index
+ * stages the whole `cond`.
+ */
+const condPartialEval: PartialEvalRule<"cond"> = (operands, unknown, { branches }, stage, splitOf) => {
+  if (unknown[0] === true) return stage("cond", operands, { branches })
+  const opsUnknown = unknown.slice(1)
+  const outUnknown = branches.map((b) => splitOf(b, opsUnknown).outUnknown).reduce((a, b) =>
+    a.map((u, i) => u || b[i]!)
+  )
+  const splits = branches.map((b) => splitOf(b, opsUnknown, outUnknown))
+  const nKnown = outUnknown.filter((u) => !u).length
+  const { all, indices } = mergeResiduals(splits.map((s) => s.unknown.inAvals.slice(0, s.residuals)))
+  const known = splits.map((s, k) => joinKnownOutputs(s.known, nKnown, all, indices[k]!))
+  const staged = splits.map((s, k) => joinUnknownInputs(s.unknown, s.residuals, all, indices[k]!))
+  const ops = operands.slice(1)
+  const knownOuts = bind("cond", [operands[0]!, ...ops.filter((_, i) => !opsUnknown[i])], { branches: known })
+  const unknownOuts = stage(
+    "cond",
+    [operands[0]!, ...knownOuts.slice(nKnown), ...ops.filter((_, i) => opsUnknown[i])],
+    {
+      branches: staged
+    }
+  )
+  return mergeOutputs(outUnknown, knownOuts.slice(0, nKnown), unknownOuts)
+}
+
+/**
  * The partial-evaluation rule of every higher-order primitive (a missing entry
  * is a compile error).
  *
  * @since 0.1.0
  */
 export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEvalRule<P> } = {
-  jit_call: jitCallPartialEval
+  jit_call: jitCallPartialEval,
+  cond: condPartialEval
 }

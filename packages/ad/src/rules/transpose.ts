@@ -278,5 +278,16 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     const inCts = bind("jit_call", [...known, ...ctIn], { name: `transpose(${name})`, program: transposed })
     let k = 0
     return linear.map((l) => (l ? inCts[k++]! : null))
+  },
+  // JAX's _cond_transpose: a cond of the branches' transposes, on the same index
+  cond: (cts, [index, ...ops], { branches }, transposeOf) => {
+    if (isLinear(index)) nonLinear("cond", "the index of a cond is not linear")
+    const linear = ops.map(isLinear)
+    const transposed = branches.map((b) => transposeOf(b, linear))
+    const known = ops.filter((x): x is Tensor => !isLinear(x))
+    const ctIn = cts.map((ct, i) => ct ?? zerosOf(branches[0]!.outAvals[i]!))
+    const inCts = bind("cond", [index as Tensor, ...known, ...ctIn], { branches: transposed })
+    let k = 0
+    return [null, ...linear.map((l) => (l ? inCts[k++]! : null))]
   }
 }

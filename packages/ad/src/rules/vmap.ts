@@ -13,6 +13,7 @@
  */
 import { bind, bind1, fromKinds, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
+import { evalProgram } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
@@ -406,6 +407,44 @@ const jitCallRule: BatchRule<"jit_call"> = (xs, dims, { name, program }, axis, b
   return [outs, outBatched.map((b) => (b ? 0 : null))]
 }
 
+/**
+ * `cond` (JAX's `_cond_batching_rule`). A batched index: every branch runs on
+ * the batch (operands of the branches not taken are passed through
+ * `stop_gradient`, as JAX does, so that reverse mode does not see them) and a
+ * select per output picks each member's branch. An unbatched index with
+ * batched operands: a `cond` of the batched branches (an output is batched
+ * when it is in any branch).
+ */
+const condRule: BatchRule<"cond"> = ([index, ...ops], [indexDim, ...opDims], { branches }, axis, batchOf) => {
+  if (indexDim !== null && indexDim !== undefined) {
+    const idx = moveAxis(index!, indexDim, 0)
+    const xs = ops.map((x, i) => batchAtFront(x, opDims[i] ?? null, axis.size))
+    const every = ops.map(() => true)
+    const taken = branches.map((_, k) => lax.eq(idx, k))
+    const results = branches.map((b, k) => {
+      const { program } = batchOf(b, every, axis, b.outputs.map(() => true))
+      const guarded = xs.map((x) => lax.select(atRank(taken[k]!, x), x, bind1("stop_gradient", [x], {})))
+      return evalProgram(program, program.consts, guarded)
+    })
+    let outs = results[results.length - 1]!
+    for (let k = results.length - 2; k >= 0; k--) {
+      outs = outs.map((o, i) => lax.select(atRank(taken[k]!, o), results[k]![i]!, o))
+    }
+    return [outs, outs.map(() => 0)]
+  }
+  const batched = opDims.map((d) => d !== null)
+  const xs = ops.map((x, i) => (opDims[i] === null ? x : moveAxis(x, opDims[i]!, 0)))
+  const outBatched = branches.map((b) => batchOf(b, batched, axis).outBatched).reduce((a, b) =>
+    a.map((v, i) => v || b[i]!)
+  )
+  const batchedBranches = branches.map((b) => batchOf(b, batched, axis, outBatched).program)
+  const outs = bind("cond", [index!, ...xs], { branches: batchedBranches })
+  return [outs, outBatched.map((b) => (b ? 0 : null))]
+}
+
+/** A predicate over the batch (`[B]`) broadcast to `x`'s shape (batch first). */
+const atRank = (pred: Tensor, x: Tensor): Tensor => x.ndim === 1 ? pred : lax.broadcastInDim(pred, x.shape, [0])
+
 const times = (x: Tensor, size: number): Tensor => lax.mul(x, lax.full(x.shape, size, x.dtype, x.weakType))
 const same = (x: Tensor): Tensor => x
 
@@ -450,5 +489,6 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   pmax: single(collective("pmax", lax.reduceMax, same)),
   pmin: single(collective("pmin", lax.reduceMin, same)),
   axis_index: single(axisIndexRule),
-  jit_call: jitCallRule
+  jit_call: jitCallRule,
+  cond: condRule
 })

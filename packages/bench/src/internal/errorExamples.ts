@@ -175,6 +175,12 @@ np.cos(saved!)`,
     trigger: () =>
       runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
   },
+  ControlFlowError: {
+    section: "tracing",
+    mistake: "branches of a lax.cond that give values of different dtypes",
+    code: `lax.cond(np.array(true), (x: Tensor) => x, (x: Tensor) => np.astype(x, "int32"), np.array(1.5))`,
+    trigger: () => lax.cond(np.array(true), (x: Tensor) => x, (x: Tensor) => np.astype(x, "int32"), np.array(1.5))
+  },
   TreeStructureError: {
     section: "tracing",
     mistake: "mapping over trees of different structures",

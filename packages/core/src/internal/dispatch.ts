@@ -10,6 +10,7 @@ import type { Program } from "../Program.js"
 import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
 import { higherOrderEvalRules } from "./higherOrder.js"
+import type { EvalContext } from "./higherOrder.js"
 import { currentRunner } from "./programRunner.js"
 
 /**
@@ -31,9 +32,13 @@ export const evalPrimitive = <P extends Primitive>(
     const rule = higherOrderEvalRules[primitive] as (
       operands: ReadonlyArray<Tensor>,
       params: Params<HigherOrderPrimitive>,
-      run: (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+      context: EvalContext
     ) => ReadonlyArray<Tensor>
-    return rule(operands, params as Params<HigherOrderPrimitive>, currentRunner() ?? interpret)
+    return rule(operands, params as Params<HigherOrderPrimitive>, {
+      run: currentRunner() ?? interpret,
+      apply: evalPrimitive,
+      readScalar
+    })
   }
   const backend = activeBackend()
   if (backend === undefined) {
@@ -80,4 +85,14 @@ const interpret = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArr
     eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
   }
   return program.outputs.map((v) => env.get(v)!)
+}
+
+/** A scalar's value read synchronously, or `undefined` when its backend reads asynchronously (WebGPU). */
+const readScalar = (x: Tensor): number | undefined => {
+  const c = x as ConcreteTensor
+  if (c.host !== undefined) return Number(c.host[0])
+  const backend = activeBackend()
+  const buffer = backend === undefined ? undefined : c.bufferFor(backend)
+  const read = buffer?.backend.readSync
+  return read === undefined || buffer === undefined ? undefined : Number(read(buffer, c.aval)[0])
 }

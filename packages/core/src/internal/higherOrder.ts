@@ -1,22 +1,68 @@
 /**
  * Evaluation of the higher-order primitives on concrete operands: they have no
- * backend kernel; they run the programs their parameters hold with `run` (the
- * installed program runner: compiled when `@diffect/ad`'s jit is loaded).
+ * backend kernel; they run the programs their parameters hold with the
+ * context's `run` (the installed program runner: compiled when `@diffect/ad`'s
+ * jit is loaded).
  */
-import type { HigherOrderPrimitive, Params } from "../Primitive.js"
+import { aval } from "../AbstractValue.js"
+import type { HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
+import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
 
-/** Runs a program on concrete inputs. */
-export type Run = (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+/**
+ * What the bottom of the stack lends an evaluation rule: running a program,
+ * applying a primitive, and reading a scalar synchronously (`undefined` when
+ * the backend cannot: WebGPU reads asynchronously).
+ */
+export interface EvalContext {
+  readonly run: (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  readonly apply: <P extends Primitive>(
+    primitive: P,
+    operands: ReadonlyArray<Tensor>,
+    params: Params<P>
+  ) => ReadonlyArray<Tensor>
+  readonly readScalar: (x: Tensor) => number | undefined
+}
 
 type EvalRule<P extends HigherOrderPrimitive> = (
   operands: ReadonlyArray<Tensor>,
   params: Params<P>,
-  run: Run
+  context: EvalContext
 ) => ReadonlyArray<Tensor>
+
+/**
+ * `cond` on a backend that cannot read the index synchronously: every branch
+ * runs and the index selects among their outputs (no readback; the cost is
+ * running all branches, documented in docs/guide/control-flow.md).
+ */
+const selectAmongBranches = (
+  index: Tensor,
+  ops: ReadonlyArray<Tensor>,
+  branches: ReadonlyArray<Program>,
+  { apply, run }: EvalContext
+): ReadonlyArray<Tensor> => {
+  const results = branches.map((b) => run(b, ops))
+  let outs = results[results.length - 1]!
+  for (let k = results.length - 2; k >= 0; k--) {
+    const here = apply("eq", [index, new ConcreteTensor(aval([], "int32"), Int32Array.of(k), undefined)], {})[0]!
+    outs = outs.map((o, i) => {
+      const pred = o.ndim === 0
+        ? here
+        : apply("broadcast_in_dim", [here], { shape: o.shape, broadcastDimensions: [] })[0]!
+      return apply("select", [pred, results[k]![i]!, o], {})[0]!
+    })
+  }
+  return outs
+}
 
 /** One evaluation rule per higher-order primitive (a missing entry is a compile error). */
 export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalRule<P> } = {
-  jit_call: (operands, { program }, run) => run(program, operands)
+  jit_call: (operands, { program }, { run }) => run(program, operands),
+  cond: (operands, { branches }, context) => {
+    const ops = operands.slice(1)
+    const index = context.readScalar(operands[0]!)
+    if (index === undefined) return selectAmongBranches(operands[0]!, ops, branches, context)
+    return context.run(branches[Math.min(Math.max(index, 0), branches.length - 1)]!, ops)
+  }
 }
