@@ -408,6 +408,23 @@ export class NonLinearTransposeError extends Schema.TaggedError<NonLinearTranspo
 }
 
 /**
+ * Reverse-mode differentiation (`grad`, `vjp`) of a `lax.whileLoop` or a
+ * `lax.foriLoop` with traced bounds: the number of iterations is not known
+ * when the backward pass is built. JAX's message.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class WhileLoopReverseModeError extends Schema.TaggedError<WhileLoopReverseModeError>()(
+  "WhileLoopReverseModeError",
+  {}
+) {
+  override get message(): string {
+    return "Reverse-mode differentiation does not work for lax.while_loop or lax.fori_loop with dynamic start/stop values. Try using lax.scan, or using fori_loop with static start/stop."
+  }
+}
+
+/**
  * Forward-mode differentiation (`jvp`, `jacfwd`, or evaluating `linearize`'s
  * linear function) of a function defined with `customVjp`, which only has a
  * reverse-mode rule. JAX's message.
@@ -530,6 +547,7 @@ export type DiffError =
   | CustomRuleError
   | CustomVjpForwardModeError
   | NonLinearTransposeError
+  | WhileLoopReverseModeError
 
 /**
  * Every error class of diffect, by tag: total over `DiffError`, so an error
@@ -564,7 +582,8 @@ export const diffErrors: ErrorClasses<DiffError> = {
   JitArgnumsError,
   CustomRuleError,
   CustomVjpForwardModeError,
-  NonLinearTransposeError
+  NonLinearTransposeError,
+  WhileLoopReverseModeError
 }
 
 /**

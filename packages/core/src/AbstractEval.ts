@@ -717,5 +717,18 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       }
     })
     return outs
+  },
+  while: (avals, { body, bodyConsts, cond, condConsts }) => {
+    const carry = avals.slice(condConsts + bodyConsts)
+    checkProgramOperands("while", [...avals.slice(0, condConsts), ...carry], cond.inAvals)
+    checkProgramOperands("while", avals.slice(condConsts), body.inAvals)
+    const pred = cond.outAvals
+    if (pred.length !== 1 || pred[0]!.dtype !== "bool" || pred[0]!.shape.length !== 0) {
+      throw new DTypeError({ operation: "while", detail: "the cond program must give one bool scalar" })
+    }
+    if (!body.outAvals.every((a, i) => a.dtype === carry[i]?.dtype && shapeEquals(a.shape, carry[i]!.shape))) {
+      throw new ShapeError({ operation: "while", detail: "the body program must give the carry's types" })
+    }
+    return carry.map((a) => ({ shape: a.shape, dtype: a.dtype, weakType: a.weakType }))
   }
 }

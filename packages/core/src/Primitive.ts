@@ -169,6 +169,16 @@ export interface PrimitiveParams {
    * `lax` functions clamp it). Every branch takes and gives the same types.
    */
   readonly cond: { readonly branches: ReadonlyArray<Program> }
+  /**
+   * `while(...condConsts, ...bodyConsts, ...carry)` (JAX's `while_p`): while
+   * `cond(...condConsts, ...carry)` is true, `carry = body(...bodyConsts, ...carry)`.
+   */
+  readonly while: {
+    readonly cond: Program
+    readonly body: Program
+    readonly condConsts: number
+    readonly bodyConsts: number
+  }
 }
 
 /**
@@ -312,7 +322,8 @@ export const primitiveKinds = {
   pmin: "collective",
   axis_index: "collective",
   jit_call: "higher-order",
-  cond: "higher-order"
+  cond: "higher-order",
+  while: "higher-order"
 } as const satisfies { readonly [P in Primitive]: PrimitiveKind }
 
 /** The kind of primitive `P`. @since 0.1.0 */

@@ -628,5 +628,11 @@ export {
    *
    * @since 0.1.0
    */
-  switchOn as switch
+  switchOn as switch,
+  /**
+   * `lax.whileLoop(condFn, bodyFn, init)` (JAX's `lax.while_loop`).
+   *
+   * @since 0.1.0
+   */
+  whileLoop
 } from "./internal/controlFlow.js"

@@ -14,7 +14,7 @@
  */
 import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
-import type { Program } from "@diffect/core/Program"
+import { Program, Var } from "@diffect/core/Program"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 
 /**
@@ -304,6 +304,59 @@ const condJvp: JvpRule<"cond"> = (primals, tangents, { branches }, jvpOf) => {
   return [outs.slice(0, n), outNonzero.map((nz) => (nz ? outs[k++]! : null))]
 }
 
+/**
+ * `while` (JAX's `_while_loop_jvp`): a `while` of the body's JVP. Which carry
+ * tangents are non-zero is a fixpoint (a zero initial tangent becomes non-zero
+ * when the body makes it so); the predicate ignores the tangents.
+ */
+const whileJvp: JvpRule<"while"> = (primals, tangents, { body, bodyConsts: nb, cond, condConsts: nc }, jvpOf) => {
+  const bconstNz = tangents.slice(nc, nc + nb).map((t) => t !== null)
+  let carryNz = tangents.slice(nc + nb).map((t) => t !== null)
+  let jvp = jvpOf(body, [...bconstNz, ...carryNz], carryNz)
+  for (let k = 0; k < carryNz.length && !jvp.outNonzero.every((nz, i) => nz === carryNz[i]); k++) {
+    carryNz = carryNz.map((nz, i) => nz || jvp.outNonzero[i]!)
+    jvp = jvpOf(body, [...bconstNz, ...carryNz], carryNz)
+  }
+  const n = carryNz.length
+  const nbT = bconstNz.filter((nz) => nz).length
+  // the JVP program takes [bconsts, carry, bconst tangents, carry tangents]; the loop wants its consts first
+  const ins = jvp.program.inputs
+  const carryTangentVars = ins.slice(nb + n + nbT)
+  const bodyJvp = new Program(
+    jvp.program.constVars,
+    jvp.program.consts,
+    [
+      ...ins.slice(0, nb),
+      ...ins.slice(nb + n, nb + n + nbT),
+      ...ins.slice(nb, nb + n),
+      ...carryTangentVars
+    ],
+    jvp.program.equations,
+    jvp.program.outputs
+  )
+  const condJvp = new Program(
+    cond.constVars,
+    cond.consts,
+    [
+      ...cond.inputs,
+      ...carryTangentVars.map((v) => new Var(v.aval))
+    ],
+    cond.equations,
+    cond.outputs
+  )
+  const carry = primals.slice(nc + nb)
+  const carryT = carry.flatMap((p, i) => (carryNz[i] ? [instantiate(tangents[nc + nb + i]!, p.aval)] : []))
+  const bconstT = tangents.slice(nc, nc + nb).filter((t): t is Tensor => t !== null)
+  const outs = bind("while", [...primals.slice(0, nc + nb), ...bconstT, ...carry, ...carryT], {
+    cond: condJvp,
+    body: bodyJvp,
+    condConsts: nc,
+    bodyConsts: nb + nbT
+  })
+  let k = n
+  return [outs.slice(0, n), carryNz.map((nz) => (nz ? outs[k++]! : null))]
+}
+
 export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   neg: linear("neg"),
   sin: unary("sin", (t, x) => lax.mul(t, lax.cos(x))),
@@ -486,5 +539,6 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   axis_index: zero("axis_index"),
 
   jit_call: jitCallJvp,
-  cond: condJvp
+  cond: condJvp,
+  while: whileJvp
 }

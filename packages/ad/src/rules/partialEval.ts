@@ -175,6 +175,42 @@ const condPartialEval: PartialEvalRule<"cond"> = (operands, unknown, { branches 
 }
 
 /**
+ * `while` (JAX's `_while_partial_eval`): the carry components that stay known
+ * (a fixpoint over the body) are computed now by a `while` of the body's and
+ * predicate's known halves; the whole loop is staged for the unknown ones
+ * (its known inputs as constants: nothing is saved per iteration, which is
+ * why it cannot be transposed). An unknown predicate stages everything.
+ */
+const whilePartialEval: PartialEvalRule<"while"> = (operands, unknown, params, stage, splitOf) => {
+  const { body, bodyConsts: nb, cond, condConsts: nc } = params
+  const condUk = unknown.slice(0, nc)
+  const bodyUk = unknown.slice(nc, nc + nb)
+  let carryUk = unknown.slice(nc + nb)
+  let split = splitOf(body, [...bodyUk, ...carryUk], carryUk)
+  for (let k = 0; k < carryUk.length && !split.outUnknown.every((u, i) => u === carryUk[i]); k++) {
+    carryUk = carryUk.map((u, i) => u || split.outUnknown[i]!)
+    split = splitOf(body, [...bodyUk, ...carryUk], carryUk)
+  }
+  const condSplit = splitOf(cond, [...condUk, ...carryUk])
+  const staged = stage("while", operands, params)
+  if (condSplit.outUnknown[0] === true || carryUk.every((u) => u)) return staged
+  // the known halves without their residuals
+  const nKnown = carryUk.filter((u) => !u).length
+  const known = (p: Program, n: number) =>
+    new Program(p.constVars, p.consts, p.inputs, p.equations, p.outputs.slice(0, n))
+  const opsUk = [...condUk, ...bodyUk, ...carryUk]
+  const knownOps = operands.filter((_, i) => !opsUk[i])
+  const knownOuts = bind("while", knownOps, {
+    cond: known(condSplit.known, 1),
+    body: known(split.known, nKnown),
+    condConsts: condUk.filter((u) => !u).length,
+    bodyConsts: bodyUk.filter((u) => !u).length
+  })
+  let k = 0
+  return staged.map((x, i) => (carryUk[i] ? x : knownOuts[k++]!))
+}
+
+/**
  * The partial-evaluation rule of every higher-order primitive (a missing entry
  * is a compile error).
  *
@@ -182,5 +218,6 @@ const condPartialEval: PartialEvalRule<"cond"> = (operands, unknown, { branches 
  */
 export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEvalRule<P> } = {
   jit_call: jitCallPartialEval,
-  cond: condPartialEval
+  cond: condPartialEval,
+  while: whilePartialEval
 }

@@ -15,7 +15,7 @@
 import { aval, bind, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
 import type { Program } from "@diffect/core/Program"
-import { NonLinearTransposeError } from "../Errors.js"
+import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 
 /**
@@ -289,5 +289,9 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     const inCts = bind("cond", [index as Tensor, ...known, ...ctIn], { branches: transposed })
     let k = 0
     return [null, ...linear.map((l) => (l ? inCts[k++]! : null))]
+  },
+  // JAX's _while_transpose_error: the trip count is not known when the backward pass is built
+  while: () => {
+    throw new WhileLoopReverseModeError()
   }
 }

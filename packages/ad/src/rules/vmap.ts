@@ -15,6 +15,7 @@ import { bind, bind1, fromKinds, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { evalProgram } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
+import { makeProgramFlat } from "@diffect/core/Staging"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
 
@@ -442,6 +443,61 @@ const condRule: BatchRule<"cond"> = ([index, ...ops], [indexDim, ...opDims], { b
   return [outs, outBatched.map((b) => (b ? 0 : null))]
 }
 
+/**
+ * `while` (JAX's `_while_loop_batching_rule`). Which carry components are
+ * batched is a fixpoint over the body. An unbatched predicate: a `while` of
+ * the batched programs. A batched predicate: every carry is batched, the loop
+ * runs while any member's predicate holds, and the body keeps the carry of a
+ * member whose predicate is false (finished members are frozen).
+ */
+const whileRule: BatchRule<"while"> = (xs, dims, params, axis, batchOf) => {
+  const { body, bodyConsts: nb, cond, condConsts: nc } = params
+  const isB = (d: BatchDim | undefined) => d !== null && d !== undefined
+  const ccB = dims.slice(0, nc).map(isB)
+  const bcB = dims.slice(nc, nc + nb).map(isB)
+  let carryB = dims.slice(nc + nb).map(isB)
+  let outB = batchOf(body, [...bcB, ...carryB], axis).outBatched
+  for (let k = 0; k < carryB.length && !outB.every((b, i) => !b || carryB[i]); k++) {
+    carryB = carryB.map((b, i) => b || outB[i]!)
+    outB = batchOf(body, [...bcB, ...carryB], axis).outBatched
+  }
+  const predB = batchOf(cond, [...ccB, ...carryB], axis).outBatched[0]!
+  const front = (x: Tensor, i: number) => (dims[i] === null ? x : moveAxis(x, dims[i]!, 0))
+  const cc = xs.slice(0, nc).map((x, i) => front(x, i))
+  const bc = xs.slice(nc, nc + nb).map((x, i) => front(x, nc + i))
+  if (!predB) {
+    const carry = xs.slice(nc + nb).map((x, i) => (carryB[i] ? batchAtFront(x, dims[nc + nb + i]!, axis.size) : x))
+    const outs = bind("while", [...cc, ...bc, ...carry], {
+      cond: batchOf(cond, [...ccB, ...carryB], axis).program,
+      body: batchOf(body, [...bcB, ...carryB], axis, carryB).program,
+      condConsts: nc,
+      bodyConsts: nb
+    })
+    return [outs, carryB.map((b) => (b ? 0 : null))]
+  }
+  const every = carryB.map(() => true)
+  const condP = batchOf(cond, [...ccB, ...every], axis).program
+  const bodyP = batchOf(body, [...bcB, ...every], axis, every).program
+  const carry = xs.slice(nc + nb).map((x, i) => batchAtFront(x, dims[nc + nb + i] ?? null, axis.size))
+  const anyRunning = makeProgramFlat((ins) => {
+    const running = evalProgram(condP, condP.consts, ins)[0]!
+    return [lax.gt(lax.reduceMax(lax.convertElementType(running, "int32"), [0]), 0)]
+  }, condP.inAvals)
+  const frozenBody = makeProgramFlat((ins) => {
+    const state = ins.slice(nc + nb)
+    const running = evalProgram(condP, condP.consts, [...ins.slice(0, nc), ...state])[0]!
+    const next = evalProgram(bodyP, bodyP.consts, ins.slice(nc))
+    return next.map((v, i) => lax.select(atRank(running, v), v, state[i]!))
+  }, [...condP.inAvals.slice(0, nc), ...bodyP.inAvals])
+  const outs = bind("while", [...cc, ...cc, ...bc, ...carry], {
+    cond: anyRunning,
+    body: frozenBody,
+    condConsts: nc,
+    bodyConsts: nc + nb
+  })
+  return [outs, outs.map(() => 0)]
+}
+
 /** A predicate over the batch (`[B]`) broadcast to `x`'s shape (batch first). */
 const atRank = (pred: Tensor, x: Tensor): Tensor => x.ndim === 1 ? pred : lax.broadcastInDim(pred, x.shape, [0])
 
@@ -490,5 +546,6 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   pmin: single(collective("pmin", lax.reduceMin, same)),
   axis_index: single(axisIndexRule),
   jit_call: jitCallRule,
-  cond: condRule
+  cond: condRule,
+  while: whileRule
 })

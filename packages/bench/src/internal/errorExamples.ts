@@ -265,6 +265,18 @@ runSync(t(np.ones([2])))`,
       return runSync(t(np.ones([2])))
     }
   },
+  WhileLoopReverseModeError: {
+    section: "jvpVjp",
+    mistake: "the gradient of a lax.whileLoop (its trip count is not known in advance)",
+    code:
+      `runSync(grad((x: Tensor) => lax.whileLoop((v: Tensor) => np.less(v, 10), (v: Tensor) => np.multiply(v, 2), x))(np.array(1)))`,
+    trigger: () =>
+      runSync(
+        grad((x: Tensor) => lax.whileLoop((v: Tensor) => np.less(v, 10), (v: Tensor) => np.multiply(v, 2), x))(
+          np.array(1)
+        )
+      )
+  },
   LinearTransposeDTypeError: {
     section: "jvpVjp",
     mistake: "linearTranspose of an integer-valued linear map with a float cotangent",

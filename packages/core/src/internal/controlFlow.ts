@@ -296,3 +296,154 @@ export const switchOn = <Out>(
   const clamped = bind1("min", [bind1("max", [asInt, lo], {}), hi], {})
   return branchOn("switch", clamped, branches, operands, (k) => `branch ${k} output`) as Tree.MapLeaves<Out, Tensor>
 }
+
+/**
+ * `lax.whileLoop(condFn, bodyFn, init)`: `while (condFn(value)) value =
+ * bodyFn(value)`, staged (JAX's `lax.while_loop`): the carry keeps its tree
+ * structure, shapes and dtypes. Forward-mode differentiable and batchable;
+ * reverse mode is an error (the trip count is not known in advance: use
+ * `lax.scan`, or `lax.foriLoop` with static bounds).
+ *
+ * @since 0.1.0
+ */
+export const whileLoop = <T>(
+  condFn: (value: Tree.MapLeaves<NoInfer<T>, Tensor>) => unknown,
+  bodyFn: (value: Tree.MapLeaves<NoInfer<T>, Tensor>) => unknown,
+  init: T
+): Tree.MapLeaves<T, Tensor> => {
+  if (!isCallable(condFn) || !isCallable(bodyFn)) {
+    throw new ControlFlowError({
+      operation: "whileLoop",
+      detail: "lax.while_loop: cond_fun and body_fun arguments should be callable."
+    })
+  }
+  const [leaves, def] = Tree.flatten(init)
+  let carry = leaves.map((l) => leafTensor("whileLoop", "init_val", l))
+  let body = stage("whileLoop", "body_fun output", bodyFn, def, carry.map((x) => x.aval), false)
+  // JAX's _promote_weak_typed_inputs: a weakly typed init value takes the body output's type
+  const promote = carry.map((x, i) => {
+    const out = body.program.outAvals[i]
+    return out !== undefined && x.weakType && !out.weakType && Tree.treedefEquals(def, body.outDef) &&
+      (x.dtype === out.dtype || x.ndim === 0) && x.ndim === out.shape.length
+  })
+  if (promote.some((p) => p)) {
+    carry = carry.map((x, i) =>
+      promote[i] ? bind1("convert_element_type", [x], { dtype: body.program.outAvals[i]!.dtype, weakType: false }) : x
+    )
+    body = stage("whileLoop", "body_fun output", bodyFn, def, carry.map((x) => x.aval), false)
+  }
+  const avals = carry.map((x) => x.aval)
+  const condStaged = stage("whileLoop", "cond_fun output", condFn, def, avals, false)
+  const condOut = condStaged.program.outAvals
+  const [, leafDef] = Tree.flatten(0)
+  if (!Tree.treedefEquals(condStaged.outDef, leafDef)) {
+    throw new ControlFlowError({
+      operation: "whileLoop",
+      detail: `cond_fun must return a boolean scalar, but got pytree ${String(condStaged.outDef)}.`
+    })
+  }
+  if (condOut[0]!.dtype !== "bool" || condOut[0]!.shape.length !== 0) {
+    throw new ControlFlowError({
+      operation: "whileLoop",
+      detail: `cond_fun must return a boolean scalar, but got output type(s) [${condOut.map(formatAval).join(", ")}].`
+    })
+  }
+  if (!Tree.treedefEquals(body.outDef, def)) {
+    throw new ControlFlowError({
+      operation: "whileLoop",
+      detail: `body_fun output and input must have same type structure, got ${String(body.outDef)} and ${String(def)}.`
+    })
+  }
+  const outAvals = body.program.outAvals
+  if (!outAvals.every((a, i) => typeMatch(a, avals[i]!))) {
+    const diff = outAvals.map((a, i) =>
+      typeMatch(a, avals[i]!) ? formatAval(a) : `${formatAval(a)}\nand\n${formatAval(avals[i]!)}`
+    )
+    throw new ControlFlowError({
+      operation: "whileLoop",
+      detail: `body_fun output and input must have identical types, got\n${diff.join(",\n")}.`
+    })
+  }
+  // the carry's weak types are the input's (an output weakly typed where the input is not is made strong)
+  let bodyProgram = body.program
+  if (outAvals.some((a, i) => a.weakType !== avals[i]!.weakType)) {
+    bodyProgram = stage(
+      "whileLoop",
+      "body_fun output",
+      (value: unknown) => {
+        const [outs, d] = Tree.flatten(bodyFn(value as Tree.MapLeaves<NoInfer<T>, Tensor>))
+        return Tree.unflatten(
+          d,
+          outs.map((l, i) => {
+            const x = leafTensor("whileLoop", "body_fun output", l)
+            return x.weakType === avals[i]!.weakType
+              ? x
+              : bind1("convert_element_type", [x], { dtype: x.dtype, weakType: avals[i]!.weakType })
+          })
+        )
+      },
+      def,
+      avals,
+      false
+    ).program
+  }
+  const c = withCommonConsts([condStaged.program])
+  const b = withCommonConsts([bodyProgram])
+  const outs = bind("while", [...c.hoisted, ...b.hoisted, ...carry], {
+    cond: c.programs[0]!,
+    body: b.programs[0]!,
+    condConsts: c.hoisted.length,
+    bodyConsts: b.hoisted.length
+  })
+  return Tree.unflatten(def, outs)
+}
+
+/**
+ * `lax.foriLoop(lower, upper, bodyFn, init)` with traced bounds: a
+ * `whileLoop` over `(i, upper, value)` (JAX's `fori_loop` when a bound is not
+ * concrete): forward-mode differentiable, not reverse-mode.
+ *
+ * @since 0.1.0
+ */
+export const foriLoopTraced = <T>(
+  lower: Tensor | number,
+  upper: Tensor | number,
+  bodyFn: (i: Tensor, value: T) => T,
+  init: T
+): Tree.MapLeaves<T, Tensor> => {
+  if (!isCallable(bodyFn)) {
+    throw new ControlFlowError({
+      operation: "foriLoop",
+      detail: "lax.fori_loop: body_fun argument should be callable."
+    })
+  }
+  const lo = toTensor("foriLoop", "lower", lower)
+  const hi = toTensor("foriLoop", "upper", upper)
+  const intLike = (x: Tensor, u: unknown) => isInteger(x.dtype) || (typeof u === "number" && Number.isInteger(u))
+  if (lo.ndim !== 0 || hi.ndim !== 0 || !intLike(lo, lower) || !intLike(hi, upper)) {
+    throw new ControlFlowError({
+      operation: "foriLoop",
+      detail: `lower and upper must be integer scalars, got ${summary(lo)} and ${summary(hi)}`
+    })
+  }
+  // JAX: both bounds take one integer dtype (int32 here)
+  const asInt = (x: Tensor, u: unknown) =>
+    x.dtype === "int32" && !x.weakType
+      ? x
+      : bind1("convert_element_type", [typeof u === "number" ? fromLiteral(u, "int32", false) : x], {
+        dtype: "int32",
+        weakType: false
+      })
+  const start = asInt(lo, lower)
+  const stop = asInt(hi, upper)
+  type Carry = readonly [Tensor, Tensor, T]
+  const [, , value] = whileLoop<unknown>(
+    (c) => bind1("lt", [(c as Carry)[0], (c as Carry)[1]], {}),
+    (c) => {
+      const [i, n, v] = c as Carry
+      return [bind1("add", [i, fromLiteral(1, "int32", false)], {}), n, bodyFn(i, v)]
+    },
+    [start, stop, init]
+  ) as readonly [Tensor, Tensor, Tree.MapLeaves<T, Tensor>]
+  return value
+}

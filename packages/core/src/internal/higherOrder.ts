@@ -5,6 +5,8 @@
  * jit is loaded).
  */
 import { aval } from "../AbstractValue.js"
+import { activeBackend } from "../Backend.js"
+import { BackendError } from "../Errors.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
 import { ConcreteTensor } from "../Tensor.js"
@@ -64,5 +66,23 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
     const index = context.readScalar(operands[0]!)
     if (index === undefined) return selectAmongBranches(operands[0]!, ops, branches, context)
     return context.run(branches[Math.min(Math.max(index, 0), branches.length - 1)]!, ops)
+  },
+  // one synchronous read of the predicate per iteration
+  while: (operands, { body, bodyConsts, cond, condConsts }, { readScalar, run }) => {
+    const cc = operands.slice(0, condConsts)
+    const bc = operands.slice(condConsts, condConsts + bodyConsts)
+    let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
+    for (;;) {
+      const go = readScalar(run(cond, [...cc, ...carry])[0]!)
+      if (go === undefined) {
+        throw new BackendError({
+          backend: activeBackend()?.name ?? "none",
+          detail:
+            "lax.whileLoop reads its predicate back on every iteration, and this backend reads only asynchronously: run the loop on the CPU backend, or use lax.scan / lax.foriLoop with static bounds (no readback)"
+        })
+      }
+      if (go === 0) return carry
+      carry = run(body, [...bc, ...carry])
+    }
   }
 }
