@@ -5,7 +5,7 @@
  * inputs (fast-check), plus finite differences; JAX's checks and messages;
  * the staged programs.
  */
-import { grad, hessian, jit, jvp, makeProgram, vjp, vmap } from "@diffect/ad"
+import { grad, hessian, jit, jvp, makeProgram, psum, vjp, vmap } from "@diffect/ad"
 import { ControlFlowError, lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -92,6 +92,11 @@ describe("lax.cond", () => {
       }),
       { numRuns: 15 }
     )
+  })
+
+  it("a branch using a named axis under a batched predicate: both branches run on the whole batch (JAX's semantics)", () => {
+    const f = (x: Tensor) => lax.cond(np.greater(x, 15), (v: Tensor) => psum(v, "i"), (v: Tensor) => np.negative(v), x)
+    assert.deepStrictEqual(js(run(vmap(f, { axisName: "i" })(tensor([10, 20, 30])))), [-10, 60, 60])
   })
 
   it("a numeric predicate means pred != 0; JS booleans and numbers are accepted", () => {

@@ -4,7 +4,7 @@
  * transformation maps it to a call of the transformed program, and at the
  * bottom of the stack those programs run compiled.
  */
-import { grad, hessian, jit, jvp, makeProgram, programRunnerStats, vjp, vmap } from "@diffect/ad"
+import { axisIndex, grad, hessian, jit, jvp, makeProgram, programRunnerStats, vjp, vmap } from "@diffect/ad"
 import { bind, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -152,6 +152,12 @@ describe("jit_call", () => {
       })(tensor(0.9, "float64"))
     )
     expect.close(js(g), xs.reduce((a, v) => a + v * Math.cos(v * 0.9), 0), 1e-12)
+  })
+
+  it("a jitted function using a named axis of an outer vmap sees it, even with no batched operand", () => {
+    const idx = jit(() => axisIndex("i"))
+    const got = run(vmap((x: Tensor) => np.add(x, run(idx())), { axisName: "i" })(tensor([10, 20, 30])))
+    assert.deepStrictEqual(js(got), [10, 21, 32])
   })
 
   it("a call's operands must match its program (typed error)", () => {

@@ -17,7 +17,7 @@
 import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
-import { formatParam, formatParams, varName } from "@diffect/core/Program"
+import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
 import type { UniformValues } from "./simplify.js"
 
@@ -238,7 +238,12 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
   }. let`
   const eqnLine = (eqn: Equation, indent: string): string => {
     const head = eqn._tag === "PrimitiveEquation"
-      ? `${eqn.primitive}${formatParams(eqn.params)}`
+      ? formatEquationHead(
+        eqn.primitive,
+        eqn.params,
+        indent.slice(4),
+        (p, at) => printProgram(p).split("\n").join(`\n${at}`)
+      )
       : customHead(eqn.name)
     const args = eqn.inputs.map(name).join(" ")
     return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}`

@@ -8,6 +8,7 @@
 import {
   bind,
   currentDynamicHandler,
+  isHigherOrder,
   lax,
   newLevel,
   primitiveKinds,
@@ -121,7 +122,8 @@ export class BatchHandler implements Handler {
       if (t.batchDim !== null) batched = true
     }
     const own = isCollective(primitive) && (params as { axisName: string }).axisName === this.axis.name
-    const useRule = batched || own
+    // a named vmap batches a higher-order primitive even on unbatched operands: its programs may use the axis
+    const useRule = batched || own || (this.axis.name !== undefined && isHigherOrder(primitive))
     // No closure on the common path: only a named vmap swaps the dynamic handler.
     if (this.axis.name === undefined) return this.#apply(primitive, vals, dims, params, useRule)
     return withDynamicHandler(this.parent, () => this.#apply(primitive, vals, dims, params, useRule))

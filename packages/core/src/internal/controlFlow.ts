@@ -204,6 +204,12 @@ const toTensor = (operation: string, argument: string, u: unknown): Tensor => {
  * `pred` is true, else `falseFn(...operands)`, staged: both branches are
  * traced, only one runs (JAX's `lax.cond`; see docs/guide/control-flow.md).
  *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const relu = (x: Tensor) => lax.cond(np.greater(x, 0), (v: Tensor) => v, (v: Tensor) => np.zerosLike(v), x)
+ * console.log(toJsSync([relu(np.array(2)), relu(np.array(-3))])) // [2, 0]
+ *
  * @since 0.1.0
  */
 export const cond = <Out>(
@@ -252,6 +258,12 @@ export const cond = <Out>(
 /**
  * `lax.switch(index, branches, ...operands)`: `branches[index](...operands)`,
  * with `index` clamped into `[0, branches.length - 1]` (JAX's `lax.switch`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const branches = [(v: Tensor) => np.add(v, 1), (v: Tensor) => np.multiply(v, 3)]
+ * console.log(toJsSync([lax.switch(0, branches, np.array(5)), lax.switch(9, branches, np.array(5))])) // [6, 15]
  *
  * @since 0.1.0
  */
@@ -303,6 +315,17 @@ export const switchOn = <Out>(
  * structure, shapes and dtypes. Forward-mode differentiable and batchable;
  * reverse mode is an error (the trip count is not known in advance: use
  * `lax.scan`, or `lax.foriLoop` with static bounds).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * // halve until below 1, counting the steps
+ * const [v, n] = lax.whileLoop(
+ *   ([x]: [Tensor, Tensor]) => np.greaterEqual(x, 1),
+ *   ([x, k]: [Tensor, Tensor]) => [np.divide(x, 2), lax.add(k, 1)],
+ *   [np.array(20), np.array(0, { dtype: "int32" })]
+ * )
+ * console.log(toJsSync([v, n])) // [0.625, 5]
  *
  * @since 0.1.0
  */
