@@ -22,13 +22,14 @@ import {
   vmap
 } from "diffect"
 import type { Tensor } from "diffect"
+import type { BackendShape } from "diffect/extend"
 import { makeTypedArrayBackend } from "diffect/extend"
 import { Effect, Exit } from "effect"
 import { caught } from "../hostile/hostile.js"
 import { train } from "./training.js"
 
 const fresh = () => {
-  const backend = makeTypedArrayBackend()
+  const backend = makeTypedArrayBackend({ trackMemory: true })
   return { backend, provide: Effect.provideService(Backend, backend) }
 }
 
@@ -37,7 +38,7 @@ describe("transformations release what they do not return", () => {
     const { backend } = fresh()
     const x = np.array([0.5, 1, 2])
     const f = (v: Tensor) => np.sum(np.exp(np.sin(np.multiply(v, v))))
-    const live = () => backend.memory().buffers
+    const live = () => backend.memory()!.buffers
     const held: Array<unknown> = []
     const check = (name: string, run: () => unknown, results: number) => {
       const before = live()
@@ -63,7 +64,7 @@ describe("transformations release what they do not return", () => {
   })
 })
 
-const runOn = <A, E>(backend: ReturnType<typeof makeTypedArrayBackend>, effect: Effect.Effect<A, E, Backend>): A =>
+const runOn = <A, E>(backend: BackendShape, effect: Effect.Effect<A, E, Backend>): A =>
   Effect.runSync(Effect.provideService(effect, Backend, backend))
 
 describe("Memory.scoped and Memory.tidy", () => {
@@ -76,7 +77,7 @@ describe("Memory.scoped and Memory.tidy", () => {
     }))))
     assert.isTrue(Memory.isReleased(inner))
     assert.isFalse(Memory.isReleased(kept.out))
-    assert.strictEqual(backend.memory().buffers, 1)
+    assert.strictEqual(backend.memory()!.buffers, 1)
     assert.deepStrictEqual(Effect.runSync(provide(toJs(kept.out))), [2, Math.fround(2 * Math.fround(Math.E))])
     // reading it is a failure in the error channel
     const read = Effect.runSyncExit(provide(toJs(inner)))
@@ -95,7 +96,7 @@ describe("Memory.scoped and Memory.tidy", () => {
       return yield* Effect.fail("no")
     }))))
     assert.isTrue(Exit.isFailure(exit))
-    assert.strictEqual(backend.memory().buffers, 0)
+    assert.strictEqual(backend.memory()!.buffers, 0)
   })
   it("Memory.keep takes tensors out of every region; Memory.tidy is the synchronous form", () => {
     const { backend } = fresh()
@@ -111,13 +112,13 @@ describe("Memory.scoped and Memory.tidy", () => {
     )
     assert.isFalse(Memory.isReleased(pinned))
     assert.isFalse(Memory.isReleased(y))
-    assert.strictEqual(backend.memory().buffers, 2)
+    assert.strictEqual(backend.memory()!.buffers, 2)
   })
   it("host data stays readable after a region releases its upload", () => {
     const { backend, provide } = fresh()
     const host = np.array([1, 2])
     Effect.runSync(provide(Memory.scoped(Effect.sync(() => np.add(host, host)))))
-    assert.strictEqual(backend.memory().buffers, 1)
+    assert.strictEqual(backend.memory()!.buffers, 1)
     assert.deepStrictEqual(toJsSync(host), [1, 2])
   })
 })
@@ -142,7 +143,7 @@ describe("a 64x512 layer trained without forced GC", () => {
     const { backend, provide } = fresh()
     const counts: Array<number> = []
     const bytes: Array<number> = []
-    const { loss } = Effect.runSync(provide(train(60, backend.memory, (_, live) => {
+    const { loss } = Effect.runSync(provide(train(60, () => backend.memory()!, (_, live) => {
       counts.push(live.buffers)
       bytes.push(live.bytes)
     })))

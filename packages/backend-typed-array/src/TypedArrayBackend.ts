@@ -7,7 +7,7 @@
  */
 import { Backend, MemoryLimitError } from "@diffect/core"
 import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimitive, Params } from "@diffect/core"
-import { checkOptions } from "@diffect/core/Validate"
+import { boolean, checkOptions } from "@diffect/core/Validate"
 import { Effect, Layer } from "effect"
 import { compileFusedLoop } from "./internal/fused.js"
 import { kernels } from "./internal/kernels.js"
@@ -28,7 +28,8 @@ const emptyData = new Float32Array(0)
 
 // Live buffers (not released and not collected): their count and bytes, for
 // `memory()` and the layer's `memoryLimit`. Buffers the garbage collector takes
-// before they were released are counted out by a FinalizationRegistry.
+// before they were released are counted out by a FinalizationRegistry, which costs
+// microseconds per buffer: only a backend made with `trackMemory` or `memoryLimit` counts.
 class Accounts {
   buffers = 0
   bytes = 0
@@ -50,8 +51,8 @@ class Accounts {
 
 class Buffer implements TypedArrayBuffer {
   #data: DType.HostArray
-  constructor(readonly backend: BackendShape, data: DType.HostArray, readonly accounts: Accounts) {
-    accounts.add(this, data.byteLength)
+  constructor(readonly backend: BackendShape, data: DType.HostArray, readonly accounts: Accounts | undefined) {
+    accounts?.add(this, data.byteLength)
     this.#data = data
   }
   get data(): DType.HostArray {
@@ -59,21 +60,26 @@ class Buffer implements TypedArrayBuffer {
   }
   release(): void {
     if (this.#data === emptyData) return
-    this.accounts.registry.unregister(this)
-    this.accounts.remove(this.#data.byteLength)
+    if (this.accounts !== undefined) {
+      this.accounts.registry.unregister(this)
+      this.accounts.remove(this.#data.byteLength)
+    }
     this.#data = emptyData
   }
 }
 
 /**
  * Options of the typed-array backend: `memoryLimit`, the most bytes its live
- * buffers may hold (an allocation past it is a `MemoryLimitError`; default: no limit).
+ * buffers may hold (an allocation past it is a `MemoryLimitError`; default: no
+ * limit), and `trackMemory`, whether `memory()` counts (default: only with a limit).
  *
  * @category Backends
  * @since 0.1.0
  */
 export interface TypedArrayBackendOptions {
   readonly memoryLimit?: number
+  /** Counts live buffers for `memory()` (implied by `memoryLimit`; costs microseconds per buffer). */
+  readonly trackMemory?: boolean
 }
 
 /**
@@ -83,8 +89,11 @@ export interface TypedArrayBackendOptions {
  * @since 0.1.0
  */
 export interface TypedArrayBackendShape extends BackendShape {
-  /** Buffers alive now (not released, not collected): their count and total bytes. */
-  readonly memory: () => { readonly buffers: number; readonly bytes: number }
+  /**
+   * Buffers alive now (not released, not collected): their count and total bytes;
+   * `undefined` for a backend made without `trackMemory` or `memoryLimit`.
+   */
+  readonly memory: () => { readonly buffers: number; readonly bytes: number } | undefined
 }
 
 /**
@@ -102,8 +111,10 @@ export interface TypedArrayBackendShape extends BackendShape {
  * @since 0.1.0
  */
 export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): TypedArrayBackendShape => {
-  checkOptions("makeTypedArrayBackend", options, { memoryLimit: nonNegative })
-  const accounts = new Accounts(options.memoryLimit ?? Infinity)
+  checkOptions("makeTypedArrayBackend", options, { memoryLimit: nonNegative, trackMemory: boolean })
+  const accounts = options.memoryLimit !== undefined || options.trackMemory === true
+    ? new Accounts(options.memoryLimit ?? Infinity)
+    : undefined
   const backend: TypedArrayBackendShape = {
     name: "typed-array",
     supportsDType: () => true,
@@ -126,7 +137,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     readSync: (buffer) => (buffer as TypedArrayBuffer).data,
     release: (buffer) => (buffer as Buffer).release(),
     alias: (buffer) => new Buffer(backend, (buffer as Buffer).data, accounts),
-    memory: () => ({ buffers: accounts.buffers, bytes: accounts.bytes }),
+    memory: () => accounts === undefined ? undefined : { buffers: accounts.buffers, bytes: accounts.bytes },
     compileFused: (spec) => {
       const { loop, source } = compileFusedLoop(spec)
       return {
