@@ -6,7 +6,7 @@
  */
 import { Backends } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { Backend, eager, np, toJs, WebGpu, WebGpuBackend } from "diffect"
+import { Backend, eager, np, toJs, TypedArrayBackend, WebGpu, WebGpuBackend } from "diffect"
 import { Context, Effect, Exit, Layer } from "effect"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
@@ -96,4 +96,20 @@ describe.skipIf(skip)("WebGPU memory without the garbage collector", () => {
       }),
     300_000
   )
+})
+
+describe.skipIf(skip)("a tensor from a closed layer", () => {
+  it.effect("names the closed layer in its error, on its own backend and on another", () =>
+    Effect.gen(function*() {
+      const y = yield* Effect.scoped(Effect.gen(function*() {
+        const ctx = yield* Layer.build(WebGpuBackend.layer)
+        return yield* Effect.provideService(eager(() => np.exp(np.array([1, 2]))), Backend, Context.get(ctx, Backend))
+      }))
+      const read = yield* Effect.flip(toJs(y))
+      assert.strictEqual(read._tag, "BackendError")
+      assert.match(read.message, /WebGPU layer #\d+'s scope is closed/)
+      const used = yield* Effect.flip(eager(() => np.add(y, 1)))
+      assert.strictEqual(used._tag, "BackendError")
+      assert.match(used.message, /a tensor of the webgpu backend cannot be used: WebGPU layer #\d+'s scope is closed/)
+    }).pipe(Effect.provide(TypedArrayBackend.layer)), 120_000)
 })

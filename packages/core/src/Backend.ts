@@ -67,6 +67,11 @@ export interface BackendShape {
    * storage), for a tensor that wraps a buffer it does not own.
    */
   readonly alias?: (buffer: DeviceBuffer) => DeviceBuffer
+  /**
+   * Why this backend can no longer be used (its layer's scope closed, its device
+   * lost), for the errors of tensors it holds; `undefined` while it works.
+   */
+  readonly unavailable?: () => string | undefined
   /** Synchronous read, for backends whose memory is host memory. */
   readonly readSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
   /**

@@ -182,6 +182,7 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
       runtime.unref(b.storage)
     },
     alias: (buffer) => new WebGpuBuffer(backend, storageOf(buffer)),
+    unavailable: () => runtime.unavailable(),
     read: (buffer, aval) =>
       Effect.suspend(() => {
         const storage = storageOf(buffer)

@@ -127,6 +127,15 @@ export class Runtime {
     if (!this.#closed) this.#lost = reason
   }
 
+  /** Why the backend cannot be used (device lost, scope closed), or `undefined`. */
+  unavailable(): string | undefined {
+    if (this.#lost !== undefined) return this.#lost
+    if (this.#closed) {
+      return `${this.label}'s scope is closed: its tensors' data is gone (read what you need with toJs before the scope closes)`
+    }
+    return undefined
+  }
+
   /** Fails with a `BackendError` if the device is lost or the backend closed. */
   check(): void {
     if (this.#lost !== undefined) throw new BackendError({ backend: backendName, detail: this.#lost })

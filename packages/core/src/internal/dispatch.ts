@@ -52,11 +52,13 @@ export const evalPrimitive = <P extends Primitive>(
   const inputs = operands.map((x) => {
     const buffer = (x as ConcreteTensor).bufferFor(backend)
     if (buffer === undefined) {
+      const home = (x as ConcreteTensor).buffer?.backend
+      const gone = home?.unavailable?.()
       throw new BackendError({
         backend: backend.name,
-        detail: `a tensor computed on the ${
-          (x as ConcreteTensor).buffer?.backend.name
-        } backend cannot be used synchronously on this one; read it with toJs and make a new array`
+        detail: gone !== undefined
+          ? `a tensor of the ${home!.name} backend cannot be used: ${gone}`
+          : `a tensor computed on the ${home?.name} backend cannot be used synchronously on this one; read it with toJs and make a new array`
       })
     }
     return buffer
