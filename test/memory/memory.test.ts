@@ -89,6 +89,25 @@ describe("Memory.scoped and Memory.tidy", () => {
     assert.match(e.message, /Tensor\(f32\[2\]\) was released by Memory\.scoped/)
     assert.match(String(inner), /released/)
   })
+  it("concurrent fibers each own their region", async () => {
+    const { backend, provide } = fresh()
+    const temps: Array<Tensor> = []
+    const region = (seed: number) =>
+      Memory.scoped(Effect.gen(function*() {
+        const a = np.exp(np.array([seed]))
+        temps.push(a)
+        yield* Effect.sleep(5)
+        const b = np.add(a, a)
+        temps.push(b)
+        yield* Effect.sleep(5)
+        return np.add(b, b)
+      }))
+    const [x, y] = await Effect.runPromise(provide(Effect.all([region(0), region(1)], { concurrency: 2 })))
+    assert.strictEqual(temps.length, 4)
+    for (const t of temps) assert.isTrue(Memory.isReleased(t))
+    assert.deepStrictEqual(toJsSync([x, y]), [[4], [Math.fround(4 * Math.fround(Math.E))]])
+    assert.strictEqual(backend.memory()!.buffers, 2)
+  })
   it("a failing region releases everything it made", () => {
     const { backend, provide } = fresh()
     const exit = Effect.runSyncExit(provide(Memory.scoped(Effect.gen(function*() {
