@@ -9,6 +9,7 @@ import { lax, np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { controlFlowCases } from "./controlFlow.js"
+import { linalgCases } from "./linalg.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
@@ -879,5 +880,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["transformations", transformCases],
   ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],
-  ["sorting and order statistics", sortingCases]
+  ["sorting and order statistics", sortingCases],
+  ["linear algebra", linalgCases]
 ]

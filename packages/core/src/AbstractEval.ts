@@ -14,6 +14,7 @@ import type { AbstractValue } from "./AbstractValue.js"
 import { isComplex, isFloating, isInteger, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
 import { AxisError, DTypeError, Float0OperationError, ShapeError } from "./Errors.js"
+import { linalgEvalRules } from "./internal/linalgEval.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
@@ -684,6 +685,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkAxis(dimension, shape.length)
     return [aval(shape, dtype, false)]
   },
+  ...linalgEvalRules,
   psum: collectiveRule("psum", numeric),
   pmax: collectiveRule("pmax", ordered),
   pmin: collectiveRule("pmin", ordered),

@@ -151,6 +151,40 @@ export interface PrimitiveParams {
     readonly precision?: Precision
   }
   readonly iota: { readonly dtype: DType; readonly shape: Shape; readonly dimension: number }
+  // linear algebra (JAX's lax.linalg primitives): each acts on the last two
+  // dimensions and maps over the leading ones
+  /** `cholesky(a)`: the lower Cholesky factor (upper triangle zero); NaN where `a` is not positive definite. */
+  readonly cholesky: NoParams
+  /**
+   * `triangular_solve(a, b)`: `op(a) x = b` (`leftSide`) or `x op(a) = b`, with
+   * `op(a)` = `a`, `a^T` (`transposeA`) or `a^H` (also `conjugateA`). Only the
+   * `lower` (or upper) triangle of `a` is read; `unitDiagonal` takes its diagonal as ones.
+   */
+  readonly triangular_solve: {
+    readonly leftSide: boolean
+    readonly lower: boolean
+    readonly transposeA: boolean
+    readonly conjugateA: boolean
+    readonly unitDiagonal: boolean
+  }
+  /**
+   * `lu(a)`: LU with partial pivoting, three outputs: the packed factors (`L`
+   * unit lower below the diagonal, `U` on and above), the int32 row pivots (LAPACK's,
+   * 0-based) and the int32 permutation they make (`a[perm] = L U`).
+   */
+  readonly lu: NoParams
+  /** `qr(a)`: Householder QR, outputs `q` and `r` (reduced, or complete with `fullMatrices`). */
+  readonly qr: { readonly fullMatrices: boolean }
+  /**
+   * `eigh(a)`: eigenvectors `v` (columns) and ascending real eigenvalues `w` of a
+   * Hermitian matrix, of which only the `lower` (or upper) triangle is read.
+   */
+  readonly eigh: { readonly lower: boolean }
+  /**
+   * `svd(a)`: singular values `s` (descending) and, with `computeUv`, `u` and `vt`
+   * (`a = u diag(s) vt`; reduced or, with `fullMatrices`, complete).
+   */
+  readonly svd: { readonly fullMatrices: boolean; readonly computeUv: boolean }
   // collectives over named axes (bound by vmap's axisName)
   readonly psum: { readonly axisName: string }
   readonly pmax: { readonly axisName: string }
@@ -210,7 +244,8 @@ export type RuleTable<Rule extends { [P in Primitive]: unknown }> = { readonly [
  *   (core/src/Lowering.ts); their batching rule and both backends' kernels are
  *   derived from the kind (`fromKinds`).
  * - `"reduction"`, `"structural"` (shapes and indexing), `"contraction"`,
- *   `"creation"` (no operands), `"collective"` (over a named axis): each has its
+ *   `"creation"` (no operands), `"collective"` (over a named axis), `"linalg"`
+ *   (matrix decompositions and solves over the last two dimensions): each has its
  *   own batching rule and kernels.
  * - `"higher-order"`: parameters hold programs (`jit_call`). They have a rule
  *   in every transformation's table but no backend kernel: the core evaluates
@@ -228,6 +263,7 @@ export type PrimitiveKind =
   | "creation"
   | "collective"
   | "higher-order"
+  | "linalg"
 
 /**
  * The kind of every primitive: one registration per primitive, total over
@@ -317,6 +353,12 @@ export const primitiveKinds = {
   scatter_add: "structural",
   dot_general: "contraction",
   iota: "creation",
+  cholesky: "linalg",
+  triangular_solve: "linalg",
+  lu: "linalg",
+  qr: "linalg",
+  eigh: "linalg",
+  svd: "linalg",
   psum: "collective",
   pmax: "collective",
   pmin: "collective",

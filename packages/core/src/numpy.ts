@@ -12,4 +12,5 @@
  */
 export * from "./internal/np/cumulative.js"
 export * from "./internal/np/sorting.js"
+export * as linalg from "./linalg.js"
 export * from "./np.js"

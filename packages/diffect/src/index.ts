@@ -23,6 +23,8 @@ export { Shape } from "@diffect/core"
 export { np } from "@diffect/core"
 /** @category Ops */
 export { lax } from "@diffect/core"
+/** @category Ops */
+export { linalg } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */

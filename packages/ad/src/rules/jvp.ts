@@ -16,6 +16,7 @@ import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { Program, Var } from "@diffect/core/Program"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
+import { linalgJvpRules } from "./linalg.js"
 
 /**
  * The JVP of a program (JAX's `jvp_jaxpr`), given which inputs have a
@@ -533,6 +534,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   dot_general: bilinear("dot_general"),
   iota: zero("iota"),
 
+  ...linalgJvpRules,
   psum: single((primals, tangents, params) => [bind1("psum", primals, params), psumOf(tangents[0]!, params.axisName)]),
   pmax: single(collectiveChooser("pmax")),
   pmin: single(collectiveChooser("pmin")),

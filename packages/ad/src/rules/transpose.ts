@@ -268,6 +268,12 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   complex: single((ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null]),
   conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
   psum: unary((ct, _x, params) => bind1("psum", [ct], params)),
+  // JAX's `_triangular_solve_transpose_rule`: linear in b, the cotangent solves with op(a)^T.
+  triangular_solve: single((ct, [a, b], params) => {
+    if (isLinear(a)) nonLinear("triangular_solve", "the matrix a of triangular_solve is linear")
+    if (!isLinear(b)) return [null, null]
+    return [null, bind1("triangular_solve", [a as Tensor, ct], { ...params, transposeA: !params.transposeA })]
+  }),
   // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).
   stop_gradient: () => [null],
   jit_call: (cts, operands, { name, program }, transposeOf) => {

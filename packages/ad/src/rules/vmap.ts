@@ -18,6 +18,7 @@ import type { Program } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
+import { linalgBatchRules } from "./linalg.js"
 
 /**
  * The axis a vmap maps over: its size and, when given, its name.
@@ -541,6 +542,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   scatter_add: single(scatterAddRule),
   dot_general: single(dotGeneralRule),
   iota: single(iotaRule),
+  ...linalgBatchRules,
   psum: single(collective("psum", lax.reduceSum, times)),
   pmax: single(collective("pmax", lax.reduceMax, same)),
   pmin: single(collective("pmin", lax.reduceMin, same)),

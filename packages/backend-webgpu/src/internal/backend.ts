@@ -24,6 +24,7 @@ import {
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
 import { gather, iota, scatterAdd } from "./kernels/gather.js"
+import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
 import { sort, topK } from "./kernels/sort.js"
@@ -123,6 +124,14 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     ),
     dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
+    cholesky: single((runtime, [x], [xa], _params, out) => linalg.cholesky(runtime, x!, xa!, out)),
+    triangular_solve: single((runtime, [a, b], [aa, ba], params, out) =>
+      linalg.triangularSolve(runtime, a!, b!, aa!, ba!, params, out)
+    ),
+    lu: (runtime, [x], [xa], _params, outs) => linalg.lu(runtime, x!, xa!, outs),
+    qr: (runtime, [x], [xa], params, outs) => linalg.qr(runtime, x!, xa!, params, outs),
+    eigh: (runtime, [x], [xa], params, outs) => linalg.eigh(runtime, x!, xa!, params, outs),
+    svd: (runtime, [x], [xa], params, outs) => linalg.svd(runtime, x!, xa!, params, outs),
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

@@ -1,0 +1,255 @@
+/**
+ * The rules of the linear-algebra primitives, after JAX's (jax/_src/lax/linalg.py):
+ *
+ * - cholesky: `L_dot = L phi(L^-1 A_dot L^-H)`, `phi` the lower triangle with a
+ *   halved diagonal (Murray, arXiv:1602.07527);
+ * - triangular_solve: linear in `b` (its transpose solves with `op(a)^T`); in
+ *   `a`, `-op(a)^-1 op(A_dot) X` (or its right-side mirror), in the cheaper order;
+ * - lu: `L^-1 P A_dot U^-1` split into its strictly lower part (times `L`) and
+ *   upper part (times `U`); pivots and permutation have zero tangents;
+ * - qr (m >= n, reduced): Townsend's rule via `Q^T A_dot R^-1`;
+ * - eigh: `dw = diag(V^T A_dot V)`, `dv = V (F * V^T A_dot V)` with
+ *   `F[i, j] = 1 / (w_j - w_i)` off the diagonal and 0 on it (JAX's `Fmat`):
+ *   repeated eigenvalues give infinite or NaN eigenvector tangents, as in JAX;
+ * - svd: JAX's rule (reduced matrices; the extra terms for non-square ones).
+ *
+ * Batching moves every batch dimension to the front: the primitives map over
+ * leading dimensions.
+ *
+ * @since 0.1.0
+ */
+import { bind, bind1, lax, ShapeError } from "@diffect/core"
+import type { Params, Tensor } from "@diffect/core"
+import type { BatchDim } from "../internal/batchingAxes.js"
+import { batchAtFront } from "../internal/batchingAxes.js"
+import { addTangents, instantiate } from "../internal/tangents.js"
+import type { JvpRule } from "./jvp.js"
+import type { AxisData, BatchRule } from "./vmap.js"
+
+type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd"
+
+// --- matrix helpers over the last two dimensions ----------------------------------
+
+const mT = (x: Tensor): Tensor => {
+  const perm = x.shape.map((_, i) => i)
+  perm[x.ndim - 2] = x.ndim - 1
+  perm[x.ndim - 1] = x.ndim - 2
+  return lax.transpose(x, perm)
+}
+
+/** Batched matrix product (equal batch dimensions), accumulated at "highest" precision as JAX's rules do. */
+const matmul = (a: Tensor, b: Tensor): Tensor => {
+  const batch = a.shape.slice(0, -2).map((_, i) => i)
+  return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 2]], [batch, batch], { precision: "highest" })
+}
+
+/** `cols - rows` over a `[..., m, n]` shape, as int32. */
+const offsets = (shape: ReadonlyArray<number>): Tensor => {
+  const r = shape.length
+  const mn = [shape[r - 2]!, shape[r - 1]!]
+  const d = lax.sub(lax.iota("int32", mn, 1), lax.iota("int32", mn, 0))
+  return lax.broadcastInDim(d, shape, [r - 2, r - 1])
+}
+
+/** Entries with `j - i <= k` (lower) or `j - i >= k` (upper); zero elsewhere. */
+const tri = (x: Tensor, k: number, lower: boolean): Tensor => {
+  const d = offsets(x.shape)
+  const mask = lower ? lax.le(d, k) : lax.ge(d, k)
+  return lax.select(mask, x, lax.zerosLike(x))
+}
+const tril = (x: Tensor, k = 0): Tensor => tri(x, k, true)
+const triu = (x: Tensor, k = 0): Tensor => tri(x, k, false)
+
+/** The identity of `[..., n, n]` `shape`, in `like`'s dtype. */
+const eyeOf = (shape: ReadonlyArray<number>, like: Tensor): Tensor =>
+  lax.convertElementType(lax.eq(offsets(shape), 0), like.dtype, false)
+
+/** The diagonal of `[..., n, n]` matrices: `[..., n]`. */
+const diagonal = (x: Tensor): Tensor => lax.reduceSum(lax.mul(x, eyeOf(x.shape, x)), [x.ndim - 1])
+
+/** `v[..., None, :]` (varying along columns) or `v[..., :, None]` (along rows), broadcast to `[..., rows, cols]`. */
+const alongCols = (v: Tensor, rows: number): Tensor => {
+  const shape = [...v.shape.slice(0, -1), rows, v.shape.at(-1)!]
+  const dims = v.shape.map((_, i) => (i === v.ndim - 1 ? v.ndim : i))
+  return lax.broadcastInDim(v, shape, dims)
+}
+const alongRows = (v: Tensor, cols: number): Tensor => {
+  const shape = [...v.shape, cols]
+  return lax.broadcastInDim(v, shape, v.shape.map((_, i) => i))
+}
+
+const solve = (a: Tensor, b: Tensor, params: Params<"triangular_solve">): Tensor =>
+  bind1("triangular_solve", [a, b], params)
+
+const solveParams = (o: Partial<Params<"triangular_solve">>): Params<"triangular_solve"> => ({
+  leftSide: false,
+  lower: false,
+  transposeA: false,
+  conjugateA: false,
+  unitDiagonal: false,
+  ...o
+})
+
+// --- JVP rules -----------------------------------------------------------------------
+
+const choleskyJvp: JvpRule<"cholesky"> = ([x], [t]) => {
+  const l = bind1("cholesky", [x!], {})
+  const tmp = solve(l, t!, solveParams({ leftSide: false, lower: true, transposeA: true, conjugateA: true }))
+  const inner = solve(l, tmp, solveParams({ leftSide: true, lower: true }))
+  const phi = lax.div(tril(inner), lax.add(eyeOf(inner.shape, inner), 1))
+  return [[l], [matmul(l, phi)]]
+}
+
+/** JAX's `_triangular_solve_jvp_rule_a`: the tangent from `a`'s. */
+const solveTangentA = (ta: Tensor, ans: Tensor, a: Tensor, params: Params<"triangular_solve">): Tensor => {
+  const { leftSide, lower, transposeA, unitDiagonal } = params
+  const [m, n] = [ans.shape.at(-2)!, ans.shape.at(-1)!]
+  const k = unitDiagonal ? 1 : 0
+  let g = lower ? tril(ta, -k) : triu(ta, k)
+  g = lax.neg(g)
+  if (transposeA) g = mT(g)
+  const aInverse = (rhs: Tensor) => solve(a, rhs, params)
+  if (leftSide) return m > n ? aInverse(matmul(g, ans)) : matmul(aInverse(g), ans)
+  return m < n ? aInverse(matmul(ans, g)) : matmul(ans, aInverse(g))
+}
+
+const triangularSolveJvp: JvpRule<"triangular_solve"> = ([a, b], [ta, tb], params) => {
+  const ans = solve(a!, b!, params)
+  const fromB = tb === null || tb === undefined ? null : solve(a!, tb, params)
+  const fromA = ta === null || ta === undefined ? null : solveTangentA(ta, ans, a!, params)
+  return [[ans], [addTangents(fromA, fromB)]]
+}
+
+/** The permutation matrix `P` with `P x = x[perm]`: `P[i, j] = (perm[i] == j)`. */
+const permutationMatrix = (perm: Tensor, like: Tensor): Tensor => {
+  const m = perm.shape.at(-1)!
+  const shape = [...perm.shape, m]
+  const rows = lax.broadcastInDim(perm, shape, perm.shape.map((_, i) => i))
+  const cols = lax.broadcastInDim(lax.iota("int32", [m], 0), shape, [perm.ndim])
+  return lax.convertElementType(lax.eq(rows, cols), like.dtype, false)
+}
+
+const zeroPad = (x: Tensor, config: ReadonlyArray<readonly [number, number, number]>): Tensor =>
+  lax.pad(x, lax.scalar(0, x.dtype, false), config)
+
+const luJvp: JvpRule<"lu"> = ([a], [t]) => {
+  const outs = bind("lu", [a!], {})
+  const [lu, , perm] = outs as readonly [Tensor, Tensor, Tensor]
+  const [m, n] = [a!.shape.at(-2)!, a!.shape.at(-1)!]
+  const k = Math.min(m, n)
+  const batch = a!.shape.slice(0, -2)
+  const none = batch.map(() => [0, 0, 0] as const)
+  const x = matmul(permutationMatrix(perm, t!), t!)
+  const start = batch.map(() => 0)
+  const lCols = lax.slice(lu, [...start, 0, 0], [...batch, m, k])
+  const l = lax.add(zeroPad(tril(lCols, -1), [...none, [0, 0, 0], [0, m - k, 0]]), eyeOf([...batch, m, m], lu))
+  const uRows = lax.slice(lu, [...start, 0, 0], [...batch, k, n])
+  const uEye = zeroPad(eyeOf([...batch, n - k, n - k], lu), [...none, [k, 0, 0], [k, 0, 0]])
+  const u = lax.add(zeroPad(triu(uRows), [...none, [0, n - k, 0], [0, 0, 0]]), uEye)
+  const la = solve(l, x, solveParams({ leftSide: true, lower: true, unitDiagonal: true }))
+  const lau = solve(u, la, solveParams({ leftSide: false, lower: false }))
+  const luDot = lax.add(matmul(l, tril(lau, -1)), matmul(triu(lau), u))
+  return [outs, [luDot, null, null]]
+}
+
+const qrJvp: JvpRule<"qr"> = ([x], [t], params) => {
+  const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!]
+  if (m < n || (params.fullMatrices && m !== n)) {
+    throw new ShapeError({
+      operation: "qr",
+      detail: `the derivative of QR is defined for m >= n with reduced matrices (fullMatrices: false unless ` +
+        `square), as in JAX; got a ${m}x${n} matrix with fullMatrices: ${params.fullMatrices}`
+    })
+  }
+  const [q, r] = bind("qr", [x!], params) as unknown as readonly [Tensor, Tensor]
+  const dxRinv = solve(r, t!, solveParams({}))
+  const qtDxRinv = matmul(mT(q), dxRinv)
+  const lower = tril(qtDxRinv, -1)
+  const dO = lax.sub(lower, mT(lower))
+  const dq = lax.add(matmul(q, lax.sub(dO, qtDxRinv)), dxRinv)
+  const dr = matmul(lax.sub(qtDxRinv, dO), r)
+  return [[q, r], [dq, dr]]
+}
+
+const eighJvp: JvpRule<"eigh"> = ([x], [t], params) => {
+  const [v, w] = bind("eigh", [x!], params) as unknown as readonly [Tensor, Tensor]
+  const n = w.shape.at(-1)!
+  const eye = eyeOf(v.shape, v)
+  // F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it (the identity keeps the diagonal finite).
+  const fmat = lax.sub(lax.div(1, lax.add(eye, lax.sub(alongCols(w, n), alongRows(w, n)))), eye)
+  const vtav = matmul(matmul(mT(v), t!), v)
+  const dv = matmul(v, lax.mul(fmat, vtav))
+  return [[v, w], [dv, diagonal(vtav)]]
+}
+
+const svdJvp: JvpRule<"svd"> = ([a], [t], params) => {
+  const [m, n] = [a!.shape.at(-2)!, a!.shape.at(-1)!]
+  if (params.computeUv && params.fullMatrices && m !== n) {
+    throw new ShapeError({
+      operation: "svd",
+      detail: `the derivative of the SVD is not implemented for full matrices of a non-square (${m}x${n}) ` +
+        `matrix, as in JAX: use fullMatrices: false`
+    })
+  }
+  const outs = bind("svd", [a!], { fullMatrices: false, computeUv: true })
+  const [s, u, vt] = outs as readonly [Tensor, Tensor, Tensor]
+  const dA = t!
+  const k = s.shape.at(-1)!
+  const v = mT(vt)
+  const ut = mT(u)
+  const dS = matmul(matmul(ut, dA), v)
+  const ds = diagonal(dS)
+  if (!params.computeUv) return [[s], [ds]]
+  const sRow = alongCols(s, k) // s_j along columns
+  const sCol = alongRows(s, k) // s_i along rows
+  const eye = eyeOf(dS.shape, dS)
+  const sDiffs = lax.mul(lax.add(sRow, sCol), lax.sub(sRow, sCol))
+  const f = lax.sub(lax.div(1, lax.add(sDiffs, eye)), eye)
+  const dSS = lax.mul(sRow, dS)
+  const sdS = lax.mul(sCol, dS)
+  let dU = matmul(u, lax.mul(f, lax.add(dSS, mT(dSS))))
+  let dV = matmul(v, lax.mul(f, lax.add(sdS, mT(sdS))))
+  if (m > n) {
+    const dAV = matmul(dA, v)
+    dU = lax.add(dU, lax.div(lax.sub(dAV, matmul(u, matmul(ut, dAV))), alongCols(s, m)))
+  }
+  if (n > m) {
+    const dAHU = matmul(mT(dA), u)
+    dV = lax.add(dV, lax.div(lax.sub(dAHU, matmul(v, matmul(vt, dAHU))), alongCols(s, n)))
+  }
+  return [[s, u, vt], [ds, dU, mT(dV)]]
+}
+
+/** The JVP rules of the linear-algebra primitives. */
+export const linalgJvpRules: { readonly [P in LinalgPrimitive]: JvpRule<P> } = {
+  cholesky: (primals, tangents, params, jvpOf) =>
+    choleskyJvp(primals, [instantiate(tangents[0]!, primals[0]!.aval)], params, jvpOf),
+  triangular_solve: triangularSolveJvp,
+  lu: luJvp,
+  qr: qrJvp,
+  eigh: eighJvp,
+  svd: svdJvp
+}
+
+// --- batching --------------------------------------------------------------------------
+
+const batchFront = <P extends LinalgPrimitive>(p: P): BatchRule<P> =>
+(
+  xs: ReadonlyArray<Tensor>,
+  dims: ReadonlyArray<BatchDim>,
+  params: Params<P>,
+  axis: AxisData
+) => {
+  const outs = bind(p, xs.map((x, i) => batchAtFront(x, dims[i]!, axis.size)), params)
+  return [outs, outs.map(() => 0)]
+}
+
+/** The batching rules of the linear-algebra primitives. */
+export const linalgBatchRules: { readonly [P in LinalgPrimitive]: BatchRule<P> } = {
+  cholesky: batchFront("cholesky"),
+  triangular_solve: batchFront("triangular_solve"),
+  lu: batchFront("lu"),
+  qr: batchFront("qr"),
+  eigh: batchFront("eigh"),
+  svd: batchFront("svd")
+}

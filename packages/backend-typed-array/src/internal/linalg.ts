@@ -1,0 +1,497 @@
+/**
+ * The linear-algebra kernels (JAX's lax.linalg primitives on CPU): each maps
+ * over the leading (batch) dimensions and factors one row-major matrix at a
+ * time. Every algorithm runs in float64 whatever the storage dtype (a float32
+ * result is the float64 one rounded once), which makes float32 results at least
+ * as accurate as LAPACK's single-precision routines.
+ *
+ * - cholesky: the Cholesky-Banachiewicz recurrence; a non-positive pivot (not
+ *   positive definite, or NaN) makes that matrix all NaN, as JAX's lowering does.
+ * - triangular_solve: forward/back substitution, one right-hand side at a time.
+ * - lu: partial (row) pivoting, LAPACK getrf's choices (first maximal |pivot|,
+ *   a zero pivot column is left unscaled).
+ * - qr: Householder reflections with LAPACK geqrf's sign convention.
+ * - eigh: cyclic Jacobi rotations (quadratically convergent, accurate to a few
+ *   ulps of ||A|| on every eigenvalue, orthogonal to working precision).
+ * - svd: one-sided (Hestenes) Jacobi on the tall orientation, singular values
+ *   as column norms; U is completed to an orthonormal basis (Gram-Schmidt over
+ *   the unit vectors, twice) for zero singular values and for `fullMatrices`.
+ *
+ * A non-finite input matrix gives NaN outputs for eigh and svd (the iterations
+ * are not run on it).
+ */
+import { DType, Shape } from "@diffect/core"
+import type { AbstractValue, Params } from "@diffect/core"
+
+type HostArray = DType.HostArray
+
+const EPS = 2 ** -52
+const MAX_SWEEPS = 80
+
+const batchOf = (a: AbstractValue, rank = 2): number => Shape.sizeOf(a.shape.slice(0, a.shape.length - rank))
+const dims = (a: AbstractValue): readonly [number, number] => [a.shape.at(-2)!, a.shape.at(-1)!]
+
+/** The Cholesky factor of the lower triangle of `a` (n x n) into `l`; false when a pivot is not positive. */
+const choleskyOne = (a: Float64Array, n: number, l: Float64Array): boolean => {
+  for (let j = 0; j < n; j++) {
+    let s = a[j * n + j]!
+    for (let k = 0; k < j; k++) s -= l[j * n + k]! * l[j * n + k]!
+    if (!(s > 0)) return false
+    const d = Math.sqrt(s)
+    l[j * n + j] = d
+    for (let i = j + 1; i < n; i++) {
+      let t = a[i * n + j]!
+      for (let k = 0; k < j; k++) t -= l[i * n + k]! * l[j * n + k]!
+      l[i * n + j] = t / d
+    }
+  }
+  return true
+}
+
+export const cholesky = (x: HostArray, xa: AbstractValue, out: AbstractValue): HostArray => {
+  const n = xa.shape.at(-1)!
+  const size = n * n
+  const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+  const a = new Float64Array(size)
+  for (let b = 0; b < batchOf(xa); b++) {
+    for (let i = 0; i < size; i++) a[i] = x[b * size + i]!
+    const l = new Float64Array(size)
+    if (!choleskyOne(a, n, l)) l.fill(NaN)
+    dst.set(l, b * size)
+  }
+  return dst
+}
+
+/**
+ * `op(a) x = b` or `x op(a) = b` for one matrix. Both are solved as
+ * `M X' = B'` with `M` the triangle of `a` (transposed as needed) and `B'` = `b`
+ * or its transpose, by forward or back substitution on each column of `B'`.
+ */
+export const triangularSolve = (
+  a: HostArray,
+  b: HostArray,
+  aa: AbstractValue,
+  ba: AbstractValue,
+  params: Params<"triangular_solve">,
+  out: AbstractValue
+): HostArray => {
+  const { leftSide, lower, transposeA, unitDiagonal } = params
+  const m = aa.shape.at(-1)!
+  const [rows, cols] = dims(ba)
+  const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+  // M = op(T) for the left side, op(T)^T for the right side: transposed iff transposeA !== !leftSide.
+  const transposed = transposeA === leftSide
+  const mLower = lower !== transposed
+  const M = new Float64Array(m * m)
+  const nrhs = leftSide ? cols : rows
+  const col = new Float64Array(m)
+  for (let bi = 0; bi < batchOf(aa); bi++) {
+    const ao = bi * m * m
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        const inTriangle = lower ? j <= i : j >= i
+        const v = i === j && unitDiagonal ? 1 : inTriangle ? a[ao + i * m + j]! : 0
+        if (transposed) M[j * m + i] = v
+        else M[i * m + j] = v
+      }
+    }
+    const bo = bi * rows * cols
+    for (let r = 0; r < nrhs; r++) {
+      // column r of B' = b (left) or row r of b (right)
+      for (let i = 0; i < m; i++) col[i] = leftSide ? b[bo + i * cols + r]! : b[bo + r * cols + i]!
+      if (mLower) {
+        for (let i = 0; i < m; i++) {
+          let s = col[i]!
+          for (let k = 0; k < i; k++) s -= M[i * m + k]! * col[k]!
+          col[i] = s / M[i * m + i]!
+        }
+      } else {
+        for (let i = m - 1; i >= 0; i--) {
+          let s = col[i]!
+          for (let k = i + 1; k < m; k++) s -= M[i * m + k]! * col[k]!
+          col[i] = s / M[i * m + i]!
+        }
+      }
+      for (let i = 0; i < m; i++) {
+        if (leftSide) dst[bo + i * cols + r] = col[i]!
+        else dst[bo + r * cols + i] = col[i]!
+      }
+    }
+  }
+  return dst
+}
+
+export const lu = (x: HostArray, xa: AbstractValue, outs: ReadonlyArray<AbstractValue>): ReadonlyArray<HostArray> => {
+  const [m, n] = dims(xa)
+  const k = Math.min(m, n)
+  const count = batchOf(xa)
+  const dst = DType.allocHost(outs[0]!.dtype, count * m * n)
+  const pivots = new Int32Array(count * k)
+  const perms = new Int32Array(count * m)
+  const a = new Float64Array(m * n)
+  const perm = new Int32Array(m)
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < m * n; i++) a[i] = x[b * m * n + i]!
+    for (let i = 0; i < m; i++) perm[i] = i
+    for (let j = 0; j < k; j++) {
+      let p = j
+      let best = Math.abs(a[j * n + j]!)
+      for (let i = j + 1; i < m; i++) {
+        const v = Math.abs(a[i * n + j]!)
+        if (v > best) {
+          best = v
+          p = i
+        }
+      }
+      pivots[b * k + j] = p
+      if (p !== j) {
+        for (let c = 0; c < n; c++) {
+          const t = a[j * n + c]!
+          a[j * n + c] = a[p * n + c]!
+          a[p * n + c] = t
+        }
+        const t = perm[j]!
+        perm[j] = perm[p]!
+        perm[p] = t
+      }
+      const piv = a[j * n + j]!
+      if (piv !== 0) { for (let i = j + 1; i < m; i++) a[i * n + j] = a[i * n + j]! / piv }
+      for (let i = j + 1; i < m; i++) {
+        const l = a[i * n + j]!
+        if (l === 0) continue
+        for (let c = j + 1; c < n; c++) a[i * n + c] = a[i * n + c]! - l * a[j * n + c]!
+      }
+    }
+    dst.set(a, b * m * n)
+    perms.set(perm, b * m)
+  }
+  return [dst, pivots, perms]
+}
+
+export const qr = (
+  x: HostArray,
+  xa: AbstractValue,
+  { fullMatrices }: Params<"qr">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<HostArray> => {
+  const [m, n] = dims(xa)
+  const k = Math.min(m, n)
+  const qc = fullMatrices ? m : k
+  const count = batchOf(xa)
+  const qOut = DType.allocHost(outs[0]!.dtype, count * m * qc)
+  const rOut = DType.allocHost(outs[1]!.dtype, count * qc * n)
+  const r = new Float64Array(m * n)
+  const vs = new Float64Array(m * k)
+  const taus = new Float64Array(k)
+  const q = new Float64Array(m * qc)
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < m * n; i++) r[i] = x[b * m * n + i]!
+    vs.fill(0)
+    for (let j = 0; j < k; j++) {
+      const alpha = r[j * n + j]!
+      let xnorm2 = 0
+      for (let i = j + 1; i < m; i++) xnorm2 += r[i * n + j]! * r[i * n + j]!
+      if (xnorm2 === 0) {
+        taus[j] = 0
+        continue
+      }
+      const norm = Math.hypot(alpha, Math.sqrt(xnorm2))
+      const beta = alpha >= 0 ? -norm : norm
+      taus[j] = (beta - alpha) / beta
+      const scale = 1 / (alpha - beta)
+      vs[j * k + j] = 1
+      for (let i = j + 1; i < m; i++) vs[i * k + j] = r[i * n + j]! * scale
+      r[j * n + j] = beta
+      for (let i = j + 1; i < m; i++) r[i * n + j] = 0
+      // R[j:, j+1:] -= tau v (v^T R[j:, j+1:])
+      for (let c = j + 1; c < n; c++) {
+        let dot = 0
+        for (let i = j; i < m; i++) dot += vs[i * k + j]! * r[i * n + c]!
+        const f = taus[j]! * dot
+        if (f !== 0) { for (let i = j; i < m; i++) r[i * n + c] = r[i * n + c]! - f * vs[i * k + j]! }
+      }
+    }
+    // Q = H_0 ... H_{k-1} I[:, :qc], applied right to left.
+    q.fill(0)
+    for (let i = 0; i < qc; i++) q[i * qc + i] = 1
+    for (let j = k - 1; j >= 0; j--) {
+      const tau = taus[j]!
+      if (tau === 0) continue
+      for (let c = 0; c < qc; c++) {
+        let dot = 0
+        for (let i = j; i < m; i++) dot += vs[i * k + j]! * q[i * qc + c]!
+        const f = tau * dot
+        if (f !== 0) { for (let i = j; i < m; i++) q[i * qc + c] = q[i * qc + c]! - f * vs[i * k + j]! }
+      }
+    }
+    qOut.set(q, b * m * qc)
+    for (let i = 0; i < qc; i++) {
+      for (let c = 0; c < n; c++) rOut[b * qc * n + i * n + c] = i < m && c >= i ? r[i * n + c]! : 0
+    }
+  }
+  return [qOut, rOut]
+}
+
+const allFinite = (a: Float64Array): boolean => {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false
+  return true
+}
+
+/**
+ * Cyclic Jacobi on the symmetric `s` (n x n, overwritten): eigenvalues into `w`
+ * and eigenvectors as the columns of `v`, sorted ascending.
+ */
+const jacobiEigh = (s: Float64Array, n: number, w: Float64Array, v: Float64Array): void => {
+  v.fill(0)
+  for (let i = 0; i < n; i++) v[i * n + i] = 1
+  let total = 0
+  for (let i = 0; i < n * n; i++) total += s[i]! * s[i]!
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let off = 0
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += s[p * n + q]! * s[p * n + q]!
+    if (off <= EPS * EPS * total) break
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = s[p * n + q]!
+        if (apq === 0) continue
+        const app = s[p * n + p]!
+        const aqq = s[q * n + q]!
+        // Skip a rotation that cannot change the diagonal (Rutishauser's test).
+        if (Math.abs(apq) < EPS * 1e-3 * Math.min(Math.abs(app), Math.abs(aqq))) {
+          s[p * n + q] = 0
+          s[q * n + p] = 0
+          continue
+        }
+        const theta = (aqq - app) / (2 * apq)
+        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
+        const c = 1 / Math.sqrt(t * t + 1)
+        const sn = t * c
+        for (let r = 0; r < n; r++) {
+          const rp = s[r * n + p]!
+          const rq = s[r * n + q]!
+          s[r * n + p] = c * rp - sn * rq
+          s[r * n + q] = sn * rp + c * rq
+        }
+        for (let r = 0; r < n; r++) {
+          const pr = s[p * n + r]!
+          const qr_ = s[q * n + r]!
+          s[p * n + r] = c * pr - sn * qr_
+          s[q * n + r] = sn * pr + c * qr_
+        }
+        s[p * n + q] = 0
+        s[q * n + p] = 0
+        for (let r = 0; r < n; r++) {
+          const vp = v[r * n + p]!
+          const vq = v[r * n + q]!
+          v[r * n + p] = c * vp - sn * vq
+          v[r * n + q] = sn * vp + c * vq
+        }
+      }
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => s[i * n + i]! - s[j * n + j]!)
+  const vv = v.slice()
+  for (let j = 0; j < n; j++) {
+    const o = order[j]!
+    w[j] = s[o * n + o]!
+    for (let r = 0; r < n; r++) v[r * n + j] = vv[r * n + o]!
+  }
+}
+
+export const eigh = (
+  x: HostArray,
+  xa: AbstractValue,
+  { lower }: Params<"eigh">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<HostArray> => {
+  const n = xa.shape.at(-1)!
+  const count = batchOf(xa)
+  const vOut = DType.allocHost(outs[0]!.dtype, count * n * n)
+  const wOut = DType.allocHost(outs[1]!.dtype, count * n)
+  const s = new Float64Array(n * n)
+  const v = new Float64Array(n * n)
+  const w = new Float64Array(n)
+  for (let b = 0; b < count; b++) {
+    const o = b * n * n
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) {
+        const value = lower ? x[o + i * n + j]! : x[o + j * n + i]!
+        s[i * n + j] = value
+        s[j * n + i] = value
+      }
+    }
+    if (allFinite(s)) {
+      jacobiEigh(s, n, w, v)
+    } else {
+      w.fill(NaN)
+      v.fill(NaN)
+    }
+    vOut.set(v, o)
+    wOut.set(w, b * n)
+  }
+  return [vOut, wOut]
+}
+
+/**
+ * Completes the rows of `u` (r rows of length m, orthonormal where `valid`) to
+ * orthonormal rows: each invalid row becomes the unit vector with the largest
+ * component outside the span of the valid rows, orthogonalized twice.
+ */
+const complete = (u: Float64Array, r: number, m: number, valid: Uint8Array): void => {
+  const cand = new Float64Array(m)
+  for (let j = 0; j < r; j++) {
+    if (valid[j]) continue
+    let bestNorm = -1
+    let best = 0
+    for (let e = 0; e < m; e++) {
+      // ||(I - U^T U) e||^2 = 1 - sum_valid u_ie^2
+      let s = 1
+      for (let i = 0; i < r; i++) if (valid[i]) s -= u[i * m + e]! * u[i * m + e]!
+      if (s > bestNorm) {
+        bestNorm = s
+        best = e
+      }
+    }
+    cand.fill(0)
+    cand[best] = 1
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < r; i++) {
+        if (!valid[i]) continue
+        let d = 0
+        for (let c = 0; c < m; c++) d += u[i * m + c]! * cand[c]!
+        for (let c = 0; c < m; c++) cand[c] = cand[c]! - d * u[i * m + c]!
+      }
+    }
+    let norm = 0
+    for (let c = 0; c < m; c++) norm += cand[c]! * cand[c]!
+    norm = Math.sqrt(norm)
+    for (let c = 0; c < m; c++) u[j * m + c] = cand[c]! / norm
+    valid[j] = 1
+  }
+}
+
+interface TallSvd {
+  /** Left singular vectors as rows: `uRows` x m (k, or m when full). */
+  readonly u: Float64Array
+  readonly s: Float64Array
+  /** Right singular vectors as rows (n x n): row j is V[:, j]. */
+  readonly v: Float64Array
+}
+
+/**
+ * One-sided Jacobi SVD of the tall `a` (m x n, m >= n, row-major): rotate
+ * column pairs until all are orthogonal; the column norms are the singular values.
+ */
+const tallSvd = (a: Float64Array, m: number, n: number, uRows: number): TallSvd => {
+  // Columns of A as rows of w (n x m), right vectors as rows of v.
+  const w = new Float64Array(n * m)
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[j * m + i] = a[i * n + j]!
+  const v = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) v[j * n + j] = 1
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0
+        let beta = 0
+        let gamma = 0
+        for (let i = 0; i < m; i++) {
+          const x = w[p * m + i]!
+          const y = w[q * m + i]!
+          alpha += x * x
+          beta += y * y
+          gamma += x * y
+        }
+        if (gamma === 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue
+        rotated = true
+        const zeta = (beta - alpha) / (2 * gamma)
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
+        const c = 1 / Math.sqrt(1 + t * t)
+        const sn = c * t
+        for (let i = 0; i < m; i++) {
+          const x = w[p * m + i]!
+          const y = w[q * m + i]!
+          w[p * m + i] = c * x - sn * y
+          w[q * m + i] = sn * x + c * y
+        }
+        for (let i = 0; i < n; i++) {
+          const x = v[p * n + i]!
+          const y = v[q * n + i]!
+          v[p * n + i] = c * x - sn * y
+          v[q * n + i] = sn * x + c * y
+        }
+      }
+    }
+    if (!rotated) break
+  }
+  const norms = new Float64Array(n)
+  for (let j = 0; j < n; j++) {
+    let s = 0
+    for (let i = 0; i < m; i++) s += w[j * m + i]! * w[j * m + i]!
+    norms[j] = Math.sqrt(s)
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!)
+  const s = new Float64Array(n)
+  const u = new Float64Array(uRows * m)
+  const vs = new Float64Array(n * n)
+  const valid = new Uint8Array(uRows)
+  for (let j = 0; j < n; j++) {
+    const o = order[j]!
+    s[j] = norms[o]!
+    if (s[j]! > 0) {
+      for (let i = 0; i < m; i++) u[j * m + i] = w[o * m + i]! / s[j]!
+      valid[j] = 1
+    }
+    for (let i = 0; i < n; i++) vs[j * n + i] = v[o * n + i]!
+  }
+  complete(u, uRows, m, valid)
+  return { u, s, v: vs }
+}
+
+export const svd = (
+  x: HostArray,
+  xa: AbstractValue,
+  { computeUv, fullMatrices }: Params<"svd">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<HostArray> => {
+  const [m, n] = dims(xa)
+  const k = Math.min(m, n)
+  const count = batchOf(xa)
+  const sOut = DType.allocHost(outs[0]!.dtype, count * k)
+  const uc = fullMatrices ? m : k
+  const vr = fullMatrices ? n : k
+  const uOut = computeUv ? DType.allocHost(outs[1]!.dtype, count * m * uc) : undefined
+  const vtOut = computeUv ? DType.allocHost(outs[2]!.dtype, count * vr * n) : undefined
+  const a = new Float64Array(m * n)
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < m * n; i++) a[i] = x[b * m * n + i]!
+    const uo = b * m * uc
+    const vo = b * vr * n
+    if (!allFinite(a)) {
+      sOut.fill(NaN, b * k, (b + 1) * k)
+      uOut?.fill(NaN, uo, uo + m * uc)
+      vtOut?.fill(NaN, vo, vo + vr * n)
+      continue
+    }
+    if (m >= n) {
+      // A = U S V^T: u[i, j] = U rows[j][i], vt[j, :] = V rows[j].
+      const r = tallSvd(a, m, n, uc)
+      sOut.set(r.s, b * k)
+      if (uOut !== undefined && vtOut !== undefined) {
+        for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) uOut[uo + i * uc + j] = r.u[j * m + i]!
+        vtOut.set(r.v.subarray(0, vr * n), vo)
+      }
+    } else {
+      // A^T = U' S V'^T, so A = V' S U'^T: u = V' (m x m), vt = U'^T (rows of U').
+      const at = new Float64Array(n * m)
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j]!
+      const r = tallSvd(at, n, m, vr)
+      sOut.set(r.s, b * k)
+      if (uOut !== undefined && vtOut !== undefined) {
+        for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) uOut[uo + i * uc + j] = r.v[j * m + i]!
+        vtOut.set(r.u.subarray(0, vr * n), vo)
+      }
+    }
+  }
+  return computeUv ? [sOut, uOut!, vtOut!] : [sOut]
+}

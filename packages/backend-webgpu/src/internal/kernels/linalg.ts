@@ -1,0 +1,552 @@
+/**
+ * The linear-algebra kernels on WebGPU: the same algorithms as the CPU
+ * backend's (packages/backend-typed-array/src/internal/linalg.ts) in float32
+ * WGSL, one invocation per matrix (per right-hand side for triangular solves),
+ * so a batch of matrices runs in parallel and one large matrix runs on one
+ * GPU thread. Each invocation works in its own slice of one packed output
+ * buffer (f32 values and int32 pivots as raw 32-bit words); multi-output
+ * primitives then copy their outputs out of it with the strided copy.
+ */
+import type { AbstractValue, Params } from "@diffect/core"
+import { Shape } from "@diffect/core"
+import type { Runtime, Storage } from "../runtime.js"
+import { shader } from "../shader.js"
+import { stridedCopy } from "./copy.js"
+
+const NAN_BITS = "0x7fc00000u"
+
+// f32 loads and stores of the packed u32 output.
+const decls = `fn ld(i: u32) -> f32 { return bitcast<f32>(out[i]); }
+fn st(i: u32, v: f32) { out[i] = bitcast<u32>(v); }`
+
+const batchOf = (a: AbstractValue): number => Shape.sizeOf(a.shape.slice(0, -2))
+
+const kernelOf = (runtime: Runtime, key: string, inputs: number, body: string) =>
+  runtime.kernel(`linalg:${key}`, inputs, () =>
+    shader({
+      inputs: Array.from({ length: inputs }, () => "f32"),
+      output: "u32",
+      workgroupSize: runtime.workgroupSize,
+      decls,
+      body
+    }))
+
+/** Copies `outs[i]` (a `sizes[i]`-word slice at `offsets[i]` of each `stride`-word block) out of `packed`. */
+const unpack = (
+  runtime: Runtime,
+  packed: Storage,
+  count: number,
+  stride: number,
+  offsets: ReadonlyArray<number>,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Storage> => {
+  const results = outs.map((oa, i) => {
+    const words = Shape.sizeOf(oa.shape) / Math.max(count, 1)
+    const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
+    if (out.gpu !== undefined && packed.gpu !== undefined) {
+      stridedCopy(runtime, packed.gpu, out.gpu, 1, {
+        shape: [count, words],
+        srcOffset: offsets[i]!,
+        srcStrides: [stride, 1],
+        dstOffset: 0,
+        dstStrides: [words, 1]
+      })
+    }
+    return out
+  })
+  runtime.retire(packed)
+  return results
+}
+
+const CHOLESKY = `  if (tid >= p(2u)) { return; }
+  let n = p(3u);
+  let base = tid * n * n;
+  for (var i = 0u; i < n * n; i++) { out[base + i] = 0u; }
+  var ok = true;
+  for (var j = 0u; j < n; j++) {
+    var s = in0[base + j * n + j];
+    for (var k = 0u; k < j; k++) { let l = ld(base + j * n + k); s = s - l * l; }
+    if (!(s > 0.0)) { ok = false; break; }
+    let d = sqrt(s);
+    st(base + j * n + j, d);
+    for (var i = j + 1u; i < n; i++) {
+      var t = in0[base + i * n + j];
+      for (var k = 0u; k < j; k++) { t = t - ld(base + i * n + k) * ld(base + j * n + k); }
+      st(base + i * n + j, t / d);
+    }
+  }
+  if (!ok) { for (var i = 0u; i < n * n; i++) { out[base + i] = ${NAN_BITS}; } }`
+
+/** `cholesky`: one invocation per matrix, NaN where a pivot is not positive. */
+export const cholesky = (runtime: Runtime, x: Storage, xa: AbstractValue, oa: AbstractValue): Storage => {
+  const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
+  if (out.gpu === undefined) return out
+  const count = batchOf(xa)
+  runtime.dispatch(
+    kernelOf(runtime, "cholesky", 1, CHOLESKY),
+    [runtime.bind(x)],
+    out.gpu,
+    [0, 0, count, xa.shape.at(-1)!],
+    Math.ceil(count / runtime.workgroupSize)
+  )
+  return out
+}
+
+const TRIANGULAR_SOLVE = `  if (tid >= p(2u)) { return; }
+  let m = p(3u);
+  let rows = p(4u);
+  let cols = p(5u);
+  let flags = p(6u);
+  let nrhs = p(7u);
+  let leftSide = (flags & 1u) != 0u;
+  let transposed = (flags & 2u) != 0u;
+  let lowerM = (flags & 4u) != 0u;
+  let unit = (flags & 8u) != 0u;
+  let b = tid / nrhs;
+  let r = tid % nrhs;
+  let ao = b * m * m;
+  let bo = b * rows * cols;
+  for (var q = 0u; q < m; q++) {
+    let i = select(m - 1u - q, q, lowerM);
+    let oi = select(bo + r * cols + i, bo + i * cols + r, leftSide);
+    var s = in1[oi];
+    for (var k = 0u; k < m; k++) {
+      let solved = select(k > i, k < i, lowerM);
+      if (solved) {
+        let mik = select(in0[ao + i * m + k], in0[ao + k * m + i], transposed);
+        let ok = select(bo + r * cols + k, bo + k * cols + r, leftSide);
+        s = s - mik * ld(ok);
+      }
+    }
+    st(oi, select(s / in0[ao + i * m + i], s, unit));
+  }`
+
+/** `triangular_solve`: one invocation per right-hand side of each matrix. */
+export const triangularSolve = (
+  runtime: Runtime,
+  a: Storage,
+  b: Storage,
+  aa: AbstractValue,
+  ba: AbstractValue,
+  params: Params<"triangular_solve">,
+  oa: AbstractValue
+): Storage => {
+  const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
+  if (out.gpu === undefined) return out
+  const { leftSide, lower, transposeA, unitDiagonal } = params
+  const m = aa.shape.at(-1)!
+  const [rows, cols] = [ba.shape.at(-2)!, ba.shape.at(-1)!]
+  const nrhs = leftSide ? cols : rows
+  // As on the CPU: M = op(T) (left) or op(T)^T (right), transposed iff transposeA === leftSide.
+  const transposed = transposeA === leftSide
+  const lowerM = lower !== transposed
+  const flags = (leftSide ? 1 : 0) | (transposed ? 2 : 0) | (lowerM ? 4 : 0) | (unitDiagonal ? 8 : 0)
+  const total = batchOf(aa) * nrhs
+  runtime.dispatch(
+    kernelOf(runtime, "triangular_solve", 2, TRIANGULAR_SOLVE),
+    [runtime.bind(a), runtime.bind(b)],
+    out.gpu,
+    [0, 0, total, m, rows, cols, flags, nrhs],
+    Math.ceil(total / runtime.workgroupSize)
+  )
+  return out
+}
+
+const LU = `  if (tid >= p(2u)) { return; }
+  let m = p(3u);
+  let n = p(4u);
+  let k = p(5u);
+  let stride = p(6u);
+  let base = tid * stride;
+  let piv = base + m * n;
+  let perm = piv + k;
+  for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
+  for (var i = 0u; i < m; i++) { out[perm + i] = i; }
+  for (var j = 0u; j < k; j++) {
+    var p = j;
+    var best = abs(ld(base + j * n + j));
+    for (var i = j + 1u; i < m; i++) {
+      let v = abs(ld(base + i * n + j));
+      if (v > best) { best = v; p = i; }
+    }
+    out[piv + j] = p;
+    if (p != j) {
+      for (var c = 0u; c < n; c++) {
+        let t = out[base + j * n + c];
+        out[base + j * n + c] = out[base + p * n + c];
+        out[base + p * n + c] = t;
+      }
+      let t = out[perm + j];
+      out[perm + j] = out[perm + p];
+      out[perm + p] = t;
+    }
+    let d = ld(base + j * n + j);
+    if (d != 0.0) { for (var i = j + 1u; i < m; i++) { st(base + i * n + j, ld(base + i * n + j) / d); } }
+    for (var i = j + 1u; i < m; i++) {
+      let l = ld(base + i * n + j);
+      if (l != 0.0) {
+        for (var c = j + 1u; c < n; c++) { st(base + i * n + c, ld(base + i * n + c) - l * ld(base + j * n + c)); }
+      }
+    }
+  }`
+
+/** `lu`: one invocation per matrix; factors, pivots and permutation packed, then copied out. */
+export const lu = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Storage> => {
+  const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
+  const k = Math.min(m, n)
+  const count = batchOf(xa)
+  const stride = m * n + k + m
+  const packed = runtime.allocate(count * stride * 4)
+  if (packed.gpu !== undefined) {
+    runtime.dispatch(
+      kernelOf(runtime, "lu", 1, LU),
+      [runtime.bind(x)],
+      packed.gpu,
+      [0, 0, count, m, n, k, stride],
+      Math.ceil(count / runtime.workgroupSize)
+    )
+  }
+  return unpack(runtime, packed, count, stride, [0, m * n, m * n + k], outs)
+}
+
+const QR = `  if (tid >= p(2u)) { return; }
+  let m = p(3u);
+  let n = p(4u);
+  let k = p(5u);
+  let qc = p(6u);
+  let stride = p(7u);
+  let base = tid * stride;
+  let vb = base + m * n;
+  let tb = vb + m * k;
+  let qb = tb + k;
+  for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
+  for (var i = 0u; i < m * k + k; i++) { out[vb + i] = 0u; }
+  for (var j = 0u; j < k; j++) {
+    let alpha = ld(base + j * n + j);
+    var xnorm2 = 0.0;
+    for (var i = j + 1u; i < m; i++) { let v = ld(base + i * n + j); xnorm2 = xnorm2 + v * v; }
+    if (xnorm2 == 0.0) { st(tb + j, 0.0); continue; }
+    let norm = sqrt(alpha * alpha + xnorm2);
+    let beta = select(norm, -norm, alpha >= 0.0);
+    let tau = (beta - alpha) / beta;
+    st(tb + j, tau);
+    let scale = 1.0 / (alpha - beta);
+    st(vb + j * k + j, 1.0);
+    for (var i = j + 1u; i < m; i++) { st(vb + i * k + j, ld(base + i * n + j) * scale); st(base + i * n + j, 0.0); }
+    st(base + j * n + j, beta);
+    for (var c = j + 1u; c < n; c++) {
+      var dot = 0.0;
+      for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(base + i * n + c); }
+      let f = tau * dot;
+      for (var i = j; i < m; i++) { st(base + i * n + c, ld(base + i * n + c) - f * ld(vb + i * k + j)); }
+    }
+  }
+  for (var i = 0u; i < m; i++) {
+    for (var c = 0u; c < qc; c++) { st(qb + i * qc + c, select(0.0, 1.0, i == c)); }
+  }
+  for (var q = 0u; q < k; q++) {
+    let j = k - 1u - q;
+    let tau = ld(tb + j);
+    if (tau == 0.0) { continue; }
+    for (var c = 0u; c < qc; c++) {
+      var dot = 0.0;
+      for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(qb + i * qc + c); }
+      let f = tau * dot;
+      for (var i = j; i < m; i++) { st(qb + i * qc + c, ld(qb + i * qc + c) - f * ld(vb + i * k + j)); }
+    }
+  }`
+
+/** `qr`: Householder, one invocation per matrix. */
+export const qr = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  { fullMatrices }: Params<"qr">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Storage> => {
+  const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
+  const k = Math.min(m, n)
+  const qc = fullMatrices ? m : k
+  const count = batchOf(xa)
+  const stride = m * n + m * k + k + m * qc
+  const packed = runtime.allocate(count * stride * 4)
+  if (packed.gpu !== undefined) {
+    runtime.dispatch(
+      kernelOf(runtime, "qr", 1, QR),
+      [runtime.bind(x)],
+      packed.gpu,
+      [0, 0, count, m, n, k, qc, stride],
+      Math.ceil(count / runtime.workgroupSize)
+    )
+  }
+  // q sits after the work areas; r is the first qc rows of the reduced matrix.
+  return unpack(runtime, packed, count, stride, [m * n + m * k + k, 0], outs)
+}
+
+const EIGH = `  if (tid >= p(2u)) { return; }
+  let n = p(3u);
+  let lower = p(4u) != 0u;
+  let stride = p(5u);
+  let base = tid * stride;
+  let vb = base + n * n;
+  let wb = vb + n * n;
+  let ao = tid * n * n;
+  var total = 0.0;
+  for (var i = 0u; i < n; i++) {
+    for (var j = 0u; j <= i; j++) {
+      let v = select(in0[ao + j * n + i], in0[ao + i * n + j], lower);
+      st(base + i * n + j, v);
+      st(base + j * n + i, v);
+      total = total + select(2.0, 1.0, i == j) * v * v;
+      st(vb + i * n + j, select(0.0, 1.0, i == j));
+      st(vb + j * n + i, select(0.0, 1.0, i == j));
+    }
+  }
+  for (var sweep = 0u; sweep < 40u; sweep++) {
+    var off = 0.0;
+    for (var pp = 0u; pp < n; pp++) {
+      for (var q = pp + 1u; q < n; q++) { let v = ld(base + pp * n + q); off = off + v * v; }
+    }
+    if (off <= 1.4e-14 * total) { break; }
+    for (var pp = 0u; pp + 1u < n; pp++) {
+      for (var q = pp + 1u; q < n; q++) {
+        let apq = ld(base + pp * n + q);
+        if (apq == 0.0) { continue; }
+        let theta = (ld(base + q * n + q) - ld(base + pp * n + pp)) / (2.0 * apq);
+        let t = select(-1.0, 1.0, theta >= 0.0) / (abs(theta) + sqrt(theta * theta + 1.0));
+        let c = 1.0 / sqrt(t * t + 1.0);
+        let s = t * c;
+        for (var r = 0u; r < n; r++) {
+          let rp = ld(base + r * n + pp);
+          let rq = ld(base + r * n + q);
+          st(base + r * n + pp, c * rp - s * rq);
+          st(base + r * n + q, s * rp + c * rq);
+        }
+        for (var r = 0u; r < n; r++) {
+          let pr = ld(base + pp * n + r);
+          let qr = ld(base + q * n + r);
+          st(base + pp * n + r, c * pr - s * qr);
+          st(base + q * n + r, s * pr + c * qr);
+        }
+        st(base + pp * n + q, 0.0);
+        st(base + q * n + pp, 0.0);
+        for (var r = 0u; r < n; r++) {
+          let vp = ld(vb + r * n + pp);
+          let vq = ld(vb + r * n + q);
+          st(vb + r * n + pp, c * vp - s * vq);
+          st(vb + r * n + q, s * vp + c * vq);
+        }
+      }
+    }
+  }
+  for (var i = 0u; i < n; i++) { st(wb + i, ld(base + i * n + i)); }
+  for (var i = 0u; i < n; i++) {
+    var best = i;
+    for (var j = i + 1u; j < n; j++) { if (ld(wb + j) < ld(wb + best)) { best = j; } }
+    if (best != i) {
+      let t = out[wb + i];
+      out[wb + i] = out[wb + best];
+      out[wb + best] = t;
+      for (var r = 0u; r < n; r++) {
+        let u = out[vb + r * n + i];
+        out[vb + r * n + i] = out[vb + r * n + best];
+        out[vb + r * n + best] = u;
+      }
+    }
+  }`
+
+/** `eigh`: cyclic Jacobi, one invocation per matrix. */
+export const eigh = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  { lower }: Params<"eigh">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Storage> => {
+  const n = xa.shape.at(-1)!
+  const count = batchOf(xa)
+  const stride = 2 * n * n + n
+  const packed = runtime.allocate(count * stride * 4)
+  if (packed.gpu !== undefined) {
+    runtime.dispatch(
+      kernelOf(runtime, "eigh", 1, EIGH),
+      [runtime.bind(x)],
+      packed.gpu,
+      [0, 0, count, n, lower ? 1 : 0, stride],
+      Math.ceil(count / runtime.workgroupSize)
+    )
+  }
+  return unpack(runtime, packed, count, stride, [n * n, 2 * n * n], outs)
+}
+
+// One-sided Jacobi on the tall orientation (bigM x bigN, bigM >= bigN). Regions of each block:
+// s (k), u (m x uc), vt (vr x n), W (bigN x bigM), V (bigN x bigN), U rows (uRows x bigM), valid (uRows), cand (bigM).
+const SVD = `  if (tid >= p(2u)) { return; }
+  let m = p(3u);
+  let n = p(4u);
+  let tr = p(5u) != 0u;
+  let uc = p(6u);
+  let vr = p(7u);
+  let uRows = p(8u);
+  let M = p(9u);
+  let N = p(10u);
+  let stride = p(11u);
+  let k = N;
+  let base = tid * stride;
+  let sb = base;
+  let ub = sb + k;
+  let vtb = ub + m * uc;
+  let wb = vtb + vr * n;
+  let vb = wb + N * M;
+  let urb = vb + N * N;
+  let validb = urb + uRows * M;
+  let cb = validb + uRows;
+  let ao = tid * m * n;
+  for (var j = 0u; j < N; j++) {
+    for (var i = 0u; i < M; i++) { st(wb + j * M + i, select(in0[ao + i * n + j], in0[ao + j * n + i], tr)); }
+    for (var i = 0u; i < N; i++) { st(vb + j * N + i, select(0.0, 1.0, i == j)); }
+  }
+  for (var sweep = 0u; sweep < 40u; sweep++) {
+    var rotated = false;
+    for (var pp = 0u; pp + 1u < N; pp++) {
+      for (var q = pp + 1u; q < N; q++) {
+        var alpha = 0.0;
+        var beta = 0.0;
+        var gamma = 0.0;
+        for (var i = 0u; i < M; i++) {
+          let x = ld(wb + pp * M + i);
+          let y = ld(wb + q * M + i);
+          alpha = alpha + x * x;
+          beta = beta + y * y;
+          gamma = gamma + x * y;
+        }
+        if (gamma == 0.0 || abs(gamma) <= 1.2e-7 * sqrt(alpha * beta)) { continue; }
+        rotated = true;
+        let zeta = (beta - alpha) / (2.0 * gamma);
+        let t = select(-1.0, 1.0, zeta >= 0.0) / (abs(zeta) + sqrt(1.0 + zeta * zeta));
+        let c = 1.0 / sqrt(1.0 + t * t);
+        let s = c * t;
+        for (var i = 0u; i < M; i++) {
+          let x = ld(wb + pp * M + i);
+          let y = ld(wb + q * M + i);
+          st(wb + pp * M + i, c * x - s * y);
+          st(wb + q * M + i, s * x + c * y);
+        }
+        for (var i = 0u; i < N; i++) {
+          let x = ld(vb + pp * N + i);
+          let y = ld(vb + q * N + i);
+          st(vb + pp * N + i, c * x - s * y);
+          st(vb + q * N + i, s * x + c * y);
+        }
+      }
+    }
+    if (!rotated) { break; }
+  }
+  for (var j = 0u; j < N; j++) {
+    var s = 0.0;
+    for (var i = 0u; i < M; i++) { let x = ld(wb + j * M + i); s = s + x * x; }
+    st(sb + j, sqrt(s));
+  }
+  // selection sort, descending: W rows and V rows follow their singular value
+  for (var i = 0u; i < N; i++) {
+    var best = i;
+    for (var j = i + 1u; j < N; j++) { if (ld(sb + j) > ld(sb + best)) { best = j; } }
+    if (best != i) {
+      let t = out[sb + i];
+      out[sb + i] = out[sb + best];
+      out[sb + best] = t;
+      for (var r = 0u; r < M; r++) {
+        let u = out[wb + i * M + r];
+        out[wb + i * M + r] = out[wb + best * M + r];
+        out[wb + best * M + r] = u;
+      }
+      for (var r = 0u; r < N; r++) {
+        let u = out[vb + i * N + r];
+        out[vb + i * N + r] = out[vb + best * N + r];
+        out[vb + best * N + r] = u;
+      }
+    }
+  }
+  for (var j = 0u; j < uRows; j++) {
+    out[validb + j] = 0u;
+    for (var i = 0u; i < M; i++) { st(urb + j * M + i, 0.0); }
+    if (j < N) {
+      let sj = ld(sb + j);
+      if (sj > 0.0) {
+        for (var i = 0u; i < M; i++) { st(urb + j * M + i, ld(wb + j * M + i) / sj); }
+        out[validb + j] = 1u;
+      }
+    }
+  }
+  // complete the invalid rows: the unit vector farthest from the span, orthogonalized twice
+  for (var j = 0u; j < uRows; j++) {
+    if (out[validb + j] == 1u) { continue; }
+    var bestNorm = -1.0;
+    var bestE = 0u;
+    for (var e = 0u; e < M; e++) {
+      var s = 1.0;
+      for (var i = 0u; i < uRows; i++) { if (out[validb + i] == 1u) { let u = ld(urb + i * M + e); s = s - u * u; } }
+      if (s > bestNorm) { bestNorm = s; bestE = e; }
+    }
+    for (var c = 0u; c < M; c++) { st(cb + c, select(0.0, 1.0, c == bestE)); }
+    for (var round = 0u; round < 2u; round++) {
+      for (var i = 0u; i < uRows; i++) {
+        if (out[validb + i] != 1u) { continue; }
+        var d = 0.0;
+        for (var c = 0u; c < M; c++) { d = d + ld(urb + i * M + c) * ld(cb + c); }
+        for (var c = 0u; c < M; c++) { st(cb + c, ld(cb + c) - d * ld(urb + i * M + c)); }
+      }
+    }
+    var norm = 0.0;
+    for (var c = 0u; c < M; c++) { norm = norm + ld(cb + c) * ld(cb + c); }
+    norm = sqrt(norm);
+    for (var c = 0u; c < M; c++) { st(urb + j * M + c, ld(cb + c) / norm); }
+    out[validb + j] = 1u;
+  }
+  // outputs: A = U S V^T (tall) or, transposed, A = V S U^T
+  for (var i = 0u; i < m; i++) {
+    for (var j = 0u; j < uc; j++) {
+      st(ub + i * uc + j, select(ld(urb + j * M + i), ld(vb + j * N + i), tr));
+    }
+  }
+  for (var j = 0u; j < vr; j++) {
+    for (var c = 0u; c < n; c++) {
+      st(vtb + j * n + c, select(ld(vb + j * N + c), ld(urb + j * M + c), tr));
+    }
+  }`
+
+/** `svd`: one-sided Jacobi, one invocation per matrix. */
+export const svd = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  { computeUv, fullMatrices }: Params<"svd">,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<Storage> => {
+  const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
+  const k = Math.min(m, n)
+  const tr = m < n
+  const [bigM, bigN] = tr ? [n, m] : [m, n]
+  const uc = fullMatrices ? m : k
+  const vr = fullMatrices ? n : k
+  const uRows = tr ? vr : uc
+  const count = batchOf(xa)
+  const stride = k + m * uc + vr * n + bigN * bigM + bigN * bigN + uRows * bigM + uRows + bigM
+  const packed = runtime.allocate(count * stride * 4)
+  if (packed.gpu !== undefined) {
+    runtime.dispatch(
+      kernelOf(runtime, "svd", 1, SVD),
+      [runtime.bind(x)],
+      packed.gpu,
+      [0, 0, count, m, n, tr ? 1 : 0, uc, vr, uRows, bigM, bigN, stride],
+      Math.ceil(count / runtime.workgroupSize)
+    )
+  }
+  const offsets = [0, k, k + m * uc]
+  return unpack(runtime, packed, count, stride, computeUv ? offsets : [0], outs)
+}

@@ -1,0 +1,220 @@
+/**
+ * `lax.linalg`: JAX's linear-algebra primitives as functions (Cholesky,
+ * triangular solve, LU, QR, symmetric eigendecomposition, SVD). Each acts on
+ * the last two dimensions and maps over the leading ones; each has JAX's
+ * derivative rule, batching rule and a kernel on every backend. The NumPy-style
+ * functions built on them are `np.linalg` (also exported as `linalg`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const a = np.array([[4, 2], [2, 3]])
+ * const l = lax.linalg.cholesky(a)
+ * console.log(toJsSync(l)) // [[2, 0], [1, 1.4142135]]
+ * // solve L y = [2, 1]
+ * console.log(toJsSync(lax.linalg.triangularSolve(l, np.array([[2], [1]]), { leftSide: true, lower: true })))
+ * // [[1], [0]]
+ *
+ * @since 0.1.0
+ */
+import { bind, bind1 } from "./Handler.js"
+import * as lax from "./lax.js"
+import type { Tensor } from "./Tensor.js"
+import { boolean, checkOptions, checkTensor } from "./Validate.js"
+
+const matrixArg = (op: string, u: unknown, name = "x"): Tensor => checkTensor(op, name, u)
+
+// (x + x^H) / 2 over the last two dimensions (JAX's `symmetrize`).
+const symmetrize = (x: Tensor): Tensor => {
+  if (x.ndim < 2) return x
+  const perm = x.shape.map((_, i) => i)
+  perm[x.ndim - 2] = x.ndim - 1
+  perm[x.ndim - 1] = x.ndim - 2
+  const xh = lax.conj(lax.transpose(x, perm))
+  return lax.div(lax.add(x, xh), lax.scalar(2, x.dtype, true))
+}
+
+/** Options of {@link cholesky}. @since 0.1.0 */
+export interface CholeskyOptions {
+  /** Replace `x` by `(x + x^H) / 2` first (default true, as JAX). */
+  readonly symmetrizeInput?: boolean | undefined
+}
+
+/**
+ * The lower Cholesky factor `L` of a symmetric positive-definite matrix
+ * (`x = L L^H`), over the last two dimensions. Only the lower triangle is read
+ * (after symmetrizing, by default). A matrix that is not positive definite gives
+ * NaN everywhere (JAX's result), not an error.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.linalg.cholesky(np.array([[4, 2], [2, 3]])))) // [[2, 0], [1, 1.4142135]]
+ * console.log(toJsSync(lax.linalg.cholesky(np.array([[1, 2], [2, 1]])))) // [[NaN, NaN], [NaN, NaN]]
+ *
+ * @since 0.1.0
+ */
+export const cholesky = (x: Tensor, options?: CholeskyOptions): Tensor => {
+  const a = matrixArg("cholesky", x)
+  checkOptions("cholesky", options, { symmetrizeInput: boolean })
+  return bind1("cholesky", [options?.symmetrizeInput === false ? a : symmetrize(a)], {})
+}
+
+/** Options of {@link triangularSolve} (JAX's keyword arguments and defaults). @since 0.1.0 */
+export interface TriangularSolveOptions {
+  /** Solve `op(a) x = b` (true) or `x op(a) = b` (false, the default). */
+  readonly leftSide?: boolean | undefined
+  /** Read the lower (true) or the upper (false, the default) triangle of `a`. */
+  readonly lower?: boolean | undefined
+  /** `op(a) = a^T` (default false). */
+  readonly transposeA?: boolean | undefined
+  /** Conjugate `a` as well (a no-op on real matrices; default false). */
+  readonly conjugateA?: boolean | undefined
+  /** Take the diagonal of `a` as ones without reading it (default false). */
+  readonly unitDiagonal?: boolean | undefined
+}
+
+const solveSpec = {
+  leftSide: boolean,
+  lower: boolean,
+  transposeA: boolean,
+  conjugateA: boolean,
+  unitDiagonal: boolean
+}
+
+/**
+ * Solves a triangular system: `op(a) x = b` with `leftSide`, else `x op(a) = b`,
+ * where `a` is `[..., m, m]` and `b` has the same batch dimensions. A zero on the
+ * diagonal gives infinities and NaNs, as in JAX.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const u = np.array([[2, 1], [0, 4]])
+ * // x u = [[2, 5]]: x = [[1, 1]]
+ * console.log(toJsSync(lax.linalg.triangularSolve(u, np.array([[2, 5]])))) // [[1, 1]]
+ *
+ * @since 0.1.0
+ */
+export const triangularSolve = (a: Tensor, b: Tensor, options?: TriangularSolveOptions): Tensor => {
+  const ta = matrixArg("triangular_solve", a, "a")
+  const tb = matrixArg("triangular_solve", b, "b")
+  checkOptions("triangular_solve", options, solveSpec)
+  return bind1("triangular_solve", [ta, tb], {
+    leftSide: options?.leftSide ?? false,
+    lower: options?.lower ?? false,
+    transposeA: options?.transposeA ?? false,
+    conjugateA: options?.conjugateA ?? false,
+    unitDiagonal: options?.unitDiagonal ?? false
+  })
+}
+
+/**
+ * LU decomposition with partial pivoting of `[..., m, n]` matrices: `[lu,
+ * pivots, permutation]` where `lu` packs the unit lower `L` (below the diagonal)
+ * and `U` (on and above it), `pivots` are the row swaps (0-based, LAPACK's
+ * order) and `permutation` the row order they make: `x[permutation] = L U`.
+ * A singular matrix is factored all the same (a zero on `U`'s diagonal).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [lu, pivots, permutation] = lax.linalg.lu(np.array([[1, 2], [3, 4]]))
+ * console.log(toJsSync(lu)) // [[3, 4], [0.3333333, 0.6666666]]
+ * console.log(toJsSync(pivots), toJsSync(permutation)) // [1, 1] [1, 0]
+ *
+ * @since 0.1.0
+ */
+export const lu = (x: Tensor): readonly [lu: Tensor, pivots: Tensor, permutation: Tensor] => {
+  const [f, p, perm] = bind("lu", [matrixArg("lu", x)], {})
+  return [f!, p!, perm!]
+}
+
+/** Options of {@link qr}. @since 0.1.0 */
+export interface QrOptions {
+  /** Complete `q` to `[m, m]` (true, the default, as JAX) or keep `[m, min(m, n)]`. */
+  readonly fullMatrices?: boolean | undefined
+}
+
+/**
+ * Householder QR of `[..., m, n]` matrices: `[q, r]` with `q` orthonormal
+ * columns and `r` upper triangular (`x = q r`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [q, r] = lax.linalg.qr(np.array([[3, 1], [4, 2]]))
+ * console.log(toJsSync(q)) // [[-0.6, -0.8], [-0.8, 0.6]]
+ * console.log(toJsSync(r)) // [[-5, -2.2], [0, 0.4]]
+ *
+ * @since 0.1.0
+ */
+export const qr = (x: Tensor, options?: QrOptions): readonly [q: Tensor, r: Tensor] => {
+  const a = matrixArg("qr", x)
+  checkOptions("qr", options, { fullMatrices: boolean })
+  const [q, r] = bind("qr", [a], { fullMatrices: options?.fullMatrices ?? true })
+  return [q!, r!]
+}
+
+/** Options of {@link eigh}. @since 0.1.0 */
+export interface EighOptions {
+  /** Read the lower (true, the default) or the upper triangle. */
+  readonly lower?: boolean | undefined
+  /** Replace `x` by `(x + x^H) / 2` first (default true, as JAX). */
+  readonly symmetrizeInput?: boolean | undefined
+}
+
+/**
+ * Eigendecomposition of symmetric matrices: `[v, w]`, eigenvectors as the
+ * columns of `v` and eigenvalues `w` in ascending order (`x v = v diag(w)`).
+ * JAX's order: `lax.linalg.eigh` gives the vectors first (`np.linalg.eigh` the
+ * values first).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [v, w] = lax.linalg.eigh(np.array([[2, 1], [1, 2]]))
+ * console.log(toJsSync(w)) // [1, 3]
+ * console.log(toJsSync(np.abs(v))) // [[0.7071067, 0.7071067], [0.7071067, 0.7071067]]
+ *
+ * @since 0.1.0
+ */
+export const eigh = (x: Tensor, options?: EighOptions): readonly [v: Tensor, w: Tensor] => {
+  const a = matrixArg("eigh", x)
+  checkOptions("eigh", options, { lower: boolean, symmetrizeInput: boolean })
+  const [v, w] = bind("eigh", [options?.symmetrizeInput === false ? a : symmetrize(a)], {
+    lower: options?.lower ?? true
+  })
+  return [v!, w!]
+}
+
+/** Options of {@link svd}. @since 0.1.0 */
+export interface SvdOptions {
+  /** Complete `u` and `vh` to square matrices (true, the default, as JAX). */
+  readonly fullMatrices?: boolean | undefined
+}
+
+/**
+ * Singular value decomposition: `[u, s, vh]` with `x = u diag(s) vh`, singular
+ * values descending. {@link singularValues} computes `s` alone.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [u, s, vh] = lax.linalg.svd(np.array([[3, 0], [0, -4]]))
+ * console.log(toJsSync(s)) // [4, 3]
+ * console.log(toJsSync(np.matmul(np.multiply(u, s), vh))) // [[3, 0], [0, -4]]
+ *
+ * @since 0.1.0
+ */
+export const svd = (x: Tensor, options?: SvdOptions): readonly [u: Tensor, s: Tensor, vh: Tensor] => {
+  const a = matrixArg("svd", x)
+  checkOptions("svd", options, { fullMatrices: boolean })
+  const [s, u, vt] = bind("svd", [a], { fullMatrices: options?.fullMatrices ?? true, computeUv: true })
+  return [u!, s!, vt!]
+}
+
+/**
+ * The singular values alone (JAX's `svd(x, compute_uv=False)`), descending.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.linalg.singularValues(np.array([[3, 0], [0, -4]])))) // [4, 3]
+ *
+ * @since 0.1.0
+ */
+export const singularValues = (x: Tensor): Tensor =>
+  bind1("svd", [matrixArg("svd", x)], { fullMatrices: false, computeUv: false })

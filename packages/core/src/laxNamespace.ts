@@ -1,0 +1,9 @@
+/**
+ * The `lax` namespace as the facade exports it: the primitives of lax.ts and
+ * `lax.linalg` (laxLinalg.ts), joined here so that neither module imports the
+ * other's namespace (laxLinalg.ts is written with lax.ts).
+ *
+ * @since 0.1.0
+ */
+export * from "./lax.js"
+export * as linalg from "./laxLinalg.js"
