@@ -221,3 +221,155 @@ describe("qr", () => {
     assert.isBelow(orthogonality(matrix(q)), 1e-14)
   })
 })
+describe("eigh", () => {
+  it("hand-derived eigenvalues", () => {
+    const [w] = np.linalg.eigh(tensor([[2, 1], [1, 2]]))
+    assertClose(flat(w), [1, 3], 1e-15)
+    assertClose(flat(np.linalg.eigvalsh(tensor([[2, 0, 0], [0, -1, 0], [0, 0, 5]]))), [-1, 2, 5], 0)
+  })
+
+  it("A V = V diag(w), V orthogonal, w ascending: random, degenerate and ill-conditioned", () => {
+    const cases: Array<Matrix> = [
+      spd(5, 60),
+      randomMatrix(9, 9, 61).map((row, i, a) => row.map((x, j) => x + a[j]![i]!)),
+      hilbert(8),
+      eye(4),
+      // repeated eigenvalue 2 (twice) and 5
+      [[3, 1, 0], [1, 3, 0], [0, 0, 5]].map((row) => row.map((x) => x)),
+      [[2, 0, 0], [0, 2, 0], [0, 0, 5]]
+    ]
+    for (const a of cases) {
+      const [w, v] = np.linalg.eigh(tensor(a))
+      const [wv, vm] = [flat(w), matrix(v)]
+      assert.isBelow(frob(sub(mul(a, vm), mul(vm, diag(wv)))) / frob(a), 1e-14)
+      assert.isBelow(orthogonality(vm), 1e-14)
+      assert.isTrue(wv.every((x, i) => i === 0 || wv[i - 1]! <= x))
+      const [w32, v32] = np.linalg.eigh(tensor(a, "float32"))
+      assert.isBelow(frob(sub(mul(a, matrix(v32)), mul(matrix(v32), diag(flat(w32))))) / frob(a), 2e-6)
+    }
+  })
+
+  it("reads only one triangle (UPLO) when not symmetrizing", () => {
+    const a = tensor([[2, 100], [1, 2]])
+    const [wl] = lax.linalg.eigh(a, { symmetrizeInput: false })
+    assertClose(flat(lax.linalg.eigh(a, { symmetrizeInput: false })[1]), [1, 3], 1e-15)
+    assert.deepStrictEqual(wl.shape, [2, 2])
+    assertClose(flat(lax.linalg.eigh(a, { symmetrizeInput: false, lower: false })[1]), [-98, 102], 1e-13)
+  })
+})
+
+describe("svd", () => {
+  it("hand-derived singular values", () => {
+    const [, s] = np.linalg.svd(tensor([[3, 0], [0, -4]]))
+    assertClose(flat(s), [4, 3], 1e-15)
+    assertClose(flat(np.linalg.svd(tensor([[1, 1], [1, 1]]), { computeUv: false })), [2, 0], 1e-15)
+  })
+
+  it("A = U S V^T, orthonormal U and V, descending s, reduced and full (float64 and float32)", () => {
+    const cases: Array<Matrix> = [
+      ...shapes.map(([m, n], i) => randomMatrix(m, n, 70 + i)),
+      hilbert(8),
+      // rank 1 and zero: U completed to an orthonormal basis
+      [[1, 2], [2, 4], [3, 6]],
+      [[0, 0, 0], [0, 0, 0]]
+    ]
+    for (const a of cases) {
+      const [m, n] = [a.length, a[0]!.length]
+      for (const fullMatrices of [false, true]) {
+        const [u, s, vh] = np.linalg.svd(tensor(a), { fullMatrices })
+        const [um, sv, vm] = [matrix(u), flat(s), matrix(vh)]
+        const k = Math.min(m, n)
+        const sm = Array.from(
+          { length: um[0]!.length },
+          (_, i) => Array.from({ length: vm.length }, (_, j) => (i === j && i < k ? sv[i]! : 0))
+        )
+        const scale = Math.max(frob(a), 1)
+        assert.isBelow(frob(sub(a, mul(um, mul(sm, vm)))) / scale, 1e-14)
+        assert.isBelow(orthogonality(um), 1e-14)
+        assert.isBelow(orthogonality(transpose(vm)), 1e-14)
+        assert.isTrue(sv.every((x, i) => x >= 0 && (i === 0 || sv[i - 1]! >= x)))
+        if (fullMatrices) assert.deepStrictEqual([u.shape, vh.shape], [[m, m], [n, n]])
+      }
+      const [u32, s32, vh32] = np.linalg.svd(tensor(a, "float32"), { fullMatrices: false })
+      const rec = mul(matrix(u32), mul(diag(flat(s32)), matrix(vh32)))
+      assert.isBelow(frob(sub(a, rec)) / Math.max(frob(a), 1), 2e-6)
+    }
+  })
+
+  it("NaN input gives NaN outputs (no hang)", () => {
+    const [u, s] = np.linalg.svd(tensor([[NaN, 1], [1, 1]]))
+    assert.isTrue(flat(s).every(Number.isNaN))
+    assert.isTrue(flat(u).every(Number.isNaN))
+  })
+})
+
+describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
+  it("lstsq fits the normal equations (over- and under-determined), with residuals and rank", () => {
+    const a = randomMatrix(6, 3, 80)
+    const b = randomMatrix(6, 2, 81)
+    const [x, residuals, rank, s] = np.linalg.lstsq(tensor(a), tensor(b))
+    // a^T (a x - b) = 0
+    const r = sub(mul(a, matrix(x)), b)
+    assert.isBelow(frob(mul(transpose(a), r)), 1e-13)
+    assertClose(flat(residuals), [0, 1].map((j) => r.reduce((acc, row) => acc + row[j]! ** 2, 0)), 1e-12)
+    assert.strictEqual(flat(rank)[0], 3)
+    assert.deepStrictEqual(s.shape, [3])
+    // under-determined: the minimum-norm solution, rank 2
+    const [xu, , ru] = np.linalg.lstsq(tensor([[1, 1, 0], [0, 1, 1]]), tensor([2, 2]))
+    assertClose(flat(xu), [2 / 3, 4 / 3, 2 / 3], 1e-14)
+    assert.strictEqual(flat(ru)[0], 2)
+  })
+
+  it("pinv satisfies the Penrose conditions (also rank-deficient)", () => {
+    for (const a of [randomMatrix(5, 3, 82), [[1, 2], [2, 4], [3, 6]]]) {
+      const p = matrix(np.linalg.pinv(tensor(a)))
+      assert.isBelow(frob(sub(mul(a, mul(p, a)), a)), 1e-13)
+      assert.isBelow(frob(sub(mul(p, mul(a, p)), p)), 1e-13)
+      const ap = mul(a, p)
+      assert.isBelow(frob(sub(ap, transpose(ap))), 1e-13)
+    }
+  })
+
+  it("norms: NumPy's values for each order and axis", () => {
+    const x = tensor([[1, -2], [3, 4]])
+    assertClose(flat(np.linalg.norm(x)), [Math.sqrt(30)], 1e-15)
+    assertClose(flat(np.linalg.norm(x, { ord: "fro" })), [Math.sqrt(30)], 1e-15)
+    assertClose(flat(np.linalg.norm(x, { ord: 1 })), [6], 0)
+    assertClose(flat(np.linalg.norm(x, { ord: -1 })), [4], 0)
+    assertClose(flat(np.linalg.norm(x, { ord: Infinity })), [7], 0)
+    assertClose(flat(np.linalg.norm(x, { ord: -Infinity })), [3], 0)
+    // singular values of [[1, -2], [3, 4]]: sqrt(15 +- sqrt(125))
+    const [s1, s2] = [Math.sqrt(15 + Math.sqrt(125)), Math.sqrt(15 - Math.sqrt(125))]
+    assertClose(flat(np.linalg.norm(x, { ord: 2 })), [s1], 1e-15)
+    assertClose(flat(np.linalg.norm(x, { ord: -2 })), [s2], 1e-14)
+    assertClose(flat(np.linalg.norm(x, { ord: "nuc" })), [s1 + s2], 1e-15)
+    assertClose(flat(np.linalg.norm(x, { axis: 0 })), [Math.sqrt(10), Math.sqrt(20)], 1e-15)
+    assertClose(flat(np.linalg.norm(x, { axis: 1, ord: 1 })), [3, 7], 0)
+    assertClose(flat(np.linalg.norm(tensor([3, -4]), { ord: 0 })), [2], 0)
+    assertClose(flat(np.linalg.norm(tensor([3, -4]), { ord: 3 })), [Math.cbrt(91)], 1e-15)
+    assert.deepStrictEqual(np.linalg.norm(x, { keepdims: true }).shape, [1, 1])
+    assert.deepStrictEqual(np.linalg.norm(tensor([x, x]), { axis: [1, 2], ord: 2, keepdims: true }).shape, [2, 1, 1])
+    assertClose(flat(np.linalg.vectorNorm(tensor([[3, -4], [0, 1]]))), [Math.sqrt(26)], 1e-15)
+    assertClose(flat(np.linalg.matrixNorm(tensor([x, x]), { ord: 1 })), [6, 6], 0)
+    assert.throws(() => np.linalg.norm(np.ones([2, 2, 2]), { ord: 1 }), ShapeError, "improper number of dimensions")
+  })
+
+  it("matrixRank, cond", () => {
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor([[1, 2], [2, 4]])))[0], 1)
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor(hilbert(8))))[0], 8)
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor(hilbert(8)), { tol: 1e-5 }))[0], 5)
+    assertClose(flat(np.linalg.cond(tensor([[2, 0], [0, 0.5]]))), [4], 1e-15)
+    assertClose(flat(np.linalg.cond(tensor([[1, 2], [3, 4]]), { p: 1 })), [21], 1e-13)
+    assert.strictEqual(flat(np.linalg.cond(tensor([[1, 2], [2, 4]]), { p: 1 }))[0], Infinity)
+  })
+
+  it("matrixPower and multiDot", () => {
+    assertClose(flat(np.linalg.matrixPower(tensor([[1, 1], [1, 0]]), 10)), [89, 55, 55, 34], 0)
+    assertClose(flat(np.linalg.matrixPower(tensor([[1, 1], [1, 0]]), 0)), [1, 0, 0, 1], 0)
+    assertClose(flat(np.linalg.matrixPower(tensor([[2, 0], [0, 4]]), -2)), [0.25, 0, 0, 1 / 16], 1e-15)
+    const [a, b, c] = [randomMatrix(2, 5, 83), randomMatrix(5, 3, 84), randomMatrix(3, 4, 85)]
+    const want = mul(mul(a, b), c)
+    assertClose(flat(np.linalg.multiDot([tensor(a), tensor(b), tensor(c)])), want.flat(), 1e-14)
+    assertClose(flat(np.linalg.multiDot([tensor([1, 2]), tensor([[3], [4]])])), [11], 0)
+  })
+})

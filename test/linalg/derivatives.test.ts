@@ -32,6 +32,14 @@ const weighted = (shape: ReadonlyArray<number>, f: (x: Tensor) => Tensor, seed =
 
 const runs = { numRuns: 12 }
 
+/**
+ * A generic point: every entry shifted off zero (no kinks of |x|, no exactly zero
+ * subdiagonal where LAPACK's Householder switches to the identity) and the
+ * diagonal raised by 3, 6, 9, ... (distinct singular values and eigenvalues).
+ */
+const generic = (a: ReadonlyArray<number>, cols: number): Array<number> =>
+  a.map((v, q) => v + 0.25 * ((q * 7) % 5 + 1) + (Math.floor(q / cols) === q % cols ? 3 * (1 + (q % cols)) : 0))
+
 describe("derivatives vs float64 finite differences", () => {
   it("cholesky", () => {
     fc.assert(
@@ -97,6 +105,83 @@ describe("derivatives vs float64 finite differences", () => {
         assertGradMatchesFd(weighted([k], (t) => linalg.luSolve(linalg.luFactor(t), rhs)), spd, [k, k])
       }),
       runs
+    )
+  })
+})
+
+describe("derivatives through qr, eigh and svd (gauge-invariant functions)", () => {
+  it("qr (m >= n, reduced): q and r", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 2 }), entries(24), (n, extra, a) => {
+        const m = n + extra
+        const x = generic(a.slice(0, m * n), n)
+        assertGradMatchesFd(weighted([m, n], (t) => np.linalg.qr(t)[0]), x, [m, n])
+        assertGradMatchesFd(weighted([n, n], (t) => np.linalg.qr(t, { mode: "r" }), 2), x, [m, n])
+      }),
+      runs
+    )
+  })
+
+  it("eigh: eigenvalues and the squared eigenvector entries (sign-invariant)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), entries(16), (n, a) => {
+        // Diagonal offsets 0, 10, 20, ... keep the eigenvalues apart (|perturbation| <= n - 1 < 5).
+        const x = a.slice(0, n * n).map((v, q) => (Math.floor(q / n) === q % n ? v + 10 * (q % n) : v))
+        assertGradMatchesFd(weighted([n], (t) => np.linalg.eigvalsh(t)), x, [n, n])
+        const squared = (t: Tensor) => {
+          const v = np.linalg.eigh(t)[1]
+          return np.multiply(v, v)
+        }
+        assertGradMatchesFd(weighted([n, n], squared, 3), x, [n, n], 1e-5)
+      }),
+      runs
+    )
+  })
+
+  it("eigh at repeated eigenvalues: the eigenvalues' gradient stays finite (JAX's masked Fmat)", () => {
+    // d trace(diag(w)) / dA = I, also at the identity (all eigenvalues equal)
+    assertGradMatchesFd((t) => np.sum(np.linalg.eigvalsh(t)), [1, 0, 0, 0, 1, 0, 0, 0, 1], [3, 3])
+    // a function symmetric in the repeated pair is differentiable there: w0 + w1 + 3 w2 at eigenvalues 2, 2, 5
+    const w = np.array([1, 1, 3], { dtype: "float64" })
+    const f = (t: Tensor) => np.sum(np.multiply(w, np.linalg.eigvalsh(t)))
+    assertGradMatchesFd(f, [2, 0, 0, 0, 2, 0, 0, 0, 5], [3, 3])
+  })
+
+  it("svd (reduced): singular values, |u|^2, |vh|^2 and the reconstruction", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), entries(16), (m, n, a) => {
+        const x = generic(a.slice(0, m * n), n)
+        const k = Math.min(m, n)
+        assertGradMatchesFd(weighted([k], (t) => np.linalg.svdvals(t)), x, [m, n], 1e-5)
+        const parts = (t: Tensor) => {
+          const [u, , vh] = np.linalg.svd(t, { fullMatrices: false })
+          return np.concatenate([np.ravel(np.multiply(u, u)), np.ravel(np.multiply(vh, vh))])
+        }
+        assertGradMatchesFd(weighted([m * k + k * n], parts, 5), x, [m, n], 1e-5)
+        const rebuilt = (t: Tensor) => {
+          const [u, s, vh] = np.linalg.svd(t, { fullMatrices: false })
+          return np.matmul(np.multiply(u, s), vh)
+        }
+        assertGradMatchesFd(weighted([m, n], rebuilt, 6), x, [m, n], 1e-5)
+      }),
+      runs
+    )
+  })
+
+  it("pinv, lstsq, norms (2, nuc, fro, 1, inf, vector p), cond", () => {
+    fc.assert(
+      fc.property(entries(12), (a) => {
+        const x = generic(a, 3)
+        assertGradMatchesFd(weighted([3, 4], (t) => np.linalg.pinv(t)), x, [4, 3], 1e-5)
+        const b = np.array([1, -2, 0.5, 3], { dtype: "float64" })
+        assertGradMatchesFd(weighted([3], (t) => np.linalg.lstsq(t, b)[0]), x, [4, 3], 1e-5)
+        for (const ord of [2, -2, "nuc", "fro", 1, Infinity] as const) {
+          assertGradMatchesFd((t) => np.linalg.norm(t, { ord }), x, [4, 3], 1e-5)
+        }
+        assertGradMatchesFd((t) => np.linalg.vectorNorm(t, { ord: 3 }), x, [12], 1e-5)
+        assertGradMatchesFd((t) => np.linalg.cond(t), x.slice(0, 9), [3, 3], 1e-5)
+      }),
+      { numRuns: 6 }
     )
   })
 })

@@ -21,7 +21,7 @@ import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
 import * as np from "./np.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, boolean, checkOptions } from "./Validate.js"
+import { argumentError, axes as axesCheck, boolean, checkArg, checkOptions, integer, number } from "./Validate.js"
 import type { Check } from "./Validate.js"
 
 // ---------------------------------------------------------------------------
@@ -476,4 +476,567 @@ export const lu = (a: TensorLike): readonly [p: Tensor, l: Tensor, u: Tensor] =>
   // a[perm] = l u, so a = P^T l u with P[i, j] = (perm[i] == j).
   const p = mT(permuteRows(perm, eyeLike([...batch, m, m], t)))
   return [p, l, u]
+}
+
+// ---------------------------------------------------------------------------
+// QR, symmetric eigenproblems, SVD
+
+/** The machine epsilon of a float dtype. */
+const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2 ** -52 : 2 ** -23)
+
+const modeCheck: Check = {
+  expected: "\"reduced\", \"complete\" or \"r\"",
+  test: (u) => u === "reduced" || u === "complete" || u === "r"
+}
+
+/** Options of {@link qr}. @since 0.1.0 */
+export interface QrOptions {
+  /** `"reduced"` (default: `q` is `[..., m, k]`), `"complete"` (`[..., m, m]`) or `"r"` (`r` alone). */
+  readonly mode?: "reduced" | "complete" | "r" | undefined
+}
+
+/** The type of {@link qr}: `[q, r]`, or `r` alone with `mode: "r"`. @since 0.1.0 */
+export interface Qr {
+  (a: TensorLike, options: { readonly mode: "r" }): Tensor
+  (a: TensorLike, options?: QrOptions): readonly [q: Tensor, r: Tensor]
+}
+
+/**
+ * QR decomposition by Householder reflections (`a = q r`, `q` with orthonormal
+ * columns, `r` upper triangular), NumPy's modes.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [q, r] = np.linalg.qr(np.array([[3, 1], [4, 2]]))
+ * console.log(toJsSync(q)) // [[-0.6, -0.8], [-0.8, 0.6]]
+ * console.log(toJsSync(np.linalg.qr(np.array([[3, 1], [4, 2]]), { mode: "r" }))) // [[-5, -2.2], [0, 0.4]]
+ *
+ * @since 0.1.0
+ */
+export const qr: Qr = ((a: TensorLike, options?: QrOptions) => {
+  checkOptions("qr", options, { mode: modeCheck })
+  const t = inexact(a)
+  requireMatrix("qr", t, false)
+  const mode = options?.mode ?? "reduced"
+  const [q, r] = laxLinalg.qr(t, { fullMatrices: mode === "complete" })
+  return mode === "r" ? r : [q, r]
+}) as Qr
+
+const uploCheck: Check = { expected: "\"L\" or \"U\"", test: (u) => u === "L" || u === "U" }
+
+/** Options of {@link eigh} and {@link eigvalsh}. @since 0.1.0 */
+export interface EighOptions {
+  /** Which triangle to read: `"L"` (default) or `"U"`. */
+  readonly UPLO?: "L" | "U" | undefined
+  /** Replace `a` by `(a + a^T) / 2` first (default true, as JAX). */
+  readonly symmetrizeInput?: boolean | undefined
+}
+
+/**
+ * Eigenvalues (ascending) and eigenvectors (columns) of symmetric matrices:
+ * `[eigenvalues, eigenvectors]` with `a v = v diag(w)`. The eigenvectors'
+ * derivative is JAX's, infinite or NaN where eigenvalues repeat.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [w, v] = np.linalg.eigh(np.array([[2, 1], [1, 2]]))
+ * console.log(toJsSync(w)) // [1, 3]
+ * console.log(toJsSync(np.abs(v))) // [[0.7071067, 0.7071067], [0.7071067, 0.7071067]]
+ *
+ * @since 0.1.0
+ */
+export const eigh = (a: TensorLike, options?: EighOptions): readonly [eigenvalues: Tensor, eigenvectors: Tensor] => {
+  checkOptions("eigh", options, { UPLO: uploCheck, symmetrizeInput: boolean })
+  const t = inexact(a)
+  requireMatrix("eigh", t)
+  const [v, w] = laxLinalg.eigh(t, { lower: options?.UPLO !== "U", symmetrizeInput: options?.symmetrizeInput })
+  return [w, v]
+}
+
+/**
+ * The eigenvalues (ascending) of symmetric matrices.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.eigvalsh(np.array([[2, 1], [1, 2]])))) // [1, 3]
+ *
+ * @since 0.1.0
+ */
+export const eigvalsh = (a: TensorLike, options?: { readonly UPLO?: "L" | "U" | undefined }): Tensor => {
+  checkOptions("eigvalsh", options, { UPLO: uploCheck })
+  return eigh(a, options)[0]
+}
+
+/** Options of {@link svd}. @since 0.1.0 */
+export interface SvdOptions {
+  /** Square `u` and `vh` (true, the default, as NumPy) or `[..., m, k]` and `[..., k, n]`. */
+  readonly fullMatrices?: boolean | undefined
+  /** Compute `u` and `vh` (default true); false returns the singular values alone. */
+  readonly computeUv?: boolean | undefined
+}
+
+/** The type of {@link svd}: `[u, s, vh]`, or `s` alone with `computeUv: false`. @since 0.1.0 */
+export interface Svd {
+  (a: TensorLike, options: { readonly computeUv: false; readonly fullMatrices?: boolean | undefined }): Tensor
+  (a: TensorLike, options?: SvdOptions): readonly [u: Tensor, s: Tensor, vh: Tensor]
+}
+
+/**
+ * Singular value decomposition `a = u diag(s) vh` (one-sided Jacobi), singular
+ * values descending. As in JAX, the derivative needs `fullMatrices: false` for
+ * non-square matrices.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [u, s, vh] = np.linalg.svd(np.array([[3, 0], [0, -4]]))
+ * console.log(toJsSync(s)) // [4, 3]
+ * console.log(toJsSync(np.linalg.svd(np.array([[1, 1], [1, 1]]), { computeUv: false }))) // [2, 0]
+ *
+ * @since 0.1.0
+ */
+export const svd: Svd = ((a: TensorLike, options?: SvdOptions) => {
+  checkOptions("svd", options, { fullMatrices: boolean, computeUv: boolean })
+  const t = inexact(a)
+  requireMatrix("svd", t, false)
+  if (options?.computeUv === false) return laxLinalg.singularValues(t)
+  return laxLinalg.svd(t, { fullMatrices: options?.fullMatrices ?? true })
+}) as Svd
+
+/**
+ * The singular values, descending (`svd(a, { computeUv: false })`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.svdvals(np.array([[3, 0], [0, -4]])))) // [4, 3]
+ *
+ * @since 0.1.0
+ */
+export const svdvals = (a: TensorLike): Tensor => {
+  const t = inexact(a)
+  requireMatrix("svdvals", t, false)
+  return laxLinalg.singularValues(t)
+}
+
+// ---------------------------------------------------------------------------
+// least squares, pseudo-inverse, rank, condition number
+
+/** Options of {@link lstsq}. @since 0.1.0 */
+export interface LstsqOptions {
+  /** Singular values below `rcond * s_max` count as zero (default `eps * max(m, n)`, as JAX). */
+  readonly rcond?: number | undefined
+}
+
+/**
+ * Least squares `min ||a x - b||` by SVD (JAX's `jnp.linalg.lstsq`): `[x,
+ * residuals, rank, s]`. `a` is `[m, n]`, `b` is `[m]` or `[m, k]`; the
+ * residuals `||b - a x||^2` per column are always computed (JAX's default).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * // fit y = c0 + c1 t through (0, 1), (1, 3), (2, 5)
+ * const [x, residuals, rank] = np.linalg.lstsq(np.array([[1, 0], [1, 1], [1, 2]]), np.array([1, 3, 5]))
+ * console.log(toJsSync(x), toJsSync(rank)) // [1, 2] 2
+ *
+ * @since 0.1.0
+ */
+export const lstsq = (
+  a: TensorLike,
+  b: TensorLike,
+  options?: LstsqOptions
+): readonly [x: Tensor, residuals: Tensor, rank: Tensor, s: Tensor] => {
+  checkOptions("lstsq", options, { rcond: number })
+  const [ta, tb0] = sameDType(inexact(a), inexact(b))
+  if (ta.ndim !== 2) {
+    throw new ShapeError({
+      operation: "lstsq",
+      detail: `a must be two-dimensional, got shape (${ta.shape.join(", ")})`
+    })
+  }
+  const vector = tb0.ndim === 1
+  const tb = vector ? lax.expandDims(tb0, [1]) : tb0
+  if (tb.ndim !== 2 || tb.shape[0] !== ta.shape[0]) {
+    throw new ShapeError({
+      operation: "lstsq",
+      detail: `leading dimensions of a (${ta.shape.join(", ")}) and b (${tb0.shape.join(", ")}) must agree`
+    })
+  }
+  const [m, n] = [ta.shape[0]!, ta.shape[1]!]
+  const rcond = options?.rcond ?? epsOf(ta) * Math.max(m, n)
+  const [u, s, vt] = laxLinalg.svd(ta, { fullMatrices: false })
+  const k = s.shape[0]!
+  const sMax = lax.broadcastInDim(lax.slice(s, [0], [Math.min(1, k)]), [k], [0])
+  const mask = k === 0 ? s : lax.ge(s, lax.mul(sMax, rcond))
+  const maskB = k === 0 ? lax.full([0], 1, "bool") : mask
+  const rank = lax.reduceSum(lax.convertElementType(maskB, "int32", false), [0])
+  const safe = lax.select(maskB, s, lax.full(s.shape, 1, s.dtype))
+  const sInv = lax.select(maskB, lax.div(1, safe), lax.zerosLike(s))
+  const uTb = matmul(mT(u), tb)
+  const x = matmul(mT(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
+  const r = lax.sub(tb, matmul(ta, x))
+  const residuals = lax.reduceSum(lax.mul(r, r), [0])
+  return [vector ? lax.reshape(x, [n]) : x, residuals, rank, s]
+}
+
+/** Options of {@link pinv}. @since 0.1.0 */
+export interface PinvOptions {
+  /** Singular values at most `rtol * s_max` count as zero (default `10 * max(m, n) * eps`, as JAX). */
+  readonly rtol?: number | undefined
+}
+
+/**
+ * The Moore-Penrose pseudo-inverse by SVD (JAX's cutoff).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.pinv(np.array([[1, 0], [0, 0], [0, 2]])))) // [[1, 0, 0], [0, 0, 0.5]]
+ *
+ * @since 0.1.0
+ */
+export const pinv = (a: TensorLike, options?: PinvOptions): Tensor => {
+  checkOptions("pinv", options, { rtol: number })
+  const t = inexact(a)
+  requireMatrix("pinv", t, false)
+  const [m, n] = [t.shape.at(-2)!, t.shape.at(-1)!]
+  if (m === 0 || n === 0) return np.zeros([...t.shape.slice(0, -2), n, m], { dtype: t.dtype })
+  const rtol = options?.rtol ?? 10 * Math.max(m, n) * epsOf(t)
+  const [u, s, vh] = laxLinalg.svd(t, { fullMatrices: false })
+  const last = s.ndim - 1
+  const sMax = lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, s.shape.slice(0, -1).map((_, i) => i))
+  const kept = lax.select(lax.gt(s, lax.mul(sMax, rtol)), s, lax.full(s.shape, Infinity, s.dtype))
+  const ut = mT(u) // [..., k, m]
+  const scaled = lax.div(ut, lax.broadcastInDim(kept, ut.shape, s.shape.map((_, i) => i)))
+  return matmul(mT(vh), scaled)
+}
+
+/** Options of {@link matrixRank}. @since 0.1.0 */
+export interface MatrixRankOptions {
+  /** Relative tolerance: singular values at most `rtol * s_max` count as zero (default `max(m, n) * eps`). */
+  readonly rtol?: number | undefined
+  /** Absolute tolerance (NumPy's `tol`); overrides `rtol`. */
+  readonly tol?: number | undefined
+}
+
+/**
+ * The rank: the number of singular values above the tolerance (int32).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.matrixRank(np.array([[1, 2], [2, 4]])))) // 1
+ * console.log(toJsSync(np.linalg.matrixRank(np.eye(3)))) // 3
+ *
+ * @since 0.1.0
+ */
+export const matrixRank = (a: TensorLike, options?: MatrixRankOptions): Tensor => {
+  checkOptions("matrixRank", options, { rtol: number, tol: number })
+  const t = inexact(a)
+  if (t.ndim < 2) return lax.convertElementType(np.any(np.notEqual(t, 0)), "int32", false)
+  const s = laxLinalg.singularValues(t)
+  const last = s.ndim - 1
+  const batch = s.shape.slice(0, -1).map((_, i) => i)
+  const rtol = options?.rtol ?? Math.max(t.shape.at(-1)!, t.shape.at(-2)!) * epsOf(t)
+  const threshold = options?.tol !== undefined
+    ? lax.full(s.shape, options.tol, s.dtype)
+    : lax.mul(lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, batch), rtol)
+  return lax.reduceSum(lax.convertElementType(lax.gt(s, threshold), "int32", false), [last])
+}
+
+type Ord = number | "fro" | "nuc"
+const ordCheck: Check = {
+  expected: "a number (Infinity and -Infinity included), \"fro\" or \"nuc\"",
+  test: (u) => typeof u === "number" || u === "fro" || u === "nuc"
+}
+
+/** Options of {@link cond}. @since 0.1.0 */
+export interface CondOptions {
+  /** The norm: 2 (default: `s_max / s_min`), -2, 1, -1, Infinity, -Infinity, "fro" or "nuc". */
+  readonly p?: Ord | undefined
+}
+
+/**
+ * The condition number of square matrices in the norm `p` (JAX: NaN from a
+ * singular matrix becomes Infinity unless the input held NaN).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.cond(np.array([[2, 0], [0, 0.5]])))) // 4
+ * console.log(toJsSync(np.linalg.cond(np.array([[1, 2], [3, 4]]), { p: 1 }))) // 21
+ *
+ * @since 0.1.0
+ */
+export const cond = (x: TensorLike, options?: CondOptions): Tensor => {
+  checkOptions("cond", options, { p: ordCheck })
+  const t = inexact(x)
+  requireMatrix("cond", t, options?.p === undefined || options.p === 2 || options.p === -2)
+  const p = options?.p
+  let r: Tensor
+  if (p === undefined || p === 2 || p === -2) {
+    const s = laxLinalg.singularValues(t)
+    const k = s.shape.at(-1)!
+    const first = lax.reshape(lax.slice(s, s.shape.map(() => 0), [...s.shape.slice(0, -1), 1]), s.shape.slice(0, -1))
+    const lastS = lax.reshape(
+      lax.slice(s, [...s.shape.slice(0, -1).map(() => 0), k - 1], s.shape),
+      s.shape.slice(0, -1)
+    )
+    r = p === -2 ? lax.div(lastS, first) : lax.div(first, lastS)
+  } else {
+    r = lax.mul(matrixNorm(t, { ord: p }), matrixNorm(inv(t), { ord: p }))
+  }
+  const inputNan = np.any(np.isnan(t), { axis: [-2, -1] })
+  return np.where(np.logicalAnd(np.isnan(r), np.logicalNot(inputNan)), Infinity, r)
+}
+
+// ---------------------------------------------------------------------------
+// norms
+
+/** Options of {@link vectorNorm}. @since 0.1.0 */
+export interface VectorNormOptions {
+  /** The order: 2 (default), 1, 0 (count of non-zeros), Infinity, -Infinity or any p. */
+  readonly ord?: number | undefined
+  /** The axes the norm is over (all, flattened, when omitted). */
+  readonly axis?: number | ReadonlyArray<number> | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+const vectorNormOf = (x: Tensor, ord: number, axis: number | ReadonlyArray<number> | undefined, keepdims: boolean) => {
+  const abs = np.abs(x)
+  const opts = { axis, keepdims }
+  if (ord === Infinity) return np.max(abs, opts)
+  if (ord === -Infinity) return np.min(abs, opts)
+  if (ord === 0) return np.sum(np.astype(np.notEqual(x, 0), abs.dtype), opts)
+  if (ord === 1) return np.sum(abs, opts)
+  if (ord === 2) return np.sqrt(np.sum(np.multiply(abs, abs), opts))
+  return np.power(np.sum(np.power(abs, ord), opts), 1 / ord)
+}
+
+/**
+ * The vector norm over `axis` (all elements when omitted), JAX's
+ * `jnp.linalg.vector_norm`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([[3, -4], [0, 1]])
+ * console.log(toJsSync(np.linalg.vectorNorm(x))) // 5.0990195
+ * console.log(toJsSync(np.linalg.vectorNorm(x, { ord: 1, axis: 1 }))) // [7, 1]
+ *
+ * @since 0.1.0
+ */
+export const vectorNorm = (x: TensorLike, options?: VectorNormOptions): Tensor => {
+  checkOptions("vectorNorm", options, { ord: number, axis: axesCheck, keepdims: boolean })
+  const t = inexact(x)
+  const keepdims = options?.keepdims ?? false
+  if (options?.axis === undefined && !keepdims) return vectorNormOf(np.ravel(t), options?.ord ?? 2, 0, false)
+  return vectorNormOf(t, options?.ord ?? 2, options?.axis ?? t.shape.map((_, i) => i), keepdims)
+}
+
+/** Options of {@link matrixNorm}. @since 0.1.0 */
+export interface MatrixNormOptions {
+  /** `"fro"` (default), `"nuc"`, 1, -1, 2, -2, Infinity or -Infinity. */
+  readonly ord?: Ord | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+const matrixNormOf = (x: Tensor, ord: Ord, rows: number, cols: number, keepdims: boolean): Tensor => {
+  const opts = (axis: number) => ({ axis, keepdims })
+  const fix = (t: Tensor, removed: number) => (keepdims ? np.expandDims(t, removed) : t)
+  const [r, c] = [rows, cols]
+  switch (ord) {
+    case "fro":
+      return np.sqrt(np.sum(np.multiply(np.abs(x), np.abs(x)), { axis: [r, c], keepdims }))
+    case 1:
+    case -1: {
+      // max/min over columns of the column sums
+      const sums = np.sum(np.abs(x), opts(r))
+      const col = keepdims ? c : c > r ? c - 1 : c
+      return ord === 1 ? np.max(sums, opts(col)) : np.min(sums, opts(col))
+    }
+    case Infinity:
+    case -Infinity: {
+      const sums = np.sum(np.abs(x), opts(c))
+      const row = keepdims ? r : r > c ? r - 1 : r
+      return ord === Infinity ? np.max(sums, opts(row)) : np.min(sums, opts(row))
+    }
+    case 2:
+    case -2:
+    case "nuc": {
+      const moved = np.moveaxis(x, [r, c], [-2, -1])
+      const s = laxLinalg.singularValues(moved)
+      const last = s.ndim - 1
+      const y = ord === 2 ? lax.reduceMax(s, [last]) : ord === -2 ? lax.reduceMin(s, [last]) : lax.reduceSum(s, [last])
+      if (!keepdims) return y
+      const [lo, hi] = r < c ? [r, c] : [c, r]
+      return fix(fix(y, lo), hi)
+    }
+    default:
+      throw argumentError("matrixNorm", "ord", "\"fro\", \"nuc\", 1, -1, 2, -2, Infinity or -Infinity", ord)
+  }
+}
+
+/**
+ * The matrix norm over the last two axes, JAX's `jnp.linalg.matrix_norm`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([[1, -2], [3, 4]])
+ * console.log(toJsSync(np.linalg.matrixNorm(x))) // 5.4772257
+ * console.log(toJsSync(np.linalg.matrixNorm(x, { ord: 1 }))) // 6
+ * console.log(toJsSync(np.linalg.matrixNorm(x, { ord: Infinity }))) // 7
+ *
+ * @since 0.1.0
+ */
+export const matrixNorm = (x: TensorLike, options?: MatrixNormOptions): Tensor => {
+  checkOptions("matrixNorm", options, { ord: ordCheck, keepdims: boolean })
+  const t = inexact(x)
+  requireMatrix("matrixNorm", t, false)
+  return matrixNormOf(t, options?.ord ?? "fro", t.ndim - 2, t.ndim - 1, options?.keepdims ?? false)
+}
+
+/** Options of {@link norm}. @since 0.1.0 */
+export interface NormOptions {
+  /** The order (NumPy's `ord`): a number, Infinity, -Infinity, "fro" or "nuc". */
+  readonly ord?: Ord | undefined
+  /** One axis (a vector norm) or two (a matrix norm); all when omitted (see {@link norm}). */
+  readonly axis?: number | ReadonlyArray<number> | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+/**
+ * NumPy's `norm`: without `axis`, the 2-norm of the flattened array (or, with
+ * `ord`, the vector norm of a 1-d array or the matrix norm of a 2-d one); with
+ * one axis a vector norm, with two a matrix norm.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([[1, -2], [3, 4]])
+ * console.log(toJsSync(np.linalg.norm(x))) // 5.4772257
+ * console.log(toJsSync(np.linalg.norm(x, { ord: 2 }))) // 5.1166727
+ * console.log(toJsSync(np.linalg.norm(x, { axis: 1 }))) // [2.2360680, 5]
+ * console.log(toJsSync(np.linalg.norm(x, { ord: Infinity, axis: 0 }))) // [3, 4]
+ *
+ * @since 0.1.0
+ */
+export const norm = (x: TensorLike, options?: NormOptions): Tensor => {
+  checkOptions("norm", options, { ord: ordCheck, axis: axesCheck, keepdims: boolean })
+  const t = inexact(x)
+  const keepdims = options?.keepdims ?? false
+  const ord = options?.ord
+  let axis = options?.axis
+  if (axis === undefined) {
+    if (ord === undefined) {
+      const all = t.shape.map((_, i) => i)
+      return np.sqrt(np.sum(np.multiply(np.abs(t), np.abs(t)), { axis: all, keepdims }))
+    }
+    if (t.ndim !== 1 && t.ndim !== 2) {
+      throw new ShapeError({
+        operation: "norm",
+        detail:
+          `improper number of dimensions to norm: ord given without axis needs a 1-d or 2-d array, got ${t.ndim}-d`
+      })
+    }
+    axis = t.shape.map((_, i) => i)
+  }
+  const axes = (typeof axis === "number" ? [axis] : axis).map((a) => (a < 0 ? a + t.ndim : a))
+  if (axes.some((a) => a < 0 || a >= t.ndim)) {
+    throw new ShapeError({
+      operation: "norm",
+      detail: `axis ${JSON.stringify(axis)} is out of bounds for a ${t.ndim}-d array`
+    })
+  }
+  if (axes.length === 1) {
+    if (typeof ord === "string") {
+      throw argumentError("norm", "ord", "a number for a vector norm", ord)
+    }
+    return vectorNormOf(t, ord ?? 2, axes[0]!, keepdims)
+  }
+  if (axes.length === 2) {
+    if (axes[0] === axes[1]) throw new ShapeError({ operation: "norm", detail: "duplicate axes given" })
+    return matrixNormOf(t, ord ?? "fro", axes[0]!, axes[1]!, keepdims)
+  }
+  throw new ShapeError({ operation: "norm", detail: `improper number of axes to norm: ${axes.length}` })
+}
+
+// ---------------------------------------------------------------------------
+// products
+
+/**
+ * `a` to the integer power `n` by repeated squaring; `n = 0` gives the
+ * identity and negative `n` powers of the inverse.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const a = np.array([[1, 1], [1, 0]])
+ * console.log(toJsSync(np.linalg.matrixPower(a, 10))) // [[89, 55], [55, 34]]
+ * console.log(toJsSync(np.linalg.matrixPower(np.array([[2, 0], [0, 4]]), -1))) // [[0.5, 0], [0, 0.25]]
+ *
+ * @since 0.1.0
+ */
+export const matrixPower = (a: TensorLike, n: number): Tensor => {
+  checkArg("matrixPower", "n", n, integer)
+  let t = toTensor(a)
+  requireMatrix("matrixPower", t)
+  if (n === 0) return np.broadcastTo(np.eye(t.shape.at(-1)!, { dtype: t.dtype }), t.shape)
+  if (n < 0) t = inv(t)
+  let e = Math.abs(n)
+  let z: Tensor | undefined
+  let result: Tensor | undefined
+  while (e > 0) {
+    z = z === undefined ? t : np.matmul(z, z)
+    if (e % 2 === 1) result = result === undefined ? z : np.matmul(result, z)
+    e = Math.floor(e / 2)
+  }
+  return result!
+}
+
+/**
+ * The product of several matrices in the cheapest order (the classic
+ * matrix-chain dynamic program); the first may be a row vector and the last a
+ * column vector, as NumPy's `multi_dot`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.linalg.multiDot([np.array([1, 2]), np.array([[1, 0], [0, 1]]), np.array([[3], [4]])])
+ * console.log(toJsSync(x)) // [11]
+ *
+ * @since 0.1.0
+ */
+export const multiDot = (arrays: ReadonlyArray<TensorLike>): Tensor => {
+  if (!Array.isArray(arrays) || arrays.length < 2) {
+    throw argumentError("multiDot", "arrays", "an array of at least two arrays", arrays)
+  }
+  const ts = promoteAll("multiDot", arrays.map((x) => toTensor(x as TensorLike)))
+  const firstVector = ts[0]!.ndim === 1
+  const lastVector = ts.at(-1)!.ndim === 1
+  const ms = ts.map((t, i) =>
+    i === 0 && firstVector ? lax.expandDims(t, [0]) : i === ts.length - 1 && lastVector ? lax.expandDims(t, [1]) : t
+  )
+  for (const m of ms) {
+    if (m.ndim !== 2) {
+      throw new ShapeError({
+        operation: "multiDot",
+        detail: "the first and last arrays may be 1-d or 2-d, the others must be 2-d"
+      })
+    }
+  }
+  const dims = [ms[0]!.shape[0]!, ...ms.map((m) => m.shape[1]!)]
+  const count = ms.length
+  const cost: Array<Array<number>> = ms.map(() => ms.map(() => 0))
+  const split: Array<Array<number>> = ms.map(() => ms.map(() => 0))
+  for (let len = 1; len < count; len++) {
+    for (let i = 0; i + len < count; i++) {
+      const j = i + len
+      cost[i]![j] = Infinity
+      for (let k = i; k < j; k++) {
+        const c = cost[i]![k]! + cost[k + 1]![j]! + dims[i]! * dims[k + 1]! * dims[j + 1]!
+        if (c < cost[i]![j]!) {
+          cost[i]![j] = c
+          split[i]![j] = k
+        }
+      }
+    }
+  }
+  const product = (i: number, j: number): Tensor =>
+    i === j ? ms[i]! : np.matmul(product(i, split[i]![j]!), product(split[i]![j]! + 1, j))
+  let out = product(0, count - 1)
+  if (firstVector) out = lax.squeeze(out, [0])
+  if (lastVector) out = lax.squeeze(out, [out.ndim - 1])
+  return out
 }

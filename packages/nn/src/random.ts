@@ -21,7 +21,6 @@
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { cholesky, orthonormalColumns } from "./internal/factor.js"
 import { gammaImpl } from "./internal/gamma.js"
 import * as keys from "./internal/keys.js"
 import { checkKey, shapeOf, splitN } from "./internal/keys.js"
@@ -804,10 +803,20 @@ export const categorical = (
 // ---------------------------------------------------------------------------
 // linear-algebra based samplers
 
+// F with cov = F F^T, JAX's three methods.
+const covarianceFactor = (cov: Tensor, method: "cholesky" | "eigh" | "svd"): Tensor => {
+  if (method === "cholesky") return np.linalg.cholesky(cov)
+  const [vectors, values] = method === "eigh"
+    ? ((([w, v]) => [v, w])(np.linalg.eigh(cov)))
+    : ((([u, s]) => [u, s])(np.linalg.svd(cov)))
+  return np.multiply(vectors, np.expandDims(np.sqrt(values), -2))
+}
+
 /**
  * Samples from a multivariate normal with `mean` `[..., n]` and covariance `cov`
- * `[..., n, n]` (JAX's `multivariate_normal` with its default method,
- * `"cholesky"`: `mean + L z`).
+ * `[..., n, n]` (JAX's `multivariate_normal`): `mean + F z` with the factor `F`
+ * of `cov = F F^T` from `method` `"cholesky"` (the default), `"eigh"` (`V
+ * sqrt(w)`) or `"svd"` (`U sqrt(s)`).
  *
  * @example
  * import { np, random } from "diffect"
@@ -820,7 +829,7 @@ export const multivariateNormal = (
   key: Tensor,
   mean: TensorLike,
   cov: TensorLike,
-  options?: ShapeDTypeOptions & { readonly method?: "cholesky" | undefined }
+  options?: ShapeDTypeOptions & { readonly method?: "cholesky" | "eigh" | "svd" | undefined }
 ): Tensor => {
   checkKey("multivariateNormal", key)
   const dtype = floatDType("multivariateNormal", options?.dtype)
@@ -845,23 +854,25 @@ export const multivariateNormal = (
       detail: `multivariate_normal requires cov.shape == (..., n, n) for n=${n}, but got cov.shape == [${c.shape}].`
     })
   }
-  if (options?.method !== undefined && options.method !== "cholesky") {
+  const method = options?.method ?? "cholesky"
+  if (method !== "cholesky" && method !== "eigh" && method !== "svd") {
     throw new ShapeError({
       operation: "multivariateNormal",
-      detail: `method ${String(options.method)} is not supported; use "cholesky"`
+      detail: `method must be one of "svd", "eigh" or "cholesky", got ${String(options?.method)}`
     })
   }
   const s = options?.shape === undefined
     ? Shape.broadcastShapes(m.shape.slice(0, -1), c.shape.slice(0, -2))
     : shapeOf("multivariateNormal", options.shape)
-  const factor = cholesky(c)
+  const factor = covarianceFactor(c, method)
   const z = normalImpl(key, [...s, n], dtype)
   return np.add(m, np.squeeze(np.matmul(factor, np.expandDims(z, -1)), { axis: -1 }))
 }
 
 /**
  * Random orthogonal (Haar-distributed) `n x m` matrices (JAX's `orthogonal`:
- * `Q` of the QR factorization of a normal matrix, signs fixed by `R`'s diagonal),
+ * `Q` of the Householder QR factorization of a normal matrix, signs fixed by
+ * `R`'s diagonal),
  * shape `[...shape, n, m]` (`m` defaults to `n`).
  *
  * @example
@@ -881,9 +892,13 @@ export const orthogonal = (
   const m = options?.m ?? n
   const s = shapeOf("orthogonal", options?.shape ?? [])
   shapeOf("orthogonal", [n, m])
-  const z = normalImpl(key, [...s, Math.max(n, m), Math.min(n, m)], dtype)
-  const q = orthonormalColumns(z)
-  return n < m ? np.swapaxes(q, -1, -2) : q
+  const k = Math.min(n, m)
+  const z = normalImpl(key, [...s, Math.max(n, m), k], dtype)
+  // Householder QR, then the columns' signs from R's diagonal (Haar measure), as JAX.
+  const [q, r] = np.linalg.qr(z)
+  const d = np.sum(np.multiply(r, np.eye(k, { dtype })), { axis: -1 })
+  const x = np.multiply(q, np.expandDims(np.sign(d), -2))
+  return n < m ? np.swapaxes(x, -1, -2) : x
 }
 
 // ---------------------------------------------------------------------------
