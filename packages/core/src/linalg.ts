@@ -509,6 +509,7 @@ export interface Qr {
  * import { np, toJsSync } from "diffect"
  * const [q, r] = np.linalg.qr(np.array([[3, 1], [4, 2]]))
  * console.log(toJsSync(q)) // [[-0.6, -0.8], [-0.8, 0.6]]
+ * console.log(toJsSync(r)) // [[-5, -2.2], [0, 0.4]]
  * console.log(toJsSync(np.linalg.qr(np.array([[3, 1], [4, 2]]), { mode: "r" }))) // [[-5, -2.2], [0, 0.4]]
  *
  * @since 0.1.0
@@ -590,6 +591,7 @@ export interface Svd {
  * import { np, toJsSync } from "diffect"
  * const [u, s, vh] = np.linalg.svd(np.array([[3, 0], [0, -4]]))
  * console.log(toJsSync(s)) // [4, 3]
+ * console.log(toJsSync(np.matmul(np.multiply(u, s), vh))) // [[3, 0], [0, -4]]
  * console.log(toJsSync(np.linalg.svd(np.array([[1, 1], [1, 1]]), { computeUv: false }))) // [2, 0]
  *
  * @since 0.1.0
@@ -636,6 +638,7 @@ export interface LstsqOptions {
  * // fit y = c0 + c1 t through (0, 1), (1, 3), (2, 5)
  * const [x, residuals, rank] = np.linalg.lstsq(np.array([[1, 0], [1, 1], [1, 2]]), np.array([1, 3, 5]))
  * console.log(toJsSync(x), toJsSync(rank)) // [1, 2] 2
+ * console.log(toJsSync(residuals)) // [0]
  *
  * @since 0.1.0
  */
