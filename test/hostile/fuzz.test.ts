@@ -196,4 +196,13 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     assert.isAbove(values, 50)
     assert.isAbove(errors, 1000)
   }, 60_000)
+  it("np.linalg (SciPy's names too) and lax.linalg", () => {
+    const fns = [
+      ...functionsOf(np.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),
+      ...functionsOf(lax.linalg).map(([n, f]) => [`lax.linalg.${n}`, f] as const)
+    ]
+    const { errors, values } = check("np", fns, 2500)
+    assert.isAbove(values, 50)
+    assert.isAbove(errors, 800)
+  }, 60_000)
 })
