@@ -5,9 +5,18 @@
  * vectors are compared through gauge-invariant functions (reconstructions,
  * absolute values), since their signs are not unique.
  */
-import { lax, np } from "@diffect/core"
+import { grad, jvp, vmap } from "@diffect/ad"
+import { Backend, lax, np, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { Effect } from "effect"
 import type { Case } from "./cases.js"
+
+// Packs results into one flat float32 tensor, on the backend under test.
+const pack = (...ts: ReadonlyArray<Tensor>) =>
+  Effect.gen(function*() {
+    const backend = yield* Backend
+    return withBackend(backend, () => np.concatenate(ts.map((t) => np.ravel(np.astype(t, "float32")))))
+  })
 
 const f = (xs: np.TensorLike) => np.array(xs, { dtype: "float32" })
 
@@ -119,6 +128,49 @@ export const linalgCases: ReadonlyArray<Case> = [
       return asFloat([np.linalg.solve(a, f([9, 8])), np.linalg.det(a), np.linalg.inv(a)])
     },
     expected: [2, 3, 5, 0.4, -0.2, -0.2, 0.6],
+    ...tol
+  },
+  {
+    name: "grad of slogdet's logabsdet is inv(a)^T",
+    run: () => Effect.flatMap(grad((a: Tensor) => np.linalg.slogdet(a)[1])(f([[4, 1], [1, 3]])), (g) => pack(g)),
+    expected: [3 / 11, -1 / 11, -1 / 11, 4 / 11],
+    ...tol
+  },
+  {
+    name: "grad through cholesky and a triangular solve",
+    run: () =>
+      Effect.flatMap(
+        grad((a: Tensor) =>
+          np.sum(
+            lax.linalg.triangularSolve(lax.linalg.cholesky(a), f([[1], [2], [3]]), { leftSide: true, lower: true })
+          )
+        )(np.index(spd, 0)),
+        (g) => pack(g)
+      ),
+    ...tol
+  },
+  {
+    name: "grad of the sum of eigenvalues is the identity",
+    run: () => Effect.flatMap(grad((a: Tensor) => np.sum(np.linalg.eigvalsh(a)))(np.index(spd, 1)), (g) => pack(g)),
+    expected: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+    ...tol
+  },
+  {
+    name: "jvp of the singular values and of qr",
+    run: () =>
+      Effect.flatMap(
+        jvp((a: Tensor) => [np.linalg.svdvals(a), ...np.linalg.qr(a)], [tall], [np.onesLike(tall)]),
+        ([ys, ts]) => pack(...(ys as ReadonlyArray<Tensor>), ...(ts as ReadonlyArray<Tensor>))
+      ),
+    ...tol
+  },
+  {
+    name: "vmap of solve and lu over a batch",
+    run: () =>
+      Effect.flatMap(
+        vmap((a: Tensor) => [np.linalg.solve(a, f([1, 2, 3])), ...lax.linalg.lu(a)])(spd),
+        (outs) => pack(...(outs as ReadonlyArray<Tensor>))
+      ),
     ...tol
   }
 ]
