@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import { isComplex, realDType } from "./DType.js"
 import { ShapeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "./internal/npHelpers.js"
@@ -30,6 +31,8 @@ import type { Check } from "./Validate.js"
 const inexact = (x: TensorLike): Tensor => toInexact(toTensor(x))
 
 const mT = (x: Tensor): Tensor => np.swapaxes(x, -1, -2)
+/** The conjugate transpose over the last two dimensions. */
+const mH = (x: Tensor): Tensor => (isComplex(x.dtype) ? lax.conj(mT(x)) : mT(x))
 
 const matmul = (a: Tensor, b: Tensor): Tensor => {
   const batch = a.shape.slice(0, -2).map((_, i) => i)
@@ -96,14 +99,21 @@ const permuteRows = (perm: Tensor, b: Tensor): Tensor => {
 }
 
 // A solve from an LU factorization: b [..., m, k] (batch equal to lu's).
-const luSolveMatrix = (lu: Tensor, perm: Tensor, b: Tensor, trans: 0 | 1): Tensor => {
+const luSolveMatrix = (lu: Tensor, perm: Tensor, b: Tensor, trans: 0 | 1 | 2): Tensor => {
   if (trans === 0) {
     const y = laxLinalg.triangularSolve(lu, permuteRows(perm, b), { leftSide: true, lower: true, unitDiagonal: true })
     return laxLinalg.triangularSolve(lu, y, { leftSide: true, lower: false })
   }
-  // a^T x = b with P a = L U: U^T L^T P x = b.
-  const z = laxLinalg.triangularSolve(lu, b, { leftSide: true, lower: false, transposeA: true })
-  const y = laxLinalg.triangularSolve(lu, z, { leftSide: true, lower: true, unitDiagonal: true, transposeA: true })
+  // a^T x = b (a^H x = b with conjugation) with P a = L U: U^T L^T P x = b.
+  const conjugateA = trans === 2
+  const z = laxLinalg.triangularSolve(lu, b, { leftSide: true, lower: false, transposeA: true, conjugateA })
+  const y = laxLinalg.triangularSolve(lu, z, {
+    leftSide: true,
+    lower: true,
+    unitDiagonal: true,
+    transposeA: true,
+    conjugateA
+  })
   return permuteRows(inversePermutation(perm), y)
 }
 
@@ -159,7 +169,7 @@ export const cholesky = (a: TensorLike, options?: CholeskyOptions): Tensor => {
   const t = inexact(a)
   requireMatrix("cholesky", t)
   const l = laxLinalg.cholesky(t)
-  return options?.upper === true ? mT(l) : l
+  return options?.upper === true ? mH(l) : l
 }
 
 /**
@@ -203,18 +213,23 @@ const slogdetLu = (a: Tensor): readonly [Tensor, Tensor] => {
   const last = diag.ndim - 1
   const isZero = lax.reduceMax(lax.convertElementType(lax.eq(diag, 0), "int32", false), [last])
   const swaps = lax.ne(pivots, lax.broadcastInDim(lax.iota("int32", [n], 0), pivots.shape, [last]))
-  const negative = lax.lt(diag, 0)
-  const parity = lax.add(
-    lax.reduceSum(lax.convertElementType(swaps, "int32", false), [last]),
-    lax.reduceSum(lax.convertElementType(negative, "int32", false), [last])
-  )
+  const complex = isComplex(a.dtype)
+  const swapCount = lax.reduceSum(lax.convertElementType(swaps, "int32", false), [last])
+  // Real: the sign counts negative pivots; complex: the product of the pivots' phases (JAX's).
+  const parity = complex
+    ? swapCount
+    : lax.add(swapCount, lax.reduceSum(lax.convertElementType(lax.lt(diag, 0), "int32", false), [last]))
   const odd = lax.eq(lax.rem(parity, 2), 1)
   const one = lax.full(odd.shape, 1, a.dtype)
-  const sign0 = lax.select(odd, lax.neg(one), one)
+  const flip = lax.select(odd, lax.neg(one), one)
+  const absDiag = lax.abs(diag)
+  const sign0 = complex
+    ? lax.mul(flip, lax.reduceProd(lax.div(diag, lax.convertElementType(absDiag, a.dtype, false)), [last]))
+    : flip
   const zero = lax.eq(isZero, 1)
   const sign = lax.select(zero, lax.zerosLike(sign0), sign0)
-  const logAbs = lax.reduceSum(lax.log(lax.abs(diag)), [last])
-  return [sign, lax.select(zero, lax.full(logAbs.shape, -Infinity, a.dtype), logAbs)]
+  const logAbs = lax.reduceSum(lax.log(absDiag), [last])
+  return [sign, lax.select(zero, lax.full(logAbs.shape, -Infinity, realDType(a.dtype)), logAbs)]
 }
 
 /**
@@ -271,7 +286,7 @@ export const det = (a: TensorLike): Tensor => {
     )
   }
   const [sign, logAbs] = slogdetLu(t)
-  return lax.mul(sign, lax.exp(logAbs))
+  return lax.mul(sign, lax.convertElementType(lax.exp(logAbs), t.dtype, false))
 }
 
 // ---------------------------------------------------------------------------
@@ -359,9 +374,9 @@ export const choSolve = (factor: readonly [c: TensorLike, lower: boolean], b: Te
   const [c, lower] = factor
   const [tc, tb] = sameDType(inexact(c), inexact(b))
   return solveImpl("choSolve", tc, tb, (cm, bm) => {
-    // a = L L^T (lower) or U^T U (upper): two triangular solves.
-    const y = laxLinalg.triangularSolve(cm, bm, { leftSide: true, lower, transposeA: !lower })
-    return laxLinalg.triangularSolve(cm, y, { leftSide: true, lower, transposeA: lower })
+    // a = L L^H (lower) or U^H U (upper): two triangular solves.
+    const y = laxLinalg.triangularSolve(cm, bm, { leftSide: true, lower, transposeA: !lower, conjugateA: !lower })
+    return laxLinalg.triangularSolve(cm, y, { leftSide: true, lower, transposeA: lower, conjugateA: lower })
   })
 }
 
@@ -437,7 +452,7 @@ export const luSolve = (
   const piv = toTensor(factor[1])
   const [tl, tb] = sameDType(lu, inexact(b))
   const perm = pivotsToPermutation(piv, tl.shape.at(-2)!)
-  const trans = options?.trans === 1 || options?.trans === 2 ? 1 : 0
+  const trans = options?.trans === 1 || options?.trans === 2 ? options.trans : 0
   return solveImpl("luSolve", tl, tb, (lm, bm) => {
     const [, pb] = broadcastBatch(lm, 2, lax.expandDims(perm, [perm.ndim]), 2)
     return luSolveMatrix(lm, lax.squeeze(pb, [pb.ndim - 1]), bm, trans)

@@ -18,7 +18,7 @@
  *
  * @since 0.1.0
  */
-import { bind, bind1, lax, ShapeError } from "@diffect/core"
+import { bind, bind1, DType, lax, ShapeError } from "@diffect/core"
 import type { Params, Tensor } from "@diffect/core"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAtFront } from "../internal/batchingAxes.js"
@@ -102,12 +102,13 @@ const choleskyJvp: JvpRule<"cholesky"> = ([x], [t]) => {
 
 /** JAX's `_triangular_solve_jvp_rule_a`: the tangent from `a`'s. */
 const solveTangentA = (ta: Tensor, ans: Tensor, a: Tensor, params: Params<"triangular_solve">): Tensor => {
-  const { leftSide, lower, transposeA, unitDiagonal } = params
+  const { conjugateA, leftSide, lower, transposeA, unitDiagonal } = params
   const [m, n] = [ans.shape.at(-2)!, ans.shape.at(-1)!]
   const k = unitDiagonal ? 1 : 0
   let g = lower ? tril(ta, -k) : triu(ta, k)
   g = lax.neg(g)
   if (transposeA) g = mT(g)
+  if (conjugateA && DType.isComplex(g.dtype)) g = lax.conj(g)
   const aInverse = (rhs: Tensor) => solve(a, rhs, params)
   if (leftSide) return m > n ? aInverse(matmul(g, ans)) : matmul(aInverse(g), ans)
   return m < n ? aInverse(matmul(ans, g)) : matmul(ans, aInverse(g))

@@ -11,7 +11,17 @@ import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
 import { gather, scatterAdd } from "./gather.js"
-import { cholesky, eigh, lu, qr, svd, triangularSolve } from "./linalg.js"
+import {
+  cholesky,
+  choleskyComplex,
+  eigh,
+  lu,
+  luComplex,
+  qr,
+  svd,
+  triangularSolve,
+  triangularSolveComplex
+} from "./linalg.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
@@ -197,11 +207,20 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
       dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
     ],
     iota,
-    cholesky: (inputs, [x], _params, [out]) => [cholesky(inputs[0]!, x!, out!)],
-    triangular_solve: (inputs, [a, b], params, [out]) => [
-      triangularSolve(inputs[0]!, inputs[1]!, a!, b!, params, out!)
+    cholesky: (inputs, [x], _params, [out]) => [
+      DType.isComplex(x!.dtype) ? choleskyComplex(inputs[0]!, x!, out!) : cholesky(inputs[0]!, x!, out!)
     ],
-    lu: (inputs, [x], _params, outs) => lu(inputs[0]!, x!, outs),
+    triangular_solve: (inputs, [a, b], params, [out]) => [
+      (DType.isComplex(a!.dtype) ? triangularSolveComplex : triangularSolve)(
+        inputs[0]!,
+        inputs[1]!,
+        a!,
+        b!,
+        params,
+        out!
+      )
+    ],
+    lu: (inputs, [x], _params, outs) => (DType.isComplex(x!.dtype) ? luComplex : lu)(inputs[0]!, x!, outs),
     qr: (inputs, [x], params, outs) => qr(inputs[0]!, x!, params, outs),
     eigh: (inputs, [x], params, outs) => eigh(inputs[0]!, x!, params, outs),
     svd: (inputs, [x], params, outs) => svd(inputs[0]!, x!, params, outs),

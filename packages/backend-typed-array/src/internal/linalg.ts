@@ -495,3 +495,180 @@ export const svd = (
   }
   return computeUv ? [sOut, uOut!, vtOut!] : [sOut]
 }
+
+// ---------------------------------------------------------------------------
+// complex matrices (interleaved [re, im] storage): cholesky, triangular_solve, lu
+
+/** The Cholesky factor of the lower triangle of a Hermitian `a` (interleaved, n x n) into `l`. */
+const choleskyComplexOne = (a: Float64Array, n: number, l: Float64Array): boolean => {
+  for (let j = 0; j < n; j++) {
+    // the diagonal of a Hermitian matrix is real: its imaginary part is not read (LAPACK's zpotrf)
+    let s = a[2 * (j * n + j)]!
+    for (let k = 0; k < j; k++) {
+      const [re, im] = [l[2 * (j * n + k)]!, l[2 * (j * n + k) + 1]!]
+      s -= re * re + im * im
+    }
+    if (!(s > 0)) return false
+    const d = Math.sqrt(s)
+    l[2 * (j * n + j)] = d
+    for (let i = j + 1; i < n; i++) {
+      // t = a[i, j] - sum_k l[i, k] conj(l[j, k])
+      let tr = a[2 * (i * n + j)]!
+      let ti = a[2 * (i * n + j) + 1]!
+      for (let k = 0; k < j; k++) {
+        const [ar, ai] = [l[2 * (i * n + k)]!, l[2 * (i * n + k) + 1]!]
+        const [br, bi] = [l[2 * (j * n + k)]!, -l[2 * (j * n + k) + 1]!]
+        tr -= ar * br - ai * bi
+        ti -= ar * bi + ai * br
+      }
+      l[2 * (i * n + j)] = tr / d
+      l[2 * (i * n + j) + 1] = ti / d
+    }
+  }
+  return true
+}
+
+export const choleskyComplex = (x: HostArray, xa: AbstractValue, out: AbstractValue): HostArray => {
+  const n = xa.shape.at(-1)!
+  const size = 2 * n * n
+  const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+  const a = new Float64Array(size)
+  for (let b = 0; b < batchOf(xa); b++) {
+    for (let i = 0; i < size; i++) a[i] = x[b * size + i]!
+    const l = new Float64Array(size)
+    if (!choleskyComplexOne(a, n, l)) l.fill(NaN)
+    dst.set(l, b * size)
+  }
+  return dst
+}
+
+/** As `triangularSolve`, on interleaved complex storage (`conjugateA` conjugates `a`). */
+export const triangularSolveComplex = (
+  a: HostArray,
+  b: HostArray,
+  aa: AbstractValue,
+  ba: AbstractValue,
+  params: Params<"triangular_solve">,
+  out: AbstractValue
+): HostArray => {
+  const { conjugateA, leftSide, lower, transposeA, unitDiagonal } = params
+  const m = aa.shape.at(-1)!
+  const [rows, cols] = dims(ba)
+  const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
+  const transposed = transposeA === leftSide
+  const mLower = lower !== transposed
+  const sign = conjugateA ? -1 : 1
+  const M = new Float64Array(2 * m * m)
+  const nrhs = leftSide ? cols : rows
+  const col = new Float64Array(2 * m)
+  for (let bi = 0; bi < batchOf(aa); bi++) {
+    const ao = 2 * bi * m * m
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < m; j++) {
+        const inTriangle = lower ? j <= i : j >= i
+        const unit = i === j && unitDiagonal
+        const re = unit ? 1 : inTriangle ? a[ao + 2 * (i * m + j)]! : 0
+        const im = unit ? 0 : inTriangle ? sign * a[ao + 2 * (i * m + j) + 1]! : 0
+        const at = transposed ? j * m + i : i * m + j
+        M[2 * at] = re
+        M[2 * at + 1] = im
+      }
+    }
+    const bo = 2 * bi * rows * cols
+    for (let r = 0; r < nrhs; r++) {
+      for (let i = 0; i < m; i++) {
+        const at = bo + 2 * (leftSide ? i * cols + r : r * cols + i)
+        col[2 * i] = b[at]!
+        col[2 * i + 1] = b[at + 1]!
+      }
+      const step = (i: number, from: number, to: number) => {
+        let sr = col[2 * i]!
+        let si = col[2 * i + 1]!
+        for (let k = from; k < to; k++) {
+          const [mr, mi] = [M[2 * (i * m + k)]!, M[2 * (i * m + k) + 1]!]
+          const [cr, ci] = [col[2 * k]!, col[2 * k + 1]!]
+          sr -= mr * cr - mi * ci
+          si -= mr * ci + mi * cr
+        }
+        // divide by the diagonal
+        const [dr, di] = [M[2 * (i * m + i)]!, M[2 * (i * m + i) + 1]!]
+        const den = dr * dr + di * di
+        col[2 * i] = (sr * dr + si * di) / den
+        col[2 * i + 1] = (si * dr - sr * di) / den
+      }
+      if (mLower) { for (let i = 0; i < m; i++) step(i, 0, i) }
+      else for (let i = m - 1; i >= 0; i--) step(i, i + 1, m)
+      for (let i = 0; i < m; i++) {
+        const at = bo + 2 * (leftSide ? i * cols + r : r * cols + i)
+        dst[at] = col[2 * i]!
+        dst[at + 1] = col[2 * i + 1]!
+      }
+    }
+  }
+  return dst
+}
+
+/** As `lu`, on interleaved complex storage; pivots by `|re| + |im|` (LAPACK's izamax). */
+export const luComplex = (
+  x: HostArray,
+  xa: AbstractValue,
+  outs: ReadonlyArray<AbstractValue>
+): ReadonlyArray<HostArray> => {
+  const [m, n] = dims(xa)
+  const k = Math.min(m, n)
+  const count = batchOf(xa)
+  const dst = DType.allocHost(outs[0]!.dtype, 2 * count * m * n)
+  const pivots = new Int32Array(count * k)
+  const perms = new Int32Array(count * m)
+  const a = new Float64Array(2 * m * n)
+  const perm = new Int32Array(m)
+  const re = (i: number, c: number) => a[2 * (i * n + c)]!
+  const im = (i: number, c: number) => a[2 * (i * n + c) + 1]!
+  for (let b = 0; b < count; b++) {
+    for (let i = 0; i < 2 * m * n; i++) a[i] = x[2 * b * m * n + i]!
+    for (let i = 0; i < m; i++) perm[i] = i
+    for (let j = 0; j < k; j++) {
+      let p = j
+      let best = Math.abs(re(j, j)) + Math.abs(im(j, j))
+      for (let i = j + 1; i < m; i++) {
+        const v = Math.abs(re(i, j)) + Math.abs(im(i, j))
+        if (v > best) {
+          best = v
+          p = i
+        }
+      }
+      pivots[b * k + j] = p
+      if (p !== j) {
+        for (let c = 0; c < 2 * n; c++) {
+          const t = a[2 * j * n + c]!
+          a[2 * j * n + c] = a[2 * p * n + c]!
+          a[2 * p * n + c] = t
+        }
+        const t = perm[j]!
+        perm[j] = perm[p]!
+        perm[p] = t
+      }
+      const [pr, pi] = [re(j, j), im(j, j)]
+      const den = pr * pr + pi * pi
+      if (den !== 0) {
+        for (let i = j + 1; i < m; i++) {
+          const [xr, xi] = [re(i, j), im(i, j)]
+          a[2 * (i * n + j)] = (xr * pr + xi * pi) / den
+          a[2 * (i * n + j) + 1] = (xi * pr - xr * pi) / den
+        }
+      }
+      for (let i = j + 1; i < m; i++) {
+        const [lr, li] = [re(i, j), im(i, j)]
+        if (lr === 0 && li === 0) continue
+        for (let c = j + 1; c < n; c++) {
+          const [ur, ui] = [re(j, c), im(j, c)]
+          a[2 * (i * n + c)] = a[2 * (i * n + c)]! - (lr * ur - li * ui)
+          a[2 * (i * n + c) + 1] = a[2 * (i * n + c) + 1]! - (lr * ui + li * ur)
+        }
+      }
+    }
+    dst.set(a, 2 * b * m * n)
+    perms.set(perm, b * m)
+  }
+  return [dst, pivots, perms]
+}

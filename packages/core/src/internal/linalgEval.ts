@@ -1,11 +1,12 @@
 /**
  * Abstract evaluation of the linear-algebra primitives (JAX's lax.linalg shape
- * rules): each takes float32 or float64 matrices in its last two dimensions and
- * maps over the leading (batch) dimensions.
+ * rules): each takes float32 or float64 matrices (complex too for cholesky,
+ * triangular_solve and lu) in its last two dimensions and maps over the
+ * leading (batch) dimensions.
  */
 import { aval } from "../AbstractValue.js"
 import type { AbstractValue } from "../AbstractValue.js"
-import { isFloating } from "../DType.js"
+import { isComplex, isFloating } from "../DType.js"
 import { DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
 import type { Params, Primitive } from "../Primitive.js"
 import { formatShape } from "../Shape.js"
@@ -21,17 +22,23 @@ const arity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void
 }
 
 // A floating matrix (or stack of matrices): [..., m, n].
+// Complex matrices are supported by these primitives (the others take real ones only, for now).
+const complexOk = new Set(["cholesky", "triangular_solve", "lu"])
+
 const matrix = (
   op: string,
   a: AbstractValue,
   what = "operand"
 ): readonly [batch: Array<number>, m: number, n: number] => {
   if (a.dtype === "float0") throw new Float0OperationError({ operation: op })
-  if (!isFloating(a.dtype)) {
+  if (!isFloating(a.dtype) && !(isComplex(a.dtype) && complexOk.has(op))) {
     throw new DTypeError({
       operation: op,
-      detail: `dtype ${a.dtype} is not accepted. Accepted dtypes are float32 and float64 ` +
-        `(np.linalg promotes integers to float first; complex matrices are not supported yet)`
+      detail: complexOk.has(op)
+        ? `dtype ${a.dtype} is not accepted. Accepted dtypes are float32, float64, complex64 and complex128 ` +
+          `(np.linalg promotes integers to float first)`
+        : `dtype ${a.dtype} is not accepted. Accepted dtypes are float32 and float64 ` +
+          `(np.linalg promotes integers to float first; complex matrices are not supported by ${op} yet)`
     })
   }
   if (a.shape.length < 2) {

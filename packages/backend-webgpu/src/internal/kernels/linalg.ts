@@ -8,7 +8,7 @@
  * primitives then copy their outputs out of it with the strided copy.
  */
 import type { AbstractValue, Params } from "@diffect/core"
-import { Shape } from "@diffect/core"
+import { BackendError, Shape } from "@diffect/core"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader } from "../shader.js"
 import { stridedCopy } from "./copy.js"
@@ -20,6 +20,16 @@ const decls = `fn ld(i: u32) -> f32 { return bitcast<f32>(out[i]); }
 fn st(i: u32, v: f32) { out[i] = bitcast<u32>(v); }`
 
 const batchOf = (a: AbstractValue): number => Shape.sizeOf(a.shape.slice(0, -2))
+
+// Complex decompositions have CPU kernels only (documented in docs/guide/linalg.md).
+const realOnly = (op: string, a: AbstractValue): void => {
+  if (a.dtype === "complex64") {
+    throw new BackendError({
+      backend: "webgpu",
+      detail: `${op} of complex64 matrices has no WebGPU kernel; run it on the typed-array backend`
+    })
+  }
+}
 
 const kernelOf = (runtime: Runtime, key: string, inputs: number, body: string) =>
   runtime.kernel(`linalg:${key}`, inputs, () =>
@@ -79,6 +89,7 @@ const CHOLESKY = `  if (tid >= p(2u)) { return; }
 
 /** `cholesky`: one invocation per matrix, NaN where a pivot is not positive. */
 export const cholesky = (runtime: Runtime, x: Storage, xa: AbstractValue, oa: AbstractValue): Storage => {
+  realOnly("cholesky", xa)
   const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
   if (out.gpu === undefined) return out
   const count = batchOf(xa)
@@ -131,6 +142,7 @@ export const triangularSolve = (
   params: Params<"triangular_solve">,
   oa: AbstractValue
 ): Storage => {
+  realOnly("triangular_solve", aa)
   const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
   if (out.gpu === undefined) return out
   const { leftSide, lower, transposeA, unitDiagonal } = params
@@ -197,6 +209,7 @@ export const lu = (
   xa: AbstractValue,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
+  realOnly("lu", xa)
   const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
   const k = Math.min(m, n)
   const count = batchOf(xa)
