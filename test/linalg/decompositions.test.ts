@@ -116,6 +116,15 @@ describe("lu", () => {
     assert.deepStrictEqual(toJsSync(perm), [1, 0])
   })
 
+  it("luPivotsToPermutation rebuilds lu's permutation from its pivots (batched)", () => {
+    const x = tensor([randomMatrix(5, 5, 15), randomMatrix(5, 5, 16)])
+    const [, pivots, permutation] = lax.linalg.lu(x)
+    assert.deepStrictEqual(toJsSync(lax.linalg.luPivotsToPermutation(pivots, 5)), toJsSync(permutation))
+    const wide = lax.linalg.lu(tensor(randomMatrix(3, 6, 17)))
+    assert.deepStrictEqual(toJsSync(lax.linalg.luPivotsToPermutation(wide[1], 3)), toJsSync(wide[2]))
+    assert.throws(() => lax.linalg.luPivotsToPermutation(np.array([1, 2], { dtype: "int32" }), 1), ShapeError)
+  })
+
   it("P A = L U with |L| <= 1 on random, rectangular and ill-conditioned matrices", () => {
     for (const [[m, n], seed] of [...shapes.map((s, i) => [s, i + 10] as const), [[8, 8], -1] as const]) {
       const a = seed === -1 ? hilbert(8) : randomMatrix(m, n, seed)
@@ -371,5 +380,38 @@ describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
     const want = mul(mul(a, b), c)
     assertClose(flat(np.linalg.multiDot([tensor(a), tensor(b), tensor(c)])), want.flat(), 1e-14)
     assertClose(flat(np.linalg.multiDot([tensor([1, 2]), tensor([[3], [4]])])), [11], 0)
+  })
+})
+
+describe("diagonal, trace, matrixTranspose, vecdot, cross, outer", () => {
+  it("NumPy's values, batched, with offsets", () => {
+    const x = tensor([[1, 2, 3], [4, 5, 6]])
+    assertClose(flat(np.linalg.diagonal(x)), [1, 5], 0)
+    assertClose(flat(np.linalg.diagonal(x, { offset: 1 })), [2, 6], 0)
+    assertClose(flat(np.linalg.diagonal(x, { offset: -1 })), [4], 0)
+    assert.deepStrictEqual(np.linalg.diagonal(x, { offset: 5 }).shape, [0])
+    assertClose(flat(np.linalg.diagonal(tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]))), [1, 4, 5, 8], 0)
+    // a gather: an infinity off the diagonal stays out of it
+    assertClose(flat(np.linalg.diagonal(tensor([[1, Infinity], [Infinity, 2]]))), [1, 2], 0)
+    assertClose(flat(np.linalg.trace(tensor([[1, 2], [3, 4]]))), [5], 0)
+    assertClose(flat(np.linalg.trace(x, { offset: 1 })), [8], 0)
+    assert.deepStrictEqual(np.linalg.matrixTranspose(np.ones([4, 2, 3])).shape, [4, 3, 2])
+    assertClose(flat(np.linalg.vecdot(tensor([[1, 2], [3, 4]]), tensor([1, 1]))), [3, 7], 0)
+    assertClose(flat(np.linalg.cross(tensor([1, 2, 3]), tensor([4, 5, 6]))), [-3, 6, -3], 0)
+    assertClose(
+      flat(np.linalg.cross(tensor([[1, 4], [2, 5], [3, 6]]), tensor([[4, 1], [5, 2], [6, 3]]), { axis: 0 })),
+      [
+        -3,
+        3,
+        6,
+        -6,
+        -3,
+        3
+      ],
+      0
+    )
+    assertClose(flat(np.linalg.outer(tensor([1, 2]), tensor([3, 4, 5]))), [3, 4, 5, 6, 8, 10], 0)
+    assert.throws(() => np.linalg.outer(np.ones([2, 2]), np.ones([2])), ShapeError, "one-dimensional")
+    assert.throws(() => np.linalg.cross(np.ones([2]), np.ones([2])), ShapeError, "size 3")
   })
 })

@@ -16,10 +16,11 @@
  *
  * @since 0.1.0
  */
+import { ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
 import * as lax from "./lax.js"
 import type { Tensor } from "./Tensor.js"
-import { boolean, checkOptions, checkTensor } from "./Validate.js"
+import { boolean, checkArg, checkOptions, checkTensor, integer } from "./Validate.js"
 
 const matrixArg = (op: string, u: unknown, name = "x"): Tensor => checkTensor(op, name, u)
 
@@ -218,3 +219,47 @@ export const svd = (x: Tensor, options?: SvdOptions): readonly [u: Tensor, s: Te
  */
 export const singularValues = (x: Tensor): Tensor =>
   bind1("svd", [matrixArg("svd", x)], { fullMatrices: false, computeUv: false })
+
+/**
+ * The permutation that LU's row swaps `pivots` (`[..., k]`, 0-based, applied in
+ * order) make on `permutationSize` rows (JAX's `lu_pivots_to_permutation`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const pivots = np.array([2, 2, 2], { dtype: "int32" })
+ * console.log(toJsSync(lax.linalg.luPivotsToPermutation(pivots, 4))) // [2, 0, 1, 3]
+ *
+ * @since 0.1.0
+ */
+export const luPivotsToPermutation = (pivots: Tensor, permutationSize: number): Tensor => {
+  const m = checkArg<number>("lu_pivots_to_permutation", "permutationSize", permutationSize, integer)
+  const p0 = checkTensor("lu_pivots_to_permutation", "pivots", pivots)
+  if (p0.dtype !== "int32" || p0.ndim < 1 || p0.shape.at(-1)! > m) {
+    throw new ShapeError({
+      operation: "lu_pivots_to_permutation",
+      detail: `pivots must be int32 with at least one dimension and at most permutationSize (${m}) entries in the ` +
+        `last, got ${p0.dtype}[${p0.shape.join(", ")}]`
+    })
+  }
+  // Row swaps applied in order to the identity permutation, as one-hot updates.
+  const k = p0.shape.at(-1)!
+  const batch = p0.shape.slice(0, -1)
+  const last = batch.length
+  let perm = lax.broadcastInDim(lax.iota("int32", [m], 0), [...batch, m], [last])
+  const positions = lax.broadcastInDim(lax.iota("int32", [m], 0), [...batch, m], [last])
+  for (let j = 0; j < k; j++) {
+    const start = [...batch.map(() => 0), j]
+    const limit = [...batch, j + 1]
+    const p = lax.slice(p0, start, limit) // [..., 1]
+    const pAll = lax.broadcastInDim(lax.reshape(p, batch), [...batch, m], batch.map((_, i) => i))
+    // perm[j] <-> perm[p]
+    const atJ = lax.slice(perm, start, limit)
+    const valJ = lax.broadcastInDim(lax.reshape(atJ, batch), [...batch, m], batch.map((_, i) => i))
+    const onehotP = lax.eq(positions, pAll)
+    const valP = lax.reduceMax(lax.select(onehotP, perm, lax.full(perm.shape, -1, "int32")), [last])
+    const valPAll = lax.broadcastInDim(valP, [...batch, m], batch.map((_, i) => i))
+    const isJ = lax.eq(positions, lax.full(positions.shape, j, "int32"))
+    perm = lax.select(isJ, valPAll, lax.select(onehotP, valJ, perm))
+  }
+  return perm
+}

@@ -34,7 +34,7 @@ const mT = (x: Tensor): Tensor => np.swapaxes(x, -1, -2)
 /** The conjugate transpose over the last two dimensions. */
 const mH = (x: Tensor): Tensor => (isComplex(x.dtype) ? lax.conj(mT(x)) : mT(x))
 
-const matmul = (a: Tensor, b: Tensor): Tensor => {
+const matmulHighest = (a: Tensor, b: Tensor): Tensor => {
   const batch = a.shape.slice(0, -2).map((_, i) => i)
   return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 2]], [batch, batch], { precision: "highest" })
 }
@@ -86,16 +86,13 @@ const broadcastBatch = (a: Tensor, coreA: number, b: Tensor, coreB: number): rea
 const eyeLike = (shape: ReadonlyArray<number>, like: Tensor): Tensor =>
   np.broadcastTo(np.eye(shape.at(-1)!, { dtype: like.dtype }), shape)
 
-/** The diagonal of `[..., n, n]` matrices as `[..., n]`. */
-const diagonal = (x: Tensor): Tensor => lax.reduceSum(lax.mul(x, eyeLike(x.shape, x)), [x.ndim - 1])
-
 /** `P b` for the row permutation `perm` (`(P b)[i] = b[perm[i]]`), by a one-hot matrix. */
 const permuteRows = (perm: Tensor, b: Tensor): Tensor => {
   const m = perm.shape.at(-1)!
   const shape = [...perm.shape, m]
   const rows = lax.broadcastInDim(perm, shape, perm.shape.map((_, i) => i))
   const cols = lax.broadcastInDim(lax.iota("int32", [m], 0), shape, [perm.ndim])
-  return matmul(lax.convertElementType(lax.eq(rows, cols), b.dtype, false), b)
+  return matmulHighest(lax.convertElementType(lax.eq(rows, cols), b.dtype, false), b)
 }
 
 // A solve from an LU factorization: b [..., m, k] (batch equal to lu's).
@@ -209,7 +206,7 @@ export const inv = (a: TensorLike): Tensor => {
 const slogdetLu = (a: Tensor): readonly [Tensor, Tensor] => {
   const n = a.shape.at(-1)!
   const [lu, pivots] = laxLinalg.lu(a)
-  const diag = diagonal(lu)
+  const diag = diagonalOf(lu, 0)
   const last = diag.ndim - 1
   const isZero = lax.reduceMax(lax.convertElementType(lax.eq(diag, 0), "int32", false), [last])
   const swaps = lax.ne(pivots, lax.broadcastInDim(lax.iota("int32", [n], 0), pivots.shape, [last]))
@@ -398,31 +395,6 @@ export const luFactor = (a: TensorLike): readonly [lu: Tensor, piv: Tensor] => {
   return [lu, pivots]
 }
 
-/** The permutation that row swaps `pivots` ([..., k]) make on `m` rows. */
-const pivotsToPermutation = (pivots: Tensor, m: number): Tensor => {
-  // Row swaps applied in order to the identity permutation, as one-hot updates.
-  const k = pivots.shape.at(-1)!
-  const batch = pivots.shape.slice(0, -1)
-  const last = batch.length
-  let perm = lax.broadcastInDim(lax.iota("int32", [m], 0), [...batch, m], [last])
-  const positions = lax.broadcastInDim(lax.iota("int32", [m], 0), [...batch, m], [last])
-  for (let j = 0; j < k; j++) {
-    const start = [...batch.map(() => 0), j]
-    const limit = [...batch, j + 1]
-    const p = lax.slice(pivots, start, limit) // [..., 1]
-    const pAll = lax.broadcastInDim(lax.reshape(p, batch), [...batch, m], batch.map((_, i) => i))
-    // perm[j] <-> perm[p]
-    const atJ = lax.slice(perm, start, limit)
-    const valJ = lax.broadcastInDim(lax.reshape(atJ, batch), [...batch, m], batch.map((_, i) => i))
-    const onehotP = lax.eq(positions, pAll)
-    const valP = lax.reduceMax(lax.select(onehotP, perm, lax.full(perm.shape, -1, "int32")), [last])
-    const valPAll = lax.broadcastInDim(valP, [...batch, m], batch.map((_, i) => i))
-    const isJ = lax.eq(positions, lax.full(positions.shape, j, "int32"))
-    perm = lax.select(isJ, valPAll, lax.select(onehotP, valJ, perm))
-  }
-  return perm
-}
-
 /** Options of {@link luSolve}. @since 0.1.0 */
 export interface LuSolveOptions {
   /** Solve `a x = b` (0, the default), `a^T x = b` (1) or `a^H x = b` (2). */
@@ -451,7 +423,7 @@ export const luSolve = (
   const lu = inexact(factor[0])
   const piv = toTensor(factor[1])
   const [tl, tb] = sameDType(lu, inexact(b))
-  const perm = pivotsToPermutation(piv, tl.shape.at(-2)!)
+  const perm = laxLinalg.luPivotsToPermutation(piv, tl.shape.at(-2)!)
   const trans = options?.trans === 1 || options?.trans === 2 ? options.trans : 0
   return solveImpl("luSolve", tl, tb, (lm, bm) => {
     const [, pb] = broadcastBatch(lm, 2, lax.expandDims(perm, [perm.ndim]), 2)
@@ -688,9 +660,9 @@ export const lstsq = (
   const rank = lax.reduceSum(lax.convertElementType(maskB, "int32", false), [0])
   const safe = lax.select(maskB, s, lax.full(s.shape, 1, s.dtype))
   const sInv = lax.select(maskB, lax.div(1, safe), lax.zerosLike(s))
-  const uTb = matmul(mT(u), tb)
-  const x = matmul(mT(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
-  const r = lax.sub(tb, matmul(ta, x))
+  const uTb = matmulHighest(mT(u), tb)
+  const x = matmulHighest(mT(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
+  const r = lax.sub(tb, matmulHighest(ta, x))
   const residuals = lax.reduceSum(lax.mul(r, r), [0])
   return [vector ? lax.reshape(x, [n]) : x, residuals, rank, s]
 }
@@ -723,7 +695,7 @@ export const pinv = (a: TensorLike, options?: PinvOptions): Tensor => {
   const kept = lax.select(lax.gt(s, lax.mul(sMax, rtol)), s, lax.full(s.shape, Infinity, s.dtype))
   const ut = mT(u) // [..., k, m]
   const scaled = lax.div(ut, lax.broadcastInDim(kept, ut.shape, s.shape.map((_, i) => i)))
-  return matmul(mT(vh), scaled)
+  return matmulHighest(mT(vh), scaled)
 }
 
 /** Options of {@link matrixRank}. @since 0.1.0 */
@@ -1058,3 +1030,159 @@ export const multiDot = (arrays: ReadonlyArray<TensorLike>): Tensor => {
   if (lastVector) out = lax.squeeze(out, [out.ndim - 1])
   return out
 }
+
+// ---------------------------------------------------------------------------
+// the rest of jnp.linalg's namespace
+
+/**
+ * The diagonal of the last two dimensions (`[..., k]`), shifted by `offset`
+ * (above the main diagonal when positive), JAX's `jnp.linalg.diagonal`. A
+ * gather, so infinities elsewhere in the matrix do not leak into it.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([[1, 2, 3], [4, 5, 6]])
+ * console.log(toJsSync(np.linalg.diagonal(x))) // [1, 5]
+ * console.log(toJsSync(np.linalg.diagonal(x, { offset: 1 }))) // [2, 6]
+ *
+ * @since 0.1.0
+ */
+export const diagonal = (x: TensorLike, options?: { readonly offset?: number | undefined }): Tensor => {
+  checkOptions("diagonal", options, { offset: integer })
+  const t = toTensor(x)
+  requireMatrix("diagonal", t, false)
+  return diagonalOf(t, options?.offset ?? 0)
+}
+
+const diagonalOf = (t: Tensor, offset: number): Tensor => {
+  const [m, n] = [t.shape.at(-2)!, t.shape.at(-1)!]
+  const start = Math.max(0, -offset)
+  const length = Math.max(0, Math.min(m - start, n - start - offset))
+  const indices = Array.from({ length }, (_, i) => (start + i) * n + start + i + offset)
+  const flat = lax.reshape(t, [...t.shape.slice(0, -2), m * n])
+  return lax.gather(flat, np.array(indices, { dtype: "int32" }), flat.ndim - 1)
+}
+
+/**
+ * The sum of the diagonal of the last two dimensions (JAX's `jnp.linalg.trace`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.trace(np.array([[1, 2], [3, 4]])))) // 5
+ *
+ * @since 0.1.0
+ */
+export const trace = (x: TensorLike, options?: { readonly offset?: number | undefined }): Tensor => {
+  checkOptions("trace", options, { offset: integer })
+  const d = diagonal(x, options)
+  return np.sum(d, { axis: -1 })
+}
+
+/**
+ * Swaps the last two dimensions (JAX's `jnp.linalg.matrix_transpose`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.linalg.matrixTranspose(np.ones([4, 2, 3])).shape) // [4, 3, 2]
+ *
+ * @since 0.1.0
+ */
+export const matrixTranspose = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  requireMatrix("matrixTranspose", t, false)
+  return mT(t)
+}
+
+/**
+ * The dot product of vectors along `axis` (default -1), the first conjugated
+ * (JAX's `jnp.linalg.vecdot`); other dimensions broadcast.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.vecdot(np.array([[1, 2], [3, 4]]), np.array([1, 1])))) // [3, 7]
+ *
+ * @since 0.1.0
+ */
+export const vecdot = (x: TensorLike, y: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkOptions("vecdot", options, { axis: integer })
+  const [a, b] = promoteAll("vecdot", [toTensor(x), toTensor(y)])
+  const ac = isComplex(a!.dtype) ? lax.conj(a!) : a!
+  return np.sum(np.multiply(ac, b!), { axis: options?.axis ?? -1 })
+}
+
+/**
+ * The cross product of 3-vectors along `axis` (default -1), JAX's
+ * `jnp.linalg.cross` (the array API's: both sides of size 3).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.cross(np.array([1, 0, 0]), np.array([0, 1, 0])))) // [0, 0, 1]
+ *
+ * @since 0.1.0
+ */
+export const cross = (x: TensorLike, y: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkOptions("cross", options, { axis: integer })
+  const [a, b] = promoteAll("cross", [toTensor(x), toTensor(y)])
+  const axis = options?.axis ?? -1
+  for (const t of [a!, b!]) {
+    const ax = axis < 0 ? axis + t.ndim : axis
+    if (t.ndim === 0 || ax < 0 || ax >= t.ndim || t.shape[ax] !== 3) {
+      throw new ShapeError({
+        operation: "cross",
+        detail: `both inputs must have size 3 along axis ${axis}, got shapes (${a!.shape.join(", ")}) and (${
+          b!.shape.join(", ")
+        })`
+      })
+    }
+  }
+  const part = (t: Tensor, i: number) => np.take(t, [i], { axis })
+  const [a0, a1, a2] = [part(a!, 0), part(a!, 1), part(a!, 2)]
+  const [b0, b1, b2] = [part(b!, 0), part(b!, 1), part(b!, 2)]
+  return np.concatenate([
+    np.subtract(np.multiply(a1, b2), np.multiply(a2, b1)),
+    np.subtract(np.multiply(a2, b0), np.multiply(a0, b2)),
+    np.subtract(np.multiply(a0, b1), np.multiply(a1, b0))
+  ], { axis })
+}
+
+/**
+ * The outer product of two vectors (JAX's `jnp.linalg.outer`: 1-d only).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.outer(np.array([1, 2]), np.array([3, 4, 5])))) // [[3, 4, 5], [6, 8, 10]]
+ *
+ * @since 0.1.0
+ */
+export const outer = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = [toTensor(x), toTensor(y)]
+  if (a.ndim !== 1 || b.ndim !== 1) {
+    throw new ShapeError({
+      operation: "outer",
+      detail: `Input arrays must be one-dimensional, but they are a.ndim=${a.ndim} and b.ndim=${b.ndim}`
+    })
+  }
+  return np.outer(a, b)
+}
+
+/**
+ * The matrix product (`np.matmul`, also under `np.linalg` as in JAX).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.linalg.matmul(np.ones([2, 3]), np.ones([3, 4])).shape) // [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const matmul = (x: TensorLike, y: TensorLike): Tensor => np.matmul(x, y)
+
+/**
+ * The tensor dot product (`np.tensordot`, also under `np.linalg` as in JAX).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.linalg.tensordot(np.ones([2, 3]), np.ones([3, 4]), { axes: 1 }).shape) // [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const tensordot: typeof np.tensordot = (...args) => np.tensordot(...args)
