@@ -124,7 +124,7 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     ),
     dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
-    cholesky: single((runtime, [x], [xa], _params, out) => linalg.cholesky(runtime, x!, xa!, out)),
+    cholesky: (runtime, [x], [xa], _params, [out]) => linalg.cholesky(runtime, x!, xa!, out!),
     triangular_solve: single((runtime, [a, b], [aa, ba], params, out) =>
       linalg.triangularSolve(runtime, a!, b!, aa!, ba!, params, out)
     ),

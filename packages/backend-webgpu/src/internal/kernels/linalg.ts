@@ -68,39 +68,59 @@ const unpack = (
   return results
 }
 
-const CHOLESKY = `  if (tid >= p(2u)) { return; }
+// Cholesky by columns, one dispatch per column (see eigh): column j from the columns before it.
+// A column that meets a non-positive pivot marks the matrix (the word after it), and the last
+// step fills a marked matrix with NaN.
+const CHOLESKY_HEAD = `  if (tid >= p(2u)) { return; }
   let n = p(3u);
-  let base = tid * n * n;
-  for (var i = 0u; i < n * n; i++) { out[base + i] = 0u; }
-  var ok = true;
-  for (var j = 0u; j < n; j++) {
-    var s = in0[base + j * n + j];
-    for (var k = 0u; k < j; k++) { let l = ld(base + j * n + k); s = s - l * l; }
-    if (!(s > 0.0)) { ok = false; break; }
-    let d = sqrt(s);
-    st(base + j * n + j, d);
-    for (var i = j + 1u; i < n; i++) {
-      var t = in0[base + i * n + j];
-      for (var k = 0u; k < j; k++) { t = t - ld(base + i * n + k) * ld(base + j * n + k); }
-      st(base + i * n + j, t / d);
-    }
-  }
-  if (!ok) { for (var i = 0u; i < n * n; i++) { out[base + i] = ${NAN_BITS}; } }`
+  let j = p(4u);
+  let stride = n * n + 1u;
+  let base = tid * stride;
+  let flag = base + n * n;
+  let ai = tid * n * n;
+`
 
-/** `cholesky`: one invocation per matrix, NaN where a pivot is not positive. */
-export const cholesky = (runtime: Runtime, x: Storage, xa: AbstractValue, oa: AbstractValue): Storage => {
+const CHOLESKY_INIT = `${CHOLESKY_HEAD}
+  for (var i = 0u; i < n * n; i++) { out[base + i] = 0u; }
+  out[flag] = 0u;`
+
+const CHOLESKY_COLUMN = `${CHOLESKY_HEAD}
+  if (out[flag] == 1u) { return; }
+  var s = in0[ai + j * n + j];
+  for (var k = 0u; k < j; k++) { let l = ld(base + j * n + k); s = s - l * l; }
+  if (!(s > 0.0)) { out[flag] = 1u; return; }
+  let d = sqrt(s);
+  st(base + j * n + j, d);
+  for (var i = j + 1u; i < n; i++) {
+    var t = in0[ai + i * n + j];
+    for (var k = 0u; k < j; k++) { t = t - ld(base + i * n + k) * ld(base + j * n + k); }
+    st(base + i * n + j, t / d);
+  }`
+
+const CHOLESKY_FINISH = `${CHOLESKY_HEAD}
+  if (out[flag] == 1u) { for (var i = 0u; i < n * n; i++) { out[base + i] = ${NAN_BITS}; } }`
+
+/** `cholesky`: one invocation per matrix, one dispatch per column, NaN where a pivot is not positive. */
+export const cholesky = (
+  runtime: Runtime,
+  x: Storage,
+  xa: AbstractValue,
+  oa: AbstractValue
+): ReadonlyArray<Storage> => {
   realOnly("cholesky", xa)
-  const out = runtime.allocate(Shape.sizeOf(oa.shape) * 4)
-  if (out.gpu === undefined) return out
+  const n = xa.shape.at(-1)!
   const count = batchOf(xa)
-  runtime.dispatch(
-    kernelOf(runtime, "cholesky", 1, CHOLESKY),
-    [runtime.bind(x)],
-    out.gpu,
-    [0, 0, count, xa.shape.at(-1)!],
-    Math.ceil(count / runtime.workgroupSize)
-  )
-  return out
+  const stride = n * n + 1
+  const packed = runtime.allocate(count * stride * 4)
+  if (packed.gpu !== undefined) {
+    const groups = Math.ceil(count / runtime.workgroupSize)
+    const run = (key: string, body: string, j = 0) =>
+      runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [0, 0, count, n, j], groups)
+    run("cholesky:init", CHOLESKY_INIT)
+    for (let j = 0; j < n; j++) run("cholesky:column", CHOLESKY_COLUMN, j)
+    run("cholesky:finish", CHOLESKY_FINISH)
+  }
+  return unpack(runtime, packed, count, stride, [0], [oa])
 }
 
 const TRIANGULAR_SOLVE = `  if (tid >= p(2u)) { return; }
@@ -164,45 +184,51 @@ export const triangularSolve = (
   return out
 }
 
-const LU = `  if (tid >= p(2u)) { return; }
+// LU in steps (one dispatch each, see eigh): "init" copies, "step" j pivots, swaps and
+// updates the trailing rows. Per block: the factors (m x n), pivots (k), permutation (m).
+const LU_HEAD = `  if (tid >= p(2u)) { return; }
   let m = p(3u);
   let n = p(4u);
   let k = p(5u);
   let stride = p(6u);
+  let j = p(7u);
   let base = tid * stride;
   let piv = base + m * n;
   let perm = piv + k;
+`
+
+const LU_INIT = `${LU_HEAD}
   for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
-  for (var i = 0u; i < m; i++) { out[perm + i] = i; }
-  for (var j = 0u; j < k; j++) {
-    var p = j;
-    var best = abs(ld(base + j * n + j));
-    for (var i = j + 1u; i < m; i++) {
-      let v = abs(ld(base + i * n + j));
-      if (v > best) { best = v; p = i; }
+  for (var i = 0u; i < m; i++) { out[perm + i] = i; }`
+
+const LU_STEP = `${LU_HEAD}
+  var p = j;
+  var best = abs(ld(base + j * n + j));
+  for (var i = j + 1u; i < m; i++) {
+    let v = abs(ld(base + i * n + j));
+    if (v > best) { best = v; p = i; }
+  }
+  out[piv + j] = p;
+  if (p != j) {
+    for (var c = 0u; c < n; c++) {
+      let t = out[base + j * n + c];
+      out[base + j * n + c] = out[base + p * n + c];
+      out[base + p * n + c] = t;
     }
-    out[piv + j] = p;
-    if (p != j) {
-      for (var c = 0u; c < n; c++) {
-        let t = out[base + j * n + c];
-        out[base + j * n + c] = out[base + p * n + c];
-        out[base + p * n + c] = t;
-      }
-      let t = out[perm + j];
-      out[perm + j] = out[perm + p];
-      out[perm + p] = t;
-    }
-    let d = ld(base + j * n + j);
-    if (d != 0.0) { for (var i = j + 1u; i < m; i++) { st(base + i * n + j, ld(base + i * n + j) / d); } }
-    for (var i = j + 1u; i < m; i++) {
-      let l = ld(base + i * n + j);
-      if (l != 0.0) {
-        for (var c = j + 1u; c < n; c++) { st(base + i * n + c, ld(base + i * n + c) - l * ld(base + j * n + c)); }
-      }
+    let t = out[perm + j];
+    out[perm + j] = out[perm + p];
+    out[perm + p] = t;
+  }
+  let d = ld(base + j * n + j);
+  if (d != 0.0) { for (var i = j + 1u; i < m; i++) { st(base + i * n + j, ld(base + i * n + j) / d); } }
+  for (var i = j + 1u; i < m; i++) {
+    let l = ld(base + i * n + j);
+    if (l != 0.0) {
+      for (var c = j + 1u; c < n; c++) { st(base + i * n + c, ld(base + i * n + c) - l * ld(base + j * n + c)); }
     }
   }`
 
-/** `lu`: one invocation per matrix; factors, pivots and permutation packed, then copied out. */
+/** `lu`: one invocation per matrix, one dispatch per elimination step; factors, pivots and permutation packed, then copied out. */
 export const lu = (
   runtime: Runtime,
   x: Storage,
@@ -216,65 +242,80 @@ export const lu = (
   const stride = m * n + k + m
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    runtime.dispatch(
-      kernelOf(runtime, "lu", 1, LU),
-      [runtime.bind(x)],
-      packed.gpu,
-      [0, 0, count, m, n, k, stride],
-      Math.ceil(count / runtime.workgroupSize)
-    )
+    const groups = Math.ceil(count / runtime.workgroupSize)
+    const run = (key: string, body: string, j = 0) =>
+      runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [
+        0,
+        0,
+        count,
+        m,
+        n,
+        k,
+        stride,
+        j
+      ], groups)
+    run("lu:init", LU_INIT)
+    for (let j = 0; j < k; j++) run("lu:step", LU_STEP, j)
   }
   return unpack(runtime, packed, count, stride, [0, m * n, m * n + k], outs)
 }
 
-const QR = `  if (tid >= p(2u)) { return; }
+// Householder QR in steps (one dispatch each, see eigh): "init" copies, "reflect" j builds
+// reflection j and applies it to R, "q" starts Q as the identity, "apply" j multiplies it into
+// Q (in reverse order). Per block: R (m x n), the vectors (m x k), tau (k), Q (m x qc).
+const QR_HEAD = `  if (tid >= p(2u)) { return; }
   let m = p(3u);
   let n = p(4u);
   let k = p(5u);
   let qc = p(6u);
   let stride = p(7u);
+  let j = p(8u);
   let base = tid * stride;
   let vb = base + m * n;
   let tb = vb + m * k;
   let qb = tb + k;
+`
+
+const QR_INIT = `${QR_HEAD}
   for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
-  for (var i = 0u; i < m * k + k; i++) { out[vb + i] = 0u; }
-  for (var j = 0u; j < k; j++) {
-    let alpha = ld(base + j * n + j);
-    var xnorm2 = 0.0;
-    for (var i = j + 1u; i < m; i++) { let v = ld(base + i * n + j); xnorm2 = xnorm2 + v * v; }
-    if (xnorm2 == 0.0) { st(tb + j, 0.0); continue; }
-    let norm = sqrt(alpha * alpha + xnorm2);
-    let beta = select(norm, -norm, alpha >= 0.0);
-    let tau = (beta - alpha) / beta;
-    st(tb + j, tau);
-    let scale = 1.0 / (alpha - beta);
-    st(vb + j * k + j, 1.0);
-    for (var i = j + 1u; i < m; i++) { st(vb + i * k + j, ld(base + i * n + j) * scale); st(base + i * n + j, 0.0); }
-    st(base + j * n + j, beta);
-    for (var c = j + 1u; c < n; c++) {
-      var dot = 0.0;
-      for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(base + i * n + c); }
-      let f = tau * dot;
-      for (var i = j; i < m; i++) { st(base + i * n + c, ld(base + i * n + c) - f * ld(vb + i * k + j)); }
-    }
-  }
-  for (var i = 0u; i < m; i++) {
-    for (var c = 0u; c < qc; c++) { st(qb + i * qc + c, select(0.0, 1.0, i == c)); }
-  }
-  for (var q = 0u; q < k; q++) {
-    let j = k - 1u - q;
-    let tau = ld(tb + j);
-    if (tau == 0.0) { continue; }
-    for (var c = 0u; c < qc; c++) {
-      var dot = 0.0;
-      for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(qb + i * qc + c); }
-      let f = tau * dot;
-      for (var i = j; i < m; i++) { st(qb + i * qc + c, ld(qb + i * qc + c) - f * ld(vb + i * k + j)); }
-    }
+  for (var i = 0u; i < m * k + k; i++) { out[vb + i] = 0u; }`
+
+const QR_REFLECT = `${QR_HEAD}
+  let alpha = ld(base + j * n + j);
+  var xnorm2 = 0.0;
+  for (var i = j + 1u; i < m; i++) { let v = ld(base + i * n + j); xnorm2 = xnorm2 + v * v; }
+  if (xnorm2 == 0.0) { st(tb + j, 0.0); return; }
+  let norm = sqrt(alpha * alpha + xnorm2);
+  let beta = select(norm, -norm, alpha >= 0.0);
+  let tau = (beta - alpha) / beta;
+  st(tb + j, tau);
+  let scale = 1.0 / (alpha - beta);
+  st(vb + j * k + j, 1.0);
+  for (var i = j + 1u; i < m; i++) { st(vb + i * k + j, ld(base + i * n + j) * scale); st(base + i * n + j, 0.0); }
+  st(base + j * n + j, beta);
+  for (var c = j + 1u; c < n; c++) {
+    var dot = 0.0;
+    for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(base + i * n + c); }
+    let f = tau * dot;
+    for (var i = j; i < m; i++) { st(base + i * n + c, ld(base + i * n + c) - f * ld(vb + i * k + j)); }
   }`
 
-/** `qr`: Householder, one invocation per matrix. */
+const QR_Q = `${QR_HEAD}
+  for (var i = 0u; i < m; i++) {
+    for (var c = 0u; c < qc; c++) { st(qb + i * qc + c, select(0.0, 1.0, i == c)); }
+  }`
+
+const QR_APPLY = `${QR_HEAD}
+  let tau = ld(tb + j);
+  if (tau == 0.0) { return; }
+  for (var c = 0u; c < qc; c++) {
+    var dot = 0.0;
+    for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(qb + i * qc + c); }
+    let f = tau * dot;
+    for (var i = j; i < m; i++) { st(qb + i * qc + c, ld(qb + i * qc + c) - f * ld(vb + i * k + j)); }
+  }`
+
+/** `qr`: Householder, one invocation per matrix, one dispatch per reflection. */
 export const qr = (
   runtime: Runtime,
   x: Storage,
@@ -289,26 +330,47 @@ export const qr = (
   const stride = m * n + m * k + k + m * qc
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    runtime.dispatch(
-      kernelOf(runtime, "qr", 1, QR),
-      [runtime.bind(x)],
-      packed.gpu,
-      [0, 0, count, m, n, k, qc, stride],
-      Math.ceil(count / runtime.workgroupSize)
-    )
+    const groups = Math.ceil(count / runtime.workgroupSize)
+    const run = (key: string, body: string, j = 0) =>
+      runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [
+        0,
+        0,
+        count,
+        m,
+        n,
+        k,
+        qc,
+        stride,
+        j
+      ], groups)
+    run("qr:init", QR_INIT)
+    for (let j = 0; j < k; j++) run("qr:reflect", QR_REFLECT, j)
+    run("qr:q", QR_Q)
+    for (let j = k - 1; j >= 0; j--) run("qr:apply", QR_APPLY, j)
   }
   // q sits after the work areas; r is the first qc rows of the reduced matrix.
   return unpack(runtime, packed, count, stride, [m * n + m * k + k, 0], outs)
 }
 
-const EIGH = `  if (tid >= p(2u)) { return; }
+// Cyclic Jacobi in steps, each its own dispatch so that no loop runs more than about 3 n^2
+// iterations (llvmpipe cuts a loop off at 65535): "init" symmetrizes into S and sets V = I,
+// each "row" step rotates the pairs (p, q > p) of one row (the first row of a sweep checks
+// convergence first and stops the remaining steps), "finish" sorts. Per block: S (n x n), V (n x n),
+// w (n), then two words: the convergence flag and ||A||_F^2.
+const EIGH_HEAD = `  if (tid >= p(2u)) { return; }
   let n = p(3u);
   let lower = p(4u) != 0u;
   let stride = p(5u);
+  let step = p(6u);
+  let row = p(7u);
   let base = tid * stride;
   let vb = base + n * n;
   let wb = vb + n * n;
+  let flag = wb + n;
   let ao = tid * n * n;
+`
+
+const EIGH_INIT = `${EIGH_HEAD}
   var total = 0.0;
   for (var i = 0u; i < n; i++) {
     for (var j = 0u; j <= i; j++) {
@@ -320,43 +382,49 @@ const EIGH = `  if (tid >= p(2u)) { return; }
       st(vb + j * n + i, select(0.0, 1.0, i == j));
     }
   }
-  for (var sweep = 0u; sweep < 40u; sweep++) {
+  out[flag] = 0u;
+  st(flag + 1u, total);`
+
+const EIGH_ROW = `${EIGH_HEAD}
+  if (out[flag] == 1u) { return; }
+  if (row == 0u) {
     var off = 0.0;
     for (var pp = 0u; pp < n; pp++) {
       for (var q = pp + 1u; q < n; q++) { let v = ld(base + pp * n + q); off = off + v * v; }
     }
-    if (off <= 1.4e-14 * total) { break; }
-    for (var pp = 0u; pp + 1u < n; pp++) {
-      for (var q = pp + 1u; q < n; q++) {
-        let apq = ld(base + pp * n + q);
-        if (apq == 0.0) { continue; }
-        let theta = (ld(base + q * n + q) - ld(base + pp * n + pp)) / (2.0 * apq);
-        let t = select(-1.0, 1.0, theta >= 0.0) / (abs(theta) + sqrt(theta * theta + 1.0));
-        let c = 1.0 / sqrt(t * t + 1.0);
-        let s = t * c;
-        for (var r = 0u; r < n; r++) {
-          let rp = ld(base + r * n + pp);
-          let rq = ld(base + r * n + q);
-          st(base + r * n + pp, c * rp - s * rq);
-          st(base + r * n + q, s * rp + c * rq);
-        }
-        for (var r = 0u; r < n; r++) {
-          let pr = ld(base + pp * n + r);
-          let qr = ld(base + q * n + r);
-          st(base + pp * n + r, c * pr - s * qr);
-          st(base + q * n + r, s * pr + c * qr);
-        }
-        st(base + pp * n + q, 0.0);
-        st(base + q * n + pp, 0.0);
-        for (var r = 0u; r < n; r++) {
-          let vp = ld(vb + r * n + pp);
-          let vq = ld(vb + r * n + q);
-          st(vb + r * n + pp, c * vp - s * vq);
-          st(vb + r * n + q, s * vp + c * vq);
-        }
-      }
-    }
+    if (off <= 1.4e-14 * ld(flag + 1u)) { out[flag] = 1u; return; }
   }
+  let pp = row;
+  for (var q = pp + 1u; q < n; q++) {
+    let apq = ld(base + pp * n + q);
+    if (apq == 0.0) { continue; }
+    let theta = (ld(base + q * n + q) - ld(base + pp * n + pp)) / (2.0 * apq);
+    let t = select(-1.0, 1.0, theta >= 0.0) / (abs(theta) + sqrt(theta * theta + 1.0));
+    let c = 1.0 / sqrt(t * t + 1.0);
+    let s = t * c;
+    for (var r = 0u; r < n; r++) {
+      let rp = ld(base + r * n + pp);
+      let rq = ld(base + r * n + q);
+      st(base + r * n + pp, c * rp - s * rq);
+      st(base + r * n + q, s * rp + c * rq);
+    }
+    for (var r = 0u; r < n; r++) {
+      let pr = ld(base + pp * n + r);
+      let qr = ld(base + q * n + r);
+      st(base + pp * n + r, c * pr - s * qr);
+      st(base + q * n + r, s * pr + c * qr);
+    }
+    st(base + pp * n + q, 0.0);
+    st(base + q * n + pp, 0.0);
+    for (var r = 0u; r < n; r++) {
+      let vp = ld(vb + r * n + pp);
+      let vq = ld(vb + r * n + q);
+      st(vb + r * n + pp, c * vp - s * vq);
+      st(vb + r * n + q, s * vp + c * vq);
+    }
+  }`
+
+const EIGH_FINISH = `${EIGH_HEAD}
   for (var i = 0u; i < n; i++) { st(wb + i, ld(base + i * n + i)); }
   for (var i = 0u; i < n; i++) {
     var best = i;
@@ -373,7 +441,10 @@ const EIGH = `  if (tid >= p(2u)) { return; }
     }
   }`
 
-/** `eigh`: cyclic Jacobi, one invocation per matrix. */
+/** Jacobi sweeps dispatched: at most this many (each stops at once after convergence). */
+const MAX_SWEEPS = 30
+
+/** `eigh`: cyclic Jacobi, one invocation per matrix, one dispatch per row of each sweep. */
 export const eigh = (
   runtime: Runtime,
   x: Storage,
@@ -383,23 +454,35 @@ export const eigh = (
 ): ReadonlyArray<Storage> => {
   const n = xa.shape.at(-1)!
   const count = batchOf(xa)
-  const stride = 2 * n * n + n
+  const stride = 2 * n * n + n + 2
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    runtime.dispatch(
-      kernelOf(runtime, "eigh", 1, EIGH),
-      [runtime.bind(x)],
-      packed.gpu,
-      [0, 0, count, n, lower ? 1 : 0, stride],
-      Math.ceil(count / runtime.workgroupSize)
-    )
+    const groups = Math.ceil(count / runtime.workgroupSize)
+    const run = (key: string, body: string, row = 0) =>
+      runtime.dispatch(
+        kernelOf(runtime, key, 1, body),
+        [runtime.bind(x)],
+        packed.gpu!,
+        [0, 0, count, n, lower ? 1 : 0, stride, 0, row],
+        groups
+      )
+    run("eigh:init", EIGH_INIT)
+    for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+      for (let row = 0; row < Math.max(n - 1, 1); row++) run("eigh:row", EIGH_ROW, row)
+    }
+    run("eigh:finish", EIGH_FINISH)
   }
   return unpack(runtime, packed, count, stride, [n * n, 2 * n * n], outs)
 }
 
-// One-sided Jacobi on the tall orientation (bigM x bigN, bigM >= bigN). Regions of each block:
-// s (k), u (m x uc), vt (vr x n), W (bigN x bigM), V (bigN x bigN), U rows (uRows x bigM), valid (uRows), cand (bigM).
-const SVD = `  if (tid >= p(2u)) { return; }
+// One-sided Jacobi on the tall orientation (bigM x bigN, bigM >= bigN), in steps as eigh's:
+// "init", one "row" step per row of each sweep (a sweep without a rotation ends the
+// iteration), "finish" (norms, descending sort, normalized U rows), one "complete" step per U
+// row (the rows of zero singular values and beyond k: the unit vector farthest from the span of
+// the others, orthogonalized twice), "output". Regions of each block: s (k), u (m x uc),
+// vt (vr x n), W (bigN x bigM), V (bigN x bigN), U rows (uRows x bigM), valid (uRows), cand (bigM),
+// then two words: the convergence flag and the rotated-in-this-sweep flag.
+const SVD_HEAD = `  if (tid >= p(2u)) { return; }
   let m = p(3u);
   let n = p(4u);
   let tr = p(5u) != 0u;
@@ -409,6 +492,8 @@ const SVD = `  if (tid >= p(2u)) { return; }
   let M = p(9u);
   let N = p(10u);
   let stride = p(11u);
+  let row = p(12u);
+  let sweep = p(13u);
   let k = N;
   let base = tid * stride;
   let sb = base;
@@ -419,47 +504,57 @@ const SVD = `  if (tid >= p(2u)) { return; }
   let urb = vb + N * N;
   let validb = urb + uRows * M;
   let cb = validb + uRows;
+  let flag = cb + M;
   let ao = tid * m * n;
+`
+
+const SVD_INIT = `${SVD_HEAD}
   for (var j = 0u; j < N; j++) {
     for (var i = 0u; i < M; i++) { st(wb + j * M + i, select(in0[ao + i * n + j], in0[ao + j * n + i], tr)); }
     for (var i = 0u; i < N; i++) { st(vb + j * N + i, select(0.0, 1.0, i == j)); }
   }
-  for (var sweep = 0u; sweep < 40u; sweep++) {
-    var rotated = false;
-    for (var pp = 0u; pp + 1u < N; pp++) {
-      for (var q = pp + 1u; q < N; q++) {
-        var alpha = 0.0;
-        var beta = 0.0;
-        var gamma = 0.0;
-        for (var i = 0u; i < M; i++) {
-          let x = ld(wb + pp * M + i);
-          let y = ld(wb + q * M + i);
-          alpha = alpha + x * x;
-          beta = beta + y * y;
-          gamma = gamma + x * y;
-        }
-        if (gamma == 0.0 || abs(gamma) <= 1.2e-7 * sqrt(alpha * beta)) { continue; }
-        rotated = true;
-        let zeta = (beta - alpha) / (2.0 * gamma);
-        let t = select(-1.0, 1.0, zeta >= 0.0) / (abs(zeta) + sqrt(1.0 + zeta * zeta));
-        let c = 1.0 / sqrt(1.0 + t * t);
-        let s = c * t;
-        for (var i = 0u; i < M; i++) {
-          let x = ld(wb + pp * M + i);
-          let y = ld(wb + q * M + i);
-          st(wb + pp * M + i, c * x - s * y);
-          st(wb + q * M + i, s * x + c * y);
-        }
-        for (var i = 0u; i < N; i++) {
-          let x = ld(vb + pp * N + i);
-          let y = ld(vb + q * N + i);
-          st(vb + pp * N + i, c * x - s * y);
-          st(vb + q * N + i, s * x + c * y);
-        }
-      }
-    }
-    if (!rotated) { break; }
+  out[flag] = 0u;
+  out[flag + 1u] = 0u;`
+
+const SVD_ROW = `${SVD_HEAD}
+  if (out[flag] == 1u) { return; }
+  if (row == 0u) {
+    if (sweep > 0u && out[flag + 1u] == 0u) { out[flag] = 1u; return; }
+    out[flag + 1u] = 0u;
   }
+  let pp = row;
+  for (var q = pp + 1u; q < N; q++) {
+    var alpha = 0.0;
+    var beta = 0.0;
+    var gamma = 0.0;
+    for (var i = 0u; i < M; i++) {
+      let x = ld(wb + pp * M + i);
+      let y = ld(wb + q * M + i);
+      alpha = alpha + x * x;
+      beta = beta + y * y;
+      gamma = gamma + x * y;
+    }
+    if (gamma == 0.0 || abs(gamma) <= 1.2e-7 * sqrt(alpha * beta)) { continue; }
+    out[flag + 1u] = 1u;
+    let zeta = (beta - alpha) / (2.0 * gamma);
+    let t = select(-1.0, 1.0, zeta >= 0.0) / (abs(zeta) + sqrt(1.0 + zeta * zeta));
+    let c = 1.0 / sqrt(1.0 + t * t);
+    let s = c * t;
+    for (var i = 0u; i < M; i++) {
+      let x = ld(wb + pp * M + i);
+      let y = ld(wb + q * M + i);
+      st(wb + pp * M + i, c * x - s * y);
+      st(wb + q * M + i, s * x + c * y);
+    }
+    for (var i = 0u; i < N; i++) {
+      let x = ld(vb + pp * N + i);
+      let y = ld(vb + q * N + i);
+      st(vb + pp * N + i, c * x - s * y);
+      st(vb + q * N + i, s * x + c * y);
+    }
+  }`
+
+const SVD_FINISH = `${SVD_HEAD}
   for (var j = 0u; j < N; j++) {
     var s = 0.0;
     for (var i = 0u; i < M; i++) { let x = ld(wb + j * M + i); s = s + x * x; }
@@ -495,33 +590,35 @@ const SVD = `  if (tid >= p(2u)) { return; }
         out[validb + j] = 1u;
       }
     }
+  }`
+
+const SVD_COMPLETE = `${SVD_HEAD}
+  let j = row;
+  if (out[validb + j] == 1u) { return; }
+  var bestNorm = -1.0;
+  var bestE = 0u;
+  for (var e = 0u; e < M; e++) {
+    var s = 1.0;
+    for (var i = 0u; i < uRows; i++) { if (out[validb + i] == 1u) { let u = ld(urb + i * M + e); s = s - u * u; } }
+    if (s > bestNorm) { bestNorm = s; bestE = e; }
   }
-  // complete the invalid rows: the unit vector farthest from the span, orthogonalized twice
-  for (var j = 0u; j < uRows; j++) {
-    if (out[validb + j] == 1u) { continue; }
-    var bestNorm = -1.0;
-    var bestE = 0u;
-    for (var e = 0u; e < M; e++) {
-      var s = 1.0;
-      for (var i = 0u; i < uRows; i++) { if (out[validb + i] == 1u) { let u = ld(urb + i * M + e); s = s - u * u; } }
-      if (s > bestNorm) { bestNorm = s; bestE = e; }
+  for (var c = 0u; c < M; c++) { st(cb + c, select(0.0, 1.0, c == bestE)); }
+  for (var round = 0u; round < 2u; round++) {
+    for (var i = 0u; i < uRows; i++) {
+      if (out[validb + i] != 1u) { continue; }
+      var d = 0.0;
+      for (var c = 0u; c < M; c++) { d = d + ld(urb + i * M + c) * ld(cb + c); }
+      for (var c = 0u; c < M; c++) { st(cb + c, ld(cb + c) - d * ld(urb + i * M + c)); }
     }
-    for (var c = 0u; c < M; c++) { st(cb + c, select(0.0, 1.0, c == bestE)); }
-    for (var round = 0u; round < 2u; round++) {
-      for (var i = 0u; i < uRows; i++) {
-        if (out[validb + i] != 1u) { continue; }
-        var d = 0.0;
-        for (var c = 0u; c < M; c++) { d = d + ld(urb + i * M + c) * ld(cb + c); }
-        for (var c = 0u; c < M; c++) { st(cb + c, ld(cb + c) - d * ld(urb + i * M + c)); }
-      }
-    }
-    var norm = 0.0;
-    for (var c = 0u; c < M; c++) { norm = norm + ld(cb + c) * ld(cb + c); }
-    norm = sqrt(norm);
-    for (var c = 0u; c < M; c++) { st(urb + j * M + c, ld(cb + c) / norm); }
-    out[validb + j] = 1u;
   }
-  // outputs: A = U S V^T (tall) or, transposed, A = V S U^T
+  var norm = 0.0;
+  for (var c = 0u; c < M; c++) { norm = norm + ld(cb + c) * ld(cb + c); }
+  norm = sqrt(norm);
+  for (var c = 0u; c < M; c++) { st(urb + j * M + c, ld(cb + c) / norm); }
+  out[validb + j] = 1u;`
+
+// A = U S V^T (tall) or, transposed, A = V S U^T.
+const SVD_OUTPUT = `${SVD_HEAD}
   for (var i = 0u; i < m; i++) {
     for (var j = 0u; j < uc; j++) {
       st(ub + i * uc + j, select(ld(urb + j * M + i), ld(vb + j * N + i), tr));
@@ -533,7 +630,7 @@ const SVD = `  if (tid >= p(2u)) { return; }
     }
   }`
 
-/** `svd`: one-sided Jacobi, one invocation per matrix. */
+/** `svd`: one-sided Jacobi, one invocation per matrix, one dispatch per step. */
 export const svd = (
   runtime: Runtime,
   x: Storage,
@@ -549,16 +646,25 @@ export const svd = (
   const vr = fullMatrices ? n : k
   const uRows = tr ? vr : uc
   const count = batchOf(xa)
-  const stride = k + m * uc + vr * n + bigN * bigM + bigN * bigN + uRows * bigM + uRows + bigM
+  const stride = k + m * uc + vr * n + bigN * bigM + bigN * bigN + uRows * bigM + uRows + bigM + 2
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    runtime.dispatch(
-      kernelOf(runtime, "svd", 1, SVD),
-      [runtime.bind(x)],
-      packed.gpu,
-      [0, 0, count, m, n, tr ? 1 : 0, uc, vr, uRows, bigM, bigN, stride],
-      Math.ceil(count / runtime.workgroupSize)
-    )
+    const groups = Math.ceil(count / runtime.workgroupSize)
+    const run = (key: string, body: string, row = 0, sweep = 0) =>
+      runtime.dispatch(
+        kernelOf(runtime, key, 1, body),
+        [runtime.bind(x)],
+        packed.gpu!,
+        [0, 0, count, m, n, tr ? 1 : 0, uc, vr, uRows, bigM, bigN, stride, row, sweep],
+        groups
+      )
+    run("svd:init", SVD_INIT)
+    for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+      for (let row = 0; row < Math.max(bigN - 1, 1); row++) run("svd:row", SVD_ROW, row, sweep)
+    }
+    run("svd:finish", SVD_FINISH)
+    for (let row = 0; row < uRows; row++) run("svd:complete", SVD_COMPLETE, row)
+    run("svd:output", SVD_OUTPUT)
   }
   const offsets = [0, k, k + m * uc]
   return unpack(runtime, packed, count, stride, computeUv ? offsets : [0], outs)
