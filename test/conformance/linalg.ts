@@ -6,7 +6,7 @@
  * absolute values), since their signs are not unique.
  */
 import { grad, jvp, vmap } from "@diffect/ad"
-import { Backend, lax, np, withBackend } from "@diffect/core"
+import { Backend, lax, linalg, np, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Effect } from "effect"
 import type { Case } from "./cases.js"
@@ -43,7 +43,51 @@ const svdInvariants = (a: Tensor, fullMatrices: boolean): Tensor => {
   return asFloat([s, np.matmul(np.multiply(uk, s), vk), gram(u), gram(np.swapaxes(vh, -1, -2)), np.abs(uk)])
 }
 
+// A 40 x 40 matrix (deterministic fill): large enough that a single-invocation kernel would
+// exceed llvmpipe's 65535-iteration loop limit (docs/architecture.md, Linear algebra).
+const big = f(
+  Array.from(
+    { length: 40 },
+    (_, i) => Array.from({ length: 40 }, (_, j) => (((i * 41 + j * 17) % 23) - 11) / 7 + (i === j ? 4 : 0))
+  )
+)
+const bigSym = np.add(big, np.swapaxes(big, 0, 1))
+const loose = { rtol: 2e-3, atol: 2e-3 }
+const rebuild = (factors: ReadonlyArray<Tensor>) => factors.reduce((acc, x) => np.matmul(acc, x))
+
 export const linalgCases: ReadonlyArray<Case> = [
+  {
+    name: "40 x 40: cholesky",
+    run: () => lax.linalg.cholesky(np.add(np.matmul(big, np.swapaxes(big, 0, 1)), np.eye(40))),
+    ...loose
+  },
+  {
+    name: "40 x 40: lu reconstructs P A",
+    run: () => {
+      const [p, l, u] = linalg.lu(big)
+      return rebuild([p, l, u])
+    },
+    ...loose
+  },
+  { name: "40 x 40: qr reconstructs A", run: () => rebuild(lax.linalg.qr(big)), ...loose },
+  {
+    // values, reconstruction and orthogonality (its eigenvectors may not be unique up to sign)
+    name: "40 x 40: eigh values, reconstruction, V^T V",
+    run: () => {
+      const [v, w] = lax.linalg.eigh(bigSym)
+      const vvt = np.matmul(np.swapaxes(v, 0, 1), v)
+      return asFloat([w, np.matmul(np.multiply(v, w), np.swapaxes(v, 0, 1)), vvt])
+    },
+    ...loose
+  },
+  {
+    name: "40 x 40: singular values and reconstruction",
+    run: () => {
+      const [u, s, vh] = lax.linalg.svd(big)
+      return asFloat([s, np.matmul(np.multiply(u, s), vh)])
+    },
+    ...loose
+  },
   {
     name: "cholesky 2x2",
     run: () => lax.linalg.cholesky(f([[4, 2], [2, 3]])),
