@@ -305,6 +305,19 @@ describe("svd", () => {
     }
   })
 
+  it("hermitian: |eigenvalues| descending, a = u diag(s) vh, pinv agrees (JAX's hermitian=True)", () => {
+    const sym = [[2, -3, 0.5], [-3, 1, 0], [0.5, 0, -4]]
+    const [u, s, vh] = np.linalg.svd(tensor(sym), { hermitian: true })
+    const sv = flat(s)
+    assertClose(sv, flat(np.linalg.svd(tensor(sym), { computeUv: false })), 1e-14)
+    assertClose(flat(np.linalg.svd(tensor(sym), { hermitian: true, computeUv: false })), sv, 1e-14)
+    assert.isBelow(frob(sub(sym, mul(matrix(u), mul(diag(sv), matrix(vh))))), 1e-14)
+    assert.isBelow(orthogonality(matrix(u)), 1e-14)
+    const batched = np.linalg.svd(tensor([sym, sym]), { hermitian: true })[1]
+    assertClose(flat(batched), [...sv, ...sv], 1e-14)
+    assertClose(flat(np.linalg.pinv(tensor(sym), { hermitian: true })), flat(np.linalg.pinv(tensor(sym))), 1e-13)
+  })
+
   it("NaN input gives NaN outputs (no hang)", () => {
     const [u, s] = np.linalg.svd(tensor([[NaN, 1], [1, 1]]))
     assert.isTrue(flat(s).every(Number.isNaN))

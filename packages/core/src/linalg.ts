@@ -561,11 +561,20 @@ export interface SvdOptions {
   readonly fullMatrices?: boolean | undefined
   /** Compute `u` and `vh` (default true); false returns the singular values alone. */
   readonly computeUv?: boolean | undefined
+  /** `a` is symmetric: decompose it with `eigh` (JAX's `hermitian=True`). */
+  readonly hermitian?: boolean | undefined
 }
 
 /** The type of {@link svd}: `[u, s, vh]`, or `s` alone with `computeUv: false`. @since 0.1.0 */
 export interface Svd {
-  (a: TensorLike, options: { readonly computeUv: false; readonly fullMatrices?: boolean | undefined }): Tensor
+  (
+    a: TensorLike,
+    options: {
+      readonly computeUv: false
+      readonly fullMatrices?: boolean | undefined
+      readonly hermitian?: boolean | undefined
+    }
+  ): Tensor
   (a: TensorLike, options?: SvdOptions): readonly [u: Tensor, s: Tensor, vh: Tensor]
 }
 
@@ -584,12 +593,33 @@ export interface Svd {
  * @since 0.1.0
  */
 export const svd: Svd = ((a: TensorLike, options?: SvdOptions) => {
-  checkOptions("svd", options, { fullMatrices: boolean, computeUv: boolean })
+  checkOptions("svd", options, { fullMatrices: boolean, computeUv: boolean, hermitian: boolean })
   const t = inexact(a)
-  requireMatrix("svd", t, false)
+  requireMatrix("svd", t, options?.hermitian === true)
+  if (options?.hermitian === true) return hermitianSvd(t, options.computeUv !== false)
   if (options?.computeUv === false) return laxLinalg.singularValues(t)
   return laxLinalg.svd(t, { fullMatrices: options?.fullMatrices ?? true })
 }) as Svd
+
+// JAX's svd(hermitian=True): s = |w| sorted descending, u the eigenvectors in that order and
+// vh = (u * sign(w))^T.
+const hermitianSvd = (t: Tensor, computeUv: boolean): Tensor | readonly [Tensor, Tensor, Tensor] => {
+  const [v, w] = laxLinalg.eigh(t)
+  const s0 = lax.abs(w)
+  const last = s0.ndim - 1
+  if (!computeUv) return lax.rev(lax.sort(s0), [last])
+  const n = s0.shape.at(-1)!
+  const order = lax.broadcastInDim(lax.iota("int32", [n], 0), s0.shape, [last])
+  const [sorted, idx, sign] = lax.sort([s0, order, lax.sign(w)], { numKeys: 1 })
+  const [s, index, signs] = [sorted!, idx!, sign!].map((x) => lax.rev(x, [last])) as [Tensor, Tensor, Tensor]
+  // u = v P with P[i, j] = (index[j] == i): column j of u is column index[j] of v.
+  const shape = [...s.shape, n]
+  const cols = lax.broadcastInDim(index, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])
+  const rows = lax.broadcastInDim(lax.iota("int32", [n], 0), shape, [last])
+  const u = matmulHighest(v, lax.convertElementType(lax.eq(rows, cols), v.dtype, false))
+  const vh = mT(lax.mul(u, lax.broadcastInDim(signs, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])))
+  return [u, s, vh]
+}
 
 /**
  * The singular values, descending (`svd(a, { computeUv: false })`).
@@ -671,6 +701,8 @@ export const lstsq = (
 export interface PinvOptions {
   /** Singular values at most `rtol * s_max` count as zero (default `10 * max(m, n) * eps`, as JAX). */
   readonly rtol?: number | undefined
+  /** `a` is symmetric: its SVD comes from `eigh` (JAX's `hermitian=True`). */
+  readonly hermitian?: boolean | undefined
 }
 
 /**
@@ -683,13 +715,15 @@ export interface PinvOptions {
  * @since 0.1.0
  */
 export const pinv = (a: TensorLike, options?: PinvOptions): Tensor => {
-  checkOptions("pinv", options, { rtol: number })
+  checkOptions("pinv", options, { rtol: number, hermitian: boolean })
   const t = inexact(a)
   requireMatrix("pinv", t, false)
   const [m, n] = [t.shape.at(-2)!, t.shape.at(-1)!]
   if (m === 0 || n === 0) return np.zeros([...t.shape.slice(0, -2), n, m], { dtype: t.dtype })
   const rtol = options?.rtol ?? 10 * Math.max(m, n) * epsOf(t)
-  const [u, s, vh] = laxLinalg.svd(t, { fullMatrices: false })
+  const [u, s, vh] = options?.hermitian === true
+    ? (hermitianSvd(t, true) as readonly [Tensor, Tensor, Tensor])
+    : laxLinalg.svd(t, { fullMatrices: false })
   const last = s.ndim - 1
   const sMax = lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, s.shape.slice(0, -1).map((_, i) => i))
   const kept = lax.select(lax.gt(s, lax.mul(sMax, rtol)), s, lax.full(s.shape, Infinity, s.dtype))
