@@ -1,0 +1,63 @@
+/**
+ * The WebGPU kernels on matrices beyond what one invocation survives on Mesa's
+ * llvmpipe (a loop cut off after 65535 iterations): each factorization runs as
+ * one dispatch per step, so 40 x 40 results match the CPU backend's. Node only
+ * (Dawn); the browser suite runs the small conformance cases.
+ */
+import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
+import { WebGpuBackend } from "@diffect/backend-webgpu"
+import { Backend, lax, linalg, np } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { Backends } from "@diffect/test-utils"
+import { assert, describe, layer } from "@effect/vitest"
+import { Effect } from "effect"
+import { mismatch, runCase } from "../conformance/compare.js"
+
+const skip = await Backends.webGpuSkipReason()
+const reference = makeTypedArrayBackend()
+
+const f = (xs: np.TensorLike) => np.array(xs, { dtype: "float32" })
+const big = f(
+  Array.from(
+    { length: 40 },
+    (_, i) => Array.from({ length: 40 }, (_, j) => (((i * 41 + j * 17) % 23) - 11) / 7 + (i === j ? 4 : 0))
+  )
+)
+const bigSym = np.add(big, np.swapaxes(big, 0, 1))
+const flat = (xs: ReadonlyArray<Tensor>): Tensor => np.concatenate(xs.map((x) => np.ravel(np.astype(x, "float32"))))
+const rebuild = (xs: ReadonlyArray<Tensor>): Tensor => xs.reduce((acc, x) => np.matmul(acc, x))
+
+const cases: ReadonlyArray<readonly [string, () => Tensor]> = [
+  ["cholesky", () => lax.linalg.cholesky(np.add(np.matmul(big, np.swapaxes(big, 0, 1)), np.eye(40)))],
+  ["lu reconstructs P A", () => rebuild(linalg.lu(big))],
+  ["qr reconstructs A", () => rebuild(lax.linalg.qr(big))],
+  [
+    // values, reconstruction and orthogonality (eigenvectors may not be unique up to sign)
+    "eigh values, reconstruction, V^T V",
+    () => {
+      const [v, w] = lax.linalg.eigh(bigSym)
+      return flat([w, np.matmul(np.multiply(v, w), np.swapaxes(v, 0, 1)), np.matmul(np.swapaxes(v, 0, 1), v)])
+    }
+  ],
+  [
+    "singular values and reconstruction",
+    () => {
+      const [u, s, vh] = lax.linalg.svd(big)
+      return flat([s, np.matmul(np.multiply(u, s), vh)])
+    }
+  ]
+]
+
+describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 matrices", () => {
+  layer(WebGpuBackend.layer, { timeout: "60 seconds" })((it) => {
+    for (const [name, run] of cases) {
+      it.effect(name, () =>
+        Effect.gen(function*() {
+          const got = yield* runCase(yield* Backend, run)
+          const want = yield* runCase(reference, run)
+          const vs = mismatch(got.data, want.data, { rtol: 2e-3, atol: 2e-3 })
+          assert.isUndefined(vs, `differs from the typed-array backend: ${vs}`)
+        }))
+    }
+  })
+})
