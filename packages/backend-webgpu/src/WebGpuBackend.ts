@@ -1,3 +1,5 @@
+// The declarations name WebGPU's types (GPUDevice, ...): consumers get them from @webgpu/types.
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * The WebGPU backend: kernels compiled to WGSL compute shaders, running on
  * `navigator.gpu` in a browser or on Dawn (the `webgpu` package) in Node.
