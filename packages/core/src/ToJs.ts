@@ -6,11 +6,11 @@
  */
 import { Effect } from "effect"
 import type { DType, HostArray } from "./DType.js"
-import { BackendError, ConcretizationError } from "./Errors.js"
+import { BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
 import type { Shape } from "./Shape.js"
-import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
+import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
 import * as Tree from "./Tree.js"
 
 /**
@@ -33,6 +33,39 @@ export type ToJs<T> = T extends Tensor ? JsValue
   : T extends (...args: ReadonlyArray<any>) => unknown ? T
   : T extends object ? { -readonly [K in keyof T]: ToJs<T[K]> }
   : T
+
+/**
+ * The ranks `toJs(tensor, { rank })` reads with a precise type: a scalar, and arrays nested up
+ * to four deep.
+ *
+ * @category Reading values
+ * @since 0.1.0
+ */
+export type Rank = 0 | 1 | 2 | 3 | 4
+
+/**
+ * An int or float tensor of rank `R` as JS numbers: `number`, `Array<number>`,
+ * `Array<Array<number>>`, ...
+ *
+ * @category Reading values
+ * @since 0.1.0
+ */
+export type Numbers<R extends Rank> = R extends 0 ? number
+  : R extends 1 ? Array<number>
+  : R extends 2 ? Array<Array<number>>
+  : R extends 3 ? Array<Array<Array<number>>>
+  : Array<Array<Array<Array<number>>>>
+
+/**
+ * Options of `toJs(tensor, options)` and `toJsSync(tensor, options)`: the rank the
+ * tensor must have, which types the result.
+ *
+ * @category Reading values
+ * @since 0.1.0
+ */
+export interface ToJsOptions<R extends Rank> {
+  readonly rank: R
+}
 
 const element = (data: HostArray, dtype: DType, i: number): JsValue => {
   switch (dtype) {
@@ -120,21 +153,35 @@ const readEffect = (
  * code can branch on it as in JAX; staged or batched values (makeProgram, vmap)
  * fail with `ConcretizationError`.
  *
+ * A tensor's rank and dtype are not part of its type, so the result is typed
+ * `JsValue`. `toJs(tensor, { rank })` types it precisely (`{ rank: 1 }` gives
+ * `Array<number>`), after checking that the tensor has that rank (`ShapeError`)
+ * and an int or float dtype (`DTypeError`); `item` reads one number.
+ *
  * @example
  * import { Effect } from "effect"
  * import { np, toJs, TypedArrayBackend } from "diffect"
  * const program = toJs({ w: np.array([[1, 2]]), n: 3 }) // an Effect: reading may be asynchronous
  * console.log(await Effect.runPromise(program.pipe(Effect.provide(TypedArrayBackend.layer)))) // { n: 3, w: [[1, 2]] }
+ * const row = toJs(np.arange(3), { rank: 1 }) // Effect<Array<number>, ...>
+ * const total = row.pipe(Effect.map((xs) => xs.reduce((a, b) => a + b, 0)))
+ * console.log(await Effect.runPromise(total.pipe(Effect.provide(TypedArrayBackend.layer)))) // 3
  *
  * @category Reading values
  * @since 0.1.0
  */
-export const toJs = <T>(
-  tree: T
-): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError> => {
-  if (tree instanceof Tensor) {
-    return readEffect(tree) as Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
+export const toJs: {
+  <R extends Rank>(
+    tensor: Tensor,
+    options: ToJsOptions<R>
+  ): Effect.Effect<Numbers<R>, BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError>
+  <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
+} = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
+  if (options !== undefined) {
+    const invalid = numbersError(tree, "toJs", options.rank)
+    if (invalid !== undefined) return Effect.fail(invalid)
   }
+  if (tree instanceof Tensor) return readEffect(tree)
   const [leaves, def] = Tree.flatten(tree)
   return Effect.map(
     Effect.forEach(
@@ -147,7 +194,7 @@ export const toJs = <T>(
     ),
     (values) => Tree.unflatten<ToJs<T>>(def, values)
   )
-}
+}) as typeof toJs
 
 const readSync = (traced: Tensor): JsValue => {
   const t = concrete(traced)
@@ -172,11 +219,105 @@ const readSync = (traced: Tensor): JsValue => {
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.array([1, 2]).mul(3))) // [3, 6]
+ * const xs: Array<number> = toJsSync(np.arange(3), { rank: 1 })
+ * console.log(xs.map((i) => i * 10)) // [0, 10, 20]
  *
  * @category Reading values
  * @since 0.1.0
  */
-export const toJsSync = <T>(tree: T): ToJs<T> => {
-  if (tree instanceof Tensor) return readSync(tree) as ToJs<T>
-  return Tree.map(tree, (leaf: unknown) => (leaf instanceof Tensor ? readSync(leaf) : leaf)) as ToJs<T>
+export const toJsSync: {
+  <R extends Rank>(tensor: Tensor, options: ToJsOptions<R>): Numbers<R>
+  <T>(tree: T): ToJs<T>
+} = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
+  if (options !== undefined) {
+    const invalid = numbersError(tree, "toJsSync", options.rank)
+    if (invalid !== undefined) throw invalid
+  }
+  if (tree instanceof Tensor) return readSync(tree)
+  return Tree.map(tree, (leaf: unknown) => (leaf instanceof Tensor ? readSync(leaf) : leaf))
+}) as typeof toJsSync
+
+/**
+ * Reads a one-element int or float tensor as a number (NumPy's and JAX's
+ * `x.item()`): a scalar loss, an accuracy, a count. Another size is a
+ * `ShapeError`, a bool or complex tensor a `DTypeError` (read those with `toJs`).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { item, np, TypedArrayBackend } from "diffect"
+ * const mean = item(np.mean(np.array([1, 2, 4])))
+ * console.log(await Effect.runPromise(mean.pipe(Effect.provide(TypedArrayBackend.layer)))) // 2.3333333
+ *
+ * @category Reading values
+ * @since 0.1.0
+ */
+export const item = (
+  tensor: Tensor
+): Effect.Effect<number, BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError> => {
+  const invalid = numbersError(tensor, "item", undefined)
+  if (invalid !== undefined) return Effect.fail(invalid)
+  return Effect.map(readEffect(tensor), firstNumber)
+}
+
+/**
+ * `item` for host data and synchronous backends (the CPU backend): returns the
+ * number directly, and throws the same errors.
+ *
+ * @example
+ * import { itemSync, np } from "diffect"
+ * const loss = np.sum(np.square(np.array([1, 2])))
+ * console.log(itemSync(loss) < 10) // true
+ *
+ * @category Reading values
+ * @since 0.1.0
+ */
+export const itemSync = (tensor: Tensor): number => {
+  const invalid = numbersError(tensor, "itemSync", undefined)
+  if (invalid !== undefined) throw invalid
+  return firstNumber(readSync(tensor))
+}
+
+// The one number of a size-1 value, at any depth of nesting.
+const firstNumber = (value: JsValue): number => {
+  let v = value
+  while (Array.isArray(v)) v = v[0]!
+  return v as number
+}
+
+// Why a value cannot be read as numbers of a rank (undefined: it can); `rank` undefined is
+// `item`'s check, a size of one. The checks use the abstract value only, before any read.
+const numbersError = (
+  value: unknown,
+  operation: string,
+  rank: Rank | undefined
+): ShapeError | DTypeError | undefined => {
+  if (!(value instanceof Tensor)) {
+    return new DTypeError({
+      operation,
+      detail: `reads a tensor as numbers, got ${
+        value === null ? "null" : typeof value
+      }; pytrees are read with toJs(tree)`
+    })
+  }
+  const dtype = value.dtype
+  if (dtype === "bool" || dtype === "complex64" || dtype === "complex128") {
+    return new DTypeError({
+      operation,
+      detail: `reads int and float tensors as numbers, got ${
+        summary(value)
+      } (${dtype}); read it with toJs(tensor) (booleans or { re, im })`
+    })
+  }
+  if (rank === undefined) {
+    if (value.size === 1) return undefined
+    return new ShapeError({
+      operation,
+      detail: `can only convert a tensor of size 1 to a number, got ${summary(value)} (size ${value.size})`
+    })
+  }
+  if (value.shape.length === rank) return undefined
+  return new ShapeError({
+    operation,
+    detail: `{ rank: ${rank} } needs a tensor of rank ${rank}, got ${summary(value)} (rank ${value.shape.length})`
+  })
 }

@@ -505,6 +505,9 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  * instance from (possibly transformed) children. Options: `aux` extracts static
  * data that is part of the structure (compared by value, given back to
  * `fromChildren`), `keys` names the children for paths and printing.
+ * `fromChildren`'s argument is typed as what `toChildren` returns, the common
+ * case; like JAX's, it receives whatever leaves the caller holds (`Tree.map`
+ * may replace tensors with numbers).
  *
  * With only a class argument, registers an Effect `Schema.Class`: its fields are
  * the children in sorted key order (a `_tag` and the fields named in `static`
@@ -528,17 +531,17 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  * // [[10], [784, 10]]
  *
  * class Point { constructor(readonly x: number, readonly y: number) {} }
- * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x as number, y as number))
+ * Tree.register(Point, (p) => [p.x, p.y], ([x, y]) => new Point(x, y))
  * console.log(Tree.map(new Point(1, 2), (v: number) => v * 10)) // Point { x: 10, y: 20 }
  *
  * @since 0.1.0
  */
 export const register: {
   <C extends SchemaClassLike>(schemaClass: C, options?: { readonly static?: ReadonlyArray<string> }): void
-  <A>(
+  <A, C extends ReadonlyArray<unknown>>(
     constructor: abstract new(...args: any) => A,
-    toChildren: (value: A) => ReadonlyArray<unknown>,
-    fromChildren: (children: ReadonlyArray<unknown>, aux: any) => A,
+    toChildren: (value: A) => C,
+    fromChildren: (children: C, aux: any) => A,
     options?: {
       readonly aux?: (value: A) => unknown
       readonly keys?: ReadonlyArray<string>

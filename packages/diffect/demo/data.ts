@@ -24,7 +24,7 @@ export interface Iris {
 
 // A permutation of `xs` drawn with `random.permutation` (JAX's Threefry PRNG: reproducible from the key).
 const shuffle = <A>(xs: ReadonlyArray<A>, key: Tensor): Array<A> => {
-  const order = toJsSync(random.permutation(key, xs.length)) as ReadonlyArray<number>
+  const order = toJsSync(random.permutation(key, xs.length), { rank: 1 })
   return order.map((i) => xs[i]!)
 }
 

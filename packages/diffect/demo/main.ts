@@ -9,6 +9,8 @@ import { NodeFileSystem } from "@effect/platform-node"
 import {
   Backend,
   Checkpoint,
+  item,
+  jit,
   np,
   optim,
   random,
@@ -84,18 +86,20 @@ const tensors = (s: Split, features: number, classes: number) => ({
 const optimizer = optim.adam(lr)
 type OptState = optim.StateOf<typeof optimizer>
 
-// One training step: gradients, Adam's update, new parameters. Pure array code over pytrees,
-// so it is the function to stage with `jit` once diffect has it (docs/guide/training.md).
-const trainStep = (params: Params, state: OptState, x: Tensor, y: Tensor) =>
+// One training step: gradients, Adam's update, new parameters. Pure array code over pytrees
+// (the optimizer state is one), compiled once by `jit` and rerun on every batch of the same
+// shape (docs/guide/training.md); a last, smaller batch compiles a second signature.
+const trainStep = jit((params: Params, state: OptState, x: Tensor, y: Tensor) =>
   Effect.gen(function*() {
     const [value, grads] = yield* valueAndGrad(loss)(params, x, y)
     const [updates, next] = optimizer.update(grads, state, params)
     return [optim.applyUpdates(params, updates), next, value] as const
   })
+)
 
 // Batches of one epoch: the training rows in the order of a permutation drawn from `key`.
 const batches = Effect.fn("demo.batches")(function*(key: Tensor, data: { x: Tensor; y: Tensor }, n: number) {
-  const order = (yield* toJs(random.permutation(key, n))) as ReadonlyArray<number>
+  const order = yield* toJs(random.permutation(key, n), { rank: 1 })
   const out: Array<{ x: Tensor; y: Tensor }> = []
   for (let start = 0; start < n; start += batchSize) {
     const idx = np.array(order.slice(start, start + batchSize), { dtype: "int32" })
@@ -105,7 +109,7 @@ const batches = Effect.fn("demo.batches")(function*(key: Tensor, data: { x: Tens
 })
 
 const accuracy = Effect.fn("demo.accuracy")(function*(params: Params, split: Split, features: number, classes: number) {
-  const predicted = (yield* toJs(predict(params, tensors(split, features, classes).x))) as ReadonlyArray<number>
+  const predicted = yield* toJs(predict(params, tensors(split, features, classes).x), { rank: 1 })
   let correct = 0
   predicted.forEach((p, i) => (correct += p === split.labels[i] ? 1 : 0))
   return { correct, total: split.n }
@@ -127,7 +131,7 @@ const train = Effect.fn("demo.train")(function*(iris: Iris, initKey: Tensor, bat
     const [p, s, value] = yield* trainStep(params, state, batch.x, batch.y)
     params = p
     state = s
-    const l = (yield* toJs(value)) as number
+    const l = yield* item(value)
     losses.push(l)
     bar.tick(i, l)
   }
@@ -157,7 +161,12 @@ const program = Effect.gen(function*() {
   out(`loss: ${losses[0]!.toFixed(4)} -> ${losses[losses.length - 1]!.toFixed(4)}`)
   out(`train accuracy: ${pct(tr)}`)
   out(`test accuracy:  ${pct(te)}`)
-  out(`time: ${seconds.toFixed(2)} s (${((seconds * 1000) / steps).toFixed(2)} ms per step)`)
+  const jitted = trainStep.cacheInfo()
+  out(
+    `time: ${seconds.toFixed(2)} s (${
+      ((seconds * 1000) / steps).toFixed(2)
+    } ms per step; the jitted step compiled ${jitted.misses} batch shapes, reused them ${jitted.hits} times)`
+  )
 
   // A checkpoint of everything needed to resume, read back through its schema.
   const ckpt = path.resolve(parsed.checkpoint)

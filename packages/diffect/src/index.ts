@@ -33,8 +33,8 @@ export { Tree } from "@diffect/core"
 export { TensorSchema } from "@diffect/core"
 
 // Running programs and reading values
-export { toJs, toJsSync } from "@diffect/core"
-export type { JsValue, ToJs } from "@diffect/core"
+export { item, itemSync, toJs, toJsSync } from "@diffect/core"
+export type { JsValue, Numbers, Rank, ToJs, ToJsOptions } from "@diffect/core"
 export { eager } from "@diffect/core"
 /** @category Memory */
 export { Memory } from "@diffect/core"
