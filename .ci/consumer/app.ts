@@ -1,6 +1,17 @@
 // A strict TypeScript program against the installed tarballs' declarations; type-checked with
 // `tsc` under NodeNext and under bundler resolution (tsconfig.nodenext.json, tsconfig.bundler.json).
-import { grad, jit, np, optim, runSync, type Tensor, toJsSync, TypedArrayBackend, valueAndGrad } from "diffect"
+import {
+  grad,
+  itemSync,
+  jit,
+  np,
+  optim,
+  runSync,
+  type Tensor,
+  toJsSync,
+  TypedArrayBackend,
+  valueAndGrad
+} from "diffect"
 import { bind } from "diffect/extend"
 import { Effect } from "effect"
 
@@ -19,5 +30,7 @@ const program = Effect.gen(function*() {
   const f = jit((t: Tensor) => np.sum(np.square(t)))
   return yield* f(np.array([1, 2]))
 }).pipe(Effect.provide(TypedArrayBackend.layer))
-const wValues = toJsSync(next.w)
-console.log(toJsSync(value), wValues, toJsSync(dsin), typeof bind, program)
+// Reads typed without casts: a number, and rows of numbers.
+const lossValue: number = itemSync(value)
+const wValues: Array<Array<number>> = toJsSync(next.w, { rank: 2 })
+console.log(lossValue.toFixed(3), wValues[0]![0]! + 1, toJsSync(dsin), typeof bind, program)

@@ -139,10 +139,13 @@ const train = Effect.fn("demo.train")(function*(iris: Iris, initKey: Tensor, bat
   return { params, state, losses }
 })
 
+// The data split is host work (a few permutations read back synchronously): done here, on the
+// default CPU backend, before the program runs on the chosen one (WebGPU cannot read synchronously).
+const iris = loadIris(random.split(random.key(seed), 3).at(0))
+
 const program = Effect.gen(function*() {
   const backend = yield* Backend
   const keys = random.split(random.key(seed), 3)
-  const iris = loadIris(keys.at(0))
   const out = console.log
   out(
     `diffect demo: Iris (${iris.train.n} train / ${iris.test.n} test flowers, ${iris.features} features, ${iris.classes.length} species)`

@@ -4,6 +4,7 @@
  */
 import { Effect } from "effect"
 import { WebGpuUnavailableError } from "../Errors.js"
+import { filterNativeStderr, fsIdle } from "./nativeStderr.js"
 
 /** Where the layer gets its device from. @since 0.1.0 */
 export type DeviceSource =
@@ -60,9 +61,16 @@ export const requestDevice = (adapter: GPUAdapter): Effect.Effect<AcquiredDevice
  */
 export const requestAdapter = (gpu: GPU): Effect.Effect<GPUAdapter, WebGpuUnavailableError> =>
   Effect.tryPromise({
-    try: async () =>
-      (await gpu.requestAdapter()) ??
-        (await gpu.requestAdapter({ featureLevel: "compatibility" } as GPURequestAdapterOptions)),
+    // Dawn prints its limit warnings while the request call runs (not when it resolves).
+    try: async () => {
+      await fsIdle()
+      const adapter = await filterNativeStderr(() => gpu.requestAdapter())
+      if (adapter !== null) return adapter
+      await fsIdle()
+      return await filterNativeStderr(() =>
+        gpu.requestAdapter({ featureLevel: "compatibility" } as GPURequestAdapterOptions)
+      )
+    },
     catch: (cause) => unavailable(`requestAdapter failed: ${String(cause)}`)
   }).pipe(
     Effect.flatMap((adapter) =>
