@@ -130,7 +130,10 @@ export const defaultAdapter: Effect.Effect<GPUAdapter, WebGpuUnavailableError> =
     Effect.catch((glError) =>
       load(loadNodeDefaultGpu).pipe(
         Effect.flatMap(requestAdapter),
-        Effect.mapError((e) => unavailable(`${glError.reason}; default backends: ${e.reason}`))
+        // Both attempts load the same package: a failure to load it is said once.
+        Effect.mapError((e) =>
+          unavailable(e.reason === glError.reason ? e.reason : `${glError.reason}; default backends: ${e.reason}`)
+        )
       )
     )
   )
