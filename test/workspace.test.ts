@@ -102,7 +102,8 @@ describe("package manifests", () => {
     it(`${pkg.name}: publishes every subpath from its build, with types, import and default`, () => {
       const pub = pkg.publishConfig?.exports
       assert.isDefined(pub, `${pkg.name} needs publishConfig.exports`)
-      assert.deepStrictEqual(Object.keys(pub!), Object.keys(pkg.exports), `${pkg.name}: the same subpaths`)
+      const sync = "run `pnpm sync:exports` after adding or renaming a public module"
+      assert.deepStrictEqual(Object.keys(pub!), Object.keys(pkg.exports), `${pkg.name}: the same subpaths (${sync})`)
       assert.strictEqual(pub!["./internal/*"], null)
       for (const [subpath, source] of Object.entries(pkg.exports)) {
         if (source === null) continue
@@ -110,7 +111,7 @@ describe("package manifests", () => {
         assert.deepStrictEqual(
           pub![subpath],
           { types: `${out}.d.ts`, import: `${out}.js`, default: `${out}.js` },
-          `${pkg.name} publishes ${subpath}`
+          `${pkg.name} publishes ${subpath} (${sync})`
         )
       }
     })
