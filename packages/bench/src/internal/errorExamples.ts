@@ -11,6 +11,7 @@ import {
   customVjp,
   eager,
   grad,
+  itemSync,
   jit,
   jvp,
   lax,
@@ -171,9 +172,8 @@ np.cos(saved!)`,
   ConcretizationError: {
     section: "tracing",
     mistake: "reading a batched value (to branch on it in JS) inside vmap",
-    code: `runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))`,
-    trigger: () =>
-      runSync(vmap((x: Tensor) => ((toJsSync(np.sum(x)) as number) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
+    code: `runSync(vmap((x: Tensor) => (itemSync(np.sum(x)) > 0 ? x : np.negative(x)))(np.ones([3, 2])))`,
+    trigger: () => runSync(vmap((x: Tensor) => (itemSync(np.sum(x)) > 0 ? x : np.negative(x)))(np.ones([3, 2])))
   },
   ControlFlowError: {
     section: "tracing",
