@@ -19,6 +19,8 @@ import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
+import { takeAlong } from "./internal/indexing.js"
+import type { TakeOptions } from "./internal/indexing.js"
 import {
   broadcastAll,
   broadcastTo as broadcastToImpl,
@@ -54,6 +56,7 @@ import {
 import type { Check, OptionSpec } from "./Validate.js"
 
 export type { Complex, NestedArray, Scalar, TensorLike, TypedArray } from "./internal/arrayLiteral.js"
+export type { IndexMode, TakeOptions } from "./internal/indexing.js"
 
 /** Options of creation functions. @since 0.1.0 */
 export interface DTypeOptions {
@@ -1809,55 +1812,29 @@ export const split = (
   return out
 }
 
-// Concrete integer indices: checked and normalized on the host (IndexError when out of range).
-// A concrete int32 tensor whose data is on the host is checked the same way.
-const hostIndices = (indices: TensorLike, n: number, axis: number): Tensor | undefined => {
-  if (indices instanceof Tensor) {
-    checkTensor("take", "indices", indices)
-    if (!(indices instanceof ConcreteTensor) || indices.host === undefined || indices.dtype !== "int32") {
-      return undefined
-    }
-  }
-  const raw = indices instanceof ConcreteTensor ? indices : fromLiteral(indices, "float64")
-  const data = raw.host!
-  const out = new Int32Array(data.length)
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!
-    if (!Number.isInteger(v)) {
-      throw new DTypeError({ operation: "take", detail: `indices must be integers, got ${v}` })
-    }
-    if (v < -n || v >= n) throw new IndexError({ index: v, axis, size: n })
-    out[i] = v < 0 ? v + n : v
-  }
-  return new ConcreteTensor(aval(raw.shape, "int32"), out, undefined)
-}
-
 /**
  * Elements at integer `indices` along `axis` (of the flattened array when
- * omitted). Negative indices count from the end; JS indices out of range fail
- * with `IndexError` (tensor indices are clamped, as in a JAX gather).
+ * omitted), with JAX's out-of-bounds modes: by default (`"fill"`) negative
+ * indices count from the end and indices out of range read `fillValue` (NaN
+ * for floats, as `jnp.take`); `"clip"` clamps, `"wrap"` wraps around. JS and
+ * tensor indices, eager, `vmap` and `grad` all follow the same rule (the
+ * gradient of a filled element is zero).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.take(np.array([10, 20, 30]), [2, -1]))) // [30, 30]
+ * console.log(toJsSync(np.take(np.array([10, 20, 30]), [3, 0]))) // [NaN, 10]
+ * console.log(toJsSync(np.take(np.array([10, 20, 30]), [3, -5], { mode: "clip" }))) // [30, 10]
+ * console.log(toJsSync(np.take(np.array([10, 20, 30]), [3, -5], { mode: "wrap" }))) // [10, 20]
  *
  * @since 0.1.0
  */
-export const take = (x: TensorLike, indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
-  checkOptions("take", options, oneAxisSpec)
+export const take = (x: TensorLike, indices: TensorLike, options?: TakeOptions): Tensor => {
+  checkOptions("take", options, takeSpec)
   const [t, axis] = alongAxis("take", x, options?.axis)
-  const n = t.shape[axis]!
-  let idx = hostIndices(indices, n, axis)
-  if (idx === undefined) {
-    const raw = indices as Tensor
-    if (raw.dtype !== "int32") {
-      throw new DTypeError({ operation: "take", detail: `indices must have dtype int32, got ${raw.dtype}` })
-    }
-    const zero = lax.zerosLike(raw)
-    idx = lax.select(lax.lt(raw, zero), lax.add(raw, lax.full(raw.shape, n, "int32", raw.weakType)), raw)
-  }
-  return lax.gather(t, idx, axis)
+  return takeAlong(t, indices, axis, options)
 }
+const takeSpec: OptionSpec = { axis: integer, mode: anyValue, fillValue: anyValue }
 
 /**
  * The sub-tensor at integer index `i` of the first axis (`x[i]`); negative `i`

@@ -357,18 +357,27 @@ describe("np shapes", () => {
     assert.deepStrictEqual(np.split(x, [1, 4]).map(js), [[0], [1, 2, 3], [4, 5]])
     assert.include(failure(() => np.split(x, 4), "ShapeError"), "equal division")
   })
-  it("take and at: negative indices, IndexError out of range", () => {
+  it("take and at: negative indices; take follows JAX's out-of-bounds modes, at raises IndexError", () => {
     const t = f32([10, 20, 30])
     expect.tensor(np.take(t, [2, -1, 0]), "float32", [30, 30, 10])
     expect.tensor(np.take(f32([[1, 2], [3, 4]]), [1], { axis: 1 }), "float32", [[2], [4]])
     expect.tensor(np.take(f32([[1, 2], [3, 4]]), 3), "float32", 4)
     expect.tensor(np.take(t, i32([-1, 1])), "float32", [30, 20])
-    assert.include(failure(() => np.take(t, [3]), "IndexError"), "index 3 is out of bounds for axis 0 with size 3")
-    assert.isString(failure(() => np.take(t, [-4]), "IndexError"))
-    // a host int32 tensor is concrete too
-    assert.isString(failure(() => np.take(t, i32([0, 5])), "IndexError"))
-    // a computed index tensor is clamped, as in a JAX gather
-    expect.tensor(np.take(t, np.add(i32([5]), i32([0]))), "float32", [30])
+    // jnp.take's default mode "fill": out of [-n, n) reads NaN (floats), the most negative int32, true
+    expect.tensor(np.take(t, [3, -4, 1]), "float32", [NaN, NaN, 20])
+    expect.tensor(np.take(t, i32([0, 5])), "float32", [10, NaN])
+    expect.tensor(np.take(t, np.add(i32([5]), i32([0]))), "float32", [NaN])
+    expect.tensor(np.take(i32([1, 2]), [2]), "int32", [-2147483648])
+    expect.tensor(np.take(np.array([false]), [1]), "bool", [true])
+    expect.tensor(np.take(t, [7], { fillValue: -1 }), "float32", [-1])
+    expect.tensor(np.take(f32([[1, 2], [3, 4]]), [2, 0], { axis: 0 }), "float32", [[NaN, NaN], [1, 2]])
+    // "clip" clamps (a negative index to 0), "wrap" wraps
+    expect.tensor(np.take(t, [3, -1, -5], { mode: "clip" }), "float32", [30, 10, 10])
+    expect.tensor(np.take(t, np.add(i32([3, -1]), i32([0, 0])), { mode: "clip" }), "float32", [30, 10])
+    expect.tensor(np.take(t, [3, -1, -5], { mode: "wrap" }), "float32", [10, 30, 20])
+    expect.tensor(np.take(t, np.add(i32([3, -1, -5]), i32([0, 0, 0])), { mode: "wrap" }), "float32", [10, 30, 20])
+    assert.isString(failure(() => np.take(t, [0], { mode: "raise" as never }), "ArgumentError"))
+    assert.include(failure(() => np.take(f32([]), [0]), "IndexError"), "size 0")
     assert.isString(failure(() => np.take(t, f32([1])), "DTypeError"))
     expect.tensor(f32([[1, 2], [3, 4]]).at(-1), "float32", [3, 4])
     expect.tensor(t.at(1), "float32", 20)

@@ -116,7 +116,7 @@ export interface TensorMethods {
   /** `this[i]`: the sub-tensor at integer index `i` of the first axis (`np.index`). */
   at(i: number): Tensor
   /** `np.take(this, indices, options)`. */
-  take(indices: TensorLike, options?: { readonly axis?: number | undefined }): Tensor
+  take(indices: TensorLike, options?: np.TakeOptions): Tensor
   /** `np.real(this)`. */
   real(): Tensor
   /** `np.imag(this)`. */
