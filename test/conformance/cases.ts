@@ -718,6 +718,31 @@ const shapes: ReadonlyArray<Case> = [
     expected: [[0, 0, 0], [0, 7, 8]]
   },
   {
+    name: "scatter set: the last of repeated indices wins",
+    run: () => lax.scatter(f([0, 0, 0, 0]), i32([0, 2, 0, 9]), f([1, 2, 3, 4]), 0, "set"),
+    expected: [3, 0, 2, 4]
+  },
+  {
+    name: "scatter mul/min/max along axis 1, float32 and int32",
+    run: () => lax.scatter(f([[1, 2, 3], [4, 5, 6]]), i32([2, 2]), f([[2, 3], [-1, 0.5]]), 1, "mul"),
+    expected: [[1, 2, 18], [4, 5, -3]]
+  },
+  {
+    name: "scatter min propagates NaN",
+    run: () => lax.scatter(f([1, 5, 3]), i32([1, 1, 2]), f([2, 7, NaN]), 0, "min"),
+    expected: [1, 2, NaN]
+  },
+  {
+    name: "scatter max int32",
+    run: () => lax.scatter(i32([1, 5, 3]), i32([0, 0, 2]), i32([4, -2, 9]), 0, "max"),
+    expected: [4, 5, 9]
+  },
+  {
+    name: "np.at: set a column, add at repeated indices, read with fill",
+    run: () => np.at(np.at(f([[1, 2], [3, 4]]), ":", 0).set(f([7, 8])), [1, 1]).add(1),
+    expected: [[7, 2], [10, 6]]
+  },
+  {
     name: "scatter_add adds repeated indices",
     run: () => lax.scatterAdd(f([0, 0, 0, 0]), i32([0, 2, 0, 3]), f([1, 2, 3, 4]), 0),
     expected: [4, 0, 2, 4]

@@ -425,6 +425,23 @@ export class WhileLoopReverseModeError extends Schema.TaggedError<WhileLoopRever
 }
 
 /**
+ * A derivative JAX implements only for scatters whose indices do not repeat
+ * (`scatter_mul` in its updates): pass `uniqueIndices: true` when they do not.
+ * JAX's message.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class UniqueIndicesError extends Schema.TaggedError<UniqueIndicesError>()(
+  "UniqueIndicesError",
+  { primitive: Schema.String, detail: Schema.String }
+) {
+  override get message(): string {
+    return `${this.primitive} gradients are only implemented if \`unique_indices=True\` (${this.detail}); pass { uniqueIndices: true } when the indices do not repeat`
+  }
+}
+
+/**
  * Forward-mode differentiation (`jvp`, `jacfwd`, or evaluating `linearize`'s
  * linear function) of a function defined with `customVjp`, which only has a
  * reverse-mode rule. JAX's message.
@@ -548,6 +565,7 @@ export type DiffError =
   | CustomVjpForwardModeError
   | NonLinearTransposeError
   | WhileLoopReverseModeError
+  | UniqueIndicesError
 
 /**
  * Every error class of diffect, by tag: total over `DiffError`, so an error
@@ -583,7 +601,8 @@ export const diffErrors: ErrorClasses<DiffError> = {
   CustomRuleError,
   CustomVjpForwardModeError,
   NonLinearTransposeError,
-  WhileLoopReverseModeError
+  WhileLoopReverseModeError,
+  UniqueIndicesError
 }
 
 /**

@@ -48,3 +48,122 @@ describe("np.take modes: eager, vmap and grad agree", () => {
     assert.deepStrictEqual(values(grad((v) => np.sum(np.take(v, i32s(idx), { mode: "wrap" })))(x)), [3, 0, 3])
   })
 })
+
+// --- np.at: JAX's x.at[idx] ----------------------------------------------------
+
+const num = (t: Tensor) => values(t) as Array<number>
+const fdGrad = (f: (v: Tensor) => Tensor, x: ReadonlyArray<number>, h = 1e-6): Array<number> =>
+  x.map((_, k) => {
+    const at = (e: number) => values(f(f64(x.map((v, i) => (i === k ? v + e : v))))) as number
+    return (at(h) - at(-h)) / (2 * h)
+  })
+const close = (a: ReadonlyArray<number>, b: ReadonlyArray<number>, tol = 1e-6) =>
+  a.forEach((v, i) => assert.approximately(v, b[i]!, tol, `element ${i}: ${a} vs ${b}`))
+
+describe("np.at: indexed reads", () => {
+  const y = np.arange(24, { dtype: "float64" }).reshape([2, 3, 4])
+  it("integers, slices, ellipsis, new axes and integer arrays follow NumPy's shapes and values", () => {
+    assert.deepStrictEqual(values(np.at(y, 1, "::-1", -1).get()), [23, 19, 15])
+    assert.deepStrictEqual(np.at(y, [0, 1], ":", [1, 2]).get().shape, [2, 3]) // split advanced: first
+    assert.deepStrictEqual(values(np.at(y, [0, 1], ":", [1, 2]).get()), [[1, 5, 9], [14, 18, 22]])
+    assert.deepStrictEqual(values(np.at(y, ":", [0, 2], [1, 3]).get()), [[1, 11], [13, 23]]) // adjacent: in place
+    assert.deepStrictEqual(np.at(y, null, 0, "1:").get().shape, [1, 2, 4])
+    assert.deepStrictEqual(values(np.at(y, "...", 0).get()), [[0, 4, 8], [12, 16, 20]])
+    assert.deepStrictEqual(values(np.at(y, 0, [[0], [2]], [1, 3]).get()), [[1, 3], [9, 11]]) // broadcast arrays
+    assert.deepStrictEqual(values(np.at(y, 0, 0, "::2").get()), [0, 2])
+  })
+  it("modes: reads clamp by default, fill on request; negative indices count from the end", () => {
+    const x = f64([1, 2, 3])
+    assert.deepStrictEqual(values(np.at(x, [5, -1, -7]).get()), [3, 3, 1])
+    assert.deepStrictEqual(values(np.at(x, [5, -1, -7]).get({ mode: "fill" })), [NaN, 3, NaN])
+    assert.deepStrictEqual(values(np.at(x, [5]).get({ mode: "fill", fillValue: -1 })), [-1])
+  })
+})
+
+describe("np.at: indexed updates", () => {
+  it("set, add, subtract, multiply, min, max with repeated indices (set: the last wins)", () => {
+    const x = f64([1, 2, 3, 4])
+    const i = [0, 2, 0]
+    const v = f64([5, -6, 7])
+    assert.deepStrictEqual(values(np.at(x, i).set(v)), [7, 2, -6, 4])
+    assert.deepStrictEqual(values(np.at(x, i).add(v)), [13, 2, -3, 4])
+    assert.deepStrictEqual(values(np.at(x, i).subtract(v)), [-11, 2, 9, 4])
+    assert.deepStrictEqual(values(np.at(x, i).multiply(v)), [35, 2, -18, 4])
+    assert.deepStrictEqual(values(np.at(x, i).min(v)), [1, 2, -6, 4])
+    assert.deepStrictEqual(values(np.at(x, i).max(v)), [7, 2, 3, 4])
+    assert.deepStrictEqual(values(np.at(np.zeros([2, 3], { dtype: "float64" }), ":", "1:").set(f64([8, 9]))), [[
+      0,
+      8,
+      9
+    ], [0, 8, 9]])
+    assert.deepStrictEqual(values(np.at(np.zeros([3], { dtype: "int32" }), 1).add(2.7)), [0, 2, 0]) // cast to x's dtype
+  })
+  it("modes: out-of-bounds updates are dropped by default, clamped with clip", () => {
+    const x = f64([0, 0, 0])
+    assert.deepStrictEqual(values(np.at(x, [1, 3, -4]).set(f64([1, 2, 3]))), [0, 1, 0])
+    assert.deepStrictEqual(values(np.at(x, [1, 3, -4]).add(1, { mode: "drop" })), [0, 1, 0])
+    assert.deepStrictEqual(values(np.at(x, [1, 3, -4]).add(1, { mode: "clip" })), [1, 1, 1])
+    assert.deepStrictEqual(values(np.at(x, i32s([1, 3, -1])).add(1)), [0, 1, 1])
+  })
+  it("gradients against finite differences (operand and updates), set/add/multiply/min/max", () => {
+    const x = [0.5, -1.2, 2.0, 0.3]
+    const u = [1.5, -0.7, 0.9]
+    const i = [2, 0, 2]
+    const w = f64([1, 2, 3, 4])
+    const loss = (out: Tensor) => np.sum(np.multiply(np.sin(out), w))
+    for (const kind of ["set", "add", "multiply", "min", "max"] as const) {
+      const inX = (v: Tensor) => loss(np.at(v, i)[kind](f64(u)))
+      close(num(grad(inX)(f64(x))), fdGrad(inX, x))
+      if (kind === "multiply") continue
+      const inU = (v: Tensor) => loss(np.at(f64(x), i)[kind](v))
+      close(num(grad(inU)(f64(u))), fdGrad(inU, u))
+    }
+    // multiply in its updates needs unique indices (JAX's rule)
+    const inU = (v: Tensor) => loss(np.at(f64(x), [2, 0, 3]).multiply(v, { uniqueIndices: true }))
+    close(num(grad(inU)(f64(u))), fdGrad(inU, u))
+    assert.strictEqual(
+      (() => {
+        try {
+          grad((v: Tensor) => loss(np.at(f64(x), i).multiply(v)))(f64(u))
+        } catch (e) {
+          return (e as { _tag: string })._tag
+        }
+      })(),
+      "UniqueIndicesError"
+    )
+  })
+  it("vmap over indices and updates agrees with a loop", () => {
+    const x = f64([0, 0, 0, 0])
+    const idx = i32s([3, 0, 9, -1])
+    const ups = f64([1, 2, 3, 4])
+    const f = (i: Tensor, v: Tensor) => np.at(x, np.reshape(i, [1])).max(np.reshape(v, [1]))
+    const out = run(vmap(f)(idx, ups))
+    const loop = [3, 0, 9, -1].map((i, k) => values(np.at(x, [i]).max([k + 1])))
+    assert.deepStrictEqual(values(out), loop)
+    const g = (i: Tensor, v: Tensor) => np.at(x, np.reshape(i, [1])).set(np.reshape(v, [1]))
+    assert.deepStrictEqual(
+      values(run(vmap(g)(idx, ups))),
+      [3, 0, 9, -1].map((i, k) => values(np.at(x, [i]).set([k + 1])))
+    )
+  })
+  it("errors: JS integers out of range, too many indices, bad slices and modes", () => {
+    const x = f64([1, 2])
+    const tagOf = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return (e as { _tag: string; message: string })
+      }
+      return assert.fail("no error")
+    }
+    assert.strictEqual(tagOf(() => np.at(x, 2).get())._tag, "IndexError")
+    assert.include(
+      tagOf(() => np.at(x, 0, 0).get()).message,
+      "too many indices for array: array is 1-dimensional, but 2 were indexed"
+    )
+    assert.include(tagOf(() => np.at(x, "...", "...").get()).message, "single ellipsis")
+    assert.strictEqual(tagOf(() => np.at(x, "a:b").get())._tag, "ArgumentError")
+    assert.strictEqual(tagOf(() => np.at(x, 0).set(1, { mode: "wrap" as never }))._tag, "ArgumentError")
+    assert.strictEqual(tagOf(() => np.at(x, np.array([true, false])).get())._tag, "DTypeError")
+  })
+})

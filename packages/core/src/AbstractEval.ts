@@ -220,6 +220,34 @@ const toComplex = (d: DType): DType => (d === "float64" ? "complex128" : "comple
 // ---------------------------------------------------------------------------
 // the table
 
+// `scatter_add` and `scatter`: updates of shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`.
+const scatterRule = (
+  op: "scatter_add" | "scatter",
+  avals: ReadonlyArray<AbstractValue>,
+  axis: number,
+  cls: DTypeClass
+): ReadonlyArray<AbstractValue> => {
+  checkArity(op, avals, 3)
+  const [x, idx, u] = avals as readonly [AbstractValue, AbstractValue, AbstractValue]
+  checkClass(op, x, cls)
+  checkClass(op, u, cls)
+  if (idx.dtype !== "int32") {
+    throw new DTypeError({ operation: op, detail: `indices must be int32, got ${idx.dtype}` })
+  }
+  checkAxis(axis, x.shape.length)
+  checkSameDType(op, x, u)
+  const expected = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)]
+  if (!shapeEquals(expected, u.shape)) {
+    throw new ShapeError({
+      operation: op,
+      detail: `updates of shape ${formatShape(u.shape)} do not match ${formatShape(expected)} (operand ${
+        formatShape(x.shape)
+      }, indices ${formatShape(idx.shape)}, axis ${axis})`
+    })
+  }
+  return [x]
+}
+
 /**
  * One abstract-evaluation rule per primitive (a missing entry is a compile error).
  *
@@ -621,27 +649,9 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkAxis(axis, x.shape.length)
     return [aval([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, x.weakType)]
   },
-  scatter_add: (avals, { axis }) => {
-    checkArity("scatter_add", avals, 3)
-    const [x, idx, u] = avals as readonly [AbstractValue, AbstractValue, AbstractValue]
-    checkClass("scatter_add", x, numeric)
-    checkClass("scatter_add", u, numeric)
-    if (idx.dtype !== "int32") {
-      throw new DTypeError({ operation: "scatter_add", detail: `indices must be int32, got ${idx.dtype}` })
-    }
-    checkAxis(axis, x.shape.length)
-    checkSameDType("scatter_add", x, u)
-    const expected = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)]
-    if (!shapeEquals(expected, u.shape)) {
-      throw new ShapeError({
-        operation: "scatter_add",
-        detail: `updates of shape ${formatShape(u.shape)} do not match ${formatShape(expected)} (operand ${
-          formatShape(x.shape)
-        }, indices ${formatShape(idx.shape)}, axis ${axis})`
-      })
-    }
-    return [x]
-  },
+  scatter_add: (avals, { axis }) => scatterRule("scatter_add", avals, axis, numeric),
+  scatter: (avals, { axis, combine }) =>
+    scatterRule("scatter", avals, axis, combine === "set" ? anyValue : combine === "mul" ? real : ordered),
   dot_general: (avals, { batch, contracting }) => {
     checkArity("dot_general", avals, 2)
     const [x, y] = avals as readonly [AbstractValue, AbstractValue]

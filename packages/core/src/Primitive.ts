@@ -141,6 +141,19 @@ export interface PrimitiveParams {
   /** `scatter_add(operand, indices, updates)`: the transpose of `gather`; adds updates at indices along `axis`. */
   readonly scatter_add: { readonly axis: number }
   /**
+   * `scatter(operand, indices, updates)`: like `scatter_add`, combining each
+   * update into the operand with `combine` instead of adding (JAX's `scatter`,
+   * `scatter_mul`, `scatter_min`, `scatter_max` as one primitive). Updates are
+   * applied in index order, so with repeated indices `"set"` keeps the last.
+   * `uniqueIndices` is the caller's promise that indices do not repeat (JAX's
+   * `unique_indices`; `"mul"`'s derivative in the updates needs it).
+   */
+  readonly scatter: {
+    readonly axis: number
+    readonly combine: ScatterCombine
+    readonly uniqueIndices: boolean
+  }
+  /**
    * `dot_general(lhs, rhs)`: contraction with batch dimensions; output dims are
    * batch, then lhs free, then rhs free (JAX's order).
    */
@@ -214,6 +227,9 @@ export interface PrimitiveParams {
     readonly bodyConsts: number
   }
 }
+
+/** How `scatter` combines an update with the operand's element. @since 0.1.0 */
+export type ScatterCombine = "set" | "mul" | "min" | "max"
 
 /**
  * How `dot_general` accumulates float32 products (JAX's `lax.Precision`):
@@ -351,6 +367,7 @@ export const primitiveKinds = {
   split: "structural",
   gather: "structural",
   scatter_add: "structural",
+  scatter: "structural",
   dot_general: "contraction",
   iota: "creation",
   cholesky: "linalg",

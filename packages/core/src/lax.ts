@@ -22,7 +22,7 @@ import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
 import { DTypeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
-import type { Params, Precision, Primitive } from "./Primitive.js"
+import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
 import { argumentError, boolean, checkArg, checkDTypeName, checkShape, integer, integers } from "./Validate.js"
@@ -508,6 +508,42 @@ export const scatterAdd = (operand: Tensor, indices: Tensor, updates: Tensor, ax
     t("scatter_add", indices, "indices"),
     t("scatter_add", updates, "updates")
   ], { axis: int("scatter_add", "axis", axis) })
+/**
+ * Combines `updates` into `operand` at `indices` along `axis` (JAX's `scatter`,
+ * `scatter_mul`, `scatter_min`, `scatter_max`): `combine` is `"set"`, `"mul"`,
+ * `"min"` or `"max"`; indices are clamped, and updates apply in index order
+ * (with repeated indices, `"set"` keeps the last). `uniqueIndices` promises that
+ * indices do not repeat (needed for the derivative of `"mul"` in the updates).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const i = np.array([0, 2, 0], { dtype: "int32" })
+ * console.log(toJsSync(lax.scatter(np.zeros([3]), i, np.array([1, 2, 3]), 0, "set"))) // [3, 0, 2]
+ * console.log(toJsSync(lax.scatter(np.ones([3]), i, np.array([4, 5, 6]), 0, "max"))) // [6, 1, 5]
+ *
+ * @since 0.1.0
+ */
+export const scatter = (
+  operand: Tensor,
+  indices: Tensor,
+  updates: Tensor,
+  axis: number,
+  combine: ScatterCombine,
+  options?: { readonly uniqueIndices?: boolean | undefined }
+): Tensor => {
+  if (combine !== "set" && combine !== "mul" && combine !== "min" && combine !== "max") {
+    throw argumentError("scatter", "combine", "\"set\", \"mul\", \"min\" or \"max\"", combine)
+  }
+  return bind1("scatter", [
+    t("scatter", operand, "operand"),
+    t("scatter", indices, "indices"),
+    t("scatter", updates, "updates")
+  ], {
+    axis: int("scatter", "axis", axis),
+    combine,
+    uniqueIndices: checkArg("scatter", "uniqueIndices", options?.uniqueIndices ?? false, boolean)
+  })
+}
 /** @since 0.1.0 */
 export const dotGeneral = (
   lhs: Tensor,

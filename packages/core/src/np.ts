@@ -19,8 +19,8 @@ import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
-import { takeAlong } from "./internal/indexing.js"
-import type { TakeOptions } from "./internal/indexing.js"
+import { indexGet, indexUpdate, takeAlong } from "./internal/indexing.js"
+import type { GetOptions, IndexItem, TakeOptions, UpdateOptions } from "./internal/indexing.js"
 import {
   broadcastAll,
   broadcastTo as broadcastToImpl,
@@ -46,7 +46,6 @@ import {
   checkOptions,
   checkShape,
   checkSize,
-  checkTensor,
   dtype as dtypeCheck,
   finite,
   integer,
@@ -56,7 +55,7 @@ import {
 import type { Check, OptionSpec } from "./Validate.js"
 
 export type { Complex, NestedArray, Scalar, TensorLike, TypedArray } from "./internal/arrayLiteral.js"
-export type { IndexMode, TakeOptions } from "./internal/indexing.js"
+export type { GetOptions, IndexItem, IndexMode, TakeOptions, UpdateOptions } from "./internal/indexing.js"
 
 /** Options of creation functions. @since 0.1.0 */
 export interface DTypeOptions {
@@ -2094,3 +2093,61 @@ export const astype = (x: TensorLike, dtype: DType): Tensor => {
  * @since 0.1.0
  */
 export const stopGradient = (x: TensorLike): Tensor => lax.stopGradient(toTensor(x))
+
+/**
+ * JAX's indexed reads and updates (`x.at[idx].get/set/add/...`), functional:
+ * each returns a new tensor. The index is written as `np.at(x, ...items)`, one
+ * item per axis as in `x.at[i, j]`: integers, slice strings (`"1:3"`, `":"`,
+ * `"::-1"`), `"..."`, `null` (a new axis) or integer arrays (a JS array or an
+ * int32 tensor, NumPy's advanced indexing).
+ *
+ * @since 0.1.0
+ */
+export interface IndexRef {
+  /** The indexed values (`x.at[idx].get()`; `x[idx]`). */
+  get(options?: GetOptions): Tensor
+  /** `x` with the indexed values replaced (with repeated indices, the last update wins). */
+  set(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with `values` added at the index (repeated indices accumulate). */
+  add(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with `values` subtracted at the index. */
+  subtract(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with the indexed values multiplied by `values`. */
+  multiply(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with the indexed values replaced by their minimum with `values`. */
+  min(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with the indexed values replaced by their maximum with `values`. */
+  max(values: TensorLike, options?: UpdateOptions): Tensor
+}
+
+/**
+ * The indexed view of `x` for reads and functional updates: JAX's `x.at[...]`.
+ * Reads clamp out-of-bounds integer-array indices by default (mode
+ * `"promise_in_bounds"`; `"fill"` reads `fillValue`), updates drop them (mode
+ * `"fill"`/`"drop"`; `"clip"` clamps). JS integers out of range are an
+ * `IndexError`. docs/guide/indexing.md maps JAX's syntax.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.zeros([3, 3])
+ * console.log(toJsSync(np.at(x, 1, ":").set(5))) // [[0, 0, 0], [5, 5, 5], [0, 0, 0]]
+ * console.log(toJsSync(np.at(np.zeros([4]), [0, 0, 3]).add(1))) // [2, 0, 0, 1]
+ * console.log(toJsSync(np.at(np.arange(6).reshape([2, 3]), "...", [2, 0]).get())) // [[2, 0], [5, 3]]
+ * // out-of-bounds updates are dropped, reads clamp unless asked to fill
+ * console.log(toJsSync(np.at(np.zeros([2]), [1, 5]).set(7))) // [0, 7]
+ * console.log(toJsSync(np.at(np.array([1, 2]), [5]).get({ mode: "fill" }))) // [NaN]
+ *
+ * @since 0.1.0
+ */
+export const at = (x: TensorLike, ...index: ReadonlyArray<IndexItem>): IndexRef => {
+  const t = toTensor(x)
+  return {
+    get: (options) => indexGet(t, index, options),
+    set: (values, options) => indexUpdate(t, index, "set", values, options),
+    add: (values, options) => indexUpdate(t, index, "add", values, options),
+    subtract: (values, options) => indexUpdate(t, index, "add", negative(values), options),
+    multiply: (values, options) => indexUpdate(t, index, "mul", values, options),
+    min: (values, options) => indexUpdate(t, index, "min", values, options),
+    max: (values, options) => indexUpdate(t, index, "max", values, options)
+  }
+}

@@ -15,6 +15,7 @@
 import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { Program, Var } from "@diffect/core/Program"
+import { UniqueIndicesError } from "../Errors.js"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 import { linalgJvpRules } from "./linalg.js"
 
@@ -66,6 +67,68 @@ export type SingleJvpRule<P extends Primitive> = (
 export const single = <P extends Primitive>(rule: SingleJvpRule<P>): JvpRule<P> => (primals, tangents, params) => {
   const [out, tangent] = rule(primals, tangents, params)
   return [[out], [tangent]]
+}
+
+// --- scatter (JAX's scatter, scatter_mul and scatter_min/max JVPs) -----------
+
+// Each update's 1-based id, broadcast over the update's shape (`pre + idx + post`).
+const updateIds = (u: Tensor, idx: Tensor, axis: number): Tensor => {
+  const flat = lax.add(lax.iota("int32", [Math.max(idx.size, 1)], 0), 1)
+  const ids = idx.size === 0 ? lax.full(idx.shape, 1, "int32") : lax.reshape(flat, idx.shape)
+  return lax.broadcastInDim(ids, u.shape, idx.shape.map((_, i) => axis + i))
+}
+
+const scatterJvp: SingleJvpRule<"scatter"> = (primals, tangents, params) => {
+  const [x, idx, u] = primals as readonly [Tensor, Tensor, Tensor]
+  const ans = bind1("scatter", primals, params)
+  const [tx0, , tu0] = tangents
+  if (((tx0 ?? null) === null && (tu0 ?? null) === null) || !DType.isInexact(x.dtype)) return [ans, null]
+  const tx = instantiate(tx0 ?? null, x.aval)
+  const tu = instantiate(tu0 ?? null, u.aval)
+  const { axis } = params
+  const zerosX = lax.zerosLike(tx)
+  switch (params.combine) {
+    case "set": {
+      // JAX's trick for repeated indices: scatter each update's id; the id left at
+      // a position names the update that won there. The tangent is then linear in
+      // (tx, tu) through select, gather and scatter_add only.
+      const ids = updateIds(u, idx, axis)
+      const won = lax.scatter(lax.full(x.shape, 0, "int32"), idx, ids, axis, "set")
+      const keptX = lax.eq(won, 0)
+      const wonU = lax.eq(lax.gather(won, idx, axis), ids)
+      return [
+        ans,
+        lax.add(
+          lax.select(keptX, tx, zerosX),
+          lax.scatterAdd(zerosX, idx, lax.select(wonU, tu, lax.zerosLike(tu)), axis)
+        )
+      ]
+    }
+    case "mul": {
+      // out = x * P with P = scatter_mul(1, idx, u); with unique indices dP = scatter(tu) * x.
+      const p = lax.scatter(lax.full(x.shape, 1, x.dtype), idx, u, axis, "mul")
+      const fromX = lax.mul(tx, p)
+      if ((tu0 ?? null) === null) return [ans, fromX]
+      if (!params.uniqueIndices) {
+        throw new UniqueIndicesError({ primitive: "scatter_mul", detail: "its gradient with respect to the updates" })
+      }
+      return [ans, lax.add(fromX, lax.scatterAdd(zerosX, idx, lax.mul(tu, lax.gather(x, idx, axis)), axis))]
+    }
+    case "min":
+    case "max": {
+      // JAX's _scatter_extremal_jvp: the tangent of every input equal to the
+      // result, averaged over ties.
+      const xMask = lax.eq(x, ans)
+      const uMask = lax.eq(u, lax.gather(ans, idx, axis))
+      const one = (m: Tensor, like: Tensor) => lax.select(m, lax.full(like.shape, 1, like.dtype), lax.zerosLike(like))
+      const count = lax.add(one(xMask, tx), lax.scatterAdd(zerosX, idx, one(uMask, tu), axis))
+      const sum = lax.add(
+        lax.select(xMask, tx, zerosX),
+        lax.scatterAdd(zerosX, idx, lax.select(uMask, tu, lax.zerosLike(tu)), axis)
+      )
+      return [ans, lax.div(sum, count)]
+    }
+  }
 }
 
 // --- rule builders for the shapes that repeat --------------------------------
@@ -531,6 +594,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     if ((tx ?? null) === null && (tu ?? null) === null) return [ans, null]
     return [ans, lax.scatterAdd(instantiate(tx ?? null, x.aval), idx, instantiate(tu ?? null, u.aval), params.axis)]
   }),
+  scatter: single(scatterJvp),
   dot_general: bilinear("dot_general"),
   iota: zero("iota"),
 

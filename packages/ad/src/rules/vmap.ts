@@ -354,6 +354,23 @@ const scatterAddRule: SingleBatchRule<"scatter_add"> = (
   return [moveAxis(unfolded, 1, a + 1), 0]
 }
 
+// `scatter` batches as `scatter_add` does (the batch folded into the indexed axis).
+const scatterRule: SingleBatchRule<"scatter"> = ([operand, indices, updates], [dOp, dIdx, dUpd], params, axis) => {
+  const n = axis.size
+  const opNdim = operand!.ndim - (dOp === null ? 0 : 1)
+  const a = canonicalAxis(params.axis, opNdim)
+  const op = batchAtFront(operand!, dOp!, n)
+  const upd = batchAtFront(updates!, dUpd!, n)
+  const opts = { uniqueIndices: params.uniqueIndices }
+  if (dIdx === null) return [lax.scatter(op, indices!, upd, a + 1, params.combine, opts), 0]
+  const idx = moveAxis(indices!, dIdx!, 0)
+  const [flat, offset, rest] = foldIndexed(op, idx, a, n)
+  const updFolded = moveBlock(upd, 1 + a, idx.ndim - 1, 1)
+  const combined = lax.scatter(flat, offset, updFolded, 0, params.combine, opts)
+  const unfolded = lax.reshape(combined, [n, op.shape[a + 1]!, ...rest])
+  return [moveAxis(unfolded, 1, a + 1), 0]
+}
+
 // JAX's `_dot_general_batch_rule`: a batched lhs or rhs dimension is a free
 // dimension of the product; when both are batched it becomes a batch dimension.
 const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) => {
@@ -540,6 +557,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   split: splitRule,
   gather: single(gatherRule),
   scatter_add: single(scatterAddRule),
+  scatter: single(scatterRule),
   dot_general: single(dotGeneralRule),
   iota: single(iotaRule),
   ...linalgBatchRules,

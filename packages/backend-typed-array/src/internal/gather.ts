@@ -4,7 +4,7 @@
  * API normalizes negative indices before binding).
  */
 import { DType } from "@diffect/core"
-import type { Shape as ShapeNs } from "@diffect/core"
+import type { ScatterCombine, Shape as ShapeNs } from "@diffect/core"
 import { splitAtAxis } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -58,6 +58,41 @@ export const scatterAdd = (
       if (isInt) { for (let t = 0; t < inner; t++) out[dst + t] = (out[dst + t]! + updates[src + t]!) | 0 }
       else if (isBool) { for (let t = 0; t < inner; t++) out[dst + t]! |= updates[src + t]! }
       else for (let t = 0; t < inner; t++) out[dst + t]! += updates[src + t]!
+    }
+  }
+  return out
+}
+
+// `scatter`'s combiners on one lane (NaN propagates through min and max, as lax.max/min).
+const combiners: { readonly [C in ScatterCombine]: (a: number, b: number, isInt: boolean) => number } = {
+  set: (_a, b) => b,
+  mul: (a, b, isInt) => (isInt ? Math.imul(a, b) : a * b),
+  min: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  max: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b)
+}
+
+/** `operand` with each update combined in at `indices` along `axis`, in index order. */
+export const scatter = (
+  operand: HostArray,
+  shape: Shape,
+  dtype: DType.DType,
+  indices: HostArray,
+  updates: HostArray,
+  axis: number,
+  combine: ScatterCombine
+): HostArray => {
+  const [outer, size, after] = splitAtAxis(shape, axis)
+  const inner = after * DType.lanes(dtype)
+  const m = indices.length
+  const out = operand.slice()
+  if (inner === 0 || size === 0) return out
+  const isInt = DType.isInteger(dtype)
+  const f = combiners[combine]
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < m; j++) {
+      const dst = (o * size + clamp(indices[j]!, size)) * inner
+      const src = (o * m + j) * inner
+      for (let t = 0; t < inner; t++) out[dst + t] = f(out[dst + t]!, updates[src + t]!, isInt)
     }
   }
   return out

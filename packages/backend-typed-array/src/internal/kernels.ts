@@ -10,7 +10,7 @@ import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
-import { gather, scatterAdd } from "./gather.js"
+import { gather, scatter, scatterAdd } from "./gather.js"
 import {
   cholesky,
   choleskyComplex,
@@ -203,6 +203,9 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     split,
     gather: (inputs, [x], { axis }) => [gather(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, axis)],
     scatter_add: (inputs, [x], { axis }) => [scatterAdd(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis)],
+    scatter: (inputs, [x], { axis, combine }) => [
+      scatter(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis, combine)
+    ],
     dot_general: (inputs, [l, r], { batch, contracting, precision }, [out]) => [
       dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
     ],

@@ -23,7 +23,7 @@ import {
 } from "./buffer.js"
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
-import { gather, iota, scatterAdd } from "./kernels/gather.js"
+import { gather, iota, scatter, scatterAdd } from "./kernels/gather.js"
 import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
@@ -122,6 +122,7 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     scatter_add: single((runtime, [x, i, u], [xa, ia], params, out) =>
       scatterAdd(runtime, x!, i!, u!, xa!, ia!, params, out)
     ),
+    scatter: single((runtime, [x, i, u], [xa, ia], params, out) => scatter(runtime, x!, i!, u!, xa!, ia!, params, out)),
     dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
     cholesky: (runtime, [x], [xa], _params, [out]) => linalg.cholesky(runtime, x!, xa!, out!),

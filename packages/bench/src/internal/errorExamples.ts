@@ -277,6 +277,16 @@ runSync(t(np.ones([2])))`,
         )
       )
   },
+  UniqueIndicesError: {
+    section: "jvpVjp",
+    mistake: "differentiating a multiplying scatter in its updates without promising unique indices",
+    code: `const i = np.array([0, 0], { dtype: "int32" })
+runSync(grad((u: Tensor) => np.sum(lax.scatter(np.ones([2]), i, u, 0, "mul")))(np.ones([2])))`,
+    trigger: () => {
+      const i = np.array([0, 0], { dtype: "int32" })
+      return runSync(grad((u: Tensor) => np.sum(lax.scatter(np.ones([2]), i, u, 0, "mul")))(np.ones([2])))
+    }
+  },
   LinearTransposeDTypeError: {
     section: "jvpVjp",
     mistake: "linearTranspose of an integer-valued linear map with a float cotangent",

@@ -10,12 +10,14 @@
 import { aval } from "../AbstractValue.js"
 import { isComplex, isInexact } from "../DType.js"
 import type { DType } from "../DType.js"
-import { DTypeError, IndexError } from "../Errors.js"
+import { DTypeError, IndexError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
+import { broadcastShapes } from "../Shape.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
 import { argumentError } from "../Validate.js"
 import { fromLiteral } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
+import { broadcastTo, toTensor } from "./npHelpers.js"
 
 /** Out-of-bounds mode of a gather or scatter (JAX's `GatherScatterMode`). @since 0.1.0 */
 export type IndexMode = "fill" | "clip" | "promise_in_bounds"
@@ -122,4 +124,239 @@ export const takeAlong = (t: Tensor, indices: TensorLike, axis: number, options?
   const out = lax.gather(t, norm, axis)
   const valid = inBounds(norm, n)
   return valid === undefined ? out : fillWhere(out, valid, axis, fillValue ?? defaultFill(t.dtype))
+}
+
+// ---------------------------------------------------------------------------
+// Indexed reads and updates (JAX's `x.at[idx]`)
+
+/**
+ * One item of an index (NumPy's indexing, JAX's `x.at[...]`): a JS integer
+ * (negative counts from the end), a slice as a string in Python's syntax
+ * (`":"`, `"1:3"`, `"::-1"`), `"..."` (Python's `Ellipsis`), `null` (a new axis
+ * of size 1, NumPy's `None`), or integer indices (a JS array or an int32 tensor,
+ * NumPy's advanced indexing).
+ *
+ * @since 0.1.0
+ */
+export type IndexItem = number | string | null | Tensor | ReadonlyArray<number | ReadonlyArray<unknown>>
+
+/** Options of an indexed read. @since 0.1.0 */
+export interface GetOptions {
+  /**
+   * Out-of-bounds mode for integer-array indices: `"promise_in_bounds"` (the
+   * default, as `x.at[idx].get()`: clamped here), `"clip"`, or `"fill"` (reads
+   * `fillValue`). Negative indices always count from the end first.
+   */
+  readonly mode?: IndexMode | undefined
+  readonly fillValue?: number | undefined
+}
+
+/** Options of an indexed update. @since 0.1.0 */
+export interface UpdateOptions {
+  /**
+   * Out-of-bounds mode for integer-array indices: `"fill"` (the default, JAX's
+   * `FILL_OR_DROP`: updates out of bounds are dropped), `"clip"` or
+   * `"promise_in_bounds"` (clamped).
+   */
+  readonly mode?: IndexMode | "drop" | undefined
+  /** The caller's promise that indices do not repeat (needed to differentiate `multiply` in its updates). */
+  readonly uniqueIndices?: boolean | undefined
+}
+
+type Item =
+  | { readonly kind: "int"; readonly value: number }
+  | { readonly kind: "slice"; readonly start: number; readonly step: number; readonly length: number }
+  | { readonly kind: "new" }
+  | { readonly kind: "array"; readonly indices: Tensor }
+
+const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/
+
+// Python's slice.indices(n): the start, step and length of `start:stop:step` on an axis of n.
+const sliceOf = (text: string, n: number): Item => {
+  const m = SLICE.exec(text)
+  if (m === null) {
+    throw argumentError(
+      "at",
+      "index",
+      "an integer, a slice string such as \"1:3\", \"...\", null or integer indices",
+      text
+    )
+  }
+  const step = m[3] === undefined ? 1 : Number(m[3])
+  if (step === 0) throw argumentError("at", "index", "a slice with a non-zero step", text)
+  const norm = (v: string | undefined, dflt: number, lo: number, hi: number) => {
+    if (v === undefined) return dflt
+    const k = Number(v)
+    return k < 0 ? Math.max(k + n, lo) : Math.min(k, hi)
+  }
+  const start = step > 0 ? norm(m[1], 0, 0, n) : norm(m[1], n - 1, -1, n - 1)
+  const stop = step > 0 ? norm(m[2], n, 0, n) : norm(m[2], -1, -1, n - 1)
+  const length = step > 0
+    ? Math.max(0, Math.ceil((stop - start) / step))
+    : Math.max(0, Math.ceil((start - stop) / -step))
+  return { kind: "slice", start, step, length }
+}
+
+const consumes = (u: IndexItem): boolean => u !== null && u !== "..."
+
+// The index as items over every axis of `shape` (the ellipsis expanded, trailing axes whole).
+const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>): Array<Item> => {
+  const ellipses = index.filter((u) => u === "...").length
+  if (ellipses > 1) {
+    throw new ShapeError({ operation: "at", detail: "an index can only have a single ellipsis ('...')" })
+  }
+  const used = index.filter(consumes).length
+  if (used > shape.length) {
+    throw new ShapeError({
+      operation: "at",
+      detail: `too many indices for array: array is ${shape.length}-dimensional, but ${used} were indexed`
+    })
+  }
+  const full = ellipses === 0 ? [...index, "..."] : index
+  const items: Array<Item> = []
+  let d = 0
+  for (const u of full) {
+    if (u === "...") {
+      for (let k = 0; k < shape.length - used; k++) {
+        items.push({ kind: "slice", start: 0, step: 1, length: shape[d++]! })
+      }
+      continue
+    }
+    if (u === null) {
+      items.push({ kind: "new" })
+      continue
+    }
+    const n = shape[d]!
+    if (typeof u === "number") {
+      if (!Number.isInteger(u)) throw argumentError("at", "index", "an integer", u)
+      if (u < -n || u >= n) throw new IndexError({ index: u, axis: d, size: n })
+      items.push({ kind: "int", value: u < 0 ? u + n : u })
+    } else if (typeof u === "string") items.push(sliceOf(u, n))
+    else {
+      if (u instanceof Tensor && u.dtype === "bool") {
+        throw new DTypeError({
+          operation: "at",
+          detail: "boolean mask indices are not supported; use np.where, or np.nonzero with a static size"
+        })
+      }
+      items.push({ kind: "array", indices: indexTensor("at", u as TensorLike) })
+    }
+    d++
+  }
+  return items
+}
+
+/** Where each position of an indexed view reads `x`: flat indices, in-bounds mask, result shape. */
+interface Located {
+  readonly shape: ReadonlyArray<number>
+  readonly flat: Tensor
+  readonly valid: Tensor | undefined
+}
+
+const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, clip: boolean): Located => {
+  const items = parseIndex(shape, index)
+  const arrays = items.filter((i) => i.kind === "array").map((i) => (i as { indices: Tensor }).indices)
+  const advanced = (i: Item) => i.kind === "array" || (i.kind === "int" && arrays.length > 0)
+  const bShape = arrays.length === 0 ? [] : broadcastShapes(...arrays.map((a) => a.shape))
+  const advPos = items.flatMap((it, k) => (advanced(it) ? [k] : []))
+  const adjacent = advPos.every((p, k) => k === 0 || p === advPos[k - 1]! + 1)
+  // The result's dimensions, and where each item's dimensions land.
+  const out: Array<number> = []
+  const at = new Array<number>(items.length).fill(-1)
+  let bAt = -1
+  if (advPos.length > 0 && !adjacent) {
+    bAt = 0
+    out.push(...bShape)
+  }
+  items.forEach((it, k) => {
+    if (advanced(it)) {
+      if (bAt < 0) {
+        bAt = out.length
+        out.push(...bShape)
+      }
+    } else if (it.kind === "slice") {
+      at[k] = out.length
+      out.push(it.length)
+    } else if (it.kind === "new") out.push(1)
+  })
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1))
+  const bDims = bShape.map((_, i) => bAt + i)
+  let flat: Tensor | undefined
+  let valid: Tensor | undefined
+  let d = 0
+  const addTerm = (term: Tensor) => (flat = flat === undefined ? term : lax.add(flat, term))
+  items.forEach((it, k) => {
+    if (it.kind === "new") return
+    const n = shape[d]!
+    const stride = strides[d]!
+    d++
+    if (it.kind === "int") {
+      if (it.value !== 0) addTerm(lax.full(out, it.value * stride, "int32"))
+    } else if (it.kind === "slice") {
+      const pos = lax.iota("int32", out, at[k]!)
+      addTerm(lax.add(lax.mul(pos, it.step * stride), it.start * stride))
+    } else {
+      let idx = normalizeIndex(it.indices, n)
+      if (clip) idx = lax.max(lax.min(idx, n - 1), 0)
+      else {
+        const ok = inBounds(idx, n)
+        if (ok !== undefined) {
+          const okB = lax.broadcastInDim(broadcastTo(ok, bShape), out, bDims)
+          valid = valid === undefined ? okB : lax.and(valid, okB)
+        }
+      }
+      const idxB = lax.broadcastInDim(broadcastTo(idx, bShape), out, bDims)
+      addTerm(stride === 1 ? idxB : lax.mul(idxB, stride))
+    }
+  })
+  return { shape: out, flat: flat ?? lax.full(out, 0, "int32"), valid }
+}
+
+const modeOf = (op: string, mode: unknown, dflt: IndexMode): IndexMode => {
+  const m = mode ?? dflt
+  if (m === "drop") return "fill"
+  if (m !== "fill" && m !== "clip" && m !== "promise_in_bounds") {
+    throw argumentError(op, "mode", "\"fill\", \"drop\", \"clip\" or \"promise_in_bounds\"", m)
+  }
+  return m
+}
+
+/** `x.at[index].get()`: the indexed view of `x` (NumPy's indexing, JAX's modes). */
+export const indexGet = (x: Tensor, index: ReadonlyArray<IndexItem>, options?: GetOptions): Tensor => {
+  const mode = modeOf("at.get", options?.mode, "promise_in_bounds")
+  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill")
+  const out = lax.gather(lax.reshape(x, [x.size]), flat, 0)
+  if (valid === undefined) return out
+  const fill = options?.fillValue ?? defaultFill(x.dtype)
+  return lax.select(valid, out, fillOf(shape, fill, x.dtype))
+}
+
+/** How an indexed update combines: JAX's `set`, `add`, `multiply`, `min`, `max`. */
+export type UpdateKind = "set" | "add" | "mul" | "min" | "max"
+
+/** `x.at[index].set/add/multiply/min/max(values)`: a scatter into `x`, JAX's modes. */
+export const indexUpdate = (
+  x: Tensor,
+  index: ReadonlyArray<IndexItem>,
+  kind: UpdateKind,
+  values: TensorLike,
+  options?: UpdateOptions
+): Tensor => {
+  const mode = modeOf(`at.${kind}`, options?.mode, "fill")
+  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill")
+  const raw = toTensor(values)
+  const v = broadcastTo(raw.dtype === x.dtype ? raw : lax.convertElementType(raw, x.dtype), shape)
+  const n = x.size
+  let xf = lax.reshape(x, [n])
+  let idx = flat
+  if (valid !== undefined) {
+    // Dropped updates go to one extra slot past the end, cut off afterwards.
+    xf = lax.concatenate([xf, lax.full([1], 0, x.dtype)], 0)
+    idx = lax.select(valid, flat, lax.full(shape, n, "int32"))
+  }
+  const combined = kind === "add"
+    ? lax.scatterAdd(xf, idx, v, 0)
+    : lax.scatter(xf, idx, v, 0, kind, { uniqueIndices: options?.uniqueIndices ?? false })
+  const kept = valid === undefined ? combined : lax.slice(combined, [0], [n])
+  return lax.reshape(kept, x.shape)
 }

@@ -4,7 +4,7 @@
  * element loops over the indices and sums the updates aimed at it, so no float
  * atomics are needed and the result is deterministic.
  */
-import type { AbstractValue, DType, Params } from "@diffect/core"
+import type { AbstractValue, DType, Params, ScatterCombine } from "@diffect/core"
 import { Shape } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
@@ -189,6 +189,82 @@ ${Array.from({ length: lanes }, (_, l) => `  var acc${l} = in0[tid * ${lanes}u +
   for (var j = 0u; j < count; j = j + 1u) {
     if (clamp(in1[j], 0i, i32(axisSize) - 1i) != a) { continue; }
 ${laneLoop}
+  }
+${Array.from({ length: lanes }, (_, l) => `  out[tid * ${lanes}u + ${l}u] = acc${l};`).join("\n")}`
+    }))
+  runtime.dispatch(
+    kernel,
+    [runtime.bind(operand), runtime.bind(indices), runtime.bind(updates)],
+    out.gpu,
+    [0, 0, size, count, axisSize, post],
+    Math.ceil(size / runtime.workgroupSize)
+  )
+  return out
+}
+
+// `scatter`'s combiner as a WGSL function of the element type `t` (float min/max
+// propagate NaN by returning the NaN operand: a NaN constant is not allowed).
+const combineDecl = (combine: ScatterCombine, t: string): string => {
+  const body = combine === "set"
+    ? "return b;"
+    : combine === "mul"
+    ? "return a * b;"
+    : t !== "f32"
+    ? `return ${combine}(a, b);`
+    : `if (nan_s(a)) { return a; }
+  if (nan_s(b)) { return b; }
+  return select(b, a, a ${combine === "min" ? "<" : ">"} b);`
+  return `fn nan_s(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+fn comb(a: ${t}, b: ${t}) -> ${t} {
+  ${body}
+}`
+}
+
+/**
+ * `scatter(operand, indices, updates)` along `axis`, gather-style: each output
+ * element folds, in index order, the updates aimed at it (deterministic, so
+ * `"set"` keeps the last update as on the CPU).
+ */
+export const scatter = (
+  runtime: Runtime,
+  operand: Storage,
+  indices: Storage,
+  updates: Storage,
+  xa: AbstractValue,
+  ia: AbstractValue,
+  params: Params<"scatter">,
+  oa: AbstractValue
+): Storage => {
+  const out = runtime.allocate(bytesOf(oa))
+  if (out.gpu === undefined) return out
+  const dtype = oa.dtype
+  const lanes = wordsPerElement(dtype)
+  const t = storageType(dtype)
+  const { axisSize, post } = axisView(xa.shape, params.axis)
+  const count = Shape.sizeOf(ia.shape)
+  const size = Shape.sizeOf(oa.shape)
+  const kernel = runtime.kernel(`scatter:${params.combine}:${dtype}`, 3, () =>
+    shader({
+      inputs: [t, "i32", t],
+      output: t,
+      workgroupSize: runtime.workgroupSize,
+      decls: combineDecl(params.combine, t),
+      body: `  if (tid >= p(2u)) { return; }
+  let count = p(3u);
+  let axisSize = p(4u);
+  let post = p(5u);
+  let q = tid % post;
+  let a = i32((tid / post) % axisSize);
+  let pre = tid / (post * axisSize);
+${Array.from({ length: lanes }, (_, l) => `  var acc${l} = in0[tid * ${lanes}u + ${l}u];`).join("\n")}
+  for (var j = 0u; j < count; j = j + 1u) {
+    if (clamp(in1[j], 0i, i32(axisSize) - 1i) != a) { continue; }
+${
+        Array.from(
+          { length: lanes },
+          (_, l) => `    acc${l} = comb(acc${l}, in2[((pre * count + j) * post + q) * ${lanes}u + ${l}u]);`
+        ).join("\n")
+      }
   }
 ${Array.from({ length: lanes }, (_, l) => `  out[tid * ${lanes}u + ${l}u] = acc${l};`).join("\n")}`
     }))
