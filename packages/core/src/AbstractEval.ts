@@ -742,5 +742,37 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       throw new ShapeError({ operation: "while", detail: "the body program must give the carry's types" })
     }
     return carry.map((a) => ({ shape: a.shape, dtype: a.dtype, weakType: a.weakType }))
+  },
+  remat: (avals, { program }) => {
+    checkProgramOperands("remat", avals, program.inAvals)
+    return program.outAvals
+  },
+  checkpoint_name: (avals) => {
+    checkArity("checkpoint_name", avals, 1)
+    return [avals[0]!]
+  },
+  scan: (avals, { length, numCarry, numConsts, program }) => {
+    // the xs operands are stacked slices: check them against the body's slice avals
+    const fixed = numConsts + numCarry
+    const xs = avals.slice(fixed)
+    xs.forEach((a, i) => {
+      if (a.shape[0] !== length) {
+        throw new ShapeError({
+          operation: "scan",
+          detail: `xs operand ${i} has leading dimension ${
+            a.shape[0] ?? "(none: rank 0)"
+          }, expected the length ${length}`
+        })
+      }
+    })
+    checkProgramOperands("scan", [
+      ...avals.slice(0, fixed),
+      ...xs.map((a) => aval(a.shape.slice(1), a.dtype, a.weakType))
+    ], program.inAvals)
+    const outs = program.outAvals
+    return [
+      ...outs.slice(0, numCarry),
+      ...outs.slice(numCarry).map((a) => aval([length, ...a.shape], a.dtype, a.weakType))
+    ]
   }
 }

@@ -203,6 +203,8 @@ export interface PrimitiveParams {
   readonly pmax: { readonly axisName: string }
   readonly pmin: { readonly axisName: string }
   readonly axis_index: { readonly axisName: string }
+  /** Identity naming a value for `saveOnlyTheseNames` policies (JAX's `checkpoint_name`, `name_p`). */
+  readonly checkpoint_name: { readonly name: string }
   // higher-order primitives: their parameters hold programs (see Program.ts)
   /**
    * `jit_call` (JAX's `pjit` / `closed_call`): runs `program` on the operands
@@ -226,6 +228,40 @@ export interface PrimitiveParams {
     readonly condConsts: number
     readonly bodyConsts: number
   }
+  /**
+   * `remat` (JAX's `checkpoint` / `remat_p`): runs `program`; under
+   * linearization, the values its `policy` does not save are recomputed by the
+   * staged (backward) half instead of kept as residuals.
+   */
+  readonly remat: { readonly program: Program; readonly policy: RematPolicy }
+  /**
+   * `scan` (JAX's `scan_p`): runs `program`, from `[consts..., carry...,
+   * slices of xs...]` to `[carry..., slices of ys...]`, `length` times over the
+   * leading axis of the xs (from the end with `reverse`), threading the carry;
+   * operands are `[consts..., init..., xs...]`, outputs `[carry..., ys...]`
+   * with the ys stacked along a new leading axis. `unroll` is accepted for
+   * JAX's API and does not change the result.
+   */
+  readonly scan: {
+    readonly program: Program
+    readonly length: number
+    readonly reverse: boolean
+    readonly numConsts: number
+    readonly numCarry: number
+    readonly unroll: number
+  }
+}
+
+/**
+ * A rematerialization policy (JAX's `jax.checkpoint_policies`): whether the
+ * outputs of an equation may be saved for the backward pass. `name` is what
+ * programs print.
+ *
+ * @since 0.1.0
+ */
+export interface RematPolicy {
+  readonly name: string
+  readonly saveable: (primitive: Primitive, params: unknown) => boolean
 }
 
 /** How `scatter` combines an update with the operand's element. @since 0.1.0 */
@@ -380,9 +416,12 @@ export const primitiveKinds = {
   pmax: "collective",
   pmin: "collective",
   axis_index: "collective",
+  checkpoint_name: "structural",
   jit_call: "higher-order",
   cond: "higher-order",
-  while: "higher-order"
+  while: "higher-order",
+  scan: "higher-order",
+  remat: "higher-order"
 } as const satisfies { readonly [P in Primitive]: PrimitiveKind }
 
 /** The kind of primitive `P`. @since 0.1.0 */

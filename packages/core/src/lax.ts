@@ -672,3 +672,7 @@ export {
    */
   whileLoop
 } from "./internal/controlFlow.js"
+
+// Loops (JAX's scan, map and fori_loop with static bounds): the higher-order primitive `scan`.
+export { foriLoop, map, scan } from "./internal/scan.js"
+export type { ScanOptions } from "./internal/scan.js"

@@ -60,6 +60,9 @@ export { Types } from "@diffect/ad"
 
 // Compilation
 export { jit } from "@diffect/ad"
+// Rematerialization (jax.checkpoint)
+export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
+export type { CheckpointOptions } from "@diffect/ad"
 export type { JitCacheInfo, JitOptions, Jitted, Lowered } from "@diffect/ad"
 
 // Staged programs

@@ -18,6 +18,8 @@ import { Program, Var } from "@diffect/core/Program"
 import { UniqueIndicesError } from "../Errors.js"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 import { linalgJvpRules } from "./linalg.js"
+import { rematJvp } from "./remat.js"
+import { scanJvp } from "./scan.js"
 
 /**
  * The JVP of a program (JAX's `jvp_jaxpr`), given which inputs have a
@@ -606,5 +608,8 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
 
   jit_call: jitCallJvp,
   cond: condJvp,
-  while: whileJvp
+  while: whileJvp,
+  scan: scanJvp,
+  remat: rematJvp,
+  checkpoint_name: linear("checkpoint_name")
 }

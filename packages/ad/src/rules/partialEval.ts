@@ -12,6 +12,8 @@ import { bind, ConcreteTensor, DType, Shape } from "@diffect/core"
 import type { AbstractValue, HigherOrderPrimitive, Params, Tensor } from "@diffect/core"
 import { Program, Var } from "@diffect/core/Program"
 import type { PartialEval } from "../internal/partialEval.js"
+import { rematPartialEval } from "./remat.js"
+import { scanPartialEval } from "./scan.js"
 
 /**
  * Stages a higher-order primitive into the linear program: `inputs` are known
@@ -219,5 +221,7 @@ const whilePartialEval: PartialEvalRule<"while"> = (operands, unknown, params, s
 export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEvalRule<P> } = {
   jit_call: jitCallPartialEval,
   cond: condPartialEval,
-  while: whilePartialEval
+  while: whilePartialEval,
+  scan: scanPartialEval,
+  remat: rematPartialEval
 }

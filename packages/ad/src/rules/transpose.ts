@@ -15,8 +15,10 @@
 import { aval, bind, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
 import type { Program } from "@diffect/core/Program"
+import { evalProgram } from "@diffect/core/Program"
 import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
+import { scanTranspose } from "./scan.js"
 
 /**
  * An operand of a linear equation that is itself linear (a tangent or
@@ -299,5 +301,18 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   // JAX's _while_transpose_error: the trip count is not known when the backward pass is built
   while: () => {
     throw new WhileLoopReverseModeError()
-  }
+  },
+  checkpoint_name: unary((ct, _x, params) => bind1("checkpoint_name", [ct], params)),
+  remat: (cts, operands, { program }, transposeOf) => {
+    // the transposed program recomputes the primal values it needs (forwards, first)
+    const linear = operands.map(isLinear)
+    const transposed = transposeOf(program, linear)
+    const known = operands.filter((x): x is Tensor => !isLinear(x))
+    const ctIn = cts.map((ct, i) => ct ?? zerosOf(program.outAvals[i]!))
+    const inCts = evalProgram(transposed, transposed.consts, [...known, ...ctIn])
+    let k = 0
+    return linear.map((l) => (l ? inCts[k++]! : null))
+  },
+  scan: (cts, operands, params, transposeOf) =>
+    scanTranspose(cts, operands, params, transposeOf, (x) => x instanceof LinearOperand)
 }

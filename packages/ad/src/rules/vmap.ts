@@ -19,6 +19,8 @@ import { makeProgramFlat } from "@diffect/core/Staging"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
 import { linalgBatchRules } from "./linalg.js"
+import { rematBatch } from "./remat.js"
+import { scanBatch } from "./scan.js"
 
 /**
  * The axis a vmap maps over: its size and, when given, its name.
@@ -567,5 +569,8 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   axis_index: single(axisIndexRule),
   jit_call: jitCallRule,
   cond: condRule,
-  while: whileRule
+  while: whileRule,
+  scan: scanBatch,
+  remat: rematBatch,
+  checkpoint_name: single(([x], [d], params) => [bind1("checkpoint_name", [x!], params), d!])
 })

@@ -193,6 +193,7 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     top_k: (inputs, [x], { k }) => topK(inputs[0]!, x!.dtype, x!.shape, k),
     broadcast_in_dim: broadcastInDim,
     reshape: same,
+    checkpoint_name: same,
     transpose,
     squeeze: same,
     expand_dims: same,

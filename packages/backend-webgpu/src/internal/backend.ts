@@ -110,6 +110,7 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     top_k: (runtime, [x], [xa], params) => topK(runtime, x!, xa!, params),
     broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
     reshape: share,
+    checkpoint_name: share,
     squeeze: share,
     expand_dims: share,
     transpose: single((runtime, [x], [xa], params, out) => transpose(runtime, x!, xa!, params, out)),

@@ -6,6 +6,7 @@
  */
 import { aval } from "../AbstractValue.js"
 import { activeBackend } from "../Backend.js"
+import { allocHost } from "../DType.js"
 import { BackendError } from "../Errors.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
@@ -84,5 +85,48 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
       if (go === 0) return carry
       carry = run(body, [...bc, ...carry])
     }
+  },
+  scan: (operands, params, context) => evalScan(operands, params, context),
+  remat: (operands, { program }, { run }) => run(program, operands)
+}
+
+// The loop of `scan` on concrete operands: each step slices the xs, runs the body
+// (compiled by the runner) and keeps the ys; nothing is read back, so on WebGPU
+// every step is enqueued without waiting.
+const evalScan = (
+  operands: ReadonlyArray<Tensor>,
+  params: Params<"scan">,
+  { apply, run }: EvalContext
+): ReadonlyArray<Tensor> => {
+  const bind1 = <P extends Primitive>(p: P, xs: ReadonlyArray<Tensor>, ps: Params<P>): Tensor => apply(p, xs, ps)[0]!
+  const { length, numCarry, numConsts, program, reverse } = params
+  const consts = operands.slice(0, numConsts)
+  let carry = operands.slice(numConsts, numConsts + numCarry)
+  const xs = operands.slice(numConsts + numCarry)
+  const yAvals = program.outAvals.slice(numCarry)
+  const steps: Array<ReadonlyArray<Tensor>> = new Array(length)
+  for (let i = 0; i < length; i++) {
+    const t = reverse ? length - 1 - i : i
+    const slices = xs.map((x) =>
+      bind1("reshape", [
+        bind1("slice", [x], {
+          startIndices: x.shape.map((_, d) => (d === 0 ? t : 0)),
+          limitIndices: x.shape.map((n, d) => (d === 0 ? t + 1 : n)),
+          strides: null
+        })
+      ], { newSizes: x.shape.slice(1) })
+    )
+    const outs = run(program, [...consts, ...carry, ...slices])
+    carry = outs.slice(0, numCarry)
+    steps[t] = outs.slice(numCarry)
   }
+  const ys = yAvals.map((a, k) => {
+    if (length === 0) {
+      const zero = new ConcreteTensor(aval([], a.dtype), allocHost(a.dtype, 1), undefined)
+      return bind1("broadcast_in_dim", [zero], { shape: [0, ...a.shape], broadcastDimensions: [] })
+    }
+    const parts = steps.map((s) => bind1("expand_dims", [s[k]!], { dimensions: [0] }))
+    return parts.length === 1 ? parts[0]! : bind1("concatenate", parts, { dimension: 0 })
+  })
+  return [...carry, ...ys]
 }

@@ -1,0 +1,227 @@
+/**
+ * `lax.scan`, `lax.map` and `lax.foriLoop` with static bounds (JAX's
+ * `jax.lax.scan`, `map`, `fori_loop`): the body is staged once into a Program
+ * (`makeProgramFlat`) and bound as the higher-order primitive `scan`, whose
+ * rules (JVP, partial evaluation, transpose, batching) live in @diffect/ad.
+ * Written with `bind` only: `lax` re-exports these functions.
+ */
+import { aval } from "../AbstractValue.js"
+import type { AbstractValue } from "../AbstractValue.js"
+import { ShapeError, TreeStructureError } from "../Errors.js"
+import { bind, bind1 } from "../Handler.js"
+import { hoistConsts } from "../Program.js"
+import { makeProgramFlat } from "../Staging.js"
+import { ConcreteTensor, Tensor } from "../Tensor.js"
+import * as Tree from "../Tree.js"
+import { argumentError } from "../Validate.js"
+import { foriLoopTraced } from "./controlFlow.js"
+
+/** Options of `lax.scan`. @since 0.1.0 */
+export interface ScanOptions {
+  /** The number of steps; required when `xs` has no leaves, else it must equal their leading size. */
+  readonly length?: number | undefined
+  /** Scan from the end of the xs to the start (the ys keep the xs' order). */
+  readonly reverse?: boolean | undefined
+  /** JAX's loop-unrolling factor: accepted, and does not change the result. */
+  readonly unroll?: number | boolean | undefined
+}
+
+const describeAval = (a: AbstractValue): string => `${a.dtype}[${a.shape.join(",")}]`
+
+// A leaf as a tensor: JS numbers are weak float32 scalars (JAX's Python scalars);
+// booleans are bool scalars.
+const leafTensor = (op: string, what: string, u: unknown): Tensor => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u
+  if (typeof u === "number") return new ConcreteTensor(aval([], "float32", true), Float32Array.of(u), undefined)
+  if (typeof u === "boolean") return new ConcreteTensor(aval([], "bool"), Uint8Array.of(u ? 1 : 0), undefined)
+  throw argumentError(op, what, "a pytree of Tensors (or JS numbers)", u)
+}
+
+// JAX's `_check_carry_type` message for one differing component.
+const carryMismatch = (i: number, a: AbstractValue, b: AbstractValue): string => {
+  const what = a.dtype !== b.dtype
+    ? `so the dtypes do not match`
+    : `so the shapes do not match`
+  return `  * the input carry component carry[${i}] has type ${describeAval(a)} but the corresponding output carry ` +
+    `component has type ${describeAval(b)}, ${what}`
+}
+
+/**
+ * Loops `f` over the leading axis of `xs`, threading a carry (JAX's
+ * `lax.scan`): `f(carry, x)` returns `[newCarry, y]`; the result is the final
+ * carry and the ys stacked along a new leading axis. `init`, `xs` and the ys
+ * are pytrees (`null` for none, as JAX's `None`); the carry must keep its tree
+ * structure, shapes and dtypes (JAX's check and message). The body is staged
+ * once, so the loop runs as one primitive under every transformation:
+ * `grad` through it runs a reverse scan, `vmap` batches its body, `jit`
+ * compiles the body once.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * // cumulative sum (JAX's documented example)
+ * const [total, partial] = lax.scan((c: Tensor, x: Tensor) => {
+ *   const s = lax.add(c, x)
+ *   return [s, s]
+ * }, np.array(0), np.array([1, 2, 3, 4]))
+ * console.log(toJsSync([total, partial])) // [10, [1, 3, 6, 10]]
+ *
+ * @since 0.1.0
+ */
+export const scan = <C, X, Y>(
+  f: (carry: C, x: X) => readonly [C, Y],
+  init: C,
+  xs: X,
+  options?: ScanOptions
+): [C, Y] => {
+  if (typeof f !== "function") throw argumentError("scan", "f", "a function", f)
+  const length = options?.length
+  const reverse = options?.reverse ?? false
+  const unroll = options?.unroll ?? 1
+  if (length !== undefined && (!Number.isInteger(length) || length < 0)) {
+    throw argumentError("scan", "length", "a non-negative integer", length)
+  }
+  if (typeof reverse !== "boolean") throw argumentError("scan", "reverse", "a boolean", reverse)
+  if (typeof unroll !== "boolean" && (!Number.isInteger(unroll) || unroll < 0)) {
+    throw argumentError("scan", "unroll", "a non-negative integer or a boolean", unroll)
+  }
+  const [initLeaves, initDef] = Tree.flatten(init as unknown)
+  const [xsLeaves, xsDef] = Tree.flatten(xs as unknown)
+  const carry = initLeaves.map((u) => leafTensor("scan", "init", u))
+  const xsT = xsLeaves.map((u) => leafTensor("scan", "xs", u))
+  xsT.forEach((x) => {
+    if (x.ndim === 0) {
+      throw new ShapeError({
+        operation: "scan",
+        detail: "scan got value with no leading axis to scan over: a rank-0 xs leaf"
+      })
+    }
+  })
+  const sizes = xsT.map((x) => x.shape[0]!)
+  if (sizes.some((s) => s !== sizes[0])) {
+    throw new ShapeError({
+      operation: "scan",
+      detail: `scan got values with different leading axis sizes: ${sizes.join(", ")}`
+    })
+  }
+  if (length !== undefined && sizes.length > 0 && sizes[0] !== length) {
+    throw new ShapeError({
+      operation: "scan",
+      detail: `scan got \`length\` argument of ${length} which disagrees with leading axis sizes ${sizes[0]}`
+    })
+  }
+  if (length === undefined && sizes.length === 0) {
+    throw new ShapeError({ operation: "scan", detail: "scan got no values to scan over and `length` not provided" })
+  }
+  const n = length ?? sizes[0]!
+  const carryAvals = carry.map((c) => c.aval)
+  const xAvals = xsT.map((x) => aval(x.shape.slice(1), x.dtype, x.weakType))
+  let yDef: ReturnType<typeof Tree.structure> | undefined
+  const body = makeProgramFlat((ins) => {
+    const c = Tree.unflatten<C>(initDef, ins.slice(0, carry.length))
+    const x = Tree.unflatten<X>(xsDef, ins.slice(carry.length))
+    const out = f(c, x)
+    if (!Array.isArray(out) || out.length !== 2) {
+      throw argumentError("scan", "f", "a function returning a pair [carry, y]", out)
+    }
+    const [cLeaves, cDef] = Tree.flatten(out[0] as unknown)
+    const [yLeaves, yd] = Tree.flatten(out[1] as unknown)
+    yDef = yd
+    if (!Tree.treedefEquals(cDef, initDef)) {
+      throw new TreeStructureError({
+        operation: "scan",
+        path: "",
+        detail: `scan body function carry input and carry output must have the same pytree structure, ` +
+          `but they differ: the input carry is ${String(initDef)} and the output carry is ${String(cDef)}`
+      })
+    }
+    return [...cLeaves.map((u) => leafTensor("scan", "carry", u)), ...yLeaves.map((u) => leafTensor("scan", "y", u))]
+  }, [...carryAvals, ...xAvals])
+  // JAX's carry type check (shapes and dtypes; weak types may differ).
+  const outCarry = body.outAvals.slice(0, carry.length)
+  const diffs = carryAvals.flatMap((a, i) => {
+    const b = outCarry[i]!
+    return a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, k) => d !== b.shape[k])
+      ? [carryMismatch(i, a, b)]
+      : []
+  })
+  if (diffs.length > 0) {
+    throw new ShapeError({
+      operation: "scan",
+      detail: `scan body function carry input and carry output must have equal types (e.g. shapes and dtypes of ` +
+        `arrays), but they differ:\n${diffs.join("\n")}`
+    })
+  }
+  const { hoisted, program } = hoistConsts(body)
+  const outs = bind("scan", [...hoisted, ...carry, ...xsT], {
+    program,
+    length: n,
+    reverse,
+    numConsts: hoisted.length,
+    numCarry: carry.length,
+    unroll: typeof unroll === "boolean" ? (unroll ? Math.max(n, 1) : 1) : Math.max(unroll, 1)
+  })
+  // a weak-typed carry that came back strong keeps the input's weak type, as JAX does
+  const carryOut = outs.slice(0, carry.length).map((c, i) =>
+    c.weakType === carry[i]!.weakType
+      ? c
+      : bind1("convert_element_type", [c], { dtype: c.dtype, weakType: carry[i]!.weakType })
+  )
+  return [Tree.unflatten<C>(initDef, carryOut), Tree.unflatten<Y>(yDef!, outs.slice(carry.length))]
+}
+
+/**
+ * `f` applied to each slice of `xs` along its leading axis, the results
+ * stacked (JAX's `lax.map`): a scan without a carry, so the body is staged once.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * console.log(toJsSync(lax.map((row: Tensor) => lax.reduceSum(row, [0]), np.array([[1, 2], [3, 4]])))) // [3, 7]
+ *
+ * @since 0.1.0
+ */
+export const map = <X, Y>(f: (x: X) => Y, xs: X): Y => {
+  if (typeof f !== "function") throw argumentError("map", "f", "a function", f)
+  return scan((c: null, x: X) => [c, f(x)] as const, null, xs)[1]
+}
+
+/**
+ * `body(i, value)` for `i` from `lower` to `upper - 1`, threading `value`
+ * (JAX's `lax.fori_loop`). With JS-number bounds it is a scan of
+ * `upper - lower` steps (as JAX does for concrete bounds), so it is
+ * reverse-differentiable; `i` is an int32 scalar. With a tensor bound it is a
+ * `whileLoop` (forward mode only, JAX's rule).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * // 1 + 2 + 3 + 4
+ * const s = lax.foriLoop(1, 5, (i: Tensor, acc: Tensor) => lax.add(acc, lax.convertElementType(i, "float32")), np.array(0))
+ * console.log(toJsSync(s)) // 10
+ *
+ * @since 0.1.0
+ */
+export const foriLoop = <V>(
+  lower: number | Tensor,
+  upper: number | Tensor,
+  body: (i: Tensor, value: V) => V,
+  init: V
+): V => {
+  // a traced (tensor) bound: a whileLoop (forward-mode differentiable only, as JAX)
+  if (lower instanceof Tensor || upper instanceof Tensor) {
+    return foriLoopTraced(lower, upper, body, init) as unknown as V
+  }
+  if (typeof body !== "function") throw argumentError("foriLoop", "body", "a function", body)
+  if (!Number.isInteger(lower)) throw argumentError("foriLoop", "lower", "an integer or an int32 scalar tensor", lower)
+  if (!Number.isInteger(upper)) throw argumentError("foriLoop", "upper", "an integer or an int32 scalar tensor", upper)
+  const start = new ConcreteTensor(aval([], "int32"), Int32Array.of(lower), undefined)
+  const one = new ConcreteTensor(aval([], "int32"), Int32Array.of(1), undefined)
+  const [[, out]] = scan(
+    ([i, v]: readonly [Tensor, V], _x: null) => [[bind1("add", [i, one], {}), body(i, v)] as const, null] as const,
+    [start, init] as const,
+    null,
+    { length: Math.max(upper - lower, 0) }
+  )
+  return out
+}
