@@ -299,7 +299,7 @@ describe("lax.scan: JAX's errors", () => {
       lax.scan((c: Tensor, x: Tensor) => [lax.broadcastInDim(c, [3], []), x] as const, f64([0], []), f64([1, 2, 3]))
     )
     assert.strictEqual(e._tag, "ShapeError")
-    assert.include(e.message, "scan body function carry input and carry output must have equal types")
+    assert.include(e.message, "the body function's carry input and carry output must have equal types")
     assert.include(
       e.message,
       "the input carry component carry[0] has type float64[] but the corresponding output carry component has type float64[3], so the shapes do not match"
@@ -311,7 +311,7 @@ describe("lax.scan: JAX's errors", () => {
     const s = tagged(() =>
       lax.scan((c: Tensor, x: unknown) => [c, x] as const, f64([0], []), [f64([1, 2]), f64([1, 2, 3])])
     )
-    assert.include(s.message, "scan got values with different leading axis sizes: 2, 3")
+    assert.include(s.message, "got values with different leading axis sizes: 2, 3")
     assert.include(
       tagged(() => lax.scan((c: Tensor, x: Tensor) => [c, x] as const, f64([0], []), f64([1, 2]), { length: 3 }))
         .message,

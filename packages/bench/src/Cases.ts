@@ -9,6 +9,7 @@ import {
   chainReference,
   matmulReference,
   mlpReference,
+  rnnReference,
   rosenbrockHessian,
   rosenbrockHvp,
   tanhSumReference
@@ -52,6 +53,24 @@ export interface MatmulData {
   readonly b: Float32Array
 }
 
+/**
+ * B6 inputs: a tanh RNN `h = tanh(h Wh + x_t Wx + b)` over `steps` inputs of
+ * `[batch, input]`, from `h = 0`; the loss is the mean of the last `h`.
+ *
+ * @since 0.1.0
+ */
+export interface RnnData {
+  readonly batch: number
+  readonly hidden: number
+  readonly input: number
+  readonly steps: number
+  /** `[steps, batch, input]` */
+  readonly xs: Float32Array
+  readonly wh: Float32Array
+  readonly wx: Float32Array
+  readonly b: Float32Array
+}
+
 /** Each case's input type. @since 0.1.0 */
 export interface CaseData {
   readonly B1: MlpData
@@ -61,6 +80,7 @@ export interface CaseData {
   readonly B4: RosenbrockData
   readonly B4hvp: RosenbrockData
   readonly B5: MatmulData
+  readonly B6: RnnData
 }
 
 /** A case's id. @since 0.1.0 */
@@ -165,8 +185,31 @@ export const cases: { readonly [K in CaseId]: Case<K> } = {
     description: "forward 1024x1024 float32 matrix product",
     data: () => ({ n: 1024, a: normal(41, 1024 * 1024), b: normal(42, 1024 * 1024) }),
     reference: (d) => [matmulReference(d)]
+  },
+  B6: {
+    id: "B6",
+    title: "B6 tanh-rnn",
+    description:
+      "value and gradient (Wh, Wx, b) of the mean final state of a tanh RNN, hidden 128, batch 32, input 32, 100 steps",
+    data: () => {
+      const batch = 32
+      const hidden = 128
+      const input = 32
+      const steps = 100
+      return {
+        batch,
+        hidden,
+        input,
+        steps,
+        xs: uniform(51, steps * batch * input, -1, 1),
+        wh: normal(52, hidden * hidden, 1 / Math.sqrt(hidden)),
+        wx: normal(53, input * hidden, 1 / Math.sqrt(input)),
+        b: normal(54, hidden, 0.1)
+      }
+    },
+    reference: rnnReference
   }
 }
 
 /** The case ids in run order. @since 0.1.0 */
-export const caseIds: ReadonlyArray<CaseId> = ["B1", "B2", "B2b", "B3", "B4", "B4hvp", "B5"]
+export const caseIds: ReadonlyArray<CaseId> = ["B1", "B2", "B2b", "B3", "B4", "B4hvp", "B5", "B6"]

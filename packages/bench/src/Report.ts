@@ -80,7 +80,7 @@ const summarize = (input: ReportInput, subject: string, peers: ReadonlyArray<str
 }
 
 /**
- * The goals of the jit issue, as the largest allowed ratio of diffect's time to
+ * The goals of the jit issue (B6: the control-flow issue), as the largest allowed ratio of diffect's time to
  * the best peer's on each case (B5: at least 2x the best peer's GFLOP/s, so at
  * most half its time).
  *
@@ -93,7 +93,9 @@ export const goals: { readonly [K in CaseId]?: number } = {
   B3: 0.8,
   B4: 0.5,
   B4hvp: 0.5,
-  B5: 0.5
+  B5: 0.5,
+  // issue 11: a scan under jit against the peers' unrolled loops
+  B6: 0.5
 }
 
 /** One line per case with a goal: the best diffect variant's ratio to the best peer, and whether it meets it. */

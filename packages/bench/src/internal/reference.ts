@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { ChainData, MatmulData, MlpData, RosenbrockData } from "../Cases.js"
+import type { ChainData, MatmulData, MlpData, RnnData, RosenbrockData } from "../Cases.js"
 
 const f64 = (n: number): Float64Array => new Float64Array(n)
 
@@ -165,3 +165,36 @@ export const rosenbrockHvp = (d: RosenbrockData): Float64Array => {
 
 /** B5: `A @ B` in float64. @since 0.1.0 */
 export const matmulReference = (d: MatmulData): Float64Array => matmul(d.a, d.b, d.n, d.n, d.n)
+
+/** B6: `[loss, dWh, dWx, db]` of the tanh RNN, by backpropagation through time in float64. @since 0.1.0 */
+export const rnnReference = (d: RnnData): ReadonlyArray<Float64Array> => {
+  const { batch: B, hidden: H, input: I, steps: T } = d
+  const hs: Array<Float64Array> = [f64(B * H)]
+  const xAt = (t: number) => d.xs.subarray(t * B * I, (t + 1) * B * I)
+  for (let t = 0; t < T; t++) {
+    const a = matmul(hs[t]!, d.wh, B, H, H)
+    const u = matmul(xAt(t), d.wx, B, I, H)
+    for (let i = 0; i < a.length; i++) a[i] = Math.tanh(a[i]! + u[i]! + d.b[i % H]!)
+    hs.push(a)
+  }
+  const last = hs[T]!
+  let loss = 0
+  for (const v of last) loss += v
+  loss /= B * H
+  const dWh = f64(H * H)
+  const dWx = f64(I * H)
+  const db = f64(H)
+  let dh = f64(B * H).fill(1 / (B * H))
+  for (let t = T - 1; t >= 0; t--) {
+    const h1 = hs[t + 1]!
+    const da = f64(B * H)
+    for (let i = 0; i < da.length; i++) da[i] = dh[i]! * (1 - h1[i]! * h1[i]!)
+    const gWh = matmul(hs[t]!, da, H, B, H, true)
+    const gWx = matmul(xAt(t), da, I, B, H, true)
+    for (let i = 0; i < gWh.length; i++) dWh[i] += gWh[i]!
+    for (let i = 0; i < gWx.length; i++) dWx[i] += gWx[i]!
+    for (let i = 0; i < da.length; i++) db[i % H] += da[i]!
+    dh = matmul(da, d.wh, B, H, H, false, true)
+  }
+  return [Float64Array.of(loss), dWh, dWx, db]
+}

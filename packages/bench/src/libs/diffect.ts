@@ -115,7 +115,11 @@ const make = (
   versions: { diffect: versionOf("diffect"), effect: versionOf("effect") },
   settings,
   activate,
-  notes: { B4: "`hessian` (jacfwd of jacrev)", B4hvp: "forward-over-reverse (`jvp` of `grad`)" },
+  notes: {
+    B4: "`hessian` (jacfwd of jacrev)",
+    B4hvp: "forward-over-reverse (`jvp` of `grad`)",
+    B6: "`lax.scan` over the steps"
+  },
   cases: {
     B1: (d) => {
       const [n0, n1, n2, n3] = d.sizes
@@ -171,6 +175,29 @@ const make = (
         runner,
         () => ({ x: f32(d.x), v: f32(d.v) }),
         ({ v, x }) => Effect.flatMap(hvp(x, v), ([, hv]) => readAll([hv])),
+        mode
+      )
+    },
+    B6: (d) => {
+      const { batch: B, hidden: H, input: I, steps: T } = d
+      // the recurrence as one lax.scan: its body is staged once, whatever the number of steps
+      const loss = (p: { wh: Tensor; wx: Tensor; b: Tensor }, xs: Tensor, h0: Tensor): Tensor => {
+        const [h] = lax.scan(
+          (h: Tensor, x: Tensor) => [np.tanh(h.matmul(p.wh).add(x.matmul(p.wx)).add(p.b)), null] as const,
+          h0,
+          xs
+        )
+        return np.mean(h)
+      }
+      const step = wrap(mode, valueAndGrad(loss))
+      return prepare(
+        runner,
+        () => ({
+          xs: f32(d.xs, [T, B, I]),
+          h0: np.zeros([B, H]),
+          params: { wh: f32(d.wh, [H, H]), wx: f32(d.wx, [I, H]), b: f32(d.b) }
+        }),
+        ({ h0, params, xs }) => Effect.flatMap(step(params, xs, h0), ([v, g]) => readAll([v, g.wh, g.wx, g.b])),
         mode
       )
     },

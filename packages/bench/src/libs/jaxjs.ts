@@ -102,7 +102,8 @@ const make = (useJit: boolean): Library => {
         } :
         {}),
       B4: "`hessian` (jacfwd of grad)",
-      B4hvp: "forward-over-reverse (`jvp` of `grad`)"
+      B4hvp: "forward-over-reverse (`jvp` of `grad`)",
+      B6: "the 100 steps unrolled in JS (jax-js has no scan)"
     },
     cases: {
       B1: (d) => {
@@ -136,6 +137,28 @@ const make = (useJit: boolean): Library => {
         const v = f32(d.v)
         const f = wrap(hvp)
         return prepared(f, () => [f(x.ref, v.ref) as np.Array], [x, v])
+      },
+      B6: (d) => {
+        const { batch: B, hidden: H, input: I, steps: T } = d
+        // jax-js has no scan: the loop is unrolled (under jit, into one traced program)
+        const xs = Array.from({ length: T }, (_, t) => f32(d.xs.subarray(t * B * I, (t + 1) * B * I), [B, I]))
+        type P = { wh: np.Array; wx: np.Array; b: np.Array }
+        const params: P = { wh: f32(d.wh, [H, H]), wx: f32(d.wx, [I, H]), b: f32(d.b) }
+        const loss = (p: P, inputs: Array<np.Array>): np.Array => {
+          let h = np.zeros([B, H])
+          for (const x of inputs) {
+            h = np.tanh(np.matmul(h, p.wh.ref).add(np.matmul(x, p.wx.ref)).add(p.b.ref))
+          }
+          p.wh.dispose()
+          p.wx.dispose()
+          p.b.dispose()
+          return h.mean()
+        }
+        const step = wrap(valueAndGrad(loss))
+        return prepared(step, () => {
+          const [value, g] = step(tree.ref(params), xs.map((x) => x.ref)) as [np.Array, P]
+          return [value, g.wh, g.wx, g.b]
+        }, [...xs, params.wh, params.wx, params.b])
       },
       ...(useJit ? {} : {
         B5: (d) => {

@@ -88,7 +88,8 @@ const make = (backend: "cpu" | "wasm"): Library => ({
   },
   notes: {
     B4: "100 reverse-over-reverse HVPs (no forward mode in tfjs)",
-    B4hvp: "reverse-over-reverse"
+    B4hvp: "reverse-over-reverse",
+    B6: "the 100 steps unrolled in JS (tfjs has no scan)"
   },
   cases: {
     B1: (d) => {
@@ -164,6 +165,26 @@ const make = (backend: "cpu" | "wasm"): Library => ({
       const a = tf.tensor2d(d.a, [d.n, d.n])
       const b = tf.tensor2d(d.b, [d.n, d.n])
       return prepared(() => [tf.matMul(a, b)], [a, b])
+    },
+    B6: (d) => {
+      const { batch: B, hidden: H, input: I, steps: T } = d
+      const xs = Array.from({ length: T }, (_, t) => tf.tensor2d(d.xs.subarray(t * B * I, (t + 1) * B * I), [B, I]))
+      const params = [tf.tensor2d(d.wh, [H, H]), tf.tensor2d(d.wx, [I, H]), tf.tensor1d(d.b)]
+      const h0 = tf.zeros([B, H])
+      const loss = (wh: tf.Tensor, wx: tf.Tensor, b: tf.Tensor): tf.Scalar => {
+        let h = h0
+        for (const x of xs) {
+          h = tf.tanh(
+            tf.add(tf.add(tf.matMul(h, wh as tf.Tensor2D), tf.matMul(x as tf.Tensor2D, wx as tf.Tensor2D)), b)
+          )
+        }
+        return tf.mean(h)
+      }
+      const step = tf.valueAndGrads(loss)
+      return prepared(() => {
+        const { grads, value } = step(params)
+        return [value, ...grads]
+      }, [...xs, ...params, h0])
     }
   }
 })

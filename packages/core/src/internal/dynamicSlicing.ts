@@ -73,7 +73,7 @@ const checkIndex = (p: string, u: unknown): Index => {
   if (u.ndim !== 0) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} start_indices must be scalars, got an index of shape ${tuple(u.shape)}`
+      detail: `start_indices must be scalars, got an index of shape ${tuple(u.shape)}`
     })
   }
   return u
@@ -125,14 +125,14 @@ export const dynamicSlice = (
   if (starts.length !== v.ndim) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} start_indices must have length equal to the number of dimensions of the operand, ` +
+      detail: `start_indices must have length equal to the number of dimensions of the operand, ` +
         `got ${starts.length} indices for operand shape ${tuple(v.shape)}`
     })
   }
   if (sliceSizes.length !== starts.length) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} slice_sizes must have the same length as start_indices, ` +
+      detail: `slice_sizes must have the same length as start_indices, ` +
         `got start_indices length ${starts.length} and slice_sizes ${tuple(sliceSizes)}`
     })
   }
@@ -202,21 +202,21 @@ export const dynamicUpdateSlice = (
   if (u.ndim !== v.ndim) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} update must have the same rank as operand, got update shape ${tuple(u.shape)} ` +
+      detail: `update must have the same rank as operand, got update shape ${tuple(u.shape)} ` +
         `for operand shape ${tuple(v.shape)}`
     })
   }
   if (starts.length !== v.ndim) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} start_indices must have length equal to the rank of operand, ` +
+      detail: `start_indices must have length equal to the rank of operand, ` +
         `got ${starts.length} indices for operand shape ${tuple(v.shape)}`
     })
   }
   if (u.shape.some((d, i) => d > v.shape[i]!)) {
     throw new ShapeError({
       operation: p,
-      detail: `${p} update shape must be smaller than operand shape, got update shape ${tuple(u.shape)} ` +
+      detail: `update shape must be smaller than operand shape, got update shape ${tuple(u.shape)} ` +
         `for operand shape ${tuple(v.shape)}`
     })
   }

@@ -93,7 +93,7 @@ export const scan = <C, X, Y>(
     if (x.ndim === 0) {
       throw new ShapeError({
         operation: "scan",
-        detail: "scan got value with no leading axis to scan over: a rank-0 xs leaf"
+        detail: "got a value with no leading axis to scan over: a rank-0 xs leaf"
       })
     }
   })
@@ -101,17 +101,17 @@ export const scan = <C, X, Y>(
   if (sizes.some((s) => s !== sizes[0])) {
     throw new ShapeError({
       operation: "scan",
-      detail: `scan got values with different leading axis sizes: ${sizes.join(", ")}`
+      detail: `got values with different leading axis sizes: ${sizes.join(", ")}`
     })
   }
   if (length !== undefined && sizes.length > 0 && sizes[0] !== length) {
     throw new ShapeError({
       operation: "scan",
-      detail: `scan got \`length\` argument of ${length} which disagrees with leading axis sizes ${sizes[0]}`
+      detail: `got \`length\` argument of ${length} which disagrees with leading axis sizes ${sizes[0]}`
     })
   }
   if (length === undefined && sizes.length === 0) {
-    throw new ShapeError({ operation: "scan", detail: "scan got no values to scan over and `length` not provided" })
+    throw new ShapeError({ operation: "scan", detail: "got no values to scan over and `length` not provided" })
   }
   const n = length ?? sizes[0]!
   const carryAvals = carry.map((c) => c.aval)
@@ -131,7 +131,7 @@ export const scan = <C, X, Y>(
       throw new TreeStructureError({
         operation: "scan",
         path: "",
-        detail: `scan body function carry input and carry output must have the same pytree structure, ` +
+        detail: `the body function's carry input and carry output must have the same pytree structure, ` +
           `but they differ: the input carry is ${String(initDef)} and the output carry is ${String(cDef)}`
       })
     }
@@ -148,7 +148,7 @@ export const scan = <C, X, Y>(
   if (diffs.length > 0) {
     throw new ShapeError({
       operation: "scan",
-      detail: `scan body function carry input and carry output must have equal types (e.g. shapes and dtypes of ` +
+      detail: `the body function's carry input and carry output must have equal types (e.g. shapes and dtypes of ` +
         `arrays), but they differ:\n${diffs.join("\n")}`
     })
   }
