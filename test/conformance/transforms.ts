@@ -5,7 +5,7 @@
  * derivatives worked out by hand.
  */
 import { grad, hessian, jacrev, jvp, psum, valueAndGrad, vmap } from "@diffect/ad"
-import { Backend, np, withBackend } from "@diffect/core"
+import { Backend, lax, np, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Effect } from "effect"
 import type { Case } from "./cases.js"
@@ -30,6 +30,33 @@ export const transformCases: ReadonlyArray<Case> = [
         ([v, g]) => pack(v, g)
       ),
     expected: [X.reduce((a, x) => a + Math.sin(x) * x, 0), ...X.map((x) => x * Math.cos(x) + Math.sin(x))]
+  },
+  {
+    // h <- tanh(w h + x) over xs = [1, 2, 3] from h = 0.5, as one scan: value, grad and vmap
+    name: "lax.scan: a tanh recurrence, its grad in w and vmap over w (vs the unrolled loop)",
+    run: () => {
+      const xs = [1, 2, 3]
+      const f = (w: Tensor) =>
+        lax.scan((h: Tensor, x: Tensor) => [np.tanh(np.add(np.multiply(w, h), x)), null] as const, np.array(0.5), np.array(xs))[0]
+      return Effect.gen(function*() {
+        const g = yield* grad(f)(np.array(0.3))
+        const v = yield* vmap(f)(np.array([0.3, -0.4]))
+        return yield* pack(f(np.array(0.3)), g, v)
+      })
+    },
+    expected: (() => {
+      const run = (w: number) => {
+        let h = 0.5
+        let dh = 0
+        for (const x of [1, 2, 3]) {
+          const a = Math.tanh(w * h + x)
+          dh = (1 - a * a) * (h + w * dh)
+          h = a
+        }
+        return [h, dh]
+      }
+      return [run(0.3)[0]!, run(0.3)[1]!, run(0.3)[0]!, run(-0.4)[0]!]
+    })()
   },
   {
     // jax.grad(jnp.tanh)(0.2) = 0.961043
