@@ -37,7 +37,11 @@ export const transformCases: ReadonlyArray<Case> = [
     run: () => {
       const xs = [1, 2, 3]
       const f = (w: Tensor) =>
-        lax.scan((h: Tensor, x: Tensor) => [np.tanh(np.add(np.multiply(w, h), x)), null] as const, np.array(0.5), np.array(xs))[0]
+        lax.scan(
+          (h: Tensor, x: Tensor) => [np.tanh(np.add(np.multiply(w, h), x)), null] as const,
+          np.array(0.5),
+          np.array(xs)
+        )[0]
       return Effect.gen(function*() {
         const g = yield* grad(f)(np.array(0.3))
         const v = yield* vmap(f)(np.array([0.3, -0.4]))

@@ -285,6 +285,34 @@ describe("lax.scan: pytrees, map, foriLoop, jit, staging", () => {
   })
 })
 
+describe("lax.scan nested in programs under reverse mode", () => {
+  const xs = f64([1, 2])
+  const inner = (w: Tensor, h: Tensor) =>
+    lax.scan((g: Tensor, _x: null) => [lax.tanh(lax.mul(w, g)), null] as const, h, null, { length: 2 })[0]
+  const nested = (w: Tensor) =>
+    lax.scan((h: Tensor, x: Tensor) => [lax.add(inner(w, h), x), null] as const, f64([0.5], []), xs)[0]
+  const unrolledNested = (w: Tensor) => {
+    let h = f64([0.5], [])
+    for (const x of [1, 2]) {
+      let g = h
+      for (let k = 0; k < 2; k++) g = lax.tanh(lax.mul(w, g))
+      h = lax.add(g, f64([x], []))
+    }
+    return h
+  }
+  it("a scan inside a scan's body: grad and the second derivative match the unrolled loops", () => {
+    const w = f64([0.7], [])
+    assertClose(num(grad(nested)(w)), num(grad(unrolledNested)(w)), 1e-12)
+    assertClose(num(grad(grad(nested))(w)), num(grad(grad(unrolledNested))(w)), 1e-11)
+  })
+  it("grad of a jitted function holding a scan keeps the primal known (one split of the call and the scan)", () => {
+    const w = f64([0.7], [])
+    assertClose(num(run(jit(grad(nested))(w)) as Tensor), num(grad(unrolledNested)(w)), 1e-12)
+    const [, back] = vjpFlat(([v]) => [run(jit(nested)(v!)) as Tensor], [w])
+    assertClose(num(back([f64([1], [])])[0]!), num(grad(unrolledNested)(w)), 1e-12)
+  })
+})
+
 describe("lax.scan: JAX's errors", () => {
   const tagged = (f: () => unknown): { _tag: string; message: string } => {
     try {
