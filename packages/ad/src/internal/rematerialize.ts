@@ -79,7 +79,9 @@ export const rematerialize = (split: PartialEval, saveable: (eqn: Equation) => b
     equations,
     U.outputs.map(s)
   )
-  const known = prune(new Program(K.constVars, K.consts, K.inputs, K.equations, [...K.outputs.slice(0, nKnownOuts), ...newResK]))
+  const known = prune(
+    new Program(K.constVars, K.consts, K.inputs, K.equations, [...K.outputs.slice(0, nKnownOuts), ...newResK])
+  )
   return { known, unknown, outUnknown: split.outUnknown, residuals: newResK.length }
 }
 
