@@ -1,10 +1,11 @@
 /**
  * `lax.whileLoop` on every backend: the CPU backend reads the predicate once
- * per iteration and runs the loop; WebGPU reads values only asynchronously, so
- * a loop whose predicate lives on the device is a typed `BackendError` there
+ * per iteration and runs the loop, eagerly or compiled. WebGPU reads values
+ * only asynchronously: a jitted loop run as an Effect waits for one read per
+ * iteration; an eager loop (synchronous `lax`) is a typed `BackendError` there
  * (documented in docs/guide/control-flow.md) rather than a wrong value.
  */
-import { jvp } from "@diffect/ad"
+import { jit, jvp } from "@diffect/ad"
 import { Backend, BackendError, lax, np, toJs, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, layer } from "@effect/vitest"
@@ -24,6 +25,11 @@ for (const target of backends) {
             try: () => withBackend(backend, () => loop(np.array(1))),
             catch: (e) => e
           })
+          // compiled: one read per iteration, waited for where the backend reads asynchronously
+          assert.strictEqual(yield* toJs(yield* jit(loop)(np.array(1))), 63)
+          const tangent = jit((x: Tensor) => jvp(loop, [x], [np.array(1)]))
+          const [, t] = yield* tangent(np.array(1))
+          assert.strictEqual(yield* toJs(t), 32)
           if (backend.readSync === undefined) {
             const error = yield* Effect.flip(attempt)
             assert.instanceOf(error, BackendError)
@@ -32,8 +38,6 @@ for (const target of backends) {
           }
           const y = yield* attempt
           assert.strictEqual(yield* toJs(y), 63)
-          const [, t] = yield* jvp(loop, [np.array(1)], [np.array(1)])
-          assert.strictEqual(yield* toJs(t), 32)
         }))
     })
   })

@@ -76,10 +76,13 @@ describe("lax.whileLoop", () => {
         const [, du] = run(jvp(u, [f64(x), f64(a)], [f64(t), f64(0.5)]))
         expect.close(js(dg), js(du), 1e-12)
         // finite differences, when the trip count does not change nearby
-        const h = 1e-7
+        // (a small step: 40 steps at a rate near 1.4 amplify a perturbation ~5e5 times, and the
+        // step's own truncation error grows with it)
+        const h = 1e-8
         if (tripCount(x + h * t, a + h * 0.5, b) === n && tripCount(x - h * t, a - h * 0.5, b) === n) {
           const at = (e: number) => js(u(f64(x + e * t), f64(a + e * 0.5))) as number
-          expect.close(js(dg) as number, (at(h) - at(-h)) / (2 * h), 1e-4)
+          const fd = (at(h) - at(-h)) / (2 * h)
+          assert.isAtMost(Math.abs((js(dg) as number) - fd), 1e-3 * Math.max(1, Math.abs(fd)))
         }
         // second order (forward over forward)
         const hg = run(jacfwd(jacfwd((x: Tensor) => g(x, f64(a))))(f64(x)))

@@ -16,6 +16,7 @@
  * alias (a new reference), so releasing it never frees its owner's data.
  */
 import { BackendError, ConcreteTensor, evalPrimitive, isHigherOrder } from "@diffect/core"
+import type { DType } from "@diffect/core"
 import type {
   AbstractValue,
   BackendShape,
@@ -25,6 +26,7 @@ import type {
   Primitive,
   Tensor
 } from "@diffect/core"
+import { runProgram } from "@diffect/core/Program"
 import type { Program, Var } from "../Program.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
@@ -121,6 +123,31 @@ const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
   return buffer
 }
 
+/**
+ * A `while` as steps: the predicate and the body run with the program runner
+ * (compiled); the predicate is read synchronously where the backend can, and
+ * otherwise waited for (the `yield` of a read Effect), one read per iteration.
+ */
+function* loopSteps(
+  backend: BackendShape,
+  { body, bodyConsts, cond, condConsts }: Params<"while">,
+  operands: ReadonlyArray<Tensor>
+): Steps<ReadonlyArray<Tensor>> {
+  const cc = operands.slice(0, condConsts)
+  const bc = operands.slice(condConsts, condConsts + bodyConsts)
+  let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
+  for (;;) {
+    const pred = runProgram(cond, [...cc, ...carry])[0] as ConcreteTensor
+    const buffer = pred.bufferFor(backend)
+    const host = pred.host ??
+      (backend.readSync !== undefined && buffer !== undefined ? backend.readSync(buffer, pred.aval) : undefined)
+    const value = host !== undefined ? host[0] : ((yield backend.read(buffer!, pred.aval)) as DType.HostArray)[0]
+    if (Number(value) === 0) return carry
+    carry = runProgram(body, [...bc, ...carry])
+    yield
+  }
+}
+
 /** Compiles `steps` (a plan of `program`) for `backend`. */
 export const compileExecutable = (
   program: Program,
@@ -142,6 +169,8 @@ export const compileExecutable = (
   const inputSlots = program.inputs.map(slot)
   const sources: Array<string> = []
   const runs: Array<Run> = []
+  // steps that are generators themselves (a loop), by position in `runs`
+  const stepRuns: Array<((slots: Array<DeviceBuffer | undefined>) => Steps<void>) | undefined> = []
   const arenaOf = planArena(program, steps)
   for (const step of steps) {
     if (step._tag === "Group") {
@@ -181,6 +210,18 @@ export const compileExecutable = (
     }
     const inAvals: ReadonlyArray<AbstractValue> = eqn.inputs.map((v) => v.aval)
     const outAvals: ReadonlyArray<AbstractValue> = eqn.outputs.map((v) => v.aval)
+    if (eqn.primitive === "while") {
+      // a loop as steps: it yields between iterations, and waits for its predicate where the
+      // backend reads asynchronously (WebGPU: one read per iteration)
+      const loop = eqn.params as Params<"while">
+      stepRuns[runs.length] = function*(slots) {
+        const args = ins.map((s, i) => borrowed(backend, inAvals[i]!, slots[s]!))
+        const results = yield* loopSteps(backend, loop, args)
+        for (let i = 0; i < outs.length; i++) slots[outs[i]!] = bufferOf(backend, results[i]!)
+      }
+      runs.push(() => undefined)
+      continue
+    }
     if (isHigherOrder(eqn.primitive)) {
       // control flow: the core evaluates it, running its programs with the (compiled) program runner
       const higher: Primitive = eqn.primitive
@@ -224,7 +265,9 @@ export const compileExecutable = (
     let finished = false
     try {
       for (let k = 0; k < runs.length; k++) {
-        runs[k]!(slots, own, made)
+        const loop = stepRuns[k]
+        if (loop !== undefined) yield* loop(slots)
+        else runs[k]!(slots, own, made)
         yield
       }
       finished = true

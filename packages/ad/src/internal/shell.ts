@@ -19,7 +19,7 @@
  * this module remember their body, so a nested transformation runs it directly,
  * without a fiber: `grad(grad(f))` costs no more than two handlers.
  */
-import { activeBackend, Backend, Memory, withBackend } from "@diffect/core"
+import { activeBackend, Backend, BackendError, Memory, withBackend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
 import { Cause, Context, Effect, Exit } from "effect"
 import { AsyncEffectError, isDiffError } from "../Errors.js"
@@ -65,15 +65,36 @@ const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Ef
 const SLICE_MS = 2
 const turn = Effect.sleep(0)
 
-/** Staged work that yields between steps; its return value is the result. */
-export type Steps<A> = Generator<void, A, void>
+/**
+ * Staged work that yields between steps; its return value is the result. A
+ * step may also yield an Effect to wait for (a device read: a `whileLoop`'s
+ * predicate on WebGPU); the Effect's value is what that `yield` gives back.
+ */
+export type Steps<A> = Generator<void | Effect.Effect<unknown, unknown>, A, unknown>
 
-/** Runs steps to the end, synchronously. */
+/**
+ * Runs steps to the end, synchronously. An Effect a step waits for must
+ * complete synchronously (a CPU read does); one that cannot (a WebGPU read) is
+ * a `BackendError`: only the outermost transformation, run as an Effect, can
+ * wait for the device.
+ */
 export const drain = <A>(steps: Steps<A>): A => {
+  let input: unknown = undefined
   for (;;) {
-    const r = steps.next()
+    const r = steps.next(input)
     if (r.done === true) return r.value
+    input = r.value === undefined ? undefined : waitSync(r.value)
   }
+}
+
+const waitSync = (effect: Effect.Effect<unknown, unknown>): unknown => {
+  const exit = Effect.runSyncExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw new BackendError({
+    backend: activeBackend()?.name ?? "none",
+    detail:
+      "a staged loop needs a value read from the device, and this backend reads asynchronously: run the jitted function as the outermost Effect (not inside another transformation or a memory region)"
+  })
 }
 
 // The outermost stepwise transformation: slices of at most SLICE_MS in its region, a turn
@@ -83,6 +104,7 @@ const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): E
     if (Memory.insideRegion()) return runBody(context, () => drain(body()))
     const session = new Memory.Session(label)
     let steps: Steps<A> | undefined
+    let input: unknown = undefined
     const next = (): Effect.Effect<A, unknown> =>
       Effect.flatMap(
         slice(context, () =>
@@ -90,12 +112,23 @@ const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): E
             steps ??= body()
             const start = performance.now()
             for (;;) {
-              const r = steps.next()
+              const r = steps.next(input)
+              input = undefined
               if (r.done === true) return { done: true as const, value: r.value }
-              if (performance.now() - start > SLICE_MS) return { done: false as const }
+              // a step waits for the device: the slice ends, the read resumes it
+              if (r.value !== undefined) return { done: false as const, wait: r.value }
+              if (performance.now() - start > SLICE_MS) return { done: false as const, wait: undefined }
             }
           })),
-        (r) => r.done ? Effect.succeed(r.value) : Effect.flatMap(turn, next)
+        (r) =>
+          r.done
+            ? Effect.succeed(r.value)
+            : r.wait !== undefined
+            ? Effect.flatMap(r.wait, (value) => {
+              input = value
+              return next()
+            })
+            : Effect.flatMap(turn, next)
       )
     return next().pipe(
       Effect.onExit((exit) =>
