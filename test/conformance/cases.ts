@@ -10,6 +10,7 @@ import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { controlFlowCases } from "./controlFlow.js"
 import { linalgCases } from "./linalg.js"
+import { numpyCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
@@ -906,5 +907,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],
   ["sorting and order statistics", sortingCases],
-  ["linear algebra", linalgCases]
+  ["linear algebra", linalgCases],
+  ["np compositions", numpyCases]
 ]

@@ -8,7 +8,7 @@
  * (no conjugation): JAX's convention, under which transposition is the plain
  * transpose (see rules/transpose.ts).
  */
-import { aval, bind1, ConcreteTensor, DType, lax } from "@diffect/core"
+import { aval, bind1, ConcreteTensor, DType, lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -457,6 +457,84 @@ describe("second order: forward over reverse against finite differences, reverse
   for (const c of [...unaryCases, ...complexCases, ...binaryCases, ...structuredCases]) {
     it(`${c.name}`, () => {
       const details = checkSecondOrder(c)
+      assert.isFalse(details.failed, fc.defaultReportMessage(details) ?? "")
+    })
+  }
+})
+
+// np's compositions (issue 12's breadth): each differentiates through its lax primitives, so
+// JVP and VJP are checked the same way, at points away from their kinks.
+const far = (points: ReadonlyArray<number>, gap: number) => (x: number) => points.some((p) => Math.abs(x - p) < gap)
+const npCases: ReadonlyArray<Case> = [
+  { name: "np.logaddexp", operands: [v(S), v(S)], f: ([x, y]) => np.logaddexp(x!, y!) },
+  { name: "np.logaddexp2", operands: [v(S), v(S)], f: ([x, y]) => np.logaddexp2(x!, y!) },
+  {
+    name: "np.log2, np.log10, np.exp2",
+    operands: [v(S, { min: 0.2, max: 3 })],
+    f: ([x]) => np.add(np.add(np.log2(x!), np.log10(x!)), np.exp2(x!))
+  },
+  { name: "np.arcsinh", operands: [v(S, { min: -3, max: 3 })], f: ([x]) => np.arcsinh(x!) },
+  { name: "np.arccosh", operands: [v(S, { min: 1.2, max: 4 })], f: ([x]) => np.arccosh(x!) },
+  { name: "np.arctanh", operands: [v(S, { min: -0.9, max: 0.9 })], f: ([x]) => np.arctanh(x!) },
+  { name: "np.cbrt", operands: [v(S, { avoid: far([0], 0.2) })], f: ([x]) => np.cbrt(x!) },
+  { name: "np.hypot", operands: [v(S, { avoid: far([0], 0.2) }), v(S)], f: ([x, y]) => np.hypot(x!, y!) },
+  { name: "np.sinc", operands: [v(S, { min: -2, max: 2 })], f: ([x]) => np.sinc(x!) },
+  {
+    name: "np.copysign",
+    operands: [v(S, { avoid: far([0], 0.1) }), v(S, { avoid: far([0], 0.1) })],
+    f: ([x, y]) => np.copysign(np.sin(x!), y!)
+  },
+  { name: "np.median", operands: [v([2, 4], { unique: true })], f: ([x]) => np.median(x!, { axis: 1 }) },
+  { name: "np.quantile", operands: [v([5], { unique: true })], f: ([x]) => np.quantile(x!, 0.3) },
+  {
+    name: "np.trace, np.diagonal",
+    operands: [v([3, 4])],
+    f: ([x]) => np.add(np.trace(x!), np.sum(np.diagonal(x!, { offset: 1 })))
+  },
+  { name: "np.triu, np.roll", operands: [v([3, 3])], f: ([x]) => np.roll(np.triu(x!, { k: -1 }), 2) },
+  { name: "np.kron", operands: [v([2, 2]), v([2, 3])], f: ([x, y]) => np.kron(x!, y!) },
+  { name: "np.cross", operands: [v([2, 3]), v([3])], f: ([x, y]) => np.cross(x!, y!) },
+  { name: "np.convolve same", operands: [v([5]), v([3])], f: ([x, y]) => np.convolve(x!, y!, { mode: "same" }) },
+  { name: "np.correlate full", operands: [v([4]), v([2])], f: ([x, y]) => np.correlate(x!, y!, { mode: "full" }) },
+  {
+    name: "np.interp (values and points)",
+    operands: [v([4], { min: 0.1, max: 2.9, avoid: far([1, 2], 0.05) }), v([4])],
+    f: ([x, fp]) => np.interp(x!, np.array([0, 1, 2, 3], { dtype: "float64" }), fp!)
+  },
+  { name: "np.cov", operands: [v([2, 4])], f: ([x]) => np.cov(x!) },
+  // distinct values: constant rows have no correlation
+  { name: "np.corrcoef", operands: [v([2, 4], { unique: true })], f: ([x]) => np.corrcoef(x!) },
+  {
+    name: "np.average with weights",
+    operands: [v([2, 3]), v([3], { min: 0.5, max: 2 })],
+    f: ([x, w]) => np.average(x!, { axis: 1, weights: w! })
+  },
+  { name: "np.polyval", operands: [v([3]), v(S)], f: ([p, x]) => np.polyval(p!, x!) },
+  {
+    name: "np.einsum ellipsis, three operands",
+    operands: [v([2, 2, 3]), v([3, 2]), v([2])],
+    f: ([a, b, c]) => np.einsum("...ij,jk,k->...i", a!, b!, c!)
+  },
+  {
+    name: "np.takeAlongAxis, np.putAlongAxis",
+    operands: [v([2, 3]), v([2, 1])],
+    f: ([x, u]) => {
+      const idx = np.array([[2], [0]], { dtype: "int32" })
+      return np.add(np.putAlongAxis(x!, idx, u!, 1), np.takeAlongAxis(x!, idx, 1))
+    }
+  },
+  {
+    name: "np.nanmean, np.ptp",
+    operands: [v([2, 3], { unique: true })],
+    f: ([x]) => np.add(np.nanmean(x!, { axis: 0 }), np.ptp(x!, { axis: 0 }))
+  },
+  { name: "np.cumprod, np.diff", operands: [v([5])], f: ([x]) => np.diff(np.cumprod(x!)) }
+]
+
+describe("np compositions: JVP against finite differences, transpose against JVP (float64)", () => {
+  for (const c of npCases) {
+    it(`${c.name}`, () => {
+      const details = checkCase(c)
       assert.isFalse(details.failed, fc.defaultReportMessage(details) ?? "")
     })
   }

@@ -1478,9 +1478,12 @@ export const tensordot = (
 }
 
 /**
- * Einstein summation for one or two operands (`"ij,jk->ik"`, `"bij,bjk->bik"`,
- * `"ij->ji"`, traces and diagonals `"ii->"`, `"ii->i"`; no ellipses). Implicit output (no `->`) takes the labels
- * that appear once, in alphabetical order.
+ * Einstein summation over any number of operands (`"ij,jk->ik"`,
+ * `"bij,bjk->bik"`, `"ij->ji"`, traces and diagonals `"ii->"`, `"ii->i"`,
+ * ellipses `"...ij,...jk->...ik"` broadcasting like NumPy). Implicit output (no
+ * `->`) takes the ellipsis dimensions, then the labels that appear once, in
+ * alphabetical order. Three or more operands are contracted pairwise in the
+ * cheapest order (see `einsumWith`).
  *
  * @example
  * import { np } from "diffect"
@@ -1492,6 +1495,33 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
   return einsumImpl(subscripts, xs)
+}
+
+/**
+ * `einsum` with an explicit contraction planner: `"optimal"` (every pair
+ * order; the default up to six operands) or `"greedy"` (opt_einsum's greedy
+ * rule; the default beyond).
+ *
+ * @example
+ * import { np } from "diffect"
+ * const y = np.einsumWith("ij,jk,kl->il", [np.ones([2, 3]), np.ones([3, 4]), np.ones([4, 5])], { optimize: "greedy" })
+ * console.log(y.shape) // [2, 5]
+ *
+ * @since 0.1.0
+ */
+export const einsumWith = (
+  subscripts: string,
+  operands: ReadonlyArray<TensorLike>,
+  options?: { readonly optimize?: "optimal" | "greedy" | undefined }
+): Tensor => {
+  checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
+  checkOptions("einsum", options, { optimize: anyValue })
+  const optimize = options?.optimize
+  if (optimize !== undefined && optimize !== "optimal" && optimize !== "greedy") {
+    throw argumentError("einsum", "optimize", "\"optimal\" or \"greedy\"", optimize)
+  }
+  const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
+  return einsumImpl(subscripts, xs, optimize)
 }
 
 /**

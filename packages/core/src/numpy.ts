@@ -10,7 +10,11 @@
  *
  * @since 0.1.0
  */
+export * from "./internal/np/arrays.js"
 export * from "./internal/np/cumulative.js"
+export * from "./internal/np/linear.js"
+export * from "./internal/np/math.js"
 export * from "./internal/np/sorting.js"
 export * as linalg from "./linalg.js"
+export * from "./internal/np/stats.js"
 export * from "./np.js"

@@ -305,7 +305,8 @@ describe("np linear algebra", () => {
     expect.tensor(np.einsum("iii->i", cube), "int32", [0, 13, 26])
     expect.tensor(np.einsum("bii->b", f32([a, [[5, 6], [7, 8]]])), "float32", [5, 13])
     assert.isString(failure(() => np.einsum("ii->i", np.ones([2, 3])), "ShapeError"))
-    assert.isString(failure(() => np.einsum("...i->i", np.ones([2, 3])), "ShapeError"))
+    // ellipses are supported (numpy.einsum.test.ts); malformed ones are refused
+    assert.isString(failure(() => np.einsum("..i->i", np.ones([2, 3])), "ShapeError"))
     assert.include(failure(() => np.einsum("ij,jk->ik", f32(a), np.ones([3, 2])), "ShapeError"), "label \"j\"")
   })
 })

@@ -1,6 +1,12 @@
 /**
- * `np.einsum` for one and two operands, lowered to `reduce_sum`, `dot_general`,
- * `transpose` and strided `slice` (diagonals) (no per-element work, and every step has AD rules).
+ * `np.einsum` for any number of operands, with ellipses (broadcasting batch
+ * dimensions), lowered to `reduce_sum`, `dot_general`, `transpose` and strided
+ * `slice` (diagonals): no per-element work, and every step has AD rules.
+ * Several operands are contracted pairwise in a cost-minimizing order, as
+ * opt_einsum (JAX's planner) does: an exhaustive search over pair orders for
+ * up to six operands (`"optimal"`), otherwise the greedy choice of the pair
+ * whose contraction removes the most elements (`"greedy"`). The cost of an
+ * order is the number of multiply-adds of its contractions.
  *
  * @since 0.1.0
  */
@@ -16,9 +22,71 @@ interface Parsed {
   readonly output: string
 }
 
-const parse = (spec: string, nOperands: number): Parsed => {
-  const clean = spec.replace(/\s+/g, "")
-  if (clean.includes(".")) throw fail(spec, "ellipses are not supported")
+const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// Ellipses become fresh letters: each operand's "..." covers its dimensions not named by a
+// letter, right-aligned across operands (NumPy's broadcasting), so the rest of the planner
+// sees letters only. Size-1 ellipsis dimensions are broadcast to the others' size.
+const expandEllipses = (
+  spec: string,
+  clean: string,
+  xs: ReadonlyArray<Tensor>
+): { readonly spec: string; readonly xs: ReadonlyArray<Tensor> } => {
+  if (!clean.includes(".")) return { spec: clean, xs }
+  const [lhs, rhs] = clean.split("->") as [string, string | undefined]
+  const inputs = lhs.split(",")
+  const used = new Set(clean.replace(/[.,\->]/g, ""))
+  const fresh = [...letters].filter((c) => !used.has(c))
+  const counts = inputs.map((s, k) => {
+    const parts = s.split("...")
+    if (parts.length > 2 || /\./.test(parts.join(""))) throw fail(spec, `invalid ellipsis in "${s}"`)
+    if (parts.length === 1) return -1
+    const n = (xs[k]?.ndim ?? 0) - parts.join("").length
+    if (n < 0) throw fail(spec, `operand ${k} has fewer dimensions than its subscripts "${s}" name`)
+    return n
+  })
+  const width = Math.max(0, ...counts)
+  if (width > fresh.length) throw fail(spec, "too many dimensions for the available labels")
+  const labels = fresh.slice(0, width).join("")
+  // The broadcast size of each ellipsis dimension (right-aligned).
+  const sizes = new Array<number>(width).fill(1)
+  counts.forEach((n, k) => {
+    if (n < 0) return
+    const start = inputs[k]!.indexOf("...")
+    for (let i = 0; i < n; i++) {
+      const d = xs[k]!.shape[start + i]!
+      const at = width - n + i
+      if (d !== 1) {
+        if (sizes[at] !== 1 && sizes[at] !== d) {
+          throw fail(spec, `ellipsis dimensions of sizes ${sizes[at]} and ${d} do not broadcast`)
+        }
+        sizes[at] = d
+      }
+    }
+  })
+  const newXs = xs.map((x, k) => {
+    const n = counts[k]!
+    if (n < 0) return x
+    const start = inputs[k]!.indexOf("...")
+    const target = x.shape.map((d, i) => (i >= start && i < start + n ? sizes[width - n + i - start]! : d))
+    return target.every((d, i) => d === x.shape[i]) ? x : lax.broadcastInDim(x, target, x.shape.map((_, i) => i))
+  })
+  const newInputs = inputs.map((s, k) => s.replace("...", labels.slice(width - Math.max(counts[k]!, 0))))
+  let output: string
+  if (rhs === undefined) {
+    // Implicit mode: the ellipsis labels, then the labels that appear once, alphabetically.
+    const all = inputs.join("").replace(/\.\.\./g, "")
+    const once = [...new Set(all)].filter((c) => all.split(c).length === 2).sort().join("")
+    output = labels + once
+  } else {
+    if (rhs.split("...").length > 2) throw fail(spec, "the output has more than one ellipsis")
+    output = rhs.replace("...", labels)
+  }
+  return { spec: `${newInputs.join(",")}->${output}`, xs: newXs }
+}
+
+const parse = (spec: string, clean: string, nOperands: number): Parsed => {
+  if (clean.includes(".")) throw fail(spec, "an ellipsis must be written as three dots")
   const [lhs, rhs] = clean.split("->") as [string, string | undefined]
   const inputs = lhs.split(",")
   if (inputs.length !== nOperands) {
@@ -95,27 +163,20 @@ const diagonals = (x: Tensor, s: string): [Tensor, string] => {
   return [x, s]
 }
 
-/**
- * Evaluates an einsum over operands already promoted to one dtype.
- *
- * @since 0.1.0
- */
-export const einsum = (spec: string, xs: ReadonlyArray<Tensor>): Tensor => {
-  if (xs.length !== 1 && xs.length !== 2) throw fail(spec, "only one or two operands are supported")
-  const { inputs, output } = parse(spec, xs.length)
-  labelSizes(spec, inputs, xs)
-  const diag = xs.map((x, k) => diagonals(x, inputs[k]!))
-  if (xs.length === 1) {
-    const [y, s] = sumOut(diag[0]![0], diag[0]![1], (c) => output.includes(c))
-    return permuteTo(y, s, output)
-  }
-  const [[x0, sa], [x1, sb]] = diag as [[Tensor, string], [Tensor, string]]
-  // Labels only in one operand and not in the output are summed out first.
-  const [a, la] = sumOut(x0, sa, (c) => output.includes(c) || sb.includes(c))
-  const [b, lb] = sumOut(x1, sb, (c) => output.includes(c) || sa.includes(c))
+// Contracts two operands, keeping the labels in `keep` (the output's and the other operands').
+const contractPair = (
+  x0: Tensor,
+  sa: string,
+  x1: Tensor,
+  sb: string,
+  keep: (c: string) => boolean
+): [Tensor, string] => {
+  // Labels only in one operand and not kept are summed out first.
+  const [a, la] = sumOut(x0, sa, (c) => keep(c) || sb.includes(c))
+  const [b, lb] = sumOut(x1, sb, (c) => keep(c) || sa.includes(c))
   const shared = [...la].filter((c) => lb.includes(c))
-  const batch = shared.filter((c) => output.includes(c))
-  const contract = shared.filter((c) => !output.includes(c))
+  const batch = shared.filter((c) => keep(c))
+  const contract = shared.filter((c) => !keep(c))
   const y = lax.dotGeneral(
     a,
     b,
@@ -125,5 +186,129 @@ export const einsum = (spec: string, xs: ReadonlyArray<Tensor>): Tensor => {
   // dot_general's output order: batch labels, then lhs free, then rhs free.
   const have = batch.join("") + [...la].filter((c) => !shared.includes(c)).join("") +
     [...lb].filter((c) => !shared.includes(c)).join("")
-  return permuteTo(y, have, output)
+  return [y, have]
+}
+
+/** How `einsum` orders the pairwise contractions of three or more operands. @since 0.1.0 */
+export type Optimize = "optimal" | "greedy"
+
+interface Step {
+  readonly i: number
+  readonly j: number
+}
+
+const labelsKept = (labels: ReadonlyArray<string>, i: number, j: number, output: string): string => {
+  const others = labels.filter((_, k) => k !== i && k !== j).join("") + output
+  return [...new Set(labels[i]! + labels[j]!)].filter((c) => others.includes(c)).join("")
+}
+
+const product = (s: string, sizes: ReadonlyMap<string, number>): number => {
+  let p = 1
+  for (const c of s) p *= sizes.get(c)!
+  return p
+}
+
+// The multiply-adds of contracting operands i and j: one per combination of their labels.
+const pairCost = (labels: ReadonlyArray<string>, i: number, j: number, sizes: ReadonlyMap<string, number>): number =>
+  product([...new Set(labels[i]! + labels[j]!)].join(""), sizes)
+
+const applyStep = (labels: ReadonlyArray<string>, { i, j }: Step, output: string): Array<string> => [
+  ...labels.filter((_, k) => k !== i && k !== j),
+  labelsKept(labels, i, j, output)
+]
+
+/**
+ * The order of pairwise contractions: `optimal` tries every order (the
+ * operands' count is small); `greedy` takes, at each step, the pair whose
+ * result is smallest relative to its inputs, breaking ties by cost.
+ *
+ * @since 0.1.0
+ */
+export const contractionPath = (
+  inputs: ReadonlyArray<string>,
+  output: string,
+  sizes: ReadonlyMap<string, number>,
+  optimize: Optimize
+): { readonly path: ReadonlyArray<Step>; readonly cost: number } => {
+  if (optimize === "optimal") {
+    let best: { path: Array<Step>; cost: number } = { path: [], cost: Infinity }
+    const search = (labels: ReadonlyArray<string>, path: Array<Step>, cost: number) => {
+      if (cost >= best.cost) return
+      if (labels.length === 1) {
+        best = { path: [...path], cost }
+        return
+      }
+      for (let i = 0; i < labels.length; i++) {
+        for (let j = i + 1; j < labels.length; j++) {
+          const step = { i, j }
+          path.push(step)
+          search(applyStep(labels, step, output), path, cost + pairCost(labels, i, j, sizes))
+          path.pop()
+        }
+      }
+    }
+    search(inputs, [], 0)
+    return best
+  }
+  let labels = [...inputs]
+  const path: Array<Step> = []
+  let cost = 0
+  while (labels.length > 1) {
+    let pick: Step = { i: 0, j: 1 }
+    let bestKey: readonly [number, number] = [Infinity, Infinity]
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        const removed = product(labelsKept(labels, i, j, output), sizes) - product(labels[i]!, sizes) -
+          product(labels[j]!, sizes)
+        const c = pairCost(labels, i, j, sizes)
+        if (removed < bestKey[0] || (removed === bestKey[0] && c < bestKey[1])) {
+          bestKey = [removed, c]
+          pick = { i, j }
+        }
+      }
+    }
+    cost += pairCost(labels, pick.i, pick.j, sizes)
+    path.push(pick)
+    labels = applyStep(labels, pick, output)
+  }
+  return { path, cost }
+}
+
+/**
+ * Evaluates an einsum over operands already promoted to one dtype.
+ *
+ * @since 0.1.0
+ */
+export const einsum = (spec: string, operands: ReadonlyArray<Tensor>, optimize?: Optimize): Tensor => {
+  if (operands.length === 0) throw fail(spec, "at least one operand is required")
+  const expanded = expandEllipses(spec, spec.replace(/\s+/g, ""), operands)
+  const xs = expanded.xs
+  const { inputs, output } = parse(spec, expanded.spec, xs.length)
+  const sizes = labelSizes(spec, inputs, xs)
+  const diag = xs.map((x, k) => diagonals(x, inputs[k]!))
+  if (xs.length === 1) {
+    const [y, s] = sumOut(diag[0]![0], diag[0]![1], (c) => output.includes(c))
+    return permuteTo(y, s, output)
+  }
+  // Labels only one operand has and the output lacks are summed out at once.
+  let operandsNow = diag.map(([x, s], k) => {
+    const others = diag.filter((_, m) => m !== k).map(([, t]) => t).join("") + output
+    return sumOut(x, s, (c) => others.includes(c))
+  })
+  const { path } = contractionPath(
+    operandsNow.map(([, s]) => s),
+    output,
+    sizes,
+    optimize ?? (xs.length <= 6 ? "optimal" : "greedy")
+  )
+  for (const { i, j } of path) {
+    const labels = operandsNow.map(([, s]) => s)
+    const keep = labelsKept(labels, i, j, output)
+    const [a, sa] = operandsNow[i]!
+    const [b, sb] = operandsNow[j]!
+    const next = contractPair(a, sa, b, sb, (c) => keep.includes(c))
+    operandsNow = [...operandsNow.filter((_, k) => k !== i && k !== j), next]
+  }
+  const [y, s] = operandsNow[0]!
+  return permuteTo(y, s, output)
 }

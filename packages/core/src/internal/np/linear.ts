@@ -1,0 +1,363 @@
+/**
+ * `np`'s products and polynomials beyond `dot`/`matmul`: `vdot`, `kron`,
+ * `cross`, `polyval`, `convolve`/`correlate` (one `dot_general` against a
+ * sliding-window gather), `trapezoid`, `interp`, `select`, and the dtype
+ * queries `resultType`/`promoteTypes`.
+ *
+ * @since 0.1.0
+ */
+import { isComplex, isDType } from "../../DType.js"
+import type { DType } from "../../DType.js"
+import { ShapeError } from "../../Errors.js"
+import * as lax from "../../lax.js"
+import * as np from "../../np.js"
+import { Tensor } from "../../Tensor.js"
+import { anyValue, argumentError, checkAxis, checkOptions, integer, number, string } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
+import { diff } from "./arrays.js"
+import { argsort, searchsorted } from "./sorting.js"
+
+/**
+ * The dot product of the flattened inputs, conjugating the first (`jnp.vdot`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.vdot(np.array([[1, 2], [3, 4]]), np.array([[1, 1], [1, 1]])))) // 10
+ *
+ * @since 0.1.0
+ */
+export const vdot = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = promoteAll("vdot", [np.ravel(x), np.ravel(y)])
+  if (a!.shape[0] !== b!.shape[0]) {
+    throw new ShapeError({ operation: "vdot", detail: `vectors of different sizes: ${a!.shape[0]} and ${b!.shape[0]}` })
+  }
+  return lax.dotGeneral(isComplex(a!.dtype) ? lax.conj(a!) : a!, b!, [[0], [0]])
+}
+
+/**
+ * The Kronecker product (`jnp.kron`): blocks of `x[i] * y`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.kron(np.array([1, 10]), np.array([1, 2, 3])))) // [1, 2, 3, 10, 20, 30]
+ *
+ * @since 0.1.0
+ */
+export const kron = (x: TensorLike, y: TensorLike): Tensor => {
+  let [a, b] = promoteAll("kron", [toTensor(x), toTensor(y)]) as [Tensor, Tensor]
+  const nd = Math.max(a.ndim, b.ndim)
+  a = lax.reshape(a, [...new Array<number>(nd - a.ndim).fill(1), ...a.shape])
+  b = lax.reshape(b, [...new Array<number>(nd - b.ndim).fill(1), ...b.shape])
+  // Interleave: a's dims at even positions, b's at odd ones, then merge each pair.
+  const shape = Array.from({ length: 2 * nd }, (_, i) => (i % 2 === 0 ? a.shape[i / 2]! : b.shape[(i - 1) / 2]!))
+  const ea = lax.broadcastInDim(a, shape, Array.from({ length: nd }, (_, i) => 2 * i))
+  const eb = lax.broadcastInDim(b, shape, Array.from({ length: nd }, (_, i) => 2 * i + 1))
+  return lax.reshape(lax.mul(ea, eb), Array.from({ length: nd }, (_, i) => a.shape[i]! * b.shape[i]!))
+}
+
+/** Options of `cross`: the axis of the vectors (-1 by default) in both inputs. @since 0.1.0 */
+export interface CrossOptions {
+  readonly axis?: number | undefined
+}
+
+/**
+ * The cross product of 3-vectors (2-vectors give the z component) along the
+ * last axis, broadcasting the others (`jnp.cross`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cross(np.array([1, 0, 0]), np.array([0, 1, 0])))) // [0, 0, 1]
+ * console.log(toJsSync(np.cross(np.array([1, 2]), np.array([3, 4])))) // -2
+ *
+ * @since 0.1.0
+ */
+export const cross = (x: TensorLike, y: TensorLike, options?: CrossOptions): Tensor => {
+  checkOptions("cross", options, { axis: integer })
+  let a = toTensor(x)
+  let b = toTensor(y)
+  if (a.ndim === 0 || b.ndim === 0) throw new ShapeError({ operation: "cross", detail: "inputs must be vectors" })
+  a = np.moveaxis(a, checkAxis("cross", options?.axis ?? -1, a.ndim), -1)
+  b = np.moveaxis(b, checkAxis("cross", options?.axis ?? -1, b.ndim), -1)
+  const na = a.shape[a.ndim - 1]!
+  const nb = b.shape[b.ndim - 1]!
+  if ((na !== 2 && na !== 3) || (nb !== 2 && nb !== 3)) {
+    throw new ShapeError({
+      operation: "cross",
+      detail: "incompatible dimensions for cross product (dimension must be 2 or 3)"
+    })
+  }
+  const part = (t: Tensor, i: number, n: number) =>
+    i < n ? np.take(t, [i], { axis: -1 }) : np.zerosLike(np.take(t, [0], { axis: -1 }))
+  const [a0, a1, a2] = [0, 1, 2].map((i) => part(a, i, na)) as [Tensor, Tensor, Tensor]
+  const [b0, b1, b2] = [0, 1, 2].map((i) => part(b, i, nb)) as [Tensor, Tensor, Tensor]
+  const z = np.subtract(np.multiply(a0, b1), np.multiply(a1, b0))
+  if (na === 2 && nb === 2) return np.squeeze(z, { axis: -1 })
+  const xC = np.subtract(np.multiply(a1, b2), np.multiply(a2, b1))
+  const yC = np.subtract(np.multiply(a2, b0), np.multiply(a0, b2))
+  const out = np.concatenate([xC, yC, z], { axis: -1 })
+  return options?.axis === undefined ? out : np.moveaxis(out, -1, options.axis)
+}
+
+/**
+ * Evaluates the polynomial with coefficients `p` (highest power first) at `x`,
+ * by Horner's rule (`jnp.polyval`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polyval(np.array([3, 0, 1]), np.array([5, -1])))) // [76, 4]
+ *
+ * @since 0.1.0
+ */
+export const polyval = (p: TensorLike, x: TensorLike): Tensor => {
+  const coeffs = toTensor(p)
+  if (coeffs.ndim !== 1) throw new ShapeError({ operation: "polyval", detail: "p must be a 1-D array of coefficients" })
+  const n = coeffs.shape[0]!
+  if (n === 0) return np.zerosLike(x)
+  let y = np.add(np.multiply(np.zerosLike(x), 0), np.index(coeffs, 0))
+  for (let i = 1; i < n; i++) y = np.add(np.multiply(y, x), np.index(coeffs, i))
+  return y
+}
+
+/** How much of a full convolution `convolve`/`correlate` keep. @since 0.1.0 */
+export type ConvolveMode = "full" | "same" | "valid"
+
+// correlate(a, v)[k] = sum_j a[k + j - pad] v[j], as one gather of sliding windows and a dot.
+const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tensor => {
+  const n = a.shape[0]!
+  const m = v.shape[0]!
+  if (n === 0 || m === 0) throw new ShapeError({ operation: op, detail: "inputs cannot be empty" })
+  const [lo, hi] = mode === "full"
+    ? [m - 1, m - 1]
+    : mode === "same"
+    ? [Math.floor((m - 1) / 2), Math.ceil((m - 1) / 2)]
+    : [0, 0]
+  const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
+  const outLen = n + lo + hi - m + 1
+  if (outLen <= 0) return lax.full([0], 0, a.dtype)
+  const windows = lax.add(lax.iota("int32", [outLen, m], 0), lax.iota("int32", [outLen, m], 1))
+  const patches = lax.gather(padded, windows, 0)
+  return lax.dotGeneral(patches, v, [[1], [0]])
+}
+
+const convolveArgs = (
+  op: string,
+  a: TensorLike,
+  v: TensorLike,
+  options: { readonly mode?: ConvolveMode | undefined } | undefined
+) => {
+  checkOptions(op, options, { mode: string, precision: anyValue })
+  const mode = options?.mode ?? "full"
+  if (mode !== "full" && mode !== "same" && mode !== "valid") {
+    throw argumentError(op, "mode", "\"full\", \"same\" or \"valid\"", mode)
+  }
+  const [x, w] = promoteAll(op, [toTensor(a), toTensor(v)]) as [Tensor, Tensor]
+  if (x.ndim !== 1 || w.ndim !== 1) {
+    throw new ShapeError({ operation: op, detail: `${op}() only supports 1-dimensional inputs` })
+  }
+  return { mode, x, w }
+}
+
+/**
+ * The discrete linear convolution of two 1-D arrays (`jnp.convolve`), `"full"`
+ * by default; NumPy's rule swaps the inputs when `v` is longer.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.convolve(np.array([1, 2, 3]), np.array([0, 1, 0.5])))) // [0, 1, 2.5, 4, 1.5]
+ * console.log(toJsSync(np.convolve(np.array([1, 2, 3]), np.array([0, 1, 0.5]), { mode: "same" }))) // [1, 2.5, 4]
+ *
+ * @since 0.1.0
+ */
+export const convolve = (
+  a: TensorLike,
+  v: TensorLike,
+  options?: { readonly mode?: ConvolveMode | undefined }
+): Tensor => {
+  let { mode, w, x } = convolveArgs("convolve", a, v, options)
+  if (w.shape[0]! > x.shape[0]!) [x, w] = [w, x]
+  return correlate1d("convolve", x, lax.rev(w, [0]), mode)
+}
+
+/**
+ * The cross-correlation of two 1-D arrays (`jnp.correlate`), `"valid"` by
+ * default; the second input is conjugated.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.correlate(np.array([1, 2, 3]), np.array([0, 1, 0.5])))) // [3.5]
+ * console.log(toJsSync(np.correlate(np.array([1, 2, 3]), np.array([0, 1, 0.5]), { mode: "full" }))) // [0.5, 2, 3.5, 3, 0]
+ *
+ * @since 0.1.0
+ */
+export const correlate = (
+  a: TensorLike,
+  v: TensorLike,
+  options?: { readonly mode?: ConvolveMode | undefined }
+): Tensor => {
+  const { mode, w, x } = convolveArgs("correlate", a, v, { mode: options?.mode ?? "valid" })
+  const conj = isComplex(w.dtype) ? lax.conj(w) : w
+  if (w.shape[0]! > x.shape[0]!) {
+    // NumPy: swap, then reverse the result
+    return lax.rev(correlate1d("correlate", conj, x, mode), [0])
+  }
+  return correlate1d("correlate", x, conj, mode)
+}
+
+/** Options of `trapezoid`: sample points `x`, or a spacing `dx` (1), and the axis (-1). @since 0.1.0 */
+export interface TrapezoidOptions {
+  readonly x?: TensorLike | undefined
+  readonly dx?: number | undefined
+  readonly axis?: number | undefined
+}
+
+/**
+ * The integral of `y` by the trapezoidal rule (`jnp.trapezoid`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3])))) // 4
+ * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), { x: np.array([4, 6, 8]) }))) // 8
+ *
+ * @since 0.1.0
+ */
+export const trapezoid = (y: TensorLike, options?: TrapezoidOptions): Tensor => {
+  checkOptions("trapezoid", options, { x: anyValue, dx: number, axis: integer })
+  const t = np.moveaxis(toInexact(toTensor(y)), checkAxis("trapezoid", options?.axis ?? -1, toTensor(y).ndim), -1)
+  const n = t.shape[t.ndim - 1]!
+  if (n < 2) return np.sum(np.multiply(t, 0), { axis: -1 })
+  const last = t.ndim - 1
+  const at = (v: Tensor, lo: number, hi: number) =>
+    lax.slice(v, v.shape.map((_, d) => (d === v.ndim - 1 ? lo : 0)), v.shape.map((m, d) => (d === v.ndim - 1 ? hi : m)))
+  const avg = np.multiply(np.add(at(t, 1, n), at(t, 0, n - 1)), 0.5)
+  if (options?.x === undefined) return np.multiply(np.sum(avg, { axis: last }), options?.dx ?? 1)
+  let xs = toInexact(toTensor(options.x))
+  if (xs.ndim > 1) xs = np.moveaxis(xs, options?.axis ?? -1, -1)
+  const dx = diff(xs, { axis: -1 })
+  return np.sum(np.multiply(avg, dx), { axis: -1 })
+}
+
+/** Options of `interp`: the values below and above the sample range (the end values by default), a period. @since 0.1.0 */
+export interface InterpOptions {
+  readonly left?: number | undefined
+  readonly right?: number | undefined
+  readonly period?: number | undefined
+}
+
+/**
+ * One-dimensional piecewise-linear interpolation (`jnp.interp`): `xp` must be
+ * increasing.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const xp = np.array([1, 2, 3])
+ * const fp = np.array([3, 2, 0])
+ * console.log(toJsSync(np.interp(np.array([0, 1.5, 2.72, 3.14]), xp, fp))) // [3, 2.5, 0.56, 0]
+ *
+ * @since 0.1.0
+ */
+export const interp = (x: TensorLike, xp: TensorLike, fp: TensorLike, options?: InterpOptions): Tensor => {
+  checkOptions("interp", options, { left: number, right: number, period: number })
+  let [xs, xps, fps] = promoteAll("interp", [
+    toInexact(toTensor(x)),
+    toInexact(toTensor(xp)),
+    toInexact(toTensor(fp))
+  ]) as [Tensor, Tensor, Tensor]
+  if (xps.ndim !== 1 || fps.ndim !== 1 || xps.shape[0] !== fps.shape[0]) {
+    throw new ShapeError({ operation: "interp", detail: "xp and fp must be one-dimensional arrays of equal size" })
+  }
+  const n = xps.shape[0]!
+  if (n === 0) throw new ShapeError({ operation: "interp", detail: "xp and fp cannot be empty" })
+  if (options?.period !== undefined) {
+    const p = options.period
+    if (p === 0) throw argumentError("interp", "period", "a non-zero period", p)
+    const wrap = (v: Tensor) => np.mod(v, Math.abs(p))
+    xs = wrap(xs)
+    const order = argsort(wrap(xps))
+    const sx = np.take(wrap(xps), order)
+    const sf = np.take(fps, order)
+    xps = np.concatenate([np.subtract(np.take(sx, [-1]), Math.abs(p)), sx, np.add(np.take(sx, [0]), Math.abs(p))])
+    fps = np.concatenate([np.take(sf, [-1]), sf, np.take(sf, [0])])
+  }
+  const m = xps.shape[0]!
+  const found = searchsorted(xps, xs, { side: "right" })
+  const int = (v: number) => lax.full(found.shape, v, "int32")
+  const i = lax.max(lax.min(found, int(Math.max(m - 1, 1))), int(1))
+  const im1 = m === 1 ? int(0) : lax.sub(i, int(1))
+  const x0 = np.take(xps, im1)
+  const x1 = np.take(xps, m === 1 ? im1 : i)
+  const f0 = np.take(fps, im1)
+  const f1 = np.take(fps, m === 1 ? im1 : i)
+  const dxv = np.subtract(x1, x0)
+  const safe = np.where(np.equal(dxv, 0), 1, dxv)
+  let y = m === 1
+    ? np.broadcastTo(f0, xs.shape)
+    : np.add(f0, np.multiply(np.divide(np.subtract(xs, x0), safe), np.subtract(f1, f0)))
+  if (options?.period === undefined) {
+    const first = np.index(xps, 0)
+    const last = np.index(xps, m - 1)
+    y = np.where(np.less(xs, first), options?.left ?? np.index(fps, 0), y)
+    y = np.where(np.greater(xs, last), options?.right ?? np.index(fps, m - 1), y)
+  }
+  return y
+}
+
+/**
+ * `jnp.select`: for each element, the value of the first choice whose
+ * condition holds, else `default` (0).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([0, 1, 2, 3, 4, 5])
+ * console.log(toJsSync(np.select([np.less(x, 3), np.greater(x, 4)], [x, np.multiply(x, 10)], 42))) // [0, 1, 2, 42, 42, 50]
+ *
+ * @since 0.1.0
+ */
+export const select = (
+  condlist: ReadonlyArray<TensorLike>,
+  choicelist: ReadonlyArray<TensorLike>,
+  defaultValue: TensorLike = 0
+): Tensor => {
+  if (!Array.isArray(condlist) || !Array.isArray(choicelist) || condlist.length !== choicelist.length) {
+    throw argumentError("select", "condlist", "as many conditions as choices", condlist)
+  }
+  let out = toTensor(defaultValue)
+  for (let k = condlist.length - 1; k >= 0; k--) out = np.where(condlist[k]!, choicelist[k]!, out)
+  return out
+}
+
+/**
+ * The dtype NumPy's promotion (JAX's lattice, with JS numbers weak) gives
+ * these arguments (`jnp.result_type`); dtype names count as strong.
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.resultType(np.array([1], { dtype: "int32" }), 2.5)) // float32
+ * console.log(np.resultType("int32", "float64")) // float64
+ *
+ * @since 0.1.0
+ */
+export const resultType = (...args: ReadonlyArray<TensorLike | DType>): DType => {
+  if (args.length === 0) throw argumentError("resultType", "args", "at least one array or dtype", args)
+  const typed = args.map((a) =>
+    typeof a === "string" && isDType(a)
+      ? { dtype: a, weakType: false }
+      : ((t: Tensor) => ({ dtype: t.dtype, weakType: t.weakType }))(toTensor(a as TensorLike))
+  )
+  return promoted("resultType", typed)[0]
+}
+
+/**
+ * The dtype two dtypes promote to (`jnp.promote_types`).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.promoteTypes("int32", "float32")) // float32
+ *
+ * @since 0.1.0
+ */
+export const promoteTypes = (a: DType, b: DType): DType => resultType(a, b)
+
+void prepare
+void Tensor
+void number

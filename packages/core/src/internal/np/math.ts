@@ -1,0 +1,562 @@
+/**
+ * `np`'s further elementwise math: logarithms and exponentials in other
+ * bases, the inverse hyperbolic functions, rounding toward zero, NaN-aware
+ * maximum and minimum, sign manipulation, comparisons with a tolerance, and
+ * angle conversions. Each is a composition of `lax` primitives (as in
+ * `jax.numpy`), so it differentiates, batches and runs on every backend.
+ *
+ * @since 0.1.0
+ */
+import { isComplex, isInexact } from "../../DType.js"
+import * as lax from "../../lax.js"
+import * as np from "../../np.js"
+import type { Tensor } from "../../Tensor.js"
+import { boolean, checkOptions, number } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { prepare, toInexact, toTensor } from "../npHelpers.js"
+
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
+const inexact = (x: TensorLike): Tensor => toInexact(toTensor(x))
+const inexactPair = (op: string, x: TensorLike, y: TensorLike): readonly [Tensor, Tensor] => {
+  const [a, b] = prepare(op, [x, y]) as [Tensor, Tensor]
+  return [toInexact(a), toInexact(b)]
+}
+
+/**
+ * Base-2 logarithm.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.log2(np.array([1, 8, 0.5])))) // [0, 3, -1]
+ *
+ * @since 0.1.0
+ */
+export const log2 = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return lax.div(lax.log(t), c(t, Math.LN2))
+}
+
+/**
+ * Base-10 logarithm.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.log10(np.array([1, 1000])))) // [0, 3]
+ *
+ * @since 0.1.0
+ */
+export const log10 = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return lax.div(lax.log(t), c(t, Math.LN10))
+}
+
+/**
+ * `2 ** x`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.exp2(np.array([0, 3, -1])))) // [1, 8, 0.5]
+ *
+ * @since 0.1.0
+ */
+export const exp2 = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return lax.exp(lax.mul(t, c(t, Math.LN2)))
+}
+
+// log(e^a + e^b): max + log1p(exp(-|a - b|)), with -|d| as min(d, -d) so that the derivative at
+// a tie is 1/2 each (JAX's custom JVP); equal infinities give themselves.
+const logaddexpImpl = (a: Tensor, b: Tensor): Tensor => {
+  const m = lax.max(a, b)
+  const d = lax.sub(a, b)
+  const finite = lax.eq(d, d)
+  const safe = lax.select(finite, d, c(d, 0))
+  const r = lax.add(m, lax.log1p(lax.exp(lax.min(safe, lax.neg(safe)))))
+  return lax.select(lax.or(finite, lax.ne(m, m)), r, m)
+}
+
+/**
+ * `log(exp(x) + exp(y))` without overflow (`jnp.logaddexp`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logaddexp(np.array([0, 1000]), np.array([0, 1000])))) // [0.6931472, 1000.6931]
+ *
+ * @since 0.1.0
+ */
+export const logaddexp = (x: TensorLike, y: TensorLike): Tensor => logaddexpImpl(...inexactPair("logaddexp", x, y))
+
+/**
+ * `log2(2 ** x + 2 ** y)` without overflow (`jnp.logaddexp2`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logaddexp2(np.array([1, 3]), np.array([1, 3])))) // [2, 4]
+ *
+ * @since 0.1.0
+ */
+export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = inexactPair("logaddexp2", x, y)
+  return lax.div(logaddexpImpl(lax.mul(a, c(a, Math.LN2)), lax.mul(b, c(b, Math.LN2))), c(a, Math.LN2))
+}
+
+/**
+ * Inverse hyperbolic sine, accurate near zero and for large `|x|`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arcsinh(np.array([0, 1, -10])))) // [0, 0.8813736, -2.9982230]
+ *
+ * @since 0.1.0
+ */
+export const arcsinh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  const a = lax.abs(t)
+  // asinh|x| = log1p(|x| + x^2 / (1 + sqrt(1 + x^2))); for huge |x|, log(2|x|)
+  const big = lax.gt(a, c(a, 1e150))
+  const safe = lax.select(big, c(a, 1), a)
+  const small = lax.log1p(
+    lax.add(safe, lax.div(lax.mul(safe, safe), lax.add(c(a, 1), lax.sqrt(lax.add(c(a, 1), lax.mul(safe, safe))))))
+  )
+  const r = lax.select(big, lax.add(lax.log(a), c(a, Math.LN2)), small)
+  return lax.mul(lax.sign(t), r)
+}
+
+/**
+ * Inverse hyperbolic cosine (NaN below 1).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arccosh(np.array([1, 2, 0.5])))) // [0, 1.3169579, NaN]
+ *
+ * @since 0.1.0
+ */
+export const arccosh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  const big = lax.gt(t, c(t, 1e150))
+  const safe = lax.select(big, c(t, 2), t)
+  // log(x + sqrt(x - 1) sqrt(x + 1)) = log1p((x - 1) + sqrt(x - 1) sqrt(x + 1))
+  const xm1 = lax.sub(safe, c(t, 1))
+  const r = lax.log1p(lax.add(xm1, lax.mul(lax.sqrt(xm1), lax.sqrt(lax.add(safe, c(t, 1))))))
+  return lax.select(big, lax.add(lax.log(t), c(t, Math.LN2)), r)
+}
+
+/**
+ * Inverse hyperbolic tangent (±inf at ±1, NaN beyond).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arctanh(np.array([0, 0.5, 1])))) // [0, 0.5493061, Infinity]
+ *
+ * @since 0.1.0
+ */
+export const arctanh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  // sign(x) 0.5 log1p(2|x| / (1 - |x|)): the argument of log1p stays positive, so no cancellation near -1
+  const a = lax.abs(t)
+  return lax.mul(lax.sign(t), lax.mul(c(t, 0.5), lax.log1p(lax.div(lax.mul(c(t, 2), a), lax.sub(c(t, 1), a)))))
+}
+
+/**
+ * Cube root (real, negative for negative `x`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cbrt(np.array([27, -8, 0])))) // [3, -2, 0]
+ *
+ * @since 0.1.0
+ */
+export const cbrt = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  const a = lax.abs(t)
+  // pow gives the nearest float to a^(1/3) up to rounding; one Newton step makes exact cubes exact
+  const y0 = lax.pow(a, c(a, 1 / 3))
+  const positive = lax.gt(y0, c(a, 0))
+  const safeY = lax.select(positive, y0, c(a, 1))
+  const y1 = lax.sub(
+    safeY,
+    lax.div(lax.sub(lax.mul(lax.mul(safeY, safeY), safeY), a), lax.mul(c(a, 3), lax.mul(safeY, safeY)))
+  )
+  const finite = lax.lt(a, c(a, Infinity))
+  const y = lax.select(lax.and(positive, finite), y1, y0)
+  return lax.mul(lax.sign(t), y)
+}
+
+/**
+ * `sqrt(x^2 + y^2)` without overflow or underflow (`jnp.hypot`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.hypot(np.array([3, 1e30]), np.array([4, 1e30])))) // [5, 1.4142136e+30]
+ *
+ * @since 0.1.0
+ */
+export const hypot = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a0, b0] = inexactPair("hypot", x, y)
+  const a = lax.abs(a0)
+  const b = lax.abs(b0)
+  const inf = lax.or(lax.eq(a, c(a, Infinity)), lax.eq(b, c(b, Infinity)))
+  const hi = lax.max(a, b)
+  const lo = lax.min(a, b)
+  const zero = lax.eq(hi, c(hi, 0))
+  const safeHi = lax.select(zero, c(hi, 1), hi)
+  const q = lax.div(lo, safeHi)
+  const r = lax.select(zero, hi, lax.mul(safeHi, lax.sqrt(lax.add(c(q, 1), lax.mul(q, q)))))
+  return lax.select(inf, c(r, Infinity), r)
+}
+
+/**
+ * The normalized sinc, `sin(pi x) / (pi x)` and 1 at 0 (`jnp.sinc`); for
+ * `|pi x| < 1e-3` its Taylor polynomial, so values and the first four
+ * derivatives are exact at and near 0.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sinc(np.array([0, 0.5, 1])))) // [1, 0.6366198, 0]
+ *
+ * @since 0.1.0
+ */
+export const sinc = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  const px = lax.mul(t, c(t, Math.PI))
+  // |pi x| < 1e-3: 1 - s^2/6 + s^4/120 (truncation below 1e-21, relative); elsewhere sin(s)/s
+  const small = lax.lt(lax.abs(px), c(t, 1e-3))
+  const safe = lax.select(small, c(t, 1), px)
+  const s2 = lax.mul(px, px)
+  const taylor = lax.add(lax.sub(c(t, 1), lax.div(s2, c(t, 6))), lax.div(lax.mul(s2, s2), c(t, 120)))
+  return lax.select(small, taylor, lax.div(lax.sin(safe), safe))
+}
+
+/**
+ * Rounds toward zero (`jnp.trunc`; `fix` is the same).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.trunc(np.array([-1.7, 1.7])))) // [-1, 1]
+ *
+ * @since 0.1.0
+ */
+export const trunc = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return t
+  return lax.select(lax.lt(t, c(t, 0)), lax.ceil(t), lax.floor(t))
+}
+
+/**
+ * Rounds toward zero (`jnp.fix`, the same as `trunc`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fix(np.array([-2.5, 2.5])))) // [-2, 2]
+ *
+ * @since 0.1.0
+ */
+export const fix = trunc
+
+/**
+ * Rounds to the nearest integer, halves to even (`jnp.rint`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.rint(np.array([0.5, 1.5, -2.5])))) // [0, 2, -2]
+ *
+ * @since 0.1.0
+ */
+export const rint = (x: TensorLike): Tensor => {
+  const t = toInexact(toTensor(x))
+  return lax.round(t)
+}
+
+/**
+ * C's `fmod`: the remainder with the dividend's sign (`jnp.fmod`; `mod` takes
+ * the divisor's).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fmod(np.array([-7, 7]), 3))) // [-1, 1]
+ *
+ * @since 0.1.0
+ */
+export const fmod = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("fmod", [x, y]) as [Tensor, Tensor]
+  return lax.rem(a, b)
+}
+
+/**
+ * Elementwise maximum ignoring NaN (NaN only where both are).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fmax(np.array([NaN, 1, NaN]), np.array([2, NaN, NaN])))) // [2, 1, NaN]
+ *
+ * @since 0.1.0
+ */
+export const fmax = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("fmax", [x, y]) as [Tensor, Tensor]
+  return lax.select(lax.or(lax.gt(a, b), lax.ne(b, b)), a, b)
+}
+
+/**
+ * Elementwise minimum ignoring NaN.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fmin(np.array([NaN, 1]), np.array([2, NaN])))) // [2, 1]
+ *
+ * @since 0.1.0
+ */
+export const fmin = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare("fmin", [x, y]) as [Tensor, Tensor]
+  return lax.select(lax.or(lax.lt(a, b), lax.ne(b, b)), a, b)
+}
+
+/**
+ * Whether the sign bit is set: true for negative numbers and -0 (NaN reads
+ * as false: its sign bit is not observable without a bit cast).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.signbit(np.array([-1, -0, 0, 2])))) // [true, true, false, false]
+ *
+ * @since 0.1.0
+ */
+export const signbit = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return t.dtype === "int32" ? lax.lt(t, c(t, 0)) : lax.full(t.shape, 0, "bool")
+  const zero = c(t, 0)
+  return lax.or(lax.lt(t, zero), lax.and(lax.eq(t, zero), lax.lt(lax.div(c(t, 1), t), zero)))
+}
+
+/**
+ * `|x|` with the sign of `y` (`jnp.copysign`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.copysign(np.array([1, -2, 3]), np.array([-0, 1, -1])))) // [-1, 2, -3]
+ *
+ * @since 0.1.0
+ */
+export const copysign = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = inexactPair("copysign", x, y)
+  const m = lax.abs(a)
+  return lax.select(signbit(b), lax.neg(m), m)
+}
+
+/**
+ * The Heaviside step: 0 below zero, 1 above, `h0` at zero.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.heaviside(np.array([-1, 0, 2]), 0.5))) // [0, 0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const heaviside = (x: TensorLike, h0: TensorLike): Tensor => {
+  const [a, h] = inexactPair("heaviside", x, h0)
+  return lax.select(lax.lt(a, c(a, 0)), c(a, 0), lax.select(lax.gt(a, c(a, 0)), c(a, 1), h))
+}
+
+/**
+ * Degrees to radians.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.deg2rad(np.array([180, 90])))) // [3.1415927, 1.5707964]
+ *
+ * @since 0.1.0
+ */
+export const deg2rad = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return lax.mul(t, c(t, Math.PI / 180))
+}
+
+/** Degrees to radians (`jnp.radians`, the same as `deg2rad`). @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.radians(np.array([360])))) // [6.2831855]
+ * @since 0.1.0 */
+export const radians = deg2rad
+
+/**
+ * Radians to degrees.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.rad2deg(np.array([Math.PI / 2])))) // [90]
+ *
+ * @since 0.1.0
+ */
+export const rad2deg = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  return lax.mul(t, c(t, 180 / Math.PI))
+}
+
+/** Radians to degrees (`jnp.degrees`, the same as `rad2deg`). @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.degrees(np.array([Math.PI])))) // [180]
+ * @since 0.1.0 */
+export const degrees = rad2deg
+
+/**
+ * `x ** y` in an inexact dtype (`jnp.float_power`: integers are promoted to
+ * float first).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.floatPower(np.array([2, 4], { dtype: "int32" }), -1))) // [0.5, 0.25]
+ *
+ * @since 0.1.0
+ */
+export const floatPower = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = inexactPair("floatPower", x, y)
+  return lax.pow(a, b)
+}
+
+/** Options of `nanToNum`: the replacements (0, the largest and the smallest finite value by default). @since 0.1.0 */
+export interface NanToNumOptions {
+  readonly nan?: number | undefined
+  readonly posinf?: number | undefined
+  readonly neginf?: number | undefined
+}
+
+const largest = (
+  dtype: string
+): number => (dtype === "float32" || dtype === "complex64" ? 3.4028234663852886e38 : Number.MAX_VALUE)
+
+/**
+ * NaN and infinities replaced by finite numbers (`jnp.nan_to_num`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanToNum(np.array([NaN, Infinity, -Infinity, 1]), { posinf: 9 }))) // [0, 9, -3.4028235e+38, 1]
+ *
+ * @since 0.1.0
+ */
+export const nanToNum = (x: TensorLike, options?: NanToNumOptions): Tensor => {
+  checkOptions("nanToNum", options, { nan: number, posinf: number, neginf: number })
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return t
+  if (isComplex(t.dtype)) return lax.complex(nanToNum(lax.real(t), options), nanToNum(lax.imag(t), options))
+  const big = largest(t.dtype)
+  const out = lax.select(lax.ne(t, t), c(t, options?.nan ?? 0), t)
+  const pos = lax.select(lax.eq(out, c(t, Infinity)), c(t, options?.posinf ?? big), out)
+  return lax.select(lax.eq(pos, c(t, -Infinity)), c(t, options?.neginf ?? -big), pos)
+}
+
+/** Options of `isclose`/`allclose`: NumPy's tolerances (`rtol` 1e-5, `atol` 1e-8) and NaN equality. @since 0.1.0 */
+export interface CloseOptions {
+  readonly rtol?: number | undefined
+  readonly atol?: number | undefined
+  readonly equalNan?: boolean | undefined
+}
+
+const closeSpec = { rtol: number, atol: number, equalNan: boolean }
+
+/**
+ * `|x - y| <= atol + rtol |y|` elementwise (`jnp.isclose`); equal infinities
+ * are close, NaN is close to NaN only with `equalNan`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isclose(np.array([1, 1e-9, NaN]), np.array([1.000001, 0, NaN])))) // [true, true, false]
+ *
+ * @since 0.1.0
+ */
+export const isclose = (x: TensorLike, y: TensorLike, options?: CloseOptions): Tensor => {
+  checkOptions("isclose", options, closeSpec)
+  const [a, b] = prepare("isclose", [x, y]) as [Tensor, Tensor]
+  if (!isInexact(a.dtype)) return lax.eq(a, b)
+  const rtol = options?.rtol ?? 1e-5
+  const atol = options?.atol ?? 1e-8
+  const diff = lax.abs(lax.sub(a, b))
+  const tol = lax.add(
+    lax.full(diff.shape, atol, diff.dtype, true),
+    lax.mul(lax.full(diff.shape, rtol, diff.dtype, true), lax.abs(b))
+  )
+  const finite = lax.and(np.isfinite(a), np.isfinite(b))
+  let close = lax.or(lax.and(finite, lax.le(diff, tol)), lax.eq(a, b))
+  if (options?.equalNan === true) close = lax.or(close, lax.and(lax.ne(a, a), lax.ne(b, b)))
+  return close
+}
+
+/**
+ * Whether every element is `isclose` (a bool scalar).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.allclose(np.array([1, 2]), np.array([1, 2.00001])))) // true
+ *
+ * @since 0.1.0
+ */
+export const allclose = (x: TensorLike, y: TensorLike, options?: CloseOptions): Tensor => np.all(isclose(x, y, options))
+
+/**
+ * Whether two arrays have the same shape and elements (`jnp.array_equal`);
+ * different shapes give false.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arrayEqual(np.array([1, 2]), np.array([1, 2])))) // true
+ * console.log(toJsSync(np.arrayEqual(np.array([1, 2]), np.array([[1, 2]])))) // false
+ *
+ * @since 0.1.0
+ */
+export const arrayEqual = (
+  x: TensorLike,
+  y: TensorLike,
+  options?: { readonly equalNan?: boolean | undefined }
+): Tensor => {
+  checkOptions("arrayEqual", options, { equalNan: boolean })
+  const a = toTensor(x)
+  const b = toTensor(y)
+  if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) return lax.full([], 0, "bool")
+  let eq = np.equal(a, b)
+  if (options?.equalNan === true) eq = lax.or(eq, lax.and(np.isnan(a), np.isnan(b)))
+  return np.all(eq)
+}
+
+/**
+ * Whether two arrays broadcast together and are equal everywhere (`jnp.array_equiv`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.arrayEquiv(np.array([1, 2]), np.array([[1, 2], [1, 2]])))) // true
+ *
+ * @since 0.1.0
+ */
+export const arrayEquiv = (x: TensorLike, y: TensorLike): Tensor => {
+  const a = toTensor(x)
+  const b = toTensor(y)
+  try {
+    return np.all(np.equal(a, b))
+  } catch {
+    return lax.full([], 0, "bool")
+  }
+}
+
+/**
+ * Whether each element is -inf (`jnp.isneginf`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isneginf(np.array([-Infinity, Infinity])))) // [true, false]
+ *
+ * @since 0.1.0
+ */
+export const isneginf = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isInexact(t.dtype) && !isComplex(t.dtype) ? lax.eq(t, c(t, -Infinity)) : lax.full(t.shape, 0, "bool")
+}
+
+/**
+ * Whether each element is +inf (`jnp.isposinf`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isposinf(np.array([-Infinity, Infinity])))) // [false, true]
+ *
+ * @since 0.1.0
+ */
+export const isposinf = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isInexact(t.dtype) && !isComplex(t.dtype) ? lax.eq(t, c(t, Infinity)) : lax.full(t.shape, 0, "bool")
+}

@@ -1,0 +1,507 @@
+/**
+ * `np`'s statistics beyond the core reductions: the NaN-ignoring reductions,
+ * weighted `average`, `ptp`, covariance and correlation, counting
+ * (`bincount`, `histogram`, `digitize`), and the log-spaced ranges. All are
+ * compositions of `lax` primitives (JAX's static `length` for `bincount`).
+ *
+ * @since 0.1.0
+ */
+import { isComplex, isInexact } from "../../DType.js"
+import type { DType } from "../../DType.js"
+import { ShapeError } from "../../Errors.js"
+import * as lax from "../../lax.js"
+import * as np from "../../np.js"
+import type { Tensor } from "../../Tensor.js"
+import { toJsSync } from "../../ToJs.js"
+import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
+import { diagonal } from "./arrays.js"
+import { searchsorted } from "./sorting.js"
+
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
+const reduceSpec = { axis: anyValue, keepdims: boolean }
+
+const replaceNaN = (t: Tensor, value: number): Tensor =>
+  isInexact(t.dtype) ? lax.select(lax.ne(t, t), c(t, value), t) : t
+
+/**
+ * `sum` treating NaN as zero (`jnp.nansum`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nansum(np.array([1, NaN, 3])))) // 4
+ *
+ * @since 0.1.0
+ */
+export const nansum = (x: TensorLike, options?: np.ReduceOptions): Tensor => np.sum(replaceNaN(toTensor(x), 0), options)
+
+/**
+ * `prod` treating NaN as one (`jnp.nanprod`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanprod(np.array([2, NaN, 3])))) // 6
+ *
+ * @since 0.1.0
+ */
+export const nanprod = (x: TensorLike, options?: np.ReduceOptions): Tensor =>
+  np.prod(replaceNaN(toTensor(x), 1), options)
+
+/**
+ * The mean of the non-NaN entries (`jnp.nanmean`; NaN where all are NaN).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanmean(np.array([[1, NaN], [3, 5]]), { axis: 1 }))) // [1, 4]
+ *
+ * @since 0.1.0
+ */
+export const nanmean = (x: TensorLike, options?: np.ReduceOptions): Tensor => {
+  checkOptions("nanmean", options, reduceSpec)
+  const t = toInexact(toTensor(x))
+  const count = np.sum(lax.convertElementType(lax.eq(t, t), t.dtype), options)
+  return lax.div(np.sum(replaceNaN(t, 0), options), count)
+}
+
+const nanExtreme = (op: string, isMax: boolean) => (x: TensorLike, options?: np.ReduceOptions): Tensor => {
+  checkOptions(op, options, reduceSpec)
+  const t = toTensor(x)
+  if (!isInexact(t.dtype)) return isMax ? np.max(t, options) : np.min(t, options)
+  const filled = replaceNaN(t, isMax ? -Infinity : Infinity)
+  const r = isMax ? np.max(filled, options) : np.min(filled, options)
+  const allNaN = np.all(lax.ne(t, t), options)
+  return lax.select(allNaN, lax.full(r.shape, NaN, r.dtype), r)
+}
+
+/**
+ * The maximum ignoring NaN (`jnp.nanmax`; NaN where all are NaN).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanmax(np.array([1, NaN, 3])))) // 3
+ *
+ * @since 0.1.0
+ */
+export const nanmax = nanExtreme("nanmax", true)
+
+/**
+ * The minimum ignoring NaN (`jnp.nanmin`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanmin(np.array([1, NaN, -3])))) // -3
+ *
+ * @since 0.1.0
+ */
+export const nanmin = nanExtreme("nanmin", false)
+
+const nanArg = (isMax: boolean) => (x: TensorLike, options?: np.ArgOptions): Tensor => {
+  const t = toTensor(x)
+  const filled = replaceNaN(t, isMax ? -Infinity : Infinity)
+  return isMax ? np.argmax(filled, options) : np.argmin(filled, options)
+}
+
+/**
+ * The index of the maximum ignoring NaN (`jnp.nanargmax`; an all-NaN slice gives 0).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanargmax(np.array([1, NaN, 3])))) // 2
+ *
+ * @since 0.1.0
+ */
+export const nanargmax = nanArg(true)
+
+/**
+ * The index of the minimum ignoring NaN (`jnp.nanargmin`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanargmin(np.array([NaN, 2, 1])))) // 2
+ *
+ * @since 0.1.0
+ */
+export const nanargmin = nanArg(false)
+
+/**
+ * The variance of the non-NaN entries (`jnp.nanvar`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanvar(np.array([1, NaN, 3])))) // 1
+ *
+ * @since 0.1.0
+ */
+export const nanvar = (x: TensorLike, options?: np.VarOptions): Tensor => {
+  checkOptions("nanvar", options, { ...reduceSpec, ddof: number })
+  const t = toInexact(toTensor(x))
+  const axes = normalizeAxes("nanvar", options?.axis, t.ndim)
+  const valid = lax.convertElementType(lax.eq(t, t), isComplex(t.dtype) ? "float32" : t.dtype)
+  const m = nanmean(t, { axis: axes, keepdims: true })
+  const d = lax.select(lax.eq(t, t), lax.sub(t, np.broadcastTo(m, t.shape)), c(t, 0))
+  const sq = isComplex(t.dtype) ? lax.real(lax.mul(d, lax.conj(d))) : lax.mul(d, d)
+  const n = np.sum(valid, { axis: axes, keepdims: options?.keepdims })
+  return np.divide(np.sum(sq, { axis: axes, keepdims: options?.keepdims }), np.subtract(n, options?.ddof ?? 0))
+}
+
+/**
+ * The standard deviation of the non-NaN entries (`jnp.nanstd`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nanstd(np.array([1, NaN, 3])))) // 1
+ *
+ * @since 0.1.0
+ */
+export const nanstd = (x: TensorLike, options?: np.VarOptions): Tensor => lax.sqrt(nanvar(x, options))
+
+/**
+ * The range `max - min` along `axis` (`jnp.ptp`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.ptp(np.array([[4, 9, 2], [1, 1, 1]]), { axis: 1 }))) // [7, 0]
+ *
+ * @since 0.1.0
+ */
+export const ptp = (x: TensorLike, options?: np.ReduceOptions): Tensor =>
+  np.subtract(np.max(x, options), np.min(x, options))
+
+/** Options of `average`: the axis, optional weights (along the axis, or shaped like the input). @since 0.1.0 */
+export interface AverageOptions {
+  readonly axis?: number | ReadonlyArray<number> | undefined
+  readonly weights?: TensorLike | undefined
+  readonly keepdims?: boolean | undefined
+}
+
+/**
+ * The weighted mean along `axis` (`jnp.average`): `sum(w x) / sum(w)`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.average(np.array([1, 2, 3, 4]), { weights: np.array([4, 3, 2, 1]) }))) // 2
+ *
+ * @since 0.1.0
+ */
+export const average = (x: TensorLike, options?: AverageOptions): Tensor => {
+  checkOptions("average", options, { axis: anyValue, weights: anyValue, keepdims: boolean })
+  const t = toInexact(toTensor(x))
+  if (options?.weights === undefined) return np.mean(t, { axis: options?.axis, keepdims: options?.keepdims })
+  let w = toTensor(options.weights)
+  if (w.ndim !== t.ndim) {
+    if (typeof options.axis !== "number" || w.ndim !== 1) {
+      throw new ShapeError({
+        operation: "average",
+        detail: "weights differing in shape from the input need one axis and 1-D weights of its length"
+      })
+    }
+    const axis = normalizeAxes("average", options.axis, t.ndim)[0]!
+    if (w.shape[0] !== t.shape[axis]) {
+      throw new ShapeError({ operation: "average", detail: "length of weights not compatible with specified axis" })
+    }
+    w = lax.broadcastInDim(w, t.shape, [axis])
+  }
+  const reduce = { axis: options.axis, keepdims: options.keepdims }
+  return np.divide(np.sum(np.multiply(t, w), reduce), np.sum(np.broadcastTo(w, t.shape), reduce))
+}
+
+/** Options of `cov`: rows as variables (the default), normalization, weights. @since 0.1.0 */
+export interface CovOptions {
+  readonly rowvar?: boolean | undefined
+  /** Normalize by N instead of N - 1. */
+  readonly bias?: boolean | undefined
+  readonly ddof?: number | undefined
+  readonly fweights?: TensorLike | undefined
+  readonly aweights?: TensorLike | undefined
+}
+
+/**
+ * The covariance matrix of the variables in the rows of `m` (columns with
+ * `rowvar: false`), `jnp.cov` with NumPy's weights and normalization.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.cov(np.array([[0, 1, 2], [2, 1, 0]])))) // [[1, -1], [-1, 1]]
+ *
+ * @since 0.1.0
+ */
+export const cov = (m: TensorLike, options?: CovOptions): Tensor => {
+  checkOptions("cov", options, {
+    rowvar: boolean,
+    bias: boolean,
+    ddof: integer,
+    fweights: anyValue,
+    aweights: anyValue
+  })
+  let x = toInexact(toTensor(m))
+  if (x.ndim > 2) throw new ShapeError({ operation: "cov", detail: "m has more than 2 dimensions" })
+  if (x.ndim < 2) x = lax.reshape(x, [1, x.ndim === 0 ? 1 : x.shape[0]!])
+  if (options?.rowvar === false && x.shape[0] !== 1) x = lax.transpose(x, [1, 0])
+  const n = x.shape[1]!
+  let w: Tensor | undefined
+  if (options?.fweights !== undefined) w = np.astype(toTensor(options.fweights), x.dtype)
+  if (options?.aweights !== undefined) {
+    const a = np.astype(toTensor(options.aweights), x.dtype)
+    w = w === undefined ? a : lax.mul(w, a)
+  }
+  const ddof = options?.ddof ?? (options?.bias === true ? 0 : 1)
+  const wsum = w === undefined ? lax.full([], n, x.dtype) : lax.reduceSum(w, [0])
+  const mean = w === undefined
+    ? lax.div(lax.reduceSum(x, [1]), lax.full([x.shape[0]!], n, x.dtype))
+    : lax.div(lax.reduceSum(lax.mul(x, lax.broadcastInDim(w, x.shape, [1])), [1]), np.broadcastTo(wsum, [x.shape[0]!]))
+  const xc = lax.sub(x, lax.broadcastInDim(mean, x.shape, [0]))
+  let fact: Tensor
+  if (w === undefined) fact = lax.full([], n - ddof, x.dtype)
+  else if (ddof === 0) fact = wsum
+  else if (options?.aweights === undefined) fact = lax.sub(wsum, lax.full([], ddof, x.dtype))
+  else {
+    const a = np.astype(toTensor(options.aweights), x.dtype)
+    fact = lax.sub(wsum, lax.div(lax.mul(lax.full([], ddof, x.dtype), lax.reduceSum(lax.mul(w, a), [0])), wsum))
+  }
+  const xw = w === undefined ? xc : lax.mul(xc, lax.broadcastInDim(w, x.shape, [1]))
+  const prod = lax.dotGeneral(xw, isComplex(x.dtype) ? lax.conj(xc) : xc, [[1], [1]])
+  const out = lax.div(prod, np.broadcastTo(fact, prod.shape))
+  return x.shape[0] === 1 ? lax.reshape(out, []) : out
+}
+
+/**
+ * Pearson correlation coefficients (`jnp.corrcoef`): `cov` normalized by the
+ * standard deviations, clipped to [-1, 1].
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.corrcoef(np.array([[1, 2, 3], [2, 4, 7]])))) // [[1, 0.9933993], [0.9933993, 1]]
+ *
+ * @since 0.1.0
+ */
+export const corrcoef = (x: TensorLike, options?: { readonly rowvar?: boolean | undefined }): Tensor => {
+  checkOptions("corrcoef", options, { rowvar: boolean })
+  const cv = cov(x, options)
+  if (cv.ndim === 0) return lax.div(cv, cv)
+  const d = lax.sqrt(diagonal(cv))
+  const n = d.shape[0]!
+  const outer = lax.mul(lax.broadcastInDim(d, [n, n], [0]), lax.broadcastInDim(d, [n, n], [1]))
+  const r = lax.div(cv, outer)
+  return np.clip(r, { min: -1, max: 1 })
+}
+
+/** Options of `bincount`: weights, and JAX's static `length` (or NumPy's `minlength`). @since 0.1.0 */
+export interface BincountOptions {
+  readonly weights?: TensorLike | undefined
+  readonly minlength?: number | undefined
+  /** The number of bins (values at or above it are dropped); required under transformations. */
+  readonly length?: number | undefined
+}
+
+/**
+ * How many times each non-negative integer occurs (weighted by `weights`)
+ * (`jnp.bincount`). Without `length`, the input must be concrete.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([0, 1, 1, 3], { dtype: "int32" })
+ * console.log(toJsSync(np.bincount(x))) // [1, 2, 0, 1]
+ * console.log(toJsSync(np.bincount(x, { weights: np.array([0.5, 1, 1, 2]), length: 2 }))) // [0.5, 2]
+ *
+ * @since 0.1.0
+ */
+export const bincount = (x: TensorLike, options?: BincountOptions): Tensor => {
+  checkOptions("bincount", options, { weights: anyValue, minlength: integer, length: integer })
+  const t = toTensor(x)
+  if (t.ndim !== 1) throw new ShapeError({ operation: "bincount", detail: "only 1-dimensional input supported" })
+  if (t.dtype !== "int32" && t.dtype !== "uint32" && t.dtype !== "bool") {
+    throw new ShapeError({ operation: "bincount", detail: `input must be integers, got ${t.dtype}` })
+  }
+  const idx = lax.convertElementType(t, "int32")
+  let length = options?.length
+  if (length === undefined) {
+    const max = idx.shape[0] === 0 ? -1 : (toJsSync(np.max(idx)) as number)
+    length = Math.max(max + 1, options?.minlength ?? 0)
+  } else checkArg("bincount", "length", length, integer)
+  const w = options?.weights === undefined ? lax.full(idx.shape, 1, "int32") : toTensor(options.weights)
+  const n = idx.shape[0]!
+  // Entries outside [0, length) go to an extra bin that is dropped.
+  const inRange = lax.and(lax.ge(idx, lax.full([n], 0, "int32")), lax.lt(idx, lax.full([n], length, "int32")))
+  const at = lax.select(inRange, idx, lax.full([n], length, "int32"))
+  const sums = lax.scatterAdd(lax.full([length + 1], 0, w.dtype), at, np.broadcastTo(w, [n]), 0)
+  return lax.slice(sums, [0], [length])
+}
+
+/**
+ * The index of the bin each value falls in (`jnp.digitize`): `i` with
+ * `bins[i-1] <= x < bins[i]` for increasing bins (`right` puts equality on the
+ * right edge).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.digitize(np.array([0.2, 6.4, 3, 1.6]), np.array([0, 1, 2.5, 4, 10])))) // [1, 4, 3, 2]
+ *
+ * @since 0.1.0
+ */
+export const digitize = (
+  x: TensorLike,
+  bins: TensorLike,
+  options?: { readonly right?: boolean | undefined }
+): Tensor => {
+  checkOptions("digitize", options, { right: boolean })
+  const b = toTensor(bins)
+  if (b.ndim !== 1) throw new ShapeError({ operation: "digitize", detail: "bins must be a 1-dimensional array" })
+  const n = b.shape[0]!
+  if (n === 0) return lax.full(toTensor(x).shape, 0, "int32")
+  // Decreasing bins: search the reversed bins and count from the other end (NumPy's rule).
+  const side = options?.right === true ? "left" : "right"
+  const increasing = lax.le(lax.slice(b, [0], [1]), lax.slice(b, [n - 1], [n]))
+  const up = searchsorted(b, x, { side })
+  const down = lax.sub(
+    lax.full(up.shape, n, "int32"),
+    searchsorted(lax.rev(b, [0]), x, { side: side === "left" ? "right" : "left" })
+  )
+  return lax.select(np.broadcastTo(lax.reshape(increasing, []), up.shape), up, down)
+}
+
+/** Options of `histogram`: the bins (a count, 10 by default, or the edges), the range, weights, density. @since 0.1.0 */
+export interface HistogramOptions {
+  readonly bins?: number | TensorLike | undefined
+  readonly range?: readonly [number, number] | undefined
+  readonly weights?: TensorLike | undefined
+  readonly density?: boolean | undefined
+}
+
+/**
+ * The bin edges `histogram` uses (`jnp.histogram_bin_edges`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.histogramBinEdges(np.array([1, 2, 5]), { bins: 2 }))) // [1, 3, 5]
+ *
+ * @since 0.1.0
+ */
+export const histogramBinEdges = (a: TensorLike, options?: HistogramOptions): Tensor => {
+  checkOptions("histogramBinEdges", options, { bins: anyValue, range: anyValue, weights: anyValue, density: boolean })
+  const t = toInexact(np.ravel(a))
+  const bins = options?.bins ?? 10
+  if (typeof bins !== "number") return toInexact(toTensor(bins))
+  checkArg("histogram", "bins", bins, integer)
+  if (bins < 1) throw argumentError("histogram", "bins", "a positive number of bins", bins)
+  let lo: Tensor
+  let hi: Tensor
+  if (options?.range !== undefined) {
+    const [l, h] = options.range
+    if (!(l <= h)) throw argumentError("histogram", "range", "[min, max] with min <= max", options.range)
+    lo = lax.full([], l, t.dtype)
+    hi = lax.full([], h, t.dtype)
+  } else if (t.shape[0] === 0) {
+    lo = lax.full([], 0, t.dtype)
+    hi = lax.full([], 1, t.dtype)
+  } else {
+    lo = lax.reduceMin(t, [0])
+    hi = lax.reduceMax(t, [0])
+  }
+  // An empty range widens to [lo - 0.5, hi + 0.5], as NumPy.
+  const same = lax.eq(lo, hi)
+  lo = lax.select(same, lax.sub(lo, lax.full([], 0.5, t.dtype)), lo)
+  hi = lax.select(same, lax.add(hi, lax.full([], 0.5, t.dtype)), hi)
+  const steps = lax.div(
+    lax.convertElementType(lax.iota("int32", [bins + 1], 0), t.dtype),
+    lax.full([bins + 1], bins, t.dtype)
+  )
+  return lax.add(
+    lax.broadcastInDim(lo, [bins + 1], []),
+    lax.mul(steps, lax.broadcastInDim(lax.sub(hi, lo), [bins + 1], []))
+  )
+}
+
+/**
+ * Counts of the values in each bin (`jnp.histogram`): returns the counts (or
+ * densities) and the `bins + 1` edges; the last bin includes its right edge.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const { counts, edges } = np.histogram(np.array([1, 2, 2, 3, 5]), { bins: 2 })
+ * console.log(toJsSync({ counts, edges })) // { counts: [3, 2], edges: [1, 3, 5] }
+ *
+ * @since 0.1.0
+ */
+export const histogram = (
+  a: TensorLike,
+  options?: HistogramOptions
+): { readonly counts: Tensor; readonly edges: Tensor } => {
+  const edges = histogramBinEdges(a, options)
+  const t = toInexact(np.ravel(a))
+  const nb = edges.shape[0]! - 1
+  const idx0 = lax.sub(searchsorted(edges, t, { side: "right" }), lax.full(t.shape, 1, "int32"))
+  // The last edge belongs to the last bin; values outside the edges are dropped.
+  const last = lax.eq(t, lax.broadcastInDim(lax.slice(edges, [nb], [nb + 1]), t.shape, [0]))
+  const idx = lax.select(last, lax.full(t.shape, nb - 1, "int32"), idx0)
+  const inRange = lax.and(lax.ge(idx, lax.full(t.shape, 0, "int32")), lax.lt(idx, lax.full(t.shape, nb, "int32")))
+  const w = options?.weights === undefined
+    ? lax.full(t.shape, 1, t.dtype)
+    : np.astype(np.ravel(options.weights), t.dtype)
+  const counts = lax.slice(
+    lax.scatterAdd(lax.full([nb + 1], 0, t.dtype), lax.select(inRange, idx, lax.full(t.shape, nb, "int32")), w, 0),
+    [0],
+    [nb]
+  )
+  if (options?.density !== true) return { counts, edges }
+  const widths = lax.sub(lax.slice(edges, [1], [nb + 1]), lax.slice(edges, [0], [nb]))
+  const total = lax.broadcastInDim(lax.reduceSum(counts, [0]), [nb], [])
+  return { counts: lax.div(lax.div(counts, widths), total), edges }
+}
+
+/** Options of `logspace`: the count (50), the endpoint, the base (10), the dtype. @since 0.1.0 */
+export interface LogspaceOptions {
+  readonly num?: number | undefined
+  readonly endpoint?: boolean | undefined
+  readonly base?: number | undefined
+  readonly dtype?: DType | undefined
+}
+
+/**
+ * `base ** linspace(start, stop)` (`jnp.logspace`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.logspace(0, 3, { num: 4 }))) // [1, 10, 100, 1000]
+ *
+ * @since 0.1.0
+ */
+export const logspace = (start: number, stop: number, options?: LogspaceOptions): Tensor => {
+  checkOptions("logspace", options, { num: integer, endpoint: boolean, base: number, dtype: anyValue })
+  const base = options?.base ?? 10
+  const exps = np.linspace(start, stop, { num: options?.num, endpoint: options?.endpoint, dtype: "float64" })
+  const host = toJsSync(exps) as Array<number>
+  return np.array(host.map((e) => base ** e), { dtype: options?.dtype ?? "float32" })
+}
+
+/**
+ * Numbers spaced evenly on a log scale between `start` and `stop`
+ * (`jnp.geomspace`); both must be non-zero with one sign.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.geomspace(1, 1000, { num: 4 }))) // [1, 10, 100, 1000]
+ *
+ * @since 0.1.0
+ */
+export const geomspace = (start: number, stop: number, options?: Omit<LogspaceOptions, "base">): Tensor => {
+  checkOptions("geomspace", options, { num: integer, endpoint: boolean, dtype: anyValue })
+  checkArg("geomspace", "start", start, number)
+  checkArg("geomspace", "stop", stop, number)
+  if (start === 0 || stop === 0 || Math.sign(start) !== Math.sign(stop)) {
+    throw argumentError("geomspace", "start and stop", "non-zero numbers of one sign", [start, stop])
+  }
+  const sign = Math.sign(start)
+  const exps = toJsSync(
+    np.linspace(Math.log10(Math.abs(start)), Math.log10(Math.abs(stop)), {
+      num: options?.num,
+      endpoint: options?.endpoint,
+      dtype: "float64"
+    })
+  ) as Array<number>
+  const values = exps.map((e) => sign * 10 ** e)
+  // The ends are exact, as NumPy makes them.
+  if (values.length > 0) values[0] = start
+  if (values.length > 1 && options?.endpoint !== false) values[values.length - 1] = stop
+  return np.array(values, { dtype: options?.dtype ?? "float32" })
+}

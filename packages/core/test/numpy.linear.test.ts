@@ -1,0 +1,86 @@
+import { np } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure, js } from "./npSetup.js"
+
+const f32 = (v: np.NestedArray) => np.array(v)
+const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
+const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
+
+// Direct sums: the reference for convolve and correlate.
+const fullConvolve = (a: ReadonlyArray<number>, v: ReadonlyArray<number>): Array<number> => {
+  const out = new Array<number>(a.length + v.length - 1).fill(0)
+  a.forEach((x, i) => v.forEach((y, j) => (out[i + j]! += x * y)))
+  return out
+}
+
+describe("np products and polynomials", () => {
+  it("vdot conjugates its first argument; kron; cross", () => {
+    expect.tensor(np.vdot(f32([[1, 2], [3, 4]]), f32([5, 6, 7, 8])), "float32", 70)
+    const z = np.vdot(np.array([{ re: 1, im: 2 }]), np.array([{ re: 3, im: 4 }]))
+    // conj(1 + 2i)(3 + 4i) = 11 - 2i
+    assert.deepStrictEqual(js(z), { re: 11, im: -2 })
+    expect.tensor(np.kron(f32([[1, 2], [3, 4]]), f32([[0, 1], [1, 0]])), "float32", [
+      [0, 1, 0, 2],
+      [1, 0, 2, 0],
+      [0, 3, 0, 4],
+      [3, 0, 4, 0]
+    ])
+    expect.tensor(np.cross(f32([[1, 2, 3], [4, 5, 6]]), f32([4, 5, 6])), "float32", [[-3, 6, -3], [0, 0, 0]])
+    expect.tensor(np.cross(f32([1, 2, 3]), f32([1, 2])), "float32", [-6, 3, 0])
+    expect.tensor(np.cross(f32([[1], [0], [0]]), f32([[0], [1], [0]]), { axis: 0 }), "float32", [[0], [0], [1]])
+    assert.include(failure(() => np.cross(f32([1, 2, 3, 4]), f32([1, 2, 3])), "ShapeError"), "dimension must be 2 or 3")
+  })
+  it("polyval by Horner's rule", () => {
+    expect.tensor(np.polyval(f64([1, -2, 0, 5]), f64([0, 1, 2, -1])), "float64", [5, 4, 5, 2])
+    expect.tensor(np.polyval(f32([]), f32([3])), "float32", [0])
+  })
+  it("convolve and correlate in the three modes against direct sums", () => {
+    const a = [1, -2, 3.5, 0, 2]
+    const v = [0.5, 1, -1]
+    const full = fullConvolve(a, v)
+    expect.tensor(np.convolve(f64(a), f64(v)), "float64", full, { tol: 1e-15 })
+    expect.tensor(np.convolve(f64(a), f64(v), { mode: "same" }), "float64", full.slice(1, 6), { tol: 1e-15 })
+    expect.tensor(np.convolve(f64(a), f64(v), { mode: "valid" }), "float64", full.slice(2, 5), { tol: 1e-15 })
+    // the longer input second: NumPy swaps them ("same" has the longer one's length)
+    expect.tensor(np.convolve(f64(v), f64(a), { mode: "same" }), "float64", full.slice(1, 6), { tol: 1e-15 })
+    // correlate(a, v) = convolve(a, reversed v)
+    const corr = fullConvolve(a, [...v].reverse())
+    expect.tensor(np.correlate(f64(a), f64(v), { mode: "full" }), "float64", corr, { tol: 1e-15 })
+    expect.tensor(np.correlate(f64(a), f64(v)), "float64", corr.slice(2, 5), { tol: 1e-15 })
+    // NumPy: correlate([1, 2, 3], [0, 1, 0.5], "same") = [2, 3.5, 3]
+    expect.tensor(np.correlate(f32([1, 2, 3]), f32([0, 1, 0.5]), { mode: "same" }), "float32", [2, 3.5, 3])
+    assert.include(failure(() => np.convolve(f32([[1]]), f32([1])), "ShapeError"), "1-dimensional")
+  })
+  it("trapezoid, interp and select", () => {
+    expect.tensor(np.trapezoid(f32([[0, 1, 2], [3, 4, 5]]), { dx: 2 }), "float32", [4, 16])
+    expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([0, 1, 3]) }), "float32", 6.5)
+    expect.tensor(np.interp(f64([0, 1.5, 2.72, 3.14]), f64([1, 2, 3]), f64([3, 2, 0])), "float64", [3, 2.5, 0.56, 0], {
+      tol: 1e-12
+    })
+    expect.tensor(np.interp(f32([0, 4]), f32([1, 2, 3]), f32([3, 2, 0]), { left: -1, right: 9 }), "float32", [-1, 9])
+    // NumPy's periodic example: interp([-180, -170, -185, 185, -10, -5, 0, 365], xp=[190, -190, 350, -350], fp=[5, 10, 3, 4], period=360)
+    expect.tensor(
+      np.interp(f64([-180, -170, -185, 185, -10, -5, 0, 365]), f64([190, -190, 350, -350]), f64([5, 10, 3, 4]), {
+        period: 360
+      }),
+      "float64",
+      [7.5, 5, 8.75, 6.25, 3, 3.25, 3.5, 3.75],
+      { tol: 1e-12 }
+    )
+    const x = np.arange(6, { dtype: "float32" })
+    expect.tensor(np.select([np.less(x, 3), np.greater(x, 4)], [x, np.multiply(x, 10)], 42), "float32", [
+      0,
+      1,
+      2,
+      42,
+      42,
+      50
+    ])
+  })
+  it("resultType and promoteTypes follow JAX's lattice (JS numbers weak)", () => {
+    assert.strictEqual(np.resultType(i32([1]), 2.5), "float32")
+    assert.strictEqual(np.resultType(f32([1]), f64([1])), "float64")
+    assert.strictEqual(np.resultType("int32", "bool"), "int32")
+    assert.strictEqual(np.promoteTypes("int32", "complex64"), "complex64")
+  })
+})
