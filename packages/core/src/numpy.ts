@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+export * from "./internal/np/aliases.js"
 export * from "./internal/np/arrays.js"
 export * from "./internal/np/cumulative.js"
 export * from "./internal/np/linear.js"
