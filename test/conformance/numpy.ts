@@ -3,7 +3,7 @@
  * from existing primitives, so every backend must agree with the CPU and with
  * the hand-derived values.
  */
-import { np } from "@diffect/core"
+import { lax, np } from "@diffect/core"
 import type { Case } from "./cases.js"
 
 const f = (xs: np.TensorLike) => np.array(xs, { dtype: "float32" })
@@ -46,4 +46,56 @@ export const numpyCases: ReadonlyArray<Case> = [
     expected: [[20, 10]]
   },
   { name: "kron", run: () => np.kron(f([1, 10]), f([1, 2])), expected: [1, 2, 10, 20] }
+]
+
+// Reference values: SciPy / Abramowitz & Stegun, to float64 precision.
+const lgammaValues: ReadonlyArray<readonly [number, number]> = [
+  [0.5, 0.5723649429247001],
+  [1.5, -0.12078223763524522],
+  [3, 0.6931471805599453],
+  [10, 12.801827480081469],
+  [-0.5, 1.2655121234846454],
+  [-2.5, -0.05624371649767405]
+]
+const digammaValues: ReadonlyArray<readonly [number, number]> = [
+  [1, -0.5772156649015329],
+  [0.5, -1.9635100260214235],
+  [2, 0.42278433509846713],
+  [10, 2.251752589066721],
+  [-0.5, 0.03648997397857652]
+]
+
+export const specialCases: ReadonlyArray<Case> = [
+  {
+    name: "lgamma float32",
+    run: () => lax.lgamma(f(lgammaValues.map(([x]) => x))),
+    expected: lgammaValues.map(([, y]) => y),
+    rtol: 2e-6,
+    atol: 2e-6
+  },
+  {
+    name: "digamma float32",
+    run: () => lax.digamma(f(digammaValues.map(([x]) => x))),
+    expected: digammaValues.map(([, y]) => y),
+    rtol: 2e-6,
+    atol: 2e-6
+  },
+  {
+    name: "erfc float32 (tail)",
+    run: () => lax.erfc(f([-1, 0.3, 3, 9])),
+    expected: [1.8427007929497148, 0.6713732405408726, 2.209049699858544e-5, 4.137031746513810e-37],
+    rtol: 1e-5
+  },
+  {
+    name: "erfInv float32",
+    run: () => lax.erfInv(f([0, 0.5, -0.9, 1])),
+    expected: [0, 0.4769362762044699, -1.1630871536766743, Infinity],
+    rtol: 2e-6
+  },
+  {
+    name: "zeta and polygamma",
+    run: () => lax.add(lax.zeta(f([2]), f([1])), lax.polygamma(1, f([1]))),
+    expected: [Math.PI ** 2 / 3],
+    rtol: 2e-6
+  }
 ]

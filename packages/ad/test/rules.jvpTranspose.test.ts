@@ -8,7 +8,7 @@
  * (no conjugation): JAX's convention, under which transposition is the plain
  * transpose (see rules/transpose.ts).
  */
-import { aval, bind1, ConcreteTensor, DType, lax, np } from "@diffect/core"
+import { aval, bind1, ConcreteTensor, DType, lax, np, special } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -237,6 +237,12 @@ const unaryCases: ReadonlyArray<Case> = [
   { name: "round", operands: [v(S, { avoid: nearHalf })], f: ([x]) => lax.round(x!) },
   { name: "logistic", operands: [v(S, { min: -4, max: 4 })], f: ([x]) => lax.logistic(x!) },
   { name: "erf", operands: [v(S)], f: ([x]) => lax.erf(x!) },
+  { name: "erfc", operands: [v(S)], f: ([x]) => lax.erfc(x!) },
+  { name: "erf_inv", operands: [v(S, { min: -0.9, max: 0.9 })], f: ([x]) => lax.erfInv(x!) },
+  { name: "lgamma", operands: [v(S, { min: 0.2, max: 6 })], f: ([x]) => lax.lgamma(x!) },
+  { name: "lgamma (negative, reflected)", operands: [v(S, { min: -2.8, max: -2.2 })], f: ([x]) => lax.lgamma(x!) },
+  { name: "digamma", operands: [v(S, { min: 0.2, max: 12 })], f: ([x]) => lax.digamma(x!) },
+  { name: "digamma (negative, reflected)", operands: [v(S, { min: -1.8, max: -1.2 })], f: ([x]) => lax.digamma(x!) },
   { name: "integer_pow 0", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 0) },
   { name: "integer_pow 1", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 1) },
   { name: "integer_pow 2", operands: [v(S)], f: ([x]) => lax.integerPow(x!, 2) },
@@ -528,7 +534,38 @@ const npCases: ReadonlyArray<Case> = [
     operands: [v([2, 3], { unique: true })],
     f: ([x]) => np.add(np.nanmean(x!, { axis: 0 }), np.ptp(x!, { axis: 0 }))
   },
-  { name: "np.cumprod, np.diff", operands: [v([5])], f: ([x]) => np.diff(np.cumprod(x!)) }
+  { name: "np.cumprod, np.diff", operands: [v([5])], f: ([x]) => np.diff(np.cumprod(x!)) },
+  {
+    name: "special.xlogy, xlog1py",
+    operands: [v(S), v(S, { min: 0.2, max: 3 })],
+    f: ([x, y]) => np.add(special.xlogy(x!, y!), special.xlog1py(x!, y!))
+  },
+  {
+    name: "special.logNdtr (both sides of the tail switch)",
+    operands: [v([4], { fixed: [-30, -19.5, -3, 2] })],
+    f: ([x]) => special.logNdtr(x!)
+  },
+  {
+    name: "special.ndtr, ndtri",
+    operands: [v(S, { min: 0.05, max: 0.95 })],
+    f: ([p]) => special.ndtr(np.multiply(special.ndtri(p!), 1.5))
+  },
+  {
+    name: "special.i0e, i1e",
+    operands: [v(S, { min: -40, max: 40, avoid: far([0, 30, -30], 0.2) })],
+    f: ([x]) => np.add(special.i0e(x!), special.i1e(x!))
+  },
+  {
+    name: "special.zeta (both arguments)",
+    operands: [v(S, { min: 1.5, max: 4 }), v(S, { min: 0.5, max: 3 })],
+    f: ([s, q]) => special.zeta(s!, q!)
+  },
+  { name: "special.softmax, logit", operands: [v([2, 3])], f: ([x]) => special.logit(special.softmax(x!)) },
+  {
+    name: "special.gamma, betaln",
+    operands: [v(S, { min: 0.3, max: 4 }), v(S, { min: 0.3, max: 4 })],
+    f: ([a, b]) => np.add(special.gamma(a!), special.betaln(a!, b!))
+  }
 ]
 
 describe("np compositions: JVP against finite differences, transpose against JVP (float64)", () => {

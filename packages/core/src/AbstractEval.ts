@@ -309,6 +309,10 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   round: unaryRule("round", floating),
   logistic: unaryRule("logistic", inexact),
   erf: unaryRule("erf", floating),
+  erfc: unaryRule("erfc", floating),
+  erf_inv: unaryRule("erf_inv", floating),
+  lgamma: unaryRule("lgamma", floating),
+  digamma: unaryRule("digamma", floating),
   integer_pow: (avals, { y }) => {
     checkArity("integer_pow", avals, 1)
     const x = avals[0]!

@@ -11,6 +11,7 @@
  */
 import type { DType } from "./DType.js"
 import { isComplex, isInteger } from "./DType.js"
+import { digamma, erf, erfc, erfInv, lgamma } from "./internal/specialFunctions.js"
 import * as K from "./Kernel.js"
 import type { Expr, ScalarType } from "./Kernel.js"
 import type { ElementwisePrimitive, Params } from "./Primitive.js"
@@ -76,103 +77,6 @@ const signBit = (x: Expr): Expr => {
 const copysign = (mag: Expr, sgn: Expr): Expr => {
   const a = K.abs(mag)
   return K.select(signBit(sgn), K.neg(a), a)
-}
-
-// W. J. Cody, "Rational Chebyshev approximations for the error function",
-// Math. Comp. 23 (1969) 631-638: the coefficients of SPECFUN's CALERF, at their
-// published precision (each literal is read as the nearest f64, as intended).
-/* oxlint-disable no-loss-of-precision */
-const erfA = [
-  3.16112374387056560e0,
-  1.13864154151050156e2,
-  3.77485237685302021e2,
-  3.20937758913846947e3,
-  1.85777706184603153e-1
-]
-const erfB = [2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3, 2.84423683343917062e3]
-const erfC = [
-  5.64188496988670089e-1,
-  8.88314979438837594e0,
-  6.61191906371416295e1,
-  2.98635138197400131e2,
-  8.81952221241769090e2,
-  1.71204761263407058e3,
-  2.05107837782607147e3,
-  1.23033935479799725e3,
-  2.15311535474403846e-8
-]
-const erfD = [
-  1.57449261107098347e1,
-  1.17693950891312499e2,
-  5.37181101862009858e2,
-  1.62138957456669019e3,
-  3.29079923573345963e3,
-  4.36261909014324716e3,
-  3.43936767414372164e3,
-  1.23033935480374942e3
-]
-const erfP = [
-  3.05326634961232344e-1,
-  3.60344899949804439e-1,
-  1.25781726111229246e-1,
-  1.60837851487422766e-2,
-  6.58749161529837803e-4,
-  1.63153871373020978e-2
-]
-const erfQ = [
-  2.56852019228982242e0,
-  1.87295284992346047e0,
-  5.27905102951428412e-1,
-  6.05183413124413191e-2,
-  2.33520497626869185e-3
-]
-
-const invSqrtPi = 5.6418958354775628695e-1
-/* oxlint-enable no-loss-of-precision */
-
-/**
- * Cody's rational approximation: `num(z) / den(z)` in CALERF's Horner form,
- * where `num` starts from `top * z` and adds `nums[0..n-1]`, ending with `last`.
- */
-const rational = (
-  z: Expr,
-  top: number,
-  nums: ReadonlyArray<number>,
-  dens: ReadonlyArray<number>,
-  numLast: number,
-  denLast: number
-): [Expr, Expr] => {
-  const t = z.type
-  let num = K.mul(k(top, t), z)
-  let den = z
-  for (let i = 0; i < nums.length; i++) {
-    num = K.mul(K.add(num, k(nums[i]!, t)), z)
-    den = K.mul(K.add(den, k(dens[i]!, t)), z)
-  }
-  return [K.add(num, k(numLast, t)), K.add(den, k(denLast, t))]
-}
-
-/** erf(x), accurate to about 1e-16 absolute in float64 (Cody's three intervals). */
-const erf = (x: Expr): Expr => {
-  const t = x.type
-  const y = K.abs(x)
-  const ysq = K.mul(y, y)
-  // |x| <= 0.46875: erf = x * R1(x^2)
-  const [n1, d1] = rational(ysq, erfA[4]!, erfA.slice(0, 3), erfB.slice(0, 3), erfA[3]!, erfB[3]!)
-  const small = K.div(K.mul(x, n1), d1)
-  // 0.46875 < |x| <= 4: erfc = exp(-x^2) * R2(|x|)
-  const [n2, d2] = rational(y, erfC[8]!, erfC.slice(0, 7), erfD.slice(0, 7), erfC[7]!, erfD[7]!)
-  const expm = K.exp(K.neg(ysq))
-  const erfcMid = K.mul(expm, K.div(n2, d2))
-  // |x| > 4: erfc = exp(-x^2) / |x| * (1/sqrt(pi) - R3(1/x^2) / x^2)
-  const inv = K.div(k(1, t), ysq)
-  const [n3, d3] = rational(inv, erfP[5]!, erfP.slice(0, 4), erfQ.slice(0, 4), erfP[4]!, erfQ[4]!)
-  const r3 = K.div(K.mul(inv, n3), d3)
-  const erfcBig = K.mul(expm, K.div(K.sub(k(invSqrtPi, t), r3), y))
-  const erfcLarge = K.select(K.le(y, k(4, t)), erfcMid, erfcBig)
-  const mag = K.sub(k(1, t), erfcLarge)
-  const large = K.select(K.lt(x, k(0, t)), K.neg(mag), mag)
-  return K.select(K.le(y, k(0.46875, t)), small, large)
 }
 
 /**
@@ -466,6 +370,10 @@ export const elementwiseRules: { readonly [P in ElementwisePrimitive]: Elementwi
   round: unaryRule("round", floatOnly(K.round), undefined, { ints: true, bools: true }),
   logistic: unaryRule("logistic", logistic, (z) => cdiv(cone(z[0].type), cadd(cone(z[0].type), cexp(cneg(z))))),
   erf: unaryRule("erf", erf, undefined),
+  erfc: unaryRule("erfc", erfc, undefined),
+  erf_inv: unaryRule("erf_inv", erfInv, undefined),
+  lgamma: unaryRule("lgamma", lgamma, undefined),
+  digamma: unaryRule("digamma", digamma, undefined),
   integer_pow: (ins, _out, { y }) => {
     const d = ins[0]!
     const v = load(d, 0)

@@ -42,6 +42,14 @@ export interface PrimitiveParams {
   readonly round: NoParams
   readonly logistic: NoParams
   readonly erf: NoParams
+  /** `1 - erf(x)`, accurate for large `x` (JAX's `erfc`). */
+  readonly erfc: NoParams
+  /** The inverse of `erf` on (-1, 1) (JAX's `erf_inv`). */
+  readonly erf_inv: NoParams
+  /** `log|Gamma(x)|` (JAX's `lgamma`). */
+  readonly lgamma: NoParams
+  /** The logarithmic derivative of Gamma (JAX's `digamma`). */
+  readonly digamma: NoParams
   /** `x ** y` for a static integer `y` (JAX's `integer_pow`). */
   readonly integer_pow: { readonly y: number }
   /** Logical not on bool (bitwise not on integers). */
@@ -348,6 +356,10 @@ export const primitiveKinds = {
   round: "unary",
   logistic: "unary",
   erf: "unary",
+  erfc: "unary",
+  erf_inv: "unary",
+  lgamma: "unary",
+  digamma: "unary",
   integer_pow: "unary",
   not: "unary",
   add: "binary",

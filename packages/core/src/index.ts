@@ -22,8 +22,8 @@ export * from "./Handler.js"
 /** @category Primitives */
 export * as Kernel from "./Kernel.js"
 /** @category Ops */
-export * as lax from "./laxNamespace.js"
 export * as linalg from "./linalg.js"
+export * as lax from "./laxApi.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
 /** @category Memory */
@@ -33,6 +33,7 @@ export * as np from "./numpy.js"
 export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"
+export * as special from "./special.js"
 export * from "./Tensor.js"
 /** @category Pytrees and schemas */
 export * as TensorSchema from "./TensorSchema.js"

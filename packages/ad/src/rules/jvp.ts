@@ -457,6 +457,16 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     "erf",
     (t, x) => lax.mul(t, lax.mul(constLike(x, 2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(square(x)))))
   ),
+  erfc: unary(
+    "erfc",
+    (t, x) => lax.mul(t, lax.mul(constLike(x, -2 / Math.sqrt(Math.PI)), lax.exp(lax.neg(square(x)))))
+  ),
+  erf_inv: unary(
+    "erf_inv",
+    (t, _x, ans) => lax.mul(t, lax.mul(constLike(ans, Math.sqrt(Math.PI) / 2), lax.exp(square(ans))))
+  ),
+  lgamma: unary("lgamma", (t, x) => lax.mul(t, lax.digamma(x))),
+  digamma: unary("digamma", (t, x) => lax.mul(t, lax.polygamma(1, x))),
   integer_pow: single((primals, tangents, params) => {
     const x = primals[0]!
     const t = tangents[0]!

@@ -17,70 +17,135 @@ import type { TensorLike } from "../arrayLiteral.js"
 import { prepare, toTensor } from "../npHelpers.js"
 import { arccosh, arcsinh, arctanh } from "./math.js"
 
-/** `arccos` (the Array API name). @example
+/**
+ * `arccos` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.acos(np.array([1])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const acos = np.arccos
-/** `arcsin` (the Array API name). @example
+/**
+ * `arcsin` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.asin(np.array([0])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const asin = np.arcsin
-/** `arctan` (the Array API name). @example
+/**
+ * `arctan` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.atan(np.array([0])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const atan = np.arctan
-/** `arctan2` (the Array API name). @example
+/**
+ * `arctan2` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.atan2(np.array([1]), np.array([1])))) // [0.7853982]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const atan2 = np.arctan2
-/** `arccosh` (the Array API name). @example
+/**
+ * `arccosh` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.acosh(np.array([1])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const acosh = arccosh
-/** `arcsinh` (the Array API name). @example
+/**
+ * `arcsinh` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.asinh(np.array([0])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const asinh = arcsinh
-/** `arctanh` (the Array API name). @example
+/**
+ * `arctanh` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.atanh(np.array([0])))) // [0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const atanh = arctanh
-/** `power` (the Array API name). @example
+/**
+ * `power` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.pow(np.array([2, 3]), 2))) // [4, 9]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const pow = np.power
-/** `concatenate` (the Array API name). @example
+/**
+ * `concatenate` (the Array API name).
+ *
+ * @example
  * import { np } from "diffect"
  * console.log(np.concat([np.ones([1, 2]), np.ones([1, 2])]).shape) // [2, 2]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const concat = np.concatenate
-/** `conj` (NumPy's long name). @example
+/**
+ * `conj` (NumPy's long name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.conjugate(np.array([{ re: 1, im: 2 }])))) // [{ re: 1, im: -2 }]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const conjugate = np.conj
-/** `max` (NumPy's `amax`). @example
+/**
+ * `max` (NumPy's `amax`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.amax(np.array([1, 3])))) // 3
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const amax = np.max
-/** `min` (NumPy's `amin`). @example
+/**
+ * `min` (NumPy's `amin`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.amin(np.array([1, 3])))) // 1
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const amin = np.min
-/** `round` (NumPy's `around`). @example
+/**
+ * `round` (NumPy's `around`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.around(np.array([1.25]), { decimals: 1 }))) // [1.2]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const around = np.round
 
 /**
@@ -239,48 +304,88 @@ const integral = (op: string, x: TensorLike, y: TensorLike): readonly [Tensor, T
   return [a, b]
 }
 
-/** Bitwise and (logical on bool) (`jnp.bitwise_and`). @example
+/**
+ * Bitwise and (logical on bool) (`jnp.bitwise_and`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseAnd(np.array([12], { dtype: "int32" }), np.array([10], { dtype: "int32" })))) // [8]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseAnd = (x: TensorLike, y: TensorLike): Tensor => lax.and(...integral("bitwiseAnd", x, y))
-/** Bitwise or (`jnp.bitwise_or`). @example
+/**
+ * Bitwise or (`jnp.bitwise_or`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseOr(np.array([12], { dtype: "int32" }), np.array([10], { dtype: "int32" })))) // [14]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseOr = (x: TensorLike, y: TensorLike): Tensor => lax.or(...integral("bitwiseOr", x, y))
-/** Bitwise exclusive or (`jnp.bitwise_xor`). @example
+/**
+ * Bitwise exclusive or (`jnp.bitwise_xor`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseXor(np.array([12], { dtype: "int32" }), np.array([10], { dtype: "int32" })))) // [6]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseXor = (x: TensorLike, y: TensorLike): Tensor => lax.xor(...integral("bitwiseXor", x, y))
-/** `x << y` (`jnp.left_shift`). @example
+/**
+ * `x << y` (`jnp.left_shift`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.leftShift(np.array([3], { dtype: "int32" }), np.array([2], { dtype: "int32" })))) // [12]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const leftShift = (x: TensorLike, y: TensorLike): Tensor => lax.shiftLeft(...integral("leftShift", x, y))
-/** `x >> y`, arithmetic for signed integers (`jnp.right_shift`). @example
+/**
+ * `x >> y`, arithmetic for signed integers (`jnp.right_shift`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.rightShift(np.array([-8], { dtype: "int32" }), np.array([1], { dtype: "int32" })))) // [-4]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const rightShift = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = integral("rightShift", x, y)
   return a.dtype === "uint32" ? lax.shiftRightLogical(a, b) : lax.shiftRightArithmetic(a, b)
 }
-/** `leftShift` (the Array API name). @example
+/**
+ * `leftShift` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseLeftShift(np.array([1], { dtype: "int32" }), np.array([3], { dtype: "int32" })))) // [8]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseLeftShift = leftShift
-/** `rightShift` (the Array API name). @example
+/**
+ * `rightShift` (the Array API name).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseRightShift(np.array([8], { dtype: "int32" }), np.array([3], { dtype: "int32" })))) // [1]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseRightShift = rightShift
-/** Bitwise not (logical on bool) (`jnp.invert`). @example
+/**
+ * Bitwise not (logical on bool) (`jnp.invert`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.invert(np.array([0, -1], { dtype: "int32" })))) // [-1, 0]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const invert = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   if (!isInteger(t.dtype) && t.dtype !== "bool") {
@@ -288,15 +393,25 @@ export const invert = (x: TensorLike): Tensor => {
   }
   return lax.not(t)
 }
-/** `invert` (`jnp.bitwise_not`). @example
+/**
+ * `invert` (`jnp.bitwise_not`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseNot(np.array([true])))) // [false]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseNot = invert
-/** `invert` (`jnp.bitwise_invert`). @example
+/**
+ * `invert` (`jnp.bitwise_invert`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.bitwiseInvert(np.array([5], { dtype: "int32" })))) // [-6]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const bitwiseInvert = invert
 
 /**

@@ -336,10 +336,15 @@ export const atleast3d = (x: TensorLike): Tensor => atleast("atleast3d", x, 3)
 export const vstack = (xs: ReadonlyArray<TensorLike>): Tensor =>
   np.concatenate(list("vstack", xs).map(atleast2d), { axis: 0 })
 
-/** `jnp.row_stack`, the same as `vstack`. @example
+/**
+ * `jnp.row_stack`, the same as `vstack`.
+ *
+ * @example
  * import { np } from "diffect"
  * console.log(np.rowStack([np.ones([2]), np.ones([2])]).shape) // [2, 2]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const rowStack = vstack
 
 /**

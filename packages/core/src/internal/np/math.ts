@@ -370,10 +370,15 @@ export const deg2rad = (x: TensorLike): Tensor => {
   return lax.mul(t, c(t, Math.PI / 180))
 }
 
-/** Degrees to radians (`jnp.radians`, the same as `deg2rad`). @example
+/**
+ * Degrees to radians (`jnp.radians`, the same as `deg2rad`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.radians(np.array([360])))) // [6.2831855]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const radians = deg2rad
 
 /**
@@ -390,10 +395,15 @@ export const rad2deg = (x: TensorLike): Tensor => {
   return lax.mul(t, c(t, 180 / Math.PI))
 }
 
-/** Radians to degrees (`jnp.degrees`, the same as `rad2deg`). @example
+/**
+ * Radians to degrees (`jnp.degrees`, the same as `rad2deg`).
+ *
+ * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.degrees(np.array([Math.PI])))) // [180]
- * @since 0.1.0 */
+ *
+ * @since 0.1.0
+ */
 export const degrees = rad2deg
 
 /**

@@ -1,0 +1,305 @@
+/**
+ * `lax`'s special functions and small conveniences beyond the primitives:
+ * `erfc`, `erfInv`, `lgamma`, `digamma` (primitives), `polygamma` and the
+ * Hurwitz `zeta` (compositions, as the series they are), `clamp`, `selectN`,
+ * and JAX's one-line helpers (`square`, `reciprocal`, `exp2`, ...).
+ *
+ * @since 0.1.0
+ */
+import { isInexact } from "../../DType.js"
+import { DTypeError, ShapeError } from "../../Errors.js"
+import { bind1 } from "../../Handler.js"
+import * as lax from "../../lax.js"
+import type { Operand } from "../../lax.js"
+import { Tensor } from "../../Tensor.js"
+import { argumentError } from "../../Validate.js"
+
+const tensorOf = (p: string, name: string, u: unknown): Tensor => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u
+  if (typeof u === "number") return lax.scalar(u, "float32", true)
+  throw argumentError(p, name, "a Tensor or a JS number", u)
+}
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
+
+/**
+ * `1 - erf(x)` without cancellation for large `x` (JAX's `lax.erfc`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.erfc(np.array([0, 5], { dtype: "float64" })))) // [1, 1.5374597944280347e-12]
+ *
+ * @since 0.1.0
+ */
+export const erfc = (x: Operand): Tensor => bind1("erfc", [tensorOf("erfc", "x", x)], {})
+
+/**
+ * The inverse error function on (-1, 1), ±inf at ±1 (JAX's `lax.erf_inv`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.erfInv(np.array([0, 0.5, 1], { dtype: "float64" })))) // [0, 0.4769362762044699, Infinity]
+ *
+ * @since 0.1.0
+ */
+export const erfInv = (x: Operand): Tensor => bind1("erf_inv", [tensorOf("erf_inv", "x", x)], {})
+
+/**
+ * `log|Gamma(x)|` (JAX's `lax.lgamma`); +inf at 0, -1, -2, ...
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.lgamma(np.array([0.5, 5, -0.5], { dtype: "float64" })))) // [0.5723649429247001, 3.1780538303479458, 1.2655121234846454]
+ *
+ * @since 0.1.0
+ */
+export const lgamma = (x: Operand): Tensor => bind1("lgamma", [tensorOf("lgamma", "x", x)], {})
+
+/**
+ * The digamma function `d/dx log Gamma(x)` (JAX's `lax.digamma`); NaN at the poles.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.digamma(np.array([1, 0.5], { dtype: "float64" })))) // [-0.5772156649015329, -1.9635100260214235]
+ *
+ * @since 0.1.0
+ */
+export const digamma = (x: Operand): Tensor => bind1("digamma", [tensorOf("digamma", "x", x)], {})
+
+// Bernoulli numbers B2, B4, ..., B16 over (2j)!: the Euler-Maclaurin tail of zeta.
+const bernoulliOverFactorial = [
+  1 / 6 / 2,
+  -1 / 30 / 24,
+  1 / 42 / 720,
+  -1 / 30 / 40320,
+  5 / 66 / 3628800,
+  -691 / 2730 / 479001600,
+  7 / 6 / 87178291200,
+  -3617 / 510 / 20922789888000
+]
+
+/**
+ * The Hurwitz zeta function `sum_k (q + k)^-s` for `s > 1`, `q > 0` (JAX's
+ * `lax.zeta`), by Euler-Maclaurin summation: ten terms, then the integral and
+ * eight Bernoulli corrections (truncation below 1e-16 relative for s <= 30);
+ * NaN outside the domain.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * // zeta(2, 1) = pi^2 / 6
+ * console.log(toJsSync(lax.zeta(np.array([2], { dtype: "float64" }), np.array([1], { dtype: "float64" })))) // [1.6449340668482264]
+ *
+ * @since 0.1.0
+ */
+export const zeta = (s: Operand, q: Operand): Tensor => {
+  const [sv, qv] = pair("zeta", s, q)
+  const N = 10
+  let sum = c(qv, 0)
+  for (let i = 0; i < N; i++) sum = lax.add(sum, lax.pow(lax.add(qv, c(qv, i)), lax.neg(sv)))
+  const a = lax.add(qv, c(qv, N))
+  const aPow = lax.pow(a, lax.neg(sv))
+  sum = lax.add(sum, lax.div(lax.mul(a, aPow), lax.sub(sv, c(sv, 1))))
+  sum = lax.add(sum, lax.mul(c(aPow, 0.5), aPow))
+  // sum_j B_2j / (2j)! * s (s+1) ... (s+2j-2) * a^(-s-2j+1)
+  let rising = sv
+  let term = lax.div(aPow, a)
+  const inv2 = lax.div(c(a, 1), lax.mul(a, a))
+  for (let j = 0; j < bernoulliOverFactorial.length; j++) {
+    if (j > 0) {
+      rising = lax.mul(rising, lax.mul(lax.add(sv, c(sv, 2 * j - 1)), lax.add(sv, c(sv, 2 * j))))
+      term = lax.mul(term, inv2)
+    }
+    sum = lax.add(sum, lax.mul(c(a, bernoulliOverFactorial[j]!), lax.mul(rising, term)))
+  }
+  const valid = lax.and(lax.gt(sv, c(sv, 1)), lax.gt(qv, c(qv, 0)))
+  const atOne = lax.eq(sv, c(sv, 1))
+  return lax.select(valid, sum, lax.select(atOne, c(sum, Infinity), c(sum, NaN)))
+}
+
+// Two operands of one float dtype and shape: a JS number takes the other's dtype, a rank-0
+// tensor broadcasts (lax's rule).
+const pair = (p: string, x: Operand, y: Operand): readonly [Tensor, Tensor] => {
+  if (typeof x === "number" && typeof y === "number") return pair(p, lax.scalar(x, "float32", true), y)
+  let a = typeof x === "number" ? lax.full((y as Tensor).shape, x, (y as Tensor).dtype, true) : tensorOf(p, "x", x)
+  let b = typeof y === "number" ? lax.full(a.shape, y, a.dtype, true) : tensorOf(p, "y", y)
+  if (!isInexact(a.dtype) || !isInexact(b.dtype) || a.dtype !== b.dtype) {
+    throw new DTypeError({
+      operation: p,
+      detail: `operands of one floating dtype are required, got ${a.dtype} and ${b.dtype}`
+    })
+  }
+  if (a.ndim === 0 && b.ndim > 0) a = lax.broadcastInDim(a, b.shape, [])
+  if (b.ndim === 0 && a.ndim > 0) b = lax.broadcastInDim(b, a.shape, [])
+  return [a, b]
+}
+
+/**
+ * The trigamma function `d/dx digamma(x)`: `zeta(2, x)` for x > 0 and the
+ * reflection `pi^2 / sin^2(pi x) - trigamma(1 - x)` below (digamma's derivative).
+ */
+const trigamma = (x: Tensor): Tensor => {
+  const reflect = lax.lt(x, c(x, 0.5))
+  const z = lax.select(reflect, lax.sub(c(x, 1), x), x)
+  const direct = zeta(c(z, 2), z)
+  const n = lax.round(x)
+  const s = lax.sin(lax.mul(c(x, Math.PI), lax.sub(x, n)))
+  const reflected = lax.sub(lax.div(c(x, Math.PI * Math.PI), lax.mul(s, s)), direct)
+  return lax.select(reflect, reflected, direct)
+}
+
+/**
+ * The polygamma function, the `m`-th derivative of digamma (JAX's
+ * `lax.polygamma`): digamma for `m = 0`, else `(-1)^(m+1) m! zeta(m + 1, x)`
+ * (with the reflection formula for `m = 1`, so trigamma is defined for x < 0
+ * too). `m` is a non-negative integer.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * // trigamma(1) = pi^2 / 6
+ * console.log(toJsSync(lax.polygamma(1, np.array([1, 0.5], { dtype: "float64" })))) // [1.6449340668482264, 4.934802200544679]
+ *
+ * @since 0.1.0
+ */
+export const polygamma = (m: number, x: Operand): Tensor => {
+  if (typeof m !== "number" || !Number.isInteger(m) || m < 0) {
+    throw argumentError("polygamma", "m", "a non-negative integer", m)
+  }
+  const t = tensorOf("polygamma", "x", x)
+  if (!isInexact(t.dtype)) {
+    throw new DTypeError({ operation: "polygamma", detail: `x must be floating, got ${t.dtype}` })
+  }
+  if (m === 0) return digamma(t)
+  if (m === 1) return trigamma(t)
+  let factorial = 1
+  for (let i = 2; i <= m; i++) factorial *= i
+  return lax.mul(c(t, (m % 2 === 1 ? 1 : -1) * factorial), zeta(c(t, m + 1), t))
+}
+
+/**
+ * `min(max(x, lo), hi)` (JAX's `lax.clamp(min, x, max)`; the bounds broadcast
+ * when scalar).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.clamp(0, np.array([-1, 0.5, 2]), 1))) // [0, 0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const clamp = (min: Operand, x: Operand, max: Operand): Tensor => {
+  const v = tensorOf("clamp", "x", x)
+  return lax.min(
+    lax.max(v, typeof min === "number" ? min : broadcastScalar(min, v)),
+    typeof max === "number" ? max : broadcastScalar(max, v)
+  )
+}
+const broadcastScalar = (b: Tensor, like: Tensor): Tensor =>
+  b.ndim === 0 && like.ndim > 0 ? lax.broadcastInDim(b, like.shape, []) : b
+
+/**
+ * JAX's `lax.select_n(which, ...cases)`: `cases[which]` elementwise; `which`
+ * is bool (two cases: false picks the first) or int32 in range.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const which = np.array([0, 2, 1], { dtype: "int32" })
+ * console.log(toJsSync(lax.selectN(which, np.array([1, 1, 1]), np.array([2, 2, 2]), np.array([3, 3, 3])))) // [1, 3, 2]
+ *
+ * @since 0.1.0
+ */
+export const selectN = (which: Tensor, ...cases: ReadonlyArray<Tensor>): Tensor => {
+  if (cases.length === 0) throw new ShapeError({ operation: "select_n", detail: "at least one case is required" })
+  const w = tensorOf("select_n", "which", which)
+  if (w.dtype === "bool") {
+    if (cases.length > 2) {
+      throw new ShapeError({ operation: "select_n", detail: "a bool which selects between two cases" })
+    }
+    return cases.length === 1 ? cases[0]! : lax.select(w, cases[1]!, cases[0]!)
+  }
+  if (w.dtype !== "int32") {
+    throw new DTypeError({ operation: "select_n", detail: `which must be bool or int32, got ${w.dtype}` })
+  }
+  let out = cases[cases.length - 1]!
+  for (let i = cases.length - 2; i >= 0; i--) out = lax.select(lax.eq(w, lax.full(w.shape, i, "int32")), cases[i]!, out)
+  return out
+}
+
+/**
+ * `x * x` (JAX's `lax.square`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.square(np.array([3])))) // [9]
+ *
+ * @since 0.1.0
+ */
+export const square = (x: Operand): Tensor => lax.integerPow(x, 2)
+/**
+ * `1 / x` (JAX's `lax.reciprocal`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.reciprocal(np.array([4])))) // [0.25]
+ *
+ * @since 0.1.0
+ */
+export const reciprocal = (x: Operand): Tensor => lax.integerPow(x, -1)
+/**
+ * `2 ** x` (JAX's `lax.exp2`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.exp2(np.array([3])))) // [8]
+ *
+ * @since 0.1.0
+ */
+export const exp2 = (x: Operand): Tensor => {
+  const t = tensorOf("exp2", "x", x)
+  return lax.exp(lax.mul(t, c(t, Math.LN2)))
+}
+/**
+ * Whether each element is finite (JAX's `lax.is_finite`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.isFinite(np.array([1, Infinity, NaN])))) // [true, false, false]
+ *
+ * @since 0.1.0
+ */
+export const isFinite = (x: Operand): Tensor => {
+  const t = tensorOf("is_finite", "x", x)
+  return lax.lt(lax.abs(t), c(lax.abs(t), Infinity))
+}
+/**
+ * A tensor of `x`'s shape and dtype filled with `value` (JAX's `lax.full_like`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.fullLike(np.array([1, 2]), 7))) // [7, 7]
+ *
+ * @since 0.1.0
+ */
+export const fullLike = (x: Tensor, value: number): Tensor => lax.full(x.shape, value, x.dtype, x.weakType)
+/**
+ * `iota` along `dimension` of `shape` (JAX's `lax.broadcasted_iota`).
+ *
+ * @example
+ * import { lax, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.broadcastedIota("int32", [2, 3], 1))) // [[0, 1, 2], [0, 1, 2]]
+ *
+ * @since 0.1.0
+ */
+export const broadcastedIota = (
+  dtype: Parameters<typeof lax.iota>[0],
+  shape: ReadonlyArray<number>,
+  dimension: number
+): Tensor => lax.iota(dtype, shape, dimension)
+/**
+ * `x` with new leading dimensions `sizes` (JAX's `lax.broadcast`).
+ *
+ * @example
+ * import { lax, np } from "diffect"
+ * console.log(lax.broadcast(np.ones([3]), [2]).shape) // [2, 3]
+ *
+ * @since 0.1.0
+ */
+export const broadcast = (x: Tensor, sizes: ReadonlyArray<number>): Tensor =>
+  lax.broadcastInDim(x, [...sizes, ...x.shape], x.shape.map((_, i) => i + sizes.length))

@@ -1,0 +1,473 @@
+/**
+ * `special`: JAX's `jax.scipy.special` (SciPy's names in camelCase). Each
+ * function promotes integers to float32 as JAX does, and is built from `lax`
+ * (the primitives `erf`, `erfc`, `erf_inv`, `lgamma`, `digamma`, and
+ * compositions), so it differentiates, batches and runs on every backend.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gammaln(np.array([5])))) // [3.1780539]
+ *
+ * @since 0.1.0
+ */
+import { isComplex } from "./DType.js"
+import { DTypeError } from "./Errors.js"
+import type { TensorLike } from "./internal/arrayLiteral.js"
+import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
+import * as lax from "./laxApi.js"
+import * as np from "./numpy.js"
+import type { Tensor } from "./Tensor.js"
+import { argumentError, checkArg, integer } from "./Validate.js"
+
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
+const real = (op: string, x: TensorLike): Tensor => {
+  const t = toInexact(toTensor(x))
+  if (isComplex(t.dtype)) throw new DTypeError({ operation: op, detail: "complex arguments are not supported" })
+  return t
+}
+// Two arguments promoted together (JS numbers weak) and broadcast, then made inexact.
+const realPair = (op: string, x: TensorLike, y: TensorLike): readonly [Tensor, Tensor] => {
+  const [a, b] = prepare(op, [x, y]) as [Tensor, Tensor]
+  return [real(op, a), real(op, b)]
+}
+
+/**
+ * The error function.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.erf(np.array([1])))) // [0.8427008]
+ *
+ * @since 0.1.0
+ */
+export const erf = (x: TensorLike): Tensor => lax.erf(real("erf", x))
+/**
+ * `1 - erf(x)`, accurate for large x.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.erfc(np.array([4])))) // [1.5417259e-8]
+ *
+ * @since 0.1.0
+ */
+export const erfc = (x: TensorLike): Tensor => lax.erfc(real("erfc", x))
+/**
+ * The inverse error function.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.erfinv(np.array([0.5])))) // [0.4769363]
+ *
+ * @since 0.1.0
+ */
+export const erfinv = (x: TensorLike): Tensor => lax.erfInv(real("erfinv", x))
+/**
+ * `log|Gamma(x)|`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gammaln(np.array([0.5, 10])))) // [0.5723649, 12.801827]
+ *
+ * @since 0.1.0
+ */
+export const gammaln = (x: TensorLike): Tensor => lax.lgamma(real("gammaln", x))
+/**
+ * The sign of Gamma(x): -1 on (-2k-1, -2k), NaN at the poles, else 1.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gammasgn(np.array([2, -0.5, -1.5])))) // [1, -1, 1]
+ *
+ * @since 0.1.0
+ */
+export const gammasgn = (x: TensorLike): Tensor => {
+  const t = real("gammasgn", x)
+  const fl = lax.floor(t)
+  const negOdd = lax.and(lax.lt(t, c(t, 0)), lax.eq(lax.rem(fl, c(t, 2)), c(t, -1)))
+  const pole = lax.and(lax.le(t, c(t, 0)), lax.eq(t, fl))
+  return lax.select(pole, c(t, NaN), lax.select(negOdd, c(t, -1), c(t, 1)))
+}
+/**
+ * The Gamma function, `gammasgn(x) exp(gammaln(x))`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gamma(np.array([5, 0.5])))) // [24, 1.7724539]
+ *
+ * @since 0.1.0
+ */
+export const gamma = (x: TensorLike): Tensor => {
+  const t = real("gamma", x)
+  return lax.mul(gammasgn(t), lax.exp(lax.lgamma(t)))
+}
+/**
+ * `log|Gamma(x)|` (SciPy's `loggamma` on real input).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.loggamma(np.array([3])))) // [0.6931472]
+ *
+ * @since 0.1.0
+ */
+export const loggamma = gammaln
+/**
+ * `n!` as `Gamma(n + 1)` (0 below 0).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.factorial(np.array([0, 5, -1])))) // [1, 120, 0]
+ *
+ * @since 0.1.0
+ */
+export const factorial = (n: TensorLike): Tensor => {
+  const t = real("factorial", n)
+  return lax.select(lax.lt(t, c(t, 0)), c(t, 0), lax.exp(lax.lgamma(lax.add(t, c(t, 1)))))
+}
+/**
+ * The digamma function.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.digamma(np.array([1])))) // [-0.5772157]
+ *
+ * @since 0.1.0
+ */
+export const digamma = (x: TensorLike): Tensor => lax.digamma(real("digamma", x))
+/**
+ * The `n`-th derivative of digamma.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.polygamma(1, np.array([1])))) // [1.644934]
+ *
+ * @since 0.1.0
+ */
+export const polygamma = (n: number, x: TensorLike): Tensor => lax.polygamma(n, real("polygamma", x))
+/**
+ * The Hurwitz zeta function `sum_k (q + k)^-x` (Riemann's at q = 1).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.zeta(np.array([2, 4]), np.array([1, 1])))) // [1.644934, 1.0823232]
+ *
+ * @since 0.1.0
+ */
+export const zeta = (x: TensorLike, q: TensorLike = 1): Tensor => lax.zeta(...realPair("zeta", x, q))
+/**
+ * `log|B(a, b)|` from log-gamma.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.betaln(np.array([1]), np.array([2])))) // [-0.6931472]
+ *
+ * @since 0.1.0
+ */
+export const betaln = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = realPair("betaln", a, b)
+  return lax.sub(lax.add(lax.lgamma(x), lax.lgamma(y)), lax.lgamma(lax.add(x, y)))
+}
+/**
+ * The Beta function.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.beta(np.array([2]), np.array([3])))) // [0.083333336]
+ *
+ * @since 0.1.0
+ */
+export const beta = (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = realPair("beta", a, b)
+  return lax.mul(lax.mul(gammasgn(x), gammasgn(y)), lax.mul(gammasgn(lax.add(x, y)), lax.exp(betaln(x, y))))
+}
+/**
+ * `x log y`, 0 where x = 0 (even for y = 0).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.xlogy(np.array([0, 2]), np.array([0, Math.E])))) // [0, 2]
+ *
+ * @since 0.1.0
+ */
+export const xlogy = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = realPair("xlogy", x, y)
+  const zero = lax.eq(a, c(a, 0))
+  return lax.select(zero, c(a, 0), lax.mul(a, lax.log(lax.select(zero, c(b, 1), b))))
+}
+/**
+ * `x log(1 + y)`, 0 where x = 0.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.xlog1py(np.array([0, 2]), np.array([-1, 0])))) // [0, 0]
+ *
+ * @since 0.1.0
+ */
+export const xlog1py = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = realPair("xlog1py", x, y)
+  const zero = lax.eq(a, c(a, 0))
+  return lax.select(zero, c(a, 0), lax.mul(a, lax.log1p(lax.select(zero, c(b, 0), b))))
+}
+/**
+ * `-x log x`, 0 at 0, -inf below.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.entr(np.array([0, 0.5, -1])))) // [0, 0.3465736, -Infinity]
+ *
+ * @since 0.1.0
+ */
+export const entr = (x: TensorLike): Tensor => {
+  const t = real("entr", x)
+  const pos = lax.gt(t, c(t, 0))
+  const v = lax.neg(lax.mul(t, lax.log(lax.select(pos, t, c(t, 1)))))
+  return lax.select(pos, v, lax.select(lax.eq(t, c(t, 0)), c(t, 0), c(t, -Infinity)))
+}
+/**
+ * `x log(x / y)` (0 at x = 0, inf where y = 0 < x, ...) (`rel_entr`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.relEntr(np.array([1, 0]), np.array([Math.E, 1])))) // [-1, 0]
+ *
+ * @since 0.1.0
+ */
+export const relEntr = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = realPair("relEntr", x, y)
+  const both = lax.and(lax.gt(a, c(a, 0)), lax.gt(b, c(b, 0)))
+  const v = lax.mul(a, lax.log(lax.div(lax.select(both, a, c(a, 1)), lax.select(both, b, c(b, 1)))))
+  const zero = lax.and(lax.eq(a, c(a, 0)), lax.ge(b, c(b, 0)))
+  return lax.select(both, v, lax.select(zero, c(a, 0), c(a, Infinity)))
+}
+/**
+ * `x log(x / y) - x + y` (`kl_div`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.klDiv(np.array([1]), np.array([1])))) // [0]
+ *
+ * @since 0.1.0
+ */
+export const klDiv = (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = realPair("klDiv", x, y)
+  return lax.add(lax.sub(relEntr(a, b), a), b)
+}
+/**
+ * The logistic sigmoid `1 / (1 + exp(-x))`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.expit(np.array([0])))) // [0.5]
+ *
+ * @since 0.1.0
+ */
+export const expit = (x: TensorLike): Tensor => lax.logistic(real("expit", x))
+/**
+ * `log(p / (1 - p))`, the inverse of `expit`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.logit(np.array([0.5, 1])))) // [0, Infinity]
+ *
+ * @since 0.1.0
+ */
+export const logit = (p: TensorLike): Tensor => {
+  const t = real("logit", p)
+  return lax.sub(lax.log(t), lax.log1p(lax.neg(t)))
+}
+/**
+ * The standard normal CDF `(1 + erf(x / sqrt 2)) / 2`, via erfc for accuracy in the tails.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.ndtr(np.array([0, -3])))) // [0.5, 0.0013498980]
+ *
+ * @since 0.1.0
+ */
+export const ndtr = (x: TensorLike): Tensor => {
+  const t = real("ndtr", x)
+  return lax.mul(c(t, 0.5), lax.erfc(lax.mul(t, c(t, -Math.SQRT1_2))))
+}
+/**
+ * The log of the standard normal CDF, accurate far in the lower tail (the
+ * asymptotic series below -20 in float64, -9 in float32, where erfc underflows).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.logNdtr(np.array([0, -40], { dtype: "float64" })))) // [-0.6931471805599453, -804.6084420137538]
+ *
+ * @since 0.1.0
+ */
+export const logNdtr = (x: TensorLike): Tensor => {
+  const t = real("logNdtr", x)
+  const lower = t.dtype === "float64" ? -20 : -9
+  const safe = lax.select(lax.lt(t, c(t, lower)), c(t, lower), t)
+  // log(ndtr(x)) = log1p(-ndtr(-x)) above 0: no cancellation in 1 - tiny
+  const direct = lax.select(
+    lax.gt(safe, c(t, 0)),
+    lax.log1p(lax.neg(ndtr(lax.neg(safe)))),
+    lax.log(ndtr(safe))
+  )
+  // -x^2/2 - log(-x) - log(2 pi)/2 + log(1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8 - 945/x^10)
+  const tail = lax.select(lax.lt(t, c(t, lower)), t, c(t, lower - 1))
+  const inv2 = lax.div(c(t, 1), lax.mul(tail, tail))
+  let series = c(t, -945)
+  for (const coef of [105, -15, 3, -1, 1]) series = lax.add(c(t, coef), lax.mul(series, inv2))
+  const asym = lax.sub(
+    lax.sub(lax.mul(c(t, -0.5), lax.mul(tail, tail)), lax.log(lax.neg(tail))),
+    c(t, 0.5 * Math.log(2 * Math.PI))
+  )
+  return lax.select(lax.lt(t, c(t, lower)), lax.add(asym, lax.log(series)), direct)
+}
+/**
+ * The inverse of `ndtr`: `sqrt(2) erfinv(2p - 1)`, refined by a Newton step
+ * on `ndtr` (absolute accuracy in p about 1e-16; p near 0 loses relative accuracy).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.ndtri(np.array([0.5, 0.975], { dtype: "float64" })))) // [0, 1.959963984540054]
+ *
+ * @since 0.1.0
+ */
+export const ndtri = (p: TensorLike): Tensor => {
+  const t = real("ndtri", p)
+  const x0 = lax.mul(c(t, Math.SQRT2), lax.erfInv(lax.sub(lax.mul(c(t, 2), t), c(t, 1))))
+  const finite = lax.isFinite(x0)
+  const safe = lax.select(finite, x0, c(t, 0))
+  const pdf = lax.mul(c(t, 1 / Math.sqrt(2 * Math.PI)), lax.exp(lax.mul(c(t, -0.5), lax.mul(safe, safe))))
+  const step = lax.div(lax.sub(ndtr(safe), t), pdf)
+  return lax.select(finite, lax.sub(safe, step), x0)
+}
+
+// I_nu(x) e^-|x| for nu = 0 or 1: the power series up to |x| = 30 (terms built by ratios, so
+// float32 does not overflow), the asymptotic series above (truncation below 1e-17 there).
+const besselIe = (op: string, nu: 0 | 1, x: TensorLike): Tensor => {
+  const t = real(op, x)
+  const a = lax.abs(t)
+  const small = lax.le(a, c(a, 30))
+  const s = lax.select(small, a, c(a, 1))
+  const q = lax.mul(c(s, 0.25), lax.mul(s, s))
+  let term = nu === 0 ? c(s, 1) : lax.mul(c(s, 0.5), s)
+  let sum = term
+  for (let k = 1; k <= 80; k++) {
+    term = lax.mul(term, lax.div(q, c(q, k * (k + nu))))
+    sum = lax.add(sum, term)
+  }
+  const series = lax.mul(sum, lax.exp(lax.neg(s)))
+  const b = lax.select(small, c(a, 31), a)
+  const inv8x = lax.div(c(b, 1 / 8), b)
+  const mu = 4 * nu * nu
+  let coef = c(b, 1)
+  let total = coef
+  for (let k = 1; k <= 30; k++) {
+    coef = lax.mul(coef, lax.mul(inv8x, c(b, -(mu - (2 * k - 1) ** 2) / k)))
+    total = lax.add(total, coef)
+  }
+  const asym = lax.mul(total, lax.rsqrt(lax.mul(c(b, 2 * Math.PI), b)))
+  const out = lax.select(small, series, asym)
+  return nu === 1 ? lax.mul(lax.sign(t), out) : out
+}
+
+/**
+ * The exponentially scaled modified Bessel function of order 0, `exp(-|x|) I0(x)`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.i0e(np.array([0, 1], { dtype: "float64" })))) // [1, 0.46575960759364043]
+ *
+ * @since 0.1.0
+ */
+export const i0e = (x: TensorLike): Tensor => besselIe("i0e", 0, x)
+/**
+ * The exponentially scaled modified Bessel function of order 1, `exp(-|x|) I1(x)`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.i1e(np.array([1], { dtype: "float64" })))) // [0.2079104153497085]
+ *
+ * @since 0.1.0
+ */
+export const i1e = (x: TensorLike): Tensor => besselIe("i1e", 1, x)
+/**
+ * The modified Bessel function of order 0.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.i0(np.array([1], { dtype: "float64" })))) // [1.2660658777520082]
+ *
+ * @since 0.1.0
+ */
+export const i0 = (x: TensorLike): Tensor => {
+  const t = real("i0", x)
+  return lax.mul(i0e(t), lax.exp(lax.abs(t)))
+}
+/**
+ * The modified Bessel function of order 1.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.i1(np.array([1], { dtype: "float64" })))) // [0.5651591039924851]
+ *
+ * @since 0.1.0
+ */
+export const i1 = (x: TensorLike): Tensor => {
+  const t = real("i1", x)
+  return lax.mul(i1e(t), lax.exp(lax.abs(t)))
+}
+/**
+ * `log(sum(exp(x)))` over `axis`, stably (`np.logsumexp`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.logsumexp(np.array([1000, 1000])))) // 1000.6931
+ *
+ * @since 0.1.0
+ */
+export const logsumexp = (x: TensorLike, options?: np.ReduceOptions): Tensor => np.logsumexp(x, options)
+/**
+ * `exp(x) / sum(exp(x))` along `axis` (the last by default).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.softmax(np.array([0, Math.log(3)])))) // [0.25, 0.75]
+ *
+ * @since 0.1.0
+ */
+export const softmax = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  const t = real("softmax", x)
+  const axis = options?.axis ?? -1
+  // JAX's form: exp(x - max) / sum(exp(x - max)), the max held constant (it cancels)
+  const m = lax.stopGradient(np.max(t, { axis, keepdims: true }))
+  const shifted = lax.sub(t, np.broadcastTo(lax.select(lax.isFinite(m), m, lax.zerosLike(m)), t.shape))
+  const e = lax.exp(shifted)
+  return lax.div(e, np.broadcastTo(np.sum(e, { axis, keepdims: true }), t.shape))
+}
+/**
+ * `x - logsumexp(x)` along `axis` (the last by default).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.logSoftmax(np.array([0, 0])))) // [-0.6931472, -0.6931472]
+ *
+ * @since 0.1.0
+ */
+export const logSoftmax = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  const t = real("logSoftmax", x)
+  return lax.sub(t, np.broadcastTo(np.logsumexp(t, { axis: options?.axis ?? -1, keepdims: true }), t.shape))
+}
+/**
+ * The log of the multivariate gamma function of dimension `d`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.multigammaln(np.array([2], { dtype: "float64" }), 2))) // [0.45158270528945]
+ *
+ * @since 0.1.0
+ */
+export const multigammaln = (a: TensorLike, d: number): Tensor => {
+  checkArg("multigammaln", "d", d, integer)
+  if (d < 1) throw argumentError("multigammaln", "d", "a positive integer", d)
+  const t = real("multigammaln", a)
+  let sum = c(t, (d * (d - 1)) / 4 * Math.log(Math.PI))
+  for (let j = 0; j < d; j++) sum = lax.add(sum, lax.lgamma(lax.sub(t, c(t, j / 2))))
+  return sum
+}

@@ -1,0 +1,155 @@
+import { lax, np, special } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure } from "./npSetup.js"
+
+const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
+
+// References: SciPy 1.x at float64 (scipy.special.*), and closed forms where they exist.
+describe("special (jax.scipy.special)", () => {
+  it("the gamma family", () => {
+    expect.tensor(special.gammaln(f64([0.5, 1, 2, 3, 10, 100, -0.5, -2.5])), "float64", [
+      0.5723649429247001,
+      0,
+      0,
+      Math.LN2,
+      12.801827480081469,
+      359.1342053695754,
+      1.2655121234846454,
+      -0.05624371649767405
+    ], { tol: 1e-14 })
+    expect.tensor(special.gammaln(f64([0, -1, -2])), "float64", [Infinity, Infinity, Infinity])
+    expect.tensor(special.gamma(f64([5, 0.5, -0.5, -1.5])), "float64", [
+      24,
+      Math.sqrt(Math.PI),
+      -2 * Math.sqrt(Math.PI),
+      (4 / 3) * Math.sqrt(Math.PI)
+    ], { tol: 1e-14 })
+    expect.tensor(special.gammasgn(f64([1, -0.5, -1.5, -2])), "float64", [1, -1, 1, NaN])
+    expect.tensor(special.factorial(f64([0, 4, 10])), "float64", [1, 24, 3628800], { tol: 1e-13 })
+    expect.tensor(
+      special.betaln(f64([1, 2.5]), f64([2, 3.5])),
+      "float64",
+      [-Math.LN2, Math.log(0.03681553890925539)],
+      { tol: 1e-13 }
+    )
+    expect.tensor(special.beta(f64([2]), f64([3])), "float64", [1 / 12], { tol: 1e-14 })
+    expect.tensor(special.multigammaln(f64([3]), 3), "float64", [
+      (3 * 2) / 4 * Math.log(Math.PI) + Math.log(2) + Math.log(Math.sqrt(Math.PI) * 0.75) + 0
+    ], { tol: 1e-13 })
+  })
+  it("digamma, polygamma and zeta (closed forms)", () => {
+    const euler = 0.5772156649015329
+    expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [
+      -euler,
+      -euler - 2 * Math.LN2,
+      1 - euler,
+      -1e9 - euler,
+      -euler - 2 * Math.LN2 + 2
+    ], { tol: 1e-13 })
+    expect.tensor(special.digamma(f64([0, -1])), "float64", [NaN, NaN])
+    expect.tensor(special.polygamma(1, f64([1, 0.5, 2])), "float64", [
+      Math.PI ** 2 / 6,
+      Math.PI ** 2 / 2,
+      Math.PI ** 2 / 6 - 1
+    ], {
+      tol: 1e-14
+    })
+    // polygamma(3, 1) = 6 zeta(4) = pi^4 / 15
+    expect.tensor(special.polygamma(3, f64([1])), "float64", [Math.PI ** 4 / 15], { tol: 1e-14 })
+    expect.tensor(special.zeta(f64([2, 3, 6]), 1), "float64", [
+      Math.PI ** 2 / 6,
+      1.2020569031595942,
+      Math.PI ** 6 / 945
+    ], {
+      tol: 1e-15
+    })
+    expect.tensor(special.zeta(f64([1, 0.5])), "float64", [Infinity, NaN])
+    assert.include(failure(() => special.polygamma(-1, f64([1])), "ArgumentError"), "non-negative integer")
+  })
+  it("erf, erfc, erfinv, ndtr, ndtri, logNdtr", () => {
+    expect.tensor(special.erfc(f64([-1, 0.3, 5, 10, 27])), "float64", [
+      1.8427007929497148,
+      0.6713732405408726,
+      1.5374597944280349e-12,
+      2.088487583762545e-45,
+      5.2370464393526e-319
+    ], { tol: 1e-13 })
+    expect.tensor(special.erfinv(f64([-0.9, 0.5, 1e-10, -1, 2])), "float64", [
+      -1.1630871536766743,
+      0.4769362762044699,
+      (1e-10 * Math.sqrt(Math.PI)) / 2,
+      -Infinity,
+      NaN
+    ], { tol: 1e-14 })
+    // erf(erfinv(x)) = x
+    const xs = [-0.99, -0.3, 0.1, 0.7, 0.999]
+    expect.tensor(special.erf(special.erfinv(f64(xs))), "float64", xs, { tol: 1e-15 })
+    expect.tensor(special.ndtr(f64([0, 1.96, -3, -10])), "float64", [
+      0.5,
+      0.9750021048517795,
+      0.0013498980316301035,
+      7.61985302416047e-24
+    ], {
+      tol: 1e-13
+    })
+    expect.tensor(special.ndtri(f64([0.5, 0.975, 0.0013498980316301035])), "float64", [0, 1.959963984540054, -3], {
+      tol: 1e-12
+    })
+    expect.tensor(special.logNdtr(f64([0, 3, -10, -40])), "float64", [
+      -Math.LN2,
+      -0.0013508099647481938,
+      -53.23128515051247,
+      -804.6084420137538
+    ], { tol: 1e-12 })
+  })
+  it("xlogy, xlog1py, entr, relEntr, klDiv, logit, expit", () => {
+    expect.tensor(special.xlogy(f64([0, 0, 2, 3]), f64([0, -1, Math.E, 1])), "float64", [0, 0, 2, 0])
+    expect.tensor(special.xlog1py(f64([0, 2]), f64([-1, Math.E - 1])), "float64", [0, 2], { tol: 1e-15 })
+    expect.tensor(special.entr(f64([0, 0.5, 1, -1])), "float64", [0, 0.5 * Math.LN2, -0, -Infinity], { tol: 1e-15 })
+    expect.tensor(special.relEntr(f64([1, 0, 1, -1]), f64([2, 5, 0, 1])), "float64", [
+      Math.log(0.5),
+      0,
+      Infinity,
+      Infinity
+    ], {
+      tol: 1e-15
+    })
+    expect.tensor(special.klDiv(f64([1]), f64([2])), "float64", [Math.log(0.5) + 1], { tol: 1e-15 })
+    expect.tensor(special.logit(f64([0.5, 0.75, 0, 1])), "float64", [0, Math.log(3), -Infinity, Infinity], {
+      tol: 1e-15
+    })
+    expect.tensor(special.expit(f64([0, Math.log(3)])), "float64", [0.5, 0.75], { tol: 1e-15 })
+  })
+  it("i0e, i1e, i0, i1 on both sides of the series/asymptotic switch", () => {
+    // Independent oracle: I_n(x) e^-|x| = (1/pi) int_0^pi e^(|x|(cos t - 1)) cos(n t) dt, by the
+    // trapezoidal rule (exponentially accurate for this periodic integrand).
+    const ie = (n: number, x: number): number => {
+      const m = 4000
+      let s = 0
+      for (let j = 0; j <= m; j++) {
+        const t = (Math.PI * j) / m
+        const w = j === 0 || j === m ? 0.5 : 1
+        s += w * Math.exp(Math.abs(x) * (Math.cos(t) - 1)) * Math.cos(n * t)
+      }
+      return (Math.sign(x) || 1) ** n * (s / m)
+    }
+    const xs = [0, 1, 5, 29.9, 30.1, 100, -1, -7.5]
+    expect.tensor(special.i0e(f64(xs)), "float64", xs.map((x) => ie(0, x)), { tol: 1e-13 })
+    expect.tensor(special.i1e(f64(xs)), "float64", xs.map((x) => ie(1, x)), { tol: 1e-13 })
+    // SciPy: i0(1), i1(1)
+    expect.tensor(special.i0(f64([1])), "float64", [1.2660658777520082], { tol: 1e-14 })
+    expect.tensor(special.i1(f64([1])), "float64", [0.5651591039924851], { tol: 1e-14 })
+  })
+  it("softmax, logSoftmax and logsumexp", () => {
+    expect.tensor(special.softmax(f64([[0, Math.log(3)], [1000, 1000]])), "float64", [[0.25, 0.75], [0.5, 0.5]], {
+      tol: 1e-15
+    })
+    expect.tensor(special.logSoftmax(f64([0, 0]), { axis: 0 }), "float64", [-Math.LN2, -Math.LN2], { tol: 1e-15 })
+    expect.tensor(special.logsumexp(f64([1000, 1000])), "float64", 1000 + Math.LN2, { tol: 1e-15 })
+  })
+  it("integers promote to float32; complex is refused", () => {
+    expect.tensor(special.gammaln(np.array([1, 2], { dtype: "int32" })), "float32", [0, 0], { tol: 1e-6 })
+    assert.include(failure(() => special.erf(np.array([{ re: 1, im: 0 }])), "DTypeError"), "complex")
+    assert.include(failure(() => lax.lgamma(np.array([1], { dtype: "int32" })), "DTypeError"), "lgamma")
+  })
+})
