@@ -10,7 +10,7 @@ import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { controlFlowCases } from "./controlFlow.js"
 import { linalgCases } from "./linalg.js"
-import { numpyCases, specialCases } from "./numpy.js"
+import { fftCases, numpyCases, specialCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
@@ -909,5 +909,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["sorting and order statistics", sortingCases],
   ["linear algebra", linalgCases],
   ["np compositions", numpyCases],
-  ["special functions", specialCases]
+  ["special functions", specialCases],
+  ["np.fft", fftCases]
 ]

@@ -99,3 +99,25 @@ export const specialCases: ReadonlyArray<Case> = [
     rtol: 2e-6
   }
 ]
+
+export const fftCases: ReadonlyArray<Case> = [
+  {
+    name: "fft",
+    run: () => np.fft.fft(f([1, 2, 3, 4])),
+    expected: [{ re: 10, im: 0 }, { re: -2, im: 2 }, { re: -2, im: 0 }, { re: -2, im: -2 }],
+    atol: 1e-5
+  },
+  {
+    name: "irfft of rfft",
+    run: () => np.fft.irfft(np.fft.rfft(f([1, -2, 3, 0.5, 2])), { n: 5 }),
+    expected: [1, -2, 3, 0.5, 2],
+    atol: 1e-5
+  },
+  {
+    name: "fftn round trip",
+    run: () => np.real(np.fft.ifftn(np.fft.fftn(f([[1, 2], [3, 4]])))),
+    expected: [[1, 2], [3, 4]],
+    atol: 1e-5
+  },
+  { name: "fftfreq and fftshift", run: () => np.fft.fftshift(np.fft.fftfreq(4)), expected: [-0.5, -0.25, 0, 0.25] }
+]

@@ -561,6 +561,11 @@ const npCases: ReadonlyArray<Case> = [
     f: ([s, q]) => special.zeta(s!, q!)
   },
   { name: "special.softmax, logit", operands: [v([2, 3])], f: ([x]) => special.logit(special.softmax(x!)) },
+  { name: "np.fft.fft (real in, complex out)", operands: [v([5])], f: ([x]) => np.fft.fft(x!) },
+  { name: "np.fft.ifft of complex, ortho", operands: [cv([4])], f: ([x]) => np.fft.ifft(x!, { norm: "ortho" }) },
+  { name: "np.fft.rfft with padding", operands: [v([2, 5])], f: ([x]) => np.fft.rfft(x!, { n: 6 }) },
+  { name: "np.fft.irfft", operands: [cv([4])], f: ([x]) => np.fft.irfft(x!) },
+  { name: "np.fft.fftn, fftshift", operands: [v([3, 4])], f: ([x]) => np.fft.fftshift(np.fft.fftn(x!)) },
   {
     name: "special.gamma, betaln",
     operands: [v(S, { min: 0.3, max: 4 }), v(S, { min: 0.3, max: 4 })],

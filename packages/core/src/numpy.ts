@@ -19,3 +19,5 @@ export * from "./internal/np/sorting.js"
 export * as linalg from "./linalg.js"
 export * from "./internal/np/stats.js"
 export * from "./np.js"
+/** `np.fft`: JAX's `jax.numpy.fft`. @since 0.1.0 */
+export * as fft from "./internal/np/fft.js"
