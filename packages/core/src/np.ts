@@ -1493,6 +1493,7 @@ export const tensordot = (
  */
 export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike>): Tensor => {
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
+  if (operands.length === 0) throw argumentError("einsum", "operands", "at least one operand", operands)
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
   return einsumImpl(subscripts, xs)
 }
@@ -1519,6 +1520,9 @@ export const einsumWith = (
   const optimize = options?.optimize
   if (optimize !== undefined && optimize !== "optimal" && optimize !== "greedy") {
     throw argumentError("einsum", "optimize", "\"optimal\" or \"greedy\"", optimize)
+  }
+  if (!Array.isArray(operands) || operands.length === 0) {
+    throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
   return einsumImpl(subscripts, xs, optimize)

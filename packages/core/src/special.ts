@@ -465,6 +465,7 @@ export const logSoftmax = (x: TensorLike, options?: { readonly axis?: number | u
  */
 export const multigammaln = (a: TensorLike, d: number): Tensor => {
   checkArg("multigammaln", "d", d, integer)
+  if (d > 1000) throw argumentError("multigammaln", "d", "a dimension up to 1000", d)
   if (d < 1) throw argumentError("multigammaln", "d", "a positive integer", d)
   const t = real("multigammaln", a)
   let sum = c(t, (d * (d - 1)) / 4 * Math.log(Math.PI))

@@ -119,7 +119,11 @@ export const zeta = (s: Operand, q: Operand): Tensor => {
 // tensor broadcasts (lax's rule).
 const pair = (p: string, x: Operand, y: Operand): readonly [Tensor, Tensor] => {
   if (typeof x === "number" && typeof y === "number") return pair(p, lax.scalar(x, "float32", true), y)
-  let a = typeof x === "number" ? lax.full((y as Tensor).shape, x, (y as Tensor).dtype, true) : tensorOf(p, "x", x)
+  if (typeof x === "number") {
+    const yt = tensorOf(p, "y", y)
+    return pair(p, lax.full(yt.shape, x, yt.dtype, true), yt)
+  }
+  let a = tensorOf(p, "x", x)
   let b = typeof y === "number" ? lax.full(a.shape, y, a.dtype, true) : tensorOf(p, "y", y)
   if (!isInexact(a.dtype) || !isInexact(b.dtype) || a.dtype !== b.dtype) {
     throw new DTypeError({
@@ -160,8 +164,8 @@ const trigamma = (x: Tensor): Tensor => {
  * @since 0.1.0
  */
 export const polygamma = (m: number, x: Operand): Tensor => {
-  if (typeof m !== "number" || !Number.isInteger(m) || m < 0) {
-    throw argumentError("polygamma", "m", "a non-negative integer", m)
+  if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > 170) {
+    throw argumentError("polygamma", "m", "a non-negative integer up to 170 (m! overflows beyond)", m)
   }
   const t = tensorOf("polygamma", "x", x)
   if (!isInexact(t.dtype)) {
@@ -186,6 +190,8 @@ export const polygamma = (m: number, x: Operand): Tensor => {
  */
 export const clamp = (min: Operand, x: Operand, max: Operand): Tensor => {
   const v = tensorOf("clamp", "x", x)
+  if (typeof min !== "number") tensorOf("clamp", "min", min)
+  if (typeof max !== "number") tensorOf("clamp", "max", max)
   return lax.min(
     lax.max(v, typeof min === "number" ? min : broadcastScalar(min, v)),
     typeof max === "number" ? max : broadcastScalar(max, v)
@@ -206,6 +212,7 @@ const broadcastScalar = (b: Tensor, like: Tensor): Tensor =>
  * @since 0.1.0
  */
 export const selectN = (which: Tensor, ...cases: ReadonlyArray<Tensor>): Tensor => {
+  cases.forEach((x) => tensorOf("select_n", "cases", x))
   if (cases.length === 0) throw new ShapeError({ operation: "select_n", detail: "at least one case is required" })
   const w = tensorOf("select_n", "which", which)
   if (w.dtype === "bool") {
@@ -277,7 +284,10 @@ export const isFinite = (x: Operand): Tensor => {
  *
  * @since 0.1.0
  */
-export const fullLike = (x: Tensor, value: number): Tensor => lax.full(x.shape, value, x.dtype, x.weakType)
+export const fullLike = (x: Tensor, value: number): Tensor => {
+  const t = tensorOf("full_like", "x", x)
+  return lax.full(t.shape, value, t.dtype, t.weakType)
+}
 /**
  * `iota` along `dimension` of `shape` (JAX's `lax.broadcasted_iota`).
  *
@@ -301,5 +311,8 @@ export const broadcastedIota = (
  *
  * @since 0.1.0
  */
-export const broadcast = (x: Tensor, sizes: ReadonlyArray<number>): Tensor =>
-  lax.broadcastInDim(x, [...sizes, ...x.shape], x.shape.map((_, i) => i + sizes.length))
+export const broadcast = (x: Tensor, sizes: ReadonlyArray<number>): Tensor => {
+  const t = tensorOf("broadcast", "x", x)
+  if (!Array.isArray(sizes)) throw argumentError("broadcast", "sizes", "an array of dimension sizes", sizes)
+  return lax.broadcastInDim(t, [...sizes, ...t.shape], t.shape.map((_, i) => i + sizes.length))
+}

@@ -18,6 +18,7 @@ import { anyValue, argumentError, boolean, checkArg, checkAxis, checkOptions, in
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
 import { addAlong, takeAlong } from "./along.js"
+import { count, int, intList, list } from "./checks.js"
 
 const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
 
@@ -44,7 +45,8 @@ export const tri = (
   options?: { readonly m?: number | undefined; readonly k?: number | undefined; readonly dtype?: DType | undefined }
 ): Tensor => {
   checkOptions("tri", options, { m: integer, k: integer, dtype: anyValue })
-  checkArg("tri", "n", n, integer)
+  count("tri", "n", n)
+  count("tri", "m", options?.m ?? n, Math.max(n, 1))
   return lax.convertElementType(triMask(n, options?.m ?? n, options?.k ?? 0, false), options?.dtype ?? "float32")
 }
 
@@ -86,9 +88,9 @@ export const triu = triangle("triu", true)
 export const tril = triangle("tril", false)
 
 const triIndices = (op: string, n: number, k: number, m: number, upper: boolean): ReadonlyArray<Tensor> => {
-  checkArg(op, "n", n, integer)
-  checkArg(op, "k", k, integer)
-  checkArg(op, "m", m, integer)
+  count(op, "n", n)
+  int(op, "k", k)
+  count(op, "m", m, Math.max(n, 1))
   const rows: Array<number> = []
   const cols: Array<number> = []
   for (let i = 0; i < n; i++) {
@@ -254,11 +256,12 @@ export const trace = (x: TensorLike, options?: DiagonalOptions): Tensor => {
 export const diag = (v: TensorLike, options?: { readonly k?: number | undefined }): Tensor => {
   checkOptions("diag", options, { k: integer })
   const t = toTensor(v)
-  const k = options?.k ?? 0
+  const k = int("diag", "k", options?.k ?? 0)
   if (t.ndim === 2) return diagonal(t, { offset: k })
   if (t.ndim !== 1) throw new ShapeError({ operation: "diag", detail: "input must be 1- or 2-d" })
   const n = t.shape[0]!
   const size = n + Math.abs(k)
+  count("diag", "k", size, size)
   // Interior padding spreads the entries m + 1 apart in the flattened matrix.
   const flat = lax.pad(t, lax.full([], 0, t.dtype, t.weakType), [[0, 0, size]])
   const start = k >= 0 ? k : -k * size
@@ -334,7 +337,7 @@ export const atleast3d = (x: TensorLike): Tensor => atleast("atleast3d", x, 3)
  * @since 0.1.0
  */
 export const vstack = (xs: ReadonlyArray<TensorLike>): Tensor =>
-  np.concatenate(list("vstack", xs).map(atleast2d), { axis: 0 })
+  np.concatenate(stackList("vstack", xs).map(atleast2d), { axis: 0 })
 
 /**
  * `jnp.row_stack`, the same as `vstack`.
@@ -357,7 +360,7 @@ export const rowStack = vstack
  * @since 0.1.0
  */
 export const hstack = (xs: ReadonlyArray<TensorLike>): Tensor => {
-  const ts = list("hstack", xs).map(atleast1d)
+  const ts = stackList("hstack", xs).map(atleast1d)
   return np.concatenate(ts, { axis: ts[0]!.ndim === 1 ? 0 : 1 })
 }
 
@@ -371,7 +374,7 @@ export const hstack = (xs: ReadonlyArray<TensorLike>): Tensor => {
  * @since 0.1.0
  */
 export const dstack = (xs: ReadonlyArray<TensorLike>): Tensor =>
-  np.concatenate(list("dstack", xs).map(atleast3d), { axis: 2 })
+  np.concatenate(stackList("dstack", xs).map(atleast3d), { axis: 2 })
 
 /**
  * Stacks 1-D inputs as columns of a matrix (`jnp.column_stack`).
@@ -384,17 +387,14 @@ export const dstack = (xs: ReadonlyArray<TensorLike>): Tensor =>
  */
 export const columnStack = (xs: ReadonlyArray<TensorLike>): Tensor =>
   np.concatenate(
-    list("columnStack", xs).map((x) => {
+    stackList("columnStack", xs).map((x) => {
       const t = toTensor(x)
       return t.ndim < 2 ? lax.reshape(t, [t.ndim === 0 ? 1 : t.shape[0]!, 1]) : t
     }),
     { axis: 1 }
   )
 
-const list = (op: string, xs: ReadonlyArray<TensorLike>): ReadonlyArray<TensorLike> => {
-  if (!Array.isArray(xs) || xs.length === 0) throw argumentError(op, "xs", "a non-empty array of arrays", xs)
-  return xs
-}
+const stackList = (op: string, xs: ReadonlyArray<TensorLike>): ReadonlyArray<TensorLike> => list(op, "xs", xs)
 
 /** Options of `meshgrid`: `"xy"` (Cartesian, the default) or `"ij"` (matrix) indexing, `sparse` grids. @since 0.1.0 */
 export interface MeshgridOptions {
@@ -419,8 +419,7 @@ export const meshgrid = (xs: ReadonlyArray<TensorLike>, options?: MeshgridOption
   if (indexing !== "xy" && indexing !== "ij") {
     throw argumentError("meshgrid", "indexing", "\"xy\" or \"ij\"", indexing)
   }
-  if (!Array.isArray(xs)) throw argumentError("meshgrid", "xs", "an array of 1-D arrays", xs)
-  const ts = xs.map((x) => np.ravel(toTensor(x)))
+  const ts = list<TensorLike>("meshgrid", "xs", xs, true).map((x) => np.ravel(toTensor(x)))
   const n = ts.length
   const shape = ts.map((t) => t.shape[0]!)
   // xy swaps the first two axes of the output.
@@ -452,11 +451,11 @@ export const roll = (
   checkOptions("roll", options, { axis: anyValue })
   const t0 = toTensor(x)
   if (options?.axis === undefined) {
-    if (typeof shift !== "number") throw argumentError("roll", "shift", "a number when no axis is given", shift)
+    if (!Number.isInteger(shift)) throw argumentError("roll", "shift", "an integer when no axis is given", shift)
     return lax.reshape(roll(np.ravel(t0), shift, { axis: 0 }), t0.shape)
   }
-  const axes = typeof options.axis === "number" ? [options.axis] : options.axis
-  const shifts = typeof shift === "number" ? axes.map(() => shift) : shift
+  const axes = typeof options.axis === "number" ? [options.axis] : intList("roll", "axis", options.axis)
+  const shifts = typeof shift === "number" ? axes.map(() => shift) : intList("roll", "shift", shift)
   if (shifts.length !== axes.length) {
     throw new ShapeError({ operation: "roll", detail: "shift and axis must have the same length" })
   }
@@ -522,6 +521,7 @@ export const takeAlongAxis = (arr: TensorLike, indices: TensorLike, axis: number
     a = np.ravel(a)
     idx = np.ravel(idx)
   }
+  if (axis !== null && !Number.isInteger(axis)) throw argumentError("takeAlongAxis", "axis", "an integer or null", axis)
   const ax = checkAxis("takeAlongAxis", axis ?? 0, a.ndim)
   const [ab, ib] = alongShapes("takeAlongAxis", a, idx, ax)
   return takeAlong(ab, normalizeIndices(ib, a.shape[ax]!), ax)
@@ -547,6 +547,7 @@ export const putAlongAxis = (arr: TensorLike, indices: TensorLike, values: Tenso
     a = np.ravel(a)
     idx = np.ravel(idx)
   }
+  if (axis !== null && !Number.isInteger(axis)) throw argumentError("putAlongAxis", "axis", "an integer or null", axis)
   const ax = checkAxis("putAlongAxis", axis ?? 0, a.ndim)
   if (idx.ndim !== a.ndim) {
     throw new ShapeError({
@@ -600,8 +601,8 @@ export const arraySplit = (
   options?: { readonly axis?: number | undefined }
 ): Array<Tensor> => {
   checkOptions("arraySplit", options, { axis: integer })
-  if (typeof sections !== "number") return np.split(x, sections, options)
-  checkArg("arraySplit", "sections", sections, integer)
+  if (typeof sections !== "number") return np.split(x, intList("arraySplit", "sections", sections), options)
+  count("arraySplit", "sections", sections)
   if (sections <= 0) throw argumentError("arraySplit", "sections", "a positive number of sections", sections)
   const t = toTensor(x)
   const a = checkAxis("arraySplit", options?.axis ?? 0, t.ndim)
@@ -624,7 +625,8 @@ const fixedSplit =
     if (t.ndim === 0) {
       throw new ShapeError({ operation: op, detail: `${op} only works on arrays of 1 or more dimensions` })
     }
-    return np.split(t, sections, { axis: axis(t) })
+    const parts = typeof sections === "number" ? count(op, "sections", sections) : intList(op, "sections", sections)
+    return np.split(t, parts, { axis: axis(t) })
   }
 
 /**
@@ -685,8 +687,7 @@ export const diff = (x: TensorLike, options?: DiffOptions): Tensor => {
     throw new ShapeError({ operation: "diff", detail: "diff requires input that is at least one dimensional" })
   }
   const axis = checkAxis("diff", options?.axis ?? -1, t.ndim)
-  const n = options?.n ?? 1
-  if (n < 0) throw argumentError("diff", "n", "a non-negative order", n)
+  const n = count("diff", "n", options?.n ?? 1)
   const edge = (v: TensorLike) => {
     const e = toTensor(v)
     return e.ndim === 0 ? np.broadcastTo(e, t.shape.map((d, i) => (i === axis ? 1 : d))) : e
@@ -786,6 +787,7 @@ export const ravelMultiIndex = (
   checkOptions("ravelMultiIndex", options, { mode: string })
   const mode = options?.mode ?? "clip"
   if (mode !== "clip" && mode !== "wrap") throw argumentError("ravelMultiIndex", "mode", "\"clip\" or \"wrap\"", mode)
+  intList("ravelMultiIndex", "dims", dims)
   if (!Array.isArray(multiIndex) || multiIndex.length !== dims.length) {
     throw new ShapeError({
       operation: "ravelMultiIndex",

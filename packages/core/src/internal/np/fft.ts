@@ -18,6 +18,7 @@ import { anyValue, argumentError, checkAxis, checkOptions, integer, number, stri
 import type { TensorLike } from "../arrayLiteral.js"
 import { toTensor } from "../npHelpers.js"
 import { roll } from "./arrays.js"
+import { count, intList } from "./checks.js"
 
 /** How a transform is scaled: `"backward"` (1/n on the inverse, the default), `"ortho"` (1/sqrt n both ways) or `"forward"`. @since 0.1.0 */
 export type Norm = "backward" | "ortho" | "forward"
@@ -65,6 +66,7 @@ const fitLength = (x: Tensor, axis: number, n: number): Tensor => {
 
 // A host matrix [rows, cols] from f(j, k), in `dtype`.
 const hostMatrix = (rows: number, cols: number, dtype: DType, f: (j: number, k: number) => number): Tensor => {
+  count("fft", "n", rows, cols)
   const data = new Float64Array(rows * cols)
   for (let j = 0; j < rows; j++) for (let k = 0; k < cols; k++) data[j * cols + k] = f(j, k)
   return np.reshape(np.array(data, { dtype }), [rows, cols])
@@ -226,7 +228,8 @@ export const ihfft = (a: TensorLike, options?: FftOptions): Tensor => {
 
 const axesOf = (op: string, x: Tensor, options: FftNOptions | undefined, last?: number): Array<number> => {
   checkOptions(op, options, specN)
-  const s = options?.s
+  const s = options?.s === undefined ? undefined : intList(op, "s", options.s)
+  if (options?.axes !== undefined) intList(op, "axes", options.axes)
   const axes = options?.axes ??
     (s !== undefined
       ? s.map((_, i) => x.ndim - s.length + i)
@@ -351,7 +354,7 @@ export const rfft2 = rnd("rfft2", 2)
 export const irfft2 = irnd("irfft2", 2)
 
 const freqs = (op: string, n: number, d: number, values: ReadonlyArray<number>, dtype: DType | undefined): Tensor => {
-  if (!Number.isInteger(n) || n < 1) throw argumentError(op, "n", "a positive integer", n)
+  if (count(op, "n", n) < 1) throw argumentError(op, "n", "a positive integer", n)
   if (typeof d !== "number" || d === 0) throw argumentError(op, "d", "a non-zero sample spacing", d)
   return np.array(values.map((v) => v / (d * n)), { dtype: dtype ?? "float32" })
 }
@@ -370,6 +373,7 @@ export const fftfreq = (
   options?: { readonly d?: number | undefined; readonly dtype?: DType | undefined }
 ): Tensor => {
   checkOptions("fftfreq", options, { d: number, dtype: anyValue })
+  count("fftfreq", "n", n)
   const half = Math.floor((n - 1) / 2) + 1
   const values = Array.from({ length: n }, (_, i) => (i < half ? i : i - n))
   return freqs("fftfreq", n, options?.d ?? 1, values, options?.dtype)
@@ -407,7 +411,7 @@ const shift =
       ? [...t.shape.keys()]
       : typeof options.axes === "number"
       ? [options.axes]
-      : [...options.axes]
+      : [...intList(op, "axes", options.axes)]
     const norm = axes.map((a) => checkAxis(op, a, t.ndim))
     const shifts = norm.map((a) => (inverse ? -1 : 1) * Math.floor(t.shape[a]! / 2))
     return norm.length === 0 ? t : roll(t, shifts, { axis: norm })

@@ -16,6 +16,7 @@ import { anyValue, argumentError, checkAxis, checkOptions, integer, number, stri
 import type { TensorLike } from "../arrayLiteral.js"
 import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
 import { diff } from "./arrays.js"
+import { list } from "./checks.js"
 import { argsort, searchsorted } from "./sorting.js"
 
 /**
@@ -318,7 +319,9 @@ export const select = (
   choicelist: ReadonlyArray<TensorLike>,
   defaultValue: TensorLike = 0
 ): Tensor => {
-  if (!Array.isArray(condlist) || !Array.isArray(choicelist) || condlist.length !== choicelist.length) {
+  list("select", "condlist", condlist, true)
+  list("select", "choicelist", choicelist, true)
+  if (condlist.length !== choicelist.length) {
     throw argumentError("select", "condlist", "as many conditions as choices", condlist)
   }
   let out = toTensor(defaultValue)

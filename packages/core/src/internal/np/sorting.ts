@@ -27,6 +27,7 @@ import type { OptionSpec } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { takeAlong } from "./along.js"
+import { count, list } from "./checks.js"
 
 /** Options of `sort`/`argsort`: the axis (-1 by default; `null` flattens), and the order. @since 0.1.0 */
 export interface SortOptions {
@@ -107,8 +108,7 @@ export const argsort = (x: TensorLike, options?: SortOptions): Tensor => {
  */
 export const lexsort = (keys: ReadonlyArray<TensorLike>, options?: { readonly axis?: number | undefined }): Tensor => {
   checkOptions("lexsort", options, { axis: integer })
-  if (!Array.isArray(keys) || keys.length === 0) throw argumentError("lexsort", "keys", "a non-empty array", keys)
-  const ks = keys.map((k) => toTensor(k))
+  const ks = list<TensorLike>("lexsort", "keys", keys).map((k) => toTensor(k))
   const shape = ks[0]!.shape
   for (const k of ks) {
     if (k.ndim !== shape.length || k.shape.some((d, i) => d !== shape[i])) {
@@ -413,14 +413,10 @@ const checkedMedian = (op: string, options: MedianOptions | undefined): MedianOp
 }
 
 // The static size of a size-dependent result: the option, or counted from a concrete array.
-const staticSize = (op: string, size: number | undefined, count: () => Tensor): number => {
-  if (size !== undefined) {
-    checkArg(op, "size", size, integer)
-    if (size < 0) throw argumentError(op, "size", "a non-negative integer", size)
-    return size
-  }
+const staticSize = (op: string, size: number | undefined, counted: () => Tensor): number => {
+  if (size !== undefined) return count(op, "size", size)
   try {
-    return toJsSync(count()) as number
+    return toJsSync(counted()) as number
   } catch (e) {
     if (!(e instanceof ConcretizationError)) throw e
     throw new ConcretizationError({

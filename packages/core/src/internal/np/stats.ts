@@ -17,6 +17,7 @@ import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, numb
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
 import { diagonal } from "./arrays.js"
+import { count, list } from "./checks.js"
 import { searchsorted } from "./sorting.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
@@ -318,7 +319,8 @@ export const bincount = (x: TensorLike, options?: BincountOptions): Tensor => {
   if (length === undefined) {
     const max = idx.shape[0] === 0 ? -1 : (toJsSync(np.max(idx)) as number)
     length = Math.max(max + 1, options?.minlength ?? 0)
-  } else checkArg("bincount", "length", length, integer)
+  } else count("bincount", "length", length)
+  count("bincount", "length", length)
   const w = options?.weights === undefined ? lax.full(idx.shape, 1, "int32") : toTensor(options.weights)
   const n = idx.shape[0]!
   // Entries outside [0, length) go to an extra bin that is dropped.
@@ -382,12 +384,15 @@ export const histogramBinEdges = (a: TensorLike, options?: HistogramOptions): Te
   const t = toInexact(np.ravel(a))
   const bins = options?.bins ?? 10
   if (typeof bins !== "number") return toInexact(toTensor(bins))
-  checkArg("histogram", "bins", bins, integer)
+  count("histogram", "bins", bins)
   if (bins < 1) throw argumentError("histogram", "bins", "a positive number of bins", bins)
   let lo: Tensor
   let hi: Tensor
   if (options?.range !== undefined) {
-    const [l, h] = options.range
+    const [l, h] = list<number>("histogram", "range", options.range)
+    if (typeof l !== "number" || typeof h !== "number") {
+      throw argumentError("histogram", "range", "[min, max] numbers", options.range)
+    }
     if (!(l <= h)) throw argumentError("histogram", "range", "[min, max] with min <= max", options.range)
     lo = lax.full([], l, t.dtype)
     hi = lax.full([], h, t.dtype)
