@@ -623,7 +623,7 @@ const fixedSplit =
   (x: TensorLike, sections: number | ReadonlyArray<number>): Array<Tensor> => {
     const t = toTensor(x)
     if (t.ndim === 0) {
-      throw new ShapeError({ operation: op, detail: `${op} only works on arrays of 1 or more dimensions` })
+      throw new ShapeError({ operation: op, detail: "only arrays of 1 or more dimensions can be split" })
     }
     const parts = typeof sections === "number" ? count(op, "sections", sections) : intList(op, "sections", sections)
     return np.split(t, parts, { axis: axis(t) })
@@ -684,7 +684,7 @@ export const diff = (x: TensorLike, options?: DiffOptions): Tensor => {
   checkOptions("diff", options, { n: integer, axis: integer, prepend: anyValue, append: anyValue })
   let t = toTensor(x)
   if (t.ndim === 0) {
-    throw new ShapeError({ operation: "diff", detail: "diff requires input that is at least one dimensional" })
+    throw new ShapeError({ operation: "diff", detail: "the input must be at least one-dimensional" })
   }
   const axis = checkAxis("diff", options?.axis ?? -1, t.ndim)
   const n = count("diff", "n", options?.n ?? 1)

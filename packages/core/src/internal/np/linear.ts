@@ -154,7 +154,7 @@ const convolveArgs = (
   }
   const [x, w] = promoteAll(op, [toTensor(a), toTensor(v)]) as [Tensor, Tensor]
   if (x.ndim !== 1 || w.ndim !== 1) {
-    throw new ShapeError({ operation: op, detail: `${op}() only supports 1-dimensional inputs` })
+    throw new ShapeError({ operation: op, detail: "only 1-dimensional inputs are supported" })
   }
   return { mode, x, w }
 }
