@@ -190,8 +190,9 @@ export const beta = (a: TensorLike, b: TensorLike): Tensor => {
  */
 export const xlogy = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = realPair("xlogy", x, y)
-  const zero = lax.eq(a, c(a, 0))
-  return lax.select(zero, c(a, 0), lax.mul(a, lax.log(lax.select(zero, c(b, 1), b))))
+  // Where x = 0 and log y is not finite, y is replaced by 1: the value is 0 and d/dx is JAX's log y elsewhere.
+  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), lax.not(lax.gt(b, c(b, 0)))), c(b, 1), b)
+  return lax.mul(a, lax.log(safe))
 }
 /**
  * `x log(1 + y)`, 0 where x = 0.
@@ -204,8 +205,8 @@ export const xlogy = (x: TensorLike, y: TensorLike): Tensor => {
  */
 export const xlog1py = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = realPair("xlog1py", x, y)
-  const zero = lax.eq(a, c(a, 0))
-  return lax.select(zero, c(a, 0), lax.mul(a, lax.log1p(lax.select(zero, c(b, 0), b))))
+  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), lax.not(lax.gt(b, c(b, -1)))), c(b, 0), b)
+  return lax.mul(a, lax.log1p(safe))
 }
 /**
  * `-x log x`, 0 at 0, -inf below.
