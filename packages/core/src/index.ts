@@ -22,8 +22,8 @@ export * from "./Handler.js"
 /** @category Primitives */
 export * as Kernel from "./Kernel.js"
 /** @category Ops */
+export * as lax from "./laxNamespace.js"
 export * as linalg from "./linalg.js"
-export * as lax from "./laxApi.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
 /** @category Memory */

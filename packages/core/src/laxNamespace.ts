@@ -5,5 +5,6 @@
  *
  * @since 0.1.0
  */
+export * from "./internal/lax/special.js"
 export * from "./lax.js"
 export * as linalg from "./laxLinalg.js"

@@ -25,6 +25,7 @@ export { np } from "@diffect/core"
 export { lax } from "@diffect/core"
 /** @category Ops */
 export { linalg } from "@diffect/core"
+/** @category Ops */
 export { special } from "@diffect/core"
 
 // Pytrees and tensor schemas
