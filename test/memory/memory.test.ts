@@ -12,6 +12,7 @@ import {
   jacfwd,
   jit,
   jvp,
+  lax,
   Memory,
   np,
   toJs,
@@ -172,5 +173,26 @@ describe("a 64x512 layer trained without forced GC", () => {
     assert.deepStrictEqual(new Set(bytes.slice(2)).size, 1)
     // the parameters (1 MB), the data and the host arrays' first uploads (views count once each)
     assert.isBelow(bytes.at(-1)!, 4 * 1024 * 1024)
+  })
+})
+
+describe("control flow", () => {
+  it("a long lax.whileLoop keeps the memory of one carry, and the right value", () => {
+    const { backend, provide } = fresh()
+    let during = 0
+    const out = Effect.runSync(provide(Effect.sync(() =>
+      Memory.tidy(() => {
+        const result = lax.whileLoop(
+          ([i]: ReadonlyArray<Tensor>) => np.less(i!, 2000),
+          ([i, x]: ReadonlyArray<Tensor>) => [np.add(i!, np.array(1, { dtype: "int32" })), np.multiply(x!, x!)],
+          [np.array(0, { dtype: "int32" }), np.array([1, 1])]
+        )
+        // before the region closes: 2,000 iterations held ~6,000 buffers until it did
+        during = backend.memory()!.buffers
+        return result
+      })
+    )))
+    assert.deepStrictEqual(toJsSync(out), [2000, [1, 1]])
+    assert.isAtMost(during, 12)
   })
 })

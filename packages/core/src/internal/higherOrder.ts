@@ -68,13 +68,21 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
     if (index === undefined) return selectAmongBranches(operands[0]!, ops, branches, context)
     return context.run(branches[Math.min(Math.max(index, 0), branches.length - 1)]!, ops)
   },
-  // one synchronous read of the predicate per iteration
+  // One synchronous read of the predicate per iteration. Each iteration's predicate, and the
+  // previous carry once the next exists, are released at once (not when the enclosing region
+  // closes): a long loop's memory stays that of one carry.
   while: (operands, { body, bodyConsts, cond, condConsts }, { readScalar, run }) => {
     const cc = operands.slice(0, condConsts)
     const bc = operands.slice(condConsts, condConsts + bodyConsts)
     let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
+    const given = new Set<Tensor>(operands)
+    const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
+      if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.whileLoop")
+    }
     for (;;) {
-      const go = readScalar(run(cond, [...cc, ...carry])[0]!)
+      const pred = run(cond, [...cc, ...carry])[0]!
+      const go = readScalar(pred)
+      drop(pred, new Set(carry))
       if (go === undefined) {
         throw new BackendError({
           backend: activeBackend()?.name ?? "none",
@@ -83,7 +91,10 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
         })
       }
       if (go === 0) return carry
-      carry = run(body, [...bc, ...carry])
+      const next = run(body, [...bc, ...carry])
+      const live = new Set(next)
+      for (const t of carry) drop(t, live)
+      carry = next
     }
   },
   scan: (operands, params, context) => evalScan(operands, params, context),
