@@ -194,5 +194,15 @@ describe("control flow", () => {
     )))
     assert.deepStrictEqual(toJsSync(out), [2000, [1, 1]])
     assert.isAtMost(during, 12)
+    // a body that returns a constant it closes over keeps that constant alive
+    const c = Effect.runSync(provide(Effect.sync(() => np.exp(np.array([0, 0])))))
+    const [n, k] = Effect.runSync(provide(Effect.sync(() =>
+      lax.whileLoop(
+        ([i]: ReadonlyArray<Tensor>) => np.less(i!, 5),
+        ([i]: ReadonlyArray<Tensor>) => [np.add(i!, np.array(1, { dtype: "int32" })), c],
+        [np.array(0, { dtype: "int32" }), np.array([2, 2])]
+      )
+    )))
+    assert.deepStrictEqual(toJsSync([n, k, c]), [5, [1, 1], [1, 1]])
   })
 })

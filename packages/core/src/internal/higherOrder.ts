@@ -75,7 +75,8 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
     const cc = operands.slice(0, condConsts)
     const bc = operands.slice(condConsts, condConsts + bodyConsts)
     let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
-    const given = new Set<Tensor>(operands)
+    // never released here: the operands and the programs' own constants (a body may return one)
+    const given = new Set<Tensor>([...operands, ...cond.consts, ...body.consts])
     const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
       if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.whileLoop")
     }
