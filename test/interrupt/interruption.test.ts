@@ -104,20 +104,17 @@ describe("a long jitted program run as an Effect", () => {
     const full = performance.now()
     runSync(f(x))
     const fullMs = performance.now() - full
-    assert.isAbove(fullMs, 100, `the compiled run took only ${fullMs} ms`)
+    // enough calls in a row to run well past the deadline however fast this machine is
+    const calls = Math.max(1, Math.ceil(300 / Math.max(fullMs, 1)))
+    const many = Effect.forEach(Array.from({ length: calls }), () => f(x), { discard: true })
     const latencies: Array<number> = []
     for (let t = 0; t < 3 && !(latencies.length > 0 && Math.min(...latencies) < 50); t++) {
       const start = performance.now()
-      const exit = await Effect.runPromiseExit(f(x).pipe(Effect.timeout(20), provide))
+      const exit = await Effect.runPromiseExit(many.pipe(Effect.timeout(20), provide))
       latencies.push(performance.now() - start - 20)
       assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "timed out")
     }
     assert.isBelow(Math.min(...latencies), 50, `fired ${latencies.map((l) => l.toFixed(1)).join(", ")} ms late`)
-    console.log(
-      `jit: ${fullMs.toFixed(0)} ms in full; a 20 ms timeout fired ${
-        latencies.map((l) => l.toFixed(1)).join(", ")
-      } ms late`
-    )
     assert.deepStrictEqual(toJsSync(await Effect.runPromise(f(x).pipe(provide))), expected)
   }, 120_000)
 })
