@@ -75,14 +75,17 @@ describe("lax.whileLoop", () => {
         const [, dg] = run(jvp(g, [f64(x), f64(a)], [f64(t), f64(0.5)]))
         const [, du] = run(jvp(u, [f64(x), f64(a)], [f64(t), f64(0.5)]))
         expect.close(js(dg), js(du), 1e-12)
-        // finite differences, when the trip count does not change nearby
-        // (a small step: 40 steps at a rate near 1.4 amplify a perturbation ~5e5 times, and the
-        // step's own truncation error grows with it)
+        // finite differences (a 5-point stencil, error O(h^4)) where the loop is smooth over the
+        // stencil: the trip count does not change within 2h, and the step stays in the linear
+        // regime (it moves the output by at most 0.1). Near the fixed point v = 0, 40 steps at a
+        // rate a + b up to 3.6 amplify a 1e-8 perturbation past it (fast-check draws x ~ 0 often):
+        // there no float64 step resolves the derivative, and the jvp is checked above only.
         const h = 1e-8
-        if (tripCount(x + h * t, a + h * 0.5, b) === n && tripCount(x - h * t, a - h * 0.5, b) === n) {
-          const at = (e: number) => js(u(f64(x + e * t), f64(a + e * 0.5))) as number
-          const fd = (at(h) - at(-h)) / (2 * h)
-          assert.isAtMost(Math.abs((js(dg) as number) - fd), 1e-3 * Math.max(1, Math.abs(fd)))
+        const stable = [-2, -1, 1, 2].every((e) => tripCount(x + e * h * t, a + e * h * 0.5, b) === n)
+        const at = (e: number) => js(u(f64(x + e * t), f64(a + e * 0.5))) as number
+        if (stable && Math.abs(at(h) - at(-h)) <= 0.1) {
+          const fd = (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h)
+          assert.isAtMost(Math.abs((js(dg) as number) - fd), 1e-5 * Math.max(1, Math.abs(fd)))
         }
         // second order (forward over forward)
         const hg = run(jacfwd(jacfwd((x: Tensor) => g(x, f64(a))))(f64(x)))
