@@ -22,8 +22,8 @@
  *
  * @since 0.1.0
  */
-import { EscapedTracerError, isTensor, lax, liftInto, topHandler, Tracer, Tree } from "@diffect/core"
-import type { AbstractValue, Handler, Tensor } from "@diffect/core"
+import { customJvpCall, customVjpCall, EscapedTracerError, isTensor, lax, topHandler, Tree } from "@diffect/core"
+import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor } from "@diffect/core"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { describe } from "./internal/describe.js"
 import { StagingHandler } from "./internal/staging.js"
@@ -31,86 +31,15 @@ import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
 import { Var } from "./Program.js"
 
-/**
- * A function with a custom JVP rule, on flat lists of tensors.
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export interface CustomJvpCallee {
-  readonly name: string
-  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
-  /** `(primals, tangents) => [outs, outTangents]`; tangents are materialized (never symbolic). */
-  readonly jvp: (
-    primals: ReadonlyArray<Tensor>,
-    tangents: ReadonlyArray<Tensor>
-  ) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor | null>]
-}
+// The flat call dispatch and its types live in @diffect/core beside `bind` (so that
+// core's np.linalg can give det and pinv JAX's custom JVPs); re-exported here.
+export { customJvpCall, customVjpCall } from "@diffect/core"
+export type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "@diffect/core"
 
-/**
- * A function with a custom VJP rule, on flat lists of tensors.
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export interface CustomVjpCallee {
-  readonly name: string
-  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
-  /** `args => [outs, residuals]`. */
-  readonly fwd: (args: ReadonlyArray<Tensor>) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>]
-  /** `(residuals, cotangents) => one cotangent per argument`, `null` for zero. */
-  readonly bwd: (
-    residuals: ReadonlyArray<Tensor>,
-    cotangents: ReadonlyArray<Tensor>
-  ) => ReadonlyArray<Tensor | null>
-}
-
-/**
- * A handler that interprets calls of custom-rule functions itself (JAX's
- * `process_custom_jvp_call` / `process_custom_vjp_call`). Operands are already
- * this handler's tracers.
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export interface CustomRuleHandler extends Handler {
-  readonly processCustomJvpCall: (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
-  readonly processCustomVjpCall: (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
-}
-
-const isCustomRuleHandler = (h: Handler): h is CustomRuleHandler =>
-  typeof (h as Partial<CustomRuleHandler>).processCustomJvpCall === "function"
-
-// The same dispatch as `bind`: the handler of highest level among the operands wins.
 const activeTop = (args: ReadonlyArray<Tensor>): Handler | undefined => {
   const top = topHandler(args)
   if (top !== undefined && !top.active) throw new EscapedTracerError({ transformation: top.name })
   return top
-}
-
-/**
- * Calls a function with a custom JVP rule on flat arguments: the highest-level
- * transformation among the arguments decides what happens.
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-  const top = activeTop(args)
-  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
-  return top.processCustomJvpCall(callee, liftInto(top, args))
-}
-
-/**
- * Calls a function with a custom VJP rule on flat arguments.
- *
- * @category Transformation internals
- * @since 0.1.0
- */
-export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-  const top = activeTop(args)
-  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
-  return top.processCustomVjpCall(callee, liftInto(top, args))
 }
 
 /**

@@ -159,3 +159,92 @@ export const withDynamicHandler = <A>(handler: Handler | undefined, thunk: () =>
  * @since 0.1.0
  */
 export const currentDynamicHandler = (): Handler | undefined => dynamicHandler
+
+// --- calls of functions with custom differentiation rules ----------------------
+// The dispatch lives here beside `bind` (JAX keeps `custom_jvp` below jax.numpy for
+// the same reason): library functions in this package (np.linalg's det and pinv)
+// carry JAX's custom JVPs, while the handlers that interpret the calls and the
+// pytree builders `customJvp` / `customVjp` are in @diffect/ad.
+
+/**
+ * A function with a custom JVP rule, on flat lists of tensors.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export interface CustomJvpCallee {
+  readonly name: string
+  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /** `(primals, tangents) => [outs, outTangents]`; tangents are materialized (never symbolic). */
+  readonly jvp: (
+    primals: ReadonlyArray<Tensor>,
+    tangents: ReadonlyArray<Tensor>
+  ) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor | null>]
+}
+
+/**
+ * A function with a custom VJP rule, on flat lists of tensors.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export interface CustomVjpCallee {
+  readonly name: string
+  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /** `args => [outs, residuals]`. */
+  readonly fwd: (args: ReadonlyArray<Tensor>) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>]
+  /** `(residuals, cotangents) => one cotangent per argument`, `null` for zero. */
+  readonly bwd: (
+    residuals: ReadonlyArray<Tensor>,
+    cotangents: ReadonlyArray<Tensor>
+  ) => ReadonlyArray<Tensor | null>
+}
+
+/**
+ * A handler that interprets calls of custom-rule functions itself (JAX's
+ * `process_custom_jvp_call` / `process_custom_vjp_call`). Operands are already
+ * this handler's tracers.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export interface CustomRuleHandler extends Handler {
+  readonly processCustomJvpCall: (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
+  readonly processCustomVjpCall: (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
+}
+
+const isCustomRuleHandler = (h: Handler): h is CustomRuleHandler =>
+  typeof (h as Partial<CustomRuleHandler>).processCustomJvpCall === "function"
+
+// The same dispatch as `bind`: the handler of highest level among the operands wins.
+const activeTop = (args: ReadonlyArray<Tensor>): Handler | undefined => {
+  const top = topHandler(args)
+  if (top !== undefined && !top.active) throw new EscapedTracerError({ transformation: top.name })
+  return top
+}
+
+/**
+ * Calls a function with a custom JVP rule on flat arguments: the highest-level
+ * transformation among the arguments decides what happens (a handler that does
+ * not know custom rules, or none, runs `f`).
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const top = activeTop(args)
+  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
+  return top.processCustomJvpCall(callee, liftInto(top, args))
+}
+
+/**
+ * Calls a function with a custom VJP rule on flat arguments.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export const customVjpCall = (callee: CustomVjpCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const top = activeTop(args)
+  if (top === undefined || !isCustomRuleHandler(top)) return callee.f(args)
+  return top.processCustomVjpCall(callee, liftInto(top, args))
+}

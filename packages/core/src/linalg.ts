@@ -16,6 +16,8 @@
  */
 import { isComplex, realDType } from "./DType.js"
 import { ShapeError } from "./Errors.js"
+import { customJvpCall } from "./Handler.js"
+import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./lax.js"
@@ -256,7 +258,9 @@ const entry = (a: Tensor, i: number, j: number): Tensor => {
 
 /**
  * The determinant. 2x2 and 3x3 matrices use the closed forms (as JAX), exact
- * and differentiable everywhere; larger ones `sign * exp(logabsdet)` from LU.
+ * and differentiable everywhere; larger ones `sign * exp(logabsdet)` from LU,
+ * with JAX's custom JVP `trace(adj(a) da)` (the adjugate from the LU factors),
+ * so the gradient at a singular matrix is its cofactor matrix, not NaN.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -282,8 +286,90 @@ export const det = (a: TensorLike): Tensor => {
       lax.mul(e(0, 2), minor(0, 2))
     )
   }
+  if (n === 0) return detLu(t)
+  return customJvpCall(detCallee, [t])[0]!
+}
+
+const detLu = (t: Tensor): Tensor => {
   const [sign, logAbs] = slogdetLu(t)
   return lax.mul(sign, lax.convertElementType(lax.exp(logAbs), t.dtype, false))
+}
+
+// JAX's `_det` custom JVP: d det = trace(adj(a) da), with the adjugate from
+// `cofactorSolve`, so the derivative is right at singular matrices too (where
+// det * inv(a) would be NaN).
+const detCallee: CustomJvpCallee = {
+  name: "det",
+  f: ([a]) => [detLu(a!)],
+  jvp: ([a], [da]) => {
+    const [y, z] = cofactorSolve(a!, da!)
+    return [[y], [lax.reduceSum(diagonalOf(z, 0), [z.ndim - 2])]]
+  }
+}
+
+/** A `[..., n, n]` mask, true where `(row, col)` satisfies `test`, broadcast to `shape`. */
+const matrixMask = (shape: ReadonlyArray<number>, test: (row: Tensor, col: Tensor) => Tensor): Tensor => {
+  const n = shape.at(-1)!
+  const rows = lax.broadcastInDim(lax.iota("int32", [shape.at(-2)!], 0), [shape.at(-2)!, n], [0])
+  const cols = lax.broadcastInDim(lax.iota("int32", [n], 0), [shape.at(-2)!, n], [1])
+  return lax.broadcastInDim(test(rows, cols), shape, [shape.length - 2, shape.length - 1])
+}
+
+/** `x` of batch shape broadcast over the last two dimensions of `shape`. */
+const perMatrix = (x: Tensor, shape: ReadonlyArray<number>): Tensor =>
+  lax.broadcastInDim(x, shape, x.shape.map((_, i) => i))
+
+/**
+ * JAX's `_cofactor_solve`: `[det(a), adj(a) b]`, also for singular `a`. With
+ * `P a = L U`, `det(a) a^-1 b = det(a) U^-1 L^-1 P b`; replacing `U`'s last
+ * pivot by `1 / (sign * prod(u_ii, i < n))` and scaling all but the last row of
+ * `L^-1 P b` by `det(a)` gives the same product without dividing by a zero last
+ * pivot (rank n - 1). A matrix of rank below n - 1 (another zero pivot) has a
+ * zero adjugate: its solve overflows, and the result is set to zero.
+ */
+const cofactorSolve = (a: Tensor, b: Tensor): readonly [Tensor, Tensor] => {
+  const n = a.shape.at(-1)!
+  if (n === 1) return [entry(a, 0, 0), b]
+  const [lu0, pivots, perm] = laxLinalg.lu(a)
+  const diag = diagonalOf(lu0, 0)
+  const last = diag.ndim - 1
+  const swaps = lax.ne(pivots, lax.broadcastInDim(lax.iota("int32", [n], 0), pivots.shape, [last]))
+  const odd = lax.eq(lax.rem(lax.reduceSum(lax.convertElementType(swaps, "int32", false), [last]), 2), 1)
+  const one = lax.full(odd.shape, 1, a.dtype)
+  const sign = lax.select(odd, lax.neg(one), one)
+  const partial = lax.mul(lax.cumprod(diag, last), perMatrix(sign, diag.shape))
+  const at = (k: number) =>
+    lax.reshape(
+      lax.slice(
+        partial,
+        partial.shape.map((_, d) => (d === last ? k : 0)),
+        partial.shape.map((s, d) => (d === last ? k + 1 : s))
+      ),
+      partial.shape.slice(0, -1)
+    )
+  const detA = at(n - 1)
+  const corner = matrixMask(a.shape, (r, c) => lax.and(lax.eq(r, n - 1), lax.eq(c, n - 1)))
+  const lu = lax.select(corner, perMatrix(lax.div(lax.full(detA.shape, 1, a.dtype), at(n - 2)), a.shape), lu0)
+  // rank below n - 1: a zero pivot before the last makes this solve overflow
+  const probe = laxLinalg.triangularSolve(lu, lax.full([...a.shape.slice(0, -1), 1], 1, a.dtype), {
+    leftSide: true,
+    lower: false
+  })
+  const finite = lax.convertElementType(np.isfinite(probe), "int32", false)
+  const low = perMatrix(lax.eq(lax.reduceMin(finite, [a.ndim - 2, a.ndim - 1]), 0), b.shape)
+  const zero = lax.zerosLike(b)
+  const y = laxLinalg.triangularSolve(lu, permuteRows(perm, lax.select(low, zero, b)), {
+    leftSide: true,
+    lower: true,
+    unitDiagonal: true
+  })
+  const scaled = lax.select(
+    matrixMask(b.shape, (r) => lax.lt(r, n - 1)),
+    lax.mul(y, perMatrix(detA, b.shape)),
+    y
+  )
+  const x = laxLinalg.triangularSolve(lu, scaled, { leftSide: true, lower: false })
+  return [detA, lax.select(low, zero, x)]
 }
 
 // ---------------------------------------------------------------------------
@@ -721,16 +807,48 @@ export const pinv = (a: TensorLike, options?: PinvOptions): Tensor => {
   const [m, n] = [t.shape.at(-2)!, t.shape.at(-1)!]
   if (m === 0 || n === 0) return np.zeros([...t.shape.slice(0, -2), n, m], { dtype: t.dtype })
   const rtol = options?.rtol ?? 10 * Math.max(m, n) * epsOf(t)
-  const [u, s, vh] = options?.hermitian === true
+  return pinvCustom(t, rtol, options?.hermitian === true)
+}
+
+const pinvSvd = (t: Tensor, rtol: number, hermitian: boolean): Tensor => {
+  const [u, s, vh] = hermitian
     ? (hermitianSvd(t, true) as readonly [Tensor, Tensor, Tensor])
     : laxLinalg.svd(t, { fullMatrices: false })
   const last = s.ndim - 1
   const sMax = lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, s.shape.slice(0, -1).map((_, i) => i))
   const kept = lax.select(lax.gt(s, lax.mul(sMax, rtol)), s, lax.full(s.shape, Infinity, s.dtype))
-  const ut = mT(u) // [..., k, m]
-  const scaled = lax.div(ut, lax.broadcastInDim(kept, ut.shape, s.shape.map((_, i) => i)))
-  return matmulHighest(mT(vh), scaled)
+  const uh = mH(u) // [..., k, m]
+  const scaled = lax.div(
+    uh,
+    lax.broadcastInDim(lax.convertElementType(kept, t.dtype, false), uh.shape, s.shape.map((_, i) => i))
+  )
+  return matmulHighest(mH(vh), scaled)
 }
+
+// JAX's `_pinv` custom JVP (Golub and Pereyra 1973): with p = pinv(a),
+// dp = -p da p + p p^H da^H (I - a p) + (I - p a) da^H p^H p, which is defined
+// at repeated singular values, where the SVD's own derivative is not.
+const pinvCustom = (t: Tensor, rtol: number, hermitian: boolean): Tensor =>
+  customJvpCall({
+    name: "pinv",
+    f: ([a]) => [pinvSvd(a!, rtol, hermitian)],
+    jvp: ([a], [da]) => {
+      const [x, dx] = [a!, da!]
+      const p = pinvCustom(x, rtol, hermitian)
+      const [m, n] = [x.shape.at(-2)!, x.shape.at(-1)!]
+      const dxH = mH(dx)
+      const left = lax.sub(eyeLike([...x.shape.slice(0, -2), m, m], x), matmulHighest(x, p))
+      const right = lax.sub(eyeLike([...x.shape.slice(0, -2), n, n], x), matmulHighest(p, x))
+      const dp = lax.add(
+        lax.add(
+          lax.neg(matmulHighest(matmulHighest(p, dx), p)),
+          matmulHighest(matmulHighest(matmulHighest(p, mH(p)), dxH), left)
+        ),
+        matmulHighest(matmulHighest(matmulHighest(right, dxH), mH(p)), p)
+      )
+      return [[p], [dp]]
+    }
+  }, [t])[0]!
 
 /** Options of {@link matrixRank}. @since 0.1.0 */
 export interface MatrixRankOptions {
