@@ -284,6 +284,48 @@ export class CheckpointSchemaError extends Schema.TaggedError<CheckpointSchemaEr
 }
 
 /**
+ * An optimizer, transformation or schedule (`optim`) given an argument it cannot
+ * use (a negative learning rate, a decay outside `[0, 1)`, a non-tensor leaf).
+ * It lives with the core's errors so that, thrown inside a transformation or
+ * `eager`, it is a typed failure like a bad `np` call, not a defect.
+ *
+ * @example
+ * import { optim } from "diffect"
+ * try {
+ *   optim.sgd(Number.NaN)
+ * } catch (e) {
+ *   console.log((e as optim.OptimizerArgumentError).message) // scaleByLearningRate: `learningRate` must be a finite number, got NaN
+ * }
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class OptimizerArgumentError extends Schema.TaggedError<OptimizerArgumentError>()("OptimizerArgumentError", {
+  function: Schema.String,
+  argument: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.function}: \`${this.argument}\` ${this.detail}`
+  }
+}
+
+/**
+ * `update` called without `params` on an `optim` transformation that reads them
+ * (`addDecayedWeights`, and so `adamw` and `lion`). optax's message.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class MissingParamsError extends Schema.TaggedError<MissingParamsError>()("MissingParamsError", {
+  transformation: Schema.String
+}) {
+  override get message(): string {
+    return `${this.transformation}: You are using a transformation that requires the current value of parameters, but you are not passing \`params\` when calling \`update\`.`
+  }
+}
+
+/**
  * The errors of the core.
  *
  * @category Errors
@@ -309,6 +351,8 @@ export type CoreError =
   | CheckpointFormatError
   | CheckpointKeyError
   | CheckpointSchemaError
+  | OptimizerArgumentError
+  | MissingParamsError
 
 /**
  * A record of error classes keyed by their tags, total over the union `E`: the
@@ -351,5 +395,7 @@ export const coreErrors: ErrorClasses<CoreError> = {
   TreeStructureError,
   CheckpointFormatError,
   CheckpointKeyError,
-  CheckpointSchemaError
+  CheckpointSchemaError,
+  OptimizerArgumentError,
+  MissingParamsError
 }

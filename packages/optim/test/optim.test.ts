@@ -1,6 +1,7 @@
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { np, optim, type Tensor, toJsSync } from "diffect"
+import { type Backend, eager, grad, isDiffError, jit, np, optim, runSync, type Tensor, toJsSync } from "diffect"
+import { Effect } from "effect"
 
 // Every expectation below is computed step by step from optax's update formulas
 // (optax/_src/transform.py, alias.py) in plain float64 JS arithmetic: the `ref*`
@@ -250,6 +251,17 @@ describe("chain, clipping, weight decay", () => {
   it("addDecayedWeights without params fails with MissingParamsError", () => {
     const t = optim.addDecayedWeights({ weightDecay: 0.1 })
     assert.throws(() => t.update(f64([1]), t.init(f64([1]))), /requires the current value of parameters/)
+  })
+
+  it("thrown inside a transformation, jit or eager, an optim error is a typed failure, not a defect", () => {
+    const t = optim.addDecayedWeights({ weightDecay: 0.1 })
+    const step = (w: Tensor) => np.sum(t.update(w, t.init(w))[0])
+    const tag = (effect: Effect.Effect<unknown, { readonly _tag: string }, Backend>) =>
+      runSync(Effect.flip(effect).pipe(Effect.map((e) => e._tag)))
+    assert.strictEqual(tag(grad(step)(f64([1, 2]))), "MissingParamsError")
+    assert.strictEqual(tag(jit(step)(f64([1, 2]))), "MissingParamsError")
+    assert.strictEqual(tag(eager(() => optim.sgd(-1))), "OptimizerArgumentError")
+    assert.isTrue(isDiffError(new optim.OptimizerArgumentError({ function: "f", argument: "a", detail: "d" })))
   })
 
   it("applyUpdates keeps each parameter's dtype", () => {

@@ -18,6 +18,7 @@ import {
   linearTranspose,
   Memory,
   np,
+  optim,
   psum,
   runSync,
   Tensor,
@@ -54,6 +55,7 @@ export const errorSections = {
   custom: "Custom rules (`@diffect/ad`)",
   vmap: "vmap and named axes (`@diffect/ad`)",
   checkpoints: "Checkpoints (`Checkpoint`)",
+  optim: "Optimizers (`optim`)",
   jit: "jit (`@diffect/ad`)",
   backends: "Backends"
 } as const
@@ -405,6 +407,21 @@ await Effect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.lay
       runSync(Checkpoint.decode(runSync(Checkpoint.encode({ w: np.zeros([2, 4]) })), {
         w: Tensor.schema({ dtype: "float32", shape: [2, 3] })
       }))
+  },
+  OptimizerArgumentError: {
+    section: "optim",
+    mistake: "a negative learning rate",
+    code: "optim.adam(-1)",
+    trigger: () => optim.adam(-1)
+  },
+  MissingParamsError: {
+    section: "optim",
+    mistake: "`update` without `params` on a transformation with weight decay",
+    code: "const opt = optim.adamw(0.1)\nopt.update(np.ones([2]), opt.init(np.ones([2])))",
+    trigger: () => {
+      const opt = optim.adamw(0.1)
+      return opt.update(np.ones([2]), opt.init(np.ones([2])))
+    }
   },
   UnsupportedDTypeError: {
     section: "backends",
