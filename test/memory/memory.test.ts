@@ -13,6 +13,7 @@ import {
   jit,
   jvp,
   lax,
+  linearize,
   Memory,
   np,
   toJs,
@@ -62,6 +63,80 @@ describe("transformations release what they do not return", () => {
     check("hessian", () => runOn(backend, hessian(f)(np.array([1, 2]))), 1)
     // the values are right after all that releasing
     assert.closeTo(toJsSync(held[4] as Tensor) as number, Math.tanh(3) + Math.tanh(6), 1e-6)
+  })
+})
+
+describe("vjp's and linearize's residuals belong to the enclosing region", () => {
+  const f = (v: Tensor) => np.sum(np.exp(np.sin(np.multiply(v, v))))
+  const x = [0.5, 1, 2]
+  const dfdx = x.map((v) => Math.exp(Math.sin(v * v)) * Math.cos(v * v) * 2 * v)
+
+  it("live while the Memory.scoped region that called vjp is open, released when it closes", () => {
+    const { backend, provide } = fresh()
+    const live = () => backend.memory()!.buffers
+    const before = live()
+    let later: ((ct: Tensor) => Effect.Effect<[Tensor], unknown, Backend>) | undefined
+    const g = Effect.runSync(provide(Memory.scoped(Effect.gen(function*() {
+      const [, pullback] = yield* vjp(f, [np.array(x)])
+      later = pullback as never
+      // residuals are held while the region is open: the pullback runs, twice
+      const [g1] = yield* pullback(np.array(1))
+      const [g2] = yield* pullback(np.array(2))
+      return [yield* toJs(g1), yield* toJs(g2)]
+    }))))
+    assert.strictEqual((g[0] as Array<number>).length, 3)
+    ;(g[0] as Array<number>).forEach((v, i) => assert.closeTo(v, dfdx[i]!, 1e-5))
+    ;(g[1] as Array<number>).forEach((v, i) => assert.closeTo(v, 2 * dfdx[i]!, 1e-5))
+    // the region closed: nothing of the vjp is left, with no garbage collection
+    assert.strictEqual(live(), before)
+    // a pullback used after its region closed fails with a typed error in the error channel
+    const exit = Effect.runSyncExit(provide(later!(np.array(1))))
+    assert.isTrue(Exit.isFailure(exit))
+    const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    assert.strictEqual((reason as { error?: { _tag?: string } } | undefined)?.error?._tag, "ReleasedTensorError")
+  })
+
+  it("linearize's linear function likewise; a loop of vjp steps keeps live memory flat", () => {
+    const { backend, provide } = fresh()
+    const live = () => backend.memory()!.buffers
+    const before = live()
+    const t = Effect.runSync(provide(Memory.scoped(Effect.gen(function*() {
+      const [, df] = yield* linearize(f, [np.array(x)])
+      return yield* toJs(yield* df(np.array([1, 0, 0])))
+    }))))
+    assert.closeTo(t as number, dfdx[0]!, 1e-5)
+    assert.strictEqual(live(), before)
+    const counts: Array<number> = []
+    let p = np.array(x)
+    for (let k = 0; k < 20; k++) {
+      const next: Tensor = Effect.runSync(provide(Memory.scoped(Effect.gen(function*() {
+        const [, pullback] = yield* vjp(f, [p])
+        const [d] = yield* pullback(np.array(1))
+        return np.subtract(p, np.multiply(d, 0.01))
+      }))))
+      Memory.release(p)
+      p = next
+      counts.push(live())
+    }
+    assert.strictEqual(new Set(counts).size, 1, counts.join(","))
+  })
+
+  it("a vjp nested in another transformation is released with the outermost", () => {
+    const { backend } = fresh()
+    const live = () => backend.memory()!.buffers
+    const before = live()
+    const h = (v: Tensor) => {
+      const [y, pullback] = runOn(backend, vjp(f, [v]))
+      const [d] = runOn(backend, pullback(np.onesLike(y)))
+      return np.sum(np.multiply(d, d))
+    }
+    const out = runOn(backend, grad(h)(np.array(x)))
+    // only the gradient stays (before, the nested vjp left the outer region's values to the GC)
+    assert.strictEqual(live() - before, 1)
+    // d/dv sum(g(v)^2) = 2 g(v) g'(v), g = f's derivative (g' by a float64 central difference)
+    const g = (v: number) => Math.exp(Math.sin(v * v)) * Math.cos(v * v) * 2 * v
+    const want = x.map((v) => 2 * g(v) * (g(v + 1e-6) - g(v - 1e-6)) / 2e-6)
+    ;(toJsSync(out) as Array<number>).forEach((v, i) => assert.closeTo(v, want[i]!, 1e-3 * Math.abs(want[i]!)))
   })
 })
 

@@ -15,10 +15,11 @@
  */
 import { Effect } from "effect"
 import {
+  asTransformation,
   close,
   CurrentRegion,
   currentRegion,
-  detachAll,
+  handOver,
   insideTransformation,
   owning,
   Region
@@ -138,15 +139,29 @@ export const keep = <A>(value: A): A => {
 }
 
 /**
- * Keeps everything the current region made so far out of it: for a
- * transformation that returns a function closing over values it cannot name
- * (`vjp`'s pullback and its custom rules' residuals, `linearize`,
- * `linearTranspose`); the garbage collector frees them with the function.
+ * Hands what the running transformation makes over to the enclosing region:
+ * for a transformation that returns a function closing over values it cannot
+ * name (`vjp`'s pullback and its custom rules' residuals, `linearize`,
+ * `linearTranspose`). Its values are released when the enclosing region closes
+ * (the `Memory.scoped` step that called `vjp`), not when it returns and not by
+ * the garbage collector; with no enclosing region the garbage collector frees
+ * them, as every tensor made outside a region. Nested in another
+ * transformation it does nothing: the outermost one's region releases them.
  *
  * @category Memory
  * @since 0.1.0
  */
-export const keepAll = (): void => detachAll()
+export const keepAll = (): void => handOver()
+
+/**
+ * Runs the body of a transformation (machinery of the transformations' shell):
+ * the outermost one owns the region its call opened and may hand it over
+ * (`keepAll`); a nested one owns none.
+ *
+ * @category Memory
+ * @since 0.1.0
+ */
+export const transformationBody = <A>(body: () => A): A => asTransformation(body)
 
 /**
  * Releases the backend memory of every concrete tensor in `value` now; reading

@@ -155,8 +155,9 @@ const backendContext = (): Context.Context<never> => {
 export const transformation = <A, E = never, R = never>(
   body: () => A
 ): Effect.Effect<A, DiffError | E, Backend | R> => {
-  const effect = Effect.flatMap(Effect.context<Backend>(), (context) => runBody(context, body))
-  syncBodies.set(effect, body)
+  const owned = () => Memory.transformationBody(body)
+  const effect = Effect.flatMap(Effect.context<Backend>(), (context) => runBody(context, owned))
+  syncBodies.set(effect, owned)
   return effect as Effect.Effect<A, DiffError | E, Backend | R>
 }
 

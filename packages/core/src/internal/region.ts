@@ -24,6 +24,8 @@ export interface Owned {
 export class Region {
   owned: Array<Owned> = []
   closed = false
+  /** Everything it made outlives it: on close, all goes to the parent (a returned pullback's residuals). */
+  handsOver = false
   constructor(readonly parent: Region | undefined, readonly label: string) {}
 }
 
@@ -39,6 +41,11 @@ let syncRegion: Region | undefined
 // `Memory.scoped` open no region of their own (an outer handler may hold what
 // they make, e.g. a staged constant), and everything belongs to the outermost.
 let depth = 0
+// The region `owning` just opened, until the transformation body running in it claims it
+// (`claimRegion`): only the outermost transformation owns its region.
+let fresh: Region | undefined
+// The region of the transformation body running now, when that transformation owns it.
+let own: Region | undefined
 
 const fiberRegion = (): Region | undefined => {
   const fiber = Fiber.getCurrent()
@@ -63,10 +70,12 @@ export const insideTransformation = (): boolean => depth > 0
  * it returns or throws. Nested calls run `body` in the outer region.
  */
 export const owning = <A>(label: string, body: () => A, keep: (result: A, kept: Set<object>) => void): A => {
-  if (depth > 0) return body()
+  if (depth > 0) return withFresh(undefined, body)
   const region = new Region(currentRegion(), label)
   const saved = syncRegion
+  const savedFresh = fresh
   syncRegion = region
+  fresh = region
   depth++
   let result: A | undefined
   let ok = false
@@ -77,6 +86,7 @@ export const owning = <A>(label: string, body: () => A, keep: (result: A, kept: 
   } finally {
     depth--
     syncRegion = saved
+    fresh = savedFresh
     const kept = new Set<object>()
     if (ok) keep(result as A, kept)
     close(region, kept)
@@ -92,7 +102,7 @@ export const close = (region: Region, kept: ReadonlySet<object>): void => {
   const parent = region.parent !== undefined && !region.parent.closed ? region.parent : undefined
   for (const value of owned) {
     if (value.pinned) continue
-    if (kept.has(value.owner ?? value)) parent?.owned.push(value)
+    if (region.handsOver || kept.has(value.owner ?? value)) parent?.owned.push(value)
     else value.releaseMemory(region.label)
   }
 }
@@ -113,7 +123,7 @@ export class Session {
     syncRegion = this.region
     depth = 1
     try {
-      return body()
+      return withFresh(undefined, body)
     } finally {
       syncRegion = saved
       depth = savedDepth
@@ -124,10 +134,44 @@ export class Session {
   }
 }
 
-/** Takes everything the current region made so far out of it (the garbage collector frees it). */
-export const detachAll = (): void => {
-  const region = currentRegion()
-  if (region !== undefined) region.owned = []
+const withFresh = <A>(region: Region | undefined, body: () => A): A => {
+  const savedFresh = fresh
+  const savedOwn = own
+  fresh = region
+  own = undefined
+  try {
+    return body()
+  } finally {
+    fresh = savedFresh
+    own = savedOwn
+  }
+}
+
+/**
+ * Runs a transformation's `body`: when `owning` opened a region for this very
+ * call (it is the outermost transformation), the body owns it and may hand it
+ * over (`handOver`); a nested transformation's body owns none.
+ */
+export const asTransformation = <A>(body: () => A): A => {
+  const claimed = fresh
+  fresh = undefined
+  const savedOwn = own
+  own = claimed
+  try {
+    return body()
+  } finally {
+    own = savedOwn
+  }
+}
+
+/**
+ * Everything the running transformation's region made (and makes until it
+ * closes) outlives it and belongs to the enclosing region, released when that
+ * closes (with none, the garbage collector frees it). Nested in another
+ * transformation it does nothing: the outermost region releases.
+ */
+export const handOver = (): void => {
+  if (own !== undefined) own.handsOver = true
 }
 
 /** Runs `body` with no region current: what it makes is freed by the garbage collector only. */
@@ -137,7 +181,7 @@ export const untracked = <A>(body: () => A): A => {
   syncRegion = undefined
   depth = 1
   try {
-    return body()
+    return withFresh(undefined, body)
   } finally {
     syncRegion = saved
     depth = savedDepth
