@@ -3,12 +3,15 @@
  * the scheduler between kernels, so a timeout fires near its deadline, timers
  * run meanwhile, and the next call is correct; a user Effect that cannot
  * complete synchronously is interrupted, not left running; `Effect.interrupt`
- * in a traced function interrupts the transformation.
+ * in a traced function interrupts the transformation. Jitted loops (whileLoop,
+ * scan, foriLoop) yield between iterations. Latencies are in the process's own
+ * time (latency.ts), so a loaded machine does not fail them.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { grad, jit, np, runSync, toJsSync, TypedArrayBackend, vjp } from "diffect"
+import { grad, jit, lax, np, runSync, toJsSync, TypedArrayBackend, vjp } from "diffect"
 import type { Tensor } from "diffect"
 import { Cause, Effect, Exit, Fiber } from "effect"
+import { timeoutLatency } from "./latency.js"
 
 // 25,000 steps of x -> sin(x) * 0.9999: a linear program of ~50,000 primitives to transpose.
 const STEPS = 25_000
@@ -46,9 +49,8 @@ describe("a long backward pass run as an Effect", () => {
     const deadline = 20
     const latencies: Array<number> = []
     for (let t = 0; t < 3 && !(latencies.length > 0 && Math.min(...latencies) < 50); t++) {
-      const start = performance.now()
-      const exit = await Effect.runPromiseExit(pullback(np.array(1)).pipe(Effect.timeout(deadline), provide))
-      latencies.push(performance.now() - start - deadline)
+      const { exit, late } = await timeoutLatency(pullback(np.array(1)).pipe(provide), deadline)
+      latencies.push(late)
       assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "timed out")
     }
     assert.isBelow(
@@ -109,13 +111,68 @@ describe("a long jitted program run as an Effect", () => {
     const many = Effect.forEach(Array.from({ length: calls }), () => f(x), { discard: true })
     const latencies: Array<number> = []
     for (let t = 0; t < 3 && !(latencies.length > 0 && Math.min(...latencies) < 50); t++) {
-      const start = performance.now()
-      const exit = await Effect.runPromiseExit(many.pipe(Effect.timeout(20), provide))
-      latencies.push(performance.now() - start - 20)
+      const { exit, late } = await timeoutLatency(many.pipe(provide), 20)
+      latencies.push(late)
       assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "timed out")
     }
     assert.isBelow(Math.min(...latencies), 50, `fired ${latencies.map((l) => l.toFixed(1)).join(", ")} ms late`)
     assert.deepStrictEqual(toJsSync(await Effect.runPromise(f(x).pipe(provide))), expected)
+  }, 120_000)
+})
+
+// A jitted loop run as an Effect yields between its iterations: a timeout fires near its
+// deadline, and the next call equals the synchronous one (and the float64 loop).
+const assertLoopInterruptible = async (
+  name: string,
+  f: (x: Tensor) => Effect.Effect<Tensor, unknown, never>,
+  x: Tensor,
+  reference: number
+) => {
+  const expected = toJsSync(runSync(f(x) as never)) as number
+  assert.closeTo(expected, reference, 1e-4 * Math.max(1, Math.abs(reference)), name)
+  const full = performance.now()
+  runSync(f(x) as never)
+  const fullMs = performance.now() - full
+  assert.isAbove(fullMs, 120, `${name}: the loop took only ${fullMs} ms`)
+  const latencies: Array<number> = []
+  for (let t = 0; t < 3 && !(latencies.length > 0 && Math.min(...latencies) < 50); t++) {
+    const { exit, late } = await timeoutLatency(f(x).pipe(provide), 20)
+    latencies.push(late)
+    assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), `${name}: timed out`)
+  }
+  assert.isBelow(Math.min(...latencies), 50, `${name}: fired ${latencies.map((l) => l.toFixed(1)).join(", ")} ms late`)
+  assert.strictEqual(toJsSync(await Effect.runPromise(f(x).pipe(provide))), expected)
+}
+
+// x <- 0.9999 sin(x) + 0.001, N times, in float64 (the loops below run it in float32)
+const iterate = (x0: number, n: number): number => {
+  let x = x0
+  for (let k = 0; k < n; k++) {
+    x = Math.fround(Math.fround(Math.fround(Math.sin(x)) * Math.fround(0.9999)) + Math.fround(0.001))
+  }
+  return x
+}
+const stepFn = (x: Tensor) => np.add(np.multiply(np.sin(x), 0.9999), 0.001)
+
+describe("a long jitted loop run as an Effect yields between its iterations", () => {
+  const N = 60_000
+  it("lax.whileLoop (a traced bound)", async () => {
+    const f = jit((x: Tensor, n: Tensor) =>
+      lax.whileLoop(
+        ([k]: [Tensor, Tensor]) => np.less(k, n),
+        ([k, v]: [Tensor, Tensor]) => [lax.add(k, 1), stepFn(v)] as [Tensor, Tensor],
+        [np.array(0, { dtype: "int32" }), x] as [Tensor, Tensor]
+      )[1]
+    )
+    const n = np.array(N, { dtype: "int32" })
+    await assertLoopInterruptible("whileLoop", (x) => f(x, n) as never, np.array(0.5), iterate(0.5, N))
+  }, 120_000)
+
+  it("lax.scan and lax.foriLoop (static bounds)", async () => {
+    const scanned = jit((x: Tensor) => lax.scan((c: Tensor) => [stepFn(c), null] as const, x, null, { length: N })[0])
+    await assertLoopInterruptible("scan", (x) => scanned(x) as never, np.array(0.5), iterate(0.5, N))
+    const fori = jit((x: Tensor) => lax.foriLoop(0, N, (_i: Tensor, v: Tensor) => stepFn(v), x))
+    await assertLoopInterruptible("foriLoop", (x) => fori(x) as never, np.array(0.5), iterate(0.5, N))
   }, 120_000)
 })
 

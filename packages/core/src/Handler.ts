@@ -9,7 +9,7 @@
  */
 import { abstractEvalRules } from "./AbstractEval.js"
 import { ArgumentError, EscapedTracerError } from "./Errors.js"
-import { evalPrimitive } from "./internal/dispatch.js"
+import { evalPrimitive, evalPrimitiveSteps } from "./internal/dispatch.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
@@ -95,6 +95,16 @@ export const liftInto = (handler: Handler, operands: ReadonlyArray<Tensor>): Rea
  * @since 0.1.0
  */
 export { evalPrimitive }
+
+/**
+ * `evalPrimitive` as steps: a loop (`while`, `scan`) yields between its
+ * iterations (and, for a `while` predicate a backend reads asynchronously, the
+ * value `readLater` makes of it, resumed with the predicate's host data). For
+ * machinery that runs staged work stepwise (jit's compiled programs).
+ *
+ * @since 0.1.0
+ */
+export { evalPrimitiveSteps }
 
 /**
  * Applies a primitive: the heart of every operation.

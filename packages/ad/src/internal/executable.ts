@@ -15,8 +15,7 @@
  * output that is an input, a constant or an arena buffer is returned as an
  * alias (a new reference), so releasing it never frees its owner's data.
  */
-import { BackendError, ConcreteTensor, evalPrimitive, isHigherOrder } from "@diffect/core"
-import type { DType } from "@diffect/core"
+import { BackendError, ConcreteTensor, evalPrimitive, evalPrimitiveSteps, isHigherOrder } from "@diffect/core"
 import type {
   AbstractValue,
   BackendShape,
@@ -26,7 +25,6 @@ import type {
   Primitive,
   Tensor
 } from "@diffect/core"
-import { runProgram } from "@diffect/core/Program"
 import type { Program, Var } from "../Program.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
@@ -124,29 +122,11 @@ const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
 }
 
 /**
- * A `while` as steps: the predicate and the body run with the program runner
- * (compiled); the predicate is read synchronously where the backend can, and
- * otherwise waited for (the `yield` of a read Effect), one read per iteration.
+ * A loop's predicate read where the backend reads only asynchronously (WebGPU):
+ * the read Effect, which the outermost stepwise transformation awaits (one read
+ * per iteration).
  */
-function* loopSteps(
-  backend: BackendShape,
-  { body, bodyConsts, cond, condConsts }: Params<"while">,
-  operands: ReadonlyArray<Tensor>
-): Steps<ReadonlyArray<Tensor>> {
-  const cc = operands.slice(0, condConsts)
-  const bc = operands.slice(condConsts, condConsts + bodyConsts)
-  let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
-  for (;;) {
-    const pred = runProgram(cond, [...cc, ...carry])[0] as ConcreteTensor
-    const buffer = pred.bufferFor(backend)
-    const host = pred.host ??
-      (backend.readSync !== undefined && buffer !== undefined ? backend.readSync(buffer, pred.aval) : undefined)
-    const value = host !== undefined ? host[0] : ((yield backend.read(buffer!, pred.aval)) as DType.HostArray)[0]
-    if (Number(value) === 0) return carry
-    carry = runProgram(body, [...bc, ...carry])
-    yield
-  }
-}
+const readLater = (backend: BackendShape) => (x: Tensor): unknown => backend.read(bufferOf(backend, x), x.aval)
 
 /** Compiles `steps` (a plan of `program`) for `backend`. */
 export const compileExecutable = (
@@ -210,13 +190,15 @@ export const compileExecutable = (
     }
     const inAvals: ReadonlyArray<AbstractValue> = eqn.inputs.map((v) => v.aval)
     const outAvals: ReadonlyArray<AbstractValue> = eqn.outputs.map((v) => v.aval)
-    if (eqn.primitive === "while") {
-      // a loop as steps: it yields between iterations, and waits for its predicate where the
-      // backend reads asynchronously (WebGPU: one read per iteration)
-      const loop = eqn.params as Params<"while">
+    if (eqn.primitive === "while" || eqn.primitive === "scan") {
+      // a loop as steps: it yields between iterations (interruptible), and waits for a while
+      // predicate where the backend reads asynchronously (WebGPU: one read per iteration)
+      const loop: Primitive = eqn.primitive
+      const loopParams: Params<Primitive> = eqn.params
+      const read = readLater(backend)
       stepRuns[runs.length] = function*(slots) {
         const args = ins.map((s, i) => borrowed(backend, inAvals[i]!, slots[s]!))
-        const results = yield* loopSteps(backend, loop, args)
+        const results = yield* evalPrimitiveSteps(loop, args, loopParams, read) as Steps<ReadonlyArray<Tensor>>
         for (let i = 0; i < outs.length; i++) slots[outs[i]!] = bufferOf(backend, results[i]!)
       }
       runs.push(() => undefined)

@@ -9,8 +9,8 @@ import type { FirstOrderPrimitive, HigherOrderPrimitive, Params, Primitive } fro
 import type { Program } from "../Program.js"
 import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
-import { higherOrderEvalRules } from "./higherOrder.js"
-import type { EvalContext } from "./higherOrder.js"
+import { higherOrderEvalRules, scanSteps, whileSteps } from "./higherOrder.js"
+import type { EvalContext, LoopSteps } from "./higherOrder.js"
 import { currentRunner } from "./programRunner.js"
 
 /**
@@ -71,6 +71,36 @@ export const evalPrimitive = <P extends Primitive>(
     outAvals
   )
   return outs.map((b, i) => new ConcreteTensor(outAvals[i]!, undefined, b))
+}
+
+/**
+ * `evalPrimitive` as steps: a loop (`while`, `scan`) yields `undefined` between
+ * its iterations, and, for a `while` predicate the backend cannot read
+ * synchronously, the value `readLater` makes of it (its resumption value is the
+ * predicate's host data). Any other primitive is one step. The compiled
+ * programs of `jit` run loops this way, so a jitted loop run as an Effect is
+ * interruptible between iterations.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export function* evalPrimitiveSteps<P extends Primitive>(
+  primitive: P,
+  operands: ReadonlyArray<Tensor>,
+  params: Params<P>,
+  readLater?: (x: Tensor) => unknown
+): LoopSteps<ReadonlyArray<Tensor>> {
+  if (primitive !== "while" && primitive !== "scan") return evalPrimitive(primitive, operands, params)
+  abstractEvalRules[primitive](operands.map((x) => x.aval), params)
+  const context: EvalContext = {
+    run: currentRunner() ?? interpret,
+    apply: evalPrimitive,
+    readScalar,
+    ...(readLater === undefined ? {} : { readLater })
+  }
+  return primitive === "while"
+    ? yield* whileSteps(operands, params as Params<"while">, context)
+    : yield* scanSteps(operands, params as Params<"scan">, context)
 }
 
 /**

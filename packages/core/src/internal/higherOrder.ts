@@ -26,6 +26,27 @@ export interface EvalContext {
     params: Params<P>
   ) => ReadonlyArray<Tensor>
   readonly readScalar: (x: Tensor) => number | undefined
+  /**
+   * Where `readScalar` cannot read: a value for a loop's steps to yield, whose
+   * resumption value is the scalar's host data (an asynchronous device read
+   * awaited by the caller of the steps). Absent: such a read is a `BackendError`.
+   */
+  readonly readLater?: (x: Tensor) => unknown
+}
+
+/**
+ * A loop's evaluation as steps: it yields `undefined` between iterations (an
+ * interruption point for a caller that runs it stepwise), or a value from
+ * `readLater` to wait for.
+ */
+export type LoopSteps<A> = Generator<unknown, A, unknown>
+
+/** Runs loop steps to the end synchronously (there is nothing to wait for without `readLater`). */
+export const drainLoop = <A>(steps: LoopSteps<A>): A => {
+  for (;;) {
+    const r = steps.next()
+    if (r.done === true) return r.value
+  }
 }
 
 type EvalRule<P extends HigherOrderPrimitive> = (
@@ -68,48 +89,62 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
     if (index === undefined) return selectAmongBranches(operands[0]!, ops, branches, context)
     return context.run(branches[Math.min(Math.max(index, 0), branches.length - 1)]!, ops)
   },
-  // One synchronous read of the predicate per iteration. Each iteration's predicate, and the
-  // previous carry once the next exists, are released at once (not when the enclosing region
-  // closes): a long loop's memory stays that of one carry.
-  while: (operands, { body, bodyConsts, cond, condConsts }, { readScalar, run }) => {
-    const cc = operands.slice(0, condConsts)
-    const bc = operands.slice(condConsts, condConsts + bodyConsts)
-    let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
-    // never released here: the operands and the programs' own constants (a body may return one)
-    const given = new Set<Tensor>([...operands, ...cond.consts, ...body.consts])
-    const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
-      if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.whileLoop")
-    }
-    for (;;) {
-      const pred = run(cond, [...cc, ...carry])[0]!
-      const go = readScalar(pred)
-      drop(pred, new Set(carry))
-      if (go === undefined) {
-        throw new BackendError({
-          backend: activeBackend()?.name ?? "none",
-          detail:
-            "lax.whileLoop reads its predicate back on every iteration, and this backend reads only asynchronously: run the loop on the CPU backend, or use lax.scan / lax.foriLoop with static bounds (no readback)"
-        })
-      }
-      if (go === 0) return carry
-      const next = run(body, [...bc, ...carry])
-      const live = new Set(next)
-      for (const t of carry) drop(t, live)
-      carry = next
-    }
-  },
-  scan: (operands, params, context) => evalScan(operands, params, context),
+  while: (operands, params, context) => drainLoop(whileSteps(operands, params, context)),
+  scan: (operands, params, context) => drainLoop(scanSteps(operands, params, context)),
   remat: (operands, { program }, { run }) => run(program, operands)
 }
 
-// The loop of `scan` on concrete operands: each step slices the xs, runs the body
-// (compiled by the runner) and keeps the ys; nothing is read back, so on WebGPU
-// every step is enqueued without waiting.
-const evalScan = (
+/**
+ * The loop of `while` on concrete operands, as steps (one per iteration). One
+ * read of the predicate per iteration: synchronous where the backend can, else
+ * waited for (`readLater`), else a `BackendError`. Each iteration's predicate,
+ * and the previous carry once the next exists, are released at once (not when
+ * the enclosing region closes): a long loop's memory stays that of one carry.
+ */
+export function* whileSteps(
+  operands: ReadonlyArray<Tensor>,
+  { body, bodyConsts, cond, condConsts }: Params<"while">,
+  { readLater, readScalar, run }: EvalContext
+): LoopSteps<ReadonlyArray<Tensor>> {
+  const cc = operands.slice(0, condConsts)
+  const bc = operands.slice(condConsts, condConsts + bodyConsts)
+  let carry: ReadonlyArray<Tensor> = operands.slice(condConsts + bodyConsts)
+  // never released here: the operands and the programs' own constants (a body may return one)
+  const given = new Set<Tensor>([...operands, ...cond.consts, ...body.consts])
+  const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
+    if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.whileLoop")
+  }
+  for (;;) {
+    const pred = run(cond, [...cc, ...carry])[0]!
+    let go = readScalar(pred)
+    if (go === undefined && readLater !== undefined) go = Number(((yield readLater(pred)) as ArrayLike<unknown>)[0])
+    drop(pred, new Set(carry))
+    if (go === undefined) {
+      throw new BackendError({
+        backend: activeBackend()?.name ?? "none",
+        detail:
+          "lax.whileLoop reads its predicate back on every iteration, and this backend reads only asynchronously: run the loop on the CPU backend, or use lax.scan / lax.foriLoop with static bounds (no readback)"
+      })
+    }
+    if (go === 0) return carry
+    const next = run(body, [...bc, ...carry])
+    const live = new Set(next)
+    for (const t of carry) drop(t, live)
+    carry = next
+    yield
+  }
+}
+
+/**
+ * The loop of `scan` on concrete operands, as steps (one per iteration): each
+ * step slices the xs, runs the body (compiled by the runner) and keeps the ys;
+ * nothing is read back, so on WebGPU every step is enqueued without waiting.
+ */
+export function* scanSteps(
   operands: ReadonlyArray<Tensor>,
   params: Params<"scan">,
   { apply, run }: EvalContext
-): ReadonlyArray<Tensor> => {
+): LoopSteps<ReadonlyArray<Tensor>> {
   const bind1 = <P extends Primitive>(p: P, xs: ReadonlyArray<Tensor>, ps: Params<P>): Tensor => apply(p, xs, ps)[0]!
   const { length, numCarry, numConsts, program, reverse } = params
   const consts = operands.slice(0, numConsts)
@@ -117,6 +152,13 @@ const evalScan = (
   const xs = operands.slice(numConsts + numCarry)
   const yAvals = program.outAvals.slice(numCarry)
   const steps: Array<ReadonlyArray<Tensor>> = new Array(length)
+  // released as soon as the step is done with them (unless the body returned one, as a carry or
+  // a y): the slices, and the previous carry; never the operands or the program's own constants
+  const stacked = new Set<Tensor>()
+  const given = new Set<Tensor>([...operands, ...program.consts])
+  const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
+    if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.scan")
+  }
   for (let i = 0; i < length; i++) {
     const t = reverse ? length - 1 - i : i
     const slices = xs.map((x) =>
@@ -129,8 +171,12 @@ const evalScan = (
       ], { newSizes: x.shape.slice(1) })
     )
     const outs = run(program, [...consts, ...carry, ...slices])
-    carry = outs.slice(0, numCarry)
     steps[t] = outs.slice(numCarry)
+    for (const y of steps[t]!) stacked.add(y)
+    const live = new Set(outs.slice(0, numCarry))
+    for (const x of [...slices, ...carry]) if (!stacked.has(x)) drop(x, live)
+    carry = outs.slice(0, numCarry)
+    yield
   }
   const ys = yAvals.map((a, k) => {
     if (length === 0) {
