@@ -105,6 +105,40 @@ describe("lax.scan against the unrolled loop (fast-check, float64)", () => {
     )
   })
 
+  it("unroll (JAX's): any factor gives the values of unroll 1, bit for bit, eagerly, under jit, jvp and vjp", () => {
+    fc.assert(
+      fc.property(caseArb, fc.integer({ min: 2, max: 5 }), fc.boolean(), ({ n, prog, reverse, seed }, k, full) => {
+        const w = f64(data(3, seed))
+        const h0 = f64(data(3, seed + 1))
+        const xs = f64(data(3 * n, seed + 2), [n, 3])
+        const withUnroll = (unroll: number | boolean) => (ins: ReadonlyArray<Tensor>) => {
+          const [[a, b], ys] = lax.scan(
+            step(prog, ins[0]!),
+            [ins[1]!, lax.mul(ins[1]!, lax.full([3], 0.5, "float64"))] as const,
+            ins[2]!,
+            { reverse, unroll }
+          )
+          return [a, b, ys]
+        }
+        const args = [w, h0, xs]
+        const base = withUnroll(1)(args).map(num)
+        const factor = full ? true : k
+        assert.deepStrictEqual(withUnroll(factor)(args).map(num), base)
+        const jitted = run(jit((w: Tensor, h: Tensor, x: Tensor) => withUnroll(factor)([w, h, x]))(w, h0, xs))
+        assert.deepStrictEqual((jitted as ReadonlyArray<Tensor>).map(num), base)
+        const ts = [f64(data(3, seed + 3)), f64(data(3, seed + 4)), f64(data(3 * n, seed + 5), [n, 3])]
+        const scalar = (u: number | boolean) => (ins: ReadonlyArray<Tensor>) => [loss(withUnroll(u)(ins) as never)]
+        assert.deepStrictEqual(num(jvpFlat(scalar(factor), args, ts)[1][0]!), num(jvpFlat(scalar(1), args, ts)[1][0]!))
+        const one = [lax.full([], 1, "float64")]
+        assert.deepStrictEqual(
+          vjpFlat(scalar(factor), args)[1](one).map((g) => num(g!)),
+          vjpFlat(scalar(1), args)[1](one).map((g) => num(g!))
+        )
+      }),
+      { numRuns: 30 }
+    )
+  })
+
   it("vmap over the parameters and the xs agrees with a loop over the batch", () => {
     fc.assert(
       fc.property(caseArb, ({ n, prog, reverse, seed }) => {

@@ -247,8 +247,10 @@ export interface PrimitiveParams {
    * slices of xs...]` to `[carry..., slices of ys...]`, `length` times over the
    * leading axis of the xs (from the end with `reverse`), threading the carry;
    * operands are `[consts..., init..., xs...]`, outputs `[carry..., ys...]`
-   * with the ys stacked along a new leading axis. `unroll` is accepted for
-   * JAX's API and does not change the result.
+   * with the ys stacked along a new leading axis. `unroll` (JAX's): each trip
+   * of the loop runs `unroll` iterations as one program (the body inlined that
+   * many times; the rest of `length / unroll` run the body alone); the values
+   * are the same.
    */
   readonly scan: {
     readonly program: Program

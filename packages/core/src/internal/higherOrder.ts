@@ -35,6 +35,33 @@ export interface EvalContext {
 }
 
 /**
+ * Builds the body of a scan unrolled `k` times: from `[consts..., carry...,
+ * slices of step 1..., ..., slices of step k...]` to `[carry..., ys of step
+ * 1..., ..., ys of step k...]`. Installed by the scan module (which stages
+ * programs; this module cannot import the staging machinery without a cycle).
+ */
+export type Unroller = (program: Program, k: number, numConsts: number, numCarry: number) => Program
+
+let unroller: Unroller | undefined
+const unrolledCache = new WeakMap<Program, Map<number, Program>>()
+
+/** Installs the scan unroller (see `Unroller`). */
+export const installUnroller = (u: Unroller): void => {
+  unroller = u
+}
+
+// The unrolled body, built once per program and factor; without an unroller, undefined (the
+// loop runs the body alone: the same values).
+const unrolledBody = (program: Program, k: number, numConsts: number, numCarry: number): Program | undefined => {
+  if (unroller === undefined) return undefined
+  let byK = unrolledCache.get(program)
+  if (byK === undefined) unrolledCache.set(program, byK = new Map())
+  let u = byK.get(k)
+  if (u === undefined) byK.set(k, u = unroller(program, k, numConsts, numCarry))
+  return u
+}
+
+/**
  * A loop's evaluation as steps: it yields `undefined` between iterations (an
  * interruption point for a caller that runs it stepwise), or a value from
  * `readLater` to wait for.
@@ -151,6 +178,7 @@ export function* scanSteps(
   let carry = operands.slice(numConsts, numConsts + numCarry)
   const xs = operands.slice(numConsts + numCarry)
   const yAvals = program.outAvals.slice(numCarry)
+  const nY = yAvals.length
   const steps: Array<ReadonlyArray<Tensor>> = new Array(length)
   // released as soon as the step is done with them (unless the body returned one, as a carry or
   // a y): the slices, and the previous carry; never the operands or the program's own constants
@@ -159,9 +187,8 @@ export function* scanSteps(
   const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
     if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.scan")
   }
-  for (let i = 0; i < length; i++) {
-    const t = reverse ? length - 1 - i : i
-    const slices = xs.map((x) =>
+  const sliceAt = (t: number) =>
+    xs.map((x) =>
       bind1("reshape", [
         bind1("slice", [x], {
           startIndices: x.shape.map((_, d) => (d === 0 ? t : 0)),
@@ -170,12 +197,25 @@ export function* scanSteps(
         })
       ], { newSizes: x.shape.slice(1) })
     )
-    const outs = run(program, [...consts, ...carry, ...slices])
-    steps[t] = outs.slice(numCarry)
-    for (const y of steps[t]!) stacked.add(y)
+  // JAX's `unroll`: `k` iterations per trip of the loop, as one program (the body inlined `k`
+  // times, compiled as one by jit's runner); the `length % k` left over run the body alone
+  const k = Math.min(params.unroll, length)
+  const unrolled = k > 1 ? unrolledBody(program, k, numConsts, numCarry) : undefined
+  const trips = unrolled === undefined ? 0 : Math.floor(length / k)
+  let i = 0
+  while (i < length) {
+    const block = i < trips * k ? k : 1
+    const at = Array.from({ length: block }, (_, j) => (reverse ? length - 1 - (i + j) : i + j))
+    const slices = at.flatMap(sliceAt)
+    const outs = run(block === 1 ? program : unrolled!, [...consts, ...carry, ...slices])
+    at.forEach((t, j) => {
+      steps[t] = outs.slice(numCarry + j * nY, numCarry + (j + 1) * nY)
+      for (const y of steps[t]!) stacked.add(y)
+    })
     const live = new Set(outs.slice(0, numCarry))
     for (const x of [...slices, ...carry]) if (!stacked.has(x)) drop(x, live)
     carry = outs.slice(0, numCarry)
+    i += block
     yield
   }
   const ys = yAvals.map((a, k) => {

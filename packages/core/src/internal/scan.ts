@@ -9,12 +9,34 @@ import { aval } from "../AbstractValue.js"
 import type { AbstractValue } from "../AbstractValue.js"
 import { ShapeError, TreeStructureError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
-import { hoistConsts } from "../Program.js"
+import { evalProgram, hoistConsts } from "../Program.js"
 import { makeProgramFlat } from "../Staging.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
 import * as Tree from "../Tree.js"
 import { argumentError } from "../Validate.js"
 import { foriLoopTraced } from "./controlFlow.js"
+import { installUnroller } from "./higherOrder.js"
+
+// JAX's `unroll`: the body inlined `k` times into one program (evaluated by the core's scan loop).
+installUnroller((program, k, numConsts, numCarry) => {
+  const carryAvals = program.inputs.slice(numConsts, numConsts + numCarry).map((v) => v.aval)
+  const xAvals = program.inputs.slice(numConsts + numCarry).map((v) => v.aval)
+  const constAvals = program.inputs.slice(0, numConsts).map((v) => v.aval)
+  const nX = xAvals.length
+  const avals = [...constAvals, ...carryAvals, ...Array.from({ length: k }, () => xAvals).flat()]
+  return makeProgramFlat((ins) => {
+    const consts = ins.slice(0, numConsts)
+    let carry = ins.slice(numConsts, numConsts + numCarry)
+    const ys: Array<Tensor> = []
+    for (let j = 0; j < k; j++) {
+      const start = numConsts + numCarry + j * nX
+      const outs = evalProgram(program, program.consts, [...consts, ...carry, ...ins.slice(start, start + nX)])
+      carry = outs.slice(0, numCarry)
+      ys.push(...outs.slice(numCarry))
+    }
+    return [...carry, ...ys]
+  }, avals)
+})
 
 /** Options of `lax.scan`. @since 0.1.0 */
 export interface ScanOptions {
@@ -22,7 +44,11 @@ export interface ScanOptions {
   readonly length?: number | undefined
   /** Scan from the end of the xs to the start (the ys keep the xs' order). */
   readonly reverse?: boolean | undefined
-  /** JAX's loop-unrolling factor: accepted, and does not change the result. */
+  /**
+   * JAX's loop-unrolling factor: each trip of the loop runs this many iterations
+   * as one program (the body inlined; `true` unrolls fully); fewer, larger
+   * kernels per trip, and the same values.
+   */
   readonly unroll?: number | boolean | undefined
 }
 
