@@ -3,9 +3,12 @@
  * agree (jnp.take fills with NaN by default; the gradient of a filled element
  * is zero, JAX's FILL_OR_DROP transpose drops it).
  */
+import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { aval, ConcreteTensor, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import { jit } from "../src/Jit.js"
 import { vmap } from "../src/Vmap.js"
 import { grad } from "./finiteDifferencesUtil.js"
 import { run, values } from "./vmapSupport.js"
@@ -164,6 +167,52 @@ describe("np.at: indexed updates", () => {
     assert.include(tagOf(() => np.at(x, "...", "...").get()).message, "single ellipsis")
     assert.strictEqual(tagOf(() => np.at(x, "a:b").get())._tag, "ArgumentError")
     assert.strictEqual(tagOf(() => np.at(x, 0).set(1, { mode: "wrap" as never }))._tag, "ArgumentError")
-    assert.strictEqual(tagOf(() => np.at(x, np.array([true, false])).get())._tag, "DTypeError")
+    // a boolean mask of the wrong shape (concrete masks are indices now, as JAX: see below)
+    assert.strictEqual(tagOf(() => np.at(x, np.array([true, false, true])).get())._tag, "ShapeError")
+  })
+})
+
+describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanIndexError when traced)", () => {
+  const x = np.reshape(f64([1, -2, 3, -4, 5, -6]), [2, 3])
+
+  it("a concrete mask reads and updates its true positions, as NumPy's nonzero", () => {
+    // a mask over both axes: row-major true positions
+    const positive = np.greater(x, 0)
+    assert.deepStrictEqual(values(np.at(x, positive).get()), [1, 3, 5])
+    assert.deepStrictEqual(values(np.at(x, positive).set(0)), [[0, -2, 0], [-4, 0, -6]])
+    assert.deepStrictEqual(values(np.at(x, positive).add([10, 20, 30])), [[11, -2, 23], [-4, 35, -6]])
+    // a mask over the leading axis (JS booleans), the trailing axis whole; with a slice after it
+    assert.deepStrictEqual(values(np.at(x, [false, true]).get()), [[-4, 5, -6]])
+    assert.deepStrictEqual(values(np.at(x, [true, true], "1:").get()), [[-2, 3], [5, -6]])
+    // a mask on the trailing axis after an integer: x[1, [true, false, true]]
+    assert.deepStrictEqual(values(np.at(x, 1, [true, false, true]).get()), [-4, -6])
+    assert.deepStrictEqual(values(np.at(x, 1, [true, false, true]).multiply(2)), [[1, -2, 3], [-8, 5, -12]])
+    // no true position: an empty result, an unchanged update
+    assert.deepStrictEqual(np.at(x, np.less(x, -10)).get().shape, [0])
+    assert.deepStrictEqual(values(np.at(x, np.less(x, -10)).set(7)), values(x))
+  })
+
+  it("gradients flow through a concrete mask (the mask itself is not differentiated)", () => {
+    const mask = np.greater(x, 0)
+    const g = grad((v: Tensor) => np.sum(np.square(np.at(v, mask).get())))(x)
+    assert.deepStrictEqual(values(g), [[2, 0, 6], [0, 10, 0]])
+  })
+
+  it("JAX's errors: a mask of the wrong shape, a traced mask under jit and vmap", () => {
+    assert.throws(
+      () => np.at(x, [true, false, true]).get(),
+      /boolean index did not match shape of indexed array in index 0: got \(3\), expected \(2\)/
+    )
+    const jitted = jit((v: Tensor) => np.at(v, np.greater(v, 0)).get())
+    const exit = Effect.runSyncExit(Effect.provide(jitted(x), TypedArrayBackend.layer))
+    assert.isTrue(Exit.isFailure(exit))
+    const reason = Exit.isFailure(exit) ? exit.cause.reasons[0] : undefined
+    const error = (reason as { error?: { _tag?: string; message?: string } } | undefined)?.error
+    assert.strictEqual(error?._tag, "NonConcreteBooleanIndexError")
+    assert.match(error?.message ?? "", /^Array boolean indices must be concrete; got bool\[2,3\]/)
+    assert.throws(
+      () => run(vmap((v: Tensor) => np.at(v, np.greater(v, 0)).get())(x)),
+      /Array boolean indices must be concrete/
+    )
   })
 })

@@ -79,6 +79,25 @@ export class IndexError extends Schema.TaggedError<IndexError>()("IndexError", {
   }
 }
 
+/**
+ * A boolean mask index whose value is not known while tracing (JAX's
+ * `NonConcreteBooleanIndexError`): the result's shape would depend on it.
+ * Concrete masks work eagerly; under `jit`/`vmap` use `np.where`, or
+ * `np.nonzero` with a static `size`.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class NonConcreteBooleanIndexError
+  extends Schema.TaggedError<NonConcreteBooleanIndexError>()("NonConcreteBooleanIndexError", {
+    aval: Schema.String
+  })
+{
+  override get message(): string {
+    return `Array boolean indices must be concrete; got ${this.aval}. The shape of the result depends on the mask's values: use np.where(mask, x, other), or np.nonzero(mask, { size }) with a static size`
+  }
+}
+
 /** Input that is not an array: ragged nesting, non-numeric entries, unknown dtype names. @category Errors @since 0.1.0 */
 export class InvalidArrayError extends Schema.TaggedError<InvalidArrayError>()("InvalidArrayError", {
   detail: Schema.String
@@ -339,6 +358,7 @@ export type CoreError =
   | DTypeError
   | Float0OperationError
   | IndexError
+  | NonConcreteBooleanIndexError
   | InvalidArrayError
   | EscapedTracerError
   | ConcretizationError
@@ -384,6 +404,7 @@ export const coreErrors: ErrorClasses<CoreError> = {
   DTypeError,
   Float0OperationError,
   IndexError,
+  NonConcreteBooleanIndexError,
   InvalidArrayError,
   EscapedTracerError,
   ConcretizationError,

@@ -130,6 +130,12 @@ export const errorTriggers: { readonly [K in DocumentedError["_tag"]]: ErrorTrig
     code: "np.arange(3).at(5)",
     trigger: () => np.arange(3).at(5)
   },
+  NonConcreteBooleanIndexError: {
+    section: "arrays",
+    mistake: "a boolean mask index under jit (the result's shape would depend on its values)",
+    code: "runSync(jit((x: Tensor) => np.at(x, np.greater(x, 0)).get())(np.array([1, -2, 3])))",
+    trigger: () => runSync(jit((x: Tensor) => np.at(x, np.greater(x, 0)).get())(np.array([1, -2, 3])))
+  },
   Float0OperationError: {
     section: "arrays",
     mistake: "arithmetic on the float0 gradient of an integer input",

@@ -7,13 +7,13 @@
  * `select` on the in-bounds mask: eager, vmap and grad share one definition
  * (the cotangent of a filled element is dropped by the select's transpose).
  */
-import { aval } from "../AbstractValue.js"
+import { aval, formatAval } from "../AbstractValue.js"
 import { isComplex, isInexact } from "../DType.js"
 import type { DType } from "../DType.js"
-import { DTypeError, IndexError, ShapeError } from "../Errors.js"
+import { BackendError, DTypeError, IndexError, NonConcreteBooleanIndexError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
 import { broadcastShapes } from "../Shape.js"
-import { ConcreteTensor, Tensor } from "../Tensor.js"
+import { ConcreteTensor, Tensor, Tracer } from "../Tensor.js"
 import { argumentError } from "../Validate.js"
 import { fromLiteral } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
@@ -133,12 +133,15 @@ export const takeAlong = (t: Tensor, indices: TensorLike, axis: number, options?
  * One item of an index (NumPy's indexing, JAX's `x.at[...]`): a JS integer
  * (negative counts from the end), a slice as a string in Python's syntax
  * (`":"`, `"1:3"`, `"::-1"`), `"..."` (Python's `Ellipsis`), `null` (a new axis
- * of size 1, NumPy's `None`), or integer indices (a JS array or an int32 tensor,
- * NumPy's advanced indexing).
+ * of size 1, NumPy's `None`), integer indices (a JS array or an int32 tensor,
+ * NumPy's advanced indexing), or a boolean mask (a bool tensor or nested JS
+ * booleans over as many axes as its rank: its true positions, NumPy's
+ * `nonzero`; it must be concrete, as JAX: a traced mask is a
+ * `NonConcreteBooleanIndexError`).
  *
  * @since 0.1.0
  */
-export type IndexItem = number | string | null | Tensor | ReadonlyArray<number | ReadonlyArray<unknown>>
+export type IndexItem = number | string | null | Tensor | ReadonlyArray<number | boolean | ReadonlyArray<unknown>>
 
 /** Options of an indexed read. @since 0.1.0 */
 export interface GetOptions {
@@ -197,7 +200,86 @@ const sliceOf = (text: string, n: number): Item => {
   return { kind: "slice", start, step, length }
 }
 
-const consumes = (u: IndexItem): boolean => u !== null && u !== "..."
+// A boolean mask: a bool tensor, or nested JS arrays of booleans.
+const isMask = (u: IndexItem): boolean =>
+  (u instanceof Tensor && u.dtype === "bool") || (Array.isArray(u) && firstLeaf(u) !== undefined &&
+    typeof firstLeaf(u) === "boolean")
+
+const firstLeaf = (u: unknown): unknown => {
+  let v = u
+  while (Array.isArray(v)) {
+    if (v.length === 0) return undefined
+    v = v[0]
+  }
+  return v
+}
+
+// How many axes an index item consumes (a mask: its rank).
+const consumed = (u: IndexItem): number =>
+  u === null || u === "..." ? 0 : isMask(u) ? (u instanceof Tensor ? u.ndim : maskShape(u).length) : 1
+
+const maskShape = (u: unknown): Array<number> => {
+  const shape: Array<number> = []
+  let v = u
+  while (Array.isArray(v)) {
+    shape.push(v.length)
+    v = v[0]
+  }
+  return shape
+}
+
+/**
+ * A concrete boolean mask as integer indices, one int32 array per axis it
+ * covers (NumPy's `nonzero`, as JAX does eagerly); a mask known only while
+ * tracing is JAX's `NonConcreteBooleanIndexError`.
+ */
+const maskIndices = (u: IndexItem, shape: ReadonlyArray<number>, d: number, position: number): Array<Tensor> => {
+  let t: Tensor = u instanceof Tensor ? u : fromLiteral(u as TensorLike, "bool")
+  if (t instanceof Tracer) {
+    const concrete = (t as { concreteValue?: () => unknown }).concreteValue?.()
+    if (!(concrete instanceof ConcreteTensor)) throw new NonConcreteBooleanIndexError({ aval: formatAval(t.aval) })
+    t = concrete
+  }
+  if (!Tensor.isGenuine(t) || !(t instanceof ConcreteTensor)) {
+    throw argumentError("at", "index", "a boolean mask (a bool Tensor or nested arrays of booleans)", u)
+  }
+  if (t.ndim === 0) {
+    throw argumentError("at", "index", "a boolean mask of rank 1 or more (a scalar boolean index is not supported)", u)
+  }
+  const want = shape.slice(d, d + t.ndim)
+  if (want.length !== t.ndim || want.some((n, k) => n !== t.shape[k])) {
+    throw new ShapeError({
+      operation: "at",
+      detail: `boolean index did not match shape of indexed array in index ${position}: got (${
+        t.shape.join(", ")
+      }), expected (${want.join(", ")})`
+    })
+  }
+  const host = t.host ?? readHost(t)
+  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((a, b) => a * b, 1))
+  const hits: Array<number> = []
+  for (let i = 0; i < host.length; i++) if (Number(host[i]) !== 0) hits.push(i)
+  return t.shape.map((n, axis) =>
+    new ConcreteTensor(
+      aval([hits.length], "int32"),
+      Int32Array.from(hits, (i) => Math.floor(i / strides[axis]!) % n),
+      undefined
+    )
+  )
+}
+
+const readHost = (t: ConcreteTensor): ArrayLike<unknown> => {
+  const buffer = t.buffer
+  const read = buffer?.backend.readSync
+  if (buffer === undefined || read === undefined) {
+    throw new BackendError({
+      backend: buffer?.backend.name ?? "none",
+      detail:
+        "a boolean mask index is read back to find its true positions, and this backend reads only asynchronously: make the mask with np.array (host data), or read it with toJs first"
+    })
+  }
+  return read(buffer, t.aval)
+}
 
 // The index as items over every axis of `shape` (the ellipsis expanded, trailing axes whole).
 const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>): Array<Item> => {
@@ -205,7 +287,7 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
   if (ellipses > 1) {
     throw new ShapeError({ operation: "at", detail: "an index can only have a single ellipsis ('...')" })
   }
-  const used = index.filter(consumes).length
+  const used = index.reduce((n: number, u) => n + consumed(u), 0)
   if (used > shape.length) {
     throw new ShapeError({
       operation: "at",
@@ -226,6 +308,12 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
       items.push({ kind: "new" })
       continue
     }
+    if (isMask(u)) {
+      const arrays = maskIndices(u, shape, d, full.indexOf(u))
+      for (const indices of arrays) items.push({ kind: "array", indices })
+      d += arrays.length
+      continue
+    }
     const n = shape[d]!
     if (typeof u === "number") {
       if (!Number.isInteger(u)) throw argumentError("at", "index", "an integer", u)
@@ -233,12 +321,6 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
       items.push({ kind: "int", value: u < 0 ? u + n : u })
     } else if (typeof u === "string") items.push(sliceOf(u, n))
     else {
-      if (u instanceof Tensor && u.dtype === "bool") {
-        throw new DTypeError({
-          operation: "at",
-          detail: "boolean mask indices are not supported; use np.where, or np.nonzero with a static size"
-        })
-      }
       items.push({ kind: "array", indices: indexTensor("at", u as TensorLike) })
     }
     d++
