@@ -734,6 +734,19 @@ const shapes: ReadonlyArray<Case> = [
     expected: [1, 2, NaN]
   },
   {
+    name: "scatter mul complex64: complex products, repeated indices in order",
+    // (1+2i)(3-i) = 5+5i, then (5+5i)i = -5+5i; 2i(1+i) = -2+2i
+    run: () =>
+      lax.scatter(
+        np.array([cx(1, 2), cx(1, 0), cx(0, 2)]),
+        i32([0, 0, 2]),
+        np.array([cx(3, -1), cx(0, 1), cx(1, 1)]),
+        0,
+        "mul"
+      ),
+    expected: [cx(-5, 5), cx(1, 0), cx(-2, 2)]
+  },
+  {
     name: "scatter max int32",
     run: () => lax.scatter(i32([1, 5, 3]), i32([0, 0, 2]), i32([4, -2, 9]), 0, "max"),
     expected: [4, 5, 9]

@@ -8,9 +8,11 @@ import { aval, ConcreteTensor, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
+import { jvpFlat } from "../src/index.js"
 import { jit } from "../src/Jit.js"
 import { vmap } from "../src/Vmap.js"
 import { grad } from "./finiteDifferencesUtil.js"
+import { js } from "./gradHelpers.js"
 import { run, values } from "./vmapSupport.js"
 
 const i32s = (vs: ReadonlyArray<number>): Tensor =>
@@ -214,5 +216,30 @@ describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanI
       () => run(vmap((v: Tensor) => np.at(v, np.greater(v, 0)).get())(x)),
       /Array boolean indices must be concrete/
     )
+  })
+})
+
+describe("np.at: complex updates (JAX: multiply is a complex product; min/max do not order complex here)", () => {
+  it("multiply: complex64 and complex128, repeated indices combined in order; jvp in the operand", () => {
+    for (const dtype of ["complex64", "complex128"] as const) {
+      const z = np.array([{ re: 1, im: 2 }, { re: 1, im: 0 }, { re: 0, im: 2 }], { dtype })
+      const u = np.array([{ re: 3, im: -1 }, { re: 0, im: 1 }, { re: 1, im: 1 }], { dtype })
+      const out = np.at(z, [0, 0, 2]).multiply(u)
+      // (1+2i)(3-i)(i) = -5+5i; 2i(1+i) = -2+2i
+      assert.deepStrictEqual(js(out), [{ re: -5, im: 5 }, { re: 1, im: 0 }, { re: -2, im: 2 }])
+    }
+    // linear in the operand: the tangent is the same scatter of the tangent
+    const z = np.array([{ re: 1, im: 2 }, { re: 1, im: 0 }], { dtype: "complex128" })
+    const u = np.array([{ re: 3, im: -1 }], { dtype: "complex128" })
+    const dz = np.array([{ re: 0, im: 1 }, { re: 2, im: 0 }], { dtype: "complex128" })
+    const [, tangent] = jvpFlat(([v]) => [np.at(v!, [0]).multiply(u)], [z], [dz])
+    // i (3-i) = 1+3i
+    assert.deepStrictEqual(js(tangent[0]!), [{ re: 1, im: 3 }, { re: 2, im: 0 }])
+  })
+
+  it("min/max on complex are a DTypeError (lax.max and np.maximum do not order complex numbers either)", () => {
+    const z = np.array([{ re: 1, im: 2 }], { dtype: "complex64" })
+    assert.throws(() => np.at(z, [0]).max(z), /complex64/)
+    assert.throws(() => np.at(z, [0]).min(z), /complex64/)
   })
 })

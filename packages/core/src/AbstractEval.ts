@@ -655,7 +655,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   },
   scatter_add: (avals, { axis }) => scatterRule("scatter_add", avals, axis, numeric),
   scatter: (avals, { axis, combine }) =>
-    scatterRule("scatter", avals, axis, combine === "set" ? anyValue : combine === "mul" ? real : ordered),
+    scatterRule("scatter", avals, axis, combine === "set" ? anyValue : combine === "mul" ? numeric : ordered),
   dot_general: (avals, { batch, contracting }) => {
     checkArity("dot_general", avals, 2)
     const [x, y] = avals as readonly [AbstractValue, AbstractValue]

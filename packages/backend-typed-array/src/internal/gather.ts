@@ -88,6 +88,24 @@ export const scatter = (
   if (inner === 0 || size === 0) return out
   const isInt = DType.isInteger(dtype)
   const f = combiners[combine]
+  if (combine === "mul" && DType.isComplex(dtype)) {
+    // complex products: (a + bi)(c + di), the lanes interleaved re, im
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const dst = (o * size + clamp(indices[j]!, size)) * inner
+        const src = (o * m + j) * inner
+        for (let t = 0; t < inner; t += 2) {
+          const a = out[dst + t]!
+          const b = out[dst + t + 1]!
+          const c = updates[src + t]!
+          const d = updates[src + t + 1]!
+          out[dst + t] = a * c - b * d
+          out[dst + t + 1] = a * d + b * c
+        }
+      }
+    }
+    return out
+  }
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const dst = (o * size + clamp(indices[j]!, size)) * inner

@@ -243,6 +243,8 @@ export const scatter = (
   const { axisSize, post } = axisView(xa.shape, params.axis)
   const count = Shape.sizeOf(ia.shape)
   const size = Shape.sizeOf(oa.shape)
+  // complex products pair the lanes (re, im); every other combiner is per lane
+  const complexMul = params.combine === "mul" && dtype === "complex64"
   const kernel = runtime.kernel(`scatter:${params.combine}:${dtype}`, 3, () =>
     shader({
       inputs: [t, "i32", t],
@@ -260,10 +262,15 @@ ${Array.from({ length: lanes }, (_, l) => `  var acc${l} = in0[tid * ${lanes}u +
   for (var j = 0u; j < count; j = j + 1u) {
     if (clamp(in1[j], 0i, i32(axisSize) - 1i) != a) { continue; }
 ${
-        Array.from(
-          { length: lanes },
-          (_, l) => `    acc${l} = comb(acc${l}, in2[((pre * count + j) * post + q) * ${lanes}u + ${l}u]);`
-        ).join("\n")
+        complexMul
+          ? `    let u = ((pre * count + j) * post + q) * 2u;
+    let re = acc0 * in2[u] - acc1 * in2[u + 1u];
+    acc1 = acc0 * in2[u + 1u] + acc1 * in2[u];
+    acc0 = re;`
+          : Array.from(
+            { length: lanes },
+            (_, l) => `    acc${l} = comb(acc${l}, in2[((pre * count + j) * post + q) * ${lanes}u + ${l}u]);`
+          ).join("\n")
       }
   }
 ${Array.from({ length: lanes }, (_, l) => `  out[tid * ${lanes}u + ${l}u] = acc${l};`).join("\n")}`
