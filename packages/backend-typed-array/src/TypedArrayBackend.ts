@@ -10,7 +10,9 @@ import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimit
 import { boolean, checkOptions } from "@diffect/core/Validate"
 import { Effect, Layer } from "effect"
 import { compileFusedLoop } from "./internal/fused.js"
-import { kernels } from "./internal/kernels.js"
+import { type KernelContext, kernels } from "./internal/kernels.js"
+import { availableCores, makePool, type Pool } from "./internal/threads.js"
+import { sharedDefaultPool } from "./internal/wasmGemm.js"
 
 /**
  * A typed-array backend buffer: the data itself, in storage layout (complex
@@ -71,7 +73,9 @@ class Buffer implements TypedArrayBuffer {
 /**
  * Options of the typed-array backend: `memoryLimit`, the most bytes its live
  * buffers may hold (an allocation past it is a `MemoryLimitError`; default: no
- * limit), and `trackMemory`, whether `memory()` counts (default: only with a limit).
+ * limit), `trackMemory`, whether `memory()` counts (default: only with a limit),
+ * and `threads`, how many threads large kernels may split across (default: all
+ * cores; 1: never start a worker).
  *
  * @category Backends
  * @since 0.1.0
@@ -80,6 +84,14 @@ export interface TypedArrayBackendOptions {
   readonly memoryLimit?: number
   /** Counts live buffers for `memory()` (implied by `memoryLimit`; costs microseconds per buffer). */
   readonly trackMemory?: boolean
+  /**
+   * Threads for kernels above a size threshold (the calling thread counts as one):
+   * workers over shared WebAssembly memory (`node:worker_threads` in Node, Web
+   * Workers in cross-origin-isolated browsers; one thread where neither is
+   * available), started on first need. Results are bit-identical for any count.
+   * Default: all cores (`os.availableParallelism()`, `navigator.hardwareConcurrency`).
+   */
+  readonly threads?: number
 }
 
 /**
@@ -89,6 +101,15 @@ export interface TypedArrayBackendOptions {
  * @since 0.1.0
  */
 export interface TypedArrayBackendShape extends BackendShape {
+  /** How many threads large kernels may use (the calling thread included). */
+  readonly threads: number
+  /**
+   * Stops the backend's worker threads (`TypedArrayBackend.layerWith` calls it
+   * when its scope closes); kernels then run on the calling thread.
+   */
+  readonly close: () => void
+  /** Worker threads running now (0 before the first large kernel, and after `close`). */
+  readonly workers: () => number
   /**
    * Buffers alive now (not released, not collected): their count and total bytes;
    * `undefined` for a backend made without `trackMemory` or `memoryLimit`.
@@ -97,8 +118,11 @@ export interface TypedArrayBackendShape extends BackendShape {
 }
 
 /**
- * Makes a typed-array backend. It holds no resources: every buffer is an
- * ordinary typed array, dropped when its tensor is released (or collected).
+ * Makes a typed-array backend. Every buffer is an ordinary typed array, dropped
+ * when its tensor is released (or collected). Without `threads` it shares one
+ * process-wide pool of all cores (idle workers never keep the process alive);
+ * with `threads` it owns a pool, which `close()` stops (prefer
+ * `TypedArrayBackend.layerWith({ threads })`, which closes it with its scope).
  *
  * @example
  * import { aval, makeTypedArrayBackend } from "diffect/extend"
@@ -111,12 +135,24 @@ export interface TypedArrayBackendShape extends BackendShape {
  * @since 0.1.0
  */
 export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): TypedArrayBackendShape => {
-  checkOptions("makeTypedArrayBackend", options, { memoryLimit: nonNegative, trackMemory: boolean })
+  checkOptions("makeTypedArrayBackend", options, {
+    memoryLimit: nonNegative,
+    trackMemory: boolean,
+    threads: threadCount
+  })
+  const pool: Pool = options.threads === undefined ? sharedDefaultPool() : makePool(options.threads)
+  const owned = options.threads !== undefined
+  const context: KernelContext = { pool }
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
     ? new Accounts(options.memoryLimit ?? Infinity)
     : undefined
   const backend: TypedArrayBackendShape = {
     name: "typed-array",
+    threads: pool.threads,
+    close: () => {
+      if (owned) pool.close()
+    },
+    workers: () => pool.live(),
     supportsDType: () => true,
     fromHost: (data) => new Buffer(backend, data, accounts),
     execute: <P extends FirstOrderPrimitive>(
@@ -128,7 +164,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     ): ReadonlyArray<DeviceBuffer> => {
       const data = new Array<DType.HostArray>(inputs.length)
       for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
-      const outs = kernels[primitive](data, inAvals, params, outAvals)
+      const outs = kernels[primitive](data, inAvals, params, outAvals, context)
       return outs.length === 1
         ? [new Buffer(backend, outs[0]!, accounts)]
         : outs.map((o) => new Buffer(backend, o, accounts))
@@ -164,9 +200,17 @@ const nonNegative = {
   test: (u: unknown) => typeof u === "number" && u >= 0
 }
 
+const threadCount = {
+  expected: "a positive integer number of threads",
+  test: (u: unknown) => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 1024
+}
+
 /**
- * The typed-array backend as a `Backend` layer; `layerWith({ memoryLimit })`
- * makes one whose live buffers may hold at most `memoryLimit` bytes.
+ * The typed-array backend as a `Backend` layer. `layer` is one process-wide
+ * backend (the one eager code uses), on all cores; `layerWith(options)` makes a
+ * new backend per use of the layer: `memoryLimit` bounds its live buffers,
+ * `threads` sizes its own worker pool (default: all cores), which belongs to
+ * the layer's scope: its workers are terminated when the scope closes.
  *
  * @example
  * import { Backend, TypedArrayBackend } from "diffect"
@@ -184,5 +228,12 @@ export const TypedArrayBackend: {
   readonly layerWith: (options: TypedArrayBackendOptions) => Layer.Layer<Backend>
 } = {
   layer: Layer.succeed(Backend, Backend.of(makeTypedArrayBackend())),
-  layerWith: (options) => Layer.sync(Backend, () => Backend.of(makeTypedArrayBackend(options)))
+  layerWith: (options) =>
+    Layer.effect(
+      Backend,
+      Effect.acquireRelease(
+        Effect.sync(() => makeTypedArrayBackend({ ...options, threads: options.threads ?? availableCores() })),
+        (backend) => Effect.sync(() => backend.close())
+      ).pipe(Effect.map((backend) => Backend.of(backend)))
+    )
 }

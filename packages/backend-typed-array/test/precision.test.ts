@@ -5,7 +5,7 @@
  * float32 rounding of the float64 sum, and reverse mode keeps the precision.
  */
 import { makeProgramFlat, vjpFlat } from "@diffect/ad"
-import { aval, lax } from "@diffect/core"
+import { ArgumentError, aval, lax, np, ShapeError, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { arr, run } from "./helpers.js"
@@ -99,5 +99,64 @@ describe("dot_general precision", () => {
     const dots = backward.toString().split("\n").filter((l) => l.includes("dot_general"))
     assert.strictEqual(dots.length, 2) // the primal product and its transpose
     for (const line of dots) assert.include(line, "precision=highest")
+  })
+
+  it("np.dot, np.matmul, np.inner, np.tensordot, np.einsumWith and lax.dot pass precision on", () => {
+    const shapes = [aval([2, 3], "float32"), aval([3, 4], "float32")]
+    const staged = {
+      dot: ([x, y]: ReadonlyArray<Tensor>) => np.dot(x!, y!, { precision: "highest" }),
+      matmul: ([x, y]: ReadonlyArray<Tensor>) => np.matmul(x!, y!, { precision: "highest" }),
+      batchedMatmul: ([x, y]: ReadonlyArray<Tensor>) =>
+        np.matmul(np.stack([x!, x!]), np.stack([y!, y!]), { precision: "highest" }),
+      inner: ([x, y]: ReadonlyArray<Tensor>) => np.inner(x!, y!.T, { precision: "highest" }),
+      tensordot: ([x, y]: ReadonlyArray<Tensor>) => np.tensordot(x!, y!, { axes: 1, precision: "highest" }),
+      einsum: ([x, y]: ReadonlyArray<Tensor>) =>
+        np.einsumWith("ij,jk,kl->il", [x!, y!, y!.T], { precision: "highest" }),
+      laxDot: ([x, y]: ReadonlyArray<Tensor>) => lax.dot(x!, y!, { precision: "highest" })
+    }
+    for (const [name, f] of Object.entries(staged)) {
+      const text = makeProgramFlat((xs) => [f(xs)], shapes).toString()
+      const dots = text.split("\n").filter((l) => l.includes("dot_general"))
+      assert.isAbove(dots.length, 0, name)
+      for (const line of dots) assert.include(line, "precision=highest", name)
+    }
+    // without the option: the default, not recorded
+    assert.notInclude(makeProgramFlat(([x, y]) => [np.matmul(x!, y!)], shapes).toString(), "precision")
+  })
+
+  it("np.matmul with precision highest gives the float32 rounding of the float64 sums", () => {
+    const x = np.array(Float32Array.from(a)).reshape([m, k])
+    const y = np.array(Float32Array.from(b)).reshape([k, n])
+    const hi = (toJsSync(np.matmul(x, y, { precision: "highest" })) as Array<Array<number>>).flat()
+    const lo = (toJsSync(np.matmul(x, y)) as Array<Array<number>>).flat()
+    let differs = 0
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        const { abs, sum } = exact(i, j)
+        assert.isAtMost(Math.abs(hi[i * n + j]! - Math.fround(sum)), 1e-12 * abs)
+        assert.isAtMost(Math.abs(lo[i * n + j]! - sum), (k + 1) * 2 ** -24 * abs)
+        if (lo[i * n + j] !== hi[i * n + j]) differs++
+      }
+    }
+    assert.isAbove(differs, 0)
+  })
+
+  it("a bad precision on the np functions is an ArgumentError; lax.dot checks ranks like JAX", () => {
+    const x = np.ones([2, 2])
+    const bad = { precision: "fastest" } as unknown as { precision: "high" }
+    for (
+      const f of [
+        () => np.dot(x, x, bad),
+        () => np.matmul(x, x, bad),
+        () => np.inner(x, x, bad),
+        () => np.tensordot(x, x, bad),
+        () => np.einsumWith("ij,jk->ik", [x, x], bad)
+      ]
+    ) {
+      assert.throws(f, ArgumentError)
+      assert.throws(f, /precision/)
+    }
+    assert.throws(() => lax.dot(np.ones([2, 2, 2]), x), ShapeError)
+    assert.throws(() => lax.dot(np.ones([2, 3]), x), /Incompatible shapes for dot: got \(2, 3\) and \(2, 2\)/)
   })
 })

@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import type { Library } from "./Library.js"
-import { diffect, diffectJit, diffectWebGpu } from "./libs/diffect.js"
+import { diffect, diffectJit, diffectJitThreads, diffectThreads, diffectWebGpu } from "./libs/diffect.js"
 import { jaxjs, jaxjsJit } from "./libs/jaxjs.js"
 import { tfjsCpu, tfjsWasm } from "./libs/tfjs.js"
 
@@ -12,7 +12,16 @@ import { tfjsCpu, tfjsWasm } from "./libs/tfjs.js"
 export const subject = "diffect"
 
 /** The libraries of a default run. @since 0.1.0 */
-export const libraries: ReadonlyArray<Library> = [diffect, diffectJit, tfjsCpu, tfjsWasm, jaxjs, jaxjsJit]
+export const libraries: ReadonlyArray<Library> = [
+  diffect,
+  diffectJit,
+  diffectThreads,
+  diffectJitThreads,
+  tfjsCpu,
+  tfjsWasm,
+  jaxjs,
+  jaxjsJit
+]
 
 /**
  * Libraries run only when named with `--libs`: diffect on WebGPU (on a machine

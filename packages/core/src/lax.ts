@@ -20,9 +20,10 @@
 import { aval } from "./AbstractValue.js"
 import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
-import { DTypeError } from "./Errors.js"
+import { DTypeError, ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
 import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.js"
+import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
 import { argumentError, boolean, checkArg, checkDTypeName, checkShape, integer, integers } from "./Validate.js"
@@ -563,6 +564,30 @@ export const dotGeneral = (
     throw argumentError("dot_general", "precision", "\"default\", \"high\" or \"highest\"", precision)
   }
   return bind1("dot_general", operands, { ...dims, precision })
+}
+
+/**
+ * JAX's `lax.dot`: vector-vector, matrix-vector, vector-matrix and
+ * matrix-matrix products (operands of rank 1 or 2; the last axis of `lhs`
+ * with the first of `rhs`), with JAX's `precision` (see `Precision`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const y = lax.dot(np.array([[1, 2], [3, 4]]), np.array([1, 1]), { precision: "highest" })
+ * console.log(toJsSync(y)) // [3, 7]
+ *
+ * @since 0.1.0
+ */
+export const dot = (lhs: Tensor, rhs: Tensor, options?: { readonly precision?: Precision | undefined }): Tensor => {
+  const l = t("dot", lhs, "lhs")
+  const r = t("dot", rhs, "rhs")
+  if (l.ndim < 1 || l.ndim > 2 || r.ndim < 1 || r.ndim > 2 || l.shape[l.ndim - 1] !== r.shape[0]) {
+    throw new ShapeError({
+      operation: "dot",
+      detail: `Incompatible shapes for dot: got ${formatShape(l.shape)} and ${formatShape(r.shape)}.`
+    })
+  }
+  return dotGeneral(l, r, [[l.ndim - 1], [0]], [[], []], options)
 }
 
 // Static parameters and tensor operands of the structural functions, checked for their kind

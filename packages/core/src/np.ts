@@ -32,6 +32,7 @@ import {
   toTensor
 } from "./internal/npHelpers.js"
 import * as lax from "./lax.js"
+import type { Precision } from "./Primitive.js"
 import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
@@ -1368,34 +1369,58 @@ const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] =>
 }
 
 /**
+ * JAX's `precision` of the matrix products (`np.dot`, `np.matmul`, `np.inner`,
+ * `np.tensordot`, `np.einsumWith`): how float32 products accumulate, see
+ * `Precision` (`"default"`: in float32; `"highest"`: in float64).
+ *
+ * @since 0.1.0
+ */
+export interface PrecisionOptions {
+  readonly precision?: Precision | undefined
+}
+
+const precisionSpec: OptionSpec = {
+  precision: {
+    expected: "\"default\", \"high\" or \"highest\"",
+    test: (u) => u === "default" || u === "high" || u === "highest"
+  }
+}
+
+/**
  * NumPy's `dot`: inner product of vectors, matrix product of matrices, and for
  * N-d arrays a sum over the last axis of `x` and the second-to-last of `y`.
+ * `precision` as in JAX (see `PrecisionOptions`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])))) // 32
+ * console.log(toJsSync(np.dot(np.array([1, 2]), np.array([3, 4]), { precision: "highest" }))) // 11
  *
  * @since 0.1.0
  */
-export const dot = (x: TensorLike, y: TensorLike): Tensor => {
+export const dot = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
+  checkOptions("dot", options, precisionSpec)
   const [a, b] = promote2("dot", x, y)
   if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
   const bAxis = b.ndim === 1 ? 0 : b.ndim - 2
-  return lax.dotGeneral(a, b, [[a.ndim - 1], [bAxis]])
+  return lax.dotGeneral(a, b, [[a.ndim - 1], [bAxis]], [[], []], { precision: options?.precision })
 }
 
 /**
  * NumPy's `matmul` (`@`): matrix product over the last two axes, with batch
  * axes broadcast; a 1-D operand is a row (left) or column (right) vector whose
- * axis is removed from the result.
+ * axis is removed from the result. `precision` as in JAX (see `PrecisionOptions`).
  *
  * @example
  * import { np } from "diffect"
  * console.log(np.matmul(np.ones([5, 2, 3]), np.ones([3, 4])).shape) // [5, 2, 4]
+ * console.log(np.matmul(np.ones([2, 3]), np.ones([3, 4]), { precision: "highest" }).shape) // [2, 4]
  *
  * @since 0.1.0
  */
-export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
+export const matmul = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
+  checkOptions("matmul", options, precisionSpec)
+  const precision = options?.precision
   const [a, b] = promote2("matmul", x, y)
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError({
@@ -1418,14 +1443,14 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
   let out: Tensor
   if (b2.ndim === 2) {
     // No batch axes on the right: one contraction, the left's leading axes ride along.
-    out = lax.dotGeneral(a2, b2, [[a2.ndim - 1], [0]])
+    out = lax.dotGeneral(a2, b2, [[a2.ndim - 1], [0]], [[], []], { precision })
   } else {
     const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2))
     const a3 = broadcastToImpl(a2, [...batch, ...a2.shape.slice(-2)])
     const b3 = broadcastToImpl(b2, [...batch, ...b2.shape.slice(-2)])
     const nb = batch.length
     const bdims = Array.from({ length: nb }, (_, i) => i)
-    out = lax.dotGeneral(a3, b3, [[nb + 1], [nb]], [bdims, bdims])
+    out = lax.dotGeneral(a3, b3, [[nb + 1], [nb]], [bdims, bdims], { precision })
   }
   if (a.ndim === 1) out = lax.squeeze(out, [out.ndim - 2])
   if (b.ndim === 1) out = lax.squeeze(out, [out.ndim - 1])
@@ -1433,6 +1458,7 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => {
 }
 
 const tensordotSpec: OptionSpec = {
+  ...precisionSpec,
   axes: {
     expected: "an integer or a pair of arrays of integers",
     test: (u) =>
@@ -1443,7 +1469,8 @@ const tensordotSpec: OptionSpec = {
 
 /**
  * Sum of products over `axes` (default 2): the last `axes` axes of `x` with the
- * first of `y` (a number), or explicit pairs `[axesOfX, axesOfY]`.
+ * first of `y` (a number), or explicit pairs `[axesOfX, axesOfY]`; `precision`
+ * as in JAX (see `PrecisionOptions`).
  *
  * @example
  * import { np } from "diffect"
@@ -1454,7 +1481,10 @@ const tensordotSpec: OptionSpec = {
 export const tensordot = (
   x: TensorLike,
   y: TensorLike,
-  options?: { readonly axes?: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] | undefined }
+  options?: {
+    readonly axes?: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] | undefined
+    readonly precision?: Precision | undefined
+  }
 ): Tensor => {
   checkOptions("tensordot", options, tensordotSpec)
   const axes = options?.axes ?? 2
@@ -1474,7 +1504,7 @@ export const tensordot = (
     ca = axes[0].map((d) => checkAxis("tensordot", d, a.ndim))
     cb = axes[1].map((d) => checkAxis("tensordot", d, b.ndim))
   }
-  return lax.dotGeneral(a, b, [ca, cb])
+  return lax.dotGeneral(a, b, [ca, cb], [[], []], { precision: options?.precision })
 }
 
 /**
@@ -1501,7 +1531,8 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
 /**
  * `einsum` with an explicit contraction planner: `"optimal"` (every pair
  * order; the default up to six operands) or `"greedy"` (opt_einsum's greedy
- * rule; the default beyond).
+ * rule; the default beyond), and JAX's `precision` for every pairwise product
+ * (see `PrecisionOptions`).
  *
  * @example
  * import { np } from "diffect"
@@ -1513,10 +1544,10 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
 export const einsumWith = (
   subscripts: string,
   operands: ReadonlyArray<TensorLike>,
-  options?: { readonly optimize?: "optimal" | "greedy" | undefined }
+  options?: { readonly optimize?: "optimal" | "greedy" | undefined; readonly precision?: Precision | undefined }
 ): Tensor => {
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
-  checkOptions("einsum", options, { optimize: anyValue })
+  checkOptions("einsum", options, { optimize: anyValue, ...precisionSpec })
   const optimize = options?.optimize
   if (optimize !== undefined && optimize !== "optimal" && optimize !== "greedy") {
     throw argumentError("einsum", "optimize", "\"optimal\" or \"greedy\"", optimize)
@@ -1525,7 +1556,7 @@ export const einsumWith = (
     throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
-  return einsumImpl(subscripts, xs, optimize)
+  return einsumImpl(subscripts, xs, optimize, options?.precision)
 }
 
 /**
@@ -1544,7 +1575,8 @@ export const outer = (x: TensorLike, y: TensorLike): Tensor => {
 }
 
 /**
- * Inner product over the last axes of both operands.
+ * Inner product over the last axes of both operands; `precision` as in JAX
+ * (see `PrecisionOptions`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -1552,10 +1584,11 @@ export const outer = (x: TensorLike, y: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const inner = (x: TensorLike, y: TensorLike): Tensor => {
+export const inner = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
+  checkOptions("inner", options, precisionSpec)
   const [a, b] = promote2("inner", x, y)
   if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
-  return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 1]])
+  return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 1]], [[], []], { precision: options?.precision })
 }
 
 // ---------------------------------------------------------------------------

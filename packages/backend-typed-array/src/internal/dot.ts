@@ -7,6 +7,7 @@
 import { DType, Shape as ShapeNs } from "@diffect/core"
 import type { Precision } from "@diffect/core"
 import { isIdentityPermutation, transposeInto } from "./strided.js"
+import type { Pool } from "./threads.js"
 import { gemmF32 } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
@@ -52,7 +53,8 @@ const NC = 256
  * float32 products with at least this many multiply-adds (m * k * n) run in the
  * WebAssembly SIMD kernel (`wasmGemm.ts`, also accumulating in float64) where it
  * is available; smaller ones (where the two are within a few microseconds), and
- * float64, stay on the JS kernel below.
+ * float64, stay on the JS kernel below. Large ones split across the backend's
+ * thread pool by row groups (bit-identical for any number of threads).
  */
 const WASM_MIN_WORK = 512
 
@@ -251,7 +253,8 @@ export const dotGeneral = (
   contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   outDType: DType.DType,
-  precision: Precision = "default"
+  precision: Precision = "default",
+  pool?: Pool
 ): HostArray => {
   const [lc, rc] = contracting
   const [lb, rb] = batch
@@ -294,7 +297,8 @@ export const dotGeneral = (
           m,
           k,
           n,
-          precision === "highest" ? "f64" : "f32"
+          precision === "highest" ? "f64" : "f32",
+          pool
         )
       while (done < nb && wasmBatch(done)) done++
     }

@@ -25,15 +25,22 @@ import {
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
+import type { Pool } from "./threads.js"
 
 type HostArray = DType.HostArray
+
+/** What a backend gives its kernels: its thread pool (absent: one thread). */
+export interface KernelContext {
+  readonly pool?: Pool | undefined
+}
 
 /** A kernel: input arrays (storage layout) and avals in, output arrays out. */
 export type Kernel<P extends Primitive> = (
   inputs: ReadonlyArray<HostArray>,
   inAvals: ReadonlyArray<AbstractValue>,
   params: Params<P>,
-  outAvals: ReadonlyArray<AbstractValue>
+  outAvals: ReadonlyArray<AbstractValue>,
+  context?: KernelContext
 ) => ReadonlyArray<HostArray>
 
 const loops = new Map<string, ElementwiseLoop>()
@@ -207,8 +214,19 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     scatter: (inputs, [x], { axis, combine }) => [
       scatter(inputs[0]!, x!.shape, x!.dtype, inputs[1]!, inputs[2]!, axis, combine)
     ],
-    dot_general: (inputs, [l, r], { batch, contracting, precision }, [out]) => [
-      dotGeneral(inputs[0]!, l!.shape, inputs[1]!, r!.shape, l!.dtype, contracting, batch, out!.dtype, precision)
+    dot_general: (inputs, [l, r], { batch, contracting, precision }, [out], context) => [
+      dotGeneral(
+        inputs[0]!,
+        l!.shape,
+        inputs[1]!,
+        r!.shape,
+        l!.dtype,
+        contracting,
+        batch,
+        out!.dtype,
+        precision,
+        context?.pool
+      )
     ],
     iota,
     cholesky: (inputs, [x], _params, [out]) => [

@@ -74,7 +74,21 @@ export const op = {
   f32x4Add: simd(0xe4),
   f32x4Mul: simd(0xe6),
   f64x2Add: simd(0xf0),
-  f64x2Mul: simd(0xf2)
+  f64x2Mul: simd(0xf2),
+  /** Relaxed SIMD: `a * b + c`, fused or not as the engine decides (feature-probed before use). */
+  f32x4RelaxedMadd: simd(0x105),
+  f64x2RelaxedMadd: simd(0x107),
+  /** Calls function `index` of the module (its position in `moduleBytes`'s list). */
+  call: (index: number) => [0x10, ...uleb(index)],
+  /** `select`: `(a, b, cond) => cond ? a : b`. */
+  select: [0x1b],
+  i32LtU: [0x49],
+  i32GtU: [0x4b],
+  /** `if` with no result (`ifVoid ... else_ ... end`). */
+  ifVoid: [0x04, 0x40],
+  else_: [0x05],
+  /** `v128.const` of sixteen zero bytes. */
+  v128Zero: [...simd(0x0c), ...Array<number>(16).fill(0)]
 } as const
 
 /** One exported function: parameter types, extra locals, and its body (without the final `end`). */
@@ -85,13 +99,24 @@ export interface Func {
   readonly body: ReadonlyArray<number>
 }
 
+/** A shared memory import (threads): its maximum size in 64 KiB pages, which shared memories must declare. */
+export interface SharedMemoryImport {
+  readonly maxPages: number
+}
+
 /**
- * A module importing `env.memory` (at least `minPages` 64 KiB pages) and
- * exporting `funcs` (no results).
+ * A module importing `env.memory` (at least `minPages` 64 KiB pages; shared, with
+ * a maximum, when `shared` is given) and exporting `funcs` (no results).
  */
-export const moduleBytes = (funcs: ReadonlyArray<Func>, minPages = 1): Uint8Array<ArrayBuffer> => {
+export const moduleBytes = (
+  funcs: ReadonlyArray<Func>,
+  minPages = 1,
+  shared?: SharedMemoryImport
+): Uint8Array<ArrayBuffer> => {
   const types = section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])))
-  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]]))
+  // limits: 0x00 min, or 0x03 min max shared
+  const limits = shared === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(shared.maxPages)]
+  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]))
   const functions = section(3, vec(funcs.map((_, i) => uleb(i))))
   const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])))
   const code = section(

@@ -1,33 +1,43 @@
 /**
  * Float32 matrix product in WebAssembly SIMD, generated at runtime by the
- * emitter in `wasm.ts` (about 1 KiB of code, compiled once on first use).
+ * emitter in `wasm.ts` (under 2 KiB of code, compiled once on first use).
  *
  * `gemmF32` packs the operands into one `WebAssembly.Memory` (grown as needed,
- * never shrunk): the lhs into groups of `mr` rows, k-major (`ap[g][p][r]`),
- * the rhs into panels of `nr` columns, k-major (`bp[j][p][q]`), both
- * zero-padded, and zeroes a padded C. An exported `block` function then runs,
- * for one `KC`-deep slice of K and one `NC`-wide slice of N (cache blocking:
- * the packed rhs block stays in L2 while every row group streams by), a
- * register-blocked micro-kernel over every (row group, column panel): an
- * `mr x nr` tile of C lives in `mr * nv` vector locals, and each step of k
- * loads `nv` vectors of the rhs panel, splats one lhs value per row and
- * multiply-adds (no fused multiply-add in core wasm SIMD). The padded result
+ * never shrunk; shared between threads where `SharedArrayBuffer` exists): the
+ * lhs into groups of `mr` rows, k-major (`ap[g][p][r]`), the rhs into panels of
+ * `nr` columns, k-major (`bp[j][p][q]`), both zero-padded. An exported driver
+ * `gemm*(g0, g1, ...)` then computes the rows of groups `[g0, g1)` of a padded
+ * C: for each `KC`-deep slice of K and `NC`-wide slice of N (cache blocking: the
+ * packed rhs block stays in L2 while the row groups stream by) it calls `block`,
+ * a register-blocked micro-kernel over every (row group, column panel): an
+ * `mr x nr` tile of C lives in `mr * nv` vector locals (zeroed for the first K
+ * slice, loaded for the others), and each step of k loads `nv` vectors of the
+ * rhs panel, splats one lhs value per row and multiply-adds. The padded result
  * is copied out (rounded) into the caller's array.
  *
- * Two tiles: `f64` (the default) widens the operands to float64 while packing
- * and accumulates 4 x 4 in f64x2, so results are those of the JS kernel (float64
- * sums rounded once); `f32` accumulates 4 x 8 in f32x4 (XNNPACK's and jax-js's
- * choice): about twice as fast, but sums of K terms carry ~sqrt(K) float32
- * roundings, which the backend's "float32 rounding of the float64 result"
- * contract does not allow.
+ * Row groups are independent and each one sums its K slices in the same order,
+ * so the thread pool (`threads.ts`) splits a product by row groups and gets the
+ * same bits for any number of threads.
+ *
+ * Tiles, chosen by `dot_general`'s precision:
+ * - `f32` ("default" and "high"): 4 x 8 in f32x4 (XNNPACK's and XLA's choice on
+ *   CPUs). With relaxed SIMD (feature-probed: the module is validated with it
+ *   first) the multiply-add is `f32x4.relaxed_madd`, one fused instruction where
+ *   the CPU has FMA (one rounding instead of two per step).
+ * - `f64` ("highest"): the operands are widened to float64 while packing and
+ *   accumulate 4 x 4 in f64x2, so results are those of the JS kernel (float64
+ *   sums rounded once).
+ *
+ * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
+import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
 
 /**
  * A register tile: `mr` rows by `nv` vectors of `lanes` elements of `bytes` bytes
  * (float32: 4 x f32, float64: 2 x f64), and its SIMD instructions.
  */
-interface Tile {
+export interface Tile {
   readonly name: string
   readonly bytes: number
   readonly lanes: number
@@ -36,21 +46,26 @@ interface Tile {
   readonly splat: (offset: number) => Array<number>
   readonly add: ReadonlyArray<number>
   readonly mul: ReadonlyArray<number>
+  /** A fused multiply-add `(a, b, c) => a * b + c` (relaxed SIMD), replacing mul then add. */
+  readonly madd?: ReadonlyArray<number>
+}
+
+const f32Tile: Tile = {
+  name: "32",
+  bytes: 4,
+  lanes: 4,
+  mr: 4,
+  nv: 2,
+  splat: op.v128Load32Splat,
+  add: op.f32x4Add,
+  mul: op.f32x4Mul
 }
 
 const TILES = {
-  f32: {
-    name: "block32",
-    bytes: 4,
-    lanes: 4,
-    mr: 4,
-    nv: 2,
-    splat: op.v128Load32Splat,
-    add: op.f32x4Add,
-    mul: op.f32x4Mul
-  },
+  f32: f32Tile,
+  f32fma: { ...f32Tile, name: "32fma", madd: op.f32x4RelaxedMadd },
   f64: {
-    name: "block64",
+    name: "64",
     bytes: 8,
     lanes: 2,
     mr: 4,
@@ -63,24 +78,25 @@ const TILES = {
 
 /** Cache blocking: depth of a K slice and width (in columns) of an N slice. */
 const KC = 256
-const NC = 256
+const NC = 512
 /** Larger products (packed operands and C, in bytes) stay on the JS kernel. */
 const MAX_BYTES = 2 ** 30
+const MAX_PAGES = MAX_BYTES / 65536
 
 /**
- * `block(ap, bp, c, groups, panels, kc, aStride, bStride, ldc)`, all addresses
- * and strides in bytes: for each of `groups` row groups (`ap += aStride`,
+ * `block(ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first)`, all
+ * addresses and strides in bytes: for each of `groups` row groups (`ap += aStride`,
  * `c += mr * ldc`) and each of `panels` column panels (`bp += bStride`,
- * `c += nr * bytes`), `C[tile] += A[group, 0..kc] @ B[0..kc, panel]`.
+ * `c += nr * bytes`), `C[tile] (= 0 when first) += A[group, 0..kc] @ B[0..kc, panel]`.
  */
-const blockFunc = (t: Tile): Func => {
+export const blockFunc = (t: Tile): Func => {
   const { mr, nv } = t
   const nrBytes = nv * 16
-  const [ap, bp, c, groups, panels, kc, aStride, bStride, ldc] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
-  const [jp, pa, pb, tile, end, colB, cr] = [9, 10, 11, 12, 13, 14, 15]
-  const acc = (r: number, h: number) => 16 + r * nv + h
-  const bv = (h: number) => 16 + mr * nv + h
-  const av = 16 + mr * nv + nv
+  const [ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  const [jp, pa, pb, tile, end, colB, cr] = [10, 11, 12, 13, 14, 15, 16]
+  const acc = (r: number, h: number) => 17 + r * nv + h
+  const bv = (h: number) => 17 + mr * nv + h
+  const av = 17 + mr * nv + nv
   const { get, set, tee } = op
   const addTo = (local: number, delta: ReadonlyArray<number>) => [...get(local), ...delta, ...op.i32Add, ...set(local)]
   // load (or store) the C tile at `tile`, row by row through `cr`
@@ -89,9 +105,16 @@ const blockFunc = (t: Tile): Func => {
     ...set(cr),
     ...Array.from({ length: mr }, (_, r) => [...perRow(r), ...(r + 1 < mr ? addTo(cr, get(ldc)) : [])]).flat()
   ]
-  const loadTile = tileRows((r) =>
-    Array.from({ length: nv }, (_, h) => [...get(cr), ...op.v128Load(16 * h), ...set(acc(r, h))]).flat()
-  )
+  const loadTile = [
+    ...get(first),
+    ...op.ifVoid,
+    ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...set(17 + i)]).flat(),
+    ...op.else_,
+    ...tileRows((r) =>
+      Array.from({ length: nv }, (_, h) => [...get(cr), ...op.v128Load(16 * h), ...set(acc(r, h))]).flat()
+    ),
+    ...op.end
+  ]
   const storeTile = tileRows((r) =>
     Array.from({ length: nv }, (_, h) => [...get(cr), ...get(acc(r, h)), ...op.v128Store(16 * h)]).flat()
   )
@@ -101,14 +124,10 @@ const blockFunc = (t: Tile): Func => {
       ...get(pa),
       ...t.splat(t.bytes * r),
       ...set(av),
-      ...Array.from({ length: nv }, (_, h) => [
-        ...get(acc(r, h)),
-        ...get(av),
-        ...get(bv(h)),
-        ...t.mul,
-        ...t.add,
-        ...set(acc(r, h))
-      ]).flat()
+      ...Array.from({ length: nv }, (_, h) =>
+        t.madd === undefined
+          ? [...get(acc(r, h)), ...get(av), ...get(bv(h)), ...t.mul, ...t.add, ...set(acc(r, h))]
+          : [...get(av), ...get(bv(h)), ...get(acc(r, h)), ...t.madd, ...set(acc(r, h))]).flat()
     ]).flat(),
     ...addTo(pb, op.i32Const(nrBytes)),
     ...get(pa),
@@ -160,58 +179,178 @@ const blockFunc = (t: Tile): Func => {
     ...op.end
   ]
   return {
-    name: t.name,
-    params: Array<number>(9).fill(i32),
+    name: `block${t.name}`,
+    params: Array<number>(10).fill(i32),
     locals: [...Array<number>(7).fill(i32), ...Array<number>(mr * nv + nv + 1).fill(v128)],
     body
   }
 }
 
-/** The generated module's bytes (exported for tests). */
-export const gemmModuleBytes = (): Uint8Array<ArrayBuffer> => moduleBytes([blockFunc(TILES.f32), blockFunc(TILES.f64)])
+/**
+ * `gemm(g0, g1, ap, bp, c, k, panels, ldc)` (addresses in bytes, the rest in
+ * elements): the rows of groups `[g0, g1)` of the padded C, K slice by K slice
+ * and N slice by N slice, through `block` (function `blockIndex`).
+ */
+const driverFunc = (t: Tile, blockIndex: number): Func => {
+  const { mr, bytes } = t
+  const nr = t.nv * t.lanes
+  const ppb = Math.max(1, Math.floor(NC / nr))
+  const [g0, g1, ap, bp, c, k, panels, ldc] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const [pc, kc, jc, np, rem] = [8, 9, 10, 11, 12]
+  const { get, set } = op
+  // local = min(limit, total - from)
+  const clamp = (local: number, limit: number, total: number, from: number) => [
+    ...get(total),
+    ...get(from),
+    ...op.i32Sub,
+    ...set(rem),
+    ...op.i32Const(limit),
+    ...get(rem),
+    ...get(rem),
+    ...op.i32Const(limit),
+    ...op.i32GtU,
+    ...op.select,
+    ...set(local)
+  ]
+  const mulAdd = (x: ReadonlyArray<number>, y: ReadonlyArray<number>) => [...x, ...y, ...op.i32Mul, ...op.i32Add]
+  const body = [
+    ...op.loop, // K slices
+    ...clamp(kc, KC, k, pc),
+    ...op.i32Const(0),
+    ...set(jc),
+    ...op.loop, // N slices
+    ...clamp(np, ppb, panels, jc),
+    // ap + (g0 * k + pc) * mr * bytes
+    ...get(ap),
+    ...mulAdd([...get(g0), ...get(k), ...op.i32Mul, ...get(pc), ...op.i32Add], op.i32Const(mr * bytes)),
+    // bp + (jc * k + pc) * nr * bytes
+    ...get(bp),
+    ...mulAdd([...get(jc), ...get(k), ...op.i32Mul, ...get(pc), ...op.i32Add], op.i32Const(nr * bytes)),
+    // c + (g0 * mr * ldc + jc * nr) * bytes
+    ...get(c),
+    ...mulAdd(
+      [
+        ...get(g0),
+        ...get(ldc),
+        ...op.i32Mul,
+        ...op.i32Const(mr),
+        ...op.i32Mul,
+        ...get(jc),
+        ...op.i32Const(nr),
+        ...op.i32Mul,
+        ...op.i32Add
+      ],
+      op.i32Const(bytes)
+    ),
+    ...get(g1),
+    ...get(g0),
+    ...op.i32Sub,
+    ...get(np),
+    ...get(kc),
+    ...get(k),
+    ...op.i32Const(mr * bytes),
+    ...op.i32Mul,
+    ...get(k),
+    ...op.i32Const(nr * bytes),
+    ...op.i32Mul,
+    ...get(ldc),
+    ...op.i32Const(bytes),
+    ...op.i32Mul,
+    ...get(pc),
+    ...op.i32Eqz,
+    ...op.call(blockIndex),
+    ...get(jc),
+    ...op.i32Const(ppb),
+    ...op.i32Add,
+    ...op.tee(jc),
+    ...get(panels),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end,
+    ...get(pc),
+    ...op.i32Const(KC),
+    ...op.i32Add,
+    ...op.tee(pc),
+    ...get(k),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return { name: `gemm${t.name}`, params: Array<number>(8).fill(i32), locals: Array<number>(5).fill(i32), body }
+}
 
-type Block = (
-  ap: number,
-  bp: number,
-  c: number,
-  groups: number,
-  panels: number,
-  kc: number,
-  aStride: number,
-  bStride: number,
-  ldc: number
-) => void
+/** The module's functions for these tiles: every block, then every driver (in the same order). */
+const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
+  ...tiles.map(blockFunc),
+  ...tiles.map((t, i) => driverFunc(t, i))
+]
 
-interface Kernel {
-  readonly memory: WebAssembly.Memory
-  readonly block32: Block
-  readonly block64: Block
+/**
+ * The generated module's bytes (exported for tests): with the relaxed-SIMD tile
+ * when `fma`, importing a shared memory when `shared`.
+ */
+export const gemmModuleBytes = (options: { fma?: boolean; shared?: boolean } = {}): Uint8Array<ArrayBuffer> =>
+  moduleBytes(
+    funcsFor(options.fma === true ? [TILES.f32, TILES.f64, TILES.f32fma] : [TILES.f32, TILES.f64]),
+    1,
+    options.shared === true ? { maxPages: MAX_PAGES } : undefined
+  )
+
+/** The driver: `(g0, g1, ap, bp, c, k, panels, ldc) => void`. */
+type Driver = (...args: Array<number>) => void
+
+export interface Kernel extends SharedModule {
+  /** Drivers by tile name, and their indices in `names` (for the pool). */
+  readonly drivers: ReadonlyArray<Driver>
+  readonly index: { readonly [K in keyof typeof TILES]?: number }
 }
 
 let enabled = true
+let fmaEnabled = true
 let kernel: Kernel | null | undefined
+
+const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
+  const bytes = gemmModuleBytes({ fma, shared })
+  if (!WebAssembly.validate(bytes)) return null
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+    : new WebAssembly.Memory({ initial: 1 })
+  const module = new WebAssembly.Module(bytes)
+  const instance = new WebAssembly.Instance(module, { env: { memory } })
+  const names = fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]
+  return {
+    module,
+    memory,
+    names,
+    drivers: names.map((n) => instance.exports[n] as Driver),
+    index: fma ? { f32: 0, f64: 1, f32fma: 2 } : { f32: 0, f64: 1 }
+  }
+}
 
 /**
  * The compiled kernel, or `null` where WebAssembly or its SIMD extension is
- * missing (`WebAssembly.validate` rejects the module) or disabled.
+ * missing (`WebAssembly.validate` rejects the module) or disabled. Tries, in
+ * order: relaxed SIMD with shared memory, then without relaxed SIMD, then
+ * unshared memory (no threads).
  */
 const getKernel = (): Kernel | null => {
   if (!enabled) return null
   if (kernel !== undefined) return kernel
   kernel = null
-  try {
-    const bytes = gemmModuleBytes()
-    if (typeof WebAssembly === "object" && WebAssembly.validate(bytes)) {
-      const memory = new WebAssembly.Memory({ initial: 1 })
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
-      kernel = {
-        memory,
-        block32: instance.exports["block32"] as Block,
-        block64: instance.exports["block64"] as Block
-      }
+  if (typeof WebAssembly !== "object") return kernel
+  const shared = sharedMemoryAvailable()
+  const attempts: ReadonlyArray<readonly [boolean, boolean]> = [
+    ...(fmaEnabled ? [[true, shared] as const] : []),
+    [false, shared],
+    ...(shared ? [[false, false] as const] : [])
+  ]
+  for (const [fma, sh] of attempts) {
+    try {
+      kernel = instantiate(fma, sh)
+    } catch {
+      kernel = null
     }
-  } catch {
-    kernel = null
+    if (kernel !== null) break
   }
   return kernel
 }
@@ -225,15 +364,47 @@ export const setWasmGemm = (on: boolean): boolean => {
   return getKernel() !== null
 }
 
+/**
+ * Allows (`true`, the default) or forbids the relaxed-SIMD fused multiply-add
+ * tile; the kernel is rebuilt. Returns whether it is now in use. For tests and
+ * benchmarks.
+ */
+export const setRelaxedSimd = (on: boolean): boolean => {
+  fmaEnabled = on
+  kernel = undefined
+  return getKernel()?.index.f32fma !== undefined
+}
+
+/** The compiled kernel (its module, shared memory and drivers), or `null`; for tests. */
+export const wasmGemmKernel = (): Kernel | null => getKernel()
+
 /** Whether the wasm kernel is compiled and enabled. */
 export const wasmGemmAvailable = (): boolean => getKernel() !== null
+
+/** Whether `"default"` products use relaxed SIMD's fused multiply-add. */
+export const relaxedSimdInUse = (): boolean => getKernel()?.index.f32fma !== undefined
+
+/** Whether the kernel's memory is shared (so that a pool's workers can run it). */
+export const wasmGemmShared = (): boolean => getKernel()?.memory.buffer instanceof SharedArrayBuffer
 
 /** How sums accumulate: in float32 (XNNPACK's choice) or float64 (operands widened when packed). */
 export type Accumulate = "f32" | "f64"
 
+/** Products with fewer multiply-adds (m * k * n) than this run on one thread. */
+const THREAD_MIN_WORK = 2 ** 18
+
+/** Row groups per chunk of a threaded product: from the shape only (never the thread count), about 16 chunks. */
+const grainOf = (groups: number): number => Math.max(1, Math.ceil(groups / 16))
+
+let defaultPool: Pool | undefined
+
+/** A process-lifetime pool of all cores (unreferenced workers), for callers that pass none. */
+export const sharedDefaultPool = (): Pool => (defaultPool ??= makePool(availableCores()))
+
 /**
  * `out[cOff + i * n + j] = sum_p a[aOff + i * am + p * ak] * b[bOff + p * bk + j * bn]`
- * for `i < m, j < n, p < k`, accumulating as `accumulate` says; returns `false`
+ * for `i < m, j < n, p < k`, accumulating as `accumulate` says, split by row
+ * groups across `pool` when the product is large enough; returns `false`
  * (writing nothing) when the wasm kernel is unavailable or the operands are too
  * large for its memory (over `MAX_BYTES`, or growing fails). Requires m, k, n >= 1.
  */
@@ -251,14 +422,16 @@ export const gemmF32 = (
   m: number,
   k: number,
   n: number,
-  accumulate: Accumulate = "f64"
+  accumulate: Accumulate = "f64",
+  pool?: Pool
 ): boolean => {
   const kern = getKernel()
   if (kern === null) return false
-  const t = TILES[accumulate]
+  const tileName = accumulate === "f64" ? "f64" : kern.index.f32fma !== undefined ? "f32fma" : "f32"
+  const t: Tile = TILES[tileName]
+  const fn = kern.index[tileName]!
   const { mr, bytes } = t
   const nr = t.nv * t.lanes
-  const block = accumulate === "f32" ? kern.block32 : kern.block64
   const groups = Math.ceil(m / mr)
   const panels = Math.ceil(n / nr)
   const ldc = panels * nr
@@ -277,7 +450,7 @@ export const gemmF32 = (
     }
   }
   const buf = kern.memory.buffer
-  const View = accumulate === "f32" ? Float32Array : Float64Array
+  const View = accumulate === "f64" ? Float64Array : Float32Array
   // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
   const ap = new View(buf, apBase * bytes, groups * mr * k)
   for (let g = 0; g < groups; g++) {
@@ -304,26 +477,14 @@ export const gemmF32 = (
       for (let q = width; q < nr; q++) bp[row + q] = 0
     }
   }
-  const cView = new View(buf, cBase * bytes, groups * mr * ldc)
-  cView.fill(0)
-  const panelsPerBlock = Math.max(1, Math.floor(NC / nr))
-  for (let pc = 0; pc < k; pc += KC) {
-    const kc = Math.min(KC, k - pc)
-    for (let jc = 0; jc < panels; jc += panelsPerBlock) {
-      block(
-        (apBase + pc * mr) * bytes,
-        (bpBase + jc * nr * k + pc * nr) * bytes,
-        (cBase + jc * nr) * bytes,
-        groups,
-        Math.min(panelsPerBlock, panels - jc),
-        kc,
-        mr * k * bytes,
-        nr * k * bytes,
-        ldc * bytes
-      )
-    }
+  const args = [apBase * bytes, bpBase * bytes, cBase * bytes, k, panels, ldc]
+  if (pool === undefined || pool.threads <= 1 || m * k * n < THREAD_MIN_WORK) {
+    kern.drivers[fn]!(0, groups, ...args)
+  } else {
+    pool.run(kern, kern.drivers, fn, groups, grainOf(groups), args)
   }
   // copy out (float64 sums round to float32 here)
+  const cView = new View(buf, cBase * bytes, groups * mr * ldc)
   if (ldc === n) {
     out.set(cView.subarray(0, m * n), cOff)
   } else {

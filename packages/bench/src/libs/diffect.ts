@@ -8,21 +8,8 @@
  *
  * @since 0.1.0
  */
-import {
-  Backend,
-  grad,
-  hessian,
-  jit,
-  jvp,
-  lax,
-  np,
-  runSync,
-  type Tensor,
-  valueAndGrad,
-  WebGpu,
-  WebGpuBackend
-} from "diffect"
-import { ConcreteTensor } from "diffect/extend"
+import { Backend, grad, hessian, jit, jvp, lax, np, type Tensor, valueAndGrad, WebGpu, WebGpuBackend } from "diffect"
+import { ConcreteTensor, makeTypedArrayBackend, runSyncOn } from "diffect/extend"
 import { Effect, ManagedRuntime } from "effect"
 import type { Outputs } from "../Cases.js"
 import { versionOf } from "../internal/versions.js"
@@ -217,19 +204,41 @@ const make = (
   }
 })
 
-/** diffect, eager, on the typed-array backend. @since 0.1.0 */
+// One thread (the rows the goals of B1-B4 are judged on), and all cores (the process-wide pool).
+const oneThread = makeTypedArrayBackend({ threads: 1 })
+const allThreads = makeTypedArrayBackend()
+const threadsNote = () => `${allThreads.threads} threads (all cores; kernels above a size threshold split)`
+
+/** diffect, eager, on the typed-array backend, one thread. @since 0.1.0 */
 export const diffect: Library = make(
   "diffect",
-  { run: (program) => runSync(program) },
+  { run: (program) => runSyncOn(oneThread, program) },
   () => "typed-array (CPU) backend, 1 thread, eager (`runSync`)",
   async () => {}
 )
 
-/** diffect, `jit` of each step, on the typed-array backend. @since 0.1.0 */
+/** diffect, `jit` of each step, on the typed-array backend, one thread. @since 0.1.0 */
 export const diffectJit: Library = make(
   "diffect jit",
-  { run: (program) => runSync(program) },
+  { run: (program) => runSyncOn(oneThread, program) },
   () => "typed-array (CPU) backend, 1 thread, `jit` of the same step functions (fused JS kernels)",
+  async () => {},
+  "jit"
+)
+
+/** diffect, eager, on the typed-array backend with all cores. @since 0.1.0 */
+export const diffectThreads: Library = make(
+  "diffect threads",
+  { run: (program) => runSyncOn(allThreads, program) },
+  () => `typed-array (CPU) backend, ${threadsNote()}, eager`,
+  async () => {}
+)
+
+/** diffect, `jit` of each step, on the typed-array backend with all cores. @since 0.1.0 */
+export const diffectJitThreads: Library = make(
+  "diffect jit threads",
+  { run: (program) => runSyncOn(allThreads, program) },
+  () => `typed-array (CPU) backend, ${threadsNote()}, \`jit\``,
   async () => {},
   "jit"
 )

@@ -12,6 +12,7 @@
  */
 import { ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
+import type { Precision } from "../Primitive.js"
 import type { Tensor } from "../Tensor.js"
 
 const fail = (spec: string, why: string): ShapeError =>
@@ -169,7 +170,8 @@ const contractPair = (
   sa: string,
   x1: Tensor,
   sb: string,
-  keep: (c: string) => boolean
+  keep: (c: string) => boolean,
+  precision: Precision | undefined
 ): [Tensor, string] => {
   // Labels only in one operand and not kept are summed out first.
   const [a, la] = sumOut(x0, sa, (c) => keep(c) || sb.includes(c))
@@ -181,7 +183,8 @@ const contractPair = (
     a,
     b,
     [contract.map((c) => la.indexOf(c)), contract.map((c) => lb.indexOf(c))],
-    [batch.map((c) => la.indexOf(c)), batch.map((c) => lb.indexOf(c))]
+    [batch.map((c) => la.indexOf(c)), batch.map((c) => lb.indexOf(c))],
+    { precision }
   )
   // dot_general's output order: batch labels, then lhs free, then rhs free.
   const have = batch.join("") + [...la].filter((c) => !shared.includes(c)).join("") +
@@ -279,7 +282,12 @@ export const contractionPath = (
  *
  * @since 0.1.0
  */
-export const einsum = (spec: string, operands: ReadonlyArray<Tensor>, optimize?: Optimize): Tensor => {
+export const einsum = (
+  spec: string,
+  operands: ReadonlyArray<Tensor>,
+  optimize?: Optimize,
+  precision?: Precision
+): Tensor => {
   if (operands.length === 0) throw fail(spec, "at least one operand is required")
   const expanded = expandEllipses(spec, spec.replace(/\s+/g, ""), operands)
   const xs = expanded.xs
@@ -306,7 +314,7 @@ export const einsum = (spec: string, operands: ReadonlyArray<Tensor>, optimize?:
     const keep = labelsKept(labels, i, j, output)
     const [a, sa] = operandsNow[i]!
     const [b, sb] = operandsNow[j]!
-    const next = contractPair(a, sa, b, sb, (c) => keep.includes(c))
+    const next = contractPair(a, sa, b, sb, (c) => keep.includes(c), precision)
     operandsNow = [...operandsNow.filter((_, k) => k !== i && k !== j), next]
   }
   const [y, s] = operandsNow[0]!

@@ -1,0 +1,302 @@
+/**
+ * A pool of worker threads that run exported functions of one WebAssembly
+ * module over its shared memory: `node:worker_threads` in Node, Web Workers in
+ * cross-origin-isolated browsers, and no workers elsewhere (the calling thread
+ * does everything).
+ *
+ * A job is `fn(lo, hi, ...args)` over the units `[0, total)`, cut into chunks
+ * of `grain` units. The chunks are claimed through one atomic counter by the
+ * calling thread and the workers alike, so a worker that is still starting, or
+ * busy elsewhere, costs nothing: the caller takes its chunks. Every chunk writes
+ * its own outputs and the chunking depends only on the job, never on the
+ * number of threads, so results are bit-identical for any pool size.
+ *
+ * Control block (an `Int32Array` over a `SharedArrayBuffer`): `SEQ` (the job
+ * number; -1 tells workers to exit), `COUNTER` (`seq << 20 | next chunk`, so a
+ * claim for a finished job fails its compare-exchange), `DONE` (chunks
+ * finished), the job's `TOTAL`, `GRAIN`, function index and arguments, and
+ * `FAILED` (a chunk threw). The caller writes a job's fields before it
+ * publishes `COUNTER` and `SEQ` (sequentially consistent stores), and reads the
+ * outputs after it sees `DONE` reach the chunk count, so every write a worker
+ * made to the shared memory is visible to it.
+ */
+import { BackendError } from "@diffect/core"
+
+const SEQ = 0
+const COUNTER = 1
+const DONE = 2
+const TOTAL = 3
+const GRAIN = 4
+const FN = 5
+const NARGS = 6
+const FAILED = 7
+const ARGS = 8
+const MAX_ARGS = 16
+/** Workers instantiated and waiting, and chunks run by workers (for tests). */
+const READY = ARGS + MAX_ARGS
+const WORKER_CHUNKS = READY + 1
+/** A word no one writes, for the `Atomics.wait` probe. */
+const PROBE = WORKER_CHUNKS + 1
+const MAX_CHUNKS = 1 << 20
+
+/** A module and the shared memory its instances use; `names` are the exports a job may call, by index. */
+export interface SharedModule {
+  readonly module: WebAssembly.Module
+  readonly memory: WebAssembly.Memory
+  readonly names: ReadonlyArray<string>
+}
+
+/** An export callable by a job: `(lo, hi, ...args)`. */
+type Export = (...args: Array<number>) => void
+
+/**
+ * The claim loop, run by the caller and (as source text below) by each worker:
+ * claims chunks of job `seq` until none is left.
+ */
+const work = (c: Int32Array, fns: ReadonlyArray<Export>, seq: number): void => {
+  for (;;) {
+    const w = Atomics.load(c, COUNTER)
+    if (w >>> 20 !== seq) return
+    const total = c[TOTAL]!
+    const grain = c[GRAIN]!
+    const lo = (w & (MAX_CHUNKS - 1)) * grain
+    if (lo >= total) return
+    if (Atomics.compareExchange(c, COUNTER, w, w + 1) !== w) continue
+    const args = Array.from(c.subarray(ARGS, ARGS + c[NARGS]!))
+    try {
+      fns[c[FN]!]!(lo, Math.min(total, lo + grain), ...args)
+    } catch {
+      Atomics.store(c, FAILED, 1)
+    }
+    const chunks = Math.ceil(total / grain)
+    if (Atomics.add(c, DONE, 1) + 1 === chunks) Atomics.notify(c, DONE)
+  }
+}
+
+/** The worker's program: instantiate, then wait for jobs and claim their chunks (the same loop as `work`). */
+const workerBody = `
+function main(d) {
+  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+  const fns = d.names.map((n) => inst.exports[n]);
+  const c = new Int32Array(d.control);
+  Atomics.add(c, ${READY}, 1);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(c, ${SEQ}, seen);
+    seen = Atomics.load(c, ${SEQ});
+    if (seen < 0) return;
+    for (;;) {
+      const w = Atomics.load(c, ${COUNTER});
+      if (w >>> 20 !== seen) break;
+      const total = c[${TOTAL}], grain = c[${GRAIN}];
+      const lo = (w & ${MAX_CHUNKS - 1}) * grain;
+      if (lo >= total) break;
+      if (Atomics.compareExchange(c, ${COUNTER}, w, w + 1) !== w) continue;
+      const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]));
+      try { fns[c[${FN}]](lo, Math.min(total, lo + grain), ...args); } catch { Atomics.store(c, ${FAILED}, 1); }
+      Atomics.add(c, ${WORKER_CHUNKS}, 1);
+      if (Atomics.add(c, ${DONE}, 1) + 1 === Math.ceil(total / grain)) Atomics.notify(c, ${DONE});
+    }
+  }
+}
+`
+
+/** A started worker: how to stop it. */
+interface WorkerHandle {
+  readonly terminate: () => void
+}
+
+interface NodeWorkerThreads {
+  readonly Worker: new(
+    source: string,
+    options: { eval: true; workerData: unknown }
+  ) => { unref(): void; terminate(): Promise<number>; once(event: "exit", f: () => void): void }
+}
+
+/** `node:worker_threads` where the platform is Node (synchronously, through `process.getBuiltinModule`). */
+const nodeWorkerThreads = (): NodeWorkerThreads | undefined => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  try {
+    return proc?.getBuiltinModule?.("node:worker_threads") as NodeWorkerThreads | undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Starts one worker running `workerBody` on `data` (calling `onExit` when its
+ * thread has ended), or `undefined` where the platform has no workers.
+ */
+const startWorker = (data: Record<string, unknown>, onExit: () => void): WorkerHandle | undefined => {
+  const node = nodeWorkerThreads()
+  if (node !== undefined) {
+    const w = new node.Worker(`${workerBody}\nmain(require("node:worker_threads").workerData);`, {
+      eval: true,
+      workerData: data
+    })
+    // idle workers must not keep the process alive
+    w.unref()
+    w.once("exit", onExit)
+    return { terminate: () => void w.terminate() }
+  }
+  const g = globalThis as {
+    Worker?: new(url: string) => { postMessage(d: unknown): void; terminate(): void }
+    Blob?: typeof Blob
+    URL?: typeof URL
+  }
+  if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return undefined
+  const url = g.URL.createObjectURL(
+    new g.Blob([`${workerBody}\nonmessage = (e) => main(e.data);`], { type: "text/javascript" })
+  )
+  const w = new g.Worker(url)
+  w.postMessage(data)
+  g.URL.revokeObjectURL(url)
+  return {
+    terminate: () => {
+      w.terminate()
+      onExit() // a terminated Web Worker ends at once and has no exit event
+    }
+  }
+}
+
+/**
+ * Whether threads can share memory here: `SharedArrayBuffer` and `Atomics`
+ * exist and, in browsers, the page is cross-origin isolated.
+ */
+export const sharedMemoryAvailable = (): boolean => {
+  const g = globalThis as { crossOriginIsolated?: boolean }
+  return typeof SharedArrayBuffer === "function" && typeof Atomics === "object" && g.crossOriginIsolated !== false
+}
+
+/** The number of logical cores (`os.availableParallelism` in Node, `navigator.hardwareConcurrency` in browsers). */
+export const availableCores = (): number => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process
+  try {
+    const os = proc?.getBuiltinModule?.("node:os") as
+      | { availableParallelism?: () => number; cpus: () => ReadonlyArray<unknown> }
+      | undefined
+    if (os !== undefined) return Math.max(1, os.availableParallelism?.() ?? os.cpus().length)
+  } catch {
+    // fall through
+  }
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+  return Math.max(1, nav?.hardwareConcurrency ?? 1)
+}
+
+/**
+ * A pool of `threads - 1` workers plus the calling thread, started on the first
+ * job big enough to split (`run` with more than one chunk) and stopped by `close`.
+ */
+export interface Pool {
+  /** The requested number of threads, the caller included. */
+  readonly threads: number
+  /** Workers started so far (0 until the first split job, and where the platform has none). */
+  readonly started: () => number
+  /** Worker threads still running (started and not yet exited). */
+  readonly live: () => number
+  /** Workers instantiated and waiting for jobs, and the chunks they ran so far (for tests). */
+  readonly stats: () => { readonly ready: number; readonly workerChunks: number }
+  /**
+   * Runs export `fn` (an index into `shared.names`) as `fn(lo, hi, ...args)` over
+   * the chunks of `[0, total)` and returns when all of them are done. `fn` must
+   * compute each unit's outputs independently of the others (so that any split
+   * gives the same bits). Throws a `BackendError` when a chunk trapped.
+   */
+  readonly run: (
+    shared: SharedModule,
+    fns: ReadonlyArray<Export>,
+    fn: number,
+    total: number,
+    grain: number,
+    args: ReadonlyArray<number>
+  ) => void
+  /** Stops the workers (a later `run` runs on the calling thread only). */
+  readonly close: () => void
+  readonly closed: () => boolean
+}
+
+/** Whether this thread may block in `Atomics.wait` (not a browser's main thread). */
+const canBlock = (c: Int32Array): boolean => {
+  try {
+    Atomics.wait(c, PROBE, 1, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Makes a pool of `threads` threads (the caller counts as one); nothing starts until a job needs it. */
+export const makePool = (threads: number): Pool => {
+  let control: Int32Array | undefined
+  let blocking = false
+  let owner: SharedModule | undefined
+  let workers: Array<WorkerHandle> = []
+  let seq = 0
+  let closed = false
+  let live = 0
+  let started = 0
+  const ensure = (shared: SharedModule): Int32Array | undefined => {
+    if (closed || threads <= 1 || !sharedMemoryAvailable()) return undefined
+    if (control === undefined) {
+      control = new Int32Array(new SharedArrayBuffer(4 * (PROBE + 1)))
+      blocking = canBlock(control)
+    }
+    if (owner !== shared) {
+      if (owner !== undefined) return undefined // one module per pool
+      owner = shared
+      const data = { module: shared.module, memory: shared.memory, names: shared.names, control: control.buffer }
+      for (let i = 1; i < threads; i++) {
+        const w = startWorker(data, () => live--)
+        if (w === undefined) break
+        live++
+        started++
+        workers.push(w)
+      }
+    }
+    return workers.length > 0 ? control : undefined
+  }
+  const close = (): void => {
+    if (closed) return
+    closed = true
+    if (control !== undefined) {
+      Atomics.store(control, SEQ, -1)
+      Atomics.notify(control, SEQ)
+    }
+    for (const w of workers) w.terminate()
+    workers = []
+  }
+  const run: Pool["run"] = (shared, fns, fn, total, grain, args) => {
+    const chunks = Math.ceil(total / grain)
+    const c = chunks > 1 && chunks < MAX_CHUNKS && args.length <= MAX_ARGS ? ensure(shared) : undefined
+    if (c === undefined) {
+      // one thread: all units in one call (a unit's outputs depend on nothing else, see `run`)
+      fns[fn]!(0, total, ...args)
+      return
+    }
+    seq = (seq % 2047) + 1
+    c[TOTAL] = total
+    c[GRAIN] = grain
+    c[FN] = fn
+    c[NARGS] = args.length
+    for (let i = 0; i < args.length; i++) c[ARGS + i] = args[i]!
+    Atomics.store(c, FAILED, 0)
+    Atomics.store(c, DONE, 0)
+    Atomics.store(c, COUNTER, seq << 20)
+    Atomics.store(c, SEQ, seq)
+    Atomics.notify(c, SEQ)
+    work(c, fns, seq)
+    for (;;) {
+      const done = Atomics.load(c, DONE)
+      if (done >= chunks) break
+      if (blocking) Atomics.wait(c, DONE, done, 50)
+    }
+    if (Atomics.load(c, FAILED) !== 0) {
+      throw new BackendError({ backend: "typed-array", detail: "a WebAssembly kernel trapped in a worker thread" })
+    }
+  }
+  const stats = () =>
+    control === undefined
+      ? { ready: 0, workerChunks: 0 }
+      : { ready: Atomics.load(control, READY), workerChunks: Atomics.load(control, WORKER_CHUNKS) }
+  return { threads, started: () => started, live: () => live, stats, run, close, closed: () => closed }
+}
