@@ -21,7 +21,16 @@
  *
  * @since 0.1.0
  */
-import { activeBackend, bind, currentDynamicHandler, Memory, Tracer, Tree, withDynamicHandler } from "@diffect/core"
+import {
+  activeBackend,
+  bind,
+  ConcreteTensor,
+  currentDynamicHandler,
+  Memory,
+  Tracer,
+  Tree,
+  withDynamicHandler
+} from "@diffect/core"
 import type { Backend, BackendShape, Tensor } from "@diffect/core"
 import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
@@ -50,6 +59,12 @@ import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js
  * - `staticArgnums`: positions (negative counts from the end) of arguments that
  *   are not traced but part of the cache key, compared by value: a new value
  *   retraces. Python-style control flow on them is allowed.
+ * - `donateArgnums`: positions of arguments whose tensors the call may consume
+ *   (JAX's buffer donation): a returned value of the same dtype and size may be
+ *   written into a donated input's memory instead of new memory, and every
+ *   donated tensor is released by the call, so using it afterwards is a
+ *   `ReleasedTensorError`. Must not intersect `staticArgnums`. Ignored when the
+ *   jitted function is called inside a transformation or another `jit`.
  * - `cacheSize` (default 64): how many traced signatures are kept (least
  *   recently used first out).
  *
@@ -57,6 +72,7 @@ import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js
  */
 export interface JitOptions {
   readonly staticArgnums?: number | ReadonlyArray<number>
+  readonly donateArgnums?: number | ReadonlyArray<number>
   readonly cacheSize?: number
 }
 
@@ -195,17 +211,24 @@ const hashStatic = (value: unknown, argnum: number): string => {
   return go(value)
 }
 
-const normalizeStatic = (spec: number | ReadonlyArray<number> | undefined, nargs: number): ReadonlySet<number> => {
+const normalizeArgnums = (
+  name: "staticArgnums" | "donateArgnums",
+  spec: number | ReadonlyArray<number> | undefined,
+  nargs: number
+): ReadonlySet<number> => {
   const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
+  if (!Array.isArray(list)) {
+    throw new JitArgnumsError({ detail: `${name} must be an integer or an array of integers, got ${String(spec)}.` })
+  }
   const out = new Set<number>()
   for (const k of list) {
     if (!Number.isInteger(k)) {
-      throw new JitArgnumsError({ detail: `staticArgnums must be integers, got ${String(k)}.` })
+      throw new JitArgnumsError({ detail: `${name} must be integers, got ${String(k)}.` })
     }
     const i = k < 0 ? k + nargs : k
     if (i < 0 || i >= nargs) {
       throw new JitArgnumsError({
-        detail: `jitted function has staticArgnums=(${list.join(", ")}${
+        detail: `jitted function has ${name}=(${list.join(", ")}${
           list.length === 1 ? "," : ""
         }) but was called with only ${nargs} positional argument${nargs === 1 ? "" : "s"}.`
       })
@@ -214,6 +237,30 @@ const normalizeStatic = (spec: number | ReadonlyArray<number> | undefined, nargs
   }
   return out
 }
+
+const normalizeStatic = (spec: number | ReadonlyArray<number> | undefined, nargs: number): ReadonlySet<number> =>
+  normalizeArgnums("staticArgnums", spec, nargs)
+
+/** The donated positions: in range, and not static (JAX: they "cannot intersect"). */
+const normalizeDonate = (
+  spec: number | ReadonlyArray<number> | undefined,
+  statics: ReadonlySet<number>,
+  nargs: number
+): ReadonlySet<number> => {
+  const out = normalizeArgnums("donateArgnums", spec, nargs)
+  const both = [...out].filter((i) => statics.has(i))
+  if (both.length > 0) {
+    throw new JitArgnumsError({
+      detail: `staticArgnums (${[...statics].join(", ")}) and donateArgnums (${
+        [...out].join(", ")
+      }) cannot intersect: argument ${both[0]} is both.`
+    })
+  }
+  return out
+}
+
+/** The region name a donated tensor's `ReleasedTensorError` shows. */
+const DONATED = "jit (donateArgnums: the tensor was donated to a jitted call)"
 
 /** The key of a call's signature: static values, then each traced argument's structure and leaf types. */
 const signatureKey = (
@@ -319,7 +366,7 @@ installProgramRunner((program, inputs) => {
  */
 export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitted<F> => {
   checkCallable("jit", f)
-  checkOptions("jit", options, { staticArgnums: anyValue, cacheSize: integer })
+  checkOptions("jit", options, { staticArgnums: anyValue, donateArgnums: anyValue, cacheSize: integer })
   const cache = new Map<string, Entry>()
   const limit = Math.max(1, options.cacheSize ?? 64)
   let hits = 0
@@ -351,36 +398,48 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     }
   }
 
-  const entryFor = (args: ReadonlyArray<unknown>): { entry: Entry; leaves: Array<Tensor>; cached: boolean } => {
+  interface Found {
+    readonly entry: Entry
+    readonly leaves: Array<Tensor>
+    readonly cached: boolean
+    /** Per leaf: whether its argument is donated (`undefined`: none is). */
+    readonly donated: ReadonlyArray<boolean> | undefined
+  }
+
+  const entryFor = (args: ReadonlyArray<unknown>): Found => {
     const statics = normalizeStatic(options.staticArgnums, args.length)
+    const donate = normalizeDonate(options.donateArgnums, statics, args.length)
     const positions: Array<number> = []
     for (let i = 0; i < args.length; i++) if (!statics.has(i)) positions.push(i)
     const flat = flattenArgs("jit", positions.map((i) => args[i]), positions)
     const leaves = allLeaves(flat)
+    const donated = donate.size === 0
+      ? undefined
+      : flat.flatMap((a, k) => a.leaves.map(() => donate.has(positions[k]!)))
     const key = signatureKey(args, statics, flat)
     const known = cache.get(key)
     if (known !== undefined && known.defs.every((d, i) => Tree.treedefEquals(d, flat[i]!.def))) {
       hits++
       cache.delete(key)
       cache.set(key, known)
-      return { entry: known, leaves, cached: true }
+      return { entry: known, leaves, cached: true, donated }
     }
     misses++
     const entry = trace(args, statics, positions, flat)
     // a program closing over an outer transformation's tracers is only valid during this call
-    if (entry.program.consts.some((c) => c instanceof Tracer)) return { entry, leaves, cached: false }
+    if (entry.program.consts.some((c) => c instanceof Tracer)) return { entry, leaves, cached: false, donated }
     // cached constants outlive the region of the call that traced them
     Memory.keep(entry.program.consts)
     cache.set(key, entry)
     if (cache.size > limit) cache.delete(cache.keys().next().value!)
-    return { entry, leaves, cached: true }
+    return { entry, leaves, cached: true, donated }
   }
 
   const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
 
   // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
   function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
-    const { entry, leaves } = entryFor(args)
+    const { donated, entry, leaves } = entryFor(args)
     const backend = activeBackend()
     const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
       entry.program.consts.some((c) => c instanceof Tracer)
@@ -393,8 +452,21 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     if (backend === undefined) {
       return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
     }
-    const outs = yield* compiled(entry, backend).executable!.steps(leaves)
-    return Tree.unflatten(entry.outDef, outs)
+    if (donated === undefined) {
+      return Tree.unflatten(entry.outDef, yield* compiled(entry, backend).executable!.steps(leaves))
+    }
+    let outs: Array<Tensor> = []
+    try {
+      outs = yield* compiled(entry, backend).executable!.steps(leaves, donated)
+      return Tree.unflatten(entry.outDef, outs)
+    } finally {
+      // donated tensors are consumed, whether the call finished or not (their memory may hold outputs);
+      // a buffer an output took over stays allocated
+      const owned = new Set(outs.map((o) => (o instanceof ConcreteTensor ? o.buffer : undefined)))
+      leaves.forEach((l, i) => {
+        if (donated[i] === true && l instanceof ConcreteTensor && !l.released) l.donate(DONATED, owned.has(l.buffer))
+      })
+    }
   }
 
   const jitted = ((...args: Parameters<F>) =>

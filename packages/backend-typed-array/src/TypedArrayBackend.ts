@@ -143,6 +143,20 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
   const pool: Pool = options.threads === undefined ? sharedDefaultPool() : makePool(options.threads)
   const owned = options.threads !== undefined
   const context: KernelContext = { pool }
+  // Storage (ArrayBuffers) with more than one owner: host arrays wrapped by `fromHost`, aliases,
+  // and kernels' outputs that are views of an input. A donated input is overwritten only if its
+  // storage is not here (`exclusive`).
+  const shared = new WeakSet<ArrayBufferLike>()
+  const markViews = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>): void => {
+    for (const o of outs) {
+      for (const x of ins) {
+        if (o.buffer === x.buffer) {
+          shared.add(o.buffer)
+          break
+        }
+      }
+    }
+  }
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
     ? new Accounts(options.memoryLimit ?? Infinity)
     : undefined
@@ -154,7 +168,10 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     },
     workers: () => pool.live(),
     supportsDType: () => true,
-    fromHost: (data) => new Buffer(backend, data, accounts),
+    fromHost: (data) => {
+      shared.add(data.buffer)
+      return new Buffer(backend, data, accounts)
+    },
     execute: <P extends FirstOrderPrimitive>(
       primitive: P,
       inputs: ReadonlyArray<DeviceBuffer>,
@@ -165,6 +182,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       const data = new Array<DType.HostArray>(inputs.length)
       for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
       const outs = kernels[primitive](data, inAvals, params, outAvals, context)
+      markViews(data, outs)
       return outs.length === 1
         ? [new Buffer(backend, outs[0]!, accounts)]
         : outs.map((o) => new Buffer(backend, o, accounts))
@@ -172,7 +190,17 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     read: (buffer) => Effect.succeed((buffer as TypedArrayBuffer).data),
     readSync: (buffer) => (buffer as TypedArrayBuffer).data,
     release: (buffer) => (buffer as Buffer).release(),
-    alias: (buffer) => new Buffer(backend, (buffer as Buffer).data, accounts),
+    alias: (buffer) => {
+      const data = (buffer as Buffer).data
+      shared.add(data.buffer)
+      return new Buffer(backend, data, accounts)
+    },
+    exclusive: (buffer) => {
+      const data = (buffer as Buffer).data
+      return data !== emptyData && !shared.has(data.buffer)
+    },
+    // fused loops read an element's inputs before writing its outputs (internal/fused.ts)
+    fusedInPlace: true,
     memory: () => accounts === undefined ? undefined : { buffers: accounts.buffers, bytes: accounts.bytes },
     compileFused: (spec) => {
       const { loop, source } = compileFusedLoop(spec)
@@ -182,7 +210,9 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
           const data = new Array<DType.HostArray>(inputs.length)
           for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
           const reuse = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
-          return loop(data, reuse).map((o, i) => {
+          const outs = loop(data, reuse)
+          markViews(data, outs.filter((o, i) => o !== reuse?.[i]))
+          return outs.map((o, i) => {
             const given = outputs?.[i]
             return given !== undefined && (given as TypedArrayBuffer).data === o
               ? given

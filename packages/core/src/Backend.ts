@@ -80,6 +80,19 @@ export interface BackendShape {
    * without it runs a compiled program one primitive at a time.
    */
   readonly compileFused?: (spec: FusedKernelSpec) => FusedKernel
+  /**
+   * Whether `buffer`'s storage has no other owner (no alias, no view sharing
+   * it, no host array it wraps), so that a donated input (`jit`'s
+   * `donateArgnums`) may be overwritten. Optional: without it nothing is
+   * overwritten.
+   */
+  readonly exclusive?: (buffer: DeviceBuffer) => boolean
+  /**
+   * Whether a fused kernel may be given, as an output, the buffer of an input
+   * it reads at the element it writes (contiguous, the domain's shape): its
+   * generated code reads an element's inputs before writing its outputs.
+   */
+  readonly fusedInPlace?: boolean
 }
 
 /**

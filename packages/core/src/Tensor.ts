@@ -140,6 +140,20 @@ export class ConcreteTensor extends Tensor implements Owned {
     this.#host = undefined
     buffer.backend.release?.(buffer)
   }
+  /**
+   * Marks the tensor as donated (`jit`'s `donateArgnums`): reading it afterwards
+   * is a `ReleasedTensorError` naming `region`, whether its data lived on a
+   * backend or in host memory. Its own buffer is released, unless `taken` (an
+   * output of the call now owns that buffer object).
+   */
+  donate(region: string, taken = false): void {
+    if (this.#released !== undefined) return
+    const buffer = this.#buffer
+    this.#released = region
+    this.#buffer = undefined
+    this.#host = undefined
+    if (buffer !== undefined && !taken) buffer.backend.release?.(buffer)
+  }
   /** The buffer for `backend`, uploading host-readable data once if needed (cached per backend). */
   bufferFor(backend: BackendShape): DeviceBuffer | undefined {
     if (this.#released !== undefined) throw this.#releasedError()

@@ -14,6 +14,15 @@
  * What a call makes and does not return is released when it returns; an
  * output that is an input, a constant or an arena buffer is returned as an
  * alias (a new reference), so releasing it never frees its owner's data.
+ *
+ * Donation (`jit`'s `donateArgnums`): a returned fusion-group output may be
+ * written into the buffer of a donated input of the same dtype and size,
+ * when that input is read only by fusion groups (no view can share it) and
+ * not returned, and either its last reader is an earlier step or, on a
+ * backend whose fused kernels read an element's inputs before writing its
+ * outputs (`fusedInPlace`), the same step reads it contiguously at the
+ * written element. At run time the buffer must be exclusive (no other owner
+ * of its storage) and passed once. The caller marks donated tensors released.
  */
 import { BackendError, ConcreteTensor, evalPrimitive, evalPrimitiveSteps, isHigherOrder } from "@diffect/core"
 import type {
@@ -21,6 +30,7 @@ import type {
   BackendShape,
   DeviceBuffer,
   FirstOrderPrimitive,
+  FusedKernelSpec,
   Params,
   Primitive,
   Tensor
@@ -35,8 +45,13 @@ import type { UniformValues } from "./simplify.js"
 type Run = (
   slots: Array<DeviceBuffer | undefined>,
   arena: Array<DeviceBuffer | undefined> | undefined,
-  made: Set<DeviceBuffer> | undefined
+  made: Set<DeviceBuffer> | undefined,
+  donors: ReadonlyArray<DeviceBuffer | undefined> | undefined,
+  taken: Set<DeviceBuffer> | undefined
 ) => void
+
+/** Per donation mask: for each step, for each of its group's outputs, the donated input (index) it may write into. */
+type DonationPlan = ReadonlyMap<number, ReadonlyArray<number>>
 
 /**
  * A tensor over a buffer it does not own (an input's, an arena's, one that
@@ -101,7 +116,7 @@ export interface Executable {
   readonly backend: BackendShape
   readonly run: (inputs: ReadonlyArray<Tensor>) => Array<Tensor>
   /** A run as steps, yielding after each kernel, for a transformation that gives the scheduler turns. */
-  readonly steps: (inputs: ReadonlyArray<Tensor>) => Steps<Array<Tensor>>
+  readonly steps: (inputs: ReadonlyArray<Tensor>, donated?: ReadonlyArray<boolean>) => Steps<Array<Tensor>>
   /** The generated source of each fused kernel, in order (for inspection). */
   readonly sources: ReadonlyArray<string>
   /** How many arena buffers the program has allocated so far. */
@@ -128,6 +143,97 @@ const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
  */
 const readLater = (backend: BackendShape) => (x: Tensor): unknown => backend.read(bufferOf(backend, x), x.aval)
 
+/** The inputs of a lowered group read contiguously over its whole domain (so at the element written). */
+const inPlaceReads = (spec: FusedKernelSpec, inputs: ReadonlyArray<Var>): ReadonlySet<Var> => {
+  const contiguous = new Set<Var>()
+  const other = new Set<Var>()
+  const shape = spec.shape
+  spec.inputs.forEach((input, k) => {
+    let stride = 1
+    let flat = true
+    for (let d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] !== 1 && input.strides[d] !== stride) flat = false
+      stride *= shape[d]!
+    }
+    ;(flat ? contiguous : other).add(inputs[k]!)
+  })
+  // every read of the value must be the contiguous one
+  for (const v of other) contiguous.delete(v)
+  return contiguous
+}
+
+const sizeOf = (v: Var): number => v.aval.shape.reduce((a, b) => a * b, 1)
+
+/** Which donated input each returned group output may write into (see the module docs). */
+const planDonation = (
+  program: Program,
+  steps: ReadonlyArray<Step>,
+  groupInfo: ReadonlyMap<number, { outputs: ReadonlyArray<Var>; inPlace: ReadonlySet<Var> }>,
+  arenaOf: ReadonlyMap<Var, number>,
+  donated: ReadonlyArray<boolean>,
+  fusedInPlace: boolean
+): DonationPlan => {
+  const returned = new Set(program.outputs)
+  const lastUse = new Map<Var, number>()
+  const groupOnly = new Map<Var, boolean>()
+  steps.forEach((step, k) => {
+    const inputs = step._tag === "Group"
+      ? step.group.members.flatMap((m) => m.inputs).filter((v) => !step.group.produced.has(v))
+      : step.equation.inputs
+    for (const v of inputs) {
+      lastUse.set(v, k)
+      groupOnly.set(v, (groupOnly.get(v) ?? true) && step._tag === "Group")
+    }
+  })
+  const candidates = new Set<number>()
+  program.inputs.forEach((v, i) => {
+    if (donated[i] === true && !returned.has(v) && groupOnly.get(v) !== false) candidates.add(i)
+  })
+  const plan = new Map<number, Array<number>>()
+  for (const [k, info] of groupInfo) {
+    if (candidates.size === 0) break
+    const row = info.outputs.map((o) => {
+      if (!returned.has(o) || arenaOf.has(o)) return -1
+      for (const i of candidates) {
+        const v = program.inputs[i]!
+        if (v.aval.dtype !== o.aval.dtype || sizeOf(v) !== sizeOf(o)) continue
+        const last = lastUse.get(v) ?? -1
+        if (last < k || (last === k && fusedInPlace && info.inPlace.has(v) && sizeOf(o) === sizeOf(v))) {
+          candidates.delete(i)
+          return i
+        }
+      }
+      return -1
+    })
+    if (row.some((i) => i >= 0)) plan.set(k, row)
+  }
+  return plan
+}
+
+/**
+ * The buffers donated inputs give for this run: a donated input's own buffer
+ * on this backend, when the backend says its storage is exclusive and no other
+ * input passes the same buffer.
+ */
+const donorBuffers = (
+  backend: BackendShape,
+  inputs: ReadonlyArray<Tensor>,
+  donated: ReadonlyArray<boolean>,
+  slots: ReadonlyArray<DeviceBuffer | undefined>,
+  inputSlots: ReadonlyArray<number>
+): Array<DeviceBuffer | undefined> | undefined => {
+  if (backend.exclusive === undefined || !donated.some((d) => d)) return undefined
+  const count = new Map<DeviceBuffer, number>()
+  for (const s of inputSlots) count.set(slots[s]!, (count.get(slots[s]!) ?? 0) + 1)
+  return inputs.map((t, i) => {
+    const buffer = slots[inputSlots[i]!]!
+    const own = t instanceof ConcreteTensor && !t.released ? t.buffer : undefined
+    return donated[i] === true && own === buffer && count.get(buffer) === 1 && backend.exclusive!(buffer)
+      ? buffer
+      : undefined
+  })
+}
+
 /** Compiles `steps` (a plan of `program`) for `backend`. */
 export const compileExecutable = (
   program: Program,
@@ -152,26 +258,39 @@ export const compileExecutable = (
   // steps that are generators themselves (a loop), by position in `runs`
   const stepRuns: Array<((slots: Array<DeviceBuffer | undefined>) => Steps<void>) | undefined> = []
   const arenaOf = planArena(program, steps)
-  for (const step of steps) {
+  // what donation planning needs of each group step: its outputs, and which inputs it reads in place
+  const groupInfo = new Map<number, { outputs: ReadonlyArray<Var>; inPlace: ReadonlySet<Var> }>()
+  for (const [k, step] of steps.entries()) {
     if (step._tag === "Group") {
       const lowered = lowerGroup(step.group, uniform)
+      groupInfo.set(k, { outputs: lowered.outputs, inPlace: inPlaceReads(lowered.spec, lowered.inputs) })
+      const donorIndex = k
       const kernel = backend.compileFused!(lowered.spec)
       sources.push(kernel.source)
       const ins = lowered.inputs.map(slot)
       const outs = lowered.outputs.map(slot)
       const pooled = lowered.outputs.map((v) => arenaOf.get(v) ?? -1)
       const anyPooled = pooled.some((id) => id >= 0)
-      runs.push((slots, arena, made) => {
+      runs.push((slots, arena, made, donors, taken) => {
         const args = new Array<DeviceBuffer>(ins.length)
         for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!
-        const given = arena !== undefined && anyPooled
+        let given = arena !== undefined && anyPooled
           ? pooled.map((id) => (id >= 0 ? arena[id] : undefined))
           : undefined
+        const donorOf = donors === undefined ? undefined : currentPlan?.get(donorIndex)
+        if (donorOf !== undefined) {
+          given = donorOf.map((d, i) => (d >= 0 ? donors![d] : given?.[i]))
+        }
         const results = kernel.run(args, given)
         for (let i = 0; i < outs.length; i++) {
           slots[outs[i]!] = results[i]
           if (arena !== undefined && pooled[i]! >= 0) arena[pooled[i]!] = results[i]
-          else made?.add(results[i]!)
+          else if (donorOf !== undefined && donorOf[i]! >= 0 && results[i] === donors![donorOf[i]!]) {
+            // a donated input's buffer: the output takes it over (the caller releases the donated tensor)
+            taken?.add(results[i]!)
+          } else {
+            made?.add(results[i]!)
+          }
         }
       })
       continue
@@ -234,11 +353,26 @@ export const compileExecutable = (
   const arena: Array<DeviceBuffer | undefined> = []
   // a custom rule's function could call this program again: the inner call gets no arena
   let running = false
+  const plans = new Map<string, DonationPlan>()
+  let currentPlan: DonationPlan | undefined
+  const planFor = (donated: ReadonlyArray<boolean>): DonationPlan => {
+    const key = donated.map((d) => (d ? "1" : "0")).join("")
+    let plan = plans.get(key)
+    if (plan === undefined) {
+      plan = planDonation(program, steps, groupInfo, arenaOf, donated, backend.fusedInPlace === true)
+      plans.set(key, plan)
+    }
+    return plan
+  }
   // A run as steps: it yields after each kernel (see `Executable.steps`).
-  function* runSteps(inputs: ReadonlyArray<Tensor>): Steps<Array<Tensor>> {
+  function* runSteps(inputs: ReadonlyArray<Tensor>, donated?: ReadonlyArray<boolean>): Steps<Array<Tensor>> {
     const slots = new Array<DeviceBuffer | undefined>(nSlots)
     for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
     for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
+    const donors = donated === undefined ? undefined : donorBuffers(backend, inputs, donated, slots, inputSlots)
+    const plan = donors === undefined ? undefined : planFor(donated!)
+    // donated buffers that outputs write into: the outputs own them
+    const taken = donors === undefined ? undefined : new Set<DeviceBuffer>()
     // a run suspended between kernels keeps the arena: a call meanwhile gets none
     const own = running ? undefined : arena
     // The buffers this run makes: the ones not returned are released at its end.
@@ -249,7 +383,11 @@ export const compileExecutable = (
       for (let k = 0; k < runs.length; k++) {
         const loop = stepRuns[k]
         if (loop !== undefined) yield* loop(slots)
-        else runs[k]!(slots, own, made)
+        else {
+          currentPlan = plan
+          runs[k]!(slots, own, made, donors, taken)
+          currentPlan = undefined
+        }
         yield
       }
       finished = true
@@ -261,7 +399,7 @@ export const compileExecutable = (
     const out = new Array<Tensor>(outSlots.length)
     for (let i = 0; i < outSlots.length; i++) {
       const buffer = slots[outSlots[i]!]!
-      out[i] = made?.delete(buffer) === true
+      out[i] = made?.delete(buffer) === true || taken?.delete(buffer) === true
         ? new ConcreteTensor(outAvals[i]!, undefined, buffer)
         : borrowed(backend, outAvals[i]!, buffer)
     }

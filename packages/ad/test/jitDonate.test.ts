@@ -1,0 +1,147 @@
+/**
+ * `jit(f, { donateArgnums })` (JAX's buffer donation): a donated input's memory
+ * may hold an output, and the donated tensor is released by the call.
+ */
+import { grad, jit, JitArgnumsError } from "@diffect/ad"
+import { ConcreteTensor, np, ReleasedTensorError } from "@diffect/core"
+import type { DeviceBuffer, Tensor } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { expect, failure, js, run, tensor } from "./gradHelpers.js"
+
+/** A tensor whose data lives in a backend buffer of its own (an eager result, not a host array). */
+const onBackend = (values: ReadonlyArray<number>): Tensor => np.add(tensor(values as Array<number>), 0.5)
+
+const storage = (t: Tensor): unknown => ((t as ConcreteTensor).buffer as DeviceBuffer & { data: unknown }).data
+
+const released = (t: Tensor): boolean => (t as ConcreteTensor).released
+
+describe("jit donateArgnums", () => {
+  it("an SGD step writes the new parameters into the donated ones' memory and releases them", () => {
+    const step = jit((p: Tensor, g: Tensor) => np.subtract(p, np.multiply(0.25, g)), { donateArgnums: 0 })
+    const p = onBackend([1, 2, 3, 4]) // [1.5, 2.5, 3.5, 4.5]
+    const g = onBackend([0, 2, 4, 6]) // [0.5, 2.5, 4.5, 6.5]
+    const before = storage(p)
+    const p1 = run(step(p, g))
+    assert.deepStrictEqual(js(p1), [1.375, 1.875, 2.375, 2.875])
+    assert.strictEqual(storage(p1), before, "the output took the donated storage")
+    assert.isTrue(released(p))
+    assert.isFalse(released(g), "g was not donated")
+    assert.throws(() => js(p), ReleasedTensorError)
+    assert.throws(() => js(p), /donateArgnums/)
+    // the next step donates the previous output: the same storage again
+    const p2 = run(step(p1, g))
+    assert.deepStrictEqual(js(p2), [1.25, 1.25, 1.25, 1.25])
+    assert.strictEqual(storage(p2), before)
+    assert.isTrue(released(p1))
+  })
+
+  it("without donation, new memory and the inputs stay usable", () => {
+    const step = jit((p: Tensor, g: Tensor) => np.subtract(p, np.multiply(0.25, g)))
+    const p = onBackend([1, 2])
+    const g = onBackend([0, 2])
+    const p1 = run(step(p, g))
+    assert.notStrictEqual(storage(p1), storage(p))
+    assert.deepStrictEqual(js(p), [1.5, 2.5])
+    assert.deepStrictEqual(js(p1), [1.375, 1.875])
+  })
+
+  it("donated results equal undonated ones bit for bit (random elementwise programs)", () => {
+    const ops = [
+      (x: Tensor, y: Tensor) => np.add(np.sin(x), np.multiply(x, y)),
+      (x: Tensor, y: Tensor) => np.subtract(np.tanh(np.multiply(x, 3)), y),
+      (x: Tensor, y: Tensor) => np.multiply(np.exp(np.negative(np.square(x))), np.add(y, x)),
+      // x is read broadcast (a row) and whole: not in place
+      (x: Tensor, y: Tensor) => np.add(np.multiply(x, np.sum(x, { axis: 0, keepdims: true })), y),
+      // the output is transposed: x is read strided
+      (x: Tensor, y: Tensor) => np.add(np.transpose(x), y)
+    ]
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: ops.length - 1 }),
+        fc.array(fc.float({ min: -4, max: 4, noNaN: true }), { minLength: 9, maxLength: 9 }),
+        fc.array(fc.float({ min: -4, max: 4, noNaN: true }), { minLength: 9, maxLength: 9 }),
+        (k, xs, ys) => {
+          const f = (x: Tensor, y: Tensor) => ops[k]!(x, y)
+          const mk = (v: ReadonlyArray<number>) => np.reshape(onBackend(v), [3, 3])
+          const want = js(run(jit(f)(mk(xs), mk(ys))))
+          const x = mk(xs)
+          const got = js(run(jit(f, { donateArgnums: [0, 1] })(x, mk(ys))))
+          assert.deepStrictEqual(got, want)
+          assert.isTrue(released(x))
+        }
+      ),
+      { numRuns: 40 }
+    )
+  })
+
+  it("storage another tensor shares (a view) is never overwritten", () => {
+    const x = onBackend([1, 2, 3, 4])
+    const view = np.reshape(x, [2, 2]) // shares x's storage
+    const f = jit((a: Tensor) => np.multiply(a, 2), { donateArgnums: 0 })
+    const y = run(f(x))
+    assert.deepStrictEqual(js(y), [3, 5, 7, 9])
+    assert.deepStrictEqual(js(view), [[1.5, 2.5], [3.5, 4.5]])
+    assert.throws(() => js(x), ReleasedTensorError)
+  })
+
+  it("a donated input that is also returned, or passed twice, keeps its values in the outputs", () => {
+    const f = jit((a: Tensor) => [a, np.multiply(a, 2)] as const, { donateArgnums: 0 })
+    const x = onBackend([1, 2])
+    const [same, twice] = run(f(x))
+    assert.deepStrictEqual(js(same), [1.5, 2.5])
+    assert.deepStrictEqual(js(twice), [3, 5])
+    assert.isTrue(released(x))
+    const g = jit((a: Tensor, b: Tensor) => np.add(np.multiply(a, 2), b), { donateArgnums: 0 })
+    const z = onBackend([1, 2])
+    assert.deepStrictEqual(js(run(g(z, z))), [4.5, 7.5])
+  })
+
+  it("host arrays (np.array) can be donated: released after the call", () => {
+    const f = jit((a: Tensor) => np.multiply(a, 2), { donateArgnums: 0 })
+    const x = np.array([1, 2, 3])
+    assert.deepStrictEqual(js(run(f(x))), [2, 4, 6])
+    assert.throws(() => js(x), ReleasedTensorError)
+  })
+
+  it("pytree arguments: every leaf of a donated argument is donated", () => {
+    const f = jit(
+      (p: { w: Tensor; b: Tensor }, lr: Tensor) => ({ w: np.multiply(p.w, lr), b: np.add(p.b, lr) }),
+      { donateArgnums: 0 }
+    )
+    const p = { w: onBackend([1, 2]), b: onBackend([3]) }
+    const lr = onBackend([1])
+    const out = run(f(p, lr))
+    assert.deepStrictEqual(js(out.w), [2.25, 3.75])
+    assert.deepStrictEqual(js(out.b), [5])
+    assert.isTrue(released(p.w) && released(p.b))
+    assert.isFalse(released(lr))
+  })
+
+  it("inside a transformation donation is ignored (nothing is released)", () => {
+    const f = jit((a: Tensor) => np.sum(np.square(a)), { donateArgnums: 0 })
+    const x = onBackend([1, 2])
+    expect.close(js(run(grad(f)(x))), [3, 5])
+    assert.isFalse(released(x))
+  })
+
+  it("bad donateArgnums are JitArgnumsErrors; static and donated cannot intersect (JAX's rule)", () => {
+    const x = onBackend([1])
+    expect.error(
+      failure(jit((a: Tensor) => a, { donateArgnums: 1 })(x)),
+      JitArgnumsError,
+      "jitted function has donateArgnums=(1,) but was called with only 1 positional argument."
+    )
+    expect.error(
+      failure(jit((a: Tensor) => a, { donateArgnums: [0.5] })(x)),
+      JitArgnumsError,
+      "donateArgnums must be integers, got 0.5."
+    )
+    expect.error(
+      failure(jit((a: Tensor, n: number) => np.multiply(a, n), { staticArgnums: 1, donateArgnums: [0, -1] })(x, 2)),
+      JitArgnumsError,
+      /staticArgnums \(1\) and donateArgnums \(0, 1\) cannot intersect/
+    )
+    assert.isFalse(released(x))
+  })
+})
