@@ -177,16 +177,23 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       inputs: ReadonlyArray<DeviceBuffer>,
       inAvals: ReadonlyArray<AbstractValue>,
       params: Params<P>,
-      outAvals: ReadonlyArray<AbstractValue>
+      outAvals: ReadonlyArray<AbstractValue>,
+      outputs?: ReadonlyArray<DeviceBuffer | undefined>
     ): ReadonlyArray<DeviceBuffer> => {
       const data = new Array<DType.HostArray>(inputs.length)
       for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
-      const outs = kernels[primitive](data, inAvals, params, outAvals, context)
+      const given = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
+      const outs = kernels[primitive](
+        data,
+        inAvals,
+        params,
+        outAvals,
+        given === undefined ? context : { pool, outputs: given }
+      )
       markViews(data, outs)
-      return outs.length === 1
-        ? [new Buffer(backend, outs[0]!, accounts)]
-        : outs.map((o) => new Buffer(backend, o, accounts))
+      return outs.map((o, i) => given !== undefined && given[i] === o ? outputs![i]! : new Buffer(backend, o, accounts))
     },
+    executeInto: new Set<FirstOrderPrimitive>(["dot_general"]),
     read: (buffer) => Effect.succeed((buffer as TypedArrayBuffer).data),
     readSync: (buffer) => (buffer as TypedArrayBuffer).data,
     release: (buffer) => (buffer as Buffer).release(),

@@ -110,7 +110,7 @@ describe("thread pool", () => {
     const pool = makePool(2)
     const kernel = wasmGemmKernel()!
     // the f32 driver over 8 row groups with a packed lhs at the end of the 4 GiB address space
-    const outOfBounds = [2 ** 31 - 64, 0, 0, 8, 2, 8]
+    const outOfBounds = [2 ** 31 - 64, 0, 0, 8, 2, 8, 128, 16, 256, 32]
     assert.throws(() => pool.run(kernel, kernel.drivers, 0, 8, 1, outOfBounds), BackendError)
     assert.strictEqual(pool.started(), 1)
     // the next job runs normally

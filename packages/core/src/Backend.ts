@@ -46,14 +46,23 @@ export interface BackendShape {
   /**
    * Enqueues primitive `primitive` on `inputs` (already validated by abstract
    * evaluation, whose results are `outAvals`) and returns the output buffers.
+   * `outputs` may give buffers to write into (a compiled program's arena, for
+   * the primitives in `executeInto`: of the right dtype and size, read by no
+   * one anymore); a backend may ignore them and return new buffers.
    */
   readonly execute: <P extends FirstOrderPrimitive>(
     primitive: P,
     inputs: ReadonlyArray<DeviceBuffer>,
     inAvals: ReadonlyArray<AbstractValue>,
     params: Params<P>,
-    outAvals: ReadonlyArray<AbstractValue>
+    outAvals: ReadonlyArray<AbstractValue>,
+    outputs?: ReadonlyArray<DeviceBuffer | undefined>
   ) => ReadonlyArray<DeviceBuffer>
+  /**
+   * The primitives whose `execute` writes given `outputs` (never a view of an
+   * input), so that a compiled program can keep their results in its arena.
+   */
+  readonly executeInto?: ReadonlySet<FirstOrderPrimitive>
   /** Reads a buffer back to host memory, in storage layout. */
   readonly read: (buffer: DeviceBuffer, aval: AbstractValue) => Effect.Effect<HostArray, BackendError>
   /**

@@ -70,7 +70,11 @@ const borrowed = (backend: BackendShape, aval: AbstractValue, buffer: DeviceBuff
  * The arena buffer (an index) of each value that can live in one, by the
  * value's variable: see the module docs.
  */
-const planArena = (program: Program, steps: ReadonlyArray<Step>): Map<Var, number> => {
+const planArena = (
+  program: Program,
+  steps: ReadonlyArray<Step>,
+  into: ReadonlySet<FirstOrderPrimitive> | undefined
+): Map<Var, number> => {
   const returned = new Set(program.outputs)
   const lastUse = new Map<Var, number>()
   const groupOnly = new Map<Var, boolean>()
@@ -89,8 +93,14 @@ const planArena = (program: Program, steps: ReadonlyArray<Step>): Map<Var, numbe
   const release = new Map<number, Array<Var>>()
   let next = 0
   steps.forEach((step, k) => {
-    if (step._tag === "Group") {
-      for (const v of step.group.outputs) {
+    // fusion groups' outputs, and those of the primitives the backend can execute into given buffers
+    const outputs = step._tag === "Group"
+      ? step.group.outputs
+      : step.equation._tag !== "CustomEquation" && into?.has(step.equation.primitive as FirstOrderPrimitive) === true
+      ? step.equation.outputs
+      : []
+    {
+      for (const v of outputs) {
         if (returned.has(v) || groupOnly.get(v) !== true) continue
         const key = `${v.aval.dtype}:${v.aval.shape.reduce((a, b) => a * b, 1)}`
         const id = free.get(key)?.pop() ?? next++
@@ -257,7 +267,7 @@ export const compileExecutable = (
   const runs: Array<Run> = []
   // steps that are generators themselves (a loop), by position in `runs`
   const stepRuns: Array<((slots: Array<DeviceBuffer | undefined>) => Steps<void>) | undefined> = []
-  const arenaOf = planArena(program, steps)
+  const arenaOf = planArena(program, steps, backend.executeInto)
   // what donation planning needs of each group step: its outputs, and which inputs it reads in place
   const groupInfo = new Map<number, { outputs: ReadonlyArray<Var>; inPlace: ReadonlySet<Var> }>()
   for (const [k, step] of steps.entries()) {
@@ -336,13 +346,23 @@ export const compileExecutable = (
     }
     const primitive: FirstOrderPrimitive = eqn.primitive
     const params: Params<FirstOrderPrimitive> = eqn.params as Params<FirstOrderPrimitive>
-    runs.push((slots, _arena, made) => {
+    const pooled = eqn.outputs.map((v) => arenaOf.get(v) ?? -1)
+    const anyPooled = pooled.some((id) => id >= 0)
+    runs.push((slots, arena, made) => {
       const args = new Array<DeviceBuffer>(ins.length)
       for (let i = 0; i < ins.length; i++) args[i] = slots[ins[i]!]!
-      const results = backend.execute(primitive, args, inAvals, params, outAvals)
+      const given = arena !== undefined && anyPooled
+        ? pooled.map((id) => (id >= 0 ? arena[id] : undefined))
+        : undefined
+      const results = backend.execute(primitive, args, inAvals, params, outAvals, given)
       for (let i = 0; i < outs.length; i++) {
         slots[outs[i]!] = results[i]
-        made?.add(results[i]!)
+        if (arena !== undefined && pooled[i]! >= 0) {
+          // a buffer the backend made instead of the given one replaces it (the old one is freed)
+          const old = arena[pooled[i]!]
+          if (old !== undefined && old !== results[i]) release?.(old)
+          arena[pooled[i]!] = results[i]
+        } else made?.add(results[i]!)
       }
     })
   }

@@ -254,7 +254,8 @@ export const dotGeneral = (
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   outDType: DType.DType,
   precision: Precision = "default",
-  pool?: Pool
+  pool?: Pool,
+  into?: HostArray
 ): HostArray => {
   const [lc, rc] = contracting
   const [lb, rb] = batch
@@ -265,9 +266,13 @@ export const dotGeneral = (
   const k = ShapeNs.sizeOf(lc.map((i) => lhsShape[i]!))
   const n = ShapeNs.sizeOf(rFree.map((i) => rhsShape[i]!))
   const lanes = DType.lanes(dtype)
-  const out = DType.allocHost(outDType, nb * m * n)
-  if (lanes === 0 || out.length === 0) return out
   const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
+  // a given array (an arena's) is overwritten whole by the real paths; the others accumulate into zeros
+  const out = real && into !== undefined && into.length === nb * m * n &&
+      into.constructor === DType.allocHost(outDType, 0).constructor
+    ? into
+    : DType.allocHost(outDType, nb * m * n)
+  if (lanes === 0 || out.length === 0) return out
   if (real) {
     const lhsGroups = [lb, lFree, lc] as const
     const rhsGroups = [rb, rc, rFree] as const

@@ -32,6 +32,8 @@ type HostArray = DType.HostArray
 /** What a backend gives its kernels: its thread pool (absent: one thread). */
 export interface KernelContext {
   readonly pool?: Pool | undefined
+  /** Arrays to write the outputs into (see `BackendShape.execute`), where the kernel can. */
+  readonly outputs?: ReadonlyArray<HostArray | undefined> | undefined
 }
 
 /** A kernel: input arrays (storage layout) and avals in, output arrays out. */
@@ -225,7 +227,8 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
         batch,
         out!.dtype,
         precision,
-        context?.pool
+        context?.pool,
+        context?.outputs?.[0]
       )
     ],
     iota,

@@ -84,19 +84,36 @@ const MAX_BYTES = 2 ** 30
 const MAX_PAGES = MAX_BYTES / 65536
 
 /**
- * `block(ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first)`, all
- * addresses and strides in bytes: for each of `groups` row groups (`ap += aStride`,
- * `c += mr * ldc`) and each of `panels` column panels (`bp += bStride`,
- * `c += nr * bytes`), `C[tile] (= 0 when first) += A[group, 0..kc] @ B[0..kc, panel]`.
+ * `block(ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first, aStepK, bStepK)`,
+ * all addresses and strides in bytes: for each of `groups` row groups
+ * (`ap += aStride`, `c += mr * ldc`) and each of `panels` column panels
+ * (`bp += bStride`, `c += nr * bytes`), `C[tile] (= 0 when first) += A[group, 0..kc] @ B[0..kc, panel]`,
+ * where step p of k reads the group's `mr` lhs values at `ap + p * aStepK + r * bytes`
+ * and the panel's `nr` rhs values at `bp + p * bStepK` (packed operands, or
+ * operands used in place: a column-major lhs, a row-major rhs).
  */
 export const blockFunc = (t: Tile): Func => {
   const { mr, nv } = t
   const nrBytes = nv * 16
-  const [ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
-  const [jp, pa, pb, tile, end, colB, cr] = [10, 11, 12, 13, 14, 15, 16]
-  const acc = (r: number, h: number) => 17 + r * nv + h
-  const bv = (h: number) => 17 + mr * nv + h
-  const av = 17 + mr * nv + nv
+  const [ap, bp, c, groups, panels, kc, aStride, bStride, ldc, first, aStepK, bStepK] = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    11
+  ]
+  const [jp, pa, pb, tile, end, colB, cr] = [12, 13, 14, 15, 16, 17, 18]
+  const v0 = 19
+  const acc = (r: number, h: number) => v0 + r * nv + h
+  const bv = (h: number) => v0 + mr * nv + h
+  const av = v0 + mr * nv + nv
   const { get, set, tee } = op
   const addTo = (local: number, delta: ReadonlyArray<number>) => [...get(local), ...delta, ...op.i32Add, ...set(local)]
   // load (or store) the C tile at `tile`, row by row through `cr`
@@ -108,7 +125,7 @@ export const blockFunc = (t: Tile): Func => {
   const loadTile = [
     ...get(first),
     ...op.ifVoid,
-    ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...set(17 + i)]).flat(),
+    ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...set(v0 + i)]).flat(),
     ...op.else_,
     ...tileRows((r) =>
       Array.from({ length: nv }, (_, h) => [...get(cr), ...op.v128Load(16 * h), ...set(acc(r, h))]).flat()
@@ -129,9 +146,9 @@ export const blockFunc = (t: Tile): Func => {
           ? [...get(acc(r, h)), ...get(av), ...get(bv(h)), ...t.mul, ...t.add, ...set(acc(r, h))]
           : [...get(av), ...get(bv(h)), ...get(acc(r, h)), ...t.madd, ...set(acc(r, h))]).flat()
     ]).flat(),
-    ...addTo(pb, op.i32Const(nrBytes)),
+    ...addTo(pb, get(bStepK)),
     ...get(pa),
-    ...op.i32Const(mr * t.bytes),
+    ...get(aStepK),
     ...op.i32Add,
     ...tee(pa),
     ...get(end),
@@ -151,7 +168,7 @@ export const blockFunc = (t: Tile): Func => {
     ...get(ap),
     ...tee(pa),
     ...get(kc),
-    ...op.i32Const(mr * t.bytes),
+    ...get(aStepK),
     ...op.i32Mul,
     ...op.i32Add,
     ...set(end),
@@ -180,23 +197,24 @@ export const blockFunc = (t: Tile): Func => {
   ]
   return {
     name: `block${t.name}`,
-    params: Array<number>(10).fill(i32),
+    params: Array<number>(12).fill(i32),
     locals: [...Array<number>(7).fill(i32), ...Array<number>(mr * nv + nv + 1).fill(v128)],
     body
   }
 }
 
 /**
- * `gemm(g0, g1, ap, bp, c, k, panels, ldc)` (addresses in bytes, the rest in
- * elements): the rows of groups `[g0, g1)` of the padded C, K slice by K slice
- * and N slice by N slice, through `block` (function `blockIndex`).
+ * `gemm(g0, g1, ap, bp, c, k, panels, ldc, aStride, aStepK, bStride, bStepK)`
+ * (addresses and the last four in bytes, the rest in elements): the rows of
+ * groups `[g0, g1)` of the padded C, K slice by K slice and N slice by N slice,
+ * through `block` (function `blockIndex`; strides as there).
  */
 const driverFunc = (t: Tile, blockIndex: number): Func => {
   const { mr, bytes } = t
   const nr = t.nv * t.lanes
   const ppb = Math.max(1, Math.floor(NC / nr))
-  const [g0, g1, ap, bp, c, k, panels, ldc] = [0, 1, 2, 3, 4, 5, 6, 7]
-  const [pc, kc, jc, np, rem] = [8, 9, 10, 11, 12]
+  const [g0, g1, ap, bp, c, k, panels, ldc, aStride, aStepK, bStride, bStepK] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const [pc, kc, jc, np, rem] = [12, 13, 14, 15, 16]
   const { get, set } = op
   // local = min(limit, total - from)
   const clamp = (local: number, limit: number, total: number, from: number) => [
@@ -212,7 +230,7 @@ const driverFunc = (t: Tile, blockIndex: number): Func => {
     ...op.select,
     ...set(local)
   ]
-  const mulAdd = (x: ReadonlyArray<number>, y: ReadonlyArray<number>) => [...x, ...y, ...op.i32Mul, ...op.i32Add]
+  const times = (x: number, y: number) => [...get(x), ...get(y), ...op.i32Mul]
   const body = [
     ...op.loop, // K slices
     ...clamp(kc, KC, k, pc),
@@ -220,44 +238,44 @@ const driverFunc = (t: Tile, blockIndex: number): Func => {
     ...set(jc),
     ...op.loop, // N slices
     ...clamp(np, ppb, panels, jc),
-    // ap + (g0 * k + pc) * mr * bytes
+    // ap + g0 * aStride + pc * aStepK
     ...get(ap),
-    ...mulAdd([...get(g0), ...get(k), ...op.i32Mul, ...get(pc), ...op.i32Add], op.i32Const(mr * bytes)),
-    // bp + (jc * k + pc) * nr * bytes
+    ...times(g0, aStride),
+    ...op.i32Add,
+    ...times(pc, aStepK),
+    ...op.i32Add,
+    // bp + jc * bStride + pc * bStepK
     ...get(bp),
-    ...mulAdd([...get(jc), ...get(k), ...op.i32Mul, ...get(pc), ...op.i32Add], op.i32Const(nr * bytes)),
+    ...times(jc, bStride),
+    ...op.i32Add,
+    ...times(pc, bStepK),
+    ...op.i32Add,
     // c + (g0 * mr * ldc + jc * nr) * bytes
     ...get(c),
-    ...mulAdd(
-      [
-        ...get(g0),
-        ...get(ldc),
-        ...op.i32Mul,
-        ...op.i32Const(mr),
-        ...op.i32Mul,
-        ...get(jc),
-        ...op.i32Const(nr),
-        ...op.i32Mul,
-        ...op.i32Add
-      ],
-      op.i32Const(bytes)
-    ),
+    ...times(g0, ldc),
+    ...op.i32Const(mr),
+    ...op.i32Mul,
+    ...get(jc),
+    ...op.i32Const(nr),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.i32Const(bytes),
+    ...op.i32Mul,
+    ...op.i32Add,
     ...get(g1),
     ...get(g0),
     ...op.i32Sub,
     ...get(np),
     ...get(kc),
-    ...get(k),
-    ...op.i32Const(mr * bytes),
-    ...op.i32Mul,
-    ...get(k),
-    ...op.i32Const(nr * bytes),
-    ...op.i32Mul,
+    ...get(aStride),
+    ...get(bStride),
     ...get(ldc),
     ...op.i32Const(bytes),
     ...op.i32Mul,
     ...get(pc),
     ...op.i32Eqz,
+    ...get(aStepK),
+    ...get(bStepK),
     ...op.call(blockIndex),
     ...get(jc),
     ...op.i32Const(ppb),
@@ -276,7 +294,7 @@ const driverFunc = (t: Tile, blockIndex: number): Func => {
     ...op.brIf(0),
     ...op.end
   ]
-  return { name: `gemm${t.name}`, params: Array<number>(8).fill(i32), locals: Array<number>(5).fill(i32), body }
+  return { name: `gemm${t.name}`, params: Array<number>(12).fill(i32), locals: Array<number>(5).fill(i32), body }
 }
 
 /** The module's functions for these tiles: every block, then every driver (in the same order). */
@@ -435,9 +453,17 @@ export const gemmF32 = (
   const groups = Math.ceil(m / mr)
   const panels = Math.ceil(n / nr)
   const ldc = panels * nr
-  // element offsets into the memory: packed lhs, packed rhs, padded C
+  // A column-major float32 lhs (a transposed operand: rows adjacent, as in x.T @ dy) is used in
+  // place: copied as is (a memcpy), the kernel reading group rows at +bytes and k steps at
+  // +ak * bytes; rows past m read the next column's values into C's padding rows, discarded.
+  // Otherwise it is packed. (A row-major rhs is always packed: its rows, read in place, would be
+  // a large power-of-two stride apart in common shapes, and collide in the caches' sets.)
+  const aInPlace = accumulate === "f32" && am === 1 && ak >= m
+  const aLo = aOff
+  const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
+  // element offsets into the memory: lhs (packed or copied, plus mr elements of slack), packed rhs, padded C
   const apBase = 0
-  const bpBase = apBase + groups * mr * k
+  const bpBase = apBase + aLen + mr
   const cBase = bpBase + panels * nr * k
   const total = (cBase + groups * mr * ldc) * bytes
   if (total > MAX_BYTES) return false
@@ -451,17 +477,22 @@ export const gemmF32 = (
   }
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
-  // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
-  const ap = new View(buf, apBase * bytes, groups * mr * k)
-  for (let g = 0; g < groups; g++) {
-    const base = g * mr * k
-    for (let r = 0; r < mr; r++) {
-      const i = g * mr + r
-      if (i < m) {
-        let src = aOff + i * am
-        for (let p = 0; p < k; p++, src += ak) ap[base + p * mr + r] = a[src]!
-      } else {
-        for (let p = 0; p < k; p++) ap[base + p * mr + r] = 0
+  const ap = new View(buf, apBase * bytes, aLen + mr)
+  if (aInPlace) {
+    ap.set(a.subarray(aLo, aLo + aLen))
+    ap.fill(0, aLen)
+  } else {
+    // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
+    for (let g = 0; g < groups; g++) {
+      const base = g * mr * k
+      for (let r = 0; r < mr; r++) {
+        const i = g * mr + r
+        if (i < m) {
+          let src = aOff + i * am
+          for (let p = 0; p < k; p++, src += ak) ap[base + p * mr + r] = a[src]!
+        } else {
+          for (let p = 0; p < k; p++) ap[base + p * mr + r] = 0
+        }
       }
     }
   }
@@ -477,7 +508,19 @@ export const gemmF32 = (
       for (let q = width; q < nr; q++) bp[row + q] = 0
     }
   }
-  const args = [apBase * bytes, bpBase * bytes, cBase * bytes, k, panels, ldc]
+  const args = [
+    apBase * bytes,
+    bpBase * bytes,
+    cBase * bytes,
+    k,
+    panels,
+    ldc,
+    // aStride, aStepK, bStride, bStepK
+    aInPlace ? mr * bytes : mr * k * bytes,
+    aInPlace ? ak * bytes : mr * bytes,
+    nr * k * bytes,
+    nr * bytes
+  ]
   if (pool === undefined || pool.threads <= 1 || m * k * n < THREAD_MIN_WORK) {
     kern.drivers[fn]!(0, groups, ...args)
   } else {

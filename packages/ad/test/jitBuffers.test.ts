@@ -1,13 +1,18 @@
 /**
- * `jit(f, { donateArgnums })` (JAX's buffer donation): a donated input's memory
- * may hold an output, and the donated tensor is released by the call.
+ * Buffers of compiled programs: `jit(f, { donateArgnums })` (JAX's buffer
+ * donation: a donated input's memory may hold an output, and the donated tensor
+ * is released by the call), and the arena holding `dot_general` outputs.
  */
-import { grad, jit, JitArgnumsError } from "@diffect/ad"
-import { ConcreteTensor, np, ReleasedTensorError } from "@diffect/core"
+import { evalProgram, grad, jit, JitArgnumsError } from "@diffect/ad"
+import { aval, ConcreteTensor, np, ReleasedTensorError, withBackend } from "@diffect/core"
 import type { DeviceBuffer, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { expect, failure, js, run, tensor } from "./gradHelpers.js"
+import { compileExecutable } from "../src/internal/executable.js"
+import { planFusion } from "../src/internal/fusion.js"
+import { simplifyProgram } from "../src/internal/simplify.js"
+import { makeProgramFlat } from "../src/internal/staging.js"
+import { backend, expect, failure, js, run, tensor } from "./gradHelpers.js"
 
 /** A tensor whose data lives in a backend buffer of its own (an eager result, not a host array). */
 const onBackend = (values: ReadonlyArray<number>): Tensor => np.add(tensor(values as Array<number>), 0.5)
@@ -143,5 +148,33 @@ describe("jit donateArgnums", () => {
       /staticArgnums \(1\) and donateArgnums \(0, 1\) cannot intersect/
     )
     assert.isFalse(released(x))
+  })
+})
+
+describe("jit arena: dot_general outputs", () => {
+  it("a product read only by fusion groups lives in the arena, reused by later calls with the same bits", () => {
+    // x @ w feeds a bias-add + tanh group; its output is the second product's lhs; only the sum is returned
+    const program = makeProgramFlat(([x, w, b, v]) => {
+      const h = np.tanh(np.add(np.matmul(x!, w!), b!))
+      return [np.sum(np.multiply(np.matmul(h, v!), 2))]
+    }, [aval([4, 3], "float32"), aval([3, 5], "float32"), aval([5], "float32"), aval([5, 2], "float32")])
+    const { program: simple, uniform } = simplifyProgram(program, backend)
+    const steps = planFusion(simple, true)
+    const exe = compileExecutable(simple, steps, uniform, backend)
+    const inputs = (s: number) => [
+      tensor(Array.from({ length: 4 }, (_, i) => [0.1 * i + s, -0.2, 0.3 * s])),
+      tensor([[0.5, -1, 2, 0.25, 1], [1, 1, -0.5, 0, 2], [0.1, 0.2, 0.3, 0.4, 0.5]]),
+      tensor([0.1, -0.1, 0.2, 0, 1]),
+      tensor([[1, 0], [0, 1], [1, 1], [-1, 2], [0.5, 0.5]])
+    ]
+    const eager = (s: number) => js(withBackend(backend, () => evalProgram(simple, simple.consts, inputs(s))[0]!))
+    const first = js(exe.run(inputs(1))[0]!)
+    // both products' outputs are in the arena (read by fusion groups only): two buffers
+    assert.strictEqual(exe.arenaBuffers(), 2)
+    assert.deepStrictEqual(first, eager(1))
+    const second = js(exe.run(inputs(2))[0]!)
+    assert.strictEqual(exe.arenaBuffers(), 2)
+    assert.deepStrictEqual(second, eager(2))
+    assert.notDeepEqual(second, first)
   })
 })
