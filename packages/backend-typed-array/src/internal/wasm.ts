@@ -88,7 +88,12 @@ export const op = {
   ifVoid: [0x04, 0x40],
   else_: [0x05],
   /** `v128.const` of sixteen zero bytes. */
-  v128Zero: [...simd(0x0c), ...Array<number>(16).fill(0)]
+  v128Zero: [...simd(0x0c), ...Array<number>(16).fill(0)],
+  /** `i8x16.shuffle` selecting f32 lanes (0-3: first operand, 4-7: second) into a new vector. */
+  f32x4Shuffle: (lanes: readonly [number, number, number, number]) => [
+    ...simd(0x0d),
+    ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])
+  ]
 } as const
 
 /** One exported function: parameter types, extra locals, and its body (without the final `end`). */

@@ -32,6 +32,7 @@
  */
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
+import { packAFunc, packBFunc } from "./wasmPack.js"
 
 /**
  * A register tile: `mr` rows by `nv` vectors of `lanes` elements of `bytes` bytes
@@ -300,7 +301,9 @@ const driverFunc = (t: Tile, blockIndex: number): Func => {
 /** The module's functions for these tiles: every block, then every driver (in the same order). */
 const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
   ...tiles.map(blockFunc),
-  ...tiles.map((t, i) => driverFunc(t, i))
+  ...tiles.map((t, i) => driverFunc(t, i)),
+  packBFunc(),
+  packAFunc()
 ]
 
 /**
@@ -314,13 +317,14 @@ export const gemmModuleBytes = (options: { fma?: boolean; shared?: boolean } = {
     options.shared === true ? { maxPages: MAX_PAGES } : undefined
   )
 
-/** The driver: `(g0, g1, ap, bp, c, k, panels, ldc) => void`. */
+/** An export: a driver `(g0, g1, ...)` or a packing function `(lo, hi, ...)`. */
 type Driver = (...args: Array<number>) => void
 
 export interface Kernel extends SharedModule {
-  /** Drivers by tile name, and their indices in `names` (for the pool). */
+  /** The exports in `names` order (drivers, then the packing functions), for direct calls and the pool. */
   readonly drivers: ReadonlyArray<Driver>
-  readonly index: { readonly [K in keyof typeof TILES]?: number }
+  /** Indices in `names`: the driver of each tile, and the packing functions. */
+  readonly index: { readonly [K in keyof typeof TILES]?: number } & { readonly packB: number; readonly packA: number }
 }
 
 let enabled = true
@@ -335,13 +339,20 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     : new WebAssembly.Memory({ initial: 1 })
   const module = new WebAssembly.Module(bytes)
   const instance = new WebAssembly.Instance(module, { env: { memory } })
-  const names = fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]
+  const names = [...(fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]), "packB32", "packA32"]
+  const at = (n: string) => names.indexOf(n)
   return {
     module,
     memory,
     names,
     drivers: names.map((n) => instance.exports[n] as Driver),
-    index: fma ? { f32: 0, f64: 1, f32fma: 2 } : { f32: 0, f64: 1 }
+    index: {
+      f32: at("gemm32"),
+      f64: at("gemm64"),
+      ...(fma ? { f32fma: at("gemm32fma") } : {}),
+      packB: at("packB32"),
+      packA: at("packA32")
+    }
   }
 }
 
@@ -456,16 +467,24 @@ export const gemmF32 = (
   // A column-major float32 lhs (a transposed operand: rows adjacent, as in x.T @ dy) is used in
   // place: copied as is (a memcpy), the kernel reading group rows at +bytes and k steps at
   // +ak * bytes; rows past m read the next column's values into C's padding rows, discarded.
-  // Otherwise it is packed. (A row-major rhs is always packed: its rows, read in place, would be
-  // a large power-of-two stride apart in common shapes, and collide in the caches' sets.)
-  const aInPlace = accumulate === "f32" && am === 1 && ak >= m
-  const aLo = aOff
+  // (A row-major rhs is never used in place: its rows, a large power-of-two stride apart in common
+  // shapes, would collide in the caches' sets.)
+  const f32 = accumulate === "f32"
+  const aInPlace = f32 && am === 1 && ak >= m
+  // row-major float32 operands are copied as is (memcpy) and packed by the wasm packing functions
+  const aRaw = f32 && !aInPlace && ak === 1 && am >= k && k >= 4
+  const bRaw = f32 && bn === 1 && bk >= n
   const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
-  // element offsets into the memory: lhs (packed or copied, plus mr elements of slack), packed rhs, padded C
+  // element offsets into the memory: lhs (packed or copied, plus mr elements of slack), packed rhs,
+  // padded C, then the raw copies (with slack for the reads past their ends)
   const apBase = 0
   const bpBase = apBase + aLen + mr
   const cBase = bpBase + panels * nr * k
-  const total = (cBase + groups * mr * ldc) * bytes
+  const rawABase = cBase + groups * mr * ldc
+  const rawALen = aRaw ? (m - 1) * am + k : 0
+  const rawBBase = rawABase + (aRaw ? rawALen + mr * am : 0)
+  const rawBLen = bRaw ? (k - 1) * bk + n : 0
+  const total = (rawBBase + (bRaw ? rawBLen + nr : 0)) * bytes
   if (total > MAX_BYTES) return false
   const have = kern.memory.buffer.byteLength
   if (total > have) {
@@ -477,10 +496,32 @@ export const gemmF32 = (
   }
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
+  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
+  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
+    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
+    else kern.drivers[fn]!(0, units, ...rest)
+  }
   const ap = new View(buf, apBase * bytes, aLen + mr)
   if (aInPlace) {
-    ap.set(a.subarray(aLo, aLo + aLen))
+    ap.set(a.subarray(aOff, aOff + aLen))
     ap.fill(0, aLen)
+  } else if (aRaw) {
+    // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
+    new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
+    const k4 = k - (k % 4)
+    call(kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
+      rawABase * bytes,
+      apBase * bytes,
+      k4,
+      am,
+      k
+    ])
+    for (let g = 0; g < groups; g++) {
+      for (let r = 0; r < mr; r++) {
+        const i = g * mr + r
+        for (let p = k4; p < k; p++) ap[(g * k + p) * mr + r] = i < m ? a[aOff + i * am + p]! : 0
+      }
+    }
   } else {
     // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
     for (let g = 0; g < groups; g++) {
@@ -498,14 +539,24 @@ export const gemmF32 = (
   }
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
-  for (let j = 0; j < panels; j++) {
-    const base = j * nr * k
-    const width = Math.min(nr, n - j * nr)
-    for (let p = 0; p < k; p++) {
-      const row = base + p * nr
-      const src = bOff + p * bk + j * nr * bn
-      for (let q = 0; q < width; q++) bp[row + q] = b[src + q * bn]!
-      for (let q = width; q < nr; q++) bp[row + q] = 0
+  if (bRaw) {
+    new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
+    call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * bytes, bpBase * bytes, k, bk])
+    const width = n - (panels - 1) * nr
+    if (width < nr) {
+      const base = (panels - 1) * nr * k
+      for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
+    }
+  } else {
+    for (let j = 0; j < panels; j++) {
+      const base = j * nr * k
+      const width = Math.min(nr, n - j * nr)
+      for (let p = 0; p < k; p++) {
+        const row = base + p * nr
+        const src = bOff + p * bk + j * nr * bn
+        for (let q = 0; q < width; q++) bp[row + q] = b[src + q * bn]!
+        for (let q = width; q < nr; q++) bp[row + q] = 0
+      }
     }
   }
   const args = [
@@ -521,11 +572,7 @@ export const gemmF32 = (
     nr * k * bytes,
     nr * bytes
   ]
-  if (pool === undefined || pool.threads <= 1 || m * k * n < THREAD_MIN_WORK) {
-    kern.drivers[fn]!(0, groups, ...args)
-  } else {
-    pool.run(kern, kern.drivers, fn, groups, grainOf(groups), args)
-  }
+  call(fn, groups, grainOf(groups), args)
   // copy out (float64 sums round to float32 here)
   const cView = new View(buf, cBase * bytes, groups * mr * ldc)
   if (ldc === n) {

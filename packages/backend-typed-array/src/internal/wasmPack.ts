@@ -1,0 +1,180 @@
+/**
+ * Operand packing for the float32 GEMM (wasmGemm.ts) in WebAssembly SIMD: the
+ * operand is first copied as is into the kernel's memory (one memcpy), then
+ * these functions rearrange it into the micro-kernel's layouts, in chunks the
+ * thread pool can split (each chunk writes its own part of the packed buffer).
+ *
+ * - `packB32(j0, j1, raw, bp, k, ldb)`: panels `[j0, j1)` of a row-major rhs
+ *   (`raw[p * ldb + q]`, bytes from `raw`): `bp[j][p][0..8] = B[p, 8j..8j+8]`,
+ *   two vector loads and stores per row. Columns past n (a last partial panel)
+ *   read whatever follows and are zeroed by the caller.
+ * - `packA32(g0, g1, raw, ap, k4, lda, k)`: row groups `[g0, g1)` of a row-major
+ *   lhs (`raw[i * lda + p]`): `ap[g][p][0..4] = A[4g..4g+4, p]`, a 4 x 4
+ *   transpose (eight shuffles) per four steps of k, for the first `k4` (a
+ *   multiple of 4) of the `k` columns; the caller packs the rest.
+ */
+import { type Func, i32, op, v128 } from "./wasm.js"
+
+const { get, set, tee } = op
+const addTo = (local: number, delta: ReadonlyArray<number>) => [...get(local), ...delta, ...op.i32Add, ...set(local)]
+
+/** `packB32(j0, j1, raw, bp, k, ldb)`; see the module docs. */
+export const packBFunc = (): Func => {
+  const [j0, j1, raw, bp, k, ldb] = [0, 1, 2, 3, 4, 5]
+  const [src, dst, end, rowBytes] = [6, 7, 8, 9]
+  const body = [
+    // rowBytes = ldb * 4; dst = bp + j0 * k * 32
+    ...get(ldb),
+    ...op.i32Const(4),
+    ...op.i32Mul,
+    ...set(rowBytes),
+    ...get(bp),
+    ...get(j0),
+    ...get(k),
+    ...op.i32Mul,
+    ...op.i32Const(32),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(dst),
+    ...op.loop, // panels
+    // src = raw + j0 * 32; end = dst + k * 32
+    ...get(raw),
+    ...get(j0),
+    ...op.i32Const(32),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(src),
+    ...get(dst),
+    ...get(k),
+    ...op.i32Const(32),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(end),
+    ...op.loop, // rows
+    ...get(dst),
+    ...get(src),
+    ...op.v128Load(0),
+    ...op.v128Store(0),
+    ...get(dst),
+    ...get(src),
+    ...op.v128Load(16),
+    ...op.v128Store(16),
+    ...addTo(src, get(rowBytes)),
+    ...get(dst),
+    ...op.i32Const(32),
+    ...op.i32Add,
+    ...tee(dst),
+    ...get(end),
+    ...op.i32Ne,
+    ...op.brIf(0),
+    ...op.end,
+    ...get(j0),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...tee(j0),
+    ...get(j1),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return { name: "packB32", params: Array<number>(6).fill(i32), locals: Array<number>(4).fill(i32), body }
+}
+
+/** `packA32(g0, g1, raw, ap, k4, lda, k)`; see the module docs. */
+export const packAFunc = (): Func => {
+  const [g0, g1, raw, ap, k4, lda, k] = [0, 1, 2, 3, 4, 5, 6]
+  const [r0, dst, end, rowBytes] = [7, 8, 9, 10]
+  const [v0, v1, v2, v3, t0, t1, t2, t3] = [11, 12, 13, 14, 15, 16, 17, 18]
+  const rowLoad = (r: number, into: number) => [
+    ...get(r0),
+    ...get(rowBytes),
+    ...op.i32Const(r),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...op.v128Load(0),
+    ...set(into)
+  ]
+  const shuffle = (x: number, y: number, lanes: readonly [number, number, number, number], into: number) => [
+    ...get(x),
+    ...get(y),
+    ...op.f32x4Shuffle(lanes),
+    ...set(into)
+  ]
+  const store = (x: number, y: number, lanes: readonly [number, number, number, number], offset: number) => [
+    ...get(dst),
+    ...get(x),
+    ...get(y),
+    ...op.f32x4Shuffle(lanes),
+    ...op.v128Store(offset)
+  ]
+  const body = [
+    ...get(lda),
+    ...op.i32Const(4),
+    ...op.i32Mul,
+    ...set(rowBytes),
+    ...op.loop, // row groups
+    // r0 = raw + g0 * 4 * rowBytes; dst = ap + g0 * k * 16; end = dst + k4 * 16
+    ...get(raw),
+    ...get(g0),
+    ...get(rowBytes),
+    ...op.i32Mul,
+    ...op.i32Const(4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(r0),
+    ...get(ap),
+    ...get(g0),
+    ...get(k),
+    ...op.i32Mul,
+    ...op.i32Const(16),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...tee(dst),
+    ...get(k4),
+    ...op.i32Const(16),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(end),
+    ...get(k4),
+    ...op.i32Eqz,
+    ...op.i32Eqz,
+    ...op.ifVoid,
+    ...op.loop, // four steps of k
+    ...rowLoad(0, v0),
+    ...rowLoad(1, v1),
+    ...rowLoad(2, v2),
+    ...rowLoad(3, v3),
+    ...shuffle(v0, v1, [0, 4, 1, 5], t0), // a0 b0 a1 b1
+    ...shuffle(v0, v1, [2, 6, 3, 7], t1), // a2 b2 a3 b3
+    ...shuffle(v2, v3, [0, 4, 1, 5], t2), // c0 d0 c1 d1
+    ...shuffle(v2, v3, [2, 6, 3, 7], t3), // c2 d2 c3 d3
+    ...store(t0, t2, [0, 1, 4, 5], 0), // a0 b0 c0 d0
+    ...store(t0, t2, [2, 3, 6, 7], 16),
+    ...store(t1, t3, [0, 1, 4, 5], 32),
+    ...store(t1, t3, [2, 3, 6, 7], 48),
+    ...addTo(r0, op.i32Const(16)),
+    ...get(dst),
+    ...op.i32Const(64),
+    ...op.i32Add,
+    ...tee(dst),
+    ...get(end),
+    ...op.i32Ne,
+    ...op.brIf(0),
+    ...op.end,
+    ...op.end,
+    ...get(g0),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...tee(g0),
+    ...get(g1),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return {
+    name: "packA32",
+    params: Array<number>(7).fill(i32),
+    locals: [...Array<number>(4).fill(i32), ...Array<number>(8).fill(v128)],
+    body
+  }
+}
