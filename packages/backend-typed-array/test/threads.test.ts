@@ -92,6 +92,27 @@ describe("thread pool", () => {
     }
   })
 
+  it("a pool follows a rebuilt kernel (new module): its workers are replaced, the bits stay", () => {
+    const [m, k, n] = [96, 200, 96]
+    const a = random(m * k, 9)
+    const b = random(k * n, 10)
+    const pool = makePool(2)
+    const before = new Float32Array(m * n)
+    gemmF32(a, 0, k, 1, b, 0, n, 1, before, 0, m, k, n, "f64", pool)
+    assert.strictEqual(pool.started(), 1)
+    setRelaxedSimd(false) // rebuilds the kernel: a new module and memory
+    try {
+      const after = new Float32Array(m * n)
+      gemmF32(a, 0, k, 1, b, 0, n, 1, after, 0, m, k, n, "f64", pool)
+      assert.strictEqual(pool.started(), 2, "a worker for the new module")
+      assert.strictEqual(pool.live() <= 2, true)
+      assert.deepStrictEqual(bits(after), bits(before))
+    } finally {
+      setRelaxedSimd(true)
+      pool.close()
+    }
+  })
+
   it("a closed pool runs on the calling thread and still computes the product", () => {
     const pool = makePool(4)
     pool.close()

@@ -237,16 +237,26 @@ export const makePool = (threads: number): Pool => {
   let started = 0
   const ensure = (shared: SharedModule): Int32Array | undefined => {
     if (closed || threads <= 1 || !sharedMemoryAvailable()) return undefined
-    if (control === undefined) {
+    if (owner !== shared) {
+      // a new module (the kernel was rebuilt): the old workers go, new ones instantiate this one
+      if (control !== undefined) {
+        Atomics.store(control, SEQ, -1)
+        Atomics.notify(control, SEQ)
+      }
+      for (const w of workers) w.terminate()
+      workers = []
       control = new Int32Array(new SharedArrayBuffer(4 * (PROBE + 1)))
       blocking = canBlock(control)
-    }
-    if (owner !== shared) {
-      if (owner !== undefined) return undefined // one module per pool
       owner = shared
       const data = { module: shared.module, memory: shared.memory, names: shared.names, control: control.buffer }
       for (let i = 1; i < threads; i++) {
-        const w = startWorker(data, () => live--)
+        let w: WorkerHandle | undefined
+        try {
+          w = startWorker(data, () => live--)
+        } catch {
+          // a platform whose workers cannot run this (module-only workers, a CSP without blob:)
+          w = undefined
+        }
         if (w === undefined) break
         live++
         started++
