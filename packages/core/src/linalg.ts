@@ -703,7 +703,8 @@ const hermitianSvd = (t: Tensor, computeUv: boolean): Tensor | readonly [Tensor,
   const cols = lax.broadcastInDim(index, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])
   const rows = lax.broadcastInDim(lax.iota("int32", [n], 0), shape, [last])
   const u = matmulHighest(v, lax.convertElementType(lax.eq(rows, cols), v.dtype, false))
-  const vh = mT(lax.mul(u, lax.broadcastInDim(signs, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])))
+  const signed = lax.convertElementType(signs, u.dtype, false)
+  const vh = mH(lax.mul(u, lax.broadcastInDim(signed, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])))
   return [u, s, vh]
 }
 
@@ -775,10 +776,11 @@ export const lstsq = (
   const maskB = k === 0 ? lax.full([0], 1, "bool") : mask
   const rank = lax.reduceSum(lax.convertElementType(maskB, "int32", false), [0])
   const safe = lax.select(maskB, s, lax.full(s.shape, 1, s.dtype))
-  const sInv = lax.select(maskB, lax.div(1, safe), lax.zerosLike(s))
-  const uTb = matmulHighest(mT(u), tb)
-  const x = matmulHighest(mT(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
-  const r = lax.sub(tb, matmulHighest(ta, x))
+  const sInv = lax.convertElementType(lax.select(maskB, lax.div(1, safe), lax.zerosLike(s)), ta.dtype, false)
+  const uTb = matmulHighest(mH(u), tb)
+  const x = matmulHighest(mH(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
+  const r0 = lax.sub(tb, matmulHighest(ta, x))
+  const r = isComplex(r0.dtype) ? lax.abs(r0) : r0
   const residuals = lax.reduceSum(lax.mul(r, r), [0])
   return [vector ? lax.reshape(x, [n]) : x, residuals, rank, s]
 }

@@ -7,11 +7,13 @@
  *   `a`, `-op(a)^-1 op(A_dot) X` (or its right-side mirror), in the cheaper order;
  * - lu: `L^-1 P A_dot U^-1` split into its strictly lower part (times `L`) and
  *   upper part (times `U`); pivots and permutation have zero tangents;
- * - qr (m >= n, reduced): Townsend's rule via `Q^T A_dot R^-1`;
- * - eigh: `dw = diag(V^T A_dot V)`, `dv = V (F * V^T A_dot V)` with
+ * - qr (m >= n, reduced): Townsend's rule via `Q^H A_dot R^-1` (with JAX's
+ *   diagonal correction for complex inputs);
+ * - eigh: `dw = re diag(V^H A_dot V)`, `dv = V (F * V^H A_dot V)` with
  *   `F[i, j] = 1 / (w_j - w_i)` off the diagonal and 0 on it (JAX's `Fmat`):
  *   repeated eigenvalues give infinite or NaN eigenvector tangents, as in JAX;
- * - svd: JAX's rule (reduced matrices; the extra terms for non-square ones).
+ * - svd: JAX's rule (reduced matrices; the extra terms for non-square ones and
+ *   the diagonal phase term for complex ones).
  *
  * Batching moves every batch dimension to the front: the primitives map over
  * leading dimensions.
@@ -36,6 +38,16 @@ const mT = (x: Tensor): Tensor => {
   perm[x.ndim - 1] = x.ndim - 2
   return lax.transpose(x, perm)
 }
+
+/** The conjugate transpose over the last two dimensions. */
+const mH = (x: Tensor): Tensor => (DType.isComplex(x.dtype) ? lax.conj(mT(x)) : mT(x))
+
+/** `x` (real) in `like`'s dtype (complex when `like` is). */
+const asDTypeOf = (x: Tensor, like: Tensor): Tensor =>
+  x.dtype === like.dtype ? x : lax.convertElementType(x, like.dtype, false)
+
+/** The real part of a complex tensor; a real one as it is. */
+const realPart = (x: Tensor): Tensor => (DType.isComplex(x.dtype) ? lax.real(x) : x)
 
 /** Batched matrix product (equal batch dimensions), accumulated at "highest" precision as JAX's rules do. */
 const matmul = (a: Tensor, b: Tensor): Tensor => {
@@ -164,23 +176,30 @@ const qrJvp: JvpRule<"qr"> = ([x], [t], params) => {
   }
   const [q, r] = bind("qr", [x!], params) as unknown as readonly [Tensor, Tensor]
   const dxRinv = solve(r, t!, solveParams({}))
-  const qtDxRinv = matmul(mT(q), dxRinv)
+  const qtDxRinv = matmul(mH(q), dxRinv)
   const lower = tril(qtDxRinv, -1)
-  const dO = lax.sub(lower, mT(lower))
+  let dO = lax.sub(lower, mH(lower)) // skew-Hermitian
+  // complex inputs: the imaginary part of the diagonal (JAX's correction)
+  if (DType.isComplex(qtDxRinv.dtype)) {
+    const imagDiag = lax.sub(qtDxRinv, asDTypeOf(lax.real(qtDxRinv), qtDxRinv))
+    dO = lax.add(dO, lax.mul(eyeOf(qtDxRinv.shape, qtDxRinv), imagDiag))
+  }
   const dq = lax.add(matmul(q, lax.sub(dO, qtDxRinv)), dxRinv)
   const dr = matmul(lax.sub(qtDxRinv, dO), r)
   return [[q, r], [dq, dr]]
 }
 
 const eighJvp: JvpRule<"eigh"> = ([x], [t], params) => {
-  const [v, w] = bind("eigh", [x!], params) as unknown as readonly [Tensor, Tensor]
+  const [v, wReal] = bind("eigh", [x!], params) as unknown as readonly [Tensor, Tensor]
+  // the eigenvalues are real; F is built in the matrix dtype (JAX's)
+  const w = asDTypeOf(wReal, v)
   const n = w.shape.at(-1)!
   const eye = eyeOf(v.shape, v)
   // F[i, j] = 1 / (w_j - w_i) off the diagonal, 0 on it (the identity keeps the diagonal finite).
   const fmat = lax.sub(lax.div(1, lax.add(eye, lax.sub(alongCols(w, n), alongRows(w, n)))), eye)
-  const vtav = matmul(matmul(mT(v), t!), v)
-  const dv = matmul(v, lax.mul(fmat, vtav))
-  return [[v, w], [dv, diagonal(vtav)]]
+  const vhav = matmul(matmul(mH(v), t!), v)
+  const dv = matmul(v, lax.mul(fmat, vhav))
+  return [[v, wReal], [dv, realPart(diagonal(vhav))]]
 }
 
 const svdJvp: JvpRule<"svd"> = ([a], [t], params) => {
@@ -193,14 +212,15 @@ const svdJvp: JvpRule<"svd"> = ([a], [t], params) => {
     })
   }
   const outs = bind("svd", [a!], { fullMatrices: false, computeUv: true })
-  const [s, u, vt] = outs as readonly [Tensor, Tensor, Tensor]
+  const [sReal, u, vt] = outs as readonly [Tensor, Tensor, Tensor]
   const dA = t!
-  const k = s.shape.at(-1)!
-  const v = mT(vt)
-  const ut = mT(u)
+  const k = sReal.shape.at(-1)!
+  const v = mH(vt)
+  const ut = mH(u)
   const dS = matmul(matmul(ut, dA), v)
-  const ds = diagonal(dS)
-  if (!params.computeUv) return [[s], [ds]]
+  const ds = realPart(diagonal(dS))
+  if (!params.computeUv) return [[sReal], [ds]]
+  const s = asDTypeOf(sReal, dA)
   const sRow = alongCols(s, k) // s_j along columns
   const sCol = alongRows(s, k) // s_i along rows
   const eye = eyeOf(dS.shape, dS)
@@ -208,17 +228,24 @@ const svdJvp: JvpRule<"svd"> = ([a], [t], params) => {
   const f = lax.sub(lax.div(1, lax.add(sDiffs, eye)), eye)
   const dSS = lax.mul(sRow, dS)
   const sdS = lax.mul(sCol, dS)
-  let dU = matmul(u, lax.mul(f, lax.add(dSS, mT(dSS))))
-  let dV = matmul(v, lax.mul(f, lax.add(sdS, mT(sdS))))
+  let dU = matmul(u, lax.mul(f, lax.add(dSS, mH(dSS))))
+  if (DType.isComplex(dS.dtype)) {
+    // JAX's dUdV_diag: (dS - dS^H) / 2 on the diagonal over s (0 where s is 0); zero for real inputs
+    const sZero = lax.convertElementType(lax.eq(sReal, 0), sReal.dtype, false)
+    const sInv = asDTypeOf(lax.sub(lax.div(1, lax.add(sReal, sZero)), sZero), dS)
+    const diagTerm = lax.mul(lax.mul(lax.sub(dS, mH(dS)), 0.5), lax.mul(eye, alongCols(sInv, k)))
+    dU = lax.add(dU, matmul(u, diagTerm))
+  }
+  let dV = matmul(v, lax.mul(f, lax.add(sdS, mH(sdS))))
   if (m > n) {
     const dAV = matmul(dA, v)
     dU = lax.add(dU, lax.div(lax.sub(dAV, matmul(u, matmul(ut, dAV))), alongCols(s, m)))
   }
   if (n > m) {
-    const dAHU = matmul(mT(dA), u)
+    const dAHU = matmul(mH(dA), u)
     dV = lax.add(dV, lax.div(lax.sub(dAHU, matmul(v, matmul(vt, dAHU))), alongCols(s, n)))
   }
-  return [[s, u, vt], [ds, dU, mT(dV)]]
+  return [[sReal, u, vt], [ds, dU, mH(dV)]]
 }
 
 /** The JVP rules of the linear-algebra primitives. */

@@ -22,6 +22,7 @@ import {
   triangularSolve,
   triangularSolveComplex
 } from "./linalg.js"
+import { eighComplex, qrComplex, svdComplex } from "./linalgComplex.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
@@ -246,9 +247,9 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
       )
     ],
     lu: (inputs, [x], _params, outs) => (DType.isComplex(x!.dtype) ? luComplex : lu)(inputs[0]!, x!, outs),
-    qr: (inputs, [x], params, outs) => qr(inputs[0]!, x!, params, outs),
-    eigh: (inputs, [x], params, outs) => eigh(inputs[0]!, x!, params, outs),
-    svd: (inputs, [x], params, outs) => svd(inputs[0]!, x!, params, outs),
+    qr: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? qrComplex : qr)(inputs[0]!, x!, params, outs),
+    eigh: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? eighComplex : eigh)(inputs[0]!, x!, params, outs),
+    svd: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? svdComplex : svd)(inputs[0]!, x!, params, outs),
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

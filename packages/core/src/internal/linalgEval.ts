@@ -6,7 +6,7 @@
  */
 import { aval } from "../AbstractValue.js"
 import type { AbstractValue } from "../AbstractValue.js"
-import { isComplex, isFloating } from "../DType.js"
+import { isComplex, isFloating, realDType } from "../DType.js"
 import { DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
 import type { Params, Primitive } from "../Primitive.js"
 import { formatShape } from "../Shape.js"
@@ -22,8 +22,8 @@ const arity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void
 }
 
 // A floating matrix (or stack of matrices): [..., m, n].
-// Complex matrices are supported by these primitives (the others take real ones only, for now).
-const complexOk = new Set(["cholesky", "triangular_solve", "lu"])
+// Complex matrices are supported by these primitives (all of them, on the CPU).
+const complexOk = new Set(["cholesky", "triangular_solve", "lu", "qr", "eigh", "svd"])
 
 const matrix = (
   op: string,
@@ -118,14 +118,15 @@ export const linalgEvalRules: { readonly [P in LinalgPrimitive]: Rule<P> } = {
     arity("eigh", avals, 1)
     const a = avals[0]!
     const [batch, n] = square("eigh", a)
-    return [aval(a.shape, a.dtype, false), aval([...batch, n], a.dtype, false)]
+    // Hermitian: real eigenvalues
+    return [aval(a.shape, a.dtype, false), aval([...batch, n], realDType(a.dtype), false)]
   },
   svd: (avals, { computeUv, fullMatrices }) => {
     arity("svd", avals, 1)
     const a = avals[0]!
     const [batch, m, n] = matrix("svd", a)
     const k = Math.min(m, n)
-    const s = aval([...batch, k], a.dtype, false)
+    const s = aval([...batch, k], realDType(a.dtype), false)
     if (!computeUv) return [s]
     return [
       s,

@@ -323,6 +323,7 @@ export const qr = (
   { fullMatrices }: Params<"qr">,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
+  realOnly("qr", xa)
   const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
   const k = Math.min(m, n)
   const qc = fullMatrices ? m : k
@@ -452,6 +453,7 @@ export const eigh = (
   { lower }: Params<"eigh">,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
+  realOnly("eigh", xa)
   const n = xa.shape.at(-1)!
   const count = batchOf(xa)
   const stride = 2 * n * n + n + 2
@@ -638,6 +640,7 @@ export const svd = (
   { computeUv, fullMatrices }: Params<"svd">,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
+  realOnly("svd", xa)
   const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
   const k = Math.min(m, n)
   const tr = m < n
