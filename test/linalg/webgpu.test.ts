@@ -59,5 +59,20 @@ describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 matrices",
           assert.isUndefined(vs, `differs from the typed-array backend: ${vs}`)
         }))
     }
+    // complex64 decompositions and eig have CPU kernels only: a BackendError, never a wrong number
+    const z = () => np.array([[{ re: 2, im: 1 }, { re: 0, im: 1 }], [{ re: 1, im: 0 }, { re: 3, im: 0 }]])
+    const cpuOnly: ReadonlyArray<readonly [string, () => Tensor]> = [
+      ["complex64 qr", () => lax.linalg.qr(z())[0]],
+      ["complex64 eigh", () => lax.linalg.eigh(z())[1]],
+      ["complex64 svd", () => lax.linalg.singularValues(z())],
+      ["eig", () => np.linalg.eigvals(f([[1, 2], [3, 4]]))]
+    ]
+    for (const [name, run] of cpuOnly) {
+      it.effect(`${name} fails with a BackendError`, () =>
+        Effect.gen(function*() {
+          const e = yield* Effect.flip(runCase(yield* Backend, run))
+          assert.strictEqual((e as { _tag?: string })._tag, "BackendError")
+        }))
+    }
   })
 })

@@ -408,6 +408,23 @@ export class NonLinearTransposeError extends Schema.TaggedError<NonLinearTranspo
 }
 
 /**
+ * Differentiation of an output that has no derivative rule, as in JAX: the
+ * eigenvectors of `eig` (`np.linalg.eig`; differentiate `np.linalg.eigvals`
+ * instead, whose eigenvalues have JAX's rule). JAX's message.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class DerivativeNotImplementedError extends Schema.TaggedError<DerivativeNotImplementedError>()(
+  "DerivativeNotImplementedError",
+  { primitive: Schema.String, detail: Schema.String }
+) {
+  override get message(): string {
+    return `${this.primitive}: ${this.detail}`
+  }
+}
+
+/**
  * Reverse-mode differentiation (`grad`, `vjp`) of a `lax.whileLoop` or a
  * `lax.foriLoop` with traced bounds: the number of iterations is not known
  * when the backward pass is built. JAX's message.
@@ -566,6 +583,7 @@ export type DiffError =
   | NonLinearTransposeError
   | WhileLoopReverseModeError
   | UniqueIndicesError
+  | DerivativeNotImplementedError
 
 /**
  * Every error class of diffect, by tag: total over `DiffError`, so an error
@@ -602,7 +620,8 @@ export const diffErrors: ErrorClasses<DiffError> = {
   CustomVjpForwardModeError,
   NonLinearTransposeError,
   WhileLoopReverseModeError,
-  UniqueIndicesError
+  UniqueIndicesError,
+  DerivativeNotImplementedError
 }
 
 /**

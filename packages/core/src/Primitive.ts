@@ -206,6 +206,13 @@ export interface PrimitiveParams {
    * (`a = u diag(s) vt`; reduced or, with `fullMatrices`, complete).
    */
   readonly svd: { readonly fullMatrices: boolean; readonly computeUv: boolean }
+  /**
+   * `eig(a)`: eigenvalues `w` of a general square matrix (complex dtype), then
+   * the left eigenvectors `vl` (`computeLeftEigenvectors`) and the right ones
+   * `vr` (`computeRightEigenvectors`) as columns, each of unit norm with its
+   * largest component real (LAPACK geev's outputs).
+   */
+  readonly eig: { readonly computeLeftEigenvectors: boolean; readonly computeRightEigenvectors: boolean }
   // collectives over named axes (bound by vmap's axisName)
   readonly psum: { readonly axisName: string }
   readonly pmax: { readonly axisName: string }
@@ -426,6 +433,7 @@ export const primitiveKinds = {
   qr: "linalg",
   eigh: "linalg",
   svd: "linalg",
+  eig: "linalg",
   psum: "collective",
   pmax: "collective",
   pmin: "collective",

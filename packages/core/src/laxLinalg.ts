@@ -1,6 +1,6 @@
 /**
  * `lax.linalg`: JAX's linear-algebra primitives as functions (Cholesky,
- * triangular solve, LU, QR, symmetric eigendecomposition, SVD). Each acts on
+ * triangular solve, LU, QR, symmetric and general eigendecompositions, SVD). Each acts on
  * the last two dimensions and maps over the leading ones; each has JAX's
  * derivative rule, batching rule and a kernel on every backend. The NumPy-style
  * functions built on them are `np.linalg` (also exported as `linalg`).
@@ -219,6 +219,38 @@ export const svd = (x: Tensor, options?: SvdOptions): readonly [u: Tensor, s: Te
  */
 export const singularValues = (x: Tensor): Tensor =>
   bind1("svd", [matrixArg("svd", x)], { fullMatrices: false, computeUv: false })
+
+/** Options of {@link eig}. @since 0.1.0 */
+export interface EigOptions {
+  /** Return the left eigenvectors (`vl^H a = diag(w) vl^H`; default true, as JAX). */
+  readonly computeLeftEigenvectors?: boolean | undefined
+  /** Return the right eigenvectors (`a vr = vr diag(w)`; default true, as JAX). */
+  readonly computeRightEigenvectors?: boolean | undefined
+}
+
+/**
+ * The eigendecomposition of a general square matrix (JAX's `lax.linalg.eig`,
+ * LAPACK geev's outputs; CPU only, as JAX's): `[w, vl, vr]`, without the
+ * eigenvectors not asked for. Results are complex for real input too; each
+ * eigenvector has unit norm and its largest component real. Only the
+ * eigenvalues are differentiable (JAX's rule).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * // a rotation by 90 degrees: eigenvalues +-i
+ * const [w] = lax.linalg.eig(np.array([[0, -1], [1, 0]]), { computeLeftEigenvectors: false, computeRightEigenvectors: false })
+ * console.log(toJsSync(w)) // [{ re: 0, im: 1 }, { re: 0, im: -1 }]
+ *
+ * @since 0.1.0
+ */
+export const eig = (x: Tensor, options?: EigOptions): ReadonlyArray<Tensor> => {
+  const a = matrixArg("eig", x)
+  checkOptions("eig", options, { computeLeftEigenvectors: boolean, computeRightEigenvectors: boolean })
+  return bind("eig", [a], {
+    computeLeftEigenvectors: options?.computeLeftEigenvectors ?? true,
+    computeRightEigenvectors: options?.computeRightEigenvectors ?? true
+  })
+}
 
 /**
  * The permutation that LU's row swaps `pivots` (`[..., k]`, 0-based, applied in

@@ -24,7 +24,16 @@ import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
 import * as np from "./np.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, axes as axesCheck, boolean, checkArg, checkOptions, integer, number } from "./Validate.js"
+import {
+  argumentError,
+  axes as axesCheck,
+  boolean,
+  checkArg,
+  checkOptions,
+  integer,
+  integers,
+  number
+} from "./Validate.js"
 import type { Check } from "./Validate.js"
 
 // ---------------------------------------------------------------------------
@@ -372,6 +381,87 @@ const cofactorSolve = (a: Tensor, b: Tensor): readonly [Tensor, Tensor] => {
   return [detA, lax.select(low, zero, x)]
 }
 
+/**
+ * The inverse of a tensor for {@link tensordot} over its first `ind`
+ * dimensions (JAX's `jnp.linalg.tensorinv`): `a` of shape `[...c, ...r]` with
+ * `prod(c) == prod(r)`, inverted as a matrix, shape `[...r, ...c]`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const a = np.reshape(np.multiply(np.eye(4), 2), [4, 2, 2])
+ * console.log(np.linalg.tensorinv(a, { ind: 1 }).shape) // [2, 2, 4]
+ * console.log(toJsSync(np.linalg.tensorinv(a, { ind: 1 }).at(0))) // [[0.5, 0, 0, 0], [0, 0.5, 0, 0]]
+ *
+ * @since 0.1.0
+ */
+export const tensorinv = (a: TensorLike, options?: { readonly ind?: number | undefined }): Tensor => {
+  checkOptions("tensorinv", options, { ind: integer })
+  const t = inexact(a)
+  const ind = options?.ind ?? 2
+  if (ind <= 0) throw argumentError("tensorinv", "ind", "a positive integer", ind)
+  const contracting = t.shape.slice(0, ind)
+  const rest = t.shape.slice(ind)
+  const rows = contracting.reduce((x, y) => x * y, 1)
+  const cols = rest.reduce((x, y) => x * y, 1)
+  if (ind > t.ndim || rows !== cols) {
+    throw new ShapeError({
+      operation: "tensorinv",
+      detail: `inversion is only possible when the product of the first \`ind\` dimensions equals that of the ` +
+        `remaining dimensions. got a.shape=(${t.shape.join(", ")}) with ind=${ind}.`
+    })
+  }
+  return lax.reshape(inv(lax.reshape(t, [rows, cols])), [...rest, ...contracting])
+}
+
+/**
+ * Solves the tensor equation `tensordot(a, x, x.ndim) = b` for `x` (JAX's
+ * `jnp.linalg.tensorsolve`): `a`'s leading dimensions are `b`'s shape and its
+ * trailing ones `x`'s; `axes` first moves those axes of `a` to the end (NumPy's).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const a = np.reshape(np.multiply(np.eye(4), 2), [2, 2, 2, 2])
+ * console.log(toJsSync(np.linalg.tensorsolve(a, np.array([[2, 4], [6, 8]])))) // [[1, 2], [3, 4]]
+ *
+ * @since 0.1.0
+ */
+export const tensorsolve = (
+  a: TensorLike,
+  b: TensorLike,
+  options?: { readonly axes?: ReadonlyArray<number> | undefined }
+): Tensor => {
+  checkOptions("tensorsolve", options, { axes: integers })
+  const [ta0, tb] = sameDType(inexact(a), inexact(b))
+  let ta = ta0
+  if (options?.axes !== undefined) {
+    const moved = options.axes.map((ax) => (ax < 0 ? ax + ta.ndim : ax))
+    if (moved.some((ax) => ax < 0 || ax >= ta.ndim) || new Set(moved).size !== moved.length) {
+      throw argumentError("tensorsolve", "axes", `distinct axes of a ${ta.ndim}-dimensional array`, options.axes)
+    }
+    const kept = ta.shape.map((_, i) => i).filter((i) => !moved.includes(i))
+    ta = lax.transpose(ta, [...kept, ...moved])
+  }
+  const outShape = ta.shape.slice(tb.ndim)
+  const lead = ta.shape.slice(0, tb.ndim)
+  if (lead.length !== tb.ndim || lead.some((d, i) => d !== tb.shape[i])) {
+    throw new ShapeError({
+      operation: "tensorsolve",
+      detail: `b must match the leading dimensions of a. Got a.shape=(${ta.shape.join(", ")}), ` +
+        `b.shape=(${tb.shape.join(", ")})`
+    })
+  }
+  const rows = tb.shape.reduce((x, y) => x * y, 1)
+  const cols = outShape.reduce((x, y) => x * y, 1)
+  if (rows !== cols) {
+    throw new ShapeError({
+      operation: "tensorsolve",
+      detail: `a square matrix is required after reshaping. Got a.shape=(${rows}, ${cols}), ` +
+        `b.shape=(${tb.shape.join(", ")})`
+    })
+  }
+  return lax.reshape(solve(lax.reshape(ta, [rows, cols]), lax.reshape(tb, [rows])), outShape)
+}
+
 // ---------------------------------------------------------------------------
 // SciPy's names
 
@@ -706,6 +796,44 @@ const hermitianSvd = (t: Tensor, computeUv: boolean): Tensor | readonly [Tensor,
   const signed = lax.convertElementType(signs, u.dtype, false)
   const vh = mH(lax.mul(u, lax.broadcastInDim(signed, shape, [...s.shape.slice(0, -1).map((_, i) => i), last + 1])))
   return [u, s, vh]
+}
+
+/**
+ * Eigenvalues and right eigenvectors of general square matrices (JAX's
+ * `jnp.linalg.eig`; CPU only, as JAX's): `[w, v]` with `a v = v diag(w)`,
+ * complex for real input too, each eigenvector of unit norm with its largest
+ * component real (LAPACK geev's), eigenvalues in no particular order. Only
+ * {@link eigvals} is differentiable (JAX has no rule for the eigenvectors).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [w, v] = np.linalg.eig(np.array([[2, 0], [0, 3]]))
+ * console.log(toJsSync(w)) // [{ re: 2, im: 0 }, { re: 3, im: 0 }]
+ * console.log(toJsSync(np.abs(v))) // [[1, 0], [0, 1]]
+ *
+ * @since 0.1.0
+ */
+export const eig = (a: TensorLike): readonly [eigenvalues: Tensor, eigenvectors: Tensor] => {
+  const t = inexact(a)
+  requireMatrix("eig", t)
+  const [w, v] = laxLinalg.eig(t, { computeLeftEigenvectors: false })
+  return [w!, v!]
+}
+
+/**
+ * The eigenvalues of general square matrices (complex), differentiable with
+ * JAX's rule `dw = diag(v^-1 da v)`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.linalg.eigvals(np.array([[1, 2], [0, 3]])))) // [{ re: 1, im: 0 }, { re: 3, im: 0 }]
+ *
+ * @since 0.1.0
+ */
+export const eigvals = (a: TensorLike): Tensor => {
+  const t = inexact(a)
+  requireMatrix("eigvals", t)
+  return laxLinalg.eig(t, { computeLeftEigenvectors: false, computeRightEigenvectors: false })[0]!
 }
 
 /**

@@ -13,22 +13,24 @@
  *   `F[i, j] = 1 / (w_j - w_i)` off the diagonal and 0 on it (JAX's `Fmat`):
  *   repeated eigenvalues give infinite or NaN eigenvector tangents, as in JAX;
  * - svd: JAX's rule (reduced matrices; the extra terms for non-square ones and
- *   the diagonal phase term for complex ones).
+ *   the diagonal phase term for complex ones);
+ * - eig: the eigenvalues' `diag(V^-1 A_dot V)`; eigenvectors have no rule (as JAX).
  *
  * Batching moves every batch dimension to the front: the primitives map over
  * leading dimensions.
  *
  * @since 0.1.0
  */
-import { bind, bind1, DType, lax, ShapeError } from "@diffect/core"
+import { bind, bind1, DType, lax, linalg, ShapeError } from "@diffect/core"
 import type { Params, Tensor } from "@diffect/core"
+import { DerivativeNotImplementedError } from "../Errors.js"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAtFront } from "../internal/batchingAxes.js"
 import { addTangents, instantiate } from "../internal/tangents.js"
 import type { JvpRule } from "./jvp.js"
 import type { AxisData, BatchRule } from "./vmap.js"
 
-type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd"
+type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd" | "eig"
 
 // --- matrix helpers over the last two dimensions ----------------------------------
 
@@ -248,6 +250,26 @@ const svdJvp: JvpRule<"svd"> = ([a], [t], params) => {
   return [[sReal, u, vt], [ds, dU, mH(dV)]]
 }
 
+// JAX's eig_jvp_rule: eigenvalues only, dw = diag(V^-1 dA V) (eqn 4.60 of arXiv:1701.00392).
+const eigJvp: JvpRule<"eig"> = ([a], [t], params) => {
+  if (params.computeLeftEigenvectors || params.computeRightEigenvectors) {
+    throw new DerivativeNotImplementedError({
+      primitive: "eig",
+      detail: "The derivatives of eigenvectors are not implemented, only eigenvalues. " +
+        "See https://github.com/jax-ml/jax/issues/2748 for discussion."
+    })
+  }
+  const [w, v] = bind("eig", [a!], {
+    computeLeftEigenvectors: false,
+    computeRightEigenvectors: true
+  }) as unknown as readonly [
+    Tensor,
+    Tensor
+  ]
+  const dA = asDTypeOf(t!, v)
+  return [[w], [diagonal(matmul(linalg.solve(v, dA), v))]]
+}
+
 /** The JVP rules of the linear-algebra primitives. */
 export const linalgJvpRules: { readonly [P in LinalgPrimitive]: JvpRule<P> } = {
   cholesky: (primals, tangents, params, jvpOf) =>
@@ -256,7 +278,8 @@ export const linalgJvpRules: { readonly [P in LinalgPrimitive]: JvpRule<P> } = {
   lu: luJvp,
   qr: qrJvp,
   eigh: eighJvp,
-  svd: svdJvp
+  svd: svdJvp,
+  eig: eigJvp
 }
 
 // --- batching --------------------------------------------------------------------------
@@ -279,5 +302,6 @@ export const linalgBatchRules: { readonly [P in LinalgPrimitive]: BatchRule<P> }
   lu: batchFront("lu"),
   qr: batchFront("qr"),
   eigh: batchFront("eigh"),
-  svd: batchFront("svd")
+  svd: batchFront("svd"),
+  eig: batchFront("eig")
 }

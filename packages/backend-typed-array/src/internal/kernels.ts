@@ -10,6 +10,7 @@ import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { dotGeneral } from "./dot.js"
+import { eig } from "./eig.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
 import {
   cholesky,
@@ -250,6 +251,7 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     qr: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? qrComplex : qr)(inputs[0]!, x!, params, outs),
     eigh: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? eighComplex : eigh)(inputs[0]!, x!, params, outs),
     svd: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? svdComplex : svd)(inputs[0]!, x!, params, outs),
+    eig: (inputs, [x], params, outs) => eig(inputs[0]!, x!, params, outs),
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

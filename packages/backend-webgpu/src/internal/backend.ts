@@ -134,6 +134,13 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     qr: (runtime, [x], [xa], params, outs) => linalg.qr(runtime, x!, xa!, params, outs),
     eigh: (runtime, [x], [xa], params, outs) => linalg.eigh(runtime, x!, xa!, params, outs),
     svd: (runtime, [x], [xa], params, outs) => linalg.svd(runtime, x!, xa!, params, outs),
+    // JAX's eig is a CPU (LAPACK geev) operation too
+    eig: () => {
+      throw new BackendError({
+        backend: "webgpu",
+        detail: "eig (the general eigendecomposition) has no WebGPU kernel; run it on the typed-array backend"
+      })
+    },
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

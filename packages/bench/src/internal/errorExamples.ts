@@ -273,6 +273,12 @@ runSync(t(np.ones([2])))`,
       return runSync(t(np.ones([2])))
     }
   },
+  DerivativeNotImplementedError: {
+    section: "jvpVjp",
+    mistake: "the derivative of eig's eigenvectors (JAX has a rule for the eigenvalues only)",
+    code: `runSync(grad((x: Tensor) => np.sum(np.real(np.linalg.eig(x)[0])))(np.eye(2)))`,
+    trigger: () => runSync(grad((x: Tensor) => np.sum(np.real(np.linalg.eig(x)[0])))(np.eye(2)))
+  },
   WhileLoopReverseModeError: {
     section: "jvpVjp",
     mistake: "the gradient of a lax.whileLoop (its trip count is not known in advance)",

@@ -6,12 +6,12 @@
  */
 import { aval } from "../AbstractValue.js"
 import type { AbstractValue } from "../AbstractValue.js"
-import { isComplex, isFloating, realDType } from "../DType.js"
+import { complexDType, isComplex, isFloating, realDType } from "../DType.js"
 import { DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
 import type { Params, Primitive } from "../Primitive.js"
 import { formatShape } from "../Shape.js"
 
-type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd"
+type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd" | "eig"
 type Rule<P extends Primitive> = (
   avals: ReadonlyArray<AbstractValue>,
   params: Params<P>
@@ -23,7 +23,7 @@ const arity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void
 
 // A floating matrix (or stack of matrices): [..., m, n].
 // Complex matrices are supported by these primitives (all of them, on the CPU).
-const complexOk = new Set(["cholesky", "triangular_solve", "lu", "qr", "eigh", "svd"])
+const complexOk = new Set(["cholesky", "triangular_solve", "lu", "qr", "eigh", "svd", "eig"])
 
 const matrix = (
   op: string,
@@ -132,6 +132,19 @@ export const linalgEvalRules: { readonly [P in LinalgPrimitive]: Rule<P> } = {
       s,
       aval([...batch, m, fullMatrices ? m : k], a.dtype, false),
       aval([...batch, fullMatrices ? n : k, n], a.dtype, false)
+    ]
+  },
+  eig: (avals, { computeLeftEigenvectors, computeRightEigenvectors }) => {
+    arity("eig", avals, 1)
+    const a = avals[0]!
+    const [batch, n] = square("eig", a)
+    // complex results for real input too (JAX's)
+    const dtype = complexDType(a.dtype)
+    const vectors = aval(a.shape, dtype, false)
+    return [
+      aval([...batch, n], dtype, false),
+      ...(computeLeftEigenvectors ? [vectors] : []),
+      ...(computeRightEigenvectors ? [vectors] : [])
     ]
   }
 }
