@@ -5,7 +5,7 @@
  * (Dawn); the browser suite runs the small conformance cases.
  */
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { WebGpuBackend } from "@diffect/backend-webgpu"
+import { WebGpu, WebGpuBackend } from "@diffect/backend-webgpu"
 import { Backend, lax, linalg, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Backends } from "@diffect/test-utils"
@@ -24,10 +24,18 @@ const big = f(
   )
 )
 const bigSym = np.add(big, np.swapaxes(big, 0, 1))
+// beyond where a one-invocation-per-matrix step would pass llvmpipe's loop limit (about 250 rows)
+const huge = () =>
+  f(
+    Array.from(
+      { length: 300 },
+      (_, i) => Array.from({ length: 300 }, (_, j) => (((i * 41 + j * 17) % 23) - 11) / 7 + (i === j ? 4 : 0))
+    )
+  )
 const flat = (xs: ReadonlyArray<Tensor>): Tensor => np.concatenate(xs.map((x) => np.ravel(np.astype(x, "float32"))))
 const rebuild = (xs: ReadonlyArray<Tensor>): Tensor => xs.reduce((acc, x) => np.matmul(acc, x))
 
-const cases: ReadonlyArray<readonly [string, () => Tensor]> = [
+const cases: Array<readonly [string, () => Tensor]> = [
   ["cholesky", () => lax.linalg.cholesky(np.add(np.matmul(big, np.swapaxes(big, 0, 1)), np.eye(40)))],
   ["lu reconstructs P A", () => rebuild(linalg.lu(big))],
   ["qr reconstructs A", () => rebuild(lax.linalg.qr(big))],
@@ -48,7 +56,20 @@ const cases: ReadonlyArray<readonly [string, () => Tensor]> = [
   ]
 ]
 
-describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 matrices", () => {
+cases.push(
+  ["300 x 300: lu reconstructs P A (parallel row updates)", () => rebuild(linalg.lu(huge()))],
+  ["300 x 300: qr reconstructs A (parallel column updates)", () => rebuild(lax.linalg.qr(huge()))],
+  [
+    "300 x 300: cholesky (parallel columns)",
+    () => {
+      const h = huge()
+      return lax.linalg.cholesky(np.add(np.divide(np.matmul(h, np.swapaxes(h, 0, 1)), 300), np.eye(300)))
+    }
+  ],
+  ["300 x 300: solve (one dispatch per row of each substitution)", () => np.linalg.solve(huge(), np.eye(300))]
+)
+
+describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 and 300 x 300 matrices", () => {
   layer(WebGpuBackend.layer, { timeout: "60 seconds" })((it) => {
     for (const [name, run] of cases) {
       it.effect(name, () =>
@@ -67,6 +88,18 @@ describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 matrices",
       ["complex64 svd", () => lax.linalg.singularValues(z())],
       ["eig", () => np.linalg.eigvals(f([[1, 2], [3, 4]]))]
     ]
+    // eigh and svd keep one invocation per matrix: on llvmpipe, above their measured limits, a BackendError
+    it.effect("eigh and svd above the software adapter's limits fail with a BackendError", () =>
+      Effect.gen(function*() {
+        const gpu = yield* WebGpu
+        if (!/llvmpipe|lavapipe|swiftshader/i.test(gpu.description)) return
+        const sym = () => np.add(huge(), np.swapaxes(huge(), 0, 1))
+        for (const run of [() => lax.linalg.eigh(sym())[1], () => lax.linalg.singularValues(huge())]) {
+          const e = yield* Effect.flip(runCase(yield* Backend, run))
+          assert.strictEqual((e as { _tag?: string })._tag, "BackendError")
+          assert.include(String((e as Error).message), "typed-array backend")
+        }
+      }))
     for (const [name, run] of cpuOnly) {
       it.effect(`${name} fails with a BackendError`, () =>
         Effect.gen(function*() {

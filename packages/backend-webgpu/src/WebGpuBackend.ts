@@ -90,7 +90,7 @@ const make = (options: WebGpuOptions | undefined) =>
   Effect.gen(function*() {
     const acquired = yield* acquireDevice(sourceOf(options))
     const runtime = yield* Effect.acquireRelease(
-      Effect.sync(() => new Runtime(acquired.device, options?.memoryLimit)),
+      Effect.sync(() => new Runtime(acquired.device, options?.memoryLimit, acquired.description)),
       (runtime) =>
         Effect.sync(() => {
           // a default device goes back to the pool (its buffers destroyed); others as owned

@@ -12,6 +12,8 @@ import {
   rnnReference,
   rosenbrockHessian,
   rosenbrockHvp,
+  singularValuesReference,
+  spdSolveReference,
   tanhSumReference
 } from "./internal/reference.js"
 
@@ -71,6 +73,19 @@ export interface RnnData {
   readonly b: Float32Array
 }
 
+/**
+ * B7 and B8 inputs: an `n x n` matrix `a` (B7: symmetric positive definite,
+ * `G G^T / n + I`; B8: Gaussian) and, for B7, `k` right-hand sides `b`.
+ *
+ * @since 0.1.0
+ */
+export interface LinalgData {
+  readonly n: number
+  readonly k: number
+  readonly a: Float32Array
+  readonly b: Float32Array
+}
+
 /** Each case's input type. @since 0.1.0 */
 export interface CaseData {
   readonly B1: MlpData
@@ -81,6 +96,8 @@ export interface CaseData {
   readonly B4hvp: RosenbrockData
   readonly B5: MatmulData
   readonly B6: RnnData
+  readonly B7: LinalgData
+  readonly B8: LinalgData
 }
 
 /** A case's id. @since 0.1.0 */
@@ -124,6 +141,24 @@ const mlpData = (): MlpData => {
     w3: normal(6, sizes[2] * sizes[3], 1 / Math.sqrt(sizes[2])),
     b3: normal(8, sizes[3], 0.1)
   }
+}
+
+// G G^T / n + I: eigenvalues in about [1, 5], so float32 factors agree with float64 to ~1e-6.
+const spdData = (): LinalgData => {
+  const n = 256
+  const k = 16
+  const g = normal(61, n * n)
+  const a = new Float32Array(n * n)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0
+      for (let p = 0; p < n; p++) s += g[i * n + p]! * g[j * n + p]!
+      const v = s / n + (i === j ? 1 : 0)
+      a[i * n + j] = v
+      a[j * n + i] = v
+    }
+  }
+  return { n, k, a, b: normal(62, n * k) }
 }
 
 const chainData = (): ChainData => ({ x: uniform(11, 16, -2, 2), steps: 200 })
@@ -208,8 +243,23 @@ export const cases: { readonly [K in CaseId]: Case<K> } = {
       }
     },
     reference: rnnReference
+  },
+  B7: {
+    id: "B7",
+    title: "B7 cholesky-solve",
+    description:
+      "Cholesky factor of a 256x256 symmetric positive-definite float32 matrix and the solve `a x = b` for 16 right-hand sides (LU)",
+    data: spdData,
+    reference: spdSolveReference
+  },
+  B8: {
+    id: "B8",
+    title: "B8 svd",
+    description: "singular values of a 256x256 Gaussian float32 matrix",
+    data: () => ({ n: 256, k: 0, a: normal(63, 256 * 256), b: new Float32Array(0) }),
+    reference: (d) => [singularValuesReference(d)]
   }
 }
 
 /** The case ids in run order. @since 0.1.0 */
-export const caseIds: ReadonlyArray<CaseId> = ["B1", "B2", "B2b", "B3", "B4", "B4hvp", "B5", "B6"]
+export const caseIds: ReadonlyArray<CaseId> = ["B1", "B2", "B2b", "B3", "B4", "B4hvp", "B5", "B6", "B7", "B8"]

@@ -15,6 +15,8 @@ import {
   mlpReference,
   rosenbrockHessian,
   rosenbrockHvp,
+  singularValuesReference,
+  spdSolveReference,
   tanhSumReference
 } from "../src/internal/reference.js"
 
@@ -193,5 +195,51 @@ describe("harness", () => {
     const sd = Math.sqrt(z.reduce((s, v) => s + (v - mean) ** 2, 0) / z.length)
     assert.closeTo(mean, 0, 0.05)
     assert.closeTo(sd, 2, 0.05)
+  })
+})
+
+describe("the linalg references (B7, B8)", () => {
+  const n = 12
+  const a = normal(5, n * n)
+  const spd = new Float32Array(n * n)
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let t = i === j ? 1 : 0
+      for (let q = 0; q < n; q++) t += (a[i * n + q]! * a[j * n + q]!) / n
+      spd[i * n + j] = t
+    }
+  }
+  const k = 3
+  const b = normal(6, n * k)
+
+  it("B7: L L^T = A, L lower triangular, and A x = b", () => {
+    const [l, x] = spdSolveReference({ n, k, a: spd, b })
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        if (j > i) assert.strictEqual(l![i * n + j], 0)
+        let t = 0
+        for (let q = 0; q < n; q++) t += l![i * n + q]! * l![j * n + q]!
+        assert.approximately(t, spd[i * n + j]!, 1e-12)
+      }
+      for (let c = 0; c < k; c++) {
+        let t = 0
+        for (let q = 0; q < n; q++) t += spd[i * n + q]! * x![q * k + c]!
+        assert.approximately(t, b[i * k + c]!, 1e-12)
+      }
+    }
+  })
+
+  it("B8: descending, sum of squares = ||A||_F^2, product = |det A| (here via the SPD matrix's LL^T)", () => {
+    const s = singularValuesReference({ n, k: 0, a, b: new Float32Array(0) })
+    for (let i = 1; i < n; i++) assert.isAtMost(s[i]!, s[i - 1]!)
+    let fro = 0
+    for (const v of a) fro += v * v
+    assert.approximately(s.reduce((t, v) => t + v * v, 0), fro, 1e-10 * fro)
+    // the singular values of an SPD matrix are its eigenvalues: their product is det = prod(diag L)^2
+    const sSpd = singularValuesReference({ n, k: 0, a: spd, b: new Float32Array(0) })
+    const [l] = spdSolveReference({ n, k: 0, a: spd, b: new Float32Array(0) })
+    let logDet = 0
+    for (let i = 0; i < n; i++) logDet += 2 * Math.log(l![i * n + i]!)
+    assert.approximately(sSpd.reduce((t, v) => t + Math.log(v), 0), logDet, 1e-10)
   })
 })

@@ -91,9 +91,16 @@ export class Runtime {
   readonly memoryLimit: number
   /** Names this runtime in errors (the layer's scope). */
   readonly label: string
+  /**
+   * The adapter is a software rasterizer (Mesa's llvmpipe or lavapipe,
+   * SwiftShader): its shaders stop every loop after 65535 iterations, which
+   * kernels with long per-invocation loops must respect.
+   */
+  readonly software: boolean
 
-  constructor(device: GPUDevice, memoryLimit = Infinity) {
+  constructor(device: GPUDevice, memoryLimit = Infinity, description = "") {
     this.device = device
+    this.software = /llvmpipe|lavapipe|softpipe|swiftshader/i.test(description)
     this.memoryLimit = memoryLimit
     this.label = `WebGPU layer #${++layers}`
     this.limits = device.limits

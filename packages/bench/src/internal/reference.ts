@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { ChainData, MatmulData, MlpData, RnnData, RosenbrockData } from "../Cases.js"
+import type { ChainData, LinalgData, MatmulData, MlpData, RnnData, RosenbrockData } from "../Cases.js"
 
 const f64 = (n: number): Float64Array => new Float64Array(n)
 
@@ -197,4 +197,91 @@ export const rnnReference = (d: RnnData): ReadonlyArray<Float64Array> => {
     dh = matmul(da, d.wh, B, H, H, false, true)
   }
   return [Float64Array.of(loss), dWh, dWx, db]
+}
+
+/**
+ * B7: `[L, x]`: the Cholesky factor of `a` (Cholesky-Banachiewicz) and
+ * `x = a^-1 b` by forward and back substitution with it, in float64.
+ *
+ * @since 0.1.0
+ */
+export const spdSolveReference = (d: LinalgData): ReadonlyArray<Float64Array> => {
+  const { k, n } = d
+  const l = f64(n * n)
+  for (let j = 0; j < n; j++) {
+    let s = d.a[j * n + j]!
+    for (let p = 0; p < j; p++) s -= l[j * n + p]! * l[j * n + p]!
+    const diag = Math.sqrt(s)
+    l[j * n + j] = diag
+    for (let i = j + 1; i < n; i++) {
+      let t = d.a[i * n + j]!
+      for (let p = 0; p < j; p++) t -= l[i * n + p]! * l[j * n + p]!
+      l[i * n + j] = t / diag
+    }
+  }
+  const x = f64(n * k)
+  for (let c = 0; c < k; c++) {
+    const y = f64(n)
+    for (let i = 0; i < n; i++) {
+      let s = d.b[i * k + c]!
+      for (let p = 0; p < i; p++) s -= l[i * n + p]! * y[p]!
+      y[i] = s / l[i * n + i]!
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = y[i]!
+      for (let p = i + 1; p < n; p++) s -= l[p * n + i]! * x[p * k + c]!
+      x[i * k + c] = s / l[i * n + i]!
+    }
+  }
+  return [l, x]
+}
+
+/**
+ * B8: the singular values of `a`, descending, by one-sided (Hestenes) Jacobi
+ * in float64 until every column pair is orthogonal to 1e-15.
+ *
+ * @since 0.1.0
+ */
+export const singularValuesReference = (d: LinalgData): Float64Array => {
+  const n = d.n
+  // columns as rows
+  const w = f64(n * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[j * n + i] = d.a[i * n + j]!
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        let alpha = 0
+        let beta = 0
+        let gamma = 0
+        for (let i = 0; i < n; i++) {
+          const x = w[p * n + i]!
+          const y = w[q * n + i]!
+          alpha += x * x
+          beta += y * y
+          gamma += x * y
+        }
+        if (Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue
+        rotated = true
+        const zeta = (beta - alpha) / (2 * gamma)
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
+        const c = 1 / Math.sqrt(1 + t * t)
+        const s = c * t
+        for (let i = 0; i < n; i++) {
+          const x = w[p * n + i]!
+          const y = w[q * n + i]!
+          w[p * n + i] = c * x - s * y
+          w[q * n + i] = s * x + c * y
+        }
+      }
+    }
+    if (!rotated) break
+  }
+  const s = f64(n)
+  for (let j = 0; j < n; j++) {
+    let t = 0
+    for (let i = 0; i < n; i++) t += w[j * n + i]! ** 2
+    s[j] = Math.sqrt(t)
+  }
+  return s.sort().reverse()
 }

@@ -188,6 +188,32 @@ const make = (
         mode
       )
     },
+    B7: (d) => {
+      const f = (a: Tensor, b: Tensor): ReadonlyArray<Tensor> => [np.linalg.cholesky(a), np.linalg.solve(a, b)]
+      const step = mode === "jit" ? jit(f) : undefined
+      return prepare(
+        runner,
+        () => ({ a: f32(d.a, [d.n, d.n]), b: f32(d.b, [d.n, d.k]) }),
+        ({ a, b }) =>
+          step === undefined
+            ? Effect.suspend(() => readAll(f(a, b)))
+            : Effect.flatMap(step(a, b), (out) => readAll(out as ReadonlyArray<Tensor>)),
+        mode
+      )
+    },
+    B8: (d) => {
+      const f = (a: Tensor): Tensor => np.linalg.svdvals(a)
+      const step = mode === "jit" ? jit(f) : undefined
+      return prepare(
+        runner,
+        () => ({ a: f32(d.a, [d.n, d.n]) }),
+        ({ a }) =>
+          step === undefined
+            ? Effect.suspend(() => readAll([f(a)]))
+            : Effect.flatMap(step(a), (out) => readAll([out as Tensor])),
+        mode
+      )
+    },
     // jit of one matmul is not meaningful (as for jax-js)
     ...(mode === "eager" ?
       {

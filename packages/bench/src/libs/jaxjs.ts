@@ -160,6 +160,17 @@ const make = (useJit: boolean): Library => {
           return [value, g.wh, g.wx, g.b]
         }, [...xs, params.wh, params.wx, params.b])
       },
+      B7: (d) => {
+        const a = f32(d.a, [d.n, d.n])
+        const b = f32(d.b, [d.n, d.k])
+        const step = wrap((x: np.Array, y: np.Array) => [np.linalg.cholesky(x.ref), np.linalg.solve(x, y)])
+        return prepared(step, () => step(a.ref, b.ref) as Array<np.Array>, [a, b])
+      },
+      B8: (d) => {
+        const a = f32(d.a, [d.n, d.n])
+        const step = wrap((x: np.Array) => np.linalg.svdvals(x))
+        return prepared(step, () => [step(a.ref) as np.Array], [a])
+      },
       ...(useJit ? {} : {
         B5: (d) => {
           const a = f32(d.a, [d.n, d.n])

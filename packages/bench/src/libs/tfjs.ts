@@ -72,6 +72,9 @@ const make = (backend: "cpu" | "wasm"): Library => ({
   settings: () =>
     backend === "cpu"
       ? "cpu backend (JavaScript kernels), prod mode"
+      // never activated (a partial run where it has none of the cases): its flags are unknown
+      : tf.env().features["WASM_HAS_SIMD_SUPPORT"] === undefined
+      ? "wasm backend (XNNPACK), not started in this run"
       : `wasm backend (XNNPACK), SIMD ${
         tf.env().getBool("WASM_HAS_SIMD_SUPPORT") ? "on" : "off"
       }, ${getThreadsCount()} thread(s), prod mode`,
@@ -89,7 +92,9 @@ const make = (backend: "cpu" | "wasm"): Library => ({
   notes: {
     B4: "100 reverse-over-reverse HVPs (no forward mode in tfjs)",
     B4hvp: "reverse-over-reverse",
-    B6: "the 100 steps unrolled in JS (tfjs has no scan)"
+    B6: "the 100 steps unrolled in JS (tfjs has no scan)",
+    B7: "not run: TF.js has no Cholesky factorization or linear solve (tf.linalg has qr, gramSchmidt, bandPart)",
+    B8: "not run: TF.js has no SVD"
   },
   cases: {
     B1: (d) => {

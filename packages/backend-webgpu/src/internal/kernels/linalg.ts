@@ -31,6 +31,26 @@ const realOnly = (op: string, a: AbstractValue): void => {
   }
 }
 
+/**
+ * The largest matrices (rows or columns) that eigh and svd, one invocation per
+ * matrix with O(n^2) loops per step, compute correctly on a software adapter
+ * (measured on Dawn over llvmpipe, float32: eigh right at 130 rows, wrong from
+ * 140; svd right at 100, wrong from 110). Larger ones are a BackendError there.
+ */
+export const softwareLimits = { eigh: 128, svd: 100 } as const
+
+const withinSoftwareLimit = (runtime: Runtime, op: "eigh" | "svd", a: AbstractValue): void => {
+  const size = Math.max(a.shape.at(-2)!, a.shape.at(-1)!)
+  if (runtime.software && size > softwareLimits[op]) {
+    throw new BackendError({
+      backend: "webgpu",
+      detail: `${op} of a ${a.shape.at(-2)}x${a.shape.at(-1)} matrix: on a software adapter (llvmpipe) the ${op} ` +
+        `kernel is exact up to ${softwareLimits[op]} rows and columns (its loops stop after 65535 iterations); ` +
+        `run it on the typed-array backend`
+    })
+  }
+}
+
 const kernelOf = (runtime: Runtime, key: string, inputs: number, body: string) =>
   runtime.kernel(`linalg:${key}`, inputs, () =>
     shader({
@@ -68,39 +88,46 @@ const unpack = (
   return results
 }
 
-// Cholesky by columns, one dispatch per column (see eigh): column j from the columns before it.
-// A column that meets a non-positive pivot marks the matrix (the word after it), and the last
-// step fills a marked matrix with NaN.
-const CHOLESKY_HEAD = `  if (tid >= p(2u)) { return; }
-  let n = p(3u);
+// Cholesky by columns, two dispatches per column: "diag" (one invocation per matrix: the pivot
+// from the row before it, O(n)) and "column" (one invocation per row below it, O(n)), so that
+// no invocation loops O(n^2) times (llvmpipe cuts a loop off after 65535 iterations) and the
+// rows of one large matrix run in parallel. A non-positive pivot marks the matrix (the word
+// after it), and the last step fills a marked matrix with NaN. Params: count, n, j.
+const CHOLESKY_ROW_HEAD = `  let n = p(3u);
+  if (tid >= p(2u) * n) { return; }
   let j = p(4u);
-  let stride = n * n + 1u;
-  let base = tid * stride;
+  let b = tid / n;
+  let i = tid % n;
+  let base = b * (n * n + 1u);
   let flag = base + n * n;
-  let ai = tid * n * n;
+  let ai = b * n * n;
 `
 
-const CHOLESKY_INIT = `${CHOLESKY_HEAD}
-  for (var i = 0u; i < n * n; i++) { out[base + i] = 0u; }
-  out[flag] = 0u;`
+const CHOLESKY_INIT = `${CHOLESKY_ROW_HEAD}
+  for (var c = 0u; c < n; c++) { out[base + i * n + c] = 0u; }
+  if (i == 0u) { out[flag] = 0u; }`
 
-const CHOLESKY_COLUMN = `${CHOLESKY_HEAD}
+const CHOLESKY_DIAG = `  if (tid >= p(2u)) { return; }
+  let n = p(3u);
+  let j = p(4u);
+  let base = tid * (n * n + 1u);
+  let flag = base + n * n;
   if (out[flag] == 1u) { return; }
-  var s = in0[ai + j * n + j];
+  var s = in0[tid * n * n + j * n + j];
   for (var k = 0u; k < j; k++) { let l = ld(base + j * n + k); s = s - l * l; }
   if (!(s > 0.0)) { out[flag] = 1u; return; }
-  let d = sqrt(s);
-  st(base + j * n + j, d);
-  for (var i = j + 1u; i < n; i++) {
-    var t = in0[ai + i * n + j];
-    for (var k = 0u; k < j; k++) { t = t - ld(base + i * n + k) * ld(base + j * n + k); }
-    st(base + i * n + j, t / d);
-  }`
+  st(base + j * n + j, sqrt(s));`
 
-const CHOLESKY_FINISH = `${CHOLESKY_HEAD}
-  if (out[flag] == 1u) { for (var i = 0u; i < n * n; i++) { out[base + i] = ${NAN_BITS}; } }`
+const CHOLESKY_COLUMN = `${CHOLESKY_ROW_HEAD}
+  if (i <= j || out[flag] == 1u) { return; }
+  var t = in0[ai + i * n + j];
+  for (var k = 0u; k < j; k++) { t = t - ld(base + i * n + k) * ld(base + j * n + k); }
+  st(base + i * n + j, t / ld(base + j * n + j));`
 
-/** `cholesky`: one invocation per matrix, one dispatch per column, NaN where a pivot is not positive. */
+const CHOLESKY_FINISH = `${CHOLESKY_ROW_HEAD}
+  if (out[flag] == 1u) { for (var c = 0u; c < n; c++) { out[base + i * n + c] = ${NAN_BITS}; } }`
+
+/** `cholesky`: two dispatches per column (the pivot per matrix, then the column in parallel over rows), NaN where a pivot is not positive. */
 export const cholesky = (
   runtime: Runtime,
   x: Storage,
@@ -113,12 +140,20 @@ export const cholesky = (
   const stride = n * n + 1
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    const groups = Math.ceil(count / runtime.workgroupSize)
-    const run = (key: string, body: string, j = 0) =>
-      runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [0, 0, count, n, j], groups)
-    run("cholesky:init", CHOLESKY_INIT)
-    for (let j = 0; j < n; j++) run("cholesky:column", CHOLESKY_COLUMN, j)
-    run("cholesky:finish", CHOLESKY_FINISH)
+    const run = (key: string, body: string, j: number, threads: number) =>
+      runtime.dispatch(
+        kernelOf(runtime, key, 1, body),
+        [runtime.bind(x)],
+        packed.gpu!,
+        [0, 0, count, n, j],
+        Math.ceil(threads / runtime.workgroupSize)
+      )
+    run("cholesky:init", CHOLESKY_INIT, 0, count * n)
+    for (let j = 0; j < n; j++) {
+      run("cholesky:diag", CHOLESKY_DIAG, j, count)
+      if (j + 1 < n) run("cholesky:column", CHOLESKY_COLUMN, j, count * n)
+    }
+    run("cholesky:finish", CHOLESKY_FINISH, 0, count * n)
   }
   return unpack(runtime, packed, count, stride, [0], [oa])
 }
@@ -152,7 +187,17 @@ const TRIANGULAR_SOLVE = `  if (tid >= p(2u)) { return; }
     st(oi, select(s / in0[ao + i * m + i], s, unit));
   }`
 
-/** `triangular_solve`: one invocation per right-hand side of each matrix. */
+// The same substitution one row per dispatch (row `q` of the order, param 8): each invocation
+// loops O(m) times, for matrices whose whole substitution (m^2 steps) would pass llvmpipe's limit.
+const TRIANGULAR_SOLVE_ROW = TRIANGULAR_SOLVE.replace(
+  "for (var q = 0u; q < m; q++) {",
+  "{ let q = p(8u);"
+)
+
+/** Up to this size the whole substitution is one dispatch (m^2 <= 16384 loop steps); above it, one dispatch per row. */
+const ONE_DISPATCH_SOLVE = 128
+
+/** `triangular_solve`: one invocation per right-hand side of each matrix; one dispatch, or one per row above {@link ONE_DISPATCH_SOLVE}. */
 export const triangularSolve = (
   runtime: Runtime,
   a: Storage,
@@ -174,13 +219,16 @@ export const triangularSolve = (
   const lowerM = lower !== transposed
   const flags = (leftSide ? 1 : 0) | (transposed ? 2 : 0) | (lowerM ? 4 : 0) | (unitDiagonal ? 8 : 0)
   const total = batchOf(aa) * nrhs
-  runtime.dispatch(
-    kernelOf(runtime, "triangular_solve", 2, TRIANGULAR_SOLVE),
-    [runtime.bind(a), runtime.bind(b)],
-    out.gpu,
-    [0, 0, total, m, rows, cols, flags, nrhs],
-    Math.ceil(total / runtime.workgroupSize)
-  )
+  const run = (key: string, body: string, q: number) =>
+    runtime.dispatch(
+      kernelOf(runtime, key, 2, body),
+      [runtime.bind(a), runtime.bind(b)],
+      out.gpu!,
+      [0, 0, total, m, rows, cols, flags, nrhs, q],
+      Math.ceil(total / runtime.workgroupSize)
+    )
+  if (m <= ONE_DISPATCH_SOLVE) run("triangular_solve", TRIANGULAR_SOLVE, 0)
+  else for (let q = 0; q < m; q++) run("triangular_solve:row", TRIANGULAR_SOLVE_ROW, q)
   return out
 }
 
@@ -197,11 +245,23 @@ const LU_HEAD = `  if (tid >= p(2u)) { return; }
   let perm = piv + k;
 `
 
-const LU_INIT = `${LU_HEAD}
-  for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
-  for (var i = 0u; i < m; i++) { out[perm + i] = i; }`
+// One invocation per matrix row: its copy and its permutation entry.
+const LU_INIT = `  let m = p(3u);
+  if (tid >= p(2u) * m) { return; }
+  let n = p(4u);
+  let k = p(5u);
+  let stride = p(6u);
+  let b = tid / m;
+  let i = tid % m;
+  let base = b * stride;
+  for (var c = 0u; c < n; c++) { st(base + i * n + c, in0[b * m * n + i * n + c]); }
+  out[base + m * n + k + i] = i;`
 
-const LU_STEP = `${LU_HEAD}
+// Step j in two dispatches: "pivot" (one invocation per matrix: the pivot search, the row swap
+// and the scaled column of L, O(m + n)) and "update" (one invocation per matrix row: that row's
+// share of the rank-one update, O(n)), so no invocation loops O(n^2) times and the rows of one
+// large matrix are updated in parallel.
+const LU_PIVOT = `${LU_HEAD}
   var p = j;
   var best = abs(ld(base + j * n + j));
   for (var i = j + 1u; i < m; i++) {
@@ -220,15 +280,22 @@ const LU_STEP = `${LU_HEAD}
     out[perm + p] = t;
   }
   let d = ld(base + j * n + j);
-  if (d != 0.0) { for (var i = j + 1u; i < m; i++) { st(base + i * n + j, ld(base + i * n + j) / d); } }
-  for (var i = j + 1u; i < m; i++) {
-    let l = ld(base + i * n + j);
-    if (l != 0.0) {
-      for (var c = j + 1u; c < n; c++) { st(base + i * n + c, ld(base + i * n + c) - l * ld(base + j * n + c)); }
-    }
+  if (d != 0.0) { for (var i = j + 1u; i < m; i++) { st(base + i * n + j, ld(base + i * n + j) / d); } }`
+
+const LU_UPDATE = `  let m = p(3u);
+  if (tid >= p(2u) * m) { return; }
+  let n = p(4u);
+  let stride = p(6u);
+  let j = p(7u);
+  let i = tid % m;
+  if (i <= j) { return; }
+  let base = (tid / m) * stride;
+  let l = ld(base + i * n + j);
+  if (l != 0.0) {
+    for (var c = j + 1u; c < n; c++) { st(base + i * n + c, ld(base + i * n + c) - l * ld(base + j * n + c)); }
   }`
 
-/** `lu`: one invocation per matrix, one dispatch per elimination step; factors, pivots and permutation packed, then copied out. */
+/** `lu`: per elimination step a pivot dispatch (one invocation per matrix) and a parallel update (one per row); factors, pivots and permutation packed, then copied out. */
 export const lu = (
   runtime: Runtime,
   x: Storage,
@@ -242,8 +309,8 @@ export const lu = (
   const stride = m * n + k + m
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    const groups = Math.ceil(count / runtime.workgroupSize)
-    const run = (key: string, body: string, j = 0) =>
+    // `threads`: one per matrix, or one per matrix row (the update)
+    const run = (key: string, body: string, j = 0, threads = count) =>
       runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [
         0,
         0,
@@ -253,69 +320,77 @@ export const lu = (
         k,
         stride,
         j
-      ], groups)
-    run("lu:init", LU_INIT)
-    for (let j = 0; j < k; j++) run("lu:step", LU_STEP, j)
+      ], Math.ceil(threads / runtime.workgroupSize))
+    run("lu:init", LU_INIT, 0, count * m)
+    for (let j = 0; j < k; j++) {
+      run("lu:pivot", LU_PIVOT, j)
+      if (j + 1 < m && j + 1 < n) run("lu:update", LU_UPDATE, j, count * m)
+    }
   }
   return unpack(runtime, packed, count, stride, [0, m * n, m * n + k], outs)
 }
 
-// Householder QR in steps (one dispatch each, see eigh): "init" copies, "reflect" j builds
-// reflection j and applies it to R, "q" starts Q as the identity, "apply" j multiplies it into
-// Q (in reverse order). Per block: R (m x n), the vectors (m x k), tau (k), Q (m x qc).
-const QR_HEAD = `  if (tid >= p(2u)) { return; }
+// Householder QR in steps: "init" copies (one invocation per row), "vector" j builds
+// reflection j (one per matrix, O(m)), "reflect" j applies it to R (one per column, O(m)), "q"
+// starts Q as the identity (one per row) and "apply" j multiplies reflection j into Q in reverse
+// order (one per column of Q): no invocation loops O(n^2) times, and the columns of one large
+// matrix run in parallel. Per block: R (m x n), the vectors (m x k), tau (k), Q (m x qc).
+// Params: count, m, n, k, qc, stride, j, items (invocations per matrix).
+const QR_HEAD = `  if (tid >= p(2u) * p(10u)) { return; }
   let m = p(3u);
   let n = p(4u);
   let k = p(5u);
   let qc = p(6u);
   let stride = p(7u);
   let j = p(8u);
-  let base = tid * stride;
+  let b = tid / p(10u);
+  let it = tid % p(10u);
+  let base = b * stride;
   let vb = base + m * n;
   let tb = vb + m * k;
   let qb = tb + k;
 `
 
 const QR_INIT = `${QR_HEAD}
-  for (var i = 0u; i < m * n; i++) { st(base + i, in0[tid * m * n + i]); }
-  for (var i = 0u; i < m * k + k; i++) { out[vb + i] = 0u; }`
+  for (var c = 0u; c < n; c++) { st(base + it * n + c, in0[b * m * n + it * n + c]); }
+  for (var c = 0u; c < k; c++) { out[vb + it * k + c] = 0u; }
+  if (it == 0u) { for (var c = 0u; c < k; c++) { out[tb + c] = 0u; } }`
 
-const QR_REFLECT = `${QR_HEAD}
+const QR_VECTOR = `${QR_HEAD}
   let alpha = ld(base + j * n + j);
   var xnorm2 = 0.0;
   for (var i = j + 1u; i < m; i++) { let v = ld(base + i * n + j); xnorm2 = xnorm2 + v * v; }
   if (xnorm2 == 0.0) { st(tb + j, 0.0); return; }
   let norm = sqrt(alpha * alpha + xnorm2);
   let beta = select(norm, -norm, alpha >= 0.0);
-  let tau = (beta - alpha) / beta;
-  st(tb + j, tau);
+  st(tb + j, (beta - alpha) / beta);
   let scale = 1.0 / (alpha - beta);
   st(vb + j * k + j, 1.0);
   for (var i = j + 1u; i < m; i++) { st(vb + i * k + j, ld(base + i * n + j) * scale); st(base + i * n + j, 0.0); }
-  st(base + j * n + j, beta);
-  for (var c = j + 1u; c < n; c++) {
-    var dot = 0.0;
-    for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(base + i * n + c); }
-    let f = tau * dot;
-    for (var i = j; i < m; i++) { st(base + i * n + c, ld(base + i * n + c) - f * ld(vb + i * k + j)); }
-  }`
+  st(base + j * n + j, beta);`
+
+const QR_REFLECT = `${QR_HEAD}
+  let c = it;
+  let tau = ld(tb + j);
+  if (c <= j || tau == 0.0) { return; }
+  var dot = 0.0;
+  for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(base + i * n + c); }
+  let f = tau * dot;
+  for (var i = j; i < m; i++) { st(base + i * n + c, ld(base + i * n + c) - f * ld(vb + i * k + j)); }`
 
 const QR_Q = `${QR_HEAD}
-  for (var i = 0u; i < m; i++) {
-    for (var c = 0u; c < qc; c++) { st(qb + i * qc + c, select(0.0, 1.0, i == c)); }
-  }`
+  for (var c = 0u; c < qc; c++) { st(qb + it * qc + c, select(0.0, 1.0, it == c)); }`
 
 const QR_APPLY = `${QR_HEAD}
+  let c = it;
   let tau = ld(tb + j);
   if (tau == 0.0) { return; }
-  for (var c = 0u; c < qc; c++) {
-    var dot = 0.0;
-    for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(qb + i * qc + c); }
-    let f = tau * dot;
-    for (var i = j; i < m; i++) { st(qb + i * qc + c, ld(qb + i * qc + c) - f * ld(vb + i * k + j)); }
-  }`
+  var dot = 0.0;
+  for (var i = j; i < m; i++) { dot = dot + ld(vb + i * k + j) * ld(qb + i * qc + c); }
+  let f = tau * dot;
+  for (var i = j; i < m; i++) { st(qb + i * qc + c, ld(qb + i * qc + c) - f * ld(vb + i * k + j)); }`
 
-/** `qr`: Householder, one invocation per matrix, one dispatch per reflection. */
+/** `qr`: Householder, per reflection a vector dispatch (per matrix) and an update dispatch parallel over columns. */
 export const qr = (
   runtime: Runtime,
   x: Storage,
@@ -331,23 +406,21 @@ export const qr = (
   const stride = m * n + m * k + k + m * qc
   const packed = runtime.allocate(count * stride * 4)
   if (packed.gpu !== undefined) {
-    const groups = Math.ceil(count / runtime.workgroupSize)
-    const run = (key: string, body: string, j = 0) =>
-      runtime.dispatch(kernelOf(runtime, key, 1, body), [runtime.bind(x)], packed.gpu!, [
-        0,
-        0,
-        count,
-        m,
-        n,
-        k,
-        qc,
-        stride,
-        j
-      ], groups)
-    run("qr:init", QR_INIT)
-    for (let j = 0; j < k; j++) run("qr:reflect", QR_REFLECT, j)
-    run("qr:q", QR_Q)
-    for (let j = k - 1; j >= 0; j--) run("qr:apply", QR_APPLY, j)
+    const run = (key: string, body: string, j: number, items: number) =>
+      runtime.dispatch(
+        kernelOf(runtime, key, 1, body),
+        [runtime.bind(x)],
+        packed.gpu!,
+        [0, 0, count, m, n, k, qc, stride, j, 0, items],
+        Math.ceil((count * items) / runtime.workgroupSize)
+      )
+    run("qr:init", QR_INIT, 0, m)
+    for (let j = 0; j < k; j++) {
+      run("qr:vector", QR_VECTOR, j, 1)
+      if (j + 1 < n) run("qr:reflect", QR_REFLECT, j, n)
+    }
+    run("qr:q", QR_Q, 0, m)
+    for (let j = k - 1; j >= 0; j--) run("qr:apply", QR_APPLY, j, qc)
   }
   // q sits after the work areas; r is the first qc rows of the reduced matrix.
   return unpack(runtime, packed, count, stride, [m * n + m * k + k, 0], outs)
@@ -454,6 +527,7 @@ export const eigh = (
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
   realOnly("eigh", xa)
+  withinSoftwareLimit(runtime, "eigh", xa)
   const n = xa.shape.at(-1)!
   const count = batchOf(xa)
   const stride = 2 * n * n + n + 2
@@ -641,6 +715,7 @@ export const svd = (
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<Storage> => {
   realOnly("svd", xa)
+  withinSoftwareLimit(runtime, "svd", xa)
   const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
   const k = Math.min(m, n)
   const tr = m < n
