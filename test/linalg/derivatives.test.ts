@@ -199,4 +199,26 @@ describe("derivatives through qr, eigh and svd (gauge-invariant functions)", () 
       { numRuns: 6 }
     )
   })
+
+  it("svd with hermitian: true (eigh, |w| sorted): singular values and U diag(c) Vh", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), entries(16), (n, a) => {
+        // symmetric, eigenvalues near 3, -7, 11, -15 (|w| apart, both signs: vh carries the signs)
+        const sym = Array.from({ length: n * n }, (_, q) => {
+          const [i, j] = [Math.floor(q / n), q % n]
+          return (a[i * n + j]! + a[j * n + i]!) / 2 + (i === j ? (i % 2 === 0 ? 1 : -1) * (3 + 4 * i) : 0)
+        })
+        assertGradMatchesFd(weighted([n], (t) => np.linalg.svd(t, { hermitian: true, computeUv: false })), sym, [n, n])
+        const c = np.array(Array.from({ length: n }, (_, i) => 1 + i * i), { dtype: "float64" })
+        const invariant = (t: Tensor) => {
+          const [u, , vh] = np.linalg.svd(t, { hermitian: true })
+          return np.matmul(np.multiply(u, c), vh)
+        }
+        assertGradMatchesFd(weighted([n, n], invariant, 3), sym, [n, n], 1e-5)
+        // (pinv's hermitian path has JAX's general custom JVP, which does not symmetrize the tangent
+        // as the eigh inside does: test/linalg/customJvp.test.ts checks it equals the general path)
+      }),
+      runs
+    )
+  })
 })
