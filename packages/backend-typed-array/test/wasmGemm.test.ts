@@ -264,4 +264,30 @@ describe("dot_general on float32 through the wasm kernel", () => {
     // both round a float64 sum once; only sums within float64 error of a float32 tie may differ
     assert.isAtMost(differ, 2)
   })
+
+  it("float64 products run the f64x2 tile: within float64 summation error of the JS kernel", () => {
+    const [m, k, n] = [37, 300, 41]
+    const l = Array.from(random(m * k, 31), (v) => v / 3)
+    const r = Array.from(random(k * n, 32), (v) => v / 7)
+    const L = arr("float64", [m, k], l)
+    const R = arr("float64", [n, k], r) // contracted on its last axis: read transposed
+    const params = { contracting: [[1], [1]], batch: [[], []] } as const
+    const viaWasm = run("dot_general", [L, R], params, [m, n], "float64")
+    setWasmGemm(false)
+    const viaJs = run("dot_general", [L, R], params, [m, n], "float64")
+    setWasmGemm(true)
+    assert.instanceOf(viaWasm, Float64Array)
+    // the wasm kernel itself on the same float64 operands (gemmF32 reports whether it ran)
+    const direct = new Float64Array(m * n)
+    assert.isTrue(gemmF32(Float64Array.from(l), 0, k, 1, Float64Array.from(r), 0, 1, k, direct, 0, m, k, n, "f64"))
+    assert.deepStrictEqual(Array.from(direct), Array.from(viaWasm))
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let abs = 0
+        for (let p = 0; p < k; p++) abs += Math.abs(l[i * k + p]! * r[j * k + p]!)
+        // two float64 summation orders: each within k * 2^-53 * sum |terms| of the exact sum
+        assert.isAtMost(Math.abs(viaWasm[i * n + j]! - viaJs[i * n + j]!), k * 2 ** -52 * abs)
+      }
+    }
+  })
 })

@@ -282,11 +282,13 @@ export const dotGeneral = (
       canonical(transposeInto(rhs, rhsShape, rhsGroups.flat(), DType.allocHost(dtype, nb * k * n), 1), k, n)
     // batches done in WebAssembly (all of them, unless it is unavailable or the product too large)
     let done = 0
-    if (
-      dtype === "float32" && outDType === "float32" && m * k * n >= WASM_MIN_WORK &&
-      a.data instanceof Float32Array && b.data instanceof Float32Array && out instanceof Float32Array
-    ) {
-      const [ad, bd] = [a.data, b.data]
+    const f32 = dtype === "float32" && outDType === "float32" && a.data instanceof Float32Array &&
+      b.data instanceof Float32Array && out instanceof Float32Array
+    // float64 products run the f64x2 tile too (the same float64 accumulation as the JS kernel)
+    const f64 = dtype === "float64" && outDType === "float64" && a.data instanceof Float64Array &&
+      b.data instanceof Float64Array && out instanceof Float64Array
+    if ((f32 || f64) && m * k * n >= WASM_MIN_WORK) {
+      const [ad, bd] = [a.data as Float32Array | Float64Array, b.data as Float32Array | Float64Array]
       const wasmBatch = (s: number): boolean =>
         gemmF32(
           ad,
@@ -297,12 +299,12 @@ export const dotGeneral = (
           s * b.batchStride,
           b.rowStride,
           b.colStride,
-          out,
+          out as Float32Array | Float64Array,
           s * m * n,
           m,
           k,
           n,
-          precision === "highest" ? "f64" : "f32",
+          precision === "highest" || f64 ? "f64" : "f32",
           pool
         )
       while (done < nb && wasmBatch(done)) done++

@@ -1,5 +1,5 @@
 /**
- * Float32 matrix product in WebAssembly SIMD, generated at runtime by the
+ * Float32 (and float64) matrix product in WebAssembly SIMD, generated at runtime by the
  * emitter in `wasm.ts` (under 2 KiB of code, compiled once on first use).
  *
  * `gemmF32` packs the operands into one `WebAssembly.Memory` (grown as needed,
@@ -24,9 +24,9 @@
  *   CPUs). With relaxed SIMD (feature-probed: the module is validated with it
  *   first) the multiply-add is `f32x4.relaxed_madd`, one fused instruction where
  *   the CPU has FMA (one rounding instead of two per step).
- * - `f64` ("highest"): the operands are widened to float64 while packing and
- *   accumulate 4 x 4 in f64x2, so results are those of the JS kernel (float64
- *   sums rounded once).
+ * - `f64` ("highest", and every float64 product): the operands are widened to
+ *   float64 while packing and accumulate 4 x 4 in f64x2, so results are those
+ *   of the JS kernel (float64 sums, rounded once for float32 outputs).
  *
  * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
@@ -438,15 +438,15 @@ export const sharedDefaultPool = (): Pool => (defaultPool ??= makePool(available
  * large for its memory (over `MAX_BYTES`, or growing fails). Requires m, k, n >= 1.
  */
 export const gemmF32 = (
-  a: Float32Array,
+  a: Float32Array | Float64Array,
   aOff: number,
   am: number,
   ak: number,
-  b: Float32Array,
+  b: Float32Array | Float64Array,
   bOff: number,
   bk: number,
   bn: number,
-  out: Float32Array,
+  out: Float32Array | Float64Array,
   cOff: number,
   m: number,
   k: number,
