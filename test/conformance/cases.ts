@@ -9,6 +9,7 @@ import { lax, np } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { controlFlowCases } from "./controlFlow.js"
+import { convolutionCases } from "./convolution.js"
 import { linalgCases } from "./linalg.js"
 import { fftCases, numpyCases, specialCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
@@ -916,6 +917,7 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["reductions", reductions],
   ["shape ops", shapes],
   ["dot_general", dots],
+  ["convolution", convolutionCases],
   ["transformations", transformCases],
   ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],

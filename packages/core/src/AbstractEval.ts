@@ -11,6 +11,7 @@
  */
 import { aval } from "./AbstractValue.js"
 import type { AbstractValue } from "./AbstractValue.js"
+import { convEvalRule } from "./Convolution.js"
 import { isComplex, isFloating, isInteger, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
 import { AxisError, DTypeError, Float0OperationError, ShapeError } from "./Errors.js"
@@ -690,6 +691,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     for (let i = 0; i < y.shape.length; i++) if (!rc.includes(i) && !rb.includes(i)) shape.push(y.shape[i]!)
     return [aval(shape, x.dtype, x.weakType && y.weakType)]
   },
+  conv_general_dilated: convEvalRule,
   iota: (avals, { dimension, dtype, shape }) => {
     checkArity("iota", avals, 0)
     if (!real(dtype)) {

@@ -171,6 +171,28 @@ export interface PrimitiveParams {
     /** JAX's `precision` (absent: `"default"`); see {@link Precision}. */
     readonly precision?: Precision
   }
+  /**
+   * JAX's `conv_general_dilated` (XLA's `ConvGeneralDilated`): an N-d
+   * convolution (cross-correlation: the kernel is not flipped) of `lhs`
+   * (batch, feature, spatial...) with `rhs` (out feature, in feature,
+   * spatial...), the dimensions located by `dimensionNumbers`. `padding` is
+   * explicit `[low, high]` per spatial dimension (negative crops); `lhsDilation`
+   * inserts `d - 1` zeros between input elements (transposed convolution),
+   * `rhsDilation` between kernel taps (atrous). With `featureGroupCount` G the
+   * features split into G groups convolved separately; with `batchGroupCount` B
+   * the lhs batch splits into B groups (group-major), each giving O/B output features.
+   */
+  readonly conv_general_dilated: {
+    readonly windowStrides: ReadonlyArray<number>
+    readonly padding: ReadonlyArray<readonly [number, number]>
+    readonly lhsDilation: ReadonlyArray<number>
+    readonly rhsDilation: ReadonlyArray<number>
+    readonly dimensionNumbers: ConvDimensionNumbers
+    readonly featureGroupCount: number
+    readonly batchGroupCount: number
+    /** JAX's `precision` (absent: `"default"`); see {@link Precision}. */
+    readonly precision?: Precision
+  }
   readonly iota: { readonly dtype: DType; readonly shape: Shape; readonly dimension: number }
   // linear algebra (JAX's lax.linalg primitives): each acts on the last two
   // dimensions and maps over the leading ones
@@ -279,6 +301,20 @@ export interface PrimitiveParams {
 export interface RematPolicy {
   readonly name: string
   readonly saveable: (primitive: Primitive, params: unknown) => boolean
+}
+
+/**
+ * Where a convolution's dimensions are (JAX's `ConvDimensionNumbers`): each spec
+ * lists dimension indices as `[batch, feature, spatial...]` for `lhsSpec` and
+ * `outSpec`, `[out feature, in feature, spatial...]` for `rhsSpec`; spatial
+ * dimensions correspond by position.
+ *
+ * @since 0.1.0
+ */
+export interface ConvDimensionNumbers {
+  readonly lhsSpec: ReadonlyArray<number>
+  readonly rhsSpec: ReadonlyArray<number>
+  readonly outSpec: ReadonlyArray<number>
 }
 
 /** How `scatter` combines an update with the operand's element. @since 0.1.0 */
@@ -426,6 +462,7 @@ export const primitiveKinds = {
   scatter_add: "structural",
   scatter: "structural",
   dot_general: "contraction",
+  conv_general_dilated: "contraction",
   iota: "creation",
   cholesky: "linalg",
   triangular_solve: "linalg",

@@ -14,6 +14,8 @@ export * as Approximation from "./Approximation.js"
 export * from "./Backend.js"
 /** @category Reading values */
 export * as Checkpoint from "./Checkpoint.js"
+/** @category Primitives */
+export * as Convolution from "./Convolution.js"
 /** @category Tensors */
 export * as DType from "./DType.js"
 export * from "./Eager.js"

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/special.js"
 export * from "./lax.js"
 export * as linalg from "./laxLinalg.js"

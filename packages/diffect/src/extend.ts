@@ -50,6 +50,8 @@ export { Kernel } from "@diffect/core"
 export { Approximation } from "@diffect/core"
 /** @category Primitives */
 export { View } from "@diffect/core"
+/** @category Primitives */
+export { Convolution } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

@@ -608,6 +608,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   }),
   scatter: single(scatterJvp),
   dot_general: bilinear("dot_general"),
+  conv_general_dilated: bilinear("conv_general_dilated"),
   iota: zero("iota"),
 
   ...linalgJvpRules,

@@ -18,6 +18,7 @@ import type { Program } from "@diffect/core/Program"
 import { evalProgram } from "@diffect/core/Program"
 import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
+import { convTransposeLhs, convTransposeRhs } from "./conv.js"
 import { scanTranspose } from "./scan.js"
 
 /**
@@ -257,6 +258,14 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
       null,
       dotTransposeOperand(ct, x as Tensor, ya, contracting[1], batch[1], contracting[0], batch[0], false, precision)
     ]
+  }),
+  conv_general_dilated: single((ct, [x, y], params) => {
+    if (isLinear(x) && isLinear(y)) {
+      nonLinear("conv_general_dilated", "both operands of conv_general_dilated are linear")
+    }
+    return isLinear(x)
+      ? [convTransposeLhs(ct, x.aval, y as Tensor, params), null]
+      : [null, convTransposeRhs(ct, x as Tensor, (y as LinearOperand).aval, params)]
   }),
   cumsum: unary((ct, _x, { axis, reverse }) => lax.cumsum(ct, axis, !reverse)),
   select: single((ct, [p, x, y]) => {

@@ -18,6 +18,7 @@ import type { Program } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
+import { convBatch } from "./conv.js"
 import { linalgBatchRules } from "./linalg.js"
 import { rematBatch } from "./remat.js"
 import { scanBatch } from "./scan.js"
@@ -561,6 +562,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   scatter_add: single(scatterAddRule),
   scatter: single(scatterRule),
   dot_general: single(dotGeneralRule),
+  conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,
   psum: single(collective("psum", lax.reduceSum, times)),

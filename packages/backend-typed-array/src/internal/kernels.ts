@@ -9,6 +9,7 @@ import type { AbstractValue, ElementwisePrimitive, FirstOrderPrimitive, Params, 
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { compileElementwise } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
+import { convGeneralDilated } from "./conv.js"
 import { dotGeneral } from "./dot.js"
 import { eig } from "./eig.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
@@ -232,6 +233,9 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
         context?.pool,
         context?.outputs?.[0]
       )
+    ],
+    conv_general_dilated: (inputs, [l, r], params, [out]) => [
+      convGeneralDilated(inputs[0]!, inputs[1]!, l!, r!, params, out!)
     ],
     iota,
     cholesky: (inputs, [x], _params, [out]) => [

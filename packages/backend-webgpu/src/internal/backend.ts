@@ -21,6 +21,7 @@ import {
   WebGpuBuffer,
   wordsPerElement
 } from "./buffer.js"
+import { convGeneralDilated } from "./kernels/conv.js"
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
 import { gather, iota, scatter, scatterAdd } from "./kernels/gather.js"
@@ -125,6 +126,9 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     ),
     scatter: single((runtime, [x, i, u], [xa, ia], params, out) => scatter(runtime, x!, i!, u!, xa!, ia!, params, out)),
     dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
+    conv_general_dilated: single((runtime, [l, r], [la, ra], params, out) =>
+      convGeneralDilated(runtime, l!, r!, la!, ra!, params, out)
+    ),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
     cholesky: (runtime, [x], [xa], _params, [out]) => linalg.cholesky(runtime, x!, xa!, out!),
     triangular_solve: single((runtime, [a, b], [aa, ba], params, out) =>

@@ -1,0 +1,153 @@
+/**
+ * `conv_general_dilated` as im2col + the `dot_general` GEMM: per group, the
+ * input windows are unrolled into a `[batch * output positions, in features *
+ * kernel taps]` patch matrix (zeros where a tap lands in padding or between
+ * dilated input elements), the kernel into `[out features, in features * taps]`,
+ * and one batched product gives every output. The padding, dilations and
+ * strides are resolved once into a table of input offsets per (output position,
+ * tap), so the unrolling is a gather.
+ */
+import { Convolution, DType, Shape } from "@diffect/core"
+import type { AbstractValue, Params } from "@diffect/core"
+import { dotGeneral } from "./dot.js"
+
+type HostArray = DType.HostArray
+
+// For every (output position, kernel tap) pair, the lhs spatial offset it reads, or -1 (padding).
+const offsetTable = (
+  g: Convolution.ConvGeometry,
+  params: Params<"conv_general_dilated">,
+  spatialStrides: ReadonlyArray<number>
+): Int32Array => {
+  const outProd = Shape.sizeOf(g.outSpatial)
+  const kProd = Shape.sizeOf(g.kernelSpatial)
+  const ns = g.inSpatial.length
+  // Per dimension: the input coordinate of (output position o, tap k), or -1.
+  const perDim = g.outSpatial.map((outSize, d) => {
+    const kSize = g.kernelSpatial[d]!
+    const table = new Int32Array(outSize * kSize)
+    const dil = params.lhsDilation[d]!
+    for (let o = 0; o < outSize; o++) {
+      for (let k = 0; k < kSize; k++) {
+        const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
+        const x = q / dil
+        table[o * kSize + k] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x
+      }
+    }
+    return table
+  })
+  const table = new Int32Array(outProd * kProd)
+  const oc = new Array<number>(ns).fill(0)
+  for (let so = 0; so < outProd; so++) {
+    let rest = so
+    for (let d = ns - 1; d >= 0; d--) {
+      oc[d] = rest % g.outSpatial[d]!
+      rest = Math.floor(rest / g.outSpatial[d]!)
+    }
+    for (let sk = 0; sk < kProd; sk++) {
+      let r = sk
+      let off = 0
+      for (let d = ns - 1; d >= 0 && off >= 0; d--) {
+        const kSize = g.kernelSpatial[d]!
+        const x = perDim[d]![oc[d]! * kSize + (r % kSize)]!
+        r = Math.floor(r / kSize)
+        off = x < 0 ? -1 : off + x * spatialStrides[d]!
+      }
+      table[so * kProd + sk] = off
+    }
+  }
+  return table
+}
+
+// The offsets of a spatial odometer over `sizes` with `strides`, in row-major order.
+const offsets = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): Int32Array => {
+  const n = Shape.sizeOf(sizes)
+  const out = new Int32Array(n)
+  for (let s = 0; s < n; s++) {
+    let r = s
+    let off = 0
+    for (let d = sizes.length - 1; d >= 0; d--) {
+      off += (r % sizes[d]!) * strides[d]!
+      r = Math.floor(r / sizes[d]!)
+    }
+    out[s] = off
+  }
+  return out
+}
+
+/** `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane). */
+export const convGeneralDilated = (
+  lhs: HostArray,
+  rhs: HostArray,
+  la: AbstractValue,
+  ra: AbstractValue,
+  params: Params<"conv_general_dilated">,
+  oa: AbstractValue
+): HostArray => {
+  const dtype = oa.dtype
+  const out = DType.allocHost(dtype, Shape.sizeOf(oa.shape))
+  if (out.length === 0) return out
+  const g = Convolution.convGeometry(la, ra, params)
+  const { batchGroupCount: bgc, dimensionNumbers: dn, featureGroupCount: fgc } = params
+  const groups = fgc * bgc
+  const og = g.o / groups
+  const lStr = Shape.stridesOf(la.shape)
+  const rStr = Shape.stridesOf(ra.shape)
+  const oStr = Shape.stridesOf(oa.shape)
+  const [lb, lf] = [lStr[dn.lhsSpec[0]!]!, lStr[dn.lhsSpec[1]!]!]
+  const [ro, ri] = [rStr[dn.rhsSpec[0]!]!, rStr[dn.rhsSpec[1]!]!]
+  const [ob, of] = [oStr[dn.outSpec[0]!]!, oStr[dn.outSpec[1]!]!]
+  const table = offsetTable(g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!))
+  const kOff = offsets(g.kernelSpatial, dn.rhsSpec.slice(2).map((d) => rStr[d]!))
+  const oOff = offsets(g.outSpatial, dn.outSpec.slice(2).map((d) => oStr[d]!))
+  const outProd = oOff.length
+  const kProd = kOff.length
+  const rows = g.outBatch * outProd
+  const cols = g.i * kProd
+  const patches = DType.allocHost(dtype, groups * rows * cols)
+  const weights = DType.allocHost(dtype, groups * og * cols)
+  for (let grp = 0; grp < groups; grp++) {
+    for (let nb = 0; nb < g.outBatch; nb++) {
+      const batchBase = (bgc > 1 ? grp * g.outBatch + nb : nb) * lb
+      for (let ii = 0; ii < g.i; ii++) {
+        const base = batchBase + (fgc > 1 ? grp * g.i + ii : ii) * lf
+        for (let so = 0; so < outProd; so++) {
+          const dst = (grp * rows + nb * outProd + so) * cols + ii * kProd
+          const t = so * kProd
+          for (let sk = 0; sk < kProd; sk++) {
+            const off = table[t + sk]!
+            if (off >= 0) patches[dst + sk] = lhs[base + off]!
+          }
+        }
+      }
+    }
+    for (let oo = 0; oo < og; oo++) {
+      for (let ii = 0; ii < g.i; ii++) {
+        const src = (grp * og + oo) * ro + ii * ri
+        const dst = (grp * og + oo) * cols + ii * kProd
+        for (let sk = 0; sk < kProd; sk++) weights[dst + sk] = rhs[src + kOff[sk]!]!
+      }
+    }
+  }
+  const product = dotGeneral(
+    patches,
+    [groups, rows, cols],
+    weights,
+    [groups, og, cols],
+    dtype,
+    [[2], [2]],
+    [[0], [0]],
+    dtype,
+    params.precision
+  )
+  for (let grp = 0; grp < groups; grp++) {
+    for (let nb = 0; nb < g.outBatch; nb++) {
+      for (let so = 0; so < outProd; so++) {
+        const src = (grp * rows + nb * outProd + so) * og
+        const dst = nb * ob + oOff[so]!
+        for (let oo = 0; oo < og; oo++) out[dst + (grp * og + oo) * of] = product[src + oo]!
+      }
+    }
+  }
+  return out
+}
