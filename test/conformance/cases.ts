@@ -15,6 +15,7 @@ import { fftCases, numpyCases, specialCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
+import { windowCases } from "./windows.js"
 
 /** One conformance case. */
 export interface Case {
@@ -918,6 +919,7 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["shape ops", shapes],
   ["dot_general", dots],
   ["convolution", convolutionCases],
+  ["windowed reductions", windowCases],
   ["transformations", transformCases],
   ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],

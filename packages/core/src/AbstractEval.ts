@@ -19,6 +19,7 @@ import { linalgEvalRules } from "./internal/linalgEval.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
+import { reduceWindowEval, selectEval } from "./Window.js"
 
 /**
  * Abstract evaluation of one primitive: validates the operands' avals and the
@@ -692,6 +693,11 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     return [aval(shape, x.dtype, x.weakType && y.weakType)]
   },
   conv_general_dilated: convEvalRule,
+  reduce_window_sum: reduceWindowEval("reduce_window_sum"),
+  reduce_window_max: reduceWindowEval("reduce_window_max"),
+  reduce_window_min: reduceWindowEval("reduce_window_min"),
+  select_and_gather_add: selectEval("select_and_gather_add"),
+  select_and_scatter_add: selectEval("select_and_scatter_add"),
   iota: (avals, { dimension, dtype, shape }) => {
     checkArity("iota", avals, 0)
     if (!real(dtype)) {

@@ -193,6 +193,28 @@ export interface PrimitiveParams {
     /** JAX's `precision` (absent: `"default"`); see {@link Precision}. */
     readonly precision?: Precision
   }
+  /**
+   * JAX's `reduce_window_sum`: the sum over each window (see {@link WindowParams});
+   * padding elements are 0.
+   */
+  readonly reduce_window_sum: WindowParams
+  /** JAX's `reduce_window_max`: the maximum over each window; padding elements are -inf (the dtype's minimum). */
+  readonly reduce_window_max: WindowParams
+  /** JAX's `reduce_window_min`: the minimum over each window; padding elements are +inf (the dtype's maximum). */
+  readonly reduce_window_min: WindowParams
+  /**
+   * JAX's `select_and_gather_add(tangents, operand)`: per window, the tangent at
+   * the operand element `selectPrim` picks (`"ge"`: the first maximum, `"le"`: the
+   * first minimum; padding is never picked, an all-padding window gives 0).
+   * The JVP of `reduce_window_max`/`_min`; linear in the tangents.
+   */
+  readonly select_and_gather_add: WindowParams & { readonly selectPrim: "ge" | "le" }
+  /**
+   * JAX's `select_and_scatter_add(source, operand)`: each window's `source` value
+   * added at the operand element `selectPrim` picks; the transpose of
+   * `select_and_gather_add` (max/min pooling's gradient).
+   */
+  readonly select_and_scatter_add: WindowParams & { readonly selectPrim: "ge" | "le" }
   readonly iota: { readonly dtype: DType; readonly shape: Shape; readonly dimension: number }
   // linear algebra (JAX's lax.linalg primitives): each acts on the last two
   // dimensions and maps over the leading ones
@@ -315,6 +337,22 @@ export interface ConvDimensionNumbers {
   readonly lhsSpec: ReadonlyArray<number>
   readonly rhsSpec: ReadonlyArray<number>
   readonly outSpec: ReadonlyArray<number>
+}
+
+/**
+ * A window sliding over an operand (JAX's `reduce_window` parameters): per
+ * dimension, the window's size, its stride, `[low, high]` padding (negative
+ * crops), the operand's dilation (`d - 1` holes between elements) and the
+ * window's (`d - 1` skipped elements between taps).
+ *
+ * @since 0.1.0
+ */
+export interface WindowParams {
+  readonly windowDimensions: ReadonlyArray<number>
+  readonly windowStrides: ReadonlyArray<number>
+  readonly padding: ReadonlyArray<readonly [number, number]>
+  readonly baseDilation: ReadonlyArray<number>
+  readonly windowDilation: ReadonlyArray<number>
 }
 
 /** How `scatter` combines an update with the operand's element. @since 0.1.0 */
@@ -463,6 +501,11 @@ export const primitiveKinds = {
   scatter: "structural",
   dot_general: "contraction",
   conv_general_dilated: "contraction",
+  reduce_window_sum: "reduction",
+  reduce_window_max: "reduction",
+  reduce_window_min: "reduction",
+  select_and_gather_add: "structural",
+  select_and_scatter_add: "structural",
   iota: "creation",
   cholesky: "linalg",
   triangular_solve: "linalg",

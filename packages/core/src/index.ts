@@ -44,5 +44,7 @@ export * from "./ToJs.js"
 export * as Tree from "./Tree.js"
 /** @category Primitives */
 export * as View from "./View.js"
+/** @category Primitives */
+export * as Window from "./Window.js"
 // Installs the chainable Tensor methods (x.add(y).sum()) and Tensor.schema; see internal/methods.ts.
 import "./internal/methods.js"

@@ -7,5 +7,6 @@
  */
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/special.js"
+export * from "./internal/lax/windowed.js"
 export * from "./lax.js"
 export * as linalg from "./laxLinalg.js"

@@ -52,6 +52,8 @@ export { Approximation } from "@diffect/core"
 export { View } from "@diffect/core"
 /** @category Primitives */
 export { Convolution } from "@diffect/core"
+/** @category Primitives */
+export { Window } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

@@ -20,6 +20,7 @@ import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./inter
 
 export * as initializers from "./initializers.js"
 export type { Axis } from "./internal/reduce.js"
+export * as pooling from "./pooling.js"
 
 type TensorLike = np.TensorLike
 

@@ -20,6 +20,7 @@ import { addTangents, constLike, convertTangent, instantiate } from "../internal
 import { linalgJvpRules } from "./linalg.js"
 import { rematJvp } from "./remat.js"
 import { scanJvp } from "./scan.js"
+import { chooserTangent } from "./window.js"
 
 /**
  * The JVP of a program (JAX's `jvp_jaxpr`), given which inputs have a
@@ -609,6 +610,24 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   scatter: single(scatterJvp),
   dot_general: bilinear("dot_general"),
   conv_general_dilated: bilinear("conv_general_dilated"),
+  reduce_window_sum: linear("reduce_window_sum"),
+  reduce_window_max: single(([x], [t], params) => {
+    const out = bind1("reduce_window_max", [x!], params)
+    return [out, t === null ? null : chooserTangent(t!, x!, params, "ge")]
+  }),
+  reduce_window_min: single(([x], [t], params) => {
+    const out = bind1("reduce_window_min", [x!], params)
+    return [out, t === null ? null : chooserTangent(t!, x!, params, "le")]
+  }),
+  // linear in the first operand; the selection is piecewise constant in the second
+  select_and_gather_add: single(([t, x], [dt], params) => [
+    bind1("select_and_gather_add", [t!, x!], params),
+    dt === null || dt === undefined ? null : bind1("select_and_gather_add", [dt, x!], params)
+  ]),
+  select_and_scatter_add: single(([s, x], [ds], params) => [
+    bind1("select_and_scatter_add", [s!, x!], params),
+    ds === null || ds === undefined ? null : bind1("select_and_scatter_add", [ds, x!], params)
+  ]),
   iota: zero("iota"),
 
   ...linalgJvpRules,

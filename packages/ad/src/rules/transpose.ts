@@ -20,6 +20,7 @@ import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 import { convTransposeLhs, convTransposeRhs } from "./conv.js"
 import { scanTranspose } from "./scan.js"
+import { reduceWindowSumTranspose, selectGatherTranspose, selectScatterTranspose } from "./window.js"
 
 /**
  * An operand of a linear equation that is itself linear (a tangent or
@@ -266,6 +267,15 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     return isLinear(x)
       ? [convTransposeLhs(ct, x.aval, y as Tensor, params), null]
       : [null, convTransposeRhs(ct, x as Tensor, (y as LinearOperand).aval, params)]
+  }),
+  reduce_window_sum: unary((ct, x, params) => reduceWindowSumTranspose(ct, x, params)),
+  select_and_gather_add: single((ct, [t, x], params) => {
+    if (isLinear(x)) nonLinear("select_and_gather_add", "the operand of select_and_gather_add is linear")
+    return [isLinear(t) ? selectGatherTranspose(ct, x as Tensor, params) : null, null]
+  }),
+  select_and_scatter_add: single((ct, [s, x], params) => {
+    if (isLinear(x)) nonLinear("select_and_scatter_add", "the operand of select_and_scatter_add is linear")
+    return [isLinear(s) ? selectScatterTranspose(ct, x as Tensor, params) : null, null]
   }),
   cumsum: unary((ct, _x, { axis, reverse }) => lax.cumsum(ct, axis, !reverse)),
   select: single((ct, [p, x, y]) => {

@@ -22,6 +22,7 @@ import { convBatch } from "./conv.js"
 import { linalgBatchRules } from "./linalg.js"
 import { rematBatch } from "./remat.js"
 import { scanBatch } from "./scan.js"
+import { reduceWindowBatch, selectBatch } from "./window.js"
 
 /**
  * The axis a vmap maps over: its size and, when given, its name.
@@ -562,6 +563,21 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   scatter_add: single(scatterAddRule),
   scatter: single(scatterRule),
   dot_general: single(dotGeneralRule),
+  reduce_window_sum: single(([x], [d], params, axis) =>
+    reduceWindowBatch("reduce_window_sum", x!, d!, params, axis.size)
+  ),
+  reduce_window_max: single(([x], [d], params, axis) =>
+    reduceWindowBatch("reduce_window_max", x!, d!, params, axis.size)
+  ),
+  reduce_window_min: single(([x], [d], params, axis) =>
+    reduceWindowBatch("reduce_window_min", x!, d!, params, axis.size)
+  ),
+  select_and_gather_add: single(([t, x], [dt, dx], params, axis) =>
+    selectBatch("select_and_gather_add", t!, x!, dt!, dx!, params, axis.size)
+  ),
+  select_and_scatter_add: single(([s, x], [ds, dx], params, axis) =>
+    selectBatch("select_and_scatter_add", s!, x!, ds!, dx!, params, axis.size)
+  ),
   conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,

@@ -29,6 +29,7 @@ import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
 import type { Pool } from "./threads.js"
+import { reduceWindow, selectAndGatherAdd, selectAndScatterAdd } from "./window.js"
 
 type HostArray = DType.HostArray
 
@@ -236,6 +237,21 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     ],
     conv_general_dilated: (inputs, [l, r], params, [out]) => [
       convGeneralDilated(inputs[0]!, inputs[1]!, l!, r!, params, out!)
+    ],
+    reduce_window_sum: (inputs, [x], params, [out]) => [
+      reduceWindow("sum", inputs[0]!, x!.shape, x!.dtype, params, out!.shape)
+    ],
+    reduce_window_max: (inputs, [x], params, [out]) => [
+      reduceWindow("max", inputs[0]!, x!.shape, x!.dtype, params, out!.shape)
+    ],
+    reduce_window_min: (inputs, [x], params, [out]) => [
+      reduceWindow("min", inputs[0]!, x!.shape, x!.dtype, params, out!.shape)
+    ],
+    select_and_gather_add: (inputs, [t, x], params, [out]) => [
+      selectAndGatherAdd(inputs[0]!, inputs[1]!, x!.shape, t!.dtype, params, out!.shape)
+    ],
+    select_and_scatter_add: (inputs, [s, x], params) => [
+      selectAndScatterAdd(inputs[0]!, inputs[1]!, x!.shape, s!.dtype, params)
     ],
     iota,
     cholesky: (inputs, [x], _params, [out]) => [

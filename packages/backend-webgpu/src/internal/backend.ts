@@ -29,6 +29,7 @@ import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
 import { broadcastInDim, concatenate, pad, rev, slice, transpose } from "./kernels/shape.js"
 import { sort, topK } from "./kernels/sort.js"
+import { reduceWindow, selectAndGatherAdd, selectAndScatterAdd } from "./kernels/window.js"
 import type { Runtime, Storage } from "./runtime.js"
 
 /** A kernel: one output storage per output aval (multi-output primitives such as `split` included). */
@@ -128,6 +129,15 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     dot_general: single((runtime, [l, r], [la, ra], params, out) => dotGeneral(runtime, l!, r!, la!, ra!, params, out)),
     conv_general_dilated: single((runtime, [l, r], [la, ra], params, out) =>
       convGeneralDilated(runtime, l!, r!, la!, ra!, params, out)
+    ),
+    reduce_window_sum: single((runtime, [x], [xa], params, out) => reduceWindow(runtime, "sum", x!, xa!, params, out)),
+    reduce_window_max: single((runtime, [x], [xa], params, out) => reduceWindow(runtime, "max", x!, xa!, params, out)),
+    reduce_window_min: single((runtime, [x], [xa], params, out) => reduceWindow(runtime, "min", x!, xa!, params, out)),
+    select_and_gather_add: single((runtime, [t, x], [ta, xa], params, out) =>
+      selectAndGatherAdd(runtime, t!, x!, ta!, xa!, params, out)
+    ),
+    select_and_scatter_add: single((runtime, [s, x], [sa, xa], params) =>
+      selectAndScatterAdd(runtime, s!, x!, sa!, xa!, params)
     ),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
     cholesky: (runtime, [x], [xa], _params, [out]) => linalg.cholesky(runtime, x!, xa!, out!),
