@@ -13,6 +13,7 @@
 import { isComplex } from "./DType.js"
 import { DTypeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
+import { besselIe } from "./internal/bessel.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
@@ -339,35 +340,6 @@ export const ndtri = (p: TensorLike): Tensor => {
   return lax.select(finite, lax.sub(safe, step), x0)
 }
 
-// I_nu(x) e^-|x| for nu = 0 or 1: the power series up to |x| = 30 (terms built by ratios, so
-// float32 does not overflow), the asymptotic series above (truncation below 1e-17 there).
-const besselIe = (op: string, nu: 0 | 1, x: TensorLike): Tensor => {
-  const t = real(op, x)
-  const a = lax.abs(t)
-  const small = lax.le(a, c(a, 30))
-  const s = lax.select(small, a, c(a, 1))
-  const q = lax.mul(c(s, 0.25), lax.mul(s, s))
-  let term = nu === 0 ? c(s, 1) : lax.mul(c(s, 0.5), s)
-  let sum = term
-  for (let k = 1; k <= 80; k++) {
-    term = lax.mul(term, lax.div(q, c(q, k * (k + nu))))
-    sum = lax.add(sum, term)
-  }
-  const series = lax.mul(sum, lax.exp(lax.neg(s)))
-  const b = lax.select(small, c(a, 31), a)
-  const inv8x = lax.div(c(b, 1 / 8), b)
-  const mu = 4 * nu * nu
-  let coef = c(b, 1)
-  let total = coef
-  for (let k = 1; k <= 30; k++) {
-    coef = lax.mul(coef, lax.mul(inv8x, c(b, -(mu - (2 * k - 1) ** 2) / k)))
-    total = lax.add(total, coef)
-  }
-  const asym = lax.mul(total, lax.rsqrt(lax.mul(c(b, 2 * Math.PI), b)))
-  const out = lax.select(small, series, asym)
-  return nu === 1 ? lax.mul(lax.sign(t), out) : out
-}
-
 /**
  * The exponentially scaled modified Bessel function of order 0, `exp(-|x|) I0(x)`.
  *
@@ -377,7 +349,7 @@ const besselIe = (op: string, nu: 0 | 1, x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const i0e = (x: TensorLike): Tensor => besselIe("i0e", 0, x)
+export const i0e = (x: TensorLike): Tensor => besselIe(0, real("i0e", x))
 /**
  * The exponentially scaled modified Bessel function of order 1, `exp(-|x|) I1(x)`.
  *
@@ -387,7 +359,7 @@ export const i0e = (x: TensorLike): Tensor => besselIe("i0e", 0, x)
  *
  * @since 0.1.0
  */
-export const i1e = (x: TensorLike): Tensor => besselIe("i1e", 1, x)
+export const i1e = (x: TensorLike): Tensor => besselIe(1, real("i1e", x))
 /**
  * The modified Bessel function of order 0.
  *

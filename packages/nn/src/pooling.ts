@@ -10,8 +10,8 @@
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * const x = np.array([[[1], [5], [2], [0]]]) // (batch 1, width 4, features 1)
- * console.log(toJsSync(nn.pooling.maxPool(x, [2], { strides: [2] })).flat(2)) // [5, 2]
- * console.log(toJsSync(nn.pooling.avgPool(x, [2], { strides: [2] })).flat(2)) // [3, 1]
+ * console.log(toJsSync(np.ravel(nn.pooling.maxPool(x, [2], { strides: [2] })))) // [5, 2]
+ * console.log(toJsSync(np.ravel(nn.pooling.avgPool(x, [2], { strides: [2] })))) // [3, 1]
  *
  * @since 0.1.0
  */
@@ -53,7 +53,7 @@ const checkOptions = (op: string, options: unknown, extra: ReadonlyArray<string>
  * @example
  * import { lax, nn, np, toJsSync } from "diffect"
  * const x = np.array([[1], [2], [3]]) // (width 3, features 1): no batch dimension
- * console.log(toJsSync(nn.pooling.pool(x, 0, lax.add, [2])).flat()) // [3, 5]
+ * console.log(toJsSync(np.ravel(nn.pooling.pool(x, 0, lax.add, [2])))) // [3, 5]
  *
  * @since 0.1.0
  */
@@ -117,7 +117,7 @@ const highest = (dtype: string) => (dtype === "int32" ? 2147483647 : dtype === "
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * const x = np.arange(16).reshape([1, 4, 4, 1]).astype("float32")
- * console.log(toJsSync(nn.pooling.maxPool(x, [2, 2], { strides: [2, 2] })).flat(3)) // [5, 7, 13, 15]
+ * console.log(toJsSync(np.ravel(nn.pooling.maxPool(x, [2, 2], { strides: [2, 2] })))) // [5, 7, 13, 15]
  *
  * @since 0.1.0
  */
@@ -133,7 +133,7 @@ export const maxPool = (inputs: Tensor, windowShape: ReadonlyArray<number>, opti
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * const x = np.array([[[4], [2], [3], [1]]])
- * console.log(toJsSync(nn.pooling.minPool(x, [2])).flat(2)) // [2, 2, 1]
+ * console.log(toJsSync(np.ravel(nn.pooling.minPool(x, [2])))) // [2, 2, 1]
  *
  * @since 0.1.0
  */
@@ -151,8 +151,8 @@ export const minPool = (inputs: Tensor, windowShape: ReadonlyArray<number>, opti
  * import { nn, np, toJsSync } from "diffect"
  * const x = np.array([[[1], [2], [3]]])
  * const same = { padding: "SAME" as const }
- * console.log(toJsSync(nn.pooling.avgPool(x, [2], same)).flat(2)) // [1.5, 2.5, 1.5]
- * console.log(toJsSync(nn.pooling.avgPool(x, [2], { ...same, countIncludePad: false })).flat(2)) // [1.5, 2.5, 3]
+ * console.log(toJsSync(np.ravel(nn.pooling.avgPool(x, [2], same)))) // [1.5, 2.5, 1.5]
+ * console.log(toJsSync(np.ravel(nn.pooling.avgPool(x, [2], { ...same, countIncludePad: false })))) // [1.5, 2.5, 3]
  *
  * @since 0.1.0
  */

@@ -371,7 +371,7 @@ export interface ConvTransposeOptions {
  * // NHC layout: 3 samples, stride 2, a 2-tap kernel of ones
  * const x = np.array([[[1], [2], [3]]])
  * const k = np.ones([2, 1, 1])
- * console.log(toJsSync(lax.convTranspose(x, k, [2], "VALID")).flat(2)) // [1, 1, 2, 2, 3, 3]
+ * console.log(toJsSync(np.ravel(lax.convTranspose(x, k, [2], "VALID")))) // [1, 1, 2, 2, 3, 3]
  *
  * @since 0.1.0
  */

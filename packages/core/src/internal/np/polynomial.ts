@@ -1,0 +1,393 @@
+/**
+ * `np`'s polynomial helpers on coefficient vectors (highest power first, as
+ * NumPy's `poly1d` convention): `vander`, `poly`, `polyadd`, `polysub`,
+ * `polymul`, `polydiv`, `polyder`, `polyint`, `polyfit`; and the array editing
+ * functions `insert`, `delete` and `piecewise`. Compositions of `lax`
+ * primitives with static shapes (as JAX's, the positions of `insert` and
+ * `delete` are static).
+ *
+ * @since 0.1.0
+ */
+import { isInexact } from "../../DType.js"
+import { ArgumentError, ShapeError } from "../../Errors.js"
+import * as lax from "../../lax.js"
+import * as linalg from "../../linalg.js"
+import * as np from "../../np.js"
+import type { Tensor } from "../../Tensor.js"
+import { argumentError, boolean, checkAxis, checkOptions, integer } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
+import { cumprod } from "./cumulative.js"
+import { convolve } from "./linear.js"
+
+const vector = (op: string, x: TensorLike, name = "p"): Tensor => {
+  const t = toTensor(x)
+  if (t.ndim !== 1) {
+    throw new ShapeError({ operation: op, detail: `${name} must be one-dimensional, got shape [${t.shape}]` })
+  }
+  return t
+}
+
+const count = (op: string, name: string, u: unknown, max = 1e6): number => {
+  if (!integer.test(u) || (u as number) < 0 || (u as number) > max) {
+    throw argumentError(op, name, `a non-negative integer (at most ${max})`, u)
+  }
+  return u as number
+}
+
+/**
+ * The Vandermonde matrix of `x`: columns `x ** (N - 1), ..., x, 1` (or rising
+ * with `increasing`); powers by repeated products, so integers stay exact.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.vander(np.array([1, 2, 3]), { N: 3 }))) // [[1, 1, 1], [4, 2, 1], [9, 3, 1]]
+ * console.log(toJsSync(np.vander(np.array([2, 3]), { increasing: true }))) // [[1, 2], [1, 3]]
+ *
+ * @since 0.1.0
+ */
+export const vander = (
+  x: TensorLike,
+  options?: { readonly N?: number | undefined; readonly increasing?: boolean | undefined }
+): Tensor => {
+  checkOptions("vander", options, { N: integer, increasing: boolean })
+  const t = vector("vander", x, "x")
+  const m = t.shape[0]!
+  const n = options?.N === undefined ? m : count("vander", "N", options.N)
+  const ones = lax.full([m, Math.min(n, 1)], 1, t.dtype)
+  const powers = n <= 1
+    ? ones
+    : lax.concatenate([ones, cumprod(lax.broadcastInDim(t, [m, n - 1], [0]), { axis: 1 })], 1)
+  return options?.increasing === true ? powers : lax.rev(powers, [1])
+}
+
+/**
+ * The coefficients of the monic polynomial with the given roots.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.poly(np.array([1, 2, 3])))) // [1, -6, 11, -6]
+ *
+ * @since 0.1.0
+ */
+export const poly = (seqOfZeros: TensorLike): Tensor => {
+  const r = toTensor(seqOfZeros)
+  if (r.ndim !== 1) {
+    throw new ShapeError({
+      operation: "poly",
+      detail: `the roots must be one-dimensional (a matrix's characteristic polynomial needs eigvals), got [${r.shape}]`
+    })
+  }
+  const t = isInexact(r.dtype) ? r : toInexact(r)
+  let p = lax.full([1], 1, t.dtype)
+  for (let i = 0; i < t.shape[0]!; i++) {
+    const root = lax.slice(t, [i], [i + 1])
+    p = convolve(p, lax.concatenate([lax.full([1], 1, t.dtype), lax.neg(root)], 0))
+  }
+  return p
+}
+
+// Both coefficient vectors, promoted and left-padded with zeros to one length.
+const aligned = (op: string, a1: TensorLike, a2: TensorLike): readonly [Tensor, Tensor] => {
+  const [a, b] = promoteAll(op, [vector(op, a1, "a1"), vector(op, a2, "a2")]) as [Tensor, Tensor]
+  const n = Math.max(a.shape[0]!, b.shape[0]!)
+  const pad = (t: Tensor) => lax.pad(t, lax.scalar(0, t.dtype, t.weakType), [[n - t.shape[0]!, 0, 0]])
+  return [pad(a), pad(b)]
+}
+
+/**
+ * The sum of two polynomials.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polyadd(np.array([1, 2]), np.array([9, 5, 4])))) // [9, 6, 6]
+ *
+ * @since 0.1.0
+ */
+export const polyadd = (a1: TensorLike, a2: TensorLike): Tensor => lax.add(...aligned("polyadd", a1, a2))
+
+/**
+ * The difference of two polynomials.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polysub(np.array([2, 10, -2]), np.array([3, 10, -4])))) // [-1, 0, 2]
+ *
+ * @since 0.1.0
+ */
+export const polysub = (a1: TensorLike, a2: TensorLike): Tensor => lax.sub(...aligned("polysub", a1, a2))
+
+/**
+ * The product of two polynomials (a full convolution).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polymul(np.array([1, 2, 3]), np.array([9, 5, 1])))) // [9, 23, 38, 17, 3]
+ *
+ * @since 0.1.0
+ */
+export const polymul = (a1: TensorLike, a2: TensorLike): Tensor => {
+  const [a, b] = promoteAll("polymul", [vector("polymul", a1, "a1"), vector("polymul", a2, "a2")])
+  return convolve(a!, b!)
+}
+
+/**
+ * The quotient and remainder of polynomial division (`u = q v + r`), by
+ * NumPy's long division with a static number of steps.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [q, r] = np.polydiv(np.array([3, 5, 2]), np.array([2, 1]))
+ * console.log(toJsSync([q, r])) // [[1.5, 1.75], [0, 0, 0.25]]
+ *
+ * @since 0.1.0
+ */
+export const polydiv = (u: TensorLike, v: TensorLike): [Tensor, Tensor] => {
+  const [a0, b0] = promoteAll("polydiv", [vector("polydiv", u, "u"), vector("polydiv", v, "v")])
+  const a = toInexact(a0!)
+  const b = np.astype(b0!, a.dtype)
+  const m = a.shape[0]!
+  const n = b.shape[0]!
+  if (n === 0) throw new ShapeError({ operation: "polydiv", detail: "the divisor must have at least one coefficient" })
+  const steps = Math.max(m - n + 1, 0)
+  const lead = lax.slice(b, [0], [1])
+  let r = a
+  const q: Array<Tensor> = []
+  for (let k = 0; k < steps; k++) {
+    const c = lax.div(lax.slice(r, [k], [k + 1]), lead)
+    q.push(c)
+    // r[k : k + n] -= c * v
+    const update = lax.pad(lax.mul(lax.broadcastInDim(c, [n], [0]), b), lax.scalar(0, a.dtype), [[k, m - k - n, 0]])
+    r = lax.sub(r, update)
+  }
+  const quotient = steps === 0 ? lax.full([1], 0, a.dtype) : lax.concatenate(q, 0)
+  return [quotient, r]
+}
+
+/**
+ * The `m`-th derivative of a polynomial.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polyder(np.array([1, 1, 1, 1])))) // [3, 2, 1]
+ * console.log(toJsSync(np.polyder(np.array([1, 1, 1, 1]), 2))) // [6, 2]
+ *
+ * @since 0.1.0
+ */
+export const polyder = (p: TensorLike, m = 1): Tensor => {
+  let t = vector("polyder", p)
+  const order = count("polyder", "m", m, 1e4)
+  for (let i = 0; i < order; i++) {
+    const n = t.shape[0]!
+    if (n <= 1) return lax.full([0], 0, t.dtype)
+    const powers = np.astype(np.arange(n - 1, 0, { step: -1 }), t.dtype)
+    t = lax.mul(lax.slice(t, [0], [n - 1]), powers)
+  }
+  return t
+}
+
+/**
+ * The `m`-th antiderivative of a polynomial, with integration constants `k`
+ * (one number for every order, or one per order; 0 by default).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.polyint(np.array([3, 2, 1])))) // [1, 1, 1, 0]
+ * console.log(toJsSync(np.polyint(np.array([6]), { m: 2, k: [1, 2] }))) // [3, 1, 2]
+ *
+ * @since 0.1.0
+ */
+export const polyint = (
+  p: TensorLike,
+  options?: { readonly m?: number | undefined; readonly k?: number | ReadonlyArray<number> | undefined }
+): Tensor => {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw argumentError("polyint", "options", "an options object ({ m, k })", options)
+  }
+  const order = count("polyint", "m", options?.m ?? 1, 1e4)
+  const k = options?.k ?? 0
+  const ks = typeof k === "number" ? Array.from({ length: order }, () => k) : k
+  if (!Array.isArray(ks) || ks.length !== order || !ks.every((v) => typeof v === "number")) {
+    throw argumentError("polyint", "k", `a number or ${order} numbers`, k)
+  }
+  let t = toInexact(vector("polyint", p))
+  for (let i = 0; i < order; i++) {
+    const n = t.shape[0]!
+    const divisors = np.astype(np.arange(n, 0, { step: -1 }), t.dtype)
+    t = lax.concatenate([lax.div(t, divisors), lax.full([1], ks[i]!, t.dtype)], 0)
+  }
+  return t
+}
+
+/**
+ * The least-squares polynomial of degree `deg` through the points `(x, y)`
+ * (coefficients highest power first; `y` may hold several columns).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([0, 1, 2, 3], { dtype: "float64" })
+ * console.log(toJsSync(np.polyfit(x, np.array([1, 3, 7, 13]), 2))) // [1, 1, 1]
+ *
+ * @since 0.1.0
+ */
+export const polyfit = (x: TensorLike, y: TensorLike, deg: number): Tensor => {
+  const d = count("polyfit", "deg", deg, 1e4)
+  const t = toInexact(vector("polyfit", x, "x"))
+  const v = vander(t, { N: d + 1 })
+  return linalg.lstsq(v, y)[0]
+}
+
+/** Options of `insert` and `delete`: the axis (the flattened array without one). @since 0.1.0 */
+export interface EditOptions {
+  readonly axis?: number | undefined
+}
+
+// Static positions: one integer or an array of them.
+const positions = (op: string, obj: unknown): { readonly list: ReadonlyArray<number>; readonly scalar: boolean } => {
+  if (integer.test(obj)) return { list: [obj as number], scalar: true }
+  if (Array.isArray(obj) && obj.every((v) => integer.test(v))) return { list: obj as Array<number>, scalar: false }
+  throw argumentError(op, "obj", "an integer or an array of integers (static positions, as JAX requires)", obj)
+}
+
+/**
+ * `arr` without the entries at the static positions `obj` along `axis`
+ * (negative positions count from the end; repeats are removed once).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.delete(np.array([1, 2, 3, 4, 5]), [0, -1]))) // [2, 3, 4]
+ * console.log(toJsSync(np.delete(np.array([[1, 2], [3, 4]]), 1, { axis: 1 }))) // [[1], [3]]
+ *
+ * @since 0.1.0
+ */
+const deleteImpl = (arr: TensorLike, obj: number | ReadonlyArray<number>, options?: EditOptions): Tensor => {
+  checkOptions("delete", options, { axis: integer })
+  const t0 = toTensor(arr)
+  const t = options?.axis === undefined ? np.ravel(t0) : t0
+  const axis = options?.axis === undefined ? 0 : checkAxis("delete", options.axis, t.ndim)
+  const n = t.shape[axis]!
+  const { list } = positions("delete", obj)
+  const drop = new Set<number>()
+  for (const p of list) {
+    if (p < -n || p >= n) {
+      throw new ArgumentError({
+        operation: "delete",
+        argument: "obj",
+        expected: `positions in [${-n}, ${n})`,
+        got: String(p)
+      })
+    }
+    drop.add(p < 0 ? p + n : p)
+  }
+  const keep = Array.from({ length: n }, (_, i) => i).filter((i) => !drop.has(i))
+  return np.take(t, np.array(keep, { dtype: "int32" }), { axis })
+}
+export { deleteImpl as delete }
+
+/**
+ * `arr` with `values` inserted before the static positions `obj` along `axis`
+ * (the flattened array without one). One position inserts `values` as a block;
+ * several take one value each (broadcast), positions referring to the
+ * original array, as NumPy.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.insert(np.array([1, 2, 3]), 1, 9))) // [1, 9, 2, 3]
+ * console.log(toJsSync(np.insert(np.array([1, 2, 3]), [0, 3], [7, 8]))) // [7, 1, 2, 3, 8]
+ * console.log(toJsSync(np.insert(np.array([[1, 2], [3, 4]]), 1, 0, { axis: 1 }))) // [[1, 0, 2], [3, 0, 4]]
+ *
+ * @since 0.1.0
+ */
+export const insert = (
+  arr: TensorLike,
+  obj: number | ReadonlyArray<number>,
+  values: TensorLike,
+  options?: EditOptions
+): Tensor => {
+  checkOptions("insert", options, { axis: integer })
+  const t0 = toTensor(arr)
+  const t = options?.axis === undefined ? np.ravel(t0) : t0
+  const axis = options?.axis === undefined ? 0 : checkAxis("insert", options.axis, t.ndim)
+  const n = t.shape[axis]!
+  const { list, scalar } = positions("insert", obj)
+  const norm = list.map((p) => {
+    if (p < -n || p > n) {
+      throw new ArgumentError({
+        operation: "insert",
+        argument: "obj",
+        expected: `positions in [${-n}, ${n}]`,
+        got: String(p)
+      })
+    }
+    return p < 0 ? p + n : p
+  })
+  let v = np.astype(toTensor(values), t.dtype)
+  // the inserted block: its size along `axis`, the rest of the array's shape
+  let k: number
+  if (scalar) {
+    // NumPy: values as an array of ndim >= arr.ndim, its first axis moved to `axis`
+    while (v.ndim < t.ndim) v = lax.expandDims(v, [0])
+    v = np.moveaxis(v, 0, axis)
+    k = v.shape[axis]!
+  } else k = norm.length
+  const blockShape = t.shape.map((d, i) => (i === axis ? k : d))
+  v = np.broadcastTo(v, blockShape)
+  // source index of every output position along `axis` in concatenate([arr, values])
+  const at = scalar ? Array.from({ length: k }, () => norm[0]!) : norm
+  const order = at.map((p, j) => [p, j] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  const source: Array<number> = []
+  let next = 0
+  for (const [p, j] of order) {
+    while (next < p) source.push(next++)
+    source.push(n + j)
+  }
+  while (next < n) source.push(next++)
+  const joined = lax.concatenate([t, v], axis)
+  return np.take(joined, np.array(source, { dtype: "int32" }), { axis })
+}
+
+/**
+ * `jnp.piecewise`: `funclist[i]` (a function of `x` or a constant) where
+ * `condlist[i]` holds (a later condition wins where several hold), and the
+ * extra last entry of `funclist` (0 without one) where none holds. Every
+ * function is evaluated on all of `x`, as JAX's.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const x = np.array([-2, -1, 0, 1, 2], { dtype: "float32" })
+ * const y = np.piecewise(x, [np.less(x, 0), np.greaterEqual(x, 0)], [(t) => np.negative(t), (t) => np.square(t)])
+ * console.log(toJsSync(y)) // [2, 1, 0, 1, 4]
+ *
+ * @since 0.1.0
+ */
+export const piecewise = (
+  x: TensorLike,
+  condlist: ReadonlyArray<TensorLike>,
+  funclist: ReadonlyArray<((x: Tensor) => TensorLike) | number>
+): Tensor => {
+  const t = toTensor(x)
+  if (!Array.isArray(condlist)) throw argumentError("piecewise", "condlist", "an array of boolean arrays", condlist)
+  if (!Array.isArray(funclist)) {
+    throw argumentError("piecewise", "funclist", "an array of functions or numbers", funclist)
+  }
+  const nc = condlist.length
+  if (funclist.length !== nc && funclist.length !== nc + 1) {
+    throw new ShapeError({
+      operation: "piecewise",
+      detail: `with ${nc} condition(s) there should be either ${nc} or ${
+        nc + 1
+      } output functions, got ${funclist.length}`
+    })
+  }
+  const value = (f: ((x: Tensor) => TensorLike) | number): Tensor => {
+    if (typeof f === "number") return np.full(t.shape, f, { dtype: t.dtype })
+    if (typeof f !== "function") throw argumentError("piecewise", "funclist", "functions or numbers", f)
+    return np.astype(np.broadcastTo(toTensor(f(t)), t.shape), t.dtype)
+  }
+  let out = funclist.length === nc + 1 ? value(funclist[nc]!) : np.zeros(t.shape, { dtype: t.dtype })
+  condlist.forEach((c, i) => {
+    const cond = np.broadcastTo(np.astype(toTensor(c), "bool"), t.shape)
+    out = lax.select(cond, value(funclist[i]!), out)
+  })
+  return out
+}

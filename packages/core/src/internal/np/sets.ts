@@ -1,0 +1,164 @@
+/**
+ * `np`'s set operations on flattened arrays (`isin`, `union1d`,
+ * `intersect1d`, `setdiff1d`, `setxor1d`): sort, mark the entries to keep,
+ * and compact them in order. The result's length depends on the values, so,
+ * as in JAX, a static `size` (padded with `fillValue`, the smallest result
+ * by default) is needed under transformations; without it the inputs must be
+ * concrete.
+ *
+ * @since 0.1.0
+ */
+import { ConcretizationError } from "../../Errors.js"
+import * as lax from "../../lax.js"
+import * as np from "../../np.js"
+import type { Tensor } from "../../Tensor.js"
+import { toJsSync } from "../../ToJs.js"
+import { argumentError, boolean, checkOptions, integer, number } from "../../Validate.js"
+import type { OptionSpec } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { promoteAll, toTensor } from "../npHelpers.js"
+import { sort, unique } from "./sorting.js"
+
+/** Options of the set operations: JAX's static `size` and `fillValue`. @since 0.1.0 */
+export interface SetOptions {
+  /** The result's length (padded with `fillValue` or truncated); required under transformations. */
+  readonly size?: number | undefined
+  /** Pads the result past its count (the smallest result by default, as JAX). */
+  readonly fillValue?: number | undefined
+  /** Accepted for NumPy's signature; the result is the same either way. */
+  readonly assumeUnique?: boolean | undefined
+}
+
+const setSpec: OptionSpec = { size: integer, fillValue: number, assumeUnique: boolean }
+
+/**
+ * Whether each element of `element` is in `testElements` (NumPy's `isin`; a
+ * comparison of every pair, so it differentiates to nothing and batches).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isin(np.array([1, 2, 3, 4]), np.array([2, 4, 6])))) // [false, true, false, true]
+ * console.log(toJsSync(np.isin(np.array([1, 2]), np.array([2]), { invert: true }))) // [true, false]
+ *
+ * @since 0.1.0
+ */
+export const isin = (
+  element: TensorLike,
+  testElements: TensorLike,
+  options?: { readonly invert?: boolean | undefined; readonly assumeUnique?: boolean | undefined }
+): Tensor => {
+  checkOptions("isin", options, { invert: boolean, assumeUnique: boolean })
+  const [e, t] = promoteAll("isin", [toTensor(element), np.ravel(toTensor(testElements))]) as [Tensor, Tensor]
+  const found = t.shape[0] === 0
+    ? lax.full(e.shape, 0, "bool")
+    : np.any(np.equal(np.expandDims(e, -1), t), { axis: -1 })
+  return options?.invert === true ? lax.not(found) : found
+}
+
+// The kept entries of a sorted 1-d array, in order: `size` of them (padded) or all, when concrete.
+const compact = (op: string, sorted: Tensor, keep: Tensor, options: SetOptions | undefined): Tensor => {
+  const n = sorted.shape[0]!
+  let size: number
+  if (options?.size !== undefined) {
+    if (options.size < 0 || options.size > 1e9) {
+      throw argumentError(op, "size", "a non-negative integer (at most 1e9)", options.size)
+    }
+    size = options.size
+  } else {
+    try {
+      size = toJsSync(np.sum(np.astype(keep, "int32"))) as number
+    } catch (e) {
+      if (!(e instanceof ConcretizationError)) throw e
+      throw new ConcretizationError({
+        detail: `${op}'s output size depends on the values; give the static size option (JAX's size=) to use ` +
+          `${op} under a transformation`
+      })
+    }
+  }
+  if (n === 0) return lax.full([size], options?.fillValue ?? 0, sorted.dtype)
+  // positions of kept entries sort before n; the first `size` are the answer
+  const iota = lax.iota("int32", [n], 0)
+  let order = lax.sort(lax.select(keep, iota, lax.full([n], n, "int32")))
+  if (size > n) order = lax.concatenate([order, lax.full([size - n], n, "int32")], 0)
+  const first = lax.slice(order, [0], [size])
+  const valid = lax.lt(first, lax.full([size], n, "int32"))
+  const values = lax.gather(sorted, lax.min(first, lax.full([size], n - 1, "int32")), 0)
+  const fill = options?.fillValue !== undefined
+    ? lax.full([size], options.fillValue, sorted.dtype)
+    : lax.broadcastInDim(lax.slice(values, [0], [Math.min(1, size)]), [size], [0])
+  return size === 0 ? values : lax.select(valid, values, fill)
+}
+
+// The sorted flattened input and a mask of each value's first occurrence.
+const sortedFirst = (x: Tensor): readonly [Tensor, Tensor] => {
+  const s = sort(np.ravel(x))
+  const n = s.shape[0]!
+  if (n === 0) return [s, lax.full([0], 0, "bool")]
+  const differs = lax.ne(lax.slice(s, [1], [n]), lax.slice(s, [0], [n - 1]))
+  return [s, lax.concatenate([lax.full([1], 1, "bool"), differs], 0)]
+}
+
+/**
+ * The sorted distinct values found in either array.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.union1d(np.array([-1, 0, 1]), np.array([-2, 0, 2])))) // [-2, -1, 0, 1, 2]
+ *
+ * @since 0.1.0
+ */
+export const union1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
+  checkOptions("union1d", options, setSpec)
+  const [a, b] = promoteAll("union1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
+  return unique(lax.concatenate([a, b], 0), { size: options?.size, fillValue: options?.fillValue })
+}
+
+/**
+ * The sorted distinct values found in both arrays.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.intersect1d(np.array([1, 3, 4, 3]), np.array([3, 1, 2, 1])))) // [1, 3]
+ *
+ * @since 0.1.0
+ */
+export const intersect1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
+  checkOptions("intersect1d", options, setSpec)
+  const [a, b] = promoteAll("intersect1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
+  const [s, first] = sortedFirst(a)
+  return compact("intersect1d", s, lax.and(first, isin(s, b)), options)
+}
+
+/**
+ * The sorted distinct values of `ar1` that are not in `ar2`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.setdiff1d(np.array([1, 2, 3, 2, 4, 1]), np.array([3, 4, 5, 6])))) // [1, 2]
+ * console.log(toJsSync(np.setdiff1d(np.array([1, 2]), np.array([2]), { size: 3, fillValue: 0 }))) // [1, 0, 0]
+ *
+ * @since 0.1.0
+ */
+export const setdiff1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
+  checkOptions("setdiff1d", options, setSpec)
+  const [a, b] = promoteAll("setdiff1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
+  const [s, first] = sortedFirst(a)
+  return compact("setdiff1d", s, lax.and(first, isin(s, b, { invert: true })), options)
+}
+
+/**
+ * The sorted distinct values found in exactly one of the arrays.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.setxor1d(np.array([1, 2, 3, 4]), np.array([3, 4, 5, 6])))) // [1, 2, 5, 6]
+ *
+ * @since 0.1.0
+ */
+export const setxor1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
+  checkOptions("setxor1d", options, setSpec)
+  const [a, b] = promoteAll("setxor1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
+  const [s, first] = sortedFirst(lax.concatenate([a, b], 0))
+  const once = lax.xor(isin(s, a), isin(s, b))
+  return compact("setxor1d", s, lax.and(first, once), options)
+}

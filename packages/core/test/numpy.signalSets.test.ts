@@ -1,0 +1,127 @@
+/**
+ * np's window functions, gradient, set operations and integer / float
+ * decompositions: NumPy's documented values, closed forms and float64 JS
+ * oracles.
+ */
+import { np } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure, js } from "./npSetup.js"
+
+const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
+const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
+
+describe("np window functions (NumPy's formulas)", () => {
+  it("hanning, hamming, blackman, bartlett against their closed forms", () => {
+    const m = 7
+    const n = Array.from({ length: m }, (_, k) => k)
+    const t = n.map((k) => (2 * Math.PI * k) / (m - 1))
+    expect.tensor(np.hanning(m), "float32", t.map((x) => 0.5 - 0.5 * Math.cos(x)))
+    expect.tensor(np.hamming(m), "float32", t.map((x) => 0.54 - 0.46 * Math.cos(x)))
+    expect.tensor(np.blackman(m), "float32", t.map((x) => 0.42 - 0.5 * Math.cos(x) + 0.08 * Math.cos(2 * x)))
+    // NumPy's documented bartlett(12)
+    expect.tensor(np.bartlett(12), "float32", [
+      0,
+      0.18181818,
+      0.36363636,
+      0.54545455,
+      0.72727273,
+      0.90909091,
+      0.90909091,
+      0.72727273,
+      0.54545455,
+      0.36363636,
+      0.18181818,
+      0
+    ])
+    expect.tensor(np.hanning(1), "float32", [1])
+    expect.tensor(np.hanning(0), "float32", [])
+  })
+  it("kaiser: NumPy's documented kaiser(12, 14)", () => {
+    expect.tensor(np.kaiser(12, 14), "float32", [
+      7.72686684e-06,
+      3.46009194e-03,
+      4.65200189e-02,
+      2.29737120e-01,
+      5.99885316e-01,
+      9.45674898e-01,
+      9.45674898e-01,
+      5.99885316e-01,
+      2.29737120e-01,
+      4.65200189e-02,
+      3.46009194e-03,
+      7.72686684e-06
+    ], { tol: 1e-6 })
+    assert.include(failure(() => np.kaiser(3, NaN), "ArgumentError"), "beta")
+  })
+})
+
+describe("np.gradient", () => {
+  it("NumPy's documented examples: uniform, spacing, coordinates, 2-d, axis", () => {
+    const f = f64([1, 2, 4, 7, 11, 16])
+    expect.tensor(np.gradient(f) as never, "float64", [1, 1.5, 2.5, 3.5, 4.5, 5])
+    expect.tensor(np.gradient(f, [2]) as never, "float64", [0.5, 0.75, 1.25, 1.75, 2.25, 2.5])
+    expect.tensor(np.gradient(f, [f64([0, 1, 1.5, 3.5, 4, 6])]) as never, "float64", [1, 3, 3.5, 6.7, 6.9, 2.5])
+    const g = np.gradient(f64([[1, 2, 6], [3, 4, 5]])) as Array<never>
+    assert.strictEqual(g.length, 2)
+    expect.tensor(g[0]!, "float64", [[2, 2, -1], [2, 2, -1]])
+    expect.tensor(g[1]!, "float64", [[1, 2.5, 4], [1, 1, 1]])
+    expect.tensor(np.gradient(f64([[1, 2, 6], [3, 4, 5]]), [], { axis: 0 }) as never, "float64", [[2, 2, -1], [
+      2,
+      2,
+      -1
+    ]])
+    assert.include(failure(() => np.gradient(f64([1])), "ShapeError"), "too small")
+  })
+})
+
+describe("np set operations", () => {
+  it("NumPy's documented examples", () => {
+    expect.tensor(np.union1d(i32([-1, 0, 1]), i32([-2, 0, 2])), "int32", [-2, -1, 0, 1, 2])
+    expect.tensor(np.intersect1d(i32([1, 3, 4, 3]), i32([3, 1, 2, 1])), "int32", [1, 3])
+    expect.tensor(np.setdiff1d(i32([1, 2, 3, 2, 4, 1]), i32([3, 4, 5, 6])), "int32", [1, 2])
+    expect.tensor(np.setxor1d(i32([1, 2, 3, 2, 4]), i32([2, 3, 5, 7, 5])), "int32", [1, 4, 5, 7])
+    expect.tensor(np.isin(i32([[0, 2], [4, 6]]), i32([1, 2, 4, 8])), "bool", [[false, true], [true, false]])
+  })
+  it("static size pads with fillValue or the smallest result, and truncates", () => {
+    expect.tensor(np.setdiff1d(i32([5, 1, 3]), i32([3]), { size: 4 }), "int32", [1, 5, 1, 1])
+    expect.tensor(np.intersect1d(i32([5, 1, 3]), i32([3, 5]), { size: 3, fillValue: -1 }), "int32", [3, 5, -1])
+    expect.tensor(np.union1d(i32([3, 1]), i32([2]), { size: 2 }), "int32", [1, 2])
+    expect.tensor(np.setxor1d(i32([]), i32([]), { size: 2, fillValue: 7 }), "int32", [7, 7])
+  })
+})
+
+describe("np integer and float decompositions", () => {
+  it("gcd and lcm (signs, zeros, Fibonacci worst case)", () => {
+    expect.tensor(np.gcd(i32([12, 20, 0, -9, 0]), i32([18, 15, 0, 6, -4])), "int32", [6, 5, 0, 3, 4])
+    // consecutive Fibonacci numbers take the most Euclid steps
+    expect.tensor(np.gcd(i32([1836311903]), i32([1134903170])), "int32", [1])
+    expect.tensor(np.lcm(i32([4, 6, 0, -3]), i32([6, 10, 5, 4])), "int32", [12, 30, 0, 12])
+    assert.include(failure(() => np.gcd(np.array([1.5]), np.array([2])), "DTypeError"), "integer")
+  })
+  it("divmod, modf, ldexp, frexp", () => {
+    const [q, r] = np.divmod(i32([7, -7, 7]), i32([2, 2, -2]))
+    expect.tensor(q, "int32", [3, -4, -4])
+    expect.tensor(r, "int32", [1, 1, -1])
+    const [frac, whole] = np.modf(f64([2.5, -1.25, 0]))
+    expect.tensor(frac, "float64", [0.5, -0.25, 0])
+    expect.tensor(whole, "float64", [2, -1, 0])
+    expect.tensor(np.ldexp(f64([0.75, 1, 3, 1]), i32([2, -3, 0, 1030])), "float64", [3, 0.125, 3, 2 ** 1030])
+    const xs = [8, 0.3, -5, 0, 1, 0.5, 1e-300, 3e300, 2 ** -1074, Infinity, -Infinity]
+    const [m, e] = np.frexp(f64(xs))
+    const mm = js(m) as Array<number>
+    const ee = js(e) as Array<number>
+    xs.forEach((x, i) => {
+      if (!Number.isFinite(x) || x === 0) {
+        assert.strictEqual(mm[i], x)
+        assert.strictEqual(ee[i], 0)
+        return
+      }
+      assert.isTrue(Math.abs(mm[i]!) >= 0.5 && Math.abs(mm[i]!) < 1, `mantissa of ${x}: ${mm[i]}`)
+      assert.strictEqual(mm[i]! * 2 ** ee[i]!, x)
+    })
+    assert.strictEqual(e.dtype, "int32")
+  })
+  it("i0 against the float64 series", () => {
+    expect.tensor(np.i0(f64([0, 1, 5])), "float64", [1, 1.2660658777520082, 27.239871823604442], { tol: 1e-13 })
+  })
+})
