@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export * from "./internal/lax/convolution.js"
+export * from "./internal/lax/extras.js"
 export * from "./internal/lax/special.js"
 export * from "./internal/lax/windowed.js"
 export * from "./lax.js"
