@@ -7,6 +7,7 @@
  */
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/extras.js"
+export * from "./internal/lax/incomplete.js"
 export * from "./internal/lax/special.js"
 export * from "./internal/lax/windowed.js"
 export * from "./lax.js"

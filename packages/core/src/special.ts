@@ -445,3 +445,40 @@ export const multigammaln = (a: TensorLike, d: number): Tensor => {
   for (let j = 0; j < d; j++) sum = lax.add(sum, lax.lgamma(lax.sub(t, c(t, j / 2))))
   return sum
 }
+
+/**
+ * The regularized lower incomplete gamma function `P(a, x)` (`lax.igamma`
+ * with NumPy promotion and broadcasting).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gammainc(np.array([1], { dtype: "float64" }), 2))) // [0.8646647167633873]
+ *
+ * @since 0.1.0
+ */
+export const gammainc = (a: TensorLike, x: TensorLike): Tensor => lax.igamma(...realPair("gammainc", a, x))
+
+/**
+ * The regularized upper incomplete gamma function `Q(a, x) = 1 - P(a, x)` (`lax.igammac`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.gammaincc(np.array([1], { dtype: "float64" }), 2))) // [0.1353352832366127]
+ *
+ * @since 0.1.0
+ */
+export const gammaincc = (a: TensorLike, x: TensorLike): Tensor => lax.igammac(...realPair("gammaincc", a, x))
+
+/**
+ * The regularized incomplete beta function `I_x(a, b)` (`lax.betainc`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.betainc(np.array([2], { dtype: "float64" }), 1, 0.5))) // [0.25]
+ *
+ * @since 0.1.0
+ */
+export const betainc = (a: TensorLike, b: TensorLike, x: TensorLike): Tensor => {
+  const [ta, tb, tx] = prepare("betainc", [a, b, x]) as [Tensor, Tensor, Tensor]
+  return lax.betainc(real("betainc", ta), real("betainc", tb), real("betainc", tx))
+}
