@@ -15,7 +15,7 @@ import { fftCases, numpyCases, specialCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
 import { sortingCases } from "./sorting.js"
 import { transformCases } from "./transforms.js"
-import { windowCases } from "./windows.js"
+import { bitCases, windowCases } from "./windows.js"
 
 /** One conformance case. */
 export interface Case {
@@ -920,6 +920,7 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["dot_general", dots],
   ["convolution", convolutionCases],
   ["windowed reductions", windowCases],
+  ["bit-level functions", bitCases],
   ["transformations", transformCases],
   ["control flow", controlFlowCases],
   ["uint32, bitwise and random", uint32Cases],

@@ -70,3 +70,49 @@ export const windowCases: ReadonlyArray<Case> = [
     expected: [0, 11, 100, 0, 0, 1000, 1, 10, 10, 100, 100, 1000, 2, 2, 0, -1]
   }
 ]
+
+const bits32 = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!
+// XLA's float32 -> bfloat16 rounding on the bits (ties to even)
+const bfloat16 = (x: number) => {
+  let b = new Uint32Array(new Float32Array([x]).buffer)[0]!
+  b = ((b + ((b >>> 16) & 1) + 0x7fff) & 0xffff0000) >>> 0
+  return new Float32Array(new Uint32Array([b]).buffer)[0]!
+}
+
+/** Bit-level float functions (float32 on the bits) and the lax compositions over shifts. */
+export const bitCases: ReadonlyArray<Case> = [
+  {
+    name: "bitcastConvertType float32 <-> int32",
+    run: () => lax.bitcastConvertType(lax.bitcastConvertType(f([1, -2, 0.1]), "int32"), "float32"),
+    expected: [1, -2, Math.fround(0.1)]
+  },
+  {
+    name: "bitcastConvertType to int32 gives the IEEE bits",
+    run: () => lax.bitcastConvertType(f([1, -2, 0.1]), "int32"),
+    expected: [1, -2, 0.1].map(bits32)
+  },
+  {
+    name: "nextafter float32: up, down, from zero",
+    run: () => lax.bitcastConvertType(lax.nextafter(f([1, 1, 0]), f([2, 0, -1])), "int32"),
+    expected: [bits32(1) + 1, bits32(1) - 1, -2147483647]
+  },
+  {
+    name: "reducePrecision float32 to bfloat16 and float16",
+    run: () =>
+      np.concatenate([
+        lax.reducePrecision(f([1 + 2 ** -8, 1 + 3 * 2 ** -8, 3e38]), 8, 7),
+        lax.reducePrecision(f([65504, 65520, 1 + 2 ** -11]), 5, 10)
+      ]),
+    expected: [1, 1 + 2 ** -6, bfloat16(3e38), 65504, Infinity, 1]
+  },
+  {
+    name: "populationCount, clz, reduceXor on int32",
+    run: () =>
+      np.concatenate([
+        lax.populationCount(i32([0, 7, -1])),
+        lax.clz(i32([1, 255, -1])),
+        np.ravel(lax.reduceXor(i32([6, 3]), [0]))
+      ]),
+    expected: [0, 3, 32, 31, 24, 0, 5]
+  }
+]

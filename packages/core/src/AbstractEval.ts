@@ -693,6 +693,19 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     return [aval(shape, x.dtype, x.weakType && y.weakType)]
   },
   conv_general_dilated: convEvalRule,
+  bitcast_convert_type: (avals, { newDtype }) => {
+    checkArity("bitcast_convert_type", avals, 1)
+    const x = avals[0]!
+    const words = (d: DType) => d === "float32" || d === "int32" || d === "uint32"
+    if (!words(x.dtype) || !words(newDtype)) {
+      throw new DTypeError({
+        operation: "bitcast_convert_type",
+        detail: `bitcasts go between the 32-bit dtypes float32, int32 and uint32, got ${x.dtype} to ${newDtype} ` +
+          "(a 64-bit bitcast needs 64-bit integers, which diffect does not have)"
+      })
+    }
+    return [aval(x.shape, newDtype, false)]
+  },
   reduce_window_sum: reduceWindowEval("reduce_window_sum"),
   reduce_window_max: reduceWindowEval("reduce_window_max"),
   reduce_window_min: reduceWindowEval("reduce_window_min"),

@@ -91,6 +91,11 @@ export interface PrimitiveParams {
   readonly imag: NoParams
   readonly conj: NoParams
   readonly convert_element_type: { readonly dtype: DType; readonly weakType: boolean }
+  /**
+   * JAX's `bitcast_convert_type`: the same bits read as another 32-bit dtype
+   * (float32, int32, uint32); no derivative.
+   */
+  readonly bitcast_convert_type: { readonly newDtype: DType }
   /** Identity whose derivative is zero. */
   readonly stop_gradient: NoParams
   // reductions
@@ -472,6 +477,7 @@ export const primitiveKinds = {
   imag: "unary",
   conj: "unary",
   convert_element_type: "unary",
+  bitcast_convert_type: "structural",
   stop_gradient: "unary",
   reduce_sum: "reduction",
   reduce_max: "reduction",

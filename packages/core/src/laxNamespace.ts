@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+export * from "./internal/lax/bits.js"
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/extras.js"
 export * from "./internal/lax/incomplete.js"

@@ -551,6 +551,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     return [ans, convertTangent(tangents[0]!, params.dtype, params.weakType)]
   }),
   stop_gradient: zero("stop_gradient"),
+  bitcast_convert_type: zero("bitcast_convert_type"),
 
   reduce_sum: linear("reduce_sum"),
   reduce_max: single(chooser("reduce_max")),

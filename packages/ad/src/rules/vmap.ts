@@ -578,6 +578,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   select_and_scatter_add: single(([s, x], [ds, dx], params, axis) =>
     selectBatch("select_and_scatter_add", s!, x!, ds!, dx!, params, axis.size)
   ),
+  bitcast_convert_type: vectorized("bitcast_convert_type"),
   conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,

@@ -253,6 +253,12 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     select_and_scatter_add: (inputs, [s, x], params) => [
       selectAndScatterAdd(inputs[0]!, inputs[1]!, x!.shape, s!.dtype, params)
     ],
+    // the same bytes under another 32-bit view (buffers are immutable, so sharing is safe)
+    bitcast_convert_type: (inputs, _avals, { newDtype }) => {
+      const src = inputs[0]!
+      const View = newDtype === "float32" ? Float32Array : newDtype === "int32" ? Int32Array : Uint32Array
+      return [new View(src.buffer as ArrayBuffer, src.byteOffset, src.length)]
+    },
     iota,
     cholesky: (inputs, [x], _params, [out]) => [
       DType.isComplex(x!.dtype) ? choleskyComplex(inputs[0]!, x!, out!) : cholesky(inputs[0]!, x!, out!)

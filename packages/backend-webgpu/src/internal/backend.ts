@@ -112,6 +112,8 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     top_k: (runtime, [x], [xa], params) => topK(runtime, x!, xa!, params),
     broadcast_in_dim: single((runtime, [x], [xa], params, out) => broadcastInDim(runtime, x!, xa!, params, out)),
     reshape: share,
+    // storage is 32-bit words: a bitcast between 32-bit dtypes keeps them
+    bitcast_convert_type: share,
     checkpoint_name: share,
     squeeze: share,
     expand_dims: share,

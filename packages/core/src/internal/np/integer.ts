@@ -143,7 +143,9 @@ export const frexp = (x: TensorLike): [Tensor, Tensor] => {
     lax.full(a.shape, 1, a.dtype)
   )
   const two = lax.full(a.shape, 2, a.dtype)
-  let m = lax.div(safe, lax.pow(two, e))
+  // 2^e in two factors: 2^1024 and 2^-1074 are out of range, their halves are not
+  const h = lax.floor(lax.div(e, two))
+  let m = lax.div(lax.div(safe, lax.pow(two, h)), lax.pow(two, lax.sub(e, h)))
   // log rounding can put the mantissa one binade off: correct it
   const one = lax.full(a.shape, 1, a.dtype)
   const halfV = lax.full(a.shape, 0.5, a.dtype)

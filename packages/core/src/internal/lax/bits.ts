@@ -1,0 +1,171 @@
+/**
+ * Bit-level float functions: `bitcastConvertType` (the `bitcast_convert_type`
+ * primitive between the 32-bit dtypes), and `nextafter` and `reducePrecision`
+ * (XLA's algorithms on the bits for float32; for float64, which has no 64-bit
+ * integer to bitcast to, exact float64 arithmetic on the `frexp`
+ * decomposition).
+ *
+ * @since 0.1.0
+ */
+import type { DType } from "../../DType.js"
+import { DTypeError, ShapeError } from "../../Errors.js"
+import { bind1 } from "../../Handler.js"
+import * as lax from "../../lax.js"
+import { Tensor } from "../../Tensor.js"
+import { argumentError, checkDTypeName } from "../../Validate.js"
+import { frexp } from "../np/integer.js"
+
+const tensor = (op: string, u: unknown, name = "x"): Tensor => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u
+  throw argumentError(op, name, "a Tensor", u)
+}
+const k = (like: Tensor, v: number, dtype: DType = like.dtype): Tensor => lax.full(like.shape, v, dtype)
+
+/**
+ * The same bits read as another 32-bit dtype (JAX's `lax.bitcast_convert_type`
+ * between float32, int32 and uint32).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.bitcastConvertType(np.array([1, -2], { dtype: "float32" }), "int32"))) // [1065353216, -1073741824]
+ *
+ * @since 0.1.0
+ */
+export const bitcastConvertType = (operand: Tensor, newDtype: DType): Tensor =>
+  bind1("bitcast_convert_type", [tensor("bitcast_convert_type", operand, "operand")], {
+    newDtype: checkDTypeName("bitcast_convert_type", newDtype)
+  })
+
+const floatPair = (op: string, x1: unknown, x2: unknown): readonly [Tensor, Tensor] => {
+  const a = tensor(op, x1, "x1")
+  const b = tensor(op, x2, "x2")
+  if ((a.dtype !== "float32" && a.dtype !== "float64") || a.dtype !== b.dtype) {
+    throw new DTypeError({
+      operation: op,
+      detail: `operands must share a floating dtype (float32 or float64), got ${a.dtype} and ${b.dtype}`
+    })
+  }
+  if (a.shape.join(",") !== b.shape.join(",")) {
+    throw new ShapeError({ operation: op, detail: `operands must share a shape, got [${a.shape}] and [${b.shape}]` })
+  }
+  return [a, b]
+}
+
+/**
+ * The next representable value after `x1` in the direction of `x2` (JAX's
+ * `lax.nextafter`; C's `nextafter`, subnormals included).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([1, 1, 0], { dtype: "float64" })
+ * const y = np.array([2, 0, -1], { dtype: "float64" })
+ * console.log(toJsSync(lax.nextafter(x, y))) // [1.0000000000000002, 0.9999999999999999, -5e-324]
+ *
+ * @since 0.1.0
+ */
+export const nextafter = (x1: Tensor, x2: Tensor): Tensor => {
+  const [a, b] = floatPair("nextafter", x1, x2)
+  const nan = lax.or(lax.ne(a, a), lax.ne(b, b))
+  const same = lax.eq(a, b)
+  const zero = lax.eq(a, k(a, 0))
+  const away = lax.eq(lax.gt(b, a), lax.gt(a, k(a, 0)))
+  let stepped: Tensor
+  if (a.dtype === "float32") {
+    const bits = bitcastConvertType(a, "int32")
+    const magnitude = lax.and(bits, k(bits, 0x7fffffff))
+    const sign = lax.and(bits, k(bits, -2147483648))
+    const moved = lax.add(magnitude, lax.select(away, k(bits, 1), k(bits, -1)))
+    const fromZero = lax.or(lax.and(bitcastConvertType(b, "int32"), k(bits, -2147483648)), k(bits, 1))
+    stepped = bitcastConvertType(lax.select(zero, fromZero, lax.or(sign, moved)), "float32")
+  } else {
+    // one ulp of |x| = m 2^e (m in [0.5, 1)): 2^(e - 53), at least 2^-1074; half of it below a power of two
+    const [m, e] = frexp(a)
+    const ef = lax.convertElementType(e, "float64")
+    const ulp = lax.max(lax.pow(k(a, 2), lax.sub(ef, k(a, 53))), k(a, 2 ** -1074))
+    const powerOfTwo = lax.eq(lax.abs(m), k(a, 0.5))
+    const down = lax.and(powerOfTwo, lax.not(away))
+    const step = lax.select(down, lax.max(lax.mul(ulp, k(a, 0.5)), k(a, 2 ** -1074)), ulp)
+    const towardB = lax.select(lax.gt(b, a), step, lax.neg(step))
+    const fromZero = lax.select(lax.gt(b, a), k(a, 2 ** -1074), k(a, -(2 ** -1074)))
+    stepped = lax.select(zero, fromZero, lax.add(a, towardB))
+  }
+  return lax.select(nan, k(a, NaN), lax.select(same, b, stepped))
+}
+
+/**
+ * `x` rounded (to nearest, ties to even) to a float format of `exponentBits`
+ * exponent and `mantissaBits` mantissa bits, overflowing to infinity and
+ * flushing values below its smallest normal to zero (JAX's
+ * `lax.reduce_precision`, XLA's `ReducePrecision`: bfloat16 is 8 and 7, float16
+ * 5 and 10).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([1 + 2 ** -11, 70000, 1e-6], { dtype: "float32" })
+ * // to float16: 1 + 2^-11 (halfway) rounds to 1 (ties to even), 70000 overflows, 1e-6 is below float16's normals
+ * console.log(toJsSync(lax.reducePrecision(x, 5, 10))) // [1, Infinity, 0]
+ *
+ * @since 0.1.0
+ */
+export const reducePrecision = (operand: Tensor, exponentBits: number, mantissaBits: number): Tensor => {
+  const x = tensor("reduce_precision", operand, "operand")
+  if (x.dtype !== "float32" && x.dtype !== "float64") {
+    throw new DTypeError({
+      operation: "reduce_precision",
+      detail: `dtype ${x.dtype} is not accepted. Accepted dtypes are float32 and float64`
+    })
+  }
+  const srcExp = x.dtype === "float32" ? 8 : 11
+  const srcMan = x.dtype === "float32" ? 23 : 52
+  if (!Number.isInteger(exponentBits) || exponentBits < 1 || exponentBits > srcExp) {
+    throw argumentError("reduce_precision", "exponentBits", `an integer from 1 to ${srcExp}`, exponentBits)
+  }
+  if (!Number.isInteger(mantissaBits) || mantissaBits < 0 || mantissaBits > srcMan) {
+    throw argumentError("reduce_precision", "mantissaBits", `an integer from 0 to ${srcMan}`, mantissaBits)
+  }
+  const isNan = lax.ne(x, x)
+  let out: Tensor
+  if (x.dtype === "float32") {
+    let bits = bitcastConvertType(x, "uint32")
+    if (mantissaBits < 23) {
+      const shift = 23 - mantissaBits
+      const lastMask = 2 ** shift
+      const lastBit = lax.shiftRightLogical(lax.and(bits, k(bits, lastMask)), k(bits, shift))
+      const bias = lax.add(lastBit, k(bits, lastMask / 2 - 1))
+      bits = lax.and(lax.add(bits, bias), k(bits, (2 ** 32 - lastMask) >>> 0))
+    }
+    if (exponentBits < 8) {
+      const expMask = 0x7f800000
+      const reducedBias = 2 ** (exponentBits - 1) - 1
+      const exponent = lax.and(bits, k(bits, expMask))
+      const overflows = lax.gt(exponent, k(bits, (127 + reducedBias) * 2 ** 23))
+      const underflows = lax.le(exponent, k(bits, (127 - reducedBias) * 2 ** 23))
+      const signedZero = lax.and(bits, k(bits, 0x80000000))
+      const signedInf = lax.or(signedZero, k(bits, expMask))
+      bits = lax.select(overflows, signedInf, lax.select(underflows, signedZero, bits))
+    }
+    out = bitcastConvertType(bits, "float32")
+  } else {
+    // round the mantissa m in [0.5, 1) to mantissaBits + 1 significant bits, ties to even (exact in float64)
+    const [m, e] = frexp(x)
+    const ef = lax.convertElementType(e, "float64")
+    const scale = k(x, 2 ** (mantissaBits + 1))
+    const half = lax.floor(lax.mul(ef, k(x, 0.5)))
+    const rounded = lax.mul(
+      lax.mul(lax.div(lax.round(lax.mul(m, scale)), scale), lax.pow(k(x, 2), half)),
+      lax.pow(k(x, 2), lax.sub(ef, half))
+    )
+    const bias = 2 ** (exponentBits - 1) - 1
+    // the largest finite value, and the smallest normal, of the reduced format
+    const maxFinite = (2 - 2 ** -mantissaBits) * 2 ** bias
+    const minNormal = 2 ** (1 - bias)
+    const big = lax.gt(lax.abs(rounded), k(x, maxFinite))
+    const small = lax.lt(lax.abs(rounded), k(x, minNormal))
+    const signedZero = lax.mul(lax.sign(x), k(x, 0))
+    const inf = lax.mul(lax.sign(x), k(x, Infinity))
+    const finite = lax.eq(lax.abs(x), lax.abs(x)) // keeps the shape; infinities stay themselves below
+    out = lax.select(big, inf, lax.select(small, signedZero, rounded))
+    out = lax.select(lax.and(finite, lax.eq(lax.abs(x), k(x, Infinity))), x, out)
+  }
+  return mantissaBits > 0 ? lax.select(isNan, x, out) : out
+}
