@@ -1,0 +1,492 @@
+/**
+ * `np`'s shape and index helpers: `broadcastShapes`, `broadcastArrays`,
+ * `rollaxis`, `resize`, `indices`, `ix_`, `diagIndices`, `diagIndicesFrom`,
+ * `fillDiagonal` (functional, as JAX's), `trimZeros` (concrete input),
+ * `copy`, `compress`, `extract` and `choose`; the dtype predicates
+ * `iscomplex`, `isreal`, `iscomplexobj`, `isrealobj`, `isscalar`; and the
+ * vector products `vecdot`, `matvec`, `vecmat`, `spacing`, `unwrap`,
+ * `sortComplex`.
+ *
+ * @since 0.1.0
+ */
+import { isComplex, isInexact } from "../../DType.js"
+import { ConcretizationError, ShapeError } from "../../Errors.js"
+import * as lax from "../../lax.js"
+import * as np from "../../np.js"
+import { broadcastShapes as shapeBroadcast } from "../../Shape.js"
+import type { Shape } from "../../Shape.js"
+import { Tensor } from "../../Tensor.js"
+import { toJsSync } from "../../ToJs.js"
+import { argumentError, checkAxis, checkOptions, checkShape, integer, string } from "../../Validate.js"
+import type { TensorLike } from "../arrayLiteral.js"
+import { nextafter } from "../lax/bits.js"
+import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
+import { nonzero, sort } from "./sorting.js"
+
+/**
+ * The shape arrays of these shapes broadcast to (NumPy's rules).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.broadcastShapes([3, 1], [1, 4], [4])) // [3, 4]
+ *
+ * @since 0.1.0
+ */
+export const broadcastShapes = (...shapes: ReadonlyArray<Shape>): Shape =>
+  shapeBroadcast(...shapes.map((s) => checkShape("broadcast_shapes", s)))
+
+/**
+ * Every array broadcast to their common shape.
+ *
+ * @example
+ * import { np } from "diffect"
+ * const [a, b] = np.broadcastArrays(np.zeros([3, 1]), np.zeros([4]))
+ * console.log([a!.shape, b!.shape]) // [[3, 4], [3, 4]]
+ *
+ * @since 0.1.0
+ */
+export const broadcastArrays = (...arrays: ReadonlyArray<TensorLike>): Array<Tensor> => {
+  const ts = arrays.map(toTensor)
+  const shape = shapeBroadcast(...ts.map((t) => t.shape))
+  return ts.map((t) => np.broadcastTo(t, shape))
+}
+
+/**
+ * Moves `axis` to position `start` (NumPy's legacy `rollaxis`; `moveaxis` is clearer).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.rollaxis(np.zeros([3, 4, 5, 6]), 3, 1).shape) // [3, 6, 4, 5]
+ *
+ * @since 0.1.0
+ */
+export const rollaxis = (a: TensorLike, axis: number, start = 0): Tensor => {
+  const t = toTensor(a)
+  const ax = checkAxis("rollaxis", axis, t.ndim)
+  if (!Number.isInteger(start) || start < -t.ndim || start > t.ndim) {
+    throw argumentError("rollaxis", "start", `an integer in [${-t.ndim}, ${t.ndim}]`, start)
+  }
+  let s = start < 0 ? start + t.ndim : start
+  if (ax < s) s -= 1
+  return np.moveaxis(t, ax, s)
+}
+
+/**
+ * `a` flattened and repeated (or cut) to `newShape` (NumPy's `resize`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.resize(np.array([1, 2, 3]), [2, 4]))) // [[1, 2, 3, 1], [2, 3, 1, 2]]
+ *
+ * @since 0.1.0
+ */
+export const resize = (a: TensorLike, newShape: Shape | number): Tensor => {
+  const t = np.ravel(toTensor(a))
+  const shape = checkShape("resize", newShape)
+  const size = shape.reduce((x, y) => x * y, 1)
+  const n = t.shape[0]!
+  if (size === 0) return lax.full(shape, 0, t.dtype)
+  if (n === 0) return lax.full(shape, 0, t.dtype)
+  const reps = Math.ceil(size / n)
+  const tiled = lax.reshape(lax.broadcastInDim(t, [reps, n], [1]), [reps * n])
+  return lax.reshape(lax.slice(tiled, [0], [size]), shape)
+}
+
+/**
+ * The index grids of `dimensions`: `indices(d)[k]` holds each position's k-th index.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.indices([2, 3]))) // [[[0, 0, 0], [1, 1, 1]], [[0, 1, 2], [0, 1, 2]]]
+ *
+ * @since 0.1.0
+ */
+export const indices = (dimensions: Shape, options?: { readonly dtype?: "int32" | undefined }): Tensor => {
+  checkOptions("indices", options, { dtype: string })
+  const shape = checkShape("indices", dimensions)
+  const grids = shape.map((_, k) => lax.iota("int32", shape, k))
+  return grids.length === 0 ? lax.full([0], 0, "int32") : lax.concatenate(grids.map((g) => lax.expandDims(g, [0])), 0)
+}
+
+/**
+ * Open meshes from 1-d index arrays: the k-th has its values along axis k.
+ *
+ * @example
+ * import { np } from "diffect"
+ * const [r, c] = np.ix_(np.array([0, 1]), np.array([2, 4, 5]))
+ * console.log([r!.shape, c!.shape]) // [[2, 1], [1, 3]]
+ *
+ * @since 0.1.0
+ */
+export const ix_ = (...args: ReadonlyArray<TensorLike>): Array<Tensor> => {
+  const n = args.length
+  return args.map((a, k) => {
+    const t = toTensor(a)
+    if (t.ndim !== 1) {
+      throw new ShapeError({ operation: "ix_", detail: `Cross index must be 1 dimensional, got [${t.shape}]` })
+    }
+    return lax.reshape(t, Array.from({ length: n }, (_, i) => (i === k ? t.shape[0]! : 1)))
+  })
+}
+
+/**
+ * The indices of the main diagonal of an `n`-wide, `ndim`-dimensional array.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.diagIndices(3))) // [[0, 1, 2], [0, 1, 2]]
+ *
+ * @since 0.1.0
+ */
+export const diagIndices = (n: number, ndim = 2): Array<Tensor> => {
+  if (!integer.test(n) || n < 0 || n > 1e8) throw argumentError("diag_indices", "n", "a non-negative integer", n)
+  if (!integer.test(ndim) || ndim < 0 || ndim > 64) {
+    throw argumentError("diag_indices", "ndim", "an integer from 0 to 64", ndim)
+  }
+  return Array.from({ length: ndim }, () => lax.iota("int32", [n], 0))
+}
+
+/**
+ * The main-diagonal indices of `arr`, whose dimensions must all be equal.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.diagIndicesFrom(np.zeros([2, 2])))) // [[0, 1], [0, 1]]
+ *
+ * @since 0.1.0
+ */
+export const diagIndicesFrom = (arr: TensorLike): Array<Tensor> => {
+  const t = toTensor(arr)
+  if (t.ndim < 2 || !t.shape.every((d) => d === t.shape[0])) {
+    throw new ShapeError({
+      operation: "diag_indices_from",
+      detail: `input array must be at least 2-d and all dimensions of equal length, got [${t.shape}]`
+    })
+  }
+  return diagIndices(t.shape[0]!, t.ndim)
+}
+
+/**
+ * `a` with its main diagonal set to `val` (JAX's functional `fill_diagonal`,
+ * `inplace=False`; `wrap` for tall matrices as NumPy).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.fillDiagonal(np.zeros([2, 3]), 5))) // [[5, 0, 0], [0, 5, 0]]
+ *
+ * @since 0.1.0
+ */
+export const fillDiagonal = (
+  a: TensorLike,
+  val: TensorLike,
+  options?: { readonly wrap?: boolean | undefined }
+): Tensor => {
+  checkOptions("fill_diagonal", options, { wrap: { expected: "a boolean", test: (u) => typeof u === "boolean" } })
+  const t = toTensor(a)
+  if (t.ndim < 2) throw new ShapeError({ operation: "fill_diagonal", detail: "array must be at least 2-d" })
+  if (t.ndim > 2 && !t.shape.every((d) => d === t.shape[0])) {
+    throw new ShapeError({ operation: "fill_diagonal", detail: "All dimensions of input must be of equal length" })
+  }
+  const flat = np.ravel(t)
+  const size = flat.shape[0]!
+  // the flat positions of the diagonal: a step of 1 + the sum of the cumulative strides
+  const strides = t.shape.map((_, i) => t.shape.slice(i + 1).reduce((x, y) => x * y, 1))
+  const step = strides.reduce((x, y) => x + y, 0)
+  const end = t.ndim === 2 && options?.wrap !== true ? Math.min(t.shape[0]!, t.shape[1]!) * t.shape[1]! : size
+  const positions: Array<number> = []
+  for (let p = 0; p < end && p < size; p += step) positions.push(p)
+  const values = np.ravel(np.astype(toTensor(val), t.dtype))
+  const v = values.shape[0] === 0 ? lax.full([positions.length], 0, t.dtype) : resize(values, [positions.length])
+  const mask = lax.full([size], 0, "bool")
+  const idx = np.array(positions, { dtype: "int32" })
+  const hit = lax.scatter(mask, idx, lax.full([positions.length], 1, "bool"), 0, "set")
+  const placed = lax.scatter(lax.full([size], 0, t.dtype), idx, v, 0, "set")
+  return lax.reshape(lax.select(hit, placed, flat), t.shape)
+}
+
+/**
+ * `filt` without its leading (`"f"`), trailing (`"b"`) or both (`"fb"`) zeros; the input must be concrete.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.trimZeros(np.array([0, 0, 1, 0, 2, 0])))) // [1, 0, 2]
+ *
+ * @since 0.1.0
+ */
+export const trimZeros = (filt: TensorLike, trim: "f" | "b" | "fb" = "fb"): Tensor => {
+  const t = toTensor(filt)
+  if (t.ndim !== 1) throw new ShapeError({ operation: "trim_zeros", detail: `filt must be 1-D, got [${t.shape}]` })
+  if (trim !== "f" && trim !== "b" && trim !== "fb" && trim !== "bf") {
+    throw argumentError("trim_zeros", "trim", "\"f\", \"b\" or \"fb\"", trim)
+  }
+  const nz = toJsSync(np.notEqual(t, np.zerosLike(t))) as Array<boolean>
+  const first = trim.includes("f") ? nz.indexOf(true) : 0
+  const last = trim.includes("b") ? nz.lastIndexOf(true) + 1 : nz.length
+  if (first < 0) return lax.slice(t, [0], [0])
+  return lax.slice(t, [first], [Math.max(last, first)])
+}
+
+/**
+ * A copy of `a` (tensors are immutable, so it is `a` itself as a value).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.copy(np.array([1, 2])))) // [1, 2]
+ *
+ * @since 0.1.0
+ */
+export const copy = (a: TensorLike): Tensor => toTensor(a)
+
+/**
+ * The slices of `a` along `axis` (flattened without one) where `condition`
+ * holds; `condition` must be concrete (or give `size` to pad, as JAX).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.compress(np.array([false, true, true]), np.array([[1, 2], [3, 4], [5, 6]]), { axis: 0 }))) // [[3, 4], [5, 6]]
+ *
+ * @since 0.1.0
+ */
+export const compress = (
+  condition: TensorLike,
+  a: TensorLike,
+  options?: { readonly axis?: number | undefined; readonly size?: number | undefined }
+): Tensor => {
+  checkOptions("compress", options, { axis: integer, size: integer })
+  const c = np.ravel(toTensor(condition))
+  const t0 = toTensor(a)
+  const t = options?.axis === undefined ? np.ravel(t0) : t0
+  const axis = options?.axis === undefined ? 0 : checkAxis("compress", options.axis, t.ndim)
+  const n = Math.min(c.shape[0]!, t.shape[axis]!)
+  const cut = lax.slice(c, [0], [n])
+  const [idx] = nonzero(cut, options?.size === undefined ? undefined : { size: options.size })
+  return np.take(t, idx!, { axis })
+}
+
+/**
+ * The elements of `arr` where `condition` holds, flattened.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const a = np.arange(6)
+ * console.log(toJsSync(np.extract(np.equal(np.mod(a, 2), 0), a))) // [0, 2, 4]
+ *
+ * @since 0.1.0
+ */
+export const extract = (
+  condition: TensorLike,
+  arr: TensorLike,
+  options?: { readonly size?: number | undefined }
+): Tensor => compress(np.ravel(toTensor(condition)), np.ravel(toTensor(arr)), options)
+
+/**
+ * `choices[a[i]][i]` for each position (NumPy's `choose`, `mode: "raise"` for
+ * concrete out-of-range indices, or `"wrap"`/`"clip"`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const choices = [np.array([0, 1, 2, 3]), np.array([10, 11, 12, 13]), np.array([20, 21, 22, 23])]
+ * console.log(toJsSync(np.choose(np.array([2, 0, 1, 0], { dtype: "int32" }), choices))) // [20, 1, 12, 3]
+ *
+ * @since 0.1.0
+ */
+export const choose = (
+  a: TensorLike,
+  choices: ReadonlyArray<TensorLike>,
+  options?: { readonly mode?: "raise" | "wrap" | "clip" | undefined }
+): Tensor => {
+  checkOptions("choose", options, { mode: string })
+  if (!Array.isArray(choices) || choices.length === 0) {
+    throw argumentError("choose", "choices", "a non-empty array of arrays", choices)
+  }
+  const idx0 = np.astype(toTensor(a), "int32")
+  const cs = promoteAll("choose", choices.map(toTensor))
+  const shape = shapeBroadcast(idx0.shape, ...cs.map((c) => c.shape))
+  const n = cs.length
+  const mode = options?.mode ?? "raise"
+  let idx = np.broadcastTo(idx0, shape)
+  if (mode === "wrap") idx = np.mod(idx, n)
+  else if (mode === "clip") idx = np.clip(idx, { min: 0, max: n - 1 })
+  else if (mode === "raise") {
+    try {
+      const v = toJsSync(np.ravel(idx)) as Array<number>
+      if (v.some((i) => i < 0 || i >= n)) {
+        throw argumentError("choose", "a", `indices in [0, ${n}) (mode "raise")`, a)
+      }
+    } catch (e) {
+      if (!(e instanceof ConcretizationError)) throw e
+      idx = np.clip(idx, { min: 0, max: n - 1 })
+    }
+  } else throw argumentError("choose", "mode", "\"raise\", \"wrap\" or \"clip\"", mode)
+  let out = np.broadcastTo(cs[0]!, shape)
+  for (let k = 1; k < n; k++) out = lax.select(np.equal(idx, k), np.broadcastTo(cs[k]!, shape), out)
+  return out
+}
+
+/**
+ * Elementwise: whether each entry has a non-zero imaginary part.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.iscomplex(np.array([{ re: 1, im: 0 }, { re: 1, im: 2 }])))) // [false, true]
+ *
+ * @since 0.1.0
+ */
+export const iscomplex = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  return isComplex(t.dtype) ? np.notEqual(np.imag(t), 0) : lax.full(t.shape, 0, "bool")
+}
+/**
+ * Elementwise: whether each entry's imaginary part is zero.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.isreal(np.array([{ re: 1, im: 0 }, { re: 1, im: 2 }])))) // [true, false]
+ *
+ * @since 0.1.0
+ */
+export const isreal = (x: TensorLike): Tensor => lax.not(iscomplex(x))
+/** Whether `x`'s dtype is complex. @since 0.1.0 */
+export const iscomplexobj = (x: TensorLike): boolean => isComplex(toTensor(x).dtype)
+/** Whether `x`'s dtype is not complex. @since 0.1.0 */
+export const isrealobj = (x: TensorLike): boolean => !iscomplexobj(x)
+/**
+ * Whether `x` is a scalar: a JS number or boolean, or a rank-0 tensor (JAX's rule).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log([np.isscalar(1), np.isscalar(np.array(1)), np.isscalar(np.array([1]))]) // [true, true, false]
+ *
+ * @since 0.1.0
+ */
+export const isscalar = (x: unknown): boolean =>
+  typeof x === "number" || typeof x === "boolean" || (x instanceof Tensor && Tensor.isGenuine(x) && x.ndim === 0)
+
+/**
+ * The dot product of vectors along `axis` (conjugating `x1`, as the Array API's `vecdot`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.vecdot(np.array([[1, 2], [3, 4]]), np.array([1, 1])))) // [3, 7]
+ *
+ * @since 0.1.0
+ */
+export const vecdot = (x1: TensorLike, x2: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkOptions("vecdot", options, { axis: integer })
+  const [a, b] = promoteAll("vecdot", [toTensor(x1), toTensor(x2)]) as [Tensor, Tensor]
+  const shape = shapeBroadcast(a.shape, b.shape)
+  const axis = checkAxis("vecdot", options?.axis ?? -1, shape.length)
+  const prod = np.multiply(np.broadcastTo(isComplex(a.dtype) ? np.conj(a) : a, shape), np.broadcastTo(b, shape))
+  return np.sum(prod, { axis })
+}
+
+/**
+ * Matrix-vector products over the last two axes of `x1` and the last of `x2`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.matvec(np.array([[1, 2], [3, 4]]), np.array([1, -1])))) // [-1, -1]
+ *
+ * @since 0.1.0
+ */
+export const matvec = (x1: TensorLike, x2: TensorLike): Tensor => {
+  const v = toTensor(x2)
+  return np.squeeze(np.matmul(x1, np.expandDims(v, -1)), { axis: -1 })
+}
+
+/**
+ * Vector-matrix products: `x1` (conjugated) times the last two axes of `x2`.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.vecmat(np.array([1, -1]), np.array([[1, 2], [3, 4]])))) // [-2, -2]
+ *
+ * @since 0.1.0
+ */
+export const vecmat = (x1: TensorLike, x2: TensorLike): Tensor => {
+  const v = toTensor(x1)
+  const c = isComplex(v.dtype) ? np.conj(v) : v
+  return np.squeeze(np.matmul(np.expandDims(c, -2), x2), { axis: -2 })
+}
+
+/**
+ * The distance from `x` to the next representable value away from zero (NumPy's `spacing`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.spacing(np.array([1, -1], { dtype: "float64" })))) // [2.220446049250313e-16, -2.220446049250313e-16]
+ *
+ * @since 0.1.0
+ */
+export const spacing = (x: TensorLike): Tensor => {
+  const t = toInexact(toTensor(x))
+  if (t.dtype !== "float32" && t.dtype !== "float64") {
+    throw new ShapeError({ operation: "spacing", detail: `spacing takes real floating inputs, got ${t.dtype}` })
+  }
+  const away = lax.select(
+    lax.lt(t, lax.full(t.shape, 0, t.dtype)),
+    lax.full(t.shape, -Infinity, t.dtype),
+    lax.full(t.shape, Infinity, t.dtype)
+  )
+  return lax.sub(nextafter(t, away), t)
+}
+
+/**
+ * Unwraps phase jumps larger than `discont` (default `period / 2`) along `axis`
+ * by adding multiples of `period` (default 2 pi), as NumPy.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const phase = np.array([0, 3, 6.5, 9.5], { dtype: "float64" })
+ * console.log(toJsSync(np.unwrap(phase, { period: 4 }))) // [0, -1, -1.5, -2.5]
+ *
+ * @since 0.1.0
+ */
+export const unwrap = (
+  p: TensorLike,
+  options?: {
+    readonly discont?: number | undefined
+    readonly axis?: number | undefined
+    readonly period?: number | undefined
+  }
+): Tensor => {
+  checkOptions("unwrap", options, {
+    discont: { expected: "a number", test: (u) => typeof u === "number" },
+    axis: integer,
+    period: { expected: "a number", test: (u) => typeof u === "number" }
+  })
+  const t0 = toTensor(p)
+  const t = isInexact(t0.dtype) ? t0 : toInexact(t0)
+  const axis = checkAxis("unwrap", options?.axis ?? -1, t.ndim)
+  const period = options?.period ?? 2 * Math.PI
+  const discont = Math.max(options?.discont ?? period / 2, period / 2)
+  const n = t.shape[axis]!
+  if (n < 2) return t
+  const sl = (lo: number, hi: number) =>
+    lax.slice(t, t.shape.map((_, i) => (i === axis ? lo : 0)), t.shape.map((d, i) => (i === axis ? hi : d)))
+  const dd = np.subtract(sl(1, n), sl(0, n - 1))
+  const half = period / 2
+  let ddmod = np.subtract(np.mod(np.add(dd, half), period), half)
+  // NumPy: a jump of exactly +half stays +half when the difference was positive
+  ddmod = np.where(np.logicalAnd(np.equal(ddmod, -half), np.greater(dd, 0)), half, ddmod)
+  let correction = np.subtract(ddmod, dd)
+  correction = np.where(np.less(np.abs(dd), discont), 0, correction)
+  const zeros = lax.full(t.shape.map((d, i) => (i === axis ? 1 : d)), 0, t.dtype)
+  const cum = np.cumsum(np.concatenate([zeros, np.astype(correction, t.dtype)], { axis }), { axis })
+  return np.add(t, cum)
+}
+
+/**
+ * Complex numbers sorted by real part, then imaginary part (real input is made complex, as NumPy).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.sortComplex(np.array([3, 1, 2])))) // [{ re: 1, im: 0 }, { re: 2, im: 0 }, { re: 3, im: 0 }]
+ *
+ * @since 0.1.0
+ */
+export const sortComplex = (a: TensorLike): Tensor => {
+  const t = toTensor(a)
+  const c = isComplex(t.dtype) ? t : lax.complex(toInexact(t), lax.full(t.shape, 0, toInexact(t).dtype))
+  return sort(c, { axis: -1 })
+}
