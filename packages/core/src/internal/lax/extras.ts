@@ -3,7 +3,7 @@
  * inverse hyperbolic functions and `cbrt` (floating operands, no promotion, as
  * lax), `besselI0e`/`besselI1e`, the `bitwise*` names, `populationCount` and
  * `clz` (bit tricks on 32-bit integers), the bitwise reductions
- * `reduceAnd`/`reduceOr`/`reduceXor`, the `scatter*` combinations, `dot`,
+ * `reduceAnd`/`reduceOr`/`reduceXor`, the `scatter*` combinations,
  * `batchMatmul`, `collapse`, `broadcastToRank`, `indexInDim`, `sliceInDim` and
  * `tile`.
  *
@@ -250,28 +250,6 @@ export const scatterMax = (operand: Tensor, indices: Tensor, updates: Tensor, ax
  */
 export const scatterSub = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
   lax.scatterAdd(operand, indices, lax.neg(tensor("scatter_sub", updates, "updates")), axis)
-
-/**
- * JAX's `lax.dot`: vector and matrix products (the last axis of `lhs` with the
- * first of `rhs`, both of rank 1 or 2).
- *
- * @example
- * import { lax, np, toJsSync } from "diffect"
- * console.log(toJsSync(lax.dot(np.array([[1, 2], [3, 4]]), np.array([1, 1])))) // [3, 7]
- *
- * @since 0.1.0
- */
-export const dot = (lhs: Tensor, rhs: Tensor, options?: { readonly precision?: Precision | undefined }): Tensor => {
-  const l = tensor("dot", lhs, "lhs")
-  const r = tensor("dot", rhs, "rhs")
-  if (l.ndim < 1 || l.ndim > 2 || r.ndim < 1 || r.ndim > 2) {
-    throw new ShapeError({
-      operation: "dot",
-      detail: `Incompatible shapes for dot: got [${l.shape}] and [${r.shape}] (ranks 1 or 2 only)`
-    })
-  }
-  return lax.dotGeneral(l, r, [[l.ndim - 1], [0]], [[], []], options)
-}
 
 /**
  * JAX's `lax.batch_matmul`: matrix products over matching leading dimensions.
