@@ -482,3 +482,79 @@ export const betainc = (a: TensorLike, b: TensorLike, x: TensorLike): Tensor => 
   const [ta, tb, tx] = prepare("betainc", [a, b, x]) as [Tensor, Tensor, Tensor]
   return lax.betainc(real("betainc", ta), real("betainc", tb), real("betainc", tx))
 }
+
+/**
+ * The Box-Cox transform `(x^lmbda - 1) / lmbda`, `log(x)` at `lmbda = 0` (SciPy's `boxcox`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.boxcox(np.array([1, 4], { dtype: "float64" }), 0.5))) // [0, 2]
+ *
+ * @since 0.1.0
+ */
+export const boxcox = (x: TensorLike, lmbda: TensorLike): Tensor => {
+  const [t, l] = realPair("boxcox", x, lmbda)
+  const zero = lax.eq(l, c(l, 0))
+  const safe = lax.select(zero, c(l, 1), l)
+  // expm1(l log x) / l keeps precision for small l
+  const power = lax.div(lax.expm1(lax.mul(safe, lax.log(t))), safe)
+  return lax.select(zero, lax.log(t), power)
+}
+
+/**
+ * The Box-Cox transform of `1 + x`: `((1 + x)^lmbda - 1) / lmbda`, `log1p(x)` at `lmbda = 0` (SciPy's `boxcox1p`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.boxcox1p(np.array([0, 3], { dtype: "float64" }), 0.5))) // [0, 2]
+ *
+ * @since 0.1.0
+ */
+export const boxcox1p = (x: TensorLike, lmbda: TensorLike): Tensor => {
+  const [t, l] = realPair("boxcox1p", x, lmbda)
+  const zero = lax.eq(l, c(l, 0))
+  const safe = lax.select(zero, c(l, 1), l)
+  const power = lax.div(lax.expm1(lax.mul(safe, lax.log1p(t))), safe)
+  return lax.select(zero, lax.log1p(t), power)
+}
+
+/**
+ * The Pochhammer symbol (rising factorial) `Gamma(z + m) / Gamma(z)` (SciPy's `poch`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.poch(np.array([3, 0.5], { dtype: "float64" }), 2))) // [12, 0.75]
+ *
+ * @since 0.1.0
+ */
+export const poch = (z: TensorLike, m: TensorLike): Tensor => {
+  const [a, b] = realPair("poch", z, m)
+  const top = lax.add(a, b)
+  const sign = lax.mul(gammasgn(top), gammasgn(a))
+  return lax.mul(sign, lax.exp(lax.sub(lax.lgamma(top), lax.lgamma(a))))
+}
+
+/**
+ * The binomial coefficient `N choose k` as a float (SciPy's `comb` with
+ * `exact=False`): 0 outside `0 <= k <= N`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.comb(np.array([10, 10, 4], { dtype: "float64" }), np.array([3, 11, 2])))) // [120, 0, 6]
+ *
+ * @since 0.1.0
+ */
+export const comb = (N: TensorLike, k: TensorLike): Tensor => {
+  const [n, kk] = realPair("comb", N, k)
+  const one = c(n, 1)
+  const inside = lax.and(lax.ge(kk, c(kk, 0)), lax.and(lax.le(kk, n), lax.ge(n, c(n, 0))))
+  const v = lax.exp(
+    lax.sub(
+      lax.sub(lax.lgamma(lax.add(n, one)), lax.lgamma(lax.add(kk, one))),
+      lax.lgamma(lax.add(lax.sub(n, kk), one))
+    )
+  )
+  // integer arguments give integers: round away the lgamma error
+  const integral = lax.and(lax.eq(lax.floor(n), n), lax.eq(lax.floor(kk), kk))
+  return lax.select(inside, lax.select(integral, lax.round(v), v), c(n, 0))
+}

@@ -19,7 +19,7 @@ describe("np shape and index helpers", () => {
     expect.tensor(np.resize(i32([1, 2]), 5), "int32", [1, 2, 1, 2, 1])
     const grid = np.indices([2, 3])
     assert.deepStrictEqual(grid.shape, [2, 2, 3])
-    const [r, c] = np.ix_(i32([0, 1]), i32([2, 4]))
+    const [r, c] = np.ix(i32([0, 1]), i32([2, 4]))
     assert.deepStrictEqual([r!.shape, c!.shape], [[2, 1], [1, 2]])
     expect.close(js(np.add(np.multiply(r!, 10), c!)), [[2, 4], [12, 14]])
   })

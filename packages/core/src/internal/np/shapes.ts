@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import { isComplex, isInexact } from "../../DType.js"
-import { ConcretizationError, ShapeError } from "../../Errors.js"
+import { ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes as shapeBroadcast } from "../../Shape.js"
@@ -19,8 +19,9 @@ import { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
 import { argumentError, checkAxis, checkOptions, checkShape, integer, string } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
-import { nextafter } from "../lax/bits.js"
-import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
+import { nextafter as laxNextafter } from "../lax/bits.js"
+import { populationCount } from "../lax/extras.js"
+import { prepare, promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { nonzero, sort } from "./sorting.js"
 
 /**
@@ -109,16 +110,17 @@ export const indices = (dimensions: Shape, options?: { readonly dtype?: "int32" 
 }
 
 /**
- * Open meshes from 1-d index arrays: the k-th has its values along axis k.
+ * Open meshes from 1-d index arrays: the k-th has its values along axis k
+ * (NumPy's `ix_`).
  *
  * @example
  * import { np } from "diffect"
- * const [r, c] = np.ix_(np.array([0, 1]), np.array([2, 4, 5]))
+ * const [r, c] = np.ix(np.array([0, 1]), np.array([2, 4, 5]))
  * console.log([r!.shape, c!.shape]) // [[2, 1], [1, 3]]
  *
  * @since 0.1.0
  */
-export const ix_ = (...args: ReadonlyArray<TensorLike>): Array<Tensor> => {
+export const ix = (...args: ReadonlyArray<TensorLike>): Array<Tensor> => {
   const n = args.length
   return args.map((a, k) => {
     const t = toTensor(a)
@@ -421,14 +423,14 @@ export const vecmat = (x1: TensorLike, x2: TensorLike): Tensor => {
 export const spacing = (x: TensorLike): Tensor => {
   const t = toInexact(toTensor(x))
   if (t.dtype !== "float32" && t.dtype !== "float64") {
-    throw new ShapeError({ operation: "spacing", detail: `spacing takes real floating inputs, got ${t.dtype}` })
+    throw new DTypeError({ operation: "spacing", detail: `takes real floating inputs, got ${t.dtype}` })
   }
   const away = lax.select(
     lax.lt(t, lax.full(t.shape, 0, t.dtype)),
     lax.full(t.shape, -Infinity, t.dtype),
     lax.full(t.shape, Infinity, t.dtype)
   )
-  return lax.sub(nextafter(t, away), t)
+  return lax.sub(laxNextafter(t, away), t)
 }
 
 /**
@@ -489,4 +491,37 @@ export const sortComplex = (a: TensorLike): Tensor => {
   const t = toTensor(a)
   const c = isComplex(t.dtype) ? t : lax.complex(toInexact(t), lax.full(t.shape, 0, toInexact(t).dtype))
   return sort(c, { axis: -1 })
+}
+
+/**
+ * The next representable value after `x1` toward `x2` (`lax.nextafter` with
+ * NumPy promotion and broadcasting).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.nextafter(np.array([1], { dtype: "float64" }), 2))) // [1.0000000000000002]
+ *
+ * @since 0.1.0
+ */
+export const nextafter = (x1: TensorLike, x2: TensorLike): Tensor => {
+  const [a, b] = prepare("nextafter", [x1, x2]) as [Tensor, Tensor]
+  return laxNextafter(toInexact(a), np.astype(toInexact(b), toInexact(a).dtype))
+}
+
+/**
+ * The number of set bits of each integer's absolute value (NumPy 2's `bitwise_count`), as uint8's values in int32.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.bitwiseCount(np.array([0, 7, -7, 255], { dtype: "int32" })))) // [0, 3, 3, 8]
+ *
+ * @since 0.1.0
+ */
+export const bitwiseCount = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  if (t.dtype === "bool") return np.astype(t, "int32")
+  if (t.dtype !== "int32" && t.dtype !== "uint32") {
+    throw new DTypeError({ operation: "bitwise_count", detail: `takes integers or bool, got ${t.dtype}` })
+  }
+  return populationCount(t.dtype === "int32" ? lax.abs(t) : t)
 }
