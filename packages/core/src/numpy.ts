@@ -13,6 +13,7 @@
 export * from "./internal/np/aliases.js"
 export * from "./internal/np/arrays.js"
 export * from "./internal/np/cumulative.js"
+export * from "./internal/np/histograms.js"
 export * from "./internal/np/integer.js"
 export * from "./internal/np/linear.js"
 export * from "./internal/np/math.js"

@@ -125,3 +125,31 @@ describe("np integer and float decompositions", () => {
     expect.tensor(np.i0(f64([0, 1, 5])), "float64", [1, 1.2660658777520082, 27.239871823604442], { tol: 1e-13 })
   })
 })
+
+describe("np.histogramdd / histogram2d", () => {
+  it("counts per cell against a JS loop; the closing edge; weights; density integrates to 1", () => {
+    const xs = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3, -1]
+    const ys = [0, 2, 1, 1, 0.5, 2, 2, 0, 1]
+    const { counts, xedges, yedges } = np.histogram2d(f64(xs), f64(ys), { bins: [3, 2], range: [[0, 3], [0, 2]] })
+    expect.tensor(xedges, "float64", [0, 1, 2, 3])
+    expect.tensor(yedges, "float64", [0, 1, 2])
+    const want = [[0, 0], [0, 0], [0, 0]]
+    xs.forEach((x, i) => {
+      if (x < 0 || x > 3) return
+      const bx = Math.min(Math.floor(x), 2)
+      const by = Math.min(Math.floor(ys[i]!), 1)
+      want[bx]![by]! += 1
+    })
+    expect.tensor(counts, "float64", want)
+    const w = np.histogramdd(np.stack([f64(xs), f64(ys)], { axis: 1 }), {
+      bins: [3, 2],
+      range: [[0, 3], [0, 2]],
+      weights: f64(xs.map(() => 2))
+    })
+    expect.tensor(w.counts, "float64", want.map((r) => r.map((v) => 2 * v)))
+    const d = np.histogramdd(np.stack([f64(xs), f64(ys)], { axis: 1 }), { bins: [3, 2], density: true })
+    assert.deepStrictEqual(d.counts.shape, [3, 2])
+    const cell = (js(np.diff(d.edges[0]!)) as Array<number>)[0]! * (js(np.diff(d.edges[1]!)) as Array<number>)[0]!
+    assert.approximately((js(np.sum(d.counts)) as number) * cell, 1, 1e-12)
+  })
+})
