@@ -18,7 +18,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/diffect-consumer.XXXXXX")
 # DIFFECT_CONSUMER_KEEP=1 keeps the temporary folder (to inspect a failure).
 [ -n "${DIFFECT_CONSUMER_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
 
-packages=(core ad backend-typed-array backend-webgpu nn optim diffect)
+packages=(core ad backend-typed-array backend-webgpu nn optim parallel diffect)
 echo "== pack ${packages[*]}"
 for p in "${packages[@]}"; do
   (cd "packages/$p" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)

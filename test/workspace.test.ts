@@ -82,7 +82,7 @@ describe("package manifests", () => {
   /** `./src/X.ts` -> `./dist/X` (without the extension). */
   const built = (source: string): string => source.replace(/^\.\/src\//, "./dist/").replace(/\.ts$/, "")
 
-  it("the public packages are the seven of the release, all at one version", () => {
+  it("the public packages are the eight of the release, all at one version", () => {
     const names = published.map((dir) => manifest(dir).name).sort()
     assert.deepStrictEqual(names, [
       "@diffect/ad",
@@ -91,6 +91,7 @@ describe("package manifests", () => {
       "@diffect/core",
       "@diffect/nn",
       "@diffect/optim",
+      "@diffect/parallel",
       "diffect"
     ])
     const versions = new Set(packageDirs.map((dir) => manifest(dir).version))

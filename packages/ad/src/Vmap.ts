@@ -19,6 +19,7 @@ import { describe } from "./internal/describe.js"
 import { resolve, transformation } from "./internal/shell.js"
 import { vmapFlat as vmapFlatInternal } from "./internal/vmap.js"
 import type { VmapFlatOptions } from "./internal/vmap.js"
+import type { SpmdAxis } from "./rules/vmap.js"
 import type { AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Types.js"
 
 /**
@@ -217,7 +218,12 @@ const toTensorLeaf = (leaf: unknown, where: () => string): Tensor => {
  * @category Transformation internals
  * @since 0.1.0
  */
-export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options: VmapOptions): unknown => {
+export const vmapTrace = (
+  f: AnyFunction,
+  args: ReadonlyArray<unknown>,
+  options: VmapOptions,
+  spmd?: SpmdAxis
+): unknown => {
   const inAxes = options.inAxes === undefined ? 0 : options.inAxes
   const outAxes = options.outAxes === undefined ? 0 : options.outAxes
   if (inAxes !== null && typeof inAxes !== "number" && !Array.isArray(inAxes)) {
@@ -289,6 +295,7 @@ export const vmapTrace = (f: AnyFunction, args: ReadonlyArray<unknown>, options:
     {
       axisName: options.axisName,
       axisSize: options.axisSize,
+      spmd,
       describeInput: (k) => inPath(mapped[k]!),
       describeOutput: (j) => {
         if (outPaths === undefined) leafPaths(out, "", outPaths = [])
@@ -328,3 +335,42 @@ export const vmap = <F extends AnyFunction>(f: F, options: VmapOptions = {}) =>
   })
 
 const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize: integer }
+
+export type {
+  /**
+   * An axis that spans workers: see `vmapSpmd`.
+   *
+   * @category Transformation internals
+   * @since 0.1.0
+   */
+  SpmdAxis
+}
+
+/**
+ * The worker side of a data-parallel map (`pmap` of `@diffect/parallel`): `vmap`
+ * over this worker's slices of a named axis that spans workers. Collectives over
+ * that axis gather every worker's slices in rank order through `spmd.allGather`
+ * and reduce them exactly as a one-process `vmap` reduces its batch, so the
+ * results agree bit for bit; `axisIndex` counts from `spmd.offset`.
+ *
+ * @example
+ * import { np, psum, runSync, type Tensor, toJsSync } from "diffect"
+ * import { vmapSpmd } from "diffect/extend"
+ * // One worker holding the whole axis: allGather has nothing to add.
+ * const spmd = { size: 3, offset: 0, allGather: (local: Tensor) => local }
+ * const totals = vmapSpmd((x: Tensor) => psum(x, "i"), { axisName: "i" }, spmd)(np.array([1, 2, 3]))
+ * console.log(toJsSync(runSync(totals))) // [6, 6, 6]
+ *
+ * @internal
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const vmapSpmd = <F extends AnyFunction>(f: F, options: VmapOptions, spmd: SpmdAxis) =>
+(
+  ...args: Parameters<F>
+): Effect.Effect<VmapResult<F>, DiffError | VmapError | ErrorOf<F>, Backend | ContextOf<F>> =>
+  transformation<VmapResult<F>, VmapError | ErrorOf<F>, ContextOf<F>>(() => {
+    checkCallable("vmap", f)
+    checkOptions("vmap", options, vmapSpec)
+    return vmapTrace(f, args, options, spmd) as VmapResult<F>
+  })

@@ -23,7 +23,7 @@ import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "../Errors.js"
 import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
 import { batchRules } from "../rules/vmap.js"
-import type { AxisData, BatchOfProgram } from "../rules/vmap.js"
+import type { AxisData, BatchOfProgram, SpmdAxis } from "../rules/vmap.js"
 import { batchAt, batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
@@ -259,7 +259,10 @@ export const traceBatched = (
     }) as ReadonlyArray<Tensor>
     const outs = name === undefined
       ? f(inputs)
-      : withAxisFrame({ name, size: axis.size, handler }, () => withDynamicHandler(handler, () => f(inputs)))
+      : withAxisFrame(
+        { name, size: axis.spmd?.size ?? axis.size, handler },
+        () => withDynamicHandler(handler, () => f(inputs))
+      )
     return outs.map((out) => (out === null ? null : batchInfo(handler, out)))
   } finally {
     handler.active = false
@@ -278,6 +281,8 @@ export interface VmapFlatOptions {
   readonly describeInput?: ((i: number) => string) | undefined
   /** Names flat output `i` in error messages (a key path such as `[0]["w"]`). */
   readonly describeOutput?: ((i: number) => string) | undefined
+  /** The axis spans workers: this vmap maps this worker's slices of it (see `SpmdAxis`). */
+  readonly spmd?: SpmdAxis | undefined
 }
 
 const defaultInputName = (i: number): string => `args[${i}]`
@@ -385,7 +390,7 @@ export const vmapFlat = (
   })
   const size = mappedAxisSize(args, axes, options)
   const name = options.axisName
-  const results = traceBatched({ size, name }, f, args, axes)
+  const results = traceBatched({ size, name, spmd: options.spmd }, f, args, axes)
   const dst = typeof outAxes === "function" ? outAxes(results.length) : outAxes
   return results.map((r, j) => {
     const [value, d] = r!
@@ -413,7 +418,9 @@ export const batchProgram: BatchOfProgram = (program, batched, axis, forceBatche
   cachedByMask(
     batchCache,
     program,
-    `${maskKey(batched)}|${forceBatched === undefined ? "" : maskKey(forceBatched)}|${axis.size}|${axis.name ?? ""}`,
+    `${maskKey(batched)}|${forceBatched === undefined ? "" : maskKey(forceBatched)}|${axis.size}|${axis.name ?? ""}|${
+      axis.spmd === undefined ? "" : "spmd"
+    }`,
     () => {
       let outBatched: ReadonlyArray<boolean> = []
       const inAvals = program.inAvals.map((a) =>

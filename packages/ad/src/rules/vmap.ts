@@ -32,6 +32,24 @@ import { reduceWindowBatch, selectBatch } from "./window.js"
 export interface AxisData {
   readonly size: number
   readonly name: string | undefined
+  /** Set when the axis spans workers (`pmap`): this vmap holds only this worker's slices of it. */
+  readonly spmd?: SpmdAxis | undefined
+}
+
+/**
+ * A named axis that spans workers (SPMD: each worker runs the same program on
+ * its own slices): `size` is the whole axis, this worker holds the slices
+ * `offset .. offset + local size`. `allGather` takes this worker's slices
+ * (batch dimension first) and gives every worker's, in rank order (one
+ * `[size, ...]` tensor), so that a collective reduces exactly the stack that a
+ * one-process vmap would reduce.
+ *
+ * @since 0.1.0
+ */
+export interface SpmdAxis {
+  readonly size: number
+  readonly offset: number
+  readonly allGather: (local: Tensor) => Tensor
 }
 
 /**
@@ -153,6 +171,12 @@ const collective = <P extends "psum" | "pmax" | "pmin">(
 ): SingleBatchRule<P> =>
 ([x], [d], params, axis) => {
   if (params.axisName !== axis.name) return [bind1(p, [x!], params), d!]
+  const spmd = axis.spmd
+  // Across workers: an unbatched value is the same on every worker (it depends on
+  // replicated inputs only); a batched one is gathered in rank order first.
+  if (spmd !== undefined) {
+    return [d === null ? ifUnbatched(x!, spmd.size) : reduce(spmd.allGather(moveAxis(x!, d!, 0)), [0]), null]
+  }
   return [d === null ? ifUnbatched(x!, axis.size) : reduce(x!, [d!]), null]
 }
 
@@ -419,7 +443,9 @@ const iotaRule: SingleBatchRule<"iota"> = (_xs, _dims, params) => [
 
 const axisIndexRule: SingleBatchRule<"axis_index"> = (_xs, _dims, params, axis) => {
   if (params.axisName !== axis.name) return [bind1("axis_index", [], params), null]
-  return [lax.iota("int32", [axis.size], 0), 0]
+  const iota = lax.iota("int32", [axis.size], 0)
+  const offset = axis.spmd?.offset ?? 0
+  return [offset === 0 ? iota : lax.add(iota, lax.full([axis.size], offset, "int32")), 0]
 }
 
 /** `jit_call`: a call of the batched program (JAX's `_pjit_batcher`); batch dimensions moved first. */

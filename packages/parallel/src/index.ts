@@ -1,0 +1,11 @@
+/**
+ * Data-parallel maps for diffect: `pmap` over a `Mesh` of worker threads, with
+ * collectives over the mapped axis as all-reduces in rank order.
+ *
+ * @since 0.1.0
+ */
+
+export * from "./Errors.js"
+export * from "./Mesh.js"
+export * from "./Pmap.js"
+export * as Remote from "./Remote.js"

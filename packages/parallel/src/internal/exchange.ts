@@ -1,0 +1,136 @@
+/**
+ * The all-gather of a mesh's workers, through one `SharedArrayBuffer`: every
+ * worker writes its slices into its own slot, waits at a barrier, reads every
+ * slot in rank order, and waits again before the slots are reused. Synchronous
+ * (`Atomics.wait`), because collectives run inside the synchronous handler
+ * stack. Payloads larger than a slot go through in chunks; the result is the
+ * same stack of every worker's slices either way.
+ *
+ * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag),
+ * then 4 header words per worker (dtype, length, chunk, shape hash), then one
+ * data slot per worker.
+ *
+ * @internal
+ */
+import { aval, ConcreteTensor, DType, Tracer } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { CollectiveAbortedError, CollectiveMismatchError, CollectiveTracedError } from "../Errors.js"
+import { hostOfSync } from "./wire.js"
+
+const CONTROL_BYTES = 64
+const ARRIVED = 0
+const GENERATION = 1
+const ABORT = 2
+
+const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 16 * workers) / 64) * 64
+
+/** The bytes of an exchange for `workers` workers with slots of `slotBytes`. @internal */
+export const exchangeSize = (workers: number, slotBytes: number): number => dataOffset(workers) + workers * slotBytes
+
+/** Clears the barrier and the abort flag before a call (no worker is in a collective then). @internal */
+export const resetExchange = (sab: SharedArrayBuffer): void => {
+  const ctl = new Int32Array(sab, 0, 16)
+  Atomics.store(ctl, ARRIVED, 0)
+  Atomics.store(ctl, ABORT, 0)
+}
+
+/** Makes every worker waiting in a collective fail with `CollectiveAbortedError`. @internal */
+export const abortExchange = (sab: SharedArrayBuffer): void => {
+  const ctl = new Int32Array(sab, 0, 16)
+  Atomics.store(ctl, ABORT, 1)
+  Atomics.notify(ctl, GENERATION)
+}
+
+const dtypeCodes: ReadonlyArray<DType.DType> = [
+  "float32",
+  "float64",
+  "int32",
+  "uint32",
+  "bool",
+  "complex64",
+  "complex128",
+  "float0"
+]
+
+const shapeHash = (shape: ReadonlyArray<number>): number => {
+  let h = 17
+  for (const d of shape) h = (Math.imul(h, 31) + d + 1) | 0
+  return h
+}
+
+/**
+ * The all-gather of worker `rank` of `workers`: `local` (this worker's slices,
+ * batch first) becomes every worker's slices stacked in rank order.
+ *
+ * @internal
+ */
+export const makeAllGather = (
+  sab: SharedArrayBuffer,
+  rank: number,
+  workers: number,
+  slotBytes: number,
+  axisName: string
+) => {
+  const ctl = new Int32Array(sab, 0, 16)
+  const headers = new Int32Array(sab, CONTROL_BYTES, 4 * workers)
+  const base = dataOffset(workers)
+
+  const barrier = (): void => {
+    const generation = Atomics.load(ctl, GENERATION)
+    if (Atomics.add(ctl, ARRIVED, 1) === workers - 1) {
+      Atomics.store(ctl, ARRIVED, 0)
+      Atomics.add(ctl, GENERATION, 1)
+      Atomics.notify(ctl, GENERATION)
+    } else {
+      while (Atomics.load(ctl, GENERATION) === generation) {
+        if (Atomics.load(ctl, ABORT) !== 0) throw new CollectiveAbortedError({ rank })
+        Atomics.wait(ctl, GENERATION, generation, 100)
+      }
+    }
+    if (Atomics.load(ctl, ABORT) !== 0) throw new CollectiveAbortedError({ rank })
+  }
+
+  return (local: Tensor): Tensor => {
+    if (local instanceof Tracer || !(local instanceof ConcreteTensor)) throw new CollectiveTracedError({ axisName })
+    const host = hostOfSync(local)
+    const Ctor = host.constructor as {
+      new(length: number): DType.HostArray
+      new(buffer: ArrayBufferLike, offset: number, length: number): DType.HostArray
+    }
+    const m = host.length
+    const out = new Ctor(workers * m)
+    const perChunk = Math.max(1, Math.floor(slotBytes / host.BYTES_PER_ELEMENT))
+    const chunks = Math.max(1, Math.ceil(m / perChunk))
+    const code = dtypeCodes.indexOf(local.dtype)
+    const hash = shapeHash(local.shape)
+    for (let c = 0; c < chunks; c++) {
+      const from = c * perChunk
+      const to = Math.min(m, from + perChunk)
+      new Ctor(sab, base + rank * slotBytes, to - from).set(host.subarray(from, to))
+      headers[4 * rank] = code
+      headers[4 * rank + 1] = m
+      headers[4 * rank + 2] = c
+      headers[4 * rank + 3] = hash
+      barrier()
+      for (let r = 0; r < workers; r++) {
+        if (
+          headers[4 * r] !== code || headers[4 * r + 1] !== m || headers[4 * r + 2] !== c || headers[4 * r + 3] !== hash
+        ) {
+          const theirs = dtypeCodes[headers[4 * r]!] ?? "?"
+          throw new CollectiveMismatchError({
+            rank,
+            detail: `a collective over '${axisName}' got ${theirs} data of ${
+              headers[4 * r + 1]
+            } elements from worker ${r} and ${local.dtype}[${
+              local.shape.join(",")
+            }] here: every worker must apply the same collectives, in the same order, to values of the same type`
+          })
+        }
+      }
+      for (let r = 0; r < workers; r++) out.set(new Ctor(sab, base + r * slotBytes, to - from), r * m + from)
+      barrier()
+    }
+    const [b, ...rest] = local.shape
+    return new ConcreteTensor(aval([workers * b!, ...rest], local.dtype, local.weakType), out, undefined)
+  }
+}

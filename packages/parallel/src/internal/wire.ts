@@ -1,0 +1,119 @@
+/**
+ * Tensors and pytrees as they cross a thread or a process: each tensor is its
+ * dtype, shape and bytes (a `Uint8Array` over an `ArrayBuffer` of its own, so
+ * that `postMessage` can transfer it without a copy); a pytree is a plain
+ * structure of arrays and records whose tensor leaves are replaced by their
+ * index in a list of wire tensors. Never JSON.
+ *
+ * @internal
+ */
+import { aval, ConcreteTensor, DType, isTensor, Tracer } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
+import { Effect } from "effect"
+import { PmapArgumentError } from "../Errors.js"
+
+/** @internal */
+export interface WireTensor {
+  readonly dtype: DType.DType
+  readonly shape: ReadonlyArray<number>
+  readonly weakType: boolean
+  readonly data: Uint8Array<ArrayBuffer>
+}
+
+/** A tensor leaf's marker in a wire tree. @internal */
+export interface TensorRef {
+  readonly "~tensor": number
+}
+
+const isRef = (u: unknown): u is TensorRef =>
+  typeof u === "object" && u !== null && typeof (u as Record<string, unknown>)["~tensor"] === "number"
+
+const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && Object.getPrototypeOf(u) === Object.prototype
+
+/**
+ * The wire form of a pytree: tensors replaced by markers (`onTensor` gives the
+ * index), arrays and plain records kept, numbers, booleans, strings, `null`
+ * and `undefined` kept as they are. Anything else is a `PmapArgumentError`.
+ *
+ * @internal
+ */
+export const encodeTree = (value: unknown, onTensor: (t: Tensor) => number, where: string): unknown => {
+  if (isTensor(value)) return { "~tensor": onTensor(value) } satisfies TensorRef
+  if (Array.isArray(value)) return value.map((v, i) => encodeTree(v, onTensor, `${where}[${i}]`))
+  if (isPlainRecord(value)) {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(value)) out[k] = encodeTree(value[k], onTensor, `${where}['${k}']`)
+    return out
+  }
+  if (value === null || value === undefined) return value
+  const t = typeof value
+  if (t === "number" || t === "boolean" || t === "string") return value
+  throw new PmapArgumentError({
+    detail: `pmap: ${where} is ${
+      t === "object" ? "an instance of a class" : `a ${t}`
+    }; arguments and results that cross to workers are pytrees of tensors, numbers, booleans and strings in plain arrays and records`
+  })
+}
+
+/** The pytree of a wire tree, markers replaced by `leaf(index)`. @internal */
+export const decodeTree = (value: unknown, leaf: (index: number) => unknown): unknown => {
+  if (isRef(value)) return leaf(value["~tensor"])
+  if (Array.isArray(value)) return value.map((v) => decodeTree(v, leaf))
+  if (isPlainRecord(value)) {
+    const out: Record<string, unknown> = {}
+    for (const k of Object.keys(value)) out[k] = decodeTree(value[k], leaf)
+    return out
+  }
+  return value
+}
+
+/** A concrete tensor's data on the host (read back from its backend if needed). @internal */
+export const hostOf = (t: Tensor): Effect.Effect<DType.HostArray, PmapArgumentError | unknown> => {
+  if (t instanceof Tracer || !(t instanceof ConcreteTensor)) {
+    return Effect.fail(
+      new PmapArgumentError({ detail: `pmap: ${String(t)} is being traced; pmap maps concrete tensors` })
+    )
+  }
+  if (t.dtype === "float0") return Effect.succeed(new Uint8Array(0))
+  const host = t.host
+  if (host !== undefined) return Effect.succeed(host)
+  const buffer = t.buffer!
+  return buffer.backend.read(buffer, t.aval)
+}
+
+/** Host data synchronously (the workers' typed-array backend reads synchronously). @internal */
+export const hostOfSync = (t: ConcreteTensor): DType.HostArray => {
+  if (t.dtype === "float0") return new Uint8Array(0)
+  const host = t.host
+  if (host !== undefined) return host
+  const buffer = t.buffer!
+  return buffer.backend.readSync!(buffer, t.aval)
+}
+
+/** Copies `host[from, to)` (in elements) into a wire tensor of its own buffer. @internal */
+export const toWire = (
+  host: DType.HostArray,
+  dtype: DType.DType,
+  shape: ReadonlyArray<number>,
+  weakType: boolean,
+  from = 0,
+  to = host.length
+): WireTensor => {
+  const copy = host.slice(from, to)
+  return { dtype, shape, weakType, data: new Uint8Array(copy.buffer as ArrayBuffer) }
+}
+
+/** The host array of a wire tensor (a view on its bytes). @internal */
+export const hostOfWire = (w: WireTensor): DType.HostArray => {
+  const proto = DType.allocHost(w.dtype, 0)
+  const Ctor = proto.constructor as new(buffer: ArrayBuffer, offset: number, length: number) => DType.HostArray
+  return new Ctor(w.data.buffer, w.data.byteOffset, w.data.byteLength / proto.BYTES_PER_ELEMENT)
+}
+
+/** A concrete tensor over a wire tensor's bytes. @internal */
+export const fromWire = (w: WireTensor): ConcreteTensor =>
+  new ConcreteTensor(aval(w.shape, w.dtype, w.weakType), hostOfWire(w), undefined)
+
+/** The buffers a list of wire tensors can transfer. @internal */
+export const transfers = (ws: ReadonlyArray<WireTensor>): Array<ArrayBuffer> => ws.map((w) => w.data.buffer)

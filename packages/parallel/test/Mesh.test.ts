@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import { np, type Tensor, toJsSync } from "diffect"
+import { Effect, Exit, Schedule } from "effect"
+import type { Worker } from "node:worker_threads"
+import { Mesh, pmap } from "../src/index.js"
+import { collectives, die, mismatch } from "./fixtures/steps.js"
+
+const exited = (worker: Worker): Promise<number> =>
+  new Promise((resolve) => worker.once("exit", (code) => resolve(code)))
+
+describe("Mesh", () => {
+  it.live(
+    "closing the mesh's scope stops its workers; a lost worker is a typed error and is replaced",
+    () =>
+      Effect.gen(function*() {
+        const spawned: Array<{ readonly worker: Worker; readonly rank: number; readonly exit: Promise<number> }> = []
+        const mesh = Mesh.layer({
+          workers: 2,
+          onSpawn: (worker, rank) => spawned.push({ worker, rank, exit: exited(worker) })
+        })
+        const victims = yield* Effect.scoped(
+          Effect.gen(function*() {
+            const x = np.array([1, 2, 3, 4], { dtype: "float64" })
+            const first = yield* pmap(collectives, { axisName: "i" })(x)
+            assert.deepStrictEqual(toJsSync(first.sum), [10, 10, 10, 10])
+            assert.strictEqual(spawned.length, 2)
+            const rank1 = spawned.find((s) => s.rank === 1)!
+
+            // Kill worker 1 in the middle of a call: it exits before its psum, so worker 0 waits
+            // there until the coordinator aborts the collective.
+            const lost = yield* Effect.exit(
+              pmap(die, { axisName: "i", inAxes: [0, null] })(x, np.array(rank1.worker.threadId))
+            )
+            assert.isTrue(Exit.isFailure(lost))
+            const error = Exit.isFailure(lost) ? lost.cause.reasons[0] : undefined
+            assert.strictEqual(error?._tag, "Fail")
+            const failure = (error as { error: { _tag: string; rank: number } }).error
+            assert.strictEqual(failure._tag, "WorkerLostError")
+            assert.strictEqual(failure.rank, 1)
+            assert.strictEqual(yield* Effect.promise(() => rank1.exit), 1)
+
+            // The mesh replaces the worker: the same call, retried, succeeds (with the new thread's id
+            // as the victim no one matches).
+            const again = yield* pmap(collectives, { axisName: "i" })(x).pipe(
+              Effect.retry({ schedule: Schedule.spaced("500 millis"), times: 40 })
+            )
+            assert.deepStrictEqual(toJsSync(again.sum), [10, 10, 10, 10])
+            assert.strictEqual(spawned.filter((s) => s.rank === 1).length, 2)
+
+            // Workers that disagree on a collective fail with a typed error instead of hanging.
+            const rank0 = spawned.find((s) => s.rank === 0)!
+            const bad = yield* Effect.flip(
+              pmap(mismatch, { axisName: "i", inAxes: [0, null] })(x, np.array(rank0.worker.threadId))
+            )
+            assert.strictEqual(bad._tag, "CollectiveMismatchError", bad.message)
+            return spawned.slice()
+          }).pipe(Effect.provide(mesh))
+        )
+        // Scope closed: every worker thread the mesh started has exited.
+        const codes = yield* Effect.promise(() => Promise.all(victims.map((s) => s.exit)))
+        assert.strictEqual(codes.length, 3)
+      }),
+    180_000
+  )
+
+  it.effect("bad arguments are typed errors", () =>
+    Effect.gen(function*() {
+      const odd = yield* Effect.flip(pmap(collectives, { axisName: "i" })(np.ones([3, 2])))
+      assert.strictEqual(odd._tag, "PmapArgumentError")
+      assert.strictEqual(odd.message, "pmap: the mapped axis has size 3, not a multiple of the mesh's 2 workers")
+      // A plain function cannot reach the workers: the type says so, and so does the error.
+      const plain = ((x: Tensor) => x) as unknown as Parameters<typeof pmap>[0]
+      const notRemote = yield* Effect.flip(pmap(plain, { axisName: "i" })(np.ones([2])))
+      assert.strictEqual(notRemote._tag, "PmapArgumentError")
+      const badMesh = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 0 })))
+      assert.strictEqual(badMesh._tag, "PmapArgumentError")
+    }).pipe(Effect.provide(Mesh.layer({ workers: 2 }))))
+})
