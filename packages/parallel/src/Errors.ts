@@ -135,6 +135,30 @@ export class CollectiveTracedError extends Schema.TaggedError<CollectiveTracedEr
 }
 
 /**
+ * A rank of a cluster did not answer its part of a step: its runner died, was
+ * stopped or is unreachable (or took longer than the coordinator's timeout).
+ * Steps are idempotent by step number: retry the same step once the runner is
+ * back (a rank that already computed it answers from its cache).
+ *
+ * @example
+ * import { RunnerLostError } from "diffect/parallel"
+ * const e = new RunnerLostError({ rank: 1, step: 7, detail: "no answer within 30s" })
+ * console.log(e.message) // rank 1 was lost during step 7: no answer within 30s
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class RunnerLostError extends Schema.TaggedError<RunnerLostError>()("RunnerLostError", {
+  rank: Schema.Number,
+  step: Schema.Number,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `rank ${this.rank} was lost during step ${this.step}: ${this.detail}`
+  }
+}
+
+/**
  * Any error of this package.
  *
  * @category Errors
@@ -147,3 +171,4 @@ export type ParallelError =
   | CollectiveMismatchError
   | CollectiveAbortedError
   | CollectiveTracedError
+  | RunnerLostError

@@ -16,8 +16,8 @@ import type { Tensor, Tree } from "@diffect/core"
 import { Effect } from "effect"
 import { PmapArgumentError } from "./Errors.js"
 import type { ParallelError } from "./Errors.js"
-import { decodeTree, encodeTree, hostOf, hostOfWire, toWire } from "./internal/wire.js"
-import type { WireTensor } from "./internal/wire.js"
+import { shardArgs } from "./internal/shard.js"
+import { decodeTree, hostOfWire } from "./internal/wire.js"
 import { Mesh } from "./Mesh.js"
 import { isRemote } from "./Remote.js"
 import type { Remote } from "./Remote.js"
@@ -89,83 +89,23 @@ export const pmap = <F extends (...args: ReadonlyArray<any>) => any>(remote: Rem
     if (typeof options !== "object" || options === null || typeof options.axisName !== "string") {
       return yield* fail("pmap: options.axisName (a string) is required: it names the axis that spans the workers")
     }
-    const inAxes = options.inAxes === undefined ? 0 : options.inAxes
     const outAxes = options.outAxes === undefined ? 0 : options.outAxes
-    const axisOf = (i: number): 0 | null => (Array.isArray(inAxes) ? inAxes[i] ?? null : inAxes as 0 | null)
-    if (Array.isArray(inAxes) && inAxes.length !== args.length) {
-      return yield* fail(`pmap: inAxes has ${inAxes.length} entries for ${args.length} arguments`)
-    }
-    for (const a of Array.isArray(inAxes) ? inAxes : [inAxes]) {
-      if (a !== 0 && a !== null) return yield* fail(`pmap: inAxes entries are 0 or null, got ${String(a)}`)
-    }
     if (outAxes !== 0 && outAxes !== null) return yield* fail(`pmap: outAxes is 0 or null, got ${String(outAxes)}`)
     const mesh = yield* Mesh
     const workers = mesh.workers
-
-    // Flatten the arguments, recording which tensors are mapped.
-    const tensors: Array<Tensor> = []
-    const mapped: Array<boolean> = []
-    const encoded = yield* Effect.try({
-      try: () =>
-        args.map((arg, i) =>
-          encodeTree(arg, (t) => {
-            tensors.push(t)
-            mapped.push(axisOf(i) === 0)
-            return tensors.length - 1
-          }, `argument ${i}`)
-        ),
-      catch: (e) => e as PmapArgumentError
-    })
-    let size: number | undefined
-    for (let k = 0; k < tensors.length; k++) {
-      if (!mapped[k]) continue
-      const t = tensors[k]!
-      if (t.ndim === 0) {
-        return yield* fail(`pmap: a mapped argument is a scalar (${String(t)}); it needs a leading axis`)
-      }
-      if (size === undefined) size = t.shape[0]
-      else if (t.shape[0] !== size) {
-        return yield* fail(`pmap got inconsistent sizes for the mapped leading axes: ${size} and ${t.shape[0]}`)
-      }
-    }
-    if (size === undefined) return yield* fail("pmap: no argument is mapped (inAxes are all null)")
-    if (size % workers !== 0) {
-      return yield* fail(
-        `pmap: the mapped axis has size ${size}, not a multiple of the mesh's ${workers} workers`
-      )
-    }
-    const local = size / workers
-    const hosts = yield* Effect.forEach(tensors, hostOf).pipe(
-      Effect.mapError((e) =>
-        e instanceof PmapArgumentError
-          ? e
-          : new PmapArgumentError({ detail: `pmap: cannot read an argument: ${String(e)}` })
-      )
-    )
-    const slice = (rank: number): Array<WireTensor> =>
-      tensors.map((t, k) => {
-        const host = hosts[k]!
-        if (!mapped[k]) return toWire(host, t.dtype, t.shape, t.weakType)
-        const row = host.length / t.shape[0]!
-        return toWire(
-          host,
-          t.dtype,
-          [local, ...t.shape.slice(1)],
-          t.weakType,
-          rank * local * row,
-          (rank + 1) * local * row
-        )
-      })
+    const sharded = yield* shardArgs("pmap", args, options.inAxes, workers, "workers of the mesh")
+    const inAxes = options.inAxes === undefined ? 0 : options.inAxes
+    const axisOf = (i: number): 0 | null => (Array.isArray(inAxes) ? inAxes[i] ?? null : inAxes as 0 | null)
 
     const results = yield* mesh.run((rank) => ({
       module: remote.module,
       name: remote.name,
       axisName: options.axisName,
-      size,
+      size: sharded.size,
       inAxes: args.map((_, i) => axisOf(i)),
       outAxes,
-      args: encoded,
-      tensors: slice(rank)
+      args: sharded.args,
+      tensors: sharded.part(rank)
     }))
 
     // Stack the ranks' slices in rank order (or take worker 0's unmapped outputs).

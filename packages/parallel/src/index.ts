@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 
+export * as Cluster from "./Cluster.js"
 export * from "./Errors.js"
 export * from "./Mesh.js"
 export * from "./Pmap.js"

@@ -67,7 +67,7 @@ describe("Mesh", () => {
     Effect.gen(function*() {
       const odd = yield* Effect.flip(pmap(collectives, { axisName: "i" })(np.ones([3, 2])))
       assert.strictEqual(odd._tag, "PmapArgumentError")
-      assert.strictEqual(odd.message, "pmap: the mapped axis has size 3, not a multiple of the mesh's 2 workers")
+      assert.strictEqual(odd.message, "pmap: the mapped axis has size 3, not a multiple of the 2 workers of the mesh")
       // A plain function cannot reach the workers: the type says so, and so does the error.
       const plain = ((x: Tensor) => x) as unknown as Parameters<typeof pmap>[0]
       const notRemote = yield* Effect.flip(pmap(plain, { axisName: "i" })(np.ones([2])))

@@ -108,7 +108,10 @@ export const toWire = (
 export const hostOfWire = (w: WireTensor): DType.HostArray => {
   const proto = DType.allocHost(w.dtype, 0)
   const Ctor = proto.constructor as new(buffer: ArrayBuffer, offset: number, length: number) => DType.HostArray
-  return new Ctor(w.data.buffer, w.data.byteOffset, w.data.byteLength / proto.BYTES_PER_ELEMENT)
+  // Bytes decoded from a socket frame may start at any offset of the frame's buffer: copy them then
+  // (with the Uint8Array constructor: a Node Buffer's slice is a view).
+  const data = w.data.byteOffset % proto.BYTES_PER_ELEMENT === 0 ? w.data : new Uint8Array(w.data)
+  return new Ctor(data.buffer, data.byteOffset, data.byteLength / proto.BYTES_PER_ELEMENT)
 }
 
 /** A concrete tensor over a wire tensor's bytes. @internal */

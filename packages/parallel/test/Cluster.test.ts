@@ -1,0 +1,183 @@
+import { PgClient } from "@effect/sql-pg"
+import { assert, describe, it } from "@effect/vitest"
+import { lax, np, optim, random, runSync, type Tensor, toJsSync, valueAndGrad } from "diffect"
+import { Effect, Layer, Redacted, Schedule } from "effect"
+import { SqlClient } from "effect/sql"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import * as path from "node:path"
+import { loadIris } from "../../diffect/demo/data.js"
+import { initParams, loss, type Params } from "../../diffect/demo/model.js"
+import { Cluster, RunnerLostError } from "../src/index.js"
+import { irisGradsCrashOnce } from "./fixtures/iris.js"
+
+// CI (.ci/run) starts Debian's PostgreSQL and sets DIFFECT_TEST_PG; without a server these tests
+// are skipped (the describe's name says why).
+const pgUrl = process.env["DIFFECT_TEST_PG"]
+const suite = pgUrl === undefined
+  ? "Cluster: SKIPPED, no PostgreSQL configured (set DIFFECT_TEST_PG=postgres://user@host:port/db)"
+  : "Cluster (two runner processes on localhost, PostgreSQL storage)"
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => resolve(port))
+    })
+  })
+
+const runnerScript = path.join(import.meta.dirname, "fixtures", "runner.ts")
+const startRunner = (rank: number, ranks: number, port: number, url: string, log: Array<string>): ChildProcess => {
+  const child = spawn(process.execPath, [
+    "--import",
+    "tsx",
+    runnerScript,
+    String(rank),
+    String(ranks),
+    String(port),
+    url
+  ], {
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  child.stdout!.on("data", (d) => log.push(`[runner ${rank}] ${d}`))
+  child.stderr!.on("data", (d) => log.push(`[runner ${rank}] ${d}`))
+  return child
+}
+const exitOf = (child: ChildProcess): Promise<number | null> =>
+  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)))
+
+// The demo's MLP on a fixed sequence of batches of 32 training rows, Adam as in the demo.
+const steps = 8
+const batch = 32
+const ranks = 2
+const optimizer = optim.adam(0.05)
+const iris = loadIris(random.key(0))
+// Rows [from, to) of the batch of `step`, as tensors.
+const rows = (step: number, from = 0, to = batch): [Tensor, Tensor] => {
+  const start = (step * batch) % (iris.train.n - batch) + from
+  const n = to - from
+  return [
+    np.array(iris.train.x.slice(start * 4, (start + n) * 4)).reshape([n, 4]),
+    np.array(iris.train.y.slice(start * 3, (start + n) * 3)).reshape([n, 3])
+  ]
+}
+const params0 = runSync(initParams(random.key(1)))
+
+type Grads = readonly [Tensor, Params]
+const train = (gradsAt: (step: number, params: Params) => Grads): Array<number> => {
+  let params = params0
+  let state = optimizer.init(params)
+  const curve: Array<number> = []
+  for (let step = 0; step < steps; step++) {
+    const [value, grads] = gradsAt(step, params)
+    const [updates, next] = optimizer.update(grads, state, params)
+    params = optim.applyUpdates(params, updates)
+    state = next
+    curve.push(toJsSync(value) as number)
+  }
+  return curve
+}
+
+// One process, the data-parallel algorithm: each rank's block in turn, then the ranks'
+// results stacked in rank order and averaged (what the coordinator computes).
+const meanOverRanks = (parts: ReadonlyArray<Tensor>): Tensor => {
+  const total = lax.reduceSum(np.stack(parts as Array<Tensor>), [0])
+  return lax.div(total, lax.full(total.shape, ranks, total.dtype, total.weakType))
+}
+const shardedReference = train((step, params) => {
+  const per = Array.from({ length: ranks }, (_, k) => {
+    const b = batch / ranks
+    return runSync(valueAndGrad(loss)(params, ...rows(step, k * b, (k + 1) * b)))
+  })
+  const grads = Object.fromEntries(
+    (["b1", "b2", "w1", "w2"] as const).map((name) => [name, meanOverRanks(per.map(([, g]) => g[name]))])
+  ) as unknown as Params
+  return [meanOverRanks(per.map(([v]) => v)), grads]
+})
+// One process, the plain full-batch step (the demo's).
+const fullBatch = train((step, params) => runSync(valueAndGrad(loss)(params, ...rows(step))) as Grads)
+
+describe.skipIf(pgUrl === undefined)(suite, () => {
+  it.live(
+    "trains the demo's MLP on two runners: the loss curve equals the one-process run's, through a killed runner",
+    () =>
+      Effect.gen(function*() {
+        // A fresh database per run: the cluster's tables start empty.
+        const db = `diffect_test_${process.pid}_${Date.now()}`
+        const admin = PgClient.layer({ url: Redacted.make(pgUrl!) })
+        yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${db}`)).pipe(
+          Effect.provide(admin)
+        )
+        const url = new URL(pgUrl!)
+        url.pathname = `/${db}`
+        const log: Array<string> = []
+        const ports = [yield* Effect.promise(freePort), yield* Effect.promise(freePort)]
+        const runners = ports.map((port, rank) => startRunner(rank, ranks, port, url.href, log))
+        const marker = path.join(mkdtempSync(path.join(tmpdir(), "diffect-cluster-")), "crashed")
+        try {
+          const curve = yield* Effect.gen(function*() {
+            let params = params0
+            let state = optimizer.init(params)
+            const curve: Array<number> = []
+            let lostSeen = 0
+            for (let step = 0; step < steps; step++) {
+              const [x, y] = rows(step)
+              // Rank 1's runner dies during step 3 (the marker does not exist yet then).
+              const attempt = Cluster.mapReduce(irisGradsCrashOnce, {
+                step,
+                inAxes: [null, 0, 0, null],
+                reduce: "mean"
+              })(
+                params,
+                x,
+                y,
+                step === 3 ? marker : runnerScript
+              )
+              const [value, grads] = yield* attempt.pipe(
+                Effect.tapError((e) =>
+                  Effect.sync(() => {
+                    if (e instanceof RunnerLostError) {
+                      lostSeen++
+                      // the killed runner's replacement: a new process for rank 1
+                      if (runners[1]!.exitCode !== null) runners[1] = startRunner(1, ranks, ports[1]!, url.href, log)
+                    }
+                  })
+                ),
+                Effect.retry({
+                  schedule: Schedule.spaced("1 second"),
+                  times: 60,
+                  while: (e) => e instanceof RunnerLostError
+                })
+              )
+              const [updates, next] = optimizer.update(grads, state, params)
+              params = optim.applyUpdates(params, updates)
+              state = next
+              curve.push(toJsSync(value) as number)
+            }
+            assert.isAtLeast(lostSeen, 1, "the killed runner was noticed")
+            return curve
+          }).pipe(
+            Effect.provide(
+              Cluster.ClusterMesh.layer({ ranks, timeout: "8 seconds" }).pipe(
+                Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
+              )
+            ),
+            Effect.tapCause(() => Effect.sync(() => console.log(log.join(""))))
+          )
+          // Bit for bit: the same per-rank computations, reduced in the same order.
+          assert.deepStrictEqual(curve, shardedReference)
+          // And the plain one-process training, up to float32 rounding of the split sums.
+          curve.forEach((v, i) => assert.closeTo(v, fullBatch[i]!, 1e-5 * Math.max(1, Math.abs(fullBatch[i]!))))
+          assert.isBelow(curve[steps - 1]!, curve[0]!)
+        } finally {
+          for (const r of runners) r.kill("SIGTERM")
+          yield* Effect.promise(() => Promise.all(runners.map(exitOf)))
+        }
+      }),
+    240_000
+  )
+})
