@@ -16,9 +16,11 @@ import { irisGradsCrashOnce } from "./fixtures/iris.js"
 // CI (.ci/run) starts Debian's PostgreSQL and sets DIFFECT_TEST_PG; without a server these tests
 // are skipped (the describe's name says why).
 const pgUrl = process.env["DIFFECT_TEST_PG"]
-const suite = pgUrl === undefined
-  ? "Cluster: SKIPPED, no PostgreSQL configured (set DIFFECT_TEST_PG=postgres://user@host:port/db)"
-  : "Cluster (two runner processes on localhost, PostgreSQL storage)"
+if (pgUrl === undefined) {
+  console.warn(
+    "packages/parallel/test/Cluster.test.ts: SKIPPED, no PostgreSQL configured (set DIFFECT_TEST_PG=postgres://user@host:port/db)"
+  )
+}
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -101,8 +103,8 @@ const shardedReference = train((step, params) => {
 // One process, the plain full-batch step (the demo's).
 const fullBatch = train((step, params) => runSync(valueAndGrad(loss)(params, ...rows(step))) as Grads)
 
-describe.skipIf(pgUrl === undefined)(suite, () => {
-  it.live(
+describe("Cluster (two runner processes on localhost, PostgreSQL storage; skipped without DIFFECT_TEST_PG)", () => {
+  it.live.skipIf(pgUrl === undefined)(
     "trains the demo's MLP on two runners: the loss curve equals the one-process run's, through a killed runner",
     () =>
       Effect.gen(function*() {
