@@ -253,11 +253,13 @@ export type MapReduceResult<F extends Types.AnyFunction> = Tree.MapLeaves<Types.
  * back.
  *
  * @example no-run
- * import { Effect } from "effect"
+ * import { Effect, Layer } from "effect"
+ * import type { SqlClient } from "effect/sql"
  * import { np, type Tensor, valueAndGrad } from "diffect"
  * import { Cluster, Remote } from "diffect/parallel"
  * const loss = (w: Tensor, x: Tensor) => np.mean(np.square(np.multiply(w, x)))
  * const grads = Remote.make(import.meta.url, "grads", (w: Tensor, x: Tensor) => valueAndGrad(loss)(w, x))
+ * declare const SqlLive: Layer.Layer<SqlClient.SqlClient> // e.g. PgClient.layer of @effect/sql-pg
  * const step = Cluster.mapReduce(grads, { step: 0, inAxes: [null, 0], reduce: "mean" })(np.ones([3]), np.ones([8, 3]))
  * Effect.runPromise(Effect.provide(step, Cluster.ClusterMesh.layer({ ranks: 2 }).pipe(Layer.provide(SqlLive))))
  *
