@@ -49,8 +49,17 @@ const startRunner = (rank: number, ranks: number, port: number, url: string, log
   child.stderr!.on("data", (d) => log.push(`[runner ${rank}] ${d}`))
   return child
 }
-const exitOf = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((r) => child.once("exit", (code) => r(code)))
+// Stops a runner: SIGTERM, then SIGKILL if it has not exited within 3 s (no process outlives the test).
+const stop = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000)
+    child.once("exit", () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill("SIGTERM")
+  })
 
 // The demo's MLP on a fixed sequence of batches of 32 training rows, Adam as in the demo.
 const steps = 8
@@ -119,8 +128,10 @@ describe("Cluster (two runner processes on localhost, PostgreSQL storage; skippe
         const log: Array<string> = []
         const ports = [yield* Effect.promise(freePort), yield* Effect.promise(freePort)]
         const runners = ports.map((port, rank) => startRunner(rank, ranks, port, url.href, log))
+        const allRunners = [...runners]
         const marker = path.join(mkdtempSync(path.join(tmpdir(), "diffect-cluster-")), "crashed")
-        try {
+        const stopAll = Effect.promise(() => Promise.all(allRunners.map(stop)))
+        {
           const curve = yield* Effect.gen(function*() {
             let params = params0
             let state = optimizer.init(params)
@@ -145,7 +156,10 @@ describe("Cluster (two runner processes on localhost, PostgreSQL storage; skippe
                     if (e instanceof RunnerLostError) {
                       lostSeen++
                       // the killed runner's replacement: a new process for rank 1
-                      if (runners[1]!.exitCode !== null) runners[1] = startRunner(1, ranks, ports[1]!, url.href, log)
+                      if (runners[1]!.exitCode !== null) {
+                        runners[1] = startRunner(1, ranks, ports[1]!, url.href, log)
+                        allRunners.push(runners[1])
+                      }
                     }
                   })
                 ),
@@ -168,16 +182,16 @@ describe("Cluster (two runner processes on localhost, PostgreSQL storage; skippe
                 Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
               )
             ),
-            Effect.tapCause(() => Effect.sync(() => console.log(log.join(""))))
+            Effect.tapCause(() => Effect.sync(() => console.log(log.join("")))),
+            // Every runner process started (the replacement too) is stopped, whatever happened.
+            Effect.ensuring(stopAll)
           )
           // Bit for bit: the same per-rank computations, reduced in the same order.
           assert.deepStrictEqual(curve, shardedReference)
           // And the plain one-process training, up to float32 rounding of the split sums.
           curve.forEach((v, i) => assert.closeTo(v, fullBatch[i]!, 1e-5 * Math.max(1, Math.abs(fullBatch[i]!))))
           assert.isBelow(curve[steps - 1]!, curve[0]!)
-        } finally {
-          for (const r of runners) r.kill("SIGTERM")
-          yield* Effect.promise(() => Promise.all(runners.map(exitOf)))
+          assert.isTrue(allRunners.every((r) => r.exitCode !== null || r.signalCode !== null))
         }
       }),
     240_000
