@@ -92,23 +92,32 @@ const program = Effect.gen(function*() {
       stdio: ["ignore", "ignore", "inherit"]
     })
   )
-  try {
-    yield* Effect.gen(function*() {
-      let step = 0
-      const mr = (f: typeof b1Grads) => () =>
-        Cluster.mapReduce(f, { step: step++, inAxes: [null, 0, 0], reduce: "mean" })(params, x1, y1)
-      report("Cluster, 2 runners (mapReduce)", yield* timeSteps(mr(b1Grads)))
-      report("Cluster, 2 runners, communication only", yield* timeSteps(mr(b1Echo as unknown as typeof b1Grads)))
-    }).pipe(
-      Effect.provide(
-        Cluster.ClusterMesh.layer({ ranks: 2, timeout: "120 seconds" }).pipe(
-          Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
-        )
+  const stopAll = Effect.promise(() =>
+    Promise.all(runners.map((r) =>
+      new Promise<void>((resolve) => {
+        if (r.exitCode !== null || r.signalCode !== null) return resolve()
+        const timer = setTimeout(() => r.kill("SIGKILL"), 3000)
+        r.once("exit", () => (clearTimeout(timer), resolve()))
+        r.kill("SIGTERM")
+      })
+    ))
+  )
+  yield* Effect.gen(function*() {
+    let step = 0
+    const mr = (f: typeof b1Grads) => () =>
+      Cluster.mapReduce(f, { step: step++, inAxes: [null, 0, 0], reduce: "mean" })(params, x1, y1).pipe(
+        Effect.tap(() => Effect.sync(() => console.error(`cluster step ${step - 1} done`)))
       )
-    )
-  } finally {
-    for (const r of runners) r.kill("SIGTERM")
-  }
+    report("Cluster, 2 runners (mapReduce)", yield* timeSteps(mr(b1Grads)))
+    report("Cluster, 2 runners, communication only", yield* timeSteps(mr(b1Echo as unknown as typeof b1Grads)))
+  }).pipe(
+    Effect.provide(
+      Cluster.ClusterMesh.layer({ ranks: 2, timeout: "120 seconds" }).pipe(
+        Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
+      )
+    ),
+    Effect.ensuring(stopAll)
+  )
 })
 
 const freePort = (): Promise<number> =>
