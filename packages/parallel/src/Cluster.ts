@@ -121,13 +121,7 @@ const runStep = (backend: Backend["Service"], rank: number, p: typeof StepRpc.pa
  * an `SqlClient` (e.g. `PgClient.layer` of `@effect/sql-pg`). Launch it with
  * `Layer.launch`.
  *
- * @example no-run
- * import { Layer } from "effect"
- * import { NodeRuntime } from "@effect/platform-node"
- * import { Cluster } from "diffect/parallel"
- * declare const SqlLive: Layer.Layer<import("effect/sql").SqlClient.SqlClient>
- * Layer.launch(Cluster.runner({ rank: 0, ranks: 2, host: "localhost", port: 34431 }).pipe(Layer.provide(SqlLive)))
- *   .pipe(NodeRuntime.runMain)
+ * Starting runners: docs/guide/data-parallel.md.
  *
  * @category Layers
  * @since 0.1.0

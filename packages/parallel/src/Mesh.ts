@@ -143,14 +143,15 @@ const make = (options: MeshOptions) =>
 /**
  * The mesh service: provide it with `Mesh.layer({ workers })`.
  *
- * @example no-run
- * import { Effect } from "effect"
+ * @example
  * import { Mesh } from "diffect/parallel"
+ * import { Effect } from "effect"
  * const program = Effect.gen(function*() {
  *   const mesh = yield* Mesh
- *   console.log(mesh.workers) // 2
+ *   return mesh.workers
  * })
- * Effect.runPromise(Effect.provide(program, Mesh.layer({ workers: 2 })))
+ * // The worker threads start with the layer and stop when its scope closes.
+ * console.log(Effect.runSync(Effect.scoped(Effect.provide(program, Mesh.layer({ workers: 2 }))))) // 2
  *
  * @category Services
  * @since 0.1.0
