@@ -3,7 +3,7 @@ import { np, type Tensor, toJsSync, vmap } from "diffect"
 import { runSync } from "diffect"
 import { Effect } from "effect"
 import { Mesh, pmap } from "../src/index.js"
-import { collectives, gradMean, gradReduced } from "./fixtures/steps.js"
+import { collectives, gradMean, gradReduced, psumInJit } from "./fixtures/steps.js"
 
 // The raw elements of a tensor, for bit-for-bit comparisons (Object.is tells -0 from 0 and NaN from NaN).
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
@@ -73,5 +73,11 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
       const expected = runSync(vmap(gradMean.f, { axisName: "i", inAxes: [null, 0, 0], outAxes: null })(w, x, y))
       sameBits(out.value, expected.value)
       sameBits(out.grad, expected.grad)
+    }))
+
+  it.effect("a collective over the worker axis inside jit is a CollectiveTracedError", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(pmap(psumInJit, { axisName: "i" })(np.ones([2, 3])))
+      assert.strictEqual(error._tag, "CollectiveTracedError", error.message)
     }))
 })
