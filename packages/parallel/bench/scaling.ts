@@ -42,8 +42,8 @@ const y = (parts: number): Tensor => np.array(yData).reshape([parts, batch / par
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const timeSteps = <E, R>(step: () => Effect.Effect<unknown, E, R>) =>
   Effect.gen(function*() {
-    yield* step() // warm-up: workers load diffect, jit compiles
-    yield* step()
+    // warm-up: workers load diffect, jit traces and compiles (the third call is the first at speed)
+    for (let i = 0; i < 4; i++) yield* step()
     const times: Array<number> = []
     for (let i = 0; i < steps; i++) {
       const t0 = performance.now()
