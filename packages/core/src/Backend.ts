@@ -134,6 +134,13 @@ export interface FusedKernelSpec {
    * precision rounds them to stay bit-identical to eager execution.
    */
   readonly rounded: ReadonlySet<Expr>
+  /**
+   * The nodes of lowerings to evaluate in float64 where a backend can
+   * (`Lowering.isWideFloat32`: special functions and complex arithmetic), the
+   * results still rounded at `rounded`; a backend computing float32 with IEEE
+   * float32 rounding at every step rounds the other float32 nodes.
+   */
+  readonly wide?: ReadonlySet<Expr>
 }
 
 /**

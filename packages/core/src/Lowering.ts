@@ -448,3 +448,34 @@ export const lowerElementwise = <P extends ElementwisePrimitive>(
   outDType: DType,
   params: Params<P>
 ): ReadonlyArray<Expr> => (elementwiseRules[primitive] as ElementwiseLowering<P>)(inDTypes, outDType, params)
+
+// Lowerings whose float32 form is a float64 algorithm: special functions whose
+// series and rational approximations lose many ulps with a float32 rounding at
+// every step (lgamma near its zeros: hundreds), so a backend computing float32 in
+// float64 evaluates them there and rounds once.
+const wideFloat32: ReadonlySet<ElementwisePrimitive> = new Set<ElementwisePrimitive>([
+  "lgamma",
+  "digamma",
+  "erf",
+  "erfc",
+  "erf_inv"
+])
+
+/**
+ * Whether a backend that computes float32 values in float64 should evaluate
+ * this primitive's lowering in float64, rounding only its results to float32:
+ * the special functions written as float64 algorithms, and every primitive with
+ * a complex operand or result (complex formulas cancel: `|z|`, `sqrt z`,
+ * `asin z`). The other float32 lowerings are float32 algorithms, exact or
+ * within a few ulps with IEEE float32 arithmetic at every step (what a SIMD
+ * kernel computes). A fused kernel marks these nodes in `FusedKernelSpec.wide`.
+ *
+ * @since 0.1.0
+ */
+export const isWideFloat32 = (
+  primitive: ElementwisePrimitive,
+  inDTypes: ReadonlyArray<DType>,
+  outDType: DType
+): boolean =>
+  wideFloat32.has(primitive) || outDType === "complex64" || outDType === "complex128" ||
+  inDTypes.some((d) => d === "complex64" || d === "complex128")

@@ -16,7 +16,7 @@
  */
 import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
-import { lowerElementwise } from "@diffect/core/Lowering"
+import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
 import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
 import type { UniformValues } from "./simplify.js"
@@ -160,6 +160,7 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const inputIndex = new Map<Var, Array<number>>()
   const lanes = new Map<Var, ReadonlyArray<Expr>>()
   const rounded = new Set<Expr>()
+  const wide = new Set<Expr>()
   const full = contiguousStrides(g.shape)
   const load = (v: Var, strides: ReadonlyArray<number>): ReadonlyArray<Expr> => {
     const dtype = v.aval.dtype
@@ -205,6 +206,11 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     const memo = new Map<Expr, Expr>()
     const args = eqn.inputs.map(valueOf)
     const result = exprs.map((e) => substitute(e, (i) => args[i]!, memo))
+    const inDTypes = eqn.inputs.map((v) => v.aval.dtype)
+    if (isWideFloat32(prim, inDTypes, out.aval.dtype)) {
+      // the lowering's own nodes (its inputs' nodes belong to their producers)
+      for (const [e, r] of memo) if (e.kind !== "input" && e.kind !== "const") wide.add(r)
+    }
     if (out.aval.dtype === "float32" || out.aval.dtype === "complex64") { for (const e of result) rounded.add(e) }
     lanes.set(out, result)
   }
@@ -212,7 +218,8 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     shape: g.shape,
     inputs: specInputs,
     outputs: g.outputs.map((v) => ({ dtype: v.aval.dtype, lanes: valueOf(v) })),
-    rounded
+    rounded,
+    wide
   }
   return { spec, inputs, outputs: g.outputs }
 }

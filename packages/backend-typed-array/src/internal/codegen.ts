@@ -8,8 +8,7 @@
  * rounded when stored into a Float32Array, or by `Math.fround` on a cast),
  * i32 kept in range with `| 0` and `Math.imul`, u32 with `>>> 0`, bools as 0 and 1.
  */
-import { Approximation } from "@diffect/core"
-import type { Kernel } from "@diffect/core"
+import { Approximation, Kernel } from "@diffect/core"
 
 type Expr = Kernel.Expr
 
@@ -252,14 +251,131 @@ const castJs = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: string): stri
 }
 
 /**
- * How this backend computes each transcendental op: natively (Math.* in
- * float64, then rounded once to float32), the most accurate choice on a CPU.
- * `compileElementwise` can be asked for the decompositions instead, to run the
- * WebGPU backend's algorithms here.
+ * How this backend computes each float32 transcendental op: decomposed into
+ * Approximation.ts's polynomials (which the WebAssembly SIMD kernels run four
+ * lanes at a time, as XLA does on CPUs) where their measured error is at most
+ * 2 ulp over all float32 (docs/numerics.md), natively (Math.* in float64,
+ * rounded once) elsewhere: sin, cos and tan (the decomposition's reduction is
+ * exact only for |x| <= 8192), atan, asin, acos and atan2 (2 to 3 ulp) and pow
+ * (up to 96 ulp). float64 ops are always native.
  *
  * @since 0.1.0
  */
-export const transcendentals = Approximation.allNative satisfies Approximation.Support
+export const transcendentals = {
+  ...Approximation.allNative,
+  exp: "decomposed",
+  expm1: "decomposed",
+  log: "decomposed",
+  log1p: "decomposed",
+  sinh: "decomposed",
+  cosh: "decomposed",
+  tanh: "decomposed"
+} as const satisfies Approximation.Support
+
+/**
+ * `Approximation.decompose` under `support`, except for the nodes in `wide`
+ * (float64 algorithms keep their native transcendentals): the rewritten
+ * expressions, and the wide set and the wide nodes of `rounded` mapped onto
+ * their nodes (the other nodes round at every step anyway).
+ */
+export const decomposeNarrow = (
+  exprs: ReadonlyArray<Expr>,
+  support: Approximation.Support,
+  wide: ReadonlySet<Expr> | undefined,
+  rounded: ReadonlySet<Expr>
+): {
+  readonly exprs: ReadonlyArray<Expr>
+  readonly wide: ReadonlySet<Expr> | undefined
+  readonly rounded: ReadonlySet<Expr>
+} => {
+  if (wide === undefined || wide.size === 0) return { exprs: Approximation.decompose(exprs, support), wide, rounded }
+  const memo = new Map<Expr, Expr>()
+  const mapped = new Set<Expr>()
+  const roundedMapped = new Set<Expr>()
+  // only the node itself: its children are rewritten already (a wide one keeps its native ops)
+  const decomposes = (op: string, type: Kernel.ScalarType): boolean =>
+    type === "f32" && op in support && support[op as Approximation.Transcendental] === "decomposed"
+  const rewrite = (e: Expr): Expr => {
+    const known = memo.get(e)
+    if (known !== undefined) return known
+    let out: Expr
+    if (wide.has(e)) {
+      // rebuild over rewritten children (a child may be a narrow producer's value)
+      switch (e.kind) {
+        case "unary": {
+          const x = rewrite(e.x)
+          out = x === e.x ? e : Kernel.unary(e.op, x)
+          break
+        }
+        case "binary": {
+          const x = rewrite(e.x)
+          const y = rewrite(e.y)
+          out = x === e.x && y === e.y ? e : Kernel.binary(e.op, x, y)
+          break
+        }
+        case "select": {
+          const c = rewrite(e.cond)
+          const a = rewrite(e.onTrue)
+          const b = rewrite(e.onFalse)
+          out = c === e.cond && a === e.onTrue && b === e.onFalse ? e : Kernel.select(c, a, b)
+          break
+        }
+        case "cast": {
+          const x = rewrite(e.x)
+          out = x === e.x ? e : Kernel.cast(x, e.type)
+          break
+        }
+        default:
+          out = e
+      }
+      mapped.add(out)
+      if (rounded.has(e)) roundedMapped.add(out)
+    } else {
+      // a narrow node: decompose it alone, its wide descendants rewritten first
+      switch (e.kind) {
+        case "unary": {
+          const x = rewrite(e.x)
+          out = decomposes(e.op, e.type)
+            ? (Approximation.decomposition(e.op as Approximation.TranscendentalUnary, support) as (x: Expr) => Expr)(x)
+            : x === e.x
+            ? e
+            : Kernel.unary(e.op, x)
+          break
+        }
+        case "binary": {
+          const x = rewrite(e.x)
+          const y = rewrite(e.y)
+          out = decomposes(e.op, e.type)
+            ? (Approximation.decomposition(e.op as Approximation.TranscendentalBinary, support) as (
+              x: Expr,
+              y: Expr
+            ) => Expr)(x, y)
+            : x === e.x && y === e.y
+            ? e
+            : Kernel.binary(e.op, x, y)
+          break
+        }
+        case "select": {
+          const c = rewrite(e.cond)
+          const a = rewrite(e.onTrue)
+          const b = rewrite(e.onFalse)
+          out = c === e.cond && a === e.onTrue && b === e.onFalse ? e : Kernel.select(c, a, b)
+          break
+        }
+        case "cast": {
+          const x = rewrite(e.x)
+          out = x === e.x ? e : Kernel.cast(x, e.type)
+          break
+        }
+        default:
+          out = e
+      }
+    }
+    memo.set(e, out)
+    return out
+  }
+  return { exprs: exprs.map(rewrite), wide: mapped, rounded: roundedMapped }
+}
 
 /**
  * How float32 nodes are computed: in float64, rounded when stored (`"store"`,
@@ -280,11 +396,18 @@ export type Float32Rounding = "store" | "strict"
 export const emitExprs = (
   outs: ReadonlyArray<Expr>,
   read: (index: number, lane: 0 | 1, type: Kernel.ScalarType) => string,
-  options: { readonly rounded?: ReadonlySet<Expr>; readonly rounding?: Float32Rounding } = {}
+  options: {
+    readonly rounded?: ReadonlySet<Expr>
+    readonly rounding?: Float32Rounding
+    readonly wide?: ReadonlySet<Expr>
+  } = {}
 ): { readonly lines: Array<string>; readonly inputs: Array<string>; readonly results: Array<string> } => {
   const strict = options.rounding === "strict"
   const rounded = options.rounded
-  const f32 = (e: Expr, js: string): string => (strict && e.type === "f32" ? `Math.fround(${js})` : js)
+  const wide = options.wide
+  // strict rounding, except for nodes of wide lowerings (float64 until their results)
+  const rounds = (e: Expr): boolean => strict && (wide === undefined || !wide.has(e))
+  const f32 = (e: Expr, js: string): string => (rounds(e) && e.type === "f32" ? `Math.fround(${js})` : js)
   const uses = new Map<Expr, number>()
   const stack: Array<Expr> = [...outs]
   // iterative count: fused programs can nest thousands of nodes deep
@@ -313,7 +436,8 @@ export const emitExprs = (
   const inputs: Array<string> = []
   const names = new Map<Expr, string>()
   const inputNames = new Map<string, string>()
-  const emit = (e: Expr): string => {
+  // constants are inlined: rounded to f32 under a rounding parent, exact under a wide one
+  const emit = (e: Expr, parentRounds = true): string => {
     const bound = names.get(e)
     if (bound !== undefined) return bound
     let js: string
@@ -329,21 +453,21 @@ export const emitExprs = (
         return name
       }
       case "const":
-        return literal(strict && e.type === "f32" ? Math.fround(e.value) : e.value, e.type)
+        return literal(strict && parentRounds && e.type === "f32" ? Math.fround(e.value) : e.value, e.type)
       case "unary":
-        js = f32(e, unaryJs(e.op, e.x.type, emit(e.x)))
+        js = f32(e, unaryJs(e.op, e.x.type, emit(e.x, rounds(e))))
         break
       case "binary":
-        js = f32(e, binaryJs(e.op, e.x.type, emit(e.x), emit(e.y)))
+        js = f32(e, binaryJs(e.op, e.x.type, emit(e.x, rounds(e)), emit(e.y, rounds(e))))
         break
       case "select":
-        js = `(${emit(e.cond)} ? ${emit(e.onTrue)} : ${emit(e.onFalse)})`
+        js = `(${emit(e.cond, rounds(e))} ? ${emit(e.onTrue, rounds(e))} : ${emit(e.onFalse, rounds(e))})`
         break
       case "cast":
-        js = castJs(e.x.type, e.type, emit(e.x))
+        js = castJs(e.x.type, e.type, emit(e.x, rounds(e)))
         break
     }
-    if (!strict && rounded !== undefined && rounded.has(e)) js = `Math.fround(${js})`
+    if (!rounds(e) && rounded !== undefined && rounded.has(e) && e.type === "f32") js = `Math.fround(${js})`
     if ((uses.get(e) ?? 0) > 1) {
       const name = `t${names.size}`
       lines.push(`const ${name} = ${js};`)
@@ -352,7 +476,7 @@ export const emitExprs = (
     }
     return js
   }
-  const results = outs.map(emit)
+  const results = outs.map((e) => emit(e))
   return { lines, inputs, results }
 }
 
@@ -381,17 +505,26 @@ const generateBody = (
  *
  * @param outs the expression of each output lane (from `lowerElementwise`)
  * @param inLanes lanes per element of each input (1, or 2 for complex)
- * @param options.float32 how float32 nodes round (`"store"` by default)
- * @param options.transcendentals which transcendental ops to decompose
- *   (this backend's `transcendentals`, all native, by default)
+ * @param options.float32 how float32 nodes round (`"strict"` by default: IEEE
+ *   float32 arithmetic, the bits of the SIMD kernels)
+ * @param options.transcendentals which float32 transcendental ops to decompose
+ *   (this backend's `transcendentals` by default)
+ * @param options.wide a float64 algorithm (`Lowering.isWideFloat32`): computed
+ *   in float64 with native transcendentals and rounded once when stored,
+ *   whatever `float32` and `transcendentals` say
  */
 export const compileElementwise = (
   outs: ReadonlyArray<Expr>,
   inLanes: ReadonlyArray<number>,
-  options: { readonly float32?: Float32Rounding; readonly transcendentals?: Approximation.Support } = {}
+  options: {
+    readonly float32?: Float32Rounding
+    readonly transcendentals?: Approximation.Support
+    readonly wide?: boolean
+  } = {}
 ): { readonly loop: ElementwiseLoop; readonly source: string } => {
-  const lanes = Approximation.decompose(outs, options.transcendentals ?? transcendentals)
-  const body = generateBody(lanes, lanes.length, inLanes, options.float32 ?? "store")
+  const wide = options.wide === true
+  const lanes = wide ? outs : Approximation.decompose(outs, options.transcendentals ?? transcendentals)
+  const body = generateBody(lanes, lanes.length, inLanes, wide ? "store" : options.float32 ?? "strict")
   const source = `"use strict";
 ${HELPERS_PRELUDE}
 return function elementwise(out, ins, n) {

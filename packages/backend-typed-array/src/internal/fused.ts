@@ -8,14 +8,23 @@
  * nest has one level per remaining dimension and each strided input keeps a
  * running offset, so no division or modulo runs per element.
  *
- * f32 values computed by one primitive and read by another are rounded with
- * `Math.fround` (the marks in `rounded`), exactly where the unfused program
- * would have stored them into a Float32Array: a fused group computes the same
- * bits as its primitives one at a time.
+ * float32 nodes are rounded after every operation (the code generator's
+ * `"strict"` mode, IEEE float32 arithmetic) and float32 transcendentals are
+ * decomposed (this backend's `transcendentals`), as in eager kernels: a fused
+ * group computes the same bits as its primitives one at a time, whichever of
+ * the two code generators runs it.
+ *
+ * Groups of one float type (simd.ts says which) also compile to WebAssembly
+ * SIMD, which runs them from `SIMD_MIN` elements on; smaller domains run the JS
+ * loop, whose call costs less. Both give the same bits.
  */
 import { DType } from "@diffect/core"
-import type { FusedKernelSpec } from "@diffect/core"
-import { codegenHelpers, emitExprs, HELPERS_PRELUDE } from "./codegen.js"
+import type { FusedKernelSpec, Kernel } from "@diffect/core"
+import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, transcendentals } from "./codegen.js"
+import { compileSimd, type SimdInput, type SimdLoop } from "./simd.js"
+
+/** Domains of at least this many elements run the SIMD kernel (below, the JS loop's call is cheaper). */
+export const SIMD_MIN = 64
 
 /** A compiled group: input arrays in, output arrays (newly allocated) out. */
 export type FusedLoop = (
@@ -45,9 +54,8 @@ const mergeDims = (
   return { shape: dims, strides: st }
 }
 
-/** Generates the source of a group's function. */
+/** Generates the source of a group's function (its outputs already decomposed). */
 export const fusedSource = (spec: FusedKernelSpec): string => {
-  const rounded = spec.rounded
   const lanesIn = spec.inputs.map((x) => DType.lanes(x.dtype))
   const { shape, strides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
   const rank = shape.length
@@ -74,7 +82,11 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
     }
   }
   const outExprs = spec.outputs.flatMap((o) => o.lanes)
-  const { inputs, lines, results } = emitExprs(outExprs, read, { rounded })
+  const { inputs, lines, results } = emitExprs(outExprs, read, {
+    rounding: "strict",
+    rounded: spec.rounded,
+    ...(spec.wide === undefined ? {} : { wide: spec.wide })
+  })
   let r = 0
   for (let o = 0; o < spec.outputs.length; o++) {
     const lanes = spec.outputs[o]!.lanes.length
@@ -113,10 +125,53 @@ return [${spec.outputs.map((_, k) => `out${k}`).join(", ")}];
 
 const size = (shape: ReadonlyArray<number>): number => shape.reduce((a, b) => a * b, 1)
 
-/** Compiles a fusion group into a JS function (not cached: the caller keeps it). */
-export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
-  const source = fusedSource(spec)
+/** The spec with its float32 transcendentals decomposed as this backend computes them. */
+const decomposeSpec = (spec: FusedKernelSpec): FusedKernelSpec => {
+  const all = spec.outputs.flatMap((o) => o.lanes)
+  const { exprs, rounded, wide } = decomposeNarrow(all, transcendentals, spec.wide, spec.rounded)
+  let at = 0
+  const outputs = spec.outputs.map((o) => ({ dtype: o.dtype, lanes: o.lanes.map(() => exprs[at++]!) }))
+  return wide === undefined ? { ...spec, outputs, rounded } : { ...spec, outputs, rounded, wide }
+}
+
+const floatOf = (dtype: DType.DType): "f32" | "f64" | undefined =>
+  dtype === "float32" ? "f32" : dtype === "float64" ? "f64" : undefined
+
+/** The group's SIMD kernel, when every input and output is of one real float type and every op has a SIMD form. */
+const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
+  const float = floatOf(spec.outputs[0]?.dtype ?? "bool")
+  if (float === undefined || (spec.wide !== undefined && spec.wide.size > 0)) return undefined
+  if (![...spec.inputs, ...spec.outputs].every((x) => floatOf(x.dtype) === float)) return undefined
+  const { shape, strides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
+  const inputs = strides.map((s): SimdInput => {
+    if (s.every((v) => v === 0)) return { kind: "scalar" }
+    const contiguous = s.every((v, d) => v === shape.slice(d + 1).reduce((a, b) => a * b, 1))
+    return contiguous ? { kind: "flat" } : { kind: "strided", strides: s }
+  })
+  const outs: Array<Kernel.Expr> = spec.outputs.map((o) => o.lanes[0]!)
+  return compileSimd(float, shape, inputs, outs)
+}
+
+const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+  const source = fusedSource(decomposed)
   // oxlint-disable-next-line no-new-func -- generating the loop is the point: one specialised function per group
-  const loop = new Function("H", "A", source)(codegenHelpers, DType.allocHost) as FusedLoop
-  return { loop, source }
+  return { loop: new Function("H", "A", source)(codegenHelpers, DType.allocHost) as FusedLoop, source }
+}
+
+/** The JS loop of a group, whatever its size (for tests: what the SIMD kernel must equal). */
+export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop => jsLoop(decomposeSpec(spec)).loop
+
+/** Compiles a fusion group into a function (not cached: the caller keeps it). */
+export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+  const decomposed = decomposeSpec(spec)
+  const { loop: js, source } = jsLoop(decomposed)
+  const n = size(spec.shape)
+  const simd = n >= SIMD_MIN ? simdOf(decomposed) : undefined
+  if (simd === undefined) return { loop: js, source }
+  const loop: FusedLoop = (ins, outs) => {
+    const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHost(o.dtype, n))
+    simd(ins, arrays, n)
+    return arrays
+  }
+  return { loop, source: `// WebAssembly SIMD (${floatOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${source}` }
 }

@@ -4,14 +4,15 @@
  * (core/src/Lowering.ts) into cached JS loops; the others are
  * structured kernels.
  */
-import { DType, fromKinds, Shape, View } from "@diffect/core"
+import { Approximation, DType, fromKinds, Shape, View } from "@diffect/core"
 import type { AbstractValue, ElementwisePrimitive, FirstOrderPrimitive, Params, Primitive } from "@diffect/core"
-import { lowerElementwise } from "@diffect/core/Lowering"
-import { compileElementwise } from "./codegen.js"
+import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
+import { compileElementwise, transcendentals } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { convGeneralDilated } from "./conv.js"
 import { dotGeneral } from "./dot.js"
 import { eig } from "./eig.js"
+import { SIMD_MIN } from "./fused.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
 import {
   cholesky,
@@ -26,6 +27,7 @@ import {
 } from "./linalg.js"
 import { eighComplex, qrComplex, svdComplex } from "./linalgComplex.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
+import { compileSimd, type SimdLoop } from "./simd.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
 import type { Pool } from "./threads.js"
@@ -66,7 +68,23 @@ export const elementwiseLoop = <P extends ElementwisePrimitive>(
   if (loop === undefined) {
     const inDTypes = inAvals.map((a) => a.dtype)
     const outs = lowerElementwise(primitive, inDTypes, outDType, params)
-    loop = compileElementwise(outs, inDTypes.map(DType.lanes)).loop
+    const wide = isWideFloat32(primitive, inDTypes, outDType)
+    const js = compileElementwise(outs, inDTypes.map(DType.lanes), { wide }).loop
+    const float = outDType === "float32" ? "f32" : outDType === "float64" ? "f64" : undefined
+    if (float === undefined || wide || !inDTypes.every((d) => d === outDType)) {
+      loop = js
+    } else {
+      // the same bits as the JS loop (float32 rounded at every step); compiled on the first large call
+      let simd: SimdLoop | undefined | null
+      const lanes = Approximation.decompose(outs, transcendentals)
+      loop = (out, ins, n) => {
+        if (n >= SIMD_MIN) {
+          simd ??= compileSimd(float, [n], ins.map(() => ({ kind: "flat" })), lanes) ?? null
+          if (simd !== null) return simd(ins as ReadonlyArray<DType.HostArray>, [out as DType.HostArray], n)
+        }
+        js(out, ins, n)
+      }
+    }
     loops.set(key, loop)
   }
   return loop

@@ -156,3 +156,69 @@ export const moduleBytes = (
     ...code
   ])
 }
+
+/**
+ * Elementwise SIMD instructions (the fused-kernel compiler, `simd.ts`): float
+ * arithmetic and comparisons on f32x4 / f64x2, masks, and the integer lane
+ * steps of `ldexp` and `exponent`. Opcodes: the SIMD proposal's table.
+ */
+export const simdOp = {
+  i32LtU: [0x49],
+  v128Const: (bytes: ReadonlyArray<number>) => [...simd(0x0c), ...bytes],
+  f32x4Splat: simd(0x13),
+  f64x2Splat: simd(0x14),
+  v128Not: simd(0x4d),
+  v128And: simd(0x4e),
+  v128AndNot: simd(0x4f),
+  v128Or: simd(0x50),
+  v128Xor: simd(0x51),
+  v128Bitselect: simd(0x52),
+  i32x4Shl: simd(0xab),
+  i32x4ShrU: simd(0xad),
+  i32x4Add: simd(0xae),
+  i32x4Sub: simd(0xb1),
+  i32x4TruncSatF32x4S: simd(0xf8),
+  f32x4ConvertI32x4S: simd(0xfa),
+  f32: {
+    eq: simd(0x41),
+    ne: simd(0x42),
+    lt: simd(0x43),
+    gt: simd(0x44),
+    le: simd(0x45),
+    ge: simd(0x46),
+    ceil: simd(0x67),
+    floor: simd(0x68),
+    trunc: simd(0x69),
+    nearest: simd(0x6a),
+    abs: simd(0xe0),
+    neg: simd(0xe1),
+    sqrt: simd(0xe3),
+    add: simd(0xe4),
+    sub: simd(0xe5),
+    mul: simd(0xe6),
+    div: simd(0xe7),
+    min: simd(0xe8),
+    max: simd(0xe9)
+  },
+  f64: {
+    eq: simd(0x47),
+    ne: simd(0x48),
+    lt: simd(0x49),
+    gt: simd(0x4a),
+    le: simd(0x4b),
+    ge: simd(0x4c),
+    ceil: simd(0x74),
+    floor: simd(0x75),
+    trunc: simd(0x7a),
+    nearest: simd(0x94),
+    abs: simd(0xec),
+    neg: simd(0xed),
+    sqrt: simd(0xef),
+    add: simd(0xf0),
+    sub: simd(0xf1),
+    mul: simd(0xf2),
+    div: simd(0xf3),
+    min: simd(0xf4),
+    max: simd(0xf5)
+  }
+} as const

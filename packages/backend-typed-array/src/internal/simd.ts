@@ -1,0 +1,566 @@
+/**
+ * Fused elementwise kernels in WebAssembly SIMD (f32x4 / f64x2), generated at
+ * runtime by the emitter in `wasm.ts`: one module per kernel, all sharing one
+ * scratch memory.
+ *
+ * A kernel streams its domain in chunks of `CHUNK` elements: the driver copies
+ * each input's chunk into its slot of the scratch memory (`TypedArray.set` of a
+ * contiguous run, a strided gather for broadcasts and other views, nothing for a
+ * scalar, which the kernel splats into a register once), calls the module's
+ * `run(bytes)`, and copies each output slot back. The slots stay in the L1/L2
+ * cache, so the copies cost about a memcpy, and buffers stay ordinary typed
+ * arrays (no allocator inside the wasm memory, whose growth would detach views).
+ *
+ * The kernel computes in the precision of its float type with IEEE rounding at
+ * every operation: on float32 this is `Math.fround` after every step of the JS
+ * code generator's `"strict"` mode, bit for bit (add, sub, mul, div and sqrt are
+ * correctly rounded in both; floor, min, max, select and comparisons are exact;
+ * `ldexp` rounds once, as `Math.fround` of the exact float64 product does). So a
+ * small array computed by JS and a large one computed here agree exactly, and
+ * a fused group equals its primitives run one at a time.
+ *
+ * What is compiled: groups whose every value is of one float type (float32 or
+ * float64, real) or a comparison mask, with arithmetic, min/max, abs/neg/sqrt,
+ * floor/ceil/round, sign, comparisons, select, isnan, bool <-> float casts, and
+ * on float32 `ldexp` and `exponent` (the steps of Approximation.ts's
+ * decompositions, so exp, log, tanh, ... run here once decomposed). Anything
+ * else (integers, complex, float64 transcendentals, rem, pow, mixed float
+ * types) is not compiled: `compileSimd` returns `undefined` and the caller runs
+ * the JS loop.
+ */
+import type { DType, Kernel } from "@diffect/core"
+import { i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
+
+type Expr = Kernel.Expr
+
+/** The float type of a SIMD kernel. */
+export type SimdFloat = "f32" | "f64"
+
+/** How a kernel input is read: one value splatted, a contiguous run, or a strided view. */
+export type SimdInput =
+  | { readonly kind: "scalar" }
+  | { readonly kind: "flat" }
+  | { readonly kind: "strided"; readonly strides: ReadonlyArray<number> }
+
+/** A compiled kernel: reads `ins`, writes `outs[o][0..n)`. */
+export type SimdLoop = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>, n: number) => void
+
+/** Elements per chunk (per slot of the scratch memory). */
+export const CHUNK = 2048
+
+class Unsupported extends Error {}
+
+const f32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float32Array(values).buffer)]
+const f64Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float64Array(values).buffer)]
+const i32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Int32Array(values).buffer)]
+
+/** Counts the uses of every node (iteratively: fused programs nest thousands deep). */
+const countUses = (outs: ReadonlyArray<Expr>): Map<Expr, number> => {
+  const uses = new Map<Expr, number>()
+  const stack: Array<Expr> = [...outs]
+  while (stack.length > 0) {
+    const e = stack.pop()!
+    const n = uses.get(e) ?? 0
+    uses.set(e, n + 1)
+    if (n > 0) continue
+    switch (e.kind) {
+      case "unary":
+      case "cast":
+        stack.push(e.x)
+        break
+      case "binary":
+        stack.push(e.x, e.y)
+        break
+      case "select":
+        stack.push(e.cond, e.onTrue, e.onFalse)
+        break
+      default:
+        break
+    }
+  }
+  return uses
+}
+
+/**
+ * The body of `run(bytes)`: every output expression per 16-byte vector, for
+ * byte offsets `i` in `[0, bytes)` of each slot (`slotBytes` apart; scalars
+ * after the slots, 16 bytes each).
+ */
+const emitBody = (
+  float: SimdFloat,
+  inputs: ReadonlyArray<SimdInput>,
+  outs: ReadonlyArray<Expr>,
+  slotBytes: number
+): { readonly body: Array<number>; readonly locals: Array<number> } => {
+  const F = simdOp[float]
+  const isF32 = float === "f32"
+  const splatConst = (v: number): Array<number> =>
+    simdOp.v128Const(isF32 ? f32Bytes(Array(4).fill(v)) : f64Bytes(Array(2).fill(v)))
+  const maskConst = (on: boolean): Array<number> => simdOp.v128Const(Array(16).fill(on ? 0xff : 0))
+  const i32Splat = (v: number): Array<number> => simdOp.v128Const(i32Bytes(Array(4).fill(v)))
+  // local 0: the byte count (parameter); 1: the byte offset i; then v128 locals
+  const locals: Array<number> = [i32]
+  const newLocal = (): number => {
+    locals.push(v128)
+    return locals.length
+  }
+  const uses = countUses(outs)
+  const pre: Array<number> = []
+  const top: Array<number> = []
+  const inputLocal = new Map<number, number>()
+  const named = new Map<Expr, number>()
+  const slotOf = (k: number): number => k * slotBytes
+  const scalarAt = (k: number): number => (inputs.length + outs.length) * slotBytes + 16 * k
+
+  const readInput = (k: number): number => {
+    let l = inputLocal.get(k)
+    if (l !== undefined) return l
+    l = newLocal()
+    inputLocal.set(k, l)
+    const input = inputs[k]!
+    if (input.kind === "scalar") {
+      pre.push(...op.i32Const(0), ...(isF32 ? op.v128Load32Splat : op.v128Load64Splat)(scalarAt(k)), ...op.set(l))
+    } else {
+      top.push(...op.get(1), ...op.v128Load(slotOf(k)), ...op.set(l))
+    }
+    return l
+  }
+
+  /** A local holding `e` (emitted now if it has none). */
+  const local = (e: Expr, out: Array<number>): number => {
+    if (e.kind === "input" && (e.lane !== 0 || e.type !== float)) throw new Unsupported()
+    const known = e.kind === "input" ? readInput(e.index) : named.get(e)
+    if (known !== undefined) return known
+    emit(e, out)
+    const again = named.get(e)
+    if (again !== undefined) {
+      // emit left a copy on the stack (local.tee)
+      out.push(0x1a)
+      return again
+    }
+    const l = newLocal()
+    out.push(...op.set(l))
+    return l
+  }
+
+  const check = (e: Expr): void => {
+    if (e.type !== float && e.type !== "bool") throw new Unsupported()
+  }
+
+  /** `2^s` for an integral float vector `s` in [-126, 127] (f32 only): its bit pattern. */
+  const pow2 = (s: number, out: Array<number>): void => {
+    out.push(
+      ...op.get(s),
+      ...simdOp.i32x4TruncSatF32x4S,
+      ...i32Splat(127),
+      ...simdOp.i32x4Add,
+      ...op.i32Const(23),
+      ...simdOp.i32x4Shl
+    )
+  }
+
+  /**
+   * `x * 2^n` rounded once (musl's scalbnf without branches): up to two steps of
+   * 2^127 or 2^-102 bring n into [-126, 127]; after a 2^-102 step the final factor
+   * is below 2^-24, so a subnormal intermediate only ever rounds a result that
+   * underflows to zero anyway.
+   */
+  const ldexp = (x: Expr, n: Expr, out: Array<number>): void => {
+    const n0 = local(n, out)
+    const y = newLocal()
+    const m = newLocal()
+    const s = newLocal()
+    out.push(...op.get(local(x, out)), ...op.set(y), ...op.get(n0), ...op.set(m))
+    for (let step = 0; step < 2; step++) {
+      // s = n > 127 ? 127 : n < -126 ? -102 : 0
+      out.push(
+        ...splatConst(127),
+        ...splatConst(-102),
+        ...splatConst(0),
+        ...op.get(m),
+        ...splatConst(-126),
+        ...F.lt,
+        ...simdOp.v128Bitselect,
+        ...op.get(m),
+        ...splatConst(127),
+        ...F.gt,
+        ...simdOp.v128Bitselect,
+        ...op.set(s)
+      )
+      out.push(...op.get(y))
+      pow2(s, out)
+      out.push(...F.mul, ...op.set(y), ...op.get(m), ...op.get(s), ...F.sub, ...op.set(m))
+    }
+    out.push(...splatConst(-126), ...op.get(m), ...splatConst(127), ...F.min, ...F.max, ...op.set(s))
+    out.push(...op.get(y))
+    pow2(s, out)
+    out.push(...F.mul)
+    // a NaN exponent gives NaN (as the JS helper's x * 2^NaN)
+    out.push(...op.get(n0), ...op.get(n0), ...op.get(n0), ...F.eq, ...simdOp.v128Bitselect)
+  }
+
+  /** The exponent e of x, 2^e <= |x| < 2^(e+1), as a float; 0 for zeros, infinities and NaN (f32). */
+  const exponent = (x: Expr, out: Array<number>): void => {
+    const a = newLocal()
+    const sub = newLocal()
+    out.push(...op.get(local(x, out)), ...F.abs, ...op.tee(a), ...splatConst(2 ** -126), ...F.lt, ...op.set(sub))
+    out.push(
+      // bitselect(0, e, zeros | infinities | NaN)
+      ...splatConst(0),
+      // biased exponent of |x| (scaled by 2^24 when subnormal)
+      ...op.get(a),
+      ...splatConst(2 ** 24),
+      ...F.mul,
+      ...op.get(a),
+      ...op.get(sub),
+      ...simdOp.v128Bitselect,
+      ...op.i32Const(23),
+      ...simdOp.i32x4ShrU,
+      ...i32Splat(127),
+      ...simdOp.i32x4Sub,
+      ...simdOp.f32x4ConvertI32x4S,
+      ...splatConst(24),
+      ...splatConst(0),
+      ...op.get(sub),
+      ...simdOp.v128Bitselect,
+      ...F.sub,
+      // zeros, infinities and NaN give 0
+      ...op.get(a),
+      ...splatConst(0),
+      ...F.eq,
+      ...op.get(a),
+      ...splatConst(Infinity),
+      ...F.eq,
+      ...simdOp.v128Or,
+      ...op.get(a),
+      ...op.get(a),
+      ...F.ne,
+      ...simdOp.v128Or,
+      ...simdOp.v128Bitselect
+    )
+  }
+
+  const emit = (e: Expr, out: Array<number>): void => {
+    const known = named.get(e)
+    if (known !== undefined) {
+      out.push(...op.get(known))
+      return
+    }
+    check(e)
+    switch (e.kind) {
+      case "input": {
+        if (e.lane !== 0 || e.type !== float) throw new Unsupported()
+        out.push(...op.get(readInput(e.index)))
+        return
+      }
+      case "const":
+        out.push(...(e.type === "bool" ? maskConst(e.value !== 0) : splatConst(e.value)))
+        return
+      case "unary":
+        unary(e, out)
+        break
+      case "binary":
+        binary(e, out)
+        break
+      case "select":
+        check(e.cond)
+        emit(e.onTrue, out)
+        emit(e.onFalse, out)
+        emit(e.cond, out)
+        out.push(...simdOp.v128Bitselect)
+        break
+      case "cast": {
+        const from = e.x.type
+        if (from === e.type) {
+          emit(e.x, out)
+        } else if (from === "bool" && e.type === float) {
+          emit(e.x, out)
+          out.push(...splatConst(1), ...simdOp.v128And)
+        } else if (from === float && e.type === "bool") {
+          emit(e.x, out)
+          out.push(...splatConst(0), ...F.ne)
+        } else {
+          throw new Unsupported()
+        }
+        break
+      }
+    }
+    if ((uses.get(e) ?? 0) > 1) {
+      const l = newLocal()
+      out.push(...op.tee(l))
+      named.set(e, l)
+    }
+  }
+
+  const unary = (e: Kernel.Unary, out: Array<number>): void => {
+    check(e.x)
+    if (e.x.type === "bool") {
+      if (e.op !== "not") throw new Unsupported()
+      emit(e.x, out)
+      out.push(...simdOp.v128Not)
+      return
+    }
+    switch (e.op) {
+      case "neg":
+      case "abs":
+      case "sqrt":
+      case "floor":
+      case "ceil":
+        emit(e.x, out)
+        out.push(...F[e.op])
+        return
+      case "round":
+        emit(e.x, out)
+        out.push(...F.nearest)
+        return
+      case "isnan": {
+        const x = local(e.x, out)
+        out.push(...op.get(x), ...op.get(x), ...F.ne)
+        return
+      }
+      case "sign": {
+        // 1 where x > 0, -1 where x < 0, else x itself (+-0 and NaN)
+        const x = local(e.x, out)
+        out.push(
+          ...splatConst(1),
+          ...splatConst(-1),
+          ...op.get(x),
+          ...op.get(x),
+          ...splatConst(0),
+          ...F.lt,
+          ...simdOp.v128Bitselect,
+          ...op.get(x),
+          ...splatConst(0),
+          ...F.gt,
+          ...simdOp.v128Bitselect
+        )
+        return
+      }
+      case "exponent":
+        if (!isF32) throw new Unsupported()
+        exponent(e.x, out)
+        return
+      default:
+        throw new Unsupported()
+    }
+  }
+
+  const binary = (e: Kernel.Binary, out: Array<number>): void => {
+    check(e.x)
+    check(e.y)
+    if (e.x.type === "bool") {
+      emit(e.x, out)
+      emit(e.y, out)
+      switch (e.op) {
+        case "and":
+          out.push(...simdOp.v128And)
+          return
+        case "or":
+          out.push(...simdOp.v128Or)
+          return
+        case "xor":
+        case "ne":
+          out.push(...simdOp.v128Xor)
+          return
+        case "eq":
+          out.push(...simdOp.v128Xor, ...simdOp.v128Not)
+          return
+        default:
+          throw new Unsupported()
+      }
+    }
+    switch (e.op) {
+      case "add":
+      case "sub":
+      case "mul":
+      case "div":
+      case "min":
+      case "max":
+      case "eq":
+      case "ne":
+      case "lt":
+      case "le":
+      case "gt":
+      case "ge":
+        emit(e.x, out)
+        emit(e.y, out)
+        out.push(...F[e.op])
+        return
+      case "ldexp":
+        if (!isF32) throw new Unsupported()
+        ldexp(e.x, e.y, out)
+        return
+      default:
+        throw new Unsupported()
+    }
+  }
+
+  const loop: Array<number> = []
+  outs.forEach((e, o) => {
+    loop.push(...op.get(1))
+    emit(e, loop)
+    loop.push(...op.v128Store(slotOf(inputs.length + o)))
+  })
+  const body = [
+    ...pre,
+    ...op.loop,
+    ...top,
+    ...loop,
+    ...op.get(1),
+    ...op.i32Const(16),
+    ...op.i32Add,
+    ...op.tee(1),
+    ...op.get(0),
+    ...simdOp.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return { body, locals }
+}
+
+// One scratch memory for every kernel (JS runs one kernel at a time); grown, never shrunk.
+let memory: WebAssembly.Memory | undefined
+let f32View = new Float32Array(0)
+let f64View = new Float64Array(0)
+
+const scratch = (bytes: number): WebAssembly.Memory => {
+  memory ??= new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
+  const have = memory.buffer.byteLength
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536))
+  if (f32View.buffer !== memory.buffer) {
+    f32View = new Float32Array(memory.buffer)
+    f64View = new Float64Array(memory.buffer)
+  }
+  return memory
+}
+
+let available: boolean | undefined
+/** Whether this engine runs WebAssembly SIMD (a one-instruction probe module). */
+export const simdAvailable = (): boolean => {
+  if (available === undefined) {
+    try {
+      available = typeof WebAssembly === "object" &&
+        WebAssembly.validate(
+          moduleBytes([{
+            name: "f",
+            params: [],
+            locals: [v128],
+            body: [...op.get(0), ...op.get(0), ...simdOp.f32.add, 0x1a]
+          }])
+        )
+    } catch {
+      available = false
+    }
+  }
+  return available
+}
+
+/**
+ * Copies elements `[start, start + len)` of a strided view (merged `shape`,
+ * `strides`) of `src` into `dst` from `at`: runs along the last dimension are
+ * `set` (stride 1), `fill` (stride 0) or copied one by one.
+ */
+const gather = (
+  src: DType.HostArray,
+  shape: ReadonlyArray<number>,
+  strides: ReadonlyArray<number>,
+  start: number,
+  len: number,
+  dst: Float32Array | Float64Array,
+  at: number
+): void => {
+  const rank = shape.length
+  const idx = new Array<number>(rank)
+  let rest = start
+  let off = 0
+  for (let d = rank - 1; d >= 0; d--) {
+    idx[d] = rest % shape[d]!
+    rest = Math.floor(rest / shape[d]!)
+    off += idx[d]! * strides[d]!
+  }
+  const last = rank - 1
+  const inner = shape[last]!
+  const step = strides[last]!
+  let done = 0
+  while (done < len) {
+    const run = Math.min(inner - idx[last]!, len - done)
+    if (step === 1) dst.set(src.subarray(off, off + run), at + done)
+    else if (step === 0) dst.fill(src[off]!, at + done, at + done + run)
+    else for (let j = 0; j < run; j++) dst[at + done + j] = src[off + j * step]!
+    done += run
+    off += (run - 1) * step
+    idx[last] = idx[last]! + run - 1
+    // carry: the next element
+    for (let d = last; d >= 0; d--) {
+      if (idx[d]! + 1 < shape[d]!) {
+        idx[d] = idx[d]! + 1
+        off += strides[d]!
+        break
+      }
+      off -= idx[d]! * strides[d]!
+      idx[d] = 0
+    }
+  }
+}
+
+/**
+ * Compiles output expressions `outs` (one lane each, all of type `float`) over
+ * `inputs` read through the merged domain `shape`, or `undefined` when an
+ * operation has no SIMD form here (the caller then runs JS).
+ */
+export const compileSimd = (
+  float: SimdFloat,
+  shape: ReadonlyArray<number>,
+  inputs: ReadonlyArray<SimdInput>,
+  outs: ReadonlyArray<Expr>
+): SimdLoop | undefined => {
+  if (!simdAvailable() || outs.some((e) => e.type !== float)) return undefined
+  const bytes = float === "f32" ? 4 : 8
+  const slotBytes = CHUNK * bytes
+  let emitted: ReturnType<typeof emitBody>
+  try {
+    emitted = emitBody(float, inputs, outs, slotBytes)
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined
+    throw e
+  }
+  const total = (inputs.length + outs.length) * slotBytes + 16 * inputs.length
+  const mem = scratch(total)
+  let run: (bytes: number) => void
+  try {
+    const module = new WebAssembly.Module(
+      moduleBytes(
+        [{ name: "run", params: [i32], locals: emitted.locals, body: emitted.body }],
+        Math.ceil(total / 65536)
+      )
+    )
+    run = (new WebAssembly.Instance(module, { env: { memory: mem } }).exports as { run: (bytes: number) => void }).run
+  } catch {
+    // e.g. a browser's main thread refusing to compile a large module synchronously
+    return undefined
+  }
+  const slotElems = CHUNK
+  const outBase = inputs.length * slotElems
+  const scalarBase = (inputs.length + outs.length) * slotElems
+  return (ins, outArrays, n) => {
+    scratch(total)
+    const view = float === "f32" ? f32View : f64View
+    const scalarStride = 16 / bytes
+    for (let k = 0; k < inputs.length; k++) {
+      if (inputs[k]!.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![0]!
+    }
+    for (let start = 0; start < n; start += CHUNK) {
+      const len = Math.min(CHUNK, n - start)
+      for (let k = 0; k < inputs.length; k++) {
+        const input = inputs[k]!
+        if (input.kind === "flat") view.set(ins[k]!.subarray(start, start + len), k * slotElems)
+        else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, start, len, view, k * slotElems)
+      }
+      run(Math.ceil((len * bytes) / 16) * 16)
+      for (let o = 0; o < outArrays.length; o++) {
+        const at = outBase + o * slotElems
+        outArrays[o]!.set(view.subarray(at, at + len), start)
+      }
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The WebAssembly SIMD kernels (src/internal/simd.ts) compute the same bits as
+ * the JS code generator's float32 `"strict"` loops (and, on float64, its
+ * float64 loops): on the float32 approximations' sweep (so the bounds measured
+ * on the JS loops, docs/numerics.md, hold for the SIMD kernels), on the
+ * specials, on eager primitives large enough to take the SIMD path, and on
+ * fused groups with broadcast, strided and scalar inputs.
+ */
+import { Approximation, DType, Kernel } from "@diffect/core"
+import type { FusedKernelSpec } from "@diffect/core"
+import { lowerElementwise } from "@diffect/core/Lowering"
+import { assert, describe, it } from "@effect/vitest"
+import { compileElementwise } from "../src/internal/codegen.js"
+import { compileFusedJs, compileFusedLoop, SIMD_MIN } from "../src/internal/fused.js"
+import { compileSimd, simdAvailable } from "../src/internal/simd.js"
+import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
+import { arr, run } from "./helpers.js"
+
+/** Bit-for-bit equality (NaN equals NaN, -0 differs from 0); the first difference is reported. */
+const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>, what: string, inputs?: ArrayLike<number>): void => {
+  assert.strictEqual(got.length, want.length, `${what}: length`)
+  for (let i = 0; i < want.length; i++) {
+    if (!Object.is(got[i], want[i]) && !(Number.isNaN(got[i]) && Number.isNaN(want[i]))) {
+      assert.fail(`${what}: element ${i} (input ${inputs?.[i]}) is ${got[i]}, the JS loop gives ${want[i]}`)
+    }
+  }
+}
+
+const specials = [
+  NaN,
+  Infinity,
+  -Infinity,
+  0,
+  -0,
+  2 ** -149,
+  -(2 ** -149),
+  2 ** -126,
+  -(2 ** -126),
+  2 ** -127,
+  3.4028234663852886e38,
+  -3.4028234663852886e38,
+  1,
+  -1,
+  0.5,
+  88.72283935546875,
+  -103.97207,
+  89.5,
+  -104,
+  9,
+  -9,
+  0.625
+]
+
+describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
+  describe("the float32 decompositions give the JS strict loop's bits", () => {
+    for (const s of subjects) {
+      it(`${s.name}`, () => {
+        const ins = s.arity === 1 ? (["float32"] as const) : (["float32", "float32"] as const)
+        const lanes = Approximation.decompose(
+          lowerElementwise(s.primitive, ins, "float32", {} as never),
+          Approximation.allDecomposed
+        )
+        const simd = compileSimd("f32", [], ins.map(() => ({ kind: "flat" as const })), lanes)
+        if (simd === undefined) {
+          // pow's and erf's lowerings use ops without a SIMD form (rem, integer casts)
+          assert.include(["pow", "erf"], s.name, `${s.name} should compile to SIMD`)
+          return
+        }
+        const xs = new Float32Array([...sweep(16, 50_000, s.dense, 1), ...specials])
+        const ys = s.arity === 2 ? new Float32Array([...sweep(16, 50_000, s.dense, 7), ...specials]) : undefined
+        const operands = ys === undefined ? [xs] : [xs, ys]
+        const want = new Float32Array(xs.length)
+        decomposedLoop(s)(want, operands, xs.length)
+        const got = new Float32Array(xs.length)
+        simd(operands, [got], xs.length)
+        sameBits(got, want, s.name, xs)
+      })
+    }
+  })
+
+  // Every float primitive the backend runs in SIMD, eagerly, on an array past SIMD_MIN
+  // (with the specials), against its JS loop on the same inputs.
+  const unary = [
+    "neg",
+    "abs",
+    "sqrt",
+    "rsqrt",
+    "floor",
+    "ceil",
+    "round",
+    "sign",
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "tanh",
+    "sinh",
+    "cosh",
+    "logistic"
+  ] as const
+  const binary = ["add", "sub", "mul", "div", "max", "min"] as const
+  for (const dtype of ["float32", "float64"] as const) {
+    const n = 3000
+    const values = Array.from(
+      { length: n },
+      (_, i) => i < specials.length ? specials[i]! : Math.fround(Math.sin(i * 12.9898) * 10 ** ((i % 13) - 6))
+    )
+    const shifted = values.map((_, i) => values[(i * 7 + 3) % n]!)
+    for (const p of [...unary, ...binary]) {
+      it(`eager ${p} on ${dtype}[${n}] equals its JS loop`, () => {
+        assert.isAbove(n, SIMD_MIN)
+        const isBinary = (binary as ReadonlyArray<string>).includes(p)
+        const operands = isBinary ? [arr(dtype, [n], values), arr(dtype, [n], shifted)] : [arr(dtype, [n], values)]
+        const prim = p as "add"
+        const got = run(prim, operands, {} as never, [n], dtype)
+        const ins = operands.map((o) => o.dtype)
+        const want = DType.allocHost(dtype, n)
+        compileElementwise(lowerElementwise(prim, ins, dtype, {} as never), ins.map(DType.lanes)).loop(
+          want,
+          operands.map((o) => o.data),
+          n
+        )
+        sameBits(got, want, `${p} ${dtype}`, values)
+      })
+    }
+  }
+
+  it("a fused group with scalar, broadcast and transposed inputs equals its JS loop", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const t = dtype === "float32" ? "f32" : "f64"
+      const shape = [37, 29]
+      const n = 37 * 29
+      // in0: contiguous; in1: a row broadcast down the columns; in2: a column broadcast;
+      // in3: a scalar; in4: a transposed [29, 37] array
+      const strides = [[29, 1], [0, 1], [1, 0], [0, 0], [1, 37]]
+      const x = Kernel.input(0, t)
+      const row = Kernel.input(1, t)
+      const col = Kernel.input(2, t)
+      const s = Kernel.input(3, t)
+      const tr = Kernel.input(4, t)
+      const y = Kernel.add(Kernel.mul(Kernel.tanh(x), row), Kernel.div(col, s))
+      const z = Kernel.select(Kernel.lt(tr, y), Kernel.exp(Kernel.neg(tr)), Kernel.max(y, tr))
+      const spec: FusedKernelSpec = {
+        shape,
+        inputs: strides.map((st) => ({ dtype, strides: st })),
+        outputs: [{ dtype, lanes: [y] }, { dtype, lanes: [z] }],
+        rounded: new Set()
+      }
+      const data = (k: number, len: number) => {
+        const a = DType.allocHost(dtype, len)
+        for (let i = 0; i < len; i++) a[i] = Math.sin(i * 0.7 + k) * (k + 1)
+        return a
+      }
+      const ins = [data(0, n), data(1, 29), data(2, 37), data(3, 1), data(4, n)]
+      const { loop, source } = compileFusedLoop(spec)
+      if (dtype === "float64") {
+        // float64 tanh and exp are native (Math.*): the group stays in JS
+        assert.notInclude(source, "WebAssembly SIMD")
+        continue
+      }
+      assert.include(source, "WebAssembly SIMD")
+      const got = loop(ins)
+      const reference = compileFusedJs(spec)(ins)
+      sameBits(got[0]!, reference[0]!, "y")
+      sameBits(got[1]!, reference[1]!, "z")
+    }
+  })
+})
