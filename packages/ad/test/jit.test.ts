@@ -226,18 +226,44 @@ describe("jit with custom rules and named axes", () => {
 })
 
 describe("jit's compiler", () => {
-  it("fuses an elementwise chain into one kernel and keeps the reduction outside", () => {
+  it("fuses an elementwise chain and its reduction (a group root) into one kernel", () => {
     const text = run(jit(sumTanhX).lower(tensor([1, 2, 3]))).text
     assert.strictEqual(
       text,
       `{ lambda ; a:f32[3]. let
-    b:f32[3] = fusion[shape=(3,)] a {
+    b:f32[] = fusion[shape=(3,)] a {
         c:f32[3] = tanh a
-        b:f32[3] = mul c a
+        d:f32[3] = mul c a
+        b:f32[] = reduce_sum[axes=(0,)] d
       }
-    d:f32[] = reduce_sum[axes=(0,)] b
-  in (d,) }`
+  in (b,) }`
     )
+  })
+
+  it("a reduction root's result read back in its shape starts a new group; leading-axis reductions stay outside", () => {
+    // softmax over rows: the max of the input has no producer to join (it runs alone); the row
+    // sum of exp is a root of exp's group; dividing by it (read back in the group's shape) seals
+    const softmax = (x: Tensor) => {
+      const e = np.exp(np.subtract(x, np.max(x, { axis: 1, keepdims: true })))
+      return np.divide(e, np.sum(e, { axis: 1, keepdims: true }))
+    }
+    const text = run(jit(softmax).lower(tensor([[1, 2, 3], [4, 5, 7]]))).text
+    const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
+    assert.deepStrictEqual(top.map((l) => /= (\w+)/.exec(l)![1]), [
+      "reduce_max",
+      "expand_dims",
+      "fusion",
+      "expand_dims",
+      "fusion"
+    ])
+    assert.match(top[2]!, /^ {4}\w+:f32\[2\] \w+:f32\[2,3\] = fusion/, "the row sum is a root of exp's group")
+    assert.match(text, /\n {8}\w+:f32\[2\] = reduce_sum\[axes=\(1,\)\]/)
+    const colSum = run(jit((x: Tensor) => np.sum(np.tanh(x), { axis: 0 })).lower(tensor([[1, 2], [3, 4]]))).text
+    assert.match(colSum, /\n {4}\w+:f32\[2\] = reduce_sum\[axes=\(0,\)\]/, "a column sum runs alone")
+    const y = js(run(jit(softmax)(tensor([[1, 2, 3], [4, 5, 7]])))) as Array<Array<number>>
+    const row = (r: ReadonlyArray<number>) =>
+      r.map((v) => Math.exp(v - Math.max(...r)) / r.reduce((a, u) => a + Math.exp(u - Math.max(...r)), 0))
+    expect.close(y.flat(), [row([1, 2, 3]), row([4, 5, 7])].flat(), 1e-6)
   })
 
   it("folds scalar broadcasts into the kernel as literals, removes x * 1, and shares common subexpressions", () => {
@@ -308,11 +334,12 @@ describe("jit's compiler", () => {
     assert.notDeepEqual(js(again), eager)
   })
 
-  it("stages the 200-step chain's value and gradient as two fused kernels and a reduction", () => {
+  it("stages the 200-step chain's value and gradient as one fused kernel (the sum its root)", () => {
     const text = run(jit(valueAndGrad(chain(200))).lower(tensor(new Array(16).fill(0.5)))).text
     const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
-    assert.strictEqual(top.length, 3)
-    assert.strictEqual(top.filter((l) => l.includes("fusion")).length, 2)
+    assert.strictEqual(top.length, 1)
+    assert.include(top[0]!, "fusion")
+    assert.include(text, "reduce_sum")
   })
 })
 

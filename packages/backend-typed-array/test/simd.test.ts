@@ -166,3 +166,68 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 })
+
+describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
+  const make = (dtype: "float32" | "float64", shape: ReadonlyArray<number>, axes: ReadonlyArray<number>) => {
+    const t = dtype === "float32" ? "f32" : "f64"
+    const x = Kernel.input(0, t)
+    const y = Kernel.input(1, t)
+    const v = Kernel.mul(Kernel.tanh(x), y)
+    const w = Kernel.add(x, y)
+    const strides = [shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1)), shape.map(() => 0)]
+    const spec: FusedKernelSpec = {
+      shape,
+      inputs: strides.map((st) => ({ dtype, strides: st })),
+      outputs: [
+        { dtype, lanes: [v], reduce: { kind: "sum", axes } },
+        { dtype, lanes: [w] },
+        { dtype, lanes: [w], reduce: { kind: "max", axes } },
+        { dtype, lanes: [v], reduce: { kind: "min", axes } }
+      ],
+      rounded: new Set([v, w])
+    }
+    return spec
+  }
+  const cases: ReadonlyArray<readonly [ReadonlyArray<number>, ReadonlyArray<number>]> = [
+    [[100_003], [0]],
+    [[300, 10], [1]],
+    [[7, 1000], [1]],
+    [[3, 50, 40], [1, 2]],
+    [[5, 700], [0, 1]]
+  ]
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const [shape, axes] of cases) {
+      it(`${dtype}[${shape}] reduced over ${axes}: the JS loop's and reduce.ts's bits`, () => {
+        const spec = make(dtype, shape, axes)
+        const n = shape.reduce((a, b) => a * b, 1)
+        const x = DType.allocHost(dtype, n)
+        for (let i = 0; i < n; i++) x[i] = Math.sin(i * 0.37) * 3 + (i % 17 === 0 ? 1e3 : 0)
+        const ins = [x, DType.allocHost(dtype, 1).fill(0.75)]
+        const { loop, source } = compileFusedLoop(spec)
+        if (dtype === "float32") assert.include(source, "WebAssembly SIMD")
+        const got = loop(ins)
+        const want = compileFusedJs(spec)(ins)
+        for (let o = 0; o < 4; o++) sameBits(got[o]!, want[o]!, `output ${o}`)
+        const rows = n / axes.reduce((a, d) => a * shape[d]!, 1)
+        assert.strictEqual(got[0]!.length, rows)
+      })
+    }
+  }
+
+  it("a float32 sum of 4M values is within 1e-6 of the float64 sum", () => {
+    const n = 2 ** 22
+    const x = Kernel.input(0, "f32")
+    const spec: FusedKernelSpec = {
+      shape: [n],
+      inputs: [{ dtype: "float32", strides: [1] }],
+      outputs: [{ dtype: "float32", lanes: [Kernel.mul(x, x)], reduce: { kind: "sum", axes: [0] } }],
+      rounded: new Set()
+    }
+    const data = new Float32Array(n)
+    for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 0.5 + 0.25
+    let exact = 0
+    for (let i = 0; i < n; i++) exact += Math.fround(data[i]! * data[i]!)
+    const [sum] = compileFusedLoop(spec).loop([data])
+    assert.isAtMost(Math.abs(sum![0]! - exact) / exact, 1e-6)
+  })
+})

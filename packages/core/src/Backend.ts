@@ -117,6 +117,21 @@ export interface FusedInput {
 }
 
 /**
+ * One output of a fused kernel: `lanes` computed at every element of the
+ * domain and stored (contiguous, the domain's shape), or, with `reduce`, a
+ * reduction root: the values reduced over the trailing `axes` of the domain
+ * (`reduce_sum`, `reduce_max`, `reduce_min` of a real float value, exactly as
+ * the unfused reduction would compute them), stored in the shape without them.
+ *
+ * @since 0.1.0
+ */
+export interface FusedOutput {
+  readonly dtype: DType
+  readonly lanes: ReadonlyArray<Expr>
+  readonly reduce?: { readonly kind: "sum" | "max" | "min"; readonly axes: ReadonlyArray<number> }
+}
+
+/**
  * A fusion group as a backend compiles it: a domain shape, inputs read through
  * strides, and outputs (of the domain's shape, contiguous) each given as one
  * kernel IR expression per lane, in which `Kernel.input(k, type, lane)` reads
@@ -127,7 +142,7 @@ export interface FusedInput {
 export interface FusedKernelSpec {
   readonly shape: Shape
   readonly inputs: ReadonlyArray<FusedInput>
-  readonly outputs: ReadonlyArray<{ readonly dtype: DType; readonly lanes: ReadonlyArray<Expr> }>
+  readonly outputs: ReadonlyArray<FusedOutput>
   /**
    * The f32 nodes that are results of one primitive read by another: the
    * unfused program stores (rounds) them, so a backend computing f32 in higher

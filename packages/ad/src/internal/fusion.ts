@@ -13,8 +13,17 @@
  * an equation or a sealed group that runs earlier, and nothing outside reads
  * a group before it runs. Values read outside their group (or returned) are
  * the group's outputs; the rest live only in registers.
+ *
+ * Reductions are group roots: a `reduce_sum`/`reduce_max`/`reduce_min` of a
+ * real float value of an open group over trailing axes of the group's shape
+ * joins the group (its operand then never needs storing), without sealing it,
+ * so later elementwise work of that shape keeps fusing into the same kernel
+ * (B3's value and gradient become one pass). Its result has another shape:
+ * reading it seals the group, as any outside read does, including a read by
+ * a would-be member of the group itself (a broadcast of a row max back over
+ * the rows), which then starts a new group.
  */
-import type { FusedInput, FusedKernelSpec, Kernel as KernelNs, Params } from "@diffect/core"
+import type { FusedInput, FusedKernelSpec, FusedOutput, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
 import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
@@ -32,6 +41,8 @@ export interface Group {
   /** Values of the group read outside it (or returned), in the order first read. */
   readonly outputs: Array<Var>
   readonly produced: Set<Var>
+  /** Results of reduction roots (another shape: never read inside the group). */
+  readonly roots: Set<Var>
   sealed: boolean
 }
 
@@ -59,6 +70,22 @@ const isFusible = (eqn: Equation): eqn is PrimitiveEquation =>
   eqn._tag === "PrimitiveEquation" && (isElementwise(eqn.primitive) || eqn.primitive === "broadcast_in_dim") &&
   eqn.outputs.length === 1 && eqn.outputs.every(fusibleAval) && eqn.inputs.every(fusibleAval)
 
+const rootKinds = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" } as const
+
+/** The group `eqn` joins as a reduction root (its operand in `g`, reduced over trailing axes), or undefined. */
+const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group | undefined => {
+  if (eqn._tag !== "PrimitiveEquation" || !(eqn.primitive in rootKinds)) return undefined
+  const x = eqn.inputs[0]!
+  const out = eqn.outputs[0]!
+  const g = groupOf.get(x)
+  if (g === undefined || g.sealed || g.roots.has(x)) return undefined
+  if (!(x.aval.dtype === "float32" || x.aval.dtype === "float64") || out.aval.dtype !== x.aval.dtype) return undefined
+  const axes = [...(eqn.params as Params<"reduce_sum">).axes].sort((a, b) => a - b)
+  const rank = x.aval.shape.length
+  if (axes.length === 0 || !axes.every((a, i) => a === rank - axes.length + i)) return undefined
+  return g
+}
+
 /**
  * Partitions `program` into steps. With `fuse` false every equation is its own
  * step (for backends that cannot compile groups).
@@ -83,6 +110,15 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
     seal(g)
   }
   for (const eqn of program.equations) {
+    const root = reductionRoot(eqn, groupOf)
+    if (root !== undefined) {
+      const out = eqn.outputs[0]!
+      root.members.push(eqn as PrimitiveEquation)
+      root.produced.add(out)
+      root.roots.add(out)
+      groupOf.set(out, root)
+      continue
+    }
     if (!isFusible(eqn)) {
       for (const v of eqn.inputs) readOutside(v, undefined)
       steps.push({ _tag: "Equation", equation: eqn })
@@ -91,8 +127,13 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
     const out = eqn.outputs[0]!
     const key = out.aval.shape.join(",")
     let g = open.get(key)
+    // a root's result is not available inside its group: reading it seals the group
+    if (g !== undefined && eqn.inputs.some((v) => g!.roots.has(v))) {
+      seal(g)
+      g = undefined
+    }
     if (g === undefined) {
-      g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), sealed: false }
+      g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), roots: new Set(), sealed: false }
       open.set(key, g)
     }
     for (const v of eqn.inputs) readOutside(v, g)
@@ -185,8 +226,17 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     lanes.set(v, l)
     return l
   }
+  const reduceOf = new Map<Var, NonNullable<FusedOutput["reduce"]>>()
   for (const eqn of g.members) {
     const out = eqn.outputs[0]!
+    if (eqn.primitive in rootKinds) {
+      // a reduction root: its lanes are its operand's, reduced when stored
+      const kind = rootKinds[eqn.primitive as keyof typeof rootKinds]
+      const axes = [...(eqn.params as Params<"reduce_sum">).axes].sort((a, b) => a - b)
+      lanes.set(out, valueOf(eqn.inputs[0]!))
+      reduceOf.set(out, { kind, axes })
+      continue
+    }
     if (eqn.primitive === "broadcast_in_dim") {
       const x = eqn.inputs[0]!
       if (g.produced.has(x)) {
@@ -217,7 +267,12 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const spec: FusedKernelSpec = {
     shape: g.shape,
     inputs: specInputs,
-    outputs: g.outputs.map((v) => ({ dtype: v.aval.dtype, lanes: valueOf(v) })),
+    outputs: g.outputs.map((v): FusedOutput => {
+      const reduce = reduceOf.get(v)
+      return reduce === undefined
+        ? { dtype: v.aval.dtype, lanes: valueOf(v) }
+        : { dtype: v.aval.dtype, lanes: valueOf(v), reduce }
+    }),
     rounded,
     wide
   }

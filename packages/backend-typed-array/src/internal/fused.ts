@@ -21,6 +21,7 @@
 import { DType } from "@diffect/core"
 import type { FusedKernelSpec, Kernel } from "@diffect/core"
 import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, transcendentals } from "./codegen.js"
+import { reduce } from "./reduce.js"
 import { compileSimd, type SimdInput, type SimdLoop } from "./simd.js"
 
 /** Domains of at least this many elements run the SIMD kernel (below, the JS loop's call is cheaper). */
@@ -130,7 +131,7 @@ const decomposeSpec = (spec: FusedKernelSpec): FusedKernelSpec => {
   const all = spec.outputs.flatMap((o) => o.lanes)
   const { exprs, rounded, wide } = decomposeNarrow(all, transcendentals, spec.wide, spec.rounded)
   let at = 0
-  const outputs = spec.outputs.map((o) => ({ dtype: o.dtype, lanes: o.lanes.map(() => exprs[at++]!) }))
+  const outputs = spec.outputs.map((o) => ({ ...o, lanes: o.lanes.map(() => exprs[at++]!) }))
   return wide === undefined ? { ...spec, outputs, rounded } : { ...spec, outputs, rounded, wide }
 }
 
@@ -149,7 +150,38 @@ const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
     return contiguous ? { kind: "flat" } : { kind: "strided", strides: s }
   })
   const outs: Array<Kernel.Expr> = spec.outputs.map((o) => o.lanes[0]!)
-  return compileSimd(float, shape, inputs, outs)
+  const reduced = spec.outputs.filter((o) => o.reduce !== undefined)
+  if (reduced.length === 0) return compileSimd(float, shape, inputs, outs)
+  // one row length for every reduction root (else the JS loop and reduce.ts run them)
+  const axes = reduced[0]!.reduce!.axes
+  if (!reduced.every((o) => o.reduce!.axes.join() === axes.join())) return undefined
+  const k = size(axes.map((a) => spec.shape[a]!))
+  return compileSimd(float, shape, inputs, outs, { kinds: spec.outputs.map((o) => o.reduce?.kind), k })
+}
+
+/** The size of each output: the domain's, or its reduction's rows. */
+const outputSizes = (spec: FusedKernelSpec): Array<number> =>
+  spec.outputs.map((o) =>
+    o.reduce === undefined
+      ? size(spec.shape)
+      : size(spec.shape.filter((_, d) => !o.reduce!.axes.includes(d)))
+  )
+
+/**
+ * The JS loop of a group with reduction roots: the loop stores their operands
+ * whole, then reduce.ts reduces them, exactly as the unfused program would.
+ */
+const withReductions = (spec: FusedKernelSpec, js: FusedLoop): FusedLoop => {
+  if (spec.outputs.every((o) => o.reduce === undefined)) return js
+  return (ins, outs) => {
+    const given = spec.outputs.map((o, k) => (o.reduce === undefined ? outs?.[k] : undefined))
+    const full = js(ins, given)
+    return spec.outputs.map((o, k) =>
+      o.reduce === undefined
+        ? full[k]!
+        : reduce(o.reduce.kind, full[k]!, spec.shape, o.dtype, o.reduce.axes, o.dtype)
+    )
+  }
 }
 
 const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
@@ -159,7 +191,8 @@ const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readon
 }
 
 /** The JS loop of a group, whatever its size (for tests: what the SIMD kernel must equal). */
-export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop => jsLoop(decomposeSpec(spec)).loop
+export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop =>
+  withReductions(spec, jsLoop(decomposeSpec(spec)).loop)
 
 /** Compiles a fusion group into a function (not cached: the caller keeps it). */
 export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
@@ -167,9 +200,10 @@ export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedL
   const { loop: js, source } = jsLoop(decomposed)
   const n = size(spec.shape)
   const simd = n >= SIMD_MIN ? simdOf(decomposed) : undefined
-  if (simd === undefined) return { loop: js, source }
+  if (simd === undefined) return { loop: withReductions(spec, js), source }
+  const sizes = outputSizes(spec)
   const loop: FusedLoop = (ins, outs) => {
-    const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHost(o.dtype, n))
+    const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHost(o.dtype, sizes[k]!))
     simd(ins, arrays, n)
     return arrays
   }

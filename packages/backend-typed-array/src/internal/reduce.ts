@@ -16,29 +16,38 @@ type Shape = ShapeNs.Shape
 /** Which reduction. */
 export type ReduceKind = "sum" | "max" | "min" | "prod"
 
-// Pairwise summation of `n` values of `x` from `start`, `stride` apart.
-const pairwiseSum = (x: HostArray, start: number, n: number, stride: number): number => {
-  if (n <= 256) {
-    // four interleaved accumulators: independent additions pipeline
-    let a0 = 0
-    let a1 = 0
-    let a2 = 0
-    let a3 = 0
-    const step = 4 * stride
-    const end4 = start + (n & ~3) * stride
-    let i = start
-    for (; i < end4; i += step) {
-      a0 += x[i]!
-      a1 += x[i + stride]!
-      a2 += x[i + 2 * stride]!
-      a3 += x[i + 3 * stride]!
-    }
-    const end = start + n * stride
-    for (; i < end; i += stride) a0 += x[i]!
-    return (a0 + a1) + (a2 + a3)
-  }
+/** Pairwise summation's leaves: runs of at most this many values are summed directly. */
+export const PAIRWISE_LEAF = 256
+
+/**
+ * Pairwise summation of `n` values of `x` from `start`, `stride` apart: halves
+ * until a run has at most `PAIRWISE_LEAF` values, summed by `leafSum`. Fused
+ * reduction roots (fused.ts) follow the same tree, so they give the same bits.
+ */
+export const pairwiseSum = (x: ArrayLike<number>, start: number, n: number, stride: number): number => {
+  if (n <= PAIRWISE_LEAF) return leafSum(x, start, n, stride)
   const half = n >> 1
   return pairwiseSum(x, start, half, stride) + pairwiseSum(x, start + half * stride, n - half, stride)
+}
+
+/** A leaf of the pairwise sum: four interleaved accumulators (independent additions pipeline). */
+export const leafSum = (x: ArrayLike<number>, start: number, n: number, stride: number): number => {
+  let a0 = 0
+  let a1 = 0
+  let a2 = 0
+  let a3 = 0
+  const step = 4 * stride
+  const end4 = start + (n & ~3) * stride
+  let i = start
+  for (; i < end4; i += step) {
+    a0 += x[i]!
+    a1 += x[i + stride]!
+    a2 += x[i + 2 * stride]!
+    a3 += x[i + 3 * stride]!
+  }
+  const end = start + n * stride
+  for (; i < end; i += stride) a0 += x[i]!
+  return (a0 + a1) + (a2 + a3)
 }
 
 const initial = (kind: ReduceKind, dtype: DType.DType): number => {

@@ -29,6 +29,7 @@
  * the JS loop.
  */
 import type { DType, Kernel } from "@diffect/core"
+import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
 import { i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
@@ -504,15 +505,54 @@ const gather = (
 }
 
 /**
+ * Reduction roots of a kernel: `kinds[o]` reduces output `o` over rows of `k`
+ * consecutive elements of the domain (`undefined`: stored whole).
+ */
+export interface SimdReductions {
+  readonly kinds: ReadonlyArray<"sum" | "max" | "min" | undefined>
+  readonly k: number
+}
+
+/** The leaf lengths of `pairwiseSum` over `n` values, in order. */
+const leafLengths = (n: number, out: Array<number> = []): Array<number> => {
+  if (n <= PAIRWISE_LEAF) {
+    out.push(n)
+  } else {
+    leafLengths(n >> 1, out)
+    leafLengths(n - (n >> 1), out)
+  }
+  return out
+}
+
+const leafMax = (x: ArrayLike<number>, start: number, n: number): number => {
+  let acc = -Infinity
+  for (let i = start; i < start + n; i++) acc = Math.max(acc, x[i]!)
+  return acc
+}
+
+const leafMin = (x: ArrayLike<number>, start: number, n: number): number => {
+  let acc = Infinity
+  for (let i = start; i < start + n; i++) acc = Math.min(acc, x[i]!)
+  return acc
+}
+
+/**
  * Compiles output expressions `outs` (one lane each, all of type `float`) over
  * `inputs` read through the merged domain `shape`, or `undefined` when an
  * operation has no SIMD form here (the caller then runs JS).
+ *
+ * With `reductions`, the reduced outputs are computed into their slots and
+ * reduced there as `reduce.ts` reduces a stored array: chunks are made of
+ * whole leaves of its pairwise summation tree (rows of `k` values), each leaf
+ * summed by the same `leafSum`, and the leaves combined by the same tree, so
+ * the result has the unfused reduction's bits (max and min in any order).
  */
 export const compileSimd = (
   float: SimdFloat,
   shape: ReadonlyArray<number>,
   inputs: ReadonlyArray<SimdInput>,
-  outs: ReadonlyArray<Expr>
+  outs: ReadonlyArray<Expr>,
+  reductions?: SimdReductions
 ): SimdLoop | undefined => {
   if (!simdAvailable() || outs.some((e) => e.type !== float)) return undefined
   const bytes = float === "f32" ? 4 : 8
@@ -542,6 +582,27 @@ export const compileSimd = (
   const slotElems = CHUNK
   const outBase = inputs.length * slotElems
   const scalarBase = (inputs.length + outs.length) * slotElems
+  const kinds = reductions?.kinds ?? []
+  /** Runs the kernel on `[start, start + len)` and stores the whole outputs' chunks. */
+  const chunk = (
+    view: Float32Array | Float64Array,
+    ins: ReadonlyArray<DType.HostArray>,
+    outArrays: ReadonlyArray<DType.HostArray>,
+    start: number,
+    len: number
+  ): void => {
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k]!
+      if (input.kind === "flat") view.set(ins[k]!.subarray(start, start + len), k * slotElems)
+      else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, start, len, view, k * slotElems)
+    }
+    run(Math.ceil((len * bytes) / 16) * 16)
+    for (let o = 0; o < outArrays.length; o++) {
+      if (kinds[o] !== undefined) continue
+      const at = outBase + o * slotElems
+      outArrays[o]!.set(view.subarray(at, at + len), start)
+    }
+  }
   return (ins, outArrays, n) => {
     scratch(total)
     const view = float === "f32" ? f32View : f64View
@@ -549,18 +610,59 @@ export const compileSimd = (
     for (let k = 0; k < inputs.length; k++) {
       if (inputs[k]!.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![0]!
     }
-    for (let start = 0; start < n; start += CHUNK) {
-      const len = Math.min(CHUNK, n - start)
-      for (let k = 0; k < inputs.length; k++) {
-        const input = inputs[k]!
-        if (input.kind === "flat") view.set(ins[k]!.subarray(start, start + len), k * slotElems)
-        else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, start, len, view, k * slotElems)
+    if (reductions === undefined) {
+      for (let start = 0; start < n; start += CHUNK) chunk(view, ins, outArrays, start, Math.min(CHUNK, n - start))
+      return
+    }
+    // chunks of whole leaves; each leaf's partial result per reduced output, then each row's tree
+    const k = reductions.k
+    const rowLeaves = leafLengths(k)
+    const perRow = rowLeaves.length
+    const leaves = (n / k) * perRow
+    const partial = kinds.map((kind) => (kind === undefined ? undefined : new Float64Array(leaves)))
+    let start = 0
+    let len = 0
+    let first = 0
+    const flush = (end: number): void => {
+      chunk(view, ins, outArrays, start, len)
+      let off = 0
+      for (let leaf = first; leaf < end; leaf++) {
+        const m = rowLeaves[leaf % perRow]!
+        for (let o = 0; o < kinds.length; o++) {
+          const kind = kinds[o]
+          if (kind === undefined) continue
+          const at = outBase + o * slotElems + off
+          partial[o]![leaf] = kind === "sum" ? leafSum(view, at, m, 1) : kind === "max"
+            ? leafMax(view, at, m)
+            : leafMin(view, at, m)
+        }
+        off += m
       }
-      run(Math.ceil((len * bytes) / 16) * 16)
-      for (let o = 0; o < outArrays.length; o++) {
-        const at = outBase + o * slotElems
-        outArrays[o]!.set(view.subarray(at, at + len), start)
+    }
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      const m = rowLeaves[leaf % perRow]!
+      if (len + m > CHUNK) {
+        flush(leaf)
+        start += len
+        len = 0
+        first = leaf
       }
+      len += m
+    }
+    flush(leaves)
+    for (let o = 0; o < kinds.length; o++) {
+      const kind = kinds[o]
+      if (kind === undefined) continue
+      const values = partial[o]!
+      const out = outArrays[o]!
+      let next = 0
+      const combine = (m: number): number => {
+        if (m <= PAIRWISE_LEAF) return values[next++]!
+        const a = combine(m >> 1)
+        const b = combine(m - (m >> 1))
+        return kind === "sum" ? a + b : kind === "max" ? Math.max(a, b) : Math.min(a, b)
+      }
+      for (let r = 0; r < n / k; r++) out[r] = combine(k)
     }
   }
 }
