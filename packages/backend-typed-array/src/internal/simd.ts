@@ -168,10 +168,26 @@ const emitBody = (
    */
   const ldexp = (x: Expr, n: Expr, out: Array<number>): void => {
     const n0 = local(n, out)
+    const x0 = local(x, out)
+    // fast path, when every lane's n is in [-126, 127] (NaN is not): one multiplication by 2^n
+    out.push(
+      ...op.get(n0),
+      ...splatConst(-126),
+      ...F.ge,
+      ...op.get(n0),
+      ...splatConst(127),
+      ...F.le,
+      ...simdOp.v128And,
+      ...simdOp.i32x4AllTrue,
+      ...simdOp.ifV128,
+      ...op.get(x0)
+    )
+    pow2(n0, out)
+    out.push(...F.mul, ...simdOp.else)
     const y = newLocal()
     const m = newLocal()
     const s = newLocal()
-    out.push(...op.get(local(x, out)), ...op.set(y), ...op.get(n0), ...op.set(m))
+    out.push(...op.get(x0), ...op.set(y), ...op.get(n0), ...op.set(m))
     for (let step = 0; step < 2; step++) {
       // s = n > 127 ? 127 : n < -126 ? -102 : 0
       out.push(
@@ -197,7 +213,7 @@ const emitBody = (
     pow2(s, out)
     out.push(...F.mul)
     // a NaN exponent gives NaN (as the JS helper's x * 2^NaN)
-    out.push(...op.get(n0), ...op.get(n0), ...op.get(n0), ...F.eq, ...simdOp.v128Bitselect)
+    out.push(...op.get(n0), ...op.get(n0), ...op.get(n0), ...F.eq, ...simdOp.v128Bitselect, ...op.end)
   }
 
   /** The exponent e of x, 2^e <= |x| < 2^(e+1), as a float; 0 for zeros, infinities and NaN (f32). */

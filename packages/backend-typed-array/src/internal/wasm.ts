@@ -178,6 +178,10 @@ export const simdOp = {
   i32x4Add: simd(0xae),
   i32x4Sub: simd(0xb1),
   i32x4TruncSatF32x4S: simd(0xf8),
+  i32x4AllTrue: simd(0xa3),
+  /** `if` with a v128 result (block type 0x7b), its `else`; closed by `op.end`. */
+  ifV128: [0x04, 0x7b],
+  else: [0x05],
   f32x4ConvertI32x4S: simd(0xfa),
   f32: {
     eq: simd(0x41),
