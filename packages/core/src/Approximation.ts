@@ -278,11 +278,16 @@ const expShifted = (x: Expr, shift: number): Expr => {
 
 const exp = (x: Expr): Expr => expShifted(x, 0)
 
-const expm1 = (x: Expr): Expr => {
+/** `exp(x) - 1` for ln2/2 < |x| <= 88 and x >= -18 (what `expm1` computes there). */
+const expm1General = (x: Expr): Expr => {
   const [k, r] = reduceLn2(x)
   // exp(x) - 1 = (2^k - 1) + 2^k expm1(r): 2^k - 1 is exact for -24 <= k <= 24.
   const t = K.ldexp(c(1), k)
-  const general = K.add(K.sub(t, c(1)), K.mul(t, expm1Core(r)))
+  return K.add(K.sub(t, c(1)), K.mul(t, expm1Core(r)))
+}
+
+const expm1 = (x: Expr): Expr => {
+  const general = expm1General(x)
   const small = expm1Core(x)
   const mid = K.select(K.le(K.abs(x), c(Math.LN2 / 2)), small, general)
   // Beyond 88, 2^k overflows (exp(x) - 1 = exp(x)); below -18, exp(x) is under half an ulp of 1.
@@ -477,12 +482,15 @@ const cosh = (ops: Ops) => (x: Expr): Expr => {
   return keepNaN(x, v)
 }
 
-const tanh = (ops: Ops) => (x: Expr): Expr => {
+const tanh = (ops: Ops, nativeExpm1: boolean) => (x: Expr): Expr => {
   const a = K.abs(x)
   const z = K.mul(a, a)
   const small = K.add(a, K.mul(K.mul(a, z), horner(z, TANH)))
   // 1 - 2 / (exp(2a) + 1): the rounding of the quotient is scaled down by the subtraction.
-  const mid = K.sub(c(1), K.div(c(2), K.add(ops.expm1(K.mul(c(2), a)), c(2))))
+  // Decomposed, expm1 of 2a in (1.25, 18) is its general branch: only that one is built
+  // (the same values; a SIMD kernel evaluates every branch of a select).
+  const twoA = K.mul(c(2), a)
+  const mid = K.sub(c(1), K.div(c(2), K.add(nativeExpm1 ? ops.expm1(twoA) : expm1General(twoA), c(2))))
   const t = K.select(K.le(a, c(0.625)), small, K.select(K.lt(a, c(9)), mid, c(1)))
   return keepNaN(x, withSignOf(x, t))
 }
@@ -509,7 +517,7 @@ const pow = (ops: Ops) => (x: Expr, y: Expr): Expr => {
 // ---------------------------------------------------------------------------
 
 /** The decompositions, given how the ops they call are computed. */
-const decompositions = (ops: Ops): Ops => ({
+const decompositions = (ops: Ops, support: Support): Ops => ({
   exp,
   expm1,
   log,
@@ -523,7 +531,7 @@ const decompositions = (ops: Ops): Ops => ({
   atan2,
   sinh: sinh(ops),
   cosh: cosh(ops),
-  tanh: tanh(ops),
+  tanh: tanh(ops, support.expm1 === "native"),
   pow: pow(ops)
 })
 
@@ -554,7 +562,7 @@ export const decomposition = <Op extends Transcendental>(op: Op, support: Suppor
     atan2: (y, x) => (support.atan2 === "native" ? K.atan2(y, x) : table.atan2(y, x)),
     pow: (x, y) => (support.pow === "native" ? K.pow(x, y) : table.pow(x, y))
   }
-  const table = decompositions(ops)
+  const table = decompositions(ops, support)
   return table[op]
 }
 
