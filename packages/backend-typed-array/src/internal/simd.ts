@@ -30,7 +30,7 @@
  */
 import type { DType, Kernel } from "@diffect/core"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
-import { i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
+import { f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
 
@@ -439,6 +439,7 @@ const emitBody = (
 let memory: WebAssembly.Memory | undefined
 let f32View = new Float32Array(0)
 let f64View = new Float64Array(0)
+let i32View = new Int32Array(0)
 
 const scratch = (bytes: number): WebAssembly.Memory => {
   memory ??= new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
@@ -447,6 +448,7 @@ const scratch = (bytes: number): WebAssembly.Memory => {
   if (f32View.buffer !== memory.buffer) {
     f32View = new Float32Array(memory.buffer)
     f64View = new Float64Array(memory.buffer)
+    i32View = new Int32Array(memory.buffer)
   }
   return memory
 }
@@ -540,6 +542,167 @@ const leafLengths = (n: number, out: Array<number> = []): Array<number> => {
   return out
 }
 
+/**
+ * `leaves(data, lens, count, out)`: for each of `count` leaves (lengths: i32 at
+ * `lens`), the sum of its values from `data` on, stored as f64 at `out`, computed
+ * as `leafSum` in reduce.ts does: four float64 accumulators over the values in
+ * order (lanes 0, 1 and 2, 3 as two f64x2), the rest added to the first, then
+ * `(a0 + a1) + (a2 + a3)`. Float32 values widen exactly, so the bits are the same.
+ */
+const leafSumsFunc = (float: SimdFloat): Func => {
+  const bytes = float === "f32" ? 4 : 8
+  const [data, lens, count, out, n, end, a01, a23, v, s, k] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+  const zero = simdOp.v128Const(Array(16).fill(0))
+  const mainStep = float === "f32"
+    ? [
+      ...op.get(data),
+      ...op.v128Load(0),
+      ...op.set(v),
+      ...op.get(a01),
+      ...op.get(v),
+      ...simdOp.f64x2PromoteLowF32x4,
+      ...simdOp.f64.add,
+      ...op.set(a01),
+      ...op.get(a23),
+      ...op.get(v),
+      ...op.get(v),
+      ...simdOp.highF32Pair,
+      ...simdOp.f64x2PromoteLowF32x4,
+      ...simdOp.f64.add,
+      ...op.set(a23)
+    ]
+    : [
+      ...op.get(a01),
+      ...op.get(data),
+      ...op.v128Load(0),
+      ...simdOp.f64.add,
+      ...op.set(a01),
+      ...op.get(a23),
+      ...op.get(data),
+      ...op.v128Load(16),
+      ...simdOp.f64.add,
+      ...op.set(a23)
+    ]
+  const load1 = float === "f32" ? [...simdOp.f32Load, ...simdOp.f64PromoteF32] : simdOp.f64Load
+  const body = [
+    ...op.block,
+    ...op.loop,
+    ...op.get(k),
+    ...op.get(count),
+    ...simdOp.i32GeU,
+    ...op.brIf(1),
+    ...op.get(lens),
+    ...simdOp.i32Load,
+    ...op.set(n),
+    // the 4-value blocks: data + (n & ~3) * bytes
+    ...op.get(data),
+    ...op.get(n),
+    ...op.i32Const(-4),
+    ...simdOp.i32And,
+    ...op.i32Const(bytes === 4 ? 2 : 3),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.set(end),
+    ...zero,
+    ...op.set(a01),
+    ...zero,
+    ...op.set(a23),
+    ...op.block,
+    ...op.loop,
+    ...op.get(data),
+    ...op.get(end),
+    ...simdOp.i32GeU,
+    ...op.brIf(1),
+    ...mainStep,
+    ...op.get(data),
+    ...op.i32Const(4 * bytes),
+    ...op.i32Add,
+    ...op.set(data),
+    ...simdOp.br(0),
+    ...op.end,
+    ...op.end,
+    // the rest joins a0
+    ...op.get(a01),
+    ...simdOp.f64x2ExtractLane(0),
+    ...op.set(s),
+    ...op.get(data),
+    ...op.get(n),
+    ...op.i32Const(3),
+    ...simdOp.i32And,
+    ...op.i32Const(bytes === 4 ? 2 : 3),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.set(end),
+    ...op.block,
+    ...op.loop,
+    ...op.get(data),
+    ...op.get(end),
+    ...simdOp.i32GeU,
+    ...op.brIf(1),
+    ...op.get(s),
+    ...op.get(data),
+    ...load1,
+    ...simdOp.f64Add,
+    ...op.set(s),
+    ...op.get(data),
+    ...op.i32Const(bytes),
+    ...op.i32Add,
+    ...op.set(data),
+    ...simdOp.br(0),
+    ...op.end,
+    ...op.end,
+    // out = (a0 + a1) + (a2 + a3)
+    ...op.get(out),
+    ...op.get(s),
+    ...op.get(a01),
+    ...simdOp.f64x2ExtractLane(1),
+    ...simdOp.f64Add,
+    ...op.get(a23),
+    ...simdOp.f64x2ExtractLane(0),
+    ...op.get(a23),
+    ...simdOp.f64x2ExtractLane(1),
+    ...simdOp.f64Add,
+    ...simdOp.f64Add,
+    ...simdOp.f64Store,
+    ...op.get(out),
+    ...op.i32Const(8),
+    ...op.i32Add,
+    ...op.set(out),
+    ...op.get(lens),
+    ...op.i32Const(4),
+    ...op.i32Add,
+    ...op.set(lens),
+    ...op.get(k),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...op.set(k),
+    ...simdOp.br(0),
+    ...op.end,
+    ...op.end
+  ]
+  return { name: `leaves_${float}`, params: [i32, i32, i32, i32], locals: [i32, i32, v128, v128, v128, f64, i32], body }
+}
+
+type LeafSums = (data: number, lens: number, count: number, out: number) => void
+let leafModule: { readonly f32: LeafSums; readonly f64: LeafSums } | null | undefined
+
+/** The pairwise-sum leaf functions (compiled once), or null where they do not compile. */
+const leafSums = (): { readonly f32: LeafSums; readonly f64: LeafSums } | null => {
+  if (leafModule === undefined) {
+    try {
+      const module = new WebAssembly.Module(moduleBytes([leafSumsFunc("f32"), leafSumsFunc("f64")]))
+      const exports = new WebAssembly.Instance(module, { env: { memory: scratch(65536) } }).exports as Record<
+        string,
+        LeafSums
+      >
+      leafModule = { f32: exports["leaves_f32"]!, f64: exports["leaves_f64"]! }
+    } catch {
+      leafModule = null
+    }
+  }
+  return leafModule
+}
+
 const leafMax = (x: ArrayLike<number>, start: number, n: number): number => {
   let acc = -Infinity
   for (let i = start; i < start + n; i++) acc = Math.max(acc, x[i]!)
@@ -580,7 +743,11 @@ export const compileSimd = (
     if (e instanceof Unsupported) return undefined
     throw e
   }
-  const total = (inputs.length + outs.length) * slotBytes + 16 * inputs.length
+  const kernelBytes = (inputs.length + outs.length) * slotBytes + 16 * inputs.length
+  // after the slots: a reduction's leaf lengths (i32) and leaf sums (f64) of one chunk
+  const lensAt = Math.ceil(kernelBytes / 16) * 16
+  const sumsAt = lensAt + 4 * CHUNK
+  const total = reductions === undefined ? kernelBytes : sumsAt + 8 * CHUNK
   const mem = scratch(total)
   let run: (bytes: number) => void
   try {
@@ -639,20 +806,29 @@ export const compileSimd = (
     let start = 0
     let len = 0
     let first = 0
+    const wasmLeaves = leafSums()?.[float]
     const flush = (end: number): void => {
       chunk(view, ins, outArrays, start, len)
-      let off = 0
-      for (let leaf = first; leaf < end; leaf++) {
-        const m = rowLeaves[leaf % perRow]!
-        for (let o = 0; o < kinds.length; o++) {
-          const kind = kinds[o]
-          if (kind === undefined) continue
-          const at = outBase + o * slotElems + off
+      const count = end - first
+      if (wasmLeaves !== undefined) {
+        for (let leaf = first; leaf < end; leaf++) i32View[lensAt / 4 + leaf - first] = rowLeaves[leaf % perRow]!
+      }
+      for (let o = 0; o < kinds.length; o++) {
+        const kind = kinds[o]
+        if (kind === undefined) continue
+        if (kind === "sum" && wasmLeaves !== undefined) {
+          wasmLeaves((outBase + o * slotElems) * bytes, lensAt, count, sumsAt)
+          partial[o]!.set(f64View.subarray(sumsAt / 8, sumsAt / 8 + count), first)
+          continue
+        }
+        let at = outBase + o * slotElems
+        for (let leaf = first; leaf < end; leaf++) {
+          const m = rowLeaves[leaf % perRow]!
           partial[o]![leaf] = kind === "sum" ? leafSum(view, at, m, 1) : kind === "max"
             ? leafMax(view, at, m)
             : leafMin(view, at, m)
+          at += m
         }
-        off += m
       }
     }
     for (let leaf = 0; leaf < leaves; leaf++) {

@@ -179,6 +179,21 @@ export const simdOp = {
   i32x4Sub: simd(0xb1),
   i32x4TruncSatF32x4S: simd(0xf8),
   i32x4AllTrue: simd(0xa3),
+  /** Scalar steps of the pairwise-sum leaves (`leafSums` in simd.ts). */
+  br: (depth: number) => [0x0c, ...uleb(depth)],
+  i32GeU: [0x4f],
+  i32And: [0x71],
+  i32Shl: [0x74],
+  i32Load: [0x28, ...memarg(2, 0)],
+  f32Load: [0x2a, ...memarg(2, 0)],
+  f64Load: [0x2b, ...memarg(3, 0)],
+  f64Store: [0x39, ...memarg(3, 0)],
+  f64Add: [0xa0],
+  f64PromoteF32: [0xbb],
+  f64x2ExtractLane: (lane: number) => [...simd(0x21), lane],
+  f64x2PromoteLowF32x4: simd(0x5f),
+  /** The high two f32 lanes moved low (`i8x16.shuffle` of bytes 8..15 twice). */
+  highF32Pair: [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15],
   /** `if` with a v128 result (block type 0x7b), its `else`; closed by `op.end`. */
   ifV128: [0x04, 0x7b],
   else: [0x05],
@@ -226,3 +241,6 @@ export const simdOp = {
     max: simd(0xf5)
   }
 } as const
+
+/** The f64 value type (locals of the pairwise-sum leaves). */
+export const f64 = 0x7c
