@@ -11,8 +11,8 @@ import type { FusedKernelSpec } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
 import { compileElementwise } from "../src/internal/codegen.js"
-import { compileFusedJs, compileFusedLoop, SIMD_MIN } from "../src/internal/fused.js"
-import { compileSimd, simdAvailable } from "../src/internal/simd.js"
+import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
+import { compileSimd, simdAvailable, simdMin } from "../src/internal/simd.js"
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
 import { arr, run } from "./helpers.js"
 
@@ -78,7 +78,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 
-  // Every float primitive the backend runs in SIMD, eagerly, on an array past SIMD_MIN
+  // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin
   // (with the specials), against its JS loop on the same inputs.
   const unary = [
     "neg",
@@ -108,7 +108,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     const shifted = values.map((_, i) => values[(i * 7 + 3) % n]!)
     for (const p of [...unary, ...binary]) {
       it(`eager ${p} on ${dtype}[${n}] equals its JS loop`, () => {
-        assert.isAbove(n, SIMD_MIN)
+        assert.isAbove(n, simdMin([Kernel.input(0, "f32")]))
         const isBinary = (binary as ReadonlyArray<string>).includes(p)
         const operands = isBinary ? [arr(dtype, [n], values), arr(dtype, [n], shifted)] : [arr(dtype, [n], values)]
         const prim = p as "add"

@@ -28,6 +28,9 @@ export type ElementwiseLoop = (
   n: number
 ) => void
 
+// 2^k for integral k in [-1000, 1000], at index k + 1000 (fractional or NaN indices are undefined).
+const POW2 = Float64Array.from({ length: 2001 }, (_, i) => 2 ** (i - 1000))
+
 // Helpers the generated code calls: small and monomorphic, so V8 inlines them.
 const helpers = {
   // Round half to even: Math.round rounds halves up, so step back from odd results.
@@ -62,8 +65,11 @@ const helpers = {
   f2u: (x: number): number => (x !== x || x <= 0 ? 0 : x >= 4294967295 ? 4294967295 : Math.trunc(x)),
   // float -> int32: truncate toward zero, saturate, NaN -> 0.
   f2i: (x: number): number => (x !== x ? 0 : x >= 2147483647 ? 2147483647 : x <= -2147483648 ? -2147483648 : x | 0),
-  // x * 2^n in steps that stay inside the float64 range (2 ** 1100 would be Infinity).
+  // x * 2^n in steps that stay inside the float64 range (2 ** 1100 would be Infinity);
+  // an integral n within +-1000 multiplies by a tabled power of two (the same product).
   ldexp: (x: number, n: number): number => {
+    const p = POW2[n + 1000]
+    if (p !== undefined) return x * p
     let k = Math.max(-2200, Math.min(2200, n))
     let y = x
     while (k > 1000) {

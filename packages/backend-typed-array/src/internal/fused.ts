@@ -15,17 +15,15 @@
  * the two code generators runs it.
  *
  * Groups of one float type (simd.ts says which) also compile to WebAssembly
- * SIMD, which runs them from `SIMD_MIN` elements on; smaller domains run the JS
+ * SIMD, which runs them from `simdMin` elements on (8 for heavy kernels, 256
+ * for a few operations); smaller domains run the JS
  * loop, whose call costs less. Both give the same bits.
  */
 import { DType } from "@diffect/core"
 import type { FusedKernelSpec, Kernel } from "@diffect/core"
 import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, transcendentals } from "./codegen.js"
 import { reduce } from "./reduce.js"
-import { compileSimd, type SimdInput, type SimdLoop } from "./simd.js"
-
-/** Domains of at least this many elements run the SIMD kernel (below, the JS loop's call is cheaper). */
-export const SIMD_MIN = 64
+import { compileSimd, type SimdInput, type SimdLoop, simdMin } from "./simd.js"
 
 /** A compiled group: input arrays in, output arrays (newly allocated) out. */
 export type FusedLoop = (
@@ -199,7 +197,7 @@ export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedL
   const decomposed = decomposeSpec(spec)
   const { loop: js, source } = jsLoop(decomposed)
   const n = size(spec.shape)
-  const simd = n >= SIMD_MIN ? simdOf(decomposed) : undefined
+  const simd = n >= simdMin(decomposed.outputs.flatMap((o) => o.lanes)) ? simdOf(decomposed) : undefined
   if (simd === undefined) return { loop: withReductions(spec, js), source }
   const sizes = outputSizes(spec)
   const loop: FusedLoop = (ins, outs) => {

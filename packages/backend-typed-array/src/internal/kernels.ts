@@ -12,7 +12,6 @@ import type { ElementwiseLoop } from "./codegen.js"
 import { convGeneralDilated } from "./conv.js"
 import { dotGeneral } from "./dot.js"
 import { eig } from "./eig.js"
-import { SIMD_MIN } from "./fused.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
 import {
   cholesky,
@@ -27,7 +26,7 @@ import {
 } from "./linalg.js"
 import { eighComplex, qrComplex, svdComplex } from "./linalgComplex.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
-import { compileSimd, type SimdLoop } from "./simd.js"
+import { compileSimd, type SimdLoop, simdMin } from "./simd.js"
 import { sort, topK } from "./sort.js"
 import { materialize, stridedCopy } from "./strided.js"
 import type { Pool } from "./threads.js"
@@ -77,8 +76,9 @@ export const elementwiseLoop = <P extends ElementwisePrimitive>(
       // the same bits as the JS loop (float32 rounded at every step); compiled on the first large call
       let simd: SimdLoop | undefined | null
       const lanes = Approximation.decompose(outs, transcendentals)
+      const min = simdMin(lanes)
       loop = (out, ins, n) => {
-        if (n >= SIMD_MIN) {
+        if (n >= min) {
           simd ??= compileSimd(float, [n], ins.map(() => ({ kind: "flat" })), lanes) ?? null
           if (simd !== null) return simd(ins as ReadonlyArray<DType.HostArray>, [out as DType.HostArray], n)
         }
