@@ -525,7 +525,9 @@ const float32Ulps: Readonly<Record<string, number>> = {
   cosh: 2,
   tanh: 2,
   logistic: 2,
-  rsqrt: 1.5
+  rsqrt: 1.5,
+  sin: 1,
+  cos: 1
 }
 
 const ulpsOff = (got: number, want: number): number => {

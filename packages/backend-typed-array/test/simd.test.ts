@@ -96,7 +96,9 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     "tanh",
     "sinh",
     "cosh",
-    "logistic"
+    "logistic",
+    "sin",
+    "cos"
   ] as const
   const binary = ["add", "sub", "mul", "div", "max", "min"] as const
   for (const dtype of ["float32", "float64"] as const) {
@@ -124,6 +126,23 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       })
     }
   }
+
+  it("float32 sin and cos: decomposed up to |x| = 8192, Math.sin/cos rounded beyond (per lane), NaN for non-finite", () => {
+    const xs = [0.5, -3, 8191.5, 8192, -8192.5, 1e5, -3e38, 2 ** -140, -0, NaN, Infinity, -Infinity, 1, 2, 3, 4]
+    for (const [p, f] of [["sin", Math.sin], ["cos", Math.cos]] as const) {
+      const got = run(p, [arr("float32", [xs.length], xs)], {} as never, [xs.length], "float32")
+      xs.forEach((x, i) => {
+        if (Math.abs(x) > 8192 || !Number.isFinite(x)) {
+          sameBits([got[i]!], [Math.fround(f(Math.fround(x)))], `${p}(${x})`)
+        } else {
+          const want = f(Math.fround(x))
+          const ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want), 2 ** -126))) - 23)
+          assert.isAtMost(Math.abs(got[i]! - want) / ulp, 1, `${p}(${x})`)
+        }
+      })
+      sameBits([got[8]!], [p === "sin" ? -0 : 1], `${p}(-0)`)
+    }
+  })
 
   it("a fused group with scalar, broadcast and transposed inputs equals its JS loop", () => {
     for (const dtype of ["float32", "float64"] as const) {

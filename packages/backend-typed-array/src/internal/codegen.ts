@@ -261,9 +261,10 @@ const castJs = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: string): stri
  * Approximation.ts's polynomials (which the WebAssembly SIMD kernels run four
  * lanes at a time, as XLA does on CPUs) where their measured error is at most
  * 2 ulp over all float32 (docs/numerics.md), natively (Math.* in float64,
- * rounded once) elsewhere: sin, cos and tan (the decomposition's reduction is
- * exact only for |x| <= 8192), atan, asin, acos and atan2 (2 to 3 ulp) and pow
- * (up to 96 ulp). float64 ops are always native.
+ * rounded once) elsewhere: tan, atan, asin, acos and atan2 (2 to 3 ulp) and pow
+ * (up to 96 ulp). sin and cos are declared native here but computed in a
+ * hybrid form (`decomposeForBackend`): decomposed for |x| <= 8192, where the
+ * reduction is exact (1 ulp), native beyond. float64 ops are always native.
  *
  * @since 0.1.0
  */
@@ -277,6 +278,30 @@ export const transcendentals = {
   cosh: "decomposed",
   tanh: "decomposed"
 } as const satisfies Approximation.Support
+
+/** The largest |x| for which float32 sin and cos are decomposed (their Cody-Waite reduction is exact). */
+export const TRIG_DECOMPOSED_UP_TO = 8192
+
+/**
+ * float32 `sin`/`cos` as this backend computes them: the decomposition for
+ * |x| <= 8192 (within 1 ulp, docs/numerics.md), else `native` (`Math.sin` in
+ * float64, rounded once), as Eigen's vectorized sin falls back per lane. NaN and
+ * infinities take the native branch (NaN). A SIMD kernel runs the native branch
+ * only for vectors with a lane beyond the range.
+ */
+const hybridTrig = (op: "sin" | "cos", x: Expr, native: Expr): Expr =>
+  Kernel.select(
+    Kernel.le(Kernel.abs(x), Kernel.constant(TRIG_DECOMPOSED_UP_TO, "f32")),
+    (Approximation.decomposition(op, transcendentals) as (x: Expr) => Expr)(x),
+    native
+  )
+
+/**
+ * This backend's decomposition of `exprs`: `transcendentals`' decomposed ops,
+ * and float32 `sin`/`cos` in their hybrid form.
+ */
+export const decomposeForBackend = (exprs: ReadonlyArray<Expr>): ReadonlyArray<Expr> =>
+  decomposeNarrow(exprs, transcendentals, undefined, new Set()).exprs
 
 /**
  * `Approximation.decompose` under `support`, except for the nodes in `wide`
@@ -294,7 +319,10 @@ export const decomposeNarrow = (
   readonly wide: ReadonlySet<Expr> | undefined
   readonly rounded: ReadonlySet<Expr>
 } => {
-  if (wide === undefined || wide.size === 0) return { exprs: Approximation.decompose(exprs, support), wide, rounded }
+  if ((wide === undefined || wide.size === 0) && support !== transcendentals) {
+    return { exprs: Approximation.decompose(exprs, support), wide, rounded }
+  }
+  const isWide = (e: Expr): boolean => wide !== undefined && wide.has(e)
   const memo = new Map<Expr, Expr>()
   const mapped = new Set<Expr>()
   const roundedMapped = new Set<Expr>()
@@ -305,7 +333,7 @@ export const decomposeNarrow = (
     const known = memo.get(e)
     if (known !== undefined) return known
     let out: Expr
-    if (wide.has(e)) {
+    if (isWide(e)) {
       // rebuild over rewritten children (a child may be a narrow producer's value)
       switch (e.kind) {
         case "unary": {
@@ -341,11 +369,12 @@ export const decomposeNarrow = (
       switch (e.kind) {
         case "unary": {
           const x = rewrite(e.x)
+          const same = x === e.x ? e : Kernel.unary(e.op, x)
           out = decomposes(e.op, e.type)
             ? (Approximation.decomposition(e.op as Approximation.TranscendentalUnary, support) as (x: Expr) => Expr)(x)
-            : x === e.x
-            ? e
-            : Kernel.unary(e.op, x)
+            : support === transcendentals && e.type === "f32" && (e.op === "sin" || e.op === "cos")
+            ? hybridTrig(e.op, x, same)
+            : same
           break
         }
         case "binary": {
@@ -380,7 +409,7 @@ export const decomposeNarrow = (
     memo.set(e, out)
     return out
   }
-  return { exprs: exprs.map(rewrite), wide: mapped, rounded: roundedMapped }
+  return { exprs: exprs.map(rewrite), wide: wide === undefined ? undefined : mapped, rounded: roundedMapped }
 }
 
 /**
@@ -529,7 +558,11 @@ export const compileElementwise = (
   } = {}
 ): { readonly loop: ElementwiseLoop; readonly source: string } => {
   const wide = options.wide === true
-  const lanes = wide ? outs : Approximation.decompose(outs, options.transcendentals ?? transcendentals)
+  const lanes = wide
+    ? outs
+    : options.transcendentals === undefined
+    ? decomposeForBackend(outs)
+    : Approximation.decompose(outs, options.transcendentals)
   const body = generateBody(lanes, lanes.length, inLanes, wide ? "store" : options.float32 ?? "strict")
   const source = `"use strict";
 ${HELPERS_PRELUDE}

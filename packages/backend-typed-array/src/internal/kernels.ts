@@ -4,10 +4,10 @@
  * (core/src/Lowering.ts) into cached JS loops; the others are
  * structured kernels.
  */
-import { Approximation, DType, fromKinds, Shape, View } from "@diffect/core"
+import { DType, fromKinds, Shape, View } from "@diffect/core"
 import type { AbstractValue, ElementwisePrimitive, FirstOrderPrimitive, Params, Primitive } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
-import { compileElementwise, transcendentals } from "./codegen.js"
+import { compileElementwise, decomposeForBackend } from "./codegen.js"
 import type { ElementwiseLoop } from "./codegen.js"
 import { convGeneralDilated } from "./conv.js"
 import { dotGeneral } from "./dot.js"
@@ -75,7 +75,7 @@ export const elementwiseLoop = <P extends ElementwisePrimitive>(
     } else {
       // the same bits as the JS loop (float32 rounded at every step); compiled on the first large call
       let simd: SimdLoop | undefined | null
-      const lanes = Approximation.decompose(outs, transcendentals)
+      const lanes = decomposeForBackend(outs)
       const min = simdMin(lanes)
       loop = (out, ins, n) => {
         if (n >= min) {

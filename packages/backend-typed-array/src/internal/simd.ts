@@ -30,7 +30,7 @@
  */
 import type { DType, Kernel } from "@diffect/core"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
-import { f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
+import { f64, type Func, i32, moduleBytes, moduleBytesWithImports, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
 
@@ -101,7 +101,7 @@ const emitBody = (
   inputs: ReadonlyArray<SimdInput>,
   outs: ReadonlyArray<Expr>,
   slotBytes: number
-): { readonly body: Array<number>; readonly locals: Array<number> } => {
+): { readonly body: Array<number>; readonly locals: Array<number>; readonly imports: ReadonlyArray<NativeMath> } => {
   const F = simdOp[float]
   const isF32 = float === "f32"
   const splatConst = (v: number): Array<number> =>
@@ -266,6 +266,36 @@ const emitBody = (
     )
   }
 
+  /** Imported `Math` functions, in import order (their function indices). */
+  const imports: Array<NativeMath> = []
+  /**
+   * `select(cond, a, native(x))` where `native` is a float32 op computed by
+   * `Math` (the hybrid sin and cos): a vector whose lanes all take `a` costs
+   * nothing more; otherwise each lane of `native(x)` is `Math.<op>` of the lane
+   * widened to f64, rounded back (`f32.demote_f64`: `Math.fround`'s rounding).
+   * Everything read in either branch is computed before it.
+   */
+  const nativeFallback = (cond: Expr, a: Expr, native: Kernel.Unary, out: Array<number>): void => {
+    const c = local(cond, out)
+    const t = local(a, out)
+    const x = local(native.x, out)
+    let fn = imports.indexOf(native.op as NativeMath)
+    if (fn < 0) fn = imports.push(native.op as NativeMath) - 1
+    out.push(...op.get(c), ...simdOp.i32x4AllTrue, ...simdOp.ifV128, ...op.get(t), ...simdOp.else)
+    out.push(...op.get(t), ...op.get(x))
+    for (let lane = 0; lane < 4; lane++) {
+      out.push(
+        ...op.get(x),
+        ...simdOp.f32x4ExtractLane(lane),
+        ...simdOp.f64PromoteF32,
+        ...simdOp.call(fn),
+        ...simdOp.f32DemoteF64,
+        ...simdOp.f32x4ReplaceLane(lane)
+      )
+    }
+    out.push(...op.get(c), ...simdOp.v128Bitselect, ...op.end)
+  }
+
   const emit = (e: Expr, out: Array<number>): void => {
     const known = named.get(e)
     if (known !== undefined) {
@@ -290,6 +320,10 @@ const emitBody = (
         break
       case "select":
         check(e.cond)
+        if (isF32 && isNativeMath(e.onFalse) && (uses.get(e.onFalse) ?? 0) === 1) {
+          nativeFallback(e.cond, e.onTrue, e.onFalse, out)
+          break
+        }
         emit(e.onTrue, out)
         emit(e.onFalse, out)
         emit(e.cond, out)
@@ -441,8 +475,15 @@ const emitBody = (
     ...op.brIf(0),
     ...op.end
   ]
-  return { body, locals }
+  return { body, locals, imports }
 }
+
+/** The float32 ops a kernel may compute with `Math` in a select's fallback branch. */
+const nativeMath = ["sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log"] as const
+type NativeMath = (typeof nativeMath)[number]
+
+const isNativeMath = (e: Expr): e is Kernel.Unary & { readonly op: NativeMath } =>
+  e.kind === "unary" && e.type === "f32" && (nativeMath as ReadonlyArray<string>).includes(e.op)
 
 // One scratch memory for every kernel (JS runs one kernel at a time); grown, never shrunk.
 let memory: WebAssembly.Memory | undefined
@@ -761,12 +802,15 @@ export const compileSimd = (
   let run: (bytes: number) => void
   try {
     const module = new WebAssembly.Module(
-      moduleBytes(
+      moduleBytesWithImports(
+        emitted.imports.map((name) => ({ name })),
         [{ name: "run", params: [i32], locals: emitted.locals, body: emitted.body }],
         Math.ceil(total / 65536)
       )
     )
-    run = (new WebAssembly.Instance(module, { env: { memory: mem } }).exports as { run: (bytes: number) => void }).run
+    const env: Record<string, unknown> = { memory: mem }
+    for (const name of emitted.imports) env[name] = Math[name]
+    run = (new WebAssembly.Instance(module, { env }).exports as { run: (bytes: number) => void }).run
   } catch {
     // e.g. a browser's main thread refusing to compile a large module synchronously
     return undefined

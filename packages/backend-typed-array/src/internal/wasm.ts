@@ -194,6 +194,11 @@ export const simdOp = {
   f64x2PromoteLowF32x4: simd(0x5f),
   /** The high two f32 lanes moved low (`i8x16.shuffle` of bytes 8..15 twice). */
   highF32Pair: [...simd(0x0d), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15],
+  /** Per-lane calls of an imported f64 -> f64 function (simd.ts's native fallback). */
+  call: (func: number) => [0x10, ...uleb(func)],
+  f32DemoteF64: [0xb6],
+  f32x4ExtractLane: (lane: number) => [...simd(0x1f), lane],
+  f32x4ReplaceLane: (lane: number) => [...simd(0x20), lane],
   /** `if` with a v128 result (block type 0x7b), its `else`; closed by `op.end`. */
   ifV128: [0x04, 0x7b],
   else: [0x05],
@@ -244,3 +249,65 @@ export const simdOp = {
 
 /** The f64 value type (locals of the pairwise-sum leaves). */
 export const f64 = 0x7c
+
+/** An imported function `env.<name>` of type (f64) -> f64 (a JS `Math` function). */
+export interface MathImport {
+  readonly name: string
+}
+
+/**
+ * `moduleBytes` with imported `(f64) -> f64` functions before the memory: in
+ * the function index space they come first (`call(i)` for the i-th import), and
+ * the module's own functions follow.
+ */
+export const moduleBytesWithImports = (
+  mathImports: ReadonlyArray<MathImport>,
+  funcs: ReadonlyArray<Func>,
+  minPages = 1
+): Uint8Array<ArrayBuffer> => {
+  const plain = moduleBytes(funcs, minPages)
+  if (mathImports.length === 0) return plain
+  const importType = [0x60, ...vec([[f64]]), ...vec([[f64]])]
+  const funcTypes = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])
+  const types = section(1, vec([importType, ...funcTypes]))
+  const imports = section(
+    2,
+    vec([
+      ...mathImports.map((m) => [...name("env"), ...name(m.name), 0x00, 0x00]),
+      [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]
+    ])
+  )
+  const functions = section(3, vec(funcs.map((_, i) => uleb(i + 1))))
+  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i + mathImports.length)])))
+  // the code section is the plain module's last section: reuse it
+  const skip = (at: number): number => {
+    let p = at + 1
+    let size = 0
+    let shift = 0
+    for (;;) {
+      const b = plain[p++]!
+      size |= (b & 0x7f) << shift
+      shift += 7
+      if ((b & 0x80) === 0) break
+    }
+    return p + size
+  }
+  let at = 8
+  while (plain[at] !== 10) at = skip(at)
+  const code = Array.from(plain.subarray(at))
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...types,
+    ...imports,
+    ...functions,
+    ...exports,
+    ...code
+  ])
+}
