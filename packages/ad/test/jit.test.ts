@@ -240,7 +240,7 @@ describe("jit's compiler", () => {
     )
   })
 
-  it("a reduction root's result read back in its shape starts a new group; leading-axis reductions stay outside", () => {
+  it("a reduction root's result read back in its shape starts a new group; leading-axis reductions are roots too", () => {
     // softmax over rows: the max of the input has no producer to join (it runs alone); the row
     // sum of exp is a root of exp's group; dividing by it (read back in the group's shape) seals
     const softmax = (x: Tensor) => {
@@ -258,8 +258,16 @@ describe("jit's compiler", () => {
     ])
     assert.match(top[2]!, /^ {4}\w+:f32\[2\] \w+:f32\[2,3\] = fusion/, "the row sum is a root of exp's group")
     assert.match(text, /\n {8}\w+:f32\[2\] = reduce_sum\[axes=\(1,\)\]/)
-    const colSum = run(jit((x: Tensor) => np.sum(np.tanh(x), { axis: 0 })).lower(tensor([[1, 2], [3, 4]]))).text
-    assert.match(colSum, /\n {4}\w+:f32\[2\] = reduce_sum\[axes=\(0,\)\]/, "a column sum runs alone")
+    const colSum = jit((x: Tensor) => np.sum(np.tanh(x), { axis: 0 }))
+    const colText = run(colSum.lower(tensor([[1, 2], [3, 4]]))).text
+    assert.match(colText, /^ {4}\w+:f32\[2\] = fusion/m, "a column sum is the root of tanh's group")
+    assert.match(colText, /\n {8}\w+:f32\[2\] = reduce_sum\[axes=\(0,\)\]/)
+    const middle = run(jit((x: Tensor) => np.sum(np.tanh(x), { axis: 1 })).lower(tensor([[[1, 2]], [[3, 4]]]))).text
+    assert.match(middle, /\n {4}\w+:f32\[2,2\] = reduce_sum\[axes=\(1,\)\]/, "a middle axis runs alone")
+    expect.close(js(run(colSum(tensor([[1, 2], [3, 4]])))) as Array<number>, [
+      Math.tanh(1) + Math.tanh(3),
+      Math.tanh(2) + Math.tanh(4)
+    ], 1e-6)
     const y = js(run(jit(softmax)(tensor([[1, 2, 3], [4, 5, 7]])))) as Array<Array<number>>
     const row = (r: ReadonlyArray<number>) =>
       r.map((v) => Math.exp(v - Math.max(...r)) / r.reduce((a, u) => a + Math.exp(u - Math.max(...r)), 0))

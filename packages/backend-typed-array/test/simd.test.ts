@@ -212,7 +212,10 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
     [[300, 10], [1]],
     [[7, 1000], [1]],
     [[3, 50, 40], [1, 2]],
-    [[5, 700], [0, 1]]
+    [[5, 700], [0, 1]],
+    [[3000, 7], [0]],
+    [[40, 30, 9], [0, 1]],
+    [[1, 300], [0]]
   ]
   for (const dtype of ["float32", "float64"] as const) {
     for (const [shape, axes] of cases) {

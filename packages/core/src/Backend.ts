@@ -119,7 +119,7 @@ export interface FusedInput {
 /**
  * One output of a fused kernel: `lanes` computed at every element of the
  * domain and stored (contiguous, the domain's shape), or, with `reduce`, a
- * reduction root: the values reduced over the trailing `axes` of the domain
+ * reduction root: the values reduced over `axes` of the domain (trailing or leading ones)
  * (`reduce_sum`, `reduce_max`, `reduce_min` of a real float value, exactly as
  * the unfused reduction would compute them), stored in the shape without them.
  *

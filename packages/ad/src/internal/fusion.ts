@@ -15,7 +15,7 @@
  * the group's outputs; the rest live only in registers.
  *
  * Reductions are group roots: a `reduce_sum`/`reduce_max`/`reduce_min` of a
- * real float value of an open group over trailing axes of the group's shape
+ * real float value of an open group over trailing or leading axes of the group's shape
  * joins the group (its operand then never needs storing), without sealing it,
  * so later elementwise work of that shape keeps fusing into the same kernel
  * (B3's value and gradient become one pass). Its result has another shape:
@@ -72,7 +72,7 @@ const isFusible = (eqn: Equation): eqn is PrimitiveEquation =>
 
 const rootKinds = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" } as const
 
-/** The group `eqn` joins as a reduction root (its operand in `g`, reduced over trailing axes), or undefined. */
+/** The group `eqn` joins as a reduction root (its operand in `g`, reduced over trailing or leading axes), or undefined. */
 const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group | undefined => {
   if (eqn._tag !== "PrimitiveEquation" || !(eqn.primitive in rootKinds)) return undefined
   const x = eqn.inputs[0]!
@@ -82,7 +82,9 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
   if (!(x.aval.dtype === "float32" || x.aval.dtype === "float64") || out.aval.dtype !== x.aval.dtype) return undefined
   const axes = [...(eqn.params as Params<"reduce_sum">).axes].sort((a, b) => a - b)
   const rank = x.aval.shape.length
-  if (axes.length === 0 || !axes.every((a, i) => a === rank - axes.length + i)) return undefined
+  const trailing = axes.every((a, i) => a === rank - axes.length + i)
+  const leading = axes.every((a, i) => a === i)
+  if (axes.length === 0 || !(trailing || leading)) return undefined
   return g
 }
 

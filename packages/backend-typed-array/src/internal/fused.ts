@@ -150,11 +150,19 @@ const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
   const outs: Array<Kernel.Expr> = spec.outputs.map((o) => o.lanes[0]!)
   const reduced = spec.outputs.filter((o) => o.reduce !== undefined)
   if (reduced.length === 0) return compileSimd(float, shape, inputs, outs)
-  // one row length for every reduction root (else the JS loop and reduce.ts run them)
+  // one set of axes for every reduction root (else the JS loop and reduce.ts run them)
   const axes = reduced[0]!.reduce!.axes
   if (!reduced.every((o) => o.reduce!.axes.join() === axes.join())) return undefined
   const k = size(axes.map((a) => spec.shape[a]!))
-  return compileSimd(float, shape, inputs, outs, { kinds: spec.outputs.map((o) => o.reduce?.kind), k })
+  const kinds = spec.outputs.map((o) => o.reduce?.kind)
+  const leading = axes.every((a, i) => a === i) && axes.length < spec.shape.length
+  return compileSimd(
+    float,
+    shape,
+    inputs,
+    outs,
+    leading ? { kinds, k, columns: size(spec.shape) / k } : { kinds, k }
+  )
 }
 
 /** The size of each output: the domain's, or its reduction's rows. */

@@ -579,6 +579,12 @@ const gather = (
 export interface SimdReductions {
   readonly kinds: ReadonlyArray<"sum" | "max" | "min" | undefined>
   readonly k: number
+  /**
+   * Reductions over leading axes instead (`k` is then the number of rows): each
+   * of the `columns` trailing elements accumulates its rows in order, in float64,
+   * as reduce.ts's `reduceColumns` does.
+   */
+  readonly columns?: number
 }
 
 /** The leaf lengths of `pairwiseSum` over `n` values, in order. */
@@ -848,6 +854,39 @@ export const compileSimd = (
     }
     if (reductions === undefined) {
       for (let start = 0; start < n; start += CHUNK) chunk(view, ins, outArrays, start, Math.min(CHUNK, n - start))
+      return
+    }
+    const columns = reductions.columns
+    if (columns !== undefined) {
+      const accs = kinds.map((kind) =>
+        kind === undefined
+          ? undefined
+          : new Float64Array(columns).fill(kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
+      )
+      for (let start = 0; start < n; start += CHUNK) {
+        const len = Math.min(CHUNK, n - start)
+        chunk(view, ins, outArrays, start, len)
+        for (let o = 0; o < kinds.length; o++) {
+          const kind = kinds[o]
+          if (kind === undefined) continue
+          const acc = accs[o]!
+          const at = outBase + o * slotElems
+          let j = start % columns
+          if (kind === "sum") {
+            for (let t = 0; t < len; t++) {
+              acc[j]! += view[at + t]!
+              if (++j === columns) j = 0
+            }
+          } else {
+            const f = kind === "max" ? Math.max : Math.min
+            for (let t = 0; t < len; t++) {
+              acc[j] = f(acc[j]!, view[at + t]!)
+              if (++j === columns) j = 0
+            }
+          }
+        }
+      }
+      for (let o = 0; o < kinds.length; o++) if (accs[o] !== undefined) outArrays[o]!.set(accs[o]!)
       return
     }
     // chunks of whole leaves; each leaf's partial result per reduced output, then each row's tree
