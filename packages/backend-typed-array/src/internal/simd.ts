@@ -814,7 +814,7 @@ export const compileSimd = (
         Math.ceil(total / 65536)
       )
     )
-    const env: Record<string, unknown> = { memory: mem }
+    const env: Record<string, WebAssembly.ImportValue> = { memory: mem }
     for (const name of emitted.imports) env[name] = Math[name]
     run = (new WebAssembly.Instance(module, { env }).exports as { run: (bytes: number) => void }).run
   } catch {
@@ -871,7 +871,7 @@ export const compileSimd = (
           if (kind === undefined) continue
           const acc = accs[o]!
           const at = outBase + o * slotElems
-          let j = start % columns
+          let j: number = start % columns
           if (kind === "sum") {
             for (let t = 0; t < len; t++) {
               acc[j]! += view[at + t]!
