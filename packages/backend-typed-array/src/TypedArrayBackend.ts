@@ -1,7 +1,9 @@
 /**
  * The typed-array (CPU) backend: buffers are typed arrays in diffect's storage
- * layout, elementwise kernels are JS loops generated from the kernel IR, and
- * the other primitives run structured kernels (blocked matmul, pairwise sums).
+ * layout, elementwise kernels (eager primitives and jit's fusion groups) are
+ * WebAssembly SIMD or JS loops generated from the kernel IR (the same bits:
+ * float32 is IEEE float32 arithmetic at every step), and the other primitives
+ * run structured kernels (blocked matmul, pairwise sums).
  *
  * @since 0.1.0
  */

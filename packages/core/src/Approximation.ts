@@ -130,8 +130,8 @@ export type Support = { readonly [Op in Transcendental]: Strategy }
 export type NativeOps<S extends Support> = { [Op in keyof S]: S[Op] extends "native" ? Op : never }[keyof S]
 
 /**
- * Every transcendental op native (the typed-array backend: Math.* in float64,
- * rounded once to float32).
+ * Every transcendental op native (float64 `Math.*` rounded once to float32 on
+ * the typed-array backend, which declares its own mix: see its `transcendentals`).
  *
  * @since 0.1.0
  */
