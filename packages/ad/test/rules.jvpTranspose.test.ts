@@ -573,6 +573,22 @@ const npCases: ReadonlyArray<Case> = [
   }
 ]
 
+describe("odd compositions at 0 (a derivative through sign(x) * g(|x|) would be 0 there)", () => {
+  for (const [name, f] of [["np.arcsinh", np.arcsinh], ["np.arctanh", np.arctanh]] as const) {
+    it(`${name}: derivative 1 at 0 and at -0, forward and reverse, float32 and float64`, () => {
+      for (const dtype of ["float32", "float64"] as const) {
+        for (const x0 of [0, -0]) {
+          const x = np.array(x0, { dtype })
+          const [, [tangent]] = jvpFlat((a) => [f(a[0]!)], [x], [np.array(1, { dtype })])
+          assert.deepStrictEqual(values(tangent!), [1])
+          const [, pullback] = vjpFlat((a) => [f(a[0]!)], [x])
+          assert.deepStrictEqual(values(pullback([np.array(1, { dtype })])[0]!), [1])
+        }
+      }
+    })
+  }
+})
+
 describe("np compositions: JVP against finite differences, transpose against JVP (float64)", () => {
   for (const c of npCases) {
     it(`${c.name}`, () => {

@@ -109,17 +109,29 @@ export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const arcsinh = (x: TensorLike): Tensor => {
-  const t = inexact(x)
-  const a = lax.abs(t)
-  // asinh|x| = log1p(|x| + x^2 / (1 + sqrt(1 + x^2))); for huge |x|, log(2|x|)
-  const big = lax.gt(a, c(a, 1e150))
-  const safe = lax.select(big, c(a, 1), a)
-  const small = lax.log1p(
-    lax.add(safe, lax.div(lax.mul(safe, safe), lax.add(c(a, 1), lax.sqrt(lax.add(c(a, 1), lax.mul(safe, safe))))))
-  )
-  const r = lax.select(big, lax.add(lax.log(a), c(a, Math.LN2)), small)
-  return lax.mul(lax.sign(t), r)
+export const arcsinh = (x: TensorLike): Tensor =>
+  oddExtension(inexact(x), (a) => {
+    // asinh a = log1p(a + a^2 / (1 + sqrt(1 + a^2))) for a >= 0; above 1e10, log(2a) (relative
+    // difference 1 / (4 a^2), below float64's precision; a threshold float32 can represent).
+    // Each branch gets an argument safe for the other's range, so neither's derivative is inf.
+    const big = lax.gt(a, c(a, 1e10))
+    const safe = lax.select(big, c(a, 1), a)
+    const small = lax.log1p(
+      lax.add(safe, lax.div(lax.mul(safe, safe), lax.add(c(a, 1), lax.sqrt(lax.add(c(a, 1), lax.mul(safe, safe))))))
+    )
+    return lax.select(big, lax.add(lax.log(lax.select(big, a, c(a, 1))), c(a, Math.LN2)), small)
+  })
+
+/**
+ * `g(|x|)` with the sign of `x`, for an odd function `g` given on `x >= 0`,
+ * written with selects rather than `sign(x) * g(|x|)`: `sign` and `abs` have a
+ * zero derivative at 0, which would make the derivative at 0 zero instead of
+ * `g'(0)`. (-0 and NaN take the `x >= 0` and the negated branch: `g(-0)` and NaN.)
+ */
+const oddExtension = (t: Tensor, g: (a: Tensor) => Tensor): Tensor => {
+  const nonNegative = lax.ge(t, c(t, 0))
+  const r = g(lax.select(nonNegative, t, lax.neg(t)))
+  return lax.select(nonNegative, r, lax.neg(r))
 }
 
 /**
@@ -150,12 +162,9 @@ export const arccosh = (x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const arctanh = (x: TensorLike): Tensor => {
-  const t = inexact(x)
-  // sign(x) 0.5 log1p(2|x| / (1 - |x|)): the argument of log1p stays positive, so no cancellation near -1
-  const a = lax.abs(t)
-  return lax.mul(lax.sign(t), lax.mul(c(t, 0.5), lax.log1p(lax.div(lax.mul(c(t, 2), a), lax.sub(c(t, 1), a)))))
-}
+export const arctanh = (x: TensorLike): Tensor =>
+  // 0.5 log1p(2a / (1 - a)) for a = |x|: the argument of log1p stays positive, so no cancellation near -1
+  oddExtension(inexact(x), (a) => lax.mul(c(a, 0.5), lax.log1p(lax.div(lax.mul(c(a, 2), a), lax.sub(c(a, 1), a)))))
 
 /**
  * Cube root (real, negative for negative `x`).
