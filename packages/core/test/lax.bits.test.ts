@@ -85,7 +85,7 @@ describe("nextafter", () => {
       }),
       { numRuns: 60 }
     )
-    const edge = [1, 2, 0.5, 2 ** -1022, 5e-324, Number.MAX_VALUE, -1]
+    const edge = [1, 2, 0.5, 2 ** -1022, 5e-324, Number.MAX_VALUE, -1, Infinity, -Infinity]
     const towardZero = js(lax.nextafter(f64(edge), f64(edge.map(() => 0))))
     edge.forEach((x, i) => assert.strictEqual(towardZero[i], next64(x, 0), `${x}`))
   })

@@ -87,7 +87,10 @@ export const nextafter = (x1: Tensor, x2: Tensor): Tensor => {
     const step = lax.select(down, lax.max(lax.mul(ulp, k(a, 0.5)), k(a, 2 ** -1074)), ulp)
     const towardB = lax.select(lax.gt(b, a), step, lax.neg(step))
     const fromZero = lax.select(lax.gt(b, a), k(a, 2 ** -1074), k(a, -(2 ** -1074)))
-    stepped = lax.select(zero, fromZero, lax.add(a, towardB))
+    // from an infinity (b differs, so it lies toward zero) the largest finite value of its sign
+    const infinite = lax.eq(lax.abs(a), k(a, Infinity))
+    const largest = lax.select(lax.gt(a, k(a, 0)), k(a, Number.MAX_VALUE), k(a, -Number.MAX_VALUE))
+    stepped = lax.select(zero, fromZero, lax.select(infinite, largest, lax.add(a, towardB)))
   }
   return lax.select(nan, k(a, NaN), lax.select(same, b, stepped))
 }
