@@ -12,7 +12,7 @@ import {
   valueAndGrad,
   vmap
 } from "@diffect/ad"
-import { aval, ConcretizationError, EscapedTracerError, np, toJsSync, withBackend } from "@diffect/core"
+import { aval, ConcretizationError, EscapedTracerError, lax, np, toJsSync, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -398,5 +398,65 @@ describe("jit on random programs", () => {
       ),
       { numRuns: 60 }
     )
+  })
+})
+
+describe("jit's dead-code elimination through cond and while (JAX's dce rules)", () => {
+  type C3 = [Tensor, Tensor, Tensor]
+  const names = (p: { equations: ReadonlyArray<{ _tag: string; primitive?: string }> }) =>
+    p.equations.map((e) => (e._tag === "PrimitiveEquation" ? e.primitive : e._tag))
+
+  it("a while loses the carries no output and no predicate needs, keeps those a kept carry reads", () => {
+    // carry [k, v, w]: w is dead (only itself reads it); the loop returns k and v
+    const loop = (x: Tensor, readW: boolean) =>
+      lax.whileLoop(
+        ([k]: C3) => np.less(k, 3),
+        ([k, v, w]: C3): C3 => [lax.add(k, 1), readW ? np.add(v, w) : np.multiply(v, 2), np.exp(np.sin(w))],
+        [np.array(0, { dtype: "int32" }), x, np.multiply(x, 3)] as C3
+      )
+    const staged = (readW: boolean) => makeProgramFlat(([x]) => loop(x!, readW).slice(0, 2), [aval([2], "float32")])
+    const pruned = simplifyProgram(staged(false), backend).program
+    const whileEqn = pruned.equations.find((e) => e._tag === "PrimitiveEquation" && e.primitive === "while")!
+    assert.strictEqual(whileEqn.outputs.length, 2)
+    const body =
+      (whileEqn as unknown as { params: { body: { equations: ReadonlyArray<never>; outputs: ReadonlyArray<never> } } })
+        .params.body
+    assert.strictEqual(body.outputs.length, 2)
+    assert.notInclude(names(body), "exp")
+    assert.notInclude(names(pruned), "mul") // the dead carry's initial value (x * 3) is gone too
+    // v's update reads w: w stays
+    const kept = simplifyProgram(staged(true), backend).program
+    const keptWhile = kept.equations.find((e) => e._tag === "PrimitiveEquation" && e.primitive === "while")!
+    assert.strictEqual(keptWhile.outputs.length, 3)
+    // values: jit equals eager, both ways
+    for (const readW of [false, true]) {
+      const x = tensor([0.5, -1])
+      const eager = loop(x, readW).slice(0, 2).map(js)
+      assert.deepStrictEqual(run(jit((x: Tensor) => loop(x, readW).slice(0, 2))(x)).map(js), eager)
+    }
+  })
+
+  it("a cond loses its unused outputs, and each branch the work only they needed", () => {
+    const branchy = (p: Tensor, x: Tensor) =>
+      lax.cond(
+        p,
+        (x: Tensor) => [np.sin(x), np.exp(x)] as [Tensor, Tensor],
+        (x: Tensor) => [np.cos(x), np.tanh(x)] as [Tensor, Tensor],
+        x
+      )[0]
+    const program = makeProgramFlat(([p, x]) => [branchy(p!, x!)], [aval([], "bool"), aval([2], "float32")])
+    const pruned = simplifyProgram(program, backend).program
+    const condEqn = pruned.equations.find((e) => e._tag === "PrimitiveEquation" && e.primitive === "cond")!
+    assert.strictEqual(condEqn.outputs.length, 1)
+    const branches =
+      (condEqn as unknown as { params: { branches: ReadonlyArray<{ equations: ReadonlyArray<never> }> } }).params
+        .branches
+    // (branch 0 is the false one, as JAX's)
+    assert.deepStrictEqual(branches.map(names), [["cos"], ["sin"]])
+    for (const p of [true, false]) {
+      const x = tensor([0.5, -1])
+      const want = js(branchy(np.array(p), x))
+      assert.deepStrictEqual(js(run(jit(branchy)(np.array(p), x))), want)
+    }
   })
 })

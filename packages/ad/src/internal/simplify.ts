@@ -196,13 +196,18 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     out.push(eqn)
   }
 
-  // dead-code elimination (every equation is pure)
+  // dead-code elimination (every equation is pure); a cond or while with unused outputs loses
+  // them (JAX's dce rules for cond_p and while_p)
   const outputs = program.outputs.map(look)
   const live = new Set<Var>(outputs)
   const kept: Array<Equation> = []
   for (let k = out.length - 1; k >= 0; k--) {
-    const eqn = out[k]!
+    let eqn = out[k]!
     if (!eqn.outputs.some((v) => live.has(v))) continue
+    if (eqn._tag === "PrimitiveEquation" && !eqn.outputs.every((v) => live.has(v))) {
+      if (eqn.primitive === "cond") eqn = pruneCond(eqn, live)
+      else if (eqn.primitive === "while") eqn = pruneWhile(eqn, live)
+    }
     kept.push(eqn)
     for (const v of eqn.inputs) live.add(v)
   }
@@ -216,4 +221,84 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     }
   })
   return { program: new Program(liveConstVars, liveConsts, program.inputs, kept, outputs), uniform }
+}
+
+/**
+ * `program` restricted to `outputs` (a subset of its outputs) and `inputs` (a
+ * subset of its inputs that the kept equations cover): the equations and
+ * constants no kept output needs are dropped.
+ */
+const pruneProgram = (program: Program, outputs: ReadonlyArray<Var>, inputs: ReadonlyArray<Var>): Program => {
+  const live = new Set<Var>(outputs)
+  const kept: Array<Equation> = []
+  for (let k = program.equations.length - 1; k >= 0; k--) {
+    const eqn = program.equations[k]!
+    if (!eqn.outputs.some((v) => live.has(v))) continue
+    kept.push(eqn)
+    for (const v of eqn.inputs) live.add(v)
+  }
+  kept.reverse()
+  const constVars: Array<Var> = []
+  const consts: Array<Tensor> = []
+  program.constVars.forEach((v, i) => {
+    if (live.has(v)) {
+      constVars.push(v)
+      consts.push(program.consts[i]!)
+    }
+  })
+  return new Program(constVars, consts, inputs, kept, outputs)
+}
+
+/** The inputs of `program` that its outputs at `wanted` read (through its equations). */
+const inputsReaching = (program: Program, wanted: Iterable<number>): Set<Var> => {
+  const live = new Set<Var>([...wanted].map((i) => program.outputs[i]!))
+  for (let k = program.equations.length - 1; k >= 0; k--) {
+    const eqn = program.equations[k]!
+    if (eqn.outputs.some((v) => live.has(v))) { for (const v of eqn.inputs) live.add(v) }
+  }
+  return new Set(program.inputs.filter((v) => live.has(v)))
+}
+
+// A cond keeps only its live outputs; each branch drops the work only they needed.
+const pruneCond = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
+  const keep = eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : []))
+  const { branches } = eqn.params as Params<"cond">
+  return {
+    ...eqn,
+    params: { ...eqn.params, branches: branches.map((b) => pruneProgram(b, keep.map((i) => b.outputs[i]!), b.inputs)) },
+    outputs: keep.map((i) => eqn.outputs[i]!)
+  }
+}
+
+// A while keeps the carries its live outputs and its predicate need, closed under the body's
+// dependencies (a kept carry's next value may read another carry): a fixed point.
+const pruneWhile = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
+  const { body, bodyConsts, cond, condConsts } = eqn.params as Params<"while">
+  const n = eqn.outputs.length
+  const carryIn = (p: Program, consts: number, i: number) => p.inputs[consts + i]!
+  const needed = new Set<number>(eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : [])))
+  const condReads = inputsReaching(cond, [0])
+  for (let i = 0; i < n; i++) if (condReads.has(carryIn(cond, condConsts, i))) needed.add(i)
+  for (let size = -1; size !== needed.size;) {
+    size = needed.size
+    const reads = inputsReaching(body, needed)
+    for (let i = 0; i < n; i++) if (reads.has(carryIn(body, bodyConsts, i))) needed.add(i)
+  }
+  if (needed.size === n) return eqn
+  const keep = [...needed].sort((a, b) => a - b)
+  const newBody = pruneProgram(body, keep.map((i) => body.outputs[i]!), [
+    ...body.inputs.slice(0, bodyConsts),
+    ...keep.map((i) => carryIn(body, bodyConsts, i))
+  ])
+  const newCond = pruneProgram(cond, cond.outputs, [
+    ...cond.inputs.slice(0, condConsts),
+    ...keep.map((i) => carryIn(cond, condConsts, i))
+  ])
+  const carryOperands = eqn.inputs.slice(condConsts + bodyConsts)
+  return {
+    ...eqn,
+    params: { ...eqn.params, body: newBody, cond: newCond },
+    inputs: [...eqn.inputs.slice(0, condConsts + bodyConsts), ...keep.map((i) => carryOperands[i]!)],
+    outputs: keep.map((i) => eqn.outputs[i]!)
+  }
 }
