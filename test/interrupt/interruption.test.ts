@@ -176,6 +176,27 @@ describe("a long jitted loop run as an Effect yields between its iterations", ()
   }, 120_000)
 })
 
+describe("a long scan's backward pass run as an Effect yields between its iterations", () => {
+  it("vjp's pullback of a 60,000-step scan (a reverse scan, evaluated eagerly)", async () => {
+    const N = 60_000
+    const f = (x: Tensor) => np.sum(lax.scan((c: Tensor) => [stepFn(c), null] as const, x, null, { length: N })[0])
+    const [, pullback] = runSync(vjp(f, [np.array([0.5])]))
+    // d x_N / d x_0: the product of 0.9999 cos(x_k) along the loop (float64 reference)
+    let x = 0.5
+    let d = 1
+    for (let k = 0; k < N; k++) {
+      d *= 0.9999 * Math.cos(x)
+      x = Math.fround(Math.fround(Math.fround(Math.sin(x)) * Math.fround(0.9999)) + Math.fround(0.001))
+    }
+    await assertLoopInterruptible(
+      "scan backward pass",
+      () => Effect.map(pullback(np.array(1)), ([g]) => np.sum(g!)) as never,
+      np.array(0),
+      d
+    )
+  }, 120_000)
+})
+
 describe("user Effects inside traced functions", () => {
   it("an Effect that cannot complete synchronously is an AsyncEffectError, and it is interrupted", async () => {
     let finished = false

@@ -10,10 +10,19 @@
  *
  * @since 0.1.0
  */
-import { bind, DTypeError, Shape, ShapeError } from "@diffect/core"
-import type { AbstractValue, Primitive, Tensor } from "@diffect/core"
+import {
+  bind,
+  ConcreteTensor,
+  currentDynamicHandler,
+  DTypeError,
+  evalPrimitiveSteps,
+  Shape,
+  ShapeError
+} from "@diffect/core"
+import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
 import type { Program, Var } from "../Program.js"
+import { scanTransposeSteps } from "../rules/scan.js"
 import { LinearOperand, transposeRules } from "../rules/transpose.js"
 import type { TransposeOfProgram, TransposeRule } from "../rules/transpose.js"
 import { cachedByMask, maskKey } from "./programCache.js"
@@ -73,7 +82,7 @@ export function* backwardPassSteps(
       if ((++n & 63) === 0) yield
     } else if (eqn._tag === "PrimitiveEquation") {
       // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
-      const outs = bind(eqn.primitive, eqn.inputs.map((v) => env.get(v)!), eqn.params)
+      const outs = yield* bindSteps(eqn.primitive, eqn.inputs.map((v) => env.get(v)!), eqn.params)
       eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
       yield
     }
@@ -104,11 +113,40 @@ export function* backwardPassSteps(
       })
     }
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
-    const inCts = rule(outCts, operands, eqn.params, transposeProgram)
+    // a scan's reverse scan yields between its iterations when it runs at the bottom of the stack
+    const inCts: ReadonlyArray<Tensor | null> = eqn.primitive === "scan"
+      ? yield* (scanTransposeSteps(
+        outCts,
+        operands,
+        eqn.params as Params<"scan">,
+        transposeProgram,
+        (x) => x instanceof LinearOperand,
+        (ops, ps) => bindSteps("scan", ops, ps)
+      ) as Generator<undefined, ReadonlyArray<Tensor | null>, unknown>)
+      : rule(outCts, operands, eqn.params, transposeProgram)
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
     yield
   }
   return program.inputs.map((v) => cts.get(v) ?? null)
+}
+
+/**
+ * `bind` as steps: a loop (`while`, `scan`) on concrete operands with no
+ * handler to go through yields between its iterations; anything else is one
+ * synchronous `bind`.
+ */
+function* bindSteps<P extends Primitive>(
+  primitive: P,
+  operands: ReadonlyArray<Tensor>,
+  params: Params<P>
+): Generator<undefined, ReadonlyArray<Tensor>, unknown> {
+  if (
+    (primitive === "scan" || primitive === "while") && currentDynamicHandler() === undefined &&
+    operands.every((x) => x instanceof ConcreteTensor)
+  ) {
+    return (yield* evalPrimitiveSteps(primitive, operands, params) as Generator<undefined, ReadonlyArray<Tensor>>)
+  }
+  return bind(primitive, operands, params)
 }
 
 /** Checks one cotangent per output against the outputs' shapes and tangent dtypes. */

@@ -169,6 +169,31 @@ export const scanTranspose = (
   transposeOf: (program: Program, linear: ReadonlyArray<boolean>) => Program,
   isLinear: (x: Tensor | { readonly aval: AbstractValue }) => boolean
 ): ReadonlyArray<Tensor | null> => {
+  const steps = scanTransposeSteps(cts, operands, params, transposeOf, isLinear, function*(ops, ps) {
+    return bind("scan", ops, ps)
+  })
+  for (;;) {
+    const r = steps.next()
+    if (r.done === true) return r.value
+  }
+}
+
+/**
+ * `scanTranspose` as steps: the reverse scan runs through `runScan`, which may
+ * yield between its iterations (the backward pass evaluating it at the bottom
+ * of the stack, so that a pullback run as an Effect is interruptible inside).
+ */
+export function* scanTransposeSteps(
+  cts: ReadonlyArray<Tensor | null>,
+  operands: ReadonlyArray<Tensor | { readonly aval: AbstractValue }>,
+  params: Params<"scan">,
+  transposeOf: (program: Program, linear: ReadonlyArray<boolean>) => Program,
+  isLinear: (x: Tensor | { readonly aval: AbstractValue }) => boolean,
+  runScan: (
+    operands: ReadonlyArray<Tensor>,
+    params: Params<"scan">
+  ) => Generator<unknown, ReadonlyArray<Tensor>, unknown>
+): Generator<unknown, ReadonlyArray<Tensor | null>, unknown> {
   const { length, numCarry: nk, program, reverse } = params
   // A carry initialized with a constant (a zero tangent instantiated by the JVP) is
   // still a linear carry of the body; its cotangent is dropped (as JAX's `init_lin`).
@@ -211,7 +236,7 @@ export const scanTranspose = (
     }, avals)
   })
   const accInit = cLinAvals.map((a) => zerosOf(tangentAval(a)))
-  const outs = bind("scan", [...cNl, ...accInit, ...ctCarry, ...xNl, ...ctYs], {
+  const outs = yield* runScan([...cNl, ...accInit, ...ctCarry, ...xNl, ...ctYs], {
     ...params,
     program: body,
     reverse: !reverse,
