@@ -198,6 +198,9 @@ describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanI
     const mask = np.greater(x, 0)
     const g = grad((v: Tensor) => np.sum(np.square(np.at(v, mask).get())))(x)
     assert.deepStrictEqual(values(g), [[2, 0, 6], [0, 10, 0]])
+    // a mask computed from the differentiated value: under grad its primal is concrete (as JAX)
+    const h = grad((v: Tensor) => np.sum(np.square(np.at(v, np.greater(v, 0)).get())))(x)
+    assert.deepStrictEqual(values(h), [[2, 0, 6], [0, 10, 0]])
   })
 
   it("JAX's errors: a mask of the wrong shape, a traced mask under jit and vmap", () => {
