@@ -22,7 +22,7 @@ const program = Effect.gen(function*() {
     max = Math.max(max, now.bytes)
     minB = Math.min(minB, now.buffers)
     maxB = Math.max(maxB, now.buffers)
-    if (k % 500 === 0 || k === steps - 1) {
+    if (k % 500 === 0 || k === steps - 1 || steps <= 20) {
       console.log(
         `step ${k} t=${
           ((performance.now() - t0) / 1000).toFixed(0)

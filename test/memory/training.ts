@@ -51,8 +51,10 @@ export const train = (
   observe: (k: number, live: { readonly buffers: number; readonly bytes: number }) => void = () => {}
 ) =>
   Effect.gen(function*() {
-    const { x, y } = batch()
-    let params = init()
+    // made in a region, so that the uploads of their flat host arrays (intermediates of
+    // np.reshape) are released now, not by the garbage collector at an unpredictable step
+    const { x, y } = Memory.tidy(batch)
+    let params = Memory.tidy(init)
     let last: Tensor | undefined
     for (let k = 0; k < steps; k++) {
       const out = yield* step(params, x, y)
