@@ -216,6 +216,22 @@ describe("Memory.scoped and Memory.tidy", () => {
     assert.strictEqual(backend.memory()!.buffers, 1)
     assert.deepStrictEqual(toJsSync(host), [1, 2])
   })
+
+  it("Memory.release of host data frees its uploads at once; it stays readable and usable", () => {
+    const { backend, provide } = fresh()
+    const live = () => backend.memory()!.buffers
+    const host = np.array([1, 2, 3])
+    // an upload outside every region (it waited for the garbage collector)
+    const doubled = Effect.runSync(provide(Effect.sync(() => np.multiply(host, 2))))
+    const held = live()
+    Memory.release(host)
+    // exactly the host array's upload is freed
+    assert.strictEqual(live(), held - 1)
+    assert.deepStrictEqual(toJsSync(host), [1, 2, 3])
+    // used again: uploaded again
+    const tripled = Effect.runSync(provide(Effect.sync(() => np.multiply(host, 3))))
+    assert.deepStrictEqual(toJsSync([doubled, tripled]), [[2, 4, 6], [3, 6, 9]])
+  })
 })
 
 describe("a memory budget on the layer", () => {

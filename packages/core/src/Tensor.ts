@@ -91,6 +91,9 @@ export class ConcreteTensor extends Tensor implements Owned {
   #host: HostArray | undefined
   #buffer: DeviceBuffer | undefined
   #uploads: WeakMap<BackendShape, DeviceBuffer> | undefined
+  // the backends uploaded to, held weakly (a closed layer stays collectable), so that
+  // releasing host data frees its uploads
+  #uploadedTo: Array<WeakRef<BackendShape>> | undefined
   #released: string | undefined
   /** Kept by every region: freed by the garbage collector only (jit's constants, shared scalars). */
   pinned = false
@@ -134,7 +137,20 @@ export class ConcreteTensor extends Tensor implements Owned {
    */
   releaseMemory(region = "Memory.release"): void {
     const buffer = this.#buffer
-    if (buffer === undefined || this.#released !== undefined) return
+    if (buffer === undefined) {
+      // host data: it stays readable; its uploads are freed (not a pinned one's: a compiled
+      // program may hold them), and the next use uploads again
+      if (!this.pinned) {
+        for (const ref of this.#uploadedTo ?? []) {
+          const backend = ref.deref()
+          const up = backend === undefined ? undefined : this.#uploads?.get(backend)
+          if (up !== undefined) this.dropUpload(backend!, up)
+        }
+        this.#uploadedTo = undefined
+      }
+      return
+    }
+    if (this.#released !== undefined) return
     this.#released = region
     this.#buffer = undefined
     this.#host = undefined
@@ -167,6 +183,7 @@ export class ConcreteTensor extends Tensor implements Owned {
     if (host === undefined) return undefined
     const uploaded = backend.fromHost(host, this.aval)
     ;(this.#uploads ??= new WeakMap()).set(backend, uploaded)
+    ;(this.#uploadedTo ??= []).push(new WeakRef(backend))
     track(new Upload(this, backend, uploaded))
     return uploaded
   }
