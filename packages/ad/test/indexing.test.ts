@@ -194,6 +194,16 @@ describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanI
     assert.deepStrictEqual(values(np.at(x, np.less(x, -10)).set(7)), values(x))
   })
 
+  it("a scalar boolean: x[True] adds an axis of length 1, x[False] of length 0 (NumPy, JAX)", () => {
+    assert.deepStrictEqual(np.at(x, true).get().shape, [1, 2, 3])
+    assert.deepStrictEqual(values(np.at(x, true).get()), [values(x)])
+    assert.deepStrictEqual(np.at(x, false).get().shape, [0, 2, 3])
+    assert.deepStrictEqual(np.at(x, 0, np.array(true)).get().shape, [1, 3])
+    assert.deepStrictEqual(values(np.at(x, true).set(0)), [[0, 0, 0], [0, 0, 0]])
+    assert.deepStrictEqual(values(np.at(x, false).set(0)), values(x))
+    assert.throws(() => np.at(x, true, [0, 1]).get(), /scalar boolean index/)
+  })
+
   it("gradients flow through a concrete mask (the mask itself is not differentiated)", () => {
     const mask = np.greater(x, 0)
     const g = grad((v: Tensor) => np.sum(np.square(np.at(v, mask).get())))(x)

@@ -136,12 +136,18 @@ export const takeAlong = (t: Tensor, indices: TensorLike, axis: number, options?
  * of size 1, NumPy's `None`), integer indices (a JS array or an int32 tensor,
  * NumPy's advanced indexing), or a boolean mask (a bool tensor or nested JS
  * booleans over as many axes as its rank: its true positions, NumPy's
- * `nonzero`; it must be concrete, as JAX: a traced mask is a
- * `NonConcreteBooleanIndexError`).
+ * `nonzero`; a scalar `true`/`false` is a new axis of length 1/0; it must be
+ * concrete, as JAX: a traced mask is a `NonConcreteBooleanIndexError`).
  *
  * @since 0.1.0
  */
-export type IndexItem = number | string | null | Tensor | ReadonlyArray<number | boolean | ReadonlyArray<unknown>>
+export type IndexItem =
+  | number
+  | boolean
+  | string
+  | null
+  | Tensor
+  | ReadonlyArray<number | boolean | ReadonlyArray<unknown>>
 
 /** Options of an indexed read. @since 0.1.0 */
 export interface GetOptions {
@@ -169,7 +175,7 @@ export interface UpdateOptions {
 type Item =
   | { readonly kind: "int"; readonly value: number }
   | { readonly kind: "slice"; readonly start: number; readonly step: number; readonly length: number }
-  | { readonly kind: "new" }
+  | { readonly kind: "new"; readonly size?: number }
   | { readonly kind: "array"; readonly indices: Tensor }
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/
@@ -202,7 +208,8 @@ const sliceOf = (text: string, n: number): Item => {
 
 // A boolean mask: a bool tensor, or nested JS arrays of booleans.
 const isMask = (u: IndexItem): boolean =>
-  (u instanceof Tensor && u.dtype === "bool") || (Array.isArray(u) && firstLeaf(u) !== undefined &&
+  typeof u === "boolean" || (u instanceof Tensor && u.dtype === "bool") ||
+  (Array.isArray(u) && firstLeaf(u) !== undefined &&
     typeof firstLeaf(u) === "boolean")
 
 const firstLeaf = (u: unknown): unknown => {
@@ -233,7 +240,12 @@ const maskShape = (u: unknown): Array<number> => {
  * covers (NumPy's `nonzero`, as JAX does eagerly); a mask known only while
  * tracing is JAX's `NonConcreteBooleanIndexError`.
  */
-const maskIndices = (u: IndexItem, shape: ReadonlyArray<number>, d: number, position: number): Array<Tensor> => {
+const maskIndices = (
+  u: IndexItem,
+  shape: ReadonlyArray<number>,
+  d: number,
+  position: number
+): Array<Tensor> | boolean => {
   let t: Tensor = u instanceof Tensor ? u : fromLiteral(u as TensorLike, "bool")
   if (t instanceof Tracer) {
     const concrete = (t as { concreteValue?: () => unknown }).concreteValue?.()
@@ -243,9 +255,8 @@ const maskIndices = (u: IndexItem, shape: ReadonlyArray<number>, d: number, posi
   if (!Tensor.isGenuine(t) || !(t instanceof ConcreteTensor)) {
     throw argumentError("at", "index", "a boolean mask (a bool Tensor or nested arrays of booleans)", u)
   }
-  if (t.ndim === 0) {
-    throw argumentError("at", "index", "a boolean mask of rank 1 or more (a scalar boolean index is not supported)", u)
-  }
+  // a scalar: NumPy's x[True] (a new axis of length 1) and x[False] (of length 0)
+  if (t.ndim === 0) return Number((t.host ?? readHost(t))[0]) !== 0
   const want = shape.slice(d, d + t.ndim)
   if (want.length !== t.ndim || want.some((n, k) => n !== t.shape[k])) {
     throw new ShapeError({
@@ -310,6 +321,10 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
     }
     if (isMask(u)) {
       const arrays = maskIndices(u, shape, d, full.indexOf(u))
+      if (typeof arrays === "boolean") {
+        items.push({ kind: "new", size: arrays ? 1 : 0 })
+        continue
+      }
       for (const indices of arrays) items.push({ kind: "array", indices })
       d += arrays.length
       continue
@@ -338,6 +353,14 @@ interface Located {
 const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, clip: boolean): Located => {
   const items = parseIndex(shape, index)
   const arrays = items.filter((i) => i.kind === "array").map((i) => (i as { indices: Tensor }).indices)
+  if (arrays.length > 0 && items.some((i) => i.kind === "new" && i.size !== undefined)) {
+    throw argumentError(
+      "at",
+      "index",
+      "a scalar boolean index without integer-array or mask indices beside it (NumPy makes it an advanced index then: not supported)",
+      index
+    )
+  }
   const advanced = (i: Item) => i.kind === "array" || (i.kind === "int" && arrays.length > 0)
   const bShape = arrays.length === 0 ? [] : broadcastShapes(...arrays.map((a) => a.shape))
   const advPos = items.flatMap((it, k) => (advanced(it) ? [k] : []))
@@ -359,7 +382,7 @@ const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, c
     } else if (it.kind === "slice") {
       at[k] = out.length
       out.push(it.length)
-    } else if (it.kind === "new") out.push(1)
+    } else if (it.kind === "new") out.push(it.size ?? 1)
   })
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1))
   const bDims = bShape.map((_, i) => bAt + i)
