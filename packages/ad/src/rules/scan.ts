@@ -169,9 +169,7 @@ export const scanTranspose = (
   transposeOf: (program: Program, linear: ReadonlyArray<boolean>) => Program,
   isLinear: (x: Tensor | { readonly aval: AbstractValue }) => boolean
 ): ReadonlyArray<Tensor | null> => {
-  const steps = scanTransposeSteps(cts, operands, params, transposeOf, isLinear, function*(ops, ps) {
-    return bind("scan", ops, ps)
-  })
+  const steps = scanTransposeSteps(cts, operands, params, transposeOf, isLinear, (ops, ps) => bind("scan", ops, ps))
   for (;;) {
     const r = steps.next()
     if (r.done === true) return r.value
@@ -179,9 +177,10 @@ export const scanTranspose = (
 }
 
 /**
- * `scanTranspose` as steps: the reverse scan runs through `runScan`, which may
- * yield between its iterations (the backward pass evaluating it at the bottom
- * of the stack, so that a pullback run as an Effect is interruptible inside).
+ * `scanTranspose` as steps: the reverse scan runs through `runScan`, which
+ * either returns its outputs or gives steps that yield between its iterations
+ * (the backward pass evaluating it at the bottom of the stack, so that a
+ * pullback run as an Effect is interruptible inside).
  */
 export function* scanTransposeSteps(
   cts: ReadonlyArray<Tensor | null>,
@@ -192,7 +191,7 @@ export function* scanTransposeSteps(
   runScan: (
     operands: ReadonlyArray<Tensor>,
     params: Params<"scan">
-  ) => Generator<unknown, ReadonlyArray<Tensor>, unknown>
+  ) => ReadonlyArray<Tensor> | Generator<unknown, ReadonlyArray<Tensor>, unknown>
 ): Generator<unknown, ReadonlyArray<Tensor | null>, unknown> {
   const { length, numCarry: nk, program, reverse } = params
   // A carry initialized with a constant (a zero tangent instantiated by the JVP) is
@@ -236,13 +235,14 @@ export function* scanTransposeSteps(
     }, avals)
   })
   const accInit = cLinAvals.map((a) => zerosOf(tangentAval(a)))
-  const outs = yield* runScan([...cNl, ...accInit, ...ctCarry, ...xNl, ...ctYs], {
+  const ran = runScan([...cNl, ...accInit, ...ctCarry, ...xNl, ...ctYs], {
     ...params,
     program: body,
     reverse: !reverse,
     numConsts: cNl.length,
     numCarry: accInit.length + nk
   })
+  const outs = Array.isArray(ran) ? ran : yield* (ran as Generator<unknown, ReadonlyArray<Tensor>, unknown>)
   const ctC = outs.slice(0, accInit.length)
   const ctInit = outs.slice(accInit.length, accInit.length + nk)
   const ctX = outs.slice(accInit.length + nk)
