@@ -79,7 +79,7 @@ const TILES = {
 
 /** Cache blocking: depth of a K slice and width (in columns) of an N slice. */
 const KC = 256
-const NC = 512
+const NC = 256
 /** Larger products (packed operands and C, in bytes) stay on the JS kernel. */
 const MAX_BYTES = 2 ** 30
 const MAX_PAGES = MAX_BYTES / 65536
