@@ -420,6 +420,33 @@ export const decomposeNarrow = (
  */
 export type Float32Rounding = "store" | "strict"
 
+/** Counts the uses of every node (iteratively: fused programs nest thousands deep). */
+export const countUses = (outs: ReadonlyArray<Expr>): Map<Expr, number> => {
+  const uses = new Map<Expr, number>()
+  const stack: Array<Expr> = [...outs]
+  while (stack.length > 0) {
+    const e = stack.pop()!
+    const n = uses.get(e) ?? 0
+    uses.set(e, n + 1)
+    if (n > 0) continue
+    switch (e.kind) {
+      case "unary":
+      case "cast":
+        stack.push(e.x)
+        break
+      case "binary":
+        stack.push(e.x, e.y)
+        break
+      case "select":
+        stack.push(e.cond, e.onTrue, e.onFalse)
+        break
+      default:
+        break
+    }
+  }
+  return uses
+}
+
 /**
  * Emits straight-line JS for the expressions `outs`: shared subexpressions (a
  * node reached twice, by identity) become `const` locals in `lines`; `read`
@@ -443,29 +470,7 @@ export const emitExprs = (
   // strict rounding, except for nodes of wide lowerings (float64 until their results)
   const rounds = (e: Expr): boolean => strict && (wide === undefined || !wide.has(e))
   const f32 = (e: Expr, js: string): string => (rounds(e) && e.type === "f32" ? `Math.fround(${js})` : js)
-  const uses = new Map<Expr, number>()
-  const stack: Array<Expr> = [...outs]
-  // iterative count: fused programs can nest thousands of nodes deep
-  while (stack.length > 0) {
-    const e = stack.pop()!
-    const n = uses.get(e) ?? 0
-    uses.set(e, n + 1)
-    if (n > 0) continue
-    switch (e.kind) {
-      case "unary":
-      case "cast":
-        stack.push(e.x)
-        break
-      case "binary":
-        stack.push(e.x, e.y)
-        break
-      case "select":
-        stack.push(e.cond, e.onTrue, e.onFalse)
-        break
-      default:
-        break
-    }
-  }
+  const uses = countUses(outs)
 
   const lines: Array<string> = []
   const inputs: Array<string> = []

@@ -29,8 +29,9 @@
  * the JS loop.
  */
 import type { DType, Kernel } from "@diffect/core"
+import { countUses } from "./codegen.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
-import { f64, type Func, i32, moduleBytes, moduleBytesWithImports, op, simdOp, v128 } from "./wasm.js"
+import { f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
 
@@ -63,33 +64,6 @@ class Unsupported extends Error {}
 const f32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float32Array(values).buffer)]
 const f64Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float64Array(values).buffer)]
 const i32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Int32Array(values).buffer)]
-
-/** Counts the uses of every node (iteratively: fused programs nest thousands deep). */
-const countUses = (outs: ReadonlyArray<Expr>): Map<Expr, number> => {
-  const uses = new Map<Expr, number>()
-  const stack: Array<Expr> = [...outs]
-  while (stack.length > 0) {
-    const e = stack.pop()!
-    const n = uses.get(e) ?? 0
-    uses.set(e, n + 1)
-    if (n > 0) continue
-    switch (e.kind) {
-      case "unary":
-      case "cast":
-        stack.push(e.x)
-        break
-      case "binary":
-        stack.push(e.x, e.y)
-        break
-      case "select":
-        stack.push(e.cond, e.onTrue, e.onFalse)
-        break
-      default:
-        break
-    }
-  }
-  return uses
-}
 
 /**
  * The body of `run(bytes)`: every output expression per 16-byte vector, for
@@ -808,10 +782,11 @@ export const compileSimd = (
   let run: (bytes: number) => void
   try {
     const module = new WebAssembly.Module(
-      moduleBytesWithImports(
-        emitted.imports.map((name) => ({ name })),
+      moduleBytes(
         [{ name: "run", params: [i32], locals: emitted.locals, body: emitted.body }],
-        Math.ceil(total / 65536)
+        Math.ceil(total / 65536),
+        undefined,
+        emitted.imports.map((name) => ({ name }))
       )
     )
     const env: Record<string, WebAssembly.ImportValue> = { memory: mem }

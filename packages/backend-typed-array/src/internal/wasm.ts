@@ -111,19 +111,30 @@ export interface SharedMemoryImport {
 
 /**
  * A module importing `env.memory` (at least `minPages` 64 KiB pages; shared, with
- * a maximum, when `shared` is given) and exporting `funcs` (no results).
+ * a maximum, when `shared` is given) and exporting `funcs` (no results). Imported
+ * `(f64) -> f64` functions (`mathImports`) come before the memory: they take
+ * type 0 and the first function indices (`call(i)` for the i-th import).
  */
 export const moduleBytes = (
   funcs: ReadonlyArray<Func>,
   minPages = 1,
-  shared?: SharedMemoryImport
+  shared?: SharedMemoryImport,
+  mathImports: ReadonlyArray<MathImport> = []
 ): Uint8Array<ArrayBuffer> => {
-  const types = section(1, vec(funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])))
+  const importTypes = mathImports.length === 0 ? [] : [[0x60, ...vec([[f64]]), ...vec([[f64]])]]
+  const funcTypes = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])
+  const types = section(1, vec([...importTypes, ...funcTypes]))
   // limits: 0x00 min, or 0x03 min max shared
   const limits = shared === undefined ? [0x00, ...uleb(minPages)] : [0x03, ...uleb(minPages), ...uleb(shared.maxPages)]
-  const imports = section(2, vec([[...name("env"), ...name("memory"), 0x02, ...limits]]))
-  const functions = section(3, vec(funcs.map((_, i) => uleb(i))))
-  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])))
+  const imports = section(
+    2,
+    vec([
+      ...mathImports.map((m) => [...name("env"), ...name(m.name), 0x00, 0x00]),
+      [...name("env"), ...name("memory"), 0x02, ...limits]
+    ])
+  )
+  const functions = section(3, vec(funcs.map((_, i) => uleb(i + importTypes.length))))
+  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i + mathImports.length)])))
   const code = section(
     10,
     vec(funcs.map((f) => {
@@ -247,67 +258,18 @@ export const simdOp = {
   }
 } as const
 
+/** `local += delta` for an i32 local (`delta`: instructions leaving an i32). */
+export const addTo = (local: number, delta: ReadonlyArray<number>): Array<number> => [
+  ...op.get(local),
+  ...delta,
+  ...op.i32Add,
+  ...op.set(local)
+]
+
 /** The f64 value type (locals of the pairwise-sum leaves). */
 export const f64 = 0x7c
 
 /** An imported function `env.<name>` of type (f64) -> f64 (a JS `Math` function). */
 export interface MathImport {
   readonly name: string
-}
-
-/**
- * `moduleBytes` with imported `(f64) -> f64` functions before the memory: in
- * the function index space they come first (`call(i)` for the i-th import), and
- * the module's own functions follow.
- */
-export const moduleBytesWithImports = (
-  mathImports: ReadonlyArray<MathImport>,
-  funcs: ReadonlyArray<Func>,
-  minPages = 1
-): Uint8Array<ArrayBuffer> => {
-  const plain = moduleBytes(funcs, minPages)
-  if (mathImports.length === 0) return plain
-  const importType = [0x60, ...vec([[f64]]), ...vec([[f64]])]
-  const funcTypes = funcs.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec([])])
-  const types = section(1, vec([importType, ...funcTypes]))
-  const imports = section(
-    2,
-    vec([
-      ...mathImports.map((m) => [...name("env"), ...name(m.name), 0x00, 0x00]),
-      [...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]
-    ])
-  )
-  const functions = section(3, vec(funcs.map((_, i) => uleb(i + 1))))
-  const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i + mathImports.length)])))
-  // the code section is the plain module's last section: reuse it
-  const skip = (at: number): number => {
-    let p = at + 1
-    let size = 0
-    let shift = 0
-    for (;;) {
-      const b = plain[p++]!
-      size |= (b & 0x7f) << shift
-      shift += 7
-      if ((b & 0x80) === 0) break
-    }
-    return p + size
-  }
-  let at = 8
-  while (plain[at] !== 10) at = skip(at)
-  const code = Array.from(plain.subarray(at))
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...types,
-    ...imports,
-    ...functions,
-    ...exports,
-    ...code
-  ])
 }

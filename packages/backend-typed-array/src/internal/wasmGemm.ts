@@ -31,7 +31,7 @@
  * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
-import { type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
+import { addTo, type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
 import { packAFunc, packBFunc } from "./wasmPack.js"
 
 /**
@@ -116,7 +116,6 @@ export const blockFunc = (t: Tile): Func => {
   const bv = (h: number) => v0 + mr * nv + h
   const av = v0 + mr * nv + nv
   const { get, set, tee } = op
-  const addTo = (local: number, delta: ReadonlyArray<number>) => [...get(local), ...delta, ...op.i32Add, ...set(local)]
   // load (or store) the C tile at `tile`, row by row through `cr`
   const tileRows = (perRow: (r: number) => ReadonlyArray<number>) => [
     ...get(tile),

@@ -13,10 +13,9 @@
  *   transpose (eight shuffles) per four steps of k, for the first `k4` (a
  *   multiple of 4) of the `k` columns; the caller packs the rest.
  */
-import { type Func, i32, op, v128 } from "./wasm.js"
+import { addTo, type Func, i32, op, v128 } from "./wasm.js"
 
 const { get, set, tee } = op
-const addTo = (local: number, delta: ReadonlyArray<number>) => [...get(local), ...delta, ...op.i32Add, ...set(local)]
 
 /** `packB32(j0, j1, raw, bp, k, ldb)`; see the module docs. */
 export const packBFunc = (): Func => {
