@@ -37,6 +37,7 @@ const emptyData = new Float32Array(0)
 class Accounts {
   buffers = 0
   bytes = 0
+  peakBytes = 0
   readonly registry = new FinalizationRegistry<number>((bytes) => this.remove(bytes))
   constructor(readonly limit: number) {}
   add(buffer: Buffer, bytes: number): void {
@@ -45,6 +46,7 @@ class Accounts {
     }
     this.buffers++
     this.bytes += bytes
+    if (this.bytes > this.peakBytes) this.peakBytes = this.bytes
     this.registry.register(buffer, bytes, buffer)
   }
   remove(bytes: number): void {
@@ -113,10 +115,17 @@ export interface TypedArrayBackendShape extends BackendShape {
   /** Worker threads running now (0 before the first large kernel, and after `close`). */
   readonly workers: () => number
   /**
-   * Buffers alive now (not released, not collected): their count and total bytes;
-   * `undefined` for a backend made without `trackMemory` or `memoryLimit`.
+   * Buffers alive now (not released, not collected): their count and total bytes,
+   * and the most bytes alive at once since the backend was made or `resetPeak` was
+   * called (`peakBytes`); `undefined` for a backend made without `trackMemory` or
+   * `memoryLimit`. A kernel output that is a view of its input (a reshape) counts
+   * its bytes again.
    */
-  readonly memory: () => { readonly buffers: number; readonly bytes: number } | undefined
+  readonly memory: () =>
+    | { readonly buffers: number; readonly bytes: number; readonly peakBytes: number }
+    | undefined
+  /** Starts a new peak: `memory().peakBytes` becomes the bytes alive now. */
+  readonly resetPeak: () => void
 }
 
 /**
@@ -210,7 +219,13 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     },
     // fused loops read an element's inputs before writing its outputs (internal/fused.ts)
     fusedInPlace: true,
-    memory: () => accounts === undefined ? undefined : { buffers: accounts.buffers, bytes: accounts.bytes },
+    memory: () =>
+      accounts === undefined
+        ? undefined
+        : { buffers: accounts.buffers, bytes: accounts.bytes, peakBytes: accounts.peakBytes },
+    resetPeak: () => {
+      if (accounts !== undefined) accounts.peakBytes = accounts.bytes
+    },
     compileFused: (spec) => {
       const { loop, source } = compileFusedLoop(spec)
       return {

@@ -218,13 +218,23 @@ export function* scanSteps(
     i += block
     yield
   }
+  // each step's ys are copied into the stacked ys: release them (and their expand_dims views) as
+  // soon as the last stacked y that reads them is built, rather than with the enclosing region
+  // (under grad that is after the backward pass, doubling the residuals' peak)
+  const lastRead = new Map<Tensor, number>()
+  for (const s of steps) s.forEach((y, k) => lastRead.set(y, Math.max(k, lastRead.get(y) ?? k)))
+  const finalCarry = new Set(carry)
   const ys = yAvals.map((a, k) => {
     if (length === 0) {
       const zero = new ConcreteTensor(aval([], a.dtype), allocHost(a.dtype, 1), undefined)
       return bind1("broadcast_in_dim", [zero], { shape: [0, ...a.shape], broadcastDimensions: [] })
     }
     const parts = steps.map((s) => bind1("expand_dims", [s[k]!], { dimensions: [0] }))
-    return parts.length === 1 ? parts[0]! : bind1("concatenate", parts, { dimension: 0 })
+    if (parts.length === 1) return parts[0]!
+    const whole = bind1("concatenate", parts, { dimension: 0 })
+    for (const part of parts) drop(part, finalCarry)
+    for (const s of steps) if (lastRead.get(s[k]!) === k) drop(s[k]!, finalCarry)
+    return whole
   })
   return [...carry, ...ys]
 }
