@@ -13,7 +13,52 @@ const cx = (re: number, im: number) => ({ re, im })
 // A deterministic, irregular fill with many repeated values.
 const fill = (n: number, seed = 0): Array<number> => Array.from({ length: n }, (_, k) => ((k + seed) * 37) % 101 - 50)
 
+const c64 = (xs: ReadonlyArray<readonly [number, number]>) => np.array(xs.map(([re, im]) => cx(re, im)))
+
 export const sortingCases: ReadonlyArray<Case> = [
+  // complex max/min (and what is built on them) order lexicographically: real part, then
+  // imaginary part (JAX's lax.max/min on complex)
+  {
+    name: "max and min of complex64: real part first, ties broken by the imaginary part",
+    run: () => {
+      const a = c64([[1, 5], [2, 0], [2, 1], [-1, 0]])
+      const b = c64([[2, 0], [2, 1], [2, 0], [-1, 0]])
+      return lax.concatenate([lax.max(a, b), lax.min(a, b)], 0)
+    },
+    expected: [cx(2, 0), cx(2, 1), cx(2, 1), cx(-1, 0), cx(1, 5), cx(2, 0), cx(2, 0), cx(-1, 0)]
+  },
+  {
+    name: "reduce_max / reduce_min of complex64 along an axis",
+    run: () => {
+      const x = c64([[1, 9], [3, -2], [3, -1], [0, 0], [-4, 7], [0, 1]])
+      const m = lax.reshape(x, [2, 3])
+      return lax.concatenate([lax.reduceMax(m, [1]), lax.reduceMin(m, [1]), lax.reduceMax(m, [0])], 0)
+    },
+    expected: [cx(3, -1), cx(0, 1), cx(1, 9), cx(-4, 7), cx(1, 9), cx(3, -2), cx(3, -1)]
+  },
+  {
+    name: "cummax / cummin of complex64",
+    run: () => {
+      const x = c64([[1, 0], [1, 2], [0, 9], [1, 1], [2, -5]])
+      return lax.concatenate([lax.cummax(x, 0), lax.cummin(x, 0), lax.cummax(x, 0, true)], 0)
+    },
+    expected: [
+      ...[cx(1, 0), cx(1, 2), cx(1, 2), cx(1, 2), cx(2, -5)],
+      ...[cx(1, 0), cx(1, 0), cx(0, 9), cx(0, 9), cx(0, 9)],
+      ...[cx(2, -5), cx(2, -5), cx(2, -5), cx(2, -5), cx(2, -5)]
+    ]
+  },
+  {
+    name: "scatter max / min of complex64 with repeated indices (x.at[idx].max/min)",
+    run: () => {
+      const x = c64([[2, 0], [2, 1], [0, 0]])
+      const idx = i32([0, 0, 1, 2])
+      const u = c64([[1, 9], [2, 3], [2, 1], [-1, 5]])
+      return lax.concatenate([np.at(x, idx).max(u), np.at(x, idx).min(u)], 0)
+    },
+    expected: [cx(2, 3), cx(2, 1), cx(0, 0), cx(1, 9), cx(2, 1), cx(-1, 5)]
+  },
+
   {
     name: "sort: NaN last, -inf first",
     run: () => lax.sort(f([3, NaN, -Infinity, -1, 2])),

@@ -4,7 +4,7 @@
  * is zero, JAX's FILL_OR_DROP transpose drops it).
  */
 import { TypedArrayBackend } from "@diffect/backend-typed-array"
-import { aval, ConcreteTensor, np } from "@diffect/core"
+import { aval, ConcreteTensor, lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
@@ -232,7 +232,7 @@ describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanI
   })
 })
 
-describe("np.at: complex updates (JAX: multiply is a complex product; min/max do not order complex here)", () => {
+describe("np.at: complex updates (JAX: multiply is a complex product; min/max order lexicographically)", () => {
   it("multiply: complex64 and complex128, repeated indices combined in order; jvp in the operand", () => {
     for (const dtype of ["complex64", "complex128"] as const) {
       const z = np.array([{ re: 1, im: 2 }, { re: 1, im: 0 }, { re: 0, im: 2 }], { dtype })
@@ -250,9 +250,22 @@ describe("np.at: complex updates (JAX: multiply is a complex product; min/max do
     assert.deepStrictEqual(js(tangent[0]!), [{ re: 1, im: 3 }, { re: 2, im: 0 }])
   })
 
-  it("min/max on complex are a DTypeError (lax.max and np.maximum do not order complex numbers either)", () => {
-    const z = np.array([{ re: 1, im: 2 }], { dtype: "complex64" })
-    assert.throws(() => np.at(z, [0]).max(z), /complex64/)
-    assert.throws(() => np.at(z, [0]).min(z), /complex64/)
+  it("min/max on complex order lexicographically (real part, then imaginary part), as JAX's lax.max", () => {
+    const z = np.array([{ re: 1, im: 2 }, { re: 0, im: 0 }], { dtype: "complex128" })
+    const u = np.array([{ re: 1, im: 3 }, { re: 2, im: -9 }, { re: -1, im: 0 }], { dtype: "complex128" })
+    assert.deepStrictEqual(js(np.at(z, [0, 1, 1]).max(u)), [{ re: 1, im: 3 }, { re: 2, im: -9 }])
+    assert.deepStrictEqual(js(np.at(z, [0, 1, 1]).min(u)), [{ re: 1, im: 2 }, { re: -1, im: 0 }])
+    // the tangent follows the winner (JAX's _scatter_extremal_jvp): u[0] wins at 0, u[1] at 1
+    const du = np.array([{ re: 5, im: 1 }, { re: 7, im: 0 }, { re: 9, im: 9 }], { dtype: "complex128" })
+    const dz = np.array([{ re: 0.5, im: 0 }, { re: 0, im: 0.25 }], { dtype: "complex128" })
+    const [, tangent] = jvpFlat(([v, w]) => [np.at(v!, [0, 1, 1]).max(w!)], [z, u], [dz, du])
+    assert.deepStrictEqual(js(tangent[0]!), [{ re: 5, im: 1 }, { re: 7, im: 0 }])
+    // lax.max's tangent: the winner's, half of each at a tie
+    const a = np.array([{ re: 1, im: 2 }, { re: 2, im: 0 }, { re: 3, im: 3 }], { dtype: "complex128" })
+    const b = np.array([{ re: 1, im: 1 }, { re: 2, im: 1 }, { re: 3, im: 3 }], { dtype: "complex128" })
+    const da = np.array([{ re: 1, im: 0 }, { re: 1, im: 0 }, { re: 1, im: 0 }], { dtype: "complex128" })
+    const db = np.array([{ re: 0, im: 1 }, { re: 0, im: 1 }, { re: 0, im: 1 }], { dtype: "complex128" })
+    const [, dmax] = jvpFlat(([x, y]) => [lax.max(x!, y!)], [a, b], [da, db])
+    assert.deepStrictEqual(js(dmax[0]!), [{ re: 1, im: 0 }, { re: 0, im: 1 }, { re: 0.5, im: 0.5 }])
   })
 })

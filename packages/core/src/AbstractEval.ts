@@ -41,6 +41,9 @@ const inexact: DTypeClass = (d) => isFloating(d) || isComplex(d)
 const floating: DTypeClass = isFloating
 const real: DTypeClass = (d) => isInteger(d) || isFloating(d)
 const ordered: DTypeClass = (d) => d === "bool" || isInteger(d) || isFloating(d)
+// max and min (and the reductions, scans and scatters built on them) also take complex values,
+// ordered lexicographically (real part, then imaginary part) as JAX's lax.max/min
+const extremal: DTypeClass = (d) => ordered(d) || isComplex(d)
 const logical: DTypeClass = (d) => d === "bool" || isInteger(d)
 const integer: DTypeClass = isInteger
 const anyValue: DTypeClass = (d) => d !== "float0"
@@ -52,6 +55,7 @@ const classNames = new Map<DTypeClass, string>([
   [floating, "floating"],
   [real, "integer or floating"],
   [ordered, "bool, integer or floating"],
+  [extremal, "bool, integer, floating or complex"],
   [logical, "bool or integer"],
   [integer, "integer"],
   [anyValue, "any"],
@@ -357,8 +361,8 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   mul: binaryRule("mul", numeric),
   div: binaryRule("div", numeric),
   pow: binaryRule("pow", inexact),
-  max: binaryRule("max", ordered),
-  min: binaryRule("min", ordered),
+  max: binaryRule("max", extremal),
+  min: binaryRule("min", extremal),
   atan2: binaryRule("atan2", floating),
   rem: binaryRule("rem", real),
   and: binaryRule("and", logical),
@@ -388,15 +392,15 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   },
 
   reduce_sum: reduceRule("reduce_sum", numeric),
-  reduce_max: reduceRule("reduce_max", ordered),
-  reduce_min: reduceRule("reduce_min", ordered),
+  reduce_max: reduceRule("reduce_max", extremal),
+  reduce_min: reduceRule("reduce_min", extremal),
   reduce_prod: reduceRule("reduce_prod", numeric),
   argmax: argRule("argmax"),
   argmin: argRule("argmin"),
   cumsum: scanRule("cumsum", numeric),
   cumprod: scanRule("cumprod", numeric),
-  cummax: scanRule("cummax", ordered),
-  cummin: scanRule("cummin", ordered),
+  cummax: scanRule("cummax", extremal),
+  cummin: scanRule("cummin", extremal),
   cumlogsumexp: scanRule("cumlogsumexp", floating),
   sort: (avals, { dimension, numKeys }) => {
     if (avals.length === 0) throw new ShapeError({ operation: "sort", detail: "needs at least one operand" })
@@ -657,7 +661,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   },
   scatter_add: (avals, { axis }) => scatterRule("scatter_add", avals, axis, numeric),
   scatter: (avals, { axis, combine }) =>
-    scatterRule("scatter", avals, axis, combine === "set" ? anyValue : combine === "mul" ? numeric : ordered),
+    scatterRule("scatter", avals, axis, combine === "set" ? anyValue : combine === "mul" ? numeric : extremal),
   dot_general: (avals, { batch, contracting }) => {
     checkArity("dot_general", avals, 2)
     const [x, y] = avals as readonly [AbstractValue, AbstractValue]

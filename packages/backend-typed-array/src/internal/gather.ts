@@ -5,6 +5,7 @@
  */
 import { DType } from "@diffect/core"
 import type { ScatterCombine, Shape as ShapeNs } from "@diffect/core"
+import { complexBeats } from "./reduce.js"
 import { splitAtAxis } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -101,6 +102,22 @@ export const scatter = (
           const d = updates[src + t + 1]!
           out[dst + t] = a * c - b * d
           out[dst + t + 1] = a * d + b * c
+        }
+      }
+    }
+    return out
+  }
+  if ((combine === "min" || combine === "max") && DType.isComplex(dtype)) {
+    // lexicographic (real part, then imaginary part), as lax.max/min on complex; NaN wins
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const dst = (o * size + clamp(indices[j]!, size)) * inner
+        const src = (o * m + j) * inner
+        for (let t = 0; t < inner; t += 2) {
+          if (complexBeats(combine, updates[src + t]!, updates[src + t + 1]!, out[dst + t]!, out[dst + t + 1]!)) {
+            out[dst + t] = updates[src + t]!
+            out[dst + t + 1] = updates[src + t + 1]!
+          }
         }
       }
     }

@@ -63,8 +63,8 @@ const initial = (kind: ReduceKind, dtype: DType.DType): number => {
   }
 }
 
-// Whether complex (a, b) should replace the running (c, d) under `kind`; NaN wins.
-const complexBeats = (kind: "max" | "min", a: number, b: number, c: number, d: number): boolean => {
+/** Whether complex (a, b) should replace the running (c, d) under `kind` (lexicographic); NaN wins. */
+export const complexBeats = (kind: "max" | "min", a: number, b: number, c: number, d: number): boolean => {
   if (c !== c || d !== d) return false
   if (a !== a || b !== b) return true
   return kind === "max" ? a > c || (a === c && b > d) : a < c || (a === c && b < d)
@@ -340,8 +340,15 @@ export const scan = (
       const prev = (o * n + (reverse ? a + 1 : a - 1)) * inner
       if (s === 0) {
         for (let r = 0; r < inner; r++) out[base + r] = x[base + r]!
+      } else if (complex && (kind === "max" || kind === "min")) {
+        // lexicographic, keeping the whole running element unless the new one beats it
+        for (let r = 0; r < inner; r += 2) {
+          const take = complexBeats(kind, x[base + r]!, x[base + r + 1]!, out[prev + r]!, out[prev + r + 1]!)
+          out[base + r] = take ? x[base + r]! : out[prev + r]!
+          out[base + r + 1] = take ? x[base + r + 1]! : out[prev + r + 1]!
+        }
       } else if (complex) {
-        // only prod reaches here for complex numbers (max/min/logsumexp refuse them)
+        // prod (logsumexp refuses complex numbers)
         for (let r = 0; r < inner; r += 2) {
           const pr = out[prev + r]!
           const pi = out[prev + r + 1]!

@@ -36,6 +36,18 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
   if (isnan_f32(a) || isnan_f32(b)) { return bitcast<f32>(NAN_BITS); }
   return select(b, a, a < b);
 }`,
+  // complex max/min in lexicographic order (real part, then imaginary part); an operand with a
+  // NaN part wins (the running value first), as the CPU backend's reductions and scatters
+  cmax: `fn cmax_c64(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  if (isnan_f32(a.x) || isnan_f32(a.y)) { return a; }
+  if (isnan_f32(b.x) || isnan_f32(b.y)) { return b; }
+  return select(a, b, b.x > a.x || (b.x == a.x && b.y > a.y));
+}`,
+  cmin: `fn cmin_c64(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
+  if (isnan_f32(a.x) || isnan_f32(a.y)) { return a; }
+  if (isnan_f32(b.x) || isnan_f32(b.y)) { return b; }
+  return select(a, b, b.x < a.x || (b.x == a.x && b.y < a.y));
+}`,
   sign: `fn sign_f32(x: f32) -> f32 {
   if (isnan_f32(x) || x == 0.0) { return x; }
   return select(-1.0, 1.0, x > 0.0);
@@ -117,6 +129,8 @@ const helperDeps: Record<string, ReadonlyArray<string>> = {
   consts: [],
   max: ["isnan", "consts"],
   min: ["isnan", "consts"],
+  cmax: ["isnan"],
+  cmin: ["isnan"],
   sign: ["isnan"],
   rem: ["isnan", "isinf"],
   sqrt: ["isnan", "isinf", "consts"],

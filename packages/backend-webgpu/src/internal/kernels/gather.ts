@@ -9,6 +9,7 @@ import { Shape } from "@diffect/core"
 import { wordsPerElement } from "../buffer.js"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader, storageType } from "../shader.js"
+import { Helpers } from "../wgsl.js"
 import { stridedCopy } from "./copy.js"
 
 const bytesOf = (a: AbstractValue): number => Shape.sizeOf(a.shape) * wordsPerElement(a.dtype) * 4
@@ -245,12 +246,17 @@ export const scatter = (
   const size = Shape.sizeOf(oa.shape)
   // complex products pair the lanes (re, im); every other combiner is per lane
   const complexMul = params.combine === "mul" && dtype === "complex64"
+  // complex min/max compare whole elements lexicographically (as lax.max/min)
+  const complexExtremal = (params.combine === "min" || params.combine === "max") && dtype === "complex64"
+  const helpers = new Helpers()
+  if (complexExtremal) helpers.use(params.combine === "max" ? "cmax" : "cmin")
   const kernel = runtime.kernel(`scatter:${params.combine}:${dtype}`, 3, () =>
     shader({
       inputs: [t, "i32", t],
       output: t,
       workgroupSize: runtime.workgroupSize,
       decls: combineDecl(params.combine, t),
+      helpers,
       body: `  if (tid >= p(2u)) { return; }
   let count = p(3u);
   let axisSize = p(4u);
@@ -262,7 +268,12 @@ ${Array.from({ length: lanes }, (_, l) => `  var acc${l} = in0[tid * ${lanes}u +
   for (var j = 0u; j < count; j = j + 1u) {
     if (clamp(in1[j], 0i, i32(axisSize) - 1i) != a) { continue; }
 ${
-        complexMul
+        complexExtremal
+          ? `    let u = ((pre * count + j) * post + q) * 2u;
+    let best = c${params.combine}_c64(vec2<f32>(acc0, acc1), vec2<f32>(in2[u], in2[u + 1u]));
+    acc0 = best.x;
+    acc1 = best.y;`
+          : complexMul
           ? `    let u = ((pre * count + j) * post + q) * 2u;
     let re = acc0 * in2[u] - acc1 * in2[u + 1u];
     acc1 = acc0 * in2[u + 1u] + acc1 * in2[u];

@@ -56,7 +56,18 @@ const ops = (monoid: Monoid, dtype: DType.DType): Ops => {
         helpers
       }
     }
-    throw new DTypeError({ operation: `reduce_${monoid}`, detail: "complex numbers have no order" })
+    // lexicographic (lax.max/min on complex), from (-inf, -inf) or (inf, inf)
+    helpers.use(monoid === "max" ? "cmax" : "cmin")
+    helpers.use("consts")
+    const bound = monoid === "max" ? "bitcast<f32>(NINF_BITS)" : "bitcast<f32>(INF_BITS)"
+    return {
+      acc: "vec2<f32>",
+      identity: `vec2<f32>(${bound}, ${bound})`,
+      combine: (a, b) => `c${monoid}_c64(${a}, ${b})`,
+      load,
+      store,
+      helpers
+    }
   }
   const t = storageType(dtype)
   const base = { acc: t, load: scalarLoad, store: scalarStore, helpers }
