@@ -10,6 +10,7 @@ import type { Backend, Tensor } from "@diffect/core"
 import type { Effect } from "effect"
 import { controlFlowCases } from "./controlFlow.js"
 import { convolutionCases } from "./convolution.js"
+import { fftPrimitiveCases } from "./fft.js"
 import { linalgCases } from "./linalg.js"
 import { fftCases, numpyCases, specialCases } from "./numpy.js"
 import { uint32Cases } from "./random.js"
@@ -928,5 +929,6 @@ export const groups: ReadonlyArray<readonly [string, ReadonlyArray<Case>]> = [
   ["linear algebra", linalgCases],
   ["np compositions", numpyCases],
   ["special functions", specialCases],
-  ["np.fft", fftCases]
+  ["np.fft", fftCases],
+  ["lax.fft", fftPrimitiveCases]
 ]

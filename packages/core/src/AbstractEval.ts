@@ -15,6 +15,7 @@ import { convEvalRule } from "./Convolution.js"
 import { isComplex, isFloating, isInteger, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
 import { AxisError, DTypeError, Float0OperationError, ShapeError } from "./Errors.js"
+import { fftEvalRule } from "./Fft.js"
 import { linalgEvalRules } from "./internal/linalgEval.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { formatShape, shapeEquals, sizeOf } from "./Shape.js"
@@ -715,6 +716,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   reduce_window_min: reduceWindowEval("reduce_window_min"),
   select_and_gather_add: selectEval("select_and_gather_add"),
   select_and_scatter_add: selectEval("select_and_scatter_add"),
+  fft: fftEvalRule,
   iota: (avals, { dimension, dtype, shape }) => {
     checkArity("iota", avals, 0)
     if (!real(dtype)) {

@@ -220,6 +220,12 @@ export interface PrimitiveParams {
    * `select_and_gather_add` (max/min pooling's gradient).
    */
   readonly select_and_scatter_add: WindowParams & { readonly selectPrim: "ge" | "le" }
+  /**
+   * JAX's `fft` (XLA's `Fft`): the discrete Fourier transform over the trailing
+   * `fftLengths.length` (1 to 3) dimensions, of the kind `fftType` (see
+   * {@link FftType}). `IFFT` and `IRFFT` divide by the product of the lengths.
+   */
+  readonly fft: { readonly fftType: FftType; readonly fftLengths: ReadonlyArray<number> }
   readonly iota: { readonly dtype: DType; readonly shape: Shape; readonly dimension: number }
   // linear algebra (JAX's lax.linalg primitives): each acts on the last two
   // dimensions and maps over the leading ones
@@ -359,6 +365,15 @@ export interface WindowParams {
   readonly baseDilation: ReadonlyArray<number>
   readonly windowDilation: ReadonlyArray<number>
 }
+
+/**
+ * The kind of an `fft` (JAX's `lax.FftType`): `FFT` (complex to complex),
+ * `IFFT` (its inverse), `RFFT` (real to the `n/2 + 1` non-negative frequencies
+ * of the last axis) and `IRFFT` (those frequencies back to `n` real values).
+ *
+ * @since 0.1.0
+ */
+export type FftType = "FFT" | "IFFT" | "RFFT" | "IRFFT"
 
 /** How `scatter` combines an update with the operand's element. @since 0.1.0 */
 export type ScatterCombine = "set" | "mul" | "min" | "max"
@@ -512,6 +527,7 @@ export const primitiveKinds = {
   reduce_window_min: "reduction",
   select_and_gather_add: "structural",
   select_and_scatter_add: "structural",
+  fft: "structural",
   iota: "creation",
   cholesky: "linalg",
   triangular_solve: "linalg",

@@ -20,6 +20,8 @@ export * as Convolution from "./Convolution.js"
 export * as DType from "./DType.js"
 export * from "./Eager.js"
 export * from "./Errors.js"
+/** @category Primitives */
+export * as Fft from "./Fft.js"
 export * from "./Handler.js"
 /** @category Primitives */
 export * as Kernel from "./Kernel.js"

@@ -8,6 +8,7 @@
 export * from "./internal/lax/bits.js"
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/extras.js"
+export * from "./internal/lax/fft.js"
 export * from "./internal/lax/incomplete.js"
 export * from "./internal/lax/special.js"
 export * from "./internal/lax/windowed.js"

@@ -611,6 +611,7 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   scatter: single(scatterJvp),
   dot_general: bilinear("dot_general"),
   conv_general_dilated: bilinear("conv_general_dilated"),
+  fft: linear("fft"),
   reduce_window_sum: linear("reduce_window_sum"),
   reduce_window_max: single(([x], [t], params) => {
     const out = bind1("reduce_window_max", [x!], params)

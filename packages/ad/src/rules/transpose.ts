@@ -19,6 +19,7 @@ import { evalProgram } from "@diffect/core/Program"
 import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 import { convTransposeLhs, convTransposeRhs } from "./conv.js"
+import { fftTranspose } from "./fft.js"
 import { scanTranspose } from "./scan.js"
 import { reduceWindowSumTranspose, selectGatherTranspose, selectScatterTranspose } from "./window.js"
 
@@ -268,6 +269,7 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
       ? [convTransposeLhs(ct, x.aval, y as Tensor, params), null]
       : [null, convTransposeRhs(ct, x as Tensor, (y as LinearOperand).aval, params)]
   }),
+  fft: unary(fftTranspose),
   reduce_window_sum: unary((ct, x, params) => reduceWindowSumTranspose(ct, x, params)),
   select_and_gather_add: single((ct, [t, x], params) => {
     if (isLinear(x)) nonLinear("select_and_gather_add", "the operand of select_and_gather_add is linear")

@@ -19,6 +19,7 @@ import { makeProgramFlat } from "@diffect/core/Staging"
 import type { BatchDim } from "../internal/batchingAxes.js"
 import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../internal/batchingAxes.js"
 import { convBatch } from "./conv.js"
+import { fftBatch } from "./fft.js"
 import { linalgBatchRules } from "./linalg.js"
 import { rematBatch } from "./remat.js"
 import { scanBatch } from "./scan.js"
@@ -605,6 +606,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
     selectBatch("select_and_scatter_add", s!, x!, ds!, dx!, params, axis.size)
   ),
   bitcast_convert_type: vectorized("bitcast_convert_type"),
+  fft: single(([x], [d], params, axis) => fftBatch(x!, d!, params, axis.size)),
   conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,

@@ -12,6 +12,7 @@ import type { ElementwiseLoop } from "./codegen.js"
 import { convGeneralDilated } from "./conv.js"
 import { dotGeneral } from "./dot.js"
 import { eig } from "./eig.js"
+import { fft } from "./fft.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
 import {
   cholesky,
@@ -271,6 +272,7 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     select_and_scatter_add: (inputs, [s, x], params) => [
       selectAndScatterAdd(inputs[0]!, inputs[1]!, x!.shape, s!.dtype, params)
     ],
+    fft: (inputs, [x], params, [out]) => [fft(inputs[0]!, x!.shape, x!.dtype, params, out!.shape, out!.dtype)],
     // the same bytes under another 32-bit view (buffers are immutable, so sharing is safe)
     bitcast_convert_type: (inputs, _avals, { newDtype }) => {
       const src = inputs[0]!

@@ -24,6 +24,7 @@ import {
 import { convGeneralDilated } from "./kernels/conv.js"
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
+import { fft } from "./kernels/fft.js"
 import { gather, iota, scatter, scatterAdd } from "./kernels/gather.js"
 import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
@@ -141,6 +142,7 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     select_and_scatter_add: single((runtime, [s, x], [sa, xa], params) =>
       selectAndScatterAdd(runtime, s!, x!, sa!, xa!, params)
     ),
+    fft: single((runtime, [x], [xa], params, out) => fft(runtime, x!, xa!, params, out)),
     iota: single((runtime, _inputs, _inAvals, params, out) => iota(runtime, params, out)),
     cholesky: (runtime, [x], [xa], _params, [out]) => linalg.cholesky(runtime, x!, xa!, out!),
     triangular_solve: single((runtime, [a, b], [aa, ba], params, out) =>

@@ -1,18 +1,19 @@
 /**
- * `np.fft`: JAX's `jax.numpy.fft`, each transform a `dot_general` against the
- * discrete Fourier matrix of its length (made on the host in float64, then
- * rounded once to the operand's precision). Differentiation, batching and
- * every backend follow from the composition: the transpose of a DFT is the
- * DFT by the transposed matrix. The cost is O(n^2) per transformed line (no
- * FFT algorithm yet), and the error is that of a length-n dot product.
+ * `np.fft`: JAX's `jax.numpy.fft`, each transform the `fft` primitive (JAX's
+ * `lax.fft`) along one axis at a time (the axis moved last and back), with the
+ * crop or zero-padding to `n` and the `norm` scaling around it as JAX's
+ * `_fft_core`. O(n log n) per line for every length on the typed-array backend
+ * (see backend-typed-array/src/internal/fft.ts for the algorithms and error).
  *
  * @since 0.1.0
  */
 import { isComplex } from "../../DType.js"
 import type { DType } from "../../DType.js"
 import { ShapeError } from "../../Errors.js"
+import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
+import type { FftType } from "../../Primitive.js"
 import type { Tensor } from "../../Tensor.js"
 import { anyValue, argumentError, checkAxis, checkOptions, integer, number, string } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
@@ -50,7 +51,6 @@ const checkNorm = (op: string, norm: unknown): Norm => {
 
 const complexOf = (t: Tensor): Tensor =>
   isComplex(t.dtype) ? t : lax.convertElementType(t, t.dtype === "float64" ? "complex128" : "complex64")
-const realOf = (d: DType): DType => (d === "complex128" || d === "float64" ? "float64" : "float32")
 
 // x with `axis` cropped or zero-padded to length n.
 const fitLength = (x: Tensor, axis: number, n: number): Tensor => {
@@ -64,45 +64,26 @@ const fitLength = (x: Tensor, axis: number, n: number): Tensor => {
   )
 }
 
-// A host matrix [rows, cols] from f(j, k), in `dtype`.
-const hostMatrix = (rows: number, cols: number, dtype: DType, f: (j: number, k: number) => number): Tensor => {
-  count("fft", "n", rows, cols)
-  const data = new Float64Array(rows * cols)
-  for (let j = 0; j < rows; j++) for (let k = 0; k < cols; k++) data[j * cols + k] = f(j, k)
-  return np.reshape(np.array(data, { dtype }), [rows, cols])
-}
-
-// cos and sin of 2 pi j k / n, with j k reduced mod n first and quarter turns exact (so the
-// matrix has exact zeros and ones where the DFT's does).
-const cis = (j: number, k: number, n: number): readonly [number, number] => {
-  const p = (j * k) % n
-  if ((4 * p) % n === 0) return ([[1, 0], [0, 1], [-1, 0], [0, -1]] as const)[(4 * p) / n]!
-  const a = (2 * Math.PI * p) / n
-  return [Math.cos(a), Math.sin(a)]
-}
-const cos = (j: number, k: number, n: number) => cis(j, k, n)[0]
-const sin = (j: number, k: number, n: number) => cis(j, k, n)[1]
-
-// Contracts `axis` of x with a [n, m] matrix (complex as real and imaginary parts); the new axis takes its place.
-const along = (x: Tensor, axis: number, w: Tensor): Tensor => {
-  const y = lax.dotGeneral(x, w, [[axis], [0]])
-  // dot_general puts the new axis last: move it back.
-  return y.ndim === 1 ? y : np.moveaxis(y, -1, axis)
-}
-
 const scale = (norm: Norm, n: number, inverse: boolean): number =>
   norm === "ortho" ? 1 / Math.sqrt(n) : (norm === "forward") !== inverse ? 1 / n : 1
+
+// The `fft` primitive along one axis (moved last and back), rescaled from the primitive's
+// convention (1/n on IFFT and IRFFT only) to `norm`'s.
+const along = (x: Tensor, axis: number, type: FftType, n: number, norm: Norm): Tensor => {
+  count("fft", "n", n, Math.max(1, x.size / Math.max(1, x.shape[axis]!)))
+  const last = x.ndim - 1
+  const moved = axis === last ? x : np.moveaxis(x, axis, -1)
+  let y = bind1("fft", [moved], { fftType: type, fftLengths: [n] })
+  const inverse = type === "IFFT" || type === "IRFFT"
+  const f = scale(norm, n, inverse) / (inverse ? 1 / n : 1)
+  if (f !== 1) y = lax.mul(y, lax.full([], f, y.dtype))
+  return axis === last ? y : np.moveaxis(y, -1, axis)
+}
 
 // The complex DFT along one axis (inverse: conjugate kernel).
 const dft = (x0: Tensor, axis: number, n: number, norm: Norm, inverse: boolean): Tensor => {
   if (n < 1) throw new ShapeError({ operation: "fft", detail: `invalid number of data points (${n}) specified` })
-  const x = fitLength(complexOf(x0), axis, n)
-  const real = realOf(x.dtype)
-  const sgn = inverse ? 1 : -1
-  const f = scale(norm, n, inverse)
-  const re = hostMatrix(n, n, real, (j, k) => f * cos(j, k, n))
-  const im = hostMatrix(n, n, real, (j, k) => f * sgn * sin(j, k, n))
-  return along(x, axis, lax.complex(re, im))
+  return along(fitLength(complexOf(x0), axis, n), axis, inverse ? "IFFT" : "FFT", n, norm)
 }
 
 const oneAxis = (op: string, a: TensorLike, options: FftOptions | undefined) => {
@@ -146,26 +127,13 @@ const realDft = (x0: Tensor, axis: number, n: number, norm: Norm, op: string): T
   if (isComplex(x0.dtype)) throw new ShapeError({ operation: op, detail: "the input must be real" })
   if (n < 1) throw new ShapeError({ operation: op, detail: `invalid number of data points (${n}) specified` })
   const real = x0.dtype === "float64" ? "float64" : "float32"
-  const x = fitLength(np.astype(x0, real), axis, n)
-  const m = Math.floor(n / 2) + 1
-  const f = scale(norm, n, false)
-  const re = hostMatrix(n, m, real, (j, k) => f * cos(j, k, n))
-  const im = hostMatrix(n, m, real, (j, k) => -f * sin(j, k, n))
-  return lax.complex(along(x, axis, re), along(x, axis, im))
+  return along(fitLength(np.astype(x0, real), axis, n), axis, "RFFT", n, norm)
 }
 
 // The real inverse of a Hermitian spectrum given by its n/2 + 1 first entries.
 const realIdft = (x0: Tensor, axis: number, n: number, norm: Norm, op: string): Tensor => {
   if (n < 1) throw new ShapeError({ operation: op, detail: `invalid number of data points (${n}) specified` })
-  const m = Math.floor(n / 2) + 1
-  const x = fitLength(complexOf(x0), axis, m)
-  const real = realOf(x.dtype)
-  const f = scale(norm, n, true)
-  // x[t] = f sum_k w_k (Re X_k cos(2 pi k t / n) - Im X_k sin(2 pi k t / n)), w_k = 2 but 1 at 0 and n/2
-  const w = (k: number) => (k === 0 || 2 * k === n ? 1 : 2)
-  const c = hostMatrix(m, n, real, (k, t) => f * w(k) * cos(k, t, n))
-  const s = hostMatrix(m, n, real, (k, t) => -f * w(k) * sin(k, t, n))
-  return lax.add(along(lax.real(x), axis, c), along(lax.imag(x), axis, s))
+  return along(fitLength(complexOf(x0), axis, Math.floor(n / 2) + 1), axis, "IRFFT", n, norm)
 }
 
 /**
