@@ -43,9 +43,22 @@ export const sortingCases: ReadonlyArray<Case> = [
       return lax.concatenate([lax.cummax(x, 0), lax.cummin(x, 0), lax.cummax(x, 0, true)], 0)
     },
     expected: [
-      ...[cx(1, 0), cx(1, 2), cx(1, 2), cx(1, 2), cx(2, -5)],
-      ...[cx(1, 0), cx(1, 0), cx(0, 9), cx(0, 9), cx(0, 9)],
-      ...[cx(2, -5), cx(2, -5), cx(2, -5), cx(2, -5), cx(2, -5)]
+      // cummax, cummin, reverse cummax
+      cx(1, 0),
+      cx(1, 2),
+      cx(1, 2),
+      cx(1, 2),
+      cx(2, -5),
+      cx(1, 0),
+      cx(1, 0),
+      cx(0, 9),
+      cx(0, 9),
+      cx(0, 9),
+      cx(2, -5),
+      cx(2, -5),
+      cx(2, -5),
+      cx(2, -5),
+      cx(2, -5)
     ]
   },
   {
