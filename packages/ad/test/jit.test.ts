@@ -306,6 +306,25 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(y, want)
   })
 
+  it("folds slices, transposes, reversals and reshapes into fused reads; removes whole-operand slices", () => {
+    // the Rosenbrock terms read two shifted slices of x: one kernel, no slice step, no copy
+    const f = jit((x: Tensor) => {
+      const head = lax.slice(x, [0], [3])
+      const tail = lax.slice(x, [1], [4])
+      const t = np.transpose(np.reshape(np.subtract(tail, np.square(head)), [1, 3]))
+      return np.add(lax.slice(t, [0, 0], [3, 1]), lax.rev(np.reshape(head, [3, 1]), [0]))
+    })
+    const x = tensor([1, 2, -3, 0.5])
+    const text = run(f.lower(x)).text
+    const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
+    assert.deepStrictEqual(top.map((l) => /= (\w+)/.exec(l)![1]), ["fusion", "fusion"])
+    assert.notMatch(text, /slice\[startIndices=\(0, 0\)/, "the whole-operand slice of t is gone")
+    assert.match(text, /\n {8}\w+:f32\[3,1\] = transpose/, "the transpose is a member of the second kernel")
+    const h = [1, 2, -3]
+    const u = [2, -3, 0.5].map((v, i) => Math.fround(v - Math.fround(h[i]! * h[i]!)))
+    assert.deepStrictEqual(js(run(f(x))), u.map((v, i) => [Math.fround(v + h[2 - i]!)]))
+  })
+
   it("reuses arena buffers for intermediates across calls without touching returned results", () => {
     // sin(x) is a group output read only by the [2, 3] group: it lives in the arena
     const f = jit((x: Tensor) => np.add(np.broadcastTo(np.sin(x), [2, 3]), np.ones([2, 3])))
@@ -355,17 +374,29 @@ describe("jit's compiler", () => {
 type Op = readonly [kind: number, a: number, b: number]
 const unaryOps = [np.sin, np.exp, np.tanh, np.negative, np.abs, np.sqrt, np.log1p, np.square, np.floor]
 const binaryOps = [np.add, np.subtract, np.multiply, np.divide, np.maximum, np.minimum]
+// index maps of [2, 3] values back to [2, 3] (folded into fused reads, or materialized when a view cannot say it)
+const viewOps: ReadonlyArray<(u: Tensor, v: Tensor) => Tensor> = [
+  (u) => lax.rev(u, [1]),
+  (u) => lax.rev(lax.reshape(u, [3, 2]), [0, 1]).reshape([2, 3]),
+  (u) => np.reshape(np.transpose(u), [2, 3]),
+  (u, v) => lax.slice(np.concatenate([u, v], { axis: 1 }), [0, 2], [2, 5]),
+  (u, v) => lax.slice(np.concatenate([u, v], { axis: 0 }), [1, 0], [4, 3], [2, 1]),
+  (u) => np.transpose(lax.slice(np.transpose(np.concatenate([u, u], { axis: 1 })), [1, 0], [4, 2]))
+]
 
 const randomProgram = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, s: Tensor): Tensor => {
   const values: Array<Tensor> = [x, y, np.broadcastTo(s, x.shape)]
   for (const [kind, a, b] of ops) {
     const u = values[a % values.length]!
     const v = values[b % values.length]!
+    const elementwise = unaryOps.length + binaryOps.length
     values.push(
       kind < unaryOps.length
         ? unaryOps[kind]!(u)
-        : kind < unaryOps.length + binaryOps.length
+        : kind < elementwise
         ? binaryOps[kind - unaryOps.length]!(u, v)
+        : kind < elementwise + viewOps.length
+        ? viewOps[kind - elementwise]!(u, v)
         : np.broadcastTo(np.sum(u, { axis: 1, keepdims: true }), u.shape)
     )
   }
@@ -374,7 +405,7 @@ const randomProgram = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, s: Tens
 
 describe("jit on random programs", () => {
   it("compiled equals interpreted, bit for bit (fast-check)", () => {
-    const op = fc.tuple(fc.nat(unaryOps.length + binaryOps.length), fc.nat(50), fc.nat(50))
+    const op = fc.tuple(fc.nat(unaryOps.length + binaryOps.length + viewOps.length), fc.nat(50), fc.nat(50))
     const arr = (n: number) =>
       fc.array(fc.float({ min: -4, max: 4, noNaN: true, noDefaultInfinity: true }), {
         minLength: n,
@@ -396,7 +427,7 @@ describe("jit on random programs", () => {
           assert.deepStrictEqual(compiled, eager)
         }
       ),
-      { numRuns: 60 }
+      { numRuns: 80 }
     )
   })
 })

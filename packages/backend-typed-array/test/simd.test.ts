@@ -184,6 +184,43 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       sameBits(got[1]!, reference[1]!, "z")
     }
   })
+
+  it("inputs read at an offset (slices), with negative strides (reversals) and transposed, in SIMD and in JS", () => {
+    const shape = [40, 30]
+    const n = 40 * 30
+    const src = new Float32Array(45 * 32).map((_, i) => Math.fround(Math.sin(i * 0.37) * 3))
+    // in0: src[2:42, 1:31] of a [45, 32] buffer; in1: the same rows reversed, columns reversed;
+    // in2: a transposed slice (src as [32, 45], [1:31, 3:43]); in3: the scalar src[100]
+    const inputs = [
+      { dtype: "float32" as const, strides: [32, 1], offset: 2 * 32 + 1 },
+      { dtype: "float32" as const, strides: [-32, -1], offset: 41 * 32 + 30 },
+      { dtype: "float32" as const, strides: [1, 45], offset: 45 + 3 },
+      { dtype: "float32" as const, strides: [0, 0], offset: 100 }
+    ]
+    const at = (k: number, i: number, j: number) => {
+      const { offset, strides } = inputs[k]!
+      return src[offset + i * strides[0]! + j * strides[1]!]!
+    }
+    const [a, b, c, d] = [0, 1, 2, 3].map((k) => Kernel.input(k, "f32"))
+    const spec: FusedKernelSpec = {
+      shape,
+      inputs,
+      outputs: [{ dtype: "float32", lanes: [Kernel.add(Kernel.mul(a!, b!), Kernel.sub(c!, d!))] }],
+      rounded: new Set()
+    }
+    const want = new Float32Array(n)
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 30; j++) {
+        want[i * 30 + j] = Math.fround(
+          Math.fround(at(0, i, j) * at(1, i, j)) + Math.fround(at(2, i, j) - at(3, i, j))
+        )
+      }
+    }
+    const { loop, source } = compileFusedLoop(spec)
+    assert.include(source, "WebAssembly SIMD")
+    sameBits(loop([src, src, src, src])[0]!, want, "simd")
+    sameBits(compileFusedJs(spec)([src, src, src, src])[0]!, want, "js")
+  })
 })
 
 describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {

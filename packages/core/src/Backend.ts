@@ -106,14 +106,18 @@ export interface BackendShape {
 
 /**
  * One input of a fused kernel: a buffer of `dtype` read at element offset
- * `sum_d index_d * strides[d]` for each index of the kernel's domain (stride 0
- * along a broadcast dimension; all strides 0 for a scalar).
+ * `offset + sum_d index_d * strides[d]` for each index of the kernel's domain
+ * (stride 0 along a broadcast dimension, all strides 0 for a scalar, negative
+ * along a reversed one; `offset` and strides other than the contiguous ones
+ * for a slice, transpose or reshape of the buffer folded into the read).
  *
  * @since 0.1.0
  */
 export interface FusedInput {
   readonly dtype: DType
   readonly strides: ReadonlyArray<number>
+  /** The element read at index 0 of the domain (default 0). */
+  readonly offset?: number
 }
 
 /**

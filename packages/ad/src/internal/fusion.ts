@@ -22,9 +22,19 @@
  * reading it seals the group, as any outside read does, including a read by
  * a would-be member of the group itself (a broadcast of a row max back over
  * the rows), which then starts a new group.
+ *
+ * Index maps are folded into reads: a `slice`, `transpose`, `rev` or
+ * `reshape` (a chain of them, composed as one core `View` without a mask) is
+ * not a step of its own; a group member reading its result reads the chain's
+ * source through the view's offset and strides instead (the chain's equations
+ * become members of that group, for printing and buffer planning). Only a
+ * reader that is not a fused kernel (an unfused primitive, a reduction root
+ * candidate, a program output) makes the chain run as equations, right before
+ * it. The chain's source is read outside its group when the chain starts, so
+ * a group never reads one of its own values through an index map.
  */
 import type { FusedInput, FusedKernelSpec, FusedOutput, Kernel as KernelNs, Params } from "@diffect/core"
-import { DType, formatAval, isElementwise, Kernel } from "@diffect/core"
+import { DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
 import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
@@ -51,16 +61,6 @@ export type Step =
   | { readonly _tag: "Equation"; readonly equation: Equation }
   | { readonly _tag: "Group"; readonly group: Group }
 
-const contiguousStrides = (shape: Shape): Array<number> => {
-  const s = new Array<number>(shape.length)
-  let acc = 1
-  for (let d = shape.length - 1; d >= 0; d--) {
-    s[d] = acc
-    acc *= shape[d]!
-  }
-  return s
-}
-
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 
 // float0 has no lanes and empty arrays nothing to compute: such equations run alone.
@@ -69,6 +69,32 @@ const fusibleAval = (v: Var): boolean => v.aval.dtype !== "float0" && sizeOf(v.a
 const isFusible = (eqn: Equation): eqn is PrimitiveEquation =>
   eqn._tag === "PrimitiveEquation" && (isElementwise(eqn.primitive) || eqn.primitive === "broadcast_in_dim") &&
   eqn.outputs.length === 1 && eqn.outputs.every(fusibleAval) && eqn.inputs.every(fusibleAval)
+
+/** The index maps folded into fused reads (see the module docs). */
+const viewPrimitives: ReadonlySet<string> = new Set(["slice", "transpose", "rev", "reshape"])
+
+/** `eqn`'s index map applied to `v`, or undefined when a view cannot express it. */
+const applyView = (v: View.View, eqn: PrimitiveEquation): View.View | undefined => {
+  switch (eqn.primitive) {
+    case "slice":
+      return View.slice(v, eqn.params as Params<"slice">)
+    case "transpose":
+      return View.transpose(v, (eqn.params as Params<"transpose">).permutation)
+    case "rev":
+      return View.rev(v, (eqn.params as Params<"rev">).dimensions)
+    case "reshape":
+      return View.reshape(v, eqn.outputs[0]!.aval.shape)
+    default:
+      return undefined
+  }
+}
+
+/** A value that is an index map of `source` (a chain of view equations ending in `equation`). */
+interface ViewOf {
+  readonly source: Var
+  readonly view: View.View
+  readonly equation: PrimitiveEquation
+}
 
 const rootKinds = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" } as const
 
@@ -97,6 +123,24 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
   if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
   const open = new Map<string, Group>()
   const groupOf = new Map<Var, Group>()
+  const views = new Map<Var, ViewOf>()
+  const materialized = new Set<Var>()
+  // a non-fused reader of a view: its chain runs as equations first
+  const materialize = (v: Var): void => {
+    const w = views.get(v)
+    if (w === undefined || materialized.has(v)) return
+    materialized.add(v)
+    materialize(w.equation.inputs[0]!)
+    steps.push({ _tag: "Equation", equation: w.equation })
+  }
+  // a group reading a view: the chain's equations become its members (once)
+  const addChain = (v: Var, g: Group): void => {
+    const w = views.get(v)
+    if (w === undefined || g.produced.has(v)) return
+    addChain(w.equation.inputs[0]!, g)
+    g.members.push(w.equation)
+    g.produced.add(v)
+  }
   const seal = (g: Group): void => {
     if (g.sealed) return
     g.sealed = true
@@ -112,6 +156,19 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
     seal(g)
   }
   for (const eqn of program.equations) {
+    if (
+      eqn._tag === "PrimitiveEquation" && viewPrimitives.has(eqn.primitive) && eqn.outputs.length === 1 &&
+      fusibleAval(eqn.outputs[0]!) && fusibleAval(eqn.inputs[0]!)
+    ) {
+      const x = eqn.inputs[0]!
+      const base = views.get(x)
+      const view = applyView(base?.view ?? View.contiguous(x.aval.shape), eqn)
+      if (view !== undefined && view.mask === undefined) {
+        if (base === undefined) readOutside(x, undefined)
+        views.set(eqn.outputs[0]!, { source: base?.source ?? x, view, equation: eqn })
+        continue
+      }
+    }
     const root = reductionRoot(eqn, groupOf)
     if (root !== undefined) {
       const out = eqn.outputs[0]!
@@ -122,7 +179,10 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
       continue
     }
     if (!isFusible(eqn)) {
-      for (const v of eqn.inputs) readOutside(v, undefined)
+      for (const v of eqn.inputs) {
+        materialize(v)
+        readOutside(v, undefined)
+      }
       steps.push({ _tag: "Equation", equation: eqn })
       continue
     }
@@ -138,12 +198,18 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
       g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), roots: new Set(), sealed: false }
       open.set(key, g)
     }
-    for (const v of eqn.inputs) readOutside(v, g)
+    for (const v of eqn.inputs) {
+      addChain(v, g)
+      readOutside(v, g)
+    }
     g.members.push(eqn)
     g.produced.add(out)
     groupOf.set(out, g)
   }
-  for (const v of program.outputs) readOutside(v, undefined)
+  for (const v of program.outputs) {
+    materialize(v)
+    readOutside(v, undefined)
+  }
   // groups nothing outside reads (their values were all dead) cannot remain after DCE
   for (const g of open.values()) seal(g)
   return steps
@@ -204,18 +270,24 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const lanes = new Map<Var, ReadonlyArray<Expr>>()
   const rounded = new Set<Expr>()
   const wide = new Set<Expr>()
-  const full = contiguousStrides(g.shape)
-  const load = (v: Var, strides: ReadonlyArray<number>): ReadonlyArray<Expr> => {
+  // index maps of values read from outside: the source and the view of it (in the member's shape)
+  const viewIn = new Map<Var, { readonly source: Var; readonly view: View.View }>()
+  const load = (v: Var, view: View.View): ReadonlyArray<Expr> => {
     const dtype = v.aval.dtype
     const t = Kernel.scalarType(dtype)!
     const c = uniform.get(v)
     if (c !== undefined && !DType.isComplex(dtype)) return [Kernel.constant(c, t)]
+    // a dimension of size 1 is never stepped: its stride is irrelevant (0, so equal reads compare equal)
+    const strides = view.strides.map((s, d) => (view.shape[d] === 1 ? 0 : s))
+    const offset = view.offset
     const ks = inputIndex.get(v) ?? []
-    let k = ks.find((i) => specInputs[i]!.strides.every((s, d) => s === strides[d]))
+    let k = ks.find((i) =>
+      (specInputs[i]!.offset ?? 0) === offset && specInputs[i]!.strides.every((s, d) => s === strides[d])
+    )
     if (k === undefined) {
       k = specInputs.length
       inputs.push(v)
-      specInputs.push({ dtype, strides })
+      specInputs.push(offset === 0 ? { dtype, strides } : { dtype, strides, offset })
       ks.push(k)
       inputIndex.set(v, ks)
     }
@@ -224,7 +296,8 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const valueOf = (v: Var): ReadonlyArray<Expr> => {
     const known = lanes.get(v)
     if (known !== undefined) return known
-    const l = load(v, full)
+    const w = viewIn.get(v)
+    const l = w === undefined ? load(v, View.contiguous(g.shape)) : load(w.source, w.view)
     lanes.set(v, l)
     return l
   }
@@ -239,18 +312,24 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
       reduceOf.set(out, { kind, axes })
       continue
     }
+    if (viewPrimitives.has(eqn.primitive)) {
+      // an index map of a value from outside (or of another such map): composed, read when used
+      const x = eqn.inputs[0]!
+      const base = viewIn.get(x) ?? { source: x, view: View.contiguous(x.aval.shape) }
+      viewIn.set(out, { source: base.source, view: applyView(base.view, eqn)! })
+      continue
+    }
     if (eqn.primitive === "broadcast_in_dim") {
       const x = eqn.inputs[0]!
-      if (g.produced.has(x)) {
+      const w = viewIn.get(x)
+      if (w === undefined && g.produced.has(x)) {
         // a broadcast of a value of this group keeps its shape (identity dims): same lanes
         lanes.set(out, valueOf(x))
         continue
       }
       const { broadcastDimensions } = eqn.params as Params<"broadcast_in_dim">
-      const xs = contiguousStrides(x.aval.shape)
-      const strides = new Array<number>(g.shape.length).fill(0)
-      broadcastDimensions.forEach((d, i) => (strides[d] = x.aval.shape[i] === 1 ? 0 : xs[i]!))
-      lanes.set(out, load(x, strides))
+      const base = w ?? { source: x, view: View.contiguous(x.aval.shape) }
+      lanes.set(out, load(base.source, View.broadcastInDim(base.view, out.aval.shape, broadcastDimensions)))
       continue
     }
     const prim = eqn.primitive as Parameters<typeof lowerElementwise>[0]

@@ -137,6 +137,17 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
         return pick(x)
       case "transpose":
         return (eqn.params as Params<"transpose">).permutation.every((p, i) => p === i) ? pick(x) : undefined
+      case "slice": {
+        // the whole operand
+        const { limitIndices, startIndices, strides } = eqn.params as Params<"slice">
+        const whole = startIndices.every((b) => b === 0) && limitIndices.every((l, d) => l === x!.aval.shape[d]) &&
+          (strides === null || strides === undefined || strides.every((t) => t === 1))
+        return whole ? pick(x) : undefined
+      }
+      case "rev":
+        return (eqn.params as Params<"rev">).dimensions.length === 0 ? pick(x) : undefined
+      case "pad":
+        return (eqn.params as Params<"pad">).config.every((c) => c.every((n) => n === 0)) ? pick(x) : undefined
       default:
         return undefined
     }

@@ -64,18 +64,20 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
     const contiguous = s.every((v, d) => v === shape.slice(d + 1).reduce((a, b) => a * b, 1))
     return contiguous ? "flat" : "strided"
   })
+  const offsets = spec.inputs.map((x) => x.offset ?? 0)
   const hoisted: Array<string> = []
   const read = (index: number, lane: 0 | 1): string => {
     const two = lanesIn[index] === 2
     const at = (pos: string) => two ? (lane === 0 ? `2 * ${pos}` : `2 * ${pos} + 1`) : pos
+    const off = offsets[index]!
     switch (kind[index]) {
       case "scalar": {
         const name = `s${index}_${lane}`
-        hoisted.push(`const ${name} = in${index}[${lane}];`)
+        hoisted.push(`const ${name} = in${index}[${(two ? 2 : 1) * off + lane}];`)
         return name
       }
       case "flat":
-        return `in${index}[${at("i")}]`
+        return `in${index}[${at(off === 0 ? "i" : `(i + ${off})`)}]`
       default:
         return `in${index}[${at(`p${index}`)}]`
     }
@@ -97,11 +99,12 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
   // the loop nest: dimension d sets p{k} from its parent's p{k}_{d-1}
   let loop = body
   for (let d = rank - 1; d >= 0; d--) {
-    const set = stridedInputs.map((k) =>
-      d === rank - 1
-        ? `const p${k} = ${d === 0 ? "" : `q${k}_${d - 1} + `}i${d} * ${strides[k]![d]!};`
-        : `const q${k}_${d} = ${d === 0 ? "" : `q${k}_${d - 1} + `}i${d} * ${strides[k]![d]!};`
-    )
+    const set = stridedInputs.map((k) => {
+      const parent = d === 0 ? (offsets[k] === 0 ? "" : `${offsets[k]} + `) : `q${k}_${d - 1} + `
+      return d === rank - 1
+        ? `const p${k} = ${parent}i${d} * ${strides[k]![d]!};`
+        : `const q${k}_${d} = ${parent}i${d} * ${strides[k]![d]!};`
+    })
     loop = `for (let i${d} = 0; i${d} < ${shape[d]!}; i${d}++) {\n${[...set, loop].join("\n")}\n}`
   }
   if (rank === 0) loop = body
@@ -142,10 +145,11 @@ const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
   if (float === undefined || (spec.wide !== undefined && spec.wide.size > 0)) return undefined
   if (![...spec.inputs, ...spec.outputs].every((x) => floatOf(x.dtype) === float)) return undefined
   const { shape, strides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
-  const inputs = strides.map((s): SimdInput => {
-    if (s.every((v) => v === 0)) return { kind: "scalar" }
+  const inputs = strides.map((s, k): SimdInput => {
+    const offset = spec.inputs[k]!.offset ?? 0
+    if (s.every((v) => v === 0)) return { kind: "scalar", offset }
     const contiguous = s.every((v, d) => v === shape.slice(d + 1).reduce((a, b) => a * b, 1))
-    return contiguous ? { kind: "flat" } : { kind: "strided", strides: s }
+    return contiguous ? { kind: "flat", offset } : { kind: "strided", strides: s, offset }
   })
   const outs: Array<Kernel.Expr> = spec.outputs.map((o) => o.lanes[0]!)
   const reduced = spec.outputs.filter((o) => o.reduce !== undefined)

@@ -40,9 +40,9 @@ export type SimdFloat = "f32" | "f64"
 
 /** How a kernel input is read: one value splatted, a contiguous run, or a strided view. */
 export type SimdInput =
-  | { readonly kind: "scalar" }
-  | { readonly kind: "flat" }
-  | { readonly kind: "strided"; readonly strides: ReadonlyArray<number> }
+  | { readonly kind: "scalar"; readonly offset?: number }
+  | { readonly kind: "flat"; readonly offset?: number }
+  | { readonly kind: "strided"; readonly strides: ReadonlyArray<number>; readonly offset?: number }
 
 /** A compiled kernel: reads `ins`, writes `outs[o][0..n)`. */
 export type SimdLoop = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>, n: number) => void
@@ -500,13 +500,14 @@ export const simdAvailable = (): boolean => {
 
 /**
  * Copies elements `[start, start + len)` of a strided view (merged `shape`,
- * `strides`) of `src` into `dst` from `at`: runs along the last dimension are
+ * `strides`, element `base` at index 0) of `src` into `dst` from `at`: runs along the last dimension are
  * `set` (stride 1), `fill` (stride 0) or copied one by one.
  */
 const gather = (
   src: DType.HostArray,
   shape: ReadonlyArray<number>,
   strides: ReadonlyArray<number>,
+  base: number,
   start: number,
   len: number,
   dst: Float32Array | Float64Array,
@@ -515,7 +516,7 @@ const gather = (
   const rank = shape.length
   const idx = new Array<number>(rank)
   let rest = start
-  let off = 0
+  let off = base
   for (let d = rank - 1; d >= 0; d--) {
     idx[d] = rest % shape[d]!
     rest = Math.floor(rest / shape[d]!)
@@ -810,8 +811,9 @@ export const compileSimd = (
   ): void => {
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
-      if (input.kind === "flat") view.set(ins[k]!.subarray(start, start + len), k * slotElems)
-      else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, start, len, view, k * slotElems)
+      const off = input.offset ?? 0
+      if (input.kind === "flat") view.set(ins[k]!.subarray(off + start, off + start + len), k * slotElems)
+      else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, off, start, len, view, k * slotElems)
     }
     run(Math.ceil((len * bytes) / 16) * 16)
     for (let o = 0; o < outArrays.length; o++) {
@@ -825,7 +827,8 @@ export const compileSimd = (
     const view = float === "f32" ? f32View : f64View
     const scalarStride = 16 / bytes
     for (let k = 0; k < inputs.length; k++) {
-      if (inputs[k]!.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![0]!
+      const input = inputs[k]!
+      if (input.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![input.offset ?? 0]!
     }
     if (reductions === undefined) {
       for (let start = 0; start < n; start += CHUNK) chunk(view, ins, outArrays, start, Math.min(CHUNK, n - start))
