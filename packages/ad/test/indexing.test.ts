@@ -201,7 +201,26 @@ describe("np.at: boolean masks (JAX: concrete masks eagerly, NonConcreteBooleanI
     assert.deepStrictEqual(np.at(x, 0, np.array(true)).get().shape, [1, 3])
     assert.deepStrictEqual(values(np.at(x, true).set(0)), [[0, 0, 0], [0, 0, 0]])
     assert.deepStrictEqual(values(np.at(x, false).set(0)), values(x))
-    assert.throws(() => np.at(x, true, [0, 1]).get(), /scalar boolean index/)
+  })
+
+  it("a scalar boolean beside integer-array indices is an advanced index arange(int(b)) on a new axis (JAX, NumPy)", () => {
+    // x[True, [0, 1]]: [0] and [0, 1] broadcast to (2,): the rows, as x[[0, 1]]
+    const both = np.at(x, true, [1, 0]).get()
+    assert.deepStrictEqual(both.shape, [2, 3])
+    assert.deepStrictEqual(values(both), [[-4, 5, -6], [1, -2, 3]])
+    assert.deepStrictEqual(values(np.at(x, [1, 0], true).get()), [[-4, 5, -6], [1, -2, 3]])
+    // an integer beside it is advanced too: x[True, 1] is (1, 3)
+    assert.deepStrictEqual(values(np.at(x, true, 1).get()), [[-4, 5, -6]])
+    // non-adjacent advanced indices put the broadcast dimensions first: y[0, :, True] is (1, 3, 2)
+    const y = np.reshape(f64(Array.from({ length: 12 }, (_, i) => i)), [2, 3, 2])
+    const picked = np.at(y, 0, ":", true).get()
+    assert.deepStrictEqual(picked.shape, [1, 3, 2])
+    assert.deepStrictEqual(values(picked), [[[0, 1], [2, 3], [4, 5]]])
+    // updates through it
+    assert.deepStrictEqual(values(np.at(x, true, [1]).set(0)), [[1, -2, 3], [0, 0, 0]])
+    assert.deepStrictEqual(values(np.at(x, true, [0, 0]).add(1)), [[3, 0, 5], [-4, 5, -6]])
+    // x[False, [0, 1]]: shapes (0,) and (2,) do not broadcast (NumPy's error too)
+    assert.throws(() => np.at(x, false, [0, 1]).get(), /broadcast/)
   })
 
   it("gradients flow through a concrete mask (the mask itself is not differentiated)", () => {

@@ -175,8 +175,8 @@ export interface UpdateOptions {
 type Item =
   | { readonly kind: "int"; readonly value: number }
   | { readonly kind: "slice"; readonly start: number; readonly step: number; readonly length: number }
-  | { readonly kind: "new"; readonly size?: number }
-  | { readonly kind: "array"; readonly indices: Tensor }
+  | { readonly kind: "new" }
+  | { readonly kind: "array"; readonly indices: Tensor; readonly newAxis?: true }
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/
 
@@ -322,7 +322,10 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
     if (isMask(u)) {
       const arrays = maskIndices(u, shape, d, full.indexOf(u))
       if (typeof arrays === "boolean") {
-        items.push({ kind: "new", size: arrays ? 1 : 0 })
+        // JAX's expand_scalar_bool_indices: a new axis of size 1 indexed by arange(int(b)), an
+        // advanced index ([0] or []) broadcast with the others as NumPy's 0-d boolean index
+        const indices = lax.iota("int32", [arrays ? 1 : 0], 0)
+        items.push({ kind: "array", indices, newAxis: true })
         continue
       }
       for (const indices of arrays) items.push({ kind: "array", indices })
@@ -353,14 +356,6 @@ interface Located {
 const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, clip: boolean): Located => {
   const items = parseIndex(shape, index)
   const arrays = items.filter((i) => i.kind === "array").map((i) => (i as { indices: Tensor }).indices)
-  if (arrays.length > 0 && items.some((i) => i.kind === "new" && i.size !== undefined)) {
-    throw argumentError(
-      "at",
-      "index",
-      "a scalar boolean index without integer-array or mask indices beside it (NumPy makes it an advanced index then: not supported)",
-      index
-    )
-  }
   const advanced = (i: Item) => i.kind === "array" || (i.kind === "int" && arrays.length > 0)
   const bShape = arrays.length === 0 ? [] : broadcastShapes(...arrays.map((a) => a.shape))
   const advPos = items.flatMap((it, k) => (advanced(it) ? [k] : []))
@@ -382,7 +377,7 @@ const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, c
     } else if (it.kind === "slice") {
       at[k] = out.length
       out.push(it.length)
-    } else if (it.kind === "new") out.push(it.size ?? 1)
+    } else if (it.kind === "new") out.push(1)
   })
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1))
   const bDims = bShape.map((_, i) => bAt + i)
@@ -391,7 +386,8 @@ const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, c
   let d = 0
   const addTerm = (term: Tensor) => (flat = flat === undefined ? term : lax.add(flat, term))
   items.forEach((it, k) => {
-    if (it.kind === "new") return
+    // a new axis has size 1: its only index, 0, adds nothing to the flat position
+    if (it.kind === "new" || (it.kind === "array" && it.newAxis === true)) return
     const n = shape[d]!
     const stride = strides[d]!
     d++
