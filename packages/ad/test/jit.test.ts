@@ -21,7 +21,7 @@ import { compileExecutable } from "../src/internal/executable.js"
 import { planFusion } from "../src/internal/fusion.js"
 import { simplifyProgram } from "../src/internal/simplify.js"
 import { makeProgramFlat } from "../src/internal/staging.js"
-import { backend, expect, failure, js, run, tensor } from "./gradHelpers.js"
+import { backend, expect, failure, js, run, tensor, toJs } from "./gradHelpers.js"
 
 const sumTanhX = (x: Tensor) => np.sum(np.multiply(np.tanh(x), x))
 const chain = (steps: number) => (x: Tensor) => {
@@ -428,6 +428,88 @@ describe("jit on random programs", () => {
         }
       ),
       { numRuns: 80 }
+    )
+  })
+})
+
+// float32 values from a seed (an LCG), so products big enough for the wasm GEMM stay cheap to generate
+const seeded = (seed: number, shape: ReadonlyArray<number>): Tensor => {
+  const n = shape.reduce((a, b) => a * b, 1)
+  const data = new Float32Array(n)
+  let s = seed >>> 0
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    data[i] = s / 2 ** 31 - 1
+  }
+  return np.reshape(np.array(data), shape)
+}
+const primitivesOf = (text: string) =>
+  text.split("\n").filter((l) => l.startsWith("    ") && l.includes("=")).map((l) => /= (\w+)/.exec(l)![1])
+
+describe("jit folds transposes into dot_general", () => {
+  const mlp = (p: { w1: Tensor; b1: Tensor; w2: Tensor }, x: Tensor) =>
+    np.sum(np.square(np.matmul(np.tanh(np.add(np.matmul(x, p.w1), p.b1)), p.w2)))
+  const params = { w1: seeded(1, [24, 16]), b1: seeded(2, [16]), w2: seeded(3, [16, 8]) }
+  const x = seeded(4, [32, 24])
+
+  it("an MLP's gradient program has no transpose, and equals eager execution bit for bit", () => {
+    const step = jit(grad(mlp))
+    const text = run(step.lower(params, x)).text
+    assert.notInclude(primitivesOf(text), "transpose")
+    // the weight gradients are products whose lhs is read transposed (contracting its dim 0)
+    assert.match(text, /\w+:f32\[24,16\] = dot_general\[contracting=\(\(0,\), \(0,\)\)/)
+    assert.match(text, /\w+:f32\[16,8\] = dot_general\[contracting=\(\(0,\), \(0,\)\)/)
+    // eager runs JAX's transpose rule as written (a product, then a transpose kernel)
+    const eager = toJs(run(grad(mlp)(params, x)))
+    assert.deepStrictEqual(toJs(run(step(params, x))), eager)
+  })
+
+  it("transpose(dot(a, b)) is dot(b, a) and dot(transpose(x), y) reads x in place: same bits (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(1000),
+        fc.constantFrom<"default" | "highest">("default", "highest"),
+        (b, m, k, n, seed, precision) => {
+          const a = seeded(seed, [b, k, m])
+          const c = seeded(seed + 1, [b, n, k])
+          // a batched product of a transposed lhs and rhs, itself transposed to (batch, n, m)
+          const f = (a: Tensor, c: Tensor) =>
+            lax.transpose(
+              lax.dotGeneral(lax.transpose(a, [0, 2, 1]), lax.transpose(c, [0, 2, 1]), [[2], [1]], [[0], [0]], {
+                precision
+              }),
+              [0, 2, 1]
+            )
+          const text = run(jit(f).lower(a, c)).text
+          assert.deepStrictEqual(primitivesOf(text), ["dot_general"])
+          assert.deepStrictEqual(js(run(jit(f)(a, c))), js(withBackend(backend, () => f(a, c))))
+        }
+      ),
+      { numRuns: 40 }
+    )
+  })
+
+  it("keeps a transpose whose product has another reader, and one that reorders an operand's free dims", () => {
+    const shared = jit((a: Tensor, b: Tensor) => {
+      const p = np.matmul(a, b)
+      return [p, np.transpose(p)]
+    })
+    assert.deepStrictEqual(primitivesOf(run(shared.lower(seeded(1, [3, 4]), seeded(2, [4, 5]))).text), [
+      "dot_general",
+      "transpose"
+    ])
+    // the lhs's free dims (0, 1) swapped by the transpose: folding would reorder the output
+    const reorder = jit((a: Tensor, b: Tensor) => lax.dotGeneral(lax.transpose(a, [1, 0, 2]), b, [[2], [0]]))
+    const a = seeded(3, [2, 3, 4])
+    const b = seeded(4, [4, 5])
+    assert.deepStrictEqual(primitivesOf(run(reorder.lower(a, b)).text), ["transpose", "dot_general"])
+    assert.deepStrictEqual(
+      js(run(reorder(a, b))),
+      js(withBackend(backend, () => lax.dotGeneral(lax.transpose(a, [1, 0, 2]), b, [[2], [0]])))
     )
   })
 })

@@ -207,9 +207,11 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     out.push(eqn)
   }
 
+  const outputs = program.outputs.map(look)
+  foldTransposesIntoDots(out, outputs)
+
   // dead-code elimination (every equation is pure); a cond or while with unused outputs loses
   // them (JAX's dce rules for cond_p and while_p)
-  const outputs = program.outputs.map(look)
   const live = new Set<Var>(outputs)
   const kept: Array<Equation> = []
   for (let k = out.length - 1; k >= 0; k--) {
@@ -232,6 +234,94 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     }
   })
   return { program: new Program(liveConstVars, liveConsts, program.inputs, kept, outputs), uniform }
+}
+
+type DotParams = Params<"dot_general">
+
+const isPrimitive = (eqn: Equation | undefined, primitive: Primitive): eqn is PrimitiveEquation =>
+  eqn !== undefined && eqn._tag === "PrimitiveEquation" && eqn.primitive === primitive
+
+/**
+ * `dot_general(transpose(x), y)` reads `x` through the dot's dimension numbers
+ * instead (when the permutation keeps the order of the operand's free
+ * dimensions, which fixes the output's layout), and `transpose(dot_general(a,
+ * b))` that swaps the lhs and rhs free dimensions is `dot_general(b, a)`, when
+ * the transpose is the product's only reader. Both rewrites are exact: every
+ * output element sums the same products (`a*b = b*a`) in the same contraction
+ * order, and the GEMM reads transposed operands through strides, so the
+ * transpose kernels disappear (three in an MLP's backward pass, where JAX's
+ * transpose rule of `dot_general` emits a product and a transpose). Rewrites
+ * `eqns` in place; the replaced equations become dead code.
+ */
+const foldTransposesIntoDots = (eqns: Array<Equation>, outputs: ReadonlyArray<Var>): void => {
+  const uses = new Map<Var, number>()
+  const use = (v: Var) => uses.set(v, (uses.get(v) ?? 0) + 1)
+  for (const eqn of eqns) for (const v of eqn.inputs) use(v)
+  for (const v of outputs) use(v)
+  const producer = new Map<Var, Equation>()
+  for (let k = 0; k < eqns.length; k++) {
+    const eqn = eqns[k]!
+    if (eqn._tag === "PrimitiveEquation" && eqn.primitive === "dot_general") {
+      eqns[k] = foldOperandTransposes(eqn, producer)
+    }
+    if (eqn._tag === "PrimitiveEquation" && eqn.primitive === "transpose") {
+      const dot = producer.get(eqn.inputs[0]!)
+      if (isPrimitive(dot, "dot_general") && uses.get(eqn.inputs[0]!) === 1) {
+        const swapped = swappedDot(dot, (eqn.params as Params<"transpose">).permutation)
+        if (swapped !== undefined) eqns[k] = { ...swapped, outputs: eqn.outputs }
+      }
+    }
+    for (const v of eqns[k]!.outputs) producer.set(v, eqns[k]!)
+  }
+}
+
+const foldOperandTransposes = (eqn: PrimitiveEquation, producer: ReadonlyMap<Var, Equation>): PrimitiveEquation => {
+  const params = eqn.params as DotParams
+  const inputs = [...eqn.inputs]
+  const contracting = [[...params.contracting[0]], [...params.contracting[1]]]
+  const batch = [[...params.batch[0]], [...params.batch[1]]]
+  let changed = false
+  for (const side of [0, 1]) {
+    const t = producer.get(inputs[side]!)
+    if (!isPrimitive(t, "transpose")) continue
+    const perm = (t.params as Params<"transpose">).permutation
+    const bound = new Set([...contracting[side]!, ...batch[side]!])
+    const free = perm.filter((_, d) => !bound.has(d))
+    if (!free.every((p, i) => i === 0 || free[i - 1]! < p)) continue
+    inputs[side] = t.inputs[0]!
+    contracting[side] = contracting[side]!.map((d) => perm[d]!)
+    batch[side] = batch[side]!.map((d) => perm[d]!)
+    changed = true
+  }
+  if (!changed) return eqn
+  const next: DotParams = {
+    ...params,
+    contracting: [contracting[0]!, contracting[1]!],
+    batch: [batch[0]!, batch[1]!]
+  }
+  return { ...eqn, inputs, params: next }
+}
+
+const swappedDot = (dot: PrimitiveEquation, perm: ReadonlyArray<number>): PrimitiveEquation | undefined => {
+  const params = dot.params as DotParams
+  const [lhs, rhs] = dot.inputs
+  if (lhs!.aval.dtype !== rhs!.aval.dtype) return undefined
+  const nb = params.batch[0].length
+  const nl = lhs!.aval.shape.length - nb - params.contracting[0].length
+  const nr = rhs!.aval.shape.length - nb - params.contracting[1].length
+  // batch dims stay first; then the rhs free dims, then the lhs free dims
+  const want = [
+    ...Array.from({ length: nb }, (_, i) => i),
+    ...Array.from({ length: nr }, (_, i) => nb + nl + i),
+    ...Array.from({ length: nl }, (_, i) => nb + i)
+  ]
+  if (perm.length !== want.length || !perm.every((p, i) => p === want[i])) return undefined
+  const next: DotParams = {
+    ...params,
+    contracting: [params.contracting[1], params.contracting[0]],
+    batch: [params.batch[1], params.batch[0]]
+  }
+  return { ...dot, inputs: [rhs!, lhs!], params: next }
 }
 
 /**
