@@ -67,6 +67,16 @@ const borrowed = (backend: BackendShape, aval: AbstractValue, buffer: DeviceBuff
 }
 
 /**
+ * Whether `step` is a primitive the backend executes into given output buffers
+ * (`executeInto`, typed-array: `dot_general`): it computes its outputs from
+ * its inputs and never returns a view of one, so it reads an arena value as
+ * safely as a fusion group does, and its outputs can live in the arena.
+ */
+const writesInto = (step: Step, into: ReadonlySet<FirstOrderPrimitive> | undefined): boolean =>
+  step._tag !== "Group" && step.equation._tag !== "CustomEquation" &&
+  into?.has(step.equation.primitive as FirstOrderPrimitive) === true
+
+/**
  * The arena buffer (an index) of each value that can live in one, by the
  * value's variable: see the module docs.
  */
@@ -77,6 +87,7 @@ const planArena = (
 ): Map<Var, number> => {
   const returned = new Set(program.outputs)
   const lastUse = new Map<Var, number>()
+  // whether every reader computes fresh outputs from it (never a view that outlives the step)
   const groupOnly = new Map<Var, boolean>()
   steps.forEach((step, k) => {
     const inputs = step._tag === "Group"
@@ -84,7 +95,7 @@ const planArena = (
       : step.equation.inputs
     for (const v of inputs) {
       lastUse.set(v, k)
-      if (step._tag !== "Group") groupOnly.set(v, false)
+      if (step._tag !== "Group" && !writesInto(step, into)) groupOnly.set(v, false)
       else if (!groupOnly.has(v)) groupOnly.set(v, true)
     }
   })
@@ -94,11 +105,7 @@ const planArena = (
   let next = 0
   steps.forEach((step, k) => {
     // fusion groups' outputs, and those of the primitives the backend can execute into given buffers
-    const outputs = step._tag === "Group"
-      ? step.group.outputs
-      : step.equation._tag !== "CustomEquation" && into?.has(step.equation.primitive as FirstOrderPrimitive) === true
-      ? step.equation.outputs
-      : []
+    const outputs = step._tag === "Group" ? step.group.outputs : writesInto(step, into) ? step.equation.outputs : []
     {
       for (const v of outputs) {
         if (returned.has(v) || groupOnly.get(v) !== true) continue
