@@ -159,6 +159,30 @@ export class RunnerLostError extends Schema.TaggedError<RunnerLostError>()("Runn
 }
 
 /**
+ * A resident value (`Resident.replicate`, or an output kept with `outAxes:
+ * "resident"`) is missing from a worker: the worker was lost and replaced since
+ * the value was placed there (a fresh worker holds nothing). Recover with
+ * `Resident.fetch` (it reads from a worker that still holds the value) and
+ * `Resident.replicate`, or from a checkpoint.
+ *
+ * @example
+ * import { ResidentLostError } from "diffect/parallel"
+ * const e = new ResidentLostError({ rank: 1, id: 3 })
+ * console.log(e.message) // worker 1 does not hold resident value #3 (the worker was replaced since it was placed there)
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class ResidentLostError extends Schema.TaggedError<ResidentLostError>()("ResidentLostError", {
+  rank: Schema.Number,
+  id: Schema.Number
+}) {
+  override get message(): string {
+    return `worker ${this.rank} does not hold resident value #${this.id} (the worker was replaced since it was placed there)`
+  }
+}
+
+/**
  * Any error of this package.
  *
  * @category Errors
@@ -172,3 +196,4 @@ export type ParallelError =
   | CollectiveAbortedError
   | CollectiveTracedError
   | RunnerLostError
+  | ResidentLostError

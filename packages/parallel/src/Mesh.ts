@@ -17,7 +17,9 @@ import { PmapArgumentError, WorkerLostError } from "./Errors.js"
 import type { ParallelError } from "./Errors.js"
 import { abortExchange, exchangeSize, resetExchange } from "./internal/exchange.js"
 import { MeshRpcs } from "./internal/protocol.js"
-import type { RunRequest, RunResult } from "./internal/protocol.js"
+import type { GetResult, RunRequest, RunResult } from "./internal/protocol.js"
+import { copiedBytes } from "./internal/wire.js"
+import type { WireTensor } from "./internal/wire.js"
 
 /**
  * Options of {@link Mesh.layer}.
@@ -40,17 +42,44 @@ export interface MeshOptions {
 }
 
 /**
- * What a mesh provides: its number of workers, and `run`, which sends each rank
- * its request and gathers the results (used by `pmap`).
+ * The bytes a mesh has copied to and from its workers since it started: tensor
+ * data only (the requests' small skeletons aside), views on
+ * `SharedArrayBuffer`s (resident values' data, which workers read in place)
+ * not counted. For benchmarks: the difference over a step is its transfer.
+ *
+ * @category Models
+ * @since 0.1.0
+ */
+export interface MeshTraffic {
+  readonly calls: number
+  readonly sentBytes: number
+  readonly receivedBytes: number
+}
+
+/**
+ * What a mesh provides: its number of workers, its traffic so far, and the
+ * operations `pmap` and `Resident` are built on: `run` sends each rank its
+ * request and gathers the results; `put` and `get` place and read a resident
+ * value; `release` drops resident values (with the next request);
+ * `reserve` allocates ids for resident values.
  *
  * @category Models
  * @since 0.1.0
  */
 export interface MeshShape {
   readonly workers: number
+  readonly traffic: () => MeshTraffic
   readonly run: (
-    request: (rank: number) => Omit<RunRequest, "rank" | "workers" | "exchange" | "slotBytes">
+    request: (rank: number) => Omit<RunRequest, "rank" | "workers" | "exchange" | "slotBytes" | "release">
   ) => Effect.Effect<ReadonlyArray<RunResult>, ParallelError>
+  readonly put: (
+    id: number,
+    tree: unknown,
+    tensors: () => ReadonlyArray<WireTensor>
+  ) => Effect.Effect<void, ParallelError>
+  readonly get: (id: number) => Effect.Effect<GetResult, ParallelError>
+  readonly release: (ids: ReadonlyArray<number>) => Effect.Effect<void>
+  readonly reserve: (n: number) => ReadonlyArray<number>
 }
 
 // The worker entry: the built file next to this module, or its TypeScript source under tsx.
@@ -105,23 +134,39 @@ const make = (options: MeshOptions) =>
       }), { concurrency: "unbounded" })
     // One call at a time: the ranks share the exchange.
     const lock = yield* Semaphore.make(1)
+    let traffic: MeshTraffic = { calls: 0, sentBytes: 0, receivedBytes: 0 }
+    const count = (sent: number, received: number) =>
+      traffic = {
+        calls: traffic.calls + 1,
+        sentBytes: traffic.sentBytes + sent,
+        receivedBytes: traffic.receivedBytes + received
+      }
+    // Resident values released since the last request: every rank drops them with the next one.
+    let pending: Array<number> = []
+    const takePending = (): ReadonlyArray<number> => {
+      const out = pending
+      pending = []
+      return out
+    }
+    let nextId = 0
 
-    const run: MeshShape["run"] = (request) =>
-      lock.withPermits(1)(Effect.gen(function*() {
+    // Every rank's part of one request, failures reduced to the one that explains the others.
+    const onEveryRank = <A>(
+      call: (rank: number) => Effect.Effect<A, ParallelError | RpcClientError>
+    ): Effect.Effect<Array<A>, ParallelError> =>
+      Effect.gen(function*() {
         resetExchange(exchange)
-        const exits = yield* Effect.forEach(clients, (client, rank) =>
-          client.Run({ request: { ...request(rank), rank, workers, exchange, slotBytes } }).pipe(
+        const exits = yield* Effect.forEach(clients, (_, rank) =>
+          call(rank).pipe(
             Effect.mapError((e): ParallelError =>
               e instanceof RpcClientError ? lost(rank, e) : e
             ),
             // Ranks waiting in a collective for this one must not wait forever.
-            Effect.onExit((exit) =>
-              Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => abortExchange(exchange))
-            ),
+            Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => abortExchange(exchange))),
             Effect.exit
           ), { concurrency: "unbounded" })
         const failures: Array<ParallelError> = []
-        const results: Array<RunResult> = []
+        const results: Array<A> = []
         for (const exit of exits) {
           if (Exit.isSuccess(exit)) results.push(exit.value)
           else {
@@ -135,9 +180,56 @@ const make = (options: MeshOptions) =>
           return yield* Effect.fail(failures[0]!)
         }
         return results
+      })
+
+    const run: MeshShape["run"] = (request) =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        const release = takePending()
+        let sent = 0
+        return onEveryRank((rank) => {
+          const part = request(rank)
+          sent += copiedBytes(part.tensors)
+          return clients[rank]!.Run({ request: { ...part, release, rank, workers, exchange, slotBytes } })
+        }).pipe(
+          Effect.tap((results) =>
+            Effect.sync(() => count(sent, results.reduce((n, r) => n + copiedBytes(r.tensors), 0)))
+          )
+        )
       }))
 
-    return { workers, run } satisfies MeshShape
+    const put: MeshShape["put"] = (id, tree, tensors) =>
+      lock.withPermits(1)(Effect.suspend(() => {
+        const release = takePending()
+        let sent = 0
+        return onEveryRank((rank) => {
+          const wires = tensors()
+          sent += copiedBytes(wires)
+          return clients[rank]!.Put({ request: { id, rank, release, tree, tensors: wires } })
+        }).pipe(Effect.tap(() => Effect.sync(() => count(sent, 0))), Effect.asVoid)
+      }))
+
+    // From the first rank that still holds the value (a replaced worker holds nothing).
+    const get: MeshShape["get"] = (id) =>
+      lock.withPermits(1)(Effect.gen(function*() {
+        let error: ParallelError | undefined
+        for (let rank = 0; rank < workers; rank++) {
+          const got = yield* clients[rank]!.Get({ id, rank, release: [] }).pipe(
+            Effect.mapError((e): ParallelError => e instanceof RpcClientError ? lost(rank, e) : e),
+            Effect.result
+          )
+          if (Result.isSuccess(got)) {
+            count(0, copiedBytes(got.success.tensors))
+            return got.success
+          }
+          error ??= got.failure
+        }
+        return yield* Effect.fail(error!)
+      }))
+
+    const release: MeshShape["release"] = (ids) => Effect.sync(() => void pending.push(...ids))
+    const reserve: MeshShape["reserve"] = (n) => Array.from({ length: n }, () => nextId++)
+
+    return { workers, traffic: () => traffic, run, put, get, release, reserve } satisfies MeshShape
   })
 
 /**

@@ -3,7 +3,7 @@ import { np, type Tensor, toJsSync, vmap } from "diffect"
 import { runSync } from "diffect"
 import { Effect } from "effect"
 import { Mesh, pmap } from "../src/index.js"
-import { collectives, gradMean, gradReduced, psumInJit } from "./fixtures/steps.js"
+import { axesProbe, collectives, gradMean, gradReduced, psumInJit } from "./fixtures/steps.js"
 
 // The raw elements of a tensor, for bit-for-bit comparisons (Object.is tells -0 from 0 and NaN from NaN).
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
@@ -74,6 +74,54 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
       sameBits(out.value, expected.value)
       sameBits(out.grad, expected.grad)
     }))
+
+  for (const dtype of ["float32", "float64"] as const) {
+    it.effect(`inAxes/outAxes: any axis, per-argument pytrees, negative axes, equal vmap's bit for bit (${dtype})`, () =>
+      Effect.gen(function*() {
+        const grid = (rows: number, cols: number, seed: number) =>
+          np.array(
+            Array.from(
+              { length: rows },
+              (_, i) => Array.from({ length: cols }, (_, j) => Math.sin(seed + 3 * i + j) * 10 ** (j % 3))
+            ),
+            { dtype }
+          )
+        const t = { a: grid(3, 4, 1), b: grid(4, 2, 2) }
+        const c = grid(5, 4, 3)
+        const specs = {
+          axisName: "i",
+          inAxes: [{ a: 1, b: 0 }, -1],
+          outAxes: { sum: 1, scaled: -1, index: 0 }
+        } as const
+        const out = yield* pmap(axesProbe, specs)(t, c)
+        const expected = runSync(vmap(axesProbe.f, specs)(t, c))
+        assert.deepStrictEqual(out.sum.shape, [3, 4])
+        assert.deepStrictEqual(out.scaled.shape, [5, 4])
+        for (const key of ["sum", "scaled", "index"] as const) sameBits(out[key], expected[key])
+        // by hand: column j of sum is a[:, j] + sum(b[j, :])
+        const a = toJsSync(t.a) as Array<Array<number>>
+        const b = toJsSync(t.b) as Array<Array<number>>
+        const sum = toJsSync(out.sum) as Array<Array<number>>
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 4; j++) {
+            assert.closeTo(sum[i]![j]!, a[i]![j]! + b[j]![0]! + b[j]![1]!, 1e-4 * (1 + Math.abs(sum[i]![j]!)))
+          }
+        }
+        assert.deepStrictEqual(bits(out.index), [0, 1, 2, 3])
+
+        // A spec that is not a prefix of its argument, or a bad leaf, is a typed error.
+        const notPrefix = yield* Effect.flip(pmap(axesProbe, { axisName: "i", inAxes: [[0, 1], 0] })(t, c))
+        assert.strictEqual(notPrefix._tag, "PmapArgumentError")
+        assert.include(notPrefix.message, "the specification at argument 0 is an array of 2 entries")
+        const outOfBounds = yield* Effect.flip(pmap(axesProbe, { axisName: "i", inAxes: [{ a: 2, b: 0 }, 1] })(t, c))
+        assert.strictEqual(
+          outOfBounds.message,
+          "pmap: axis 2 is out of bounds for the argument at argument 0['a'] of 2 dimensions"
+        )
+        const badOut = yield* Effect.flip(pmap(axesProbe, { axisName: "i", inAxes: [0, 1], outAxes: 0.5 })(t, c))
+        assert.include(badOut.message, "outAxes leaves are integers (axes), null or \"resident\"")
+      }))
+  }
 
   it.effect("a collective over the worker axis inside jit is a CollectiveTracedError", () =>
     Effect.gen(function*() {

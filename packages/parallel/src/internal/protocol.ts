@@ -12,8 +12,10 @@ import {
   CollectiveMismatchError,
   CollectiveTracedError,
   PmapArgumentError,
+  ResidentLostError,
   WorkerFailedError
 } from "../Errors.js"
+import type { LeafAval } from "./resident.js"
 import type { WireTensor } from "./wire.js"
 import { transfers } from "./wire.js"
 
@@ -26,19 +28,44 @@ export interface RunRequest {
   readonly axisName: string
   /** The size of the whole mapped axis. */
   readonly size: number
-  /** Per positional argument: mapped along its leading axis (0) or not (null). */
-  readonly inAxes: ReadonlyArray<0 | null>
-  /** Every output mapped along its leading axis (0) or none (null: the same on every worker). */
-  readonly outAxes: 0 | null
+  /** One axis specification per positional argument (JAX's in_axes). */
+  readonly inAxes: ReadonlyArray<unknown>
+  /** The outputs' axis specification (JAX's out_axes), `"resident"` for outputs kept in the workers. */
+  readonly outAxes: unknown
+  /** The ids under which to keep the `"resident"` outputs, in the specification's order. */
+  readonly keep: ReadonlyArray<number>
+  /** Resident values to drop first (released since the last request). */
+  readonly release: ReadonlyArray<number>
   readonly exchange: SharedArrayBuffer
   readonly slotBytes: number
   readonly args: unknown
   readonly tensors: ReadonlyArray<WireTensor>
 }
 
-/** A worker's results: its slices of the mapped outputs, and the unmapped ones. @internal */
+/**
+ * A worker's results: its slices of the mapped outputs, the unmapped ones, and
+ * the types of the tensors of each output it kept.
+ *
+ * @internal
+ */
 export interface RunResult {
   readonly out: unknown
+  readonly tensors: ReadonlyArray<WireTensor>
+  readonly kept: ReadonlyArray<ReadonlyArray<LeafAval>>
+}
+
+/** A value to keep in a worker (`Resident.replicate`). @internal */
+export interface PutRequest {
+  readonly id: number
+  readonly rank: number
+  readonly release: ReadonlyArray<number>
+  readonly tree: unknown
+  readonly tensors: ReadonlyArray<WireTensor>
+}
+
+/** A kept value read back (`Resident.fetch`). @internal */
+export interface GetResult {
+  readonly tree: unknown
   readonly tensors: ReadonlyArray<WireTensor>
 }
 
@@ -50,6 +77,14 @@ const RunResultSchema = Transferable.schema(
   Schema.Any as unknown as Schema.declare<RunResult>,
   (r) => transfers(r.tensors)
 )
+const PutRequestSchema = Transferable.schema(
+  Schema.Any as unknown as Schema.declare<PutRequest>,
+  (r) => transfers(r.tensors)
+)
+const GetResultSchema = Transferable.schema(
+  Schema.Any as unknown as Schema.declare<GetResult>,
+  (r) => transfers(r.tensors)
+)
 
 /** The failures a worker reports (a lost worker is the client's `RpcClientError`). @internal */
 export const RunError = Schema.Union([
@@ -57,10 +92,17 @@ export const RunError = Schema.Union([
   CollectiveMismatchError,
   CollectiveAbortedError,
   CollectiveTracedError,
-  PmapArgumentError
+  PmapArgumentError,
+  ResidentLostError
 ])
 
 /** @internal */
 export class MeshRpcs extends RpcGroup.make(
-  Rpc.make("Run", { payload: { request: RunRequestSchema }, success: RunResultSchema, error: RunError })
+  Rpc.make("Run", { payload: { request: RunRequestSchema }, success: RunResultSchema, error: RunError }),
+  Rpc.make("Put", { payload: { request: PutRequestSchema }, success: Schema.Void, error: RunError }),
+  Rpc.make("Get", {
+    payload: { id: Schema.Number, rank: Schema.Number, release: Schema.Array(Schema.Number) },
+    success: GetResultSchema,
+    error: RunError
+  })
 ) {}

@@ -17,7 +17,11 @@ export interface WireTensor {
   readonly dtype: DType.DType
   readonly shape: ReadonlyArray<number>
   readonly weakType: boolean
-  readonly data: Uint8Array<ArrayBuffer>
+  /**
+   * The bytes: over an `ArrayBuffer` of their own (transferred), or a view on a
+   * `SharedArrayBuffer` (shared: neither copied nor transferred).
+   */
+  readonly data: Uint8Array<ArrayBufferLike>
 }
 
 /** A tensor leaf's marker in a wire tree. @internal */
@@ -25,8 +29,17 @@ export interface TensorRef {
   readonly "~tensor": number
 }
 
+/** A resident value's marker in a wire tree (its id in every worker's store). @internal */
+export interface ResidentRef {
+  readonly "~resident": number
+}
+
 const isRef = (u: unknown): u is TensorRef =>
   typeof u === "object" && u !== null && typeof (u as Record<string, unknown>)["~tensor"] === "number"
+
+/** Whether `u` is a resident value's marker. @internal */
+export const isResidentRef = (u: unknown): u is ResidentRef =>
+  typeof u === "object" && u !== null && typeof (u as Record<string, unknown>)["~resident"] === "number"
 
 const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
   typeof u === "object" && u !== null && !Array.isArray(u) && Object.getPrototypeOf(u) === Object.prototype
@@ -38,12 +51,19 @@ const isPlainRecord = (u: unknown): u is Record<string, unknown> =>
  *
  * @internal
  */
-export const encodeTree = (value: unknown, onTensor: (t: Tensor) => number, where: string): unknown => {
+export const encodeTree = (
+  value: unknown,
+  onTensor: (t: Tensor) => number,
+  where: string,
+  onOther?: (u: unknown) => unknown
+): unknown => {
   if (isTensor(value)) return { "~tensor": onTensor(value) } satisfies TensorRef
-  if (Array.isArray(value)) return value.map((v, i) => encodeTree(v, onTensor, `${where}[${i}]`))
+  const other = onOther?.(value)
+  if (other !== undefined) return other
+  if (Array.isArray(value)) return value.map((v, i) => encodeTree(v, onTensor, `${where}[${i}]`, onOther))
   if (isPlainRecord(value)) {
     const out: Record<string, unknown> = {}
-    for (const k of Object.keys(value)) out[k] = encodeTree(value[k], onTensor, `${where}['${k}']`)
+    for (const k of Object.keys(value)) out[k] = encodeTree(value[k], onTensor, `${where}['${k}']`, onOther)
     return out
   }
   if (value === null || value === undefined) return value
@@ -57,12 +77,17 @@ export const encodeTree = (value: unknown, onTensor: (t: Tensor) => number, wher
 }
 
 /** The pytree of a wire tree, markers replaced by `leaf(index)`. @internal */
-export const decodeTree = (value: unknown, leaf: (index: number) => unknown): unknown => {
+export const decodeTree = (
+  value: unknown,
+  leaf: (index: number) => unknown,
+  resident?: (ref: ResidentRef) => unknown
+): unknown => {
   if (isRef(value)) return leaf(value["~tensor"])
-  if (Array.isArray(value)) return value.map((v) => decodeTree(v, leaf))
+  if (resident !== undefined && isResidentRef(value)) return resident(value)
+  if (Array.isArray(value)) return value.map((v) => decodeTree(v, leaf, resident))
   if (isPlainRecord(value)) {
     const out: Record<string, unknown> = {}
-    for (const k of Object.keys(value)) out[k] = decodeTree(value[k], leaf)
+    for (const k of Object.keys(value)) out[k] = decodeTree(value[k], leaf, resident)
     return out
   }
   return value
@@ -91,7 +116,12 @@ export const hostOfSync = (t: ConcreteTensor): DType.HostArray => {
   return buffer.backend.readSync!(buffer, t.aval)
 }
 
-/** Copies `host[from, to)` (in elements) into a wire tensor of its own buffer. @internal */
+/**
+ * `host[from, to)` (in elements) as a wire tensor: a copy in a buffer of its
+ * own, or, for host data in a `SharedArrayBuffer`, a view on it (no copy).
+ *
+ * @internal
+ */
 export const toWire = (
   host: DType.HostArray,
   dtype: DType.DType,
@@ -100,14 +130,31 @@ export const toWire = (
   from = 0,
   to = host.length
 ): WireTensor => {
+  const bpe = host.BYTES_PER_ELEMENT
+  if (host.buffer instanceof SharedArrayBuffer) {
+    return {
+      dtype,
+      shape,
+      weakType,
+      data: new Uint8Array(host.buffer, host.byteOffset + from * bpe, (to - from) * bpe)
+    }
+  }
   const copy = host.slice(from, to)
   return { dtype, shape, weakType, data: new Uint8Array(copy.buffer as ArrayBuffer) }
+}
+
+/** A host array's copy in a `SharedArrayBuffer` (read by every worker, never copied again). @internal */
+export const toShared = (host: DType.HostArray): DType.HostArray => {
+  const Ctor = host.constructor as new(buffer: SharedArrayBuffer, offset: number, length: number) => DType.HostArray
+  const out = new Ctor(new SharedArrayBuffer(Math.max(8, host.byteLength)), 0, host.length)
+  out.set(host as never)
+  return out
 }
 
 /** The host array of a wire tensor (a view on its bytes). @internal */
 export const hostOfWire = (w: WireTensor): DType.HostArray => {
   const proto = DType.allocHost(w.dtype, 0)
-  const Ctor = proto.constructor as new(buffer: ArrayBuffer, offset: number, length: number) => DType.HostArray
+  const Ctor = proto.constructor as new(buffer: ArrayBufferLike, offset: number, length: number) => DType.HostArray
   // Bytes decoded from a socket frame may start at any offset of the frame's buffer: copy them then
   // (with the Uint8Array constructor: a Node Buffer's slice is a view).
   const data = w.data.byteOffset % proto.BYTES_PER_ELEMENT === 0 ? w.data : new Uint8Array(w.data)
@@ -119,4 +166,9 @@ export const fromWire = (w: WireTensor): ConcreteTensor =>
   new ConcreteTensor(aval(w.shape, w.dtype, w.weakType), hostOfWire(w), undefined)
 
 /** The buffers a list of wire tensors can transfer. @internal */
-export const transfers = (ws: ReadonlyArray<WireTensor>): Array<ArrayBuffer> => ws.map((w) => w.data.buffer)
+export const transfers = (ws: ReadonlyArray<WireTensor>): Array<ArrayBuffer> =>
+  ws.flatMap((w) => w.data.buffer instanceof ArrayBuffer ? [w.data.buffer] : [])
+
+/** The bytes a list of wire tensors copies across (shared views excluded). @internal */
+export const copiedBytes = (ws: ReadonlyArray<WireTensor>): number =>
+  ws.reduce((n, w) => n + (w.data.buffer instanceof SharedArrayBuffer ? 0 : w.data.byteLength), 0)
