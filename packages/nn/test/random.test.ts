@@ -250,6 +250,46 @@ describe("distributions", () => {
     const d = toJsSync(random.dirichlet(key, np.array([1, 2, 3]), { shape: [3] })) as Array<Array<number>>
     for (const row of d) assert.closeTo(row.reduce((a, v) => a + v, 0), 1, 1e-5)
   })
+  it("gamma's reparameterized gradient (JAX's testGammaGrad): -(dCDF/da) / pdf at each sample", () => {
+    for (const alpha of [0.3, 1, 4.5]) {
+      for (const logSpace of [false, true]) {
+        const alphas = np.full([60], alpha, { dtype: "float64" })
+        const k = random.key(7)
+        const z = random.gamma(k, alphas, { dtype: "float64" })
+        const g = runSync(
+          grad((a: Tensor) =>
+            np.sum(
+              logSpace ? np.exp(random.loggamma(k, a, { dtype: "float64" })) : random.gamma(k, a, { dtype: "float64" })
+            )
+          )(alphas)
+        )
+        const eps = (0.01 * alpha) / (1 + Math.sqrt(alpha))
+        const cdf = (a: number) => flat(lax.igamma(np.full([60], a, { dtype: "float64" }), z))
+        const up = cdf(alpha + eps)
+        const down = cdf(alpha - eps)
+        const lg = flat(lax.lgamma(np.array([alpha], { dtype: "float64" })))[0]!
+        flat(z).forEach((x, i) => {
+          const pdf = Math.exp((alpha - 1) * Math.log(x) - x - lg)
+          if (!(pdf > 1e-200)) return
+          const want = -(up[i]! - down[i]!) / (2 * eps) / pdf
+          assert.closeTo(flat(g)[i]!, want, 1e-4 * (1 + Math.abs(want)), `alpha=${alpha} x=${x}`)
+        })
+      }
+    }
+  })
+  it("the gradients of gamma moments: d E[x]/da = 1, d E[log x]/da = trigamma(a) (through loggamma)", () => {
+    const a = np.array(2.5, { dtype: "float64" })
+    const n = 4000
+    const dMean = flat(
+      runSync(grad((t: Tensor) => np.mean(random.gamma(key, t, { shape: [n], dtype: "float64" })))(a))
+    )[0]!
+    assert.isBelow(Math.abs(dMean - 1), 0.05)
+    const dLog = flat(
+      runSync(grad((t: Tensor) => np.mean(random.loggamma(key, t, { shape: [n], dtype: "float64" })))(a))
+    )[0]!
+    // trigamma(2.5) = pi^2 / 2 - 4 - 4/9
+    assert.isBelow(Math.abs(dLog - (Math.PI ** 2 / 2 - 4 - 4 / 9)), 0.03)
+  })
   it("poisson: small and large rates", () => {
     const small = ints(random.poisson(key, 3, { shape: [3000] }))
     assert.isBelow(Math.abs(small.reduce((a, b) => a + b, 0) / 3000 - 3), 0.15)

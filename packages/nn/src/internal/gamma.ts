@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { lax, np, Shape } from "@diffect/core"
+import { customJvpCall, lax, np, Shape } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { checkKey, partitionable, shapeOf } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
@@ -85,5 +85,22 @@ export const gammaImpl = (
   if (n === 0) return np.zeros(s, { dtype })
   // JAX splits the key into one key per element, then runs `_gamma_one` on each.
   const keys = threefry.split(key, [n], partitionable())
-  return lax.reshape(gammaBatch(keys, lax.reshape(alphas, [n]), logSpace), s)
+  return lax.reshape(reparameterized(keys, lax.reshape(alphas, [n]), logSpace), s)
 }
+
+// JAX's `_gamma_grad`: the sample's tangent is the alpha tangent times `random_gamma_grad(a, x)`
+// (the implicit reparameterization gradient: d x / d a at the sample's fixed quantile), divided
+// by the sample in log space, where a zero sample counts as the dtype's smallest normal.
+const reparameterized = (keys: Tensor, alphas: Tensor, logSpace: boolean): Tensor =>
+  customJvpCall({
+    name: logSpace ? "loggamma" : "gamma",
+    f: ([k, a]) => [gammaBatch(k!, a!, logSpace)],
+    jvp: ([k, a], [, da]) => {
+      const out = gammaBatch(k!, a!, logSpace)
+      if (!logSpace) return [[out], [lax.mul(da!, lax.randomGammaGrad(a!, out))]]
+      const tiny = lax.full(out.shape, out.dtype === "float64" ? 2 ** -1022 : 2 ** -126, out.dtype)
+      const e = lax.exp(out)
+      const x = lax.select(lax.eq(e, lax.zerosLike(e)), tiny, e)
+      return [[out], [lax.mul(da!, lax.div(lax.randomGammaGrad(a!, x), x))]]
+    }
+  }, [keys, alphas])[0]!
