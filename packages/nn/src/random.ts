@@ -922,3 +922,6 @@ export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape
   const s = options?.shape === undefined ? l0.shape : shapeOf("poisson", options.shape)
   return poissonSample(key, np.broadcastTo(l0, s), s)
 }
+
+// the derived distributions (chisquare, f, t, binomial, multinomial, ...): internal/distributions.ts
+export * from "./internal/distributions.js"
