@@ -19,6 +19,7 @@ import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
 
 export * as initializers from "./initializers.js"
+export * from "./internal/moreActivations.js"
 export type { Axis } from "./internal/reduce.js"
 export * as pooling from "./pooling.js"
 
@@ -450,6 +451,27 @@ export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => 
  */
 export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): readonly [Tensor, Tensor] =>
   logsumexpParts(x, options)
+
+/**
+ * `log(mean(exp(x)))` over `axis` (all by default), stably (JAX's
+ * `logmeanexp`: `logsumexp` minus the log of the number of elements, counting
+ * only `where`'s when given).
+ *
+ * @example
+ * import { nn, np, toJsSync } from "diffect"
+ * console.log(toJsSync(nn.logmeanexp(np.array([0, Math.log(3)])))) // 0.6931472
+ *
+ * @since 0.1.0
+ */
+export const logmeanexp = (x: TensorLike, options?: Omit<LogsumexpOptions, "b">): Tensor => {
+  const a = inexact(x)
+  const lse = logsumexp(a, options)
+  const ones = options?.where === undefined
+    ? np.onesLike(a)
+    : np.astype(np.broadcastTo(np.asarray(options.where), a.shape), a.dtype)
+  const count = np.sum(ones, { axis: options?.axis ?? undefined, keepdims: options?.keepdims ?? false })
+  return np.subtract(lse, np.log(count))
+}
 
 /** Options of {@link standardize}. @since 0.1.0 */
 export interface StandardizeOptions {

@@ -47,7 +47,13 @@ const elementwise: ReadonlyArray<readonly [string, (x: Tensor) => Tensor, (x: nu
   ["hardSigmoid", nn.hardSigmoid, (x) => Math.min(Math.max(x + 3, 0), 6) / 6],
   ["hardSilu", nn.hardSilu, (x) => x * Math.min(Math.max(x + 3, 0), 6) / 6],
   ["gelu tanh", (x) => nn.gelu(x), (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3)))],
-  ["gelu exact", (x) => nn.gelu(x, { approximate: false }), (x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2))]
+  ["gelu exact", (x) => nn.gelu(x, { approximate: false }), (x) => 0.5 * x * (1 + erfRef(x / Math.SQRT2))],
+  ["tanh", nn.tanh, Math.tanh],
+  ["identity", nn.identity, (x) => x],
+  ["squareplus", (x) => nn.squareplus(x), (x) => (x + Math.sqrt(x * x + 4)) / 2],
+  ["squareplus b 1", (x) => nn.squareplus(x, { b: 1 }), (x) => (x + Math.sqrt(x * x + 1)) / 2],
+  ["sparsePlus", nn.sparsePlus, (x) => (x <= -1 ? 0 : x >= 1 ? x : (x + 1) ** 2 / 4)],
+  ["sparseSigmoid", nn.sparseSigmoid, (x) => Math.min(Math.max((x + 1) / 2, 0), 1)]
 ]
 
 // Points away from the kinks, for finite differences.
@@ -71,6 +77,22 @@ describe("activations", () => {
       )
     })
   }
+
+  it("log1mexp: log(1 - e^-x) without cancellation on both sides of log 2; its gradient 1 / expm1(x)", () => {
+    const x = [1e-12, 1e-3, 0.5, Math.LN2, 0.7, 5, 40]
+    // float64 references: log(-expm1(-x)) is exact to rounding everywhere (expm1 and log are correctly rounded in V8)
+    assertClose(nn.log1mexp(f64(x)), x.map((v) => Math.log(-Math.expm1(-v))), 1e-15)
+    assertClose(gradient((t) => np.sum(nn.log1mexp(t)), x, [x.length]), x.map((v) => 1 / Math.expm1(v)), 1e-12)
+  })
+
+  it("logmeanexp: log of the mean of exp, over axes and where", () => {
+    const x = [[0, 1, 2], [3, -1, 0.5]]
+    const ref = (row: Array<number>) => Math.log(row.reduce((a, v) => a + Math.exp(v), 0) / row.length)
+    assertClose(nn.logmeanexp(f64(x), { axis: 1 }), x.map(ref), 1e-15)
+    assertClose(nn.logmeanexp(f64(x)), [ref(x.flat())], 1e-15)
+    const where = np.array([[true, false, true], [true, true, false]])
+    assertClose(nn.logmeanexp(f64(x), { axis: 1, where }), [ref([0, 2]), ref([3, -1])], 1e-15)
+  })
 
   it("JAX's documented outputs (jax.nn docstrings)", () => {
     // jax.nn.relu([-2., -1., -0.5, 0, 0.5, 1., 2.]) -> [0., 0., 0., 0., 0.5, 1., 2.]
