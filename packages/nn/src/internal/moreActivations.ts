@@ -40,7 +40,7 @@ export const identity = (x: TensorLike): Tensor => np.asarray(x)
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
- * console.log(toJsSync(nn.squareplus(np.array([0, 3])))) // [1, 3.5]
+ * console.log(toJsSync(nn.squareplus(np.array([0, 1.5])))) // [1, 2]
  *
  * @since 0.1.0
  */
