@@ -18,7 +18,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import { compileExecutable } from "../src/internal/executable.js"
-import { planFusion } from "../src/internal/fusion.js"
+import { MAX_GROUP_DEPTH, planFusion } from "../src/internal/fusion.js"
 import { simplifyProgram } from "../src/internal/simplify.js"
 import { makeProgramFlat } from "../src/internal/staging.js"
 import { backend, expect, failure, js, run, tensor, toJs } from "./gradHelpers.js"
@@ -360,6 +360,18 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(js(once), eager) // the returned result is not in the arena
     assert.notDeepEqual(js(again), eager)
   })
+
+  it("a 5,000-step chain compiles (a group's depth is bounded, not the JS stack) and equals eager", () => {
+    const x = tensor([0.5, 1, -2])
+    const f = chain(5000)
+    const text = run(jit(f).lower(x)).text
+    const groups = text.split("\n").filter((l) =>
+      l.startsWith("    ") && !l.startsWith("        ") && l.includes("fusion")
+    )
+    // 15,000 members deep: split into groups of at most MAX_GROUP_DEPTH (2,048) levels
+    assert.isAtLeast(groups.length, Math.ceil(15000 / MAX_GROUP_DEPTH))
+    assert.deepStrictEqual(js(run(jit(f)(x))), js(f(x)))
+  }, 120_000)
 
   it("stages the 200-step chain's value and gradient as one fused kernel (the sum its root)", () => {
     const text = run(jit(valueAndGrad(chain(200))).lower(tensor(new Array(16).fill(0.5)))).text

@@ -118,11 +118,21 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
  * Partitions `program` into steps. With `fuse` false every equation is its own
  * step (for backends that cannot compile groups).
  */
+/**
+ * The deepest chain of elementwise members one group may hold. Code generators and the kernel IR's
+ * passes walk a group's expressions recursively, so an unbounded chain (a 5,000-step loop unrolled
+ * into one group) would overflow the JS stack; a deeper chain continues in a new group reading the
+ * previous one's value (one stored intermediate per 2,048 levels: nothing measurable).
+ */
+export const MAX_GROUP_DEPTH = 2048
+
 export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
   const steps: Array<Step> = []
   if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
   const open = new Map<string, Group>()
   const groupOf = new Map<Var, Group>()
+  // each group member's depth: the longest chain of members of its group ending at it
+  const depth = new Map<Var, number>()
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
   // a non-fused reader of a view: its chain runs as equations first
@@ -194,10 +204,17 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
       seal(g)
       g = undefined
     }
+    const depthIn = (h: Group): number =>
+      1 + eqn.inputs.reduce((m, v) => (groupOf.get(v) === h ? Math.max(m, depth.get(v) ?? 0) : m), 0)
+    if (g !== undefined && depthIn(g) > MAX_GROUP_DEPTH) {
+      seal(g)
+      g = undefined
+    }
     if (g === undefined) {
       g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), roots: new Set(), sealed: false }
       open.set(key, g)
     }
+    depth.set(out, depthIn(g))
     for (const v of eqn.inputs) {
       addChain(v, g)
       readOutside(v, g)
