@@ -2,7 +2,7 @@
  * The B1 MLP of docs/benchmarks.md (784-256-256-10 tanh, mean softmax cross-entropy) as remote
  * functions for the scaling benchmark: imported by the benchmark and by every worker or runner.
  */
-import { jit, np, pmean, type Tensor, valueAndGrad } from "diffect"
+import { jit, lax, np, pmean, type Tensor, valueAndGrad } from "diffect"
 import { Effect } from "effect"
 import { Remote } from "../src/index.js"
 
@@ -25,6 +25,26 @@ export const mlpLoss = (p: Params, x: Tensor, y: Tensor): Tensor => {
 
 export const valueAndGradJit = jit(valueAndGrad(mlpLoss))
 
+/** Plain SGD (learning rate 0.01), jitted: the update every variant of the benchmark applies. */
+export const sgd = jit((p: Params, g: Params): Params => ({
+  w1: p.w1.sub(g.w1.mul(0.01)),
+  b1: p.b1.sub(g.b1.mul(0.01)),
+  w2: p.w2.sub(g.w2.mul(0.01)),
+  b2: p.b2.sub(g.b2.mul(0.01)),
+  w3: p.w3.sub(g.w3.mul(0.01)),
+  b3: p.b3.sub(g.b3.mul(0.01))
+}))
+
+/** The number of distinct batches in the benchmark's dataset: step `s` trains on batch `s % batches`. */
+export const batches = 4
+
+/** Batch `step % batches` of a dataset holding `batches` batches of rows, one after the other. */
+export const batchRows = (t: Tensor, step: number): Tensor => {
+  const n = t.shape[0]! / batches
+  const i = step % batches
+  return lax.slice(t, [i * n, 0], [(i + 1) * n, t.shape[1]!])
+}
+
 // Worker threads: each worker's block of the batch, gradients averaged over the workers.
 export const b1Step = Remote.make(
   import.meta.url,
@@ -34,6 +54,20 @@ export const b1Step = Remote.make(
       valueAndGradJit(p, x, y),
       ([value, grad]) => ({ value: pmean(value, "batch"), grad: pmean(grad, "batch") })
     )
+)
+
+// Worker threads with resident state: the parameters and each worker's block of the dataset
+// live in the workers; a step slices its rows, averages the gradients over the workers, and
+// every worker applies the same update. Only the loss comes back.
+export const b1Train = Remote.make(
+  import.meta.url,
+  "b1Train",
+  (p: Params, data: { readonly x: Tensor; readonly y: Tensor }, step: number) =>
+    Effect.gen(function*() {
+      const [value, grad] = yield* valueAndGradJit(p, batchRows(data.x, step), batchRows(data.y, step))
+      const next = yield* sgd(p, pmean(grad, "batch"))
+      return [next, pmean(value, "batch")] as const
+    })
 )
 
 // Cluster runners: each rank's value and gradient (the coordinator averages them).
@@ -46,3 +80,20 @@ export const b1Grads = Remote.make(
 // The same bytes as a step (parameters out, gradient-sized tensors back), no computation:
 // the communication cost of a cluster step.
 export const b1Echo = Remote.make(import.meta.url, "b1Echo", (p: Params, _x: Tensor, _y: Tensor) => p)
+
+// Cluster runners, resident mode: the parameters and each rank's rows of the dataset live in the
+// runner; a step slices the rank's rows for it (`batchRows` of the rank's block: 512 rows per
+// rank and step on 2 ranks) and gives the rank's value and gradient; every rank applies the same
+// update.
+export const b1ResidentGrads = Remote.make(
+  import.meta.url,
+  "b1ResidentGrads",
+  (p: Params, data: { readonly x: Tensor; readonly y: Tensor }, step: number) =>
+    valueAndGradJit(p, batchRows(data.x, step), batchRows(data.y, step))
+)
+
+export const b1Update = Remote.make(
+  import.meta.url,
+  "b1Update",
+  (p: Params, reduced: readonly [Tensor, Params]) => sgd(p, reduced[1])
+)

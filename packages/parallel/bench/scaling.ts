@@ -1,23 +1,46 @@
 /**
- * The step-time scaling curve of docs/benchmarks.md ("Data parallelism"): the B1 MLP's value and
- * gradient at batch 1,024 in one process (jit), on a Mesh of 1 and 2 worker threads (pmap with
- * pmean), and, when DIFFECT_TEST_PG names a PostgreSQL server, on two Cluster runner processes
- * on localhost (mapReduce) with the communication cost per step (the same bytes, no compute).
+ * The step-time scaling curve of docs/benchmarks.md ("Data parallelism"): one SGD training step
+ * of the B1 MLP at batch 1,024 (value and gradient, then the update), in one process (jit), and
+ * on a Mesh of 1 and 2 worker threads, each both ways: "sent" (`pmap` of the value and gradient:
+ * the parameters and the batch go to the workers every step, the averaged gradient comes back and
+ * the coordinator applies the update) and "resident" (the parameters and the dataset live in the
+ * workers, `outAxes: "resident"`, `donate`: a step sends its number and gets the loss back).
+ * The variants run interleaved in one process (rounds of a few steps each, in turn), so a
+ * machine whose load changes affects them alike; per variant it reports the median wall time of
+ * a step, the CPU time of a step (process.cpuUsage: every thread of the process, workers
+ * included), and the tensor bytes copied to and from the workers per step (the mesh's
+ * `traffic()`). When DIFFECT_TEST_PG names a PostgreSQL server, it then runs the Cluster part:
+ * two runner processes on localhost, `Cluster.mapReduce` per step with its communication cost.
  *
- * `pnpm exec tsx packages/parallel/bench/scaling.ts [steps]` (SKIP_LOCAL=1 or SKIP_CLUSTER=1 runs one
- * part: in one process, the cluster part was once interrupted right after the mesh part, unexplained).
+ * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
+ * SKIP_CLUSTER=1 runs one part). Prints a markdown table ready for docs/benchmarks.md.
  */
 import { PgClient } from "@effect/sql-pg"
-import { np, runSync, type Tensor } from "diffect"
-import { Cause, Effect, Layer, Redacted } from "effect"
+import { Backend, np, runSync, type Tensor } from "diffect"
+import { makeTypedArrayBackend } from "diffect/extend"
+import { Cause, Context, Effect, Layer, Redacted, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import { type ChildProcess, spawn } from "node:child_process"
 import { createServer } from "node:net"
+import { loadavg } from "node:os"
 import * as path from "node:path"
-import { Cluster, Mesh, pmap } from "../src/index.js"
-import { b1Echo, b1Grads, b1Step, type Params, valueAndGradJit } from "./b1.js"
+import { Cluster, Mesh, pmap, Resident } from "../src/index.js"
+import {
+  b1Echo,
+  b1Grads,
+  b1ResidentGrads,
+  b1Step,
+  b1Train,
+  b1Update,
+  batches,
+  batchRows,
+  type Params,
+  sgd,
+  valueAndGradJit
+} from "./b1.js"
 
-const steps = Number(process.argv[2] ?? 10)
+const rounds = Number(process.argv[2] ?? 5)
+const perRound = Number(process.argv[3] ?? 4)
 const batch = 1024
 const sizes = [784, 256, 256, 10] as const
 
@@ -25,7 +48,7 @@ const sizes = [784, 256, 256, 10] as const
 let seed = 12345
 const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648
 const f32 = (n: number, scale: number, shift = 0) => Float32Array.from({ length: n }, () => (rand() - shift) * scale)
-const params: Params = {
+const params0: Params = {
   w1: np.array(f32(sizes[0] * sizes[1], 2 / Math.sqrt(sizes[0]), 0.5)).reshape([sizes[0], sizes[1]]),
   b1: np.array(f32(sizes[1], 0.2, 0.5)),
   w2: np.array(f32(sizes[1] * sizes[2], 2 / Math.sqrt(sizes[1]), 0.5)).reshape([sizes[1], sizes[2]]),
@@ -33,94 +56,254 @@ const params: Params = {
   w3: np.array(f32(sizes[2] * sizes[3], 2 / Math.sqrt(sizes[2]), 0.5)).reshape([sizes[2], sizes[3]]),
   b3: np.array(f32(sizes[3], 0.2, 0.5))
 }
-const xData = f32(batch * sizes[0], 1)
-const yData = new Float32Array(batch * sizes[3])
-for (let i = 0; i < batch; i++) yData[i * sizes[3] + Math.floor(rand() * sizes[3])] = 1
-const x = (parts: number): Tensor => np.array(xData).reshape([parts, batch / parts, sizes[0]])
-const y = (parts: number): Tensor => np.array(yData).reshape([parts, batch / parts, sizes[3]])
+// `batches` batches of 1,024 rows, one after the other.
+const xData = f32(batches * batch * sizes[0], 1)
+const yData = new Float32Array(batches * batch * sizes[3])
+for (let i = 0; i < batches * batch; i++) yData[i * sizes[3] + Math.floor(rand() * sizes[3])] = 1
+const xAll = np.array(xData).reshape([batches * batch, sizes[0]])
+const yAll = np.array(yData).reshape([batches * batch, sizes[3]])
+// Batch s split in `w` blocks of rows: [w, batch / w, features] (what a sent step sends).
+const split = (t: Tensor, s: number, w: number): Tensor => batchRows(t, s).reshape([w, batch / w, t.shape[1]!])
+// The dataset as `w` blocks, block k holding its rows of every batch: [w, batches * batch / w, features].
+const blocks = (t: Tensor, w: number): Tensor =>
+  np.transpose(t.reshape([batches, w, batch / w, t.shape[1]!]), { axes: [1, 0, 2, 3] }).reshape([
+    w,
+    batches * batch / w,
+    t.shape[1]!
+  ])
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-const timeSteps = <E, R>(step: () => Effect.Effect<unknown, E, R>) =>
-  Effect.gen(function*() {
-    // warm-up: workers load diffect, jit traces and compiles (the third call is the first at speed)
-    for (let i = 0; i < 4; i++) yield* step()
-    const times: Array<number> = []
-    for (let i = 0; i < steps; i++) {
-      const t0 = performance.now()
-      yield* step()
-      times.push(performance.now() - t0)
-    }
-    return median(times)
-  })
-
-const rows: Array<[string, number]> = []
-const report = (name: string, ms: number) => {
-  rows.push([name, ms])
-  console.log(`${name}: ${ms.toFixed(1)} ms per step`)
+interface Variant {
+  readonly name: string
+  readonly workers: number
+  readonly mode: "one process" | "one process, one thread" | "sent" | "resident"
+  readonly step: (s: number) => Effect.Effect<unknown, unknown>
+  readonly traffic: () => { readonly sent: number; readonly received: number }
+  readonly wall: Array<number>
+  cpu: number
+  steps: number
+  sent: number
+  received: number
 }
 
-// One process, then a Mesh of 1 and of 2 worker threads.
-const local = (x1: Tensor, y1: Tensor) =>
-  Effect.gen(function*() {
-    report("one process (jit)", yield* timeSteps(() => Effect.sync(() => runSync(valueAndGradJit(params, x1, y1)))))
-    for (const workers of [1, 2]) {
-      const ms = yield* timeSteps(() =>
-        pmap(b1Step, { axisName: "batch", inAxes: [null, 0, 0], outAxes: null })(params, x(workers), y(workers))
-      ).pipe(Effect.provide(Mesh.layer({ workers })))
-      report(`Mesh, ${workers} worker${workers > 1 ? "s" : ""} (pmap)`, ms)
-    }
-  })
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const noTraffic = () => ({ sent: 0, received: 0 })
 
-const program = Effect.gen(function*() {
-  const x1 = np.array(xData).reshape([batch, sizes[0]])
-  const y1 = np.array(yData).reshape([batch, sizes[3]])
-  if (process.env["SKIP_LOCAL"] === undefined) yield* local(x1, y1)
-  const pg = process.env["DIFFECT_TEST_PG"]
-  if (process.env["SKIP_CLUSTER"] !== undefined) return
-  if (pg === undefined) {
-    console.log("Cluster: skipped (set DIFFECT_TEST_PG to a PostgreSQL URL)")
-    return
-  }
-  const db = `diffect_bench_${process.pid}`
-  yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${db}`)).pipe(
-    Effect.provide(PgClient.layer({ url: Redacted.make(pg) }))
-  )
-  const url = new URL(pg)
-  url.pathname = `/${db}`
-  const script = path.join(import.meta.dirname, "../test/fixtures/runner.ts")
-  const ports = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
-  const runners: Array<ChildProcess> = ports.map((port, rank) =>
-    spawn(process.execPath, ["--import", "tsx", script, String(rank), "2", String(port), url.href], {
-      stdio: ["ignore", "ignore", "inherit"]
-    })
-  )
-  const stopAll = Effect.promise(() =>
-    Promise.all(runners.map((r) =>
-      new Promise<void>((resolve) => {
-        if (r.exitCode !== null || r.signalCode !== null) return resolve()
-        const timer = setTimeout(() => r.kill("SIGKILL"), 3000)
-        r.once("exit", () => (clearTimeout(timer), resolve()))
-        r.kill("SIGTERM")
+const local = Effect.gen(function*() {
+  const variants: Array<Variant> = []
+  const add = (v: Omit<Variant, "wall" | "cpu" | "steps" | "sent" | "received">) =>
+    variants.push({ ...v, wall: [], cpu: 0, steps: 0, sent: 0, received: 0 })
+
+  let p1 = params0
+  add({
+    name: "one process (jit), kernels on all cores",
+    workers: 0,
+    mode: "one process",
+    traffic: noTraffic,
+    step: (s) =>
+      Effect.sync(() => {
+        const [, g] = runSync(valueAndGradJit(p1, batchRows(xAll, s), batchRows(yAll, s)))
+        p1 = runSync(sgd(p1, g as Params))
       })
-    ))
-  )
-  yield* Effect.gen(function*() {
-    let step = 0
-    const mr = (f: typeof b1Grads) => () =>
-      Cluster.mapReduce(f, { step: step++, inAxes: [null, 0, 0], reduce: "mean" })(params, x1, y1).pipe(
-        Effect.tap(() => Effect.sync(() => console.error(`cluster step ${step - 1} done`)))
-      )
-    report("Cluster, 2 runners (mapReduce)", yield* timeSteps(mr(b1Grads)))
-    report("Cluster, 2 runners, communication only", yield* timeSteps(mr(b1Echo as unknown as typeof b1Grads)))
-  }).pipe(
-    Effect.provide(
-      Cluster.ClusterMesh.layer({ ranks: 2, timeout: "120 seconds" }).pipe(
-        Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
-      )
-    ),
-    Effect.ensuring(stopAll)
-  )
+  })
+  // The same on one kernel thread (what each mesh worker uses).
+  const single = makeTypedArrayBackend({ threads: 1 })
+  let p0 = params0
+  add({
+    name: "one process (jit), one kernel thread",
+    workers: 0,
+    mode: "one process, one thread",
+    traffic: noTraffic,
+    step: (s) =>
+      Effect.gen(function*() {
+        const [, g] = yield* valueAndGradJit(p0, batchRows(xAll, s), batchRows(yAll, s))
+        p0 = yield* sgd(p0, g as Params)
+      }).pipe(Effect.provideService(Backend, single))
+  })
+  for (const workers of [1, 2]) {
+    const context = yield* Layer.build(Mesh.layer({ workers }))
+    const mesh = Context.get(context, Mesh)
+    const traffic = () => ({ sent: mesh.traffic().sentBytes, received: mesh.traffic().receivedBytes })
+    const xs = Array.from({ length: batches }, (_, s) => split(xAll, s, workers))
+    const ys = Array.from({ length: batches }, (_, s) => split(yAll, s, workers))
+    let p = params0
+    const sentStep = pmap(b1Step, { axisName: "batch", inAxes: [null, 0, 0], outAxes: null })
+    add({
+      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, sent`,
+      workers,
+      mode: "sent",
+      traffic,
+      step: (s) =>
+        Effect.gen(function*() {
+          const { grad } = yield* sentStep(p, xs[s % batches]!, ys[s % batches]!)
+          p = runSync(sgd(p, grad as Params))
+        }).pipe(Effect.provideContext(context))
+    })
+    const setup = Effect.gen(function*() {
+      const state = yield* Resident.replicate(params0)
+      const data = yield* Resident.replicate({ x: blocks(xAll, workers), y: blocks(yAll, workers) })
+      return { state, data }
+    }).pipe(Effect.provideContext(context))
+    let { data, state } = yield* setup
+    const train = pmap(b1Train, {
+      axisName: "batch",
+      inAxes: [null, 0, null],
+      outAxes: ["resident", null],
+      donate: [0]
+    })
+    add({
+      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident`,
+      workers,
+      mode: "resident",
+      traffic,
+      step: (s) =>
+        Effect.gen(function*() {
+          const [next] = yield* train(state, data, s)
+          state = next
+        }).pipe(Effect.provideContext(context))
+    })
+  }
+
+  // Warm-up: workers load diffect, jit traces and compiles every batch's slice.
+  for (const v of variants) for (let s = 0; s < batches + 2; s++) yield* v.step(s)
+  let s = 0
+  for (let r = 0; r < rounds; r++) {
+    for (const v of variants) {
+      const t0 = v.traffic()
+      const c0 = process.cpuUsage()
+      for (let i = 0; i < perRound; i++) {
+        const w0 = performance.now()
+        yield* v.step(s++)
+        v.wall.push(performance.now() - w0)
+      }
+      const c = process.cpuUsage(c0)
+      const t1 = v.traffic()
+      v.cpu += (c.user + c.system) / 1000
+      v.steps += perRound
+      v.sent += t1.sent - t0.sent
+      v.received += t1.received - t0.received
+    }
+    console.error(`round ${r + 1}/${rounds} done (load ${loadavg()[0]!.toFixed(1)})`)
+  }
+  return variants
 })
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(bytes === 0 ? 0 : 3)
+
+const table = (variants: ReadonlyArray<Variant>) => {
+  const wall = (v: Variant) => median(v.wall)
+  const one = variants.find((v) => v.mode === "one process")!
+  const lines = [
+    `B1 MLP, batch 1,024, one SGD step; ${rounds} rounds of ${perRound} steps per variant, interleaved; load average at the end ${
+      loadavg().map((l) => l.toFixed(1)).join(", ")
+    }; ${new Date().toISOString().slice(0, 16)} UTC.`,
+    "",
+    "| configuration | wall ms/step (median) | CPU ms/step (all threads) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode) | wall speedup vs one process (all cores) |",
+    "| --- | --- | --- | --- | --- | --- | --- |"
+  ]
+  for (const v of variants) {
+    const base = variants.find((u) => u.mode === v.mode && u.workers === 1)
+    lines.push(
+      `| ${v.name} | ${wall(v).toFixed(1)} | ${(v.cpu / v.steps).toFixed(1)} | ${mb(v.sent / v.steps)} | ${
+        mb(v.received / v.steps)
+      } | ${base === undefined || v.workers <= 1 ? "-" : `${(wall(base) / wall(v)).toFixed(2)}x`} | ${
+        v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`
+      } |`
+    )
+  }
+  return lines.join("\n")
+}
+
+// Two Cluster runner processes on localhost (PostgreSQL storage): mapReduce of the value and
+// gradient per step, and the same bytes with no computation (the communication cost).
+const cluster = (pg: string) =>
+  Effect.gen(function*() {
+    const db = `diffect_bench_${process.pid}`
+    yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${db}`)).pipe(
+      Effect.provide(PgClient.layer({ url: Redacted.make(pg) }))
+    )
+    const url = new URL(pg)
+    url.pathname = `/${db}`
+    const script = path.join(import.meta.dirname, "../test/fixtures/runner.ts")
+    const ports = yield* Effect.promise(() => Promise.all([freePort(), freePort()]))
+    const runners: Array<ChildProcess> = ports.map((port, rank) =>
+      spawn(process.execPath, ["--import", "tsx", script, String(rank), "2", String(port), url.href], {
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, DIFFECT_KERNEL_THREADS: "1" }
+      })
+    )
+    const stopAll = Effect.promise(() =>
+      Promise.all(runners.map((r) =>
+        new Promise<void>((resolve) => {
+          if (r.exitCode !== null || r.signalCode !== null) return resolve()
+          const timer = setTimeout(() => r.kill("SIGKILL"), 3000)
+          r.once("exit", () => (clearTimeout(timer), resolve()))
+          r.kill("SIGTERM")
+        })
+      ))
+    )
+    const x1 = batchRows(xAll, 0)
+    const y1 = batchRows(yAll, 0)
+    const rows: Array<string> = []
+    yield* Effect.gen(function*() {
+      const mesh = yield* Cluster.ClusterMesh
+      // A lost rank (a runner still starting, or a connection that closed) fails the step with
+      // RunnerLostError: the same step number is retried.
+      const retried = <A, E extends { readonly _tag: string; readonly message: string }, R>(
+        effect: Effect.Effect<A, E, R>
+      ) =>
+        effect.pipe(
+          Effect.tapError((e) => Effect.sync(() => console.error(`cluster: ${e._tag}: ${e.message} (retrying)`))),
+          Effect.retry({ schedule: Schedule.spaced("1 second"), times: 60, while: (e) => e._tag === "RunnerLostError" })
+        )
+      const time = (name: string, step: (s: number) => Effect.Effect<unknown, any, Cluster.ClusterMesh>) =>
+        Effect.gen(function*() {
+          for (let s = 0; s < 4; s++) yield* retried(step(s))
+          const times: Array<number> = []
+          const t0 = mesh.traffic()
+          const c0 = process.cpuUsage()
+          const n = rounds * perRound
+          for (let s = 4; s < 4 + n; s++) {
+            const w0 = performance.now()
+            yield* retried(step(s))
+            times.push(performance.now() - w0)
+          }
+          const c = process.cpuUsage(c0)
+          const t1 = mesh.traffic()
+          rows.push(
+            `| ${name} | ${median(times).toFixed(1)} | ${((c.user + c.system) / 1000 / n).toFixed(1)} | ${
+              mb((t1.sentBytes - t0.sentBytes) / n)
+            } | ${mb((t1.receivedBytes - t0.receivedBytes) / n)} |`
+          )
+        })
+      let step = 0
+      yield* time("Cluster, 2 runners, sent (mapReduce)", () =>
+        Cluster.mapReduce(b1Grads, { step: step++, inAxes: [null, 0, 0], reduce: "mean" })(params0, x1, y1))
+      yield* time("Cluster, 2 runners, sent, communication only", () =>
+        Cluster.mapReduce(b1Echo as unknown as typeof b1Grads, { step: step++, inAxes: [null, 0, 0], reduce: "mean" })(
+          params0,
+          x1,
+          y1
+        ))
+      const state = yield* retried(Cluster.place(params0))
+      const data = yield* retried(Cluster.place({ x: xAll, y: yAll }, { inAxes: 0 }))
+      yield* time("Cluster, 2 runners, resident (train)", (s) =>
+        Cluster.train(b1ResidentGrads, b1Update, { step: s, state, reduce: "mean" })(data, s))
+    }).pipe(
+      Effect.provide(
+        Cluster.ClusterMesh.layer({ ranks: 2, timeout: "120 seconds" }).pipe(
+          Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
+        )
+      ),
+      Effect.ensuring(stopAll)
+    )
+    return [
+      "Cluster: 2 runner processes on localhost (PostgreSQL storage), one kernel thread each; CPU: the coordinator's process only.",
+      "",
+      "| configuration | wall ms/step (median) | coordinator CPU ms/step | MB to runners/step | MB back/step |",
+      "| --- | --- | --- | --- | --- |",
+      ...rows
+    ].join("\n")
+  })
 
 const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -132,8 +315,15 @@ const freePort = (): Promise<number> =>
     })
   })
 
+const program = Effect.gen(function*() {
+  const out: Array<string> = []
+  if (process.env["SKIP_LOCAL"] === undefined) out.push(table(yield* Effect.scoped(local)))
+  const pg = process.env["DIFFECT_TEST_PG"]
+  if (process.env["SKIP_CLUSTER"] === undefined) {
+    if (pg === undefined) console.error("Cluster: skipped (set DIFFECT_TEST_PG to a PostgreSQL URL)")
+    else out.push(yield* cluster(pg))
+  }
+  console.log(out.join("\n\n"))
+})
+
 await Effect.runPromise(program.pipe(Effect.tapCause((cause) => Effect.sync(() => console.error(Cause.pretty(cause))))))
-const base = rows.find(([n]) => n.startsWith("Mesh, 1"))?.[1]
-for (const [name, ms] of rows) {
-  console.log(`| ${name} | ${ms.toFixed(1)} |${base === undefined ? "" : ` ${(base / ms).toFixed(2)}x |`}`)
-}

@@ -10,6 +10,13 @@
  * step broadcasts them. A step is identified by its number: a rank that gets the
  * same step again (a retry) answers from its cache without recomputing.
  *
+ * The resident mode (`place`, `train`, `fetch`) keeps the training state and the
+ * data in the runners instead: the state is cached runner-side by step number,
+ * a step sends each rank the previous step's reduced gradient (each rank applies
+ * the same update to its copy: the state of step `s` is the update of step
+ * `s - 1`'s with it) and gets back the rank's gradient: the parameters and the
+ * batch no longer travel.
+ *
  * @since 0.1.0
  */
 import type { Types } from "@diffect/ad"
@@ -20,13 +27,16 @@ import { NodeClusterSocket } from "@effect/platform-node"
 import { Cause, Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { ClusterSchema, Entity, RunnerAddress } from "effect/cluster"
 import { Rpc } from "effect/rpc"
-import { PmapArgumentError, RunnerLostError, WorkerFailedError } from "./Errors.js"
+import { PmapArgumentError, ResidentLostError, RunnerLostError, WorkerFailedError } from "./Errors.js"
 import { lookup } from "./internal/registry.js"
+import { isResidentHandle, makeHandle } from "./internal/resident.js"
+import type { LeafAval } from "./internal/resident.js"
 import { shardArgs } from "./internal/shard.js"
-import { decodeTree, encodeTree, fromWire, hostOfSync, hostOfWire, toWire } from "./internal/wire.js"
+import { copiedBytes, decodeTree, encodeTree, fromWire, hostOfSync, hostOfWire, toWire } from "./internal/wire.js"
 import type { WireTensor } from "./internal/wire.js"
 import { isRemote } from "./Remote.js"
 import type { Remote } from "./Remote.js"
+import type { Resident } from "./Resident.js"
 
 const WireTensorSchema = Schema.Struct({
   dtype: Schema.String,
@@ -49,6 +59,46 @@ const StepRpc = Rpc.make("Step", {
   error: WorkerFailedError
 })
 
+const Wired = Schema.Struct({ tree: Schema.String, tensors: Schema.Array(WireTensorSchema) })
+
+// The resident mode: place a value (a rank's block or the whole) under an id, optionally as the
+// state of a step; read it back; one training step (state cached by step number).
+const PlaceRpc = Rpc.make("Place", {
+  payload: {
+    id: Schema.Number,
+    step: Schema.NullOr(Schema.Number),
+    tree: Schema.String,
+    tensors: Schema.Array(WireTensorSchema)
+  },
+  success: Schema.Void,
+  error: WorkerFailedError
+})
+const FetchRpc = Rpc.make("Fetch", {
+  payload: { id: Schema.Number },
+  success: Schema.Struct({
+    step: Schema.NullOr(Schema.Number),
+    tree: Schema.String,
+    tensors: Schema.Array(WireTensorSchema)
+  }),
+  error: Schema.Union([WorkerFailedError, ResidentLostError])
+})
+const TrainRpc = Rpc.make("Train", {
+  payload: {
+    step: Schema.Number,
+    state: Schema.Number,
+    module: Schema.String,
+    name: Schema.String,
+    updateModule: Schema.String,
+    updateName: Schema.String,
+    // the reduced gradient of step - 1 (absent on the state's first step)
+    previous: Schema.NullOr(Wired),
+    tree: Schema.String,
+    tensors: Schema.Array(WireTensorSchema)
+  },
+  success: Wired,
+  error: Schema.Union([WorkerFailedError, ResidentLostError])
+})
+
 const group = (rank: number | string): string => `diffect-rank-${rank}`
 
 /**
@@ -56,7 +106,10 @@ const group = (rank: number | string): string => `diffect-rank-${rank}`
  *
  * @internal
  */
-export const RankEntity = Entity.make("DiffectRank", [StepRpc]).annotate(ClusterSchema.ShardGroup, group)
+export const RankEntity = Entity.make("DiffectRank", [StepRpc, PlaceRpc, FetchRpc, TrainRpc]).annotate(
+  ClusterSchema.ShardGroup,
+  group
+)
 
 const groups = (ranks: number): Array<string> => Array.from({ length: ranks }, (_, k) => group(k))
 
@@ -81,43 +134,116 @@ const defaults = {
   refreshAssignmentsInterval: "500 millis"
 }
 
-const runStep = (backend: Backend["Service"], rank: number, p: typeof StepRpc.payloadSchema.Type) =>
-  Effect.gen(function*() {
-    const f = yield* Effect.mapError(
-      lookup(p.module, p.name),
-      (detail) => new WorkerFailedError({ rank, errorTag: "RemoteLookupError", errorMessage: detail })
-    )
-    const inputs = p.tensors.map((w) => fromWire(w as WireTensor))
-    const args = decodeTree(JSON.parse(p.tree), (i) => inputs[i]) as Array<unknown>
-    const out = yield* Effect.suspend(() => {
-      const r = withBackend(backend, () => f(...args))
-      return Effect.isEffect(r) ? (r as Effect.Effect<unknown, unknown, Backend>) : Effect.succeed(r)
-    }).pipe(Effect.provideService(Backend, backend))
-    const wires: Array<WireTensor> = []
-    const tree = encodeTree(out, (t: Tensor) => {
-      const c = t as ConcreteTensor
-      wires.push(toWire(hostOfSync(c), c.dtype, c.shape, c.weakType))
-      return wires.length - 1
-    }, "the result")
-    return { tree: JSON.stringify(tree), tensors: wires }
-  }).pipe(
-    Effect.catchCause((cause) => {
-      const error = Cause.squash(cause)
-      return Effect.fail(
-        new WorkerFailedError({
-          rank,
-          errorTag: typeof (error as { _tag?: unknown })?._tag === "string"
-            ? (error as { _tag: string })._tag
-            : "Defect",
-          errorMessage: error instanceof Error ? error.message : String(error)
-        })
-      )
+// A failure inside a rank's function, as the coordinator sees it.
+const failed = (rank: number) => (cause: Cause.Cause<unknown>) => {
+  const error = Cause.squash(cause)
+  if (error instanceof ResidentLostError || error instanceof WorkerFailedError) return Effect.fail(error)
+  return Effect.fail(
+    new WorkerFailedError({
+      rank,
+      errorTag: typeof (error as { _tag?: unknown })?._tag === "string"
+        ? (error as { _tag: string })._tag
+        : "Defect",
+      errorMessage: error instanceof Error ? error.message : String(error)
     })
   )
+}
+
+const lookupOn = (rank: number, module: string, name: string) =>
+  Effect.mapError(
+    lookup(module, name),
+    (detail) => new WorkerFailedError({ rank, errorTag: "RemoteLookupError", errorMessage: detail })
+  )
+
+// f(...args) on this runner's backend (f may return a value or an Effect).
+const apply = (
+  backend: Backend["Service"],
+  f: (...args: ReadonlyArray<unknown>) => unknown,
+  args: ReadonlyArray<unknown>
+) =>
+  Effect.suspend(() => {
+    const r = withBackend(backend, () => f(...args))
+    return Effect.isEffect(r) ? (r as Effect.Effect<unknown, unknown, Backend>) : Effect.succeed(r)
+  }).pipe(Effect.provideService(Backend, backend))
+
+const encodeWired = (value: unknown, where: string) => {
+  const wires: Array<WireTensor> = []
+  const tree = encodeTree(value, (t: Tensor) => {
+    const c = t as ConcreteTensor
+    wires.push(toWire(hostOfSync(c), c.dtype, c.shape, c.weakType))
+    return wires.length - 1
+  }, where)
+  return { tree: JSON.stringify(tree), tensors: wires }
+}
+
+const decodeWired = (
+  w: { readonly tree: string; readonly tensors: ReadonlyArray<unknown> },
+  resident?: (id: number) => unknown
+) => {
+  const inputs = w.tensors.map((t) => fromWire(t as WireTensor))
+  return decodeTree(JSON.parse(w.tree), (i) => inputs[i], resident && ((ref) => resident(ref["~resident"])))
+}
+
+const runStep = (backend: Backend["Service"], rank: number, p: typeof StepRpc.payloadSchema.Type) =>
+  Effect.gen(function*() {
+    const f = yield* lookupOn(rank, p.module, p.name)
+    const out = yield* apply(backend, f, decodeWired(p) as Array<unknown>)
+    return encodeWired(out, "the result")
+  }).pipe(
+    Effect.catchCause(failed(rank)),
+    Effect.mapError((e) =>
+      e instanceof WorkerFailedError ? e : new WorkerFailedError({ rank, errorTag: e._tag, errorMessage: e.message })
+    )
+  )
+
+// A value placed in a runner: the state of `step` (null: of whichever step first uses it).
+interface Placed {
+  step: number | null
+  value: unknown
+}
+
+// One resident training step on a runner: the state of `step` (from the cache, or the update
+// of step - 1's state with step - 1's reduced gradient), then f on it.
+const trainStep = (
+  backend: Backend["Service"],
+  rank: number,
+  placed: Map<number, Placed>,
+  p: typeof TrainRpc.payloadSchema.Type
+) =>
+  Effect.gen(function*() {
+    const entry = placed.get(p.state)
+    if (entry === undefined) return yield* new ResidentLostError({ rank, id: p.state })
+    const held = (id: number) => {
+      const e = placed.get(id)
+      if (e === undefined) throw new ResidentLostError({ rank, id })
+      return e.value
+    }
+    if (entry.step === null) entry.step = p.step
+    if (entry.step === p.step - 1 && p.previous !== null) {
+      const update = yield* lookupOn(rank, p.updateModule, p.updateName)
+      entry.value = yield* apply(backend, update, [entry.value, decodeWired(p.previous)])
+      entry.step = p.step
+    }
+    if (entry.step !== p.step) {
+      return yield* new WorkerFailedError({
+        rank,
+        errorTag: "ResidentStepError",
+        errorMessage: `rank ${rank} holds the state of step ${entry.step}; step ${p.step} needs step ${
+          p.step - 1
+        }'s state and reduced gradient (place the state of step ${p.step} on it)`
+      })
+    }
+    const f = yield* lookupOn(rank, p.module, p.name)
+    const args = decodeWired(p, held) as Array<unknown>
+    const out = yield* apply(backend, f, [entry.value, ...args])
+    return encodeWired(out, "the result")
+  }).pipe(Effect.catchCause(failed(rank)))
 
 /**
  * A runner process of rank `rank`: serves the entity of that rank (and only
- * it: its shard group) at `host:port`, with its own typed-array backend. Needs
+ * it: its shard group) at `host:port`, with its own typed-array backend (its
+ * kernels on all cores, or on `kernelThreads` threads: 1 when several runners
+ * share a machine). Needs
  * an `SqlClient` (e.g. `PgClient.layer` of `@effect/sql-pg`). Launch it with
  * `Layer.launch`.
  *
@@ -127,21 +253,49 @@ const runStep = (backend: Backend["Service"], rank: number, p: typeof StepRpc.pa
  * @since 0.1.0
  */
 export const runner = (
-  options: ClusterOptions & { readonly rank: number; readonly host: string; readonly port: number }
+  options: ClusterOptions & {
+    readonly rank: number
+    readonly host: string
+    readonly port: number
+    readonly kernelThreads?: number | undefined
+  }
 ) => {
   const rank = options.rank
   const entity = RankEntity.toLayer(Effect.gen(function*() {
     const backend = yield* Backend
     // Idempotent by step number: a retried step is answered from the last result.
     let last: { readonly step: number; readonly result: typeof StepRpc.successSchema.Type } | undefined
+    const placed = new Map<number, Placed>()
+    let lastTrain: { readonly state: number; readonly step: number; readonly result: typeof Wired.Type } | undefined
     return {
       Step: ({ payload }) =>
         last !== undefined && last.step === payload.step
           ? Effect.succeed(last.result)
           : Effect.tap(runStep(backend, rank, payload), (result) =>
-            Effect.sync(() => last = { step: payload.step, result }))
+            Effect.sync(() => last = { step: payload.step, result })),
+      Place: ({ payload }) =>
+        Effect.sync(() => void placed.set(payload.id, { step: payload.step, value: decodeWired(payload) })),
+      Fetch: ({ payload }) =>
+        Effect.suspend(() => {
+          const entry = placed.get(payload.id)
+          if (entry === undefined) return Effect.fail(new ResidentLostError({ rank, id: payload.id }))
+          return Effect.succeed({ step: entry.step, ...encodeWired(entry.value, "a placed value") })
+        }),
+      Train: ({ payload }) =>
+        lastTrain !== undefined && lastTrain.state === payload.state && lastTrain.step === payload.step
+          ? Effect.succeed(lastTrain.result)
+          : Effect.tap(
+            trainStep(backend, rank, placed, payload),
+            (result) => Effect.sync(() => lastTrain = { state: payload.state, step: payload.step, result })
+          )
     }
-  })).pipe(Layer.provide(TypedArrayBackend.layer))
+  })).pipe(
+    Layer.provide(
+      options.kernelThreads === undefined
+        ? TypedArrayBackend.layer
+        : TypedArrayBackend.layerWith({ threads: options.kernelThreads })
+    )
+  )
   return entity.pipe(Layer.provide(NodeClusterSocket.layer({
     storage: "sql",
     shardingConfig: {
@@ -168,6 +322,27 @@ export interface ClusterMeshShape {
     rank: number,
     payload: typeof StepRpc.payloadSchema.Type
   ) => Effect.Effect<typeof StepRpc.successSchema.Type, RunnerLostError | WorkerFailedError>
+  /** Places a value (or a rank's block of it) under `id` on `rank` (the resident mode). */
+  readonly place: (
+    rank: number,
+    payload: typeof PlaceRpc.payloadSchema.Type
+  ) => Effect.Effect<void, RunnerLostError | WorkerFailedError>
+  /** Reads a placed value back from `rank`, with the step its state is of. */
+  readonly fetch: (
+    rank: number,
+    id: number
+  ) => Effect.Effect<typeof FetchRpc.successSchema.Type, RunnerLostError | WorkerFailedError | ResidentLostError>
+  /** One rank's part of a resident training step. */
+  readonly train: (
+    rank: number,
+    payload: typeof TrainRpc.payloadSchema.Type
+  ) => Effect.Effect<typeof Wired.Type, RunnerLostError | WorkerFailedError | ResidentLostError>
+  /** Allocates ids for placed values. */
+  readonly reserve: () => number
+  /** The reduced gradient of each resident state's last step (sent with its next step). */
+  readonly reduced: Map<number, { readonly step: number; readonly wired: typeof Wired.Type }>
+  /** The tensor bytes sent to and received from the runners so far (payloads' tensors only). */
+  readonly traffic: () => { readonly calls: number; readonly sentBytes: number; readonly receivedBytes: number }
 }
 
 /**
@@ -189,11 +364,33 @@ export class ClusterMesh extends Context.Service<ClusterMesh, ClusterMeshShape>(
       const clientFor = yield* RankEntity.client
       const backend = yield* Backend
       const timeout = options.timeout ?? "30 seconds"
-      const send: ClusterMeshShape["send"] = (rank, payload) => {
-        const lost = (detail: string) => new RunnerLostError({ rank, step: payload.step, detail })
-        return clientFor(String(rank)).Step(payload).pipe(
-          Effect.mapError((e): RunnerLostError | WorkerFailedError =>
-            e._tag === "WorkerFailedError" ? e : lost(`${e._tag}: ${e.message}`)
+      let traffic = { calls: 0, sentBytes: 0, receivedBytes: 0 }
+      const count = (sent: ReadonlyArray<unknown>, received: ReadonlyArray<unknown>) =>
+        traffic = {
+          calls: traffic.calls + 1,
+          sentBytes: traffic.sentBytes + copiedBytes(sent as ReadonlyArray<WireTensor>),
+          receivedBytes: traffic.receivedBytes + copiedBytes(received as ReadonlyArray<WireTensor>)
+        }
+      // A rank's answer, or RunnerLostError when its runner is unreachable or silent past the timeout.
+      const guarded = <A, E extends { readonly _tag: string }>(
+        rank: number,
+        step: number,
+        call: Effect.Effect<A, E | { readonly _tag: string; readonly message: string }>
+      ): Effect.Effect<A, RunnerLostError | E> => {
+        const lost = (detail: string) => new RunnerLostError({ rank, step, detail })
+        return call.pipe(
+          Effect.mapError((e) =>
+            e._tag === "WorkerFailedError" || e._tag === "ResidentLostError"
+              ? e as E
+              : lost(`${e._tag}: ${(e as { message?: string }).message}`)
+          ),
+          // The cluster's RPC client interrupts the requests in flight on a connection that closes
+          // (a runner that exits or restarts): for the caller that is a lost rank, not an
+          // interruption of its own fiber (which stays uncatchable here).
+          Effect.catchCause((cause) =>
+            Cause.hasInterruptsOnly(cause)
+              ? Effect.fail(lost("the request was interrupted by the cluster (the connection to the runner closed)"))
+              : Effect.failCause(cause)
           ),
           Effect.timeoutOption(timeout),
           Effect.flatMap((answer) =>
@@ -203,7 +400,44 @@ export class ClusterMesh extends Context.Service<ClusterMesh, ClusterMeshShape>(
           )
         )
       }
-      return { ranks: options.ranks, backend, send } satisfies ClusterMeshShape
+      const send: ClusterMeshShape["send"] = (rank, payload) =>
+        guarded<typeof StepRpc.successSchema.Type, WorkerFailedError>(
+          rank,
+          payload.step,
+          clientFor(String(rank)).Step(payload)
+        )
+          .pipe(Effect.tap((r) => Effect.sync(() => count(payload.tensors, r.tensors))))
+      const place: ClusterMeshShape["place"] = (rank, payload) =>
+        guarded<void, WorkerFailedError>(rank, payload.step ?? -1, clientFor(String(rank)).Place(payload))
+          .pipe(Effect.tap(() => Effect.sync(() => count(payload.tensors, []))))
+      const fetch: ClusterMeshShape["fetch"] = (rank, id) =>
+        guarded<typeof FetchRpc.successSchema.Type, WorkerFailedError | ResidentLostError>(
+          rank,
+          -1,
+          clientFor(String(rank)).Fetch({ id })
+        ).pipe(Effect.tap((r) => Effect.sync(() => count([], r.tensors))))
+      const train: ClusterMeshShape["train"] = (rank, payload) =>
+        guarded<typeof Wired.Type, WorkerFailedError | ResidentLostError>(
+          rank,
+          payload.step,
+          clientFor(String(rank)).Train(payload)
+        ).pipe(
+          Effect.tap((r) =>
+            Effect.sync(() => count([...payload.tensors, ...(payload.previous?.tensors ?? [])], r.tensors))
+          )
+        )
+      let nextId = 0
+      return {
+        ranks: options.ranks,
+        backend,
+        send,
+        place,
+        fetch,
+        train,
+        reserve: () => nextId++,
+        reduced: new Map(),
+        traffic: () => traffic
+      } satisfies ClusterMeshShape
     })).pipe(
       Layer.provide(TypedArrayBackend.layer),
       Layer.provide(NodeClusterSocket.layer({
@@ -213,6 +447,32 @@ export class ClusterMesh extends Context.Service<ClusterMesh, ClusterMeshShape>(
       }))
     )
 }
+
+// Each output leaf over the ranks, in rank order: the ranks' values stacked and summed along the
+// new axis (as `psum` over a vmapped axis sums), divided by the number of ranks for "mean".
+const reduceRanks = (
+  mesh: ClusterMeshShape,
+  results: ReadonlyArray<{ readonly tensors: ReadonlyArray<unknown> }>,
+  reduce: "sum" | "mean" | undefined
+): Array<Tensor> =>
+  withBackend(mesh.backend, () =>
+    (results[0]!.tensors as ReadonlyArray<WireTensor>).map((w, j) => {
+      const parts = results.map((r) => hostOfWire(r.tensors[j] as WireTensor))
+      const Ctor = parts[0]!.constructor as new(n: number) => (typeof parts)[number]
+      const all = new Ctor(parts.reduce((n, p) => n + p.length, 0))
+      let at = 0
+      for (const p of parts) {
+        all.set(p as never, at)
+        at += p.length
+      }
+      const stacked = new ConcreteTensor(aval([mesh.ranks, ...w.shape], w.dtype as never, w.weakType), all, undefined)
+      let total = lax.reduceSum(stacked, [0])
+      if (reduce === "mean") {
+        if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)
+        total = lax.div(total, lax.full(total.shape, mesh.ranks, total.dtype, total.weakType))
+      }
+      return total
+    }))
 
 /**
  * Options of {@link mapReduce}: `step` (the step number: a retried step is
@@ -293,23 +553,185 @@ export const mapReduce =
           }),
         { concurrency: "unbounded" }
       )
-      const reduced = withBackend(mesh.backend, () =>
-        results[0]!.tensors.map((w, j) => {
-          const parts = results.map((r) => hostOfWire(r.tensors[j] as WireTensor))
-          const Ctor = parts[0]!.constructor as new(n: number) => (typeof parts)[number]
-          const all = new Ctor(parts.reduce((n, p) => n + p.length, 0))
-          let at = 0
-          for (const p of parts) {
-            all.set(p as never, at)
-            at += p.length
-          }
-          const stacked = new ConcreteTensor(aval([ranks, ...w.shape], w.dtype as never, w.weakType), all, undefined)
-          let total = lax.reduceSum(stacked, [0])
-          if (options.reduce === "mean") {
-            if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)
-            total = lax.div(total, lax.full(total.shape, ranks, total.dtype, total.weakType))
-          }
-          return total
-        }))
+      const reduced = reduceRanks(mesh, results, options.reduce)
       return decodeTree(JSON.parse(results[0]!.tree), (i) => reduced[i]) as MapReduceResult<F>
     })
+
+/**
+ * Options of {@link place}: `inAxes` (`null`, default: every rank gets the whole
+ * value; `0`: rank `k` gets block `k` of every tensor's leading axis, e.g. its
+ * shard of a dataset), `step` (the value is the training state of that step;
+ * default: of whichever step first uses it), `into` (place under an existing
+ * handle: restoring a replaced runner's state), `ranks` (default all).
+ *
+ * @category Models
+ * @since 0.1.0
+ */
+export interface PlaceOptions<A> {
+  readonly inAxes?: 0 | null | undefined
+  readonly step?: number | undefined
+  readonly into?: Resident<A> | undefined
+  readonly ranks?: ReadonlyArray<number> | undefined
+}
+
+type ClusterError = PmapArgumentError | RunnerLostError | WorkerFailedError | ResidentLostError
+
+/**
+ * Places `value` in the runners (the resident mode): the training state, once,
+ * or each rank's shard of the data. Gives the handle that {@link train} takes.
+ *
+ * @category Resident mode
+ * @since 0.1.0
+ */
+export const place = <A>(
+  value: A,
+  options: PlaceOptions<A> = {}
+): Effect.Effect<Resident<A>, ClusterError, ClusterMesh> =>
+  Effect.gen(function*() {
+    const mesh = yield* ClusterMesh
+    const inAxes = options.inAxes ?? null
+    if (inAxes !== 0 && inAxes !== null) {
+      return yield* new PmapArgumentError({ detail: `Cluster.place: inAxes is 0 or null, got ${String(inAxes)}` })
+    }
+    const sharded = yield* shardArgs("Cluster.place", [value], [inAxes], mesh.ranks, "ranks", undefined, false)
+    const tree = JSON.stringify(sharded.args[0])
+    const id = options.into?.id ?? mesh.reserve()
+    const ranks = options.ranks ?? Array.from({ length: mesh.ranks }, (_, k) => k)
+    yield* Effect.forEach(
+      ranks,
+      (k) => mesh.place(k, { id, step: options.step ?? null, tree, tensors: sharded.part(k) }),
+      { concurrency: "unbounded", discard: true }
+    )
+    const leaves: Array<LeafAval> = []
+    encodeTree(value, (t) => leaves.push({ shape: t.shape, dtype: t.dtype }), "the value")
+    return options.into ?? (makeHandle(id, mesh, leaves) as Resident<A>)
+  })
+
+/**
+ * A placed value read back from rank `rank` (default 0), with the step its
+ * state is of (`null`: not used by a step yet): a rank's shard for a value
+ * placed with `inAxes: 0`. Fails with `ResidentLostError` when the rank does
+ * not hold it (its runner was replaced).
+ *
+ * @category Resident mode
+ * @since 0.1.0
+ */
+export const fetch = <A>(
+  resident: Resident<A>,
+  options: { readonly rank?: number | undefined } = {}
+): Effect.Effect<
+  { readonly value: Tree.MapLeaves<A, Tensor>; readonly step: number | null },
+  ClusterError,
+  ClusterMesh
+> =>
+  Effect.gen(function*() {
+    const mesh = yield* ClusterMesh
+    const got = yield* mesh.fetch(options.rank ?? 0, resident.id)
+    const inputs = got.tensors.map((w) => fromWire(w as WireTensor))
+    return { value: decodeTree(JSON.parse(got.tree), (i) => inputs[i]) as Tree.MapLeaves<A, Tensor>, step: got.step }
+  })
+
+/**
+ * Options of {@link train}: `step` (the step number), `state` (the handle of
+ * the placed training state), `inAxes` (of the remaining arguments, as
+ * `mapReduce`'s; placed values are unmapped, each rank uses its own), `reduce`.
+ *
+ * @category Models
+ * @since 0.1.0
+ */
+export interface TrainOptions<S> {
+  readonly step: number
+  readonly state: Resident<S>
+  readonly inAxes?: 0 | null | ReadonlyArray<0 | null> | undefined
+  readonly reduce?: "sum" | "mean" | undefined
+}
+
+/**
+ * One resident training step: rank `k` brings its copy of the state to step
+ * `step` (the state it holds for `step - 1`, updated with `update(state,
+ * reducedOutput)` of step `step - 1`, which this call sends along; or the
+ * placed state on its first step), runs `remote(state, ...args)` (e.g. the
+ * value and gradient on its shard of the data, placed with `place(data, {
+ * inAxes: 0 })` and sliced by the step number), and the coordinator reduces the
+ * ranks' outputs in rank order as `mapReduce` does. Every rank applies the same
+ * update to the same reduced output, so the states stay equal. Per step, each
+ * rank receives the previous reduced output and sends its own: the parameters
+ * and the batch do not travel. Idempotent by step number (a retried step is
+ * answered from the ranks' caches); a replaced runner holds nothing
+ * (`ResidentLostError`): place the state of the failed step on it (`fetch`
+ * from a live rank, `place(..., { into, step, ranks })`) and retry.
+ *
+ * @category Resident mode
+ * @since 0.1.0
+ */
+export const train = <
+  F extends (state: any, ...args: ReadonlyArray<any>) => any,
+  U extends (state: any, reduced: any) => any
+>(
+  remote: Remote<F>,
+  update: Remote<U>,
+  options: TrainOptions<Parameters<F>[0]>
+) =>
+(
+  ...args: TrainArgs<F>
+): Effect.Effect<MapReduceResult<F>, ClusterError, ClusterMesh> =>
+  Effect.gen(function*() {
+    if (!isRemote(remote) || !isRemote(update)) {
+      return yield* new PmapArgumentError({
+        detail: "Cluster.train: the step and the update must be declared with Remote.make(import.meta.url, name, f)"
+      })
+    }
+    if (!Number.isInteger(options.step) || options.step < 0) {
+      return yield* new PmapArgumentError({
+        detail: `Cluster.train: step must be a non-negative integer, got ${options.step}`
+      })
+    }
+    const mesh = yield* ClusterMesh
+    if (!isResidentHandle(options.state) || options.state.mesh !== mesh) {
+      return yield* new PmapArgumentError({ detail: "Cluster.train: state must be a handle given by Cluster.place" })
+    }
+    const sharded = yield* shardArgs("Cluster.train", args, options.inAxes ?? null, mesh.ranks, "ranks", mesh, false)
+    if (sharded.mappedResidents) {
+      return yield* new PmapArgumentError({
+        detail:
+          "Cluster.train: a placed value is unmapped (inAxes null): each rank uses its own (place a dataset with inAxes: 0 to give each rank its shard)"
+      })
+    }
+    const tree = JSON.stringify(sharded.args)
+    const last = mesh.reduced.get(options.state.id)
+    const previous = last !== undefined && last.step === options.step - 1 ? last.wired : null
+    const results = yield* Effect.forEach(
+      Array.from({ length: mesh.ranks }, (_, k) => k),
+      (k) =>
+        mesh.train(k, {
+          step: options.step,
+          state: options.state.id,
+          module: remote.module,
+          name: remote.name,
+          updateModule: update.module,
+          updateName: update.name,
+          previous,
+          tree,
+          tensors: sharded.part(k)
+        }),
+      { concurrency: "unbounded" }
+    )
+    const reduced = reduceRanks(mesh, results, options.reduce)
+    const out = decodeTree(JSON.parse(results[0]!.tree), (i) => reduced[i])
+    const wires = reduced.map((t) => {
+      const c = t as ConcreteTensor
+      return toWire(hostOfSync(c), c.dtype, c.shape, c.weakType)
+    })
+    mesh.reduced.set(options.state.id, { step: options.step, wired: { tree: results[0]!.tree, tensors: wires } })
+    return out as MapReduceResult<F>
+  })
+
+/**
+ * The arguments of `train(remote)` after the state: `remote`'s, each also as a
+ * placed value's handle.
+ *
+ * @category Models
+ * @since 0.1.0
+ */
+export type TrainArgs<F> = F extends (state: any, ...args: infer R) => any ? { [K in keyof R]: R[K] | Resident<R[K]> }
+  : never

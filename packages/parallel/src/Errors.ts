@@ -154,7 +154,8 @@ export class RunnerLostError extends Schema.TaggedError<RunnerLostError>()("Runn
   detail: Schema.String
 }) {
   override get message(): string {
-    return `rank ${this.rank} was lost during step ${this.step}: ${this.detail}`
+    // step -1: a call that is not a step (placing or fetching a value)
+    return `rank ${this.rank} was lost${this.step < 0 ? "" : ` during step ${this.step}`}: ${this.detail}`
   }
 }
 

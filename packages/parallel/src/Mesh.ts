@@ -27,6 +27,10 @@ import type { WireTensor } from "./internal/wire.js"
  * - `workers`: the number of worker threads (ranks `0 .. workers - 1`).
  * - `slotBytes` (default 4 MiB): each worker's slot of the shared exchange;
  *   larger collectives go through in chunks of this size.
+ * - `kernelThreads` (default 1): the threads each worker's typed-array backend
+ *   may split a large kernel across. The mesh's parallelism is its workers, so
+ *   one each by default: one worker per core, as JAX's pmap runs one program
+ *   per device (more oversubscribes the cores).
  * - `execArgv`: Node options of the worker threads (by default none; from
  *   TypeScript sources, tsx's loader).
  * - `onSpawn`: called with each worker thread as it starts (to watch it).
@@ -37,6 +41,7 @@ import type { WireTensor } from "./internal/wire.js"
 export interface MeshOptions {
   readonly workers: number
   readonly slotBytes?: number | undefined
+  readonly kernelThreads?: number | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
   readonly onSpawn?: ((worker: Worker, rank: number) => void) | undefined
 }
@@ -116,12 +121,18 @@ const make = (options: MeshOptions) =>
         detail: `Mesh.layer: slotBytes must be a positive multiple of 8, got ${slotBytes}`
       })
     }
+    const kernelThreads = options.kernelThreads ?? 1
+    if (!Number.isInteger(kernelThreads) || kernelThreads < 1) {
+      return yield* new PmapArgumentError({
+        detail: `Mesh.layer: kernelThreads must be a positive integer, got ${kernelThreads}`
+      })
+    }
     const exchange = new SharedArrayBuffer(exchangeSize(workers, slotBytes))
     const execArgv = options.execArgv ?? defaultExecArgv()
     const clients = yield* Effect.forEach(Array.from({ length: workers }, (_, rank) => rank), (rank) =>
       Effect.gen(function*() {
         const spawn = () => {
-          const worker = new Worker(workerEntry, { execArgv: [...execArgv] })
+          const worker = new Worker(workerEntry, { execArgv: [...execArgv], workerData: { kernelThreads } })
           options.onSpawn?.(worker, rank)
           return worker
         }

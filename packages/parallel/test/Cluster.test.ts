@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { assert, describe, it } from "@effect/vitest"
 import { lax, np, optim, random, runSync, type Tensor, toJsSync, valueAndGrad } from "diffect"
-import { Effect, Layer, Redacted, Schedule } from "effect"
+import { Effect, Layer, Redacted, Result, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync } from "node:fs"
@@ -11,7 +11,7 @@ import * as path from "node:path"
 import { loadIris } from "../../diffect/demo/data.js"
 import { initParams, loss, type Params } from "../../diffect/demo/model.js"
 import { Cluster, RunnerLostError } from "../src/index.js"
-import { irisGradsCrashOnce } from "./fixtures/iris.js"
+import { irisGradsCrashOnce, irisResidentGrads, irisUpdate } from "./fixtures/iris.js"
 
 // CI (.ci/run) starts Debian's PostgreSQL and sets DIFFECT_TEST_PG; without a server these tests
 // are skipped (the describe's name says why).
@@ -193,6 +193,117 @@ describe("Cluster (two runner processes on localhost, PostgreSQL storage; skippe
           assert.isBelow(curve[steps - 1]!, curve[0]!)
           assert.isTrue(allRunners.every((r) => r.exitCode !== null || r.signalCode !== null))
         }
+      }),
+    240_000
+  )
+
+  it.live.skipIf(pgUrl === undefined)(
+    "resident mode: state and data stay in the runners, a step moves only gradients; equal curve through a killed runner",
+    () =>
+      Effect.gen(function*() {
+        const db = `diffect_test_r_${process.pid}_${Date.now()}`
+        yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(`CREATE DATABASE ${db}`)).pipe(
+          Effect.provide(PgClient.layer({ url: Redacted.make(pgUrl!) }))
+        )
+        const url = new URL(pgUrl!)
+        url.pathname = `/${db}`
+        const log: Array<string> = []
+        const ports = [yield* Effect.promise(freePort), yield* Effect.promise(freePort)]
+        const runners = ports.map((port, rank) => startRunner(rank, ranks, port, url.href, log))
+        const allRunners = [...runners]
+        const marker = path.join(mkdtempSync(path.join(tmpdir(), "diffect-cluster-")), "crashed")
+        const per = batch / ranks
+        // Rank k's rows of every step, one after the other; the ranks' blocks stacked.
+        const block = (k: number, i: 0 | 1) =>
+          np.concatenate(Array.from({ length: steps }, (_, step) => rows(step, k * per, (k + 1) * per)[i]))
+        const data = {
+          x: np.concatenate([block(0, 0), block(1, 0)]),
+          y: np.concatenate([block(0, 1), block(1, 1)])
+        }
+        const { curve, traffic } = yield* Effect.gen(function*() {
+          const mesh = yield* Cluster.ClusterMesh
+          // (the runners may still be starting: a lost rank is retried)
+          const retryLost = <A, E extends { readonly _tag: string }, R>(effect: Effect.Effect<A, E, R>) =>
+            Effect.retry(effect, {
+              schedule: Schedule.spaced("1 second"),
+              times: 60,
+              while: (e) => e._tag === "RunnerLostError"
+            })
+          const state = yield* Cluster.place({ params: params0, opt: optimizer.init(params0) }).pipe(retryLost)
+          const placed = yield* Cluster.place(data, { inAxes: 0 }).pipe(retryLost)
+          const curve: Array<number> = []
+          const traffic: Array<{ sent: number; received: number }> = []
+          let lostSeen = 0
+          let restored = 0
+          for (let step = 0; step < steps; step++) {
+            const before = mesh.traffic()
+            for (;;) {
+              const attempt = yield* Effect.result(
+                Cluster.train(irisResidentGrads, irisUpdate, { step, state, reduce: "mean" })(
+                  placed,
+                  step,
+                  per,
+                  step === 3 ? marker : ""
+                )
+              )
+              if (Result.isSuccess(attempt)) {
+                curve.push(toJsSync(attempt.success[0]) as number)
+                break
+              }
+              const e = attempt.failure
+              if (e._tag === "RunnerLostError") {
+                lostSeen++
+                if (runners[1]!.exitCode !== null || runners[1]!.signalCode !== null) {
+                  runners[1] = startRunner(1, ranks, ports[1]!, url.href, log)
+                  allRunners.push(runners[1])
+                }
+                yield* Effect.sleep("1 second")
+              } else if (e._tag === "ResidentLostError") {
+                // The replacement holds nothing: rank 0's state (of the step it reached) and rank 1's rows.
+                assert.strictEqual(e.rank, 1)
+                const live = yield* Cluster.fetch(state, { rank: 0 }).pipe(retryLost)
+                yield* Cluster.place(live.value, { into: state, step: live.step ?? undefined, ranks: [1] }).pipe(
+                  retryLost
+                )
+                yield* Cluster.place(data, { inAxes: 0, into: placed, ranks: [1] }).pipe(retryLost)
+                restored++
+              } else {
+                return yield* Effect.fail(e)
+              }
+              assert.isBelow(lostSeen + restored, 60, "the step was retried too often")
+            }
+            const after = mesh.traffic()
+            traffic.push({
+              sent: after.sentBytes - before.sentBytes,
+              received: after.receivedBytes - before.receivedBytes
+            })
+          }
+          assert.isAtLeast(lostSeen, 1, "the killed runner was noticed")
+          assert.strictEqual(restored, 1, "the replacement was restored once")
+          return { curve, traffic }
+        }).pipe(
+          Effect.provide(
+            Cluster.ClusterMesh.layer({ ranks, timeout: "8 seconds" }).pipe(
+              Layer.provide(PgClient.layer({ url: Redacted.make(url.href) }))
+            )
+          ),
+          Effect.tapCause(() => Effect.sync(() => console.log(log.join("")))),
+          Effect.ensuring(Effect.promise(() => Promise.all(allRunners.map(stop))))
+        )
+        // Bit for bit: the same per-rank computations, reduced in the same order, the same update.
+        assert.deepStrictEqual(curve, shardedReference)
+        // Per step (the restart aside), each rank gets the previous step's reduced value and
+        // gradient (none on the first step) and sends its own: 4 bytes of loss plus the parameters' size.
+        const gradBytes = 4 + 4 * (4 * 16 + 16 + 16 * 3 + 3)
+        traffic.forEach((t, step) => {
+          if (step === 3) return
+          assert.deepStrictEqual(
+            t,
+            { sent: step === 0 ? 0 : ranks * gradBytes, received: ranks * gradBytes },
+            `step ${step}`
+          )
+        })
+        assert.isTrue(allRunners.every((r) => r.exitCode !== null || r.signalCode !== null))
       }),
     240_000
   )

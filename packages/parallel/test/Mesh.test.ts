@@ -74,5 +74,7 @@ describe("Mesh", () => {
       assert.strictEqual(notRemote._tag, "PmapArgumentError")
       const badMesh = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 0 })))
       assert.strictEqual(badMesh._tag, "PmapArgumentError")
+      const badThreads = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 1, kernelThreads: 0 })))
+      assert.strictEqual(badThreads.message, "Mesh.layer: kernelThreads must be a positive integer, got 0")
     }).pipe(Effect.provide(Mesh.layer({ workers: 2 }))))
 })

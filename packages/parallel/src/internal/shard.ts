@@ -26,6 +26,8 @@ export interface Sharded {
   readonly size: number
   /** The resident values among the arguments, by argument. */
   readonly residents: ReadonlyArray<ReadonlyArray<ResidentHandle>>
+  /** Whether a resident value is mapped along an axis. */
+  readonly mappedResidents: boolean
   /** Part `k`'s tensors: its block of each mapped tensor, every unmapped tensor whole. */
   readonly part: (k: number) => Array<WireTensor>
 }
@@ -38,7 +40,8 @@ export interface ResidentArg extends ResidentRef {
 /**
  * Validates `inAxes` and splits the arguments into `parts` blocks; `operation`
  * names the caller in messages. `mesh` is the mesh whose resident values the
- * arguments may hold (`undefined`: none allowed).
+ * arguments may hold (`undefined`: none allowed). With `requireMapped` false, a
+ * call that maps nothing is allowed (its size is 0).
  *
  * @internal
  */
@@ -48,7 +51,8 @@ export const shardArgs = (
   inAxes: unknown,
   parts: number,
   partsName: string,
-  mesh?: object
+  mesh?: object,
+  requireMapped = true
 ): Effect.Effect<Sharded, PmapArgumentError> =>
   Effect.gen(function*() {
     const fail = (detail: string) => Effect.fail(new PmapArgumentError({ detail: `${operation}: ${detail}` }))
@@ -61,6 +65,7 @@ export const shardArgs = (
     const axes: Array<number | null> = []
     const residents: Array<Array<ResidentHandle>> = args.map(() => [])
     let size: number | undefined
+    let mappedResidents = false
     let sizeWhere = ""
     const setSize = (n: number, where: string) => {
       if (size === undefined) {
@@ -123,8 +128,8 @@ export const shardArgs = (
           ? e
           : new PmapArgumentError({ detail: `${operation}: ${typeof e === "string" ? e : String(e)}` })
     })
-    if (size === undefined) return yield* fail("no argument is mapped (inAxes are all null)")
-    if (size % parts !== 0) {
+    if (size === undefined && requireMapped) return yield* fail("no argument is mapped (inAxes are all null)")
+    if (size !== undefined && size % parts !== 0) {
       return yield* fail(`the mapped axis has size ${size}, not a multiple of the ${parts} ${partsName}`)
     }
     const hosts = yield* Effect.forEach(tensors, hostOf).pipe(
@@ -145,5 +150,5 @@ export const shardArgs = (
           ? toWire(host, t.dtype, shape, t.weakType, block.contiguous.from, block.contiguous.to)
           : toWire(block.copy(), t.dtype, shape, t.weakType)
       })
-    return { args: encoded, inAxes: perArg, size, residents, part }
+    return { args: encoded, inAxes: perArg, size: size ?? 0, residents, mappedResidents, part }
   })

@@ -17,6 +17,7 @@ import type { Tensor } from "@diffect/core"
 import { NodeRuntime, NodeWorkerRunner } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
+import { workerData } from "node:worker_threads"
 import { PmapArgumentError, ResidentLostError, WorkerFailedError } from "../Errors.js"
 import { blockOf, isAxisLeaf, mapWithSpec, normalizeAxis } from "./axes.js"
 import { makeAllGather } from "./exchange.js"
@@ -185,7 +186,12 @@ const Handlers = MeshRpcs.toLayer(Effect.gen(function*() {
     Put: ({ request }) => put(request.rank, request),
     Get: ({ id, rank, release }) => get(rank, id, release)
   }
-})).pipe(Layer.provide(TypedArrayBackend.layer))
+})).pipe(
+  // The mesh's parallelism is its workers: by default each computes on one thread (Mesh.layer's kernelThreads).
+  Layer.provide(
+    TypedArrayBackend.layerWith({ threads: (workerData as { kernelThreads?: number } | null)?.kernelThreads ?? 1 })
+  )
+)
 
 NodeRuntime.runMain(
   Layer.launch(
