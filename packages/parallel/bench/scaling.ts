@@ -79,6 +79,7 @@ interface Variant {
   readonly step: (s: number) => Effect.Effect<unknown, unknown>
   readonly traffic: () => { readonly sent: number; readonly received: number }
   readonly wall: Array<number>
+  readonly cpuSteps: Array<number>
   cpu: number
   steps: number
   sent: number
@@ -90,8 +91,8 @@ const noTraffic = () => ({ sent: 0, received: 0 })
 
 const local = Effect.gen(function*() {
   const variants: Array<Variant> = []
-  const add = (v: Omit<Variant, "wall" | "cpu" | "steps" | "sent" | "received">) =>
-    variants.push({ ...v, wall: [], cpu: 0, steps: 0, sent: 0, received: 0 })
+  const add = (v: Omit<Variant, "wall" | "cpuSteps" | "cpu" | "steps" | "sent" | "received">) =>
+    variants.push({ ...v, wall: [], cpuSteps: [], cpu: 0, steps: 0, sent: 0, received: 0 })
 
   let p1 = params0
   add({
@@ -172,8 +173,11 @@ const local = Effect.gen(function*() {
       const c0 = process.cpuUsage()
       for (let i = 0; i < perRound; i++) {
         const w0 = performance.now()
+        const s0 = process.cpuUsage()
         yield* v.step(s++)
+        const sc = process.cpuUsage(s0)
         v.wall.push(performance.now() - w0)
+        v.cpuSteps.push((sc.user + sc.system) / 1000)
       }
       const c = process.cpuUsage(c0)
       const t1 = v.traffic()
@@ -197,17 +201,17 @@ const table = (variants: ReadonlyArray<Variant>) => {
       loadavg().map((l) => l.toFixed(1)).join(", ")
     }; ${new Date().toISOString().slice(0, 16)} UTC.`,
     "",
-    "| configuration | wall ms/step (median) | CPU ms/step (all threads) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode) | wall speedup vs one process (all cores) |",
-    "| --- | --- | --- | --- | --- | --- | --- |"
+    "| configuration | wall ms/step (median) | wall ms/step (min) | CPU ms/step (mean; all threads) | CPU ms/step (min) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode, medians) | wall speedup vs one process (all cores, medians) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   ]
   for (const v of variants) {
     const base = variants.find((u) => u.mode === v.mode && u.workers === 1)
     lines.push(
-      `| ${v.name} | ${wall(v).toFixed(1)} | ${(v.cpu / v.steps).toFixed(1)} | ${mb(v.sent / v.steps)} | ${
-        mb(v.received / v.steps)
-      } | ${base === undefined || v.workers <= 1 ? "-" : `${(wall(base) / wall(v)).toFixed(2)}x`} | ${
-        v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`
-      } |`
+      `| ${v.name} | ${wall(v).toFixed(1)} | ${Math.min(...v.wall).toFixed(1)} | ${(v.cpu / v.steps).toFixed(1)} | ${
+        Math.min(...v.cpuSteps).toFixed(1)
+      } | ${mb(v.sent / v.steps)} | ${mb(v.received / v.steps)} | ${
+        base === undefined || v.workers <= 1 ? "-" : `${(wall(base) / wall(v)).toFixed(2)}x`
+      } | ${v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`} |`
     )
   }
   return lines.join("\n")

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { np, type Tensor, toJsSync } from "diffect"
+import { np, runSync, type Tensor, toJsSync, vmap } from "diffect"
 import { Effect, Exit, Schedule } from "effect"
 import type { Worker } from "node:worker_threads"
 import { Mesh, pmap } from "../src/index.js"
@@ -77,4 +77,25 @@ describe("Mesh", () => {
       const badThreads = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 1, kernelThreads: 0 })))
       assert.strictEqual(badThreads.message, "Mesh.layer: kernelThreads must be a positive integer, got 0")
     }).pipe(Effect.provide(Mesh.layer({ workers: 2 }))))
+
+  it.effect(
+    "collectives through slots smaller than their payloads (chunks over alternating slot sets) equal vmap's",
+    () =>
+      Effect.gen(function*() {
+        // 64-byte slots: 8 float64 per round; each worker's 4 x 5 block goes through in 3 rounds.
+        const x = np.array(
+          Array.from({ length: 8 }, (_, i) => Array.from({ length: 5 }, (_, j) => Math.sin(3 * i + j) * 10 ** (j % 4))),
+          { dtype: "float64" }
+        )
+        const out = yield* pmap(collectives, { axisName: "i" })(x)
+        const expected = runSync(vmap(collectives.f, { axisName: "i" })(x))
+        for (const key of ["sum", "mean", "max", "min", "index", "centered"] as const) {
+          const a = [toJsSync(out[key])].flat(2) as Array<number>
+          const e = [toJsSync(expected[key])].flat(2) as Array<number>
+          assert.strictEqual(a.length, e.length)
+          a.forEach((v, i) => assert.isTrue(Object.is(v, e[i]), `${key}[${i}]: ${v} !== ${e[i]}`))
+        }
+      }).pipe(Effect.provide(Mesh.layer({ workers: 2, slotBytes: 64 }))),
+    120_000
+  )
 })

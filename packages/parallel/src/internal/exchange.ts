@@ -1,14 +1,17 @@
 /**
  * The all-gather of a mesh's workers, through one `SharedArrayBuffer`: every
- * worker writes its slices into its own slot, waits at a barrier, reads every
- * slot in rank order, and waits again before the slots are reused. Synchronous
- * (`Atomics.wait`), because collectives run inside the synchronous handler
- * stack. Payloads larger than a slot go through in chunks; the result is the
- * same stack of every worker's slices either way.
+ * worker writes its slices into its own slot, waits at a barrier, and reads
+ * every slot in rank order. Synchronous (`Atomics.wait`), because collectives
+ * run inside the synchronous handler stack. Payloads larger than a slot go
+ * through in chunks; the result is the same stack of every worker's slices
+ * either way. Two sets of slots alternate from round to round (a round: one
+ * chunk of one collective), so one barrier per round suffices: a worker writes
+ * a set again two rounds later, after the barrier of the round between, which
+ * every worker reaches only once it has read the set.
  *
  * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag),
- * then 4 header words per worker (dtype, length, chunk, shape hash), then one
- * data slot per worker.
+ * then two sets of 4 header words per worker (dtype, length, chunk, shape
+ * hash), then two sets of one data slot per worker.
  *
  * @internal
  */
@@ -22,10 +25,11 @@ const ARRIVED = 0
 const GENERATION = 1
 const ABORT = 2
 
-const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 16 * workers) / 64) * 64
+const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 2 * 16 * workers) / 64) * 64
 
 /** The bytes of an exchange for `workers` workers with slots of `slotBytes`. @internal */
-export const exchangeSize = (workers: number, slotBytes: number): number => dataOffset(workers) + workers * slotBytes
+export const exchangeSize = (workers: number, slotBytes: number): number =>
+  dataOffset(workers) + 2 * workers * slotBytes
 
 /** Clears the barrier and the abort flag before a call (no worker is in a collective then). @internal */
 export const resetExchange = (sab: SharedArrayBuffer): void => {
@@ -72,8 +76,11 @@ export const makeAllGather = (
   axisName: string
 ) => {
   const ctl = new Int32Array(sab, 0, 16)
-  const headers = new Int32Array(sab, CONTROL_BYTES, 4 * workers)
+  const headers = new Int32Array(sab, CONTROL_BYTES, 2 * 4 * workers)
   const base = dataOffset(workers)
+  // The round's set of slots alternates; every worker applies the same collectives in the same
+  // order, so every worker is at the same round (a worker that is not fails the header check).
+  let round = 0
 
   const barrier = (): void => {
     const generation = Atomics.load(ctl, GENERATION)
@@ -104,31 +111,33 @@ export const makeAllGather = (
     const code = dtypeCodes.indexOf(local.dtype)
     const hash = shapeHash(local.shape)
     for (let c = 0; c < chunks; c++) {
+      const set = round++ % 2
+      const slot = (r: number) => base + (set * workers + r) * slotBytes
+      const header = (r: number) => 4 * (set * workers + r)
       const from = c * perChunk
       const to = Math.min(m, from + perChunk)
-      new Ctor(sab, base + rank * slotBytes, to - from).set(host.subarray(from, to))
-      headers[4 * rank] = code
-      headers[4 * rank + 1] = m
-      headers[4 * rank + 2] = c
-      headers[4 * rank + 3] = hash
+      new Ctor(sab, slot(rank), to - from).set(host.subarray(from, to))
+      const h = header(rank)
+      headers[h] = code
+      headers[h + 1] = m
+      headers[h + 2] = c
+      headers[h + 3] = hash
       barrier()
       for (let r = 0; r < workers; r++) {
-        if (
-          headers[4 * r] !== code || headers[4 * r + 1] !== m || headers[4 * r + 2] !== c || headers[4 * r + 3] !== hash
-        ) {
-          const theirs = dtypeCodes[headers[4 * r]!] ?? "?"
+        const hr = header(r)
+        if (headers[hr] !== code || headers[hr + 1] !== m || headers[hr + 2] !== c || headers[hr + 3] !== hash) {
+          const theirs = dtypeCodes[headers[hr]!] ?? "?"
           throw new CollectiveMismatchError({
             rank,
             detail: `a collective over '${axisName}' got ${theirs} data of ${
-              headers[4 * r + 1]
+              headers[hr + 1]
             } elements from worker ${r} and ${local.dtype}[${
               local.shape.join(",")
             }] here: every worker must apply the same collectives, in the same order, to values of the same type`
           })
         }
       }
-      for (let r = 0; r < workers; r++) out.set(new Ctor(sab, base + r * slotBytes, to - from), r * m + from)
-      barrier()
+      for (let r = 0; r < workers; r++) out.set(new Ctor(sab, slot(r), to - from), r * m + from)
     }
     const [b, ...rest] = local.shape
     return new ConcreteTensor(aval([workers * b!, ...rest], local.dtype, local.weakType), out, undefined)
