@@ -3,7 +3,7 @@ import { np, runSync, type Tensor, toJsSync, vmap } from "diffect"
 import { Effect, Exit, Schedule } from "effect"
 import type { Worker } from "node:worker_threads"
 import { Mesh, pmap } from "../src/index.js"
-import { collectives, die, mismatch } from "./fixtures/steps.js"
+import { collectives, die, extraCollective, mismatch } from "./fixtures/steps.js"
 
 const exited = (worker: Worker): Promise<number> =>
   new Promise((resolve) => worker.once("exit", (code) => resolve(code)))
@@ -53,6 +53,14 @@ describe("Mesh", () => {
               pmap(mismatch, { axisName: "i", inAxes: [0, null] })(x, np.array(rank0.worker.threadId))
             )
             assert.strictEqual(bad._tag, "CollectiveMismatchError", bad.message)
+            // A worker that applies one collective more than its peer fails instead of waiting forever.
+            const extra = yield* Effect.flip(
+              pmap(extraCollective, { axisName: "i", inAxes: [0, null] })(x, np.array(rank0.worker.threadId)).pipe(
+                Effect.timeout("60 seconds")
+              )
+            )
+            assert.strictEqual(extra._tag, "CollectiveMismatchError", extra.message)
+            assert.include(extra.message, "worker 0 waits in a collective over 'i' that another worker never applies")
             return spawned.slice()
           }).pipe(Effect.provide(mesh))
         )

@@ -9,7 +9,8 @@
  * a set again two rounds later, after the barrier of the round between, which
  * every worker reaches only once it has read the set.
  *
- * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag),
+ * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag,
+ * 3: workers that finished the call),
  * then two sets of 4 header words per worker (dtype, length, chunk, shape
  * hash), then two sets of one data slot per worker.
  *
@@ -24,6 +25,7 @@ const CONTROL_BYTES = 64
 const ARRIVED = 0
 const GENERATION = 1
 const ABORT = 2
+const FINISHED = 3
 
 const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 2 * 16 * workers) / 64) * 64
 
@@ -36,6 +38,20 @@ export const resetExchange = (sab: SharedArrayBuffer): void => {
   const ctl = new Int32Array(sab, 0, 16)
   Atomics.store(ctl, ARRIVED, 0)
   Atomics.store(ctl, ABORT, 0)
+  Atomics.store(ctl, FINISHED, 0)
+}
+
+/**
+ * Records that a worker has run its function to the end: a worker that waits in
+ * a collective after that can never be joined (it applies more collectives than
+ * the finished one) and fails with `CollectiveMismatchError` instead of hanging.
+ *
+ * @internal
+ */
+export const finishExchange = (sab: SharedArrayBuffer): void => {
+  const ctl = new Int32Array(sab, 0, 16)
+  Atomics.add(ctl, FINISHED, 1)
+  Atomics.notify(ctl, GENERATION)
 }
 
 /** Makes every worker waiting in a collective fail with `CollectiveAbortedError`. @internal */
@@ -91,6 +107,15 @@ export const makeAllGather = (
     } else {
       while (Atomics.load(ctl, GENERATION) === generation) {
         if (Atomics.load(ctl, ABORT) !== 0) throw new CollectiveAbortedError({ rank })
+        // A worker finishes only after the barrier of its last collective; if one has finished
+        // and this barrier still has not opened, no one else will come to it.
+        if (Atomics.load(ctl, FINISHED) !== 0 && Atomics.load(ctl, GENERATION) === generation) {
+          throw new CollectiveMismatchError({
+            rank,
+            detail:
+              `worker ${rank} waits in a collective over '${axisName}' that another worker never applies (it has finished the call): every worker must apply the same collectives, in the same order`
+          })
+        }
         Atomics.wait(ctl, GENERATION, generation, 100)
       }
     }

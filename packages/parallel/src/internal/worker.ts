@@ -20,7 +20,7 @@ import { RpcServer } from "effect/rpc"
 import { workerData } from "node:worker_threads"
 import { PmapArgumentError, ResidentLostError, WorkerFailedError } from "../Errors.js"
 import { blockOf, isAxisLeaf, mapWithSpec, normalizeAxis } from "./axes.js"
-import { makeAllGather } from "./exchange.js"
+import { finishExchange, makeAllGather } from "./exchange.js"
 import { MeshRpcs } from "./protocol.js"
 import type { PutRequest, RunRequest, RunResult } from "./protocol.js"
 import { lookup } from "./registry.js"
@@ -145,6 +145,7 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
       allGather
     })(...args) as Effect.Effect<unknown, unknown, Backend>
     const out = yield* Effect.provideService(mapped, Backend, backend)
+    finishExchange(r.exchange)
     const wires: Array<WireTensor> = []
     const kept: Array<Array<LeafAval>> = []
     const tree = yield* Effect.try({
