@@ -10,7 +10,11 @@
  * a step, the CPU time of a step (process.cpuUsage: every thread of the process, workers
  * included), and the tensor bytes copied to and from the workers per step (the mesh's
  * `traffic()`). When DIFFECT_TEST_PG names a PostgreSQL server, it then runs the Cluster part:
- * two runner processes on localhost, `Cluster.mapReduce` per step with its communication cost.
+ * two runner processes on localhost (one kernel thread each): `Cluster.mapReduce` per step (the
+ * parameters and the batch sent), the same bytes without computation (the communication cost),
+ * and `Cluster.train` (resident: the state and the data in the runners, only the reduced and the
+ * ranks' gradients travel), with the bytes each moves per step. A rank lost while the runners
+ * start is retried (RunnerLostError).
  *
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
  * SKIP_CLUSTER=1 runs one part). Prints a markdown table ready for docs/benchmarks.md.
