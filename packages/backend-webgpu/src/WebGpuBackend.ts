@@ -40,6 +40,12 @@ export interface WebGpuShape {
   readonly memory: () => { readonly buffers: number; readonly bytes: number }
   /** Submits the commands recorded so far (they are also submitted at the end of each synchronous section). */
   readonly flush: () => void
+  /**
+   * Counters since the layer was built, for tests and profiling: shader
+   * dispatches recorded, command buffers submitted, GPU storage buffers created
+   * (a compiled program in steady state creates none: see the buffer pool).
+   */
+  readonly stats: () => { readonly dispatches: number; readonly submits: number; readonly buffersCreated: number }
 }
 
 /**
@@ -105,7 +111,8 @@ const make = (options: WebGpuOptions | undefined) =>
       description: acquired.description,
       limits: acquired.device.limits,
       memory: () => runtime.memory(),
-      flush: () => runtime.flush()
+      flush: () => runtime.flush(),
+      stats: () => runtime.stats()
     }
     return Context.make(Backend, backend).pipe(Context.add(WebGpu, gpu))
   })

@@ -25,6 +25,7 @@ import { convGeneralDilated } from "./kernels/conv.js"
 import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
 import { fft } from "./kernels/fft.js"
+import { compileFused } from "./kernels/fused.js"
 import { gather, iota, scatter, scatterAdd } from "./kernels/gather.js"
 import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
@@ -218,6 +219,22 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
       runtime.unref(b.storage)
     },
     alias: (buffer) => new WebGpuBuffer(backend, storageOf(buffer)),
+    compileFused: (spec) => {
+      const group = compileFused(runtime, spec)
+      return {
+        source: group.source,
+        run: (inputs, outputs) => {
+          runtime.check()
+          const storages = inputs.map(storageOf)
+          const given = spec.outputs.map((_, j) => {
+            const o = outputs?.[j]
+            return o === undefined ? undefined : storageOf(o)
+          })
+          const made = group.run(storages, given)
+          return made.map((s, j) => outputs?.[j] ?? new WebGpuBuffer(backend, s))
+        }
+      }
+    },
     unavailable: () => runtime.unavailable(),
     read: (buffer, aval) =>
       Effect.suspend(() => {

@@ -39,10 +39,11 @@ export class Storage {
   ) {}
 }
 
-/** A compiled kernel: its pipeline and the number of storage inputs it binds. */
+/** A compiled kernel: its pipeline and the numbers of storage inputs and outputs it binds. */
 export interface Kernel {
   readonly pipeline: GPUComputePipeline
   readonly inputs: number
+  readonly outputs: number
 }
 
 const backendName = "webgpu"
@@ -75,9 +76,11 @@ export class Runtime {
   #placeholder: GPUBuffer
   #flushScheduled = false
 
-  #layouts = new Map<number, GPUBindGroupLayout>()
-  #pipelineLayouts = new Map<number, GPUPipelineLayout>()
+  #layouts = new Map<string, GPUBindGroupLayout>()
+  #pipelineLayouts = new Map<string, GPUPipelineLayout>()
   #kernels = new Map<string, Kernel>()
+
+  #stats = { dispatches: 0, submits: 0, buffersCreated: 0 }
 
   #lost: string | undefined
   #errors: Array<string> = []
@@ -123,6 +126,14 @@ export class Runtime {
     })
     // A device passed in by the caller outlives this runtime: the listener is removed at close.
     device.addEventListener("uncapturederror", this.#onError)
+  }
+
+  /**
+   * Counters since the runtime was made: shader dispatches recorded, command
+   * buffers submitted, and GPU buffers created (storage buffers: allocations and uploads).
+   */
+  stats(): { readonly dispatches: number; readonly submits: number; readonly buffersCreated: number } {
+    return { ...this.#stats }
   }
 
   /** Number and total bytes of GPU buffers alive now (parameter buffer excluded). */
@@ -234,6 +245,7 @@ export class Runtime {
   }
 
   #track(gpu: GPUBuffer, bytes: number): Storage {
+    this.#stats.buffersCreated++
     const storage = new Storage(gpu, bytes)
     this.#live.add(gpu)
     this.#sizes.set(gpu, bytes)
@@ -259,41 +271,44 @@ export class Runtime {
     gpu.destroy()
   }
 
-  #layout(inputs: number): GPUPipelineLayout {
-    let layout = this.#pipelineLayouts.get(inputs)
+  #layout(inputs: number, outputs: number): GPUPipelineLayout {
+    const key = `${inputs}:${outputs}`
+    let layout = this.#pipelineLayouts.get(key)
     if (layout !== undefined) return layout
     const entries: Array<GPUBindGroupLayoutEntry> = []
     for (let i = 0; i < inputs; i++) {
       entries.push({ binding: i, visibility: COMPUTE_STAGE, buffer: { type: "read-only-storage" } })
     }
-    entries.push({ binding: inputs, visibility: COMPUTE_STAGE, buffer: { type: "storage" } })
+    for (let o = 0; o < outputs; o++) {
+      entries.push({ binding: inputs + o, visibility: COMPUTE_STAGE, buffer: { type: "storage" } })
+    }
     entries.push({
-      binding: inputs + 1,
+      binding: inputs + outputs,
       visibility: COMPUTE_STAGE,
       buffer: { type: "uniform", hasDynamicOffset: true, minBindingSize: PARAM_BYTES }
     })
     const group = this.device.createBindGroupLayout({ entries })
-    this.#layouts.set(inputs, group)
+    this.#layouts.set(key, group)
     layout = this.device.createPipelineLayout({ bindGroupLayouts: [group] })
-    this.#pipelineLayouts.set(inputs, layout)
+    this.#pipelineLayouts.set(key, layout)
     return layout
   }
 
   /**
    * The kernel for `key`, compiling `source()` once. Shaders bind inputs at
-   * 0..inputs-1 (read-only storage), the output at `inputs` and the parameter
-   * block at `inputs + 1`.
+   * 0..inputs-1 (read-only storage), the outputs at `inputs..inputs+outputs-1`
+   * and the parameter block after them.
    */
-  kernel(key: string, inputs: number, source: () => string): Kernel {
+  kernel(key: string, inputs: number, source: () => string, outputs = 1): Kernel {
     let kernel = this.#kernels.get(key)
     if (kernel === undefined) {
       const module = this.device.createShaderModule({ code: source(), label: key })
       const pipeline = this.device.createComputePipeline({
-        layout: this.#layout(inputs),
+        layout: this.#layout(inputs, outputs),
         compute: { module, entryPoint: "main" },
         label: key
       })
-      kernel = { pipeline, inputs }
+      kernel = { pipeline, inputs, outputs }
       this.#kernels.set(key, kernel)
     }
     return kernel
@@ -317,24 +332,15 @@ export class Runtime {
   dispatch(
     kernel: Kernel,
     inputs: ReadonlyArray<GPUBuffer>,
-    output: GPUBuffer,
+    output: GPUBuffer | ReadonlyArray<GPUBuffer>,
     params: ArrayLike<number>,
     groups: number,
     threadsPerGroup: number = this.workgroupSize
   ): void {
     this.check()
     if (this.#paramSlot === PARAM_SLOTS) this.flush()
-    if (this.#encoder === undefined) {
-      this.#encoder = this.device.createCommandEncoder()
-      this.#pass = this.#encoder.beginComputePass()
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        queueMicrotask(() => {
-          this.#flushScheduled = false
-          if (!this.#closed && this.#lost === undefined) this.flush()
-        })
-      }
-    }
+    this.#stats.dispatches++
+    if (this.#pass === undefined) this.#pass = this.#encoderNow().beginComputePass()
     const [gx, gy] = this.grid(groups)
     const slot = this.#paramSlot++
     const base = slot * PARAM_WORDS
@@ -344,20 +350,57 @@ export class Runtime {
     for (let i = 2; i < params.length; i++) words[base + i] = params[i]!
     const entries: Array<GPUBindGroupEntry> = []
     for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i]! } })
-    entries.push({ binding: inputs.length, resource: { buffer: output } })
-    entries.push({ binding: inputs.length + 1, resource: { buffer: this.#paramBuffer, size: PARAM_BYTES } })
-    const bindGroup = this.device.createBindGroup({ layout: this.#layouts.get(kernel.inputs)!, entries })
+    const outputs = Array.isArray(output) ? output as ReadonlyArray<GPUBuffer> : [output as GPUBuffer]
+    for (let o = 0; o < outputs.length; o++) {
+      entries.push({ binding: inputs.length + o, resource: { buffer: outputs[o]! } })
+    }
+    entries.push({
+      binding: inputs.length + outputs.length,
+      resource: { buffer: this.#paramBuffer, size: PARAM_BYTES }
+    })
+    const layout = this.#layouts.get(`${kernel.inputs}:${kernel.outputs}`)!
+    const bindGroup = this.device.createBindGroup({ layout, entries })
     const pass = this.#pass!
     pass.setPipeline(kernel.pipeline)
     pass.setBindGroup(0, bindGroup, [slot * PARAM_BYTES])
     pass.dispatchWorkgroups(gx, gy)
   }
 
+  // The batch's command encoder (a new batch submits at the end of this synchronous section).
+  #encoderNow(): GPUCommandEncoder {
+    if (this.#encoder !== undefined) return this.#encoder
+    this.#encoder = this.device.createCommandEncoder()
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      queueMicrotask(() => {
+        this.#flushScheduled = false
+        if (!this.#closed && this.#lost === undefined) this.flush()
+      })
+    }
+    return this.#encoder
+  }
+
+  /**
+   * Records a copy of `bytes` bytes between storage buffers in the current
+   * batch, in order with its dispatches (the compute pass is ended around it).
+   */
+  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, bytes: number): void {
+    this.check()
+    if (bytes === 0) return
+    const encoder = this.#encoderNow()
+    if (this.#pass !== undefined) {
+      this.#pass.end()
+      this.#pass = undefined
+    }
+    encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes)
+  }
+
   /** Submits the recorded dispatches, then destroys buffers collected meanwhile. */
   flush(): void {
     const encoder = this.#encoder
     if (encoder === undefined) return
-    this.#pass!.end()
+    this.#pass?.end()
+    this.#stats.submits++
     this.#encoder = undefined
     this.#pass = undefined
     const used = this.#paramSlot * PARAM_BYTES

@@ -183,7 +183,7 @@ const bytesPer = (dtype: DType.DType): number => wordsPerElement(dtype) * 4
  * Reduces `x` viewed as `[outer, len, inner]` over its middle axis into `out`
  * (`outer * inner` elements).
  */
-const reduceView = (
+export const reduceView = (
   runtime: Runtime,
   monoid: Monoid,
   dtype: DType.DType,
@@ -213,18 +213,19 @@ const reduceView = (
   runtime.retire(partials)
 }
 
-/** Reduces `x` over `axes` with `monoid`. */
+/** Reduces `x` over `axes` with `monoid` (into `into` when given: a fused kernel's output). */
 export const reduce = (
   runtime: Runtime,
   monoid: Monoid,
   x: Storage,
   xa: AbstractValue,
   axes: ReadonlyArray<number>,
-  oa: AbstractValue
+  oa: AbstractValue,
+  into?: Storage
 ): Storage => {
   const dtype = xa.dtype
   const size = Shape.sizeOf(oa.shape)
-  const out = runtime.allocate(size * bytesPer(dtype))
+  const out = into ?? runtime.allocate(size * bytesPer(dtype))
   if (out.gpu === undefined) return out
   const shape = xa.shape
   const sorted = [...axes].sort((a, b) => a - b)
