@@ -42,10 +42,27 @@ export interface WebGpuShape {
   readonly flush: () => void
   /**
    * Counters since the layer was built, for tests and profiling: shader
-   * dispatches recorded, command buffers submitted, GPU storage buffers created
-   * (a compiled program in steady state creates none: see the buffer pool).
+   * dispatches recorded, command buffers submitted, storage buffers and bind
+   * groups created (a compiled program in steady state creates none: released
+   * buffers go to a pool by size class, bind groups are cached), and the free
+   * buffers the pool holds now (destroyed when the scope closes).
    */
-  readonly stats: () => { readonly dispatches: number; readonly submits: number; readonly buffersCreated: number }
+  readonly stats: () => WebGpuStats
+}
+
+/**
+ * What `WebGpu.stats()` reports.
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export interface WebGpuStats {
+  readonly dispatches: number
+  readonly submits: number
+  readonly buffersCreated: number
+  readonly bindGroupsCreated: number
+  readonly pooledBuffers: number
+  readonly pooledBytes: number
 }
 
 /**

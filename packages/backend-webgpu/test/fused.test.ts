@@ -4,10 +4,11 @@
  * call counted (the layer's `stats`).
  */
 import { jit, valueAndGrad } from "@diffect/ad"
-import { Backend, lax, np, toJs, withBackend } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import { Backend, lax, Memory, np, toJs, withBackend } from "@diffect/core"
+import type { ConcreteTensor, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, Exit, Layer } from "effect"
+import { create } from "webgpu"
 import { WebGpu, WebGpuBackend } from "../src/index.js"
 import { skipReason } from "./setup.js"
 
@@ -149,5 +150,120 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       const eager = yield* toJs(withBackend(backend, () => f(i, x)))
       const y = yield* Effect.provideService(jit(f)(i, x), Backend, backend)
       close(yield* toJs(y), eager)
+    })))
+
+  it.effect("pool and bind groups: after warm-up a compiled step creates no buffer and no bind group", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { backend, gpu } = yield* services
+      const f = (x: Tensor, b: Tensor) => {
+        const h = np.tanh(np.add(x, b))
+        return [np.sum(np.multiply(h, h), { axis: 1 }), np.exp(np.negative(h))]
+      }
+      const x = withBackend(backend, () => np.reshape(np.array(fill(64 * 300, 1)), [64, 300]))
+      const b = withBackend(backend, () => np.array(fill(300, 2)))
+      const g = jit(f)
+      const call = Memory.scoped(Effect.asVoid(Effect.provideService(g(x, b), Backend, backend)))
+      for (let i = 0; i < 3; i++) yield* call
+      gpu.flush()
+      const before = gpu.stats()
+      for (let i = 0; i < 20; i++) yield* call
+      gpu.flush()
+      const after = gpu.stats()
+      assert.strictEqual(after.buffersCreated, before.buffersCreated)
+      assert.strictEqual(after.bindGroupsCreated, before.bindGroupsCreated)
+      assert.isAbove(after.pooledBuffers, 0)
+      assert.strictEqual(after.dispatches - before.dispatches, 20)
+      // still correct after the buffers went round the pool
+      const [s, e] = yield* Effect.provideService(g(x, b), Backend, backend)
+      const [se, ee] = yield* toJs(withBackend(backend, () => f(x, b)))
+      close(yield* toJs(s), se, 1e-5)
+      close(yield* toJs(e), ee)
+    })))
+
+  it.effect("closing the layer's scope destroys every buffer it created, pooled ones included", () =>
+    Effect.gen(function*() {
+      const adapter = yield* Effect.promise(() =>
+        create(["backend=opengles"]).requestAdapter({ featureLevel: "compatibility" } as never)
+      )
+      const device = yield* Effect.promise(() =>
+        adapter!.requestDevice({
+          requiredLimits: {
+            maxComputeWorkgroupSizeX: adapter!.limits.maxComputeWorkgroupSizeX,
+            maxComputeInvocationsPerWorkgroup: adapter!.limits.maxComputeInvocationsPerWorkgroup,
+            maxStorageBuffersPerShaderStage: adapter!.limits.maxStorageBuffersPerShaderStage
+          }
+        })
+      )
+      // every buffer the backend creates, and whether it was destroyed
+      const created: Array<{ destroyed: boolean }> = []
+      const createBuffer = device.createBuffer.bind(device)
+      device.createBuffer = (descriptor: GPUBufferDescriptor) => {
+        const buffer = createBuffer(descriptor)
+        const record = { destroyed: false }
+        created.push(record)
+        const destroy = buffer.destroy.bind(buffer)
+        buffer.destroy = () => {
+          record.destroyed = true
+          destroy()
+        }
+        return buffer
+      }
+      const stats = yield* Effect.scoped(Effect.gen(function*() {
+        const ctx = yield* Layer.build(WebGpuBackend.layerWith({ device }))
+        const backend = Context.get(ctx, Backend)
+        const gpu = Context.get(ctx, WebGpu)
+        const g = jit((x: Tensor) => [np.sum(np.sin(x)), np.cos(x)])
+        const x = withBackend(backend, () => np.array(fill(3000, 4)))
+        for (let i = 0; i < 4; i++) {
+          yield* Memory.scoped(Effect.asVoid(Effect.provideService(g(x), Backend, backend)))
+        }
+        const y = yield* Effect.provideService(g(x), Backend, backend)
+        assert.strictEqual(yield* toJs(y[1]).pipe(Effect.map((v) => (v as Array<number>).length)), 3000)
+        return gpu.stats()
+      }))
+      assert.isAbove(stats.pooledBuffers, 0)
+      assert.isAbove(created.length, 2)
+      assert.deepStrictEqual(created.filter((c) => !c.destroyed).length, 0)
+      device.destroy()
+    }))
+
+  it.effect("donation: the update writes into the donated input's GPU buffer, and the input is consumed", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { backend, gpu } = yield* services
+      const update = (w: Tensor, g: Tensor) => np.subtract(w, np.multiply(g, 0.5))
+      const step = jit(update, { donateArgnums: 0 })
+      const g = withBackend(backend, () => np.array(fill(1000, 7)))
+      // a computed tensor owns its buffer (an np.array's upload belongs to its host data)
+      let w: Tensor = withBackend(backend, () => np.multiply(np.array(fill(1000, 8)), 1))
+      let expected = (yield* toJs(w)) as Array<number>
+      const gv = (yield* toJs(g)) as Array<number>
+      for (let i = 0; i < 5; i++) {
+        const storage = ((w as ConcreteTensor).buffer as unknown as { storage: unknown }).storage
+        gpu.flush()
+        const before = gpu.stats()
+        const next = yield* Effect.provideService(step(w, g), Backend, backend)
+        gpu.flush()
+        const after = gpu.stats()
+        // the output is the donated storage, written in place by the one fused dispatch
+        assert.strictEqual(((next as ConcreteTensor).buffer as unknown as { storage: unknown }).storage, storage)
+        assert.strictEqual(after.dispatches - before.dispatches, 1)
+        // after the first call (compilation, uploads): no buffer created
+        if (i > 0) assert.strictEqual(after.buffersCreated, before.buffersCreated)
+        const used = yield* Effect.exit(toJs(w))
+        assert.isTrue(Exit.isFailure(used))
+        assert.match(String(Exit.isFailure(used) ? used.cause : ""), /donateArgnums/)
+        expected = expected.map((v, k) => Math.fround(v - Math.fround(gv[k]! * 0.5)))
+        w = next
+        close(yield* toJs(w), expected, 0, 0)
+      }
+      // an aliased tensor (shared storage) is not overwritten: the call allocates
+      const shared = withBackend(backend, () => np.multiply(np.array(fill(1000, 9)), 1))
+      const view = withBackend(backend, () => np.reshape(shared, [10, 100]))
+      const out = yield* Effect.provideService(step(shared, g), Backend, backend)
+      assert.notStrictEqual(
+        ((out as ConcreteTensor).buffer as unknown as { storage: unknown }).storage,
+        ((view as ConcreteTensor).buffer as unknown as { storage: unknown }).storage
+      )
+      close(yield* toJs(view), fill(1000, 9).map(Math.fround), 0, 0)
     })))
 })

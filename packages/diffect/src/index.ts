@@ -86,7 +86,7 @@ export * as optim from "@diffect/optim"
 // Backends and their layers
 export { TypedArrayBackend } from "@diffect/backend-typed-array"
 export { WebGpu, WebGpuBackend } from "@diffect/backend-webgpu"
-export type { WebGpuShape, WebGpuSource } from "@diffect/backend-webgpu"
+export type { WebGpuShape, WebGpuSource, WebGpuStats } from "@diffect/backend-webgpu"
 export { Backend } from "@diffect/core"
 export type { BackendFailure } from "@diffect/core"
 

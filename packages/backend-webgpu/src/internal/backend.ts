@@ -219,6 +219,14 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
       runtime.unref(b.storage)
     },
     alias: (buffer) => new WebGpuBuffer(backend, storageOf(buffer)),
+    // one reference to storage with data: no alias, reshape or upload cache shares it
+    exclusive: (buffer) => {
+      const b = buffer as WebGpuBuffer
+      return b instanceof WebGpuBuffer && b.backend === backend && !b.released && b.storage.refs === 1 &&
+        b.storage.gpu !== undefined
+    },
+    // a fused shader reads a donated input through the output's binding at the element it writes
+    fusedInPlace: true,
     compileFused: (spec) => {
       const group = compileFused(runtime, spec)
       return {
@@ -231,7 +239,7 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
             return o === undefined ? undefined : storageOf(o)
           })
           const made = group.run(storages, given)
-          return made.map((s, j) => outputs?.[j] ?? new WebGpuBuffer(backend, s))
+          return made.map((s, j) => (s === given[j] ? outputs![j]! : new WebGpuBuffer(backend, s)))
         }
       }
     },

@@ -23,6 +23,21 @@ export const PARAM_WORDS = PARAM_BYTES / 4
 const PARAM_SLOTS = 256
 /** Bytes of released buffers that may wait for the current batch's submission. */
 const DOOMED_BYTES = 16 * 2 ** 20
+/** Bytes of free buffers the pool keeps for reuse (beyond them, released buffers are destroyed). */
+const POOL_BYTES = 256 * 2 ** 20
+/** Bind groups the cache keeps (beyond them it starts over). */
+const BIND_GROUPS = 4096
+
+/**
+ * The size class of a buffer of `bytes` bytes: 16-byte steps up to 256 bytes,
+ * then four classes per power of two (at most a quarter of a buffer unused), so
+ * that a released buffer serves later requests of similar sizes.
+ */
+export const sizeClass = (bytes: number): number => {
+  if (bytes <= 256) return Math.max(16, Math.ceil(bytes / 16) * 16)
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2)
+  return Math.ceil(bytes / step) * step
+}
 
 /**
  * GPU memory shared by the buffers of one or more tensors (reshape shares its
@@ -46,6 +61,16 @@ export interface Kernel {
   readonly outputs: number
 }
 
+/** What `Runtime.stats` reports. */
+export interface RuntimeStats {
+  readonly dispatches: number
+  readonly submits: number
+  readonly buffersCreated: number
+  readonly bindGroupsCreated: number
+  readonly pooledBuffers: number
+  readonly pooledBytes: number
+}
+
 const backendName = "webgpu"
 let layers = 0
 
@@ -60,12 +85,27 @@ export class Runtime {
   readonly workgroupSize: number
   readonly maxGroupsPerDim: number
 
+  // buffers held by storages (in use), and their requested bytes
   #live = new Set<GPUBuffer>()
   #liveBytes = 0
   #sizes = new WeakMap<GPUBuffer, number>()
+  // every buffer's size class, and the bytes of all buffers alive on the device (in use, free, doomed)
+  #capacity = new WeakMap<GPUBuffer, number>()
+  #deviceBytes = 0
   #registry: FinalizationRegistry<GPUBuffer>
+  // the pool: free buffers by size class; `dirty` ones were released while the open batch was
+  // recorded (its commands may still read them: only its later dispatches may write them)
+  #free = new Map<number, Array<GPUBuffer>>()
+  #dirty = new Map<number, Array<GPUBuffer>>()
+  #freeBuffers = 0
+  #freeBytes = 0
   #doomed: Array<GPUBuffer> = []
   #doomedBytes = 0
+  // bind groups by layout and buffers, and the keys naming each buffer (dropped when it is destroyed)
+  #bindGroups = new Map<string, GPUBindGroup>()
+  #groupsOf = new Map<GPUBuffer, Array<string>>()
+  #bufferIds = new WeakMap<GPUBuffer, number>()
+  #nextBufferId = 0
 
   #encoder: GPUCommandEncoder | undefined
   #pass: GPUComputePassEncoder | undefined
@@ -80,7 +120,7 @@ export class Runtime {
   #pipelineLayouts = new Map<string, GPUPipelineLayout>()
   #kernels = new Map<string, Kernel>()
 
-  #stats = { dispatches: 0, submits: 0, buffersCreated: 0 }
+  #stats = { dispatches: 0, submits: 0, buffersCreated: 0, bindGroupsCreated: 0 }
 
   #lost: string | undefined
   #errors: Array<string> = []
@@ -129,11 +169,12 @@ export class Runtime {
   }
 
   /**
-   * Counters since the runtime was made: shader dispatches recorded, command
-   * buffers submitted, and GPU buffers created (storage buffers: allocations and uploads).
+   * Counters since the runtime was made (shader dispatches recorded, command
+   * buffers submitted, storage buffers and bind groups created), and the pool's
+   * free buffers now.
    */
-  stats(): { readonly dispatches: number; readonly submits: number; readonly buffersCreated: number } {
-    return { ...this.#stats }
+  stats(): RuntimeStats {
+    return { ...this.#stats, pooledBuffers: this.#freeBuffers, pooledBytes: this.#freeBytes }
   }
 
   /** Number and total bytes of GPU buffers alive now (parameter buffer excluded). */
@@ -184,8 +225,7 @@ export class Runtime {
           `a buffer of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
       })
     }
-    this.#reserve(bytes)
-    const gpu = this.device.createBuffer({ size: bytes, usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST })
+    const gpu = this.#take(sizeClass(bytes)) ?? this.#create(sizeClass(bytes), false)
     return this.#track(gpu, bytes)
   }
 
@@ -199,7 +239,9 @@ export class Runtime {
    * its last dispatch was recorded: destroyed once that batch is submitted.
    */
   retire(storage: Storage): void {
-    if (storage.gpu !== undefined) this.#release(storage.gpu)
+    if (storage.gpu === undefined) return
+    this.#registry.unregister(storage)
+    this.#release(storage.gpu)
   }
 
   /** A storage buffer holding `data` (written through a mapping at creation). */
@@ -214,61 +256,180 @@ export class Runtime {
           `an array of ${bytes} bytes exceeds this device's maxStorageBufferBindingSize (${this.limits.maxStorageBufferBindingSize} bytes)`
       })
     }
-    this.#reserve(bytes)
-    const gpu = this.device.createBuffer({
-      size: bytes,
-      usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST,
-      mappedAtCreation: true
-    })
-    new Uint8Array(gpu.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, bytes))
+    const size = sizeClass(bytes)
+    // A pooled buffer is written on the queue, which runs before the unsubmitted batch: a
+    // buffer the batch may still read (dirty) is written only after the batch is submitted.
+    let pooled = this.#pop(this.#free, size)
+    if (pooled === undefined && this.#dirty.get(size)?.length) {
+      this.flush()
+      pooled = this.#pop(this.#free, size)
+    }
+    if (pooled !== undefined) {
+      this.device.queue.writeBuffer(pooled, 0, data.buffer, data.byteOffset, bytes)
+      return this.#track(pooled, bytes)
+    }
+    const gpu = this.#create(size, true)
+    new Uint8Array(gpu.getMappedRange(0, bytes)).set(new Uint8Array(data.buffer, data.byteOffset, bytes))
     gpu.unmap()
     return this.#track(gpu, bytes)
   }
 
+  // A free buffer of size class `size` for a kernel to write (the most recently released first).
+  #take(size: number): GPUBuffer | undefined {
+    return this.#pop(this.#dirty, size) ?? this.#pop(this.#free, size)
+  }
+
+  #pop(lists: Map<number, Array<GPUBuffer>>, size: number): GPUBuffer | undefined {
+    const gpu = lists.get(size)?.pop()
+    if (gpu !== undefined) {
+      this.#freeBuffers--
+      this.#freeBytes -= size
+    }
+    return gpu
+  }
+
+  #push(lists: Map<number, Array<GPUBuffer>>, size: number, gpu: GPUBuffer): void {
+    const list = lists.get(size)
+    if (list === undefined) lists.set(size, [gpu])
+    else list.push(gpu)
+  }
+
+  // A new storage buffer of `size` bytes (a size class), within the memory budget.
+  #create(size: number, mapped: boolean): GPUBuffer {
+    this.#reserve(size)
+    const gpu = this.device.createBuffer({
+      size,
+      usage: Usage.STORAGE | Usage.COPY_SRC | Usage.COPY_DST,
+      mappedAtCreation: mapped
+    })
+    this.#stats.buffersCreated++
+    this.#capacity.set(gpu, size)
+    this.#deviceBytes += size
+    return gpu
+  }
+
   // Fails with MemoryLimitError when `bytes` more would exceed the budget (after
   // destroying the buffers released since the last submit, which still count).
+  // The pool's free buffers count too: they are dropped first.
   #reserve(bytes: number): void {
-    if (this.#liveBytes + bytes <= this.memoryLimit) return
+    if (this.#deviceBytes + bytes <= this.memoryLimit) return
+    this.#trimPool()
     if (this.#doomed.length > 0) this.flush()
-    if (this.#liveBytes + bytes <= this.memoryLimit) return
+    if (this.#deviceBytes + bytes <= this.memoryLimit) return
     throw new MemoryLimitError({
       backend: backendName,
       requested: bytes,
-      live: this.#liveBytes,
+      live: this.#deviceBytes,
       limit: this.memoryLimit
     })
   }
 
   /** Drops one buffer's reference to `storage`; the last one destroys it (after its batch is submitted). */
   unref(storage: Storage): void {
-    if (--storage.refs === 0 && storage.gpu !== undefined) this.#release(storage.gpu)
+    if (--storage.refs === 0 && storage.gpu !== undefined) {
+      // the buffer may serve another storage next: this one's collection must not release it
+      this.#registry.unregister(storage)
+      this.#release(storage.gpu)
+    }
   }
 
   #track(gpu: GPUBuffer, bytes: number): Storage {
-    this.#stats.buffersCreated++
     const storage = new Storage(gpu, bytes)
     this.#live.add(gpu)
     this.#sizes.set(gpu, bytes)
     this.#liveBytes += bytes
-    this.#registry.register(storage, gpu)
+    this.#registry.register(storage, gpu, storage)
     return storage
   }
 
   // The storage's last reference is gone (released, or collected: the FinalizationRegistry).
-  // A buffer the unsubmitted batch may use is destroyed once it is submitted; past
-  // DOOMED_BYTES of such buffers the batch is submitted now, so memory waits for no microtask.
+  // The buffer goes back to the pool: a later dispatch of this batch may write it, since
+  // commands run in the order recorded. Past POOL_BYTES of free buffers it is destroyed
+  // instead: at once, or, if the unsubmitted batch may use it, once that is submitted (past
+  // DOOMED_BYTES of such buffers the batch is submitted now, so memory waits for no microtask).
   #release(gpu: GPUBuffer): void {
-    if (!this.#live.has(gpu)) return
+    if (!this.#live.delete(gpu)) return
+    this.#liveBytes -= this.#sizes.get(gpu) ?? 0
+    const size = this.#capacity.get(gpu)!
+    if (this.#freeBytes + size <= Math.min(POOL_BYTES, this.memoryLimit / 2)) {
+      this.#push(this.#encoder === undefined ? this.#free : this.#dirty, size, gpu)
+      this.#freeBuffers++
+      this.#freeBytes += size
+      return
+    }
     if (this.#encoder === undefined) return this.#destroy(gpu)
     this.#doomed.push(gpu)
-    this.#doomedBytes += this.#sizes.get(gpu) ?? 0
+    this.#doomedBytes += size
     if (this.#doomedBytes > DOOMED_BYTES) this.flush()
   }
 
+  // Destroys the pool's free buffers (after the open batch, which may use them, is submitted).
+  #trimPool(): void {
+    if (this.#freeBuffers === 0) return
+    // clean buffers no recorded command uses: destroyed now; dirty ones once the batch is submitted
+    for (const list of this.#free.values()) for (const gpu of list) this.#destroy(gpu)
+    for (const list of this.#dirty.values()) {
+      for (const gpu of list) {
+        this.#doomed.push(gpu)
+        this.#doomedBytes += this.#capacity.get(gpu)!
+      }
+    }
+    this.#free.clear()
+    this.#dirty.clear()
+    this.#freeBuffers = 0
+    this.#freeBytes = 0
+  }
+
   #destroy(gpu: GPUBuffer): void {
-    if (!this.#live.delete(gpu)) return
-    this.#liveBytes -= this.#sizes.get(gpu) ?? 0
+    this.#deviceBytes -= this.#capacity.get(gpu) ?? 0
+    const keys = this.#groupsOf.get(gpu)
+    if (keys !== undefined) {
+      for (const key of keys) this.#bindGroups.delete(key)
+      this.#groupsOf.delete(gpu)
+    }
     gpu.destroy()
+  }
+
+  #idOf(gpu: GPUBuffer): number {
+    let id = this.#bufferIds.get(gpu)
+    if (id === undefined) {
+      id = this.#nextBufferId++
+      this.#bufferIds.set(gpu, id)
+    }
+    return id
+  }
+
+  // The bind group of `kernel` over these buffers, made once while they live.
+  #bindGroup(kernel: Kernel, inputs: ReadonlyArray<GPUBuffer>, outputs: ReadonlyArray<GPUBuffer>): GPUBindGroup {
+    const layoutKey = `${kernel.inputs}:${kernel.outputs}`
+    let key = layoutKey
+    for (let i = 0; i < inputs.length; i++) key += `,${this.#idOf(inputs[i]!)}`
+    key += ";"
+    for (let o = 0; o < outputs.length; o++) key += `,${this.#idOf(outputs[o]!)}`
+    const known = this.#bindGroups.get(key)
+    if (known !== undefined) return known
+    const entries: Array<GPUBindGroupEntry> = []
+    for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i]! } })
+    for (let o = 0; o < outputs.length; o++) {
+      entries.push({ binding: inputs.length + o, resource: { buffer: outputs[o]! } })
+    }
+    entries.push({
+      binding: inputs.length + outputs.length,
+      resource: { buffer: this.#paramBuffer, size: PARAM_BYTES }
+    })
+    const group = this.device.createBindGroup({ layout: this.#layouts.get(layoutKey)!, entries })
+    this.#stats.bindGroupsCreated++
+    if (this.#bindGroups.size >= BIND_GROUPS) {
+      this.#bindGroups.clear()
+      this.#groupsOf.clear()
+    }
+    this.#bindGroups.set(key, group)
+    for (const gpu of [...inputs, ...outputs]) {
+      const keys = this.#groupsOf.get(gpu)
+      if (keys === undefined) this.#groupsOf.set(gpu, [key])
+      else keys.push(key)
+    }
+    return group
   }
 
   #layout(inputs: number, outputs: number): GPUPipelineLayout {
@@ -348,18 +509,8 @@ export class Runtime {
     words[base] = gx
     words[base + 1] = gx * threadsPerGroup
     for (let i = 2; i < params.length; i++) words[base + i] = params[i]!
-    const entries: Array<GPUBindGroupEntry> = []
-    for (let i = 0; i < inputs.length; i++) entries.push({ binding: i, resource: { buffer: inputs[i]! } })
     const outputs = Array.isArray(output) ? output as ReadonlyArray<GPUBuffer> : [output as GPUBuffer]
-    for (let o = 0; o < outputs.length; o++) {
-      entries.push({ binding: inputs.length + o, resource: { buffer: outputs[o]! } })
-    }
-    entries.push({
-      binding: inputs.length + outputs.length,
-      resource: { buffer: this.#paramBuffer, size: PARAM_BYTES }
-    })
-    const layout = this.#layouts.get(`${kernel.inputs}:${kernel.outputs}`)!
-    const bindGroup = this.device.createBindGroup({ layout, entries })
+    const bindGroup = this.#bindGroup(kernel, inputs, outputs)
     const pass = this.#pass!
     pass.setPipeline(kernel.pipeline)
     pass.setBindGroup(0, bindGroup, [slot * PARAM_BYTES])
@@ -408,6 +559,9 @@ export class Runtime {
     // Queue operations run in order: this write lands after earlier batches ran.
     this.device.queue.writeBuffer(this.#paramBuffer, 0, this.#params.buffer, 0, used)
     this.device.queue.submit([encoder.finish()])
+    // the batch is submitted: later queue writes run after it
+    for (const [size, list] of this.#dirty) for (const gpu of list) this.#push(this.#free, size, gpu)
+    this.#dirty.clear()
     const doomed = this.#doomed
     this.#doomed = []
     this.#doomedBytes = 0
@@ -447,10 +601,20 @@ export class Runtime {
     this.#encoder = undefined
     this.#pass = undefined
     for (const gpu of this.#live) gpu.destroy()
+    for (const list of this.#free.values()) for (const gpu of list) gpu.destroy()
+    for (const list of this.#dirty.values()) for (const gpu of list) gpu.destroy()
+    for (const gpu of this.#doomed) gpu.destroy()
     this.#live.clear()
     this.#liveBytes = 0
+    this.#free.clear()
+    this.#dirty.clear()
+    this.#freeBuffers = 0
+    this.#freeBytes = 0
+    this.#deviceBytes = 0
     this.#doomed = []
     this.#doomedBytes = 0
+    this.#bindGroups.clear()
+    this.#groupsOf.clear()
     this.#paramBuffer.destroy()
     this.#placeholder.destroy()
     this.#kernels.clear()

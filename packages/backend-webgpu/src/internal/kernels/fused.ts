@@ -148,73 +148,82 @@ export const compileFused = (runtime: Runtime, spec: FusedKernelSpec): CompiledG
   const outBase = offsets(targets.map((t) => t.words))
   const outTotal = outBase[targets.length]!
 
-  const helpers = new Helpers()
-  const word = (k: number, index: string): string => packedIn ? `pin[${inBase[k]!}u + ${index}]` : `in${k}[${index}]`
-  const load = (input: Kernel.Input): string => {
-    const k = input.index
-    const dtype: DType.DType = spec.inputs[k]!.dtype
-    const at = dtype === "complex64" ? `2u * ix${k} + ${input.lane}u` : `ix${k}`
-    const raw = word(k, at)
-    if (dtype === "bool") return `(${raw} != 0u)`
-    if (!packedIn) return raw
-    const t = storageType(dtype)
-    return t === "u32" ? raw : `bitcast<${t}>(${raw})`
-  }
-  const store = (j: number, index: string, value: string): string => {
-    if (!packedOut) return `out${j}[${index}] = ${value};`
-    const t = storageType(outs[j]!.dtype)
-    return `pout[${outBase[j]!}u + ${index}] = ${t === "u32" ? value : `bitcast<u32>(${value})`};`
-  }
-  const allLanes = outs.flatMap((o) => o.lanes)
-  const { body, results } = emitExprs(allLanes, load, helpers, "    ")
-  const firstLane = offsets(outs.map((o) => o.lanes.length))
-  const indexLets = spec.inputs.map((_, k) => `    let ix${k} = ${offsetOf(mshape, mstrides[k]!)};`).join("\n")
-  // element stores: elementwise outputs, and in store mode the reductions' operands
-  const elementStores = outs.flatMap((o, j) => {
-    if (targets[j]!.role !== "out" && targets[j]!.role !== "operand") return []
-    if (o.reduce !== undefined && rowsMode) return []
-    const r = results.slice(firstLane[j]!, firstLane[j]! + o.lanes.length)
-    if (o.dtype === "bool") return [`    ${store(j, "e", `select(0u, 1u, ${r[0]!})`)}`]
-    if (r.length === 2) return [`    ${store(j, "2u * e", r[0]!)}`, `    ${store(j, "2u * e + 1u", r[1]!)}`]
-    return [`    ${store(j, "e", r[0]!)}`]
-  })
+  const indexOf = spec.inputs.map((_, k) => offsetOf(mshape, mstrides[k]!))
 
-  const bindings = packedIn
-    ? ["@group(0) @binding(0) var<storage, read> pin: array<u32>;"]
-    : spec.inputs.map((x, k) => `@group(0) @binding(${k}) var<storage, read> in${k}: array<${storageType(x.dtype)}>;`)
-  const nIn = bindings.length
-  const outBindings = packedOut
-    ? [`@group(0) @binding(${nIn}) var<storage, read_write> pout: array<u32>;`]
-    : outs.map((o, j) =>
-      `@group(0) @binding(${nIn + j}) var<storage, read_write> out${j}: array<${storageType(o.dtype)}>;`
-    )
-  const nOut = outBindings.length
+  // The shader; `alias` maps inputs to the output whose buffer they are (a donated input
+  // written in place: read through the output's binding, at the element written).
+  const variant = (alias: ReadonlyMap<number, number>) => {
+    const helpers = new Helpers()
+    const word = (k: number, index: string): string =>
+      packedIn ? `pin[${inBase[k]!}u + ${index}]` : alias.has(k) ? `out${alias.get(k)!}[${index}]` : `in${k}[${index}]`
+    const load = (input: Kernel.Input): string => {
+      const k = input.index
+      const dtype: DType.DType = spec.inputs[k]!.dtype
+      const at = dtype === "complex64" ? `2u * ix${k} + ${input.lane}u` : `ix${k}`
+      const raw = word(k, at)
+      if (dtype === "bool") return `(${raw} != 0u)`
+      if (!packedIn) return raw
+      const t = storageType(dtype)
+      return t === "u32" ? raw : `bitcast<${t}>(${raw})`
+    }
+    const store = (j: number, index: string, value: string): string => {
+      if (!packedOut) return `out${j}[${index}] = ${value};`
+      const t = storageType(outs[j]!.dtype)
+      return `pout[${outBase[j]!}u + ${index}] = ${t === "u32" ? value : `bitcast<u32>(${value})`};`
+    }
+    const allLanes = outs.flatMap((o) => o.lanes)
+    const { body, results } = emitExprs(allLanes, load, helpers, "    ")
+    const firstLane = offsets(outs.map((o) => o.lanes.length))
+    const indexLets = indexOf.map((ix, k) => `    let ix${k} = ${ix};`).join("\n")
+    // element stores: elementwise outputs, and in store mode the reductions' operands
+    const elementStores = outs.flatMap((o, j) => {
+      if (targets[j]!.role !== "out" && targets[j]!.role !== "operand") return []
+      if (o.reduce !== undefined && rowsMode) return []
+      const r = results.slice(firstLane[j]!, firstLane[j]! + o.lanes.length)
+      if (o.dtype === "bool") return [`    ${store(j, "e", `select(0u, 1u, ${r[0]!})`)}`]
+      if (r.length === 2) return [`    ${store(j, "2u * e", r[0]!)}`, `    ${store(j, "2u * e + 1u", r[1]!)}`]
+      return [`    ${store(j, "e", r[0]!)}`]
+    })
 
-  let main: string
-  let decls = ""
-  let groups: number
-  if (!rowsMode) {
-    main = `  let e = tid;
+    const bound = spec.inputs.map((_, k) => k).filter((k) => !alias.has(k))
+    const bindings = packedIn
+      ? ["@group(0) @binding(0) var<storage, read> pin: array<u32>;"]
+      : bound.map((k, b) =>
+        `@group(0) @binding(${b}) var<storage, read> in${k}: array<${storageType(spec.inputs[k]!.dtype)}>;`
+      )
+    const nIn = bindings.length
+    const outBindings = packedOut
+      ? [`@group(0) @binding(${nIn}) var<storage, read_write> pout: array<u32>;`]
+      : outs.map((o, j) =>
+        `@group(0) @binding(${nIn + j}) var<storage, read_write> out${j}: array<${storageType(o.dtype)}>;`
+      )
+    const nOut = outBindings.length
+
+    let main: string
+    let decls = ""
+    let groups: number
+    if (!rowsMode) {
+      main = `  let e = tid;
   if (e >= ${n}u) { return; }
   {
 ${indexLets}
 ${body}
 ${elementStores.join("\n")}
   }`
-    groups = Math.ceil(n / w)
-  } else {
-    const accs = reduced.map((j) => {
-      const kind = outs[j]!.reduce!.kind
-      return {
-        j,
-        kind,
-        value: results[firstLane[j]!]!,
-        id: identity(kind, helpers)
-      }
-    })
-    decls = accs.map((a) => `var<workgroup> sh${a.j}: array<f32, ${w}>;`).join("\n")
-    const tree = accs.map((a) => `sh${a.j}[lid] = ${combine(a.kind, `sh${a.j}[lid]`, `sh${a.j}[lid + s]`, helpers)};`)
-    main = `  let g = wid;
+      groups = Math.ceil(n / w)
+    } else {
+      const accs = reduced.map((j) => {
+        const kind = outs[j]!.reduce!.kind
+        return {
+          j,
+          kind,
+          value: results[firstLane[j]!]!,
+          id: identity(kind, helpers)
+        }
+      })
+      decls = accs.map((a) => `var<workgroup> sh${a.j}: array<f32, ${w}>;`).join("\n")
+      const tree = accs.map((a) => `sh${a.j}[lid] = ${combine(a.kind, `sh${a.j}[lid]`, `sh${a.j}[lid + s]`, helpers)};`)
+      main = `  let g = wid;
   let valid = g < ${rows * chunks}u;
 ${accs.map((a) => `  var acc${a.j}: f32 = ${a.id};`).join("\n")}
   if (valid) {
@@ -238,9 +247,9 @@ ${accs.map((a) => `  sh${a.j}[lid] = acc${a.j};`).join("\n")}
   if (valid && lid == 0u) {
 ${accs.map((a) => `    ${store(a.j, "g", `sh${a.j}[0]`)}`).join("\n")}
   }`
-    groups = rows * chunks
-  }
-  const source = `${bindings.join("\n")}
+      groups = rows * chunks
+    }
+    const source = `${bindings.join("\n")}
 ${outBindings.join("\n")}
 struct Params { w: array<vec4<u32>, 16> }
 @group(0) @binding(${nIn + nOut}) var<uniform> params: Params;
@@ -255,11 +264,43 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
 ${main}
 }
 `
-  const kernel = n === 0 ? undefined : runtime.kernel(source, nIn, () => source, nOut)
+    const kernel = n === 0 ? undefined : runtime.kernel(source, nIn, () => source, nOut)
+    return { source, kernel, bound, groups }
+  }
+  const plain = variant(new Map())
+  const variants = new Map<string, ReturnType<typeof variant>>()
   const params = [0, 0]
+  // which inputs may be read through an output's binding: contiguous ones, into elementwise outputs
+  const inPlace = (k: number, j: number): boolean =>
+    !packedIn && indexOf[k] === "e" && targets[j]!.role === "out" && outs[j]!.reduce === undefined &&
+    spec.inputs[k]!.dtype === outs[j]!.dtype
 
   const run = (inputs: ReadonlyArray<Storage>, given: ReadonlyArray<Storage | undefined>): Array<Storage> => {
-    const results = outs.map((_, j) => given[j] ?? runtime.allocate(outBytes[j]!))
+    // a given output that is also an input (a donated buffer) is written in place where that
+    // is safe, else not used (WebGPU cannot bind one buffer for reading and writing at once)
+    let alias: Map<number, number> | undefined
+    const usable = given.map((g, j) => {
+      if (g?.gpu === undefined) return g
+      let ok = true
+      inputs.forEach((s, k) => {
+        if (s.gpu !== g.gpu) return
+        if (inPlace(k, j)) (alias ??= new Map()).set(k, j)
+        else ok = false
+      })
+      return ok ? g : undefined
+    })
+    if (alias !== undefined) {
+      // an alias into an output that was refused is no alias
+      for (const [k, j] of alias) if (usable[j] === undefined) alias.delete(k)
+    }
+    let chosen = plain
+    if (alias !== undefined && alias.size > 0) {
+      const key = [...alias].join(";")
+      chosen = variants.get(key) ?? variant(alias)
+      variants.set(key, chosen)
+    }
+    const { kernel, bound, groups } = chosen
+    const results = outs.map((_, j) => usable[j] ?? runtime.allocate(outBytes[j]!))
     if (kernel === undefined) return results
     const scratch: Array<Storage> = []
     const temp = (words: number): Storage => {
@@ -267,7 +308,7 @@ ${main}
       scratch.push(s)
       return s
     }
-    let inBuffers = inputs.map((s) => runtime.bind(s))
+    let inBuffers = packedIn ? inputs.map((s) => runtime.bind(s)) : bound.map((k) => runtime.bind(inputs[k]!))
     if (packedIn) {
       const packed = temp(inTotal)
       inBuffers.forEach((b, k) => runtime.copy(b, 0, packed.gpu!, inBase[k]! * 4, inWords[k]! * 4))
@@ -317,5 +358,5 @@ ${main}
     for (const s of scratch) runtime.retire(s)
     return results
   }
-  return { source, run }
+  return { source: plain.source, run }
 }
