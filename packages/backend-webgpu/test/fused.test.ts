@@ -266,4 +266,32 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       )
       close(yield* toJs(view), fill(1000, 9).map(Math.fround), 0, 0)
     })))
+
+  it.effect(
+    "a group too large for one shader runs in stages (the 60-step sin chain's value and gradient)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { backend, gpu } = yield* services
+        const chain = (x: Tensor) => {
+          let y = x
+          for (let i = 0; i < 60; i++) y = np.add(y, np.multiply(0.01, np.sin(y)))
+          return np.sum(y)
+        }
+        const x = withBackend(backend, () => np.multiply(np.array(fill(1000, 11, 4)), 1))
+        const [ve, ge] = yield* Effect.provideService(valueAndGrad(chain)(x), Backend, backend)
+        const g = jit(valueAndGrad(chain))
+        yield* Effect.provideService(g(x), Backend, backend)
+        gpu.flush()
+        const before = gpu.stats()
+        const [v, dx] = yield* Effect.provideService(g(x), Backend, backend)
+        gpu.flush()
+        const after = gpu.stats()
+        // one group (the value's sum is its root), cut into stages: several dispatches, one submit
+        assert.isAbove(after.dispatches - before.dispatches, 1)
+        assert.strictEqual(after.submits - before.submits, 1)
+        close(yield* toJs(v), yield* toJs(ve), 1e-5)
+        close(yield* toJs(dx), yield* toJs(ge), 1e-5, 1e-5)
+      })),
+    120_000
+  )
 })

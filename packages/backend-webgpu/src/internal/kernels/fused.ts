@@ -31,6 +31,7 @@ import { storageType } from "../shader.js"
 import { emitExprs, f32Literal, Helpers } from "../wgsl.js"
 import type { Monoid } from "./reduce.js"
 import { reduce, reduceView } from "./reduce.js"
+import { compileStaged, decomposedOutputs, MAX_NODES, operations } from "./staged.js"
 
 /** A compiled group: input storages in, one storage per output out (`given` ones written into). */
 export interface CompiledGroup {
@@ -100,8 +101,19 @@ const offsets = (counts: ReadonlyArray<number>): Array<number> => {
 // Elements each thread folds per chunk of a row (as reduce.ts).
 const PER_THREAD = 8
 
-/** Compiles `spec` for `runtime` (the pipeline is cached by its source). */
+/**
+ * Compiles `spec` for `runtime`: one shader, or stages of shaders when the
+ * group is too large for one (staged.ts). Pipelines are cached by source.
+ */
 export const compileFused = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
+  const outputs = decomposedOutputs(spec)
+  const decomposed = { ...spec, outputs }
+  if (operations(outputs) <= MAX_NODES) return compileOne(runtime, decomposed)
+  return compileStaged(runtime, decomposed, outputs, (stage) => compileOne(runtime, stage))
+}
+
+/** One shader for the group. */
+const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
   const n = size(spec.shape)
   const rank = spec.shape.length
   const outs = spec.outputs
