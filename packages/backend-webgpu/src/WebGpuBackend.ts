@@ -42,10 +42,11 @@ export interface WebGpuShape {
   readonly flush: () => void
   /**
    * Counters since the layer was built, for tests and profiling: shader
-   * dispatches recorded, command buffers submitted, storage buffers and bind
-   * groups created (a compiled program in steady state creates none: released
-   * buffers go to a pool by size class, bind groups are cached), and the free
-   * buffers the pool holds now (destroyed when the scope closes).
+   * dispatches recorded, command buffers submitted, GPU buffers (storage and
+   * readback) and bind groups created (a compiled program in steady state
+   * creates none: released buffers go to a pool by size class, bind groups are
+   * cached), and the free storage buffers the pool holds now (destroyed when
+   * the scope closes).
    */
   readonly stats: () => WebGpuStats
 }

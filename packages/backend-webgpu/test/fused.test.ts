@@ -152,7 +152,7 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       close(yield* toJs(y), eager)
     })))
 
-  it.effect("pool and bind groups: after warm-up a compiled step creates no buffer and no bind group", () =>
+  it.effect("pool and bind groups: after warm-up a compiled step and its read create no buffer and no bind group", () =>
     Effect.scoped(Effect.gen(function*() {
       const { backend, gpu } = yield* services
       const f = (x: Tensor, b: Tensor) => {
@@ -162,7 +162,10 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       const x = withBackend(backend, () => np.reshape(np.array(fill(64 * 300, 1)), [64, 300]))
       const b = withBackend(backend, () => np.array(fill(300, 2)))
       const g = jit(f)
-      const call = Memory.scoped(Effect.asVoid(Effect.provideService(g(x, b), Backend, backend)))
+      // each call's result is read back (its mappable buffer is pooled too)
+      const call = Memory.scoped(
+        Effect.asVoid(Effect.flatMap(Effect.provideService(g(x, b), Backend, backend), ([s]) => toJs(s!)))
+      )
       for (let i = 0; i < 3; i++) yield* call
       gpu.flush()
       const before = gpu.stats()

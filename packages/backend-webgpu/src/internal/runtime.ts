@@ -25,6 +25,8 @@ const PARAM_SLOTS = 256
 const DOOMED_BYTES = 16 * 2 ** 20
 /** Bytes of free buffers the pool keeps for reuse (beyond them, released buffers are destroyed). */
 const POOL_BYTES = 256 * 2 ** 20
+/** Bytes of readback (mappable) buffers kept for reuse. */
+const STAGING_BYTES = 64 * 2 ** 20
 /** Bind groups the cache keeps (beyond them it starts over). */
 const BIND_GROUPS = 4096
 
@@ -97,6 +99,9 @@ export class Runtime {
   // recorded (its commands may still read them: only its later dispatches may write them)
   #free = new Map<number, Array<GPUBuffer>>()
   #dirty = new Map<number, Array<GPUBuffer>>()
+  // mappable buffers for readbacks, unmapped, by size class
+  #staging = new Map<number, Array<GPUBuffer>>()
+  #stagingBytes = 0
   #freeBuffers = 0
   #freeBytes = 0
   #doomed: Array<GPUBuffer> = []
@@ -572,7 +577,14 @@ export class Runtime {
   async readBytes(source: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     this.check()
     this.flush()
-    const staging = this.device.createBuffer({ size: bytes, usage: Usage.MAP_READ | Usage.COPY_DST })
+    // mappable buffers are pooled by size class too (one per concurrent read)
+    const size = sizeClass(bytes)
+    let staging = this.#staging.get(size)?.pop()
+    if (staging === undefined) {
+      staging = this.device.createBuffer({ size, usage: Usage.MAP_READ | Usage.COPY_DST })
+      this.#stats.buffersCreated++
+    } else this.#stagingBytes -= size
+    let reusable = false
     try {
       const encoder = this.device.createCommandEncoder()
       encoder.copyBufferToBuffer(source, 0, staging, 0, bytes)
@@ -581,9 +593,14 @@ export class Runtime {
       // Unmapping detaches the mapped range: copy it out first.
       const data = staging.getMappedRange(0, bytes).slice(0)
       staging.unmap()
+      reusable = true
       return data
     } finally {
-      staging.destroy()
+      // back to the pool unless the layer closed meanwhile (close destroyed the pool) or it failed
+      if (reusable && !this.#closed && this.#stagingBytes + size <= STAGING_BYTES) {
+        this.#push(this.#staging, size, staging)
+        this.#stagingBytes += size
+      } else staging.destroy()
     }
   }
 
@@ -603,6 +620,9 @@ export class Runtime {
     for (const gpu of this.#live) gpu.destroy()
     for (const list of this.#free.values()) for (const gpu of list) gpu.destroy()
     for (const list of this.#dirty.values()) for (const gpu of list) gpu.destroy()
+    for (const list of this.#staging.values()) for (const gpu of list) gpu.destroy()
+    this.#staging.clear()
+    this.#stagingBytes = 0
     for (const gpu of this.#doomed) gpu.destroy()
     this.#live.clear()
     this.#liveBytes = 0
