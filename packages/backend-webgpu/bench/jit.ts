@@ -27,6 +27,8 @@ interface Case {
   readonly f: (...args: Array<Tensor>) => unknown
   /** The scalar read after each call. */
   readonly scalar: (out: any) => Tensor
+  /** The scalar in float64 (for the error of the float32 value). */
+  readonly reference?: () => number
 }
 
 const mlpLoss = (w1: Tensor, b1: Tensor, w2: Tensor, x: Tensor, y: Tensor) => {
@@ -42,11 +44,12 @@ const chain = (x: Tensor) => {
 
 const cases: ReadonlyArray<Case> = [
   {
-    name: "B3 valueAndGrad sum(tanh x), 1M",
-    rounds: 9,
-    setup: (b) => [withBackend(b, () => np.multiply(np.array(fill(2 ** 20, 1, 6)), 1))],
+    name: "B3 valueAndGrad sum(tanh x), 4M",
+    rounds: 7,
+    setup: (b) => [withBackend(b, () => np.multiply(np.array(fill(2 ** 22, 1, 6)), 1))],
     f: valueAndGrad((x: Tensor) => np.sum(np.tanh(x))),
-    scalar: (o) => o[0]
+    scalar: (o) => o[0],
+    reference: () => fill(2 ** 22, 1, 6).reduce((acc, v) => acc + Math.tanh(Math.fround(v)), 0)
   },
   {
     name: "MLP valueAndGrad 128x256-256-10",
@@ -111,6 +114,17 @@ const program = Effect.scoped(Effect.gen(function*() {
       }
     }
     console.log(`${c.name} (first jit call ${compileMs.toFixed(0)} ms)`)
+    if (c.reference !== undefined) {
+      const value = (yield* Effect.flatMap(Effect.provideService(compiled(...args), Backend, backend), (o) =>
+        toJs(c.scalar(o)))) as number
+      const eagerValue = (yield* Effect.flatMap(Effect.provideService(eager(...args), Backend, backend), (o) =>
+        toJs(c.scalar(o)))) as number
+      const exact = c.reference()
+      console.log(
+        `  value against float64: jit ${((value - exact) / Math.abs(exact)).toExponential(2)}, ` +
+          `eager ${((eagerValue - exact) / Math.abs(exact)).toExponential(2)} (relative)`
+      )
+    }
     for (const name of ["eager", "jit"]) {
       const k = counts[name]!
       console.log(

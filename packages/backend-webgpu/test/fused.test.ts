@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       assert.include(lowered.text, "sin")
     })))
 
-  it.effect("reduction roots: rows, long rows (chunk partials), leading axes, several roots", () =>
+  it.effect("reduction roots: rows, long rows (chunk partials), columns, several roots", () =>
     Effect.scoped(Effect.gen(function*() {
       const { backend, gpu } = yield* services
       const cases: ReadonlyArray<
@@ -81,7 +81,9 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
         ],
         ["one long row", (x) => np.sum(np.tanh(x)), [5000], 2],
         ["min over the last two axes", (x) => np.min(np.cos(x), { axis: [1, 2] }), [3, 70, 9], 1],
-        ["leading axis", (x) => np.sum(np.square(x), { axis: 0 }), [40, 6], 2]
+        ["leading axis (a thread per column)", (x) => [np.sum(np.square(x), { axis: 0 }), np.exp(x)], [40, 6], 1],
+        ["leading axes", (x) => np.max(np.sin(x), { axis: [0, 1] }), [4, 5, 6], 1],
+        ["a long leading axis (the reduction kernel's tree)", (x) => np.sum(np.square(x), { axis: 0 }), [3000, 3], 3]
       ]
       for (const [name, f, shape, dispatches] of cases) {
         const n = shape.reduce((a, b) => a * b, 1)

@@ -100,6 +100,8 @@ const offsets = (counts: ReadonlyArray<number>): Array<number> => {
 
 // Elements each thread folds per chunk of a row (as reduce.ts).
 const PER_THREAD = 8
+// The longest column one thread folds (columns mode).
+const SERIAL_COLUMN = 1024
 
 /**
  * Compiles `spec` for `runtime`: one shader, or stages of shaders when the
@@ -122,19 +124,24 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
   )
   const outBytes = outs.map((o, j) => outSizes[j]! * wordsPerElement(o.dtype) * 4)
   const reduced = outs.map((o, j) => (o.reduce === undefined ? -1 : j)).filter((j) => j >= 0)
-  // rows mode: every root reduces the same trailing axes
+  // rows mode: every root reduces the same trailing axes; columns mode: the same leading axes
   const axes = reduced.length > 0 ? outs[reduced[0]!]!.reduce!.axes : []
   const trailing = axes.every((a, i) => a === rank - axes.length + i)
+  const leading = axes.every((a, i) => a === i)
   const sameAxes = reduced.every((j) => outs[j]!.reduce!.axes.join() === axes.join())
   const len = size(axes.map((a) => spec.shape[a]!))
   const rows = n / Math.max(len, 1)
-  let w = runtime.workgroupSize
-  if (reduced.length > 0) {
-    // a power of two near len / PER_THREAD, at least 16 (short rows leave few threads idle)
-    w = Math.min(w, Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(len / PER_THREAD))))))
-  }
+  // a power of two near len / PER_THREAD, at least 16 (short rows leave few threads idle)
+  const rowThreads = Math.min(
+    runtime.workgroupSize,
+    Math.max(16, 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(len / PER_THREAD)))))
+  )
   const rowsMode = reduced.length > 0 && trailing && sameAxes &&
-    reduced.length * w * 4 <= runtime.limits.maxComputeWorkgroupStorageSize
+    reduced.length * rowThreads * 4 <= runtime.limits.maxComputeWorkgroupStorageSize
+  // columns mode: a thread folds one column serially, so only short columns (the error of a
+  // serial float32 sum grows with its length; longer ones take the reduction kernel's tree)
+  const colsMode = reduced.length > 0 && !rowsMode && leading && sameAxes && len <= SERIAL_COLUMN
+  const w = rowsMode ? rowThreads : runtime.workgroupSize
   // chunks per row (rows mode)
   const chunks = rowsMode ? Math.ceil(len / (w * PER_THREAD)) : 1
   const chunkLen = Math.ceil(len / chunks)
@@ -144,6 +151,7 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
   const targets: Array<Target> = outs.map((o, j) => {
     const lanes = wordsPerElement(o.dtype)
     if (o.reduce === undefined) return { j, role: "out", words: n * lanes }
+    if (colsMode) return { j, role: "out", words: rows }
     if (!rowsMode) return { j, role: "operand", words: n * lanes }
     return chunks === 1 ? { j, role: "out", words: rows } : { j, role: "partial", words: rows * chunks }
   })
@@ -190,7 +198,7 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
     // element stores: elementwise outputs, and in store mode the reductions' operands
     const elementStores = outs.flatMap((o, j) => {
       if (targets[j]!.role !== "out" && targets[j]!.role !== "operand") return []
-      if (o.reduce !== undefined && rowsMode) return []
+      if (o.reduce !== undefined && (rowsMode || colsMode)) return []
       const r = results.slice(firstLane[j]!, firstLane[j]! + o.lanes.length)
       if (o.dtype === "bool") return [`    ${store(j, "e", `select(0u, 1u, ${r[0]!})`)}`]
       if (r.length === 2) return [`    ${store(j, "2u * e", r[0]!)}`, `    ${store(j, "2u * e + 1u", r[1]!)}`]
@@ -214,7 +222,24 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
     let main: string
     let decls = ""
     let groups: number
-    if (!rowsMode) {
+    if (colsMode) {
+      // domain [len, cols]: thread c folds column c (its elements `cols` apart: neighbouring
+      // threads read neighbouring words)
+      const cols = rows
+      const accs = reduced.map((j) => ({ j, kind: outs[j]!.reduce!.kind, value: results[firstLane[j]!]! }))
+      main = `  let c = tid;
+  if (c >= ${cols}u) { return; }
+${accs.map((a) => `  var acc${a.j}: f32 = ${identity(a.kind, helpers)};`).join("\n")}
+  for (var r = 0u; r < ${len}u; r = r + 1u) {
+    let e = r * ${cols}u + c;
+${indexLets}
+${body}
+${elementStores.join("\n")}
+${accs.map((a) => `    acc${a.j} = ${combine(a.kind, `acc${a.j}`, a.value, helpers)};`).join("\n")}
+  }
+${accs.map((a) => `  ${store(a.j, "c", `acc${a.j}`)}`).join("\n")}`
+      groups = Math.ceil(cols / w)
+    } else if (!rowsMode) {
       main = `  let e = tid;
   if (e >= ${n}u) { return; }
   {
