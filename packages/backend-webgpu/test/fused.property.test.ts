@@ -1,10 +1,11 @@
 /**
- * Random programs on WebGPU: compiled by jit (fused shaders, broadcast inputs,
- * reduction roots over trailing and leading axes, several outputs) against
+ * Random programs on WebGPU: compiled by jit (fused shaders, broadcast,
+ * reversed, sliced and transposed inputs, reduction roots over trailing and
+ * leading axes, several outputs) against
  * eager execution on the same device, within float32 rounding (fast-check).
  */
 import { jit } from "@diffect/ad"
-import { Backend, np, toJs, withBackend } from "@diffect/core"
+import { Backend, lax, np, toJs, withBackend } from "@diffect/core"
 import type { BackendShape, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
@@ -13,7 +14,20 @@ import { WebGpuBackend } from "../src/index.js"
 import { skipReason } from "./setup.js"
 
 type Op = readonly [kind: number, a: number, b: number]
-const unary = [np.sin, np.tanh, np.negative, np.abs, np.exp, np.floor, (x: Tensor) => np.multiply(x, 0.5)]
+const unary = [
+  np.sin,
+  np.tanh,
+  np.negative,
+  np.abs,
+  np.exp,
+  np.floor,
+  (x: Tensor) => np.multiply(x, 0.5),
+  // reads folded into the fused shader: a reversal (negative strides), a slice at an offset,
+  // a reshaped transpose
+  (x: Tensor) => np.flip(x, { axis: 1 }),
+  (x: Tensor) => lax.slice(np.concatenate([x, np.exp(x)], { axis: 1 }), [0, 3], [4, 8]),
+  (x: Tensor) => np.reshape(np.transpose(np.reshape(x, [5, 4])), [4, 5])
+]
 const binary = [np.add, np.subtract, np.multiply, np.maximum, np.minimum]
 const REDUCE = unary.length + binary.length
 
@@ -76,7 +90,7 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU: random programs", () =
               assert.isTrue(same(a, b), `jit ${JSON.stringify(a)}\neager ${JSON.stringify(b)}`)
             }
           ),
-          { numRuns: 40 }
+          { numRuns: 60 }
         )
       )
     })), 240_000)

@@ -63,11 +63,15 @@ const mergeDims = (
   return { shape: dims, strides: st }
 }
 
-/** The WGSL expression of input `k`'s element offset at element `e` of the (merged) domain. */
-const offsetOf = (shape: ReadonlyArray<number>, strides: ReadonlyArray<number>): string => {
-  if (strides.every((s) => s === 0)) return "0u"
+/**
+ * The WGSL expression of an input's element offset at element `e` of the
+ * (merged) domain: `offset + sum_d index_d * strides[d]` (negative strides
+ * along reversed dimensions).
+ */
+const offsetOf = (shape: ReadonlyArray<number>, strides: ReadonlyArray<number>, offset: number): string => {
+  if (strides.every((s) => s === 0)) return `${offset}u`
   const contiguous = strides.every((v, d) => v === size(shape.slice(d + 1)))
-  if (contiguous) return "e"
+  if (contiguous) return offset === 0 ? "e" : `(e + ${offset}u)`
   const signed = strides.some((s) => s < 0)
   const terms: Array<string> = []
   for (let d = 0; d < shape.length; d++) {
@@ -78,6 +82,7 @@ const offsetOf = (shape: ReadonlyArray<number>, strides: ReadonlyArray<number>):
     if (d > 0) q = `(${q} % ${shape[d]!}u)`
     terms.push(signed ? `i32(${q}) * (${s}i)` : s === 1 ? q : `${q} * ${s}u`)
   }
+  if (offset !== 0) terms.push(signed ? `${offset}i` : `${offset}u`)
   const sum = terms.join(" + ")
   return signed ? `u32(${sum})` : `(${sum})`
 }
@@ -158,7 +163,8 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
 
   const { shape: mshape, strides: mstrides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
   const inWords = spec.inputs.map((x) =>
-    wordsPerElement(x.dtype) * (1 + spec.shape.reduce((acc, d, i) => acc + (d - 1) * Math.abs(x.strides[i]!), 0))
+    wordsPerElement(x.dtype) *
+    (1 + (x.offset ?? 0) + spec.shape.reduce((acc, d, i) => acc + (d - 1) * Math.max(0, x.strides[i]!), 0))
   )
   const limit = runtime.limits.maxStorageBuffersPerShaderStage
   const packedIn = spec.inputs.length + outs.length > limit
@@ -168,7 +174,7 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
   const outBase = offsets(targets.map((t) => t.words))
   const outTotal = outBase[targets.length]!
 
-  const indexOf = spec.inputs.map((_, k) => offsetOf(mshape, mstrides[k]!))
+  const indexOf = spec.inputs.map((x, k) => offsetOf(mshape, mstrides[k]!, x.offset ?? 0))
 
   // The shader; `alias` maps inputs to the output whose buffer they are (a donated input
   // written in place: read through the output's binding, at the element written).

@@ -10,7 +10,7 @@
  * same command buffer.
  */
 import { Approximation, Kernel } from "@diffect/core"
-import type { DType, FusedKernelSpec, FusedOutput } from "@diffect/core"
+import type { DType, FusedInput, FusedKernelSpec, FusedOutput } from "@diffect/core"
 import type { Runtime, Storage } from "../runtime.js"
 import { transcendentals } from "../wgsl.js"
 import type { CompiledGroup } from "./fused.js"
@@ -115,18 +115,17 @@ export const compileStaged = (
   for (let s = 0; s < count; s++) {
     const sources: Array<{ input: number } | { carried: number }> = []
     const inputOf = new Map<string, number>()
-    const inputs: Array<{ dtype: DType.DType; strides: ReadonlyArray<number> }> = []
+    const inputs: Array<FusedInput> = []
     const source = (
       key: string,
       make: () => { input: number } | { carried: number },
-      dtype: DType.DType,
-      strides: ReadonlyArray<number>
+      input: FusedInput
     ): number => {
       let k = inputOf.get(key)
       if (k === undefined) {
         k = inputs.length
         inputOf.set(key, k)
-        inputs.push({ dtype, strides })
+        inputs.push(input)
         sources.push(make())
       }
       return k
@@ -138,16 +137,14 @@ export const compileStaged = (
       let out: Expr
       if (e.kind === "const") out = e
       else if (e.kind === "input") {
-        const k = source(
-          `i${e.index}`,
-          () => ({ input: e.index }),
-          spec.inputs[e.index]!.dtype,
-          spec.inputs[e.index]!.strides
-        )
+        const k = source(`i${e.index}`, () => ({ input: e.index }), spec.inputs[e.index]!)
         out = Kernel.input(k, e.type, e.lane)
       } else if (stageOf.get(e)! < s) {
         const c = carriedIndex.get(e)!
-        out = Kernel.input(source(`c${c}`, () => ({ carried: c }), dtypeOf(e.type), contiguous), e.type)
+        out = Kernel.input(
+          source(`c${c}`, () => ({ carried: c }), { dtype: dtypeOf(e.type), strides: contiguous }),
+          e.type
+        )
       } else {
         switch (e.kind) {
           case "unary":
