@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { create } from "webgpu"
 import { makeBackend } from "../src/internal/backend.js"
 import { WebGpuBuffer } from "../src/internal/buffer.js"
-import { Runtime } from "../src/internal/runtime.js"
+import { Runtime, sizeClass } from "../src/internal/runtime.js"
 import { skipReason } from "./setup.js"
 
 const device = Effect.acquireRelease(
@@ -55,5 +55,29 @@ describe.skipIf(skipReason !== undefined)("WebGPU runtime", () => {
       assert.isAtMost(x, max)
       assert.isAtLeast(x * y, max * 3 + 1)
       runtime.close(false)
+    })))
+
+  it.effect("the pool: a released buffer serves the next request of its size class; under memoryLimit it goes first", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const runtime = new Runtime(yield* device, 2 * 2 ** 20)
+      assert.strictEqual(sizeClass(12), 16)
+      assert.strictEqual(sizeClass(300), 320)
+      assert.strictEqual(sizeClass(700_000), 786_432)
+      const a = runtime.allocate(700_000)
+      runtime.retire(a)
+      assert.strictEqual(runtime.stats().pooledBuffers, 1)
+      // the same size class: the same GPU buffer, nothing created
+      const created = runtime.stats().buffersCreated
+      const b = runtime.allocate(690_000)
+      assert.strictEqual(b.gpu, a.gpu)
+      assert.strictEqual(runtime.stats().buffersCreated, created)
+      runtime.retire(b)
+      // another class that fits the budget only without the pooled buffer: the pool is dropped
+      const c = runtime.allocate(1_400_000)
+      assert.notStrictEqual(c.gpu, a.gpu)
+      assert.strictEqual(runtime.stats().pooledBuffers, 0)
+      assert.deepStrictEqual(runtime.memory(), { buffers: 1, bytes: 1_400_000 })
+      runtime.close(false)
+      assert.strictEqual(runtime.stats().pooledBuffers, 0)
     })))
 })
