@@ -14,9 +14,9 @@ describe.skipIf(skip)("WebGPU in headless Chromium (navigator.gpu)", () => {
   let report: BrowserReport
   const byName = new Map<string, BrowserResult>()
   beforeAll(async () => {
-    report = await runInChromium(await bundlePage(), 150_000)
+    report = await runInChromium(await bundlePage(), 280_000)
     for (const r of report.results) byName.set(r.name, r)
-  }, 180_000)
+  }, 300_000)
 
   it("gets an adapter in the page", () => {
     assert.isAbove(report.results.length, 100)
@@ -26,25 +26,27 @@ describe.skipIf(skip)("WebGPU in headless Chromium (navigator.gpu)", () => {
   const reference = makeTypedArrayBackend()
   for (const [group, cases] of groups) {
     for (const c of cases) {
-      it(`${group} / ${c.name}`, () => {
-        const got = byName.get(`${group} / ${c.name}`)
-        assert.isDefined(got)
-        if (got === undefined || "error" in got) {
-          return assert.fail(`the page raised: ${got && "error" in got ? got.error : "nothing"}`)
-        }
-        const want = Effect.runSync(runCase(reference, c.run))
-        assert.strictEqual(got.dtype, want.dtype)
-        assert.deepStrictEqual(got.shape, [...want.shape])
-        const tol = got.dtype === "int32" || got.dtype === "bool"
-          ? { rtol: 0, atol: 0 }
-          : { rtol: c.rtol ?? 2e-6, atol: c.atol ?? 1e-6 }
-        const vsReference = mismatch(got.data, want.data, tol)
-        assert.isUndefined(vsReference, `differs from the typed-array backend: ${vsReference}`)
-        if (c.expected !== undefined) {
-          const vsExpected = mismatch(got.data, flatten(c.expected), tol)
-          assert.isUndefined(vsExpected, `differs from the expected values: ${vsExpected}`)
-        }
-      })
+      for (const mode of ["", "jit / "]) {
+        it(`${mode}${group} / ${c.name}`, () => {
+          const got = byName.get(`${mode}${group} / ${c.name}`)
+          assert.isDefined(got)
+          if (got === undefined || "error" in got) {
+            return assert.fail(`the page raised: ${got && "error" in got ? got.error : "nothing"}`)
+          }
+          const want = Effect.runSync(runCase(reference, c.run))
+          assert.strictEqual(got.dtype, want.dtype)
+          assert.deepStrictEqual(got.shape, [...want.shape])
+          const tol = got.dtype === "int32" || got.dtype === "bool"
+            ? { rtol: 0, atol: 0 }
+            : { rtol: c.rtol ?? 2e-6, atol: c.atol ?? 1e-6 }
+          const vsReference = mismatch(got.data, want.data, tol)
+          assert.isUndefined(vsReference, `differs from the typed-array backend: ${vsReference}`)
+          if (c.expected !== undefined) {
+            const vsExpected = mismatch(got.data, flatten(c.expected), tol)
+            assert.isUndefined(vsExpected, `differs from the expected values: ${vsExpected}`)
+          }
+        })
+      }
     }
   }
 })

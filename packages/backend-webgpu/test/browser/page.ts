@@ -1,8 +1,10 @@
 /**
  * The browser page of the WebGPU browser test: runs every conformance case on
- * `navigator.gpu` through `WebGpuBackend.layer` and publishes the results on
+ * `navigator.gpu` through `WebGpuBackend.layer`, eagerly and compiled by `jit`
+ * (fused shaders), and publishes the results on
  * `window.__diffect` for the test (WebGpuBackend.browser.test.ts) to compare.
  */
+import { jit } from "@diffect/ad"
 import { Backend } from "@diffect/core"
 import { Effect } from "effect"
 import { groups } from "../../../../test/conformance/cases.js"
@@ -23,6 +25,19 @@ const program = Effect.gen(function*() {
         outcome._tag === "Success"
           ? { name, dtype: outcome.success.dtype, shape: [...outcome.success.shape], data: [...outcome.success.data] }
           : { name, error: String(outcome.failure) }
+      )
+      // the same case compiled by jit (fused WGSL shaders)
+      const f = jit(c.run)
+      const compiled = yield* Effect.result(Effect.catchDefect(runCase(backend, () => f()), (e) => Effect.fail(e)))
+      results.push(
+        compiled._tag === "Success"
+          ? {
+            name: `jit / ${name}`,
+            dtype: compiled.success.dtype,
+            shape: [...compiled.success.shape],
+            data: [...compiled.success.data]
+          }
+          : { name: `jit / ${name}`, error: String(compiled.failure) }
       )
     }
   }
