@@ -195,7 +195,7 @@ const contractPair = (
 /** How `einsum` orders the pairwise contractions of three or more operands. @since 0.1.0 */
 export type Optimize = "optimal" | "greedy"
 
-interface Step {
+export interface Step {
   readonly i: number
   readonly j: number
 }
@@ -319,4 +319,29 @@ export const einsum = (
   }
   const [y, s] = operandsNow[0]!
   return permuteTo(y, s, output)
+}
+
+/**
+ * The pairwise contraction plan `einsum` follows for these operands (shapes
+ * only): the steps and their multiply-adds (`np.einsumPath`).
+ *
+ * @since 0.1.0
+ */
+export const contractionPlan = (
+  spec: string,
+  operands: ReadonlyArray<Tensor>,
+  optimize?: Optimize
+): { readonly path: ReadonlyArray<Step>; readonly cost: number } => {
+  if (operands.length === 0) throw fail(spec, "at least one operand is required")
+  const expanded = expandEllipses(spec, spec.replace(/\s+/g, ""), operands)
+  const { inputs, output } = parse(spec, expanded.spec, expanded.xs.length)
+  const sizes = labelSizes(spec, inputs, expanded.xs)
+  if (inputs.length === 1) return { path: [], cost: 0 }
+  // repeated labels are diagonals, labels no one else has are summed out first (as einsum does)
+  const unique = inputs.map((s) => [...new Set(s)].join(""))
+  const labels = unique.map((s, k) => {
+    const others = unique.filter((_, m) => m !== k).join("") + output
+    return [...s].filter((c) => others.includes(c)).join("")
+  })
+  return contractionPath(labels, output, sizes, optimize ?? (inputs.length <= 6 ? "optimal" : "greedy"))
 }
