@@ -14,6 +14,7 @@ import { isComplex } from "./DType.js"
 import { DTypeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
+import * as expint from "./internal/expint.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
@@ -558,3 +559,55 @@ export const comb = (N: TensorLike, k: TensorLike): Tensor => {
   const integral = lax.and(lax.eq(lax.floor(n), n), lax.eq(lax.floor(kk), kk))
   return lax.select(inside, lax.select(integral, lax.round(v), v), c(n, 0))
 }
+
+/**
+ * The exponential integral `E1(x) = integral from x to inf of e^-t / t dt`
+ * (JAX's `exp1`; derivative `-e^-x / x`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.exp1(np.array([1], { dtype: "float64" })))) // [0.21938393439552029]
+ *
+ * @since 0.1.0
+ */
+export const exp1 = (x: TensorLike): Tensor => expint.exp1(real("exp1", x))
+
+/**
+ * The exponential integral `Ei(x)`, the principal value of the integral of
+ * `e^t / t` up to x (JAX's `expi`; derivative `e^x / x`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.expi(np.array([1], { dtype: "float64" })))) // [1.8951178163559368]
+ *
+ * @since 0.1.0
+ */
+export const expi = (x: TensorLike): Tensor => expint.expi(real("expi", x))
+
+/**
+ * The generalized exponential integral `E_n(x)` for integer `n >= 0` (JAX's
+ * `expn`; derivative in x `-E_{n-1}(x)`, none in n).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // E_2(1) = e^-1 - E_1(1)
+ * console.log(toJsSync(special.expn(2, np.array([1], { dtype: "float64" })))) // [0.14849550677592208]
+ *
+ * @since 0.1.0
+ */
+export const expn = (n: TensorLike, x: TensorLike): Tensor => {
+  const [a, b] = realPair("expn", n, x)
+  return expint.expn(a, b)
+}
+
+/**
+ * The scaled complementary error function `exp(x^2) erfc(x)` (JAX's `erfcx`),
+ * accurate where `erfc` underflows.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.erfcx(np.array([0, 30], { dtype: "float64" })))) // [1, 0.018795888861416751]
+ *
+ * @since 0.1.0
+ */
+export const erfcx = (x: TensorLike): Tensor => expint.erfcx(real("erfcx", x))
