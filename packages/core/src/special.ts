@@ -611,3 +611,16 @@ export const expn = (n: TensorLike, x: TensorLike): Tensor => {
  * @since 0.1.0
  */
 export const erfcx = (x: TensorLike): Tensor => expint.erfcx(real("erfcx", x))
+
+/**
+ * Spence's function, SciPy's convention: `integral from 1 to x of log(t) / (1 - t) dt`,
+ * i.e. the dilogarithm `Li2(1 - x)`, for x >= 0 (JAX's `spence`; NaN below 0).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // spence(0) = pi^2 / 6, spence(1) = 0, spence(2) = -pi^2 / 12
+ * console.log(toJsSync(special.spence(np.array([0, 1, 2], { dtype: "float64" })))) // [1.6449340668482264, 0, -0.8224670334241132]
+ *
+ * @since 0.1.0
+ */
+export const spence = (x: TensorLike): Tensor => expint.spence(real("spence", x))

@@ -111,3 +111,33 @@ describe("erfcx", () => {
     assert.deepStrictEqual(vals(special.erfcx(f64([0, -30]))), [1, Infinity])
   })
 })
+
+describe("spence", () => {
+  // integral from 1 to x of log(t) / (1 - t) dt by Simpson's rule (the integrand is smooth, -1 at t = 1)
+  const spenceRef = (x: number): number => {
+    const m = 20000
+    const h = (x - 1) / m
+    const g = (t: number) => (Math.abs(t - 1) < 1e-12 ? -1 : Math.log(t) / (1 - t))
+    let sum = g(1) + g(x)
+    for (let i = 1; i < m; i++) sum += (i % 2 === 1 ? 4 : 2) * g(1 + i * h)
+    return (sum * h) / 3
+  }
+  it("closed forms, quadrature over every reduction branch, the inversion identity, the domain", () => {
+    const closed = vals(special.spence(f64([0, 1, 2, 0.5])))
+    const want = [Math.PI ** 2 / 6, 0, -(Math.PI ** 2) / 12, Math.PI ** 2 / 12 - Math.LN2 ** 2 / 2]
+    closed.forEach((v, i) => assert.isBelow(Math.abs(v - want[i]!), 1e-15))
+    // 1 - x = y: y in (1/2, 1] (x < 1/2), |y| <= 1/2, [-1, -1/2) (x in (3/2, 2]), y < -1 (x > 2)
+    for (const x of [0.05, 0.3, 0.6, 1.2, 1.7, 2.5, 9, 40]) {
+      const [v] = vals(special.spence(f64([x])))
+      assert.isBelow(Math.abs(v! - spenceRef(x)), 1e-12 * Math.max(1, Math.abs(v!)), `spence(${x})`)
+    }
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 100, noNaN: true }), (x) => {
+        const [a, b] = vals(special.spence(f64([x, 1 / x])))
+        assert.isBelow(Math.abs(a! + b! + Math.log(x) ** 2 / 2), 1e-13 * Math.max(1, Math.log(x) ** 2))
+      }),
+      { numRuns: 50 }
+    )
+    assert.deepStrictEqual(vals(special.spence(f64([-1, NaN]))), [NaN, NaN])
+  })
+})

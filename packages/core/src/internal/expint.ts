@@ -168,3 +168,53 @@ export const erfcx = (x: Tensor): Tensor =>
       return [[y], [lax.mul(lax.sub(lax.mul(lax.mul(c(u!, 2), u!), y), c(u!, 2 / Math.sqrt(Math.PI))), du!)]]
     }
   }, [x])[0]!
+
+// Li2(y) = sum y^k / k^2 for |y| <= 1/2 (60 terms: 2^-60 below float64's epsilon).
+const li2Series = (y: Tensor): Tensor => {
+  let p = c(y, 1)
+  let s = c(y, 0)
+  for (let k = 1; k <= 60; k++) {
+    p = lax.mul(p, y)
+    s = lax.add(s, lax.div(p, c(y, k * k)))
+  }
+  return s
+}
+
+const PI2_6 = (Math.PI * Math.PI) / 6
+
+// Li2(y) for real y <= 1, reduced to |y| <= 1/2: y > 1/2 by Euler's reflection, -1 <= y < -1/2 by
+// Landen's identity, y < -1 by the inversion formula (whose Li2(1/y) lands in [-1, 0)).
+const li2 = (y0: Tensor): Tensor => {
+  const half = c(y0, 0.5)
+  const one = c(y0, 1)
+  // y < -1: Li2(y) = -pi^2/6 - ln^2(-y) / 2 - Li2(1/y)
+  const inverted = lax.lt(y0, lax.neg(one))
+  const y1 = lax.select(inverted, lax.div(one, lax.select(inverted, y0, lax.neg(one))), y0)
+  // y in [-1, -1/2): Landen, Li2(y) = -Li2(y / (y - 1)) - ln^2(1 - y) / 2, with y / (y - 1) in (1/3, 1/2]
+  const landen = lax.lt(y1, lax.neg(half))
+  const yl = lax.select(landen, lax.div(y1, lax.sub(y1, one)), y1)
+  // y in (1/2, 1]: Li2(y) = pi^2/6 - ln(y) ln(1 - y) - Li2(1 - y)
+  const reflect = lax.gt(yl, half)
+  const yr = lax.select(reflect, lax.sub(one, yl), yl)
+  let v = li2Series(yr)
+  const ly = lax.log(lax.select(reflect, yl, one))
+  const l1y = lax.log(lax.select(reflect, lax.sub(one, yl), one))
+  const reflTerm = lax.select(lax.eq(yl, one), c(yl, 0), lax.mul(ly, l1y))
+  v = lax.select(reflect, lax.sub(lax.sub(c(v, PI2_6), reflTerm), v), v)
+  const lnl = lax.log(lax.sub(one, lax.select(landen, y1, c(y1, 0))))
+  v = lax.select(landen, lax.sub(lax.neg(v), lax.mul(c(v, 0.5), lax.mul(lnl, lnl))), v)
+  const lnm = lax.log(lax.neg(lax.select(inverted, y0, lax.neg(one))))
+  v = lax.select(inverted, lax.sub(lax.sub(c(v, -PI2_6), lax.mul(c(v, 0.5), lax.mul(lnm, lnm))), v), v)
+  return v
+}
+
+/**
+ * Spence's function as SciPy defines it, `integral from 1 to x of log(t) / (1 - t) dt`
+ * = `Li2(1 - x)` for x >= 0 (JAX's `spence`); NaN for x < 0.
+ */
+export const spence = (x: Tensor): Tensor => {
+  const bad = lax.or(lax.lt(x, c(x, 0)), lax.ne(x, x))
+  const safe = lax.select(bad, c(x, 1), x)
+  const out = li2(lax.sub(c(safe, 1), safe))
+  return lax.select(bad, c(x, NaN), lax.select(lax.eq(x, c(x, Infinity)), c(x, -Infinity), out))
+}
