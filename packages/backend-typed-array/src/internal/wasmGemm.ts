@@ -302,7 +302,8 @@ const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
   ...tiles.map(blockFunc),
   ...tiles.map((t, i) => driverFunc(t, i)),
   packBFunc(),
-  packAFunc()
+  packAFunc(),
+  packAFunc(8)
 ]
 
 /**
@@ -323,7 +324,9 @@ export interface Kernel extends SharedModule {
   /** The exports in `names` order (drivers, then the packing functions), for direct calls and the pool. */
   readonly drivers: ReadonlyArray<Driver>
   /** Indices in `names`: the driver of each tile, and the packing functions. */
-  readonly index: { readonly [K in keyof typeof TILES]?: number } & { readonly packB: number; readonly packA: number }
+  readonly index:
+    & { readonly [K in keyof typeof TILES]?: number }
+    & { readonly packB: number; readonly packA: number; readonly packBT: number }
 }
 
 let enabled = true
@@ -338,7 +341,7 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     : new WebAssembly.Memory({ initial: 1 })
   const module = new WebAssembly.Module(bytes)
   const instance = new WebAssembly.Instance(module, { env: { memory } })
-  const names = [...(fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]), "packB32", "packA32"]
+  const names = [...(fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]), "packB32", "packA32", "packBT32"]
   const at = (n: string) => names.indexOf(n)
   return {
     module,
@@ -350,7 +353,8 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
       f64: at("gemm64"),
       ...(fma ? { f32fma: at("gemm32fma") } : {}),
       packB: at("packB32"),
-      packA: at("packA32")
+      packA: at("packA32"),
+      packBT: at("packBT32")
     }
   }
 }
@@ -473,6 +477,8 @@ export const gemmF32 = (
   // row-major float32 operands are copied as is (memcpy) and packed by the wasm packing functions
   const aRaw = f32 && !aInPlace && ak === 1 && am >= k && k >= 4
   const bRaw = f32 && bn === 1 && bk >= n
+  // a column-major float32 rhs (x @ w.T) is copied as is and packed by 4 x 4 transposes
+  const bRawT = f32 && !bRaw && bk === 1 && bn >= k && k >= 4
   const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
   // element offsets into the memory: lhs (packed or copied, plus mr elements of slack), packed rhs,
   // padded C, then the raw copies (with slack for the reads past their ends)
@@ -482,8 +488,10 @@ export const gemmF32 = (
   const rawABase = cBase + groups * mr * ldc
   const rawALen = aRaw ? (m - 1) * am + k : 0
   const rawBBase = rawABase + (aRaw ? rawALen + mr * am : 0)
-  const rawBLen = bRaw ? (k - 1) * bk + n : 0
-  const total = (rawBBase + (bRaw ? rawBLen + nr : 0)) * bytes
+  // the transposed copy's slack: the last panel reads up to nr - 1 rows past n
+  const rawBLen = bRaw ? (k - 1) * bk + n : bRawT ? (n - 1) * bn + k : 0
+  const rawBSlack = bRaw ? nr : bRawT ? nr * bn : 0
+  const total = (rawBBase + rawBLen + rawBSlack) * bytes
   if (total > MAX_BYTES) return false
   const have = kern.memory.buffer.byteLength
   if (total > have) {
@@ -541,6 +549,28 @@ export const gemmF32 = (
   if (bRaw) {
     new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
     call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * bytes, bpBase * bytes, k, bk])
+    const width = n - (panels - 1) * nr
+    if (width < nr) {
+      const base = (panels - 1) * nr * k
+      for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
+    }
+  } else if (bRawT) {
+    new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
+    const k4 = k - (k % 4)
+    call(kern.index.packBT, panels, Math.max(1, Math.ceil(panels / 16)), [
+      rawBBase * bytes,
+      bpBase * bytes,
+      k4,
+      bn,
+      k
+    ])
+    for (let j = 0; j < panels; j++) {
+      const width = Math.min(nr, n - j * nr)
+      for (let p = k4; p < k; p++) {
+        const row = (j * k + p) * nr
+        for (let q = 0; q < width; q++) bp[row + q] = b[bOff + p + (j * nr + q) * bn]!
+      }
+    }
     const width = n - (panels - 1) * nr
     if (width < nr) {
       const base = (panels - 1) * nr * k

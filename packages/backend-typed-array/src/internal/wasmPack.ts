@@ -12,6 +12,12 @@
  *   lhs (`raw[i * lda + p]`): `ap[g][p][0..4] = A[4g..4g+4, p]`, a 4 x 4
  *   transpose (eight shuffles) per four steps of k, for the first `k4` (a
  *   multiple of 4) of the `k` columns; the caller packs the rest.
+ * - `packBT32(j0, j1, raw, bp, k4, ldb, k)`: panels `[j0, j1)` of a column-major
+ *   rhs, i.e. its row-major transpose (`raw[q * ldb + p] = B[p, q]`, as `w` in
+ *   `x @ w.T`): `bp[j][p][0..8] = B[p, 8j..8j+8]`, two 4 x 4 transposes per
+ *   four steps of k, for the first `k4` (a multiple of 4); the caller packs the
+ *   rest and zeroes columns past n (whose rows are read from the slack after the
+ *   copy).
  */
 import { addTo, type Func, i32, op, v128 } from "./wasm.js"
 
@@ -79,9 +85,15 @@ export const packBFunc = (): Func => {
   return { name: "packB32", params: Array<number>(6).fill(i32), locals: Array<number>(4).fill(i32), body }
 }
 
-/** `packA32(g0, g1, raw, ap, k4, lda, k)`; see the module docs. */
-export const packAFunc = (): Func => {
+/**
+ * `packA32(g0, g1, raw, ap, k4, lda, k)`, or `packBT32` with `rows` 8 (see the
+ * module docs): each unit (a row group, a panel) transposes `rows / 4` blocks
+ * of 4 rows by 4 steps of k, block `h` stored at bytes `16 h` of each packed
+ * k step (`rows * 4` bytes).
+ */
+export const packAFunc = (rows: 4 | 8 = 4): Func => {
   const [g0, g1, raw, ap, k4, lda, k] = [0, 1, 2, 3, 4, 5, 6]
+  const stepBytes = rows * 4
   const [r0, dst, end, rowBytes] = [7, 8, 9, 10]
   const [v0, v1, v2, v3, t0, t1, t2, t3] = [11, 12, 13, 14, 15, 16, 17, 18]
   const rowLoad = (r: number, into: number) => [
@@ -117,7 +129,7 @@ export const packAFunc = (): Func => {
     ...get(g0),
     ...get(rowBytes),
     ...op.i32Mul,
-    ...op.i32Const(4),
+    ...op.i32Const(rows),
     ...op.i32Mul,
     ...op.i32Add,
     ...set(r0),
@@ -125,12 +137,12 @@ export const packAFunc = (): Func => {
     ...get(g0),
     ...get(k),
     ...op.i32Mul,
-    ...op.i32Const(16),
+    ...op.i32Const(stepBytes),
     ...op.i32Mul,
     ...op.i32Add,
     ...tee(dst),
     ...get(k4),
-    ...op.i32Const(16),
+    ...op.i32Const(stepBytes),
     ...op.i32Mul,
     ...op.i32Add,
     ...set(end),
@@ -139,21 +151,23 @@ export const packAFunc = (): Func => {
     ...op.i32Eqz,
     ...op.ifVoid,
     ...op.loop, // four steps of k
-    ...rowLoad(0, v0),
-    ...rowLoad(1, v1),
-    ...rowLoad(2, v2),
-    ...rowLoad(3, v3),
-    ...shuffle(v0, v1, [0, 4, 1, 5], t0), // a0 b0 a1 b1
-    ...shuffle(v0, v1, [2, 6, 3, 7], t1), // a2 b2 a3 b3
-    ...shuffle(v2, v3, [0, 4, 1, 5], t2), // c0 d0 c1 d1
-    ...shuffle(v2, v3, [2, 6, 3, 7], t3), // c2 d2 c3 d3
-    ...store(t0, t2, [0, 1, 4, 5], 0), // a0 b0 c0 d0
-    ...store(t0, t2, [2, 3, 6, 7], 16),
-    ...store(t1, t3, [0, 1, 4, 5], 32),
-    ...store(t1, t3, [2, 3, 6, 7], 48),
+    ...Array.from({ length: rows / 4 }, (_, h) => [
+      ...rowLoad(4 * h, v0),
+      ...rowLoad(4 * h + 1, v1),
+      ...rowLoad(4 * h + 2, v2),
+      ...rowLoad(4 * h + 3, v3),
+      ...shuffle(v0, v1, [0, 4, 1, 5], t0), // a0 b0 a1 b1
+      ...shuffle(v0, v1, [2, 6, 3, 7], t1), // a2 b2 a3 b3
+      ...shuffle(v2, v3, [0, 4, 1, 5], t2), // c0 d0 c1 d1
+      ...shuffle(v2, v3, [2, 6, 3, 7], t3), // c2 d2 c3 d3
+      ...store(t0, t2, [0, 1, 4, 5], 16 * h), // a0 b0 c0 d0
+      ...store(t0, t2, [2, 3, 6, 7], 16 * h + stepBytes),
+      ...store(t1, t3, [0, 1, 4, 5], 16 * h + 2 * stepBytes),
+      ...store(t1, t3, [2, 3, 6, 7], 16 * h + 3 * stepBytes)
+    ]).flat(),
     ...addTo(r0, op.i32Const(16)),
     ...get(dst),
-    ...op.i32Const(64),
+    ...op.i32Const(4 * stepBytes),
     ...op.i32Add,
     ...tee(dst),
     ...get(end),
@@ -171,7 +185,7 @@ export const packAFunc = (): Func => {
     ...op.end
   ]
   return {
-    name: "packA32",
+    name: rows === 4 ? "packA32" : "packBT32",
     params: Array<number>(7).fill(i32),
     locals: [...Array<number>(4).fill(i32), ...Array<number>(8).fill(v128)],
     body
