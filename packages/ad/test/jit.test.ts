@@ -456,7 +456,7 @@ const seeded = (seed: number, shape: ReadonlyArray<number>): Tensor => {
   return np.reshape(np.array(data), shape)
 }
 const primitivesOf = (text: string) =>
-  text.split("\n").filter((l) => l.startsWith("    ") && l.includes("=")).map((l) => /= (\w+)/.exec(l)![1])
+  text.split("\n").filter((l) => /^ {4}\S.* = /.test(l)).map((l) => /= (\w+)/.exec(l)![1])
 
 describe("jit folds transposes into dot_general", () => {
   const mlp = (p: { w1: Tensor; b1: Tensor; w2: Tensor }, x: Tensor) =>
@@ -522,6 +522,67 @@ describe("jit folds transposes into dot_general", () => {
     assert.deepStrictEqual(
       js(run(reorder(a, b))),
       js(withBackend(backend, () => lax.dotGeneral(lax.transpose(a, [1, 0, 2]), b, [[2], [0]])))
+    )
+  })
+})
+
+describe("jit fuses dot_general with its elementwise epilogue", () => {
+  const x = seeded(11, [6, 20])
+  const w = seeded(12, [20, 9])
+  const b = seeded(13, [9])
+
+  it("a dense layer is one kernel: the product heads a group with its bias add and activation", () => {
+    const layer = jit((x: Tensor, w: Tensor, b: Tensor) => np.tanh(np.add(np.matmul(x, w), b)))
+    const text = run(layer.lower(x, w, b)).text
+    assert.deepStrictEqual(primitivesOf(text), ["fusion"])
+    const body = text.split("\n").filter((l) => l.startsWith("        ")).map((l) => /= (\w+)/.exec(l)![1])
+    assert.deepStrictEqual(body, ["dot_general", "broadcast_in_dim", "add", "tanh"])
+    assert.match(text, /= fusion\[shape=\(6, 9\)\] a b c \{/, "the product's operands are the group's inputs")
+    assert.deepStrictEqual(js(run(layer(x, w, b))), js(withBackend(backend, () => np.tanh(np.add(np.matmul(x, w), b)))))
+  })
+
+  it("a product that is returned, read by another product, or has no epilogue runs alone", () => {
+    const returned = jit((x: Tensor, w: Tensor) => {
+      const p = np.matmul(x, w)
+      return [p, np.tanh(p)]
+    })
+    assert.deepStrictEqual(primitivesOf(run(returned.lower(x, w)).text), ["dot_general", "fusion"])
+    const [p, t] = run(returned(x, w)) as [Tensor, Tensor]
+    assert.deepStrictEqual(js(p), js(withBackend(backend, () => np.matmul(x, w))))
+    assert.deepStrictEqual(js(t), js(withBackend(backend, () => np.tanh(np.matmul(x, w)))))
+    const v = seeded(14, [9, 4])
+    const chained = jit((x: Tensor, w: Tensor, v: Tensor) => np.exp(np.matmul(np.matmul(x, w), v)))
+    assert.deepStrictEqual(primitivesOf(run(chained.lower(x, w, v)).text), ["dot_general", "fusion"])
+    assert.deepStrictEqual(
+      js(run(chained(x, w, v))),
+      js(withBackend(backend, () => np.exp(np.matmul(np.matmul(x, w), v))))
+    )
+    assert.deepStrictEqual(primitivesOf(run(jit(np.matmul).lower(x, w)).text), ["dot_general"])
+  })
+
+  it("fused equals unfused bit for bit: random shapes, batch dims, both precisions, a reduction root (fast-check)", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.nat(1000),
+        fc.constantFrom<"default" | "highest">("default", "highest"),
+        fc.boolean(),
+        (nb, m, k, n, seed, precision, reduce) => {
+          const a = seeded(seed, [nb, m, k])
+          const c = seeded(seed + 1, [nb, k, n])
+          const bias = seeded(seed + 2, [n])
+          const f = (a: Tensor, c: Tensor, bias: Tensor) => {
+            const y = np.multiply(np.tanh(np.add(lax.dotGeneral(a, c, [[2], [1]], [[0], [0]], { precision }), bias)), 2)
+            return reduce ? np.sum(y, { axis: 2 }) : y
+          }
+          assert.deepStrictEqual(primitivesOf(run(jit(f).lower(a, c, bias)).text), ["fusion"])
+          assert.deepStrictEqual(js(run(jit(f)(a, c, bias))), js(withBackend(backend, () => f(a, c, bias))))
+        }
+      ),
+      { numRuns: 40 }
     )
   })
 })

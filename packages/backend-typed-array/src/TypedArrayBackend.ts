@@ -11,6 +11,7 @@ import { Backend, MemoryLimitError } from "@diffect/core"
 import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimitive, Params } from "@diffect/core"
 import { boolean, checkOptions } from "@diffect/core/Validate"
 import { Effect, Layer } from "effect"
+import { dotGeneral } from "./internal/dot.js"
 import { compileFusedLoop } from "./internal/fused.js"
 import { type KernelContext, kernels } from "./internal/kernels.js"
 import { availableCores, makePool, type Pool } from "./internal/threads.js"
@@ -226,13 +227,42 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     resetPeak: () => {
       if (accounts !== undefined) accounts.peakBytes = accounts.bytes
     },
+    fusedDot: true,
     compileFused: (spec) => {
-      const { loop, source } = compileFusedLoop(spec)
+      // a product heading the group is computed first, into the kernel's own scratch array
+      const dot = spec.dot
+      const epilogue = dot === undefined ? spec : { ...spec, inputs: spec.inputs.slice(0, dot.lhs) }
+      const { loop, source: loopSource } = compileFusedLoop(epilogue)
+      let scratch: DType.HostArray | undefined
+      const product = dot === undefined ? undefined : (inputs: ReadonlyArray<DeviceBuffer>): DType.HostArray => {
+        const { batch, contracting, precision } = dot.params
+        scratch = dotGeneral(
+          (inputs[dot.lhs] as TypedArrayBuffer).data,
+          dot.lhsShape,
+          (inputs[dot.rhs] as TypedArrayBuffer).data,
+          dot.rhsShape,
+          dot.dtype,
+          contracting,
+          batch,
+          dot.dtype,
+          precision,
+          pool,
+          scratch
+        )
+        return scratch
+      }
+      const source = dot === undefined
+        ? loopSource
+        : `// input ${dot.input} = dot_general(input ${dot.lhs}, input ${dot.rhs}) ${
+          JSON.stringify(dot.params)
+        }, then:\n${loopSource}`
       return {
         source,
         run: (inputs, outputs) => {
-          const data = new Array<DType.HostArray>(inputs.length)
-          for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
+          const data = new Array<DType.HostArray>(epilogue.inputs.length)
+          for (let i = 0; i < data.length; i++) {
+            data[i] = i === dot?.input ? product!(inputs) : (inputs[i] as TypedArrayBuffer).data
+          }
           const reuse = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
           const outs = loop(data, reuse)
           markViews(data, outs.filter((o, i) => o !== reuse?.[i]))

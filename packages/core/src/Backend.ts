@@ -102,6 +102,11 @@ export interface BackendShape {
    * generated code reads an element's inputs before writing its outputs.
    */
   readonly fusedInPlace?: boolean
+  /**
+   * Whether `compileFused` takes specs whose first value is a product
+   * (`FusedKernelSpec.dot`: a `dot_general` with its elementwise epilogue).
+   */
+  readonly fusedDot?: boolean
 }
 
 /**
@@ -160,6 +165,30 @@ export interface FusedKernelSpec {
    * float32 rounding at every step rounds the other float32 nodes.
    */
   readonly wide?: ReadonlySet<Expr>
+  /**
+   * A `dot_general` the kernel computes first (its elementwise epilogue is the
+   * rest of the group: bias add, activation), for backends with `fusedDot`:
+   * its result is input `input` (read contiguously over the domain, whose
+   * shape is the product's; that input's buffer is not passed), its operands
+   * are the last two inputs, `lhs` and `rhs` (with placeholder strides: the
+   * elementwise code never reads them).
+   */
+  readonly dot?: FusedDot
+}
+
+/**
+ * The product a fused kernel computes first (see `FusedKernelSpec.dot`).
+ *
+ * @since 0.1.0
+ */
+export interface FusedDot {
+  readonly input: number
+  readonly lhs: number
+  readonly rhs: number
+  readonly lhsShape: Shape
+  readonly rhsShape: Shape
+  readonly dtype: DType
+  readonly params: Params<"dot_general">
 }
 
 /**

@@ -32,6 +32,15 @@
  * candidate, a program output) makes the chain run as equations, right before
  * it. The chain's source is read outside its group when the chain starts, so
  * a group never reads one of its own values through an index map.
+ *
+ * Products head groups (on backends with `fusedDot`): a real float
+ * `dot_general` starts a new group of its output's shape (its operands are
+ * read outside, so their groups run first), and the elementwise work on its
+ * result that follows (bias add, activation, an activation's derivative)
+ * joins as its epilogue: the backend computes the product into its own
+ * scratch and runs the epilogue on it, so the product is never stored as a
+ * value of the program. A product read outside its group (returned, read by
+ * another product) or with no epilogue runs alone, as before.
  */
 import type { FusedInput, FusedKernelSpec, FusedOutput, Kernel as KernelNs, Params } from "@diffect/core"
 import { DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
@@ -54,6 +63,12 @@ export interface Group {
   /** Results of reduction roots (another shape: never read inside the group). */
   readonly roots: Set<Var>
   sealed: boolean
+}
+
+/** Options of `planFusion`. */
+export interface FusionOptions {
+  /** Whether products head groups (their elementwise epilogue fused): the backend's `fusedDot`. */
+  readonly dots?: boolean
 }
 
 /** One step of a plan: an equation run alone, or a fusion group. */
@@ -98,6 +113,20 @@ interface ViewOf {
 
 const rootKinds = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" } as const
 
+const isRealFloat = (v: Var): boolean => v.aval.dtype === "float32" || v.aval.dtype === "float64"
+
+/** A product that can head a group: real float operands and result of one dtype. */
+const isDotHead = (eqn: Equation): eqn is PrimitiveEquation =>
+  eqn._tag === "PrimitiveEquation" && eqn.primitive === "dot_general" && eqn.outputs.length === 1 &&
+  isRealFloat(eqn.outputs[0]!) && fusibleAval(eqn.outputs[0]!) &&
+  eqn.inputs.every((v) => v.aval.dtype === eqn.outputs[0]!.aval.dtype && fusibleAval(v))
+
+/** The product heading `g`, if any (always its first member). */
+export const dotOf = (g: Group): PrimitiveEquation | undefined => {
+  const first = g.members[0]
+  return first !== undefined && first.primitive === "dot_general" ? first : undefined
+}
+
 /** The group `eqn` joins as a reduction root (its operand in `g`, reduced over trailing or leading axes), or undefined. */
 const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group | undefined => {
   if (eqn._tag !== "PrimitiveEquation" || !(eqn.primitive in rootKinds)) return undefined
@@ -126,7 +155,7 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
  */
 export const MAX_GROUP_DEPTH = 2048
 
-export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
+export const planFusion = (program: Program, fuse: boolean, options: FusionOptions = {}): Array<Step> => {
   const steps: Array<Step> = []
   if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
   const open = new Map<string, Group>()
@@ -188,6 +217,25 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
       groupOf.set(out, root)
       continue
     }
+    if (options.dots === true && isDotHead(eqn)) {
+      for (const v of eqn.inputs) {
+        materialize(v)
+        readOutside(v, undefined)
+      }
+      const out = eqn.outputs[0]!
+      // a group of this shape still open stays unsealed: it runs at its first outside read
+      const g: Group = {
+        shape: out.aval.shape,
+        members: [eqn],
+        outputs: [],
+        produced: new Set([out]),
+        roots: new Set(),
+        sealed: false
+      }
+      open.set(out.aval.shape.join(","), g)
+      groupOf.set(out, g)
+      continue
+    }
     if (!isFusible(eqn)) {
       for (const v of eqn.inputs) {
         materialize(v)
@@ -229,7 +277,23 @@ export const planFusion = (program: Program, fuse: boolean): Array<Step> => {
   }
   // groups nothing outside reads (their values were all dead) cannot remain after DCE
   for (const g of open.values()) seal(g)
-  return steps
+  return steps.flatMap(splitDot)
+}
+
+// A product read outside its group, or with no epilogue, runs alone before the rest of its group.
+const splitDot = (step: Step): Array<Step> => {
+  if (step._tag !== "Group") return [step]
+  const g = step.group
+  const dot = dotOf(g)
+  if (dot === undefined) return [step]
+  const out = dot.outputs[0]!
+  if (g.members.length > 1 && !g.outputs.includes(out)) return [step]
+  const alone: Step = { _tag: "Equation", equation: dot }
+  if (g.members.length === 1) return [alone]
+  const produced = new Set(g.produced)
+  produced.delete(out)
+  const rest: Group = { ...g, members: g.members.slice(1), outputs: g.outputs.filter((v) => v !== out), produced }
+  return [alone, { _tag: "Group", group: rest }]
 }
 
 /** Replaces `input(i, lane)` leaves of `e` by `lanesOf(i)[lane]`, keeping shared nodes shared. */
@@ -319,8 +383,14 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     return l
   }
   const reduceOf = new Map<Var, NonNullable<FusedOutput["reduce"]>>()
+  const dot = dotOf(g)
   for (const eqn of g.members) {
     const out = eqn.outputs[0]!
+    if (eqn === dot) {
+      // the product: an input the backend computes (read contiguously)
+      lanes.set(out, load(out, View.contiguous(g.shape)))
+      continue
+    }
     if (eqn.primitive in rootKinds) {
       // a reduction root: its lanes are its operand's, reduced when stored
       const kind = rootKinds[eqn.primitive as keyof typeof rootKinds]
@@ -362,19 +432,35 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     if (out.aval.dtype === "float32" || out.aval.dtype === "complex64") { for (const e of result) rounded.add(e) }
     lanes.set(out, result)
   }
-  const spec: FusedKernelSpec = {
-    shape: g.shape,
-    inputs: specInputs,
-    outputs: g.outputs.map((v): FusedOutput => {
-      const reduce = reduceOf.get(v)
-      return reduce === undefined
-        ? { dtype: v.aval.dtype, lanes: valueOf(v) }
-        : { dtype: v.aval.dtype, lanes: valueOf(v), reduce }
-    }),
-    rounded,
-    wide
+  const outputs = g.outputs.map((v): FusedOutput => {
+    const reduce = reduceOf.get(v)
+    return reduce === undefined
+      ? { dtype: v.aval.dtype, lanes: valueOf(v) }
+      : { dtype: v.aval.dtype, lanes: valueOf(v), reduce }
+  })
+  const spec: FusedKernelSpec = { shape: g.shape, inputs: specInputs, outputs, rounded, wide }
+  if (dot === undefined) return { spec, inputs, outputs: g.outputs }
+  // the product's operands come last (placeholder strides: only the product reads them)
+  const [lhs, rhs] = dot.inputs as [Var, Var]
+  const input = inputIndex.get(dot.outputs[0]!)![0]!
+  const operands = [lhs, rhs].map((v) => ({ dtype: v.aval.dtype, strides: g.shape.map(() => 0) }))
+  return {
+    spec: {
+      ...spec,
+      inputs: [...specInputs, ...operands],
+      dot: {
+        input,
+        lhs: specInputs.length,
+        rhs: specInputs.length + 1,
+        lhsShape: lhs.aval.shape,
+        rhsShape: rhs.aval.shape,
+        dtype: lhs.aval.dtype,
+        params: dot.params as Params<"dot_general">
+      }
+    },
+    inputs: [...inputs, lhs, rhs],
+    outputs: g.outputs
   }
-  return { spec, inputs, outputs: g.outputs }
 }
 
 /**
