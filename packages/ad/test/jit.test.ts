@@ -558,6 +558,10 @@ describe("jit fuses dot_general with its elementwise epilogue", () => {
       js(withBackend(backend, () => np.exp(np.matmul(np.matmul(x, w), v))))
     )
     assert.deepStrictEqual(primitivesOf(run(jit(np.matmul).lower(x, w)).text), ["dot_general"])
+    // read through an index map by its epilogue: the product is a value read outside, so it runs alone
+    const viewed = (x: Tensor, w: Tensor) => np.tanh(np.add(np.flip(np.matmul(x, w), { axis: 0 }), 1))
+    assert.deepStrictEqual(primitivesOf(run(jit(viewed).lower(x, w)).text), ["dot_general", "fusion"])
+    assert.deepStrictEqual(js(run(jit(viewed)(x, w))), js(withBackend(backend, () => viewed(x, w))))
   })
 
   it("fused equals unfused bit for bit: random shapes, batch dims, both precisions, a reduction root (fast-check)", () => {
