@@ -387,6 +387,28 @@ const getKernel = (): Kernel | null => {
   return kernel
 }
 
+let solo: Kernel | null | undefined
+
+/**
+ * The kernel for products that run on the calling thread alone: the same
+ * module over an unshared memory when the threaded kernel's is shared (V8
+ * copies into and out of a `SharedArrayBuffer` about half as fast, and a
+ * one-thread product copies its operands in and its result out), else the
+ * kernel itself.
+ */
+const getSolo = (): Kernel | null => {
+  const k = getKernel()
+  if (k === null || !(k.memory.buffer instanceof SharedArrayBuffer)) return k
+  if (solo === undefined) {
+    try {
+      solo = instantiate(k.index.f32fma !== undefined, false)
+    } catch {
+      solo = null
+    }
+  }
+  return solo ?? k
+}
+
 /**
  * Turns the wasm kernel off (`false`: every float32 product takes the JS path)
  * or back on; returns whether it is now usable. For tests and benchmarks.
@@ -404,6 +426,7 @@ export const setWasmGemm = (on: boolean): boolean => {
 export const setRelaxedSimd = (on: boolean): boolean => {
   fmaEnabled = on
   kernel = undefined
+  solo = undefined
   return getKernel()?.index.f32fma !== undefined
 }
 
@@ -457,7 +480,8 @@ export const gemmF32 = (
   accumulate: Accumulate = "f64",
   pool?: Pool
 ): boolean => {
-  const kern = getKernel()
+  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
+  const kern = threaded ? getKernel() : getSolo()
   if (kern === null) return false
   const tileName = accumulate === "f64" ? "f64" : kern.index.f32fma !== undefined ? "f32fma" : "f32"
   const t: Tile = TILES[tileName]
@@ -503,7 +527,6 @@ export const gemmF32 = (
   }
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
-  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
   const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
     if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
     else kern.drivers[fn]!(0, units, ...rest)
