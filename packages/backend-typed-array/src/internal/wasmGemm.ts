@@ -629,8 +629,15 @@ export const gemmF32 = (
   const cView = new View(buf, cBase * bytes, groups * mr * ldc)
   if (ldc === n) {
     out.set(cView.subarray(0, m * n), cOff)
-  } else {
+  } else if (n >= 32) {
     for (let i = 0; i < m; i++) out.set(cView.subarray(i * ldc, i * ldc + n), cOff + i * n)
+  } else {
+    // narrow rows (a 10-class layer): a plain loop, not a subarray and a set per row
+    for (let i = 0; i < m; i++) {
+      const from = i * ldc
+      const to = cOff + i * n
+      for (let j = 0; j < n; j++) out[to + j] = cView[from + j]!
+    }
   }
   return true
 }
