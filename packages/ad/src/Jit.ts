@@ -285,7 +285,7 @@ const signatureKey = (
 const compileFor = (program: Program, backend: BackendShape): Compiled => {
   const { program: simple, uniform } = simplifyProgram(inlineCalls(program), backend)
   const fuse = backend.compileFused !== undefined
-  const steps = planFusion(simple, fuse, { dots: backend.fusedDot === true })
+  const steps = planFusion(simple, fuse, { dots: backend.fusedDot === true, uniform })
   return {
     program: simple,
     text: printPlan(simple, steps),

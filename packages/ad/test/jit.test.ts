@@ -249,14 +249,9 @@ describe("jit's compiler", () => {
     }
     const text = run(jit(softmax).lower(tensor([[1, 2, 3], [4, 5, 7]]))).text
     const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
-    assert.deepStrictEqual(top.map((l) => /= (\w+)/.exec(l)![1]), [
-      "reduce_max",
-      "expand_dims",
-      "fusion",
-      "expand_dims",
-      "fusion"
-    ])
-    assert.match(top[2]!, /^ {4}\w+:f32\[2\] \w+:f32\[2,3\] = fusion/, "the row sum is a root of exp's group")
+    // (the keepdims expand_dims are index maps: folded into the groups' reads)
+    assert.deepStrictEqual(top.map((l) => /= (\w+)/.exec(l)![1]), ["reduce_max", "fusion", "fusion"])
+    assert.match(top[1]!, /^ {4}\w+:f32\[2\] \w+:f32\[2,3\] = fusion/, "the row sum is a root of exp's group")
     assert.match(text, /\n {8}\w+:f32\[2\] = reduce_sum\[axes=\(1,\)\]/)
     const colSum = jit((x: Tensor) => np.sum(np.tanh(x), { axis: 0 }))
     const colText = run(colSum.lower(tensor([[1, 2], [3, 4]]))).text
@@ -325,6 +320,24 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(js(run(f(x))), u.map((v, i) => [Math.fround(v + h[2 - i]!)]))
   })
 
+  it("shapes equal up to size-1 dimensions share a group; a uniform value is a literal, never an output", () => {
+    // y [3] and its [1, 3] and [3, 1] reshapes are one domain: one kernel; the broadcast 2s of both
+    // shapes are inlined (no kernel stores them)
+    const f = jit((x: Tensor) => {
+      const y = np.sin(x)
+      const row = np.multiply(np.reshape(y, [1, 3]), np.full([1, 3], 2))
+      return [np.exp(np.reshape(row, [3, 1])), np.multiply(y, np.full([3], 2))]
+    })
+    const text = run(f.lower(tensor([0.5, 1, 2]))).text
+    const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
+    assert.strictEqual(top.length, 1)
+    assert.match(top[0]!, /^ {4}\w+:f32\[3,1\] \w+:f32\[3\] = fusion\[shape=\(3,\)\]/)
+    const [a, b] = run(f(tensor([0.5, 1, 2]))).map(js) as [Array<Array<number>>, Array<number>]
+    const s = [0.5, 1, 2].map((v) => Math.fround(2 * Math.fround(Math.sin(v))))
+    expect.close(a.flat(), s.map(Math.exp), 1e-6)
+    assert.deepStrictEqual(b, s)
+  })
+
   it("reuses arena buffers for intermediates across calls without touching returned results", () => {
     // sin(x) is a group output read only by the [2, 3] group: it lives in the arena
     const f = jit((x: Tensor) => np.add(np.broadcastTo(np.sin(x), [2, 3]), np.ones([2, 3])))
@@ -338,13 +351,13 @@ describe("jit's compiler", () => {
   })
 
   it("plans arena buffers so that intermediates whose lifetimes do not overlap share one", () => {
-    // four groups (four shapes), each reading the previous one's value: a, b and c live in the arena,
-    // and c (made after a's last reader ran) takes a's buffer
+    // four groups, each reading the previous one's value through a transpose (which seals it): a, b
+    // and c live in the arena, and c (made after a's last reader ran) takes a's buffer
     const program = makeProgramFlat(([x]) => {
       const a = np.sin(x!)
-      const b = np.exp(np.broadcastTo(a, [1, 6]))
-      const c = np.tanh(np.broadcastTo(b, [1, 1, 6]))
-      return [np.cos(np.broadcastTo(c, [2, 1, 6]))]
+      const b = np.exp(np.transpose(np.reshape(a, [2, 3])))
+      const c = np.tanh(np.transpose(b))
+      return [np.cos(np.broadcastTo(c, [2, 2, 3]))]
     }, [aval([6], "float32")])
     const { program: simple, uniform } = simplifyProgram(program, backend)
     const steps = planFusion(simple, true)
@@ -393,7 +406,13 @@ const viewOps: ReadonlyArray<(u: Tensor, v: Tensor) => Tensor> = [
   (u) => np.reshape(np.transpose(u), [2, 3]),
   (u, v) => lax.slice(np.concatenate([u, v], { axis: 1 }), [0, 2], [2, 5]),
   (u, v) => lax.slice(np.concatenate([u, v], { axis: 0 }), [1, 0], [4, 3], [2, 1]),
-  (u) => np.transpose(lax.slice(np.transpose(np.concatenate([u, u], { axis: 1 })), [1, 0], [4, 2]))
+  (u) => np.transpose(lax.slice(np.transpose(np.concatenate([u, u], { axis: 1 })), [1, 0], [4, 2])),
+  // pads: a constant and a computed padding value, a crop, and interior padding (not a box: materialized)
+  (u) => lax.pad(lax.slice(u, [0, 1], [2, 3]), np.array(0.5), [[0, 0, 0], [1, 0, 0]]),
+  (u, v) => lax.pad(lax.slice(u, [1, 0], [2, 3]), np.max(v), [[0, 1, 0], [0, 0, 0]]),
+  (u) => lax.pad(u, np.array(-2), [[0, 0, 0], [-1, 1, 0]]),
+  (u) => lax.slice(lax.pad(u, np.array(3), [[0, 0, 1], [0, 0, 0]]), [0, 0], [2, 3]),
+  (u, v) => np.add(lax.pad(lax.slice(u, [0, 0], [1, 3]), np.array(0), [[1, 0, 0], [0, 0, 0]]), v)
 ]
 
 const randomProgram = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, s: Tensor): Tensor => {

@@ -221,6 +221,43 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     sameBits(loop([src, src, src, src])[0]!, want, "simd")
     sameBits(compileFusedJs(spec)([src, src, src, src])[0]!, want, "js")
   })
+
+  it("padded inputs (a folded pad: a box of positions reads the buffer, the rest a literal or a scalar input)", () => {
+    const shape = [40, 30]
+    // p: a [38, 27] buffer; in0 places it at rows 1..38, columns 2..28 (fill 0.25); in1 reads its first 20
+    // columns from row 0 (rows 38, 39 and columns 20.. read the scalar in2)
+    const p = new Float32Array(38 * 27).map((_, i) => Math.fround(Math.cos(i * 0.11) * 2))
+    const s = new Float32Array([7, -1.5])
+    const inputs: FusedKernelSpec["inputs"] = [
+      {
+        dtype: "float32",
+        strides: [27, 1],
+        offset: -(27 + 2),
+        mask: { start: [1, 2], count: [38, 27], fill: 0.25 }
+      },
+      { dtype: "float32", strides: [27, 1], mask: { start: [0, 0], count: [38, 20], fill: { input: 2 } } },
+      { dtype: "float32", strides: [0, 0], offset: 1 }
+    ]
+    const [a, b] = [0, 1].map((k) => Kernel.input(k, "f32"))
+    const spec: FusedKernelSpec = {
+      shape,
+      inputs,
+      outputs: [{ dtype: "float32", lanes: [Kernel.add(Kernel.mul(a!, b!), a!)] }],
+      rounded: new Set()
+    }
+    const want = new Float32Array(40 * 30)
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 30; j++) {
+        const x = i >= 1 && i < 39 && j >= 2 && j < 29 ? p[(i - 1) * 27 + j - 2]! : 0.25
+        const y = i < 38 && j < 20 ? p[i * 27 + j]! : -1.5
+        want[i * 30 + j] = Math.fround(Math.fround(x * y) + x)
+      }
+    }
+    const { loop, source } = compileFusedLoop(spec)
+    assert.include(source, "WebAssembly SIMD")
+    sameBits(loop([p, p, s])[0]!, want, "simd")
+    sameBits(compileFusedJs(spec)([p, p, s])[0]!, want, "js")
+  })
 })
 
 describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {

@@ -123,6 +123,23 @@ export interface FusedInput {
   readonly strides: ReadonlyArray<number>
   /** The element read at index 0 of the domain (default 0). */
   readonly offset?: number
+  /**
+   * Padding (a folded `pad`): only the positions with `start[d] <= index_d <
+   * start[d] + count[d]` in every dimension read the buffer; the others read
+   * `fill`, a number or the (scalar) input `fill.input`. Real dtypes only.
+   */
+  readonly mask?: FusedMask
+}
+
+/**
+ * The box of a padded fused input (see `FusedInput.mask`).
+ *
+ * @since 0.1.0
+ */
+export interface FusedMask {
+  readonly start: ReadonlyArray<number>
+  readonly count: ReadonlyArray<number>
+  readonly fill: number | { readonly input: number }
 }
 
 /**

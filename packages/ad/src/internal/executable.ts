@@ -167,7 +167,7 @@ const inPlaceReads = (spec: FusedKernelSpec, inputs: ReadonlyArray<Var>): Readon
   const shape = spec.shape
   spec.inputs.forEach((input, k) => {
     let stride = 1
-    let flat = (input.offset ?? 0) === 0
+    let flat = (input.offset ?? 0) === 0 && input.mask === undefined
     for (let d = shape.length - 1; d >= 0; d--) {
       if (shape[d] !== 1 && input.strides[d] !== stride) flat = false
       stride *= shape[d]!

@@ -4,8 +4,9 @@
  * folded into how the inputs are read) and the other equations, in one
  * forward sweep over the program's DAG (linear in its size).
  *
- * Each output shape has at most one open group. An elementwise equation joins
- * the open group of its shape (producer-consumer fusion when it reads a value
+ * Each output shape has at most one open group, shapes compared without their
+ * dimensions of size 1 (`[99]` and `[1, 99]` hold their elements in one order,
+ * so they share a domain). An elementwise equation joins the open group of its shape (producer-consumer fusion when it reads a value
  * of that group, sibling fusion when it does not); a group is sealed as soon
  * as something outside it reads one of its values, and a sealed group runs
  * right there, before its first outside reader. Sealing is what keeps the
@@ -23,8 +24,8 @@
  * a would-be member of the group itself (a broadcast of a row max back over
  * the rows), which then starts a new group.
  *
- * Index maps are folded into reads: a `slice`, `transpose`, `rev` or
- * `reshape` (a chain of them, composed as one core `View` without a mask) is
+ * Index maps are folded into reads: a `slice`, `transpose`, `rev`,
+ * `reshape`, `squeeze` or `expand_dims` (a chain of them, composed as one core `View` without a mask) is
  * not a step of its own; a group member reading its result reads the chain's
  * source through the view's offset and strides instead (the chain's equations
  * become members of that group, for printing and buffer planning). Only a
@@ -54,6 +55,7 @@ type Shape = ReadonlyArray<number>
 
 /** A fusion group of the plan. */
 export interface Group {
+  /** The domain: the members' shape without its dimensions of size 1 (they do not change the element order). */
   readonly shape: Shape
   /** Elementwise members and folded broadcasts, in program order. */
   readonly members: Array<PrimitiveEquation>
@@ -69,6 +71,8 @@ export interface Group {
 export interface FusionOptions {
   /** Whether products head groups (their elementwise epilogue fused): the backend's `fusedDot`. */
   readonly dots?: boolean
+  /** The uniform constants (simplify.ts): literals in their readers, never group outputs. */
+  readonly uniform?: UniformValues
 }
 
 /** One step of a plan: an equation run alone, or a fusion group. */
@@ -76,17 +80,57 @@ export type Step =
   | { readonly _tag: "Equation"; readonly equation: Equation }
   | { readonly _tag: "Group"; readonly group: Group }
 
+/** `shape` without its dimensions of size 1: members of one group share it. */
+const squeezed = (shape: Shape): Shape => shape.filter((n) => n !== 1)
+
+/** `axes` of `shape` as axes of its squeezed shape (size-1 axes dropped). */
+const squeezedAxes = (shape: Shape, axes: ReadonlyArray<number>): Array<number> => {
+  const at: Array<number> = []
+  let k = 0
+  shape.forEach((n) => at.push(n === 1 ? -1 : k++))
+  return axes.map((a) => at[a]!).filter((a) => a >= 0).sort((a, b) => a - b)
+}
+
+/** A view of a member's shape as a read over the group's domain (size-1 dimensions dropped). */
+const onDomain = (view: View.View): { readonly offset: number; readonly strides: Array<number> } => ({
+  offset: view.offset,
+  strides: view.strides.filter((_, d) => view.shape[d] !== 1)
+})
+
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 
 // float0 has no lanes and empty arrays nothing to compute: such equations run alone.
 const fusibleAval = (v: Var): boolean => v.aval.dtype !== "float0" && sizeOf(v.aval.shape) > 0
 
-const isFusible = (eqn: Equation): eqn is PrimitiveEquation =>
-  eqn._tag === "PrimitiveEquation" && (isElementwise(eqn.primitive) || eqn.primitive === "broadcast_in_dim") &&
+const isFusible = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): eqn is PrimitiveEquation =>
+  eqn._tag === "PrimitiveEquation" &&
+  (isElementwise(eqn.primitive) || eqn.primitive === "broadcast_in_dim" || isSameDomainReshape(eqn, groupOf)) &&
   eqn.outputs.length === 1 && eqn.outputs.every(fusibleAval) && eqn.inputs.every(fusibleAval)
 
+const reshapes: ReadonlySet<string> = new Set(["reshape", "squeeze", "expand_dims"])
+
+/**
+ * A reshape (or squeeze, expand_dims) of a value of an open group that only
+ * adds or drops size-1 dimensions: the same elements in the same order, so a
+ * member of that group with the operand's lanes (an index map would seal it).
+ */
+const isSameDomainReshape = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): boolean => {
+  if (eqn._tag !== "PrimitiveEquation" || !reshapes.has(eqn.primitive)) return false
+  const g = groupOf.get(eqn.inputs[0]!)
+  return g !== undefined && !g.sealed && !g.roots.has(eqn.inputs[0]!) &&
+    squeezed(eqn.outputs[0]!.aval.shape).join(",") === g.shape.join(",")
+}
+
 /** The index maps folded into fused reads (see the module docs). */
-const viewPrimitives: ReadonlySet<string> = new Set(["slice", "transpose", "rev", "reshape"])
+const viewPrimitives: ReadonlySet<string> = new Set([
+  "slice",
+  "transpose",
+  "rev",
+  "reshape",
+  "squeeze",
+  "expand_dims",
+  "pad"
+])
 
 /** `eqn`'s index map applied to `v`, or undefined when a view cannot express it. */
 const applyView = (v: View.View, eqn: PrimitiveEquation): View.View | undefined => {
@@ -98,16 +142,28 @@ const applyView = (v: View.View, eqn: PrimitiveEquation): View.View | undefined 
     case "rev":
       return View.rev(v, (eqn.params as Params<"rev">).dimensions)
     case "reshape":
+    case "squeeze":
+    case "expand_dims":
       return View.reshape(v, eqn.outputs[0]!.aval.shape)
+    case "pad": {
+      // one padding value per view, no interior padding (a box of valid positions), real values
+      if (v.mask !== undefined || !isReal(eqn.outputs[0]!)) return undefined
+      const padded = View.pad(v, (eqn.params as Params<"pad">).config)
+      return padded.mask === undefined || padded.mask.step.every((t) => t === 1) ? padded : undefined
+    }
     default:
       return undefined
   }
 }
 
+const isReal = (v: Var): boolean => DType.lanes(v.aval.dtype) === 1 && v.aval.dtype !== "float0"
+
 /** A value that is an index map of `source` (a chain of view equations ending in `equation`). */
 interface ViewOf {
   readonly source: Var
   readonly view: View.View
+  /** The padding value of a masked view (a scalar). */
+  readonly fill: Var | undefined
   readonly equation: PrimitiveEquation
 }
 
@@ -135,18 +191,14 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
   const g = groupOf.get(x)
   if (g === undefined || g.sealed || g.roots.has(x)) return undefined
   if (!(x.aval.dtype === "float32" || x.aval.dtype === "float64") || out.aval.dtype !== x.aval.dtype) return undefined
-  const axes = [...(eqn.params as Params<"reduce_sum">).axes].sort((a, b) => a - b)
-  const rank = x.aval.shape.length
+  const axes = squeezedAxes(x.aval.shape, (eqn.params as Params<"reduce_sum">).axes)
+  const rank = g.shape.length
   const trailing = axes.every((a, i) => a === rank - axes.length + i)
   const leading = axes.every((a, i) => a === i)
   if (axes.length === 0 || !(trailing || leading)) return undefined
   return g
 }
 
-/**
- * Partitions `program` into steps. With `fuse` false every equation is its own
- * step (for backends that cannot compile groups).
- */
 /**
  * The deepest chain of elementwise members one group may hold. Code generators and the kernel IR's
  * passes walk a group's expressions recursively, so an unbounded chain (a 5,000-step loop unrolled
@@ -155,7 +207,14 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
  */
 export const MAX_GROUP_DEPTH = 2048
 
+/**
+ * Partitions `program` into steps. With `fuse` false every equation is its own
+ * step (for backends that cannot compile groups). A group reading a
+ * `options.uniform` value (a constant of one repeated number) inlines it as a
+ * literal, so that value is never an output of the group that computes it.
+ */
 export const planFusion = (program: Program, fuse: boolean, options: FusionOptions = {}): Array<Step> => {
+  const uniform = options.uniform
   const steps: Array<Step> = []
   if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
   const open = new Map<string, Group>()
@@ -191,20 +250,23 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   const readOutside = (v: Var, reader: Group | undefined): void => {
     const g = groupOf.get(v)
     if (g === undefined || g === reader) return
+    if (reader !== undefined && uniform?.has(v) === true) return
     if (!g.outputs.includes(v)) g.outputs.push(v)
     seal(g)
   }
   for (const eqn of program.equations) {
     if (
       eqn._tag === "PrimitiveEquation" && viewPrimitives.has(eqn.primitive) && eqn.outputs.length === 1 &&
-      fusibleAval(eqn.outputs[0]!) && fusibleAval(eqn.inputs[0]!)
+      fusibleAval(eqn.outputs[0]!) && fusibleAval(eqn.inputs[0]!) && !isSameDomainReshape(eqn, groupOf)
     ) {
       const x = eqn.inputs[0]!
       const base = views.get(x)
       const view = applyView(base?.view ?? View.contiguous(x.aval.shape), eqn)
-      if (view !== undefined && view.mask === undefined) {
+      if (view !== undefined) {
         if (base === undefined) readOutside(x, undefined)
-        views.set(eqn.outputs[0]!, { source: base?.source ?? x, view, equation: eqn })
+        const fill = eqn.primitive === "pad" ? eqn.inputs[1]! : base?.fill
+        if (eqn.primitive === "pad") readOutside(fill!, undefined)
+        views.set(eqn.outputs[0]!, { source: base?.source ?? x, view, fill, equation: eqn })
         continue
       }
     }
@@ -217,7 +279,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       groupOf.set(out, root)
       continue
     }
-    if (options.dots === true && isDotHead(eqn)) {
+    if (options.dots === true && isDotHead(eqn) && !eqn.outputs[0]!.aval.shape.includes(1)) {
       for (const v of eqn.inputs) {
         materialize(v)
         readOutside(v, undefined)
@@ -236,7 +298,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       groupOf.set(out, g)
       continue
     }
-    if (!isFusible(eqn)) {
+    if (!isFusible(eqn, groupOf)) {
       for (const v of eqn.inputs) {
         materialize(v)
         readOutside(v, undefined)
@@ -245,7 +307,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       continue
     }
     const out = eqn.outputs[0]!
-    const key = out.aval.shape.join(",")
+    const key = squeezed(out.aval.shape).join(",")
     let g = open.get(key)
     // a root's result is not available inside its group: reading it seals the group
     if (g !== undefined && eqn.inputs.some((v) => g!.roots.has(v))) {
@@ -259,7 +321,14 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       g = undefined
     }
     if (g === undefined) {
-      g = { shape: out.aval.shape, members: [], outputs: [], produced: new Set(), roots: new Set(), sealed: false }
+      g = {
+        shape: squeezed(out.aval.shape),
+        members: [],
+        outputs: [],
+        produced: new Set(),
+        roots: new Set(),
+        sealed: false
+      }
       open.set(key, g)
     }
     depth.set(out, depthIn(g))
@@ -275,8 +344,10 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
     materialize(v)
     readOutside(v, undefined)
   }
-  // groups nothing outside reads (their values were all dead) cannot remain after DCE
-  for (const g of open.values()) seal(g)
+  // a group nothing outside reads computed only uniform values (each reader has them as literals)
+  for (const g of open.values()) {
+    if (g.outputs.length > 0) seal(g)
+  }
   return steps.flatMap(splitDot)
 }
 
@@ -352,33 +423,57 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const rounded = new Set<Expr>()
   const wide = new Set<Expr>()
   // index maps of values read from outside: the source and the view of it (in the member's shape)
-  const viewIn = new Map<Var, { readonly source: Var; readonly view: View.View }>()
-  const load = (v: Var, view: View.View): ReadonlyArray<Expr> => {
+  const viewIn = new Map<Var, { readonly source: Var; readonly view: View.View; readonly fill: Var | undefined }>()
+  const load = (v: Var, view: View.View, fill?: Var): ReadonlyArray<Expr> => {
     const dtype = v.aval.dtype
     const t = Kernel.scalarType(dtype)!
     const c = uniform.get(v)
-    if (c !== undefined && !DType.isComplex(dtype)) return [Kernel.constant(c, t)]
-    // a dimension of size 1 is never stepped: its stride is irrelevant (0, so equal reads compare equal)
-    const strides = view.strides.map((s, d) => (view.shape[d] === 1 ? 0 : s))
-    const offset = view.offset
+    if (c !== undefined && !DType.isComplex(dtype) && (view.mask === undefined || uniform.get(fill!) === c)) {
+      return [Kernel.constant(c, t)]
+    }
+    const mask = view.mask
+    if (mask !== undefined && mask.count.some((n) => n === 0)) {
+      // all padding
+      return load(fill!, { shape: view.shape, offset: 0, strides: view.shape.map(() => 0), mask: undefined })
+    }
+    const { offset, strides } = onDomain(view)
+    let input: FusedInput = offset === 0 ? { dtype, strides } : { dtype, strides, offset }
+    if (mask !== undefined) {
+      const f = uniform.get(fill!)
+      const fillRead = f !== undefined
+        ? f
+        : { input: inputOf(fill!, { dtype: fill!.aval.dtype, strides: strides.map(() => 0) }) }
+      const kept = view.shape.flatMap((n, d) => (n === 1 ? [] : [d]))
+      input = {
+        dtype,
+        strides,
+        // the element at index 0 of the domain, were it inside the box
+        offset: offset - kept.reduce((acc, d) => acc + mask.start[d]! * view.strides[d]!, 0),
+        mask: { start: kept.map((d) => mask.start[d]!), count: kept.map((d) => mask.count[d]!), fill: fillRead }
+      }
+    }
+    const k = inputOf(v, input)
+    return DType.lanes(dtype) === 2 ? [Kernel.input(k, t, 0), Kernel.input(k, t, 1)] : [Kernel.input(k, t)]
+  }
+  // the spec input reading `v` as `input` (one per distinct read)
+  const inputOf = (v: Var, input: FusedInput): number => {
     const ks = inputIndex.get(v) ?? []
-    let k = ks.find((i) =>
-      (specInputs[i]!.offset ?? 0) === offset && specInputs[i]!.strides.every((s, d) => s === strides[d])
-    )
+    const key = JSON.stringify(input)
+    let k = ks.find((i) => JSON.stringify(specInputs[i]) === key)
     if (k === undefined) {
       k = specInputs.length
       inputs.push(v)
-      specInputs.push(offset === 0 ? { dtype, strides } : { dtype, strides, offset })
+      specInputs.push(input)
       ks.push(k)
       inputIndex.set(v, ks)
     }
-    return DType.lanes(dtype) === 2 ? [Kernel.input(k, t, 0), Kernel.input(k, t, 1)] : [Kernel.input(k, t)]
+    return k
   }
   const valueOf = (v: Var): ReadonlyArray<Expr> => {
     const known = lanes.get(v)
     if (known !== undefined) return known
     const w = viewIn.get(v)
-    const l = w === undefined ? load(v, View.contiguous(g.shape)) : load(w.source, w.view)
+    const l = w === undefined ? load(v, View.contiguous(g.shape)) : load(w.source, w.view, w.fill)
     lanes.set(v, l)
     return l
   }
@@ -394,7 +489,7 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     if (eqn.primitive in rootKinds) {
       // a reduction root: its lanes are its operand's, reduced when stored
       const kind = rootKinds[eqn.primitive as keyof typeof rootKinds]
-      const axes = [...(eqn.params as Params<"reduce_sum">).axes].sort((a, b) => a - b)
+      const axes = squeezedAxes(eqn.inputs[0]!.aval.shape, (eqn.params as Params<"reduce_sum">).axes)
       lanes.set(out, valueOf(eqn.inputs[0]!))
       reduceOf.set(out, { kind, axes })
       continue
@@ -402,21 +497,27 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     if (viewPrimitives.has(eqn.primitive)) {
       // an index map of a value from outside (or of another such map): composed, read when used
       const x = eqn.inputs[0]!
-      const base = viewIn.get(x) ?? { source: x, view: View.contiguous(x.aval.shape) }
-      viewIn.set(out, { source: base.source, view: applyView(base.view, eqn)! })
+      if (!viewIn.has(x) && g.produced.has(x)) {
+        // a reshape of a value of this group within its domain: the same lanes
+        lanes.set(out, valueOf(x))
+        continue
+      }
+      const base = viewIn.get(x) ?? { source: x, view: View.contiguous(x.aval.shape), fill: undefined }
+      const fill = eqn.primitive === "pad" ? eqn.inputs[1]! : base.fill
+      viewIn.set(out, { source: base.source, view: applyView(base.view, eqn)!, fill })
       continue
     }
     if (eqn.primitive === "broadcast_in_dim") {
       const x = eqn.inputs[0]!
       const w = viewIn.get(x)
       if (w === undefined && g.produced.has(x)) {
-        // a broadcast of a value of this group keeps its shape (identity dims): same lanes
+        // a broadcast of a value of this group keeps its size (identity or size-1 dims): same lanes
         lanes.set(out, valueOf(x))
         continue
       }
       const { broadcastDimensions } = eqn.params as Params<"broadcast_in_dim">
-      const base = w ?? { source: x, view: View.contiguous(x.aval.shape) }
-      lanes.set(out, load(base.source, View.broadcastInDim(base.view, out.aval.shape, broadcastDimensions)))
+      const base = w ?? { source: x, view: View.contiguous(x.aval.shape), fill: undefined }
+      lanes.set(out, load(base.source, View.broadcastInDim(base.view, out.aval.shape, broadcastDimensions), base.fill))
       continue
     }
     const prim = eqn.primitive as Parameters<typeof lowerElementwise>[0]

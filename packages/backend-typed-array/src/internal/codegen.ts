@@ -93,7 +93,8 @@ const helpers = {
 
 // f32 constants keep their f64 value: the loop computes in f64 and rounds on store, so
 // an unrounded constant (pi/2, Cody's coefficients) gives the more accurate f32 result.
-const literal = (value: number, type: Kernel.ScalarType): string => {
+/** A JS literal of `value` as `type`. */
+export const literal = (value: number, type: Kernel.ScalarType): string => {
   const v = type === "i32" ? value | 0 : type === "u32" ? value >>> 0 : type === "bool" ? (value ? 1 : 0) : value
   if (Object.is(v, -0)) return "(-0)"
   return v < 0 ? `(${v})` : String(v)

@@ -19,9 +19,9 @@
  * for a few operations); smaller domains run the JS
  * loop, whose call costs less. Both give the same bits.
  */
-import { DType } from "@diffect/core"
-import type { FusedKernelSpec, Kernel } from "@diffect/core"
-import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, transcendentals } from "./codegen.js"
+import { DType, Kernel } from "@diffect/core"
+import type { FusedInput, FusedKernelSpec } from "@diffect/core"
+import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, literal, transcendentals } from "./codegen.js"
 import { reduce } from "./reduce.js"
 import { compileSimd, type SimdInput, type SimdLoop, simdMin } from "./simd.js"
 
@@ -31,41 +31,74 @@ export type FusedLoop = (
   outs?: ReadonlyArray<DType.HostArray | undefined>
 ) => Array<DType.HostArray>
 
-/** Merges neighbouring dimensions whose strides chain for every input. */
-const mergeDims = (
+/** A mask in merged dimensions: the box of positions that read the buffer. */
+interface Box {
+  readonly start: Array<number>
+  readonly count: Array<number>
+}
+
+/**
+ * Merges neighbouring dimensions whose strides chain for every input. A
+ * dimension where some input's mask is partial is never merged (its bounds
+ * are checked at its own loop level); each mask comes back in merged
+ * dimensions (or undefined when every position reads the buffer).
+ */
+export const mergeDims = (
   shape: ReadonlyArray<number>,
-  strides: ReadonlyArray<ReadonlyArray<number>>
-): { shape: Array<number>; strides: Array<Array<number>> } => {
+  inputs: ReadonlyArray<Pick<FusedInput, "strides" | "mask">>
+): { shape: Array<number>; strides: Array<Array<number>>; masks: Array<Box | undefined> } => {
+  const partial = shape.map((n, d) =>
+    inputs.some((x) => x.mask !== undefined && !(x.mask.start[d] === 0 && x.mask.count[d] === n))
+  )
   const dims: Array<number> = []
-  const st: Array<Array<number>> = strides.map(() => [])
+  const cut: Array<boolean> = []
+  const st: Array<Array<number>> = inputs.map(() => [])
+  const boxes: Array<Box> = inputs.map(() => ({ start: [], count: [] }))
   for (let d = 0; d < shape.length; d++) {
     const n = shape[d]!
     if (n === 1) continue
     const last = dims.length - 1
-    if (last >= 0 && strides.every((s, k) => st[k]![last] === s[d]! * n)) {
+    if (
+      last >= 0 && !partial[d] && !cut[last] && inputs.every((x, k) => st[k]![last] === x.strides[d]! * n)
+    ) {
       dims[last] = dims[last]! * n
-      strides.forEach((s, k) => (st[k]![last] = s[d]!))
+      inputs.forEach((x, k) => {
+        st[k]![last] = x.strides[d]!
+        boxes[k]!.count[last] = dims[last]!
+      })
       continue
     }
     dims.push(n)
-    strides.forEach((s, k) => st[k]!.push(s[d]!))
+    cut.push(partial[d]!)
+    inputs.forEach((x, k) => {
+      st[k]!.push(x.strides[d]!)
+      boxes[k]!.start.push(x.mask === undefined ? 0 : x.mask.start[d]!)
+      boxes[k]!.count.push(x.mask === undefined ? n : x.mask.count[d]!)
+    })
   }
-  return { shape: dims, strides: st }
+  const masks = boxes.map((b, k) =>
+    inputs[k]!.mask !== undefined && b.start.some((v, d) => v !== 0 || b.count[d] !== dims[d]) ? b : undefined
+  )
+  return { shape: dims, strides: st, masks }
 }
 
 /** Generates the source of a group's function (its outputs already decomposed). */
 export const fusedSource = (spec: FusedKernelSpec): string => {
   const lanesIn = spec.inputs.map((x) => DType.lanes(x.dtype))
-  const { shape, strides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
+  const { masks, shape, strides } = mergeDims(spec.shape, spec.inputs)
   const rank = shape.length
   // how each input is indexed: a scalar (hoisted), the flat element index, or a running offset
-  const kind = strides.map((s) => {
+  // (a masked input too, read only inside its box)
+  const kind = strides.map((s, k) => {
+    if (masks[k] !== undefined) return "strided"
     if (s.every((v) => v === 0)) return "scalar"
     const contiguous = s.every((v, d) => v === shape.slice(d + 1).reduce((a, b) => a * b, 1))
     return contiguous ? "flat" : "strided"
   })
   const offsets = spec.inputs.map((x) => x.offset ?? 0)
-  const hoisted: Array<string> = []
+  const hoisted = new Set<string>()
+  // the innermost mask flag of each masked input (set by the loop nest)
+  const flagOf = new Map<number, string>()
   const read = (index: number, lane: 0 | 1): string => {
     const two = lanesIn[index] === 2
     const at = (pos: string) => two ? (lane === 0 ? `2 * ${pos}` : `2 * ${pos} + 1`) : pos
@@ -73,15 +106,35 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
     switch (kind[index]) {
       case "scalar": {
         const name = `s${index}_${lane}`
-        hoisted.push(`const ${name} = in${index}[${(two ? 2 : 1) * off + lane}];`)
+        hoisted.add(`const ${name} = in${index}[${(two ? 2 : 1) * off + lane}];`)
         return name
       }
       case "flat":
         return `in${index}[${at(off === 0 ? "i" : `(i + ${off})`)}]`
-      default:
-        return `in${index}[${at(`p${index}`)}]`
+      default: {
+        const value = `in${index}[${at(`p${index}`)}]`
+        const fill = spec.inputs[index]!.mask?.fill
+        if (masks[index] === undefined || fill === undefined) return value
+        const other = typeof fill === "number"
+          ? literal(fill, Kernel.scalarType(spec.inputs[index]!.dtype)!)
+          : read(fill.input, 0)
+        return `(${flagOf.get(index)} ? ${value} : ${other})`
+      }
     }
   }
+  // the flags: dimension d of masked input k checks its bounds when its box is partial there
+  const flagLines = (k: number, d: number): Array<string> => {
+    const box = masks[k]
+    if (box === undefined) return []
+    const lo = box.start[d]!
+    const hi = lo + box.count[d]!
+    const parent = flagOf.get(k)
+    if (lo === 0 && hi === shape[d]) return []
+    const name = `m${k}_${d}`
+    flagOf.set(k, name)
+    return [`const ${name} = ${parent === undefined ? "" : `${parent} && `}i${d} >= ${lo} && i${d} < ${hi};`]
+  }
+  const flagsAt = shape.map((_, d) => spec.inputs.flatMap((_, k) => flagLines(k, d)))
   const outExprs = spec.outputs.flatMap((o) => o.lanes)
   const { inputs, lines, results } = emitExprs(outExprs, read, {
     rounding: "strict",
@@ -105,7 +158,7 @@ export const fusedSource = (spec: FusedKernelSpec): string => {
         ? `const p${k} = ${parent}i${d} * ${strides[k]![d]!};`
         : `const q${k}_${d} = ${parent}i${d} * ${strides[k]![d]!};`
     })
-    loop = `for (let i${d} = 0; i${d} < ${shape[d]!}; i${d}++) {\n${[...set, loop].join("\n")}\n}`
+    loop = `for (let i${d} = 0; i${d} < ${shape[d]!}; i${d}++) {\n${[...set, ...flagsAt[d]!, loop].join("\n")}\n}`
   }
   if (rank === 0) loop = body
   // outputs given by the caller (an arena) are overwritten; the others are allocated
@@ -118,7 +171,7 @@ const alloc = A;
 return function fused(ins, outs) {
 ${spec.inputs.map((_, k) => `const in${k} = ins[${k}];`).join("\n")}
 ${allocs.join("\n")}
-${hoisted.join("\n")}
+${[...hoisted].join("\n")}
 let i = 0;
 ${size(spec.shape) === 0 ? "" : loop}
 return [${spec.outputs.map((_, k) => `out${k}`).join(", ")}];
@@ -144,9 +197,12 @@ const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
   const float = floatOf(spec.outputs[0]?.dtype ?? "bool")
   if (float === undefined || (spec.wide !== undefined && spec.wide.size > 0)) return undefined
   if (![...spec.inputs, ...spec.outputs].every((x) => floatOf(x.dtype) === float)) return undefined
-  const { shape, strides } = mergeDims(spec.shape, spec.inputs.map((x) => x.strides))
+  const { masks, shape, strides } = mergeDims(spec.shape, spec.inputs)
   const inputs = strides.map((s, k): SimdInput => {
     const offset = spec.inputs[k]!.offset ?? 0
+    const box = masks[k]
+    const fill = spec.inputs[k]!.mask?.fill
+    if (box !== undefined && fill !== undefined) return { kind: "strided", strides: s, offset, mask: { ...box, fill } }
     if (s.every((v) => v === 0)) return { kind: "scalar", offset }
     const contiguous = s.every((v, d) => v === shape.slice(d + 1).reduce((a, b) => a * b, 1))
     return contiguous ? { kind: "flat", offset } : { kind: "strided", strides: s, offset }

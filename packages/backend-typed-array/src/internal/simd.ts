@@ -42,7 +42,17 @@ export type SimdFloat = "f32" | "f64"
 export type SimdInput =
   | { readonly kind: "scalar"; readonly offset?: number }
   | { readonly kind: "flat"; readonly offset?: number }
-  | { readonly kind: "strided"; readonly strides: ReadonlyArray<number>; readonly offset?: number }
+  | {
+    readonly kind: "strided"
+    readonly strides: ReadonlyArray<number>
+    readonly offset?: number
+    /** Padding: positions outside the box (merged dimensions) read `fill` (a number or a scalar input). */
+    readonly mask?: {
+      readonly start: ReadonlyArray<number>
+      readonly count: ReadonlyArray<number>
+      readonly fill: number | { readonly input: number }
+    }
+  }
 
 /** A compiled kernel: reads `ins`, writes `outs[o][0..n)`. */
 export type SimdLoop = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>, n: number) => void
@@ -501,8 +511,22 @@ export const simdAvailable = (): boolean => {
 /**
  * Copies elements `[start, start + len)` of a strided view (merged `shape`,
  * `strides`, element `base` at index 0) of `src` into `dst` from `at`: runs along the last dimension are
- * `set` (stride 1), `fill` (stride 0) or copied one by one.
+ * `set` (stride 1), `fill` (stride 0) or copied one by one; with a `mask`, positions outside its
+ * box are `fill`.
  */
+const copyRun = (
+  src: DType.HostArray,
+  off: number,
+  step: number,
+  dst: Float32Array | Float64Array,
+  at: number,
+  run: number
+): void => {
+  if (step === 1) dst.set(src.subarray(off, off + run), at)
+  else if (step === 0) dst.fill(src[off]!, at, at + run)
+  else for (let j = 0; j < run; j++) dst[at + j] = src[off + j * step]!
+}
+
 const gather = (
   src: DType.HostArray,
   shape: ReadonlyArray<number>,
@@ -511,7 +535,9 @@ const gather = (
   start: number,
   len: number,
   dst: Float32Array | Float64Array,
-  at: number
+  at: number,
+  mask?: { readonly start: ReadonlyArray<number>; readonly count: ReadonlyArray<number> },
+  fill = 0
 ): void => {
   const rank = shape.length
   const idx = new Array<number>(rank)
@@ -528,9 +554,21 @@ const gather = (
   let done = 0
   while (done < len) {
     const run = Math.min(inner - idx[last]!, len - done)
-    if (step === 1) dst.set(src.subarray(off, off + run), at + done)
-    else if (step === 0) dst.fill(src[off]!, at + done, at + done + run)
-    else for (let j = 0; j < run; j++) dst[at + done + j] = src[off + j * step]!
+    if (mask === undefined) copyRun(src, off, step, dst, at + done, run)
+    else {
+      // padding: a row outside the box is all fill; inside, fill before and after the box's columns
+      let inside = true
+      for (let d = 0; d < last; d++) {
+        if (idx[d]! < mask.start[d]! || idx[d]! >= mask.start[d]! + mask.count[d]!) inside = false
+      }
+      const c0 = idx[last]!
+      const lo = inside ? Math.min(Math.max(mask.start[last]!, c0), c0 + run) : c0 + run
+      const hi = inside ? Math.max(Math.min(mask.start[last]! + mask.count[last]!, c0 + run), lo) : c0 + run
+      const to = at + done - c0
+      if (lo > c0) dst.fill(fill, to + c0, to + lo)
+      if (hi > lo) copyRun(src, off + (lo - c0) * step, step, dst, to + lo, hi - lo)
+      if (c0 + run > hi) dst.fill(fill, to + hi, to + c0 + run)
+    }
     done += run
     off += (run - 1) * step
     idx[last] = idx[last]! + run - 1
@@ -801,6 +839,16 @@ export const compileSimd = (
   const outBase = inputs.length * slotElems
   const scalarBase = (inputs.length + outs.length) * slotElems
   const kinds = reductions?.kinds ?? []
+  // Inputs that repeat one row (strides 0 but along the last dimension: a bias broadcast down
+  // the rows): with chunks of whole rows, their slot holds the same values in every chunk, so
+  // they are gathered once per call. (Not with reduction roots, whose chunks are whole leaves.)
+  const rank = shape.length
+  const rowLen = shape[rank - 1] ?? 1
+  const repeats = inputs.map((input) =>
+    reductions === undefined && rank >= 2 && rowLen <= CHUNK && input.kind === "strided" &&
+    input.mask === undefined && input.strides.every((st, d) => d === rank - 1 || st === 0)
+  )
+  const chunkLen = repeats.some((r) => r) ? Math.floor(CHUNK / rowLen) * rowLen : CHUNK
   /** Runs the kernel on `[start, start + len)` and stores the whole outputs' chunks. */
   const chunk = (
     view: Float32Array | Float64Array,
@@ -811,9 +859,12 @@ export const compileSimd = (
   ): void => {
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
+      if (start > 0 && repeats[k]) continue
       const off = input.offset ?? 0
       if (input.kind === "flat") view.set(ins[k]!.subarray(off + start, off + start + len), k * slotElems)
-      else if (input.kind === "strided") gather(ins[k]!, shape, input.strides, off, start, len, view, k * slotElems)
+      else if (input.kind === "strided") {
+        gather(ins[k]!, shape, input.strides, off, start, len, view, k * slotElems, input.mask, fills[k])
+      }
     }
     run(Math.ceil((len * bytes) / 16) * 16)
     for (let o = 0; o < outArrays.length; o++) {
@@ -822,8 +873,16 @@ export const compileSimd = (
       outArrays[o]!.set(view.subarray(at, at + len), start)
     }
   }
+  // each padded input's fill value for this call
+  const fills = inputs.map(() => 0)
   return (ins, outArrays, n) => {
     scratch(total)
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k]!
+      if (input.kind !== "strided" || input.mask === undefined) continue
+      const fill = input.mask.fill
+      fills[k] = typeof fill === "number" ? fill : ins[fill.input]![inputs[fill.input]!.offset ?? 0]!
+    }
     const view = float === "f32" ? f32View : f64View
     const scalarStride = 16 / bytes
     for (let k = 0; k < inputs.length; k++) {
@@ -831,7 +890,9 @@ export const compileSimd = (
       if (input.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![input.offset ?? 0]!
     }
     if (reductions === undefined) {
-      for (let start = 0; start < n; start += CHUNK) chunk(view, ins, outArrays, start, Math.min(CHUNK, n - start))
+      for (let start = 0; start < n; start += chunkLen) {
+        chunk(view, ins, outArrays, start, Math.min(chunkLen, n - start))
+      }
       return
     }
     const columns = reductions.columns
