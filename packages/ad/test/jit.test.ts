@@ -338,6 +338,23 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(b, s)
   })
 
+  it("a transposed product is the product with its operands swapped (x.T @ dy in reverse mode), same bits", () => {
+    // K = 300 crosses the GEMM's K blocks: the sums keep their order either way
+    const f = (a: Tensor, b: Tensor) => np.transpose(np.matmul(np.transpose(a), b))
+    const a = np.reshape(np.sin(np.arange(300 * 5)), [300, 5])
+    const b = np.reshape(np.cos(np.arange(300 * 7)), [300, 7])
+    const text = run(jit(f).lower(a, b)).text
+    assert.notInclude(text, "transpose")
+    assert.match(text, /f32\[7,5\] = dot_general\[contracting=\(\(0,\), \(0,\)\)/)
+    assert.deepStrictEqual(js(run(jit(f)(a, b))), js(withBackend(backend, () => f(a, b))))
+    // a product read elsewhere too keeps its transpose (one product, not two)
+    const g = jit((x: Tensor, y: Tensor) => {
+      const p = np.matmul(x, y)
+      return [np.transpose(p), np.sum(p)]
+    })
+    assert.include(run(g.lower(np.ones([2, 3]), np.ones([3, 4]))).text, "transpose")
+  })
+
   it("reuses arena buffers for intermediates across calls without touching returned results", () => {
     // sin(x) is a group output read only by the [2, 3] group: it lives in the arena
     const f = jit((x: Tensor) => np.add(np.broadcastTo(np.sin(x), [2, 3]), np.ones([2, 3])))

@@ -262,6 +262,53 @@ describe("shape kernels", () => {
     ])
   })
 
+  it("a slice that is one contiguous block shares its operand's memory (leading-axis, complex too)", () => {
+    const rows = run(
+      "slice",
+      [x234],
+      { startIndices: [1, 0, 0], limitIndices: [2, 3, 4], strides: null },
+      [1, 3, 4],
+      "float32"
+    )
+    expect.exact(rows, range(12).map((i) => 12 + i))
+    const row = run(
+      "slice",
+      [x234],
+      { startIndices: [0, 2, 0], limitIndices: [1, 3, 4], strides: null },
+      [1, 1, 4],
+      "float32"
+    )
+    expect.exact(row, [8, 9, 10, 11])
+    const z = arr("complex64", [3, 2], range(12))
+    expect.exact(
+      run("slice", [z], { startIndices: [1, 0], limitIndices: [3, 2], strides: null }, [2, 2], "complex64"),
+      [
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        11
+      ]
+    )
+    // shared storage: the result is a view of the operand's buffer, and the operand is no longer exclusive
+    const input = backend.fromHost(new Float32Array(range(6)), aval([3, 2], "float32"))
+    const alone = backend.execute("neg", [input], [aval([3, 2], "float32")], {}, [aval([3, 2], "float32")])[0]!
+    assert.isTrue(backend.exclusive!(alone))
+    const [view] = backend.execute(
+      "slice",
+      [alone],
+      [aval([3, 2], "float32")],
+      { startIndices: [1, 0], limitIndices: [2, 2], strides: null },
+      [aval([1, 2], "float32")]
+    )
+    assert.deepStrictEqual(Array.from(backend.readSync!(view!, aval([1, 2], "float32")) as Float32Array), [-2, -3])
+    assert.isFalse(backend.exclusive!(alone), "a view shares its storage")
+    assert.isFalse(backend.exclusive!(view!))
+  })
+
   it("pad: low, high, interior; negative low/high crop (lax.pad)", () => {
     const v = arr("float32", [3], [1, 2, 3])
     const zero = arr("float32", [], [0])

@@ -150,7 +150,21 @@ const broadcastInDim: Kernel<"broadcast_in_dim"> = (inputs, inAvals, params, out
 
 const transpose = viewKernel<"transpose">((x, { permutation }) => View.transpose(View.contiguous(x.shape), permutation))
 const rev = viewKernel<"rev">((x, { dimensions }) => View.rev(View.contiguous(x.shape), dimensions))
-const slice = viewKernel<"slice">((x, params) => View.slice(View.contiguous(x.shape), params))
+const sliceView = viewKernel<"slice">((x, params) => View.slice(View.contiguous(x.shape), params))
+// A slice that is one contiguous block of its operand (leading-axis slices: a scan's step of xs)
+// shares the operand's memory, as a reshape does (buffers are immutable; the backend marks the
+// storage shared, so it is never donated or overwritten).
+const slice: Kernel<"slice"> = (inputs, inAvals, params, outAvals, context) => {
+  const x = inAvals[0]!
+  const view = View.slice(View.contiguous(x.shape), params)
+  const size = Shape.sizeOf(view.shape)
+  const rowMajor = Shape.stridesOf(view.shape)
+  if (size > 0 && view.mask === undefined && view.shape.every((n, d) => n <= 1 || view.strides[d] === rowMajor[d])) {
+    const lanes = lanesOf(x)
+    return [inputs[0]!.subarray(view.offset * lanes, (view.offset + size) * lanes)]
+  }
+  return sliceView(inputs, inAvals, params, outAvals, context)
+}
 const pad = viewKernel<"pad">((x, { config }) => View.pad(View.contiguous(x.shape), config))
 
 const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {

@@ -37,9 +37,13 @@ export const stridedCopy = (src: HostArray, dst: HostArray, copy: View.Copy, lan
   const inner = dims[nd - 1]!
   const si = ss[nd - 1]! * lanes
   const di = ds[nd - 1]! * lanes
+  // contiguous runs (of either lane count) are one native copy each
+  const block = si === lanes && di === lanes && inner * lanes >= 16 && src.constructor === dst.constructor
   const counters = new Array<number>(nd).fill(0)
   for (;;) {
-    if (lanes === 1) {
+    if (block) {
+      dst.set((src as Float64Array).subarray(s, s + inner * lanes), d)
+    } else if (lanes === 1) {
       if (si === 1 && di === 1) {
         for (let k = 0; k < inner; k++) dst[d + k] = src[s + k]!
       } else {
