@@ -338,6 +338,24 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(b, s)
   })
 
+  it("a group whose only value is returned transposed computes the transposed result (no copy step)", () => {
+    const f = jit((x: Tensor) => np.transpose(np.multiply(np.sin(x), 2)))
+    const g = jit((x: Tensor) => {
+      const y = np.sin(x)
+      return [np.transpose(y), y] // y is read twice: the transpose stays a step
+    })
+    const x = tensor([[0.5, 1, 2], [-1, 3, 0.25]])
+    const text = run(f.lower(x)).text
+    const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
+    assert.strictEqual(top.length, 1)
+    assert.match(top[0]!, /^ {4}\w+:f32\[3,2\] = fusion\[shape=\(3, 2\)\]/)
+    const want = [[0.5, -1], [1, 3], [2, 0.25]].map((r) => r.map((v) => Math.fround(Math.fround(Math.sin(v)) * 2)))
+    assert.deepStrictEqual(js(run(f(x))), want)
+    assert.match(run(g.lower(x)).text, /\n {4}\w+:f32\[3,2\] = transpose/)
+    const [t, y] = run(g(x)).map(js) as [Array<Array<number>>, Array<Array<number>>]
+    assert.deepStrictEqual(t, y[0]!.map((_, j) => y.map((r) => r[j]!)))
+  })
+
   it("a transposed product is the product with its operands swapped (x.T @ dy in reverse mode), same bits", () => {
     // K = 300 crosses the GEMM's K blocks: the sums keep their order either way
     const f = (a: Tensor, b: Tensor) => np.transpose(np.matmul(np.transpose(a), b))

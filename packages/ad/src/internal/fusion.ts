@@ -65,6 +65,12 @@ export interface Group {
   /** Results of reduction roots (another shape: never read inside the group). */
   readonly roots: Set<Var>
   sealed: boolean
+  /**
+   * The group computes `chain` (index maps) of its one output `source` instead
+   * of `source` itself: its domain is the chain's result's (`shape`, size-1
+   * dimensions dropped), and every read goes through the chain.
+   */
+  reindex?: { readonly source: Var; readonly chain: ReadonlyArray<PrimitiveEquation>; readonly shape: Shape }
 }
 
 /** Options of `planFusion`. */
@@ -167,6 +173,13 @@ interface ViewOf {
   readonly equation: PrimitiveEquation
 }
 
+/** An index map that reads every element once and applies to any view (see `reindex`). */
+const reindexable = (eqn: PrimitiveEquation): boolean => {
+  if (eqn.primitive === "transpose" || eqn.primitive === "rev") return true
+  const [x, y] = [eqn.inputs[0]!, eqn.outputs[0]!]
+  return reshapes.has(eqn.primitive) && squeezed(x.aval.shape).join(",") === squeezed(y.aval.shape).join(",")
+}
+
 const rootKinds = { reduce_sum: "sum", reduce_max: "max", reduce_min: "min" } as const
 
 const isRealFloat = (v: Var): boolean => v.aval.dtype === "float32" || v.aval.dtype === "float64"
@@ -223,10 +236,43 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   const depth = new Map<Var, number>()
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
+  const uses = new Map<Var, number>()
+  for (const eqn of program.equations) for (const v of eqn.inputs) uses.set(v, (uses.get(v) ?? 0) + 1)
+  for (const v of program.outputs) uses.set(v, (uses.get(v) ?? 0) + 1)
+  // A chain of bijective index maps read once, of a group's only value read outside it: the group
+  // computes the chain's result directly (a transposed output costs no strided copy).
+  const reindex = (v: Var): boolean => {
+    const chain: Array<PrimitiveEquation> = []
+    let x = v
+    for (let w = views.get(x); w !== undefined; w = views.get(x)) {
+      chain.unshift(w.equation)
+      x = w.equation.inputs[0]!
+    }
+    const g = groupOf.get(x)
+    if (g === undefined || g.reindex !== undefined || g.roots.size > 0 || g.outputs.length !== 1) return false
+    // a product's group keeps the product's layout
+    if (dotOf(g) !== undefined) return false
+    if (g.outputs[0] !== x || uses.get(v) !== 1 || !chain.every((e) => uses.get(e.inputs[0]!) === 1)) return false
+    if (!chain.every((e) => reindexable(e))) return false
+    // every other value of the group is read only inside it (no later reader can make it an output)
+    const inside = new Map<Var, number>()
+    for (const m of g.members) for (const u of m.inputs) inside.set(u, (inside.get(u) ?? 0) + 1)
+    for (const p of g.produced) if (p !== x && (uses.get(p) ?? 0) !== (inside.get(p) ?? 0)) return false
+    for (const e of chain) {
+      g.members.push(e)
+      g.produced.add(e.outputs[0]!)
+      materialized.add(e.outputs[0]!)
+    }
+    g.outputs[0] = v
+    g.reindex = { source: x, chain, shape: squeezed(v.aval.shape) }
+    groupOf.set(v, g)
+    return true
+  }
   // a non-fused reader of a view: its chain runs as equations first
   const materialize = (v: Var): void => {
     const w = views.get(v)
     if (w === undefined || materialized.has(v)) return
+    if (reindex(v)) return
     materialized.add(v)
     materialize(w.equation.inputs[0]!)
     steps.push({ _tag: "Equation", equation: w.equation })
@@ -424,7 +470,17 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   const wide = new Set<Expr>()
   // index maps of values read from outside: the source and the view of it (in the member's shape)
   const viewIn = new Map<Var, { readonly source: Var; readonly view: View.View; readonly fill: Var | undefined }>()
-  const load = (v: Var, view: View.View, fill?: Var): ReadonlyArray<Expr> => {
+  const reindexed = g.reindex
+  const load = (v: Var, memberView: View.View, fill?: Var): ReadonlyArray<Expr> => {
+    let view = memberView
+    if (reindexed !== undefined) {
+      // the member's view, in the source's exact shape, then through the chain
+      view = View.reshape(view, reindexed.source.aval.shape)!
+      for (const e of reindexed.chain) view = applyView(view, e)!
+    }
+    return loadOnDomain(v, view, fill)
+  }
+  const loadOnDomain = (v: Var, view: View.View, fill?: Var): ReadonlyArray<Expr> => {
     const dtype = v.aval.dtype
     const t = Kernel.scalarType(dtype)!
     const c = uniform.get(v)
@@ -434,7 +490,7 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
     const mask = view.mask
     if (mask !== undefined && mask.count.some((n) => n === 0)) {
       // all padding
-      return load(fill!, { shape: view.shape, offset: 0, strides: view.shape.map(() => 0), mask: undefined })
+      return loadOnDomain(fill!, { shape: view.shape, offset: 0, strides: view.shape.map(() => 0), mask: undefined })
     }
     const { offset, strides } = onDomain(view)
     let input: FusedInput = offset === 0 ? { dtype, strides } : { dtype, strides, offset }
@@ -539,7 +595,7 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
       ? { dtype: v.aval.dtype, lanes: valueOf(v) }
       : { dtype: v.aval.dtype, lanes: valueOf(v), reduce }
   })
-  const spec: FusedKernelSpec = { shape: g.shape, inputs: specInputs, outputs, rounded, wide }
+  const spec: FusedKernelSpec = { shape: g.reindex?.shape ?? g.shape, inputs: specInputs, outputs, rounded, wide }
   if (dot === undefined) return { spec, inputs, outputs: g.outputs }
   // the product's operands come last (placeholder strides: only the product reads them)
   const [lhs, rhs] = dot.inputs as [Var, Var]
@@ -605,7 +661,9 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
     const ins: Array<Var> = []
     for (const m of g.members) for (const v of m.inputs) if (!g.produced.has(v) && !ins.includes(v)) ins.push(v)
     lines.push(
-      `    ${g.outputs.map(decl).join(" ")} = fusion[shape=${formatParam([...g.shape])}] ${ins.map(name).join(" ")} {`
+      `    ${g.outputs.map(decl).join(" ")} = fusion[shape=${formatParam([...(g.reindex?.shape ?? g.shape)])}] ${
+        ins.map(name).join(" ")
+      } {`
     )
     for (const m of g.members) lines.push(eqnLine(m, "        "))
     lines.push("      }")
