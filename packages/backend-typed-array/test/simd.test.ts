@@ -202,18 +202,21 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       return src[offset + i * strides[0]! + j * strides[1]!]!
     }
     const [a, b, c, d] = [0, 1, 2, 3].map((k) => Kernel.input(k, "f32"))
+    // a kernel heavy enough to run in SIMD whatever its reads (30 nodes of exact float32 steps)
+    let e = Kernel.add(Kernel.mul(a!, b!), Kernel.sub(c!, d!))
+    for (let t = 0; t < 13; t++) e = Kernel.mul(Kernel.add(e, [a, b, c, d][t % 4]!), Kernel.constant(0.5, "f32"))
     const spec: FusedKernelSpec = {
       shape,
       inputs,
-      outputs: [{ dtype: "float32", lanes: [Kernel.add(Kernel.mul(a!, b!), Kernel.sub(c!, d!))] }],
+      outputs: [{ dtype: "float32", lanes: [e] }],
       rounded: new Set()
     }
     const want = new Float32Array(n)
     for (let i = 0; i < 40; i++) {
       for (let j = 0; j < 30; j++) {
-        want[i * 30 + j] = Math.fround(
-          Math.fround(at(0, i, j) * at(1, i, j)) + Math.fround(at(2, i, j) - at(3, i, j))
-        )
+        let v = Math.fround(Math.fround(at(0, i, j) * at(1, i, j)) + Math.fround(at(2, i, j) - at(3, i, j)))
+        for (let t = 0; t < 13; t++) v = Math.fround(Math.fround(v + at(t % 4, i, j)) * 0.5)
+        want[i * 30 + j] = v
       }
     }
     const { loop, source } = compileFusedLoop(spec)
