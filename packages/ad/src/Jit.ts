@@ -261,6 +261,8 @@ const normalizeDonate = (
 
 /** The region name a donated tensor's `ReleasedTensorError` shows. */
 const DONATED = "jit (donateArgnums: the tensor was donated to a jitted call)"
+/** The region name of a loop's previous carry whose memory its next carry took. */
+const DONATED_TO_LOOP = "lax.scan (the previous carry's memory holds the next carry)"
 
 /** The key of a call's signature: static values, then each traced argument's structure and leaf types. */
 const signatureKey = (
@@ -330,12 +332,22 @@ export const programRunnerStats = { compiled: 0, interpreted: 0 }
 const runsOf = new WeakMap<Program, number>()
 
 // Programs held by higher-order primitives run compiled at the bottom of the stack.
-installProgramRunner((program, inputs) => {
+installProgramRunner((program, inputs, donated) => {
   const backend = activeBackend()
   const known = backend === undefined ? undefined : compiledPrograms.get(program)?.get(backend)
   if (backend !== undefined && (known !== undefined || (runsOf.get(program) ?? 0) > 0)) {
     programRunnerStats.compiled++
-    return (known ?? compiledFor(program, backend)).executable!.run(inputs)
+    const executable = (known ?? compiledFor(program, backend)).executable!
+    if (donated === undefined || !donated.some((d) => d)) return executable.run(inputs)
+    const outs = executable.run(inputs, donated)
+    // a donated input whose buffer an output took is the output's now: the input is released
+    const owned = new Set(outs.map((o) => (o instanceof ConcreteTensor ? o.buffer : undefined)))
+    inputs.forEach((t, i) => {
+      if (donated[i] === true && t instanceof ConcreteTensor && !t.released && owned.has(t.buffer)) {
+        t.donate(DONATED_TO_LOOP, true)
+      }
+    })
+    return outs
   }
   runsOf.set(program, (runsOf.get(program) ?? 0) + 1)
   programRunnerStats.interpreted++

@@ -4,6 +4,7 @@ import {
   evalProgram,
   grad,
   hessian,
+  installProgramRunner,
   jit,
   JitArgnumsError,
   jvp,
@@ -13,7 +14,7 @@ import {
   vmap
 } from "@diffect/ad"
 import { aval, ConcretizationError, EscapedTracerError, lax, np, toJsSync, withBackend } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import type { ConcreteTensor, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
@@ -371,6 +372,27 @@ describe("jit's compiler", () => {
       return [np.transpose(p), np.sum(p)]
     })
     assert.include(run(g.lower(np.ones([2, 3]), np.ones([3, 4]))).text, "transpose")
+  })
+
+  it("a compiled program run with donated inputs writes an output into a donated buffer (a scan's carry)", () => {
+    const runner = installProgramRunner(undefined)!
+    installProgramRunner(runner)
+    const program = makeProgramFlat(([c, x]) => [np.add(c!, np.sin(x!))], [aval([4], "float32"), aval([4], "float32")])
+    const x = tensor([0.5, 1, 2, 3])
+    const s = [0.5, 1, 2, 3].map((v) => Math.fround(Math.sin(v)))
+    withBackend(backend, () => {
+      const c0 = np.add(tensor([1, 2, 3, 4]), 0)
+      runner(program, [c0, x]) // the first run of a program is interpreted
+      const c1 = runner(program, [c0, x])[0]!
+      const c2 = runner(program, [c1, x], [true, false])[0]!
+      assert.isTrue((c1 as ConcreteTensor).released, "the donated carry gave its memory")
+      assert.isFalse((c0 as ConcreteTensor).released)
+      assert.deepStrictEqual(js(c2), [1, 2, 3, 4].map((v, i) => Math.fround(Math.fround(v + s[i]!) + s[i]!)))
+      // not donated: both stay
+      const c3 = runner(program, [c2, x])[0]!
+      assert.isFalse((c2 as ConcreteTensor).released)
+      assert.deepStrictEqual(js(c3).length, 4)
+    })
   })
 
   it("reuses arena buffers for intermediates across calls without touching returned results", () => {

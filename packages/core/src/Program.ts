@@ -262,12 +262,18 @@ export const hoistConsts = (
  * How a program held by a higher-order primitive runs at the bottom of the
  * handler stack (concrete operands): by default equation by equation;
  * `@diffect/ad`'s jit installs its compiler here, so that `jit_call`, `cond`
- * branches and loop bodies run compiled.
+ * branches and loop bodies run compiled. `donated` marks inputs the caller
+ * gives up (a scan's previous carry): a compiled run may write an output into
+ * such an input's memory, and then marks the input released.
  *
  * @category Programs
  * @since 0.1.0
  */
-export type ProgramRunner = (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+export type ProgramRunner = (
+  program: Program,
+  inputs: ReadonlyArray<Tensor>,
+  donated?: ReadonlyArray<boolean>
+) => ReadonlyArray<Tensor>
 
 /**
  * Installs the runner of programs held by higher-order primitives (see

@@ -131,7 +131,7 @@ const planArena = (
 /** A program compiled for one backend. */
 export interface Executable {
   readonly backend: BackendShape
-  readonly run: (inputs: ReadonlyArray<Tensor>) => Array<Tensor>
+  readonly run: (inputs: ReadonlyArray<Tensor>, donated?: ReadonlyArray<boolean>) => Array<Tensor>
   /** A run as steps, yielding after each kernel, for a transformation that gives the scheduler turns. */
   readonly steps: (inputs: ReadonlyArray<Tensor>, donated?: ReadonlyArray<boolean>) => Steps<Array<Tensor>>
   /** The generated source of each fused kernel, in order (for inspection). */
@@ -437,7 +437,7 @@ export const compileExecutable = (
     backend,
     sources,
     arenaBuffers: () => arena.length,
-    run: (inputs) => drain(runSteps(inputs)),
+    run: (inputs, donated) => drain(runSteps(inputs, donated)),
     steps: runSteps
   }
 }

@@ -19,7 +19,12 @@ import type { Tensor } from "../Tensor.js"
  * the backend cannot: WebGPU reads asynchronously).
  */
 export interface EvalContext {
-  readonly run: (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  /** Runs a program; `donated` inputs may give their memory to its outputs (see `ProgramRunner`). */
+  readonly run: (
+    program: Program,
+    inputs: ReadonlyArray<Tensor>,
+    donated?: ReadonlyArray<boolean>
+  ) => ReadonlyArray<Tensor>
   readonly apply: <P extends Primitive>(
     primitive: P,
     operands: ReadonlyArray<Tensor>,
@@ -184,6 +189,8 @@ export function* scanSteps(
   // a y): the slices, and the previous carry; never the operands or the program's own constants
   const stacked = new Set<Tensor>()
   const given = new Set<Tensor>([...operands, ...program.consts])
+  const ownCarry = (t: Tensor): boolean =>
+    t instanceof ConcreteTensor && !given.has(t) && !stacked.has(t) && !t.pinned && !t.released
   const drop = (t: Tensor, keep: ReadonlySet<Tensor>): void => {
     if (t instanceof ConcreteTensor && !given.has(t) && !keep.has(t) && !t.pinned) t.releaseMemory("lax.scan")
   }
@@ -207,7 +214,12 @@ export function* scanSteps(
     const block = i < trips * k ? k : 1
     const at = Array.from({ length: block }, (_, j) => (reverse ? length - 1 - (i + j) : i + j))
     const slices = at.flatMap(sliceAt)
-    const outs = run(block === 1 ? program : unrolled!, [...consts, ...carry, ...slices])
+    // the previous carry is dropped after this step: a compiled body may write the new one into it
+    // (an accumulator updated in place), unless the caller gave it or it is also a y
+    const donated = block === 1 && i > 0
+      ? [...consts.map(() => false), ...carry.map((c) => ownCarry(c)), ...slices.map(() => false)]
+      : undefined
+    const outs = run(block === 1 ? program : unrolled!, [...consts, ...carry, ...slices], donated)
     at.forEach((t, j) => {
       steps[t] = outs.slice(numCarry + j * nY, numCarry + (j + 1) * nY)
       for (const y of steps[t]!) stacked.add(y)

@@ -6,7 +6,11 @@
 import type { Program } from "../Program.js"
 import type { Tensor } from "../Tensor.js"
 
-export type ProgramRunner = (program: Program, inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+export type ProgramRunner = (
+  program: Program,
+  inputs: ReadonlyArray<Tensor>,
+  donated?: ReadonlyArray<boolean>
+) => ReadonlyArray<Tensor>
 
 let runner: ProgramRunner | undefined
 
