@@ -305,6 +305,21 @@ describe("lax.scan: pytrees, map, foriLoop, jit, staging", () => {
     assert.deepStrictEqual(num(withI), [9])
   })
 
+  it("a y that is the body's own x slice is the xs (no stacking); the xs operand stays usable", () => {
+    const xs = f64([1, 2, 3, 4, 5, 6], [3, 2])
+    const body = (c: Tensor, x: Tensor) => [lax.add(c, x), x] as const
+    const [c, ys] = lax.scan(body, f64([0, 0]), xs, { reverse: true })
+    assert.deepStrictEqual(num(c), [9, 12])
+    assert.deepStrictEqual(num(ys), [1, 2, 3, 4, 5, 6])
+    const [, jys] = run(jit((x: Tensor) => lax.scan(body, f64([0, 0]), x))(xs)) as [Tensor, Tensor]
+    assert.deepStrictEqual(num(jys), [1, 2, 3, 4, 5, 6])
+    // through linearize, where the x slices are residuals: d/dx_t prod_s x_s = prod_{s != t} x_s
+    const loss = (x: Tensor) =>
+      sum(lax.scan((cc: Tensor, xx: Tensor) => [lax.mul(cc, xx), null] as const, f64([1, 1]), x)[0])
+    assert.deepStrictEqual(num(grad(loss)(xs)), [15, 24, 5, 12, 3, 8])
+    assert.deepStrictEqual(num(xs), [1, 2, 3, 4, 5, 6])
+  })
+
   it("staging keeps one scan equation with the body nested; jit runs it", () => {
     const f = (xs: Tensor) =>
       lax.scan((c: Tensor, x: Tensor) => [lax.add(c, x), lax.sin(x)] as const, f64([0], []), xs)[0]

@@ -237,6 +237,13 @@ export function* scanSteps(
   for (const s of steps) s.forEach((y, k) => lastRead.set(y, Math.max(k, lastRead.get(y) ?? k)))
   const finalCarry = new Set(carry)
   const ys = yAvals.map((a, k) => {
+    // a y that is the body's own slice of an xs (a residual of linearize) is that xs, unstacked
+    // (a new tensor sharing its memory, so that releasing the result leaves the operand alone)
+    const j = program.inputs.indexOf(program.outputs[numCarry + k]!) - numConsts - numCarry
+    if (j >= 0) {
+      for (const s of steps) if (lastRead.get(s[k]!) === k) drop(s[k]!, finalCarry)
+      return bind1("reshape", [xs[j]!], { newSizes: xs[j]!.shape })
+    }
     if (length === 0) {
       const zero = new ConcreteTensor(aval([], a.dtype), allocHost(a.dtype, 1), undefined)
       return bind1("broadcast_in_dim", [zero], { shape: [0, ...a.shape], broadcastDimensions: [] })
