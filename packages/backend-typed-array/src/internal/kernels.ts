@@ -29,7 +29,7 @@ import { eighComplex, qrComplex, svdComplex } from "./linalgComplex.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { compileSimd, type SimdLoop, simdMin } from "./simd.js"
 import { sort, topK } from "./sort.js"
-import { materialize, stridedCopy } from "./strided.js"
+import { materialize, splitAtAxis } from "./strided.js"
 import type { Pool } from "./threads.js"
 import { reduceWindow, selectAndGatherAdd, selectAndScatterAdd } from "./window.js"
 
@@ -170,9 +170,16 @@ const pad = viewKernel<"pad">((x, { config }) => View.pad(View.contiguous(x.shap
 const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {
   const lanes = lanesOf(out!)
   const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
-  // Each operand is padded into its block; together the blocks cover the output.
-  View.concatenateParts(inAvals.map((a) => a.shape), dimension).forEach((part, i) => {
-    stridedCopy(inputs[i]!, dst, View.copyOf(part), lanes)
+  // Each operand fills one block of every row of the dimensions before the axis: one native copy
+  // per operand and row (a scan's stacked ys: one copy per step).
+  const [rows, total, inner] = splitAtAxis(out!.shape, dimension)
+  const rowOut = total * inner * lanes
+  let at = 0
+  inputs.forEach((x, i) => {
+    const width = inAvals[i]!.shape[dimension < 0 ? dimension + out!.shape.length : dimension]! * inner * lanes
+    if (width === 0) return
+    for (let r = 0; r < rows; r++) dst.set(x.subarray(r * width, (r + 1) * width) as Float64Array, r * rowOut + at)
+    at += width
   })
   return [dst]
 }
