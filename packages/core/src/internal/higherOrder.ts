@@ -248,10 +248,20 @@ export function* scanSteps(
       const zero = new ConcreteTensor(aval([], a.dtype), allocHost(a.dtype, 1), undefined)
       return bind1("broadcast_in_dim", [zero], { shape: [0, ...a.shape], broadcastDimensions: [] })
     }
-    const parts = steps.map((s) => bind1("expand_dims", [s[k]!], { dimensions: [0] }))
-    if (parts.length === 1) return parts[0]!
-    const whole = bind1("concatenate", parts, { dimension: 0 })
-    for (const part of parts) drop(part, finalCarry)
+    // ys of rank >= 1 are concatenated along their own first axis, then split into [length, n, ...]
+    // (one reshape instead of an expand_dims per step); scalars get their axis first
+    const parts = a.shape.length > 0
+      ? steps.map((s) => s[k]!)
+      : steps.map((s) => bind1("expand_dims", [s[k]!], { dimensions: [0] }))
+    if (parts.length === 1) {
+      return a.shape.length > 0
+        ? bind1("expand_dims", [parts[0]!], { dimensions: [0] })
+        : parts[0]!
+    }
+    const joined = bind1("concatenate", parts, { dimension: 0 })
+    const whole = a.shape.length > 0 ? bind1("reshape", [joined], { newSizes: [length, ...a.shape] }) : joined
+    if (whole !== joined) drop(joined, finalCarry)
+    if (a.shape.length === 0) { for (const part of parts) drop(part, finalCarry) }
     for (const s of steps) if (lastRead.get(s[k]!) === k) drop(s[k]!, finalCarry)
     return whole
   })
