@@ -102,11 +102,6 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
   }
   const seen = new Map<string, PrimitiveEquation>()
   const out: Array<Equation> = []
-  // how many equations (and program outputs) read each variable, and the equation making it
-  const uses = new Map<Var, number>()
-  for (const eqn of program.equations) for (const v of eqn.inputs) uses.set(v, (uses.get(v) ?? 0) + 1)
-  for (const v of program.outputs) uses.set(v, (uses.get(v) ?? 0) + 1)
-  const producer = new Map<Var, PrimitiveEquation>()
 
   const rewrite = (eqn: PrimitiveEquation): Var | undefined => {
     const [x, y] = eqn.inputs
@@ -163,8 +158,7 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
       out.push({ ...eqn0, inputs: eqn0.inputs.map(look) })
       continue
     }
-    let eqn: PrimitiveEquation = { ...eqn0, inputs: eqn0.inputs.map(look) }
-    eqn = swappedProduct(eqn, producer, uses) ?? transposedOperands(eqn, producer) ?? eqn
+    const eqn: PrimitiveEquation = { ...eqn0, inputs: eqn0.inputs.map(look) }
     if (eqn.outputs.length === 1) {
       const same = rewrite(eqn)
       if (same !== undefined) {
@@ -181,7 +175,6 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
       continue
     }
     seen.set(key, eqn)
-    for (const v of eqn.outputs) producer.set(v, eqn)
     // uniform values through broadcasts
     if (eqn.primitive === "broadcast_in_dim" || eqn.primitive === "reshape") {
       const c = uniform.get(eqn.inputs[0]!)
@@ -329,75 +322,6 @@ const swappedDot = (dot: PrimitiveEquation, perm: ReadonlyArray<number>): Primit
     batch: [params.batch[1], params.batch[0]]
   }
   return { ...dot, inputs: [rhs!, lhs!], params: next }
-}
-
-/**
- * `transpose(dot_general(a, b))` that swaps the product's free dimensions (the
- * lhs's before the rhs's, no batch dimensions) as `dot_general(b, a)`, when the
- * transpose is the product's only reader: the same sums of the same products
- * in the same order, written in the transposed layout directly (XLA's transpose
- * folding into dots). A reverse-mode `x.T @ dy` becomes one product instead of
- * a product and a strided copy.
- */
-const swappedProduct = (
-  eqn: PrimitiveEquation,
-  producer: ReadonlyMap<Var, PrimitiveEquation>,
-  uses: ReadonlyMap<Var, number>
-): PrimitiveEquation | undefined => {
-  if (eqn.primitive !== "transpose") return undefined
-  const x = eqn.inputs[0]!
-  const dot = producer.get(x)
-  if (dot === undefined || dot.primitive !== "dot_general" || uses.get(x) !== 1) return undefined
-  const params = dot.params as Params<"dot_general">
-  if (params.batch[0].length > 0) return undefined
-  const [a, b] = dot.inputs as [Var, Var]
-  const freeA = a.aval.shape.length - params.contracting[0].length
-  const freeB = b.aval.shape.length - params.contracting[1].length
-  const { permutation } = eqn.params as Params<"transpose">
-  const swap = [...Array.from({ length: freeB }, (_, i) => freeA + i), ...Array.from({ length: freeA }, (_, i) => i)]
-  if (freeA === 0 || freeB === 0 || !permutation.every((p, i) => p === swap[i])) return undefined
-  return {
-    ...dot,
-    inputs: [b, a],
-    params: { ...params, contracting: [params.contracting[1], params.contracting[0]] },
-    outputs: eqn.outputs
-  }
-}
-
-/**
- * A `dot_general` operand that is a `transpose` keeping the operand's free
- * dimensions in order is read in place: its contracting and batch dimensions
- * are renumbered through the permutation (XLA's transpose folding). The
- * product's sums and their order are unchanged; the strided copy is gone.
- */
-const transposedOperands = (
-  eqn: PrimitiveEquation,
-  producer: ReadonlyMap<Var, PrimitiveEquation>
-): PrimitiveEquation | undefined => {
-  if (eqn.primitive !== "dot_general") return undefined
-  const params = eqn.params as Params<"dot_general">
-  const inputs = [...eqn.inputs]
-  const contracting = [[...params.contracting[0]], [...params.contracting[1]]]
-  const batch = [[...params.batch[0]], [...params.batch[1]]]
-  let changed = false
-  for (let i = 0; i < 2; i++) {
-    const t = producer.get(inputs[i]!)
-    if (t === undefined || t.primitive !== "transpose") continue
-    const { permutation } = t.params as Params<"transpose">
-    const taken = new Set([...contracting[i]!, ...batch[i]!])
-    const free = permutation.filter((_, d) => !taken.has(d))
-    if (!free.every((p, k) => k === 0 || p > free[k - 1]!)) continue
-    inputs[i] = t.inputs[0]!
-    contracting[i] = contracting[i]!.map((d) => permutation[d]!)
-    batch[i] = batch[i]!.map((d) => permutation[d]!)
-    changed = true
-  }
-  if (!changed) return undefined
-  return {
-    ...eqn,
-    inputs,
-    params: { ...params, contracting: [contracting[0]!, contracting[1]!], batch: [batch[0]!, batch[1]!] }
-  }
 }
 
 /**
