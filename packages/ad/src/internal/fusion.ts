@@ -6,8 +6,9 @@
  *
  * Each output shape has at most one open group, shapes compared without their
  * dimensions of size 1 (`[99]` and `[1, 99]` hold their elements in one order,
- * so they share a domain). An elementwise equation joins the open group of its shape (producer-consumer fusion when it reads a value
- * of that group, sibling fusion when it does not); a group is sealed as soon
+ * so they share a domain). An elementwise equation joins the open group of
+ * its shape (producer-consumer fusion when it reads a value of that group,
+ * sibling fusion when it does not); a group is sealed as soon
  * as something outside it reads one of its values, and a sealed group runs
  * right there, before its first outside reader. Sealing is what keeps the
  * schedule valid without any cycle check: every input of a group comes from
@@ -25,14 +26,18 @@
  * the rows), which then starts a new group.
  *
  * Index maps are folded into reads: a `slice`, `transpose`, `rev`,
- * `reshape`, `squeeze` or `expand_dims` (a chain of them, composed as one core `View` without a mask) is
- * not a step of its own; a group member reading its result reads the chain's
- * source through the view's offset and strides instead (the chain's equations
+ * `reshape`, `squeeze`, `expand_dims` or box `pad` (a chain of them, composed
+ * as one core `View`, a pad's as a mask with its padding value) is not a step
+ * of its own; a group member reading its result reads the chain's source
+ * through the view's offset, strides and mask instead (the chain's equations
  * become members of that group, for printing and buffer planning). Only a
  * reader that is not a fused kernel (an unfused primitive, a reduction root
  * candidate, a program output) makes the chain run as equations, right before
- * it. The chain's source is read outside its group when the chain starts, so
- * a group never reads one of its own values through an index map.
+ * it, unless the chain is bijective, read once, and reads the only value of
+ * a group: then that group computes the chain's result (its domain becomes
+ * the result's and its reads are composed with the chain). The chain's source
+ * is read outside its group when the chain starts, so a group never reads one
+ * of its own values through an index map.
  *
  * Products head groups (on backends with `fusedDot`): a real float
  * `dot_general` starts a new group of its output's shape (its operands are
