@@ -339,6 +339,21 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(b, s)
   })
 
+  it("a reduction over a size-1-padded shape sums as eager does (the same algorithm as reduce.ts on its own shape)", () => {
+    // [1, 300, 3] over axis 1 is not a leading reduction for reduce.ts (it transposes and sums rows
+    // pairwise), though its squeezed domain [300, 3] would make it one; [300, 1] over axis 0 is
+    // leading (columns, in order) though [300] would be a row
+    const v = Array.from({ length: 900 }, (_, i) => Math.sin(i * 0.37) * 1e3 + 1e-3 * i)
+    for (const dtype of ["float32", "float64"] as const) {
+      const a = np.reshape(np.array(v, { dtype }), [1, 300, 3])
+      const b = np.reshape(np.array(v.slice(0, 300), { dtype }), [300, 1])
+      const f = (x: Tensor) => np.sum(np.multiply(np.sin(x), 1e3), { axis: 1 })
+      const g = (x: Tensor) => np.sum(np.multiply(np.sin(x), 1e3), { axis: 0 })
+      assert.deepStrictEqual(js(run(jit(f)(a))), js(withBackend(backend, () => f(a))), dtype)
+      assert.deepStrictEqual(js(run(jit(g)(b))), js(withBackend(backend, () => g(b))), dtype)
+    }
+  })
+
   it("a group whose only value is returned transposed computes the transposed result (no copy step)", () => {
     const f = jit((x: Tensor) => np.transpose(np.multiply(np.sin(x), 2)))
     const g = jit((x: Tensor) => {

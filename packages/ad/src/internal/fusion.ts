@@ -209,12 +209,22 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
   const g = groupOf.get(x)
   if (g === undefined || g.sealed || g.roots.has(x)) return undefined
   if (!(x.aval.dtype === "float32" || x.aval.dtype === "float64") || out.aval.dtype !== x.aval.dtype) return undefined
-  const axes = squeezedAxes(x.aval.shape, (eqn.params as Params<"reduce_sum">).axes)
-  const rank = g.shape.length
-  const trailing = axes.every((a, i) => a === rank - axes.length + i)
-  const leading = axes.every((a, i) => a === i)
-  if (axes.length === 0 || !(trailing || leading)) return undefined
+  const given = (eqn.params as Params<"reduce_sum">).axes
+  const axes = squeezedAxes(x.aval.shape, given)
+  // the fused reduction sums as the unfused one would on the operand's own shape: the same
+  // algorithm (rows of trailing axes, pairwise; or columns of leading axes, in order) on the
+  // squeezed domain (a size-1 dimension can change which one reduce.ts picks: [4, 1] over axis 0)
+  const original = algorithm(x.aval.shape.length, [...given].map((a) => (a < 0 ? a + x.aval.shape.length : a)))
+  if (axes.length === 0 || original === undefined || algorithm(g.shape.length, axes) !== original) return undefined
   return g
+}
+
+/** How reduce.ts reduces `axes` of a rank-`rank` value: rows (trailing axes), columns (leading), or neither. */
+const algorithm = (rank: number, axes: ReadonlyArray<number>): "rows" | "columns" | undefined => {
+  const sorted = [...axes].sort((a, b) => a - b)
+  if (sorted.every((a, i) => a === rank - sorted.length + i)) return "rows"
+  if (sorted.every((a, i) => a === i)) return "columns"
+  return undefined
 }
 
 /**
