@@ -287,7 +287,11 @@ const signatureKey = (
 const compileFor = (program: Program, backend: BackendShape): Compiled => {
   const { program: simple, uniform } = simplifyProgram(inlineCalls(program), backend)
   const fuse = backend.compileFused !== undefined
-  const steps = planFusion(simple, fuse, { dots: backend.fusedDot === true, uniform })
+  const steps = planFusion(simple, fuse, {
+    dots: backend.fusedDot === true,
+    masks: backend.fusedMasks === true,
+    uniform
+  })
   return {
     program: simple,
     text: printPlan(simple, steps),

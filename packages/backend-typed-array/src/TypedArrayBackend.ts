@@ -220,6 +220,8 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     },
     // fused loops read an element's inputs before writing its outputs (internal/fused.ts)
     fusedInPlace: true,
+    // padded inputs: bounds flags in the JS loop, filled gathers in SIMD (internal/fused.ts)
+    fusedMasks: true,
     memory: () =>
       accounts === undefined
         ? undefined

@@ -107,6 +107,8 @@ export interface BackendShape {
    * (`FusedKernelSpec.dot`: a `dot_general` with its elementwise epilogue).
    */
   readonly fusedDot?: boolean
+  /** Whether `compileFused` reads padded inputs (`FusedInput.mask`); without it pads run as primitives. */
+  readonly fusedMasks?: boolean
 }
 
 /**

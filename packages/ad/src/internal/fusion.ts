@@ -82,6 +82,8 @@ export interface Group {
 export interface FusionOptions {
   /** Whether products head groups (their elementwise epilogue fused): the backend's `fusedDot`. */
   readonly dots?: boolean
+  /** Whether pads fold into reads as masked inputs: the backend's `fusedMasks`. */
+  readonly masks?: boolean
   /** The uniform constants (simplify.ts): literals in their readers, never group outputs. */
   readonly uniform?: UniformValues
 }
@@ -215,7 +217,8 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
   // algorithm (rows of trailing axes, pairwise; or columns of leading axes, in order) on the
   // squeezed domain (a size-1 dimension can change which one reduce.ts picks: [4, 1] over axis 0)
   const original = algorithm(x.aval.shape.length, [...given].map((a) => (a < 0 ? a + x.aval.shape.length : a)))
-  if (axes.length === 0 || original === undefined || algorithm(g.shape.length, axes) !== original) return undefined
+  // (only size-1 axes reduced, no axes of the domain: rows of one element, as reduce.ts's rows)
+  if (original === undefined || algorithm(g.shape.length, axes) !== original) return undefined
   return g
 }
 
@@ -318,6 +321,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   for (const eqn of program.equations) {
     if (
       eqn._tag === "PrimitiveEquation" && viewPrimitives.has(eqn.primitive) && eqn.outputs.length === 1 &&
+      (eqn.primitive !== "pad" || options.masks === true) &&
       fusibleAval(eqn.outputs[0]!) && fusibleAval(eqn.inputs[0]!) && !isSameDomainReshape(eqn, groupOf)
     ) {
       const x = eqn.inputs[0]!
@@ -340,7 +344,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       groupOf.set(out, root)
       continue
     }
-    if (options.dots === true && isDotHead(eqn) && !eqn.outputs[0]!.aval.shape.includes(1)) {
+    if (options.dots === true && isDotHead(eqn)) {
       for (const v of eqn.inputs) {
         materialize(v)
         readOutside(v, undefined)
@@ -348,14 +352,14 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       const out = eqn.outputs[0]!
       // a group of this shape still open stays unsealed: it runs at its first outside read
       const g: Group = {
-        shape: out.aval.shape,
+        shape: squeezed(out.aval.shape),
         members: [eqn],
         outputs: [],
         produced: new Set([out]),
         roots: new Set(),
         sealed: false
       }
-      open.set(out.aval.shape.join(","), g)
+      open.set(squeezed(out.aval.shape).join(","), g)
       groupOf.set(out, g)
       continue
     }

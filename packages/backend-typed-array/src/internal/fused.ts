@@ -215,7 +215,7 @@ const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
   if (!reduced.every((o) => o.reduce!.axes.join() === axes.join())) return undefined
   const k = size(axes.map((a) => spec.shape[a]!))
   const kinds = spec.outputs.map((o) => o.reduce?.kind)
-  const leading = axes.every((a, i) => a === i) && axes.length < spec.shape.length
+  const leading = axes.length > 0 && axes.every((a, i) => a === i) && axes.length < spec.shape.length
   return compileSimd(
     float,
     shape,
