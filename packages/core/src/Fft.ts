@@ -22,6 +22,32 @@ export const realOf = (d: DType): DType => (d === "float64" || d === "complex128
 /** The length of the last axis of an RFFT's output (`n / 2 + 1`, rounded down). @since 0.1.0 */
 export const halfLength = (n: number): number => Math.floor(n / 2) + 1
 
+/**
+ * The radices of a length-`n` mixed-radix FFT, as both backends' kernels stage it:
+ * 4s first, then a 2, then the odd prime factors ascending (360 gives 4, 2, 3, 3, 5).
+ * @since 0.1.0
+ */
+export const radices = (n: number): Array<number> => {
+  const out: Array<number> = []
+  let m = n
+  while (m % 4 === 0) {
+    out.push(4)
+    m /= 4
+  }
+  if (m % 2 === 0) {
+    out.push(2)
+    m /= 2
+  }
+  for (let p = 3; p * p <= m; p += 2) {
+    while (m % p === 0) {
+      out.push(p)
+      m /= p
+    }
+  }
+  if (m > 1) out.push(m)
+  return out
+}
+
 const same = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
   a.length === b.length && a.every((d, i) => d === b[i])
 

@@ -20,7 +20,7 @@
  * line's Hermitian half (`X[n-k] = conj X[k]`) and keeps the real part, which
  * ignores the imaginary parts of `X[0]` and `X[n/2]` as XLA and NumPy do.
  */
-import { DType, Shape as ShapeNs } from "@diffect/core"
+import { DType, Fft, Shape as ShapeNs } from "@diffect/core"
 import type { Params } from "@diffect/core"
 
 type HostArray = DType.HostArray
@@ -67,30 +67,10 @@ const twiddles = (n: number): readonly [Float64Array, Float64Array] => {
   return [c, s]
 }
 
-// n's radices (4s first, then 2, then odd primes ascending), or undefined when a prime factor exceeds MAX_RADIX.
+// n's radices, or undefined when a prime factor exceeds MAX_RADIX (Bluestein then).
 const factor = (n: number): Array<number> | undefined => {
-  const out: Array<number> = []
-  let m = n
-  while (m % 4 === 0) {
-    out.push(4)
-    m /= 4
-  }
-  if (m % 2 === 0) {
-    out.push(2)
-    m /= 2
-  }
-  for (let p = 3; p * p <= m; p += 2) {
-    while (m % p === 0) {
-      if (p > MAX_RADIX) return undefined
-      out.push(p)
-      m /= p
-    }
-  }
-  if (m > 1) {
-    if (m > MAX_RADIX) return undefined
-    out.push(m)
-  }
-  return out
+  const out = Fft.radices(n)
+  return out.some((p) => p > MAX_RADIX) ? undefined : out
 }
 
 const plans = new Map<number, Plan>()

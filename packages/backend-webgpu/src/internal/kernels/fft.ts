@@ -17,32 +17,13 @@
  * Each stage's geometry is compiled into its shader as constants.
  */
 import type { AbstractValue, Params } from "@diffect/core"
-import { Shape, UnsupportedDTypeError } from "@diffect/core"
+import { Fft, Shape, UnsupportedDTypeError } from "@diffect/core"
 import type { Runtime, Storage } from "../runtime.js"
 import { shader } from "../shader.js"
 
 const C = "vec2<f32>"
 
-const factor = (n: number): Array<number> => {
-  const out: Array<number> = []
-  let m = n
-  while (m % 4 === 0) {
-    out.push(4)
-    m /= 4
-  }
-  if (m % 2 === 0) {
-    out.push(2)
-    m /= 2
-  }
-  for (let p = 3; p * p <= m; p += 2) {
-    while (m % p === 0) {
-      out.push(p)
-      m /= p
-    }
-  }
-  if (m > 1) out.push(m)
-  return out
-}
+const factor = Fft.radices
 
 const twiddles = (n: number): Float32Array => {
   const w = new Float32Array(2 * n)
