@@ -12,6 +12,7 @@ export {
   installProgramRunner,
   printProgram,
   Program,
+  pruneProgram,
   runProgram,
   Var
 } from "@diffect/core/Program"

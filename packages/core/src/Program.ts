@@ -123,6 +123,39 @@ export class Program {
 }
 
 /**
+ * `program` restricted to `outputs` (by default its own) over `inputs` (by
+ * default its own; a subset the kept equations cover): the equations and
+ * constants no kept output depends on are dropped (dead-code elimination).
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const pruneProgram = (
+  program: Program,
+  outputs: ReadonlyArray<Var> = program.outputs,
+  inputs: ReadonlyArray<Var> = program.inputs
+): Program => {
+  const live = new Set<Var>(outputs)
+  const kept: Array<Equation> = []
+  for (let k = program.equations.length - 1; k >= 0; k--) {
+    const eqn = program.equations[k]!
+    if (!eqn.outputs.some((v) => live.has(v))) continue
+    kept.push(eqn)
+    for (const v of eqn.inputs) live.add(v)
+  }
+  kept.reverse()
+  const constVars: Array<Var> = []
+  const consts: Array<Tensor> = []
+  program.constVars.forEach((v, i) => {
+    if (live.has(v)) {
+      constVars.push(v)
+      consts.push(program.consts[i]!)
+    }
+  })
+  return new Program(constVars, consts, inputs, kept, outputs)
+}
+
+/**
  * Prints a program in the style of `jax.make_jaxpr`: constants before the `;`,
  * inputs after it, one equation per line. Programs held by an equation's
  * parameters are printed nested, indented, with names continuing the outer

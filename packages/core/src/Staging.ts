@@ -15,7 +15,7 @@ import { newLevel, withDynamicHandler } from "./Handler.js"
 import type { Handler } from "./Handler.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Equation } from "./Program.js"
-import { Program, Var } from "./Program.js"
+import { Program, pruneProgram, Var } from "./Program.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 
@@ -130,25 +130,8 @@ export class StagingHandler implements Handler {
   finish(outputs: ReadonlyArray<Tensor>, prune = false): Program {
     const outVars = outputs.map((x) => this.varOf(x))
     this.active = false
-    if (!prune) return new Program(this.constVars, this.consts, this.inputs, this.equations, outVars)
-    const live = new Set<Var>(outVars)
-    const kept: Array<Equation> = []
-    for (let k = this.equations.length - 1; k >= 0; k--) {
-      const eqn = this.equations[k]!
-      if (!eqn.outputs.some((v) => live.has(v))) continue
-      kept.push(eqn)
-      for (const v of eqn.inputs) live.add(v)
-    }
-    kept.reverse()
-    const constVars: Array<Var> = []
-    const consts: Array<Tensor> = []
-    this.constVars.forEach((v, i) => {
-      if (live.has(v)) {
-        constVars.push(v)
-        consts.push(this.consts[i]!)
-      }
-    })
-    return new Program(constVars, consts, this.inputs, kept, outVars)
+    const program = new Program(this.constVars, this.consts, this.inputs, this.equations, outVars)
+    return prune ? pruneProgram(program) : program
   }
 }
 

@@ -11,7 +11,7 @@
 import { Tracer } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import type { Equation } from "../Program.js"
-import { Program, Var } from "../Program.js"
+import { Program, pruneProgram, Var } from "../Program.js"
 import type { PartialEval } from "./partialEval.js"
 
 /**
@@ -79,24 +79,8 @@ export const rematerialize = (split: PartialEval, saveable: (eqn: Equation) => b
     equations,
     U.outputs.map(s)
   )
-  const known = prune(
+  const known = pruneProgram(
     new Program(K.constVars, K.consts, K.inputs, K.equations, [...K.outputs.slice(0, nKnownOuts), ...newResK])
   )
   return { known, unknown, outUnknown: split.outUnknown, residuals: newResK.length }
-}
-
-/** Drops the equations and constants no output depends on (inputs are kept). */
-const prune = (p: Program): Program => {
-  const live = new Set<Var>(p.outputs)
-  const kept: Array<Equation> = []
-  for (let k = p.equations.length - 1; k >= 0; k--) {
-    const eqn = p.equations[k]!
-    if (!eqn.outputs.some((v) => live.has(v))) continue
-    kept.push(eqn)
-    for (const v of eqn.inputs) live.add(v)
-  }
-  kept.reverse()
-  const constVars = p.constVars.filter((v) => live.has(v))
-  const consts = p.consts.filter((_, i) => live.has(p.constVars[i]!))
-  return new Program(constVars, consts, p.inputs, kept, p.outputs)
 }

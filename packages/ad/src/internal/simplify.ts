@@ -14,7 +14,7 @@ import { ConcreteTensor, withDynamicHandler } from "@diffect/core"
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
 import { bind } from "@diffect/core"
 import type { Equation, PrimitiveEquation } from "../Program.js"
-import { Program } from "../Program.js"
+import { Program, pruneProgram } from "../Program.js"
 import type { Var } from "../Program.js"
 
 /**
@@ -322,32 +322,6 @@ const swappedDot = (dot: PrimitiveEquation, perm: ReadonlyArray<number>): Primit
     batch: [params.batch[1], params.batch[0]]
   }
   return { ...dot, inputs: [rhs!, lhs!], params: next }
-}
-
-/**
- * `program` restricted to `outputs` (a subset of its outputs) and `inputs` (a
- * subset of its inputs that the kept equations cover): the equations and
- * constants no kept output needs are dropped.
- */
-const pruneProgram = (program: Program, outputs: ReadonlyArray<Var>, inputs: ReadonlyArray<Var>): Program => {
-  const live = new Set<Var>(outputs)
-  const kept: Array<Equation> = []
-  for (let k = program.equations.length - 1; k >= 0; k--) {
-    const eqn = program.equations[k]!
-    if (!eqn.outputs.some((v) => live.has(v))) continue
-    kept.push(eqn)
-    for (const v of eqn.inputs) live.add(v)
-  }
-  kept.reverse()
-  const constVars: Array<Var> = []
-  const consts: Array<Tensor> = []
-  program.constVars.forEach((v, i) => {
-    if (live.has(v)) {
-      constVars.push(v)
-      consts.push(program.consts[i]!)
-    }
-  })
-  return new Program(constVars, consts, inputs, kept, outputs)
 }
 
 /** The inputs of `program` that its outputs at `wanted` read (through its equations). */
