@@ -8,7 +8,7 @@ import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { sleb, uleb } from "../src/internal/wasm.js"
 import type { Accumulate } from "../src/internal/wasmGemm.js"
-import { gemmF32, gemmModuleBytes, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
+import { gemmF32, gemmModuleBytes, relaxedSimdInUse, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 import { arr, run } from "./helpers.js"
 
 /** Deterministic values in [-1, 1), rounded to float32. */
@@ -105,6 +105,10 @@ describe("wasm emitter", () => {
     // browsers compile synchronously only below 4 KiB on the main thread
     assert.isBelow(bytes.length, 4096)
     assert.isTrue(wasmGemmAvailable())
+    // the relaxed-SIMD module (6x8 fused tile, replacing the 4x8 one) too, where the engine has it
+    const fma = gemmModuleBytes({ fma: true })
+    assert.isBelow(fma.length, 4096)
+    if (relaxedSimdInUse()) assert.isTrue(WebAssembly.validate(fma))
   })
 })
 

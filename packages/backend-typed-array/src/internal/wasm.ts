@@ -67,6 +67,8 @@ export const op = {
   /** `v128.load` with a byte offset (16-byte aligned hint). */
   v128Load: (offset: number) => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset: number) => [...simd(0x0b), ...memarg(4, offset)],
+  /** Stores lane `lane` (0 or 1) of a vector's two 64-bit lanes (`v128.store64_lane`). */
+  v128Store64Lane: (offset: number, lane: number) => [...simd(0x5b), ...memarg(3, offset), lane],
   /** Loads one f32 and splats it into all four lanes. */
   v128Load32Splat: (offset: number) => [...simd(0x09), ...memarg(2, offset)],
   /** Loads one f64 and splats it into both lanes. */

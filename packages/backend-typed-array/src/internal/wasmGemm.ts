@@ -21,9 +21,12 @@
  *
  * Tiles, chosen by `dot_general`'s precision:
  * - `f32` ("default" and "high"): 4 x 8 in f32x4 (XNNPACK's and XLA's choice on
- *   CPUs). With relaxed SIMD (feature-probed: the module is validated with it
- *   first) the multiply-add is `f32x4.relaxed_madd`, one fused instruction where
- *   the CPU has FMA (one rounding instead of two per step).
+ *   CPUs), multiply then add. With relaxed SIMD (feature-probed: the module is
+ *   validated with it first) the `f32fma` tile replaces it: 6 x 8 with
+ *   `f32x4.relaxed_madd`, one fused instruction where the CPU has FMA (one
+ *   rounding instead of two per step), twelve accumulators to cover the FMA's
+ *   latency (ordered by `fence`s, see `blockFunc`). Each output element sums its
+ *   k terms in the same order whatever the tile's shape.
  * - `f64` ("highest", and every float64 product): the operands are widened to
  *   float64 while packing and accumulate 4 x 4 in f64x2, so results are those
  *   of the JS kernel (float64 sums, rounded once for float32 outputs).
@@ -49,6 +52,11 @@ export interface Tile {
   readonly mul: ReadonlyArray<number>
   /** A fused multiply-add `(a, b, c) => a * b + c` (relaxed SIMD), replacing mul then add. */
   readonly madd?: ReadonlyArray<number>
+  /**
+   * A never-taken exit from the k loop after each row's multiply-adds, so that V8 keeps each row's
+   * splat next to its multiply-adds (see `blockFunc`); what lets a 6 x 8 tile fit in registers.
+   */
+  readonly fence?: boolean
 }
 
 const f32Tile: Tile = {
@@ -64,7 +72,7 @@ const f32Tile: Tile = {
 
 const TILES = {
   f32: f32Tile,
-  f32fma: { ...f32Tile, name: "32fma", madd: op.f32x4RelaxedMadd },
+  f32fma: { ...f32Tile, name: "32fma", mr: 6, madd: op.f32x4RelaxedMadd, fence: true },
   f64: {
     name: "64",
     bytes: 8,
@@ -135,7 +143,14 @@ export const blockFunc = (t: Tile): Func => {
   const storeTile = tileRows((r) =>
     Array.from({ length: nv }, (_, h) => [...get(cr), ...get(acc(r, h)), ...op.v128Store(16 * h)]).flat()
   )
-  const kStep = [
+  // One step of k: load the rhs vectors, splat each lhs value, multiply-add, advance both pointers.
+  // V8 (TurboFan) issues a block's loads first, in order, and sinks the pure multiply-adds to the
+  // end of the block: a 6 x 8 tile then holds six splats, two rhs vectors and twelve accumulators
+  // at once and spills (26 against 53 GFLOP/s). A branch out of the loop after each row (on
+  // `kc == 0`, never true) makes the row's multiply-adds happen before the next row's load, as
+  // the exit path needs their values: 12 accumulators + 2 rhs vectors + 1 splat = 15 registers.
+  const fence = [...get(kc), ...op.i32Eqz, ...op.brIf(1)]
+  const step = [
     ...Array.from({ length: nv }, (_, h) => [...get(pb), ...op.v128Load(16 * h), ...set(bv(h))]).flat(),
     ...Array.from({ length: mr }, (_, r) => [
       ...get(pa),
@@ -144,7 +159,8 @@ export const blockFunc = (t: Tile): Func => {
       ...Array.from({ length: nv }, (_, h) =>
         t.madd === undefined
           ? [...get(acc(r, h)), ...get(av), ...get(bv(h)), ...t.mul, ...t.add, ...set(acc(r, h))]
-          : [...get(av), ...get(bv(h)), ...get(acc(r, h)), ...t.madd, ...set(acc(r, h))]).flat()
+          : [...get(av), ...get(bv(h)), ...get(acc(r, h)), ...t.madd, ...set(acc(r, h))]).flat(),
+      ...(t.fence === true && r + 1 < mr ? fence : [])
     ]).flat(),
     ...addTo(pb, get(bStepK)),
     ...get(pa),
@@ -174,8 +190,10 @@ export const blockFunc = (t: Tile): Func => {
     ...set(end),
     ...get(colB),
     ...set(pb),
-    ...op.loop, // k
-    ...kStep,
+    ...op.block, // k (kc >= 1 steps), in a block the fences exit
+    ...op.loop,
+    ...step,
+    ...op.end,
     ...op.end,
     ...storeTile,
     ...addTo(colB, get(bStride)),
@@ -303,7 +321,8 @@ const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
   ...tiles.map((t, i) => driverFunc(t, i)),
   packBFunc(),
   packAFunc(),
-  packAFunc(8)
+  packAFunc(8),
+  packAFunc(6)
 ]
 
 /**
@@ -312,7 +331,8 @@ const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
  */
 export const gemmModuleBytes = (options: { fma?: boolean; shared?: boolean } = {}): Uint8Array<ArrayBuffer> =>
   moduleBytes(
-    funcsFor(options.fma === true ? [TILES.f32, TILES.f64, TILES.f32fma] : [TILES.f32, TILES.f64]),
+    // with relaxed SIMD the fused tile replaces the float32 one (and the module stays under 4 KiB)
+    funcsFor(options.fma === true ? [TILES.f32fma, TILES.f64] : [TILES.f32, TILES.f64]),
     1,
     options.shared === true ? { maxPages: MAX_PAGES } : undefined
   )
@@ -326,7 +346,7 @@ export interface Kernel extends SharedModule {
   /** Indices in `names`: the driver of each tile, and the packing functions. */
   readonly index:
     & { readonly [K in keyof typeof TILES]?: number }
-    & { readonly packB: number; readonly packA: number; readonly packBT: number }
+    & { readonly packB: number; readonly packA: number; readonly packBT: number; readonly packA6: number }
 }
 
 let enabled = true
@@ -341,7 +361,13 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     : new WebAssembly.Memory({ initial: 1 })
   const module = new WebAssembly.Module(bytes)
   const instance = new WebAssembly.Instance(module, { env: { memory } })
-  const names = [...(fma ? ["gemm32", "gemm64", "gemm32fma"] : ["gemm32", "gemm64"]), "packB32", "packA32", "packBT32"]
+  const names = [
+    ...(fma ? ["gemm32fma", "gemm64"] : ["gemm32", "gemm64"]),
+    "packB32",
+    "packA32",
+    "packBT32",
+    "packA632"
+  ]
   const at = (n: string) => names.indexOf(n)
   return {
     module,
@@ -349,12 +375,12 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     names,
     drivers: names.map((n) => instance.exports[n] as Driver),
     index: {
-      f32: at("gemm32"),
+      ...(fma ? { f32fma: at("gemm32fma") } : { f32: at("gemm32") }),
       f64: at("gemm64"),
-      ...(fma ? { f32fma: at("gemm32fma") } : {}),
       packB: at("packB32"),
       packA: at("packA32"),
-      packBT: at("packBT32")
+      packBT: at("packBT32"),
+      packA6: at("packA632")
     }
   }
 }
@@ -539,7 +565,7 @@ export const gemmF32 = (
     // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
     new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
     const k4 = k - (k % 4)
-    call(kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
+    call(mr === 6 ? kern.index.packA6 : kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
       rawABase * bytes,
       apBase * bytes,
       k4,

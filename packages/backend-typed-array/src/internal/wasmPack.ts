@@ -86,12 +86,14 @@ export const packBFunc = (): Func => {
 }
 
 /**
- * `packA32(g0, g1, raw, ap, k4, lda, k)`, or `packBT32` with `rows` 8 (see the
- * module docs): each unit (a row group, a panel) transposes `rows / 4` blocks
- * of 4 rows by 4 steps of k, block `h` stored at bytes `16 h` of each packed
- * k step (`rows * 4` bytes).
+ * `packA32(g0, g1, raw, ap, k4, lda, k)`, `packA632` with `rows` 6, or
+ * `packBT32` with `rows` 8 (see the module docs): each unit (a row group, a
+ * panel) transposes `rows / 4` blocks of 4 rows by 4 steps of k, block `h`
+ * stored at bytes `16 h` of each packed k step (`rows * 4` bytes); with 6 rows,
+ * the last two rows are interleaved by two shuffles and stored 8 bytes per step
+ * (`v128.store64_lane`) at bytes 16.
  */
-export const packAFunc = (rows: 4 | 8 = 4): Func => {
+export const packAFunc = (rows: 4 | 6 | 8 = 4): Func => {
   const [g0, g1, raw, ap, k4, lda, k] = [0, 1, 2, 3, 4, 5, 6]
   const stepBytes = rows * 4
   const [r0, dst, end, rowBytes] = [7, 8, 9, 10]
@@ -151,7 +153,7 @@ export const packAFunc = (rows: 4 | 8 = 4): Func => {
     ...op.i32Eqz,
     ...op.ifVoid,
     ...op.loop, // four steps of k
-    ...Array.from({ length: rows / 4 }, (_, h) => [
+    ...Array.from({ length: Math.floor(rows / 4) }, (_, h) => [
       ...rowLoad(4 * h, v0),
       ...rowLoad(4 * h + 1, v1),
       ...rowLoad(4 * h + 2, v2),
@@ -165,6 +167,17 @@ export const packAFunc = (rows: 4 | 8 = 4): Func => {
       ...store(t1, t3, [0, 1, 4, 5], 16 * h + 2 * stepBytes),
       ...store(t1, t3, [2, 3, 6, 7], 16 * h + 3 * stepBytes)
     ]).flat(),
+    ...(rows % 4 === 0 ? [] : [
+      ...rowLoad(rows - 2, v0),
+      ...rowLoad(rows - 1, v1),
+      ...shuffle(v0, v1, [0, 4, 1, 5], t0), // a0 b0 a1 b1
+      ...shuffle(v0, v1, [2, 6, 3, 7], t1), // a2 b2 a3 b3
+      ...[0, 1, 2, 3].flatMap((j) => [
+        ...get(dst),
+        ...get(j < 2 ? t0 : t1),
+        ...op.v128Store64Lane(rows * 4 - 8 + j * stepBytes, j % 2)
+      ])
+    ]),
     ...addTo(r0, op.i32Const(16)),
     ...get(dst),
     ...op.i32Const(4 * stepBytes),
@@ -185,7 +198,7 @@ export const packAFunc = (rows: 4 | 8 = 4): Func => {
     ...op.end
   ]
   return {
-    name: rows === 4 ? "packA32" : "packBT32",
+    name: rows === 4 ? "packA32" : rows === 6 ? "packA632" : "packBT32",
     params: Array<number>(7).fill(i32),
     locals: [...Array<number>(4).fill(i32), ...Array<number>(8).fill(v128)],
     body
