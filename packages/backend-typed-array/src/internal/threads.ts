@@ -1,6 +1,6 @@
 /**
- * A pool of worker threads that run exported functions of one WebAssembly
- * module over its shared memory: `node:worker_threads` in Node, Web Workers in
+ * A pool of worker threads that run exported functions of WebAssembly modules
+ * over shared memories: `node:worker_threads` in Node, Web Workers in
  * cross-origin-isolated browsers, and no workers elsewhere (the calling thread
  * does everything).
  *
@@ -11,14 +11,23 @@
  * its own outputs and the chunking depends only on the job, never on the
  * number of threads, so results are bit-identical for any pool size.
  *
+ * One pool serves many modules (the GEMM kernel, each fused kernel): a module
+ * is registered with the workers on its first job (a message carrying the
+ * module and its shared memory; each worker instantiates it) and known by an
+ * id afterwards. A worker that meets a job of a module it has not received yet
+ * returns to its event loop once, so the message is delivered, and joins the
+ * next job; the caller does the chunks meanwhile. The pool keeps at most
+ * `MAX_MODULES` modules registered (least recently used dropped, in the workers
+ * too), so instances do not pile up in the workers.
+ *
  * Control block (an `Int32Array` over a `SharedArrayBuffer`): `SEQ` (the job
  * number; -1 tells workers to exit), `COUNTER` (`seq << 20 | next chunk`, so a
  * claim for a finished job fails its compare-exchange), `DONE` (chunks
- * finished), the job's `TOTAL`, `GRAIN`, function index and arguments, and
- * `FAILED` (a chunk threw). The caller writes a job's fields before it
- * publishes `COUNTER` and `SEQ` (sequentially consistent stores), and reads the
- * outputs after it sees `DONE` reach the chunk count, so every write a worker
- * made to the shared memory is visible to it.
+ * finished), the job's `MODULE`, `TOTAL`, `GRAIN`, function index and
+ * arguments, and `FAILED` (a chunk threw). The caller writes a job's fields
+ * before it publishes `COUNTER` and `SEQ` (sequentially consistent stores), and
+ * reads the outputs after it sees `DONE` reach the chunk count, so every write
+ * a worker made to the shared memory is visible to it.
  */
 import { BackendError } from "@diffect/core"
 
@@ -30,7 +39,8 @@ const GRAIN = 4
 const FN = 5
 const NARGS = 6
 const FAILED = 7
-const ARGS = 8
+const MODULE = 8
+const ARGS = 9
 const MAX_ARGS = 16
 /** Workers instantiated and waiting, and chunks run by workers (for tests). */
 const READY = ARGS + MAX_ARGS
@@ -38,12 +48,18 @@ const WORKER_CHUNKS = READY + 1
 /** A word no one writes, for the `Atomics.wait` probe. */
 const PROBE = WORKER_CHUNKS + 1
 const MAX_CHUNKS = 1 << 20
+/** Modules registered with a pool's workers at once. */
+const MAX_MODULES = 64
 
-/** A module and the shared memory its instances use; `names` are the exports a job may call, by index. */
+/**
+ * A module and the shared memory its instances use; `names` are the exports a
+ * job may call, by index; `imports`, the `Math` functions it imports (`env.<name>`).
+ */
 export interface SharedModule {
   readonly module: WebAssembly.Module
   readonly memory: WebAssembly.Memory
   readonly names: ReadonlyArray<string>
+  readonly imports?: ReadonlyArray<string>
 }
 
 /** An export callable by a job: `(lo, hi, ...args)`. */
@@ -73,18 +89,37 @@ const work = (c: Int32Array, fns: ReadonlyArray<Export>, seq: number): void => {
   }
 }
 
-/** The worker's program: instantiate, then wait for jobs and claim their chunks (the same loop as `work`). */
+/**
+ * The worker's program: keep the registered modules' instances, wait for jobs
+ * and claim their chunks (the same loop as `work`). A job of a module not yet
+ * received sends the worker back to its event loop (which delivers the message).
+ * Reading `MODULE` after `SEQ`: either it is this job's, or this job is already
+ * complete (its chunks all claimed), so a claim never runs the wrong module.
+ */
 const workerBody = `
-function main(d) {
-  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const fns = d.names.map((n) => inst.exports[n]);
-  const c = new Int32Array(d.control);
-  Atomics.add(c, ${READY}, 1);
-  let seen = 0;
+const mods = new Map();
+function register(m) {
+  if (m.drop !== undefined) { mods.delete(m.drop); return; }
+  try {
+    const env = { memory: m.memory };
+    for (const name of m.imports) env[name] = Math[name];
+    const inst = new WebAssembly.Instance(m.module, { env });
+    mods.set(m.id, m.names.map((n) => inst.exports[n]));
+  } catch {
+    mods.set(m.id, null);
+  }
+}
+let c;
+let seen = 0;
+function loop() {
   for (;;) {
     Atomics.wait(c, ${SEQ}, seen);
-    seen = Atomics.load(c, ${SEQ});
-    if (seen < 0) return;
+    const s = Atomics.load(c, ${SEQ});
+    if (s < 0) return;
+    const fns = mods.get(Atomics.load(c, ${MODULE}));
+    if (fns === undefined) { setTimeout(loop, 0); return; }
+    seen = s;
+    if (fns === null) continue;
     for (;;) {
       const w = Atomics.load(c, ${COUNTER});
       if (w >>> 20 !== seen) break;
@@ -99,10 +134,16 @@ function main(d) {
     }
   }
 }
+function main(d) {
+  c = new Int32Array(d.control);
+  Atomics.add(c, ${READY}, 1);
+  loop();
+}
 `
 
-/** A started worker: how to stop it. */
+/** A started worker: how to send it a module, how to stop it. */
 interface WorkerHandle {
+  readonly post: (message: unknown) => void
   readonly terminate: () => void
 }
 
@@ -110,7 +151,12 @@ interface NodeWorkerThreads {
   readonly Worker: new(
     source: string,
     options: { eval: true; workerData: unknown }
-  ) => { unref(): void; terminate(): Promise<number>; once(event: "exit", f: () => void): void }
+  ) => {
+    unref(): void
+    terminate(): Promise<number>
+    once(event: "exit", f: () => void): void
+    postMessage(message: unknown): void
+  }
 }
 
 /** `node:worker_threads` where the platform is Node (synchronously, through `process.getBuiltinModule`). */
@@ -130,14 +176,14 @@ const nodeWorkerThreads = (): NodeWorkerThreads | undefined => {
 const startWorker = (data: Record<string, unknown>, onExit: () => void): WorkerHandle | undefined => {
   const node = nodeWorkerThreads()
   if (node !== undefined) {
-    const w = new node.Worker(`${workerBody}\nmain(require("node:worker_threads").workerData);`, {
-      eval: true,
-      workerData: data
-    })
+    const w = new node.Worker(
+      `${workerBody}\nconst wt = require("node:worker_threads");\nwt.parentPort.on("message", register);\nmain(wt.workerData);`,
+      { eval: true, workerData: data }
+    )
     // idle workers must not keep the process alive
     w.unref()
     w.once("exit", onExit)
-    return { terminate: () => void w.terminate() }
+    return { post: (m) => w.postMessage(m), terminate: () => void w.terminate() }
   }
   const g = globalThis as {
     Worker?: new(url: string) => { postMessage(d: unknown): void; terminate(): void }
@@ -146,12 +192,15 @@ const startWorker = (data: Record<string, unknown>, onExit: () => void): WorkerH
   }
   if (g.Worker === undefined || g.Blob === undefined || g.URL === undefined) return undefined
   const url = g.URL.createObjectURL(
-    new g.Blob([`${workerBody}\nonmessage = (e) => main(e.data);`], { type: "text/javascript" })
+    new g.Blob([`${workerBody}\nonmessage = (e) => e.data.control !== undefined ? main(e.data) : register(e.data);`], {
+      type: "text/javascript"
+    })
   )
   const w = new g.Worker(url)
   w.postMessage(data)
   g.URL.revokeObjectURL(url)
   return {
+    post: (m) => w.postMessage(m),
     terminate: () => {
       w.terminate()
       onExit() // a terminated Web Worker ends at once and has no exit event
@@ -229,26 +278,20 @@ const canBlock = (c: Int32Array): boolean => {
 export const makePool = (threads: number): Pool => {
   let control: Int32Array | undefined
   let blocking = false
-  let owner: SharedModule | undefined
   let workers: Array<WorkerHandle> = []
+  // registered modules, least recently used first
+  const ids = new Map<SharedModule, number>()
+  let nextId = 1
   let seq = 0
   let closed = false
   let live = 0
   let started = 0
-  const ensure = (shared: SharedModule): Int32Array | undefined => {
+  const ensure = (): Int32Array | undefined => {
     if (closed || threads <= 1 || !sharedMemoryAvailable()) return undefined
-    if (owner !== shared) {
-      // a new module (the kernel was rebuilt): the old workers go, new ones instantiate this one
-      if (control !== undefined) {
-        Atomics.store(control, SEQ, -1)
-        Atomics.notify(control, SEQ)
-      }
-      for (const w of workers) w.terminate()
-      workers = []
+    if (control === undefined) {
       control = new Int32Array(new SharedArrayBuffer(4 * (PROBE + 1)))
       blocking = canBlock(control)
-      owner = shared
-      const data = { module: shared.module, memory: shared.memory, names: shared.names, control: control.buffer }
+      const data = { control: control.buffer }
       for (let i = 1; i < threads; i++) {
         let w: WorkerHandle | undefined
         try {
@@ -265,6 +308,31 @@ export const makePool = (threads: number): Pool => {
     }
     return workers.length > 0 ? control : undefined
   }
+  /** The id of `shared` in the workers (registered now if new; the least recently used dropped past the cap). */
+  const idOf = (shared: SharedModule): number => {
+    let id = ids.get(shared)
+    if (id !== undefined) {
+      ids.delete(shared)
+      ids.set(shared, id)
+      return id
+    }
+    id = nextId++
+    ids.set(shared, id)
+    const message = {
+      id,
+      module: shared.module,
+      memory: shared.memory,
+      names: shared.names,
+      imports: shared.imports ?? []
+    }
+    for (const w of workers) w.post(message)
+    if (ids.size > MAX_MODULES) {
+      const [oldest, old] = ids.entries().next().value!
+      ids.delete(oldest)
+      for (const w of workers) w.post({ drop: old })
+    }
+    return id
+  }
   const close = (): void => {
     if (closed) return
     closed = true
@@ -274,16 +342,18 @@ export const makePool = (threads: number): Pool => {
     }
     for (const w of workers) w.terminate()
     workers = []
+    ids.clear()
   }
   const run: Pool["run"] = (shared, fns, fn, total, grain, args) => {
     const chunks = Math.ceil(total / grain)
-    const c = chunks > 1 && chunks < MAX_CHUNKS && args.length <= MAX_ARGS ? ensure(shared) : undefined
+    const c = chunks > 1 && chunks < MAX_CHUNKS && args.length <= MAX_ARGS ? ensure() : undefined
     if (c === undefined) {
       // one thread: all units in one call (a unit's outputs depend on nothing else, see `run`)
       fns[fn]!(0, total, ...args)
       return
     }
     seq = (seq % 2047) + 1
+    c[MODULE] = idOf(shared)
     c[TOTAL] = total
     c[GRAIN] = grain
     c[FN] = fn
