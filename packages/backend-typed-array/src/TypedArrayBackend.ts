@@ -234,7 +234,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       // a product heading the group is computed first, into the kernel's own scratch array
       const dot = spec.dot
       const epilogue = dot === undefined ? spec : { ...spec, inputs: spec.inputs.slice(0, dot.lhs) }
-      const { loop, source: loopSource } = compileFusedLoop(epilogue)
+      const { loop, source: loopSource } = compileFusedLoop(epilogue, pool)
       let scratch: DType.HostArray | undefined
       const product = dot === undefined ? undefined : (inputs: ReadonlyArray<DeviceBuffer>): DType.HostArray => {
         const { batch, contracting, precision } = dot.params

@@ -9,6 +9,7 @@
  * i32 kept in range with `| 0` and `Math.imul`, u32 with `>>> 0`, bools as 0 and 1.
  */
 import { Approximation, Kernel } from "@diffect/core"
+import type { Pool } from "./threads.js"
 
 type Expr = Kernel.Expr
 
@@ -25,7 +26,9 @@ export { helpers as codegenHelpers }
 export type ElementwiseLoop = (
   out: ArrayLike<number> & { [i: number]: number },
   ins: ReadonlyArray<ArrayLike<number>>,
-  n: number
+  n: number,
+  /** The backend's thread pool: a SIMD loop may split a large call across it (simd.ts). */
+  pool?: Pool
 ) => void
 
 // 2^k for integral k in [-1000, 1000], at index k + 1000 (fractional or NaN indices are undefined).

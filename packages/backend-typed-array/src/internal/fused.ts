@@ -24,6 +24,7 @@ import type { FusedInput, FusedKernelSpec } from "@diffect/core"
 import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, literal, transcendentals } from "./codegen.js"
 import { reduce } from "./reduce.js"
 import { compileSimd, type SimdInput, type SimdLoop, simdMin } from "./simd.js"
+import type { Pool } from "./threads.js"
 
 /** A compiled group: input arrays in, output arrays (newly allocated) out. */
 export type FusedLoop = (
@@ -267,8 +268,14 @@ const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readon
 export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop =>
   withReductions(spec, jsLoop(decomposeSpec(spec)).loop)
 
-/** Compiles a fusion group into a function (not cached: the caller keeps it). */
-export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+/**
+ * Compiles a fusion group into a function (not cached: the caller keeps it);
+ * its SIMD kernel splits large domains across `pool`'s threads (simd.ts).
+ */
+export const compileFusedLoop = (
+  spec: FusedKernelSpec,
+  pool?: Pool
+): { readonly loop: FusedLoop; readonly source: string } => {
   const decomposed = decomposeSpec(spec)
   const { loop: js, source } = jsLoop(decomposed)
   const n = size(spec.shape)
@@ -281,7 +288,7 @@ export const compileFusedLoop = (spec: FusedKernelSpec): { readonly loop: FusedL
   const sizes = outputSizes(spec)
   const loop: FusedLoop = (ins, outs) => {
     const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHost(o.dtype, sizes[k]!))
-    simd(ins, arrays, n)
+    simd(ins, arrays, n, pool)
     return arrays
   }
   return { loop, source: `// WebAssembly SIMD (${floatOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${source}` }

@@ -78,10 +78,10 @@ export const elementwiseLoop = <P extends ElementwisePrimitive>(
       let simd: SimdLoop | undefined | null
       const lanes = decomposeForBackend(outs)
       const min = simdMin(lanes)
-      loop = (out, ins, n) => {
+      loop = (out, ins, n, pool) => {
         if (n >= min) {
           simd ??= compileSimd(float, [n], ins.map(() => ({ kind: "flat" })), lanes) ?? null
-          if (simd !== null) return simd(ins as ReadonlyArray<DType.HostArray>, [out as DType.HostArray], n)
+          if (simd !== null) return simd(ins as ReadonlyArray<DType.HostArray>, [out as DType.HostArray], n, pool)
         }
         js(out, ins, n)
       }
@@ -99,7 +99,7 @@ const elementwise = <P extends ElementwisePrimitive>(primitive: P): Kernel<P> =>
   let lastIn0: DType.DType | undefined
   let lastOut: DType.DType | undefined
   let lastLoop: ElementwiseLoop | undefined
-  return (inputs, inAvals, params, outAvals) => {
+  return (inputs, inAvals, params, outAvals, context) => {
     const outAval = outAvals[0]!
     const n = Shape.sizeOf(outAval.shape)
     const out = DType.allocHost(outAval.dtype, n)
@@ -112,7 +112,7 @@ const elementwise = <P extends ElementwisePrimitive>(primitive: P): Kernel<P> =>
       lastOut = outAval.dtype
       lastLoop = loop
     }
-    loop(out, inputs, n)
+    loop(out, inputs, n, context?.pool)
     return [out]
   }
 }

@@ -31,6 +31,7 @@
 import type { DType, Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
+import { type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
@@ -54,8 +55,17 @@ export type SimdInput =
     }
   }
 
-/** A compiled kernel: reads `ins`, writes `outs[o][0..n)`. */
-export type SimdLoop = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>, n: number) => void
+/**
+ * A compiled kernel: reads `ins`, writes `outs[o][0..n)`; with a `pool` of more
+ * than one thread and a domain above the kernel's threshold (`threadMin`), split
+ * across its threads (the same bits).
+ */
+export type SimdLoop = (
+  ins: ReadonlyArray<DType.HostArray>,
+  outs: ReadonlyArray<DType.HostArray>,
+  n: number,
+  pool?: Pool
+) => void
 
 /** Elements per chunk (per slot of the scratch memory). */
 export const CHUNK = 2048
@@ -784,6 +794,204 @@ const leafMin = (x: ArrayLike<number>, start: number, n: number): number => {
   return acc
 }
 
+/** `combine(kind, partial, k, out)`: each row's leaf results, combined by the pairwise tree of `k` values. */
+const combineLeaves = (
+  kind: "sum" | "max" | "min",
+  values: Float64Array,
+  k: number,
+  rows: number,
+  out: DType.HostArray
+): void => {
+  let next = 0
+  const combine = (m: number): number => {
+    if (m <= PAIRWISE_LEAF) return values[next++]!
+    const a = combine(m >> 1)
+    const b = combine(m - (m >> 1))
+    return kind === "sum" ? a + b : kind === "max" ? Math.max(a, b) : Math.min(a, b)
+  }
+  for (let r = 0; r < rows; r++) out[r] = combine(k)
+}
+
+/** Adds `len` values of `view` from `at` (domain elements from `start` on) into their columns' accumulators, in order. */
+const accumulateColumns = (
+  kind: "sum" | "max" | "min",
+  acc: Float64Array,
+  view: Float32Array | Float64Array,
+  at: number,
+  start: number,
+  len: number
+): void => {
+  const columns = acc.length
+  let j = start % columns
+  if (kind === "sum") {
+    for (let t = 0; t < len; t++) {
+      acc[j]! += view[at + t]!
+      if (++j === columns) j = 0
+    }
+  } else {
+    const f = kind === "max" ? Math.max : Math.min
+    for (let t = 0; t < len; t++) {
+      acc[j] = f(acc[j]!, view[at + t]!)
+      if (++j === columns) j = 0
+    }
+  }
+}
+
+/**
+ * Threaded kernels' memory, shared with the pool's workers (JS runs one kernel
+ * at a time, so every kernel lays its call out from address 0); grown, never
+ * shrunk, at most `THREAD_MAX_PAGES` (1 GiB: a larger call runs on one thread).
+ */
+const THREAD_MAX_PAGES = 16384
+let sharedMem: WebAssembly.Memory | null | undefined
+let sharedF32 = new Float32Array(0)
+let sharedF64 = new Float64Array(0)
+let sharedI32 = new Int32Array(0)
+
+/** The shared memory with at least `bytes` (views refreshed), or `null` where there is none or it cannot grow. */
+const sharedScratch = (bytes: number): WebAssembly.Memory | null => {
+  if (sharedMem === undefined) {
+    try {
+      sharedMem = sharedMemoryAvailable()
+        ? new WebAssembly.Memory({ initial: 1, maximum: THREAD_MAX_PAGES, shared: true })
+        : null
+    } catch {
+      sharedMem = null
+    }
+  }
+  if (sharedMem === null) return null
+  if (bytes > sharedF32.byteLength) {
+    const have = sharedMem.buffer.byteLength
+    if (bytes > have) {
+      try {
+        sharedMem.grow(Math.ceil((bytes - have) / 65536))
+      } catch {
+        return null
+      }
+    }
+    const buffer = sharedMem.buffer
+    sharedF32 = new Float32Array(buffer)
+    sharedF64 = new Float64Array(buffer)
+    sharedI32 = new Int32Array(buffer)
+  }
+  return sharedMem
+}
+
+/**
+ * Work (domain elements times the kernel's expression nodes) from which a
+ * kernel splits across threads: below it, copying the operands into shared
+ * memory and waking the workers cost more than the split saves (measured on
+ * the project's 2-core machine, architecture.md).
+ */
+let threadMinWork = 2 ** 21
+
+/** Sets the work threshold of threaded kernels (tests force small domains across threads); returns the old one. */
+export const setThreadMinWork = (work: number): number => {
+  const old = threadMinWork
+  threadMinWork = work
+  return old
+}
+
+/** Vectors (16 bytes) per chunk of a threaded elementwise job, and leaves per chunk of a leaf-sum job. */
+const VECTOR_GRAIN = 2048
+const LEAF_GRAIN = 32
+
+/**
+ * `leafJob(lo, hi, data, lens, starts, out)`: the leaf sums of leaves
+ * `[lo, hi)` (`leaves` at function `leaves`), leaf `j` starting at element
+ * `starts[j]` of `data`, its sum stored at `out + 8 j`.
+ */
+const leafJobFunc = (bytes: number, leaves: number): Func => ({
+  name: "leafJob",
+  params: [i32, i32, i32, i32, i32, i32],
+  locals: [],
+  body: [
+    ...op.get(2),
+    ...op.get(4),
+    ...op.get(0),
+    ...op.i32Const(2),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...simdOp.i32Load,
+    ...op.i32Const(bytes === 4 ? 2 : 3),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.get(3),
+    ...op.get(0),
+    ...op.i32Const(2),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.get(1),
+    ...op.get(0),
+    ...op.i32Sub,
+    ...op.get(5),
+    ...op.get(0),
+    ...op.i32Const(3),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.call(leaves)
+  ]
+})
+
+/** A kernel's threaded module for one slot size: its shared module and exports (`range`, `job`, `leaves`, `leafJob`). */
+interface Threaded {
+  readonly shared: SharedModule
+  readonly fns: ReadonlyArray<(...args: Array<number>) => void>
+}
+
+/**
+ * The threaded module of a kernel whose slots are `slotBytes` long (a whole
+ * call's domain; the operands side by side in the shared memory): `range(end,
+ * start)` is the kernel's loop over byte offsets `[start, end)`, `job(lo, hi)`
+ * the same over vectors `[lo, hi)` (a pool job).
+ */
+const compileThreaded = (
+  float: SimdFloat,
+  inputs: ReadonlyArray<SimdInput>,
+  outs: ReadonlyArray<Expr>,
+  slotBytes: number
+): Threaded | null => {
+  const memory = sharedScratch(1)
+  if (memory === null) return null
+  try {
+    const emitted = emitBody(float, inputs, outs, slotBytes)
+    const base = emitted.imports.length
+    const funcs: Array<Func> = [
+      // the loop's locals 0 (end) and 1 (the byte offset) are the parameters
+      { name: "range", params: [i32, i32], locals: emitted.locals.slice(1), body: emitted.body },
+      {
+        name: "job",
+        params: [i32, i32],
+        locals: [],
+        body: [
+          ...op.get(1),
+          ...op.i32Const(4),
+          ...simdOp.i32Shl,
+          ...op.get(0),
+          ...op.i32Const(4),
+          ...simdOp.i32Shl,
+          ...op.call(base)
+        ]
+      },
+      { ...leafSumsFunc(float), name: "leaves" },
+      leafJobFunc(float === "f32" ? 4 : 8, base + 2)
+    ]
+    const module = new WebAssembly.Module(
+      moduleBytes(funcs, 1, { maxPages: THREAD_MAX_PAGES }, emitted.imports.map((name) => ({ name })))
+    )
+    const env: Record<string, WebAssembly.ImportValue> = { memory }
+    for (const name of emitted.imports) env[name] = Math[name]
+    const exports = new WebAssembly.Instance(module, { env }).exports
+    const names = funcs.map((f) => f.name)
+    return {
+      shared: { module, memory, names, imports: emitted.imports },
+      fns: names.map((n) => exports[n] as (...args: Array<number>) => void)
+    }
+  } catch {
+    return null
+  }
+}
+
 /**
  * Compiles output expressions `outs` (one lane each, all of type `float`) over
  * `inputs` read through the merged domain `shape`, or `undefined` when an
@@ -875,14 +1083,20 @@ export const compileSimd = (
   }
   // each padded input's fill value for this call
   const fills = inputs.map(() => 0)
-  return (ins, outArrays, n) => {
-    scratch(total)
+  const threadedBySlot = new Map<number, Threaded | null>()
+  const nodes = countUses(outs).size
+  const loop: SimdLoop = (ins, outArrays, n, pool) => {
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
       if (input.kind !== "strided" || input.mask === undefined) continue
       const fill = input.mask.fill
       fills[k] = typeof fill === "number" ? fill : ins[fill.input]![inputs[fill.input]!.offset ?? 0]!
     }
+    if (
+      pool !== undefined && pool.threads > 1 && n * nodes >= threadMinWork && !pool.closed() && n * bytes < 2 ** 30 &&
+      threadedCall(ins, outArrays, n, pool)
+    ) return
+    scratch(total)
     const view = float === "f32" ? f32View : f64View
     const scalarStride = 16 / bytes
     for (let k = 0; k < inputs.length; k++) {
@@ -907,22 +1121,7 @@ export const compileSimd = (
         chunk(view, ins, outArrays, start, len)
         for (let o = 0; o < kinds.length; o++) {
           const kind = kinds[o]
-          if (kind === undefined) continue
-          const acc = accs[o]!
-          const at = outBase + o * slotElems
-          let j: number = start % columns
-          if (kind === "sum") {
-            for (let t = 0; t < len; t++) {
-              acc[j]! += view[at + t]!
-              if (++j === columns) j = 0
-            }
-          } else {
-            const f = kind === "max" ? Math.max : Math.min
-            for (let t = 0; t < len; t++) {
-              acc[j] = f(acc[j]!, view[at + t]!)
-              if (++j === columns) j = 0
-            }
-          }
+          if (kind !== undefined) accumulateColumns(kind, accs[o]!, view, outBase + o * slotElems, start, len)
         }
       }
       for (let o = 0; o < kinds.length; o++) if (accs[o] !== undefined) outArrays[o]!.set(accs[o]!)
@@ -975,17 +1174,91 @@ export const compileSimd = (
     flush(leaves)
     for (let o = 0; o < kinds.length; o++) {
       const kind = kinds[o]
-      if (kind === undefined) continue
-      const values = partial[o]!
-      const out = outArrays[o]!
-      let next = 0
-      const combine = (m: number): number => {
-        if (m <= PAIRWISE_LEAF) return values[next++]!
-        const a = combine(m >> 1)
-        const b = combine(m - (m >> 1))
-        return kind === "sum" ? a + b : kind === "max" ? Math.max(a, b) : Math.min(a, b)
-      }
-      for (let r = 0; r < n / k; r++) out[r] = combine(k)
+      if (kind !== undefined) combineLeaves(kind, partial[o]!, k, n / k, outArrays[o]!)
     }
   }
+  /** The call across the pool's threads; `false` when the shared memory cannot hold it (then one thread runs it). */
+  const threadedCall = (
+    ins: ReadonlyArray<DType.HostArray>,
+    outArrays: ReadonlyArray<DType.HostArray>,
+    n: number,
+    pool: Pool
+  ): boolean => {
+    // slots of whole 64 KiB pages: one module per call size (a jit kernel has one)
+    const slot = Math.ceil((n * bytes) / 65536) * 65536
+    let t = threadedBySlot.get(slot)
+    if (t === undefined) {
+      t = compileThreaded(float, inputs, outs, slot)
+      if (threadedBySlot.size >= 4) threadedBySlot.delete(threadedBySlot.keys().next().value!)
+      threadedBySlot.set(slot, t)
+    }
+    if (t === null) return false
+    const slots = inputs.length + outs.length
+    const scalarsAt = slots * slot
+    const auxAt = Math.ceil((scalarsAt + 16 * inputs.length) / 16) * 16
+    const k = reductions?.k ?? 1
+    const rowLeaves = reductions === undefined || reductions.columns !== undefined ? [] : leafLengths(k)
+    const leaves = rowLeaves.length * (n / k)
+    const lensAt = auxAt
+    const startsAt = lensAt + 4 * leaves
+    const sumsAt = Math.ceil((startsAt + 4 * leaves) / 16) * 16
+    if (sharedScratch(sumsAt + 8 * leaves) === null) return false
+    const view = float === "f32" ? sharedF32 : sharedF64
+    const per = slot / bytes
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k]!
+      const off = input.offset ?? 0
+      if (input.kind === "scalar") view[scalarsAt / bytes + (k * 16) / bytes] = ins[k]![off]!
+      else if (input.kind === "flat") view.set(ins[k]!.subarray(off, off + n), k * per)
+      else gather(ins[k]!, shape, input.strides, off, 0, n, view, k * per, input.mask, fills[k])
+    }
+    pool.run(t.shared, t.fns, 1, Math.ceil((n * bytes) / 16), VECTOR_GRAIN, [])
+    const outBase = inputs.length * per
+    for (let o = 0; o < outs.length; o++) {
+      if (kinds[o] === undefined) outArrays[o]!.set(view.subarray(outBase + o * per, outBase + o * per + n))
+    }
+    if (reductions === undefined) return true
+    const columns = reductions.columns
+    if (columns !== undefined) {
+      // each column accumulates its rows in order (one thread)
+      for (let o = 0; o < kinds.length; o++) {
+        const kind = kinds[o]
+        if (kind === undefined) continue
+        const acc = new Float64Array(columns).fill(kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
+        accumulateColumns(kind, acc, view, outBase + o * per, 0, n)
+        outArrays[o]!.set(acc)
+      }
+      return true
+    }
+    // the leaves' lengths and first elements, then each reduced output's leaves (sums across threads)
+    const perRow = rowLeaves.length
+    let at = 0
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      const m = rowLeaves[leaf % perRow]!
+      sharedI32[lensAt / 4 + leaf] = m
+      sharedI32[startsAt / 4 + leaf] = at
+      at += m
+    }
+    for (let o = 0; o < kinds.length; o++) {
+      const kind = kinds[o]
+      if (kind === undefined) continue
+      const data = outBase + o * per
+      let partial: Float64Array
+      if (kind === "sum") {
+        pool.run(t.shared, t.fns, 3, leaves, LEAF_GRAIN, [data * bytes, lensAt, startsAt, sumsAt])
+        partial = sharedF64.slice(sumsAt / 8, sumsAt / 8 + leaves)
+      } else {
+        partial = new Float64Array(leaves)
+        let from = data
+        for (let leaf = 0; leaf < leaves; leaf++) {
+          const m = rowLeaves[leaf % perRow]!
+          partial[leaf] = kind === "max" ? leafMax(view, from, m) : leafMin(view, from, m)
+          from += m
+        }
+      }
+      combineLeaves(kind, partial, k, n / k, outArrays[o]!)
+    }
+    return true
+  }
+  return loop
 }

@@ -1,0 +1,232 @@
+/**
+ * Fused and eager SIMD kernels split across a thread pool (src/internal/simd.ts's
+ * threaded path) give the same bits for 1, 2, 3 and 4 threads, and the bits of
+ * the JS loop (so of the unfused primitives): elementwise outputs are computed
+ * per element, and reductions are cut into the leaves of reduce.ts's pairwise
+ * tree, whose partial sums are combined in one fixed order, whatever the number
+ * of threads.
+ */
+import { aval, Backend, DType, Kernel } from "@diffect/core"
+import type { FusedKernelSpec } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fc from "fast-check"
+import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
+import { setThreadMinWork, simdAvailable } from "../src/internal/simd.js"
+import { makePool, type Pool } from "../src/internal/threads.js"
+import { TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
+
+/** The bytes of an array (bit-for-bit comparison: NaN payloads and -0 included). */
+const bytes = (x: DType.HostArray): Uint8Array => new Uint8Array(x.buffer, x.byteOffset, x.byteLength)
+
+const sameBytes = (got: DType.HostArray, want: DType.HostArray, what: string): void => {
+  const a = bytes(got)
+  const b = bytes(want)
+  assert.strictEqual(a.length, b.length, `${what}: length`)
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) {
+      assert.fail(`${what}: byte ${i} differs (element ${got[Math.floor(i / (a.length / got.length))]})`)
+    }
+  }
+}
+
+const contiguous = (shape: ReadonlyArray<number>): Array<number> =>
+  shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1))
+
+/**
+ * A fusion group over `shape`: a contiguous input, a row broadcast along the
+ * last axis, a scalar, a transposed (reversed-strides) read of the first input,
+ * and a padded read; two elementwise outputs and, with `axes`, sum / max / min
+ * roots over them.
+ */
+const groupSpec = (
+  dtype: "float32" | "float64",
+  shape: ReadonlyArray<number>,
+  axes: ReadonlyArray<number> | undefined
+): FusedKernelSpec => {
+  const t = dtype === "float32" ? "f32" : "f64"
+  const rank = shape.length
+  const full = contiguous(shape)
+  const [x, row, s, tr, pad] = [0, 1, 2, 3, 4].map((k) => Kernel.input(k, t))
+  // float32 tanh decomposes into SIMD steps; float64 stays exact arithmetic
+  const act = dtype === "float32" ? Kernel.tanh(x!) : Kernel.div(x!, Kernel.add(Kernel.abs(x!), s!))
+  const v = Kernel.add(Kernel.mul(act, row!), Kernel.mul(tr!, pad!))
+  let w = Kernel.sub(Kernel.max(x!, tr!), s!)
+  for (let i = 0; i < 8; i++) w = Kernel.mul(Kernel.add(w, pad!), Kernel.constant(0.75, t))
+  // the reversed read: the same buffer as input 0, last element first
+  const reversed = full.map((st) => -st)
+  const offset = full.reduce((a, st, d) => a + st * (shape[d]! - 1), 0)
+  const box = { start: shape.map((n) => (n > 2 ? 1 : 0)), count: shape.map((n) => (n > 2 ? n - 2 : n)) }
+  const inputs: FusedKernelSpec["inputs"] = [
+    { dtype, strides: full },
+    { dtype, strides: shape.map((_, d) => (d === rank - 1 ? 1 : 0)) },
+    { dtype, strides: shape.map(() => 0) },
+    { dtype, strides: reversed, offset },
+    // the interior of a buffer of the domain's shape shrunk by 2 on each side > 2, padded with 0.5
+    {
+      dtype,
+      strides: contiguous(box.count),
+      offset: -box.start.reduce((a, st, d) => a + st * contiguous(box.count)[d]!, 0),
+      mask: { ...box, fill: 0.5 }
+    }
+  ]
+  const outputs: Array<FusedKernelSpec["outputs"][number]> = [{ dtype, lanes: [v] }, { dtype, lanes: [w] }]
+  if (axes !== undefined) {
+    outputs.push(
+      { dtype, lanes: [v], reduce: { kind: "sum", axes } },
+      { dtype, lanes: [w], reduce: { kind: "max", axes } },
+      { dtype, lanes: [v], reduce: { kind: "min", axes } }
+    )
+  }
+  return { shape, inputs, outputs, rounded: new Set([v, w]) }
+}
+
+const inputsFor = (dtype: "float32" | "float64", shape: ReadonlyArray<number>, seed: number) => {
+  const n = shape.reduce((a, b) => a * b, 1)
+  const data = (len: number, k: number) => {
+    const a = DType.allocHost(dtype, len)
+    for (let i = 0; i < len; i++) a[i] = Math.sin(i * 0.37 + k + seed) * 3 + (i % 29 === 0 ? 40 : 0)
+    return a
+  }
+  const inner = shape.map((m) => (m > 2 ? m - 2 : m)).reduce((a, b) => a * b, 1)
+  const x = data(n, 0)
+  return [x, data(shape[shape.length - 1]!, 1), DType.allocHost(dtype, 1).fill(1.25), x, data(inner, 2)]
+}
+
+/** Runs `f` with every kernel large enough to split (threshold 0), then restores the threshold. */
+const everythingThreaded = <A>(f: () => A): A => {
+  const old = setThreadMinWork(0)
+  try {
+    return f()
+  } finally {
+    setThreadMinWork(old)
+  }
+}
+
+describe.skipIf(!simdAvailable())("kernels split across threads", () => {
+  const pools: ReadonlyArray<Pool> = [1, 2, 3, 4].map(makePool)
+
+  it("fused groups (broadcast, scalar, reversed and padded reads; sum, max, min roots over leading or trailing axes): the same bits for 1-4 threads and the JS loop", () => {
+    const shapeArb = fc.array(fc.integer({ min: 1, max: 70 }), { minLength: 1, maxLength: 3 })
+      .filter((s) => s.reduce((a, b) => a * b, 1) >= 8)
+    fc.assert(
+      fc.property(
+        shapeArb,
+        fc.constantFrom("float32" as const, "float64" as const),
+        fc.integer({ min: -3, max: 3 }),
+        fc.integer({ min: 0, max: 1000 }),
+        (shape, dtype, cut, seed) => {
+          // cut > 0: the trailing `cut` axes reduced; < 0: the leading ones; 0: no reduction
+          const rank = shape.length
+          const r = Math.min(Math.abs(cut), rank)
+          const axes = cut === 0
+            ? undefined
+            : cut > 0
+            ? Array.from({ length: r }, (_, i) => rank - r + i)
+            : Array.from({ length: r }, (_, i) => i)
+          const spec = groupSpec(dtype, shape, axes)
+          const ins = inputsFor(dtype, shape, seed)
+          const want = compileFusedJs(spec)(ins)
+          everythingThreaded(() => {
+            for (const pool of pools) {
+              const { loop, source } = compileFusedLoop(spec, pool)
+              const got = loop(ins)
+              if (dtype === "float32") assert.include(source, "WebAssembly SIMD")
+              for (let o = 0; o < want.length; o++) {
+                sameBytes(got[o]!, want[o]!, `${dtype}[${shape}] axes ${axes}, ${pool.threads} threads, output ${o}`)
+              }
+            }
+          })
+        }
+      ),
+      { numRuns: 60, seed: 20261204 }
+    )
+  })
+
+  it("the workers take chunks once they have the kernel (and the bits stay)", () => {
+    const shape = [300, 257]
+    const spec = groupSpec("float32", shape, [1])
+    const ins = inputsFor("float32", shape, 3)
+    const want = compileFusedJs(spec)(ins)
+    const pool = makePool(3)
+    try {
+      everythingThreaded(() => {
+        const { loop } = compileFusedLoop(spec, pool)
+        const start = Date.now()
+        // the workers start, receive the module, then join the jobs
+        while (pool.stats().workerChunks === 0 && Date.now() - start < 10_000) {
+          const got = loop(ins)
+          for (let o = 0; o < want.length; o++) sameBytes(got[o]!, want[o]!, `output ${o}`)
+        }
+      })
+      assert.strictEqual(pool.started(), 2)
+      assert.isAbove(pool.stats().workerChunks, 0, "workers ran chunks")
+    } finally {
+      pool.close()
+    }
+  })
+
+  it("a float32 sum of 4M values split across threads: the one-thread bits, within 1e-6 of the float64 sum", () => {
+    const n = 2 ** 22
+    const x = Kernel.input(0, "f32")
+    const spec: FusedKernelSpec = {
+      shape: [n],
+      inputs: [{ dtype: "float32", strides: [1] }],
+      outputs: [{ dtype: "float32", lanes: [Kernel.mul(x, x)], reduce: { kind: "sum", axes: [0] } }],
+      rounded: new Set()
+    }
+    const data = new Float32Array(n)
+    for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 0.5 + 0.25
+    let exact = 0
+    for (let i = 0; i < n; i++) exact += Math.fround(data[i]! * data[i]!)
+    const [one] = compileFusedLoop(spec, pools[0]).loop([data])
+    for (const pool of pools.slice(1)) {
+      const [sum] = everythingThreaded(() => compileFusedLoop(spec, pool).loop([data]))
+      sameBytes(sum!, one!, `${pool.threads} threads`)
+    }
+    assert.isAtMost(Math.abs(one![0]! - exact) / exact, 1e-6)
+  })
+
+  it("after close, a pool's kernels run on the calling thread (same bits)", () => {
+    const shape = [64, 64]
+    const spec = groupSpec("float32", shape, [0])
+    const ins = inputsFor("float32", shape, 5)
+    const want = compileFusedJs(spec)(ins)
+    const pool = makePool(2)
+    pool.close()
+    const got = everythingThreaded(() => compileFusedLoop(spec, pool).loop(ins))
+    for (let o = 0; o < want.length; o++) sameBytes(got[o]!, want[o]!, `output ${o}`)
+    assert.strictEqual(pool.started(), 0)
+  })
+})
+
+describe.skipIf(!simdAvailable())("eager kernels and jit through TypedArrayBackend.layerWith({ threads })", () => {
+  const tanhGrad = (backend: TypedArrayBackendShape, n: number) => {
+    const a = aval([n], "float32")
+    const data = new Float32Array(n).map((_, i) => Math.sin(i * 0.01) * 4)
+    const x = backend.fromHost(data, a)
+    const [y] = backend.execute("tanh", [x], [a], {}, [a])
+    return backend.readSync!(y!, a) as Float32Array
+  }
+
+  it.effect("eager tanh of f32[1M]: the same bits for threads 1, 2, 3, 4", () =>
+    Effect.gen(function*() {
+      const results: Array<Float32Array> = []
+      for (const threads of [1, 2, 3, 4]) {
+        results.push(
+          yield* Effect.scoped(
+            Effect.gen(function*() {
+              const b = (yield* Backend) as TypedArrayBackendShape
+              return tanhGrad(b, 1 << 20)
+            }).pipe(Effect.provide(TypedArrayBackend.layerWith({ threads })))
+          )
+        )
+      }
+      for (const r of results.slice(1)) sameBytes(r, results[0]!, "tanh")
+      // and the values are tanh's (the float32 approximation's bound, a few ulp)
+      for (const i of [0, 1000, 123_457, (1 << 20) - 1]) {
+        const x = Math.fround(Math.sin(i * 0.01) * 4)
+        assert.isAtMost(Math.abs(results[0]![i]! - Math.tanh(x)), 4 * 2 ** -24)
+      }
+    }))
+})
