@@ -50,8 +50,8 @@ const compare = (
     const b1 = new Uint8Array((one.readSync!(r1, out) as Float32Array).buffer)
     const b2 = new Uint8Array((two.readSync!(r2, out) as Float32Array).buffer)
     if (b1.length !== b2.length || b1.some((v, i) => v !== b2[i])) throw new Error(`${label}: bits differ`)
-    one.release(r1)
-    two.release(r2)
+    one.release?.(r1)
+    two.release?.(r2)
   }
   const m1 = median(t1)
   const m2 = median(t2)

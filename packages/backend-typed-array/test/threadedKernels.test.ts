@@ -56,7 +56,7 @@ const groupSpec = (
   // the reversed read: the same buffer as input 0, last element first
   const reversed = full.map((st) => -st)
   const offset = full.reduce((a, st, d) => a + st * (shape[d]! - 1), 0)
-  const box = { start: shape.map((n) => (n > 2 ? 1 : 0)), count: shape.map((n) => (n > 2 ? n - 2 : n)) }
+  const box = { start: shape.map((n): number => (n > 2 ? 1 : 0)), count: shape.map((n) => (n > 2 ? n - 2 : n)) }
   const inputs: FusedKernelSpec["inputs"] = [
     { dtype, strides: full },
     { dtype, strides: shape.map((_, d) => (d === rank - 1 ? 1 : 0)) },

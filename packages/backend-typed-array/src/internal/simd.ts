@@ -933,6 +933,53 @@ const leafJobFunc = (bytes: number, leaves: number): Func => ({
   ]
 })
 
+/**
+ * `rowJob(lo, hi, lens, starts, sums, stride)`: the kernel over the elements
+ * of leaves `[lo, hi)` (`starts[lo]` to `starts[hi]`, 16-byte aligned), then
+ * each summed output's leaf sums (output `j`'s at `sums + j * stride + 8 leaf`).
+ */
+const rowJobFunc = (shift: number, slots: ReadonlyArray<number>, range: number, leaves: number): Func => {
+  const [lo, hi, lens, starts, sums, stride, start, end] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const entry = (j: number) => [
+    ...op.get(starts),
+    ...op.get(j),
+    ...op.i32Const(2),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...simdOp.i32Load,
+    ...op.i32Const(shift),
+    ...simdOp.i32Shl
+  ]
+  const body = [...entry(lo), ...op.set(start), ...entry(hi), ...op.set(end)]
+  body.push(...op.get(end), ...op.get(start), ...op.call(range))
+  slots.forEach((slot, j) => {
+    body.push(
+      ...op.i32Const(slot),
+      ...op.get(start),
+      ...op.i32Add,
+      ...op.get(lens),
+      ...op.get(lo),
+      ...op.i32Const(2),
+      ...simdOp.i32Shl,
+      ...op.i32Add,
+      ...op.get(hi),
+      ...op.get(lo),
+      ...op.i32Sub,
+      ...op.get(sums),
+      ...op.get(stride),
+      ...op.i32Const(j),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...op.get(lo),
+      ...op.i32Const(3),
+      ...simdOp.i32Shl,
+      ...op.i32Add,
+      ...op.call(leaves)
+    )
+  })
+  return { name: "rowJob", params: [i32, i32, i32, i32, i32, i32], locals: [i32, i32], body }
+}
+
 /** A kernel's threaded module for one slot size: its shared module and exports (`range`, `job`, `leaves`, `leafJob`). */
 interface Threaded {
   readonly shared: SharedModule
@@ -943,13 +990,16 @@ interface Threaded {
  * The threaded module of a kernel whose slots are `slotBytes` long (a whole
  * call's domain; the operands side by side in the shared memory): `range(end,
  * start)` is the kernel's loop over byte offsets `[start, end)`, `job(lo, hi)`
- * the same over vectors `[lo, hi)` (a pool job).
+ * the same over vectors `[lo, hi)` (a pool job); `rowJob` computes whole
+ * leaves of the reduction roots and sums them (`sums`: the outputs reduced by
+ * a sum) while they are in the cache.
  */
 const compileThreaded = (
   float: SimdFloat,
   inputs: ReadonlyArray<SimdInput>,
   outs: ReadonlyArray<Expr>,
-  slotBytes: number
+  slotBytes: number,
+  sums: ReadonlyArray<number>
 ): Threaded | null => {
   const memory = sharedScratch(1)
   if (memory === null) return null
@@ -974,7 +1024,8 @@ const compileThreaded = (
         ]
       },
       { ...leafSumsFunc(float), name: "leaves" },
-      leafJobFunc(float === "f32" ? 4 : 8, base + 2)
+      leafJobFunc(float === "f32" ? 4 : 8, base + 2),
+      rowJobFunc(float === "f32" ? 2 : 3, sums.map((o) => (inputs.length + o) * slotBytes), base, base + 2)
     ]
     const module = new WebAssembly.Module(
       moduleBytes(funcs, 1, { maxPages: THREAD_MAX_PAGES }, emitted.imports.map((name) => ({ name })))
@@ -1084,6 +1135,7 @@ export const compileSimd = (
   // each padded input's fill value for this call
   const fills = inputs.map(() => 0)
   const threadedBySlot = new Map<number, Threaded | null>()
+  const sumOutputs = kinds.flatMap((kind, o) => (kind === "sum" && reductions?.columns === undefined ? [o] : []))
   const nodes = countUses(outs).size
   const loop: SimdLoop = (ins, outArrays, n, pool) => {
     for (let k = 0; k < inputs.length; k++) {
@@ -1188,7 +1240,7 @@ export const compileSimd = (
     const slot = Math.ceil((n * bytes) / 65536) * 65536
     let t = threadedBySlot.get(slot)
     if (t === undefined) {
-      t = compileThreaded(float, inputs, outs, slot)
+      t = compileThreaded(float, inputs, outs, slot, sumOutputs)
       if (threadedBySlot.size >= 4) threadedBySlot.delete(threadedBySlot.keys().next().value!)
       threadedBySlot.set(slot, t)
     }
@@ -1201,8 +1253,8 @@ export const compileSimd = (
     const leaves = rowLeaves.length * (n / k)
     const lensAt = auxAt
     const startsAt = lensAt + 4 * leaves
-    const sumsAt = Math.ceil((startsAt + 4 * leaves) / 16) * 16
-    if (sharedScratch(sumsAt + 8 * leaves) === null) return false
+    const sumsAt = Math.ceil((startsAt + 4 * (leaves + 1)) / 16) * 16
+    if (sharedScratch(sumsAt + 8 * leaves * Math.max(1, sumOutputs.length)) === null) return false
     const view = float === "f32" ? sharedF32 : sharedF64
     const per = slot / bytes
     for (let k = 0; k < inputs.length; k++) {
@@ -1212,7 +1264,20 @@ export const compileSimd = (
       else if (input.kind === "flat") view.set(ins[k]!.subarray(off, off + n), k * per)
       else gather(ins[k]!, shape, input.strides, off, 0, n, view, k * per, input.mask, fills[k])
     }
-    pool.run(t.shared, t.fns, 1, Math.ceil((n * bytes) / 16), VECTOR_GRAIN, [])
+    // the leaves' lengths and first elements (rows of whole leaves)
+    const perRow = rowLeaves.length
+    let at = 0
+    for (let leaf = 0; leaf < leaves; leaf++) {
+      const m = rowLeaves[leaf % perRow]!
+      sharedI32[lensAt / 4 + leaf] = m
+      sharedI32[startsAt / 4 + leaf] = at
+      at += m
+    }
+    sharedI32[startsAt / 4 + leaves] = at
+    // leaves of whole vectors: each job computes its leaves' elements and sums them at once
+    const together = leaves > 0 && sumOutputs.length > 0 && rowLeaves.every((m) => (m * bytes) % 16 === 0)
+    if (together) pool.run(t.shared, t.fns, 4, leaves, LEAF_GRAIN, [lensAt, startsAt, sumsAt, 8 * leaves])
+    else pool.run(t.shared, t.fns, 1, Math.ceil((n * bytes) / 16), VECTOR_GRAIN, [])
     const outBase = inputs.length * per
     for (let o = 0; o < outs.length; o++) {
       if (kinds[o] === undefined) outArrays[o]!.set(view.subarray(outBase + o * per, outBase + o * per + n))
@@ -1230,23 +1295,17 @@ export const compileSimd = (
       }
       return true
     }
-    // the leaves' lengths and first elements, then each reduced output's leaves (sums across threads)
-    const perRow = rowLeaves.length
-    let at = 0
-    for (let leaf = 0; leaf < leaves; leaf++) {
-      const m = rowLeaves[leaf % perRow]!
-      sharedI32[lensAt / 4 + leaf] = m
-      sharedI32[startsAt / 4 + leaf] = at
-      at += m
-    }
+    // each reduced output's leaves (sums across threads), then its rows' trees
     for (let o = 0; o < kinds.length; o++) {
       const kind = kinds[o]
       if (kind === undefined) continue
       const data = outBase + o * per
       let partial: Float64Array
       if (kind === "sum") {
-        pool.run(t.shared, t.fns, 3, leaves, LEAF_GRAIN, [data * bytes, lensAt, startsAt, sumsAt])
-        partial = sharedF64.slice(sumsAt / 8, sumsAt / 8 + leaves)
+        const j = sumOutputs.indexOf(o)
+        if (!together) pool.run(t.shared, t.fns, 3, leaves, LEAF_GRAIN, [data * bytes, lensAt, startsAt, sumsAt])
+        const from = sumsAt / 8 + (together ? j * leaves : 0)
+        partial = sharedF64.slice(from, from + leaves)
       } else {
         partial = new Float64Array(leaves)
         let from = data

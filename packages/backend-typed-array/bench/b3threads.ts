@@ -1,0 +1,49 @@
+/**
+ * B3 (jit of valueAndGrad of sum(tanh(x) * x), x: f32[4M]) on one thread and on
+ * `threads` threads, interleaved in one process (not a test). Prints medians.
+ *
+ * Run: pnpm exec tsx packages/backend-typed-array/bench/b3threads.ts [threads]
+ */
+import { jit, np, type Tensor, valueAndGrad } from "diffect"
+import { ConcreteTensor, makeTypedArrayBackend, runSyncOn } from "diffect/extend"
+import { Effect } from "effect"
+
+const threads = Number(process.argv[2] ?? 2)
+const one = makeTypedArrayBackend({ threads: 1 })
+const many = makeTypedArrayBackend({ threads })
+const n = 1 << 22
+const data = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.001) * 2)
+const read = (t: Tensor) => {
+  const c = t as ConcreteTensor
+  return c.host ?? c.buffer!.backend.readSync!(c.buffer!, c.aval)
+}
+const step = jit(valueAndGrad((x: Tensor) => x.tanh().mul(x).sum()))
+const run = (b: typeof one, x: Tensor) => runSyncOn(b, Effect.map(step(x), ([v, g]) => [read(v), read(g)] as const))
+const x1 = runSyncOn(one, Effect.sync(() => np.array(data)))
+const x2 = runSyncOn(many, Effect.sync(() => np.array(data)))
+const t1: Array<number> = []
+const t2: Array<number> = []
+for (let s = 0; s < 25; s++) {
+  let t0 = performance.now()
+  const [v1, g1] = run(one, x1)
+  const d1 = performance.now() - t0
+  t0 = performance.now()
+  const [v2, g2] = run(many, x2)
+  const d2 = performance.now() - t0
+  if (s >= 3) {
+    t1.push(d1)
+    t2.push(d2)
+  }
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+    a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => Object.is(v, b[i]))
+  if (!same(v1, v2) || !same(g1, g2)) throw new Error("bits differ")
+}
+const med = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
+console.log(
+  `B3 jit: 1 thread ${med(t1).toFixed(2)} ms, ${threads} threads ${med(t2).toFixed(2)} ms (${
+    (med(t1) / med(t2)).toFixed(2)
+  }x)`
+)
+one.close()
+many.close()
+console.log((globalThis as any).PROF?.map((v: number) => (v / 25).toFixed(2)))
