@@ -93,9 +93,9 @@ const inputsFor = (dtype: "float32" | "float64", shape: ReadonlyArray<number>, s
   return [x, data(shape[shape.length - 1]!, 1), DType.allocHost(dtype, 1).fill(1.25), x, data(inner, 2)]
 }
 
-/** Runs `f` with every kernel large enough to split (threshold 0), then restores the threshold. */
+/** Runs `f` with every kernel split across the pool's threads, then restores the threshold. */
 const everythingThreaded = <A>(f: () => A): A => {
-  const old = setThreadMinWork(0)
+  const old = setThreadMinWork(-Infinity)
   try {
     return f()
   } finally {

@@ -878,14 +878,23 @@ const sharedScratch = (bytes: number): WebAssembly.Memory | null => {
 }
 
 /**
- * Work (domain elements times the kernel's expression nodes) from which a
- * kernel splits across threads: below it, copying the operands into shared
- * memory and waking the workers cost more than the split saves (measured on
- * the project's 2-core machine, architecture.md).
+ * When a kernel splits across threads: the split saves a share of its
+ * arithmetic (about `nodes` expression nodes per element), while the calling
+ * thread copies each operand into the shared memory and each result out (a
+ * stream, costing about `NODES_PER_STREAM` nodes' time per element) and
+ * wakes the workers (a fixed cost). So a kernel splits when `n * (nodes -
+ * NODES_PER_STREAM * streams)` reaches `threadMinWork` (measured on the
+ * project's 2-core machine, architecture.md): heavy kernels (decomposed
+ * transcendentals) from tens of thousands of elements, light ones (a few
+ * arithmetic nodes per operand, memory-bound) never.
  */
+const NODES_PER_STREAM = 12
 let threadMinWork = 2 ** 21
 
-/** Sets the work threshold of threaded kernels (tests force small domains across threads); returns the old one. */
+/**
+ * Sets the work threshold of threaded kernels (`-Infinity`: every kernel
+ * splits, for tests of small domains); returns the old one.
+ */
 export const setThreadMinWork = (work: number): number => {
   const old = threadMinWork
   threadMinWork = work
@@ -1136,7 +1145,8 @@ export const compileSimd = (
   const fills = inputs.map(() => 0)
   const threadedBySlot = new Map<number, Threaded | null>()
   const sumOutputs = kinds.flatMap((kind, o) => (kind === "sum" && reductions?.columns === undefined ? [o] : []))
-  const nodes = countUses(outs).size
+  const streams = inputs.filter((x) => x.kind !== "scalar").length + outs.filter((_, o) => kinds[o] === undefined).length
+  const netNodes = countUses(outs).size - NODES_PER_STREAM * streams
   const loop: SimdLoop = (ins, outArrays, n, pool) => {
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
@@ -1145,7 +1155,7 @@ export const compileSimd = (
       fills[k] = typeof fill === "number" ? fill : ins[fill.input]![inputs[fill.input]!.offset ?? 0]!
     }
     if (
-      pool !== undefined && pool.threads > 1 && n * nodes >= threadMinWork && !pool.closed() && n * bytes < 2 ** 30 &&
+      pool !== undefined && pool.threads > 1 && n * netNodes >= threadMinWork && !pool.closed() && n * bytes < 2 ** 30 &&
       threadedCall(ins, outArrays, n, pool)
     ) return
     scratch(total)
