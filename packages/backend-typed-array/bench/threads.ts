@@ -3,11 +3,13 @@
  * elementwise kernels and reductions on large float32 arrays. Prints medians
  * and the ratio.
  *
- * Run: pnpm exec tsx packages/backend-typed-array/bench/threads.ts
+ * Run: pnpm exec tsx packages/backend-typed-array/bench/threads.ts [sizes...]
+ * (`--all`: split every kernel, whatever the threshold, to find the crossover)
  */
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
 import { aval } from "@diffect/core"
 import type { AbstractValue, FirstOrderPrimitive } from "@diffect/core"
+import { setThreadMinWork } from "../src/internal/simd.js"
 
 const one = makeTypedArrayBackend({ threads: 1 })
 const two = makeTypedArrayBackend({ threads: 2 })
@@ -60,12 +62,17 @@ const compare = (
   )
 }
 
-const sizes = process.argv.slice(2).map(Number)
+const args = process.argv.slice(2)
+if (args.includes("--all")) setThreadMinWork(-Infinity)
+const sizes = args.filter((a) => a !== "--all").map(Number)
 for (const n of sizes.length > 0 ? sizes : [1 << 20]) {
   compare(`execute exp f32[${n}]`, "exp", n, {}, aval([n], "float32"), 21)
   compare(`execute tanh f32[${n}]`, "tanh", n, {}, aval([n], "float32"), 21)
-  compare(`execute add1 f32[${n}]`, "neg", n, {}, aval([n], "float32"), 21)
+  compare(`execute sin f32[${n}]`, "sin", n, {}, aval([n], "float32"), 21)
+  compare(`execute neg f32[${n}]`, "neg", n, {}, aval([n], "float32"), 21)
 }
-compare("execute reduce_sum f32[4M]", "reduce_sum", 1 << 22, { axes: [0] }, aval([], "float32"), 11)
+if (sizes.length === 0) {
+  compare("execute reduce_sum f32[4M]", "reduce_sum", 1 << 22, { axes: [0] }, aval([], "float32"), 11)
+}
 one.close()
 two.close()
