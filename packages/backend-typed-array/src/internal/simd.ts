@@ -1145,7 +1145,8 @@ export const compileSimd = (
   const fills = inputs.map(() => 0)
   const threadedBySlot = new Map<number, Threaded | null>()
   const sumOutputs = kinds.flatMap((kind, o) => (kind === "sum" && reductions?.columns === undefined ? [o] : []))
-  const streams = inputs.filter((x) => x.kind !== "scalar").length + outs.filter((_, o) => kinds[o] === undefined).length
+  const streams = inputs.filter((x) => x.kind !== "scalar").length +
+    outs.filter((_, o) => kinds[o] === undefined).length
   const netNodes = countUses(outs).size - NODES_PER_STREAM * streams
   const loop: SimdLoop = (ins, outArrays, n, pool) => {
     for (let k = 0; k < inputs.length; k++) {
@@ -1155,7 +1156,8 @@ export const compileSimd = (
       fills[k] = typeof fill === "number" ? fill : ins[fill.input]![inputs[fill.input]!.offset ?? 0]!
     }
     if (
-      pool !== undefined && pool.threads > 1 && n * netNodes >= threadMinWork && !pool.closed() && n * bytes < 2 ** 30 &&
+      pool !== undefined && pool.threads > 1 && n * netNodes >= threadMinWork && !pool.closed() &&
+      n * bytes < 2 ** 30 &&
       threadedCall(ins, outArrays, n, pool)
     ) return
     scratch(total)
