@@ -26,12 +26,13 @@ import {
   bind,
   ConcreteTensor,
   currentDynamicHandler,
+  isTensor,
   Memory,
   Tracer,
   Tree,
   withDynamicHandler
 } from "@diffect/core"
-import type { Backend, BackendShape, Tensor } from "@diffect/core"
+import type { AbstractValue, Backend, BackendShape, Tensor } from "@diffect/core"
 import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { customJvpCall, customVjpCall } from "./Custom.js"
@@ -422,9 +423,55 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     readonly donated: ReadonlyArray<boolean> | undefined
   }
 
+  // The static and donated positions, for the last number of arguments seen (they depend only on it).
+  let argnumsFor = -1
+  let statics: ReadonlySet<number> = new Set()
+  let donate: ReadonlySet<number> = new Set()
+  const normalizeFor = (nargs: number): void => {
+    if (nargs === argnumsFor) return
+    const s = normalizeStatic(options.staticArgnums, nargs)
+    donate = normalizeDonate(options.donateArgnums, s, nargs)
+    statics = s
+    argnumsFor = nargs
+  }
+
+  /**
+   * The last call's signature when every argument was a tensor (a leaf) and none
+   * static: a call with tensors of the same types has the same key, so it reuses
+   * the entry without flattening or building the key. The entry is then the most
+   * recently used one already (the LRU order does not change). Reset when the
+   * entry leaves the cache.
+   */
+  let last: { readonly avals: ReadonlyArray<AbstractValue>; readonly found: Found; readonly key: string } | undefined
+
+  const sameAval = (a: AbstractValue, b: AbstractValue): boolean => {
+    if (a === b) return true
+    if (a.dtype !== b.dtype || a.weakType !== b.weakType || a.shape.length !== b.shape.length) return false
+    for (let d = 0; d < a.shape.length; d++) if (a.shape[d] !== b.shape[d]) return false
+    return true
+  }
+
+  const lastHit = (args: ReadonlyArray<unknown>): Found | undefined => {
+    const avals = last!.avals
+    if (args.length !== avals.length) return undefined
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]
+      if (!isTensor(a) || !sameAval(a.aval, avals[i]!)) return undefined
+    }
+    if (cache.get(last!.key) !== last!.found.entry) return undefined
+    const found = last!.found
+    return { entry: found.entry, leaves: args as Array<Tensor>, cached: true, donated: found.donated }
+  }
+
   const entryFor = (args: ReadonlyArray<unknown>): Found => {
-    const statics = normalizeStatic(options.staticArgnums, args.length)
-    const donate = normalizeDonate(options.donateArgnums, statics, args.length)
+    if (last !== undefined) {
+      const hit = lastHit(args)
+      if (hit !== undefined) {
+        hits++
+        return hit
+      }
+    }
+    normalizeFor(args.length)
     const positions: Array<number> = []
     for (let i = 0; i < args.length; i++) if (!statics.has(i)) positions.push(i)
     const flat = flattenArgs("jit", positions.map((i) => args[i]), positions)
@@ -434,11 +481,18 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       : flat.flatMap((a, k) => a.leaves.map(() => donate.has(positions[k]!)))
     const key = signatureKey(args, statics, flat)
     const known = cache.get(key)
+    const remember = (found: Found): Found => {
+      // only calls of tensors alone take the fast path
+      last = statics.size === 0 && args.every(isTensor) ?
+        { avals: leaves.map((l) => l.aval), found, key } :
+        undefined
+      return found
+    }
     if (known !== undefined && known.defs.every((d, i) => Tree.treedefEquals(d, flat[i]!.def))) {
       hits++
       cache.delete(key)
       cache.set(key, known)
-      return { entry: known, leaves, cached: true, donated }
+      return remember({ entry: known, leaves, cached: true, donated })
     }
     misses++
     const entry = trace(args, statics, positions, flat)
@@ -448,17 +502,18 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     Memory.keep(entry.program.consts)
     cache.set(key, entry)
     if (cache.size > limit) cache.delete(cache.keys().next().value!)
-    return { entry, leaves, cached: true, donated }
+    return remember({ entry, leaves, cached: true, donated })
   }
 
   const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
 
   // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
   function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
-    const { donated, entry, leaves } = entryFor(args)
+    const { cached, donated, entry, leaves } = entryFor(args)
     const backend = activeBackend()
+    // (a cached entry's program closes over no tracer)
     const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
-      entry.program.consts.some((c) => c instanceof Tracer)
+      (!cached && entry.program.consts.some((c) => c instanceof Tracer))
     if (staged) {
       // a transformation or a staging is in progress: one jit_call primitive, whose rules transform the program
       const { hoisted, program } = hoistConsts(entry.program)
@@ -500,6 +555,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
     clearCache: () => {
       cache.clear()
+      last = undefined
       hits = 0
       misses = 0
     }

@@ -43,19 +43,30 @@ const label = "the transformation that made it"
 
 // Runs one synchronous slice of a transformation: thrown diffect errors and the user's
 // failures become failures, an interruption of the user's Effect an interruption.
-const slice = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> => {
+const sliceSync = <A>(
+  context: Context.Context<Backend>,
+  body: () => A
+): { readonly ok: true; readonly value: A } | {
+  readonly ok: false
+  readonly effect: Effect.Effect<never, unknown>
+} => {
   const saved = currentContext
   currentContext = context as Context.Context<never>
   try {
-    return Effect.succeed(withBackend(Context.get(context, Backend), body))
+    return { ok: true, value: withBackend(Context.get(context, Backend), body) }
   } catch (e) {
-    if (e instanceof UserFailure) return Effect.fail(e.error)
-    if (e instanceof UserInterrupt) return Effect.interrupt
-    if (isDiffError(e)) return Effect.fail(e)
-    return Effect.die(e)
+    if (e instanceof UserFailure) return { ok: false, effect: Effect.fail(e.error) }
+    if (e instanceof UserInterrupt) return { ok: false, effect: Effect.interrupt }
+    if (isDiffError(e)) return { ok: false, effect: Effect.fail(e) }
+    return { ok: false, effect: Effect.die(e) }
   } finally {
     currentContext = saved
   }
+}
+
+const slice = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> => {
+  const r = sliceSync(context, body)
+  return r.ok ? Effect.succeed(r.value) : r.effect
 }
 
 const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> =>
@@ -99,46 +110,49 @@ const waitSync = (effect: Effect.Effect<unknown, unknown>): unknown => {
 
 // The outermost stepwise transformation: slices of at most SLICE_MS in its region, a turn
 // of the scheduler between them (interruptible there); the region closes however it ends.
-const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): Effect.Effect<A, unknown> =>
-  Effect.suspend(() => {
-    if (Memory.insideRegion()) return runBody(context, () => drain(body()))
-    const session = new Memory.Session(label)
-    let steps: Steps<A> | undefined
-    let input: unknown = undefined
-    const next = (): Effect.Effect<A, unknown> =>
-      Effect.flatMap(
-        slice(context, () =>
-          session.run(() => {
-            steps ??= body()
-            const start = performance.now()
-            for (;;) {
-              const r = steps.next(input)
-              input = undefined
-              if (r.done === true) return { done: true as const, value: r.value }
-              // a step waits for the device: the slice ends, the read resumes it
-              if (r.value !== undefined) return { done: false as const, wait: r.value }
-              if (performance.now() - start > SLICE_MS) return { done: false as const, wait: undefined }
-            }
-          })),
-        (r) =>
-          r.done
-            ? Effect.succeed(r.value)
-            : r.wait !== undefined
-            ? Effect.flatMap(r.wait, (value) => {
-              input = value
-              return next()
-            })
-            : Effect.flatMap(turn, next)
-      )
-    return next().pipe(
-      Effect.onExit((exit) =>
-        Effect.sync(() => {
-          if (Exit.isFailure(exit)) steps?.return(undefined as never)
-          session.finish(Exit.isSuccess(exit) ? Memory.collectTensors(exit.value, new Set()) : new Set())
-        })
-      )
-    )
-  })
+// Work that finishes in its first slice (a small compiled program) returns at once: no
+// continuation or exit handler is built for it.
+const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): Effect.Effect<A, unknown> => {
+  if (Memory.insideRegion()) return runBody(context, () => drain(body()))
+  const session = new Memory.Session(label)
+  let steps: Steps<A> | undefined
+  let input: unknown = undefined
+  const run = () =>
+    session.run(() => {
+      steps ??= body()
+      const start = performance.now()
+      for (;;) {
+        const r = steps.next(input)
+        input = undefined
+        if (r.done === true) return { done: true as const, value: r.value }
+        // a step waits for the device: the slice ends, the read resumes it
+        if (r.value !== undefined) return { done: false as const, wait: r.value }
+        if (performance.now() - start > SLICE_MS) return { done: false as const, wait: undefined }
+      }
+    })
+  type Slice = ReturnType<typeof run>
+  const after = (r: Slice): Effect.Effect<A, unknown> =>
+    r.done
+      ? Effect.succeed(r.value)
+      : r.wait !== undefined
+      ? Effect.flatMap(r.wait, (value) => {
+        input = value
+        return next()
+      })
+      : Effect.flatMap(turn, next)
+  const next = (): Effect.Effect<A, unknown> => Effect.flatMap(slice(context, run), after)
+  const finish = (exit: Exit.Exit<A, unknown>) => {
+    if (Exit.isFailure(exit)) steps?.return(undefined as never)
+    session.finish(Exit.isSuccess(exit) ? Memory.collectTensors(exit.value, new Set()) : new Set())
+  }
+  const first = sliceSync(context, run)
+  if (first.ok && first.value.done) {
+    finish(Exit.succeed(first.value.value))
+    return Effect.succeed(first.value.value)
+  }
+  const rest = first.ok ? after(first.value) : first.effect
+  return rest.pipe(Effect.onExit((exit) => Effect.sync(() => finish(exit))))
+}
 
 // Outside an Effect (a synchronous run, a script with a default backend), user
 // Effects still get the active backend.
@@ -156,7 +170,7 @@ export const transformation = <A, E = never, R = never>(
   body: () => A
 ): Effect.Effect<A, DiffError | E, Backend | R> => {
   const owned = () => Memory.transformationBody(body)
-  const effect = Effect.flatMap(Effect.context<Backend>(), (context) => runBody(context, owned))
+  const effect = Effect.contextWith((context: Context.Context<Backend>) => runBody(context, owned))
   syncBodies.set(effect, owned)
   return effect as Effect.Effect<A, DiffError | E, Backend | R>
 }
@@ -169,7 +183,7 @@ export const transformation = <A, E = never, R = never>(
 export const stepwise = <A, E = never, R = never>(
   body: () => Steps<A>
 ): Effect.Effect<A, DiffError | E, Backend | R> => {
-  const effect = Effect.flatMap(Effect.context<Backend>(), (context) => runSteps(context, body))
+  const effect = Effect.contextWith((context: Context.Context<Backend>) => runSteps(context, body))
   syncBodies.set(effect, () => drain(body()))
   return effect as Effect.Effect<A, DiffError | E, Backend | R>
 }

@@ -5,6 +5,11 @@
  * a rewrite is seen by every later equation), then one backward sweep removes
  * dead code.
  *
+ * An index map (`slice`, `transpose`, `rev`) of an array constant is folded
+ * into a new constant (up to `INDEX_FOLD_LIMIT` elements): a fused kernel
+ * then reads it contiguously instead of gathering a strided view on every
+ * call (`jacfwd`'s basis, an identity matrix, is read as two slices).
+ *
  * Rewrites are exact: they never change a result's bits. So `x * 1`, `x / 1`,
  * `x - 0` and `x + (-0)` become `x` for floats, but `x + 0` only for integers
  * (`-0 + 0` is `+0`); a rewrite also needs the result's type (shape, dtype,
@@ -23,6 +28,15 @@ import type { Var } from "../Program.js"
  * closes over are not folded: that would move their work into compilation.
  */
 const FOLD_LIMIT = 64
+
+/**
+ * An index map (a pure copy, no arithmetic) of an array constant is folded
+ * when its output has at most this many elements (256 KiB of float32): the
+ * copy is made once at compile time instead of a strided gather per call.
+ */
+const INDEX_FOLD_LIMIT = 1 << 16
+
+const indexMaps: ReadonlySet<string> = new Set(["slice", "transpose", "rev"])
 
 const sameAval = (a: Var, b: Var): boolean =>
   a.aval.dtype === b.aval.dtype && a.aval.weakType === b.aval.weakType &&
@@ -180,11 +194,13 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
       const c = uniform.get(eqn.inputs[0]!)
       if (c !== undefined) uniform.set(eqn.outputs[0]!, c)
     }
-    // constant folding
+    // constant folding: arithmetic on scalar (or uniform) constants, index maps of array constants
     if (
       backend !== undefined && eqn.inputs.length > 0 &&
-      eqn.inputs.every((v) => constOf.has(v) && (sizeOf(v) <= 1 || uniform.has(v))) &&
-      eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT)
+      (eqn.inputs.every((v) => constOf.has(v) && (sizeOf(v) <= 1 || uniform.has(v))) &&
+          eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT) ||
+        indexMaps.has(eqn.primitive) && constOf.has(eqn.inputs[0]!) &&
+          sizeOf(eqn.outputs[0]!) <= INDEX_FOLD_LIMIT)
     ) {
       const args = eqn.inputs.map((v) => constOf.get(v)!)
       if (args.every((t) => t instanceof ConcreteTensor)) {
