@@ -12,6 +12,7 @@ import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
 import { JvpTracer } from "./internal/jvp.js"
+import { SpmdTracer } from "./internal/spmd.js"
 import { BatchTracer } from "./internal/vmap.js"
 
 const frameOf = (axisName: string): AxisFrame => {
@@ -182,5 +183,7 @@ export const isBatchedAlong = (x: Tensor, axisName: string): boolean => {
     else if (v instanceof BatchTracer) v = v.value
     else return false
   }
+  // A worker's slice of an axis that spans workers (pmap): its tracer records whether it varies.
+  if (v instanceof SpmdTracer) return v.handler === frame.handler && v.varying
   return v instanceof BatchTracer && v.handler === frame.handler && v.batchDim !== null
 }

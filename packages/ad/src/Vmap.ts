@@ -17,9 +17,10 @@ import type { DiffError, VmapError } from "./Errors.js"
 import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
 import { resolve, transformation } from "./internal/shell.js"
+import { spmdFlat } from "./internal/spmd.js"
 import { vmapFlat as vmapFlatInternal } from "./internal/vmap.js"
 import type { VmapFlatOptions } from "./internal/vmap.js"
-import type { SpmdAxis } from "./rules/vmap.js"
+import type { SpmdAxis, SpmdReduction } from "./rules/vmap.js"
 import type { AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Types.js"
 
 /**
@@ -274,7 +275,14 @@ export const vmapTrace = (
   }
   let out: unknown
   let outPaths: Array<string> | undefined
-  const outs = vmapFlatInternal(
+  // A named axis spanning workers runs each worker's slice unbatched when it is one slice
+  // (spmdFlat), except with float64 or complex128 arguments: those stay a vmap of the slices, whose
+  // results equal a one-process vmap's bit for bit (an unbatched program may sum in another order).
+  const flat =
+    spmd !== undefined && !leaves.some((l) => isTensor(l) && (l.dtype === "float64" || l.dtype === "complex128"))
+      ? spmdFlat
+      : vmapFlatInternal
+  const outs = flat(
     (xs) => {
       const callLeaves = leaves.slice()
       for (let k = 0; k < mapped.length; k++) callLeaves[mapped[k]!] = xs[k]
@@ -343,7 +351,14 @@ export type {
    * @category Transformation internals
    * @since 0.1.0
    */
-  SpmdAxis
+  SpmdAxis,
+  /**
+   * The reduction of a collective over an axis that spans workers.
+   *
+   * @category Transformation internals
+   * @since 0.1.0
+   */
+  SpmdReduction
 }
 
 /**

@@ -291,8 +291,10 @@ const defaultOutputName = (i: number): string => `[${i}]`
 /**
  * The size of the mapped axis: every mapped input (and `axisSize`, when given)
  * must agree. JAX's `_mapped_axis_size`, messages included.
+ *
+ * @internal
  */
-const mappedAxisSize = (
+export const mappedAxisSize = (
   args: ReadonlyArray<Tensor>,
   axes: ReadonlyArray<number | null>,
   options: VmapFlatOptions
@@ -357,7 +359,8 @@ const canonicalInAxis = (x: Tensor, axis: number): number => {
   return axis < 0 ? axis + ndim : axis
 }
 
-const canonicalOutAxis = (axis: number, ndim: number): number => {
+/** An out axis as a non-negative axis of an `ndim`-dimensional result (VmapAxisError when out of bounds). @internal */
+export const canonicalOutAxis = (axis: number, ndim: number): number => {
   if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim) {
     throw new VmapAxisError({
       detail: `vmap out_axes: axis ${axis} is out of bounds for array of dimension ${ndim}`

@@ -51,7 +51,20 @@ export interface SpmdAxis {
   readonly size: number
   readonly offset: number
   readonly allGather: (local: Tensor) => Tensor
+  /**
+   * Optional: `reduce(allGather(local), [0])` in one pass, without the gathered
+   * stack (an all-reduce), bit for bit; `undefined` when it cannot (then the
+   * rule gathers and reduces).
+   */
+  readonly allReduce?: ((local: Tensor, kind: SpmdReduction) => Tensor | undefined) | undefined
 }
+
+/**
+ * The reductions of the collectives over an SPMD axis: `psum`, `pmax`, `pmin`.
+ *
+ * @since 0.1.0
+ */
+export type SpmdReduction = "sum" | "max" | "min"
 
 /**
  * A program batched over `axis` (JAX's `batch_jaxpr`): inputs flagged in
@@ -167,6 +180,7 @@ const argReducer = <P extends "argmax" | "argmin">(p: P): SingleBatchRule<P> => 
  */
 const collective = <P extends "psum" | "pmax" | "pmin">(
   p: P,
+  kind: SpmdReduction,
   reduce: (x: Tensor, axes: ReadonlyArray<number>) => Tensor,
   ifUnbatched: (x: Tensor, size: number) => Tensor
 ): SingleBatchRule<P> =>
@@ -176,7 +190,9 @@ const collective = <P extends "psum" | "pmax" | "pmin">(
   // Across workers: an unbatched value is the same on every worker (it depends on
   // replicated inputs only); a batched one is gathered in rank order first.
   if (spmd !== undefined) {
-    return [d === null ? ifUnbatched(x!, spmd.size) : reduce(spmd.allGather(moveAxis(x!, d!, 0)), [0]), null]
+    if (d === null) return [ifUnbatched(x!, spmd.size), null]
+    const local = moveAxis(x!, d!, 0)
+    return [spmd.allReduce?.(local, kind) ?? reduce(spmd.allGather(local), [0]), null]
   }
   return [d === null ? ifUnbatched(x!, axis.size) : reduce(x!, [d!]), null]
 }
@@ -610,9 +626,9 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,
-  psum: single(collective("psum", lax.reduceSum, times)),
-  pmax: single(collective("pmax", lax.reduceMax, same)),
-  pmin: single(collective("pmin", lax.reduceMin, same)),
+  psum: single(collective("psum", "sum", lax.reduceSum, times)),
+  pmax: single(collective("pmax", "max", lax.reduceMax, same)),
+  pmin: single(collective("pmin", "min", lax.reduceMin, same)),
   axis_index: single(axisIndexRule),
   jit_call: jitCallRule,
   cond: condRule,

@@ -16,6 +16,7 @@
  *
  * @internal
  */
+import type { SpmdReduction } from "@diffect/ad"
 import { aval, ConcreteTensor, DType, Tracer } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { CollectiveAbortedError, CollectiveMismatchError, CollectiveTracedError } from "../Errors.js"
@@ -79,12 +80,14 @@ const shapeHash = (shape: ReadonlyArray<number>): number => {
 }
 
 /**
- * The all-gather of worker `rank` of `workers`: `local` (this worker's slices,
- * batch first) becomes every worker's slices stacked in rank order.
+ * The collectives of worker `rank` of `workers` over one exchange:
+ * `allGather(local)` stacks every worker's slices (batch first) in rank order;
+ * `allReduce(local, kind)` is `reduce(allGather(local), [0])` computed from the
+ * slots directly, without the stack (see `reduceSlots`).
  *
  * @internal
  */
-export const makeAllGather = (
+export const makeCollectives = (
   sab: SharedArrayBuffer,
   rank: number,
   workers: number,
@@ -122,15 +125,16 @@ export const makeAllGather = (
     if (Atomics.load(ctl, ABORT) !== 0) throw new CollectiveAbortedError({ rank })
   }
 
-  return (local: Tensor): Tensor => {
+  // Publishes this worker's `host` chunk by chunk; after each chunk's barrier, `read` sees every
+  // worker's copy of elements `from .. to` in rank order (views on the slots).
+  const exchange = (
+    local: Tensor,
+    read: (slots: ReadonlyArray<DType.HostArray>, from: number) => void
+  ): DType.HostArray => {
     if (local instanceof Tracer || !(local instanceof ConcreteTensor)) throw new CollectiveTracedError({ axisName })
     const host = hostOfSync(local)
-    const Ctor = host.constructor as {
-      new(length: number): DType.HostArray
-      new(buffer: ArrayBufferLike, offset: number, length: number): DType.HostArray
-    }
+    const Ctor = host.constructor as HostCtor
     const m = host.length
-    const out = new Ctor(workers * m)
     const perChunk = Math.max(1, Math.floor(slotBytes / host.BYTES_PER_ELEMENT))
     const chunks = Math.max(1, Math.ceil(m / perChunk))
     const code = dtypeCodes.indexOf(local.dtype)
@@ -162,9 +166,71 @@ export const makeAllGather = (
           })
         }
       }
-      for (let r = 0; r < workers; r++) out.set(new Ctor(sab, slot(r), to - from), r * m + from)
+      read(Array.from({ length: workers }, (_, r) => new Ctor(sab, slot(r), to - from)), from)
     }
+    return host
+  }
+
+  const allGather = (local: Tensor): Tensor => {
+    const m = local.size * DType.lanes(local.dtype)
+    let out: DType.HostArray | undefined
+    exchange(local, (slots, from) => {
+      out ??= DType.allocHost(local.dtype, workers * local.size)
+      for (let r = 0; r < workers; r++) out.set(slots[r]!, r * m + from)
+    })
     const [b, ...rest] = local.shape
-    return new ConcreteTensor(aval([workers * b!, ...rest], local.dtype, local.weakType), out, undefined)
+    return new ConcreteTensor(aval([workers * b!, ...rest], local.dtype, local.weakType), out!, undefined)
+  }
+
+  const allReduce = (local: Tensor, kind: SpmdReduction): Tensor | undefined => {
+    const [b, ...rest] = local.shape
+    // A one-dimensional stack reduces to a scalar with the backend's pairwise sum: gathered.
+    if (!reducible(local.dtype) || b === undefined || rest.length === 0) return undefined
+    const cols = local.size / b
+    // Chunks split the flat data: with more than one slice per worker and more than one chunk,
+    // a column's terms would not arrive in the order of the stack. Gather then.
+    const perChunk = Math.floor(slotBytes / (local.dtype === "float64" ? 8 : 4))
+    if (b !== 1 && local.size > perChunk) return undefined
+    const acc = accumulator(cols)
+    acc.fill(kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
+    exchange(local, (slots, from) => reduceSlots(kind, slots, from, cols, acc))
+    const out = DType.allocHost(local.dtype, cols)
+    out.set(acc.subarray(0, cols))
+    return new ConcreteTensor(aval(rest, local.dtype, local.weakType), out, undefined)
+  }
+
+  return { allGather, allReduce }
+}
+
+type HostCtor = {
+  new(length: number): DType.HostArray
+  new(buffer: ArrayBufferLike, offset: number, length: number): DType.HostArray
+}
+
+// The typed-array backend reduces a leading axis by accumulating whole rows into a float64
+// array, in order, then rounding once to the dtype (reduceColumns in its reduce.ts); for the
+// float dtypes this is that loop over the slots (rank order, then each worker's slices), so an
+// all-reduce equals the gathered stack's reduction bit for bit. Other dtypes are gathered.
+const reducible = (dtype: DType.DType): boolean => dtype === "float32" || dtype === "float64"
+
+let scratch = new Float64Array(0)
+const accumulator = (n: number): Float64Array => (scratch.length >= n ? scratch : (scratch = new Float64Array(n)))
+
+const reduceSlots = (
+  kind: SpmdReduction,
+  slots: ReadonlyArray<DType.HostArray>,
+  from: number,
+  cols: number,
+  acc: Float64Array
+): void => {
+  for (const slot of slots) {
+    const n = slot.length
+    let j = from % cols
+    for (let e = 0; e < n; e++) {
+      const v = slot[e]!
+      if (kind === "sum") acc[j]! += v
+      else acc[j] = kind === "max" ? Math.max(acc[j]!, v) : Math.min(acc[j]!, v)
+      if (++j === cols) j = 0
+    }
   }
 }

@@ -20,7 +20,7 @@ import { RpcServer } from "effect/rpc"
 import { workerData } from "node:worker_threads"
 import { PmapArgumentError, ResidentLostError, WorkerFailedError } from "../Errors.js"
 import { blockOf, isAxisLeaf, mapWithSpec, normalizeAxis } from "./axes.js"
-import { finishExchange, makeAllGather } from "./exchange.js"
+import { finishExchange, makeCollectives } from "./exchange.js"
 import { MeshRpcs } from "./protocol.js"
 import type { PutRequest, RunRequest, RunResult } from "./protocol.js"
 import { lookup } from "./registry.js"
@@ -134,7 +134,7 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
     const inputs = r.tensors.map(fromWire)
     const args = decodeTree(r.args, (i) => inputs[i], (ref) => residentBlock(r, ref as ResidentArg)) as Array<unknown>
     const local = r.size / r.workers
-    const allGather = makeAllGather(r.exchange, r.rank, r.workers, r.slotBytes, r.axisName)
+    const { allGather, allReduce } = makeCollectives(r.exchange, r.rank, r.workers, r.slotBytes, r.axisName)
     const mapped = vmapSpmd(f, {
       axisName: r.axisName,
       inAxes: r.inAxes as never,
@@ -142,7 +142,8 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
     }, {
       size: r.size,
       offset: r.rank * local,
-      allGather
+      allGather,
+      allReduce
     })(...args) as Effect.Effect<unknown, unknown, Backend>
     const out = yield* Effect.provideService(mapped, Backend, backend)
     finishExchange(r.exchange)
