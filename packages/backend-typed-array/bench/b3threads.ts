@@ -46,4 +46,3 @@ console.log(
 )
 one.close()
 many.close()
-console.log((globalThis as any).PROF?.map((v: number) => (v / 25).toFixed(2)))

@@ -14,7 +14,7 @@ import * as fc from "fast-check"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
 import { setThreadMinWork, simdAvailable } from "../src/internal/simd.js"
 import { makePool, type Pool } from "../src/internal/threads.js"
-import { TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
+import { makeTypedArrayBackend, TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
 
 /** The bytes of an array (bit-for-bit comparison: NaN payloads and -0 included). */
 const bytes = (x: DType.HostArray): Uint8Array => new Uint8Array(x.buffer, x.byteOffset, x.byteLength)
@@ -229,4 +229,53 @@ describe.skipIf(!simdAvailable())("eager kernels and jit through TypedArrayBacke
         assert.isAtMost(Math.abs(results[0]![i]! - Math.tanh(x)), 4 * 2 ** -24)
       }
     }))
+})
+
+describe("convolutions across threads", () => {
+  it("conv_general_dilated (its patches-times-weights GEMM): the same bits for threads 1 and 3", () => {
+    // NCHW [2, 8, 34, 34] with OIHW [16, 8, 3, 3]: 2 * 32 * 32 rows x 72 x 16, past the GEMM's threshold
+    const la = aval([2, 8, 34, 34], "float32")
+    const ra = aval([16, 8, 3, 3], "float32")
+    const oa = aval([2, 16, 32, 32], "float32")
+    const lhs = new Float32Array(2 * 8 * 34 * 34).map((_, i) => Math.sin(i * 0.013))
+    const rhs = new Float32Array(16 * 8 * 9).map((_, i) => Math.cos(i * 0.07))
+    const params = {
+      windowStrides: [1, 1],
+      padding: [[0, 0], [0, 0]] as const,
+      lhsDilation: [1, 1],
+      rhsDilation: [1, 1],
+      dimensionNumbers: { lhsSpec: [0, 1, 2, 3], rhsSpec: [0, 1, 2, 3], outSpec: [0, 1, 2, 3] },
+      featureGroupCount: 1,
+      batchGroupCount: 1
+    }
+    const conv = (backend: TypedArrayBackendShape) => {
+      const [y] = backend.execute(
+        "conv_general_dilated",
+        [backend.fromHost(lhs, la), backend.fromHost(rhs, ra)],
+        [la, ra],
+        params,
+        [oa]
+      )
+      return backend.readSync!(y!, oa) as Float32Array
+    }
+    const one = makeTypedArrayBackend({ threads: 1 })
+    const three = makeTypedArrayBackend({ threads: 3 })
+    try {
+      const want = conv(one)
+      for (let call = 0; call < 3; call++) sameBytes(conv(three), want, `conv, call ${call}`)
+      assert.strictEqual(three.workers(), 2, "the product started the pool's workers")
+      assert.strictEqual(one.workers(), 0)
+      // one output by hand: sum over c, i, j of lhs[0, c, 5 + i, 7 + j] * rhs[3, c, i, j]
+      let sum = 0
+      for (let c = 0; c < 8; c++) {
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) sum += lhs[(c * 34 + 5 + i) * 34 + 7 + j]! * rhs[((3 * 8 + c) * 3 + i) * 3 + j]!
+        }
+      }
+      assert.closeTo(want[(3 * 32 + 5) * 32 + 7]!, sum, 1e-5)
+    } finally {
+      one.close()
+      three.close()
+    }
+  })
 })

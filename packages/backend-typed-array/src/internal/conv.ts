@@ -10,6 +10,7 @@
 import { Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { dotGeneral } from "./dot.js"
+import type { Pool } from "./threads.js"
 
 type HostArray = DType.HostArray
 
@@ -75,14 +76,18 @@ const offsets = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): 
   return out
 }
 
-/** `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane). */
+/**
+ * `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane); the
+ * patches-times-weights product runs on the GEMM, across `pool`'s threads when large.
+ */
 export const convGeneralDilated = (
   lhs: HostArray,
   rhs: HostArray,
   la: AbstractValue,
   ra: AbstractValue,
   params: Params<"conv_general_dilated">,
-  oa: AbstractValue
+  oa: AbstractValue,
+  pool?: Pool
 ): HostArray => {
   const dtype = oa.dtype
   const out = DType.allocHost(dtype, Shape.sizeOf(oa.shape))
@@ -138,7 +143,8 @@ export const convGeneralDilated = (
     [[2], [2]],
     [[0], [0]],
     dtype,
-    params.precision
+    params.precision,
+    pool
   )
   for (let grp = 0; grp < groups; grp++) {
     for (let nb = 0; nb < g.outBatch; nb++) {

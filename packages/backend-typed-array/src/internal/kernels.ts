@@ -275,8 +275,8 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
         context?.outputs?.[0]
       )
     ],
-    conv_general_dilated: (inputs, [l, r], params, [out]) => [
-      convGeneralDilated(inputs[0]!, inputs[1]!, l!, r!, params, out!)
+    conv_general_dilated: (inputs, [l, r], params, [out], context) => [
+      convGeneralDilated(inputs[0]!, inputs[1]!, l!, r!, params, out!, context?.pool)
     ],
     reduce_window_sum: (inputs, [x], params, [out]) => [
       reduceWindow("sum", inputs[0]!, x!.shape, x!.dtype, params, out!.shape)
