@@ -12,7 +12,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
-import { setThreadMinWork, simdAvailable } from "../src/internal/simd.js"
+import { compileSimd, setThreadMinWork, simdAvailable } from "../src/internal/simd.js"
 import { makePool, type Pool } from "../src/internal/threads.js"
 import { makeTypedArrayBackend, TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
 
@@ -161,6 +161,34 @@ describe.skipIf(!simdAvailable())("kernels split across threads", () => {
       })
       assert.strictEqual(pool.started(), 2)
       assert.isAbove(pool.stats().workerChunks, 0, "workers ran chunks")
+    } finally {
+      pool.close()
+    }
+  })
+
+  it("more kernels than the workers keep (64): the least recently used are dropped and sent again when used", () => {
+    const n = 40_000
+    const x = new Float32Array(n).map((_, i) => Math.fround(Math.sin(i * 0.01)))
+    // 70 kernels x * c + c (exact float32 steps), each its own module
+    const kernels = Array.from({ length: 70 }, (_, c) => {
+      const e = Kernel.add(Kernel.mul(Kernel.input(0, "f32"), Kernel.constant(c, "f32")), Kernel.constant(c, "f32"))
+      return compileSimd("f32", [n], [{ kind: "flat" }], [e])!
+    })
+    const pool = makePool(2)
+    try {
+      everythingThreaded(() => {
+        const check = (c: number) => {
+          const out = new Float32Array(n)
+          kernels[c]!(Array.of(x), [out], n, pool)
+          for (const i of [0, 1, 777, n - 1]) assert.strictEqual(out[i], Math.fround(Math.fround(x[i]! * c) + c))
+        }
+        for (let round = 0; round < 2; round++) for (let c = 0; c < 70; c++) check(c)
+        // the first kernels were dropped (70 > 64): used again, they are sent again and the workers join
+        const before = pool.stats().workerChunks
+        const start = Date.now()
+        while (pool.stats().workerChunks === before && Date.now() - start < 10_000) check(0)
+        assert.isAbove(pool.stats().workerChunks, before, "workers ran the re-sent kernel's chunks")
+      })
     } finally {
       pool.close()
     }
