@@ -99,6 +99,51 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
       }
     })))
 
+  it.effect("a product and its epilogue are one shader: tanh(x @ w + b), and the MLP's value and gradient", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { backend, gpu } = yield* services
+      const layerFn = (x: Tensor, w: Tensor, b: Tensor) => np.tanh(np.add(np.matmul(x, w), b))
+      // sizes that are not multiples of the tile (edges), and a transposed operand read in place
+      const x = withBackend(backend, () => np.reshape(np.array(fill(37 * 70, 1, 2)), [37, 70]))
+      const w = withBackend(backend, () => np.reshape(np.array(fill(70 * 45, 2, 0.4)), [70, 45]))
+      const b = withBackend(backend, () => np.array(fill(45, 3)))
+      const jitted = jit(layerFn)
+      const eager = yield* toJs(withBackend(backend, () => layerFn(x, w, b)))
+      yield* Effect.provideService(jitted(x, w, b), Backend, backend)
+      gpu.flush()
+      const before = gpu.stats().dispatches
+      const y = yield* Effect.provideService(jitted(x, w, b), Backend, backend)
+      assert.strictEqual(gpu.stats().dispatches - before, 1, "the product and its epilogue: one dispatch")
+      close(yield* toJs(y), eager, 1e-5, 1e-6)
+      const lowered = yield* Effect.provideService(jitted.lower(x, w, b), Backend, backend)
+      assert.include(lowered.text, "dot_general")
+      const two = jit((w: Tensor, x: Tensor) => {
+        const p = np.matmul(np.transpose(w), np.transpose(x))
+        return [np.exp(np.negative(p)), np.greater(p, 0)]
+      })
+      const [e1, e2] = (yield* toJs(withBackend(backend, () => {
+        const p = np.matmul(np.transpose(w), np.transpose(x))
+        return [np.exp(np.negative(p)), np.greater(p, 0)]
+      }))) as [unknown, unknown]
+      const [t1, t2] = yield* Effect.provideService(two(w, x), Backend, backend)
+      close(yield* toJs(t1!), e1, 1e-5, 1e-6)
+      assert.deepStrictEqual(yield* toJs(t2!), e2)
+
+      // The MLP's value and gradient: products with bias+tanh epilogues, and with reduction
+      // roots (bias gradients: the product into scratch, then the epilogue's shader), equal eager.
+      const mlp = (p: { w1: Tensor; b1: Tensor; w2: Tensor }, x: Tensor) =>
+        np.mean(np.square(np.matmul(np.tanh(np.add(np.matmul(x, p.w1), p.b1)), p.w2)))
+      const params = withBackend(backend, () => ({
+        w1: np.reshape(np.array(fill(70 * 33, 4, 0.5)), [70, 33]),
+        b1: np.array(fill(33, 5)),
+        w2: np.reshape(np.array(fill(33 * 9, 6, 0.5)), [33, 9])
+      }))
+      const [ve, ge] = yield* Effect.provideService(valueAndGrad(mlp)(params, x), Backend, backend)
+      const [vj, gj] = yield* Effect.provideService(jit(valueAndGrad(mlp))(params, x), Backend, backend)
+      close(yield* toJs(vj), yield* toJs(ve), 1e-5, 1e-6)
+      for (const k of ["w1", "b1", "w2"] as const) close(yield* toJs(gj[k]), yield* toJs(ge[k]), 1e-4, 1e-6)
+    })))
+
   it.effect("B3: the value and gradient of sum(tanh(x)) over 1M elements are two dispatches", () =>
     Effect.scoped(Effect.gen(function*() {
       const { backend, gpu } = yield* services

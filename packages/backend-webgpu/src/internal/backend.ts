@@ -26,6 +26,7 @@ import { dotGeneral } from "./kernels/dot.js"
 import { elementwise } from "./kernels/elementwise.js"
 import { fft } from "./kernels/fft.js"
 import { compileFused } from "./kernels/fused.js"
+import { compileFusedDot } from "./kernels/fusedDot.js"
 import { gather, iota, scatter, scatterAdd } from "./kernels/gather.js"
 import * as linalg from "./kernels/linalg.js"
 import { argReduce, cumulative, reduce } from "./kernels/reduce.js"
@@ -227,13 +228,16 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
     },
     // a fused shader reads a donated input through the output's binding at the element it writes
     fusedInPlace: true,
+    // a product heads its group: its tiles go through the epilogue in registers (kernels/fusedDot.ts)
+    fusedDot: true,
     compileFused: (spec) => {
-      const group = compileFused(runtime, spec)
+      const group = spec.dot === undefined ? compileFused(runtime, spec) : compileFusedDot(runtime, spec)
       return {
         source: group.source,
         run: (inputs, outputs) => {
           runtime.check()
-          const storages = inputs.map(storageOf)
+          // the product's own input is computed by the group: no buffer is passed for it
+          const storages = inputs.map((b, k) => (k === spec.dot?.input ? undefined! : storageOf(b)))
           const given = spec.outputs.map((_, j) => {
             const o = outputs?.[j]
             return o === undefined ? undefined : storageOf(o)

@@ -30,7 +30,8 @@ const groupStride = (dims: ReadonlyArray<number>, shape: Shape.Shape, strides: R
   return real.length === 0 ? 0 : strides[real[real.length - 1]!]!
 }
 
-const view = (
+/** An operand as `[batch, first, second]` strides, copied to that order when its dims do not nest. */
+export const view = (
   runtime: Runtime,
   x: Storage,
   xa: AbstractValue,
@@ -91,7 +92,7 @@ const arithmetic = (dtype: DType.DType) => {
 // Each thread computes a BxB block of the output from operand values read
 // straight from memory: no workgroup barriers (which CPU implementations such as
 // llvmpipe execute slowly), and B*B multiply-adds per 2*B loads.
-const BLOCK = 4
+export const BLOCK = 4
 
 const source = (dtype: DType.DType, side: number): string => {
   const a = arithmetic(dtype)
@@ -142,6 +143,28 @@ ${stores}`
   })
 }
 
+/** The product's sizes and dimension groups: `[B, M, K] x [B, K, N]`. */
+export const productSizes = (
+  lhsShape: Shape.Shape,
+  rhsShape: Shape.Shape,
+  params: Params<"dot_general">
+) => {
+  const [lc, rc] = params.contracting
+  const [lb, rb] = params.batch
+  const lf = lhsShape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d))
+  const rf = rhsShape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d))
+  return {
+    batches: Shape.sizeOf(lb.map((d) => lhsShape[d]!)),
+    M: Shape.sizeOf(lf.map((d) => lhsShape[d]!)),
+    K: Shape.sizeOf(lc.map((d) => lhsShape[d]!)),
+    N: Shape.sizeOf(rf.map((d) => rhsShape[d]!)),
+    lhsGroups: [lb, lf, lc] as const,
+    rhsGroups: [rb, rc, rf] as const,
+    /** The output's shape: batch, lhs free, rhs free. */
+    shape: [...lb.map((d) => lhsShape[d]!), ...lf.map((d) => lhsShape[d]!), ...rf.map((d) => rhsShape[d]!)]
+  }
+}
+
 /** `dot_general(lhs, rhs)`: output dims are batch, lhs free, rhs free. */
 export const dotGeneral = (
   runtime: Runtime,
@@ -155,16 +178,9 @@ export const dotGeneral = (
   const dtype = oa.dtype
   const out = runtime.allocate(Shape.sizeOf(oa.shape) * wordsPerElement(dtype) * 4)
   if (out.gpu === undefined) return out
-  const [lc, rc] = params.contracting
-  const [lb, rb] = params.batch
-  const lf = la.shape.map((_, d) => d).filter((d) => !lc.includes(d) && !lb.includes(d))
-  const rf = ra.shape.map((_, d) => d).filter((d) => !rc.includes(d) && !rb.includes(d))
-  const batches = Shape.sizeOf(lb.map((d) => la.shape[d]!))
-  const M = Shape.sizeOf(lf.map((d) => la.shape[d]!))
-  const K = Shape.sizeOf(lc.map((d) => la.shape[d]!))
-  const N = Shape.sizeOf(rf.map((d) => ra.shape[d]!))
-  const l = view(runtime, lhs, la, [lb, lf, lc])
-  const r = view(runtime, rhs, ra, [rb, rc, rf])
+  const { batches, K, lhsGroups, M, N, rhsGroups } = productSizes(la.shape, ra.shape, params)
+  const l = view(runtime, lhs, la, lhsGroups)
+  const r = view(runtime, rhs, ra, rhsGroups)
   const side = runtime.workgroupSize >= 256 ? 16 : 8
   const tile = side * BLOCK
   const kernel = runtime.kernel(`dot:${dtype}:${side}`, 2, () => source(dtype, side))

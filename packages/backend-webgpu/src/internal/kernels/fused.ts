@@ -42,7 +42,7 @@ export interface CompiledGroup {
 const size = (shape: ReadonlyArray<number>): number => shape.reduce((a, b) => a * b, 1)
 
 /** Merges neighbouring dimensions whose strides chain for every input. */
-const mergeDims = (
+export const mergeDims = (
   shape: ReadonlyArray<number>,
   strides: ReadonlyArray<ReadonlyArray<number>>
 ): { shape: Array<number>; strides: Array<Array<number>> } => {
@@ -68,7 +68,7 @@ const mergeDims = (
  * (merged) domain: `offset + sum_d index_d * strides[d]` (negative strides
  * along reversed dimensions).
  */
-const offsetOf = (shape: ReadonlyArray<number>, strides: ReadonlyArray<number>, offset: number): string => {
+export const offsetOf = (shape: ReadonlyArray<number>, strides: ReadonlyArray<number>, offset: number): string => {
   if (strides.every((s) => s === 0)) return `${offset}u`
   const contiguous = strides.every((v, d) => v === size(shape.slice(d + 1)))
   if (contiguous) return offset === 0 ? "e" : `(e + ${offset}u)`
