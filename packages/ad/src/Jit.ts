@@ -126,7 +126,17 @@ interface Compiled {
   readonly program: Program
   readonly text: string
   readonly executable: Executable | undefined
+  /** Whether the executable has been warmed (after its first run by a jitted call). */
+  warmed: boolean
 }
+
+/**
+ * How many times a small compiled program is run again after its first call
+ * (`Executable.warm`): enough for V8 to optimize its generated kernels (a
+ * loop of a hundred elements reaches TurboFan after a few dozen calls), so
+ * the calls that follow do not run them in the interpreter.
+ */
+const WARM_RUNS = 64
 
 /**
  * jit's staging handler: like `makeProgram`'s, except that a call of a function
@@ -296,7 +306,8 @@ const compileFor = (program: Program, backend: BackendShape): Compiled => {
   return {
     program: simple,
     text: printPlan(simple, steps),
-    executable: compileExecutable(simple, steps, uniform, backend)
+    executable: compileExecutable(simple, steps, uniform, backend),
+    warmed: false
   }
 }
 
@@ -524,7 +535,14 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
     }
     if (donated === undefined) {
-      return Tree.unflatten(entry.outDef, yield* compiled(entry, backend).executable!.steps(leaves))
+      const c = compiled(entry, backend)
+      const outs = yield* c.executable!.steps(leaves)
+      if (!c.warmed) {
+        // the first call compiled it: the engine's optimizing tiers are reached now (see WARM_RUNS)
+        c.warmed = true
+        c.executable!.warm(leaves, WARM_RUNS)
+      }
+      return Tree.unflatten(entry.outDef, outs)
     }
     let outs: Array<Tensor> = []
     try {

@@ -3,10 +3,15 @@
  * dominate (B4's Hessian and HVP): index maps of array constants are folded
  * at compile time, and the per-call path keeps the cache's semantics.
  */
-import { hessian, jit } from "@diffect/ad"
-import { lax, np, withBackend } from "@diffect/core"
+import { evalProgram, hessian, jit, runSyncOn } from "@diffect/ad"
+import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
+import { aval, lax, np, withBackend } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
+import { compileExecutable } from "../src/internal/executable.js"
+import { planFusion } from "../src/internal/fusion.js"
+import { simplifyProgram } from "../src/internal/simplify.js"
+import { makeProgramFlat } from "../src/internal/staging.js"
 import { backend, js, run, tensor } from "./gradHelpers.js"
 
 /** The top-level equations of a lowered program's text (their primitive or `fusion`). */
@@ -129,5 +134,46 @@ describe("jit of small programs", () => {
     assert.deepStrictEqual(js(run(g({ x: b, y: a }))), [2, 2])
     assert.deepStrictEqual(g.cacheInfo(), { size: 1, hits: 1, misses: 1 })
     assert.strictEqual(traces, 7)
+  })
+
+  it("a small program is run again after its first call (warm), releasing all it makes; a large one is not", () => {
+    const tracked = makeTypedArrayBackend({ threads: 1, trackMemory: true })
+    const g = (x: Tensor, y: Tensor) => [np.sum(np.multiply(np.tanh(x), y)), np.add(np.exp(x), y)]
+    const compile = (n: number) => {
+      const program = makeProgramFlat(([x, y]) => g(x!, y!), [aval([n], "float32"), aval([n], "float32")])
+      const { program: simple, uniform } = simplifyProgram(program, tracked)
+      return { exe: compileExecutable(simple, planFusion(simple, true), uniform, tracked), simple }
+    }
+    const small = compile(100)
+    assert.isTrue(small.exe.warmable)
+    assert.isFalse(compile(1 << 17).exe.warmable)
+    // a product or a factorization costs more than its sizes say: never run again
+    for (const h of [(a: Tensor) => np.matmul(a, a), (a: Tensor) => np.linalg.svdvals(a)]) {
+      const program = makeProgramFlat(([a]) => [h(a!)], [aval([4, 4], "float32")])
+      const { program: simple, uniform } = simplifyProgram(program, tracked)
+      assert.isFalse(compileExecutable(simple, planFusion(simple, true), uniform, tracked).warmable)
+    }
+    const inputs = withBackend(tracked, () => [np.linspace(-1, 1, { num: 100 }), np.linspace(0, 2, { num: 100 })])
+    const want = withBackend(tracked, () => evalProgram(small.simple, small.simple.consts, inputs)).map(js)
+    const outs = small.exe.run(inputs)
+    assert.deepStrictEqual(outs.map(js), want)
+    const before = tracked.memory()!
+    small.exe.warm(inputs, 20)
+    // nothing it made is alive; the arena is the same
+    assert.deepStrictEqual(tracked.memory()!.buffers, before.buffers)
+    assert.deepStrictEqual(tracked.memory()!.bytes, before.bytes)
+    assert.deepStrictEqual(small.exe.run(inputs).map(js), want)
+    assert.deepStrictEqual(outs.map(js), want, "the first call's results are untouched")
+    // through jit: the first call warms (same results, one trace, counted once)
+    let traces = 0
+    const f = jit((x: Tensor, y: Tensor) => {
+      traces++
+      return g(x, y)
+    })
+    const [a, b] = runSyncOn(tracked, f(inputs[0]!, inputs[1]!)) as Array<Tensor>
+    assert.deepStrictEqual([js(a!), js(b!)], want)
+    assert.strictEqual(traces, 1)
+    assert.deepStrictEqual(f.cacheInfo(), { size: 1, hits: 0, misses: 1 })
+    tracked.close()
   })
 })

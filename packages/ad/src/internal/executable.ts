@@ -24,7 +24,14 @@
  * written element. At run time the buffer must be exclusive (no other owner
  * of its storage) and passed once. The caller marks donated tensors released.
  */
-import { BackendError, ConcreteTensor, evalPrimitive, evalPrimitiveSteps, isHigherOrder } from "@diffect/core"
+import {
+  BackendError,
+  ConcreteTensor,
+  evalPrimitive,
+  evalPrimitiveSteps,
+  isHigherOrder,
+  primitiveKinds
+} from "@diffect/core"
 import type {
   AbstractValue,
   BackendShape,
@@ -138,6 +145,22 @@ export interface Executable {
   readonly sources: ReadonlyArray<string>
   /** How many arena buffers the program has allocated so far. */
   readonly arenaBuffers: () => number
+  /**
+   * Whether {@link Executable.warm} runs this program: a small program (at most
+   * `WARM_LIMIT` elements touched per run) of fusion groups and primitives of
+   * linear cost (no product, factorization, sort, FFT, window operation,
+   * control flow or custom rule), on a backend whose memory is host memory
+   * (it reads synchronously) and that can release what a run makes.
+   */
+  readonly warmable: boolean
+  /**
+   * Runs the program `times` more times on `inputs` and releases everything
+   * those runs make (no tensor is created; the arena is reused), so that the
+   * JS engine compiles its generated kernels and the driver code they call
+   * to optimized code now rather than over the next hundred calls. Does
+   * nothing unless `warmable`, or while a run is suspended between kernels.
+   */
+  readonly warm: (inputs: ReadonlyArray<Tensor>, times: number) => void
 }
 
 const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
@@ -180,6 +203,51 @@ const inPlaceReads = (spec: FusedKernelSpec, inputs: ReadonlyArray<Var>): Readon
 }
 
 const sizeOf = (v: Var): number => v.aval.shape.reduce((a, b) => a * b, 1)
+
+/**
+ * The most elements a program may touch per run (`warmWork`) for
+ * `Executable.warm` to run it again: a run of it costs well under a
+ * millisecond once compiled.
+ */
+const WARM_LIMIT = 1 << 17
+
+/** Primitive kinds whose cost is linear in their operands' and results' sizes. */
+const linearKinds: ReadonlySet<string> = new Set(["unary", "binary", "select", "structural", "reduction", "creation"])
+/** Primitives of those kinds that cost more (a sort, an FFT, window operations). */
+const superlinear: ReadonlySet<string> = new Set([
+  "sort",
+  "top_k",
+  "fft",
+  "reduce_window_sum",
+  "reduce_window_max",
+  "reduce_window_min",
+  "select_and_gather_add",
+  "select_and_scatter_add"
+])
+const linear = (primitive: Primitive): boolean =>
+  linearKinds.has(primitiveKinds[primitive]) && !superlinear.has(primitive)
+
+/**
+ * The elements a run of `steps` touches (a group's domain, a primitive's
+ * operands and results), or `Infinity` when a step's cost is not linear in
+ * them (a product, a factorization, control flow, a custom rule's user code).
+ */
+const warmWork = (steps: ReadonlyArray<Step>): number => {
+  let n = 0
+  for (const step of steps) {
+    if (step._tag === "Group") {
+      if (!step.group.members.every((m) => linear(m.primitive))) return Infinity
+      n += step.group.shape.reduce((a, b) => a * b, 1)
+      for (const v of step.group.roots) n += sizeOf(v)
+      continue
+    }
+    const eqn = step.equation
+    if (eqn._tag !== "PrimitiveEquation" || !linear(eqn.primitive)) return Infinity
+    for (const v of eqn.inputs) n += sizeOf(v)
+    for (const v of eqn.outputs) n += sizeOf(v)
+  }
+  return n
+}
 
 /** Which donated input each returned group output may write into (see the module docs). */
 const planDonation = (
@@ -433,10 +501,33 @@ export const compileExecutable = (
     if (made !== undefined) { for (const buffer of made) release!(buffer) }
     return out
   }
+  // see `Executable.warmable`
+  const warmable = release !== undefined && backend.readSync !== undefined && warmWork(steps) <= WARM_LIMIT
+  const warm = (inputs: ReadonlyArray<Tensor>, times: number): void => {
+    if (!warmable || running) return
+    const slots = new Array<DeviceBuffer | undefined>(nSlots)
+    for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
+    for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
+    running = true
+    try {
+      for (let t = 0; t < times; t++) {
+        const made = new Set<DeviceBuffer>()
+        try {
+          for (let k = 0; k < runs.length; k++) runs[k]!(slots, arena, made, undefined, undefined)
+        } finally {
+          for (const buffer of made) release!(buffer)
+        }
+      }
+    } finally {
+      running = false
+    }
+  }
   return {
     backend,
     sources,
     arenaBuffers: () => arena.length,
+    warmable,
+    warm,
     run: (inputs, donated) => drain(runSteps(inputs, donated)),
     steps: runSteps
   }
