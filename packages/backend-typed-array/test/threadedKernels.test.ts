@@ -215,6 +215,25 @@ describe.skipIf(!simdAvailable())("kernels split across threads", () => {
     assert.isAtMost(Math.abs(one![0]! - exact) / exact, 1e-6)
   })
 
+  it("with the default threshold, 40 calls of a large kernel split across threads: the same bits every call", () => {
+    // [512, 512] float32 with tanh: past the threshold
+    const shape = [512, 512]
+    const spec = groupSpec("float32", shape, [1])
+    const ins = inputsFor("float32", shape, 11)
+    const want = compileFusedJs(spec)(ins)
+    const pool = makePool(2)
+    try {
+      const { loop } = compileFusedLoop(spec, pool)
+      for (let call = 0; call < 40; call++) {
+        const got = loop(ins)
+        for (let o = 0; o < want.length; o++) sameBytes(got[o]!, want[o]!, `call ${call}, output ${o}`)
+      }
+      assert.strictEqual(pool.started(), 1, "the threaded path ran")
+    } finally {
+      pool.close()
+    }
+  })
+
   it("after close, a pool's kernels run on the calling thread (same bits)", () => {
     const shape = [64, 64]
     const spec = groupSpec("float32", shape, [0])
