@@ -508,6 +508,7 @@ export const compileExecutable = (
     const slots = new Array<DeviceBuffer | undefined>(nSlots)
     for (let i = 0; i < constSlots.length; i++) slots[constSlots[i]!] = constBuffers[i]
     for (let i = 0; i < inputSlots.length; i++) slots[inputSlots[i]!] = bufferOf(backend, inputs[i]!)
+    const given = new Set<DeviceBuffer | undefined>(slots)
     running = true
     try {
       for (let t = 0; t < times; t++) {
@@ -515,7 +516,8 @@ export const compileExecutable = (
         try {
           for (let k = 0; k < runs.length; k++) runs[k]!(slots, arena, made, undefined, undefined)
         } finally {
-          for (const buffer of made) release!(buffer)
+          // (never an input's or a constant's own buffer, should a primitive return its operand)
+          for (const buffer of made) if (!given.has(buffer)) release!(buffer)
         }
       }
     } finally {
