@@ -20,6 +20,12 @@ const random = (n: number): Float32Array => {
   return a
 }
 
+/**
+ * Untimed calls first: V8 runs a new WebAssembly module's Liftoff code until its
+ * optimized tier is ready, which under load takes tens of calls of 1M elements.
+ */
+const WARMUP = 30
+
 const median = (xs: Array<number>): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!
 
 /** Times `primitive` on both backends, alternating, `samples` times each; checks the bits agree. */
@@ -38,14 +44,14 @@ const compare = (
   const run = (b: typeof one, x: typeof x1) => b.execute(primitive, [x], [a], params as never, [out])[0]!
   const t1: Array<number> = []
   const t2: Array<number> = []
-  for (let s = 0; s < samples + 3; s++) {
+  for (let s = 0; s < samples + WARMUP; s++) {
     let t0 = performance.now()
     const r1 = run(one, x1)
     const d1 = performance.now() - t0
     t0 = performance.now()
     const r2 = run(two, x2)
     const d2 = performance.now() - t0
-    if (s >= 3) {
+    if (s >= WARMUP) {
       t1.push(d1)
       t2.push(d2)
     }
