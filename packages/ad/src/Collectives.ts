@@ -12,7 +12,7 @@ import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
 import { JvpTracer } from "./internal/jvp.js"
-import { SpmdTracer } from "./internal/spmd.js"
+import { spmdMean, SpmdTracer } from "./internal/spmd.js"
 import { BatchTracer } from "./internal/vmap.js"
 
 const frameOf = (axisName: string): AxisFrame => {
@@ -115,7 +115,11 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
   const names = namesOf("pmean", axisName)
   let n = 1
   for (const name of names) n *= frameOf(name).size
+  // One axis spanning workers, this worker's value: the exchange divides as it reduces.
+  const frame = names.length === 1 ? frameOf(names[0]!) : undefined
   return mapTree(x, true, (t) => {
+    const fused = frame === undefined ? undefined : spmdMean(frame.handler, t)
+    if (fused !== undefined) return fused
     let total = psum(t, names)
     // JAX divides with `/`: integer and boolean means are float32.
     if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)

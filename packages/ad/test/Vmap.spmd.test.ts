@@ -38,8 +38,11 @@ const single = () => {
     allGather: (local) => (seen.push(`gather ${local.shape}`), local),
     allReduce: (local, kind) => {
       seen.push(`reduce ${kind} ${local.shape}`)
+      const n = local.shape[0]!
       return kind === "sum"
         ? lax.reduceSum(local, [0])
+        : kind === "mean"
+        ? lax.div(lax.reduceSum(local, [0]), lax.full(local.shape.slice(1), n, local.dtype, local.weakType))
         : kind === "max"
         ? lax.reduceMax(local, [0])
         : lax.reduceMin(local, [0])
@@ -80,7 +83,7 @@ describe("vmapSpmd with one slice per worker (float32: unbatched under the SPMD 
     for (const k of ["sum", "mean", "max", "min", "replicated", "index", "scaled"] as const) sameBits(got[k], want[k])
     assert.deepStrictEqual(kinds, ["spmd", "batch"])
     // The varying operand went to the exchange as one slice, the replicated one did not.
-    assert.deepStrictEqual(seen, ["reduce sum 1,3", "reduce sum 1,3", "reduce max 1,3", "reduce min 1,3"])
+    assert.deepStrictEqual(seen, ["reduce sum 1,3", "reduce mean 1,3", "reduce max 1,3", "reduce min 1,3"])
   })
 
   it("valueAndGrad with reduceAxes, jit inside, custom JVP and VJP rules", () => {

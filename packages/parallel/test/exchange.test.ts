@@ -15,16 +15,25 @@ const collectives = (slotBytes: number) => {
   return makeCollectives(sab, 0, 1, slotBytes, "i")
 }
 const bits = (t: Tensor): Array<number> => [toJsSync(t)].flat(8) as Array<number>
-const reducers = { sum: lax.reduceSum, max: lax.reduceMax, min: lax.reduceMin } as const
+const reducers = {
+  sum: lax.reduceSum,
+  max: lax.reduceMax,
+  min: lax.reduceMin,
+  // pmean: the sum, then a division by the axis's size (one worker: its slices)
+  mean: (x: Tensor, axes: ReadonlyArray<number>) => {
+    const total = lax.reduceSum(x, axes)
+    return lax.div(total, lax.full(total.shape, x.shape[0]!, total.dtype, total.weakType))
+  }
+} as const
 
 describe("allReduce", () => {
-  it("equals reduce(allGather(x), [0]) bit for bit (float32, float64; 1-3 slices; chunked slots)", () => {
+  it("equals reduce(allGather(x), [0]) bit for bit, and pmean's sum-then-divide (float32, float64; 1-3 slices; chunked slots)", () => {
     fc.assert(
       fc.property(
         fc.constantFrom("float32" as const, "float64" as const),
         fc.integer({ min: 1, max: 3 }),
         fc.integer({ min: 1, max: 40 }),
-        fc.constantFrom("sum" as const, "max" as const, "min" as const),
+        fc.constantFrom("sum" as const, "max" as const, "min" as const, "mean" as const),
         fc.constantFrom(16, 64, 1 << 16),
         fc.array(fc.oneof(fc.double({ noNaN: false }), fc.constantFrom(0, -0, 1e16, -1e16, 3e-8)), {
           minLength: 120,

@@ -142,6 +142,13 @@ class SpmdHandler implements Handler {
     }
   }
 
+  /** `pmean` over this axis of a value that varies, in one pass of the exchange, when it can. */
+  mean(x: SpmdTracer): Tensor | undefined {
+    const reduce = this.axis.spmd?.allReduce
+    if (reduce === undefined || !x.varying) return undefined
+    return withDynamicHandler(this.parent, () => reduce(lax.expandDims(x.value, [0]), "mean"))
+  }
+
   #fromBatch(y: Tensor, dim: BatchDim): Tensor {
     return dim === null ? y : new SpmdTracer(this, lax.squeeze(y, [dim]), true)
   }
@@ -205,3 +212,14 @@ export const spmdFlat = (
     return varying ? moveAxis(lax.expandDims(value, [0]), 0, at) : broadcastAt(value, 1, at)
   })
 }
+
+/**
+ * `pmean` of `x` over the axis whose frame's handler is `handler`, when that axis
+ * spans workers with one slice each and `x` is this worker's (varying) value:
+ * the exchange's one-pass mean, equal to `psum` then the division bit for bit.
+ * `undefined` otherwise (the caller takes the general path).
+ *
+ * @internal
+ */
+export const spmdMean = (handler: Handler, x: Tensor): Tensor | undefined =>
+  handler instanceof SpmdHandler && x instanceof SpmdTracer && x.handler === handler ? handler.mean(x) : undefined

@@ -60,11 +60,13 @@ export interface SpmdAxis {
 }
 
 /**
- * The reductions of the collectives over an SPMD axis: `psum`, `pmax`, `pmin`.
+ * The reductions of the collectives over an SPMD axis: `psum`, `pmax`, `pmin`,
+ * and `pmean` ("mean": the sum rounded to the dtype, then divided by the
+ * axis's size and rounded again, as `psum` followed by a division).
  *
  * @since 0.1.0
  */
-export type SpmdReduction = "sum" | "max" | "min"
+export type SpmdReduction = "sum" | "max" | "min" | "mean"
 
 /**
  * A program batched over `axis` (JAX's `batch_jaxpr`): inputs flagged in
@@ -180,7 +182,7 @@ const argReducer = <P extends "argmax" | "argmin">(p: P): SingleBatchRule<P> => 
  */
 const collective = <P extends "psum" | "pmax" | "pmin">(
   p: P,
-  kind: SpmdReduction,
+  kind: Exclude<SpmdReduction, "mean">,
   reduce: (x: Tensor, axes: ReadonlyArray<number>) => Tensor,
   ifUnbatched: (x: Tensor, size: number) => Tensor
 ): SingleBatchRule<P> =>

@@ -191,11 +191,13 @@ export const makeCollectives = (
     // a column's terms would not arrive in the order of the stack. Gather then.
     const perChunk = Math.floor(slotBytes / (local.dtype === "float64" ? 8 : 4))
     if (b !== 1 && local.size > perChunk) return undefined
-    const acc = accumulator(cols)
-    acc.fill(kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
-    exchange(local, (slots, from) => reduceSlots(kind, slots, from, cols, acc))
     const out = DType.allocHost(local.dtype, cols)
-    out.set(acc.subarray(0, cols))
+    exchange(local, (slots, from) => reduceSlots(kind === "mean" ? "sum" : kind, slots, from, b, cols, out))
+    if (kind === "mean") {
+      // pmean: the sum as stored (rounded to the dtype), divided by the axis's size, rounded again
+      const size = workers * b
+      for (let j = 0; j < cols; j++) out[j] = out[j]! / size
+    }
     return new ConcreteTensor(aval(rest, local.dtype, local.weakType), out, undefined)
   }
 
@@ -208,29 +210,53 @@ type HostCtor = {
 }
 
 // The typed-array backend reduces a leading axis by accumulating whole rows into a float64
-// array, in order, then rounding once to the dtype (reduceColumns in its reduce.ts); for the
-// float dtypes this is that loop over the slots (rank order, then each worker's slices), so an
-// all-reduce equals the gathered stack's reduction bit for bit. Other dtypes are gathered.
+// array, in order, from the identity, then rounding once to the dtype (reduceColumns in its
+// reduce.ts); for the float dtypes `reduceSlots` makes the same sums over the slots (rank order,
+// then each worker's slices), so an all-reduce equals the gathered stack's reduction bit for bit.
+// Other dtypes are gathered.
 const reducible = (dtype: DType.DType): boolean => dtype === "float32" || dtype === "float64"
 
-let scratch = new Float64Array(0)
-const accumulator = (n: number): Float64Array => (scratch.length >= n ? scratch : (scratch = new Float64Array(n)))
-
+// One pass per chunk: each result element folds its terms in the stack's order (rank, then the
+// worker's slices) from the identity, in float64 (JS numbers), and is rounded once when stored.
 const reduceSlots = (
-  kind: SpmdReduction,
+  kind: Exclude<SpmdReduction, "mean">,
   slots: ReadonlyArray<DType.HostArray>,
   from: number,
+  slices: number,
   cols: number,
-  acc: Float64Array
+  out: DType.HostArray
 ): void => {
-  for (const slot of slots) {
-    const n = slot.length
-    let j = from % cols
-    for (let e = 0; e < n; e++) {
-      const v = slot[e]!
-      if (kind === "sum") acc[j]! += v
-      else acc[j] = kind === "max" ? Math.max(acc[j]!, v) : Math.min(acc[j]!, v)
-      if (++j === cols) j = 0
+  const n = slots[0]!.length
+  const workers = slots.length
+  const init = kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity
+  if (slices === 1) {
+    // a chunk holds elements from .. from + n of every worker's one slice
+    if (kind === "sum" && workers === 2) {
+      const a = slots[0]!
+      const b = slots[1]!
+      for (let e = 0; e < n; e++) out[from + e] = 0 + a[e]! + b[e]!
+      return
     }
+    for (let e = 0; e < n; e++) {
+      let acc = init
+      for (let r = 0; r < workers; r++) {
+        const v = slots[r]![e]!
+        acc = kind === "sum" ? acc + v : kind === "max" ? Math.max(acc, v) : Math.min(acc, v)
+      }
+      out[from + e] = acc
+    }
+    return
+  }
+  // one chunk holds every slice (allReduce declines otherwise)
+  for (let j = 0; j < cols; j++) {
+    let acc = init
+    for (let r = 0; r < workers; r++) {
+      const slot = slots[r]!
+      for (let l = 0; l < slices; l++) {
+        const v = slot[l * cols + j]!
+        acc = kind === "sum" ? acc + v : kind === "max" ? Math.max(acc, v) : Math.min(acc, v)
+      }
+    }
+    out[j] = acc
   }
 }
