@@ -278,6 +278,38 @@ describe.skipIf(!simdAvailable())("eager kernels and jit through TypedArrayBacke
     }))
 })
 
+describe.skipIf(!simdAvailable())("the pool of a threaded SIMD kernel belongs to the layer's scope", () => {
+  /** Waits (up to 10 s) until `cond` holds: worker threads exit asynchronously. */
+  const eventually = (cond: () => boolean) =>
+    Effect.promise(async () => {
+      const start = Date.now()
+      while (!cond() && Date.now() - start < 10_000) await new Promise((r) => setTimeout(r, 20))
+      return cond()
+    })
+  const tanh = (backend: TypedArrayBackendShape) => {
+    const a = aval([1 << 20], "float32")
+    const x = backend.fromHost(new Float32Array(1 << 20).map((_, i) => Math.cos(i * 0.001) * 3), a)
+    const [y] = backend.execute("tanh", [x], [a], {}, [a])
+    return backend.readSync!(y!, a) as Float32Array
+  }
+
+  it.effect("a large eager tanh starts the layer's workers; closing the scope stops them; the bits stay", () =>
+    Effect.gen(function*() {
+      const { b, threaded } = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const b = (yield* Backend) as TypedArrayBackendShape
+          assert.strictEqual(b.workers(), 0, "no worker before a kernel needs one")
+          const threaded = tanh(b)
+          assert.strictEqual(b.workers(), 2)
+          return { b, threaded }
+        }).pipe(Effect.provide(TypedArrayBackend.layerWith({ threads: 3 })))
+      )
+      assert.isTrue(yield* eventually(() => b.workers() === 0), "workers terminated")
+      // after the scope: the calling thread alone, the same bits
+      sameBytes(tanh(b), threaded, "tanh after close")
+    }))
+})
+
 describe("convolutions across threads", () => {
   it("conv_general_dilated (its patches-times-weights GEMM): the same bits for threads 1 and 3", () => {
     // NCHW [2, 8, 34, 34] with OIHW [16, 8, 3, 3]: 2 * 32 * 32 rows x 72 x 16, past the GEMM's threshold
