@@ -3,7 +3,7 @@ import { lax, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
 import { Effect, Schedule } from "effect"
 import type { Worker } from "node:worker_threads"
 import { Mesh, pmap, Resident } from "../src/index.js"
-import { type Mlp, rowsPerStep, sgdStep, sgdStepOrDie, sgdStepPlain } from "./fixtures/steps.js"
+import { type Mlp, rowsPerStep, sgdStep, sgdStepDonating, sgdStepOrDie, sgdStepPlain } from "./fixtures/steps.js"
 
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
 const sameBits = (actual: unknown, expected: unknown, what: string): void => {
@@ -100,6 +100,38 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
         }))
     }
   }
+
+  it.effect("a step that donates its parameters to a jitted update equals vmap's (the replicated state is never written in place)", () =>
+    Effect.gen(function*() {
+      const p0 = init("float32")
+      const data = dataset(2, "float32")
+      let state = yield* Resident.replicate(p0)
+      const resident = yield* Resident.replicate(data)
+      const step = pmap(sgdStepDonating, {
+        axisName: "i",
+        inAxes: [null, 0, null],
+        outAxes: ["resident", null],
+        donate: [0]
+      })
+      const losses: Array<Tensor> = []
+      for (let s = 0; s < steps; s++) {
+        const [next, loss] = yield* step(state, resident, s)
+        state = next
+        losses.push(loss)
+      }
+      let p = p0
+      for (let s = 0; s < steps; s++) {
+        const [next, loss] = runSync(
+          vmap(sgdStep.f, { axisName: "i", inAxes: [null, 0, null], outAxes: [null, null] })(p, data, s)
+        )
+        sameBits(losses[s], loss, `loss of step ${s}`)
+        p = next as Mlp
+      }
+      const final = yield* Resident.fetch(state)
+      for (const k of ["w1", "b1", "w2", "b2"] as const) sameBits(final[k], p[k], `final ${k}`)
+      yield* Resident.release(state)
+      yield* Resident.release(resident)
+    }))
 
   it.effect("released and foreign handles are typed errors", () =>
     Effect.gen(function*() {
