@@ -11,9 +11,13 @@ import type { AbstractValue, DeviceBuffer } from "@diffect/core"
 const backend = makeTypedArrayBackend()
 setDefaultBackend(backend)
 
-/** Median seconds per call of `f`, over `samples` batches of `batch` calls. */
-const median = (f: () => void, batch: number, samples: number): number => {
-  for (let i = 0; i < batch; i++) f() // warm up (and compile)
+/**
+ * Median seconds per call of `f`, over `samples` batches of `batch` calls, after
+ * `warm` calls (default one batch): V8 tiers a wasm function up to optimized code
+ * only after dozens of calls, which a large kernel reaches late.
+ */
+const median = (f: () => void, batch: number, samples: number, warm = batch): number => {
+  for (let i = 0; i < warm; i++) f() // warm up (and compile)
   const times: Array<number> = []
   for (let s = 0; s < samples; s++) {
     const t0 = performance.now()
@@ -64,7 +68,7 @@ const upload = (data: Float32Array, a: AbstractValue): DeviceBuffer => backend.f
 {
   const a = aval([1 << 20], "float32")
   const x = upload(random(1 << 20), a)
-  const t = median(() => backend.execute("exp", [x], [a], {}, [a]), 5, 11)
+  const t = median(() => backend.execute("exp", [x], [a], {}, [a]), 5, 11, 60)
   console.log(`execute exp f32[1M]:          ${fmt(t)}`)
 }
 
