@@ -34,6 +34,24 @@ const dataset = (shards: number, dtype: "float32" | "float64") => ({
   y: tensor([shards, steps * rowsPerStep, 1], 6, dtype)
 })
 
+// The steps' losses and final parameters equal those of the same steps vmapped in one process, bit for bit.
+const sameAsVmap = (
+  losses: ReadonlyArray<Tensor>,
+  final: Mlp,
+  p0: Mlp,
+  data: { readonly x: Tensor; readonly y: Tensor }
+): void => {
+  let p = p0
+  for (let s = 0; s < steps; s++) {
+    const [next, loss] = runSync(
+      vmap(sgdStep.f, { axisName: "i", inAxes: [null, 0, null], outAxes: [null, null] })(p, data, s)
+    )
+    sameBits(losses[s], loss, `loss of step ${s}`)
+    p = next as Mlp
+  }
+  for (const k of ["w1", "b1", "w2", "b2"] as const) sameBits(final[k], p[k], `final ${k}`)
+}
+
 layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state", (it) => {
   for (const dtype of ["float64", "float32"] as const) {
     for (const shards of [2, 4]) {
@@ -65,16 +83,7 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
             losses.push(loss)
           }
           // The reference: the same steps vmapped in one process.
-          let p = p0
-          for (let s = 0; s < steps; s++) {
-            const [next, loss] = runSync(
-              vmap(sgdStep.f, { axisName: "i", inAxes: [null, 0, null], outAxes: [null, null] })(p, data, s)
-            )
-            sameBits(losses[s], loss, `loss of step ${s}`)
-            p = next as Mlp
-          }
-          const final = yield* Resident.fetch(state)
-          for (const k of ["w1", "b1", "w2", "b2"] as const) sameBits(final[k], p[k], `final ${k}`)
+          sameAsVmap(losses, yield* Resident.fetch(state), p0, data)
           // Per step, nothing but the loss crossed: no tensor went to the workers, one scalar came back.
           const scalar = dtype === "float64" ? 8 : 4
           for (const t of traffic) assert.deepStrictEqual(t, { sent: 0, received: 2 * scalar })
@@ -119,16 +128,7 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
         state = next
         losses.push(loss)
       }
-      let p = p0
-      for (let s = 0; s < steps; s++) {
-        const [next, loss] = runSync(
-          vmap(sgdStep.f, { axisName: "i", inAxes: [null, 0, null], outAxes: [null, null] })(p, data, s)
-        )
-        sameBits(losses[s], loss, `loss of step ${s}`)
-        p = next as Mlp
-      }
-      const final = yield* Resident.fetch(state)
-      for (const k of ["w1", "b1", "w2", "b2"] as const) sameBits(final[k], p[k], `final ${k}`)
+      sameAsVmap(losses, yield* Resident.fetch(state), p0, data)
       yield* Resident.release(state)
       yield* Resident.release(resident)
     }))
