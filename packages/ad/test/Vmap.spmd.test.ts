@@ -36,7 +36,9 @@ const single = () => {
     size: 1,
     offset: 0,
     allGather: (local) => (seen.push(`gather ${local.shape}`), local),
+    // as the mesh's exchange: float dtypes only (`undefined`: the rule gathers)
     allReduce: (local, kind) => {
+      if (local.dtype !== "float32" && local.dtype !== "float64") return undefined
       seen.push(`reduce ${kind} ${local.shape}`)
       const n = local.shape[0]!
       return kind === "sum"
@@ -127,6 +129,42 @@ describe("vmapSpmd with one slice per worker (float32: unbatched under the SPMD 
     const expected = failure(vmap((v: Tensor) => np.sin(v), { axisName: "i", outAxes: null })(x)) as Error
     assert.strictEqual(error._tag, "VmapOutAxesError")
     assert.strictEqual(error.message, expected.message)
+  })
+
+  it("integers and booleans (gathered, not all-reduced), a nested vmap over another axis, axisIndex inside it", () => {
+    const x = arr([[[1, 2], [3, 4], [5, 6]]], "int32")
+    const f = (v: Tensor) => ({
+      sum: psum(v, "i"),
+      positive: pmean(np.greater(v, 3), "i"),
+      // inner vmap over the rows ("j"): the collective over the outer axis sums each row across "i"
+      inner: vmap((row: Tensor) => np.add(psum(row, "i"), axisIndex("i")), { axisName: "j" })(v),
+      both: vmap((row: Tensor) => psum(np.multiply(row, axisIndex("j")), ["i", "j"]), { axisName: "j" })(v)
+    })
+    const run2 = (g: typeof vmap) =>
+      run(
+        g((v: Tensor) =>
+          Effect.all({
+            sum: Effect.succeed(f(v).sum),
+            positive: Effect.succeed(f(v).positive),
+            inner: f(v).inner,
+            both: f(v).both
+          }), { axisName: "i", outAxes: { sum: null, positive: null, inner: 0, both: null } })(x) as Effect.Effect<
+            any,
+            any,
+            any
+          >
+      )
+    const { seen, spmd } = single()
+    const got = run2(((h: any, o: any) => vmapSpmd(h, o, spmd)) as never)
+    const want = run2(vmap as never)
+    for (const k of ["sum", "positive", "inner", "both"] as const) sameBits(got[k], want[k])
+    assert.deepStrictEqual(bits(got.sum), [1, 2, 3, 4, 5, 6])
+    assert.deepStrictEqual(bits(got.positive), [0, 0, 0, 1, 1, 1])
+    // row j times j, summed over j (and the one i): [0 + 3 + 10, 0 + 4 + 12] for every j
+    assert.deepStrictEqual(bits(got.both), [13, 16, 13, 16, 13, 16])
+    assert.deepStrictEqual(bits(got.inner), [1, 2, 3, 4, 5, 6])
+    // int32 and bool-counted sums are gathered (the exchange all-reduces float dtypes only)
+    assert.isTrue(seen.some((e) => e.startsWith("gather")))
   })
 
   it("float64 arguments keep the batched path (no unbatched program)", () => {
