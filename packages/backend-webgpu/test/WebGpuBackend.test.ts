@@ -2,8 +2,8 @@ import { Backend, BackendError, ConcreteTensor, lax, np, toJs, UnsupportedDTypeE
 import type { BackendShape, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer } from "effect"
-import { create } from "webgpu"
 import { WebGpu, WebGpuBackend, WebGpuUnavailableError } from "../src/index.js"
+import { loadNodeGpu } from "../src/internal/device.js"
 import { skipReason } from "./setup.js"
 
 const read = (backend: BackendShape, t: Tensor) =>
@@ -14,7 +14,7 @@ const services = <E>(layer: Layer.Layer<Backend | WebGpu, E>) =>
   Effect.map(Layer.build(layer), (ctx) => ({ backend: Context.get(ctx, Backend), gpu: Context.get(ctx, WebGpu) }))
 
 const ownDevice = Effect.promise(async () => {
-  const adapter = await create(["backend=opengles"]).requestAdapter({ featureLevel: "compatibility" } as never)
+  const adapter = await (await loadNodeGpu()).requestAdapter({ featureLevel: "compatibility" } as never)
   return adapter!.requestDevice()
 })
 
@@ -66,7 +66,7 @@ describe.skipIf(skipReason !== undefined)("WebGpuBackend layer", () => {
 
   it.effect("layerWith({ adapter }) and layerWith({ gpu })", () =>
     Effect.gen(function*() {
-      const gpuInstance = create(["backend=opengles"])
+      const gpuInstance = yield* Effect.promise(loadNodeGpu)
       const adapter = yield* Effect.promise(() =>
         gpuInstance.requestAdapter({ featureLevel: "compatibility" } as never)
       )

@@ -8,8 +8,8 @@ import { Backend, lax, Memory, np, toJs, withBackend } from "@diffect/core"
 import type { ConcreteTensor, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer } from "effect"
-import { create } from "webgpu"
 import { WebGpu, WebGpuBackend } from "../src/index.js"
+import { loadNodeGpu } from "../src/internal/device.js"
 import { skipReason } from "./setup.js"
 
 const services = Effect.map(
@@ -233,7 +233,7 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU (fused shaders)", () =>
   it.effect("closing the layer's scope destroys every buffer it created, pooled ones included", () =>
     Effect.gen(function*() {
       const adapter = yield* Effect.promise(() =>
-        create(["backend=opengles"]).requestAdapter({ featureLevel: "compatibility" } as never)
+        loadNodeGpu().then((gpu) => gpu.requestAdapter({ featureLevel: "compatibility" } as never))
       )
       const device = yield* Effect.promise(() =>
         adapter!.requestDevice({

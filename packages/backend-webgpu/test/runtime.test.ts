@@ -1,15 +1,15 @@
 import { aval, BackendError } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { create } from "webgpu"
 import { makeBackend } from "../src/internal/backend.js"
 import { WebGpuBuffer } from "../src/internal/buffer.js"
+import { loadNodeGpu } from "../src/internal/device.js"
 import { Runtime, sizeClass } from "../src/internal/runtime.js"
 import { skipReason } from "./setup.js"
 
 const device = Effect.acquireRelease(
   Effect.promise(async () => {
-    const adapter = await create(["backend=opengles"]).requestAdapter({ featureLevel: "compatibility" } as never)
+    const adapter = await (await loadNodeGpu()).requestAdapter({ featureLevel: "compatibility" } as never)
     return adapter!.requestDevice()
   }),
   (d) => Effect.sync(() => d.destroy())

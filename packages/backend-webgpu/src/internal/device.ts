@@ -105,7 +105,9 @@ let nodeGpu: Promise<GPU> | undefined
 // One Dawn instance per process: creating instances repeatedly is slow and each
 // holds native state. OpenGL ES is the backend that works on GPU-less Linux
 // (Mesa's llvmpipe); where it has no adapter the default backends are tried.
-const loadNodeGpu = (): Promise<GPU> => nodeGpu ??= loadDawn().then((webgpu) => webgpu.create(["backend=opengles"]))
+/** This process's Dawn instance on OpenGL ES (tests take theirs here: one per process). @internal */
+export const loadNodeGpu = (): Promise<GPU> =>
+  nodeGpu ??= loadDawn().then((webgpu) => webgpu.create(["backend=opengles"]))
 
 let nodeDefaultGpu: Promise<GPU> | undefined
 const loadNodeDefaultGpu = (): Promise<GPU> => nodeDefaultGpu ??= loadDawn().then((webgpu) => webgpu.create([]))
