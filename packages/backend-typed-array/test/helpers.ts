@@ -2,8 +2,8 @@
  * Test helpers: run one primitive on the typed-array backend with hand-made
  * avals, and compare arrays.
  */
-import { aval, DType } from "@diffect/core"
-import type { FirstOrderPrimitive, Params } from "@diffect/core"
+import { aval, DType, Kernel } from "@diffect/core"
+import type { FirstOrderPrimitive, FusedKernelSpec, Params } from "@diffect/core"
 import { Backends, Close } from "@diffect/test-utils"
 import { assert } from "@effect/vitest"
 
@@ -72,3 +72,23 @@ export const exact = (actual: ArrayLike<number>, expected: ReadonlyArray<number>
  * expect-expect rule sees them.
  */
 export const expect = { close, exact }
+
+/**
+ * A fused sum of squares over 4M float32 values (a reduction root), its input, and the sum of the
+ * float32 squares in float64: the accuracy case of a long float32 reduction.
+ */
+export const sumOfSquares4M = (): { spec: FusedKernelSpec; data: Float32Array; exact: number } => {
+  const n = 2 ** 22
+  const x = Kernel.input(0, "f32")
+  const spec: FusedKernelSpec = {
+    shape: [n],
+    inputs: [{ dtype: "float32", strides: [1] }],
+    outputs: [{ dtype: "float32", lanes: [Kernel.mul(x, x)], reduce: { kind: "sum", axes: [0] } }],
+    rounded: new Set()
+  }
+  const data = new Float32Array(n)
+  for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 0.5 + 0.25
+  let exact = 0
+  for (let i = 0; i < n; i++) exact += Math.fround(data[i]! * data[i]!)
+  return { spec, data, exact }
+}

@@ -14,7 +14,7 @@ import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
 import { compileSimd, simdAvailable, simdMin } from "../src/internal/simd.js"
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
-import { arr, run } from "./helpers.js"
+import { arr, run, sumOfSquares4M } from "./helpers.js"
 
 /** Bit-for-bit equality (NaN equals NaN, -0 differs from 0); the first difference is reported. */
 const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>, what: string, inputs?: ArrayLike<number>): void => {
@@ -314,18 +314,7 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
   }
 
   it("a float32 sum of 4M values is within 1e-6 of the float64 sum", () => {
-    const n = 2 ** 22
-    const x = Kernel.input(0, "f32")
-    const spec: FusedKernelSpec = {
-      shape: [n],
-      inputs: [{ dtype: "float32", strides: [1] }],
-      outputs: [{ dtype: "float32", lanes: [Kernel.mul(x, x)], reduce: { kind: "sum", axes: [0] } }],
-      rounded: new Set()
-    }
-    const data = new Float32Array(n)
-    for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 0.5 + 0.25
-    let exact = 0
-    for (let i = 0; i < n; i++) exact += Math.fround(data[i]! * data[i]!)
+    const { data, exact, spec } = sumOfSquares4M()
     const [sum] = compileFusedLoop(spec).loop([data])
     assert.isAtMost(Math.abs(sum![0]! - exact) / exact, 1e-6)
   })

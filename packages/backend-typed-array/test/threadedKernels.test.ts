@@ -15,6 +15,7 @@ import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
 import { compileSimd, setThreadMinWork, simdAvailable } from "../src/internal/simd.js"
 import { makePool, type Pool } from "../src/internal/threads.js"
 import { makeTypedArrayBackend, TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
+import { sumOfSquares4M } from "./helpers.js"
 
 /** The bytes of an array (bit-for-bit comparison: NaN payloads and -0 included). */
 const bytes = (x: DType.HostArray): Uint8Array => new Uint8Array(x.buffer, x.byteOffset, x.byteLength)
@@ -195,18 +196,7 @@ describe.skipIf(!simdAvailable())("kernels split across threads", () => {
   })
 
   it("a float32 sum of 4M values split across threads: the one-thread bits, within 1e-6 of the float64 sum", () => {
-    const n = 2 ** 22
-    const x = Kernel.input(0, "f32")
-    const spec: FusedKernelSpec = {
-      shape: [n],
-      inputs: [{ dtype: "float32", strides: [1] }],
-      outputs: [{ dtype: "float32", lanes: [Kernel.mul(x, x)], reduce: { kind: "sum", axes: [0] } }],
-      rounded: new Set()
-    }
-    const data = new Float32Array(n)
-    for (let i = 0; i < n; i++) data[i] = Math.sin(i * 0.001) * 0.5 + 0.25
-    let exact = 0
-    for (let i = 0; i < n; i++) exact += Math.fround(data[i]! * data[i]!)
+    const { data, exact, spec } = sumOfSquares4M()
     const [one] = compileFusedLoop(spec, pools[0]).loop([data])
     for (const pool of pools.slice(1)) {
       const [sum] = everythingThreaded(() => compileFusedLoop(spec, pool).loop([data]))
