@@ -34,11 +34,15 @@ export const tensor = (value: Nested, dtype: DType.DType = "float32"): Tensor =>
   return new ConcreteTensor(aval(shape, dtype), data, undefined)
 }
 
-/** The storage-layout data of a concrete tensor (complex interleaved). */
+/**
+ * The storage-layout data of a concrete tensor (complex interleaved), for an
+ * immediate read: a peek, which leaves the storage the buffer's own (donatable).
+ */
 export const data = (x: Tensor): DType.HostArray => {
   const c = x as ConcreteTensor
   if (c.host !== undefined) return c.host
-  return c.buffer!.backend.readSync!(c.buffer!, c.aval)
+  const buffer = c.buffer!
+  return (buffer.backend.peekSync ?? buffer.backend.readSync)!(buffer, c.aval)
 }
 
 /** A tensor as nested JS arrays (complex elements as `{ re, im }`, float0 as 0). */

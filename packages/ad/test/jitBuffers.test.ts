@@ -17,7 +17,13 @@ import { backend, expect, failure, js, run, tensor } from "./gradHelpers.js"
 /** A tensor whose data lives in a backend buffer of its own (an eager result, not a host array). */
 const onBackend = (values: ReadonlyArray<number>): Tensor => np.add(tensor(values as Array<number>), 0.5)
 
-const storage = (t: Tensor): unknown => ((t as ConcreteTensor).buffer as DeviceBuffer & { data: unknown }).data
+// The storage array itself, read without letting it escape (a read through `data` would make it
+// shared for good, and a shared storage is never overwritten by donation).
+const storage = (t: Tensor): unknown => {
+  const c = t as ConcreteTensor
+  const buffer = c.buffer as DeviceBuffer
+  return buffer.backend.peekSync!(buffer, c.aval)
+}
 
 const released = (t: Tensor): boolean => (t as ConcreteTensor).released
 

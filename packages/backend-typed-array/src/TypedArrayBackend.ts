@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { Backend, MemoryLimitError } from "@diffect/core"
-import type { AbstractValue, BackendShape, DeviceBuffer, DType, FirstOrderPrimitive, Params } from "@diffect/core"
+import { Backend, DType, MemoryLimitError } from "@diffect/core"
+import type { AbstractValue, BackendShape, DeviceBuffer, FirstOrderPrimitive, Params } from "@diffect/core"
 import { boolean, checkOptions } from "@diffect/core/Validate"
 import { Effect, Layer } from "effect"
 import { dotGeneral } from "./internal/dot.js"
@@ -56,22 +56,68 @@ class Accounts {
   }
 }
 
+/**
+ * Who holds each storage (`ArrayBuffer`): the number of live buffers over it
+ * (a reshape's output is a second buffer over its input's storage, an alias a
+ * third), or `Infinity` once it escaped: a host array `fromHost` wraps, or an
+ * array handed to a reader (`data`, `read`, `readSync`), which may keep it.
+ * Storage held by exactly one buffer is exclusive (a donated input may be
+ * overwritten); storage whose last buffer is released and that never escaped
+ * goes back to `DType.allocHost` for reuse.
+ */
+class Owners {
+  readonly #count = new WeakMap<ArrayBufferLike, number>()
+  hold(storage: ArrayBufferLike): void {
+    this.#count.set(storage, (this.#count.get(storage) ?? 0) + 1)
+  }
+  escape(storage: ArrayBufferLike): void {
+    this.#count.set(storage, Infinity)
+  }
+  exclusive(storage: ArrayBufferLike): boolean {
+    return this.#count.get(storage) === 1
+  }
+  /** One buffer fewer over `storage`; whether that was the last owner of storage that never escaped. */
+  drop(storage: ArrayBufferLike): boolean {
+    const n = (this.#count.get(storage) ?? 1) - 1
+    if (n > 0) {
+      this.#count.set(storage, n)
+      return false
+    }
+    this.#count.delete(storage)
+    return true
+  }
+}
+
 class Buffer implements TypedArrayBuffer {
   #data: DType.HostArray
-  constructor(readonly backend: BackendShape, data: DType.HostArray, readonly accounts: Accounts | undefined) {
+  constructor(
+    readonly backend: BackendShape,
+    data: DType.HostArray,
+    readonly accounts: Accounts | undefined,
+    readonly owners: Owners
+  ) {
     accounts?.add(this, data.byteLength)
+    owners.hold(data.buffer)
     this.#data = data
   }
+  /** The storage, for this backend's own use (reading it through `data` lets it escape). */
+  storage(): DType.HostArray {
+    return this.#data
+  }
+  /** The storage, for code outside the backend: it may keep the array, so the storage escapes. */
   get data(): DType.HostArray {
+    this.owners.escape(this.#data.buffer)
     return this.#data
   }
   release(): void {
-    if (this.#data === emptyData) return
+    const data = this.#data
+    if (data === emptyData) return
     if (this.accounts !== undefined) {
       this.accounts.registry.unregister(this)
-      this.accounts.remove(this.#data.byteLength)
+      this.accounts.remove(data.byteLength)
     }
     this.#data = emptyData
+    if (this.owners.drop(data.buffer)) DType.recycleHost(data)
   }
 }
 
@@ -155,20 +201,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
   const pool: Pool = options.threads === undefined ? sharedDefaultPool() : makePool(options.threads)
   const owned = options.threads !== undefined
   const context: KernelContext = { pool }
-  // Storage (ArrayBuffers) with more than one owner: host arrays wrapped by `fromHost`, aliases,
-  // and kernels' outputs that are views of an input. A donated input is overwritten only if its
-  // storage is not here (`exclusive`).
-  const shared = new WeakSet<ArrayBufferLike>()
-  const markViews = (ins: ReadonlyArray<DType.HostArray>, outs: ReadonlyArray<DType.HostArray>): void => {
-    for (const o of outs) {
-      for (const x of ins) {
-        if (o.buffer === x.buffer) {
-          shared.add(o.buffer)
-          break
-        }
-      }
-    }
-  }
+  const owners = new Owners()
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
     ? new Accounts(options.memoryLimit ?? Infinity)
     : undefined
@@ -181,8 +214,9 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     workers: () => pool.live(),
     supportsDType: () => true,
     fromHost: (data) => {
-      shared.add(data.buffer)
-      return new Buffer(backend, data, accounts)
+      // the caller keeps the array
+      owners.escape(data.buffer)
+      return new Buffer(backend, data, accounts, owners)
     },
     execute: <P extends FirstOrderPrimitive>(
       primitive: P,
@@ -193,8 +227,8 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       outputs?: ReadonlyArray<DeviceBuffer | undefined>
     ): ReadonlyArray<DeviceBuffer> => {
       const data = new Array<DType.HostArray>(inputs.length)
-      for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as TypedArrayBuffer).data
-      const given = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
+      for (let i = 0; i < inputs.length; i++) data[i] = (inputs[i] as Buffer).storage()
+      const given = outputs?.map((o) => (o as Buffer | undefined)?.storage())
       const outs = kernels[primitive](
         data,
         inAvals,
@@ -202,21 +236,21 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
         outAvals,
         given === undefined ? context : { pool, outputs: given }
       )
-      markViews(data, outs)
-      return outs.map((o, i) => given !== undefined && given[i] === o ? outputs![i]! : new Buffer(backend, o, accounts))
+      return outs.map((o, i) =>
+        given !== undefined && given[i] === o ? outputs![i]! : new Buffer(backend, o, accounts, owners)
+      )
     },
     executeInto: new Set<FirstOrderPrimitive>(["dot_general"]),
-    read: (buffer) => Effect.succeed((buffer as TypedArrayBuffer).data),
-    readSync: (buffer) => (buffer as TypedArrayBuffer).data,
+    // a reader may keep the array: `data` lets its storage escape
+    read: (buffer) => Effect.sync(() => (buffer as Buffer).data),
+    readSync: (buffer) => (buffer as Buffer).data,
+    peekSync: (buffer) => (buffer as Buffer).storage(),
     release: (buffer) => (buffer as Buffer).release(),
-    alias: (buffer) => {
-      const data = (buffer as Buffer).data
-      shared.add(data.buffer)
-      return new Buffer(backend, data, accounts)
-    },
+    alias: (buffer) => new Buffer(backend, (buffer as Buffer).storage(), accounts, owners),
+    adoptHost: (data) => new Buffer(backend, data, accounts, owners),
     exclusive: (buffer) => {
-      const data = (buffer as Buffer).data
-      return data !== emptyData && !shared.has(data.buffer)
+      const data = (buffer as Buffer).storage()
+      return data !== emptyData && owners.exclusive(data.buffer)
     },
     // fused loops read an element's inputs before writing its outputs (internal/fused.ts)
     fusedInPlace: true,
@@ -238,10 +272,11 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       let scratch: DType.HostArray | undefined
       const product = dot === undefined ? undefined : (inputs: ReadonlyArray<DeviceBuffer>): DType.HostArray => {
         const { batch, contracting, precision } = dot.params
+        const last = scratch
         scratch = dotGeneral(
-          (inputs[dot.lhs] as TypedArrayBuffer).data,
+          (inputs[dot.lhs] as Buffer).storage(),
           dot.lhsShape,
-          (inputs[dot.rhs] as TypedArrayBuffer).data,
+          (inputs[dot.rhs] as Buffer).storage(),
           dot.rhsShape,
           dot.dtype,
           contracting,
@@ -251,6 +286,8 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
           pool,
           scratch
         )
+        // the kernel keeps its scratch: never handed to the allocator, even through an output over it
+        if (scratch !== last) owners.escape(scratch.buffer)
         return scratch
       }
       const source = dot === undefined
@@ -263,16 +300,15 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
         run: (inputs, outputs) => {
           const data = new Array<DType.HostArray>(epilogue.inputs.length)
           for (let i = 0; i < data.length; i++) {
-            data[i] = i === dot?.input ? product!(inputs) : (inputs[i] as TypedArrayBuffer).data
+            data[i] = i === dot?.input ? product!(inputs) : (inputs[i] as Buffer).storage()
           }
-          const reuse = outputs?.map((o) => (o as TypedArrayBuffer | undefined)?.data)
+          const reuse = outputs?.map((o) => (o as Buffer | undefined)?.storage())
           const outs = loop(data, reuse)
-          markViews(data, outs.filter((o, i) => o !== reuse?.[i]))
           return outs.map((o, i) => {
             const given = outputs?.[i]
-            return given !== undefined && (given as TypedArrayBuffer).data === o
+            return given !== undefined && (given as Buffer).storage() === o
               ? given
-              : new Buffer(backend, o, accounts)
+              : new Buffer(backend, o, accounts, owners)
           })
         }
       }

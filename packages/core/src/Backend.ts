@@ -63,11 +63,20 @@ export interface BackendShape {
    * input), so that a compiled program can keep their results in its arena.
    */
   readonly executeInto?: ReadonlySet<FirstOrderPrimitive>
+  /**
+   * Takes host data that nothing else references (freshly made by the caller,
+   * such as a collective's result) as a buffer of its own: unlike `fromHost`,
+   * its storage may then be donated and, once released, reused. Optional:
+   * `fromHost` otherwise.
+   */
+  readonly adoptHost?: (data: HostArray, aval: AbstractValue) => DeviceBuffer
   /** Reads a buffer back to host memory, in storage layout. */
   readonly read: (buffer: DeviceBuffer, aval: AbstractValue) => Effect.Effect<HostArray, BackendError>
   /**
    * Frees `buffer` now (its other aliases keep shared storage alive). Called at
    * most once per buffer object, by the tensor or compiled program owning it.
+   * The typed-array backend gives storage the buffer owned alone back to
+   * `DType.allocHost` for reuse.
    * Optional: a backend without it leaves its memory to the garbage collector.
    */
   readonly release?: (buffer: DeviceBuffer) => void
@@ -83,6 +92,13 @@ export interface BackendShape {
   readonly unavailable?: () => string | undefined
   /** Synchronous read, for backends whose memory is host memory. */
   readonly readSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
+  /**
+   * `readSync` for a read that is done before the caller returns (a copy, a
+   * sum): the array must not be kept. Unlike `readSync`, it leaves the storage
+   * the buffer's own (still donatable and reusable once released). Optional:
+   * `readSync` otherwise.
+   */
+  readonly peekSync?: (buffer: DeviceBuffer, aval: AbstractValue) => HostArray
   /**
    * Compiles a fusion group (several elementwise primitives, with broadcasts
    * folded into how inputs are read) into one kernel. Optional: a backend

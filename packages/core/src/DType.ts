@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
  * The element types diffect supports. `float0` is the zero-size tangent type of
@@ -75,27 +76,57 @@ export const lanes = (d: DType): number => isComplex(d) ? 2 : d === "float0" ? 0
 /** Storage array for each dtype. @since 0.1.0 */
 export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array
 
-/** @since 0.1.0 */
+/**
+ * A zero-filled storage array of `size` elements of `d`. Storage a backend
+ * recycled (see {@link recycleHost}) of the same byte length is reused before
+ * fresh memory is asked for.
+ *
+ * @example
+ * import { DType } from "diffect"
+ * console.log(DType.allocHost("float32", 3)) // Float32Array(3) [0, 0, 0]
+ *
+ * @since 0.1.0
+ */
 export const allocHost = (d: DType, size: number): HostArray => {
+  const n = d === "complex64" || d === "complex128" ? 2 * size : d === "float0" ? 0 : size
+  const storage = takeStorage(n * bytesPerLane(d))
   switch (d) {
     case "float32":
-      return new Float32Array(size)
-    case "float64":
-      return new Float64Array(size)
-    case "int32":
-      return new Int32Array(size)
-    case "uint32":
-      return new Uint32Array(size)
-    case "bool":
-      return new Uint8Array(size)
     case "complex64":
-      return new Float32Array(2 * size)
+      return storage === undefined ? new Float32Array(n) : new Float32Array(storage)
+    case "float64":
     case "complex128":
-      return new Float64Array(2 * size)
+      return storage === undefined ? new Float64Array(n) : new Float64Array(storage)
+    case "int32":
+      return storage === undefined ? new Int32Array(n) : new Int32Array(storage)
+    case "uint32":
+      return storage === undefined ? new Uint32Array(n) : new Uint32Array(storage)
+    case "bool":
     case "float0":
-      return new Uint8Array(0)
+      return storage === undefined ? new Uint8Array(n) : new Uint8Array(storage)
   }
 }
+
+const bytesPerLane = (d: DType): number =>
+  d === "float64" || d === "complex128" ? 8 : d === "bool" || d === "float0" ? 1 : 4
+
+/**
+ * Gives `array`'s storage back for reuse by {@link allocHost}: for a backend
+ * releasing a buffer whose storage it owns alone (no other array over it, no
+ * reader holding it). Shared memory, part of a larger buffer, storage under
+ * 4 KiB, and storage past the pool's 64 MiB are left to the garbage collector.
+ *
+ * @example
+ * import { DType } from "diffect"
+ * const a = DType.allocHost("float32", 4096)
+ * a[0] = 1
+ * DType.recycleHost(a) // a must not be used after this
+ * const b = DType.allocHost("float32", 4096)
+ * console.log(b.buffer === a.buffer, b[0]) // true 0
+ *
+ * @since 0.1.0
+ */
+export const recycleHost = (array: HostArray): void => recycleStorage(array)
 
 /**
  * The int32 of a JS number by XLA's `convert` rule, the one rule of every

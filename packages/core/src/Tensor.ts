@@ -12,6 +12,7 @@ import type { DType, HostArray } from "./DType.js"
 import { ReleasedTensorError } from "./Errors.js"
 import type { Handler } from "./Handler.js"
 import { formatArray } from "./internal/format.js"
+import { peekSync } from "./internal/peek.js"
 import { track } from "./internal/region.js"
 import type { Owned } from "./internal/region.js"
 import { formatShape, sizeOf } from "./Shape.js"
@@ -200,7 +201,9 @@ export class ConcreteTensor extends Tensor implements Owned {
     }
     // Data on an asynchronous device (WebGPU) cannot be read here: print what is known.
     const own = this.#buffer
-    const host = a.dtype === "float0" ? new Uint8Array(0) : this.#host ?? own?.backend.readSync?.(own, a)
+    const host = a.dtype === "float0"
+      ? new Uint8Array(0)
+      : this.#host ?? (own === undefined ? undefined : peekSync(own, a))
     if (host === undefined) {
       return `Array(<on ${own?.backend.name}; read it with toJs>, shape=${formatShape(a.shape)}, dtype=${a.dtype})`
     }

@@ -9,6 +9,7 @@ import type { DType, HostArray } from "./DType.js"
 import { BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
+import { peekSync } from "./internal/peek.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
 import * as Tree from "./Tree.js"
@@ -202,14 +203,15 @@ const readSync = (traced: Tensor): JsValue => {
   const host = hostData(t)
   if (host !== undefined) return hostToJs(host, t.dtype, t.shape)
   const buffer = t.buffer!
-  const read = buffer.backend.readSync
-  if (read === undefined) {
+  // converted to JS numbers at once: the storage does not escape
+  const data = peekSync(buffer, t.aval)
+  if (data === undefined) {
     throw new BackendError({
       backend: buffer.backend.name,
       detail: "this backend cannot read synchronously; use toJs (an Effect) instead of toJsSync"
     })
   }
-  return hostToJs(read(buffer, t.aval), t.dtype, t.shape)
+  return hostToJs(data, t.dtype, t.shape)
 }
 
 /**

@@ -32,7 +32,7 @@ import { lookup } from "./internal/registry.js"
 import { isResidentHandle, makeHandle } from "./internal/resident.js"
 import type { LeafAval } from "./internal/resident.js"
 import { shardArgs } from "./internal/shard.js"
-import { copiedBytes, decodeTree, encodeTree, fromWire, hostOfSync, hostOfWire, toWire } from "./internal/wire.js"
+import { copiedBytes, decodeTree, encodeTree, fromWire, hostOfWire, peekHostSync, toWire } from "./internal/wire.js"
 import type { WireTensor } from "./internal/wire.js"
 import { isRemote } from "./Remote.js"
 import type { Remote } from "./Remote.js"
@@ -170,7 +170,7 @@ const encodeWired = (value: unknown, where: string) => {
   const wires: Array<WireTensor> = []
   const tree = encodeTree(value, (t: Tensor) => {
     const c = t as ConcreteTensor
-    wires.push(toWire(hostOfSync(c), c.dtype, c.shape, c.weakType))
+    wires.push(toWire(peekHostSync(c), c.dtype, c.shape, c.weakType))
     return wires.length - 1
   }, where)
   return { tree: JSON.stringify(tree), tensors: wires }
@@ -720,7 +720,7 @@ export const train = <
     const out = decodeTree(JSON.parse(results[0]!.tree), (i) => reduced[i])
     const wires = reduced.map((t) => {
       const c = t as ConcreteTensor
-      return toWire(hostOfSync(c), c.dtype, c.shape, c.weakType)
+      return toWire(peekHostSync(c), c.dtype, c.shape, c.weakType)
     })
     mesh.reduced.set(options.state.id, { step: options.step, wired: { tree: results[0]!.tree, tensors: wires } })
     return out as MapReduceResult<F>

@@ -3,7 +3,15 @@ import { lax, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
 import { Effect, Schedule } from "effect"
 import type { Worker } from "node:worker_threads"
 import { Mesh, pmap, Resident } from "../src/index.js"
-import { type Mlp, rowsPerStep, sgdStep, sgdStepDonating, sgdStepOrDie, sgdStepPlain } from "./fixtures/steps.js"
+import {
+  keptTwice,
+  type Mlp,
+  rowsPerStep,
+  sgdStep,
+  sgdStepDonating,
+  sgdStepOrDie,
+  sgdStepPlain
+} from "./fixtures/steps.js"
 
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
 const sameBits = (actual: unknown, expected: unknown, what: string): void => {
@@ -131,6 +139,29 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
       sameAsVmap(losses, yield* Resident.fetch(state), p0, data)
       yield* Resident.release(state)
       yield* Resident.release(resident)
+    }))
+
+  it.effect("releasing a resident value frees only what no other resident value holds", () =>
+    Effect.gen(function*() {
+      // 2,048 float32 values (8 KiB): storage the workers' backends recycle once it is freed
+      const w = yield* Resident.replicate(np.ones([2048]))
+      const x = np.reshape(np.arange(2 * 2048, { dtype: "float32" }), [2, 2048])
+      const total = (4095 * 4096) / 2 // the sum of 0 .. 4095, exact in float32
+      const f = pmap(keptTwice, { axisName: "i", inAxes: [null, 0], outAxes: ["resident", "resident", 0] })
+      const [a, b] = yield* f(w, x)
+      // `a` and `b` hold the same tensors in each worker: releasing `a` must leave `b` whole,
+      // while the next calls allocate arrays of the same size
+      yield* Resident.release(a)
+      for (let i = 0; i < 3; i++) {
+        const [c, d, doubled] = yield* f(w, x)
+        assert.deepStrictEqual((toJsSync(doubled as Tensor) as Array<Array<number>>)[0]!.slice(0, 3), [0, 2, 4])
+        yield* Resident.release(c)
+        yield* Resident.release(d)
+      }
+      const kept = (yield* Resident.fetch(b)) as Tensor
+      assert.isTrue((toJsSync(kept) as Array<number>).every((v) => v === 1 + total))
+      yield* Resident.release(b)
+      yield* Resident.release(w)
     }))
 
   it.effect("released and foreign handles are typed errors", () =>

@@ -11,6 +11,7 @@ import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
 import { higherOrderEvalRules, scanSteps, whileSteps } from "./higherOrder.js"
 import type { EvalContext, LoopSteps } from "./higherOrder.js"
+import { peekSync } from "./peek.js"
 import { currentRunner } from "./programRunner.js"
 
 /**
@@ -125,6 +126,6 @@ const readScalar = (x: Tensor): number | undefined => {
   if (c.host !== undefined) return Number(c.host[0])
   const backend = activeBackend()
   const buffer = backend === undefined ? undefined : c.bufferFor(backend)
-  const read = buffer?.backend.readSync
-  return read === undefined || buffer === undefined ? undefined : Number(read(buffer, c.aval)[0])
+  const data = buffer === undefined ? undefined : peekSync(buffer, c.aval)
+  return data === undefined ? undefined : Number(data[0])
 }

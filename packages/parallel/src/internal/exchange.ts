@@ -18,9 +18,9 @@
  */
 import type { SpmdReduction } from "@diffect/ad"
 import { aval, ConcreteTensor, DType, Tracer } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import type { AbstractValue, BackendShape, Tensor } from "@diffect/core"
 import { CollectiveAbortedError, CollectiveMismatchError, CollectiveTracedError } from "../Errors.js"
-import { hostOfSync } from "./wire.js"
+import { peekHostSync } from "./wire.js"
 
 const CONTROL_BYTES = 64
 const ARRIVED = 0
@@ -92,8 +92,15 @@ export const makeCollectives = (
   rank: number,
   workers: number,
   slotBytes: number,
-  axisName: string
+  axisName: string,
+  backend?: BackendShape
 ) => {
+  // A result is new host data no one else holds: the backend adopts it as its own buffer (so
+  // that it is reused once released) where it can.
+  const result = (a: AbstractValue, data: DType.HostArray): Tensor =>
+    backend?.adoptHost !== undefined
+      ? new ConcreteTensor(a, undefined, backend.adoptHost(data, a))
+      : new ConcreteTensor(a, data, undefined)
   const ctl = new Int32Array(sab, 0, 16)
   const headers = new Int32Array(sab, CONTROL_BYTES, 2 * 4 * workers)
   const base = dataOffset(workers)
@@ -132,7 +139,7 @@ export const makeCollectives = (
     read: (slots: ReadonlyArray<DType.HostArray>, from: number) => void
   ): DType.HostArray => {
     if (local instanceof Tracer || !(local instanceof ConcreteTensor)) throw new CollectiveTracedError({ axisName })
-    const host = hostOfSync(local)
+    const host = peekHostSync(local)
     const Ctor = host.constructor as HostCtor
     const m = host.length
     const perChunk = Math.max(1, Math.floor(slotBytes / host.BYTES_PER_ELEMENT))
@@ -179,7 +186,7 @@ export const makeCollectives = (
       for (let r = 0; r < workers; r++) out.set(slots[r]!, r * m + from)
     })
     const [b, ...rest] = local.shape
-    return new ConcreteTensor(aval([workers * b!, ...rest], local.dtype, local.weakType), out!, undefined)
+    return result(aval([workers * b!, ...rest], local.dtype, local.weakType), out!)
   }
 
   const allReduce = (local: Tensor, kind: SpmdReduction): Tensor | undefined => {
@@ -198,7 +205,7 @@ export const makeCollectives = (
       const size = workers * b
       for (let j = 0; j < cols; j++) out[j] = out[j]! / size
     }
-    return new ConcreteTensor(aval(rest, local.dtype, local.weakType), out, undefined)
+    return result(aval(rest, local.dtype, local.weakType), out)
   }
 
   return { allGather, allReduce }

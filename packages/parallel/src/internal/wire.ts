@@ -117,6 +117,19 @@ export const hostOfSync = (t: ConcreteTensor): DType.HostArray => {
 }
 
 /**
+ * Host data synchronously, for a read done before the caller returns (a copy):
+ * the array must not be kept (see `BackendShape.peekSync`). @internal
+ */
+export const peekHostSync = (t: ConcreteTensor): DType.HostArray => {
+  if (t.dtype === "float0") return new Uint8Array(0)
+  const host = t.host
+  if (host !== undefined) return host
+  const buffer = t.buffer!
+  const backend = buffer.backend
+  return backend.peekSync !== undefined ? backend.peekSync(buffer, t.aval) : backend.readSync!(buffer, t.aval)
+}
+
+/**
  * `host[from, to)` (in elements) as a wire tensor: a copy in a buffer of its
  * own, or, for host data in a `SharedArrayBuffer`, a view on it (no copy).
  *

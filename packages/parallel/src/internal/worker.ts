@@ -14,6 +14,7 @@ import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { Backend } from "@diffect/core"
 import { aval, ConcreteTensor, isTensor } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { collectTensors } from "@diffect/core/Memory"
 import { NodeRuntime, NodeWorkerRunner } from "@effect/platform-node"
 import { Cause, Effect, Layer } from "effect"
 import { RpcServer } from "effect/rpc"
@@ -26,7 +27,7 @@ import type { PutRequest, RunRequest, RunResult } from "./protocol.js"
 import { lookup } from "./registry.js"
 import type { LeafAval } from "./resident.js"
 import type { ResidentArg } from "./shard.js"
-import { decodeTree, encodeTree, fromWire, hostOfSync, toWire } from "./wire.js"
+import { decodeTree, encodeTree, fromWire, hostOfSync, peekHostSync, toWire } from "./wire.js"
 import type { WireTensor } from "./wire.js"
 
 // The resident values of this worker, by id, and the blocks of them that mapped calls took
@@ -34,11 +35,22 @@ import type { WireTensor } from "./wire.js"
 const store = new Map<number, unknown>()
 const blocks = new Map<number, Map<string, unknown>>()
 
+// The resident values the coordinator released: their tensors that no other resident value
+// holds are freed now (their storage reused by the next step's allocations), not when the
+// collector finds them.
 const release = (ids: ReadonlyArray<number>): void => {
+  const dropped: Array<unknown> = []
   for (const id of ids) {
+    if (store.has(id)) dropped.push(store.get(id))
     store.delete(id)
     blocks.delete(id)
   }
+  if (dropped.length === 0) return
+  const tensors = collectTensors(dropped, new Set())
+  for (const value of store.values()) {
+    for (const t of collectTensors(value, new Set())) tensors.delete(t)
+  }
+  for (const t of tensors) (t as ConcreteTensor).releaseMemory("pmap (a released resident value)")
 }
 
 const held = (rank: number, id: number): unknown => {
@@ -97,7 +109,7 @@ const avals = (value: unknown): Array<LeafAval> => {
 
 const wireOf = (wires: Array<WireTensor>) => (t: Tensor): number => {
   const c = t as ConcreteTensor
-  wires.push(toWire(hostOfSync(c), c.dtype, c.shape, c.weakType))
+  wires.push(toWire(peekHostSync(c), c.dtype, c.shape, c.weakType))
   return wires.length - 1
 }
 
@@ -134,7 +146,7 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
     const inputs = r.tensors.map(fromWire)
     const args = decodeTree(r.args, (i) => inputs[i], (ref) => residentBlock(r, ref as ResidentArg)) as Array<unknown>
     const local = r.size / r.workers
-    const { allGather, allReduce } = makeCollectives(r.exchange, r.rank, r.workers, r.slotBytes, r.axisName)
+    const { allGather, allReduce } = makeCollectives(r.exchange, r.rank, r.workers, r.slotBytes, r.axisName, backend)
     const mapped = vmapSpmd(f, {
       axisName: r.axisName,
       inAxes: r.inAxes as never,

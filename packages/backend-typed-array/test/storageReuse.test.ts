@@ -1,0 +1,124 @@
+/**
+ * Recycled storage: a released buffer whose storage no one else holds gives it
+ * back to `DType.allocHost`; storage that escaped (read, wrapped from the host)
+ * or that another live buffer shares (a view, an alias) is never reused while
+ * it can still be seen. The property test runs random programs of kernels,
+ * views, reads and releases against a model of every live buffer's values.
+ */
+import { aval, DType } from "@diffect/core"
+import type { DeviceBuffer } from "@diffect/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { makeTypedArrayBackend } from "../src/index.js"
+
+// 2,048 float32 elements: 8 KiB, above the pool's 4 KiB floor
+const N = 2048
+const shape = [N]
+const a = aval(shape, "float32")
+const backend = makeTypedArrayBackend({ threads: 1 })
+const storage = (b: DeviceBuffer) => backend.peekSync!(b, a).buffer
+const neg = (x: DeviceBuffer) => backend.execute("neg", [x], [a], {}, [a])[0]!
+const host = (v: number) => new Float32Array(N).fill(v)
+const reshape = (x: DeviceBuffer) =>
+  backend.execute("reshape", [x], [a], { newSizes: [2, N / 2] }, [aval([2, N / 2], "float32")])[0]!
+
+describe("recycled storage", () => {
+  it("a released output's storage is the next output's, zero-filled by allocHost", () => {
+    const x = backend.fromHost(host(3), a)
+    const y = neg(x)
+    const first = storage(y)
+    backend.release!(y)
+    const again = DType.allocHost("float32", N)
+    assert.strictEqual(again.buffer, first)
+    assert.isTrue(again.every((v) => v === 0))
+    DType.recycleHost(again)
+    const z = neg(x)
+    assert.strictEqual(storage(z), first)
+    assert.deepStrictEqual(Array.from(backend.peekSync!(z, a)).slice(0, 3), [-3, -3, -3])
+  })
+
+  it("an array handed to a reader, or wrapped from the host, is never reused", () => {
+    const input = host(5)
+    const x = backend.fromHost(input, a)
+    const y = neg(x)
+    const read = backend.readSync!(y, a)
+    backend.release!(y)
+    backend.release!(x)
+    for (let i = 0; i < 4; i++) {
+      const t = neg(backend.fromHost(host(i), a))
+      assert.notStrictEqual(storage(t), read.buffer)
+      assert.notStrictEqual(storage(t), input.buffer)
+    }
+    assert.isTrue(read.every((v) => v === -5), "the reader's array keeps its values")
+    assert.isTrue(input.every((v) => v === 5))
+    assert.isFalse(backend.exclusive!(backend.fromHost(input, a)), "host storage is never exclusive")
+  })
+
+  it("a view keeps its storage from reuse until the last buffer over it is released", () => {
+    const y = neg(backend.fromHost(host(2), a))
+    const view = reshape(y)
+    assert.strictEqual(storage(view), storage(y))
+    assert.isFalse(backend.exclusive!(y), "a live view shares the storage")
+    backend.release!(y)
+    const other = neg(backend.fromHost(host(7), a))
+    assert.notStrictEqual(storage(other), storage(view))
+    assert.isTrue(backend.peekSync!(view, a).every((v) => v === -2))
+    const alias = backend.alias!(view)
+    backend.release!(view)
+    assert.isTrue(backend.exclusive!(alias), "the alias is the last owner")
+    const kept = storage(alias)
+    backend.release!(alias)
+    assert.strictEqual(DType.allocHost("float32", N).buffer, kept)
+  })
+
+  it("adopted host data is the buffer's own: exclusive, and reused once released", () => {
+    const data = DType.allocHost("float32", N)
+    const b = backend.adoptHost!(data, a)
+    assert.isTrue(backend.exclusive!(b))
+    backend.release!(b)
+    assert.strictEqual(DType.allocHost("float32", N).buffer, data.buffer)
+  })
+
+  it("random programs of kernels, views, aliases, reads and releases: every live buffer keeps its values", () => {
+    type Op = { readonly kind: "upload" | "neg" | "view" | "alias" | "read" | "release"; readonly pick: number }
+    const op = fc.record({
+      kind: fc.constantFrom("upload", "neg", "view", "alias", "read", "release"),
+      pick: fc.nat()
+    }) as fc.Arbitrary<Op>
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const b = makeTypedArrayBackend({ threads: 1 })
+        const live: Array<{ buffer: DeviceBuffer; value: number }> = []
+        const reads: Array<{ array: Float32Array; value: number }> = []
+        let next = 1
+        const add = (buffer: DeviceBuffer, value: number) => live.push({ buffer, value })
+        for (const o of ops) {
+          const at = live.length === 0 ? undefined : live[o.pick % live.length]!
+          if (o.kind === "upload" || at === undefined) {
+            add(b.fromHost(new Float32Array(N).fill(next), a), next++)
+          } else if (o.kind === "neg") {
+            add(b.execute("neg", [at.buffer], [a], {}, [a])[0]!, -at.value)
+          } else if (o.kind === "view") {
+            const [v] = b.execute("reshape", [at.buffer], [a], { newSizes: shape }, [a])
+            add(v!, at.value)
+          } else if (o.kind === "alias") {
+            add(b.alias!(at.buffer), at.value)
+          } else if (o.kind === "read") {
+            reads.push({ array: b.readSync!(at.buffer, a) as Float32Array, value: at.value })
+          } else {
+            b.release!(at.buffer)
+            live.splice(live.indexOf(at), 1)
+          }
+          for (const l of live) {
+            const data = b.peekSync!(l.buffer, a)
+            if (data[0] !== l.value || data[N - 1] !== l.value) return false
+          }
+          for (const r of reads) if (r.array[0] !== r.value || r.array[N - 1] !== r.value) return false
+        }
+        for (const l of live) b.release!(l.buffer)
+        return true
+      }),
+      { numRuns: 300 }
+    )
+  })
+})

@@ -1,0 +1,72 @@
+/**
+ * Storage recycling for host arrays: a free list of `ArrayBuffer`s by byte
+ * length. A backend hands back the storage of a buffer it released and owned
+ * alone; the next allocation of the same length takes it (zero-filled) instead
+ * of asking the engine for fresh memory. Fresh `ArrayBuffer`s are what drives
+ * V8's collections in a loop that allocates megabytes per step (each one counts
+ * as external memory, and their total since the last full collection starts the
+ * next one), and a fresh large one costs page faults on first touch. This is
+ * XLA's allocator idea (device memory reused as soon as a buffer dies) for the
+ * host backend; see docs/architecture.md, "Recycled host storage".
+ *
+ * @internal
+ */
+
+/** Storage smaller than this is not pooled: the engine's allocator serves it as cheaply. */
+export const POOL_MIN_BYTES = 4096
+
+/** The most bytes the free lists hold at once; storage handed back beyond it is left to the collector. */
+export const POOL_MAX_BYTES = 64 * 1024 * 1024
+
+const free = new Map<number, Array<ArrayBuffer>>()
+// Storage now in a free list: handing the same storage back twice would give it to two owners.
+const pooled = new WeakSet<ArrayBuffer>()
+let pooledBytes = 0
+
+/**
+ * Takes a free `ArrayBuffer` of exactly `bytes` (zero-filled), or `undefined`.
+ */
+export const takeStorage = (bytes: number): ArrayBuffer | undefined => {
+  if (bytes < POOL_MIN_BYTES) return undefined
+  const list = free.get(bytes)
+  if (list === undefined) return undefined
+  while (list.length > 0) {
+    const storage = list.pop()!
+    pooled.delete(storage)
+    pooledBytes -= bytes
+    // a transferred storage is detached (length 0): drop it
+    if (storage.byteLength !== bytes) continue
+    new Uint8Array(storage).fill(0)
+    return storage
+  }
+  return undefined
+}
+
+/**
+ * Hands `array`'s storage to the free list. The caller guarantees that nothing
+ * else references it (no other array over the same storage, no reader holding
+ * it). Storage that is shared memory, a part of a larger buffer, detached, too
+ * small, already pooled, or over the limit is left alone.
+ */
+export const recycleStorage = (array: ArrayBufferView): void => {
+  const storage = array.buffer
+  const bytes = storage.byteLength
+  if (
+    !(storage instanceof ArrayBuffer) || bytes < POOL_MIN_BYTES || array.byteOffset !== 0 ||
+    array.byteLength !== bytes || pooled.has(storage) || pooledBytes + bytes > POOL_MAX_BYTES
+  ) return
+  let list = free.get(bytes)
+  if (list === undefined) free.set(bytes, list = [])
+  list.push(storage)
+  pooled.add(storage)
+  pooledBytes += bytes
+}
+
+/** The bytes the free lists hold now. */
+export const pooledStorageBytes = (): number => pooledBytes
+
+/** Empties the free lists (their storage is left to the collector). */
+export const clearStoragePool = (): void => {
+  free.clear()
+  pooledBytes = 0
+}
