@@ -199,12 +199,13 @@ export const makeCollectives = (
     const perChunk = Math.floor(slotBytes / (local.dtype === "float64" ? 8 : 4))
     if (b !== 1 && local.size > perChunk) return undefined
     const out = DType.allocHost(local.dtype, cols)
-    exchange(local, (slots, from) => reduceSlots(kind === "mean" ? "sum" : kind, slots, from, b, cols, out))
-    if (kind === "mean") {
-      // pmean: the sum as stored (rounded to the dtype), divided by the axis's size, rounded again
-      const size = workers * b
-      for (let j = 0; j < cols; j++) out[j] = out[j]! / size
-    }
+    // pmean: the sum rounded to the dtype, divided by the axis's size, rounded again (in the same pass)
+    const divisor = kind === "mean" ? workers * b : 1
+    const f32 = local.dtype === "float32"
+    exchange(
+      local,
+      (slots, from) => reduceSlots(kind === "mean" ? "sum" : kind, slots, from, b, cols, out, divisor, f32)
+    )
     return result(aval(rest, local.dtype, local.weakType), out)
   }
 
@@ -224,24 +225,25 @@ type HostCtor = {
 const reducible = (dtype: DType.DType): boolean => dtype === "float32" || dtype === "float64"
 
 // One pass per chunk: each result element folds its terms in the stack's order (rank, then the
-// worker's slices) from the identity, in float64 (JS numbers), and is rounded once when stored.
+// worker's slices) from the identity, in float64 (JS numbers), and is rounded once when stored;
+// a mean's sum is rounded to the dtype (`f32`: Math.fround) and divided by `divisor` first.
 const reduceSlots = (
   kind: Exclude<SpmdReduction, "mean">,
   slots: ReadonlyArray<DType.HostArray>,
   from: number,
   slices: number,
   cols: number,
-  out: DType.HostArray
+  out: DType.HostArray,
+  divisor: number,
+  f32: boolean
 ): void => {
   const n = slots[0]!.length
   const workers = slots.length
   const init = kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity
   if (slices === 1) {
     // a chunk holds elements from .. from + n of every worker's one slice
-    if (kind === "sum" && workers === 2) {
-      const a = slots[0]!
-      const b = slots[1]!
-      for (let e = 0; e < n; e++) out[from + e] = 0 + a[e]! + b[e]!
+    if (kind === "sum" && workers <= 2) {
+      sumOneOrTwo(slots[0]!, workers === 2 ? slots[1]! : undefined, from, n, out, divisor, f32)
       return
     }
     for (let e = 0; e < n; e++) {
@@ -250,7 +252,7 @@ const reduceSlots = (
         const v = slots[r]![e]!
         acc = kind === "sum" ? acc + v : kind === "max" ? Math.max(acc, v) : Math.min(acc, v)
       }
-      out[from + e] = acc
+      out[from + e] = divisor === 1 ? acc : (f32 ? Math.fround(acc) : acc) / divisor
     }
     return
   }
@@ -264,6 +266,28 @@ const reduceSlots = (
         acc = kind === "sum" ? acc + v : kind === "max" ? Math.max(acc, v) : Math.min(acc, v)
       }
     }
-    out[j] = acc
+    out[j] = divisor === 1 ? acc : (f32 ? Math.fround(acc) : acc) / divisor
+  }
+}
+
+// The sums of one or two workers' slots (the common meshes), one loop per case: `0 +` makes a sum
+// of negative zeros +0, as the backend's reduction from its identity does.
+const sumOneOrTwo = (
+  a: DType.HostArray,
+  b: DType.HostArray | undefined,
+  from: number,
+  n: number,
+  out: DType.HostArray,
+  divisor: number,
+  f32: boolean
+): void => {
+  if (b === undefined) {
+    if (divisor === 1) { for (let e = 0; e < n; e++) out[from + e] = 0 + a[e]! }
+    else if (f32) { for (let e = 0; e < n; e++) out[from + e] = Math.fround(0 + a[e]!) / divisor }
+    else for (let e = 0; e < n; e++) out[from + e] = (0 + a[e]!) / divisor
+  } else {
+    if (divisor === 1) { for (let e = 0; e < n; e++) out[from + e] = 0 + a[e]! + b[e]! }
+    else if (f32) { for (let e = 0; e < n; e++) out[from + e] = Math.fround(0 + a[e]! + b[e]!) / divisor }
+    else for (let e = 0; e < n; e++) out[from + e] = (0 + a[e]! + b[e]!) / divisor
   }
 }
