@@ -57,34 +57,35 @@ class Accounts {
 }
 
 /**
- * Who holds each storage (`ArrayBuffer`): the number of live buffers over it
- * (a reshape's output is a second buffer over its input's storage, an alias a
- * third), or `Infinity` once it escaped: a host array `fromHost` wraps, or an
- * array handed to a reader (`data`, `read`, `readSync`), which may keep it.
- * Storage held by exactly one buffer is exclusive (a donated input may be
- * overwritten); storage whose last buffer is released and that never escaped
- * goes back to `DType.allocHost` for reuse.
+ * Who holds each storage (`ArrayBuffer`) that more than one buffer holds: the
+ * number of live buffers over it (a reshape's output is a second buffer over its
+ * input's storage, an alias a third), or `Infinity` once it escaped: a host
+ * array `fromHost` wraps, or an array handed to a reader (`data`, `read`,
+ * `readSync`), which may keep it. Storage that is not here has one holder, the
+ * buffer that made it: the common case costs no entry (a weak map with an entry
+ * per buffer slows every garbage collection, which must trace it). Storage with
+ * one holder is exclusive (a donated input may be overwritten); storage whose
+ * last buffer is released and that never escaped goes back to `DType.allocHost`.
  */
 class Owners {
   readonly #count = new WeakMap<ArrayBufferLike, number>()
-  hold(storage: ArrayBufferLike): void {
-    this.#count.set(storage, (this.#count.get(storage) ?? 0) + 1)
+  /** One more buffer over storage that a live buffer already holds. */
+  share(storage: ArrayBufferLike): void {
+    this.#count.set(storage, (this.#count.get(storage) ?? 1) + 1)
   }
   escape(storage: ArrayBufferLike): void {
     this.#count.set(storage, Infinity)
   }
   exclusive(storage: ArrayBufferLike): boolean {
-    return this.#count.get(storage) === 1
+    return !this.#count.has(storage)
   }
-  /** One buffer fewer over `storage`; whether that was the last owner of storage that never escaped. */
+  /** One buffer fewer over `storage`; whether that was the last holder of storage that never escaped. */
   drop(storage: ArrayBufferLike): boolean {
-    const n = (this.#count.get(storage) ?? 1) - 1
-    if (n > 0) {
-      this.#count.set(storage, n)
-      return false
-    }
-    this.#count.delete(storage)
-    return true
+    const n = this.#count.get(storage)
+    if (n === undefined) return true
+    if (n === 2) this.#count.delete(storage)
+    else this.#count.set(storage, n - 1)
+    return false
   }
 }
 
@@ -97,7 +98,6 @@ class Buffer implements TypedArrayBuffer {
     readonly owners: Owners
   ) {
     accounts?.add(this, data.byteLength)
-    owners.hold(data.buffer)
     this.#data = data
   }
   /** The storage, for this backend's own use (reading it through `data` lets it escape). */
@@ -202,6 +202,16 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
   const owned = options.threads !== undefined
   const context: KernelContext = { pool }
   const owners = new Owners()
+  // A kernel output over an input's storage (a reshape, a contiguous slice) is one more holder of it.
+  const shareViews = (out: DType.HostArray, ins: ReadonlyArray<DType.HostArray>): void => {
+    const storage = out.buffer
+    for (let i = 0; i < ins.length; i++) {
+      if (ins[i]!.buffer === storage) {
+        owners.share(storage)
+        return
+      }
+    }
+  }
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
     ? new Accounts(options.memoryLimit ?? Infinity)
     : undefined
@@ -236,9 +246,11 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
         outAvals,
         given === undefined ? context : { pool, outputs: given }
       )
-      return outs.map((o, i) =>
-        given !== undefined && given[i] === o ? outputs![i]! : new Buffer(backend, o, accounts, owners)
-      )
+      return outs.map((o, i) => {
+        if (given !== undefined && given[i] === o) return outputs![i]!
+        shareViews(o, data)
+        return new Buffer(backend, o, accounts, owners)
+      })
     },
     executeInto: new Set<FirstOrderPrimitive>(["dot_general"]),
     // a reader may keep the array: `data` lets its storage escape
@@ -246,7 +258,11 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     readSync: (buffer) => (buffer as Buffer).data,
     peekSync: (buffer) => (buffer as Buffer).storage(),
     release: (buffer) => (buffer as Buffer).release(),
-    alias: (buffer) => new Buffer(backend, (buffer as Buffer).storage(), accounts, owners),
+    alias: (buffer) => {
+      const data = (buffer as Buffer).storage()
+      owners.share(data.buffer)
+      return new Buffer(backend, data, accounts, owners)
+    },
     adoptHost: (data) => new Buffer(backend, data, accounts, owners),
     exclusive: (buffer) => {
       const data = (buffer as Buffer).storage()
@@ -306,9 +322,9 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
           const outs = loop(data, reuse)
           return outs.map((o, i) => {
             const given = outputs?.[i]
-            return given !== undefined && (given as Buffer).storage() === o
-              ? given
-              : new Buffer(backend, o, accounts, owners)
+            if (given !== undefined && (given as Buffer).storage() === o) return given
+            shareViews(o, data)
+            return new Buffer(backend, o, accounts, owners)
           })
         }
       }

@@ -11,8 +11,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { makeTypedArrayBackend } from "../src/index.js"
 
-// 2,048 float32 elements: 8 KiB, above the pool's 4 KiB floor
-const N = 2048
+// 65,536 float32 elements: 256 KiB, the pool's floor
+const N = 65536
 const shape = [N]
 const a = aval(shape, "float32")
 const backend = makeTypedArrayBackend({ threads: 1 })
@@ -118,7 +118,7 @@ describe("recycled storage", () => {
         for (const l of live) b.release!(l.buffer)
         return true
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 })

@@ -143,10 +143,11 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
 
   it.effect("releasing a resident value frees only what no other resident value holds", () =>
     Effect.gen(function*() {
-      // 2,048 float32 values (8 KiB): storage the workers' backends recycle once it is freed
-      const w = yield* Resident.replicate(np.ones([2048]))
-      const x = np.reshape(np.arange(2 * 2048, { dtype: "float32" }), [2, 2048])
-      const total = (4095 * 4096) / 2 // the sum of 0 .. 4095, exact in float32
+      // 65,536 float32 values (256 KiB): storage the workers' backends recycle once it is freed
+      const n = 65536
+      const w = yield* Resident.replicate(np.ones([n]))
+      const x = np.reshape(np.remainder(np.arange(2 * n, { dtype: "float32" }), 8), [2, n])
+      const total = 2 * n * 3.5 // the sum of 16,384 runs of 0 .. 7, exact in float32
       const f = pmap(keptTwice, { axisName: "i", inAxes: [null, 0], outAxes: ["resident", "resident", 0] })
       const [a, b] = yield* f(w, x)
       // `a` and `b` hold the same tensors in each worker: releasing `a` must leave `b` whole,
