@@ -17,7 +17,11 @@
  * start is retried (RunnerLostError).
  *
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
- * SKIP_CLUSTER=1 runs one part). Prints a markdown table ready for docs/benchmarks.md.
+ * SKIP_CLUSTER=1 runs one part; MODES=resident, or another comma-separated list of the modes "one
+ * process", "one process, one thread", "sent" and "resident", times only those: the other variants'
+ * garbage is collected during the steps that follow them, and the sent steps' incoming arrays are
+ * collected by the same workers as the resident steps). Prints a markdown table ready for
+ * docs/benchmarks.md.
  */
 import { PgClient } from "@effect/sql-pg"
 import { Backend, np, runSync, type Tensor } from "diffect"
@@ -168,6 +172,8 @@ const local = Effect.gen(function*() {
     })
   }
 
+  const modes = process.env["MODES"]?.split(",").map((m) => m.trim())
+  if (modes !== undefined) variants.splice(0, variants.length, ...variants.filter((v) => modes.includes(v.mode)))
   // Warm-up: workers load diffect, jit traces and compiles every batch's slice.
   for (const v of variants) for (let s = 0; s < batches + 2; s++) yield* v.step(s)
   let s = 0
@@ -199,11 +205,13 @@ const mb = (bytes: number) => (bytes / 1e6).toFixed(bytes === 0 ? 0 : 3)
 
 const table = (variants: ReadonlyArray<Variant>) => {
   const wall = (v: Variant) => median(v.wall)
-  const one = variants.find((v) => v.mode === "one process")!
+  const one = variants.find((v) => v.mode === "one process")
   const lines = [
-    `B1 MLP, batch 1,024, one SGD step; ${rounds} rounds of ${perRound} steps per variant, interleaved; load average at the end ${
-      loadavg().map((l) => l.toFixed(1)).join(", ")
-    }; ${new Date().toISOString().slice(0, 16)} UTC.`,
+    `B1 MLP, batch 1,024, one SGD step; ${rounds} rounds of ${perRound} steps per variant, interleaved${
+      process.env["MODES"] === undefined ? "" : ` (modes: ${process.env["MODES"]})`
+    }; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(", ")}; ${
+      new Date().toISOString().slice(0, 16)
+    } UTC.`,
     "",
     "| configuration | wall ms/step (median) | wall ms/step (min) | CPU ms/step (mean; all threads) | CPU ms/step (min) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode, medians) | wall speedup vs one process (all cores, medians) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -215,7 +223,7 @@ const table = (variants: ReadonlyArray<Variant>) => {
         Math.min(...v.cpuSteps).toFixed(1)
       } | ${mb(v.sent / v.steps)} | ${mb(v.received / v.steps)} | ${
         base === undefined || v.workers <= 1 ? "-" : `${(wall(base) / wall(v)).toFixed(2)}x`
-      } | ${v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`} |`
+      } | ${one === undefined || v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`} |`
     )
   }
   return lines.join("\n")
