@@ -32,7 +32,7 @@ let pooledBytes = 0
  * Takes a free `ArrayBuffer` of exactly `bytes` (zero-filled), or `undefined`.
  */
 export const takeStorage = (bytes: number): ArrayBuffer | undefined => {
-  if (bytes < POOL_MIN_BYTES || process.env["NOPOOL"] !== undefined) return undefined
+  if (bytes < POOL_MIN_BYTES) return undefined
   const list = free.get(bytes)
   if (list === undefined) return undefined
   while (list.length > 0) {
@@ -41,7 +41,7 @@ export const takeStorage = (bytes: number): ArrayBuffer | undefined => {
     pooledBytes -= bytes
     // a transferred storage is detached (length 0): drop it
     if (storage.byteLength !== bytes) continue
-    if (process.env["NOFILL"] === undefined) new Uint8Array(storage).fill(0)
+    new Uint8Array(storage).fill(0)
     return storage
   }
   return undefined
@@ -54,7 +54,6 @@ export const takeStorage = (bytes: number): ArrayBuffer | undefined => {
  * small, already pooled, or over the limit is left alone.
  */
 export const recycleStorage = (array: ArrayBufferView): void => {
-  if (process.env["NOPOOL"] !== undefined) return
   const storage = array.buffer
   const bytes = storage.byteLength
   if (
