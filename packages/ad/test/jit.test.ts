@@ -372,6 +372,24 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(t, y[0]!.map((_, j) => y.map((r) => r[j]!)))
   })
 
+  it("a returned index map of a group's value that another group reads through a chain stays a step (rev(rev(y)) read, rev(y) returned)", () => {
+    // found by the WebGPU random programs: the first group was made to compute rev(y) instead of
+    // y while the second still read y through its chain
+    const f = jit((x: Tensor, row: Tensor) => {
+      const y = np.add(x, row)
+      const twice = np.flip(np.flip(y, { axis: 1 }), { axis: 1 })
+      const s = np.sin(twice)
+      return [s, np.sum(s, { axis: 1 }), twice]
+    })
+    const x = tensor([[0.5, 1, 2], [-1, 3, 0.25]])
+    const row = tensor([1, -2, 0.5])
+    const [s, sums, twice] = run(f(x, row)).map(js) as [Array<Array<number>>, Array<number>, Array<Array<number>>]
+    const y = [[1.5, -1, 2.5], [0, 1, 0.75]]
+    assert.deepStrictEqual(twice, y)
+    assert.deepStrictEqual(s, y.map((r) => r.map((v) => Math.fround(Math.sin(v)))))
+    sums.forEach((v, i) => assert.closeTo(v, s[i]!.reduce((a, b) => a + b, 0), 1e-6))
+  })
+
   it("a transposed product is the product with its operands swapped (x.T @ dy in reverse mode), same bits", () => {
     // K = 300 crosses the GEMM's K blocks: the sums keep their order either way
     const f = (a: Tensor, b: Tensor) => np.transpose(np.matmul(np.transpose(a), b))

@@ -34,7 +34,7 @@
  * reader that is not a fused kernel (an unfused primitive, a reduction root
  * candidate, a program output) makes the chain run as equations, right before
  * it, unless the chain is bijective, read once, and reads the only value of
- * a group: then that group computes the chain's result (its domain becomes
+ * a group that no other group reads through a chain: then that group computes the chain's result (its domain becomes
  * the result's and its reads are composed with the chain). The chain's source
  * is read outside its group when the chain starts, so a group never reads one
  * of its own values through an index map.
@@ -255,6 +255,8 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
   const uses = new Map<Var, number>()
+  // sources that a group reads through a chain of index maps (its equations copied into the group)
+  const readThroughChain = new Set<Var>()
   for (const eqn of program.equations) for (const v of eqn.inputs) uses.set(v, (uses.get(v) ?? 0) + 1)
   for (const v of program.outputs) uses.set(v, (uses.get(v) ?? 0) + 1)
   // A chain of bijective index maps read once, of a group's only value read outside it: the group
@@ -268,6 +270,9 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
     }
     const g = groupOf.get(x)
     if (g === undefined || g.reindex !== undefined || g.roots.size > 0 || g.outputs.length !== 1) return false
+    // a group already reads the source through a chain (`rev(rev(y))` read by a kernel while
+    // `rev(y)` is returned): the source must stay stored
+    if (readThroughChain.has(x)) return false
     // a product's group keeps the product's layout
     if (dotOf(g) !== undefined) return false
     if (g.outputs[0] !== x || uses.get(v) !== 1 || !chain.every((e) => uses.get(e.inputs[0]!) === 1)) return false
@@ -302,6 +307,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
     addChain(w.equation.inputs[0]!, g)
     g.members.push(w.equation)
     g.produced.add(v)
+    readThroughChain.add(w.source)
   }
   const seal = (g: Group): void => {
     if (g.sealed) return
