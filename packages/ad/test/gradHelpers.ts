@@ -3,7 +3,7 @@
  * values read back as nested JS arrays, and running transformations on the CPU
  * backend.
  */
-import { aval, ConcreteTensor, DType, isTensor, Tree } from "@diffect/core"
+import { aval, ConcreteTensor, DType, isTensor, peekHost, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assertError, Backends, Close } from "@diffect/test-utils"
 
@@ -41,8 +41,7 @@ export const tensor = (value: Nested, dtype: DType.DType = "float32"): Tensor =>
 export const data = (x: Tensor): DType.HostArray => {
   const c = x as ConcreteTensor
   if (c.host !== undefined) return c.host
-  const buffer = c.buffer!
-  return (buffer.backend.peekSync ?? buffer.backend.readSync)!(buffer, c.aval)
+  return peekHost(c.buffer!, c.aval)!
 }
 
 /** A tensor as nested JS arrays (complex elements as `{ re, im }`, float0 as 0). */

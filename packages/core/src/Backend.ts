@@ -311,3 +311,18 @@ export const withBackend = <A>(backend: BackendShape, thunk: () => A): A => {
 export const setDefaultBackend = (backend: BackendShape): void => {
   defaultBackend = backend
 }
+
+/**
+ * A host-memory buffer's storage for a read that ends before the caller
+ * returns (printing, converting to JS numbers, a copy, one scalar): the
+ * backend's `peekSync`, which leaves the storage the buffer's own (donatable,
+ * reusable once released), else its `readSync`; `undefined` for a backend that
+ * reads only asynchronously (WebGPU). The array must not be kept.
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export const peekHost = (buffer: DeviceBuffer, aval: AbstractValue): HostArray | undefined => {
+  const backend = buffer.backend
+  return backend.peekSync !== undefined ? backend.peekSync(buffer, aval) : backend.readSync?.(buffer, aval)
+}

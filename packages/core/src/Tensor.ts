@@ -7,12 +7,12 @@
  */
 import { formatAval } from "./AbstractValue.js"
 import type { AbstractValue } from "./AbstractValue.js"
+import { peekHost } from "./Backend.js"
 import type { BackendShape, DeviceBuffer } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
 import { ReleasedTensorError } from "./Errors.js"
 import type { Handler } from "./Handler.js"
 import { formatArray } from "./internal/format.js"
-import { peekSync } from "./internal/peek.js"
 import { track } from "./internal/region.js"
 import type { Owned } from "./internal/region.js"
 import { formatShape, sizeOf } from "./Shape.js"
@@ -203,7 +203,7 @@ export class ConcreteTensor extends Tensor implements Owned {
     const own = this.#buffer
     const host = a.dtype === "float0"
       ? new Uint8Array(0)
-      : this.#host ?? (own === undefined ? undefined : peekSync(own, a))
+      : this.#host ?? (own === undefined ? undefined : peekHost(own, a))
     if (host === undefined) {
       return `Array(<on ${own?.backend.name}; read it with toJs>, shape=${formatShape(a.shape)}, dtype=${a.dtype})`
     }

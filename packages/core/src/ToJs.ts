@@ -5,11 +5,11 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
+import { peekHost } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
 import { BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
-import { peekSync } from "./internal/peek.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
 import * as Tree from "./Tree.js"
@@ -204,7 +204,7 @@ const readSync = (traced: Tensor): JsValue => {
   if (host !== undefined) return hostToJs(host, t.dtype, t.shape)
   const buffer = t.buffer!
   // converted to JS numbers at once: the storage does not escape
-  const data = peekSync(buffer, t.aval)
+  const data = peekHost(buffer, t.aval)
   if (data === undefined) {
     throw new BackendError({
       backend: buffer.backend.name,

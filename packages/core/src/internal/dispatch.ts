@@ -2,7 +2,7 @@
  * The bottom of the handler stack: evaluation on the active backend.
  */
 import { abstractEvalRules } from "../AbstractEval.js"
-import { activeBackend } from "../Backend.js"
+import { activeBackend, peekHost } from "../Backend.js"
 import { BackendError } from "../Errors.js"
 import { isHigherOrder } from "../Primitive.js"
 import type { FirstOrderPrimitive, HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
@@ -11,7 +11,6 @@ import { ConcreteTensor } from "../Tensor.js"
 import type { Tensor } from "../Tensor.js"
 import { higherOrderEvalRules, scanSteps, whileSteps } from "./higherOrder.js"
 import type { EvalContext, LoopSteps } from "./higherOrder.js"
-import { peekSync } from "./peek.js"
 import { currentRunner } from "./programRunner.js"
 
 /**
@@ -126,6 +125,6 @@ const readScalar = (x: Tensor): number | undefined => {
   if (c.host !== undefined) return Number(c.host[0])
   const backend = activeBackend()
   const buffer = backend === undefined ? undefined : c.bufferFor(backend)
-  const data = buffer === undefined ? undefined : peekSync(buffer, c.aval)
+  const data = buffer === undefined ? undefined : peekHost(buffer, c.aval)
   return data === undefined ? undefined : Number(data[0])
 }

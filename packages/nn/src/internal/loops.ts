@@ -11,18 +11,15 @@
  *
  * @since 0.1.0
  */
-import { ConcreteTensor, lax, np } from "@diffect/core"
+import { ConcreteTensor, lax, np, peekHost } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 
 /** Whether any element of a bool tensor is true, or `undefined` when it cannot be read now. @since 0.1.0 */
 export const concreteAny = (t: Tensor): boolean | undefined => {
   if (!(t instanceof ConcreteTensor)) return undefined
   const buffer = t.buffer
-  const backend = buffer?.backend
   // scanned at once: a peek leaves the storage the buffer's own
-  const data = t.host ?? (backend?.peekSync !== undefined
-    ? backend.peekSync(buffer!, t.aval)
-    : backend?.readSync?.(buffer!, t.aval))
+  const data = t.host ?? (buffer === undefined ? undefined : peekHost(buffer, t.aval))
   if (data === undefined) return undefined
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) return true
   return false

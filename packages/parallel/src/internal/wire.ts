@@ -7,7 +7,7 @@
  *
  * @internal
  */
-import { aval, ConcreteTensor, DType, isTensor, Tracer } from "@diffect/core"
+import { aval, ConcreteTensor, DType, isTensor, peekHost, Tracer } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Effect } from "effect"
 import { PmapArgumentError } from "../Errors.js"
@@ -124,9 +124,7 @@ export const peekHostSync = (t: ConcreteTensor): DType.HostArray => {
   if (t.dtype === "float0") return new Uint8Array(0)
   const host = t.host
   if (host !== undefined) return host
-  const buffer = t.buffer!
-  const backend = buffer.backend
-  return backend.peekSync !== undefined ? backend.peekSync(buffer, t.aval) : backend.readSync!(buffer, t.aval)
+  return peekHost(t.buffer!, t.aval)!
 }
 
 /**
