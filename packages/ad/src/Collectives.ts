@@ -12,8 +12,9 @@ import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
 import { JvpTracer } from "./internal/jvp.js"
-import { spmdMean, SpmdTracer } from "./internal/spmd.js"
+import { spmdMean, spmdReduceMany, SpmdTracer } from "./internal/spmd.js"
 import { BatchTracer } from "./internal/vmap.js"
+import type { SpmdReduction } from "./rules/vmap.js"
 
 const frameOf = (axisName: string): AxisFrame => {
   if (typeof axisName !== "string") throw argumentError("collective", "axisName", "a string", axisName)
@@ -33,11 +34,28 @@ const collectiveLeaf = (leaf: unknown, bools: boolean): Tensor => {
   throw argumentError("collective", "x", "a pytree of tensors, JS numbers and booleans", leaf)
 }
 
-/** Applies `f` to every leaf of a pytree (JAX's collectives map over pytrees). */
-const mapTree = <T>(x: T, bools: boolean, f: (t: Tensor) => Tensor): CollectiveResult<T> => {
+/**
+ * Applies `f` to every leaf of a pytree (JAX's collectives map over pytrees), except the leaves
+ * that `many` reduces together first (an axis spanning workers: one round of the exchange for
+ * many leaves, as JAX's psum binds once for all the leaves and XLA combines all-reduces).
+ */
+const mapTree = <T>(
+  x: T,
+  bools: boolean,
+  f: (t: Tensor) => Tensor,
+  many?: (ts: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor | undefined> | undefined
+): CollectiveResult<T> => {
   const [leaves, def] = Tree.flatten(x)
-  return Tree.unflatten(def, leaves.map((l) => f(collectiveLeaf(l, bools))))
+  const ts = leaves.map((l) => collectiveLeaf(l, bools))
+  const done = ts.length > 1 ? many?.(ts) : undefined
+  return Tree.unflatten(def, ts.map((t, i) => done?.[i] ?? f(t)))
 }
+
+// The leaves reduced together over one axis that spans workers (see `spmdReduceMany`).
+const together = (names: ReadonlyArray<string>, kind: SpmdReduction) =>
+  names.length !== 1 ? undefined : (ts: ReadonlyArray<Tensor>) => spmdReduceMany(frameOf(names[0]!).handler, ts, kind)
+
+const kinds = { psum: "sum", pmax: "max", pmin: "min" } as const
 
 /**
  * The result of a collective on `T`: `T` with every leaf a Tensor.
@@ -56,7 +74,7 @@ const reduction =
       let out = t
       for (const name of names) out = bind1(primitive, [out], { axisName: name })
       return out
-    })
+    }, together(names, kinds[primitive]))
   }
 
 /**
@@ -124,7 +142,7 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
     // JAX divides with `/`: integer and boolean means are float32.
     if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)
     return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
-  })
+  }, together(names, "mean"))
 }
 
 /**

@@ -1,9 +1,9 @@
 import { assert, layer } from "@effect/vitest"
-import { np, type Tensor, toJsSync, vmap } from "diffect"
+import { np, type Tensor, toJsSync, Tree, vmap } from "diffect"
 import { runSync } from "diffect"
 import { Effect } from "effect"
 import { Mesh, pmap } from "../src/index.js"
-import { axesProbe, collectives, gradMean, gradReduced, psumInJit } from "./fixtures/steps.js"
+import { axesProbe, collectives, gradMean, gradReduced, psumInJit, treeCollectives } from "./fixtures/steps.js"
 
 // The raw elements of a tensor, for bit-for-bit comparisons (Object.is tells -0 from 0 and NaN from NaN).
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
@@ -37,6 +37,30 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
           assert.deepStrictEqual(bits(out.index), Array.from({ length: n }, (_, i) => i))
         }))
     }
+  }
+
+  for (const n of [2, 8]) {
+    it.effect(`collectives over pytrees (leaves reduced together, and one by one) equal vmap's bit for bit (axis of ${n})`, () =>
+      Effect.gen(function*() {
+        const x = data(n, "float32")
+        const out = yield* pmap(treeCollectives, { axisName: "i" })(x)
+        const expected = runSync(vmap(treeCollectives.f, { axisName: "i" })(x))
+        const [got, gotDef] = Tree.flatten(out)
+        const [want, wantDef] = Tree.flatten(expected)
+        assert.isTrue(Tree.treedefEquals(gotDef, wantDef), `${gotDef} vs ${wantDef}`)
+        assert.strictEqual(got.length, 19)
+        got.forEach((leaf, i) => {
+          assert.strictEqual((leaf as Tensor).dtype, (want[i] as Tensor).dtype)
+          sameBits(leaf, want[i])
+        })
+        // and what they should be: psum of the constant leaves is n copies, pmean of x its column means
+        assert.deepStrictEqual(bits(out.sum.c), Array(n).fill(2.5 * n))
+        const xs = toJsSync(x) as Array<Array<number>>
+        const means = bits(out.mean.e)
+        for (let j = 0; j < 3; j++) {
+          assert.closeTo(means[j]!, xs.reduce((s, row) => s + row[j]!, 0) / n, 1e-9 * (1 + Math.abs(means[j]!)))
+        }
+      }))
   }
 
   it.effect("pmap(valueAndGrad(loss, { reduceAxes })) equals vmap's gradient, and the summed gradient", () =>

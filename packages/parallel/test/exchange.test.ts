@@ -66,3 +66,77 @@ describe("allReduce", () => {
     assert.deepStrictEqual(bits(allReduce(np.array([[1, 2], [3, 4]]), "sum")!), [4, 6])
   })
 })
+
+describe("allReduceMany", () => {
+  const withSab = (slotBytes: number) => {
+    const sab = new SharedArrayBuffer(exchangeSize(1, slotBytes))
+    resetExchange(sab)
+    // the barrier's generation word counts the rounds
+    const rounds = () => new Int32Array(sab, 0, 16)[1]!
+    return { ...makeCollectives(sab, 0, 1, slotBytes, "i"), rounds }
+  }
+
+  it("gives each value allReduce's result bit for bit, and leaves what allReduce would not take alone (property)", () => {
+    const leaf = fc.record({
+      dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
+      shape: fc.constantFrom([1, 3], [1, 1], [1, 2, 5], [1], [2, 3], [1, 17]),
+      values: fc.array(fc.oneof(fc.double(), fc.constantFrom(0, -0, 1e16, -1e16, 3e-8)), {
+        minLength: 17,
+        maxLength: 17
+      })
+    })
+    fc.assert(
+      fc.property(
+        fc.array(leaf, { minLength: 1, maxLength: 7 }),
+        fc.constantFrom("sum" as const, "max" as const, "min" as const, "mean" as const),
+        fc.constantFrom(32, 64, 1 << 16),
+        (leaves, kind, slotBytes) => {
+          const xs = leaves.map(({ dtype, shape, values }) => {
+            const size = shape.reduce((a: number, b: number) => a * b, 1)
+            const data = values.slice(0, size).map((v) => (dtype === "int32" ? Math.trunc(v) | 0 : v))
+            return np.array(data, { dtype }).reshape(shape)
+          })
+          const many = withSab(slotBytes).allReduceMany(xs, kind)
+          assert.strictEqual(many.length, xs.length)
+          xs.forEach((x, i) => {
+            const fits = x.size * (x.dtype === "float64" ? 8 : 4) <= slotBytes
+            const taken = x.dtype !== "int32" && x.shape[0] === 1 && x.ndim > 1 && fits
+            if (!taken) return assert.isUndefined(many[i], `leaf ${i}: ${x.dtype}[${x.shape}]`)
+            const alone = withSab(slotBytes).allReduce(x, kind)
+            assert.isDefined(many[i])
+            assert.deepStrictEqual(many[i]!.shape, alone!.shape)
+            assert.strictEqual(many[i]!.dtype, x.dtype)
+            const a = bits(many[i]!)
+            const e = bits(alone!)
+            a.forEach((v, j) => assert.isTrue(Object.is(v, e[j]), `${kind} leaf ${i} element ${j}: ${v} !== ${e[j]}`))
+          })
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+
+  it("takes one round (one barrier) for the values that fit a slot together, float32 and float64 apart", () => {
+    const f32 = (n: number, v: number) => np.full([1, n], v, { dtype: "float32" })
+    const f64 = (n: number, v: number) => np.full([1, n], v, { dtype: "float64" })
+    const big = withSab(1 << 16)
+    const out = big.allReduceMany([f32(4, 1), f32(5, 2), f64(3, 3), f32(3, 4), f64(2, 5), np.array([1])], "sum")
+    assert.strictEqual(big.rounds(), 2)
+    assert.deepStrictEqual(out.map((t) => (t === undefined ? undefined : bits(t))), [
+      [1, 1, 1, 1],
+      [2, 2, 2, 2, 2],
+      [3, 3, 3],
+      [4, 4, 4],
+      [5, 5],
+      undefined
+    ])
+    // 16, 24 (20 padded to 8 bytes) and 16 bytes: slots of 32 bytes take them one by one, slots
+    // of 48 the first two together; one value alone is allReduce's own round
+    for (const [slotBytes, rounds] of [[32, 3], [48, 2], [56, 1]] as const) {
+      const c = withSab(slotBytes)
+      const got = c.allReduceMany([f32(4, 1), f32(5, 2), f32(3, 4)], "max")
+      assert.strictEqual(c.rounds(), rounds, `slots of ${slotBytes} bytes`)
+      assert.deepStrictEqual(got.map((t) => bits(t!)), [[1, 1, 1, 1], [2, 2, 2, 2, 2], [4, 4, 4]])
+    }
+  })
+})

@@ -14,13 +14,22 @@
  *
  * @internal
  */
-import { bind, isHigherOrder, lax, newLevel, primitiveKinds, Tracer, withDynamicHandler } from "@diffect/core"
+import {
+  bind,
+  currentDynamicHandler,
+  isHigherOrder,
+  lax,
+  newLevel,
+  primitiveKinds,
+  Tracer,
+  withDynamicHandler
+} from "@diffect/core"
 import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
 import { Program } from "@diffect/core/Program"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { VmapOutAxesError } from "../Errors.js"
 import { batchRules } from "../rules/vmap.js"
-import type { AxisData } from "../rules/vmap.js"
+import type { AxisData, SpmdReduction } from "../rules/vmap.js"
 import { broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
@@ -149,6 +158,13 @@ class SpmdHandler implements Handler {
     return withDynamicHandler(this.parent, () => reduce(lax.expandDims(x.value, [0]), "mean"))
   }
 
+  /** A collective over this axis of several varying values at once (see `spmdReduceMany`). */
+  reduceMany(xs: ReadonlyArray<SpmdTracer>, kind: SpmdReduction): ReadonlyArray<Tensor | undefined> {
+    const many = this.axis.spmd?.allReduceMany
+    if (many === undefined) return []
+    return withDynamicHandler(this.parent, () => many(xs.map((x) => lax.expandDims(x.value, [0])), kind))
+  }
+
   #fromBatch(y: Tensor, dim: BatchDim): Tensor {
     return dim === null ? y : new SpmdTracer(this, lax.squeeze(y, [dim]), true)
   }
@@ -222,4 +238,42 @@ export const spmdFlat = (
  * @internal
  */
 export const spmdMean = (handler: Handler, x: Tensor): Tensor | undefined =>
-  handler instanceof SpmdHandler && x instanceof SpmdTracer && x.handler === handler ? handler.mean(x) : undefined
+  ownValue(handler, x) ? (handler as SpmdHandler).mean(x as SpmdTracer) : undefined
+
+// Whether `x` is a value of `handler`'s worker that a collective's `bind` would give to
+// `handler` (no higher dynamic handler, such as a `jit` staging inside the mapped function).
+const ownValue = (handler: Handler, x: Tensor): boolean => {
+  if (!(handler instanceof SpmdHandler) || !(x instanceof SpmdTracer) || x.handler !== handler) return false
+  const dynamic = currentDynamicHandler()
+  return dynamic === undefined || dynamic.level <= handler.level
+}
+
+/**
+ * A collective (`kind`) over the axis whose frame's handler is `handler` of the
+ * leaves of one pytree, when that axis spans workers with one slice each: the
+ * leaves that are this worker's varying values go through the exchange together
+ * (`SpmdAxis.allReduceMany`: fewer rounds, each result equal to its own
+ * collective's bit for bit). The result has one entry per leaf, `undefined`
+ * where the caller takes the general path (after these, in leaf order, so that
+ * every worker applies the same collectives in the same order); `undefined`
+ * when no two leaves qualify.
+ *
+ * @internal
+ */
+export const spmdReduceMany = (
+  handler: Handler,
+  xs: ReadonlyArray<Tensor>,
+  kind: SpmdReduction
+): ReadonlyArray<Tensor | undefined> | undefined => {
+  const picked: Array<number> = []
+  xs.forEach((x, i) => {
+    if (ownValue(handler, x) && (x as SpmdTracer).varying) picked.push(i)
+  })
+  if (picked.length < 2) return undefined
+  const reduced = (handler as SpmdHandler).reduceMany(picked.map((i) => xs[i] as SpmdTracer), kind)
+  const out = new Array<Tensor | undefined>(xs.length)
+  picked.forEach((i, k) => {
+    out[i] = reduced[k]
+  })
+  return out
+}

@@ -57,6 +57,15 @@ export interface SpmdAxis {
    * rule gathers and reduces).
    */
   readonly allReduce?: ((local: Tensor, kind: SpmdReduction) => Tensor | undefined) | undefined
+  /**
+   * Optional: `allReduce` of several values at once (a collective over a pytree's leaves), in
+   * fewer rounds of the exchange than one per value (JAX's and XLA's all-reduce combining): the
+   * result for each value it takes equals its `allReduce`, bit for bit; `undefined` for the
+   * values it leaves (each then takes its own collective, after these).
+   */
+  readonly allReduceMany?:
+    | ((locals: ReadonlyArray<Tensor>, kind: SpmdReduction) => ReadonlyArray<Tensor | undefined>)
+    | undefined
 }
 
 /**

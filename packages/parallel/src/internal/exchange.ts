@@ -12,7 +12,8 @@
  * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag,
  * 3: workers that finished the call),
  * then two sets of 4 header words per worker (dtype, length, chunk, shape
- * hash), then two sets of one data slot per worker.
+ * hash; for a round of several values, `MANY`, their total length, their
+ * dtype, a hash of their shapes), then two sets of one data slot per worker.
  *
  * @internal
  */
@@ -27,6 +28,8 @@ const ARRIVED = 0
 const GENERATION = 1
 const ABORT = 2
 const FINISHED = 3
+// The header's dtype word of a round that carries several values (`allReduceMany`).
+const MANY = -1
 
 const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 2 * 16 * workers) / 64) * 64
 
@@ -83,7 +86,9 @@ const shapeHash = (shape: ReadonlyArray<number>): number => {
  * The collectives of worker `rank` of `workers` over one exchange:
  * `allGather(local)` stacks every worker's slices (batch first) in rank order;
  * `allReduce(local, kind)` is `reduce(allGather(local), [0])` computed from the
- * slots directly, without the stack (see `reduceSlots`).
+ * slots directly, without the stack (see `reduceSlots`); `allReduceMany(locals,
+ * kind)` is `allReduce` of each, with the values that fit a slot together in one
+ * round (one barrier).
  *
  * @internal
  */
@@ -132,6 +137,43 @@ export const makeCollectives = (
     if (Atomics.load(ctl, ABORT) !== 0) throw new CollectiveAbortedError({ rank })
   }
 
+  // One round: this worker's payload written into its slot of the round's set (`write`, given the
+  // slot's byte offset), its header, the barrier, then every worker's header checked against this
+  // one's; gives the byte offset of every worker's slot, in rank order.
+  const oneRound = (
+    code: number,
+    m: number,
+    c: number,
+    hash: number,
+    write: (at: number) => void,
+    mine: () => string
+  ): Array<number> => {
+    const set = round++ % 2
+    const slot = (r: number) => base + (set * workers + r) * slotBytes
+    const header = (r: number) => 4 * (set * workers + r)
+    write(slot(rank))
+    const h = header(rank)
+    headers[h] = code
+    headers[h + 1] = m
+    headers[h + 2] = c
+    headers[h + 3] = hash
+    barrier()
+    for (let r = 0; r < workers; r++) {
+      const hr = header(r)
+      if (headers[hr] !== code || headers[hr + 1] !== m || headers[hr + 2] !== c || headers[hr + 3] !== hash) {
+        const theirs = headers[hr] === MANY
+          ? `several ${dtypeCodes[headers[hr + 2]!] ?? "?"} values (${headers[hr + 1]} elements in all)`
+          : `${dtypeCodes[headers[hr]!] ?? "?"} data of ${headers[hr + 1]} elements`
+        throw new CollectiveMismatchError({
+          rank,
+          detail:
+            `a collective over '${axisName}' got ${theirs} from worker ${r} and ${mine()} here: every worker must apply the same collectives, in the same order, to values of the same type`
+        })
+      }
+    }
+    return Array.from({ length: workers }, (_, r) => slot(r))
+  }
+
   // Publishes this worker's `host` chunk by chunk; after each chunk's barrier, `read` sees every
   // worker's copy of elements `from .. to` in rank order (views on the slots).
   const exchange = (
@@ -147,33 +189,17 @@ export const makeCollectives = (
     const code = dtypeCodes.indexOf(local.dtype)
     const hash = shapeHash(local.shape)
     for (let c = 0; c < chunks; c++) {
-      const set = round++ % 2
-      const slot = (r: number) => base + (set * workers + r) * slotBytes
-      const header = (r: number) => 4 * (set * workers + r)
       const from = c * perChunk
       const to = Math.min(m, from + perChunk)
-      new Ctor(sab, slot(rank), to - from).set(host.subarray(from, to))
-      const h = header(rank)
-      headers[h] = code
-      headers[h + 1] = m
-      headers[h + 2] = c
-      headers[h + 3] = hash
-      barrier()
-      for (let r = 0; r < workers; r++) {
-        const hr = header(r)
-        if (headers[hr] !== code || headers[hr + 1] !== m || headers[hr + 2] !== c || headers[hr + 3] !== hash) {
-          const theirs = dtypeCodes[headers[hr]!] ?? "?"
-          throw new CollectiveMismatchError({
-            rank,
-            detail: `a collective over '${axisName}' got ${theirs} data of ${
-              headers[hr + 1]
-            } elements from worker ${r} and ${local.dtype}[${
-              local.shape.join(",")
-            }] here: every worker must apply the same collectives, in the same order, to values of the same type`
-          })
-        }
-      }
-      read(Array.from({ length: workers }, (_, r) => new Ctor(sab, slot(r), to - from)), from)
+      const slots = oneRound(
+        code,
+        m,
+        c,
+        hash,
+        (at) => new Ctor(sab, at, to - from).set(host.subarray(from, to)),
+        () => `${local.dtype}[${local.shape.join(",")}]`
+      )
+      read(slots.map((at) => new Ctor(sab, at, to - from)), from)
     }
     return host
   }
@@ -209,7 +235,87 @@ export const makeCollectives = (
     return result(aval(rest, local.dtype, local.weakType), out)
   }
 
-  return { allGather, allReduce }
+  // Several all-reduces in one round each time their data fits a slot together: the leaves of a
+  // gradient tree, one barrier instead of one per leaf. Each worker writes its values one after
+  // the other into its slot (each from an 8-byte boundary); every value is then reduced from the
+  // slots exactly as `allReduce` reduces it alone (same terms, same order, same rounding).
+  const allReduceMany = (
+    locals: ReadonlyArray<Tensor>,
+    kind: SpmdReduction
+  ): ReadonlyArray<Tensor | undefined> => {
+    const out = new Array<Tensor | undefined>(locals.length)
+    // the values `allReduce` takes in one chunk, with one slice per worker (a pmap's), by dtype
+    const groups = new Map<DType.DType, Array<number>>()
+    locals.forEach((local, i) => {
+      const [b, ...rest] = local.shape
+      const bytes = local.size * (local.dtype === "float64" ? 8 : 4)
+      if (!reducible(local.dtype) || b !== 1 || rest.length === 0 || bytes > slotBytes) return
+      if (local instanceof Tracer || !(local instanceof ConcreteTensor)) return
+      const group = groups.get(local.dtype)
+      if (group === undefined) groups.set(local.dtype, [i])
+      else group.push(i)
+    })
+    for (const [dtype, members] of groups) {
+      const width = dtype === "float64" ? 8 : 4
+      const padded = (i: number) => Math.ceil(locals[i]!.size * width / 8) * 8
+      // consecutive members in rounds that fill a slot; a round of one goes through `allReduce`
+      let start = 0
+      while (start < members.length) {
+        let end = start
+        let bytes = 0
+        while (end < members.length && bytes + padded(members[end]!) <= slotBytes) bytes += padded(members[end++]!)
+        const batch = members.slice(start, end)
+        start = end
+        if (batch.length === 1) {
+          out[batch[0]!] = allReduce(locals[batch[0]!]!, kind)
+          continue
+        }
+        reduceRound(batch.map((i) => locals[i] as ConcreteTensor), dtype, kind).forEach((t, k) => {
+          out[batch[k]!] = t
+        })
+      }
+    }
+    return out
+  }
+
+  const reduceRound = (
+    locals: ReadonlyArray<ConcreteTensor>,
+    dtype: DType.DType,
+    kind: SpmdReduction
+  ): Array<Tensor> => {
+    const hosts = locals.map(peekHostSync)
+    const Ctor = hosts[0]!.constructor as HostCtor
+    const width = hosts[0]!.BYTES_PER_ELEMENT
+    const offsets: Array<number> = []
+    let bytes = 0
+    for (const host of hosts) {
+      offsets.push(bytes)
+      bytes += Math.ceil(host.length * width / 8) * 8
+    }
+    let hash = 17
+    for (const local of locals) hash = (Math.imul(hash, 31) + shapeHash(local.shape)) | 0
+    const m = hosts.reduce((n, host) => n + host.length, 0)
+    const slots = oneRound(
+      MANY,
+      m,
+      dtypeCodes.indexOf(dtype),
+      hash,
+      (at) => hosts.forEach((host, k) => new Ctor(sab, at + offsets[k]!, host.length).set(host)),
+      () => `${locals.length} ${dtype} values (${locals.map((l) => `[${l.shape.join(",")}]`).join(", ")})`
+    )
+    const divisor = kind === "mean" ? workers : 1
+    const f32 = dtype === "float32"
+    return locals.map((local, k) => {
+      const n = hosts[k]!.length
+      const data = DType.allocHost(dtype, n)
+      const views = slots.map((at) => new Ctor(sab, at + offsets[k]!, n))
+      reduceSlots(kind === "mean" ? "sum" : kind, views, 0, 1, n, data, divisor, f32)
+      const [, ...rest] = local.shape
+      return result(aval(rest, dtype, local.weakType), data)
+    })
+  }
+
+  return { allGather, allReduce, allReduceMany }
 }
 
 type HostCtor = {
