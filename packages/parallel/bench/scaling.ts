@@ -17,7 +17,8 @@
  * start is retried (RunnerLostError).
  *
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
- * SKIP_CLUSTER=1 runs one part; MODES=resident, or another comma-separated list of the modes "one
+ * SKIP_CLUSTER=1 runs one part; WORKERS=1,2,4 the meshes' sizes (default 1,2; each must divide
+ * 1,024); MODES=resident, or another comma-separated list of the modes "one
  * process", "one process, one thread", "sent" and "resident", times only those: the other variants'
  * garbage is collected during the steps that follow them, and the sent steps' incoming arrays are
  * collected by the same workers as the resident steps). Prints a markdown table ready for
@@ -50,6 +51,10 @@ import {
 const rounds = Number(process.argv[2] ?? 5)
 const perRound = Number(process.argv[3] ?? 4)
 const batch = 1024
+const meshSizes = (process.env["WORKERS"] ?? "1,2").split(",").map(Number)
+if (meshSizes.some((w) => !Number.isInteger(w) || w < 1 || batch % w !== 0)) {
+  throw new Error(`WORKERS: sizes that divide ${batch}, got ${process.env["WORKERS"]}`)
+}
 const sizes = [784, 256, 256, 10] as const
 
 // Deterministic inputs (a linear congruential generator): the timings do not depend on them.
@@ -128,7 +133,7 @@ const local = Effect.gen(function*() {
         p0 = yield* sgd(p0, g as Params)
       }).pipe(Effect.provideService(Backend, single))
   })
-  for (const workers of [1, 2]) {
+  for (const workers of meshSizes) {
     const context = yield* Layer.build(Mesh.layer({ workers }))
     const mesh = Context.get(context, Mesh)
     const traffic = () => ({ sent: mesh.traffic().sentBytes, received: mesh.traffic().receivedBytes })
