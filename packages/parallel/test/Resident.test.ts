@@ -60,38 +60,41 @@ const sameAsVmap = (
   for (const k of ["w1", "b1", "w2", "b2"] as const) sameBits(final[k], p[k], `final ${k}`)
 }
 
+// `steps` training steps with resident state (donated each step) and a resident dataset of
+// `shards` blocks: the losses, the tensor bytes each step moved, and the final parameters.
+const residentRun = (remote: typeof sgdStep, dtype: "float32" | "float64", shards: number) =>
+  Effect.gen(function*() {
+    const mesh = yield* Mesh
+    const p0 = init(dtype)
+    const data = dataset(shards, dtype)
+    let state = yield* Resident.replicate(p0)
+    const resident = yield* Resident.replicate(data)
+    const step = pmap(remote, { axisName: "i", inAxes: [null, 0, null], outAxes: ["resident", null], donate: [0] })
+    const losses: Array<Tensor> = []
+    const traffic: Array<{ sent: number; received: number }> = []
+    for (let s = 0; s < steps; s++) {
+      const before = mesh.traffic()
+      const [next, loss] = yield* step(state, resident, s)
+      const after = mesh.traffic()
+      traffic.push({ sent: after.sentBytes - before.sentBytes, received: after.receivedBytes - before.receivedBytes })
+      assert.isTrue(state.released, "the donated state is released")
+      state = next
+      losses.push(loss)
+    }
+    const final = yield* Resident.fetch(state)
+    yield* Resident.release(state)
+    yield* Resident.release(resident)
+    return { p0, data, losses, traffic, final }
+  })
+
 layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state", (it) => {
   for (const dtype of ["float64", "float32"] as const) {
     for (const shards of [2, 4]) {
       it.effect(`the loss curve equals vmap's bit for bit (${dtype}, ${shards} shards on 2 workers)`, () =>
         Effect.gen(function*() {
-          const mesh = yield* Mesh
-          const p0 = init(dtype)
-          const data = dataset(shards, dtype)
-          let state = yield* Resident.replicate(p0)
-          const resident = yield* Resident.replicate(data)
-          const step = pmap(sgdStep, {
-            axisName: "i",
-            inAxes: [null, 0, null],
-            outAxes: ["resident", null],
-            donate: [0]
-          })
-          const losses: Array<Tensor> = []
-          const traffic: Array<{ sent: number; received: number }> = []
-          for (let s = 0; s < steps; s++) {
-            const before = mesh.traffic()
-            const [next, loss] = yield* step(state, resident, s)
-            const after = mesh.traffic()
-            traffic.push({
-              sent: after.sentBytes - before.sentBytes,
-              received: after.receivedBytes - before.receivedBytes
-            })
-            assert.isTrue(state.released, "the donated state is released")
-            state = next
-            losses.push(loss)
-          }
+          const { data, final, losses, p0, traffic } = yield* residentRun(sgdStep, dtype, shards)
           // The reference: the same steps vmapped in one process.
-          sameAsVmap(losses, yield* Resident.fetch(state), p0, data)
+          sameAsVmap(losses, final, p0, data)
           // Per step, nothing but the loss crossed: no tensor went to the workers, one scalar came back.
           const scalar = dtype === "float64" ? 8 : 4
           for (const t of traffic) assert.deepStrictEqual(t, { sent: 0, received: 2 * scalar })
@@ -112,33 +115,14 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("resident training state
             assert.isAtMost(Math.abs(got - want), tolerance * Math.abs(want), `plain loss of step ${s}`)
             q = next as Mlp
           }
-          yield* Resident.release(state)
-          yield* Resident.release(resident)
         }))
     }
   }
 
   it.effect("a step that donates its parameters to a jitted update equals vmap's (the replicated state is never written in place)", () =>
     Effect.gen(function*() {
-      const p0 = init("float32")
-      const data = dataset(2, "float32")
-      let state = yield* Resident.replicate(p0)
-      const resident = yield* Resident.replicate(data)
-      const step = pmap(sgdStepDonating, {
-        axisName: "i",
-        inAxes: [null, 0, null],
-        outAxes: ["resident", null],
-        donate: [0]
-      })
-      const losses: Array<Tensor> = []
-      for (let s = 0; s < steps; s++) {
-        const [next, loss] = yield* step(state, resident, s)
-        state = next
-        losses.push(loss)
-      }
-      sameAsVmap(losses, yield* Resident.fetch(state), p0, data)
-      yield* Resident.release(state)
-      yield* Resident.release(resident)
+      const { data, final, losses, p0 } = yield* residentRun(sgdStepDonating, "float32", 2)
+      sameAsVmap(losses, final, p0, data)
     }))
 
   it.effect("releasing a resident value frees only what no other resident value holds", () =>
