@@ -59,8 +59,17 @@ const same = (a: Array<number>, b: Array<number>): boolean =>
     return Math.abs(v - w) <= 1e-5 * Math.max(1, Math.abs(w))
   })
 
+// WGSL lets a device flush subnormals to zero, and a fused shader and separate ones may flush at
+// different steps (a register against a stored value; docs/numerics.md): then `floor` of a product
+// that is subnormal one way and zero the other differs by 1. Inputs are zero or at least 2^-20 in
+// magnitude, so that the programs' products stay normal.
 const values = (n: number) =>
-  fc.array(fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n })
+  fc.array(
+    fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map((v) =>
+      Math.abs(v) < 2 ** -20 ? (Object.is(v, -0) || v < 0 ? -0 : 0) : v
+    ),
+    { minLength: n, maxLength: n }
+  )
 
 describe.skipIf(skipReason !== undefined)("jit on WebGPU: random programs", () => {
   it.effect("compiled equals eager within float32 rounding (fast-check)", () =>
