@@ -59,8 +59,8 @@ const same = (a: Array<number>, b: Array<number>): boolean =>
     return Math.abs(v - w) <= 1e-5 * Math.max(1, Math.abs(w))
   })
 
-// Within one shader the GPU's compiler may evaluate `y * col * 0.5` without rounding in between
-// (separate kernels round at every store), so compiled and eager agree within float32 rounding,
+// Within one shader the GPU's compiler may reassociate `y * col * 0.5` or skip the rounding in
+// between (separate kernels round at every store), so compiled and eager agree within float32 rounding,
 // not bit for bit. Near zero that rounding is a whole subnormal: llvmpipe gave -2^-149 fused and
 // -0 unfused for y = 10 * 2^-149, col = -0.1 (seed 1983176115), and `floor` made it -1 against 0.
 // Inputs are zero or at least 2^-20 in magnitude, so that the programs' values stay normal.
