@@ -1,0 +1,161 @@
+/**
+ * A check for a machine with a real GPU (run there from the bundle of `deviceBundle.ts`): random
+ * programs (the generator of backend-webgpu's fused.property test) under `jit` on the WebGPU
+ * device, against eager on the same device and `jit` on the CPU, within 1e-5; then the B1 MLP
+ * step's value and gradients, eager and jitted on the device, against the CPU. Prints the
+ * adapter, a line per part, and exits 1 on the first disagreement. `RUNS` sets the number of
+ * programs (default 400).
+ */
+import { Backend, jit, lax, np, type Tensor, toJs, valueAndGrad, WebGpu, WebGpuBackend } from "diffect"
+import { makeTypedArrayBackend } from "diffect/extend"
+import { Context, Effect, Layer } from "effect"
+import fc from "fast-check"
+
+type Op = readonly [kind: number, a: number, b: number]
+const unary = [
+  np.sin,
+  np.tanh,
+  np.negative,
+  np.abs,
+  np.exp,
+  np.floor,
+  (x: Tensor) => np.multiply(x, 0.5),
+  (x: Tensor) => np.flip(x, { axis: 1 }),
+  (x: Tensor) => lax.slice(np.concatenate([x, np.exp(x)], { axis: 1 }), [0, 3], [4, 8]),
+  (x: Tensor) => np.reshape(np.transpose(np.reshape(x, [5, 4])), [4, 5])
+]
+const binary = [np.add, np.subtract, np.multiply, np.maximum, np.minimum]
+const REDUCE = unary.length + binary.length
+
+const program = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, row: Tensor, col: Tensor): Array<Tensor> => {
+  const values: Array<Tensor> = [x, y, np.add(x, row), np.multiply(y, col)]
+  for (const [kind, a, b] of ops) {
+    const u = values[a % values.length]!
+    const v = values[b % values.length]!
+    if (kind < unary.length) values.push(unary[kind]!(u))
+    else if (kind < REDUCE) values.push(binary[kind - unary.length]!(u, v))
+    else if (kind === REDUCE) values.push(np.add(v, np.sum(u, { axis: 1, keepdims: true })))
+    else if (kind === REDUCE + 1) values.push(np.add(v, np.max(u, { axis: 0, keepdims: true })))
+    else values.push(np.multiply(v, np.min(u, { axis: 1, keepdims: true })))
+  }
+  const last = values[values.length - 1]!
+  return [last, np.sum(last, { axis: 1 }), values[4 + (ops.length >> 1)]!]
+}
+
+const flat = (x: unknown): Array<number> => (Array.isArray(x) ? x.flatMap(flat) : [x as number])
+
+const close = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
+  a.length === b.length && a.every((v, i) => {
+    const w = b[i]!
+    if (Number.isNaN(w) || Number.isNaN(v)) return Number.isNaN(w) && Number.isNaN(v)
+    if (!Number.isFinite(w) || !Number.isFinite(v)) return v === w
+    return Math.abs(v - w) <= 1e-5 * Math.max(1, Math.abs(w))
+  })
+
+// zero or at least 2^-20 in magnitude: a fused shader may round subnormals otherwise (docs/backends.md)
+const values = (n: number) =>
+  fc.array(
+    fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 2 ** -20 ? 0 : v)),
+    { minLength: n, maxLength: n }
+  )
+
+interface Mlp {
+  readonly w1: Tensor
+  readonly b1: Tensor
+  readonly w2: Tensor
+  readonly b2: Tensor
+  readonly w3: Tensor
+  readonly b3: Tensor
+}
+const mlpLoss = (p: Mlp, x: Tensor, y: Tensor): Tensor => {
+  const h1 = np.tanh(x.matmul(p.w1).add(p.b1))
+  const h2 = np.tanh(h1.matmul(p.w2).add(p.b2))
+  const logits = h2.matmul(p.w3).add(p.b3)
+  return logits.sub(np.logsumexp(logits, { axis: 1, keepdims: true })).mul(y).sum({ axis: 1 }).mean().neg()
+}
+
+let seed = 7
+const uniform = (n: number, scale: number) =>
+  Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * scale)
+const b1Data = {
+  x: uniform(128 * 784, 2),
+  w1: uniform(784 * 256, 0.1),
+  b1: uniform(256, 0.1),
+  w2: uniform(256 * 256, 0.1),
+  b2: uniform(256, 0.1),
+  w3: uniform(2560, 0.1),
+  b3: uniform(10, 0.1),
+  y: Float32Array.from({ length: 1280 }, (_, i) => (i % 10 === Math.floor(i / 10) % 10 ? 1 : 0))
+}
+const b1Inputs = () => ({
+  p: {
+    w1: np.array(b1Data.w1).reshape([784, 256]),
+    b1: np.array(b1Data.b1),
+    w2: np.array(b1Data.w2).reshape([256, 256]),
+    b2: np.array(b1Data.b2),
+    w3: np.array(b1Data.w3).reshape([256, 10]),
+    b3: np.array(b1Data.b3)
+  },
+  x: np.array(b1Data.x).reshape([128, 784]),
+  y: np.array(b1Data.y).reshape([128, 10])
+})
+const vg = valueAndGrad(mlpLoss)
+const vgJit = jit(vg)
+const b1Step = (f: typeof vg) =>
+  Effect.suspend(() => {
+    const { p, x, y } = b1Inputs()
+    return Effect.flatMap(f(p, x, y), ([v, g]) => toJs([v, g.w1, g.b1, g.w2, g.b2, g.w3, g.b3]))
+  })
+
+const main = Effect.scoped(Effect.gen(function*() {
+  const context = yield* Layer.build(WebGpuBackend.layer)
+  const gpu = Context.get(context, Backend)
+  console.log(`adapter: ${Context.get(context, WebGpu).description}`)
+  const cpu = makeTypedArrayBackend({ threads: 1 })
+  const on = <A>(backend: Backend["Service"], effect: Effect.Effect<A, unknown, Backend>): Promise<A> =>
+    Effect.runPromise(Effect.provideService(effect, Backend, backend))
+  let runs = 0
+  yield* Effect.promise(() =>
+    fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(REDUCE + 2), fc.nat(60), fc.nat(60)), { minLength: 1, maxLength: 10 }),
+        values(20),
+        values(20),
+        values(5),
+        values(4),
+        async (ops, xs, ys, rs, cs) => {
+          const f = program(ops)
+          const jitted = jit(f)
+          const call = (compiled: boolean) =>
+            Effect.suspend(() => {
+              const x = np.reshape(np.array(xs), [4, 5])
+              const y = np.reshape(np.array(ys), [4, 5])
+              const col = np.reshape(np.array(cs), [4, 1])
+              return compiled ? Effect.flatMap(jitted(x, y, np.array(rs), col), toJs) : toJs(f(x, y, np.array(rs), col))
+            })
+          const eager = flat(await on(gpu, call(false)))
+          const compiled = flat(await on(gpu, call(true)))
+          const host = flat(await on(cpu, call(true)))
+          runs++
+          if (!close(compiled, eager)) throw new Error(`jit against eager on the GPU: ${JSON.stringify(ops)}`)
+          if (!close(compiled, host)) throw new Error(`jit on the GPU against jit on the CPU: ${JSON.stringify(ops)}`)
+        }
+      ),
+      { numRuns: Number(process.env["RUNS"] ?? 400) }
+    )
+  )
+  console.log(`random programs: ${runs} equal under jit on the GPU, eagerly on the GPU and under jit on the CPU`)
+  const want = flat(yield* Effect.promise(() => on(cpu, b1Step(vgJit))))
+  const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 0)
+  for (const [name, f] of [["eager", vg], ["jit", vgJit]] as const) {
+    const got = flat(yield* Effect.promise(() => on(gpu, b1Step(f))))
+    const error = got.reduce((m, v, i) => Math.max(m, Math.abs(v - want[i]!)), 0) / scale
+    console.log(`B1 step on the GPU (${name}): max |GPU - CPU| / max |CPU| = ${error.toExponential(1)}`)
+    if (!(error < 1e-5)) throw new Error(`B1 step on the GPU (${name}) differs from the CPU's: ${error}`)
+  }
+}))
+
+Effect.runPromise(main).then(() => process.exit(0), (e: unknown) => {
+  console.error("gpuCheck failed:", e)
+  process.exit(1)
+})
