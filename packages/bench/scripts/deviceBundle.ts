@@ -57,7 +57,12 @@ buildSync({
 // The report reads each library's version from its package.json (packages/bench/src/internal/versions.ts).
 const packageDir = (name: string): string => {
   let dir = path.dirname(require.resolve(name))
-  while (!readJson(path.join(dir, "package.json"))?.name?.startsWith(name)) dir = path.dirname(dir)
+  while (readJson(path.join(dir, "package.json"))?.name !== name) {
+    if (path.dirname(dir) === dir) {
+      throw new Error(`deviceBundle: no package.json of ${name} above ${require.resolve(name)}`)
+    }
+    dir = path.dirname(dir)
+  }
   return dir
 }
 const readJson = (file: string): { name?: string; version?: string } | undefined => {

@@ -6,73 +6,12 @@
  * adapter, a line per part, and exits 1 on the first disagreement. `RUNS` sets the number of
  * programs (default 400).
  */
-import { Backend, jit, lax, np, type Tensor, toJs, valueAndGrad, WebGpu, WebGpuBackend } from "diffect"
+import { agree, flat, inputs, opsArbitrary, program } from "@diffect/test-utils/RandomPrograms"
+import { Backend, jit, np, toJs, valueAndGrad, WebGpu, WebGpuBackend } from "diffect"
 import { makeTypedArrayBackend } from "diffect/extend"
 import { Context, Effect, Layer } from "effect"
 import fc from "fast-check"
-
-type Op = readonly [kind: number, a: number, b: number]
-const unary = [
-  np.sin,
-  np.tanh,
-  np.negative,
-  np.abs,
-  np.exp,
-  np.floor,
-  (x: Tensor) => np.multiply(x, 0.5),
-  (x: Tensor) => np.flip(x, { axis: 1 }),
-  (x: Tensor) => lax.slice(np.concatenate([x, np.exp(x)], { axis: 1 }), [0, 3], [4, 8]),
-  (x: Tensor) => np.reshape(np.transpose(np.reshape(x, [5, 4])), [4, 5])
-]
-const binary = [np.add, np.subtract, np.multiply, np.maximum, np.minimum]
-const REDUCE = unary.length + binary.length
-
-const program = (ops: ReadonlyArray<Op>) => (x: Tensor, y: Tensor, row: Tensor, col: Tensor): Array<Tensor> => {
-  const values: Array<Tensor> = [x, y, np.add(x, row), np.multiply(y, col)]
-  for (const [kind, a, b] of ops) {
-    const u = values[a % values.length]!
-    const v = values[b % values.length]!
-    if (kind < unary.length) values.push(unary[kind]!(u))
-    else if (kind < REDUCE) values.push(binary[kind - unary.length]!(u, v))
-    else if (kind === REDUCE) values.push(np.add(v, np.sum(u, { axis: 1, keepdims: true })))
-    else if (kind === REDUCE + 1) values.push(np.add(v, np.max(u, { axis: 0, keepdims: true })))
-    else values.push(np.multiply(v, np.min(u, { axis: 1, keepdims: true })))
-  }
-  const last = values[values.length - 1]!
-  return [last, np.sum(last, { axis: 1 }), values[4 + (ops.length >> 1)]!]
-}
-
-const flat = (x: unknown): Array<number> => (Array.isArray(x) ? x.flatMap(flat) : [x as number])
-
-const close = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
-  a.length === b.length && a.every((v, i) => {
-    const w = b[i]!
-    if (Number.isNaN(w) || Number.isNaN(v)) return Number.isNaN(w) && Number.isNaN(v)
-    if (!Number.isFinite(w) || !Number.isFinite(v)) return v === w
-    return Math.abs(v - w) <= 1e-5 * Math.max(1, Math.abs(w))
-  })
-
-// zero or at least 2^-20 in magnitude: a fused shader may round subnormals otherwise (docs/backends.md)
-const values = (n: number) =>
-  fc.array(
-    fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map((v) => (Math.abs(v) < 2 ** -20 ? 0 : v)),
-    { minLength: n, maxLength: n }
-  )
-
-interface Mlp {
-  readonly w1: Tensor
-  readonly b1: Tensor
-  readonly w2: Tensor
-  readonly b2: Tensor
-  readonly w3: Tensor
-  readonly b3: Tensor
-}
-const mlpLoss = (p: Mlp, x: Tensor, y: Tensor): Tensor => {
-  const h1 = np.tanh(x.matmul(p.w1).add(p.b1))
-  const h2 = np.tanh(h1.matmul(p.w2).add(p.b2))
-  const logits = h2.matmul(p.w3).add(p.b3)
-  return logits.sub(np.logsumexp(logits, { axis: 1, keepdims: true })).mul(y).sum({ axis: 1 }).mean().neg()
-}
+import { mlpLoss } from "../src/libs/diffect.js"
 
 let seed = 7
 const uniform = (n: number, scale: number) =>
@@ -118,11 +57,11 @@ const main = Effect.scoped(Effect.gen(function*() {
   yield* Effect.promise(() =>
     fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(REDUCE + 2), fc.nat(60), fc.nat(60)), { minLength: 1, maxLength: 10 }),
-        values(20),
-        values(20),
-        values(5),
-        values(4),
+        opsArbitrary,
+        inputs(20),
+        inputs(20),
+        inputs(5),
+        inputs(4),
         async (ops, xs, ys, rs, cs) => {
           const f = program(ops)
           const jitted = jit(f)
@@ -137,8 +76,8 @@ const main = Effect.scoped(Effect.gen(function*() {
           const compiled = flat(await on(gpu, call(true)))
           const host = flat(await on(cpu, call(true)))
           runs++
-          if (!close(compiled, eager)) throw new Error(`jit against eager on the GPU: ${JSON.stringify(ops)}`)
-          if (!close(compiled, host)) throw new Error(`jit on the GPU against jit on the CPU: ${JSON.stringify(ops)}`)
+          if (!agree(compiled, eager)) throw new Error(`jit against eager on the GPU: ${JSON.stringify(ops)}`)
+          if (!agree(compiled, host)) throw new Error(`jit on the GPU against jit on the CPU: ${JSON.stringify(ops)}`)
         }
       ),
       { numRuns: Number(process.env["RUNS"] ?? 400) }

@@ -38,14 +38,16 @@ interface Runner {
   readonly run: <A>(program: Effect.Effect<A, unknown, Backend>) => A | Promise<A>
 }
 
-type Params = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor }
+/** B1's parameters. @since 0.1.0 */
+export type Params = { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor }
 
 const f32 = (data: Float32Array, shape?: ReadonlyArray<number>): Tensor => {
   const t = np.array(data)
   return shape === undefined ? t : t.reshape(shape)
 }
 
-const mlpLoss = (p: Params, x: Tensor, y: Tensor): Tensor => {
+/** B1's loss: the mean softmax cross-entropy of a tanh MLP. @since 0.1.0 */
+export const mlpLoss = (p: Params, x: Tensor, y: Tensor): Tensor => {
   const h1 = np.tanh(x.matmul(p.w1).add(p.b1))
   const h2 = np.tanh(h1.matmul(p.w2).add(p.b2))
   const logits = h2.matmul(p.w3).add(p.b3)

@@ -30,6 +30,9 @@ const ABORT = 2
 const FINISHED = 3
 // The header's dtype word of a round that carries several values (`allReduceMany`).
 const MANY = -1
+// Where the next of a round's values starts in a slot: an 8-byte boundary, so that a float64
+// view can start there.
+const aligned = (bytes: number): number => Math.ceil(bytes / 8) * 8
 
 const dataOffset = (workers: number): number => Math.ceil((CONTROL_BYTES + 2 * 16 * workers) / 64) * 64
 
@@ -257,7 +260,7 @@ export const makeCollectives = (
     })
     for (const [dtype, members] of groups) {
       const width = dtype === "float64" ? 8 : 4
-      const padded = (i: number) => Math.ceil(locals[i]!.size * width / 8) * 8
+      const padded = (i: number) => aligned(locals[i]!.size * width)
       // consecutive members in rounds that fill a slot; a round of one goes through `allReduce`
       let start = 0
       while (start < members.length) {
@@ -290,7 +293,7 @@ export const makeCollectives = (
     let bytes = 0
     for (const host of hosts) {
       offsets.push(bytes)
-      bytes += Math.ceil(host.length * width / 8) * 8
+      bytes += aligned(host.length * width)
     }
     let hash = 17
     for (const local of locals) hash = (Math.imul(hash, 31) + shapeHash(local.shape)) | 0
