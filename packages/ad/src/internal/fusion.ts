@@ -34,8 +34,9 @@
  * reader that is not a fused kernel (an unfused primitive, a reduction root
  * candidate, a program output) makes the chain run as equations, right before
  * it, unless the chain is bijective, read once, and reads the only value of
- * a group that no other group reads through a chain: then that group computes the chain's result (its domain becomes
- * the result's and its reads are composed with the chain). The chain's source
+ * a group that no other group reads through a chain: then that group computes
+ * the chain's result (its domain becomes the result's and its reads are
+ * composed with the chain). The chain's source
  * is read outside its group when the chain starts, so a group never reads one
  * of its own values through an index map.
  *

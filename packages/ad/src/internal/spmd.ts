@@ -158,10 +158,10 @@ class SpmdHandler implements Handler {
     return withDynamicHandler(this.parent, () => reduce(lax.expandDims(x.value, [0]), "mean"))
   }
 
-  /** A collective over this axis of several varying values at once (see `spmdReduceMany`). */
-  reduceMany(xs: ReadonlyArray<SpmdTracer>, kind: SpmdReduction): ReadonlyArray<Tensor | undefined> {
+  /** A collective over this axis of several varying values at once, when the axis can (see `spmdReduceMany`). */
+  reduceMany(xs: ReadonlyArray<SpmdTracer>, kind: SpmdReduction): ReadonlyArray<Tensor | undefined> | undefined {
     const many = this.axis.spmd?.allReduceMany
-    if (many === undefined) return []
+    if (many === undefined) return undefined
     return withDynamicHandler(this.parent, () => many(xs.map((x) => lax.expandDims(x.value, [0])), kind))
   }
 
@@ -271,6 +271,7 @@ export const spmdReduceMany = (
   })
   if (picked.length < 2) return undefined
   const reduced = (handler as SpmdHandler).reduceMany(picked.map((i) => xs[i] as SpmdTracer), kind)
+  if (reduced === undefined) return undefined
   const out = new Array<Tensor | undefined>(xs.length)
   picked.forEach((i, k) => {
     out[i] = reduced[k]

@@ -146,14 +146,6 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
     const inputs = r.tensors.map(fromWire)
     const args = decodeTree(r.args, (i) => inputs[i], (ref) => residentBlock(r, ref as ResidentArg)) as Array<unknown>
     const local = r.size / r.workers
-    const { allGather, allReduce, allReduceMany } = makeCollectives(
-      r.exchange,
-      r.rank,
-      r.workers,
-      r.slotBytes,
-      r.axisName,
-      backend
-    )
     const mapped = vmapSpmd(f, {
       axisName: r.axisName,
       inAxes: r.inAxes as never,
@@ -161,9 +153,8 @@ const run = (backend: Backend["Service"], r: RunRequest) =>
     }, {
       size: r.size,
       offset: r.rank * local,
-      allGather,
-      allReduce,
-      allReduceMany
+      // allGather, allReduce and allReduceMany through the shared exchange
+      ...makeCollectives(r.exchange, r.rank, r.workers, r.slotBytes, r.axisName, backend)
     })(...args) as Effect.Effect<unknown, unknown, Backend>
     const out = yield* Effect.provideService(mapped, Backend, backend)
     finishExchange(r.exchange)
