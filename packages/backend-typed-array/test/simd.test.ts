@@ -292,7 +292,13 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
     [[5, 700], [0, 1]],
     [[3000, 7], [0]],
     [[40, 30, 9], [0, 1]],
-    [[1, 300], [0]]
+    [[1, 300], [0]],
+    // leading-axis reductions whose rows are whole vectors: accumulated by the wasm column functions
+    [[300, 256], [0]],
+    [[37, 2048], [0]],
+    [[20, 4, 12], [0]],
+    [[500, 6], [0]],
+    [[3, 2052], [0]]
   ]
   for (const dtype of ["float32", "float64"] as const) {
     for (const [shape, axes] of cases) {
@@ -312,6 +318,61 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
       })
     }
   }
+
+  it("column reductions in wasm keep NaN, infinities and the signs of zeros as the JS loop does", () => {
+    for (const dtype of ["float32", "float64"] as const) {
+      const shape = [700, 8]
+      const spec = make(dtype, shape, [0])
+      const n = 700 * 8
+      const specials = [NaN, -0, 0, Infinity, -Infinity, 3.5e38, -1e-45]
+      const x = DType.allocHost(dtype, n)
+      // column j holds specials only in some rows; column 0 all -0 (its max and min are -0 + 0.75)
+      for (let i = 0; i < n; i++) {
+        x[i] = i % 8 === 0
+          ? -0
+          : (i * 7) % 13 === 0
+          ? specials[i % specials.length]!
+          : i * 1e-3
+      }
+      const ins = [x, DType.allocHost(dtype, 1).fill(-0.75)]
+      const got = compileFusedLoop(spec).loop(ins)
+      const want = compileFusedJs(spec)(ins)
+      for (let o = 0; o < 4; o++) sameBits(got[o]!, want[o]!, `${dtype} output ${o}`)
+      // column 0 is all -0: its max is -0 + -0.75, and some column met a NaN
+      assert.strictEqual(got[2]![0], -0.75)
+      assert.isTrue(Array.from(got[0]!).some(Number.isNaN))
+    }
+  })
+
+  it("float64 column reductions (arithmetic only, so the group compiles to SIMD) give the JS loop's bits", () => {
+    const x = Kernel.input(0, "f64")
+    const y = Kernel.input(1, "f64")
+    const v = Kernel.add(Kernel.mul(x, y), x)
+    for (const shape of [[300, 256], [90, 4, 6], [1000, 2]]) {
+      const spec: FusedKernelSpec = {
+        shape,
+        inputs: [
+          { dtype: "float64", strides: shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1)) },
+          { dtype: "float64", strides: shape.map(() => 0) }
+        ],
+        outputs: (["sum", "max", "min"] as const).map((kind) => ({
+          dtype: "float64" as const,
+          lanes: [v],
+          reduce: { kind, axes: [0] }
+        })),
+        rounded: new Set([v])
+      }
+      const n = shape.reduce((a, b) => a * b, 1)
+      const data = DType.allocHost("float64", n)
+      for (let i = 0; i < n; i++) data[i] = i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : Math.cos(i) * 1e3
+      const ins = [data, DType.allocHost("float64", 1).fill(1 / 3)]
+      const { loop, source } = compileFusedLoop(spec)
+      assert.include(source, "WebAssembly SIMD")
+      const got = loop(ins)
+      const want = compileFusedJs(spec)(ins)
+      for (let o = 0; o < 3; o++) sameBits(got[o]!, want[o]!, `[${shape}] output ${o}`)
+    }
+  })
 
   it("a float32 sum of 4M values is within 1e-6 of the float64 sum", () => {
     const { data, exact, spec } = sumOfSquares4M()

@@ -32,7 +32,7 @@ import type { DType, Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
 import { type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
-import { f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
+import { addTo, f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
 
 type Expr = Kernel.Expr
 
@@ -762,19 +762,108 @@ const leafSumsFunc = (float: SimdFloat): Func => {
   return { name: `leaves_${float}`, params: [i32, i32, i32, i32], locals: [i32, i32, v128, v128, v128, f64, i32], body }
 }
 
-type LeafSums = (data: number, lens: number, count: number, out: number) => void
-let leafModule: { readonly f32: LeafSums; readonly f64: LeafSums } | null | undefined
+type ColumnKind = "sum" | "max" | "min"
 
-/** The pairwise-sum leaf functions (compiled once), or null where they do not compile. */
-const leafSums = (): { readonly f32: LeafSums; readonly f64: LeafSums } | null => {
+/**
+ * `columns(data, acc, rows, columns)`: `acc[j] = acc[j] op data[r][j]` for each
+ * of `rows` rows in order, `acc` float64 at `acc` and `data` of `float` (a row
+ * of `columns` values, a multiple of the lanes). Float32 values widen exactly
+ * and every column sees its rows in the same order, so the bits are
+ * `accumulateColumns`'s (`f64x2.min`/`max` propagate NaN and order the zeros as
+ * `Math.min`/`max` do).
+ */
+const columnsFunc = (float: SimdFloat, kind: ColumnKind): Func => {
+  const [data, acc, rows, columns, a, end, v] = [0, 1, 2, 3, 4, 5, 6]
+  const combine = simdOp.f64[kind === "sum" ? "add" : kind]
+  // acc[a + at] = acc[a + at] op value (value: instructions leaving an f64x2)
+  const update = (at: number, value: ReadonlyArray<number>) => [
+    ...op.get(a),
+    ...op.get(a),
+    ...op.v128Load(at),
+    ...value,
+    ...combine,
+    ...op.v128Store(at)
+  ]
+  const step = float === "f32"
+    ? [
+      ...op.get(data),
+      ...op.v128Load(0),
+      ...op.set(v),
+      ...update(0, [...op.get(v), ...simdOp.f64x2PromoteLowF32x4]),
+      ...update(16, [...op.get(v), ...op.get(v), ...simdOp.highF32Pair, ...simdOp.f64x2PromoteLowF32x4]),
+      ...addTo(a, op.i32Const(32))
+    ]
+    : [...update(0, [...op.get(data), ...op.v128Load(0)]), ...addTo(a, op.i32Const(16))]
+  const body = [
+    ...op.block,
+    ...op.loop,
+    ...op.get(rows),
+    ...op.i32Eqz,
+    ...op.brIf(1),
+    ...op.get(acc),
+    ...op.set(a),
+    ...op.get(acc),
+    ...op.get(columns),
+    ...op.i32Const(3),
+    ...simdOp.i32Shl,
+    ...op.i32Add,
+    ...op.set(end),
+    ...op.block,
+    ...op.loop,
+    ...op.get(a),
+    ...op.get(end),
+    ...simdOp.i32GeU,
+    ...op.brIf(1),
+    ...step,
+    ...addTo(data, op.i32Const(16)),
+    ...simdOp.br(0),
+    ...op.end,
+    ...op.end,
+    ...addTo(rows, op.i32Const(-1)),
+    ...simdOp.br(0),
+    ...op.end,
+    ...op.end
+  ]
+  return { name: `columns_${kind}_${float}`, params: [i32, i32, i32, i32], locals: [i32, i32, v128], body }
+}
+
+type LeafSums = (data: number, lens: number, count: number, out: number) => void
+type Columns = (data: number, acc: number, rows: number, columns: number) => void
+interface Reducers {
+  readonly f32: LeafSums
+  readonly f64: LeafSums
+  readonly columns: { readonly [F in SimdFloat]: { readonly [K in ColumnKind]: Columns } }
+}
+let leafModule: Reducers | null | undefined
+
+const columnKinds: ReadonlyArray<ColumnKind> = ["sum", "max", "min"]
+
+/** The pairwise-sum leaf and column functions (compiled once), or null where they do not compile. */
+const leafSums = (): Reducers | null => {
   if (leafModule === undefined) {
     try {
-      const module = new WebAssembly.Module(moduleBytes([leafSumsFunc("f32"), leafSumsFunc("f64")]))
+      const floats: ReadonlyArray<SimdFloat> = ["f32", "f64"]
+      const module = new WebAssembly.Module(
+        moduleBytes([
+          leafSumsFunc("f32"),
+          leafSumsFunc("f64"),
+          ...floats.flatMap((float) => columnKinds.map((kind) => columnsFunc(float, kind)))
+        ])
+      )
       const exports = new WebAssembly.Instance(module, { env: { memory: scratch(65536) } }).exports as Record<
         string,
-        LeafSums
+        LeafSums & Columns
       >
-      leafModule = { f32: exports["leaves_f32"]!, f64: exports["leaves_f64"]! }
+      const columnsOf = (float: SimdFloat) => ({
+        sum: exports[`columns_sum_${float}`]!,
+        max: exports[`columns_max_${float}`]!,
+        min: exports[`columns_min_${float}`]!
+      })
+      leafModule = {
+        f32: exports["leaves_f32"]!,
+        f64: exports["leaves_f64"]!,
+        columns: { f32: columnsOf("f32"), f64: columnsOf("f64") }
+      }
     } catch {
       leafModule = null
     }
@@ -1084,7 +1173,14 @@ export const compileSimd = (
   // after the slots: a reduction's leaf lengths (i32) and leaf sums (f64) of one chunk
   const lensAt = Math.ceil(kernelBytes / 16) * 16
   const sumsAt = lensAt + 4 * CHUNK
-  const total = reductions === undefined ? kernelBytes : sumsAt + 8 * CHUNK
+  // Column reductions whose rows fill whole chunks of whole vectors accumulate in wasm (columnsFunc),
+  // their float64 accumulators where the row reductions keep their leaf sums.
+  const columnAccAt = reductions?.columns !== undefined && reductions.columns <= CHUNK &&
+      reductions.columns % (16 / bytes) === 0
+    ? sumsAt
+    : undefined
+  const accBytes = columnAccAt === undefined ? 0 : 8 * reductions!.columns! * reductions!.kinds.length
+  const total = reductions === undefined ? kernelBytes : sumsAt + Math.max(8 * CHUNK, accBytes)
   const mem = scratch(total)
   let run: (bytes: number) => void
   try {
@@ -1175,11 +1271,33 @@ export const compileSimd = (
     }
     const columns = reductions.columns
     if (columns !== undefined) {
-      const accs = kinds.map((kind) =>
-        kind === undefined
-          ? undefined
-          : new Float64Array(columns).fill(kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
-      )
+      const initial = (kind: ColumnKind) => (kind === "sum" ? 0 : kind === "max" ? -Infinity : Infinity)
+      const wasmColumns = columnAccAt === undefined ? undefined : leafSums()?.columns[float]
+      if (wasmColumns !== undefined) {
+        // whole rows per chunk; each reduced output's accumulators in the memory after the slots
+        const rowsPerChunk = Math.floor(CHUNK / columns)
+        for (let o = 0; o < kinds.length; o++) {
+          const kind = kinds[o]
+          if (kind !== undefined) {
+            f64View.fill(initial(kind), columnAccAt! / 8 + o * columns, columnAccAt! / 8 + (o + 1) * columns)
+          }
+        }
+        for (let start = 0; start < n; start += rowsPerChunk * columns) {
+          const len = Math.min(rowsPerChunk * columns, n - start)
+          chunk(view, ins, outArrays, start, len)
+          for (let o = 0; o < kinds.length; o++) {
+            const kind = kinds[o]
+            if (kind === undefined) continue
+            wasmColumns[kind]((outBase + o * slotElems) * bytes, columnAccAt! + 8 * o * columns, len / columns, columns)
+          }
+        }
+        for (let o = 0; o < kinds.length; o++) {
+          if (kinds[o] === undefined) continue
+          outArrays[o]!.set(f64View.subarray(columnAccAt! / 8 + o * columns, columnAccAt! / 8 + (o + 1) * columns))
+        }
+        return
+      }
+      const accs = kinds.map((kind) => (kind === undefined ? undefined : new Float64Array(columns).fill(initial(kind))))
       for (let start = 0; start < n; start += CHUNK) {
         const len = Math.min(CHUNK, n - start)
         chunk(view, ins, outArrays, start, len)
