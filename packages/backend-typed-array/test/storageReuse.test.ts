@@ -5,11 +5,12 @@
  * it can still be seen. The property test runs random programs of kernels,
  * views, reads and releases against a model of every live buffer's values.
  */
-import { aval, DType } from "@diffect/core"
+import { aval, DType, Kernel } from "@diffect/core"
 import type { DeviceBuffer } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { makeTypedArrayBackend } from "../src/index.js"
+import { compileFusedLoop } from "../src/internal/fused.js"
 
 // 65,536 float32 elements: 256 KiB, the pool's floor
 const N = 65536
@@ -35,6 +36,50 @@ describe("recycled storage", () => {
     const z = neg(x)
     assert.strictEqual(storage(z), first)
     assert.deepStrictEqual(Array.from(backend.peekSync!(z, a)).slice(0, 3), [-3, -3, -3])
+  })
+
+  it("allocHostUnfilled keeps a recycled storage's old values; the kernels that take it overwrite every element", () => {
+    // storage of every size these outputs take, poisoned with NaN and handed to the pool
+    const poison = (d: "float32" | "float64", size: number) => {
+      const p = DType.allocHost(d, size).fill(NaN)
+      DType.recycleHost(p)
+      return p.buffer
+    }
+    const p = poison("float32", N)
+    const u = DType.allocHostUnfilled("float32", N)
+    assert.strictEqual(u.buffer, p)
+    assert.isTrue(u.every(Number.isNaN))
+    DType.recycleHost(u)
+    // a float32 product on the wasm tile ([256, 64] @ [64, 256]), a float64 one, and one with an
+    // empty contraction ([256, 0] @ [0, 256]: zeros), each into poisoned storage
+    const product = (d: "float32" | "float64", k: number) => {
+      poison(d, N)
+      const lhs = backend.fromHost(DType.allocHost(d, 256 * k).fill(0.5), aval([256, k], d))
+      const rhs = backend.fromHost(DType.allocHost(d, k * 256).fill(2), aval([k, 256], d))
+      const out = aval([256, 256], d)
+      const [y] = backend.execute("dot_general", [lhs, rhs], [aval([256, k], d), aval([k, 256], d)], {
+        contracting: [[1], [0]],
+        batch: [[], []],
+        precision: "default"
+      }, [out])
+      return Array.from(backend.peekSync!(y!, out))
+    }
+    assert.isTrue(product("float32", 64).every((v) => v === 64))
+    assert.isTrue(product("float64", 64).every((v) => v === 64))
+    assert.isTrue(product("float32", 0).every((v) => v === 0))
+    // a fused SIMD group's fresh outputs: an elementwise one and a column sum
+    const v = Kernel.mul(Kernel.input(0, "f32"), Kernel.input(0, "f32"))
+    const { loop, source } = compileFusedLoop({
+      shape: [256, 256],
+      inputs: [{ dtype: "float32", strides: [256, 1] }],
+      outputs: [{ dtype: "float32", lanes: [v] }, { dtype: "float32", lanes: [v], reduce: { kind: "sum", axes: [0] } }],
+      rounded: new Set([v])
+    })
+    assert.include(source, "WebAssembly SIMD")
+    poison("float32", N)
+    const [squares, sums] = loop([host(3)])
+    assert.isTrue(squares!.every((e) => e === 9))
+    assert.isTrue(sums!.every((e) => e === 9 * 256))
   })
 
   it("an array handed to a reader, or wrapped from the host, is never reused", () => {

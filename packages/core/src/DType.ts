@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { recycleStorage, takeStorage } from "./internal/hostPool.js"
+import { freshUnfilled, recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
  * The element types diffect supports. `float0` is the zero-size tangent type of
@@ -105,6 +105,28 @@ export const allocHost = (d: DType, size: number): HostArray => {
     case "float0":
       return storage === undefined ? new Uint8Array(n) : new Uint8Array(storage)
   }
+}
+
+/**
+ * Storage of `size` elements of a float dtype whose contents are unspecified
+ * (recycled storage keeps its old values; fresh storage may not be zeroed),
+ * for a kernel that writes every element: it skips {@link allocHost}'s
+ * clearing. Any other dtype is allocated as by `allocHost`.
+ *
+ * @example
+ * import { DType } from "diffect"
+ * const out = DType.allocHostUnfilled("float32", 4)
+ * out.set([1, 2, 3, 4]) // every element written before it is read
+ * console.log(out.length) // 4
+ *
+ * @since 0.1.0
+ */
+export const allocHostUnfilled = (d: DType, size: number): HostArray => {
+  if (d !== "float32" && d !== "float64") return allocHost(d, size)
+  const bytes = size * bytesPerLane(d)
+  const storage = takeStorage(bytes, false) ?? freshUnfilled(bytes)
+  if (storage === undefined) return allocHost(d, size)
+  return d === "float32" ? new Float32Array(storage) : new Float64Array(storage)
 }
 
 const bytesPerLane = (d: DType): number =>

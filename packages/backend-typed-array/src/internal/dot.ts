@@ -267,10 +267,13 @@ export const dotGeneral = (
   const n = ShapeNs.sizeOf(rFree.map((i) => rhsShape[i]!))
   const lanes = DType.lanes(dtype)
   const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
-  // a given array (an arena's) is overwritten whole by the real paths; the others accumulate into zeros
+  // a given array (an arena's) is overwritten whole by the real paths, so their fresh output need
+  // not be cleared; the others accumulate into zeros
   const out = real && into !== undefined && into.length === nb * m * n &&
       into.constructor === DType.allocHost(outDType, 0).constructor
     ? into
+    : real
+    ? DType.allocHostUnfilled(outDType, nb * m * n)
     : DType.allocHost(outDType, nb * m * n)
   if (lanes === 0 || out.length === 0) return out
   if (real) {

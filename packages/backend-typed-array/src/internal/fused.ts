@@ -287,7 +287,9 @@ export const compileFusedLoop = (
   if (simd === undefined) return { loop: withReductions(spec, js), source }
   const sizes = outputSizes(spec)
   const loop: FusedLoop = (ins, outs) => {
-    const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHost(o.dtype, sizes[k]!))
+    // the SIMD loop writes every element of every output (chunks cover the domain; a reduction's
+    // rows are stored whole), so fresh outputs need not be cleared
+    const arrays = spec.outputs.map((o, k) => outs?.[k] ?? DType.allocHostUnfilled(o.dtype, sizes[k]!))
     simd(ins, arrays, n, pool)
     return arrays
   }
