@@ -129,6 +129,16 @@ describe("jit", () => {
     assert.deepStrictEqual(js(run(g(tensor([1, 2]), -1))), [-1, -2])
   })
 
+  it("comparing a traced value in JS (x > 0, Number(x)) is a ConcretizationError, not NaN; under grad it reads the primal", () => {
+    const branch = (x: Tensor) => ((np.sum(x) as unknown as number) > 0 ? x : np.negative(x))
+    expect.error(failure(jit(branch)(tensor([1, 2]))), ConcretizationError, /while jit traces it.*lax\.cond/)
+    expect.error(failure(vmap(branch)(tensor([1, -2]))), ConcretizationError, /while vmap traces it/)
+    // forward-mode values know their primal, as JAX's JVP tracers do: x > 0 picks x * x
+    const g = grad((x: Tensor) => ((x as unknown as number) > 0 ? np.multiply(x, x) : np.negative(x)))
+    assert.strictEqual(js(run(g(tensor(3)))), 6)
+    assert.strictEqual(js(run(g(tensor(-3)))), -1)
+  })
+
   it("a tracer escaping the jitted function is the escaped-tracer error", () => {
     let leaked: Tensor | undefined
     const f = jit((x: Tensor) => {

@@ -118,9 +118,9 @@ const concretization = (t: Tensor): ConcretizationError =>
       ? `${
         String(t)
       } cannot be read while jit traces it: the jitted function's output must not depend on reading traced values. If the value only decides control flow, use lax.cond or lax.whileLoop; if it is really a constant, mark the argument static with jit(f, { staticArgnums })`
-      : `${
-        String(t)
-      } cannot be read with toJs while it is being traced; return it from the transformed function instead`
+      : `${String(t)} cannot be read (toJs, Number(x), x > 0) while ${
+        stagedBy(t) ?? "a transformation"
+      } traces it; return it from the transformed function instead, and choose between values with np.where or lax.cond`
   })
 
 // Host data a tensor has without reading a device (undefined: a device read is needed).

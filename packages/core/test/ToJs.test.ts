@@ -102,3 +102,28 @@ describe("toJs and item (Effects)", () => {
       )
     }).pipe(Effect.provide(TypedArrayBackend.layer)))
 })
+
+describe("a tensor in a numeric JS context (Symbol.toPrimitive, JAX's float(x))", () => {
+  it("reads a one-element tensor of any rank: Number, unary +, comparisons, arithmetic, Math", () => {
+    const t = np.array(2.5)
+    assert.strictEqual(Number(t), 2.5)
+    assert.strictEqual(+np.array([[7]], { dtype: "int32" }), 7)
+    assert.isTrue((t as unknown as number) > 2)
+    assert.strictEqual((t as unknown as number) * 2, 5)
+    assert.strictEqual(Math.max(t as unknown as number, 3), 3)
+    assert.strictEqual(Number(np.array(true)), 1)
+    assert.strictEqual(Number(np.array([1, 2, 3]).sum()), 6)
+  })
+
+  it("string contexts keep JAX's repr", () => {
+    const t = np.array([1, 2])
+    assert.strictEqual(`${t}`, "Array([1., 2.], dtype=float32)")
+    assert.strictEqual("x: " + t, "x: Array([1., 2.], dtype=float32)")
+  })
+
+  it("more than one element, or a complex value, is a typed error, not NaN", () => {
+    assert.match(thrownTag(() => Number(np.array([1, 2])), "ShapeError"), /shape \[2\]: use the tensor's methods/)
+    assert.throws(() => (np.ones([2, 3]) as unknown as number) > 0, /only one-element tensors.*shape \[2, 3\]/)
+    assert.match(thrownTag(() => Number(np.array([1, 2], { dtype: "complex64" }).sum()), "DTypeError"), /np\.real/)
+  })
+})

@@ -86,7 +86,7 @@ describe("reading traced values", () => {
         return np.sum(x)
       })(np.array([[1, 2], [3, 4]]))
     )
-    assert.include(message, "traced")
+    assert.include(message, "while vmap traces it")
     assert.strictEqual(tag, "ConcretizationError")
   })
 })

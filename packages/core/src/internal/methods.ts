@@ -18,6 +18,7 @@ import type { Shape } from "../Shape.js"
 import { Tensor } from "../Tensor.js"
 import { schema } from "../TensorSchema.js"
 import type { Complex, TensorLike } from "./arrayLiteral.js"
+import { tensorToPrimitive } from "./toPrimitive.js"
 
 declare module "../Tensor.js" {
   interface Tensor extends TensorMethods {}
@@ -286,6 +287,13 @@ Object.defineProperty(Tensor.prototype, "T", {
   get(this: Tensor) {
     return np.transpose(this)
   },
+  configurable: true,
+  enumerable: false
+})
+// Numeric contexts read a one-element tensor (or fail with a typed error) instead of giving NaN.
+Object.defineProperty(Tensor.prototype, Symbol.toPrimitive, {
+  value: tensorToPrimitive,
+  writable: true,
   configurable: true,
   enumerable: false
 })
