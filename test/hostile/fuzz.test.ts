@@ -196,6 +196,39 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     assert.isAbove(values, 50)
     assert.isAbove(errors, 1000)
   }, 60_000)
+  it("random (a key, or any value, first) and nn", () => {
+    const withKey = fc.tuple(
+      fc.oneof({
+        weight: 3,
+        arbitrary: fc.constantFrom(diffect.random.key(0), diffect.random.split(diffect.random.key(1), 2))
+      }, {
+        weight: 1,
+        arbitrary: value
+      }),
+      fc.array(value, { maxLength: 3 })
+    ).map(([first, rest]) => [first, ...rest])
+    const random = check("random", functionsOf(diffect.random), 1500, withKey)
+    assert.isAbove(random.values, 50)
+    assert.isAbove(random.errors, 300)
+    const nn = check("nn", functionsOf(diffect.nn), 1500)
+    assert.isAbove(nn.values, 50)
+    assert.isAbove(nn.errors, 300)
+  }, 120_000)
+  it("custom rules, programs, memory regions, checkpoints and remat policies", () => {
+    const fns = [
+      ["customJvp", diffect.customJvp],
+      ["customVjp", diffect.customVjp],
+      ["evalProgram", diffect.evalProgram],
+      ["printProgram", diffect.printProgram],
+      ["Memory.tidy", diffect.Memory.tidy],
+      ["Checkpoint.keyOf", diffect.Checkpoint.keyOf],
+      ...functionsOf(diffect.checkpointPolicies).map(([n, f]) => [`checkpointPolicies.${n}`, f] as const),
+      ...functionsOf(diffect.optim).map(([n, f]) => [`optim.${n}`, f] as const)
+    ] as ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>
+    const { errors, values } = check("api", fns, 1500)
+    assert.isAbove(values, 20)
+    assert.isAbove(errors, 300)
+  }, 120_000)
   it("np.linalg (SciPy's names too) and lax.linalg", () => {
     const fns = [
       ...functionsOf(np.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),

@@ -5,10 +5,20 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import {
+  Checkpoint,
+  checkpointPolicies,
+  customJvp,
+  customVjp,
+  evalProgram,
   grad,
   lax,
   linearize,
+  makeProgram,
+  Memory,
+  nn,
   np,
+  optim,
+  printProgram,
   psum,
   runSync,
   stopGradient,
@@ -333,5 +343,26 @@ describe("Tree, TensorSchema and the transformations' options (found by the fuzz
     assert.strictEqual(tag(() => runSync(grad(f, 3 as never)(x))), "ArgumentError")
     assert.strictEqual(tag(() => runSync(grad(f, { hasAux: "yes" } as never)(x))), "ArgumentError")
     assert.strictEqual(tag(() => runSync(grad(f, { argnum: 0 } as never)(x))), "ArgumentError")
+  })
+})
+
+describe("entry points outside np and lax (found by calling every export with values of the wrong kind)", () => {
+  it("custom rules, programs, memory regions, checkpoint keys and remat policies", () => {
+    assert.strictEqual(message(() => customJvp(3 as never)), "customJvp: Expected a callable value, got 3")
+    assert.strictEqual(tag(() => customVjp({} as never)), "NotCallableError")
+    const program = runSync(makeProgram((x: Tensor) => np.sin(x))(np.array([1, 2])))
+    assert.strictEqual(tag(() => evalProgram({} as never, [], [])), "ArgumentError")
+    assert.match(
+      message(() => evalProgram(program, program.consts, [])),
+      /evalProgram: inputs must be an array of 1 tensors \(one per input variable\), got an array of length 0/
+    )
+    assert.match(message(() => evalProgram(program, program.consts, ["a" as never])), /inputs\[0\].*the string "a"/)
+    assert.strictEqual(tag(() => printProgram(null as never)), "ArgumentError")
+    assert.strictEqual(tag(() => Memory.tidy({} as never)), "ArgumentError")
+    assert.strictEqual(tag(() => Checkpoint.keyOf("a.b" as never)), "ArgumentError")
+    assert.strictEqual(tag(() => checkpointPolicies.saveOnlyTheseNames(Symbol("s") as never)), "ArgumentError")
+    assert.strictEqual(tag(() => checkpointPolicies.saveAnyNamesButThese("a", 3 as never)), "ArgumentError")
+    assert.strictEqual(tag(() => optim.trace(null as never)), "OptimizerArgumentError")
+    assert.strictEqual(tag(() => nn.oneHot(np.array([1]), Symbol("n") as never)), "ArgumentError")
   })
 })

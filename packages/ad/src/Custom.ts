@@ -25,6 +25,7 @@
 import { customJvpCall, customVjpCall, EscapedTracerError, isTensor, lax, topHandler, Tree } from "@diffect/core"
 import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor } from "@diffect/core"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
+import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
 import { StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
@@ -213,6 +214,7 @@ const treeString = (tree: unknown): string => String(Tree.structure(tree, { isLe
  * @since 0.1.0
  */
 export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => {
+  checkCallable("customJvp", f)
   const name = nameOf(f)
   let rule: ((primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) | undefined
   const call = (...args: Parameters<F>): ReturnType<F> => {
@@ -313,6 +315,7 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
  * @since 0.1.0
  */
 export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => {
+  checkCallable("customVjp", f)
   const name = nameOf(f)
   let rule:
     | {

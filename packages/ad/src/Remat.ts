@@ -12,6 +12,14 @@ import { ArgumentError, aval, bind, bind1, ConcreteTensor, Tensor, Tree } from "
 import type { Primitive, RematPolicy } from "@diffect/core"
 import { hoistConsts } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
+import { argumentError } from "@diffect/core/Validate"
+
+// Names are strings (a typed error otherwise, before the policy exists); undefined when they are.
+const checkNames = (operation: string, names: ReadonlyArray<unknown>): undefined => {
+  const bad = names.findIndex((n) => typeof n !== "string")
+  if (bad >= 0) throw argumentError(`checkpointPolicies.${operation}`, `names[${bad}]`, "a string", names[bad])
+  return undefined
+}
 
 const policy = (name: string, saveable: RematPolicy["saveable"]): RematPolicy => ({
   name,
@@ -47,13 +55,13 @@ export const checkpointPolicies = {
   ),
   /** Save only the values named with `checkpointName` and one of `names`. */
   saveOnlyTheseNames: (...names: ReadonlyArray<string>): RematPolicy =>
-    policy(
+    checkNames("saveOnlyTheseNames", names) ?? policy(
       `save_only_these_names(${names.join(", ")})`,
       (p, params) => p === "checkpoint_name" && names.includes((params as { name: string }).name)
     ),
   /** Save every value named with `checkpointName` except `names`. */
   saveAnyNamesButThese: (...names: ReadonlyArray<string>): RematPolicy =>
-    policy(
+    checkNames("saveAnyNamesButThese", names) ?? policy(
       `save_any_names_but_these(${names.join(", ")})`,
       (p, params) => p === "checkpoint_name" && !names.includes((params as { name: string }).name)
     )

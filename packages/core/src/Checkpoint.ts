@@ -36,6 +36,7 @@ import { sizeOf } from "./Shape.js"
 import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
 import { formatSpec, matches, specOf } from "./TensorSchema.js"
 import * as Tree from "./Tree.js"
+import { argumentError } from "./Validate.js"
 
 /**
  * The errors of encoding a tree.
@@ -105,7 +106,12 @@ const bytesPerElement: Readonly<Record<string, number>> = { BOOL: 1, I32: 4, F32
  *
  * @since 0.1.0
  */
-export const keyOf = (path: Tree.KeyPath): string => path.map(String).join(".")
+export const keyOf = (path: Tree.KeyPath): string => {
+  if (!Array.isArray(path) || !path.every((k) => typeof k === "string" || typeof k === "number")) {
+    throw argumentError("Checkpoint.keyOf", "path", "a key path (an array of strings and numbers)", path)
+  }
+  return path.map(String).join(".")
+}
 
 const littleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 

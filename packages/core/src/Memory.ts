@@ -25,6 +25,7 @@ import {
   Region
 } from "./internal/region.js"
 import { ConcreteTensor, Tracer } from "./Tensor.js"
+import { argumentError } from "./Validate.js"
 
 /**
  * Adds to `out` every concrete tensor reachable from `value` through arrays,
@@ -115,10 +116,12 @@ export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
  * @category Memory
  * @since 0.1.0
  */
-export const tidy = <A>(body: () => A, options?: { readonly label?: string }): A =>
-  owning(options?.label ?? "Memory.tidy", body, (result, kept) => {
+export const tidy = <A>(body: () => A, options?: { readonly label?: string }): A => {
+  if (typeof body !== "function") throw argumentError("Memory.tidy", "body", "a function", body)
+  return owning(options?.label ?? "Memory.tidy", body, (result, kept) => {
     collectTensors(result, kept)
   })
+}
 
 /**
  * Keeps every concrete tensor in `value` out of every region: none of them is

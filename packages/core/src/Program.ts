@@ -23,6 +23,7 @@ import { currentRunner, installRunner } from "./internal/programRunner.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
+import { argumentError, checkTensor } from "./Validate.js"
 
 /**
  * A typed program variable. Its printed name (`a`, `b`, ...) is given when the
@@ -164,7 +165,31 @@ export const pruneProgram = (
  * @category Programs
  * @since 0.1.0
  */
-export const printProgram = (program: Program): string => printNested(program, new Map(), "")
+export const printProgram = (program: Program): string => {
+  if (!(program instanceof Program)) throw argumentError("printProgram", "program", "a Program", program)
+  return printNested(program, new Map(), "")
+}
+
+// A program and the values for its constants and inputs: as many tensors as it has variables
+// (typed errors before any equation runs; a value of the wrong shape or dtype fails in the
+// primitive that reads it, as a direct call would).
+const checkProgramCall = (
+  operation: string,
+  program: unknown,
+  consts: unknown,
+  inputs: unknown
+): void => {
+  if (!(program instanceof Program)) throw argumentError(operation, "program", "a Program", program)
+  const check = (argument: string, values: unknown, vars: ReadonlyArray<Var>) => {
+    if (!Array.isArray(values) || values.length !== vars.length) {
+      const each = argument === "consts" ? "constant" : "input"
+      throw argumentError(operation, argument, `an array of ${vars.length} tensors (one per ${each} variable)`, values)
+    }
+    values.forEach((u, i) => checkTensor(operation, `${argument}[${i}]`, u))
+  }
+  check("consts", consts, program.constVars)
+  check("inputs", inputs, program.inputs)
+}
 
 const isProgramParam = (v: unknown): boolean =>
   v instanceof Program || (Array.isArray(v) && v.length > 0 && v.every((x) => x instanceof Program))
@@ -246,6 +271,7 @@ export const evalProgram = (
   consts: ReadonlyArray<Tensor>,
   inputs: ReadonlyArray<Tensor>
 ): ReadonlyArray<Tensor> => {
+  checkProgramCall("evalProgram", program, consts, inputs)
   const env = new Map<Var, Tensor>()
   program.constVars.forEach((v, i) => env.set(v, consts[i]!))
   program.inputs.forEach((v, i) => env.set(v, inputs[i]!))

@@ -10,7 +10,7 @@ import type { AbstractValue } from "./AbstractValue.js"
 import { peekHost } from "./Backend.js"
 import type { BackendShape, DeviceBuffer } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
-import { ReleasedTensorError } from "./Errors.js"
+import { ArgumentError, ReleasedTensorError } from "./Errors.js"
 import type { Handler } from "./Handler.js"
 import { formatArray } from "./internal/format.js"
 import { track } from "./internal/region.js"
@@ -28,6 +28,21 @@ import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
  * @category Tensors
  * @since 0.1.0
  */
+// A tensor's aval; an object forged from the prototype (`Object.create(Tensor.prototype)`) has
+// none, and reading its shape or dtype is a typed error rather than a TypeError.
+const avalOf = (t: Tensor): AbstractValue => {
+  const a = t.aval as AbstractValue | undefined
+  if (a === undefined) {
+    throw new ArgumentError({
+      operation: "Tensor",
+      argument: "this",
+      expected: "a tensor made by its constructor",
+      got: "a forged Tensor (made without its constructor)"
+    })
+  }
+  return a
+}
+
 export abstract class Tensor {
   // Set by the constructor: an object made with `Object.create(Tensor.prototype)` is
   // `instanceof Tensor` but holds no value; `Tensor.isGenuine` tells them apart.
@@ -47,19 +62,19 @@ export abstract class Tensor {
   declare static schema: (spec?: TensorSpec) => TensorSchema
   abstract get aval(): AbstractValue
   get shape(): Shape {
-    return this.aval.shape
+    return avalOf(this).shape
   }
   get dtype(): DType {
-    return this.aval.dtype
+    return avalOf(this).dtype
   }
   get weakType(): boolean {
-    return this.aval.weakType
+    return avalOf(this).weakType
   }
   get ndim(): number {
-    return this.aval.shape.length
+    return avalOf(this).shape.length
   }
   get size(): number {
-    return sizeOf(this.aval.shape)
+    return sizeOf(avalOf(this).shape)
   }
   /**
    * JAX's repr: `Array([1., 2.], dtype=float32)` for a concrete tensor (values

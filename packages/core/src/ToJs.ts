@@ -8,11 +8,12 @@ import { Effect } from "effect"
 import { peekHost } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
 import { BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
-import type { ReleasedTensorError } from "./Errors.js"
+import type { ArgumentError, ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
 import * as Tree from "./Tree.js"
+import { argumentError } from "./Validate.js"
 
 /**
  * A tensor as JS values: a number (int and float dtypes), a boolean (bool), a
@@ -175,10 +176,16 @@ export const toJs: {
   <R extends Rank>(
     tensor: Tensor,
     options: ToJsOptions<R>
-  ): Effect.Effect<Numbers<R>, BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError>
+  ): Effect.Effect<
+    Numbers<R>,
+    BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError | ArgumentError
+  >
   <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
+    if (typeof options !== "object" || options === null) {
+      return Effect.fail(argumentError("toJs", "options", "an options object ({ rank })", options))
+    }
     const invalid = numbersError(tree, "toJs", options.rank)
     if (invalid !== undefined) return Effect.fail(invalid)
   }
@@ -232,6 +239,9 @@ export const toJsSync: {
   <T>(tree: T): ToJs<T>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
+    if (typeof options !== "object" || options === null) {
+      throw argumentError("toJsSync", "options", "an options object ({ rank })", options)
+    }
     const invalid = numbersError(tree, "toJsSync", options.rank)
     if (invalid !== undefined) throw invalid
   }

@@ -5,6 +5,7 @@
 import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { item, itemSync, np, toJs, toJsSync } from "@diffect/core"
 import type {
+  ArgumentError,
   BackendError,
   ConcretizationError,
   DTypeError,
@@ -32,7 +33,10 @@ describe("toJsSync(tensor, { rank })", () => {
     expectTypeOf(toJsSync(np.array([1]))).toEqualTypeOf<JsValue>()
     expectTypeOf(itemSync(np.array(1))).toEqualTypeOf<number>()
     expectTypeOf(toJs(np.array([1]), { rank: 1 })).toEqualTypeOf<
-      Effect.Effect<Array<number>, BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError>
+      Effect.Effect<
+        Array<number>,
+        BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError | ArgumentError
+      >
     >()
     expectTypeOf(toJs({ a: np.array(1) })).toEqualTypeOf<
       Effect.Effect<{ a: JsValue }, BackendError | ConcretizationError | ReleasedTensorError>
@@ -125,5 +129,13 @@ describe("a tensor in a numeric JS context (Symbol.toPrimitive, JAX's float(x))"
     assert.match(thrownTag(() => Number(np.array([1, 2])), "ShapeError"), /shape \[2\]: use the tensor's methods/)
     assert.throws(() => (np.ones([2, 3]) as unknown as number) > 0, /only one-element tensors.*shape \[2, 3\]/)
     assert.match(thrownTag(() => Number(np.array([1, 2], { dtype: "complex64" }).sum()), "DTypeError"), /np\.real/)
+  })
+})
+
+describe("toJs and toJsSync options", () => {
+  it("options that are not an object are an ArgumentError", () => {
+    assert.match(thrownTag(() => toJsSync(np.array([1]), null as never), "ArgumentError"), /options object/)
+    const failed = Effect.runSync(Effect.flip(toJs(np.array([1]), 3 as never)))
+    assert.strictEqual((failed as { _tag: string })._tag, "ArgumentError")
   })
 })

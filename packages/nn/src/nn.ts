@@ -15,6 +15,7 @@
 import { customJvp } from "@diffect/ad"
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { argumentError } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
 
@@ -533,6 +534,7 @@ export const oneHot = (
   options?: { readonly dtype?: DType.DType | undefined; readonly axis?: number | undefined }
 ): Tensor => {
   const t = np.asarray(x)
+  if (typeof numClasses !== "number") throw argumentError("oneHot", "numClasses", "a non-negative integer", numClasses)
   if (!Number.isInteger(numClasses) || numClasses < 0) {
     throw new ShapeError({
       operation: "oneHot",

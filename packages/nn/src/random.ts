@@ -21,6 +21,7 @@
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { boolean, checkArg, checkTensor, describeValue, func } from "@diffect/core/Validate"
 import { gammaImpl } from "./internal/gamma.js"
 import * as keys from "./internal/keys.js"
 import { checkKey, shapeOf, splitN } from "./internal/keys.js"
@@ -64,6 +65,8 @@ export const isPartitionable = (): boolean => keys.partitionable()
  * @since 0.1.0
  */
 export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
+  checkArg("withPartitionable", "flag", flag, boolean)
+  checkArg("withPartitionable", "f", f, func)
   const saved = keys.setPartitionable(flag)
   try {
     return f()
@@ -90,17 +93,18 @@ export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
  */
 export const key = (seed: number | Tensor): Tensor => {
   if (typeof seed !== "number") {
+    checkTensor("key", "seed", seed)
     if (seed.ndim !== 0 || !(seed.dtype === "int32" || seed.dtype === "uint32")) {
       throw new DTypeError({
         operation: "key",
-        detail: `key accepts a scalar integer seed, got ${DType.shortName(seed.dtype)}[${seed.shape.join(",")}]`
+        detail: `accepts a scalar integer seed, got ${DType.shortName(seed.dtype)}[${seed.shape.join(",")}]`
       })
     }
     const low = lax.reshape(lax.convertElementType(seed, "uint32"), [1])
     return lax.concatenate([lax.full([1], 0, "uint32"), low], 0)
   }
   if (!Number.isSafeInteger(seed)) {
-    throw new DTypeError({ operation: "key", detail: `key accepts an integer seed, got ${seed}` })
+    throw new DTypeError({ operation: "key", detail: `accepts an integer seed, got ${seed}` })
   }
   const hi = seed >= -(2 ** 31) && seed < 2 ** 32 ? 0 : Math.floor(seed / 2 ** 32) >>> 0
   return np.array([hi, seed >>> 0], { dtype: "uint32" })
@@ -169,6 +173,7 @@ export const split = (key: Tensor, num: ShapeLike = 2): Tensor =>
  */
 export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
   checkKey("foldIn", key)
+  if (typeof data !== "number") checkTensor("foldIn", "data", data)
   let d: Tensor
   if (typeof data === "number") {
     if (!Number.isInteger(data)) {
@@ -179,7 +184,7 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
     if (data.ndim !== 0 || !DType.isInteger(data.dtype)) {
       throw new DTypeError({
         operation: "foldIn",
-        detail: `foldIn accepts a scalar integer, got ${DType.shortName(data.dtype)}[${data.shape.join(",")}]`
+        detail: `accepts a scalar integer, got ${DType.shortName(data.dtype)}[${data.shape.join(",")}]`
       })
     }
     d = data.dtype === "uint32" ? data : lax.convertElementType(data, "uint32")
@@ -377,7 +382,7 @@ export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliO
   if (!DType.isFloating(pt.dtype)) {
     throw new DTypeError({
       operation: "bernoulli",
-      detail: `bernoulli probability \`p\` must have a floating dtype, got ${pt.dtype}.`
+      detail: `probability \`p\` must have a floating dtype, got ${pt.dtype}.`
     })
   }
   const shape = options?.shape === undefined ? pt.shape : shapeOf("bernoulli", options.shape)
@@ -584,7 +589,7 @@ export const dirichlet = (key: Tensor, alpha: TensorLike, options?: ShapeDTypeOp
   if (at.ndim < 1) {
     throw new ShapeError({
       operation: "dirichlet",
-      detail: `dirichlet requires alpha.ndim >= 1, got alpha.ndim == ${at.ndim}`
+      detail: `requires alpha.ndim >= 1, got alpha.ndim == ${at.ndim}`
     })
   }
   const s = options?.shape === undefined ? at.shape.slice(0, -1) : shapeOf("dirichlet", options.shape)
@@ -617,7 +622,7 @@ export const ball = (
   const dtype = floatDType("ball", options?.dtype)
   const p = options?.p ?? 2
   if (!Number.isInteger(d) || d < 1) {
-    throw new ShapeError({ operation: "ball", detail: `d must be a positive integer, got ${d}` })
+    throw new ShapeError({ operation: "ball", detail: `d must be a positive integer, got ${describeValue(d)}` })
   }
   const s = shapeOf("ball", options?.shape ?? [])
   const [k1, k2] = splitN(key, 2)
@@ -653,6 +658,7 @@ export const permutation = (
   options?: { readonly axis?: number | undefined; readonly independent?: boolean | undefined }
 ): Tensor => {
   checkKey("permutation", key)
+  if (typeof x !== "number") checkTensor("permutation", "x", x)
   if (typeof x === "number") {
     if (!Number.isInteger(x) || x < 0) {
       throw new ShapeError({
@@ -693,6 +699,7 @@ export const choice = (
   }
 ): Tensor => {
   checkKey("choice", key)
+  if (typeof a !== "number") checkTensor("choice", "a", a)
   const s = shapeOf("choice", options?.shape ?? [])
   const arr = typeof a === "number" ? null : a
   const axis = arr === null ? 0 : Shape.normalizeAxis(options?.axis ?? 0, arr.ndim)

@@ -7,7 +7,19 @@
  * error behaviour. Integer values are compared exactly.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { DTypeError, grad, lax, makeProgram, np, random, runSync, ShapeError, toJsSync, vmap } from "diffect"
+import {
+  ArgumentError,
+  DTypeError,
+  grad,
+  lax,
+  makeProgram,
+  np,
+  random,
+  runSync,
+  ShapeError,
+  toJsSync,
+  vmap
+} from "diffect"
 import type { Tensor } from "diffect"
 import { threefry2x32Counts } from "../src/internal/threefry.js"
 import { assertClose, flat } from "./helpers.js"
@@ -69,6 +81,19 @@ describe("keys", () => {
     assert.throws(() => random.split(np.array([1, 2])), DTypeError)
     assert.throws(() => random.normal(random.split(random.key(0), 2)), ShapeError)
     assert.throws(() => random.uniform(random.key(0), [2], { dtype: "int32" as "float32" }), DTypeError)
+  })
+  it("arguments of the wrong kind are typed errors: a shape, a key, a seed, a flag", () => {
+    const key = random.key(0)
+    const bad: ReadonlyArray<unknown> = [{ shape: [3] }, "3", null, new Set([3])]
+    for (const shape of bad) {
+      assert.throws(() => random.normal(key, shape as Array<number>), ArgumentError, /non-negative integer or an array/)
+      assert.throws(() => random.bits(key, shape as Array<number>), ArgumentError, /bits: .*shape/)
+    }
+    assert.throws(() => random.normal(random.key(0), [-1]), ShapeError, /non-negative integer/)
+    assert.throws(() => random.uniform("abc" as unknown as Tensor), ArgumentError, /uniform: .*key.*the string "abc"/)
+    assert.throws(() => random.split({} as Tensor), ArgumentError, /a Tensor/)
+    assert.throws(() => random.key("1" as unknown as number), ArgumentError, /seed/)
+    assert.throws(() => random.withPartitionable(true, {} as () => void), ArgumentError, /a function/)
   })
 })
 

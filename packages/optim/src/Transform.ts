@@ -469,6 +469,13 @@ export interface TraceState {
  */
 export const trace = (options: TraceOptions): GradientTransformation<TraceState> => {
   const fn = "trace"
+  if (typeof options !== "object" || options === null) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument: "options",
+      detail: `must be an object ({ decay, nesterov }), got ${options === null ? "null" : typeof options}`
+    })
+  }
   const decay = finite(fn, "decay", options.decay)
   const nesterov = options.nesterov === true
   return {

@@ -34,7 +34,7 @@ const outShape = (op: string, shape: ShapeLike | undefined, params: ReadonlyArra
   if (np.broadcastShapes(s, broadcast).join(",") !== s.join(",")) {
     throw new ShapeError({
       operation: op,
-      detail: `${op} parameter shapes must be broadcast-compatible with shape argument, and the result of ` +
+      detail: `parameter shapes must be broadcast-compatible with shape argument, and the result of ` +
         `broadcasting the shapes must equal the shape argument, but got result [${np.broadcastShapes(s, broadcast)}] ` +
         `for shape argument [${s}].`
     })

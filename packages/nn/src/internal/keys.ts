@@ -6,6 +6,7 @@
  */
 import { DType, DTypeError, lax, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { checkShape, checkTensor } from "@diffect/core/Validate"
 import * as threefry from "./threefry.js"
 
 /** A shape or a single dimension. @since 0.1.0 */
@@ -23,21 +24,14 @@ export const setPartitionable = (flag: boolean): boolean => {
   return saved
 }
 
-export const shapeOf = (operation: string, shape: ShapeLike): Array<number> => {
-  const s = typeof shape === "number" ? [shape] : [...shape]
-  for (const d of s) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new ShapeError({ operation, detail: `shape must be non-negative integers, got [${s.join(", ")}]` })
-    }
-  }
-  return s
-}
+export const shapeOf = (operation: string, shape: ShapeLike): Array<number> => [...checkShape(operation, shape)]
 
 export const checkKey = (operation: string, key: Tensor, single = true): Tensor => {
+  checkTensor(operation, "key", key)
   if (key.dtype !== "uint32" || key.ndim === 0 || key.shape[key.ndim - 1] !== 2) {
     throw new DTypeError({
       operation,
-      detail: `${operation} requires a PRNG key: a uint32 array of shape [..., 2] (random.key(seed)), got ${
+      detail: `requires a PRNG key: a uint32 array of shape [..., 2] (random.key(seed)), got ${
         DType.shortName(key.dtype)
       }[${key.shape.join(",")}]`
     })
@@ -45,7 +39,7 @@ export const checkKey = (operation: string, key: Tensor, single = true): Tensor 
   if (single && key.ndim !== 1) {
     throw new ShapeError({
       operation,
-      detail: `${operation} accepts a single key, but was given a key array of shape [${
+      detail: `accepts a single key, but was given a key array of shape [${
         key.shape.slice(0, -1).join(", ")
       }] != []. Use vmap for batching.`
     })

@@ -2,9 +2,12 @@
  * Argument checks for the constructors: each fails with `OptimizerArgumentError`
  * naming the function and the argument.
  */
+import { describeValue } from "@diffect/core/Validate"
 import { OptimizerArgumentError } from "../Errors.js"
 
-const describe = (v: unknown): string => typeof v === "number" ? String(v) : `${typeof v} ${String(v)}`
+// Numbers as themselves; anything else as core describes it (never throws: a symbol, an object
+// without a prototype)
+const describe = (v: unknown): string => (typeof v === "number" ? String(v) : describeValue(v))
 
 /** A finite number. */
 export const finite = (fn: string, argument: string, v: unknown): number => {
