@@ -229,6 +229,23 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     assert.isAbove(values, 20)
     assert.isAbove(errors, 300)
   }, 120_000)
+  it("special, losses, SciPy's linalg, Checkpoint, Memory and DType", () => {
+    const fns = [
+      ...functionsOf(diffect.special).map(([n, f]) => [`special.${n}`, f] as const),
+      ...functionsOf(diffect.losses).map(([n, f]) => [`losses.${n}`, f] as const),
+      ...functionsOf(diffect.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),
+      // (save and load need the FileSystem service, which runSync does not provide)
+      ...functionsOf(diffect.Checkpoint).filter(([n]) => n !== "save" && n !== "load").map(([n, f]) =>
+        [`Checkpoint.${n}`, f] as const
+      ),
+      ...functionsOf(diffect.Memory).map(([n, f]) => [`Memory.${n}`, f] as const),
+      // (toInt32 is the kernels' per-element conversion of a JS number: not checked per call)
+      ...functionsOf(diffect.DType).filter(([n]) => n !== "toInt32").map(([n, f]) => [`DType.${n}`, f] as const)
+    ]
+    const { errors, values } = check("api", fns, 3000)
+    assert.isAbove(values, 100)
+    assert.isAbove(errors, 800)
+  }, 120_000)
   it("np.linalg (SciPy's names too) and lax.linalg", () => {
     const fns = [
       ...functionsOf(np.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),

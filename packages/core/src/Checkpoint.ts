@@ -36,7 +36,7 @@ import { sizeOf } from "./Shape.js"
 import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
 import { formatSpec, matches, specOf } from "./TensorSchema.js"
 import * as Tree from "./Tree.js"
-import { argumentError } from "./Validate.js"
+import { argumentError, describeValue } from "./Validate.js"
 
 /**
  * The errors of encoding a tree.
@@ -297,6 +297,9 @@ const tensorFrom = (data: Uint8Array, dtype: DType, shape: ReadonlyArray<number>
  */
 export const read = (bytes: Uint8Array): Effect.Effect<Contents, CheckpointFormatError> =>
   Effect.suspend((): Effect.Effect<Contents, CheckpointFormatError> => {
+    if (!(bytes instanceof Uint8Array)) {
+      return Effect.fail(formatError(`a checkpoint is a Uint8Array of safetensors bytes, got ${describeValue(bytes)}`))
+    }
     if (bytes.length < 8) {
       return Effect.fail(formatError(`${bytes.length} bytes is shorter than the 8-byte header length`))
     }

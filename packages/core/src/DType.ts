@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { ArgumentError } from "./Errors.js"
 import { freshUnfilled, recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
@@ -63,7 +64,17 @@ const shortNames: Record<DType, string> = {
 }
 
 /** The short name JAX's printers use: `f32`, `i32`, `c128`, `bool`. @since 0.1.0 */
-export const shortName = (d: DType): string => shortNames[d]
+export const shortName = (d: DType): string => {
+  if (!isDType(d)) {
+    throw new ArgumentError({
+      operation: "DType.shortName",
+      argument: "dtype",
+      expected: "a dtype name",
+      got: typeof d
+    })
+  }
+  return shortNames[d]
+}
 
 /**
  * Number of scalar lanes an element occupies in storage (complex values are
@@ -87,7 +98,19 @@ export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array |
  *
  * @since 0.1.0
  */
+// One check per allocation (cheap next to it): an unknown dtype would fall through the switch
+// and give `undefined`; a fractional or negative size would throw a RangeError.
+const checkAlloc = (operation: string, d: unknown, size: unknown): void => {
+  const got = (u: unknown) =>
+    typeof u === "string" ? `the string ${JSON.stringify(u)}` : typeof u === "number" ? `the number ${u}` : typeof u
+  if (!isDType(d)) throw new ArgumentError({ operation, argument: "dtype", expected: "a dtype name", got: got(d) })
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
+    throw new ArgumentError({ operation, argument: "size", expected: "a non-negative integer", got: got(size) })
+  }
+}
+
 export const allocHost = (d: DType, size: number): HostArray => {
+  checkAlloc("DType.allocHost", d, size)
   const n = d === "complex64" || d === "complex128" ? 2 * size : d === "float0" ? 0 : size
   const storage = takeStorage(n * bytesPerLane(d))
   switch (d) {
@@ -122,6 +145,7 @@ export const allocHost = (d: DType, size: number): HostArray => {
  * @since 0.1.0
  */
 export const allocHostUnfilled = (d: DType, size: number): HostArray => {
+  checkAlloc("DType.allocHostUnfilled", d, size)
   if (d !== "float32" && d !== "float64") return allocHost(d, size)
   const bytes = size * bytesPerLane(d)
   const storage = takeStorage(bytes, false) ?? freshUnfilled(bytes)
@@ -150,7 +174,17 @@ const bytesPerLane = (d: DType): number =>
  *
  * @since 0.1.0
  */
-export const recycleHost = (array: HostArray): void => recycleStorage(array)
+export const recycleHost = (array: HostArray): void => {
+  if (!ArrayBuffer.isView(array)) {
+    throw new ArgumentError({
+      operation: "DType.recycleHost",
+      argument: "array",
+      expected: "a typed array",
+      got: array === null ? "null" : typeof array
+    })
+  }
+  recycleStorage(array)
+}
 
 /**
  * The int32 of a JS number by XLA's `convert` rule, the one rule of every

@@ -37,6 +37,7 @@ import { argumentError } from "./Validate.js"
  * @since 0.1.0
  */
 export const collectTensors = (value: unknown, out: Set<object>): Set<object> => {
+  if (!(out instanceof Set)) throw argumentError("Memory.collectTensors", "out", "a Set", out)
   const seen = new Set<object>()
   const stack: Array<unknown> = [value]
   while (stack.length > 0) {
@@ -86,8 +87,9 @@ export const collectTensors = (value: unknown, out: Set<object>): Set<object> =>
  * @category Memory
  * @since 0.1.0
  */
-export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
+export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  if (!Effect.isEffect(effect)) throw argumentError("Memory.scoped", "effect", "an Effect", effect)
+  return Effect.suspend(() => {
     if (insideTransformation()) return effect
     return Effect.acquireUseRelease(
       Effect.sync(() => new Region(currentRegion(), "Memory.scoped")),
@@ -96,6 +98,7 @@ export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
         Effect.sync(() => close(region, exit._tag === "Success" ? collectTensors(exit.value, new Set()) : new Set()))
     )
   })
+}
 
 /**
  * Runs synchronous `body` as an ownership region (`tf.tidy`): the tensors it
@@ -164,7 +167,10 @@ export const keepAll = (): void => handOver()
  * @category Memory
  * @since 0.1.0
  */
-export const transformationBody = <A>(body: () => A): A => asTransformation(body)
+export const transformationBody = <A>(body: () => A): A => {
+  if (typeof body !== "function") throw argumentError("Memory.transformationBody", "body", "a function", body)
+  return asTransformation(body)
+}
 
 /**
  * Releases the backend memory of every concrete tensor in `value` now; reading
