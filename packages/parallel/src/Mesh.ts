@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { describeValue } from "@diffect/core/Validate"
 import { NodeWorker } from "@effect/platform-node"
 import { Cause, Context, Effect, Exit, Layer, Result, Semaphore } from "effect"
 import { RpcClient } from "effect/rpc"
@@ -24,7 +25,7 @@ import type { WireTensor } from "./internal/wire.js"
 /**
  * Options of {@link Mesh.layer}.
  *
- * - `workers`: the number of worker threads (ranks `0 .. workers - 1`).
+ * - `workers`: the number of worker threads (ranks `0 .. workers - 1`), at most 1,024.
  * - `slotBytes` (default 4 MiB): each worker's slot of the shared exchange;
  *   larger collectives go through in chunks of this size.
  * - `kernelThreads` (default 1): the threads each worker's typed-array backend
@@ -109,25 +110,45 @@ const lost = (rank: number, error: RpcClientError): WorkerLostError =>
 const priority = (e: ParallelError): number =>
   e._tag === "WorkerLostError" ? 0 : e._tag === "CollectiveAbortedError" ? 2 : 1
 
+// The most workers a mesh starts (threads of one process; each holds a copy of the library).
+const MAX_WORKERS = 1024
+
 const make = (options: MeshOptions) =>
   Effect.gen(function*() {
+    if (typeof options !== "object" || options === null) {
+      return yield* new PmapArgumentError({
+        detail: `Mesh.layer: options must be an object ({ workers, slotBytes, kernelThreads, execArgv }), got ${
+          describeValue(options)
+        }`
+      })
+    }
     const workers = options.workers
-    if (!Number.isInteger(workers) || workers < 1) {
-      return yield* new PmapArgumentError({ detail: `Mesh.layer: workers must be a positive integer, got ${workers}` })
+    if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+      return yield* new PmapArgumentError({
+        detail: `Mesh.layer: workers must be an integer from 1 to ${MAX_WORKERS}, got ${describeValue(workers)}`
+      })
     }
     const slotBytes = options.slotBytes ?? 4 * 1024 * 1024
     if (!Number.isInteger(slotBytes) || slotBytes < 8 || slotBytes % 8 !== 0) {
       return yield* new PmapArgumentError({
-        detail: `Mesh.layer: slotBytes must be a positive multiple of 8, got ${slotBytes}`
+        detail: `Mesh.layer: slotBytes must be a positive multiple of 8, got ${describeValue(slotBytes)}`
       })
     }
     const kernelThreads = options.kernelThreads ?? 1
     if (!Number.isInteger(kernelThreads) || kernelThreads < 1) {
       return yield* new PmapArgumentError({
-        detail: `Mesh.layer: kernelThreads must be a positive integer, got ${kernelThreads}`
+        detail: `Mesh.layer: kernelThreads must be a positive integer, got ${describeValue(kernelThreads)}`
       })
     }
-    const exchange = new SharedArrayBuffer(exchangeSize(workers, slotBytes))
+    const bytes = exchangeSize(workers, slotBytes)
+    const exchange = yield* Effect.try({
+      try: () => new SharedArrayBuffer(bytes),
+      catch: () =>
+        new PmapArgumentError({
+          detail:
+            `Mesh.layer: the exchange of ${workers} workers x 2 slots of ${slotBytes} bytes (${bytes} bytes of shared memory) could not be allocated; use smaller slotBytes`
+        })
+    })
     const execArgv = options.execArgv ?? defaultExecArgv()
     const clients = yield* Effect.forEach(Array.from({ length: workers }, (_, rank) => rank), (rank) =>
       Effect.gen(function*() {

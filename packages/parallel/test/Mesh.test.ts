@@ -83,7 +83,16 @@ describe("Mesh", () => {
       const badMesh = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 0 })))
       assert.strictEqual(badMesh._tag, "PmapArgumentError")
       const badThreads = yield* Effect.flip(Effect.provide(Effect.void, Mesh.layer({ workers: 1, kernelThreads: 0 })))
-      assert.strictEqual(badThreads.message, "Mesh.layer: kernelThreads must be a positive integer, got 0")
+      assert.strictEqual(badThreads.message, "Mesh.layer: kernelThreads must be a positive integer, got the number 0")
+      // options of the wrong kind, too many workers, a symbol, an exchange too large to allocate
+      const layerError = (options: unknown) =>
+        Effect.flip(Effect.provide(Effect.void, Mesh.layer(options as Parameters<typeof Mesh.layer>[0])))
+      assert.match((yield* layerError(null)).message, /options must be an object .*, got null/)
+      assert.match((yield* layerError({ workers: 1e9 })).message, /workers must be an integer from 1 to 1024/)
+      assert.match((yield* layerError({ workers: Symbol("w") })).message, /got a symbol/)
+      const huge = yield* layerError({ workers: 2, slotBytes: 2 ** 40 })
+      assert.strictEqual(huge._tag, "PmapArgumentError")
+      assert.match(huge.message, /could not be allocated; use smaller slotBytes/)
     }).pipe(Effect.provide(Mesh.layer({ workers: 2 }))))
 
   it.effect(
