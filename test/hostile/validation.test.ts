@@ -11,6 +11,7 @@ import {
   customVjp,
   evalProgram,
   grad,
+  jit,
   lax,
   linearize,
   makeProgram,
@@ -364,5 +365,20 @@ describe("entry points outside np and lax (found by calling every export with va
     assert.strictEqual(tag(() => checkpointPolicies.saveAnyNamesButThese("a", 3 as never)), "ArgumentError")
     assert.strictEqual(tag(() => optim.trace(null as never)), "OptimizerArgumentError")
     assert.strictEqual(tag(() => nn.oneHot(np.array([1]), Symbol("n") as never)), "ArgumentError")
+  })
+  it("jit's options: a cache of no signatures, argnums without a printable value", () => {
+    const id = (x: Tensor) => x
+    assert.strictEqual(
+      message(() => jit(id, { cacheSize: 0 })),
+      "jit: cacheSize must be a positive integer, got the number 0"
+    )
+    assert.match(
+      message(() => runSync(jit(id, { staticArgnums: Object.create(null) as never })(np.array(1)))),
+      /staticArgnums must be an integer or an array of integers, got an object/
+    )
+    assert.match(
+      message(() => runSync(jit(id, { donateArgnums: [Symbol("s") as never] })(np.array(1)))),
+      /donateArgnums must be integers, got a symbol/
+    )
   })
 })

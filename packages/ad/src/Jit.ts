@@ -33,7 +33,14 @@ import {
   withDynamicHandler
 } from "@diffect/core"
 import type { AbstractValue, Backend, BackendShape, Tensor } from "@diffect/core"
-import { anyValue, checkOptions, integer } from "@diffect/core/Validate"
+import { anyValue, checkOptions, describeValue as describeAny } from "@diffect/core/Validate"
+import type { Check } from "@diffect/core/Validate"
+
+// At least one signature is kept: a cache of none would trace on every call.
+const positiveInteger: Check = {
+  expected: "a positive integer",
+  test: (u) => Number.isInteger(u) && (u as number) >= 1
+}
 import type { Effect } from "effect"
 import { customJvpCall, customVjpCall } from "./Custom.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Custom.js"
@@ -222,6 +229,10 @@ const hashStatic = (value: unknown, argnum: number): string => {
   return go(value)
 }
 
+// A number as itself, anything else described (never throws, unlike String of a symbol's template
+// or of an object without a prototype).
+const shown = (u: unknown): string => (typeof u === "number" ? String(u) : describeAny(u))
+
 const normalizeArgnums = (
   name: "staticArgnums" | "donateArgnums",
   spec: number | ReadonlyArray<number> | undefined,
@@ -229,12 +240,14 @@ const normalizeArgnums = (
 ): ReadonlySet<number> => {
   const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
   if (!Array.isArray(list)) {
-    throw new JitArgnumsError({ detail: `${name} must be an integer or an array of integers, got ${String(spec)}.` })
+    throw new JitArgnumsError({
+      detail: `${name} must be an integer or an array of integers, got ${shown(spec)}.`
+    })
   }
   const out = new Set<number>()
   for (const k of list) {
     if (!Number.isInteger(k)) {
-      throw new JitArgnumsError({ detail: `${name} must be integers, got ${String(k)}.` })
+      throw new JitArgnumsError({ detail: `${name} must be integers, got ${shown(k)}.` })
     }
     const i = k < 0 ? k + nargs : k
     if (i < 0 || i >= nargs) {
@@ -394,9 +407,9 @@ installProgramRunner((program, inputs, donated) => {
  */
 export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitted<F> => {
   checkCallable("jit", f)
-  checkOptions("jit", options, { staticArgnums: anyValue, donateArgnums: anyValue, cacheSize: integer })
+  checkOptions("jit", options, { staticArgnums: anyValue, donateArgnums: anyValue, cacheSize: positiveInteger })
   const cache = new Map<string, Entry>()
-  const limit = Math.max(1, options.cacheSize ?? 64)
+  const limit = options.cacheSize ?? 64
   let hits = 0
   let misses = 0
 
