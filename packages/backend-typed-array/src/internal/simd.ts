@@ -32,7 +32,7 @@ import type { DType, Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
 import { type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
-import { addTo, f64, type Func, i32, moduleBytes, op, simdOp, v128 } from "./wasm.js"
+import { addTo, f64, type Func, i32, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
 
 type Expr = Kernel.Expr
 
@@ -686,20 +686,7 @@ const leafSumsFunc = (float: SimdFloat): Func => {
     ...op.set(a01),
     ...zero,
     ...op.set(a23),
-    ...op.block,
-    ...op.loop,
-    ...op.get(data),
-    ...op.get(end),
-    ...simdOp.i32GeU,
-    ...op.brIf(1),
-    ...mainStep,
-    ...op.get(data),
-    ...op.i32Const(4 * bytes),
-    ...op.i32Add,
-    ...op.set(data),
-    ...simdOp.br(0),
-    ...op.end,
-    ...op.end,
+    ...whileBelow(data, end, [...mainStep, ...addTo(data, op.i32Const(4 * bytes))]),
     // the rest joins a0
     ...op.get(a01),
     ...simdOp.f64x2ExtractLane(0),
@@ -712,24 +699,14 @@ const leafSumsFunc = (float: SimdFloat): Func => {
     ...simdOp.i32Shl,
     ...op.i32Add,
     ...op.set(end),
-    ...op.block,
-    ...op.loop,
-    ...op.get(data),
-    ...op.get(end),
-    ...simdOp.i32GeU,
-    ...op.brIf(1),
-    ...op.get(s),
-    ...op.get(data),
-    ...load1,
-    ...simdOp.f64Add,
-    ...op.set(s),
-    ...op.get(data),
-    ...op.i32Const(bytes),
-    ...op.i32Add,
-    ...op.set(data),
-    ...simdOp.br(0),
-    ...op.end,
-    ...op.end,
+    ...whileBelow(data, end, [
+      ...op.get(s),
+      ...op.get(data),
+      ...load1,
+      ...simdOp.f64Add,
+      ...op.set(s),
+      ...addTo(data, op.i32Const(bytes))
+    ]),
     // out = (a0 + a1) + (a2 + a3)
     ...op.get(out),
     ...op.get(s),
@@ -808,17 +785,7 @@ const columnsFunc = (float: SimdFloat, kind: ColumnKind): Func => {
     ...simdOp.i32Shl,
     ...op.i32Add,
     ...op.set(end),
-    ...op.block,
-    ...op.loop,
-    ...op.get(a),
-    ...op.get(end),
-    ...simdOp.i32GeU,
-    ...op.brIf(1),
-    ...step,
-    ...addTo(data, op.i32Const(16)),
-    ...simdOp.br(0),
-    ...op.end,
-    ...op.end,
+    ...whileBelow(a, end, [...step, ...addTo(data, op.i32Const(16))]),
     ...addTo(rows, op.i32Const(-1)),
     ...simdOp.br(0),
     ...op.end,

@@ -260,6 +260,20 @@ export const simdOp = {
   }
 } as const
 
+/** `while (ptr < end) { body }` over two i32 locals (unsigned; `body` advances `ptr`). */
+export const whileBelow = (ptr: number, end: number, body: ReadonlyArray<number>): Array<number> => [
+  ...op.block,
+  ...op.loop,
+  ...op.get(ptr),
+  ...op.get(end),
+  ...simdOp.i32GeU,
+  ...op.brIf(1),
+  ...body,
+  ...simdOp.br(0),
+  ...op.end,
+  ...op.end
+]
+
 /** `local += delta` for an i32 local (`delta`: instructions leaving an i32). */
 export const addTo = (local: number, delta: ReadonlyArray<number>): Array<number> => [
   ...op.get(local),
