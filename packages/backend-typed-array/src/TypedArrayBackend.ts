@@ -193,11 +193,7 @@ export interface TypedArrayBackendShape extends BackendShape {
  * @since 0.1.0
  */
 export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): TypedArrayBackendShape => {
-  checkOptions("makeTypedArrayBackend", options, {
-    memoryLimit: nonNegative,
-    trackMemory: boolean,
-    threads: threadCount
-  })
+  checkOptions("makeTypedArrayBackend", options, backendOptions)
   const pool: Pool = options.threads === undefined ? sharedDefaultPool() : makePool(options.threads)
   const owned = options.threads !== undefined
   const context: KernelContext = { pool }
@@ -343,6 +339,8 @@ const threadCount = {
   test: (u: unknown) => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 1024
 }
 
+const backendOptions = { memoryLimit: nonNegative, trackMemory: boolean, threads: threadCount }
+
 /**
  * The typed-array backend as a `Backend` layer. `layer` is one process-wide
  * backend (the one eager code uses), on all cores; `layerWith(options)` makes a
@@ -363,15 +361,18 @@ const threadCount = {
  */
 export const TypedArrayBackend: {
   readonly layer: Layer.Layer<Backend>
-  readonly layerWith: (options: TypedArrayBackendOptions) => Layer.Layer<Backend>
+  readonly layerWith: (options?: TypedArrayBackendOptions) => Layer.Layer<Backend>
 } = {
   layer: Layer.succeed(Backend, Backend.of(makeTypedArrayBackend())),
-  layerWith: (options) =>
-    Layer.effect(
+  layerWith: (options = {}) => {
+    // checked when the layer is made, as every constructor's options (a bad one is no defect at build)
+    checkOptions("TypedArrayBackend.layerWith", options, backendOptions)
+    return Layer.effect(
       Backend,
       Effect.acquireRelease(
         Effect.sync(() => makeTypedArrayBackend({ ...options, threads: options.threads ?? availableCores() })),
         (backend) => Effect.sync(() => backend.close())
       ).pipe(Effect.map((backend) => Backend.of(backend)))
     )
+  }
 }

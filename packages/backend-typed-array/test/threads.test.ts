@@ -193,4 +193,19 @@ describe("TypedArrayBackend.layerWith({ threads })", () => {
       )
     }
   })
+
+  it("options are checked when the layer is made: not an object, an unknown key, a bad limit", () => {
+    for (const options of [null, 3, { thread: 2 }, { memoryLimit: -1 }, { threads: 0 }]) {
+      const e = (() => {
+        try {
+          TypedArrayBackend.layerWith(options as never)
+        } catch (error) {
+          return error as { _tag?: string; message: string }
+        }
+        return undefined
+      })()
+      assert.strictEqual(e?._tag, "ArgumentError", JSON.stringify(options))
+      assert.match(e!.message, /^TypedArrayBackend\.layerWith: /)
+    }
+  })
 })
