@@ -663,13 +663,8 @@ const leafSumsFunc = (float: SimdFloat): Func => {
       ...op.set(a23)
     ]
   const load1 = float === "f32" ? [...simdOp.f32Load, ...simdOp.f64PromoteF32] : simdOp.f64Load
-  const body = [
-    ...op.block,
-    ...op.loop,
-    ...op.get(k),
-    ...op.get(count),
-    ...simdOp.i32GeU,
-    ...op.brIf(1),
+  // for each leaf k < count: its sum to out, then the next length and output slot
+  const body = whileBelow(k, count, [
     ...op.get(lens),
     ...simdOp.i32Load,
     ...op.set(n),
@@ -720,22 +715,10 @@ const leafSumsFunc = (float: SimdFloat): Func => {
     ...simdOp.f64Add,
     ...simdOp.f64Add,
     ...simdOp.f64Store,
-    ...op.get(out),
-    ...op.i32Const(8),
-    ...op.i32Add,
-    ...op.set(out),
-    ...op.get(lens),
-    ...op.i32Const(4),
-    ...op.i32Add,
-    ...op.set(lens),
-    ...op.get(k),
-    ...op.i32Const(1),
-    ...op.i32Add,
-    ...op.set(k),
-    ...simdOp.br(0),
-    ...op.end,
-    ...op.end
-  ]
+    ...addTo(out, op.i32Const(8)),
+    ...addTo(lens, op.i32Const(4)),
+    ...addTo(k, op.i32Const(1))
+  ])
   return { name: `leaves_${float}`, params: [i32, i32, i32, i32], locals: [i32, i32, v128, v128, v128, f64, i32], body }
 }
 
