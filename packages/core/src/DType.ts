@@ -87,17 +87,6 @@ export const lanes = (d: DType): number => isComplex(d) ? 2 : d === "float0" ? 0
 /** Storage array for each dtype. @since 0.1.0 */
 export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array
 
-/**
- * A zero-filled storage array of `size` elements of `d`. Storage a backend
- * recycled (see {@link recycleHost}) of the same byte length is reused before
- * fresh memory is asked for.
- *
- * @example
- * import { DType } from "diffect"
- * console.log(DType.allocHost("float32", 3)) // Float32Array(3) [0, 0, 0]
- *
- * @since 0.1.0
- */
 // One check per allocation (cheap next to it): an unknown dtype would fall through the switch
 // and give `undefined`; a fractional or negative size would throw a RangeError.
 const checkAlloc = (operation: string, d: unknown, size: unknown): void => {
@@ -109,6 +98,17 @@ const checkAlloc = (operation: string, d: unknown, size: unknown): void => {
   }
 }
 
+/**
+ * A zero-filled storage array of `size` elements of `d`. Storage a backend
+ * recycled (see {@link recycleHost}) of the same byte length is reused before
+ * fresh memory is asked for.
+ *
+ * @example
+ * import { DType } from "diffect"
+ * console.log(DType.allocHost("float32", 3)) // Float32Array(3) [0, 0, 0]
+ *
+ * @since 0.1.0
+ */
 export const allocHost = (d: DType, size: number): HostArray => {
   checkAlloc("DType.allocHost", d, size)
   const n = d === "complex64" || d === "complex128" ? 2 * size : d === "float0" ? 0 : size

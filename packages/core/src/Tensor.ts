@@ -19,15 +19,6 @@ import { formatShape, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import type { Spec as TensorSpec, TensorSchema } from "./TensorSchema.js"
 
-/**
- * An immutable n-dimensional array, concrete or traced. Chainable methods
- * (`x.add(y).mul(2).sum()`) are declared by module augmentation and, like
- * `Tensor.schema`, installed when the package's index is imported
- * (internal/methods.ts).
- *
- * @category Tensors
- * @since 0.1.0
- */
 // A tensor's aval; an object forged from the prototype (`Object.create(Tensor.prototype)`) has
 // none, and reading its shape or dtype is a typed error rather than a TypeError.
 const avalOf = (t: Tensor): AbstractValue => {
@@ -43,6 +34,15 @@ const avalOf = (t: Tensor): AbstractValue => {
   return a
 }
 
+/**
+ * An immutable n-dimensional array, concrete or traced. Chainable methods
+ * (`x.add(y).mul(2).sum()`) are declared by module augmentation and, like
+ * `Tensor.schema`, installed when the package's index is imported
+ * (internal/methods.ts).
+ *
+ * @category Tensors
+ * @since 0.1.0
+ */
 export abstract class Tensor {
   // Set by the constructor: an object made with `Object.create(Tensor.prototype)` is
   // `instanceof Tensor` but holds no value; `Tensor.isGenuine` tells them apart.
