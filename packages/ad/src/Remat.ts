@@ -14,11 +14,10 @@ import { hoistConsts } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError } from "@diffect/core/Validate"
 
-// Names are strings (a typed error otherwise, before the policy exists); undefined when they are.
-const checkNames = (operation: string, names: ReadonlyArray<unknown>): undefined => {
+// Names are strings (a typed error otherwise, before the policy exists).
+const checkNames = (operation: string, names: ReadonlyArray<unknown>): void => {
   const bad = names.findIndex((n) => typeof n !== "string")
   if (bad >= 0) throw argumentError(`checkpointPolicies.${operation}`, `names[${bad}]`, "a string", names[bad])
-  return undefined
 }
 
 const policy = (name: string, saveable: RematPolicy["saveable"]): RematPolicy => ({
@@ -54,17 +53,21 @@ export const checkpointPolicies = {
       isDot(p) && (params as { batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] }).batch[0].length === 0
   ),
   /** Save only the values named with `checkpointName` and one of `names`. */
-  saveOnlyTheseNames: (...names: ReadonlyArray<string>): RematPolicy =>
-    checkNames("saveOnlyTheseNames", names) ?? policy(
+  saveOnlyTheseNames: (...names: ReadonlyArray<string>): RematPolicy => {
+    checkNames("saveOnlyTheseNames", names)
+    return policy(
       `save_only_these_names(${names.join(", ")})`,
       (p, params) => p === "checkpoint_name" && names.includes((params as { name: string }).name)
-    ),
+    )
+  },
   /** Save every value named with `checkpointName` except `names`. */
-  saveAnyNamesButThese: (...names: ReadonlyArray<string>): RematPolicy =>
-    checkNames("saveAnyNamesButThese", names) ?? policy(
+  saveAnyNamesButThese: (...names: ReadonlyArray<string>): RematPolicy => {
+    checkNames("saveAnyNamesButThese", names)
+    return policy(
       `save_any_names_but_these(${names.join(", ")})`,
       (p, params) => p === "checkpoint_name" && !names.includes((params as { name: string }).name)
     )
+  }
 } as const
 
 /**

@@ -5,9 +5,9 @@
  * eager execution on the same device, within float32 rounding (fast-check).
  */
 import { jit } from "@diffect/ad"
-import { Backend, np, toJs, withBackend } from "@diffect/core"
+import { Backend, toJs, withBackend } from "@diffect/core"
 import type { BackendShape } from "@diffect/core"
-import { agree, flat, inputs, opsArbitrary, program } from "@diffect/test-utils/RandomPrograms"
+import { agree, caseArbitrary, caseArgs, flat, program } from "@diffect/test-utils/RandomPrograms"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import fc from "fast-check"
@@ -23,21 +23,12 @@ describe.skipIf(skipReason !== undefined)("jit on WebGPU: random programs", () =
       yield* Effect.promise(() =>
         fc.assert(
           fc.asyncProperty(
-            opsArbitrary,
-            inputs(20),
-            inputs(20),
-            inputs(5),
-            inputs(4),
-            async (ops, xs, ys, rs, cs) => {
-              const f = program(ops)
-              const [x, y, row, col] = withBackend(backend, () => [
-                np.reshape(np.array(xs), [4, 5]),
-                np.reshape(np.array(ys), [4, 5]),
-                np.array(rs),
-                np.reshape(np.array(cs), [4, 1])
-              ])
-              const eager = await run(toJs(withBackend(backend, () => f(x!, y!, row!, col!))))
-              const compiled = await run(Effect.flatMap(jit(f)(x!, y!, row!, col!), toJs))
+            caseArbitrary,
+            async (c) => {
+              const f = program(c.ops)
+              const [x, y, row, col] = withBackend(backend, () => caseArgs(c))
+              const eager = await run(toJs(withBackend(backend, () => f(x, y, row, col))))
+              const compiled = await run(Effect.flatMap(jit(f)(x, y, row, col), toJs))
               const [a, b] = [flat(compiled), flat(eager)]
               assert.isTrue(agree(a, b), `jit ${JSON.stringify(a)}\neager ${JSON.stringify(b)}`)
             }

@@ -6,7 +6,7 @@
  * adapter, a line per part, and exits 1 on the first disagreement. `RUNS` sets the number of
  * programs (default 400).
  */
-import { agree, flat, inputs, opsArbitrary, program } from "@diffect/test-utils/RandomPrograms"
+import { agree, caseArbitrary, caseArgs, flat, program } from "@diffect/test-utils/RandomPrograms"
 import { Backend, jit, np, toJs, valueAndGrad, WebGpu, WebGpuBackend } from "diffect"
 import { makeTypedArrayBackend } from "diffect/extend"
 import { Context, Effect, Layer } from "effect"
@@ -57,27 +57,21 @@ const main = Effect.scoped(Effect.gen(function*() {
   yield* Effect.promise(() =>
     fc.assert(
       fc.asyncProperty(
-        opsArbitrary,
-        inputs(20),
-        inputs(20),
-        inputs(5),
-        inputs(4),
-        async (ops, xs, ys, rs, cs) => {
-          const f = program(ops)
+        caseArbitrary,
+        async (c) => {
+          const f = program(c.ops)
           const jitted = jit(f)
           const call = (compiled: boolean) =>
             Effect.suspend(() => {
-              const x = np.reshape(np.array(xs), [4, 5])
-              const y = np.reshape(np.array(ys), [4, 5])
-              const col = np.reshape(np.array(cs), [4, 1])
-              return compiled ? Effect.flatMap(jitted(x, y, np.array(rs), col), toJs) : toJs(f(x, y, np.array(rs), col))
+              const args = caseArgs(c)
+              return compiled ? Effect.flatMap(jitted(...args), toJs) : toJs(f(...args))
             })
           const eager = flat(await on(gpu, call(false)))
           const compiled = flat(await on(gpu, call(true)))
           const host = flat(await on(cpu, call(true)))
           runs++
-          if (!agree(compiled, eager)) throw new Error(`jit against eager on the GPU: ${JSON.stringify(ops)}`)
-          if (!agree(compiled, host)) throw new Error(`jit on the GPU against jit on the CPU: ${JSON.stringify(ops)}`)
+          if (!agree(compiled, eager)) throw new Error(`jit against eager on the GPU: ${JSON.stringify(c.ops)}`)
+          if (!agree(compiled, host)) throw new Error(`jit on the GPU against jit on the CPU: ${JSON.stringify(c.ops)}`)
         }
       ),
       { numRuns: Number(process.env["RUNS"] ?? 400) }

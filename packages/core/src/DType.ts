@@ -63,6 +63,13 @@ const shortNames: Record<DType, string> = {
   float0: "float0"
 }
 
+// A bad argument for this module's messages (Validate's `describeValue` imports Tensor, which
+// imports this module).
+const got = (u: unknown): string =>
+  typeof u === "string" ? `the string ${JSON.stringify(u)}` : typeof u === "number" ? `the number ${u}` : u === null
+    ? "null"
+    : typeof u
+
 /** The short name JAX's printers use: `f32`, `i32`, `c128`, `bool`. @since 0.1.0 */
 export const shortName = (d: DType): string => {
   if (!isDType(d)) {
@@ -70,7 +77,7 @@ export const shortName = (d: DType): string => {
       operation: "DType.shortName",
       argument: "dtype",
       expected: "a dtype name",
-      got: typeof d
+      got: got(d)
     })
   }
   return shortNames[d]
@@ -90,8 +97,6 @@ export type HostArray = Float32Array | Float64Array | Int32Array | Uint32Array |
 // One check per allocation (cheap next to it): an unknown dtype would fall through the switch
 // and give `undefined`; a fractional or negative size would throw a RangeError.
 const checkAlloc = (operation: string, d: unknown, size: unknown): void => {
-  const got = (u: unknown) =>
-    typeof u === "string" ? `the string ${JSON.stringify(u)}` : typeof u === "number" ? `the number ${u}` : typeof u
   if (!isDType(d)) throw new ArgumentError({ operation, argument: "dtype", expected: "a dtype name", got: got(d) })
   if (typeof size !== "number" || !Number.isInteger(size) || size < 0) {
     throw new ArgumentError({ operation, argument: "size", expected: "a non-negative integer", got: got(size) })
@@ -180,7 +185,7 @@ export const recycleHost = (array: HostArray): void => {
       operation: "DType.recycleHost",
       argument: "array",
       expected: "a typed array",
-      got: array === null ? "null" : typeof array
+      got: got(array)
     })
   }
   recycleStorage(array)

@@ -183,10 +183,7 @@ export const toJs: {
   <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
-    if (typeof options !== "object" || options === null) {
-      return Effect.fail(argumentError("toJs", "options", "an options object ({ rank })", options))
-    }
-    const invalid = numbersError(tree, "toJs", options.rank)
+    const invalid = optionsError("toJs", options) ?? numbersError(tree, "toJs", options.rank)
     if (invalid !== undefined) return Effect.fail(invalid)
   }
   if (tree instanceof Tensor) return readEffect(tree)
@@ -239,10 +236,7 @@ export const toJsSync: {
   <T>(tree: T): ToJs<T>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
-    if (typeof options !== "object" || options === null) {
-      throw argumentError("toJsSync", "options", "an options object ({ rank })", options)
-    }
-    const invalid = numbersError(tree, "toJsSync", options.rank)
+    const invalid = optionsError("toJsSync", options) ?? numbersError(tree, "toJsSync", options.rank)
     if (invalid !== undefined) throw invalid
   }
   if (tree instanceof Tensor) return readSync(tree)
@@ -298,6 +292,12 @@ const firstNumber = (value: JsValue): number => {
 
 // Why a value cannot be read as numbers of a rank (undefined: it can); `rank` undefined is
 // `item`'s check, a size of one. The checks use the abstract value only, before any read.
+// The options of a rank-typed read: an object (its `rank` is checked with the value).
+const optionsError = (operation: string, options: unknown): ArgumentError | undefined =>
+  typeof options === "object" && options !== null
+    ? undefined
+    : argumentError(operation, "options", "an options object ({ rank })", options)
+
 const numbersError = (
   value: unknown,
   operation: string,

@@ -77,6 +77,37 @@ export const inputs = (n: number): fc.Arbitrary<Array<number>> =>
     { minLength: n, maxLength: n }
   )
 
+/**
+ * A random program and the values of its inputs: `x` and `y` of shape [4, 5], `row` of 5 and
+ * `col` of [4, 1].
+ *
+ * @since 0.1.0
+ */
+export interface Case {
+  readonly ops: ReadonlyArray<Op>
+  readonly x: ReadonlyArray<number>
+  readonly y: ReadonlyArray<number>
+  readonly row: ReadonlyArray<number>
+  readonly col: ReadonlyArray<number>
+}
+
+/** A program of {@link opsArbitrary} with {@link inputs} of its four arguments. @since 0.1.0 */
+export const caseArbitrary: fc.Arbitrary<Case> = fc.record({
+  ops: opsArbitrary,
+  x: inputs(20),
+  y: inputs(20),
+  row: inputs(5),
+  col: inputs(4)
+})
+
+/** A case's arguments as tensors, in `program`'s order (made on the current backend). @since 0.1.0 */
+export const caseArgs = (c: Case): [Tensor, Tensor, Tensor, Tensor] => [
+  np.reshape(np.array([...c.x]), [4, 5]),
+  np.reshape(np.array([...c.y]), [4, 5]),
+  np.array([...c.row]),
+  np.reshape(np.array([...c.col]), [4, 1])
+]
+
 /** The numbers of a nested array, in order. @since 0.1.0 */
 export const flat = (x: unknown): Array<number> => (Array.isArray(x) ? x.flatMap(flat) : [x as number])
 
