@@ -16,6 +16,14 @@
  * ranks' gradients travel), with the bytes each moves per step. A rank lost while the runners
  * start is retried (RunnerLostError).
  *
+ * Before the timed rounds every variant runs WARMUP steps (default 300), interleaved: V8 keeps
+ * optimizing the step's JavaScript (Effect's runtime, RPC, `pmap`, dispatch) for a few hundred
+ * steps, on its compiler threads, in the coordinator and in every worker. Those threads took about
+ * 3 ms of CPU per two-worker step over steps 20-220 and 1.4 ms over steps 300-500 (Linux's
+ * per-thread CPU times): a two-worker mesh pays for them with the two cores it computes on, a
+ * one-worker mesh with the idle one, so a short warm-up understates the scaling of a long training
+ * run. The coordinator thread's CPU per step is reported where `/proc/thread-self` exists.
+ *
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
  * SKIP_CLUSTER=1 runs one part; WORKERS=1,2,4 the meshes' sizes (default 1,2; each must divide
  * 1,024); MODES=resident, or another comma-separated list of the modes "one
@@ -30,6 +38,7 @@ import { makeTypedArrayBackend } from "diffect/extend"
 import { Cause, Context, Effect, Layer, Redacted, Schedule } from "effect"
 import { SqlClient } from "effect/sql"
 import { type ChildProcess, spawn } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { createServer } from "node:net"
 import { loadavg } from "node:os"
 import * as path from "node:path"
@@ -50,6 +59,8 @@ import {
 
 const rounds = Number(process.argv[2] ?? 5)
 const perRound = Number(process.argv[3] ?? 4)
+const warmup = Number(process.env["WARMUP"] ?? 300)
+if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`WARMUP: a step count, got ${process.env["WARMUP"]}`)
 const batch = 1024
 const meshSizes = (process.env["WORKERS"] ?? "1,2").split(",").map(Number)
 if (meshSizes.some((w) => !Number.isInteger(w) || w < 1 || batch % w !== 0)) {
@@ -94,9 +105,21 @@ interface Variant {
   readonly wall: Array<number>
   readonly cpuSteps: Array<number>
   cpu: number
+  coordinatorCpu: number | undefined
   steps: number
   sent: number
   received: number
+}
+
+// This thread's CPU time in ms (user + system, clock ticks of 10 ms) on Linux; undefined elsewhere.
+const threadCpuMs = (): number | undefined => {
+  try {
+    const stat = readFileSync("/proc/thread-self/stat", "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return undefined
+  }
 }
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -104,8 +127,9 @@ const noTraffic = () => ({ sent: 0, received: 0 })
 
 const local = Effect.gen(function*() {
   const variants: Array<Variant> = []
-  const add = (v: Omit<Variant, "wall" | "cpuSteps" | "cpu" | "steps" | "sent" | "received">) =>
-    variants.push({ ...v, wall: [], cpuSteps: [], cpu: 0, steps: 0, sent: 0, received: 0 })
+  const add = (
+    v: Omit<Variant, "wall" | "cpuSteps" | "cpu" | "coordinatorCpu" | "steps" | "sent" | "received">
+  ) => variants.push({ ...v, wall: [], cpuSteps: [], cpu: 0, coordinatorCpu: 0, steps: 0, sent: 0, received: 0 })
 
   let p1 = params0
   add({
@@ -179,13 +203,15 @@ const local = Effect.gen(function*() {
 
   const modes = process.env["MODES"]?.split(",").map((m) => m.trim())
   if (modes !== undefined) variants.splice(0, variants.length, ...variants.filter((v) => modes.includes(v.mode)))
-  // Warm-up: workers load diffect, jit traces and compiles every batch's slice.
-  for (const v of variants) for (let s = 0; s < batches + 2; s++) yield* v.step(s)
+  // Warm-up: workers load diffect, jit traces and compiles every batch's slice, and V8 optimizes
+  // the steps' code (see the header), the variants in turn.
+  for (let s = 0; s < Math.max(warmup, batches + 2); s++) for (const v of variants) yield* v.step(s)
   let s = 0
   for (let r = 0; r < rounds; r++) {
     for (const v of variants) {
       const t0 = v.traffic()
       const c0 = process.cpuUsage()
+      const m0 = threadCpuMs()
       for (let i = 0; i < perRound; i++) {
         const w0 = performance.now()
         const s0 = process.cpuUsage()
@@ -195,8 +221,12 @@ const local = Effect.gen(function*() {
         v.cpuSteps.push((sc.user + sc.system) / 1000)
       }
       const c = process.cpuUsage(c0)
+      const m1 = threadCpuMs()
       const t1 = v.traffic()
       v.cpu += (c.user + c.system) / 1000
+      v.coordinatorCpu = m0 === undefined || m1 === undefined || v.coordinatorCpu === undefined
+        ? undefined
+        : v.coordinatorCpu + m1 - m0
       v.steps += perRound
       v.sent += t1.sent - t0.sent
       v.received += t1.received - t0.received
@@ -212,21 +242,23 @@ const table = (variants: ReadonlyArray<Variant>) => {
   const wall = (v: Variant) => median(v.wall)
   const one = variants.find((v) => v.mode === "one process")
   const lines = [
-    `B1 MLP, batch 1,024, one SGD step; ${rounds} rounds of ${perRound} steps per variant, interleaved${
+    `B1 MLP, batch 1,024, one SGD step; ${warmup} warm-up steps, then ${rounds} rounds of ${perRound} steps per variant, interleaved${
       process.env["MODES"] === undefined ? "" : ` (modes: ${process.env["MODES"]})`
     }; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(", ")}; ${
       new Date().toISOString().slice(0, 16)
     } UTC.`,
     "",
-    "| configuration | wall ms/step (median) | wall ms/step (min) | CPU ms/step (mean; all threads) | CPU ms/step (min) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode, medians) | wall speedup vs one process (all cores, medians) |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    "| configuration | wall ms/step (median) | wall ms/step (min) | CPU ms/step (mean; all threads) | CPU ms/step (min) | coordinator thread CPU ms/step (mean) | MB to workers/step | MB back/step | wall speedup vs 1 worker (same mode, medians) | wall speedup vs one process (all cores, medians) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   ]
   for (const v of variants) {
     const base = variants.find((u) => u.mode === v.mode && u.workers === 1)
     lines.push(
       `| ${v.name} | ${wall(v).toFixed(1)} | ${Math.min(...v.wall).toFixed(1)} | ${(v.cpu / v.steps).toFixed(1)} | ${
         Math.min(...v.cpuSteps).toFixed(1)
-      } | ${mb(v.sent / v.steps)} | ${mb(v.received / v.steps)} | ${
+      } | ${v.coordinatorCpu === undefined ? "-" : (v.coordinatorCpu / v.steps).toFixed(1)} | ${
+        mb(v.sent / v.steps)
+      } | ${mb(v.received / v.steps)} | ${
         base === undefined || v.workers <= 1 ? "-" : `${(wall(base) / wall(v)).toFixed(2)}x`
       } | ${one === undefined || v === one ? "-" : `${(wall(one) / wall(v)).toFixed(2)}x`} |`
     )

@@ -153,3 +153,49 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
       assert.strictEqual(error._tag, "CollectiveTracedError", error.message)
     }))
 })
+
+// Rows of `width` values whose sums round differently in different orders: column 0 is 2^53, 1,
+// 1, ... (in float64, 2^53 + 1 + 1 is 2^53 but 1 + 1 + 2^53 is 2^53 + 2).
+const wide = (n: number, width: number, dtype: "float32" | "float64") =>
+  np.array(
+    Array.from({ length: n }, (_, i) =>
+      Array.from({ length: width }, (_, j) =>
+        j === 0 ? (i === 0 ? 2 ** 53 : 1) : Math.sin(i * width + j + 1) * 10 ** (j % 7 - 3))),
+    { dtype }
+  )
+
+// Three workers and slots of 64 bytes: each all-reduce is split in uneven shares (41 elements in
+// 14, 14 and 13; a one-element leaf in two empty shares and one), and payloads larger than a slot
+// go through in chunks, each reduced share by share.
+layer(Mesh.layer({ workers: 3, slotBytes: 64 }), { timeout: 120_000 })("pmap on three workers, small slots", (it) => {
+  for (const dtype of ["float32", "float64"] as const) {
+    for (const n of [3, 6]) {
+      it.effect(`collectives equal vmap's bit for bit (${dtype}, axis of ${n} over 3 workers, 41 columns)`, () =>
+        Effect.gen(function*() {
+          const x = wide(n, 41, dtype)
+          const out = yield* pmap(collectives, { axisName: "i" })(x)
+          const expected = runSync(vmap(collectives.f, { axisName: "i" })(x))
+          for (const key of ["sum", "mean", "max", "min", "index", "centered"] as const) {
+            sameBits(out[key], expected[key])
+          }
+          const xs = toJsSync(x) as Array<Array<number>>
+          const sums = bits(out.sum)
+          for (let j = 0; j < 41; j++) {
+            const want = xs.reduce((s, row) => s + row[j]!, 0)
+            assert.closeTo(sums[j]!, want, 1e-5 * (1 + Math.abs(want)))
+          }
+        }))
+    }
+  }
+
+  it.effect("collectives over pytrees equal vmap's bit for bit (axis of 3, leaves of 1 to 41 elements)", () =>
+    Effect.gen(function*() {
+      for (const width of [1, 2, 41]) {
+        const x = wide(3, width, "float32")
+        const [got] = Tree.flatten(yield* pmap(treeCollectives, { axisName: "i" })(x))
+        const [want] = Tree.flatten(runSync(vmap(treeCollectives.f, { axisName: "i" })(x)))
+        assert.strictEqual(got.length, want.length)
+        got.forEach((leaf, i) => sameBits(leaf, want[i]))
+      }
+    }))
+})

@@ -7,7 +7,13 @@
  * either way. Two sets of slots alternate from round to round (a round: one
  * chunk of one collective), so one barrier per round suffices: a worker writes
  * a set again two rounds later, after the barrier of the round between, which
- * every worker reaches only once it has read the set.
+ * every worker reaches only once it has read the set. An all-reduce of one slice
+ * per worker (a `pmap`'s) is a reduce-scatter then an all-gather in place: after
+ * the round's barrier each worker reduces its share of the elements over every
+ * slot and writes the results over its own slot's copy of that share, and after
+ * a second barrier every worker copies every share out. So each element is
+ * reduced once, not once per worker (the sum's work per worker falls as workers
+ * are added), with the same terms in the same order.
  *
  * Layout: 16 control words (0: arrivals, 1: barrier generation, 2: abort flag,
  * 3: workers that finished the call),
@@ -231,10 +237,11 @@ export const makeCollectives = (
     // pmean: the sum rounded to the dtype, divided by the axis's size, rounded again (in the same pass)
     const divisor = kind === "mean" ? workers * b : 1
     const f32 = local.dtype === "float32"
-    exchange(
-      local,
-      (slots, from) => reduceSlots(kind === "mean" ? "sum" : kind, slots, from, b, cols, out, divisor, f32)
-    )
+    const fold = kind === "mean" ? "sum" : kind
+    exchange(local, (slots, from) =>
+      b === 1
+        ? reduceScattered(fold, slots, from, out, divisor, f32)
+        : reduceSlots(fold, slots, from, b, cols, out, divisor, f32))
     return result(aval(rest, local.dtype, local.weakType), out)
   }
 
@@ -308,14 +315,57 @@ export const makeCollectives = (
     )
     const divisor = kind === "mean" ? workers : 1
     const f32 = dtype === "float32"
+    const fold = kind === "mean" ? "sum" : kind
+    const views = hosts.map((host, k) => slots.map((at) => new Ctor(sab, at + offsets[k]!, host.length)))
+    const data = hosts.map((host) => DType.allocHost(dtype, host.length))
+    if (workers === 1) views.forEach((v, k) => reduceSlots(fold, v, 0, 1, hosts[k]!.length, data[k]!, divisor, f32))
+    else {
+      views.forEach((v) => reduceShare(fold, v, divisor, f32))
+      barrier()
+      views.forEach((v, k) => gatherShares(v, 0, data[k]!))
+    }
     return locals.map((local, k) => {
-      const n = hosts[k]!.length
-      const data = DType.allocHost(dtype, n)
-      const views = slots.map((at) => new Ctor(sab, at + offsets[k]!, n))
-      reduceSlots(kind === "mean" ? "sum" : kind, views, 0, 1, n, data, divisor, f32)
       const [, ...rest] = local.shape
-      return result(aval(rest, dtype, local.weakType), data)
+      return result(aval(rest, dtype, local.weakType), data[k]!)
     })
+  }
+
+  // Worker `rank`'s share of a reduction over the slots (one slice each): the elements
+  // `lo .. hi` of its even split, reduced in rank order and written over its own slot's copy of
+  // them. No other worker reads those (each reads its own share), so each element is read by one
+  // worker only, however many there are; the result is what `reduceSlots` gives element for
+  // element, rounded to the slot's dtype as an output array would round it.
+  const share = (n: number, r: number): number => Math.floor((n * r) / workers)
+  const reduceShare = (
+    kind: Exclude<SpmdReduction, "mean">,
+    slots: ReadonlyArray<DType.HostArray>,
+    divisor: number,
+    f32: boolean
+  ): void => {
+    const n = slots[0]!.length
+    const lo = share(n, rank)
+    const hi = share(n, rank + 1)
+    if (hi > lo) reduceSlots(kind, slots.map((v) => v.subarray(lo, hi)), lo, 1, hi - lo, slots[rank]!, divisor, f32)
+  }
+  // After the barrier that follows every worker's `reduceShare`: the whole result, share by share.
+  const gatherShares = (slots: ReadonlyArray<DType.HostArray>, from: number, out: DType.HostArray): void => {
+    const n = slots[0]!.length
+    for (let r = 0; r < workers; r++) out.set(slots[r]!.subarray(share(n, r), share(n, r + 1)), from + share(n, r))
+  }
+  // A reduce-scatter then an all-gather through the slots (one more barrier): each worker reduces
+  // 1/workers of the elements instead of all of them.
+  const reduceScattered = (
+    kind: Exclude<SpmdReduction, "mean">,
+    slots: ReadonlyArray<DType.HostArray>,
+    from: number,
+    out: DType.HostArray,
+    divisor: number,
+    f32: boolean
+  ): void => {
+    if (workers === 1) return reduceSlots(kind, slots, from, 1, slots[0]!.length, out, divisor, f32)
+    reduceShare(kind, slots, divisor, f32)
+    barrier()
+    gatherShares(slots, from, out)
   }
 
   return { allGather, allReduce, allReduceMany }
