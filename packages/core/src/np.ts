@@ -438,34 +438,57 @@ export const divide = (x: TensorLike, y: TensorLike): Tensor => {
 export const trueDivide = divide
 
 /**
- * `floor(x / y)`; on integers, rounds toward negative infinity (NumPy's `//`).
+ * Python's `x // y` (NumPy's and JAX's `floor_divide`). On integers, the
+ * truncating quotient less one where the signs differ and the division was
+ * inexact (so `7 // 0` is -2, from XLA's `7 / 0 = -1`, as in JAX); unsigned
+ * integers truncate. On floats, CPython's `float_divmod`: the quotient of
+ * `x - x % y`, stepped down where the remainder's sign is not the divisor's,
+ * so that `x == y * (x // y) + x % y` as in Python (`1 // 0.1` is 9, while
+ * `floor(1 / 0.1)` is 10); `x // 0` is `x / 0`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.floorDivide(np.array([7, -7], { dtype: "int32" }), np.array(2, { dtype: "int32" })))) // [3, -4]
+ * console.log(toJsSync(np.floorDivide(np.array([1, -1]), np.array(0.5)))) // [2, -2]
  *
  * @since 0.1.0
  */
 export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
   let [a, b] = prepare("floorDivide", [x, y]) as [Tensor, Tensor]
   if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
+  if (a.dtype === "uint32") return lax.div(a, b)
   if (a.dtype === "int32") {
-    // lax.div truncates toward zero; step down when the signs differ and it was inexact.
     const q = lax.div(a, b)
-    const r = lax.rem(a, b)
-    const zero = lax.zerosLike(r)
-    const adjust = lax.and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(b, zero)))
+    const adjust = lax.and(lax.ne(lax.sign(a), lax.sign(b)), lax.ne(lax.rem(a, b), lax.zerosLike(q)))
     return lax.select(adjust, lax.sub(q, lax.full(q.shape, 1, "int32", q.weakType)), q)
   }
   if (isComplex(a.dtype)) {
     throw new DTypeError({ operation: "floorDivide", detail: "complex dtypes are not accepted" })
   }
-  return lax.floor(lax.div(a, b))
+  return floatDivmod(a, b)[0]
 }
+
+// CPython's float_divmod (JAX's `_float_divmod`): the quotient of x - x % y, which is (nearly) an
+// integer, and the remainder, each moved one step where the remainder's sign is not the divisor's.
+const floatDivmod = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
+  const r = lax.rem(a, b)
+  const zero = lax.zerosLike(r)
+  const one = lax.full(r.shape, 1, r.dtype, r.weakType)
+  const q = lax.div(lax.select(lax.eq(b, zero), a, lax.sub(a, r)), b)
+  const step = lax.and(lax.ne(r, zero), lax.ne(lax.sign(b), lax.sign(r)))
+  return [lax.round(lax.select(step, lax.sub(q, one), q)), lax.select(step, lax.add(r, b), r)]
+}
+
+// JAX's integer remainders by zero divide by one instead (0, not XLA's x % 0 = x).
+const nonzeroDivisor = (b: Tensor): Tensor =>
+  b.dtype === "int32" || b.dtype === "uint32"
+    ? lax.select(lax.eq(b, lax.zerosLike(b)), lax.full(b.shape, 1, b.dtype, b.weakType), b)
+    : b
 
 /**
  * Remainder with the sign of the divisor (NumPy's `%`, `np.mod`), built from
- * `lax.rem` (which takes the dividend's sign).
+ * `lax.rem` (which takes the dividend's sign). An integer remainder by zero is
+ * 0, as in JAX (which divides by one there).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -476,6 +499,7 @@ export const floorDivide = (x: TensorLike, y: TensorLike): Tensor => {
 export const mod = (x: TensorLike, y: TensorLike): Tensor => {
   let [a, b] = prepare("mod", [x, y]) as [Tensor, Tensor]
   if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
+  b = nonzeroDivisor(b)
   const r = lax.rem(a, b)
   const zero = lax.zerosLike(r)
   const fix = lax.and(lax.ne(r, zero), lax.ne(lax.lt(r, zero), lax.lt(b, zero)))

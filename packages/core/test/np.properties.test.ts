@@ -127,6 +127,24 @@ describe("np laws (fast-check)", () => {
       })
     }))
   })
+  it("float floorDivide and mod are Python's divmod: q integral, r = fmod-like remainder with the divisor's sign, q * b + r ~ a", () => {
+    const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true })
+    const pairs = fc.array(fc.tuple(finite, finite.filter((b) => Math.abs(b) > 1e-3)), { minLength: 1, maxLength: 20 })
+    fc.assert(fc.property(pairs, (ps) => {
+      const a = np.array(ps.map((p) => p[0]), { dtype: "float64" })
+      const b = np.array(ps.map((p) => p[1]), { dtype: "float64" })
+      const q = flat(np.floorDivide(a, b))
+      const r = flat(np.mod(a, b))
+      ps.forEach(([x, y], i) => {
+        assert.isTrue(Number.isInteger(q[i]!), `${x} // ${y} = ${q[i]}`)
+        // |r| <= |y|: r + y can round to y itself (Python: 5e-324 % -0.001 is -0.001)
+        assert.isTrue(Math.abs(r[i]!) <= Math.abs(y) && (r[i] === 0 || Math.sign(r[i]!) === Math.sign(y)))
+        // CPython's float_divmod: the quotient rounds (x - x % y) / y, so it is floor(x / y) or one below
+        assert.isTrue(q[i] === Math.floor(x / y) || q[i] === Math.floor(x / y) - 1, `${x} // ${y} = ${q[i]}`)
+        assert.closeTo(q[i]! * y + r[i]!, x, 1e-9 * (Math.abs(x) + Math.abs(q[i]! * y)) + 1e-12)
+      })
+    }))
+  })
   it("broadcasting agrees with NumPy's rule on shapes", () => {
     const arb = fc.tuple(
       shapeArb,

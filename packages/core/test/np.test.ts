@@ -76,6 +76,21 @@ describe("np arithmetic", () => {
     expect.tensor(np.remainder(f32([-3.5, 3.5]), f32([2, 2])), "float32", [0.5, 1.5])
     expect.tensor(np.mod(f64([-4]), f64([2])), "float64", [0])
   })
+  it("floorDivide is Python's //: float_divmod on floats, XLA's x / 0 = -1 on integers (JAX's values)", () => {
+    // 0.1 is a little more than 1/10, so 1 // 0.1 is 9 (1 / 0.1 rounds to 10)
+    expect.tensor(np.floorDivide(f32([1, -1, 5.5, -5.5]), f32([0.1, 0.1, 2, 2])), "float32", [9, -10, 2, -3])
+    expect.tensor(np.floorDivide(f64([1, -1]), f64([0.1, 0.1])), "float64", [9, -10])
+    expect.tensor(np.mod(f64([1]), f64([0.1])), "float64", [0.09999999999999995])
+    // by zero: x / 0 for floats; for integers the truncating -1, less one where x is not 0
+    expect.tensor(np.floorDivide(f32([7, -7, 0]), f32([0, 0, 0])), "float32", [Infinity, -Infinity, NaN])
+    expect.tensor(np.floorDivide(i32([7, -7, 0]), i32([0, 0, 0])), "int32", [-2, -2, -1])
+    // integer remainders by zero are 0 (JAX divides by one there)
+    expect.tensor(np.mod(i32([7, -7, 0]), i32([0, 0, 0])), "int32", [0, 0, 0])
+    expect.tensor(np.fmod(i32([7, -7]), i32([0, 0])), "int32", [0, 0])
+    // unsigned: truncation (XLA's x / 0 is all ones)
+    const u32 = (v: Array<number>) => np.array(v, { dtype: "uint32" })
+    expect.tensor(np.floorDivide(u32([7, 9]), u32([2, 0])), "uint32", [3, 4294967295])
+  })
   it("power: integer exponents exactly, others through pow", () => {
     expect.tensor(np.power(i32([2, 3]), 3), "int32", [8, 27])
     expect.tensor(np.power(f32([2, 4]), 0.5), "float32", [Math.SQRT2, 2])

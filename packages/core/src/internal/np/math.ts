@@ -288,7 +288,11 @@ export const rint = (x: TensorLike): Tensor => {
  */
 export const fmod = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("fmod", [x, y]) as [Tensor, Tensor]
-  return lax.rem(a, b)
+  // an integer remainder by zero is 0, as in JAX (which divides by one there; XLA's x % 0 is x)
+  const divisor = b.dtype === "int32" || b.dtype === "uint32"
+    ? lax.select(lax.eq(b, lax.zerosLike(b)), lax.full(b.shape, 1, b.dtype, b.weakType), b)
+    : b
+  return lax.rem(a, divisor)
 }
 
 /**
