@@ -270,4 +270,22 @@ describe("jax.grad parity", () => {
     // prod with a zero entry
     expect.close(value(grad((x: Tensor) => np.prod(x))(np.array([2, 0, 3]))), [0, 6, 0])
   })
+  it("jnp.logaddexp's custom JVP: weights exp(x - out), +inf read as 0 (ufuncs.py _logaddexp_jvp)", () => {
+    const both = (f: typeof np.logaddexp, x: number, y: number) =>
+      value(grad((a: Tensor, b: Tensor) => f(a, b), { argnums: [0, 1] })(np.array(x), np.array(y)))
+    const I = Infinity
+    expect.close(both(np.logaddexp, 1, 2), [1 / (1 + Math.E), Math.E / (1 + Math.E)])
+    expect.close(both(np.logaddexp, 0, 0), [0.5, 0.5])
+    expect.close(both(np.logaddexp, 3, -I), [1, 0])
+    // JAX's values where the output is infinite: exp(0 - 0) and exp(3 - 0); exp(NaN) at -inf, -inf
+    expect.close(both(np.logaddexp, I, 3), [1, Math.exp(3)])
+    expect.close(both(np.logaddexp, -I, -I), [NaN, NaN])
+    expect.close(both(np.logaddexp2, 1, 2), [1 / 3, 2 / 3])
+    expect.close(both(np.logaddexp2, I, 3), [1, 8])
+    // the rule differentiates through itself: log(e^a + 1)'' = s(a)(1 - s(a)), 1/4 at the tie
+    const second = (a: number) => value(grad(grad((x: Tensor) => np.logaddexp(x, np.array(0))))(np.array(a)))
+    expect.close(second(0), 0.25)
+    const s1 = 1 / (1 + Math.exp(-1))
+    expect.close(second(1), s1 * (1 - s1))
+  })
 })

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { isComplex, isInexact } from "../../DType.js"
+import { customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
@@ -64,16 +65,35 @@ export const exp2 = (x: TensorLike): Tensor => {
   return lax.exp(lax.mul(t, c(t, Math.LN2)))
 }
 
-// log(e^a + e^b): max + log1p(exp(-|a - b|)), with -|d| as min(d, -d) so that the derivative at
-// a tie is 1/2 each (JAX's custom JVP); equal infinities give themselves.
-const logaddexpImpl = (a: Tensor, b: Tensor): Tensor => {
-  const m = lax.max(a, b)
+// log(e^a + e^b) as JAX computes it: max + log1p(exp(-|a - b|)), and a + b where a - b is NaN
+// (a NaN, or equal infinities). `base` 2 is logaddexp2 (the log1p divided by ln 2).
+const logaddexpValue = (a: Tensor, b: Tensor, base: "e" | "2"): Tensor => {
   const d = lax.sub(a, b)
-  const finite = lax.eq(d, d)
-  const safe = lax.select(finite, d, c(d, 0))
-  const r = lax.add(m, lax.log1p(lax.exp(lax.min(safe, lax.neg(safe)))))
-  return lax.select(lax.or(finite, lax.ne(m, m)), r, m)
+  const t = lax.exp(lax.neg(lax.abs(base === "e" ? d : lax.mul(d, c(d, Math.LN2)))))
+  const l = base === "e" ? lax.log1p(t) : lax.div(lax.log1p(t), c(t, Math.LN2))
+  return lax.select(lax.ne(d, d), lax.add(a, b), lax.add(lax.max(a, b), l))
 }
+
+// +inf as 0 (JAX's `_replace_inf`), so that the JVP's weights stay finite at an infinite output.
+const replacePosInf = (x: Tensor): Tensor => lax.select(lax.eq(x, c(x, Infinity)), c(x, 0), x)
+
+// JAX's custom JVP of logaddexp(2): t1 w1 + t2 w2 with w = base^(x - out), +inf read as 0 on
+// both sides (a tie weighs 1/2 each; equal -infinities give NaN, as in JAX).
+const logaddexpImpl = (a: Tensor, b: Tensor, base: "e" | "2" = "e"): Tensor =>
+  customJvpCall({
+    name: base === "e" ? "logaddexp" : "logaddexp2",
+    f: ([x, y]) => [logaddexpValue(x!, y!, base)],
+    jvp: ([x, y], [dx, dy]) => {
+      // the output through this function itself, so that a derivative of the rule uses the rule
+      // (JAX's `primal_out = logaddexp(x1, x2)`; the plain formula's derivative at a tie is not 1/2)
+      const out = logaddexpImpl(x!, y!, base)
+      const weight = (v: Tensor) => {
+        const e = lax.sub(replacePosInf(v), replacePosInf(out))
+        return lax.exp(base === "e" ? e : lax.mul(e, c(e, Math.LN2)))
+      }
+      return [[out], [lax.add(lax.mul(dx!, weight(x!)), lax.mul(dy!, weight(y!)))]]
+    }
+  }, [a, b])[0]!
 
 /**
  * `log(exp(x) + exp(y))` without overflow (`jnp.logaddexp`).
@@ -95,10 +115,8 @@ export const logaddexp = (x: TensorLike, y: TensorLike): Tensor => logaddexpImpl
  *
  * @since 0.1.0
  */
-export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor => {
-  const [a, b] = inexactPair("logaddexp2", x, y)
-  return lax.div(logaddexpImpl(lax.mul(a, c(a, Math.LN2)), lax.mul(b, c(b, Math.LN2))), c(a, Math.LN2))
-}
+export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor =>
+  logaddexpImpl(...inexactPair("logaddexp2", x, y), "2")
 
 /**
  * Inverse hyperbolic sine, accurate near zero and for large `|x|`.
