@@ -117,11 +117,16 @@ const elementwiseFloat: ReadonlyArray<Case> = [
     run: () => lax.erf(f(erfValues.map(([x]) => x))),
     expected: erfValues.map(([, y]) => y)
   },
-  // NumPy rounds half to even.
+  // NumPy rounds half to even; lax.round's default (JAX's AWAY_FROM_ZERO) rounds ties away from zero.
   {
     name: "round half to even",
-    run: () => lax.round(f([0.5, 1.5, 2.5, -0.5, -2.5, 0.4, -1.6])),
+    run: () => lax.round(f([0.5, 1.5, 2.5, -0.5, -2.5, 0.4, -1.6]), { roundingMethod: "toNearestEven" }),
     expected: [0, 2, 2, -0, -2, 0, -2]
+  },
+  {
+    name: "round half away from zero (lax.round's default)",
+    run: () => lax.round(f([0.5, 1.5, 2.5, -0.5, -2.5, 0.4, -1.6, 0.49999997, -0, 8388609, NaN, Infinity])),
+    expected: [1, 2, 3, -1, -3, 0, -2, 0, -0, 8388609, NaN, Infinity]
   },
   { name: "sign float32 (zeros, NaN)", run: () => lax.sign(f([-2, -0, 0, 3, NaN])), expected: [-1, -0, 0, 1, NaN] },
   { name: "integer_pow 3", run: () => lax.integerPow(f(X), 3), expected: oracle(X, (x) => x ** 3) },

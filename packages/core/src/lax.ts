@@ -26,7 +26,16 @@ import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.j
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
-import { argumentError, boolean, checkArg, checkDTypeName, checkShape, integer, integers } from "./Validate.js"
+import {
+  argumentError,
+  boolean,
+  checkArg,
+  checkDTypeName,
+  checkOptions,
+  checkShape,
+  integer,
+  integers
+} from "./Validate.js"
 import type { Check } from "./Validate.js"
 
 /** A lax operand: a tensor, or a JS number (JAX's Python scalar). @since 0.1.0 */
@@ -122,8 +131,47 @@ export const sign = unary("sign")
 export const floor = unary("floor")
 /** @since 0.1.0 */
 export const ceil = unary("ceil")
-/** Rounds half to even (NumPy's and `jnp.round`'s rule). @since 0.1.0 */
-export const round = unary("round")
+const roundHalfEven = unary("round")
+
+/**
+ * How `round` breaks ties (JAX's `lax.RoundingMethod`): `"awayFromZero"`
+ * (JAX's default: 2.5 -> 3, -0.5 -> -1) or `"toNearestEven"` (NumPy's and
+ * `jnp.round`'s: 2.5 -> 2, -0.5 -> -0).
+ *
+ * @since 0.1.0
+ */
+export type RoundingMethod = "awayFromZero" | "toNearestEven"
+
+const roundingMethod: Check = {
+  expected: `"awayFromZero" or "toNearestEven"`,
+  test: (u) => u === "awayFromZero" || u === "toNearestEven"
+}
+
+/**
+ * Rounds to the nearest integer, ties away from zero unless `roundingMethod`
+ * is `"toNearestEven"` (JAX's `lax.round(x, rounding_method)`, whose default is
+ * `AWAY_FROM_ZERO`; `np.round` rounds half to even). Its derivative is zero.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([0.5, 1.5, 2.5, -0.5])
+ * console.log(toJsSync(lax.round(x))) // [1, 2, 3, -1]
+ * console.log(toJsSync(lax.round(x, { roundingMethod: "toNearestEven" }))) // [0, 2, 2, -0]
+ *
+ * @since 0.1.0
+ */
+export const round = (x: Operand, options?: { readonly roundingMethod?: RoundingMethod }): Tensor => {
+  checkOptions("round", options, { roundingMethod })
+  const even = roundHalfEven(x)
+  if (options?.roundingMethod === "toNearestEven") return even
+  // Ties are exact (x - even is exact within 0.5 of x); a tie's away value is sign(x) ceil(|x|),
+  // whose derivative is zero like the primitive's.
+  const t = operand("round", "x", x)
+  if (!isInexact(t.dtype) || isComplex(t.dtype)) return even
+  const half = full(t.shape, 0.5, t.dtype, t.weakType)
+  const tie = eq(abs(sub(t, even)), half)
+  return select(tie, mul(sign(t), ceil(abs(t))), even)
+}
 /** `1 / (1 + exp(-x))`. @since 0.1.0 */
 export const logistic = unary("logistic")
 /** @since 0.1.0 */

@@ -868,9 +868,9 @@ export const round = (x: TensorLike, options?: { readonly decimals?: number | un
   const decimals = options?.decimals ?? 0
   const t = toTensor(x)
   if (t.dtype === "int32" || t.dtype === "bool") return t
-  if (decimals === 0) return lax.round(t)
+  if (decimals === 0) return lax.round(t, { roundingMethod: "toNearestEven" })
   const scale = 10 ** decimals
-  return divide(lax.round(multiply(t, scale)), scale)
+  return divide(lax.round(multiply(t, scale), { roundingMethod: "toNearestEven" }), scale)
 }
 
 const roundSpec: OptionSpec = { decimals: integer }

@@ -557,7 +557,7 @@ export const comb = (N: TensorLike, k: TensorLike): Tensor => {
   )
   // integer arguments give integers: round away the lgamma error
   const integral = lax.and(lax.eq(lax.floor(n), n), lax.eq(lax.floor(kk), kk))
-  return lax.select(inside, lax.select(integral, lax.round(v), v), c(n, 0))
+  return lax.select(inside, lax.select(integral, lax.round(v, { roundingMethod: "toNearestEven" }), v), c(n, 0))
 }
 
 /**

@@ -155,7 +155,10 @@ export const reducePrecision = (operand: Tensor, exponentBits: number, mantissaB
     const scale = k(x, 2 ** (mantissaBits + 1))
     const half = lax.floor(lax.mul(ef, k(x, 0.5)))
     const rounded = lax.mul(
-      lax.mul(lax.div(lax.round(lax.mul(m, scale)), scale), lax.pow(k(x, 2), half)),
+      lax.mul(
+        lax.div(lax.round(lax.mul(m, scale), { roundingMethod: "toNearestEven" }), scale),
+        lax.pow(k(x, 2), half)
+      ),
       lax.pow(k(x, 2), lax.sub(ef, half))
     )
     const bias = 2 ** (exponentBits - 1) - 1

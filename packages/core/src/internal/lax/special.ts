@@ -144,7 +144,7 @@ const trigamma = (x: Tensor): Tensor => {
   const reflect = lax.lt(x, c(x, 0.5))
   const z = lax.select(reflect, lax.sub(c(x, 1), x), x)
   const direct = zeta(c(z, 2), z)
-  const n = lax.round(x)
+  const n = lax.round(x, { roundingMethod: "toNearestEven" })
   const s = lax.sin(lax.mul(c(x, Math.PI), lax.sub(x, n)))
   const reflected = lax.sub(lax.div(c(x, Math.PI * Math.PI), lax.mul(s, s)), direct)
   return lax.select(reflect, reflected, direct)

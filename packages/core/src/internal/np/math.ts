@@ -291,7 +291,7 @@ export const fix = trunc
  */
 export const rint = (x: TensorLike): Tensor => {
   const t = toInexact(toTensor(x))
-  return lax.round(t)
+  return lax.round(t, { roundingMethod: "toNearestEven" })
 }
 
 /**

@@ -294,7 +294,7 @@ const quantileImpl = (
       r = at(hi)
       break
     case "nearest":
-      r = at(lax.round(pos))
+      r = at(lax.round(pos, { roundingMethod: "toNearestEven" }))
       break
     case "midpoint":
       r = lax.mul(lax.add(at(lo), at(hi)), 0.5)
