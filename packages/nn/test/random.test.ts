@@ -95,6 +95,36 @@ describe("keys", () => {
     assert.throws(() => random.key("1" as unknown as number), ArgumentError, /seed/)
     assert.throws(() => random.withPartitionable(true, {} as () => void), ArgumentError, /a function/)
   })
+  it("an options object of the wrong kind, or with a key the sampler does not take, is an ArgumentError, not the defaults", () => {
+    const key = random.key(0)
+    type Any = never
+    // a shape where the options go: bernoulli returned p's scalar shape before
+    assert.throws(
+      () => random.bernoulli(key, 0.5, [4] as Any),
+      ArgumentError,
+      /bernoulli: options .*an array of length 1/
+    )
+    assert.throws(() => random.normal(key, [3], 3 as Any), ArgumentError, /normal: options .*the number 3/)
+    // misspelled keys were ignored: uniform in [0, 1) instead of [2, 3)
+    assert.throws(() => random.uniform(key, [3], { min: 2 } as Any), ArgumentError, /uniform: .*unknown key "min"/)
+    assert.throws(() => random.exponential(key, [3], { dtyp: "float64" } as Any), ArgumentError, /unknown key "dtyp"/)
+    assert.throws(() => random.chisquare(key, 3, { shp: [2] } as Any), ArgumentError, /chisquare: .*unknown key "shp"/)
+    assert.throws(
+      () => random.geometric(key, 0.5, { size: [3] } as Any),
+      ArgumentError,
+      /geometric: .*unknown key "size"/
+    )
+    assert.throws(
+      () => random.choice(key, 5, { replacement: false } as Any),
+      ArgumentError,
+      /unknown key "replacement"/
+    )
+    // the same calls with the right keys
+    assert.deepStrictEqual(random.bernoulli(key, 0.5, { shape: [4] }).shape, [4])
+    const u = toJsSync(random.uniform(key, [3], { minval: 2, maxval: 3 })) as Array<number>
+    assert.isTrue(u.every((v) => v >= 2 && v < 3), `${u}`)
+    assert.deepStrictEqual(random.chisquare(key, 3, { shape: [2] }).shape, [2])
+  })
 })
 
 describe("the legacy stream: JAX's pinned values", () => {

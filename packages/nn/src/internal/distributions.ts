@@ -11,7 +11,7 @@
 import { DType, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { gammaImpl } from "./gamma.js"
-import { checkKey, shapeOf, splitN } from "./keys.js"
+import { checkKey, checkSamplerOptions, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import { whileLoop } from "./loops.js"
 import { asFloat, floatDType, normalImpl, uniformImpl } from "./sampling.js"
@@ -49,6 +49,7 @@ const prepare = (
   options: DistributionOptions | undefined
 ) => {
   checkKey(op, key)
+  checkSamplerOptions(op, options, ["shape", "dtype"])
   const dtype = floatDType(op, options?.dtype)
   const ps = params.map((p) => asFloat(p, dtype))
   return { dtype, ps, shape: outShape(op, options?.shape, ps) }
@@ -175,6 +176,7 @@ export const maxwell = (
   shape: ShapeLike = [],
   options?: { readonly dtype?: FloatDType | undefined }
 ): Tensor => {
+  checkSamplerOptions("maxwell", options, ["dtype"])
   checkKey("maxwell", key)
   return maxwellImpl(key, shapeOf("maxwell", shape), floatDType("maxwell", options?.dtype))
 }
@@ -196,6 +198,7 @@ export const doubleSidedMaxwell = (
   scale: TensorLike,
   options?: DistributionOptions
 ): Tensor => {
+  checkSamplerOptions("doubleSidedMaxwell", options, ["shape", "dtype"])
   checkKey("doubleSidedMaxwell", key)
   const dtype = floatDType("doubleSidedMaxwell", options?.dtype)
   const l = asFloat(loc, dtype)
@@ -277,6 +280,7 @@ export const geometric = (
   p: TensorLike,
   options?: { readonly shape?: ShapeLike | undefined; readonly dtype?: "int32" | FloatDType | undefined }
 ): Tensor => {
+  checkSamplerOptions("geometric", options, ["shape", "dtype"])
   checkKey("geometric", key)
   const pt0 = np.asarray(p)
   const pt = DType.isFloating(pt0.dtype) ? pt0 : asFloat(pt0, "float32")
@@ -461,6 +465,7 @@ export const binomial = (key: Tensor, n: TensorLike, p: TensorLike, options?: Di
  * @since 0.1.0
  */
 export const multinomial = (key: Tensor, n: TensorLike, p: TensorLike, options?: DistributionOptions): Tensor => {
+  checkSamplerOptions("multinomial", options, ["shape", "dtype"])
   checkKey("multinomial", key)
   const dtype = floatDType("multinomial", options?.dtype)
   const nt = asFloat(n, dtype)
