@@ -11,9 +11,14 @@
  */
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { anyValue, checkOptions } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, maskFor } from "./internal/reduce.js"
 import { logSigmoid, logSoftmax, logsumexp } from "./nn.js"
+
+// A key the loss does not take (a typo such as `{ axes: 0 }`) is an ArgumentError, not silently the default.
+const checkKeys = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
+  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
 
 type TensorLike = np.TensorLike
 
@@ -53,6 +58,7 @@ export interface CrossEntropyOptions {
  * @since 0.1.0
  */
 export const softmaxCrossEntropy = (logits: TensorLike, labels: TensorLike, options?: CrossEntropyOptions): Tensor => {
+  checkKeys("softmaxCrossEntropy", options, ["axis", "where"])
   const x = floating("softmaxCrossEntropy", "logits", logits)
   const axis = options?.axis === undefined ? -1 : options.axis
   const where = whereFor("softmaxCrossEntropy", options?.where, x, axis)
@@ -81,6 +87,7 @@ export const softmaxCrossEntropyWithIntegerLabels = (
   labels: TensorLike,
   options?: CrossEntropyOptions
 ): Tensor => {
+  checkKeys("softmaxCrossEntropyWithIntegerLabels", options, ["axis", "where"])
   let x = floating("softmaxCrossEntropyWithIntegerLabels", "logits", logits)
   const y = np.asarray(labels)
   if (!DType.isInteger(y.dtype)) {
@@ -182,6 +189,7 @@ export const huberLoss = (
   targets?: TensorLike,
   options?: { readonly delta?: number | undefined }
 ): Tensor => {
+  checkKeys("huberLoss", options, ["delta"])
   const e = np.abs(errorsOf("huberLoss", predictions, targets))
   const delta = options?.delta ?? 1
   const quadratic = np.minimum(e, delta)
@@ -213,6 +221,7 @@ export const cosineSimilarity = (
   targets: TensorLike,
   options?: CosineSimilarityOptions
 ): Tensor => {
+  checkKeys("cosineSimilarity", options, ["axis", "epsilon", "where"])
   const a = floating("cosineSimilarity", "predictions", predictions)
   const b = floating("cosineSimilarity", "targets", targets)
   const axis = axesOf("cosineSimilarity", options?.axis === undefined ? -1 : options.axis, Math.max(a.ndim, b.ndim))

@@ -15,9 +15,14 @@
 import { customJvp } from "@diffect/ad"
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { argumentError } from "@diffect/core/Validate"
+import { anyValue, argumentError, checkOptions } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
+
+// An options object is checked before any work: a key the function does not take (a typo such as
+// `{ axes: 1 }`) is an ArgumentError, not silently the default. Values are checked where used.
+const checkKeys = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
+  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
 
 export * as initializers from "./initializers.js"
 export * from "./internal/moreActivations.js"
@@ -174,6 +179,7 @@ export interface AlphaOptions {
  * @since 0.1.0
  */
 export const elu = (x: TensorLike, options?: AlphaOptions): Tensor => {
+  checkKeys("elu", options, ["alpha"])
   const t = inexact(x)
   const positive = np.greater(t, 0)
   const alpha = options?.alpha ?? 1
@@ -202,6 +208,7 @@ export const selu = (x: TensorLike): Tensor => np.multiply(1.0507009873554805, e
  * @since 0.1.0
  */
 export const celu = (x: TensorLike, options?: AlphaOptions): Tensor => {
+  checkKeys("celu", options, ["alpha"])
   const t = inexact(x)
   const alpha = options?.alpha ?? 1
   return np.add(np.maximum(t, 0), np.multiply(alpha, np.expm1(np.divide(np.minimum(t, 0), alpha))))
@@ -217,6 +224,7 @@ export const celu = (x: TensorLike, options?: AlphaOptions): Tensor => {
  * @since 0.1.0
  */
 export const leakyRelu = (x: TensorLike, options?: { readonly negativeSlope?: number | undefined }): Tensor => {
+  checkKeys("leakyRelu", options, ["negativeSlope"])
   const t = inexact(x)
   return np.where(np.greaterEqual(t, 0), t, np.multiply(options?.negativeSlope ?? 0.01, t))
 }
@@ -283,6 +291,7 @@ export const hardSwish = hardSilu
  * @since 0.1.0
  */
 export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean | undefined }): Tensor => {
+  checkKeys("gelu", options, ["approximate"])
   const t = inexact(x)
   if (options?.approximate ?? true) {
     const inner = np.multiply(Math.sqrt(2 / Math.PI), np.add(t, np.multiply(0.044715, np.power(t, 3))))
@@ -302,6 +311,7 @@ export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean |
  * @since 0.1.0
  */
 export const glu = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkKeys("glu", options, ["axis"])
   const t = np.asarray(x)
   const [axis] = axesOf("glu", options?.axis ?? -1, t.ndim)
   if (t.shape[axis!]! % 2 !== 0) {
@@ -360,6 +370,7 @@ const softmaxImpl = customJvp(softmaxPrimal).defJvp(([x, s], [t]) => {
  * @since 0.1.0
  */
 export const softmax = (x: TensorLike, options?: SoftmaxOptions): Tensor => {
+  checkKeys("softmax", options, ["axis", "where", "initial"])
   const t = inexact(x)
   const axes = axesOf("softmax", options?.axis === undefined ? -1 : options.axis, t.ndim)
   const where = options?.where === undefined ? null : maskFor("softmax", options.where, t)
@@ -378,6 +389,7 @@ export const softmax = (x: TensorLike, options?: SoftmaxOptions): Tensor => {
  * @since 0.1.0
  */
 export const logSoftmax = (x: TensorLike, options?: Omit<SoftmaxOptions, "initial">): Tensor => {
+  checkKeys("logSoftmax", options, ["axis", "where"])
   const t = inexact(x)
   const axes = axesOf("logSoftmax", options?.axis === undefined ? -1 : options.axis, t.ndim)
   const where = options?.where === undefined ? null : maskFor("logSoftmax", options.where, t)
@@ -400,6 +412,7 @@ export interface LogsumexpOptions {
 }
 
 const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): readonly [Tensor, Tensor] => {
+  checkKeys("logsumexp", options, ["axis", "where", "b", "keepdims"])
   let a = inexact(x)
   const where = options?.where === undefined ? null : maskFor("logsumexp", options.where, a)
   if (where !== null) a = np.where(where, a, 0)
@@ -465,6 +478,7 @@ export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): re
  * @since 0.1.0
  */
 export const logmeanexp = (x: TensorLike, options?: Omit<LogsumexpOptions, "b">): Tensor => {
+  checkKeys("logmeanexp", options, ["axis", "where", "keepdims"])
   const a = inexact(x)
   const lse = logsumexp(a, options)
   const ones = options?.where === undefined
@@ -499,6 +513,7 @@ export interface StandardizeOptions {
  * @since 0.1.0
  */
 export const standardize = (x: TensorLike, options?: StandardizeOptions): Tensor => {
+  checkKeys("standardize", options, ["axis", "where", "mean", "variance", "algorithm", "epsilon"])
   const t = inexact(x)
   const axes = axesOf("standardize", options?.axis === undefined ? -1 : options.axis, t.ndim)
   const where = options?.where === undefined ? null : maskFor("standardize", options.where, t)
@@ -533,6 +548,7 @@ export const oneHot = (
   numClasses: number,
   options?: { readonly dtype?: DType.DType | undefined; readonly axis?: number | undefined }
 ): Tensor => {
+  checkKeys("oneHot", options, ["dtype", "axis"])
   const t = np.asarray(x)
   if (typeof numClasses !== "number") throw argumentError("oneHot", "numClasses", "a non-negative integer", numClasses)
   if (!Number.isInteger(numClasses) || numClasses < 0) {
@@ -596,6 +612,7 @@ export const dotProductAttention = (
   value: TensorLike,
   options?: AttentionOptions
 ): Tensor => {
+  checkKeys("dotProductAttention", options, ["bias", "mask", "scale", "isCausal"])
   const q3 = np.asarray(query)
   const q = ensure4d("query", q3)
   const k = ensure4d("key", np.asarray(key))

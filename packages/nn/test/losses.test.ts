@@ -127,4 +127,11 @@ describe("elementwise and regression losses", () => {
     assertVmapMatchesLoop((x) => losses.softmaxCrossEntropy(x, t), xs)
     assertVmapMatchesLoop((x) => losses.softmaxCrossEntropyWithIntegerLabels(x, np.array(1, { dtype: "int32" })), xs)
   })
+  it("an option the loss does not take is an ArgumentError, not silently the default", () => {
+    type Any = never
+    const x = np.array([[1, 2, 3]])
+    assert.throws(() => losses.huberLoss(x, x, { delt: 2 } as Any), /huberLoss: options .*unknown key "delt"/)
+    assert.throws(() => losses.softmaxCrossEntropy(x, x, { axes: 0 } as Any), /softmaxCrossEntropy: .*"axes"/)
+    assert.throws(() => losses.cosineDistance(x, x, [1] as Any), /cosineSimilarity: options .*an array/)
+  })
 })

@@ -351,4 +351,15 @@ describe("dotProductAttention", () => {
       1e-6
     )
   })
+  it("an option the function does not take is an ArgumentError, not silently the default", () => {
+    type Any = never
+    const x = np.array([[1, 2], [3, 4]])
+    // `{ axes: 0 }` was ignored: a softmax over the last axis
+    assert.throws(() => nn.softmax(x, { axes: 0 } as Any), /softmax: options .*unknown key "axes"/)
+    assert.throws(() => nn.gelu(x, { approx: false } as Any), /gelu: .*"approx"/)
+    assert.throws(() => nn.logsumexp(x, { axes: 0 } as Any), /logsumexp: .*"axes"/)
+    assert.throws(() => nn.standardize(x, { eps: 1 } as Any), /standardize: .*"eps"/)
+    assert.throws(() => nn.leakyRelu(x, 0.2 as Any), /leakyRelu: options .*the number 0.2/)
+    assert.throws(() => nn.oneHot(np.array([0], { dtype: "int32" }), 3, { dtyp: "float64" } as Any), /oneHot: .*"dtyp"/)
+  })
 })

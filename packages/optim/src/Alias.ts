@@ -6,6 +6,7 @@
  */
 import { chain, type GradientTransformation, identity, type StateOf } from "./GradientTransformation.js"
 import type { EmptyState } from "./GradientTransformation.js"
+import { optionKeys } from "./internal/validate.js"
 import type { ScalarOrSchedule } from "./Schedule.js"
 import {
   addDecayedWeights,
@@ -61,13 +62,15 @@ export interface SgdOptions {
 export const sgd = (
   learningRate: ScalarOrSchedule,
   options?: SgdOptions
-): GradientTransformation<[TraceState | EmptyState, LearningRateState]> =>
-  chain(
+): GradientTransformation<[TraceState | EmptyState, LearningRateState]> => {
+  optionKeys("sgd", options, ["momentum", "nesterov"])
+  return chain(
     options?.momentum === undefined
       ? identity()
       : trace({ decay: options.momentum, nesterov: options.nesterov }),
     scaleByLearningRate(learningRate)
   ) as GradientTransformation<[TraceState | EmptyState, LearningRateState]>
+}
 
 /**
  * Adam (optax's `adam`): `chain(scaleByAdam(options), scaleByLearningRate(learningRate))`.
@@ -85,8 +88,10 @@ export const sgd = (
 export const adam = (
   learningRate: ScalarOrSchedule,
   options?: ScaleByAdamOptions
-): GradientTransformation<[StateOf<ReturnType<typeof scaleByAdam>>, LearningRateState]> =>
-  chain(scaleByAdam(options), scaleByLearningRate(learningRate))
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByAdam>>, LearningRateState]> => {
+  optionKeys("adam", options, ["b1", "b2", "eps", "epsRoot", "nesterov"])
+  return chain(scaleByAdam(options), scaleByLearningRate(learningRate))
+}
 
 /**
  * Options of `adamw`.
@@ -119,12 +124,14 @@ export const adamw = (
   options?: AdamwOptions
 ): GradientTransformation<
   [StateOf<ReturnType<typeof scaleByAdam>>, EmptyState | CountState, LearningRateState]
-> =>
-  chain(
+> => {
+  optionKeys("adamw", options, ["b1", "b2", "eps", "epsRoot", "nesterov", "weightDecay", "mask"])
+  return chain(
     scaleByAdam(options),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-4, mask: options?.mask }),
     scaleByLearningRate(learningRate)
   )
+}
 
 /**
  * Options of `rmsprop`.
@@ -153,12 +160,23 @@ export interface RmspropOptions extends ScaleByRmsOptions {
  */
 export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions): GradientTransformation<
   [unknown, LearningRateState, TraceState | EmptyState]
-> =>
-  chain(
+> => {
+  optionKeys("rmsprop", options, [
+    "decay",
+    "eps",
+    "initialScale",
+    "epsInSqrt",
+    "biasCorrection",
+    "centered",
+    "momentum",
+    "nesterov"
+  ])
+  return chain(
     options?.centered === true ? scaleByStddev(options) : scaleByRms(options),
     scaleByLearningRate(learningRate),
     options?.momentum === undefined ? identity() : trace({ decay: options.momentum, nesterov: options.nesterov })
   ) as GradientTransformation<[unknown, LearningRateState, TraceState | EmptyState]>
+}
 
 /**
  * Adagrad (optax's `adagrad`): `chain(scaleByRss, scaleByLearningRate)`.
@@ -174,8 +192,10 @@ export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions
 export const adagrad = (
   learningRate: ScalarOrSchedule,
   options?: ScaleByRssOptions
-): GradientTransformation<[StateOf<ReturnType<typeof scaleByRss>>, LearningRateState]> =>
-  chain(scaleByRss(options), scaleByLearningRate(learningRate))
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByRss>>, LearningRateState]> => {
+  optionKeys("adagrad", options, ["initialAccumulatorValue", "eps"])
+  return chain(scaleByRss(options), scaleByLearningRate(learningRate))
+}
 
 /**
  * Options of `lion`.
@@ -204,9 +224,11 @@ export interface LionOptions extends ScaleByLionOptions {
 export const lion = (
   learningRate: ScalarOrSchedule,
   options?: LionOptions
-): GradientTransformation<[StateOf<ReturnType<typeof scaleByLion>>, EmptyState | CountState, LearningRateState]> =>
-  chain(
+): GradientTransformation<[StateOf<ReturnType<typeof scaleByLion>>, EmptyState | CountState, LearningRateState]> => {
+  optionKeys("lion", options, ["b1", "b2", "weightDecay", "mask"])
+  return chain(
     scaleByLion(options),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-3, mask: options?.mask }),
     scaleByLearningRate(learningRate)
   )
+}

@@ -286,6 +286,30 @@ describe("chain, clipping, weight decay", () => {
     assert.throws(() => optim.adam(0.1, { b1: 1.5 }), /b1.*\[0, 1\]/)
     assert.throws(() => optim.sgd(Number.NaN), /finite number/)
   })
+
+  it("an option the optimizer does not take is a typed error, not silently the default", () => {
+    type Any = never
+    // `momentun` was ignored: plain SGD without momentum
+    assert.throws(() => optim.sgd(0.1, { momentun: 0.9 } as Any), /sgd: `options` has the unknown key "momentun"/)
+    assert.throws(() => optim.adam(0.1, { beta1: 0.9 } as Any), /adam: .*unknown key "beta1"; it takes b1, b2/)
+    assert.throws(() => optim.adamw(0.1, { weight_decay: 0.1 } as Any), /adamw: .*"weight_decay"/)
+    assert.throws(() => optim.rmsprop(0.1, { rho: 0.9 } as Any), /rmsprop: .*"rho"/)
+    assert.throws(() => optim.adagrad(0.1, [0.1] as Any), /adagrad: `options` must be an options object/)
+    assert.throws(() => optim.lion(0.1, { beta1: 0.9 } as Any), /lion: .*"beta1"/)
+    // every key each one documents is taken
+    optim.adamw(0.1, { b1: 0.9, b2: 0.99, eps: 1e-8, epsRoot: 0, nesterov: true, weightDecay: 0.1, mask: undefined })
+    optim.rmsprop(0.1, {
+      decay: 0.9,
+      eps: 1e-8,
+      initialScale: 0,
+      epsInSqrt: true,
+      biasCorrection: false,
+      centered: true,
+      momentum: 0.9,
+      nesterov: true
+    })
+    optim.sgd(0.1, { momentum: 0.9, nesterov: true })
+  })
 })
 
 describe("a schedule as the learning rate", () => {

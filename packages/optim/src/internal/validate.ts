@@ -41,3 +41,28 @@ export const integer = (fn: string, argument: string, v: unknown): number => {
   }
   return v as number
 }
+
+/**
+ * An options object with only the given keys, checked when the optimizer is
+ * made: a key it does not take (`sgd(0.1, { momentun: 0.9 })`) would otherwise
+ * be silently the default. Values are checked where they are used.
+ */
+export const optionKeys = (fn: string, options: unknown, keys: ReadonlyArray<string>): void => {
+  if (options === undefined) return
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument: "options",
+      detail: `must be an options object ({ ${keys.join(", ")} }), got ${describe(options)}`
+    })
+  }
+  for (const key of Object.keys(options)) {
+    if (!keys.includes(key)) {
+      throw new OptimizerArgumentError({
+        function: fn,
+        argument: "options",
+        detail: `has the unknown key ${JSON.stringify(key)}; it takes ${keys.join(", ")}`
+      })
+    }
+  }
+}
