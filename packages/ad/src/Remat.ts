@@ -12,7 +12,7 @@ import { ArgumentError, aval, bind, bind1, ConcreteTensor, Tensor, Tree } from "
 import type { Primitive, RematPolicy } from "@diffect/core"
 import { hoistConsts } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
-import { argumentError } from "@diffect/core/Validate"
+import { anyValue, argumentError, checkOptions } from "@diffect/core/Validate"
 
 // Names are strings (a typed error otherwise, before the policy exists).
 const checkNames = (operation: string, names: ReadonlyArray<unknown>): void => {
@@ -129,6 +129,7 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
   if (typeof f !== "function") {
     throw new ArgumentError({ operation: "checkpoint", argument: "f", expected: "a function", got: typeof f })
   }
+  checkOptions("checkpoint", options, { policy: anyValue })
   const p = options?.policy ?? checkpointPolicies.nothingSaveable
   if (typeof p !== "object" || p === null || typeof p.saveable !== "function") {
     throw new ArgumentError({

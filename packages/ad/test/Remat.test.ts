@@ -29,6 +29,14 @@ const policies = [
 ] as const
 
 describe("checkpoint: the same values and derivatives", () => {
+  it("an option checkpoint does not take is an ArgumentError when it is made (a misspelled policy was the default)", () => {
+    const f = (x: Tensor) => lax.sin(x)
+    assert.throws(
+      () => checkpoint(f, { polcy: checkpointPolicies.everythingSaveable } as never),
+      /checkpoint: options .*unknown key "polcy"/
+    )
+    assert.throws(() => checkpoint(f, [] as never), /checkpoint: options .*an array/)
+  })
   const w = tensor(Array.from({ length: 9 }, (_, i) => Math.sin(i + 1) * 0.6), [3, 3])
   const h0 = tensor([0.3, -0.2, 0.5])
   const plain = (v: Tensor) => sum(cell(v, cell(v, h0)))

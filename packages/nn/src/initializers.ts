@@ -16,6 +16,7 @@
  */
 import { np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { checkShape } from "@diffect/core/Validate"
 import * as random from "./random.js"
 
 type FloatDType = random.FloatDType
@@ -136,6 +137,7 @@ export interface FanOptions {
  * @since 0.1.0
  */
 export const computeFans = (shape: ReadonlyArray<number>, options?: FanOptions): readonly [number, number] => {
+  checkShape("computeFans", shape)
   const inAxis = options?.inAxis ?? -2
   if (typeof inAxis === "number" && inAxis === -2 && shape.length <= 1) {
     throw new ShapeError({

@@ -113,4 +113,9 @@ describe("statistics", () => {
     assertClose(init.orthogonal()(key, [0, 3]), [], 0)
     assert.throws(() => init.orthogonal()(key, [3]), ShapeError)
   })
+  it("a missing or malformed shape is an ArgumentError, not a TypeError", () => {
+    const init = nn.initializers.glorotNormal()
+    assert.throws(() => init(random.key(0), undefined as never), /computeFans: shape must be/)
+    assert.throws(() => init(random.key(0), "3x3" as never), /computeFans: shape must be/)
+  })
 })

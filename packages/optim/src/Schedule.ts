@@ -8,7 +8,7 @@
  */
 import { DType, np, type Tensor } from "@diffect/core"
 import { OptimizerArgumentError } from "./Errors.js"
-import { finite, integer, nonNegative } from "./internal/validate.js"
+import { finite, integer, nonNegative, optionKeys } from "./internal/validate.js"
 
 /**
  * A schedule: the value at step `count` (0 for the first update).
@@ -77,6 +77,14 @@ export interface ExponentialDecayOptions {
  */
 export const exponentialDecay = (options: ExponentialDecayOptions): Schedule => {
   const fn = "Schedule.exponentialDecay"
+  optionKeys(fn, options ?? null, [
+    "initValue",
+    "transitionSteps",
+    "decayRate",
+    "transitionBegin",
+    "staircase",
+    "endValue"
+  ])
   const init = finite(fn, "initValue", options.initValue)
   const steps = finite(fn, "transitionSteps", options.transitionSteps)
   const rate = finite(fn, "decayRate", options.decayRate)
@@ -122,6 +130,7 @@ export interface CosineDecayOptions {
  */
 export const cosineDecay = (options: CosineDecayOptions): Schedule => {
   const fn = "Schedule.cosineDecay"
+  optionKeys(fn, options ?? null, ["initValue", "decaySteps", "alpha", "exponent"])
   const init = finite(fn, "initValue", options.initValue)
   const steps = finite(fn, "decaySteps", options.decaySteps)
   if (steps <= 0) {
@@ -162,6 +171,7 @@ export interface LinearOptions {
  */
 export const linear = (options: LinearOptions): Schedule => {
   const fn = "Schedule.linear"
+  optionKeys(fn, options ?? null, ["initValue", "endValue", "transitionSteps", "transitionBegin"])
   const init = finite(fn, "initValue", options.initValue)
   const end = finite(fn, "endValue", options.endValue)
   const steps = finite(fn, "transitionSteps", options.transitionSteps)
@@ -237,6 +247,7 @@ export interface WarmupCosineDecayOptions {
  */
 export const warmupCosineDecay = (options: WarmupCosineDecayOptions): Schedule => {
   const fn = "Schedule.warmupCosineDecay"
+  optionKeys(fn, options ?? null, ["initValue", "peakValue", "warmupSteps", "decaySteps", "endValue", "exponent"])
   const init = finite(fn, "initValue", options.initValue)
   const peak = finite(fn, "peakValue", options.peakValue)
   const warmup = integer(fn, "warmupSteps", nonNegative(fn, "warmupSteps", options.warmupSteps))

@@ -309,6 +309,12 @@ describe("chain, clipping, weight decay", () => {
       nesterov: true
     })
     optim.sgd(0.1, { momentum: 0.9, nesterov: true })
+    // schedules: a misspelled key, and no options at all
+    assert.throws(
+      () => optim.Schedule.cosineDecay({ initValue: 1, decaySteps: 10, alph: 0.1 } as Any),
+      /Schedule.cosineDecay: .*unknown key "alph"/
+    )
+    assert.throws(() => optim.Schedule.linear(undefined as Any), /Schedule.linear: `options` must be an options object/)
   })
 })
 
