@@ -26,6 +26,19 @@ import {
   type TraceState
 } from "./Transform.js"
 
+// The keys of each transformation's options; an optimizer hands each one only its own keys (the
+// transformations reject keys they do not take).
+const adamKeys = ["b1", "b2", "eps", "epsRoot", "nesterov"] as const
+const rmsKeys = ["decay", "eps", "initialScale", "epsInSqrt", "biasCorrection"] as const
+const lionKeys = ["b1", "b2"] as const
+const pick = <O extends object, K extends keyof O & string>(
+  options: O | undefined,
+  keys: ReadonlyArray<K>
+): Pick<O, K> | undefined =>
+  options === undefined
+    ? undefined
+    : (Object.fromEntries(keys.filter((k) => k in options).map((k) => [k, options[k]])) as Pick<O, K>)
+
 /**
  * The state of the learning-rate step: empty for a constant rate, a count for a schedule.
  *
@@ -89,7 +102,7 @@ export const adam = (
   learningRate: ScalarOrSchedule,
   options?: ScaleByAdamOptions
 ): GradientTransformation<[StateOf<ReturnType<typeof scaleByAdam>>, LearningRateState]> => {
-  optionKeys("adam", options, ["b1", "b2", "eps", "epsRoot", "nesterov"])
+  optionKeys("adam", options, adamKeys)
   return chain(scaleByAdam(options), scaleByLearningRate(learningRate))
 }
 
@@ -125,9 +138,9 @@ export const adamw = (
 ): GradientTransformation<
   [StateOf<ReturnType<typeof scaleByAdam>>, EmptyState | CountState, LearningRateState]
 > => {
-  optionKeys("adamw", options, ["b1", "b2", "eps", "epsRoot", "nesterov", "weightDecay", "mask"])
+  optionKeys("adamw", options, [...adamKeys, "weightDecay", "mask"])
   return chain(
-    scaleByAdam(options),
+    scaleByAdam(pick(options, adamKeys)),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-4, mask: options?.mask }),
     scaleByLearningRate(learningRate)
   )
@@ -172,7 +185,7 @@ export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions
     "nesterov"
   ])
   return chain(
-    options?.centered === true ? scaleByStddev(options) : scaleByRms(options),
+    options?.centered === true ? scaleByStddev(pick(options, rmsKeys)) : scaleByRms(pick(options, rmsKeys)),
     scaleByLearningRate(learningRate),
     options?.momentum === undefined ? identity() : trace({ decay: options.momentum, nesterov: options.nesterov })
   ) as GradientTransformation<[unknown, LearningRateState, TraceState | EmptyState]>
@@ -225,9 +238,9 @@ export const lion = (
   learningRate: ScalarOrSchedule,
   options?: LionOptions
 ): GradientTransformation<[StateOf<ReturnType<typeof scaleByLion>>, EmptyState | CountState, LearningRateState]> => {
-  optionKeys("lion", options, ["b1", "b2", "weightDecay", "mask"])
+  optionKeys("lion", options, [...lionKeys, "weightDecay", "mask"])
   return chain(
-    scaleByLion(options),
+    scaleByLion(pick(options, lionKeys)),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-3, mask: options?.mask }),
     scaleByLearningRate(learningRate)
   )

@@ -11,7 +11,7 @@ import { DType, np, type Tensor, Tree } from "@diffect/core"
 import { MissingParamsError, OptimizerArgumentError } from "./Errors.js"
 import { type EmptyState, globalNorm, type GradientTransformation } from "./GradientTransformation.js"
 import { absSq, leavesLike, mapTensors, tensorLeaves } from "./internal/trees.js"
-import { finite, nonNegative, unit } from "./internal/validate.js"
+import { finite, nonNegative, optionKeys, unit } from "./internal/validate.js"
 import type { ScalarOrSchedule, Schedule } from "./Schedule.js"
 
 // int32 constants: a JS number is a weak float in diffect, and int32 + float promotes to float.
@@ -187,6 +187,7 @@ export interface AdamState {
  */
 export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformation<AdamState> => {
   const fn = "scaleByAdam"
+  optionKeys(fn, options, ["b1", "b2", "eps", "epsRoot", "nesterov"])
   const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
   const b2 = unit(fn, "b2", options?.b2 ?? 0.999)
   const eps = nonNegative(fn, "eps", options?.eps ?? 1e-8)
@@ -273,6 +274,7 @@ const inverseRoot = (v: Tensor, eps: number, epsInSqrt: boolean): Tensor =>
  */
 export const scaleByRms = (options?: ScaleByRmsOptions): GradientTransformation<RmsState> => {
   const fn = "scaleByRms"
+  optionKeys(fn, options, ["decay", "eps", "initialScale", "epsInSqrt", "biasCorrection"])
   const o = rmsOptions(fn, options)
   return {
     init: (params) => ({ count: zeroCount(), nu: fullLike(params, o.initialScale, fn) }),
@@ -315,6 +317,7 @@ export interface StddevState {
  */
 export const scaleByStddev = (options?: ScaleByRmsOptions): GradientTransformation<StddevState> => {
   const fn = "scaleByStddev"
+  optionKeys(fn, options, ["decay", "eps", "initialScale", "epsInSqrt", "biasCorrection"])
   const o = rmsOptions(fn, options)
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: fullLike(params, o.initialScale, fn) }),
@@ -369,6 +372,7 @@ export interface RssState {
  */
 export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<RssState> => {
   const fn = "scaleByRss"
+  optionKeys(fn, options, ["initialAccumulatorValue", "eps"])
   const initial = nonNegative(fn, "initialAccumulatorValue", options?.initialAccumulatorValue ?? 0.1)
   const eps = nonNegative(fn, "eps", options?.eps ?? 1e-7)
   return {
@@ -420,6 +424,7 @@ export interface LionState {
  */
 export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformation<LionState> => {
   const fn = "scaleByLion"
+  optionKeys(fn, options, ["b1", "b2"])
   const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
   const b2 = unit(fn, "b2", options?.b2 ?? 0.99)
   return {
@@ -469,6 +474,7 @@ export interface TraceState {
  */
 export const trace = (options: TraceOptions): GradientTransformation<TraceState> => {
   const fn = "trace"
+  optionKeys(fn, options ?? null, ["decay", "nesterov"])
   if (typeof options !== "object" || options === null) {
     throw new OptimizerArgumentError({
       function: fn,
@@ -521,6 +527,7 @@ export const addDecayedWeights = (
   options?: AddDecayedWeightsOptions
 ): GradientTransformation<EmptyState | CountState> => {
   const fn = "addDecayedWeights"
+  optionKeys(fn, options, ["weightDecay", "mask"])
   const weightDecay = options?.weightDecay ?? 0
   if (typeof weightDecay !== "function") finite(fn, "weightDecay", weightDecay)
   const mask = options?.mask

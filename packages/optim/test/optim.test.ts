@@ -315,6 +315,11 @@ describe("chain, clipping, weight decay", () => {
       /Schedule.cosineDecay: .*unknown key "alph"/
     )
     assert.throws(() => optim.Schedule.linear(undefined as Any), /Schedule.linear: `options` must be an options object/)
+    // the transformations themselves, which the optimizers hand only their own keys
+    assert.throws(() => optim.scaleByAdam({ beta1: 0.9 } as Any), /scaleByAdam: .*"beta1"/)
+    assert.throws(() => optim.trace({ decay: 0.9, nestrov: true } as Any), /trace: .*"nestrov"/)
+    assert.throws(() => optim.addDecayedWeights({ weight_decay: 0.1 } as Any), /addDecayedWeights: .*"weight_decay"/)
+    optim.lion(0.1, { b1: 0.9, b2: 0.99, weightDecay: 0.1, mask: undefined })
   })
 })
 
