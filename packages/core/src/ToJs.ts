@@ -7,8 +7,8 @@
 import { Effect } from "effect"
 import { peekHost } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
-import { BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
-import type { ArgumentError, ReleasedTensorError } from "./Errors.js"
+import { ArgumentError, BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
+import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
@@ -290,14 +290,24 @@ const firstNumber = (value: JsValue): number => {
   return v as number
 }
 
+// The options of a rank-typed read: an object whose only key is `rank` (checked with the value).
+const optionsError = (operation: string, options: unknown): ArgumentError | undefined => {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    return argumentError(operation, "options", "an options object ({ rank })", options)
+  }
+  const unknown = Object.keys(options).find((k) => k !== "rank")
+  return unknown === undefined
+    ? undefined
+    : new ArgumentError({
+      operation,
+      argument: "options",
+      expected: "an object with the key rank",
+      got: `the unknown key ${JSON.stringify(unknown)}`
+    })
+}
+
 // Why a value cannot be read as numbers of a rank (undefined: it can); `rank` undefined is
 // `item`'s check, a size of one. The checks use the abstract value only, before any read.
-// The options of a rank-typed read: an object (its `rank` is checked with the value).
-const optionsError = (operation: string, options: unknown): ArgumentError | undefined =>
-  typeof options === "object" && options !== null
-    ? undefined
-    : argumentError(operation, "options", "an options object ({ rank })", options)
-
 const numbersError = (
   value: unknown,
   operation: string,

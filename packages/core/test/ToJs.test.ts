@@ -26,6 +26,11 @@ describe("toJsSync(tensor, { rank })", () => {
     assert.deepStrictEqual(toJsSync(np.zeros([1, 1, 1, 2]), { rank: 4 }), [[[[0, 0]]]])
   })
 
+  it("options other than { rank } are an ArgumentError (a misspelled rank was ignored)", () => {
+    assert.throws(() => toJsSync(np.array(1), { rnk: 0 } as never), /toJsSync: options .*unknown key "rnk"/)
+    assert.throws(() => toJsSync(np.array(1), [0] as never), /toJsSync: options must be an options object/)
+  })
+
   it("is typed by the rank, so common code needs no cast", () => {
     expectTypeOf(toJsSync(np.array(1), { rank: 0 })).toEqualTypeOf<number>()
     expectTypeOf(toJsSync(np.array([1]), { rank: 1 })).toEqualTypeOf<Array<number>>()

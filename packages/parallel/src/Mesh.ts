@@ -113,12 +113,23 @@ const priority = (e: ParallelError): number =>
 // The most workers a mesh starts (threads of one process; each holds a copy of the library).
 const MAX_WORKERS = 1024
 
+// The keys of MeshOptions: a misspelled one (`slotbytes`) would otherwise be silently the default.
+const meshOptionKeys: ReadonlyArray<string> = ["workers", "slotBytes", "kernelThreads", "execArgv", "onSpawn"]
+
 const make = (options: MeshOptions) =>
   Effect.gen(function*() {
     if (typeof options !== "object" || options === null) {
       return yield* new PmapArgumentError({
         detail: `Mesh.layer: options must be an object ({ workers, slotBytes, kernelThreads, execArgv }), got ${
           describeValue(options)
+        }`
+      })
+    }
+    const unknown = Object.keys(options).find((k) => !meshOptionKeys.includes(k))
+    if (unknown !== undefined) {
+      return yield* new PmapArgumentError({
+        detail: `Mesh.layer: options has the unknown key ${JSON.stringify(unknown)}; it takes ${
+          meshOptionKeys.join(", ")
         }`
       })
     }

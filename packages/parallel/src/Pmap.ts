@@ -112,6 +112,9 @@ export type PmapResult<F extends Types.AnyFunction, O = 0> = PmapOut<Types.Unwra
 
 const fail = (detail: string) => Effect.fail(new PmapArgumentError({ detail }))
 
+// The keys of PmapOptions: a misspelled one (`in_axes`) would otherwise be silently the default.
+const pmapOptionKeys: ReadonlyArray<string> = ["axisName", "inAxes", "outAxes", "donate"]
+
 const countResident = (spec: unknown): number =>
   spec === "resident"
     ? 1
@@ -173,6 +176,12 @@ export const pmap = <F extends (...args: ReadonlyArray<any>) => any, const O ext
     }
     if (typeof options !== "object" || options === null || typeof options.axisName !== "string") {
       return yield* fail("pmap: options.axisName (a string) is required: it names the axis that spans the workers")
+    }
+    const unknown = Object.keys(options).find((k) => !pmapOptionKeys.includes(k))
+    if (unknown !== undefined) {
+      return yield* fail(
+        `pmap: options has the unknown key ${JSON.stringify(unknown)}; it takes ${pmapOptionKeys.join(", ")}`
+      )
     }
     const outAxes: unknown = options.outAxes === undefined ? 0 : options.outAxes
     const badOut = checkOutSpec(outAxes)

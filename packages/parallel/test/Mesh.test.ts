@@ -93,6 +93,14 @@ describe("Mesh", () => {
       const huge = yield* layerError({ workers: 2, slotBytes: 2 ** 40 })
       assert.strictEqual(huge._tag, "PmapArgumentError")
       assert.match(huge.message, /could not be allocated; use smaller slotBytes/)
+      // a misspelled option was silently the default
+      assert.match(
+        (yield* layerError({ workers: 1, slotbytes: 64 })).message,
+        /unknown key "slotbytes"; it takes workers, slotBytes/
+      )
+      const badKey = yield* Effect.flip(pmap(collectives, { axisName: "i", in_axes: 0 } as never)(np.ones([2, 3])))
+      assert.strictEqual(badKey._tag, "PmapArgumentError")
+      assert.match(badKey.message, /pmap: options has the unknown key "in_axes"; it takes axisName, inAxes/)
     }).pipe(Effect.provide(Mesh.layer({ workers: 2 }))))
 
   it.effect(
