@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { loadIris } from "../../diffect/demo/data.js"
 import { initParams, loss, type Params } from "../../diffect/demo/model.js"
-import { Cluster, RunnerLostError } from "../src/index.js"
+import { Cluster, type PmapArgumentError, RunnerLostError } from "../src/index.js"
 import { irisGradsCrashOnce, irisResidentGrads, irisUpdate } from "./fixtures/iris.js"
 
 // CI (.ci/run) starts Debian's PostgreSQL and sets DIFFECT_TEST_PG; without a server these tests
@@ -307,4 +307,42 @@ describe("Cluster (two runner processes on localhost, PostgreSQL storage; skippe
       }),
     240_000
   )
+})
+
+// The options checks run before the cluster is reached: no runners or database needed.
+describe("Cluster steps' options", () => {
+  const noCluster = Effect.provideService(Cluster.ClusterMesh, {} as never)
+  it.effect("a misspelled key or options that are not an object are a PmapArgumentError", () =>
+    Effect.gen(function*() {
+      const stepTypo = yield* Effect.flip(
+        (Cluster.mapReduce(irisResidentGrads, { stp: 0 } as never) as unknown as () => Effect.Effect<
+          unknown,
+          PmapArgumentError,
+          Cluster.ClusterMesh
+        >)().pipe(
+          noCluster
+        )
+      )
+      assert.strictEqual(stepTypo._tag, "PmapArgumentError")
+      assert.match(stepTypo.message, /mapReduce: options has the unknown key "stp"; it takes step, inAxes, reduce/)
+      const nullOptions = yield* Effect.flip(
+        (Cluster.mapReduce(irisResidentGrads, null as never) as unknown as () => Effect.Effect<
+          unknown,
+          PmapArgumentError,
+          Cluster.ClusterMesh
+        >)().pipe(noCluster)
+      )
+      assert.match(nullOptions.message, /mapReduce: options must be an object .*got null/)
+      const placeTypo = yield* Effect.flip(Cluster.place(np.ones([2]), { in_axes: 0 } as never).pipe(noCluster))
+      assert.match(placeTypo.message, /Cluster.place: options has the unknown key "in_axes"/)
+      const trainTypo = yield* Effect.flip(
+        (Cluster.train(irisResidentGrads, irisUpdate, { step: 0, stat: null } as never) as unknown as () =>
+          Effect.Effect<
+            unknown,
+            PmapArgumentError,
+            Cluster.ClusterMesh
+          >)().pipe(noCluster)
+      )
+      assert.match(trainTypo.message, /Cluster.train: options has the unknown key "stat"/)
+    }))
 })
