@@ -145,6 +145,15 @@ export const checkOptions = (operation: string, options: unknown, spec: OptionSp
 }
 
 /**
+ * `checkOptions` for an options object whose values are checked where they are
+ * used: only its keys (a key not in `keys` is an `ArgumentError`).
+ *
+ * @since 0.1.0
+ */
+export const checkKeys = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
+  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
+
+/**
  * Validates a positional argument against a check.
  *
  * @since 0.1.0

@@ -162,12 +162,11 @@ const roundingMethod: Check = {
  */
 export const round = (x: Operand, options?: { readonly roundingMethod?: RoundingMethod }): Tensor => {
   checkOptions("round", options, { roundingMethod })
-  const even = roundHalfEven(x)
-  if (options?.roundingMethod === "toNearestEven") return even
+  const t = operand("round", "x", x)
+  const even = roundHalfEven(t)
+  if (options?.roundingMethod === "toNearestEven" || !isInexact(t.dtype) || isComplex(t.dtype)) return even
   // Ties are exact (x - even is exact within 0.5 of x); a tie's away value is sign(x) ceil(|x|),
   // whose derivative is zero like the primitive's.
-  const t = operand("round", "x", x)
-  if (!isInexact(t.dtype) || isComplex(t.dtype)) return even
   const half = full(t.shape, 0.5, t.dtype, t.weakType)
   const tie = eq(abs(sub(t, even)), half)
   return select(tie, mul(sign(t), ceil(abs(t))), even)

@@ -25,6 +25,7 @@ import {
   broadcastAll,
   broadcastTo as broadcastToImpl,
   cast,
+  nonzeroDivisor,
   normalizeAxes,
   prepare,
   promoteAll,
@@ -478,12 +479,6 @@ const floatDivmod = (a: Tensor, b: Tensor): [Tensor, Tensor] => {
   const step = lax.and(lax.ne(r, zero), lax.ne(lax.sign(b), lax.sign(r)))
   return [lax.round(lax.select(step, lax.sub(q, one), q)), lax.select(step, lax.add(r, b), r)]
 }
-
-// JAX's integer remainders by zero divide by one instead (0, not XLA's x % 0 = x).
-const nonzeroDivisor = (b: Tensor): Tensor =>
-  b.dtype === "int32" || b.dtype === "uint32"
-    ? lax.select(lax.eq(b, lax.zerosLike(b)), lax.full(b.shape, 1, b.dtype, b.weakType), b)
-    : b
 
 /**
  * Remainder with the sign of the divisor (NumPy's `%`, `np.mod`), built from

@@ -11,14 +11,10 @@
  */
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { anyValue, checkOptions } from "@diffect/core/Validate"
+import { checkKeys } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, maskFor } from "./internal/reduce.js"
 import { logSigmoid, logSoftmax, logsumexp } from "./nn.js"
-
-// A key the loss does not take (a typo such as `{ axes: 0 }`) is an ArgumentError, not silently the default.
-const checkKeys = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
-  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
 
 type TensorLike = np.TensorLike
 

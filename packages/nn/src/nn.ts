@@ -15,14 +15,9 @@
 import { customJvp } from "@diffect/ad"
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { anyValue, argumentError, checkOptions } from "@diffect/core/Validate"
+import { argumentError, checkKeys } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
-
-// An options object is checked before any work: a key the function does not take (a typo such as
-// `{ axes: 1 }`) is an ArgumentError, not silently the default. Values are checked where used.
-const checkKeys = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
-  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
 
 export * as initializers from "./initializers.js"
 export * from "./internal/moreActivations.js"

@@ -21,10 +21,10 @@
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { boolean, checkArg, checkTensor, describeValue, func } from "@diffect/core/Validate"
+import { boolean, checkArg, checkKeys, checkTensor, describeValue, func } from "@diffect/core/Validate"
 import { gammaImpl } from "./internal/gamma.js"
 import * as keys from "./internal/keys.js"
-import { checkKey, checkSamplerOptions, shapeOf, splitN } from "./internal/keys.js"
+import { checkKey, shapeOf, splitN } from "./internal/keys.js"
 import type { ShapeLike } from "./internal/keys.js"
 import { shuffle, topKIndices } from "./internal/orderings.js"
 import { poissonSample } from "./internal/poisson.js"
@@ -229,7 +229,7 @@ export const uniform = (
   shape: ShapeLike = [],
   options?: DTypeOptions & { readonly minval?: TensorLike | undefined; readonly maxval?: TensorLike | undefined }
 ): Tensor => {
-  checkSamplerOptions("uniform", options, ["dtype", "minval", "maxval"])
+  checkKeys("uniform", options, ["dtype", "minval", "maxval"])
   return uniformImpl(
     checkKey("uniform", key),
     shapeOf("uniform", shape),
@@ -263,7 +263,7 @@ export const erfInv = (x: TensorLike): Tensor => erfInvImpl(inexact(x))
  * @since 0.1.0
  */
 export const normal = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
-  checkSamplerOptions("normal", options, ["dtype"])
+  checkKeys("normal", options, ["dtype"])
   return normalImpl(checkKey("normal", key), shapeOf("normal", shape), floatDType("normal", options?.dtype))
 }
 
@@ -285,7 +285,7 @@ export const truncatedNormal = (
   shape: ShapeLike = [],
   options?: DTypeOptions
 ): Tensor => {
-  checkSamplerOptions("truncatedNormal", options, ["dtype"])
+  checkKeys("truncatedNormal", options, ["dtype"])
   checkKey("truncatedNormal", key)
   const dtype = floatDType("truncatedNormal", options?.dtype)
   const s = shapeOf("truncatedNormal", shape)
@@ -324,7 +324,7 @@ export const randint = (
   maxval: TensorLike,
   options?: IntDTypeOptions
 ): Tensor => {
-  checkSamplerOptions("randint", options, ["dtype"])
+  checkKeys("randint", options, ["dtype"])
   checkKey("randint", key)
   const s = shapeOf("randint", shape)
   const dtype = options?.dtype ?? "int32"
@@ -383,7 +383,7 @@ export interface BernoulliOptions {
  * @since 0.1.0
  */
 export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliOptions): Tensor => {
-  checkSamplerOptions("bernoulli", options, ["shape"])
+  checkKeys("bernoulli", options, ["shape"])
   checkKey("bernoulli", key)
   const pt = np.asarray(p)
   if (!DType.isFloating(pt.dtype)) {
@@ -412,13 +412,13 @@ export const rademacher = (
   shape: ShapeLike = [],
   options?: { readonly dtype?: "int32" | FloatDType | undefined }
 ): Tensor => {
-  checkSamplerOptions("rademacher", options, ["dtype"])
+  checkKeys("rademacher", options, ["dtype"])
   const b = np.astype(bernoulli(key, 0.5, { shape }), options?.dtype ?? "int32")
   return np.astype(np.subtract(np.multiply(2, b), 1), options?.dtype ?? "int32")
 }
 
 const sampler = (operation: string, key: Tensor, shape: ShapeLike, options: DTypeOptions | undefined) => {
-  checkSamplerOptions(operation, options, ["dtype"])
+  checkKeys(operation, options, ["dtype"])
   return [checkKey(operation, key), shapeOf(operation, shape), floatDType(operation, options?.dtype)] as const
 }
 
@@ -543,7 +543,7 @@ export interface ShapeDTypeOptions extends DTypeOptions {
  * @since 0.1.0
  */
 export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkSamplerOptions("gamma", options, ["shape", "dtype"])
+  checkKeys("gamma", options, ["shape", "dtype"])
   return gammaImpl("gamma", key, a, options?.shape, floatDType("gamma", options?.dtype), false)
 }
 
@@ -558,7 +558,7 @@ export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): 
  * @since 0.1.0
  */
 export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkSamplerOptions("loggamma", options, ["shape", "dtype"])
+  checkKeys("loggamma", options, ["shape", "dtype"])
   return gammaImpl("loggamma", key, a, options?.shape, floatDType("loggamma", options?.dtype), true)
 }
 
@@ -572,7 +572,7 @@ export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions
  * @since 0.1.0
  */
 export const beta = (key: Tensor, a: TensorLike, b: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkSamplerOptions("beta", options, ["shape", "dtype"])
+  checkKeys("beta", options, ["shape", "dtype"])
   checkKey("beta", key)
   const dtype = floatDType("beta", options?.dtype)
   const at = asFloat(a, dtype)
@@ -598,7 +598,7 @@ export const beta = (key: Tensor, a: TensorLike, b: TensorLike, options?: ShapeD
  * @since 0.1.0
  */
 export const dirichlet = (key: Tensor, alpha: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkSamplerOptions("dirichlet", options, ["shape", "dtype"])
+  checkKeys("dirichlet", options, ["shape", "dtype"])
   checkKey("dirichlet", key)
   const dtype = floatDType("dirichlet", options?.dtype)
   const at = asFloat(alpha, dtype)
@@ -634,7 +634,7 @@ export const ball = (
   d: number,
   options?: DTypeOptions & { readonly p?: number | undefined; readonly shape?: ShapeLike | undefined }
 ): Tensor => {
-  checkSamplerOptions("ball", options, ["dtype", "p", "shape"])
+  checkKeys("ball", options, ["dtype", "p", "shape"])
   checkKey("ball", key)
   const dtype = floatDType("ball", options?.dtype)
   const p = options?.p ?? 2
@@ -674,7 +674,7 @@ export const permutation = (
   x: number | Tensor,
   options?: { readonly axis?: number | undefined; readonly independent?: boolean | undefined }
 ): Tensor => {
-  checkSamplerOptions("permutation", options, ["axis", "independent"])
+  checkKeys("permutation", options, ["axis", "independent"])
   checkKey("permutation", key)
   if (typeof x !== "number") checkTensor("permutation", "x", x)
   if (typeof x === "number") {
@@ -716,7 +716,7 @@ export const choice = (
     readonly axis?: number | undefined
   }
 ): Tensor => {
-  checkSamplerOptions("choice", options, ["shape", "replace", "p", "axis"])
+  checkKeys("choice", options, ["shape", "replace", "p", "axis"])
   checkKey("choice", key)
   if (typeof a !== "number") checkTensor("choice", "a", a)
   const s = shapeOf("choice", options?.shape ?? [])
@@ -793,7 +793,7 @@ export const categorical = (
     readonly replace?: boolean | undefined
   }
 ): Tensor => {
-  checkSamplerOptions("categorical", options, ["axis", "shape", "replace"])
+  checkKeys("categorical", options, ["axis", "shape", "replace"])
   checkKey("categorical", key)
   const l = inexact(logits)
   const dtype = l.dtype as FloatDType
@@ -858,7 +858,7 @@ export const multivariateNormal = (
   cov: TensorLike,
   options?: ShapeDTypeOptions & { readonly method?: "cholesky" | "eigh" | "svd" | undefined }
 ): Tensor => {
-  checkSamplerOptions("multivariateNormal", options, ["shape", "dtype", "method"])
+  checkKeys("multivariateNormal", options, ["shape", "dtype", "method"])
   checkKey("multivariateNormal", key)
   const dtype = floatDType("multivariateNormal", options?.dtype)
   const m = asFloat(mean, dtype)
@@ -915,7 +915,7 @@ export const orthogonal = (
   n: number,
   options?: DTypeOptions & { readonly shape?: ShapeLike | undefined; readonly m?: number | undefined }
 ): Tensor => {
-  checkSamplerOptions("orthogonal", options, ["dtype", "shape", "m"])
+  checkKeys("orthogonal", options, ["dtype", "shape", "m"])
   checkKey("orthogonal", key)
   const dtype = floatDType("orthogonal", options?.dtype)
   const m = options?.m ?? n
@@ -946,7 +946,7 @@ export const orthogonal = (
  * @since 0.1.0
  */
 export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape?: ShapeLike | undefined }): Tensor => {
-  checkSamplerOptions("poisson", options, ["shape"])
+  checkKeys("poisson", options, ["shape"])
   checkKey("poisson", key)
   const l0 = asFloat(lam, "float32")
   const s = options?.shape === undefined ? l0.shape : shapeOf("poisson", options.shape)

@@ -23,12 +23,12 @@ import type { Types } from "@diffect/ad"
 import { TypedArrayBackend } from "@diffect/backend-typed-array"
 import { aval, Backend, ConcreteTensor, DType, lax, withBackend } from "@diffect/core"
 import type { Tensor, Tree } from "@diffect/core"
-import { describeValue } from "@diffect/core/Validate"
 import { NodeClusterSocket } from "@effect/platform-node"
 import { Cause, Context, Duration, Effect, Layer, Option, Schema } from "effect"
 import { ClusterSchema, Entity, RunnerAddress } from "effect/cluster"
 import { Rpc } from "effect/rpc"
 import { PmapArgumentError, ResidentLostError, RunnerLostError, WorkerFailedError } from "./Errors.js"
+import { checkOptionKeys } from "./internal/options.js"
 import { lookup } from "./internal/registry.js"
 import { isResidentHandle, makeHandle } from "./internal/resident.js"
 import type { LeafAval } from "./internal/resident.js"
@@ -475,28 +475,6 @@ const reduceRanks = (
       return total
     }))
 
-// A step's options are checked first: a misspelled key (`{ stp: 3 }`) or options that are not an
-// object are a PmapArgumentError, not silently a default (or a defect reading `undefined.step`).
-const checkOptions = (
-  operation: string,
-  options: unknown,
-  keys: ReadonlyArray<string>
-): Effect.Effect<void, PmapArgumentError> => {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    return Effect.fail(
-      new PmapArgumentError({
-        detail: `${operation}: options must be an object ({ ${keys.join(", ")} }), got ${describeValue(options)}`
-      })
-    )
-  }
-  const unknown = Object.keys(options).find((k) => !keys.includes(k))
-  return unknown === undefined ? Effect.void : Effect.fail(
-    new PmapArgumentError({
-      detail: `${operation}: options has the unknown key ${JSON.stringify(unknown)}; it takes ${keys.join(", ")}`
-    })
-  )
-}
-
 /**
  * Options of {@link mapReduce}: `step` (the step number: a retried step is
  * answered from the ranks' caches), `inAxes` (as `pmap`'s), and `reduce`
@@ -555,7 +533,7 @@ export const mapReduce =
             "mapReduce: the function must be declared with Remote.make(import.meta.url, name, f) so that runners can import it"
         })
       }
-      yield* checkOptions("mapReduce", options, ["step", "inAxes", "reduce"])
+      yield* checkOptionKeys("mapReduce", options, ["step", "inAxes", "reduce"])
       if (!Number.isInteger(options.step) || options.step < 0) {
         return yield* new PmapArgumentError({
           detail: `mapReduce: step must be a non-negative integer, got ${options.step}`
@@ -612,7 +590,7 @@ export const place = <A>(
   options: PlaceOptions<A> = {}
 ): Effect.Effect<Resident<A>, ClusterError, ClusterMesh> =>
   Effect.gen(function*() {
-    yield* checkOptions("Cluster.place", options, ["inAxes", "step", "into", "ranks"])
+    yield* checkOptionKeys("Cluster.place", options, ["inAxes", "step", "into", "ranks"])
     const mesh = yield* ClusterMesh
     const inAxes = options.inAxes ?? null
     if (inAxes !== 0 && inAxes !== null) {
@@ -706,7 +684,7 @@ export const train = <
         detail: "Cluster.train: the step and the update must be declared with Remote.make(import.meta.url, name, f)"
       })
     }
-    yield* checkOptions("Cluster.train", options, ["step", "state", "inAxes", "reduce"])
+    yield* checkOptionKeys("Cluster.train", options, ["step", "state", "inAxes", "reduce"])
     if (!Number.isInteger(options.step) || options.step < 0) {
       return yield* new PmapArgumentError({
         detail: `Cluster.train: step must be a non-negative integer, got ${options.step}`

@@ -17,6 +17,7 @@ import { Worker } from "node:worker_threads"
 import { PmapArgumentError, WorkerLostError } from "./Errors.js"
 import type { ParallelError } from "./Errors.js"
 import { abortExchange, exchangeSize, resetExchange } from "./internal/exchange.js"
+import { checkOptionKeys } from "./internal/options.js"
 import { MeshRpcs } from "./internal/protocol.js"
 import type { GetResult, RunRequest, RunResult } from "./internal/protocol.js"
 import { copiedBytes } from "./internal/wire.js"
@@ -118,21 +119,7 @@ const meshOptionKeys: ReadonlyArray<string> = ["workers", "slotBytes", "kernelTh
 
 const make = (options: MeshOptions) =>
   Effect.gen(function*() {
-    if (typeof options !== "object" || options === null) {
-      return yield* new PmapArgumentError({
-        detail: `Mesh.layer: options must be an object ({ workers, slotBytes, kernelThreads, execArgv }), got ${
-          describeValue(options)
-        }`
-      })
-    }
-    const unknown = Object.keys(options).find((k) => !meshOptionKeys.includes(k))
-    if (unknown !== undefined) {
-      return yield* new PmapArgumentError({
-        detail: `Mesh.layer: options has the unknown key ${JSON.stringify(unknown)}; it takes ${
-          meshOptionKeys.join(", ")
-        }`
-      })
-    }
+    yield* checkOptionKeys("Mesh.layer", options, meshOptionKeys)
     const workers = options.workers
     if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
       return yield* new PmapArgumentError({

@@ -20,6 +20,7 @@ import { PmapArgumentError } from "./Errors.js"
 import type { ParallelError } from "./Errors.js"
 import { concatAlong, mapWithSpec, normalizeAxis } from "./internal/axes.js"
 import type { AxisLeaf } from "./internal/axes.js"
+import { checkOptionKeys } from "./internal/options.js"
 import { makeHandle } from "./internal/resident.js"
 import { shardArgs } from "./internal/shard.js"
 import { decodeTree, hostOfWire, isResidentRef } from "./internal/wire.js"
@@ -177,12 +178,7 @@ export const pmap = <F extends (...args: ReadonlyArray<any>) => any, const O ext
     if (typeof options !== "object" || options === null || typeof options.axisName !== "string") {
       return yield* fail("pmap: options.axisName (a string) is required: it names the axis that spans the workers")
     }
-    const unknown = Object.keys(options).find((k) => !pmapOptionKeys.includes(k))
-    if (unknown !== undefined) {
-      return yield* fail(
-        `pmap: options has the unknown key ${JSON.stringify(unknown)}; it takes ${pmapOptionKeys.join(", ")}`
-      )
-    }
+    yield* checkOptionKeys("pmap", options, pmapOptionKeys)
     const outAxes: unknown = options.outAxes === undefined ? 0 : options.outAxes
     const badOut = checkOutSpec(outAxes)
     if (badOut !== undefined) return yield* fail(badOut)

@@ -140,6 +140,16 @@ export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tens
   return broadcastAll(xs)
 }
 
+/**
+ * An integer divisor with its zeros replaced by one: JAX's integer remainders
+ * (`mod`, `fmod`) by zero are 0 that way, not XLA's `x % 0 = x`. Other dtypes
+ * as they are.
+ */
+export const nonzeroDivisor = (b: Tensor): Tensor =>
+  b.dtype === "int32" || b.dtype === "uint32"
+    ? lax.select(lax.eq(b, lax.zerosLike(b)), lax.full(b.shape, 1, b.dtype, b.weakType), b)
+    : b
+
 /** Promotes integer and bool tensors to float32, for ops with inexact results (`jnp`'s `promote_args_inexact`). @since 0.1.0 */
 export const toInexact = (x: Tensor): Tensor =>
   isInteger(x.dtype) || x.dtype === "bool" ? lax.convertElementType(x, "float32", x.weakType) : x

@@ -10,8 +10,9 @@
  */
 import { DType, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { checkKeys } from "@diffect/core/Validate"
 import { gammaImpl } from "./gamma.js"
-import { checkKey, checkSamplerOptions, shapeOf, splitN } from "./keys.js"
+import { checkKey, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import { whileLoop } from "./loops.js"
 import { asFloat, floatDType, normalImpl, uniformImpl } from "./sampling.js"
@@ -49,7 +50,7 @@ const prepare = (
   options: DistributionOptions | undefined
 ) => {
   checkKey(op, key)
-  checkSamplerOptions(op, options, ["shape", "dtype"])
+  checkKeys(op, options, ["shape", "dtype"])
   const dtype = floatDType(op, options?.dtype)
   const ps = params.map((p) => asFloat(p, dtype))
   return { dtype, ps, shape: outShape(op, options?.shape, ps) }
@@ -176,7 +177,7 @@ export const maxwell = (
   shape: ShapeLike = [],
   options?: { readonly dtype?: FloatDType | undefined }
 ): Tensor => {
-  checkSamplerOptions("maxwell", options, ["dtype"])
+  checkKeys("maxwell", options, ["dtype"])
   checkKey("maxwell", key)
   return maxwellImpl(key, shapeOf("maxwell", shape), floatDType("maxwell", options?.dtype))
 }
@@ -198,7 +199,7 @@ export const doubleSidedMaxwell = (
   scale: TensorLike,
   options?: DistributionOptions
 ): Tensor => {
-  checkSamplerOptions("doubleSidedMaxwell", options, ["shape", "dtype"])
+  checkKeys("doubleSidedMaxwell", options, ["shape", "dtype"])
   checkKey("doubleSidedMaxwell", key)
   const dtype = floatDType("doubleSidedMaxwell", options?.dtype)
   const l = asFloat(loc, dtype)
@@ -280,7 +281,7 @@ export const geometric = (
   p: TensorLike,
   options?: { readonly shape?: ShapeLike | undefined; readonly dtype?: "int32" | FloatDType | undefined }
 ): Tensor => {
-  checkSamplerOptions("geometric", options, ["shape", "dtype"])
+  checkKeys("geometric", options, ["shape", "dtype"])
   checkKey("geometric", key)
   const pt0 = np.asarray(p)
   const pt = DType.isFloating(pt0.dtype) ? pt0 : asFloat(pt0, "float32")
@@ -465,7 +466,7 @@ export const binomial = (key: Tensor, n: TensorLike, p: TensorLike, options?: Di
  * @since 0.1.0
  */
 export const multinomial = (key: Tensor, n: TensorLike, p: TensorLike, options?: DistributionOptions): Tensor => {
-  checkSamplerOptions("multinomial", options, ["shape", "dtype"])
+  checkKeys("multinomial", options, ["shape", "dtype"])
   checkKey("multinomial", key)
   const dtype = floatDType("multinomial", options?.dtype)
   const nt = asFloat(n, dtype)

@@ -6,7 +6,7 @@
  */
 import { DType, DTypeError, lax, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { anyValue, checkOptions, checkShape, checkTensor } from "@diffect/core/Validate"
+import { checkShape, checkTensor } from "@diffect/core/Validate"
 import * as threefry from "./threefry.js"
 
 /** A shape or a single dimension. @since 0.1.0 */
@@ -16,17 +16,6 @@ let partitionableStream = true
 
 /** The stream in use: JAX's `jax_threefry_partitionable` (default on). @since 0.1.0 */
 export const partitionable = (): boolean => partitionableStream
-
-/**
- * Checks a sampler's options object before any work: an array or a number where
- * the options go (`bernoulli(key, 0.5, [4])`) or a key the sampler does not take
- * (`uniform(key, [3], { min: 2 })`) is an `ArgumentError`, not silently the
- * defaults. The values are checked where they are used.
- *
- * @internal
- */
-export const checkSamplerOptions = (operation: string, options: unknown, keys: ReadonlyArray<string>): void =>
-  checkOptions(operation, options, Object.fromEntries(keys.map((k) => [k, anyValue])))
 
 /** Sets the stream flag; returns the previous value. @since 0.1.0 */
 export const setPartitionable = (flag: boolean): boolean => {

@@ -14,7 +14,7 @@ import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { boolean, checkOptions, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
-import { prepare, toInexact, toTensor } from "../npHelpers.js"
+import { nonzeroDivisor, prepare, toInexact, toTensor } from "../npHelpers.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const inexact = (x: TensorLike): Tensor => toInexact(toTensor(x))
@@ -306,11 +306,7 @@ export const rint = (x: TensorLike): Tensor => {
  */
 export const fmod = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = prepare("fmod", [x, y]) as [Tensor, Tensor]
-  // an integer remainder by zero is 0, as in JAX (which divides by one there; XLA's x % 0 is x)
-  const divisor = b.dtype === "int32" || b.dtype === "uint32"
-    ? lax.select(lax.eq(b, lax.zerosLike(b)), lax.full(b.shape, 1, b.dtype, b.weakType), b)
-    : b
-  return lax.rem(a, divisor)
+  return lax.rem(a, nonzeroDivisor(b))
 }
 
 /**
