@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export {
+  evalHigherOrder,
   evalProgram,
   formatEquationHead,
   hoistConsts,
@@ -16,4 +17,10 @@ export {
   runProgram,
   Var
 } from "@diffect/core/Program"
-export type { CustomEquation, Equation, PrimitiveEquation, ProgramRunner } from "@diffect/core/Program"
+export type {
+  CustomEquation,
+  Equation,
+  HigherOrderContext,
+  PrimitiveEquation,
+  ProgramRunner
+} from "@diffect/core/Program"

@@ -15,7 +15,7 @@ import { customJvp, customVjp } from "../src/Custom.js"
 import { valueAndGrad } from "../src/Grad.js"
 import { SpmdTracer } from "../src/internal/spmd.js"
 import { BatchTracer } from "../src/internal/vmap.js"
-import { jit } from "../src/Jit.js"
+import { jit, programRunnerStats } from "../src/Jit.js"
 import { vmap, vmapSpmd } from "../src/Vmap.js"
 import type { SpmdAxis } from "../src/Vmap.js"
 import { arr, data, failure, run } from "./vmapSupport.js"
@@ -48,6 +48,13 @@ const single = () => {
         : kind === "max"
         ? lax.reduceMax(local, [0])
         : lax.reduceMin(local, [0])
+    },
+    allReduceMany: (locals, kind) => {
+      seen.push(`many ${kind} ${locals.length}`)
+      const quiet = seen.length
+      const out = locals.map((local) => spmd.allReduce!(local, kind))
+      seen.length = quiet
+      return out
     }
   }
   return { spmd, seen }
@@ -108,12 +115,39 @@ describe("vmapSpmd with one slice per worker (float32: unbatched under the SPMD 
     assert.deepStrictEqual(got.gw.shape, [3])
   })
 
-  it("a jitted function that applies a collective over the axis takes vmap's path", () => {
+  it("a jitted function that applies a collective over the axis runs in compiled segments around it", () => {
     const g = (x: Tensor) => jit((y: Tensor) => psum(np.multiply(y, 2), "i"))(x)
     const { got, seen, want } = both(g, { axisName: "i", outAxes: null }, [f32([[1, 2]])])
     sameBits(got as Tensor, want as Tensor)
-    // traced inside the batched program: the exchange saw the value once
-    assert.strictEqual(seen.length, 1)
+    // the exchange saw the concrete value once
+    assert.deepStrictEqual(seen, ["reduce sum 1,2"])
+  })
+
+  it("a jitted training step: the gradient's leaves cross in one round, the segments run compiled", () => {
+    const loss = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.sum(np.tanh(np.add(np.multiply(p.w, x), p.b)))
+    const step = jit((p: { w: Tensor; b: Tensor }, x: Tensor) =>
+      Effect.map(valueAndGrad(loss)(p, x), ([v, g]) => {
+        const m = pmean(g, "i")
+        return {
+          v: pmean(v, "i"),
+          p: { w: np.subtract(p.w, np.multiply(m.w, 0.1)), b: np.subtract(p.b, np.multiply(m.b, 0.1)) }
+        }
+      })
+    )
+    const p = { w: f32([0.5, -1.25, 2]), b: f32([0.1, 0.2, -0.3]) }
+    const x = f32([[3, 1, -0.75]])
+    const before = programRunnerStats.compiled
+    for (let k = 0; k < 3; k++) {
+      const { got, seen, want } = both(step, { axisName: "i", inAxes: [null, 0], outAxes: null }, [p, x])
+      sameBits(got.v, want.v)
+      sameBits(got.p.w, want.p.w)
+      sameBits(got.p.b, want.p.b)
+      // the loss and the gradient's two leaves in one round
+      assert.deepStrictEqual(seen, ["many sum 3"])
+    }
+    // two segments (the gradient, then the means and the update) per call, compiled once run again
+    assert.isAtLeast(programRunnerStats.compiled - before, 4)
+    assert.strictEqual(step.cacheInfo().misses, 1)
   })
 
   it("out axes: the slice comes back at its axis; a varying value with outAxes null is vmap's error", () => {

@@ -18,9 +18,11 @@
 import type { AbstractValue } from "./AbstractValue.js"
 import { formatAval } from "./AbstractValue.js"
 import { bind } from "./Handler.js"
+import { higherOrderEvalRules } from "./internal/higherOrder.js"
+import type { EvalContext } from "./internal/higherOrder.js"
 import { formatParam, formatParams, varName } from "./internal/jaxprText.js"
 import { currentRunner, installRunner } from "./internal/programRunner.js"
-import type { Params, Primitive } from "./Primitive.js"
+import type { HigherOrderPrimitive, Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 import { argumentError, checkTensor } from "./Validate.js"
@@ -354,5 +356,51 @@ export const runProgram = (program: Program, inputs: ReadonlyArray<Tensor>): Rea
   const run = currentRunner()
   return run !== undefined ? run(program, inputs) : evalProgram(program, program.consts, inputs)
 }
+
+/**
+ * What an interpreter lends `evalHigherOrder`: `run` runs a program that the
+ * primitive holds (a branch, a loop body), `apply` applies a primitive (a scan
+ * slices its xs and stacks its ys with it), and `readScalar` reads a `cond`
+ * index or a `while` predicate synchronously.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export type HigherOrderContext = Omit<EvalContext, "readLater">
+
+/**
+ * Evaluates a higher-order primitive (`jit_call`, `cond`, `while`, `scan`,
+ * `remat`) with the programs it holds run by `context.run`: how an interpreter
+ * that is not the bottom of the stack runs one on its own values, with the
+ * bottom's semantics (a `cond` index clamped, a scan's ys stacked, `reverse`,
+ * `unroll`). The worker side of `pmap` runs programs that apply a collective
+ * over the worker axis this way.
+ *
+ * @example
+ * import { evalProgram, lax, np, toJsSync } from "diffect"
+ * import { aval, bind1, evalHigherOrder, makeProgramFlat } from "diffect/extend"
+ * const double = makeProgramFlat(([x]) => [lax.add(x!, x!)], [aval([], "float32")])
+ * const negate = makeProgramFlat(([x]) => [lax.neg(x!)], [aval([], "float32")])
+ * const [y] = evalHigherOrder("cond", [np.array(1, { dtype: "int32" }), np.array(3)], { branches: [double, negate] }, {
+ *   run: (program, inputs) => evalProgram(program, program.consts, inputs),
+ *   apply: (primitive, operands, params) => [bind1(primitive, operands, params)],
+ *   readScalar: (x) => Number(toJsSync(x))
+ * })
+ * console.log(toJsSync(y!)) // -3
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const evalHigherOrder = <P extends HigherOrderPrimitive>(
+  primitive: P,
+  operands: ReadonlyArray<Tensor>,
+  params: Params<P>,
+  context: HigherOrderContext
+): ReadonlyArray<Tensor> =>
+  (higherOrderEvalRules[primitive] as (
+    operands: ReadonlyArray<Tensor>,
+    params: Params<P>,
+    context: EvalContext
+  ) => ReadonlyArray<Tensor>)(operands, params, context)
 
 export { formatParam, formatParams, varName }

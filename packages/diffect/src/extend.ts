@@ -80,6 +80,8 @@ export { checkTangent, jvpFlat, JvpHandler, JvpTracer, unzipOutputs } from "@dif
 export { linearizeFlat } from "@diffect/ad"
 export { backwardPass, linearTransposeFlat, vjpFlat } from "@diffect/ad"
 export { makeProgramFlat, StagingHandler, StagingTracer } from "@diffect/ad"
+export { evalHigherOrder } from "@diffect/ad"
+export type { HigherOrderContext } from "@diffect/ad"
 export { vmapFlat, vmapSpmd, vmapTrace } from "@diffect/ad"
 export type { SpmdAxis, SpmdReduction } from "@diffect/ad"
 export { customJvpCall, customLin, customVjpCall } from "@diffect/ad"

@@ -115,9 +115,11 @@ export class CollectiveAbortedError extends Schema.TaggedError<CollectiveAborted
 }
 
 /**
- * A collective over a worker-spanning axis was applied to a traced value (inside
- * `jit`, `scan` or another staged program): all-reduces across workers run on
- * concrete values only.
+ * A collective over a worker-spanning axis reached the exchange with a value
+ * that is not concrete. Inside the mapped function, `jit`, `scan`, `cond`,
+ * `whileLoop`, `checkpoint` and custom rules run their collectives between
+ * compiled pieces, on concrete values; this error guards the exchange, which
+ * can only copy concrete values.
  *
  * @example
  * import { CollectiveTracedError } from "diffect/parallel"
@@ -130,7 +132,7 @@ export class CollectiveTracedError extends Schema.TaggedError<CollectiveTracedEr
   axisName: Schema.String
 }) {
   override get message(): string {
-    return `a collective over the worker axis '${this.axisName}' was applied inside a staged program (jit, scan, cond, while, remat); across workers, collectives run on concrete values only: call them outside the staged function`
+    return `a collective over the worker axis '${this.axisName}' reached the exchange with a traced value; across workers, collectives run on concrete values (jit, scan, cond, whileLoop, checkpoint and custom rules run theirs between compiled pieces): apply the collective to computed values`
   }
 }
 

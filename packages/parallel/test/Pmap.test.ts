@@ -1,9 +1,17 @@
 import { assert, layer } from "@effect/vitest"
 import { np, type Tensor, toJsSync, Tree, vmap } from "diffect"
-import { runSync } from "diffect"
+import { type Backend, runSync } from "diffect"
 import { Effect } from "effect"
 import { Mesh, pmap } from "../src/index.js"
-import { axesProbe, collectives, gradMean, gradReduced, psumInJit, treeCollectives } from "./fixtures/steps.js"
+import {
+  axesProbe,
+  collectives,
+  gradMean,
+  gradReduced,
+  psumInJit,
+  stagedCollectives,
+  treeCollectives
+} from "./fixtures/steps.js"
 
 // The raw elements of a tensor, for bit-for-bit comparisons (Object.is tells -0 from 0 and NaN from NaN).
 const bits = (t: unknown): Array<number> => [toJsSync(t as Tensor)].flat(4) as Array<number>
@@ -147,10 +155,56 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
       }))
   }
 
-  it.effect("a collective over the worker axis inside jit is a CollectiveTracedError", () =>
+  for (const [dtype, n] of [["float32", 2], ["float64", 2], ["float32", 4]] as const) {
+    it.effect(`collectives inside jit, scan, cond, whileLoop, checkpoint and custom rules, and grad through them, equal vmap's (${dtype}, axis of ${n} over 2 workers)`, () =>
+      Effect.gen(function*() {
+        const x = data(n, dtype)
+        const out = yield* pmap(stagedCollectives, { axisName: "i" })(x)
+        const expected = runSync(
+          vmap(stagedCollectives.f, { axisName: "i" })(x) as Effect.Effect<typeof out, unknown, Backend>
+        )
+        const [got, gotDef] = Tree.flatten(out)
+        const [want, wantDef] = Tree.flatten(expected)
+        assert.isTrue(Tree.treedefEquals(gotDef, wantDef), `${gotDef} vs ${wantDef}`)
+        assert.strictEqual(got.length, 34)
+        got.forEach((leaf, i) => sameBits(leaf, want[i]))
+        // the staged collectives are the eager ones
+        const close = (a: unknown, b: unknown) => {
+          const [as] = Tree.flatten(a)
+          const [bs] = Tree.flatten(b)
+          as.forEach((t, i) => {
+            const u = bits(t)
+            const v = bits(bs[i])
+            u.forEach((e, j) => {
+              if (e !== v[j]) assert.closeTo(e, v[j]!, 1e-5 * (1 + Math.abs(v[j]!)), `leaf ${i}, element ${j}`)
+            })
+          })
+        }
+        close(out.jitted, out.eager)
+        close(out.control, out.controlEager)
+        // and what they should be
+        const xs = toJsSync(x) as Array<Array<number>>
+        const col = (j: number) => xs.map((r) => r[j]!)
+        const sum = (v: Array<number>) => v.reduce((a, b) => a + b, 0)
+        const sumSin = Array.from({ length: 3 }, (_, j) => sum(col(j).map(Math.sin)))
+        for (const r of [0, 1]) {
+          bits(out.jitted.sum as Tensor).slice(3 * r, 3 * r + 3).forEach((v, j) =>
+            assert.closeTo(v, sumSin[j]!, 1e-4 * (1 + Math.abs(sumSin[j]!)))
+          )
+        }
+        assert.deepStrictEqual(bits(out.control.count), Array(n).fill(3))
+        const totals = bits(out.control.total)
+        totals.forEach((v, k) => assert.closeTo(v, 6 * sum(col(k % 3)), 1e-3 * (1 + Math.abs(v))))
+      }))
+  }
+
+  it.effect("a worker's jitted collective runs its program in compiled pieces: one trace, then cached", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(pmap(psumInJit, { axisName: "i" })(np.ones([2, 3])))
-      assert.strictEqual(error._tag, "CollectiveTracedError", error.message)
+      const x = np.array([[1, 2, 3], [4, 5, 6]])
+      for (let k = 0; k < 3; k++) {
+        const out = yield* pmap(psumInJit, { axisName: "i" })(x)
+        assert.deepStrictEqual(toJsSync(out), [[5, 7, 9], [5, 7, 9]])
+      }
     }))
 })
 

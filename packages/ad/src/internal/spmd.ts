@@ -21,11 +21,13 @@ import {
   lax,
   newLevel,
   primitiveKinds,
+  toJsSync,
   Tracer,
   withDynamicHandler
 } from "@diffect/core"
-import type { AbstractValue, Handler, Params, Primitive, Tensor } from "@diffect/core"
-import { Program } from "@diffect/core/Program"
+import type { AbstractValue, Handler, HigherOrderPrimitive, Params, Primitive, Tensor } from "@diffect/core"
+import { evalHigherOrder } from "@diffect/core/Program"
+import type { Equation, Program } from "@diffect/core/Program"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
 import { VmapOutAxesError } from "../Errors.js"
 import { batchRules } from "../rules/vmap.js"
@@ -33,6 +35,7 @@ import type { AxisData, SpmdReduction } from "../rules/vmap.js"
 import { broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
+import { paramsMayApplyCollective, runSpmdProgram } from "./spmdProgram.js"
 import {
   BatchHandler,
   batchInfo,
@@ -62,30 +65,6 @@ export class SpmdTracer extends Tracer {
   }
 }
 
-// Whether a program (held by a higher-order primitive) applies a collective over `name`, or
-// may (a custom equation's functions cannot be looked into). Cached: programs are immutable.
-const mentions = new WeakMap<Program, Map<string, boolean>>()
-const programMentions = (program: Program, name: string): boolean => {
-  let byName = mentions.get(program)
-  if (byName === undefined) mentions.set(program, byName = new Map())
-  let hit = byName.get(name)
-  if (hit === undefined) {
-    hit = program.equations.some((eq): boolean =>
-      eq._tag === "CustomEquation" ||
-      (primitiveKinds[eq.primitive] === "collective" && (eq.params as { axisName?: string }).axisName === name) ||
-      paramsMention(eq.params, name)
-    )
-    byName.set(name, hit)
-  }
-  return hit
-}
-const paramsMention = (params: object, name: string): boolean =>
-  Object.values(params).some((v) =>
-    v instanceof Program
-      ? programMentions(v, name)
-      : Array.isArray(v) && v.some((p) => p instanceof Program && programMentions(p, name))
-  )
-
 /** The interpreter of one worker's slice of an SPMD axis. */
 class SpmdHandler implements Handler {
   readonly level: number = newLevel()
@@ -106,9 +85,11 @@ class SpmdHandler implements Handler {
   ): ReadonlyArray<Tensor> {
     const vals = operands.map((t) => (t as SpmdTracer).value)
     const varying = operands.map((t) => (t as SpmdTracer).varying)
-    const own = primitiveKinds[primitive] === "collective"
-      ? (params as { axisName: string }).axisName === this.axis.name
-      : isHigherOrder(primitive) && paramsMention(params, this.axis.name)
+    if (isHigherOrder(primitive) && paramsMayApplyCollective(params, this.axis.name)) {
+      return this.#interpret(primitive, operands, params as Params<HigherOrderPrimitive>)
+    }
+    const own = primitiveKinds[primitive] === "collective" &&
+      (params as { axisName: string }).axisName === this.axis.name
     return withDynamicHandler(this.parent, () => {
       if (own) {
         const [outs, dims] = batchRules[primitive](
@@ -123,6 +104,69 @@ class SpmdHandler implements Handler {
       const outs = bind(primitive, vals, params)
       return varying.includes(true) ? outs.map((y) => new SpmdTracer(this, y, true)) : outs
     })
+  }
+
+  // A higher-order primitive whose programs apply a collective over this axis: the bottom's
+  // evaluation rule, with its programs run by `#runProgram` on this worker's values.
+  #interpret(
+    primitive: HigherOrderPrimitive,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<HigherOrderPrimitive>
+  ): ReadonlyArray<Tensor> {
+    // Every value the rule sees is this handler's: a loop's bookkeeping releases concrete
+    // intermediates early, which a tracer made from one here could still read.
+    const own = (t: Tensor): SpmdTracer => t instanceof SpmdTracer && t.handler === this ? t : this.lift(t)
+    return evalHigherOrder(primitive, operands, params, {
+      run: (program, inputs) => this.#runProgram(program, inputs).map(own),
+      apply: (p, xs, ps) => withDynamicHandler(this, () => bind(p, xs, ps)).map(own),
+      readScalar: (x) => Number(toJsSync(own(x).value))
+    })
+  }
+
+  // A program on this worker's values: its segments compiled below this handler (an output varies
+  // when an input it depends on does), its crossings through this handler (the exchange).
+  #runProgram(program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> {
+    return runSpmdProgram(program, inputs, this.axis.name, {
+      segment: (step, args) => {
+        const varying = args.map((a) => a instanceof SpmdTracer && a.handler === this && a.varying)
+        const values = args.map((a) => (a instanceof SpmdTracer && a.handler === this ? a.value : a))
+        const outs = withDynamicHandler(
+          this.parent,
+          () => bind("jit_call", values, { name: "pmap_segment", program: step.program })
+        )
+        return outs.map((y, j) => (step.dependsOn[j]!.some((i) => varying[i]) ? new SpmdTracer(this, y, true) : y))
+      },
+      cross: (equations, args) => this.#cross(equations, args)
+    })
+  }
+
+  // One level's crossings: the reductions of varying values of one kind in one round of the
+  // exchange where the axis can (as a collective over a pytree), the rest one by one.
+  #cross(
+    equations: ReadonlyArray<Equation>,
+    args: ReadonlyArray<ReadonlyArray<Tensor>>
+  ): ReadonlyArray<ReadonlyArray<Tensor>> {
+    const outs = new Array<ReadonlyArray<Tensor>>(equations.length)
+    for (const [primitive, kind] of [["psum", "sum"], ["pmax", "max"], ["pmin", "min"]] as const) {
+      const group = equations.flatMap((eq, k) => {
+        const x = args[k]![0]
+        const picked = eq._tag === "PrimitiveEquation" && eq.primitive === primitive
+        return picked && x instanceof SpmdTracer && x.handler === this && x.varying ? [k] : []
+      })
+      if (group.length < 2) continue
+      const reduced = this.reduceMany(group.map((k) => args[k]![0] as SpmdTracer), kind)
+      group.forEach((k, j) => {
+        const y = reduced?.[j]
+        if (y !== undefined) outs[k] = [y]
+      })
+    }
+    equations.forEach((eq, k) => {
+      outs[k] ??= withDynamicHandler(
+        this,
+        () => eq._tag === "PrimitiveEquation" ? bind(eq.primitive, args[k]!, eq.params) : eq.evaluate(args[k]!)
+      )
+    })
+    return outs
   }
 
   // A custom rule's functions run through vmap's handling of custom calls (a batch of one).

@@ -13,14 +13,23 @@ import {
   newLevel,
   primitiveKinds,
   Shape,
+  toJsSync,
   Tracer,
   withDynamicHandler
 } from "@diffect/core"
-import type { AbstractValue, Handler, Params, Primitive, PrimitiveOfKind, Tensor } from "@diffect/core"
+import type {
+  AbstractValue,
+  Handler,
+  HigherOrderPrimitive,
+  Params,
+  Primitive,
+  PrimitiveOfKind,
+  Tensor
+} from "@diffect/core"
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
-import { VmapAxisError, VmapOutAxesError, VmapSizeError } from "../Errors.js"
-import { evalProgram } from "../Program.js"
+import { VmapAxisError, VmapOutAxesError, VmapSizeError, VmapSpecError } from "../Errors.js"
+import { evalHigherOrder, evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
 import { batchRules } from "../rules/vmap.js"
 import type { AxisData, BatchOfProgram, SpmdAxis } from "../rules/vmap.js"
@@ -28,6 +37,7 @@ import { batchAt, batchAtFront, broadcastAt, moveAxis } from "./batchingAxes.js"
 import type { BatchDim } from "./batchingAxes.js"
 import { withAxisFrame } from "./batchingAxisEnv.js"
 import { cachedByMask, maskKey } from "./programCache.js"
+import { paramsMayApplyCollective, runSpmdProgram } from "./spmdProgram.js"
 import { makeProgramFlat } from "./staging.js"
 
 const { formatShape } = Shape
@@ -121,6 +131,12 @@ export class BatchHandler implements Handler {
       dims[i] = t.batchDim
       if (t.batchDim !== null) batched = true
     }
+    const name = this.axis.name
+    if (this.axis.spmd !== undefined && name !== undefined && isHigherOrder(primitive)) {
+      if (paramsMayApplyCollective(params, name)) {
+        return this.#interpret(primitive, operands, params as Params<HigherOrderPrimitive>, name)
+      }
+    }
     const own = isCollective(primitive) && (params as { axisName: string }).axisName === this.axis.name
     // a named vmap batches a higher-order primitive even on unbatched operands: its programs may use the axis
     const useRule = batched || own || (this.axis.name !== undefined && isHigherOrder(primitive))
@@ -199,6 +215,44 @@ export class BatchHandler implements Handler {
         }
       }
       return customVjpCall(batchedCallee, vals).map((y) => new BatchTracer(this, y, 0))
+    })
+  }
+
+  // A higher-order primitive whose programs apply a collective over an axis that spans workers
+  // (this worker holds several of its slices): the collectives need concrete values, so the
+  // programs run cut (see spmdProgram.ts), their segments batched and compiled, their
+  // collectives through the exchange. A cond index that differs between the slices selects
+  // among all branches, as vmap's rule does; a while predicate must agree.
+  #interpret(
+    primitive: HigherOrderPrimitive,
+    operands: ReadonlyArray<Tracer>,
+    params: Params<HigherOrderPrimitive>,
+    name: string
+  ): ReadonlyArray<Tensor> {
+    const own = (t: Tensor): BatchTracer => t instanceof BatchTracer && t.handler === this ? t : this.lift(t)
+    const here = <A>(thunk: () => A): A => withDynamicHandler(this, thunk)
+    return evalHigherOrder(primitive, operands, params, {
+      run: (program, inputs) =>
+        runSpmdProgram(program, inputs, name, {
+          segment: (step, args) => here(() => bind("jit_call", args, { name: "pmap_segment", program: step.program })),
+          cross: (equations, args) =>
+            equations.map((eq, k) =>
+              here(() =>
+                eq._tag === "PrimitiveEquation" ? bind(eq.primitive, args[k]!, eq.params) : eq.evaluate(args[k]!)
+              )
+            )
+        }).map(own),
+      apply: (p, xs, ps) => here(() => bind(p, xs, ps)).map(own),
+      readScalar: (x) => {
+        const [value, dim] = batchInfo(this, x)
+        const values = [toJsSync(value)].flat(1).map(Number)
+        if (dim === null || values.every((v) => v === values[0])) return values[0]
+        if (primitive !== "while") return undefined
+        throw new VmapSpecError({
+          detail:
+            `whileLoop: the predicate differs between the slices of the worker axis '${name}' that this worker holds, and the loop applies a collective over that axis: give each worker one slice (an axis as long as the mesh), or keep the collective out of the loop`
+        })
+      }
     })
   }
 
