@@ -76,6 +76,36 @@ export const b1Train = Remote.make(
     })
 )
 
+// A whole training step jitted with the gradient's mean inside (JAX's `pmap` of a jitted step):
+// on a worker it runs as two compiled pieces around one round of the exchange.
+const trainStepJit = jit((p: Params, x: Tensor, y: Tensor) =>
+  Effect.map(
+    valueAndGrad(mlpLoss)(p, x, y),
+    ([value, grad]) => [sgdUpdate(p, pmean(grad, "batch")), pmean(value, "batch")] as const
+  )
+)
+
+/** The steps of one call of the benchmark's "resident, several steps per call" variant. */
+export const stepsPerCall = 4
+
+// Worker threads with resident state, `stepsPerCall` steps per call (as a JAX program loops over
+// steps inside one pmapped call, with `lax.fori_loop`, to pay the dispatch and the coordinator's
+// round trip once per call): call `c` trains steps `c * stepsPerCall ...`.
+export const b1TrainSteps = Remote.make(
+  import.meta.url,
+  "b1TrainSteps",
+  (p: Params, data: { readonly x: Tensor; readonly y: Tensor }, call: number) =>
+    Effect.gen(function*() {
+      let state = p
+      let loss: Tensor | undefined
+      for (let i = 0; i < stepsPerCall; i++) {
+        const s = call * stepsPerCall + i
+        ;[state, loss] = yield* trainStepJit(state, batchRows(data.x, s), batchRows(data.y, s))
+      }
+      return [state, loss!] as const
+    })
+)
+
 // Cluster runners: each rank's value and gradient (the coordinator averages them).
 export const b1Grads = Remote.make(
   import.meta.url,

@@ -4,7 +4,10 @@
  * on a Mesh of 1 and 2 worker threads, each both ways: "sent" (`pmap` of the value and gradient:
  * the parameters and the batch go to the workers every step, the averaged gradient comes back and
  * the coordinator applies the update) and "resident" (the parameters and the dataset live in the
- * workers, `outAxes: "resident"`, `donate`: a step sends its number and gets the loss back).
+ * workers, `outAxes: "resident"`, `donate`: a step sends its number and gets the loss back), and
+ * "resident-steps" (resident, with a whole step jitted, the gradient's `pmean` inside, and
+ * `stepsPerCall` steps per call: the dispatch and the round trip are paid once per call, as a JAX
+ * program pays them once per `lax.fori_loop` of steps; times are per step).
  * The variants run interleaved in one process (rounds of a few steps each, in turn), so a
  * machine whose load changes affects them alike; per variant it reports the median wall time of
  * a step, the CPU time of a step (process.cpuUsage: every thread of the process, workers
@@ -27,7 +30,7 @@
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
  * SKIP_CLUSTER=1 runs one part; WORKERS=1,2,4 the meshes' sizes (default 1,2; each must divide
  * 1,024); MODES=resident, or another comma-separated list of the modes "one
- * process", "one process, one thread", "sent" and "resident", times only those: the other variants'
+ * process", "one process, one thread", "sent", "resident" and "resident-steps", times only those: the other variants'
  * garbage is collected during the steps that follow them, and the sent steps' incoming arrays are
  * collected by the same workers as the resident steps). Prints a markdown table ready for
  * docs/benchmarks.md.
@@ -49,11 +52,13 @@ import {
   b1ResidentGrads,
   b1Step,
   b1Train,
+  b1TrainSteps,
   b1Update,
   batches,
   batchRows,
   type Params,
   sgd,
+  stepsPerCall,
   valueAndGradJit
 } from "./b1.js"
 
@@ -99,8 +104,10 @@ const blocks = (t: Tensor, w: number): Tensor =>
 interface Variant {
   readonly name: string
   readonly workers: number
-  readonly mode: "one process" | "one process, one thread" | "sent" | "resident"
+  readonly mode: "one process" | "one process, one thread" | "sent" | "resident" | "resident-steps"
+  /** Call `s`: one step, or `stepsPerCall` steps (`s * stepsPerCall ...`). */
   readonly step: (s: number) => Effect.Effect<unknown, unknown>
+  readonly stepsPerCall?: number
   readonly traffic: () => { readonly sent: number; readonly received: number }
   readonly wall: Array<number>
   readonly cpuSteps: Array<number>
@@ -199,13 +206,36 @@ const local = Effect.gen(function*() {
           state = next
         }).pipe(Effect.provideContext(context))
     })
+    const fromSteps = yield* setup
+    let stepsState = fromSteps.state
+    const trainSteps = pmap(b1TrainSteps, {
+      axisName: "batch",
+      inAxes: [null, 0, null],
+      outAxes: ["resident", null],
+      donate: [0]
+    })
+    add({
+      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident, ${stepsPerCall} steps per call (jitted step)`,
+      workers,
+      mode: "resident-steps",
+      stepsPerCall,
+      traffic,
+      step: (s) =>
+        Effect.gen(function*() {
+          const [next] = yield* trainSteps(stepsState, fromSteps.data, s)
+          stepsState = next
+        }).pipe(Effect.provideContext(context))
+    })
   }
 
   const modes = process.env["MODES"]?.split(",").map((m) => m.trim())
   if (modes !== undefined) variants.splice(0, variants.length, ...variants.filter((v) => modes.includes(v.mode)))
   // Warm-up: workers load diffect, jit traces and compiles every batch's slice, and V8 optimizes
   // the steps' code (see the header), the variants in turn.
-  for (let s = 0; s < Math.max(warmup, batches + 2); s++) for (const v of variants) yield* v.step(s)
+  // (as many steps for each: a variant of several steps per call warms up with fewer calls)
+  for (let s = 0; s < Math.max(warmup, batches + 2); s++) {
+    for (const v of variants) if (s * (v.stepsPerCall ?? 1) < Math.max(warmup, batches + 2)) yield* v.step(s)
+  }
   let s = 0
   for (let r = 0; r < rounds; r++) {
     for (const v of variants) {
@@ -217,8 +247,9 @@ const local = Effect.gen(function*() {
         const s0 = process.cpuUsage()
         yield* v.step(s++)
         const sc = process.cpuUsage(s0)
-        v.wall.push(performance.now() - w0)
-        v.cpuSteps.push((sc.user + sc.system) / 1000)
+        const k = v.stepsPerCall ?? 1
+        v.wall.push((performance.now() - w0) / k)
+        v.cpuSteps.push((sc.user + sc.system) / 1000 / k)
       }
       const c = process.cpuUsage(c0)
       const m1 = threadCpuMs()
@@ -227,7 +258,7 @@ const local = Effect.gen(function*() {
       v.coordinatorCpu = m0 === undefined || m1 === undefined || v.coordinatorCpu === undefined
         ? undefined
         : v.coordinatorCpu + m1 - m0
-      v.steps += perRound
+      v.steps += perRound * (v.stepsPerCall ?? 1)
       v.sent += t1.sent - t0.sent
       v.received += t1.received - t0.received
     }
