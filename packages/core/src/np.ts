@@ -513,8 +513,13 @@ export const mod = (x: TensorLike, y: TensorLike): Tensor => {
 export const remainder = mod
 
 /**
- * `x ** y`. An integer JS exponent uses `integer_pow` (exact, keeps x's dtype);
- * otherwise both are promoted to an inexact dtype. As in JAX, the derivative
+ * `x ** y`, as `jnp.power`. An integer JS exponent, or a concrete integer
+ * scalar tensor, uses `integer_pow` (exact, keeps x's dtype; a negative one on
+ * an integer base is a `DTypeError`). Integer (or boolean) bases and exponents
+ * otherwise stay integers: binary exponentiation over the exponent's low 6
+ * bits (JAX's `_pow_int_int`; more would overflow for any base above 1, and a
+ * negative exponent gives an implementation-defined value, as under JAX's jit).
+ * Otherwise both are promoted to an inexact dtype. As in JAX, the derivative
  * with an integer exponent `n` (a JS integer or an int32 tensor) is
  * `n * x ** (n - 1)` with `0 ** 0 = 1`, and 0 where `n` is 0: at `x = 0` it is 1
  * for `n = 1` and 0 otherwise, never NaN.
@@ -522,16 +527,20 @@ export const remainder = mod
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.power(np.array([1, 2, 3]), 2))) // [1, 4, 9]
+ * const ints = np.power(np.array([2, 3, 0], { dtype: "int32" }), np.array([3, 2, 0], { dtype: "int32" }))
+ * console.log(ints.dtype, toJsSync(ints)) // int32 [8, 9, 1]
  *
  * @since 0.1.0
  */
 export const power = (x: TensorLike, y: TensorLike): Tensor => {
-  if (typeof y === "number" && Number.isInteger(y) && Math.abs(y) <= 0x7fffffff) {
+  const scalar = typeof y === "number" ? y : concreteIntegerScalar(y)
+  if (scalar !== undefined && Number.isInteger(scalar) && Math.abs(scalar) <= 0x7fffffff) {
     const t = toTensor(x)
-    return lax.integerPow(t.dtype === "bool" ? cast(t, "int32", false) : t, y)
+    return lax.integerPow(t.dtype === "bool" ? cast(t, "int32", false) : t, scalar)
   }
   const integerExponent = y instanceof Tensor && (y.dtype === "int32" || y.dtype === "bool")
   const [a, b] = prepare("power", [x, y]) as [Tensor, Tensor]
+  if (!isInexact(a.dtype)) return integerPower(a, b)
   const base = toInexact(a)
   const exponent = toInexact(b)
   if (!integerExponent) return lax.pow(base, exponent)
@@ -542,6 +551,32 @@ export const power = (x: TensorLike, y: TensorLike): Tensor => {
   const one = lax.full(exponent.shape, 1, exponent.dtype, exponent.weakType)
   const out = lax.pow(base, lax.select(isZero, one, exponent))
   return lax.select(isZero, lax.full(out.shape, 1, out.dtype, out.weakType), out)
+}
+
+// The value of an integer scalar tensor whose data is on the host (an eager value: JAX's
+// `core.is_concrete`), else undefined.
+const concreteIntegerScalar = (y: TensorLike): number | undefined =>
+  y instanceof ConcreteTensor && y.ndim === 0 && (y.dtype === "int32" || y.dtype === "uint32") &&
+    y.host !== undefined
+    ? Number(y.host[0])
+    : undefined
+
+// Integer `a ** b` of one dtype (booleans as int32: JAX's numeric promotion), by binary
+// exponentiation over b's low 6 bits: the accumulator starts at 0 where a is 0 and b is not
+// (0 ** b = 0), else 1.
+const integerPower = (a: Tensor, b: Tensor): Tensor => {
+  const bool = a.dtype === "bool"
+  let x = bool ? cast(a, "int32", a.weakType) : a
+  let n = bool ? cast(b, "int32", b.weakType) : b
+  const zero = lax.zerosLike(x)
+  const one = lax.full(x.shape, 1, x.dtype, x.weakType)
+  let acc = lax.select(lax.and(lax.eq(x, zero), lax.ne(n, zero)), zero, one)
+  for (let bit = 0; bit < 6; bit++) {
+    acc = lax.select(lax.ne(lax.and(n, one), zero), lax.mul(acc, x), acc)
+    x = lax.mul(x, x)
+    n = lax.shiftRightLogical(n, one)
+  }
+  return acc
 }
 
 /**

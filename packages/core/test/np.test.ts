@@ -98,6 +98,29 @@ describe("np arithmetic", () => {
     expect.tensor(np.power(f32([2, 3]), f32([2, 0])), "float32", [4, 1])
     // (1+i)^2 = 2i
     expect.tensor(np.power(c64([{ re: 1, im: 1 }]), 2), "complex64", [{ re: 0, im: 2 }], { tol: 1e-6 })
+    // integer bases and integer tensor exponents stay integers (JAX's _pow_int_int): 0 ** 0 = 1,
+    // 0 ** n = 0, signs, and wrap-around past 2^31 (3 ** 21 mod 2^32)
+    expect.tensor(
+      np.power(i32([2, 3, 0, 0, -2, -1, 3, 1]), i32([3, 2, 0, 5, 3, 63, 21, 63])),
+      "int32",
+      [8, 9, 1, 0, -8, -1, Number(BigInt.asIntN(32, 3n ** 21n)), 1]
+    )
+    expect.tensor(np.power(np.array([true, false]), np.array([true, true])), "int32", [1, 0])
+    expect.tensor(np.power(np.array([2, 3], { dtype: "uint32" }), np.array([31, 2], { dtype: "uint32" })), "uint32", [
+      2 ** 31,
+      9
+    ])
+    // a concrete integer scalar exponent is integer_pow, as in JAX: exact, and negative is a TypeError there
+    expect.tensor(np.power(i32([5]), np.array(3, { dtype: "int32" })), "int32", [125])
+    expect.tensor(np.power(f32([1.1]), np.array(2, { dtype: "int32" })), "float32", [Math.fround(1.1) ** 2], {
+      tol: 1e-7
+    })
+    assert.include(
+      failure(() => np.power(i32([2]), np.array(-1, { dtype: "int32" })), "DTypeError"),
+      "negative power -1"
+    )
+    // a float base with an integer exponent array stays float
+    expect.tensor(np.power(f32([2, 2]), i32([-1, 3])), "float32", [0.5, 8])
   })
   it("negative, positive, reciprocal, square", () => {
     expect.tensor(np.negative(i32([1, -2])), "int32", [-1, 2])
