@@ -6,6 +6,8 @@ import { Mesh, pmap } from "../src/index.js"
 import {
   axesProbe,
   collectives,
+  divergentCond,
+  divergentWhile,
   gradMean,
   gradReduced,
   psumInJit,
@@ -197,6 +199,20 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         totals.forEach((v, k) => assert.closeTo(v, 6 * sum(col(k % 3)), 1e-3 * (1 + Math.abs(v))))
       }))
   }
+
+  it.effect("staged control flow that takes a collective on some workers only is a typed error, not a hang", () =>
+    Effect.gen(function*() {
+      // worker 0's row sums to 2 (the psum branch, and 2 trips), worker 1's to -2 (no psum, no trip)
+      const x = np.array([[1, 1], [-1, -1]])
+      for (const remote of [divergentCond, divergentWhile]) {
+        const error = yield* Effect.flip(pmap(remote, { axisName: "i" })(x).pipe(Effect.timeout("60 seconds")))
+        assert.strictEqual(error._tag, "CollectiveMismatchError", error.message)
+        assert.include(error.message, "that another worker never applies")
+      }
+      // the same functions where every worker takes the same way
+      const same = yield* pmap(divergentCond, { axisName: "i" })(np.array([[1, 1], [2, 2]]))
+      assert.deepStrictEqual(toJsSync(same), [[3, 3], [3, 3]])
+    }))
 
   it.effect("a worker's jitted collective runs its program in compiled pieces: one trace, then cached", () =>
     Effect.gen(function*() {
