@@ -76,6 +76,27 @@ describe("np sorting", () => {
     expect.tensor(np.unique(f32([NaN, 1, NaN]), { equalNan: false }), "float32", [1, NaN, NaN])
     expect.tensor(np.uniqueCounts(i32([5, 5, 5])).counts, "int32", [3])
   })
+  it("unique along an axis: the distinct slices, sorted lexicographically (NumPy's and JAX's axis)", () => {
+    const rows = i32([[2, 1], [0, 5], [2, 1], [0, 4]])
+    expect.tensor(np.unique(rows, { axis: 0 }), "int32", [[0, 4], [0, 5], [2, 1]])
+    const all = np.uniqueAll(rows, { axis: 0 })
+    assert.deepStrictEqual(js(all.indices), [3, 1, 0])
+    assert.deepStrictEqual(js(all.counts), [1, 1, 2])
+    // one inverse index per slice, and the values at them rebuild the input
+    assert.deepStrictEqual(js(all.inverseIndices), [2, 1, 2, 0])
+    assert.deepStrictEqual(js(np.take(all.values, all.inverseIndices, { axis: 0 })), js(rows))
+    // columns (negative axis), higher rank (slices of shape [1, 2]), static size with a fill
+    expect.tensor(np.unique(i32([[1, 0, 1], [2, 3, 2]]), { axis: -1 }), "int32", [[0, 1], [3, 2]])
+    expect.tensor(np.unique(i32([[[1, 2]], [[1, 2]], [[0, 9]]]), { axis: 0 }), "int32", [[[0, 9]], [[1, 2]]])
+    expect.tensor(np.unique(rows, { axis: 0, size: 4, fillValue: -1 }), "int32", [[0, 4], [0, 5], [2, 1], [-1, -1]])
+    expect.tensor(np.unique(rows, { axis: 0, size: 4 }), "int32", [[0, 4], [0, 5], [2, 1], [0, 4]])
+    // rows with NaNs in the same places are one row unless equalNan is false
+    expect.tensor(np.unique(f32([[NaN, 1], [NaN, 1], [0, 1]]), { axis: 0 }), "float32", [[0, 1], [NaN, 1]])
+    expect.tensor(np.unique(f32([[NaN, 1], [NaN, 1]]), { axis: 0, equalNan: false }), "float32", [[NaN, 1], [NaN, 1]])
+    assert.deepStrictEqual(np.unique(np.zeros([0, 2]), { axis: 0 }).shape, [0, 2])
+    assert.include(failure(() => np.unique(np.array(3), { axis: 0 }), "ShapeError"), "scalar")
+    assert.include(failure(() => np.unique(rows, { axis: 2 }), "AxisError"), "out of bounds")
+  })
   it("nonzero, flatnonzero, argwhere, countNonzero", () => {
     const x = f32([[0, 1, 0], [2, 0, 3]])
     const [r, c] = np.nonzero(x)

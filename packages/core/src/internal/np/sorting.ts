@@ -524,8 +524,15 @@ export const argwhere = (x: TensorLike, options?: NonzeroOptions): Tensor => {
   return t.ndim === 0 ? lax.slice(stacked, [0, 0], [m, 0]) : stacked
 }
 
-/** Options of the `unique` family: JAX's static `size` and `fillValue`, and whether NaNs are one value. @since 0.1.0 */
+/**
+ * Options of the `unique` family: JAX's static `size` and `fillValue`, whether
+ * NaNs are one value, and `axis` (the distinct slices along it, sorted
+ * lexicographically, instead of the distinct entries of the flattened input).
+ *
+ * @since 0.1.0
+ */
 export interface UniqueOptions {
+  readonly axis?: number | undefined
   readonly size?: number | undefined
   /** Pads `values` past the count (the smallest value by default, as JAX). */
   readonly fillValue?: number | undefined
@@ -542,26 +549,54 @@ export interface UniqueAll {
   readonly counts: Tensor
 }
 
-const uniqueSpec: OptionSpec = { size: integer, fillValue: number, equalNan: boolean }
+const uniqueSpec: OptionSpec = { axis: integer, size: integer, fillValue: number, equalNan: boolean }
+
+// The entries to make distinct, as rows `[n, m]`: the flattened input's entries (m = 1), or the
+// slices along `axis` flattened; `restore` gives a `[k, m]` result the slices' shape again.
+const uniqueRows = (op: string, t: Tensor, axis: number | undefined) => {
+  if (axis === undefined) {
+    const flat = np.ravel(t)
+    return { rows: lax.reshape(flat, [flat.shape[0]!, 1]), restore: (r: Tensor) => lax.reshape(r, [r.shape[0]!]) }
+  }
+  const a = normalizeAxes(op, axis, t.ndim)[0]!
+  const moved = np.moveaxis(t, a, 0)
+  const rest = moved.shape.slice(1)
+  const m = rest.reduce((p, d) => p * d, 1)
+  return {
+    rows: lax.reshape(moved, [moved.shape[0]!, m]),
+    restore: (r: Tensor) => np.moveaxis(lax.reshape(r, [r.shape[0]!, ...rest]), 0, a)
+  }
+}
 
 const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefined): UniqueAll => {
   checkOptions(op, options, uniqueSpec)
   const t = toTensor(x)
-  const flat = np.ravel(t)
-  const n = flat.shape[0]!
+  if (options?.axis !== undefined && t.ndim === 0) {
+    throw new ShapeError({ operation: op, detail: "axis is given, but the input is a scalar (0-d)" })
+  }
+  const { restore, rows } = uniqueRows(op, t, options?.axis)
+  const [n, m] = rows.shape as [number, number]
   const iota = lax.iota("int32", [n], 0)
-  const [sorted, perm] = lax.sortKeyVal(flat, iota, 0)
-  // A new value starts where the sorted entry differs from the one before (NaNs equal when equalNan).
+  // the rows sorted lexicographically (stably: equal rows keep their order), with their positions
+  const columns = Array.from({ length: m }, (_, j) => lax.reshape(lax.slice(rows, [0, j], [n, j + 1]), [n]))
+  const perm = m === 0 ? iota : lax.sort([...columns, iota], { dimension: 0, numKeys: m })[m]!
+  const sorted = m === 1 ? lax.sort([columns[0]!, iota], { dimension: 0, numKeys: 1 })[0]! : lax.gather(rows, perm, 0)
+  const sortedRows = m === 1 ? lax.reshape(sorted, [n, 1]) : sorted
+  // A new value starts where the sorted row differs from the one before in any entry (NaNs equal
+  // when equalNan).
   let starts: Tensor
   if (n === 0) starts = lax.full([0], 0, "bool")
   else {
-    const prev = lax.slice(sorted, [0], [n - 1])
-    const next = lax.slice(sorted, [1], [n])
+    const prev = lax.slice(sortedRows, [0, 0], [n - 1, m])
+    const next = lax.slice(sortedRows, [1, 0], [n, m])
     let differs = lax.ne(prev, next)
-    if (options?.equalNan !== false && isInexact(flat.dtype)) {
+    if (options?.equalNan !== false && isInexact(rows.dtype)) {
       differs = lax.and(differs, lax.not(lax.and(lax.ne(prev, prev), lax.ne(next, next))))
     }
-    starts = lax.concatenate([lax.full([1], 1, "bool"), differs], 0)
+    const anyDiffers = m === 0
+      ? lax.full([n - 1], 0, "bool")
+      : lax.ne(lax.reduceMax(lax.convertElementType(differs, "int32"), [1]), lax.full([n - 1], 0, "int32"))
+    starts = lax.concatenate([lax.full([1], 1, "bool"), anyDiffers], 0)
   }
   const size = staticSize(op, options?.size, () => countNonzero(starts))
   const group = lax.sub(lax.cumsum(lax.convertElementType(starts, "int32"), 0), lax.full([n], 1, "int32"))
@@ -569,9 +604,12 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
   const valid = lax.ge(positions, lax.full([size], 0, "int32"))
   const safe = lax.max(positions, lax.full([size], 0, "int32"))
   const fill = options?.fillValue === undefined
-    ? (n === 0 ? lax.full([size], 0, flat.dtype) : lax.broadcastInDim(lax.slice(sorted, [0], [1]), [size], [0]))
-    : lax.full([size], options.fillValue, flat.dtype)
-  const values = n === 0 ? fill : lax.select(valid, lax.gather(sorted, safe, 0), fill)
+    ? (n === 0
+      ? lax.full([size, m], 0, rows.dtype)
+      : lax.broadcastInDim(lax.slice(sortedRows, [0, 0], [1, m]), [size, m], [0, 1]))
+    : lax.full([size, m], options.fillValue, rows.dtype)
+  const validRows = lax.broadcastInDim(valid, [size, m], [0])
+  const values = restore(n === 0 ? fill : lax.select(validRows, lax.gather(sortedRows, safe, 0), fill))
   const indices = n === 0
     ? lax.full([size], 0, "int32")
     : lax.select(valid, lax.gather(perm, safe, 0), lax.full([size], 0, "int32"))
@@ -591,7 +629,8 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
   return {
     values,
     indices,
-    inverseIndices: lax.reshape(inverse, t.shape),
+    // JAX's shape: the input's for the flattened entries, one per slice along `axis`
+    inverseIndices: options?.axis === undefined ? lax.reshape(inverse, t.shape) : inverse,
     counts: size === 0 || n === 0 ? counts : lax.slice(counts, [0], [size])
   }
 }
@@ -606,6 +645,8 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.unique(np.array([3, 1, 3, 2, 1])))) // [1, 2, 3]
  * console.log(toJsSync(np.unique(np.array([3, 1, 3]), { size: 4, fillValue: 0 }))) // [1, 3, 0, 0]
+ * // the distinct rows, sorted lexicographically
+ * console.log(toJsSync(np.unique(np.array([[2, 1], [0, 5], [2, 1]]), { axis: 0 }))) // [[0, 5], [2, 1]]
  *
  * @since 0.1.0
  */
