@@ -103,15 +103,21 @@ export const gamma = (x: TensorLike): Tensor => {
   return lax.mul(gammasgn(t), lax.exp(lax.lgamma(t)))
 }
 /**
- * `log|Gamma(x)|` (SciPy's `loggamma` on real input).
+ * The principal branch of `log(Gamma(x))` (SciPy's and JAX's `loggamma`): on
+ * real input `log(Gamma(x))` for `x > 0` and NaN elsewhere (where Gamma is
+ * negative or infinite, the branch cut; `gammaln` gives `log|Gamma(x)|`).
+ * Complex arguments are not supported.
  *
  * @example
  * import { special, np, toJsSync } from "diffect"
- * console.log(toJsSync(special.loggamma(np.array([3])))) // [0.6931472]
+ * console.log(toJsSync(special.loggamma(np.array([3, -0.5])))) // [0.6931472, NaN]
  *
  * @since 0.1.0
  */
-export const loggamma = gammaln
+export const loggamma = (x: TensorLike): Tensor => {
+  const t = real("loggamma", x)
+  return lax.select(lax.gt(t, lax.zerosLike(t)), lax.lgamma(t), lax.full(t.shape, NaN, t.dtype, t.weakType))
+}
 /**
  * `n!` as `Gamma(n + 1)` (0 below 0).
  *

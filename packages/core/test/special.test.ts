@@ -18,6 +18,14 @@ describe("special (jax.scipy.special)", () => {
       -0.05624371649767405
     ], { tol: 1e-14 })
     expect.tensor(special.gammaln(f64([0, -1, -2])), "float64", [Infinity, Infinity, Infinity])
+    // loggamma is the principal branch: log(Gamma(x)) for x > 0, NaN on the cut (JAX, SciPy)
+    expect.tensor(special.loggamma(f64([0.5, 3, 0, -0.5, -2])), "float64", [
+      0.5723649429247001,
+      Math.LN2,
+      NaN,
+      NaN,
+      NaN
+    ], { tol: 1e-14 })
     expect.tensor(special.gamma(f64([5, 0.5, -0.5, -1.5])), "float64", [
       24,
       Math.sqrt(Math.PI),
