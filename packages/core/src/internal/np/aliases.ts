@@ -440,3 +440,39 @@ export const unstack = (x: TensorLike, options?: { readonly axis?: number | unde
   const axis = checkAxis("unstack", options?.axis ?? 0, t.ndim)
   return np.split(t, t.shape[axis]!, { axis }).map((p) => lax.squeeze(p, [axis]))
 }
+
+/**
+ * `jnp.top_k`: the `k` largest entries along the last axis and their indices
+ * (`lax.topK`).
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * const [values, indices] = np.topK(np.array([1, 5, 3]), 2)
+ * console.log(toJsSync(values), toJsSync(indices)) // [5, 3] [1, 2]
+ *
+ * @since 0.1.0
+ */
+export const topK = (operand: TensorLike, k: number): readonly [Tensor, Tensor] => lax.topK(toTensor(operand), k)
+
+/**
+ * NumPy's constants (`jnp.pi`, `jnp.e`, `jnp.inf`, `jnp.nan`, `jnp.euler_gamma`)
+ * as JS numbers, and `newaxis` (`null`, a new axis in an index).
+ *
+ * @example
+ * import { np } from "diffect"
+ * console.log(np.pi, np.e, np.inf, np.eulerGamma) // 3.141592653589793 2.718281828459045 Infinity 0.5772156649015329
+ * console.log(np.at(np.array([1, 2]), np.newaxis, "...").get().shape) // [1, 2]
+ *
+ * @since 0.1.0
+ */
+export const pi: number = Math.PI
+/** Euler's number. @since 0.1.0 */
+export const e: number = Math.E
+/** Positive infinity. @since 0.1.0 */
+export const inf: number = Infinity
+/** Not a number. @since 0.1.0 */
+export const nan: number = NaN
+/** The Euler–Mascheroni constant. @since 0.1.0 */
+export const eulerGamma: number = 0.5772156649015329
+/** A new axis in an index (`null`, Python's `None`). @since 0.1.0 */
+export const newaxis: null = null
