@@ -1,6 +1,9 @@
 /**
  * `np.linalg` (JAX's `jax.numpy.linalg`) and SciPy's names that JAX has
- * (`solveTriangular`, `choFactor`, `choSolve`, `luFactor`, `luSolve`, `lu`):
+ * (`solveTriangular`, `choFactor`, `choSolve`, `luFactor`, `luSolve`, `lu`,
+ * `expm`, and the special matrices `toeplitz`, `hankel`, `circulant`,
+ * `companion`, `blockDiag`, `hilbert`, `pascal`, `dft`, `hadamard`, `helmert`,
+ * `leslie`, `fiedler`):
  * functions of the `lax.linalg` primitives, so every one is differentiable,
  * batched over leading dimensions and runs on every backend that has the
  * primitives' kernels. Integer inputs are promoted to float32 first; singular or
@@ -1468,3 +1471,20 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => np.matmul(x, y)
  * @since 0.1.0
  */
 export const tensordot: typeof np.tensordot = (...args) => np.tensordot(...args)
+
+export {
+  blockDiag,
+  circulant,
+  companion,
+  dft,
+  expm,
+  fiedler,
+  hadamard,
+  hankel,
+  helmert,
+  hilbert,
+  leslie,
+  pascal,
+  toeplitz
+} from "./internal/linalgMatrices.js"
+export type { ExpmOptions } from "./internal/linalgMatrices.js"
