@@ -31,6 +31,7 @@ const modules: ReadonlyArray<Module> = [
   { jax: "jax.lax", diffect: "lax", namespace: () => diffect.lax },
   { jax: "jax.nn", diffect: "nn", namespace: () => diffect.nn },
   { jax: "jax.random", diffect: "random", namespace: () => diffect.random },
+  { jax: "jax.scipy.linalg", diffect: "linalg", namespace: () => get(diffect, "linalg") },
   {
     jax: "jax.scipy.special",
     diffect: "special",

@@ -166,4 +166,33 @@ describe("special matrices", () => {
     assert.closeTo(scaled[0]![0]!.re, 0.5, 1e-7)
     assert.throws(() => linalg.pascal(3, { kind: "diagonal" } as never), /one of "symmetric", "lower", "upper"/)
   })
+
+  it("invhilbert and invpascal are exact inverses", () => {
+    const n = 6
+    const h = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => 1 / (i + j + 1)))
+    const prod = mul(js(linalg.invhilbert(n)), h)
+    prod.forEach((row, i) => row.forEach((v, j) => assert.closeTo(v, i === j ? 1 : 0, 1e-8)))
+    assert.deepStrictEqual(js(linalg.invhilbert(3)), [[9, -36, 30], [-36, 192, -180], [30, -180, 180]])
+    for (const kind of ["symmetric", "lower", "upper"] as const) {
+      const p = mul(js(linalg.invpascal(5, { kind })), js(linalg.pascal(5, { kind })))
+      assert.deepStrictEqual(p, p.map((row, i) => row.map((_, j) => (i === j ? 1 : 0))), kind)
+    }
+  })
+
+  it("polar: a = u p (right) or p u (left), u with orthonormal columns, p symmetric positive semidefinite", () => {
+    const a = randomMatrix(4, 3, 21)
+    for (const side of ["right", "left"] as const) {
+      const [u, p] = linalg.polar(f64(a), { side })
+      const [um, pm] = [js(u), js(p)]
+      const back = side === "right" ? mul(um, pm) : mul(pm, um)
+      assert.isBelow(relErr(back, a), 1e-13, side)
+      const ut = um[0]!.map((_, j) => um.map((row) => row[j]!))
+      mul(ut, um).forEach((row, i) => row.forEach((v, j) => assert.closeTo(v, i === j ? 1 : 0, 1e-13)))
+      pm.forEach((row, i) => row.forEach((v, j) => assert.closeTo(v, pm[j]![i]!, 1e-13)))
+      const eig = toJsSync(np.linalg.eigvalsh(p)) as Array<number>
+      eig.forEach((w) => assert.isAtLeast(w, -1e-12))
+    }
+    assert.deepStrictEqual(js(linalg.polar(f64([[0, -2], [3, 0]]))[1]), [[3, 0], [0, 2]])
+    assert.throws(() => linalg.polar(np.zeros([2])), /a must be a matrix/)
+  })
 })

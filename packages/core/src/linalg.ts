@@ -2,8 +2,8 @@
  * `np.linalg` (JAX's `jax.numpy.linalg`) and SciPy's names that JAX has
  * (`solveTriangular`, `choFactor`, `choSolve`, `luFactor`, `luSolve`, `lu`,
  * `expm`, and the special matrices `toeplitz`, `hankel`, `circulant`,
- * `companion`, `blockDiag`, `hilbert`, `pascal`, `dft`, `hadamard`, `helmert`,
- * `leslie`, `fiedler`):
+ * `companion`, `blockDiag`, `hilbert`, `invhilbert`, `pascal`, `invpascal`,
+ * `dft`, `hadamard`, `helmert`, `leslie`, `fiedler`; `polar`):
  * functions of the `lax.linalg` primitives, so every one is differentiable,
  * batched over leading dimensions and runs on every backend that has the
  * primitives' kernels. Integer inputs are promoted to float32 first; singular or
@@ -1483,8 +1483,11 @@ export {
   hankel,
   helmert,
   hilbert,
+  invhilbert,
+  invpascal,
   leslie,
   pascal,
+  polar,
   toeplitz
 } from "./internal/linalgMatrices.js"
-export type { ExpmOptions } from "./internal/linalgMatrices.js"
+export type { ExpmOptions, PolarOptions } from "./internal/linalgMatrices.js"

@@ -287,6 +287,14 @@ export const companion = (a: TensorLike): Tensor => {
   return lax.concatenate([lax.reshape(first, [1, n - 1]), below], 0)
 }
 
+// Binomial coefficients as exact as float64 holds them.
+const binomial = (a: number, b: number): number => {
+  if (b < 0 || b > a) return 0
+  let v = 1
+  for (let k = 1; k <= Math.min(b, a - b); k++) v = (v * (a - Math.min(b, a - b) + k)) / k
+  return Math.round(v)
+}
+
 const squareSize = (op: string, n: number): number => checkArg(op, "n", n, integer) as number
 
 /**
@@ -324,19 +332,108 @@ export const pascal = (
   checkOptions("pascal", options, { kind: oneOf("symmetric", "lower", "upper") })
   const size = squareSize("pascal", n)
   const kind = options?.kind ?? "symmetric"
-  const binom = (a: number, b: number): number => {
-    if (b < 0 || b > a) return 0
-    let v = 1
-    for (let k = 1; k <= b; k++) v = (v * (a - b + k)) / k
-    return Math.round(v)
-  }
   const data = new Float32Array(size * size)
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
-      data[i * size + j] = kind === "symmetric" ? binom(i + j, i) : kind === "lower" ? binom(i, j) : binom(j, i)
+      data[i * size + j] = kind === "symmetric"
+        ? binomial(i + j, i)
+        : kind === "lower"
+        ? binomial(i, j)
+        : binomial(j, i)
     }
   }
   return lax.reshape(np.array(data), [size, size])
+}
+
+/**
+ * `jax.scipy.linalg.invhilbert`: the exact inverse of the `n x n` Hilbert
+ * matrix (integers; float64, as their size outgrows float32 from n = 8 on).
+ *
+ * @example
+ * import { linalg, toJsSync } from "diffect"
+ * console.log(toJsSync(linalg.invhilbert(2))) // [[4, -6], [-6, 12]]
+ *
+ * @since 0.1.0
+ */
+export const invhilbert = (n: number): Tensor => {
+  const size = squareSize("invhilbert", n)
+  const data = new Float64Array(size * size)
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      const sign = (i + j) % 2 === 0 ? 1 : -1
+      data[i * size + j] = sign * (i + j + 1) * binomial(size + i, size - j - 1) *
+        binomial(size + j, size - i - 1) * binomial(i + j, i) ** 2
+    }
+  }
+  return lax.reshape(np.array(data, { dtype: "float64" }), [size, size])
+}
+
+/**
+ * `jax.scipy.linalg.invpascal`: the inverse of `pascal(n, { kind })` (integers:
+ * the lower one is `(-1)^(i + j) C(i, j)`, the symmetric one `inv(L)^T inv(L)`).
+ *
+ * @example
+ * import { linalg, toJsSync } from "diffect"
+ * console.log(toJsSync(linalg.invpascal(3))) // [[3, -3, 1], [-3, 5, -2], [1, -2, 1]]
+ *
+ * @since 0.1.0
+ */
+export const invpascal = (
+  n: number,
+  options?: { readonly kind?: "symmetric" | "lower" | "upper" | undefined }
+): Tensor => {
+  checkOptions("invpascal", options, { kind: oneOf("symmetric", "lower", "upper") })
+  const size = squareSize("invpascal", n)
+  const kind = options?.kind ?? "symmetric"
+  const lowerInv = (i: number, j: number) => ((i + j) % 2 === 0 ? 1 : -1) * binomial(i, j)
+  const data = new Float32Array(size * size)
+  for (let i = 0; i < size; i++) {
+    for (let j = 0; j < size; j++) {
+      let v = 0
+      if (kind === "lower") v = lowerInv(i, j)
+      else if (kind === "upper") v = lowerInv(j, i)
+      else for (let k = Math.max(i, j); k < size; k++) v += lowerInv(k, i) * lowerInv(k, j)
+      data[i * size + j] = v
+    }
+  }
+  return lax.reshape(np.array(data), [size, size])
+}
+
+/** Options of `polar`: which side the positive factor is on, and JAX's method name. @since 0.1.0 */
+export interface PolarOptions {
+  readonly side?: "right" | "left" | undefined
+  /** JAX's `"qdwh"` (default) or `"svd"`: both are computed from the SVD here (the same factors). */
+  readonly method?: "qdwh" | "svd" | undefined
+}
+
+/**
+ * `jax.scipy.linalg.polar`: the polar decomposition `a = u p` (`side:
+ * "right"`) or `a = p u` (`"left"`), `u` with orthonormal columns (unitary for
+ * a square `a`) and `p` Hermitian positive semidefinite, from the SVD `a = w s
+ * vh`: `u = w vh`, `p = vh^H s vh` (or `w s w^H`). Differentiable where the
+ * SVD is (distinct singular values).
+ *
+ * @example
+ * import { linalg, np, toJsSync } from "diffect"
+ * const [u, p] = linalg.polar(np.array([[0, -2], [3, 0]]))
+ * console.log(toJsSync(u), toJsSync(p)) // [[0, -1], [1, 0]] [[3, 0], [0, 2]]
+ *
+ * @since 0.1.0
+ */
+export const polar = (a: TensorLike, options?: PolarOptions): readonly [Tensor, Tensor] => {
+  checkOptions("polar", options, { side: oneOf("right", "left"), method: oneOf("qdwh", "svd") })
+  const t = toInexact(toTensor(a))
+  if (t.ndim !== 2) {
+    throw new ShapeError({ operation: "polar", detail: `a must be a matrix, got shape (${t.shape.join(", ")})` })
+  }
+  const [w, s, vh] = laxLinalg.svd(t, { fullMatrices: false })
+  const u = matmul(w, vh)
+  const adjoint = (x: Tensor) => np.conj(lax.transpose(x, [1, 0]))
+  const sComplex = isComplex(t.dtype) ? lax.convertElementType(s, t.dtype) : s
+  const p = options?.side === "left"
+    ? matmul(np.multiply(w, lax.broadcastInDim(sComplex, w.shape, [1])), adjoint(w))
+    : matmul(adjoint(vh), np.multiply(lax.broadcastInDim(sComplex, vh.shape, [0]), vh))
+  return [u, p]
 }
 
 /**
