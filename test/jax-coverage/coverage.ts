@@ -13,6 +13,8 @@ interface Module {
   readonly jax: string
   readonly diffect: string
   readonly namespace: () => unknown
+  /** Names missing from the namespace may be diffect's top-level exports. */
+  readonly alsoTopLevel?: boolean
 }
 
 const get = (obj: unknown, key: string): unknown =>
@@ -28,7 +30,9 @@ const modules: ReadonlyArray<Module> = [
     diffect: "np.linalg",
     namespace: () => get(diffect.np, "linalg") ?? get(diffect, "linalg")
   },
-  { jax: "jax.lax", diffect: "lax", namespace: () => diffect.lax },
+  // the collectives (psum, allGather, ppermute, axisIndex, ...) and stopGradient are top-level
+  // exports of diffect, where the transformations live
+  { jax: "jax.lax", diffect: "lax", namespace: () => diffect.lax, alsoTopLevel: true },
   { jax: "jax.nn", diffect: "nn", namespace: () => diffect.nn },
   { jax: "jax.random", diffect: "random", namespace: () => diffect.random },
   { jax: "jax.scipy.linalg", diffect: "linalg", namespace: () => get(diffect, "linalg") },
@@ -114,6 +118,9 @@ const rowsOf = (m: Module): ReadonlyArray<Row> => {
     if (na !== undefined) return { jax: name, diffect: "", status: "n/a", note: na }
     const value = get(ns, camel)
     const found = typeof value === "function" || (typeof value === "object" && value !== null)
+    if (!found && m.alsoTopLevel === true && typeof get(diffect, camel) === "function") {
+      return { jax: name, diffect: camel, status: "yes", note: "" }
+    }
     return { jax: name, diffect: found ? `${m.diffect}.${camel}` : "", status: found ? "yes" : "no", note: "" }
   })
 }

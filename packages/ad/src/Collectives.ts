@@ -7,7 +7,8 @@
  */
 import { bind1, DType, isTensor, lax, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { argumentError, axisNames, checkArg } from "@diffect/core/Validate"
+import { ShapeError } from "@diffect/core/Errors"
+import { argumentError, axisNames, boolean, checkArg, checkOptions, integer } from "@diffect/core/Validate"
 import { UnboundAxisError } from "./Errors.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
@@ -145,6 +146,165 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
   }, together(names, "mean"))
 }
 
+// The one axis name these collectives take, and its size.
+const oneAxis = (operation: string, axisName: unknown): number => {
+  if (typeof axisName !== "string") throw argumentError(operation, "axisName", "an axis name (a string)", axisName)
+  return frameOf(axisName).size
+}
+
+const leavesOf = <T>(x: T, f: (t: Tensor) => Tensor): CollectiveResult<T> => {
+  const [leaves, def] = Tree.flatten(x)
+  return Tree.unflatten(def, leaves.map((l) => f(collectiveLeaf(l, false))))
+}
+
+/** Options of `allGather`: where the gathered axis goes, and whether it is concatenated. @since 0.1.0 */
+export interface AllGatherOptions {
+  /** Where the new axis (or, `tiled`, the concatenation) goes (default 0). */
+  readonly axis?: number | undefined
+  /** Concatenate along `axis` instead of stacking along a new one (JAX's `tiled`). */
+  readonly tiled?: boolean | undefined
+}
+
+/**
+ * Every instance's value along the named axis, stacked along a new axis
+ * (`axis`, default 0) or concatenated along an existing one (`tiled`): JAX's
+ * `lax.all_gather`. Its transpose is `psumScatter`.
+ *
+ * @example
+ * import { allGather, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const g = vmap((x: Tensor) => allGather(x, "i"), { axisName: "i" })(np.array([1, 2, 3]))
+ * console.log(toJsSync(runSync(g))) // [[1, 2, 3], [1, 2, 3], [1, 2, 3]]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const allGather = <T>(x: T, axisName: string, options?: AllGatherOptions): CollectiveResult<T> => {
+  checkOptions("allGather", options, { axis: integer, tiled: boolean })
+  const axisSize = oneAxis("allGather", axisName)
+  const tiled = options?.tiled ?? false
+  return leavesOf(x, (t) => {
+    const rank = tiled ? t.ndim : t.ndim + 1
+    const a = options?.axis ?? 0
+    const axis = a < 0 ? a + rank : a
+    if (axis < 0 || axis >= rank || (tiled && t.ndim === 0)) {
+      throw argumentError("allGather", "axis", `an axis of the ${tiled ? "value" : "result"} (rank ${rank})`, a)
+    }
+    return bind1("all_gather", [t], { axisName, axis, tiled, axisSize })
+  })
+}
+
+/** Options of `psumScatter`: the axis each instance keeps one index (or block) of. @since 0.1.0 */
+export interface PsumScatterOptions {
+  /** The axis that is scattered (default 0): of the axis's size, or a multiple of it with `tiled`. */
+  readonly scatterDimension?: number | undefined
+  /** Each instance keeps a block of `scatterDimension` instead of one index of it. */
+  readonly tiled?: boolean | undefined
+}
+
+/**
+ * The sum over the named axis, scattered: instance `i` keeps index `i` of
+ * `scatterDimension` (block `i` with `tiled`): JAX's `lax.psum_scatter`, the
+ * reduce-scatter. Its transpose is `allGather`.
+ *
+ * @example
+ * import { np, psumScatter, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const rows = np.array([[1, 2], [10, 20]])
+ * console.log(toJsSync(runSync(vmap((x: Tensor) => psumScatter(x, "i"), { axisName: "i" })(rows)))) // [11, 22]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const psumScatter = <T>(x: T, axisName: string, options?: PsumScatterOptions): CollectiveResult<T> => {
+  checkOptions("psumScatter", options, { scatterDimension: integer, tiled: boolean })
+  const axisSize = oneAxis("psumScatter", axisName)
+  return leavesOf(x, (t) => {
+    const d = options?.scatterDimension ?? 0
+    const scatterDimension = d < 0 ? d + t.ndim : d
+    if (scatterDimension < 0 || scatterDimension >= t.ndim) {
+      throw argumentError("psumScatter", "scatterDimension", `an axis of the value (rank ${t.ndim})`, d)
+    }
+    const n = t.shape[scatterDimension]!
+    const tiled = options?.tiled ?? false
+    if (tiled ? n % axisSize !== 0 : n !== axisSize) {
+      throw new ShapeError({
+        operation: "psumScatter",
+        detail:
+          `the scatter dimension ${scatterDimension} has size ${n}; over the axis '${axisName}' of size ${axisSize} it must ${
+            tiled ? "be a multiple of" : "equal"
+          } ${axisSize}`
+      })
+    }
+    return bind1("psum_scatter", [t], { axisName, scatterDimension, tiled: options?.tiled ?? false, axisSize })
+  })
+}
+
+/**
+ * Sends values along the named axis (JAX's `lax.ppermute`): for each
+ * `[source, destination]` pair of `perm`, instance `destination` gets instance
+ * `source`'s value; an instance no pair sends to gets zeros. No two pairs may
+ * share a source or a destination.
+ *
+ * @example
+ * import { np, ppermute, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * // a ring shift: each instance gets its left neighbour's value
+ * const shift = vmap((x: Tensor) => ppermute(x, "i", [[0, 1], [1, 2], [2, 0]]), { axisName: "i" })
+ * console.log(toJsSync(runSync(shift(np.array([1, 2, 3]))))) // [3, 1, 2]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const ppermute = <T>(
+  x: T,
+  axisName: string,
+  perm: ReadonlyArray<readonly [number, number]>
+): CollectiveResult<T> => {
+  const size = oneAxis("ppermute", axisName)
+  const pairs = checkPermutation(perm, size)
+  return leavesOf(x, (t) => bind1("ppermute", [t], { axisName, perm: pairs }))
+}
+
+/**
+ * `ppermute` with the permutation as a list (JAX's `lax.pshuffle`): instance
+ * `i` gets instance `perm[i]`'s value; `perm` must be a permutation of
+ * `0 .. n-1` over the axis of size n.
+ *
+ * @example
+ * import { np, pshuffle, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const reversed = vmap((x: Tensor) => pshuffle(x, "i", [2, 1, 0]), { axisName: "i" })
+ * console.log(toJsSync(runSync(reversed(np.array([1, 2, 3]))))) // [3, 2, 1]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const pshuffle = <T>(x: T, axisName: string, perm: ReadonlyArray<number>): CollectiveResult<T> => {
+  const size = oneAxis("pshuffle", axisName)
+  if (!Array.isArray(perm) || perm.length !== size || [...perm].sort((a, b) => a - b).some((v, i) => v !== i)) {
+    throw argumentError("pshuffle", "perm", `a permutation of 0 .. ${size - 1} (the axis has size ${size})`, perm)
+  }
+  return ppermute(x, axisName, perm.map((src, dst) => [src, dst] as const))
+}
+
+const checkPermutation = (
+  perm: unknown,
+  size: number
+): ReadonlyArray<readonly [number, number]> => {
+  const bad = (why: string) =>
+    argumentError("ppermute", "perm", `[source, destination] pairs of indices below the axis size ${size}${why}`, perm)
+  if (!Array.isArray(perm)) throw bad("")
+  const sources = new Set<number>()
+  const destinations = new Set<number>()
+  return perm.map((pair: unknown) => {
+    if (!Array.isArray(pair) || pair.length !== 2) throw bad("")
+    const [src, dst] = pair as [unknown, unknown]
+    const index = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) < size
+    if (!index(src) || !index(dst)) throw bad("")
+    if (sources.has(src) || destinations.has(dst)) throw bad(", no source or destination twice")
+    sources.add(src)
+    destinations.add(dst)
+    return [src, dst] as const
+  })
+}
+
 /**
  * The position of the current instance along the named axis: an int32 scalar
  * that takes the values `0 .. n-1` across the vmapped instances.
@@ -161,6 +321,21 @@ export const axisIndex = (axisName: string): Tensor => {
   frameOf(axisName)
   return bind1("axis_index", [], { axisName })
 }
+
+/**
+ * The size of the named axis (JAX's `lax.axis_size`): the whole axis when it
+ * spans workers, not one worker's share. Fails with `UnboundAxisError` for an
+ * unbound name.
+ *
+ * @example
+ * import { axisSize, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const sizes = vmap((_x: Tensor) => np.array(axisSize("i")), { axisName: "i" })(np.zeros([4]))
+ * console.log(toJsSync(runSync(sizes))) // [4, 4, 4, 4]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const axisSize = (axisName: string): number => oneAxis("axisSize", axisName)
 
 /**
  * Whether an enclosing `vmap` binds `axisName` now.

@@ -734,6 +734,39 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkArity("axis_index", avals, 0)
     return [aval([], "int32", false)]
   },
+  all_gather: (avals, { axis, axisSize, tiled }) => {
+    checkArity("all_gather", avals, 1)
+    const x = avals[0]!
+    const rank = x.shape.length
+    checkAxis(axis, tiled ? rank : rank + 1)
+    const shape = tiled
+      ? x.shape.map((d, i) => (i === axis ? d * axisSize : d))
+      : [...x.shape.slice(0, axis), axisSize, ...x.shape.slice(axis)]
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  psum_scatter: (avals, { axisSize, scatterDimension, tiled }) => {
+    checkArity("psum_scatter", avals, 1)
+    const x = avals[0]!
+    checkClass("psum_scatter", x, numeric)
+    checkAxis(scatterDimension, x.shape.length)
+    const n = x.shape[scatterDimension]!
+    if (tiled ? n % axisSize !== 0 : n !== axisSize) {
+      throw new ShapeError({
+        operation: "psum_scatter",
+        detail: tiled
+          ? `the scatter dimension (${scatterDimension}, of size ${n}) must be a multiple of the axis size ${axisSize}`
+          : `the scatter dimension (${scatterDimension}, of size ${n}) must equal the axis size ${axisSize}`
+      })
+    }
+    const shape = tiled
+      ? x.shape.map((d, i) => (i === scatterDimension ? d / axisSize : d))
+      : x.shape.filter((_, i) => i !== scatterDimension)
+    return [aval(shape, x.dtype, x.weakType)]
+  },
+  ppermute: (avals) => {
+    checkArity("ppermute", avals, 1)
+    return [avals[0]!]
+  },
   jit_call: (avals, { program }) => {
     checkProgramOperands("jit_call", avals, program.inAvals)
     return program.outAvals

@@ -273,6 +273,32 @@ export interface PrimitiveParams {
   readonly pmax: { readonly axisName: string }
   readonly pmin: { readonly axisName: string }
   readonly axis_index: { readonly axisName: string }
+  /**
+   * `all_gather` (JAX's `all_gather_p`): every instance's value, stacked along
+   * a new axis `axis` (or concatenated along it, `tiled`); `axisSize` is the
+   * axis's size where it was bound (abstract evaluation needs it).
+   */
+  readonly all_gather: {
+    readonly axisName: string
+    readonly axis: number
+    readonly tiled: boolean
+    readonly axisSize: number
+  }
+  /**
+   * `psum_scatter` (JAX's reduce-scatter): the sum over the axis, of which
+   * instance `i` keeps index `i` of `scatterDimension` (block `i`, `tiled`).
+   */
+  readonly psum_scatter: {
+    readonly axisName: string
+    readonly scatterDimension: number
+    readonly tiled: boolean
+    readonly axisSize: number
+  }
+  /**
+   * `ppermute` (JAX's `ppermute_p`): instance `dst` gets instance `src`'s value
+   * for each `[src, dst]` pair of `perm`; instances no pair sends to get zeros.
+   */
+  readonly ppermute: { readonly axisName: string; readonly perm: ReadonlyArray<readonly [number, number]> }
   /** Identity naming a value for `saveOnlyTheseNames` policies (JAX's `checkpoint_name`, `name_p`). */
   readonly checkpoint_name: { readonly name: string }
   // higher-order primitives: their parameters hold programs (see Program.ts)
@@ -540,6 +566,9 @@ export const primitiveKinds = {
   pmax: "collective",
   pmin: "collective",
   axis_index: "collective",
+  all_gather: "collective",
+  psum_scatter: "collective",
+  ppermute: "collective",
   checkpoint_name: "structural",
   jit_call: "higher-order",
   cond: "higher-order",

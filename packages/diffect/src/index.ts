@@ -53,8 +53,21 @@ export { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
 export type { HessianResult, JacobianOptions, JacrevOptions } from "@diffect/ad"
 export { vmap } from "@diffect/ad"
 export type { AxisSpec, VmapOptions, VmapResult } from "@diffect/ad"
-export { axisIndex, axisIsBound, isBatchedAlong, pmax, pmean, pmin, psum } from "@diffect/ad"
-export type { CollectiveResult } from "@diffect/ad"
+export {
+  allGather,
+  axisIndex,
+  axisIsBound,
+  axisSize,
+  isBatchedAlong,
+  pmax,
+  pmean,
+  pmin,
+  ppermute,
+  pshuffle,
+  psum,
+  psumScatter
+} from "@diffect/ad"
+export type { AllGatherOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
 /** @category Transformations */

@@ -8,6 +8,7 @@ import {
   collectives,
   divergentCond,
   divergentWhile,
+  gatherScatter,
   gradMean,
   gradReduced,
   psumInJit,
@@ -197,6 +198,26 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         assert.deepStrictEqual(bits(out.control.count), Array(n).fill(3))
         const totals = bits(out.control.total)
         totals.forEach((v, k) => assert.closeTo(v, 6 * sum(col(k % 3)), 1e-3 * (1 + Math.abs(v))))
+      }))
+  }
+
+  for (const [dtype, n] of [["float32", 2], ["float64", 2], ["float32", 4]] as const) {
+    it.effect(`allGather, psumScatter and ppermute across workers equal vmap's bit for bit (${dtype}, axis of ${n})`, () =>
+      Effect.gen(function*() {
+        const x = data(n, dtype)
+        const out = yield* pmap(gatherScatter, { axisName: "i" })(x)
+        const expected = runSync(
+          vmap(gatherScatter.f, { axisName: "i" })(x) as Effect.Effect<typeof out, unknown, Backend>
+        )
+        const [got] = Tree.flatten(out)
+        const [want] = Tree.flatten(expected)
+        assert.strictEqual(got.length, 10)
+        got.forEach((leaf, i) => sameBits(leaf, want[i]))
+        // and what they are: every instance holds the whole axis; the ring shift moves rows by one
+        const rows = toJsSync(x) as Array<Array<number>>
+        assert.deepStrictEqual(toJsSync(out.eager.gathered), Array.from({ length: n }, () => rows))
+        const ring = toJsSync(out.jitted.ring) as Array<Array<number>>
+        ring.forEach((row, k) => assert.deepStrictEqual(row, rows[(k + n - 1) % n]))
       }))
   }
 

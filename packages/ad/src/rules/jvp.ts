@@ -637,6 +637,19 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   pmax: single(collectiveChooser("pmax")),
   pmin: single(collectiveChooser("pmin")),
   axis_index: zero("axis_index"),
+  // linear: the tangent goes through the same collective
+  all_gather: single((primals, tangents, params) => [
+    bind1("all_gather", primals, params),
+    bind1("all_gather", [tangents[0]!], params)
+  ]),
+  psum_scatter: single((primals, tangents, params) => [
+    bind1("psum_scatter", primals, params),
+    bind1("psum_scatter", [tangents[0]!], params)
+  ]),
+  ppermute: single((primals, tangents, params) => [
+    bind1("ppermute", primals, params),
+    bind1("ppermute", [tangents[0]!], params)
+  ]),
 
   jit_call: jitCallJvp,
   cond: condJvp,

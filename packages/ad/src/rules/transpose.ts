@@ -291,6 +291,16 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   complex: single((ct, [x, y]) => [isLinear(x) ? lax.real(ct) : null, isLinear(y) ? lax.neg(lax.imag(ct)) : null]),
   conj: unary((ct, x) => (DType.isComplex(x.dtype) ? lax.conj(ct) : DType.isComplex(ct.dtype) ? lax.real(ct) : ct)),
   psum: unary((ct, _x, params) => bind1("psum", [ct], params)),
+  // JAX's: an all-gather's transpose is the reduce-scatter along the gathered axis, and back
+  all_gather: unary((ct, _x, { axis, axisName, axisSize, tiled }) =>
+    bind1("psum_scatter", [ct], { axisName, scatterDimension: axis, tiled, axisSize })
+  ),
+  psum_scatter: unary((ct, _x, { axisName, axisSize, scatterDimension, tiled }) =>
+    bind1("all_gather", [ct], { axisName, axis: scatterDimension, tiled, axisSize })
+  ),
+  ppermute: unary((ct, _x, { axisName, perm }) =>
+    bind1("ppermute", [ct], { axisName, perm: perm.map(([src, dst]) => [dst, src] as const) })
+  ),
   // JAX's `_triangular_solve_transpose_rule`: linear in b, the cotangent solves with op(a)^T.
   triangular_solve: single((ct, [a, b], params) => {
     if (isLinear(a)) nonLinear("triangular_solve", "the matrix a of triangular_solve is linear")

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { bind, bind1, fromKinds, lax } from "@diffect/core"
+import { bind, bind1, fromKinds, lax, np } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { evalProgram } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
@@ -476,6 +476,81 @@ const axisIndexRule: SingleBatchRule<"axis_index"> = (_xs, _dims, params, axis) 
   return [offset === 0 ? iota : lax.add(iota, lax.full([axis.size], offset, "int32")), 0]
 }
 
+// Every instance's value along `axis`, in order (`[total, ...]`): the batch, or across workers
+// every worker's slices in rank order; n copies of an unbatched value.
+const everyInstance = (x: Tensor, d: BatchDim, axis: AxisData): Tensor => {
+  const spmd = axis.spmd
+  const total = spmd?.size ?? axis.size
+  if (d === null) return lax.broadcastInDim(x, [total, ...x.shape], x.shape.map((_, i) => i + 1))
+  const local = moveAxis(x, d, 0)
+  return spmd === undefined ? local : spmd.allGather(local)
+}
+
+// The collectives below over another vmap's axis: this batch dimension moved first, the
+// collective's own axis parameter shifted past it.
+const otherAxisFirst = (x: Tensor, d: BatchDim): Tensor => (d === null ? x : moveAxis(x, d, 0))
+
+const allGatherRule: SingleBatchRule<"all_gather"> = ([x], [d], params, axis) => {
+  if (params.axisName !== axis.name) {
+    if (d === null) return [bind1("all_gather", [x!], params), null]
+    return [bind1("all_gather", [otherAxisFirst(x!, d!)], { ...params, axis: params.axis + 1 }), 0]
+  }
+  // the same value on every instance: not batched
+  const full = moveAxis(everyInstance(x!, d!, axis), 0, params.axis)
+  if (!params.tiled) return [full, null]
+  const shape = full.shape
+  const merged = [...shape.slice(0, params.axis), shape[params.axis]! * shape[params.axis + 1]!]
+  return [lax.reshape(full, [...merged, ...shape.slice(params.axis + 2)]), null]
+}
+
+const psumScatterRule: SingleBatchRule<"psum_scatter"> = ([x], [d], params, axis) => {
+  if (params.axisName !== axis.name) {
+    if (d === null) return [bind1("psum_scatter", [x!], params), null]
+    return [
+      bind1("psum_scatter", [otherAxisFirst(x!, d!)], { ...params, scatterDimension: params.scatterDimension + 1 }),
+      0
+    ]
+  }
+  const spmd = axis.spmd
+  const total = spmd?.size ?? axis.size
+  // the sum over every instance (as psum sums), then each instance's index (or block) of it
+  const summed = d === null
+    ? times(x!, total)
+    : spmd === undefined
+    ? lax.reduceSum(x!, [d!])
+    : (spmd.allReduce?.(moveAxis(x!, d!, 0), "sum") ?? lax.reduceSum(spmd.allGather(moveAxis(x!, d!, 0)), [0]))
+  const s = params.scatterDimension
+  const split = params.tiled
+    ? lax.reshape(summed, [
+      ...summed.shape.slice(0, s),
+      total,
+      summed.shape[s]! / total,
+      ...summed.shape.slice(s + 1)
+    ])
+    : summed
+  const offset = spmd?.offset ?? 0
+  const mine = lax.slice(
+    split,
+    split.shape.map((_, i) => (i === s ? offset : 0)),
+    split.shape.map((n, i) => (i === s ? offset + axis.size : n))
+  )
+  return [moveAxis(mine, s, 0), 0]
+}
+
+const ppermuteRule: SingleBatchRule<"ppermute"> = ([x], [d], params, axis) => {
+  if (params.axisName !== axis.name) return [bind1("ppermute", [x!], params), d!]
+  const full = everyInstance(x!, d!, axis)
+  const total = full.shape[0]!
+  const source = new Array<number>(total).fill(-1)
+  for (const [src, dst] of params.perm) source[dst] = src
+  const offset = axis.spmd?.offset ?? 0
+  const mine = source.slice(offset, offset + axis.size)
+  const taken = lax.gather(full, np.array(mine.map((v) => Math.max(v, 0)), { dtype: "int32" }), 0)
+  if (mine.every((v) => v >= 0)) return [taken, 0]
+  const sent = lax.broadcastInDim(np.array(mine.map((v) => v >= 0)), taken.shape, [0])
+  return [lax.select(sent, taken, lax.zerosLike(taken)), 0]
+}
+
 /** `jit_call`: a call of the batched program (JAX's `_pjit_batcher`); batch dimensions moved first. */
 const jitCallRule: BatchRule<"jit_call"> = (xs, dims, { name, program }, axis, batchOf) => {
   const { outBatched, program: batched } = batchOf(program, dims.map((d) => d !== null), axis)
@@ -641,6 +716,9 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   pmax: single(collective("pmax", "max", lax.reduceMax, same)),
   pmin: single(collective("pmin", "min", lax.reduceMin, same)),
   axis_index: single(axisIndexRule),
+  all_gather: single(allGatherRule),
+  psum_scatter: single(psumScatterRule),
+  ppermute: single(ppermuteRule),
   jit_call: jitCallRule,
   cond: condRule,
   while: whileRule,

@@ -322,7 +322,10 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),
-    axis_index: collective("axis_index")
+    axis_index: collective("axis_index"),
+    all_gather: collective("all_gather"),
+    psum_scatter: collective("psum_scatter"),
+    ppermute: collective("ppermute")
   },
   { convert_element_type: convertElementType, stop_gradient: same }
 )

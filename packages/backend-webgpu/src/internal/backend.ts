@@ -164,7 +164,10 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),
-    axis_index: collective("axis_index")
+    axis_index: collective("axis_index"),
+    all_gather: collective("all_gather"),
+    psum_scatter: collective("psum_scatter"),
+    ppermute: collective("ppermute")
   },
   {
     convert_element_type: single((runtime, inputs, inAvals, params, out) =>

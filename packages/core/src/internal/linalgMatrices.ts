@@ -13,7 +13,7 @@ import * as laxLinalg from "../laxLinalg.js"
 import * as np from "../np.js"
 import { broadcastShapes } from "../Shape.js"
 import type { Tensor } from "../Tensor.js"
-import { argumentError, boolean, checkArg, checkOptions, integer } from "../Validate.js"
+import { argumentError, boolean, checkArg, checkOptions, checkShape, integer } from "../Validate.js"
 import type { Check } from "../Validate.js"
 import type { TensorLike } from "./arrayLiteral.js"
 import { diag, takeAlongAxis } from "./np/arrays.js"
@@ -295,7 +295,13 @@ const binomial = (a: number, b: number): number => {
   return Math.round(v)
 }
 
-const squareSize = (op: string, n: number): number => checkArg(op, "n", n, integer) as number
+// An n x n constructor's size: a non-negative integer whose n x n array can be allocated (the
+// same checks and errors as np.eye's).
+const squareSize = (op: string, n: number): number => {
+  checkArg(op, "n", n, integer)
+  checkShape(op, [n, n])
+  return n
+}
 
 /**
  * `jax.scipy.linalg.hilbert`: the `n x n` Hilbert matrix, `1 / (i + j + 1)`.
