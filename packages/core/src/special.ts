@@ -19,7 +19,7 @@ import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, checkArg, integer } from "./Validate.js"
+import { argumentError, checkArg, checkShape, integer } from "./Validate.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const real = (op: string, x: TensorLike): Tensor => {
@@ -630,3 +630,39 @@ export const erfcx = (x: TensorLike): Tensor => expint.erfcx(real("erfcx", x))
  * @since 0.1.0
  */
 export const spence = (x: TensorLike): Tensor => expint.spence(real("spence", x))
+
+/**
+ * The Bernoulli numbers `B_0 .. B_n` (JAX's and SciPy's `bernoulli`, with
+ * `B_1 = -1/2`), float32: the even ones from `B_2k = (-1)^(k+1) 2 (2k)! zeta(2k) /
+ * (2 pi)^2k` in float64 (the factorial and the power as one running product;
+ * zeta as 49 terms and the Euler-Maclaurin tail, to float64 precision, where
+ * JAX's 49 terms alone leave `B_4` 2.5e-6 off), the odd ones past `B_1` zero.
+ *
+ * @example
+ * import { special, toJsSync } from "diffect"
+ * console.log(toJsSync(special.bernoulli(6))) // [1, -0.5, 0.16666667, 0, -0.033333335, 0, 0.023809524]
+ *
+ * @since 0.1.0
+ */
+export const bernoulli = (n: number): Tensor => {
+  checkArg("bernoulli", "n", n, integer)
+  if (n < 0) throw argumentError("bernoulli", "n", "a non-negative integer", n)
+  checkShape("bernoulli", [n + 1])
+  const out = new Float64Array(n + 1)
+  out[0] = 1
+  if (n >= 1) out[1] = -0.5
+  const twoPiSquared = 4 * Math.PI * Math.PI
+  // 2 m! / (2 pi)^m, from m = 2
+  let scale = 4 / twoPiSquared
+  for (let m = 2; m <= n; m += 2) {
+    if (m > 2) scale *= ((m - 1) * m) / twoPiSquared
+    // zeta(m): the terms below N, then the tail from N by Euler-Maclaurin
+    const N = 50
+    let zeta = 0
+    for (let k = 1; k < N; k++) zeta += k ** -m
+    zeta += N ** (1 - m) / (m - 1) + N ** -m / 2 + (m * N ** (-m - 1)) / 12 -
+      (m * (m + 1) * (m + 2) * N ** (-m - 3)) / 720
+    out[m] = (m % 4 === 0 ? -1 : 1) * scale * zeta
+  }
+  return np.array(Float32Array.from(out))
+}

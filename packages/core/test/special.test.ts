@@ -1,6 +1,6 @@
 import { lax, np, special } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { expect, failure } from "./npSetup.js"
+import { expect, failure, js } from "./npSetup.js"
 
 const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
 
@@ -44,6 +44,38 @@ describe("special (jax.scipy.special)", () => {
     expect.tensor(special.multigammaln(f64([3]), 3), "float64", [
       (3 * 2) / 4 * Math.log(Math.PI) + Math.log(2) + Math.log(Math.sqrt(Math.PI) * 0.75) + 0
     ], { tol: 1e-13 })
+  })
+  it("bernoulli: B_0 .. B_n exactly rounded to float32 (B_1 = -1/2)", () => {
+    const exact = [
+      1,
+      -1 / 2,
+      1 / 6,
+      0,
+      -1 / 30,
+      0,
+      1 / 42,
+      0,
+      -1 / 30,
+      0,
+      5 / 66,
+      0,
+      -691 / 2730,
+      0,
+      7 / 6,
+      0,
+      -3617 / 510,
+      0,
+      43867
+      / 798,
+      0,
+      -174611 / 330
+    ]
+    expect.tensor(special.bernoulli(20), "float32", exact.map(Math.fround), { tol: 0 })
+    expect.tensor(special.bernoulli(0), "float32", [1])
+    // B_30 = 8615841276005 / 14322
+    const b30 = (js(special.bernoulli(30)) as Array<number>)[30]!
+    assert.closeTo(b30 / (8615841276005 / 14322), 1, 1e-7)
+    assert.include(failure(() => special.bernoulli(-1), "ArgumentError"), "non-negative")
   })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
