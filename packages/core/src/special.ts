@@ -19,7 +19,7 @@ import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, checkArg, checkShape, integer } from "./Validate.js"
+import { argumentError, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const real = (op: string, x: TensorLike): Tensor => {
@@ -665,4 +665,50 @@ export const bernoulli = (n: number): Tensor => {
     out[m] = (m % 4 === 0 ? -1 : 1) * scale * zeta
   }
   return np.array(Float32Array.from(out))
+}
+
+/** Options of `besselJn`: the highest order `v` (default 0) and the recurrence's length. @since 0.1.0 */
+export interface BesselJnOptions {
+  readonly v?: number | undefined
+  /** Where the backward recurrence starts (JAX's `n_iter`, default 50): it must exceed `|z|` well. */
+  readonly nIter?: number | undefined
+}
+
+/**
+ * The Bessel functions of the first kind `J_0(z) .. J_v(z)` (JAX's
+ * `bessel_jn`), stacked along a new first axis: Miller's algorithm, the
+ * recurrence `J_(k-1) = (2k / z) J_k - J_(k+1)` run downwards from order `nIter`
+ * (where `J` is negligible) and normalized by `J_0 + 2 (J_2 + J_4 + ...) = 1`.
+ * Accurate while `|z|` is well below `nIter`; NaN at `z = 0`, as JAX's.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * const [j0, j1] = toJsSync(special.besselJn(np.array([1], { dtype: "float64" }), { v: 1 })) as Array<Array<number>>
+ * console.log(j0, j1) // [0.7651976865579666] [0.44005058574493355]
+ *
+ * @since 0.1.0
+ */
+export const besselJn = (z: TensorLike, options?: BesselJnOptions): Tensor => {
+  checkOptions("besselJn", options, { v: integer, nIter: integer })
+  const v = options?.v ?? 0
+  const nIter = options?.nIter ?? 50
+  if (v < 0) throw argumentError("besselJn", "v", "a non-negative integer", v)
+  if (nIter < v + 1 || nIter < 2) throw argumentError("besselJn", "nIter", `an integer above v (${v}) and 1`, nIter)
+  const t = real("besselJn", z)
+  const c = (k: number) => lax.full(t.shape, k, t.dtype, t.weakType)
+  // from J_(nIter + 1) = 0 and J_nIter tiny: every order down to 0, unnormalized
+  let above = c(0)
+  let here = c(1e-16)
+  const orders: Array<Tensor> = new Array(nIter + 1)
+  orders[nIter] = here
+  let evens = nIter % 2 === 0 && nIter > 0 ? here : c(0)
+  for (let k = nIter; k >= 1; k--) {
+    const below = lax.sub(lax.div(lax.mul(c(2 * k), here), t), above)
+    above = here
+    here = below
+    orders[k - 1] = below
+    if ((k - 1) % 2 === 0 && k - 1 > 0) evens = lax.add(evens, below)
+  }
+  const norm = lax.add(orders[0]!, lax.mul(c(2), evens))
+  return np.stack(orders.slice(0, v + 1).map((j) => lax.div(j, norm)))
 }

@@ -77,6 +77,24 @@ describe("special (jax.scipy.special)", () => {
     assert.closeTo(b30 / (8615841276005 / 14322), 1, 1e-7)
     assert.include(failure(() => special.bernoulli(-1), "ArgumentError"), "non-negative")
   })
+  it("besselJn: J_0 .. J_v by Miller's recurrence (SciPy's jv values), odd orders odd in z, NaN at 0", () => {
+    const j = js(special.besselJn(f64([1, 10, 25, -3]), { v: 5 })) as Array<Array<number>>
+    // Bessel's integral J_n(x) = (1 / pi) int_0^pi cos(n t - x sin t) dt: the midpoint rule converges
+    // geometrically on this periodic integrand
+    const bessel = (n: number, x: number) => {
+      let sum = 0
+      for (let i = 0; i < 4000; i++) {
+        sum += Math.cos(n * Math.PI * (i + 0.5) / 4000 - x * Math.sin(Math.PI * (i + 0.5) / 4000))
+      }
+      return sum / 4000
+    }
+    const want = [0, 1, 2, 3, 4, 5].map((k) => [1, 10, 25, -3].map((x) => bessel(k, x)))
+    assert.closeTo(want[0]![0]!, 0.7651976865579666, 1e-13)
+    want.forEach((row, k) => row.forEach((w, i) => assert.closeTo(j[k]![i]!, w, 1e-8 * (1 + Math.abs(w)), `J_${k}`)))
+    assert.isTrue(Number.isNaN((js(special.besselJn(f64([0]))) as Array<Array<number>>)[0]![0]!))
+    assert.deepStrictEqual(special.besselJn(f64([[1, 2]]), { v: 2 }).shape, [3, 1, 2])
+    assert.include(failure(() => special.besselJn(f64([1]), { v: 60 }), "ArgumentError"), "above v (60)")
+  })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
     expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [
