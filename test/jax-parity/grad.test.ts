@@ -11,7 +11,7 @@ import {
   OutputDTypeError,
   stopGradient
 } from "@diffect/ad"
-import { ConcreteTensor, Float0OperationError, np, Tracer } from "@diffect/core"
+import { ConcreteTensor, Float0OperationError, np, special, Tracer } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -287,5 +287,22 @@ describe("jax.grad parity", () => {
     expect.close(second(0), 0.25)
     const s1 = 1 / (1 + Math.exp(-1))
     expect.close(second(1), s1 * (1 - s1))
+  })
+
+  it("sici's derivatives are sin x / x (1 at 0) and cos x / x, as central differences agree", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    for (const x of [0.3, 2, 4, 7.5, 40]) {
+      const dSi = value(grad((t: Tensor) => special.sici(t)[0])(f64(x))) as number
+      const dCi = value(grad((t: Tensor) => special.sici(t)[1])(f64(x))) as number
+      const h = 1e-6
+      const fd = (k: 0 | 1) =>
+        ((value(Effect.succeed(special.sici(f64(x + h))[k])) as number) -
+          (value(Effect.succeed(special.sici(f64(x - h))[k])) as number)) / (2 * h)
+      expect.close(dSi, Math.sin(x) / x, 1e-14)
+      expect.close(dCi, Math.cos(x) / x, 1e-14)
+      expect.close(dSi, fd(0), 1e-7)
+      expect.close(dCi, fd(1), 1e-7)
+    }
+    expect.close(value(grad((t: Tensor) => special.sici(t)[0])(f64(0))) as number, 1)
   })
 })

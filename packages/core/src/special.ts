@@ -16,6 +16,7 @@ import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
 import * as expint from "./internal/expint.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
+import { sici as siciImpl } from "./internal/sici.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
@@ -712,3 +713,19 @@ export const besselJn = (z: TensorLike, options?: BesselJnOptions): Tensor => {
   const norm = lax.add(orders[0]!, lax.mul(c(2), evens))
   return np.stack(orders.slice(0, v + 1).map((j) => lax.div(j, norm)))
 }
+
+/**
+ * The sine and cosine integrals `[Si(x), Ci(x)]` (JAX's and SciPy's `sici`):
+ * `Si(x) = int_0^x sin t / t dt` (odd), `Ci(x) = gamma + log|x| + int_0^|x|
+ * (cos t - 1) / t dt` (`Ci(0) = -inf`, NaN at `-inf`). Power series up to
+ * |x| = 4, the continued fraction of `E1(i x)` beyond; differentiable
+ * (`sin x / x`, `cos x / x`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * const [si, ci] = special.sici(np.array([1, 10], { dtype: "float64" }))
+ * console.log(toJsSync(si), toJsSync(ci)) // [0.946083070367183, 1.658347594218874] [0.3374039229009681, -0.04545643300445537]
+ *
+ * @since 0.1.0
+ */
+export const sici = (x: TensorLike): readonly [Tensor, Tensor] => siciImpl(real("sici", x))

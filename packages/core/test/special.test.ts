@@ -95,6 +95,35 @@ describe("special (jax.scipy.special)", () => {
     assert.deepStrictEqual(special.besselJn(f64([[1, 2]]), { v: 2 }).shape, [3, 1, 2])
     assert.include(failure(() => special.besselJn(f64([1]), { v: 60 }), "ArgumentError"), "above v (60)")
   })
+  it("sici: Si and Ci against Simpson's rule on their integrals, both regimes, signs and infinities", () => {
+    const xs = [0.5, 1, 2, 3.99, 4, 4.01, 5, 10, 30, 100]
+    const [si, ci] = special.sici(f64(xs))
+    const reference = (x: number) => {
+      const n = 20000
+      const h = x / n
+      let s = 0
+      let k = 0
+      for (let i = 0; i <= n; i++) {
+        const t = i * h
+        const w = i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2
+        s += w * (t === 0 ? 1 : Math.sin(t) / t)
+        k += w * (t === 0 ? 0 : (Math.cos(t) - 1) / t)
+      }
+      return [(s * h) / 3, 0.5772156649015329 + Math.log(x) + (k * h) / 3] as const
+    }
+    const [gotSi, gotCi] = [js(si) as Array<number>, js(ci) as Array<number>]
+    xs.forEach((x, i) => {
+      const [rs, rc] = reference(x)
+      assert.closeTo(gotSi[i]!, rs, 1e-9, `Si(${x})`)
+      assert.closeTo(gotCi[i]!, rc, 1e-9, `Ci(${x})`)
+    })
+    const [sn, cn] = special.sici(f64([-1, 0, Infinity, -Infinity]))
+    expect.tensor(sn, "float64", [-0.946083070367183, 0, Math.PI / 2, -Math.PI / 2], { tol: 1e-14 })
+    expect.tensor(cn, "float64", [0.3374039229009681, -Infinity, 0, NaN], { tol: 1e-14 })
+    // float32 within a few ulps; the derivatives are sin x / x (1 at 0) and cos x / x
+    const [s32] = special.sici(np.array([1, 10]))
+    expect.tensor(s32, "float32", [0.946083070367183, 1.658347594218874], { tol: 1e-6 })
+  })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
     expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [

@@ -1,0 +1,99 @@
+/**
+ * The sine and cosine integrals `Si(x) = int_0^x sin t / t dt` and
+ * `Ci(x) = gamma + log x + int_0^x (cos t - 1) / t dt` (SciPy's `sici`): their
+ * power series for |x| <= 4, and beyond it the continued fraction of the
+ * exponential integral `E1(i x) = -Ci(x) + i (Si(x) - pi / 2)`, evaluated with
+ * Lentz's method in real and imaginary parts. A custom JVP gives the
+ * derivatives `sin x / x` and `cos x / x` instead of differentiating the
+ * iterations.
+ */
+import { customJvpCall } from "../Handler.js"
+import * as lax from "../lax.js"
+import type { Tensor } from "../Tensor.js"
+
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, like.weakType)
+const EULER_GAMMA = 0.5772156649015329
+
+// Si and Ci by their power series (x >= 0): the terms x^n / n! to n = 60 (at x = 4 they fall below
+// float64's epsilon past n = 35).
+const series = (x: Tensor): readonly [Tensor, Tensor] => {
+  let si = x
+  let ci = c(x, 0)
+  let power = x // x^n / n!
+  for (let n = 2; n <= 60; n++) {
+    power = lax.div(lax.mul(power, x), c(x, n))
+    if (n % 2 === 0) {
+      const sign = n % 4 === 0 ? 1 : -1
+      ci = lax.add(ci, lax.mul(c(x, sign / n), power))
+    } else {
+      const sign = (n - 1) % 4 === 0 ? 1 : -1
+      si = lax.add(si, lax.mul(c(x, sign / n), power))
+    }
+  }
+  return [si, lax.add(lax.add(ci, lax.log(x)), c(x, EULER_GAMMA))]
+}
+
+// Si and Ci from the continued fraction of E1(i x) (x > 0, accurate from about x = 2 on):
+// E1(z) = e^-z / (z + 1 - 1^2 / (z + 3 - 2^2 / (z + 5 - ...))), by Lentz's method.
+const continuedFraction = (x: Tensor): readonly [Tensor, Tensor] => {
+  // complex arithmetic in (re, im) pairs
+  type C = readonly [Tensor, Tensor]
+  const add = ([a, b]: C, [p, q]: C): C => [lax.add(a, p), lax.add(b, q)]
+  const mul = (
+    [a, b]: C,
+    [p, q]: C
+  ): C => [lax.sub(lax.mul(a, p), lax.mul(b, q)), lax.add(lax.mul(a, q), lax.mul(b, p))]
+  const inv = ([a, b]: C): C => {
+    const m = lax.add(lax.mul(a, a), lax.mul(b, b))
+    return [lax.div(a, m), lax.neg(lax.div(b, m))]
+  }
+  const scale = ([a, b]: C, k: number): C => [lax.mul(a, c(a, k)), lax.mul(b, c(b, k))]
+  let b: C = [c(x, 1), x]
+  let cc: C = [c(x, 1e30), c(x, 0)]
+  let d: C = inv(b)
+  let h: C = d
+  for (let i = 2; i <= 80; i++) {
+    const a = -((i - 1) * (i - 1))
+    b = add(b, [c(x, 2), c(x, 0)])
+    d = inv(add(scale(d, a), b))
+    cc = add(b, scale(inv(cc), a))
+    h = mul(h, mul(cc, d))
+  }
+  // h = E1(i x) e^(i x): multiply by e^(-i x)
+  const [re, im] = mul([lax.cos(x), lax.neg(lax.sin(x))], h)
+  return [lax.add(c(x, Math.PI / 2), im), lax.neg(re)]
+}
+
+const values = (x: Tensor): readonly [Tensor, Tensor] => {
+  const ax = lax.abs(x)
+  const small = lax.le(ax, c(ax, 4))
+  // each regime on arguments it is accurate for (the other side's lanes get a harmless 4 or 5)
+  const [siS, ciS] = series(lax.select(small, ax, c(ax, 4)))
+  const [siL, ciL] = continuedFraction(lax.select(small, c(ax, 5), ax))
+  const inf = lax.eq(ax, c(ax, Infinity))
+  const si = lax.select(inf, c(ax, Math.PI / 2), lax.select(small, siS, siL))
+  const ci = lax.select(inf, c(ax, 0), lax.select(small, ciS, ciL))
+  // Si is odd; Ci(x) for x < 0 is Ci(|x|) (SciPy's real part), NaN at -inf as JAX's
+  const negative = lax.lt(x, c(x, 0))
+  const negInf = lax.eq(x, c(x, -Infinity))
+  return [
+    lax.select(negative, lax.neg(si), si),
+    lax.select(negInf, c(x, NaN), ci)
+  ]
+}
+
+/** `[Si(x), Ci(x)]` of real `x` (float32 or float64), with derivatives `sin x / x` and `cos x / x`. @internal */
+export const sici = (x: Tensor): readonly [Tensor, Tensor] => {
+  const [si, ci] = customJvpCall({
+    name: "sici",
+    f: ([u]) => values(u!),
+    jvp: ([u], [du]) => {
+      const [s, k] = values(u!)
+      // sin x / x is 1 at 0 (Si's slope there); cos x / x is Ci's pole
+      const zero = lax.eq(u!, c(u!, 0))
+      const sinc = lax.select(zero, c(u!, 1), lax.div(lax.sin(u!), lax.select(zero, c(u!, 1), u!)))
+      return [[s, k], [lax.mul(sinc, du!), lax.mul(lax.div(lax.cos(u!), u!), du!)]]
+    }
+  }, [x])
+  return [si!, ci!]
+}
