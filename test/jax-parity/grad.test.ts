@@ -305,4 +305,20 @@ describe("jax.grad parity", () => {
     }
     expect.close(value(grad((t: Tensor) => special.sici(t)[0])(f64(0))) as number, 1)
   })
+
+  it("fresnel's derivatives are sin(pi x^2 / 2) and cos(pi x^2 / 2), as central differences agree", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    for (const x of [0.2, 1.2, 1.8, 3.3]) {
+      const dS = value(grad((t: Tensor) => special.fresnel(t)[0])(f64(x))) as number
+      const dC = value(grad((t: Tensor) => special.fresnel(t)[1])(f64(x))) as number
+      const h = 1e-6
+      const fd = (k: 0 | 1) =>
+        ((value(Effect.succeed(special.fresnel(f64(x + h))[k])) as number) -
+          (value(Effect.succeed(special.fresnel(f64(x - h))[k])) as number)) / (2 * h)
+      expect.close(dS, Math.sin((Math.PI * x * x) / 2), 1e-13)
+      expect.close(dC, Math.cos((Math.PI * x * x) / 2), 1e-13)
+      expect.close(dS, fd(0), 1e-7)
+      expect.close(dC, fd(1), 1e-7)
+    }
+  })
 })

@@ -16,7 +16,7 @@ import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
 import * as expint from "./internal/expint.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
-import { sici as siciImpl } from "./internal/sici.js"
+import { fresnel as fresnelImpl, sici as siciImpl } from "./internal/sici.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
@@ -729,3 +729,18 @@ export const besselJn = (z: TensorLike, options?: BesselJnOptions): Tensor => {
  * @since 0.1.0
  */
 export const sici = (x: TensorLike): readonly [Tensor, Tensor] => siciImpl(real("sici", x))
+
+/**
+ * The Fresnel integrals `[S(x), C(x)]` (JAX's and SciPy's `fresnel`):
+ * `S(x) = int_0^x sin(pi t^2 / 2) dt`, `C(x) = int_0^x cos(pi t^2 / 2) dt`, both
+ * odd, 1/2 at infinity. Power series up to |x| = 1.5, the continued fraction of
+ * erfc beyond; differentiable (`sin(pi x^2 / 2)`, `cos(pi x^2 / 2)`).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * const [s, c] = special.fresnel(np.array([1, 3], { dtype: "float64" }))
+ * console.log(toJsSync(s), toJsSync(c)) // [0.4382591473903548, 0.4963129989673751] [0.7798934003768228, 0.6057207892976856]
+ *
+ * @since 0.1.0
+ */
+export const fresnel = (x: TensorLike): readonly [Tensor, Tensor] => fresnelImpl(real("fresnel", x))

@@ -124,6 +124,34 @@ describe("special (jax.scipy.special)", () => {
     const [s32] = special.sici(np.array([1, 10]))
     expect.tensor(s32, "float32", [0.946083070367183, 1.658347594218874], { tol: 1e-6 })
   })
+  it("fresnel: S and C against Simpson's rule on their integrals, both regimes, odd, 1/2 at infinity", () => {
+    const xs = [0.3, 1, 1.49, 1.5, 1.51, 2, 3, 5, 10]
+    const [s, c] = special.fresnel(f64(xs))
+    const reference = (x: number) => {
+      const n = 40000
+      const h = x / n
+      let a = 0
+      let b = 0
+      for (let i = 0; i <= n; i++) {
+        const t = i * h
+        const w = i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2
+        a += w * Math.sin((Math.PI * t * t) / 2)
+        b += w * Math.cos((Math.PI * t * t) / 2)
+      }
+      return [(a * h) / 3, (b * h) / 3] as const
+    }
+    const [gotS, gotC] = [js(s) as Array<number>, js(c) as Array<number>]
+    xs.forEach((x, i) => {
+      const [rs, rc] = reference(x)
+      assert.closeTo(gotS[i]!, rs, 1e-9, `S(${x})`)
+      assert.closeTo(gotC[i]!, rc, 1e-9, `C(${x})`)
+    })
+    const [sn, cn] = special.fresnel(f64([-1, 0, Infinity, -Infinity]))
+    expect.tensor(sn, "float64", [-0.4382591473903548, 0, 0.5, -0.5], { tol: 1e-14 })
+    expect.tensor(cn, "float64", [-0.7798934003768228, 0, 0.5, -0.5], { tol: 1e-14 })
+    const [s32] = special.fresnel(np.array([1, 3]))
+    expect.tensor(s32, "float32", [0.4382591473903548, 0.4963129989673751], { tol: 1e-6 })
+  })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
     expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [

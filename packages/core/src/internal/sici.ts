@@ -97,3 +97,90 @@ export const sici = (x: Tensor): readonly [Tensor, Tensor] => {
   }, [x])
   return [si!, ci!]
 }
+
+// --- the Fresnel integrals
+
+// sin(pi r) and cos(pi r) with r = x^2 / 2 reduced modulo 2 first (x^2 / 2 exact where x^2 is)
+const halfPiSquare = (x: Tensor): readonly [Tensor, Tensor] => {
+  const r = lax.mul(lax.mul(x, x), c(x, 0.5))
+  const reduced = lax.sub(r, lax.mul(c(r, 2), lax.floor(lax.mul(r, c(r, 0.5)))))
+  const phase = lax.mul(reduced, c(r, Math.PI))
+  return [lax.sin(phase), lax.cos(phase)]
+}
+
+// S and C by their power series (0 <= x <= 1.5: the terms (pi x^2 / 2)^n / n! to n = 40)
+const fresnelSeries = (x: Tensor): readonly [Tensor, Tensor] => {
+  const t = lax.mul(lax.mul(x, x), c(x, Math.PI / 2))
+  let power = c(x, 1) // t^n / n!
+  let s = c(x, 0)
+  let cc = c(x, 1) // the n = 0 term of C / x
+  for (let n = 1; n <= 40; n++) {
+    power = lax.div(lax.mul(power, t), c(x, n))
+    // S / x = sum over odd n of (-1)^((n-1)/2) t^n / (n! (2n + 1)); C / x over even n
+    const sign = (n % 4 === 0 || n % 4 === 1) ? 1 : -1
+    const term = lax.mul(c(x, sign / (2 * n + 1)), power)
+    if (n % 2 === 1) s = lax.add(s, term)
+    else cc = lax.add(cc, term)
+  }
+  return [lax.mul(s, x), lax.mul(cc, x)]
+}
+
+// S and C from the continued fraction of erfc (x > 1.5), by Lentz's method in (re, im) pairs
+const fresnelFraction = (x: Tensor): readonly [Tensor, Tensor] => {
+  type C = readonly [Tensor, Tensor]
+  const add = ([a, b]: C, [p, q]: C): C => [lax.add(a, p), lax.add(b, q)]
+  const mul = (
+    [a, b]: C,
+    [p, q]: C
+  ): C => [lax.sub(lax.mul(a, p), lax.mul(b, q)), lax.add(lax.mul(a, q), lax.mul(b, p))]
+  const inv = ([a, b]: C): C => {
+    const m = lax.add(lax.mul(a, a), lax.mul(b, b))
+    return [lax.div(a, m), lax.neg(lax.div(b, m))]
+  }
+  const scale = ([a, b]: C, k: number): C => [lax.mul(a, c(a, k)), lax.mul(b, c(b, k))]
+  const pix2 = lax.mul(lax.mul(x, x), c(x, Math.PI))
+  let b: C = [c(x, 1), lax.neg(pix2)]
+  let cc: C = [c(x, 1e30), c(x, 0)]
+  let d: C = inv(b)
+  let h: C = d
+  for (let k = 2, n = -1; k <= 100; k++) {
+    n += 2
+    const a = -n * (n + 1)
+    b = add(b, [c(x, 4), c(x, 0)])
+    d = inv(add(scale(d, a), b))
+    cc = add(b, scale(inv(cc), a))
+    h = mul(h, mul(cc, d))
+  }
+  h = mul(h, [x, lax.neg(x)])
+  const [sin, cos] = halfPiSquare(x)
+  const [re, im] = mul([cos, sin], h)
+  // (1 + i) / 2 (1 - e^(i pi x^2 / 2) h)
+  const [u, v] = [lax.sub(c(x, 1), re), lax.neg(im)]
+  return [lax.mul(lax.add(u, v), c(x, 0.5)), lax.mul(lax.sub(u, v), c(x, 0.5))]
+}
+
+const fresnelValues = (x: Tensor): readonly [Tensor, Tensor] => {
+  const ax = lax.abs(x)
+  const small = lax.le(ax, c(ax, 1.5))
+  const [sS, cS] = fresnelSeries(lax.select(small, ax, c(ax, 1)))
+  const [sL, cL] = fresnelFraction(lax.select(small, c(ax, 2), ax))
+  const inf = lax.eq(ax, c(ax, Infinity))
+  const s = lax.select(inf, c(ax, 0.5), lax.select(small, sS, sL))
+  const k = lax.select(inf, c(ax, 0.5), lax.select(small, cS, cL))
+  const negative = lax.lt(x, c(x, 0))
+  return [lax.select(negative, lax.neg(s), s), lax.select(negative, lax.neg(k), k)]
+}
+
+/** `[S(x), C(x)]` of real `x`, with derivatives `sin(pi x^2 / 2)` and `cos(pi x^2 / 2)`. @internal */
+export const fresnel = (x: Tensor): readonly [Tensor, Tensor] => {
+  const [s, k] = customJvpCall({
+    name: "fresnel",
+    f: ([u]) => fresnelValues(u!),
+    jvp: ([u], [du]) => {
+      const [sv, kv] = fresnelValues(u!)
+      const [sin, cos] = halfPiSquare(u!)
+      return [[sv, kv], [lax.mul(sin, du!), lax.mul(cos, du!)]]
+    }
+  }, [x])
+  return [s!, k!]
+}
