@@ -1,17 +1,47 @@
 /**
- * The sine and cosine integrals `Si(x) = int_0^x sin t / t dt` and
- * `Ci(x) = gamma + log x + int_0^x (cos t - 1) / t dt` (SciPy's `sici`): their
- * power series for |x| <= 4, and beyond it the continued fraction of the
- * exponential integral `E1(i x) = -Ci(x) + i (Si(x) - pi / 2)`, evaluated with
- * Lentz's method in real and imaginary parts. A custom JVP gives the
- * derivatives `sin x / x` and `cos x / x` instead of differentiating the
- * iterations.
+ * Integrals of oscillating functions (SciPy's `sici` and `fresnel`): the sine
+ * and cosine integrals `Si(x) = int_0^x sin t / t dt` and `Ci(x) = gamma + log x
+ * + int_0^x (cos t - 1) / t dt`, and the Fresnel integrals `S(x) = int_0^x
+ * sin(pi t^2 / 2) dt` and `C(x)`. Each is its power series near 0 and, beyond,
+ * a continued fraction of a complex function (`E1(i x)`, erfc) evaluated with
+ * Lentz's method in real and imaginary parts. Custom JVPs give the derivatives
+ * (the integrands) instead of differentiating the iterations.
  */
 import { customJvpCall } from "../Handler.js"
 import * as lax from "../lax.js"
 import type { Tensor } from "../Tensor.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, like.weakType)
+
+// complex arithmetic on (re, im) pairs of real tensors
+type Complex = readonly [Tensor, Tensor]
+const add = ([a, b]: Complex, [p, q]: Complex): Complex => [lax.add(a, p), lax.add(b, q)]
+const mul = ([a, b]: Complex, [p, q]: Complex): Complex => [
+  lax.sub(lax.mul(a, p), lax.mul(b, q)),
+  lax.add(lax.mul(a, q), lax.mul(b, p))
+]
+const inv = ([a, b]: Complex): Complex => {
+  const m = lax.add(lax.mul(a, a), lax.mul(b, b))
+  return [lax.div(a, m), lax.neg(lax.div(b, m))]
+}
+const scale = ([a, b]: Complex, k: number): Complex => [lax.mul(a, c(a, k)), lax.mul(b, c(b, k))]
+
+// Lentz's method for h = 1 / (b0 + a1 / (b1 + a2 / (b2 + ...))), b_k = b0 + k step, a_k = coefficient(k):
+// `steps` terms from the tiny-denominator start (1e30 stands for 1 / FPMIN)
+const lentz = (b0: Complex, step: number, coefficient: (k: number) => number, steps: number): Complex => {
+  let b = b0
+  let cc: Complex = [c(b0[0], 1e30), c(b0[0], 0)]
+  let d = inv(b)
+  let h = d
+  for (let k = 1; k <= steps; k++) {
+    const a = coefficient(k)
+    b = add(b, [c(b0[0], step), c(b0[0], 0)])
+    d = inv(add(scale(d, a), b))
+    cc = add(b, scale(inv(cc), a))
+    h = mul(h, mul(cc, d))
+  }
+  return h
+}
 const EULER_GAMMA = 0.5772156649015329
 
 // Si and Ci by their power series (x >= 0): the terms x^n / n! to n = 60 (at x = 4 they fall below
@@ -36,30 +66,8 @@ const series = (x: Tensor): readonly [Tensor, Tensor] => {
 // Si and Ci from the continued fraction of E1(i x) (x > 0, accurate from about x = 2 on):
 // E1(z) = e^-z / (z + 1 - 1^2 / (z + 3 - 2^2 / (z + 5 - ...))), by Lentz's method.
 const continuedFraction = (x: Tensor): readonly [Tensor, Tensor] => {
-  // complex arithmetic in (re, im) pairs
-  type C = readonly [Tensor, Tensor]
-  const add = ([a, b]: C, [p, q]: C): C => [lax.add(a, p), lax.add(b, q)]
-  const mul = (
-    [a, b]: C,
-    [p, q]: C
-  ): C => [lax.sub(lax.mul(a, p), lax.mul(b, q)), lax.add(lax.mul(a, q), lax.mul(b, p))]
-  const inv = ([a, b]: C): C => {
-    const m = lax.add(lax.mul(a, a), lax.mul(b, b))
-    return [lax.div(a, m), lax.neg(lax.div(b, m))]
-  }
-  const scale = ([a, b]: C, k: number): C => [lax.mul(a, c(a, k)), lax.mul(b, c(b, k))]
-  let b: C = [c(x, 1), x]
-  let cc: C = [c(x, 1e30), c(x, 0)]
-  let d: C = inv(b)
-  let h: C = d
-  for (let i = 2; i <= 80; i++) {
-    const a = -((i - 1) * (i - 1))
-    b = add(b, [c(x, 2), c(x, 0)])
-    d = inv(add(scale(d, a), b))
-    cc = add(b, scale(inv(cc), a))
-    h = mul(h, mul(cc, d))
-  }
-  // h = E1(i x) e^(i x): multiply by e^(-i x)
+  // h = E1(i x) e^(i x); multiplied by e^(-i x)
+  const h = lentz([c(x, 1), x], 2, (k) => -(k * k), 80)
   const [re, im] = mul([lax.cos(x), lax.neg(lax.sin(x))], h)
   return [lax.add(c(x, Math.PI / 2), im), lax.neg(re)]
 }
@@ -127,31 +135,8 @@ const fresnelSeries = (x: Tensor): readonly [Tensor, Tensor] => {
 
 // S and C from the continued fraction of erfc (x > 1.5), by Lentz's method in (re, im) pairs
 const fresnelFraction = (x: Tensor): readonly [Tensor, Tensor] => {
-  type C = readonly [Tensor, Tensor]
-  const add = ([a, b]: C, [p, q]: C): C => [lax.add(a, p), lax.add(b, q)]
-  const mul = (
-    [a, b]: C,
-    [p, q]: C
-  ): C => [lax.sub(lax.mul(a, p), lax.mul(b, q)), lax.add(lax.mul(a, q), lax.mul(b, p))]
-  const inv = ([a, b]: C): C => {
-    const m = lax.add(lax.mul(a, a), lax.mul(b, b))
-    return [lax.div(a, m), lax.neg(lax.div(b, m))]
-  }
-  const scale = ([a, b]: C, k: number): C => [lax.mul(a, c(a, k)), lax.mul(b, c(b, k))]
   const pix2 = lax.mul(lax.mul(x, x), c(x, Math.PI))
-  let b: C = [c(x, 1), lax.neg(pix2)]
-  let cc: C = [c(x, 1e30), c(x, 0)]
-  let d: C = inv(b)
-  let h: C = d
-  for (let k = 2, n = -1; k <= 100; k++) {
-    n += 2
-    const a = -n * (n + 1)
-    b = add(b, [c(x, 4), c(x, 0)])
-    d = inv(add(scale(d, a), b))
-    cc = add(b, scale(inv(cc), a))
-    h = mul(h, mul(cc, d))
-  }
-  h = mul(h, [x, lax.neg(x)])
+  const h = mul(lentz([c(x, 1), lax.neg(pix2)], 4, (k) => -(2 * k - 1) * 2 * k, 99), [x, lax.neg(x)])
   const [sin, cos] = halfPiSquare(x)
   const [re, im] = mul([cos, sin], h)
   // (1 + i) / 2 (1 - e^(i pi x^2 / 2) h)
