@@ -321,4 +321,17 @@ describe("jax.grad parity", () => {
       expect.close(dC, fd(1), 1e-7)
     }
   })
+
+  it("dawsn's derivative is 1 - 2 x F(x), as central differences agree", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    for (const x of [0, 0.7, 3, 6.5]) {
+      const d = value(grad((t: Tensor) => special.dawsn(t))(f64(x))) as number
+      const f = value(Effect.succeed(special.dawsn(f64(x)))) as number
+      const h = 1e-6
+      const fd = ((value(Effect.succeed(special.dawsn(f64(x + h)))) as number) -
+        (value(Effect.succeed(special.dawsn(f64(x - h)))) as number)) / (2 * h)
+      expect.close(d, 1 - 2 * x * f, 1e-14)
+      expect.close(d, fd, 1e-7)
+    }
+  })
 })

@@ -16,7 +16,7 @@ import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
 import * as expint from "./internal/expint.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
-import { fresnel as fresnelImpl, sici as siciImpl } from "./internal/oscillatoryIntegrals.js"
+import { dawsn as dawsnImpl, fresnel as fresnelImpl, sici as siciImpl } from "./internal/oscillatoryIntegrals.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
@@ -744,3 +744,16 @@ export const sici = (x: TensorLike): readonly [Tensor, Tensor] => siciImpl(real(
  * @since 0.1.0
  */
 export const fresnel = (x: TensorLike): readonly [Tensor, Tensor] => fresnelImpl(real("fresnel", x))
+
+/**
+ * Dawson's integral `F(x) = exp(-x^2) int_0^x exp(t^2) dt` (JAX's and SciPy's
+ * `dawsn`): odd, `1 / (2x)` asymptotically; the integral's positive series up
+ * to |x| = 6 and the asymptotic series beyond; derivative `1 - 2 x F(x)`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.dawsn(np.array([1, 10], { dtype: "float64" })))) // [0.5380795069127684, 0.05025384718759853]
+ *
+ * @since 0.1.0
+ */
+export const dawsn = (x: TensorLike): Tensor => dawsnImpl(real("dawsn", x))

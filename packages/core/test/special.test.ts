@@ -152,6 +152,25 @@ describe("special (jax.scipy.special)", () => {
     const [s32] = special.fresnel(np.array([1, 3]))
     expect.tensor(s32, "float32", [0.4382591473903548, 0.4963129989673751], { tol: 1e-6 })
   })
+  it("dawsn: against Simpson's rule on its integral, both regimes, odd, 1/(2x) far out", () => {
+    const xs = [0.1, 1, 2, 3, 5.99, 6, 6.01, 10]
+    const got = js(special.dawsn(f64(xs))) as Array<number>
+    const reference = (x: number) => {
+      const n = 20000
+      const h = x / n
+      let a = 0
+      for (let i = 0; i <= n; i++) {
+        const t = i * h
+        a += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * Math.exp(t * t - x * x)
+      }
+      return (a * h) / 3
+    }
+    xs.forEach((x, i) => assert.closeTo(got[i]!, reference(x), 1e-10 * (1 + reference(x)), `F(${x})`))
+    expect.tensor(special.dawsn(f64([-1, 0, 1e4, Infinity])), "float64", [-0.5380795069127684, 0, 5e-5, 0], {
+      tol: 1e-12
+    })
+    expect.tensor(special.dawsn(np.array([1])), "float32", [0.5380795069127684], { tol: 1e-6 })
+  })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
     expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [
