@@ -173,6 +173,7 @@ class JitStagingHandler extends StagingHandler implements CustomRuleHandler {
       inputs: operands.map((o) => this.varOf(o)),
       outputs: body.outAvals.map((a) => new Var(a)),
       evaluate: call,
+      body,
       transpose: () => {
         throw new NonLinearTransposeError({ primitive: kind, detail: "a custom rule's primal call is not linear" })
       }

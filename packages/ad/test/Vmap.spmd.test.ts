@@ -123,6 +123,24 @@ describe("vmapSpmd with one slice per worker (float32: unbatched under the SPMD 
     assert.deepStrictEqual(seen, ["reduce sum 1,2"])
   })
 
+  it("a jitted function whose custom rules apply no collective runs whole, compiled (not cut at them)", () => {
+    const softplus = customJvp((v: Tensor) => np.log1p(np.exp(v))).defJvp(([v], [t]) => [
+      np.log1p(np.exp(v!)),
+      np.multiply(t!, np.divide(1, np.add(1, np.exp(np.negative(v!)))))
+    ])
+    const f = jit((x: Tensor) => np.multiply(softplus(np.sin(x)), 2))
+    const x = f32([[0.5, -1]])
+    const { got, seen, want } = both((v: Tensor) => f(v), { axisName: "i" }, [x])
+    sameBits(got as Tensor, want as Tensor)
+    assert.deepStrictEqual(seen, [])
+    const { spmd } = single()
+    run(vmapSpmd((v: Tensor) => f(v), { axisName: "i" }, spmd)(x) as Effect.Effect<Tensor, never, never>)
+    const before = programRunnerStats.compiled
+    run(vmapSpmd((v: Tensor) => f(v), { axisName: "i" }, spmd)(x) as Effect.Effect<Tensor, never, never>)
+    // one compiled run: the whole program (cut at the custom call it would be two, around an eager call)
+    assert.strictEqual(programRunnerStats.compiled - before, 1)
+  })
+
   it("a jitted training step: the gradient's leaves cross in one round, the segments run compiled", () => {
     const loss = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.sum(np.tanh(np.add(np.multiply(p.w, x), p.b)))
     const step = jit((p: { w: Tensor; b: Tensor }, x: Tensor) =>

@@ -77,6 +77,12 @@ export interface CustomEquation {
    * (`null` for zero).
    */
   readonly transpose: (cotangents: ReadonlyArray<Tensor | null>) => ReadonlyArray<Tensor | null>
+  /**
+   * The function `evaluate` applies, staged (jit records it while tracing for
+   * the output types), when known: what an interpreter may look into (the
+   * worker side of `pmap` looks for collectives there).
+   */
+  readonly body?: Program | undefined
 }
 
 /**

@@ -6,9 +6,9 @@
  *
  * Each equation gets a level: the most crossings on a path from the program's
  * inputs to it. A crossing is a collective over the axis, a higher-order
- * equation whose programs may apply one, or a custom rule's call (its
- * functions cannot be looked into: they run under the worker's handler, which
- * sees a collective they apply). A level's other equations form one segment, a
+ * equation whose programs may apply one, or a custom rule's call whose staged
+ * function does (or that carries none to look into): such a call runs under
+ * the worker's handler, which sees the collective. A level's other equations form one segment, a
  * program without collectives over the axis that runs compiled; the level's
  * crossings run after it, together, so that a gradient's leaves go through the
  * exchange in one round. Equations keep their order within a segment, and
@@ -40,7 +40,8 @@ export type SpmdStep =
   | { readonly _tag: "Crossing"; readonly equations: ReadonlyArray<Equation> }
 
 // Whether a program may apply a collective over `name`: in its own equations, in the programs its
-// higher-order equations hold, or in a custom rule's functions (which cannot be looked into).
+// higher-order equations hold, or in a custom rule's function (its staged body when the equation
+// carries one; without one it cannot be looked into, and may).
 const applies = new WeakMap<Program, Map<string, boolean>>()
 const programApplies = (program: Program, name: string): boolean => {
   let byName = applies.get(program)
@@ -67,10 +68,11 @@ export const paramsMayApplyCollective = (params: object, name: string): boolean 
   )
 
 const crosses = (eq: Equation, name: string): boolean =>
-  eq._tag === "CustomEquation" ||
-  (primitiveKinds[eq.primitive] === "collective"
-    ? (eq.params as { axisName?: string }).axisName === name
-    : paramsMayApplyCollective(eq.params, name))
+  eq._tag === "CustomEquation"
+    ? eq.body === undefined || programApplies(eq.body, name)
+    : (primitiveKinds[eq.primitive] === "collective"
+      ? (eq.params as { axisName?: string }).axisName === name
+      : paramsMayApplyCollective(eq.params, name))
 
 const plans = new WeakMap<Program, Map<string, ReadonlyArray<SpmdStep>>>()
 
