@@ -29,11 +29,11 @@
  *
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
  * SKIP_CLUSTER=1 runs one part; WORKERS=1,2,4 the meshes' sizes (default 1,2; each must divide
- * 1,024); MODES=resident, or another comma-separated list of the modes "one
- * process", "one process, one thread", "sent", "resident" and "resident-steps", times only those: the other variants'
- * garbage is collected during the steps that follow them, and the sent steps' incoming arrays are
- * collected by the same workers as the resident steps). Prints a markdown table ready for
- * docs/benchmarks.md.
+ * 1,024); MODES=resident, or another comma-separated list of the modes "one process", "one
+ * thread" (the one process on one kernel thread), "sent", "resident" and "resident-steps", times
+ * only those: the other variants' garbage is collected during the steps that follow them, and the
+ * sent steps' incoming arrays are collected by the same workers as the resident steps). Prints a
+ * markdown table ready for docs/benchmarks.md.
  */
 import { PgClient } from "@effect/sql-pg"
 import { Backend, np, runSync, type Tensor } from "diffect"
@@ -104,7 +104,7 @@ const blocks = (t: Tensor, w: number): Tensor =>
 interface Variant {
   readonly name: string
   readonly workers: number
-  readonly mode: "one process" | "one process, one thread" | "sent" | "resident" | "resident-steps"
+  readonly mode: "one process" | "one thread" | "sent" | "resident" | "resident-steps"
   /** Call `s`: one step, or `stepsPerCall` steps (`s * stepsPerCall ...`). */
   readonly step: (s: number) => Effect.Effect<unknown, unknown>
   readonly stepsPerCall?: number
@@ -156,7 +156,7 @@ const local = Effect.gen(function*() {
   add({
     name: "one process (jit), one kernel thread",
     workers: 0,
-    mode: "one process, one thread",
+    mode: "one thread",
     traffic: noTraffic,
     step: (s) =>
       Effect.gen(function*() {
