@@ -7,10 +7,13 @@
  * runs its ordinary compiled program (a vmap of one would stage and run a
  * batched copy of it, with a leading axis of one everywhere).
  *
- * What concerns the axis (a collective over it, `axisIndex`, a program held by a
- * higher-order primitive that mentions it, a custom rule) goes through the vmap
- * batching rule with the slice as a batch of one, so that the results and the
- * errors are those of `vmapSpmd`'s batched path, bit for bit.
+ * What concerns the axis goes through the vmap batching rule with the slice as
+ * a batch of one, so that the results and the errors are those of `vmapSpmd`'s
+ * batched path, bit for bit: a collective over it, `axisIndex`, and a custom
+ * rule called here. A higher-order primitive whose programs apply a collective
+ * over it is evaluated here instead, its programs cut at the collectives (see
+ * spmdProgram.ts): the segments run compiled below this handler, the
+ * collectives through it.
  *
  * @internal
  */
