@@ -334,4 +334,18 @@ describe("jax.grad parity", () => {
       expect.close(d, fd, 1e-7)
     }
   })
+
+  it("owensT's partial derivatives match their closed forms and central differences", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    const erf = (x: number) => 1 - (value(Effect.succeed(special.erfc(f64(x)))) as number)
+    for (const [h, a] of [[0.7, 0.4], [1.5, 3], [0.2, -2]] as const) {
+      const dh = value(grad((t: Tensor) => special.owensT(t, f64(a)))(f64(h))) as number
+      const da = value(grad((t: Tensor) => special.owensT(f64(h), t))(f64(a))) as number
+      // dT/dh = -exp(-h^2 / 2) erf(a h / sqrt 2) / (2 sqrt(2 pi)); dT/da = exp(-h^2 (1 + a^2) / 2) / (2 pi (1 + a^2))
+      expect.close(dh, (-Math.exp((-h * h) / 2) * erf((a * h) / Math.SQRT2)) / (2 * Math.sqrt(2 * Math.PI)), 1e-10)
+      expect.close(da, Math.exp((-h * h * (1 + a * a)) / 2) / (2 * Math.PI * (1 + a * a)), 1e-10)
+      const at = (hh: number, aa: number) => value(Effect.succeed(special.owensT(f64(hh), f64(aa)))) as number
+      expect.close(dh, (at(h + 1e-6, a) - at(h - 1e-6, a)) / 2e-6, 1e-7)
+    }
+  })
 })

@@ -17,6 +17,7 @@ import { besselIe } from "./internal/bessel.js"
 import * as expint from "./internal/expint.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import { dawsn as dawsnImpl, fresnel as fresnelImpl, sici as siciImpl } from "./internal/oscillatoryIntegrals.js"
+import { owensT as owensTImpl } from "./internal/owensT.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
@@ -757,3 +758,21 @@ export const fresnel = (x: TensorLike): readonly [Tensor, Tensor] => fresnelImpl
  * @since 0.1.0
  */
 export const dawsn = (x: TensorLike): Tensor => dawsnImpl(real("dawsn", x))
+
+/**
+ * Owen's T function `T(h, a) = (1 / 2 pi) int_0^a exp(-h^2 (1 + x^2) / 2) /
+ * (1 + x^2) dx` (JAX's and SciPy's `owens_t`), broadcast over `h` and `a`: even
+ * in h, odd in a; Gauss-Legendre quadrature for |a| <= 1 and the reflection
+ * identity beyond. The probability that a standard bivariate normal pair falls
+ * between the lines x = h and y = a x; differentiable.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.owensT(np.array([0, 1], { dtype: "float64" }), np.array(1, { dtype: "float64" })))) // [0.125, 0.06674188216570098]
+ *
+ * @since 0.1.0
+ */
+export const owensT = (h: TensorLike, a: TensorLike): Tensor => {
+  const [th, ta] = realPair("owensT", h, a)
+  return owensTImpl(th, ta)
+}

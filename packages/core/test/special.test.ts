@@ -171,6 +171,43 @@ describe("special (jax.scipy.special)", () => {
     })
     expect.tensor(special.dawsn(np.array([1])), "float32", [0.5380795069127684], { tol: 1e-6 })
   })
+  it("owensT: against Simpson's rule on its integral (both sides of |a| = 1), symmetries, limits", () => {
+    const cases: Array<readonly [number, number]> = [
+      [1, 1],
+      [0.5, 0.3],
+      [2, 0.5],
+      [6, 0.9],
+      [0.3, 5],
+      [3, 2],
+      [1, 10],
+      [0.1, 100],
+      [10, 1]
+    ]
+    const reference = (h: number, a: number) => {
+      const n = 20000
+      const step = a / n
+      let sum = 0
+      for (let i = 0; i <= n; i++) {
+        const x = i * step
+        sum += (i === 0 || i === n ? 1 : i % 2 === 1 ? 4 : 2) * Math.exp((-h * h * (1 + x * x)) / 2) / (1 + x * x)
+      }
+      return (sum * step) / 3 / (2 * Math.PI)
+    }
+    const got = js(special.owensT(f64(cases.map((k) => k[0])), f64(cases.map((k) => k[1])))) as Array<number>
+    cases.forEach(([h, a], i) => assert.closeTo(got[i]!, reference(h, a), 1e-10 * reference(h, a), `T(${h}, ${a})`))
+    // even in h, odd in a; T(0, a) = atan(a) / (2 pi); T(h, inf) = Q(h) / 2; T(inf, a) = 0
+    const t = js(special.owensT(f64([-1, 1, 0, 0, 1, Infinity]), f64([0.7, -0.7, 1, Infinity, Infinity, 1])))
+    const q1 = 0.15865525393145707
+    const t107 = (js(special.owensT(f64([1]), f64([0.7]))) as Array<number>)[0]!
+    expect.tensor(f64(t as Array<number>), "float64", [
+      t107,
+      -t107,
+      0.125,
+      0.25,
+      q1 / 2,
+      0
+    ], { tol: 1e-15 })
+  })
   it("digamma, polygamma and zeta (closed forms)", () => {
     const euler = 0.5772156649015329
     expect.tensor(special.digamma(f64([1, 0.5, 2, 1e-9, -0.5])), "float64", [
