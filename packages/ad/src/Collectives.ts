@@ -152,11 +152,6 @@ const oneAxis = (operation: string, axisName: unknown): number => {
   return frameOf(axisName).size
 }
 
-const leavesOf = <T>(x: T, f: (t: Tensor) => Tensor): CollectiveResult<T> => {
-  const [leaves, def] = Tree.flatten(x)
-  return Tree.unflatten(def, leaves.map((l) => f(collectiveLeaf(l, false))))
-}
-
 /** Options of `allGather`: where the gathered axis goes, and whether it is concatenated. @since 0.1.0 */
 export interface AllGatherOptions {
   /** Where the new axis (or, `tiled`, the concatenation) goes (default 0). */
@@ -182,7 +177,7 @@ export const allGather = <T>(x: T, axisName: string, options?: AllGatherOptions)
   checkOptions("allGather", options, { axis: integer, tiled: boolean })
   const axisSize = oneAxis("allGather", axisName)
   const tiled = options?.tiled ?? false
-  return leavesOf(x, (t) => {
+  return mapTree(x, false, (t) => {
     const rank = tiled ? t.ndim : t.ndim + 1
     const a = options?.axis ?? 0
     const axis = a < 0 ? a + rank : a
@@ -217,7 +212,7 @@ export interface PsumScatterOptions {
 export const psumScatter = <T>(x: T, axisName: string, options?: PsumScatterOptions): CollectiveResult<T> => {
   checkOptions("psumScatter", options, { scatterDimension: integer, tiled: boolean })
   const axisSize = oneAxis("psumScatter", axisName)
-  return leavesOf(x, (t) => {
+  return mapTree(x, false, (t) => {
     const d = options?.scatterDimension ?? 0
     const scatterDimension = d < 0 ? d + t.ndim : d
     if (scatterDimension < 0 || scatterDimension >= t.ndim) {
@@ -260,7 +255,7 @@ export const ppermute = <T>(
 ): CollectiveResult<T> => {
   const size = oneAxis("ppermute", axisName)
   const pairs = checkPermutation(perm, size)
-  return leavesOf(x, (t) => bind1("ppermute", [t], { axisName, perm: pairs }))
+  return mapTree(x, false, (t) => bind1("ppermute", [t], { axisName, perm: pairs }))
 }
 
 /**

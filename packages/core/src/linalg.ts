@@ -1490,4 +1490,4 @@ export {
   polar,
   toeplitz
 } from "./internal/linalgMatrices.js"
-export type { ExpmOptions, PolarOptions } from "./internal/linalgMatrices.js"
+export type { ExpmOptions, PascalOptions, PolarOptions } from "./internal/linalgMatrices.js"

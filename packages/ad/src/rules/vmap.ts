@@ -513,12 +513,8 @@ const psumScatterRule: SingleBatchRule<"psum_scatter"> = ([x], [d], params, axis
   }
   const spmd = axis.spmd
   const total = spmd?.size ?? axis.size
-  // the sum over every instance (as psum sums), then each instance's index (or block) of it
-  const summed = d === null
-    ? times(x!, total)
-    : spmd === undefined
-    ? lax.reduceSum(x!, [d!])
-    : (spmd.allReduce?.(moveAxis(x!, d!, 0), "sum") ?? lax.reduceSum(spmd.allGather(moveAxis(x!, d!, 0)), [0]))
+  // psum's sum over every instance (across workers too), then each instance's index (or block) of it
+  const [summed] = psumRule([x!], [d!], { axisName: params.axisName }, axis)
   const s = params.scatterDimension
   const split = params.tiled
     ? lax.reshape(summed, [
@@ -653,6 +649,7 @@ const whileRule: BatchRule<"while"> = (xs, dims, params, axis, batchOf) => {
 const atRank = (pred: Tensor, x: Tensor): Tensor => x.ndim === 1 ? pred : lax.broadcastInDim(pred, x.shape, [0])
 
 const times = (x: Tensor, size: number): Tensor => lax.mul(x, lax.full(x.shape, size, x.dtype, x.weakType))
+const psumRule = collective("psum", "sum", lax.reduceSum, times)
 const same = (x: Tensor): Tensor => x
 
 /**
@@ -712,7 +709,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   conv_general_dilated: single(([lhs, rhs], [dl, dr], params) => convBatch(lhs!, rhs!, dl!, dr!, params)),
   iota: single(iotaRule),
   ...linalgBatchRules,
-  psum: single(collective("psum", "sum", lax.reduceSum, times)),
+  psum: single(psumRule),
   pmax: single(collective("pmax", "max", lax.reduceMax, same)),
   pmin: single(collective("pmin", "min", lax.reduceMin, same)),
   axis_index: single(axisIndexRule),

@@ -319,6 +319,16 @@ export const hilbert = (n: number): Tensor => {
   return np.divide(1, np.add(np.add(i, j), 1))
 }
 
+/** Options of `pascal` and `invpascal`: which Pascal matrix (default `"symmetric"`). @since 0.1.0 */
+export interface PascalOptions {
+  readonly kind?: "symmetric" | "lower" | "upper" | undefined
+}
+
+const pascalKind = (op: string, options: PascalOptions | undefined): "symmetric" | "lower" | "upper" => {
+  checkOptions(op, options, { kind: oneOf("symmetric", "lower", "upper") })
+  return options?.kind ?? "symmetric"
+}
+
 /**
  * `jax.scipy.linalg.pascal`: the `n x n` Pascal matrix (`kind`: `"symmetric"`,
  * `C(i + j, i)`; `"lower"`, `C(i, j)`; `"upper"`, its transpose), float32 as
@@ -331,13 +341,9 @@ export const hilbert = (n: number): Tensor => {
  *
  * @since 0.1.0
  */
-export const pascal = (
-  n: number,
-  options?: { readonly kind?: "symmetric" | "lower" | "upper" | undefined }
-): Tensor => {
-  checkOptions("pascal", options, { kind: oneOf("symmetric", "lower", "upper") })
+export const pascal = (n: number, options?: PascalOptions): Tensor => {
+  const kind = pascalKind("pascal", options)
   const size = squareSize("pascal", n)
-  const kind = options?.kind ?? "symmetric"
   const data = new Float32Array(size * size)
   for (let i = 0; i < size; i++) {
     for (let j = 0; j < size; j++) {
@@ -384,13 +390,9 @@ export const invhilbert = (n: number): Tensor => {
  *
  * @since 0.1.0
  */
-export const invpascal = (
-  n: number,
-  options?: { readonly kind?: "symmetric" | "lower" | "upper" | undefined }
-): Tensor => {
-  checkOptions("invpascal", options, { kind: oneOf("symmetric", "lower", "upper") })
+export const invpascal = (n: number, options?: PascalOptions): Tensor => {
+  const kind = pascalKind("invpascal", options)
   const size = squareSize("invpascal", n)
-  const kind = options?.kind ?? "symmetric"
   const lowerInv = (i: number, j: number) => ((i + j) % 2 === 0 ? 1 : -1) * binomial(i, j)
   const data = new Float32Array(size * size)
   for (let i = 0; i < size; i++) {

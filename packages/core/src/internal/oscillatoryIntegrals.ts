@@ -74,15 +74,29 @@ const continuedFraction = (x: Tensor): readonly [Tensor, Tensor] => {
   return [lax.add(c(x, Math.PI / 2), im), lax.neg(re)]
 }
 
-const values = (x: Tensor): readonly [Tensor, Tensor] => {
-  const ax = lax.abs(x)
-  const small = lax.le(ax, c(ax, 4))
-  // each regime on arguments it is accurate for (the other side's lanes get a harmless 4 or 5)
-  const [siS, ciS] = series(lax.select(small, ax, c(ax, 4)))
-  const [siL, ciL] = continuedFraction(lax.select(small, c(ax, 5), ax))
+// A pair of functions of |x| computed by `near` up to `edge` and by `far` beyond it, each on
+// arguments it is accurate for (the other regime's lanes get `nearStandIn` or `farStandIn`), and
+// their limits at infinity.
+const twoRegimes = (
+  ax: Tensor,
+  edge: number,
+  near: (u: Tensor) => readonly [Tensor, Tensor],
+  far: (u: Tensor) => readonly [Tensor, Tensor],
+  standIns: readonly [near: number, far: number],
+  atInfinity: readonly [number, number]
+): readonly [Tensor, Tensor] => {
+  const small = lax.le(ax, c(ax, edge))
+  const n = near(lax.select(small, ax, c(ax, standIns[0])))
+  const f = far(lax.select(small, c(ax, standIns[1]), ax))
   const inf = lax.eq(ax, c(ax, Infinity))
-  const si = lax.select(inf, c(ax, Math.PI / 2), lax.select(small, siS, siL))
-  const ci = lax.select(inf, c(ax, 0), lax.select(small, ciS, ciL))
+  return [0, 1].map((k) => lax.select(inf, c(ax, atInfinity[k]!), lax.select(small, n[k]!, f[k]!))) as [
+    Tensor,
+    Tensor
+  ]
+}
+
+const values = (x: Tensor): readonly [Tensor, Tensor] => {
+  const [si, ci] = twoRegimes(lax.abs(x), 4, series, continuedFraction, [4, 5], [Math.PI / 2, 0])
   // Si is odd; Ci(x) for x < 0 is Ci(|x|) (SciPy's real part), NaN at -inf as JAX's
   const negative = lax.lt(x, c(x, 0))
   const negInf = lax.eq(x, c(x, -Infinity))
@@ -147,13 +161,7 @@ const fresnelFraction = (x: Tensor): readonly [Tensor, Tensor] => {
 }
 
 const fresnelValues = (x: Tensor): readonly [Tensor, Tensor] => {
-  const ax = lax.abs(x)
-  const small = lax.le(ax, c(ax, 1.5))
-  const [sS, cS] = fresnelSeries(lax.select(small, ax, c(ax, 1)))
-  const [sL, cL] = fresnelFraction(lax.select(small, c(ax, 2), ax))
-  const inf = lax.eq(ax, c(ax, Infinity))
-  const s = lax.select(inf, c(ax, 0.5), lax.select(small, sS, sL))
-  const k = lax.select(inf, c(ax, 0.5), lax.select(small, cS, cL))
+  const [s, k] = twoRegimes(lax.abs(x), 1.5, fresnelSeries, fresnelFraction, [1, 2], [0.5, 0.5])
   const negative = lax.lt(x, c(x, 0))
   return [lax.select(negative, lax.neg(s), s), lax.select(negative, lax.neg(k), k)]
 }
