@@ -279,6 +279,92 @@ export const pshuffle = <T>(x: T, axisName: string, perm: ReadonlyArray<number>)
   return ppermute(x, axisName, perm.map((src, dst) => [src, dst] as const))
 }
 
+/** Options of `allToAll`. @since 0.1.0 */
+export interface AllToAllOptions {
+  /**
+   * Cut `splitAxis` into blocks and concatenate the blocks received along
+   * `concatAxis` (no axis added or removed), instead of the axis-size split
+   * axis becoming a new axis at `concatAxis` (JAX's `tiled`; default false).
+   */
+  readonly tiled?: boolean | undefined
+}
+
+// An axis of a value of rank `rank`, negative counting from the end (JAX's `canonicalize_axis`).
+const axisOf = (operation: string, name: string, value: unknown, rank: number): number => {
+  if (!Number.isInteger(value) || (value as number) < -rank || (value as number) >= rank) {
+    throw argumentError(operation, name, `an axis of the value (rank ${rank})`, value)
+  }
+  return (value as number) < 0 ? (value as number) + rank : (value as number)
+}
+
+/**
+ * Swaps the named axis with an axis of the value (JAX's `lax.all_to_all`):
+ * each instance cuts `splitAxis` into one block per instance and sends block
+ * `j` to instance `j`, which puts the blocks it receives, in instance order,
+ * along `concatAxis`. Without `tiled`, `splitAxis` must have the axis's size
+ * and the result's shape is the value's with `splitAxis` removed and an axis of
+ * that size inserted at `concatAxis`; with `tiled`, `splitAxis` shrinks and
+ * `concatAxis` grows by the axis's size. Its transpose is the all-to-all back.
+ *
+ * @example
+ * import { allToAll, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * // instance i holds row i; afterwards instance j holds column j
+ * const swap = vmap((x: Tensor) => allToAll(x, "i", 0, 0), { axisName: "i" })
+ * console.log(toJsSync(runSync(swap(np.array([[1, 2], [3, 4]]))))) // [[1, 3], [2, 4]]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const allToAll = <T>(
+  x: T,
+  axisName: string,
+  splitAxis: number,
+  concatAxis: number,
+  options?: AllToAllOptions
+): CollectiveResult<T> => {
+  checkOptions("allToAll", options, { tiled: boolean })
+  const axisSize = oneAxis("allToAll", axisName)
+  const tiled = options?.tiled ?? false
+  return mapTree(x, false, (t) => {
+    let split = axisOf("allToAll", "splitAxis", splitAxis, t.ndim)
+    let concat = axisOf("allToAll", "concatAxis", concatAxis, t.ndim)
+    const n = t.shape[split]!
+    if (tiled ? n % axisSize !== 0 : n !== axisSize) {
+      throw new ShapeError({
+        operation: "allToAll",
+        detail: tiled
+          ? `the size of the split axis (${n}) has to be divisible by the size of the named axis '${axisName}' (${axisSize})`
+          : `the size of the named axis '${axisName}' must equal the size of the split axis, but they are ${axisSize} and ${n}`
+      })
+    }
+    if (tiled || split === concat) {
+      return bind1("all_to_all", [t], { axisName, splitAxis: split, concatAxis: concat, axisSize })
+    }
+    // untiled: a size-1 axis at the concatenation position receives the blocks, and the split
+    // axis (size 1 after the exchange) is dropped (JAX's expand_dims and squeeze)
+    if (split < concat) concat += 1
+    else split += 1
+    const expanded = lax.expandDims(t, [concat])
+    const out = bind1("all_to_all", [expanded], { axisName, splitAxis: split, concatAxis: concat, axisSize })
+    return lax.squeeze(out, [split])
+  })
+}
+
+/**
+ * Swaps the named axis with axis `axis` of the value (JAX's `lax.pswapaxes`):
+ * `allToAll(x, axisName, axis, axis)`, the shape unchanged.
+ *
+ * @example
+ * import { np, pswapaxes, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const swap = vmap((x: Tensor) => pswapaxes(x, "i", 0), { axisName: "i" })
+ * console.log(toJsSync(runSync(swap(np.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))))) // [[1, 4, 7], [2, 5, 8], [3, 6, 9]]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const pswapaxes = <T>(x: T, axisName: string, axis: number): CollectiveResult<T> =>
+  allToAll(x, axisName, axis, axis)
+
 const checkPermutation = (
   perm: unknown,
   size: number

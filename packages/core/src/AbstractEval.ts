@@ -767,6 +767,22 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkArity("ppermute", avals, 1)
     return [avals[0]!]
   },
+  all_to_all: (avals, { axisSize, concatAxis, splitAxis }) => {
+    checkArity("all_to_all", avals, 1)
+    const x = avals[0]!
+    checkAxis(splitAxis, x.shape.length)
+    checkAxis(concatAxis, x.shape.length)
+    const n = x.shape[splitAxis]!
+    if (n % axisSize !== 0) {
+      throw new ShapeError({
+        operation: "all_to_all",
+        detail: `the split axis (${splitAxis}, of size ${n}) must be a multiple of the axis size ${axisSize}`
+      })
+    }
+    const split = x.shape.map((d, i) => (i === splitAxis ? d / axisSize : d))
+    // JAX's abstract evaluation: the result is not weakly typed
+    return [aval(split.map((d, i) => (i === concatAxis ? d * axisSize : d)), x.dtype, false)]
+  },
   jit_call: (avals, { program }) => {
     checkProgramOperands("jit_call", avals, program.inAvals)
     return program.outAvals

@@ -299,6 +299,18 @@ export interface PrimitiveParams {
    * for each `[src, dst]` pair of `perm`; instances no pair sends to get zeros.
    */
   readonly ppermute: { readonly axisName: string; readonly perm: ReadonlyArray<readonly [number, number]> }
+  /**
+   * `all_to_all` (JAX's `all_to_all_p`, always in its tiled form): each
+   * instance splits `splitAxis` into `axisSize` blocks and sends block `j` to
+   * instance `j`, which concatenates the blocks it gets along `concatAxis` in
+   * instance order.
+   */
+  readonly all_to_all: {
+    readonly axisName: string
+    readonly splitAxis: number
+    readonly concatAxis: number
+    readonly axisSize: number
+  }
   /** Identity naming a value for `saveOnlyTheseNames` policies (JAX's `checkpoint_name`, `name_p`). */
   readonly checkpoint_name: { readonly name: string }
   // higher-order primitives: their parameters hold programs (see Program.ts)
@@ -569,6 +581,7 @@ export const primitiveKinds = {
   all_gather: "collective",
   psum_scatter: "collective",
   ppermute: "collective",
+  all_to_all: "collective",
   checkpoint_name: "structural",
   jit_call: "higher-order",
   cond: "higher-order",

@@ -55,6 +55,7 @@ export { vmap } from "@diffect/ad"
 export type { AxisSpec, VmapOptions, VmapResult } from "@diffect/ad"
 export {
   allGather,
+  allToAll,
   axisIndex,
   axisIsBound,
   axisSize,
@@ -65,9 +66,10 @@ export {
   ppermute,
   pshuffle,
   psum,
-  psumScatter
+  psumScatter,
+  pswapaxes
 } from "@diffect/ad"
-export type { AllGatherOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
+export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
 /** @category Transformations */

@@ -202,7 +202,7 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
   }
 
   for (const [dtype, n] of [["float32", 2], ["float64", 2], ["float32", 4]] as const) {
-    it.effect(`allGather, psumScatter and ppermute across workers equal vmap's bit for bit (${dtype}, axis of ${n})`, () =>
+    it.effect(`allGather, psumScatter, ppermute and allToAll across workers equal vmap's bit for bit (${dtype}, axis of ${n})`, () =>
       Effect.gen(function*() {
         const x = data(n, dtype)
         const out = yield* pmap(gatherScatter, { axisName: "i" })(x)
@@ -211,13 +211,26 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         )
         const [got] = Tree.flatten(out)
         const [want] = Tree.flatten(expected)
-        assert.strictEqual(got.length, 10)
+        assert.strictEqual(got.length, 14)
         got.forEach((leaf, i) => sameBits(leaf, want[i]))
         // and what they are: every instance holds the whole axis; the ring shift moves rows by one
         const rows = toJsSync(x) as Array<Array<number>>
         assert.deepStrictEqual(toJsSync(out.eager.gathered), Array.from({ length: n }, () => rows))
         const ring = toJsSync(out.jitted.ring) as Array<Array<number>>
         ring.forEach((row, k) => assert.deepStrictEqual(row, rows[(k + n - 1) % n]))
+        // instance j receives every instance i's multiple (j + 1) of its row, at index i (swapped)
+        // or along the second axis (transposed)
+        const swapped = toJsSync(out.jitted.swapped) as Array<Array<Array<number>>>
+        const transposed = toJsSync(out.eager.transposed) as Array<Array<Array<number>>>
+        swapped.forEach((block, j) =>
+          block.forEach((row, i) =>
+            row.forEach((v, c) => {
+              const want = rows[i]![c]! * (j + 1)
+              assert.closeTo(v, want, 1e-6 * Math.abs(want))
+              assert.strictEqual(transposed[j]![c]![i], v)
+            })
+          )
+        )
       }))
   }
 

@@ -650,6 +650,10 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     bind1("ppermute", primals, params),
     bind1("ppermute", [tangents[0]!], params)
   ]),
+  all_to_all: single((primals, tangents, params) => [
+    bind1("all_to_all", primals, params),
+    bind1("all_to_all", [tangents[0]!], params)
+  ]),
 
   jit_call: jitCallJvp,
   cond: condJvp,

@@ -301,6 +301,10 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   ppermute: unary((ct, _x, { axisName, perm }) =>
     bind1("ppermute", [ct], { axisName, perm: perm.map(([src, dst]) => [dst, src] as const) })
   ),
+  // JAX's: the blocks go back where they came from, split and concatenation axes swapped
+  all_to_all: unary((ct, _x, { axisName, axisSize, concatAxis, splitAxis }) =>
+    bind1("all_to_all", [ct], { axisName, splitAxis: concatAxis, concatAxis: splitAxis, axisSize })
+  ),
   // JAX's `_triangular_solve_transpose_rule`: linear in b, the cotangent solves with op(a)^T.
   triangular_solve: single((ct, [a, b], params) => {
     if (isLinear(a)) nonLinear("triangular_solve", "the matrix a of triangular_solve is linear")

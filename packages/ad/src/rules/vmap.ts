@@ -547,6 +547,36 @@ const ppermuteRule: SingleBatchRule<"ppermute"> = ([x], [d], params, axis) => {
   return [lax.select(sent, taken, lax.zerosLike(taken)), 0]
 }
 
+// `x`'s axis `axis` split into `[factor, size / factor]`, and two adjacent axes folded into one.
+const splitAxisInto = (x: Tensor, axis: number, factor: number): Tensor =>
+  lax.reshape(x, [...x.shape.slice(0, axis), factor, x.shape[axis]! / factor, ...x.shape.slice(axis + 1)])
+const foldAxes = (x: Tensor, axis: number): Tensor =>
+  lax.reshape(x, [...x.shape.slice(0, axis), x.shape[axis]! * x.shape[axis + 1]!, ...x.shape.slice(axis + 2)])
+
+const allToAllRule: SingleBatchRule<"all_to_all"> = ([x], [d], params, axis) => {
+  const { concatAxis, splitAxis } = params
+  if (params.axisName !== axis.name) {
+    if (d === null) return [bind1("all_to_all", [x!], params), null]
+    // JAX's `_all_to_all_batcher`: the axes past the batch dimension shift by one
+    const shifted = {
+      ...params,
+      splitAxis: splitAxis + (d! <= splitAxis ? 1 : 0),
+      concatAxis: concatAxis + (d! <= concatAxis ? 1 : 0)
+    }
+    return [bind1("all_to_all", [x!], shifted), d!]
+  }
+  // every instance i's value (first axis), its split axis cut into blocks j; instance j gets block
+  // j of every value, concatenated along the concatenation axis in the order of i
+  const full = everyInstance(x!, d!, axis)
+  const total = full.shape[0]!
+  const blocks = moveAxis(splitAxisInto(full, splitAxis + 1, total), splitAxis + 1, 0)
+  const all = foldAxes(moveAxis(blocks, 1, concatAxis + 1), concatAxis + 1)
+  const offset = axis.spmd?.offset ?? 0
+  if (offset === 0 && axis.size === total) return [all, 0]
+  const ends = all.shape.map((n, i) => (i === 0 ? offset + axis.size : n))
+  return [lax.slice(all, all.shape.map((_, i) => (i === 0 ? offset : 0)), ends), 0]
+}
+
 /** `jit_call`: a call of the batched program (JAX's `_pjit_batcher`); batch dimensions moved first. */
 const jitCallRule: BatchRule<"jit_call"> = (xs, dims, { name, program }, axis, batchOf) => {
   const { outBatched, program: batched } = batchOf(program, dims.map((d) => d !== null), axis)
@@ -716,6 +746,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   all_gather: single(allGatherRule),
   psum_scatter: single(psumScatterRule),
   ppermute: single(ppermuteRule),
+  all_to_all: single(allToAllRule),
   jit_call: jitCallRule,
   cond: condRule,
   while: whileRule,

@@ -325,7 +325,8 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     axis_index: collective("axis_index"),
     all_gather: collective("all_gather"),
     psum_scatter: collective("psum_scatter"),
-    ppermute: collective("ppermute")
+    ppermute: collective("ppermute"),
+    all_to_all: collective("all_to_all")
   },
   { convert_element_type: convertElementType, stop_gradient: same }
 )

@@ -167,7 +167,8 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
     axis_index: collective("axis_index"),
     all_gather: collective("all_gather"),
     psum_scatter: collective("psum_scatter"),
-    ppermute: collective("ppermute")
+    ppermute: collective("ppermute"),
+    all_to_all: collective("all_to_all")
   },
   {
     convert_element_type: single((runtime, inputs, inAvals, params, out) =>
