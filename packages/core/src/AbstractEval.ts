@@ -827,6 +827,14 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     checkProgramOperands("remat", avals, program.inAvals)
     return program.outAvals
   },
+  linear_solve: (avals, { constCounts, solve }) => {
+    const before = constCounts[0] + constCounts[1]
+    checkProgramOperands("linear_solve", [
+      ...avals.slice(before, before + constCounts[2]),
+      ...avals.slice(before + constCounts[2] + constCounts[3])
+    ], solve.inAvals)
+    return solve.outAvals
+  },
   checkpoint_name: (avals) => {
     checkArity("checkpoint_name", avals, 1)
     return [avals[0]!]

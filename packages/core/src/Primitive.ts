@@ -343,6 +343,21 @@ export interface PrimitiveParams {
    */
   readonly remat: { readonly program: Program; readonly policy: RematPolicy }
   /**
+   * `linear_solve` (JAX's `custom_linear_solve`, `linear_solve_p`): runs
+   * `solve` on `[solve's constants, b]`; `matvec` (the linear map solved for)
+   * and the transposed system (`vecmat`, `transposeSolve`; null when not given)
+   * define its derivatives by implicit differentiation. Operands: the four
+   * programs' hoisted constants in that order (`constCounts`), then b's leaves.
+   * `solve` (and `transposeSolve`) may give auxiliary outputs after x's leaves.
+   */
+  readonly linear_solve: {
+    readonly matvec: Program
+    readonly vecmat: Program | null
+    readonly solve: Program
+    readonly transposeSolve: Program | null
+    readonly constCounts: readonly [matvec: number, vecmat: number, solve: number, transposeSolve: number]
+  }
+  /**
    * `scan` (JAX's `scan_p`): runs `program`, from `[consts..., carry...,
    * slices of xs...]` to `[carry..., slices of ys...]`, `length` times over the
    * leading axis of the xs (from the end with `reverse`), threading the carry;
@@ -587,7 +602,8 @@ export const primitiveKinds = {
   cond: "higher-order",
   while: "higher-order",
   scan: "higher-order",
-  remat: "higher-order"
+  remat: "higher-order",
+  linear_solve: "higher-order"
 } as const satisfies { readonly [P in Primitive]: PrimitiveKind }
 
 /** The kind of primitive `P`. @since 0.1.0 */

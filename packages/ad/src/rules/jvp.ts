@@ -18,6 +18,7 @@ import { Program, Var } from "@diffect/core/Program"
 import { UniqueIndicesError } from "../Errors.js"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 import { linalgJvpRules } from "./linalg.js"
+import { linearSolveJvp } from "./linearSolve.js"
 import { rematJvp } from "./remat.js"
 import { scanJvp } from "./scan.js"
 import { chooserTangent } from "./window.js"
@@ -660,5 +661,6 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
   while: whileJvp,
   scan: scanJvp,
   remat: rematJvp,
+  linear_solve: linearSolveJvp,
   checkpoint_name: linear("checkpoint_name")
 }

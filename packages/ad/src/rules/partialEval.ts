@@ -12,6 +12,7 @@ import { bind, ConcreteTensor, DType, Shape } from "@diffect/core"
 import type { AbstractValue, HigherOrderPrimitive, Params, Tensor } from "@diffect/core"
 import { Program, Var } from "@diffect/core/Program"
 import type { PartialEval } from "../internal/partialEval.js"
+import { linearSolvePartialEval } from "./linearSolve.js"
 import { rematPartialEval } from "./remat.js"
 import { scanPartialEval } from "./scan.js"
 
@@ -223,5 +224,6 @@ export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEv
   cond: condPartialEval,
   while: whilePartialEval,
   scan: scanPartialEval,
-  remat: rematPartialEval
+  remat: rematPartialEval,
+  linear_solve: linearSolvePartialEval
 }

@@ -20,6 +20,7 @@ import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 import { convTransposeLhs, convTransposeRhs } from "./conv.js"
 import { fftTranspose } from "./fft.js"
+import { linearSolveTranspose } from "./linearSolve.js"
 import { scanTranspose } from "./scan.js"
 import { reduceWindowSumTranspose, selectGatherTranspose, selectScatterTranspose } from "./window.js"
 
@@ -349,5 +350,6 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
     return linear.map((l) => (l ? inCts[k++]! : null))
   },
   scan: (cts, operands, params, transposeOf) =>
-    scanTranspose(cts, operands, params, transposeOf, (x) => x instanceof LinearOperand)
+    scanTranspose(cts, operands, params, transposeOf, (x) => x instanceof LinearOperand),
+  linear_solve: linearSolveTranspose
 }

@@ -21,6 +21,7 @@ import { batchAt, batchAtFront, canonicalAxis, moveAxis, shiftAxis } from "../in
 import { convBatch } from "./conv.js"
 import { fftBatch } from "./fft.js"
 import { linalgBatchRules } from "./linalg.js"
+import { linearSolveBatch } from "./linearSolve.js"
 import { rematBatch } from "./remat.js"
 import { scanBatch } from "./scan.js"
 import { reduceWindowBatch, selectBatch } from "./window.js"
@@ -752,5 +753,6 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   while: whileRule,
   scan: scanBatch,
   remat: rematBatch,
+  linear_solve: linearSolveBatch,
   checkpoint_name: single(([x], [d], params) => [bind1("checkpoint_name", [x!], params), d!])
 })

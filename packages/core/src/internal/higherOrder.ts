@@ -123,7 +123,10 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
   },
   while: (operands, params, context) => drainLoop(whileSteps(operands, params, context)),
   scan: (operands, params, context) => drainLoop(scanSteps(operands, params, context)),
-  remat: (operands, { program }, { run }) => run(program, operands)
+  remat: (operands, { program }, { run }) => run(program, operands),
+  // the solve on its own constants and b (the other programs only define derivatives)
+  linear_solve: (operands, { constCounts: [m, v, s, t], solve }, { run }) =>
+    run(solve, [...operands.slice(m + v, m + v + s), ...operands.slice(m + v + s + t)])
 }
 
 /**
