@@ -11,17 +11,23 @@
  * @since 0.1.0
  */
 import { isComplex } from "./DType.js"
-import { DTypeError } from "./Errors.js"
+import { ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
 import * as expint from "./internal/expint.js"
+import { hyp1f1 as hyp1f1Impl } from "./internal/hyp1f1.js"
+import { hyp2f1 as hyp2f1Impl } from "./internal/hyp2f1.js"
+import { legendreDerivatives, legendreTable, stackTable } from "./internal/legendre.js"
 import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import { dawsn as dawsnImpl, fresnel as fresnelImpl, sici as siciImpl } from "./internal/oscillatoryIntegrals.js"
 import { owensT as owensTImpl } from "./internal/owensT.js"
+import { sphHarmY as sphHarmYImpl } from "./internal/sphericalHarmonics.js"
+import { wofz as wofzImpl } from "./internal/wofz.js"
 import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
+import { toJsSync } from "./ToJs.js"
+import { argumentError, boolean, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const real = (op: string, x: TensorLike): Tensor => {
@@ -34,6 +40,8 @@ const realPair = (op: string, x: TensorLike, y: TensorLike): readonly [Tensor, T
   const [a, b] = prepare(op, [x, y]) as [Tensor, Tensor]
   return [real(op, a), real(op, b)]
 }
+// Any number of arguments promoted together and broadcast, then made inexact.
+const realAll = (op: string, xs: ReadonlyArray<TensorLike>): Array<Tensor> => prepare(op, xs).map((t) => real(op, t))
 
 /**
  * The error function.
@@ -775,4 +783,202 @@ export const dawsn = (x: TensorLike): Tensor => dawsnImpl(real("dawsn", x))
 export const owensT = (h: TensorLike, a: TensorLike): Tensor => {
   const [th, ta] = realPair("owensT", h, a)
   return owensTImpl(th, ta)
+}
+
+/**
+ * Kummer's confluent hypergeometric function `1F1(a; b; x) = sum_k (a)_k /
+ * (b)_k x^k / k!` (JAX's and SciPy's `hyp1f1`), broadcast over real `a`, `b`,
+ * `x`: JAX's Taylor series for |x| < 100 and asymptotic series beyond, with
+ * Kummer's transformation `e^x 1F1(b - a; b; -x)` for negative x (accurate
+ * where JAX's alternating series is not); `1F1(0; b; x) = 1` (SciPy's NaN at
+ * a = b = 0 aside), `1F1(a; a; x) = e^x`, `1F1(a; 0; x) = inf`. Differentiable in
+ * all three arguments (JAX's derivative series in a and b; `a / b 1F1(a + 1;
+ * b + 1; x)` in x).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // 1F1(1; 2; x) = (e^x - 1) / x
+ * console.log(toJsSync(special.hyp1f1(1, 2, np.array([1, -2], { dtype: "float64" })))) // [1.718281828459045, 0.43233235838169365]
+ *
+ * @since 0.1.0
+ */
+export const hyp1f1 = (a: TensorLike, b: TensorLike, x: TensorLike): Tensor => {
+  const [ta, tb, tx] = realAll("hyp1f1", [a, b, x]) as [Tensor, Tensor, Tensor]
+  return hyp1f1Impl(ta, tb, tx)
+}
+
+/**
+ * Gauss's hypergeometric function `2F1(a, b; c; x) = sum_k (a)_k (b)_k / (c)_k
+ * x^k / k!` (JAX's and SciPy's `hyp2f1`), broadcast over real `a`, `b`, `c` and
+ * real `x <= 1`: JAX's cases (1 at x = 0, inf where c is a non-positive
+ * integer, for x > 1 and at x = 1 when c - a - b <= 0, Gauss's sum at x = 1,
+ * Euler's transformation, the terminating polynomial, the Taylor series, the
+ * expansion about x = 1 for integer c - a - b), plus the connection formula in
+ * 1 - x beyond x = 0.9 and Pfaff's transformation for x < 0 where JAX's series
+ * converges slowly or diverges. Differentiable in all four arguments (JAX's
+ * series in a, b, c; `a b / c 2F1(a + 1, b + 1; c + 1; x)` in x).
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // 2F1(1, 1; 2; x) = -log(1 - x) / x
+ * console.log(toJsSync(special.hyp2f1(1, 1, 2, np.array([0.5, -3], { dtype: "float64" })))) // [1.3862943611198906, 0.46209812037329684]
+ *
+ * @since 0.1.0
+ */
+export const hyp2f1 = (a: TensorLike, b: TensorLike, c: TensorLike, x: TensorLike): Tensor => {
+  const [ta, tb, tc, tx] = realAll("hyp2f1", [a, b, c, x]) as [Tensor, Tensor, Tensor, Tensor]
+  return hyp2f1Impl(ta, tb, tc, tx)
+}
+
+/**
+ * The Faddeeva function `w(z) = exp(-z^2) erfc(-i z)` (JAX's and SciPy's
+ * `wofz`) of complex `z` (real input is made complex: float32 to complex64,
+ * float64 to complex128): Weideman's 32-term rational approximation in the
+ * upper half-plane and `2 exp(-z^2) - w(-z)` below, as JAX; `w'(z) = -2 z w(z)
+ * + 2 i / sqrt(pi)`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // on the imaginary axis, w(i y) = erfcx(y)
+ * console.log(toJsSync(special.wofz(np.array([{ re: 0, im: 1 }], { dtype: "complex128" })))) // [{ re: 0.42758357615580705, im: 0 }]
+ *
+ * @since 0.1.0
+ */
+export const wofz = (z: TensorLike): Tensor => {
+  const t = toInexact(toTensor(z))
+  if (isComplex(t.dtype)) return wofzImpl(t)
+  const zero = lax.full(t.shape, 0, t.dtype, t.weakType)
+  return wofzImpl(lax.complex(t, zero))
+}
+
+// lpmn's and lpmnValues' arguments as JAX checks them: m = n, a 1-D float32 or float64 z
+const legendreArguments = (op: string, m: number, n: number, z: TensorLike): Tensor => {
+  checkArg(op, "m", m, integer)
+  checkArg(op, "n", n, integer)
+  if (n < 0) throw argumentError(op, "n", "a non-negative integer", n)
+  if (m !== n) {
+    throw argumentError(op, "m", `equal to n (${n}): computations for m != n are not supported, as in JAX`, m)
+  }
+  const t = toTensor(z)
+  if (t.dtype !== "float32" && t.dtype !== "float64") {
+    throw new DTypeError({ operation: op, detail: `z.dtype=${t.dtype} is not supported: z must be float32 or float64` })
+  }
+  if (t.ndim !== 1) {
+    throw new ShapeError({ operation: op, detail: `z must be a 1D array, got shape (${t.shape.join(", ")})` })
+  }
+  return t
+}
+
+/**
+ * The associated Legendre functions of the first kind `P_l^m(z)` for all
+ * orders and degrees `0 <= m, l <= n` (JAX's `lpmn_values`; JAX requires
+ * `m = n`), with the Condon-Shortley phase, shape `(n + 1, n + 1, len(z))`
+ * (order, degree, point), zero where `m > l`. With `isNormalized` each is
+ * scaled by `sqrt((2l + 1) (l - m)! / (4 pi (l + m)!))`, the spherical
+ * harmonics' normalization. Differentiable in z.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // P_1^0(z) = z, P_1^1(z) = -sqrt(1 - z^2)
+ * const p = special.lpmnValues(1, 1, np.array([0.6], { dtype: "float64" }), false)
+ * console.log(toJsSync(p)) // [[[1], [0.6]], [[0], [-0.8]]]
+ *
+ * @since 0.1.0
+ */
+export const lpmnValues = (m: number, n: number, z: TensorLike, isNormalized: boolean): Tensor => {
+  const t = legendreArguments("lpmnValues", m, n, z)
+  checkArg("lpmnValues", "isNormalized", isNormalized, boolean)
+  return stackTable(legendreTable(n, t, isNormalized))
+}
+
+/**
+ * The associated Legendre functions of the first kind and their derivatives in
+ * z (JAX's `lpmn`; JAX requires `m = n`): `[P, dP/dz]`, each of shape
+ * `(n + 1, n + 1, len(z))` (order, degree, point), unnormalized, with the
+ * Condon-Shortley phase; the derivatives by JAX's recurrence (at m = 1,
+ * `(l (l + 1) P_l^0 - P_l^2) / (2 sqrt(1 - z^2))`), infinite at `z = +-1` where
+ * the functions are not differentiable.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // P_1^1(z) = -sqrt(1 - z^2), whose derivative is z / sqrt(1 - z^2)
+ * const [p, dp] = special.lpmn(1, 1, np.array([0.6], { dtype: "float64" }))
+ * console.log(toJsSync(p), toJsSync(dp)) // [[[1], [0.6]], [[0], [-0.8]]] [[[0], [1]], [[0], [0.75]]]
+ *
+ * @since 0.1.0
+ */
+export const lpmn = (m: number, n: number, z: TensorLike): readonly [Tensor, Tensor] => {
+  const t = legendreArguments("lpmn", m, n, z)
+  const table = legendreTable(n, t, false)
+  return [stackTable(table), stackTable(legendreDerivatives(table, t))]
+}
+
+/** Options of `sphHarmY`: the highest degree (JAX's `n_max`). @since 0.1.0 */
+export interface SphHarmYOptions {
+  /** The largest degree in `n`, the Legendre table's size (read from `n` when omitted; degrees above it read it). */
+  readonly nMax?: number | undefined
+}
+
+/**
+ * The spherical harmonics `Y_n^m(theta, phi)` (JAX's and SciPy's `sph_harm_y`;
+ * SciPy's argument order: degree `n`, order `m`, colatitude `theta` in [0, pi],
+ * longitude `phi` in [0, 2 pi]), orthonormal on the sphere with the
+ * Condon-Shortley phase: `sqrt((2n + 1) (n - m)! / (4 pi (n + m)!)) P_n^m(cos
+ * theta) e^(i m phi)`, and `(-1)^m conj(Y_n^|m|)` for m < 0. `n` and `m` are
+ * integer-valued vectors of one length (values for `n < 0` or `|m| > n` are
+ * undefined, as in JAX), `theta` a scalar or vector, `phi` broadcasting with
+ * them; the j-th harmonic is taken at the j-th theta, or the last when theta is
+ * shorter (JAX's clipped read). `nMax` (JAX's `n_max`) must be given under jit.
+ * Complex64 for float32 angles, complex128 for float64; differentiable in the
+ * angles.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * // Y_0^0 = 1 / (2 sqrt(pi)); Y_1^0(theta, phi) = sqrt(3 / (4 pi)) cos(theta)
+ * const y = special.sphHarmY(np.array([0, 1]), np.array([0, 0]), np.array(0, { dtype: "float64" }), np.array(0, { dtype: "float64" }))
+ * console.log(toJsSync(y)) // [{ re: 0.28209479177387814, im: 0 }, { re: 0.4886025119029199, im: 0 }]
+ *
+ * @since 0.1.0
+ */
+export const sphHarmY = (
+  n: TensorLike,
+  m: TensorLike,
+  theta: TensorLike,
+  phi: TensorLike,
+  options?: SphHarmYOptions
+): Tensor => {
+  checkOptions("sphHarmY", options, { nMax: integer })
+  const tn = toTensor(n)
+  const tm = toTensor(m)
+  if (isComplex(tn.dtype) || isComplex(tm.dtype)) {
+    throw new DTypeError({ operation: "sphHarmY", detail: "the degree n and order m must be real integers" })
+  }
+  if (tn.ndim !== 1) {
+    throw new ShapeError({ operation: "sphHarmY", detail: `n must be a 1D array, got shape (${tn.shape.join(", ")})` })
+  }
+  // theta and phi share a dtype but not a shape (theta indexes the table's points)
+  const [rawTheta, rawPhi] = [real("sphHarmY", theta), real("sphHarmY", phi)]
+  const dtype = rawTheta.dtype === "float64" || rawPhi.dtype === "float64" ? "float64" : "float32"
+  const [angleTheta, anglePhi] = [np.astype(rawTheta, dtype), np.astype(rawPhi, dtype)]
+  const th = angleTheta.ndim === 0 ? np.reshape(angleTheta, [1]) : angleTheta
+  if (th.ndim !== 1) {
+    throw new ShapeError({
+      operation: "sphHarmY",
+      detail: `theta must be a scalar or a 1D array, got shape (${th.shape.join(", ")})`
+    })
+  }
+  let nMax = options?.nMax
+  if (nMax === undefined) {
+    try {
+      nMax = tn.size === 0 ? 0 : Math.max(0, Math.trunc(toJsSync(np.max(tn)) as number))
+    } catch (e) {
+      if (!(e instanceof ConcretizationError)) throw e
+      throw new ConcretizationError({
+        detail:
+          "sphHarmY: the nMax option must be given to use sphHarmY within jit (it fixes the size of the Legendre table)"
+      })
+    }
+  }
+  if (nMax < 0) throw argumentError("sphHarmY", "nMax", "a non-negative integer", nMax)
+  return sphHarmYImpl(tn, tm, th, anglePhi, nMax)
 }
