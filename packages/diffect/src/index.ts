@@ -71,8 +71,8 @@ export {
 } from "@diffect/ad"
 export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"
-export { customLinearSolve } from "@diffect/ad"
-export type { CustomLinearSolveOptions } from "@diffect/ad"
+export { customLinearSolve, customRoot } from "@diffect/ad"
+export type { CustomLinearSolveOptions, CustomRootOptions } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
 /** @category Transformations */
 export { Types } from "@diffect/ad"
