@@ -37,6 +37,11 @@ const modules: ReadonlyArray<Module> = [
   { jax: "jax.random", diffect: "random", namespace: () => diffect.random },
   { jax: "jax.scipy.linalg", diffect: "linalg", namespace: () => get(diffect, "linalg") },
   {
+    jax: "jax.scipy.sparse.linalg",
+    diffect: "sparse.linalg",
+    namespace: () => get(get(diffect, "sparse"), "linalg")
+  },
+  {
     jax: "jax.scipy.special",
     diffect: "special",
     namespace: () => get(diffect, "special") ?? get(get(diffect, "scipy"), "special")
