@@ -279,6 +279,32 @@ export const pshuffle = <T>(x: T, axisName: string, perm: ReadonlyArray<number>)
   return ppermute(x, axisName, perm.map((src, dst) => [src, dst] as const))
 }
 
+/**
+ * Every instance gets instance `source`'s value (JAX's `lax.pbroadcast`, the
+ * collective broadcast): `psum` of the value masked to zero except at
+ * `source`, as JAX documents it, so its derivative sends every cotangent back
+ * to `source`.
+ *
+ * @example
+ * import { np, pbroadcast, runSync, type Tensor, toJsSync, vmap } from "diffect"
+ * const fromOne = vmap((x: Tensor) => pbroadcast(x, "i", 1), { axisName: "i" })
+ * console.log(toJsSync(runSync(fromOne(np.array([10, 20, 30]))))) // [20, 20, 20]
+ *
+ * @category Collectives
+ * @since 0.1.0
+ */
+export const pbroadcast = <T>(x: T, axisName: string, source: number): CollectiveResult<T> => {
+  const size = oneAxis("pbroadcast", axisName)
+  if (!Number.isInteger(source) || source < 0 || source >= size) {
+    throw argumentError("pbroadcast", "source", `an index along the axis (0 .. ${size - 1})`, source)
+  }
+  const here = lax.eq(axisIndex(axisName), lax.full([], source, "int32"))
+  return mapTree(x, false, (t) => {
+    const mask = lax.broadcastInDim(here, t.shape, [])
+    return bind1("psum", [lax.select(mask, t, lax.zerosLike(t))], { axisName })
+  })
+}
+
 /** Options of `allToAll`. @since 0.1.0 */
 export interface AllToAllOptions {
   /**

@@ -10,7 +10,7 @@ import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { allToAll, pswapaxes } from "../src/Collectives.js"
+import { allToAll, pbroadcast, pswapaxes } from "../src/Collectives.js"
 import { grad } from "../src/Grad.js"
 import { jit } from "../src/Jit.js"
 import { jvp } from "../src/Jvp.js"
@@ -201,6 +201,24 @@ describe("allToAll: derivatives", () => {
     assert.deepStrictEqual(values(ct!), [[10, 30], [20, 40]])
     const [, t] = run(jvp(swapped, [x], [arr([[1, 0], [5, 7]])]))
     assert.deepStrictEqual(values(t as Tensor), [[1, 5], [0, 7]])
+  })
+})
+
+describe("pbroadcast", () => {
+  it("every instance gets the source's value; the cotangents all flow back to the source", () => {
+    const x = arr([[1, 2], [3, 4], [5, 6]])
+    assert.deepStrictEqual(values(over((v) => pbroadcast(v, "i", 2), x)), [[5, 6], [5, 6], [5, 6]])
+    // sum(w * out): out_j = x_1 for every j, so d/dx_1 = the column sums of w
+    const w = arr([[1, 2], [3, 4], [5, 6]])
+    const loss = (xs: Tensor) =>
+      Effect.map(vmap((v: Tensor) => pbroadcast(v, "i", 1), { axisName: "i" })(xs), (y) => np.sum(np.multiply(w, y)))
+    assert.deepStrictEqual(values(run(grad(loss)(x))), [[0, 0], [9, 12], [0, 0]])
+    const bad = failure(vmap((v: Tensor) => pbroadcast(v, "i", 3), { axisName: "i" })(x)) as {
+      _tag: string
+      message: string
+    }
+    assert.strictEqual(bad._tag, "ArgumentError")
+    assert.include(bad.message, "an index along the axis (0 .. 2)")
   })
 })
 

@@ -60,6 +60,7 @@ export {
   axisIsBound,
   axisSize,
   isBatchedAlong,
+  pbroadcast,
   pmax,
   pmean,
   pmin,

@@ -211,13 +211,18 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         )
         const [got] = Tree.flatten(out)
         const [want] = Tree.flatten(expected)
-        assert.strictEqual(got.length, 14)
+        assert.strictEqual(got.length, 16)
         got.forEach((leaf, i) => sameBits(leaf, want[i]))
         // and what they are: every instance holds the whole axis; the ring shift moves rows by one
         const rows = toJsSync(x) as Array<Array<number>>
         assert.deepStrictEqual(toJsSync(out.eager.gathered), Array.from({ length: n }, () => rows))
         const ring = toJsSync(out.jitted.ring) as Array<Array<number>>
         ring.forEach((row, k) => assert.deepStrictEqual(row, rows[(k + n - 1) % n]))
+        // every instance holds the last instance's cos(row)
+        const last = toJsSync(np.cos(np.take(x, n - 1, { axis: 0 }))) as Array<number>
+        ;(toJsSync(out.eager.fromLast) as Array<Array<number>>).forEach((row) =>
+          row.forEach((v, c) => assert.closeTo(v, last[c]!, 1e-6 * (1 + Math.abs(last[c]!))))
+        )
         // instance j receives every instance i's multiple (j + 1) of its row, at index i (swapped)
         // or along the second axis (transposed)
         const swapped = toJsSync(out.jitted.swapped) as Array<Array<Array<number>>>
