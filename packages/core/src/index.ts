@@ -38,6 +38,7 @@ export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"
 export * as special from "./special.js"
+export * as stats from "./stats.js"
 export * from "./Tensor.js"
 /** @category Pytrees and schemas */
 export * as TensorSchema from "./TensorSchema.js"

@@ -27,6 +27,8 @@ export { lax } from "@diffect/core"
 export { linalg } from "@diffect/core"
 /** @category Ops */
 export { special } from "@diffect/core"
+/** @category Ops */
+export { stats } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */
