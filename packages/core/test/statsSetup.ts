@@ -95,3 +95,21 @@ export const simpsonGrid = (
   for (let i = 1; i < n; i++) s += (i % 2 === 1 ? 4 : 2) * ys[i]!
   return (s * h) / 3
 }
+
+/**
+ * Asserts that the gradient of a scalar function of one float64 vector equals
+ * the fourth-order central differences along each coordinate.
+ */
+export const assertVectorGrad = (
+  f: (t: Tensor) => Tensor,
+  point: ReadonlyArray<number>,
+  rtol = 1e-7,
+  h = 1e-3
+): void => {
+  const g = vals(runSync(grad(f)(f64([...point]))) as Tensor)
+  point.forEach((_, i) => {
+    const at = (d: number) => vals(f(f64(point.map((p, j) => (j === i ? p + d : p)))).reshape([1]))[0]!
+    const fd = (8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h))) / (12 * h)
+    assert.isTrue(Math.abs(g[i]! - fd) <= rtol * Math.max(1, Math.abs(fd)), `d/dx_${i}: ${g[i]} vs ${fd}`)
+  })
+}

@@ -69,26 +69,20 @@ export const logpdf = (x: TensorLike, mean: TensorLike, cov: TensorLike): Tensor
     return lax.mul(c(d, -0.5), lax.add(quad, lax.add(c(d, LOG_2PI), lax.log(bc!))))
   }
   const n = tm.shape[tm.ndim - 1]!
-  const xmShape = broadcastShapes(tx.shape, tm.shape)
-  const y = lax.sub(broadcastTo(tx, xmShape), broadcastTo(tm, xmShape))
-  if (y.shape[y.ndim - 1] !== n) {
-    throw new ShapeError({
-      operation: "multivariate_normal.logpdf",
-      detail: `x's last axis (${y.shape[y.ndim - 1]}) must have mean's length ${n}`
-    })
-  }
-  if (tc.ndim === 0) {
-    const q = lax.div(sumLast(lax.square(y)), broadcastTo(tc, y.shape.slice(0, -1)))
-    const norm = lax.mul(c(q, n / 2), lax.add(c(q, LOG_2PI), lax.log(broadcastTo(tc, q.shape))))
-    return lax.sub(lax.mul(c(q, -0.5), q), norm)
-  }
-  if (tc.ndim < 2 || tc.shape[tc.ndim - 1] !== n || tc.shape[tc.ndim - 2] !== n) {
+  if (tc.ndim > 0 && (tc.ndim < 2 || tc.shape[tc.ndim - 1] !== n || tc.shape[tc.ndim - 2] !== n)) {
     throw new ShapeError({
       operation: "multivariate_normal.logpdf",
       detail: `cov must be a scalar or have shape (..., ${n}, ${n}) for mean of length ${n}, got (${
         tc.shape.join(", ")
       })`
     })
+  }
+  const xmShape = broadcastShapes(tx.shape, tm.shape)
+  const y = lax.sub(broadcastTo(tx, xmShape), broadcastTo(tm, xmShape))
+  if (tc.ndim === 0) {
+    const q = lax.div(sumLast(lax.square(y)), broadcastTo(tc, y.shape.slice(0, -1)))
+    const norm = lax.mul(c(q, n / 2), lax.add(c(q, LOG_2PI), lax.log(broadcastTo(tc, q.shape))))
+    return lax.sub(lax.mul(c(q, -0.5), q), norm)
   }
   const chol = lax.linalg.cholesky(tc)
   const q = mahalanobis(chol, y)
