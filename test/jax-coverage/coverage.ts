@@ -45,7 +45,9 @@ const modules: ReadonlyArray<Module> = [
     jax: "jax.scipy.special",
     diffect: "special",
     namespace: () => get(diffect, "special") ?? get(get(diffect, "scipy"), "special")
-  }
+  },
+  // a distribution's functions are listed as module.function (norm.logpdf: stats.norm.logpdf)
+  { jax: "jax.scipy.stats", diffect: "stats", namespace: () => get(diffect, "stats") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.
@@ -121,7 +123,8 @@ const rowsOf = (m: Module): ReadonlyArray<Row> => {
     const camel = camelCase(name)
     const na = notApplicable(m.jax, name)
     if (na !== undefined) return { jax: name, diffect: "", status: "n/a", note: na }
-    const value = get(ns, camel)
+    // a dotted name (norm.logpdf) is a path through nested namespaces
+    const value = camel.split(".").reduce<unknown>((o, k) => get(o, k), ns)
     const found = typeof value === "function" || (typeof value === "object" && value !== null)
     if (!found && m.alsoTopLevel === true && typeof get(diffect, camel) === "function") {
       return { jax: name, diffect: camel, status: "yes", note: "" }
