@@ -80,13 +80,15 @@ describe.skipIf(skip !== undefined)("WebGPU linalg kernels on 40 x 40 and 300 x 
           assert.isUndefined(vs, `differs from the typed-array backend: ${vs}`)
         }))
     }
-    // complex64 decompositions and eig have CPU kernels only: a BackendError, never a wrong number
+    // complex64 decompositions, eig, schur and hessenberg have CPU kernels only: a BackendError, never a wrong number
     const z = () => np.array([[{ re: 2, im: 1 }, { re: 0, im: 1 }], [{ re: 1, im: 0 }, { re: 3, im: 0 }]])
     const cpuOnly: ReadonlyArray<readonly [string, () => Tensor]> = [
       ["complex64 qr", () => lax.linalg.qr(z())[0]],
       ["complex64 eigh", () => lax.linalg.eigh(z())[1]],
       ["complex64 svd", () => lax.linalg.singularValues(z())],
-      ["eig", () => np.linalg.eigvals(f([[1, 2], [3, 4]]))]
+      ["eig", () => np.linalg.eigvals(f([[1, 2], [3, 4]]))],
+      ["schur", () => lax.linalg.schur(f([[1, 2], [3, 4]]))[0]!],
+      ["hessenberg", () => lax.linalg.hessenberg(f([[1, 2], [3, 4]]))[0]]
     ]
     // eigh and svd keep one invocation per matrix: on llvmpipe, above their measured limits, a BackendError
     it.effect("eigh and svd above the software adapter's limits fail with a BackendError", () =>

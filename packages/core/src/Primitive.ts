@@ -268,6 +268,19 @@ export interface PrimitiveParams {
    * largest component real (LAPACK geev's outputs).
    */
   readonly eig: { readonly computeLeftEigenvectors: boolean; readonly computeRightEigenvectors: boolean }
+  /**
+   * `schur(a)`: the Schur form `t` of a square matrix (real quasi-triangular, 2x2
+   * diagonal blocks for complex-conjugate eigenvalue pairs, for real input;
+   * triangular for complex input) and, with `computeSchurVectors`, the unitary
+   * `z` with `a = z t z^H` (LAPACK gees's outputs).
+   */
+  readonly schur: { readonly computeSchurVectors: boolean }
+  /**
+   * `hessenberg(a)`: the upper Hessenberg form with the Householder reflectors
+   * packed below its first subdiagonal, and their scalar factors `taus`
+   * (`[..., n - 1]`; LAPACK gehrd's outputs).
+   */
+  readonly hessenberg: NoParams
   // collectives over named axes (bound by vmap's axisName)
   readonly psum: { readonly axisName: string }
   readonly pmax: { readonly axisName: string }
@@ -589,6 +602,8 @@ export const primitiveKinds = {
   eigh: "linalg",
   svd: "linalg",
   eig: "linalg",
+  schur: "linalg",
+  hessenberg: "linalg",
   psum: "collective",
   pmax: "collective",
   pmin: "collective",

@@ -1,6 +1,7 @@
 /**
  * `lax.linalg`: JAX's linear-algebra primitives as functions (Cholesky,
- * triangular solve, LU, QR, symmetric and general eigendecompositions, SVD). Each acts on
+ * triangular solve, LU, QR, symmetric and general eigendecompositions, SVD, Schur,
+ * Hessenberg). Each acts on
  * the last two dimensions and maps over the leading ones; each has JAX's
  * derivative rule, batching rule and a kernel on every backend. The NumPy-style
  * functions built on them are `np.linalg` (also exported as `linalg`).
@@ -20,7 +21,7 @@ import { ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
 import * as lax from "./lax.js"
 import type { Tensor } from "./Tensor.js"
-import { boolean, checkArg, checkOptions, checkTensor, integer } from "./Validate.js"
+import { argumentError, boolean, checkArg, checkOptions, checkTensor, integer } from "./Validate.js"
 
 const matrixArg = (op: string, u: unknown, name = "x"): Tensor => checkTensor(op, name, u)
 
@@ -250,6 +251,65 @@ export const eig = (x: Tensor, options?: EigOptions): ReadonlyArray<Tensor> => {
     computeLeftEigenvectors: options?.computeLeftEigenvectors ?? true,
     computeRightEigenvectors: options?.computeRightEigenvectors ?? true
   })
+}
+
+/** Options of {@link schur}. @since 0.1.0 */
+export interface SchurOptions {
+  /** Return the Schur vectors `z` too (default true, as JAX). */
+  readonly computeSchurVectors?: boolean | undefined
+  /** LAPACK gees's eigenvalue sorting: not implemented, as in JAX (only `false` is accepted). */
+  readonly sortEigVals?: boolean | undefined
+}
+
+/**
+ * The Schur decomposition of square matrices (JAX's `lax.linalg.schur`, LAPACK
+ * gees's outputs; CPU only, as JAX's): `[t, z]` with `x = z t z^H`, `z`
+ * unitary; `[t]` alone without `computeSchurVectors`. For real input `t` is the
+ * real Schur form (quasi upper triangular: a 2x2 diagonal block, with equal
+ * diagonal entries, for each complex-conjugate eigenvalue pair); for complex
+ * input it is upper triangular. Not differentiable (JAX has no rule).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * // a rotation by 90 degrees: one 2x2 block, already standard
+ * const [t, z] = lax.linalg.schur(np.array([[0, -1], [1, 0]]))
+ * console.log(toJsSync(t), toJsSync(z)) // [[0, -1], [1, 0]] [[1, 0], [0, 1]]
+ *
+ * @since 0.1.0
+ */
+export const schur = (x: Tensor, options?: SchurOptions): ReadonlyArray<Tensor> => {
+  const a = matrixArg("schur", x)
+  checkOptions("schur", options, { computeSchurVectors: boolean, sortEigVals: boolean })
+  if (options?.sortEigVals === true) {
+    throw argumentError(
+      "schur",
+      "sortEigVals",
+      "false (the sort feature of LAPACK's gees routine is not implemented, as in JAX)",
+      true
+    )
+  }
+  return bind("schur", [a], { computeSchurVectors: options?.computeSchurVectors ?? true })
+}
+
+/**
+ * The Hessenberg reduction of square matrices (JAX's `lax.linalg.hessenberg`,
+ * LAPACK gehrd's outputs; CPU only, as JAX's): `[a, taus]` where `a` holds the
+ * upper Hessenberg form on and above its first subdiagonal and the Householder
+ * vectors below it, and `taus` (`[..., n - 1]`) their scalar factors:
+ * `Q = H_0 ... H_{n-2}`, `H_k = I - taus[k] v_k v_k^H`, `v_k = [0 (k + 1 zeros), 1, a[k + 2:, k]]`.
+ * `linalg.hessenberg` forms `H` and `Q` from them. Not differentiable (JAX has no rule).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const [a, taus] = lax.linalg.hessenberg(np.array([[1, 2, 3], [0, 4, 5], [0, 6, 7]]))
+ * // already in Hessenberg form: no reflection (tau = 0)
+ * console.log(toJsSync(a), toJsSync(taus)) // [[1, 2, 3], [0, 4, 5], [0, 6, 7]] [0, 0]
+ *
+ * @since 0.1.0
+ */
+export const hessenberg = (x: Tensor): readonly [a: Tensor, taus: Tensor] => {
+  const [a, taus] = bind("hessenberg", [matrixArg("hessenberg", x)], {})
+  return [a!, taus!]
 }
 
 /**

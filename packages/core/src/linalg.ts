@@ -3,7 +3,9 @@
  * (`solveTriangular`, `choFactor`, `choSolve`, `luFactor`, `luSolve`, `lu`,
  * `expm`, and the special matrices `toeplitz`, `hankel`, `circulant`,
  * `companion`, `blockDiag`, `hilbert`, `invhilbert`, `pascal`, `invpascal`,
- * `dft`, `hadamard`, `helmert`, `leslie`, `fiedler`; `polar`):
+ * `dft`, `hadamard`, `helmert`, `leslie`, `fiedler`; `polar`; the Schur-based
+ * `schur`, `hessenberg`, `rsf2csf`, `sqrtm`, `funm`, `solveSylvester`, CPU only
+ * and not differentiable, as JAX's):
  * functions of the `lax.linalg` primitives, so every one is differentiable,
  * batched over leading dimensions and runs on every backend that has the
  * primitives' kernels. Integer inputs are promoted to float32 first; singular or
@@ -1491,3 +1493,9 @@ export {
   toeplitz
 } from "./internal/linalgMatrices.js"
 export type { ExpmOptions, PascalOptions, PolarOptions } from "./internal/linalgMatrices.js"
+export { hessenberg, rsf2csf, schur } from "./internal/linalgSchur.js"
+export type { HessenbergOptions, SchurOptions } from "./internal/linalgSchur.js"
+export { funm, sqrtm } from "./internal/matrixFunctions.js"
+export type { FunmOptions, SqrtmOptions } from "./internal/matrixFunctions.js"
+export { solveSylvester } from "./internal/sylvester.js"
+export type { SolveSylvesterOptions } from "./internal/sylvester.js"

@@ -15,6 +15,7 @@
  * - svd: JAX's rule (reduced matrices; the extra terms for non-square ones and
  *   the diagonal phase term for complex ones);
  * - eig: the eigenvalues' `diag(V^-1 A_dot V)`; eigenvectors have no rule (as JAX).
+ * - schur, hessenberg: no rule (JAX has none): differentiating them is a typed error.
  *
  * Batching moves every batch dimension to the front: the primitives map over
  * leading dimensions.
@@ -30,7 +31,16 @@ import { addTangents, instantiate } from "../internal/tangents.js"
 import type { JvpRule } from "./jvp.js"
 import type { AxisData, BatchRule } from "./vmap.js"
 
-type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd" | "eig"
+type LinalgPrimitive =
+  | "cholesky"
+  | "triangular_solve"
+  | "lu"
+  | "qr"
+  | "eigh"
+  | "svd"
+  | "eig"
+  | "schur"
+  | "hessenberg"
 
 // --- matrix helpers over the last two dimensions ----------------------------------
 
@@ -270,6 +280,16 @@ const eigJvp: JvpRule<"eig"> = ([a], [t], params) => {
   return [[w], [diagonal(matmul(linalg.solve(v, dA), v))]]
 }
 
+// JAX registers no JVP for schur_p and hessenberg_p: a live tangent is an error, as JAX's
+// "Differentiation rule ... not implemented".
+const noJvp = <P extends "schur" | "hessenberg">(p: P): JvpRule<P> => () => {
+  throw new DerivativeNotImplementedError({
+    primitive: p,
+    detail: `Differentiation rule for '${p}' not implemented (JAX has none; functions built on it, such as ` +
+      `sqrtm, funm and solve_sylvester, are not differentiable either)`
+  })
+}
+
 /** The JVP rules of the linear-algebra primitives. */
 export const linalgJvpRules: { readonly [P in LinalgPrimitive]: JvpRule<P> } = {
   cholesky: (primals, tangents, params, jvpOf) =>
@@ -279,7 +299,9 @@ export const linalgJvpRules: { readonly [P in LinalgPrimitive]: JvpRule<P> } = {
   qr: qrJvp,
   eigh: eighJvp,
   svd: svdJvp,
-  eig: eigJvp
+  eig: eigJvp,
+  schur: noJvp("schur"),
+  hessenberg: noJvp("hessenberg")
 }
 
 // --- batching --------------------------------------------------------------------------
@@ -303,5 +325,7 @@ export const linalgBatchRules: { readonly [P in LinalgPrimitive]: BatchRule<P> }
   qr: batchFront("qr"),
   eigh: batchFront("eigh"),
   svd: batchFront("svd"),
-  eig: batchFront("eig")
+  eig: batchFront("eig"),
+  schur: batchFront("schur"),
+  hessenberg: batchFront("hessenberg")
 }

@@ -14,6 +14,7 @@ import { dotGeneral } from "./dot.js"
 import { eig } from "./eig.js"
 import { fft } from "./fft.js"
 import { gather, scatter, scatterAdd } from "./gather.js"
+import { hessenberg } from "./hessenberg.js"
 import {
   cholesky,
   choleskyComplex,
@@ -27,6 +28,7 @@ import {
 } from "./linalg.js"
 import { eighComplex, qrComplex, svdComplex } from "./linalgComplex.js"
 import { argReduce, cumsum, reduce, scan } from "./reduce.js"
+import { schur } from "./schur.js"
 import { compileSimd, type SimdLoop, simdMin } from "./simd.js"
 import { sort, topK } from "./sort.js"
 import { materialize, splitAtAxis } from "./strided.js"
@@ -319,6 +321,8 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     eigh: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? eighComplex : eigh)(inputs[0]!, x!, params, outs),
     svd: (inputs, [x], params, outs) => (DType.isComplex(x!.dtype) ? svdComplex : svd)(inputs[0]!, x!, params, outs),
     eig: (inputs, [x], params, outs) => eig(inputs[0]!, x!, params, outs),
+    schur: (inputs, [x], params, outs) => schur(inputs[0]!, x!, params, outs),
+    hessenberg: (inputs, [x], _params, outs) => hessenberg(inputs[0]!, x!, outs),
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

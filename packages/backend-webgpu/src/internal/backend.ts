@@ -161,6 +161,19 @@ const kernels: { readonly [P in FirstOrderPrimitive]: KernelRule<P> } = fromKind
         detail: "eig (the general eigendecomposition) has no WebGPU kernel; run it on the typed-array backend"
       })
     },
+    // as JAX's, the Schur decomposition and the Hessenberg reduction are CPU (LAPACK) operations
+    schur: () => {
+      throw new BackendError({
+        backend: "webgpu",
+        detail: "schur (the Schur decomposition) has no WebGPU kernel; run it on the typed-array backend"
+      })
+    },
+    hessenberg: () => {
+      throw new BackendError({
+        backend: "webgpu",
+        detail: "hessenberg (the Hessenberg reduction) has no WebGPU kernel; run it on the typed-array backend"
+      })
+    },
     psum: collective("psum"),
     pmax: collective("pmax"),
     pmin: collective("pmin"),

@@ -11,7 +11,16 @@ import { DTypeError, Float0OperationError, ShapeError } from "../Errors.js"
 import type { Params, Primitive } from "../Primitive.js"
 import { formatShape } from "../Shape.js"
 
-type LinalgPrimitive = "cholesky" | "triangular_solve" | "lu" | "qr" | "eigh" | "svd" | "eig"
+type LinalgPrimitive =
+  | "cholesky"
+  | "triangular_solve"
+  | "lu"
+  | "qr"
+  | "eigh"
+  | "svd"
+  | "eig"
+  | "schur"
+  | "hessenberg"
 type Rule<P extends Primitive> = (
   avals: ReadonlyArray<AbstractValue>,
   params: Params<P>
@@ -23,7 +32,7 @@ const arity = (op: string, avals: ReadonlyArray<AbstractValue>, n: number): void
 
 // A floating matrix (or stack of matrices): [..., m, n].
 // Complex matrices are supported by these primitives (all of them, on the CPU).
-const complexOk = new Set(["cholesky", "triangular_solve", "lu", "qr", "eigh", "svd", "eig"])
+const complexOk = new Set(["cholesky", "triangular_solve", "lu", "qr", "eigh", "svd", "eig", "schur", "hessenberg"])
 
 const matrix = (
   op: string,
@@ -146,5 +155,18 @@ export const linalgEvalRules: { readonly [P in LinalgPrimitive]: Rule<P> } = {
       ...(computeLeftEigenvectors ? [vectors] : []),
       ...(computeRightEigenvectors ? [vectors] : [])
     ]
+  },
+  schur: (avals, { computeSchurVectors }) => {
+    arity("schur", avals, 1)
+    const a = avals[0]!
+    square("schur", a)
+    const t = aval(a.shape, a.dtype, false)
+    return computeSchurVectors ? [t, aval(a.shape, a.dtype, false)] : [t]
+  },
+  hessenberg: (avals) => {
+    arity("hessenberg", avals, 1)
+    const a = avals[0]!
+    const [batch, n] = square("hessenberg", a)
+    return [aval(a.shape, a.dtype, false), aval([...batch, Math.max(n - 1, 0)], a.dtype, false)]
   }
 }
