@@ -1474,6 +1474,10 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => np.matmul(x, y)
  */
 export const tensordot: typeof np.tensordot = (...args) => np.tensordot(...args)
 
+export { expmFrechet } from "./internal/expmFrechet.js"
+export type { ExpmFrechet, ExpmFrechetOptions } from "./internal/expmFrechet.js"
+export { convolutionMatrix, fiedlerCompanion } from "./internal/linalgConstructors.js"
+export type { ConvolutionMatrixOptions } from "./internal/linalgConstructors.js"
 export {
   blockDiag,
   circulant,
@@ -1497,5 +1501,7 @@ export { hessenberg, rsf2csf, schur } from "./internal/linalgSchur.js"
 export type { HessenbergOptions, SchurOptions } from "./internal/linalgSchur.js"
 export { funm, sqrtm } from "./internal/matrixFunctions.js"
 export type { FunmOptions, SqrtmOptions } from "./internal/matrixFunctions.js"
+export { qrMultiply } from "./internal/qrMultiply.js"
+export type { QrMultiplyOptions } from "./internal/qrMultiply.js"
 export { solveSylvester } from "./internal/sylvester.js"
 export type { SolveSylvesterOptions } from "./internal/sylvester.js"

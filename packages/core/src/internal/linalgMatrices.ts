@@ -30,7 +30,7 @@ const sliceAxis = (x: Tensor, from: number, to: number, axis: number): Tensor =>
   lax.slice(x, x.shape.map((_, d) => (d === axis ? from : 0)), x.shape.map((n, d) => (d === axis ? to : n)))
 
 // a x = b for square [..., n, n] a and b: LU with partial pivoting, then the two triangular solves
-const solveSquare = (a: Tensor, b: Tensor): Tensor => {
+export const solveSquare = (a: Tensor, b: Tensor): Tensor => {
   const [lu, , perm] = laxLinalg.lu(a)
   const rows = takeAlongAxis(b, lax.broadcastInDim(perm, b.shape, perm.shape.map((_, i) => i)), -2)
   const y = laxLinalg.triangularSolve(lu, rows, { leftSide: true, lower: true, unitDiagonal: true })
@@ -51,8 +51,8 @@ const matmul = (a: Tensor, b: Tensor): Tensor => np.matmul(a, b)
 
 // Higham's Pade approximants of exp (2005): the order and the largest 1-norm it is accurate for
 // without scaling, for each precision (JAX's choice: 7 for single, 13 for double precision).
-const pade7 = [17297280, 8648640, 1995840, 277200, 25200, 1512, 56, 1]
-const pade13 = [
+export const pade7 = [17297280, 8648640, 1995840, 277200, 25200, 1512, 56, 1]
+export const pade13 = [
   64764752532480000,
   32382376266240000,
   7771770303897600,
@@ -68,10 +68,10 @@ const pade13 = [
   182,
   1
 ]
-const theta7 = 3.92572478313866
-const theta13 = 5.371920351148152
+export const theta7 = 3.92572478313866
+export const theta13 = 5.371920351148152
 
-const doublePrecision = (dtype: DType): boolean => dtype === "float64" || dtype === "complex128"
+export const doublePrecision = (dtype: DType): boolean => dtype === "float64" || dtype === "complex128"
 
 // U (odd powers) and V (even powers) of the Pade approximant r(A) = (V - U)^-1 (V + U).
 const padeUV = (a: Tensor): readonly [Tensor, Tensor] => {
