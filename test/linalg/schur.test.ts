@@ -107,6 +107,28 @@ describe("linalg.schur", () => {
     assert.deepStrictEqual([...d].sort().map((x) => Math.round(x * 1e12) / 1e12), [1, 3])
   })
 
+  it("hard cases: the zero matrix, cyclic permutations (roots of unity, exceptional shifts), a Jordan block, 60x60", () => {
+    const cyclic = (n: number) =>
+      Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (j === (i + 1) % n ? 1 : 0)))
+    const jordan = [[2, 1, 0, 0], [0, 2, 1, 0], [0, 0, 2, 1], [0, 0, 0, 2]]
+    const cases = [[[0, 0, 0], [0, 0, 0], [0, 0, 0]], cyclic(2), cyclic(5), cyclic(8), jordan, randomMatrix(60, 60, 3)]
+    for (const a of cases) {
+      for (const output of ["real", "complex"] as const) {
+        const [t, z] = linalg.schur(tensor(a), { output })
+        const [tm, zm] = [readC(t), readC(z)]
+        const [rec, orth] = residuals(asC(a), tm, zm)
+        assert.isBelow(rec, 1e-13, `n=${a.length} ${output}`)
+        assert.isBelow(orth, 1e-13)
+        const w = quasiTriangularEigenvalues(tm, output === "real")
+        if (a.length === 8) {
+          // the eighth roots of unity
+          const want = Array.from({ length: 8 }, (_, k) => c(Math.cos((k * Math.PI) / 4), Math.sin((k * Math.PI) / 4)))
+          assertSameSpectrum(w, want, 1e-13)
+        }
+      }
+    }
+  })
+
   it("complex output: triangular T with eig's eigenvalues, a = Z T Z^H; complex input alike", () => {
     for (const [n, seed] of [[3, 5], [6, 9], [8, 2]] as const) {
       const a = randomMatrix(n, n, seed)

@@ -148,7 +148,7 @@ export const realSchurIterate = (h: Float64Array, n: number, z: Float64Array): b
     for (; l > 0; l--) {
       let s = Math.abs(h[at(l - 1, l - 1)]!) + Math.abs(h[at(l, l)]!)
       if (s === 0) s = norm
-      if (Math.abs(h[at(l, l - 1)]!) < EPS * s) break
+      if (Math.abs(h[at(l, l - 1)]!) <= EPS * s) break
     }
     if (l > 0) h[at(l, l - 1)] = 0
     if (l === hi) {
