@@ -228,6 +228,36 @@ describe("linalg.qrMultiply", () => {
     }
   })
 
+  it("pivoting: geqp3's column order (largest remaining norm first), a[:, p] = Q R, |diag R| non-increasing", () => {
+    // column norms 1, 2, 3: column 2 first; then column 1 (column 0 is along column 2), then column 0
+    const [, , p0] = linalg.qrMultiply(tensor([[1, 0, 3], [0, 2, 0]]), np.eye(2, { dtype: "float64" }), {
+      mode: "left",
+      pivoting: true
+    })
+    assert.strictEqual(p0.dtype, "int32")
+    assert.deepStrictEqual(toJsSync(p0), [2, 1, 0])
+    for (const [m, n, seed] of [[5, 3, 1], [3, 5, 2], [4, 4, 3]] as const) {
+      const a = randomMatrix(m, n, seed).map((row) => row.map((x, j) => x * (j + 1)))
+      const k = Math.min(m, n)
+      const eye = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => (i === j ? 1 : 0)))
+      const [q, r, p] = linalg.qrMultiply(tensor(a), tensor(eye), { mode: "left", pivoting: true })
+      const order = toJsSync(p) as Array<number>
+      assert.deepStrictEqual([...order].sort(), Array.from({ length: n }, (_, i) => i))
+      const permuted = a.map((row) => order.map((j) => row[j]!))
+      assert.isBelow(rel(mul(js(q), js(r)), permuted), 1e-14)
+      const diag = js(r).map((row, i) => Math.abs(row[i]!)).slice(0, k)
+      diag.slice(1).forEach((x, i) => assert.isAtMost(x, diag[i]! * (1 + 1e-12)))
+    }
+    // differentiable through the (constant) permutation
+    const w = weights([2, 3], 14)
+    const cr = tensor(randomMatrix(2, 4, 15))
+    assertGradMatchesFd(
+      (x) => np.sum(np.multiply(w, linalg.qrMultiply(x, cr, { pivoting: true })[0])),
+      randomMatrix(4, 3, 16).flat(),
+      [4, 3]
+    )
+  })
+
   it("conjugate uses conj(Q) for complex input; batches broadcast", () => {
     const a = random(3, 2, 4)
     const cc = random(2, 3, 5)
@@ -270,7 +300,7 @@ describe("linalg.qrMultiply", () => {
       "Q @ c"
     )
     assert.include(
-      thrownTag(() => linalg.qrMultiply(np.eye(3), np.eye(3), { pivoting: true }), "ArgumentError"),
+      thrownTag(() => linalg.qrMultiply(np.eye(3), np.eye(3), { pivoting: 1 as never }), "ArgumentError"),
       "pivoting"
     )
     assert.include(

@@ -2,10 +2,13 @@
  * `jax.scipy.linalg.qr_multiply`: a QR decomposition and a product with its
  * `Q`. JAX multiplies by LAPACK's Householder reflectors (geqrf, ormqr); here
  * `Q` is the reduced factor of `lax.linalg.qr` (the same reflectors), so the
- * products are the same and differentiable wherever `qr` is (`m >= n`).
+ * products are the same and differentiable wherever `qr` is (`m >= n`). With
+ * `pivoting`, the column order of LAPACK's geqp3 (the column of largest
+ * remaining norm first) is found by Gram-Schmidt steps, then the permuted
+ * matrix is factored by `qr` (a constant permutation: still differentiable).
  */
 import { isComplex } from "../DType.js"
-import { ArgumentError, ShapeError } from "../Errors.js"
+import { ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
 import * as laxLinalg from "../laxLinalg.js"
 import { broadcastShapes } from "../Shape.js"
@@ -13,6 +16,7 @@ import type { Tensor } from "../Tensor.js"
 import { boolean, checkOptions } from "../Validate.js"
 import type { TensorLike } from "./arrayLiteral.js"
 import { mm, oneOf } from "./matrixOps.js"
+import { takeAlongAxis } from "./np/arrays.js"
 import { promoteAll, toInexact, toTensor } from "./npHelpers.js"
 
 /** Options of `qrMultiply` (JAX's keyword arguments and defaults). @since 0.1.0 */
@@ -21,8 +25,63 @@ export interface QrMultiplyOptions {
   readonly mode?: "right" | "left" | undefined
   /** Use `conj(Q)` instead of `Q` (no effect on real input; default false). */
   readonly conjugate?: boolean | undefined
-  /** Column pivoting (JAX's geqp3): not implemented here, only `false` is accepted. */
+  /** Column pivoting (JAX's geqp3): `a[..., p] = Q R`, and `p` is returned third (default false). */
   readonly pivoting?: boolean | undefined
+}
+
+/** The type of `qrMultiply`: `[product, R]`, and the column order `p` third with `pivoting`. @since 0.1.0 */
+export interface QrMultiply {
+  (a: TensorLike, c: TensorLike, options: QrMultiplyOptions & { readonly pivoting: true }): readonly [
+    product: Tensor,
+    r: Tensor,
+    p: Tensor
+  ]
+  (a: TensorLike, c: TensorLike, options?: QrMultiplyOptions): readonly [product: Tensor, r: Tensor]
+}
+
+/**
+ * The column order of a QR with column pivoting (LAPACK geqp3's choice): at each
+ * step the remaining column of largest norm after removing the components along
+ * the columns already chosen (the first such one on ties), as int32 `[..., n]`.
+ */
+const pivotOrder = (a: Tensor): Tensor => {
+  const [m, n] = [a.shape.at(-2)!, a.shape.at(-1)!]
+  const batch = a.shape.slice(0, -2)
+  const nb = batch.length
+  const dims = batch.map((_, i) => i)
+  const cols = lax.broadcastInDim(lax.iota("int32", [n], 0), [...batch, n], [nb])
+  const asRow = (x: Tensor) => lax.broadcastInDim(x, [...batch, m, n], [...dims, nb + 1]) // [..., n] over rows
+  const asCol = (x: Tensor) => lax.broadcastInDim(x, [...batch, m, n], [...dims, nb]) // [..., m] over columns
+  const conj = (x: Tensor) => (isComplex(x.dtype) ? lax.conj(x) : x)
+  const real = (x: Tensor) => (isComplex(x.dtype) ? lax.real(x) : x)
+  let w = a
+  let perm = cols
+  for (let j = 0; j < Math.min(m, n); j++) {
+    const norms = lax.reduceSum(real(lax.mul(w, conj(w))), [nb])
+    const open = lax.ge(cols, lax.full(cols.shape, j, "int32", false))
+    const p = lax.argmax(lax.select(open, norms, lax.full(norms.shape, -1, norms.dtype, false)), nb)
+    const atP = lax.eq(cols, lax.broadcastInDim(p, cols.shape, dims))
+    const atJ = lax.eq(cols, lax.full(cols.shape, j, "int32", false))
+    // swap columns j and p (of w and of the order)
+    const pick = (x: Tensor, at: Tensor, axis: number) =>
+      lax.reduceSum(lax.select(at, x, lax.full(x.shape, 0, x.dtype, false)), [axis])
+    const [wj, wp] = [pick(w, asRow(atJ), nb + 1), pick(w, asRow(atP), nb + 1)]
+    w = lax.select(asRow(atJ), asCol(wp), lax.select(asRow(atP), asCol(wj), w))
+    const [oj, op] = [pick(perm, atJ, nb), pick(perm, atP, nb)]
+    const full = (x: Tensor) => lax.broadcastInDim(x, cols.shape, dims)
+    perm = lax.select(atJ, full(op), lax.select(atP, full(oj), perm))
+    // remove the component along the chosen column from the others
+    const len = lax.sqrt(lax.reduceSum(real(lax.mul(wp, conj(wp))), [nb]))
+    const safe = lax.select(
+      lax.gt(len, lax.full(len.shape, 0, len.dtype, false)),
+      len,
+      lax.full(len.shape, Infinity, len.dtype, false)
+    )
+    const u = lax.div(wp, lax.broadcastInDim(lax.convertElementType(safe, wp.dtype, false), wp.shape, dims))
+    const coefficients = lax.reduceSum(lax.mul(asCol(conj(u)), w), [nb]) // [..., n]
+    w = lax.sub(w, lax.mul(asCol(u), asRow(coefficients)))
+  }
+  return perm
 }
 
 /**
@@ -32,8 +91,9 @@ export interface QrMultiplyOptions {
  * `k = min(m, n)`): `Q` is `[..., m, k]`, `R` is `[..., k, n]` upper
  * triangular, as `linalg.qr`'s reduced factors; `conjugate` uses `conj(Q)`. A
  * one-dimensional `c` is a column (left) or a row (right) and the product is
- * flattened back. Batch dimensions broadcast. Differentiable where `qr` is
- * (`m >= n`).
+ * flattened back. `pivoting` factors `a[..., p]` with geqp3's column order `p`
+ * (int32, returned third). Batch dimensions broadcast. Differentiable where
+ * `qr` is (`m >= n`).
  *
  * @example
  * import { linalg, np, toJsSync } from "diffect"
@@ -43,20 +103,8 @@ export interface QrMultiplyOptions {
  *
  * @since 0.1.0
  */
-export const qrMultiply = (
-  a: TensorLike,
-  c: TensorLike,
-  options?: QrMultiplyOptions
-): readonly [product: Tensor, r: Tensor] => {
+export const qrMultiply: QrMultiply = ((a: TensorLike, c: TensorLike, options?: QrMultiplyOptions) => {
   checkOptions("qrMultiply", options, { mode: oneOf("right", "left"), conjugate: boolean, pivoting: boolean })
-  if (options?.pivoting === true) {
-    throw new ArgumentError({
-      operation: "qrMultiply",
-      argument: "pivoting",
-      expected: "false (column-pivoted QR, JAX's geqp3, is not implemented in diffect)",
-      got: "true"
-    })
-  }
   const left = options?.mode === "left"
   const [ta, tc0] = promoteAll("qrMultiply", [toInexact(toTensor(a)), toInexact(toTensor(c))]) as [Tensor, Tensor]
   if (ta.ndim < 2) {
@@ -91,9 +139,20 @@ export const qrMultiply = (
     const shape = [...batch, ...x.shape.slice(-2)]
     return lax.broadcastInDim(x, shape, x.shape.map((_, i) => i + shape.length - x.ndim))
   }
-  const [q0, r] = laxLinalg.qr(widen(ta), { fullMatrices: false })
+  const wa = widen(ta)
+  const perm = options?.pivoting === true ? pivotOrder(wa) : undefined
+  const pa = perm === undefined ? wa : takeAlongAxis(
+    wa,
+    lax.broadcastInDim(perm, wa.shape, [
+      ...batch.map((_, i) => i),
+      batch.length + 1
+    ]),
+    -1
+  )
+  const [q0, r] = laxLinalg.qr(pa, { fullMatrices: false })
   const q = options?.conjugate === true && isComplex(q0.dtype) ? lax.conj(q0) : q0
   const wc = widen(tc)
   const product = left ? mm(q, wc) : mm(wc, q)
-  return [oneDim ? lax.reshape(product, [product.size]) : product, r]
-}
+  const flatProduct = oneDim ? lax.reshape(product, [product.size]) : product
+  return perm === undefined ? [flatProduct, r] : [flatProduct, r, perm]
+}) as unknown as QrMultiply
