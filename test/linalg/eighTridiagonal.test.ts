@@ -2,8 +2,9 @@
  * linalg.eighTridiagonal (JAX's bisection on Sturm counts): the closed-form
  * spectrum of tridiagonal Toeplitz matrices, random matrices against
  * np.linalg.eigvalsh of the dense matrix, JAX's documented example, index
- * selection, float32, Hermitian complex input, jit and vmap, and the typed
- * errors for what JAX (or diffect) does not support.
+ * selection, float32, Hermitian complex input, jit and vmap; the eigenvectors
+ * (inverse iteration): residuals, orthonormality, clusters of equal
+ * eigenvalues; and the typed errors for what JAX does not support.
  */
 import { thrownTag } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -12,7 +13,7 @@ import type { Tensor } from "diffect"
 import { flat, randomMatrix, tensor } from "./helpers.js"
 
 const eigs = (d: Tensor, e: Tensor, options?: linalg.EighTridiagonalOptions) =>
-  linalg.eighTridiagonal(d, e, { eigvalsOnly: true, ...options })
+  linalg.eighTridiagonal(d, e, { ...options, eigvalsOnly: true as const })
 
 const dense = (d: ReadonlyArray<number>, e: ReadonlyArray<number>) =>
   d.map((x, i) => d.map((_, j) => (i === j ? x : Math.abs(i - j) === 1 ? e[Math.min(i, j)]! : 0)))
@@ -60,9 +61,44 @@ describe("linalg.eighTridiagonal", () => {
     assert.deepStrictEqual(jitted, flat(eigs(tensor([1, 2, 3]), tensor([1, 1]))))
   })
 
-  it("typed errors: eigenvectors, select 'v', ranges, dtypes, shapes", () => {
+  it("eigenvectors by inverse iteration: T V = V diag(w), V^H V = I, also for clustered and complex input", () => {
+    const check = (d: Array<number>, e: Tensor, eDense: Array<Array<{ re: number; im: number }>>, tol: number) => {
+      const dt = e.dtype === "complex128"
+        ? np.array(d.map((x) => ({ re: x, im: 0 })), { dtype: "complex128" })
+        : tensor(d)
+      const [w, v] = linalg.eighTridiagonal(dt, e)
+      const n = d.length
+      assert.deepStrictEqual(v.shape, [n, n])
+      const tm = np.array(eDense as never, { dtype: "complex128" })
+      const vc = np.asarray(v, { dtype: "complex128" })
+      const resid = np.linalg.norm(
+        np.subtract(np.matmul(tm, vc), np.multiply(vc, np.asarray(w, { dtype: "complex128" })))
+      )
+      assert.isBelow(toJsSync(resid) as number, tol)
+      const gram = np.matmul(np.conj(np.swapaxes(vc, 0, 1)), vc)
+      assert.isBelow(toJsSync(np.linalg.norm(np.subtract(gram, np.eye(n)))) as number, tol)
+    }
+    const c = (x: number) => ({ re: x, im: 0 })
+    for (const [n, seed] of [[2, 1], [6, 2], [20, 3]] as const) {
+      const [d, e] = [randomMatrix(1, n, seed)[0]!, randomMatrix(1, n - 1, seed + 5)[0]!]
+      check(d, tensor(e), dense(d, e).map((row) => row.map(c)), 1e-12)
+    }
+    // a direct sum of two equal blocks: every eigenvalue twice (clusters of two)
+    const d = [1, 2, 3, 1, 2, 3]
+    const e = [1, 1, 0, 1, 1]
+    check(d, tensor(e), dense(d, e).map((row) => row.map(c)), 1e-12)
+    // Hermitian: T[i, i+1] = e_i, T[i+1, i] = conj(e_i)
+    const ec = [{ re: 0, im: 1 }, { re: 0.6, im: 0.8 }]
+    const tc = [[c(1), ec[0]!, c(0)], [{ re: 0, im: -1 }, c(2), ec[1]!], [c(0), { re: 0.6, im: -0.8 }, c(3)]]
+    check([1, 2, 3], np.array(ec, { dtype: "complex128" }), tc, 1e-12)
+  })
+
+  it("typed errors: options, select 'v', ranges, dtypes, shapes", () => {
     const [d, e] = [tensor([1, 2]), tensor([1])]
-    assert.include(thrownTag(() => linalg.eighTridiagonal(d, e), "ArgumentError"), "eigvalsOnly")
+    assert.include(
+      thrownTag(() => linalg.eighTridiagonal(d, e, { eigvalsOnly: 1 as never }), "ArgumentError"),
+      "eigvalsOnly"
+    )
     assert.include(thrownTag(() => eigs(d, e, { select: "v" }), "ArgumentError"), "select")
     assert.include(thrownTag(() => eigs(d, e, { select: "i" }), "ArgumentError"), "selectRange")
     assert.include(thrownTag(() => eigs(d, e, { select: "i", selectRange: [1, 0] }), "ArgumentError"), "selectRange")

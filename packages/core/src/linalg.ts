@@ -1475,7 +1475,7 @@ export const matmul = (x: TensorLike, y: TensorLike): Tensor => np.matmul(x, y)
 export const tensordot: typeof np.tensordot = (...args) => np.tensordot(...args)
 
 export { eighTridiagonal } from "./internal/eighTridiagonal.js"
-export type { EighTridiagonalOptions } from "./internal/eighTridiagonal.js"
+export type { EighTridiagonal, EighTridiagonalOptions } from "./internal/eighTridiagonal.js"
 export { expmFrechet } from "./internal/expmFrechet.js"
 export type { ExpmFrechet, ExpmFrechetOptions } from "./internal/expmFrechet.js"
 export { convolutionMatrix, fiedlerCompanion } from "./internal/linalgConstructors.js"

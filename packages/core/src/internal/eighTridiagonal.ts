@@ -16,10 +16,11 @@ import type { Check } from "../Validate.js"
 import type { TensorLike } from "./arrayLiteral.js"
 import { oneOf } from "./matrixOps.js"
 import { toTensor } from "./npHelpers.js"
+import { tridiagonalEigenvectors } from "./tridiagonalEigenvectors.js"
 
 /** Options of `eighTridiagonal` (JAX's keyword arguments). @since 0.1.0 */
 export interface EighTridiagonalOptions {
-  /** Must be true: eigenvectors (JAX's inverse iteration) are not implemented in diffect. */
+  /** Return the eigenvalues alone (true) or `[eigenvalues, eigenvectors]` (false, the default, as JAX). */
   readonly eigvalsOnly?: boolean | undefined
   /** `"a"` (all eigenvalues, the default) or `"i"` (indices `selectRange[0]..selectRange[1]`); JAX has no `"v"`. */
   readonly select?: "a" | "i" | "v" | undefined
@@ -27,6 +28,12 @@ export interface EighTridiagonalOptions {
   readonly selectRange?: readonly [number, number] | undefined
   /** An absolute tolerance, used where larger than `eps ||T||`. */
   readonly tol?: number | undefined
+}
+
+/** The type of `eighTridiagonal`: the eigenvalues with `eigvalsOnly`, else `[eigenvalues, eigenvectors]`. @since 0.1.0 */
+export interface EighTridiagonal {
+  (d: TensorLike, e: TensorLike, options: EighTridiagonalOptions & { readonly eigvalsOnly: true }): Tensor
+  (d: TensorLike, e: TensorLike, options?: EighTridiagonalOptions): readonly [w: Tensor, v: Tensor]
 }
 
 const range: Check = {
@@ -41,15 +48,16 @@ const finfo = (dtype: "float32" | "float64") =>
     : { max: Math.fround(3.4028234663852886e38), tiny: 2 ** -126, eps: 2 ** -23, nmant: 23 }
 
 /**
- * `jax.scipy.linalg.eigh_tridiagonal(d, e, eigvals_only=True)`: the eigenvalues
+ * `jax.scipy.linalg.eigh_tridiagonal`: the eigenvalues
  * (ascending) of the symmetric tridiagonal matrix with diagonal `d` (`[n]`) and
  * off-diagonal `e` (`[n - 1]`), by bisection as JAX's: all of them, or those of
  * indices `selectRange[0]` to `selectRange[1]` (inclusive) with `select: "i"`.
- * Complex input is Hermitian: the real part of `d` and `|e|` are used. JAX
- * computes eigenvectors by inverse iteration without `eigvalsOnly`; diffect
- * does not, so `eigvalsOnly: true` is required (a typed error otherwise), and
- * `select: "v"` is a typed error as in JAX. The result is not differentiable
- * in a useful way (bisection counts are integers), as JAX's.
+ * Complex input is Hermitian: the real part of `d` and `|e|` are used. Without
+ * `eigvalsOnly` the eigenvectors come too (columns of `[n, k]`), by inverse
+ * iteration as JAX's (./tridiagonalEigenvectors.ts; from a fixed start, so
+ * their signs or phases may differ from JAX's). `select: "v"` is a typed error,
+ * as in JAX. Not differentiable in a useful way (bisection counts are
+ * integers), as JAX's.
  *
  * @example
  * import { linalg, np, toJsSync } from "diffect"
@@ -59,21 +67,13 @@ const finfo = (dtype: "float32" | "float64") =>
  *
  * @since 0.1.0
  */
-export const eighTridiagonal = (d: TensorLike, e: TensorLike, options?: EighTridiagonalOptions): Tensor => {
+export const eighTridiagonal: EighTridiagonal = ((d: TensorLike, e: TensorLike, options?: EighTridiagonalOptions) => {
   checkOptions("eighTridiagonal", options, {
     eigvalsOnly: boolean,
     select: oneOf("a", "i", "v"),
     selectRange: range,
     tol: number
   })
-  if (options?.eigvalsOnly !== true) {
-    throw argumentError(
-      "eighTridiagonal",
-      "eigvalsOnly",
-      "true (eigenvectors, JAX's inverse iteration, are not implemented in diffect)",
-      options?.eigvalsOnly
-    )
-  }
   const alpha0 = toTensor(d)
   const beta0 = toTensor(e)
   if (alpha0.dtype !== beta0.dtype) {
@@ -96,14 +96,14 @@ export const eighTridiagonal = (d: TensorLike, e: TensorLike, options?: EighTrid
       detail: `d must be one-dimensional ([n]) and e [n - 1], got d (${alpha0.shape}) and e (${beta0.shape})`
     })
   }
-  const select = options.select ?? "a"
+  const select = options?.select ?? "a"
   if (select === "v") {
     throw argumentError("eighTridiagonal", "select", "\"a\" or \"i\" (JAX does not implement select='v')", "v")
   }
   let first = 0
   let last = n - 1
   if (select === "i") {
-    if (options.selectRange === undefined) {
+    if (options?.selectRange === undefined) {
       throw new ArgumentError({
         operation: "eighTridiagonal",
         argument: "selectRange",
@@ -123,7 +123,8 @@ export const eighTridiagonal = (d: TensorLike, e: TensorLike, options?: EighTrid
   }
   const real = realDType(alpha0.dtype) as "float32" | "float64"
   const alpha = isComplex(alpha0.dtype) ? lax.real(alpha0) : alpha0
-  if (n <= 1) return alpha
+  const vectorsToo = options?.eigvalsOnly !== true
+  if (n <= 1) return vectorsToo ? [alpha, lax.full([n, n], 1, alpha0.dtype, false)] : alpha
   const betaAbs = lax.abs(beta0)
   const betaSq = lax.mul(betaAbs, betaAbs)
   const f = finfo(real)
@@ -144,7 +145,7 @@ export const eighTridiagonal = (d: TensorLike, e: TensorLike, options?: EighTrid
     lax.reshape(lax.slice(betaSq, [0], [1]), [])
   )
   let absTol = lax.mul(scalar(f.eps), tNorm)
-  if (options.tol !== undefined) absTol = lax.max(scalar(options.tol), absTol)
+  if (options?.tol !== undefined) absTol = lax.max(scalar(options.tol), absTol)
   const maxIt = f.nmant + 1
   const k = last - first + 1
   const targets = lax.add(lax.iota("int32", [k], 0), lax.full([k], first, "int32", false))
@@ -193,5 +194,5 @@ export const eighTridiagonal = (d: TensorLike, e: TensorLike, options?: EighTrid
     },
     [lax.full([], 0, "int32", false), lower0, lax.mul(vec(scalar(0.5)), lax.add(lower0, upper0)), upper0] as const
   )
-  return mid
-}
+  return vectorsToo ? [mid, tridiagonalEigenvectors(alpha, beta0, mid)] : mid
+}) as EighTridiagonal
