@@ -6,7 +6,7 @@
  */
 import { thrownTag } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { linalg, np, toJsSync } from "diffect"
+import { jit, linalg, np, runSync, toJsSync, vmap } from "diffect"
 import type { Tensor } from "diffect"
 import { type C, c, type CMatrix, matmul, random } from "./complexHelpers.js"
 import { randomMatrix, tensor } from "./helpers.js"
@@ -75,6 +75,22 @@ describe("linalg.sqrtm", () => {
     assert.include(thrownTag(() => linalg.sqrtm(np.zeros([2, 3])), "ShapeError"), "sqrtm")
     assert.include(thrownTag(() => linalg.sqrtm(np.eye(2), { blocksize: 2 }), "ArgumentError"), "sqrtm")
     assert.include(thrownTag(() => linalg.sqrtm(np.eye(2), { blocksize: 0 }), "ArgumentError"), "sqrtm")
+  })
+})
+
+describe("under jit and vmap", () => {
+  it("sqrtm, funm and solveSylvester give their eager values when staged or mapped", () => {
+    const a = tensor(randomMatrix(4, 4, 31))
+    const b = tensor(randomMatrix(3, 3, 32))
+    const cm = tensor(randomMatrix(4, 3, 33))
+    const staged = runSync(jit((x: Tensor) => linalg.sqrtm(x))(a)) as Tensor
+    assert.deepStrictEqual(toJsSync(staged), toJsSync(linalg.sqrtm(a)))
+    const f = runSync(jit((x: Tensor) => linalg.funm(x, (v) => np.sin(v)))(a)) as Tensor
+    assert.deepStrictEqual(toJsSync(f), toJsSync(linalg.funm(a, (v) => np.sin(v))))
+    const two = np.stack([b, np.add(b, 1)])
+    const mapped = runSync(vmap((y: Tensor) => linalg.solveSylvester(a, y, cm))(two)) as Tensor
+    const rows = toJsSync(mapped) as Array<unknown>
+    assert.deepStrictEqual(rows[1], toJsSync(linalg.solveSylvester(a, np.add(b, 1), cm)))
   })
 })
 

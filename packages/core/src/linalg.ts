@@ -3,9 +3,10 @@
  * (`solveTriangular`, `choFactor`, `choSolve`, `luFactor`, `luSolve`, `lu`,
  * `expm`, and the special matrices `toeplitz`, `hankel`, `circulant`,
  * `companion`, `blockDiag`, `hilbert`, `invhilbert`, `pascal`, `invpascal`,
- * `dft`, `hadamard`, `helmert`, `leslie`, `fiedler`; `polar`; the Schur-based
- * `schur`, `hessenberg`, `rsf2csf`, `sqrtm`, `funm`, `solveSylvester`, CPU only
- * and not differentiable, as JAX's):
+ * `dft`, `hadamard`, `helmert`, `leslie`, `fiedler`, `fiedlerCompanion`,
+ * `convolutionMatrix`; `polar`, `expmFrechet`, `qrMultiply`, `eighTridiagonal`;
+ * the Schur-based `schur`, `hessenberg`, `rsf2csf`, `sqrtm`, `funm`,
+ * `solveSylvester`, CPU only and not differentiable, as JAX's):
  * functions of the `lax.linalg` primitives, so every one is differentiable,
  * batched over leading dimensions and runs on every backend that has the
  * primitives' kernels. Integer inputs are promoted to float32 first; singular or
