@@ -246,6 +246,23 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     assert.isAbove(values, 100)
     assert.isAbove(errors, 800)
   }, 120_000)
+  it("stats (every distribution's functions), sparse.linalg and the implicit solves", () => {
+    const stats = diffect.stats as unknown as Record<string, object>
+    const fns = [
+      ...functionsOf(stats).map(([n, f]) => [`stats.${n}`, f] as const),
+      ...Object.entries(stats).flatMap(([family, ns]) =>
+        typeof ns === "object" && ns !== null
+          ? functionsOf(ns).map(([n, f]) => [`stats.${family}.${n}`, f] as const)
+          : []
+      ),
+      ...functionsOf(diffect.sparse.linalg).map(([n, f]) => [`sparse.linalg.${n}`, f] as const),
+      ["customLinearSolve", diffect.customLinearSolve],
+      ["customRoot", diffect.customRoot]
+    ] as ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>
+    const { errors, values } = check("api", fns, 3000)
+    assert.isAbove(values, 100)
+    assert.isAbove(errors, 800)
+  }, 120_000)
   it("np.linalg (SciPy's names too) and lax.linalg", () => {
     const fns = [
       ...functionsOf(np.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),

@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { isTensor, lax, np, ShapeError, Tree, TreeStructureError } from "@diffect/core"
+import { DType, DTypeError, isTensor, lax, np, ShapeError, Tree, TreeStructureError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkOptions, func, integer, number } from "@diffect/core/Validate"
 import { customLinearSolve } from "./LinearSolve.js"
@@ -94,7 +94,13 @@ const prepare = <B>(
     M: { expected: "a square matrix or a function", test: (u) => u === undefined || isTensor(u) || func.test(u) }
   })
   const [bLeaves, def] = Tree.flatten(b)
-  if (!bLeaves.every(isTensor)) throw argumentError(operation, "b", "a pytree of tensors", b)
+  if (bLeaves.length === 0 || !bLeaves.every(isTensor)) {
+    throw argumentError(operation, "b", "a pytree of tensors (at least one)", b)
+  }
+  const integral = (bLeaves as Leaves).find((l) => !DType.isInexact(l.dtype))
+  if (integral !== undefined) {
+    throw new DTypeError({ operation, detail: `b must be floating-point or complex, got ${integral.dtype}` })
+  }
   const x0Tree = options?.x0 ?? Tree.unflatten<B>(def, bLeaves.map((l) => np.zerosLike(l as Tensor)))
   const [x0Leaves, x0Def] = Tree.flatten(x0Tree)
   if (!Tree.treedefEquals(x0Def, def)) {

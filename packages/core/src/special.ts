@@ -866,6 +866,8 @@ const legendreArguments = (op: string, m: number, n: number, z: TensorLike): Ten
   if (t.ndim !== 1) {
     throw new ShapeError({ operation: op, detail: `z must be a 1D array, got shape (${t.shape.join(", ")})` })
   }
+  // the table must be allocatable (a huge n is a typed error, not an exhausted heap)
+  checkShape(op, [n + 1, n + 1, Math.max(1, t.shape[0]!)])
   return t
 }
 
@@ -979,6 +981,8 @@ export const sphHarmY = (
       })
     }
   }
-  if (nMax < 0) throw argumentError("sphHarmY", "nMax", "a non-negative integer", nMax)
+  if (!Number.isSafeInteger(nMax) || nMax < 0) throw argumentError("sphHarmY", "nMax", "a non-negative integer", nMax)
+  // the Legendre table must be allocatable (a huge degree is a typed error, not an exhausted heap)
+  checkShape("sphHarmY", [nMax + 1, nMax + 1, Math.max(1, th.shape[0]!)])
   return sphHarmYImpl(tn, tm, th, anglePhi, nMax)
 }
