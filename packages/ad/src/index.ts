@@ -24,5 +24,6 @@ export * from "./StopGradient.js"
 export * from "./Transpose.js"
 /** @category Transformations */
 export * as Types from "./Types.js"
+export * from "./Vectorize.js"
 export * from "./Vjp.js"
 export * from "./Vmap.js"

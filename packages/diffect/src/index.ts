@@ -20,7 +20,7 @@ export { DType } from "@diffect/core"
 /** @category Tensors */
 export { Shape } from "@diffect/core"
 /** @category Ops */
-export { np } from "@diffect/core"
+export * as np from "./np.js"
 /** @category Ops */
 export { lax } from "@diffect/core"
 /** @category Ops */
