@@ -256,6 +256,7 @@ describe("fuzzing every public function with arbitrary JS values", () => {
           : []
       ),
       ...functionsOf(diffect.sparse.linalg).map(([n, f]) => [`sparse.linalg.${n}`, f] as const),
+      ...functionsOf(diffect.optimize).map(([n, f]) => [`optimize.${n}`, f] as const),
       ["customLinearSolve", diffect.customLinearSolve],
       ["customRoot", diffect.customRoot]
     ] as ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>

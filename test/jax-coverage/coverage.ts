@@ -36,6 +36,7 @@ const modules: ReadonlyArray<Module> = [
   { jax: "jax.nn", diffect: "nn", namespace: () => diffect.nn },
   { jax: "jax.random", diffect: "random", namespace: () => diffect.random },
   { jax: "jax.scipy.linalg", diffect: "linalg", namespace: () => get(diffect, "linalg") },
+  { jax: "jax.scipy.optimize", diffect: "optimize", namespace: () => get(diffect, "optimize") },
   {
     jax: "jax.scipy.sparse.linalg",
     diffect: "sparse.linalg",
@@ -87,6 +88,9 @@ const dtypeNames = new Set([
   "unsignedinteger"
 ])
 const notApplicable = (jaxModule: string, name: string): string | undefined => {
+  if (jaxModule === "jax.scipy.optimize" && name === "OptimizeResults") {
+    return "a result type (the `OptimizeResults` interface)"
+  }
   if (jaxModule !== "jax.numpy") return undefined
   if (dtypeNames.has(name)) return "dtypes are names (`DType`), not classes"
   if (["ndarray", "dtype", "ufunc", "ComplexWarning"].includes(name)) return "a Python class"
