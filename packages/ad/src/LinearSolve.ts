@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { bind, ShapeError, Tree, TreeStructureError } from "@diffect/core"
+import { bind, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import type { AbstractValue } from "@diffect/core"
 import { evalProgram, hoistConsts } from "@diffect/core/Program"
@@ -14,6 +14,7 @@ import type { Program } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError, boolean, checkArg, checkOptions, func } from "@diffect/core/Validate"
 import { leafToTensor } from "./internal/args.js"
+import { leavesLike } from "./internal/leavesLike.js"
 import { transposeProgram } from "./internal/transpose.js"
 
 /** Options of {@link customLinearSolve}. @since 0.1.0 */
@@ -52,27 +53,7 @@ const stageOnB = (
       throw argumentError("customLinearSolve", `${name}()'s result`, "a pair [x, aux] (hasAux)", out)
     }
     const [y, aux] = hasAux ? (out as [unknown, unknown]) : [out, undefined]
-    const [ys, def] = Tree.flatten(y)
-    if (!Tree.treedefEquals(def, bDef)) {
-      throw new TreeStructureError({
-        operation: "customLinearSolve",
-        path: "",
-        detail: `${name}() output pytree structure must match b, got ${String(def)} and ${String(bDef)}`
-      })
-    }
-    const leaves = ys.map((l, k) => leafToTensor("customLinearSolve", l, y, k, `${name}()'s result`))
-    if (
-      !leaves.every((l, i) =>
-        l.shape.length === avals[i]!.shape.length && l.shape.every((d, k) => d === avals[i]!.shape[k])
-      )
-    ) {
-      throw new ShapeError({
-        operation: "customLinearSolve",
-        detail: `${name}() output shapes must match b, got [${
-          leaves.map((l) => `[${l.shape.join(", ")}]`).join(", ")
-        }] and [${avals.map((a) => `[${a.shape.join(", ")}]`).join(", ")}]`
-      })
-    }
+    const leaves = leavesLike("customLinearSolve", name, "b", y, bDef, avals)
     if (!hasAux) return leaves
     const [auxLeaves, d] = Tree.flatten(aux)
     auxDef = d

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { customJvpCall, lax, ShapeError, Tree, TreeStructureError } from "@diffect/core"
+import { customJvpCall, lax, Tree } from "@diffect/core"
 import type { AbstractValue, Tensor } from "@diffect/core"
 import { evalProgram, hoistConsts } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
@@ -13,6 +13,7 @@ import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError, boolean, checkArg, checkOptions, func } from "@diffect/core/Validate"
 import { leafToTensor } from "./internal/args.js"
 import { jvpFlat } from "./internal/jvp.js"
+import { leavesLike } from "./internal/leavesLike.js"
 
 /** Options of {@link customRoot}. @since 0.1.0 */
 export interface CustomRootOptions {
@@ -20,35 +21,8 @@ export interface CustomRootOptions {
   readonly hasAux?: boolean | undefined
 }
 
-// The leaves of `out` (named `name` in errors) as tensors with x's tree and shapes (JAX's
-// `_check_tree`; shapes so that the programs' types agree).
-const leavesLikeX = (
-  name: string,
-  out: unknown,
-  xDef: Tree.TreeDef,
-  avals: ReadonlyArray<AbstractValue>
-): Array<Tensor> => {
-  const [leaves, def] = Tree.flatten(out)
-  if (!Tree.treedefEquals(def, xDef)) {
-    throw new TreeStructureError({
-      operation: "customRoot",
-      path: "",
-      detail: `${name}() output pytree structure must match initialGuess, got ${String(def)} and ${String(xDef)}`
-    })
-  }
-  const ts = leaves.map((l, k) => leafToTensor("customRoot", l, out, k, `${name}()'s result`))
-  const shapes = (xs: ReadonlyArray<{ readonly shape: ReadonlyArray<number> }>) =>
-    `[${xs.map((x) => `[${x.shape.join(", ")}]`).join(", ")}]`
-  if (
-    !ts.every((t, i) => t.shape.length === avals[i]!.shape.length && t.shape.every((d, k) => d === avals[i]!.shape[k]))
-  ) {
-    throw new ShapeError({
-      operation: "customRoot",
-      detail: `${name}() output shapes must match initialGuess, got ${shapes(ts)} and ${shapes(avals)}`
-    })
-  }
-  return ts
-}
+const leavesLikeX = (name: string, out: unknown, xDef: Tree.TreeDef, avals: ReadonlyArray<AbstractValue>) =>
+  leavesLike("customRoot", name, "initialGuess", out, xDef, avals)
 
 /**
  * Finds a root of `f` with `solve(f, initialGuess)`, with derivatives with

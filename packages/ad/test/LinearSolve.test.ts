@@ -17,7 +17,7 @@ import { jit } from "../src/Jit.js"
 import { jvp } from "../src/Jvp.js"
 import { customLinearSolve } from "../src/LinearSolve.js"
 import { vmap } from "../src/Vmap.js"
-import { arr, failure, run, values } from "./vmapSupport.js"
+import { arr, assertCloseAll, failure, run, thrown, values } from "./vmapSupport.js"
 
 const matvecOf = (a: Tensor) => (v: Tensor) => np.matmul(a, v)
 const direct = (a: Tensor) => (_matvec: (x: Tensor) => Tensor, b: Tensor) => linalg.solve(a, b)
@@ -50,13 +50,6 @@ const cg = (steps: number) => (matvec: (x: Tensor) => Tensor, b: Tensor): Tensor
 const spd = (xs: ReadonlyArray<number>, n: number): Tensor => {
   const m = np.reshape(np.array([...xs], { dtype: "float64" }), [n, n])
   return np.add(np.matmul(m, np.transpose(m)), np.multiply(np.eye(n, { dtype: "float64" }), n))
-}
-
-const assertCloseAll = (got: unknown, want: unknown, tol: number) => {
-  const g = [values(got as Tensor)].flat(4) as Array<number>
-  const w = [values(want as Tensor)].flat(4) as Array<number>
-  assert.strictEqual(g.length, w.length)
-  g.forEach((v, i) => assert.closeTo(v, w[i]!, tol * (1 + Math.abs(w[i]!)), `element ${i}`))
 }
 
 describe("customLinearSolve: values", () => {
@@ -223,26 +216,18 @@ describe("customLinearSolve: vmap and jit", () => {
 describe("customLinearSolve: typed errors", () => {
   const a = arr([[2, 0], [0, 2]])
   const b = arr([1, 1])
-  const tagOf = (f: () => unknown) => {
-    try {
-      f()
-    } catch (e) {
-      return e as { _tag: string; message: string }
-    }
-    throw new Error("expected a failure")
-  }
   it("matvec and solve results that do not match b, bad arguments and options", () => {
-    const tree = tagOf(() => customLinearSolve((v: Tensor) => [v] as unknown as Tensor, b, direct(a)))
+    const tree = thrown(() => customLinearSolve((v: Tensor) => [v] as unknown as Tensor, b, direct(a)))
     assert.strictEqual(tree._tag, "TreeStructureError")
     assert.include(tree.message, "matvec() output pytree structure must match b")
-    const shape = tagOf(() => customLinearSolve(matvecOf(a), b, () => arr([1, 2, 3])))
+    const shape = thrown(() => customLinearSolve(matvecOf(a), b, () => arr([1, 2, 3])))
     assert.strictEqual(shape._tag, "ShapeError")
     assert.include(shape.message, "solve() output shapes must match b, got [[3]] and [[2]]")
-    const notFn = tagOf(() => customLinearSolve(matvecOf(a), b, 3 as never))
+    const notFn = thrown(() => customLinearSolve(matvecOf(a), b, 3 as never))
     assert.strictEqual(notFn._tag, "ArgumentError")
-    const option = tagOf(() => customLinearSolve(matvecOf(a), b, direct(a), { symetric: true } as never))
+    const option = thrown(() => customLinearSolve(matvecOf(a), b, direct(a), { symetric: true } as never))
     assert.include(option.message, "unknown key")
-    const aux = tagOf(() => customLinearSolve(matvecOf(a), b, direct(a) as never, { hasAux: true }))
+    const aux = thrown(() => customLinearSolve(matvecOf(a), b, direct(a) as never, { hasAux: true }))
     assert.include(aux.message, "a pair [x, aux] (hasAux)")
     // a failure inside a transformation arrives as the Effect's typed failure
     const inGrad = failure(grad((x: Tensor) => np.sum(customLinearSolve(matvecOf(a), x, () => arr([1]))))(b)) as {

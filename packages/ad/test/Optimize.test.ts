@@ -10,7 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { jit } from "../src/Jit.js"
 import { minimize } from "../src/Optimize.js"
 import { vmap } from "../src/Vmap.js"
-import { run, values } from "./vmapSupport.js"
+import { run, thrown, values } from "./vmapSupport.js"
 
 const at = (x: Tensor, i: number) => np.take(x, i)
 // JAX's test functions
@@ -116,28 +116,20 @@ describe("optimize.minimize (BFGS)", () => {
   it("typed errors: the method, x0, args, fun's result", () => {
     const q = (x: Tensor) => np.sum(np.square(x))
     const x0 = np.zeros([2], { dtype: "float64" })
-    const tagOf = (f: () => unknown) => {
-      try {
-        f()
-      } catch (e) {
-        return e as { _tag: string; message: string }
-      }
-      throw new Error("expected a failure")
-    }
-    assert.include(tagOf(() => minimize(q, x0, { method: "Nelder-Mead" })).message, "\"BFGS\"")
-    assert.strictEqual(tagOf(() => minimize(q, x0, {} as never))._tag, "ArgumentError")
-    assert.strictEqual(tagOf(() => minimize(q, np.zeros([2, 2]), { method: "BFGS" }))._tag, "ShapeError")
+    assert.include(thrown(() => minimize(q, x0, { method: "Nelder-Mead" })).message, "\"BFGS\"")
+    assert.strictEqual(thrown(() => minimize(q, x0, {} as never))._tag, "ArgumentError")
+    assert.strictEqual(thrown(() => minimize(q, np.zeros([2, 2]), { method: "BFGS" }))._tag, "ShapeError")
     assert.strictEqual(
-      tagOf(() => minimize(q, np.zeros([2], { dtype: "int32" }), { method: "BFGS" }))._tag,
+      thrown(() => minimize(q, np.zeros([2], { dtype: "int32" }), { method: "BFGS" }))._tag,
       "DTypeError"
     )
     assert.include(
-      tagOf(() => minimize(q, x0, { method: "BFGS", args: 45 as never })).message,
+      thrown(() => minimize(q, x0, { method: "BFGS", args: 45 as never })).message,
       "an array of extra arguments"
     )
-    assert.include(tagOf(() => minimize((x: Tensor) => x, x0, { method: "BFGS" })).message, "fun must return a scalar")
+    assert.include(thrown(() => minimize((x: Tensor) => x, x0, { method: "BFGS" })).message, "fun must return a scalar")
     assert.include(
-      tagOf(() => minimize(q, x0, { method: "BFGS", options: { gtoll: 1 } as never })).message,
+      thrown(() => minimize(q, x0, { method: "BFGS", options: { gtoll: 1 } as never })).message,
       "unknown key"
     )
   })

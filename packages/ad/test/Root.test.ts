@@ -15,7 +15,7 @@ import { jit } from "../src/Jit.js"
 import { customLinearSolve } from "../src/LinearSolve.js"
 import { customRoot } from "../src/Root.js"
 import { vmap } from "../src/Vmap.js"
-import { arr, failure, run, values } from "./vmapSupport.js"
+import { arr, assertCloseAll, failure, run, thrown, values } from "./vmapSupport.js"
 
 /** Newton's method until |f(x)| is tiny, as a while loop (no reverse mode of its own); `fPrime` by hand. */
 const newton = (fPrime: (x: Tensor) => Tensor) => (f: (x: Tensor) => Tensor, x0: Tensor): Tensor =>
@@ -29,13 +29,6 @@ const scalarSolve = (g: (x: Tensor) => Tensor, y: Tensor) => np.divide(y, g(np.o
 
 const sqrt = (a: Tensor) =>
   customRoot((x: Tensor) => np.subtract(np.square(x), a), np.onesLike(a), newton((x) => np.multiply(2, x)), scalarSolve)
-
-const assertCloseAll = (got: unknown, want: unknown, tol: number) => {
-  const g = [values(got as Tensor)].flat(4) as Array<number>
-  const w = [values(want as Tensor)].flat(4) as Array<number>
-  assert.strictEqual(g.length, w.length)
-  g.forEach((v, i) => assert.closeTo(v, w[i]!, tol * (1 + Math.abs(w[i]!)), `element ${i}`))
-}
 
 describe("customRoot: a scalar root", () => {
   it("sqrt(a) as the root of x^2 - a: its value, d/da = 1 / (2 sqrt a) and d2/da2 = -a^(-3/2) / 4", () => {
@@ -123,26 +116,20 @@ describe("customRoot: a vector root (JAX's test_custom_root_vector_with_solve_cl
 })
 
 describe("customRoot: typed errors", () => {
-  const tagOf = (f: () => unknown) => {
-    try {
-      f()
-    } catch (e) {
-      return e as { _tag: string; message: string }
-    }
-    throw new Error("expected a failure")
-  }
   const x0 = arr([1, 1])
   it("f, solve or tangentSolve results that do not match the initial guess; bad arguments", () => {
-    const tree = tagOf(() => customRoot((x: Tensor) => [x] as unknown as Tensor, x0, (_f, g: Tensor) => g, scalarSolve))
+    const tree = thrown(() =>
+      customRoot((x: Tensor) => [x] as unknown as Tensor, x0, (_f, g: Tensor) => g, scalarSolve)
+    )
     assert.strictEqual(tree._tag, "TreeStructureError")
     assert.include(tree.message, "f() output pytree structure must match initialGuess")
-    const shape = tagOf(() => customRoot((x: Tensor) => x, x0, () => arr([1, 2, 3]), scalarSolve))
+    const shape = thrown(() => customRoot((x: Tensor) => x, x0, () => arr([1, 2, 3]), scalarSolve))
     assert.strictEqual(shape._tag, "ShapeError")
     assert.include(shape.message, "solve() output shapes must match initialGuess, got [[3]] and [[2]]")
-    const tangent = tagOf(() => customRoot((x: Tensor) => x, x0, (_f, g: Tensor) => g, () => arr(1)))
+    const tangent = thrown(() => customRoot((x: Tensor) => x, x0, (_f, g: Tensor) => g, () => arr(1)))
     assert.include(tangent.message, "tangentSolve() output shapes must match initialGuess")
-    assert.strictEqual(tagOf(() => customRoot((x: Tensor) => x, x0, 1 as never, scalarSolve))._tag, "ArgumentError")
-    const aux = tagOf(() =>
+    assert.strictEqual(thrown(() => customRoot((x: Tensor) => x, x0, 1 as never, scalarSolve))._tag, "ArgumentError")
+    const aux = thrown(() =>
       customRoot((x: Tensor) => x, x0, (_f, g: Tensor) => g as never, scalarSolve, { hasAux: true })
     )
     assert.include(aux.message, "a pair [root, aux] (hasAux)")

@@ -13,14 +13,7 @@ import { grad } from "../src/Grad.js"
 import { jit } from "../src/Jit.js"
 import { bicgstab, cg } from "../src/SparseLinalg.js"
 import { vmap } from "../src/Vmap.js"
-import { arr, run, values } from "./vmapSupport.js"
-
-const assertCloseAll = (got: unknown, want: unknown, tol: number) => {
-  const g = [values(got as Tensor)].flat(4) as Array<number>
-  const w = [values(want as Tensor)].flat(4) as Array<number>
-  assert.strictEqual(g.length, w.length)
-  g.forEach((v, i) => assert.closeTo(v, w[i]!, tol * (1 + Math.abs(w[i]!)), `element ${i}`))
-}
+import { arr, assertCloseAll, run, thrown, values } from "./vmapSupport.js"
 
 const square = (xs: ReadonlyArray<number>, n: number): Tensor => np.reshape(arr([...xs]), [n, n])
 // symmetric positive definite: m m^T + n I; diagonally dominant (nonsymmetric): m + 2n I
@@ -103,25 +96,17 @@ describe("cg and bicgstab: derivatives, vmap, jit", () => {
 })
 
 describe("cg and bicgstab: typed errors", () => {
-  const tagOf = (f: () => unknown) => {
-    try {
-      f()
-    } catch (e) {
-      return e as { _tag: string; message: string }
-    }
-    throw new Error("expected a failure")
-  }
   it("non-square matrices, initial guesses unlike b, bad options", () => {
     const b = arr([1, 2])
-    const nonSquare = tagOf(() => cg(arr([[1, 2, 3], [4, 5, 6]]), b))
+    const nonSquare = thrown(() => cg(arr([[1, 2, 3], [4, 5, 6]]), b))
     assert.strictEqual(nonSquare._tag, "ShapeError")
     assert.include(nonSquare.message, "linear operator must be a square matrix, but has shape: [2, 3]")
-    const tree = tagOf(() => cg(arr([[1, 0], [0, 1]]), b, { x0: [b] as unknown as Tensor }))
+    const tree = thrown(() => cg(arr([[1, 0], [0, 1]]), b, { x0: [b] as unknown as Tensor }))
     assert.strictEqual(tree._tag, "TreeStructureError")
     assert.include(tree.message, "x0 and b must have matching tree structure")
-    const shapes = tagOf(() => bicgstab(arr([[1, 0], [0, 1]]), b, { x0: arr([1, 2, 3]) }))
+    const shapes = thrown(() => bicgstab(arr([[1, 0], [0, 1]]), b, { x0: arr([1, 2, 3]) }))
     assert.include(shapes.message, "arrays in x0 and b must have matching shapes: [3] vs [2]")
-    const option = tagOf(() => cg(arr([[1, 0], [0, 1]]), b, { tolerance: 1 } as never))
+    const option = thrown(() => cg(arr([[1, 0], [0, 1]]), b, { tolerance: 1 } as never))
     assert.include(option.message, "unknown key")
   })
 })

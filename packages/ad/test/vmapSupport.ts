@@ -127,3 +127,21 @@ export const run = Backends.run
 
 /** The typed failure of a transformation's Effect run on the CPU backend. */
 export const failure = <A, E>(effect: Effect.Effect<A, E, Backend>): unknown => Backends.failure(effect)
+
+/** Every element of `got` within `tol` (relative to 1 + |want|) of `want`'s, elementwise over the flattened values. */
+export const assertCloseAll = (got: unknown, want: unknown, tol: number): void => {
+  const g = [values(got as Tensor)].flat(6) as Array<number>
+  const w = [values(want as Tensor)].flat(6) as Array<number>
+  assert.strictEqual(g.length, w.length)
+  g.forEach((v, i) => assert.closeTo(v, w[i]!, tol * (1 + Math.abs(w[i]!)), `element ${i}`))
+}
+
+/** The error a synchronous call throws, to read its tag and message (the test fails if it returns). */
+export const thrown = (f: () => unknown): { readonly _tag: string; readonly message: string } => {
+  try {
+    f()
+  } catch (e) {
+    return e as { _tag: string; message: string }
+  }
+  throw new Error("expected a failure")
+}
