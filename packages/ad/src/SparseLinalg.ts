@@ -1,135 +1,22 @@
 /**
  * Iterative solvers of JAX's `jax.scipy.sparse.linalg`: conjugate gradients
- * (`cg`) and BiCGSTAB (`bicgstab`) for a matrix or a matrix-free linear
- * operator on pytrees, each a `lax.whileLoop` wrapped in `customLinearSolve`,
+ * (`cg`), BiCGSTAB (`bicgstab`) and restarted GMRES (`gmres`) for a matrix or
+ * a matrix-free linear operator on pytrees, each a `lax.whileLoop` wrapped in
+ * `customLinearSolve`,
  * so that their derivatives solve the same (or the transposed) system instead
  * of differentiating the iterations.
  *
  * @since 0.1.0
  */
-import { DType, DTypeError, isTensor, lax, np, ShapeError, Tree, TreeStructureError } from "@diffect/core"
+import { lax, np, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { argumentError, checkOptions, func, integer, number } from "@diffect/core/Validate"
+import { integer } from "@diffect/core/Validate"
+import * as Gmres from "./internal/gmres.js"
+import { add, norm, prepare, scale, sub, vdot, vdotReal, where } from "./internal/isolve.js"
+import type { IterativeSolveOptions, Leaves, LinearOperator, Prepared } from "./internal/isolve.js"
 import { customLinearSolve } from "./LinearSolve.js"
 
-/** A square matrix, or a linear function of b's pytree. @since 0.1.0 */
-export type LinearOperator<B> = Tensor | ((x: B) => B)
-
-/** Options of {@link cg} and {@link bicgstab} (SciPy's and JAX's). @since 0.1.0 */
-export interface IterativeSolveOptions<B> {
-  /** The initial guess (default zeros). */
-  readonly x0?: B | undefined
-  /** Stop when `|r| <= max(tol |b|, atol)` (default 1e-5). */
-  readonly tol?: number | undefined
-  /** The absolute tolerance (default 0). */
-  readonly atol?: number | undefined
-  /** The most iterations (default 10 times b's size). */
-  readonly maxiter?: number | undefined
-  /** A preconditioner approximating the inverse of A (a matrix or a function). */
-  readonly M?: LinearOperator<B> | undefined
-}
-
-type Leaves = ReadonlyArray<Tensor>
-
-// Vector-space operations on the leaves of a pytree (JAX's _add, _sub, _mul, _vdot_*_tree).
-const add = (x: Leaves, y: Leaves): Leaves => x.map((a, i) => np.add(a, y[i]!))
-const sub = (x: Leaves, y: Leaves): Leaves => x.map((a, i) => np.subtract(a, y[i]!))
-const scale = (s: Tensor, x: Leaves): Leaves => x.map((a) => np.multiply(s, a))
-const sum = (xs: ReadonlyArray<Tensor>): Tensor => xs.reduce((a, b) => np.add(a, b))
-// the real part of x^H y (the conjugate-gradient inner products, whose exact value is real)
-const vdotReal = (x: Leaves, y: Leaves): Tensor => sum(x.map((a, i) => np.real(np.sum(np.multiply(np.conj(a), y[i]!)))))
-const vdot = (x: Leaves, y: Leaves): Tensor => sum(x.map((a, i) => np.vdot(a, y[i]!)))
-const where = (c: Tensor, x: Leaves, y: Leaves): Leaves => x.map((a, i) => np.where(c, a, y[i]!))
-
-// A matrix or a function as a function of b's leaves (JAX's _normalize_matvec).
-const asFunction = <B>(operation: string, name: string, a: unknown, def: Tree.TreeDef): (x: Leaves) => Leaves => {
-  if (typeof a === "function") {
-    return (x) => {
-      const [out, d] = Tree.flatten((a as (x: B) => B)(Tree.unflatten<B>(def, x)))
-      if (!Tree.treedefEquals(d, def)) {
-        throw new TreeStructureError({
-          operation,
-          path: "",
-          detail: `${name}'s result must have b's tree structure: ${String(d)} vs ${String(def)}`
-        })
-      }
-      return out as Leaves
-    }
-  }
-  if (!isTensor(a)) throw argumentError(operation, name, "a square matrix or a function", a)
-  if (a.ndim !== 2 || a.shape[0] !== a.shape[1]) {
-    throw new ShapeError({
-      operation,
-      detail: `linear operator must be a square matrix, but has shape: [${a.shape.join(", ")}]`
-    })
-  }
-  return (x) => x.map((v) => np.matmul(a, v))
-}
-
-interface Prepared<B> {
-  readonly def: Tree.TreeDef
-  readonly x0: Leaves
-  readonly A: (x: Leaves) => Leaves
-  readonly M: (x: Leaves) => Leaves
-  /** Whether M was given (cg then measures the residual itself, not gamma = r^H M r). */
-  readonly preconditioned: boolean
-  readonly tol: number
-  readonly atol: number
-  readonly maxiter: number
-  readonly b: B
-}
-
-// JAX's _isolve: defaults, the operators as functions, x0 checked against b.
-const prepare = <B>(
-  operation: string,
-  A: unknown,
-  b: B,
-  options: IterativeSolveOptions<B> | undefined
-): Prepared<B> => {
-  checkOptions(operation, options, {
-    x0: { expected: "a pytree like b", test: () => true },
-    tol: number,
-    atol: number,
-    maxiter: integer,
-    M: { expected: "a square matrix or a function", test: (u) => u === undefined || isTensor(u) || func.test(u) }
-  })
-  const [bLeaves, def] = Tree.flatten(b)
-  if (bLeaves.length === 0 || !bLeaves.every(isTensor)) {
-    throw argumentError(operation, "b", "a pytree of tensors (at least one)", b)
-  }
-  const integral = (bLeaves as Leaves).find((l) => !DType.isInexact(l.dtype))
-  if (integral !== undefined) {
-    throw new DTypeError({ operation, detail: `b must be floating-point or complex, got ${integral.dtype}` })
-  }
-  const x0Tree = options?.x0 ?? Tree.unflatten<B>(def, bLeaves.map((l) => np.zerosLike(l as Tensor)))
-  const [x0Leaves, x0Def] = Tree.flatten(x0Tree)
-  if (!Tree.treedefEquals(x0Def, def)) {
-    throw new TreeStructureError({
-      operation,
-      path: "",
-      detail: `x0 and b must have matching tree structure: ${String(x0Def)} vs ${String(def)}`
-    })
-  }
-  const shapes = (ls: ReadonlyArray<unknown>) => ls.map((l) => `[${(l as Tensor).shape.join(", ")}]`).join(", ")
-  if (!x0Leaves.every((l, i) => isTensor(l) && l.shape.join() === (bLeaves[i] as Tensor).shape.join())) {
-    throw new ShapeError({
-      operation,
-      detail: `arrays in x0 and b must have matching shapes: ${shapes(x0Leaves)} vs ${shapes(bLeaves)}`
-    })
-  }
-  const size = (bLeaves as Leaves).reduce((n, l) => n + l.size, 0)
-  return {
-    def,
-    b,
-    x0: x0Leaves as Leaves,
-    A: asFunction(operation, "A", A, def),
-    M: options?.M === undefined ? (x) => x : asFunction(operation, "M", options.M, def),
-    preconditioned: options?.M !== undefined,
-    tol: options?.tol ?? 1e-5,
-    atol: options?.atol ?? 0,
-    maxiter: options?.maxiter ?? 10 * size
-  }
-}
+export type { IterativeSolveOptions, LinearOperator } from "./internal/isolve.js"
 
 // max(tol^2 |b|^2, atol^2), JAX's (and SciPy's non-legacy) stopping threshold on |r|^2
 const threshold = (b: Leaves, tol: number, atol: number): Tensor =>
@@ -215,7 +102,7 @@ const isolve = <B>(
   b: B,
   options: IterativeSolveOptions<B> | undefined,
   checkSymmetric: boolean
-): readonly [B, null] => {
+): B => {
   const p = prepare(operation, A, b, options)
   const onTrees = (solveLeaves: (A: (x: Leaves) => Leaves, b: Leaves) => Leaves) => (op: (x: B) => B, rhs: B): B => {
     const asLeaves = (x: Leaves) => Tree.flatten(op(Tree.unflatten<B>(p.def, x)))[0] as Leaves
@@ -227,7 +114,7 @@ const isolve = <B>(
   const symmetric = checkSymmetric &&
     (bLeaves as Leaves).every((l) => l.dtype !== "complex64" && l.dtype !== "complex128")
   const matvec = (x: B): B => Tree.unflatten<B>(p.def, p.A(Tree.flatten(x)[0] as Leaves))
-  return [customLinearSolve(matvec, b, solve, { transposeSolve: solve, symmetric }), null] as const
+  return customLinearSolve(matvec, b, solve, { transposeSolve: solve, symmetric })
 }
 
 /**
@@ -245,7 +132,7 @@ const isolve = <B>(
  * @since 0.1.0
  */
 export const cg = <B>(A: LinearOperator<B>, b: B, options?: IterativeSolveOptions<B>): readonly [B, null] =>
-  isolve("cg", cgSolve, A, b, options, true)
+  [isolve("cg", cgSolve, A, b, options, true), null] as const
 
 /**
  * BiCGSTAB for `A x = b` with a general (nonsymmetric) A (JAX's
@@ -260,4 +147,59 @@ export const cg = <B>(A: LinearOperator<B>, b: B, options?: IterativeSolveOption
  * @since 0.1.0
  */
 export const bicgstab = <B>(A: LinearOperator<B>, b: B, options?: IterativeSolveOptions<B>): readonly [B, null] =>
-  isolve("bicgstab", bicgstabSolve, A, b, options, false)
+  [isolve("bicgstab", bicgstabSolve, A, b, options, false), null] as const
+
+/** Options of {@link gmres}: those of {@link cg}, with `maxiter` counting restarts. @since 0.1.0 */
+export interface GmresOptions<B> extends IterativeSolveOptions<B> {
+  /** The dimension of the Krylov subspace built between restarts (default 20, at most b's size). */
+  readonly restart?: number | undefined
+  /**
+   * `"batched"` (default): the whole Arnoldi process, then the least-squares
+   * problem by its normal equations; `"incremental"`: a QR factorization by
+   * Givens rotations as it goes, stopping early within a restart.
+   */
+  readonly solveMethod?: "batched" | "incremental" | undefined
+}
+
+const solveMethods = ["batched", "incremental"]
+
+/**
+ * Restarted GMRES for `A x = b` with a general A (JAX's
+ * `jax.scipy.sparse.linalg.gmres`): Krylov subspaces of dimension `restart`
+ * built by the Arnoldi process on the left-preconditioned `M A`, rebuilt
+ * from the last solution until `|M (b - A x)| <= max(tol |b|, atol)` or after
+ * `maxiter` restarts. Returns `[x, info]`, `info` an int32 scalar: -1 where
+ * x has a NaN, 0 otherwise (as JAX). The same iteration solves the transposed
+ * system for reverse mode.
+ *
+ * @example
+ * import { np, sparse, toJsSync } from "diffect"
+ * const [x, info] = sparse.linalg.gmres(np.array([[4, 2], [1, 3]]), np.array([1, 2]))
+ * console.log(toJsSync(x), toJsSync(info)) // [-0.1, 0.7] 0
+ *
+ * @since 0.1.0
+ */
+export const gmres = <B>(A: LinearOperator<B>, b: B, options?: GmresOptions<B>): readonly [B, Tensor] => {
+  const p = prepare("gmres", A, b, options, {
+    restart: { expected: "a positive integer", test: (u) => integer.test(u) && (u as number) >= 1 },
+    solveMethod: {
+      expected: "either \"incremental\" or \"batched\"",
+      test: (u) => typeof u === "string" && solveMethods.includes(u)
+    }
+  })
+  const restart = Math.min(options?.restart ?? 20, p.size)
+  const step = options?.solveMethod === "incremental" ? Gmres.incremental : Gmres.batched
+  // the tolerances come from the original b and M, also for the transposed solve (as JAX's)
+  const bNorm = norm(p.bLeaves)
+  const atol = np.maximum(np.multiply(p.tol, bNorm), p.atol)
+  const ptol = np.multiply(norm(p.M(p.bLeaves)), np.minimum(1, np.divide(atol, bNorm)))
+  const solve = (op: (x: B) => B, rhs: B): B => {
+    const A = (x: Leaves) => Tree.flatten(op(Tree.unflatten<B>(p.def, x)))[0] as Leaves
+    const rhsLeaves = Tree.flatten(rhs)[0] as Leaves
+    return Tree.unflatten<B>(p.def, Gmres.gmresSolve(A, p.M, rhsLeaves, p.x0, atol, ptol, restart, p.maxiter, step))
+  }
+  const matvec = (x: B): B => Tree.unflatten<B>(p.def, p.A(Tree.flatten(x)[0] as Leaves))
+  const x = customLinearSolve(matvec, b, solve, { transposeSolve: solve })
+  const int = (n: number) => np.array(n, { dtype: "int32" })
+  return [x, np.where(np.isnan(norm(Tree.flatten(x)[0] as Leaves)), int(-1), int(0))] as const
+}
