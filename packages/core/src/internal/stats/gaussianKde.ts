@@ -43,7 +43,7 @@ export interface GaussianKdeOptions {
 }
 
 const notComplex = (operation: string, t: Tensor, what: string): Tensor => {
-  if (isComplex(t.dtype)) throw new DTypeError({ operation, detail: `gaussian_kde does not support complex ${what}` })
+  if (isComplex(t.dtype)) throw new DTypeError({ operation, detail: `complex ${what} is not supported` })
   return t
 }
 
