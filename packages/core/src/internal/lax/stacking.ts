@@ -7,7 +7,7 @@
 import { DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import { Tensor } from "../../Tensor.js"
-import { argumentError } from "../../Validate.js"
+import { argumentError, describeValue } from "../../Validate.js"
 import { broadcastShapes } from "./more.js"
 
 const tensor = (op: string, u: unknown, name: string): Tensor => {
@@ -118,7 +118,14 @@ export const broadcastLike = (arr: Tensor, like: Tensor): Tensor => {
 export const indexTake = (src: Tensor, idxs: ReadonlyArray<Tensor>, axes: ReadonlyArray<number>): Tensor => {
   const s = tensor("indexTake", src, "src")
   if (!Array.isArray(idxs) || !Array.isArray(axes) || idxs.length !== axes.length || axes.length === 0) {
-    throw argumentError("indexTake", "idxs", `one index array per axis of axes (${String(axes)})`, idxs)
+    throw argumentError(
+      "indexTake",
+      "idxs",
+      `one index array per axis of axes (${
+        Array.isArray(axes) && axes.every(Number.isInteger) ? `[${axes.join(", ")}]` : describeValue(axes)
+      })`,
+      idxs
+    )
   }
   const ax = axes.map((a) => axisIn("indexTake", a, s.ndim))
   if (new Set(ax).size !== ax.length) throw argumentError("indexTake", "axes", "distinct axes", axes)
