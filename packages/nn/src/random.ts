@@ -21,7 +21,7 @@
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { boolean, checkArg, checkKeys, checkTensor, describeValue, func } from "@diffect/core/Validate"
+import { argumentError, boolean, checkArg, checkKeys, checkTensor, describeValue, func } from "@diffect/core/Validate"
 import { gammaImpl } from "./internal/gamma.js"
 import * as keys from "./internal/keys.js"
 import { checkKey, shapeOf, splitN } from "./internal/keys.js"
@@ -142,6 +142,40 @@ export const keyData = (keys: Tensor): Tensor => checkKey("keyData", keys, false
  * @since 0.1.0
  */
 export const wrapKeyData = (data: Tensor): Tensor => checkKey("wrapKeyData", data, false)
+
+/**
+ * The dtype of the keys of a PRNG implementation (JAX's `key_dtype`). JAX
+ * answers a typed-key dtype (`key<fry>`); diffect's keys are JAX's raw keys, so
+ * the answer is their element dtype, `"uint32"` (a key is `uint32[..., 2]`).
+ * `impl` is JAX's implementation name: only `"threefry2x32"` (JAX's default,
+ * and `undefined`) exists in diffect.
+ *
+ * @example
+ * import { random } from "diffect"
+ * console.log(random.keyDtype()) // uint32
+ * console.log(random.key(0).dtype === random.keyDtype()) // true
+ *
+ * @since 0.1.0
+ */
+export const keyDtype = (impl?: string): DType.DType => {
+  if (impl === undefined || impl === "threefry2x32") return "uint32"
+  // JAX's other implementations (rbg, unsafe_rbg, philox4x32, threefry4x32) are not in diffect
+  throw argumentError("keyDtype", "impl", "\"threefry2x32\" (the PRNG implementation diffect has) or undefined", impl)
+}
+
+/**
+ * A key to use again (JAX's `clone`): outside JAX's key-reuse checking, which
+ * diffect does not have, the identity on keys (and key arrays), checked.
+ *
+ * @example
+ * import { random, toJsSync } from "diffect"
+ * const key = random.key(0)
+ * const again = random.clone(key)
+ * console.log(toJsSync(random.uniform(key)) === toJsSync(random.uniform(again))) // true
+ *
+ * @since 0.1.0
+ */
+export const clone = (key: Tensor): Tensor => checkKey("clone", key, false)
 
 /**
  * `num` new keys (or a `[...num]`-shaped array of keys) from one key, as JAX's
