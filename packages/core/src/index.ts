@@ -22,7 +22,11 @@ export * from "./Eager.js"
 export * from "./Errors.js"
 /** @category Primitives */
 export * as Fft from "./Fft.js"
+/** JAX's `jax.scipy.fft` (the DCT); `np.fft` is `jax.numpy.fft`. */
 export * from "./Handler.js"
+export * as integrate from "./integrate.js"
+export * as interpolate from "./interpolate.js"
+export * as fft from "./scipyFft.js"
 /** @category Primitives */
 export * as Kernel from "./Kernel.js"
 /** @category Ops */
@@ -33,10 +37,13 @@ export * as Lowering from "./Lowering.js"
 /** @category Memory */
 export * as Memory from "./Memory.js"
 /** @category Ops */
+export * as ndimage from "./ndimage.js"
+/** @category Ops */
 export * as np from "./numpy.js"
 export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"
+export * as signal from "./signal.js"
 export * as special from "./special.js"
 export * as stats from "./stats.js"
 export * from "./Tensor.js"

@@ -29,6 +29,9 @@ export { linalg } from "@diffect/core"
 export { special } from "@diffect/core"
 /** @category Ops */
 export { stats } from "@diffect/core"
+// jax.scipy.fft (the DCT), signal, ndimage, integrate and interpolate
+/** @category Ops */
+export { fft, integrate, interpolate, ndimage, signal } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */
