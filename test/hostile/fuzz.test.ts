@@ -264,6 +264,20 @@ describe("fuzzing every public function with arbitrary JS values", () => {
     assert.isAbove(values, 100)
     assert.isAbove(errors, 800)
   }, 120_000)
+  it("fft (jax.scipy.fft), signal, ndimage, integrate and interpolate", () => {
+    const interpolant = diffect.interpolate.RegularGridInterpolator([np.array([0, 1, 2])], np.array([1, 3, 2]))
+    const fns = [
+      ...functionsOf(diffect.fft).map(([n, f]) => [`fft.${n}`, f] as const),
+      ...functionsOf(diffect.signal).map(([n, f]) => [`signal.${n}`, f] as const),
+      ...functionsOf(diffect.ndimage).map(([n, f]) => [`ndimage.${n}`, f] as const),
+      ...functionsOf(diffect.integrate).map(([n, f]) => [`integrate.${n}`, f] as const),
+      ["interpolate.RegularGridInterpolator", diffect.interpolate.RegularGridInterpolator],
+      ["a RegularGridInterpolator's interpolant", interpolant]
+    ] as ReadonlyArray<readonly [string, (...xs: ReadonlyArray<unknown>) => unknown]>
+    const { errors, values } = check("api", fns, 3000)
+    assert.isAbove(values, 100)
+    assert.isAbove(errors, 800)
+  }, 120_000)
   it("np.linalg (SciPy's names too) and lax.linalg", () => {
     const fns = [
       ...functionsOf(np.linalg).map(([n, f]) => [`linalg.${n}`, f] as const),

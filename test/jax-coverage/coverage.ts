@@ -48,7 +48,13 @@ const modules: ReadonlyArray<Module> = [
     namespace: () => get(diffect, "special") ?? get(get(diffect, "scipy"), "special")
   },
   // a distribution's functions are listed as module.function (norm.logpdf: stats.norm.logpdf)
-  { jax: "jax.scipy.stats", diffect: "stats", namespace: () => get(diffect, "stats") }
+  { jax: "jax.scipy.stats", diffect: "stats", namespace: () => get(diffect, "stats") },
+  // jax.scipy.fft is the top-level `fft` (the DCT); jax.numpy.fft is np.fft
+  { jax: "jax.scipy.fft", diffect: "fft", namespace: () => get(diffect, "fft") },
+  { jax: "jax.scipy.signal", diffect: "signal", namespace: () => get(diffect, "signal") },
+  { jax: "jax.scipy.ndimage", diffect: "ndimage", namespace: () => get(diffect, "ndimage") },
+  { jax: "jax.scipy.integrate", diffect: "integrate", namespace: () => get(diffect, "integrate") },
+  { jax: "jax.scipy.interpolate", diffect: "interpolate", namespace: () => get(diffect, "interpolate") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.

@@ -107,6 +107,7 @@ export const RegularGridInterpolator = (
       detail: `there are ${points.length} point arrays, but values has ${vals.ndim} dimensions`
     })
   }
+  if (points.length === 0) throw new ShapeError({ operation: op, detail: "points must have at least one grid axis" })
   const grid = points.map((p) => toTensor(p))
   grid.forEach((g, a) => {
     if (g.ndim !== 1 || g.shape[0] !== vals.shape[a] || g.shape[0]! < 2) {

@@ -103,7 +103,9 @@ export const mapCoordinates = (
   if (coords.some((c) => c.shape.length !== shape.length || c.shape.some((d, i) => d !== shape[i]))) {
     throw new ShapeError({ operation: op, detail: "the coordinate arrays must all have one shape" })
   }
-  if (x.size === 0) throw new ShapeError({ operation: op, detail: "the input must not be empty" })
+  if (x.ndim === 0 || x.size === 0) {
+    throw new ShapeError({ operation: op, detail: "the input must have at least one dimension and not be empty" })
+  }
   const fix = fixers[mode]
   // per axis: the candidate indices with their weights (JAX's nodes)
   const nodes = coords.map((c) => {

@@ -151,7 +151,7 @@ const options2d = (op: string, a: Tensor, b: Tensor, options: Convolve2dOptions 
     throw argumentError(op, "boundary", "\"fill\" with fillvalue 0 (all JAX supports)", options?.boundary)
   }
   if (a.ndim !== 2 || b.ndim !== 2) {
-    throw new ShapeError({ operation: op, detail: `${op}() only supports 2-dimensional inputs.` })
+    throw new ShapeError({ operation: op, detail: "only 2-dimensional inputs are supported" })
   }
   return checkMode(op, options?.mode)
 }

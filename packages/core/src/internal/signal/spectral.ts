@@ -207,6 +207,7 @@ const spectralHelper = (
     win = namedWindow(op, windowArg, Math.max(nperseg, 1), x.dtype)
   } else {
     win = arrayWindow(op, windowArg, x.dtype)
+    if (win.size === 0) throw new ShapeError({ operation: op, detail: "window must not be empty" })
     nperseg = npersegArg ?? win.size
     if (inputLength < win.size) throw new ShapeError({ operation: op, detail: "window is longer than input signal" })
     if (nperseg !== win.size) {
@@ -364,7 +365,9 @@ export const istft = (Zxx: TensorLike, options?: IstftOptions): readonly [t: Ten
     freqAxis: integer
   })
   let z = np.asarray(Zxx)
-  if (z.ndim < 2) throw new ShapeError({ operation: op, detail: "Input stft must be at least 2d!" })
+  if (z.ndim < 2 || z.size === 0) {
+    throw new ShapeError({ operation: op, detail: "Input stft must be at least 2d and not empty" })
+  }
   const freqAxis = checkAxis(op, options?.freqAxis ?? -2, z.ndim, "freqAxis")
   const timeAxis = checkAxis(op, options?.timeAxis ?? -1, z.ndim, "timeAxis")
   if (freqAxis === timeAxis) throw argumentError(op, "timeAxis", "an axis other than freqAxis", options?.timeAxis)
