@@ -14,5 +14,6 @@
  */
 export * from "./internal/signal/convolve.js"
 export * from "./internal/signal/detrend.js"
+export * from "./internal/signal/istft.js"
 export * from "./internal/signal/spectral.js"
 export type { Window } from "./internal/signal/windows.js"

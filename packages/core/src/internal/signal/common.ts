@@ -10,6 +10,7 @@ import type { DType } from "../../DType.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
+import { argumentError } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 
@@ -53,3 +54,9 @@ export const promoteInexact = (op: string, ...xs: ReadonlyArray<TensorLike>): Ar
 
 /** Whether the tensor is complex. @since 0.1.0 */
 export const complexTensor = (x: Tensor): boolean => isComplex(x.dtype)
+
+/** `v` if at least 1, else an `ArgumentError`. @since 0.1.0 */
+export const positive = (op: string, name: string, v: number): number => {
+  if (v < 1) throw argumentError(op, name, "a positive integer", v)
+  return v
+}
