@@ -171,7 +171,7 @@ const ours: Record<string, () => Tensor> = {
 
 describe("jax.scipy ports against SciPy 1.17.1", () => {
   for (const [name, compute] of Object.entries(ours)) {
-    it(name, () => {
+    it(`${name} equals SciPy's`, () => {
       const got = [toJsSync(compute())].flat(4) as Array<number>
       const want = [scipy[name]].flat(4) as Array<number>
       assert.strictEqual(got.length, want.length)
