@@ -69,13 +69,6 @@ type State = {
   lineSearchStatus: Tensor
 }
 
-const normOf = (g: Tensor, ord: number): Tensor =>
-  ord === Infinity
-    ? np.max(np.abs(g))
-    : ord === -Infinity
-    ? np.min(np.abs(g))
-    : np.power(np.sum(np.power(np.abs(g), ord)), 1 / ord)
-
 /**
  * Minimizes a scalar function of a vector (JAX's
  * `jax.scipy.optimize.minimize`, method `"BFGS"`): returns
@@ -150,7 +143,7 @@ export const minimize = (
   const [f0, g0] = valueAndGrad(x0)
   const int = (v: number) => lax.full([], v, "int32")
   const init: State = {
-    converged: np.less(normOf(g0, ord), gtol),
+    converged: np.less(np.linalg.norm(g0, { ord }), gtol),
     failed: lax.full([], 0, "bool"),
     k: int(0),
     nfev: int(1),
@@ -159,7 +152,7 @@ export const minimize = (
     f: f0,
     g: g0,
     h: eye,
-    oldOldFval: np.add(f0, np.divide(np.sqrt(np.sum(np.square(g0))), 2)),
+    oldOldFval: np.add(f0, np.divide(np.linalg.norm(g0), 2)),
     lineSearchStatus: int(0)
   }
   const state = lax.whileLoop(
@@ -180,7 +173,7 @@ export const minimize = (
       const w = np.subtract(eye, np.multiply(rho, np.outer(step, y)))
       const updated = np.add(np.matmul(np.matmul(w, s.h), np.transpose(w)), np.multiply(rho, np.outer(step, step)))
       return {
-        converged: np.less(normOf(ls.gK, ord), gtol),
+        converged: np.less(np.linalg.norm(ls.gK, { ord }), gtol),
         failed: ls.failed,
         k: lax.add(s.k, int(1)),
         nfev: np.add(s.nfev, ls.nfev),

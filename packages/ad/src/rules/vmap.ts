@@ -491,6 +491,12 @@ const everyInstance = (x: Tensor, d: BatchDim, axis: AxisData): Tensor => {
 // collective's own axis parameter shifted past it.
 const otherAxisFirst = (x: Tensor, d: BatchDim): Tensor => (d === null ? x : moveAxis(x, d, 0))
 
+// `x`'s axis `axis` split into `[factor, size / factor]`, and two adjacent axes folded into one.
+const splitAxisInto = (x: Tensor, axis: number, factor: number): Tensor =>
+  lax.reshape(x, [...x.shape.slice(0, axis), factor, x.shape[axis]! / factor, ...x.shape.slice(axis + 1)])
+const foldAxes = (x: Tensor, axis: number): Tensor =>
+  lax.reshape(x, [...x.shape.slice(0, axis), x.shape[axis]! * x.shape[axis + 1]!, ...x.shape.slice(axis + 2)])
+
 const allGatherRule: SingleBatchRule<"all_gather"> = ([x], [d], params, axis) => {
   if (params.axisName !== axis.name) {
     if (d === null) return [bind1("all_gather", [x!], params), null]
@@ -498,10 +504,7 @@ const allGatherRule: SingleBatchRule<"all_gather"> = ([x], [d], params, axis) =>
   }
   // the same value on every instance: not batched
   const full = moveAxis(everyInstance(x!, d!, axis), 0, params.axis)
-  if (!params.tiled) return [full, null]
-  const shape = full.shape
-  const merged = [...shape.slice(0, params.axis), shape[params.axis]! * shape[params.axis + 1]!]
-  return [lax.reshape(full, [...merged, ...shape.slice(params.axis + 2)]), null]
+  return [params.tiled ? foldAxes(full, params.axis) : full, null]
 }
 
 const psumScatterRule: SingleBatchRule<"psum_scatter"> = ([x], [d], params, axis) => {
@@ -517,14 +520,7 @@ const psumScatterRule: SingleBatchRule<"psum_scatter"> = ([x], [d], params, axis
   // psum's sum over every instance (across workers too), then each instance's index (or block) of it
   const [summed] = psumRule([x!], [d!], { axisName: params.axisName }, axis)
   const s = params.scatterDimension
-  const split = params.tiled
-    ? lax.reshape(summed, [
-      ...summed.shape.slice(0, s),
-      total,
-      summed.shape[s]! / total,
-      ...summed.shape.slice(s + 1)
-    ])
-    : summed
+  const split = params.tiled ? splitAxisInto(summed, s, total) : summed
   const offset = spmd?.offset ?? 0
   const mine = lax.slice(
     split,
@@ -547,12 +543,6 @@ const ppermuteRule: SingleBatchRule<"ppermute"> = ([x], [d], params, axis) => {
   const sent = lax.broadcastInDim(np.array(mine.map((v) => v >= 0)), taken.shape, [0])
   return [lax.select(sent, taken, lax.zerosLike(taken)), 0]
 }
-
-// `x`'s axis `axis` split into `[factor, size / factor]`, and two adjacent axes folded into one.
-const splitAxisInto = (x: Tensor, axis: number, factor: number): Tensor =>
-  lax.reshape(x, [...x.shape.slice(0, axis), factor, x.shape[axis]! / factor, ...x.shape.slice(axis + 1)])
-const foldAxes = (x: Tensor, axis: number): Tensor =>
-  lax.reshape(x, [...x.shape.slice(0, axis), x.shape[axis]! * x.shape[axis + 1]!, ...x.shape.slice(axis + 2)])
 
 const allToAllRule: SingleBatchRule<"all_to_all"> = ([x], [d], params, axis) => {
   const { concatAxis, splitAxis } = params
