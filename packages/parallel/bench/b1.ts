@@ -85,6 +85,16 @@ const trainStepJit = jit((p: Params, x: Tensor, y: Tensor) =>
   )
 )
 
+// Worker threads with resident state, the whole step jitted (`pmap` of a jitted training step, as
+// JAX compiles a pmapped function): one step per call, the gradient's and the loss's means in one
+// round of the exchange between the step's two compiled pieces.
+export const b1TrainJitted = Remote.make(
+  import.meta.url,
+  "b1TrainJitted",
+  (p: Params, data: { readonly x: Tensor; readonly y: Tensor }, step: number) =>
+    trainStepJit(p, batchRows(data.x, step), batchRows(data.y, step))
+)
+
 /** The steps of one call of the benchmark's "resident, several steps per call" variant. */
 export const stepsPerCall = 4
 

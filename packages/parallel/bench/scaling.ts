@@ -4,8 +4,9 @@
  * on a Mesh of 1 and 2 worker threads, each both ways: "sent" (`pmap` of the value and gradient:
  * the parameters and the batch go to the workers every step, the averaged gradient comes back and
  * the coordinator applies the update) and "resident" (the parameters and the dataset live in the
- * workers, `outAxes: "resident"`, `donate`: a step sends its number and gets the loss back), and
- * "resident-steps" (resident, with a whole step jitted, the gradient's `pmean` inside, and
+ * workers, `outAxes: "resident"`, `donate`: a step sends its number and gets the loss back),
+ * "resident-jit" (resident, the whole step jitted with the gradient's `pmean` inside: `pmap` of a
+ * jitted training step, one step per call), and "resident-steps" (resident, with a whole step jitted, the gradient's `pmean` inside, and
  * `stepsPerCall` steps per call: the dispatch and the round trip are paid once per call, as a JAX
  * program pays them once per `lax.fori_loop` of steps; times are per step).
  * The variants run interleaved in one process (rounds of a few steps each, in turn), so a
@@ -30,7 +31,7 @@
  * `pnpm exec tsx packages/parallel/bench/scaling.ts [rounds] [steps per round]` (SKIP_LOCAL=1 or
  * SKIP_CLUSTER=1 runs one part; WORKERS=1,2,4 the meshes' sizes (default 1,2; each must divide
  * 1,024); MODES=resident, or another comma-separated list of the modes "one process", "one
- * thread" (the one process on one kernel thread), "sent", "resident" and "resident-steps", times
+ * thread" (the one process on one kernel thread), "sent", "resident", "resident-jit" and "resident-steps", times
  * only those: the other variants' garbage is collected during the steps that follow them, and the
  * sent steps' incoming arrays are collected by the same workers as the resident steps). Prints a
  * markdown table ready for docs/benchmarks.md.
@@ -52,6 +53,7 @@ import {
   b1ResidentGrads,
   b1Step,
   b1Train,
+  b1TrainJitted,
   b1TrainSteps,
   b1Update,
   batches,
@@ -104,7 +106,7 @@ const blocks = (t: Tensor, w: number): Tensor =>
 interface Variant {
   readonly name: string
   readonly workers: number
-  readonly mode: "one process" | "one thread" | "sent" | "resident" | "resident-steps"
+  readonly mode: "one process" | "one thread" | "sent" | "resident" | "resident-jit" | "resident-steps"
   /** Call `s`: one step, or `stepsPerCall` steps (`s * stepsPerCall ...`). */
   readonly step: (s: number) => Effect.Effect<unknown, unknown>
   readonly stepsPerCall?: number
@@ -204,6 +206,25 @@ const local = Effect.gen(function*() {
         Effect.gen(function*() {
           const [next] = yield* train(state, data, s)
           state = next
+        }).pipe(Effect.provideContext(context))
+    })
+    const fromJitted = yield* setup
+    let jittedState = fromJitted.state
+    const trainJitted = pmap(b1TrainJitted, {
+      axisName: "batch",
+      inAxes: [null, 0, null],
+      outAxes: ["resident", null],
+      donate: [0]
+    })
+    add({
+      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident, jitted step`,
+      workers,
+      mode: "resident-jit",
+      traffic,
+      step: (s) =>
+        Effect.gen(function*() {
+          const [next] = yield* trainJitted(jittedState, fromJitted.data, s)
+          jittedState = next
         }).pipe(Effect.provideContext(context))
     })
     const fromSteps = yield* setup

@@ -11,54 +11,70 @@ import type { WindowParams } from "@diffect/core"
 
 type HostArray = DType.HostArray
 
-/** Calls `visit(w, offsets, count)` for every output window `w` with its taps' operand offsets. */
-const forEachWindow = (
+/**
+ * Calls `row(outBase, inBase, outOff, inOff, n)` for every tap of the window, in row-major tap
+ * order, and every combination of output coordinates but the last: element `i < n` of the row
+ * pairs output offset `outBase + outOff[i]` with operand offset `inBase + inOff[i]`, where that
+ * tap falls on a real element (padding and the holes of a base dilation are skipped). Each window
+ * thus sees its taps in row-major order, as a loop per window would, while the inner loop runs
+ * along a row instead of listing every window's taps (a 2 x 2 max pool of 8 x 32 x 32 x 64:
+ * 13 ms per window list, under 1 ms by rows).
+ */
+const forEachTap = (
   shape: ReadonlyArray<number>,
   params: WindowParams,
-  visit: (w: number, offsets: Int32Array, count: number) => void
+  out: ReadonlyArray<number>,
+  row: (outBase: number, inBase: number, outOff: Int32Array, inOff: Int32Array, n: number) => void
 ): void => {
-  const out = Window.outputShape("reduce_window", shape, params)
-  const total = Shape.sizeOf(out)
-  if (total === 0) return
+  if (Shape.sizeOf(out) === 0) return
   const nd = shape.length
-  const strides = Shape.stridesOf(shape)
-  // per dimension and output coordinate: the valid taps' contributions to the offset
-  const perDim = out.map((size, d) => {
-    const lists: Array<Array<number>> = []
-    const k = params.windowDimensions[d]!
-    const dil = params.baseDilation[d]!
-    for (let o = 0; o < size; o++) {
-      const list: Array<number> = []
-      for (let t = 0; t < k; t++) {
+  if (nd === 0) return row(0, 0, Int32Array.of(0), Int32Array.of(0), 1)
+  const inStrides = Shape.stridesOf(shape)
+  const outStrides = Shape.stridesOf(out)
+  // per dimension and tap: the output and operand offsets of the coordinates where the tap is real
+  const lists = out.map((size, d) =>
+    Array.from({ length: params.windowDimensions[d]! }, (_, t) => {
+      const outOff: Array<number> = []
+      const inOff: Array<number> = []
+      const dil = params.baseDilation[d]!
+      for (let o = 0; o < size; o++) {
         const q = o * params.windowStrides[d]! + t * params.windowDilation[d]! - params.padding[d]![0]
-        if (q >= 0 && q % dil === 0 && q / dil < shape[d]!) list.push((q / dil) * strides[d]!)
+        if (q >= 0 && q % dil === 0 && q / dil < shape[d]!) {
+          outOff.push(o * outStrides[d]!)
+          inOff.push((q / dil) * inStrides[d]!)
+        }
       }
-      lists.push(list)
-    }
-    return lists
-  })
+      return { outOff: Int32Array.from(outOff), inOff: Int32Array.from(inOff) }
+    })
+  )
   const taps = params.windowDimensions.reduce((a, b) => a * b, 1)
-  let buf = new Int32Array(Math.max(taps, 1))
-  let next = new Int32Array(Math.max(taps, 1))
-  const coord = new Array<number>(nd).fill(0)
-  for (let w = 0; w < total; w++) {
-    let count = 1
-    buf[0] = 0
-    for (let d = 0; d < nd && count > 0; d++) {
-      const list = perDim[d]![coord[d]!]!
-      let m = 0
-      for (let i = 0; i < count; i++) {
-        for (let j = 0; j < list.length; j++) next[m++] = buf[i]! + list[j]!
+  const tap = new Array<number>(nd).fill(0)
+  const pos = new Array<number>(nd).fill(0)
+  for (let k = 0; k < taps; k++) {
+    const here = lists.map((l, d) => l[tap[d]!]!)
+    if (here.every((l) => l.outOff.length > 0)) {
+      const last = here[nd - 1]!
+      // an odometer over the real coordinates of every dimension but the last
+      pos.fill(0)
+      for (;;) {
+        let outBase = 0
+        let inBase = 0
+        for (let d = 0; d < nd - 1; d++) {
+          outBase += here[d]!.outOff[pos[d]!]!
+          inBase += here[d]!.inOff[pos[d]!]!
+        }
+        row(outBase, inBase, last.outOff, last.inOff, last.outOff.length)
+        let d = nd - 2
+        for (; d >= 0; d--) {
+          if (++pos[d]! < here[d]!.outOff.length) break
+          pos[d] = 0
+        }
+        if (d < 0) break
       }
-      const swap = buf
-      buf = next
-      next = swap
-      count = m
     }
-    visit(w, buf, count)
     for (let d = nd - 1; d >= 0; d--) {
-      if (++coord[d]! < out[d]!) break
-      coord[d] = 0
+      if (++tap[d]! < params.windowDimensions[d]!) break
+      tap[d] = 0
     }
   }
 }
@@ -70,7 +86,14 @@ const identity = (kind: "sum" | "max" | "min", dtype: DType.DType): number => {
   return kind === "max" ? -Infinity : Infinity
 }
 
-/** `reduce_window_{sum,max,min}(x)`. */
+// float32 window sums accumulate in float64 here (reused: a fresh array's pages cost more than the sum)
+let sumScratch = new Float64Array(0)
+
+/** Whether a row's offsets are `first, first + 1, ...` on both sides (the channels of a pooling layout). */
+const consecutive = (outOff: Int32Array, inOff: Int32Array, n: number): boolean =>
+  n > 0 && outOff[n - 1]! - outOff[0]! === n - 1 && inOff[n - 1]! - inOff[0]! === n - 1
+
+/** `reduce_window_{sum,max,min}(x)`: each window folded from the identity in row-major tap order. */
 export const reduceWindow = (
   kind: "sum" | "max" | "min",
   x: HostArray,
@@ -79,37 +102,77 @@ export const reduceWindow = (
   params: WindowParams,
   outShape: ReadonlyArray<number>
 ): HostArray => {
-  const out = DType.allocHost(dtype, Shape.sizeOf(outShape))
-  const init = identity(kind, dtype)
-  forEachWindow(shape, params, (w, offsets, count) => {
-    let acc = init
-    if (kind === "sum") { for (let i = 0; i < count; i++) acc += x[offsets[i]!]! }
-    else if (kind === "max") {
-      for (let i = 0; i < count; i++) {
-        const v = x[offsets[i]!]!
-        if (v > acc || v !== v) acc = v
-        if (acc !== acc) break
+  const total = Shape.sizeOf(outShape)
+  const out = DType.allocHost(dtype, total)
+  // max and min hold exact values of the dtype, and integer sums wrap as the JS sum would once
+  // stored; float32 sums are JS numbers (float64), as one accumulator per window, rounded once
+  const f32Sum = kind === "sum" && dtype === "float32"
+  if (f32Sum && sumScratch.length < total) sumScratch = new Float64Array(total)
+  const acc: HostArray = f32Sum ? sumScratch : out
+  acc.fill(identity(kind, dtype), 0, total)
+  forEachTap(shape, params, outShape, (outBase, inBase, outOff, inOff, n) => {
+    if (consecutive(outOff, inOff, n)) {
+      const o0 = outBase + outOff[0]!
+      const i0 = inBase + inOff[0]!
+      if (kind === "sum") { for (let i = 0; i < n; i++) acc[o0 + i] = acc[o0 + i]! + x[i0 + i]! }
+      else if (kind === "max") {
+        for (let i = 0; i < n; i++) {
+          const a = acc[o0 + i]!
+          const v = x[i0 + i]!
+          // the first NaN stays
+          if (a === a && (v > a || v !== v)) acc[o0 + i] = v
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const a = acc[o0 + i]!
+          const v = x[i0 + i]!
+          if (a === a && (v < a || v !== v)) acc[o0 + i] = v
+        }
       }
+      return
+    }
+    if (kind === "sum") {
+      for (let i = 0; i < n; i++) acc[outBase + outOff[i]!] = acc[outBase + outOff[i]!]! + x[inBase + inOff[i]!]!
     } else {
-      for (let i = 0; i < count; i++) {
-        const v = x[offsets[i]!]!
-        if (v < acc || v !== v) acc = v
-        if (acc !== acc) break
+      const max = kind === "max"
+      for (let i = 0; i < n; i++) {
+        const o = outBase + outOff[i]!
+        const a = acc[o]!
+        const v = x[inBase + inOff[i]!]!
+        if (a === a && ((max ? v > a : v < a) || v !== v)) acc[o] = v
       }
     }
-    out[w] = acc
   })
+  if (f32Sum) { for (let w = 0; w < total; w++) out[w] = acc[w]! }
   return out
 }
 
-// The offset `select` picks among the window's taps: the first maximum ("ge") or minimum ("le").
-const selected = (x: HostArray, offsets: Int32Array, count: number, ge: boolean): number => {
-  let best = offsets[0]!
-  for (let i = 1; i < count; i++) {
-    const o = offsets[i]!
-    const keep = ge ? x[best]! >= x[o]! : x[best]! <= x[o]!
-    if (!keep) best = o
-  }
+/**
+ * The operand offset `select` picks in each window (-1 where no tap is real): the first tap,
+ * replaced by a later one unless the kept one is `>=` it ("ge": the first maximum, as XLA's select
+ * iterates) or `<=` it ("le"), in row-major tap order.
+ */
+const selectedOffsets = (
+  x: HostArray,
+  shape: ReadonlyArray<number>,
+  params: WindowParams,
+  outShape: ReadonlyArray<number>,
+  ge: boolean
+): Int32Array => {
+  const total = Shape.sizeOf(outShape)
+  const best = new Int32Array(total).fill(-1)
+  const value = new Float64Array(total)
+  forEachTap(shape, params, outShape, (outBase, inBase, outOff, inOff, n) => {
+    for (let i = 0; i < n; i++) {
+      const w = outBase + outOff[i]!
+      const at = inBase + inOff[i]!
+      const v = x[at]!
+      if (best[w]! < 0 || !(ge ? value[w]! >= v : value[w]! <= v)) {
+        best[w] = at
+        value[w] = v
+      }
+    }
+  })
   return best
 }
 
@@ -123,10 +186,8 @@ export const selectAndGatherAdd = (
   outShape: ReadonlyArray<number>
 ): HostArray => {
   const out = DType.allocHost(dtype, Shape.sizeOf(outShape))
-  const ge = params.selectPrim === "ge"
-  forEachWindow(shape, params, (w, offsets, count) => {
-    if (count > 0) out[w] = t[selected(x, offsets, count, ge)]!
-  })
+  const best = selectedOffsets(x, shape, params, outShape, params.selectPrim === "ge")
+  for (let w = 0; w < best.length; w++) if (best[w]! >= 0) out[w] = t[best[w]!]!
   return out
 }
 
@@ -139,12 +200,12 @@ export const selectAndScatterAdd = (
   params: WindowParams & { readonly selectPrim: "ge" | "le" }
 ): HostArray => {
   const out = DType.allocHost(dtype, Shape.sizeOf(shape))
-  const ge = params.selectPrim === "ge"
-  forEachWindow(shape, params, (w, offsets, count) => {
-    if (count > 0) {
-      const at = selected(x, offsets, count, ge)
-      out[at] = out[at]! + source[w]!
-    }
-  })
+  const outShape = Window.outputShape("reduce_window", shape, params)
+  const best = selectedOffsets(x, shape, params, outShape, params.selectPrim === "ge")
+  // each window's source added at its selected element, in window order
+  for (let w = 0; w < best.length; w++) {
+    const at = best[w]!
+    if (at >= 0) out[at] = out[at]! + source[w]!
+  }
   return out
 }
