@@ -27,6 +27,117 @@ const keyComparator = (data: HostArray, dtype: DType.DType): (i: number, j: numb
   return (i, j) => data[i]! - data[j]!
 }
 
+// Rows at least this long sort by radix (below it, the histograms cost more than comparisons).
+const RADIX_MIN = 64
+
+/**
+ * Pushes the unsigned words (most significant first) whose lexicographic order is JAX's order of
+ * one key's elements `start, start + step, ...`: floats by their bits with the sign folded in
+ * (negative: all bits flipped; otherwise the sign bit set), -0 as 0, every NaN as all ones (after
+ * +inf); int32 with its sign bit flipped; complex numbers as their real then imaginary parts.
+ */
+const keyWords = (
+  data: HostArray,
+  dtype: DType.DType,
+  n: number,
+  start: number,
+  step: number,
+  words: Array<Uint32Array>
+): void => {
+  const floatWords = (lane: number, lanes: number, wide: boolean) => {
+    // the float's bits, read through an unsigned view of the same memory
+    const bits = new Uint32Array(data.buffer, data.byteOffset, data.length * (wide ? 2 : 1))
+    const hi = new Uint32Array(n)
+    const lo = wide ? new Uint32Array(n) : undefined
+    for (let s = 0; s < n; s++) {
+      const e = (start + s * step) * lanes + lane
+      const v = data[e]!
+      if (v !== v) {
+        hi[s] = 0xffffffff
+        if (lo !== undefined) lo[s] = 0xffffffff
+        continue
+      }
+      const h = v === 0 ? 0 : wide ? bits[2 * e + 1]! : bits[e]!
+      const l = v === 0 || !wide ? 0 : bits[2 * e]!
+      const negative = h >= 0x80000000
+      hi[s] = negative ? ~h >>> 0 : (h | 0x80000000) >>> 0
+      if (lo !== undefined) lo[s] = negative ? ~l >>> 0 : l
+    }
+    words.push(hi)
+    if (lo !== undefined) words.push(lo)
+  }
+  switch (dtype) {
+    case "float32":
+    case "float64":
+      return floatWords(0, 1, dtype === "float64")
+    case "complex64":
+    case "complex128":
+      floatWords(0, 2, dtype === "complex128")
+      return floatWords(1, 2, dtype === "complex128")
+    default: {
+      const w = new Uint32Array(n)
+      const flip = dtype === "int32" ? 0x80000000 : 0
+      for (let s = 0; s < n; s++) w[s] = (data[start + s * step]! ^ flip) >>> 0
+      words.push(w)
+    }
+  }
+}
+
+/**
+ * The stable order of `n` elements by their key words (most significant first): a least
+ * significant digit radix sort, one byte per pass, skipping the bytes every element shares.
+ * The words still to be read move with the order (sequential reads, scattered writes). Stable
+ * passes keep equal keys in their input order, as `Array.prototype.sort` does.
+ */
+const radixOrder = (keys: ReadonlyArray<Uint32Array>, n: number): Uint32Array => {
+  let order = new Uint32Array(n)
+  let nextOrder = new Uint32Array(n)
+  for (let s = 0; s < n; s++) order[s] = s
+  const words: Array<Uint32Array> = keys.slice()
+  const spare: Array<Uint32Array> = keys.map(() => new Uint32Array(n))
+  const to = new Uint32Array(n)
+  const counts = new Uint32Array(4 * 256)
+  for (let w = words.length - 1; w >= 0; w--) {
+    counts.fill(0)
+    const word = words[w]!
+    for (let s = 0; s < n; s++) {
+      const v = word[s]!
+      counts[v & 255]!++
+      counts[256 + ((v >>> 8) & 255)]!++
+      counts[512 + ((v >>> 16) & 255)]!++
+      counts[768 + (v >>> 24)]!++
+    }
+    for (let pass = 0; pass < 4; pass++) {
+      const base = pass * 256
+      const shift = 8 * pass
+      // a byte every element shares leaves the order as it is
+      if (counts[base + ((words[w]![0]! >>> shift) & 255)] === n) continue
+      let sum = 0
+      for (let b = 0; b < 256; b++) {
+        const c = counts[base + b]!
+        counts[base + b] = sum
+        sum += c
+      }
+      const current = words[w]!
+      // where each element goes; the order and every word still to be read (w and the more
+      // significant ones) follow it
+      for (let s = 0; s < n; s++) to[s] = counts[base + ((current[s]! >>> shift) & 255)]!++
+      for (let s = 0; s < n; s++) nextOrder[to[s]!] = order[s]!
+      const swap = order
+      order = nextOrder
+      nextOrder = swap
+      for (let u = 0; u <= w; u++) {
+        const from = words[u]!
+        const into = spare[u]!
+        for (let s = 0; s < n; s++) into[to[s]!] = from[s]!
+        words[u] = into
+        spare[u] = from
+      }
+    }
+  }
+  return order
+}
+
 /** Sorts every operand along `dimension` by the first `numKeys` operands (stable). */
 export const sort = (
   inputs: ReadonlyArray<HostArray>,
@@ -42,15 +153,22 @@ export const sort = (
   for (let o = 0; o < outer; o++) {
     for (let r = 0; r < inner; r++) {
       const at = (s: number) => (o * n + s) * inner + r
-      for (let s = 0; s < n; s++) order[s] = s
-      // Array.prototype.sort is stable: equal keys keep their order.
-      order.sort((a, b) => {
-        for (const cmp of keys) {
-          const c = cmp(at(a), at(b))
-          if (c !== 0) return c
-        }
-        return 0
-      })
+      if (n >= RADIX_MIN) {
+        const words: Array<Uint32Array> = []
+        for (let k = 0; k < numKeys; k++) keyWords(inputs[k]!, dtypes[k]!, n, at(0), inner, words)
+        const sorted = radixOrder(words, n)
+        for (let s = 0; s < n; s++) order[s] = sorted[s]!
+      } else {
+        for (let s = 0; s < n; s++) order[s] = s
+        // Array.prototype.sort is stable: equal keys keep their order.
+        order.sort((a, b) => {
+          for (const cmp of keys) {
+            const c = cmp(at(a), at(b))
+            if (c !== 0) return c
+          }
+          return 0
+        })
+      }
       inputs.forEach((x, k) => {
         const out = outs[k]!
         const lanes = DType.lanes(dtypes[k]!)
@@ -75,8 +193,17 @@ export const topK = (x: HostArray, dtype: DType.DType, shape: Shape, k: number):
   const order = new Array<number>(n)
   for (let row = 0; row < (n === 0 ? 0 : rows); row++) {
     const base = row * n
-    for (let s = 0; s < n; s++) order[s] = s
-    order.sort((a, b) => cmp(base + b, base + a))
+    if (n >= RADIX_MIN) {
+      // largest first: ascending order of the complemented words (stable: ties by index)
+      const words: Array<Uint32Array> = []
+      keyWords(x, dtype, n, base, 1, words)
+      for (const w of words) for (let s = 0; s < n; s++) w[s] = ~w[s]! >>> 0
+      const sorted = radixOrder(words, n)
+      for (let s = 0; s < k; s++) order[s] = sorted[s]!
+    } else {
+      for (let s = 0; s < n; s++) order[s] = s
+      order.sort((a, b) => cmp(base + b, base + a))
+    }
     for (let s = 0; s < k; s++) {
       values[row * k + s] = x[base + order[s]!]!
       indices[row * k + s] = order[s]!
