@@ -210,6 +210,34 @@ export const reduce = (
   return out
 }
 
+// The first maximum (minimum) of `x[base .. base + n)`, or its first NaN.
+const argMaxRow = (x: HostArray, base: number, n: number): number => {
+  let b = x[base]!
+  if (b !== b) return 0
+  let at = 0
+  for (let a = 1; a < n; a++) {
+    const v = x[base + a]!
+    if (v > b) {
+      b = v
+      at = a
+    } else if (v !== v) return a
+  }
+  return at
+}
+const argMinRow = (x: HostArray, base: number, n: number): number => {
+  let b = x[base]!
+  if (b !== b) return 0
+  let at = 0
+  for (let a = 1; a < n; a++) {
+    const v = x[base + a]!
+    if (v < b) {
+      b = v
+      at = a
+    } else if (v !== v) return a
+  }
+  return at
+}
+
 /**
  * Index of the first maximum (`isMax`) or minimum along `axis`, as int32. A NaN
  * counts as the extreme (NumPy: the first NaN's index).
@@ -225,6 +253,11 @@ export const argReduce = (
   const out = new Int32Array(outer * inner)
   const lanes = DType.lanes(dtype)
   if (n === 0 || lanes === 0) return out
+  if (inner === 1 && lanes === 1) {
+    // along contiguous rows: the running extreme in a local, stopping at the first NaN
+    for (let o = 0; o < outer; o++) out[o] = isMax ? argMaxRow(x, o * n, n) : argMinRow(x, o * n, n)
+    return out
+  }
   const best = new Float64Array(inner * lanes)
   for (let o = 0; o < outer; o++) {
     const ob = o * inner
