@@ -228,7 +228,7 @@ const stirling = (z: Expr): Expr => {
 /**
  * log|Gamma(x)|: Stirling's series at x + 8 for x < 8 (less the log of the
  * shift's product), reflection `log(pi / |sin(pi x)|) - lgamma(1 - x)` below
- * 1/2; +inf at the poles (0, -1, -2, ...). Absolute error about 10 ulps of the
+ * 1/2; +inf at the poles (0, -1, -2, ...) and at +-inf. Absolute error about 10 ulps of the
  * result's scale (relative error is larger near the zeros at 1 and 2).
  *
  * @since 0.1.0
@@ -246,8 +246,9 @@ export const lgamma = (x: Expr): Expr => {
   const [s] = sinCosPi(x)
   const reflected = K.sub(K.log(K.div(k(Math.PI, t), K.abs(s))), lg)
   const out = K.select(reflect, reflected, lg)
-  // +inf stays +inf; NaN stays NaN
-  return K.select(K.eq(x, k(Infinity, t)), x, out)
+  // lgamma(+-inf) = +inf (XLA's Lgamma; |Gamma| -> 0 faster than any power as x -> -inf, but the
+  // reflection is undefined there); NaN stays NaN
+  return K.select(K.eq(K.abs(x), k(Infinity, t)), k(Infinity, t), out)
 }
 
 /**

@@ -8,8 +8,8 @@
  * steps), converged to the dtype's precision for arguments up to about 10^4
  * (more is slower to converge and loses digits); derivatives are those of the
  * converged expansions, except igamma's and igammac's, which have JAX's rules
- * (`igammaGradA` in `a`, the density in `x`). Out of the domain (`a <= 0`, `x < 0`, `x` outside
- * [0, 1]) the result is NaN, as JAX's.
+ * (`igammaGradA` in `a`, the density in `x`). Out of the domain (negative parameters, `x < 0`,
+ * `x` outside [0, 1]) the result is NaN, as JAX's; zero and infinite parameters give JAX's limits.
  *
  * @since 0.1.0
  */
@@ -78,18 +78,26 @@ const gammaParts = (a: Tensor, x: Tensor): readonly [series: Tensor, fraction: T
 const igammaBoth = (op: string, a0: unknown, x0: unknown): readonly [p: Tensor, q: Tensor] => {
   const [a, x] = floats(op, [a0, x0], ["a", "x"]) as [Tensor, Tensor]
   const nan = c(x, NaN)
-  const bad = lax.or(lax.le(a, c(a, 0)), lax.or(lax.lt(x, c(x, 0)), lax.or(lax.ne(a, a), lax.ne(x, x))))
   const zero = lax.eq(x, c(x, 0))
   const inf = lax.eq(x, c(x, Infinity))
+  const aZero = lax.eq(a, c(a, 0))
+  const aInf = lax.eq(a, c(a, Infinity))
+  // JAX's domain: a < 0, x < 0, NaN, and the undetermined corners (0, 0) and (inf, inf)
+  const bad = lax.or(
+    lax.or(lax.lt(a, c(a, 0)), lax.lt(x, c(x, 0))),
+    lax.or(lax.or(lax.ne(a, a), lax.ne(x, x)), lax.or(lax.and(aZero, zero), lax.and(aInf, inf)))
+  )
   // evaluate on safe arguments, then patch the edges
-  const sa = lax.select(bad, c(a, 1), a)
+  const sa = lax.select(lax.or(bad, lax.or(aZero, aInf)), c(a, 1), a)
   const sx = lax.select(lax.or(bad, lax.or(zero, inf)), c(x, 1), x)
   const [series, fraction] = gammaParts(sa, sx)
   const useSeries = lax.lt(sx, lax.add(sa, c(sa, 1)))
   let p = lax.select(useSeries, series, lax.sub(c(x, 1), fraction))
   let q = lax.select(useSeries, lax.sub(c(x, 1), series), fraction)
-  p = lax.select(zero, c(x, 0), lax.select(inf, c(x, 1), p))
-  q = lax.select(zero, c(x, 1), lax.select(inf, c(x, 0), q))
+  // a = 0 puts all of the mass at 0 (JAX's igammac is 0 there; its igamma 1 for x >= 1, SciPy's
+  // everywhere); a = inf puts it at infinity
+  p = lax.select(lax.or(zero, aInf), c(x, 0), lax.select(lax.or(inf, aZero), c(x, 1), p))
+  q = lax.select(lax.or(zero, aInf), c(x, 1), lax.select(lax.or(inf, aZero), c(x, 0), q))
   return [lax.select(bad, nan, p), lax.select(bad, nan, q)]
 }
 
@@ -312,12 +320,20 @@ const betaFraction = (a: Tensor, b: Tensor, x: Tensor): Tensor => {
 export const betainc = (a: Tensor, b: Tensor, x: Tensor): Tensor => {
   const [ta, tb, tx] = floats("betainc", [a, b, x], ["a", "b", "x"]) as [Tensor, Tensor, Tensor]
   const one = c(tx, 1)
+  const inf = c(ta, Infinity)
+  // JAX's limits: a = 0 (or b = inf) puts the mass at x = 0, b = 0 (or a = inf) at x = 1
+  const aZero = lax.or(lax.eq(ta, c(ta, 0)), lax.eq(tb, inf))
+  const bZero = lax.or(lax.eq(tb, c(tb, 0)), lax.eq(ta, inf))
   const bad = lax.or(
-    lax.or(lax.le(ta, c(ta, 0)), lax.le(tb, c(tb, 0))),
-    lax.or(lax.or(lax.lt(tx, c(tx, 0)), lax.gt(tx, one)), lax.ne(tx, tx))
+    lax.or(lax.or(lax.lt(ta, c(ta, 0)), lax.lt(tb, c(tb, 0))), lax.and(aZero, bZero)),
+    lax.or(
+      lax.or(lax.lt(tx, c(tx, 0)), lax.gt(tx, one)),
+      lax.or(lax.ne(tx, tx), lax.or(lax.ne(ta, ta), lax.ne(tb, tb)))
+    )
   )
-  const sa = lax.select(bad, one, ta)
-  const sb = lax.select(bad, one, tb)
+  const limit = lax.or(aZero, bZero)
+  const sa = lax.select(lax.or(bad, limit), one, ta)
+  const sb = lax.select(lax.or(bad, limit), one, tb)
   const edge0 = lax.eq(tx, c(tx, 0))
   const edge1 = lax.eq(tx, one)
   const sx = lax.select(lax.or(bad, lax.or(edge0, edge1)), c(tx, 0.5), tx)
@@ -333,5 +349,7 @@ export const betainc = (a: Tensor, b: Tensor, x: Tensor): Tensor => {
   const part = lax.div(lax.mul(front, betaFraction(xa, xb, xx)), xa)
   let out = lax.select(direct, part, lax.sub(one, part))
   out = lax.select(edge0, c(tx, 0), lax.select(edge1, one, out))
+  out = lax.select(lax.and(bZero, lax.not(edge1)), c(tx, 0), out)
+  out = lax.select(lax.and(aZero, lax.not(edge0)), one, out)
   return lax.select(bad, c(tx, NaN), out)
 }
