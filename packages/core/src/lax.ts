@@ -22,6 +22,7 @@ import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
 import { DTypeError, ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
+import { checkPreferred } from "./internal/lax/preferred.js"
 import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.js"
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
@@ -199,8 +200,32 @@ export const sub = binary("sub")
 export const mul = binary("mul")
 /** @since 0.1.0 */
 export const div = binary("div")
-/** @since 0.1.0 */
-export const pow = binary("pow")
+const powSameDType = binary("pow")
+/**
+ * `x ** y` (JAX's `lax.pow`): `y` has `x`'s inexact dtype, or is an integer
+ * tensor (JAX converts it to `x`'s dtype; `x ** 0` is 1 with a zero
+ * derivative, even at `x = 0`).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([2, -2, 0])
+ * console.log(toJsSync(lax.pow(x, np.array([3, -1, 0], { dtype: "int32" })))) // [8, -0.5, 1]
+ *
+ * @since 0.1.0
+ */
+export const pow = (x: Operand, y: Operand): Tensor => {
+  if (
+    x instanceof Tensor && y instanceof Tensor && isInexact(x.dtype) && (y.dtype === "int32" || y.dtype === "uint32")
+  ) {
+    const [bx, by] = broadcastPair(x, y)
+    // JAX's rule for an integer exponent: the derivative in x is 0 where y = 0
+    const zero = eq(by, scalar(0, y.dtype, true))
+    const one = full(by.shape, 1, x.dtype)
+    const value = bind1("pow", [bx, select(zero, one, convertElementType(by, x.dtype))], {})
+    return select(zero, one, value)
+  }
+  return powSameDType(x, y)
+}
 /** @since 0.1.0 */
 export const max = binary("max")
 /** @since 0.1.0 */
@@ -407,19 +432,40 @@ export const sortKeyVal = (
 }
 
 /**
- * JAX's `lax.top_k`: the `k` largest entries along the last axis, largest
- * first (equal values: the lower index first), and their int32 indices.
+ * JAX's `lax.top_k`: the `k` largest entries along `axis` (default -1, the
+ * last), largest first (equal values: the lower index first), and their int32
+ * indices.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * const [values, indices] = lax.topK(np.array([1, 5, 3, 5]), 3)
  * console.log(toJsSync([values, indices])) // [[5, 5, 3], [1, 3, 2]]
+ * const [v0] = lax.topK(np.array([[1, 5], [3, 2]]), 1, { axis: 0 })
+ * console.log(toJsSync(v0)) // [[3, 5]]
  *
  * @since 0.1.0
  */
-export const topK = (operand: Tensor, k: number): readonly [Tensor, Tensor] => {
-  const [values, indices] = bind("top_k", [t("top_k", operand, "operand")], { k: int("top_k", "k", k) })
-  return [values!, indices!]
+export const topK = (
+  operand: Tensor,
+  k: number,
+  options?: { readonly axis?: number | undefined; readonly isStable?: boolean | undefined }
+): readonly [Tensor, Tensor] => {
+  checkOptions("top_k", options, { axis: integer, isStable: boolean })
+  const x = t("top_k", operand, "operand")
+  const a0 = options?.axis ?? -1
+  const axis = a0 < 0 ? a0 + x.ndim : a0
+  if (x.ndim === 0 || axis < 0 || axis >= x.ndim) {
+    throw new ShapeError({
+      operation: "top_k",
+      detail: `axis ${a0} is out of bounds for an operand of rank ${x.ndim}`
+    })
+  }
+  const last = x.ndim - 1
+  // the primitive works on the last axis: swap `axis` there and back
+  const perm = x.shape.map((_, d) => (d === axis ? last : d === last ? axis : d))
+  const moved = axis === last ? x : transpose(x, perm)
+  const [values, indices] = bind("top_k", [moved], { k: int("top_k", "k", k) })
+  return axis === last ? [values!, indices!] : [transpose(values!, perm), transpose(indices!, perm)]
 }
 
 /**
@@ -490,18 +536,41 @@ export const broadcastInDim = (x: Tensor, shape: Shape, broadcastDimensions: Rea
     shape: checkShape("broadcast_in_dim", shape),
     broadcastDimensions: ints("broadcast_in_dim", "broadcastDimensions", broadcastDimensions)
   })
-/** @since 0.1.0 */
-export const reshape = (x: Tensor, newSizes: Shape): Tensor =>
-  bind1("reshape", [t("reshape", x)], { newSizes: checkShape("reshape", newSizes) })
+/**
+ * `x` with the shape `newSizes` (JAX's `lax.reshape`); `dimensions`, when
+ * given, is the order in which `x`'s axes are read (a transpose first).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([[1, 2, 3], [4, 5, 6]])
+ * console.log(toJsSync(lax.reshape(x, [3, 2], [1, 0]))) // [[1, 4], [2, 5], [3, 6]]
+ *
+ * @since 0.1.0
+ */
+export const reshape = (x: Tensor, newSizes: Shape, dimensions?: ReadonlyArray<number> | null): Tensor => {
+  const v = t("reshape", x)
+  const perm = dimensions === undefined || dimensions === null ? null : ints("reshape", "dimensions", dimensions)
+  const read = perm === null || perm.every((d, i) => d === i) ? v : transpose(v, perm)
+  return bind1("reshape", [read], { newSizes: checkShape("reshape", newSizes) })
+}
 /** @since 0.1.0 */
 export const transpose = (x: Tensor, permutation: ReadonlyArray<number>): Tensor =>
   bind1("transpose", [t("transpose", x)], { permutation: ints("transpose", "permutation", permutation) })
-/** @since 0.1.0 */
-export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
-  bind1("squeeze", [t("squeeze", x)], { dimensions: ints("squeeze", "dimensions", dimensions) })
-/** @since 0.1.0 */
-export const expandDims = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
-  bind1("expand_dims", [t("expand_dims", x)], { dimensions: ints("expand_dims", "dimensions", dimensions) })
+// A negative axis counts from the end of a rank-`ndim` shape (JAX's canonicalize_axis); one out
+// of range is left for the primitive's check to name.
+const canonical = (dims: ReadonlyArray<number>, ndim: number): ReadonlyArray<number> =>
+  dims.map((d) => (d < 0 && d >= -ndim ? d + ndim : d))
+/** Removes the size-1 `dimensions` (negative ones count from the end). @since 0.1.0 */
+export const squeeze = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => {
+  const v = t("squeeze", x)
+  return bind1("squeeze", [v], { dimensions: canonical(ints("squeeze", "dimensions", dimensions), v.ndim) })
+}
+/** Inserts size-1 axes at `dimensions` of the result (negative ones count from its end). @since 0.1.0 */
+export const expandDims = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor => {
+  const v = t("expand_dims", x)
+  const dims = ints("expand_dims", "dimensions", dimensions)
+  return bind1("expand_dims", [v], { dimensions: canonical(dims, v.ndim + dims.length) })
+}
 /** @since 0.1.0 */
 export const rev = (x: Tensor, dimensions: ReadonlyArray<number>): Tensor =>
   bind1("rev", [t("rev", x)], { dimensions: ints("rev", "dimensions", dimensions) })
@@ -592,18 +661,48 @@ export const scatter = (
     uniqueIndices: checkArg("scatter", "uniqueIndices", options?.uniqueIndices ?? false, boolean)
   })
 }
-/** @since 0.1.0 */
+/** Options of `lax.dotGeneral` and `lax.dot`. @since 0.1.0 */
+export interface DotOptions {
+  /** JAX's `precision` (see `Precision`). */
+  readonly precision?: Precision | undefined
+  /**
+   * The result dtype (JAX's `preferred_element_type`): the operands are
+   * computed in it (an integer may widen to a float, a float to a wider float).
+   */
+  readonly preferredElementType?: DType | undefined
+}
+
+/**
+ * JAX's `lax.dot_general`: contracts `contracting[0]` of `lhs` with
+ * `contracting[1]` of `rhs`, batched over `batch`; the result's dimensions are
+ * the batch ones, then `lhs`'s free ones, then `rhs`'s.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const a = np.array([[1, 2]], { dtype: "int32" })
+ * const b = np.array([[3], [4]], { dtype: "int32" })
+ * console.log(toJsSync(lax.dotGeneral(a, b, [[1], [0]], [[], []], { preferredElementType: "float32" }))) // [[11]]
+ *
+ * @since 0.1.0
+ */
 export const dotGeneral = (
   lhs: Tensor,
   rhs: Tensor,
   contracting: readonly [ReadonlyArray<number>, ReadonlyArray<number>],
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
-  options?: { readonly precision?: Precision | undefined }
+  options?: DotOptions
 ): Tensor => {
-  const operands = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
+  // other keys pass through unchecked: the batching rule hands the primitive's params here
+  let operands = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
   const dims = {
     contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),
     batch: checkArg<typeof batch>("dot_general", "batch", batch, dimPairs)
+  }
+  const preferred = options?.preferredElementType
+  if (preferred !== undefined) {
+    const p = checkDTypeName("dot_general", preferred)
+    for (const x of operands) checkPreferred("dot_general", x.dtype, p)
+    operands = operands.map((x) => (x.dtype === p ? x : convertElementType(x, p)))
   }
   const precision = options?.precision
   if (precision === undefined || precision === "default") return bind1("dot_general", operands, dims)
@@ -616,7 +715,8 @@ export const dotGeneral = (
 /**
  * JAX's `lax.dot`: vector-vector, matrix-vector, vector-matrix and
  * matrix-matrix products (operands of rank 1 or 2; the last axis of `lhs`
- * with the first of `rhs`), with JAX's `precision` (see `Precision`).
+ * with the first of `rhs`), with JAX's `precision` (see `Precision`) and
+ * `preferredElementType`.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -625,7 +725,7 @@ export const dotGeneral = (
  *
  * @since 0.1.0
  */
-export const dot = (lhs: Tensor, rhs: Tensor, options?: { readonly precision?: Precision | undefined }): Tensor => {
+export const dot = (lhs: Tensor, rhs: Tensor, options?: DotOptions): Tensor => {
   const l = t("dot", lhs, "lhs")
   const r = t("dot", rhs, "rhs")
   if (l.ndim < 1 || l.ndim > 2 || r.ndim < 1 || r.ndim > 2 || l.shape[l.ndim - 1] !== r.shape[0]) {

@@ -9,6 +9,7 @@
  */
 import { dilateDim } from "../../Convolution.js"
 import { isComplex } from "../../DType.js"
+import type { DType } from "../../DType.js"
 import { ArgumentError, ShapeError } from "../../Errors.js"
 import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
@@ -19,12 +20,14 @@ import {
   anyValue,
   argumentError,
   checkArg,
+  checkDTypeName,
   checkOptions,
   checkShape,
   integer,
   integers,
   string
 } from "../../Validate.js"
+import { checkPreferred } from "./preferred.js"
 
 /** Padding: `"SAME"`, `"SAME_LOWER"`, `"VALID"`, or `[low, high]` per spatial dimension. @since 0.1.0 */
 export type ConvPadding = "SAME" | "SAME_LOWER" | "VALID" | ReadonlyArray<readonly [number, number]>
@@ -46,6 +49,8 @@ export interface ConvGeneralDilatedOptions {
   readonly featureGroupCount?: number | undefined
   readonly batchGroupCount?: number | undefined
   readonly precision?: Precision | undefined
+  /** The result dtype (JAX's `preferred_element_type`): the operands are computed in it. */
+  readonly preferredElementType?: DType | undefined
 }
 
 const typeError = (op: string, detail: string) =>
@@ -184,7 +189,8 @@ const optionSpec = {
   dimensionNumbers: anyValue,
   featureGroupCount: integer,
   batchGroupCount: integer,
-  precision: string
+  precision: string,
+  preferredElementType: string
 }
 
 /**
@@ -214,9 +220,17 @@ export const convGeneralDilated = (
   options?: ConvGeneralDilatedOptions
 ): Tensor => {
   const op = "conv_general_dilated"
-  const l = tensorArg(op, "lhs", lhs)
-  const r = tensorArg(op, "rhs", rhs)
+  let l = tensorArg(op, "lhs", lhs)
+  let r = tensorArg(op, "rhs", rhs)
   checkOptions(op, options, optionSpec)
+  const preferred = options?.preferredElementType
+  if (preferred !== undefined) {
+    const p = checkDTypeName(op, preferred)
+    checkPreferred(op, l.dtype, p)
+    checkPreferred(op, r.dtype, p)
+    if (l.dtype !== p) l = lax.convertElementType(l, p)
+    if (r.dtype !== p) r = lax.convertElementType(r, p)
+  }
   if (l.ndim !== r.ndim) {
     throw new ShapeError({
       operation: op,

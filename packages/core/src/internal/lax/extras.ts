@@ -288,10 +288,15 @@ export const batchMatmul = (
  *
  * @since 0.1.0
  */
-export const collapse = (operand: Tensor, startDimension: number, stopDimension?: number): Tensor => {
+export const collapse = (operand: Tensor, startDimension: number, stopDimension?: number | null): Tensor => {
   const t = tensor("collapse", operand, "operand")
-  const start = checkAxis("collapse", startDimension, t.ndim + 1, "startDimension")
-  const stop = stopDimension === undefined ? t.ndim : checkAxis("collapse", stopDimension, t.ndim + 1, "stopDimension")
+  // Python's slice(start, stop).indices(ndim), as JAX's: negative counts from the end, clamped
+  const bound = (v: number, name: string) => {
+    if (!Number.isInteger(v)) throw argumentError("collapse", name, "an integer", v)
+    return Math.min(Math.max(v < 0 ? v + t.ndim : v, 0), t.ndim)
+  }
+  const start = bound(startDimension, "startDimension")
+  const stop = stopDimension === undefined || stopDimension === null ? t.ndim : bound(stopDimension, "stopDimension")
   if (stop < start) {
     throw argumentError("collapse", "stopDimension", `at least startDimension (${start})`, stopDimension)
   }
@@ -327,16 +332,16 @@ export const broadcastToRank = (x: Tensor, rank: number): Tensor => {
  */
 export const sliceInDim = (
   operand: Tensor,
-  startIndex: number | undefined,
-  limitIndex: number | undefined,
+  startIndex: number | null | undefined,
+  limitIndex: number | null | undefined,
   stride = 1,
   axis = 0
 ): Tensor => {
   const t = tensor("slice_in_dim", operand, "operand")
   const a = checkAxis("slice_in_dim", axis, t.ndim)
   const n = t.shape[a]!
-  const norm = (v: number | undefined, dflt: number, name: string) => {
-    if (v === undefined) return dflt
+  const norm = (v: number | null | undefined, dflt: number, name: string) => {
+    if (v === undefined || v === null) return dflt
     if (!Number.isInteger(v)) throw argumentError("slice_in_dim", name, "an integer", v)
     return Math.min(Math.max(v < 0 ? v + n : v, 0), n)
   }

@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type { DType } from "../../DType.js"
-import { isComplex, isFloating, isInteger, isUnsigned } from "../../DType.js"
+import { isInteger } from "../../DType.js"
 import { ArgumentError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import type { Precision } from "../../Primitive.js"
@@ -18,6 +18,7 @@ import { formatShape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
 import { anyValue, argumentError, checkDTypeName, checkOptions } from "../../Validate.js"
 import type { Check } from "../../Validate.js"
+import { checkPreferred } from "./preferred.js"
 
 type Dims = ReadonlyArray<number>
 
@@ -71,24 +72,6 @@ const dimensionNumbers = (u: unknown): RaggedDotDimensionNumbers => {
   const pair = (p: unknown) => Array.isArray(p) && p.length === 2 && p.every((d) => dimList.test(d))
   if (!Array.isArray(dn) || dn.length !== 2 || !dn.every(pair) || !dimList.test(lr) || !dimList.test(rg)) throw bad()
   return u as RaggedDotDimensionNumbers
-}
-
-// JAX's _validate_preferred_element_type and _maybe_upcast, for diffect's dtypes.
-const checkPreferred = (input: DType, preferred: DType): void => {
-  const bad = (why: string) => new DTypeError({ operation: "ragged_dot_general", detail: why })
-  if (isInteger(input) && isFloating(preferred)) return
-  const kind = (d: DType) => isInteger(d) ? "integral" : isFloating(d) ? "floating" : isComplex(d) ? "complex" : "other"
-  if (kind(input) !== kind(preferred)) {
-    throw bad(
-      `input type ${input} is incompatible with preferredElementType ${preferred}: the compatible combinations ` +
-        "are (integral, integral), (integral, floating), (floating, floating) and (complex, complex)"
-    )
-  }
-  if (isInteger(input) && !isUnsigned(input) && isUnsigned(preferred)) {
-    throw bad("preferredElementType must have the same signedness as the original type")
-  }
-  const bits = (d: DType) => d === "float64" || d === "complex64" ? 64 : d === "complex128" ? 128 : 32
-  if (bits(preferred) < bits(input)) throw bad("preferredElementType must not be narrower than the original type")
 }
 
 const remaining = (n: number, ...used: ReadonlyArray<Dims>): Array<number> =>
@@ -221,7 +204,7 @@ export const raggedDotGeneral = (
   const preferred = options?.preferredElementType
   if (preferred !== undefined) {
     const p = checkDTypeName("ragged_dot_general", preferred)
-    checkPreferred(l.dtype, p)
+    checkPreferred("ragged_dot_general", l.dtype, p)
     if (p !== l.dtype) {
       l = lax.convertElementType(l, p)
       r = lax.convertElementType(r, p)

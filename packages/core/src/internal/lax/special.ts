@@ -202,7 +202,7 @@ const broadcastScalar = (b: Tensor, like: Tensor): Tensor =>
 
 /**
  * JAX's `lax.select_n(which, ...cases)`: `cases[which]` elementwise; `which`
- * is bool (two cases: false picks the first) or int32 in range.
+ * is bool (two cases: false picks the first) or an integer (int32, uint32) in range.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -221,11 +221,11 @@ export const selectN = (which: Tensor, ...cases: ReadonlyArray<Tensor>): Tensor 
     }
     return cases.length === 1 ? cases[0]! : lax.select(w, cases[1]!, cases[0]!)
   }
-  if (w.dtype !== "int32") {
-    throw new DTypeError({ operation: "select_n", detail: `which must be bool or int32, got ${w.dtype}` })
+  if (w.dtype !== "int32" && w.dtype !== "uint32") {
+    throw new DTypeError({ operation: "select_n", detail: `which must be bool or an integer, got ${w.dtype}` })
   }
   let out = cases[cases.length - 1]!
-  for (let i = cases.length - 2; i >= 0; i--) out = lax.select(lax.eq(w, lax.full(w.shape, i, "int32")), cases[i]!, out)
+  for (let i = cases.length - 2; i >= 0; i--) out = lax.select(lax.eq(w, lax.full(w.shape, i, w.dtype)), cases[i]!, out)
   return out
 }
 
