@@ -292,7 +292,8 @@ export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean |
     const inner = np.multiply(Math.sqrt(2 / Math.PI), np.add(t, np.multiply(0.044715, np.power(t, 3))))
     return np.multiply(t, np.multiply(0.5, np.add(1, np.tanh(inner))))
   }
-  return np.multiply(np.multiply(0.5, t), np.add(1, np.erf(np.multiply(t, Math.SQRT1_2))))
+  // JAX's x/2 erfc(-x/sqrt 2): 1 + erf(x/sqrt 2) would cancel to 0 in the negative tail
+  return np.multiply(np.multiply(0.5, t), lax.erfc(np.multiply(np.negative(t), Math.SQRT1_2)))
 }
 
 /**
@@ -564,22 +565,29 @@ export const oneHot = (
 
 /** Options of {@link dotProductAttention}. @since 0.1.0 */
 export interface AttentionOptions {
-  /** Added to the logits; broadcastable to `[B, N, T, S]` (4-d, or 3-d without the batch). */
+  /** Added to the logits; broadcastable to `[B, N, T, S]` (missing leading axes are added). */
   readonly bias?: TensorLike | undefined
-  /** Boolean; `false` masks a logit out. Broadcastable to `[B, N, T, S]`. */
+  /** Boolean; `false` masks a logit out. Broadcastable to `[B, N, T, S]` (missing leading axes are added). */
   readonly mask?: TensorLike | undefined
   /** Logit scale; default `1 / sqrt(H)`. */
   readonly scale?: number | undefined
   /** Apply a causal mask (query `t` attends to keys `s <= t`). */
   readonly isCausal?: boolean | undefined
+  /** int32 `[B]`: the valid queries of each batch element; the rest attend to nothing and output 0. */
+  readonly querySeqLengths?: TensorLike | undefined
+  /** int32 `[B]`: the valid keys and values of each batch element. */
+  readonly keyValueSeqLengths?: TensorLike | undefined
+  /** `[left, right]` (or one number for both): query `t` attends to keys `t - left <= s <= t + right`. */
+  readonly localWindowSize?: number | readonly [number, number] | undefined
 }
 
+// JAX's _ensure_4d: leading axes added up to rank 4.
 const ensure4d = (name: string, t: Tensor): Tensor => {
-  if (t.ndim === 3) return lax.expandDims(t, [0])
+  if (t.ndim < 4) return lax.expandDims(t, Array.from({ length: 4 - t.ndim }, (_, i) => i))
   if (t.ndim !== 4) {
     throw new ShapeError({
       operation: "dotProductAttention",
-      detail: `${name} ndim should be 3 or 4, but got ${t.ndim}`
+      detail: `${name} ndim should be 4, but got ${t.ndim}`
     })
   }
   return t
@@ -607,8 +615,22 @@ export const dotProductAttention = (
   value: TensorLike,
   options?: AttentionOptions
 ): Tensor => {
-  checkKeys("dotProductAttention", options, ["bias", "mask", "scale", "isCausal"])
+  checkKeys("dotProductAttention", options, [
+    "bias",
+    "mask",
+    "scale",
+    "isCausal",
+    "querySeqLengths",
+    "keyValueSeqLengths",
+    "localWindowSize"
+  ])
   const q3 = np.asarray(query)
+  if (q3.ndim !== 3 && q3.ndim !== 4) {
+    throw new ShapeError({
+      operation: "dotProductAttention",
+      detail: `query ndim should be 3 or 4, but got ${q3.ndim}`
+    })
+  }
   const q = ensure4d("query", q3)
   const k = ensure4d("key", np.asarray(key))
   const v = ensure4d("value", np.asarray(value))
@@ -653,13 +675,49 @@ export const dotProductAttention = (
     }
     mask = toGrouped("mask", m)
   }
-  if (options?.isCausal === true) {
-    const causal = np.lessEqual(lax.iota("int32", [T, S], 1), lax.iota("int32", [T, S], 0))
-    mask = mask === null ? np.broadcastTo(causal, [B, K, G, T, S]) : np.logicalAnd(mask, causal)
+  const andMask = (m: Tensor) => {
+    mask = mask === null ? np.broadcastTo(m, [B, K, G, T, S]) : np.logicalAnd(mask, m)
+  }
+  const keyPos = lax.iota("int32", [T, S], 1)
+  const queryPos = lax.iota("int32", [T, S], 0)
+  if (options?.isCausal === true) andMask(np.lessEqual(keyPos, queryPos))
+  const window = options?.localWindowSize
+  if (window !== undefined) {
+    const [left, right] = typeof window === "number" ? [window, window] : window
+    if (!Number.isInteger(left) || !Number.isInteger(right)) {
+      throw argumentError("dotProductAttention", "localWindowSize", "an integer or a pair of integers", window)
+    }
+    andMask(
+      np.logicalAnd(np.lessEqual(queryPos, np.add(keyPos, left)), np.greaterEqual(queryPos, np.subtract(keyPos, right)))
+    )
+  }
+  const lengths = (name: string, u: TensorLike | undefined): Tensor | null => {
+    if (u === undefined) return null
+    const l = np.asarray(u)
+    if (l.dtype !== "int32") {
+      throw new DTypeError({
+        operation: "dotProductAttention",
+        detail: `${name} dtype should be int32, but got ${l.dtype}`
+      })
+    }
+    if (l.ndim !== 1 || l.shape[0] !== B) fail(`${name} shape should be [${B}]: but got [${l.shape}]`)
+    return l
+  }
+  const qLengths = lengths("querySeqLengths", options?.querySeqLengths)
+  const kvLengths = lengths("keyValueSeqLengths", options?.keyValueSeqLengths)
+  // [B, 1, 1, T, S] padding masks (JAX's _get_padding_mask_logits)
+  if (qLengths !== null) andMask(np.less(lax.iota("int32", [B, 1, 1, T, S], 3), np.reshape(qLengths, [B, 1, 1, 1, 1])))
+  if (kvLengths !== null) {
+    andMask(np.less(lax.iota("int32", [B, 1, 1, T, S], 4), np.reshape(kvLengths, [B, 1, 1, 1, 1])))
   }
   if (mask !== null) logits = np.where(mask, logits, np.array(-0.7 * 3.4028234663852886e38, { dtype: logitsDType }))
   const probs = np.astype(softmax(np.astype(logits, "float32"), { axis: -1 }), k.dtype)
   const encoded = np.einsum("BKGTS,BSKH->BTKGH", probs, v)
-  const out = np.reshape(encoded, [B, T, N, H])
+  let out = np.reshape(encoded, [B, T, N, H])
+  // padded queries output 0 (JAX's _get_padding_mask_encoded)
+  if (qLengths !== null) {
+    const valid = np.less(lax.iota("int32", [B, T, 1, 1], 1), np.reshape(qLengths, [B, 1, 1, 1]))
+    out = np.multiply(out, np.astype(valid, out.dtype))
+  }
   return q3.ndim === 3 ? np.squeeze(out, { axis: 0 }) : out
 }
