@@ -95,6 +95,17 @@ describe("incomplete gamma and beta at their limits (jax/_src/lax/special.py)", 
   })
 })
 
+describe("argmin and argmax", () => {
+  it("take JAX's index_dtype; the first NaN is the extremum; ties go to the first index", () => {
+    const i = lax.argmax(f32([[1, 5], [3, 2]]), 0, "uint32")
+    assert.strictEqual(i.dtype, "uint32")
+    assert.deepStrictEqual(js(i), [1, 0])
+    assert.strictEqual(js(lax.argmax(f32([1, NaN, 3, NaN]), 0)), 1)
+    assert.strictEqual(js(lax.argmin(f32([1, NaN, 3, NaN]), 0)), 1)
+    assert.strictEqual(js(lax.argmin(i32([3, 1, 1]), 0)), 1)
+  })
+})
+
 describe("sorting", () => {
   it("sort treats -0 and 0 as equal (stable) and puts NaN last (_sort_lt_comparator)", () => {
     const y = js(lax.sort(f32([3, NaN, -1, -0, 0, -Infinity, -0]))) as Array<number>
@@ -140,6 +151,12 @@ describe("shapes", () => {
     const x = np.reshape(np.arange(20), [4, 5])
     // start -1 in a size-4 axis is 3, clamped to 4 - 2 = 2; start 7 is clamped to 5 - 3 = 2
     assert.deepStrictEqual(js(lax.dynamicSlice(x, [-1, 7], [2, 3])), [[12, 13, 14], [17, 18, 19]])
+  })
+
+  it("dynamicSlice takes unsigned starts (never negative: clamped into range)", () => {
+    const x = f32([0, 1, 2, 3, 4])
+    assert.deepStrictEqual(js(lax.dynamicSlice(x, [u32(4294967295)], [2])), [3, 4])
+    assert.deepStrictEqual(js(lax.dynamicSlice(x, u32([1]), [2])), [1, 2])
   })
 
   it("pad with negative (cropping) and interior padding", () => {

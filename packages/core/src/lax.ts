@@ -296,12 +296,39 @@ export const reduceMin = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
 /** @since 0.1.0 */
 export const reduceProd = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>
   bind1("reduce_prod", [t("reduce_prod", x)], { axes: ints("reduce_prod", "axes", axes) })
-/** Index of the first maximum along `axis` (int32). @since 0.1.0 */
-export const argmax = (x: Tensor, axis: number): Tensor =>
-  bind1("argmax", [t("argmax", x)], { axis: int("argmax", "axis", axis) })
-/** Index of the first minimum along `axis` (int32). @since 0.1.0 */
-export const argmin = (x: Tensor, axis: number): Tensor =>
-  bind1("argmin", [t("argmin", x)], { axis: int("argmin", "axis", axis) })
+const indexDType: Check = {
+  expected: `"int32" or "uint32"`,
+  test: (u) => u === "int32" || u === "uint32"
+}
+const argIndex = (p: "argmax" | "argmin", x: Tensor, axis: number, dtype: DType): Tensor => {
+  const d = checkArg<DType>(p, "indexDtype", dtype, indexDType)
+  const i = bind1(p, [t(p, x)], { axis: int(p, "axis", axis) })
+  return d === "int32" ? i : convertElementType(i, d)
+}
+/**
+ * Index of the first maximum along `axis` (JAX's `lax.argmax`; NaN counts as the
+ * maximum), as `indexDtype` (default int32).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.argmax(np.array([[1, 5], [3, 2]]), 0, "uint32"))) // [1, 0]
+ *
+ * @since 0.1.0
+ */
+export const argmax = (x: Tensor, axis: number, indexDtype: DType = "int32"): Tensor =>
+  argIndex("argmax", x, axis, indexDtype)
+/**
+ * Index of the first minimum along `axis` (JAX's `lax.argmin`; NaN counts as the
+ * minimum), as `indexDtype` (default int32).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.argmin(np.array([3, NaN, 1]), 0))) // 1
+ *
+ * @since 0.1.0
+ */
+export const argmin = (x: Tensor, axis: number, indexDtype: DType = "int32"): Tensor =>
+  argIndex("argmin", x, axis, indexDtype)
 const cumulative =
   <P extends "cumsum" | "cumprod" | "cummax" | "cummin" | "cumlogsumexp">(p: P) =>
   (x: Tensor, axis = 0, reverse = false): Tensor => {

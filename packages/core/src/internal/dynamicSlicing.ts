@@ -67,7 +67,7 @@ const checkIndex = (p: string, u: unknown): Index => {
   if (!(u instanceof Tensor) || !Tensor.isGenuine(u)) {
     throw argumentError(p, "each start index", "an integer or an int32 scalar Tensor", u)
   }
-  if (u.dtype !== "int32") {
+  if (u.dtype !== "int32" && u.dtype !== "uint32") {
     throw new DTypeError({ operation: p, detail: `index arguments to ${p} must be integers, got: ${u.dtype}` })
   }
   if (u.ndim !== 0) {
@@ -76,7 +76,11 @@ const checkIndex = (p: string, u: unknown): Index => {
       detail: `start_indices must be scalars, got an index of shape ${tuple(u.shape)}`
     })
   }
-  return u
+  if (u.dtype === "int32") return u
+  // an unsigned start is never negative: capped at the int32 maximum (it is clamped to the
+  // dimension anyway), then int32
+  const cap = new ConcreteTensor(aval([], "uint32"), Uint32Array.of(2147483647), undefined)
+  return bind1("convert_element_type", [bind1("min", [u, cap], {})], { dtype: "int32", weakType: false })
 }
 
 // JAX's start: negative counts from the end, then clamped so that `size` elements fit.
