@@ -1,9 +1,10 @@
 /**
  * `conv_general_dilated` as im2col + the `dot_general` GEMM: per group, the
- * input windows are unrolled into a `[batch * output positions, in features *
- * kernel taps]` patch matrix (zeros where a tap lands in padding or between
+ * input windows are unrolled into a `[in features * kernel taps, batch * output
+ * positions]` patch matrix (zeros where a tap lands in padding or between
  * dilated input elements), the kernel into `[out features, in features * taps]`,
- * and one batched product gives every output. The padding, dilations and
+ * and one batched product (kernel times patches) gives every output, by out
+ * feature and then position. The padding, dilations and
  * strides are resolved once into a table of input offsets per (output position,
  * tap), so the unrolling is a gather.
  */
@@ -109,19 +110,26 @@ export const convGeneralDilated = (
   const kProd = kOff.length
   const rows = g.outBatch * outProd
   const cols = g.i * kProd
-  const patches = DType.allocHost(dtype, groups * rows * cols)
+  // the table by tap, then output position: a row of patches reads along the input
+  const byTap = new Int32Array(kProd * outProd)
+  for (let so = 0; so < outProd; so++) {
+    for (let sk = 0; sk < kProd; sk++) byTap[sk * outProd + so] = table[so * kProd + sk]!
+  }
+  // patches[grp][ii * kProd + sk][nb * outProd + so] (zeros where the tap is padding): the product's
+  // rhs, k-major, so that both the gather and the product's result run along output positions
+  const patches = DType.allocHost(dtype, groups * cols * rows)
   const weights = DType.allocHost(dtype, groups * og * cols)
   for (let grp = 0; grp < groups; grp++) {
-    for (let nb = 0; nb < g.outBatch; nb++) {
-      const batchBase = (bgc > 1 ? grp * g.outBatch + nb : nb) * lb
-      for (let ii = 0; ii < g.i; ii++) {
-        const base = batchBase + (fgc > 1 ? grp * g.i + ii : ii) * lf
-        for (let so = 0; so < outProd; so++) {
-          const dst = (grp * rows + nb * outProd + so) * cols + ii * kProd
-          const t = so * kProd
-          for (let sk = 0; sk < kProd; sk++) {
-            const off = table[t + sk]!
-            if (off >= 0) patches[dst + sk] = lhs[base + off]!
+    for (let ii = 0; ii < g.i; ii++) {
+      for (let sk = 0; sk < kProd; sk++) {
+        const row = (grp * cols + ii * kProd + sk) * rows
+        const taps = sk * outProd
+        for (let nb = 0; nb < g.outBatch; nb++) {
+          const base = (bgc > 1 ? grp * g.outBatch + nb : nb) * lb + (fgc > 1 ? grp * g.i + ii : ii) * lf
+          const dst = row + nb * outProd
+          for (let so = 0; so < outProd; so++) {
+            const off = byTap[taps + so]!
+            if (off >= 0) patches[dst + so] = lhs[base + off]!
           }
         }
       }
@@ -134,26 +142,33 @@ export const convGeneralDilated = (
       }
     }
   }
+  // [groups, og, cols] x [groups, cols, rows] -> [groups, og, rows]: each output sums its k terms in
+  // the same order as the transposed product would
   const product = dotGeneral(
-    patches,
-    [groups, rows, cols],
     weights,
     [groups, og, cols],
+    patches,
+    [groups, cols, rows],
     dtype,
-    [[2], [2]],
+    [[2], [1]],
     [[0], [0]],
     dtype,
     params.precision,
     pool
   )
   for (let grp = 0; grp < groups; grp++) {
-    for (let nb = 0; nb < g.outBatch; nb++) {
-      for (let so = 0; so < outProd; so++) {
-        const src = (grp * rows + nb * outProd + so) * og
-        const dst = nb * ob + oOff[so]!
-        for (let oo = 0; oo < og; oo++) out[dst + (grp * og + oo) * of] = product[src + oo]!
+    for (let oo = 0; oo < og; oo++) {
+      for (let nb = 0; nb < g.outBatch; nb++) {
+        const src = (grp * og + oo) * rows + nb * outProd
+        const dst = nb * ob + (grp * og + oo) * of
+        for (let so = 0; so < outProd; so++) out[dst + oOff[so]!] = product[src + so]!
       }
     }
   }
+  // the patch matrix (often several times the input), the weights and the product are ours alone:
+  // the next convolution reuses their storage instead of touching fresh pages
+  DType.recycleHost(patches)
+  DType.recycleHost(weights)
+  if (product !== patches && product !== weights) DType.recycleHost(product)
   return out
 }
