@@ -64,24 +64,35 @@ export const customLin = (
   if (!(top instanceof StagingHandler)) throw new CustomVjpForwardModeError({ name: callee.name })
   const nArgs = tangents.length
   const outTangentAvals = outAvals.map(tangentAval)
+  // The residuals are operands (JAX's custom_lin takes them so): a program holding the equation
+  // is then closed over them, and its transposition is handed their values.
   const equation: CustomEquation = {
     _tag: "CustomEquation",
     name: callee.name,
-    inputs: live.map((i) => top.varOf(tangents[i]!)),
+    inputs: [...residuals.map((r) => top.varOf(r)), ...live.map((i) => top.varOf(tangents[i]!))],
     outputs: outTangentAvals.map((a) => new Var(a)),
-    evaluate: () => {
-      throw new CustomVjpForwardModeError({ name: callee.name })
+    // Re-staged as it is when a program holding it is evaluated by a staging handler (the
+    // JVP of a scan body staged again); run forwards, it is forward mode, which is refused.
+    evaluate: (ins) => {
+      const at = activeTop(ins)
+      if (!(at instanceof StagingHandler)) throw new CustomVjpForwardModeError({ name: callee.name })
+      return at.addEquation({
+        ...equation,
+        inputs: ins.map((x) => at.varOf(x)),
+        outputs: equation.outputs.map((v) => new Var(v.aval))
+      })
     },
-    transpose: (cts) => {
+    transpose: (cts, values) => {
       const full = cts.map((c, i) => c ?? zerosOf(outTangentAvals[i]!))
-      const result = callee.bwd(residuals, full)
+      const res = residuals.map((r, j) => values?.[j] ?? r)
+      const result = callee.bwd(res, full)
       if (result.length !== nArgs) {
         throw new CustomRuleError({
           name: callee.name,
           detail: `bwd should return one cotangent per argument (${nArgs}), but returned ${result.length}`
         })
       }
-      return live.map((i) => result[i] ?? null)
+      return [...residuals.map(() => null), ...live.map((i) => result[i] ?? null)]
     }
   }
   return top.addEquation(equation)

@@ -42,10 +42,8 @@ const positiveInteger: Check = {
   test: (u) => Number.isInteger(u) && (u as number) >= 1
 }
 import type { Effect } from "effect"
-import { customJvpCall, customVjpCall } from "./Custom.js"
-import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Custom.js"
 import type { DiffError } from "./Errors.js"
-import { JitArgnumsError, NonLinearTransposeError, UnhashableStaticArgError } from "./Errors.js"
+import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
 import { allLeaves, checkCallable, flattenArgs, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
 import type { Executable } from "./internal/executable.js"
@@ -56,9 +54,9 @@ import { flattenOutput, makeOutCapture } from "./internal/output.js"
 import { resolve, stepwise, transformation } from "./internal/shell.js"
 import type { Steps } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
-import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
+import { StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
-import { evalProgram, hoistConsts, installProgramRunner, Var } from "./Program.js"
+import { evalProgram, hoistConsts, installProgramRunner } from "./Program.js"
 import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
 
 /**
@@ -144,42 +142,6 @@ interface Compiled {
  * the calls that follow do not run them in the interpreter.
  */
 const WARM_RUNS = 64
-
-/**
- * jit's staging handler: like `makeProgram`'s, except that a call of a function
- * with a custom JVP or VJP rule is staged as one equation that calls it again
- * (JAX keeps `custom_jvp_call` / `custom_vjp_call` in jaxprs), so a
- * transformation applied to the jitted function (`grad(jit(f))`) still uses the
- * rule instead of differentiating the primal body. Compiled, the equation runs
- * the primal function.
- */
-class JitStagingHandler extends StagingHandler implements CustomRuleHandler {
-  readonly processCustomJvpCall = (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>) =>
-    this.#custom("custom_jvp_call", callee.name, callee.f, operands, (ins) => customJvpCall(callee, ins))
-  readonly processCustomVjpCall = (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>) =>
-    this.#custom("custom_vjp_call", callee.name, callee.f, operands, (ins) => customVjpCall(callee, ins))
-  #custom(
-    kind: string,
-    name: string,
-    f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
-    operands: ReadonlyArray<Tracer>,
-    call: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
-  ): ReadonlyArray<Tensor> {
-    // the body is traced on its own only for its output types
-    const body = makeProgramFlat(f, operands.map((o) => o.aval))
-    return this.addEquation({
-      _tag: "CustomEquation",
-      name: `${kind}:${name}`,
-      inputs: operands.map((o) => this.varOf(o)),
-      outputs: body.outAvals.map((a) => new Var(a)),
-      evaluate: call,
-      body,
-      transpose: () => {
-        throw new NonLinearTransposeError({ primitive: kind, detail: "a custom rule's primal call is not linear" })
-      }
-    })
-  }
-}
 
 /** The name a `jit_call` prints (JAX's `name=` of `pjit`): the function's name, or `<lambda>`. */
 const functionName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<lambda>")
@@ -420,7 +382,9 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     positions: ReadonlyArray<number>,
     flat: ReadonlyArray<FlatArg>
   ): Entry => {
-    const handler = new JitStagingHandler("jit")
+    // the staging handler keeps calls of custom-rule functions as equations (JAX keeps
+    // `custom_jvp_call` / `custom_vjp_call` in jaxprs), so `grad(jit(f))` still uses the rules
+    const handler = new StagingHandler("jit")
     const inputs = allLeaves(flat).map((l) => handler.newInput(l.aval))
     const rebuilt = unflattenArgs(flat, inputs)
     const callArgs = args.map((a, i) => (statics.has(i) ? a : rebuilt[positions.indexOf(i)]))

@@ -74,15 +74,25 @@ export interface CustomEquation {
   readonly evaluate: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
   /**
    * Transposition: output cotangents (`null` for zero) to input cotangents
-   * (`null` for zero).
+   * (`null` for zero). `inputs` holds the values of the inputs that are not
+   * linear (`undefined` for the linear ones), where the caller knows them.
    */
-  readonly transpose: (cotangents: ReadonlyArray<Tensor | null>) => ReadonlyArray<Tensor | null>
+  readonly transpose: (
+    cotangents: ReadonlyArray<Tensor | null>,
+    inputs?: ReadonlyArray<Tensor | undefined>
+  ) => ReadonlyArray<Tensor | null>
   /**
    * The function `evaluate` applies, staged (jit records it while tracing for
    * the output types), when known: what an interpreter may look into (the
    * worker side of `pmap` looks for collectives there).
    */
   readonly body?: Program | undefined
+  /**
+   * Whether it is transposed by a backward pass over `body` instead of by
+   * `transpose` (a staged call of a function with a custom rule: JAX
+   * transposes `custom_jvp_call` through its call jaxpr).
+   */
+  readonly transposeBody?: boolean | undefined
 }
 
 /**
@@ -162,6 +172,13 @@ export const pruneProgram = (
     }
   })
   return new Program(constVars, consts, inputs, kept, outputs)
+}
+
+// A custom equation's name is `kind:name` for a staged call (`custom_jvp_call:f`), a bare name for
+// the linear part of a `customVjp` function.
+const customHead = (name: string): string => {
+  const colon = name.indexOf(":")
+  return colon < 0 ? `custom_vjp_call[name=${name}]` : `${name.slice(0, colon)}[name=${name.slice(colon + 1)}]`
 }
 
 /**
@@ -248,7 +265,7 @@ const printNested = (program: Program, names: Map<Var, string>, indent: string):
     const outs = eqn.outputs.map(decl).join(" ")
     const head = eqn._tag === "PrimitiveEquation"
       ? formatEquationHead(eqn.primitive, eqn.params, indent, nested)
-      : `custom_vjp_call[name=${eqn.name}]`
+      : customHead(eqn.name)
     const args = eqn.inputs.map(name).join(" ")
     return `${indent}    ${outs} = ${head}${args.length > 0 ? " " + args : ""}`
   })

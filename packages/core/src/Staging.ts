@@ -11,8 +11,9 @@
  */
 import { abstractEvalRules } from "./AbstractEval.js"
 import type { AbstractValue } from "./AbstractValue.js"
-import { newLevel, withDynamicHandler } from "./Handler.js"
-import type { Handler } from "./Handler.js"
+import { ArgumentError } from "./Errors.js"
+import { customJvpCall, customVjpCall, newLevel, withDynamicHandler } from "./Handler.js"
+import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Handler.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Equation } from "./Program.js"
 import { Program, pruneProgram, Var } from "./Program.js"
@@ -41,7 +42,7 @@ export class StagingTracer extends Tracer {
  * @category Transformation internals
  * @since 0.1.0
  */
-export class StagingHandler implements Handler {
+export class StagingHandler implements CustomRuleHandler {
   readonly level: number = newLevel()
   active = true
   readonly inputs: Array<Var> = []
@@ -51,7 +52,53 @@ export class StagingHandler implements Handler {
   // One constant per lifted value, so a value used twice is captured once.
   readonly #constOf = new Map<Tensor, Var>()
   readonly #valueOf = new Map<Var, Tensor>()
-  constructor(readonly name: string) {}
+  /**
+   * What a call of a function with a custom rule becomes: one equation that
+   * keeps the rule (`"stage"`, JAX's `DynamicJaxprTrace`, so that a
+   * transformation of the program, such as the JVP of a scan body, still uses
+   * it), or the function's own operations (`"inline"`: partial evaluation for
+   * linearize and linear transposition, as JAX's `JaxprTrace` drops the rule).
+   */
+  constructor(readonly name: string, readonly customCalls: "stage" | "inline" = "stage") {}
+
+  readonly processCustomJvpCall = (callee: CustomJvpCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> =>
+    this.customCalls === "inline"
+      ? callee.f(operands)
+      : this.#stageCustomCall("custom_jvp_call", callee.name, callee.f, operands, (ins) => customJvpCall(callee, ins))
+
+  readonly processCustomVjpCall = (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> =>
+    this.customCalls === "inline"
+      ? callee.f(operands)
+      : this.#stageCustomCall("custom_vjp_call", callee.name, callee.f, operands, (ins) => customVjpCall(callee, ins))
+
+  // One equation that calls the function again when evaluated (with the rule, under a
+  // transformation); its body is traced on its own for the output types and the transposition.
+  #stageCustomCall(
+    kind: string,
+    name: string,
+    f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+    operands: ReadonlyArray<Tracer>,
+    call: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  ): ReadonlyArray<Tensor> {
+    const body = makeProgramFlat(f, operands.map((o) => o.aval))
+    return this.addEquation({
+      _tag: "CustomEquation",
+      name: `${kind}:${name}`,
+      inputs: operands.map((o) => this.varOf(o)),
+      outputs: body.outAvals.map((a) => new Var(a)),
+      evaluate: call,
+      body,
+      transposeBody: true,
+      transpose: () => {
+        throw new ArgumentError({
+          operation: kind,
+          argument: "transpose",
+          expected: "a backward pass over the call's body (transposeBody)",
+          got: "a direct transposition"
+        })
+      }
+    })
+  }
 
   /** A fresh input variable of the program, as a tracer. */
   newInput(aval: AbstractValue): StagingTracer {

@@ -80,9 +80,12 @@ export function* backwardPassSteps(
     if (eqn.inputs.some((v) => linear.has(v))) {
       for (const v of eqn.outputs) linear.add(v)
       if ((++n & 63) === 0) yield
-    } else if (eqn._tag === "PrimitiveEquation") {
+    } else {
       // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
-      const outs = yield* bindSteps(eqn.primitive, eqn.inputs.map((v) => env.get(v)!), eqn.params)
+      const args = eqn.inputs.map((v) => env.get(v)!)
+      const outs = eqn._tag === "PrimitiveEquation"
+        ? yield* bindSteps(eqn.primitive, args, eqn.params)
+        : eqn.evaluate(args)
       eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
       yield
     }
@@ -101,7 +104,12 @@ export function* backwardPassSteps(
     for (const v of eqn.outputs) cts.delete(v)
     if (outCts.every((c) => c === null)) continue
     if (eqn._tag === "CustomEquation") {
-      const inCts = eqn.transpose(outCts)
+      // a staged call of a custom-rule function is transposed through its body, as JAX does
+      const body = eqn.transposeBody === true ? eqn.body : undefined
+      const values = eqn.inputs.map((v) => (linear.has(v) ? undefined : env.get(v)!))
+      const inCts = body !== undefined
+        ? yield* backwardPassSteps(body, body.consts, outCts, values)
+        : eqn.transpose(outCts, values)
       eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
       continue
     }
@@ -203,7 +211,8 @@ export const linearTransposeFlat = (
   f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
   avals: ReadonlyArray<AbstractValue>
 ): (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor> => {
-  const staging = new StagingHandler("linearTranspose")
+  // JAX's linear_transpose traces with JaxprTrace, which inlines custom rules
+  const staging = new StagingHandler("linearTranspose", "inline")
   let program: Program
   try {
     program = staging.finish(f(avals.map((a) => staging.newInput(a))))
