@@ -3,12 +3,27 @@
  * other parity files do not have. Each case names its JAX test; expected values are
  * JAX's own (derived by hand in the comments).
  */
-import { checkpoint, customJvp, customVjp, grad, jit, jvp, linearTranspose, makeProgram, vjp, vmap } from "@diffect/ad"
+import {
+  checkpoint,
+  CotangentMismatchError,
+  customJvp,
+  customVjp,
+  evalProgram,
+  grad,
+  jit,
+  JitArgnumsError,
+  jvp,
+  linearize,
+  linearTranspose,
+  makeProgram,
+  vjp,
+  vmap
+} from "@diffect/ad"
 import { lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { expect, run, value } from "./parity.js"
+import { expect, failure, run, value } from "./parity.js"
 
 const f64 = (v: number) => np.array(v, { dtype: "float64" })
 const sumOf = <E, R>(e: Effect.Effect<Tensor, E, R>) => Effect.map(e, (t) => np.sum(t))
@@ -162,5 +177,70 @@ describe("custom rules inside staged bodies (jaxprs keep custom_jvp_call / custo
     )
     const [, gVjp] = run(vjp(g, [f64(1)]))
     expect.close(value(gVjp(f64(1))), [2], 1e-12)
+  })
+})
+
+describe("api_test.py: jit, makeProgram and linearize", () => {
+  it("test_make_jaxpr_static_argnums_order (jax issue 28065): static arguments in either order", () => {
+    // f(1, 2, 3) = (1 + 3) - 2 * 3 = -2
+    const f = (a: number, b: number, c: Tensor) => np.subtract(np.add(a, c), np.multiply(b, c))
+    for (const staticArgnums of [[1, 0], [0, 1]]) {
+      expect.close(value(jit(f, { staticArgnums })(1, 2, f64(3))), -2)
+      const program = run(makeProgram(f, { staticArgnums })(1, 2, f64(3)))
+      expect.close(program.inputs.length, 1)
+      expect.close(value(Effect.succeed(evalProgram(program, program.consts, [f64(3)]))), [-2])
+    }
+    expect.error(
+      failure(makeProgram(f, { staticArgnums: 3 })(1, 2, f64(3))),
+      JitArgnumsError,
+      /staticArgnums=\(3,\) but was called with only 3 positional arguments/
+    )
+  })
+
+  it("test_jvp_jit_cached: two calls of a jitted closure over the JVP tracer", () => {
+    // func(x) = 4x + 5x = 9x at 5 with tangent 1
+    const func = (x: Tensor) =>
+      Effect.gen(function*() {
+        const inner = (y: Tensor) => np.multiply(y, x)
+        const r1 = yield* jit(inner)(f64(4))
+        const r2 = yield* jit(inner)(f64(5))
+        return np.add(r1, r2)
+      })
+    expect.close(value(jvp(func, [f64(5)], [f64(1)])), [45, 9], 1e-12)
+  })
+
+  it("test_grad_of_jit and test_jit_of_grad: traced once per signature", () => {
+    let traces = 0
+    const f = jit((x: Tensor) => {
+      traces++
+      return np.multiply(x, x)
+    })
+    expect.close(value(grad(f)(f64(1))), 2)
+    expect.close(value(grad(f)(f64(2))), 4)
+    expect.close(traces, 1)
+    const g = jit(grad(f))
+    expect.close(value(g(f64(1))), 2)
+    expect.close(value(g(f64(2))), 4)
+  })
+
+  it("test_issue_871: a linearized function called on a tangent of another shape", () => {
+    const [, fJvp] = run(linearize((x: Tensor) => np.sum(x), [np.array([1, 2, 3])]))
+    expect.error(
+      failure(fJvp(np.array([[1, 2], [3, 4], [5, 6]]))),
+      CotangentMismatchError,
+      /^linearized function called on tangent values inconsistent with the original primal values/
+    )
+  })
+
+  it("test_linear_transpose_dce (jax issue 15660): an unused boolean output of a jitted function", () => {
+    const f = jit((x: Tensor) => [np.multiply(2, x), np.greater(x, 0)] as const)
+    const g = (x: Tensor) => Effect.map(f(x), (out) => out[0])
+    const t = run(linearTranspose(g, f64(1)))
+    expect.close(value(t(f64(1))), [2])
+  })
+
+  it("test_grad_conj_symbolic_zeros (jax issue 15400): an unused conj output of a jitted function", () => {
+    const f = (x: Tensor) => Effect.map(jit((a: Tensor, b: Tensor) => [a, b] as const)(x, lax.conj(x)), (o) => o[0])
+    expect.close(value(grad(f)(f64(3))), 1)
   })
 })

@@ -33,7 +33,7 @@ import {
   withDynamicHandler
 } from "@diffect/core"
 import type { AbstractValue, Backend, BackendShape, Tensor } from "@diffect/core"
-import { anyValue, checkOptions, describeValue as describeAny } from "@diffect/core/Validate"
+import { anyValue, checkOptions } from "@diffect/core/Validate"
 import type { Check } from "@diffect/core/Validate"
 
 // At least one signature is kept: a cache of none would trace on every call.
@@ -44,6 +44,7 @@ const positiveInteger: Check = {
 import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
+import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { allLeaves, checkCallable, flattenArgs, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
 import type { Executable } from "./internal/executable.js"
@@ -190,39 +191,6 @@ const hashStatic = (value: unknown, argnum: number): string => {
     }
   }
   return go(value)
-}
-
-// A number as itself, anything else described (never throws, unlike String of a symbol's template
-// or of an object without a prototype).
-const shown = (u: unknown): string => (typeof u === "number" ? String(u) : describeAny(u))
-
-const normalizeArgnums = (
-  name: "staticArgnums" | "donateArgnums",
-  spec: number | ReadonlyArray<number> | undefined,
-  nargs: number
-): ReadonlySet<number> => {
-  const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
-  if (!Array.isArray(list)) {
-    throw new JitArgnumsError({
-      detail: `${name} must be an integer or an array of integers, got ${shown(spec)}.`
-    })
-  }
-  const out = new Set<number>()
-  for (const k of list) {
-    if (!Number.isInteger(k)) {
-      throw new JitArgnumsError({ detail: `${name} must be integers, got ${shown(k)}.` })
-    }
-    const i = k < 0 ? k + nargs : k
-    if (i < 0 || i >= nargs) {
-      throw new JitArgnumsError({
-        detail: `jitted function has ${name}=(${list.join(", ")}${
-          list.length === 1 ? "," : ""
-        }) but was called with only ${nargs} positional argument${nargs === 1 ? "" : "s"}.`
-      })
-    }
-    out.add(i)
-  }
-  return out
 }
 
 const normalizeStatic = (spec: number | ReadonlyArray<number> | undefined, nargs: number): ReadonlySet<number> =>

@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import { anyValue, checkOptions } from "@diffect/core/Validate"
+import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { makeOutCapture } from "./internal/output.js"
 import { flattenPrimals, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
@@ -11,6 +13,20 @@ import { transformation } from "./internal/shell.js"
 import { makeProgramFlat } from "./internal/staging.js"
 import type { Program } from "./Program.js"
 import type { AnyFunction } from "./Types.js"
+
+/**
+ * Options of {@link makeProgram}.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export interface MakeProgramOptions {
+  /**
+   * Positional arguments that are not staged (JAX's `static_argnums`): they are
+   * passed to `f` as they are, and do not appear among the program's inputs.
+   */
+  readonly staticArgnums?: number | ReadonlyArray<number>
+}
 
 /**
  * Stages `f` into a Program (JAX's `jax.make_jaxpr`) at the shapes and dtypes of
@@ -22,13 +38,26 @@ import type { AnyFunction } from "./Types.js"
  * const program = runSync(makeProgram((x: Tensor) => np.multiply(np.sin(x), 2))(np.zeros([3])))
  * // the constant 2 is an input of the program (a); x is b
  * console.log(String(program)) // { lambda a:f32[] ; b:f32[3]. let c:f32[3] = sin b ... in (e,) }
+ * // a static argument is used as it is: here the program multiplies by 3
+ * const scaled = runSync(makeProgram((x: Tensor, k: number) => np.multiply(x, k), { staticArgnums: 1 })(np.zeros([3]), 3))
+ * console.log(scaled.inputs.length) // 1
  *
  * @category Programs
  * @since 0.1.0
  */
-export const makeProgram = <F extends AnyFunction>(f: F): (...args: Parameters<F>) => Result<F, Program> => (...args) =>
-  transformation(() => {
-    const [xs, def] = flattenPrimals("makeProgram", args)
-    const capture = makeOutCapture()
-    return makeProgramFlat(tracedFn("makeProgram", f, def, false, capture), xs.map((x) => x.aval))
-  })
+export const makeProgram =
+  <F extends AnyFunction>(f: F, options?: MakeProgramOptions): (...args: Parameters<F>) => Result<F, Program> =>
+  (...args) =>
+    transformation(() => {
+      checkOptions("makeProgram", options, { staticArgnums: anyValue })
+      const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length)
+      const dynamic = args.filter((_, i) => !statics.has(i))
+      // the static arguments are closed over; the others are staged
+      const g = (...ds: Array<unknown>) => {
+        let k = 0
+        return f(...args.map((a, i) => (statics.has(i) ? a : ds[k++])))
+      }
+      const [xs, def] = flattenPrimals("makeProgram", dynamic)
+      const capture = makeOutCapture()
+      return makeProgramFlat(tracedFn("makeProgram", g, def, false, capture), xs.map((x) => x.aval))
+    })

@@ -15,8 +15,9 @@
 import { aval, bind, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
 import type { Program } from "@diffect/core/Program"
-import { evalProgram } from "@diffect/core/Program"
+import { evalProgram, pruneProgram } from "@diffect/core/Program"
 import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
+import { cachedByMask, maskKey } from "../internal/programCache.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 import { convTransposeLhs, convTransposeRhs } from "./conv.js"
 import { fftTranspose } from "./fft.js"
@@ -142,6 +143,21 @@ const dotTransposeOperand = (
   const perm = inverse(order)
   const identity = perm.every((p, i) => p === i)
   return identity ? r : lax.transpose(r, perm)
+}
+
+// The program restricted to the outputs that have cotangents: JAX prunes a call's jaxpr so
+// before transposing it (jax issue 15660), so that an unused output that is not linear in the
+// inputs (`x > 0` beside `2 x`) is not transposed.
+const pruned = new WeakMap<Program, Map<string, Program>>()
+const withCotangents = (program: Program, cts: ReadonlyArray<Tensor | null>): Program => {
+  const live = cts.map((ct) => ct !== null)
+  if (live.every((b) => b)) return program
+  return cachedByMask(
+    pruned,
+    program,
+    maskKey(live),
+    () => pruneProgram(program, program.outputs.filter((_, i) => live[i]))
+  )
 }
 
 /**
@@ -314,11 +330,12 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   }),
   // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).
   stop_gradient: () => [null],
-  jit_call: (cts, operands, { name, program }, transposeOf) => {
+  jit_call: (cts, operands, { name, program: whole }, transposeOf) => {
     const linear = operands.map(isLinear)
+    const program = withCotangents(whole, cts)
     const transposed = transposeOf(program, linear)
     const known = operands.filter((x): x is Tensor => !isLinear(x))
-    const ctIn = cts.map((ct, i) => ct ?? zerosOf(program.outAvals[i]!))
+    const ctIn = cts.filter((ct): ct is Tensor => ct !== null)
     const inCts = bind("jit_call", [...known, ...ctIn], { name: `transpose(${name})`, program: transposed })
     let k = 0
     return linear.map((l) => (l ? inCts[k++]! : null))
@@ -327,9 +344,9 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   cond: (cts, [index, ...ops], { branches }, transposeOf) => {
     if (isLinear(index)) nonLinear("cond", "the index of a cond is not linear")
     const linear = ops.map(isLinear)
-    const transposed = branches.map((b) => transposeOf(b, linear))
+    const transposed = branches.map((b) => transposeOf(withCotangents(b, cts), linear))
     const known = ops.filter((x): x is Tensor => !isLinear(x))
-    const ctIn = cts.map((ct, i) => ct ?? zerosOf(branches[0]!.outAvals[i]!))
+    const ctIn = cts.filter((ct): ct is Tensor => ct !== null)
     const inCts = bind("cond", [index as Tensor, ...known, ...ctIn], { branches: transposed })
     let k = 0
     return [null, ...linear.map((l) => (l ? inCts[k++]! : null))]
@@ -342,9 +359,9 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   remat: (cts, operands, { program }, transposeOf) => {
     // the transposed program recomputes the primal values it needs (forwards, first)
     const linear = operands.map(isLinear)
-    const transposed = transposeOf(program, linear)
+    const transposed = transposeOf(withCotangents(program, cts), linear)
     const known = operands.filter((x): x is Tensor => !isLinear(x))
-    const ctIn = cts.map((ct, i) => ct ?? zerosOf(program.outAvals[i]!))
+    const ctIn = cts.filter((ct): ct is Tensor => ct !== null)
     const inCts = evalProgram(transposed, transposed.consts, [...known, ...ctIn])
     let k = 0
     return linear.map((l) => (l ? inCts[k++]! : null))
