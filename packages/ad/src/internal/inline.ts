@@ -1,16 +1,40 @@
 /**
  * Inlining of `jit_call` equations (JAX inlines nested `pjit`s when it lowers
- * a program): a compiled program is one flat DAG, so simplification and fusion
- * see across call boundaries. Each inlined body gets fresh variables (the same
- * jitted function called twice inlines its program twice).
+ * a program) and of custom-rule calls whose function is staged (JAX lowers
+ * `custom_jvp_call`/`custom_vjp_call` as their call jaxpr: a compiled program
+ * is only evaluated, so the rules are not needed there): a compiled program is
+ * one flat DAG, so simplification and fusion see across call boundaries (a
+ * softmax's max, exp, sum and division fuse instead of running one by one).
+ * Each inlined body gets fresh variables (the same jitted function called twice
+ * inlines its program twice).
  */
 import type { Tensor } from "@diffect/core"
-import type { Equation } from "../Program.js"
+import type { CustomEquation, Equation } from "../Program.js"
 import { Program, Var } from "../Program.js"
 
-/** `program` with every `jit_call` (at any depth) replaced by its body; the same program when there is none. */
+// A staged custom call's function (core's Staging records it as the call's body), when it can stand
+// for the call: the same inputs and outputs. (customVjp's linear part has no body to run forwards.)
+const customBody = (eqn: CustomEquation): Program | undefined => {
+  const body = eqn.body
+  if (body === undefined || eqn.transposeBody !== true) return undefined
+  const same = (a: ReadonlyArray<Var>, b: ReadonlyArray<Var>) =>
+    a.length === b.length &&
+    a.every((v, i) => v.aval.dtype === b[i]!.aval.dtype && v.aval.shape.join() === b[i]!.aval.shape.join())
+  return same(body.inputs, eqn.inputs) && same(body.outputs, eqn.outputs) ? body : undefined
+}
+
+// The body an equation is inlined as, if any.
+const callBody = (eqn: Equation): Program | undefined =>
+  eqn._tag === "PrimitiveEquation"
+    ? eqn.primitive === "jit_call" ? (eqn.params as { readonly program: Program }).program : undefined
+    : customBody(eqn)
+
+/**
+ * `program` with every `jit_call` and staged custom call (at any depth) replaced by its body; the
+ * same program when there is none.
+ */
 export const inlineCalls = (program: Program): Program => {
-  if (!program.equations.some((e) => e._tag === "PrimitiveEquation" && e.primitive === "jit_call")) return program
+  if (!program.equations.some((e) => callBody(e) !== undefined)) return program
   const constVars = [...program.constVars]
   const consts = [...program.consts]
   const equations: Array<Equation> = []
@@ -18,8 +42,9 @@ export const inlineCalls = (program: Program): Program => {
   const look = (v: Var): Var => subst.get(v) ?? v
   const emit = (eqns: ReadonlyArray<Equation>): void => {
     for (const eqn of eqns) {
-      if (eqn._tag === "PrimitiveEquation" && eqn.primitive === "jit_call") {
-        const body = inlineCalls((eqn.params as { readonly program: Program }).program)
+      const called = callBody(eqn)
+      if (called !== undefined) {
+        const body = inlineCalls(called)
         body.constVars.forEach((v, i) => {
           const fresh = new Var(v.aval)
           constVars.push(fresh)
