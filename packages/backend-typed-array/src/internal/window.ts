@@ -93,6 +93,48 @@ let sumScratch = new Float64Array(0)
 const consecutive = (outOff: Int32Array, inOff: Int32Array, n: number): boolean =>
   n > 0 && outOff[n - 1]! - outOff[0]! === n - 1 && inOff[n - 1]! - inOff[0]! === n - 1
 
+/**
+ * When the last dimension is not windowed (size, stride and dilations 1, no padding: the channels
+ * of a pooling layout), the windows of the other dimensions, each as the operand offsets of its
+ * real taps in row-major order (`taps[w * k ...]`, `count[w]` of them), with `channels` the last
+ * dimension's size: an output's value folds `x[taps[...] + c]` over them, in registers. Else
+ * `undefined`.
+ */
+const channelWindows = (
+  shape: ReadonlyArray<number>,
+  params: WindowParams,
+  outShape: ReadonlyArray<number>
+): { taps: Int32Array; count: Int32Array; k: number; windows: number; channels: number } | undefined => {
+  const last = shape.length - 1
+  if (
+    last < 1 || shape[last]! < 4 || params.windowDimensions[last] !== 1 || params.windowStrides[last] !== 1 ||
+    params.padding[last]![0] !== 0 || params.padding[last]![1] !== 0 || params.baseDilation[last] !== 1 ||
+    params.windowDilation[last] !== 1
+  ) return undefined
+  const channels = shape[last]!
+  const outer = <A>(xs: ReadonlyArray<A>): Array<A> => xs.slice(0, last)
+  const outerParams: WindowParams = {
+    windowDimensions: outer(params.windowDimensions),
+    windowStrides: outer(params.windowStrides),
+    padding: outer(params.padding),
+    baseDilation: outer(params.baseDilation),
+    windowDilation: outer(params.windowDilation)
+  }
+  const outerOut = outer(outShape)
+  const windows = Shape.sizeOf(outerOut)
+  const k = Shape.sizeOf(outerParams.windowDimensions)
+  const taps = new Int32Array(windows * k)
+  const count = new Int32Array(windows)
+  // forEachTap visits the taps in row-major order: each window's list comes out in that order
+  forEachTap(outer(shape), outerParams, outerOut, (outBase, inBase, outOff, inOff, n) => {
+    for (let i = 0; i < n; i++) {
+      const w = outBase + outOff[i]!
+      taps[w * k + count[w]!++] = (inBase + inOff[i]!) * channels
+    }
+  })
+  return { taps, count, k, windows, channels }
+}
+
 /** `reduce_window_{sum,max,min}(x)`: each window folded from the identity in row-major tap order. */
 export const reduceWindow = (
   kind: "sum" | "max" | "min",
@@ -104,6 +146,34 @@ export const reduceWindow = (
 ): HostArray => {
   const total = Shape.sizeOf(outShape)
   const out = DType.allocHost(dtype, total)
+  const byChannel = channelWindows(shape, params, outShape)
+  if (byChannel !== undefined) {
+    const { channels, count, k, taps, windows } = byChannel
+    const init = identity(kind, dtype)
+    for (let w = 0; w < windows; w++) {
+      const first = w * k
+      const n = count[w]!
+      for (let c = 0; c < channels; c++) {
+        let acc = init
+        if (kind === "sum") { for (let t = 0; t < n; t++) acc += x[taps[first + t]! + c]! }
+        else if (kind === "max") {
+          for (let t = 0; t < n; t++) {
+            const v = x[taps[first + t]! + c]!
+            if (v > acc || v !== v) acc = v
+            if (acc !== acc) break
+          }
+        } else {
+          for (let t = 0; t < n; t++) {
+            const v = x[taps[first + t]! + c]!
+            if (v < acc || v !== v) acc = v
+            if (acc !== acc) break
+          }
+        }
+        out[w * channels + c] = acc
+      }
+    }
+    return out
+  }
   // max and min hold exact values of the dtype, and integer sums wrap as the JS sum would once
   // stored; float32 sums are JS numbers (float64), as one accumulator per window, rounded once
   const f32Sum = kind === "sum" && dtype === "float32"
