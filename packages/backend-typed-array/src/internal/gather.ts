@@ -24,13 +24,17 @@ export const gather = (
   const [outer, size, after] = splitAtAxis(shape, axis)
   const inner = after * DType.lanes(dtype)
   const m = indices.length
-  const out = DType.allocHost(dtype, outer * m * after)
-  if (inner === 0 || size === 0) return out
+  if (inner === 0 || size === 0) return DType.allocHost(dtype, outer * m * after)
+  // every element is written: no clearing
+  const out = DType.allocHostUnfilled(dtype, outer * m * after)
+  // long rows (a table's rows) as one copy each, short ones element by element
+  const rows = inner >= 64 && out.constructor === x.constructor
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
       const src = (o * size + clamp(indices[j]!, size)) * inner
       const dst = (o * m + j) * inner
-      for (let t = 0; t < inner; t++) out[dst + t] = x[src + t]!
+      if (rows) out.set(x.subarray(src, src + inner), dst)
+      else for (let t = 0; t < inner; t++) out[dst + t] = x[src + t]!
     }
   }
   return out
