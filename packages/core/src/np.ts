@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { aval } from "./AbstractValue.js"
-import { isComplex, isInexact } from "./DType.js"
+import { isComplex, isInexact, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
 import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
@@ -32,6 +32,7 @@ import {
   toInexact,
   toTensor
 } from "./internal/npHelpers.js"
+import { highest, lowest, masked, whereMask } from "./internal/reduceMask.js"
 import * as lax from "./lax.js"
 import type { Precision } from "./Primitive.js"
 import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
@@ -1137,14 +1138,49 @@ export const isinf = (x: TensorLike): Tensor => {
 // ---------------------------------------------------------------------------
 // reductions
 
+/**
+ * Options of `sum`, `prod`, `max`, `min`: `where` keeps only the entries where it is
+ * true (broadcast to the input), `initial` is combined with the result (`max`/`min`
+ * need it with `where`, having no identity). @since 0.1.0
+ */
+export interface ReduceWhereOptions extends ReduceOptions {
+  readonly where?: TensorLike | undefined
+  readonly initial?: number | undefined
+}
+
 const reduceSpec: OptionSpec = { axis: axesCheck, keepdims: boolean }
-const reduceDTypeSpec: OptionSpec = { ...reduceSpec, dtype: dtypeCheck }
+const whereSpec: OptionSpec = { ...reduceSpec, where: anyValue }
+const initialSpec: OptionSpec = { ...whereSpec, initial: number }
+const reduceDTypeSpec: OptionSpec = { ...initialSpec, dtype: dtypeCheck }
+
+// JAX's combination of `initial` with a reduction's result (`op(initial, result)`).
+const withInitial = (r: Tensor, initial: number | undefined, op: (a: Tensor, b: Tensor) => Tensor): Tensor =>
+  initial === undefined ? r : op(r, lax.full(r.shape, initial, r.dtype, r.weakType))
+
+// How many entries along `axes` `where` keeps, in `dtype` (the full count without a mask).
+const countKept = (
+  t: Tensor,
+  axes: ReadonlyArray<number>,
+  where: TensorLike | undefined,
+  keepdims: boolean | undefined,
+  dtype: DType
+): Tensor => {
+  if (where === undefined) {
+    const n = sizeOf(axes.map((a) => t.shape[a]!))
+    const shape = t.shape.filter((_, i) => !axes.includes(i))
+    return keep(lax.full(shape, n, dtype), axes, keepdims)
+  }
+  return keep(lax.reduceSum(lax.convertElementType(whereMask(where, t.shape), dtype), axes), axes, keepdims)
+}
 
 const keep = (y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor =>
   keepdims === true && axes.length > 0 ? lax.expandDims(y, [...axes].sort((a, b) => a - b)) : y
 
 // Sums and products of bool count as int32, as in NumPy.
 const numericForSum = (t: Tensor): Tensor => t.dtype === "bool" ? cast(t, "int32", false) : t
+
+// JAX's ValueError for `where` without `initial` on a reduction without identity.
+const noIdentity = (op: string) => argumentError(op, "initial", `given with where (${op} has no identity)`, undefined)
 
 const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void => {
   for (const a of axes) {
@@ -1168,12 +1204,13 @@ const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void
  *
  * @since 0.1.0
  */
-export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+export const sum = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions): Tensor => {
   checkOptions("sum", options, reduceDTypeSpec)
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("sum", options?.axis, t.ndim)
-  return keep(lax.reduceSum(t, axes), axes, options?.keepdims)
+  const r = lax.reduceSum(masked(t, options?.where, 0), axes)
+  return keep(withInitial(r, options?.initial, lax.add), axes, options?.keepdims)
 }
 
 /**
@@ -1185,12 +1222,13 @@ export const sum = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tens
  *
  * @since 0.1.0
  */
-export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Tensor => {
+export const prod = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions): Tensor => {
   checkOptions("prod", options, reduceDTypeSpec)
   let t = numericForSum(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("prod", options?.axis, t.ndim)
-  return keep(lax.reduceProd(t, axes), axes, options?.keepdims)
+  const r = lax.reduceProd(masked(t, options?.where, 1), axes)
+  return keep(withInitial(r, options?.initial, lax.mul), axes, options?.keepdims)
 }
 
 /**
@@ -1202,13 +1240,26 @@ export const prod = (x: TensorLike, options?: ReduceOptions & DTypeOptions): Ten
  *
  * @since 0.1.0
  */
-export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
-  checkOptions("mean", options, reduceSpec)
-  const t = toInexact(toTensor(x))
+export const mean = (x: TensorLike, options?: MeanOptions): Tensor => {
+  checkOptions("mean", options, meanSpec)
+  let t = toInexact(toTensor(x))
+  if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("mean", options?.axis, t.ndim)
-  const n = sizeOf(axes.map((a) => t.shape[a]!))
-  return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
+  const where = options?.where
+  if (where === undefined) {
+    const n = sizeOf(axes.map((a) => t.shape[a]!))
+    return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
+  }
+  const total = keep(lax.reduceSum(masked(t, where, 0), axes), axes, options?.keepdims)
+  return lax.div(total, countKept(t, axes, where, options?.keepdims, realDType(t.dtype)))
 }
+
+/** Options of `mean`: the axes, a `where` mask, and the dtype of the computation. @since 0.1.0 */
+export interface MeanOptions extends ReduceOptions, DTypeOptions {
+  readonly where?: TensorLike | undefined
+}
+
+const meanSpec: OptionSpec = { ...whereSpec, dtype: dtypeCheck }
 
 /**
  * Maximum over `axis` (NaN propagates).
@@ -1219,12 +1270,17 @@ export const mean = (x: TensorLike, options?: ReduceOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
-  checkOptions("max", options, reduceSpec)
+export const max = (x: TensorLike, options?: ReduceWhereOptions): Tensor => {
+  checkOptions("max", options, initialSpec)
   const t = toTensor(x)
   const axes = normalizeAxes("max", options?.axis, t.ndim)
-  checkNonEmpty("max", t, axes)
-  return keep(lax.reduceMax(t, axes), axes, options?.keepdims)
+  const initial = options?.initial
+  if (initial === undefined) {
+    if (options?.where !== undefined) throw noIdentity("max")
+    checkNonEmpty("max", t, axes)
+  }
+  const r = lax.reduceMax(masked(t, options?.where, lowest(t.dtype)), axes)
+  return keep(withInitial(r, initial, lax.max), axes, options?.keepdims)
 }
 
 /**
@@ -1236,22 +1292,33 @@ export const max = (x: TensorLike, options?: ReduceOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const min = (x: TensorLike, options?: ReduceOptions): Tensor => {
-  checkOptions("min", options, reduceSpec)
+export const min = (x: TensorLike, options?: ReduceWhereOptions): Tensor => {
+  checkOptions("min", options, initialSpec)
   const t = toTensor(x)
   const axes = normalizeAxes("min", options?.axis, t.ndim)
-  checkNonEmpty("min", t, axes)
-  return keep(lax.reduceMin(t, axes), axes, options?.keepdims)
+  const initial = options?.initial
+  if (initial === undefined) {
+    if (options?.where !== undefined) throw noIdentity("min")
+    checkNonEmpty("min", t, axes)
+  }
+  const r = lax.reduceMin(masked(t, options?.where, highest(t.dtype)), axes)
+  return keep(withInitial(r, initial, lax.min), axes, options?.keepdims)
 }
 
 // How many elements along `axes` are truthy (non-zero), as int32, with the reduced size.
-const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Tensor, number] => {
-  checkOptions(name, options, reduceSpec)
+// With `where`, the masked-out entries count as neither (`any` is false, `all` true there).
+const countTruthy = (name: string, x: TensorLike, options?: WhereOptions): [Tensor, Tensor] => {
+  checkOptions(name, options, whereSpec)
   const t = toTensor(x)
   const axes = normalizeAxes(name, options?.axis, t.ndim)
-  const truthy = t.dtype === "bool" ? t : notEqual(t, zerosLike(t))
-  const n = sizeOf(axes.map((a) => t.shape[a]!))
-  return [keep(lax.reduceSum(lax.convertElementType(truthy, "int32"), axes), axes, options?.keepdims), n]
+  const truthy = lax.convertElementType(t.dtype === "bool" ? t : notEqual(t, zerosLike(t)), "int32")
+  const kept = countKept(t, axes, options?.where, options?.keepdims, "int32")
+  return [keep(lax.reduceSum(masked(truthy, options?.where, 0), axes), axes, options?.keepdims), kept]
+}
+
+/** Options of `any`/`all`: the axes and a `where` mask. @since 0.1.0 */
+export interface WhereOptions extends ReduceOptions {
+  readonly where?: TensorLike | undefined
 }
 
 /**
@@ -1263,7 +1330,7 @@ const countTruthy = (name: string, x: TensorLike, options?: ReduceOptions): [Ten
  *
  * @since 0.1.0
  */
-export const any = (x: TensorLike, options?: ReduceOptions): Tensor => {
+export const any = (x: TensorLike, options?: WhereOptions): Tensor => {
   const [count] = countTruthy("any", x, options)
   return greater(count, zerosLike(count))
 }
@@ -1277,9 +1344,9 @@ export const any = (x: TensorLike, options?: ReduceOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const all = (x: TensorLike, options?: ReduceOptions): Tensor => {
+export const all = (x: TensorLike, options?: WhereOptions): Tensor => {
   const [count, n] = countTruthy("all", x, options)
-  return equal(count, fullLike(count, n))
+  return equal(count, n)
 }
 
 // NumPy's convention for ops taking one optional axis: none means the flattened array.
@@ -1345,22 +1412,34 @@ export const cumsum = (x: TensorLike, options?: { readonly axis?: number | undef
 }
 
 /** Options of `var`/`std`: `ddof` is the delta degrees of freedom (0: population). @since 0.1.0 */
-export interface VarOptions extends ReduceOptions {
+export interface VarOptions extends ReduceOptions, DTypeOptions {
   readonly ddof?: number | undefined
+  /** JAX's name for `ddof` (the Array API's). */
+  readonly correction?: number | undefined
+  readonly where?: TensorLike | undefined
 }
 
 const cumsumSpec: OptionSpec = { axis: integer, dtype: dtypeCheck }
-const varSpec: OptionSpec = { ...reduceSpec, ddof: number }
+const varSpec: OptionSpec = { ...whereSpec, ddof: number, correction: number, dtype: dtypeCheck }
 
-const variance = (x: TensorLike, options?: VarOptions): Tensor => {
-  checkOptions("var", options, varSpec)
-  const t = toInexact(toTensor(x))
-  const axes = normalizeAxes("var", options?.axis, t.ndim)
-  const n = sizeOf(axes.map((a) => t.shape[a]!))
-  const centered = subtract(t, mean(t, { axis: axes, keepdims: true }))
+const variance = (x: TensorLike, options?: VarOptions, op = "var"): Tensor => {
+  checkOptions(op, options, varSpec)
+  if (options?.ddof !== undefined && options.correction !== undefined) {
+    throw argumentError(op, "correction", "left out when ddof is given", options.correction)
+  }
+  let t = toInexact(toTensor(x))
+  if (options?.dtype !== undefined) t = astype(t, options.dtype)
+  const axes = normalizeAxes(op, options?.axis, t.ndim)
+  const where = options?.where
+  const centered = subtract(t, mean(t, { axis: axes, keepdims: true, where }))
   // |x - mean|^2: real even for complex input.
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered)
-  return divide(keep(lax.reduceSum(sq, axes), axes, options?.keepdims), n - (options?.ddof ?? 0))
+  const total = keep(lax.reduceSum(masked(sq, where, 0), axes), axes, options?.keepdims)
+  const ddof = options?.ddof ?? options?.correction ?? 0
+  const normalizer = lax.sub(countKept(sq, axes, where, options?.keepdims, sq.dtype), lax.full([], ddof, sq.dtype))
+  // JAX's NaN where no degrees of freedom are left (NumPy gives inf or a negative value).
+  const positive = lax.gt(normalizer, lax.zerosLike(normalizer))
+  return lax.select(positive, lax.div(total, normalizer), lax.full(total.shape, NaN, total.dtype))
 }
 
 export {
@@ -1385,10 +1464,7 @@ export {
  *
  * @since 0.1.0
  */
-export const std = (x: TensorLike, options?: VarOptions): Tensor => {
-  checkOptions("std", options, varSpec)
-  return lax.sqrt(variance(x, options))
-}
+export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(variance(x, options, "std"))
 
 /**
  * `log(sum(exp(x)))` over `axis`, computed stably (the maximum is subtracted

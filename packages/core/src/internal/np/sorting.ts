@@ -15,6 +15,7 @@ import { toJsSync } from "../../ToJs.js"
 import {
   anyValue,
   argumentError,
+  axes as axesCheck,
   boolean,
   checkArg,
   checkAxis,
@@ -239,12 +240,12 @@ export type QuantileMethod = "linear" | "lower" | "higher" | "nearest" | "midpoi
 
 /** Options of `quantile`, `percentile`, `median` and their NaN-ignoring variants. @since 0.1.0 */
 export interface QuantileOptions {
-  readonly axis?: number | undefined
+  readonly axis?: number | ReadonlyArray<number> | undefined
   readonly method?: QuantileMethod | undefined
   readonly keepdims?: boolean | undefined
 }
 
-const quantileSpec: OptionSpec = { axis: integer, method: string, keepdims: boolean }
+const quantileSpec: OptionSpec = { axis: axesCheck, method: string, keepdims: boolean }
 const methods: ReadonlyArray<string> = ["linear", "lower", "higher", "nearest", "midpoint"]
 
 const quantileImpl = (
@@ -265,9 +266,15 @@ const quantileImpl = (
   // a JS number is made in a's dtype directly (no float32 rounding of 0.3 on the way to float64)
   const qs = typeof q === "number" ? lax.full([], q, a.dtype) : lax.convertElementType(toTensor(q), a.dtype)
   if (qs.ndim > 1) throw new ShapeError({ operation: op, detail: "q must be a scalar or 1-dimensional" })
-  const axis = options?.axis === undefined ? undefined : checkAxis(op, options.axis, a.ndim)
-  const keptShape = a.shape.map((d, i) => (axis === undefined || i === axis ? 1 : d))
-  a = axis === undefined ? np.ravel(a) : np.moveaxis(a, axis, -1)
+  // Several axes are merged into one last axis (JAX's reshape of the reduced axes).
+  const axes = options?.axis === undefined ? undefined : normalizeAxes(op, options.axis, a.ndim)
+  const keptShape = a.shape.map((d, i) => (axes === undefined || axes.includes(i) ? 1 : d))
+  if (axes === undefined) a = np.ravel(a)
+  else {
+    const others = a.shape.map((_, i) => i).filter((i) => !axes.includes(i))
+    const merged = axes.reduce((m, i) => m * a.shape[i]!, 1)
+    a = lax.reshape(lax.transpose(a, [...others, ...axes]), [...others.map((i) => a.shape[i]!), merged])
+  }
   const n = a.shape[a.ndim - 1]!
   if (n === 0) throw new ShapeError({ operation: op, detail: "cannot take a quantile of an empty array" })
   const rest = a.shape.slice(0, -1)
@@ -294,7 +301,8 @@ const quantileImpl = (
       r = at(hi)
       break
     case "nearest":
-      r = at(lax.round(pos, { roundingMethod: "toNearestEven" }))
+      // JAX's rule: the lower entry unless the upper one is strictly nearer (a tie goes down).
+      r = lax.select(lax.le(lax.sub(pos, lo), lax.full(outShape, 0.5, a.dtype)), at(lo), at(hi))
       break
     case "midpoint":
       r = lax.mul(lax.add(at(lo), at(hi)), 0.5)
@@ -377,7 +385,7 @@ export const nanpercentile = (x: TensorLike, q: TensorLike, options?: QuantileOp
 
 /** Options of `median`. @since 0.1.0 */
 export interface MedianOptions {
-  readonly axis?: number | undefined
+  readonly axis?: number | ReadonlyArray<number> | undefined
   readonly keepdims?: boolean | undefined
 }
 
@@ -408,7 +416,7 @@ export const nanmedian = (x: TensorLike, options?: MedianOptions): Tensor =>
   quantileImpl("nanmedian", x, 0.5, { ...checkedMedian("nanmedian", options), method: "midpoint" }, true)
 
 const checkedMedian = (op: string, options: MedianOptions | undefined): MedianOptions => {
-  checkOptions(op, options, { axis: integer, keepdims: boolean })
+  checkOptions(op, options, { axis: axesCheck, keepdims: boolean })
   return options ?? {}
 }
 

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { isComplex, isInexact } from "../../DType.js"
+import { isComplex, isInexact, realDType } from "../../DType.js"
 import type { DType } from "../../DType.js"
 import { ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
@@ -21,7 +21,7 @@ import { count, list } from "./checks.js"
 import { searchsorted } from "./sorting.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
-const reduceSpec = { axis: anyValue, keepdims: boolean }
+const whereSpec = { axis: anyValue, keepdims: boolean, where: anyValue, dtype: anyValue }
 
 const replaceNaN = (t: Tensor, value: number): Tensor =>
   isInexact(t.dtype) ? lax.select(lax.ne(t, t), c(t, value), t) : t
@@ -35,7 +35,8 @@ const replaceNaN = (t: Tensor, value: number): Tensor =>
  *
  * @since 0.1.0
  */
-export const nansum = (x: TensorLike, options?: np.ReduceOptions): Tensor => np.sum(replaceNaN(toTensor(x), 0), options)
+export const nansum = (x: TensorLike, options?: np.ReduceWhereOptions & np.DTypeOptions): Tensor =>
+  np.sum(replaceNaN(toTensor(x), 0), options)
 
 /**
  * `prod` treating NaN as one (`jnp.nanprod`).
@@ -46,7 +47,7 @@ export const nansum = (x: TensorLike, options?: np.ReduceOptions): Tensor => np.
  *
  * @since 0.1.0
  */
-export const nanprod = (x: TensorLike, options?: np.ReduceOptions): Tensor =>
+export const nanprod = (x: TensorLike, options?: np.ReduceWhereOptions & np.DTypeOptions): Tensor =>
   np.prod(replaceNaN(toTensor(x), 1), options)
 
 /**
@@ -58,20 +59,23 @@ export const nanprod = (x: TensorLike, options?: np.ReduceOptions): Tensor =>
  *
  * @since 0.1.0
  */
-export const nanmean = (x: TensorLike, options?: np.ReduceOptions): Tensor => {
-  checkOptions("nanmean", options, reduceSpec)
-  const t = toInexact(toTensor(x))
-  const count = np.sum(lax.convertElementType(lax.eq(t, t), t.dtype), options)
-  return lax.div(np.sum(replaceNaN(t, 0), options), count)
+export const nanmean = (x: TensorLike, options?: np.MeanOptions): Tensor => {
+  checkOptions("nanmean", options, whereSpec)
+  let t = toInexact(toTensor(x))
+  if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
+  const reduce = { axis: options?.axis, keepdims: options?.keepdims, where: options?.where }
+  const count = np.sum(lax.convertElementType(lax.eq(t, t), realDType(t.dtype)), reduce)
+  return np.divide(np.sum(replaceNaN(t, 0), reduce), count)
 }
 
-const nanExtreme = (op: string, isMax: boolean) => (x: TensorLike, options?: np.ReduceOptions): Tensor => {
-  checkOptions(op, options, reduceSpec)
+// JAX's _nan_reduction: NaN where a slice is all NaN (whatever `where` and `initial` say).
+const nanExtreme = (op: string, isMax: boolean) => (x: TensorLike, options?: np.ReduceWhereOptions): Tensor => {
+  checkOptions(op, options, { ...whereSpec, initial: number })
   const t = toTensor(x)
   if (!isInexact(t.dtype)) return isMax ? np.max(t, options) : np.min(t, options)
   const filled = replaceNaN(t, isMax ? -Infinity : Infinity)
   const r = isMax ? np.max(filled, options) : np.min(filled, options)
-  const allNaN = np.all(lax.ne(t, t), options)
+  const allNaN = np.all(lax.ne(t, t), { axis: options?.axis, keepdims: options?.keepdims })
   return lax.select(allNaN, lax.full(r.shape, NaN, r.dtype), r)
 }
 
@@ -97,10 +101,14 @@ export const nanmax = nanExtreme("nanmax", true)
  */
 export const nanmin = nanExtreme("nanmin", false)
 
+// An all-NaN slice gives -1, as in JAX.
 const nanArg = (isMax: boolean) => (x: TensorLike, options?: np.ArgOptions): Tensor => {
   const t = toTensor(x)
   const filled = replaceNaN(t, isMax ? -Infinity : Infinity)
-  return isMax ? np.argmax(filled, options) : np.argmin(filled, options)
+  const r = isMax ? np.argmax(filled, options) : np.argmin(filled, options)
+  if (!isInexact(t.dtype)) return r
+  const none = lax.not(np.any(lax.eq(t, t), { axis: options?.axis, keepdims: options?.keepdims }))
+  return lax.select(none, lax.full(r.shape, -1, "int32"), r)
 }
 
 /**
@@ -134,16 +142,23 @@ export const nanargmin = nanArg(false)
  *
  * @since 0.1.0
  */
-export const nanvar = (x: TensorLike, options?: np.VarOptions): Tensor => {
-  checkOptions("nanvar", options, { ...reduceSpec, ddof: number })
-  const t = toInexact(toTensor(x))
-  const axes = normalizeAxes("nanvar", options?.axis, t.ndim)
-  const valid = lax.convertElementType(lax.eq(t, t), isComplex(t.dtype) ? "float32" : t.dtype)
-  const m = nanmean(t, { axis: axes, keepdims: true })
+export const nanvar = (x: TensorLike, options?: np.VarOptions): Tensor => nanVariance("nanvar", x, options)
+
+const nanVariance = (op: string, x: TensorLike, options?: np.VarOptions): Tensor => {
+  checkOptions(op, options, { ...whereSpec, ddof: number, correction: number })
+  let t = toInexact(toTensor(x))
+  if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
+  const axes = normalizeAxes(op, options?.axis, t.ndim)
+  const where = options?.where
+  const m = nanmean(t, { axis: axes, keepdims: true, where })
   const d = lax.select(lax.eq(t, t), lax.sub(t, np.broadcastTo(m, t.shape)), c(t, 0))
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(d, lax.conj(d))) : lax.mul(d, d)
-  const n = np.sum(valid, { axis: axes, keepdims: options?.keepdims })
-  return np.divide(np.sum(sq, { axis: axes, keepdims: options?.keepdims }), np.subtract(n, options?.ddof ?? 0))
+  const reduce = { axis: axes, keepdims: options?.keepdims, where }
+  const ddof = options?.ddof ?? options?.correction ?? 0
+  const n = lax.sub(np.sum(lax.convertElementType(lax.eq(t, t), sq.dtype), reduce), lax.full([], ddof, sq.dtype))
+  // JAX's NaN where no degrees of freedom are left.
+  const total = np.sum(sq, reduce)
+  return lax.select(lax.gt(n, lax.zerosLike(n)), lax.div(total, n), lax.full(total.shape, NaN, total.dtype))
 }
 
 /**
@@ -155,7 +170,7 @@ export const nanvar = (x: TensorLike, options?: np.VarOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const nanstd = (x: TensorLike, options?: np.VarOptions): Tensor => lax.sqrt(nanvar(x, options))
+export const nanstd = (x: TensorLike, options?: np.VarOptions): Tensor => lax.sqrt(nanVariance("nanstd", x, options))
 
 /**
  * The range `max - min` along `axis` (`jnp.ptp`).
@@ -174,6 +189,8 @@ export interface AverageOptions {
   readonly axis?: number | ReadonlyArray<number> | undefined
   readonly weights?: TensorLike | undefined
   readonly keepdims?: boolean | undefined
+  /** Also return the sum of the weights (the count without weights), as JAX's `returned`. */
+  readonly returned?: boolean | undefined
 }
 
 /**
@@ -185,10 +202,19 @@ export interface AverageOptions {
  *
  * @since 0.1.0
  */
-export const average = (x: TensorLike, options?: AverageOptions): Tensor => {
-  checkOptions("average", options, { axis: anyValue, weights: anyValue, keepdims: boolean })
+export const average: {
+  (x: TensorLike, options: AverageOptions & { readonly returned: true }): [Tensor, Tensor]
+  (x: TensorLike, options?: AverageOptions): Tensor
+} = ((x: TensorLike, options?: AverageOptions): Tensor | [Tensor, Tensor] => {
+  checkOptions("average", options, { axis: anyValue, weights: anyValue, keepdims: boolean, returned: boolean })
   const t = toInexact(toTensor(x))
-  if (options?.weights === undefined) return np.mean(t, { axis: options?.axis, keepdims: options?.keepdims })
+  const reduce = { axis: options?.axis, keepdims: options?.keepdims }
+  if (options?.weights === undefined) {
+    const avg = np.mean(t, reduce)
+    if (options?.returned !== true) return avg
+    const n = np.sum(lax.full(t.shape, 1, avg.dtype), reduce)
+    return [avg, n]
+  }
   let w = toTensor(options.weights)
   if (w.ndim !== t.ndim) {
     if (typeof options.axis !== "number" || w.ndim !== 1) {
@@ -203,9 +229,10 @@ export const average = (x: TensorLike, options?: AverageOptions): Tensor => {
     }
     w = lax.broadcastInDim(w, t.shape, [axis])
   }
-  const reduce = { axis: options.axis, keepdims: options.keepdims }
-  return np.divide(np.sum(np.multiply(t, w), reduce), np.sum(np.broadcastTo(w, t.shape), reduce))
-}
+  const wsum = np.sum(np.broadcastTo(w, t.shape), reduce)
+  const avg = np.divide(np.sum(np.multiply(t, w), reduce), wsum)
+  return options.returned === true ? [avg, np.broadcastTo(np.astype(wsum, avg.dtype), avg.shape)] : avg
+}) as never
 
 /** Options of `cov`: rows as variables (the default), normalization, weights. @since 0.1.0 */
 export interface CovOptions {

@@ -1,0 +1,105 @@
+/**
+ * `np` against JAX's jax.numpy, from a differential sweep: each case is a place where
+ * diffect's result differed from JAX's. Values are NumPy 2.4.6's on the same inputs
+ * (quoted) or JAX's own rule where JAX departs from NumPy (the JAX source is cited).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { ArgumentError, np, toJsSync } from "diffect"
+import { expect, thrown } from "./parity.js"
+
+const f32 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float32" })
+const f64 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float64" })
+const mask = [[true, false, true, true], [false, false, true, true], [true, true, true, false]]
+const a = [[1, 5, -2, 5], [3, 4, 0, 7], [-1, 2, 2, -4]]
+
+describe("reductions: where, initial, ddof (jax/_src/numpy/reductions.py)", () => {
+  it("sum, prod, mean with where keep only the masked-in entries", () => {
+    // np.sum(a, axis=1, where=mask) == [4, 7, 3]; np.prod(...) == [-10, 0, -4]
+    expect.close(toJsSync(np.sum(f32(a), { axis: 1, where: mask })), [4, 7, 3])
+    expect.close(toJsSync(np.prod(f32(a), { axis: 1, where: mask })), [-10, 0, -4])
+    // NumPy 2.4.6: np.mean(a, axis=1, where=mask) == [1.3333334, 3.5, 1.0]
+    expect.close(toJsSync(np.mean(f32(a), { axis: 1, where: mask })), [4 / 3, 3.5, 1])
+    // nothing kept: 0 / 0
+    assert.isNaN(toJsSync(np.mean(f32([1, 2]), { where: [false, false] })) as number)
+  })
+
+  it("initial is combined with the result, and makes max of an empty axis defined", () => {
+    // np.sum(a, axis=0, initial=4) == [7, 15, 4, 12]; np.max(a, axis=0, initial=4) == [4, 5, 4, 7]
+    expect.close(toJsSync(np.sum(f32(a), { axis: 0, initial: 4 })), [7, 15, 4, 12])
+    expect.close(toJsSync(np.max(f32(a), { axis: 0, initial: 4 })), [4, 5, 4, 7])
+    expect.close(toJsSync(np.min(np.zeros([0, 2]), { axis: 0, initial: 3 })), [3, 3])
+    // np.max(a, axis=1, initial=-10, where=mask) == [5, 7, 2]
+    expect.close(toJsSync(np.max(f32(a), { axis: 1, initial: -10, where: mask })), [5, 7, 2])
+    const y = np.max(np.array(a, { dtype: "int32" }), { axis: 1, initial: 1, where: mask })
+    assert.strictEqual(y.dtype, "int32")
+    expect.close(toJsSync(y), [5, 7, 2])
+  })
+
+  it("max with where but no initial is an ArgumentError (JAX's ValueError: no identity)", () => {
+    assert.instanceOf(thrown(() => np.max(f32(a), { where: mask })), ArgumentError)
+  })
+
+  it("any and all with where ignore the masked-out entries", () => {
+    const z = f32([[0, 1], [0, 0]])
+    assert.deepStrictEqual(toJsSync(np.all(z, { axis: 1, where: [false, true] })), [true, false])
+    assert.deepStrictEqual(toJsSync(np.any(z, { axis: 1, where: [true, false] })), [false, false])
+  })
+
+  it("var and std with where and ddof; no degrees of freedom left is NaN as in JAX", () => {
+    // NumPy 2.4.6: np.var(a, axis=1, ddof=1, where=mask) == [12.333333333333334, 24.5, 3.0],
+    // np.var(a, axis=1, correction=1) == [11.583333333333334, 8.333333333333334, 8.25]
+    expect.close(toJsSync(np.var(f64(a), { axis: 1, ddof: 1, where: mask })), [37 / 3, 24.5, 3], 1e-12)
+    expect.close(toJsSync(np.var(f64(a), { axis: 1, correction: 1 })), [139 / 12, 25 / 3, 8.25], 1e-12)
+    // JAX: _where(normalizer > 0, result, nan); NumPy gives inf here
+    assert.isNaN(toJsSync(np.var(f32([1, 2]), { ddof: 2 })) as number)
+    assert.isNaN(toJsSync(np.std(f32([1, 2]), { ddof: 3 })) as number)
+    assert.isNaN(toJsSync(np.nanvar(f32([1, NaN, 2]), { ddof: 2 })) as number)
+  })
+
+  it("mean and var take a dtype", () => {
+    const m = np.mean(f32([1, 2, 4]), { dtype: "float64" })
+    assert.strictEqual(m.dtype, "float64")
+    expect.close(toJsSync(m), 7 / 3, 1e-15)
+  })
+
+  it("nan reductions take where; an all-NaN slice stays NaN for nanmax", () => {
+    const x = f32([[1, NaN, -2, 5], [3, NaN, NaN, 7]])
+    // np.nanmean(x, axis=1, where=[[T,T,F,T],[F,T,T,T]]) == [3, 7]
+    const w = [[true, true, false, true], [false, true, true, true]]
+    expect.close(toJsSync(np.nanmean(x, { axis: 1, where: w })), [3, 7])
+    expect.close(toJsSync(np.nansum(x, { axis: 1, where: w })), [6, 7])
+    expect.close(toJsSync(np.nanmax(x, { axis: 1, initial: 6 })), [6, 7])
+  })
+
+  it("nanargmax and nanargmin of an all-NaN slice are -1 (JAX's _nanargmax)", () => {
+    const x = f32([[NaN, NaN], [1, NaN]])
+    assert.deepStrictEqual(toJsSync(np.nanargmax(x, { axis: 1 })), [-1, 0])
+    assert.deepStrictEqual(toJsSync(np.nanargmin(x, { axis: 1 })), [-1, 0])
+  })
+
+  it("average returns the sum of the weights with returned", () => {
+    // np.average([[1,2,3],[4,5,6]], axis=0, weights=[1,3], returned=True) == ([3.25, 4.25, 5.25], [4, 4, 4])
+    const [avg, wsum] = np.average(f64([[1, 2, 3], [4, 5, 6]]), { axis: 0, weights: f64([1, 3]), returned: true })
+    expect.close(toJsSync(avg), [3.25, 4.25, 5.25], 1e-12)
+    expect.close(toJsSync(wsum), [4, 4, 4], 1e-12)
+    const [m, n] = np.average(f64([[1, 2, 3], [4, 5, 6]]), { axis: 0, returned: true })
+    expect.close(toJsSync(m), [2.5, 3.5, 4.5], 1e-12)
+    expect.close(toJsSync(n), [2, 2, 2], 1e-12)
+  })
+})
+
+describe("quantile (jax/_src/numpy/reductions.py _quantile)", () => {
+  it("takes a tuple of axes, as median does", () => {
+    const x = np.reshape(np.arange(24, { dtype: "float64" }), [2, 3, 4])
+    // NumPy 2.4.6: np.quantile(x, 0.3, axis=(0, 2)) == [2.1, 6.1, 10.1] (position 0.3 * 7 = 2.1
+    // in the 8 sorted values [0..3, 12..15] of row 0), np.median(x, axis=(0, 2)) == [7.5, 11.5, 15.5]
+    expect.close(toJsSync(np.quantile(x, 0.3, { axis: [0, 2] })), [2.1, 6.1, 10.1], 1e-12)
+    expect.close(toJsSync(np.median(x, { axis: [0, 2], keepdims: true })), [[[7.5], [11.5], [15.5]]], 1e-12)
+  })
+
+  it("nearest takes the lower entry on a tie (high_weight <= 0.5), unlike NumPy's round-half-even", () => {
+    // sorted [1, 2, 4, 5, 7, 8], q = 0.3: position 1.5, JAX takes index 1 (NumPy index 2 -> 4)
+    expect.close(toJsSync(np.quantile(f64([5, 1, 4, 2, 8, 7]), 0.3, { method: "nearest" })), 2)
+    expect.close(toJsSync(np.quantile(f64([5, 1, 4, 2, 8, 7]), 0.5, { method: "nearest" })), 4)
+  })
+})
