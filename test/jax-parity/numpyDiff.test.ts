@@ -103,3 +103,169 @@ describe("quantile (jax/_src/numpy/reductions.py _quantile)", () => {
     expect.close(toJsSync(np.quantile(f64([5, 1, 4, 2, 8, 7]), 0.5, { method: "nearest" })), 4)
   })
 })
+
+describe("pad: every mode of jnp.pad (jax/_src/numpy/lax_numpy.py _pad_*)", () => {
+  const m = np.reshape(np.arange(6, { dtype: "float64" }), [2, 3])
+  // NumPy 2.4.6's np.pad(np.arange(6.).reshape(2, 3), ((1, 2), (3, 1)), mode=...)
+  const numpy: Record<string, unknown> = {
+    edge: [[0, 0, 0, 0, 1, 2, 2], [0, 0, 0, 0, 1, 2, 2], [3, 3, 3, 3, 4, 5, 5], [3, 3, 3, 3, 4, 5, 5], [
+      3,
+      3,
+      3,
+      3,
+      4,
+      5,
+      5
+    ]],
+    reflect: [[4, 5, 4, 3, 4, 5, 4], [1, 2, 1, 0, 1, 2, 1], [4, 5, 4, 3, 4, 5, 4], [1, 2, 1, 0, 1, 2, 1], [
+      4,
+      5,
+      4,
+      3,
+      4,
+      5,
+      4
+    ]],
+    symmetric: [[2, 1, 0, 0, 1, 2, 2], [2, 1, 0, 0, 1, 2, 2], [5, 4, 3, 3, 4, 5, 5], [5, 4, 3, 3, 4, 5, 5], [
+      2,
+      1,
+      0,
+      0,
+      1,
+      2,
+      2
+    ]],
+    wrap: [[3, 4, 5, 3, 4, 5, 3], [0, 1, 2, 0, 1, 2, 0], [3, 4, 5, 3, 4, 5, 3], [0, 1, 2, 0, 1, 2, 0], [
+      3,
+      4,
+      5,
+      3,
+      4,
+      5,
+      3
+    ]],
+    maximum: [[5, 5, 5, 3, 4, 5, 5], [2, 2, 2, 0, 1, 2, 2], [5, 5, 5, 3, 4, 5, 5], [5, 5, 5, 3, 4, 5, 5], [
+      5,
+      5,
+      5,
+      3,
+      4,
+      5,
+      5
+    ]],
+    mean: [[2.5, 2.5, 2.5, 1.5, 2.5, 3.5, 2.5], [1, 1, 1, 0, 1, 2, 1], [4, 4, 4, 3, 4, 5, 4], [
+      2.5,
+      2.5,
+      2.5,
+      1.5,
+      2.5,
+      3.5,
+      2.5
+    ], [2.5, 2.5, 2.5, 1.5, 2.5, 3.5, 2.5]],
+    linear_ramp: [[0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 1, 2, 0], [0, 1, 2, 3, 4, 5, 0], [0, 0.5, 1, 1.5, 2, 2.5, 0], [
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0
+    ]]
+  }
+  for (const [mode, want] of Object.entries(numpy)) {
+    it(`mode ${mode} equals NumPy's`, () => {
+      const got = np.pad(m, [[1, 2], [3, 1]], { mode: mode as np.PadMode })
+      expect.close(toJsSync(got), want, 1e-12)
+    })
+  }
+
+  it("widths beyond the axis reflect, mirror and wrap repeatedly", () => {
+    const v = f64([1, 2, 3])
+    expect.close(toJsSync(np.pad(v, [5, 7], { mode: "reflect" })), [2, 1, 2, 3, 2, 1, 2, 3, 2, 1, 2, 3, 2, 1, 2])
+    expect.close(toJsSync(np.pad(v, [5, 7], { mode: "symmetric" })), [2, 3, 3, 2, 1, 1, 2, 3, 3, 2, 1, 1, 2, 3, 3])
+    expect.close(toJsSync(np.pad(v, [5, 7], { mode: "wrap" })), [2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1])
+  })
+
+  it("reflectType odd, statLength, endValues, per-side constants, integer means", () => {
+    const v = f64([1, 2, 3, 4])
+    expect.close(toJsSync(np.pad(v, [3, 3], { mode: "reflect", reflectType: "odd" })), [-2, -1, 0, 1, 2, 3, 4, 5, 6, 7])
+    expect.close(toJsSync(np.pad(v, [3, 3], { mode: "symmetric", reflectType: "odd" })), [
+      -1,
+      0,
+      1,
+      1,
+      2,
+      3,
+      4,
+      4,
+      5,
+      6
+    ])
+    expect.close(toJsSync(np.pad(f64([1, 5, 2, 8, 3]), [2, 3], { mode: "mean", statLength: 2 })), [
+      3,
+      3,
+      1,
+      5,
+      2,
+      8,
+      3,
+      5.5,
+      5.5,
+      5.5
+    ])
+    // NumPy: [5, 3, 1, 2, 3, 1.6666666666666665, 0.33333333333333326, -1]
+    expect.close(toJsSync(np.pad(f64([1, 2, 3]), [2, 3], { mode: "linear_ramp", endValues: [5, -1] })), [
+      5,
+      3,
+      1,
+      2,
+      3,
+      5 / 3,
+      1 / 3,
+      -1
+    ], 1e-12)
+    expect.close(toJsSync(np.pad(m, [[1, 0], [0, 2]], { constantValues: [[7, 8], [5, 6]] })), [
+      [7, 7, 7, 6, 6],
+      [0, 1, 2, 6, 6],
+      [3, 4, 5, 6, 6]
+    ])
+    // the mean 1.5 of an int32 array rounds half to even: 2
+    const p = np.pad(np.array([1, 2], { dtype: "int32" }), [1, 1], { mode: "mean" })
+    assert.strictEqual(p.dtype, "int32")
+    assert.deepStrictEqual(toJsSync(p), [2, 1, 2, 2])
+  })
+})
+
+describe("shapes: repeat counts, order F, concatenate axis null", () => {
+  const m = np.reshape(np.arange(6, { dtype: "float64" }), [2, 3])
+
+  it("repeat takes one count per element (np.repeat(m, [2, 0, 1], axis=1))", () => {
+    expect.close(toJsSync(np.repeat(m, [2, 0, 1], { axis: 1 })), [[0, 0, 2], [3, 3, 5]])
+    expect.close(toJsSync(np.repeat(f64([1, 2, 3]), np.array([2, 0, 1], { dtype: "int32" }))), [1, 1, 3])
+    // totalRepeatLength: JAX cuts a longer result and repeats the last entry to fill a shorter one
+    expect.close(toJsSync(np.repeat(f64([1, 2, 3]), [2, 0, 1], { totalRepeatLength: 5 })), [1, 1, 3, 3, 3])
+    expect.close(toJsSync(np.repeat(f64([1, 2, 3]), [2, 0, 1], { totalRepeatLength: 2 })), [1, 1])
+  })
+
+  it("ravel and reshape in column-major order", () => {
+    expect.close(toJsSync(np.ravel(m, { order: "F" })), [0, 3, 1, 4, 2, 5])
+    expect.close(toJsSync(np.reshape(m, [3, 2], { order: "F" })), [[0, 4], [3, 2], [1, 5]])
+  })
+
+  it("concatenate with axis null joins the flattened arrays", () => {
+    expect.close(toJsSync(np.concatenate([m, f64([7, 8])], { axis: null })), [0, 1, 2, 3, 4, 5, 7, 8])
+  })
+})
+
+describe("elementwise", () => {
+  it("angle takes deg", () => {
+    expect.close(toJsSync(np.angle(f32([-1, 1]), { deg: true })), [180, 0])
+    expect.close(toJsSync(np.angle(np.array([{ re: 0, im: 1 }]), { deg: true })), [90])
+  })
+
+  it("round: complex parts separately; integers with negative decimals are refused as in JAX", () => {
+    expect.close(toJsSync(np.round(np.array([{ re: 1.5, im: -2.5 }]))), [{ re: 2, im: -2 }])
+    assert.instanceOf(thrown(() => np.round(np.array([1250], { dtype: "int32" }), { decimals: -2 })), ArgumentError)
+    assert.deepStrictEqual(toJsSync(np.round(np.array([7], { dtype: "uint32" }), { decimals: 1 })), [7])
+  })
+})

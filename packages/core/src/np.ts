@@ -32,12 +32,14 @@ import {
   toInexact,
   toTensor
 } from "./internal/npHelpers.js"
+import { padEdge, padLinearRamp, padReflect, padStat, padWrap } from "./internal/padModes.js"
 import { highest, lowest, masked, whereMask } from "./internal/reduceMask.js"
 import * as lax from "./lax.js"
 import type { Precision } from "./Primitive.js"
 import { broadcastShapes, formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
+import { toJsSync } from "./ToJs.js"
 import {
   anyValue,
   argumentError,
@@ -898,10 +900,19 @@ export const round = (x: TensorLike, options?: { readonly decimals?: number | un
   checkOptions("round", options, roundSpec)
   const decimals = options?.decimals ?? 0
   const t = toTensor(x)
-  if (t.dtype === "int32" || t.dtype === "bool") return t
-  if (decimals === 0) return lax.round(t, { roundingMethod: "toNearestEven" })
-  const scale = 10 ** decimals
-  return divide(lax.round(multiply(t, scale), { roundingMethod: "toNearestEven" }), scale)
+  if (t.dtype === "int32" || t.dtype === "uint32" || t.dtype === "bool") {
+    // JAX's NotImplementedError: integers are only rounded to non-negative decimals (a no-op)
+    if (decimals < 0) throw argumentError("round", "decimals", "non-negative for an integer input", decimals)
+    return t
+  }
+  // Beyond the dtype's precision rounding is a no-op (JAX compares with log10 of finfo.max).
+  if (decimals > (t.dtype === "float32" || t.dtype === "complex64" ? 38 : 308)) return t
+  const roundReal = (r: Tensor): Tensor => {
+    if (decimals === 0) return lax.round(r, { roundingMethod: "toNearestEven" })
+    const scale = 10 ** decimals
+    return divide(lax.round(multiply(r, scale), { roundingMethod: "toNearestEven" }), scale)
+  }
+  return isComplex(t.dtype) ? lax.complex(roundReal(lax.real(t)), roundReal(lax.imag(t))) : roundReal(t)
 }
 
 const roundSpec: OptionSpec = { decimals: integer }
@@ -1355,6 +1366,7 @@ const alongAxis = (op: string, x: TensorLike, axis: number | undefined): readonl
   return axis === undefined ? [ravel(t), 0] : [t, checkAxis(op, axis, t.ndim)]
 }
 const oneAxisSpec: OptionSpec = { axis: integer }
+const integerOrNull: Check = { expected: "an integer or null", test: (u) => u === null || Number.isInteger(u) }
 
 /** Options of `argmax`/`argmin`: one axis (the flattened array when omitted). @since 0.1.0 */
 export interface ArgOptions {
@@ -1733,7 +1745,13 @@ export const inner = (x: TensorLike, y: TensorLike, options?: PrecisionOptions):
  *
  * @since 0.1.0
  */
-export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
+export const reshape = (x: TensorLike, shape: number | Shape, options?: OrderOptions): Tensor => {
+  checkOptions("reshape", options, orderSpec)
+  if (options?.order === "F") {
+    // JAX's order="F": reshape the reversed axes to the reversed shape, then reverse back
+    const r = reshape(transpose(x), typeof shape === "number" ? shape : [...shape].reverse())
+    return transpose(r)
+  }
   const t = toTensor(x)
   // -1 (inferred) aside, a shape like any other.
   const s = typeof shape === "number" ? [shape] : shape
@@ -1767,10 +1785,18 @@ export const reshape = (x: TensorLike, shape: number | Shape): Tensor => {
  *
  * @since 0.1.0
  */
-export const ravel = (x: TensorLike): Tensor => {
-  const t = toTensor(x)
+export const ravel = (x: TensorLike, options?: OrderOptions): Tensor => {
+  checkOptions("ravel", options, orderSpec)
+  const t = options?.order === "F" ? transpose(x) : toTensor(x)
   return t.ndim === 1 ? t : lax.reshape(t, [t.size])
 }
+
+/** The index order of `reshape`/`ravel`: row-major `"C"` (the default) or column-major `"F"`. @since 0.1.0 */
+export interface OrderOptions {
+  readonly order?: "C" | "F" | undefined
+}
+
+const orderSpec: OptionSpec = { order: { expected: "\"C\" or \"F\"", test: (u) => u === "C" || u === "F" } }
 
 const transposeSpec: OptionSpec = { axes: integers }
 
@@ -1928,13 +1954,15 @@ const tensorList: Check = { expected: "an array of arrays", test: Array.isArray 
  */
 export const concatenate = (
   xs: ReadonlyArray<TensorLike>,
-  options?: { readonly axis?: number | undefined }
+  options?: { readonly axis?: number | null | undefined }
 ): Tensor => {
   checkArg("concatenate", "xs", xs, tensorList)
-  checkOptions("concatenate", options, oneAxisSpec)
+  checkOptions("concatenate", options, { axis: integerOrNull })
   if (xs.length === 0) {
     throw new ShapeError({ operation: "concatenate", detail: "need at least one array to concatenate" })
   }
+  // axis null: the flattened arrays, end to end (JAX's axis=None)
+  if (options?.axis === null) return concatenate(xs.map((x) => ravel(x)))
   const ts = promoteAll("concatenate", xs.map(toTensor))
   if (ts[0]!.ndim === 0) {
     throw new ShapeError({ operation: "concatenate", detail: "zero-dimensional arrays cannot be concatenated" })
@@ -2074,62 +2102,141 @@ export const flip = (x: TensorLike, options?: AxisOptions): Tensor => {
   return lax.rev(t, normalizeAxes("flip", options?.axis, t.ndim))
 }
 
-const padSpec: OptionSpec = {
-  constantValues: {
-    expected: "a number, a boolean or a complex value { re, im }",
-    test: (u) => typeof u === "number" || typeof u === "boolean" || isComplexValue(u)
-  }
+/** The modes of `pad` (JAX's names; `linearRamp` is accepted for `linear_ramp`). @since 0.1.0 */
+export type PadMode =
+  | "constant"
+  | "edge"
+  | "wrap"
+  | "reflect"
+  | "symmetric"
+  | "linear_ramp"
+  | "linearRamp"
+  | "maximum"
+  | "minimum"
+  | "mean"
+  | "median"
+  | "empty"
+
+/** A value per side: one for all, `[before, after]` for every axis, or one pair per axis. @since 0.1.0 */
+export type PadPairs<A> = A | readonly [A, A] | ReadonlyArray<readonly [A, A]>
+
+/** Options of `pad`, as `jnp.pad`'s keywords. @since 0.1.0 */
+export interface PadOptions {
+  readonly mode?: PadMode | undefined
+  /** `constant`: the fill value, or per side. */
+  readonly constantValues?: PadPairs<number | boolean | Complex> | undefined
+  /** `maximum`/`minimum`/`mean`/`median`: how many edge entries the statistic reads. */
+  readonly statLength?: PadPairs<number> | undefined
+  /** `linear_ramp`: the values the ramps start from (0 by default). */
+  readonly endValues?: PadPairs<number> | undefined
+  /** `reflect`/`symmetric`: `odd` reflects through the edge value too. */
+  readonly reflectType?: "even" | "odd" | undefined
 }
-const isWidthPair = (u: unknown): boolean => Array.isArray(u) && u.length === 2 && u.every(Number.isInteger)
-const padWidthCheck: Check = {
-  expected: "an integer, a pair [before, after] or an array of such pairs",
-  test: (u) => Number.isInteger(u) || isWidthPair(u) || (Array.isArray(u) && u.every(isWidthPair))
+
+const padModes: ReadonlyArray<string> = [
+  "constant",
+  "edge",
+  "wrap",
+  "reflect",
+  "symmetric",
+  "linear_ramp",
+  "linearRamp",
+  "maximum",
+  "minimum",
+  "mean",
+  "median",
+  "empty"
+]
+const isScalarValue = (u: unknown): boolean => typeof u === "number" || typeof u === "boolean" || isComplexValue(u)
+const isPairOf = (test: (u: unknown) => boolean) => (u: unknown): boolean =>
+  Array.isArray(u) && (u.length === 1 || u.length === 2) && u.every(test)
+const pairsOf = (expected: string, test: (u: unknown) => boolean): Check => ({
+  expected: `${expected}, a pair [before, after] or an array of such pairs`,
+  test: (u) => test(u) || isPairOf(test)(u) || (Array.isArray(u) && u.every(isPairOf(test)))
+})
+const padSpec: OptionSpec = {
+  mode: { expected: padModes.map((m) => `"${m}"`).join(", "), test: (u) => padModes.includes(u as string) },
+  constantValues: pairsOf("a number, a boolean or a complex value { re, im }", isScalarValue),
+  statLength: pairsOf("a non-negative integer", (u) => Number.isInteger(u) && (u as number) >= 0),
+  endValues: pairsOf("a number", (u) => typeof u === "number"),
+  reflectType: { expected: "\"even\" or \"odd\"", test: (u) => u === "even" || u === "odd" }
+}
+const padWidthCheck = pairsOf("an integer", Number.isInteger)
+
+// JAX's _broadcast_to_pairs: one value, [v], [before, after], [[before, after]] or a pair per axis.
+const toPairs = <A>(name: string, v: PadPairs<A>, ndim: number): Array<readonly [A, A]> => {
+  if (!Array.isArray(v)) return Array.from({ length: ndim }, () => [v as A, v as A] as const)
+  const pairs = v as ReadonlyArray<unknown>
+  if (!Array.isArray(pairs[0])) {
+    const [lo, hi] = pairs.length === 1 ? [pairs[0], pairs[0]] : [pairs[0], pairs[1]]
+    return Array.from({ length: ndim }, () => [lo as A, hi as A] as const)
+  }
+  const each = (pairs as ReadonlyArray<ReadonlyArray<A>>).map((p) => [p[0]!, p[p.length - 1]!] as const)
+  if (each.length === 1) return Array.from({ length: ndim }, () => each[0]!)
+  if (each.length !== ndim) {
+    throw new ShapeError({ operation: "pad", detail: `${name} has ${each.length} pairs for ${ndim} axes` })
+  }
+  return each
 }
 
 /**
- * Pads with a constant: `padWidth` is one width for every side, `[before, after]`
- * for every axis, or one `[before, after]` per axis.
+ * Pads a tensor (`jnp.pad`): `padWidth` is one width for every side, `[before, after]`
+ * for every axis, or one `[before, after]` per axis; `mode` is one of NumPy's
+ * (`constant` by default, with `constantValues`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.pad(np.array([1, 2]), 1))) // [0, 1, 2, 0]
+ * console.log(toJsSync(np.pad(np.array([1, 2, 3]), [2, 1], { mode: "reflect" }))) // [3, 2, 1, 2, 3, 2]
  *
  * @since 0.1.0
  */
-export const pad = (
-  x: TensorLike,
-  padWidth: number | readonly [number, number] | ReadonlyArray<readonly [number, number]>,
-  options?: { readonly constantValues?: number | boolean | Complex | undefined }
-): Tensor => {
+export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOptions): Tensor => {
   checkOptions("pad", options, padSpec)
   checkArg("pad", "padWidth", padWidth, padWidthCheck)
   const t = toTensor(x)
-  const widths: ReadonlyArray<readonly [number, number]> = typeof padWidth === "number"
-    ? t.shape.map(() => [padWidth, padWidth] as const)
-    : typeof padWidth[0] === "number"
-    ? t.shape.map(() => padWidth as readonly [number, number])
-    : (padWidth as ReadonlyArray<readonly [number, number]>)
-  if (widths.length !== t.ndim) {
-    throw new ShapeError({
-      operation: "pad",
-      detail: `padWidth has ${widths.length} entries for an array of shape ${formatShape(t.shape)}`
-    })
-  }
+  if (t.ndim === 0) return t
+  const widths = toPairs("padWidth", padWidth, t.ndim)
   for (const [lo, hi] of widths) {
-    if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < 0) {
-      throw new ShapeError({
-        operation: "pad",
-        detail: `widths must be non-negative integers, got [${lo}, ${hi}]`
-      })
+    if (lo < 0 || hi < 0) {
+      throw new ShapeError({ operation: "pad", detail: `widths must be non-negative integers, got [${lo}, ${hi}]` })
     }
   }
-  const value = options?.constantValues ?? 0
-  const v = fromScalar(
-    typeof value === "number" && isComplex(t.dtype) ? { re: value, im: 0 } : value,
-    t.dtype,
-    t.weakType
-  )
-  return lax.pad(t, v, widths.map(([lo, hi]) => [lo, hi, 0] as const))
+  const mode = options?.mode ?? "constant"
+  switch (mode) {
+    case "constant": {
+      const fill = (value: number | boolean | Complex) =>
+        fromScalar(typeof value === "number" && isComplex(t.dtype) ? { re: value, im: 0 } : value, t.dtype, t.weakType)
+      const values = toPairs("constantValues", options?.constantValues ?? 0, t.ndim)
+      // one lax.pad per side, so that each side takes its own value (JAX's _pad_constant)
+      return widths.reduce((a, [lo, hi], i) => {
+        const cfg = (l: number, h: number) => a.shape.map((_, k) => (k === i ? [l, h, 0] as const : [0, 0, 0] as const))
+        const b = lo === 0 ? a : lax.pad(a, fill(values[i]![0]), cfg(lo, 0))
+        return hi === 0 ? b : lax.pad(b, fill(values[i]![1]), cfg(0, hi))
+      }, t)
+    }
+    case "empty":
+      // jnp.empty is zeros
+      return lax.pad(
+        t,
+        fromScalar(isComplex(t.dtype) ? { re: 0, im: 0 } : 0, t.dtype, t.weakType),
+        widths.map(([lo, hi]) => [lo, hi, 0] as const)
+      )
+    case "edge":
+      return padEdge(t, widths)
+    case "wrap":
+      return padWrap(t, widths)
+    case "reflect":
+    case "symmetric":
+      return padReflect(t, widths, mode, options?.reflectType === "odd")
+    case "linear_ramp":
+    case "linearRamp":
+      return padLinearRamp(t, widths, toPairs("endValues", options?.endValues ?? 0, t.ndim))
+    default: {
+      const length = options?.statLength
+      return padStat(t, widths, mode, length === undefined ? undefined : toPairs("statLength", length, t.ndim))
+    }
+  }
 }
 
 /**
@@ -2154,32 +2261,95 @@ export const tile = (x: TensorLike, reps: number | ReadonlyArray<number>): Tenso
   return lax.reshape(b, t.shape.map((d, i) => d * r[i]!))
 }
 
+/** Options of `repeat`: the axis (the flattened array when omitted) and JAX's static output length. @since 0.1.0 */
+export interface RepeatOptions {
+  readonly axis?: number | undefined
+  /**
+   * The length of the result along the axis (`total_repeat_length`): needed when
+   * `repeats` is traced; a shorter result is cut, a longer one repeats the last entry.
+   */
+  readonly totalRepeatLength?: number | undefined
+}
+
+const repeatSpec: OptionSpec = { axis: integer, totalRepeatLength: integer }
+
 /**
- * Repeats each element `repeats` times along `axis` (of the flattened array when omitted).
+ * Repeats each element `repeats` times along `axis` (of the flattened array when
+ * omitted); `repeats` is one count, or one per element along the axis.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.repeat(np.array([1, 2]), 2))) // [1, 1, 2, 2]
+ * console.log(toJsSync(np.repeat(np.array([1, 2, 3]), [2, 0, 1]))) // [1, 1, 3]
  *
  * @since 0.1.0
  */
-export const repeat = (x: TensorLike, repeats: number, options?: { readonly axis?: number | undefined }): Tensor => {
-  checkOptions("repeat", options, oneAxisSpec)
-  checkArg("repeat", "repeats", repeats, integer)
-  if (repeats < 0) {
+export const repeat = (x: TensorLike, repeats: number | TensorLike, options?: RepeatOptions): Tensor => {
+  checkOptions("repeat", options, repeatSpec)
+  const total = options?.totalRepeatLength
+  if (total !== undefined && total < 0) throw argumentError("repeat", "totalRepeatLength", "non-negative", total)
+  if (typeof repeats === "number" && total === undefined) {
+    checkArg("repeat", "repeats", repeats, integer)
+    if (repeats < 0) {
+      throw new ShapeError({ operation: "repeat", detail: `repeats must be a non-negative integer, got ${repeats}` })
+    }
+    const [t, axis] = alongAxis("repeat", x, options?.axis)
+    const expanded = lax.expandDims(t, [axis + 1])
+    const target = expanded.shape.slice()
+    target[axis + 1] = repeats
+    checkShape("repeat", target)
+    const out = t.shape.slice()
+    out[axis] = t.shape[axis]! * repeats
+    return lax.reshape(broadcastToImpl(expanded, target), out)
+  }
+  return repeatEach(x, repeats, options?.axis, total)
+}
+
+// Per-element counts (JAX's scatter/cumsum path): output entry j takes input entry
+// (number of exclusive cumulative counts <= j) - 1.
+const repeatEach = (x: TensorLike, repeats: TensorLike, axisOption: number | undefined, total?: number): Tensor => {
+  const src = toTensor(x)
+  let r = toTensor(repeats)
+  if (r.dtype !== "int32" && r.dtype !== "uint32") {
+    if (isInexact(r.dtype)) r = lax.convertElementType(r, "int32")
+    else if (r.dtype !== "bool") throw argumentError("repeat", "repeats", "integer counts", r)
+  }
+  r = lax.convertElementType(ravel(r), "int32")
+  if (src.ndim === 0) {
+    if (r.size !== 1) {
+      throw new ShapeError({ operation: "repeat", detail: "a scalar is repeated by one count only" })
+    }
+    const n = total ?? (toJsSync(r) as Array<number>)[0]!
+    return lax.broadcastInDim(src, [n], [])
+  }
+  const [t, axis] = alongAxis("repeat", src, axisOption)
+  const len = t.shape[axis]!
+  if (r.size !== 1 && r.size !== len) {
     throw new ShapeError({
       operation: "repeat",
-      detail: `repeats must be a non-negative integer, got ${repeats}`
+      detail: `${r.size} repeats for an axis of length ${len}`
     })
   }
-  const [t, axis] = alongAxis("repeat", x, options?.axis)
-  const expanded = lax.expandDims(t, [axis + 1])
-  const target = expanded.shape.slice()
-  target[axis + 1] = repeats
-  checkShape("repeat", target)
-  const out = t.shape.slice()
-  out[axis] = t.shape[axis]! * repeats
-  return lax.reshape(broadcastToImpl(expanded, target), out)
+  r = broadcastToImpl(r, [len])
+  let n = total
+  if (n === undefined) {
+    // without totalRepeatLength the counts must be concrete (JAX's concrete_or_error)
+    const counts = toJsSync(r) as Array<number>
+    if (counts.some((c) => c < 0)) {
+      throw new ShapeError({ operation: "repeat", detail: `repeats must be non-negative, got [${counts.join(", ")}]` })
+    }
+    n = counts.reduce((a, b) => a + b, 0)
+  }
+  if (n === 0 || len === 0) {
+    const shape = t.shape.slice()
+    shape[axis] = len === 0 ? len : 0
+    return len === 0 ? t : lax.slice(t, t.shape.map(() => 0), shape)
+  }
+  const exclusive = lax.sub(lax.cumsum(r, 0), r)
+  const j = lax.iota("int32", [n, len], 0)
+  const before = lax.le(lax.broadcastInDim(exclusive, [n, len], [1]), j)
+  const idx = lax.sub(lax.reduceSum(lax.convertElementType(before, "int32"), [1]), lax.full([n], 1, "int32"))
+  return take(t, idx, { axis })
 }
 
 // ---------------------------------------------------------------------------
@@ -2250,7 +2420,7 @@ export const complex = (re: TensorLike, im: TensorLike): Tensor => {
 }
 
 /**
- * The argument (phase angle) of complex values, in radians.
+ * The argument (phase angle) of complex values, in radians (degrees with `deg: true`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -2258,9 +2428,11 @@ export const complex = (re: TensorLike, im: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const angle = (x: TensorLike): Tensor => {
+export const angle = (x: TensorLike, options?: { readonly deg?: boolean | undefined }): Tensor => {
+  checkOptions("angle", options, { deg: boolean })
   const t = toInexact(toTensor(x))
-  return isComplex(t.dtype) ? lax.atan2(lax.imag(t), lax.real(t)) : lax.atan2(zerosLike(t), t)
+  const r = isComplex(t.dtype) ? lax.atan2(lax.imag(t), lax.real(t)) : lax.atan2(zerosLike(t), t)
+  return options?.deg === true ? multiply(r, 180 / Math.PI) : r
 }
 
 /**

@@ -12,7 +12,7 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Shape } from "../../Shape.js"
 import type { Tensor } from "../../Tensor.js"
-import { checkArg, checkAxis, integer } from "../../Validate.js"
+import { anyValue, checkArg, checkAxis, checkOptions, integer } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { prepare, toTensor } from "../npHelpers.js"
 import { arccosh, arcsinh, arctanh } from "./math.js"
@@ -237,6 +237,7 @@ export const rot90 = (
   x: TensorLike,
   options?: { readonly k?: number | undefined; readonly axes?: readonly [number, number] | undefined }
 ): Tensor => {
+  checkOptions("rot90", options, { k: integer, axes: anyValue })
   const t = toTensor(x)
   const [a0, b0] = options?.axes ?? [0, 1]
   const a = checkAxis("rot90", a0, t.ndim)
