@@ -269,3 +269,47 @@ describe("elementwise", () => {
     assert.deepStrictEqual(toJsSync(np.round(np.array([7], { dtype: "uint32" }), { decimals: 1 })), [7])
   })
 })
+
+describe("ranges, sorting, counting", () => {
+  it("digitize with decreasing bins searches the reversed bins on the same side (JAX's digitize)", () => {
+    const bins = f32([10, 4, 2.5, 1, 0])
+    // NumPy 2.4.6: [4, 1, 2, 3] and, with right=True, [4, 1, 2, 4]
+    assert.deepStrictEqual(toJsSync(np.digitize(f32([0.2, 6.4, 3.0, 1.0]), bins)), [4, 1, 2, 3])
+    assert.deepStrictEqual(toJsSync(np.digitize(f32([0.2, 6.4, 3.0, 1.0]), bins, { right: true })), [4, 1, 2, 4])
+  })
+
+  it("arange in an integer dtype truncates start and step first; linspace floors", () => {
+    // JAX's _arange: convert_element_type(step=0.5, int32) is 0, so every value is start (NumPy agrees)
+    assert.deepStrictEqual(toJsSync(np.arange(0, 2.5, { step: 0.5, dtype: "int32" })), [0, 0, 0, 0, 0])
+    // JAX's _linspace floors integer results: -5 + 10/3 = -1.67 -> -2 (NumPy: [-5, -2, 1, 5])
+    assert.deepStrictEqual(toJsSync(np.linspace(-5, 5, { num: 4, dtype: "int32" })), [-5, -2, 1, 5])
+  })
+
+  it("linspace between arrays, along an axis, and with retstep", () => {
+    // np.linspace([0, 10], [1, 20], 3, axis=-1) == [[0, 0.5, 1], [10, 15, 20]]
+    expect.close(toJsSync(np.linspace(f32([0, 10]), f32([1, 20]), { num: 3, axis: -1 })), [[0, 0.5, 1], [10, 15, 20]])
+    const [v, step] = np.linspace(0, 1, { num: 5, retstep: true })
+    expect.close(toJsSync(v), [0, 0.25, 0.5, 0.75, 1])
+    expect.close(toJsSync(step), 0.25)
+  })
+
+  it("unique returns the index, inverse and counts on request, in JAX's order", () => {
+    // np.unique([3, 1, 3, 2, 1], return_index=True, return_inverse=True, return_counts=True)
+    const [values, index, inverse, counts] = np.unique(f32([3, 1, 3, 2, 1]), {
+      returnIndex: true,
+      returnInverse: true,
+      returnCounts: true
+    })
+    assert.deepStrictEqual(toJsSync([values, index, inverse, counts]), [[1, 2, 3], [1, 3, 0], [2, 0, 2, 1, 0], [
+      2,
+      1,
+      2
+    ]])
+    const [v2, c2] = np.unique(f32([2, 2, 5]), { returnCounts: true })
+    assert.deepStrictEqual(toJsSync([v2, c2]), [[2, 5], [2, 1]])
+  })
+
+  it("lexsort takes a 2-D tensor of keys (rows), the last the primary key", () => {
+    assert.deepStrictEqual(toJsSync(np.lexsort(np.array([[1, 5, 1], [9, 4, 9]], { dtype: "int32" }))), [1, 0, 2])
+  })
+})

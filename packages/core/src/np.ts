@@ -286,8 +286,13 @@ export const arange: {
   const dtype = options?.dtype ?? ([lo, hi, step].every(Number.isInteger) ? "int32" : "float32")
   const n = Math.max(0, Math.ceil((hi - lo) / step))
   checkSize("arange", [n], n)
+  // JAX computes start + step * iota in the result dtype: an integer dtype truncates
+  // start and step first, float32 rounds each operation.
+  const int = dtype === "int32" || dtype === "uint32"
+  const [a, d] = int ? [Math.trunc(lo), Math.trunc(step)] : [lo, step]
+  const r = dtype === "float32" ? Math.fround : (v: number) => v
   const values = new Float64Array(n)
-  for (let i = 0; i < n; i++) values[i] = lo + i * step
+  for (let i = 0; i < n; i++) values[i] = r(r(a) + r(r(d) * i))
   return fromLiteral(values, dtype)
 }
 
@@ -295,9 +300,19 @@ export const arange: {
 export interface LinspaceOptions extends DTypeOptions {
   readonly num?: number | undefined
   readonly endpoint?: boolean | undefined
+  /** Where the new axis goes when `start`/`stop` are arrays (0 by default). */
+  readonly axis?: number | undefined
+  /** Also return the step (NaN when there is no interval: one value with the endpoint). */
+  readonly retstep?: boolean | undefined
 }
 
-const linspaceSpec: OptionSpec = { num: integer, endpoint: boolean, dtype: dtypeCheck }
+const linspaceSpec: OptionSpec = {
+  num: integer,
+  endpoint: boolean,
+  dtype: dtypeCheck,
+  axis: integer,
+  retstep: boolean
+}
 
 /**
  * `num` evenly spaced values from `start` to `stop` (inclusive unless `endpoint: false`).
@@ -308,20 +323,59 @@ const linspaceSpec: OptionSpec = { num: integer, endpoint: boolean, dtype: dtype
  *
  * @since 0.1.0
  */
-export const linspace = (start: number, stop: number, options?: LinspaceOptions): Tensor => {
-  checkArg("linspace", "start", start, number)
-  checkArg("linspace", "stop", stop, number)
+export const linspace: {
+  (start: TensorLike, stop: TensorLike, options: LinspaceOptions & { readonly retstep: true }): [Tensor, Tensor]
+  (start: TensorLike, stop: TensorLike, options?: LinspaceOptions): Tensor
+} = ((start: TensorLike, stop: TensorLike, options?: LinspaceOptions): Tensor | [Tensor, Tensor] => {
   checkOptions("linspace", options, linspaceSpec)
   const num = options?.num ?? 50
   if (num < 0) throw new ShapeError({ operation: "linspace", detail: `num must be non-negative, got ${num}` })
   checkSize("linspace", [num], num)
   const endpoint = options?.endpoint ?? true
   const div = endpoint ? num - 1 : num
-  const step = div > 0 ? (stop - start) / div : 0
+  const integral = options?.dtype === "int32" || options?.dtype === "uint32"
+  if (typeof start !== "number" || typeof stop !== "number") {
+    return linspaceArrays(toTensor(start), toTensor(stop), num, div, endpoint, integral, options)
+  }
+  checkArg("linspace", "start", start, number)
+  checkArg("linspace", "stop", stop, number)
+  const step = div > 0 ? (stop - start) / div : NaN
   const values = new Float64Array(num)
-  for (let i = 0; i < num; i++) values[i] = start + i * step
+  for (let i = 0; i < num; i++) values[i] = i === 0 ? start : start + i * step
   if (endpoint && num > 1) values[num - 1] = stop
-  return fromLiteral(values, options?.dtype ?? "float32")
+  // JAX floors for integer dtypes (a cast would truncate negative values up)
+  if (integral) { for (let i = 0; i < num; i++) values[i] = Math.floor(values[i]!) }
+  const out = fromLiteral(values, options?.dtype ?? "float32")
+  return options?.retstep === true ? [out, fromLiteral(step, integral ? "float32" : out.dtype)] : out
+}) as never
+
+// linspace between arrays (JAX's _linspace): start + (stop - start) * i / div along a new axis.
+const linspaceArrays = (
+  start: Tensor,
+  stop: Tensor,
+  num: number,
+  div: number,
+  endpoint: boolean,
+  integral: boolean,
+  options: LinspaceOptions | undefined
+): Tensor | [Tensor, Tensor] => {
+  const [a, b] = broadcastAll(promoteAll("linspace", [toInexact(start), toInexact(stop)])) as [Tensor, Tensor]
+  const compute = options?.dtype !== undefined && isInexact(options.dtype) ? options.dtype : a.dtype
+  const [s0, s1] = [cast(a, compute, false), cast(b, compute, false)]
+  const shape = [num, ...s0.shape]
+  const dims = s0.shape.map((_, i) => i + 1)
+  const delta = lax.div(lax.sub(s1, s0), lax.full(s0.shape, div > 0 ? div : NaN, compute))
+  const i = lax.broadcastInDim(lax.iota(compute, [num], 0), shape, [0])
+  let out = lax.add(lax.broadcastInDim(s0, shape, dims), lax.mul(i, lax.broadcastInDim(delta, shape, dims)))
+  if (num > 0 && div === 0) out = lax.broadcastInDim(s0, shape, dims)
+  if (endpoint && num > 1) {
+    const head = lax.slice(out, shape.map(() => 0), [num - 1, ...s0.shape])
+    out = lax.concatenate([head, lax.broadcastInDim(s1, [1, ...s0.shape], dims)], 0)
+  }
+  if (integral) out = lax.floor(out)
+  out = cast(out, options?.dtype ?? compute, false)
+  out = moveaxis(out, 0, checkAxis("linspace", options?.axis ?? 0, out.ndim))
+  return options?.retstep === true ? [out, delta] : out
 }
 
 /** Options of `eye`: the number of columns (default `n`), the diagonal `k` (default 0), the dtype. @since 0.1.0 */

@@ -107,9 +107,18 @@ export const argsort = (x: TensorLike, options?: SortOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const lexsort = (keys: ReadonlyArray<TensorLike>, options?: { readonly axis?: number | undefined }): Tensor => {
+export const lexsort = (
+  keys: ReadonlyArray<TensorLike> | Tensor,
+  options?: { readonly axis?: number | undefined }
+): Tensor => {
   checkOptions("lexsort", options, { axis: integer })
-  const ks = list<TensorLike>("lexsort", "keys", keys).map((k) => toTensor(k))
+  // a tensor of keys: its rows along the first axis, as np.lexsort reads a 2-D array
+  const ks = keys instanceof Tensor
+    ? Array.from(
+      { length: keys.ndim === 0 ? 1 : keys.shape[0]! },
+      (_, i) => keys.ndim === 0 ? keys : np.take(keys, i, { axis: 0 })
+    )
+    : list<TensorLike>("lexsort", "keys", keys).map((k) => toTensor(k))
   const shape = ks[0]!.shape
   for (const k of ks) {
     if (k.ndim !== shape.length || k.shape.some((d, i) => d !== shape[i])) {
@@ -658,7 +667,33 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
  *
  * @since 0.1.0
  */
-export const unique = (x: TensorLike, options?: UniqueOptions): Tensor => uniqueImpl("unique", x, options).values
+export const unique: {
+  (x: TensorLike, options: UniqueOptions & UniqueReturns & ReturnsSome): Array<Tensor>
+  (x: TensorLike, options?: UniqueOptions & UniqueReturns): Tensor
+} = ((x: TensorLike, options?: UniqueOptions & UniqueReturns): Tensor | Array<Tensor> => {
+  const { returnCounts, returnIndex, returnInverse, ...rest } = options ?? {}
+  checkOptions("unique", { returnCounts, returnIndex, returnInverse }, returnsSpec)
+  const all = uniqueImpl("unique", x, options === undefined ? undefined : rest)
+  if (returnIndex !== true && returnInverse !== true && returnCounts !== true) return all.values
+  // JAX's tuple: the values, then the requested extras in this order
+  return [
+    all.values,
+    ...(returnIndex === true ? [all.indices] : []),
+    ...(returnInverse === true ? [all.inverseIndices] : []),
+    ...(returnCounts === true ? [all.counts] : [])
+  ]
+}) as never
+
+/** `unique`'s extra results (JAX's `return_index`, `return_inverse`, `return_counts`). @since 0.1.0 */
+export interface UniqueReturns {
+  readonly returnIndex?: boolean | undefined
+  readonly returnInverse?: boolean | undefined
+  readonly returnCounts?: boolean | undefined
+}
+
+type ReturnsSome = { readonly returnIndex: true } | { readonly returnInverse: true } | { readonly returnCounts: true }
+
+const returnsSpec: OptionSpec = { returnIndex: boolean, returnInverse: boolean, returnCounts: boolean }
 
 /**
  * `jnp.unique_values` (NumPy 2): the same as `unique`.

@@ -378,13 +378,13 @@ export const digitize = (
   if (b.ndim !== 1) throw new ShapeError({ operation: "digitize", detail: "bins must be a 1-dimensional array" })
   const n = b.shape[0]!
   if (n === 0) return lax.full(toTensor(x).shape, 0, "int32")
-  // Decreasing bins: search the reversed bins and count from the other end (NumPy's rule).
+  // Decreasing bins: search the reversed bins (same side) and count from the other end (JAX's rule).
   const side = options?.right === true ? "left" : "right"
   const increasing = lax.le(lax.slice(b, [0], [1]), lax.slice(b, [n - 1], [n]))
   const up = searchsorted(b, x, { side })
   const down = lax.sub(
     lax.full(up.shape, n, "int32"),
-    searchsorted(lax.rev(b, [0]), x, { side: side === "left" ? "right" : "left" })
+    searchsorted(lax.rev(b, [0]), x, { side })
   )
   return lax.select(np.broadcastTo(lax.reshape(increasing, []), up.shape), up, down)
 }
