@@ -313,3 +313,29 @@ describe("ranges, sorting, counting", () => {
     assert.deepStrictEqual(toJsSync(np.lexsort(np.array([[1, 5, 1], [9, 4, 9]], { dtype: "int32" }))), [1, 0, 2])
   })
 })
+
+describe("convolve, correlate, polyfit", () => {
+  it("mode same with an even kernel pads more on the left (JAX's _conv: (m // 2, m - m // 2 - 1))", () => {
+    // NumPy 2.4.6 agrees: correlate -> [3, 4, 6, -2], convolve -> [2, 2, 7, 7]
+    expect.close(toJsSync(np.correlate(f64([1, 2, 3, 4]), f64([1, 0, -1, 2]), { mode: "same" })), [3, 4, 6, -2])
+    expect.close(toJsSync(np.convolve(f64([1, 2, 3, 4]), f64([1, 0, -1, 5]), { mode: "same" })), [2, 2, 7, 7])
+    expect.close(toJsSync(np.convolve(f64([1, 0, -1, 5]), f64([1, 2, 3, 4, 5, 6]), { mode: "same" })), [
+      2,
+      2,
+      7,
+      12,
+      17,
+      15
+    ])
+  })
+
+  it("polyfit weights the residuals by w", () => {
+    // weighted normal equations with w^2 = [1, 4, 1, 4]: 44a + 18b = 194, 18a + 10b = 76,
+    // so a = 572/116, b = -148/116 (NumPy: [4.93103448275862, -1.2758620689655147])
+    const c = np.polyfit(f64([0, 1, 2, 3]), f64([1, 3, 7, 14]), 1, { w: f64([1, 2, 1, 2]) })
+    expect.close(toJsSync(c), [572 / 116, -148 / 116], 1e-12)
+    const [c2, , rank] = np.polyfit(f64([0, 1, 2, 3]), f64([1, 3, 7, 13]), 2, { full: true })
+    expect.close(toJsSync(c2), [1, 1, 1], 1e-12)
+    assert.strictEqual(toJsSync(rank), 3)
+  })
+})

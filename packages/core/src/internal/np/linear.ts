@@ -131,7 +131,7 @@ const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tens
   const [lo, hi] = mode === "full"
     ? [m - 1, m - 1]
     : mode === "same"
-    ? [Math.floor((m - 1) / 2), Math.ceil((m - 1) / 2)]
+    ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] // JAX's _conv (more on the left for an even m)
     : [0, 0]
   const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
   const outLen = n + lo + hi - m + 1

@@ -14,7 +14,7 @@ import * as lax from "../../lax.js"
 import * as linalg from "../../linalg.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
-import { argumentError, boolean, checkAxis, checkOptions, integer } from "../../Validate.js"
+import { anyValue, argumentError, boolean, checkAxis, checkOptions, integer, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { cumprod } from "./cumulative.js"
@@ -230,11 +230,43 @@ export const polyint = (
  *
  * @since 0.1.0
  */
-export const polyfit = (x: TensorLike, y: TensorLike, deg: number): Tensor => {
+export const polyfit: {
+  (x: TensorLike, y: TensorLike, deg: number, options: PolyfitOptions & { readonly full: true }): [
+    coefficients: Tensor,
+    residuals: Tensor,
+    rank: Tensor,
+    singularValues: Tensor,
+    rcond: number
+  ]
+  (x: TensorLike, y: TensorLike, deg: number, options?: PolyfitOptions): Tensor
+} = ((x: TensorLike, y: TensorLike, deg: number, options?: PolyfitOptions) => {
+  checkOptions("polyfit", options, { w: anyValue, rcond: number, full: boolean })
   const d = count("polyfit", "deg", deg, 1e4)
   const t = toInexact(vector("polyfit", x, "x"))
-  const v = vander(t, { N: d + 1 })
-  return linalg.lstsq(v, y)[0]
+  let lhs = vander(t, { N: d + 1 })
+  let rhs = np.astype(toTensor(y), lhs.dtype)
+  if (options?.w !== undefined) {
+    // JAX weights the rows: lhs *= w[:, None], rhs *= w (per column for a 2-D y)
+    const w = np.astype(vector("polyfit", options.w, "w"), lhs.dtype)
+    lhs = np.multiply(lhs, np.expandDims(w, 1))
+    rhs = np.multiply(rhs, rhs.ndim === 2 ? np.expandDims(w, 1) : w)
+  }
+  // JAX scales the columns to unit norm for the conditioning, then unscales the solution
+  const scale = np.sqrt(np.sum(np.multiply(lhs, lhs), { axis: 0 }))
+  const rcond = options?.rcond ?? t.shape[0]! * (lhs.dtype === "float64" ? 2.220446049250313e-16 : 1.1920929e-7)
+  const [c0, resids, rank, s] = linalg.lstsq(np.divide(lhs, scale), rhs, { rcond })
+  const c = c0.ndim === 2 ? np.divide(c0, np.expandDims(scale, 1)) : np.divide(c0, scale)
+  return options?.full === true ? [c, resids, rank, s, rcond] : c
+}) as never
+
+/** Options of `polyfit`: weights of the points, the singular-value cutoff, and the full result. @since 0.1.0 */
+export interface PolyfitOptions {
+  /** Weights multiplying each point's residual (1/sigma for Gaussian errors). */
+  readonly w?: TensorLike | undefined
+  /** The relative cutoff for small singular values (`len(x) * eps` by default). */
+  readonly rcond?: number | undefined
+  /** Also return lstsq's residuals, rank and singular values, and rcond. */
+  readonly full?: boolean | undefined
 }
 
 /** Options of `insert` and `delete`: the axis (the flattened array without one). @since 0.1.0 */
