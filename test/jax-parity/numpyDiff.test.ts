@@ -4,8 +4,8 @@
  * (quoted) or JAX's own rule where JAX departs from NumPy (the JAX source is cited).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ArgumentError, np, toJsSync } from "diffect"
-import { expect, thrown } from "./parity.js"
+import { ArgumentError, grad, np, type Tensor, toJsSync } from "diffect"
+import { expect, thrown, value } from "./parity.js"
 
 const f32 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float32" })
 const f64 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float64" })
@@ -337,5 +337,25 @@ describe("convolve, correlate, polyfit", () => {
     const [c2, , rank] = np.polyfit(f64([0, 1, 2, 3]), f64([1, 3, 7, 13]), 2, { full: true })
     expect.close(toJsSync(c2), [1, 1, 1], 1e-12)
     assert.strictEqual(toJsSync(rank), 3)
+  })
+})
+
+describe("counting and gradients of the new options", () => {
+  it("bincount counts negative values in bin 0 (JAX's clip(x, 0))", () => {
+    assert.deepStrictEqual(toJsSync(np.bincount(np.array([-1, 2], { dtype: "int32" }))), [1, 0, 1])
+    assert.deepStrictEqual(toJsSync(np.bincount(np.array([-3], { dtype: "int32" }))), [1])
+  })
+
+  it("gradients flow through where, initial and pad modes", () => {
+    // d/dx sum(x, where=[T, F, T]) = [1, 0, 1]; d/dx max(x, initial=2) at [1, 3, 0] = [0, 1, 0]
+    const x = f64([1, 3, 0])
+    expect.close(value(grad((t: Tensor) => np.sum(t, { where: [true, false, true] }))(x)), [1, 0, 1])
+    expect.close(value(grad((t: Tensor) => np.max(t, { initial: 2 }))(x)), [0, 1, 0])
+    // var with where over [x0, x2] = (x0 - x2)^2 / 4: gradient [(x0 - x2) / 2, 0, -(x0 - x2) / 2]
+    expect.close(value(grad((t: Tensor) => np.var(t, { where: [true, false, true] }))(x)), [0.5, 0, -0.5], 1e-12)
+    // symmetric padding copies x0 once more on the left and x2 once more on the right
+    expect.close(value(grad((t: Tensor) => np.sum(np.pad(t, [1, 1], { mode: "symmetric" })))(x)), [2, 1, 2])
+    // edge padding by 2 on the right: x2 appears three times
+    expect.close(value(grad((t: Tensor) => np.sum(np.pad(t, [0, 2], { mode: "edge" })))(x)), [1, 1, 3])
   })
 })

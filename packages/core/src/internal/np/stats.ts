@@ -323,7 +323,7 @@ export interface BincountOptions {
 }
 
 /**
- * How many times each non-negative integer occurs (weighted by `weights`)
+ * How many times each integer occurs (weighted by `weights`; negative values count in bin 0, as JAX clips them)
  * (`jnp.bincount`). Without `length`, the input must be concrete.
  *
  * @example
@@ -341,7 +341,9 @@ export const bincount = (x: TensorLike, options?: BincountOptions): Tensor => {
   if (t.dtype !== "int32" && t.dtype !== "uint32" && t.dtype !== "bool") {
     throw new ShapeError({ operation: "bincount", detail: `input must be integers, got ${t.dtype}` })
   }
-  const idx = lax.convertElementType(t, "int32")
+  // JAX clips negative values to bin 0 (clip(x, 0)); values past `length` are dropped
+  const raw = lax.convertElementType(t, "int32")
+  const idx = lax.max(raw, lax.full(raw.shape, 0, "int32"))
   let length = options?.length
   if (length === undefined) {
     const max = idx.shape[0] === 0 ? -1 : (toJsSync(np.max(idx)) as number)
@@ -350,7 +352,7 @@ export const bincount = (x: TensorLike, options?: BincountOptions): Tensor => {
   count("bincount", "length", length)
   const w = options?.weights === undefined ? lax.full(idx.shape, 1, "int32") : toTensor(options.weights)
   const n = idx.shape[0]!
-  // Entries outside [0, length) go to an extra bin that is dropped.
+  // Entries past the last bin go to an extra bin that is dropped.
   const inRange = lax.and(lax.ge(idx, lax.full([n], 0, "int32")), lax.lt(idx, lax.full([n], length, "int32")))
   const at = lax.select(inRange, idx, lax.full([n], length, "int32"))
   const sums = lax.scatterAdd(lax.full([length + 1], 0, w.dtype), at, np.broadcastTo(w, [n]), 0)
