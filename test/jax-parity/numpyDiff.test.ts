@@ -359,3 +359,34 @@ describe("counting and gradients of the new options", () => {
     expect.close(value(grad((t: Tensor) => np.sum(np.pad(t, [0, 2], { mode: "edge" })))(x)), [1, 1, 3])
   })
 })
+
+describe("complex inverse hyperbolic functions (JAX's lax.asinh/acosh/atanh take complex input)", () => {
+  const z = np.array([{ re: 0.5, im: 0.5 }, { re: -2, im: 0.3 }, { re: 0, im: 2 }, { re: 2, im: 0 }], {
+    dtype: "complex128"
+  })
+  // NumPy 2.4.6's principal values on the same points
+  it("arcsinh", () => {
+    expect.close(toJsSync(np.arcsinh(z)), [
+      { re: 0.5306375309525179, im: 0.45227844715119064 },
+      { re: -1.4516490266745097, im: 0.13360214054359706 },
+      { re: 1.3169578969248166, im: 1.5707963267948966 },
+      { re: 1.4436354751788103, im: 0 }
+    ], 1e-12)
+  })
+  it("arccosh", () => {
+    expect.close(toJsSync(np.arccosh(z)), [
+      { re: 0.5306375309525179, im: 1.118517879643706 },
+      { re: 1.3338227904809452, im: 2.9708921821535967 },
+      { re: 1.4436354751788103, im: 1.5707963267948966 },
+      { re: 1.3169578969248166, im: 0 }
+    ], 1e-12)
+  })
+  it("arctanh, with +0 imaginary part on the cut (1, inf) giving +pi/2", () => {
+    expect.close(toJsSync(np.arctanh(z)), [
+      { re: 0.40235947810852507, im: 0.5535743588970452 },
+      { re: -0.5302493029870837, im: 1.474902255801544 },
+      { re: 0, im: 1.1071487177940904 },
+      { re: 0.5493061443340549, im: 1.5707963267948966 }
+    ], 1e-12)
+  })
+})

@@ -127,8 +127,15 @@ export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor =>
  *
  * @since 0.1.0
  */
-export const arcsinh = (x: TensorLike): Tensor =>
-  oddExtension(inexact(x), (a) => {
+export const arcsinh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  // complex: asinh z = -i asin(i z), lax.asin's branch cuts (as JAX's lax.asinh)
+  if (isComplex(t.dtype)) return timesMinusI(lax.asin(timesI(t)))
+  return realArcsinh(t)
+}
+
+const realArcsinh = (t: Tensor): Tensor =>
+  oddExtension(t, (a) => {
     // asinh a = log1p(a + a^2 / (1 + sqrt(1 + a^2))) for a >= 0; above 1e10, log(2a) (relative
     // difference 1 / (4 a^2), below float64's precision; a threshold float32 can represent).
     // Each branch gets an argument safe for the other's range, so neither's derivative is inf.
@@ -146,6 +153,10 @@ export const arcsinh = (x: TensorLike): Tensor =>
  * zero derivative at 0, which would make the derivative at 0 zero instead of
  * `g'(0)`. (-0 and NaN take the `x >= 0` and the negated branch: `g(-0)` and NaN.)
  */
+// i z and -i z of a complex tensor, exactly (a swap of parts and one negation)
+const timesI = (z: Tensor): Tensor => lax.complex(lax.neg(lax.imag(z)), lax.real(z))
+const timesMinusI = (z: Tensor): Tensor => lax.complex(lax.imag(z), lax.neg(lax.real(z)))
+
 const oddExtension = (t: Tensor, g: (a: Tensor) => Tensor): Tensor => {
   const nonNegative = lax.ge(t, c(t, 0))
   const r = g(lax.select(nonNegative, t, lax.neg(t)))
@@ -163,6 +174,11 @@ const oddExtension = (t: Tensor, g: (a: Tensor) => Tensor): Tensor => {
  */
 export const arccosh = (x: TensorLike): Tensor => {
   const t = inexact(x)
+  if (isComplex(t.dtype)) {
+    // Kahan's log(z + sqrt(z + 1) sqrt(z - 1)): the principal branch, cut along (-inf, 1)
+    const one = lax.full(t.shape, { re: 1, im: 0 }, t.dtype)
+    return lax.log(lax.add(t, lax.mul(lax.sqrt(lax.add(t, one)), lax.sqrt(lax.sub(t, one)))))
+  }
   const big = lax.gt(t, c(t, 1e150))
   const safe = lax.select(big, c(t, 2), t)
   // log(x + sqrt(x - 1) sqrt(x + 1)) = log1p((x - 1) + sqrt(x - 1) sqrt(x + 1))
@@ -180,9 +196,15 @@ export const arccosh = (x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const arctanh = (x: TensorLike): Tensor =>
+export const arctanh = (x: TensorLike): Tensor => {
+  const t = inexact(x)
+  // complex: (log1p(z) - log1p(-z)) / 2, which keeps the sign of a zero imaginary part on the cuts
+  if (isComplex(t.dtype)) {
+    return lax.mul(lax.sub(lax.log1p(t), lax.log1p(lax.neg(t))), lax.full(t.shape, { re: 0.5, im: 0 }, t.dtype))
+  }
   // 0.5 log1p(2a / (1 - a)) for a = |x|: the argument of log1p stays positive, so no cancellation near -1
-  oddExtension(inexact(x), (a) => lax.mul(c(a, 0.5), lax.log1p(lax.div(lax.mul(c(a, 2), a), lax.sub(c(a, 1), a)))))
+  return oddExtension(t, (a) => lax.mul(c(a, 0.5), lax.log1p(lax.div(lax.mul(c(a, 2), a), lax.sub(c(a, 1), a)))))
+}
 
 /**
  * Cube root (real, negative for negative `x`).
