@@ -390,3 +390,11 @@ describe("complex inverse hyperbolic functions (JAX's lax.asinh/acosh/atanh take
     ], 1e-12)
   })
 })
+
+describe("set operations", () => {
+  it("intersect1d returns the first indices of the common values with returnIndices", () => {
+    // np.intersect1d([1, 3, 4, 3], [3, 1, 2, 1], return_indices=True) == ([1, 3], [0, 1], [1, 0])
+    const [common, i1, i2] = np.intersect1d(f32([1, 3, 4, 3]), f32([3, 1, 2, 1]), { returnIndices: true })
+    assert.deepStrictEqual(toJsSync([common, i1, i2]), [[1, 3], [0, 1], [1, 0]])
+  })
+})

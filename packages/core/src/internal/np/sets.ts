@@ -114,20 +114,39 @@ export const union1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions):
 }
 
 /**
- * The sorted distinct values found in both arrays.
+ * The sorted distinct values found in both arrays (with `returnIndices`, also where each
+ * first occurs in each flattened input).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.intersect1d(np.array([1, 3, 4, 3]), np.array([3, 1, 2, 1])))) // [1, 3]
+ * const [common, i1, i2] = np.intersect1d(np.array([1, 3, 4, 3]), np.array([3, 1, 2, 1]), { returnIndices: true })
+ * console.log(toJsSync([common, i1, i2])) // [[1, 3], [0, 1], [1, 0]]
  *
  * @since 0.1.0
  */
-export const intersect1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
-  checkOptions("intersect1d", options, setSpec)
+export const intersect1d: {
+  (ar1: TensorLike, ar2: TensorLike, options: SetOptions & { readonly returnIndices: true }): [Tensor, Tensor, Tensor]
+  (ar1: TensorLike, ar2: TensorLike, options?: SetOptions & { readonly returnIndices?: boolean | undefined }): Tensor
+} = ((ar1: TensorLike, ar2: TensorLike, options?: SetOptions & { readonly returnIndices?: boolean | undefined }) => {
+  const { returnIndices, ...rest } = options ?? {}
+  checkOptions("intersect1d", rest, setSpec)
+  checkOptions("intersect1d", { returnIndices }, { returnIndices: boolean })
   const [a, b] = promoteAll("intersect1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
   const [s, first] = sortedFirst(a)
-  return compact("intersect1d", s, lax.and(first, isin(s, b)), options)
-}
+  const common = compact("intersect1d", s, lax.and(first, isin(s, b)), rest)
+  if (returnIndices !== true) return common
+  // the first index of each common value in each flattened input (NumPy's return_indices)
+  const firstIndex = (t: Tensor) => {
+    if (t.shape[0] === 0 || common.shape[0] === 0) return lax.full([common.shape[0]!], 0, "int32")
+    const eq = lax.eq(
+      lax.broadcastInDim(t, [common.shape[0]!, t.shape[0]!], [1]),
+      lax.broadcastInDim(common, [common.shape[0]!, t.shape[0]!], [0])
+    )
+    return np.argmax(eq, { axis: 1 })
+  }
+  return [common, firstIndex(a), firstIndex(b)]
+}) as never
 
 /**
  * The sorted distinct values of `ar1` that are not in `ar2`.
