@@ -398,3 +398,13 @@ describe("set operations", () => {
     assert.deepStrictEqual(toJsSync([common, i1, i2]), [[1, 3], [0, 1], [1, 0]])
   })
 })
+
+describe("einsum", () => {
+  it("an axis of size 1 broadcasts against its label's size (opt_einsum's rule, which JAX follows)", () => {
+    // np.einsum("ij,jk", [[1, 2]], [[1, 2]]): j is 2 and 1, so the second is [[1, 2], [1, 2]]: [[3, 6]]
+    expect.close(toJsSync(np.einsum("ij,jk", f32([[1, 2]]), f32([[1, 2]]))), [[3, 6]])
+    // np.einsum("ij,ij->i", [[1, 2], [3, 4]], [[1, 2]]) == [5, 11]
+    expect.close(toJsSync(np.einsum("ij,ij->i", f32([[1, 2], [3, 4]]), f32([[1, 2]]))), [5, 11])
+    expect.close(toJsSync(np.einsum("i,i->i", f32([1, 2, 3]), f32([2]))), [2, 4, 6])
+  })
+})

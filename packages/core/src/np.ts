@@ -1721,7 +1721,36 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
   if (operands.length === 0) throw argumentError("einsum", "operands", "at least one operand", operands)
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
-  return einsumImpl(subscripts, xs)
+  return einsumImpl(subscripts, broadcastSingletons(subscripts, xs))
+}
+
+// JAX (through opt_einsum) lets an axis of size 1 stand for its label's size elsewhere
+// ("ij,jk" of shapes (1, 2) and (1, 3) broadcasts the second's j): broadcast those first.
+const broadcastSingletons = (subscripts: string, xs: Array<Tensor>): Array<Tensor> => {
+  const terms = subscripts.replace(/\s/g, "").split("->")[0]!.split(",")
+  if (terms.length !== xs.length) return xs
+  const labelsOf = (term: string, ndim: number): Array<string | undefined> => {
+    const dots = term.indexOf("...")
+    if (dots < 0) return term.length === ndim ? [...term] : []
+    const head = Array.from(term.slice(0, dots))
+    const tail = Array.from(term.slice(dots + 3))
+    const mid = ndim - head.length - tail.length
+    return mid < 0 ? [] : [...head, ...new Array<undefined>(mid).fill(undefined), ...tail]
+  }
+  const labels = xs.map((x, i) => labelsOf(terms[i]!, x.ndim))
+  const size = new Map<string, number>()
+  labels.forEach((ls, i) =>
+    ls.forEach((l, k) => {
+      if (l !== undefined && xs[i]!.shape[k] !== 1) size.set(l, xs[i]!.shape[k]!)
+    })
+  )
+  return xs.map((x, i) => {
+    const target = x.shape.map((d, k) => {
+      const l = labels[i]![k]
+      return d === 1 && l !== undefined ? size.get(l) ?? 1 : d
+    })
+    return shapeEquals(target, x.shape) ? x : broadcastToImpl(x, target)
+  })
 }
 
 /**
@@ -1752,7 +1781,7 @@ export const einsumWith = (
     throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
   const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
-  return einsumImpl(subscripts, xs, optimize, options?.precision)
+  return einsumImpl(subscripts, broadcastSingletons(subscripts, xs), optimize, options?.precision)
 }
 
 /**
