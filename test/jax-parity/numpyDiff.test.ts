@@ -97,6 +97,31 @@ describe("quantile (jax/_src/numpy/reductions.py _quantile)", () => {
     expect.close(toJsSync(np.median(x, { axis: [0, 2], keepdims: true })), [[[7.5], [11.5], [15.5]]], 1e-12)
   })
 
+  it("inverted_cdf, with weights: the first sorted entry whose cumulative weight reaches q * total", () => {
+    // sorted [1, 2, 4, 5, 8] with weights [2, 3, 0.5, 1, 1]: cumulative [2, 5, 5.5, 6.5, 7.5];
+    // targets 7.5 q for q = 0.1, 0.3, 0.5, 0.9 are 0.75, 2.25, 3.75, 6.75 -> [1, 2, 2, 8] (NumPy agrees)
+    const w = f64([1, 2, 0.5, 3, 1])
+    const x = f64([5, 1, 4, 2, 8])
+    expect.close(toJsSync(np.quantile(x, f64([0.1, 0.3, 0.5, 0.9]), { method: "inverted_cdf", weights: w })), [
+      1,
+      2,
+      2,
+      8
+    ])
+    // unit weights: index ceil(q n) - 1 of the sorted values; np.quantile(..., [0.4, 0.5]) == [3, 4]
+    expect.close(toJsSync(np.quantile(f64([5, 1, 4, 2, 8, 7, 3]), f64([0.4, 0.5]), { method: "inverted_cdf" })), [3, 4])
+    // weights along the reduced axis; a negative weight gives NaN (JAX's bad_weights)
+    expect.close(
+      toJsSync(
+        np.quantile(f64([[5, 1, 4], [2, 8, 3]]), 0.5, { axis: 1, method: "inverted_cdf", weights: f64([1, 3, 1]) })
+      ),
+      [1, 8]
+    )
+    assert.isNaN(
+      toJsSync(np.quantile(f64([5, 2, 1, 4]), 0.5, { method: "inverted_cdf", weights: f64([1, -1, 1, 1]) })) as number
+    )
+  })
+
   it("nearest takes the lower entry on a tie (high_weight <= 0.5), unlike NumPy's round-half-even", () => {
     // sorted [1, 2, 4, 5, 7, 8], q = 0.3: position 1.5, JAX takes index 1 (NumPy index 2 -> 4)
     expect.close(toJsSync(np.quantile(f64([5, 1, 4, 2, 8, 7]), 0.3, { method: "nearest" })), 2)

@@ -245,17 +245,22 @@ export const searchsorted = (a: TensorLike, v: TensorLike, options?: Searchsorte
 }
 
 /** How `quantile` interpolates between the two nearest entries. @since 0.1.0 */
-export type QuantileMethod = "linear" | "lower" | "higher" | "nearest" | "midpoint"
+export type QuantileMethod = "linear" | "lower" | "higher" | "nearest" | "midpoint" | "inverted_cdf"
 
 /** Options of `quantile`, `percentile`, `median` and their NaN-ignoring variants. @since 0.1.0 */
 export interface QuantileOptions {
   readonly axis?: number | ReadonlyArray<number> | undefined
   readonly method?: QuantileMethod | undefined
   readonly keepdims?: boolean | undefined
+  /**
+   * Weights of the entries (`inverted_cdf` only, as in JAX): shaped like the input, or
+   * like the reduced axes; negative or NaN weights make the result NaN.
+   */
+  readonly weights?: TensorLike | undefined
 }
 
-const quantileSpec: OptionSpec = { axis: axesCheck, method: string, keepdims: boolean }
-const methods: ReadonlyArray<string> = ["linear", "lower", "higher", "nearest", "midpoint"]
+const quantileSpec: OptionSpec = { axis: axesCheck, method: string, keepdims: boolean, weights: anyValue }
+const methods: ReadonlyArray<string> = ["linear", "lower", "higher", "nearest", "midpoint", "inverted_cdf"]
 
 const quantileImpl = (
   op: string,
@@ -278,16 +283,20 @@ const quantileImpl = (
   // Several axes are merged into one last axis (JAX's reshape of the reduced axes).
   const axes = options?.axis === undefined ? undefined : normalizeAxes(op, options.axis, a.ndim)
   const keptShape = a.shape.map((d, i) => (axes === undefined || axes.includes(i) ? 1 : d))
-  if (axes === undefined) a = np.ravel(a)
-  else {
-    const others = a.shape.map((_, i) => i).filter((i) => !axes.includes(i))
-    const merged = axes.reduce((m, i) => m * a.shape[i]!, 1)
-    a = lax.reshape(lax.transpose(a, [...others, ...axes]), [...others.map((i) => a.shape[i]!), merged])
+  const weights = options?.weights === undefined ? undefined : quantileWeights(op, a, options.weights, axes, method)
+  const lastAxis = (t: Tensor): Tensor => {
+    if (axes === undefined) return np.ravel(t)
+    const others = t.shape.map((_, i) => i).filter((i) => !axes.includes(i))
+    const merged = axes.reduce((m, i) => m * t.shape[i]!, 1)
+    return lax.reshape(lax.transpose(t, [...others, ...axes]), [...others.map((i) => t.shape[i]!), merged])
   }
+  a = lastAxis(a)
   const n = a.shape[a.ndim - 1]!
   if (n === 0) throw new ShapeError({ operation: op, detail: "cannot take a quantile of an empty array" })
   const rest = a.shape.slice(0, -1)
-  const sorted = lax.sort(a, { dimension: a.ndim - 1 })
+  const [sorted, sortedWeights] = weights === undefined
+    ? [lax.sort(a, { dimension: a.ndim - 1 }), undefined]
+    : lax.sort([a, lastAxis(weights)], { dimension: a.ndim - 1, numKeys: 1 }) as [Tensor, Tensor]
   const nq = qs.ndim === 0 ? 1 : qs.shape[0]!
   const outShape = [...rest, nq]
   const qb = lax.broadcastInDim(lax.reshape(qs, [nq]), outShape, [rest.length])
@@ -319,12 +328,21 @@ const quantileImpl = (
     case "linear": {
       const w = lax.sub(pos, lo)
       r = lax.add(lax.mul(at(lo), lax.sub(1, w)), lax.mul(at(hi), w))
+      break
     }
+    case "inverted_cdf":
+      r = invertedCdf(sorted, sortedWeights, qb, count)
   }
   const nan = lax.full(outShape, NaN, a.dtype)
-  const empty = skipNaN
+  let empty = skipNaN
     ? lax.eq(count, lax.full(outShape, 0, a.dtype))
     : lax.broadcastInDim(lax.gt(nans, lax.full(rest, 0, a.dtype)), outShape, rest.map((_, i) => i))
+  if (sortedWeights !== undefined) {
+    // JAX: a negative or NaN weight anywhere in the slice makes its quantiles NaN
+    const bad = lax.or(lax.lt(sortedWeights, lax.zerosLike(sortedWeights)), lax.ne(sortedWeights, sortedWeights))
+    const anyBad = lax.gt(lax.reduceSum(lax.convertElementType(bad, "int32"), [a.ndim - 1]), lax.full(rest, 0, "int32"))
+    empty = lax.or(empty, lax.broadcastInDim(anyBad, outShape, rest.map((_, i) => i)))
+  }
   r = lax.select(empty, nan, r)
   // JAX's layout: the q dimension first, then the kept dimensions.
   r = lax.transpose(r, [rest.length, ...rest.map((_, i) => i)])
@@ -332,11 +350,63 @@ const quantileImpl = (
   return qs.ndim === 0 ? lax.reshape(r, r.shape.slice(1)) : r
 }
 
+// JAX's weights of a quantile: the input's shape, or the reduced axes' shape broadcast along them.
+const quantileWeights = (
+  op: string,
+  a: Tensor,
+  weights: TensorLike,
+  axes: ReadonlyArray<number> | undefined,
+  method: string
+): Tensor => {
+  if (method !== "inverted_cdf") {
+    throw argumentError(op, "method", "\"inverted_cdf\" when weights are given (JAX supports no other)", method)
+  }
+  const w = lax.convertElementType(toInexact(toTensor(weights)), a.dtype)
+  if (w.ndim === a.ndim && w.shape.every((d, i) => d === a.shape[i])) return w
+  const reduced = axes?.map((i) => a.shape[i]!)
+  if (
+    axes === undefined || reduced === undefined || w.ndim !== axes.length || w.shape.some((d, i) => d !== reduced[i])
+  ) {
+    throw new ShapeError({
+      operation: op,
+      detail: `weights of shape (${w.shape.join(", ")}) must have the input's shape or the reduced axes' shape`
+    })
+  }
+  return lax.broadcastInDim(w, a.shape, axes)
+}
+
+// JAX's inverted_cdf: the first sorted entry whose cumulative weight reaches q * total
+// (unit weights without `weights`: index ceil(q n) - 1), NaN entries weighing nothing.
+const invertedCdf = (sorted: Tensor, weights: Tensor | undefined, qb: Tensor, count: Tensor): Tensor => {
+  const last = sorted.ndim - 1
+  const valid = lax.eq(sorted, sorted)
+  const raw = weights ?? lax.full(sorted.shape, 1, sorted.dtype)
+  const usable = lax.and(valid, lax.ge(raw, lax.zerosLike(raw)))
+  const clean = lax.select(usable, raw, lax.zerosLike(raw))
+  const cum = lax.cumsum(clean, last)
+  const n = sorted.shape[last]!
+  const total = lax.slice(cum, cum.shape.map((_, i) => (i === last ? n - 1 : 0)), cum.shape)
+  const target = lax.mul(
+    qb,
+    lax.broadcastInDim(lax.reshape(total, total.shape.slice(0, -1)), qb.shape, qb.shape.slice(0, -1).map((_, i) => i))
+  )
+  // [rest, nq, n]: how many cumulative weights fall short of each target
+  const shape = [...qb.shape, n]
+  const short = lax.lt(
+    lax.broadcastInDim(cum, shape, [...cum.shape.slice(0, -1).map((_, i) => i), last + 1]),
+    lax.broadcastInDim(target, shape, qb.shape.map((_, i) => i))
+  )
+  const idx = lax.reduceSum(lax.convertElementType(short, "int32"), [shape.length - 1])
+  const limit = lax.sub(lax.convertElementType(count, "int32"), lax.full(idx.shape, 1, "int32"))
+  const clamped = lax.max(lax.min(idx, limit), lax.full(idx.shape, 0, "int32"))
+  return takeAlong(sorted, clamped, last)
+}
+
 /**
  * `jnp.quantile`: the `q`-th quantiles (`q` in [0, 1], a scalar or 1-D) along
  * `axis` (all axes when omitted), by `method` (`"linear"` interpolation by
- * default). A slice holding NaN gives NaN. With several `q`, their dimension
- * comes first.
+ * default; `"inverted_cdf"` also takes `weights`). A slice holding NaN gives NaN. With
+ * several `q`, their dimension comes first.
  *
  * @example
  * import { np, toJsSync } from "diffect"
