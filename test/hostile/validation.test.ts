@@ -73,7 +73,7 @@ describe("options and axes", () => {
   it("a number where an options object goes is an ArgumentError, not ignored", () => {
     assert.strictEqual(
       message(() => np.sum(np.ones([2, 3]), 5 as never)),
-      "sum: options must be an options object ({ axis, keepdims, dtype }), got the number 5"
+      "sum: options must be an options object ({ axis, keepdims, where, initial, dtype }), got the number 5"
     )
     assert.strictEqual(tag(() => np.mean(np.ones([2]), "0" as never)), "ArgumentError")
     assert.strictEqual(tag(() => np.flip(np.ones([2]), 0 as never)), "ArgumentError")
@@ -82,7 +82,7 @@ describe("options and axes", () => {
   it("unknown option keys are refused", () => {
     assert.strictEqual(
       message(() => np.sum(np.ones([2, 3]), { axes: 0 } as never)),
-      "sum: options must be an object with keys among axis, keepdims, dtype, got the unknown key \"axes\""
+      "sum: options must be an object with keys among axis, keepdims, where, initial, dtype, got the unknown key \"axes\""
     )
   })
 

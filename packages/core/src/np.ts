@@ -1488,7 +1488,8 @@ export interface VarOptions extends ReduceOptions, DTypeOptions {
 const cumsumSpec: OptionSpec = { axis: integer, dtype: dtypeCheck }
 const varSpec: OptionSpec = { ...whereSpec, ddof: number, correction: number, dtype: dtypeCheck }
 
-const variance = (x: TensorLike, options?: VarOptions, op = "var"): Tensor => {
+// var and std: `op` names the function in errors (the exported `var` takes two arguments)
+const varianceOf = (x: TensorLike, options: VarOptions | undefined, op: "var" | "std"): Tensor => {
   checkOptions(op, options, varSpec)
   if (options?.ddof !== undefined && options.correction !== undefined) {
     throw argumentError(op, "correction", "left out when ddof is given", options.correction)
@@ -1507,6 +1508,8 @@ const variance = (x: TensorLike, options?: VarOptions, op = "var"): Tensor => {
   const positive = lax.gt(normalizer, lax.zerosLike(normalizer))
   return lax.select(positive, lax.div(total, normalizer), lax.full(total.shape, NaN, total.dtype))
 }
+
+const variance = (x: TensorLike, options?: VarOptions): Tensor => varianceOf(x, options, "var")
 
 export {
   /**
@@ -1530,7 +1533,7 @@ export {
  *
  * @since 0.1.0
  */
-export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(variance(x, options, "std"))
+export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(varianceOf(x, options, "std"))
 
 /**
  * `log(sum(exp(x)))` over `axis`, computed stably (the maximum is subtracted
