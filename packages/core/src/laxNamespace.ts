@@ -6,14 +6,17 @@
  * @since 0.1.0
  */
 export * from "./internal/lax/bits.js"
+export * from "./internal/lax/composite.js"
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/extras.js"
 export * from "./internal/lax/fft.js"
 export * from "./internal/lax/incomplete.js"
 export * from "./internal/lax/more.js"
+export * from "./internal/lax/platform.js"
 export * from "./internal/lax/ragged.js"
 export * from "./internal/lax/rng.js"
 export * from "./internal/lax/scatterApply.js"
+export * from "./internal/lax/sharding.js"
 export * from "./internal/lax/special.js"
 export * from "./internal/lax/stacking.js"
 export * from "./internal/lax/windowed.js"
