@@ -7,6 +7,7 @@
  */
 export * from "./internal/lax/bits.js"
 export * from "./internal/lax/composite.js"
+export * from "./internal/lax/convLocal.js"
 export * from "./internal/lax/convolution.js"
 export * from "./internal/lax/extras.js"
 export * from "./internal/lax/fft.js"
