@@ -1,6 +1,7 @@
 export * from "./Collectives.js"
 export * from "./Custom.js"
 export * from "./Errors.js"
+export * from "./Frompyfunc.js"
 export * from "./Grad.js"
 export { checkTangent, jvpFlat, JvpHandler, JvpTracer, unzipOutputs } from "./internal/jvp.js"
 export { linearizeFlat } from "./internal/linearize.js"

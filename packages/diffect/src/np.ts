@@ -6,4 +6,6 @@
  */
 export { applyAlongAxis, vectorize } from "@diffect/ad"
 export type { VectorizeOptions } from "@diffect/ad"
+export { frompyfunc } from "@diffect/ad"
+export type { Ufunc, UfuncReduceOptions } from "@diffect/ad"
 export * from "@diffect/core/np"
