@@ -22,6 +22,7 @@ import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./inter
 export * as initializers from "./initializers.js"
 export * from "./internal/moreActivations.js"
 export type { Axis } from "./internal/reduce.js"
+export * from "./internal/scaledDotGeneral.js"
 export * from "./internal/scaledMatmul.js"
 export * as pooling from "./pooling.js"
 
