@@ -119,6 +119,8 @@ export const lexsort = (
       (_, i) => keys.ndim === 0 ? keys : np.take(keys, i, { axis: 0 })
     )
     : list<TensorLike>("lexsort", "keys", keys).map((k) => toTensor(k))
+  // a tensor with no rows holds no key (JAX: "need sequence of keys with len > 0")
+  if (ks.length === 0) throw new ShapeError({ operation: "lexsort", detail: "need sequence of keys with len > 0" })
   const shape = ks[0]!.shape
   for (const k of ks) {
     if (k.ndim !== shape.length || k.shape.some((d, i) => d !== shape[i])) {
