@@ -190,63 +190,39 @@ const local = Effect.gen(function*() {
       const data = yield* Resident.replicate({ x: blocks(xAll, workers), y: blocks(yAll, workers) })
       return { state, data }
     }).pipe(Effect.provideContext(context))
-    let { data, state } = yield* setup
-    const train = pmap(b1Train, {
-      axisName: "batch",
-      inAxes: [null, 0, null],
-      outAxes: ["resident", null],
-      donate: [0]
-    })
-    add({
-      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident`,
-      workers,
-      mode: "resident",
-      traffic,
-      step: (s) =>
-        Effect.gen(function*() {
-          const [next] = yield* train(state, data, s)
-          state = next
-        }).pipe(Effect.provideContext(context))
-    })
-    const fromJitted = yield* setup
-    let jittedState = fromJitted.state
-    const trainJitted = pmap(b1TrainJitted, {
-      axisName: "batch",
-      inAxes: [null, 0, null],
-      outAxes: ["resident", null],
-      donate: [0]
-    })
-    add({
-      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident, jitted step`,
-      workers,
-      mode: "resident-jit",
-      traffic,
-      step: (s) =>
-        Effect.gen(function*() {
-          const [next] = yield* trainJitted(jittedState, fromJitted.data, s)
-          jittedState = next
-        }).pipe(Effect.provideContext(context))
-    })
-    const fromSteps = yield* setup
-    let stepsState = fromSteps.state
-    const trainSteps = pmap(b1TrainSteps, {
-      axisName: "batch",
-      inAxes: [null, 0, null],
-      outAxes: ["resident", null],
-      donate: [0]
-    })
-    add({
-      name: `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident, ${stepsPerCall} steps per call (jitted step)`,
-      workers,
-      mode: "resident-steps",
-      stepsPerCall,
-      traffic,
-      step: (s) =>
-        Effect.gen(function*() {
-          const [next] = yield* trainSteps(stepsState, fromSteps.data, s)
-          stepsState = next
-        }).pipe(Effect.provideContext(context))
-    })
+    const meshName = `Mesh, ${workers} worker${workers > 1 ? "s" : ""}, resident`
+    // A resident variant: its own replicated state, donated to each call of `remote`.
+    const resident = (
+      remote: typeof b1Train,
+      mode: Variant["mode"],
+      suffix: string,
+      perCall?: number
+    ) =>
+      Effect.gen(function*() {
+        const replicated = yield* setup
+        let state = replicated.state
+        const call = pmap(remote, {
+          axisName: "batch",
+          inAxes: [null, 0, null],
+          outAxes: ["resident", null],
+          donate: [0]
+        })
+        add({
+          name: `${meshName}${suffix}`,
+          workers,
+          mode,
+          ...(perCall === undefined ? {} : { stepsPerCall: perCall }),
+          traffic,
+          step: (s) =>
+            Effect.gen(function*() {
+              const [next] = yield* call(state, replicated.data, s)
+              state = next
+            }).pipe(Effect.provideContext(context))
+        })
+      })
+    yield* resident(b1Train, "resident", "")
+    yield* resident(b1TrainJitted, "resident-jit", ", jitted step")
+    yield* resident(b1TrainSteps, "resident-steps", `, ${stepsPerCall} steps per call (jitted step)`, stepsPerCall)
   }
 
   const modes = process.env["MODES"]?.split(",").map((m) => m.trim())
