@@ -433,3 +433,14 @@ describe("einsum", () => {
     expect.close(toJsSync(np.einsum("i,i->i", f32([1, 2, 3]), f32([2]))), [2, 4, 6])
   })
 })
+
+describe("signed zeros", () => {
+  it("arcsinh and arctanh keep the sign of a zero (JAX's lax.asinh(-0.) is -0.), with derivative 1 there", () => {
+    const out = toJsSync(np.arcsinh(f64([-0, 0]))) as Array<number>
+    assert.isTrue(Object.is(out[0], -0) && Object.is(out[1], 0))
+    const th = toJsSync(np.arctanh(f32([-0, 0]))) as Array<number>
+    assert.isTrue(Object.is(th[0], -0) && Object.is(th[1], 0))
+    expect.close(value(grad((x: Tensor) => np.arcsinh(x))(f64(-0))), 1)
+    expect.close(value(grad((x: Tensor) => np.arctanh(x))(f64(-0))), 1)
+  })
+})

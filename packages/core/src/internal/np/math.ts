@@ -151,14 +151,15 @@ const realArcsinh = (t: Tensor): Tensor =>
  * `g(|x|)` with the sign of `x`, for an odd function `g` given on `x >= 0`,
  * written with selects rather than `sign(x) * g(|x|)`: `sign` and `abs` have a
  * zero derivative at 0, which would make the derivative at 0 zero instead of
- * `g'(0)`. (-0 and NaN take the `x >= 0` and the negated branch: `g(-0)` and NaN.)
+ * `g'(0)`. (-0 and NaN take the negated branch: `-g(0)` = -0 and NaN.)
  */
 // i z and -i z of a complex tensor, exactly (a swap of parts and one negation)
 const timesI = (z: Tensor): Tensor => lax.complex(lax.neg(lax.imag(z)), lax.real(z))
 const timesMinusI = (z: Tensor): Tensor => lax.complex(lax.imag(z), lax.neg(lax.real(z)))
 
 const oddExtension = (t: Tensor, g: (a: Tensor) => Tensor): Tensor => {
-  const nonNegative = lax.ge(t, c(t, 0))
+  // the sign bit decides, so that -0 takes the negated branch and gives -g(0) = -0 (JAX's asinh(-0))
+  const nonNegative = lax.or(lax.gt(t, c(t, 0)), lax.and(lax.eq(t, c(t, 0)), lax.gt(lax.div(c(t, 1), t), c(t, 0))))
   const r = g(lax.select(nonNegative, t, lax.neg(t)))
   return lax.select(nonNegative, r, lax.neg(r))
 }
