@@ -258,6 +258,22 @@ describe("jit's compiler", () => {
     )
   })
 
+  it("a lone reduction over leading axes heads a group of its own (summed in the kernel); over trailing axes it runs alone", () => {
+    const x = tensor([[1, -2, 3], [4, 5, -7], [0.5, 0.25, 8]])
+    const columns = jit((x: Tensor) => np.sum(x, { axis: 0 }))
+    const rows = jit((x: Tensor) => np.max(x, { axis: 1 }))
+    assert.match(
+      run(columns.lower(x)).text,
+      /= fusion\[shape=\(3, 3\)\] a \{\n {8}\w+:f32\[3\] = reduce_sum\[axes=\(0,\)\] a/
+    )
+    assert.notMatch(run(rows.lower(x)).text, /fusion/)
+    // the same bits as the unfused kernel: each column summed in order in float64, rounded once
+    assert.deepStrictEqual(js(run(columns(x))), [5.5, 3.25, 4])
+    assert.deepStrictEqual(js(run(rows(x))), [3, 5, 8])
+    const big = tensor(Array.from({ length: 64 }, (_, i) => Array.from({ length: 40 }, (_, j) => Math.sin(i * 40 + j))))
+    assert.deepStrictEqual(js(run(columns(big))), js(np.sum(big, { axis: 0 })))
+  })
+
   it("a reduction root's result read back in its shape starts a new group; leading-axis reductions are roots too", () => {
     // softmax over rows: the max of the input has no producer to join (it runs alone); the row
     // sum of exp is a root of exp's group; dividing by it (read back in the group's shape) seals

