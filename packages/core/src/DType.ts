@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError } from "./Errors.js"
+import { ArgumentError, DTypeError } from "./Errors.js"
 import { freshUnfilled, recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
@@ -251,7 +251,7 @@ const lub = (a: Node, b: Node): Node => {
   // The least element of the common upper set is the one every other element is above.
   return common.find((c) => common.every((d) => uppers.get(c)!.has(d)))!
 }
-const toNode = (d: DType, weak: boolean): Node => {
+const toNode = (d: DType, weak: boolean): Node | undefined => {
   switch (d) {
     case "bool":
       return "b1"
@@ -267,8 +267,9 @@ const toNode = (d: DType, weak: boolean): Node => {
       return weak ? "c*" : "c64"
     case "complex128":
       return "c128"
-    case "float0":
-      throw new Error("float0 has no place in the promotion lattice")
+    default:
+      // float0 (no place in the lattice) and anything that is not a dtype: `promote` says which
+      return undefined
   }
 }
 const fromNode: Record<Node, readonly [DType, boolean]> = {
@@ -301,5 +302,33 @@ for (const a of nodes) for (const b of nodes) promotionTable.set(`${a},${b}`, fr
  *
  * @since 0.1.0
  */
-export const promote = (a: DType, aWeak: boolean, b: DType, bWeak: boolean): readonly [DType, boolean] =>
-  promotionTable.get(`${toNode(a, aWeak)},${toNode(b, bWeak)}`)!
+export const promote = (a: DType, aWeak: boolean, b: DType, bWeak: boolean): readonly [DType, boolean] => {
+  const r = typeof aWeak === "boolean" && typeof bWeak === "boolean"
+    ? promotionTable.get(`${toNode(a, aWeak)},${toNode(b, bWeak)}`)
+    : undefined
+  if (r !== undefined) return r
+  // (only a bad argument gets here)
+  for (const [d, weak, name] of [[a, aWeak, "a"], [b, bWeak, "b"]] as const) {
+    if (!isDType(d)) {
+      throw new ArgumentError({
+        operation: "DType.promote",
+        argument: name,
+        expected: `a dtype name (${dtypes.join(", ")})`,
+        got: got(d)
+      })
+    }
+    if (typeof weak !== "boolean") {
+      throw new ArgumentError({
+        operation: "DType.promote",
+        argument: `${name}Weak`,
+        expected: "a boolean",
+        got: got(weak)
+      })
+    }
+  }
+  throw new DTypeError({
+    operation: "DType.promote",
+    detail:
+      "float0 has no place in the type promotion lattice (it is the tangent type of integer inputs: no arithmetic applies to it)"
+  })
+}

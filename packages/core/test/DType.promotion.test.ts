@@ -65,6 +65,24 @@ describe("promotion", () => {
       })
     )
   })
+  it("DType.promote refuses float0 and anything that is not a dtype with typed errors", () => {
+    const tagOf = (f: () => unknown) => {
+      try {
+        f()
+      } catch (e) {
+        return [(e as { _tag?: string })._tag, (e as Error).message]
+      }
+      return undefined
+    }
+    assert.deepStrictEqual(tagOf(() => DType.promote("float0", false, "float32", false)), [
+      "DTypeError",
+      "DType.promote: float0 has no place in the type promotion lattice (it is the tangent type of integer inputs: no arithmetic applies to it)"
+    ])
+    assert.strictEqual(tagOf(() => DType.promote("float16" as never, false, "float32", false))?.[0], "ArgumentError")
+    assert.strictEqual(tagOf(() => DType.promote("float32", false, "int32", [0.5] as never))?.[0], "ArgumentError")
+    assert.deepStrictEqual(DType.promote("int32", false, "float32", true), ["float32", true])
+  })
+
   it("np.add promotes every pair of operands by the table, with the right value", () => {
     codes.forEach((a, i) =>
       codes.forEach((b, j) => {
