@@ -116,6 +116,14 @@ describe("linalg.expmFrechet", () => {
 })
 
 describe("linalg.convolutionMatrix", () => {
+  it("refuses a matrix too large to allocate before building it", () => {
+    // a length-2 kernel and n = 2^40: a (2^40 + 1) x 2^40 Toeplitz matrix
+    assert.strictEqual(
+      thrownTag(() => linalg.convolutionMatrix(np.array([-2, 0]), 2 ** 40), "ShapeError"),
+      "convolutionMatrix: a 1099511627777 x 1099511627776 matrix has more than 2147483647 elements"
+    )
+  })
+
   it("NumPy's documented convolve([1, 2, 3], [0, 1, 0.5]) in each mode; SciPy's example", () => {
     const a = tensor([1, 2, 3])
     const v = tensor([[0], [1], [0.5]])

@@ -121,6 +121,10 @@ describe("nn.scaledMatmul", () => {
     const b = np.ones([1, 3, 4])
     const s = (r: number, k: number) => np.ones([1, r, k])
     assert.instanceOf(thrown(() => nn.scaledMatmul(np.ones([2, 4]), b, s(2, 2), s(3, 2))), ShapeError)
+    assert.strictEqual(
+      (thrown(() => nn.scaledMatmul(np.ones([2, 4]), b, s(2, 2), s(3, 2))) as Error).message,
+      "scaledMatmul: all inputs must be 3-dimensional arrays"
+    )
     assert.instanceOf(thrown(() => nn.scaledMatmul(a, np.ones([1, 3, 5]), s(2, 1), s(3, 1))), ShapeError)
     assert.instanceOf(thrown(() => nn.scaledMatmul(a, b, s(2, 2), s(3, 1))), ShapeError)
     assert.instanceOf(thrown(() => nn.scaledMatmul(a, b, s(3, 2), s(3, 2))), ShapeError)

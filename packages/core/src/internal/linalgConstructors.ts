@@ -6,6 +6,7 @@
 import { ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
 import * as np from "../np.js"
+import { maxElements } from "../Shape.js"
 import type { Tensor } from "../Tensor.js"
 import { argumentError, checkArg, checkOptions, integer } from "../Validate.js"
 import type { TensorLike } from "./arrayLiteral.js"
@@ -49,6 +50,16 @@ export const convolutionMatrix = (a: TensorLike, n: number, options?: Convolutio
     throw new ShapeError({
       operation: "convolutionMatrix",
       detail: `len(a) must be at least 1; got shape (${t.shape})`
+    })
+  }
+  // the full matrix, (m + n - 1) x n per batch, is built before any trimming: checked before work
+  const batch = t.size / m
+  if (batch * (m + n - 1) * n > maxElements) {
+    throw new ShapeError({
+      operation: "convolutionMatrix",
+      detail: `a ${m + n - 1} x ${n} matrix${
+        batch > 1 ? ` per batch of ${batch}` : ""
+      } has more than ${maxElements} elements`
     })
   }
   const mode = options?.mode ?? "full"

@@ -13,7 +13,7 @@ import { DType, isTensor, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkOptions } from "@diffect/core/Validate"
 
-const op = "scaled_matmul"
+const op = "scaledMatmul"
 
 const tensor = (name: string, u: unknown): Tensor => {
   if (isTensor(u)) return u
@@ -59,34 +59,34 @@ export const scaledMatmul = (
     throw argumentError(op, "preferredElementType", "a floating dtype (float32, float64)", dtype)
   }
   if (![a, b, as, bs].every((t) => t.ndim === 3)) {
-    throw shapeError("scaled_matmul requires all inputs to be 3-dimensional arrays")
+    throw shapeError("all inputs must be 3-dimensional arrays")
   }
   const [batch, m, k] = a.shape as [number, number, number]
   const [bBatch, n, bk] = b.shape as [number, number, number]
   if (k !== bk || batch !== bBatch) {
     throw shapeError(
-      `scaled_matmul requires inputs a and b to have matching batch (B) and contract (K) dimensions, but got shapes ${
-        fmt(a.shape)
-      } and ${fmt(b.shape)}`
+      `inputs a and b must have matching batch (B) and contract (K) dimensions, but got shapes ${fmt(a.shape)} and ${
+        fmt(b.shape)
+      }`
     )
   }
   if (as.shape[2] !== bs.shape[2] || as.shape[0] !== bs.shape[0]) {
     throw shapeError(
-      `scaled_matmul requires scales to have matching batch (B) and contract (K) dimensions, but got shapes ${
-        fmt(as.shape)
-      } and ${fmt(bs.shape)}`
+      `scales must have matching batch (B) and contract (K) dimensions, but got shapes ${fmt(as.shape)} and ${
+        fmt(bs.shape)
+      }`
     )
   }
   if (as.shape[1] !== m || bs.shape[1] !== n || as.shape[0] !== batch) {
     throw shapeError(
-      `scaled_matmul requires scales to match non-contract dimensions of inputs, but got shapes a: ${
-        fmt(a.shape)
-      }, b: ${fmt(b.shape)}, a_scales: ${fmt(as.shape)}, b_scales: ${fmt(bs.shape)}`
+      `scales must match the non-contract dimensions of the inputs, but got shapes a: ${fmt(a.shape)}, b: ${
+        fmt(b.shape)
+      }, a_scales: ${fmt(as.shape)}, b_scales: ${fmt(bs.shape)}`
     )
   }
   const ks = as.shape[2]!
   if (ks === 0 ? k !== 0 : k % ks !== 0) {
-    throw shapeError(`scaled_matmul requires the scales' K (${ks}) to divide the inputs' K (${k}) into blocks`)
+    throw shapeError(`the scales' K (${ks}) must divide the inputs' K (${k}) into blocks`)
   }
   // each operand times its scales repeated over their blocks (JAX's reshape to [B, rows, K_s, block])
   const scaled = (x: Tensor, s: Tensor, rows: number): Tensor => {
