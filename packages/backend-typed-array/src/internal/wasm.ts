@@ -235,7 +235,11 @@ export const simdOp = {
     mul: simd(0xe6),
     div: simd(0xe7),
     min: simd(0xe8),
-    max: simd(0xe9)
+    max: simd(0xe9),
+    /** `b < a ? b : a`: the first operand on ties and unordered pairs. */
+    pmin: simd(0xea),
+    /** `a < b ? b : a`: the first operand on ties and unordered pairs. */
+    pmax: simd(0xeb)
   },
   f64: {
     eq: simd(0x47),
@@ -256,7 +260,9 @@ export const simdOp = {
     mul: simd(0xf2),
     div: simd(0xf3),
     min: simd(0xf4),
-    max: simd(0xf5)
+    max: simd(0xf5),
+    pmin: simd(0xf6),
+    pmax: simd(0xf7)
   }
 } as const
 

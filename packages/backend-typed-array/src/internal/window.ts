@@ -8,6 +8,7 @@
  */
 import { DType, Shape, Window } from "@diffect/core"
 import type { WindowParams } from "@diffect/core"
+import { foldChannelsWasm } from "./wasmWindow.js"
 
 type HostArray = DType.HostArray
 
@@ -135,6 +136,70 @@ const channelWindows = (
   return { taps, count, k, windows, channels }
 }
 
+// A window's running sums over its channels, in float64 (reused between calls)
+let rowScratch = new Float64Array(0)
+
+/**
+ * The channel-window path of `reduceWindow`: each window's output row (`channels` values) starts
+ * from its first tap's row and folds the others' rows in tap order, so the inner loops run along
+ * contiguous channels; float max and min run in WebAssembly SIMD (wasmWindow.ts) but for the
+ * channels past the last whole vector. The fold is the one-accumulator fold from the identity: `0 +` makes a sum of
+ * negative zeros +0, the first of equal maxima stays (a later value replaces it only when larger)
+ * and the first NaN stays; sums accumulate in float64 and are rounded once.
+ */
+const foldChannels = (
+  kind: "sum" | "max" | "min",
+  x: HostArray,
+  out: HostArray,
+  init: number,
+  { channels, count, k, taps, windows }: NonNullable<ReturnType<typeof channelWindows>>
+): void => {
+  // float max and min: whole vectors of channels in WebAssembly SIMD, the rest here
+  const c0 = kind !== "sum" && (x instanceof Float32Array || x instanceof Float64Array) &&
+      (out instanceof Float32Array || out instanceof Float64Array) && x.constructor === out.constructor
+    ? foldChannelsWasm(kind, x, out, taps, count, k, windows, channels)
+    : 0
+  if (c0 === channels) return
+  if (kind === "sum" && rowScratch.length < channels) rowScratch = new Float64Array(channels)
+  const row = rowScratch
+  for (let w = 0; w < windows; w++) {
+    const first = w * k
+    const n = count[w]!
+    const o = w * channels
+    if (n === 0) {
+      out.fill(init, o, o + channels)
+      continue
+    }
+    const b0 = taps[first]!
+    if (kind === "sum") {
+      for (let c = 0; c < channels; c++) row[c] = 0 + x[b0 + c]!
+      for (let t = 1; t < n; t++) {
+        const b = taps[first + t]!
+        for (let c = 0; c < channels; c++) row[c] = row[c]! + x[b + c]!
+      }
+      for (let c = 0; c < channels; c++) out[o + c] = row[c]!
+    } else {
+      for (let c = c0; c < channels; c++) out[o + c] = x[b0 + c]!
+      for (let t = 1; t < n; t++) {
+        const b = taps[first + t]!
+        if (kind === "max") {
+          for (let c = c0; c < channels; c++) {
+            const a = out[o + c]!
+            const v = x[b + c]!
+            if (a === a && (v > a || v !== v)) out[o + c] = v
+          }
+        } else {
+          for (let c = c0; c < channels; c++) {
+            const a = out[o + c]!
+            const v = x[b + c]!
+            if (a === a && (v < a || v !== v)) out[o + c] = v
+          }
+        }
+      }
+    }
+  }
+}
+
 /** `reduce_window_{sum,max,min}(x)`: each window folded from the identity in row-major tap order. */
 export const reduceWindow = (
   kind: "sum" | "max" | "min",
@@ -148,30 +213,7 @@ export const reduceWindow = (
   const out = DType.allocHost(dtype, total)
   const byChannel = channelWindows(shape, params, outShape)
   if (byChannel !== undefined) {
-    const { channels, count, k, taps, windows } = byChannel
-    const init = identity(kind, dtype)
-    for (let w = 0; w < windows; w++) {
-      const first = w * k
-      const n = count[w]!
-      for (let c = 0; c < channels; c++) {
-        let acc = init
-        if (kind === "sum") { for (let t = 0; t < n; t++) acc += x[taps[first + t]! + c]! }
-        else if (kind === "max") {
-          for (let t = 0; t < n; t++) {
-            const v = x[taps[first + t]! + c]!
-            if (v > acc || v !== v) acc = v
-            if (acc !== acc) break
-          }
-        } else {
-          for (let t = 0; t < n; t++) {
-            const v = x[taps[first + t]! + c]!
-            if (v < acc || v !== v) acc = v
-            if (acc !== acc) break
-          }
-        }
-        out[w * channels + c] = acc
-      }
-    }
+    foldChannels(kind, x, out, identity(kind, dtype), byChannel)
     return out
   }
   // max and min hold exact values of the dtype, and integer sums wrap as the JS sum would once
