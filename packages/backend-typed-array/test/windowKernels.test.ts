@@ -1,43 +1,26 @@
 /**
  * The windowed-reduction kernels (internal/window.ts) against a per-window fold
  * written from the definition, bit for bit: random pooling geometries whose
- * last dimension is the channels (the WebAssembly SIMD path of max and min, and
- * its JavaScript remainder), with NaN, signed zeros, infinities and ties, in
- * float32, float64 and int32.
+ * last dimension is the channels (the WebAssembly SIMD path of max, min and the
+ * pooling gradients' selection, and its JavaScript remainder), with NaN, signed
+ * zeros, infinities and ties, in float32, float64 and int32.
  */
 import type { DType, WindowParams } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { reduceWindow } from "../src/internal/window.js"
+import { reduceWindow, selectAndGatherAdd, selectAndScatterAdd } from "../src/internal/window.js"
 
 type Kind = "sum" | "max" | "min"
 
 const sizeOf = (s: ReadonlyArray<number>) => s.reduce((a, b) => a * b, 1)
 
-/**
- * Each window folded from the identity in row-major tap order: a later value replaces a kept one
- * only when strictly larger (max) or smaller (min), or NaN, and a kept NaN stays (XLA's fold);
- * sums in float64 from +0. Taps on padding are skipped.
- */
-const oracle = (
-  kind: Kind,
-  x: ArrayLike<number>,
-  shape: ReadonlyArray<number>,
-  p: WindowParams,
-  dtype: DType.DType
-) => {
+/** Each output window's real taps (operand offsets, row-major tap order; padding skipped). */
+const windowTaps = (shape: ReadonlyArray<number>, p: WindowParams) => {
   const nd = shape.length
   const out = shape.map((d, k) => {
     const padded = d + p.padding[k]![0] + p.padding[k]![1]
     return Math.floor((padded - p.windowDimensions[k]!) / p.windowStrides[k]!) + 1
   })
-  const init = kind === "sum"
-    ? 0
-    : dtype === "int32"
-    ? (kind === "max" ? -2147483648 : 2147483647)
-    : kind === "max"
-    ? -Infinity
-    : Infinity
   const coords = (sizes: ReadonlyArray<number>, i: number) => {
     const c = new Array<number>(sizes.length)
     for (let d = sizes.length - 1; d >= 0; d--) {
@@ -47,10 +30,10 @@ const oracle = (
     return c
   }
   const strides = shape.map((_, k) => sizeOf(shape.slice(k + 1)))
-  const data: Array<number> = []
+  const windows: Array<Array<number>> = []
   for (let w = 0; w < sizeOf(out); w++) {
     const o = coords(out, w)
-    let acc = init
+    const taps: Array<number> = []
     for (let t = 0; t < sizeOf(p.windowDimensions); t++) {
       const k = coords(p.windowDimensions, t)
       let off = 0
@@ -60,15 +43,49 @@ const oracle = (
         if (q < 0 || q >= shape[d]!) real = false
         else off += q * strides[d]!
       }
-      if (!real) continue
+      if (real) taps.push(off)
+    }
+    windows.push(taps)
+  }
+  return { windows, outShape: out }
+}
+
+/**
+ * Each window folded from the identity in row-major tap order: a later value replaces a kept one
+ * only when strictly larger (max) or smaller (min), or NaN, and a kept NaN stays (XLA's fold);
+ * sums in float64 from +0.
+ */
+const foldOracle = (
+  kind: Kind,
+  x: ArrayLike<number>,
+  taps: ReadonlyArray<ReadonlyArray<number>>,
+  dtype: DType.DType
+) => {
+  const init = kind === "sum"
+    ? 0
+    : dtype === "int32"
+    ? (kind === "max" ? -2147483648 : 2147483647)
+    : kind === "max"
+    ? -Infinity
+    : Infinity
+  return taps.map((offsets) => {
+    let acc = init
+    for (const off of offsets) {
       const v = x[off]!
       if (kind === "sum") acc += v
       else if (acc === acc && ((kind === "max" ? v > acc : v < acc) || v !== v)) acc = v
     }
-    data.push(acc)
-  }
-  return { data, shape: out }
+    return acc
+  })
 }
+
+/** XLA's select per window: the first tap, replaced by a later one unless the kept one is >= it (<=). */
+const selectOracle = (x: ArrayLike<number>, taps: ReadonlyArray<ReadonlyArray<number>>, ge: boolean) =>
+  taps.map((offsets) => {
+    let best = -1
+    for (const off of offsets) if (best < 0 || !(ge ? x[best]! >= x[off]! : x[best]! <= x[off]!)) best = off
+    return best
+  })
 
 const special = [Number.NaN, 0, -0, Infinity, -Infinity, 1, 1, -1]
 
@@ -85,38 +102,72 @@ const geometry = fc.record({
   zeros: fc.boolean()
 }).filter((g) => g.outer.every((d) => d + g.pad[0] + g.pad[1] >= g.window))
 
+type Geometry = typeof geometry extends fc.Arbitrary<infer G> ? G : never
+
+/** The geometry's shape, window parameters and operand (of its dtype). */
+const setup = (g: Geometry) => {
+  const shape = [...g.outer, g.channels]
+  const params: WindowParams = {
+    windowDimensions: [...g.outer.map(() => g.window), 1],
+    windowStrides: [...g.outer.map(() => g.stride), 1],
+    padding: [...g.outer.map(() => g.pad), [0, 0] as const],
+    baseDilation: shape.map(() => 1),
+    windowDilation: shape.map(() => 1)
+  }
+  let s = g.seed
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 0
+  const make = (n: number) =>
+    g.dtype === "float32" ? new Float32Array(n) : g.dtype === "float64" ? new Float64Array(n) : new Int32Array(n)
+  const value = (r: number) => {
+    if (g.dtype === "int32") return (r % 7) - 3
+    if (g.zeros) {
+      return r % 16 === 0 ? special[(r >>> 4) % special.length]! : (r >>> 4) % 3 === 0 ? -1 : r % 2 === 0 ? 0 : -0
+    }
+    return r % 4 === 0 ? special[(r >>> 2) % special.length]! : ((r % 9) - 4) / 2
+  }
+  const x = make(sizeOf(shape))
+  for (let i = 0; i < x.length; i++) x[i] = value(next())
+  return { shape, params, x, make, ...windowTaps(shape, params) }
+}
+
+const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>) => {
+  assert.strictEqual(got.length, want.length)
+  for (let i = 0; i < want.length; i++) {
+    assert.isTrue(Object.is(got[i], want[i]), `element ${i}: ${got[i]} against ${want[i]}`)
+  }
+}
+
 describe("reduceWindow over channels", () => {
   it("equals the per-window fold bit for bit (NaN, signed zeros, ties; SIMD and its remainder)", () => {
     fc.assert(
       fc.property(geometry, (g) => {
-        const shape = [...g.outer, g.channels]
-        const params: WindowParams = {
-          windowDimensions: [...g.outer.map(() => g.window), 1],
-          windowStrides: [...g.outer.map(() => g.stride), 1],
-          padding: [...g.outer.map(() => g.pad), [0, 0] as const],
-          baseDilation: shape.map(() => 1),
-          windowDilation: shape.map(() => 1)
-        }
-        let s = g.seed
-        const next = () => (s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 0
-        const make = (n: number) =>
-          g.dtype === "float32" ? new Float32Array(n) : g.dtype === "float64" ? new Float64Array(n) : new Int32Array(n)
-        const value = (r: number) => {
-          if (g.dtype === "int32") return (r % 7) - 3
-          if (g.zeros) {
-            return r % 16 === 0 ? special[(r >>> 4) % special.length]! : (r >>> 4) % 3 === 0 ? -1 : r % 2 === 0 ? 0 : -0
-          }
-          return r % 4 === 0 ? special[(r >>> 2) % special.length]! : ((r % 9) - 4) / 2
-        }
-        const x = make(sizeOf(shape))
-        for (let i = 0; i < x.length; i++) x[i] = value(next())
-        const want = oracle(g.kind, x, shape, params, g.dtype)
-        const got = reduceWindow(g.kind, x, shape, g.dtype, params, want.shape)
-        const rounded = make(want.data.length)
-        rounded.set(want.data)
-        for (let i = 0; i < rounded.length; i++) {
-          assert.isTrue(Object.is(got[i], rounded[i]), `element ${i}: ${got[i]} against ${rounded[i]}`)
-        }
+        const { make, outShape, params, shape, windows, x } = setup(g)
+        const want = make(windows.length)
+        want.set(foldOracle(g.kind, x, windows, g.dtype))
+        sameBits(reduceWindow(g.kind, x, shape, g.dtype, params, outShape), want)
+      }),
+      { numRuns: 400 }
+    )
+  })
+
+  it("the pooling gradients select XLA's element (ge and le; NaN, signed zeros, ties)", () => {
+    fc.assert(
+      fc.property(geometry, fc.boolean(), (g, ge) => {
+        if (g.dtype === "int32") return
+        const { make, outShape, params, shape, windows, x } = setup(g)
+        const best = selectOracle(x, windows, ge)
+        // distinct tangents and sources show which element each window took
+        const t = make(x.length).map((_, i) => i + 0.5)
+        const source = make(windows.length).map((_, w) => 1000 * (w + 1))
+        const gathered = make(windows.length)
+        best.forEach((b, w) => (gathered[w] = b < 0 ? 0 : t[b]!))
+        const scattered = make(x.length)
+        best.forEach((b, w) => {
+          if (b >= 0) scattered[b] = scattered[b]! + source[w]!
+        })
+        const selectPrim = ge ? "ge" : "le"
+        sameBits(selectAndGatherAdd(t, x, shape, g.dtype, { ...params, selectPrim }, outShape), gathered)
+        sameBits(selectAndScatterAdd(source, x, shape, g.dtype, { ...params, selectPrim }), scattered)
       }),
       { numRuns: 400 }
     )

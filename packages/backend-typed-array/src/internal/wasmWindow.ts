@@ -26,6 +26,59 @@ const { get, set, tee } = op
 type Kind = "max" | "min"
 type Float = "f32" | "f64"
 
+/**
+ * The loop over windows around `vectorLoop` (which runs over the vectors of one window's row):
+ * per window, `tapEnd` = its taps' end and `cb` = 0 before, then the next window's count, taps
+ * and output row.
+ */
+const windowLoop = (
+  windows: number,
+  k: number,
+  rowBytes: number,
+  taps: number,
+  count: number,
+  out: number,
+  [countPtr, countEnd, tapRow, tapEnd, cb]: ReadonlyArray<number>,
+  vectorLoop: ReadonlyArray<number>
+): Array<number> => [
+  ...get(count),
+  ...tee(countPtr!),
+  ...get(windows),
+  ...op.i32Const(4),
+  ...op.i32Mul,
+  ...op.i32Add,
+  ...set(countEnd!),
+  ...get(taps),
+  ...set(tapRow!),
+  ...whileBelow(countPtr!, countEnd!, [
+    // tapEnd = tapRow + 4 * count[w]
+    ...get(tapRow!),
+    ...get(countPtr!),
+    ...simdOp.i32Load,
+    ...op.i32Const(4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(tapEnd!),
+    ...op.i32Const(0),
+    ...set(cb!),
+    ...vectorLoop,
+    ...get(countPtr!),
+    ...op.i32Const(4),
+    ...op.i32Add,
+    ...set(countPtr!),
+    ...get(tapRow!),
+    ...get(k),
+    ...op.i32Const(4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(tapRow!),
+    ...get(out),
+    ...get(rowBytes),
+    ...op.i32Add,
+    ...set(out)
+  ])
+]
+
 const foldFunc = (kind: Kind, float: Float): Func => {
   const [windows, k, vecBytes, rowBytes, taps, count, out] = [0, 1, 2, 3, 4, 5, 6]
   const [countPtr, countEnd, tapRow, tapEnd, cb, tp, acc, v] = [7, 8, 9, 10, 11, 12, 13, 14]
@@ -77,57 +130,101 @@ const foldFunc = (kind: Kind, float: Float): Func => {
     ...op.i32Add,
     ...set(cb)
   ])
-  const body = [
-    ...get(count),
-    ...tee(countPtr),
-    ...get(windows),
-    ...op.i32Const(4),
-    ...op.i32Mul,
-    ...op.i32Add,
-    ...set(countEnd),
-    ...get(taps),
-    ...set(tapRow),
-    ...whileBelow(countPtr, countEnd, [
-      // tapEnd = tapRow + 4 * count[w]
-      ...get(tapRow),
-      ...get(countPtr),
-      ...simdOp.i32Load,
-      ...op.i32Const(4),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...set(tapEnd),
-      ...op.i32Const(0),
-      ...set(cb),
-      ...vectorLoop,
-      ...get(countPtr),
-      ...op.i32Const(4),
-      ...op.i32Add,
-      ...set(countPtr),
-      ...get(tapRow),
-      ...get(k),
-      ...op.i32Const(4),
-      ...op.i32Mul,
-      ...op.i32Add,
-      ...set(tapRow),
-      ...get(out),
-      ...get(rowBytes),
-      ...op.i32Add,
-      ...set(out)
-    ])
-  ]
   return {
     name: `${kind}${float}`,
     params: [i32, i32, i32, i32, i32, i32, i32],
     locals: [i32, i32, i32, i32, i32, i32, v128, v128],
-    body
+    body: windowLoop(windows, k, rowBytes, taps, count, out, [countPtr, countEnd, tapRow, tapEnd, cb], vectorLoop)
   }
 }
 
-type FoldExport = (...args: Array<number>) => void
+/**
+ * `select(windows, k, vecBytes, rowBytes, taps, count, out)`: as `fold`, but each lane keeps the
+ * tap number of its selected element (an integer of the float's width at `out + w * rowBytes`):
+ * the first tap's, replaced by a later tap's unless the kept value is `>=` it ("ge") or `<=` it
+ * ("le"), so a NaN kept is replaced and a NaN met is not taken (XLA's select, as
+ * `selectedOffsets` in window.ts).
+ */
+const selectFunc = (prim: "ge" | "le", float: Float): Func => {
+  const [windows, k, vecBytes, rowBytes, taps, count, out] = [0, 1, 2, 3, 4, 5, 6]
+  const [countPtr, countEnd, tapRow, tapEnd, cb, tp, kept, v, idx, tv, mask] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+  const ops = simdOp[float]
+  const one = float === "f32"
+    ? [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
+    : [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+  const step = [
+    // tv += 1; mask = !(kept >= v) (or <=); kept = mask ? v : kept; idx = mask ? tv : idx
+    ...get(tv),
+    ...simdOp.v128Const(one),
+    ...(float === "f32" ? simdOp.i32x4Add : simdOp.i64x2Add),
+    ...set(tv),
+    ...get(kept),
+    ...get(v),
+    ...(prim === "ge" ? ops.ge : ops.le),
+    ...simdOp.v128Not,
+    ...set(mask),
+    ...get(v),
+    ...get(kept),
+    ...get(mask),
+    ...simdOp.v128Bitselect,
+    ...set(kept),
+    ...get(tv),
+    ...get(idx),
+    ...get(mask),
+    ...simdOp.v128Bitselect,
+    ...set(idx)
+  ]
+  const vectorLoop = whileBelow(cb, vecBytes, [
+    ...get(tapRow),
+    ...simdOp.i32Load,
+    ...get(cb),
+    ...op.i32Add,
+    ...op.v128Load(0),
+    ...set(kept),
+    ...op.v128Zero,
+    ...set(idx),
+    ...op.v128Zero,
+    ...set(tv),
+    ...get(tapRow),
+    ...op.i32Const(4),
+    ...op.i32Add,
+    ...set(tp),
+    ...whileBelow(tp, tapEnd, [
+      ...get(tp),
+      ...simdOp.i32Load,
+      ...get(cb),
+      ...op.i32Add,
+      ...op.v128Load(0),
+      ...set(v),
+      ...step,
+      ...get(tp),
+      ...op.i32Const(4),
+      ...op.i32Add,
+      ...set(tp)
+    ]),
+    ...get(out),
+    ...get(cb),
+    ...op.i32Add,
+    ...get(idx),
+    ...op.v128Store(0),
+    ...get(cb),
+    ...op.i32Const(16),
+    ...op.i32Add,
+    ...set(cb)
+  ])
+  return {
+    name: `${prim}${float}`,
+    params: [i32, i32, i32, i32, i32, i32, i32],
+    locals: [i32, i32, i32, i32, i32, i32, v128, v128, v128, v128, v128],
+    body: windowLoop(windows, k, rowBytes, taps, count, out, [countPtr, countEnd, tapRow, tapEnd, cb], vectorLoop)
+  }
+}
+
+type Export = (...args: Array<number>) => void
 
 interface Module {
   readonly memory: WebAssembly.Memory
-  readonly folds: Record<`${Kind}${Float}`, FoldExport>
+  readonly exports: Record<`${Kind | "ge" | "le"}${Float}`, Export>
 }
 
 let module: Module | null | undefined
@@ -136,9 +233,13 @@ const getModule = (): Module | null => {
   if (module !== undefined) return module
   try {
     const memory = new WebAssembly.Memory({ initial: 1 })
-    const funcs = (["max", "min"] as const).flatMap((kind) => (["f32", "f64"] as const).map((f) => foldFunc(kind, f)))
+    const floats = ["f32", "f64"] as const
+    const funcs = [
+      ...(["max", "min"] as const).flatMap((kind) => floats.map((f) => foldFunc(kind, f))),
+      ...(["ge", "le"] as const).flatMap((prim) => floats.map((f) => selectFunc(prim, f)))
+    ]
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(funcs)), { env: { memory } })
-    module = { memory, folds: instance.exports as unknown as Module["folds"] }
+    module = { memory, exports: instance.exports as unknown as Module["exports"] }
   } catch {
     module = null
   }
@@ -149,10 +250,57 @@ const getModule = (): Module | null => {
 const MAX_BYTES = 2 ** 28
 
 /**
+ * Copies the operand, the taps (as byte addresses of their rows in the copy) and the counts into
+ * the module's memory and runs `name` over the windows; gives the channels done (whole vectors)
+ * and where the results start, or `undefined` (nothing run) when WebAssembly SIMD is unavailable,
+ * a window has no real tap, or the operands exceed the kernel's memory.
+ */
+const runWindows = (
+  kind: Kind | "ge" | "le",
+  x: Float32Array | Float64Array,
+  taps: Int32Array,
+  count: Int32Array,
+  k: number,
+  windows: number,
+  channels: number
+): { readonly m: Module; readonly vecChannels: number; readonly outAt: number } | undefined => {
+  const bytes = x.BYTES_PER_ELEMENT
+  const lanes = 16 / bytes
+  const vecChannels = channels - (channels % lanes)
+  if (vecChannels === 0 || windows === 0) return undefined
+  for (let w = 0; w < windows; w++) if (count[w]! === 0) return undefined
+  const tapsAt = Math.ceil((x.length * bytes) / 16) * 16
+  const countAt = tapsAt + taps.length * 4
+  const outAt = Math.ceil((countAt + windows * 4) / 16) * 16
+  const total = outAt + windows * channels * bytes
+  if (total > MAX_BYTES) return undefined
+  const m = getModule()
+  if (m === null) return undefined
+  const have = m.memory.buffer.byteLength
+  if (total > have) m.memory.grow(Math.ceil((total - have) / 65536))
+  const buf = m.memory.buffer
+  if (bytes === 4) new Float32Array(buf, 0, x.length).set(x)
+  else new Float64Array(buf, 0, x.length).set(x)
+  const tapBytes = new Int32Array(buf, tapsAt, taps.length)
+  for (let i = 0; i < taps.length; i++) tapBytes[i] = taps[i]! * bytes
+  new Int32Array(buf, countAt, windows).set(count.subarray(0, windows))
+  m.exports[`${kind}${bytes === 4 ? "f32" : "f64"}`](
+    windows,
+    k,
+    vecChannels * bytes,
+    channels * bytes,
+    tapsAt,
+    countAt,
+    outAt
+  )
+  return { m, vecChannels, outAt }
+}
+
+/**
  * `out[w * channels + c]` = the max (or min) of `x[taps[w * k + t] + c]` over `t < count[w]`,
  * folded in tap order, for the channels `c` of whole vectors (the returned count; the caller folds
- * the rest). Returns 0, writing nothing, when WebAssembly SIMD is unavailable, a window has no
- * real tap, or the operands exceed the kernel's memory.
+ * the rest, whose elements of `out` this overwrites). Returns 0, writing nothing, where
+ * `runWindows` runs nothing.
  */
 export const foldChannelsWasm = (
   kind: Kind,
@@ -164,36 +312,40 @@ export const foldChannelsWasm = (
   windows: number,
   channels: number
 ): number => {
-  const bytes = x.BYTES_PER_ELEMENT
-  const lanes = 16 / bytes
-  const vecChannels = channels - (channels % lanes)
-  if (vecChannels === 0 || windows === 0) return 0
-  for (let w = 0; w < windows; w++) if (count[w]! === 0) return 0
-  const tapsAt = Math.ceil((x.length * bytes) / 16) * 16
-  const countAt = tapsAt + taps.length * 4
-  const outAt = Math.ceil((countAt + windows * 4) / 16) * 16
-  const total = outAt + windows * channels * bytes
-  if (total > MAX_BYTES) return 0
-  const m = getModule()
-  if (m === null) return 0
-  const have = m.memory.buffer.byteLength
-  if (total > have) m.memory.grow(Math.ceil((total - have) / 65536))
-  const buf = m.memory.buffer
-  const Ctor = bytes === 4 ? Float32Array : Float64Array
-  new Ctor(buf, 0, x.length).set(x)
-  // taps as byte addresses of their rows in the copy
-  const tapBytes = new Int32Array(buf, tapsAt, taps.length)
-  for (let i = 0; i < taps.length; i++) tapBytes[i] = taps[i]! * bytes
-  new Int32Array(buf, countAt, windows).set(count.subarray(0, windows))
-  m.folds[`${kind}${bytes === 4 ? "f32" : "f64"}`](
-    windows,
-    k,
-    vecChannels * bytes,
-    channels * bytes,
-    tapsAt,
-    countAt,
-    outAt
+  const r = runWindows(kind, x, taps, count, k, windows, channels)
+  if (r === undefined) return 0
+  const n = windows * channels
+  out.set(
+    x.BYTES_PER_ELEMENT === 4
+      ? new Float32Array(r.m.memory.buffer, r.outAt, n)
+      : new Float64Array(r.m.memory.buffer, r.outAt, n)
   )
-  out.set(new Ctor(buf, outAt, windows * channels))
-  return vecChannels
+  return r.vecChannels
+}
+
+/**
+ * `best[w * channels + c]` = the operand offset `taps[w * k + t] + c` of the tap `t` that `select`
+ * (`prim`) keeps, for the channels of whole vectors (the returned count; the caller selects the
+ * rest). Returns 0, writing nothing, where `runWindows` runs nothing.
+ */
+export const selectChannelsWasm = (
+  prim: "ge" | "le",
+  x: Float32Array | Float64Array,
+  best: Int32Array,
+  taps: Int32Array,
+  count: Int32Array,
+  k: number,
+  windows: number,
+  channels: number
+): number => {
+  const r = runWindows(prim, x, taps, count, k, windows, channels)
+  if (r === undefined) return 0
+  // tap numbers: one int32 per float32 lane, the low word of one int64 per float64 lane
+  const step = x.BYTES_PER_ELEMENT / 4
+  const picked = new Int32Array(r.m.memory.buffer, r.outAt, windows * channels * step)
+  for (let w = 0; w < windows; w++) {
+    const row = w * channels
+    for (let c = 0; c < r.vecChannels; c++) best[row + c] = taps[w * k + picked[(row + c) * step]!]! + c
+  }
+  return r.vecChannels
 }

@@ -8,7 +8,7 @@
  */
 import { DType, Shape, Window } from "@diffect/core"
 import type { WindowParams } from "@diffect/core"
-import { foldChannelsWasm } from "./wasmWindow.js"
+import { foldChannelsWasm, selectChannelsWasm } from "./wasmWindow.js"
 
 type HostArray = DType.HostArray
 
@@ -136,6 +136,9 @@ const channelWindows = (
   return { taps, count, k, windows, channels }
 }
 
+// The selected offsets of the channel path (reused between calls: read before the next)
+let bestScratch = new Int32Array(0)
+
 // A window's running sums over its channels, in float64 (reused between calls)
 let rowScratch = new Float64Array(0)
 
@@ -260,6 +263,46 @@ export const reduceWindow = (
 }
 
 /**
+ * The channel-window path of `selectedOffsets`: float channels of whole vectors in WebAssembly
+ * SIMD (wasmWindow.ts), the rest here, each window's taps in order with the same rule.
+ */
+const selectChannels = (
+  x: HostArray,
+  total: number,
+  ge: boolean,
+  { channels, count, k, taps, windows }: NonNullable<ReturnType<typeof channelWindows>>
+): Int32Array => {
+  if (bestScratch.length < total) bestScratch = new Int32Array(total)
+  const best = bestScratch.subarray(0, total)
+  const c0 = x instanceof Float32Array || x instanceof Float64Array
+    ? selectChannelsWasm(ge ? "ge" : "le", x, best, taps, count, k, windows, channels)
+    : 0
+  for (let w = 0; w < windows; w++) {
+    const first = w * k
+    const n = count[w]!
+    const o = w * channels
+    for (let c = c0; c < channels; c++) {
+      if (n === 0) {
+        best[o + c] = -1
+        continue
+      }
+      let at = taps[first]! + c
+      let kept = x[at]!
+      for (let t = 1; t < n; t++) {
+        const here = taps[first + t]! + c
+        const v = x[here]!
+        if (!(ge ? kept >= v : kept <= v)) {
+          kept = v
+          at = here
+        }
+      }
+      best[o + c] = at
+    }
+  }
+  return best
+}
+
+/**
  * The operand offset `select` picks in each window (-1 where no tap is real): the first tap,
  * replaced by a later one unless the kept one is `>=` it ("ge": the first maximum, as XLA's select
  * iterates) or `<=` it ("le"), in row-major tap order.
@@ -272,6 +315,8 @@ const selectedOffsets = (
   ge: boolean
 ): Int32Array => {
   const total = Shape.sizeOf(outShape)
+  const byChannel = channelWindows(shape, params, outShape)
+  if (byChannel !== undefined) return selectChannels(x, total, ge, byChannel)
   const best = new Int32Array(total).fill(-1)
   const value = new Float64Array(total)
   forEachTap(shape, params, outShape, (outBase, inBase, outOff, inOff, n) => {
