@@ -12,6 +12,7 @@ import { Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { dotGeneral } from "./dot.js"
 import type { Pool } from "./threads.js"
+import { gemmF32Panels, type PanelRhs } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
 
@@ -77,6 +78,86 @@ const offsets = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): 
   return out
 }
 
+/** Products with fewer multiply-adds than this run on the JS kernel (dot.ts's threshold for the wasm one). */
+const PANEL_MIN_WORK = 512
+
+/**
+ * The patches of a stride-1 (along the last spatial dimension) convolution as panels of eight
+ * output positions (`PanelRhs` in wasmGemm.ts), when every panel's taps read eight consecutive
+ * inputs but for lanes in padding: the product then packs its rhs straight from the input. Needs
+ * whole panels per image (`outProd` a multiple of 8); else `undefined`.
+ */
+const patchPanels = (
+  lhs: Float32Array,
+  byTap: Int32Array,
+  outProd: number,
+  kProd: number,
+  inFeatures: number,
+  batch: number,
+  lb: number,
+  lf: number
+): PanelRhs | undefined => {
+  if (outProd % 8 !== 0) return undefined
+  const perImage = outProd / 8
+  const cols = inFeatures * kProd
+  const desc = new Int32Array(perImage * cols * 2)
+  for (let sk = 0; sk < kProd; sk++) {
+    for (let jj = 0; jj < perImage; jj++) {
+      const at = sk * outProd + jj * 8
+      let mask = 0
+      let base = 0
+      let first = true
+      for (let t = 0; t < 8; t++) {
+        const off = byTap[at + t]!
+        if (off < 0) continue
+        if (first) {
+          base = off - t
+          first = false
+        } else if (off !== base + t) return undefined
+        mask |= 1 << t
+      }
+      for (let ii = 0; ii < inFeatures; ii++) {
+        const d = (jj * cols + ii * kProd + sk) * 2
+        desc[d] = ii * lf + base
+        desc[d + 1] = mask
+      }
+    }
+  }
+  const panels = new Int32Array(batch * perImage * 2)
+  for (let nb = 0; nb < batch; nb++) {
+    for (let jj = 0; jj < perImage; jj++) {
+      panels[(nb * perImage + jj) * 2] = nb * lb
+      panels[(nb * perImage + jj) * 2 + 1] = jj
+    }
+  }
+  return { x: lhs, panels, desc }
+}
+
+/** The product's `[features, batch * positions]` rows into the output's layout. */
+const scatterOut = (
+  product: HostArray,
+  out: HostArray,
+  features: number,
+  rows: number,
+  outProd: number,
+  batch: number,
+  ob: number,
+  of: number,
+  oOff: Int32Array
+): void => {
+  // positions contiguous in the output (the channels-first layouts): whole runs
+  let contiguous = true
+  for (let so = 0; so < outProd && contiguous; so++) contiguous = oOff[so] === so
+  for (let oo = 0; oo < features; oo++) {
+    for (let nb = 0; nb < batch; nb++) {
+      const src = oo * rows + nb * outProd
+      const dst = nb * ob + oo * of
+      if (contiguous) out.set(product.subarray(src, src + outProd), dst)
+      else for (let so = 0; so < outProd; so++) out[dst + oOff[so]!] = product[src + so]!
+    }
+  }
+}
+
 /**
  * `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane); the
  * patches-times-weights product runs on the GEMM, across `pool`'s threads when large.
@@ -115,10 +196,32 @@ export const convGeneralDilated = (
   for (let so = 0; so < outProd; so++) {
     for (let sk = 0; sk < kProd; sk++) byTap[sk * outProd + so] = table[so * kProd + sk]!
   }
+  const weights = DType.allocHost(dtype, groups * og * cols)
+  for (let grp = 0; grp < groups; grp++) {
+    for (let oo = 0; oo < og; oo++) {
+      for (let ii = 0; ii < g.i; ii++) {
+        const src = (grp * og + oo) * ro + ii * ri
+        const dst = (grp * og + oo) * cols + ii * kProd
+        for (let sk = 0; sk < kProd; sk++) weights[dst + sk] = rhs[src + kOff[sk]!]!
+      }
+    }
+  }
+  const panelRhs = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
+      lhs instanceof Float32Array && weights instanceof Float32Array
+    ? patchPanels(lhs, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
+    : undefined
+  if (panelRhs !== undefined && og * cols * rows >= PANEL_MIN_WORK) {
+    const product = DType.allocHostUnfilled(dtype, og * rows) as Float32Array
+    if (gemmF32Panels(weights as Float32Array, 0, cols, 1, panelRhs, product, 0, og, cols, rows, pool)) {
+      scatterOut(product, out, og, rows, outProd, g.outBatch, ob, of, oOff)
+      DType.recycleHost(weights)
+      DType.recycleHost(product)
+      return out
+    }
+  }
   // patches[grp][ii * kProd + sk][nb * outProd + so] (zeros where the tap is padding): the product's
   // rhs, k-major, so that both the gather and the product's result run along output positions
   const patches = DType.allocHost(dtype, groups * cols * rows)
-  const weights = DType.allocHost(dtype, groups * og * cols)
   for (let grp = 0; grp < groups; grp++) {
     for (let ii = 0; ii < g.i; ii++) {
       for (let sk = 0; sk < kProd; sk++) {
@@ -132,13 +235,6 @@ export const convGeneralDilated = (
             if (off >= 0) patches[dst + so] = lhs[base + off]!
           }
         }
-      }
-    }
-    for (let oo = 0; oo < og; oo++) {
-      for (let ii = 0; ii < g.i; ii++) {
-        const src = (grp * og + oo) * ro + ii * ri
-        const dst = (grp * og + oo) * cols + ii * kProd
-        for (let sk = 0; sk < kProd; sk++) weights[dst + sk] = rhs[src + kOff[sk]!]!
       }
     }
   }
@@ -156,15 +252,7 @@ export const convGeneralDilated = (
     params.precision,
     pool
   )
-  for (let grp = 0; grp < groups; grp++) {
-    for (let oo = 0; oo < og; oo++) {
-      for (let nb = 0; nb < g.outBatch; nb++) {
-        const src = (grp * og + oo) * rows + nb * outProd
-        const dst = nb * ob + (grp * og + oo) * of
-        for (let so = 0; so < outProd; so++) out[dst + oOff[so]!] = product[src + so]!
-      }
-    }
-  }
+  scatterOut(product, out, groups * og, rows, outProd, g.outBatch, ob, of, oOff)
   // the patch matrix (often several times the input), the weights and the product are ours alone:
   // the next convolution reuses their storage instead of touching fresh pages
   DType.recycleHost(patches)

@@ -35,7 +35,7 @@
  */
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
-import { packAFunc, packBFunc } from "./wasmPack.js"
+import { packAFunc, packBFunc, packPanelsFunc } from "./wasmPack.js"
 
 /**
  * A register tile: `mr` rows by `nv` vectors of `lanes` elements of `bytes` bytes
@@ -322,7 +322,8 @@ const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
   packBFunc(),
   packAFunc(),
   packAFunc(8),
-  packAFunc(6)
+  packAFunc(6),
+  packPanelsFunc()
 ]
 
 /**
@@ -346,7 +347,13 @@ export interface Kernel extends SharedModule {
   /** Indices in `names`: the driver of each tile, and the packing functions. */
   readonly index:
     & { readonly [K in keyof typeof TILES]?: number }
-    & { readonly packB: number; readonly packA: number; readonly packBT: number; readonly packA6: number }
+    & {
+      readonly packB: number
+      readonly packA: number
+      readonly packBT: number
+      readonly packA6: number
+      readonly packPanels: number
+    }
 }
 
 let enabled = true
@@ -366,7 +373,8 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     "packB32",
     "packA32",
     "packBT32",
-    "packA632"
+    "packA632",
+    "packPanels32"
   ]
   const at = (n: string) => names.indexOf(n)
   return {
@@ -380,7 +388,8 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
       packB: at("packB32"),
       packA: at("packA32"),
       packBT: at("packBT32"),
-      packA6: at("packA632")
+      packA6: at("packA632"),
+      packPanels: at("packPanels32")
     }
   }
 }
@@ -482,6 +491,95 @@ let defaultPool: Pool | undefined
 /** A process-lifetime pool of all cores (unreferenced workers), for callers that pass none. */
 export const sharedDefaultPool = (): Pool => (defaultPool ??= makePool(availableCores()))
 
+type Call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => void
+
+/**
+ * Puts the lhs in the kernel's memory at `apBase` (elements): used in place (a column-major
+ * float32 lhs, copied as is), copied raw at `rawABase` and packed by the wasm transposes (a
+ * row-major float32 lhs), or packed here (`ap[g][p][r] = A[g * mr + r, p]`, zero rows past m).
+ */
+const packLhs = (
+  kern: Kernel,
+  call: Call,
+  buf: ArrayBuffer,
+  View: Float32ArrayConstructor | Float64ArrayConstructor,
+  t: Tile,
+  a: Float32Array | Float64Array,
+  aOff: number,
+  am: number,
+  ak: number,
+  m: number,
+  k: number,
+  apBase: number,
+  rawABase: number,
+  aInPlace: boolean,
+  aRaw: boolean
+): void => {
+  const { bytes, mr } = t
+  const groups = Math.ceil(m / mr)
+  const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
+  const rawALen = aRaw ? (m - 1) * am + k : 0
+  const ap = new View(buf, apBase * bytes, aLen + mr)
+  if (aInPlace) {
+    ap.set(a.subarray(aOff, aOff + aLen))
+    ap.fill(0, aLen)
+  } else if (aRaw) {
+    // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
+    new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
+    const k4 = k - (k % 4)
+    call(mr === 6 ? kern.index.packA6 : kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
+      rawABase * bytes,
+      apBase * bytes,
+      k4,
+      am,
+      k
+    ])
+    for (let g = 0; g < groups; g++) {
+      for (let r = 0; r < mr; r++) {
+        const i = g * mr + r
+        for (let p = k4; p < k; p++) ap[(g * k + p) * mr + r] = i < m ? a[aOff + i * am + p]! : 0
+      }
+    }
+  } else {
+    // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
+    for (let g = 0; g < groups; g++) {
+      const base = g * mr * k
+      for (let r = 0; r < mr; r++) {
+        const i = g * mr + r
+        if (i < m) {
+          let src = aOff + i * am
+          for (let p = 0; p < k; p++, src += ak) ap[base + p * mr + r] = a[src]!
+        } else {
+          for (let p = 0; p < k; p++) ap[base + p * mr + r] = 0
+        }
+      }
+    }
+  }
+}
+
+/** Copies the padded C (`ldc` columns) out into `out` from `cOff` (float64 sums round to float32 here). */
+const copyOut = (
+  cView: Float32Array | Float64Array,
+  ldc: number,
+  out: Float32Array | Float64Array,
+  cOff: number,
+  m: number,
+  n: number
+): void => {
+  if (ldc === n) {
+    out.set(cView.subarray(0, m * n), cOff)
+  } else if (n >= 32) {
+    for (let i = 0; i < m; i++) out.set(cView.subarray(i * ldc, i * ldc + n), cOff + i * n)
+  } else {
+    // narrow rows (a 10-class layer): a plain loop, not a subarray and a set per row
+    for (let i = 0; i < m; i++) {
+      const from = i * ldc
+      const to = cOff + i * n
+      for (let j = 0; j < n; j++) out[to + j] = cView[from + j]!
+    }
+  }
+}
+
 /**
  * `out[cOff + i * n + j] = sum_p a[aOff + i * am + p * ak] * b[bOff + p * bk + j * bn]`
  * for `i < m, j < n, p < k`, accumulating as `accumulate` says, split by row
@@ -557,42 +655,7 @@ export const gemmF32 = (
     if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
     else kern.drivers[fn]!(0, units, ...rest)
   }
-  const ap = new View(buf, apBase * bytes, aLen + mr)
-  if (aInPlace) {
-    ap.set(a.subarray(aOff, aOff + aLen))
-    ap.fill(0, aLen)
-  } else if (aRaw) {
-    // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
-    new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
-    const k4 = k - (k % 4)
-    call(mr === 6 ? kern.index.packA6 : kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
-      rawABase * bytes,
-      apBase * bytes,
-      k4,
-      am,
-      k
-    ])
-    for (let g = 0; g < groups; g++) {
-      for (let r = 0; r < mr; r++) {
-        const i = g * mr + r
-        for (let p = k4; p < k; p++) ap[(g * k + p) * mr + r] = i < m ? a[aOff + i * am + p]! : 0
-      }
-    }
-  } else {
-    // pack the lhs: ap[g][p][r] = A[g * mr + r, p], zero rows past m
-    for (let g = 0; g < groups; g++) {
-      const base = g * mr * k
-      for (let r = 0; r < mr; r++) {
-        const i = g * mr + r
-        if (i < m) {
-          let src = aOff + i * am
-          for (let p = 0; p < k; p++, src += ak) ap[base + p * mr + r] = a[src]!
-        } else {
-          for (let p = 0; p < k; p++) ap[base + p * mr + r] = 0
-        }
-      }
-    }
-  }
+  packLhs(kern, call, buf, View, t, a, aOff, am, ak, m, k, apBase, rawABase, aInPlace, aRaw)
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
   if (bRaw) {
@@ -651,19 +714,123 @@ export const gemmF32 = (
     nr * bytes
   ]
   call(fn, groups, grainOf(groups), args)
-  // copy out (float64 sums round to float32 here)
-  const cView = new View(buf, cBase * bytes, groups * mr * ldc)
-  if (ldc === n) {
-    out.set(cView.subarray(0, m * n), cOff)
-  } else if (n >= 32) {
-    for (let i = 0; i < m; i++) out.set(cView.subarray(i * ldc, i * ldc + n), cOff + i * n)
-  } else {
-    // narrow rows (a 10-class layer): a plain loop, not a subarray and a set per row
-    for (let i = 0; i < m; i++) {
-      const from = i * ldc
-      const to = cOff + i * n
-      for (let j = 0; j < n; j++) out[to + j] = cView[from + j]!
+  copyOut(new View(buf, cBase * bytes, groups * mr * ldc), ldc, out, cOff, m, n)
+  return true
+}
+
+/**
+ * A float32 rhs given as panels of an operand `x` (a convolution's patches; see `packPanels32` in
+ * wasmPack.ts), never built as a matrix: panel `j` (eight columns) is `panels[2j]`, the element
+ * offset of its image in `x`, and `panels[2j + 1]`, its descriptor row `r`; step `p` of k of that
+ * panel reads eight consecutive elements of `x` from the image's offset plus `desc[2(r k + p)]`,
+ * with lane `t` zero unless bit `t` of `desc[2(r k + p) + 1]` is set. Lanes whose bit is clear
+ * may point up to seven elements outside `x`.
+ */
+export interface PanelRhs {
+  readonly x: Float32Array
+  readonly panels: Int32Array
+  readonly desc: Int32Array
+}
+
+/** The eight-lane masks of `packPanels32`, as 256 pairs of vectors: lane t of mask i is all ones when bit t of i is set. */
+const laneMasks = (() => {
+  const masks = new Int32Array(256 * 8)
+  for (let i = 0; i < 256; i++) for (let t = 0; t < 8; t++) masks[i * 8 + t] = (i >> t) & 1 ? -1 : 0
+  return masks
+})()
+
+/**
+ * `out[cOff + i * n + j] = sum_p a[aOff + i * am + p * ak] * B[p, j]` accumulated in float32 (the
+ * `"f32"` tiles), with B given as panels (`PanelRhs`; `n` is eight times their number): the wasm
+ * packing function builds the packed rhs straight from `x`, so the product never holds B itself.
+ * Returns `false` (writing nothing) where `gemmF32` would.
+ */
+export const gemmF32Panels = (
+  a: Float32Array,
+  aOff: number,
+  am: number,
+  ak: number,
+  rhs: PanelRhs,
+  out: Float32Array,
+  cOff: number,
+  m: number,
+  k: number,
+  n: number,
+  pool?: Pool
+): boolean => {
+  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
+  const kern = threaded ? getKernel() : getSolo()
+  if (kern === null) return false
+  const tileName = kern.index.f32fma !== undefined ? "f32fma" : "f32"
+  const t: Tile = TILES[tileName]
+  const fn = kern.index[tileName]!
+  const { mr } = t
+  const nr = t.nv * t.lanes
+  const panels = rhs.panels.length / 2
+  if (panels * nr !== n) return false
+  const groups = Math.ceil(m / mr)
+  const ldc = n
+  const aInPlace = am === 1 && ak >= m
+  const aRaw = !aInPlace && ak === 1 && am >= k && k >= 4
+  const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
+  // element offsets: packed lhs, packed rhs, C, the raw lhs, then x with eight elements of slack
+  // on both sides, the panel and descriptor tables, and the lane masks (16-byte aligned)
+  const bpBase = aLen + mr
+  const cBase = bpBase + panels * nr * k
+  const rawABase = cBase + groups * mr * ldc
+  const xBase = rawABase + (aRaw ? (m - 1) * am + k + mr * am : 0) + 8
+  const panelsBase = xBase + rhs.x.length + 8
+  const descBase = panelsBase + rhs.panels.length
+  const masksBase = Math.ceil((descBase + rhs.desc.length) / 4) * 4
+  const total = (masksBase + laneMasks.length) * 4
+  if (total > MAX_BYTES) return false
+  const have = kern.memory.buffer.byteLength
+  if (total > have) {
+    try {
+      kern.memory.grow(Math.ceil((total - have) / 65536))
+    } catch {
+      return false
     }
   }
+  const buf = kern.memory.buffer
+  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
+    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
+    else kern.drivers[fn]!(0, units, ...rest)
+  }
+  packLhs(kern, call, buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
+  new Float32Array(buf, xBase * 4, rhs.x.length).set(rhs.x)
+  // the tables in bytes: image offsets, descriptor rows (k pairs each), element offsets and masks
+  const panelTable = new Int32Array(buf, panelsBase * 4, rhs.panels.length)
+  for (let j = 0; j < rhs.panels.length; j += 2) {
+    panelTable[j] = rhs.panels[j]! * 4
+    panelTable[j + 1] = rhs.panels[j + 1]! * k * 8
+  }
+  const descTable = new Int32Array(buf, descBase * 4, rhs.desc.length)
+  for (let i = 0; i < rhs.desc.length; i += 2) {
+    descTable[i] = rhs.desc[i]! * 4
+    descTable[i + 1] = rhs.desc[i + 1]! * 32
+  }
+  new Int32Array(buf, masksBase * 4, laneMasks.length).set(laneMasks)
+  call(kern.index.packPanels, panels, Math.max(1, Math.ceil(panels / 16)), [
+    xBase * 4,
+    bpBase * 4,
+    k,
+    panelsBase * 4,
+    descBase * 4,
+    masksBase * 4
+  ])
+  call(fn, groups, grainOf(groups), [
+    0,
+    bpBase * 4,
+    cBase * 4,
+    k,
+    panels,
+    ldc,
+    aInPlace ? mr * 4 : mr * k * 4,
+    aInPlace ? ak * 4 : mr * 4,
+    nr * k * 4,
+    nr * 4
+  ])
+  copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, cOff, m, n)
   return true
 }

@@ -19,7 +19,7 @@
  *   rest and zeroes columns past n (whose rows are read from the slack after the
  *   copy).
  */
-import { addTo, type Func, i32, op, v128 } from "./wasm.js"
+import { addTo, type Func, i32, op, simdOp, uleb, v128 } from "./wasm.js"
 
 const { get, set, tee } = op
 
@@ -203,4 +203,99 @@ export const packAFunc = (rows: 4 | 6 | 8 = 4): Func => {
     locals: [...Array<number>(4).fill(i32), ...Array<number>(8).fill(v128)],
     body
   }
+}
+
+/** `i32.load` at a constant byte offset from the address on the stack. */
+const i32LoadAt = (offset: number): Array<number> => [0x28, 2, ...uleb(offset)]
+
+/**
+ * `packPanels32(j0, j1, x, bp, k, panels, desc, masks)`, all addresses in bytes:
+ * panels `[j0, j1)` of a rhs whose every panel row is eight consecutive elements
+ * of an operand `x` with some lanes masked to zero (a convolution's patches with
+ * stride 1 along the last spatial dimension: a row of eight output positions
+ * reads eight neighbouring inputs, lanes in padding zeroed). Panel `j` reads
+ * `panels[2j]` (its image's byte offset in `x`) and `panels[2j + 1]` (its
+ * descriptor row's byte offset in `desc`); step `p` of k reads the row's pair at
+ * `desc + 8p`: a byte offset from the image (the first lane's element, whether
+ * masked or not) and a mask's byte offset in `masks` (two vectors of lane masks).
+ * `bp[j][p][0..8] = x[...8 lanes] & mask`. Masked lanes may read up to seven
+ * elements before or after `x`: the caller leaves that slack.
+ */
+export const packPanelsFunc = (): Func => {
+  const [j0, j1, x, bp, k, panels, desc, masks] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const [dst, end, src, d, m, s] = [8, 9, 10, 11, 12, 13]
+  const lanes = (offset: number) => [
+    ...get(dst),
+    ...get(s),
+    ...op.v128Load(offset),
+    ...get(m),
+    ...op.v128Load(offset),
+    ...simdOp.v128And,
+    ...op.v128Store(offset)
+  ]
+  const body = [
+    // dst = bp + j0 * k * 32
+    ...get(bp),
+    ...get(j0),
+    ...get(k),
+    ...op.i32Mul,
+    ...op.i32Const(32),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(dst),
+    ...op.loop, // panels
+    // src = x + panels[2 j0]; d = desc + panels[2 j0 + 1]; end = dst + k * 32
+    ...get(panels),
+    ...get(j0),
+    ...op.i32Const(8),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...tee(d),
+    ...i32LoadAt(0),
+    ...get(x),
+    ...op.i32Add,
+    ...set(src),
+    ...get(d),
+    ...i32LoadAt(4),
+    ...get(desc),
+    ...op.i32Add,
+    ...set(d),
+    ...get(dst),
+    ...get(k),
+    ...op.i32Const(32),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(end),
+    ...op.loop, // steps of k
+    ...get(src),
+    ...get(d),
+    ...i32LoadAt(0),
+    ...op.i32Add,
+    ...set(s),
+    ...get(masks),
+    ...get(d),
+    ...i32LoadAt(4),
+    ...op.i32Add,
+    ...set(m),
+    ...lanes(0),
+    ...lanes(16),
+    ...addTo(d, op.i32Const(8)),
+    ...get(dst),
+    ...op.i32Const(32),
+    ...op.i32Add,
+    ...tee(dst),
+    ...get(end),
+    ...op.i32Ne,
+    ...op.brIf(0),
+    ...op.end,
+    ...get(j0),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...tee(j0),
+    ...get(j1),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return { name: "packPanels32", params: Array<number>(8).fill(i32), locals: Array<number>(6).fill(i32), body }
 }
