@@ -1,10 +1,12 @@
 /**
  * Convolutions whose patches the product packs straight from the input
- * (internal/conv.ts's panel path, wasmGemm.ts's `gemmF32Panels`): bit for bit
- * the product of the kernel and an explicitly unrolled patch matrix (im2col
- * written here from the definition) on the same float32 GEMM, over random
- * geometries with padding, strides along the other dimensions, both layouts and
- * several images; and a hand-derived case.
+ * (internal/conv.ts: channels first, the rhs as panels of eight positions,
+ * `gemmF32Panels`; channels last with features in fours, the lhs as rows of
+ * features per tap, `gemmF32Rows`): bit for bit the product of an explicitly
+ * unrolled patch matrix (im2col written here from the definition) on the same
+ * float32 GEMM, summing in the same order (feature then tap for channels first,
+ * tap then feature for channels last), over random geometries with padding,
+ * strides along the other dimensions, both layouts and several images.
  */
 import { aval, type Params } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -22,7 +24,7 @@ const values = (n: number, seed: number) => {
 
 const geometry = fc.record({
   batch: fc.integer({ min: 1, max: 3 }),
-  inFeatures: fc.integer({ min: 1, max: 5 }),
+  inFeatures: fc.integer({ min: 1, max: 9 }),
   outFeatures: fc.integer({ min: 1, max: 9 }),
   kh: fc.integer({ min: 1, max: 3 }),
   kw: fc.integer({ min: 1, max: 4 }),
@@ -77,35 +79,53 @@ describe("convolution with the patches packed from the input", () => {
           params,
           aval(outShape, "float32")
         )
-        // im2col: patches[(f * kh + di) * kw + dj][(b * outH + i) * outW + j]
+        // im2col, k ordered feature then tap (patches[p][position]), or tap then feature where the
+        // features are contiguous and come in fours (the lhs rows [position][p] of the channels-last path)
+        const rowsPath = g.channelsLast && c % 4 === 0
         const cols = c * g.kh * g.kw
         const rows = n * g.outH * g.outW
+        if (o * cols * rows < 512) return
         const patches = new Float32Array(cols * rows)
         for (let f = 0; f < c; f++) {
           for (let di = 0; di < g.kh; di++) {
             for (let dj = 0; dj < g.kw; dj++) {
-              const p = (f * g.kh + di) * g.kw + dj
+              const p = rowsPath ? (di * g.kw + dj) * c + f : (f * g.kh + di) * g.kw + dj
               for (let b = 0; b < n; b++) {
                 for (let i = 0; i < g.outH; i++) {
                   for (let j = 0; j < g.outW; j++) {
                     const y = i * g.strideH + di - g.padH[0]
                     const z = j + dj - g.padW
                     const inside = y >= 0 && y < h && z >= 0 && z < w
-                    patches[p * rows + (b * g.outH + i) * g.outW + j] = inside ? x[lhsAt(b, f, y, z)]! : 0
+                    const q = (b * g.outH + i) * g.outW + j
+                    patches[rowsPath ? q * cols + p : p * rows + q] = inside ? x[lhsAt(b, f, y, z)]! : 0
                   }
                 }
               }
             }
           }
         }
+        // the kernel [o, c, kh, kw] as the product's other operand
+        const kernel = new Float32Array(o * cols)
+        for (let f = 0; f < o; f++) {
+          for (let e = 0; e < c; e++) {
+            for (let t = 0; t < g.kh * g.kw; t++) {
+              const v = k[(f * c + e) * g.kh * g.kw + t]!
+              if (rowsPath) kernel[(t * c + e) * o + f] = v
+              else kernel[f * cols + e * g.kh * g.kw + t] = v
+            }
+          }
+        }
         const product = new Float32Array(o * rows)
-        if (o * cols * rows < 512) return
-        assert.isTrue(gemmF32(k, 0, cols, 1, patches, 0, rows, 1, product, 0, o, cols, rows, "f32"))
+        const ok = rowsPath
+          ? gemmF32(patches, 0, cols, 1, kernel, 0, o, 1, product, 0, rows, cols, o, "f32")
+          : gemmF32(kernel, 0, cols, 1, patches, 0, rows, 1, product, 0, o, cols, rows, "f32")
+        assert.isTrue(ok)
         for (let f = 0; f < o; f++) {
           for (let b = 0; b < n; b++) {
             for (let i = 0; i < g.outH; i++) {
               for (let j = 0; j < g.outW; j++) {
-                const want = product[f * rows + (b * g.outH + i) * g.outW + j]!
+                const q = (b * g.outH + i) * g.outW + j
+                const want = product[rowsPath ? q * o + f : f * rows + q]!
                 const have = got[outAt(b, f, i, j)]!
                 assert.isTrue(Object.is(have, want), `output (${b}, ${f}, ${i}, ${j}): ${have} against ${want}`)
               }

@@ -12,7 +12,7 @@ import { Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { dotGeneral } from "./dot.js"
 import type { Pool } from "./threads.js"
-import { gemmF32Panels, type PanelRhs } from "./wasmGemm.js"
+import { gemmF32Panels, gemmF32Rows, type PanelRhs } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
 
@@ -218,6 +218,52 @@ export const convGeneralDilated = (
       DType.recycleHost(product)
       return out
     }
+  }
+  // features contiguous in the input (channels last): the product is patches times kernel, each
+  // patch row read from the input as one run of features per tap
+  if (
+    groups === 1 && dtype === "float32" && params.precision !== "highest" && lhs instanceof Float32Array &&
+    lf === 1 && g.i % 4 === 0 && og * cols * rows >= PANEL_MIN_WORK
+  ) {
+    const rowOff = new Int32Array(rows * kProd)
+    for (let nb = 0; nb < g.outBatch; nb++) {
+      for (let so = 0, at = nb * outProd * kProd; so < outProd; so++) {
+        for (let sk = 0; sk < kProd; sk++, at++) {
+          const off = table[so * kProd + sk]!
+          rowOff[at] = off < 0 ? -1 : nb * lb + off
+        }
+      }
+    }
+    // the kernel as [taps * in features, out features]
+    const kernel = DType.allocHostUnfilled(dtype, cols * og) as Float32Array
+    for (let sk = 0; sk < kProd; sk++) {
+      for (let ii = 0; ii < g.i; ii++) {
+        const dst = (sk * g.i + ii) * og
+        const src = ii * ri + kOff[sk]!
+        for (let oo = 0; oo < og; oo++) kernel[dst + oo] = rhs[src + oo * ro]!
+      }
+    }
+    // an output whose positions are rows of out features (NHWC) is the product itself
+    let direct = of === 1 && ob === outProd * og
+    for (let so = 0; so < outProd && direct; so++) direct = oOff[so] === so * og
+    const product = direct ? out as Float32Array : DType.allocHostUnfilled(dtype, rows * og) as Float32Array
+    if (gemmF32Rows(lhs, rowOff, kProd, g.i, kernel, product, rows, og, pool)) {
+      if (!direct) {
+        for (let nb = 0; nb < g.outBatch; nb++) {
+          for (let so = 0; so < outProd; so++) {
+            const src = (nb * outProd + so) * og
+            const dst = nb * ob + oOff[so]!
+            for (let oo = 0; oo < og; oo++) out[dst + oo * of] = product[src + oo]!
+          }
+        }
+        DType.recycleHost(product)
+      }
+      DType.recycleHost(kernel)
+      DType.recycleHost(weights)
+      return out
+    }
+    DType.recycleHost(kernel)
+    if (!direct) DType.recycleHost(product)
   }
   // patches[grp][ii * kProd + sk][nb * outProd + so] (zeros where the tap is padding): the product's
   // rhs, k-major, so that both the gather and the product's result run along output positions

@@ -35,7 +35,7 @@
  */
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
-import { packAFunc, packBFunc, packPanelsFunc } from "./wasmPack.js"
+import { packAFunc, packBFunc, packPanelsFunc, packRowsFunc } from "./wasmPack.js"
 
 /**
  * A register tile: `mr` rows by `nv` vectors of `lanes` elements of `bytes` bytes
@@ -315,15 +315,19 @@ const driverFunc = (t: Tile, blockIndex: number): Func => {
   return { name: `gemm${t.name}`, params: Array<number>(12).fill(i32), locals: Array<number>(5).fill(i32), body }
 }
 
-/** The module's functions for these tiles: every block, then every driver (in the same order). */
-const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
+/**
+ * The module's functions for these tiles: every block, then every driver (in the same order), then
+ * the packing functions, the lhs's for the float32 tile's row count only (6 with the fused tile,
+ * else 4: the other is never called, and the module stays under 4 KiB).
+ */
+const funcsFor = (tiles: ReadonlyArray<Tile>, rows: 4 | 6): Array<Func> => [
   ...tiles.map(blockFunc),
   ...tiles.map((t, i) => driverFunc(t, i)),
   packBFunc(),
-  packAFunc(),
+  packAFunc(rows),
   packAFunc(8),
-  packAFunc(6),
-  packPanelsFunc()
+  packPanelsFunc(),
+  packRowsFunc(rows)
 ]
 
 /**
@@ -333,7 +337,7 @@ const funcsFor = (tiles: ReadonlyArray<Tile>): Array<Func> => [
 export const gemmModuleBytes = (options: { fma?: boolean; shared?: boolean } = {}): Uint8Array<ArrayBuffer> =>
   moduleBytes(
     // with relaxed SIMD the fused tile replaces the float32 one (and the module stays under 4 KiB)
-    funcsFor(options.fma === true ? [TILES.f32fma, TILES.f64] : [TILES.f32, TILES.f64]),
+    options.fma === true ? funcsFor([TILES.f32fma, TILES.f64], 6) : funcsFor([TILES.f32, TILES.f64], 4),
     1,
     options.shared === true ? { maxPages: MAX_PAGES } : undefined
   )
@@ -351,7 +355,7 @@ export interface Kernel extends SharedModule {
       readonly packB: number
       readonly packA: number
       readonly packBT: number
-      readonly packA6: number
+      readonly packRows: number
       readonly packPanels: number
     }
 }
@@ -371,10 +375,10 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
   const names = [
     ...(fma ? ["gemm32fma", "gemm64"] : ["gemm32", "gemm64"]),
     "packB32",
-    "packA32",
+    fma ? "packA632" : "packA32",
     "packBT32",
-    "packA632",
-    "packPanels32"
+    "packPanels32",
+    fma ? "packRows632" : "packRows32"
   ]
   const at = (n: string) => names.indexOf(n)
   return {
@@ -386,9 +390,9 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
       ...(fma ? { f32fma: at("gemm32fma") } : { f32: at("gemm32") }),
       f64: at("gemm64"),
       packB: at("packB32"),
-      packA: at("packA32"),
+      packA: at(fma ? "packA632" : "packA32"),
       packBT: at("packBT32"),
-      packA6: at("packA632"),
+      packRows: at(fma ? "packRows632" : "packRows32"),
       packPanels: at("packPanels32")
     }
   }
@@ -527,7 +531,7 @@ const packLhs = (
     // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
     new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
     const k4 = k - (k % 4)
-    call(mr === 6 ? kern.index.packA6 : kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
+    call(kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
       rawABase * bytes,
       apBase * bytes,
       k4,
@@ -832,5 +836,88 @@ export const gemmF32Panels = (
     nr * 4
   ])
   copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, cOff, m, n)
+  return true
+}
+
+/**
+ * `out[i * n + j] = sum_p A[i, p] * b[p * n + j]` accumulated in float32 (the `"f32"` tiles), with
+ * the lhs gathered from `x` and never built: row `i`'s `k = segs * segLen` steps are `segs` runs of
+ * `segLen` (a multiple of 4) consecutive elements of `x`, run `s` from element
+ * `rowOff[i * segs + s]`, or zeros where that is -1 (a channels-last convolution: per output
+ * position and kernel tap, the input's features at the tap). A wasm function packs the row groups
+ * straight from `x` (`packRows32`). `b` is row-major `[k, n]`. Returns `false` (writing nothing)
+ * where `gemmF32` would.
+ */
+export const gemmF32Rows = (
+  x: Float32Array,
+  rowOff: Int32Array,
+  segs: number,
+  segLen: number,
+  b: Float32Array,
+  out: Float32Array,
+  m: number,
+  n: number,
+  pool?: Pool
+): boolean => {
+  const k = segs * segLen
+  if (segLen % 4 !== 0 || k === 0 || rowOff.length !== m * segs) return false
+  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
+  const kern = threaded ? getKernel() : getSolo()
+  if (kern === null) return false
+  const tileName = kern.index.f32fma !== undefined ? "f32fma" : "f32"
+  const t: Tile = TILES[tileName]
+  const fn = kern.index[tileName]!
+  const { mr } = t
+  const nr = t.nv * t.lanes
+  const groups = Math.ceil(m / mr)
+  const panels = Math.ceil(n / nr)
+  const ldc = panels * nr
+  // element offsets: packed lhs, packed rhs, C, the raw rhs (with a panel's slack), x, a run of
+  // zeros, then the row pointers
+  const bpBase = groups * mr * k
+  const cBase = bpBase + panels * nr * k
+  const rawBBase = cBase + groups * mr * ldc
+  const xBase = rawBBase + k * n + nr
+  const zerosBase = xBase + x.length
+  const ptrsBase = zerosBase + segLen
+  const total = (ptrsBase + groups * segs * mr) * 4
+  if (total > MAX_BYTES) return false
+  const have = kern.memory.buffer.byteLength
+  if (total > have) {
+    try {
+      kern.memory.grow(Math.ceil((total - have) / 65536))
+    } catch {
+      return false
+    }
+  }
+  const buf = kern.memory.buffer
+  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
+    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
+    else kern.drivers[fn]!(0, units, ...rest)
+  }
+  new Float32Array(buf, xBase * 4, x.length).set(x)
+  new Float32Array(buf, zerosBase * 4, segLen).fill(0)
+  // the row pointers, by row group, run and row (rows past m read zeros)
+  const ptrs = new Int32Array(buf, ptrsBase * 4, groups * segs * mr)
+  for (let u = 0, at = 0; u < groups; u++) {
+    for (let s = 0; s < segs; s++) {
+      for (let r = 0; r < mr; r++, at++) {
+        const i = u * mr + r
+        const off = i < m ? rowOff[i * segs + s]! : -1
+        ptrs[at] = off < 0 ? zerosBase * 4 : (xBase + off) * 4
+      }
+    }
+  }
+  call(kern.index.packRows, groups, Math.max(1, Math.ceil(groups / 16)), [ptrsBase * 4, 0, segs, segLen])
+  new Float32Array(buf, rawBBase * 4, k * n).set(b.subarray(0, k * n))
+  call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * 4, bpBase * 4, k, n])
+  const width = n - (panels - 1) * nr
+  if (width < nr) {
+    const bp = new Float32Array(buf, bpBase * 4, panels * nr * k)
+    const base = (panels - 1) * nr * k
+    for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
+  }
+  call(fn, groups, grainOf(groups), [0, bpBase * 4, cBase * 4, k, panels, ldc, mr * k * 4, mr * 4, nr * k * 4, nr * 4])
+  copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, 0, m, n)
   return true
 }

@@ -299,3 +299,131 @@ export const packPanelsFunc = (): Func => {
   ]
   return { name: "packPanels32", params: Array<number>(8).fill(i32), locals: Array<number>(6).fill(i32), body }
 }
+
+/**
+ * `packRows632(g0, g1, ptrs, ap, segs, segLen)`, addresses in bytes: the lhs of
+ * 6-row groups `[g0, g1)` packed as `packA632` packs a row-major lhs
+ * (`ap[g][p][0..6] = A[6g..6g+6, p]`), where each row's k steps come in `segs`
+ * segments of `segLen` (a multiple of 4) consecutive elements anywhere in
+ * memory: group `g`, segment `s`, row `r` starts at the address
+ * `ptrs[(g * segs + s) * 6 + r]` (a channels-last convolution's patches: per
+ * output position and kernel tap, the input's features at that tap, or a row of
+ * zeros for padding). `packRows32` does the same for 4-row groups.
+ */
+export const packRowsFunc = (rows: 4 | 6): Func => {
+  const [g0, g1, ptrs, ap, segs, segLen] = [0, 1, 2, 3, 4, 5]
+  const stepBytes = rows * 4
+  const [q, qEnd, dst, end, off] = [6, 7, 8, 9, 10]
+  const p = Array.from({ length: rows }, (_, r) => 11 + r)
+  const [v0, v1, v2, v3, t0, t1, t2, t3] = Array.from({ length: 8 }, (_, i) => 11 + rows + i)
+  const rowLoad = (
+    r: number,
+    into: number
+  ) => [...get(p[r]!), ...get(off), ...op.i32Add, ...op.v128Load(0), ...set(into)]
+  const shuffle = (x: number, y: number, lanes: readonly [number, number, number, number], into: number) => [
+    ...get(x),
+    ...get(y),
+    ...op.f32x4Shuffle(lanes),
+    ...set(into)
+  ]
+  const store = (x: number, y: number, lanes: readonly [number, number, number, number], offset: number) => [
+    ...get(dst),
+    ...get(x),
+    ...get(y),
+    ...op.f32x4Shuffle(lanes),
+    ...op.v128Store(offset)
+  ]
+  const body = [
+    // q = ptrs + g0 * segs * rows * 4; dst = ap + g0 * segs * segLen * rows * 4
+    ...get(ptrs),
+    ...get(g0),
+    ...get(segs),
+    ...op.i32Mul,
+    ...op.i32Const(rows * 4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(q),
+    ...get(ap),
+    ...get(g0),
+    ...get(segs),
+    ...op.i32Mul,
+    ...get(segLen),
+    ...op.i32Mul,
+    ...op.i32Const(stepBytes),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(dst),
+    ...op.loop, // row groups
+    ...get(q),
+    ...get(segs),
+    ...op.i32Const(rows * 4),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(qEnd),
+    ...op.loop, // segments
+    ...p.flatMap((pr, r) => [...get(q), ...i32LoadAt(4 * r), ...set(pr)]),
+    ...addTo(q, op.i32Const(rows * 4)),
+    ...get(dst),
+    ...get(segLen),
+    ...op.i32Const(stepBytes),
+    ...op.i32Mul,
+    ...op.i32Add,
+    ...set(end),
+    ...op.i32Const(0),
+    ...set(off),
+    ...op.loop, // four steps of k
+    ...Array.from({ length: Math.floor(rows / 4) }, (_, h) => [
+      ...rowLoad(4 * h, v0),
+      ...rowLoad(4 * h + 1, v1),
+      ...rowLoad(4 * h + 2, v2),
+      ...rowLoad(4 * h + 3, v3),
+      ...shuffle(v0, v1, [0, 4, 1, 5], t0),
+      ...shuffle(v0, v1, [2, 6, 3, 7], t1),
+      ...shuffle(v2, v3, [0, 4, 1, 5], t2),
+      ...shuffle(v2, v3, [2, 6, 3, 7], t3),
+      ...store(t0, t2, [0, 1, 4, 5], 16 * h),
+      ...store(t0, t2, [2, 3, 6, 7], 16 * h + stepBytes),
+      ...store(t1, t3, [0, 1, 4, 5], 16 * h + 2 * stepBytes),
+      ...store(t1, t3, [2, 3, 6, 7], 16 * h + 3 * stepBytes)
+    ]).flat(),
+    ...(rows % 4 === 0 ? [] : [
+      ...rowLoad(rows - 2, v0),
+      ...rowLoad(rows - 1, v1),
+      ...shuffle(v0, v1, [0, 4, 1, 5], t0),
+      ...shuffle(v0, v1, [2, 6, 3, 7], t1),
+      ...[0, 1, 2, 3].flatMap((j) => [
+        ...get(dst),
+        ...get(j < 2 ? t0 : t1),
+        ...op.v128Store64Lane(rows * 4 - 8 + j * stepBytes, j % 2)
+      ])
+    ]),
+    ...addTo(off, op.i32Const(16)),
+    ...get(dst),
+    ...op.i32Const(4 * stepBytes),
+    ...op.i32Add,
+    ...tee(dst),
+    ...get(end),
+    ...op.i32Ne,
+    ...op.brIf(0),
+    ...op.end,
+    ...get(q),
+    ...get(qEnd),
+    ...op.i32Ne,
+    ...op.brIf(0),
+    ...op.end,
+    ...get(g0),
+    ...op.i32Const(1),
+    ...op.i32Add,
+    ...tee(g0),
+    ...get(g1),
+    ...op.i32LtU,
+    ...op.brIf(0),
+    ...op.end
+  ]
+  return {
+    name: rows === 4 ? "packRows32" : "packRows632",
+    params: Array<number>(6).fill(i32),
+    locals: [...Array<number>(5 + rows).fill(i32), ...Array<number>(8).fill(v128)],
+    body
+  }
+}
