@@ -281,6 +281,14 @@ describe("jit's compiler", () => {
       const e = np.exp(np.subtract(x, np.max(x, { axis: 1, keepdims: true })))
       return np.divide(e, np.sum(e, { axis: 1, keepdims: true }))
     }
+    // a record parameter prints its fields (it printed as [object Object])
+    const convText = run(
+      jit((x: Tensor, w: Tensor) => lax.convGeneralDilated(x, w, [1], "VALID")).lower(
+        np.ones([1, 1, 4]),
+        np.ones([1, 1, 2])
+      )
+    ).text
+    assert.include(convText, "dimensionNumbers={lhsSpec=(0, 1, 2), rhsSpec=(0, 1, 2), outSpec=(0, 1, 2)}")
     const text = run(jit(softmax).lower(tensor([[1, 2, 3], [4, 5, 7]]))).text
     const top = text.split("\n").filter((l) => l.startsWith("    ") && !l.startsWith("        ") && l.includes("="))
     // (the keepdims expand_dims are index maps: folded into the groups' reads)

@@ -19,6 +19,10 @@ export const formatParam = (value: unknown): string => {
   if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
   if (value === null) return "None"
   if (typeof value === "boolean") return value ? "True" : "False"
+  // a plain record (a convolution's dimension numbers): its fields, as JAX prints a NamedTuple's
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return `{${Object.entries(value).map(([k, v]) => `${k}=${formatParam(v)}`).join(", ")}}`
+  }
   return String(value)
 }
 
