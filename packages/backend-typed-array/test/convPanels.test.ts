@@ -2,7 +2,8 @@
  * Convolutions whose patches the product packs straight from the input
  * (internal/conv.ts: channels first, the rhs as panels of eight positions,
  * `gemmF32Panels`; channels last with features in fours, the lhs as rows of
- * features per tap, `gemmF32Rows`): bit for bit the product of an explicitly
+ * features per tap, `gemmF32Rows`; windows of a multiple of four taps along a
+ * contiguous last dimension, the lhs as rows of taps): bit for bit the product of an explicitly
  * unrolled patch matrix (im2col written here from the definition) on the same
  * float32 GEMM, summing in the same order (feature then tap for channels first,
  * tap then feature for channels last), over random geometries with padding,
@@ -27,10 +28,11 @@ const geometry = fc.record({
   inFeatures: fc.integer({ min: 1, max: 9 }),
   outFeatures: fc.integer({ min: 1, max: 9 }),
   kh: fc.integer({ min: 1, max: 3 }),
-  kw: fc.integer({ min: 1, max: 4 }),
+  kw: fc.integer({ min: 1, max: 8 }),
   outH: fc.integer({ min: 1, max: 4 }),
-  // output widths of whole panels of eight positions (the panel path's condition)
-  outW: fc.constantFrom(8, 16, 24),
+  // output widths of whole panels of eight positions (the panel path's condition), or not (with
+  // windows of 4 or 8 taps along W, the tap-runs path: a kernel gradient's geometry)
+  outW: fc.constantFrom(8, 16, 24, 3, 5, 12),
   strideH: fc.integer({ min: 1, max: 2 }),
   padH: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
   padW: fc.integer({ min: 0, max: 3 }),
@@ -133,7 +135,7 @@ describe("convolution with the patches packed from the input", () => {
           }
         }
       }),
-      { numRuns: 150 }
+      { numRuns: 300 }
     )
   })
 })

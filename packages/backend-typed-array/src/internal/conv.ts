@@ -159,6 +159,124 @@ const scatterOut = (
 }
 
 /**
+ * The patch rows of a product computed as patches times kernel (`gemmF32Rows`): per row (image,
+ * output position) and run, the element offset of the run in `x` or -1 (zeros); `tapMajor` when k
+ * runs tap then feature.
+ */
+interface PatchRuns {
+  readonly x: Float32Array
+  readonly rowOff: Int32Array
+  readonly segs: number
+  readonly segLen: number
+  readonly tapMajor: boolean
+}
+
+/** Features contiguous in the input: one run of all features per (row, tap), k tap then feature. */
+const featureRuns = (
+  lhs: Float32Array,
+  features: number,
+  table: Int32Array,
+  rows: number,
+  outProd: number,
+  kProd: number,
+  batch: number,
+  lb: number
+): PatchRuns => {
+  const rowOff = new Int32Array(rows * kProd)
+  for (let nb = 0; nb < batch; nb++) {
+    for (let so = 0, at = nb * outProd * kProd; so < outProd; so++) {
+      for (let sk = 0; sk < kProd; sk++, at++) {
+        const off = table[so * kProd + sk]!
+        rowOff[at] = off < 0 ? -1 : nb * lb + off
+      }
+    }
+  }
+  return { x: lhs, rowOff, segs: kProd, segLen: features, tapMajor: true }
+}
+
+/**
+ * The last spatial dimension contiguous in the input (stride 1), undilated, unstrided in its
+ * taps, with a window a multiple of 4 and padding at least 0: one run of that window's taps per
+ * (row, feature, other taps), k feature then tap, read from a copy of the input whose rows carry
+ * their padding as zeros (so a run never stops at an edge). Else `undefined`.
+ */
+const tapRuns = (
+  lhs: Float32Array,
+  g: Convolution.ConvGeometry,
+  params: Params<"conv_general_dilated">,
+  spatialStrides: ReadonlyArray<number>,
+  lb: number,
+  lf: number,
+  shape: ReadonlyArray<number>,
+  lhsSpec: ReadonlyArray<number>
+): PatchRuns | undefined => {
+  const ns = g.inSpatial.length
+  const last = ns - 1
+  const kl = g.kernelSpatial[last]!
+  const w = g.inSpatial[last]!
+  const [padLow, padHigh] = params.padding[last]!
+  if (
+    ns === 0 || spatialStrides[last] !== 1 || kl % 4 !== 0 || params.rhsDilation[last] !== 1 ||
+    params.lhsDilation[last] !== 1 || padLow < 0 || padHigh < 0
+  ) return undefined
+  // every other dimension steps over whole rows (or has one element)
+  const strides = Shape.stridesOf(shape)
+  for (let d = 0; d < shape.length; d++) {
+    if (d !== lhsSpec[2 + last] && shape[d]! > 1 && strides[d]! % w !== 0) return undefined
+  }
+  const outLast = g.outSpatial[last]!
+  const ws = params.windowStrides[last]!
+  const wp = Math.max(padLow + w, (outLast - 1) * ws + kl)
+  const nRows = lhs.length / w
+  const x = DType.allocHost("float32", nRows * wp) as Float32Array
+  for (let r = 0; r < nRows; r++) x.set(lhs.subarray(r * w, (r + 1) * w), r * wp + padLow)
+  // per other spatial dimension: the input offset of (output coordinate, tap), or -1
+  const perDim = g.outSpatial.slice(0, last).map((outSize, d) => {
+    const kSize = g.kernelSpatial[d]!
+    const t = new Int32Array(outSize * kSize)
+    const dil = params.lhsDilation[d]!
+    for (let o = 0; o < outSize; o++) {
+      for (let k = 0; k < kSize; k++) {
+        const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
+        t[o * kSize + k] = q < 0 || q % dil !== 0 || q / dil >= g.inSpatial[d]! ? -1 : (q / dil) * spatialStrides[d]!
+      }
+    }
+    return t
+  })
+  const outProd = Shape.sizeOf(g.outSpatial)
+  const kOuter = Shape.sizeOf(g.kernelSpatial.slice(0, last))
+  const segs = g.i * kOuter
+  const rowOff = new Int32Array(g.outBatch * outProd * segs)
+  const oc = new Array<number>(ns).fill(0)
+  const kc = new Array<number>(last).fill(0)
+  for (let so = 0; so < outProd; so++) {
+    let rest = so
+    for (let d = last; d >= 0; d--) {
+      oc[d] = rest % g.outSpatial[d]!
+      rest = Math.floor(rest / g.outSpatial[d]!)
+    }
+    for (let sko = 0; sko < kOuter; sko++) {
+      let r = sko
+      let off = 0
+      for (let d = last - 1; d >= 0 && off >= 0; d--) {
+        kc[d] = r % g.kernelSpatial[d]!
+        r = Math.floor(r / g.kernelSpatial[d]!)
+        const o = perDim[d]![oc[d]! * g.kernelSpatial[d]! + kc[d]!]!
+        off = o < 0 ? -1 : off + o
+      }
+      for (let nb = 0; nb < g.outBatch; nb++) {
+        for (let ii = 0; ii < g.i; ii++) {
+          const at = (nb * outProd + so) * segs + ii * kOuter + sko
+          // the run starts at the padded row's element o * ws (input element o * ws - padLow)
+          rowOff[at] = off < 0 ? -1 : ((nb * lb + ii * lf + off) / w) * wp + oc[last]! * ws
+        }
+      }
+    }
+  }
+  return { x, rowOff, segs, segLen: kl, tapMajor: false }
+}
+
+/**
  * `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane); the
  * patches-times-weights product runs on the GEMM, across `pool`'s threads when large.
  */
@@ -219,26 +337,23 @@ export const convGeneralDilated = (
       return out
     }
   }
-  // features contiguous in the input (channels last): the product is patches times kernel, each
-  // patch row read from the input as one run of features per tap
-  if (
-    groups === 1 && dtype === "float32" && params.precision !== "highest" && lhs instanceof Float32Array &&
-    lf === 1 && g.i % 4 === 0 && og * cols * rows >= PANEL_MIN_WORK
-  ) {
-    const rowOff = new Int32Array(rows * kProd)
-    for (let nb = 0; nb < g.outBatch; nb++) {
-      for (let so = 0, at = nb * outProd * kProd; so < outProd; so++) {
-        for (let sk = 0; sk < kProd; sk++, at++) {
-          const off = table[so * kProd + sk]!
-          rowOff[at] = off < 0 ? -1 : nb * lb + off
-        }
-      }
-    }
-    // the kernel as [taps * in features, out features]
+  // the product as patches times kernel, each patch row gathered from the input in runs: of
+  // features per tap where the features are contiguous (channels last), or of taps along the
+  // last spatial dimension where that is contiguous (the kernel gradient's convolution, whose
+  // window is the output's size)
+  const rowsOk = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
+    lhs instanceof Float32Array && og * cols * rows >= PANEL_MIN_WORK
+  const runs = !rowsOk
+    ? undefined
+    : lf === 1 && g.i % 4 === 0
+    ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb)
+    : tapRuns(lhs as Float32Array, g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!), lb, lf, la.shape, dn.lhsSpec)
+  if (runs !== undefined) {
+    // the kernel as [k, out features], k in the runs' order
     const kernel = DType.allocHostUnfilled(dtype, cols * og) as Float32Array
     for (let sk = 0; sk < kProd; sk++) {
       for (let ii = 0; ii < g.i; ii++) {
-        const dst = (sk * g.i + ii) * og
+        const dst = (runs.tapMajor ? sk * g.i + ii : ii * kProd + sk) * og
         const src = ii * ri + kOff[sk]!
         for (let oo = 0; oo < og; oo++) kernel[dst + oo] = rhs[src + oo * ro]!
       }
@@ -247,23 +362,23 @@ export const convGeneralDilated = (
     let direct = of === 1 && ob === outProd * og
     for (let so = 0; so < outProd && direct; so++) direct = oOff[so] === so * og
     const product = direct ? out as Float32Array : DType.allocHostUnfilled(dtype, rows * og) as Float32Array
-    if (gemmF32Rows(lhs, rowOff, kProd, g.i, kernel, product, rows, og, pool)) {
-      if (!direct) {
-        for (let nb = 0; nb < g.outBatch; nb++) {
-          for (let so = 0; so < outProd; so++) {
-            const src = (nb * outProd + so) * og
-            const dst = nb * ob + oOff[so]!
-            for (let oo = 0; oo < og; oo++) out[dst + oo * of] = product[src + oo]!
-          }
+    const done = gemmF32Rows(runs.x, runs.rowOff, runs.segs, runs.segLen, kernel, product, rows, og, pool)
+    if (done && !direct) {
+      for (let nb = 0; nb < g.outBatch; nb++) {
+        for (let so = 0; so < outProd; so++) {
+          const src = (nb * outProd + so) * og
+          const dst = nb * ob + oOff[so]!
+          for (let oo = 0; oo < og; oo++) out[dst + oo * of] = product[src + oo]!
         }
-        DType.recycleHost(product)
       }
-      DType.recycleHost(kernel)
-      DType.recycleHost(weights)
-      return out
     }
     DType.recycleHost(kernel)
     if (!direct) DType.recycleHost(product)
+    if (runs.x !== lhs) DType.recycleHost(runs.x)
+    if (done) {
+      DType.recycleHost(weights)
+      return out
+    }
   }
   // patches[grp][ii * kProd + sk][nb * outProd + so] (zeros where the tap is padding): the product's
   // rhs, k-major, so that both the gather and the product's result run along output positions
