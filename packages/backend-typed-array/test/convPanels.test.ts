@@ -37,6 +37,8 @@ const geometry = fc.record({
   padH: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
   padW: fc.integer({ min: 0, max: 3 }),
   channelsLast: fc.boolean(),
+  // images innermost ([H, W, C, N], a kernel gradient's view of a channels-last input), in eights
+  imagesLast: fc.constantFrom<false | 8 | 16>(false, false, 8, 16),
   seed: fc.integer({ min: 1, max: 1_000_000 })
 })
 
@@ -49,13 +51,18 @@ describe("convolution with the patches packed from the input", () => {
         const h = (g.outH - 1) * g.strideH + g.kh - g.padH[0] - g.padH[1]
         const w = g.outW - 1 + g.kw - 2 * g.padW
         if (h < 1 || w < 1) return
-        const { batch: n, inFeatures: c, outFeatures: o } = g
-        const lhsShape = g.channelsLast ? [n, h, w, c] : [n, c, h, w]
+        const { inFeatures: c, outFeatures: o } = g
+        const n = g.imagesLast === false ? g.batch : g.imagesLast
+        const lhsShape = g.imagesLast !== false ? [h, w, c, n] : g.channelsLast ? [n, h, w, c] : [n, c, h, w]
         const outShape = g.channelsLast ? [n, g.outH, g.outW, o] : [n, o, g.outH, g.outW]
         const x = values(n * c * h * w, g.seed)
         const k = values(o * c * g.kh * g.kw, g.seed + 1)
         const lhsAt = (b: number, f: number, i: number, j: number) =>
-          g.channelsLast ? ((b * h + i) * w + j) * c + f : ((b * c + f) * h + i) * w + j
+          g.imagesLast !== false
+            ? ((i * w + j) * c + f) * n + b
+            : g.channelsLast
+            ? ((b * h + i) * w + j) * c + f
+            : ((b * c + f) * h + i) * w + j
         const outAt = (b: number, f: number, i: number, j: number) =>
           g.channelsLast ? ((b * g.outH + i) * g.outW + j) * o + f : ((b * o + f) * g.outH + i) * g.outW + j
         const params: Params<"conv_general_dilated"> = {
@@ -64,7 +71,7 @@ describe("convolution with the patches packed from the input", () => {
           lhsDilation: [1, 1],
           rhsDilation: [1, 1],
           dimensionNumbers: {
-            lhsSpec: g.channelsLast ? [0, 3, 1, 2] : [0, 1, 2, 3],
+            lhsSpec: g.imagesLast !== false ? [3, 2, 0, 1] : g.channelsLast ? [0, 3, 1, 2] : [0, 1, 2, 3],
             rhsSpec: [0, 1, 2, 3],
             outSpec: g.channelsLast ? [0, 3, 1, 2] : [0, 1, 2, 3]
           },
@@ -83,7 +90,7 @@ describe("convolution with the patches packed from the input", () => {
         )
         // im2col, k ordered feature then tap (patches[p][position]), or tap then feature where the
         // features are contiguous and come in fours (the lhs rows [position][p] of the channels-last path)
-        const rowsPath = g.channelsLast && c % 4 === 0
+        const rowsPath = g.imagesLast === false && g.channelsLast && c % 4 === 0
         const cols = c * g.kh * g.kw
         const rows = n * g.outH * g.outW
         if (o * cols * rows < 512) return

@@ -133,6 +133,47 @@ const patchPanels = (
   return { x: lhs, panels, desc }
 }
 
+/**
+ * The patches as panels of eight images at one output position (`PanelRhs`), columns ordered
+ * position then image, when the images are contiguous in the input (`lb` 1: a channels-last
+ * input's features, as the kernel gradient's convolution sees them) and come in eights: each
+ * (panel, step of k) reads eight consecutive inputs, all real or all padding. Else `undefined`.
+ */
+const imagePanels = (
+  lhs: Float32Array,
+  byTap: Int32Array,
+  outProd: number,
+  kProd: number,
+  inFeatures: number,
+  batch: number,
+  lb: number,
+  lf: number
+): PanelRhs | undefined => {
+  if (lb !== 1 || batch % 8 !== 0) return undefined
+  const cols = inFeatures * kProd
+  // descriptor row per position: the first image's input offset of each (feature, tap)
+  const desc = new Int32Array(outProd * cols * 2)
+  for (let so = 0; so < outProd; so++) {
+    for (let ii = 0; ii < inFeatures; ii++) {
+      for (let sk = 0; sk < kProd; sk++) {
+        const off = byTap[sk * outProd + so]!
+        const d = (so * cols + ii * kProd + sk) * 2
+        desc[d] = off < 0 ? 0 : ii * lf + off
+        desc[d + 1] = off < 0 ? 0 : 255
+      }
+    }
+  }
+  const blocks = batch / 8
+  const panels = new Int32Array(outProd * blocks * 2)
+  for (let so = 0; so < outProd; so++) {
+    for (let b = 0; b < blocks; b++) {
+      panels[(so * blocks + b) * 2] = b * 8
+      panels[(so * blocks + b) * 2 + 1] = so
+    }
+  }
+  return { x: lhs, panels, desc }
+}
+
 /** The product's `[features, batch * positions]` rows into the output's layout. */
 const scatterOut = (
   product: HostArray,
@@ -324,14 +365,31 @@ export const convGeneralDilated = (
       }
     }
   }
-  const panelRhs = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
-      lhs instanceof Float32Array && weights instanceof Float32Array
-    ? patchPanels(lhs, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
+  const panelsOk = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
+    lhs instanceof Float32Array && weights instanceof Float32Array && og * cols * rows >= PANEL_MIN_WORK
+  // panels of eight positions of an image, or of eight images at one position where the images
+  // are contiguous (the kernel gradient's convolution of a channels-last input, whose "images"
+  // are the input's features); the product's columns run position-major in the second case
+  const byPosition = panelsOk
+    ? patchPanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
     : undefined
-  if (panelRhs !== undefined && og * cols * rows >= PANEL_MIN_WORK) {
+  const byImage = panelsOk && byPosition === undefined
+    ? imagePanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
+    : undefined
+  const panelRhs = byPosition ?? byImage
+  if (panelRhs !== undefined) {
     const product = DType.allocHostUnfilled(dtype, og * rows) as Float32Array
     if (gemmF32Panels(weights as Float32Array, 0, cols, 1, panelRhs, product, 0, og, cols, rows, pool)) {
-      scatterOut(product, out, og, rows, outProd, g.outBatch, ob, of, oOff)
+      if (byPosition !== undefined) scatterOut(product, out, og, rows, outProd, g.outBatch, ob, of, oOff)
+      else {
+        for (let oo = 0; oo < og; oo++) {
+          for (let so = 0; so < outProd; so++) {
+            const src = oo * rows + so * g.outBatch
+            const dst = oOff[so]! + oo * of
+            for (let nb = 0; nb < g.outBatch; nb++) out[dst + nb * ob] = product[src + nb]!
+          }
+        }
+      }
       DType.recycleHost(weights)
       DType.recycleHost(product)
       return out
