@@ -212,7 +212,12 @@ interface PatchRuns {
   readonly tapMajor: boolean
 }
 
-/** Features contiguous in the input: one run of all features per (row, tap), k tap then feature. */
+/**
+ * Features contiguous in the input: one run of all features per (row, tap), k tap then feature.
+ * Features not in fours (an RGB image's 3) are read from a copy holding them in fours, the
+ * added ones zero (their kernel rows are zero too), when every other dimension steps over whole
+ * pixels; else `undefined`.
+ */
 const featureRuns = (
   lhs: Float32Array,
   features: number,
@@ -221,18 +226,33 @@ const featureRuns = (
   outProd: number,
   kProd: number,
   batch: number,
-  lb: number
-): PatchRuns => {
+  lb: number,
+  shape: ReadonlyArray<number>,
+  featureDim: number
+): PatchRuns | undefined => {
+  const f4 = Math.ceil(features / 4) * 4
+  let x = lhs
+  if (f4 !== features) {
+    const strides = Shape.stridesOf(shape)
+    for (let d = 0; d < shape.length; d++) {
+      if (d !== featureDim && shape[d]! > 1 && strides[d]! % features !== 0) return undefined
+    }
+    const pixels = lhs.length / features
+    x = DType.allocHost("float32", pixels * f4) as Float32Array
+    for (let p = 0; p < pixels; p++) {
+      for (let c = 0; c < features; c++) x[p * f4 + c] = lhs[p * features + c]!
+    }
+  }
   const rowOff = new Int32Array(rows * kProd)
   for (let nb = 0; nb < batch; nb++) {
     for (let so = 0, at = nb * outProd * kProd; so < outProd; so++) {
       for (let sk = 0; sk < kProd; sk++, at++) {
         const off = table[so * kProd + sk]!
-        rowOff[at] = off < 0 ? -1 : nb * lb + off
+        rowOff[at] = off < 0 ? -1 : ((nb * lb + off) / features) * f4
       }
     }
   }
-  return { x: lhs, rowOff, segs: kProd, segLen: features, tapMajor: true }
+  return { x, rowOff, segs: kProd, segLen: f4, tapMajor: true }
 }
 
 /**
@@ -403,15 +423,17 @@ export const convGeneralDilated = (
     lhs instanceof Float32Array && og * cols * rows >= PANEL_MIN_WORK
   const runs = !rowsOk
     ? undefined
-    : lf === 1 && g.i % 4 === 0
-    ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb)
+    : lf === 1
+    ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb, la.shape, dn.lhsSpec[1]!)
     : tapRuns(lhs as Float32Array, g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!), lb, lf, la.shape, dn.lhsSpec)
   if (runs !== undefined) {
-    // the kernel as [k, out features], k in the runs' order
-    const kernel = DType.allocHostUnfilled(dtype, cols * og) as Float32Array
+    // the kernel as [k, out features], k in the runs' order (rows of added features zero)
+    const k = runs.segs * runs.segLen
+    const kernel =
+      (k === cols ? DType.allocHostUnfilled(dtype, k * og) : DType.allocHost(dtype, k * og)) as Float32Array
     for (let sk = 0; sk < kProd; sk++) {
       for (let ii = 0; ii < g.i; ii++) {
-        const dst = (runs.tapMajor ? sk * g.i + ii : ii * kProd + sk) * og
+        const dst = (runs.tapMajor ? sk * runs.segLen + ii : ii * kProd + sk) * og
         const src = ii * ri + kOff[sk]!
         for (let oo = 0; oo < og; oo++) kernel[dst + oo] = rhs[src + oo * ro]!
       }
