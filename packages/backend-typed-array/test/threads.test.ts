@@ -7,6 +7,7 @@ import { aval, Backend, BackendError } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { makePool } from "../src/internal/threads.js"
+import { i32, moduleBytes, op, whileBelow } from "../src/internal/wasm.js"
 import { gemmF32, setRelaxedSimd, wasmGemmKernel, wasmGemmShared } from "../src/internal/wasmGemm.js"
 import { TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
 
@@ -143,6 +144,61 @@ describe("thread pool", () => {
     gemmF32(a, 0, k, 1, a, 0, n, 1, ref, 0, m, k, n, "f32")
     assert.deepStrictEqual(bits(out), bits(ref))
     pool.close()
+  })
+})
+
+describe("the pool's jobs, back to back", () => {
+  it("no claim runs with the next job's parameters (alternating shapes, modules' regions checked)", () => {
+    // fill(lo, hi, at, value): the int32 words [lo, hi) from byte `at` set to `value`
+    const [lo, hi, at, value] = [0, 1, 2, 3]
+    const fill = {
+      name: "fill",
+      params: [i32, i32, i32, i32],
+      locals: [],
+      body: whileBelow(lo, hi, [
+        ...op.get(at),
+        ...op.get(lo),
+        ...op.i32Const(4),
+        ...op.i32Mul,
+        ...op.i32Add,
+        ...op.get(value),
+        0x36,
+        2,
+        0, // i32.store
+        ...op.get(lo),
+        ...op.i32Const(1),
+        ...op.i32Add,
+        ...op.set(lo)
+      ])
+    }
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true })
+    const module = new WebAssembly.Module(moduleBytes([fill], 1, { maxPages: 1 }))
+    const instance = new WebAssembly.Instance(module, { env: { memory } })
+    const shared = { module, memory, names: ["fill"] }
+    const fns = [instance.exports["fill"] as (...args: Array<number>) => void]
+    const words = new Int32Array(memory.buffer)
+    words.fill(-1)
+    // even jobs: 5 one-word chunks at word 0; odd jobs: 96 at word 1024 (a lagging worker that saw
+    // an even job complete could claim word 5 of the odd job's shape with half its arguments)
+    const shapes = [{ total: 5, base: 0 }, { total: 96, base: 1024 }] as const
+    const pool = makePool(3)
+    try {
+      for (let job = 1; job <= 6000; job++) {
+        const { base, total } = shapes[job % 2]!
+        pool.run(shared, fns, 0, total, 1, [base * 4, job])
+        const other = shapes[(job + 1) % 2]!
+        for (let i = 0; i < 128; i++) {
+          const want = i < total ? job : -1
+          if (words[base + i] !== want) assert.fail(`job ${job}: word ${base + i} is ${words[base + i]}, want ${want}`)
+          const otherWant = job === 1 ? -1 : i < other.total ? job - 1 : -1
+          if (words[other.base + i] !== otherWant) {
+            assert.fail(`job ${job}: word ${other.base + i} is ${words[other.base + i]}, want ${otherWant}`)
+          }
+        }
+      }
+    } finally {
+      pool.close()
+    }
   })
 })
 

@@ -127,10 +127,12 @@ function loop() {
       const lo = (w & ${MAX_CHUNKS - 1}) * grain;
       if (lo >= total) break;
       if (Atomics.compareExchange(c, ${COUNTER}, w, w + 1) !== w) continue;
+      // the claim is this job's: its parameters, its module, read now
+      const job = mods.get(Atomics.load(c, ${MODULE}));
       const args = Array.from(c.subarray(${ARGS}, ${ARGS} + c[${NARGS}]));
-      try { fns[c[${FN}]](lo, Math.min(total, lo + grain), ...args); } catch { Atomics.store(c, ${FAILED}, 1); }
+      try { job[c[${FN}]](lo, Math.min(c[${TOTAL}], lo + c[${GRAIN}]), ...args); } catch { Atomics.store(c, ${FAILED}, 1); }
       Atomics.add(c, ${WORKER_CHUNKS}, 1);
-      if (Atomics.add(c, ${DONE}, 1) + 1 === Math.ceil(total / grain)) Atomics.notify(c, ${DONE});
+      if (Atomics.add(c, ${DONE}, 1) + 1 === Math.ceil(c[${TOTAL}] / c[${GRAIN}])) Atomics.notify(c, ${DONE});
     }
   }
 }
@@ -353,6 +355,10 @@ export const makePool = (threads: number): Pool => {
       return
     }
     seq = (seq % 2047) + 1
+    // first make every claim of the previous job fail: a worker that read the counter while that
+    // job was complete could otherwise claim a "chunk" of it with this job's parameters, half
+    // written (seq 0 is never a job's)
+    Atomics.store(c, COUNTER, 0)
     c[MODULE] = idOf(shared)
     c[TOTAL] = total
     c[GRAIN] = grain
