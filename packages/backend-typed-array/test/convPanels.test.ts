@@ -34,6 +34,7 @@ const geometry = fc.record({
   // windows of 4 or 8 taps along W, the tap-runs path: a kernel gradient's geometry)
   outW: fc.constantFrom(8, 16, 24, 3, 5, 12),
   strideH: fc.integer({ min: 1, max: 2 }),
+  strideW: fc.constantFrom(1, 1, 2),
   padH: fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })),
   padW: fc.integer({ min: 0, max: 3 }),
   channelsLast: fc.boolean(),
@@ -47,9 +48,9 @@ describe("convolution with the patches packed from the input", () => {
     if (!wasmGemmAvailable()) return
     fc.assert(
       fc.property(geometry, (g) => {
-        // input sizes that give outH x outW outputs with this padding (stride 1 along W)
+        // input sizes that give outH x outW outputs with this padding and these strides
         const h = (g.outH - 1) * g.strideH + g.kh - g.padH[0] - g.padH[1]
-        const w = g.outW - 1 + g.kw - 2 * g.padW
+        const w = (g.outW - 1) * g.strideW + g.kw - 2 * g.padW
         if (h < 1 || w < 1) return
         const { inFeatures: c, outFeatures: o } = g
         const n = g.imagesLast === false ? g.batch : g.imagesLast
@@ -66,7 +67,7 @@ describe("convolution with the patches packed from the input", () => {
         const outAt = (b: number, f: number, i: number, j: number) =>
           g.channelsLast ? ((b * g.outH + i) * g.outW + j) * o + f : ((b * o + f) * g.outH + i) * g.outW + j
         const params: Params<"conv_general_dilated"> = {
-          windowStrides: [g.strideH, 1],
+          windowStrides: [g.strideH, g.strideW],
           padding: [g.padH, [g.padW, g.padW]],
           lhsDilation: [1, 1],
           rhsDilation: [1, 1],
@@ -88,60 +89,70 @@ describe("convolution with the patches packed from the input", () => {
           params,
           aval(outShape, "float32")
         )
-        // im2col, k ordered feature then tap (patches[p][position]), or tap then feature where the
-        // features are contiguous (the lhs rows [position][p] of the channels-last path; features not in
-        // fours are padded with zeros, which leave the sums unchanged)
-        const rowsPath = g.imagesLast === false && g.channelsLast
         const cols = c * g.kh * g.kw
         const rows = n * g.outH * g.outW
         if (o * cols * rows < 512) return
-        const patches = new Float32Array(cols * rows)
-        for (let f = 0; f < c; f++) {
-          for (let di = 0; di < g.kh; di++) {
-            for (let dj = 0; dj < g.kw; dj++) {
-              const p = rowsPath ? (di * g.kw + dj) * c + f : (f * g.kh + di) * g.kw + dj
-              for (let b = 0; b < n; b++) {
-                for (let i = 0; i < g.outH; i++) {
-                  for (let j = 0; j < g.outW; j++) {
-                    const y = i * g.strideH + di - g.padH[0]
-                    const z = j + dj - g.padW
-                    const inside = y >= 0 && y < h && z >= 0 && z < w
-                    const q = (b * g.outH + i) * g.outW + j
-                    patches[rowsPath ? q * cols + p : p * rows + q] = inside ? x[lhsAt(b, f, y, z)]! : 0
+        // The product of an explicit im2col in either order of k: feature then tap (the panels, the
+        // runs of taps, the patch matrix), or tap then feature (rows of features: channels last, and
+        // channels first copied so where neither panels nor runs of taps apply; features not in
+        // fours are padded with zeros, which leave the sums unchanged).
+        const product = (tapMajor: boolean): Float32Array => {
+          const patches = new Float32Array(cols * rows)
+          for (let f = 0; f < c; f++) {
+            for (let di = 0; di < g.kh; di++) {
+              for (let dj = 0; dj < g.kw; dj++) {
+                const p = tapMajor ? (di * g.kw + dj) * c + f : (f * g.kh + di) * g.kw + dj
+                for (let b = 0; b < n; b++) {
+                  for (let i = 0; i < g.outH; i++) {
+                    for (let j = 0; j < g.outW; j++) {
+                      const y = i * g.strideH + di - g.padH[0]
+                      const z = j * g.strideW + dj - g.padW
+                      const inside = y >= 0 && y < h && z >= 0 && z < w
+                      const q = (b * g.outH + i) * g.outW + j
+                      patches[tapMajor ? q * cols + p : p * rows + q] = inside ? x[lhsAt(b, f, y, z)]! : 0
+                    }
                   }
                 }
               }
             }
           }
-        }
-        // the kernel [o, c, kh, kw] as the product's other operand
-        const kernel = new Float32Array(o * cols)
-        for (let f = 0; f < o; f++) {
-          for (let e = 0; e < c; e++) {
-            for (let t = 0; t < g.kh * g.kw; t++) {
-              const v = k[(f * c + e) * g.kh * g.kw + t]!
-              if (rowsPath) kernel[(t * c + e) * o + f] = v
-              else kernel[f * cols + e * g.kh * g.kw + t] = v
-            }
-          }
-        }
-        const product = new Float32Array(o * rows)
-        const ok = rowsPath
-          ? gemmF32(patches, 0, cols, 1, kernel, 0, o, 1, product, 0, rows, cols, o, "f32")
-          : gemmF32(kernel, 0, cols, 1, patches, 0, rows, 1, product, 0, o, cols, rows, "f32")
-        assert.isTrue(ok)
-        for (let f = 0; f < o; f++) {
-          for (let b = 0; b < n; b++) {
-            for (let i = 0; i < g.outH; i++) {
-              for (let j = 0; j < g.outW; j++) {
-                const q = (b * g.outH + i) * g.outW + j
-                const want = product[rowsPath ? q * o + f : f * rows + q]!
-                const have = got[outAt(b, f, i, j)]!
-                assert.isTrue(Object.is(have, want), `output (${b}, ${f}, ${i}, ${j}): ${have} against ${want}`)
+          // the kernel [o, c, kh, kw] as the product's other operand
+          const kernel = new Float32Array(o * cols)
+          for (let f = 0; f < o; f++) {
+            for (let e = 0; e < c; e++) {
+              for (let t = 0; t < g.kh * g.kw; t++) {
+                const v = k[(f * c + e) * g.kh * g.kw + t]!
+                if (tapMajor) kernel[(t * c + e) * o + f] = v
+                else kernel[f * cols + e * g.kh * g.kw + t] = v
               }
             }
           }
+          const out = new Float32Array(o * rows)
+          assert.isTrue(
+            tapMajor
+              ? gemmF32(patches, 0, cols, 1, kernel, 0, o, 1, out, 0, rows, cols, o, "f32")
+              : gemmF32(kernel, 0, cols, 1, patches, 0, rows, 1, out, 0, o, cols, rows, "f32")
+          )
+          // in the output's layout
+          const laid = new Float32Array(got.length)
+          for (let f = 0; f < o; f++) {
+            for (let q = 0; q < rows; q++) {
+              const b = Math.floor(q / (g.outH * g.outW))
+              const i = Math.floor(q / g.outW) % g.outH
+              laid[outAt(b, f, i, q % g.outW)] = out[tapMajor ? q * o + f : f * rows + q]!
+            }
+          }
+          return laid
         }
+        const same = (want: Float32Array) => want.every((v, i) => Object.is(v, got[i]))
+        const byFeature = product(false)
+        // channels last always reads rows of features
+        if (g.imagesLast !== false || !g.channelsLast) {
+          if (same(byFeature)) return
+        }
+        const byTap = product(true)
+        const at = byTap.findIndex((v, i) => !Object.is(v, got[i]))
+        assert.strictEqual(at, -1, `output ${at}: ${got[at]} against ${byTap[at]} (or ${byFeature[at]})`)
       }),
       { numRuns: 300 }
     )

@@ -338,6 +338,41 @@ const tapRuns = (
 }
 
 /**
+ * The other layouts (channels first, where the panels do not apply: strided convolutions, output
+ * sizes not in eights): the input copied with its features last (`[batch, spatial..., features]`,
+ * one pass), then `featureRuns` over the copy.
+ */
+const transposedRuns = (
+  lhs: Float32Array,
+  g: Convolution.ConvGeometry,
+  params: Params<"conv_general_dilated">,
+  spatialStrides: ReadonlyArray<number>,
+  lb: number,
+  lf: number,
+  rows: number,
+  outProd: number,
+  kProd: number
+): PatchRuns | undefined => {
+  const c = g.i
+  const pixels = Shape.sizeOf(g.inSpatial)
+  const batch = g.outBatch
+  const spOff = offsets(g.inSpatial, spatialStrides)
+  const x = DType.allocHostUnfilled("float32", batch * pixels * c) as Float32Array
+  for (let nb = 0; nb < batch; nb++) {
+    for (let ii = 0; ii < c; ii++) {
+      const src = nb * lb + ii * lf
+      const dst = nb * pixels * c + ii
+      for (let sp = 0; sp < pixels; sp++) x[dst + sp * c] = lhs[src + spOff[sp]!]!
+    }
+  }
+  const strides = g.inSpatial.map((_, d) => Shape.sizeOf(g.inSpatial.slice(d + 1)) * c)
+  const table = offsetTable(g, params, strides)
+  const runs = featureRuns(x, c, table, rows, outProd, kProd, batch, pixels * c, [batch, pixels, c], 2)
+  if (runs?.x !== x) DType.recycleHost(x)
+  return runs
+}
+
+/**
  * `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane); the
  * patches-times-weights product runs on the GEMM, across `pool`'s threads when large.
  */
@@ -425,7 +460,18 @@ export const convGeneralDilated = (
     ? undefined
     : lf === 1
     ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb, la.shape, dn.lhsSpec[1]!)
-    : tapRuns(lhs as Float32Array, g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!), lb, lf, la.shape, dn.lhsSpec)
+    : tapRuns(lhs as Float32Array, g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!), lb, lf, la.shape, dn.lhsSpec) ??
+      transposedRuns(
+        lhs as Float32Array,
+        g,
+        params,
+        dn.lhsSpec.slice(2).map((d) => lStr[d]!),
+        lb,
+        lf,
+        rows,
+        outProd,
+        kProd
+      )
   if (runs !== undefined) {
     // the kernel as [k, out features], k in the runs' order (rows of added features zero)
     const k = runs.segs * runs.segLen
