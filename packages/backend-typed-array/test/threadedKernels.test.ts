@@ -301,19 +301,21 @@ describe.skipIf(!simdAvailable())("the pool of a threaded SIMD kernel belongs to
 })
 
 describe("convolutions across threads", () => {
-  it("conv_general_dilated (its patches-times-weights GEMM): the same bits for threads 1 and 3", () => {
-    // NCHW [2, 8, 34, 34] with OIHW [16, 8, 3, 3]: 2 * 32 * 32 rows x 72 x 16, past the GEMM's threshold
-    const la = aval([2, 8, 34, 34], "float32")
+  // 2 x 8 x 34 x 34 inputs with OIHW [16, 8, 3, 3] kernels, VALID: 2 * 32 * 32 rows x 72 x 16, past
+  // the GEMM's threshold; channels first (panels packed from the input) or last (rows of features)
+  const sameBitsForThreads = (channelsLast: boolean) => {
+    const la = aval(channelsLast ? [2, 34, 34, 8] : [2, 8, 34, 34], "float32")
     const ra = aval([16, 8, 3, 3], "float32")
-    const oa = aval([2, 16, 32, 32], "float32")
+    const oa = aval(channelsLast ? [2, 32, 32, 16] : [2, 16, 32, 32], "float32")
     const lhs = new Float32Array(2 * 8 * 34 * 34).map((_, i) => Math.sin(i * 0.013))
     const rhs = new Float32Array(16 * 8 * 9).map((_, i) => Math.cos(i * 0.07))
+    const spec = channelsLast ? [0, 3, 1, 2] : [0, 1, 2, 3]
     const params = {
       windowStrides: [1, 1],
       padding: [[0, 0], [0, 0]] as const,
       lhsDilation: [1, 1],
       rhsDilation: [1, 1],
-      dimensionNumbers: { lhsSpec: [0, 1, 2, 3], rhsSpec: [0, 1, 2, 3], outSpec: [0, 1, 2, 3] },
+      dimensionNumbers: { lhsSpec: spec, rhsSpec: [0, 1, 2, 3], outSpec: spec },
       featureGroupCount: 1,
       batchGroupCount: 1
     }
@@ -334,64 +336,27 @@ describe("convolutions across threads", () => {
       for (let call = 0; call < 3; call++) sameBytes(conv(three), want, `conv, call ${call}`)
       assert.strictEqual(three.workers(), 2, "the product started the pool's workers")
       assert.strictEqual(one.workers(), 0)
-      // one output by hand: sum over c, i, j of lhs[0, c, 5 + i, 7 + j] * rhs[3, c, i, j]
+      // one output by hand: image 1, feature 3, position (5, 7): sum over c, i, j of
+      // lhs[1, c, 5 + i, 7 + j] * rhs[3, c, i, j]
+      const lhsAt = (c: number, y: number, x: number) =>
+        channelsLast ? ((34 + y) * 34 + x) * 8 + c : ((8 + c) * 34 + y) * 34 + x
       let sum = 0
       for (let c = 0; c < 8; c++) {
         for (let i = 0; i < 3; i++) {
-          for (let j = 0; j < 3; j++) sum += lhs[(c * 34 + 5 + i) * 34 + 7 + j]! * rhs[((3 * 8 + c) * 3 + i) * 3 + j]!
+          for (let j = 0; j < 3; j++) sum += lhs[lhsAt(c, 5 + i, 7 + j)]! * rhs[((3 * 8 + c) * 3 + i) * 3 + j]!
         }
       }
-      assert.closeTo(want[(3 * 32 + 5) * 32 + 7]!, sum, 1e-5)
+      const outAt = channelsLast ? ((32 + 5) * 32 + 7) * 16 + 3 : ((16 + 3) * 32 + 5) * 32 + 7
+      assert.closeTo(want[outAt]!, sum, 1e-5)
     } finally {
       one.close()
       three.close()
     }
-  })
+  }
 
-  it("a channels-last conv_general_dilated (its rows packed from the input): the same bits for threads 1 and 3", () => {
-    // NHWC [2, 34, 34, 8] with OIHW [16, 8, 3, 3] to NHWC [2, 32, 32, 16]
-    const la = aval([2, 34, 34, 8], "float32")
-    const ra = aval([16, 8, 3, 3], "float32")
-    const oa = aval([2, 32, 32, 16], "float32")
-    const lhs = new Float32Array(2 * 8 * 34 * 34).map((_, i) => Math.sin(i * 0.013))
-    const rhs = new Float32Array(16 * 8 * 9).map((_, i) => Math.cos(i * 0.07))
-    const params = {
-      windowStrides: [1, 1],
-      padding: [[0, 0], [0, 0]] as const,
-      lhsDilation: [1, 1],
-      rhsDilation: [1, 1],
-      dimensionNumbers: { lhsSpec: [0, 3, 1, 2], rhsSpec: [0, 1, 2, 3], outSpec: [0, 3, 1, 2] },
-      featureGroupCount: 1,
-      batchGroupCount: 1
-    }
-    const conv = (backend: TypedArrayBackendShape) => {
-      const [y] = backend.execute(
-        "conv_general_dilated",
-        [backend.fromHost(lhs, la), backend.fromHost(rhs, ra)],
-        [la, ra],
-        params,
-        [oa]
-      )
-      return backend.readSync!(y!, oa) as Float32Array
-    }
-    const one = makeTypedArrayBackend({ threads: 1 })
-    const three = makeTypedArrayBackend({ threads: 3 })
-    try {
-      const want = conv(one)
-      for (let call = 0; call < 3; call++) sameBytes(conv(three), want, `conv, call ${call}`)
-      // one output by hand: sum over c, i, j of lhs[1, 5 + i, 7 + j, c] * rhs[3, c, i, j]
-      let sum = 0
-      for (let c = 0; c < 8; c++) {
-        for (let i = 0; i < 3; i++) {
-          for (let j = 0; j < 3; j++) {
-            sum += lhs[((34 + 5 + i) * 34 + 7 + j) * 8 + c]! * rhs[((3 * 8 + c) * 3 + i) * 3 + j]!
-          }
-        }
-      }
-      assert.closeTo(want[((32 + 5) * 32 + 7) * 16 + 3]!, sum, 1e-5)
-    } finally {
-      one.close()
-      three.close()
-    }
-  })
+  it("channels first (the rhs packed as panels from the input): the same bits for threads 1 and 3", () =>
+    sameBitsForThreads(false))
+
+  it("channels last (the lhs rows packed from the input): the same bits for threads 1 and 3", () =>
+    sameBitsForThreads(true))
 })

@@ -497,6 +497,30 @@ export const sharedDefaultPool = (): Pool => (defaultPool ??= makePool(available
 
 type Call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => void
 
+/** Runs export `fn` over `units` in chunks of `grain`: across `pool`'s threads when given, else here. */
+const caller = (kern: Kernel, pool: Pool | undefined): Call => (fn, units, grain, rest) => {
+  if (pool !== undefined) pool.run(kern, kern.drivers, fn, units, grain, rest)
+  else kern.drivers[fn]!(0, units, ...rest)
+}
+
+/** Grows the kernel's memory to at least `bytes`; `false` when it cannot. */
+const reserve = (kern: Kernel, bytes: number): boolean => {
+  const have = kern.memory.buffer.byteLength
+  if (bytes <= have) return true
+  try {
+    kern.memory.grow(Math.ceil((bytes - have) / 65536))
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** The float32 (`"default"` precision) tile of this kernel and its driver: the fused one where relaxed SIMD is in. */
+const f32Tile32 = (kern: Kernel): { readonly t: Tile; readonly fn: number } => {
+  const name = kern.index.f32fma !== undefined ? "f32fma" : "f32"
+  return { t: TILES[name], fn: kern.index[name]! }
+}
+
 /**
  * Puts the lhs in the kernel's memory at `apBase` (elements): used in place (a column-major
  * float32 lhs, copied as is), copied raw at `rawABase` and packed by the wasm transposes (a
@@ -645,20 +669,10 @@ export const gemmF32 = (
   const rawBSlack = bRaw ? nr : bRawT ? nr * bn : 0
   const total = (rawBBase + rawBLen + rawBSlack) * bytes
   if (total > MAX_BYTES) return false
-  const have = kern.memory.buffer.byteLength
-  if (total > have) {
-    try {
-      kern.memory.grow(Math.ceil((total - have) / 65536))
-    } catch {
-      return false
-    }
-  }
+  if (!reserve(kern, total)) return false
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
-  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
-    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
-    else kern.drivers[fn]!(0, units, ...rest)
-  }
+  const call = caller(kern, threaded ? pool : undefined)
   packLhs(kern, call, buf, View, t, a, aOff, am, ak, m, k, apBase, rawABase, aInPlace, aRaw)
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
@@ -765,9 +779,7 @@ export const gemmF32Panels = (
   const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
   const kern = threaded ? getKernel() : getSolo()
   if (kern === null) return false
-  const tileName = kern.index.f32fma !== undefined ? "f32fma" : "f32"
-  const t: Tile = TILES[tileName]
-  const fn = kern.index[tileName]!
+  const { fn, t } = f32Tile32(kern)
   const { mr } = t
   const nr = t.nv * t.lanes
   const panels = rhs.panels.length / 2
@@ -788,19 +800,9 @@ export const gemmF32Panels = (
   const masksBase = Math.ceil((descBase + rhs.desc.length) / 4) * 4
   const total = (masksBase + laneMasks.length) * 4
   if (total > MAX_BYTES) return false
-  const have = kern.memory.buffer.byteLength
-  if (total > have) {
-    try {
-      kern.memory.grow(Math.ceil((total - have) / 65536))
-    } catch {
-      return false
-    }
-  }
+  if (!reserve(kern, total)) return false
   const buf = kern.memory.buffer
-  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
-    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
-    else kern.drivers[fn]!(0, units, ...rest)
-  }
+  const call = caller(kern, threaded ? pool : undefined)
   packLhs(kern, call, buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
   new Float32Array(buf, xBase * 4, rhs.x.length).set(rhs.x)
   // the tables in bytes: image offsets, descriptor rows (k pairs each), element offsets and masks
@@ -864,9 +866,7 @@ export const gemmF32Rows = (
   const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
   const kern = threaded ? getKernel() : getSolo()
   if (kern === null) return false
-  const tileName = kern.index.f32fma !== undefined ? "f32fma" : "f32"
-  const t: Tile = TILES[tileName]
-  const fn = kern.index[tileName]!
+  const { fn, t } = f32Tile32(kern)
   const { mr } = t
   const nr = t.nv * t.lanes
   const groups = Math.ceil(m / mr)
@@ -882,19 +882,9 @@ export const gemmF32Rows = (
   const ptrsBase = zerosBase + segLen
   const total = (ptrsBase + groups * segs * mr) * 4
   if (total > MAX_BYTES) return false
-  const have = kern.memory.buffer.byteLength
-  if (total > have) {
-    try {
-      kern.memory.grow(Math.ceil((total - have) / 65536))
-    } catch {
-      return false
-    }
-  }
+  if (!reserve(kern, total)) return false
   const buf = kern.memory.buffer
-  const call = (fn: number, units: number, grain: number, rest: ReadonlyArray<number>) => {
-    if (threaded) pool.run(kern, kern.drivers, fn, units, grain, rest)
-    else kern.drivers[fn]!(0, units, ...rest)
-  }
+  const call = caller(kern, threaded ? pool : undefined)
   new Float32Array(buf, xBase * 4, x.length).set(x)
   new Float32Array(buf, zerosBase * 4, segLen).fill(0)
   // the row pointers, by row group, run and row (rows past m read zeros)
