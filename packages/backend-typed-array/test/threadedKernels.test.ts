@@ -303,7 +303,8 @@ describe.skipIf(!simdAvailable())("the pool of a threaded SIMD kernel belongs to
 describe("convolutions across threads", () => {
   // 2 x 8 x 34 x 34 inputs with OIHW [16, 8, 3, 3] kernels, VALID: 2 * 32 * 32 rows x 72 x 16, past
   // the GEMM's threshold; channels first (panels packed from the input) or last (rows of features)
-  const sameBitsForThreads = (channelsLast: boolean) => {
+  // returns the workers the three-thread backend started
+  const sameBitsForThreads = (channelsLast: boolean): number => {
     const la = aval(channelsLast ? [2, 34, 34, 8] : [2, 8, 34, 34], "float32")
     const ra = aval([16, 8, 3, 3], "float32")
     const oa = aval(channelsLast ? [2, 32, 32, 16] : [2, 16, 32, 32], "float32")
@@ -334,7 +335,6 @@ describe("convolutions across threads", () => {
     try {
       const want = conv(one)
       for (let call = 0; call < 3; call++) sameBytes(conv(three), want, `conv, call ${call}`)
-      assert.strictEqual(three.workers(), 2, "the product started the pool's workers")
       assert.strictEqual(one.workers(), 0)
       // one output by hand: image 1, feature 3, position (5, 7): sum over c, i, j of
       // lhs[1, c, 5 + i, 7 + j] * rhs[3, c, i, j]
@@ -348,6 +348,7 @@ describe("convolutions across threads", () => {
       }
       const outAt = channelsLast ? ((32 + 5) * 32 + 7) * 16 + 3 : ((16 + 3) * 32 + 5) * 32 + 7
       assert.closeTo(want[outAt]!, sum, 1e-5)
+      return three.workers()
     } finally {
       one.close()
       three.close()
@@ -355,8 +356,8 @@ describe("convolutions across threads", () => {
   }
 
   it("channels first (the rhs packed as panels from the input): the same bits for threads 1 and 3", () =>
-    sameBitsForThreads(false))
+    assert.strictEqual(sameBitsForThreads(false), 2, "the product started the pool's workers"))
 
   it("channels last (the lhs rows packed from the input): the same bits for threads 1 and 3", () =>
-    sameBitsForThreads(true))
+    assert.strictEqual(sameBitsForThreads(true), 2, "the product started the pool's workers"))
 })
