@@ -99,8 +99,12 @@ const geometry = fc.record({
   kind: fc.constantFrom<Kind>("max", "min", "sum"),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
   // values drawn mostly from signed zeros (ties whose winner shows in the sign), or spread out
-  zeros: fc.boolean()
-}).filter((g) => g.outer.every((d) => d + g.pad[0] + g.pad[1] >= g.window))
+  zeros: fc.boolean(),
+  // windows along the last dimension too (the general path: evenly stepped rows, offset tables)
+  lastWindowed: fc.boolean()
+}).filter((g) =>
+  [...g.outer, ...(g.lastWindowed ? [g.channels] : [])].every((d) => d + g.pad[0] + g.pad[1] >= g.window)
+)
 
 type Geometry = typeof geometry extends fc.Arbitrary<infer G> ? G : never
 
@@ -108,9 +112,9 @@ type Geometry = typeof geometry extends fc.Arbitrary<infer G> ? G : never
 const setup = (g: Geometry) => {
   const shape = [...g.outer, g.channels]
   const params: WindowParams = {
-    windowDimensions: [...g.outer.map(() => g.window), 1],
-    windowStrides: [...g.outer.map(() => g.stride), 1],
-    padding: [...g.outer.map(() => g.pad), [0, 0] as const],
+    windowDimensions: [...g.outer.map(() => g.window), g.lastWindowed ? g.window : 1],
+    windowStrides: [...g.outer.map(() => g.stride), g.lastWindowed ? g.stride : 1],
+    padding: [...g.outer.map(() => g.pad), g.lastWindowed ? g.pad : [0, 0] as const],
     baseDilation: shape.map(() => 1),
     windowDilation: shape.map(() => 1)
   }

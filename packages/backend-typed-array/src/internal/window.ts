@@ -90,9 +90,18 @@ const identity = (kind: "sum" | "max" | "min", dtype: DType.DType): number => {
 // float32 window sums accumulate in float64 here (reused: a fresh array's pages cost more than the sum)
 let sumScratch = new Float64Array(0)
 
-/** Whether a row's offsets are `first, first + 1, ...` on both sides (the channels of a pooling layout). */
-const consecutive = (outOff: Int32Array, inOff: Int32Array, n: number): boolean =>
-  n > 0 && outOff[n - 1]! - outOff[0]! === n - 1 && inOff[n - 1]! - inOff[0]! === n - 1
+/**
+ * When a row's output offsets are `first, first + 1, ...` and its input offsets step evenly
+ * (`first, first + s, ...`, s >= 1), the step `s`; else 0.
+ */
+const evenStep = (outOff: Int32Array, inOff: Int32Array, n: number): number => {
+  if (n === 0 || outOff[n - 1]! - outOff[0]! !== n - 1) return 0
+  if (n === 1) return 1
+  const s = inOff[1]! - inOff[0]!
+  if (s < 1) return 0
+  for (let i = 2; i < n; i++) if (inOff[i]! - inOff[i - 1]! !== s) return 0
+  return s
+}
 
 /**
  * When the last dimension is not windowed (size, stride and dilations 1, no padding: the channels
@@ -138,6 +147,9 @@ const channelWindows = (
 
 // The selected offsets of the channel path (reused between calls: read before the next)
 let bestScratch = new Int32Array(0)
+
+// The two candidates of a branch-free max or min (by index: 0 keeps, 1 takes)
+const pair = new Float64Array(2)
 
 // A window's running sums over its channels, in float64 (reused between calls)
 let rowScratch = new Float64Array(0)
@@ -225,23 +237,36 @@ export const reduceWindow = (
   if (f32Sum && sumScratch.length < total) sumScratch = new Float64Array(total)
   const acc: HostArray = f32Sum ? sumScratch : out
   acc.fill(identity(kind, dtype), 0, total)
+  // a tap's offsets along the last dimension are one list for every row: its input step, once
+  let seen: Int32Array | undefined
+  let step = 0
   forEachTap(shape, params, outShape, (outBase, inBase, outOff, inOff, n) => {
-    if (consecutive(outOff, inOff, n)) {
+    if (inOff !== seen) {
+      seen = inOff
+      step = evenStep(outOff, inOff, n)
+    }
+    if (step > 0) {
+      // consecutive outputs reading every `step`-th input (a pooling's stride along the last dimension)
       const o0 = outBase + outOff[0]!
       const i0 = inBase + inOff[0]!
-      if (kind === "sum") { for (let i = 0; i < n; i++) acc[o0 + i] = acc[o0 + i]! + x[i0 + i]! }
+      const s = step
+      if (kind === "sum") { for (let i = 0; i < n; i++) acc[o0 + i] = acc[o0 + i]! + x[i0 + i * s]! }
       else if (kind === "max") {
         for (let i = 0; i < n; i++) {
           const a = acc[o0 + i]!
-          const v = x[i0 + i]!
-          // the first NaN stays
-          if (a === a && (v > a || v !== v)) acc[o0 + i] = v
+          const v = x[i0 + i * s]!
+          // the first NaN stays; chosen by index, not by a branch that random data mispredicts
+          pair[0] = a
+          pair[1] = v
+          acc[o0 + i] = pair[(+(v > a) | +(v !== v)) & +(a === a)]!
         }
       } else {
         for (let i = 0; i < n; i++) {
           const a = acc[o0 + i]!
-          const v = x[i0 + i]!
-          if (a === a && (v < a || v !== v)) acc[o0 + i] = v
+          const v = x[i0 + i * s]!
+          pair[0] = a
+          pair[1] = v
+          acc[o0 + i] = pair[(+(v < a) | +(v !== v)) & +(a === a)]!
         }
       }
       return
@@ -254,7 +279,9 @@ export const reduceWindow = (
         const o = outBase + outOff[i]!
         const a = acc[o]!
         const v = x[inBase + inOff[i]!]!
-        if (a === a && ((max ? v > a : v < a) || v !== v)) acc[o] = v
+        pair[0] = a
+        pair[1] = v
+        acc[o] = pair[(+(max ? v > a : v < a) | +(v !== v)) & +(a === a)]!
       }
     }
   })
