@@ -10,11 +10,32 @@
  */
 import { Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
-import { dotGeneral } from "./dot.js"
+import { dotGeneral, WASM_MIN_WORK } from "./dot.js"
 import type { Pool } from "./threads.js"
 import { gemmF32Panels, gemmF32Rows, type PanelRhs } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
+
+// Along spatial dimension `d`: the input coordinate that (output coordinate o, tap k) reads, at
+// `o * kSize + k`, or -1 (padding, or a hole of the lhs dilation).
+const tapCoordinates = (
+  g: Convolution.ConvGeometry,
+  params: Params<"conv_general_dilated">,
+  d: number
+): Int32Array => {
+  const outSize = g.outSpatial[d]!
+  const kSize = g.kernelSpatial[d]!
+  const table = new Int32Array(outSize * kSize)
+  const dil = params.lhsDilation[d]!
+  for (let o = 0; o < outSize; o++) {
+    for (let k = 0; k < kSize; k++) {
+      const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
+      const x = q / dil
+      table[o * kSize + k] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x
+    }
+  }
+  return table
+}
 
 // For every (output position, kernel tap) pair, the lhs spatial offset it reads, or -1 (padding).
 const offsetTable = (
@@ -25,20 +46,7 @@ const offsetTable = (
   const outProd = Shape.sizeOf(g.outSpatial)
   const kProd = Shape.sizeOf(g.kernelSpatial)
   const ns = g.inSpatial.length
-  // Per dimension: the input coordinate of (output position o, tap k), or -1.
-  const perDim = g.outSpatial.map((outSize, d) => {
-    const kSize = g.kernelSpatial[d]!
-    const table = new Int32Array(outSize * kSize)
-    const dil = params.lhsDilation[d]!
-    for (let o = 0; o < outSize; o++) {
-      for (let k = 0; k < kSize; k++) {
-        const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
-        const x = q / dil
-        table[o * kSize + k] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x
-      }
-    }
-    return table
-  })
+  const perDim = g.outSpatial.map((_, d) => tapCoordinates(g, params, d))
   const table = new Int32Array(outProd * kProd)
   const oc = new Array<number>(ns).fill(0)
   for (let so = 0; so < outProd; so++) {
@@ -77,9 +85,6 @@ const offsets = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): 
   }
   return out
 }
-
-/** Products with fewer multiply-adds than this run on the JS kernel (dot.ts's threshold for the wasm one). */
-const PANEL_MIN_WORK = 512
 
 /**
  * The patches of a stride-1 (along the last spatial dimension) convolution as panels of eight
@@ -291,19 +296,8 @@ const tapRuns = (
   const nRows = lhs.length / w
   const x = DType.allocHost("float32", nRows * wp) as Float32Array
   for (let r = 0; r < nRows; r++) x.set(lhs.subarray(r * w, (r + 1) * w), r * wp + padLow)
-  // per other spatial dimension: the input offset of (output coordinate, tap), or -1
-  const perDim = g.outSpatial.slice(0, last).map((outSize, d) => {
-    const kSize = g.kernelSpatial[d]!
-    const t = new Int32Array(outSize * kSize)
-    const dil = params.lhsDilation[d]!
-    for (let o = 0; o < outSize; o++) {
-      for (let k = 0; k < kSize; k++) {
-        const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
-        t[o * kSize + k] = q < 0 || q % dil !== 0 || q / dil >= g.inSpatial[d]! ? -1 : (q / dil) * spatialStrides[d]!
-      }
-    }
-    return t
-  })
+  // per other spatial dimension: the input coordinate of (output coordinate, tap), or -1
+  const perDim = g.outSpatial.slice(0, last).map((_, d) => tapCoordinates(g, params, d))
   const outProd = Shape.sizeOf(g.outSpatial)
   const kOuter = Shape.sizeOf(g.kernelSpatial.slice(0, last))
   const segs = g.i * kOuter
@@ -322,8 +316,8 @@ const tapRuns = (
       for (let d = last - 1; d >= 0 && off >= 0; d--) {
         kc[d] = r % g.kernelSpatial[d]!
         r = Math.floor(r / g.kernelSpatial[d]!)
-        const o = perDim[d]![oc[d]! * g.kernelSpatial[d]! + kc[d]!]!
-        off = o < 0 ? -1 : off + o
+        const x = perDim[d]![oc[d]! * g.kernelSpatial[d]! + kc[d]!]!
+        off = x < 0 ? -1 : off + x * spatialStrides[d]!
       }
       for (let nb = 0; nb < g.outBatch; nb++) {
         for (let ii = 0; ii < g.i; ii++) {
@@ -420,15 +414,16 @@ export const convGeneralDilated = (
       }
     }
   }
-  const panelsOk = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
-    lhs instanceof Float32Array && weights instanceof Float32Array && og * cols * rows >= PANEL_MIN_WORK
+  // the float32 product on the wasm GEMM, packed straight from the input (one group)
+  const packed = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
+    lhs instanceof Float32Array && weights instanceof Float32Array && og * cols * rows >= WASM_MIN_WORK
   // panels of eight positions of an image, or of eight images at one position where the images
   // are contiguous (the kernel gradient's convolution of a channels-last input, whose "images"
   // are the input's features); the product's columns run position-major in the second case
-  const byPosition = panelsOk
+  const byPosition = packed
     ? patchPanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
     : undefined
-  const byImage = panelsOk && byPosition === undefined
+  const byImage = packed && byPosition === undefined
     ? imagePanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
     : undefined
   const panelRhs = byPosition ?? byImage
@@ -454,9 +449,7 @@ export const convGeneralDilated = (
   // features per tap where the features are contiguous (channels last), or of taps along the
   // last spatial dimension where that is contiguous (the kernel gradient's convolution, whose
   // window is the output's size)
-  const rowsOk = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
-    lhs instanceof Float32Array && og * cols * rows >= PANEL_MIN_WORK
-  const runs = !rowsOk
+  const runs = !packed
     ? undefined
     : lf === 1
     ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb, la.shape, dn.lhsSpec[1]!)
@@ -477,11 +470,12 @@ export const convGeneralDilated = (
     const k = runs.segs * runs.segLen
     const kernel =
       (k === cols ? DType.allocHostUnfilled(dtype, k * og) : DType.allocHost(dtype, k * og)) as Float32Array
-    for (let sk = 0; sk < kProd; sk++) {
-      for (let ii = 0; ii < g.i; ii++) {
+    // (weights[oo][ii * kProd + sk], transposed)
+    for (let ii = 0; ii < g.i; ii++) {
+      for (let sk = 0; sk < kProd; sk++) {
         const dst = (runs.tapMajor ? sk * runs.segLen + ii : ii * kProd + sk) * og
-        const src = ii * ri + kOff[sk]!
-        for (let oo = 0; oo < og; oo++) kernel[dst + oo] = rhs[src + oo * ro]!
+        const src = ii * kProd + sk
+        for (let oo = 0; oo < og; oo++) kernel[dst + oo] = weights[oo * cols + src]!
       }
     }
     // an output whose positions are rows of out features (NHWC) is the product itself

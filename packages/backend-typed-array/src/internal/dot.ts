@@ -56,7 +56,7 @@ const NC = 256
  * float64, stay on the JS kernel below. Large ones split across the backend's
  * thread pool by row groups (bit-identical for any number of threads).
  */
-const WASM_MIN_WORK = 512
+export const WASM_MIN_WORK = 512
 
 /**
  * `c[M, N] = a[M, K] @ b[K, N]` for one batch, real lanes. The operands are read

@@ -585,6 +585,39 @@ const packLhs = (
   }
 }
 
+/** Zeroes the columns past `n` of the last packed panel (`bp[panels - 1][p][width..nr]`). */
+const zeroPanelTail = (bp: Float32Array | Float64Array, k: number, n: number, panels: number, nr: number): void => {
+  const width = n - (panels - 1) * nr
+  if (width >= nr) return
+  const base = (panels - 1) * nr * k
+  for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
+}
+
+/**
+ * Packs a row-major float32 rhs (`b[bOff + p * bk + q]`, `k` rows of `n`) at `bpBase`: copied as
+ * is at `rawBBase` (which needs `nr` elements of slack after it), then rearranged by the wasm
+ * `packB32`; the last panel's columns past `n` zeroed.
+ */
+const packRhsRaw = (
+  kern: Kernel,
+  call: Call,
+  buf: ArrayBuffer,
+  b: Float32Array | Float64Array,
+  bOff: number,
+  bk: number,
+  k: number,
+  n: number,
+  nr: number,
+  bpBase: number,
+  rawBBase: number
+): void => {
+  const panels = Math.ceil(n / nr)
+  const rawLen = (k - 1) * bk + n
+  new Float32Array(buf, rawBBase * 4, rawLen).set(b.subarray(bOff, bOff + rawLen))
+  call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * 4, bpBase * 4, k, bk])
+  zeroPanelTail(new Float32Array(buf, bpBase * 4, panels * nr * k), k, n, panels, nr)
+}
+
 /** Copies the padded C (`ldc` columns) out into `out` from `cOff` (float64 sums round to float32 here). */
 const copyOut = (
   cView: Float32Array | Float64Array,
@@ -677,13 +710,7 @@ export const gemmF32 = (
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
   if (bRaw) {
-    new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
-    call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * bytes, bpBase * bytes, k, bk])
-    const width = n - (panels - 1) * nr
-    if (width < nr) {
-      const base = (panels - 1) * nr * k
-      for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
-    }
+    packRhsRaw(kern, call, buf, b, bOff, bk, k, n, nr, bpBase, rawBBase)
   } else if (bRawT) {
     new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
     const k4 = k - (k % 4)
@@ -701,11 +728,7 @@ export const gemmF32 = (
         for (let q = 0; q < width; q++) bp[row + q] = b[bOff + p + (j * nr + q) * bn]!
       }
     }
-    const width = n - (panels - 1) * nr
-    if (width < nr) {
-      const base = (panels - 1) * nr * k
-      for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
-    }
+    zeroPanelTail(bp, k, n, panels, nr)
   } else {
     for (let j = 0; j < panels; j++) {
       const base = j * nr * k
@@ -899,14 +922,7 @@ export const gemmF32Rows = (
     }
   }
   call(kern.index.packRows, groups, Math.max(1, Math.ceil(groups / 16)), [ptrsBase * 4, 0, segs, segLen])
-  new Float32Array(buf, rawBBase * 4, k * n).set(b.subarray(0, k * n))
-  call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * 4, bpBase * 4, k, n])
-  const width = n - (panels - 1) * nr
-  if (width < nr) {
-    const bp = new Float32Array(buf, bpBase * 4, panels * nr * k)
-    const base = (panels - 1) * nr * k
-    for (let p = 0; p < k; p++) bp.fill(0, base + p * nr + width, base + (p + 1) * nr)
-  }
+  packRhsRaw(kern, call, buf, b, 0, n, k, n, nr, bpBase, rawBBase)
   call(fn, groups, grainOf(groups), [0, bpBase * 4, cBase * 4, k, panels, ldc, mr * k * 4, mr * 4, nr * k * 4, nr * 4])
   copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, 0, m, n)
   return true

@@ -26,52 +26,50 @@ const { get, set, tee } = op
 type Kind = "max" | "min"
 type Float = "f32" | "f64"
 
+// The locals every window function shares: parameters 0-6, the loops' pointers, `held` (the
+// first tap's vector, folded into) and `v` (the tap read now), then the function's own vectors.
+const [windows, k, vecBytes, rowBytes, taps, count, out] = [0, 1, 2, 3, 4, 5, 6]
+const [countPtr, countEnd, tapRow, tapEnd, cb, tp, held, v] = [7, 8, 9, 10, 11, 12, 13, 14]
+
 /**
  * The loop over windows around `vectorLoop` (which runs over the vectors of one window's row):
  * per window, `tapEnd` = its taps' end and `cb` = 0 before, then the next window's count, taps
  * and output row.
  */
 const windowLoop = (
-  windows: number,
-  k: number,
-  rowBytes: number,
-  taps: number,
-  count: number,
-  out: number,
-  [countPtr, countEnd, tapRow, tapEnd, cb]: ReadonlyArray<number>,
   vectorLoop: ReadonlyArray<number>
 ): Array<number> => [
   ...get(count),
-  ...tee(countPtr!),
+  ...tee(countPtr),
   ...get(windows),
   ...op.i32Const(4),
   ...op.i32Mul,
   ...op.i32Add,
-  ...set(countEnd!),
+  ...set(countEnd),
   ...get(taps),
-  ...set(tapRow!),
+  ...set(tapRow),
   ...whileBelow(countPtr!, countEnd!, [
     // tapEnd = tapRow + 4 * count[w]
-    ...get(tapRow!),
-    ...get(countPtr!),
+    ...get(tapRow),
+    ...get(countPtr),
     ...simdOp.i32Load,
     ...op.i32Const(4),
     ...op.i32Mul,
     ...op.i32Add,
-    ...set(tapEnd!),
+    ...set(tapEnd),
     ...op.i32Const(0),
-    ...set(cb!),
+    ...set(cb),
     ...vectorLoop,
-    ...get(countPtr!),
+    ...get(countPtr),
     ...op.i32Const(4),
     ...op.i32Add,
-    ...set(countPtr!),
-    ...get(tapRow!),
+    ...set(countPtr),
+    ...get(tapRow),
     ...get(k),
     ...op.i32Const(4),
     ...op.i32Mul,
     ...op.i32Add,
-    ...set(tapRow!),
+    ...set(tapRow),
     ...get(out),
     ...get(rowBytes),
     ...op.i32Add,
@@ -79,42 +77,35 @@ const windowLoop = (
   ])
 ]
 
-const foldFunc = (kind: Kind, float: Float): Func => {
-  const [windows, k, vecBytes, rowBytes, taps, count, out] = [0, 1, 2, 3, 4, 5, 6]
-  const [countPtr, countEnd, tapRow, tapEnd, cb, tp, acc, v] = [7, 8, 9, 10, 11, 12, 13, 14]
-  const ops = simdOp[float]
-  const fold = [
-    // acc = bitselect(v, p(acc, v), v != v)
-    ...get(v),
-    ...get(acc),
-    ...get(v),
-    ...(kind === "max" ? ops.pmax : ops.pmin),
-    ...get(v),
-    ...get(v),
-    ...ops.ne,
-    ...simdOp.v128Bitselect,
-    ...set(acc)
-  ]
-  const vectorLoop = whileBelow(cb, vecBytes, [
-    // acc = the first tap's vector
-    ...get(tapRow),
+/**
+ * A window function `name(windows, k, vecBytes, rowBytes, taps, count, out)`: for each vector of
+ * each window's row, `held` = the first tap's vector, then `init`, then for each later tap `v` = its
+ * vector and `step`; the local `result` is stored at `out + w * rowBytes`. `extra` more v128 locals
+ * follow `v` (15, 16, ...).
+ */
+const windowFunc = (
+  name: string,
+  extra: number,
+  body: { readonly init: ReadonlyArray<number>; readonly step: ReadonlyArray<number>; readonly result: number }
+): Func => {
+  const tapVector = (ptr: number, into: number) => [
+    ...get(ptr),
     ...simdOp.i32Load,
     ...get(cb),
     ...op.i32Add,
     ...op.v128Load(0),
-    ...set(acc),
+    ...set(into)
+  ]
+  const vectorLoop = whileBelow(cb, vecBytes, [
+    ...tapVector(tapRow, held),
+    ...body.init,
     ...get(tapRow),
     ...op.i32Const(4),
     ...op.i32Add,
     ...set(tp),
     ...whileBelow(tp, tapEnd, [
-      ...get(tp),
-      ...simdOp.i32Load,
-      ...get(cb),
-      ...op.i32Add,
-      ...op.v128Load(0),
-      ...set(v),
-      ...fold,
+      ...tapVector(tp, v),
+      ...body.step,
       ...get(tp),
       ...op.i32Const(4),
       ...op.i32Add,
@@ -123,7 +114,7 @@ const foldFunc = (kind: Kind, float: Float): Func => {
     ...get(out),
     ...get(cb),
     ...op.i32Add,
-    ...get(acc),
+    ...get(body.result),
     ...op.v128Store(0),
     ...get(cb),
     ...op.i32Const(16),
@@ -131,11 +122,28 @@ const foldFunc = (kind: Kind, float: Float): Func => {
     ...set(cb)
   ])
   return {
-    name: `${kind}${float}`,
+    name,
     params: [i32, i32, i32, i32, i32, i32, i32],
-    locals: [i32, i32, i32, i32, i32, i32, v128, v128],
-    body: windowLoop(windows, k, rowBytes, taps, count, out, [countPtr, countEnd, tapRow, tapEnd, cb], vectorLoop)
+    locals: [i32, i32, i32, i32, i32, i32, ...Array<number>(2 + extra).fill(v128)],
+    body: windowLoop(vectorLoop)
   }
+}
+
+const foldFunc = (kind: Kind, float: Float): Func => {
+  const ops = simdOp[float]
+  // held = bitselect(v, p(held, v), v != v)
+  const step = [
+    ...get(v),
+    ...get(held),
+    ...get(v),
+    ...(kind === "max" ? ops.pmax : ops.pmin),
+    ...get(v),
+    ...get(v),
+    ...ops.ne,
+    ...simdOp.v128Bitselect,
+    ...set(held)
+  ]
+  return windowFunc(`${kind}${float}`, 0, { init: [], step, result: held })
 }
 
 /**
@@ -146,78 +154,35 @@ const foldFunc = (kind: Kind, float: Float): Func => {
  * `selectedOffsets` in window.ts).
  */
 const selectFunc = (prim: "ge" | "le", float: Float): Func => {
-  const [windows, k, vecBytes, rowBytes, taps, count, out] = [0, 1, 2, 3, 4, 5, 6]
-  const [countPtr, countEnd, tapRow, tapEnd, cb, tp, kept, v, idx, tv, mask] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]
+  const [idx, tv, mask] = [15, 16, 17]
   const ops = simdOp[float]
   const one = float === "f32"
     ? [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0]
     : [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]
+  // tv += 1; mask = !(held >= v) (or <=); held = mask ? v : held; idx = mask ? tv : idx
   const step = [
-    // tv += 1; mask = !(kept >= v) (or <=); kept = mask ? v : kept; idx = mask ? tv : idx
     ...get(tv),
     ...simdOp.v128Const(one),
     ...(float === "f32" ? simdOp.i32x4Add : simdOp.i64x2Add),
     ...set(tv),
-    ...get(kept),
+    ...get(held),
     ...get(v),
     ...(prim === "ge" ? ops.ge : ops.le),
     ...simdOp.v128Not,
     ...set(mask),
     ...get(v),
-    ...get(kept),
+    ...get(held),
     ...get(mask),
     ...simdOp.v128Bitselect,
-    ...set(kept),
+    ...set(held),
     ...get(tv),
     ...get(idx),
     ...get(mask),
     ...simdOp.v128Bitselect,
     ...set(idx)
   ]
-  const vectorLoop = whileBelow(cb, vecBytes, [
-    ...get(tapRow),
-    ...simdOp.i32Load,
-    ...get(cb),
-    ...op.i32Add,
-    ...op.v128Load(0),
-    ...set(kept),
-    ...op.v128Zero,
-    ...set(idx),
-    ...op.v128Zero,
-    ...set(tv),
-    ...get(tapRow),
-    ...op.i32Const(4),
-    ...op.i32Add,
-    ...set(tp),
-    ...whileBelow(tp, tapEnd, [
-      ...get(tp),
-      ...simdOp.i32Load,
-      ...get(cb),
-      ...op.i32Add,
-      ...op.v128Load(0),
-      ...set(v),
-      ...step,
-      ...get(tp),
-      ...op.i32Const(4),
-      ...op.i32Add,
-      ...set(tp)
-    ]),
-    ...get(out),
-    ...get(cb),
-    ...op.i32Add,
-    ...get(idx),
-    ...op.v128Store(0),
-    ...get(cb),
-    ...op.i32Const(16),
-    ...op.i32Add,
-    ...set(cb)
-  ])
-  return {
-    name: `${prim}${float}`,
-    params: [i32, i32, i32, i32, i32, i32, i32],
-    locals: [i32, i32, i32, i32, i32, i32, v128, v128, v128, v128, v128],
-    body: windowLoop(windows, k, rowBytes, taps, count, out, [countPtr, countEnd, tapRow, tapEnd, cb], vectorLoop)
-  }
+  const init = [...op.v128Zero, ...set(idx), ...op.v128Zero, ...set(tv)]
+  return windowFunc(`${prim}${float}`, 3, { init, step, result: idx })
 }
 
 type Export = (...args: Array<number>) => void
