@@ -185,6 +185,47 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 
+  it("bool inputs (a mask computed in another group) are read as lane masks: contiguous, broadcast and scalar", () => {
+    // jnp.take's fill mode under jit: select(broadcast(in bounds), gathered rows, NaN), its mask from an
+    // int32 group, so it reaches this group as a bool input
+    const shape = [64, 33]
+    const n = 64 * 33
+    for (const dtype of ["float32", "float64"] as const) {
+      const t = dtype === "float32" ? "f32" : "f64"
+      const rows = new Uint8Array(64).map((_, i) => (i % 3 === 1 ? 0 : 1))
+      const cells = new Uint8Array(n).map((_, i) => ((i * 7) % 5 < 2 ? 1 : 0))
+      const x = DType.allocHost(dtype, n)
+      for (let i = 0; i < n; i++) x[i] = i % 97 === 0 ? NaN : i % 89 === 0 ? -0 : Math.sin(i * 0.3) * 5
+      const y = DType.allocHost(dtype, 1)
+      y[0] = -2.5
+      for (const on of [0, 1]) {
+        const scalar = new Uint8Array([on])
+        const inputs = [
+          { dtype: "bool" as const, strides: [1, 0] },
+          { dtype: "bool" as const, strides: [33, 1] },
+          { dtype: "bool" as const, strides: [0, 0] },
+          { dtype, strides: [33, 1] },
+          { dtype, strides: [0, 0] }
+        ]
+        const [row, cell, flag, v, fill] = inputs.map((input, k) =>
+          Kernel.input(k, input.dtype === "bool" ? "bool" : t)
+        )
+        // select(row, select(cell, v, -v), fill), then where flag: v, else that
+        const z = Kernel.select(flag!, v!, Kernel.select(row!, Kernel.select(cell!, v!, Kernel.neg(v!)), fill!))
+        const spec: FusedKernelSpec = { shape, inputs, outputs: [{ dtype, lanes: [z] }], rounded: new Set() }
+        const { loop, source } = compileFusedLoop(spec)
+        assert.include(source, "WebAssembly SIMD", `${dtype}: compiled to SIMD`)
+        const ins = [rows, cells, scalar, x, y]
+        const want = DType.allocHost(dtype, n)
+        for (let i = 0; i < n; i++) {
+          want[i] = on === 1 ? x[i]! : rows[Math.floor(i / 33)] === 1 ? (cells[i] === 1 ? x[i]! : -x[i]!) : -2.5
+        }
+        sameBits(loop(ins)[0]!, want, `${dtype}, flag ${on}: simd`)
+        sameBits(compileFusedJs(spec)(ins)[0]!, want, `${dtype}, flag ${on}: js`)
+      }
+    }
+  })
+
   it("inputs read at an offset (slices), with negative strides (reversals) and transposed, in SIMD and in JS", () => {
     const shape = [40, 30]
     const n = 40 * 30

@@ -193,11 +193,16 @@ const decomposeSpec = (spec: FusedKernelSpec): FusedKernelSpec => {
 const floatOf = (dtype: DType.DType): "f32" | "f64" | undefined =>
   dtype === "float32" ? "f32" : dtype === "float64" ? "f64" : undefined
 
-/** The group's SIMD kernel, when every input and output is of one real float type and every op has a SIMD form. */
+/**
+ * The group's SIMD kernel, when every output is of one real float type, every input of that type
+ * or bool, and every op has a SIMD form.
+ */
 const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
   const float = floatOf(spec.outputs[0]?.dtype ?? "bool")
   if (float === undefined || (spec.wide !== undefined && spec.wide.size > 0)) return undefined
-  if (![...spec.inputs, ...spec.outputs].every((x) => floatOf(x.dtype) === float)) return undefined
+  // bool inputs (masks computed elsewhere, such as a gather's in-bounds test) are read as lane masks
+  if (!spec.outputs.every((x) => floatOf(x.dtype) === float)) return undefined
+  if (!spec.inputs.every((x) => floatOf(x.dtype) === float || x.dtype === "bool")) return undefined
   const { masks, shape, strides } = mergeDims(spec.shape, spec.inputs)
   const inputs = strides.map((s, k): SimdInput => {
     const offset = spec.inputs[k]!.offset ?? 0

@@ -20,7 +20,7 @@
  * a fused group equals its primitives run one at a time.
  *
  * What is compiled: groups whose every value is of one float type (float32 or
- * float64, real) or a comparison mask, with arithmetic, min/max, abs/neg/sqrt,
+ * float64, real) or a mask (a comparison's, or a bool input's, read as `x != 0`), with arithmetic, min/max, abs/neg/sqrt,
  * floor/ceil/round, sign, comparisons, select, isnan, bool <-> float casts, and
  * on float32 `ldexp` and `exponent` (the steps of Approximation.ts's
  * decompositions, so exp, log, tanh, ... run here once decomposed). Anything
@@ -116,24 +116,35 @@ const emitBody = (
   const slotOf = (k: number): number => k * slotBytes
   const scalarAt = (k: number): number => (inputs.length + outs.length) * slotBytes + 16 * k
 
-  const readInput = (k: number): number => {
+  // A bool input's slot holds 0 and 1 in the float type (the driver's copy converts them); the
+  // kernel reads it as a lane mask, `x != 0`.
+  const readInput = (k: number, isBool: boolean): number => {
     let l = inputLocal.get(k)
     if (l !== undefined) return l
     l = newLocal()
     inputLocal.set(k, l)
     const input = inputs[k]!
+    const mask = isBool ? [...splatConst(0), ...F.ne] : []
     if (input.kind === "scalar") {
-      pre.push(...op.i32Const(0), ...(isF32 ? op.v128Load32Splat : op.v128Load64Splat)(scalarAt(k)), ...op.set(l))
+      pre.push(
+        ...op.i32Const(0),
+        ...(isF32 ? op.v128Load32Splat : op.v128Load64Splat)(scalarAt(k)),
+        ...mask,
+        ...op.set(l)
+      )
     } else {
-      top.push(...op.get(1), ...op.v128Load(slotOf(k)), ...op.set(l))
+      top.push(...op.get(1), ...op.v128Load(slotOf(k)), ...mask, ...op.set(l))
     }
     return l
+  }
+  const inputType = (e: Expr & { readonly kind: "input" }): boolean => {
+    if (e.lane !== 0 || (e.type !== float && e.type !== "bool")) throw new Unsupported()
+    return e.type === "bool"
   }
 
   /** A local holding `e` (emitted now if it has none). */
   const local = (e: Expr, out: Array<number>): number => {
-    if (e.kind === "input" && (e.lane !== 0 || e.type !== float)) throw new Unsupported()
-    const known = e.kind === "input" ? readInput(e.index) : named.get(e)
+    const known = e.kind === "input" ? readInput(e.index, inputType(e)) : named.get(e)
     if (known !== undefined) return known
     emit(e, out)
     const again = named.get(e)
@@ -299,8 +310,7 @@ const emitBody = (
     check(e)
     switch (e.kind) {
       case "input": {
-        if (e.lane !== 0 || e.type !== float) throw new Unsupported()
-        out.push(...op.get(readInput(e.index)))
+        out.push(...op.get(readInput(e.index, inputType(e))))
         return
       }
       case "const":
