@@ -26,5 +26,7 @@ export * from "./internal/np/sorting.js"
 export * from "./internal/np/stats.js"
 export * as linalg from "./linalg.js"
 export * from "./np.js"
+// the one- and three-argument `where` (np.ts keeps the three-argument one for the topic modules)
+export { where } from "./internal/np/misc.js"
 /** `np.fft`: JAX's `jax.numpy.fft`. @since 0.1.0 */
 export * as fft from "./internal/np/fft.js"

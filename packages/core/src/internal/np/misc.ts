@@ -2,14 +2,14 @@
  * The remaining jax.numpy names: dtype introspection (`finfo`, `iinfo`,
  * `canCast`, `isdtype`, `issubdtype`), construction (`fromfunction`, `block`,
  * `maskIndices`), functional updates (`put`, `place`), `applyOverAxes`,
- * `iterable`, bit packing (`packbits`, `unpackbits`), `roots` and
- * `einsumPath`, each with JAX's semantics.
+ * `iterable`, bit packing (`packbits`, `unpackbits`), `roots`,
+ * `einsumPath` and the one-argument `where`, each with JAX's semantics.
  *
  * @since 0.1.0
  */
 import { isComplex, isFloating } from "../../DType.js"
 import type { DType } from "../../DType.js"
-import { ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
+import { ArgumentError, ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as linalg from "../../linalg.js"
 import * as np from "../../np.js"
@@ -24,6 +24,7 @@ import {
   checkOptions,
   checkShape,
   integer,
+  number,
   string
 } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
@@ -32,6 +33,7 @@ import { broadcastedIota } from "../lax/special.js"
 import { toTensor } from "../npHelpers.js"
 import { atleast1d } from "./arrays.js"
 import { nonzero } from "./sorting.js"
+import type { NonzeroOptions } from "./sorting.js"
 
 const dtypeOf = (op: string, u: unknown): DType => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u.dtype
@@ -650,3 +652,39 @@ export const einsumPath = (
   const { cost, path } = contractionPlan(subscripts, operands.map(toTensor))
   return [path.map(({ i, j }) => [Math.min(i, j), Math.max(i, j)] as const), cost]
 }
+
+const isOptionsArgument = (u: unknown): boolean =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && !ArrayBuffer.isView(u) && !(u instanceof Tensor)
+
+/**
+ * JAX's `jnp.where`: with `x` and `y`, `x` where `condition` is true, else `y`
+ * (all three broadcast); with `condition` alone, the indices of its nonzero
+ * entries, one tensor per axis (`nonzero`, with its `size` and `fillValue`).
+ * Giving one of `x` and `y` without the other is an `ArgumentError`, as in JAX.
+ *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * console.log(toJsSync(np.where(np.array([true, false]), 1, 0))) // [1, 0]
+ * console.log(np.where(np.array([0, 3, 0, 5])).map((t) => toJsSync(t))) // [[1, 3]]
+ * console.log(toJsSync(np.where(np.array([[1, 0], [0, 1]]), { size: 3, fillValue: -1 })[1]!)) // [0, 1, -1]
+ *
+ * @since 0.1.0
+ */
+export const where: {
+  (condition: TensorLike, options?: NonzeroOptions): ReadonlyArray<Tensor>
+  (condition: TensorLike, x: TensorLike, y: TensorLike): Tensor
+} = ((condition: TensorLike, x?: unknown, y?: unknown): Tensor | ReadonlyArray<Tensor> => {
+  if (y === undefined && (x === undefined || isOptionsArgument(x))) {
+    checkOptions("where", x, { size: integer, fillValue: number })
+    return nonzero(condition, x as NonzeroOptions | undefined)
+  }
+  if (x === undefined || y === undefined) {
+    throw new ArgumentError({
+      operation: "where",
+      argument: x === undefined ? "x" : "y",
+      expected: "both x and y, or neither (then where(condition) gives the indices of its nonzero entries)",
+      got: `only ${x === undefined ? "y" : "x"}`
+    })
+  }
+  return np.where(condition, x as TensorLike, y as TensorLike)
+}) as never
