@@ -9,6 +9,7 @@
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
 import { isIdentityPermutation, splitAtAxis, transposeInto } from "./strided.js"
+import { argRowsF32 } from "./wasmArg.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -210,6 +211,9 @@ export const reduce = (
   return out
 }
 
+/** The fewest elements whose float32 argmax or argmin runs in SIMD (wasmArg.ts) rather than JS. */
+const ARG_SIMD_MIN = 4096
+
 // The first maximum (minimum) of `x[base .. base + n)`, or its first NaN.
 const argMaxRow = (x: HostArray, base: number, n: number): number => {
   let b = x[base]!
@@ -255,7 +259,12 @@ export const argReduce = (
   if (n === 0 || lanes === 0) return out
   if (inner === 1 && lanes === 1) {
     // along contiguous rows: the running extreme in a local, stopping at the first NaN
-    for (let o = 0; o < outer; o++) out[o] = isMax ? argMaxRow(x, o * n, n) : argMinRow(x, o * n, n)
+    const row = (o: number): number => (isMax ? argMaxRow(x, o * n, n) : argMinRow(x, o * n, n))
+    // float32 rows in SIMD (the same indices) where the copy into the kernel's memory pays off
+    if (x instanceof Float32Array && n >= 8 && outer * n >= ARG_SIMD_MIN && argRowsF32(isMax, x, outer, n, out, row)) {
+      return out
+    }
+    for (let o = 0; o < outer; o++) out[o] = row(o)
     return out
   }
   const best = new Float64Array(inner * lanes)
