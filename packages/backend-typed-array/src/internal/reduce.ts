@@ -9,13 +9,20 @@
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
 import { isIdentityPermutation, splitAtAxis, transposeInto } from "./strided.js"
-import { argRowsF32 } from "./wasmArg.js"
+import { argRowsF32, foldRowsF32 } from "./wasmRows.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
 
 /** Which reduction. */
 export type ReduceKind = "sum" | "max" | "min" | "prod"
+
+/**
+ * The fewest elements whose float32 row max, min, argmax or argmin runs in SIMD (wasmRows.ts)
+ * rather than JS (the copy into the kernel's memory and the call cost about as much as a JS scan
+ * of a few thousand values).
+ */
+const ROWS_SIMD_MIN = 4096
 
 /** Pairwise summation's leaves: runs of at most this many values are summed directly. */
 export const PAIRWISE_LEAF = 256
@@ -84,6 +91,16 @@ const reduceRows = (
   const isInt = DType.isInteger(dtype)
   const init = initial(kind, dtype)
   const outBool = out instanceof Uint8Array
+  // float32 max and min in SIMD (wasmRows.ts: exact, so the same values) where the copy pays off
+  if (
+    (kind === "max" || kind === "min") && lanes === 1 && x instanceof Float32Array && k >= 8 &&
+    rows * k >= ROWS_SIMD_MIN && (out instanceof Float32Array || out instanceof Float64Array) &&
+    foldRowsF32(kind, x, rows, k, out, (r) => {
+      let acc = init
+      for (let i = r * k; i < (r + 1) * k; i++) acc = kind === "max" ? Math.max(acc, x[i]!) : Math.min(acc, x[i]!)
+      return acc
+    })
+  ) return
   for (let r = 0; r < rows; r++) {
     const base = r * k * lanes
     if (lanes === 2) {
@@ -211,9 +228,6 @@ export const reduce = (
   return out
 }
 
-/** The fewest elements whose float32 argmax or argmin runs in SIMD (wasmArg.ts) rather than JS. */
-const ARG_SIMD_MIN = 4096
-
 // The first maximum (minimum) of `x[base .. base + n)`, or its first NaN.
 const argMaxRow = (x: HostArray, base: number, n: number): number => {
   let b = x[base]!
@@ -261,7 +275,7 @@ export const argReduce = (
     // along contiguous rows: the running extreme in a local, stopping at the first NaN
     const row = (o: number): number => (isMax ? argMaxRow(x, o * n, n) : argMinRow(x, o * n, n))
     // float32 rows in SIMD (the same indices) where the copy into the kernel's memory pays off
-    if (x instanceof Float32Array && n >= 8 && outer * n >= ARG_SIMD_MIN && argRowsF32(isMax, x, outer, n, out, row)) {
+    if (x instanceof Float32Array && n >= 8 && outer * n >= ROWS_SIMD_MIN && argRowsF32(isMax, x, outer, n, out, row)) {
       return out
     }
     for (let o = 0; o < outer; o++) out[o] = row(o)
