@@ -6,11 +6,11 @@
  * and min against a `Math.max` (`Math.min`) fold, bit for bit (NaN, and `+0`
  * over `-0` for max). Random shapes (rows of 8 to 40 values, so every remainder
  * of eight, and enough elements for the SIMD path) with NaN, signed zeros,
- * infinities and many ties.
+ * infinities and many ties; and cumsum along rows against a running sum.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { argReduce, reduce } from "../src/internal/reduce.js"
+import { argReduce, cumsum, reduce } from "../src/internal/reduce.js"
 
 const firstExtreme = (row: ArrayLike<number>, isMax: boolean): number => {
   for (let i = 0; i < row.length; i++) if (Number.isNaN(row[i]!)) return i
@@ -117,5 +117,51 @@ describe("argmax and argmin along rows", () => {
     assert.strictEqual(argReduce(true, x, [rows, n], "float32", 1)[1], 17)
     // argmin: row 0 is all zeros but the two 5s: the first 0
     assert.strictEqual(argReduce(false, x, [rows, n], "float32", 1)[0], 0)
+  })
+})
+
+describe("cumsum along rows", () => {
+  it("sums in float64 (int32: wrapping) in order from either end, each prefix rounded once", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          rows: fc.integer({ min: 1, max: 20 }),
+          n: fc.integer({ min: 1, max: 40 }),
+          dtype: fc.constantFrom("float32" as const, "float64" as const, "int32" as const),
+          reverse: fc.boolean(),
+          seed: fc.integer({ min: 1, max: 1_000_000 })
+        }),
+        ({ dtype, n, reverse, rows, seed }) => {
+          let s = seed
+          const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648
+          const x = dtype === "float32"
+            ? new Float32Array(rows * n)
+            : dtype === "float64"
+            ? new Float64Array(rows * n)
+            : new Int32Array(rows * n)
+          for (let i = 0; i < x.length; i++) {
+            x[i] = dtype === "int32"
+              ? Math.floor((rand() - 0.5) * 2 ** 32)
+              : (rand() - 0.5) * 1e3
+          }
+          const got = cumsum(x, [rows, n], dtype, 1, reverse, dtype)
+          const want = dtype === "float32"
+            ? new Float32Array(rows * n)
+            : dtype === "float64"
+            ? new Float64Array(rows * n)
+            : new Int32Array(rows * n)
+          for (let r = 0; r < rows; r++) {
+            let acc = 0
+            for (let j = 0; j < n; j++) {
+              const i = r * n + (reverse ? n - 1 - j : j)
+              acc = dtype === "int32" ? (acc + x[i]!) | 0 : acc + x[i]!
+              want[i] = acc
+            }
+          }
+          assert.deepStrictEqual([...got], [...want])
+        }
+      ),
+      { numRuns: 100, seed: 20261205 }
+    )
   })
 })

@@ -325,6 +325,19 @@ export const cumsum = (
   if (lanes === 0) return out
   const isInt = DType.isInteger(dtype) || DType.isInteger(outDType)
   const outBool = outDType === "bool"
+  if (inner === 1 && !outBool) {
+    // along contiguous rows: the running sum in a local (the same additions in the same order)
+    for (let o = 0; o < outer; o++) {
+      const base = o * n
+      let acc = 0
+      if (reverse) {
+        for (let i = base + n - 1; i >= base; i--) out[i] = acc = isInt ? (acc + x[i]!) | 0 : acc + x[i]!
+      } else {
+        for (let i = base; i < base + n; i++) out[i] = acc = isInt ? (acc + x[i]!) | 0 : acc + x[i]!
+      }
+    }
+    return out
+  }
   const acc = new Float64Array(inner)
   for (let o = 0; o < outer; o++) {
     acc.fill(0)
