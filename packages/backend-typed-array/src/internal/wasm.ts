@@ -269,6 +269,40 @@ export const simdOp = {
   }
 } as const
 
+/** A module instantiated over a memory of its own (one page at first): its memory and its exports. */
+export interface OwnMemoryModule<Name extends string> {
+  readonly memory: WebAssembly.Memory
+  readonly exports: Record<Name, (...args: Array<number>) => void>
+}
+
+/**
+ * A getter of the module exporting `funcs()` over a memory of its own, compiled on first use;
+ * `null` where WebAssembly or its SIMD extension is unavailable (the caller runs its JS path).
+ */
+export const lazyModule = <Name extends string>(
+  funcs: () => ReadonlyArray<Func>
+): () => OwnMemoryModule<Name> | null => {
+  let module: OwnMemoryModule<Name> | null | undefined
+  return () => {
+    if (module !== undefined) return module
+    try {
+      const memory = new WebAssembly.Memory({ initial: 1 })
+      const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(funcs())), { env: { memory } })
+      module = { memory, exports: instance.exports as unknown as OwnMemoryModule<Name>["exports"] }
+    } catch {
+      module = null
+    }
+    return module
+  }
+}
+
+/** Grows `memory` to at least `bytes` bytes; gives its buffer. */
+export const reserveBytes = (memory: WebAssembly.Memory, bytes: number): ArrayBuffer => {
+  const have = memory.buffer.byteLength
+  if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536))
+  return memory.buffer
+}
+
 /** `while (ptr < end) { body }` over two i32 locals (unsigned; `body` advances `ptr`). */
 export const whileBelow = (ptr: number, end: number, body: ReadonlyArray<number>): Array<number> => [
   ...op.block,

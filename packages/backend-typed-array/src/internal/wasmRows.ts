@@ -33,222 +33,147 @@
  * kernels store the eight held values, their indices (int32) and the NaN flags
  * at `out + 80 * r`, the folds the eight lanes and the NaN flags at `out + 48 * r`.
  */
-import { type Func, i32, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
+import { type Func, i32, lazyModule, op, reserveBytes, simdOp, v128, whileBelow } from "./wasm.js"
 
 const { get, set } = op
+const f = simdOp.f32
 
 const [rows, pairBytes, rowBytes, x, out] = [0, 1, 2, 3, 4]
 const [rowPtr, rowEnd, p, pEnd] = [5, 6, 7, 8]
-// two sets of lanes (even and odd vectors of a row), so that consecutive steps do not wait on each
-// other's comparison: held values, their indices, the next indices; then the NaN flags and scratch
-const [bestA, idxA, curA, bestB, idxB, curB, nan, v, mask] = [9, 10, 11, 12, 13, 14, 15, 16, 17]
-
-// `row` for each row: `rowPtr` from `x` in steps of `rowBytes`
-const rowsLoop = (row: ReadonlyArray<number>): Array<number> => [
-  ...get(x),
-  ...set(rowPtr),
-  ...get(x),
-  ...get(rows),
-  ...get(rowBytes),
-  ...op.i32Mul,
-  ...op.i32Add,
-  ...set(rowEnd),
-  ...whileBelow(rowPtr, rowEnd, row)
-]
+// the NaN flags, the vector read now and a comparison's mask; then each function's lane locals
+const [nan, v, mask] = [9, 10, 11]
+const LANE_LOCALS = 12
 
 const i32x4 = (a: number, b: number, c: number, d: number): Array<number> =>
   simdOp.v128Const([...new Uint8Array(new Int32Array([a, b, c, d]).buffer)])
 
+/** `nan |= (local != local)`. */
+const flagNaN = (
+  local: number
+): Array<number> => [...get(nan), ...get(local), ...get(local), ...f.ne, ...simdOp.v128Or, ...set(nan)]
+
+/**
+ * A row function `name(rows, pairBytes, rowBytes, x, out)` with `extra` v128 locals after the
+ * shared ones. Two sets of lanes (`set` 0 takes a row's even vectors, 1 its odd ones, so that
+ * consecutive steps do not wait on each other): per row, `start(set)` with the set's first vector
+ * in `v`; `nan` = its NaN lanes; for each later pair, `step(set)` with the vector in `v` (after
+ * which the NaN lanes are flagged); then `stores` (locals) at `out`, one vector each, and `out`
+ * moves past them.
+ */
+const rowFunc = (
+  name: string,
+  extra: number,
+  body: {
+    readonly start: (set: 0 | 1) => ReadonlyArray<number>
+    readonly step: (set: 0 | 1) => ReadonlyArray<number>
+    readonly stores: ReadonlyArray<number>
+  }
+): Func => {
+  const read = (offset: number) => [...get(p), ...op.v128Load(offset), ...set(v)]
+  const row = [
+    ...get(rowPtr),
+    ...set(p),
+    ...op.v128Zero,
+    ...set(nan),
+    ...([0, 1] as const).flatMap((s) => [...read(16 * s), ...body.start(s), ...flagNaN(v)]),
+    ...get(rowPtr),
+    ...op.i32Const(32),
+    ...op.i32Add,
+    ...set(p),
+    ...get(rowPtr),
+    ...get(pairBytes),
+    ...op.i32Add,
+    ...set(pEnd),
+    ...whileBelow(p, pEnd, [
+      ...([0, 1] as const).flatMap((s) => [...read(16 * s), ...body.step(s), ...flagNaN(v)]),
+      ...get(p),
+      ...op.i32Const(32),
+      ...op.i32Add,
+      ...set(p)
+    ]),
+    ...body.stores.flatMap((local, k) => [...get(out), ...get(local), ...op.v128Store(16 * k)]),
+    ...get(out),
+    ...op.i32Const(16 * body.stores.length),
+    ...op.i32Add,
+    ...set(out),
+    ...get(rowPtr),
+    ...get(rowBytes),
+    ...op.i32Add,
+    ...set(rowPtr)
+  ]
+  return {
+    name,
+    params: [i32, i32, i32, i32, i32],
+    locals: [i32, i32, i32, i32, ...Array<number>(LANE_LOCALS - 9 + extra).fill(v128)],
+    body: [
+      ...get(x),
+      ...set(rowPtr),
+      ...get(x),
+      ...get(rows),
+      ...get(rowBytes),
+      ...op.i32Mul,
+      ...op.i32Add,
+      ...set(rowEnd),
+      ...whileBelow(rowPtr, rowEnd, row)
+    ]
+  }
+}
+
+/**
+ * `argmax`/`argmin`: per set, the held values, their indices and the next vector's indices; a lane
+ * takes `v` where it is strictly greater (smaller): a NaN is never taken, a tie keeps the earlier
+ * index. Stores the held values, the indices, then the NaN flags (80 bytes a row).
+ */
 const argFunc = (kind: "max" | "min"): Func => {
-  const f = simdOp.f32
-  // one vector at `p + offset` into a set of lanes
-  const fold = (offset: number, best: number, idx: number, cur: number) => [
-    ...get(p),
-    ...op.v128Load(offset),
-    ...set(v),
-    // mask = v > best (v < best): a NaN is never taken, and a tie keeps the earlier index
+  const best = (s: 0 | 1) => LANE_LOCALS + 3 * s
+  const idx = (s: 0 | 1) => LANE_LOCALS + 3 * s + 1
+  const cur = (s: 0 | 1) => LANE_LOCALS + 3 * s + 2
+  const start = (s: 0 | 1) => [
     ...get(v),
-    ...get(best),
+    ...set(best(s)),
+    ...i32x4(4 * s, 4 * s + 1, 4 * s + 2, 4 * s + 3),
+    ...set(idx(s)),
+    ...i32x4(4 * s + 8, 4 * s + 9, 4 * s + 10, 4 * s + 11),
+    ...set(cur(s))
+  ]
+  const step = (s: 0 | 1) => [
+    ...get(v),
+    ...get(best(s)),
     ...(kind === "max" ? f.gt : f.lt),
     ...set(mask),
     ...get(v),
-    ...get(best),
+    ...get(best(s)),
     ...get(mask),
     ...simdOp.v128Bitselect,
-    ...set(best),
-    ...get(cur),
-    ...get(idx),
+    ...set(best(s)),
+    ...get(cur(s)),
+    ...get(idx(s)),
     ...get(mask),
     ...simdOp.v128Bitselect,
-    ...set(idx),
-    ...get(nan),
-    ...get(v),
-    ...get(v),
-    ...f.ne,
-    ...simdOp.v128Or,
-    ...set(nan),
-    ...get(cur),
+    ...set(idx(s)),
+    ...get(cur(s)),
     ...i32x4(8, 8, 8, 8),
     ...simdOp.i32x4Add,
-    ...set(cur)
+    ...set(cur(s))
   ]
-  const start = (offset: number, best: number, idx: number, cur: number, first: number) => [
-    ...get(rowPtr),
-    ...op.v128Load(offset),
-    ...set(best),
-    ...i32x4(first, first + 1, first + 2, first + 3),
-    ...set(idx),
-    ...i32x4(first + 8, first + 9, first + 10, first + 11),
-    ...set(cur)
-  ]
-  const store = (offset: number, local: number) => [...get(out), ...get(local), ...op.v128Store(offset)]
-  const row = [
-    ...start(0, bestA, idxA, curA, 0),
-    ...start(16, bestB, idxB, curB, 4),
-    ...get(bestA),
-    ...get(bestA),
-    ...f.ne,
-    ...get(bestB),
-    ...get(bestB),
-    ...f.ne,
-    ...simdOp.v128Or,
-    ...set(nan),
-    ...get(rowPtr),
-    ...op.i32Const(32),
-    ...op.i32Add,
-    ...set(p),
-    ...get(rowPtr),
-    ...get(pairBytes),
-    ...op.i32Add,
-    ...set(pEnd),
-    ...whileBelow(p, pEnd, [
-      ...fold(0, bestA, idxA, curA),
-      ...fold(16, bestB, idxB, curB),
-      ...get(p),
-      ...op.i32Const(32),
-      ...op.i32Add,
-      ...set(p)
-    ]),
-    ...store(0, bestA),
-    ...store(16, bestB),
-    ...store(32, idxA),
-    ...store(48, idxB),
-    ...store(64, nan),
-    ...get(out),
-    ...op.i32Const(80),
-    ...op.i32Add,
-    ...set(out),
-    ...get(rowPtr),
-    ...get(rowBytes),
-    ...op.i32Add,
-    ...set(rowPtr)
-  ]
-  return {
-    name: `arg${kind}f32`,
-    params: [i32, i32, i32, i32, i32],
-    locals: [i32, i32, i32, i32, ...Array<number>(9).fill(v128)],
-    body: rowsLoop(row)
-  }
+  return rowFunc(`arg${kind}f32`, 6, { start, step, stores: [best(0), best(1), idx(0), idx(1), nan] })
 }
 
+/**
+ * max/min: per set, `acc = pmax(acc, v)` (`pmin`), one instruction (`f32x4.max`'s NaN and
+ * signed-zero rules cost several); a NaN met is flagged instead, and the caller settles signed
+ * zeros. Stores the two sets' lanes, then the NaN flags (48 bytes a row).
+ */
 const foldFunc = (kind: "max" | "min"): Func => {
-  const f = simdOp.f32
-  const [accA, accB, flag] = [9, 10, 11]
-  // acc = pmax(acc, v): one instruction (f32x4.max's NaN and signed-zero rules cost several);
-  // a NaN met sets the flag instead, and the caller settles signed zeros
-  const fold = (offset: number, acc: number) => [
-    ...get(p),
-    ...op.v128Load(offset),
-    ...set(v),
-    ...get(acc),
-    ...get(v),
-    ...(kind === "max" ? f.pmax : f.pmin),
-    ...set(acc),
-    ...get(flag),
-    ...get(v),
-    ...get(v),
-    ...f.ne,
-    ...simdOp.v128Or,
-    ...set(flag)
-  ]
-  const row = [
-    ...get(rowPtr),
-    ...op.v128Load(0),
-    ...set(accA),
-    ...get(rowPtr),
-    ...op.v128Load(16),
-    ...set(accB),
-    ...get(accA),
-    ...get(accA),
-    ...f.ne,
-    ...get(accB),
-    ...get(accB),
-    ...f.ne,
-    ...simdOp.v128Or,
-    ...set(flag),
-    ...get(rowPtr),
-    ...op.i32Const(32),
-    ...op.i32Add,
-    ...set(p),
-    ...get(rowPtr),
-    ...get(pairBytes),
-    ...op.i32Add,
-    ...set(pEnd),
-    ...whileBelow(p, pEnd, [
-      ...fold(0, accA),
-      ...fold(16, accB),
-      ...get(p),
-      ...op.i32Const(32),
-      ...op.i32Add,
-      ...set(p)
-    ]),
-    ...get(out),
-    ...get(accA),
-    ...op.v128Store(0),
-    ...get(out),
-    ...get(accB),
-    ...op.v128Store(16),
-    ...get(out),
-    ...get(flag),
-    ...op.v128Store(32),
-    ...get(out),
-    ...op.i32Const(48),
-    ...op.i32Add,
-    ...set(out),
-    ...get(rowPtr),
-    ...get(rowBytes),
-    ...op.i32Add,
-    ...set(rowPtr)
-  ]
-  return {
-    name: `${kind}f32`,
-    params: [i32, i32, i32, i32, i32],
-    locals: [i32, i32, i32, i32, ...Array<number>(9).fill(v128)],
-    body: rowsLoop(row)
-  }
+  const acc = (s: 0 | 1) => LANE_LOCALS + s
+  const start = (s: 0 | 1) => [...get(v), ...set(acc(s))]
+  const step = (s: 0 | 1) => [...get(acc(s)), ...get(v), ...(kind === "max" ? f.pmax : f.pmin), ...set(acc(s))]
+  return rowFunc(`${kind}f32`, 2, { start, step, stores: [acc(0), acc(1), nan] })
 }
 
-type Export = (rows: number, pairBytes: number, rowBytes: number, x: number, out: number) => void
+type Name = "argmaxf32" | "argminf32" | "maxf32" | "minf32"
 
-interface Module {
-  readonly memory: WebAssembly.Memory
-  readonly exports: Record<"argmaxf32" | "argminf32" | "maxf32" | "minf32", Export>
-}
-
-let module: Module | null | undefined
-
-const getModule = (): Module | null => {
-  if (module !== undefined) return module
-  try {
-    const memory = new WebAssembly.Memory({ initial: 1 })
-    const bytes = moduleBytes([argFunc("max"), argFunc("min"), foldFunc("max"), foldFunc("min")])
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } })
-    module = { memory, exports: instance.exports as unknown as Module["exports"] }
-  } catch {
-    module = null
-  }
-  return module
-}
+const getModule = lazyModule<Name>(() => [argFunc("max"), argFunc("min"), foldFunc("max"), foldFunc("min")])
 
 /** The most memory the kernel takes (rows and lane results); larger operands stay in JavaScript. */
 const MAX_BYTES = 2 ** 28
@@ -260,7 +185,7 @@ const MAX_BYTES = 2 ** 28
  * eight values, or the operand exceeds the kernel's memory.
  */
 const runRows = (
-  name: keyof Module["exports"],
+  name: Name,
   x: Float32Array,
   rows: number,
   n: number,
@@ -273,9 +198,7 @@ const runRows = (
   if (total > MAX_BYTES) return undefined
   const m = getModule()
   if (m === null) return undefined
-  const have = m.memory.buffer.byteLength
-  if (total > have) m.memory.grow(Math.ceil((total - have) / 65536))
-  const buf = m.memory.buffer
+  const buf = reserveBytes(m.memory, total)
   new Float32Array(buf, 0, rows * n).set(x.subarray(0, rows * n))
   m.exports[name](rows, pairs * 32, n * 4, 0, outAt)
   return { buf, outAt }

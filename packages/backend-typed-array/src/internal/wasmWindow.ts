@@ -19,7 +19,7 @@
  * is into the module's memory; channels past the last whole vector are folded by
  * the caller.
  */
-import { type Func, i32, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
+import { type Func, i32, lazyModule, op, type OwnMemoryModule, reserveBytes, simdOp, v128, whileBelow } from "./wasm.js"
 
 const { get, set, tee } = op
 
@@ -185,31 +185,15 @@ const selectFunc = (prim: "ge" | "le", float: Float): Func => {
   return windowFunc(`${prim}${float}`, 3, { init, step, result: idx })
 }
 
-type Export = (...args: Array<number>) => void
+type Name = `${Kind | "ge" | "le"}${Float}`
 
-interface Module {
-  readonly memory: WebAssembly.Memory
-  readonly exports: Record<`${Kind | "ge" | "le"}${Float}`, Export>
-}
-
-let module: Module | null | undefined
-
-const getModule = (): Module | null => {
-  if (module !== undefined) return module
-  try {
-    const memory = new WebAssembly.Memory({ initial: 1 })
-    const floats = ["f32", "f64"] as const
-    const funcs = [
-      ...(["max", "min"] as const).flatMap((kind) => floats.map((f) => foldFunc(kind, f))),
-      ...(["ge", "le"] as const).flatMap((prim) => floats.map((f) => selectFunc(prim, f)))
-    ]
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes(funcs)), { env: { memory } })
-    module = { memory, exports: instance.exports as unknown as Module["exports"] }
-  } catch {
-    module = null
-  }
-  return module
-}
+const getModule = lazyModule<Name>(() => {
+  const floats = ["f32", "f64"] as const
+  return [
+    ...(["max", "min"] as const).flatMap((kind) => floats.map((f) => foldFunc(kind, f))),
+    ...(["ge", "le"] as const).flatMap((prim) => floats.map((f) => selectFunc(prim, f)))
+  ]
+})
 
 /** The most memory the kernel takes (operand, taps and output); larger inputs stay in JavaScript. */
 const MAX_BYTES = 2 ** 28
@@ -228,7 +212,7 @@ const runWindows = (
   k: number,
   windows: number,
   channels: number
-): { readonly m: Module; readonly vecChannels: number; readonly outAt: number } | undefined => {
+): { readonly m: OwnMemoryModule<Name>; readonly vecChannels: number; readonly outAt: number } | undefined => {
   const bytes = x.BYTES_PER_ELEMENT
   const lanes = 16 / bytes
   const vecChannels = channels - (channels % lanes)
@@ -241,9 +225,7 @@ const runWindows = (
   if (total > MAX_BYTES) return undefined
   const m = getModule()
   if (m === null) return undefined
-  const have = m.memory.buffer.byteLength
-  if (total > have) m.memory.grow(Math.ceil((total - have) / 65536))
-  const buf = m.memory.buffer
+  const buf = reserveBytes(m.memory, total)
   if (bytes === 4) new Float32Array(buf, 0, x.length).set(x)
   else new Float64Array(buf, 0, x.length).set(x)
   const tapBytes = new Int32Array(buf, tapsAt, taps.length)
