@@ -72,6 +72,17 @@ describe("derived distributions: moments against closed forms", () => {
     const bad = flat(random.binomial(key(20), np.array([-1, NaN, 5, 5]), np.array([0.5, 0.5, -0.1, NaN])))
     assert.isTrue(bad.every(Number.isNaN))
     assert.deepStrictEqual(toJsSync(random.binomial(key(21), Infinity, 0.3, { shape: [1] })), [Infinity])
+    // p = -0 (the fuzz's multinomial reached it through a clipped ratio): no successes, and the
+    // inversion's loop ends (its geometric draws were -inf, so it never did)
+    assert.deepStrictEqual(toJsSync(random.binomial(key(23), 7, -0, { shape: [3] })), [0, 0, 0])
+    assert.deepStrictEqual(toJsSync(random.binomial(key(24), 7, np.array([-0, 1, -0], { dtype: "float64" }))), [
+      0,
+      7,
+      0
+    ])
+    const counts = random.multinomial(key(25), 3, np.array([[0.5, -0, 0.5], [-0, -0, 1]]))
+    assert.deepStrictEqual(toJsSync(counts.sum({ axis: -1 })), [3, 3])
+    assert.deepStrictEqual(flat(counts).slice(3), [0, 0, 3])
   })
 
   it("multinomial: rows sum to n; category means n p_i; batch shapes", () => {

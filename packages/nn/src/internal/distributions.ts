@@ -417,6 +417,9 @@ const binomialImpl = (key: Tensor, n: Tensor, p: Tensor): Tensor => {
   const qNan = np.isnan(q)
   const qNeg = np.less(q, 0)
   q = np.where(np.logicalOr(qNan, qNeg), np.full(q.shape, 0.01, { dtype }), q)
+  // q = -0 (p = -0, or a clipped ratio) as +0: log1p(-q) must be -0 for the inversion's geometric
+  // draws to come out +inf (no successes); with +0 they came out -inf and the loop never ended
+  q = np.where(np.equal(q, 0), np.zeros(q.shape, { dtype }), q)
   const useInversion = np.logicalOr(countBad, np.lessEqual(np.multiply(n, q), 10))
   const count = np.floor(n)
   const countInv = np.where(useInversion, count, np.zerosLike(count))
