@@ -185,6 +185,38 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 
+  it("max and min against a constant (pmax/pmin) keep the JS loop's NaN and signed zeros", () => {
+    const n = 600
+    for (const dtype of ["float32", "float64"] as const) {
+      const t = dtype === "float32" ? "f32" : "f64"
+      const x = DType.allocHost(dtype, n)
+      for (let i = 0; i < n; i++) x[i] = i < specials.length ? specials[i]! : Math.sin(i * 0.37) * 4
+      const xs = Kernel.input(0, t)
+      for (const value of [0, -0, 1.5, -2, Infinity, -Infinity, NaN]) {
+        for (const op of ["max", "min"] as const) {
+          for (const constantFirst of [false, true]) {
+            const c = Kernel.constant(value, t)
+            const apply = op === "max" ? Kernel.max : Kernel.min
+            const e = constantFirst ? apply(c, xs) : apply(xs, c)
+            const spec: FusedKernelSpec = {
+              shape: [n],
+              inputs: [{ dtype, strides: [1] }],
+              outputs: [{ dtype, lanes: [e] }],
+              rounded: new Set()
+            }
+            const { loop, source } = compileFusedLoop(spec)
+            assert.include(source, "WebAssembly SIMD")
+            const what = `${dtype} ${op}(${constantFirst ? `${value}, x` : `x, ${value}`})`
+            const want = DType.allocHost(dtype, n)
+            for (let i = 0; i < n; i++) want[i] = Math[op](x[i]!, value)
+            sameBits(loop([x])[0]!, want, `${what}: simd`)
+            sameBits(compileFusedJs(spec)([x])[0]!, want, `${what}: js`)
+          }
+        }
+      }
+    }
+  })
+
   it("bool inputs (a mask computed in another group) are read as lane masks: contiguous, broadcast and scalar", () => {
     // jnp.take's fill mode under jit: select(broadcast(in bounds), gathered rows, NaN), its mask from an
     // int32 group, so it reaches this group as a bool input

@@ -433,6 +433,23 @@ const emitBody = (
           throw new Unsupported()
       }
     }
+    if ((e.op === "max" || e.op === "min") && (e.x.kind === "const" || e.y.kind === "const")) {
+      const [c, other] = e.y.kind === "const" ? [e.y, e.x] : [e.x, e.y]
+      const value = (c as Kernel.Expr & { readonly kind: "const" }).value
+      // Against a constant, pmax/pmin (one instruction each, where f32x4.max's NaN and signed-zero
+      // rules cost several on x86) give max/min's bits: pmax(x, c) = x < c ? c : x keeps a NaN x,
+      // and only a zero c can tie with a zero x of the other sign: max(x, -0) and min(x, +0)
+      // keep x's, which is right; max(x, +0) adds +0 to turn a kept -0 into +0 (and changes
+      // nothing else); min(x, -0) takes the general instruction.
+      const plusZero = Object.is(value, 0)
+      if (!Number.isNaN(value) && !(e.op === "min" && Object.is(value, -0))) {
+        emit(other, out)
+        emit(c, out)
+        out.push(...(e.op === "max" ? F.pmax : F.pmin))
+        if (e.op === "max" && plusZero) out.push(...splatConst(0), ...F.add)
+        return
+      }
+    }
     switch (e.op) {
       case "add":
       case "sub":
