@@ -382,3 +382,25 @@ describe("entry points outside np and lax (found by calling every export with va
     )
   })
 })
+
+describe("the fuzz's findings of session 15 (seeds 1-50)", () => {
+  it("a forged Tensor in a tree mismatch, a missing schema spec, a string axis", () => {
+    const forged = Object.create(Tensor.prototype) as Tensor
+    assert.strictEqual(tag(() => Tree.broadcast([0], forged as never)), "TreeStructureError")
+    assert.include(message(() => Tree.broadcast([0], forged as never)), "a leaf (Tensor(not a genuine tensor))")
+    assert.strictEqual(tag(() => TensorSchema.matches(undefined as never, np.ones([2]))), "ArgumentError")
+    assert.strictEqual(tag(() => np.gradient(np.ones([3]), [], { axis: "1" as never })), "ArgumentError")
+    assert.strictEqual(tag(() => np.gradient(np.ones([3]), [], { step: 1 } as never)), "ArgumentError")
+  })
+
+  it("results past the host's largest array, a split into 2^31 parts, a list inside itself", () => {
+    // pad widths of 2^31 - 1: 8 GB of int32
+    assert.match(message(() => np.pad(np.ones([2], { dtype: "int32" }), 2 ** 31 - 1)), /largest host array/)
+    // one value of 2e9: the counts would take 8 GB (the fuzz's took a minute to allocate and fill)
+    assert.strictEqual(tag(() => np.bincount(np.array([2e9], { dtype: "int32" }))), "BackendError")
+    assert.strictEqual(tag(() => np.split(np.zeros([0]), 2 ** 31)), "ArgumentError")
+    const cyclic: Array<unknown> = [1]
+    cyclic.push(cyclic)
+    assert.include(message(() => np.block(cyclic as never)), "contains itself")
+  })
+})

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError, DTypeError } from "./Errors.js"
+import { ArgumentError, BackendError, DTypeError } from "./Errors.js"
 import { freshUnfilled, recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
@@ -117,6 +117,39 @@ const checkAlloc = (operation: string, d: unknown, size: unknown): void => {
 export const allocHost = (d: DType, size: number): HostArray => {
   checkAlloc("DType.allocHost", d, size)
   const n = d === "complex64" || d === "complex128" ? 2 * size : d === "float0" ? 0 : size
+  return allocating(n * bytesPerLane(d), () => zeroed(d, n))
+}
+
+/**
+ * The largest host array, in bytes (2 GiB). Past it an allocation is a
+ * `BackendError`: engines allocate larger typed arrays lazily and then take
+ * minutes to fill them (a `bincount` of one value near 2^31 asked for 8.5 GB),
+ * and no WebAssembly kernel can take them.
+ */
+const MAX_HOST_BYTES = 2 ** 31
+
+// An array past MAX_HOST_BYTES, or one the engine cannot allocate (a RangeError: out of memory),
+// is the host backend's BackendError, as XLA's RESOURCE_EXHAUSTED is JAX's.
+const allocating = <A>(bytes: number, make: () => A): A => {
+  if (bytes > MAX_HOST_BYTES) {
+    throw new BackendError({
+      backend: "host",
+      detail: `cannot allocate an array of ${bytes} bytes: the largest host array is ${MAX_HOST_BYTES} bytes (2 GiB)`
+    })
+  }
+  try {
+    return make()
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e
+    throw new BackendError({
+      backend: "host",
+      detail:
+        `cannot allocate an array of ${bytes} bytes (${e.message}): the result is too large for this JavaScript engine`
+    })
+  }
+}
+
+const zeroed = (d: DType, n: number): HostArray => {
   const storage = takeStorage(n * bytesPerLane(d))
   switch (d) {
     case "float32":
@@ -153,7 +186,7 @@ export const allocHostUnfilled = (d: DType, size: number): HostArray => {
   checkAlloc("DType.allocHostUnfilled", d, size)
   if (d !== "float32" && d !== "float64") return allocHost(d, size)
   const bytes = size * bytesPerLane(d)
-  const storage = takeStorage(bytes, false) ?? freshUnfilled(bytes)
+  const storage = takeStorage(bytes, false) ?? allocating(bytes, () => freshUnfilled(bytes))
   if (storage === undefined) return allocHost(d, size)
   return d === "float32" ? new Float32Array(storage) : new Float64Array(storage)
 }

@@ -270,7 +270,12 @@ export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tens
  * @category Tensors
  * @since 0.1.0
  */
-export const summary = (t: Tensor): string => t instanceof Tracer ? String(t) : `Tensor(${formatAval(t.aval)})`
+export const summary = (t: Tensor): string =>
+  t instanceof Tracer
+    ? String(t)
+    : Tensor.isGenuine(t)
+    ? `Tensor(${formatAval(t.aval)})`
+    : "Tensor(not a genuine tensor)"
 
 /** @category Tensors @since 0.1.0 */
 export const describeShape = (t: Tensor): string => formatShape(t.shape)

@@ -82,6 +82,7 @@ export const formatSpec = (spec: Spec): string => {
  * @since 0.1.0
  */
 export const matches = (spec: Spec, tensor: Tensor): boolean => {
+  checkArg("TensorSchema.matches", "spec", spec, specObject)
   checkSpec("TensorSchema.matches", spec)
   checkTensor("TensorSchema.matches", "tensor", tensor)
   const d = spec.dtype

@@ -15,7 +15,7 @@
 import { aval } from "./AbstractValue.js"
 import { isComplex, isInexact, realDType } from "./DType.js"
 import type { DType } from "./DType.js"
-import { BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
+import { ArgumentError, BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
@@ -2083,6 +2083,9 @@ export const stack = (xs: ReadonlyArray<TensorLike>, options?: { readonly axis?:
   return lax.concatenate(ts.map((t) => lax.expandDims(t, [a])), a)
 }
 
+// The most parts `split` makes (each is a tensor).
+const MAX_SPLIT_PARTS = 2 ** 20
+
 /**
  * Splits into `sections` equal parts along `axis` (default 0), or at the given indices.
  *
@@ -2107,6 +2110,16 @@ export const split = (
   if (typeof sections === "number") {
     if (!Number.isInteger(sections) || sections <= 0 || n % sections !== 0) {
       throw new ShapeError({ operation: "split", detail: "array split does not result in an equal division" })
+    }
+    // an empty axis divides into any number of parts, each a tensor: more than this would exhaust
+    // memory (NumPy's and JAX's split raise MemoryError there)
+    if (sections > MAX_SPLIT_PARTS) {
+      throw new ArgumentError({
+        operation: "split",
+        argument: "sections",
+        expected: `at most ${MAX_SPLIT_PARTS} parts (each part is a tensor)`,
+        got: String(sections)
+      })
     }
     cuts = Array.from({ length: sections - 1 }, (_, i) => ((i + 1) * n) / sections)
   } else cuts = sections.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n))

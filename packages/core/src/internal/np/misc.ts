@@ -325,10 +325,22 @@ type Nested = TensorLike | ReadonlyArray<Nested>
 export const block = (arrays: ReadonlyArray<Nested>): Tensor => {
   if (!Array.isArray(arrays)) return atleast1d(toTensor(arrays as TensorLike))
   // lists are the block structure, everything else a block
+  // the lists on the path from the top: a list inside itself would recurse without end
+  const open = new Set<unknown>()
   const depthOf = (x: Nested): number => {
     if (!Array.isArray(x)) return 0
     if (x.length === 0) throw new ShapeError({ operation: "block", detail: "Lists cannot be empty" })
+    if (open.has(x)) {
+      throw new ArgumentError({
+        operation: "block",
+        argument: "arrays",
+        expected: "nested lists of tensors",
+        got: "a list that contains itself"
+      })
+    }
+    open.add(x)
     const ds = (x as ReadonlyArray<Nested>).map(depthOf)
+    open.delete(x)
     if (ds.some((d) => d !== ds[0])) throw new ShapeError({ operation: "block", detail: "List depths are mismatched" })
     return 1 + ds[0]!
   }

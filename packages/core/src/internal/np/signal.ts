@@ -12,7 +12,7 @@ import { ArgumentError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
-import { argumentError, checkAxis, finite, integer } from "../../Validate.js"
+import { anyValue, argumentError, axes as axesCheck, checkAxis, checkOptions, finite, integer } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { toInexact, toTensor } from "../npHelpers.js"
 import { diff } from "./arrays.js"
@@ -159,9 +159,7 @@ export const gradient = (
   const op = "gradient"
   const t0 = toTensor(f)
   const t = isInexact(t0.dtype) ? t0 : toInexact(t0)
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw argumentError(op, "options", "an options object ({ axis, edgeOrder })", options)
-  }
+  checkOptions(op, options, { axis: axesCheck, edgeOrder: anyValue })
   if (options?.edgeOrder !== undefined && options.edgeOrder !== 1) {
     throw argumentError(op, "edgeOrder", "1 (JAX supports only first-order edges)", options.edgeOrder)
   }
