@@ -22,6 +22,7 @@ import {
   printProgram,
   psum,
   runSync,
+  special,
   stopGradient,
   Tensor,
   TensorSchema,
@@ -402,5 +403,17 @@ describe("the fuzz's findings of session 15 (seeds 1-50)", () => {
     const cyclic: Array<unknown> = [1]
     cyclic.push(cyclic)
     assert.include(message(() => np.block(cyclic as never)), "contains itself")
+  })
+
+  it("Legendre tables past degree 1024 (degree 23,055 exhausted the heap); rng_uniform's dtype message", () => {
+    const z = np.array([0.5])
+    assert.match(message(() => special.sphHarmY(np.array([23055]), np.array([1]), z, z)), /nMax .*at most 1024/)
+    assert.strictEqual(tag(() => special.lpmn(2000, 2000, z)), "ArgumentError")
+    assert.strictEqual(tag(() => special.lpmnValues(1025, 1025, z, true)), "ArgumentError")
+    assert.deepStrictEqual(special.lpmnValues(2, 2, z, true).shape, [3, 3, 1])
+    assert.strictEqual(
+      message(() => lax.rngUniform(np.array(true), np.array(true), [2])),
+      "rng_uniform: takes float32, float64, int32 or uint32, got bool"
+    )
   })
 })

@@ -851,11 +851,25 @@ export const wofz = (z: TensorLike): Tensor => {
   return wofzImpl(lax.complex(t, zero))
 }
 
+/**
+ * The highest degree of a Legendre table: the table is built by a recurrence
+ * of about `n^2 / 2` steps, each a few tensor operations (degree 1024 takes
+ * seconds; the fuzz's 23,055 exhausted the heap).
+ */
+const MAX_LEGENDRE_DEGREE = 1024
+
+const checkLegendreDegree = (op: string, argument: string, n: number): void => {
+  if (n > MAX_LEGENDRE_DEGREE) {
+    throw argumentError(op, argument, `at most ${MAX_LEGENDRE_DEGREE} (the Legendre table grows as its square)`, n)
+  }
+}
+
 // lpmn's and lpmnValues' arguments as JAX checks them: m = n, a 1-D float32 or float64 z
 const legendreArguments = (op: string, m: number, n: number, z: TensorLike): Tensor => {
   checkArg(op, "m", m, integer)
   checkArg(op, "n", n, integer)
   if (n < 0) throw argumentError(op, "n", "a non-negative integer", n)
+  checkLegendreDegree(op, "n", n)
   if (m !== n) {
     throw argumentError(op, "m", `equal to n (${n}): computations for m != n are not supported, as in JAX`, m)
   }
@@ -982,6 +996,7 @@ export const sphHarmY = (
     }
   }
   if (!Number.isSafeInteger(nMax) || nMax < 0) throw argumentError("sphHarmY", "nMax", "a non-negative integer", nMax)
+  checkLegendreDegree("sphHarmY", "nMax (the largest degree n)", nMax)
   // the Legendre table must be allocatable (a huge degree is a typed error, not an exhausted heap)
   checkShape("sphHarmY", [nMax + 1, nMax + 1, Math.max(1, th.shape[0]!)])
   return sphHarmYImpl(tn, tm, th, anglePhi, nMax)

@@ -164,7 +164,7 @@ export const rngUniform = (a: Tensor | number, b: Tensor | number, shape: Shape)
   }
   const d = lo.dtype
   if (!isFloating(d) && !isInteger(d)) {
-    throw new DTypeError({ operation: op, detail: `rng_uniform takes float32, float64, int32 or uint32, got ${d}` })
+    throw new DTypeError({ operation: op, detail: `takes float32, float64, int32 or uint32, got ${d}` })
   }
   const n = s.reduce((p, q) => p * q, 1)
   const perValue = d === "float64" ? 2 : 1
