@@ -111,6 +111,16 @@ export const anyValue: Check = { expected: "any value", test: () => true }
 export type OptionSpec = { readonly [key: string]: Check }
 
 /**
+ * Whether `u` can be an options object: an object that is not an array, a typed
+ * array or a tensor (so a function taking an optional options object after
+ * optional arrays, as `np.where`, can tell the two apart).
+ *
+ * @since 0.1.0
+ */
+export const isOptionsObject = (u: unknown): u is object =>
+  typeof u === "object" && u !== null && !Array.isArray(u) && !ArrayBuffer.isView(u) && !(u instanceof Tensor)
+
+/**
  * Validates an options object: `undefined`, or a plain object whose keys are
  * all in `spec` and whose defined values pass their check. A value of the wrong
  * kind (`np.sum(x, 5)`), an unknown key (`{ axes: 0 }`) or a bad value
@@ -120,10 +130,7 @@ export type OptionSpec = { readonly [key: string]: Check }
  */
 export const checkOptions = (operation: string, options: unknown, spec: OptionSpec): void => {
   if (options === undefined) return
-  if (
-    typeof options !== "object" || options === null || Array.isArray(options) || ArrayBuffer.isView(options) ||
-    options instanceof Tensor
-  ) {
+  if (!isOptionsObject(options)) {
     throw argumentError(operation, "options", `an options object ({ ${Object.keys(spec).join(", ")} })`, options)
   }
   for (const key in options) {

@@ -78,6 +78,15 @@ export const complexBeats = (kind: "max" | "min", a: number, b: number, c: numbe
   return kind === "max" ? a > c || (a === c && b > d) : a < c || (a === c && b < d)
 }
 
+/** `Math.max` (`Math.min`) of `x[base .. base + k)` folded from `init` (NaN propagates). */
+const foldExtreme = (kind: "max" | "min", x: HostArray, base: number, k: number, init: number): number => {
+  let acc = init
+  const end = base + k
+  if (kind === "max") { for (let i = base; i < end; i++) acc = Math.max(acc, x[i]!) }
+  else for (let i = base; i < end; i++) acc = Math.min(acc, x[i]!)
+  return acc
+}
+
 /** Reduces each contiguous row of `k` elements of `x` (rows of `lanes` lanes) into `out`. */
 const reduceRows = (
   kind: ReduceKind,
@@ -95,11 +104,7 @@ const reduceRows = (
   if (
     (kind === "max" || kind === "min") && lanes === 1 && x instanceof Float32Array && k >= 8 &&
     rows * k >= ROWS_SIMD_MIN && (out instanceof Float32Array || out instanceof Float64Array) &&
-    foldRowsF32(kind, x, rows, k, out, (r) => {
-      let acc = init
-      for (let i = r * k; i < (r + 1) * k; i++) acc = kind === "max" ? Math.max(acc, x[i]!) : Math.min(acc, x[i]!)
-      return acc
-    })
+    foldRowsF32(kind, x, rows, k, out, (r) => foldExtreme(kind, x, r * k, k, init))
   ) return
   for (let r = 0; r < rows; r++) {
     const base = r * k * lanes
@@ -147,10 +152,8 @@ const reduceRows = (
         else for (let i = base; i < end; i++) acc *= x[i]!
         break
       case "max":
-        for (let i = base; i < end; i++) acc = Math.max(acc, x[i]!)
-        break
       case "min":
-        for (let i = base; i < end; i++) acc = Math.min(acc, x[i]!)
+        acc = foldExtreme(kind, x, base, k, init)
         break
     }
     out[r] = outBool ? (acc !== 0 ? 1 : 0) : acc

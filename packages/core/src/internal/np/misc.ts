@@ -24,6 +24,7 @@ import {
   checkOptions,
   checkShape,
   integer,
+  isOptionsObject,
   number,
   string
 } from "../../Validate.js"
@@ -665,9 +666,6 @@ export const einsumPath = (
   return [path.map(({ i, j }) => [Math.min(i, j), Math.max(i, j)] as const), cost]
 }
 
-const isOptionsArgument = (u: unknown): boolean =>
-  typeof u === "object" && u !== null && !Array.isArray(u) && !ArrayBuffer.isView(u) && !(u instanceof Tensor)
-
 /**
  * JAX's `jnp.where`: with `x` and `y`, `x` where `condition` is true, else `y`
  * (all three broadcast); with `condition` alone, the indices of its nonzero
@@ -686,7 +684,7 @@ export const where: {
   (condition: TensorLike, options?: NonzeroOptions): ReadonlyArray<Tensor>
   (condition: TensorLike, x: TensorLike, y: TensorLike): Tensor
 } = ((condition: TensorLike, x?: unknown, y?: unknown): Tensor | ReadonlyArray<Tensor> => {
-  if (y === undefined && (x === undefined || isOptionsArgument(x))) {
+  if (y === undefined && (x === undefined || isOptionsObject(x))) {
     checkOptions("where", x, { size: integer, fillValue: number })
     return nonzero(condition, x as NonzeroOptions | undefined)
   }
