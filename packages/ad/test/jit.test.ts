@@ -321,6 +321,20 @@ describe("jit's compiler", () => {
     expect.close(y, [1, 2].map((v) => 3 * Math.sin(v)), 1e-6)
   })
 
+  it("keeps -0 apart from 0: x + 0 is not folded to x, and reads padded with -0 and with 0 stay two inputs", () => {
+    const signs = (t: Tensor) => (js(t) as Array<number>).map((v) => Object.is(v, -0) ? "-0" : String(v))
+    const x = tensor([-0, 1])
+    // -0 + 0 = +0 and -0 - 0 = -0 (IEEE), so neither may be simplified away the other way
+    assert.deepStrictEqual(signs(run(jit((x: Tensor) => np.add(x, 0))(x))), ["0", "1"])
+    assert.deepStrictEqual(signs(run(jit((x: Tensor) => np.subtract(x, 0))(x))), ["-0", "1"])
+    assert.deepStrictEqual(signs(run(jit((x: Tensor) => np.subtract(x, -0))(x))), ["0", "1"])
+    // the pads fold into the kernel's reads of y with fills -0 and 0: -0 + 0 = +0 at the border
+    const padded = (y: Tensor) => np.add(lax.pad(y, np.array(-0), [[1, 0, 0]]), lax.pad(y, np.array(0), [[1, 0, 0]]))
+    const y = tensor([1, 2])
+    assert.deepStrictEqual(signs(padded(y)), ["0", "2", "4"])
+    assert.deepStrictEqual(signs(run(jit(padded)(y))), ["0", "2", "4"])
+  })
+
   it("drops dead code", () => {
     const f = jit((x: Tensor) => {
       np.exp(x) // unused

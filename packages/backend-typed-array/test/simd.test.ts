@@ -12,7 +12,7 @@ import { lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
 import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
-import { compileSimd, simdAvailable, simdMin } from "../src/internal/simd.js"
+import { compileSimd, relaxedLaneselect, setRelaxedLaneselect, simdAvailable, simdMin } from "../src/internal/simd.js"
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
 import { arr, run, sumOfSquares4M } from "./helpers.js"
 
@@ -52,31 +52,42 @@ const specials = [
 ]
 
 describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
-  describe("the float32 decompositions give the JS strict loop's bits", () => {
-    for (const s of subjects) {
-      it(`${s.name}`, () => {
-        const ins = s.arity === 1 ? (["float32"] as const) : (["float32", "float32"] as const)
-        const lanes = Approximation.decompose(
-          lowerElementwise(s.primitive, ins, "float32", {} as never),
-          Approximation.allDecomposed
-        )
-        const simd = compileSimd("f32", [], ins.map(() => ({ kind: "flat" as const })), lanes)
-        if (simd === undefined) {
-          // pow's and erf's lowerings use ops without a SIMD form (rem, integer casts)
-          assert.include(["pow", "erf"], s.name, `${s.name} should compile to SIMD`)
-          return
-        }
-        const xs = new Float32Array([...sweep(16, 50_000, s.dense, 1), ...specials])
-        const ys = s.arity === 2 ? new Float32Array([...sweep(16, 50_000, s.dense, 7), ...specials]) : undefined
-        const operands = ys === undefined ? [xs] : [xs, ys]
-        const want = new Float32Array(xs.length)
-        decomposedLoop(s)(want, operands, xs.length)
-        const got = new Float32Array(xs.length)
-        simd(operands, [got], xs.length)
-        sameBits(got, want, s.name, xs)
-      })
+  // With relaxed SIMD's lane select (where the engine has it) and with v128.bitselect.
+  const selects = relaxedLaneselect() ? [true, false] : [false]
+  describe.each(selects)(
+    "the float32 decompositions give the JS strict loop's bits (relaxed lane select: %s)",
+    (relaxed) => {
+      for (const s of subjects) {
+        it(`${s.name}`, () => {
+          const ins = s.arity === 1 ? (["float32"] as const) : (["float32", "float32"] as const)
+          const lanes = Approximation.decompose(
+            lowerElementwise(s.primitive, ins, "float32", {} as never),
+            Approximation.allDecomposed
+          )
+          assert.strictEqual(setRelaxedLaneselect(relaxed), relaxed)
+          let simd: ReturnType<typeof compileSimd>
+          try {
+            simd = compileSimd("f32", [], ins.map(() => ({ kind: "flat" as const })), lanes)
+          } finally {
+            setRelaxedLaneselect(true)
+          }
+          if (simd === undefined) {
+            // pow's and erf's lowerings use ops without a SIMD form (rem, integer casts)
+            assert.include(["pow", "erf"], s.name, `${s.name} should compile to SIMD`)
+            return
+          }
+          const xs = new Float32Array([...sweep(16, 50_000, s.dense, 1), ...specials])
+          const ys = s.arity === 2 ? new Float32Array([...sweep(16, 50_000, s.dense, 7), ...specials]) : undefined
+          const operands = ys === undefined ? [xs] : [xs, ys]
+          const want = new Float32Array(xs.length)
+          decomposedLoop(s)(want, operands, xs.length)
+          const got = new Float32Array(xs.length)
+          simd(operands, [got], xs.length)
+          sameBits(got, want, s.name, xs)
+        })
+      }
     }
-  })
+  )
 
   // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin
   // (with the specials), against its JS loop on the same inputs.

@@ -54,6 +54,17 @@ describe("np arithmetic", () => {
     expect.tensor(np.multiply(c64([{ re: 1, im: 2 }]), c64([{ re: 3, im: -1 }])), "complex64", [{ re: 5, im: 5 }])
     expect.tensor(np.add(c128([{ re: 1, im: 2 }]), 1), "complex128", [{ re: 2, im: 2 }])
   })
+  it("a JS -0 operand is -0, not the cached +0 (x - 0 then x - -0, x + 0 then x + -0)", () => {
+    const signs = (t: Parameters<typeof js>[0]) =>
+      (js(t) as Array<number>).map((v) => Object.is(v, -0) ? "-0" : String(v))
+    const x = f32([-0, 1])
+    // IEEE: -0 - 0 = -0, -0 - -0 = +0, -0 + 0 = +0, -0 + -0 = -0 (the scalars share a cache)
+    assert.deepStrictEqual(signs(np.subtract(x, 0)), ["-0", "1"])
+    assert.deepStrictEqual(signs(np.subtract(x, -0)), ["0", "1"])
+    assert.deepStrictEqual(signs(np.add(x, 0)), ["0", "1"])
+    assert.deepStrictEqual(signs(np.add(x, -0)), ["-0", "1"])
+    assert.deepStrictEqual(signs(np.subtract(f64([-0]), -0)), ["0"])
+  })
   it("broadcasting follows NumPy", () => {
     expect.tensor(np.add(f32([[1], [2]]), f32([10, 20, 30])), "float32", [[11, 21, 31], [12, 22, 32]])
     expect.tensor(np.multiply(np.ones([2, 1, 3]), f32([[1], [2]])), "float32", [

@@ -54,7 +54,7 @@ import { DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
 import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
-import type { UniformValues } from "./simplify.js"
+import { keyText, type UniformValues } from "./simplify.js"
 
 type Expr = KernelNs.Expr
 type Shape = ReadonlyArray<number>
@@ -577,8 +577,8 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
   // the spec input reading `v` as `input` (one per distinct read)
   const inputOf = (v: Var, input: FusedInput): number => {
     const ks = inputIndex.get(v) ?? []
-    const key = JSON.stringify(input)
-    let k = ks.find((i) => JSON.stringify(specInputs[i]) === key)
+    const key = keyText(input)
+    let k = ks.find((i) => keyText(specInputs[i]) === key)
     if (k === undefined) {
       k = specInputs.length
       inputs.push(v)

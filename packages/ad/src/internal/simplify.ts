@@ -63,13 +63,19 @@ export type UniformValues = ReadonlyMap<Var, number>
 const isReal = (v: Var): boolean =>
   v.aval.dtype === "float32" || v.aval.dtype === "float64" || v.aval.dtype === "int32" || v.aval.dtype === "bool"
 
+// JSON writes -0 as 0: a key keeps it apart (a pad or fill of -0 is not one of +0).
+const signedZero = (value: unknown): unknown => (Object.is(value, -0) ? "\u0000-0" : value)
+
+/** JSON text of a plain value for keys, -0 kept apart from 0. */
+export const keyText = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => signedZero(v))
+
 /** Canonical text of params, for CSE keys (arrays, numbers, strings, booleans, null). */
 // Programs held by parameters (higher-order primitives) are keyed by identity.
 const programIds = new WeakMap<Program, number>()
 let nextProgramId = 0
 const paramsKey = (params: object): string =>
   JSON.stringify(params, (_key, value: unknown) => {
-    if (!(value instanceof Program)) return value
+    if (!(value instanceof Program)) return signedZero(value)
     let id = programIds.get(value)
     if (id === undefined) {
       id = nextProgramId++

@@ -186,6 +186,11 @@ export const simdOp = {
   v128Or: simd(0x50),
   v128Xor: simd(0x51),
   v128Bitselect: simd(0x52),
+  /**
+   * Relaxed SIMD's lane select: `v128.bitselect` where every mask lane is all ones or all zeros (a
+   * comparison's), one blend instruction on x86 where `bitselect` takes three.
+   */
+  i32x4RelaxedLaneselect: simd(0x10b),
   i32x4Shl: simd(0xab),
   i32x4ShrU: simd(0xad),
   i32x4Add: simd(0xae),

@@ -105,7 +105,8 @@ export const broadcastAll = (xs: ReadonlyArray<Tensor>): Array<Tensor> => {
 // a loop does not allocate and upload a new scalar each time. Bounded: cleared when full.
 const scalarCache = new Map<string, Tensor>()
 const scalarConstant = (value: number, dtype: DType, weak: boolean): Tensor => {
-  const key = `${dtype}${weak ? "*" : ""}${value}`
+  // `${-0}` is "0": -0 gets a key of its own, or `x - 0` and `x - -0` would share a scalar
+  const key = `${dtype}${weak ? "*" : ""}${Object.is(value, -0) ? "-0" : value}`
   let t = scalarCache.get(key)
   if (t === undefined) {
     if (scalarCache.size >= 512) scalarCache.clear()
