@@ -10,6 +10,8 @@ import type { Prepared } from "./Library.js"
 /** How many runs to make. @since 0.1.0 */
 export interface RunPolicy {
   readonly warmup: number
+  /** Keep warming up past `warmup` runs until this much time is spent. */
+  readonly warmupMs: number
   readonly minRuns: number
   readonly maxRuns: number
   /** Stop adding runs past `minRuns` once this much time is spent. */
@@ -25,11 +27,16 @@ export interface RunPolicy {
  * first write (B1 under jit: 3.9-4.0 against 7.2-7.5 ms per call, alternating
  * every 20-30 calls on the project's machine). A median of 30 consecutive runs
  * (this policy until session 10) fell into one phase or the other, moving B1's
- * row by up to 2x between identical runs.
+ * row by up to 2x between identical runs. Warm-up lasts at least `warmupMs`
+ * (0.5 s): ten runs of a case that takes 0.1 ms are a millisecond, before V8
+ * has optimized its call path (B4's Hessian under jit measured 0.165-0.25 ms
+ * head to head after 10 warm-up runs and 400 timed ones, 0.033-0.056 ms after
+ * 0.5 s of warm-up and up to 2,000 timed ones; jax-js jit 0.21-0.33 and
+ * 0.155-0.27 ms).
  *
  * @since 0.1.0
  */
-export const defaultPolicy: RunPolicy = { warmup: 10, minRuns: 10, maxRuns: 400, budgetMs: 2000 }
+export const defaultPolicy: RunPolicy = { warmup: 10, warmupMs: 500, minRuns: 10, maxRuns: 2000, budgetMs: 2000 }
 
 /** Timings of one library on one case. @since 0.1.0 */
 export interface Measurement {
@@ -57,8 +64,9 @@ export const measure = async (
   onRun: (done: number, planned: number, phase: "warm-up" | "timed") => void
 ): Promise<Measurement> => {
   let outputs: Outputs = []
-  for (let i = 0; i < policy.warmup; i++) {
-    onRun(i, policy.warmup, "warm-up")
+  const warmStart = performance.now()
+  for (let i = 0; i < policy.warmup || performance.now() - warmStart < policy.warmupMs; i++) {
+    onRun(Math.min(i, policy.warmup - 1), policy.warmup, "warm-up")
     outputs = await prepared.run()
   }
   const times: Array<number> = []

@@ -58,7 +58,7 @@ const libs: ReadonlyArray<Library> = pick(
   values.libs,
   "library"
 )
-const policy: RunPolicy = values.quick ? { warmup: 1, minRuns: 3, maxRuns: 3, budgetMs: 0 } : defaultPolicy
+const policy: RunPolicy = values.quick ? { warmup: 1, warmupMs: 0, minRuns: 3, maxRuns: 3, budgetMs: 0 } : defaultPolicy
 const partial = values.quick || values.only !== undefined || values.libs !== undefined
 const outFile = path.resolve(repoRoot, values.out ?? (partial ? "out/benchmarks.md" : "docs/benchmarks.md"))
 
