@@ -6,9 +6,19 @@
  */
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
+import { makePool } from "../src/internal/threads.js"
 import { sleb, uleb } from "../src/internal/wasm.js"
 import type { Accumulate } from "../src/internal/wasmGemm.js"
-import { gemmF32, gemmModuleBytes, relaxedSimdInUse, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
+import {
+  gemmF32,
+  gemmModuleBytes,
+  relaxedSimdInUse,
+  rowGroups,
+  setGemmTail,
+  setWasmGemm,
+  tailModuleBytes,
+  wasmGemmAvailable
+} from "../src/internal/wasmGemm.js"
 import { arr, run } from "./helpers.js"
 
 /** Deterministic values in [-1, 1), rounded to float32. */
@@ -83,6 +93,7 @@ const gemm = (a: Layout, b: Layout, m: number, k: number, n: number, acc: Accumu
 
 afterEach(() => {
   setWasmGemm(true)
+  setGemmTail(true)
 })
 
 describe("wasm emitter", () => {
@@ -177,6 +188,75 @@ describe("gemmF32", () => {
       { numRuns: 60 }
     )
   })
+
+  it("row groups: 6-row ones, then 4-row ones for the last one to four rows (m = 6q + 2 as 6(q - 1) + 8)", () => {
+    const cases: ReadonlyArray<readonly [number, readonly [number, number]]> = [
+      [1, [0, 1]],
+      [2, [0, 1]],
+      [4, [0, 1]],
+      [5, [1, 0]],
+      [6, [1, 0]],
+      [7, [1, 1]],
+      [8, [0, 2]],
+      [9, [1, 1]],
+      [11, [2, 0]],
+      [14, [1, 2]],
+      [128, [20, 2]],
+      [256, [42, 1]],
+      [784, [130, 1]]
+    ]
+    for (const [m, groups] of cases) {
+      assert.deepStrictEqual(rowGroups(m, true), groups, `m = ${m}`)
+      const [six, four] = groups
+      // every row covered, fewer than 4 padding rows, and the 6-row-only split without the tail
+      assert.isAtLeast(6 * six + 4 * four, m)
+      assert.isBelow(6 * six + 4 * four - m, 4)
+      assert.deepStrictEqual(rowGroups(m, false), [Math.ceil(m / 6), 0])
+    }
+    const bytes = tailModuleBytes()
+    assert.isTrue(WebAssembly.validate(bytes) || !relaxedSimdInUse())
+    assert.isBelow(bytes.length, 4096)
+  })
+
+  it.skipIf(!relaxedSimdInUse())(
+    "4-row tail groups give the padded 6-row tile's bits (packed, raw-packed and in-place lhs; one and two threads)",
+    () => {
+      const pool = makePool(2)
+      try {
+        for (const m of [1, 2, 3, 4, 7, 8, 9, 10, 13, 14, 20, 127, 128, 130]) {
+          for (const k of [3, 10, 257]) {
+            for (const n of [1, 9, 40]) {
+              for (const ta of [false, true]) {
+                const a = layout(m, k, ta, 2, m + k)
+                const b = layout(k, n, false, 1, n)
+                const withTail = gemm(a, b, m, k, n, "f32")
+                setGemmTail(false)
+                const without = gemm(a, b, m, k, n, "f32")
+                setGemmTail(true)
+                const what = `${m}x${k}x${n}${ta ? " (lhs transposed)" : ""}`
+                for (let i = 0; i < without.length; i++) {
+                  if (!Object.is(withTail[i], without[i])) {
+                    assert.fail(`${what}: C[${i}] ${withTail[i]} vs ${without[i]}`)
+                  }
+                }
+                expect.product(a, b, withTail, 0, m, k, n, "f32")
+              }
+            }
+          }
+        }
+        // threaded: the 6-row groups split across the pool, the tail on the calling thread
+        const [m, k, n] = [128, 300, 256]
+        const a = layout(m, k, false, 0, 5)
+        const b = layout(k, n, false, 0, 6)
+        const solo = gemm(a, b, m, k, n, "f32")
+        const out = new Float32Array(m * n)
+        assert.isTrue(gemmF32(a.data, 0, a.rs, a.cs, b.data, 0, b.rs, b.cs, out, 0, m, k, n, "f32", pool))
+        assert.deepStrictEqual(Array.from(out), Array.from(solo))
+      } finally {
+        pool.close()
+      }
+    }
+  )
 
   it("returns false and writes nothing when disabled (the JS fallback)", () => {
     assert.isFalse(setWasmGemm(false))

@@ -449,6 +449,69 @@ const getSolo = (): Kernel | null => {
 }
 
 /**
+ * The fused tile's 4-row variant (driver and block) and the 4-row lhs packing, a module of its
+ * own over a kernel's memory (the main module stays under 4 KiB). A product whose m leaves one to
+ * four rows past a multiple of 6 runs them in 4-row groups instead of a padded 6-row group (and
+ * m = 6q + 2 as 6(q - 1) + 8): 128 rows are 20 groups of 6 and 2 of 4, not 22 of 6 (132 rows).
+ * Each output element sums its k terms in the same order whatever its tile's rows: the same bits.
+ */
+interface Tail {
+  readonly gemm: Driver
+  readonly packA: Driver
+}
+
+const tailTile: Tile = { ...TILES.f32fma, name: "32fma4", mr: 4 }
+
+/** The tail module's bytes (exported for tests), importing a shared memory when `shared`. */
+export const tailModuleBytes = (options: { shared?: boolean } = {}): Uint8Array<ArrayBuffer> =>
+  moduleBytes(
+    [blockFunc(tailTile), driverFunc(tailTile, 0), packAFunc(4)],
+    1,
+    options.shared === true ? { maxPages: MAX_PAGES } : undefined
+  )
+
+const tails = new WeakMap<Kernel, Tail | null>()
+let tailEnabled = true
+
+/** The tail module over `kern`'s memory (compiled once per memory), or `null` where it does not compile. */
+const tailOf = (kern: Kernel): Tail | null => {
+  if (!tailEnabled) return null
+  let tail = tails.get(kern)
+  if (tail === undefined) {
+    try {
+      const shared = kern.memory.buffer instanceof SharedArrayBuffer
+      const module = new WebAssembly.Module(tailModuleBytes({ shared }))
+      const exports = new WebAssembly.Instance(module, { env: { memory: kern.memory } }).exports
+      tail = { gemm: exports["gemm32fma4"] as Driver, packA: exports["packA32"] as Driver }
+    } catch {
+      tail = null
+    }
+    tails.set(kern, tail)
+  }
+  return tail
+}
+
+/**
+ * Allows (`true`, the default) or forbids the 4-row tail groups of the fused tile; returns whether
+ * they are allowed. For tests (the same bits either way) and benchmarks.
+ */
+export const setGemmTail = (on: boolean): boolean => {
+  tailEnabled = on
+  return on
+}
+
+/**
+ * The row groups of an m-row product: `[six, four]`, 6-row groups then 4-row ones (none without
+ * the tail module), covering at least m rows.
+ */
+export const rowGroups = (m: number, tail: boolean): readonly [number, number] => {
+  const q = Math.floor(m / 6)
+  const r = m % 6
+  if (!tail || r === 0 || r === 5) return [Math.ceil(m / 6), 0]
+  return r === 2 && q >= 1 ? [q - 1, 2] : [q, 1]
+}
+
+/**
  * Turns the wasm kernel off (`false`: every float32 product takes the JS path)
  * or back on; returns whether it is now usable. For tests and benchmarks.
  */
@@ -521,14 +584,17 @@ const f32Tile32 = (kern: Kernel): { readonly t: Tile; readonly fn: number } => {
   return { t: TILES[name], fn: kern.index[name]! }
 }
 
+/** The kernel's wasm lhs packing (its tile's row count) over `units` row groups, through `call`. */
+const lhsPacker = (kern: Kernel, call: Call) => (units: number, args: ReadonlyArray<number>): void =>
+  call(kern.index.packA, units, grainOf(units), args)
+
 /**
  * Puts the lhs in the kernel's memory at `apBase` (elements): used in place (a column-major
  * float32 lhs, copied as is), copied raw at `rawABase` and packed by the wasm transposes (a
  * row-major float32 lhs), or packed here (`ap[g][p][r] = A[g * mr + r, p]`, zero rows past m).
  */
 const packLhs = (
-  kern: Kernel,
-  call: Call,
+  packA: (groups: number, args: ReadonlyArray<number>) => void,
   buf: ArrayBuffer,
   View: Float32ArrayConstructor | Float64ArrayConstructor,
   t: Tile,
@@ -555,13 +621,7 @@ const packLhs = (
     // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
     new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
     const k4 = k - (k % 4)
-    call(kern.index.packA, groups, Math.max(1, Math.ceil(groups / 16)), [
-      rawABase * bytes,
-      apBase * bytes,
-      k4,
-      am,
-      k
-    ])
+    packA(groups, [rawABase * bytes, apBase * bytes, k4, am, k])
     for (let g = 0; g < groups; g++) {
       for (let r = 0; r < mr; r++) {
         const i = g * mr + r
@@ -673,7 +733,11 @@ export const gemmF32 = (
   const fn = kern.index[tileName]!
   const { mr, bytes } = t
   const nr = t.nv * t.lanes
-  const groups = Math.ceil(m / mr)
+  const tail = tileName === "f32fma" ? tailOf(kern) : null
+  const [groups, tailGroups] = tail === null ? [Math.ceil(m / mr), 0] : rowGroups(m, true)
+  // C's rows (padded), the first `headRows` in groups of mr, the rest in 4-row tail groups
+  const headRows = groups * mr
+  const rows = headRows + tailGroups * 4
   const panels = Math.ceil(n / nr)
   const ldc = panels * nr
   // A column-major float32 lhs (a transposed operand: rows adjacent, as in x.T @ dy) is used in
@@ -688,13 +752,13 @@ export const gemmF32 = (
   const bRaw = f32 && bn === 1 && bk >= n
   // a column-major float32 rhs (x @ w.T) is copied as is and packed by 4 x 4 transposes
   const bRawT = f32 && !bRaw && bk === 1 && bn >= k && k >= 4
-  const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
+  const aLen = aInPlace ? (k - 1) * ak + m : rows * k
   // element offsets into the memory: lhs (packed or copied, plus mr elements of slack), packed rhs,
   // padded C, then the raw copies (with slack for the reads past their ends)
   const apBase = 0
   const bpBase = apBase + aLen + mr
   const cBase = bpBase + panels * nr * k
-  const rawABase = cBase + groups * mr * ldc
+  const rawABase = cBase + rows * ldc
   const rawALen = aRaw ? (m - 1) * am + k : 0
   const rawBBase = rawABase + (aRaw ? rawALen + mr * am : 0)
   // the transposed copy's slack: the last panel reads up to nr - 1 rows past n
@@ -706,7 +770,31 @@ export const gemmF32 = (
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
   const call = caller(kern, threaded ? pool : undefined)
-  packLhs(kern, call, buf, View, t, a, aOff, am, ak, m, k, apBase, rawABase, aInPlace, aRaw)
+  const packA = lhsPacker(kern, call)
+  if (tailGroups === 0 || aInPlace) {
+    packLhs(packA, buf, View, t, a, aOff, am, ak, m, k, apBase, rawABase, aInPlace, aRaw)
+  } else {
+    // the head's rows packed in groups of mr, then the rest in groups of 4 after them
+    if (groups > 0) packLhs(packA, buf, View, t, a, aOff, am, ak, headRows, k, apBase, rawABase, false, aRaw)
+    const packTail = (units: number, args: ReadonlyArray<number>) => tail!.packA(0, units, ...args)
+    const tailOff = aOff + headRows * am
+    packLhs(
+      packTail,
+      buf,
+      View,
+      tailTile,
+      a,
+      tailOff,
+      am,
+      ak,
+      m - headRows,
+      k,
+      apBase + headRows * k,
+      rawABase,
+      false,
+      aRaw
+    )
+  }
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
   if (bRaw) {
@@ -754,8 +842,24 @@ export const gemmF32 = (
     nr * k * bytes,
     nr * bytes
   ]
-  call(fn, groups, grainOf(groups), args)
-  copyOut(new View(buf, cBase * bytes, groups * mr * ldc), ldc, out, cOff, m, n)
+  if (groups > 0) call(fn, groups, grainOf(groups), args)
+  if (tailGroups > 0) {
+    tail!.gemm(
+      0,
+      tailGroups,
+      (aInPlace ? apBase + headRows : apBase + headRows * k) * bytes,
+      bpBase * bytes,
+      (cBase + headRows * ldc) * bytes,
+      k,
+      panels,
+      ldc,
+      aInPlace ? 4 * bytes : 4 * k * bytes,
+      aInPlace ? ak * bytes : 4 * bytes,
+      nr * k * bytes,
+      nr * bytes
+    )
+  }
+  copyOut(new View(buf, cBase * bytes, rows * ldc), ldc, out, cOff, m, n)
   return true
 }
 
@@ -826,7 +930,7 @@ export const gemmF32Panels = (
   if (!reserve(kern, total)) return false
   const buf = kern.memory.buffer
   const call = caller(kern, threaded ? pool : undefined)
-  packLhs(kern, call, buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
+  packLhs(lhsPacker(kern, call), buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
   new Float32Array(buf, xBase * 4, rhs.x.length).set(rhs.x)
   // the tables in bytes: image offsets, descriptor rows (k pairs each), element offsets and masks
   const panelTable = new Int32Array(buf, panelsBase * 4, rhs.panels.length)
