@@ -29,6 +29,12 @@ describe("printing concrete tensors as JAX does", () => {
     assert.strictEqual(String(np.array([1.5e10, 1])), "Array([1.5e+10, 1.0e+00], dtype=float32)")
   })
 
+  it("negative zero keeps its sign (NumPy's -0.), positional and scientific", () => {
+    assert.strictEqual(String(np.array([-0, 1, -2])), "Array([-0.,  1., -2.], dtype=float32)")
+    assert.strictEqual(String(np.array([-0, 1e-10])), "Array([-0.e+00,  1.e-10], dtype=float32)")
+    assert.strictEqual(String(np.array([-0, 0], { dtype: "float64" })), "Array([-0.,  0.], dtype=float64)")
+  })
+
   it("matrices align columns, one row per line", () => {
     assert.strictEqual(
       String(np.array([[1, 2.5], [3, -4]])),

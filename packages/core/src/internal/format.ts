@@ -26,7 +26,9 @@ const shortest = (x: number, single: boolean): string => {
 const positional = (x: number, single: boolean): [string, string] => {
   let s = shortest(x, single)
   if (/e/i.test(s)) s = x.toFixed(PRECISION).replace(/0+$/, "")
-  const [int, frac = ""] = s.split(".")
+  const [digits, frac = ""] = s.split(".")
+  // String(-0) is "0"; NumPy prints the sign (`-0.`)
+  const int = Object.is(x, -0) ? "-0" : digits
   if (frac.length > PRECISION) {
     const r = x.toFixed(PRECISION).replace(/0+$/, "")
     const [i2, f2 = ""] = r.split(".")
@@ -45,9 +47,9 @@ const scientific = (x: number, single: boolean): [string, string, string] => {
   }
   const s = x.toExponential(Math.min(digits, PRECISION + 1) - 1)
   const [mant, e] = s.split("e")
-  const [int, frac = ""] = mant!.split(".")
+  const [lead, frac = ""] = mant!.split(".")
   const n = Number(e ?? exp)
-  return [int!, frac, `${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`]
+  return [Object.is(x, -0) ? "-0" : lead!, frac, `${n < 0 ? "-" : "+"}${String(Math.abs(n)).padStart(2, "0")}`]
 }
 
 type Formatter = (x: number) => string
