@@ -91,5 +91,7 @@ describe("np array manipulation", () => {
     expect.tensor(np.ravelMultiIndex([i32([3, 6, 6]), i32([4, 5, 1])], [7, 6]), "int32", [22, 41, 37])
     expect.tensor(np.ravelMultiIndex([i32([3, 6, 6]), i32([4, 5, 1])], [4, 6], { mode: "clip" }), "int32", [22, 23, 19])
     expect.tensor(np.ravelMultiIndex([i32([3, 6, 6]), i32([4, 5, 1])], [4, 4], { mode: "wrap" }), "int32", [12, 9, 9])
+    // no dimensions: index 0 of a 0-d array (JAX's jnp.ravel_multi_index((), ()); a TypeError before)
+    expect.tensor(np.ravelMultiIndex([], []), "int32", 0)
   })
 })

@@ -794,6 +794,8 @@ export const ravelMultiIndex = (
       detail: `parameter multi_index must be a sequence of length ${dims.length}`
     })
   }
+  // no dimensions: the one element of a 0-d array, index 0 (JAX's result)
+  if (dims.length === 0) return lax.full([], 0, "int32")
   const idx = promoteAll("ravelMultiIndex", multiIndex.map((m) => lax.convertElementType(toTensor(m), "int32")))
   const shape = broadcastShapes(...idx.map((t) => t.shape))
   let flat = lax.full(shape, 0, "int32")
