@@ -420,6 +420,25 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return { entry: found.entry, leaves: args as Array<Tensor>, cached: true, donated: found.donated }
   }
 
+  // The last call without static arguments, as structures and leaf types: a call of the same ones
+  // (a training step's pytree of parameters) finds its entry without formatting a signature key.
+  let lastTree:
+    | {
+      readonly defs: ReadonlyArray<Tree.TreeDef>
+      readonly avals: ReadonlyArray<AbstractValue>
+      readonly entry: Entry
+      readonly key: string
+    }
+    | undefined
+
+  const sameTree = (flat: ReadonlyArray<FlatArg>, leaves: ReadonlyArray<Tensor>): boolean => {
+    const { avals, defs } = lastTree!
+    if (flat.length !== defs.length || leaves.length !== avals.length) return false
+    for (let i = 0; i < leaves.length; i++) if (!sameAval(leaves[i]!.aval, avals[i]!)) return false
+    for (let i = 0; i < flat.length; i++) if (!Tree.treedefEquals(defs[i]!, flat[i]!.def)) return false
+    return cache.get(lastTree!.key) === lastTree!.entry
+  }
+
   const entryFor = (args: ReadonlyArray<unknown>): Found => {
     if (last !== undefined) {
       const hit = lastHit(args)
@@ -436,12 +455,19 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     const donated = donate.size === 0
       ? undefined
       : flat.flatMap((a, k) => a.leaves.map(() => donate.has(positions[k]!)))
+    if (lastTree !== undefined && statics.size === 0 && sameTree(flat, leaves)) {
+      hits++
+      return { entry: lastTree.entry, leaves, cached: true, donated }
+    }
     const key = signatureKey(args, statics, flat)
     const known = cache.get(key)
     const remember = (found: Found): Found => {
       // only calls of tensors alone take the fast path
       last = statics.size === 0 && args.every(isTensor) ?
         { avals: leaves.map((l) => l.aval), found, key } :
+        undefined
+      lastTree = statics.size === 0 ?
+        { defs: flat.map((a) => a.def), avals: leaves.map((l) => l.aval), entry: found.entry, key } :
         undefined
       return found
     }

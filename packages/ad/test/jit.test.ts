@@ -74,6 +74,31 @@ describe("jit", () => {
     assert.deepStrictEqual(f.cacheInfo(), { size: 0, hits: 0, misses: 0 })
   })
 
+  it("a pytree argument repeated (a training step's parameters) reuses its trace; a new structure or leaf type retraces", () => {
+    let traces = 0
+    // reads w only: every other leaf and key is part of the signature all the same
+    const f = jit((p: { readonly w: Tensor } & Readonly<Record<string, unknown>>) => {
+      traces++
+      return np.add(np.sum(p.w), 1)
+    })
+    const p = { w: tensor([1, 2]), b: [tensor([3])] }
+    for (let i = 0; i < 3; i++) assert.strictEqual(js(run(f(p))), 4)
+    assert.deepStrictEqual([traces, f.cacheInfo().hits], [1, 2])
+    // each right after a call of the same number of leaves and leaf types, but the first
+    run(f({ w: tensor([1, 2]), c: [tensor([3])] })) // a key
+    run(f({ w: tensor([1, 2]), c: tensor([3]) })) // a list for a leaf
+    run(f({ w: tensor([1, 2]), c: tensor([3], "float64") })) // a leaf's dtype
+    run(f({ w: tensor([1, 2, 3]), c: tensor([3], "float64") })) // a leaf's shape
+    assert.strictEqual(traces, 5)
+    // back to the first signature, then again: hits, whichever call was last
+    assert.strictEqual(js(run(f({ w: tensor([5, 5]), b: [tensor([1])] }))), 11)
+    assert.strictEqual(js(run(f({ w: tensor([5, 6]), b: [tensor([1])] }))), 12)
+    assert.deepStrictEqual([traces, f.cacheInfo().hits, f.cacheInfo().misses], [5, 4, 5])
+    f.clearCache()
+    run(f(p))
+    assert.strictEqual(traces, 6)
+  })
+
   it("keeps at most cacheSize signatures, least recently used out", () => {
     let traces = 0
     const f = jit((x: Tensor) => {
