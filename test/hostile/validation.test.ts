@@ -170,6 +170,17 @@ describe("values that are not tensors", () => {
     assert.strictEqual(tag(() => np.array([forged])), "ArgumentError")
   })
 
+  it("forged tensors are a SchemaError from tensor schemas, not the Schema adapter's plain Error (fuzz seed 263)", () => {
+    const forged = Object.create(Tensor.prototype) as Tensor
+    for (
+      const s of [TensorSchema.fromJs({}), TensorSchema.fromJs({ shape: [2] }), Tensor.schema({ dtype: "float32" })]
+    ) {
+      const decode = () => Schema.decodeUnknownSync(s as Schema.Codec<Tensor, unknown>)(forged)
+      assert.strictEqual(tag(decode), "SchemaError")
+      assert.match(message(decode), /got Tensor\(not a genuine tensor\)/)
+    }
+  })
+
   it("circular and very deep nested arrays are typed errors, quickly", () => {
     const circular: Array<unknown> = []
     circular.push(circular)

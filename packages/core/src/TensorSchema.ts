@@ -99,6 +99,7 @@ export const matches = (spec: Spec, tensor: Tensor): boolean => {
 }
 
 const describeInput = (u: unknown): string => {
+  if (u instanceof Tensor && !Tensor.isGenuine(u)) return "Tensor(not a genuine tensor)"
   if (u === null) return "null"
   if (u === undefined) return "undefined"
   if (Array.isArray(u)) return `an array of length ${u.length}`
@@ -157,7 +158,10 @@ export function schema(spec: Spec = {}): TensorSchema {
   return Schema.declareConstructor<Tensor>()(
     [],
     () => (u, _ast, options) => {
-      if (!(u instanceof Tensor)) return fail(`Expected ${expected}, got ${describeInput(u)}`, u, options)
+      // a forged tensor (Object.create(Tensor.prototype)) holds no aval to check
+      if (!(u instanceof Tensor) || !Tensor.isGenuine(u)) {
+        return fail(`Expected ${expected}, got ${describeInput(u)}`, u, options)
+      }
       if (!matches(spec, u)) {
         return fail(`Expected ${expected}, got ${formatAval({ ...u.aval, weakType: false })}`, u, options)
       }
@@ -212,7 +216,11 @@ export const fromJs = (spec: Spec = {}): FromJsSchema => {
   const dtype = typeof spec.dtype === "string" ? spec.dtype : undefined
   return Schema.Unknown.pipe(Schema.decodeTo(target, {
     decode: SchemaGetter.transformEffect((u: unknown, options) => {
-      if (u instanceof Tensor) return Effect.succeed(u)
+      if (u instanceof Tensor) {
+        return Tensor.isGenuine(u)
+          ? Effect.succeed(u)
+          : fail(`Expected ${expected}, got ${describeInput(u)}`, u, options)
+      }
       try {
         return Effect.succeed<Tensor>(fromLiteral(u, dtype))
       } catch (e) {
