@@ -168,6 +168,8 @@ describe("values that are not tensors", () => {
     assert.strictEqual(tag(() => np.add(forged, 1)), "ArgumentError")
     assert.strictEqual(tag(() => lax.neg(forged)), "ArgumentError")
     assert.strictEqual(tag(() => np.array([forged])), "ArgumentError")
+    // printing one (a template literal, an error message) says what it is instead of throwing
+    assert.strictEqual(`${forged}`, "Tensor(not a genuine tensor)")
   })
 
   it("forged tensors are a SchemaError from tensor schemas, not the Schema adapter's plain Error (fuzz seed 263)", () => {

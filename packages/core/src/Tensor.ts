@@ -82,7 +82,8 @@ export abstract class Tensor {
    * for a traced one. Browsers' consoles show it through `String(t)`.
    */
   toString(): string {
-    return `Tensor(${formatAval(this.aval)})`
+    // a forged tensor (Object.create(Tensor.prototype)) has no aval: printing it must not throw
+    return Tensor.isGenuine(this) ? `Tensor(${formatAval(this.aval)})` : "Tensor(not a genuine tensor)"
   }
   /** `console.log(t)` and `util.inspect(t)` in Node print `toString()` (a symbol, so core needs no Node import). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {

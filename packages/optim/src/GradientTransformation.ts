@@ -12,7 +12,10 @@
  * @since 0.1.0
  */
 import { np, type Tensor } from "@diffect/core"
+import { describeValue } from "@diffect/core/Validate"
+import { OptimizerArgumentError } from "./Errors.js"
 import { absSq, mapTensors, tensorLeaves } from "./internal/trees.js"
+import { transformationArg } from "./internal/validate.js"
 
 /**
  * A gradient transformation: `init` and `update`, pure functions over pytrees
@@ -80,12 +83,23 @@ export const chain = <const Ts extends ReadonlyArray<GradientTransformation<any>
   ...transformations: Ts
 ): GradientTransformation<{ -readonly [K in keyof Ts]: StateOf<Ts[K]> }> => {
   type S = { -readonly [K in keyof Ts]: StateOf<Ts[K]> }
+  transformations.forEach((t, i) => transformationArg("chain", `transformations[${i}]`, t))
+  const n = transformations.length
   return {
     init: (params) => transformations.map((t) => t.init(params)) as S,
     update: (updates, state, params) => {
+      if (!Array.isArray(state) || state.length !== n) {
+        throw new OptimizerArgumentError({
+          function: "chain.update",
+          argument: "state",
+          detail: `must be the state chain's init returned (an array of ${n} states, one per transformation), got ${
+            describeValue(state)
+          }`
+        })
+      }
       let u = updates
-      const next = new Array<unknown>(transformations.length)
-      for (let i = 0; i < transformations.length; i++) {
+      const next = new Array<unknown>(n)
+      for (let i = 0; i < n; i++) {
         const [ui, si] = transformations[i]!.update(u, (state as ReadonlyArray<unknown>)[i], params)
         u = ui
         next[i] = si

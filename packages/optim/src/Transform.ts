@@ -11,7 +11,7 @@ import { DType, np, type Tensor, Tree } from "@diffect/core"
 import { MissingParamsError, OptimizerArgumentError } from "./Errors.js"
 import { type EmptyState, globalNorm, type GradientTransformation } from "./GradientTransformation.js"
 import { absSq, leavesLike, mapTensors, tensorLeaves } from "./internal/trees.js"
-import { finite, nonNegative, optionKeys, unit } from "./internal/validate.js"
+import { finite, nonNegative, optionKeys, scheduleArg, stateRecord, unit } from "./internal/validate.js"
 import type { ScalarOrSchedule, Schedule } from "./Schedule.js"
 
 // int32 constants: a JS number is a weak float in diffect, and int32 + float promotes to float.
@@ -93,15 +93,19 @@ const scheduleValues = (schedule: Schedule, count: Tensor, leaves: ReadonlyArray
  *
  * @since 0.1.0
  */
-export const scaleBySchedule = (schedule: Schedule): GradientTransformation<CountState> => ({
-  init: () => ({ count: zeroCount() }),
-  update: (updates, state) => {
-    const [leaves, def] = tensorLeaves("scaleBySchedule", "updates", updates)
-    const values = scheduleValues(schedule, state.count, leaves)
-    const out = leaves.map((g, i) => np.multiply(values[i]!, g))
-    return [Tree.unflatten(def, out), { count: increment(state.count) }]
+export const scaleBySchedule = (schedule: Schedule): GradientTransformation<CountState> => {
+  scheduleArg("scaleBySchedule", "schedule", schedule)
+  return {
+    init: () => ({ count: zeroCount() }),
+    update: (updates, given) => {
+      const state = stateRecord<CountState>("scaleBySchedule", given, ["count"])
+      const [leaves, def] = tensorLeaves("scaleBySchedule", "updates", updates)
+      const values = scheduleValues(schedule, state.count, leaves)
+      const out = leaves.map((g, i) => np.multiply(values[i]!, g))
+      return [Tree.unflatten(def, out), { count: increment(state.count) }]
+    }
   }
-})
+}
 
 /**
  * Options of `scaleByLearningRate`.
@@ -195,7 +199,8 @@ export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformatio
   const nesterov = options?.nesterov === true
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: zerosLike(params, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<AdamState>(fn, given, ["count", "mu", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const mu0 = leavesLike(def, state.mu)
       const nu0 = leavesLike(def, state.nu)
@@ -278,7 +283,8 @@ export const scaleByRms = (options?: ScaleByRmsOptions): GradientTransformation<
   const o = rmsOptions(fn, options)
   return {
     init: (params) => ({ count: zeroCount(), nu: fullLike(params, o.initialScale, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<RmsState>(fn, given, ["count", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const nu0 = leavesLike(def, state.nu)
       const count = increment(state.count)
@@ -321,7 +327,8 @@ export const scaleByStddev = (options?: ScaleByRmsOptions): GradientTransformati
   const o = rmsOptions(fn, options)
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: fullLike(params, o.initialScale, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<StddevState>(fn, given, ["count", "mu", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const mu0 = leavesLike(def, state.mu)
       const nu0 = leavesLike(def, state.nu)
@@ -377,7 +384,8 @@ export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<
   const eps = nonNegative(fn, "eps", options?.eps ?? 1e-7)
   return {
     init: (params) => ({ sumOfSquares: fullLike(params, initial, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<RssState>(fn, given, ["sumOfSquares"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const s0 = leavesLike(def, state.sumOfSquares)
       const s = g.map((x, i) => np.add(absSq(x), s0[i]!))
@@ -429,7 +437,8 @@ export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformatio
   const b2 = unit(fn, "b2", options?.b2 ?? 0.99)
   return {
     init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<LionState>(fn, given, ["count", "mu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const mu0 = leavesLike(def, state.mu)
       const out = g.map((x, i) => np.sign(np.add(np.multiply(1 - b1, x), np.multiply(b1, mu0[i]!))))
@@ -486,7 +495,8 @@ export const trace = (options: TraceOptions): GradientTransformation<TraceState>
   const nesterov = options.nesterov === true
   return {
     init: (params) => ({ trace: zerosLike(params, fn) }),
-    update: (updates, state) => {
+    update: (updates, given) => {
+      const state = stateRecord<TraceState>(fn, given, ["trace"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const t0 = leavesLike(def, state.trace)
       const t = g.map((x, i) => np.add(x, np.multiply(decay, t0[i]!)))
@@ -535,6 +545,7 @@ export const addDecayedWeights = (
     init: () => (typeof weightDecay === "function" ? { count: zeroCount() } : {}),
     update: (updates, state, params) => {
       if (params === undefined) throw new MissingParamsError({ transformation: fn })
+      if (typeof weightDecay === "function") stateRecord<CountState>(fn, state, ["count"])
       const next = typeof weightDecay === "function"
         ? { count: increment((state as CountState).count) }
         : state

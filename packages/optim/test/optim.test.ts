@@ -281,6 +281,56 @@ describe("chain, clipping, weight decay", () => {
     }
   })
 
+  it("update with no state, or another transformation's, is a typed error naming the state it needs", () => {
+    type Any = never
+    const p = { w: f64([1, 2]) }
+    const tagOf = (f: () => unknown): string => {
+      try {
+        f()
+        return "no error"
+      } catch (e) {
+        return (e as { _tag?: string })._tag ?? `plain ${String(e)}`
+      }
+    }
+    // each was a TypeError reading a field of undefined
+    for (
+      const [name, t] of [
+        ["adam", optim.adam(0.1)],
+        ["adagrad", optim.adagrad(0.1)],
+        ["rmsprop", optim.rmsprop(0.1)],
+        ["lion", optim.lion(0.1)],
+        ["scaleByAdam", optim.scaleByAdam()],
+        ["scaleByStddev", optim.scaleByStddev()],
+        ["trace", optim.trace({ decay: 0.9 })]
+      ] as const
+    ) {
+      for (const state of [undefined, null, {}, 5, [1]]) {
+        assert.strictEqual(tagOf(() => t.update(p, state as Any)), "OptimizerArgumentError", `${name} with ${state}`)
+      }
+    }
+    assert.throws(
+      () => optim.scaleByAdam().update(p, optim.trace({ decay: 0.9 }).init(p) as Any),
+      /scaleByAdam.update: `state` must be the state scaleByAdam's init returned \(\{ count, mu, nu \}\), got an object with keys \["trace"\]/
+    )
+    assert.throws(
+      () => optim.adam(0.1).update(p, undefined as Any),
+      /chain.update: `state` must be .*\(an array of 2 states/
+    )
+    // the state init made still works, and a schedule's count is checked where it is used
+    const t = optim.addDecayedWeights({ weightDecay: () => np.array(0.5) })
+    assert.strictEqual(tagOf(() => t.update(p, {} as Any, p)), "OptimizerArgumentError")
+    expect.close(read(t.update(p, t.init(p), p)[0].w), [1.5, 3])
+  })
+
+  it("chain and scaleBySchedule check their arguments when made", () => {
+    type Any = never
+    assert.throws(
+      () => optim.chain(optim.identity(), 0.1 as Any),
+      /chain: `transformations\[1\]` must be a gradient transformation/
+    )
+    assert.throws(() => optim.scaleBySchedule(0.1 as Any), /scaleBySchedule: `schedule` must be a schedule/)
+  })
+
   it("bad hyperparameters are typed errors", () => {
     assert.throws(() => optim.adam(-1), /learningRate.*>= 0/)
     assert.throws(() => optim.adam(0.1, { b1: 1.5 }), /b1.*\[0, 1\]/)

@@ -66,3 +66,49 @@ export const optionKeys = (fn: string, options: unknown, keys: ReadonlyArray<str
     }
   }
 }
+
+/**
+ * The state an `update` was given, as its transformation's `init` makes it: none
+ * (`update(g, undefined)`) or another transformation's fails naming the fields it needs, rather
+ * than a TypeError reading them.
+ */
+export const stateRecord = <S>(fn: string, state: unknown, fields: ReadonlyArray<string>): S => {
+  if (
+    typeof state !== "object" || state === null || Array.isArray(state) || fields.some((f) => !(f in state))
+  ) {
+    throw new OptimizerArgumentError({
+      function: `${fn}.update`,
+      argument: "state",
+      detail: `must be the state ${fn}'s init returned ({ ${fields.join(", ")} }), got ${describe(state)}${
+        typeof state === "object" && state !== null && !Array.isArray(state)
+          ? ` with keys ${JSON.stringify(Object.keys(state))}`
+          : ""
+      }`
+    })
+  }
+  return state as S
+}
+
+/** A gradient transformation argument (`chain`'s): an object with `init` and `update` functions. */
+export const transformationArg = (fn: string, argument: string, t: unknown): void => {
+  const ok = typeof t === "object" && t !== null && typeof (t as { init?: unknown }).init === "function" &&
+    typeof (t as { update?: unknown }).update === "function"
+  if (!ok) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument,
+      detail: `must be a gradient transformation ({ init, update }), got ${describe(t)}`
+    })
+  }
+}
+
+/** A schedule argument: a function of the step count. */
+export const scheduleArg = (fn: string, argument: string, schedule: unknown): void => {
+  if (typeof schedule !== "function") {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument,
+      detail: `must be a schedule (a function of the step count), got ${describe(schedule)}`
+    })
+  }
+}
