@@ -404,19 +404,27 @@ export const convGeneralDilated = (
   for (let so = 0; so < outProd; so++) {
     for (let sk = 0; sk < kProd; sk++) byTap[sk * outProd + so] = table[so * kProd + sk]!
   }
-  const weights = DType.allocHost(dtype, groups * og * cols)
-  for (let grp = 0; grp < groups; grp++) {
-    for (let oo = 0; oo < og; oo++) {
-      for (let ii = 0; ii < g.i; ii++) {
-        const src = (grp * og + oo) * ro + ii * ri
-        const dst = (grp * og + oo) * cols + ii * kProd
-        for (let sk = 0; sk < kProd; sk++) weights[dst + sk] = rhs[src + kOff[sk]!]!
+  // weights[grp][oo][ii * kProd + sk], the kernel as a matrix: made when a path needs it (the runs
+  // path gathers its transposed kernel from rhs directly, one pass over what is the whole output
+  // gradient in a kernel-gradient convolution)
+  let weights: HostArray | undefined
+  const weightsOf = (): HostArray => {
+    if (weights !== undefined) return weights
+    const w = DType.allocHost(dtype, groups * og * cols)
+    for (let grp = 0; grp < groups; grp++) {
+      for (let oo = 0; oo < og; oo++) {
+        for (let ii = 0; ii < g.i; ii++) {
+          const src = (grp * og + oo) * ro + ii * ri
+          const dst = (grp * og + oo) * cols + ii * kProd
+          for (let sk = 0; sk < kProd; sk++) w[dst + sk] = rhs[src + kOff[sk]!]!
+        }
       }
     }
+    return weights = w
   }
   // the float32 product on the wasm GEMM, packed straight from the input (one group)
   const packed = groups === 1 && dtype === "float32" && params.precision !== "highest" &&
-    lhs instanceof Float32Array && weights instanceof Float32Array && og * cols * rows >= WASM_MIN_WORK
+    lhs instanceof Float32Array && og * cols * rows >= WASM_MIN_WORK
   // panels of eight positions of an image, or of eight images at one position where the images
   // are contiguous (the kernel gradient's convolution of a channels-last input, whose "images"
   // are the input's features); the product's columns run position-major in the second case
@@ -429,7 +437,7 @@ export const convGeneralDilated = (
   const panelRhs = byPosition ?? byImage
   if (panelRhs !== undefined) {
     const product = DType.allocHostUnfilled(dtype, og * rows) as Float32Array
-    if (gemmF32Panels(weights as Float32Array, 0, cols, 1, panelRhs, product, 0, og, cols, rows, pool)) {
+    if (gemmF32Panels(weightsOf() as Float32Array, 0, cols, 1, panelRhs, product, 0, og, cols, rows, pool)) {
       if (byPosition !== undefined) scatterOut(product, out, og, rows, outProd, g.outBatch, ob, of, oOff)
       else {
         for (let oo = 0; oo < og; oo++) {
@@ -440,7 +448,7 @@ export const convGeneralDilated = (
           }
         }
       }
-      DType.recycleHost(weights)
+      DType.recycleHost(weights!)
       DType.recycleHost(product)
       return out
     }
@@ -470,12 +478,12 @@ export const convGeneralDilated = (
     const k = runs.segs * runs.segLen
     const kernel =
       (k === cols ? DType.allocHostUnfilled(dtype, k * og) : DType.allocHost(dtype, k * og)) as Float32Array
-    // (weights[oo][ii * kProd + sk], transposed)
+    // (weights[oo][ii * kProd + sk], transposed; one group), read from rhs
     for (let ii = 0; ii < g.i; ii++) {
       for (let sk = 0; sk < kProd; sk++) {
         const dst = (runs.tapMajor ? sk * runs.segLen + ii : ii * kProd + sk) * og
-        const src = ii * kProd + sk
-        for (let oo = 0; oo < og; oo++) kernel[dst + oo] = weights[oo * cols + src]!
+        const src = ii * ri + kOff[sk]!
+        for (let oo = 0; oo < og; oo++) kernel[dst + oo] = rhs[src + oo * ro]!
       }
     }
     // an output whose positions are rows of out features (NHWC) is the product itself
@@ -496,7 +504,7 @@ export const convGeneralDilated = (
     if (!direct) DType.recycleHost(product)
     if (runs.x !== lhs) DType.recycleHost(runs.x)
     if (done) {
-      DType.recycleHost(weights)
+      if (weights !== undefined) DType.recycleHost(weights)
       return out
     }
   }
@@ -521,8 +529,9 @@ export const convGeneralDilated = (
   }
   // [groups, og, cols] x [groups, cols, rows] -> [groups, og, rows]: each output sums its k terms in
   // the same order as the transposed product would
+  const w = weightsOf()
   const product = dotGeneral(
-    weights,
+    w,
     [groups, og, cols],
     patches,
     [groups, cols, rows],
@@ -537,7 +546,7 @@ export const convGeneralDilated = (
   // the patch matrix (often several times the input), the weights and the product are ours alone:
   // the next convolution reuses their storage instead of touching fresh pages
   DType.recycleHost(patches)
-  DType.recycleHost(weights)
-  if (product !== patches && product !== weights) DType.recycleHost(product)
+  DType.recycleHost(w)
+  if (product !== patches && product !== w) DType.recycleHost(product)
   return out
 }
