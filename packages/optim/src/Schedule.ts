@@ -7,8 +7,9 @@
  * @since 0.1.0
  */
 import { DType, np, type Tensor } from "@diffect/core"
+import { describeValue } from "@diffect/core/Validate"
 import { OptimizerArgumentError } from "./Errors.js"
-import { finite, integer, nonNegative, optionKeys } from "./internal/validate.js"
+import { finite, integer, nonNegative, optionKeys, scheduleArg } from "./internal/validate.js"
 
 /**
  * A schedule: the value at step `count` (0 for the first update).
@@ -183,6 +184,17 @@ export const linear = (options: LinearOptions): Schedule => {
   }
 }
 
+// join's list arguments: arrays (a missing or non-array one was a TypeError reading its length)
+const arrayArg = (argument: string, v: unknown): void => {
+  if (!Array.isArray(v)) {
+    throw new OptimizerArgumentError({
+      function: "Schedule.join",
+      argument,
+      detail: `must be an array, got ${describeValue(v)}`
+    })
+  }
+}
+
 /**
  * `schedules[0]` until `boundaries[0]`, then `schedules[1]` counted from that
  * boundary, and so on (optax's `join_schedules`).
@@ -195,6 +207,9 @@ export const linear = (options: LinearOptions): Schedule => {
  * @since 0.1.0
  */
 export const join = (schedules: ReadonlyArray<Schedule>, boundaries: ReadonlyArray<number>): Schedule => {
+  arrayArg("schedules", schedules)
+  arrayArg("boundaries", boundaries)
+  schedules.forEach((s, i) => scheduleArg("Schedule.join", `schedules[${i}]`, s))
   if (schedules.length !== boundaries.length + 1) {
     throw new OptimizerArgumentError({
       function: "Schedule.join",

@@ -365,6 +365,17 @@ describe("chain, clipping, weight decay", () => {
       /Schedule.cosineDecay: .*unknown key "alph"/
     )
     assert.throws(() => optim.Schedule.linear(undefined as Any), /Schedule.linear: `options` must be an options object/)
+    // join: a missing list, and an entry that is not a schedule (TypeErrors when made or when called)
+    const one = optim.Schedule.constant(1)
+    assert.throws(
+      () => optim.Schedule.join([one, one], undefined as Any),
+      /Schedule.join: `boundaries` must be an array/
+    )
+    assert.throws(() => optim.Schedule.join(one as Any, [1]), /Schedule.join: `schedules` must be an array/)
+    assert.throws(
+      () => optim.Schedule.join([one, 0.5 as Any], [1]),
+      /Schedule.join: `schedules\[1\]` must be a schedule \(a function of the step count\), got 0.5/
+    )
     // the transformations themselves, which the optimizers hand only their own keys
     assert.throws(() => optim.scaleByAdam({ beta1: 0.9 } as Any), /scaleByAdam: .*"beta1"/)
     assert.throws(() => optim.trace({ decay: 0.9, nestrov: true } as Any), /trace: .*"nestrov"/)
