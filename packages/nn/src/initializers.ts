@@ -136,8 +136,9 @@ export interface FanOptions {
  *
  * @since 0.1.0
  */
-export const computeFans = (shape: ReadonlyArray<number>, options?: FanOptions): readonly [number, number] => {
-  checkShape("computeFans", shape)
+export const computeFans = (given: ReadonlyArray<number>, options?: FanOptions): readonly [number, number] => {
+  // a number is a 1-D shape (checkShape's reading); anything else not a shape is an ArgumentError
+  const shape = checkShape("computeFans", given)
   const inAxis = options?.inAxis ?? -2
   if (typeof inAxis === "number" && inAxis === -2 && shape.length <= 1) {
     throw new ShapeError({
@@ -301,8 +302,9 @@ export const orthogonal = (
   scale = 1,
   options?: { readonly columnAxis?: number | undefined; readonly dtype?: FloatDType | undefined }
 ): Initializer =>
-(key, shape, dtype) => {
+(key, given, dtype) => {
   const d = dtypeOr(dtype, options?.dtype)
+  const shape = checkShape("orthogonal", given)
   if (shape.length < 2) {
     throw new ShapeError({ operation: "orthogonal", detail: "orthogonal initializer requires at least a 2D shape" })
   }

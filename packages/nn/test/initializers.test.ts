@@ -23,6 +23,28 @@ describe("fans", () => {
     assert.deepStrictEqual(init.computeFans([2, 3, 4, 5], { inAxis: 0, outAxis: [2, 3], batchAxis: 1 }), [2, 20])
     assert.deepStrictEqual(init.computeFans([7], { inAxis: [], outAxis: [] }), [7, 7])
   })
+  it("a shape that is not one is a typed error from every fan-based initializer (was a TypeError: not iterable)", () => {
+    const tagOf = (f: () => unknown) => {
+      try {
+        f()
+        return "no error"
+      } catch (e) {
+        return (e as { _tag?: string })._tag ?? "plain"
+      }
+    }
+    for (const make of [init.glorotNormal, init.heUniform, init.lecunNormal, () => init.orthogonal()]) {
+      for (const shape of [undefined, null, "x", {}, [2.5, 3], [-1, 2]]) {
+        assert.oneOf(
+          tagOf(() => make()(key, shape as never)),
+          ["ArgumentError", "ShapeError"],
+          `shape ${String(shape)}`
+        )
+      }
+      // a number is a 1-d shape: the fans (or the orthogonal matrix) need two dimensions
+      assert.strictEqual(tagOf(() => make()(key, 2 as never)), "ShapeError")
+    }
+    assert.strictEqual(tagOf(() => init.computeFans(null as never)), "ArgumentError")
+  })
   it("a 1-d shape with the default in_axis is JAX's error", () => {
     assert.throws(
       () => init.varianceScaling(1, "fanAvg", "truncatedNormal")(key, [5]),
