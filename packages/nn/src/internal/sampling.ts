@@ -6,6 +6,7 @@
  */
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { describeValue } from "@diffect/core/Validate"
 import { partitionable } from "./keys.js"
 import * as threefry from "./threefry.js"
 
@@ -16,7 +17,8 @@ export type FloatDType = "float32" | "float64"
 export const floatDType = (operation: string, dtype: DType.DType | undefined): FloatDType => {
   const d = dtype ?? "float32"
   if (d !== "float32" && d !== "float64") {
-    throw new DTypeError({ operation, detail: `dtype argument to \`${operation}\` must be a float dtype, got ${d}` })
+    const got = typeof d === "string" ? d : describeValue(d)
+    throw new DTypeError({ operation, detail: `dtype argument to \`${operation}\` must be a float dtype, got ${got}` })
   }
   return d
 }
