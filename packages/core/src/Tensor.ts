@@ -82,8 +82,7 @@ export abstract class Tensor {
    * for a traced one. Browsers' consoles show it through `String(t)`.
    */
   toString(): string {
-    // a forged tensor (Object.create(Tensor.prototype)) has no aval: printing it must not throw
-    return Tensor.isGenuine(this) ? `Tensor(${formatAval(this.aval)})` : "Tensor(not a genuine tensor)"
+    return describeAval(this)
   }
   /** `console.log(t)` and `util.inspect(t)` in Node print `toString()` (a symbol, so core needs no Node import). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -271,12 +270,12 @@ export const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tens
  * @category Tensors
  * @since 0.1.0
  */
-export const summary = (t: Tensor): string =>
-  t instanceof Tracer
-    ? String(t)
-    : Tensor.isGenuine(t)
-    ? `Tensor(${formatAval(t.aval)})`
-    : "Tensor(not a genuine tensor)"
+export const summary = (t: Tensor): string => t instanceof Tracer ? String(t) : describeAval(t)
+
+// `Tensor(f32[2,3])`; a forged tensor (Object.create(Tensor.prototype)) has no aval, and printing
+// it must not throw
+const describeAval = (t: Tensor): string =>
+  Tensor.isGenuine(t) ? `Tensor(${formatAval(t.aval)})` : "Tensor(not a genuine tensor)"
 
 /** @category Tensors @since 0.1.0 */
 export const describeShape = (t: Tensor): string => formatShape(t.shape)

@@ -18,7 +18,7 @@ import { isDType, shortName } from "./DType.js"
 import type { DType } from "./DType.js"
 import { InvalidArrayError } from "./Errors.js"
 import { fromLiteral } from "./internal/arrayLiteral.js"
-import { Tensor } from "./Tensor.js"
+import { summary, Tensor } from "./Tensor.js"
 import { toJs } from "./ToJs.js"
 import type { JsValue } from "./ToJs.js"
 import { argumentError, checkArg, checkOptions, checkTensor } from "./Validate.js"
@@ -99,7 +99,7 @@ export const matches = (spec: Spec, tensor: Tensor): boolean => {
 }
 
 const describeInput = (u: unknown): string => {
-  if (u instanceof Tensor && !Tensor.isGenuine(u)) return "Tensor(not a genuine tensor)"
+  if (u instanceof Tensor) return summary(u)
   if (u === null) return "null"
   if (u === undefined) return "undefined"
   if (Array.isArray(u)) return `an array of length ${u.length}`

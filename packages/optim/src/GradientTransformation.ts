@@ -12,10 +12,8 @@
  * @since 0.1.0
  */
 import { np, type Tensor } from "@diffect/core"
-import { describeValue } from "@diffect/core/Validate"
-import { OptimizerArgumentError } from "./Errors.js"
 import { absSq, mapTensors, tensorLeaves } from "./internal/trees.js"
-import { transformationArg } from "./internal/validate.js"
+import { stateArray, transformationArg } from "./internal/validate.js"
 
 /**
  * A gradient transformation: `init` and `update`, pure functions over pytrees
@@ -88,19 +86,11 @@ export const chain = <const Ts extends ReadonlyArray<GradientTransformation<any>
   return {
     init: (params) => transformations.map((t) => t.init(params)) as S,
     update: (updates, state, params) => {
-      if (!Array.isArray(state) || state.length !== n) {
-        throw new OptimizerArgumentError({
-          function: "chain.update",
-          argument: "state",
-          detail: `must be the state chain's init returned (an array of ${n} states, one per transformation), got ${
-            describeValue(state)
-          }`
-        })
-      }
+      const states = stateArray("chain", state, n)
       let u = updates
       const next = new Array<unknown>(n)
       for (let i = 0; i < n; i++) {
-        const [ui, si] = transformations[i]!.update(u, (state as ReadonlyArray<unknown>)[i], params)
+        const [ui, si] = transformations[i]!.update(u, states[i], params)
         u = ui
         next[i] = si
       }

@@ -7,9 +7,8 @@
  * @since 0.1.0
  */
 import { DType, np, type Tensor } from "@diffect/core"
-import { describeValue } from "@diffect/core/Validate"
 import { OptimizerArgumentError } from "./Errors.js"
-import { finite, integer, nonNegative, optionKeys, scheduleArg } from "./internal/validate.js"
+import { arrayArg, finite, integer, nonNegative, optionKeys, scheduleArg } from "./internal/validate.js"
 
 /**
  * A schedule: the value at step `count` (0 for the first update).
@@ -184,17 +183,6 @@ export const linear = (options: LinearOptions): Schedule => {
   }
 }
 
-// join's list arguments: arrays (a missing or non-array one was a TypeError reading its length)
-const arrayArg = (argument: string, v: unknown): void => {
-  if (!Array.isArray(v)) {
-    throw new OptimizerArgumentError({
-      function: "Schedule.join",
-      argument,
-      detail: `must be an array, got ${describeValue(v)}`
-    })
-  }
-}
-
 /**
  * `schedules[0]` until `boundaries[0]`, then `schedules[1]` counted from that
  * boundary, and so on (optax's `join_schedules`).
@@ -207,8 +195,8 @@ const arrayArg = (argument: string, v: unknown): void => {
  * @since 0.1.0
  */
 export const join = (schedules: ReadonlyArray<Schedule>, boundaries: ReadonlyArray<number>): Schedule => {
-  arrayArg("schedules", schedules)
-  arrayArg("boundaries", boundaries)
+  arrayArg("Schedule.join", "schedules", schedules)
+  arrayArg("Schedule.join", "boundaries", boundaries)
   schedules.forEach((s, i) => scheduleArg("Schedule.join", `schedules[${i}]`, s))
   if (schedules.length !== boundaries.length + 1) {
     throw new OptimizerArgumentError({

@@ -545,15 +545,14 @@ export const addDecayedWeights = (
     init: () => (typeof weightDecay === "function" ? { count: zeroCount() } : {}),
     update: (updates, state, params) => {
       if (params === undefined) throw new MissingParamsError({ transformation: fn })
-      if (typeof weightDecay === "function") stateRecord<CountState>(fn, state, ["count"])
-      const next = typeof weightDecay === "function"
-        ? { count: increment((state as CountState).count) }
-        : state
+      // a schedule counts the steps
+      const counted = typeof weightDecay === "function" ? stateRecord<CountState>(fn, state, ["count"]) : undefined
+      const next = counted !== undefined ? { count: increment(counted.count) } : state
       if (weightDecay === 0) return [updates, next]
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const p = leavesLike(def, params)
       const decays = typeof weightDecay === "function"
-        ? scheduleValues(weightDecay, (state as CountState).count, g)
+        ? scheduleValues(weightDecay, counted!.count, g)
         : g.map(() => weightDecay)
       const masked = maskLeaves(fn, mask, def, params)
       const out = g.map((x, i) => masked[i] === false ? x : np.add(x, np.multiply(decays[i]!, p[i]!)))

@@ -89,6 +89,27 @@ export const stateRecord = <S>(fn: string, state: unknown, fields: ReadonlyArray
   return state as S
 }
 
+/** The state `chain`'s update was given, as its init makes it: an array of one state per transformation. */
+export const stateArray = (fn: string, state: unknown, n: number): ReadonlyArray<unknown> => {
+  if (!Array.isArray(state) || state.length !== n) {
+    throw new OptimizerArgumentError({
+      function: `${fn}.update`,
+      argument: "state",
+      detail: `must be the state ${fn}'s init returned (an array of ${n} states, one per transformation), got ${
+        describe(state)
+      }`
+    })
+  }
+  return state
+}
+
+/** An array argument (a missing one would be a TypeError reading its length). */
+export const arrayArg = (fn: string, argument: string, v: unknown): void => {
+  if (!Array.isArray(v)) {
+    throw new OptimizerArgumentError({ function: fn, argument, detail: `must be an array, got ${describe(v)}` })
+  }
+}
+
 /** A gradient transformation argument (`chain`'s): an object with `init` and `update` functions. */
 export const transformationArg = (fn: string, argument: string, t: unknown): void => {
   const ok = typeof t === "object" && t !== null && typeof (t as { init?: unknown }).init === "function" &&
