@@ -12,7 +12,7 @@ import { lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
 import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
-import { compileSimd, relaxedLaneselect, setRelaxedLaneselect, simdAvailable, simdMin } from "../src/internal/simd.js"
+import { compileSimd, relaxedKernels, setRelaxedKernels, simdAvailable, simdMin } from "../src/internal/simd.js"
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
 import { arr, run, sumOfSquares4M } from "./helpers.js"
 
@@ -52,10 +52,10 @@ const specials = [
 ]
 
 describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
-  // With relaxed SIMD's lane select (where the engine has it) and with v128.bitselect.
-  const selects = relaxedLaneselect() ? [true, false] : [false]
+  // With relaxed SIMD (where the engine has it) and without.
+  const selects = relaxedKernels() ? [true, false] : [false]
   describe.each(selects)(
-    "the float32 decompositions give the JS strict loop's bits (relaxed lane select: %s)",
+    "the float32 decompositions give the JS strict loop's bits (relaxed SIMD: %s)",
     (relaxed) => {
       for (const s of subjects) {
         it(`${s.name}`, () => {
@@ -64,12 +64,12 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
             lowerElementwise(s.primitive, ins, "float32", {} as never),
             Approximation.allDecomposed
           )
-          assert.strictEqual(setRelaxedLaneselect(relaxed), relaxed)
+          assert.strictEqual(setRelaxedKernels(relaxed), relaxed)
           let simd: ReturnType<typeof compileSimd>
           try {
             simd = compileSimd("f32", [], ins.map(() => ({ kind: "flat" as const })), lanes)
           } finally {
-            setRelaxedLaneselect(true)
+            setRelaxedKernels(true)
           }
           if (simd === undefined) {
             // pow's and erf's lowerings use ops without a SIMD form (rem, integer casts)

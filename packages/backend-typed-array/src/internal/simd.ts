@@ -99,7 +99,10 @@ const emitBody = (
   const F = simdOp[float]
   const isF32 = float === "f32"
   // every mask selected on is a comparison's (lanes all ones or all zeros): a lane select
-  const laneSelect = relaxedLaneselect() ? simdOp.i32x4RelaxedLaneselect : simdOp.v128Bitselect
+  const relaxed = relaxedKernels()
+  const laneSelect = relaxed ? simdOp.i32x4RelaxedLaneselect : simdOp.v128Bitselect
+  // pow2's exponents are integral and in [-126, 127], or NaN in lanes whose result is replaced
+  const truncate = relaxed ? simdOp.i32x4RelaxedTruncF32x4S : simdOp.i32x4TruncSatF32x4S
   const splatConst = (v: number): Array<number> =>
     simdOp.v128Const(isF32 ? f32Bytes(Array(4).fill(v)) : f64Bytes(Array(2).fill(v)))
   const maskConst = (on: boolean): Array<number> => simdOp.v128Const(Array(16).fill(on ? 0xff : 0))
@@ -164,11 +167,14 @@ const emitBody = (
     if (e.type !== float && e.type !== "bool") throw new Unsupported()
   }
 
-  /** `2^s` for an integral float vector `s` in [-126, 127] (f32 only): its bit pattern. */
+  /**
+   * `2^s` for an integral float vector `s` in [-126, 127] (f32 only): its bit pattern. A NaN lane
+   * gives some pattern (0 or the engine's), which `ldexp` replaces.
+   */
   const pow2 = (s: number, out: Array<number>): void => {
     out.push(
       ...op.get(s),
-      ...simdOp.i32x4TruncSatF32x4S,
+      ...truncate,
       ...i32Splat(127),
       ...simdOp.i32x4Add,
       ...op.i32Const(23),
@@ -526,41 +532,53 @@ const scratch = (bytes: number): WebAssembly.Memory => {
   return memory
 }
 
-let laneselectAllowed = true
-let laneselectValid: boolean | undefined
+let relaxedAllowed = true
+let relaxedValid: boolean | undefined
 
 /**
- * Whether kernels select with relaxed SIMD's `i32x4.relaxed_laneselect` (where the engine validates
- * it and it is allowed): on x86 one blend instead of `v128.bitselect`'s three instructions, which
- * makes the select-heavy decompositions (exp, tanh, ...) about 10% faster. The kernels select only
- * on comparisons' masks, for which the two give the same bits.
+ * Whether kernels use relaxed SIMD (where the engine validates it and it is allowed) for two
+ * instructions whose relaxed form gives the same bits on every input the kernels give them:
+ * - `i32x4.relaxed_laneselect` for selects: the kernels select only on comparisons' masks (lanes
+ *   all ones or all zeros), where it is the bitwise select; on x86 one blend instead of
+ *   `v128.bitselect`'s three instructions, which makes the select-heavy decompositions (exp,
+ *   tanh, ...) about 10% faster;
+ * - `i32x4.relaxed_trunc_f32x4_s` for `ldexp`'s powers of two, whose exponents are integers in
+ *   [-126, 127] (a NaN lane's result is replaced): one instruction where the saturating
+ *   truncation takes five.
  */
-export const relaxedLaneselect = (): boolean => {
-  if (!laneselectAllowed) return false
-  if (laneselectValid === undefined) {
+export const relaxedKernels = (): boolean => {
+  if (!relaxedAllowed) return false
+  if (relaxedValid === undefined) {
     try {
-      laneselectValid = simdAvailable() && WebAssembly.validate(
+      relaxedValid = simdAvailable() && WebAssembly.validate(
         moduleBytes([{
           name: "f",
           params: [],
           locals: [v128],
-          body: [...op.get(0), ...op.get(0), ...op.get(0), ...simdOp.i32x4RelaxedLaneselect, 0x1a]
+          body: [
+            ...op.get(0),
+            ...op.get(0),
+            ...op.get(0),
+            ...simdOp.i32x4RelaxedLaneselect,
+            ...simdOp.i32x4RelaxedTruncF32x4S,
+            0x1a
+          ]
         }])
       )
     } catch {
-      laneselectValid = false
+      relaxedValid = false
     }
   }
-  return laneselectValid
+  return relaxedValid
 }
 
 /**
- * Allows (`true`, the default) or forbids relaxed lane selects in kernels compiled from now on;
- * returns whether they are now in use. For tests (both forms give the same bits) and benchmarks.
+ * Allows (`true`, the default) or forbids relaxed SIMD in kernels compiled from now on; returns
+ * whether it is now in use. For tests (both forms give the same bits) and benchmarks.
  */
-export const setRelaxedLaneselect = (on: boolean): boolean => {
-  laneselectAllowed = on
-  return relaxedLaneselect()
+export const setRelaxedKernels = (on: boolean): boolean => {
+  relaxedAllowed = on
+  return relaxedKernels()
 }
 
 let available: boolean | undefined

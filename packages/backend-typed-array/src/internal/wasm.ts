@@ -199,6 +199,12 @@ export const simdOp = {
   i64x2Splat: simd(0x12),
   i32x4Sub: simd(0xb1),
   i32x4TruncSatF32x4S: simd(0xf8),
+  /**
+   * Relaxed SIMD's truncation: `i32x4.trunc_sat_f32x4_s` for lanes in the int32 range (NaN and
+   * out-of-range lanes are the engine's choice), one instruction on x86 where the saturating one
+   * takes five.
+   */
+  i32x4RelaxedTruncF32x4S: simd(0x101),
   i32x4AllTrue: simd(0xa3),
   /** Scalar steps of the pairwise-sum leaves (`leafSums` in simd.ts). */
   br: (depth: number) => [0x0c, ...uleb(depth)],
