@@ -603,6 +603,12 @@ export const simdAvailable = (): boolean => {
 }
 
 /**
+ * Runs shorter than this are copied element by element: a `subarray` and a `set` (or a `fill`)
+ * cost more than the loop for them (a 128 x 10 row broadcast: 128 calls per chunk).
+ */
+const SHORT_RUN = 16
+
+/**
  * Copies elements `[start, start + len)` of a strided view (merged `shape`,
  * `strides`, element `base` at index 0) of `src` into `dst` from `at`: runs along the last dimension are
  * `set` (stride 1), `fill` (stride 0) or copied one by one; with a `mask`, positions outside its
@@ -616,7 +622,9 @@ const copyRun = (
   at: number,
   run: number
 ): void => {
-  if (step === 1) dst.set(src.subarray(off, off + run), at)
+  if (run < SHORT_RUN) {
+    for (let j = 0; j < run; j++) dst[at + j] = src[off + j * step]!
+  } else if (step === 1) dst.set(src.subarray(off, off + run), at)
   else if (step === 0) dst.fill(src[off]!, at, at + run)
   else for (let j = 0; j < run; j++) dst[at + j] = src[off + j * step]!
 }
