@@ -154,8 +154,16 @@ let nextFunctionId = 0
 const describeValue = (v: unknown): string =>
   v === null ? "null" : typeof v === "object" ? ((v as object).constructor?.name ?? "Object") : typeof v
 
+/**
+ * How deep a static argument's arrays and records may nest: deeper (or cyclic) values cannot be
+ * keyed by value (and a recursive walk would overflow the stack).
+ */
+const MAX_STATIC_DEPTH = 256
+
 /** A cache key for a static argument, or `UnhashableStaticArgError`. */
 const hashStatic = (value: unknown, argnum: number): string => {
+  // the arrays and records being walked: meeting one again is a cycle
+  const open = new Set<object>()
   const go = (v: unknown): string => {
     switch (typeof v) {
       case "number":
@@ -178,13 +186,24 @@ const hashStatic = (value: unknown, argnum: number): string => {
       }
       case "object": {
         if (v === null) return "N"
-        if (Array.isArray(v)) return `[${v.map(go).join(",")}]`
         const proto = Object.getPrototypeOf(v)
-        if (proto === Object.prototype || proto === null) {
-          const keys = Object.keys(v).sort()
-          return `{${keys.map((k) => `${JSON.stringify(k)}:${go((v as Record<string, unknown>)[k])}`).join(",")}}`
+        const plain = proto === Object.prototype || proto === null
+        if (!Array.isArray(v) && !plain) throw new UnhashableStaticArgError({ argnum, got: describeValue(v) })
+        if (open.has(v)) throw new UnhashableStaticArgError({ argnum, got: `${describeValue(v)} (cyclic)` })
+        if (open.size >= MAX_STATIC_DEPTH) {
+          throw new UnhashableStaticArgError({
+            argnum,
+            got: `${describeValue(v)} (nested over ${MAX_STATIC_DEPTH} deep)`
+          })
         }
-        throw new UnhashableStaticArgError({ argnum, got: describeValue(v) })
+        open.add(v)
+        const key = Array.isArray(v)
+          ? `[${v.map(go).join(",")}]`
+          : `{${
+            Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${go((v as Record<string, unknown>)[k])}`).join(",")
+          }}`
+        open.delete(v)
+        return key
       }
       default:
         throw new UnhashableStaticArgError({ argnum, got: describeValue(v) })

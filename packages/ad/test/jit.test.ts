@@ -136,6 +136,21 @@ describe("jit", () => {
     assert.include((e as Error).message, "ConcreteTensor")
   })
 
+  it("a cyclic or too deeply nested static argument is an UnhashableStaticArgError, not a stack overflow", () => {
+    const f = jit((x: Tensor, _cfg: unknown) => x, { staticArgnums: 1 })
+    const cyclic: Record<string, unknown> = { a: 1 }
+    cyclic.self = cyclic
+    const e = failure(f(tensor([1]), cyclic))
+    expect.error(e, UnhashableStaticArgError, /^Non-hashable static arguments are not supported\./)
+    assert.include((e as Error).message, "Object (cyclic)")
+    let deep: unknown = 0
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    assert.include((failure(f(tensor([1]), deep)) as Error).message, "Array (nested over 256 deep)")
+    // a value shared by two branches is no cycle
+    const shared = [1, 2]
+    assert.deepStrictEqual(js(run(f(tensor([5]), { a: shared, b: shared }))), [5])
+  })
+
   it("staticArgnums out of range is JAX's error", () => {
     const f = jit((x: Tensor) => x, { staticArgnums: 1 })
     expect.error(
