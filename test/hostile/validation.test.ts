@@ -416,6 +416,10 @@ describe("the fuzz's findings of session 15 (seeds 1-50)", () => {
     const cyclic: Array<unknown> = [1]
     cyclic.push(cyclic)
     assert.include(message(() => np.block(cyclic as never)), "contains itself")
+    // 100,000 levels of lists overflowed the stack (a RangeError)
+    let deep: unknown = np.ones([1])
+    for (let i = 0; i < 100_000; i++) deep = [deep]
+    assert.include(message(() => np.block(deep as never)), "deeper than 64 levels")
   })
 
   it("Legendre tables past degree 1024 (degree 23,055 exhausted the heap); rng_uniform's dtype message", () => {

@@ -339,6 +339,10 @@ export const block = (arrays: ReadonlyArray<Nested>): Tensor => {
         got: "a list that contains itself"
       })
     }
+    // the result's rank is at least the depth, and ranks stop at 64 (also: no stack overflow)
+    if (open.size >= 64) {
+      throw new ShapeError({ operation: "block", detail: "Lists are nested deeper than 64 levels (the largest rank)" })
+    }
     open.add(x)
     const ds = (x as ReadonlyArray<Nested>).map(depthOf)
     open.delete(x)
