@@ -20,6 +20,11 @@ const { lax, np, Tree, TensorSchema } = diffect
 const forged = Object.create(diffect.Tensor.prototype) as unknown
 const circular: Array<unknown> = [1]
 circular.push(circular)
+const circularRecord: Record<string, unknown> = { axis: 0 }
+circularRecord.self = circularRecord
+// lists 100,000 deep: a recursive walk over them overflows the stack (np.block's did)
+let deepList: unknown = [1]
+for (let i = 0; i < 100_000; i++) deepList = [deepList]
 
 // Small tensors of every dtype.
 const tensor = fc.oneof(
@@ -63,6 +68,8 @@ const nearValid = fc.oneof(
   fc.constantFrom<unknown>(
     forged,
     circular,
+    circularRecord,
+    deepList,
     (x: diffect.Tensor) => np.sum(np.sin(x)),
     (x: unknown) => x,
     () => "not a tensor",
@@ -151,7 +158,9 @@ const transformations: ReadonlyArray<readonly [string, (options: unknown) => unk
   ["vjp", (o) => diffect.vjp(f1, [vec], o as never)],
   ["linearize", (o) => diffect.linearize(f1, [vec], o as never)],
   ["vmap", (o) => diffect.vmap(np.sin, o as never)(vec)],
-  ["jit", (o) => diffect.jit(f1, o as never)(vec)]
+  ["jit", (o) => diffect.jit(f1, o as never)(vec)],
+  // the value as a static argument (the cache key's walk: a cyclic one overflowed the stack)
+  ["jit static argument", (o) => diffect.jit((x: diffect.Tensor, _s: unknown) => f1(x), { staticArgnums: 1 })(vec, o)]
 ]
 
 describe("fuzzing every public function with arbitrary JS values", () => {
