@@ -73,6 +73,23 @@ describe("thread pool", () => {
       }
     }))
 
+  it("a product with few rows and an rhs past 512 KB stays on the calling thread (the same bits)", () => {
+    // 128 x 784 x 256 (B1's first layer): two threads measured slower than one
+    const [k, n] = [784, 256]
+    const b = random(k * n, 12)
+    for (const [m, workers] of [[128, 0], [256, 1]] as const) {
+      const a = random(m * k, 11)
+      const pool = makePool(2)
+      const solo = new Float32Array(m * n)
+      const out = new Float32Array(m * n)
+      assert.isTrue(gemmF32(a, 0, k, 1, b, 0, n, 1, solo, 0, m, k, n, "f32"))
+      assert.isTrue(gemmF32(a, 0, k, 1, b, 0, n, 1, out, 0, m, k, n, "f32", pool))
+      assert.strictEqual(pool.started(), workers, `workers started for ${m} rows`)
+      pool.close()
+      assert.deepStrictEqual(bits(out), bits(solo))
+    }
+  })
+
   it("without relaxed SIMD too (plain multiply then add)", () => {
     setRelaxedSimd(false)
     try {

@@ -550,6 +550,23 @@ export type Accumulate = "f32" | "f64"
 /** Products with fewer multiply-adds (m * k * n) than this run on one thread. */
 const THREAD_MIN_WORK = 2 ** 18
 
+/**
+ * A product splits across threads by row groups, so every thread streams the whole packed rhs:
+ * with few rows and an rhs past a core's L2 share, the second thread mostly waits on the rhs
+ * coming over from the core that packed it. Measured on the project's 2-core machine (one thread
+ * -> two): 128 x 784 x 256 1,075 -> 1,129 us and 64 x 4096 x 4096 82 -> 88 ms (slower), against
+ * 128 x 256 x 256 (a 256 KB rhs) 343 -> 289 us and 256 x 784 x 256 2,117 -> 1,503 us. So
+ * products with fewer rows than this and a larger rhs than `THREAD_MAX_RHS_BYTES` run on one thread.
+ * (Convolutions' products, whose rhs is packed in parallel from the input, split as before.)
+ */
+const THREAD_MIN_ROWS = 256
+const THREAD_MAX_RHS_BYTES = 512 * 1024
+
+/** Whether an `m x k x n` product splits across `pool`'s threads. */
+const splits = (pool: Pool | undefined, m: number, k: number, n: number): pool is Pool =>
+  pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK &&
+  (m >= THREAD_MIN_ROWS || 4 * k * n <= THREAD_MAX_RHS_BYTES)
+
 /** Row groups per chunk of a threaded product: from the shape only (never the thread count), about 16 chunks. */
 const grainOf = (groups: number): number => Math.max(1, Math.ceil(groups / 16))
 
@@ -725,7 +742,7 @@ export const gemmF32 = (
   accumulate: Accumulate = "f64",
   pool?: Pool
 ): boolean => {
-  const threaded = pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK
+  const threaded = splits(pool, m, k, n)
   const kern = threaded ? getKernel() : getSolo()
   if (kern === null) return false
   const tileName = accumulate === "f64" ? "f64" : kern.index.f32fma !== undefined ? "f32fma" : "f32"
