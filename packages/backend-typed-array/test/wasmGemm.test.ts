@@ -14,6 +14,7 @@ import {
   gemmModuleBytes,
   relaxedSimdInUse,
   rowGroups,
+  setGemmSwap,
   setGemmTail,
   setWasmGemm,
   tailModuleBytes,
@@ -94,6 +95,7 @@ const gemm = (a: Layout, b: Layout, m: number, k: number, n: number, acc: Accumu
 afterEach(() => {
   setWasmGemm(true)
   setGemmTail(true)
+  setGemmSwap(true)
 })
 
 describe("wasm emitter", () => {
@@ -257,6 +259,47 @@ describe("gemmF32", () => {
       }
     }
   )
+
+  it("a few rows times a large rhs, computed through the transpose, gives the direct product's bits (one and two threads)", () => {
+    const pool = makePool(2)
+    try {
+      // rhs 700 x 800 (2.2 MB, past the threshold), also at an offset with row padding (bk = 803)
+      const [k, n] = [700, 800]
+      for (
+        const [m, padded, lhsStride] of [[1, false, 0], [5, true, 0], [13, false, 9], [32, true, 0], [
+          64,
+          false,
+          0
+        ]] as const
+      ) {
+        const a: Layout = lhsStride === 0
+          ? layout(m, k, false, 3, m)
+          : { data: random(m * (k + lhsStride), m), off: 0, rs: k + lhsStride, cs: 1 }
+        const b: Layout = padded
+          ? { data: random(5 + k * (n + 3), 2), off: 5, rs: n + 3, cs: 1 }
+          : layout(k, n, false, 0, 2)
+        const through = gemm(a, b, m, k, n, "f32", 2)
+        const threaded = new Float32Array(2 + m * n)
+        assert.isTrue(gemmF32(a.data, a.off, a.rs, a.cs, b.data, b.off, b.rs, b.cs, threaded, 2, m, k, n, "f32", pool))
+        setGemmSwap(false)
+        const direct = gemm(a, b, m, k, n, "f32", 2)
+        setGemmSwap(true)
+        for (let i = 2; i < direct.length; i++) {
+          if (!Object.is(through[i], direct[i]) || !Object.is(threaded[i], direct[i])) {
+            assert.fail(
+              `${m}x${k}x${n}: C[${i - 2}] ${through[i]} / ${threaded[i]} (two threads) vs ${direct[i]} direct`
+            )
+          }
+        }
+        // (the reference check of a few rows: the float64 product of all 560,000 terms per row)
+        if (m <= 5) expect.product(a, b, through, 2, m, k, n, "f32")
+      }
+      // m = 32 splits the transposed product across the pool (32 x 700 x 800 >= 2^24 multiply-adds)
+      assert.strictEqual(pool.started(), 1)
+    } finally {
+      pool.close()
+    }
+  })
 
   it("returns false and writes nothing when disabled (the JS fallback)", () => {
     assert.isFalse(setWasmGemm(false))
