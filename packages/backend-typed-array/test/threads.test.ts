@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { makePool } from "../src/internal/threads.js"
 import { i32, moduleBytes, op, whileBelow } from "../src/internal/wasm.js"
-import { gemmF32, setRelaxedSimd, wasmGemmKernel, wasmGemmShared } from "../src/internal/wasmGemm.js"
+import { gemmF32, setGemmSwap, setRelaxedSimd, wasmGemmKernel, wasmGemmShared } from "../src/internal/wasmGemm.js"
 import { TypedArrayBackend, type TypedArrayBackendShape } from "../src/TypedArrayBackend.js"
 
 const random = (length: number, seed: number): Float32Array => {
@@ -73,18 +73,24 @@ describe("thread pool", () => {
       }
     }))
 
-  it("a product with few rows and an rhs past 512 KB stays on the calling thread (the same bits)", () => {
-    // 128 x 784 x 256 (B1's first layer): two threads measured slower than one
+  it("a product with few rows and an rhs past 512 KB splits through its transpose, else stays on one thread (the same bits)", () => {
+    // 128 x 784 x 256 (B1's first layer): split by row groups, two threads measured slower than one
     const [k, n] = [784, 256]
     const b = random(k * n, 12)
-    for (const [m, workers] of [[128, 0], [256, 1]] as const) {
+    const cases = [[128, true, 1], [128, false, 0], [256, false, 1]] as const
+    for (const [m, transposed, workers] of cases) {
       const a = random(m * k, 11)
       const pool = makePool(2)
       const solo = new Float32Array(m * n)
       const out = new Float32Array(m * n)
       assert.isTrue(gemmF32(a, 0, k, 1, b, 0, n, 1, solo, 0, m, k, n, "f32"))
-      assert.isTrue(gemmF32(a, 0, k, 1, b, 0, n, 1, out, 0, m, k, n, "f32", pool))
-      assert.strictEqual(pool.started(), workers, `workers started for ${m} rows`)
+      setGemmSwap(transposed)
+      try {
+        assert.isTrue(gemmF32(a, 0, k, 1, b, 0, n, 1, out, 0, m, k, n, "f32", pool))
+      } finally {
+        setGemmSwap(true)
+      }
+      assert.strictEqual(pool.started(), workers, `workers started for ${m} rows (transposed: ${transposed})`)
       pool.close()
       assert.deepStrictEqual(bits(out), bits(solo))
     }

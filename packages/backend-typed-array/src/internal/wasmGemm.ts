@@ -579,9 +579,14 @@ const THREAD_MAX_RHS_BYTES = 512 * 1024
  * | 128 x 784 x 256     | 1.12 ms; 1.10 ms  | 1.10 ms; 1.20 ms  |
  * | 256 x 1024 x 1024   | 11.9 ms; 7.24 ms  | 15.4 ms; 8.65 ms  |
  *
- * So: an rhs of at least 2 MB, and at most 64 rows on one thread or fewer than `THREAD_MIN_ROWS`
- * where the product can use a pool (the transposed product, with n rows, splits across it; the
- * transposed products with fewer than 16 rows run on one thread, `SWAP_MIN_SPLIT_ROWS`).
+ * With a pool, the products that `splits` keeps on one thread (fewer than `THREAD_MIN_ROWS` rows, an
+ * rhs over `THREAD_MAX_RHS_BYTES`) go through the transpose too, which splits by its n rows:
+ * 128 x 784 x 256 (B1's first layer) 1,008 -> 829-848 us, 128 x 512 x 512 1,305 -> 950 us on two
+ * threads (128 x 256 x 256, which splits as it is: 283 against 293-317 us).
+ *
+ * So: at most 64 rows and an rhs of at least 2 MB, or, with a pool, fewer than 256 rows and an rhs
+ * over 512 KB (the transposed products with fewer than 16 rows run on one thread,
+ * `SWAP_MIN_SPLIT_ROWS`).
  */
 const SWAP_MIN_RHS_BYTES = 2 * 1024 * 1024
 const SWAP_MAX_ROWS = 64
@@ -786,8 +791,8 @@ export const gemmF32 = (
   // (the transposed product's lhs is column-major, used in place: it never swaps again)
   if (
     swapEnabled && accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) &&
-    4 * k * n >= SWAP_MIN_RHS_BYTES &&
-    (m <= SWAP_MAX_ROWS || (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS))
+    ((m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
+      (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES))
   ) {
     const ct = new Float32Array(n * m)
     // a transposed product with a handful of columns streams its lhs: memory-bound, one thread
