@@ -584,9 +584,14 @@ const THREAD_MAX_RHS_BYTES = 512 * 1024
  * 128 x 784 x 256 (B1's first layer) 1,008 -> 829-848 us, 128 x 512 x 512 1,305 -> 950 us on two
  * threads (128 x 256 x 256, which splits as it is: 283 against 293-317 us).
  *
- * So: at most 64 rows and an rhs of at least 2 MB, or, with a pool, fewer than 256 rows and an rhs
+ * A product 9-12 columns wide computes 16 (two 8-wide panels); its transpose has 9-12 rows, in
+ * 6- and 4-row groups without padding (12 at most): B1's `h2 @ W3` (128 x 256 x 10) 44 -> 28 us,
+ * 512 x 256 x 10 142 -> 107 us, 64 x 784 x 10 70 -> 40 us; but 1000 x 64 x 10 83 -> 100 us (125
+ * packed panels of the transposed lhs and a longer transpose).
+ *
+ * So: at most 64 rows and an rhs of at least 2 MB; or, with a pool, fewer than 256 rows and an rhs
  * over 512 KB (the transposed products with fewer than 16 rows run on one thread,
- * `SWAP_MIN_SPLIT_ROWS`).
+ * `SWAP_MIN_SPLIT_ROWS`); or 9-12 columns and 32-512 rows.
  */
 const SWAP_MIN_RHS_BYTES = 2 * 1024 * 1024
 const SWAP_MAX_ROWS = 64
@@ -708,6 +713,64 @@ const packLhs = (
   }
 }
 
+/**
+ * The rows `k4..k` of a column-major rhs's panels, which the wasm 4 x 4 transposes leave
+ * (`bp[j][p][q] = b[bOff + p + (j * nr + q) * bn]`). A function of its own, as the other packing
+ * loops: inside `gemmF32` this loop ran unoptimized (16 us for the 512 values of a 10 x 256 rhs,
+ * 3.8 us here).
+ */
+const packRhsTailRowsT = (
+  bp: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+  bOff: number,
+  bn: number,
+  k4: number,
+  k: number,
+  n: number,
+  panels: number,
+  nr: number
+): void => {
+  for (let j = 0; j < panels; j++) {
+    const width = Math.min(nr, n - j * nr)
+    for (let p = k4; p < k; p++) {
+      const row = (j * k + p) * nr
+      for (let q = 0; q < width; q++) bp[row + q] = b[bOff + p + (j * nr + q) * bn]!
+    }
+  }
+}
+
+/** `out[cOff + i * n + j] = ct[j * m + i]`: a transposed product's result into the product's. */
+const transposeOut = (ct: Float32Array, out: Float32Array | Float64Array, cOff: number, m: number, n: number): void => {
+  for (let i = 0; i < m; i++) {
+    const row = cOff + i * n
+    for (let j = 0, at = i; j < n; j++, at += m) out[row + j] = ct[at]!
+  }
+}
+
+/** Packs a strided rhs (`bp[j][p][q] = b[bOff + p * bk + (j * nr + q) * bn]`, zero columns past n). */
+const packRhsStrided = (
+  bp: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+  bOff: number,
+  bk: number,
+  bn: number,
+  k: number,
+  n: number,
+  panels: number,
+  nr: number
+): void => {
+  for (let j = 0; j < panels; j++) {
+    const base = j * nr * k
+    const width = Math.min(nr, n - j * nr)
+    for (let p = 0; p < k; p++) {
+      const row = base + p * nr
+      const src = bOff + p * bk + j * nr * bn
+      for (let q = 0; q < width; q++) bp[row + q] = b[src + q * bn]!
+      for (let q = width; q < nr; q++) bp[row + q] = 0
+    }
+  }
+}
+
 /** Zeroes the columns past `n` of the last packed panel (`bp[panels - 1][p][width..nr]`). */
 const zeroPanelTail = (bp: Float32Array | Float64Array, k: number, n: number, panels: number, nr: number): void => {
   const width = n - (panels - 1) * nr
@@ -792,16 +855,14 @@ export const gemmF32 = (
   if (
     swapEnabled && accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) &&
     ((m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
-      (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES))
+      (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES) ||
+      (n > 8 && n <= 12 && m >= 32 && m <= 512))
   ) {
     const ct = new Float32Array(n * m)
     // a transposed product with a handful of columns streams its lhs: memory-bound, one thread
     const split = m >= SWAP_MIN_SPLIT_ROWS && m * k * n >= SWAP_MIN_SPLIT_WORK ? pool : undefined
     if (!gemmF32(b, bOff, bn, bk, a, aOff, ak, am, ct, 0, n, k, m, accumulate, split)) return false
-    for (let i = 0; i < m; i++) {
-      const row = cOff + i * n
-      for (let j = 0, at = i; j < n; j++, at += m) out[row + j] = ct[at]!
-    }
+    transposeOut(ct, out, cOff, m, n)
     return true
   }
   const threaded = splits(pool, m, k, n)
@@ -888,25 +949,10 @@ export const gemmF32 = (
       bn,
       k
     ])
-    for (let j = 0; j < panels; j++) {
-      const width = Math.min(nr, n - j * nr)
-      for (let p = k4; p < k; p++) {
-        const row = (j * k + p) * nr
-        for (let q = 0; q < width; q++) bp[row + q] = b[bOff + p + (j * nr + q) * bn]!
-      }
-    }
+    packRhsTailRowsT(bp, b, bOff, bn, k4, k, n, panels, nr)
     zeroPanelTail(bp, k, n, panels, nr)
   } else {
-    for (let j = 0; j < panels; j++) {
-      const base = j * nr * k
-      const width = Math.min(nr, n - j * nr)
-      for (let p = 0; p < k; p++) {
-        const row = base + p * nr
-        const src = bOff + p * bk + j * nr * bn
-        for (let q = 0; q < width; q++) bp[row + q] = b[src + q * bn]!
-        for (let q = width; q < nr; q++) bp[row + q] = 0
-      }
-    }
+    packRhsStrided(bp, b, bOff, bk, bn, k, n, panels, nr)
   }
   const args = [
     apBase * bytes,
