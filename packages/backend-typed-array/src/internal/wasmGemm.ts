@@ -1058,16 +1058,8 @@ export const gemmF32Panels = (
   packLhs(lhsPacker(kern, call), buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
   new Float32Array(buf, xBase * 4, rhs.x.length).set(rhs.x)
   // the tables in bytes: image offsets, descriptor rows (k pairs each), element offsets and masks
-  const panelTable = new Int32Array(buf, panelsBase * 4, rhs.panels.length)
-  for (let j = 0; j < rhs.panels.length; j += 2) {
-    panelTable[j] = rhs.panels[j]! * 4
-    panelTable[j + 1] = rhs.panels[j + 1]! * k * 8
-  }
-  const descTable = new Int32Array(buf, descBase * 4, rhs.desc.length)
-  for (let i = 0; i < rhs.desc.length; i += 2) {
-    descTable[i] = rhs.desc[i]! * 4
-    descTable[i + 1] = rhs.desc[i + 1]! * 32
-  }
+  scalePairs(rhs.panels, new Int32Array(buf, panelsBase * 4, rhs.panels.length), 4, k * 8)
+  scalePairs(rhs.desc, new Int32Array(buf, descBase * 4, rhs.desc.length), 4, 32)
   new Int32Array(buf, masksBase * 4, laneMasks.length).set(laneMasks)
   call(kern.index.packPanels, panels, Math.max(1, Math.ceil(panels / 16)), [
     xBase * 4,
@@ -1091,6 +1083,40 @@ export const gemmF32Panels = (
   ])
   copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, cOff, m, n)
   return true
+}
+
+/** `dst[2i] = src[2i] * first`, `dst[2i + 1] = src[2i + 1] * second` (tables of element offsets into bytes). */
+const scalePairs = (src: Int32Array, dst: Int32Array, first: number, second: number): void => {
+  for (let i = 0; i < src.length; i += 2) {
+    dst[i] = src[i]! * first
+    dst[i + 1] = src[i + 1]! * second
+  }
+}
+
+/**
+ * The row pointers of `gemmF32Rows`, by row group, run and row: the byte address of row `i`'s run
+ * `s` in the copied input (`xAt + 4 * rowOff[i * segs + s]`), or of the zeros for a padding run and
+ * for the rows past m.
+ */
+const rowPointers = (
+  ptrs: Int32Array,
+  rowOff: Int32Array,
+  m: number,
+  segs: number,
+  mr: number,
+  xAt: number,
+  zerosAt: number
+): void => {
+  const groups = ptrs.length / (segs * mr)
+  for (let u = 0, at = 0; u < groups; u++) {
+    for (let s = 0; s < segs; s++) {
+      for (let r = 0; r < mr; r++, at++) {
+        const i = u * mr + r
+        const off = i < m ? rowOff[i * segs + s]! : -1
+        ptrs[at] = off < 0 ? zerosAt : xAt + off * 4
+      }
+    }
+  }
 }
 
 /**
@@ -1140,16 +1166,7 @@ export const gemmF32Rows = (
   new Float32Array(buf, xBase * 4, x.length).set(x)
   new Float32Array(buf, zerosBase * 4, segLen).fill(0)
   // the row pointers, by row group, run and row (rows past m read zeros)
-  const ptrs = new Int32Array(buf, ptrsBase * 4, groups * segs * mr)
-  for (let u = 0, at = 0; u < groups; u++) {
-    for (let s = 0; s < segs; s++) {
-      for (let r = 0; r < mr; r++, at++) {
-        const i = u * mr + r
-        const off = i < m ? rowOff[i * segs + s]! : -1
-        ptrs[at] = off < 0 ? zerosBase * 4 : (xBase + off) * 4
-      }
-    }
-  }
+  rowPointers(new Int32Array(buf, ptrsBase * 4, groups * segs * mr), rowOff, m, segs, mr, xBase * 4, zerosBase * 4)
   call(kern.index.packRows, groups, Math.max(1, Math.ceil(groups / 16)), [ptrsBase * 4, 0, segs, segLen])
   packRhsRaw(kern, call, buf, b, 0, n, k, n, nr, bpBase, rawBBase)
   call(fn, groups, grainOf(groups), [0, bpBase * 4, cBase * 4, k, panels, ldc, mr * k * 4, mr * 4, nr * k * 4, nr * 4])
