@@ -713,32 +713,6 @@ const packLhs = (
   }
 }
 
-/**
- * The rows `k4..k` of a column-major rhs's panels, which the wasm 4 x 4 transposes leave
- * (`bp[j][p][q] = b[bOff + p + (j * nr + q) * bn]`). A function of its own, as the other packing
- * loops: inside `gemmF32` this loop ran unoptimized (16 us for the 512 values of a 10 x 256 rhs,
- * 3.8 us here).
- */
-const packRhsTailRowsT = (
-  bp: Float32Array | Float64Array,
-  b: Float32Array | Float64Array,
-  bOff: number,
-  bn: number,
-  k4: number,
-  k: number,
-  n: number,
-  panels: number,
-  nr: number
-): void => {
-  for (let j = 0; j < panels; j++) {
-    const width = Math.min(nr, n - j * nr)
-    for (let p = k4; p < k; p++) {
-      const row = (j * k + p) * nr
-      for (let q = 0; q < width; q++) bp[row + q] = b[bOff + p + (j * nr + q) * bn]!
-    }
-  }
-}
-
 /** `out[cOff + i * n + j] = ct[j * m + i]`: a transposed product's result into the product's. */
 const transposeOut = (ct: Float32Array, out: Float32Array | Float64Array, cOff: number, m: number, n: number): void => {
   for (let i = 0; i < m; i++) {
@@ -747,13 +721,19 @@ const transposeOut = (ct: Float32Array, out: Float32Array | Float64Array, cOff: 
   }
 }
 
-/** Packs a strided rhs (`bp[j][p][q] = b[bOff + p * bk + (j * nr + q) * bn]`, zero columns past n). */
-const packRhsStrided = (
+/**
+ * Packs rows `p0..k` of a strided rhs (`bp[j][p][q] = b[bOff + p * bk + (j * nr + q) * bn]`, zero
+ * columns past n): a whole rhs without a wasm packing, or the last rows of a column-major one that
+ * the wasm 4 x 4 transposes leave. A function of its own: inline in `gemmF32`, the loop ran
+ * unoptimized (16 us for the last 2 x 256 values of B1's 10 x 256 `W3^T`, 3.8 us as a function).
+ */
+const packRhsRows = (
   bp: Float32Array | Float64Array,
   b: Float32Array | Float64Array,
   bOff: number,
   bk: number,
   bn: number,
+  p0: number,
   k: number,
   n: number,
   panels: number,
@@ -762,7 +742,7 @@ const packRhsStrided = (
   for (let j = 0; j < panels; j++) {
     const base = j * nr * k
     const width = Math.min(nr, n - j * nr)
-    for (let p = 0; p < k; p++) {
+    for (let p = p0; p < k; p++) {
       const row = base + p * nr
       const src = bOff + p * bk + j * nr * bn
       for (let q = 0; q < width; q++) bp[row + q] = b[src + q * bn]!
@@ -949,10 +929,10 @@ export const gemmF32 = (
       bn,
       k
     ])
-    packRhsTailRowsT(bp, b, bOff, bn, k4, k, n, panels, nr)
+    packRhsRows(bp, b, bOff, 1, bn, k4, k, n, panels, nr)
     zeroPanelTail(bp, k, n, panels, nr)
   } else {
-    packRhsStrided(bp, b, bOff, bk, bn, k, n, panels, nr)
+    packRhsRows(bp, b, bOff, bk, bn, 0, k, n, panels, nr)
   }
   const args = [
     apBase * bytes,
