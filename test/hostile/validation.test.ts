@@ -59,6 +59,21 @@ describe("shapes", () => {
     assert.strictEqual(tag(() => np.broadcastTo(1, [1e5, 1e5])), "ShapeError")
   })
 
+  it("lax.convDimensionNumbers and np.fromfunction read a number as a 1-d shape, as every shape argument (fuzz seed 2067)", () => {
+    assert.deepStrictEqual(toJsSync(np.fromfunction((i) => np.multiply(i, 2), 3 as never)), [0, 2, 4])
+    // the raw arguments were used after checkShape: `lhsShape.map is not a function`
+    assert.deepStrictEqual(lax.convDimensionNumbers(0 as never, 0 as never, undefined as never), {
+      lhsSpec: [0],
+      rhsSpec: [0],
+      outSpec: [0]
+    })
+    assert.strictEqual(tag(() => lax.convDimensionNumbers(3 as never, [1, 2], ["NC", "OI", "NC"])), "ShapeError")
+    assert.include(
+      message(() => lax.convDimensionNumbers(2 as never, 2 as never, ["NC", "OI", "NC"])),
+      "must have len equal to the ndim of lhs and rhs, got 2 for lhs and rhs shapes [2] and [2]"
+    )
+  })
+
   it("np.eye and np.arange check their sizes", () => {
     assert.strictEqual(tag(() => np.eye(-1)), "ShapeError")
     assert.strictEqual(tag(() => np.eye(2.5)), "ArgumentError")

@@ -112,16 +112,17 @@ export const convDimensionNumbers = (
   dimensionNumbers: ConvDimensionNumbersLike
 ): ConvDimensionNumbers => {
   const op = "conv_dimension_numbers"
-  checkShape(op, lhsShape)
-  checkShape(op, rhsShape)
-  if (lhsShape.length !== rhsShape.length) {
+  // (a number is a 1-d shape: the checked shapes, not the arguments, from here on)
+  const lhs = checkShape(op, lhsShape)
+  const rhs = checkShape(op, rhsShape)
+  if (lhs.length !== rhs.length) {
     throw new ShapeError({
       operation: op,
-      detail: `convolution requires lhs and rhs ndim to be equal, got ${lhsShape.length} and ${rhsShape.length}.`
+      detail: `convolution requires lhs and rhs ndim to be equal, got ${lhs.length} and ${rhs.length}.`
     })
   }
   if (dimensionNumbers === undefined) {
-    const iota = lhsShape.map((_, i) => i)
+    const iota = lhs.map((_, i) => i)
     return { lhsSpec: iota, rhsSpec: iota, outSpec: iota }
   }
   if (Array.isArray(dimensionNumbers)) {
@@ -132,10 +133,10 @@ export const convDimensionNumbers = (
       throw typeError(op, "convolution dimension_numbers elements must be strings")
     }
     dimensionNumbers.forEach((s: string, i: number) => {
-      if (s.length !== lhsShape.length) {
+      if (s.length !== lhs.length) {
         throw typeError(
           op,
-          `convolution dimension_numbers[${i}] must have len equal to the ndim of lhs and rhs, got ${s.length} for lhs and rhs shapes [${lhsShape}] and [${rhsShape}].`
+          `convolution dimension_numbers[${i}] must have len equal to the ndim of lhs and rhs, got ${s.length} for lhs and rhs shapes [${lhs}] and [${rhs}].`
         )
       }
     })

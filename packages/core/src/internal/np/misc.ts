@@ -302,10 +302,11 @@ export const fromfunction = <A>(
   options?: { readonly dtype?: DType | undefined }
 ): A => {
   if (typeof f !== "function") throw argumentError("fromfunction", "function", "a function", f)
-  checkShape("fromfunction", shape)
+  // (a number is a 1-d shape: the checked shape from here on)
+  const dims = checkShape("fromfunction", shape)
   checkOptions("fromfunction", options, { dtype: string })
   const dtype = checkDTypeName("fromfunction", options?.dtype ?? "float32")
-  return f(...shape.map((_, d) => broadcastedIota(dtype, shape, d)))
+  return f(...dims.map((_, d) => broadcastedIota(dtype, dims, d)))
 }
 
 type Nested = TensorLike | ReadonlyArray<Nested>
