@@ -618,6 +618,17 @@ const splits = (pool: Pool | undefined, m: number, k: number, n: number): pool i
   pool !== undefined && pool.threads > 1 && m * k * n >= THREAD_MIN_WORK &&
   (m >= THREAD_MIN_ROWS || 4 * k * n <= THREAD_MAX_RHS_BYTES)
 
+/**
+ * Whether an `m x k x n` product with a row-major rhs and a lhs not used in place goes through its
+ * transpose (see `SWAP_MIN_RHS_BYTES`).
+ */
+const transposes = (pool: Pool | undefined, m: number, k: number, n: number): boolean =>
+  swapEnabled && (
+    (m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
+    (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES) ||
+    (n > 8 && n <= 12 && m >= 32 && m <= 512)
+  )
+
 /** Row groups per chunk of a threaded product: from the shape only (never the thread count), about 16 chunks. */
 const grainOf = (groups: number): number => Math.max(1, Math.ceil(groups / 16))
 
@@ -832,12 +843,7 @@ export const gemmF32 = (
   pool?: Pool
 ): boolean => {
   // (the transposed product's lhs is column-major, used in place: it never swaps again)
-  if (
-    swapEnabled && accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) &&
-    ((m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
-      (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES) ||
-      (n > 8 && n <= 12 && m >= 32 && m <= 512))
-  ) {
+  if (accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) && transposes(pool, m, k, n)) {
     const ct = new Float32Array(n * m)
     // a transposed product with a handful of columns streams its lhs: memory-bound, one thread
     const split = m >= SWAP_MIN_SPLIT_ROWS && m * k * n >= SWAP_MIN_SPLIT_WORK ? pool : undefined
