@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Memory, Tree } from "@diffect/core"
-import type { Backend } from "@diffect/core"
+import type { Backend, Tensor } from "@diffect/core"
 import { boolean, checkOptions } from "@diffect/core/Validate"
 import type { OptionSpec } from "@diffect/core/Validate"
 import type { Effect } from "effect"
@@ -18,6 +18,7 @@ import { checkPaired, checkPrimals, flattenPrimals, tracedFn } from "./internal/
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
 import type { AuxOptions, OutputOf } from "./Jvp.js"
+import { evalProgram } from "./Program.js"
 import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 
 /**
@@ -34,16 +35,21 @@ export type JvpFn<Out, Args extends ReadonlyArray<unknown>> = (
 const linearizeImpl = (f: AnyFunction, primals: ReadonlyArray<unknown>, hasAux: boolean): ReadonlyArray<unknown> => {
   const [ps, pDef] = flattenPrimals("linearize", primals)
   const capture = makeOutCapture()
-  const [outs, jvpFn] = linearizeFlat(tracedFn("linearize", f, pDef, hasAux, capture), ps)
-  // The returned linear function closes over the program's constants: they outlive the region.
+  const [outs, , program] = linearizeFlat(tracedFn("linearize", f, pDef, hasAux, capture), ps)
+  // The returned linear function's constants outlive the region.
   Memory.keepAll()
   const n = capture.count
-  const linear = (...tangents: ReadonlyArray<unknown>) =>
+  const outDef = capture.def!
+  const primalAvals = ps.map((p) => p.aval)
+  // A Tree.partial with the program's constants bound (JAX's linearize returns a Partial): jit can
+  // take it as an argument and return it, the constants being its leaves.
+  const lifted = (consts: ReadonlyArray<Tensor>, ...tangents: ReadonlyArray<unknown>) =>
     transformation(() => {
-      const ts = checkPaired("linearized", pDef, ps, tangents)
-      return Tree.unflatten(capture.def!, jvpFn(ts).slice(0, n))
+      const ts = checkPaired("linearized", pDef, primalAvals, tangents)
+      return Tree.unflatten(outDef, evalProgram(program, consts, ts).slice(0, n))
     })
-  const out = Tree.unflatten(capture.def!, outs.slice(0, n))
+  const linear = Tree.partial(lifted, program.consts)
+  const out = Tree.unflatten(outDef, outs.slice(0, n))
   return hasAux ? [out, linear, rebuildAux(capture.aux, outs)] : [out, linear]
 }
 

@@ -12,11 +12,12 @@ import type { Effect } from "effect"
 import { CotangentMismatchError } from "./Errors.js"
 import type { DiffError } from "./Errors.js"
 import { rebuildAux, reduceOverAxes, zeroCotangent } from "./internal/grad.js"
+import { linearizeFlat } from "./internal/linearize.js"
 import { makeOutCapture } from "./internal/output.js"
 import { checkPaired, checkPrimals, flattenPrimals, fnName, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { stepwise, transformation } from "./internal/shell.js"
-import { vjpFlat, vjpSteps } from "./internal/vjp.js"
+import { pullbackSteps } from "./internal/vjp.js"
 import type { AuxOptions, OutputOf } from "./Jvp.js"
 import type { AnyFunction, AuxOf, GradOf } from "./Types.js"
 
@@ -54,29 +55,33 @@ const vjpImpl = (
   const [ps, pDef] = flattenPrimals("vjp", primals)
   const hasAux = options.hasAux === true
   const capture = makeOutCapture()
-  const [outs, pullback] = vjpFlat(tracedFn("vjp", f, pDef, hasAux, capture), ps)
+  const [outs, , program] = linearizeFlat(tracedFn("vjp", f, pDef, hasAux, capture), ps)
   const n = capture.count
+  const outDef = capture.def!
   const mainOuts = outs.slice(0, n)
-  const auxZeros = outs.slice(n).map(zeroCotangent)
-  // The returned VJP function closes over residuals (custom rules' included): they outlive the region.
+  const mainAvals = mainOuts.map((y) => y.aval)
+  const auxAvals = outs.slice(n).map((y) => y.aval)
+  // The returned VJP function's residuals (custom rules' included) outlive the region.
   Memory.keepAll()
-  const pullbackSteps = vjpSteps(pullback)
-  const vjpFn = (...given: ReadonlyArray<unknown>) =>
+  const steps = pullbackSteps(program, outs.map((y) => y.aval), ps.map((p) => p.aval))
+  const name = fnName(f)
+  // The VJP function is a Tree.partial of this function with the residuals bound (JAX's vjp returns
+  // a Partial): a pytree whose leaves are the residuals, so that jit can take it as an argument
+  // (compiled once per pullback function: once per trace of a jitted forward pass) and return it.
+  const pullback = (residuals: ReadonlyArray<Tensor>, ...given: ReadonlyArray<unknown>) =>
     stepwise(function*() {
       if (given.length !== 1) {
-        throw new CotangentMismatchError({
-          function: "VJP",
-          kind: "arity",
-          expected: fnName(f),
-          got: String(given.length)
-        })
+        throw new CotangentMismatchError({ function: "VJP", kind: "arity", expected: name, got: String(given.length) })
       }
-      const cts = checkPaired("VJP", capture.def!, mainOuts, given[0])
-      let grads = yield* pullbackSteps(auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
+      const cts = checkPaired("VJP", outDef, mainAvals, given[0])
+      const auxZeros = auxAvals.map(zeroCotangent)
+      let grads = yield* steps(residuals, auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
+      // (named-axis batching is the primals' own, known where vjp ran)
       if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, ps, grads)
       return Tree.unflatten(pDef, grads)
     })
-  const out = Tree.unflatten(capture.def!, mainOuts)
+  const vjpFn = Tree.partial(pullback, program.consts)
+  const out = Tree.unflatten(outDef, mainOuts)
   return hasAux ? [out, vjpFn, rebuildAux(capture.aux, outs)] : [out, vjpFn]
 }
 

@@ -24,14 +24,16 @@ import {
   owning,
   Region
 } from "./internal/region.js"
+import { Partial } from "./internal/treePartial.js"
 import { ConcreteTensor, Tracer } from "./Tensor.js"
 import { argumentError } from "./Validate.js"
 
 /**
  * Adds to `out` every concrete tensor reachable from `value` through arrays,
  * objects' own enumerable properties (tracers, programs and class instances
- * included), Maps and Sets. Functions are not looked into: a closure keeps
- * only what its maker pins (vjp's residuals, jit's constants).
+ * included), Maps, Sets and a `Tree.partial`'s bound arguments (vjp's
+ * residuals). Other functions are not looked into: a closure keeps only what
+ * its maker pins (jit's constants).
  *
  * @category Memory
  * @since 0.1.0
@@ -42,6 +44,10 @@ export const collectTensors = (value: unknown, out: Set<object>): Set<object> =>
   const stack: Array<unknown> = [value]
   while (stack.length > 0) {
     const u = stack.pop()
+    if (u instanceof Partial) {
+      stack.push(u.args)
+      continue
+    }
     if (typeof u !== "object" || u === null || seen.has(u)) continue
     seen.add(u)
     if (u instanceof ConcreteTensor) {

@@ -19,6 +19,7 @@
  */
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
+import { makePartial, Partial as PartialClass } from "./internal/treePartial.js"
 import type { Tensor } from "./Tensor.js"
 import { checkArg, checkOptions, func, string } from "./Validate.js"
 import type { Check, OptionSpec } from "./Validate.js"
@@ -567,6 +568,53 @@ export const register: {
     keys: options?.keys
   })
 }
+
+/**
+ * A function with its first arguments bound, as a pytree (JAX's `jax.tree_util.Partial`):
+ * calling it calls `fn(...args, ...rest)`. The bound `args` are its children (their tensors are
+ * leaves: traced by `jit`, mapped by `vmap`, differentiated by `grad`) and `fn` is static data,
+ * the same structure only for the same function object. So a `Partial` can be an argument or an
+ * output of a transformed function where a plain closure cannot: `jit` compiles a function once
+ * for each function it is called with, whatever tensors are bound. `vjp` returns its VJP
+ * function as one (its residuals bound), which is how `jit` can take and return it.
+ *
+ * @example
+ * import { jit, np, runSync, toJsSync, Tree } from "diffect"
+ * import type { Tensor } from "diffect"
+ *
+ * const addTo = Tree.partial((a: Tensor, b: Tensor) => np.add(a, b), np.array(1))
+ * console.log(toJsSync(addTo(np.array(2)))) // 3
+ * console.log(Tree.leaves(addTo).length) // 1
+ * // an argument of a jitted function: the bound tensor is traced
+ * const call = jit((f: typeof addTo, x: Tensor) => f(x))
+ * console.log(toJsSync(runSync(call(addTo, np.array(5))))) // 6
+ *
+ * @since 0.1.0
+ */
+export const partial = <F extends (...args: Array<any>) => any, B extends ReadonlyArray<unknown>>(
+  fn: F,
+  ...args: B
+): Partial<F extends (...args: [...B, ...infer Rest]) => infer R ? (...rest: Rest) => R : never> =>
+  makePartial(checkArg("Tree.partial", "fn", fn, func), args) as never
+
+/**
+ * A `Tree.partial` function: callable with the remaining arguments; `fn` and `args` are what was
+ * bound.
+ *
+ * @since 0.1.0
+ */
+export type Partial<F extends (...args: Array<any>) => any> = F & {
+  readonly fn: (...args: Array<any>) => unknown
+  readonly args: ReadonlyArray<unknown>
+}
+
+/**
+ * Whether `value` is a `Tree.partial` function.
+ *
+ * @since 0.1.0
+ */
+export const isPartial = (value: unknown): value is Partial<(...args: Array<any>) => unknown> =>
+  value instanceof PartialClass
 
 /**
  * Removes a registration; instances of the class are leaves again. Returns

@@ -52,8 +52,18 @@ export { Checkpoint } from "@diffect/core"
 // Transformations
 export { grad, valueAndGrad } from "@diffect/ad"
 export type { GradOptions } from "@diffect/ad"
-export { jvp, linearize, linearTranspose, vjp } from "@diffect/ad"
-export type { AuxOptions, JvpFn, OutputOf, VjpFn, VjpOptions } from "@diffect/ad"
+export { fwdAndBwd, jvp, linearize, linearTranspose, vjp } from "@diffect/ad"
+export type {
+  AuxOptions,
+  BwdFunction,
+  FwdAndBwdOptions,
+  FwdFunction,
+  JvpFn,
+  OutputOf,
+  Residuals,
+  VjpFn,
+  VjpOptions
+} from "@diffect/ad"
 export { hessian, jacfwd, jacobian, jacrev } from "@diffect/ad"
 export type { HessianResult, JacobianOptions, JacrevOptions } from "@diffect/ad"
 export { vmap } from "@diffect/ad"

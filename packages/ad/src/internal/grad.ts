@@ -57,7 +57,7 @@ const checkScalar = (out: unknown): Tensor => {
 const one = (y: Tensor): Tensor => lax.full(y.shape, 1, y.dtype, y.weakType)
 
 /** Zeros for each output that only carries aux data: it does not contribute to the gradient. */
-export const zeroCotangent = (y: Tensor): Tensor =>
+export const zeroCotangent = (y: Pick<Tensor, "dtype" | "shape" | "weakType">): Tensor =>
   lax.full(y.shape, 0, DType.isInteger(y.dtype) || y.dtype === "bool" ? "float0" : y.dtype, y.weakType)
 
 export const valueAndGradSync = (

@@ -29,7 +29,7 @@ export const tangentLeaf = (
   tree: unknown,
   k: number,
   label: string,
-  like: Tensor
+  like: Pick<Tensor, "dtype" | "shape" | "weakType">
 ): Tensor =>
   typeof leaf === "number"
     ? lax.scalar(leaf, tangentDType(like.dtype) === "float0" ? "float0" : like.dtype, like.weakType)
@@ -69,7 +69,7 @@ export const flattenPrimals = (
 export const checkPaired = (
   fn: string,
   expectedDef: Tree.TreeDef,
-  expected: ReadonlyArray<Tensor>,
+  expected: ReadonlyArray<Pick<Tensor, "dtype" | "shape" | "weakType">>,
   given: unknown,
   // linearTranspose's cotangents have the outputs' own dtypes (integer functions
   // included, as JAX's `core.typecheck`); elsewhere, the tangent dtype (float0 for ints).

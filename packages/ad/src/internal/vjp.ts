@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { AbstractValue, Tensor } from "@diffect/core"
+import type { Program } from "../Program.js"
 import { linearizeFlat } from "./linearize.js"
 import { drain } from "./shell.js"
 import type { Steps } from "./shell.js"
@@ -36,16 +37,28 @@ export const vjpFlat = (
   primals: ReadonlyArray<Tensor>
 ): readonly [outs: ReadonlyArray<Tensor>, vjpFn: (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>] => {
   const [outs, , program] = linearizeFlat(f, primals)
-  const outAvals = outs.map((y) => y.aval)
+  const pullback = pullbackSteps(program, outs.map((y) => y.aval), primals.map((p) => p.aval))
+  const steps = (cotangents: ReadonlyArray<Tensor>) => pullback(program.consts, cotangents)
   const vjpFn = (cotangents: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => drain(steps(cotangents))
-  const steps = function*(cotangents: ReadonlyArray<Tensor>): Steps<ReadonlyArray<Tensor>> {
-    checkCotangents("vjp", outAvals, cotangents)
-    const inCts = yield* backwardPassSteps(program, program.consts, liveCotangents(outAvals, cotangents))
-    return inCts.map((c, i) => c ?? zeroTangent(primals[i]!.aval))
-  }
   stepsOf.set(vjpFn, steps)
   return [outs, vjpFn]
 }
+
+/**
+ * The backward pass of a linear program from `linearizeFlat`, as steps, with its residuals (the
+ * values of `program.consts`) given on each call rather than closed over: `vjp` binds them into a
+ * `Tree.partial`, so that a VJP function can cross a `jit` boundary with its residuals as leaves.
+ */
+export const pullbackSteps = (
+  program: Program,
+  outAvals: ReadonlyArray<AbstractValue>,
+  primalAvals: ReadonlyArray<AbstractValue>
+) =>
+  function*(residuals: ReadonlyArray<Tensor>, cotangents: ReadonlyArray<Tensor>): Steps<ReadonlyArray<Tensor>> {
+    checkCotangents("vjp", outAvals, cotangents)
+    const inCts = yield* backwardPassSteps(program, residuals, liveCotangents(outAvals, cotangents))
+    return inCts.map((c, i) => c ?? zeroTangent(primalAvals[i]!))
+  }
 
 /**
  * The VJP function of `vjpFlat` as steps (it yields between the backward pass's

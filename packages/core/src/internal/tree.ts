@@ -59,6 +59,23 @@ export const unregisterNode = (constructor: Function): boolean => registry.delet
 export const lookupNode = (constructor: Function): Registration | undefined => registry.get(constructor)
 
 /**
+ * The registration of a callable node: a function whose prototype is a registered class's (a
+ * `Tree.partial`, JAX's `Partial`); every other function is a leaf. @internal
+ */
+export const callableNode = (value: unknown): Registration | undefined =>
+  typeof value === "function" ? registry.get(Object.getPrototypeOf(value)?.constructor) : undefined
+
+// A function as node data prints by name and identity (its source text would make every
+// signature key carry the function's code, and two closures of one source print alike).
+const functionIds = new WeakMap<Function, number>()
+let nextFunctionId = 0
+const functionTag = (f: Function): string => {
+  let id = functionIds.get(f)
+  if (id === undefined) functionIds.set(f, id = nextFunctionId++)
+  return `${f.name.length > 0 ? f.name : "<lambda>"}#${id}`
+}
+
+/**
  * The structure of a pytree with its leaves taken out (JAX's `PyTreeDef`).
  * Immutable; compare with `Tree.treedefEquals`, print with `toString()`.
  *
@@ -117,6 +134,7 @@ const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const formatKey = (k: string): string => identifier.test(k) ? k : JSON.stringify(k)
 const formatAux = (aux: unknown): string => {
   if (aux === undefined) return ""
+  if (typeof aux === "function") return `[${functionTag(aux)}]`
   try {
     return `[${JSON.stringify(aux) ?? String(aux)}]`
   } catch {
@@ -244,7 +262,10 @@ const tooDeep = Symbol("tooDeep")
 
 // Children of a node, as flattening sees them (none for a leaf).
 const childrenOf = (value: unknown, isLeaf: IsLeaf): ReadonlyArray<readonly [string | number, unknown]> => {
-  if ((isLeaf !== undefined && isLeaf(value)) || typeof value !== "object" || value === null) return []
+  if (isLeaf !== undefined && isLeaf(value)) return []
+  const callable = callableNode(value)
+  if (callable !== undefined) return callable.toChildren(value).map((v, i) => [callable.keys?.[i] ?? i, v] as const)
+  if (typeof value !== "object" || value === null) return []
   if (value instanceof Tensor) return []
   if (Array.isArray(value)) return value.map((v, i) => [i, v] as const)
   const proto = Object.getPrototypeOf(value)
@@ -298,8 +319,11 @@ const flattenNode = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf, dep
   }
   if (typeof value !== "object") {
     if (value === undefined) return undefinedDef
-    leaves.push(value)
-    return leafDef
+    if (callableNode(value) === undefined) {
+      leaves.push(value)
+      return leafDef
+    }
+    if (depth === maxTreeDepth) throw tooDeep
   }
   if (value === null) return nullDef
   if (value instanceof Tensor) {
@@ -330,6 +354,7 @@ const flattenNode = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf, dep
     leaves.push(value)
     return leafDef
   }
+  // (a callable node reaches this point too: a function is neither an array nor a record)
   const raw = node.toChildren(value)
   const n = raw.length
   const children = new Array<TreeDef>(n)
@@ -348,7 +373,7 @@ export const countLeaves = (value: unknown, isLeaf: IsLeaf): number => {
 
 const countNode = (value: unknown, isLeaf: IsLeaf, depth: number): number => {
   if (isLeaf !== undefined && isLeaf(value)) return 1
-  if (typeof value !== "object") return value === undefined ? 0 : 1
+  if (typeof value !== "object" && callableNode(value) === undefined) return value === undefined ? 0 : 1
   if (value === null) return 0
   if (value instanceof Tensor) return 1
   if (depth === maxTreeDepth) throw tooDeep
@@ -517,7 +542,8 @@ const describe = (value: unknown): string => {
     if (node !== undefined) return `an instance of ${node.name}`
     return `a leaf (${proto.constructor?.name ?? "object"})`
   }
-  return `a leaf (${typeof value})`
+  const callable = callableNode(value)
+  return callable !== undefined ? `an instance of ${callable.name}` : `a leaf (${typeof value})`
 }
 
 const describeDef = (def: TreeDef): string => {
@@ -597,7 +623,8 @@ export const flattenUpToInto = (
     case CUSTOM: {
       const node = def.node!
       if (
-        typeof value !== "object" || value === null || Object.getPrototypeOf(value)?.constructor !== node.constructor
+        (typeof value !== "object" && typeof value !== "function") || value === null ||
+        Object.getPrototypeOf(value)?.constructor !== node.constructor
       ) {
         return mismatch(operation, path, def, value)
       }
