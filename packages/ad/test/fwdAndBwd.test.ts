@@ -1,7 +1,7 @@
 import type { Tensor } from "@diffect/core"
 import { ArgumentError, lax, Memory, np, Tree } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { ArgnumsError, fwdAndBwd, grad, jit, linearize, vjp } from "../src/index.js"
+import { ArgnumsError, fwdAndBwd, grad, jit, linearize, vjp, vmap } from "../src/index.js"
 import { expect, failure, run, tensor, toJs } from "./gradHelpers.js"
 
 const matmul = (x: Tensor, w: Tensor) => lax.dotGeneral(x, w, [[1], [0]], [[], []])
@@ -120,6 +120,19 @@ describe("fwdAndBwd (JAX's fwd_and_bwd)", () => {
       assert.closeTo(toJs(run(bwd(residuals, tensor(3)))) as number, 3 * Math.cos(0.5), 1e-6)
       assert.strictEqual("cacheInfo" in bwd, jitted)
     }
+  })
+
+  it("composes: grad of the backward pass is the second derivative, vmap maps both passes", () => {
+    const f = (x: Tensor) => lax.mul(lax.sin(x), x)
+    const [fwd, bwd] = fwdAndBwd(f, { argnums: 0 })
+    const dfdx = (x: Tensor) => {
+      const [, residuals] = run(fwd(x))
+      return run(bwd(residuals, tensor(1)))
+    }
+    // (x sin x)'' = 2 cos x - x sin x
+    assert.closeTo(toJs(run(grad(dfdx)(tensor(0.7)))) as number, 2 * Math.cos(0.7) - 0.7 * Math.sin(0.7), 1e-6)
+    const batched = toJs(run(vmap(dfdx)(tensor([0.1, 0.7])))) as Array<number>
+    ;[0.1, 0.7].forEach((v, k) => assert.closeTo(batched[k]!, Math.sin(v) + v * Math.cos(v), 1e-6))
   })
 
   it("bad input: no argnums, argnums out of range, residuals that are not a VJP function", () => {
