@@ -83,7 +83,8 @@ export {
   pshuffle,
   psum,
   psumScatter,
-  pswapaxes
+  pswapaxes,
+  raggedAllToAll
 } from "@diffect/ad"
 export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"

@@ -202,7 +202,7 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
   }
 
   for (const [dtype, n] of [["float32", 2], ["float64", 2], ["float32", 4]] as const) {
-    it.effect(`allGather, psumScatter, ppermute and allToAll across workers equal vmap's bit for bit (${dtype}, axis of ${n})`, () =>
+    it.effect(`allGather, psumScatter, ppermute, allToAll and raggedAllToAll across workers equal vmap's bit for bit (${dtype}, axis of ${n})`, () =>
       Effect.gen(function*() {
         const x = data(n, dtype)
         const out = yield* pmap(gatherScatter, { axisName: "i" })(x)
@@ -211,7 +211,7 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         )
         const [got] = Tree.flatten(out)
         const [want] = Tree.flatten(expected)
-        assert.strictEqual(got.length, 16)
+        assert.strictEqual(got.length, 18)
         got.forEach((leaf, i) => sameBits(leaf, want[i]))
         // and what they are: every instance holds the whole axis; the ring shift moves rows by one
         const rows = toJsSync(x) as Array<Array<number>>
@@ -222,6 +222,9 @@ layer(Mesh.layer({ workers: 2 }), { timeout: 120_000 })("pmap on a mesh of worke
         const last = toJsSync(np.cos(np.take(x, n - 1, { axis: 0 }))) as Array<number>
         ;(toJsSync(out.eager.fromLast) as Array<Array<number>>).forEach((row) =>
           row.forEach((v, c) => assert.closeTo(v, last[c]!, 1e-6 * (1 + Math.abs(last[c]!))))
+        ) // raggedAllToAll: every instance holds each instance's first element at that instance's row
+        ;(toJsSync(out.jitted.ragged) as Array<Array<number>>).forEach((row) =>
+          assert.deepStrictEqual(row, [...rows.map((r) => r[0]!), 0])
         )
         // instance j receives every instance i's multiple (j + 1) of its row, at index i (swapped)
         // or along the second axis (transposed)
