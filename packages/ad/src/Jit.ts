@@ -45,7 +45,7 @@ import type { Effect } from "effect"
 import type { DiffError } from "./Errors.js"
 import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
-import { allLeaves, checkCallable, flattenArgs, unflattenArgs } from "./internal/args.js"
+import { allLeaves, checkCallable, flattenArgs, flattenArgsAbstract, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
 import type { Executable } from "./internal/executable.js"
 import { compileExecutable } from "./internal/executable.js"
@@ -58,7 +58,7 @@ import { simplifyProgram } from "./internal/simplify.js"
 import { StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
 import { evalProgram, hoistConsts, installProgramRunner } from "./Program.js"
-import type { AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
+import type { AbstractArgs, AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
 
 /**
  * Options of {@link jit}.
@@ -116,7 +116,9 @@ export interface JitCacheInfo {
  */
 export interface Jitted<F extends AnyFunction> {
   (...args: Parameters<F>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
-  readonly lower: (...args: Parameters<F>) => Effect.Effect<Lowered, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  readonly lower: (
+    ...args: AbstractArgs<Parameters<F>>
+  ) => Effect.Effect<Lowered, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
   readonly cacheInfo: () => JitCacheInfo
   readonly clearCache: () => void
 }
@@ -458,7 +460,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return cache.get(lastTree!.key) === lastTree!.entry
   }
 
-  const entryFor = (args: ReadonlyArray<unknown>): Found => {
+  // `abstract`: for `lower`, which only stages (ShapeDtypeStructs may stand for tensors)
+  const entryFor = (args: ReadonlyArray<unknown>, abstract = false): Found => {
     if (last !== undefined) {
       const hit = lastHit(args)
       if (hit !== undefined) {
@@ -469,7 +472,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     normalizeFor(args.length)
     const positions: Array<number> = []
     for (let i = 0; i < args.length; i++) if (!statics.has(i)) positions.push(i)
-    const flat = flattenArgs("jit", positions.map((i) => args[i]), positions)
+    const flat = (abstract ? flattenArgsAbstract : flattenArgs)("jit", positions.map((i) => args[i]), positions)
     const leaves = allLeaves(flat)
     const donated = donate.size === 0
       ? undefined
@@ -554,9 +557,9 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       () => call(args) as Steps<GradOf<Unwrap<ReturnType<F>>>>
     )) as Jitted<F>
   Object.assign(jitted, {
-    lower: (...args: Parameters<F>) =>
+    lower: (...args: AbstractArgs<Parameters<F>>) =>
       transformation<Lowered, ErrorOf<F>, ContextOf<F>>(() => {
-        const { entry } = entryFor(args)
+        const { entry } = entryFor(args, true)
         const backend = activeBackend()!
         const c = compiled(entry, backend)
         return { program: c.program, text: c.text }

@@ -7,12 +7,12 @@
 import { anyValue, checkOptions } from "@diffect/core/Validate"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { makeOutCapture } from "./internal/output.js"
-import { flattenPrimals, tracedFn } from "./internal/pytree.js"
+import { flattenAbstract, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
 import { makeProgramFlat } from "./internal/staging.js"
 import type { Program } from "./Program.js"
-import type { AnyFunction } from "./Types.js"
+import type { AbstractArgs, AnyFunction } from "./Types.js"
 
 /**
  * Options of {@link makeProgram}.
@@ -30,7 +30,7 @@ export interface MakeProgramOptions {
 
 /**
  * Stages `f` into a Program (JAX's `jax.make_jaxpr`) at the shapes and dtypes of
- * `args`; print it with `String(program)`.
+ * `args` (tensors, or `ShapeDtypeStruct`s standing for them); print it with `String(program)`.
  *
  * @example
  * import { makeProgram, np, runSync } from "diffect"
@@ -45,19 +45,21 @@ export interface MakeProgramOptions {
  * @category Programs
  * @since 0.1.0
  */
-export const makeProgram =
-  <F extends AnyFunction>(f: F, options?: MakeProgramOptions): (...args: Parameters<F>) => Result<F, Program> =>
-  (...args) =>
-    transformation(() => {
-      checkOptions("makeProgram", options, { staticArgnums: anyValue })
-      const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length)
-      const dynamic = args.filter((_, i) => !statics.has(i))
-      // the static arguments are closed over; the others are staged
-      const g = (...ds: Array<unknown>) => {
-        let k = 0
-        return f(...args.map((a, i) => (statics.has(i) ? a : ds[k++])))
-      }
-      const [xs, def] = flattenPrimals("makeProgram", dynamic)
-      const capture = makeOutCapture()
-      return makeProgramFlat(tracedFn("makeProgram", g, def, false, capture), xs.map((x) => x.aval))
-    })
+export const makeProgram = <F extends AnyFunction>(
+  f: F,
+  options?: MakeProgramOptions
+): (...args: AbstractArgs<Parameters<F>>) => Result<F, Program> =>
+(...args) =>
+  transformation(() => {
+    checkOptions("makeProgram", options, { staticArgnums: anyValue })
+    const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length)
+    const dynamic = args.filter((_, i) => !statics.has(i))
+    // the static arguments are closed over; the others are staged
+    const g = (...ds: Array<unknown>) => {
+      let k = 0
+      return f(...args.map((a, i) => (statics.has(i) ? a : ds[k++])))
+    }
+    const [avals, def] = flattenAbstract("makeProgram", dynamic)
+    const capture = makeOutCapture()
+    return makeProgramFlat(tracedFn("makeProgram", g, def, false, capture), avals)
+  })

@@ -9,17 +9,17 @@ import { DType, Memory, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { LinearTransposeDTypeError } from "./Errors.js"
 import { makeOutCapture } from "./internal/output.js"
-import { checkPaired, flattenPrimals, tracedFn } from "./internal/pytree.js"
+import { checkPaired, flattenAbstract, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
 import { linearTransposeFlat } from "./internal/transpose.js"
 import type { OutputOf } from "./Jvp.js"
-import type { AnyFunction } from "./Types.js"
+import type { AbstractArgs, AnyFunction } from "./Types.js"
 import type { VjpFn } from "./Vjp.js"
 
 /**
  * The transpose of a linear function (JAX's `jax.linear_transpose`). `primals`
- * only give the input shapes and dtypes. The result maps a cotangent of the
+ * only give the input shapes and dtypes (tensors, or `ShapeDtypeStruct`s). The result maps a cotangent of the
  * output to the tuple of input cotangents, with the inputs' dtypes.
  *
  * @example
@@ -38,10 +38,10 @@ import type { VjpFn } from "./Vjp.js"
  */
 export const linearTranspose = <F extends AnyFunction>(
   f: F,
-  ...primals: Parameters<F>
+  ...primals: AbstractArgs<Parameters<F>>
 ): Result<F, VjpFn<OutputOf<F>, Parameters<F>>> =>
   transformation(() => {
-    const [ps, pDef] = flattenPrimals("linearTranspose", primals)
+    const [ps, pDef] = flattenAbstract("linearTranspose", primals)
     const capture = makeOutCapture()
     let outAvals: ReadonlyArray<Tensor> = []
     const traced = tracedFn("linearTranspose", f, pDef, false, capture)
@@ -49,7 +49,7 @@ export const linearTranspose = <F extends AnyFunction>(
       const outs = traced(xs)
       outAvals = outs
       return outs
-    }, ps.map((p) => p.aval))
+    }, ps)
     const inDTypes = ps.map((p) => p.dtype)
     const outDTypes = outAvals.map((y) => y.dtype)
     const all = [...inDTypes, ...outDTypes]

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { Tensor, Tree } from "@diffect/core"
+import type { ShapeDtypeStruct, Tensor, Tree } from "@diffect/core"
 import type { Effect } from "effect"
 
 /**
@@ -145,3 +145,11 @@ export type JacOut<F extends AnyFunction, A extends boolean> = A extends true
  */
 export type ArgsAt<P extends ReadonlyArray<unknown>, N extends Argnums> = N extends number ? ArgAt<P, N>
   : { -readonly [K in keyof N]: N[K] extends number ? ArgAt<P, N[K]> : never }
+
+/**
+ * A function's arguments where `ShapeDtypeStruct`s may stand for tensors (what the functions that
+ * only stage take: `evalShape`, `makeProgram`, `jit(f).lower`, `linearTranspose`).
+ *
+ * @since 0.1.0
+ */
+export type AbstractArgs<P> = { readonly [K in keyof P]: Tree.MapLeaves<P[K], Tensor | ShapeDtypeStruct> | P[K] }

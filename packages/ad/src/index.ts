@@ -1,6 +1,7 @@
 export * from "./Collectives.js"
 export * from "./Custom.js"
 export * from "./Errors.js"
+export * from "./EvalShape.js"
 export * from "./Frompyfunc.js"
 export * from "./FwdAndBwd.js"
 export * from "./Grad.js"

@@ -20,6 +20,7 @@
 import { dual } from "effect/Function"
 import * as internal from "./internal/tree.js"
 import { makePartial, Partial as PartialClass } from "./internal/treePartial.js"
+import type { ShapeDtypeStruct } from "./ShapeDtypeStruct.js"
 import type { Tensor } from "./Tensor.js"
 import { checkArg, checkOptions, func, string } from "./Validate.js"
 import type { Check, OptionSpec } from "./Validate.js"
@@ -49,6 +50,7 @@ export type Leaf = Tensor | number | boolean | bigint | string | symbol
 // Built-in objects that are leaves at run time (they are not plain records) but that a
 // structural type cannot tell apart from records: listed so the types agree.
 type OpaqueLeaf =
+  | ShapeDtypeStruct
   | Date
   | RegExp
   | Error

@@ -43,6 +43,7 @@ export * as np from "./numpy.js"
 export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"
+export * from "./ShapeDtypeStruct.js"
 export * as signal from "./signal.js"
 export * as special from "./special.js"
 export * as stats from "./stats.js"

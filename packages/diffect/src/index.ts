@@ -13,7 +13,7 @@
  */
 
 // Tensors and the ops API (a namespace's @category is written on its export)
-export { isTensor, Tensor } from "@diffect/core"
+export { isShapeDtypeStruct, isTensor, ShapeDtypeStruct, Tensor } from "@diffect/core"
 export type { AbstractValue } from "@diffect/core"
 /** @category Tensors */
 export { DType } from "@diffect/core"
@@ -104,7 +104,7 @@ export type { CheckpointOptions } from "@diffect/ad"
 export type { JitCacheInfo, JitOptions, Jitted, Lowered } from "@diffect/ad"
 
 // Staged programs
-export { evalProgram, makeProgram, printProgram, Program, Var } from "@diffect/ad"
+export { evalProgram, evalShape, makeProgram, printProgram, Program, Var } from "@diffect/ad"
 export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
 
 // Neural networks (jax.nn and its initializers), losses (optax's) and random numbers (jax.random)

@@ -4,8 +4,8 @@
  * booleans become scalars, as JAX turns Python scalars into weak-typed arrays),
  * and check dtypes with JAX's rules and messages.
  */
-import { DType, isTensor, lax, Tree } from "@diffect/core"
-import type { Tensor } from "@diffect/core"
+import { aval, DType, isTensor, lax, ShapeDtypeStruct, Tree } from "@diffect/core"
+import type { AbstractValue, Tensor } from "@diffect/core"
 import { ArgnumsError, InputDTypeError, InvalidArgumentError, NotCallableError, OutputDTypeError } from "../Errors.js"
 import { describe } from "./describe.js"
 
@@ -99,6 +99,43 @@ export const flattenArgs = (
     return {
       def,
       leaves: leaves.map((leaf, k) => leafToTensor(transformation, leaf, value, k, `argument ${positions[j]}`))
+    }
+  })
+
+/**
+ * Leaf `k` of `tree` as an abstract value, for the functions that only stage (`evalShape`,
+ * `makeProgram`, `jit(f).lower`, `linearTranspose`): a tensor's type, a `ShapeDtypeStruct`'s, or a
+ * JS number's and boolean's as `leafToTensor` converts them; anything else is its
+ * `InvalidArgumentError`.
+ */
+export const leafToAval = (
+  transformation: string,
+  leaf: unknown,
+  tree: unknown,
+  k: number,
+  label: string
+): AbstractValue =>
+  leaf instanceof ShapeDtypeStruct
+    ? aval(leaf.shape, leaf.dtype, leaf.weakType)
+    : leafToTensor(transformation, leaf, tree, k, label).aval
+
+/**
+ * `flattenArgs` for `jit(f).lower`, which stages without running: a leaf may be a
+ * `ShapeDtypeStruct`, and every leaf stands for a tensor by its type alone (only `.aval` is
+ * there to read).
+ */
+export const flattenArgsAbstract = (
+  transformation: string,
+  values: ReadonlyArray<unknown>,
+  positions: ReadonlyArray<number>
+): ReadonlyArray<FlatArg> =>
+  values.map((value, j) => {
+    const [leaves, def] = Tree.flatten(value)
+    return {
+      def,
+      leaves: leaves.map((leaf, k) =>
+        ({ aval: leafToAval(transformation, leaf, value, k, `argument ${positions[j]}`) }) as unknown as Tensor
+      )
     }
   })
 

@@ -5,13 +5,13 @@
  * with JAX's messages.
  */
 import { lax, Shape, Tree } from "@diffect/core"
-import type { Backend, Tensor } from "@diffect/core"
+import type { AbstractValue, Backend, Tensor } from "@diffect/core"
 import { argumentError } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { CotangentMismatchError } from "../Errors.js"
 import type { DiffError } from "../Errors.js"
 import type { AnyFunction, ContextOf, ErrorOf } from "../Types.js"
-import { checkCallable, leafToTensor, tangentDType } from "./args.js"
+import { checkCallable, leafToAval, leafToTensor, tangentDType } from "./args.js"
 import { flattenOutput } from "./output.js"
 import type { OutCapture } from "./output.js"
 import { resolve } from "./shell.js"
@@ -63,6 +63,16 @@ export const flattenPrimals = (
 ): readonly [Array<Tensor>, Tree.TreeDef] => {
   const [leaves, def] = Tree.flatten(primals)
   return [leaves.map((leaf, k) => leafToTensor(name, leaf, primals, k, "the primals")), def]
+}
+
+/** `flattenPrimals` for the functions that only stage: leaves as abstract values (`ShapeDtypeStruct`s allowed). */
+export const flattenAbstract = (
+  name: string,
+  primals: ReadonlyArray<unknown>,
+  label = "the primals"
+): readonly [Array<AbstractValue>, Tree.TreeDef] => {
+  const [leaves, def] = Tree.flatten(primals)
+  return [leaves.map((leaf, k) => leafToAval(name, leaf, primals, k, label)), def]
 }
 
 /** Checks tangents (or cotangents) against the values they pair with: structure, dtype, shape. */
