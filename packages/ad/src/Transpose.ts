@@ -12,7 +12,7 @@ import { makeOutCapture } from "./internal/output.js"
 import { checkPaired, flattenAbstract, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
 import { transformation } from "./internal/shell.js"
-import { linearTransposeFlat } from "./internal/transpose.js"
+import { linearTransposeParts } from "./internal/transpose.js"
 import type { OutputOf } from "./Jvp.js"
 import type { AbstractArgs, AnyFunction } from "./Types.js"
 import type { VjpFn } from "./Vjp.js"
@@ -45,7 +45,7 @@ export const linearTranspose = <F extends AnyFunction>(
     const capture = makeOutCapture()
     let outAvals: ReadonlyArray<Tensor> = []
     const traced = tracedFn("linearTranspose", f, pDef, false, capture)
-    const transpose = linearTransposeFlat((xs) => {
+    const [program, transpose] = linearTransposeParts((xs) => {
       const outs = traced(xs)
       outAvals = outs
       return outs
@@ -57,12 +57,15 @@ export const linearTranspose = <F extends AnyFunction>(
     if (!all.every(DType.isInexact) && !all.every(DType.isInteger)) {
       throw new LinearTransposeDTypeError({ kind: "mixed", inDTypes, outDTypes })
     }
-    const outs = outAvals
-    // The returned function closes over the program's constants: they outlive the region.
+    const outs = outAvals.map((y) => y.aval)
+    // The program's constants outlive the region.
     Memory.keepAll()
-    return ((cotangent: unknown) =>
+    // A Tree.partial with the constants bound (JAX's linear_transpose returns a Partial): jit can
+    // take and return it.
+    const transposed = (consts: ReadonlyArray<Tensor>, cotangent: unknown) =>
       transformation(() => {
         const cts = checkPaired("transposed", capture.def!, outs, cotangent, true)
-        return Tree.unflatten(pDef, transpose(cts))
-      })) as never
+        return Tree.unflatten(pDef, transpose(consts, cts))
+      })
+    return Tree.partial(transposed, program.consts) as never
   })

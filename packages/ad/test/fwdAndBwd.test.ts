@@ -1,7 +1,7 @@
 import type { Tensor } from "@diffect/core"
 import { ArgumentError, lax, Memory, np, Tree } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { ArgnumsError, fwdAndBwd, grad, jit, linearize, vjp, vmap } from "../src/index.js"
+import { ArgnumsError, fwdAndBwd, grad, jit, linearize, linearTranspose, vjp, vmap } from "../src/index.js"
 import { expect, failure, run, tensor, toJs } from "./gradHelpers.js"
 
 const matmul = (x: Tensor, w: Tensor) => lax.dotGeneral(x, w, [[1], [0]], [[], []])
@@ -67,6 +67,18 @@ describe("vjp's and linearize's functions are pytrees (JAX's Partial)", () => {
     const got = toJs(run(df(t))) as Array<number>
     ;[0.5, 1].forEach((v, k) => assert.closeTo(got[k]!, (k + 1) * (Math.sin(v) + v * Math.cos(v)), 1e-6))
     void y
+  })
+
+  it("linearTranspose's function is one too (JAX's linear_transpose returns a Partial)", () => {
+    const w = tensor([[1, 2], [3, 4]])
+    const f = (x: Tensor) => matmul(w, x)
+    const t = run(linearTranspose(f, tensor([0, 0])))
+    // the constant w is its leaf
+    assert.strictEqual(Tree.leaves(t).length, 1)
+    const apply = jit((g: typeof t, c: Tensor) => g(c))
+    // the transpose of x -> w x is c -> w^T c
+    assert.deepStrictEqual(toJs(run(apply(t, tensor([1, 1])))), [[4, 6]])
+    assert.deepStrictEqual(toJs(run(t(tensor([1, 1])))), [[4, 6]])
   })
 
   it("a region keeps a returned VJP function's residuals", () => {

@@ -211,6 +211,21 @@ export const linearTransposeFlat = (
   f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
   avals: ReadonlyArray<AbstractValue>
 ): (cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor> => {
+  const [program, transpose] = linearTransposeParts(f, avals)
+  return (cotangents) => transpose(program.consts, cotangents)
+}
+
+/**
+ * `linearTransposeFlat` in two parts: the staged linear program, and its transpose with the
+ * program's constants given on each call (`linearTranspose` binds them into a `Tree.partial`).
+ */
+export const linearTransposeParts = (
+  f: (primals: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  avals: ReadonlyArray<AbstractValue>
+): readonly [
+  program: Program,
+  transpose: (consts: ReadonlyArray<Tensor>, cotangents: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+] => {
   // JAX's linear_transpose traces with JaxprTrace, which inlines custom rules
   const staging = new StagingHandler("linearTranspose", "inline")
   let program: Program
@@ -222,11 +237,11 @@ export const linearTransposeFlat = (
   const outAvals = program.outAvals
   // Unlike vjp, a linear map on integers is transposed on integers (JAX's
   // linear_transpose does so): cotangents have the dtypes of the values.
-  return (cotangents) => {
+  return [program, (consts, cotangents) => {
     checkCotangents("linearTranspose", outAvals, cotangents)
-    const inCts = backwardPass(program, program.consts, cotangents)
+    const inCts = backwardPass(program, consts, cotangents)
     return inCts.map((c, i) => c ?? zerosOf(avals[i]!))
-  }
+  }]
 }
 
 /**
