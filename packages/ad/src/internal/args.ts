@@ -92,13 +92,14 @@ export interface FlatArg {
 export const flattenArgs = (
   transformation: string,
   values: ReadonlyArray<unknown>,
-  positions: ReadonlyArray<number>
+  positions: ReadonlyArray<number>,
+  toLeaf: typeof leafToTensor = leafToTensor
 ): ReadonlyArray<FlatArg> =>
   values.map((value, j) => {
     const [leaves, def] = Tree.flatten(value)
     return {
       def,
-      leaves: leaves.map((leaf, k) => leafToTensor(transformation, leaf, value, k, `argument ${positions[j]}`))
+      leaves: leaves.map((leaf, k) => toLeaf(transformation, leaf, value, k, `argument ${positions[j]}`))
     }
   })
 
@@ -129,15 +130,12 @@ export const flattenArgsAbstract = (
   values: ReadonlyArray<unknown>,
   positions: ReadonlyArray<number>
 ): ReadonlyArray<FlatArg> =>
-  values.map((value, j) => {
-    const [leaves, def] = Tree.flatten(value)
-    return {
-      def,
-      leaves: leaves.map((leaf, k) =>
-        ({ aval: leafToAval(transformation, leaf, value, k, `argument ${positions[j]}`) }) as unknown as Tensor
-      )
-    }
-  })
+  flattenArgs(
+    transformation,
+    values,
+    positions,
+    (...at) => ({ aval: leafToAval(...at) }) as unknown as Tensor
+  )
 
 /** All leaves of flattened arguments, in order. */
 export const allLeaves = (args: ReadonlyArray<FlatArg>): Array<Tensor> => {
