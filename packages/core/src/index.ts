@@ -47,6 +47,8 @@ export * from "./ShapeDtypeStruct.js"
 export * as signal from "./signal.js"
 export * as special from "./special.js"
 export * as stats from "./stats.js"
+/** For `@diffect/nn`, whose `random` `stats.gaussianKde`'s `resample` draws with. */
+export { installKdeSampler } from "./internal/stats/gaussianKde.js"
 export * from "./Tensor.js"
 /** @category Pytrees and schemas */
 export * as TensorSchema from "./TensorSchema.js"

@@ -23,6 +23,7 @@ import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, boolean, checkArg, checkKeys, checkTensor, describeValue, func } from "@diffect/core/Validate"
 import { gammaImpl } from "./internal/gamma.js"
+import { install as installKdeSampler } from "./internal/kdeSampler.js"
 import * as keys from "./internal/keys.js"
 import { checkKey, shapeOf, splitN } from "./internal/keys.js"
 import type { ShapeLike } from "./internal/keys.js"
@@ -989,3 +990,6 @@ export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape
 
 // the derived distributions (chisquare, f, t, binomial, multinomial, ...): internal/distributions.ts
 export * from "./internal/distributions.js"
+
+// `stats.gaussianKde(...).resample` draws with this module's `choice` and `multivariateNormal`
+installKdeSampler({ split, choice, multivariateNormal })

@@ -15,11 +15,28 @@ import * as np from "../../numpy.js"
 import { ndtr } from "../../special.js"
 import type { Tensor } from "../../Tensor.js"
 import * as Tree from "../../Tree.js"
-import { argumentError, checkOptions } from "../../Validate.js"
+import { argumentError, checkOptions, checkShape } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { toInexact, toTensor } from "../npHelpers.js"
 
 const LOG_2PI = Math.log(2 * Math.PI)
+
+/**
+ * How `resample` draws: `@diffect/nn`'s `random` (above core, so installed from there when it
+ * loads, as the ad package installs the compiler as core's program runner).
+ */
+export type KdeSampler = (kde: GaussianKde, key: Tensor, shape: ReadonlyArray<number>) => Tensor
+
+let sampler: KdeSampler | undefined
+
+/**
+ * Installs the sampler `GaussianKde.resample` calls (done by `@diffect/nn`'s random module).
+ *
+ * @since 0.1.0
+ */
+export const installKdeSampler = (next: KdeSampler): void => {
+  sampler = next
+}
 
 /** What a callable `bwMethod` receives: the estimator's data before its covariance. @since 0.1.0 */
 export interface GaussianKdeData {
@@ -107,6 +124,24 @@ export class GaussianKde {
   /** The density at `points` (`[d, m]`, or `[m]` when d is 1, or one point `[d]`). */
   evaluate(points: TensorLike): Tensor {
     return this.kernelEval("evaluate", points, false)
+  }
+
+  /**
+   * `shape` points drawn from the estimated density (JAX's `resample`): the dataset's columns
+   * chosen by `weights` (`random.choice`) plus each kernel's normal noise
+   * (`random.multivariateNormal` with the covariance), from the two halves of `key`; the result
+   * is `[d, ...shape]`. Needs diffect's `random` (`@diffect/nn`, which `diffect` loads).
+   */
+  resample(key: Tensor, shape: number | ReadonlyArray<number> = []): Tensor {
+    if (sampler === undefined) {
+      throw argumentError(
+        "gaussian_kde.resample",
+        "key",
+        "a key of diffect's random, loaded with `diffect` or `@diffect/nn`",
+        key
+      )
+    }
+    return sampler(this, key, checkShape("gaussian_kde.resample", shape))
   }
 
   /** The density (as {@link GaussianKde.evaluate}). */
@@ -292,5 +327,7 @@ export const gaussianKde = Object.assign(build, {
     estimator("integrate_gaussian", kde).integrateGaussian(mean, cov),
   integrateBox1d: (kde: GaussianKde, low: TensorLike, high: TensorLike): Tensor =>
     estimator("integrate_box_1d", kde).integrateBox1d(low, high),
-  integrateKde: (kde: GaussianKde, other: GaussianKde): Tensor => estimator("integrate_kde", kde).integrateKde(other)
+  integrateKde: (kde: GaussianKde, other: GaussianKde): Tensor => estimator("integrate_kde", kde).integrateKde(other),
+  resample: (kde: GaussianKde, key: Tensor, shape?: number | ReadonlyArray<number>): Tensor =>
+    estimator("resample", kde).resample(key, shape)
 })
