@@ -160,7 +160,32 @@ const transformations: ReadonlyArray<readonly [string, (options: unknown) => unk
   ["vmap", (o) => diffect.vmap(np.sin, o as never)(vec)],
   ["jit", (o) => diffect.jit(f1, o as never)(vec)],
   // the value as a static argument (the cache key's walk: a cyclic one overflowed the stack)
-  ["jit static argument", (o) => diffect.jit((x: diffect.Tensor, _s: unknown) => f1(x), { staticArgnums: 1 })(vec, o)]
+  ["jit static argument", (o) => diffect.jit((x: diffect.Tensor, _s: unknown) => f1(x), { staticArgnums: 1 })(vec, o)],
+  // the value as fwdAndBwd's options, as evalShape's argument, bound in a Tree.partial passed to jit,
+  // and as raggedAllToAll's offsets
+  ["fwdAndBwd", (o) => {
+    const [fwd, bwd] = diffect.fwdAndBwd(f1, o as never)
+    return Effect.flatMap(fwd(vec), ([y, residuals]) => bwd(residuals as never, y))
+  }],
+  ["evalShape", (o) => diffect.evalShape(f1, o as never)],
+  [
+    "a Tree.partial argument of jit",
+    (o) =>
+      diffect.jit((p: (x: diffect.Tensor) => diffect.Tensor, x: diffect.Tensor) => p(x))(
+        Tree.partial((a: diffect.Tensor, x: diffect.Tensor) => np.add(a, x), o as never),
+        vec
+      )
+  ],
+  [
+    "raggedAllToAll",
+    (o) =>
+      diffect.vmap(
+        (x: diffect.Tensor) => diffect.raggedAllToAll(x, x, o as never, o as never, o as never, o as never, "i"),
+        {
+          axisName: "i"
+        }
+      )(np.ones([2, 3]))
+  ]
 ]
 
 describe("fuzzing every public function with arbitrary JS values", () => {

@@ -19,7 +19,8 @@ import type { AbstractArgs, AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Ty
  * The types of a function's outputs (JAX's `jax.eval_shape`): `f` is staged at the arguments'
  * shapes and dtypes (tensors, `ShapeDtypeStruct`s, JS numbers and booleans), and the result has
  * the structure of its output with a `ShapeDtypeStruct` for each tensor. Nothing is computed and
- * no argument's memory is needed, so a `ShapeDtypeStruct` may be larger than memory.
+ * no argument's memory is needed, so a `ShapeDtypeStruct` may be larger than memory (as long as
+ * the operations' shapes stay within an array's 2^31 - 1 elements, which some of them check).
  *
  * @example
  * import { evalShape, np, runSync, ShapeDtypeStruct } from "diffect"
@@ -27,8 +28,8 @@ import type { AbstractArgs, AnyFunction, ContextOf, ErrorOf, Unwrap } from "./Ty
  *
  * const layer = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.tanh(np.add(np.matmul(x, p.w), p.b))
  * const params = { w: new ShapeDtypeStruct([784, 4096], "float32"), b: new ShapeDtypeStruct([4096], "float32") }
- * const out = runSync(evalShape(layer, params, new ShapeDtypeStruct([1000000, 784], "float32")))
- * console.log(String(out)) // ShapeDtypeStruct(shape=(1000000, 4096), dtype=float32)
+ * const out = runSync(evalShape(layer, params, new ShapeDtypeStruct([100000, 784], "float32")))
+ * console.log(String(out)) // ShapeDtypeStruct(shape=(100000, 4096), dtype=float32)
  *
  * @category Programs
  * @since 0.1.0
