@@ -65,6 +65,9 @@ const vjpImpl = (
   Memory.keepAll()
   const steps = pullbackSteps(program, outs.map((y) => y.aval), ps.map((p) => p.aval))
   const name = fnName(f)
+  // (named-axis batching is the primals' own, known where vjp ran: kept only when asked for)
+  const reduceAxes = options.reduceAxes
+  const batchedPrimals = reduceAxes === undefined ? undefined : ps
   // The VJP function is a Tree.partial of this function with the residuals bound (JAX's vjp returns
   // a Partial): a pytree whose leaves are the residuals, so that jit can take it as an argument
   // (compiled once per pullback function: once per trace of a jitted forward pass) and return it.
@@ -76,8 +79,7 @@ const vjpImpl = (
       const cts = checkPaired("VJP", outDef, mainAvals, given[0])
       const auxZeros = auxAvals.map(zeroCotangent)
       let grads = yield* steps(residuals, auxZeros.length === 0 ? cts : [...cts, ...auxZeros])
-      // (named-axis batching is the primals' own, known where vjp ran)
-      if (options.reduceAxes !== undefined) grads = reduceOverAxes(options.reduceAxes, ps, grads)
+      if (reduceAxes !== undefined) grads = reduceOverAxes(reduceAxes, batchedPrimals!, grads)
       return Tree.unflatten(pDef, grads)
     })
   const vjpFn = Tree.partial(pullback, program.consts)
