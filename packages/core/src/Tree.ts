@@ -3,9 +3,11 @@
  * and put them back together (JAX's `jax.tree_util`).
  *
  * Nodes are arrays (and tuples), plain records (keys in sorted order, as JAX sorts
- * dict keys), `null` and `undefined` (nodes without children, kept in place), and
- * classes registered with {@link register} (Effect `Schema.Class`es included).
- * Everything else (tensors, numbers, booleans, unregistered objects) is a leaf.
+ * dict keys), `null` and `undefined` (nodes without children, kept in place),
+ * classes registered with {@link register} (Effect `Schema.Class`es included), and
+ * the functions {@link partial} makes (JAX's `Partial`: the bound arguments are the
+ * children). Everything else (tensors, numbers, booleans, other functions,
+ * unregistered objects) is a leaf.
  *
  * Paths in errors use JAX's key-path style with JSON keys: `[0]["w"]`.
  *
