@@ -110,7 +110,11 @@ export const scaledDot = (lhs: Tensor, rhs: Tensor, options?: ScaledDotOptions):
   const r = tensorArg(rhs, "rhs")
   let dn = options?.dimensionNumbers
   if (dn === undefined) {
-    if (l.ndim < 2) throw typeError("scaled_dot does not support 0-rank and 1-rank operands.")
+    if (l.ndim < 2) {
+      throw typeError(
+        "0-rank and 1-rank operands are not supported without dimensionNumbers (the default contracts lhs's last axis with rhs's second to last)."
+      )
+    }
     const n = l.ndim
     const batch = Array.from({ length: n - 2 }, (_, i) => i)
     dn = [[[n - 1], [n - 2]], [batch, batch]]
