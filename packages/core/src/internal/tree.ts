@@ -323,7 +323,6 @@ const flattenNode = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf, dep
       leaves.push(value)
       return leafDef
     }
-    if (depth === maxTreeDepth) throw tooDeep
   }
   if (value === null) return nullDef
   if (value instanceof Tensor) {

@@ -29,7 +29,7 @@ export interface ScaledDotOptions {
 }
 
 const op = "scaled_dot"
-const typeError = (detail: string) => new ShapeError({ operation: op, detail })
+const shapeError = (detail: string) => new ShapeError({ operation: op, detail })
 
 const tensorArg = (u: unknown, name: string): Tensor => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u
@@ -52,15 +52,15 @@ const checkScale = (side: string, operand: Tensor, scale: Tensor, contracting: D
     const s = scale.shape[i]!
     if (contracting.includes(i)) {
       if (s === 0 || size % s !== 0) {
-        throw typeError(`${side} contracting dim ${i} of size ${size} must be divisible by its scale's dim size ${s}.`)
+        throw shapeError(`${side} contracting dim ${i} of size ${size} must be divisible by its scale's dim size ${s}.`)
       }
       if (size / s < 2) {
-        throw typeError(
+        throw shapeError(
           `The ratio of ${side} contracting dim ${i} to its scale's dim size (${size / s}) must be at least 2.`
         )
       }
     } else if (s !== size) {
-      throw typeError(`${side} dim ${i} of size ${size} does not match scale dim size ${s}.`)
+      throw shapeError(`${side} dim ${i} of size ${size} does not match scale dim size ${s}.`)
     }
   })
 }
@@ -111,7 +111,7 @@ export const scaledDot = (lhs: Tensor, rhs: Tensor, options?: ScaledDotOptions):
   let dn = options?.dimensionNumbers
   if (dn === undefined) {
     if (l.ndim < 2) {
-      throw typeError(
+      throw shapeError(
         "0-rank and 1-rank operands are not supported without dimensionNumbers (the default contracts lhs's last axis with rhs's second to last)."
       )
     }
@@ -124,31 +124,31 @@ export const scaledDot = (lhs: Tensor, rhs: Tensor, options?: ScaledDotOptions):
   const rs = options?.rhsScale === undefined ? undefined : tensorArg(options.rhsScale, "rhsScale")
   const ranks = [l.ndim, r.ndim, ...(ls === undefined ? [] : [ls.ndim]), ...(rs === undefined ? [] : [rs.ndim])]
   if (Math.max(...ranks) !== Math.min(...ranks)) {
-    throw typeError(
+    throw shapeError(
       `All input tensors must have the same rank. Got lhs rank: ${l.ndim} rhs rank: ${r.ndim} lhs_scale rank: ${
         ls?.ndim ?? "N/A"
       } rhs_scale rank: ${rs?.ndim ?? "N/A"}.`
     )
   }
   if (lb.length !== rb.length) {
-    throw typeError(
+    throw shapeError(
       `LHS and RHS must have the same number of batch dimensions, got ${lb.length} and ${rb.length}.`
     )
   }
   if (lc.length !== rc.length) {
-    throw typeError(
+    throw shapeError(
       `LHS and RHS must have the same number of contracting dimensions, got ${lc.length} and ${rc.length}.`
     )
   }
   lb.forEach((i, k) => {
     const sizes = [l.shape[i], r.shape[rb[k]!], ls?.shape[i], rs?.shape[rb[k]!]].filter((v) => v !== undefined)
     if (Math.max(...(sizes as Array<number>)) !== Math.min(...(sizes as Array<number>))) {
-      throw typeError(`All input tensors must have the same batch dimension size for batch dims (${i}, ${rb[k]}).`)
+      throw shapeError(`All input tensors must have the same batch dimension size for batch dims (${i}, ${rb[k]}).`)
     }
   })
   lc.forEach((i, k) => {
     if (l.shape[i] !== r.shape[rc[k]!]) {
-      throw typeError(
+      throw shapeError(
         `LHS contracting dim ${i} of size ${l.shape[i]} does not match RHS contracting dim ${rc[k]} of size ${
           r.shape[rc[k]!]
         }.`
