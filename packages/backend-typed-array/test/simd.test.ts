@@ -12,7 +12,14 @@ import { lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
 import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
-import { compileSimd, relaxedKernels, setRelaxedKernels, simdAvailable, simdMin } from "../src/internal/simd.js"
+import {
+  compileSimd,
+  pairedKernel,
+  relaxedKernels,
+  setRelaxedKernels,
+  simdAvailable,
+  simdMin
+} from "../src/internal/simd.js"
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
 import { arr, run, sumOfSquares4M } from "./helpers.js"
 
@@ -88,6 +95,38 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       }
     }
   )
+
+  it("a heavy kernel (two vectors per iteration) gives the JS loop's bits at every length: odd vector counts, tails, chunk edges", () => {
+    const lanes = Approximation.decompose(
+      lowerElementwise("tanh", ["float32"], "float32", {} as never),
+      Approximation.allDecomposed
+    )
+    assert.isTrue(pairedKernel(lanes))
+    assert.isFalse(pairedKernel([Kernel.neg(Kernel.input(0, "f32"))]))
+    const simd = compileSimd("f32", [], [{ kind: "flat" }], lanes)!
+    const tanh = subjects.find((s) => s.name === "tanh")!
+    const lengths = [
+      ...Array.from({ length: 40 }, (_, i) => i + 1),
+      2044,
+      2047,
+      2048,
+      2049,
+      2052,
+      2056,
+      4100,
+      6143
+    ]
+    for (const n of lengths) {
+      const xs = new Float32Array(n).map((_, i) => specials[i % specials.length]! + Math.sin(i) * (i % 7))
+      const want = new Float32Array(n)
+      decomposedLoop(tanh)(want, [xs], n)
+      // a sentinel past the end: nothing is written there
+      const got = new Float32Array(n + 8).fill(42)
+      simd([xs], [got.subarray(0, n)], n)
+      sameBits(got.subarray(0, n), want, `tanh[${n}]`, xs)
+      assert.deepStrictEqual([...got.subarray(n)], Array(8).fill(42), `tanh[${n}]: past the end`)
+    }
+  })
 
   // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin
   // (with the specials), against its JS loop on the same inputs.
