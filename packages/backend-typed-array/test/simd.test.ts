@@ -14,6 +14,7 @@ import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
 import {
   compileSimd,
+  kernelLocals,
   pairedKernel,
   relaxedKernels,
   setRelaxedKernels,
@@ -126,6 +127,60 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       sameBits(got.subarray(0, n), want, `tanh[${n}]`, xs)
       assert.deepStrictEqual([...got.subarray(n)], Array(8).fill(42), `tanh[${n}]: past the end`)
     }
+  })
+
+  it("a fused chain of 200 decomposed sines (46,000 nodes) reuses the locals of dead values and gives the JS loop's bits", () => {
+    const sin = Approximation.decompose(
+      lowerElementwise("sin", ["float32"], "float32", {} as never),
+      Approximation.allDecomposed
+    )[0]!
+    // sin(sin(...sin(x))): each step's input node replaced by the step before
+    const substitute = (e: Kernel.Expr, x: Kernel.Expr, memo: Map<Kernel.Expr, Kernel.Expr>): Kernel.Expr => {
+      let r = memo.get(e)
+      if (r !== undefined) return r
+      switch (e.kind) {
+        case "input":
+          r = x
+          break
+        case "const":
+          r = e
+          break
+        case "unary":
+        case "cast":
+          r = { ...e, x: substitute(e.x, x, memo) }
+          break
+        case "binary":
+          r = { ...e, x: substitute(e.x, x, memo), y: substitute(e.y, x, memo) }
+          break
+        case "select":
+          r = {
+            ...e,
+            cond: substitute(e.cond, x, memo),
+            onTrue: substitute(e.onTrue, x, memo),
+            onFalse: substitute(e.onFalse, x, memo)
+          }
+          break
+      }
+      memo.set(e, r)
+      return r
+    }
+    let chain: Kernel.Expr = Kernel.input(0, "f32")
+    for (let t = 0; t < 200; t++) chain = substitute(sin, chain, new Map())
+    const ins = [{ kind: "flat" as const }]
+    // one local per named value would be thousands; the values live at once are a few hundred
+    assert.isBelow(kernelLocals("f32", ins, [chain]), 400)
+    const n = 37
+    const xs = new Float32Array(n).map((_, i) => specials[i % specials.length]! + i / 3)
+    const simd = compileSimd("f32", [], ins, [chain])!
+    const got = new Float32Array(n)
+    simd([xs], [got], n)
+    const want = new Float32Array(n)
+    compileElementwise([chain], [1], { float32: "strict", transcendentals: Approximation.allDecomposed }).loop(
+      want,
+      [xs],
+      n
+    )
+    sameBits(got, want, "sin chain", xs)
   })
 
   // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin

@@ -90,10 +90,13 @@ const HEAVY_NODES = 24
 const PAIRED_MAX_NODES = 600
 
 /** Whether a kernel of `outs` computes two vectors per iteration (exported for tests). */
-export const pairedKernel = (outs: ReadonlyArray<Expr>): boolean => {
-  const nodes = countUses(outs).size
-  return nodes > HEAVY_NODES && nodes <= PAIRED_MAX_NODES
-}
+export const pairedKernel = (outs: ReadonlyArray<Expr>): boolean => pairs(countUses(outs).size)
+
+const pairs = (nodes: number): boolean => nodes > HEAVY_NODES && nodes <= PAIRED_MAX_NODES
+
+/** How many locals the kernel of `outs` declares (for tests: dead values' locals are reused). */
+export const kernelLocals = (float: SimdFloat, inputs: ReadonlyArray<SimdInput>, outs: ReadonlyArray<Expr>): number =>
+  emitBody(float, inputs, outs, CHUNK * (float === "f32" ? 4 : 8)).locals.length
 
 const f32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float32Array(values).buffer)]
 const f64Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Float64Array(values).buffer)]
@@ -109,7 +112,13 @@ const emitBody = (
   inputs: ReadonlyArray<SimdInput>,
   outs: ReadonlyArray<Expr>,
   slotBytes: number
-): { readonly body: Array<number>; readonly locals: Array<number>; readonly imports: ReadonlyArray<NativeMath> } => {
+): {
+  readonly body: Array<number>
+  readonly locals: Array<number>
+  readonly imports: ReadonlyArray<NativeMath>
+  /** The expressions' nodes (their DAG's). */
+  readonly nodes: number
+} => {
   const F = simdOp[float]
   const isF32 = float === "f32"
   // every mask selected on is a comparison's (lanes all ones or all zeros): a lane select
@@ -117,8 +126,17 @@ const emitBody = (
   const laneSelect = relaxed ? simdOp.i32x4RelaxedLaneselect : simdOp.v128Bitselect
   // pow2's exponents are integral and in [-126, 127], or NaN in lanes whose result is replaced
   const truncate = relaxed ? simdOp.i32x4RelaxedTruncF32x4S : simdOp.i32x4TruncSatF32x4S
-  const splatConst = (v: number): Array<number> =>
-    simdOp.v128Const(isF32 ? f32Bytes(Array(4).fill(v)) : f64Bytes(Array(2).fill(v)))
+  // (a fused chain repeats its decompositions' constants thousands of times; -0 is a key of its own)
+  const constants = new Map<number | string, ReadonlyArray<number>>()
+  const splatConst = (v: number): ReadonlyArray<number> => {
+    const key = Object.is(v, -0) ? "-0" : v
+    let bytes = constants.get(key)
+    if (bytes === undefined) {
+      bytes = simdOp.v128Const(isF32 ? f32Bytes(Array(4).fill(v)) : f64Bytes(Array(2).fill(v)))
+      constants.set(key, bytes)
+    }
+    return bytes
+  }
   const maskConst = (on: boolean): Array<number> => simdOp.v128Const(Array(16).fill(on ? 0xff : 0))
   const i32Splat = (v: number): Array<number> => simdOp.v128Const(i32Bytes(Array(4).fill(v)))
   // local 0: the byte count (parameter); 1: the byte offset i; then v128 locals
@@ -128,6 +146,37 @@ const emitBody = (
     return locals.length
   }
   const uses = countUses(outs)
+  // Locals are reused once their values are dead: a fused chain of thousands of nodes kept one
+  // local per named value (6,800 for B2's chain), and V8's compile time grows with locals times
+  // branches (each merge of an `if` visits every local). A named value's local is free after its
+  // last read; a local a helper holds (`local`, its temporaries) stays until the node it computes
+  // is emitted. Input locals are never reused: their loads run at the top of the iteration.
+  const free: Array<number> = []
+  const isFree = new Set<number>()
+  const reads = new Map<number, number>()
+  const holders = new Map<number, number>()
+  const frames: Array<Array<number>> = []
+  const release = (l: number): void => {
+    if ((reads.get(l) ?? 0) === 0 && (holders.get(l) ?? 0) === 0 && !isFree.has(l)) {
+      isFree.add(l)
+      free.push(l)
+    }
+  }
+  const take = (): number => {
+    const l = free.pop()
+    if (l === undefined) return newLocal()
+    isFree.delete(l)
+    return l
+  }
+  /** A local the node being emitted holds until it is done (a temporary, or a value it reads twice). */
+  const hold = (l: number): number => {
+    holders.set(l, (holders.get(l) ?? 0) + 1)
+    frames[frames.length - 1]!.push(l)
+    return l
+  }
+  const readNamed = (l: number): void => {
+    reads.set(l, reads.get(l)! - 1)
+  }
   const pre: Array<number> = []
   // per copy of the expressions (see `copy` below): the input loads, their locals, the named values
   // and the byte shift of the vector it computes
@@ -168,16 +217,20 @@ const emitBody = (
 
   /** A local holding `e` (emitted now if it has none). */
   const local = (e: Expr, out: Array<number>): number => {
-    const known = e.kind === "input" ? readInput(e.index, inputType(e)) : named.get(e)
-    if (known !== undefined) return known
+    if (e.kind === "input") return readInput(e.index, inputType(e))
+    const known = named.get(e)
+    if (known !== undefined) {
+      readNamed(known)
+      return hold(known)
+    }
     emit(e, out)
     const again = named.get(e)
     if (again !== undefined) {
       // emit left a copy on the stack (local.tee)
       out.push(0x1a)
-      return again
+      return hold(again)
     }
-    const l = newLocal()
+    const l = hold(take())
     out.push(...op.set(l))
     return l
   }
@@ -225,9 +278,9 @@ const emitBody = (
     )
     pow2(n0, out)
     out.push(...F.mul, ...simdOp.else)
-    const y = newLocal()
-    const m = newLocal()
-    const s = newLocal()
+    const y = hold(take())
+    const m = hold(take())
+    const s = hold(take())
     out.push(...op.get(x0), ...op.set(y), ...op.get(n0), ...op.set(m))
     for (let step = 0; step < 2; step++) {
       // s = n > 127 ? 127 : n < -126 ? -102 : 0
@@ -259,8 +312,8 @@ const emitBody = (
 
   /** The exponent e of x, 2^e <= |x| < 2^(e+1), as a float; 0 for zeros, infinities and NaN (f32). */
   const exponent = (x: Expr, out: Array<number>): void => {
-    const a = newLocal()
-    const sub = newLocal()
+    const a = hold(take())
+    const sub = hold(take())
     out.push(...op.get(local(x, out)), ...F.abs, ...op.tee(a), ...splatConst(2 ** -126), ...F.lt, ...op.set(sub))
     out.push(
       // bitselect(0, e, zeros | infinities | NaN)
@@ -332,8 +385,30 @@ const emitBody = (
     const known = named.get(e)
     if (known !== undefined) {
       out.push(...op.get(known))
+      readNamed(known)
+      release(known)
       return
     }
+    if (e.kind === "input" || e.kind === "const") {
+      // (never named: an input has its local, a constant is one instruction)
+      emitNode(e, out)
+      return
+    }
+    frames.push([])
+    emitNode(e, out)
+    for (const l of frames.pop()!) {
+      holders.set(l, holders.get(l)! - 1)
+      release(l)
+    }
+    if ((uses.get(e) ?? 0) > 1) {
+      const l = take()
+      out.push(...op.tee(l))
+      named.set(e, l)
+      reads.set(l, uses.get(e)! - 1)
+    }
+  }
+
+  const emitNode = (e: Expr, out: Array<number>): void => {
     check(e)
     switch (e.kind) {
       case "input": {
@@ -375,11 +450,6 @@ const emitBody = (
         }
         break
       }
-    }
-    if ((uses.get(e) ?? 0) > 1) {
-      const l = newLocal()
-      out.push(...op.tee(l))
-      named.set(e, l)
     }
   }
 
@@ -523,44 +593,45 @@ const emitBody = (
   // waits on its latencies (128 x 256 float32 values: tanh 69 -> 59 us, log 83 -> 72, sin 91 -> 73,
   // exp 37 -> 36). A vector left over runs alone. A light kernel is bound by memory: one vector per
   // iteration. Every copy computes the same operations, so the bits do not change.
-  const ways = pairedKernel(outs) ? 2 : 1
+  const ways = pairs(uses.size) ? 2 : 1
+  const next = (bytes: number): Array<number> => [...step(bytes), ...op.set(1)]
+  // (concat, not spreads: a fused chain's body can be megabytes)
   const wide = ways === 1 ? [] : (() => {
     const parts = Array.from({ length: ways }, (_, w) => copy(16 * w))
-    return [
-      ...op.block,
-      ...op.loop,
-      ...step(16 * ways),
-      ...op.get(0),
-      ...op.i32GtU,
-      ...op.brIf(1),
-      ...parts.flatMap(([loads]) => loads),
-      ...parts.flatMap(([, work]) => work),
-      ...step(16 * ways),
-      ...op.set(1),
-      ...simdOp.br(0),
-      ...op.end,
-      ...op.end
-    ]
+    return ([] as Array<number>).concat(
+      op.block,
+      op.loop,
+      step(16 * ways),
+      op.get(0),
+      op.i32GtU,
+      op.brIf(1),
+      ...parts.map(([loads]) => loads),
+      ...parts.map(([, work]) => work),
+      next(16 * ways),
+      simdOp.br(0),
+      op.end,
+      op.end
+    )
   })()
   const [loads, work] = copy(0)
-  const single = [...loads, ...work, ...step(16), ...op.set(1)]
   const body = ways === 1
-    ? [...pre, ...op.loop, ...single, ...op.get(1), ...op.get(0), ...simdOp.i32LtU, ...op.brIf(0), ...op.end]
-    : [
-      ...pre,
-      ...wide,
-      ...op.block,
-      ...op.loop,
-      ...op.get(1),
-      ...op.get(0),
-      ...simdOp.i32GeU,
-      ...op.brIf(1),
-      ...single,
-      ...simdOp.br(0),
-      ...op.end,
-      ...op.end
-    ]
-  return { body, locals, imports }
+    ? pre.concat(op.loop, loads, work, next(16), op.get(1), op.get(0), simdOp.i32LtU, op.brIf(0), op.end)
+    : pre.concat(
+      wide,
+      op.block,
+      op.loop,
+      op.get(1),
+      op.get(0),
+      simdOp.i32GeU,
+      op.brIf(1),
+      loads,
+      work,
+      next(16),
+      simdOp.br(0),
+      op.end,
+      op.end
+    )
+  return { body, locals, imports, nodes: uses.size }
 }
 
 /** The float32 ops a kernel may compute with `Math` in a select's fallback branch. */
@@ -1341,7 +1412,7 @@ export const compileSimd = (
   const sumOutputs = kinds.flatMap((kind, o) => (kind === "sum" && reductions?.columns === undefined ? [o] : []))
   const streams = inputs.filter((x) => x.kind !== "scalar").length +
     outs.filter((_, o) => kinds[o] === undefined).length
-  const netNodes = countUses(outs).size - NODES_PER_STREAM * streams
+  const netNodes = emitted.nodes - NODES_PER_STREAM * streams
   const loop: SimdLoop = (ins, outArrays, n, pool) => {
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!

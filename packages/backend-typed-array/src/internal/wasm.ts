@@ -137,37 +137,49 @@ export const moduleBytes = (
   )
   const functions = section(3, vec(funcs.map((_, i) => uleb(i + importTypes.length))))
   const exports = section(7, vec(funcs.map((f, i) => [...name(f.name), 0x00, ...uleb(i + mathImports.length)])))
-  const code = section(
-    10,
-    vec(funcs.map((f) => {
-      // locals are declared as runs of (count, type)
-      const runs: Array<Array<number>> = []
-      let i = 0
-      while (i < f.locals.length) {
-        let j = i
-        while (j < f.locals.length && f.locals[j] === f.locals[i]) j++
-        runs.push([...uleb(j - i), f.locals[i]!])
-        i = j
-      }
-      const body = [...vec(runs), ...f.body, ...op.end]
-      return [...uleb(body.length), ...body]
-    }))
-  )
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...types,
-    ...imports,
-    ...functions,
-    ...exports,
+  // The code section is assembled from parts (a fused group's body can be megabytes: spreading it
+  // into new arrays, once per enclosing level, cost more than emitting it)
+  const code: Array<ArrayLike<number>> = []
+  let codeBytes = 0
+  for (const f of funcs) {
+    // locals are declared as runs of (count, type)
+    const runs: Array<Array<number>> = []
+    let i = 0
+    while (i < f.locals.length) {
+      let j = i
+      while (j < f.locals.length && f.locals[j] === f.locals[i]) j++
+      runs.push([...uleb(j - i), f.locals[i]!])
+      i = j
+    }
+    const locals = vec(runs)
+    const size = locals.length + f.body.length + op.end.length
+    const head = [...uleb(size), ...locals]
+    code.push(head, f.body, op.end)
+    codeBytes += head.length + size - locals.length
+  }
+  const countBytes = uleb(funcs.length)
+  return concatBytes([
+    [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    types,
+    imports,
+    functions,
+    exports,
+    [10, ...uleb(countBytes.length + codeBytes), ...countBytes],
     ...code
   ])
+}
+
+/** The parts one after another in a new byte array. */
+const concatBytes = (parts: ReadonlyArray<ArrayLike<number>>): Uint8Array<ArrayBuffer> => {
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
 }
 
 /**
