@@ -280,7 +280,8 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       // a product heading the group is computed first, into the kernel's own scratch array
       const dot = spec.dot
       const epilogue = dot === undefined ? spec : { ...spec, inputs: spec.inputs.slice(0, dot.lhs) }
-      const { loop, source: loopSource } = compileFusedLoop(epilogue, pool)
+      const compiled = compileFusedLoop(epilogue, pool)
+      const loop = compiled.loop
       let scratch: DType.HostArray | undefined
       const product = dot === undefined ? undefined : (inputs: ReadonlyArray<DeviceBuffer>): DType.HostArray => {
         const { batch, contracting, precision } = dot.params
@@ -302,13 +303,15 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
         if (scratch !== last) owners.escape(scratch.buffer)
         return scratch
       }
-      const source = dot === undefined
-        ? loopSource
-        : `// input ${dot.input} = dot_general(input ${dot.lhs}, input ${dot.rhs}) ${
-          JSON.stringify(dot.params)
-        }, then:\n${loopSource}`
       return {
-        source,
+        // (generated when read: inspection and tests)
+        get source() {
+          return dot === undefined
+            ? compiled.source
+            : `// input ${dot.input} = dot_general(input ${dot.lhs}, input ${dot.rhs}) ${
+              JSON.stringify(dot.params)
+            }, then:\n${compiled.source}`
+        },
         run: (inputs, outputs) => {
           const data = new Array<DType.HostArray>(epilogue.inputs.length)
           for (let i = 0; i < data.length; i++) {

@@ -37,6 +37,7 @@ import type {
   BackendShape,
   DeviceBuffer,
   FirstOrderPrimitive,
+  FusedKernel,
   FusedKernelSpec,
   Params,
   Primitive,
@@ -338,7 +339,8 @@ export const compileExecutable = (
   const constSlots = program.constVars.map(slot)
   const constBuffers = program.consts.map((t) => bufferOf(backend, t))
   const inputSlots = program.inputs.map(slot)
-  const sources: Array<string> = []
+  // (their sources are read only when the executable's are: generating them can cost more than compiling)
+  const kernels: Array<FusedKernel> = []
   const runs: Array<Run> = []
   // steps that are generators themselves (a loop), by position in `runs`
   const stepRuns: Array<((slots: Array<DeviceBuffer | undefined>) => Steps<void>) | undefined> = []
@@ -351,7 +353,7 @@ export const compileExecutable = (
       groupInfo.set(k, { outputs: lowered.outputs, inPlace: inPlaceReads(lowered.spec, lowered.inputs) })
       const donorIndex = k
       const kernel = backend.compileFused!(lowered.spec)
-      sources.push(kernel.source)
+      kernels.push(kernel)
       const ins = lowered.inputs.map(slot)
       const outs = lowered.outputs.map(slot)
       const pooled = lowered.outputs.map((v) => arenaOf.get(v) ?? -1)
@@ -526,7 +528,9 @@ export const compileExecutable = (
   }
   return {
     backend,
-    sources,
+    get sources() {
+      return kernels.map((kernel) => kernel.source)
+    },
     arenaBuffers: () => arena.length,
     warmable,
     warm,

@@ -282,14 +282,16 @@ export const compileFusedLoop = (
   pool?: Pool
 ): { readonly loop: FusedLoop; readonly source: string } => {
   const decomposed = decomposeSpec(spec)
-  const { loop: js, source } = jsLoop(decomposed)
   const n = size(spec.shape)
   const min = simdMin(decomposed.outputs.flatMap((o) => o.lanes))
   // a light kernel whose chunks would be gathered element by element (a transposed read) runs
   // faster as the JS loop reading in place (measured: 18 vs 26 us for B4's transposed pad-add)
   const light = min > 8 && gathersElementwise(spec)
   const simd = n >= min && !light ? simdOf(decomposed) : undefined
-  if (simd === undefined) return { loop: withReductions(spec, js), source }
+  if (simd === undefined) {
+    const { loop: js, source } = jsLoop(decomposed)
+    return { loop: withReductions(spec, js), source }
+  }
   const sizes = outputSizes(spec)
   const loop: FusedLoop = (ins, outs) => {
     // the SIMD loop writes every element of every output (chunks cover the domain; a reduction's
@@ -298,5 +300,11 @@ export const compileFusedLoop = (
     simd(ins, arrays, n, pool)
     return arrays
   }
-  return { loop, source: `// WebAssembly SIMD (${floatOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${source}` }
+  // the JS source only when asked for (a chain of thousands of nodes: hundreds of ms to generate)
+  return {
+    loop,
+    get source() {
+      return `// WebAssembly SIMD (${floatOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${fusedSource(decomposed)}`
+    }
+  }
 }
