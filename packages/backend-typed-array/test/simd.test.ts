@@ -10,6 +10,7 @@ import { Approximation, DType, Kernel } from "@diffect/core"
 import type { FusedKernelSpec } from "@diffect/core"
 import { lowerElementwise } from "@diffect/core/Lowering"
 import { assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import { compileElementwise } from "../src/internal/codegen.js"
 import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
 import {
@@ -181,6 +182,63 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
       n
     )
     sameBits(got, want, "sin chain", xs)
+  })
+
+  it("random expression DAGs (shared nodes, selects, transcendentals; 1-3 outputs): the JS loop's bits at every length", () => {
+    // a node: an op over earlier nodes (so values are shared and read far from where they are made)
+    const unaryOps = ["neg", "abs", "sqrt", "exp", "tanh", "sin", "log"] as const
+    const binaryOps = ["add", "sub", "mul", "div", "min", "max"] as const
+    const node = fc.oneof(
+      fc.record({ op: fc.constantFrom(...unaryOps), a: fc.nat() }),
+      fc.record({ op: fc.constantFrom(...binaryOps), a: fc.nat(), b: fc.nat() }),
+      fc.record({ op: fc.constant("select" as const), a: fc.nat(), b: fc.nat(), c: fc.nat(), d: fc.nat() }),
+      fc.record({ op: fc.constant("const" as const), value: fc.float({ noDefaultInfinity: true, noNaN: true }) })
+    )
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(node, { minLength: 1, maxLength: 60 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer(),
+        (arity, nodes, picks, n, seed) => {
+          const made: Array<Kernel.Expr> = Array.from({ length: arity }, (_, k) => Kernel.input(k, "f32"))
+          const at = (i: number) => made[i % made.length]!
+          for (const d of nodes) {
+            if (d.op === "const") made.push(Kernel.constant(Math.fround(d.value), "f32"))
+            else if (d.op === "select") made.push(Kernel.select(Kernel.lt(at(d.a), at(d.b)), at(d.c), at(d.d)))
+            else if ("b" in d) made.push(Kernel[d.op](at(d.a), at(d.b)))
+            else made.push(Kernel[d.op](at(d.a)))
+          }
+          const outs = picks.map((p) => made[arity + (p % (made.length - arity))] ?? made[0]!)
+          const lanes = Approximation.decompose(outs, Approximation.allDecomposed)
+          const simd = compileSimd("f32", [], Array.from({ length: arity }, () => ({ kind: "flat" as const })), lanes)
+          if (simd === undefined) return
+          let r = seed
+          const next = () => {
+            r = (Math.imul(r, 1103515245) + 12345) | 0
+            return r
+          }
+          const ins = Array.from({ length: arity }, () =>
+            new Float32Array(n).map(() => {
+              const v = next()
+              return (v & 7) === 0 ? specials[(v >>> 3) % specials.length]! : (v / 2 ** 31) * 2 ** ((v >>> 20) % 12)
+            }))
+          const got = lanes.map(() => new Float32Array(n))
+          simd(ins, got, n)
+          lanes.forEach((e, o) => {
+            const want = new Float32Array(n)
+            compileElementwise([e], ins.map(() => 1), {
+              float32: "strict",
+              transcendentals: Approximation.allDecomposed
+            })
+              .loop(want, ins, n)
+            sameBits(got[o]!, want, `output ${o}`)
+          })
+        }
+      ),
+      { numRuns: 150, seed: 20261205 }
+    )
   })
 
   // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin
