@@ -184,79 +184,88 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     sameBits(got, want, "sin chain", xs)
   })
 
-  it("random expression DAGs (shared nodes, selects, transcendentals; 1-3 outputs): the JS loop's bits at every length", () => {
-    // a node: an op over earlier nodes (so values are shared and read far from where they are made)
-    const unary = {
-      neg: Kernel.neg,
-      abs: Kernel.abs,
-      sqrt: Kernel.sqrt,
-      exp: Kernel.exp,
-      tanh: Kernel.tanh,
-      sin: Kernel.sin,
-      log: Kernel.log
-    }
-    const binary = {
-      add: Kernel.add,
-      sub: Kernel.sub,
-      mul: Kernel.mul,
-      div: Kernel.div,
-      min: Kernel.min,
-      max: Kernel.max
-    }
-    const unaryOps = Object.keys(unary) as Array<keyof typeof unary>
-    const binaryOps = Object.keys(binary) as Array<keyof typeof binary>
-    const node = fc.oneof(
-      fc.record({ op: fc.constantFrom(...unaryOps), a: fc.nat() }),
-      fc.record({ op: fc.constantFrom(...binaryOps), a: fc.nat(), b: fc.nat() }),
-      fc.record({ op: fc.constant("select" as const), a: fc.nat(), b: fc.nat(), c: fc.nat(), d: fc.nat() }),
-      fc.record({ op: fc.constant("const" as const), value: fc.float({ noDefaultInfinity: true, noNaN: true }) })
-    )
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 3 }),
-        fc.array(node, { minLength: 1, maxLength: 60 }),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
-        fc.integer({ min: 1, max: 70 }),
-        fc.integer(),
-        (arity, nodes, picks, n, seed) => {
-          const made: Array<Kernel.Expr> = Array.from({ length: arity }, (_, k) => Kernel.input(k, "f32"))
-          const at = (i: number) => made[i % made.length]!
-          for (const d of nodes) {
-            if (d.op === "const") made.push(Kernel.constant(Math.fround(d.value), "f32"))
-            else if (d.op === "select") made.push(Kernel.select(Kernel.lt(at(d.a), at(d.b)), at(d.c), at(d.d)))
-            else if ("b" in d) made.push(binary[d.op](at(d.a), at(d.b)))
-            else made.push(unary[d.op](at(d.a)))
-          }
-          const outs = picks.map((p) => made[arity + (p % (made.length - arity))] ?? made[0]!)
-          const lanes = Approximation.decompose(outs, Approximation.allDecomposed)
-          const simd = compileSimd("f32", [], Array.from({ length: arity }, () => ({ kind: "flat" as const })), lanes)
-          if (simd === undefined) return
-          let r = seed
-          const next = () => {
-            r = (Math.imul(r, 1103515245) + 12345) | 0
-            return r
-          }
-          const ins = Array.from({ length: arity }, () =>
-            new Float32Array(n).map(() => {
-              const v = next()
-              return (v & 7) === 0 ? specials[(v >>> 3) % specials.length]! : (v / 2 ** 31) * 2 ** ((v >>> 20) % 12)
-            }))
-          const got = lanes.map(() => new Float32Array(n))
-          simd(ins, got, n)
-          lanes.forEach((e, o) => {
-            const want = new Float32Array(n)
-            compileElementwise([e], ins.map(() => 1), {
-              float32: "strict",
-              transcendentals: Approximation.allDecomposed
+  // float64 kernels compile arithmetic only (no float64 transcendentals in SIMD)
+  it.each(["f32", "f64"] as const)(
+    "random %s expression DAGs (shared nodes, selects, transcendentals; 1-3 outputs): the JS loop's bits at every length",
+    (float) => {
+      // a node: an op over earlier nodes (so values are shared and read far from where they are made)
+      const unary = float === "f64" ? { neg: Kernel.neg, abs: Kernel.abs, sqrt: Kernel.sqrt } : {
+        neg: Kernel.neg,
+        abs: Kernel.abs,
+        sqrt: Kernel.sqrt,
+        exp: Kernel.exp,
+        tanh: Kernel.tanh,
+        sin: Kernel.sin,
+        log: Kernel.log
+      }
+      const binary = {
+        add: Kernel.add,
+        sub: Kernel.sub,
+        mul: Kernel.mul,
+        div: Kernel.div,
+        min: Kernel.min,
+        max: Kernel.max
+      }
+      const unaryOps = Object.keys(unary) as Array<keyof typeof unary>
+      const binaryOps = Object.keys(binary) as Array<keyof typeof binary>
+      const node = fc.oneof(
+        fc.record({ op: fc.constantFrom(...unaryOps), a: fc.nat() }),
+        fc.record({ op: fc.constantFrom(...binaryOps), a: fc.nat(), b: fc.nat() }),
+        fc.record({ op: fc.constant("select" as const), a: fc.nat(), b: fc.nat(), c: fc.nat(), d: fc.nat() }),
+        fc.record({ op: fc.constant("const" as const), value: fc.double({ noDefaultInfinity: true, noNaN: true }) })
+      )
+      const round = float === "f32" ? Math.fround : (x: number) => x
+      const Array_ = float === "f32" ? Float32Array : Float64Array
+      let compiled = 0
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 3 }),
+          fc.array(node, { minLength: 1, maxLength: 60 }),
+          fc.array(fc.nat(), { minLength: 1, maxLength: 3 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer(),
+          (arity, nodes, picks, n, seed) => {
+            const made: Array<Kernel.Expr> = Array.from({ length: arity }, (_, k) => Kernel.input(k, float))
+            const at = (i: number) => made[i % made.length]!
+            for (const d of nodes) {
+              if (d.op === "const") made.push(Kernel.constant(round(d.value), float))
+              else if (d.op === "select") made.push(Kernel.select(Kernel.lt(at(d.a), at(d.b)), at(d.c), at(d.d)))
+              else if ("b" in d) made.push(binary[d.op](at(d.a), at(d.b)))
+              else made.push((unary as Record<string, (x: Kernel.Expr) => Kernel.Expr>)[d.op]!(at(d.a)))
+            }
+            const outs = picks.map((p) => made[arity + (p % (made.length - arity))] ?? made[0]!)
+            const lanes = Approximation.decompose(outs, Approximation.allDecomposed)
+            const simd = compileSimd(float, [], Array.from({ length: arity }, () => ({ kind: "flat" as const })), lanes)
+            if (simd === undefined) return
+            compiled++
+            let r = seed
+            const next = () => {
+              r = (Math.imul(r, 1103515245) + 12345) | 0
+              return r
+            }
+            const ins = Array.from({ length: arity }, () =>
+              new Array_(n).map(() => {
+                const v = next()
+                return (v & 7) === 0 ? specials[(v >>> 3) % specials.length]! : (v / 2 ** 31) * 2 ** ((v >>> 20) % 12)
+              }))
+            const got = lanes.map(() => new Array_(n))
+            simd(ins, got, n)
+            lanes.forEach((e, o) => {
+              const want = new Array_(n)
+              compileElementwise([e], ins.map(() => 1), {
+                float32: "strict",
+                transcendentals: Approximation.allDecomposed
+              }).loop(want, ins, n)
+              sameBits(got[o]!, want, `output ${o}`)
             })
-              .loop(want, ins, n)
-            sameBits(got[o]!, want, `output ${o}`)
-          })
-        }
-      ),
-      { numRuns: 150, seed: 20261205 }
-    )
-  })
+          }
+        ),
+        { numRuns: 150, seed: 20261205 }
+      )
+      // (every case compiles: these ops all have a SIMD form)
+      assert.strictEqual(compiled, 150)
+    }
+  )
 
   // Every float primitive the backend runs in SIMD, eagerly, on an array past simdMin
   // (with the specials), against its JS loop on the same inputs.
