@@ -8,6 +8,7 @@ import { expect, failure, js } from "./npSetup.js"
 
 const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
 const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
+const f32 = (v: np.NestedArray) => np.array(v, { dtype: "float32" })
 
 describe("np shape and index helpers", () => {
   it("broadcastShapes/Arrays, rollaxis, resize, indices, ix_", () => {
@@ -77,5 +78,20 @@ describe("np predicates, vector products, spacing, unwrap", () => {
     const want = [0, Math.PI / 4, Math.PI / 2, -Math.PI / 4, 0]
     u.forEach((v, i) => assert.approximately(v, want[i]!, 1e-12))
     expect.tensor(np.unwrap(i32([0, 1, 2, -1, 0]), { period: 4 }), "float32", [0, 1, 2, 3, 4])
+  })
+  it("unwrap takes the period in the input's dtype (JAX's promote_dtypes), keeps the first element, and refuses complex", () => {
+    // 3.5e38 is infinite in float32: so are the interval and the default discont, and nothing is corrected
+    expect.tensor(np.unwrap(f32([0, 3e38]), { period: 3.5e38 }), "float32", [0, Math.fround(3e38)], { tol: 0 })
+    // in float64 the same period is finite: the jump of 3e38 > 1.75e38 is wrapped by one period
+    expect.tensor(np.unwrap(f64([0, 3e38]), { period: 3.5e38 }), "float64", [0, 3e38 - 3.5e38], { tol: 1e-14 })
+    // a discont above period / 2 keeps jumps below it (NumPy's: [0, 3.5] with discont 4)
+    expect.tensor(np.unwrap(f64([0, 3.5]), { discont: 4 }), "float64", [0, 3.5], { tol: 0 })
+    expect.tensor(np.unwrap(f64([0, 3.5])), "float64", [0, 3.5 - 2 * Math.PI], { tol: 1e-15 })
+    // the first element is the input's own: -0 stays -0
+    assert.isTrue(Object.is((js(np.unwrap(f64([-0, 1]))) as Array<number>)[0], -0))
+    // along an interior axis
+    const x = f64([[[0, 0.5], [2 * Math.PI + 0.1, 2 * Math.PI + 0.6], [4 * Math.PI + 0.2, 4 * Math.PI + 0.7]]])
+    expect.close(js(np.unwrap(x, { axis: 1 })), [[[0, 0.5], [0.1, 0.6], [0.2, 0.7]]], 1e-12)
+    assert.include(failure(() => np.unwrap(np.array([{ re: 1, im: 0 }, { re: 0, im: 1 }])), "DTypeError"), "complex")
   })
 })

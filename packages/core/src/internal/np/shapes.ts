@@ -435,7 +435,9 @@ export const spacing = (x: TensorLike): Tensor => {
 
 /**
  * Unwraps phase jumps larger than `discont` (default `period / 2`) along `axis`
- * by adding multiples of `period` (default 2 pi), as NumPy.
+ * by adding multiples of `period` (default 2 pi), as JAX and NumPy: the period
+ * is taken in the input's (inexact) dtype first, so in float32 a period past the
+ * largest float32 is infinite, and so are its half and the default `discont`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -458,24 +460,25 @@ export const unwrap = (
     period: { expected: "a number", test: (u) => typeof u === "number" }
   })
   const t0 = toTensor(p)
+  if (isComplex(t0.dtype)) throw new DTypeError({ operation: "unwrap", detail: "does not support complex inputs" })
+  // (a JS number is a weak float: integer input becomes float, as with a float period in JAX)
   const t = isInexact(t0.dtype) ? t0 : toInexact(t0)
   const axis = checkAxis("unwrap", options?.axis ?? -1, t.ndim)
-  const period = options?.period ?? 2 * Math.PI
-  const discont = Math.max(options?.discont ?? period / 2, period / 2)
   const n = t.shape[axis]!
   if (n < 2) return t
+  const inDtype = (v: number): number => (t.dtype === "float32" ? Math.fround(v) : v)
+  const period = inDtype(options?.period ?? 2 * Math.PI)
+  const interval = inDtype(period / 2)
+  const discont = options?.discont ?? interval
   const sl = (lo: number, hi: number) =>
     lax.slice(t, t.shape.map((_, i) => (i === axis ? lo : 0)), t.shape.map((d, i) => (i === axis ? hi : d)))
   const dd = np.subtract(sl(1, n), sl(0, n - 1))
-  const half = period / 2
-  let ddmod = np.subtract(np.mod(np.add(dd, half), period), half)
-  // NumPy: a jump of exactly +half stays +half when the difference was positive
-  ddmod = np.where(np.logicalAnd(np.equal(ddmod, -half), np.greater(dd, 0)), half, ddmod)
-  let correction = np.subtract(ddmod, dd)
-  correction = np.where(np.less(np.abs(dd), discont), 0, correction)
-  const zeros = lax.full(t.shape.map((d, i) => (i === axis ? 1 : d)), 0, t.dtype)
-  const cum = np.cumsum(np.concatenate([zeros, np.astype(correction, t.dtype)], { axis }), { axis })
-  return np.add(t, cum)
+  let ddmod = np.subtract(np.mod(np.add(dd, interval), period), interval)
+  // a jump of exactly +interval stays +interval when the difference was positive
+  ddmod = np.where(np.logicalAnd(np.equal(ddmod, -interval), np.greater(dd, 0)), interval, ddmod)
+  const correction = np.where(np.less(np.abs(dd), discont), 0, np.subtract(ddmod, dd))
+  // the first element as it is (a -0 stays -0), the rest plus the running correction
+  return np.concatenate([sl(0, 1), np.add(sl(1, n), np.astype(np.cumsum(correction, { axis }), t.dtype))], { axis })
 }
 
 /**

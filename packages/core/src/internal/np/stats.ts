@@ -13,7 +13,16 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
-import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number } from "../../Validate.js"
+import {
+  anyValue,
+  argumentError,
+  boolean,
+  checkArg,
+  checkOptions,
+  integer,
+  isOptionsObject,
+  number
+} from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
 import { diagonal } from "./arrays.js"
@@ -246,15 +255,22 @@ export interface CovOptions {
 
 /**
  * The covariance matrix of the variables in the rows of `m` (columns with
- * `rowvar: false`), `jnp.cov` with NumPy's weights and normalization.
+ * `rowvar: false`), and of `y`'s as more variables when given (`jnp.cov(m, y)`),
+ * with NumPy's weights and normalization.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.cov(np.array([[0, 1, 2], [2, 1, 0]])))) // [[1, -1], [-1, 1]]
+ * console.log(toJsSync(np.cov(np.array([-1, 0, 1]), np.array([1, 0, -1])))) // [[1, -1], [-1, 1]]
  *
  * @since 0.1.0
  */
-export const cov = (m: TensorLike, options?: CovOptions): Tensor => {
+export function cov(m: TensorLike, options?: CovOptions): Tensor
+export function cov(m: TensorLike, y: TensorLike | undefined, options?: CovOptions): Tensor
+export function cov(m: TensorLike, second?: TensorLike | CovOptions, third?: CovOptions): Tensor {
+  const [y, options] = second !== undefined && isOptionsObject(second)
+    ? [undefined, second as CovOptions]
+    : [second as TensorLike | undefined, third]
   checkOptions("cov", options, {
     rowvar: boolean,
     bias: boolean,
@@ -262,10 +278,15 @@ export const cov = (m: TensorLike, options?: CovOptions): Tensor => {
     fweights: anyValue,
     aweights: anyValue
   })
-  let x = toInexact(toTensor(m))
-  if (x.ndim > 2) throw new ShapeError({ operation: "cov", detail: "m has more than 2 dimensions" })
-  if (x.ndim < 2) x = lax.reshape(x, [1, x.ndim === 0 ? 1 : x.shape[0]!])
-  if (options?.rowvar === false && x.shape[0] !== 1) x = lax.transpose(x, [1, 0])
+  // each as a matrix of variables (rows), as JAX's atleast_2d and transpose
+  const variables = (a: TensorLike, name: string): Tensor => {
+    let t = toInexact(toTensor(a))
+    if (t.ndim > 2) throw new ShapeError({ operation: "cov", detail: `${name} has more than 2 dimensions` })
+    if (t.ndim < 2) t = lax.reshape(t, [1, t.ndim === 0 ? 1 : t.shape[0]!])
+    return options?.rowvar === false && t.shape[0] !== 1 ? lax.transpose(t, [1, 0]) : t
+  }
+  let x = variables(m, "m")
+  if (y !== undefined) x = np.concatenate([x, variables(y, "y")], { axis: 0 })
   const n = x.shape[1]!
   let w: Tensor | undefined
   if (options?.fweights !== undefined) w = np.astype(toTensor(options.fweights), x.dtype)
@@ -303,9 +324,22 @@ export const cov = (m: TensorLike, options?: CovOptions): Tensor => {
  *
  * @since 0.1.0
  */
-export const corrcoef = (x: TensorLike, options?: { readonly rowvar?: boolean | undefined }): Tensor => {
+export function corrcoef(x: TensorLike, options?: { readonly rowvar?: boolean | undefined }): Tensor
+export function corrcoef(
+  x: TensorLike,
+  y: TensorLike | undefined,
+  options?: { readonly rowvar?: boolean | undefined }
+): Tensor
+export function corrcoef(
+  x: TensorLike,
+  second?: TensorLike | { readonly rowvar?: boolean | undefined },
+  third?: { readonly rowvar?: boolean | undefined }
+): Tensor {
+  const [y, options] = second !== undefined && isOptionsObject(second)
+    ? [undefined, second as { readonly rowvar?: boolean | undefined }]
+    : [second as TensorLike | undefined, third]
   checkOptions("corrcoef", options, { rowvar: boolean })
-  const cv = cov(x, options)
+  const cv = cov(x, y, options)
   if (cv.ndim === 0) return lax.div(cv, cv)
   const d = lax.sqrt(diagonal(cv))
   const n = d.shape[0]!
