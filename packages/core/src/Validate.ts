@@ -111,6 +111,16 @@ export const anyValue: Check = { expected: "any value", test: () => true }
 export type OptionSpec = { readonly [key: string]: Check }
 
 /**
+ * A number or an array (a JS array, a typed array or a tensor): `trapezoid`'s `dx`.
+ *
+ * @since 0.1.0
+ */
+export const numberOrArray: Check = {
+  expected: "a number or an array",
+  test: (u) => typeof u === "number" || Array.isArray(u) || ArrayBuffer.isView(u) || u instanceof Tensor
+}
+
+/**
  * Whether `u` can be an options object: an object that is not an array, a typed
  * array or a tensor (so a function taking an optional options object after
  * optional arrays, as `np.where`, can tell the two apart).

@@ -11,11 +11,11 @@
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
-import { checkOptions, integer, number } from "./Validate.js"
+import { checkOptions, integer, numberOrArray } from "./Validate.js"
 
-/** Options of `trapezoid`: the spacing when `x` is not given (1), the axis (-1). @since 0.1.0 */
+/** Options of `trapezoid`: the spacing when `x` is not given (1; an array broadcasts against `y`), the axis (-1). @since 0.1.0 */
 export interface TrapezoidOptions {
-  readonly dx?: number | undefined
+  readonly dx?: TensorLike | undefined
   readonly axis?: number | undefined
 }
 
@@ -32,10 +32,6 @@ export interface TrapezoidOptions {
  * @since 0.1.0
  */
 export const trapezoid = (y: TensorLike, x?: TensorLike | null, options?: TrapezoidOptions): Tensor => {
-  checkOptions("trapezoid", options, { dx: number, axis: integer })
-  return np.trapezoid(y, {
-    ...(x === undefined || x === null ? {} : { x }),
-    ...(options?.dx === undefined ? {} : { dx: options.dx }),
-    ...(options?.axis === undefined ? {} : { axis: options.axis })
-  })
+  checkOptions("trapezoid", options, { dx: numberOrArray, axis: integer })
+  return np.trapezoid(y, x ?? null, options)
 }

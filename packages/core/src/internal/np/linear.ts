@@ -12,7 +12,17 @@ import { ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { Tensor } from "../../Tensor.js"
-import { anyValue, argumentError, checkAxis, checkOptions, integer, number, string } from "../../Validate.js"
+import {
+  anyValue,
+  argumentError,
+  checkAxis,
+  checkOptions,
+  integer,
+  isOptionsObject,
+  number,
+  numberOrArray,
+  string
+} from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
 import { diff } from "./arrays.js"
@@ -205,37 +215,77 @@ export const correlate = (
   return correlate1d("correlate", x, conj, mode)
 }
 
-/** Options of `trapezoid`: sample points `x`, or a spacing `dx` (1), and the axis (-1). @since 0.1.0 */
+/**
+ * Options of `trapezoid`: sample points `x` (or give them as the second argument), or a spacing
+ * `dx` (1; an array broadcasts against `y`'s other axes), and the axis (-1). @since 0.1.0
+ */
 export interface TrapezoidOptions {
   readonly x?: TensorLike | undefined
-  readonly dx?: number | undefined
+  readonly dx?: TensorLike | undefined
   readonly axis?: number | undefined
 }
 
 /**
- * The integral of `y` by the trapezoidal rule (`jnp.trapezoid`).
+ * The integral of `y` by the trapezoidal rule (`jnp.trapezoid(y, x, dx, axis)`):
+ * at the sample points `x`, or evenly spaced `dx` apart.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3])))) // 4
- * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), { x: np.array([4, 6, 8]) }))) // 8
+ * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), np.array([4, 6, 8])))) // 8
+ * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), { dx: 2 }))) // 8
  *
  * @since 0.1.0
  */
-export const trapezoid = (y: TensorLike, options?: TrapezoidOptions): Tensor => {
-  checkOptions("trapezoid", options, { x: anyValue, dx: number, axis: integer })
-  const t = np.moveaxis(toInexact(toTensor(y)), checkAxis("trapezoid", options?.axis ?? -1, toTensor(y).ndim), -1)
+export function trapezoid(y: TensorLike, options?: TrapezoidOptions): Tensor
+export function trapezoid(
+  y: TensorLike,
+  x: TensorLike | null | undefined,
+  options?: Omit<TrapezoidOptions, "x">
+): Tensor
+export function trapezoid(
+  y: TensorLike,
+  second?: TensorLike | TrapezoidOptions | null,
+  third?: Omit<TrapezoidOptions, "x">
+): Tensor {
+  const [given, options] = second !== undefined && second !== null && isOptionsObject(second)
+    ? [undefined, second as TrapezoidOptions]
+    : [second as TensorLike | null | undefined, third as TrapezoidOptions | undefined]
+  checkOptions("trapezoid", options, { x: anyValue, dx: numberOrArray, axis: integer })
+  if (given !== undefined && given !== null && options?.x !== undefined) {
+    throw argumentError("trapezoid", "x", "given once (as the second argument or as options.x)", options.x)
+  }
+  const x = given ?? options?.x
+  const yt = toTensor(y)
+  const axis = checkAxis("trapezoid", options?.axis ?? -1, yt.ndim)
+  // as JAX: y and x (or dx) in one inexact dtype, the integration axis last
+  let dx: Tensor
+  let t: Tensor
+  if (x === undefined || x === null) {
+    t = toInexact(yt)
+    dx = toTensor(options?.dx ?? 1)
+    if (dx.ndim > t.ndim) throw new ShapeError({ operation: "trapezoid", detail: `dx has more dimensions than y` })
+    if (dx.ndim > 0) dx = np.moveaxis(lax.reshape(dx, [...Array(t.ndim - dx.ndim).fill(1), ...dx.shape]), axis, -1)
+  } else {
+    const [ty, tx] = promoteAll("trapezoid", [toInexact(yt), toInexact(toTensor(x))])
+    t = ty!
+    dx = tx!.ndim === 1 ? diff(tx!) : np.moveaxis(diff(tx!, { axis }), axis, -1)
+  }
+  t = np.moveaxis(t, axis, -1)
   const n = t.shape[t.ndim - 1]!
-  if (n < 2) return np.sum(np.multiply(t, 0), { axis: -1 })
-  const last = t.ndim - 1
   const at = (v: Tensor, lo: number, hi: number) =>
     lax.slice(v, v.shape.map((_, d) => (d === v.ndim - 1 ? lo : 0)), v.shape.map((m, d) => (d === v.ndim - 1 ? hi : m)))
-  const avg = np.multiply(np.add(at(t, 1, n), at(t, 0, n - 1)), 0.5)
-  if (options?.x === undefined) return np.multiply(np.sum(avg, { axis: last }), options?.dx ?? 1)
-  let xs = toInexact(toTensor(options.x))
-  if (xs.ndim > 1) xs = np.moveaxis(xs, options?.axis ?? -1, -1)
-  const dx = diff(xs, { axis: -1 })
-  return np.sum(np.multiply(avg, dx), { axis: -1 })
+  const squeezeLast = (v: Tensor) => lax.reshape(v, v.shape.slice(0, -1))
+  // a spacing constant along the axis: dx (sum(y) - (y[0] + y[-1]) / 2), JAX's fast path
+  if (dx.ndim === 0 || dx.shape[dx.ndim - 1] === 1) {
+    if (n === 0) return np.multiply(np.sum(t, { axis: -1 }), 0)
+    const d = dx.ndim === 0 ? dx : squeezeLast(at(dx, 0, 1))
+    const ends = np.multiply(np.add(squeezeLast(at(t, 0, 1)), squeezeLast(at(t, n - 1, n))), 0.5)
+    return np.multiply(d, np.subtract(np.sum(t, { axis: -1 }), ends))
+  }
+  // (fewer than two samples: empty slices, a sum of nothing)
+  const pairs = np.add(at(t, Math.min(1, n), n), at(t, 0, Math.max(n - 1, 0)))
+  return np.multiply(np.sum(np.multiply(dx, pairs), { axis: -1 }), 0.5)
 }
 
 /** Options of `interp`: the values below and above the sample range (the end values by default), a period. @since 0.1.0 */
