@@ -38,6 +38,9 @@ describe("np second names and small conveniences", () => {
       6
     ])
     assert.deepStrictEqual(np.unstack(np.ones([2, 3]), { axis: 1 }).map((t) => t.shape), [[2], [2], [2]])
+    // an empty axis has no slices (JAX's empty tuple)
+    assert.deepStrictEqual(np.unstack(np.zeros([0, 3])), [])
+    assert.deepStrictEqual(np.unstack(np.zeros([2, 0]), { axis: 1 }), [])
     expect.tensor(np.fabs(i32([-3])), "float32", [3])
     expect.tensor(np.emptyLike(i32([1, 2])), "int32", [0, 0])
   })

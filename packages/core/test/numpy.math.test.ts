@@ -74,6 +74,10 @@ describe("np elementwise math", () => {
   it("sign manipulation: signbit sees -0, copysign, heaviside", () => {
     assert.deepStrictEqual(js(np.signbit(f32([-1, -0, 0, 2, -Infinity]))), [true, true, false, false, true])
     assert.deepStrictEqual(js(np.signbit(i32([-3, 0]))), [true, false])
+    // float32 reads the bit itself: a NaN's sign too (JAX's bit cast); -NaN and NaN built from their bits
+    const nans = np.array(new Float32Array(new Uint32Array([0xffc00000, 0x7fc00000]).buffer))
+    assert.deepStrictEqual(js(np.signbit(nans)), [true, false])
+    assert.deepStrictEqual(js(np.signbit(np.array([-0, 0, -4], { dtype: "float64" }))), [true, false, true])
     expect.tensor(np.copysign(f32([1, -2, 3, 4]), f32([-0, 1, -1, 0])), "float32", [-1, 2, -3, 4])
     expect.tensor(np.heaviside(f32([-1, 0, 2]), f32([0.5, 0.5, 0.5])), "float32", [0, 0.5, 1])
   })

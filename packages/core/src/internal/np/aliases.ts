@@ -439,6 +439,8 @@ export const logicalXor = (x: TensorLike, y: TensorLike): Tensor =>
 export const unstack = (x: TensorLike, options?: { readonly axis?: number | undefined }): Array<Tensor> => {
   const t = toTensor(x)
   const axis = checkAxis("unstack", options?.axis ?? 0, t.ndim)
+  // (an empty axis has no slices: JAX's empty tuple)
+  if (t.shape[axis] === 0) return []
   return np.split(t, t.shape[axis]!, { axis }).map((p) => lax.squeeze(p, [axis]))
 }
 

@@ -14,6 +14,7 @@ import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { boolean, checkOptions, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { bitcastConvertType } from "../lax/bits.js"
 import { nonzeroDivisor, prepare, toInexact, toTensor } from "../npHelpers.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
@@ -361,8 +362,9 @@ export const fmin = (x: TensorLike, y: TensorLike): Tensor => {
 }
 
 /**
- * Whether the sign bit is set: true for negative numbers and -0 (NaN reads
- * as false: its sign bit is not observable without a bit cast).
+ * Whether the sign bit is set: true for negative numbers and -0. On float32
+ * it is the bit itself (JAX's bit cast), so a NaN's sign reads too; on
+ * float64, which has no 64-bit integer to cast to, a NaN reads as false.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -373,6 +375,10 @@ export const fmin = (x: TensorLike, y: TensorLike): Tensor => {
 export const signbit = (x: TensorLike): Tensor => {
   const t = toTensor(x)
   if (!isInexact(t.dtype)) return t.dtype === "int32" ? lax.lt(t, c(t, 0)) : lax.full(t.shape, 0, "bool")
+  if (t.dtype === "float32") {
+    const bits = bitcastConvertType(t, "int32")
+    return lax.lt(bits, lax.full(bits.shape, 0, "int32"))
+  }
   const zero = c(t, 0)
   return lax.or(lax.lt(t, zero), lax.and(lax.eq(t, zero), lax.lt(lax.div(c(t, 1), t), zero)))
 }

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import { isComplex, isInexact } from "../../DType.js"
+import type { DType } from "../../DType.js"
 import { ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -17,7 +18,16 @@ import { broadcastShapes as shapeBroadcast } from "../../Shape.js"
 import type { Shape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
-import { argumentError, checkAxis, checkOptions, checkShape, integer, string } from "../../Validate.js"
+import {
+  argumentError,
+  boolean,
+  checkAxis,
+  checkOptions,
+  checkShape,
+  dtype as dtypeCheck,
+  integer,
+  string
+} from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { nextafter as laxNextafter } from "../lax/bits.js"
 import { populationCount } from "../lax/extras.js"
@@ -93,20 +103,37 @@ export const resize = (a: TensorLike, newShape: Shape | number): Tensor => {
   return lax.reshape(lax.slice(tiled, [0], [size]), shape)
 }
 
+/** Options of `indices`: the dtype (int32), and one broadcastable grid per axis (`sparse`). @since 0.1.0 */
+export interface IndicesOptions {
+  readonly dtype?: DType | undefined
+  readonly sparse?: boolean | undefined
+}
+
 /**
- * The index grids of `dimensions`: `indices(d)[k]` holds each position's k-th index.
+ * The index grids of `dimensions` (`jnp.indices`): `indices(d)[k]` holds each
+ * position's k-th index. With `sparse: true`, a list of one grid per axis, of
+ * shape 1 except along its own axis, which broadcast together.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.indices([2, 3]))) // [[[0, 0, 0], [1, 1, 1]], [[0, 1, 2], [0, 1, 2]]]
+ * const [rows, cols] = np.indices([2, 3], { sparse: true })
+ * console.log(rows!.shape, cols!.shape) // [2, 1] [1, 3]
  *
  * @since 0.1.0
  */
-export const indices = (dimensions: Shape, options?: { readonly dtype?: "int32" | undefined }): Tensor => {
-  checkOptions("indices", options, { dtype: string })
+export function indices(dimensions: Shape, options?: IndicesOptions & { readonly sparse?: false | undefined }): Tensor
+export function indices(dimensions: Shape, options: IndicesOptions & { readonly sparse: true }): Array<Tensor>
+export function indices(dimensions: Shape, options?: IndicesOptions): Tensor | Array<Tensor>
+export function indices(dimensions: Shape, options?: IndicesOptions): Tensor | Array<Tensor> {
+  checkOptions("indices", options, { dtype: dtypeCheck, sparse: boolean })
   const shape = checkShape("indices", dimensions)
-  const grids = shape.map((_, k) => lax.iota("int32", shape, k))
-  return grids.length === 0 ? lax.full([0], 0, "int32") : lax.concatenate(grids.map((g) => lax.expandDims(g, [0])), 0)
+  const dtype = options?.dtype ?? "int32"
+  if (options?.sparse === true) {
+    return shape.map((n, k) => lax.iota(dtype, shape.map((_, d) => (d === k ? n : 1)), k))
+  }
+  const grids = shape.map((_, k) => lax.iota(dtype, shape, k))
+  return grids.length === 0 ? lax.full([0], 0, dtype) : lax.concatenate(grids.map((g) => lax.expandDims(g, [0])), 0)
 }
 
 /**
