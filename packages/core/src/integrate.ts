@@ -33,5 +33,9 @@ export interface TrapezoidOptions {
  */
 export const trapezoid = (y: TensorLike, x?: TensorLike | null, options?: TrapezoidOptions): Tensor => {
   checkOptions("trapezoid", options, { dx: numberOrArray, axis: integer })
-  return np.trapezoid(y, x ?? null, options)
+  return np.trapezoid(y, {
+    ...(x === undefined || x === null ? {} : { x }),
+    ...(options?.dx === undefined ? {} : { dx: options.dx }),
+    ...(options?.axis === undefined ? {} : { axis: options.axis })
+  })
 }

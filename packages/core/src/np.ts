@@ -267,37 +267,21 @@ const arangeSpec: OptionSpec = { step: finite, dtype: dtypeCheck }
  * console.log(y.dtype, toJsSync(y)) // int32 [0, 1, 2, 3, 4]
  * const z = np.arange(0, 1, { step: 0.25 })
  * console.log(z.dtype, toJsSync(z)) // float32 [0, 0.25, 0.5, 0.75]
- * console.log(toJsSync(np.arange(5, 0, -2))) // [5, 3, 1]
  *
  * @since 0.1.0
  */
 export const arange: {
   (stop: number, options?: ArangeOptions): Tensor
   (start: number, stop: number, options?: ArangeOptions): Tensor
-  (start: number, stop: number, step: number, options?: Omit<ArangeOptions, "step">): Tensor
-} = (
-  start: number,
-  stopOrOptions?: number | ArangeOptions,
-  stepOrOptions?: number | ArangeOptions,
-  lastOptions?: Omit<ArangeOptions, "step">
-): Tensor => {
+} = (start: number, stopOrOptions?: number | ArangeOptions, maybeOptions?: ArangeOptions): Tensor => {
   const twoBounds = typeof stopOrOptions === "number"
-  // JAX's arange(start, stop, step): a step given third, or as options.step
-  const positionalStep = twoBounds && typeof stepOrOptions === "number"
-  const options = (twoBounds ? (positionalStep ? lastOptions : stepOrOptions) : stopOrOptions) as
-    | ArangeOptions
-    | undefined
+  const options = twoBounds ? maybeOptions : stopOrOptions
   checkArg("arange", twoBounds ? "start" : "stop", start, finite)
   if (twoBounds) checkArg("arange", "stop", stopOrOptions, finite)
-  else if (stepOrOptions !== undefined) throw argumentError("arange", "stop", "a finite number", stopOrOptions)
-  if (positionalStep) checkArg("arange", "step", stepOrOptions, finite)
-  else if (lastOptions !== undefined) throw argumentError("arange", "step", "a finite number", stepOrOptions)
+  else if (maybeOptions !== undefined) throw argumentError("arange", "stop", "a finite number", stopOrOptions)
   checkOptions("arange", options, arangeSpec)
-  if (positionalStep && options?.step !== undefined) {
-    throw argumentError("arange", "step", "given once (third, or as options.step)", options.step)
-  }
   const [lo, hi] = twoBounds ? [start, stopOrOptions] : [0, start]
-  const step = positionalStep ? stepOrOptions : options?.step ?? 1
+  const step = options?.step ?? 1
   if (step === 0) throw new ShapeError({ operation: "arange", detail: "step must be non-zero" })
   const dtype = options?.dtype ?? ([lo, hi, step].every(Number.isInteger) ? "int32" : "float32")
   const n = Math.max(0, Math.ceil((hi - lo) / step))
@@ -409,25 +393,13 @@ const eyeSpec: OptionSpec = { m: integer, k: integer, dtype: dtypeCheck }
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.eye(2))) // [[1, 0], [0, 1]]
  * console.log(toJsSync(np.eye(2, { m: 3, k: 1 }))) // [[0, 1, 0], [0, 0, 1]]
- * console.log(toJsSync(np.eye(2, 3))) // [[1, 0, 0], [0, 1, 0]]
  *
  * @since 0.1.0
  */
-export const eye: {
-  (n: number, options?: EyeOptions): Tensor
-  (n: number, m: number | null | undefined, options?: Omit<EyeOptions, "m">): Tensor
-} = (n: number, mOrOptions?: number | null | EyeOptions, lastOptions?: Omit<EyeOptions, "m">): Tensor => {
+export const eye = (n: number, options?: EyeOptions): Tensor => {
   checkArg("eye", "n", n, integer)
-  // JAX's eye(N, M, k, dtype): the column count given second, or as options.m
-  const positional = typeof mOrOptions === "number" || mOrOptions === null ||
-    (mOrOptions === undefined && lastOptions !== undefined)
-  const options = (positional ? lastOptions : mOrOptions) as EyeOptions | undefined
   checkOptions("eye", options, eyeSpec)
-  if (positional && mOrOptions !== null && mOrOptions !== undefined) {
-    checkArg("eye", "m", mOrOptions, integer)
-    if (options?.m !== undefined) throw argumentError("eye", "m", "given once (second, or as options.m)", options.m)
-  }
-  const cols = (positional ? mOrOptions as number | null | undefined : undefined) ?? options?.m ?? n
+  const cols = options?.m ?? n
   const [rows] = checkShape("eye", [n, cols])
   const k = options?.k ?? 0
   const values = new Float64Array(rows! * cols)

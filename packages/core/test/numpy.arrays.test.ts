@@ -54,23 +54,6 @@ describe("np array manipulation", () => {
     const three = np.meshgrid([f32([1, 2]), f32([3, 4, 5]), f32([6])])
     assert.deepStrictEqual(three.map((t) => t.shape), [[3, 2, 1], [3, 2, 1], [3, 2, 1]])
   })
-  it("meshgrid takes the vectors as arguments too (JAX's meshgrid(*xi)), options last", () => {
-    const [x, y] = np.meshgrid(f32([1, 2, 3]), f32([4, 5]))
-    expect.tensor(x!, "float32", [[1, 2, 3], [1, 2, 3]])
-    expect.tensor(y!, "float32", [[4, 4, 4], [5, 5, 5]])
-    const [xi, yi] = np.meshgrid(f32([1, 2, 3]), f32([4, 5]), { indexing: "ij" })
-    assert.deepStrictEqual([xi!.shape, yi!.shape], [[3, 2], [3, 2]])
-    // JS arrays of numbers are vectors, not a list of scalars
-    const [a, b] = np.meshgrid([1, 2, 3], [4, 5])
-    assert.deepStrictEqual([a!.shape, b!.shape], [[2, 3], [2, 3]])
-    assert.deepStrictEqual(np.meshgrid([1, 2, 3]).map((t) => t.shape), [[3]])
-    // xy: the first two axes swapped (JAX's shapes (1, 2, 1), (3, 1, 1), (1, 1, 1))
-    assert.deepStrictEqual(np.meshgrid(f32([1, 2]), f32([3, 4, 5]), f32([6]), { sparse: true }).map((t) => t.shape), [
-      [1, 2, 1],
-      [3, 1, 1],
-      [1, 1, 1]
-    ])
-  })
   it("roll over the flattened array, one axis and several", () => {
     expect.tensor(np.roll(m34(), 2), "float32", [[10, 11, 0, 1], [2, 3, 4, 5], [6, 7, 8, 9]])
     expect.tensor(np.roll(f32([[1, 2, 3], [4, 5, 6]]), [1, -1], { axis: [0, 1] }), "float32", [[5, 6, 4], [2, 3, 1]])

@@ -51,23 +51,23 @@ describe("np products and polynomials", () => {
     expect.tensor(np.correlate(f32([1, 2, 3]), f32([0, 1, 0.5]), { mode: "same" }), "float32", [2, 3.5, 3])
     assert.include(failure(() => np.convolve(f32([[1]]), f32([1])), "ShapeError"), "1-dimensional inputs")
   })
-  it("trapezoid as JAX's trapezoid(y, x, dx, axis): x given second, array dx, x of y's shape", () => {
-    expect.tensor(np.trapezoid(f32([1, 2, 3]), f32([4, 6, 8])), "float32", 8)
-    expect.tensor(np.trapezoid(f32([1, 2, 3]), f32([0, 1, 3])), "float32", 6.5)
-    // a 1-d x against a 2-d y; options after x
-    expect.tensor(np.trapezoid(f32([[1, 2, 3], [4, 5, 6]]), f32([0, 1, 3])), "float32", [6.5, 15.5])
-    expect.tensor(np.trapezoid(f32([[1, 2], [3, 4], [5, 6]]), f32([0, 1, 3]), { axis: 0 }), "float32", [10, 13])
+  it("trapezoid as JAX's: sample points x (1-d or y's shape), array dx, any axis", () => {
+    expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([4, 6, 8]) }), "float32", 8)
+    expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([0, 1, 3]) }), "float32", 6.5)
+    // a 1-d x against a 2-d y
+    expect.tensor(np.trapezoid(f32([[1, 2, 3], [4, 5, 6]]), { x: f32([0, 1, 3]) }), "float32", [6.5, 15.5])
+    expect.tensor(np.trapezoid(f32([[1, 2], [3, 4], [5, 6]]), { x: f32([0, 1, 3]), axis: 0 }), "float32", [10, 13])
     // x of y's shape: each row its own sample points
-    expect.tensor(np.trapezoid(f32([[1, 1, 1], [2, 2, 2]]), f32([[0, 1, 2], [0, 2, 4]])), "float32", [2, 8])
+    expect.tensor(np.trapezoid(f32([[1, 1, 1], [2, 2, 2]]), { x: f32([[0, 1, 2], [0, 2, 4]]) }), "float32", [2, 8])
     // an array dx broadcasts against y's other axes (here one spacing per column of an axis-0 integral)
     expect.tensor(np.trapezoid(f32([[1, 2], [3, 4], [5, 6]]), { dx: f32([[1], [2]]), axis: 0 }), "float32", [10, 13])
     expect.tensor(np.trapezoid(f32([[1, 2, 3], [4, 5, 6]]), { dx: f32([[1], [2]]) }), "float32", [4, 20])
     // one sample or none along the axis: no area
     expect.tensor(np.trapezoid(f32([[7], [8]])), "float32", [0, 0])
-    expect.tensor(np.trapezoid(f32([7]), f32([1])), "float32", 0)
+    expect.tensor(np.trapezoid(f32([7]), { x: f32([1]) }), "float32", 0)
     assert.include(
-      failure(() => np.trapezoid(f32([1, 2]), f32([0, 1]), { x: f32([0, 1]) } as never), "ArgumentError"),
-      "given once"
+      failure(() => np.trapezoid(f32([1, 2]), { dx: "1" as never }), "ArgumentError"),
+      "a number or an array"
     )
   })
   it("trapezoid, interp and select", () => {

@@ -54,26 +54,34 @@ describe("np statistics", () => {
       1
     ]], 1e-12)
   })
-  it("cov and corrcoef of m and y (NumPy's cov(x, y) example; rows of y join m's variables)", () => {
+  it("cov and corrcoef with y (NumPy's cov(x, y) example; rows of y join m's variables)", () => {
     // np.cov([-2.1, -1, 4.3], [3, 1.1, 0.12]) = [[11.71, -4.286], [-4.286, 2.14413333]]
     const want = [[11.71, -4.286], [-4.286, 2.1441333333333334]]
-    expect.tensor(np.cov(f64([-2.1, -1, 4.3]), f64([3, 1.1, 0.12])), "float64", want, { tol: 1e-12 })
-    // options after y; rowvar: false transposes each of m and y
-    expect.tensor(np.cov(f64([[-2.1], [-1], [4.3]]), f64([[3], [1.1], [0.12]]), { rowvar: false }), "float64", want, {
-      tol: 1e-12
-    })
-    expect.tensor(np.cov(f64([-1, 0, 1]), f64([1, 0, -1]), { bias: true }), "float64", [[2 / 3, -2 / 3], [
+    expect.tensor(np.cov(f64([-2.1, -1, 4.3]), { y: f64([3, 1.1, 0.12]) }), "float64", want, { tol: 1e-12 })
+    // rowvar: false transposes each of m and y
+    expect.tensor(
+      np.cov(f64([[-2.1], [-1], [4.3]]), { y: f64([[3], [1.1], [0.12]]), rowvar: false }),
+      "float64",
+      want,
+      {
+        tol: 1e-12
+      }
+    )
+    expect.tensor(np.cov(f64([-1, 0, 1]), { y: f64([1, 0, -1]), bias: true }), "float64", [[2 / 3, -2 / 3], [
       -2 / 3,
       2 / 3
     ]], { tol: 1e-15 })
     // a 2-d m and a 1-d y: three variables
-    const c3 = js(np.cov(f64([[0, 1, 2], [2, 1, 0]]), f64([0, 2, 4]))) as Array<Array<number>>
+    const c3 = js(np.cov(f64([[0, 1, 2], [2, 1, 0]]), { y: f64([0, 2, 4]) })) as Array<Array<number>>
     expect.close(c3, [[1, -1, 2], [-1, 1, -2], [2, -2, 4]], 1e-14)
     // corrcoef(x, y): perfectly anti-correlated
-    expect.close(js(np.corrcoef(f64([-1, 0, 1]), f64([1, 0, -1]))), [[1, -1], [-1, 1]], 1e-15)
-    assert.include(failure(() => np.cov(f64([1, 2]), f64([[[1, 2]]])), "ShapeError"), "y has more than 2 dimensions")
+    expect.close(js(np.corrcoef(f64([-1, 0, 1]), { y: f64([1, 0, -1]) })), [[1, -1], [-1, 1]], 1e-15)
+    assert.include(
+      failure(() => np.cov(f64([1, 2]), { y: f64([[[1, 2]]]) }), "ShapeError"),
+      "y has more than 2 dimensions"
+    )
     // unequal numbers of observations: concatenate's shape error
-    failure(() => np.cov(f64([1, 2, 3]), f64([1, 2])), "ShapeError")
+    failure(() => np.cov(f64([1, 2, 3]), { y: f64([1, 2]) }), "ShapeError")
   })
   it("bincount, digitize and histogram", () => {
     expect.tensor(np.bincount(i32([0, 1, 1, 3, 2, 1, 7])), "int32", [1, 3, 1, 1, 0, 0, 0, 1])

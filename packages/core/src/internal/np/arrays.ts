@@ -14,17 +14,7 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes } from "../../Shape.js"
 import type { Tensor } from "../../Tensor.js"
-import {
-  anyValue,
-  argumentError,
-  boolean,
-  checkArg,
-  checkAxis,
-  checkOptions,
-  integer,
-  isOptionsObject,
-  string
-} from "../../Validate.js"
+import { anyValue, argumentError, boolean, checkArg, checkAxis, checkOptions, integer, string } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
 import { addAlong, takeAlong } from "./along.js"
@@ -413,32 +403,17 @@ export interface MeshgridOptions {
 }
 
 /**
- * Coordinate grids from 1-D coordinate vectors (`jnp.meshgrid`): the vectors as
- * arguments (`meshgrid(x, y, options?)`, as JAX), or as one list.
+ * Coordinate grids from 1-D coordinate vectors (`jnp.meshgrid`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
- * const [x, y] = np.meshgrid(np.array([1, 2, 3]), np.array([4, 5]))
+ * const [x, y] = np.meshgrid([np.array([1, 2, 3]), np.array([4, 5])])
  * console.log(toJsSync(x!)) // [[1, 2, 3], [1, 2, 3]]
  * console.log(toJsSync(y!)) // [[4, 4, 4], [5, 5, 5]]
- * console.log(np.meshgrid([np.array([1, 2, 3]), np.array([4, 5])], { indexing: "ij" })[0]!.shape) // [3, 2]
  *
  * @since 0.1.0
  */
-export function meshgrid(xs: ReadonlyArray<TensorLike>, options?: MeshgridOptions): ReadonlyArray<Tensor>
-export function meshgrid(...args: ReadonlyArray<TensorLike | MeshgridOptions>): ReadonlyArray<Tensor>
-export function meshgrid(...args: ReadonlyArray<unknown>): ReadonlyArray<Tensor> {
-  // one list of vectors (not a vector of numbers) with at most options after it, else the vectors
-  // as arguments with at most options last
-  const first = args[0]
-  const listForm = Array.isArray(first) && first.some((e) => typeof e !== "number" && typeof e !== "boolean") &&
-    (args.length === 1 || (args.length === 2 && (args[1] === undefined || isOptionsObject(args[1]))))
-  const last = args[args.length - 1]
-  const [xs, options] = listForm
-    ? [first as ReadonlyArray<TensorLike>, args[1] as MeshgridOptions | undefined]
-    : args.length > 0 && (last === undefined || isOptionsObject(last))
-    ? [args.slice(0, -1) as ReadonlyArray<TensorLike>, last as MeshgridOptions | undefined]
-    : [args as ReadonlyArray<TensorLike>, undefined]
+export const meshgrid = (xs: ReadonlyArray<TensorLike>, options?: MeshgridOptions): ReadonlyArray<Tensor> => {
   checkOptions("meshgrid", options, { indexing: string, sparse: boolean })
   const indexing = options?.indexing ?? "xy"
   if (indexing !== "xy" && indexing !== "ij") {

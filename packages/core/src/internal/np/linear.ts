@@ -18,7 +18,6 @@ import {
   checkAxis,
   checkOptions,
   integer,
-  isOptionsObject,
   number,
   numberOrArray,
   string
@@ -216,8 +215,8 @@ export const correlate = (
 }
 
 /**
- * Options of `trapezoid`: sample points `x` (or give them as the second argument), or a spacing
- * `dx` (1; an array broadcasts against `y`'s other axes), and the axis (-1). @since 0.1.0
+ * Options of `trapezoid`: sample points `x`, or a spacing `dx` (1; an array broadcasts against
+ * `y`'s other axes), and the axis (-1). @since 0.1.0
  */
 export interface TrapezoidOptions {
   readonly x?: TensorLike | undefined
@@ -226,36 +225,20 @@ export interface TrapezoidOptions {
 }
 
 /**
- * The integral of `y` by the trapezoidal rule (`jnp.trapezoid(y, x, dx, axis)`):
- * at the sample points `x`, or evenly spaced `dx` apart.
+ * The integral of `y` by the trapezoidal rule (`jnp.trapezoid`): at the sample
+ * points `x`, or evenly spaced `dx` apart.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3])))) // 4
- * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), np.array([4, 6, 8])))) // 8
+ * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), { x: np.array([4, 6, 8]) }))) // 8
  * console.log(toJsSync(np.trapezoid(np.array([1, 2, 3]), { dx: 2 }))) // 8
  *
  * @since 0.1.0
  */
-export function trapezoid(y: TensorLike, options?: TrapezoidOptions): Tensor
-export function trapezoid(
-  y: TensorLike,
-  x: TensorLike | null | undefined,
-  options?: Omit<TrapezoidOptions, "x">
-): Tensor
-export function trapezoid(
-  y: TensorLike,
-  second?: TensorLike | TrapezoidOptions | null,
-  third?: Omit<TrapezoidOptions, "x">
-): Tensor {
-  const [given, options] = second !== undefined && second !== null && isOptionsObject(second)
-    ? [undefined, second as TrapezoidOptions]
-    : [second as TensorLike | null | undefined, third as TrapezoidOptions | undefined]
+export const trapezoid = (y: TensorLike, options?: TrapezoidOptions): Tensor => {
   checkOptions("trapezoid", options, { x: anyValue, dx: numberOrArray, axis: integer })
-  if (given !== undefined && given !== null && options?.x !== undefined) {
-    throw argumentError("trapezoid", "x", "given once (as the second argument or as options.x)", options.x)
-  }
-  const x = given ?? options?.x
+  const x = options?.x
   const yt = toTensor(y)
   const axis = checkAxis("trapezoid", options?.axis ?? -1, yt.ndim)
   // as JAX: y and x (or dx) in one inexact dtype, the integration axis last

@@ -13,16 +13,7 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
-import {
-  anyValue,
-  argumentError,
-  boolean,
-  checkArg,
-  checkOptions,
-  integer,
-  isOptionsObject,
-  number
-} from "../../Validate.js"
+import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
 import { diagonal } from "./arrays.js"
@@ -243,8 +234,10 @@ export const average: {
   return options.returned === true ? [avg, np.broadcastTo(np.astype(wsum, avg.dtype), avg.shape)] : avg
 }) as never
 
-/** Options of `cov`: rows as variables (the default), normalization, weights. @since 0.1.0 */
+/** Options of `cov`: more variables `y`, rows as variables (the default), normalization, weights. @since 0.1.0 */
 export interface CovOptions {
+  /** More variables, as `m`'s (JAX's `y`). */
+  readonly y?: TensorLike | undefined
   readonly rowvar?: boolean | undefined
   /** Normalize by N instead of N - 1. */
   readonly bias?: boolean | undefined
@@ -261,23 +254,20 @@ export interface CovOptions {
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.cov(np.array([[0, 1, 2], [2, 1, 0]])))) // [[1, -1], [-1, 1]]
- * console.log(toJsSync(np.cov(np.array([-1, 0, 1]), np.array([1, 0, -1])))) // [[1, -1], [-1, 1]]
+ * console.log(toJsSync(np.cov(np.array([-1, 0, 1]), { y: np.array([1, 0, -1]) }))) // [[1, -1], [-1, 1]]
  *
  * @since 0.1.0
  */
-export function cov(m: TensorLike, options?: CovOptions): Tensor
-export function cov(m: TensorLike, y: TensorLike | undefined, options?: CovOptions): Tensor
-export function cov(m: TensorLike, second?: TensorLike | CovOptions, third?: CovOptions): Tensor {
-  const [y, options] = second !== undefined && isOptionsObject(second)
-    ? [undefined, second as CovOptions]
-    : [second as TensorLike | undefined, third]
+export const cov = (m: TensorLike, options?: CovOptions): Tensor => {
   checkOptions("cov", options, {
+    y: anyValue,
     rowvar: boolean,
     bias: boolean,
     ddof: integer,
     fweights: anyValue,
     aweights: anyValue
   })
+  const y = options?.y
   // each as a matrix of variables (rows), as JAX's atleast_2d and transpose
   const variables = (a: TensorLike, name: string): Tensor => {
     let t = toInexact(toTensor(a))
@@ -324,22 +314,12 @@ export function cov(m: TensorLike, second?: TensorLike | CovOptions, third?: Cov
  *
  * @since 0.1.0
  */
-export function corrcoef(x: TensorLike, options?: { readonly rowvar?: boolean | undefined }): Tensor
-export function corrcoef(
+export const corrcoef = (
   x: TensorLike,
-  y: TensorLike | undefined,
-  options?: { readonly rowvar?: boolean | undefined }
-): Tensor
-export function corrcoef(
-  x: TensorLike,
-  second?: TensorLike | { readonly rowvar?: boolean | undefined },
-  third?: { readonly rowvar?: boolean | undefined }
-): Tensor {
-  const [y, options] = second !== undefined && isOptionsObject(second)
-    ? [undefined, second as { readonly rowvar?: boolean | undefined }]
-    : [second as TensorLike | undefined, third]
-  checkOptions("corrcoef", options, { rowvar: boolean })
-  const cv = cov(x, y, options)
+  options?: { readonly y?: TensorLike | undefined; readonly rowvar?: boolean | undefined }
+): Tensor => {
+  checkOptions("corrcoef", options, { y: anyValue, rowvar: boolean })
+  const cv = cov(x, options)
   if (cv.ndim === 0) return lax.div(cv, cv)
   const d = lax.sqrt(diagonal(cv))
   const n = d.shape[0]!
