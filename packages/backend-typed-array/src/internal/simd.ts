@@ -595,25 +595,24 @@ const emitBody = (
   // iteration. Every copy computes the same operations, so the bits do not change.
   const ways = pairs(uses.size) ? 2 : 1
   const next = (bytes: number): Array<number> => [...step(bytes), ...op.set(1)]
+  const parts = Array.from({ length: ways }, (_, w) => copy(16 * w))
   // (concat, not spreads: a fused chain's body can be megabytes)
-  const wide = ways === 1 ? [] : (() => {
-    const parts = Array.from({ length: ways }, (_, w) => copy(16 * w))
-    return ([] as Array<number>).concat(
-      op.block,
-      op.loop,
-      step(16 * ways),
-      op.get(0),
-      op.i32GtU,
-      op.brIf(1),
-      ...parts.map(([loads]) => loads),
-      ...parts.map(([, work]) => work),
-      next(16 * ways),
-      simdOp.br(0),
-      op.end,
-      op.end
-    )
-  })()
-  const [loads, work] = copy(0)
+  const wide = ways === 1 ? [] : ([] as Array<number>).concat(
+    op.block,
+    op.loop,
+    step(16 * ways),
+    op.get(0),
+    op.i32GtU,
+    op.brIf(1),
+    ...parts.map(([loads]) => loads),
+    ...parts.map(([, work]) => work),
+    next(16 * ways),
+    simdOp.br(0),
+    op.end,
+    op.end
+  )
+  // the vector left over runs the first copy's code again (the same offsets and locals)
+  const [loads, work] = parts[0]!
   const body = ways === 1
     ? pre.concat(op.loop, loads, work, next(16), op.get(1), op.get(0), simdOp.i32LtU, op.brIf(0), op.end)
     : pre.concat(
