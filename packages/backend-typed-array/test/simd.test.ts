@@ -374,6 +374,42 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 
+  it("column-broadcast and transposed inputs across chunks that start mid-row equal the JS loop", () => {
+    // 300 x 29 = 8,700 elements in chunks of 2,048 (no row broadcast, which would align them to rows):
+    // the chunks start at columns 18, 7 and 25 of a row
+    const shape = [300, 29]
+    const n = 300 * 29
+    const strides = [[29, 1], [1, 0], [1, 300]]
+    const [x, col, tr] = [0, 1, 2].map((k) => Kernel.input(k, "f32"))
+    const y = Kernel.add(Kernel.mul(x!, col!), tr!)
+    // (the tanh makes the group heavy enough for SIMD)
+    const spec: FusedKernelSpec = {
+      shape,
+      inputs: strides.map((st) => ({ dtype: "float32", strides: st })),
+      outputs: [{ dtype: "float32", lanes: [y] }, { dtype: "float32", lanes: [Kernel.tanh(y)] }],
+      rounded: new Set()
+    }
+    const data = (k: number, len: number) => {
+      const a = DType.allocHost("float32", len)
+      for (let i = 0; i < len; i++) a[i] = Math.sin(i * 0.3 + k) * (k + 2)
+      return a
+    }
+    const ins = [data(0, n), data(1, 300), data(2, n)]
+    const { loop, source } = compileFusedLoop(spec)
+    assert.include(source, "WebAssembly SIMD")
+    const got = loop(ins)
+    const reference = compileFusedJs(spec)(ins)
+    sameBits(got[0]!, reference[0]!, "y")
+    sameBits(got[1]!, reference[1]!, "tanh y")
+    // element (i, j) by hand, next to each chunk's start: x[i, j] * col[i] + tr[j, i]
+    for (let i = 0; i < 300; i++) {
+      for (let j = 0; j < 29; j++) {
+        const want = Math.fround(Math.fround(ins[0]![i * 29 + j]! * ins[1]![i]!) + ins[2]![j * 300 + i]!)
+        if (got[0]![i * 29 + j] !== want) assert.fail(`element (${i}, ${j}) is ${got[0]![i * 29 + j]}, want ${want}`)
+      }
+    }
+  })
+
   it("max and min against a constant (pmax/pmin) keep the JS loop's NaN and signed zeros", () => {
     const n = 600
     for (const dtype of ["float32", "float64"] as const) {
@@ -580,6 +616,23 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
       })
     }
   }
+
+  it("a compiled row reduction called again gives the new data's rows (its kept leaf results are rewritten)", () => {
+    for (const shape of [[300, 10], [7, 1000]]) {
+      const spec = make("float32", shape, [1])
+      const n = shape[0]! * shape[1]!
+      const { loop } = compileFusedLoop(spec)
+      for (const scale of [1, -3, 0.5]) {
+        const x = DType.allocHost("float32", n)
+        for (let i = 0; i < n; i++) x[i] = Math.cos(i * 0.11) * scale
+        const ins = [x, DType.allocHost("float32", 1).fill(scale)]
+        const got = loop(ins)
+        const want = compileFusedJs(spec)(ins)
+        for (let o = 0; o < 4; o++) sameBits(got[o]!, want[o]!, `${shape}, scale ${scale}, output ${o}`)
+        assert.strictEqual(got[0]!.length, shape[0])
+      }
+    }
+  })
 
   it("column reductions in wasm keep NaN, infinities and the signs of zeros as the JS loop does", () => {
     for (const dtype of ["float32", "float64"] as const) {

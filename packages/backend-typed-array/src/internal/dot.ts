@@ -232,6 +232,23 @@ const matmulComplex = (
   }
 }
 
+/** The typed array class of a dtype's host arrays (without allocating one to ask). */
+const hostArrayOf = (d: DType.DType): Function =>
+  d === "float32" ? Float32Array : d === "float64" ? Float64Array : DType.allocHost(d, 0).constructor
+
+/**
+ * The JS kernel's packed panels and float64 accumulators: kept between products up to
+ * `SCRATCH_KEPT` elements (a small Float64Array costs 2-4 us to allocate, more than a small
+ * product), fresh beyond. JS runs one product at a time, so one scratch serves them all.
+ */
+const SCRATCH_KEPT = 1 << 16
+let scratch = new Float64Array(0)
+const scratchOf = (size: number): Float64Array => {
+  if (size <= scratch.length) return scratch
+  if (size > SCRATCH_KEPT) return new Float64Array(size)
+  return (scratch = new Float64Array(size))
+}
+
 /** A contiguous `[batch, rows, cols]` operand. */
 const canonical = (data: HostArray, rows: number, cols: number): Operand => ({
   data,
@@ -269,8 +286,7 @@ export const dotGeneral = (
   const real = lanes === 1 && (dtype === "float32" || dtype === "float64")
   // a given array (an arena's) is overwritten whole by the real paths, so their fresh output need
   // not be cleared; the others accumulate into zeros
-  const out = real && into !== undefined && into.length === nb * m * n &&
-      into.constructor === DType.allocHost(outDType, 0).constructor
+  const out = real && into !== undefined && into.length === nb * m * n && into.constructor === hostArrayOf(outDType)
     ? into
     : real
     ? DType.allocHostUnfilled(outDType, nb * m * n)
@@ -314,9 +330,12 @@ export const dotGeneral = (
     }
     if (done === nb) return out
     const kc = Math.min(k, KC)
-    const ap = new Float64Array(4 * kc)
-    const bp = new Float64Array(4 * ((Math.min(n, NC) + 3) >> 2) * kc)
-    const acc = new Float64Array(m * n)
+    const apLen = 4 * kc
+    const bpLen = 4 * ((Math.min(n, NC) + 3) >> 2) * kc
+    const work = scratchOf(apLen + bpLen + m * n)
+    const ap = work.subarray(0, apLen)
+    const bp = work.subarray(apLen, apLen + bpLen)
+    const acc = work.subarray(apLen + bpLen, apLen + bpLen + m * n)
     for (let s = done; s < nb; s++) {
       matmulReal(a, s * a.batchStride, b, s * b.batchStride, out, s * m * n, m, k, n, ap, bp, acc)
     }
