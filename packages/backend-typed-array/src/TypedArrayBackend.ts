@@ -14,6 +14,7 @@ import { Effect, Layer } from "effect"
 import { dotGeneral } from "./internal/dot.js"
 import { compileFusedLoop } from "./internal/fused.js"
 import { type KernelContext, kernels } from "./internal/kernels.js"
+import { isStorageView } from "./internal/storageViews.js"
 import { availableCores, makePool, type Pool } from "./internal/threads.js"
 import { sharedDefaultPool } from "./internal/wasmGemm.js"
 
@@ -69,18 +70,31 @@ class Accounts {
  */
 class Owners {
   readonly #count = new WeakMap<ArrayBufferLike, number>()
-  /** One more buffer over storage that a live buffer already holds. */
-  share(storage: ArrayBufferLike): void {
+  // The arrays through which storage got an entry (shared or escaped). An array outside this set
+  // that no kernel made as a view holds its storage alone, and is answered without reading
+  // `.buffer` (storageViews.ts: for a small array that read costs as much as an allocation).
+  readonly #keyed = new WeakSet<DType.HostArray>()
+  #tracked(array: DType.HostArray): boolean {
+    return this.#keyed.has(array) || isStorageView(array)
+  }
+  /** One more buffer over the storage of `array`, which a live buffer already holds (through `base`, if another array). */
+  share(array: DType.HostArray, base: DType.HostArray = array): void {
+    this.#keyed.add(array)
+    this.#keyed.add(base)
+    const storage = array.buffer
     this.#count.set(storage, (this.#count.get(storage) ?? 1) + 1)
   }
-  escape(storage: ArrayBufferLike): void {
-    this.#count.set(storage, Infinity)
+  escape(array: DType.HostArray): void {
+    this.#keyed.add(array)
+    this.#count.set(array.buffer, Infinity)
   }
-  exclusive(storage: ArrayBufferLike): boolean {
-    return !this.#count.has(storage)
+  exclusive(array: DType.HostArray): boolean {
+    return !this.#tracked(array) || !this.#count.has(array.buffer)
   }
-  /** One buffer fewer over `storage`; whether that was the last holder of storage that never escaped. */
-  drop(storage: ArrayBufferLike): boolean {
+  /** One buffer fewer over the storage of `array`; whether that was the last holder of storage that never escaped. */
+  drop(array: DType.HostArray): boolean {
+    if (!this.#tracked(array)) return true
+    const storage = array.buffer
     const n = this.#count.get(storage)
     if (n === undefined) return true
     if (n === 2) this.#count.delete(storage)
@@ -88,6 +102,9 @@ class Owners {
     return false
   }
 }
+
+/** `DType.recycleHost` keeps no storage under 256 KiB: smaller arrays are not handed to it. */
+const RECYCLED_MIN_BYTES = 256 * 1024
 
 class Buffer implements TypedArrayBuffer {
   #data: DType.HostArray
@@ -106,7 +123,7 @@ class Buffer implements TypedArrayBuffer {
   }
   /** The storage, for code outside the backend: it may keep the array, so the storage escapes. */
   get data(): DType.HostArray {
-    this.owners.escape(this.#data.buffer)
+    this.owners.escape(this.#data)
     return this.#data
   }
   release(): void {
@@ -117,7 +134,7 @@ class Buffer implements TypedArrayBuffer {
       this.accounts.remove(data.byteLength)
     }
     this.#data = emptyData
-    if (this.owners.drop(data.buffer)) DType.recycleHost(data)
+    if (this.owners.drop(data) && data.byteLength >= RECYCLED_MIN_BYTES) DType.recycleHost(data)
   }
 }
 
@@ -200,12 +217,13 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
   const owners = new Owners()
   // A kernel output over an input's storage (a reshape, a contiguous slice) is one more holder of it.
   const shareViews = (out: DType.HostArray, ins: ReadonlyArray<DType.HostArray>): void => {
+    for (let i = 0; i < ins.length; i++) {
+      if (ins[i] === out) return owners.share(out)
+    }
+    if (!isStorageView(out)) return
     const storage = out.buffer
     for (let i = 0; i < ins.length; i++) {
-      if (ins[i]!.buffer === storage) {
-        owners.share(storage)
-        return
-      }
+      if (ins[i]!.buffer === storage) return owners.share(out, ins[i])
     }
   }
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
@@ -221,7 +239,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     supportsDType: () => true,
     fromHost: (data) => {
       // the caller keeps the array
-      owners.escape(data.buffer)
+      owners.escape(data)
       return new Buffer(backend, data, accounts, owners)
     },
     execute: <P extends FirstOrderPrimitive>(
@@ -256,13 +274,13 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     release: (buffer) => (buffer as Buffer).release(),
     alias: (buffer) => {
       const data = (buffer as Buffer).storage()
-      owners.share(data.buffer)
+      owners.share(data)
       return new Buffer(backend, data, accounts, owners)
     },
     adoptHost: (data) => new Buffer(backend, data, accounts, owners),
     exclusive: (buffer) => {
       const data = (buffer as Buffer).storage()
-      return data !== emptyData && owners.exclusive(data.buffer)
+      return data !== emptyData && owners.exclusive(data)
     },
     // fused loops read an element's inputs before writing its outputs (internal/fused.ts)
     fusedInPlace: true,
@@ -300,7 +318,7 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
           scratch
         )
         // the kernel keeps its scratch: never handed to the allocator, even through an output over it
-        if (scratch !== last) owners.escape(scratch.buffer)
+        if (scratch !== last) owners.escape(scratch)
         return scratch
       }
       return {

@@ -167,3 +167,88 @@ describe("recycled storage", () => {
     )
   })
 })
+
+describe("storage ownership without reading small arrays' storage", () => {
+  // 8 float32 elements (32 bytes: V8 keeps such arrays on its heap, and the backend answers for
+  // them without reading `.buffer`) and 65,536 (the pool's floor)
+  for (const n of [8, 65536]) {
+    it(`${n} elements: random kernels, reshapes, slices, reinterpretations, aliases, reads, releases and in-place writes where exclusive keep every live value`, () => {
+      type Kind = "upload" | "neg" | "reshape" | "slice" | "bitcast" | "alias" | "read" | "release" | "write"
+      type Op = { readonly kind: Kind; readonly pick: number }
+      const kinds: ReadonlyArray<Kind> = [
+        "upload",
+        "neg",
+        "reshape",
+        "slice",
+        "bitcast",
+        "alias",
+        "read",
+        "release",
+        "write"
+      ]
+      const op = fc.record({ kind: fc.constantFrom(...kinds), pick: fc.nat() }) as fc.Arbitrary<Op>
+      const full = aval([n], "float32")
+      const half = aval([n / 2], "float32")
+      let exclusiveWrites = 0
+      fc.assert(
+        fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+          const b = makeTypedArrayBackend({ threads: 1 })
+          const live: Array<{ buffer: DeviceBuffer; value: number; av: typeof full }> = []
+          const reads: Array<{ array: Float32Array; value: number }> = []
+          let next = 1
+          for (const o of ops) {
+            const at = live.length === 0 ? undefined : live[o.pick % live.length]!
+            if (o.kind === "upload" || at === undefined) {
+              live.push({ buffer: b.fromHost(new Float32Array(n).fill(next), full), value: next++, av: full })
+            } else if (o.kind === "neg") {
+              live.push({
+                buffer: b.execute("neg", [at.buffer], [at.av], {}, [at.av])[0]!,
+                value: -at.value,
+                av: at.av
+              })
+            } else if (o.kind === "reshape") {
+              const [v] = b.execute("reshape", [at.buffer], [at.av], { newSizes: at.av.shape }, [at.av])
+              live.push({ buffer: v!, value: at.value, av: at.av })
+            } else if (o.kind === "slice") {
+              // a leading block: a view over the operand's storage
+              const size = at.av.shape[0]! / 2
+              if (size < 2) continue
+              const out = aval([size], "float32")
+              const [v] = b.execute("slice", [at.buffer], [at.av], {
+                startIndices: [0],
+                limitIndices: [size],
+                strides: null
+              }, [out])
+              live.push({ buffer: v!, value: at.value, av: out.shape[0] === n / 2 ? half : out })
+            } else if (o.kind === "bitcast") {
+              const [v] = b.execute("bitcast_convert_type", [at.buffer], [at.av], { newDtype: "float32" }, [at.av])
+              live.push({ buffer: v!, value: at.value, av: at.av })
+            } else if (o.kind === "alias") {
+              live.push({ buffer: b.alias!(at.buffer), value: at.value, av: at.av })
+            } else if (o.kind === "read") {
+              reads.push({ array: b.readSync!(at.buffer, at.av) as Float32Array, value: at.value })
+            } else if (o.kind === "write") {
+              // what donation does: overwrite a buffer the backend calls exclusive
+              if (!b.exclusive!(at.buffer)) continue
+              exclusiveWrites++
+              b.peekSync!(at.buffer, at.av).fill(next)
+              at.value = next++
+            } else {
+              b.release!(at.buffer)
+              live.splice(live.indexOf(at), 1)
+            }
+            for (const l of live) {
+              const data = b.peekSync!(l.buffer, l.av)
+              if (data[0] !== l.value || data[data.length - 1] !== l.value) return false
+            }
+            for (const r of reads) if (r.array[0] !== r.value || r.array[r.array.length - 1] !== r.value) return false
+          }
+          for (const l of live) b.release!(l.buffer)
+          return true
+        }),
+        { numRuns: 200, seed: 20261205 }
+      )
+      assert.isAbove(exclusiveWrites, 0, "some buffers were exclusive")
+    })
+  }
+})

@@ -31,6 +31,7 @@ import { argReduce, cumsum, reduce, scan } from "./reduce.js"
 import { schur } from "./schur.js"
 import { compileSimd, type SimdLoop, simdMin } from "./simd.js"
 import { sort, topK } from "./sort.js"
+import { storageView } from "./storageViews.js"
 import { materialize, splitAtAxis } from "./strided.js"
 import type { Pool } from "./threads.js"
 import { reduceWindow, selectAndGatherAdd, selectAndScatterAdd } from "./window.js"
@@ -163,7 +164,7 @@ const slice: Kernel<"slice"> = (inputs, inAvals, params, outAvals, context) => {
   const rowMajor = Shape.stridesOf(view.shape)
   if (size > 0 && view.mask === undefined && view.shape.every((n, d) => n <= 1 || view.strides[d] === rowMajor[d])) {
     const lanes = lanesOf(x)
-    return [inputs[0]!.subarray(view.offset * lanes, (view.offset + size) * lanes)]
+    return [storageView(inputs[0]!.subarray(view.offset * lanes, (view.offset + size) * lanes))]
   }
   return sliceView(inputs, inAvals, params, outAvals, context)
 }
@@ -300,7 +301,7 @@ export const kernels: { readonly [P in FirstOrderPrimitive]: Kernel<P> } = fromK
     bitcast_convert_type: (inputs, _avals, { newDtype }) => {
       const src = inputs[0]!
       const View = newDtype === "float32" ? Float32Array : newDtype === "int32" ? Int32Array : Uint32Array
-      return [new View(src.buffer as ArrayBuffer, src.byteOffset, src.length)]
+      return [storageView(new View(src.buffer as ArrayBuffer, src.byteOffset, src.length))]
     },
     iota,
     cholesky: (inputs, [x], _params, [out]) => [
