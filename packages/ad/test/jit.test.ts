@@ -733,6 +733,51 @@ describe("jit folds transposes into dot_general", () => {
   })
 })
 
+/**
+ * The variables a printed plan reads before any line defines them (the header's, an earlier
+ * equation's, or an earlier member's of the same group); plans without nested programs.
+ */
+const readBeforeDefined = (text: string): Array<string> => {
+  const lines = text.split("\n")
+  const defined = new Set<string>()
+  const declared = (decls: string) => decls.trim().split(/\s+/).map((d) => d.split(":")[0]!)
+  const header = /^\{ lambda (.*); (.*)\. let$/.exec(lines[0]!)!
+  for (const part of [header[1]!, header[2]!]) {
+    if (part.trim() !== "") {
+      for (const v of declared(part)) defined.add(v)
+    }
+  }
+  const early: Array<string> = []
+  for (const line of lines.slice(1)) {
+    const m = /^\s+(.+?) = (\w+)(\[.*\])?((?: \w+)*)(?: \{)?$/.exec(line)
+    if (m === null) continue
+    for (const v of m[4]!.trim().split(/\s+/).filter((v) => v !== "")) if (!defined.has(v)) early.push(v)
+    for (const v of declared(m[1]!)) defined.add(v)
+  }
+  return early
+}
+
+describe("jit prints valid programs", () => {
+  it("a broadcast folded into two groups is printed in each: no group reads a value before it is defined", () => {
+    const mlpLoss = (p: { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor }, x: Tensor, y: Tensor) => {
+      const logits = np.add(np.matmul(np.tanh(np.add(np.matmul(x, p.w1), p.b1)), p.w2), p.b2)
+      const logp = np.subtract(logits, np.logsumexp(logits, { axis: 1, keepdims: true }))
+      return np.negative(np.mean(np.sum(np.multiply(logp, y), { axis: 1 })))
+    }
+    const params = { w1: seeded(21, [12, 8]), b1: seeded(22, [8]), w2: seeded(23, [8, 5]), b2: seeded(24, [5]) }
+    // (a batch of 128: at 6 rows the mean's scale is folded differently and no broadcast is shared)
+    const [x, y] = [seeded(25, [128, 12]), seeded(26, [128, 5])]
+    const text = run(jit(valueAndGrad(mlpLoss)).lower(params, x, y)).text
+    assert.include(text, "fusion")
+    assert.deepStrictEqual(readBeforeDefined(text), [])
+    // the checker itself: a use before the definition is found
+    assert.deepStrictEqual(
+      readBeforeDefined("{ lambda ; a:f32[]. let\n    b:f32[] = neg c\n    c:f32[] = neg a\n  in (b,) }"),
+      ["c"]
+    )
+  })
+})
+
 describe("jit fuses dot_general with its elementwise epilogue", () => {
   const x = seeded(11, [6, 20])
   const w = seeded(12, [20, 9])

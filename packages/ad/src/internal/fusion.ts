@@ -714,22 +714,43 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
     const args = eqn.inputs.map(name).join(" ")
     return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}`
   }
+  // A folded broadcast or index map is listed in the group that took it, yet other groups may read
+  // its value through the same fold: those print it as well, so no value is read before it is
+  // defined (the groups themselves compute it from its source either way).
+  const memberOf = new Map<Var, PrimitiveEquation>()
+  for (const step of steps) {
+    if (step._tag === "Group") { for (const m of step.group.members) for (const o of m.outputs) memberOf.set(o, m) }
+  }
+  const available = new Set<Var>([...program.constVars, ...program.inputs])
   const lines: Array<string> = []
   for (const step of steps) {
     if (step._tag === "Equation") {
       lines.push(eqnLine(step.equation, "    "))
+      for (const o of step.equation.outputs) available.add(o)
       continue
     }
     const g = step.group
+    const borrowed: Array<PrimitiveEquation> = []
+    const borrow = (v: Var): void => {
+      if (available.has(v) || g.produced.has(v)) return
+      const m = memberOf.get(v)
+      if (m === undefined || borrowed.includes(m)) return
+      for (const u of m.inputs) borrow(u)
+      borrowed.push(m)
+    }
+    for (const m of g.members) for (const v of m.inputs) borrow(v)
+    const members = [...borrowed, ...g.members]
+    const inside = new Set<Var>([...g.produced, ...borrowed.flatMap((m) => m.outputs)])
     const ins: Array<Var> = []
-    for (const m of g.members) for (const v of m.inputs) if (!g.produced.has(v) && !ins.includes(v)) ins.push(v)
+    for (const m of members) for (const v of m.inputs) if (!inside.has(v) && !ins.includes(v)) ins.push(v)
     lines.push(
       `    ${g.outputs.map(decl).join(" ")} = fusion[shape=${formatParam([...(g.reindex?.shape ?? g.shape)])}] ${
         ins.map(name).join(" ")
       } {`
     )
-    for (const m of g.members) lines.push(eqnLine(m, "        "))
+    for (const m of members) lines.push(eqnLine(m, "        "))
     lines.push("      }")
+    for (const o of g.outputs) available.add(o)
   }
   const outs = program.outputs.map(name).join(", ")
   return `${header}\n${lines.join("\n")}\n  in (${outs}${program.outputs.length === 1 ? "," : ""}) }`
