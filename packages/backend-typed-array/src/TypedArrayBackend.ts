@@ -14,7 +14,7 @@ import { Effect, Layer } from "effect"
 import { dotGeneral } from "./internal/dot.js"
 import { compileFusedLoop } from "./internal/fused.js"
 import { type KernelContext, kernels } from "./internal/kernels.js"
-import { isStorageView } from "./internal/storageViews.js"
+import { isStorageView, ON_HEAP_MAX_BYTES } from "./internal/storageViews.js"
 import { availableCores, makePool, type Pool } from "./internal/threads.js"
 import { sharedDefaultPool } from "./internal/wasmGemm.js"
 
@@ -70,22 +70,25 @@ class Accounts {
  */
 class Owners {
   readonly #count = new WeakMap<ArrayBufferLike, number>()
-  // The arrays through which storage got an entry (shared or escaped). An array outside this set
-  // that no kernel made as a view holds its storage alone, and is answered without reading
-  // `.buffer` (storageViews.ts: for a small array that read costs as much as an allocation).
+  // The small arrays (storageViews.ts) through which storage got an entry (shared or escaped). A
+  // small array outside this set that no kernel made as a view holds its storage alone, and is
+  // answered without reading `.buffer`, which for it costs as much as an allocation.
   readonly #keyed = new WeakSet<DType.HostArray>()
   #tracked(array: DType.HostArray): boolean {
-    return this.#keyed.has(array) || isStorageView(array)
+    return array.byteLength > ON_HEAP_MAX_BYTES || this.#keyed.has(array) || isStorageView(array)
+  }
+  #key(array: DType.HostArray): void {
+    if (array.byteLength <= ON_HEAP_MAX_BYTES) this.#keyed.add(array)
   }
   /** One more buffer over the storage of `array`, which a live buffer already holds (through `base`, if another array). */
   share(array: DType.HostArray, base: DType.HostArray = array): void {
-    this.#keyed.add(array)
-    this.#keyed.add(base)
+    this.#key(array)
+    this.#key(base)
     const storage = array.buffer
     this.#count.set(storage, (this.#count.get(storage) ?? 1) + 1)
   }
   escape(array: DType.HostArray): void {
-    this.#keyed.add(array)
+    this.#key(array)
     this.#count.set(array.buffer, Infinity)
   }
   exclusive(array: DType.HostArray): boolean {
@@ -220,10 +223,11 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
     for (let i = 0; i < ins.length; i++) {
       if (ins[i] === out) return owners.share(out)
     }
-    if (!isStorageView(out)) return
+    if (out.byteLength <= ON_HEAP_MAX_BYTES && !isStorageView(out)) return
+    // a view is no larger than the input it views
     const storage = out.buffer
     for (let i = 0; i < ins.length; i++) {
-      if (ins[i]!.buffer === storage) return owners.share(out, ins[i])
+      if (ins[i]!.byteLength >= out.byteLength && ins[i]!.buffer === storage) return owners.share(out, ins[i])
     }
   }
   const accounts = options.memoryLimit !== undefined || options.trackMemory === true
