@@ -617,9 +617,10 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
     }
   }
 
-  it("a compiled row reduction called again gives the new data's rows (its kept leaf results are rewritten)", () => {
-    for (const shape of [[300, 10], [7, 1000]]) {
-      const spec = make("float32", shape, [1])
+  it("a compiled row or column reduction called again gives the new data's results (its kept accumulators are rewritten)", () => {
+    const cases = [[[300, 10], [1]], [[7, 1000], [1]], [[300, 10], [0]], [[500, 6], [0]]] as const
+    for (const [shape, axes] of cases) {
+      const spec = make("float32", shape, axes)
       const n = shape[0]! * shape[1]!
       const { loop } = compileFusedLoop(spec)
       for (const scale of [1, -3, 0.5]) {
@@ -629,7 +630,7 @@ describe.skipIf(!simdAvailable())("reduction roots of fused kernels", () => {
         const got = loop(ins)
         const want = compileFusedJs(spec)(ins)
         for (let o = 0; o < 4; o++) sameBits(got[o]!, want[o]!, `${shape}, scale ${scale}, output ${o}`)
-        assert.strictEqual(got[0]!.length, shape[0])
+        assert.strictEqual(got[0]!.length, shape[1 - axes[0]!])
       }
     }
   })

@@ -1500,7 +1500,10 @@ export const compileSimd = (
         }
         return
       }
-      const accs = kinds.map((kind) => (kind === undefined ? undefined : new Float64Array(columns).fill(initial(kind))))
+      // (kept between calls, as the row reductions' leaf results below)
+      const accs = kinds.map((kind, o) =>
+        kind === undefined ? undefined : (columnAccs[o] ??= new Float64Array(columns)).fill(initial(kind))
+      )
       for (let start = 0; start < n; start += CHUNK) {
         const len = Math.min(CHUNK, n - start)
         chunk(view, ins, outArrays, start, len)
@@ -1569,6 +1572,7 @@ export const compileSimd = (
   // each reduced output's leaf results, kept between calls (a kernel runs one call at a time):
   // allocating a small Float64Array costs about a microsecond
   const partials: Array<Float64Array | undefined> = []
+  const columnAccs: Array<Float64Array | undefined> = []
   const partialScratch = (o: number, leaves: number): Float64Array => {
     const kept = partials[o]
     if (kept !== undefined && kept.length >= leaves) return kept

@@ -724,6 +724,18 @@ const packLhs = (
   }
 }
 
+/**
+ * The transposed product's result before `transposeOut`, kept between products up to 64 Ki
+ * elements (a fresh small Float32Array costs 2.5-4 us; JS runs one product at a time).
+ */
+let kept = new Float32Array(0)
+const transposedScratch = (size: number): Float32Array => {
+  if (size <= kept.length) return kept.subarray(0, size)
+  if (size > 1 << 16) return new Float32Array(size)
+  kept = new Float32Array(size)
+  return kept
+}
+
 /** `out[cOff + i * n + j] = ct[j * m + i]`: a transposed product's result into the product's. */
 const transposeOut = (ct: Float32Array, out: Float32Array | Float64Array, cOff: number, m: number, n: number): void => {
   for (let i = 0; i < m; i++) {
@@ -844,7 +856,7 @@ export const gemmF32 = (
 ): boolean => {
   // (the transposed product's lhs is column-major, used in place: it never swaps again)
   if (accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) && transposes(pool, m, k, n)) {
-    const ct = new Float32Array(n * m)
+    const ct = transposedScratch(n * m)
     // a transposed product with a handful of columns streams its lhs: memory-bound, one thread
     const split = m >= SWAP_MIN_SPLIT_ROWS && m * k * n >= SWAP_MIN_SPLIT_WORK ? pool : undefined
     if (!gemmF32(b, bOff, bn, bk, a, aOff, ak, am, ct, 0, n, k, m, accumulate, split)) return false
