@@ -5,9 +5,11 @@
  * indefinite inputs give JAX's NaN / infinite results, not errors.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { DTypeError, lax, linalg, np, ShapeError, toJsSync } from "diffect"
+import { ArgumentError, DTypeError, lax, linalg, np, ShapeError, toJsSync } from "diffect"
+import type { Tensor } from "diffect"
 import {
   assertClose,
+  assertGradMatchesFd,
   eye,
   flat,
   frob,
@@ -265,6 +267,32 @@ describe("eigh", () => {
     assert.deepStrictEqual(wl.shape, [2, 2])
     assertClose(flat(lax.linalg.eigh(a, { symmetrizeInput: false, lower: false })[1]), [-98, 102], 1e-13)
   })
+
+  it("JAX's sortEigenvalues (the implementation's order is ascending) and subsetByIndex (ascending indices, batched)", () => {
+    const d = tensor([[3, 0, 0], [0, 1, 0], [0, 0, 2]])
+    assertClose(flat(lax.linalg.eigh(d, { sortEigenvalues: false })[1]), [1, 2, 3], 1e-15)
+    const [v, w] = lax.linalg.eigh(d, { subsetByIndex: [1, 3] })
+    assert.deepStrictEqual([v.shape, w.shape], [[3, 2], [2]])
+    assertClose(flat(w), [2, 3], 1e-15)
+    // the eigenvectors of 2 and 3 are e3 and e1 (up to sign)
+    assertClose(flat(v).map(Math.abs), [0, 1, 0, 0, 1, 0], 1e-15)
+    const batch = tensor([[[2, 1], [1, 2]], [[3, 1], [1, 3]]])
+    assertClose(flat(lax.linalg.eigh(batch, { subsetByIndex: [1, 2] })[1]), [3, 4], 1e-14)
+    // the largest eigenvalue's gradient: float64 central differences
+    const largest = (x: Tensor) => np.sum(lax.linalg.eigh(x, { subsetByIndex: [2, 3] })[1])
+    assertGradMatchesFd(largest, [3, 0.5, 0, 0.5, 1, 0.25, 0, 0.25, 2], [3, 3], 1e-6)
+    for (const bad of [[2, 4], [1, 1], [-1, 2]] as const) {
+      const e = (() => {
+        try {
+          lax.linalg.eigh(d, { subsetByIndex: bad })
+        } catch (e) {
+          return e
+        }
+      })()
+      assert.instanceOf(e, ArgumentError)
+      assert.include((e as ArgumentError).message, `got [${bad[0]}, ${bad[1]}]`)
+    }
+  })
 })
 
 describe("svd", () => {
@@ -272,6 +300,24 @@ describe("svd", () => {
     const [, s] = np.linalg.svd(tensor([[3, 0], [0, -4]]))
     assertClose(flat(s), [4, 3], 1e-15)
     assertClose(flat(np.linalg.svd(tensor([[1, 1], [1, 1]]), { computeUv: false })), [2, 0], 1e-15)
+  })
+
+  it("lax.linalg.svd: computeUv false gives the singular values alone; subsetByIndex needs fullMatrices: false (JAX)", () => {
+    const a = tensor([[3, 0], [0, -4], [0, 0]])
+    assertClose(flat(lax.linalg.svd(a, { computeUv: false })), [4, 3], 1e-15)
+    const [u, s, vh] = lax.linalg.svd(a, { fullMatrices: false, subsetByIndex: [1, 2] })
+    assert.deepStrictEqual([u.shape, s.shape, vh.shape], [[3, 1], [1], [1, 2]])
+    assertClose(flat(s), [3], 1e-15)
+    // the singular vectors of 3: e1 on both sides, up to one sign
+    assertClose(flat(np.multiply(u, s)).map(Math.abs), [3, 0, 0], 1e-15)
+    assertClose(flat(vh).map(Math.abs), [1, 0], 1e-15)
+    assertClose(flat(lax.linalg.svd(a, { fullMatrices: false, computeUv: false, subsetByIndex: [0, 1] })), [4], 1e-15)
+    // the whole range is allowed with full matrices; a part is not
+    assert.deepStrictEqual(lax.linalg.svd(a, { subsetByIndex: [0, 2] })[0].shape, [3, 3])
+    assert.throws(
+      () => lax.linalg.svd(a, { subsetByIndex: [0, 1] }),
+      /fullMatrices and subsetByIndex cannot both be set/
+    )
   })
 
   it("A = U S V^T, orthonormal U and V, descending s, reduced and full (float64 and float32)", () => {

@@ -17,7 +17,7 @@
  *
  * @since 0.1.0
  */
-import { ShapeError } from "./Errors.js"
+import { ArgumentError, ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
 import * as lax from "./lax.js"
 import type { Tensor } from "./Tensor.js"
@@ -159,55 +159,143 @@ export interface EighOptions {
   readonly lower?: boolean | undefined
   /** Replace `x` by `(x + x^H) / 2` first (default true, as JAX). */
   readonly symmetrizeInput?: boolean | undefined
+  /**
+   * JAX's `sort_eigenvalues`: with false the order is the implementation's, which here is
+   * ascending as well (so is LAPACK's, which JAX uses on CPUs). Default true.
+   */
+  readonly sortEigenvalues?: boolean | undefined
+  /** Only the eigenvalues `[start, end)` of the ascending order, and their eigenvectors. */
+  readonly subsetByIndex?: readonly [start: number, end: number] | undefined
+}
+
+const indexRange = {
+  expected: "a pair [start, end] of integers",
+  test: (u: unknown) => Array.isArray(u) && u.length === 2 && u.every((i) => Number.isInteger(i))
+}
+
+/** `[start, end)` checked against the `size` indices it selects from. */
+const subsetOf = (op: string, range: readonly [number, number], size: number): readonly [number, number] => {
+  const [start, end] = range
+  if (!(start >= 0 && start < end && end <= size)) {
+    throw rangeError(op, `a range [start, end) with 0 <= start < end <= ${size}`, range)
+  }
+  return range
+}
+
+const rangeError = (op: string, expected: string, range: readonly [number, number]): ArgumentError =>
+  new ArgumentError({ operation: op, argument: "subsetByIndex", expected, got: `[${range[0]}, ${range[1]}]` })
+
+/** `x[..., start:end]` along `axis` (negative: from the end). */
+const sliceAxis = (x: Tensor, axis: number, start: number, end: number): Tensor => {
+  const d = axis < 0 ? x.ndim + axis : axis
+  return lax.slice(
+    x,
+    x.shape.map((_, i) => (i === d ? start : 0)),
+    x.shape.map((n, i) => (i === d ? end : n))
+  )
 }
 
 /**
  * Eigendecomposition of symmetric matrices: `[v, w]`, eigenvectors as the
  * columns of `v` and eigenvalues `w` in ascending order (`x v = v diag(w)`).
  * JAX's order: `lax.linalg.eigh` gives the vectors first (`np.linalg.eigh` the
- * values first).
+ * values first). `subsetByIndex: [start, end]` keeps the eigenvalues of those
+ * ascending indices and their eigenvectors.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * const [v, w] = lax.linalg.eigh(np.array([[2, 1], [1, 2]]))
  * console.log(toJsSync(w)) // [1, 3]
  * console.log(toJsSync(np.abs(v))) // [[0.7071067, 0.7071067], [0.7071067, 0.7071067]]
+ * const [, largest] = lax.linalg.eigh(np.array([[3, 0, 0], [0, 1, 0], [0, 0, 2]]), { subsetByIndex: [2, 3] })
+ * console.log(toJsSync(largest)) // [3]
  *
  * @since 0.1.0
  */
 export const eigh = (x: Tensor, options?: EighOptions): readonly [v: Tensor, w: Tensor] => {
   const a = matrixArg("eigh", x)
-  checkOptions("eigh", options, { lower: boolean, symmetrizeInput: boolean })
+  checkOptions("eigh", options, {
+    lower: boolean,
+    symmetrizeInput: boolean,
+    sortEigenvalues: boolean,
+    subsetByIndex: indexRange
+  })
+  const subset = options?.subsetByIndex === undefined
+    ? undefined
+    : subsetOf("eigh", options.subsetByIndex, a.shape[a.ndim - 1] ?? 0)
   const [v, w] = bind("eigh", [options?.symmetrizeInput === false ? a : symmetrize(a)], {
     lower: options?.lower ?? true
   })
-  return [v!, w!]
+  if (subset === undefined) return [v!, w!]
+  return [sliceAxis(v!, -1, subset[0], subset[1]), sliceAxis(w!, -1, subset[0], subset[1])]
 }
 
 /** Options of {@link svd}. @since 0.1.0 */
 export interface SvdOptions {
   /** Complete `u` and `vh` to square matrices (true, the default, as JAX). */
   readonly fullMatrices?: boolean | undefined
+  /** Compute `u` and `vh` (true, the default); false returns the singular values alone. */
+  readonly computeUv?: boolean | undefined
+  /**
+   * Only the singular values `[start, end)` of the descending order (and their vectors); needs
+   * `fullMatrices: false`, as in JAX.
+   */
+  readonly subsetByIndex?: readonly [start: number, end: number] | undefined
+}
+
+/** The type of {@link svd}: `[u, s, vh]`, or `s` alone with `computeUv: false`. @since 0.1.0 */
+export interface Svd {
+  (
+    x: Tensor,
+    options: {
+      readonly computeUv: false
+      readonly fullMatrices?: boolean | undefined
+      readonly subsetByIndex?: readonly [start: number, end: number] | undefined
+    }
+  ): Tensor
+  (x: Tensor, options?: SvdOptions): readonly [u: Tensor, s: Tensor, vh: Tensor]
 }
 
 /**
  * Singular value decomposition: `[u, s, vh]` with `x = u diag(s) vh`, singular
- * values descending. {@link singularValues} computes `s` alone.
+ * values descending; with `computeUv: false` the singular values alone (as
+ * {@link singularValues}).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * const [u, s, vh] = lax.linalg.svd(np.array([[3, 0], [0, -4]]))
  * console.log(toJsSync(s)) // [4, 3]
  * console.log(toJsSync(np.matmul(np.multiply(u, s), vh))) // [[3, 0], [0, -4]]
+ * console.log(toJsSync(lax.linalg.svd(np.array([[3, 0], [0, -4]]), { computeUv: false }))) // [4, 3]
  *
  * @since 0.1.0
  */
-export const svd = (x: Tensor, options?: SvdOptions): readonly [u: Tensor, s: Tensor, vh: Tensor] => {
+export const svd: Svd = ((x: Tensor, options?: SvdOptions) => {
   const a = matrixArg("svd", x)
-  checkOptions("svd", options, { fullMatrices: boolean })
-  const [s, u, vt] = bind("svd", [a], { fullMatrices: options?.fullMatrices ?? true, computeUv: true })
-  return [u!, s!, vt!]
-}
+  checkOptions("svd", options, { fullMatrices: boolean, computeUv: boolean, subsetByIndex: indexRange })
+  const full = options?.fullMatrices ?? true
+  const rank = Math.min(a.shape[a.ndim - 2] ?? 0, a.shape[a.ndim - 1] ?? 0)
+  let subset: readonly [number, number] | undefined
+  if (options?.subsetByIndex !== undefined) {
+    subset = subsetOf("svd", options.subsetByIndex, rank)
+    if (full && !(subset[0] === 0 && subset[1] === rank)) {
+      throw rangeError(
+        "svd",
+        "the whole range with fullMatrices (the default; as in JAX, fullMatrices and subsetByIndex cannot both be set)",
+        subset
+      )
+    }
+    if (subset[0] === 0 && subset[1] === rank) subset = undefined
+  }
+  if (options?.computeUv === false) {
+    const s = singularValues(a)
+    return subset === undefined ? s : sliceAxis(s, -1, subset[0], subset[1])
+  }
+  const [s, u, vt] = bind("svd", [a], { fullMatrices: full, computeUv: true })
+  if (subset === undefined) return [u!, s!, vt!]
+  const [start, end] = subset
+  return [sliceAxis(u!, -1, start, end), sliceAxis(s!, -1, start, end), sliceAxis(vt!, -2, start, end)]
+}) as Svd
 
 /**
  * The singular values alone (JAX's `svd(x, compute_uv=False)`), descending.
