@@ -20,6 +20,18 @@ describe("vmap: axes", () => {
     assert.deepStrictEqual(values(run(vmap(sum)(x23()))), [6, 15])
   })
 
+  it("a batched tensor iterates over its (unbatched) first axis, as JAX's tracers do", () => {
+    const rows = run(vmap((x: Tensor) => [...x])(x23())) as ReadonlyArray<Tensor>
+    assert.deepStrictEqual(rows.map(values), [[1, 4], [2, 5], [3, 6]])
+    const total = (x: Tensor) => {
+      let s = lax.reduceSum(lax.mul(x, x), [0, 1])
+      for (const row of x) s = lax.add(s, sum(row))
+      return s
+    }
+    // per example: the sum of squares plus the sum
+    assert.deepStrictEqual(values(run(vmap(total)(arr([[[1, 2]], [[3, 4]]])))), [8, 32])
+  })
+
   it("inAxes 1 maps over columns; negative axes count from the end", () => {
     assert.deepStrictEqual(values(run(vmap(sum, { inAxes: 1 })(x23()))), [5, 7, 9])
     assert.deepStrictEqual(values(run(vmap(sum, { inAxes: -1 })(x23()))), [5, 7, 9])

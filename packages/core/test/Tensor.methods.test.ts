@@ -58,6 +58,18 @@ describe("Tensor methods", () => {
     expect.tensor(z.conj(), "complex64", [{ re: 1, im: 1 }])
     expect.tensor(x.fullLike(7), "float32", [[7, 7], [7, 7]])
   })
+  it("iteration goes over the first axis (as JAX arrays); a rank-0 tensor is not iterable", () => {
+    const rows = [...x]
+    assert.strictEqual(rows.length, 2)
+    expect.tensor(rows[1]!, "float32", [3, 4])
+    const seen: Array<unknown> = []
+    for (const row of np.arange(3)) seen.push(js(row))
+    assert.deepStrictEqual(seen, [0, 1, 2])
+    const [a, b] = np.zeros([2, 0])
+    assert.deepStrictEqual([a!.shape, b!.shape], [[0], [0]])
+    assert.deepStrictEqual([...np.zeros([0, 3])], [])
+    assert.include(failure(() => [...np.array(5)], "ShapeError"), "iteration over a 0-d tensor")
+  })
   it("methods raise the same typed errors as the functions", () => {
     assert.isString(failure(() => x.add(np.ones([3])), "BroadcastError"))
     assert.isString(failure(() => x.at(2), "IndexError"))

@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import type { DType } from "../DType.js"
+import { ShapeError } from "../Errors.js"
 import * as np from "../np.js"
 import type { Shape } from "../Shape.js"
 import { Tensor } from "../Tensor.js"
@@ -116,6 +117,11 @@ export interface TensorMethods {
   dot(y: TensorLike): Tensor
   /** `this[i]`: the sub-tensor at integer index `i` of the first axis (`np.index`). */
   at(i: number): Tensor
+  /**
+   * The sub-tensors along the first axis, in order (`for (const row of x)`, `[...x]`, as JAX
+   * arrays iterate); a rank-0 tensor is not iterable (a `ShapeError`, as JAX's `TypeError`).
+   */
+  [Symbol.iterator](): Iterator<Tensor>
   /** `np.take(this, indices, options)`. */
   take(indices: TensorLike, options?: np.TakeOptions): Tensor
   /** `np.real(this)`. */
@@ -130,8 +136,8 @@ export interface TensorMethods {
   fullLike(value: number | boolean | Complex): Tensor
 }
 
-// Every method but the `T` getter, installed below.
-const methods: Omit<TensorMethods, "T"> & ThisType<Tensor> = {
+// Every method but the `T` getter and the iterator, installed below.
+const methods: Omit<TensorMethods, "T" | typeof Symbol.iterator> & ThisType<Tensor> = {
   add(y) {
     return np.add(this, y)
   },
@@ -287,6 +293,22 @@ Object.defineProperty(Tensor.prototype, "T", {
   get(this: Tensor) {
     return np.transpose(this)
   },
+  configurable: true,
+  enumerable: false
+})
+// Iteration goes over the first axis; the length is static, so a tracer iterates as well.
+Object.defineProperty(Tensor.prototype, Symbol.iterator, {
+  value: function*(this: Tensor): Generator<Tensor, void, undefined> {
+    if (this.ndim === 0) {
+      throw new ShapeError({
+        operation: "iterate",
+        detail: "iteration over a 0-d tensor: it has no first axis (index it, or read it with toJsSync)"
+      })
+    }
+    const n = this.shape[0]!
+    for (let i = 0; i < n; i++) yield np.index(this, i)
+  },
+  writable: true,
   configurable: true,
   enumerable: false
 })
