@@ -6,6 +6,7 @@
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
 import type { Precision } from "@diffect/core"
+import { keptScratch } from "./keptScratch.js"
 import { isIdentityPermutation, transposeInto } from "./strided.js"
 import type { Pool } from "./threads.js"
 import { gemmF32 } from "./wasmGemm.js"
@@ -236,18 +237,8 @@ const matmulComplex = (
 const hostArrayOf = (d: DType.DType): Function =>
   d === "float32" ? Float32Array : d === "float64" ? Float64Array : DType.allocHost(d, 0).constructor
 
-/**
- * The JS kernel's packed panels and float64 accumulators: kept between products up to
- * `SCRATCH_KEPT` elements (a small Float64Array costs 2-4 us to allocate, more than a small
- * product), fresh beyond. JS runs one product at a time, so one scratch serves them all.
- */
-const SCRATCH_KEPT = 1 << 16
-let scratch = new Float64Array(0)
-const scratchOf = (size: number): Float64Array => {
-  if (size <= scratch.length) return scratch
-  if (size > SCRATCH_KEPT) return new Float64Array(size)
-  return (scratch = new Float64Array(size))
-}
+/** The JS kernel's packed panels and float64 accumulators (kept: see keptScratch.ts). */
+const scratchOf = keptScratch((size) => new Float64Array(size))
 
 /** A contiguous `[batch, rows, cols]` operand. */
 const canonical = (data: HostArray, rows: number, cols: number): Operand => ({

@@ -8,6 +8,7 @@
  * lexicographically (real part, then imaginary part), as in NumPy.
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
+import { keptScratch } from "./keptScratch.js"
 import { isIdentityPermutation, splitAtAxis, transposeInto } from "./strided.js"
 import { argRowsF32, foldRowsF32 } from "./wasmRows.js"
 
@@ -160,17 +161,8 @@ const reduceRows = (
   }
 }
 
-/**
- * The column accumulators, kept between reductions up to 64 Ki columns (a fresh small
- * Float64Array costs 2.5-4 us; JS runs one reduction at a time).
- */
-let columns = new Float64Array(0)
-const columnScratch = (cols: number): Float64Array => {
-  if (cols <= columns.length) return columns.subarray(0, cols)
-  if (cols > 1 << 16) return new Float64Array(cols)
-  columns = new Float64Array(cols)
-  return columns
-}
+/** The column accumulators (kept: see keptScratch.ts). */
+const columnScratch = keptScratch((size) => new Float64Array(size))
 
 /** Reduces over leading rows: `out[j] = op over r of x[r * cols + j]` (real dtypes, or complex sums). */
 const reduceColumns = (

@@ -33,6 +33,7 @@
  *
  * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
+import { keptScratch } from "./keptScratch.js"
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
 import { packAFunc, packBFunc, packPanelsFunc, packRowsFunc } from "./wasmPack.js"
@@ -724,17 +725,8 @@ const packLhs = (
   }
 }
 
-/**
- * The transposed product's result before `transposeOut`, kept between products up to 64 Ki
- * elements (a fresh small Float32Array costs 2.5-4 us; JS runs one product at a time).
- */
-let kept = new Float32Array(0)
-const transposedScratch = (size: number): Float32Array => {
-  if (size <= kept.length) return kept.subarray(0, size)
-  if (size > 1 << 16) return new Float32Array(size)
-  kept = new Float32Array(size)
-  return kept
-}
+/** The transposed product's result before `transposeOut` (kept: see keptScratch.ts). */
+const transposedScratch = keptScratch((size) => new Float32Array(size))
 
 /** `out[cOff + i * n + j] = ct[j * m + i]`: a transposed product's result into the product's. */
 const transposeOut = (ct: Float32Array, out: Float32Array | Float64Array, cOff: number, m: number, n: number): void => {
