@@ -80,6 +80,22 @@ describe("recycled storage", () => {
     const [squares, sums] = loop([host(3)])
     assert.isTrue(squares!.every((e) => e === 9))
     assert.isTrue(sums!.every((e) => e === 9 * 256))
+    // a concatenation (a scan's stacked ys): two halves into poisoned storage
+    const poisoned = poison("float32", N)
+    const half = aval([N / 2], "float32")
+    const [joined] = backend.execute(
+      "concatenate",
+      [
+        backend.fromHost(new Float32Array(N / 2).fill(1), half),
+        backend.fromHost(new Float32Array(N / 2).fill(2), half)
+      ],
+      [half, half],
+      { dimension: 0 },
+      [a]
+    )
+    const values = backend.peekSync!(joined!, a)
+    assert.strictEqual(values.buffer, poisoned, "the concatenation took the poisoned storage")
+    assert.isTrue(values.every((e, i) => e === (i < N / 2 ? 1 : 2)))
   })
 
   it("an array handed to a reader, or wrapped from the host, is never reused", () => {

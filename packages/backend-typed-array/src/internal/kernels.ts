@@ -172,7 +172,8 @@ const pad = viewKernel<"pad">((x, { config }) => View.pad(View.contiguous(x.shap
 
 const concatenate: Kernel<"concatenate"> = (inputs, inAvals, { dimension }, [out]) => {
   const lanes = lanesOf(out!)
-  const dst = DType.allocHost(out!.dtype, Shape.sizeOf(out!.shape))
+  // every element is written (no clearing of recycled storage: a scan's stacked ys are megabytes)
+  const dst = DType.allocHostUnfilled(out!.dtype, Shape.sizeOf(out!.shape))
   // Each operand fills one block of every row of the dimensions before the axis: one native copy
   // per operand and row (a scan's stacked ys: one copy per step).
   const [rows, total, inner] = splitAtAxis(out!.shape, dimension)
