@@ -106,8 +106,8 @@ class Owners {
   }
 }
 
-/** `DType.recycleHost` keeps no storage under 256 KiB: smaller arrays are not handed to it. */
-const RECYCLED_MIN_BYTES = 256 * 1024
+/** `DType.recycleHost` keeps no storage under 4 KiB: smaller arrays are not handed to it. */
+const RECYCLED_MIN_BYTES = 4 * 1024
 
 class Buffer implements TypedArrayBuffer {
   #data: DType.HostArray

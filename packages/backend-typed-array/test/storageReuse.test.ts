@@ -12,7 +12,7 @@ import * as fc from "fast-check"
 import { makeTypedArrayBackend } from "../src/index.js"
 import { compileFusedLoop } from "../src/internal/fused.js"
 
-// 65,536 float32 elements: 256 KiB, the pool's floor
+// 65,536 float32 elements: 256 KiB (the pool keeps storage of 4 KiB and up)
 const N = 65536
 const shape = [N]
 const a = aval(shape, "float32")

@@ -198,17 +198,17 @@ const bytesPerLane = (d: DType): number =>
  * Gives `array`'s storage back for reuse by {@link allocHost}: for a backend
  * releasing a buffer whose storage it owns alone (no other array over it, no
  * reader holding it). Shared memory, part of a larger buffer, storage under
- * 256 KiB, and storage past the pool's 64 MiB are left to the garbage collector.
+ * 4 KiB, and storage past the pool's 64 MiB are left to the garbage collector.
  *
  * @example
  * import { DType } from "diffect"
- * // 65,536 float32 values: 256 KiB, the smallest storage the pool keeps
- * const a = DType.allocHost("float32", 65536)
+ * // 1,024 float32 values: 4 KiB, the smallest storage the pool keeps
+ * const a = DType.allocHost("float32", 1024)
  * a[0] = 1
  * DType.recycleHost(a) // a must not be used after this
- * // the next allocation of 256 KiB may take that storage: zero-filled again
- * const b = DType.allocHost("float32", 65536)
- * console.log(b[0], b.length) // 0 65536
+ * // the next allocation of 4 KiB may take that storage: zero-filled again
+ * const b = DType.allocHost("float32", 1024)
+ * console.log(b[0], b.length) // 0 1024
  *
  * @since 0.1.0
  */

@@ -40,8 +40,11 @@ describe("DType.allocHost reuses recycled storage", () => {
     clearStoragePool()
     DType.recycleHost(new Float32Array(new SharedArrayBuffer(262144)))
     DType.recycleHost(new Float32Array(131072).subarray(0, 65536))
-    DType.recycleHost(new Float32Array(65535))
+    DType.recycleHost(new Float32Array(1023)) // 4,092 bytes: under the pool's 4 KiB floor
     assert.strictEqual(pooledStorageBytes(), 0)
+    DType.recycleHost(new Float32Array(1024)) // 4 KiB: pooled
+    assert.strictEqual(pooledStorageBytes(), 4096)
+    clearStoragePool()
     const moved = new Float32Array(65536)
     DType.recycleHost(moved)
     structuredClone(moved.buffer, { transfer: [moved.buffer] }) // detaches the pooled storage

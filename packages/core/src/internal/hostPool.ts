@@ -13,12 +13,17 @@
  */
 
 /**
- * Storage smaller than this (256 KiB) is not pooled. Below it the C allocator reuses freed chunks
- * cheaply, and pooling measured slower: with 4 KiB and with 128 KiB, the eager B1 step (its
- * 128 KiB activations pooled) took 9-12 ms against 6.0-6.6 ms unpooled; at 256 KiB, 6.0-6.6 ms,
- * and a data-parallel worker's gradients (256 KiB and 784 KiB) are still reused.
+ * Storage smaller than this (4 KiB) is not pooled. Above 64 bytes V8 gives every new typed array a
+ * backing store of its own, at 2.5-4 us each in Node 22 whatever the size (a loop of 100,000),
+ * where a pooled one is a map lookup and a clear. Measured (2026-12-06, alternating processes,
+ * against 256 KiB, the floor until then): the jitted B6 step's medians 13.7-19.1 -> 13.2-16.6 ms
+ * (minimums 4-9% lower in six pairs), B4's Hessian 0.056 -> 0.033 ms, the B2 chain 0.036 ->
+ * 0.030 ms, B1 eager medians 4.70-6.58 against 4.85-6.25 ms (four of five pairs lower) and
+ * jitted 3.55-3.61 against 3.65-3.82 ms (two pairs). (An earlier measurement of 4 KiB and 128 KiB floors, the eager
+ * B1 step at 9-12 against 6.0-6.6 ms, no longer holds.) A floor of 256 bytes measured the same;
+ * 4 KiB keeps the free lists short (64 MiB of them at most 16 Ki arrays).
  */
-export const POOL_MIN_BYTES = 256 * 1024
+export const POOL_MIN_BYTES = 4 * 1024
 
 /** The most bytes the free lists hold at once; storage handed back beyond it is left to the collector. */
 export const POOL_MAX_BYTES = 64 * 1024 * 1024
@@ -77,6 +82,9 @@ export const clearStoragePool = (): void => {
   pooledBytes = 0
 }
 
+/** Fresh storage of this size and up (256 KiB) comes from `Buffer.allocUnsafeSlow`, not cleared. */
+export const FRESH_UNFILLED_MIN_BYTES = 256 * 1024
+
 type AllocUnsafe = (bytes: number) => Uint8Array
 
 // Node's `Buffer.allocUnsafeSlow`: an `ArrayBuffer` of its own whose memory is not zeroed.
@@ -91,11 +99,11 @@ const allocUnsafe: AllocUnsafe | undefined = (() => {
  * writes every element: Node's `Buffer.allocUnsafeSlow` where the runtime has
  * it (the C allocator's `malloc`, not `calloc`, which clears memory that the
  * allocator reuses: 1.07 MB of fresh outputs per step took 225-330 us that way
- * against 360-500 us zeroed). `undefined` under `POOL_MIN_BYTES` (the engine's
+ * against 360-500 us zeroed). `undefined` under `FRESH_UNFILLED_MIN_BYTES` (the engine's
  * small arrays are cheap) and where the runtime has no such allocation.
  */
 export const freshUnfilled = (bytes: number): ArrayBuffer | undefined => {
-  if (allocUnsafe === undefined || bytes < POOL_MIN_BYTES) return undefined
+  if (allocUnsafe === undefined || bytes < FRESH_UNFILLED_MIN_BYTES) return undefined
   const u = allocUnsafe(bytes)
   // an array of its own (allocUnsafeSlow never slices Node's shared pool); checked all the same
   return u.byteOffset === 0 && u.buffer.byteLength === bytes && u.buffer instanceof ArrayBuffer ? u.buffer : undefined
