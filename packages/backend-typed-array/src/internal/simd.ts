@@ -757,7 +757,8 @@ const copyRun = (
 
 /**
  * `gather` of a two-dimensional view without a mask (most broadcasts: a row or a column repeated),
- * row by row without the general index carry: a 128 x 10 column broadcast 3.1 -> 0.9 us.
+ * row by row without the general index carry (a jitted `exp(x - m[:, None]).sum(1)` on 128 x 10:
+ * 8.7 -> 6.2 us per call at best, 11.7 -> 7.6 in the median).
  */
 const gatherRows = (
   src: DType.HostArray,
@@ -1570,7 +1571,7 @@ export const compileSimd = (
     }
   }
   // each reduced output's leaf results, kept between calls (a kernel runs one call at a time):
-  // allocating a small Float64Array costs about a microsecond
+  // allocating a small Float64Array costs 2.5-4 us (keptScratch.ts)
   const partials: Array<Float64Array | undefined> = []
   const columnAccs: Array<Float64Array | undefined> = []
   const partialScratch = (o: number, leaves: number): Float64Array => {
