@@ -19,6 +19,7 @@
  */
 import { ArgumentError, ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
+import { sliceInDim } from "./internal/lax/extras.js"
 import * as lax from "./lax.js"
 import type { Tensor } from "./Tensor.js"
 import { argumentError, boolean, checkArg, checkOptions, checkTensor, integer } from "./Validate.js"
@@ -185,16 +186,6 @@ const subsetOf = (op: string, range: readonly [number, number], size: number): r
 const rangeError = (op: string, expected: string, range: readonly [number, number]): ArgumentError =>
   new ArgumentError({ operation: op, argument: "subsetByIndex", expected, got: `[${range[0]}, ${range[1]}]` })
 
-/** `x[..., start:end]` along `axis` (negative: from the end). */
-const sliceAxis = (x: Tensor, axis: number, start: number, end: number): Tensor => {
-  const d = axis < 0 ? x.ndim + axis : axis
-  return lax.slice(
-    x,
-    x.shape.map((_, i) => (i === d ? start : 0)),
-    x.shape.map((n, i) => (i === d ? end : n))
-  )
-}
-
 /**
  * Eigendecomposition of symmetric matrices: `[v, w]`, eigenvectors as the
  * columns of `v` and eigenvalues `w` in ascending order (`x v = v diag(w)`).
@@ -227,7 +218,7 @@ export const eigh = (x: Tensor, options?: EighOptions): readonly [v: Tensor, w: 
     lower: options?.lower ?? true
   })
   if (subset === undefined) return [v!, w!]
-  return [sliceAxis(v!, -1, subset[0], subset[1]), sliceAxis(w!, -1, subset[0], subset[1])]
+  return [sliceInDim(v!, subset[0], subset[1], 1, -1), sliceInDim(w!, subset[0], subset[1], 1, -1)]
 }
 
 /** Options of {@link svd}. @since 0.1.0 */
@@ -289,12 +280,12 @@ export const svd: Svd = ((x: Tensor, options?: SvdOptions) => {
   }
   if (options?.computeUv === false) {
     const s = singularValues(a)
-    return subset === undefined ? s : sliceAxis(s, -1, subset[0], subset[1])
+    return subset === undefined ? s : sliceInDim(s, subset[0], subset[1], 1, -1)
   }
   const [s, u, vt] = bind("svd", [a], { fullMatrices: full, computeUv: true })
   if (subset === undefined) return [u!, s!, vt!]
   const [start, end] = subset
-  return [sliceAxis(u!, -1, start, end), sliceAxis(s!, -1, start, end), sliceAxis(vt!, -2, start, end)]
+  return [sliceInDim(u!, start, end, 1, -1), sliceInDim(s!, start, end, 1, -1), sliceInDim(vt!, start, end, 1, -2)]
 }) as Svd
 
 /**

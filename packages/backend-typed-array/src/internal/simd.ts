@@ -30,6 +30,7 @@
  */
 import type { DType, Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
+import { keptScratch } from "./keptScratch.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
 import { type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, f64, type Func, i32, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
@@ -1501,10 +1502,7 @@ export const compileSimd = (
         }
         return
       }
-      // (kept between calls, as the row reductions' leaf results below)
-      const accs = kinds.map((kind, o) =>
-        kind === undefined ? undefined : (columnAccs[o] ??= new Float64Array(columns)).fill(initial(kind))
-      )
+      const accs = kinds.map((kind, o) => (kind === undefined ? undefined : kept[o]!(columns).fill(initial(kind))))
       for (let start = 0; start < n; start += CHUNK) {
         const len = Math.min(CHUNK, n - start)
         chunk(view, ins, outArrays, start, len)
@@ -1523,7 +1521,7 @@ export const compileSimd = (
     const leaves = (n / k) * perRow
     // a row of one leaf is its own result: written straight into the output (the same rounding)
     const partial = kinds.map((kind, o) =>
-      kind === undefined ? undefined : perRow === 1 ? outArrays[o]! : partialScratch(o, leaves)
+      kind === undefined ? undefined : perRow === 1 ? outArrays[o]! : kept[o]!(leaves)
     )
     let start = 0
     let len = 0
@@ -1570,15 +1568,8 @@ export const compileSimd = (
       if (kind !== undefined) combineLeaves(kind, partial[o] as Float64Array, k, n / k, outArrays[o]!)
     }
   }
-  // each reduced output's leaf results, kept between calls (a kernel runs one call at a time):
-  // allocating a small Float64Array costs 2.5-4 us (keptScratch.ts)
-  const partials: Array<Float64Array | undefined> = []
-  const columnAccs: Array<Float64Array | undefined> = []
-  const partialScratch = (o: number, leaves: number): Float64Array => {
-    const kept = partials[o]
-    if (kept !== undefined && kept.length >= leaves) return kept
-    return (partials[o] = new Float64Array(leaves))
-  }
+  // each reduced output's column accumulators or leaf results, kept between calls (keptScratch.ts)
+  const kept = kinds.map(() => keptScratch((size) => new Float64Array(size)))
   /** The call across the pool's threads; `false` when the shared memory cannot hold it (then one thread runs it). */
   const threadedCall = (
     ins: ReadonlyArray<DType.HostArray>,
