@@ -442,6 +442,213 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     }
   })
 
+  it("int32 and uint32 lanes mixed with float32 (wrapping arithmetic, shifts, comparisons, casts): the JS loop's bits (fast-check)", () => {
+    // inputs: i32 and u32 and f32 arrays, then a u32 and an i32 scalar (shift counts, as a
+    // counter-based generator's rotations are)
+    const types = ["i32", "u32", "f32", "u32", "i32"] as const
+    const inputs = types.map((_, k): { kind: "flat" | "scalar" } => ({ kind: k < 3 ? "flat" : "scalar" }))
+    type T = "i32" | "u32" | "f32"
+    const arith = { add: Kernel.add, sub: Kernel.sub, mul: Kernel.mul, min: Kernel.min, max: Kernel.max }
+    const bits = { and: Kernel.and, or: Kernel.or, xor: Kernel.xor }
+    const shifts = { shl: Kernel.shl, shrl: Kernel.shrl, shra: Kernel.shra }
+    const cmps = { eq: Kernel.eq, ne: Kernel.ne, lt: Kernel.lt, le: Kernel.le, gt: Kernel.gt, ge: Kernel.ge }
+    const unary = { neg: Kernel.neg, not: Kernel.not, abs: Kernel.abs, sign: Kernel.sign, floor: Kernel.floor }
+    const node = fc.oneof(
+      fc.record({
+        kind: fc.constant("arith" as const),
+        op: fc.constantFrom(...Object.keys(arith)),
+        t: fc.nat(),
+        a: fc.nat(),
+        b: fc.nat()
+      }),
+      fc.record({
+        kind: fc.constant("bits" as const),
+        op: fc.constantFrom(...Object.keys(bits)),
+        t: fc.nat(),
+        a: fc.nat(),
+        b: fc.nat()
+      }),
+      fc.record({
+        kind: fc.constant("shift" as const),
+        op: fc.constantFrom(...Object.keys(shifts)),
+        t: fc.nat(),
+        a: fc.nat(),
+        by: fc.oneof(fc.constantFrom("scalarU", "scalarI"), fc.integer({ min: -3, max: 40 }))
+      }),
+      fc.record({
+        kind: fc.constant("select" as const),
+        op: fc.constantFrom(...Object.keys(cmps)),
+        t: fc.nat(),
+        a: fc.nat(),
+        b: fc.nat(),
+        c: fc.nat(),
+        d: fc.nat()
+      }),
+      fc.record({
+        kind: fc.constant("unary" as const),
+        op: fc.constantFrom(...Object.keys(unary)),
+        t: fc.nat(),
+        a: fc.nat()
+      }),
+      fc.record({ kind: fc.constant("cast" as const), t: fc.nat(), to: fc.nat(), a: fc.nat() }),
+      fc.record({
+        kind: fc.constant("const" as const),
+        t: fc.nat(),
+        value: fc.integer({ min: -(2 ** 31), max: 2 ** 32 - 1 })
+      })
+    )
+    const ts: ReadonlyArray<T> = ["i32", "u32", "f32"]
+    let compiled = 0
+    fc.assert(
+      fc.property(
+        fc.array(node, { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer(),
+        (nodes, n, seed) => {
+          const pools: Record<T, Array<Kernel.Expr>> = {
+            i32: [Kernel.input(0, "i32")],
+            u32: [Kernel.input(1, "u32")],
+            f32: [Kernel.input(2, "f32")]
+          }
+          const pick = (t: T, i: number) => pools[t][i % pools[t].length]!
+          const made: Array<Kernel.Expr> = []
+          for (const d of nodes) {
+            const t = ts[d.t % 3]!
+            let e: Kernel.Expr
+            if (d.kind === "const") {
+              e = Kernel.constant(t === "i32" ? d.value | 0 : t === "u32" ? d.value >>> 0 : Math.fround(d.value / 3), t)
+            } else if (d.kind === "cast") {
+              e = Kernel.cast(pick(ts[d.a % 3]!, d.a), ts[d.to % 3]!)
+            } else if (d.kind === "select") {
+              const cmp = (cmps as Record<string, (x: Kernel.Expr, y: Kernel.Expr) => Kernel.Expr>)[d.op]!
+              e = Kernel.select(cmp(pick(t, d.a), pick(t, d.b)), pick(t, d.c), pick(t, d.d))
+            } else if (t === "f32") continue
+            else if (d.kind === "arith") {
+              e = (arith as Record<string, (x: Kernel.Expr, y: Kernel.Expr) => Kernel.Expr>)[d.op]!(
+                pick(t, d.a),
+                pick(t, d.b)
+              )
+            } else if (d.kind === "bits") {
+              e = (bits as Record<string, (x: Kernel.Expr, y: Kernel.Expr) => Kernel.Expr>)[d.op]!(
+                pick(t, d.a),
+                pick(t, d.b)
+              )
+            } else if (d.kind === "unary") {
+              e = (unary as Record<string, (x: Kernel.Expr) => Kernel.Expr>)[d.op]!(pick(t, d.a))
+            } else {
+              const count = typeof d.by === "number"
+                ? Kernel.constant(t === "u32" ? d.by >>> 0 : d.by, t)
+                : Kernel.input(t === "u32" ? 3 : 4, t)
+              e = (shifts as Record<string, (x: Kernel.Expr, y: Kernel.Expr) => Kernel.Expr>)[d.op]!(
+                pick(t, d.a),
+                count
+              )
+            }
+            pools[e.type as T]?.push(e)
+            made.push(e)
+          }
+          const outs = made.length === 0 ? [pools.i32[0]!] : made.slice(-3)
+          const simd = compileSimd("f32", [], inputs, outs)
+          assert.isDefined(simd, "every op here has a SIMD form")
+          compiled++
+          let r = seed
+          const next = () => (r = (Math.imul(r, 1103515245) + 12345) | 0)
+          const extremes = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 31, 32, 33]
+          const i32 = Int32Array.from({ length: n }, () => (next() & 3) === 0 ? extremes[(r >>> 3) % 8]! : next())
+          const u32 = Uint32Array.from(
+            { length: n },
+            () => (next() & 3) === 0 ? extremes[(r >>> 3) % 8]! >>> 0 : next() >>> 0
+          )
+          const f32 = Float32Array.from(
+            { length: n },
+            () =>
+              (next() & 7) === 0
+                ? [NaN, Infinity, -Infinity, -0, 3e9, -3e9, 5e9, 2 ** 31][(r >>> 3) % 8]!
+                : (next() / 2 ** 31) * 2 ** ((r >>> 20) % 40)
+          )
+          const countU = new Uint32Array(n).fill(next() % 40 >>> 0)
+          const countI = new Int32Array(n).fill((next() % 40) - 3)
+          const ins = [i32, u32, f32, countU, countI]
+          const arrayOf = (t: Kernel.ScalarType) =>
+            t === "i32" ? new Int32Array(n) : t === "u32" ? new Uint32Array(n) : new Float32Array(n)
+          const got = outs.map((e) => arrayOf(e.type))
+          simd!(ins, got, n)
+          outs.forEach((e, o) => {
+            const want = arrayOf(e.type)
+            compileElementwise([e], ins.map(() => 1), {
+              float32: "strict",
+              transcendentals: Approximation.allDecomposed
+            }).loop(want, ins, n)
+            sameBits(got[o]!, want, `output ${o} (${e.type}: ${Kernel.format(e).slice(0, 300)})`)
+          })
+        }
+      ),
+      { numRuns: 300, seed: 20261206 }
+    )
+    assert.strictEqual(compiled, 300)
+  })
+
+  it("a fused group of int32 and uint32 inputs read broadcast along rows and columns and as scalars equals its JS loop", () => {
+    // threefry-like: (x + row) rotated by a scalar count (and 32 - count), xor an int32 column, to float32
+    const shape = [48, 80]
+    const n = 48 * 80
+    const inputs = [
+      { dtype: "uint32" as const, strides: [80, 1] },
+      { dtype: "uint32" as const, strides: [0, 1] },
+      { dtype: "uint32" as const, strides: [0, 0] },
+      { dtype: "int32" as const, strides: [1, 0] }
+    ]
+    const [x, row, count, t] = [
+      Kernel.input(0, "u32"),
+      Kernel.input(1, "u32"),
+      Kernel.input(2, "u32"),
+      Kernel.input(3, "i32")
+    ]
+    const sum = Kernel.add(x!, row!)
+    const rotated = Kernel.or(Kernel.shl(sum, count!), Kernel.shrl(sum, Kernel.sub(Kernel.constant(32, "u32"), count!)))
+    const mixed = Kernel.xor(rotated, Kernel.cast(t!, "u32"))
+    const spec: FusedKernelSpec = {
+      shape,
+      inputs,
+      outputs: [
+        { dtype: "uint32", lanes: [mixed] },
+        {
+          dtype: "float32",
+          lanes: [
+            Kernel.mul(
+              Kernel.cast(Kernel.shrl(mixed, Kernel.constant(9, "u32")), "f32"),
+              Kernel.constant(2 ** -23, "f32")
+            )
+          ]
+        }
+      ],
+      rounded: new Set()
+    }
+    const xs = Uint32Array.from({ length: n }, (_, i) => Math.imul(i, 2654435761) >>> 0)
+    const rows = Uint32Array.from({ length: 80 }, (_, i) => Math.imul(i + 7, 40503) >>> 0)
+    const ts = Int32Array.from({ length: 48 }, (_, i) => Math.imul(i, -1640531535))
+    const { source } = compileFusedLoop(spec)
+    assert.include(source, "WebAssembly SIMD (f32)")
+    for (const c of [0, 13, 31]) {
+      const ins = [xs, rows, new Uint32Array([c]), ts]
+      const got = compileFusedLoop(spec).loop(ins)
+      const want = compileFusedJs(spec)(ins)
+      assert.instanceOf(got[0], Uint32Array)
+      sameBits(got[0]!, want[0]!, `count ${c}: uint32 output`)
+      sameBits(got[1]!, want[1]!, `count ${c}: float32 output`)
+    }
+  })
+
+  it("a shift by a count that differs between elements has no SIMD form (the JS loop runs it)", () => {
+    const x = Kernel.input(0, "u32")
+    assert.isUndefined(
+      compileSimd("f32", [], [{ kind: "flat" }, { kind: "flat" }], [Kernel.shl(x, Kernel.input(1, "u32"))])
+    )
+    assert.isDefined(
+      compileSimd("f32", [], [{ kind: "flat" }, { kind: "scalar" }], [Kernel.shl(x, Kernel.input(1, "u32"))])
+    )
+  })
+
   it("bool inputs (a mask computed in another group) are read as lane masks: contiguous, broadcast and scalar", () => {
     // jnp.take's fill mode under jit: select(broadcast(in bounds), gathered rows, NaN), its mask from an
     // int32 group, so it reaches this group as a bool input

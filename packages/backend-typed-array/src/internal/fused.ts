@@ -14,7 +14,7 @@
  * group computes the same bits as its primitives one at a time, whichever of
  * the two code generators runs it.
  *
- * Groups of one float type (simd.ts says which) also compile to WebAssembly
+ * Groups of one lane width (simd.ts says which) also compile to WebAssembly
  * SIMD, which runs them from `simdMin` elements on (8 for heavy kernels, 256
  * for a few operations); smaller domains run the JS
  * loop, whose call costs less. Both give the same bits.
@@ -193,16 +193,20 @@ const decomposeSpec = (spec: FusedKernelSpec): FusedKernelSpec => {
 const floatOf = (dtype: DType.DType): "f32" | "f64" | undefined =>
   dtype === "float32" ? "f32" : dtype === "float64" ? "f64" : undefined
 
+/** The SIMD lanes of a dtype: float32's four (int32 and uint32 share them) or float64's two. */
+const lanesOf = (dtype: DType.DType): "f32" | "f64" | undefined =>
+  dtype === "int32" || dtype === "uint32" ? "f32" : floatOf(dtype)
+
 /**
- * The group's SIMD kernel, when every output is of one real float type, every input of that type
- * or bool, and every op has a SIMD form.
+ * The group's SIMD kernel, when every output and input is of one lane width (float32, int32 and
+ * uint32; or float64), or bool for inputs, and every op has a SIMD form.
  */
 const simdOf = (spec: FusedKernelSpec): SimdLoop | undefined => {
-  const float = floatOf(spec.outputs[0]?.dtype ?? "bool")
+  const float = lanesOf(spec.outputs[0]?.dtype ?? "bool")
   if (float === undefined || (spec.wide !== undefined && spec.wide.size > 0)) return undefined
   // bool inputs (masks computed elsewhere, such as a gather's in-bounds test) are read as lane masks
-  if (!spec.outputs.every((x) => floatOf(x.dtype) === float)) return undefined
-  if (!spec.inputs.every((x) => floatOf(x.dtype) === float || x.dtype === "bool")) return undefined
+  if (!spec.outputs.every((x) => lanesOf(x.dtype) === float)) return undefined
+  if (!spec.inputs.every((x) => lanesOf(x.dtype) === float || x.dtype === "bool")) return undefined
   const { masks, shape, strides } = mergeDims(spec.shape, spec.inputs)
   const inputs = strides.map((s, k): SimdInput => {
     const offset = spec.inputs[k]!.offset ?? 0
@@ -304,7 +308,7 @@ export const compileFusedLoop = (
   return {
     loop,
     get source() {
-      return `// WebAssembly SIMD (${floatOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${fusedSource(decomposed)}`
+      return `// WebAssembly SIMD (${lanesOf(spec.outputs[0]!.dtype)}); the equivalent JS:\n${fusedSource(decomposed)}`
     }
   }
 }

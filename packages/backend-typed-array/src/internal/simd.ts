@@ -19,14 +19,16 @@
  * small array computed by JS and a large one computed here agree exactly, and
  * a fused group equals its primitives run one at a time.
  *
- * What is compiled: groups whose every value is of one float type (float32 or
- * float64, real) or a mask (a comparison's, or a bool input's, read as `x != 0`), with arithmetic, min/max, abs/neg/sqrt,
- * floor/ceil/round, sign, comparisons, select, isnan, bool <-> float casts, and
- * on float32 `ldexp` and `exponent` (the steps of Approximation.ts's
- * decompositions, so exp, log, tanh, ... run here once decomposed). Anything
- * else (integers, complex, float64 transcendentals, rem, pow, mixed float
- * types) is not compiled: `compileSimd` returns `undefined` and the caller runs
- * the JS loop.
+ * What is compiled: groups whose every value is of one lane width (float32, with
+ * int32 and uint32 in the same four lanes; or float64) or a mask (a comparison's,
+ * or a bool input's, read as `x != 0`), with arithmetic, min/max, abs/neg/sqrt,
+ * floor/ceil/round, sign, comparisons, select, isnan, casts between them, on
+ * integers bitwise ops and shifts by a count the same in every lane, and on
+ * float32 `ldexp` and `exponent` (the steps of Approximation.ts's
+ * decompositions, so exp, log, tanh, ... run here once decomposed). Integer
+ * lanes give the JS generator's `| 0` / `>>> 0` bits. Anything else (complex,
+ * float64 transcendentals, rem, pow, integer division, mixed lane widths) is not
+ * compiled: `compileSimd` returns `undefined` and the caller runs the JS loop.
  */
 import type { DType, Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
@@ -81,6 +83,8 @@ export const CHUNK = 2048
 export const simdMin = (outs: ReadonlyArray<Expr>): number => (countUses(outs).size > 24 ? 8 : 256)
 
 class Unsupported extends Error {}
+
+const isInt = (t: Kernel.ScalarType): boolean => t === "i32" || t === "u32"
 
 /**
  * Kernels of more nodes than `HEAVY_NODES` (and at most `PAIRED_MAX_NODES`, which bounds the code
@@ -140,6 +144,8 @@ const emitBody = (
   }
   const maskConst = (on: boolean): Array<number> => simdOp.v128Const(Array(16).fill(on ? 0xff : 0))
   const i32Splat = (v: number): Array<number> => simdOp.v128Const(i32Bytes(Array(4).fill(v)))
+  // int32 and uint32 values share float32's four lanes (their bits as they are in memory)
+  const laneType = (t: Kernel.ScalarType): boolean => t === float || t === "bool" || (isF32 && isInt(t))
   // local 0: the byte count (parameter); 1: the byte offset i; then v128 locals
   const locals: Array<number> = [i32]
   const newLocal = (): number => {
@@ -212,7 +218,7 @@ const emitBody = (
     return l
   }
   const inputType = (e: Expr & { readonly kind: "input" }): boolean => {
-    if (e.lane !== 0 || (e.type !== float && e.type !== "bool")) throw new Unsupported()
+    if (e.lane !== 0 || !laneType(e.type)) throw new Unsupported()
     return e.type === "bool"
   }
 
@@ -237,7 +243,7 @@ const emitBody = (
   }
 
   const check = (e: Expr): void => {
-    if (e.type !== float && e.type !== "bool") throw new Unsupported()
+    if (!laneType(e.type)) throw new Unsupported()
   }
 
   /**
@@ -382,6 +388,167 @@ const emitBody = (
     out.push(...op.get(c), ...laneSelect, ...op.end)
   }
 
+  // Integer lanes compute what the JS code generator's `| 0` and `>>> 0` arithmetic does, bit for
+  // bit (codegen.ts): wrapping add, sub and mul, two's-complement bits for both types, signed or
+  // unsigned comparisons, min and max, and saturating float conversions (`f2i`, `f2u`).
+  const I = simdOp.i32x4
+
+  /** `from` -> `to` where one of them is an integer type (the other 32-bit or bool). */
+  const intCast = (from: Kernel.ScalarType, to: Kernel.ScalarType, x: Expr, out: Array<number>): void => {
+    emit(x, out)
+    if (isInt(from) && isInt(to)) return
+    if (from === "bool") out.push(...i32Splat(1), ...simdOp.v128And)
+    else if (to === "bool") out.push(...i32Splat(0), ...I.ne)
+    else if (to === "f32") out.push(...(from === "u32" ? I.toF32U : I.toF32S))
+    else if (from === "f32") out.push(...(to === "u32" ? I.truncSatF32x4U : I.truncSatF32x4S))
+    else throw new Unsupported()
+  }
+
+  const intUnary = (e: Kernel.Unary, out: Array<number>): void => {
+    const unsigned = e.type === "u32"
+    switch (e.op) {
+      case "neg":
+        emit(e.x, out)
+        out.push(...I.neg)
+        return
+      case "not":
+        emit(e.x, out)
+        out.push(...simdOp.v128Not)
+        return
+      case "abs":
+        emit(e.x, out)
+        if (!unsigned) out.push(...I.abs)
+        return
+      case "floor":
+      case "ceil":
+      case "round":
+        emit(e.x, out)
+        return
+      case "sign": {
+        // u32: x != 0; i32: (x < 0) - (x > 0) as masks (-1 where true)
+        const x = local(e.x, out)
+        if (unsigned) {
+          out.push(...op.get(x), ...i32Splat(0), ...I.ne, ...i32Splat(1), ...simdOp.v128And)
+          return
+        }
+        out.push(...op.get(x), ...i32Splat(0), ...I.ltS, ...op.get(x), ...i32Splat(0), ...I.gtS, ...I.sub)
+        return
+      }
+      default:
+        throw new Unsupported()
+    }
+  }
+
+  // Whether `e` is the same in every lane: built from constants and scalar inputs only.
+  const uniformNodes = new Map<Expr, boolean>()
+  const uniform = (e: Expr): boolean => {
+    let u = uniformNodes.get(e)
+    if (u === undefined) {
+      switch (e.kind) {
+        case "const":
+          u = true
+          break
+        case "input":
+          u = inputs[e.index]?.kind === "scalar"
+          break
+        case "unary":
+        case "cast":
+          u = uniform(e.x)
+          break
+        case "binary":
+          u = uniform(e.x) && uniform(e.y)
+          break
+        case "select":
+          u = uniform(e.cond) && uniform(e.onTrue) && uniform(e.onFalse)
+      }
+      uniformNodes.set(e, u)
+    }
+    return u
+  }
+
+  const intComparisons = {
+    eq: [I.eq, I.eq],
+    ne: [I.ne, I.ne],
+    lt: [I.ltS, I.ltU],
+    le: [I.leS, I.leU],
+    gt: [I.gtS, I.gtU],
+    ge: [I.geS, I.geU]
+  } as const
+
+  /**
+   * A shift by `y`, which must be the same in every lane (built from constants and scalar inputs:
+   * a counter-based generator's rotations, `32 - r`); counts of 32 and more (unsigned) shift everything out
+   * (`shra`: by 31), where wasm would take them mod 32.
+   */
+  const intShift = (e: Kernel.Binary, out: Array<number>): void => {
+    const y = e.y
+    if (!uniform(y)) throw new Unsupported()
+    const shift = e.op === "shl" ? I.shl : e.op === "shrl" ? I.shrU : I.shrS
+    if (y.kind === "const") {
+      const count = y.value >>> 0
+      if (count >= 32 && e.op !== "shra") {
+        out.push(...i32Splat(0))
+        return
+      }
+      emit(e.x, out)
+      out.push(...op.i32Const(Math.min(count, 31)), ...shift)
+      return
+    }
+    const count = local(y, out)
+    const small = hold(take())
+    // whether the count is under 32 (unsigned), as a lane mask; the count itself as an i32
+    out.push(...op.get(count), ...i32Splat(32), ...I.ltU, ...op.set(small))
+    emit(e.x, out)
+    out.push(...op.get(count), ...I.extractLane(0))
+    if (e.op === "shra") {
+      // by min(count, 31) (unsigned)
+      out.push(...op.i32Const(31), ...op.get(count), ...I.extractLane(0), ...op.i32Const(31), ...simdOp.i32LtU)
+      out.push(...op.select, ...shift)
+      return
+    }
+    out.push(...shift, ...i32Splat(0), ...op.get(small), ...laneSelect)
+  }
+
+  const intBinary = (e: Kernel.Binary, out: Array<number>): void => {
+    const unsigned = e.x.type === "u32"
+    const cmp = intComparisons[e.op as keyof typeof intComparisons]
+    if (cmp !== undefined) {
+      emit(e.x, out)
+      emit(e.y, out)
+      out.push(...cmp[unsigned ? 1 : 0])
+      return
+    }
+    switch (e.op) {
+      case "shl":
+      case "shrl":
+      case "shra":
+        intShift(e, out)
+        return
+      case "add":
+      case "sub":
+      case "mul":
+        emit(e.x, out)
+        emit(e.y, out)
+        out.push(...I[e.op])
+        return
+      case "and":
+      case "or":
+      case "xor":
+        emit(e.x, out)
+        emit(e.y, out)
+        out.push(...(e.op === "and" ? simdOp.v128And : e.op === "or" ? simdOp.v128Or : simdOp.v128Xor))
+        return
+      case "min":
+      case "max":
+        emit(e.x, out)
+        emit(e.y, out)
+        out.push(...(e.op === "min" ? (unsigned ? I.minU : I.minS) : unsigned ? I.maxU : I.maxS))
+        return
+      default:
+        throw new Unsupported()
+    }
+  }
+
   const emit = (e: Expr, out: Array<number>): void => {
     const known = named.get(e)
     if (known !== undefined) {
@@ -417,7 +584,9 @@ const emitBody = (
         return
       }
       case "const":
-        out.push(...(e.type === "bool" ? maskConst(e.value !== 0) : splatConst(e.value)))
+        out.push(
+          ...(e.type === "bool" ? maskConst(e.value !== 0) : isInt(e.type) ? i32Splat(e.value) : splatConst(e.value))
+        )
         return
       case "unary":
         unary(e, out)
@@ -440,6 +609,8 @@ const emitBody = (
         const from = e.x.type
         if (from === e.type) {
           emit(e.x, out)
+        } else if (isInt(from) || isInt(e.type)) {
+          intCast(from, e.type, e.x, out)
         } else if (from === "bool" && e.type === float) {
           emit(e.x, out)
           out.push(...splatConst(1), ...simdOp.v128And)
@@ -456,6 +627,10 @@ const emitBody = (
 
   const unary = (e: Kernel.Unary, out: Array<number>): void => {
     check(e.x)
+    if (isInt(e.x.type)) {
+      intUnary(e, out)
+      return
+    }
     if (e.x.type === "bool") {
       if (e.op !== "not") throw new Unsupported()
       emit(e.x, out)
@@ -510,6 +685,10 @@ const emitBody = (
   const binary = (e: Kernel.Binary, out: Array<number>): void => {
     check(e.x)
     check(e.y)
+    if (isInt(e.x.type)) {
+      intBinary(e, out)
+      return
+    }
     if (e.x.type === "bool") {
       emit(e.x, out)
       emit(e.y, out)
@@ -646,6 +825,7 @@ let memory: WebAssembly.Memory | undefined
 let f32View = new Float32Array(0)
 let f64View = new Float64Array(0)
 let i32View = new Int32Array(0)
+let u32View = new Uint32Array(0)
 
 const scratch = (bytes: number): WebAssembly.Memory => {
   memory ??= new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) })
@@ -655,6 +835,7 @@ const scratch = (bytes: number): WebAssembly.Memory => {
     f32View = new Float32Array(memory.buffer)
     f64View = new Float64Array(memory.buffer)
     i32View = new Int32Array(memory.buffer)
+    u32View = new Uint32Array(memory.buffer)
   }
   return memory
 }
@@ -729,6 +910,16 @@ export const simdAvailable = (): boolean => {
   return available
 }
 
+/** A view of a kernel's memory: its float type's, or an integer input's or output's own. */
+type LaneView = Float32Array | Float64Array | Int32Array | Uint32Array
+
+/**
+ * The view through which `array` is copied into or out of the memory: an int32 or uint32 array's
+ * own type (its bits as they are), else the kernel's float view (bools become 0 and 1).
+ */
+const laneView = (array: DType.HostArray, view: LaneView, i32: Int32Array, u32: Uint32Array): LaneView =>
+  array instanceof Int32Array ? i32 : array instanceof Uint32Array ? u32 : view
+
 /**
  * Runs shorter than this are copied element by element: a `subarray` and a `set` (or a `fill`)
  * cost more than the loop for them (a 128 x 10 row broadcast: 128 calls per chunk).
@@ -745,7 +936,7 @@ const copyRun = (
   src: DType.HostArray,
   off: number,
   step: number,
-  dst: Float32Array | Float64Array,
+  dst: LaneView,
   at: number,
   run: number
 ): void => {
@@ -769,7 +960,7 @@ const gatherRows = (
   base: number,
   start: number,
   len: number,
-  dst: Float32Array | Float64Array,
+  dst: LaneView,
   at: number
 ): void => {
   const row = Math.floor(start / inner)
@@ -796,7 +987,7 @@ const gather = (
   base: number,
   start: number,
   len: number,
-  dst: Float32Array | Float64Array,
+  dst: LaneView,
   at: number,
   mask?: { readonly start: ReadonlyArray<number>; readonly count: ReadonlyArray<number> },
   fill = 0
@@ -1141,6 +1332,7 @@ let sharedMem: WebAssembly.Memory | null | undefined
 let sharedF32 = new Float32Array(0)
 let sharedF64 = new Float64Array(0)
 let sharedI32 = new Int32Array(0)
+let sharedU32 = new Uint32Array(0)
 
 /** The shared memory with at least `bytes` (views refreshed), or `null` where there is none or it cannot grow. */
 const sharedScratch = (bytes: number): WebAssembly.Memory | null => {
@@ -1167,6 +1359,7 @@ const sharedScratch = (bytes: number): WebAssembly.Memory | null => {
     sharedF32 = new Float32Array(buffer)
     sharedF64 = new Float64Array(buffer)
     sharedI32 = new Int32Array(buffer)
+    sharedU32 = new Uint32Array(buffer)
   }
   return sharedMem
 }
@@ -1347,7 +1540,8 @@ const compileThreaded = (
 }
 
 /**
- * Compiles output expressions `outs` (one lane each, all of type `float`) over
+ * Compiles output expressions `outs` (one lane each, all of type `float`, or int32 and uint32
+ * with float32's lanes) over
  * `inputs` read through the merged domain `shape`, or `undefined` when an
  * operation has no SIMD form here (the caller then runs JS).
  *
@@ -1364,7 +1558,10 @@ export const compileSimd = (
   outs: ReadonlyArray<Expr>,
   reductions?: SimdReductions
 ): SimdLoop | undefined => {
-  if (!simdAvailable() || outs.some((e) => e.type !== float)) return undefined
+  // (integer outputs in float32's lanes; never reduced here)
+  const lanes = (e: Expr, o: number) =>
+    e.type === float || (float === "f32" && isInt(e.type) && reductions?.kinds[o] === undefined)
+  if (!simdAvailable() || !outs.every(lanes)) return undefined
   const bytes = float === "f32" ? 4 : 8
   const slotBytes = CHUNK * bytes
   let emitted: ReturnType<typeof emitBody>
@@ -1430,16 +1627,17 @@ export const compileSimd = (
       const input = inputs[k]!
       if (start > 0 && repeats[k]) continue
       const off = input.offset ?? 0
-      if (input.kind === "flat") view.set(ins[k]!.subarray(off + start, off + start + len), k * slotElems)
+      const dst = laneView(ins[k]!, view, i32View, u32View)
+      if (input.kind === "flat") dst.set(ins[k]!.subarray(off + start, off + start + len), k * slotElems)
       else if (input.kind === "strided") {
-        gather(ins[k]!, shape, input.strides, off, start, len, view, k * slotElems, input.mask, fills[k])
+        gather(ins[k]!, shape, input.strides, off, start, len, dst, k * slotElems, input.mask, fills[k])
       }
     }
     run(Math.ceil((len * bytes) / 16) * 16)
     for (let o = 0; o < outArrays.length; o++) {
       if (kinds[o] !== undefined) continue
       const at = outBase + o * slotElems
-      outArrays[o]!.set(view.subarray(at, at + len), start)
+      outArrays[o]!.set(laneView(outArrays[o]!, view, i32View, u32View).subarray(at, at + len), start)
     }
   }
   // each padded input's fill value for this call
@@ -1466,7 +1664,9 @@ export const compileSimd = (
     const scalarStride = 16 / bytes
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
-      if (input.kind === "scalar") view[scalarBase + k * scalarStride] = ins[k]![input.offset ?? 0]!
+      if (input.kind === "scalar") {
+        laneView(ins[k]!, view, i32View, u32View)[scalarBase + k * scalarStride] = ins[k]![input.offset ?? 0]!
+      }
     }
     if (reductions === undefined) {
       for (let start = 0; start < n; start += chunkLen) {
@@ -1601,9 +1801,10 @@ export const compileSimd = (
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k]!
       const off = input.offset ?? 0
-      if (input.kind === "scalar") view[scalarsAt / bytes + (k * 16) / bytes] = ins[k]![off]!
-      else if (input.kind === "flat") view.set(ins[k]!.subarray(off, off + n), k * per)
-      else gather(ins[k]!, shape, input.strides, off, 0, n, view, k * per, input.mask, fills[k])
+      const dst = laneView(ins[k]!, view, sharedI32, sharedU32)
+      if (input.kind === "scalar") dst[scalarsAt / bytes + (k * 16) / bytes] = ins[k]![off]!
+      else if (input.kind === "flat") dst.set(ins[k]!.subarray(off, off + n), k * per)
+      else gather(ins[k]!, shape, input.strides, off, 0, n, dst, k * per, input.mask, fills[k])
     }
     // the leaves' lengths and first elements (rows of whole leaves)
     const perRow = rowLeaves.length
@@ -1621,7 +1822,10 @@ export const compileSimd = (
     else pool.run(t.shared, t.fns, 1, Math.ceil((n * bytes) / 16), VECTOR_GRAIN, [])
     const outBase = inputs.length * per
     for (let o = 0; o < outs.length; o++) {
-      if (kinds[o] === undefined) outArrays[o]!.set(view.subarray(outBase + o * per, outBase + o * per + n))
+      if (kinds[o] === undefined) {
+        const src = laneView(outArrays[o]!, view, sharedI32, sharedU32)
+        outArrays[o]!.set(src.subarray(outBase + o * per, outBase + o * per + n))
+      }
     }
     if (reductions === undefined) return true
     const columns = reductions.columns

@@ -289,6 +289,40 @@ export const simdOp = {
     max: simd(0xf5),
     pmin: simd(0xf6),
     pmax: simd(0xf7)
+  },
+  /**
+   * 32-bit integer lanes (int32 and uint32 values of a float32-lane kernel): wrapping arithmetic,
+   * comparisons signed and unsigned, shifts by a scalar count (taken mod 32), conversions.
+   */
+  i32x4: {
+    eq: simd(0x37),
+    ne: simd(0x38),
+    ltS: simd(0x39),
+    ltU: simd(0x3a),
+    gtS: simd(0x3b),
+    gtU: simd(0x3c),
+    leS: simd(0x3d),
+    leU: simd(0x3e),
+    geS: simd(0x3f),
+    geU: simd(0x40),
+    abs: simd(0xa0),
+    neg: simd(0xa1),
+    shl: simd(0xab),
+    shrS: simd(0xac),
+    shrU: simd(0xad),
+    add: simd(0xae),
+    sub: simd(0xb1),
+    mul: simd(0xb5),
+    minS: simd(0xb6),
+    minU: simd(0xb7),
+    maxS: simd(0xb8),
+    maxU: simd(0xb9),
+    extractLane: (lane: number) => [...simd(0x1b), lane],
+    truncSatF32x4S: simd(0xf8),
+    truncSatF32x4U: simd(0xf9),
+    /** `f32x4.convert_i32x4_s` and `_u`: each lane rounded to nearest (as `Math.fround`). */
+    toF32S: simd(0xfa),
+    toF32U: simd(0xfb)
   }
 } as const
 
