@@ -336,6 +336,23 @@ installProgramRunner((program, inputs, donated) => {
 })
 
 /**
+ * Runs `program` on concrete `inputs` compiled for the active backend (compiled
+ * on its first run and kept with the program, as the program runner keeps
+ * programs it runs again), or equation by equation where no backend is active.
+ * For library code that stages a computation once per signature and runs it
+ * eagerly, as JAX's own `jax.random` samplers are jitted functions.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const runCompiled = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const backend = activeBackend()
+  if (backend === undefined) return evalProgram(program, program.consts, inputs)
+  programRunnerStats.compiled++
+  return compiledFor(program, backend).executable!.run(inputs)
+}
+
+/**
  * Compiles `f` (JAX's `jax.jit`): the returned function traces `f` once per
  * signature into a program, optimizes and fuses it, and runs the compiled
  * kernels on every later call with the same signature. It composes with every

@@ -6,6 +6,7 @@
  * test_threefry_split_fold_in_symmetry, also under vmap), and batching, staging and
  * error behaviour. Integer values are compared exactly.
  */
+import { jit, programRunnerStats } from "@diffect/ad"
 import { assert, describe, it } from "@effect/vitest"
 import {
   ArgumentError,
@@ -415,5 +416,49 @@ describe("keys under transformations", () => {
     const text = String(program)
     assert.include(text, "shift_right_logical")
     assert.include(text, "xor")
+  })
+})
+
+describe("eager samplers run compiled (JAX's samplers are jitted functions)", () => {
+  it("a large eager draw runs as one compiled program and equals the jitted draw bit for bit", () => {
+    for (const flag of [true, false]) {
+      random.withPartitionable(flag, () => {
+        const key = random.key(21)
+        for (
+          const [name, draw] of [
+            ["normal", (k: Tensor) => random.normal(k, [64, 48])],
+            ["uniform", (k: Tensor) => random.uniform(k, [3000], { minval: -2, maxval: 5 })],
+            ["bits", (k: Tensor) => random.bits(k, [50, 50])],
+            ["split", (k: Tensor) => random.split(k, 600)],
+            ["float64 normal", (k: Tensor) => random.normal(k, [1500], { dtype: "float64" })]
+          ] as const
+        ) {
+          const before = programRunnerStats.compiled
+          const eager = draw(key)
+          assert.isAbove(programRunnerStats.compiled, before, `${name}: compiled`)
+          const staged = runSync(jit(draw)(key))
+          assert.deepStrictEqual(flat(eager), flat(staged), `${name} (partitionable ${flag})`)
+        }
+      })
+    }
+  })
+  it("a small draw is interpreted once and compiled when its signature comes again, with the same values", () => {
+    const key = random.key(5)
+    const first = random.normal(key, [7, 3])
+    const compiled = programRunnerStats.compiled
+    const again = random.normal(key, [7, 3])
+    assert.isAbove(programRunnerStats.compiled, compiled)
+    assert.deepStrictEqual(flat(again), flat(first))
+  })
+  it("traced samplers are staged inline (no nested call), and the stream is read when each runs", () => {
+    const text = runSync(jit((k: Tensor) => random.normal(k, [4096])).lower(random.key(0))).text
+    assert.notInclude(text, "jit_call")
+    // the flag is part of the compiled signature: switching streams switches values
+    const key = random.key(8)
+    const a = flat(random.uniform(key, [2048]))
+    const b = flat(legacy(() => random.uniform(key, [2048])))
+    assert.notDeepEqual(a, b)
+    assert.deepStrictEqual(flat(random.uniform(key, [2048])), a)
+    assert.deepStrictEqual(flat(legacy(() => random.uniform(key, [2048]))), b)
   })
 })

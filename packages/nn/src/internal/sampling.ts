@@ -7,6 +7,7 @@
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { describeValue } from "@diffect/core/Validate"
+import { compiledWhenEager } from "./compiled.js"
 import { partitionable } from "./keys.js"
 import * as threefry from "./threefry.js"
 
@@ -45,12 +46,14 @@ export const floatsFromBits = (b: Tensor | readonly [Tensor, Tensor]): Tensor =>
   )
 }
 
-export const unitFloats = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
-  floatsFromBits(
-    dtype === "float32"
-      ? threefry.bits32(key, shape, partitionable())
-      : threefry.bits64(key, shape, partitionable())
-  )
+// (compiled when eager: compiled.ts)
+export const unitFloats = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor => {
+  const p = partitionable()
+  const n = shape.reduce((a, d) => a * d, 1)
+  return compiledWhenEager("unitFloats", `${shape}|${dtype}|${p}`, n, [key], ([k]) => [
+    floatsFromBits(dtype === "float32" ? threefry.bits32(k!, shape, p) : threefry.bits64(k!, shape, p))
+  ])[0]!
+}
 
 // One [0, 1) draw per key of a batch [n, 2] (`uniform(key_i, [])`).
 export const unitFloatsBatch = (keys: Tensor, dtype: FloatDType): Tensor =>
@@ -136,8 +139,12 @@ export const normalFromFloats = (floats: Tensor, dtype: FloatDType): Tensor => {
   return lax.mul(lax.full(u.shape, Math.SQRT2, dtype), erfInvImpl(u))
 }
 
-export const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor =>
-  normalFromFloats(unitFloats(key, shape, dtype), dtype)
+export const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor => {
+  const n = shape.reduce((a, d) => a * d, 1)
+  return compiledWhenEager("normal", `${shape}|${dtype}|${partitionable()}`, n, [key], ([k]) => [
+    normalFromFloats(unitFloats(k!, shape, dtype), dtype)
+  ])[0]!
+}
 
 // C's nextafter in float32 or float64, on the host.
 export const nextAfter = (x: number, toward: number, dtype: FloatDType): number => {

@@ -13,6 +13,7 @@
  */
 import { lax, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { compiledWhenEager } from "./compiled.js"
 
 const u32 = (shape: ReadonlyArray<number>, value: number): Tensor => lax.full(shape, value >>> 0, "uint32")
 
@@ -99,6 +100,17 @@ const checkSize = (n: number, what: string): void => {
 export const split = (key: Tensor, shape: ReadonlyArray<number>, partitionable: boolean): Tensor => {
   const n = shape.reduce((p, d) => p * d, 1)
   checkSize(2 * n, "split")
+  return compiledWhenEager(
+    "split",
+    `${shape}|${partitionable}`,
+    2 * n,
+    [key],
+    ([k]) => [splitKeys(k!, shape, partitionable)]
+  )[0]!
+}
+
+const splitKeys = (key: Tensor, shape: ReadonlyArray<number>, partitionable: boolean): Tensor => {
+  const n = shape.reduce((p, d) => p * d, 1)
   if (!partitionable) return lax.reshape(threefry2x32Counts(key, lax.iota("uint32", [2 * n], 0)), [...shape, 2])
   const [k0, k1] = keyWords(key)
   const [hi, lo] = iota2x32(shape)
@@ -123,6 +135,17 @@ export const foldIn = (key: Tensor, data: Tensor): Tensor =>
 export const bits32 = (key: Tensor, shape: ReadonlyArray<number>, partitionable: boolean): Tensor => {
   const n = shape.reduce((p, d) => p * d, 1)
   checkSize(n, "bits")
+  return compiledWhenEager(
+    "bits32",
+    `${shape}|${partitionable}`,
+    n,
+    [key],
+    ([k]) => [hash32(k!, shape, partitionable)]
+  )[0]!
+}
+
+const hash32 = (key: Tensor, shape: ReadonlyArray<number>, partitionable: boolean): Tensor => {
+  const n = shape.reduce((p, d) => p * d, 1)
   if (!partitionable) return lax.reshape(threefry2x32Counts(key, lax.iota("uint32", [n], 0)), shape)
   const [k0, k1] = keyWords(key)
   const [hi, lo] = iota2x32(shape)
@@ -144,6 +167,18 @@ export const bits64 = (
 ): readonly [Tensor, Tensor] => {
   const n = shape.reduce((p, d) => p * d, 1)
   checkSize(2 * n, "bits")
+  const [hi, lo] = compiledWhenEager(
+    "bits64",
+    `${shape}|${partitionable}`,
+    2 * n,
+    [key],
+    ([k]) => hash64(k!, shape, partitionable)
+  )
+  return [hi!, lo!]
+}
+
+const hash64 = (key: Tensor, shape: ReadonlyArray<number>, partitionable: boolean): readonly [Tensor, Tensor] => {
+  const n = shape.reduce((p, d) => p * d, 1)
   if (!partitionable) {
     const all = threefry2x32Counts(key, lax.iota("uint32", [2 * n], 0))
     return [
