@@ -96,6 +96,29 @@ describe("recycled storage", () => {
     const values = backend.peekSync!(joined!, a)
     assert.strictEqual(values.buffer, poisoned, "the concatenation took the poisoned storage")
     assert.isTrue(values.every((e, i) => e === (i < N / 2 ? 1 : 2)))
+    // scatter-add and scatter (a gather's transpose) copy their operand into pooled storage
+    for (
+      const [primitive, params] of [["scatter_add", { axis: 0 }], ["scatter", { axis: 0, combine: "max" }]] as const
+    ) {
+      const taken = poison("float32", N)
+      const idx = aval([2], "int32")
+      const [scattered] = backend.execute(
+        primitive,
+        [
+          backend.fromHost(host(1), a),
+          backend.fromHost(new Int32Array([3, 5]), idx),
+          backend.fromHost(new Float32Array([2, 4]), aval([2], "float32"))
+        ],
+        [a, idx, aval([2], "float32")],
+        params,
+        [a]
+      )
+      const out = backend.peekSync!(scattered!, a)
+      assert.isTrue(out.buffer === taken, `${primitive} took the pooled storage`)
+      const want = primitive === "scatter_add" ? [1, 1, 1, 3, 1, 5] : [1, 1, 1, 2, 1, 4]
+      assert.deepStrictEqual(Array.from(out.subarray(0, 6)), want)
+      assert.isTrue(out.subarray(6).every((e) => e === 1))
+    }
   })
 
   it("an array handed to a reader, or wrapped from the host, is never reused", () => {

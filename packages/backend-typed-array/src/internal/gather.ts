@@ -13,6 +13,17 @@ type Shape = ShapeNs.Shape
 
 const clamp = (i: number, size: number): number => (i < 0 ? 0 : i >= size ? size - 1 : i)
 
+/**
+ * A copy of `operand` in storage from `DType`'s pool: `TypedArray.slice` takes fresh memory
+ * every call, which the pool never sees again, and fresh memory costs page faults on first touch
+ * (a jitted cross-entropy's scatter of 2048 x 1000 float32 gradients: 1,100 faults, 18 ms a call).
+ */
+const copyOf = (operand: HostArray, dtype: DType.DType): HostArray => {
+  const out = DType.allocHostUnfilled(dtype, operand.length / DType.lanes(dtype))
+  ;(out as Float64Array).set(operand)
+  return out
+}
+
 /** `out = take(x, indices, axis)`: shape `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. */
 export const gather = (
   x: HostArray,
@@ -52,7 +63,7 @@ export const scatterAdd = (
   const [outer, size, after] = splitAtAxis(shape, axis)
   const inner = after * DType.lanes(dtype)
   const m = indices.length
-  const out = operand.slice()
+  const out = copyOf(operand, dtype)
   if (inner === 0 || size === 0) return out
   const isInt = DType.isInteger(dtype)
   const isBool = dtype === "bool"
@@ -89,7 +100,7 @@ export const scatter = (
   const [outer, size, after] = splitAtAxis(shape, axis)
   const inner = after * DType.lanes(dtype)
   const m = indices.length
-  const out = operand.slice()
+  const out = copyOf(operand, dtype)
   if (inner === 0 || size === 0) return out
   const isInt = DType.isInteger(dtype)
   const f = combiners[combine]
