@@ -354,6 +354,31 @@ describe("convolve, correlate, polyfit", () => {
     ])
   })
 
+  it("a long signal's convolution (in segments) differentiates: the gradients are the adjoint correlations", () => {
+    // y = convolve(a, v, same) is bilinear: d sum(c * y)/da = correlate(c, v) placed back, and
+    // d/dv likewise; checked against the short path (one gather and a dot) on the same data
+    const n = 700
+    const m = 9
+    const a = f64(Array.from({ length: n }, (_, i) => Math.sin(i * 0.31)))
+    const v = f64(Array.from({ length: m }, (_, i) => Math.cos(i * 1.7)))
+    const c = f64(Array.from({ length: n }, (_, i) => ((i * 13) % 7) - 3))
+    const loss = (x: Tensor, w: Tensor) => np.sum(np.multiply(c, np.convolve(x, w, { mode: "same" })))
+    const [ga, gv] = value(grad(loss, { argnums: [0, 1] })(a, v)) as unknown as [Array<number>, Array<number>]
+    // direct: out[k] = sum_j a[k + lo - j] v[j] with lo = m // 2 (an odd m: (m - 1) / 2)
+    const av = toJsSync(a) as Array<number>
+    const vv = toJsSync(v) as Array<number>
+    const cv = toJsSync(c) as Array<number>
+    const lo = Math.floor(m / 2)
+    const wantA = av.map((_, i) =>
+      vv.reduce((s, w, j) => s + (i - lo + j >= 0 && i - lo + j < n ? cv[i - lo + j]! * w : 0), 0)
+    )
+    const wantV = vv.map((_, j) =>
+      cv.reduce((s, ck, k) => s + (k + lo - j >= 0 && k + lo - j < n ? ck * av[k + lo - j]! : 0), 0)
+    )
+    expect.close(ga, wantA, 1e-10)
+    expect.close(gv, wantV, 1e-10)
+  })
+
   it("polyfit weights the residuals by w", () => {
     // weighted normal equations with w^2 = [1, 4, 1, 4]: 44a + 18b = 194, 18a + 10b = 76,
     // so a = 572/116, b = -148/116 (NumPy: [4.93103448275862, -1.2758620689655147])

@@ -51,6 +51,24 @@ describe("np products and polynomials", () => {
     expect.tensor(np.correlate(f32([1, 2, 3]), f32([0, 1, 0.5]), { mode: "same" }), "float32", [2, 3.5, 3])
     assert.include(failure(() => np.convolve(f32([[1]]), f32([1])), "ShapeError"), "1-dimensional inputs")
   })
+  it("long real signals (convolved in segments) against direct sums: every mode, odd and even filters, both float types", () => {
+    const signal = (n: number, s: number) => Array.from({ length: n }, (_, i) => Math.sin(i * s) + ((i * 7) % 5) / 4)
+    for (const [n, m] of [[600, 37], [513, 4], [2049, 256], [1200, 1]] as const) {
+      const a = signal(n, 0.37)
+      const v = signal(m, 1.3)
+      const full = fullConvolve(a, v)
+      // "same" keeps the middle, one more value on the left for an even filter (JAX's _conv)
+      const lo = Math.floor(m / 2)
+      const want = { full, same: full.slice(m - 1 - lo, m - 1 - lo + n), valid: full.slice(m - 1, n) }
+      for (const mode of ["full", "same", "valid"] as const) {
+        expect.tensor(np.convolve(f64(a), f64(v), { mode }), "float64", want[mode], { tol: 1e-12 })
+        expect.tensor(np.convolve(f32(a), f32(v), { mode }), "float32", want[mode], { tol: 2e-4 })
+      }
+      // the longer input second (swapped), and a correlation (the filter reversed)
+      expect.tensor(np.convolve(f64(v), f64(a), { mode: "same" }), "float64", want.same, { tol: 1e-12 })
+      expect.tensor(np.correlate(f64(a), f64([...v].reverse()), { mode: "full" }), "float64", full, { tol: 1e-12 })
+    }
+  })
   it("trapezoid as JAX's: sample points x (1-d or y's shape), array dx, any axis", () => {
     expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([4, 6, 8]) }), "float32", 8)
     expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([0, 1, 3]) }), "float32", 6.5)

@@ -23,6 +23,7 @@ import {
   string
 } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { convGeneralDilated } from "../lax/convolution.js"
 import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
 import { diff } from "./arrays.js"
 import { list } from "./checks.js"
@@ -132,7 +133,11 @@ export const polyval = (p: TensorLike, x: TensorLike): Tensor => {
 /** How much of a full convolution `convolve`/`correlate` keep. @since 0.1.0 */
 export type ConvolveMode = "full" | "same" | "valid"
 
-// correlate(a, v)[k] = sum_j a[k + j - pad] v[j], as one gather of sliding windows and a dot.
+/** Outputs per segment of a long real correlation (see `correlate1d`). */
+const SEGMENT = 256
+
+// correlate(a, v)[k] = sum_j a[k + j - pad] v[j]: long real ones as convolutions of segments,
+// the rest (short, integer, complex) as one gather of sliding windows and a dot.
 const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tensor => {
   const n = a.shape[0]!
   const m = v.shape[0]!
@@ -142,9 +147,23 @@ const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tens
     : mode === "same"
     ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] // JAX's _conv (more on the left for an even m)
     : [0, 0]
-  const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
   const outLen = n + lo + hi - m + 1
   if (outLen <= 0) return lax.full([0], 0, a.dtype)
+  if ((a.dtype === "float32" || a.dtype === "float64") && outLen > 2 * SEGMENT) {
+    // A one-channel conv_general_dilated (JAX's _conv) over segments of the output: a batch of
+    // SEGMENT outputs each, whose inputs overlap by m - 1. The convolution's tables grow with
+    // (output positions) x (taps), which one long signal makes huge; the sliding windows gathered
+    // below are outLen x m values (a 2^18-sample signal and a 257-tap filter: 270 MB of indices
+    // and as much of patches, 4.2 s).
+    const segments = Math.ceil(outLen / SEGMENT)
+    const width = SEGMENT + m - 1
+    const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi + segments * SEGMENT - outLen, 0]])
+    const starts = lax.mul(lax.iota("int32", [segments, width], 0), lax.full([segments, width], SEGMENT, "int32"))
+    const pieces = lax.gather(padded, lax.add(starts, lax.iota("int32", [segments, width], 1)), 0)
+    const y = convGeneralDilated(lax.reshape(pieces, [segments, 1, width]), lax.reshape(v, [1, 1, m]), [1], [[0, 0]])
+    return lax.slice(lax.reshape(y, [segments * SEGMENT]), [0], [outLen], null)
+  }
+  const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
   const windows = lax.add(lax.iota("int32", [outLen, m], 0), lax.iota("int32", [outLen, m], 1))
   const patches = lax.gather(padded, windows, 0)
   return lax.dotGeneral(patches, v, [[1], [0]])
