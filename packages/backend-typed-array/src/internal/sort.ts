@@ -31,6 +31,32 @@ const keyComparator = (data: HostArray, dtype: DType.DType): (i: number, j: numb
 const RADIX_MIN = 64
 
 /**
+ * The radix sort's word arrays for one call: reused row after row, then handed to the host pool
+ * (fresh memory costs page faults on first touch, several times the sort itself at a million
+ * elements: six 4 MB arrays a call).
+ */
+class Words {
+  readonly #free: Array<Uint32Array> = []
+  readonly #taken: Array<Uint32Array> = []
+  take(n: number): Uint32Array {
+    const a = this.#free.pop() ?? (DType.allocHostUnfilled("uint32", n) as Uint32Array)
+    this.#taken.push(a)
+    return a
+  }
+  /** Every array taken since the last call is free again (a row is done). */
+  reuse(): void {
+    this.#free.push(...this.#taken)
+    this.#taken.length = 0
+  }
+  /** The call is done: the arrays go to the host pool. */
+  close(): void {
+    this.reuse()
+    for (const a of this.#free) DType.recycleHost(a)
+    this.#free.length = 0
+  }
+}
+
+/**
  * Pushes the unsigned words (most significant first) whose lexicographic order is JAX's order of
  * one key's elements `start, start + step, ...`: floats by their bits with the sign folded in
  * (negative: all bits flipped; otherwise the sign bit set), -0 as 0, every NaN as all ones (after
@@ -42,13 +68,14 @@ const keyWords = (
   n: number,
   start: number,
   step: number,
-  words: Array<Uint32Array>
+  words: Array<Uint32Array>,
+  scratch: Words
 ): void => {
   const floatWords = (lane: number, lanes: number, wide: boolean) => {
     // the float's bits, read through an unsigned view of the same memory
     const bits = new Uint32Array(data.buffer, data.byteOffset, data.length * (wide ? 2 : 1))
-    const hi = new Uint32Array(n)
-    const lo = wide ? new Uint32Array(n) : undefined
+    const hi = scratch.take(n)
+    const lo = wide ? scratch.take(n) : undefined
     for (let s = 0; s < n; s++) {
       const e = (start + s * step) * lanes + lane
       const v = data[e]!
@@ -75,7 +102,7 @@ const keyWords = (
       floatWords(0, 2, dtype === "complex128")
       return floatWords(1, 2, dtype === "complex128")
     default: {
-      const w = new Uint32Array(n)
+      const w = scratch.take(n)
       const flip = dtype === "int32" ? 0x80000000 : 0
       for (let s = 0; s < n; s++) w[s] = (data[start + s * step]! ^ flip) >>> 0
       words.push(w)
@@ -89,13 +116,13 @@ const keyWords = (
  * The words still to be read move with the order (sequential reads, scattered writes). Stable
  * passes keep equal keys in their input order, as `Array.prototype.sort` does.
  */
-const radixOrder = (keys: ReadonlyArray<Uint32Array>, n: number): Uint32Array => {
-  let order = new Uint32Array(n)
-  let nextOrder = new Uint32Array(n)
+const radixOrder = (keys: ReadonlyArray<Uint32Array>, n: number, scratch: Words): Uint32Array => {
+  let order = scratch.take(n)
+  let nextOrder = scratch.take(n)
   for (let s = 0; s < n; s++) order[s] = s
   const words: Array<Uint32Array> = keys.slice()
-  const spare: Array<Uint32Array> = keys.map(() => new Uint32Array(n))
-  const to = new Uint32Array(n)
+  const spare: Array<Uint32Array> = keys.map(() => scratch.take(n))
+  const to = scratch.take(n)
   const counts = new Uint32Array(4 * 256)
   for (let w = words.length - 1; w >= 0; w--) {
     counts.fill(0)
@@ -150,14 +177,16 @@ export const sort = (
   const keys = inputs.slice(0, numKeys).map((x, k) => keyComparator(x, dtypes[k]!))
   const outs = inputs.map((_, k) => DType.allocHost(dtypes[k]!, outer * n * inner))
   const order = new Array<number>(n)
+  const scratch = new Words()
   for (let o = 0; o < outer; o++) {
     for (let r = 0; r < inner; r++) {
       const at = (s: number) => (o * n + s) * inner + r
       if (n >= RADIX_MIN) {
         const words: Array<Uint32Array> = []
-        for (let k = 0; k < numKeys; k++) keyWords(inputs[k]!, dtypes[k]!, n, at(0), inner, words)
-        const sorted = radixOrder(words, n)
+        for (let k = 0; k < numKeys; k++) keyWords(inputs[k]!, dtypes[k]!, n, at(0), inner, words, scratch)
+        const sorted = radixOrder(words, n, scratch)
         for (let s = 0; s < n; s++) order[s] = sorted[s]!
+        scratch.reuse()
       } else {
         for (let s = 0; s < n; s++) order[s] = s
         // Array.prototype.sort is stable: equal keys keep their order.
@@ -180,6 +209,7 @@ export const sort = (
       })
     }
   }
+  scratch.close()
   return outs
 }
 
@@ -191,15 +221,17 @@ export const topK = (x: HostArray, dtype: DType.DType, shape: Shape, k: number):
   const values = DType.allocHost(dtype, rows * k)
   const indices = DType.allocHost("int32", rows * k)
   const order = new Array<number>(n)
+  const scratch = new Words()
   for (let row = 0; row < (n === 0 ? 0 : rows); row++) {
     const base = row * n
     if (n >= RADIX_MIN) {
       // largest first: ascending order of the complemented words (stable: ties by index)
       const words: Array<Uint32Array> = []
-      keyWords(x, dtype, n, base, 1, words)
+      keyWords(x, dtype, n, base, 1, words, scratch)
       for (const w of words) for (let s = 0; s < n; s++) w[s] = ~w[s]! >>> 0
-      const sorted = radixOrder(words, n)
+      const sorted = radixOrder(words, n, scratch)
       for (let s = 0; s < k; s++) order[s] = sorted[s]!
+      scratch.reuse()
     } else {
       for (let s = 0; s < n; s++) order[s] = s
       order.sort((a, b) => cmp(base + b, base + a))
@@ -209,5 +241,6 @@ export const topK = (x: HostArray, dtype: DType.DType, shape: Shape, k: number):
       indices[row * k + s] = order[s]!
     }
   }
+  scratch.close()
   return [values, indices]
 }
