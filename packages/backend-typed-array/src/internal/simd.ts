@@ -509,44 +509,39 @@ const emitBody = (
     out.push(...shift, ...i32Splat(0), ...op.get(small), ...laneSelect)
   }
 
-  const intBinary = (e: Kernel.Binary, out: Array<number>): void => {
-    const unsigned = e.x.type === "u32"
-    const cmp = intComparisons[e.op as keyof typeof intComparisons]
-    if (cmp !== undefined) {
-      emit(e.x, out)
-      emit(e.y, out)
-      out.push(...cmp[unsigned ? 1 : 0])
-      return
-    }
-    switch (e.op) {
-      case "shl":
-      case "shrl":
-      case "shra":
-        intShift(e, out)
-        return
+  /** The instruction of a non-shift binary op on integer lanes (`Unsupported`: division, remainder, power). */
+  const intInstruction = (op: Kernel.BinaryOp, unsigned: boolean): ReadonlyArray<number> => {
+    const cmp = intComparisons[op as keyof typeof intComparisons]
+    if (cmp !== undefined) return cmp[unsigned ? 1 : 0]
+    switch (op) {
       case "add":
       case "sub":
       case "mul":
-        emit(e.x, out)
-        emit(e.y, out)
-        out.push(...I[e.op])
-        return
+        return I[op]
       case "and":
+        return simdOp.v128And
       case "or":
+        return simdOp.v128Or
       case "xor":
-        emit(e.x, out)
-        emit(e.y, out)
-        out.push(...(e.op === "and" ? simdOp.v128And : e.op === "or" ? simdOp.v128Or : simdOp.v128Xor))
-        return
+        return simdOp.v128Xor
       case "min":
+        return unsigned ? I.minU : I.minS
       case "max":
-        emit(e.x, out)
-        emit(e.y, out)
-        out.push(...(e.op === "min" ? (unsigned ? I.minU : I.minS) : unsigned ? I.maxU : I.maxS))
-        return
+        return unsigned ? I.maxU : I.maxS
       default:
         throw new Unsupported()
     }
+  }
+
+  const intBinary = (e: Kernel.Binary, out: Array<number>): void => {
+    if (e.op === "shl" || e.op === "shrl" || e.op === "shra") {
+      intShift(e, out)
+      return
+    }
+    const instruction = intInstruction(e.op, e.x.type === "u32")
+    emit(e.x, out)
+    emit(e.y, out)
+    out.push(...instruction)
   }
 
   const emit = (e: Expr, out: Array<number>): void => {
