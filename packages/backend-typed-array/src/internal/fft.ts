@@ -26,6 +26,32 @@ import type { Params } from "@diffect/core"
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
 
+/**
+ * A transform's float64 work arrays, from the host pool and handed back when it ends: fresh
+ * memory costs page faults on first touch, which at a million points (seven 8 MB arrays a call)
+ * cost more than the arithmetic. `zeroed` ones are cleared (pooled storage keeps old values).
+ */
+class Work {
+  readonly #held: Array<Float64Array> = []
+  take(n: number, zeroed: boolean): Float64Array {
+    const a = (zeroed ? DType.allocHost("float64", n) : DType.allocHostUnfilled("float64", n)) as Float64Array
+    this.#held.push(a)
+    return a
+  }
+  close(): void {
+    for (const a of this.#held) DType.recycleHost(a)
+    this.#held.length = 0
+  }
+}
+
+/** Bluestein's four length-m lines, reused line after line. */
+interface ChirpLines {
+  readonly ar: Float64Array
+  readonly ai: Float64Array
+  readonly sr: Float64Array
+  readonly si: Float64Array
+}
+
 interface Plan {
   readonly n: number
   /** `cos/sin(-2 pi k / n)`, k < n. */
@@ -104,7 +130,7 @@ const planOf = (n: number): Plan => {
         fi[m - t] = -chirpIm[t]!
       }
     }
-    transformLine(sub, fr, fi, new Float64Array(m), new Float64Array(m))
+    transformLine(sub, fr, fi, new Float64Array(m), new Float64Array(m), undefined)
     plan = {
       n,
       cos: new Float64Array(0),
@@ -122,10 +148,22 @@ const planOf = (n: number): Plan => {
  * The forward DFT of (re, im) in place, with scratch (sr, si) of the same length.
  * Stockham ping-pongs between the two and copies back when it ends in the scratch.
  */
-const transformLine = (plan: Plan, re: Float64Array, im: Float64Array, sr: Float64Array, si: Float64Array): void => {
+const transformLine = (
+  plan: Plan,
+  re: Float64Array,
+  im: Float64Array,
+  sr: Float64Array,
+  si: Float64Array,
+  lines: ChirpLines | undefined
+): void => {
   const n = plan.n
   if (n <= 1) return
-  if (plan.bluestein !== undefined) return bluestein(plan.bluestein, n, re, im)
+  if (plan.bluestein !== undefined) {
+    const m = plan.bluestein.m
+    const own = lines ??
+      { ar: new Float64Array(m), ai: new Float64Array(m), sr: new Float64Array(m), si: new Float64Array(m) }
+    return bluestein(plan.bluestein, n, re, im, own)
+  }
   const { cos, sin } = plan
   let xr = re
   let xi = im
@@ -222,25 +260,25 @@ const transformLine = (plan: Plan, re: Float64Array, im: Float64Array, sr: Float
   }
 }
 
-const bluestein = (b: Bluestein, n: number, re: Float64Array, im: Float64Array): void => {
+const bluestein = (b: Bluestein, n: number, re: Float64Array, im: Float64Array, lines: ChirpLines): void => {
   const { chirpIm, chirpRe, filterIm, filterRe, m } = b
-  const ar = new Float64Array(m)
-  const ai = new Float64Array(m)
+  const { ai, ar, si, sr } = lines
+  // (the lines are reused: past n they must be zero again)
+  ar.fill(0, n)
+  ai.fill(0, n)
   for (let t = 0; t < n; t++) {
     const c = chirpRe[t]!, s = chirpIm[t]!
     ar[t] = re[t]! * c - im[t]! * s
     ai[t] = re[t]! * s + im[t]! * c
   }
-  const sr = new Float64Array(m)
-  const si = new Float64Array(m)
-  transformLine(b.sub, ar, ai, sr, si)
+  transformLine(b.sub, ar, ai, sr, si, undefined)
   // pointwise product, conjugated so the forward transform computes the inverse (conj(FFT(conj z)) = m IFFT(z))
   for (let k = 0; k < m; k++) {
     const xr = ar[k]!, xi = ai[k]!, fr = filterRe[k]!, fi = filterIm[k]!
     ar[k] = xr * fr - xi * fi
     ai[k] = -(xr * fi + xi * fr)
   }
-  transformLine(b.sub, ar, ai, sr, si)
+  transformLine(b.sub, ar, ai, sr, si, undefined)
   const inv = 1 / m
   for (let k = 0; k < n; k++) {
     const cr = ar[k]! * inv, ci = -ai[k]! * inv
@@ -251,17 +289,28 @@ const bluestein = (b: Bluestein, n: number, re: Float64Array, im: Float64Array):
 }
 
 /** The forward (or inverse, unscaled) DFT of every line of (re, im) along `axis` of `shape`, in place. */
-const alongAxis = (re: Float64Array, im: Float64Array, shape: Shape, axis: number, inverse: boolean): void => {
+const alongAxis = (
+  re: Float64Array,
+  im: Float64Array,
+  shape: Shape,
+  axis: number,
+  inverse: boolean,
+  work: Work
+): void => {
   const n = shape[axis]!
   if (n <= 1) return
   let inner = 1
   for (let d = axis + 1; d < shape.length; d++) inner *= shape[d]!
   const outer = ShapeNs.sizeOf(shape) / (n * inner)
   const plan = planOf(n)
-  const lr = new Float64Array(n)
-  const li = new Float64Array(n)
-  const sr = new Float64Array(n)
-  const si = new Float64Array(n)
+  const lr = work.take(n, false)
+  const li = work.take(n, false)
+  const sr = work.take(n, false)
+  const si = work.take(n, false)
+  const m = plan.bluestein?.m
+  const lines = m === undefined
+    ? undefined
+    : { ar: work.take(m, false), ai: work.take(m, false), sr: work.take(m, false), si: work.take(m, false) }
   const sign = inverse ? -1 : 1
   for (let o = 0; o < outer; o++) {
     for (let q = 0; q < inner; q++) {
@@ -270,7 +319,7 @@ const alongAxis = (re: Float64Array, im: Float64Array, shape: Shape, axis: numbe
         lr[t] = re[base + t * inner]!
         li[t] = sign * im[base + t * inner]!
       }
-      transformLine(plan, lr, li, sr, si)
+      transformLine(plan, lr, li, sr, si, lines)
       for (let t = 0; t < n; t++) {
         re[base + t * inner] = lr[t]!
         im[base + t * inner] = sign * li[t]!
@@ -284,9 +333,26 @@ export const fft = (
   input: HostArray,
   inShape: Shape,
   inDType: DType.DType,
-  { fftLengths, fftType }: Params<"fft">,
+  params: Params<"fft">,
   outShape: Shape,
   outDType: DType.DType
+): HostArray => {
+  const work = new Work()
+  try {
+    return transform(input, inShape, inDType, params, outShape, outDType, work)
+  } finally {
+    work.close()
+  }
+}
+
+const transform = (
+  input: HostArray,
+  inShape: Shape,
+  inDType: DType.DType,
+  { fftLengths, fftType }: Params<"fft">,
+  outShape: Shape,
+  outDType: DType.DType,
+  work: Work
 ): HostArray => {
   const k = fftLengths.length
   const rank = inShape.length
@@ -296,8 +362,8 @@ export const fft = (
   const inSize = ShapeNs.sizeOf(inShape)
   const axes = Array.from({ length: k }, (_, i) => rank - k + i)
   const complexIn = DType.isComplex(inDType)
-  let re = new Float64Array(inSize)
-  let im = new Float64Array(inSize)
+  let re = work.take(inSize, false)
+  let im = work.take(inSize, !complexIn)
   if (complexIn) {
     for (let i = 0; i < inSize; i++) {
       re[i] = input[2 * i]!
@@ -309,7 +375,7 @@ export const fft = (
   const total = fftLengths.reduce((a, b) => a * b, 1)
   if (fftType === "FFT" || fftType === "IFFT") {
     const inverse = fftType === "IFFT"
-    for (const a of axes) alongAxis(re, im, inShape, a, inverse)
+    for (const a of axes) alongAxis(re, im, inShape, a, inverse, work)
     const f = inverse ? 1 / total : 1
     for (let i = 0; i < inSize; i++) {
       out[2 * i] = re[i]! * f
@@ -320,12 +386,12 @@ export const fft = (
   if (fftType === "RFFT") {
     // the last axis in full, cropped to n/2 + 1, then the others on the cropped lines
     const last = rank - 1
-    alongAxis(re, im, inShape, last, false)
+    alongAxis(re, im, inShape, last, false, work)
     const n = inShape[last]!
     const h = outShape[last]!
     const lines = inSize / Math.max(n, 1)
-    const cr = new Float64Array(outSize)
-    const ci = new Float64Array(outSize)
+    const cr = work.take(outSize, true)
+    const ci = work.take(outSize, true)
     if (n > 0) {
       for (let l = 0; l < lines; l++) {
         for (let t = 0; t < h; t++) {
@@ -334,7 +400,7 @@ export const fft = (
         }
       }
     }
-    for (const a of axes.slice(0, -1)) alongAxis(cr, ci, outShape, a, false)
+    for (const a of axes.slice(0, -1)) alongAxis(cr, ci, outShape, a, false, work)
     for (let i = 0; i < outSize; i++) {
       out[2 * i] = cr[i]!
       out[2 * i + 1] = ci[i]!
@@ -342,13 +408,13 @@ export const fft = (
     return out
   }
   // IRFFT: the other axes inverted first, then each last-axis line rebuilt in full
-  for (const a of axes.slice(0, -1)) alongAxis(re, im, inShape, a, true)
+  for (const a of axes.slice(0, -1)) alongAxis(re, im, inShape, a, true, work)
   const last = rank - 1
   const h = inShape[last]!
   const n = outShape[last]!
   const lines = outSize / n
-  const fr = new Float64Array(outSize)
-  const fi = new Float64Array(outSize)
+  const fr = work.take(outSize, false)
+  const fi = work.take(outSize, false)
   for (let l = 0; l < lines; l++) {
     for (let t = 0; t < n; t++) {
       if (t < h) {
@@ -362,7 +428,7 @@ export const fft = (
   }
   re = fr
   im = fi
-  alongAxis(re, im, outShape, last, true)
+  alongAxis(re, im, outShape, last, true, work)
   const f = 1 / total
   for (let i = 0; i < outSize; i++) out[i] = re[i]! * f
   return out
