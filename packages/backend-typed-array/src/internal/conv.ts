@@ -37,8 +37,15 @@ const tapCoordinates = (
   return table
 }
 
-// For every (output position, kernel tap) pair, the lhs spatial offset it reads, or -1 (padding).
-const offsetTable = (
+/**
+ * For every (kernel tap, output position) pair, tap-major, the lhs spatial offset it reads, or -1
+ * (padding, or a hole of the lhs dilation): per spatial dimension and tap coordinate, the offset
+ * each output coordinate reads; then, tap by tap, the rows of output positions as the sum of their
+ * outer coordinates' offsets and the last dimension's row. (Built per (position, tap) with an
+ * index decomposition each, as before, a one-channel convolution with a 257-tap filter spent a
+ * second on its tables alone.)
+ */
+const tapTable = (
   g: Convolution.ConvGeometry,
   params: Params<"conv_general_dilated">,
   spatialStrides: ReadonlyArray<number>
@@ -46,26 +53,86 @@ const offsetTable = (
   const outProd = Shape.sizeOf(g.outSpatial)
   const kProd = Shape.sizeOf(g.kernelSpatial)
   const ns = g.inSpatial.length
-  const perDim = g.outSpatial.map((_, d) => tapCoordinates(g, params, d))
-  const table = new Int32Array(outProd * kProd)
-  const oc = new Array<number>(ns).fill(0)
-  for (let so = 0; so < outProd; so++) {
-    let rest = so
-    for (let d = ns - 1; d >= 0; d--) {
-      oc[d] = rest % g.outSpatial[d]!
-      rest = Math.floor(rest / g.outSpatial[d]!)
+  const table = new Int32Array(kProd * outProd)
+  if (ns === 0 || outProd === 0) return table
+  // per outer dimension and tap coordinate: the offset each output coordinate reads, or -1
+  const coordinates = (d: number, k: number): Int32Array => {
+    const outSize = g.outSpatial[d]!
+    const offsets = new Int32Array(outSize)
+    const dil = params.lhsDilation[d]!
+    for (let o = 0; o < outSize; o++) {
+      const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
+      const x = q / dil
+      offsets[o] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x * spatialStrides[d]!
     }
-    for (let sk = 0; sk < kProd; sk++) {
-      let r = sk
-      let off = 0
-      for (let d = ns - 1; d >= 0 && off >= 0; d--) {
-        const kSize = g.kernelSpatial[d]!
-        const x = perDim[d]![oc[d]! * kSize + (r % kSize)]!
-        r = Math.floor(r / kSize)
-        off = x < 0 ? -1 : off + x * spatialStrides[d]!
+    return offsets
+  }
+  const last = ns - 1
+  const perDim = g.outSpatial.map((_, d) =>
+    d === last && params.lhsDilation[d] === 1
+      ? undefined
+      : Array.from({ length: g.kernelSpatial[d]! }, (_, k) => coordinates(d, k))
+  )
+  // The last dimension without lhs dilation reads an affine run: output coordinates [lo, hi) read
+  // input (o * stride + first), the others padding (its per-tap tables would be as large as the whole).
+  const outLast = g.outSpatial[last]!
+  const inLast = g.inSpatial[last]!
+  const stride = params.windowStrides[last]!
+  const spatial = spatialStrides[last]!
+  const outerRows = outProd / outLast
+  const kc = new Array<number>(ns).fill(0)
+  const oc = new Array<number>(last).fill(0)
+  for (let sk = 0, at = 0; sk < kProd; sk++) {
+    let r = sk
+    for (let d = last; d >= 0; d--) {
+      kc[d] = r % g.kernelSpatial[d]!
+      r = Math.floor(r / g.kernelSpatial[d]!)
+    }
+    const row = perDim[last]?.[kc[last]!]
+    const first = kc[last]! * params.rhsDilation[last]! - params.padding[last]![0]
+    const lo = Math.min(outLast, Math.max(0, Math.ceil(-first / stride)))
+    const hi = Math.max(lo, Math.min(outLast, Math.ceil((inLast - first) / stride)))
+    oc.fill(0)
+    for (let ro = 0; ro < outerRows; ro++, at += outLast) {
+      let base = 0
+      for (let d = 0; d < last && base >= 0; d++) {
+        const v = perDim[d]![kc[d]!]![oc[d]!]!
+        base = v < 0 ? -1 : base + v
       }
-      table[so * kProd + sk] = off
+      if (base < 0) table.fill(-1, at, at + outLast)
+      else if (row !== undefined) {
+        for (let o = 0; o < outLast; o++) {
+          const v = row[o]!
+          table[at + o] = v < 0 ? -1 : base + v
+        }
+      } else {
+        table.fill(-1, at, at + lo)
+        for (let o = lo, off = base + (lo * stride + first) * spatial; o < hi; o++, off += stride * spatial) {
+          table[at + o] = off
+        }
+        table.fill(-1, at + hi, at + outLast)
+      }
+      for (let d = last - 1; d >= 0; d--) {
+        if (++oc[d]! < g.outSpatial[d]!) break
+        oc[d] = 0
+      }
     }
+  }
+  return table
+}
+
+// `tapTable` position-major: `table[so * kProd + sk]`.
+const offsetTable = (
+  g: Convolution.ConvGeometry,
+  params: Params<"conv_general_dilated">,
+  spatialStrides: ReadonlyArray<number>
+): Int32Array =>
+  positionMajor(tapTable(g, params, spatialStrides), Shape.sizeOf(g.outSpatial), Shape.sizeOf(g.kernelSpatial))
+
+const positionMajor = (byTap: Int32Array, outProd: number, kProd: number): Int32Array => {
+  const table = new Int32Array(outProd * kProd)
+  for (let sk = 0; sk < kProd; sk++) {
+    for (let so = 0, at = sk; so < outProd; so++, at += kProd) table[at] = byTap[sk * outProd + so]!
   }
   return table
 }
@@ -392,18 +459,17 @@ export const convGeneralDilated = (
   const [lb, lf] = [lStr[dn.lhsSpec[0]!]!, lStr[dn.lhsSpec[1]!]!]
   const [ro, ri] = [rStr[dn.rhsSpec[0]!]!, rStr[dn.rhsSpec[1]!]!]
   const [ob, of] = [oStr[dn.outSpec[0]!]!, oStr[dn.outSpec[1]!]!]
-  const table = offsetTable(g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!))
+  const lhsSpatialStrides = dn.lhsSpec.slice(2).map((d) => lStr[d]!)
   const kOff = offsets(g.kernelSpatial, dn.rhsSpec.slice(2).map((d) => rStr[d]!))
   const oOff = offsets(g.outSpatial, dn.outSpec.slice(2).map((d) => oStr[d]!))
   const outProd = oOff.length
   const kProd = kOff.length
   const rows = g.outBatch * outProd
   const cols = g.i * kProd
-  // the table by tap, then output position: a row of patches reads along the input
-  const byTap = new Int32Array(kProd * outProd)
-  for (let so = 0; so < outProd; so++) {
-    for (let sk = 0; sk < kProd; sk++) byTap[sk * outProd + so] = table[so * kProd + sk]!
-  }
+  // the input offset of each (tap, output position), and position-major for the feature runs; made
+  // when a path reads them (the runs of taps build their own, a tap's length shorter)
+  let tapMajor: Int32Array | undefined
+  const byTapOf = (): Int32Array => (tapMajor ??= tapTable(g, params, lhsSpatialStrides))
   // weights[grp][oo][ii * kProd + sk], the kernel as a matrix: made when a path needs it (the runs
   // path gathers its transposed kernel from rhs directly, one pass over what is the whole output
   // gradient in a kernel-gradient convolution)
@@ -429,10 +495,10 @@ export const convGeneralDilated = (
   // are contiguous (the kernel gradient's convolution of a channels-last input, whose "images"
   // are the input's features); the product's columns run position-major in the second case
   const byPosition = packed
-    ? patchPanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
+    ? patchPanels(lhs as Float32Array, byTapOf(), outProd, kProd, g.i, g.outBatch, lb, lf)
     : undefined
   const byImage = packed && byPosition === undefined
-    ? imagePanels(lhs as Float32Array, byTap, outProd, kProd, g.i, g.outBatch, lb, lf)
+    ? imagePanels(lhs as Float32Array, byTapOf(), outProd, kProd, g.i, g.outBatch, lb, lf)
     : undefined
   const panelRhs = byPosition ?? byImage
   if (panelRhs !== undefined) {
@@ -460,13 +526,24 @@ export const convGeneralDilated = (
   const runs = !packed
     ? undefined
     : lf === 1
-    ? featureRuns(lhs as Float32Array, g.i, table, rows, outProd, kProd, g.outBatch, lb, la.shape, dn.lhsSpec[1]!)
-    : tapRuns(lhs as Float32Array, g, params, dn.lhsSpec.slice(2).map((d) => lStr[d]!), lb, lf, la.shape, dn.lhsSpec) ??
+    ? featureRuns(
+      lhs as Float32Array,
+      g.i,
+      positionMajor(byTapOf(), outProd, kProd),
+      rows,
+      outProd,
+      kProd,
+      g.outBatch,
+      lb,
+      la.shape,
+      dn.lhsSpec[1]!
+    )
+    : tapRuns(lhs as Float32Array, g, params, lhsSpatialStrides, lb, lf, la.shape, dn.lhsSpec) ??
       transposedRuns(
         lhs as Float32Array,
         g,
         params,
-        dn.lhsSpec.slice(2).map((d) => lStr[d]!),
+        lhsSpatialStrides,
         lb,
         lf,
         rows,
@@ -511,6 +588,7 @@ export const convGeneralDilated = (
   // patches[grp][ii * kProd + sk][nb * outProd + so] (zeros where the tap is padding): the product's
   // rhs, k-major, so that both the gather and the product's result run along output positions
   const patches = DType.allocHost(dtype, groups * cols * rows)
+  const byTap = byTapOf()
   for (let grp = 0; grp < groups; grp++) {
     for (let ii = 0; ii < g.i; ii++) {
       for (let sk = 0; sk < kProd; sk++) {
