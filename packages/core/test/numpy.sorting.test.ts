@@ -45,6 +45,36 @@ describe("np sorting", () => {
     expect.tensor(np.searchsorted(f32([3, 1, 2]), 2.5, { sorter: i32([1, 2, 0]) }), "int32", 2)
     assert.include(failure(() => np.searchsorted(f32([[1]]), 1), "ShapeError"), "1-dimensional")
   })
+  it("searchsorted's binary search (large searches, JAX's default \"scan\") gives compare_all's indices", () => {
+    // entries with ties, NaN (last) and infinities; queries likewise, both sides, every size of a
+    const values = (n: number, seed: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const k = (i * 7919 + seed * 104729) % 97
+        return k === 0 ? NaN : k === 1 ? Infinity : k === 2 ? -Infinity : Math.floor(k / 3) - 12
+      })
+    const queries = f32(values(300, 5).concat([-0, 0, 12.5, -12.5]))
+    for (const n of [1, 2, 3, 5, 64, 219, 1000]) {
+      const a = np.sort(f32(values(n, n)))
+      for (const side of ["left", "right"] as const) {
+        const scan = js(np.searchsorted(a, queries, { side }))
+        assert.deepStrictEqual(scan, js(np.searchsorted(a, queries, { side, method: "compare_all" })), `n=${n} ${side}`)
+      }
+    }
+    // an int32 search, and a method's name checked
+    const ints = np.arange(0, 2000, { step: 3, dtype: "int32" })
+    expect.tensor(np.searchsorted(ints, i32([-1, 0, 1, 3, 1998, 5000]), { method: "scan" }), "int32", [
+      0,
+      0,
+      1,
+      1,
+      666,
+      667
+    ])
+    assert.include(
+      failure(() => np.searchsorted(ints, 1, { method: "binary" as never }), "ArgumentError"),
+      "\"compare_all\""
+    )
+  })
   it("quantile, percentile and median: the five methods, NaN, keepdims, several q", () => {
     const x = f32([1, 2, 3, 4, 10])
     // position q * (n - 1) = 0.3 * 4 = 1.2 between 2 and 3

@@ -205,17 +205,29 @@ const sortLess = (x: Tensor, y: Tensor): Tensor =>
     ? lax.or(lax.lt(x, y), lax.and(lax.eq(x, x), lax.ne(y, y)))
     : lax.lt(x, y)
 
-/** Options of `searchsorted`: which side of equal entries (`"left"` by default), an optional sorter. @since 0.1.0 */
+/**
+ * Options of `searchsorted`: which side of equal entries (`"left"` by default), an optional
+ * sorter, and JAX's `method` (`"scan"` by default; every method gives the same indices).
+ * @since 0.1.0
+ */
 export interface SearchsortedOptions {
   readonly side?: "left" | "right" | undefined
   readonly sorter?: TensorLike | undefined
+  readonly method?: "scan" | "scan_unrolled" | "sort" | "compare_all" | undefined
 }
+
+const searchMethods: ReadonlyArray<string> = ["scan", "scan_unrolled", "sort", "compare_all"]
+
+/** Comparing every query with every entry stays cheaper than a search up to this many pairs. */
+const COMPARE_ALL_MAX = 1 << 16
 
 /**
  * `jnp.searchsorted`: where each of `v` would be inserted into the sorted 1-D
- * `a` to keep it sorted (int32, shaped like `v`). Computed by comparing every
- * `v` with every entry of `a` (JAX's `method="compare_all"`): O(|a| |v|) work in
- * one pass, no loop.
+ * `a` to keep it sorted (int32, shaped like `v`). A binary search of
+ * `ceil(log2(|a| + 1))` steps, each a gather and a comparison per query (JAX's
+ * `method="scan"`, the default, unrolled); `"compare_all"` compares every `v`
+ * with every entry of `a` in one pass (O(|a| |v|) work and memory), which is
+ * also what small searches run.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -226,9 +238,13 @@ export interface SearchsortedOptions {
  * @since 0.1.0
  */
 export const searchsorted = (a: TensorLike, v: TensorLike, options?: SearchsortedOptions): Tensor => {
-  checkOptions("searchsorted", options, { side: string, sorter: anyValue })
+  checkOptions("searchsorted", options, { side: string, sorter: anyValue, method: string })
   const side = options?.side ?? "left"
   if (side !== "left" && side !== "right") throw argumentError("searchsorted", "side", "\"left\" or \"right\"", side)
+  const method = options?.method ?? "scan"
+  if (!searchMethods.includes(method)) {
+    throw argumentError("searchsorted", "method", searchMethods.map((m) => `"${m}"`).join(", "), method)
+  }
   let sorted = toTensor(a)
   if (sorted.ndim !== 1) {
     throw new ShapeError({
@@ -239,11 +255,27 @@ export const searchsorted = (a: TensorLike, v: TensorLike, options?: Searchsorte
   if (options?.sorter !== undefined) sorted = np.take(sorted, options.sorter)
   const [s, q] = promoteAll("searchsorted", [sorted, toTensor(v)])
   const n = s.shape[0]!
-  const shape = [...q.shape, n]
-  const sb = lax.broadcastInDim(s, shape, [q.ndim])
-  const qb = lax.broadcastInDim(q, shape, q.shape.map((_, i) => i))
-  const before = side === "left" ? sortLess(sb, qb) : lax.not(sortLess(qb, sb))
-  return lax.reduceSum(lax.convertElementType(before, "int32"), [q.ndim])
+  const pairs = n * q.shape.reduce((p, d) => p * d, 1)
+  if (method === "compare_all" || pairs <= COMPARE_ALL_MAX) {
+    const shape = [...q.shape, n]
+    const sb = lax.broadcastInDim(s, shape, [q.ndim])
+    const qb = lax.broadcastInDim(q, shape, q.shape.map((_, i) => i))
+    const before = side === "left" ? sortLess(sb, qb) : lax.not(sortLess(qb, sb))
+    return lax.reduceSum(lax.convertElementType(before, "int32"), [q.ndim])
+  }
+  // The insertion index lies in [low, high]: each step halves the range at mid, going left when
+  // the query is at most (left) or under (right) the entry there.
+  let low = lax.full(q.shape, 0, "int32")
+  let high = lax.full(q.shape, n, "int32")
+  const one = lax.full(q.shape, 1, "int32")
+  for (let level = 0; level < Math.ceil(Math.log2(n + 1)); level++) {
+    const mid = lax.add(low, lax.shiftRightArithmetic(lax.sub(high, low), one))
+    const entry = np.take(s, mid)
+    const left = side === "left" ? lax.not(sortLess(entry, q)) : sortLess(q, entry)
+    low = lax.select(left, low, mid)
+    high = lax.select(left, mid, high)
+  }
+  return high
 }
 
 /** How `quantile` interpolates between the two nearest entries. @since 0.1.0 */
