@@ -55,23 +55,11 @@ const tapTable = (
   const ns = g.inSpatial.length
   const table = new Int32Array(kProd * outProd)
   if (ns === 0 || outProd === 0) return table
-  // per outer dimension and tap coordinate: the offset each output coordinate reads, or -1
-  const coordinates = (d: number, k: number): Int32Array => {
-    const outSize = g.outSpatial[d]!
-    const offsets = new Int32Array(outSize)
-    const dil = params.lhsDilation[d]!
-    for (let o = 0; o < outSize; o++) {
-      const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
-      const x = q / dil
-      offsets[o] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x * spatialStrides[d]!
-    }
-    return offsets
-  }
   const last = ns - 1
+  // per dimension, the input coordinate of (output coordinate, tap) (`tapCoordinates`), but for a
+  // last dimension without lhs dilation (as large as the whole table for one long dimension)
   const perDim = g.outSpatial.map((_, d) =>
-    d === last && params.lhsDilation[d] === 1
-      ? undefined
-      : Array.from({ length: g.kernelSpatial[d]! }, (_, k) => coordinates(d, k))
+    d === last && params.lhsDilation[d] === 1 ? undefined : tapCoordinates(g, params, d)
   )
   // The last dimension without lhs dilation reads an affine run: output coordinates [lo, hi) read
   // input (o * stride + first), the others padding (its per-tap tables would be as large as the whole).
@@ -80,6 +68,8 @@ const tapTable = (
   const stride = params.windowStrides[last]!
   const spatial = spatialStrides[last]!
   const outerRows = outProd / outLast
+  const coords = perDim[last]
+  const kLast = g.kernelSpatial[last]!
   const kc = new Array<number>(ns).fill(0)
   const oc = new Array<number>(last).fill(0)
   for (let sk = 0, at = 0; sk < kProd; sk++) {
@@ -88,7 +78,6 @@ const tapTable = (
       kc[d] = r % g.kernelSpatial[d]!
       r = Math.floor(r / g.kernelSpatial[d]!)
     }
-    const row = perDim[last]?.[kc[last]!]
     const first = kc[last]! * params.rhsDilation[last]! - params.padding[last]![0]
     const lo = Math.min(outLast, Math.max(0, Math.ceil(-first / stride)))
     const hi = Math.max(lo, Math.min(outLast, Math.ceil((inLast - first) / stride)))
@@ -96,14 +85,14 @@ const tapTable = (
     for (let ro = 0; ro < outerRows; ro++, at += outLast) {
       let base = 0
       for (let d = 0; d < last && base >= 0; d++) {
-        const v = perDim[d]![kc[d]!]![oc[d]!]!
-        base = v < 0 ? -1 : base + v
+        const x = perDim[d]![oc[d]! * g.kernelSpatial[d]! + kc[d]!]!
+        base = x < 0 ? -1 : base + x * spatialStrides[d]!
       }
       if (base < 0) table.fill(-1, at, at + outLast)
-      else if (row !== undefined) {
+      else if (coords !== undefined) {
         for (let o = 0; o < outLast; o++) {
-          const v = row[o]!
-          table[at + o] = v < 0 ? -1 : base + v
+          const x = coords[o * kLast + kc[last]!]!
+          table[at + o] = x < 0 ? -1 : base + x * spatial
         }
       } else {
         table.fill(-1, at, at + lo)

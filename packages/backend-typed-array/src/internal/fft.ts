@@ -22,27 +22,14 @@
  */
 import { DType, Fft, Shape as ShapeNs } from "@diffect/core"
 import type { Params } from "@diffect/core"
+import { PooledScratch } from "./pooledScratch.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
 
-/**
- * A transform's float64 work arrays, from the host pool and handed back when it ends: fresh
- * memory costs page faults on first touch, which at a million points (seven 8 MB arrays a call)
- * cost more than the arithmetic. `zeroed` ones are cleared (pooled storage keeps old values).
- */
-class Work {
-  readonly #held: Array<Float64Array> = []
-  take(n: number, zeroed: boolean): Float64Array {
-    const a = (zeroed ? DType.allocHost("float64", n) : DType.allocHostUnfilled("float64", n)) as Float64Array
-    this.#held.push(a)
-    return a
-  }
-  close(): void {
-    for (const a of this.#held) DType.recycleHost(a)
-    this.#held.length = 0
-  }
-}
+// A transform's float64 work arrays: the planes, each axis's lines and scratch, Bluestein's lines
+// (pooledScratch.ts; a 2^20-point transform takes seven 8 MB arrays).
+type Work = PooledScratch<"float64">
 
 /** Bluestein's four length-m lines, reused line after line. */
 interface ChirpLines {
@@ -337,7 +324,7 @@ export const fft = (
   outShape: Shape,
   outDType: DType.DType
 ): HostArray => {
-  const work = new Work()
+  const work: Work = new PooledScratch("float64")
   try {
     return transform(input, inShape, inDType, params, outShape, outDType, work)
   } finally {

@@ -5,6 +5,7 @@
  * then imaginary part.
  */
 import { DType, Shape as ShapeNs } from "@diffect/core"
+import { PooledScratch } from "./pooledScratch.js"
 import { splitAtAxis } from "./strided.js"
 
 type HostArray = DType.HostArray
@@ -30,31 +31,8 @@ const keyComparator = (data: HostArray, dtype: DType.DType): (i: number, j: numb
 // Rows at least this long sort by radix (below it, the histograms cost more than comparisons).
 const RADIX_MIN = 64
 
-/**
- * The radix sort's word arrays for one call: reused row after row, then handed to the host pool
- * (fresh memory costs page faults on first touch, several times the sort itself at a million
- * elements: six 4 MB arrays a call).
- */
-class Words {
-  readonly #free: Array<Uint32Array> = []
-  readonly #taken: Array<Uint32Array> = []
-  take(n: number): Uint32Array {
-    const a = this.#free.pop() ?? (DType.allocHostUnfilled("uint32", n) as Uint32Array)
-    this.#taken.push(a)
-    return a
-  }
-  /** Every array taken since the last call is free again (a row is done). */
-  reuse(): void {
-    this.#free.push(...this.#taken)
-    this.#taken.length = 0
-  }
-  /** The call is done: the arrays go to the host pool. */
-  close(): void {
-    this.reuse()
-    for (const a of this.#free) DType.recycleHost(a)
-    this.#free.length = 0
-  }
-}
+// The radix sort's word arrays: one call's, reused row after row (pooledScratch.ts).
+type Words = PooledScratch<"uint32">
 
 /**
  * Pushes the unsigned words (most significant first) whose lexicographic order is JAX's order of
@@ -177,7 +155,7 @@ export const sort = (
   const keys = inputs.slice(0, numKeys).map((x, k) => keyComparator(x, dtypes[k]!))
   const outs = inputs.map((_, k) => DType.allocHost(dtypes[k]!, outer * n * inner))
   const order = new Array<number>(n)
-  const scratch = new Words()
+  const scratch: Words = new PooledScratch("uint32")
   for (let o = 0; o < outer; o++) {
     for (let r = 0; r < inner; r++) {
       const at = (s: number) => (o * n + s) * inner + r
@@ -221,7 +199,7 @@ export const topK = (x: HostArray, dtype: DType.DType, shape: Shape, k: number):
   const values = DType.allocHost(dtype, rows * k)
   const indices = DType.allocHost("int32", rows * k)
   const order = new Array<number>(n)
-  const scratch = new Words()
+  const scratch: Words = new PooledScratch("uint32")
   for (let row = 0; row < (n === 0 ? 0 : rows); row++) {
     const base = row * n
     if (n >= RADIX_MIN) {
