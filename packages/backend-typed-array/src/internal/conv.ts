@@ -10,32 +10,12 @@
  */
 import { Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
+import { convDirect, type DirectPlan, directPlan, tapCoordinates } from "./convDirect.js"
 import { dotGeneral, WASM_MIN_WORK } from "./dot.js"
 import type { Pool } from "./threads.js"
 import { gemmF32Panels, gemmF32Rows, type PanelRhs } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
-
-// Along spatial dimension `d`: the input coordinate that (output coordinate o, tap k) reads, at
-// `o * kSize + k`, or -1 (padding, or a hole of the lhs dilation).
-const tapCoordinates = (
-  g: Convolution.ConvGeometry,
-  params: Params<"conv_general_dilated">,
-  d: number
-): Int32Array => {
-  const outSize = g.outSpatial[d]!
-  const kSize = g.kernelSpatial[d]!
-  const table = new Int32Array(outSize * kSize)
-  const dil = params.lhsDilation[d]!
-  for (let o = 0; o < outSize; o++) {
-    for (let k = 0; k < kSize; k++) {
-      const q = o * params.windowStrides[d]! + k * params.rhsDilation[d]! - params.padding[d]![0]
-      const x = q / dil
-      table[o * kSize + k] = q < 0 || q % dil !== 0 || x >= g.inSpatial[d]! ? -1 : x
-    }
-  }
-  return table
-}
 
 /**
  * For every (kernel tap, output position) pair, tap-major, the lhs spatial offset it reads, or -1
@@ -126,18 +106,26 @@ const positionMajor = (byTap: Int32Array, outProd: number, kProd: number): Int32
   return table
 }
 
-// The offsets of a spatial odometer over `sizes` with `strides`, in row-major order.
+// The offsets of a spatial odometer over `sizes` with `strides`, in row-major order: the last
+// dimension's runs, the outer coordinates stepped as an odometer (a division per element and
+// dimension took 3 ms for 65,536 positions).
 const offsets = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): Int32Array => {
   const n = Shape.sizeOf(sizes)
   const out = new Int32Array(n)
-  for (let s = 0; s < n; s++) {
-    let r = s
-    let off = 0
-    for (let d = sizes.length - 1; d >= 0; d--) {
-      off += (r % sizes[d]!) * strides[d]!
-      r = Math.floor(r / sizes[d]!)
+  if (n === 0 || sizes.length === 0) return out
+  const last = sizes.length - 1
+  const inner = sizes[last]!
+  const step = strides[last]!
+  const index = new Array<number>(last).fill(0)
+  let base = 0
+  for (let at = 0; at < n; at += inner) {
+    for (let j = 0; j < inner; j++) out[at + j] = base + j * step
+    for (let d = last - 1; d >= 0; d--) {
+      base += strides[d]!
+      if (++index[d]! < sizes[d]!) break
+      base -= sizes[d]! * strides[d]!
+      index[d] = 0
     }
-    out[s] = off
   }
   return out
 }
@@ -422,6 +410,48 @@ const transposedRuns = (
   return runs
 }
 
+let directMode: "auto" | "always" | "never" = "auto"
+
+/** Forces the direct convolution on or off (`"auto"`: by its cost); for tests and benchmarks. */
+export const setConvDirect = (mode: "auto" | "always" | "never"): void => {
+  directMode = mode
+}
+
+/**
+ * Whether the direct convolution (convDirect.ts) beats the GEMM paths here. Measured over the value
+ * and both gradients of 17 layers (1-3 spatial dimensions, both layouts, strides, one to 256
+ * features; one thread, docs/architecture.md): the GEMM's setup grows with (output positions) x
+ * (taps) and pays off over `reuse` = out features x in features x images, so the direct path wins
+ * where that is small; it computes whole segments of 32 outputs, so a row of 3 (a kernel gradient's
+ * 3 x 3 output) does ten times the work; and it wins with long filters or few output features
+ * (the GEMM's 6-row tile), given enough taps per output to cover its per-segment cost.
+ */
+const prefersDirect = (g: Convolution.ConvGeometry, plan: DirectPlan): boolean => {
+  if (directMode !== "auto") return directMode === "always"
+  const kProd = Shape.sizeOf(g.kernelSpatial)
+  const outLast = g.outSpatial[g.outSpatial.length - 1]!
+  const waste = (plan.segsPerRow * plan.segLength) / outLast
+  const og = plan.layout.features
+  const reuse = og * g.i * g.outBatch
+  // a GEMM table past 2^26 entries (256 MB) is not worth building whatever the work
+  if (kProd * Shape.sizeOf(g.outSpatial) >= 2 ** 26) return true
+  return waste <= 4 && (reuse <= 64 || (waste <= 2 && plan.layout.taps >= 32 && (og < 6 || kProd >= 25)))
+}
+
+/**
+ * Which path a float `conv_general_dilated` of these operands takes: `"direct"` (convDirect.ts,
+ * where its memory fits) or `"gemm"` (the im2col product). For tests of the choice.
+ */
+export const convPath = (
+  la: AbstractValue,
+  ra: AbstractValue,
+  params: Params<"conv_general_dilated">
+): "direct" | "gemm" => {
+  const g = Convolution.convGeometry(la, ra, params)
+  const plan = directPlan(g, params, la.dtype === "float32")
+  return plan !== undefined && prefersDirect(g, plan) ? "direct" : "gemm"
+}
+
 /**
  * `conv_general_dilated(lhs, rhs)` on host arrays (real dtypes: one lane); the
  * patches-times-weights product runs on the GEMM, across `pool`'s threads when large.
@@ -450,7 +480,18 @@ export const convGeneralDilated = (
   const [ob, of] = [oStr[dn.outSpec[0]!]!, oStr[dn.outSpec[1]!]!]
   const lhsSpatialStrides = dn.lhsSpec.slice(2).map((d) => lStr[d]!)
   const kOff = offsets(g.kernelSpatial, dn.rhsSpec.slice(2).map((d) => rStr[d]!))
-  const oOff = offsets(g.outSpatial, dn.outSpec.slice(2).map((d) => oStr[d]!))
+  const outSpatialStrides = dn.outSpec.slice(2).map((d) => oStr[d]!)
+  if (
+    (lhs instanceof Float32Array && rhs instanceof Float32Array && out instanceof Float32Array) ||
+    (lhs instanceof Float64Array && rhs instanceof Float64Array && out instanceof Float64Array)
+  ) {
+    const plan = directPlan(g, params, dtype === "float32")
+    if (plan !== undefined && prefersDirect(g, plan)) {
+      const operands = { lhs, rhs, out, lb, lf, lhsSpatialStrides, ro, ri, kOff, ob, of, outSpatialStrides }
+      if (convDirect(g, params, plan, operands, pool)) return out
+    }
+  }
+  const oOff = offsets(g.outSpatial, outSpatialStrides)
   const outProd = oOff.length
   const kProd = kOff.length
   const rows = g.outBatch * outProd
