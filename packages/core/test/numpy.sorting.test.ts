@@ -38,6 +38,25 @@ describe("np sorting", () => {
     expect.tensor(np.argpartition(f32([7, 1, 5, 3]), 1), "int32", [1, 3, 0, 2])
     assert.include(failure(() => np.partition(f32([1, 2]), 2), "ShapeError"), "kth=2 out of bounds")
   })
+  it("argpartition of a long axis: the kth smallest at kth, smaller before, the rest in increasing position", () => {
+    // 2^20 values and kth = 1,000 (its mask once compared every index with every position: a
+    // (kth + 1) x n array, 4 GB), along the last axis of a row and along axis 0 of a column
+    const n = 1 << 20
+    const rows = [Array.from({ length: n }, (_, i) => ((i * 7919 + 104729) % 65521) / 65521)]
+    const kth = 1000
+    const check = (idx: ReadonlyArray<number>, row: ReadonlyArray<number>) => {
+      const sorted = [...row].sort((a, b) => a - b)
+      assert.strictEqual(row[idx[kth]!], sorted[kth])
+      assert.isTrue(idx.slice(0, kth).every((i) => row[i]! <= sorted[kth]!), "the first kth are the smallest")
+      const rest = idx.slice(kth + 1)
+      assert.isTrue(rest.every((i, j) => j === 0 || i > rest[j - 1]!), "the rest in increasing position")
+      assert.strictEqual(new Set(idx).size, n)
+    }
+    const got = js(np.argpartition(f32(rows), kth)) as Array<Array<number>>
+    got.forEach((idx, r) => check(idx, rows[r]!))
+    const byColumn = js(np.argpartition(f32(rows).T, kth, { axis: 0 }).T) as Array<Array<number>>
+    byColumn.forEach((idx, r) => check(idx, rows[r]!))
+  })
   it("searchsorted: both sides, NaN last, sorter", () => {
     const a = f32([1, 2, 2, 3])
     expect.tensor(np.searchsorted(a, f32([[2, 0], [5, 2.5]])), "int32", [[1, 0], [4, 3]])

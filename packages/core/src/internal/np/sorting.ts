@@ -27,7 +27,7 @@ import {
 import type { OptionSpec } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, promoteAll, toInexact, toTensor } from "../npHelpers.js"
-import { takeAlong } from "./along.js"
+import { addAlong, takeAlong } from "./along.js"
 import { count, list } from "./checks.js"
 
 /** Options of `sort`/`argsort`: the axis (-1 by default; `null` flattens), and the order. @since 0.1.0 */
@@ -190,13 +190,13 @@ export const argpartition = (x: TensorLike, kth: number, options?: { readonly ax
   return np.moveaxis(lax.concatenate([bottom, top], t.ndim - 1), -1, axis)
 }
 
-// 1 where a position along the last axis is among `idx`'s, else 0 (int32).
+// 1 where a position along the last axis is among `idx`'s (distinct, as top_k's are), else 0
+// (int32): a scatter of ones. (Comparing every index with every position asked for a
+// (kth + 1) x n array: 4 GB for kth = 1,000 of 2^20.)
 const bottomMask = (idx: Tensor, n: number): Tensor => {
-  const hit = lax.eq(
-    lax.broadcastInDim(idx, [...idx.shape, n], idx.shape.map((_, i) => i)),
-    lax.iota("int32", [...idx.shape, n], idx.ndim)
-  )
-  return lax.reduceMax(lax.convertElementType(hit, "int32"), [idx.ndim - 1])
+  const last = idx.ndim - 1
+  const zeros = lax.full([...idx.shape.slice(0, last), n], 0, "int32")
+  return addAlong(zeros, idx, lax.full(idx.shape, 1, "int32"), last)
 }
 
 // x < y in the sort order (NaN last): the comparison searchsorted needs.
