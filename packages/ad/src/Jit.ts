@@ -309,14 +309,15 @@ export const programRunnerStats = { compiled: 0, interpreted: 0 }
 
 // Programs run once are interpreted: an eager `lax.cond` stages new branch programs on every call,
 // and compiling each would cost more than running it. A program run again (the derived programs
-// of a jitted function, the branches of a cond inside a compiled program) is compiled then.
+// of a jitted function, the branches of a cond inside a compiled program) is compiled then, and so
+// is one whose caller asks for it (`compile`: library code staging once per signature).
 const runsOf = new WeakMap<Program, number>()
 
 // Programs held by higher-order primitives run compiled at the bottom of the stack.
-installProgramRunner((program, inputs, donated) => {
+installProgramRunner((program, inputs, donated, options) => {
   const backend = activeBackend()
   const known = backend === undefined ? undefined : compiledPrograms.get(program)?.get(backend)
-  if (backend !== undefined && (known !== undefined || (runsOf.get(program) ?? 0) > 0)) {
+  if (backend !== undefined && (known !== undefined || options?.compile === true || (runsOf.get(program) ?? 0) > 0)) {
     programRunnerStats.compiled++
     const executable = (known ?? compiledFor(program, backend)).executable!
     if (donated === undefined || !donated.some((d) => d)) return executable.run(inputs)

@@ -173,3 +173,28 @@ describe("jit_call", () => {
     expect.error(e, ShapeError, "jit_call: operand 0 has type float32(3,) but the program expects float32(2,)")
   })
 })
+
+describe("library functions compiled when eager (Staging.compiledWhenEager)", () => {
+  it("np.searchsorted runs compiled eagerly, with the indices of its staged computation, and inline under jit", () => {
+    // 4,096 queries (a compiled run at once) into 101 sorted entries with ties, on both sides
+    const entries = np.sort(np.array(Array.from({ length: 101 }, (_, i) => Math.floor((i * 37) % 101 / 3))))
+    const queries = np.array(Array.from({ length: 4096 }, (_, i) => ((i * 7919) % 4001) / 117 - 1))
+    for (const side of ["left", "right"] as const) {
+      const before = programRunnerStats.compiled
+      const eager = js(np.searchsorted(entries, queries, { side })) as Array<number>
+      assert.isAbove(programRunnerStats.compiled, before, "compiled")
+      // the definition: how many entries lie before (left: under, right: at most) each query
+      const sorted = js(entries) as Array<number>
+      const q = js(queries) as Array<number>
+      const want = q.map((v) => sorted.filter((e) => (side === "left" ? e < v : e <= v)).length)
+      assert.deepStrictEqual(eager, want)
+      // traced, the search is staged into the caller's program: no nested call
+      const program = run(makeProgram((e: Tensor, v: Tensor) => np.searchsorted(e, v, { side }))(entries, queries))
+      assert.notInclude(String(program), "jit_call")
+      assert.deepStrictEqual(
+        js(run(jit((e: Tensor, v: Tensor) => np.searchsorted(e, v, { side }))(entries, queries))),
+        want
+      )
+    }
+  })
+})

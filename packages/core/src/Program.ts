@@ -356,7 +356,8 @@ export const hoistConsts = (
 export type ProgramRunner = (
   program: Program,
   inputs: ReadonlyArray<Tensor>,
-  donated?: ReadonlyArray<boolean>
+  donated?: ReadonlyArray<boolean>,
+  options?: { readonly compile?: boolean | undefined }
 ) => ReadonlyArray<Tensor>
 
 /**
@@ -370,14 +371,19 @@ export type ProgramRunner = (
 export const installProgramRunner = (next: ProgramRunner | undefined): ProgramRunner | undefined => installRunner(next)
 
 /**
- * Runs a program on concrete inputs with the installed runner.
+ * Runs a program on concrete inputs with the installed runner (compiled now
+ * with `compile`, where the runner compiles).
  *
  * @category Programs
  * @since 0.1.0
  */
-export const runProgram = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+export const runProgram = (
+  program: Program,
+  inputs: ReadonlyArray<Tensor>,
+  options?: { readonly compile?: boolean | undefined }
+): ReadonlyArray<Tensor> => {
   const run = currentRunner()
-  return run !== undefined ? run(program, inputs) : evalProgram(program, program.consts, inputs)
+  return run !== undefined ? run(program, inputs, undefined, options) : evalProgram(program, program.consts, inputs)
 }
 
 /**

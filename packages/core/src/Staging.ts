@@ -11,13 +11,14 @@
  */
 import { abstractEvalRules } from "./AbstractEval.js"
 import type { AbstractValue } from "./AbstractValue.js"
+import { formatAval } from "./AbstractValue.js"
 import { ArgumentError } from "./Errors.js"
-import { customJvpCall, customVjpCall, newLevel, withDynamicHandler } from "./Handler.js"
+import { bind, currentDynamicHandler, customJvpCall, customVjpCall, newLevel, withDynamicHandler } from "./Handler.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Handler.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Equation } from "./Program.js"
-import { Program, pruneProgram, Var } from "./Program.js"
-import { Tracer } from "./Tensor.js"
+import { Program, pruneProgram, runProgram, Var } from "./Program.js"
+import { ConcreteTensor, Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 
 /**
@@ -212,4 +213,63 @@ export const makeProgramFlat = (
   } finally {
     handler.active = false
   }
+}
+
+/**
+ * From this many output elements a signature is compiled on its first eager
+ * call; smaller ones bind a `jit_call`, which the program runner interprets the
+ * first time and compiles when it runs again (a one-off call on a few values
+ * costs less interpreted than compiled).
+ */
+const COMPILE_AT_ONCE = 1024
+
+/** Staged programs by function, static arguments and input avals; the least recently used beyond this go. */
+const CACHE_MAX = 128
+const programs = new Map<string, Program>()
+
+const programFor = (
+  key: string,
+  f: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  inputs: ReadonlyArray<ConcreteTensor>
+): Program => {
+  let program = programs.get(key)
+  if (program === undefined) {
+    program = makeProgramFlat(f, inputs.map((t) => t.aval))
+    if (programs.size >= CACHE_MAX) programs.delete(programs.keys().next().value!)
+  } else {
+    programs.delete(key)
+  }
+  programs.set(key, program)
+  return program
+}
+
+/**
+ * `f(inputs)`, compiled when it runs eagerly (every input concrete, no staging
+ * handler active), as JAX's library functions are `jit`-decorated
+ * (`jnp.searchsorted`, the `jax.random` samplers): run op by op, a function of
+ * some tens of primitives over a large array makes as many passes over memory;
+ * staged once per signature and compiled, it is a few fused kernels. Traced
+ * (under `jit`, `vmap`, `grad`) `f` is simply staged into the caller's program.
+ * `name` and `statics` (the static arguments as text) and the inputs' avals key
+ * the staged program; `size` is the number of output elements. Compiling is the
+ * installed program runner's (`@diffect/ad`'s jit); without one the program is
+ * interpreted.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const compiledWhenEager = (
+  name: string,
+  statics: string,
+  size: number,
+  inputs: ReadonlyArray<Tensor>,
+  f: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+): ReadonlyArray<Tensor> => {
+  if (currentDynamicHandler() !== undefined || !inputs.every((t) => t instanceof ConcreteTensor)) return f(inputs)
+  const concrete = inputs as ReadonlyArray<ConcreteTensor>
+  const avals = concrete.map((t) => `${formatAval(t.aval)}${t.aval.weakType ? "~" : ""}`).join(",")
+  const program = programFor(`${name}|${statics}|${avals}`, f, concrete)
+  return size >= COMPILE_AT_ONCE
+    ? runProgram(program, inputs, { compile: true })
+    : bind("jit_call", inputs, { name, program })
 }

@@ -56,12 +56,24 @@ export const indexTensor = (op: string, indices: TensorLike): Tensor => {
 const hostData = (t: Tensor): Int32Array | undefined =>
   t instanceof ConcreteTensor && t.host !== undefined ? (t.host as Int32Array) : undefined
 
+// Whether every index is in `[lo, hi)`. A plain loop: `every` with a callback took about 3 ns an
+// index, as long as the gather itself for a million of them.
+const allWithin = (host: Int32Array, lo: number, hi: number): boolean => {
+  for (let i = 0; i < host.length; i++) {
+    const v = host[i]!
+    if (v < lo || v >= hi) return false
+  }
+  return true
+}
+
 /** `select(i < 0, i + n, i)`: negative indices count from the end (on the host when concrete). */
 export const normalizeIndex = (idx: Tensor, n: number): Tensor => {
   const host = hostData(idx)
   if (host !== undefined) {
-    if (host.every((v) => v >= 0)) return idx
-    return new ConcreteTensor(aval(idx.shape, "int32"), host.map((v) => (v < 0 ? v + n : v)), undefined)
+    if (allWithin(host, 0, Infinity)) return idx
+    const out = new Int32Array(host.length)
+    for (let i = 0; i < host.length; i++) out[i] = host[i]! < 0 ? host[i]! + n : host[i]!
+    return new ConcreteTensor(aval(idx.shape, "int32"), out, undefined)
   }
   return lax.select(lax.lt(idx, 0), lax.add(idx, n), idx)
 }
@@ -69,7 +81,7 @@ export const normalizeIndex = (idx: Tensor, n: number): Tensor => {
 /** `0 <= i < n`, or `undefined` when every index is known to be in bounds. */
 export const inBounds = (idx: Tensor, n: number): Tensor | undefined => {
   const host = hostData(idx)
-  if (host !== undefined && host.every((v) => v >= 0 && v < n)) return undefined
+  if (host !== undefined && allWithin(host, 0, n)) return undefined
   return lax.and(lax.ge(idx, 0), lax.lt(idx, n))
 }
 

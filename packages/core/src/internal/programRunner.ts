@@ -9,8 +9,14 @@ import type { Tensor } from "../Tensor.js"
 export type ProgramRunner = (
   program: Program,
   inputs: ReadonlyArray<Tensor>,
-  donated?: ReadonlyArray<boolean>
+  donated?: ReadonlyArray<boolean>,
+  options?: RunOptions
 ) => ReadonlyArray<Tensor>
+
+/** `compile`: run the program compiled now (one that library code stages once per signature). */
+export interface RunOptions {
+  readonly compile?: boolean | undefined
+}
 
 let runner: ProgramRunner | undefined
 

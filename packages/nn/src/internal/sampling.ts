@@ -6,8 +6,8 @@
  */
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { compiledWhenEager } from "@diffect/core/Staging"
 import { describeValue } from "@diffect/core/Validate"
-import { compiledWhenEager } from "./compiled.js"
 import { partitionable } from "./keys.js"
 import * as threefry from "./threefry.js"
 

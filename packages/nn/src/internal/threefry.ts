@@ -13,7 +13,7 @@
  */
 import { lax, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { compiledWhenEager } from "./compiled.js"
+import { compiledWhenEager } from "@diffect/core/Staging"
 
 const u32 = (shape: ReadonlyArray<number>, value: number): Tensor => lax.full(shape, value >>> 0, "uint32")
 
