@@ -7,6 +7,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ArgumentError, DTypeError, lax, linalg, np, ShapeError, toJsSync } from "diffect"
 import type { Tensor } from "diffect"
+import * as fc from "fast-check"
 import {
   assertClose,
   assertGradMatchesFd,
@@ -237,6 +238,50 @@ describe("eigh", () => {
     const [w] = np.linalg.eigh(tensor([[2, 1], [1, 2]]))
     assertClose(flat(w), [1, 3], 1e-15)
     assertClose(flat(np.linalg.eigvalsh(tensor([[2, 0, 0], [0, -1, 0], [0, 0, 5]]))), [-1, 2, 5], 0)
+  })
+
+  it("A V = V diag(w), V orthogonal, w ascending, sum(w) = trace: sizes 1-40, low rank, clustered, scaled", () => {
+    // symmetric matrices of several kinds; the tridiagonal QL must converge and stay orthogonal
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom("random", "lowRank", "clustered", "tiny", "huge", "zero", "diagonal"),
+        fc.integer({ min: 1, max: 100_000 }),
+        (n, kind, seed) => {
+          const r = randomMatrix(n, n, seed)
+          const sym = r.map((row, i) => row.map((x, j) => x + r[j]![i]!))
+          // a reflection Q = I - 2 u u^T / u^T u maps a diagonal to a dense matrix with its spectrum
+          const u = randomMatrix(1, n, seed + 1)[0]!
+          const uu = u.reduce((a, x) => a + x * x, 0)
+          const reflect = (values: Array<number>): Matrix => {
+            const q = eye(n).map((row, i) => row.map((x, j) => x - (2 * u[i]! * u[j]!) / uu))
+            return mul(mul(q, diag(values)), q)
+          }
+          const a: Matrix = kind === "random"
+            ? sym
+            : kind === "lowRank"
+            ? mul(randomMatrix(n, 2, seed), transpose(randomMatrix(n, 2, seed)))
+            : kind === "clustered"
+            ? reflect(Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 1 + 1e-12 * i)))
+            : kind === "tiny"
+            ? sym.map((row) => row.map((x) => x * 1e-150))
+            : kind === "huge"
+            ? sym.map((row) => row.map((x) => x * 1e150))
+            : kind === "zero"
+            ? eye(n).map((row) => row.map(() => 0))
+            : diag(u)
+          const [w, v] = np.linalg.eigh(tensor(a))
+          const [wv, vm] = [flat(w), matrix(v)]
+          const scale = frob(a) === 0 ? 1 : frob(a)
+          assert.isBelow(frob(sub(mul(a, vm), mul(vm, diag(wv)))) / scale, 1e-13 * n, `${kind} ${n}: residual`)
+          assert.isBelow(orthogonality(vm), 1e-13 * n, `${kind} ${n}: orthogonality`)
+          assert.isTrue(wv.every((x, i) => i === 0 || wv[i - 1]! <= x), `${kind} ${n}: ascending`)
+          const trace = a.reduce((t, row, i) => t + row[i]!, 0)
+          assert.isBelow(Math.abs(wv.reduce((t, x) => t + x, 0) - trace) / scale, 1e-13 * n, `${kind} ${n}: trace`)
+        }
+      ),
+      { numRuns: 120 }
+    )
   })
 
   it("A V = V diag(w), V orthogonal, w ascending: random, degenerate and ill-conditioned", () => {
