@@ -198,3 +198,39 @@ describe("library functions compiled when eager (Staging.compiledWhenEager)", ()
     }
   })
 })
+
+describe("np functions JAX jits run compiled when eager", () => {
+  it("each runs compiled on a large input and gives its jitted form's bits; small inputs too", () => {
+    const n = 3000
+    const x = np.array(Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * (i % 7 === 0 ? 1e3 : 2)))
+    const y = np.array(Array.from({ length: n }, (_, i) => Math.cos(i * 0.11) * (i % 5 === 0 ? 1e-3 : 3)))
+    const mask = np.array(Array.from({ length: n }, (_, i) => i % 3 !== 0)).reshape([30, 100])
+    const cases: Record<string, (a: Tensor, b: Tensor) => Tensor> = {
+      hypot: (a, b) => np.hypot(a, b),
+      sinc: (a) => np.sinc(a),
+      isclose: (a, b) => np.isclose(a, np.add(a, np.multiply(b, 1e-6)), { rtol: 1e-6, atol: 1e-9, equalNan: true }),
+      logaddexp: (a, b) => np.logaddexp(a, b),
+      logaddexp2: (a, b) => np.logaddexp2(a, b),
+      polyval: (a) => np.polyval(np.array([0.5, -1, 2, 3]), a),
+      clipBoth: (a) => np.clip(a, { min: -1, max: 1.5 }),
+      clipMax: (a) => np.clip(a, { max: 0.25 }),
+      var: (a) => np.var(a.reshape([30, 100]), { axis: 1, ddof: 1, keepdims: true }),
+      std: (a) => np.std(a.reshape([30, 100]), { axis: 0, where: mask }),
+      interp: (a) =>
+        np.interp(a, np.linspace(-2, 2, { num: 50 }), np.sin(np.linspace(-2, 2, { num: 50 })), { left: -7 }),
+      interpPeriodic: (a) => np.interp(a, np.array([0, 1, 2.5]), np.array([1, -1, 4]), { period: 3 })
+    }
+    for (const [name, f] of Object.entries(cases)) {
+      const before = programRunnerStats.compiled
+      const eager = js(f(x, y))
+      assert.isAbove(programRunnerStats.compiled, before, `${name}: compiled`)
+      assert.deepStrictEqual(eager, js(run(jit(f)(x, y))), `${name}: the jitted bits`)
+      if (name === "var" || name === "std") continue
+      // a small input binds a jit_call (interpreted, then compiled when it comes again): the same values
+      const small = [lax.slice(x, [0], [10]), lax.slice(y, [0], [10])] as const
+      const once = js(f(small[0], small[1]))
+      assert.deepStrictEqual(js(f(small[0], small[1])), once, `${name}: small, twice`)
+      assert.deepStrictEqual(once, (eager as Array<unknown>).slice(0, 10), `${name}: small`)
+    }
+  })
+})

@@ -21,6 +21,7 @@ import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
 import { indexGet, indexUpdate, takeAlong } from "./internal/indexing.js"
 import type { GetOptions, IndexItem, TakeOptions, UpdateOptions } from "./internal/indexing.js"
+import { jitted } from "./internal/np/jitted.js"
 import {
   broadcastAll,
   broadcastTo as broadcastToImpl,
@@ -990,10 +991,17 @@ const clipSpec: OptionSpec = { min: anyValue, max: anyValue }
  */
 export const clip = (x: TensorLike, options?: ClipOptions): Tensor => {
   checkOptions("clip", options, clipSpec)
-  let y = toTensor(x)
-  if (options?.min !== undefined) y = maximum(y, options.min)
-  if (options?.max !== undefined) y = minimum(y, options.max)
-  return y
+  const y = toTensor(x)
+  const lo = options?.min === undefined ? undefined : toTensor(options.min)
+  const hi = options?.max === undefined ? undefined : toTensor(options.max)
+  if (lo === undefined && hi === undefined) return y
+  const bounds = [lo, hi].filter((b) => b !== undefined)
+  return jitted("clip", `${lo !== undefined}|${hi !== undefined}`, [y, ...bounds], (y, a, b) => {
+    let out = y!
+    if (lo !== undefined) out = maximum(out, a!)
+    if (hi !== undefined) out = minimum(out, lo !== undefined ? b! : a!)
+    return out
+  })
 }
 
 /**
@@ -1497,13 +1505,29 @@ const varianceOf = (x: TensorLike, options: VarOptions | undefined, op: "var" | 
   let t = toInexact(toTensor(x))
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes(op, options?.axis, t.ndim)
-  const where = options?.where
+  const where = options?.where === undefined ? undefined : toTensor(options.where)
+  const ddof = options?.ddof ?? options?.correction ?? 0
+  const keepdims = options?.keepdims === true
+  const statics = `${axes.join(",")}|${ddof}|${keepdims}|${where !== undefined}`
+  // compiled when eager, as JAX's jitted `jnp.var`/`jnp.std` (the sqrt joins the same kernel)
+  return jitted(op, statics, where === undefined ? [t] : [t, where], (t, w) => {
+    const v = varianceCore(t!, axes, w, ddof, keepdims)
+    return op === "std" ? lax.sqrt(v) : v
+  })
+}
+
+const varianceCore = (
+  t: Tensor,
+  axes: ReadonlyArray<number>,
+  where: Tensor | undefined,
+  ddof: number,
+  keepdims: boolean
+): Tensor => {
   const centered = subtract(t, mean(t, { axis: axes, keepdims: true, where }))
   // |x - mean|^2: real even for complex input.
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered)
-  const total = keep(lax.reduceSum(masked(sq, where, 0), axes), axes, options?.keepdims)
-  const ddof = options?.ddof ?? options?.correction ?? 0
-  const normalizer = lax.sub(countKept(sq, axes, where, options?.keepdims, sq.dtype), lax.full([], ddof, sq.dtype))
+  const total = keep(lax.reduceSum(masked(sq, where, 0), axes), axes, keepdims)
+  const normalizer = lax.sub(countKept(sq, axes, where, keepdims, sq.dtype), lax.full([], ddof, sq.dtype))
   // JAX's NaN where no degrees of freedom are left (NumPy gives inf or a negative value).
   const positive = lax.gt(normalizer, lax.zerosLike(normalizer))
   return lax.select(positive, lax.div(total, normalizer), lax.full(total.shape, NaN, total.dtype))
@@ -1533,7 +1557,7 @@ export {
  *
  * @since 0.1.0
  */
-export const std = (x: TensorLike, options?: VarOptions): Tensor => lax.sqrt(varianceOf(x, options, "std"))
+export const std = (x: TensorLike, options?: VarOptions): Tensor => varianceOf(x, options, "std")
 
 /**
  * `log(sum(exp(x)))` over `axis`, computed stably (the maximum is subtracted

@@ -27,6 +27,7 @@ import { convGeneralDilated } from "../lax/convolution.js"
 import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
 import { diff } from "./arrays.js"
 import { list } from "./checks.js"
+import { jitted } from "./jitted.js"
 import { argsort, searchsorted } from "./sorting.js"
 
 /**
@@ -125,9 +126,11 @@ export const polyval = (p: TensorLike, x: TensorLike): Tensor => {
   if (coeffs.ndim !== 1) throw new ShapeError({ operation: "polyval", detail: "p must be a 1-D array of coefficients" })
   const n = coeffs.shape[0]!
   if (n === 0) return np.zerosLike(x)
-  let y = np.add(np.multiply(np.zerosLike(x), 0), np.index(coeffs, 0))
-  for (let i = 1; i < n; i++) y = np.add(np.multiply(y, x), np.index(coeffs, i))
-  return y
+  return jitted("polyval", "", [coeffs, toTensor(x)], (coeffs, x) => {
+    let y = np.add(np.multiply(np.zerosLike(x!), 0), np.index(coeffs!, 0))
+    for (let i = 1; i < n; i++) y = np.add(np.multiply(y, x!), np.index(coeffs!, i))
+    return y
+  })
 }
 
 /** How much of a full convolution `convolve`/`correlate` keep. @since 0.1.0 */
@@ -321,9 +324,15 @@ export const interp = (x: TensorLike, xp: TensorLike, fp: TensorLike, options?: 
   }
   const n = xps.shape[0]!
   if (n === 0) throw new ShapeError({ operation: "interp", detail: "xp and fp cannot be empty" })
+  if (options?.period === 0) throw argumentError("interp", "period", "a non-zero period", options.period)
+  // compiled when eager, as JAX's jitted `jnp.interp`
+  const statics = `${options?.left}|${options?.right}|${options?.period}`
+  return jitted("interp", statics, [xs, xps, fps], (xs, xps, fps) => interpOf(xs!, xps!, fps!, options))
+}
+
+const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, options: InterpOptions | undefined): Tensor => {
   if (options?.period !== undefined) {
     const p = options.period
-    if (p === 0) throw argumentError("interp", "period", "a non-zero period", p)
     const wrap = (v: Tensor) => np.mod(v, Math.abs(p))
     xs = wrap(xs)
     const order = argsort(wrap(xps))

@@ -16,6 +16,7 @@ import { boolean, checkOptions, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { bitcastConvertType } from "../lax/bits.js"
 import { nonzeroDivisor, prepare, toInexact, toTensor } from "../npHelpers.js"
+import { jitted } from "./jitted.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const inexact = (x: TensorLike): Tensor => toInexact(toTensor(x))
@@ -105,7 +106,8 @@ const logaddexpImpl = (a: Tensor, b: Tensor, base: "e" | "2" = "e"): Tensor =>
  *
  * @since 0.1.0
  */
-export const logaddexp = (x: TensorLike, y: TensorLike): Tensor => logaddexpImpl(...inexactPair("logaddexp", x, y))
+export const logaddexp = (x: TensorLike, y: TensorLike): Tensor =>
+  jitted("logaddexp", "", inexactPair("logaddexp", x, y), (a, b) => logaddexpImpl(a!, b!))
 
 /**
  * `log2(2 ** x + 2 ** y)` without overflow (`jnp.logaddexp2`).
@@ -117,7 +119,7 @@ export const logaddexp = (x: TensorLike, y: TensorLike): Tensor => logaddexpImpl
  * @since 0.1.0
  */
 export const logaddexp2 = (x: TensorLike, y: TensorLike): Tensor =>
-  logaddexpImpl(...inexactPair("logaddexp2", x, y), "2")
+  jitted("logaddexp2", "", inexactPair("logaddexp2", x, y), (a, b) => logaddexpImpl(a!, b!, "2"))
 
 /**
  * Inverse hyperbolic sine, accurate near zero and for large `|x|`.
@@ -242,8 +244,9 @@ export const cbrt = (x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const hypot = (x: TensorLike, y: TensorLike): Tensor => {
-  const [a0, b0] = inexactPair("hypot", x, y)
+export const hypot = (x: TensorLike, y: TensorLike): Tensor => jitted("hypot", "", inexactPair("hypot", x, y), hypotOf)
+
+const hypotOf = (a0: Tensor, b0: Tensor): Tensor => {
   const a = lax.abs(a0)
   const b = lax.abs(b0)
   const inf = lax.or(lax.eq(a, c(a, Infinity)), lax.eq(b, c(b, Infinity)))
@@ -267,8 +270,9 @@ export const hypot = (x: TensorLike, y: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const sinc = (x: TensorLike): Tensor => {
-  const t = inexact(x)
+export const sinc = (x: TensorLike): Tensor => jitted("sinc", "", [inexact(x)], sincOf)
+
+const sincOf = (t: Tensor): Tensor => {
   const px = lax.mul(t, c(t, Math.PI))
   // |pi x| < 1e-3: 1 - s^2/6 + s^4/120 (truncation below 1e-21, relative); elsewhere sin(s)/s
   const small = lax.lt(lax.abs(px), c(t, 1e-3))
@@ -533,6 +537,11 @@ export const isclose = (x: TensorLike, y: TensorLike, options?: CloseOptions): T
   if (!isInexact(a.dtype)) return lax.eq(a, b)
   const rtol = options?.rtol ?? 1e-5
   const atol = options?.atol ?? 1e-8
+  const equalNan = options?.equalNan === true
+  return jitted("isclose", `${rtol}|${atol}|${equalNan}`, [a, b], (a, b) => closeOf(a!, b!, rtol, atol, equalNan))
+}
+
+const closeOf = (a: Tensor, b: Tensor, rtol: number, atol: number, equalNan: boolean): Tensor => {
   const diff = lax.abs(lax.sub(a, b))
   const tol = lax.add(
     lax.full(diff.shape, atol, diff.dtype, true),
@@ -540,7 +549,7 @@ export const isclose = (x: TensorLike, y: TensorLike, options?: CloseOptions): T
   )
   const finite = lax.and(np.isfinite(a), np.isfinite(b))
   let close = lax.or(lax.and(finite, lax.le(diff, tol)), lax.eq(a, b))
-  if (options?.equalNan === true) close = lax.or(close, lax.and(lax.ne(a, a), lax.ne(b, b)))
+  if (equalNan) close = lax.or(close, lax.and(lax.ne(a, a), lax.ne(b, b)))
   return close
 }
 
