@@ -65,6 +65,55 @@ describe("radix sort", () => {
     )
   })
 
+  it("topK by selection (k <= n / 16) and by radix sort agree with a comparator on every real dtype (fast-check)", () => {
+    // JAX's order: NaN largest, -0 equal to 0, ties by the lower index
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 2.5]
+    fc.assert(
+      fc.property(
+        fc.constantFrom<"float32" | "float64" | "int32" | "uint32">("float32", "float64", "int32", "uint32"),
+        fc.integer({ min: 64, max: 700 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.boolean(),
+        (dtype, n, rows, seed, small) => {
+          const k = small ? 1 + (seed % Math.max(1, Math.floor(n / 16))) : 1 + (seed % n)
+          let s = seed
+          const next = () => (s = (Math.imul(s, 1664525) + 1013904223) | 0)
+          const raw = Array.from({ length: rows * n }, () => {
+            const r = next() >>> 0
+            if (dtype === "int32") return (r % 21) - 10
+            if (dtype === "uint32") return r % 5 === 0 ? 4294967295 - (r % 3) : r % 17
+            return r % 4 === 0 ? special[r % special.length]! : ((r % 41) - 20) / 4
+          })
+          const x = dtype === "float32"
+            ? Float32Array.from(raw)
+            : dtype === "float64"
+            ? Float64Array.from(raw)
+            : dtype === "int32"
+            ? Int32Array.from(raw)
+            : Uint32Array.from(raw)
+          const [values, indices] = topK(x, dtype, [rows, n], k)
+          const larger = (a: number, b: number) => {
+            const an = Number.isNaN(a)
+            const bn = Number.isNaN(b)
+            if (an || bn) return an === bn ? 0 : an ? -1 : 1
+            return a > b ? -1 : a < b ? 1 : 0
+          }
+          for (let row = 0; row < rows; row++) {
+            const at = (i: number) => x[row * n + i]!
+            const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => larger(at(a), at(b)) || a - b)
+            const got = Array.from(indices.subarray(row * k, row * k + k))
+            if (got.join() !== order.slice(0, k).join()) {
+              assert.fail(`${dtype} n ${n} k ${k} row ${row}: ${got} vs ${order.slice(0, k)}`)
+            }
+            for (let j = 0; j < k; j++) assert.isTrue(Object.is(values[row * k + j], at(got[j]!)))
+          }
+        }
+      ),
+      { numRuns: 150 }
+    )
+  })
+
   it("topK takes the k largest of each row, ties by the lower index, across rows that reuse the word arrays", () => {
     const rows = 5
     const n = 200
