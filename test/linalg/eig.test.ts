@@ -58,6 +58,18 @@ describe("np.linalg.eig and eigvals", () => {
     )
   })
 
+  it("eigvals (the QR sweeps on the active block only, no Schur vectors) gives eig's eigenvalues bit for bit", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), (n, seed, cplx) => {
+        const t = cplx
+          ? np.array(random(n, n, seed) as np.TensorLike, { dtype: "complex128" })
+          : tensor(randomMatrix(n, n, seed))
+        assert.deepStrictEqual(toJsSync(np.linalg.eigvals(t)), toJsSync(np.linalg.eig(t)[0]))
+      }),
+      { numRuns: 40 }
+    )
+  })
+
   it("left eigenvectors (lax.linalg.eig): vl^H A = diag(w) vl^H, paired with w and vr", () => {
     for (const seed of [3, 4]) {
       const a = asComplex(randomMatrix(5, 5, seed))

@@ -11,25 +11,29 @@
  */
 const EPS = 2 ** -52
 
-/** Householder reduction of (ar, ai) (n x n, overwritten) to Hessenberg form; Z accumulated. */
+/** Householder reduction of (ar, ai) (n x n, overwritten) to Hessenberg form; Z accumulated when given. */
 export const reduceToHessenberg = (
   ar: Float64Array,
   ai: Float64Array,
   n: number,
-  zr: Float64Array,
-  zi: Float64Array
+  zr: Float64Array | undefined,
+  zi: Float64Array | undefined
 ): void => {
-  zr.fill(0)
-  zi.fill(0)
-  for (let i = 0; i < n; i++) zr[i * n + i] = 1
-  const [ur, ui] = [new Float64Array(n), new Float64Array(n)]
+  zr?.fill(0)
+  zi?.fill(0)
+  if (zr !== undefined) { for (let i = 0; i < n; i++) zr[i * n + i] = 1 }
+  const ur = new Float64Array(n)
+  const ui = new Float64Array(n)
+  const dR = new Float64Array(n)
+  const dI = new Float64Array(n)
   for (let k = 0; k < n - 2; k++) {
     let norm2 = 0
     for (let i = k + 1; i < n; i++) norm2 += ar[i * n + k]! ** 2 + ai[i * n + k]! ** 2
     const norm = Math.sqrt(norm2)
     if (norm === 0) continue
     // u = x + e^(i arg x0) ||x|| e1, P = I - 2 u u^H / (u^H u), P x = -e^(i arg x0) ||x|| e1
-    const [x0r, x0i] = [ar[(k + 1) * n + k]!, ai[(k + 1) * n + k]!]
+    const x0r = ar[(k + 1) * n + k]!
+    const x0i = ai[(k + 1) * n + k]!
     const a0 = Math.hypot(x0r, x0i)
     const [pr, pi] = a0 === 0 ? [1, 0] : [x0r / a0, x0i / a0]
     ur.fill(0)
@@ -43,19 +47,29 @@ export const reduceToHessenberg = (
     let uu = 0
     for (let i = k + 1; i < n; i++) uu += ur[i]! ** 2 + ui[i]! ** 2
     const f = 2 / uu
-    // A <- P A: each column c, a_c -= f u (u^H a_c)
-    for (let c = 0; c < n; c++) {
-      let dr = 0
-      let di = 0
-      for (let i = k + 1; i < n; i++) {
-        const [p, q] = [ar[i * n + c]!, ai[i * n + c]!]
-        dr += ur[i]! * p + ui[i]! * q
-        di += ur[i]! * q - ui[i]! * p
+    // A <- P A: each column c, a_c -= f u (u^H a_c), the products u^H a_c for all columns at once
+    // row by row (row-major A: a column walk per c was a cache miss per element). Columns left of
+    // k are zero below row k + 1. Each sum runs over i ascending, as the column walk's did.
+    dR.fill(0)
+    dI.fill(0)
+    for (let i = k + 1; i < n; i++) {
+      const uri = ur[i]!
+      const uii = ui[i]!
+      for (let c = k, a = i * n + k; c < n; c++, a++) {
+        const p = ar[a]!
+        const q = ai[a]!
+        dR[c] = dR[c]! + (uri * p + uii * q)
+        dI[c] = dI[c]! + (uri * q - uii * p)
       }
-      if (dr === 0 && di === 0) continue
-      for (let i = k + 1; i < n; i++) {
-        ar[i * n + c] = ar[i * n + c]! - f * (dr * ur[i]! - di * ui[i]!)
-        ai[i * n + c] = ai[i * n + c]! - f * (dr * ui[i]! + di * ur[i]!)
+    }
+    for (let i = k + 1; i < n; i++) {
+      const uri = ur[i]!
+      const uii = ui[i]!
+      for (let c = k, a = i * n + k; c < n; c++, a++) {
+        const dr = dR[c]!
+        const di = dI[c]!
+        ar[a] = ar[a]! - f * (dr * uri - di * uii)
+        ai[a] = ai[a]! - f * (dr * uii + di * uri)
       }
     }
     // A <- A P and Z <- Z P: each row r, a_r -= f (a_r u) u^H
@@ -64,7 +78,8 @@ export const reduceToHessenberg = (
         let dr = 0
         let di = 0
         for (let i = k + 1; i < n; i++) {
-          const [p, q] = [mr[r * n + i]!, mi[r * n + i]!]
+          const p = mr[r * n + i]!
+          const q = mi[r * n + i]!
           dr += p * ur[i]! - q * ui[i]!
           di += p * ui[i]! + q * ur[i]!
         }
@@ -77,7 +92,7 @@ export const reduceToHessenberg = (
       }
     }
     right(ar, ai)
-    right(zr, zi)
+    if (zr !== undefined && zi !== undefined) right(zr, zi)
     for (let i = k + 2; i < n; i++) ar[i * n + k] = ai[i * n + k] = 0
   }
 }
@@ -88,14 +103,16 @@ export const complexSchurIterate = (
   hi: Float64Array,
   n: number,
   zr: Float64Array,
-  zi: Float64Array
+  zi: Float64Array,
+  full = true
 ): boolean => {
   const abs1 = (i: number, j: number) => Math.abs(hr[i * n + j]!) + Math.abs(hi[i * n + j]!)
   let hiIdx = n - 1
   let iter = 0
   let total = 0
   const cs = new Float64Array(n)
-  const [sr, si] = [new Float64Array(n), new Float64Array(n)]
+  const sr = new Float64Array(n)
+  const si = new Float64Array(n)
   while (hiIdx > 0) {
     // the deflation point: the largest l with a negligible H[l, l-1]
     let l = hiIdx
@@ -114,10 +131,14 @@ export const complexSchurIterate = (
     if (++total > 30 * n) return false
     iter++
     // the Wilkinson shift: the eigenvalue of the trailing 2x2 closer to its last entry
-    const [ar, ai] = [hr[(hiIdx - 1) * n + hiIdx - 1]!, hi[(hiIdx - 1) * n + hiIdx - 1]!]
-    const [br, bi] = [hr[(hiIdx - 1) * n + hiIdx]!, hi[(hiIdx - 1) * n + hiIdx]!]
-    const [cr, ci] = [hr[hiIdx * n + hiIdx - 1]!, hi[hiIdx * n + hiIdx - 1]!]
-    const [dr, di] = [hr[hiIdx * n + hiIdx]!, hi[hiIdx * n + hiIdx]!]
+    const ar = hr[(hiIdx - 1) * n + hiIdx - 1]!
+    const ai = hi[(hiIdx - 1) * n + hiIdx - 1]!
+    const br = hr[(hiIdx - 1) * n + hiIdx]!
+    const bi = hi[(hiIdx - 1) * n + hiIdx]!
+    const cr = hr[hiIdx * n + hiIdx - 1]!
+    const ci = hi[hiIdx * n + hiIdx - 1]!
+    const dr = hr[hiIdx * n + hiIdx]!
+    const di = hi[hiIdx * n + hiIdx]!
     let mur: number
     let mui: number
     if (iter % 10 === 0) {
@@ -126,8 +147,10 @@ export const complexSchurIterate = (
       mui = di
     } else {
       // mu = d + t - sign * sqrt(t^2 + b c), t = (a - d) / 2
-      const [tr, ti] = [(ar - dr) / 2, (ai - di) / 2]
-      const [qr, qi] = [tr * tr - ti * ti + br * cr - bi * ci, 2 * tr * ti + br * ci + bi * cr]
+      const tr = (ar - dr) / 2
+      const ti = (ai - di) / 2
+      const qr = tr * tr - ti * ti + br * cr - bi * ci
+      const qi = 2 * tr * ti + br * ci + bi * cr
       const mod = Math.hypot(qr, qi)
       let rr = Math.sqrt((mod + qr) / 2)
       let ri = Math.sqrt(Math.max(0, (mod - qr) / 2))
@@ -137,14 +160,16 @@ export const complexSchurIterate = (
         rr = -rr
         ri = -ri
       }
-      const [er, ei] = [tr + rr, ti + ri]
+      const er = tr + rr
+      const ei = ti + ri
       const den = er * er + ei * ei
       if (den === 0) {
         mur = dr
         mui = di
       } else {
         // mu = d - b c / (t + root)
-        const [bcr, bci] = [br * cr - bi * ci, br * ci + bi * cr]
+        const bcr = br * cr - bi * ci
+        const bci = br * ci + bi * cr
         mur = dr - (bcr * er + bci * ei) / den
         mui = di - (bci * er - bcr * ei) / den
       }
@@ -153,10 +178,14 @@ export const complexSchurIterate = (
       hr[k * n + k] = hr[k * n + k]! - mur
       hi[k * n + k] = hi[k * n + k]! - mui
     }
-    // H - mu I = Q R by Givens rotations on rows (all columns to n - 1: the full Schur form)
+    // H - mu I = Q R by Givens rotations on rows: all columns to n - 1 for the full Schur form, the
+    // active block's alone for eigenvalues (LAPACK's wantt = false: the rest never feeds back)
+    const rowEnd = full ? n : hiIdx + 1
     for (let k = l; k < hiIdx; k++) {
-      const [xr, xi] = [hr[k * n + k]!, hi[k * n + k]!]
-      const [yr, yi] = [hr[(k + 1) * n + k]!, hi[(k + 1) * n + k]!]
+      const xr = hr[k * n + k]!
+      const xi = hi[k * n + k]!
+      const yr = hr[(k + 1) * n + k]!
+      const yi = hi[(k + 1) * n + k]!
       const ax = Math.hypot(xr, xi)
       const norm = Math.hypot(ax, Math.hypot(yr, yi))
       let c: number
@@ -172,39 +201,49 @@ export const complexSchurIterate = (
       } else {
         // s = (x / |x|) conj(y) / norm
         c = ax / norm
-        const [pr, pi] = [xr / ax, xi / ax]
+        const pr = xr / ax
+        const pi = xi / ax
         gr = (pr * yr + pi * yi) / norm
         gi = (pi * yr - pr * yi) / norm
       }
       cs[k] = c
       sr[k] = gr
       si[k] = gi
-      for (let j = k; j < n; j++) {
-        const [ur, ui] = [hr[k * n + j]!, hi[k * n + j]!]
-        const [vr, vi] = [hr[(k + 1) * n + j]!, hi[(k + 1) * n + j]!]
+      // (plain locals, not destructured pairs, in the O(n^3) loops: V8 kept the temporary arrays)
+      const r0 = k * n
+      const r1 = r0 + n
+      for (let j = k; j < rowEnd; j++) {
+        const ur = hr[r0 + j]!
+        const ui = hi[r0 + j]!
+        const vr = hr[r1 + j]!
+        const vi = hi[r1 + j]!
         // row k = c u + s v; row k+1 = -conj(s) u + c v
-        hr[k * n + j] = c * ur + gr * vr - gi * vi
-        hi[k * n + j] = c * ui + gr * vi + gi * vr
-        hr[(k + 1) * n + j] = -(gr * ur + gi * ui) + c * vr
-        hi[(k + 1) * n + j] = -(gr * ui - gi * ur) + c * vi
+        hr[r0 + j] = c * ur + gr * vr - gi * vi
+        hi[r0 + j] = c * ui + gr * vi + gi * vr
+        hr[r1 + j] = -(gr * ur + gi * ui) + c * vr
+        hi[r1 + j] = -(gr * ui - gi * ur) + c * vi
       }
     }
     // R Q + mu I: the rotations' adjoints on columns (rows 0 .. k + 2), and on Z
-    const cols = (mr: Float64Array, mi: Float64Array, k: number, rows: number) => {
-      const [c, gr, gi] = [cs[k]!, sr[k]!, si[k]!]
-      for (let r = 0; r < rows; r++) {
-        const [ur, ui] = [mr[r * n + k]!, mi[r * n + k]!]
-        const [vr, vi] = [mr[r * n + k + 1]!, mi[r * n + k + 1]!]
+    const cols = (mr: Float64Array, mi: Float64Array, k: number, first: number, rows: number) => {
+      const c = cs[k]!
+      const gr = sr[k]!
+      const gi = si[k]!
+      for (let r = first, a = first * n + k; r < rows; r++, a += n) {
+        const ur = mr[a]!
+        const ui = mi[a]!
+        const vr = mr[a + 1]!
+        const vi = mi[a + 1]!
         // col k = c u + conj(s) v; col k+1 = -s u + c v
-        mr[r * n + k] = c * ur + gr * vr + gi * vi
-        mi[r * n + k] = c * ui + gr * vi - gi * vr
-        mr[r * n + k + 1] = -(gr * ur - gi * ui) + c * vr
-        mi[r * n + k + 1] = -(gr * ui + gi * ur) + c * vi
+        mr[a] = c * ur + gr * vr + gi * vi
+        mi[a] = c * ui + gr * vi - gi * vr
+        mr[a + 1] = -(gr * ur - gi * ui) + c * vr
+        mi[a + 1] = -(gr * ui + gi * ur) + c * vi
       }
     }
     for (let k = l; k < hiIdx; k++) {
-      cols(hr, hi, k, Math.min(k + 2, hiIdx) + 1)
-      cols(zr, zi, k, n)
+      cols(hr, hi, k, full ? 0 : l, Math.min(k + 2, hiIdx) + 1)
+      if (full) cols(zr, zi, k, 0, n)
     }
     for (let k = l; k <= hiIdx; k++) {
       hr[k * n + k] = hr[k * n + k]! + mur

@@ -43,13 +43,16 @@ const normalizeColumn = (vr: Float64Array, vi: Float64Array, n: number, j: numbe
       at = i
     }
   }
-  const [pr, pi] = [vr[at * n + j]!, vi[at * n + j]!]
+  const pr = vr[at * n + j]!
+  const pi = vi[at * n + j]!
   const mag = Math.hypot(pr, pi)
   if (mag === 0) return
   // multiply by conj(p) / (|p| ||v||)
-  const [fr, fi] = [pr / mag / Math.sqrt(norm2), -pi / mag / Math.sqrt(norm2)]
+  const fr = pr / mag / Math.sqrt(norm2)
+  const fi = -pi / mag / Math.sqrt(norm2)
   for (let i = 0; i < n; i++) {
-    const [a, b] = [vr[i * n + j]!, vi[i * n + j]!]
+    const a = vr[i * n + j]!
+    const b = vi[i * n + j]!
     vr[i * n + j] = a * fr - b * fi
     vi[i * n + j] = a * fi + b * fr
   }
@@ -62,8 +65,10 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
   let tnorm = 0
   for (let i = 0; i < n * n; i++) tnorm = Math.max(tnorm, Math.hypot(tr[i]!, ti[i]!))
   const small = EPS * Math.max(tnorm, Number.MIN_VALUE)
-  const [yr, yi] = [new Float64Array(n), new Float64Array(n)]
-  const [vr, vi] = [new Float64Array(n * n), new Float64Array(n * n)]
+  const yr = new Float64Array(n)
+  const yi = new Float64Array(n)
+  const vr = new Float64Array(n * n)
+  const vi = new Float64Array(n * n)
   // (num) / (T_jj - lambda), the divisor kept away from zero
   const divide = (nr: number, ni: number, j: number, lr: number, li: number): readonly [number, number] => {
     let dr = tr[j * n + j]! - lr
@@ -76,7 +81,8 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
     return [(nr * dr + ni * di) / den, (ni * dr - nr * di) / den]
   }
   for (let k = 0; k < n; k++) {
-    const [lr, li] = [tr[k * n + k]!, ti[k * n + k]!]
+    const lr = tr[k * n + k]!
+    const li = ti[k * n + k]!
     yr.fill(0)
     yi.fill(0)
     yr[k] = 1
@@ -85,7 +91,8 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
         let sr = 0
         let si = 0
         for (let i = j + 1; i <= k; i++) {
-          const [ar, ai] = [tr[j * n + i]!, ti[j * n + i]!]
+          const ar = tr[j * n + i]!
+          const ai = ti[j * n + i]!
           sr += ar * yr[i]! - ai * yi[i]!
           si += ar * yi[i]! + ai * yr[i]!
         }
@@ -97,7 +104,8 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
         let sr = 0
         let si = 0
         for (let i = k; i < j; i++) {
-          const [ar, ai] = [tr[i * n + j]!, ti[i * n + j]!]
+          const ar = tr[i * n + j]!
+          const ai = ti[i * n + j]!
           sr += ar * yr[i]! - ai * yi[i]!
           si += ar * yi[i]! + ai * yr[i]!
         }
@@ -110,7 +118,8 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
       let sr = 0
       let si = 0
       for (let i = 0; i < n; i++) {
-        const [a, b] = [zr[r * n + i]!, zi[r * n + i]!]
+        const a = zr[r * n + i]!
+        const b = zi[r * n + i]!
         sr += a * yr[i]! - b * yi[i]!
         si += a * yi[i]! + b * yr[i]!
       }
@@ -134,8 +143,10 @@ export const eig = (
   const wOut = DType.allocHost(outs[0]!.dtype, 2 * count * n)
   const vlOut = computeLeftEigenvectors ? DType.allocHost(outs[1]!.dtype, 2 * count * n * n) : undefined
   const vrOut = computeRightEigenvectors ? DType.allocHost(outs.at(-1)!.dtype, 2 * count * n * n) : undefined
-  const [hr, hi] = [new Float64Array(n * n), new Float64Array(n * n)]
-  const [zr, zi] = [new Float64Array(n * n), new Float64Array(n * n)]
+  const hr = new Float64Array(n * n)
+  const hi = new Float64Array(n * n)
+  const zr = new Float64Array(n * n)
+  const zi = new Float64Array(n * n)
   const put = (dst: HostArray, o: number, re: Float64Array, im: Float64Array) => {
     for (let i = 0; i < re.length; i++) {
       dst[o + 2 * i] = re[i]!
@@ -149,7 +160,12 @@ export const eig = (
       hi[i] = complex ? x[2 * (b * n * n + i) + 1]! : 0
       if (!Number.isFinite(hr[i]!) || !Number.isFinite(hi[i]!)) finite = false
     }
-    const ok = finite && (reduceToHessenberg(hr, hi, n, zr, zi), complexSchurIterate(hr, hi, n, zr, zi))
+    // eigenvalues alone: no Schur vectors, the QR sweeps on the active block only
+    const vectors = vlOut !== undefined || vrOut !== undefined
+    const ok = finite && (
+      reduceToHessenberg(hr, hi, n, vectors ? zr : undefined, vectors ? zi : undefined),
+        complexSchurIterate(hr, hi, n, zr, zi, vectors)
+    )
     if (!ok) {
       wOut.fill(NaN, 2 * b * n, 2 * (b + 1) * n)
       vlOut?.fill(NaN, 2 * b * n * n, 2 * (b + 1) * n * n)

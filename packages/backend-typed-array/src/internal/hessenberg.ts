@@ -16,25 +16,30 @@ type HostArray = DType.HostArray
 /** The reduction of (ar, ai) (n x n) in place; the factors in (tr, ti). */
 const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, ti: Float64Array): void => {
   const at = (r: number, c: number) => r * n + c
-  const [vr, vi] = [new Float64Array(n), new Float64Array(n)]
+  const vr = new Float64Array(n)
+  const vi = new Float64Array(n)
   tr.fill(0)
   ti.fill(0)
   for (let k = 0; k + 1 < n; k++) {
     // larfg on alpha = A[k+1, k], x = A[k+2:, k]
-    const [alr, ali] = [ar[at(k + 1, k)]!, ai[at(k + 1, k)]!]
+    const alr = ar[at(k + 1, k)]!
+    const ali = ai[at(k + 1, k)]!
     let xnorm2 = 0
     for (let i = k + 2; i < n; i++) xnorm2 += ar[at(i, k)]! ** 2 + ai[at(i, k)]! ** 2
     if (xnorm2 === 0 && ali === 0) continue // H_k = I, tau = 0
     const beta = -sign(Math.sqrt(alr * alr + ali * ali + xnorm2), alr)
-    const [taur, taui] = [(beta - alr) / beta, -ali / beta]
+    const taur = (beta - alr) / beta
+    const taui = -ali / beta
     // v = x / (alpha - beta)
-    const [dr, di] = [alr - beta, ali]
+    const dr = alr - beta
+    const di = ali
     const den = dr * dr + di * di
     vr.fill(0)
     vi.fill(0)
     vr[k + 1] = 1
     for (let i = k + 2; i < n; i++) {
-      const [xr, xi] = [ar[at(i, k)]!, ai[at(i, k)]!]
+      const xr = ar[at(i, k)]!
+      const xi = ai[at(i, k)]!
       vr[i] = (xr * dr + xi * di) / den
       vi[i] = (xi * dr - xr * di) / den
     }
@@ -45,12 +50,14 @@ const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, 
       let sr = 0
       let si = 0
       for (let i = k + 1; i < n; i++) {
-        const [p, q] = [ar[at(r, i)]!, ai[at(r, i)]!]
+        const p = ar[at(r, i)]!
+        const q = ai[at(r, i)]!
         sr += p * vr[i]! - q * vi[i]!
         si += p * vi[i]! + q * vr[i]!
       }
       // w = tau s
-      const [wr, wi] = [taur * sr - taui * si, taur * si + taui * sr]
+      const wr = taur * sr - taui * si
+      const wi = taur * si + taui * sr
       for (let i = k + 1; i < n; i++) {
         // w conj(v_i)
         ar[at(r, i)] = ar[at(r, i)]! - (wr * vr[i]! + wi * vi[i]!)
@@ -62,11 +69,13 @@ const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, 
       let sr = 0
       let si = 0
       for (let i = k + 1; i < n; i++) {
-        const [p, q] = [ar[at(i, c)]!, ai[at(i, c)]!]
+        const p = ar[at(i, c)]!
+        const q = ai[at(i, c)]!
         sr += vr[i]! * p + vi[i]! * q
         si += vr[i]! * q - vi[i]! * p
       }
-      const [wr, wi] = [taur * sr + taui * si, taur * si - taui * sr]
+      const wr = taur * sr + taui * si
+      const wi = taur * si - taui * sr
       for (let i = k + 1; i < n; i++) {
         ar[at(i, c)] = ar[at(i, c)]! - (wr * vr[i]! - wi * vi[i]!)
         ai[at(i, c)] = ai[at(i, c)]! - (wr * vi[i]! + wi * vr[i]!)
@@ -97,8 +106,10 @@ export const hessenberg = (
   const k = Math.max(n - 1, 0)
   const aOut = DType.allocHost(outs[0]!.dtype, w * count * n * n)
   const tauOut = DType.allocHost(outs[1]!.dtype, w * count * k)
-  const [ar, ai] = [new Float64Array(n * n), new Float64Array(n * n)]
-  const [tr, ti] = [new Float64Array(k), new Float64Array(k)]
+  const ar = new Float64Array(n * n)
+  const ai = new Float64Array(n * n)
+  const tr = new Float64Array(k)
+  const ti = new Float64Array(k)
   for (let b = 0; b < count; b++) {
     let finite = true
     for (let i = 0; i < n * n; i++) {

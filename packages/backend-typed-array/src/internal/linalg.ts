@@ -592,7 +592,8 @@ const choleskyComplexOne = (a: Float64Array, n: number, l: Float64Array): boolea
     // the diagonal of a Hermitian matrix is real: its imaginary part is not read (LAPACK's zpotrf)
     let s = a[2 * (j * n + j)]!
     for (let k = 0; k < j; k++) {
-      const [re, im] = [l[2 * (j * n + k)]!, l[2 * (j * n + k) + 1]!]
+      const re = l[2 * (j * n + k)]!
+      const im = l[2 * (j * n + k) + 1]!
       s -= re * re + im * im
     }
     if (!(s > 0)) return false
@@ -603,8 +604,10 @@ const choleskyComplexOne = (a: Float64Array, n: number, l: Float64Array): boolea
       let tr = a[2 * (i * n + j)]!
       let ti = a[2 * (i * n + j) + 1]!
       for (let k = 0; k < j; k++) {
-        const [ar, ai] = [l[2 * (i * n + k)]!, l[2 * (i * n + k) + 1]!]
-        const [br, bi] = [l[2 * (j * n + k)]!, -l[2 * (j * n + k) + 1]!]
+        const ar = l[2 * (i * n + k)]!
+        const ai = l[2 * (i * n + k) + 1]!
+        const br = l[2 * (j * n + k)]!
+        const bi = -l[2 * (j * n + k) + 1]!
         tr -= ar * br - ai * bi
         ti -= ar * bi + ai * br
       }
@@ -672,13 +675,16 @@ export const triangularSolveComplex = (
         let sr = col[2 * i]!
         let si = col[2 * i + 1]!
         for (let k = from; k < to; k++) {
-          const [mr, mi] = [M[2 * (i * m + k)]!, M[2 * (i * m + k) + 1]!]
-          const [cr, ci] = [col[2 * k]!, col[2 * k + 1]!]
+          const mr = M[2 * (i * m + k)]!
+          const mi = M[2 * (i * m + k) + 1]!
+          const cr = col[2 * k]!
+          const ci = col[2 * k + 1]!
           sr -= mr * cr - mi * ci
           si -= mr * ci + mi * cr
         }
         // divide by the diagonal
-        const [dr, di] = [M[2 * (i * m + i)]!, M[2 * (i * m + i) + 1]!]
+        const dr = M[2 * (i * m + i)]!
+        const di = M[2 * (i * m + i) + 1]!
         const den = dr * dr + di * di
         col[2 * i] = (sr * dr + si * di) / den
         col[2 * i + 1] = (si * dr - sr * di) / den
@@ -735,20 +741,24 @@ export const luComplex = (
         perm[j] = perm[p]!
         perm[p] = t
       }
-      const [pr, pi] = [re(j, j), im(j, j)]
+      const pr = re(j, j)
+      const pi = im(j, j)
       const den = pr * pr + pi * pi
       if (den !== 0) {
         for (let i = j + 1; i < m; i++) {
-          const [xr, xi] = [re(i, j), im(i, j)]
+          const xr = re(i, j)
+          const xi = im(i, j)
           a[2 * (i * n + j)] = (xr * pr + xi * pi) / den
           a[2 * (i * n + j) + 1] = (xi * pr - xr * pi) / den
         }
       }
       for (let i = j + 1; i < m; i++) {
-        const [lr, li] = [re(i, j), im(i, j)]
+        const lr = re(i, j)
+        const li = im(i, j)
         if (lr === 0 && li === 0) continue
         for (let c = j + 1; c < n; c++) {
-          const [ur, ui] = [re(j, c), im(j, c)]
+          const ur = re(j, c)
+          const ui = im(j, c)
           a[2 * (i * n + c)] = a[2 * (i * n + c)]! - (lr * ur - li * ui)
           a[2 * (i * n + c) + 1] = a[2 * (i * n + c) + 1]! - (lr * ui + li * ur)
         }

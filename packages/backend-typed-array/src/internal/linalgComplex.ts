@@ -43,17 +43,22 @@ export const qrComplex = (
   { fullMatrices }: Params<"qr">,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<HostArray> => {
-  const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
+  const m = xa.shape.at(-2)!
+  const n = xa.shape.at(-1)!
   const k = Math.min(m, n)
   const qc = fullMatrices ? m : k
   const count = batchOf(xa)
   const qOut = DType.allocHost(outs[0]!.dtype, 2 * count * m * qc)
   const rOut = DType.allocHost(outs[1]!.dtype, 2 * count * qc * n)
-  const [rr, ri] = [new Float64Array(m * n), new Float64Array(m * n)]
+  const rr = new Float64Array(m * n)
+  const ri = new Float64Array(m * n)
   // reflector j: v[j] = 1, v[j+1:] below, in column j of (vr, vi)
-  const [vr, vi] = [new Float64Array(m * k), new Float64Array(m * k)]
-  const [tr, ti] = [new Float64Array(k), new Float64Array(k)]
-  const [qr_, qi] = [new Float64Array(m * qc), new Float64Array(m * qc)]
+  const vr = new Float64Array(m * k)
+  const vi = new Float64Array(m * k)
+  const tr = new Float64Array(k)
+  const ti = new Float64Array(k)
+  const qr_ = new Float64Array(m * qc)
+  const qi = new Float64Array(m * qc)
   // x -= (fr + i fi) v over rows j.. of column c of a (stride `cols`)
   const apply = (
     ar: Float64Array,
@@ -67,17 +72,21 @@ export const qrComplex = (
     let dr = 0
     let di = 0
     for (let i = j; i < m; i++) {
-      const [a, b] = [vr[i * k + j]!, vi[i * k + j]!]
-      const [p, q] = [ar[i * cols + c]!, ai[i * cols + c]!]
+      const a = vr[i * k + j]!
+      const b = vi[i * k + j]!
+      const p = ar[i * cols + c]!
+      const q = ai[i * cols + c]!
       dr += a * p + b * q
       di += a * q - b * p
     }
-    const [t0, t1] = [tr[j]!, conjTau ? -ti[j]! : ti[j]!]
+    const t0 = tr[j]!
+    const t1 = conjTau ? -ti[j]! : ti[j]!
     const fr = t0 * dr - t1 * di
     const fi = t0 * di + t1 * dr
     if (fr === 0 && fi === 0) return
     for (let i = j; i < m; i++) {
-      const [a, b] = [vr[i * k + j]!, vi[i * k + j]!]
+      const a = vr[i * k + j]!
+      const b = vi[i * k + j]!
       ar[i * cols + c] = ar[i * cols + c]! - (fr * a - fi * b)
       ai[i * cols + c] = ai[i * cols + c]! - (fr * b + fi * a)
     }
@@ -87,7 +96,8 @@ export const qrComplex = (
     vr.fill(0)
     vi.fill(0)
     for (let j = 0; j < k; j++) {
-      const [alr, ali] = [rr[j * n + j]!, ri[j * n + j]!]
+      const alr = rr[j * n + j]!
+      const ali = ri[j * n + j]!
       let xnorm2 = 0
       for (let i = j + 1; i < m; i++) xnorm2 += rr[i * n + j]! ** 2 + ri[i * n + j]! ** 2
       if (xnorm2 === 0 && ali === 0) {
@@ -100,12 +110,15 @@ export const qrComplex = (
       tr[j] = (beta - alr) / beta
       ti[j] = -ali / beta
       // scale = 1 / (alpha - beta)
-      const [dr, di] = [alr - beta, ali]
+      const dr = alr - beta
+      const di = ali
       const den = dr * dr + di * di
-      const [sr, si] = [dr / den, -di / den]
+      const sr = dr / den
+      const si = -di / den
       vr[j * k + j] = 1
       for (let i = j + 1; i < m; i++) {
-        const [p, q] = [rr[i * n + j]!, ri[i * n + j]!]
+        const p = rr[i * n + j]!
+        const q = ri[i * n + j]!
         vr[i * k + j] = p * sr - q * si
         vi[i * k + j] = p * si + q * sr
         rr[i * n + j] = 0
@@ -141,17 +154,20 @@ export const qrComplex = (
 
 /** Multiplies entry `at` of (re, im) by `(cr + i ci)`. */
 const scaleEntry = (re: Float64Array, im: Float64Array, at: number, cr: number, ci: number): void => {
-  const [p, q] = [re[at]!, im[at]!]
+  const p = re[at]!
+  const q = im[at]!
   re[at] = p * cr - q * ci
   im[at] = p * ci + q * cr
 }
 
 /** Real rotation of entries `i`, `j`: `(x, y) <- (c x - s y, s x + c y)` on both parts. */
 const rotate = (re: Float64Array, im: Float64Array, i: number, j: number, c: number, s: number): void => {
-  const [xr, yr] = [re[i]!, re[j]!]
+  const xr = re[i]!
+  const yr = re[j]!
   re[i] = c * xr - s * yr
   re[j] = s * xr + c * yr
-  const [xi, yi] = [im[i]!, im[j]!]
+  const xi = im[i]!
+  const yi = im[j]!
   im[i] = c * xi - s * yi
   im[j] = s * xi + c * yi
 }
@@ -189,7 +205,8 @@ const jacobiHermitian = (
           continue
         }
         // the phase e^(-i phi) on column q (and its conjugate on row q) makes a_pq = r
-        const [cr, ci] = [sr[p * n + q]! / r, -si[p * n + q]! / r]
+        const cr = sr[p * n + q]! / r
+        const ci = -si[p * n + q]! / r
         for (let t = 0; t < n; t++) {
           scaleEntry(sr, si, t * n + q, cr, ci)
           scaleEntry(sr, si, q * n + t, cr, -ci)
@@ -214,7 +231,8 @@ const jacobiHermitian = (
     }
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => sr[i * n + i]! - sr[j * n + j]!)
-  const [cr, ci] = [vr.slice(), vi.slice()]
+  const cr = vr.slice()
+  const ci = vi.slice()
   for (let j = 0; j < n; j++) {
     const o = order[j]!
     w[j] = sr[o * n + o]!
@@ -235,9 +253,12 @@ export const eighComplex = (
   const count = batchOf(xa)
   const vOut = DType.allocHost(outs[0]!.dtype, 2 * count * n * n)
   const wOut = DType.allocHost(outs[1]!.dtype, count * n)
-  const [ar, ai] = [new Float64Array(n * n), new Float64Array(n * n)]
-  const [sr, si] = [new Float64Array(n * n), new Float64Array(n * n)]
-  const [vr, vi] = [new Float64Array(n * n), new Float64Array(n * n)]
+  const ar = new Float64Array(n * n)
+  const ai = new Float64Array(n * n)
+  const sr = new Float64Array(n * n)
+  const si = new Float64Array(n * n)
+  const vr = new Float64Array(n * n)
+  const vi = new Float64Array(n * n)
   const w = new Float64Array(n)
   for (let b = 0; b < count; b++) {
     load(x, b, n * n, ar, ai)
@@ -275,7 +296,8 @@ export const eighComplex = (
  * `valid`) to orthonormal rows (the real kernel's Gram-Schmidt with `u^H x`).
  */
 const complete = (ur: Float64Array, ui: Float64Array, r: number, m: number, valid: Uint8Array): void => {
-  const [cr, ci] = [new Float64Array(m), new Float64Array(m)]
+  const cr = new Float64Array(m)
+  const ci = new Float64Array(m)
   for (let j = 0; j < r; j++) {
     if (valid[j]) continue
     let bestNorm = -1
@@ -297,12 +319,14 @@ const complete = (ur: Float64Array, ui: Float64Array, r: number, m: number, vali
         let dr = 0
         let di = 0
         for (let c = 0; c < m; c++) {
-          const [a, b] = [ur[i * m + c]!, ui[i * m + c]!]
+          const a = ur[i * m + c]!
+          const b = ui[i * m + c]!
           dr += a * cr[c]! + b * ci[c]!
           di += a * ci[c]! - b * cr[c]!
         }
         for (let c = 0; c < m; c++) {
-          const [a, b] = [ur[i * m + c]!, ui[i * m + c]!]
+          const a = ur[i * m + c]!
+          const b = ui[i * m + c]!
           cr[c] = cr[c]! - (dr * a - di * b)
           ci[c] = ci[c]! - (dr * b + di * a)
         }
@@ -332,14 +356,16 @@ interface TallSvd {
 /** One-sided Jacobi SVD of the tall complex (ar, ai) (m x n, m >= n). */
 const tallSvd = (ar: Float64Array, ai: Float64Array, m: number, n: number, uRows: number): TallSvd => {
   // columns of A as rows of w
-  const [wr, wi] = [new Float64Array(n * m), new Float64Array(n * m)]
+  const wr = new Float64Array(n * m)
+  const wi = new Float64Array(n * m)
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       wr[j * m + i] = ar[i * n + j]!
       wi[j * m + i] = ai[i * n + j]!
     }
   }
-  const [vr, vi] = [new Float64Array(n * n), new Float64Array(n * n)]
+  const vr = new Float64Array(n * n)
+  const vi = new Float64Array(n * n)
   for (let j = 0; j < n; j++) vr[j * n + j] = 1
   for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false
@@ -350,8 +376,10 @@ const tallSvd = (ar: Float64Array, ai: Float64Array, m: number, n: number, uRows
         let gr = 0
         let gi = 0
         for (let i = 0; i < m; i++) {
-          const [xr, xi] = [wr[p * m + i]!, wi[p * m + i]!]
-          const [yr, yi] = [wr[q * m + i]!, wi[q * m + i]!]
+          const xr = wr[p * m + i]!
+          const xi = wi[p * m + i]!
+          const yr = wr[q * m + i]!
+          const yi = wi[q * m + i]!
           alpha += xr * xr + xi * xi
           beta += yr * yr + yi * yi
           // conj(x) y
@@ -362,7 +390,8 @@ const tallSvd = (ar: Float64Array, ai: Float64Array, m: number, n: number, uRows
         if (gamma === 0 || gamma <= EPS * Math.sqrt(alpha * beta)) continue
         rotated = true
         // column q times e^(-i phi) makes w_p^H w_q = gamma real
-        const [cr, ci] = [gr / gamma, -gi / gamma]
+        const cr = gr / gamma
+        const ci = -gi / gamma
         for (let i = 0; i < m; i++) scaleEntry(wr, wi, q * m + i, cr, ci)
         for (let i = 0; i < n; i++) scaleEntry(vr, vi, q * n + i, cr, ci)
         const zeta = (beta - alpha) / (2 * gamma)
@@ -383,8 +412,10 @@ const tallSvd = (ar: Float64Array, ai: Float64Array, m: number, n: number, uRows
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!)
   const s = new Float64Array(n)
-  const [ur, ui] = [new Float64Array(uRows * m), new Float64Array(uRows * m)]
-  const [sr, si] = [new Float64Array(n * n), new Float64Array(n * n)]
+  const ur = new Float64Array(uRows * m)
+  const ui = new Float64Array(uRows * m)
+  const sr = new Float64Array(n * n)
+  const si = new Float64Array(n * n)
   const valid = new Uint8Array(uRows)
   for (let j = 0; j < n; j++) {
     const o = order[j]!
@@ -411,7 +442,8 @@ export const svdComplex = (
   { computeUv, fullMatrices }: Params<"svd">,
   outs: ReadonlyArray<AbstractValue>
 ): ReadonlyArray<HostArray> => {
-  const [m, n] = [xa.shape.at(-2)!, xa.shape.at(-1)!]
+  const m = xa.shape.at(-2)!
+  const n = xa.shape.at(-1)!
   const k = Math.min(m, n)
   const count = batchOf(xa)
   const sOut = DType.allocHost(outs[0]!.dtype, count * k)
@@ -419,7 +451,8 @@ export const svdComplex = (
   const vr_ = fullMatrices ? n : k
   const uOut = computeUv ? DType.allocHost(outs[1]!.dtype, 2 * count * m * uc) : undefined
   const vtOut = computeUv ? DType.allocHost(outs[2]!.dtype, 2 * count * vr_ * n) : undefined
-  const [ar, ai] = [new Float64Array(m * n), new Float64Array(m * n)]
+  const ar = new Float64Array(m * n)
+  const ai = new Float64Array(m * n)
   // writes u[i, j] = (re, im) and vh[j, c] = (re, im)
   const putU = (b: number, i: number, j: number, re: number, im: number) => {
     const at = 2 * (b * m * uc + i * uc + j)
@@ -449,7 +482,8 @@ export const svdComplex = (
       }
     } else {
       // A^H = U' S V'^H, so A = V' S U'^H: u = V', vh = U'^H
-      const [hr, hi] = [new Float64Array(n * m), new Float64Array(n * m)]
+      const hr = new Float64Array(n * m)
+      const hi = new Float64Array(n * m)
       for (let i = 0; i < m; i++) {
         for (let j = 0; j < n; j++) {
           hr[j * m + i] = ar[i * n + j]!

@@ -102,17 +102,20 @@ export const standardize2x2 = (a0: number, b0: number, c0: number, d0: number): 
 /** Rows i, i+1 (columns from `from`) and columns i, i+1 (rows below `to`) of H, and Z's columns, by [cs sn; -sn cs]. */
 const rotate = (h: Float64Array, z: Float64Array, n: number, i: number, cs: number, sn: number): void => {
   for (let j = i + 2; j < n; j++) {
-    const [x, y] = [h[i * n + j]!, h[(i + 1) * n + j]!]
+    const x = h[i * n + j]!
+    const y = h[(i + 1) * n + j]!
     h[i * n + j] = cs * x + sn * y
     h[(i + 1) * n + j] = cs * y - sn * x
   }
   for (let r = 0; r < i; r++) {
-    const [x, y] = [h[r * n + i]!, h[r * n + i + 1]!]
+    const x = h[r * n + i]!
+    const y = h[r * n + i + 1]!
     h[r * n + i] = cs * x + sn * y
     h[r * n + i + 1] = cs * y - sn * x
   }
   for (let r = 0; r < n; r++) {
-    const [x, y] = [z[r * n + i]!, z[r * n + i + 1]!]
+    const x = z[r * n + i]!
+    const y = z[r * n + i + 1]!
     z[r * n + i] = cs * x + sn * y
     z[r * n + i + 1] = cs * y - sn * x
   }

@@ -27,8 +27,10 @@ export const schur = (
   const size = n * n
   const tOut = DType.allocHost(outs[0]!.dtype, w * count * size)
   const zOut = computeSchurVectors ? DType.allocHost(outs[1]!.dtype, w * count * size) : undefined
-  const [hr, hi] = [new Float64Array(size), new Float64Array(size)]
-  const [zr, zi] = [new Float64Array(size), new Float64Array(size)]
+  const hr = new Float64Array(size)
+  const hi = new Float64Array(size)
+  const zr = new Float64Array(size)
+  const zi = new Float64Array(size)
   const put = (dst: HostArray, b: number, re: Float64Array, im: Float64Array) => {
     for (let i = 0; i < size; i++) {
       dst[w * (b * size + i)] = re[i]!
