@@ -220,7 +220,7 @@ const writePhaseRows = (
  * The offset of each row (all spatial dimensions but the last, row-major) of a tensor with these
  * spatial sizes and strides: an odometer over the outer dimensions.
  */
-const rowStarts = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): Int32Array => {
+export const rowStarts = (sizes: ReadonlyArray<number>, strides: ReadonlyArray<number>): Int32Array => {
   const last = sizes.length - 1
   const rows = new Int32Array(Shape.sizeOf(sizes.slice(0, last)))
   const index = new Array<number>(last).fill(0)

@@ -353,6 +353,26 @@ export const lazyModule = <Name extends string>(
   }
 }
 
+/**
+ * Compiles `bytes` over a new memory importing as `env.memory` (shared, with `maxPages`, when
+ * `shared`); `null` where the engine rejects the module (no SIMD, or no relaxed SIMD).
+ */
+export const instantiateOwn = (
+  bytes: Uint8Array<ArrayBuffer>,
+  shared: boolean,
+  maxPages: number
+):
+  | { readonly module: WebAssembly.Module; readonly memory: WebAssembly.Memory; readonly exports: WebAssembly.Exports }
+  | null =>
+{
+  if (!WebAssembly.validate(bytes)) return null
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: 1, maximum: maxPages, shared: true })
+    : new WebAssembly.Memory({ initial: 1 })
+  const module = new WebAssembly.Module(bytes)
+  return { module, memory, exports: new WebAssembly.Instance(module, { env: { memory } }).exports }
+}
+
 /** Grows `memory` to at least `bytes` bytes; gives its buffer. */
 export const reserveBytes = (memory: WebAssembly.Memory, bytes: number): ArrayBuffer => {
   const have = memory.buffer.byteLength

@@ -27,7 +27,7 @@
  */
 import type { Pool, SharedModule } from "./threads.js"
 import { sharedMemoryAvailable } from "./threads.js"
-import { addTo, type Func, i32, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
+import { addTo, type Func, i32, instantiateOwn, moduleBytes, op, simdOp, v128, whileBelow } from "./wasm.js"
 
 const { get, set } = op
 
@@ -168,19 +168,10 @@ interface ConvKernel extends SharedModule {
 const NAMES = ["corrf32", "corrf64"] as const
 
 const instantiate = (fma: boolean, shared: boolean): ConvKernel | null => {
-  const bytes = convModuleBytes({ fma, shared })
-  if (!WebAssembly.validate(bytes)) return null
-  const memory = shared
-    ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: 1 })
-  const module = new WebAssembly.Module(bytes)
-  const instance = new WebAssembly.Instance(module, { env: { memory } })
-  return {
-    module,
-    memory,
-    names: NAMES,
-    fns: NAMES.map((n) => instance.exports[n] as (...args: Array<number>) => void)
-  }
+  const own = instantiateOwn(convModuleBytes({ fma, shared }), shared, MAX_PAGES)
+  if (own === null) return null
+  const { exports, memory, module } = own
+  return { module, memory, names: NAMES, fns: NAMES.map((n) => exports[n] as (...args: Array<number>) => void) }
 }
 
 const kernels = new Map<string, ConvKernel | null>()

@@ -35,7 +35,7 @@
  */
 import { keptScratch } from "./keptScratch.js"
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
-import { addTo, type Func, i32, moduleBytes, op, v128 } from "./wasm.js"
+import { addTo, type Func, i32, instantiateOwn, moduleBytes, op, v128 } from "./wasm.js"
 import { packAFunc, packBFunc, packPanelsFunc, packRowsFunc } from "./wasmPack.js"
 
 /**
@@ -366,13 +366,9 @@ let fmaEnabled = true
 let kernel: Kernel | null | undefined
 
 const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
-  const bytes = gemmModuleBytes({ fma, shared })
-  if (!WebAssembly.validate(bytes)) return null
-  const memory = shared
-    ? new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
-    : new WebAssembly.Memory({ initial: 1 })
-  const module = new WebAssembly.Module(bytes)
-  const instance = new WebAssembly.Instance(module, { env: { memory } })
+  const own = instantiateOwn(gemmModuleBytes({ fma, shared }), shared, MAX_PAGES)
+  if (own === null) return null
+  const { exports, memory, module } = own
   const names = [
     ...(fma ? ["gemm32fma", "gemm64"] : ["gemm32", "gemm64"]),
     "packB32",
@@ -386,7 +382,7 @@ const instantiate = (fma: boolean, shared: boolean): Kernel | null => {
     module,
     memory,
     names,
-    drivers: names.map((n) => instance.exports[n] as Driver),
+    drivers: names.map((n) => exports[n] as Driver),
     index: {
       ...(fma ? { f32fma: at("gemm32fma") } : { f32: at("gemm32") }),
       f64: at("gemm64"),
