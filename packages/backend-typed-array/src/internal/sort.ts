@@ -48,7 +48,10 @@ const keyWords = (
   step: number,
   words: Array<Uint32Array>,
   scratch: Words
-): void => {
+): boolean => {
+  // whether the words give back the values exactly (no NaN, whose payloads fold into one word,
+  // and no -0, which folds into 0)
+  let exact = true
   const floatWords = (lane: number, lanes: number, wide: boolean) => {
     // the float's bits, read through an unsigned view of the same memory
     const bits = new Uint32Array(data.buffer, data.byteOffset, data.length * (wide ? 2 : 1))
@@ -60,8 +63,10 @@ const keyWords = (
       if (v !== v) {
         hi[s] = 0xffffffff
         if (lo !== undefined) lo[s] = 0xffffffff
+        exact = false
         continue
       }
+      if (v === 0 && 1 / v < 0) exact = false
       const h = v === 0 ? 0 : wide ? bits[2 * e + 1]! : bits[e]!
       const l = v === 0 || !wide ? 0 : bits[2 * e]!
       const negative = h >= 0x80000000
@@ -74,16 +79,38 @@ const keyWords = (
   switch (dtype) {
     case "float32":
     case "float64":
-      return floatWords(0, 1, dtype === "float64")
+      floatWords(0, 1, dtype === "float64")
+      return exact
     case "complex64":
     case "complex128":
       floatWords(0, 2, dtype === "complex128")
-      return floatWords(1, 2, dtype === "complex128")
+      floatWords(1, 2, dtype === "complex128")
+      return exact
     default: {
       const w = scratch.take(n)
       const flip = dtype === "int32" ? 0x80000000 : 0
       for (let s = 0; s < n; s++) w[s] = (data[start + s * step]! ^ flip) >>> 0
       words.push(w)
+      return true
+    }
+  }
+}
+
+/**
+ * A sorted row of float32, int32 or uint32 keys written from their sorted words (which move with
+ * the order): sequential writes instead of a gather of the values through the order, a random
+ * read per element.
+ */
+const valuesFromWords = (word: Uint32Array, out: HostArray, dtype: DType.DType, first: number, n: number): void => {
+  if (dtype === "int32") {
+    for (let s = 0; s < n; s++) out[first + s] = (word[s]! ^ 0x80000000) | 0
+  } else if (dtype === "uint32") {
+    for (let s = 0; s < n; s++) out[first + s] = word[s]!
+  } else {
+    const bits = new Uint32Array(out.buffer, out.byteOffset, out.length)
+    for (let s = 0; s < n; s++) {
+      const w = word[s]!
+      bits[first + s] = w >= 0x80000000 ? (w ^ 0x80000000) >>> 0 : ~w >>> 0
     }
   }
 }
@@ -104,7 +131,12 @@ const PASSES = 3
  * same loop as the order when only the current word is left to move. Stable passes keep equal
  * keys in their input order, as `Array.prototype.sort` does.
  */
-const radixOrder = (keys: ReadonlyArray<Uint32Array>, n: number, scratch: Words): Uint32Array => {
+const radixOrder = (
+  keys: ReadonlyArray<Uint32Array>,
+  n: number,
+  scratch: Words,
+  sortedWords?: Array<Uint32Array>
+): Uint32Array => {
   let order = scratch.take(n)
   let nextOrder = scratch.take(n)
   for (let s = 0; s < n; s++) order[s] = s
@@ -164,6 +196,8 @@ const radixOrder = (keys: ReadonlyArray<Uint32Array>, n: number, scratch: Words)
       }
     }
   }
+  // the key words in sorted order (scratch, valid until the scratch is reused)
+  if (sortedWords !== undefined) sortedWords.push(...words)
   return order
 }
 
@@ -181,8 +215,9 @@ export const sort = (
   const order = new Array<number>(n)
   const scratch: Words = new PooledScratch("uint32")
   // every operand's row in sorted order: a contiguous one-lane row copies element by element
-  const place = (ordered: ArrayLike<number>, at: (s: number) => number, first: number) => {
+  const place = (ordered: ArrayLike<number>, at: (s: number) => number, first: number, from = 0) => {
     inputs.forEach((x, k) => {
+      if (k < from) return
       const out = outs[k]!
       const lanes = DType.lanes(dtypes[k]!)
       if (inner === 1 && lanes === 1) {
@@ -201,10 +236,21 @@ export const sort = (
       const at = (s: number) => (o * n + s) * inner + r
       if (n >= RADIX_MIN) {
         const words: Array<Uint32Array> = []
-        for (let k = 0; k < numKeys; k++) keyWords(inputs[k]!, dtypes[k]!, n, at(0), inner, words, scratch)
+        let exact = true
+        for (let k = 0; k < numKeys; k++) {
+          const wordsOfKey = keyWords(inputs[k]!, dtypes[k]!, n, at(0), inner, words, scratch)
+          if (k === 0) exact = wordsOfKey
+        }
+        // the first key from its sorted words where they give its values back (one word: float32
+        // without NaN or -0, int32, uint32; contiguous rows), the rest through the order
+        const fromWords = exact && inner === 1 &&
+          (dtypes[0] === "float32" || dtypes[0] === "int32" || dtypes[0] === "uint32")
+        const sorted: Array<Uint32Array> = []
+        const ordered = radixOrder(words, n, scratch, sorted)
+        if (fromWords) valuesFromWords(sorted[0]!, outs[0]!, dtypes[0]!, at(0), n)
         // placed straight from the scratch order (copying it into a JS array took a third of a
         // 2^20-element sort), before the scratch is reused
-        place(radixOrder(words, n, scratch), at, at(0))
+        place(ordered, at, at(0), fromWords ? 1 : 0)
         scratch.reuse()
       } else {
         for (let s = 0; s < n; s++) order[s] = s
