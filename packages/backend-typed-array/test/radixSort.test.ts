@@ -82,9 +82,8 @@ describe("radix sort", () => {
       const [sorted] = sort([x], [dtype], [n], 0, 1)
       const want = Array.from(x).sort(compare)
       // -0 and 0 are equal keys: stability keeps their input order, so compare against a stable sort
-      for (let i = 0; i < n; i++) {
-        if (!Object.is(sorted![i], want[i])) assert.fail(`${dtype} position ${i}: ${sorted![i]} against ${want[i]}`)
-      }
+      const at = want.findIndex((v, i) => !Object.is(sorted![i], v))
+      assert.strictEqual(at, -1, `${dtype} position ${at}: ${sorted![at]} against ${want[at]}`)
     }
   })
 
