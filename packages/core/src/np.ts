@@ -1823,7 +1823,14 @@ export const einsumWith = (
 export const outer = (x: TensorLike, y: TensorLike): Tensor => {
   const a = ravel(x)
   const b = ravel(y)
-  return multiply(lax.reshape(a, [a.size, 1]), lax.reshape(b, [1, b.size]))
+  // compiled when eager, as JAX's jitted `jnp.outer`
+  return jitted(
+    "outer",
+    "",
+    [a, b],
+    (a, b) => multiply(lax.reshape(a!, [a!.size, 1]), lax.reshape(b!, [1, b!.size])),
+    a.size * b.size
+  )
 }
 
 /**

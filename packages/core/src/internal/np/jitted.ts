@@ -12,15 +12,17 @@ import type { Tensor } from "../../Tensor.js"
 
 /**
  * `f(...inputs)`, compiled per signature when eager: `statics` names everything
- * besides the inputs' avals that shapes the computation (options, flags).
+ * besides the inputs' avals that shapes the computation (options, flags);
+ * `outputSize`, where it is not the largest input's size (`outer`).
  */
 export const jitted = (
   name: string,
   statics: string,
   inputs: ReadonlyArray<Tensor>,
-  f: (...inputs: ReadonlyArray<Tensor>) => Tensor
+  f: (...inputs: ReadonlyArray<Tensor>) => Tensor,
+  outputSize?: number
 ): Tensor => {
-  let size = 0
+  let size = outputSize ?? 0
   for (const t of inputs) size = Math.max(size, t.shape.reduce((a, b) => a * b, 1))
   return compiledWhenEager(name, statics, size, inputs, (xs) => [f(...xs)])[0]!
 }
