@@ -703,15 +703,24 @@ export const diff = (x: TensorLike, options?: DiffOptions): Tensor => {
     ...(options?.append === undefined ? [] : [edge(options.append)])
   ]
   if (parts.length > 1) t = np.concatenate(parts, { axis })
-  const boolean = t.dtype === "bool"
-  for (let k = 0; k < n; k++) {
-    const len = t.shape[axis]!
-    if (len === 0) break
-    const at = (lo: number, hi: number) =>
-      lax.slice(t, t.shape.map((_, d) => (d === axis ? lo : 0)), t.shape.map((m, d) => (d === axis ? hi : m)))
-    t = boolean ? lax.ne(at(1, len), at(0, len - 1)) : lax.sub(at(1, len), at(0, len - 1))
-  }
-  return t
+  // compiled when eager, as JAX's jitted `jnp.diff` (n differences, one pass)
+  return jitted("diff", `${axis}|${n}`, [t], (x) => {
+    let y = x!
+    const boolean = y.dtype === "bool"
+    for (let k = 0; k < n; k++) {
+      const len = y.shape[axis]!
+      if (len === 0) break
+      const from = y
+      const at = (lo: number, hi: number) =>
+        lax.slice(
+          from,
+          from.shape.map((_, d) => (d === axis ? lo : 0)),
+          from.shape.map((m, d) => (d === axis ? hi : m))
+        )
+      y = boolean ? lax.ne(at(1, len), at(0, len - 1)) : lax.sub(at(1, len), at(0, len - 1))
+    }
+    return y
+  })
 }
 
 /**

@@ -30,6 +30,7 @@ import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { addAlong, takeAlong } from "./along.js"
 import { count, list } from "./checks.js"
+import { jitted } from "./jitted.js"
 
 /** Options of `sort`/`argsort`: the axis (-1 by default; `null` flattens), and the order. @since 0.1.0 */
 export interface SortOptions {
@@ -885,10 +886,13 @@ export const countNonzero = (
   options?: { readonly axis?: number | ReadonlyArray<number> | undefined; readonly keepdims?: boolean | undefined }
 ): Tensor => {
   checkOptions("countNonzero", options, { axis: anyValue, keepdims: boolean })
-  const t = toTensor(x)
-  const axes = normalizeAxes("countNonzero", options?.axis, t.ndim)
-  const truthy = t.dtype === "bool" ? t : lax.ne(t, lax.full(t.shape, 0, t.dtype))
-  const counts = lax.reduceSum(lax.convertElementType(truthy, "int32"), axes)
-  if (options?.keepdims !== true) return counts
-  return lax.reshape(counts, t.shape.map((d, i) => (axes.includes(i) ? 1 : d)))
+  const t0 = toTensor(x)
+  const axes = normalizeAxes("countNonzero", options?.axis, t0.ndim)
+  const keepdims = options?.keepdims === true
+  // compiled when eager, as JAX's jitted `jnp.count_nonzero` (the test, the cast and the sum in one pass)
+  return jitted("countNonzero", `${axes.join(",")}|${keepdims}`, [t0], (t) => {
+    const truthy = t!.dtype === "bool" ? t! : lax.ne(t!, lax.full(t!.shape, 0, t!.dtype))
+    const counts = lax.reduceSum(lax.convertElementType(truthy, "int32"), axes)
+    return keepdims ? lax.reshape(counts, t!.shape.map((d, i) => (axes.includes(i) ? 1 : d))) : counts
+  })
 }
