@@ -57,7 +57,7 @@ import type { Steps } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
 import { StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
-import { evalProgram, hoistConsts, installProgramRunner } from "./Program.js"
+import { evalProgram, hoistConsts, installProgramRunner, runProgram } from "./Program.js"
 import type { AbstractArgs, AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
 
 /**
@@ -346,12 +346,8 @@ installProgramRunner((program, inputs, donated, options) => {
  * @category Transformation internals
  * @since 0.1.0
  */
-export const runCompiled = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-  const backend = activeBackend()
-  if (backend === undefined) return evalProgram(program, program.consts, inputs)
-  programRunnerStats.compiled++
-  return compiledFor(program, backend).executable!.run(inputs)
-}
+export const runCompiled = (program: Program, inputs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> =>
+  runProgram(program, inputs, { compile: true })
 
 /**
  * Compiles `f` (JAX's `jax.jit`): the returned function traces `f` once per

@@ -22,6 +22,7 @@ import { higherOrderEvalRules } from "./internal/higherOrder.js"
 import type { EvalContext } from "./internal/higherOrder.js"
 import { formatParam, formatParams, varName } from "./internal/jaxprText.js"
 import { currentRunner, installRunner } from "./internal/programRunner.js"
+import type { RunOptions } from "./internal/programRunner.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
@@ -357,7 +358,7 @@ export type ProgramRunner = (
   program: Program,
   inputs: ReadonlyArray<Tensor>,
   donated?: ReadonlyArray<boolean>,
-  options?: { readonly compile?: boolean | undefined }
+  options?: RunOptions
 ) => ReadonlyArray<Tensor>
 
 /**
@@ -380,7 +381,7 @@ export const installProgramRunner = (next: ProgramRunner | undefined): ProgramRu
 export const runProgram = (
   program: Program,
   inputs: ReadonlyArray<Tensor>,
-  options?: { readonly compile?: boolean | undefined }
+  options?: RunOptions
 ): ReadonlyArray<Tensor> => {
   const run = currentRunner()
   return run !== undefined ? run(program, inputs, undefined, options) : evalProgram(program, program.consts, inputs)
