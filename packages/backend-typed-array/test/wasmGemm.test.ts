@@ -14,6 +14,7 @@ import {
   gemmModuleBytes,
   relaxedSimdInUse,
   rowGroups,
+  setGemmRhsInPlace,
   setGemmSwap,
   setGemmTail,
   setWasmGemm,
@@ -94,6 +95,7 @@ const gemm = (a: Layout, b: Layout, m: number, k: number, n: number, acc: Accumu
 
 afterEach(() => {
   setWasmGemm(true)
+  setGemmRhsInPlace(true)
   setGemmTail(true)
   setGemmSwap(true)
 })
@@ -259,6 +261,36 @@ describe("gemmF32", () => {
       }
     }
   )
+
+  it("a row-major rhs read in place gives the packed rhs's bits (tails, K slices, offsets, row padding; one and two threads)", () => {
+    const pool = makePool(2)
+    try {
+      // in place: n a multiple of 8 up to 512 under at most 256 packed rows; the others stay packed
+      for (const m of [1, 5, 6, 8, 128, 256, 300]) {
+        for (const k of [1, 4, 300, 513]) {
+          for (const [n, bk] of [[8, 8], [16, 24], [256, 256], [512, 515], [9, 9]] as const) {
+            const a = layout(m, k, false, 3, m + k)
+            const b: Layout = { data: random(2 + (k - 1) * bk + n, n + k), off: 2, rs: bk, cs: 1 }
+            const what = `${m}x${k}x${n} (bk ${bk})`
+            const inPlace = gemm(a, b, m, k, n, "f32")
+            const threaded = new Float32Array(m * n)
+            assert.isTrue(gemmF32(a.data, a.off, a.rs, a.cs, b.data, 2, bk, 1, threaded, 0, m, k, n, "f32", pool))
+            setGemmRhsInPlace(false)
+            const packed = gemm(a, b, m, k, n, "f32")
+            setGemmRhsInPlace(true)
+            for (let i = 0; i < packed.length; i++) {
+              if (!Object.is(inPlace[i], packed[i]) || !Object.is(threaded[i], packed[i])) {
+                assert.fail(`${what}: C[${i}] ${inPlace[i]} (in place), ${threaded[i]} (two threads) vs ${packed[i]}`)
+              }
+            }
+            if (m * k * n <= 300 * 300 * 16) expect.product(a, b, inPlace, 0, m, k, n, "f32")
+          }
+        }
+      }
+    } finally {
+      pool.close()
+    }
+  })
 
   it("a few rows times a large rhs, computed through the transpose, gives the direct product's bits (one and two threads)", () => {
     const pool = makePool(2)

@@ -5,7 +5,8 @@
  * `gemmF32` packs the operands into one `WebAssembly.Memory` (grown as needed,
  * never shrunk; shared between threads where `SharedArrayBuffer` exists): the
  * lhs into groups of `mr` rows, k-major (`ap[g][p][r]`), the rhs into panels of
- * `nr` columns, k-major (`bp[j][p][q]`), both zero-padded. An exported driver
+ * `nr` columns, k-major (`bp[j][p][q]`), both zero-padded (a row-major rhs of whole
+ * panels under a few rows is read in place instead: `rhsInPlace`). An exported driver
  * `gemm*(g0, g1, ...)` then computes the rows of groups `[g0, g1)` of a padded
  * C: for each `KC`-deep slice of K and `NC`-wide slice of N (cache blocking: the
  * packed rhs block stays in L2 while the row groups stream by) it calls `block`,
@@ -818,6 +819,29 @@ const copyOut = (
   }
 }
 
+let rhsInPlaceAllowed = true
+
+/**
+ * Whether a row-major float32 rhs of `n` columns under a packed lhs of `m` rows is read in place
+ * (copied as is, its rows `n` elements apart) rather than packed into panels. Packing costs two
+ * passes over the rhs, repaid by the row groups that reuse it; with few of them (m <= 256) reading
+ * in place is faster while rows are at most 2 KiB apart (one thread, B1's shapes: 128 x 784 x 256
+ * 1027 -> 994 us, 128 x 256 x 256 325 -> 316 us, 32 x 784 x 256 292 -> 256 us). Wider rows, a
+ * power of two apart, fall into a few of the L1 cache's sets: 128 x 1024 x 1024 took 6.3 -> 7.4 ms.
+ * The kernel reads the same values in the same order either way: the same bits.
+ */
+const rhsInPlace = (m: number, n: number, nr: number): boolean =>
+  rhsInPlaceAllowed && n % nr === 0 && n <= 512 && m <= 256
+
+/**
+ * Allows (`true`, the default) or forbids reading a row-major rhs in place (`rhsInPlace`); returns
+ * whether it is allowed. For tests (the same bits either way) and benchmarks.
+ */
+export const setGemmRhsInPlace = (on: boolean): boolean => {
+  rhsInPlaceAllowed = on
+  return on
+}
+
 /**
  * `out[cOff + i * n + j] = sum_p a[aOff + i * am + p * ak] * b[bOff + p * bk + j * bn]`
  * for `i < m, j < n, p < k`, accumulating as `accumulate` says, split by row
@@ -869,13 +893,13 @@ export const gemmF32 = (
   // A column-major float32 lhs (a transposed operand: rows adjacent, as in x.T @ dy) is used in
   // place: copied as is (a memcpy), the kernel reading group rows at +bytes and k steps at
   // +ak * bytes; rows past m read the next column's values into C's padding rows, discarded.
-  // (A row-major rhs is never used in place: its rows, a large power-of-two stride apart in common
-  // shapes, would collide in the caches' sets.)
   const f32 = accumulate === "f32"
   const aInPlace = f32 && am === 1 && ak >= m
   // row-major float32 operands are copied as is (memcpy) and packed by the wasm packing functions
   const aRaw = f32 && !aInPlace && ak === 1 && am >= k && k >= 4
   const bRaw = f32 && bn === 1 && bk >= n
+  // ... or, a row-major rhs of whole panels under a packed lhs of few rows, used in place (`rhsInPlace`)
+  const bInPlace = bRaw && !aInPlace && rhsInPlace(m, n, nr)
   // a column-major float32 rhs (x @ w.T) is copied as is and packed by 4 x 4 transposes
   const bRawT = f32 && !bRaw && bk === 1 && bn >= k && k >= 4
   const aLen = aInPlace ? (k - 1) * ak + m : rows * k
@@ -883,13 +907,13 @@ export const gemmF32 = (
   // padded C, then the raw copies (with slack for the reads past their ends)
   const apBase = 0
   const bpBase = apBase + aLen + mr
-  const cBase = bpBase + panels * nr * k
+  const cBase = bpBase + (bInPlace ? 0 : panels * nr * k)
   const rawABase = cBase + rows * ldc
   const rawALen = aRaw ? (m - 1) * am + k : 0
   const rawBBase = rawABase + (aRaw ? rawALen + mr * am : 0)
   // the transposed copy's slack: the last panel reads up to nr - 1 rows past n
   const rawBLen = bRaw ? (k - 1) * bk + n : bRawT ? (n - 1) * bn + k : 0
-  const rawBSlack = bRaw ? nr : bRawT ? nr * bn : 0
+  const rawBSlack = bRaw && !bInPlace ? nr : bRawT ? nr * bn : 0
   const total = (rawBBase + rawBLen + rawBSlack) * bytes
   if (total > MAX_BYTES) return false
   if (!reserve(kern, total)) return false
@@ -923,7 +947,9 @@ export const gemmF32 = (
   }
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
-  if (bRaw) {
+  if (bInPlace) {
+    new Float32Array(buf, rawBBase * 4, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
+  } else if (bRaw) {
     packRhsRaw(kern, call, buf, b, bOff, bk, k, n, nr, bpBase, rawBBase)
   } else if (bRawT) {
     new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
@@ -940,9 +966,13 @@ export const gemmF32 = (
   } else {
     packRhsRows(bp, b, bOff, bk, bn, 0, k, n, panels, nr)
   }
+  // the rhs's panels: packed (a panel's k steps adjacent), or in place (one panel step per row)
+  const rhsAt = (bInPlace ? rawBBase : bpBase) * bytes
+  const bStride = bInPlace ? nr * bytes : nr * k * bytes
+  const bStepK = bInPlace ? bk * bytes : nr * bytes
   const args = [
     apBase * bytes,
-    bpBase * bytes,
+    rhsAt,
     cBase * bytes,
     k,
     panels,
@@ -950,8 +980,8 @@ export const gemmF32 = (
     // aStride, aStepK, bStride, bStepK
     aInPlace ? mr * bytes : mr * k * bytes,
     aInPlace ? ak * bytes : mr * bytes,
-    nr * k * bytes,
-    nr * bytes
+    bStride,
+    bStepK
   ]
   if (groups > 0) call(fn, groups, grainOf(groups), args)
   if (tailGroups > 0) {
@@ -959,15 +989,15 @@ export const gemmF32 = (
       0,
       tailGroups,
       (aInPlace ? apBase + headRows : apBase + headRows * k) * bytes,
-      bpBase * bytes,
+      rhsAt,
       (cBase + headRows * ldc) * bytes,
       k,
       panels,
       ldc,
       aInPlace ? 4 * bytes : 4 * k * bytes,
       aInPlace ? ak * bytes : 4 * bytes,
-      nr * k * bytes,
-      nr * bytes
+      bStride,
+      bStepK
     )
   }
   copyOut(new View(buf, cBase * bytes, rows * ldc), ldc, out, cOff, m, n)
