@@ -396,6 +396,66 @@ describe("svd", () => {
     }
   })
 
+  it("A = U S V^T, U and V orthonormal, s descending and equal to the values alone: sizes 1-40, tall and wide, rank-deficient, clustered, graded, scaled", () => {
+    // the bidiagonalization and the bidiagonal QR sweeps must converge (splits, zero diagonals) and stay orthogonal
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom("random", "lowRank", "clustered", "graded", "tiny", "huge", "zero", "zeroColumn", "identity"),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 100_000 }),
+        (m, n, kind, fullMatrices, seed) => {
+          const r = randomMatrix(m, n, seed)
+          const k = Math.min(m, n)
+          const a: Matrix = kind === "random"
+            ? r
+            : kind === "lowRank"
+            ? mul(randomMatrix(m, 2, seed), randomMatrix(2, n, seed + 1))
+            : kind === "clustered"
+            ? r.map((row, i) => row.map((x, j) => (i === j ? 1 + 1e-12 * x : 0)))
+            : kind === "graded"
+            ? r.map((row, i) => row.map((x) => x * 10 ** (-i)))
+            : kind === "tiny"
+            ? r.map((row) => row.map((x) => x * 1e-300))
+            : kind === "huge"
+            ? r.map((row) => row.map((x) => x * 1e300))
+            : kind === "zero"
+            ? r.map((row) => row.map(() => 0))
+            : kind === "zeroColumn"
+            ? r.map((row) => row.map((x, j) => (j % 2 === 1 ? 0 : x)))
+            : r.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)))
+          const [u, s, vh] = np.linalg.svd(tensor(a), { fullMatrices })
+          const [um, sv, vm] = [matrix(u), flat(s), matrix(vh)]
+          const what = `${kind} ${m}x${n}`
+          const sm = Array.from(
+            { length: um[0]!.length },
+            (_, i) => Array.from({ length: vm.length }, (_, j) => (i === j && i < k ? sv[i]! : 0))
+          )
+          // (a huge or tiny matrix's squares overflow or underflow in the reference: compared scaled)
+          const down = kind === "huge" ? 1e-300 : kind === "tiny" ? 1e300 : 1
+          const scaled = (x: Matrix) => x.map((row) => row.map((y) => y * down))
+          const norm = frob(scaled(a))
+          const scale = norm === 0 ? 1 : norm
+          assert.isBelow(
+            frob(sub(scaled(a), mul(um, mul(scaled(sm), vm)))) / scale,
+            1e-14 * (m + n),
+            `${what}: reconstruction`
+          )
+          assert.isBelow(orthogonality(um), 1e-14 * (m + n), `${what}: U`)
+          assert.isBelow(orthogonality(transpose(vm)), 1e-14 * (m + n), `${what}: V`)
+          assert.isTrue(sv.every((x, i) => x >= 0 && (i === 0 || sv[i - 1]! >= x)), `${what}: descending`)
+          // the sweeps act on the bidiagonal alone: the values come out the same without the vectors
+          assert.deepStrictEqual(flat(np.linalg.svd(tensor(a), { computeUv: false })), sv, `${what}: values alone`)
+          // the sum of squares is the Frobenius norm squared
+          const sq = sv.reduce((t, x) => t + (x * down) ** 2, 0)
+          assert.isBelow(Math.abs(Math.sqrt(sq) - norm) / scale, 1e-13 * k, `${what}: Frobenius`)
+        }
+      ),
+      { numRuns: 200 }
+    )
+  })
+
   it("hermitian: |eigenvalues| descending, a = u diag(s) vh, pinv agrees (JAX's hermitian=True)", () => {
     const sym = [[2, -3, 0.5], [-3, 1, 0], [0.5, 0, -4]]
     const [u, s, vh] = np.linalg.svd(tensor(sym), { hermitian: true })

@@ -14,20 +14,20 @@
  * - eigh: Householder tridiagonalization then implicit QL with Wilkinson's
  *   shift (LAPACK's syev path): eigenvalues to a few ulps of ||A||, eigenvectors
  *   orthogonal to working precision.
- * - svd: one-sided (Hestenes) Jacobi on the tall orientation, singular values
- *   as column norms; U is completed to an orthonormal basis (Gram-Schmidt over
- *   the unit vectors, twice) for zero singular values and for `fullMatrices`.
+ * - svd: Householder bidiagonalization then implicit-shift QR on the
+ *   bidiagonal (LAPACK gesvd's route; bidiagonalSvd.ts), on the tall
+ *   orientation; a full U is the left reflectors' own product.
  *
  * A non-finite input matrix gives NaN outputs for eigh and svd (the iterations
  * are not run on it).
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
+import { tallSvd } from "./bidiagonalSvd.js"
 
 type HostArray = DType.HostArray
 
 const EPS = 2 ** -52
-const MAX_SWEEPS = 80
 
 const batchOf = (a: AbstractValue, rank = 2): number => Shape.sizeOf(a.shape.slice(0, a.shape.length - rank))
 const dims = (a: AbstractValue): readonly [number, number] => [a.shape.at(-2)!, a.shape.at(-1)!]
@@ -419,122 +419,6 @@ export const eigh = (
   return [vOut, wOut]
 }
 
-/**
- * Completes the rows of `u` (r rows of length m, orthonormal where `valid`) to
- * orthonormal rows: each invalid row becomes the unit vector with the largest
- * component outside the span of the valid rows, orthogonalized twice.
- */
-const complete = (u: Float64Array, r: number, m: number, valid: Uint8Array): void => {
-  const cand = new Float64Array(m)
-  for (let j = 0; j < r; j++) {
-    if (valid[j]) continue
-    let bestNorm = -1
-    let best = 0
-    for (let e = 0; e < m; e++) {
-      // ||(I - U^T U) e||^2 = 1 - sum_valid u_ie^2
-      let s = 1
-      for (let i = 0; i < r; i++) if (valid[i]) s -= u[i * m + e]! * u[i * m + e]!
-      if (s > bestNorm) {
-        bestNorm = s
-        best = e
-      }
-    }
-    cand.fill(0)
-    cand[best] = 1
-    for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i < r; i++) {
-        if (!valid[i]) continue
-        let d = 0
-        for (let c = 0; c < m; c++) d += u[i * m + c]! * cand[c]!
-        for (let c = 0; c < m; c++) cand[c] = cand[c]! - d * u[i * m + c]!
-      }
-    }
-    let norm = 0
-    for (let c = 0; c < m; c++) norm += cand[c]! * cand[c]!
-    norm = Math.sqrt(norm)
-    for (let c = 0; c < m; c++) u[j * m + c] = cand[c]! / norm
-    valid[j] = 1
-  }
-}
-
-interface TallSvd {
-  /** Left singular vectors as rows: `uRows` x m (k, or m when full). */
-  readonly u: Float64Array
-  readonly s: Float64Array
-  /** Right singular vectors as rows (n x n): row j is V[:, j]. */
-  readonly v: Float64Array
-}
-
-/**
- * One-sided Jacobi SVD of the tall `a` (m x n, m >= n, row-major): rotate
- * column pairs until all are orthogonal; the column norms are the singular values.
- */
-const tallSvd = (a: Float64Array, m: number, n: number, uRows: number): TallSvd => {
-  // Columns of A as rows of w (n x m), right vectors as rows of v.
-  const w = new Float64Array(n * m)
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) w[j * m + i] = a[i * n + j]!
-  const v = new Float64Array(n * n)
-  for (let j = 0; j < n; j++) v[j * n + j] = 1
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let rotated = false
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0
-        let beta = 0
-        let gamma = 0
-        for (let i = 0; i < m; i++) {
-          const x = w[p * m + i]!
-          const y = w[q * m + i]!
-          alpha += x * x
-          beta += y * y
-          gamma += x * y
-        }
-        if (gamma === 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue
-        rotated = true
-        const zeta = (beta - alpha) / (2 * gamma)
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
-        const c = 1 / Math.sqrt(1 + t * t)
-        const sn = c * t
-        for (let i = 0; i < m; i++) {
-          const x = w[p * m + i]!
-          const y = w[q * m + i]!
-          w[p * m + i] = c * x - sn * y
-          w[q * m + i] = sn * x + c * y
-        }
-        for (let i = 0; i < n; i++) {
-          const x = v[p * n + i]!
-          const y = v[q * n + i]!
-          v[p * n + i] = c * x - sn * y
-          v[q * n + i] = sn * x + c * y
-        }
-      }
-    }
-    if (!rotated) break
-  }
-  const norms = new Float64Array(n)
-  for (let j = 0; j < n; j++) {
-    let s = 0
-    for (let i = 0; i < m; i++) s += w[j * m + i]! * w[j * m + i]!
-    norms[j] = Math.sqrt(s)
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!)
-  const s = new Float64Array(n)
-  const u = new Float64Array(uRows * m)
-  const vs = new Float64Array(n * n)
-  const valid = new Uint8Array(uRows)
-  for (let j = 0; j < n; j++) {
-    const o = order[j]!
-    s[j] = norms[o]!
-    if (s[j]! > 0) {
-      for (let i = 0; i < m; i++) u[j * m + i] = w[o * m + i]! / s[j]!
-      valid[j] = 1
-    }
-    for (let i = 0; i < n; i++) vs[j * n + i] = v[o * n + i]!
-  }
-  complete(u, uRows, m, valid)
-  return { u, s, v: vs }
-}
-
 export const svd = (
   x: HostArray,
   xa: AbstractValue,
@@ -562,7 +446,7 @@ export const svd = (
     }
     if (m >= n) {
       // A = U S V^T: u[i, j] = U rows[j][i], vt[j, :] = V rows[j].
-      const r = tallSvd(a, m, n, uc)
+      const r = tallSvd(a, m, n, uc, computeUv)
       sOut.set(r.s, b * k)
       if (uOut !== undefined && vtOut !== undefined) {
         for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) uOut[uo + i * uc + j] = r.u[j * m + i]!
@@ -572,7 +456,7 @@ export const svd = (
       // A^T = U' S V'^T, so A = V' S U'^T: u = V' (m x m), vt = U'^T (rows of U').
       const at = new Float64Array(n * m)
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) at[j * m + i] = a[i * n + j]!
-      const r = tallSvd(at, n, m, vr)
+      const r = tallSvd(at, n, m, vr, computeUv)
       sOut.set(r.s, b * k)
       if (uOut !== undefined && vtOut !== undefined) {
         for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) uOut[uo + i * uc + j] = r.v[j * m + i]!

@@ -1,0 +1,322 @@
+/**
+ * The SVD of a real tall matrix by Golub and Kahan's route (LAPACK gesvd's):
+ * Householder bidiagonalization `A = U_B B V_B^T`, then implicit-shift QR
+ * sweeps on the bidiagonal `B` (Golub and Reinsch: a Wilkinson-like shift from
+ * the trailing 2 x 2 of `B^T B`, each sweep chasing a bulge down with Givens
+ * rotations), splitting where a superdiagonal entry falls below `eps ||B||`
+ * and rotating a zero diagonal entry's row out. The rotations are applied to
+ * the vectors only when they are asked for; the singular values alone cost the
+ * bidiagonalization (`4 m n^2 - 4 n^3 / 3` flops) and `O(n^2)` per sweep.
+ *
+ * Singular values come out within a small multiple of `eps ||A||` (backward
+ * stable, as LAPACK's gesvd and gesdd, which JAX calls on CPUs); the vectors
+ * are orthonormal to working precision, including those of zero singular
+ * values and the completion of a full `U` (the reflectors' own columns).
+ */
+
+const EPS = 2 ** -52
+/** Sweeps allowed per singular value before giving up (EISPACK's 30, LAPACK's 6 n in all). */
+const MAX_SWEEPS = 75
+
+/** The SVD of a tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
+export interface TallSvd {
+  /** Left singular vectors as rows: `uRows` x m (the first n carry `s`). Empty without vectors. */
+  readonly u: Float64Array
+  /** Singular values, descending; NaN where the sweeps did not converge. */
+  readonly s: Float64Array
+  /** Right singular vectors as rows (n x n): row j is V[:, j]. Empty without vectors. */
+  readonly v: Float64Array
+}
+
+/**
+ * Reduces `a` (m x n, m >= n, row-major; overwritten with the reflectors) to the upper
+ * bidiagonal `d` (diagonal) and `e` (`e[k]` joins columns k and k + 1): the left reflector
+ * `k` is `I - tauL[k] v v^T` with `v = [1, a[k + 1.., k]]` on rows k.., the right one
+ * `I - tauR[k] w w^T` with `w = [1, a[k, k + 2..]]` on columns k + 1...
+ */
+const bidiagonalize = (
+  a: Float64Array,
+  m: number,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  tauL: Float64Array,
+  tauR: Float64Array
+): void => {
+  const s = new Float64Array(n)
+  for (let k = 0; k < n; k++) {
+    // left: zero a[k + 1.., k] (LAPACK's dlarfg: no reflector, tau 0, when they are zero already)
+    let below = 0
+    for (let i = k + 1; i < m; i++) below += a[i * n + k]! * a[i * n + k]!
+    const alpha = a[k * n + k]!
+    if (below === 0) {
+      d[k] = alpha
+      tauL[k] = 0
+    } else {
+      const norm = Math.sqrt(alpha * alpha + below)
+      const beta = alpha >= 0 ? -norm : norm
+      const scale = 1 / (alpha - beta)
+      for (let i = k + 1; i < m; i++) a[i * n + k] = a[i * n + k]! * scale
+      const tau = (beta - alpha) / beta
+      tauL[k] = tau
+      d[k] = beta
+      a[k * n + k] = 1
+      // A[k.., k + 1..] -= tau v (v^T A[k.., k + 1..]), a row at a time
+      s.fill(0, k + 1, n)
+      for (let i = k; i < m; i++) {
+        const vi = a[i * n + k]!
+        const row = i * n
+        for (let j = k + 1; j < n; j++) s[j] = s[j]! + vi * a[row + j]!
+      }
+      for (let i = k; i < m; i++) {
+        const f = tau * a[i * n + k]!
+        const row = i * n
+        for (let j = k + 1; j < n; j++) a[row + j] = a[row + j]! - f * s[j]!
+      }
+      a[k * n + k] = beta
+    }
+    if (k + 1 >= n) {
+      e[k] = 0
+      continue
+    }
+    // right: zero a[k, k + 2..]
+    const row = k * n
+    let right = 0
+    for (let j = k + 2; j < n; j++) right += a[row + j]! * a[row + j]!
+    const ralpha = a[row + k + 1]!
+    if (right === 0) {
+      e[k] = ralpha
+      tauR[k] = 0
+      continue
+    }
+    const rnorm = Math.sqrt(ralpha * ralpha + right)
+    const rbeta = ralpha >= 0 ? -rnorm : rnorm
+    const rscale = 1 / (ralpha - rbeta)
+    for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! * rscale
+    const rtau = (rbeta - ralpha) / rbeta
+    tauR[k] = rtau
+    e[k] = rbeta
+    a[row + k + 1] = 1
+    // A[k + 1.., k + 1..] -= tau (A w) w^T, a row at a time
+    for (let i = k + 1; i < m; i++) {
+      const r = i * n
+      let dot = 0
+      for (let j = k + 1; j < n; j++) dot += a[r + j]! * a[row + j]!
+      const f = rtau * dot
+      for (let j = k + 1; j < n; j++) a[r + j] = a[r + j]! - f * a[row + j]!
+    }
+    a[row + k + 1] = rbeta
+  }
+}
+
+/**
+ * `U^T` as rows (`rows` x m): the first `rows` columns of the product of the left reflectors,
+ * accumulated backward (LAPACK's orgbr), then transposed.
+ */
+const leftVectors = (a: Float64Array, m: number, n: number, tauL: Float64Array, rows: number): Float64Array => {
+  // U (m x rows, row-major), starting from the identity's first `rows` columns
+  const u = new Float64Array(m * rows)
+  for (let i = 0; i < rows; i++) u[i * rows + i] = 1
+  const s = new Float64Array(rows)
+  for (let k = n - 1; k >= 0; k--) {
+    const tau = tauL[k]!
+    if (tau === 0) continue
+    // rows k.. of U: columns before k are still the identity's zeros there
+    s.fill(0, k, rows)
+    for (let i = k; i < m; i++) {
+      const vi = i === k ? 1 : a[i * n + k]!
+      const r = i * rows
+      for (let j = k; j < rows; j++) s[j] = s[j]! + vi * u[r + j]!
+    }
+    for (let i = k; i < m; i++) {
+      const f = tau * (i === k ? 1 : a[i * n + k]!)
+      const r = i * rows
+      for (let j = k; j < rows; j++) u[r + j] = u[r + j]! - f * s[j]!
+    }
+  }
+  const ut = new Float64Array(rows * m)
+  for (let i = 0; i < m; i++) for (let j = 0; j < rows; j++) ut[j * m + i] = u[i * rows + j]!
+  return ut
+}
+
+/** `V^T` as rows (n x n): the product of the right reflectors, accumulated backward, transposed. */
+const rightVectors = (a: Float64Array, n: number, tauR: Float64Array): Float64Array => {
+  const v = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) v[i * n + i] = 1
+  const s = new Float64Array(n)
+  for (let k = n - 2; k >= 0; k--) {
+    const tau = tauR[k]!
+    if (tau === 0) continue
+    const row = k * n
+    const lo = k + 1
+    s.fill(0, lo, n)
+    for (let i = lo; i < n; i++) {
+      const wi = i === lo ? 1 : a[row + i]!
+      const r = i * n
+      for (let j = lo; j < n; j++) s[j] = s[j]! + wi * v[r + j]!
+    }
+    for (let i = lo; i < n; i++) {
+      const f = tau * (i === lo ? 1 : a[row + i]!)
+      const r = i * n
+      for (let j = lo; j < n; j++) v[r + j] = v[r + j]! - f * s[j]!
+    }
+  }
+  const vt = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = v[i * n + j]!
+  return vt
+}
+
+/** Rotates rows p and q of `x` (length-`len` rows): `(x_p, x_q) <- (c x_p + s x_q, c x_q - s x_p)`. */
+const rotateRows = (x: Float64Array, len: number, p: number, q: number, c: number, s: number): void => {
+  const po = p * len
+  const qo = q * len
+  for (let t = 0; t < len; t++) {
+    const y = x[po + t]!
+    const z = x[qo + t]!
+    x[po + t] = y * c + z * s
+    x[qo + t] = z * c - y * s
+  }
+}
+
+/**
+ * Diagonalizes the bidiagonal (`w` diagonal, `f[i]` above `w[i]`'s column, `f[0] = 0`) in place,
+ * rotating the rows of `ut` (m long) and `vt` (n long) along when given; false when some singular
+ * value did not converge.
+ */
+const diagonalize = (
+  w: Float64Array,
+  f: Float64Array,
+  n: number,
+  ut: Float64Array | undefined,
+  m: number,
+  vt: Float64Array | undefined
+): boolean => {
+  let norm = 0
+  for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(w[i]!) + Math.abs(f[i]!))
+  const tol = EPS * norm
+  for (let k = n - 1; k >= 0; k--) {
+    for (let sweep = 0;; sweep++) {
+      // the bottom of the unreduced block ending at k: f[l] negligible (f[0] always is), or w[l - 1]
+      let l = k
+      let zeroDiagonal = false
+      for (; l >= 0; l--) {
+        if (Math.abs(f[l]!) <= tol) break
+        if (Math.abs(w[l - 1]!) <= tol) {
+          zeroDiagonal = true
+          break
+        }
+      }
+      if (zeroDiagonal) {
+        // w[l - 1] is zero: rotate f[l] (in row l - 1) away against the diagonal below it
+        let c = 0
+        let s = 1
+        for (let i = l; i <= k; i++) {
+          const g = s * f[i]!
+          f[i] = c * f[i]!
+          if (Math.abs(g) <= tol) break
+          const h = Math.hypot(g, w[i]!)
+          c = w[i]! / h
+          s = -g / h
+          w[i] = h
+          if (ut !== undefined) rotateRows(ut, m, l - 1, i, c, s)
+        }
+      }
+      const z = w[k]!
+      if (l === k) {
+        // converged: a non-negative singular value
+        if (z < 0) {
+          w[k] = -z
+          if (vt !== undefined) { for (let t = 0; t < n; t++) vt[k * n + t] = -vt[k * n + t]! }
+        }
+        break
+      }
+      if (sweep >= MAX_SWEEPS) return false
+      // the shift: the eigenvalue of the trailing 2 x 2 of B^T B nearer its last entry
+      let x = w[l]!
+      const y0 = w[k - 1]!
+      let g = f[k - 1]!
+      let h = f[k]!
+      let fs = ((y0 - z) * (y0 + z) + (g - h) * (g + h)) / (2 * h * y0)
+      g = Math.hypot(fs, 1)
+      fs = ((x - z) * (x + z) + h * (y0 / (fs + (fs >= 0 ? g : -g)) - h)) / x
+      // one implicit QR sweep over l..k, chasing the bulge down
+      let c = 1
+      let s = 1
+      for (let j = l; j < k; j++) {
+        const i = j + 1
+        g = f[i]!
+        let y = w[i]!
+        h = s * g
+        g = c * g
+        let r = Math.hypot(fs, h)
+        f[j] = r
+        c = fs / r
+        s = h / r
+        fs = x * c + g * s
+        g = g * c - x * s
+        h = y * s
+        y = y * c
+        if (vt !== undefined) rotateRows(vt, n, j, i, c, s)
+        r = Math.hypot(fs, h)
+        w[j] = r
+        if (r !== 0) {
+          c = fs / r
+          s = h / r
+        }
+        fs = c * g + s * y
+        x = c * y - s * g
+        if (ut !== undefined) rotateRows(ut, m, j, i, c, s)
+      }
+      f[l] = 0
+      f[k] = fs
+      w[k] = x
+    }
+  }
+  return true
+}
+
+/**
+ * The SVD of the tall `a` (m x n, m >= n, row-major; not modified), singular values descending;
+ * with `vectors`, `uRows` left vectors (n, or m for a full U) and all n right ones.
+ */
+export const tallSvd = (a: Float64Array, m: number, n: number, uRows: number, vectors: boolean): TallSvd => {
+  // scaled by a power of two (exactly) when the squares of the entries could overflow or underflow
+  let largest = 0
+  for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i]!))
+  const scale = largest > 2 ** 400 || (largest > 0 && largest < 2 ** -400)
+    ? 2 ** -Math.max(-1000, Math.min(1000, Math.round(Math.log2(largest))))
+    : 1
+  const work = new Float64Array(a.length)
+  for (let i = 0; i < a.length; i++) work[i] = a[i]! * scale
+  const d = new Float64Array(n)
+  const e = new Float64Array(n)
+  const tauL = new Float64Array(n)
+  const tauR = new Float64Array(n)
+  bidiagonalize(work, m, n, d, e, tauL, tauR)
+  const ut = vectors ? leftVectors(work, m, n, tauL, uRows) : undefined
+  const vt = vectors ? rightVectors(work, n, tauR) : undefined
+  // f[i] is the entry above w[i]: e shifted down by one
+  const f = new Float64Array(n)
+  for (let i = 1; i < n; i++) f[i] = e[i - 1]!
+  if (!diagonalize(d, f, n, ut, m, vt)) {
+    return {
+      s: new Float64Array(n).fill(NaN),
+      u: new Float64Array(vectors ? uRows * m : 0).fill(NaN),
+      v: new Float64Array(vectors ? n * n : 0).fill(NaN)
+    }
+  }
+  // descending, the vectors' rows along (a stable order: ties keep their places)
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j]! - d[i]! || i - j)
+  const s = new Float64Array(n)
+  for (let j = 0; j < n; j++) s[j] = d[order[j]!]! / scale
+  if (!vectors) return { s, u: new Float64Array(0), v: new Float64Array(0) }
+  const u = new Float64Array(uRows * m)
+  const v = new Float64Array(n * n)
+  for (let j = 0; j < n; j++) {
+    u.set(ut!.subarray(order[j]! * m, (order[j]! + 1) * m), j * m)
+    v.set(vt!.subarray(order[j]! * n, (order[j]! + 1) * n), j * n)
+  }
+  // a full U's rows past n: the reflectors' completion, untouched by the sweeps
+  u.set(ut!.subarray(n * m), n * m)
+  return { s, u, v }
+}
