@@ -58,6 +58,44 @@ describe("np.linalg.eig and eigvals", () => {
     )
   })
 
+  it("real input (the real Schur form, geev's path): real eigenvalues exactly real, complex ones in exact conjugate pairs, sizes 1-40", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom("random", "symmetric", "rotations", "triangular"),
+        (n, seed, kind) => {
+          const r = randomMatrix(n, n, seed)
+          const real = kind === "symmetric"
+            ? r.map((row, i) => row.map((x, j) => x + r[j]![i]!))
+            : kind === "rotations"
+            // 2 x 2 rotation blocks on the diagonal (+-i scaled), mixed by nothing: exact pairs
+            ? r.map((row, i) =>
+              row.map((_, j) => (i === j ? 0.5 : (i ^ 1) === j && (i | 1) < n ? (i % 2 === 0 ? -1 : 1) * (1 + i) : 0))
+            )
+            : kind === "triangular"
+            ? r.map((row, i) => row.map((x, j) => (j >= i ? x : 0)))
+            : r
+          const ws = checkDecomposition(asComplex(real), tensor(real))
+          for (let k = 0; k < n; k++) {
+            if (ws[k]!.im === 0) continue
+            // a pair: positive imaginary part first, the conjugate next, exactly
+            assert.isAbove(ws[k]!.im, 0, `${kind} ${n}: w[${k}]`)
+            assert.deepStrictEqual(ws[k + 1], c(ws[k]!.re, -ws[k]!.im), `${kind} ${n}: w[${k + 1}]`)
+            k++
+          }
+          if (kind === "symmetric" || kind === "triangular") {
+            assert.isTrue(ws.every((x) => x.im === 0), `${kind} ${n}: real spectrum`)
+          }
+          if (kind === "triangular") {
+            assert.deepStrictEqual(byValue(ws).map((x) => x.re), real.map((row, i) => row[i]!).sort((x, y) => x - y))
+          }
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+
   it("eigvals (the QR sweeps on the active block only, no Schur vectors) gives eig's eigenvalues bit for bit", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 1000 }), fc.boolean(), (n, seed, cplx) => {

@@ -2,8 +2,10 @@
  * The general (non-symmetric) eigendecomposition on the CPU (JAX's `eig`
  * primitive, LAPACK geev's outputs), in complex float64 whatever the input:
  *
- * 1-2. the complex Schur form `A = Z T Z^H` (./complexSchur.ts: Hessenberg
- *    reduction, then single-shift complex QR iterations);
+ * 1-2. the Schur form `A = Z T Z^H`: Hessenberg reduction (./complexSchur.ts),
+ *    then for real input the real Schur form by Francis double steps
+ *    (./realSchur.ts) made complex triangular block by block (`complexify`,
+ *    LAPACK's rsf2csf), for complex input single-shift complex QR iterations;
  * 3. eigenvectors of `T` by back (right) and forward (left) substitution, a
  *    near-zero `T_jj - lambda` replaced by `eps ||T||` as LAPACK's trevc does,
  *    mapped back by `Z`, then scaled as geev scales them: unit Euclidean norm
@@ -11,13 +13,15 @@
  *
  * No balancing (geev's default `gebal`) is done. Eigenvalues come in the
  * order the Schur form gives them (not sorted, as LAPACK's); for a real matrix
- * complex-conjugate pairs are conjugate to rounding, not exactly. A matrix with
+ * real eigenvalues are exactly real and complex ones come in exactly conjugate
+ * pairs, the positive imaginary part first (geev's `wr`, `wi`). A matrix with
  * non-finite entries, or an iteration that does not converge (30 n sweeps),
  * gives NaN.
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { complexSchurIterate, reduceToHessenberg } from "./complexSchur.js"
+import { realSchurIterate, reduceToHessenbergReal } from "./realSchur.js"
 
 type HostArray = DType.HostArray
 
@@ -131,6 +135,75 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
   return [vr, vi]
 }
 
+/** Columns k, k + 1 (rows `0..rows`) of a complex matrix times `[[cs, i sg], [i sg, cs]]`. */
+const rotateColumns = (
+  mr: Float64Array,
+  mi: Float64Array,
+  n: number,
+  k: number,
+  rows: number,
+  cs: number,
+  sg: number
+): void => {
+  for (let i = 0; i < rows; i++) {
+    const p = i * n + k
+    const xr = mr[p]!
+    const xi = mi[p]!
+    const yr = mr[p + 1]!
+    const yi = mi[p + 1]!
+    // x cs + y i sg, x i sg + y cs
+    mr[p] = cs * xr - sg * yi
+    mi[p] = cs * xi + sg * yr
+    mr[p + 1] = -sg * xi + cs * yr
+    mi[p + 1] = sg * xr + cs * yi
+  }
+}
+
+/**
+ * A real quasi-triangular `T` (standardized 2 x 2 blocks `[a b; c a]`, `b c < 0`, for the
+ * complex pairs) made upper triangular and complex, `Z` along (LAPACK's rsf2csf): each block's
+ * unitary `G = [v, w]`, `v` its eigenvector of `a + i mu` (`mu = sqrt(|b| |c|)`), applied as
+ * `G^H T G` and `Z G`; the block's diagonal becomes `a + i mu, a - i mu` exactly (geev's `wr`,
+ * `wi`) and its subdiagonal zero.
+ */
+const complexify = (tr: Float64Array, ti: Float64Array, zr: Float64Array, zi: Float64Array, n: number): void => {
+  for (let k = 0; k + 1 < n; k++) {
+    const c = tr[(k + 1) * n + k]!
+    if (c === 0) continue
+    const a = tr[k * n + k]!
+    const b = tr[k * n + k + 1]!
+    const mu = Math.sqrt(Math.abs(b)) * Math.sqrt(Math.abs(c))
+    // v = (b, i mu) / rho: G = [[cs, i sg], [i sg, cs]], unitary as cs^2 + sg^2 = 1
+    const rho = Math.hypot(b, mu)
+    const cs = b / rho
+    const sg = mu / rho
+    // rows k, k + 1 by G^H = [[cs, -i sg], [-i sg, cs]] (columns k..: T is zero left of the block)
+    for (let j = k; j < n; j++) {
+      const p = k * n + j
+      const q = p + n
+      const xr = tr[p]!
+      const xi = ti[p]!
+      const yr = tr[q]!
+      const yi = ti[q]!
+      // cs x - i sg y, -i sg x + cs y
+      tr[p] = cs * xr + sg * yi
+      ti[p] = cs * xi - sg * yr
+      tr[q] = sg * xi + cs * yr
+      ti[q] = -sg * xr + cs * yi
+    }
+    // columns k, k + 1 by G (rows ..k + 1 of T, all of Z)
+    rotateColumns(tr, ti, n, k, k + 2, cs, sg)
+    rotateColumns(zr, zi, n, k, n, cs, sg)
+    tr[k * n + k] = a
+    ti[k * n + k] = mu
+    tr[(k + 1) * n + k + 1] = a
+    ti[(k + 1) * n + k + 1] = -mu
+    tr[(k + 1) * n + k] = 0
+    ti[(k + 1) * n + k] = 0
+    k++
+  }
+}
+
 export const eig = (
   x: HostArray,
   xa: AbstractValue,
@@ -162,19 +235,40 @@ export const eig = (
     }
     // eigenvalues alone: no Schur vectors, the QR sweeps on the active block only
     const vectors = vlOut !== undefined || vrOut !== undefined
-    const ok = finite && (
-      reduceToHessenberg(hr, hi, n, vectors ? zr : undefined, vectors ? zi : undefined),
-        complexSchurIterate(hr, hi, n, zr, zi, vectors)
-    )
+    // real input: the real Schur form (Francis double steps, real arithmetic), so real eigenvalues
+    // are exactly real and complex ones come in exactly conjugate pairs (geev's dhseqr path)
+    const ok = finite && (complex
+      ? (reduceToHessenberg(hr, hi, n, vectors ? zr : undefined, vectors ? zi : undefined),
+        complexSchurIterate(hr, hi, n, zr, zi, vectors))
+      : (reduceToHessenbergReal(hr, n, vectors ? zr : undefined),
+        realSchurIterate(hr, n, vectors ? zr : undefined, vectors)))
     if (!ok) {
       wOut.fill(NaN, 2 * b * n, 2 * (b + 1) * n)
       vlOut?.fill(NaN, 2 * b * n * n, 2 * (b + 1) * n * n)
       vrOut?.fill(NaN, 2 * b * n * n, 2 * (b + 1) * n * n)
       continue
     }
-    for (let k = 0; k < n; k++) {
-      wOut[2 * (b * n + k)] = hr[k * n + k]!
-      wOut[2 * (b * n + k) + 1] = hi[k * n + k]!
+    if (!complex) {
+      for (let k = 0; k < n; k++) {
+        const pair = k + 1 < n && hr[(k + 1) * n + k] !== 0
+        const mu = pair ? Math.sqrt(Math.abs(hr[k * n + k + 1]!)) * Math.sqrt(Math.abs(hr[(k + 1) * n + k]!)) : 0
+        wOut[2 * (b * n + k)] = hr[k * n + k]!
+        wOut[2 * (b * n + k) + 1] = mu
+        if (pair) {
+          wOut[2 * (b * n + k + 1)] = hr[(k + 1) * n + k + 1]!
+          wOut[2 * (b * n + k + 1) + 1] = -mu
+          k++
+        }
+      }
+      if (!vectors) continue
+      hi.fill(0)
+      zi.fill(0)
+      complexify(hr, hi, zr, zi, n)
+    } else {
+      for (let k = 0; k < n; k++) {
+        wOut[2 * (b * n + k)] = hr[k * n + k]!
+        wOut[2 * (b * n + k) + 1] = hi[k * n + k]!
+      }
     }
     const s: Schur = { tr: hr, ti: hi, zr, zi }
     if (vlOut !== undefined) put(vlOut, 2 * b * n * n, ...eigenvectors(s, n, true))

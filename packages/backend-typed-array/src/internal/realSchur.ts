@@ -99,8 +99,8 @@ export const standardize2x2 = (a0: number, b0: number, c0: number, d0: number): 
   return { a, b, c, d, cs, sn }
 }
 
-/** Rows i, i+1 (columns from `from`) and columns i, i+1 (rows below `to`) of H, and Z's columns, by [cs sn; -sn cs]. */
-const rotate = (h: Float64Array, z: Float64Array, n: number, i: number, cs: number, sn: number): void => {
+/** Rows i, i+1 (columns past the block) and columns i, i+1 (rows above it) of H, and Z's columns, by [cs sn; -sn cs]. */
+const rotate = (h: Float64Array, z: Float64Array | undefined, n: number, i: number, cs: number, sn: number): void => {
   for (let j = i + 2; j < n; j++) {
     const x = h[i * n + j]!
     const y = h[(i + 1) * n + j]!
@@ -113,6 +113,7 @@ const rotate = (h: Float64Array, z: Float64Array, n: number, i: number, cs: numb
     h[r * n + i] = cs * x + sn * y
     h[r * n + i + 1] = cs * y - sn * x
   }
+  if (z === undefined) return
   for (let r = 0; r < n; r++) {
     const x = z[r * n + i]!
     const y = z[r * n + i + 1]!
@@ -121,23 +122,111 @@ const rotate = (h: Float64Array, z: Float64Array, n: number, i: number, cs: numb
   }
 }
 
-/** The 2x2 block at (i, i) standardized in place, the rest of H and Z rotated to match. */
-const standardizeBlock = (h: Float64Array, z: Float64Array, n: number, i: number): void => {
+/**
+ * The 2x2 block at (i, i) standardized in place; with `full`, the rest of H and Z rotated to
+ * match (without, only the block's own entries: its eigenvalues).
+ */
+const standardizeBlock = (h: Float64Array, z: Float64Array | undefined, n: number, i: number, full: boolean): void => {
   const at = (r: number, c: number) => r * n + c
   const s = standardize2x2(h[at(i, i)]!, h[at(i, i + 1)]!, h[at(i + 1, i)]!, h[at(i + 1, i + 1)]!)
   h[at(i, i)] = s.a
   h[at(i, i + 1)] = s.b
   h[at(i + 1, i)] = s.c
   h[at(i + 1, i + 1)] = s.d
-  rotate(h, z, n, i, s.cs, s.sn)
+  if (full) rotate(h, z, n, i, s.cs, s.sn)
+}
+
+/**
+ * Columns k, k + 1 (and k + 2 unless `last`) of `mat` (n columns), rows `from..to`, times the
+ * double step's reflector `I - [1 q r]^T [vx vy vz]` from the right.
+ */
+const reflectColumns = (
+  mat: Float64Array,
+  n: number,
+  k: number,
+  from: number,
+  to: number,
+  vx: number,
+  vy: number,
+  vz: number,
+  q: number,
+  r: number,
+  last: boolean
+): void => {
+  for (let i = from; i <= to; i++) {
+    const o = i * n + k
+    let t = vx * mat[o]! + vy * mat[o + 1]!
+    if (!last) {
+      t += vz * mat[o + 2]!
+      mat[o + 2] = mat[o + 2]! - t * r
+    }
+    mat[o] = mat[o]! - t
+    mat[o + 1] = mat[o + 1]! - t * q
+  }
+}
+
+/**
+ * Householder reduction of the real `a` (n x n, row-major, overwritten) to Hessenberg form,
+ * `Z` accumulated when given: complexSchur.ts's `reduceToHessenberg` in real arithmetic (its
+ * reflectors are real for real input), the same values bit for bit at a quarter of the work.
+ */
+export const reduceToHessenbergReal = (a: Float64Array, n: number, z: Float64Array | undefined): void => {
+  if (z !== undefined) {
+    z.fill(0)
+    for (let i = 0; i < n; i++) z[i * n + i] = 1
+  }
+  const u = new Float64Array(n)
+  const d = new Float64Array(n)
+  for (let k = 0; k < n - 2; k++) {
+    let norm2 = 0
+    for (let i = k + 1; i < n; i++) norm2 += a[i * n + k]! ** 2
+    const norm = Math.sqrt(norm2)
+    if (norm === 0) continue
+    // u = x + sign(x0) ||x|| e1, P = I - 2 u u^T / (u^T u), P x = -sign(x0) ||x|| e1
+    const x0 = a[(k + 1) * n + k]!
+    u.fill(0)
+    for (let i = k + 1; i < n; i++) u[i] = a[i * n + k]!
+    u[k + 1] = u[k + 1]! + (x0 < 0 ? -norm : norm)
+    let uu = 0
+    for (let i = k + 1; i < n; i++) uu += u[i]! ** 2
+    const f = 2 / uu
+    // A <- P A, the products u^T a_c for all columns at once, row by row
+    d.fill(0)
+    for (let i = k + 1; i < n; i++) {
+      const ui = u[i]!
+      for (let c = k, at = i * n + k; c < n; c++, at++) d[c] = d[c]! + ui * a[at]!
+    }
+    for (let i = k + 1; i < n; i++) {
+      const ui = u[i]!
+      for (let c = k, at = i * n + k; c < n; c++, at++) a[at] = a[at]! - f * (d[c]! * ui)
+    }
+    // A <- A P and Z <- Z P: each row r, a_r -= f (a_r u) u^T
+    reflectRows(a, n, k, u, f)
+    if (z !== undefined) reflectRows(z, n, k, u, f)
+    for (let i = k + 2; i < n; i++) a[i * n + k] = 0
+  }
+}
+
+/** Each row r of `m` (n x n) times `I - f u u^T` from the right, `u` nonzero from k + 1. */
+const reflectRows = (m: Float64Array, n: number, k: number, u: Float64Array, f: number): void => {
+  for (let r = 0; r < n; r++) {
+    const row = r * n
+    let dot = 0
+    for (let i = k + 1; i < n; i++) dot += m[row + i]! * u[i]!
+    if (dot === 0) continue
+    for (let i = k + 1; i < n; i++) m[row + i] = m[row + i]! - f * (dot * u[i]!)
+  }
 }
 
 /**
  * The real Schur form of the Hessenberg `h` (n x n, row-major) in place, `z`
- * (holding the Hessenberg reduction's `Z`) updated; false when the iteration
- * does not converge (30 n double steps).
+ * (holding the Hessenberg reduction's `Z`) updated when given; false when the
+ * iteration does not converge (30 n double steps). Without `full` (eigenvalues
+ * alone: LAPACK's `wantt = false`), the sweeps update the active block only,
+ * and the diagonal (1 x 1 and standardized 2 x 2 blocks) holds the same
+ * eigenvalues bit for bit, the rest of `h` left partly updated.
  */
-export const realSchurIterate = (h: Float64Array, n: number, z: Float64Array): boolean => {
+export const realSchurIterate = (h: Float64Array, n: number, z: Float64Array | undefined, full = true): boolean => {
   const at = (r: number, c: number) => r * n + c
   let norm = 0
   for (let i = 0; i < n; i++) for (let j = Math.max(i - 1, 0); j < n; j++) norm += Math.abs(h[at(i, j)]!)
@@ -165,7 +254,7 @@ export const realSchurIterate = (h: Float64Array, n: number, z: Float64Array): b
       // two roots: the 2x2 block, standardized
       h[at(hi, hi)] = h[at(hi, hi)]! + exshift
       h[at(hi - 1, hi - 1)] = h[at(hi - 1, hi - 1)]! + exshift
-      standardizeBlock(h, z, n, hi - 1)
+      standardizeBlock(h, z, n, hi - 1, full)
       hi -= 2
       iter = 0
       continue
@@ -248,32 +337,26 @@ export const realSchurIterate = (h: Float64Array, n: number, z: Float64Array): b
       const vz = r / s
       q = q / p
       r = r / p
-      for (let j = k; j < n; j++) {
-        let t = h[at(k, j)]! + q * h[at(k + 1, j)]!
+      // rows k.. k + 2 from the left (past the active block only with `full`)
+      const rowEnd = full ? n : hi + 1
+      const r0 = k * n
+      const r1 = r0 + n
+      const r2 = r1 + n
+      for (let j = k; j < rowEnd; j++) {
+        let t = h[r0 + j]! + q * h[r1 + j]!
         if (notLast) {
-          t += r * h[at(k + 2, j)]!
-          h[at(k + 2, j)] = h[at(k + 2, j)]! - t * vz
+          t += r * h[r2 + j]!
+          h[r2 + j] = h[r2 + j]! - t * vz
         }
-        h[at(k, j)] = h[at(k, j)]! - t * vx
-        h[at(k + 1, j)] = h[at(k + 1, j)]! - t * vy
+        h[r0 + j] = h[r0 + j]! - t * vx
+        h[r1 + j] = h[r1 + j]! - t * vy
       }
-      const rows = Math.min(hi, k + 3)
-      const columns = (mat: Float64Array, last: number) => {
-        for (let i = 0; i <= last; i++) {
-          let t = vx * mat[at(i, k)]! + vy * mat[at(i, k + 1)]!
-          if (notLast) {
-            t += vz * mat[at(i, k + 2)]!
-            mat[at(i, k + 2)] = mat[at(i, k + 2)]! - t * r
-          }
-          mat[at(i, k)] = mat[at(i, k)]! - t
-          mat[at(i, k + 1)] = mat[at(i, k + 1)]! - t * q
-        }
-      }
-      columns(h, rows)
-      columns(z, n - 1)
+      // columns k.. k + 2 from the right (above the active block only with `full`)
+      reflectColumns(h, n, k, full ? 0 : l, Math.min(hi, k + 3), vx, vy, vz, q, r, !notLast)
+      if (z !== undefined) reflectColumns(z, n, k, 0, n - 1, vx, vy, vz, q, r, !notLast)
     }
   }
   // exact zeros below the subdiagonal (the bulge chase leaves rounding there)
-  for (let i = 2; i < n; i++) for (let j = 0; j < i - 1; j++) h[at(i, j)] = 0
+  if (full) { for (let i = 2; i < n; i++) for (let j = 0; j < i - 1; j++) h[at(i, j)] = 0 }
   return true
 }

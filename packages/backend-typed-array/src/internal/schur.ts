@@ -10,7 +10,7 @@
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { complexSchurIterate, reduceToHessenberg } from "./complexSchur.js"
-import { realSchurIterate } from "./realSchur.js"
+import { realSchurIterate, reduceToHessenbergReal } from "./realSchur.js"
 
 type HostArray = DType.HostArray
 
@@ -44,10 +44,10 @@ export const schur = (
       hi[i] = complex ? x[2 * (b * size + i) + 1]! : 0
       if (!Number.isFinite(hr[i]!) || !Number.isFinite(hi[i]!)) finite = false
     }
-    // a real matrix's reduction stays real (its reflectors are real)
-    const ok = finite &&
-      (reduceToHessenberg(hr, hi, n, zr, zi),
-        complex ? complexSchurIterate(hr, hi, n, zr, zi) : realSchurIterate(hr, n, zr))
+    // a real matrix's reduction stays real (its reflectors are real): done in real arithmetic
+    const ok = finite && (complex
+      ? (reduceToHessenberg(hr, hi, n, zr, zi), complexSchurIterate(hr, hi, n, zr, zi))
+      : (reduceToHessenbergReal(hr, n, zr), zi.fill(0), realSchurIterate(hr, n, zr)))
     if (!ok) {
       tOut.fill(NaN, w * b * size, w * (b + 1) * size)
       zOut?.fill(NaN, w * b * size, w * (b + 1) * size)
