@@ -87,6 +87,49 @@ describe("complex qr, eigh and svd: values", () => {
     )
   })
 
+  it("eigh (Hermitian tridiagonalization, real QL): sizes 1-40, low rank, clustered, tridiagonal, diagonal, scaled", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom("random", "lowRank", "clustered", "tridiagonal", "diagonal", "tiny", "huge"),
+        (n, seed, kind) => {
+          const h = hermitian(n, seed)
+          const b = random(n, 2, seed + 1)
+          const a: CMatrix = kind === "lowRank"
+            ? matmul(b, adjoint(b))
+            : kind === "clustered"
+            // a unitary similarity of a diagonal with near-equal entries: U D U^H, U from a QR
+            ? (() => {
+              const u = value(np.linalg.qr(tensor(random(n, n, seed)))[0])
+              const dg = Array.from({ length: n }, (_, i) => c(i % 3 === 0 ? 1 : 1 + 1e-12 * i, 0))
+              return matmul(scaleCols(u, dg.map((x) => x.re)), adjoint(u))
+            })()
+            : kind === "tridiagonal"
+            ? h.map((row, i) => row.map((x, j) => (Math.abs(i - j) <= 1 ? x : c(0, 0))))
+            : kind === "diagonal"
+            ? h.map((row, i) => row.map((x, j) => (i === j ? x : c(0, 0))))
+            : kind === "tiny"
+            ? h.map((row) => row.map((x) => c(x.re * 1e-150, x.im * 1e-150)))
+            : kind === "huge"
+            ? h.map((row) => row.map((x) => c(x.re * 1e150, x.im * 1e150)))
+            : h
+          const [w, v] = np.linalg.eigh(tensor(a))
+          const ws = flat(w)
+          const vm = value(v)
+          const scale = norm(a) === 0 ? 1 : norm(a)
+          const what = `${kind} ${n}`
+          assert.isBelow(dist(matmul(a, vm), scaleCols(vm, ws)) / scale, 1e-13 * n, `${what}: residual`)
+          assert.isBelow(dist(matmul(adjoint(vm), vm), eye(n)), 1e-13 * n, `${what}: unitarity`)
+          ws.slice(1).forEach((x, i) => assert.isAtLeast(x, ws[i]!, `${what}: ascending`))
+          const trace = a.reduce((s, row, i) => s + row[i]!.re, 0)
+          assert.isBelow(Math.abs(ws.reduce((s, x) => s + x, 0) - trace) / scale, 1e-13 * n, `${what}: trace`)
+        }
+      ),
+      { numRuns: 120 }
+    )
+  })
+
   it("eigh reads one triangle: UPLO L and U agree with the Hermitian completion", () => {
     const a = hermitian(4, 3)
     const junkUpper = a.map((row, i) => row.map((x, j) => (j > i ? c(99, -7) : x)))

@@ -24,10 +24,9 @@
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { tallSvd } from "./bidiagonalSvd.js"
+import { tridiagonalQl } from "./tridiagonalQl.js"
 
 type HostArray = DType.HostArray
-
-const EPS = 2 ** -52
 
 const batchOf = (a: AbstractValue, rank = 2): number => Shape.sizeOf(a.shape.slice(0, a.shape.length - rank))
 const dims = (a: AbstractValue): readonly [number, number] => [a.shape.at(-2)!, a.shape.at(-1)!]
@@ -303,67 +302,6 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
       for (let j = k + 1; j < n; j++) qt[r * n + j] = qt[r * n + j]! - dot * us[u + j]!
     }
   }
-}
-
-/**
- * The implicit QL algorithm with Wilkinson's shift on the tridiagonal `(d, e)` (LAPACK's steqr):
- * eigenvalues into `d`, the rotations applied to the rows of `zt` (eigenvectors as rows).
- * Returns false when an eigenvalue has not converged in 60 iterations (NaN outputs then).
- */
-const tridiagonalQl = (d: Float64Array, e: Float64Array, n: number, zt: Float64Array): boolean => {
-  for (let l = 0; l < n; l++) {
-    for (let iter = 0;; iter++) {
-      let m = l
-      while (m < n - 1) {
-        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!)
-        if (Math.abs(e[m]!) <= EPS * dd) break
-        m++
-      }
-      if (m === l) break
-      if (iter === 60) return false
-      // the shift: the eigenvalue of the leading 2 x 2 block nearer d[l]
-      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!)
-      let r = Math.hypot(g, 1)
-      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r))
-      let sn = 1
-      let c = 1
-      let p = 0
-      let i = m - 1
-      for (; i >= l; i--) {
-        const f = sn * e[i]!
-        const b = c * e[i]!
-        r = Math.hypot(f, g)
-        e[i + 1] = r
-        if (r === 0) {
-          // deflation in the middle of the sweep
-          d[i + 1] = d[i + 1]! - p
-          e[m] = 0
-          break
-        }
-        sn = f / r
-        c = g / r
-        g = d[i + 1]! - p
-        r = (d[i]! - g) * sn + 2 * c * b
-        p = sn * r
-        d[i + 1] = g + p
-        g = c * r - b
-        // rows i and i + 1 of zt (columns of Z)
-        const a0 = i * n
-        const a1 = (i + 1) * n
-        for (let k = 0; k < n; k++) {
-          const zi = zt[a0 + k]!
-          const zj = zt[a1 + k]!
-          zt[a1 + k] = sn * zi + c * zj
-          zt[a0 + k] = c * zi - sn * zj
-        }
-      }
-      if (r === 0 && i >= l) continue
-      d[l] = d[l]! - p
-      e[l] = g
-      e[m] = 0
-    }
-  }
-  return true
 }
 
 /**

@@ -5,9 +5,8 @@
  * - qr: Householder reflections with LAPACK zgeqrf's conventions (zlarfg: a
  *   real, sign-flipped `beta` on R's diagonal, complex `tau`, `Q = H_1 ... H_k`
  *   with `H = I - tau v v^H`, and `H^H` applied to R).
- * - eigh: cyclic Jacobi on a Hermitian matrix: each off-diagonal entry
- *   `a_pq = r e^(i phi)` is first made real by the phase `e^(-i phi)` on row and
- *   column q (a diagonal unitary), then removed by the real rotation.
+ * - eigh: Householder reduction to a Hermitian tridiagonal, made real by a
+ *   diagonal phase, then implicit QL (LAPACK's zheev route; hermitianEigen.ts).
  * - svd: one-sided Jacobi with the same phase step on each column pair
  *   (`w_p^H w_q` made real), so `A V = U S` and `vh = V^H`.
  *
@@ -15,6 +14,7 @@
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
+import { hermitianEigen } from "./hermitianEigen.js"
 
 type HostArray = DType.HostArray
 
@@ -172,77 +172,6 @@ const rotate = (re: Float64Array, im: Float64Array, i: number, j: number, c: num
   im[j] = s * xi + c * yi
 }
 
-/** Cyclic Jacobi on the Hermitian (sr, si) (n x n, overwritten): eigenvalues into `w`, vectors as columns of (vr, vi), ascending. */
-const jacobiHermitian = (
-  sr: Float64Array,
-  si: Float64Array,
-  n: number,
-  w: Float64Array,
-  vr: Float64Array,
-  vi: Float64Array
-): void => {
-  vr.fill(0)
-  vi.fill(0)
-  for (let i = 0; i < n; i++) vr[i * n + i] = 1
-  let total = 0
-  for (let i = 0; i < n * n; i++) total += sr[i]! ** 2 + si[i]! ** 2
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let off = 0
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += sr[p * n + q]! ** 2 + si[p * n + q]! ** 2
-    if (off <= EPS * EPS * total) break
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const r = Math.hypot(sr[p * n + q]!, si[p * n + q]!)
-        if (r === 0) continue
-        const app = sr[p * n + p]!
-        const aqq = sr[q * n + q]!
-        if (r < EPS * 1e-3 * Math.min(Math.abs(app), Math.abs(aqq))) {
-          sr[p * n + q] =
-            si[p * n + q] =
-            sr[q * n + p] =
-            si[q * n + p] =
-              0
-          continue
-        }
-        // the phase e^(-i phi) on column q (and its conjugate on row q) makes a_pq = r
-        const cr = sr[p * n + q]! / r
-        const ci = -si[p * n + q]! / r
-        for (let t = 0; t < n; t++) {
-          scaleEntry(sr, si, t * n + q, cr, ci)
-          scaleEntry(sr, si, q * n + t, cr, -ci)
-          scaleEntry(vr, vi, t * n + q, cr, ci)
-        }
-        sr[q * n + q] = aqq
-        si[q * n + q] = 0
-        const theta = (aqq - app) / (2 * r)
-        const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1))
-        const c = 1 / Math.sqrt(t * t + 1)
-        const sn = t * c
-        for (let u = 0; u < n; u++) rotate(sr, si, u * n + p, u * n + q, c, sn)
-        for (let u = 0; u < n; u++) rotate(sr, si, p * n + u, q * n + u, c, sn)
-        sr[p * n + q] =
-          si[p * n + q] =
-          sr[q * n + p] =
-          si[q * n + p] =
-            0
-        si[p * n + p] = si[q * n + q] = 0
-        for (let u = 0; u < n; u++) rotate(vr, vi, u * n + p, u * n + q, c, sn)
-      }
-    }
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => sr[i * n + i]! - sr[j * n + j]!)
-  const cr = vr.slice()
-  const ci = vi.slice()
-  for (let j = 0; j < n; j++) {
-    const o = order[j]!
-    w[j] = sr[o * n + o]!
-    for (let u = 0; u < n; u++) {
-      vr[u * n + j] = cr[u * n + o]!
-      vi[u * n + j] = ci[u * n + o]!
-    }
-  }
-}
-
 export const eighComplex = (
   x: HostArray,
   xa: AbstractValue,
@@ -274,9 +203,7 @@ export const eighComplex = (
       sr[i * n + i] = ar[i * n + i]!
       si[i * n + i] = 0
     }
-    if (allFinite(sr, si)) {
-      jacobiHermitian(sr, si, n, w, vr, vi)
-    } else {
+    if (!allFinite(sr, si) || !hermitianEigen(sr, si, n, w, vr, vi)) {
       w.fill(NaN)
       vr.fill(NaN)
       vi.fill(NaN)

@@ -1,0 +1,79 @@
+/**
+ * The symmetric tridiagonal eigenproblem by implicit QL (LAPACK's steqr), shared by the real
+ * eigh (linalg.ts) and the Hermitian one (hermitianEigen.ts), whose tridiagonal is made real.
+ */
+const EPS = 2 ** -52
+
+/** Rows at `a0` and `a1` (length n) of `z`: `(x, y) <- (c x - s y, s x + c y)`. */
+const rotateRows = (z: Float64Array, n: number, a0: number, a1: number, c: number, sn: number): void => {
+  for (let k = 0; k < n; k++) {
+    const zi = z[a0 + k]!
+    const zj = z[a1 + k]!
+    z[a1 + k] = sn * zi + c * zj
+    z[a0 + k] = c * zi - sn * zj
+  }
+}
+
+/**
+ * The implicit QL algorithm with Wilkinson's shift on the real tridiagonal `(d, e)` (LAPACK's
+ * steqr): eigenvalues into `d`, the rotations applied to the rows of `zt` (eigenvectors as rows),
+ * and of `zti` when given (their imaginary parts: a Hermitian matrix's vectors, the rotations
+ * being real). Returns false when an eigenvalue has not converged in 60 iterations.
+ */
+export const tridiagonalQl = (
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  zt: Float64Array,
+  zti?: Float64Array
+): boolean => {
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0;; iter++) {
+      let m = l
+      while (m < n - 1) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!)
+        if (Math.abs(e[m]!) <= EPS * dd) break
+        m++
+      }
+      if (m === l) break
+      if (iter === 60) return false
+      // the shift: the eigenvalue of the leading 2 x 2 block nearer d[l]
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!)
+      let r = Math.hypot(g, 1)
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r))
+      let sn = 1
+      let c = 1
+      let p = 0
+      let i = m - 1
+      for (; i >= l; i--) {
+        const f = sn * e[i]!
+        const b = c * e[i]!
+        r = Math.hypot(f, g)
+        e[i + 1] = r
+        if (r === 0) {
+          // deflation in the middle of the sweep
+          d[i + 1] = d[i + 1]! - p
+          e[m] = 0
+          break
+        }
+        sn = f / r
+        c = g / r
+        g = d[i + 1]! - p
+        r = (d[i]! - g) * sn + 2 * c * b
+        p = sn * r
+        d[i + 1] = g + p
+        g = c * r - b
+        // rows i and i + 1 of zt (columns of Z)
+        const a0 = i * n
+        const a1 = (i + 1) * n
+        rotateRows(zt, n, a0, a1, c, sn)
+        if (zti !== undefined) rotateRows(zti, n, a0, a1, c, sn)
+      }
+      if (r === 0 && i >= l) continue
+      d[l] = d[l]! - p
+      e[l] = g
+      e[m] = 0
+    }
+  }
+  return true
+}
