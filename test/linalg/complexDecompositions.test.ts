@@ -18,6 +18,7 @@ import {
   dist,
   flatC,
   matmul,
+  mul,
   random,
   tensor,
   value
@@ -124,6 +125,51 @@ describe("complex qr, eigh and svd: values", () => {
           ws.slice(1).forEach((x, i) => assert.isAtLeast(x, ws[i]!, `${what}: ascending`))
           const trace = a.reduce((s, row, i) => s + row[i]!.re, 0)
           assert.isBelow(Math.abs(ws.reduce((s, x) => s + x, 0) - trace) / scale, 1e-13 * n, `${what}: trace`)
+        }
+      ),
+      { numRuns: 120 }
+    )
+  })
+
+  it("svd (complex bidiagonalization, real QR sweeps): sizes 1-30 tall and wide, rank-deficient, graded, scaled, full and reduced", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom("random", "lowRank", "graded", "zeroColumn", "real", "tiny", "huge"),
+        fc.boolean(),
+        (m, n, seed, kind, fullMatrices) => {
+          const r = random(m, n, seed)
+          const a: CMatrix = kind === "lowRank"
+            ? matmul(random(m, 2, seed + 1), random(2, n, seed + 2))
+            : kind === "graded"
+            ? r.map((row, i) => row.map((x) => c(x.re * 10 ** -i, x.im * 10 ** -i)))
+            : kind === "zeroColumn"
+            ? r.map((row) => row.map((x, j) => (j % 2 === 1 ? c(0, 0) : x)))
+            : kind === "real"
+            ? r.map((row) => row.map((x) => c(x.re, 0)))
+            : kind === "tiny"
+            ? r.map((row) => row.map((x) => c(x.re * 1e-150, x.im * 1e-150)))
+            : kind === "huge"
+            ? r.map((row) => row.map((x) => c(x.re * 1e150, x.im * 1e150)))
+            : r
+          const k = Math.min(m, n)
+          const [u, sv, vh] = np.linalg.svd(tensor(a), { fullMatrices })
+          const [um, ss, vm] = [value(u), flat(sv), value(vh)]
+          const what = `${kind} ${m}x${n}`
+          // U[:, :k] diag(s) Vh[:k, :]
+          const rec = um.map((row) =>
+            vm[0]!.map((_, j) =>
+              row.slice(0, k).reduce((t, x, p) => add(t, mul(mul(x, c(ss[p]!, 0)), vm[p]![j]!)), c(0, 0))
+            )
+          )
+          const scale = norm(a) === 0 ? 1 : norm(a)
+          assert.isBelow(dist(rec, a) / scale, 1e-14 * (m + n), `${what}: reconstruction`)
+          assert.isBelow(dist(matmul(adjoint(um), um), eye(um[0]!.length)), 1e-14 * (m + n), `${what}: U`)
+          assert.isBelow(dist(matmul(vm, adjoint(vm)), eye(vm.length)), 1e-14 * (m + n), `${what}: V`)
+          assert.isTrue(ss.every((x, i) => x >= 0 && (i === 0 || ss[i - 1]! >= x)), `${what}: descending`)
+          assert.deepStrictEqual(flat(np.linalg.svd(tensor(a), { computeUv: false })), ss, `${what}: values alone`)
         }
       ),
       { numRuns: 120 }

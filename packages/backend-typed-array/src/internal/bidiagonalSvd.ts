@@ -179,17 +179,20 @@ const rotateRows = (x: Float64Array, len: number, p: number, q: number, c: numbe
 }
 
 /**
- * Diagonalizes the bidiagonal (`w` diagonal, `f[i]` above `w[i]`'s column, `f[0] = 0`) in place,
- * rotating the rows of `ut` (m long) and `vt` (n long) along when given; false when some singular
- * value did not converge.
+ * Diagonalizes the real bidiagonal (`w` diagonal, `f[i]` above `w[i]`'s column, `f[0] = 0`) in
+ * place, rotating the rows of `ut` (m long) and `vt` (n long) along when given, and of `uti` and
+ * `vti` (their imaginary parts: a complex matrix's vectors, the rotations being real); false when
+ * some singular value did not converge.
  */
-const diagonalize = (
+export const diagonalize = (
   w: Float64Array,
   f: Float64Array,
   n: number,
   ut: Float64Array | undefined,
   m: number,
-  vt: Float64Array | undefined
+  vt: Float64Array | undefined,
+  uti?: Float64Array,
+  vti?: Float64Array
 ): boolean => {
   let norm = 0
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(w[i]!) + Math.abs(f[i]!))
@@ -219,6 +222,7 @@ const diagonalize = (
           s = -g / h
           w[i] = h
           if (ut !== undefined) rotateRows(ut, m, l - 1, i, c, s)
+          if (uti !== undefined) rotateRows(uti, m, l - 1, i, c, s)
         }
       }
       const z = w[k]!
@@ -227,6 +231,7 @@ const diagonalize = (
         if (z < 0) {
           w[k] = -z
           if (vt !== undefined) { for (let t = 0; t < n; t++) vt[k * n + t] = -vt[k * n + t]! }
+          if (vti !== undefined) { for (let t = 0; t < n; t++) vti[k * n + t] = -vti[k * n + t]! }
         }
         break
       }
@@ -257,6 +262,7 @@ const diagonalize = (
         h = y * s
         y = y * c
         if (vt !== undefined) rotateRows(vt, n, j, i, c, s)
+        if (vti !== undefined) rotateRows(vti, n, j, i, c, s)
         r = Math.hypot(fs, h)
         w[j] = r
         if (r !== 0) {
@@ -266,6 +272,7 @@ const diagonalize = (
         fs = c * g + s * y
         x = c * y - s * g
         if (ut !== undefined) rotateRows(ut, m, j, i, c, s)
+        if (uti !== undefined) rotateRows(uti, m, j, i, c, s)
       }
       f[l] = 0
       f[k] = fs
@@ -279,13 +286,20 @@ const diagonalize = (
  * The SVD of the tall `a` (m x n, m >= n, row-major; not modified), singular values descending;
  * with `vectors`, `uRows` left vectors (n, or m for a full U) and all n right ones.
  */
+/**
+ * A power of two (exact to multiply by) bringing the largest magnitude `largest` near 1 when its
+ * square could overflow or underflow, else 1.
+ */
+export const safeScale = (largest: number): number =>
+  largest > 2 ** 400 || (largest > 0 && largest < 2 ** -400)
+    ? 2 ** -Math.max(-1000, Math.min(1000, Math.round(Math.log2(largest))))
+    : 1
+
 export const tallSvd = (a: Float64Array, m: number, n: number, uRows: number, vectors: boolean): TallSvd => {
   // scaled by a power of two (exactly) when the squares of the entries could overflow or underflow
   let largest = 0
   for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i]!))
-  const scale = largest > 2 ** 400 || (largest > 0 && largest < 2 ** -400)
-    ? 2 ** -Math.max(-1000, Math.min(1000, Math.round(Math.log2(largest))))
-    : 1
+  const scale = safeScale(largest)
   const work = new Float64Array(a.length)
   for (let i = 0; i < a.length; i++) work[i] = a[i]! * scale
   const d = new Float64Array(n)

@@ -7,19 +7,18 @@
  *   with `H = I - tau v v^H`, and `H^H` applied to R).
  * - eigh: Householder reduction to a Hermitian tridiagonal, made real by a
  *   diagonal phase, then implicit QL (LAPACK's zheev route; hermitianEigen.ts).
- * - svd: one-sided Jacobi with the same phase step on each column pair
- *   (`w_p^H w_q` made real), so `A V = U S` and `vh = V^H`.
+ * - svd: complex Householder bidiagonalization made real by diagonal phases,
+ *   then the real bidiagonal's QR sweeps (LAPACK's zgesvd route;
+ *   complexBidiagonalSvd.ts), so `A V = U S` and `vh = V^H`.
  *
  * Every matrix is held as two Float64Arrays (real and imaginary parts).
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
+import { complexTallSvd } from "./complexBidiagonalSvd.js"
 import { hermitianEigen } from "./hermitianEigen.js"
 
 type HostArray = DType.HostArray
-
-const EPS = 2 ** -52
-const MAX_SWEEPS = 80
 
 const batchOf = (a: AbstractValue): number => Shape.sizeOf(a.shape.slice(0, a.shape.length - 2))
 
@@ -153,25 +152,6 @@ export const qrComplex = (
 }
 
 /** Multiplies entry `at` of (re, im) by `(cr + i ci)`. */
-const scaleEntry = (re: Float64Array, im: Float64Array, at: number, cr: number, ci: number): void => {
-  const p = re[at]!
-  const q = im[at]!
-  re[at] = p * cr - q * ci
-  im[at] = p * ci + q * cr
-}
-
-/** Real rotation of entries `i`, `j`: `(x, y) <- (c x - s y, s x + c y)` on both parts. */
-const rotate = (re: Float64Array, im: Float64Array, i: number, j: number, c: number, s: number): void => {
-  const xr = re[i]!
-  const yr = re[j]!
-  re[i] = c * xr - s * yr
-  re[j] = s * xr + c * yr
-  const xi = im[i]!
-  const yi = im[j]!
-  im[i] = c * xi - s * yi
-  im[j] = s * xi + c * yi
-}
-
 export const eighComplex = (
   x: HostArray,
   xa: AbstractValue,
@@ -218,151 +198,6 @@ export const eighComplex = (
   return [vOut, wOut]
 }
 
-/**
- * Completes the rows of (ur, ui) (r rows of length m, orthonormal where
- * `valid`) to orthonormal rows (the real kernel's Gram-Schmidt with `u^H x`).
- */
-const complete = (ur: Float64Array, ui: Float64Array, r: number, m: number, valid: Uint8Array): void => {
-  const cr = new Float64Array(m)
-  const ci = new Float64Array(m)
-  for (let j = 0; j < r; j++) {
-    if (valid[j]) continue
-    let bestNorm = -1
-    let best = 0
-    for (let e = 0; e < m; e++) {
-      let s = 1
-      for (let i = 0; i < r; i++) if (valid[i]) s -= ur[i * m + e]! ** 2 + ui[i * m + e]! ** 2
-      if (s > bestNorm) {
-        bestNorm = s
-        best = e
-      }
-    }
-    cr.fill(0)
-    ci.fill(0)
-    cr[best] = 1
-    for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i < r; i++) {
-        if (!valid[i]) continue
-        let dr = 0
-        let di = 0
-        for (let c = 0; c < m; c++) {
-          const a = ur[i * m + c]!
-          const b = ui[i * m + c]!
-          dr += a * cr[c]! + b * ci[c]!
-          di += a * ci[c]! - b * cr[c]!
-        }
-        for (let c = 0; c < m; c++) {
-          const a = ur[i * m + c]!
-          const b = ui[i * m + c]!
-          cr[c] = cr[c]! - (dr * a - di * b)
-          ci[c] = ci[c]! - (dr * b + di * a)
-        }
-      }
-    }
-    let norm = 0
-    for (let c = 0; c < m; c++) norm += cr[c]! ** 2 + ci[c]! ** 2
-    norm = Math.sqrt(norm)
-    for (let c = 0; c < m; c++) {
-      ur[j * m + c] = cr[c]! / norm
-      ui[j * m + c] = ci[c]! / norm
-    }
-    valid[j] = 1
-  }
-}
-
-interface TallSvd {
-  /** Left singular vectors as rows (`uRows` x m). */
-  readonly ur: Float64Array
-  readonly ui: Float64Array
-  readonly s: Float64Array
-  /** Right singular vectors as rows (n x n): row j is V[:, j]. */
-  readonly vr: Float64Array
-  readonly vi: Float64Array
-}
-
-/** One-sided Jacobi SVD of the tall complex (ar, ai) (m x n, m >= n). */
-const tallSvd = (ar: Float64Array, ai: Float64Array, m: number, n: number, uRows: number): TallSvd => {
-  // columns of A as rows of w
-  const wr = new Float64Array(n * m)
-  const wi = new Float64Array(n * m)
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      wr[j * m + i] = ar[i * n + j]!
-      wi[j * m + i] = ai[i * n + j]!
-    }
-  }
-  const vr = new Float64Array(n * n)
-  const vi = new Float64Array(n * n)
-  for (let j = 0; j < n; j++) vr[j * n + j] = 1
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
-    let rotated = false
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        let alpha = 0
-        let beta = 0
-        let gr = 0
-        let gi = 0
-        for (let i = 0; i < m; i++) {
-          const xr = wr[p * m + i]!
-          const xi = wi[p * m + i]!
-          const yr = wr[q * m + i]!
-          const yi = wi[q * m + i]!
-          alpha += xr * xr + xi * xi
-          beta += yr * yr + yi * yi
-          // conj(x) y
-          gr += xr * yr + xi * yi
-          gi += xr * yi - xi * yr
-        }
-        const gamma = Math.hypot(gr, gi)
-        if (gamma === 0 || gamma <= EPS * Math.sqrt(alpha * beta)) continue
-        rotated = true
-        // column q times e^(-i phi) makes w_p^H w_q = gamma real
-        const cr = gr / gamma
-        const ci = -gi / gamma
-        for (let i = 0; i < m; i++) scaleEntry(wr, wi, q * m + i, cr, ci)
-        for (let i = 0; i < n; i++) scaleEntry(vr, vi, q * n + i, cr, ci)
-        const zeta = (beta - alpha) / (2 * gamma)
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta))
-        const c = 1 / Math.sqrt(1 + t * t)
-        const sn = c * t
-        for (let i = 0; i < m; i++) rotate(wr, wi, p * m + i, q * m + i, c, sn)
-        for (let i = 0; i < n; i++) rotate(vr, vi, p * n + i, q * n + i, c, sn)
-      }
-    }
-    if (!rotated) break
-  }
-  const norms = new Float64Array(n)
-  for (let j = 0; j < n; j++) {
-    let s = 0
-    for (let i = 0; i < m; i++) s += wr[j * m + i]! ** 2 + wi[j * m + i]! ** 2
-    norms[j] = Math.sqrt(s)
-  }
-  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => norms[j]! - norms[i]!)
-  const s = new Float64Array(n)
-  const ur = new Float64Array(uRows * m)
-  const ui = new Float64Array(uRows * m)
-  const sr = new Float64Array(n * n)
-  const si = new Float64Array(n * n)
-  const valid = new Uint8Array(uRows)
-  for (let j = 0; j < n; j++) {
-    const o = order[j]!
-    s[j] = norms[o]!
-    if (s[j]! > 0) {
-      for (let i = 0; i < m; i++) {
-        ur[j * m + i] = wr[o * m + i]! / s[j]!
-        ui[j * m + i] = wi[o * m + i]! / s[j]!
-      }
-      valid[j] = 1
-    }
-    for (let i = 0; i < n; i++) {
-      sr[j * n + i] = vr[o * n + i]!
-      si[j * n + i] = vi[o * n + i]!
-    }
-  }
-  complete(ur, ui, uRows, m, valid)
-  return { ur, ui, s, vr: sr, vi: si }
-}
-
 export const svdComplex = (
   x: HostArray,
   xa: AbstractValue,
@@ -401,7 +236,7 @@ export const svdComplex = (
     }
     if (m >= n) {
       // A = U S V^H: u[i, j] = U row j, vh[j, :] = conj(V row j)
-      const r = tallSvd(ar, ai, m, n, uc)
+      const r = complexTallSvd(ar, ai, m, n, uc, computeUv)
       sOut.set(r.s, b * k)
       if (computeUv) {
         for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) putU(b, i, j, r.ur[j * m + i]!, r.ui[j * m + i]!)
@@ -417,7 +252,7 @@ export const svdComplex = (
           hi[j * m + i] = -ai[i * n + j]!
         }
       }
-      const r = tallSvd(hr, hi, n, m, vr_)
+      const r = complexTallSvd(hr, hi, n, m, vr_, computeUv)
       sOut.set(r.s, b * k)
       if (computeUv) {
         for (let i = 0; i < m; i++) for (let j = 0; j < uc; j++) putU(b, i, j, r.vr[j * m + i]!, r.vi[j * m + i]!)

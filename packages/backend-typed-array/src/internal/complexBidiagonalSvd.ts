@@ -1,0 +1,295 @@
+/**
+ * The SVD of a complex tall matrix by LAPACK's zgesvd route: complex
+ * Householder bidiagonalization `A = U_B B V_B^H` (reflectors `I - f v v^H`,
+ * Hermitian and unitary), diagonal phases `P`, `Q` that make the bidiagonal
+ * real and non-negative (`B = P B_r Q^H`), then the real bidiagonal's QR sweeps
+ * (bidiagonalSvd.ts's `diagonalize`) with their real rotations applied to both
+ * parts of `(U_B P)^T` and `(V_B Q)^T`.
+ */
+import { diagonalize, safeScale } from "./bidiagonalSvd.js"
+
+/** The SVD of a complex tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
+export interface ComplexTallSvd {
+  /** Left singular vectors as rows (`uRows` x m), real and imaginary parts. */
+  readonly ur: Float64Array
+  readonly ui: Float64Array
+  /** Singular values, descending. */
+  readonly s: Float64Array
+  /** Right singular vectors as rows (n x n): row j is V[:, j]. */
+  readonly vr: Float64Array
+  readonly vi: Float64Array
+}
+
+/**
+ * Reflects `x` (entries `x[at + i * stride]`, `i < len`, complex) to `alpha e1`:
+ * writes `v = x - alpha e1` into (vr, vi) from `v0` and returns `[alpha_re, alpha_im, f]` with
+ * `I - f v v^H` the reflector (`f = 0`, `alpha = x0`, when x is zero past its first entry).
+ */
+const reflector = (
+  xr: Float64Array,
+  xi: Float64Array,
+  at: number,
+  stride: number,
+  len: number,
+  conjugate: boolean,
+  vr: Float64Array,
+  vi: Float64Array,
+  v0: number
+): readonly [number, number, number] => {
+  const sgn = conjugate ? -1 : 1
+  let below = 0
+  for (let i = 1; i < len; i++) below += xr[at + i * stride]! ** 2 + xi[at + i * stride]! ** 2
+  const x0r = xr[at]!
+  const x0i = sgn * xi[at]!
+  if (below === 0) return [x0r, x0i, 0]
+  const x0 = Math.hypot(x0r, x0i)
+  const norm = Math.sqrt(x0 * x0 + below)
+  const phr = x0 === 0 ? 1 : x0r / x0
+  const phi = x0 === 0 ? 0 : x0i / x0
+  for (let i = 1; i < len; i++) {
+    vr[v0 + i] = xr[at + i * stride]!
+    vi[v0 + i] = sgn * xi[at + i * stride]!
+  }
+  vr[v0] = x0r + phr * norm
+  vi[v0] = x0i + phi * norm
+  return [-phr * norm, -phi * norm, 2 / (2 * (norm * norm + x0 * norm))]
+}
+
+/** `phase(x)` of a complex number (1 for zero): `[re, im]` of `x / |x|`. */
+const phaseOf = (re: number, im: number): readonly [number, number] => {
+  const r = Math.hypot(re, im)
+  return r === 0 ? [1, 0] : [re / r, im / r]
+}
+
+/**
+ * The SVD of the complex tall (ar, ai) (m x n, m >= n, row-major; not modified), singular values
+ * descending; `uRows` left vectors (n, or m for a full U) and all n right ones when `vectors`.
+ * NaN everywhere when the sweeps do not converge.
+ */
+export const complexTallSvd = (
+  ar: Float64Array,
+  ai: Float64Array,
+  m: number,
+  n: number,
+  uRows: number,
+  vectors: boolean
+): ComplexTallSvd => {
+  let largest = 0
+  for (let i = 0; i < ar.length; i++) largest = Math.max(largest, Math.abs(ar[i]!), Math.abs(ai[i]!))
+  const scale = safeScale(largest)
+  const wr = new Float64Array(m * n)
+  const wi = new Float64Array(m * n)
+  for (let i = 0; i < ar.length; i++) {
+    wr[i] = ar[i]! * scale
+    wi[i] = ai[i]! * scale
+  }
+  // the reflectors: left ones as rows of (lr, li) (m long, from entry k), right ones of (rr, ri)
+  const lr = new Float64Array(n * m)
+  const li = new Float64Array(n * m)
+  const fl = new Float64Array(n)
+  const rr = new Float64Array(n * n)
+  const ri = new Float64Array(n * n)
+  const fr = new Float64Array(n)
+  const dr = new Float64Array(n)
+  const di = new Float64Array(n)
+  const er = new Float64Array(n)
+  const ei = new Float64Array(n)
+  const sr = new Float64Array(n)
+  const si = new Float64Array(n)
+  for (let k = 0; k < n; k++) {
+    // left: column k from row k to alpha e1
+    const [alr, ali, f] = reflector(wr, wi, k * n + k, n, m - k, false, lr, li, k * m + k)
+    dr[k] = alr
+    di[k] = ali
+    fl[k] = f
+    if (f !== 0) {
+      // A[k.., k + 1..] -= f v (v^H A), v^H A accumulated a row at a time
+      sr.fill(0, k + 1, n)
+      si.fill(0, k + 1, n)
+      for (let i = k; i < m; i++) {
+        const vr = lr[k * m + i]!
+        const vi = li[k * m + i]!
+        const row = i * n
+        for (let j = k + 1; j < n; j++) {
+          // conj(v_i) A[i, j]
+          sr[j] = sr[j]! + vr * wr[row + j]! + vi * wi[row + j]!
+          si[j] = si[j]! + vr * wi[row + j]! - vi * wr[row + j]!
+        }
+      }
+      for (let i = k; i < m; i++) {
+        const vr = f * lr[k * m + i]!
+        const vi = f * li[k * m + i]!
+        const row = i * n
+        for (let j = k + 1; j < n; j++) {
+          wr[row + j] = wr[row + j]! - (vr * sr[j]! - vi * si[j]!)
+          wi[row + j] = wi[row + j]! - (vr * si[j]! + vi * sr[j]!)
+        }
+      }
+    }
+    if (k + 1 >= n) continue
+    // right: row k from column k + 1 to beta e1: the reflector of conj(row), beta = conj(alpha)
+    const [arr, ari, g] = reflector(wr, wi, k * n + k + 1, 1, n - k - 1, true, rr, ri, k * n + k + 1)
+    er[k] = arr
+    ei[k] = -ari
+    fr[k] = g
+    if (g === 0) continue
+    // A[k + 1.., k + 1..] <- A (I - g w w^H): each row, t = A_i w, A_i -= g t w^H
+    for (let i = k + 1; i < m; i++) {
+      const row = i * n
+      let tr = 0
+      let ti = 0
+      for (let j = k + 1; j < n; j++) {
+        const a = wr[row + j]!
+        const b = wi[row + j]!
+        const c = rr[k * n + j]!
+        const d = ri[k * n + j]!
+        tr += a * c - b * d
+        ti += a * d + b * c
+      }
+      tr *= g
+      ti *= g
+      for (let j = k + 1; j < n; j++) {
+        // t conj(w_j)
+        const c = rr[k * n + j]!
+        const d = ri[k * n + j]!
+        wr[row + j] = wr[row + j]! - (tr * c + ti * d)
+        wi[row + j] = wi[row + j]! - (ti * c - tr * d)
+      }
+    }
+  }
+  // phases: B_r = P^H B Q real and non-negative (q_0 = 1; p_k from d_k q_k; q_(k+1) from conj(p_k) e_k)
+  const pr = new Float64Array(n)
+  const pi = new Float64Array(n)
+  const qr = new Float64Array(n)
+  const qi = new Float64Array(n)
+  const w = new Float64Array(n)
+  const f = new Float64Array(n)
+  qr[0] = 1
+  for (let k = 0; k < n; k++) {
+    const tr = dr[k]! * qr[k]! - di[k]! * qi[k]!
+    const ti = dr[k]! * qi[k]! + di[k]! * qr[k]!
+    const [ar_, ai_] = phaseOf(tr, ti)
+    pr[k] = ar_
+    pi[k] = ai_
+    w[k] = Math.hypot(tr, ti)
+    if (k + 1 >= n) continue
+    // conj(p_k) e_k
+    const ur_ = pr[k]! * er[k]! + pi[k]! * ei[k]!
+    const ui_ = pr[k]! * ei[k]! - pi[k]! * er[k]!
+    const [br, bi] = phaseOf(ur_, ui_)
+    qr[k + 1] = br
+    qi[k + 1] = -bi
+    f[k + 1] = Math.hypot(ur_, ui_)
+  }
+  let utr: Float64Array | undefined
+  let uti: Float64Array | undefined
+  let vtr: Float64Array | undefined
+  let vti: Float64Array | undefined
+  if (vectors) {
+    // U_B (m x uRows) and V_B (n x n) by backward accumulation of the reflectors
+    const ubr = new Float64Array(m * uRows)
+    const ubi = new Float64Array(m * uRows)
+    for (let i = 0; i < uRows; i++) ubr[i * uRows + i] = 1
+    accumulate(ubr, ubi, uRows, m, n, lr, li, fl, m, 0)
+    const vbr = new Float64Array(n * n)
+    const vbi = new Float64Array(n * n)
+    for (let i = 0; i < n; i++) vbr[i * n + i] = 1
+    accumulate(vbr, vbi, n, n, n - 1, rr, ri, fr, n, 1)
+    // rows: (U_B P)^T and (V_B Q)^T
+    utr = new Float64Array(uRows * m)
+    uti = new Float64Array(uRows * m)
+    for (let j = 0; j < uRows; j++) {
+      const cr = j < n ? pr[j]! : 1
+      const ci = j < n ? pi[j]! : 0
+      for (let i = 0; i < m; i++) {
+        const a = ubr[i * uRows + j]!
+        const b = ubi[i * uRows + j]!
+        utr[j * m + i] = a * cr - b * ci
+        uti[j * m + i] = a * ci + b * cr
+      }
+    }
+    vtr = new Float64Array(n * n)
+    vti = new Float64Array(n * n)
+    for (let j = 0; j < n; j++) {
+      for (let i = 0; i < n; i++) {
+        const a = vbr[i * n + j]!
+        const b = vbi[i * n + j]!
+        vtr[j * n + i] = a * qr[j]! - b * qi[j]!
+        vti[j * n + i] = a * qi[j]! + b * qr[j]!
+      }
+    }
+  }
+  if (!diagonalize(w, f, n, utr, m, vtr, uti, vti)) {
+    const nan = (len: number) => new Float64Array(len).fill(NaN)
+    return { s: nan(n), ur: nan(uRows * m), ui: nan(uRows * m), vr: nan(n * n), vi: nan(n * n) }
+  }
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => w[j]! - w[i]! || i - j)
+  const s = new Float64Array(n)
+  for (let j = 0; j < n; j++) s[j] = w[order[j]!]! / scale
+  const out: ComplexTallSvd = {
+    s,
+    ur: new Float64Array(uRows * m),
+    ui: new Float64Array(uRows * m),
+    vr: new Float64Array(n * n),
+    vi: new Float64Array(n * n)
+  }
+  if (!vectors) return out
+  for (let j = 0; j < n; j++) {
+    const o = order[j]!
+    out.ur.set(utr!.subarray(o * m, (o + 1) * m), j * m)
+    out.ui.set(uti!.subarray(o * m, (o + 1) * m), j * m)
+    out.vr.set(vtr!.subarray(o * n, (o + 1) * n), j * n)
+    out.vi.set(vti!.subarray(o * n, (o + 1) * n), j * n)
+  }
+  out.ur.set(utr!.subarray(n * m), n * m)
+  out.ui.set(uti!.subarray(n * m), n * m)
+  return out
+}
+
+/**
+ * `M <- H_0 ... H_(count - 1) M` backward (M rows x cols, starting from the identity's columns):
+ * reflector k is `I - f_k v v^H` with `v` row k of (vr, vi) (`len` long) from entry `k + offset`.
+ */
+const accumulate = (
+  mr: Float64Array,
+  mi: Float64Array,
+  cols: number,
+  rows: number,
+  count: number,
+  vr: Float64Array,
+  vi: Float64Array,
+  fs: Float64Array,
+  len: number,
+  offset: number
+): void => {
+  const sr = new Float64Array(cols)
+  const si = new Float64Array(cols)
+  for (let k = count - 1; k >= 0; k--) {
+    const f = fs[k]!
+    if (f === 0) continue
+    const lo = k + offset
+    // columns before lo are still the identity's zeros in these rows
+    const from = Math.min(lo, cols)
+    sr.fill(0, from, cols)
+    si.fill(0, from, cols)
+    for (let i = lo; i < rows; i++) {
+      const a = vr[k * len + i]!
+      const b = vi[k * len + i]!
+      const row = i * cols
+      for (let j = from; j < cols; j++) {
+        // conj(v_i) M[i, j]
+        sr[j] = sr[j]! + a * mr[row + j]! + b * mi[row + j]!
+        si[j] = si[j]! + a * mi[row + j]! - b * mr[row + j]!
+      }
+    }
+    for (let i = lo; i < rows; i++) {
+      const a = f * vr[k * len + i]!
+      const b = f * vi[k * len + i]!
+      const row = i * cols
+      for (let j = from; j < cols; j++) {
+        mr[row + j] = mr[row + j]! - (a * sr[j]! - b * si[j]!)
+        mi[row + j] = mi[row + j]! - (a * si[j]! + b * sr[j]!)
+      }
+    }
+  }
+}
