@@ -14,6 +14,8 @@
  * values and the completion of a full `U` (the reflectors' own columns).
  */
 
+import { rotateRows } from "./rotateRows.js"
+
 const EPS = 2 ** -52
 /** Sweeps allowed per singular value before giving up (EISPACK's 30, LAPACK's 6 n in all). */
 const MAX_SWEEPS = 75
@@ -164,18 +166,6 @@ const rightVectors = (a: Float64Array, n: number, tauR: Float64Array): Float64Ar
   const vt = new Float64Array(n * n)
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = v[i * n + j]!
   return vt
-}
-
-/** Rotates rows p and q of `x` (length-`len` rows): `(x_p, x_q) <- (c x_p + s x_q, c x_q - s x_p)`. */
-const rotateRows = (x: Float64Array, len: number, p: number, q: number, c: number, s: number): void => {
-  const po = p * len
-  const qo = q * len
-  for (let t = 0; t < len; t++) {
-    const y = x[po + t]!
-    const z = x[qo + t]!
-    x[po + t] = y * c + z * s
-    x[qo + t] = z * c - y * s
-  }
 }
 
 /**

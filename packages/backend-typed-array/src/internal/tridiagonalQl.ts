@@ -2,17 +2,9 @@
  * The symmetric tridiagonal eigenproblem by implicit QL (LAPACK's steqr), shared by the real
  * eigh (linalg.ts) and the Hermitian one (hermitianEigen.ts), whose tridiagonal is made real.
  */
-const EPS = 2 ** -52
+import { rotateRows } from "./rotateRows.js"
 
-/** Rows at `a0` and `a1` (length n) of `z`: `(x, y) <- (c x - s y, s x + c y)`. */
-const rotateRows = (z: Float64Array, n: number, a0: number, a1: number, c: number, sn: number): void => {
-  for (let k = 0; k < n; k++) {
-    const zi = z[a0 + k]!
-    const zj = z[a1 + k]!
-    z[a1 + k] = sn * zi + c * zj
-    z[a0 + k] = c * zi - sn * zj
-  }
-}
+const EPS = 2 ** -52
 
 /**
  * The implicit QL algorithm with Wilkinson's shift on the real tridiagonal `(d, e)` (LAPACK's
@@ -64,10 +56,8 @@ export const tridiagonalQl = (
         d[i + 1] = g + p
         g = c * r - b
         // rows i and i + 1 of zt (columns of Z)
-        const a0 = i * n
-        const a1 = (i + 1) * n
-        rotateRows(zt, n, a0, a1, c, sn)
-        if (zti !== undefined) rotateRows(zti, n, a0, a1, c, sn)
+        rotateRows(zt, n, i, i + 1, c, -sn)
+        if (zti !== undefined) rotateRows(zti, n, i, i + 1, c, -sn)
       }
       if (r === 0 && i >= l) continue
       d[l] = d[l]! - p
