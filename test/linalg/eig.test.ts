@@ -124,6 +124,21 @@ describe("np.linalg.eig and eigvals", () => {
     }
   })
 
+  it("a zero matrix's eigenvectors are the identity, and a 1e-300-scaled matrix's are finite (no 0 / 0 in the substitution)", () => {
+    for (const n of [1, 2, 5]) {
+      const [w, v] = np.linalg.eig(np.zeros([n, n], { dtype: "float64" }))
+      assert.deepStrictEqual(flatC(w), Array.from({ length: n }, () => c(0, 0)))
+      const vm = toJsSync(v) as CMatrix
+      vm.forEach((row, i) =>
+        row.forEach((x, j) => assert.deepStrictEqual([x.re, Math.abs(x.im)], [i === j ? 1 : 0, 0]))
+      )
+    }
+    const tiny = randomMatrix(6, 6, 91).map((row) => row.map((x) => x * 1e-300))
+    const [, v] = np.linalg.eig(tensor(tiny))
+    assert.isTrue((toJsSync(v) as CMatrix).flat().every((x) => Number.isFinite(x.re) && Number.isFinite(x.im)))
+    assertGeevScaling(toJsSync(v) as CMatrix)
+  })
+
   it("known spectra: a rotation (+-i), a companion matrix (1, 2, 3, 4), triangular and defective matrices", () => {
     assertCloseC(byValue(flatC(np.linalg.eigvals(np.array([[0, -1], [1, 0]], { dtype: "float64" })))), [
       c(0, -1),

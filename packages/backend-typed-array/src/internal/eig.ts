@@ -68,7 +68,9 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
   const { tr, ti, zr, zi } = s
   let tnorm = 0
   for (let i = 0; i < n * n; i++) tnorm = Math.max(tnorm, Math.hypot(tr[i]!, ti[i]!))
-  const small = EPS * Math.max(tnorm, Number.MIN_VALUE)
+  // (a zero T gives MIN_VALUE: EPS times it underflowed to zero, and 0 / 0 made a zero matrix's
+  // eigenvectors NaN)
+  const small = Math.max(EPS * tnorm, Number.MIN_VALUE)
   const yr = new Float64Array(n)
   const yi = new Float64Array(n)
   const vr = new Float64Array(n * n)
@@ -81,8 +83,15 @@ const eigenvectors = (s: Schur, n: number, left: boolean): readonly [Float64Arra
       dr = small
       di = 0
     }
-    const den = dr * dr + di * di
-    return [(nr * dr + ni * di) / den, (ni * dr - nr * di) / den]
+    // Smith's division: no |d|^2 to underflow (or overflow)
+    if (Math.abs(dr) >= Math.abs(di)) {
+      const r = di / dr
+      const den = dr + di * r
+      return [(nr + ni * r) / den, (ni - nr * r) / den]
+    }
+    const r = dr / di
+    const den = di + dr * r
+    return [(nr * r + ni) / den, (ni * r - nr) / den]
   }
   for (let k = 0; k < n; k++) {
     const lr = tr[k * n + k]!
