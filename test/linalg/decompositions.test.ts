@@ -340,6 +340,46 @@ describe("eigh", () => {
   })
 })
 
+describe("scaling (LAPACK's dlascl): matrices near overflow or underflow", () => {
+  it("A scaled by 2^1000 and 2^-1000 gives the unscaled results times the same power, bit for bit", () => {
+    const a = randomMatrix(6, 6, 17)
+    const sym = a.map((row, i) => row.map((x, j) => x + a[j]![i]!))
+    const ca = a.map((row, i) => row.map((x, j) => ({ re: x, im: a[j]![i]! })))
+    const herm = ca.map((row, i) =>
+      row.map((x, j) => (i === j ? { re: x.re, im: 0 } : j > i ? x : { re: ca[j]![i]!.re, im: -ca[j]![i]!.im }))
+    )
+    const scaled = (m: Matrix, f: number) => m.map((row) => row.map((x) => x * f))
+    const cscaled = (m: Array<Array<{ re: number; im: number }>>, f: number) =>
+      m.map((row) => row.map((x) => ({ re: x.re * f, im: x.im * f })))
+    const ctensor = (m: Array<Array<{ re: number; im: number }>>) =>
+      np.array(m as np.TensorLike, { dtype: "complex128" })
+    const values = (t: Tensor): Array<number> =>
+      (toJsSync(t) as unknown as Array<unknown>).flat(2).flatMap((x) =>
+        typeof x === "number" ? [x] : [(x as { re: number }).re, (x as { im: number }).im]
+      )
+    const cases: ReadonlyArray<readonly [string, (f: number) => Tensor]> = [
+      ["eigvalsh", (f) => np.linalg.eigvalsh(tensor(scaled(sym, f)))],
+      ["eigvals", (f) => np.linalg.eigvals(tensor(scaled(a, f)))],
+      ["eig", (f) => np.linalg.eig(tensor(scaled(a, f)))[0]],
+      ["qr's R", (f) => np.linalg.qr(tensor(scaled(a, f)))[1]],
+      ["schur's T", (f) => linalg.schur(tensor(scaled(a, f)))[0]],
+      ["svdvals", (f) => np.linalg.svd(tensor(scaled(a, f)), { computeUv: false })],
+      ["complex eigvalsh", (f) => np.linalg.eigvalsh(ctensor(cscaled(herm, f)))],
+      ["complex eigvals", (f) => np.linalg.eigvals(ctensor(cscaled(ca, f)))],
+      ["complex qr's R", (f) => np.linalg.qr(ctensor(cscaled(ca, f)))[1]],
+      ["complex svdvals", (f) => np.linalg.svd(ctensor(cscaled(ca, f)), { computeUv: false })]
+    ]
+    for (const [name, f] of cases) {
+      const base = values(f(1))
+      for (const p of [1000, -1000]) {
+        const got = values(f(2 ** p))
+        assert.isTrue(got.every(Number.isFinite), `${name} at 2^${p}: finite`)
+        assert.deepStrictEqual(got, base.map((x) => x * 2 ** p), `${name} at 2^${p}`)
+      }
+    }
+  })
+})
+
 describe("svd", () => {
   it("hand-derived singular values", () => {
     const [, s] = np.linalg.svd(tensor([[3, 0], [0, -4]]))

@@ -15,6 +15,7 @@
  */
 
 import { rotateRows } from "./rotateRows.js"
+import { safeScale } from "./safeScale.js"
 
 const EPS = 2 ** -52
 /** Sweeps allowed per singular value before giving up (EISPACK's 30, LAPACK's 6 n in all). */
@@ -276,15 +277,6 @@ export const diagonalize = (
  * The SVD of the tall `a` (m x n, m >= n, row-major; not modified), singular values descending;
  * with `vectors`, `uRows` left vectors (n, or m for a full U) and all n right ones.
  */
-/**
- * A power of two (exact to multiply by) bringing the largest magnitude `largest` near 1 when its
- * square could overflow or underflow, else 1.
- */
-export const safeScale = (largest: number): number =>
-  largest > 2 ** 400 || (largest > 0 && largest < 2 ** -400)
-    ? 2 ** -Math.max(-1000, Math.min(1000, Math.round(Math.log2(largest))))
-    : 1
-
 export const tallSvd = (a: Float64Array, m: number, n: number, uRows: number, vectors: boolean): TallSvd => {
   // scaled by a power of two (exactly) when the squares of the entries could overflow or underflow
   let largest = 0

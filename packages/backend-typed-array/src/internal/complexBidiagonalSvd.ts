@@ -6,7 +6,8 @@
  * (bidiagonalSvd.ts's `diagonalize`) with their real rotations applied to both
  * parts of `(U_B P)^T` and `(V_B Q)^T`.
  */
-import { diagonalize, safeScale } from "./bidiagonalSvd.js"
+import { diagonalize } from "./bidiagonalSvd.js"
+import { safeScale } from "./safeScale.js"
 
 /** The SVD of a complex tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
 export interface ComplexTallSvd {

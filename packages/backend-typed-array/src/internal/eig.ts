@@ -22,6 +22,7 @@ import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { complexSchurIterate, reduceToHessenberg } from "./complexSchur.js"
 import { realSchurIterate, reduceToHessenbergReal } from "./realSchur.js"
+import { scaleInPlace } from "./safeScale.js"
 
 type HostArray = DType.HostArray
 
@@ -242,6 +243,8 @@ export const eig = (
       hi[i] = complex ? x[2 * (b * n * n + i) + 1]! : 0
       if (!Number.isFinite(hr[i]!) || !Number.isFinite(hi[i]!)) finite = false
     }
+    // eigenvalues scale with A, its (unit) eigenvectors do not
+    const scale = finite ? scaleInPlace(hr, hi) : 1
     // eigenvalues alone: no Schur vectors, the QR sweeps on the active block only
     const vectors = vlOut !== undefined || vrOut !== undefined
     // real input: the real Schur form (Francis double steps, real arithmetic), so real eigenvalues
@@ -261,11 +264,11 @@ export const eig = (
       for (let k = 0; k < n; k++) {
         const pair = k + 1 < n && hr[(k + 1) * n + k] !== 0
         const mu = pair ? Math.sqrt(Math.abs(hr[k * n + k + 1]!)) * Math.sqrt(Math.abs(hr[(k + 1) * n + k]!)) : 0
-        wOut[2 * (b * n + k)] = hr[k * n + k]!
-        wOut[2 * (b * n + k) + 1] = mu
+        wOut[2 * (b * n + k)] = hr[k * n + k]! / scale
+        wOut[2 * (b * n + k) + 1] = mu / scale
         if (pair) {
-          wOut[2 * (b * n + k + 1)] = hr[(k + 1) * n + k + 1]!
-          wOut[2 * (b * n + k + 1) + 1] = -mu
+          wOut[2 * (b * n + k + 1)] = hr[(k + 1) * n + k + 1]! / scale
+          wOut[2 * (b * n + k + 1) + 1] = -mu / scale
           k++
         }
       }
@@ -275,8 +278,8 @@ export const eig = (
       complexify(hr, hi, zr, zi, n)
     } else {
       for (let k = 0; k < n; k++) {
-        wOut[2 * (b * n + k)] = hr[k * n + k]!
-        wOut[2 * (b * n + k) + 1] = hi[k * n + k]!
+        wOut[2 * (b * n + k)] = hr[k * n + k]! / scale
+        wOut[2 * (b * n + k) + 1] = hi[k * n + k]! / scale
       }
     }
     const s: Schur = { tr: hr, ti: hi, zr, zi }

@@ -24,6 +24,7 @@
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { tallSvd } from "./bidiagonalSvd.js"
+import { scaleInPlace } from "./safeScale.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
 
 type HostArray = DType.HostArray
@@ -186,6 +187,8 @@ export const qr = (
   const q = new Float64Array(m * qc)
   for (let b = 0; b < count; b++) {
     for (let i = 0; i < m * n; i++) r[i] = x[b * m * n + i]!
+    // (R scales with A, Q does not)
+    const scale = scaleInPlace(r)
     vs.fill(0)
     for (let j = 0; j < k; j++) {
       const alpha = r[j * n + j]!
@@ -226,7 +229,7 @@ export const qr = (
     }
     qOut.set(q, b * m * qc)
     for (let i = 0; i < qc; i++) {
-      for (let c = 0; c < n; c++) rOut[b * qc * n + i * n + c] = i < m && c >= i ? r[i * n + c]! : 0
+      for (let c = 0; c < n; c++) rOut[b * qc * n + i * n + c] = i < m && c >= i ? r[i * n + c]! / scale : 0
     }
   }
   return [qOut, rOut]
@@ -347,9 +350,12 @@ export const eigh = (
         s[j * n + i] = value
       }
     }
+    const scale = scaleInPlace(s)
     if (!allFinite(s) || !symmetricEigen(s, n, w, v)) {
       w.fill(NaN)
       v.fill(NaN)
+    } else if (scale !== 1) {
+      for (let i = 0; i < n; i++) w[i] = w[i]! / scale
     }
     vOut.set(v, o)
     wOut.set(w, b * n)

@@ -17,6 +17,7 @@ import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { complexTallSvd } from "./complexBidiagonalSvd.js"
 import { hermitianEigen } from "./hermitianEigen.js"
+import { scaleInPlace } from "./safeScale.js"
 
 type HostArray = DType.HostArray
 
@@ -92,6 +93,8 @@ export const qrComplex = (
   }
   for (let b = 0; b < count; b++) {
     load(x, b, m * n, rr, ri)
+    // (R scales with A, Q does not)
+    const scale = scaleInPlace(rr, ri)
     vr.fill(0)
     vi.fill(0)
     for (let j = 0; j < k; j++) {
@@ -143,8 +146,8 @@ export const qrComplex = (
     for (let i = 0; i < qc; i++) {
       for (let c = 0; c < n; c++) {
         const keep = i < m && c >= i
-        rOut[ro + 2 * (i * n + c)] = keep ? rr[i * n + c]! : 0
-        rOut[ro + 2 * (i * n + c) + 1] = keep ? ri[i * n + c]! : 0
+        rOut[ro + 2 * (i * n + c)] = keep ? rr[i * n + c]! / scale : 0
+        rOut[ro + 2 * (i * n + c) + 1] = keep ? ri[i * n + c]! / scale : 0
       }
     }
   }
@@ -183,10 +186,13 @@ export const eighComplex = (
       sr[i * n + i] = ar[i * n + i]!
       si[i * n + i] = 0
     }
+    const scale = scaleInPlace(sr, si)
     if (!allFinite(sr, si) || !hermitianEigen(sr, si, n, w, vr, vi)) {
       w.fill(NaN)
       vr.fill(NaN)
       vi.fill(NaN)
+    } else if (scale !== 1) {
+      for (let i = 0; i < n; i++) w[i] = w[i]! / scale
     }
     const o = 2 * b * n * n
     for (let i = 0; i < n * n; i++) {

@@ -11,6 +11,7 @@ import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { complexSchurIterate, reduceToHessenberg } from "./complexSchur.js"
 import { realSchurIterate, reduceToHessenbergReal } from "./realSchur.js"
+import { scaleInPlace } from "./safeScale.js"
 
 type HostArray = DType.HostArray
 
@@ -44,6 +45,8 @@ export const schur = (
       hi[i] = complex ? x[2 * (b * size + i) + 1]! : 0
       if (!Number.isFinite(hr[i]!) || !Number.isFinite(hi[i]!)) finite = false
     }
+    // T scales with A, Z does not
+    const scale = finite ? scaleInPlace(hr, hi) : 1
     // a real matrix's reduction stays real (its reflectors are real): done in real arithmetic
     const ok = finite && (complex
       ? (reduceToHessenberg(hr, hi, n, zr, zi), complexSchurIterate(hr, hi, n, zr, zi))
@@ -55,6 +58,12 @@ export const schur = (
     }
     // the complex iteration leaves rounding below the (exactly zero) subdiagonal
     if (complex) { for (let i = 2; i < n; i++) for (let j = 0; j < i - 1; j++) hr[i * n + j] = hi[i * n + j] = 0 }
+    if (scale !== 1) {
+      for (let i = 0; i < size; i++) {
+        hr[i] = hr[i]! / scale
+        hi[i] = hi[i]! / scale
+      }
+    }
     put(tOut, b, hr, hi)
     if (zOut !== undefined) put(zOut, b, zr, zi)
   }
