@@ -15,7 +15,7 @@
  */
 
 import { rotateRows } from "./rotateRows.js"
-import { safeScale } from "./safeScale.js"
+import { scaleInPlace } from "./safeScale.js"
 
 const EPS = 2 ** -52
 /** Sweeps allowed per singular value before giving up (EISPACK's 30, LAPACK's 6 n in all). */
@@ -113,60 +113,45 @@ const bidiagonalize = (
 }
 
 /**
- * `U^T` as rows (`rows` x m): the first `rows` columns of the product of the left reflectors,
- * accumulated backward (LAPACK's orgbr), then transposed.
+ * The product of `count` reflectors applied to the first `cols` columns of the `size` x `size`
+ * identity, accumulated backward (LAPACK's orgbr), returned transposed (`cols` rows of `size`):
+ * reflector k is `I - tau[k] v v^T` on indices `k + offset..`, with `v` 1 there and
+ * `a[base(k) + i * stride]` at each later index i.
  */
-const leftVectors = (a: Float64Array, m: number, n: number, tauL: Float64Array, rows: number): Float64Array => {
-  // U (m x rows, row-major), starting from the identity's first `rows` columns
-  const u = new Float64Array(m * rows)
-  for (let i = 0; i < rows; i++) u[i * rows + i] = 1
-  const s = new Float64Array(rows)
-  for (let k = n - 1; k >= 0; k--) {
-    const tau = tauL[k]!
-    if (tau === 0) continue
-    // rows k.. of U: columns before k are still the identity's zeros there
-    s.fill(0, k, rows)
-    for (let i = k; i < m; i++) {
-      const vi = i === k ? 1 : a[i * n + k]!
-      const r = i * rows
-      for (let j = k; j < rows; j++) s[j] = s[j]! + vi * u[r + j]!
+const reflectorProductRows = (
+  a: Float64Array,
+  size: number,
+  cols: number,
+  count: number,
+  offset: number,
+  tau: Float64Array,
+  base: (k: number) => number,
+  stride: number
+): Float64Array => {
+  const u = new Float64Array(size * cols)
+  for (let i = 0; i < cols; i++) u[i * cols + i] = 1
+  const s = new Float64Array(cols)
+  for (let k = count - 1; k >= 0; k--) {
+    const t = tau[k]!
+    if (t === 0) continue
+    const lo = k + offset
+    const at = base(k)
+    // rows lo.. of the product: columns before lo are still the identity's zeros there
+    s.fill(0, lo, cols)
+    for (let i = lo; i < size; i++) {
+      const vi = i === lo ? 1 : a[at + i * stride]!
+      const r = i * cols
+      for (let j = lo; j < cols; j++) s[j] = s[j]! + vi * u[r + j]!
     }
-    for (let i = k; i < m; i++) {
-      const f = tau * (i === k ? 1 : a[i * n + k]!)
-      const r = i * rows
-      for (let j = k; j < rows; j++) u[r + j] = u[r + j]! - f * s[j]!
+    for (let i = lo; i < size; i++) {
+      const f = t * (i === lo ? 1 : a[at + i * stride]!)
+      const r = i * cols
+      for (let j = lo; j < cols; j++) u[r + j] = u[r + j]! - f * s[j]!
     }
   }
-  const ut = new Float64Array(rows * m)
-  for (let i = 0; i < m; i++) for (let j = 0; j < rows; j++) ut[j * m + i] = u[i * rows + j]!
+  const ut = new Float64Array(cols * size)
+  for (let i = 0; i < size; i++) for (let j = 0; j < cols; j++) ut[j * size + i] = u[i * cols + j]!
   return ut
-}
-
-/** `V^T` as rows (n x n): the product of the right reflectors, accumulated backward, transposed. */
-const rightVectors = (a: Float64Array, n: number, tauR: Float64Array): Float64Array => {
-  const v = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) v[i * n + i] = 1
-  const s = new Float64Array(n)
-  for (let k = n - 2; k >= 0; k--) {
-    const tau = tauR[k]!
-    if (tau === 0) continue
-    const row = k * n
-    const lo = k + 1
-    s.fill(0, lo, n)
-    for (let i = lo; i < n; i++) {
-      const wi = i === lo ? 1 : a[row + i]!
-      const r = i * n
-      for (let j = lo; j < n; j++) s[j] = s[j]! + wi * v[r + j]!
-    }
-    for (let i = lo; i < n; i++) {
-      const f = tau * (i === lo ? 1 : a[row + i]!)
-      const r = i * n
-      for (let j = lo; j < n; j++) v[r + j] = v[r + j]! - f * s[j]!
-    }
-  }
-  const vt = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vt[j * n + i] = v[i * n + j]!
-  return vt
 }
 
 /**
@@ -279,18 +264,16 @@ export const diagonalize = (
  */
 export const tallSvd = (a: Float64Array, m: number, n: number, uRows: number, vectors: boolean): TallSvd => {
   // scaled by a power of two (exactly) when the squares of the entries could overflow or underflow
-  let largest = 0
-  for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i]!))
-  const scale = safeScale(largest)
-  const work = new Float64Array(a.length)
-  for (let i = 0; i < a.length; i++) work[i] = a[i]! * scale
+  const work = a.slice()
+  const scale = scaleInPlace(work)
   const d = new Float64Array(n)
   const e = new Float64Array(n)
   const tauL = new Float64Array(n)
   const tauR = new Float64Array(n)
   bidiagonalize(work, m, n, d, e, tauL, tauR)
-  const ut = vectors ? leftVectors(work, m, n, tauL, uRows) : undefined
-  const vt = vectors ? rightVectors(work, n, tauR) : undefined
+  // U^T and V^T as rows: the left reflectors down column k (stride n), the right ones along row k
+  const ut = vectors ? reflectorProductRows(work, m, uRows, n, 0, tauL, (k) => k, n) : undefined
+  const vt = vectors ? reflectorProductRows(work, n, n, n - 1, 1, tauR, (k) => k * n, 1) : undefined
   // f[i] is the entry above w[i]: e shifted down by one
   const f = new Float64Array(n)
   for (let i = 1; i < n; i++) f[i] = e[i - 1]!

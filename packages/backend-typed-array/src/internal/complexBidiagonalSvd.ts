@@ -7,7 +7,8 @@
  * parts of `(U_B P)^T` and `(V_B Q)^T`.
  */
 import { diagonalize } from "./bidiagonalSvd.js"
-import { safeScale } from "./safeScale.js"
+import { reflectorProduct } from "./complexReflectors.js"
+import { scaleInPlace } from "./safeScale.js"
 
 /** The SVD of a complex tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
 export interface ComplexTallSvd {
@@ -75,15 +76,9 @@ export const complexTallSvd = (
   uRows: number,
   vectors: boolean
 ): ComplexTallSvd => {
-  let largest = 0
-  for (let i = 0; i < ar.length; i++) largest = Math.max(largest, Math.abs(ar[i]!), Math.abs(ai[i]!))
-  const scale = safeScale(largest)
-  const wr = new Float64Array(m * n)
-  const wi = new Float64Array(m * n)
-  for (let i = 0; i < ar.length; i++) {
-    wr[i] = ar[i]! * scale
-    wi[i] = ai[i]! * scale
-  }
+  const wr = ar.slice()
+  const wi = ai.slice()
+  const scale = scaleInPlace(wr, wi)
   // the reflectors: left ones as rows of (lr, li) (m long, from entry k), right ones of (rr, ri)
   const lr = new Float64Array(n * m)
   const li = new Float64Array(n * m)
@@ -191,11 +186,11 @@ export const complexTallSvd = (
     const ubr = new Float64Array(m * uRows)
     const ubi = new Float64Array(m * uRows)
     for (let i = 0; i < uRows; i++) ubr[i * uRows + i] = 1
-    accumulate(ubr, ubi, uRows, m, n, lr, li, fl, m, 0)
+    reflectorProduct(ubr, ubi, uRows, m, n, lr, li, fl, m, 0)
     const vbr = new Float64Array(n * n)
     const vbi = new Float64Array(n * n)
     for (let i = 0; i < n; i++) vbr[i * n + i] = 1
-    accumulate(vbr, vbi, n, n, n - 1, rr, ri, fr, n, 1)
+    reflectorProduct(vbr, vbi, n, n, n - 1, rr, ri, fr, n, 1)
     // rows: (U_B P)^T and (V_B Q)^T
     utr = new Float64Array(uRows * m)
     uti = new Float64Array(uRows * m)
@@ -245,52 +240,4 @@ export const complexTallSvd = (
   out.ur.set(utr!.subarray(n * m), n * m)
   out.ui.set(uti!.subarray(n * m), n * m)
   return out
-}
-
-/**
- * `M <- H_0 ... H_(count - 1) M` backward (M rows x cols, starting from the identity's columns):
- * reflector k is `I - f_k v v^H` with `v` row k of (vr, vi) (`len` long) from entry `k + offset`.
- */
-const accumulate = (
-  mr: Float64Array,
-  mi: Float64Array,
-  cols: number,
-  rows: number,
-  count: number,
-  vr: Float64Array,
-  vi: Float64Array,
-  fs: Float64Array,
-  len: number,
-  offset: number
-): void => {
-  const sr = new Float64Array(cols)
-  const si = new Float64Array(cols)
-  for (let k = count - 1; k >= 0; k--) {
-    const f = fs[k]!
-    if (f === 0) continue
-    const lo = k + offset
-    // columns before lo are still the identity's zeros in these rows
-    const from = Math.min(lo, cols)
-    sr.fill(0, from, cols)
-    si.fill(0, from, cols)
-    for (let i = lo; i < rows; i++) {
-      const a = vr[k * len + i]!
-      const b = vi[k * len + i]!
-      const row = i * cols
-      for (let j = from; j < cols; j++) {
-        // conj(v_i) M[i, j]
-        sr[j] = sr[j]! + a * mr[row + j]! + b * mi[row + j]!
-        si[j] = si[j]! + a * mi[row + j]! - b * mr[row + j]!
-      }
-    }
-    for (let i = lo; i < rows; i++) {
-      const a = f * vr[k * len + i]!
-      const b = f * vi[k * len + i]!
-      const row = i * cols
-      for (let j = from; j < cols; j++) {
-        mr[row + j] = mr[row + j]! - (a * sr[j]! - b * si[j]!)
-        mi[row + j] = mi[row + j]! - (a * si[j]! + b * sr[j]!)
-      }
-    }
-  }
 }

@@ -8,6 +8,7 @@
  * routine's flops, where cyclic Jacobi with a phase step per entry took 8-10
  * sweeps of 6 n^3 complex flops.
  */
+import { reflectorProduct } from "./complexReflectors.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
 
 /**
@@ -25,6 +26,8 @@ export const hermitianEigen = (
   // the reflectors' unit vectors, one row each (zero before k + 1)
   const ur = new Float64Array(n * n)
   const ui = new Float64Array(n * n)
+  // 2 for each reflection made (`I - 2 u u^H`), 0 where none was needed
+  const fs = new Float64Array(n)
   const pr = new Float64Array(n)
   const pi = new Float64Array(n)
   const d = new Float64Array(n)
@@ -44,6 +47,7 @@ export const hermitianEigen = (
     const phr = x0 === 0 ? 1 : x0r / x0
     const phi = x0 === 0 ? 0 : x0i / x0
     const vNorm2 = 2 * (norm2 + x0 * norm)
+    fs[k] = 2
     const scale = 1 / Math.sqrt(vNorm2)
     for (let i = k + 1; i < n; i++) {
       ur[u + i] = sr[i * n + k]! * scale
@@ -123,47 +127,22 @@ export const hermitianEigen = (
     dr[i + 1] = dr[i]! * qr - dim[i]! * qi
     dim[i + 1] = dr[i]! * qi + dim[i]! * qr
   }
-  // X = D Q^T (rows: delta_i times row i of Q^T), Q^T = H_(n-3)^T ... H_0^T, H^T = I - 2 conj(u) u^T
+  // Q = H_0 ... H_(n-3) (H_k = I - 2 u u^H on indices k + 1..), then X = D Q^T: row i is delta_i
+  // times column i of Q
+  const qr = new Float64Array(n * n)
+  const qi = new Float64Array(n * n)
+  for (let i = 0; i < n; i++) qr[i * n + i] = 1
+  reflectorProduct(qr, qi, n, n, n - 2, ur, ui, fs, n, 1)
   const xr = new Float64Array(n * n)
   const xi = new Float64Array(n * n)
-  for (let i = 0; i < n; i++) xr[i * n + i] = 1
-  for (let k = n - 3; k >= 0; k--) {
-    const u = k * n
-    let any = false
-    for (let i = k + 1; i < n && !any; i++) any = ur[u + i] !== 0 || ui[u + i] !== 0
-    if (!any) continue
-    for (let r = k + 1; r < n; r++) {
-      const row = r * n
-      // dot = sum_j X[r, j] conj(u_j); X[r, j] -= 2 dot u_j
-      let dotr = 0
-      let doti = 0
-      for (let j = k + 1; j < n; j++) {
-        const a = xr[row + j]!
-        const b = xi[row + j]!
-        const c = ur[u + j]!
-        const e = ui[u + j]!
-        dotr += a * c + b * e
-        doti += b * c - a * e
-      }
-      dotr *= 2
-      doti *= 2
-      for (let j = k + 1; j < n; j++) {
-        const c = ur[u + j]!
-        const e = ui[u + j]!
-        xr[row + j] = xr[row + j]! - (dotr * c - doti * e)
-        xi[row + j] = xi[row + j]! - (dotr * e + doti * c)
-      }
-    }
-  }
   for (let i = 0; i < n; i++) {
-    const row = i * n
     const a = dr[i]!
     const b = dim[i]!
-    for (let j = 0; j < n; j++) {
-      const p = xr[row + j]!
-      const q = xi[row + j]!
-      xr[row + j] = a * p - b * q
-      xi[row + j] = a * q + b * p
+    for (let r = 0; r < n; r++) {
+      const p = qr[r * n + i]!
+      const q = qi[r * n + i]!
+      xr[i * n + r] = a * p - b * q
+      xi[i * n + r] = a * q + b * p
     }
   }
   if (!tridiagonalQl(d, er, n, xr, xi)) return false

@@ -7,7 +7,7 @@
  */
 
 /** The power of two to multiply a matrix of largest magnitude `largest` by (1 when none is needed). */
-export const safeScale = (largest: number): number =>
+const safeScale = (largest: number): number =>
   largest > 2 ** 400 || (largest > 0 && largest < 2 ** -400)
     ? 2 ** -Math.max(-1000, Math.min(1000, Math.round(Math.log2(largest))))
     : 1
