@@ -7,7 +7,7 @@
  * parts of `(U_B P)^T` and `(V_B Q)^T`.
  */
 import { diagonalize } from "./bidiagonalSvd.js"
-import { reflectorProduct } from "./complexReflectors.js"
+import { reflectLeft, reflectorProduct } from "./complexReflectors.js"
 import { scaleInPlace } from "./safeScale.js"
 
 /** The SVD of a complex tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
@@ -98,30 +98,8 @@ export const complexTallSvd = (
     dr[k] = alr
     di[k] = ali
     fl[k] = f
-    if (f !== 0) {
-      // A[k.., k + 1..] -= f v (v^H A), v^H A accumulated a row at a time
-      sr.fill(0, k + 1, n)
-      si.fill(0, k + 1, n)
-      for (let i = k; i < m; i++) {
-        const vr = lr[k * m + i]!
-        const vi = li[k * m + i]!
-        const row = i * n
-        for (let j = k + 1; j < n; j++) {
-          // conj(v_i) A[i, j]
-          sr[j] = sr[j]! + vr * wr[row + j]! + vi * wi[row + j]!
-          si[j] = si[j]! + vr * wi[row + j]! - vi * wr[row + j]!
-        }
-      }
-      for (let i = k; i < m; i++) {
-        const vr = f * lr[k * m + i]!
-        const vi = f * li[k * m + i]!
-        const row = i * n
-        for (let j = k + 1; j < n; j++) {
-          wr[row + j] = wr[row + j]! - (vr * sr[j]! - vi * si[j]!)
-          wi[row + j] = wi[row + j]! - (vr * si[j]! + vi * sr[j]!)
-        }
-      }
-    }
+    // A[k.., k + 1..] <- H A
+    if (f !== 0) reflectLeft(wr, wi, n, m, lr, li, k * m, k, k + 1, f, sr, si)
     if (k + 1 >= n) continue
     // right: row k from column k + 1 to beta e1: the reflector of conj(row), beta = conj(alpha)
     const [arr, ari, g] = reflector(wr, wi, k * n + k + 1, 1, n - k - 1, true, rr, ri, k * n + k + 1)
