@@ -574,6 +574,11 @@ describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
     assertClose(flat(np.linalg.cond(tensor([[2, 0], [0, 0.5]]))), [4], 1e-15)
     assertClose(flat(np.linalg.cond(tensor([[1, 2], [3, 4]]), { p: 1 })), [21], 1e-13)
     assert.strictEqual(flat(np.linalg.cond(tensor([[1, 2], [2, 4]]), { p: 1 }))[0], Infinity)
+    // an empty matrix has no condition number (NumPy's LinAlgError); an empty batch is an empty result
+    for (const p of [undefined, 1, "fro"] as const) {
+      assert.throws(() => np.linalg.cond(np.zeros([0, 0]), { p }), ShapeError, "cond is not defined on empty matrices")
+    }
+    assert.deepStrictEqual(np.linalg.cond(np.zeros([0, 2, 2])).shape, [0])
   })
 
   it("matrixPower and multiDot", () => {

@@ -1045,6 +1045,13 @@ export const cond = (x: TensorLike, options?: CondOptions): Tensor => {
   checkOptions("cond", options, { p: ordCheck })
   const t = inexact(x)
   requireMatrix("cond", t, options?.p === undefined || options.p === 2 || options.p === -2)
+  // (NumPy's LinAlgError; JAX fails inside, indexing the empty singular values or reducing an empty norm)
+  if (t.shape.at(-1) === 0 || t.shape.at(-2) === 0) {
+    throw new ShapeError({
+      operation: "cond",
+      detail: `cond is not defined on empty matrices, got shape (${t.shape.join(", ")})`
+    })
+  }
   const p = options?.p
   let r: Tensor
   if (p === undefined || p === 2 || p === -2) {

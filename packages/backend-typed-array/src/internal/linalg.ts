@@ -169,6 +169,48 @@ export const lu = (x: HostArray, xa: AbstractValue, outs: ReadonlyArray<Abstract
   return [dst, pivots, perms]
 }
 
+/**
+ * `A[j:, c0:c1] -= tau v (v^T A[j:, c0:c1])` for a row-major `a` of `cols` columns, `v` column
+ * `j` of `vs` (`k` columns) from row `j` on. Row by row, so that the sweeps are contiguous (column
+ * by column, each step was a cache miss: 1.24 s for a 512 x 512 QR): each column's dot product
+ * still sums its rows in order, and each element gets the same update, so the bits are those of
+ * the column sweeps. A column whose factor is 0 is left as it is (its rows may hold infinities).
+ */
+const reflectColumns = (
+  a: Float64Array,
+  cols: number,
+  vs: Float64Array,
+  k: number,
+  j: number,
+  m: number,
+  c0: number,
+  c1: number,
+  tau: number,
+  w: Float64Array
+): void => {
+  if (c0 >= c1) return
+  w.fill(0, c0, c1)
+  for (let i = j; i < m; i++) {
+    const v = vs[i * k + j]!
+    const row = i * cols
+    for (let c = c0; c < c1; c++) w[c] = w[c]! + v * a[row + c]!
+  }
+  let skip = false
+  for (let c = c0; c < c1; c++) {
+    w[c] = tau * w[c]!
+    if (w[c] === 0) skip = true
+  }
+  for (let i = j; i < m; i++) {
+    const v = vs[i * k + j]!
+    const row = i * cols
+    if (skip) {
+      for (let c = c0; c < c1; c++) if (w[c] !== 0) a[row + c] = a[row + c]! - w[c]! * v
+    } else {
+      for (let c = c0; c < c1; c++) a[row + c] = a[row + c]! - w[c]! * v
+    }
+  }
+}
+
 export const qr = (
   x: HostArray,
   xa: AbstractValue,
@@ -185,6 +227,7 @@ export const qr = (
   const vs = new Float64Array(m * k)
   const taus = new Float64Array(k)
   const q = new Float64Array(m * qc)
+  const w = new Float64Array(Math.max(n, qc))
   for (let b = 0; b < count; b++) {
     for (let i = 0; i < m * n; i++) r[i] = x[b * m * n + i]!
     // (R scales with A, Q does not)
@@ -207,25 +250,14 @@ export const qr = (
       r[j * n + j] = beta
       for (let i = j + 1; i < m; i++) r[i * n + j] = 0
       // R[j:, j+1:] -= tau v (v^T R[j:, j+1:])
-      for (let c = j + 1; c < n; c++) {
-        let dot = 0
-        for (let i = j; i < m; i++) dot += vs[i * k + j]! * r[i * n + c]!
-        const f = taus[j]! * dot
-        if (f !== 0) { for (let i = j; i < m; i++) r[i * n + c] = r[i * n + c]! - f * vs[i * k + j]! }
-      }
+      reflectColumns(r, n, vs, k, j, m, j + 1, n, taus[j]!, w)
     }
     // Q = H_0 ... H_{k-1} I[:, :qc], applied right to left.
     q.fill(0)
     for (let i = 0; i < qc; i++) q[i * qc + i] = 1
     for (let j = k - 1; j >= 0; j--) {
       const tau = taus[j]!
-      if (tau === 0) continue
-      for (let c = 0; c < qc; c++) {
-        let dot = 0
-        for (let i = j; i < m; i++) dot += vs[i * k + j]! * q[i * qc + c]!
-        const f = tau * dot
-        if (f !== 0) { for (let i = j; i < m; i++) q[i * qc + c] = q[i * qc + c]! - f * vs[i * k + j]! }
-      }
+      if (tau !== 0) reflectColumns(q, qc, vs, k, j, m, 0, qc, tau, w)
     }
     qOut.set(q, b * m * qc)
     for (let i = 0; i < qc; i++) {

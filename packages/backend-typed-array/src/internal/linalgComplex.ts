@@ -59,36 +59,54 @@ export const qrComplex = (
   const ti = new Float64Array(k)
   const qr_ = new Float64Array(m * qc)
   const qi = new Float64Array(m * qc)
-  // x -= (fr + i fi) v over rows j.. of column c of a (stride `cols`)
+  // dot products of v with columns c0..c1 of a (`cols` columns), then those columns
+  // -= (fr + i fi) v, over rows j..; row by row (contiguous sweeps), each column's sums in row order
+  const wr = new Float64Array(Math.max(n, qc))
+  const wi = new Float64Array(Math.max(n, qc))
   const apply = (
     ar: Float64Array,
     ai: Float64Array,
     cols: number,
-    c: number,
+    c0: number,
+    c1: number,
     j: number,
     conjTau: boolean
   ): void => {
+    if (c0 >= c1) return
     // dot = v^H x
-    let dr = 0
-    let di = 0
+    wr.fill(0, c0, c1)
+    wi.fill(0, c0, c1)
     for (let i = j; i < m; i++) {
       const a = vr[i * k + j]!
       const b = vi[i * k + j]!
-      const p = ar[i * cols + c]!
-      const q = ai[i * cols + c]!
-      dr += a * p + b * q
-      di += a * q - b * p
+      const row = i * cols
+      for (let c = c0; c < c1; c++) {
+        const p = ar[row + c]!
+        const q = ai[row + c]!
+        wr[c] = wr[c]! + (a * p + b * q)
+        wi[c] = wi[c]! + (a * q - b * p)
+      }
     }
     const t0 = tr[j]!
     const t1 = conjTau ? -ti[j]! : ti[j]!
-    const fr = t0 * dr - t1 * di
-    const fi = t0 * di + t1 * dr
-    if (fr === 0 && fi === 0) return
+    for (let c = c0; c < c1; c++) {
+      const dr = wr[c]!
+      const di = wi[c]!
+      wr[c] = t0 * dr - t1 * di
+      wi[c] = t0 * di + t1 * dr
+    }
     for (let i = j; i < m; i++) {
       const a = vr[i * k + j]!
       const b = vi[i * k + j]!
-      ar[i * cols + c] = ar[i * cols + c]! - (fr * a - fi * b)
-      ai[i * cols + c] = ai[i * cols + c]! - (fr * b + fi * a)
+      const row = i * cols
+      for (let c = c0; c < c1; c++) {
+        const fr = wr[c]!
+        const fi = wi[c]!
+        // (a column whose factor is 0 is left as it is)
+        if (fr === 0 && fi === 0) continue
+        ar[row + c] = ar[row + c]! - (fr * a - fi * b)
+        ai[row + c] = ai[row + c]! - (fr * b + fi * a)
+      }
     }
   }
   for (let b = 0; b < count; b++) {
@@ -128,14 +146,14 @@ export const qrComplex = (
       }
       rr[j * n + j] = beta
       ri[j * n + j] = 0
-      for (let c = j + 1; c < n; c++) apply(rr, ri, n, c, j, true)
+      apply(rr, ri, n, j + 1, n, j, true)
     }
     qr_.fill(0)
     qi.fill(0)
     for (let i = 0; i < qc; i++) qr_[i * qc + i] = 1
     for (let j = k - 1; j >= 0; j--) {
       if (tr[j] === 0 && ti[j] === 0) continue
-      for (let c = 0; c < qc; c++) apply(qr_, qi, qc, c, j, false)
+      apply(qr_, qi, qc, 0, qc, j, false)
     }
     const qo = 2 * b * m * qc
     for (let i = 0; i < m * qc; i++) {
