@@ -796,27 +796,44 @@ const packRhsRaw = (
   zeroPanelTail(new Float32Array(buf, bpBase * 4, panels * nr * k), k, n, panels, nr)
 }
 
-/** Copies the padded C (`ldc` columns) out into `out` from `cOff` (float64 sums round to float32 here). */
+/**
+ * Copies the padded C (`ldc` columns) out into `out` from `cOff`, its rows `ldOut` apart (float64
+ * sums round to float32 here), or subtracts it from what `out` holds there.
+ */
 const copyOut = (
   cView: Float32Array | Float64Array,
   ldc: number,
   out: Float32Array | Float64Array,
   cOff: number,
   m: number,
-  n: number
+  n: number,
+  ldOut: number = n,
+  subtract: boolean = false
 ): void => {
-  if (ldc === n) {
+  if (subtract) {
+    for (let i = 0; i < m; i++) {
+      const from = i * ldc
+      const to = cOff + i * ldOut
+      for (let j = 0; j < n; j++) out[to + j] = out[to + j]! - cView[from + j]!
+    }
+  } else if (ldc === n && ldOut === n) {
     out.set(cView.subarray(0, m * n), cOff)
   } else if (n >= 32) {
-    for (let i = 0; i < m; i++) out.set(cView.subarray(i * ldc, i * ldc + n), cOff + i * n)
+    for (let i = 0; i < m; i++) out.set(cView.subarray(i * ldc, i * ldc + n), cOff + i * ldOut)
   } else {
     // narrow rows (a 10-class layer): a plain loop, not a subarray and a set per row
     for (let i = 0; i < m; i++) {
       const from = i * ldc
-      const to = cOff + i * n
+      const to = cOff + i * ldOut
       for (let j = 0; j < n; j++) out[to + j] = cView[from + j]!
     }
   }
+}
+
+/** Where a product goes: rows `ldOut` apart (default n), and subtracted from `out` instead of written. */
+export interface GemmInto {
+  readonly ldOut?: number | undefined
+  readonly subtract?: boolean | undefined
 }
 
 let rhsInPlaceAllowed = true
@@ -848,6 +865,8 @@ export const setGemmRhsInPlace = (on: boolean): boolean => {
  * groups across `pool` when the product is large enough; returns `false`
  * (writing nothing) when the wasm kernel is unavailable or the operands are too
  * large for its memory (over `MAX_BYTES`, or growing fails). Requires m, k, n >= 1.
+ * `into` puts the rows `ldOut` apart, and subtracts the product from `out` instead
+ * (the blocked LU's and Cholesky's trailing updates).
  */
 export const gemmF32 = (
   a: Float32Array | Float64Array,
@@ -864,10 +883,14 @@ export const gemmF32 = (
   k: number,
   n: number,
   accumulate: Accumulate = "f64",
-  pool?: Pool
+  pool?: Pool,
+  into?: GemmInto
 ): boolean => {
   // (the transposed product's lhs is column-major, used in place: it never swaps again)
-  if (accumulate === "f32" && bn === 1 && bk >= n && !(am === 1 && ak >= m) && transposes(pool, m, k, n)) {
+  if (
+    accumulate === "f32" && into === undefined && bn === 1 && bk >= n && !(am === 1 && ak >= m) &&
+    transposes(pool, m, k, n)
+  ) {
     const ct = transposedScratch(n * m)
     // a transposed product with a handful of columns streams its lhs: memory-bound, one thread
     const split = m >= SWAP_MIN_SPLIT_ROWS && m * k * n >= SWAP_MIN_SPLIT_WORK ? pool : undefined
@@ -1000,7 +1023,7 @@ export const gemmF32 = (
       bStepK
     )
   }
-  copyOut(new View(buf, cBase * bytes, rows * ldc), ldc, out, cOff, m, n)
+  copyOut(new View(buf, cBase * bytes, rows * ldc), ldc, out, cOff, m, n, into?.ldOut, into?.subtract)
   return true
 }
 
