@@ -56,6 +56,28 @@ const choleskyOne = (a: Float64Array, n: number, l: Float64Array): boolean => {
   return true
 }
 
+/**
+ * `out[outOff + i ldOut + j] -= sum_p a[aOff + i lda + p] b[bOff + p bk + j bn]` for `i < m`,
+ * `j < n`, `p < k`, summed in float64 by the wasm GEMM (the blocked factorizations' trailing
+ * updates); false when the GEMM cannot run it (nothing written).
+ */
+const subtractProduct = (
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  bk: number,
+  bn: number,
+  out: Float64Array,
+  outOff: number,
+  ldOut: number,
+  m: number,
+  k: number,
+  n: number
+): boolean =>
+  gemmF32(a, aOff, lda, 1, b, bOff, bk, bn, out, outOff, m, k, n, "f64", undefined, { ldOut, subtract: true })
+
 /** The columns of one panel of the blocked Cholesky. */
 const CHOLESKY_PANEL = 32
 /** Matrices of a smaller order take the unblocked Cholesky (and keep its bits). */
@@ -85,27 +107,7 @@ const choleskyBlocked = (l: Float64Array, n: number): boolean => {
       }
     }
     if (j1 >= n) continue
-    const into = { ldOut: n, subtract: true }
-    if (
-      !gemmF32(
-        l,
-        j1 * n + j0,
-        n,
-        1,
-        l,
-        j1 * n + j0,
-        1,
-        n,
-        l,
-        j1 * n + j1,
-        n - j1,
-        j1 - j0,
-        n - j1,
-        "f64",
-        undefined,
-        into
-      )
-    ) {
+    if (!subtractProduct(l, j1 * n + j0, n, l, j1 * n + j0, 1, n, l, j1 * n + j1, n, n - j1, j1 - j0, n - j1)) {
       for (let i = j1; i < n; i++) {
         for (let c = j1; c <= i; c++) {
           let t = l[i * n + c]!
@@ -254,12 +256,7 @@ const substituteBlocked = (x: Float64Array, w: number, M: Float64Array, m: numbe
     for (let i0 = 0; i0 < m; i0 += SOLVE_PANEL) {
       const i1 = Math.min(i0 + SOLVE_PANEL, m)
       for (let i = i0; i < i1; i++) substituteRow(x, w, M, m, i, i0, i)
-      if (
-        i1 < m && !gemmF32(M, i1 * m + i0, m, 1, x, i0 * w, w, 1, x, i1 * w, m - i1, i1 - i0, w, "f64", undefined, {
-          ldOut: w,
-          subtract: true
-        })
-      ) {
+      if (i1 < m && !subtractProduct(M, i1 * m + i0, m, x, i0 * w, w, 1, x, i1 * w, w, m - i1, i1 - i0, w)) {
         for (let i = i1; i < m; i++) substituteRow(x, w, M, m, i, i0, i1, false)
       }
     }
@@ -267,12 +264,7 @@ const substituteBlocked = (x: Float64Array, w: number, M: Float64Array, m: numbe
     for (let i1 = m; i1 > 0; i1 -= SOLVE_PANEL) {
       const i0 = Math.max(0, i1 - SOLVE_PANEL)
       for (let i = i1 - 1; i >= i0; i--) substituteRow(x, w, M, m, i, i + 1, i1)
-      if (
-        i0 > 0 && !gemmF32(M, i0, m, 1, x, i0 * w, w, 1, x, 0, i0, i1 - i0, w, "f64", undefined, {
-          ldOut: w,
-          subtract: true
-        })
-      ) {
+      if (i0 > 0 && !subtractProduct(M, i0, m, x, i0 * w, w, 1, x, 0, w, i0, i1 - i0, w)) {
         for (let i = 0; i < i0; i++) substituteRow(x, w, M, m, i, i0, i1, false)
       }
     }
@@ -387,27 +379,7 @@ const luBlocked = (
     if (j1 >= n) continue
     for (let j = j0; j < j1; j++) eliminate(a, n, j, j + 1, j1, j1, n)
     if (j1 >= m) continue
-    const into = { ldOut: n, subtract: true }
-    if (
-      !gemmF32(
-        a,
-        j1 * n + j0,
-        n,
-        1,
-        a,
-        j0 * n + j1,
-        n,
-        1,
-        a,
-        j1 * n + j1,
-        m - j1,
-        j1 - j0,
-        n - j1,
-        "f64",
-        undefined,
-        into
-      )
-    ) {
+    if (!subtractProduct(a, j1 * n + j0, n, a, j0 * n + j1, n, 1, a, j1 * n + j1, n, m - j1, j1 - j0, n - j1)) {
       for (let j = j0; j < j1; j++) eliminate(a, n, j, j1, m, j1, n)
     }
   }
@@ -543,6 +515,41 @@ const allFiniteIn = (a: HostArray, from: number, length: number): boolean => {
 }
 
 /**
+ * The dot products of rows `r..r + 3` of `a` (`n` columns) with `v[vOff + j]` over columns `j0..n`,
+ * into `dots`: four independent chains of additions, each in the order of `j` (one row at a time,
+ * the same bits), where one row's chain bounded the loop.
+ */
+const fourRowDots = (
+  a: Float64Array,
+  n: number,
+  r: number,
+  v: Float64Array,
+  vOff: number,
+  j0: number,
+  dots: Float64Array
+): void => {
+  const r0 = r * n
+  const r1 = r0 + n
+  const r2 = r1 + n
+  const r3 = r2 + n
+  let a0 = 0
+  let a1 = 0
+  let a2 = 0
+  let a3 = 0
+  for (let j = j0; j < n; j++) {
+    const vj = v[vOff + j]!
+    a0 += a[r0 + j]! * vj
+    a1 += a[r1 + j]! * vj
+    a2 += a[r2 + j]! * vj
+    a3 += a[r3 + j]! * vj
+  }
+  dots[0] = a0
+  dots[1] = a1
+  dots[2] = a2
+  dots[3] = a3
+}
+
+/**
  * Householder reduction of the symmetric `s` (n x n, row-major, overwritten) to tridiagonal form
  * `T = Q^T S Q` (LAPACK's sytrd, as JAX's CPU eigh): the diagonal into `d`, the subdiagonal into
  * `e` (`e[i] = T[i + 1][i]`, `e[n - 1] = 0`), and `Q^T` into `qt` (row i of `qt` is column i of Q).
@@ -553,6 +560,7 @@ const allFiniteIn = (a: HostArray, from: number, length: number): boolean => {
 const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64Array, qt: Float64Array): void => {
   const us = new Float64Array(n * n)
   const p = new Float64Array(n)
+  const dots = new Float64Array(4)
   for (let k = 0; k + 2 < n; k++) {
     const u = k * n
     let norm2 = 0
@@ -565,35 +573,15 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
     const scale = 1 / Math.sqrt(vNorm2)
     for (let i = k + 1; i < n; i++) us[u + i] = s[i * n + k]! * scale
     us[u + k + 1] = (x0 - alpha) * scale
-    // p = A22 u, over the trailing block: four rows at a time (four independent sums, each in the
-    // order of j as one row at a time: the same bits; one dot product's chain of additions bounded
-    // the tridiagonalization, 190 of eigh's 350 ms at 512)
+    // p = A22 u, over the trailing block, four rows at a time
     let up = 0
     let i = k + 1
     for (; i + 3 < n; i += 4) {
-      const r0 = i * n
-      const r1 = r0 + n
-      const r2 = r1 + n
-      const r3 = r2 + n
-      let a0 = 0
-      let a1 = 0
-      let a2 = 0
-      let a3 = 0
-      for (let j = k + 1; j < n; j++) {
-        const uj = us[u + j]!
-        a0 += s[r0 + j]! * uj
-        a1 += s[r1 + j]! * uj
-        a2 += s[r2 + j]! * uj
-        a3 += s[r3 + j]! * uj
+      fourRowDots(s, n, i, us, u, k + 1, dots)
+      for (let t = 0; t < 4; t++) {
+        p[i + t] = dots[t]!
+        up += us[u + i + t]! * dots[t]!
       }
-      p[i] = a0
-      p[i + 1] = a1
-      p[i + 2] = a2
-      p[i + 3] = a3
-      up += us[u + i]! * a0
-      up += us[u + i + 1]! * a1
-      up += us[u + i + 2]! * a2
-      up += us[u + i + 3]! * a3
     }
     for (; i < n; i++) {
       let acc = 0
@@ -627,35 +615,15 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
     let any = false
     for (let i = k + 1; i < n && !any; i++) any = us[u + i] !== 0
     if (!any) continue
-    // Q <- H Q on the trailing block, Q stored transposed: qt <- qt H (columns k + 1..); four
-    // rows' dot products at a time (independent chains, each in the order of j: the same bits)
+    // Q <- H Q on the trailing block, Q stored transposed: qt <- qt H (columns k + 1..), four
+    // rows' dot products at a time
     let r = k + 1
     for (; r + 3 < n; r += 4) {
-      const r0 = r * n
-      const r1 = r0 + n
-      const r2 = r1 + n
-      const r3 = r2 + n
-      let d0 = 0
-      let d1 = 0
-      let d2 = 0
-      let d3 = 0
-      for (let j = k + 1; j < n; j++) {
-        const uj = us[u + j]!
-        d0 += qt[r0 + j]! * uj
-        d1 += qt[r1 + j]! * uj
-        d2 += qt[r2 + j]! * uj
-        d3 += qt[r3 + j]! * uj
-      }
-      d0 *= 2
-      d1 *= 2
-      d2 *= 2
-      d3 *= 2
-      for (let j = k + 1; j < n; j++) {
-        const uj = us[u + j]!
-        qt[r0 + j] = qt[r0 + j]! - d0 * uj
-        qt[r1 + j] = qt[r1 + j]! - d1 * uj
-        qt[r2 + j] = qt[r2 + j]! - d2 * uj
-        qt[r3 + j] = qt[r3 + j]! - d3 * uj
+      fourRowDots(qt, n, r, us, u, k + 1, dots)
+      for (let t = 0; t < 4; t++) {
+        const d = dots[t]! * 2
+        const row = (r + t) * n
+        for (let j = k + 1; j < n; j++) qt[row + j] = qt[row + j]! - d * us[u + j]!
       }
     }
     for (; r < n; r++) {
