@@ -1,13 +1,14 @@
 /**
- * The blocked LU, Cholesky and triangular solves (internal/linalg.ts), which take orders of 128 and
- * up to the wasm GEMM: against the unblocked kernels (the wasm GEMM switched off), which they
- * match to rounding (the LU with the same pivots); P A = L U, L L^T = A and op(T) X = B in float64;
+ * The blocked LU, Cholesky, QR and triangular solves (internal/linalg.ts), which take orders of 128
+ * and up to the wasm GEMM: against the unblocked kernels (the wasm GEMM switched off), which they
+ * match to rounding (the LU with the same pivots); P A = L U, L L^T = A, A = Q R with Q orthonormal
+ * and op(T) X = B in float64;
  * non-finite inputs and not positive-definite matrices as the unblocked kernels give them; and the
  * GEMM's subtracting, strided output that the trailing updates use.
  */
 import type { AbstractValue, DType, Params } from "@diffect/core"
 import { afterEach, assert, describe, it } from "@effect/vitest"
-import { cholesky, lu, triangularSolve } from "../src/internal/linalg.js"
+import { cholesky, lu, qr, triangularSolve } from "../src/internal/linalg.js"
 import { gemmF32, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 
 /** Deterministic values in [-1, 1) (a 32-bit LCG). */
@@ -163,6 +164,61 @@ describe("blocked Cholesky", () => {
       const l = cholesky(bad, aval([n, n]), aval([n, n]))
       assert.isTrue(Array.from(l).every(Number.isNaN))
     }
+  })
+})
+
+describe("blocked QR", () => {
+  it("matches the unblocked QR; A = Q R, Q orthonormal, R upper triangular; zero columns at panel edges", () => {
+    // [m, n, a zero column (-1: none)]: square, tall, wide, the last column of a panel
+    const cases: ReadonlyArray<readonly [number, number, number]> = [
+      [150, 150, -1],
+      [260, 140, 31],
+      [140, 260, 63],
+      [129, 129, 128]
+    ]
+    for (const [m, n, zeroColumn] of cases) {
+      for (const fullMatrices of [true, false]) {
+        const x = Float64Array.from(random(m * n, m + n), (v, i) => (i % n === zeroColumn ? 0 : v))
+        const k = Math.min(m, n)
+        const qc = fullMatrices ? m : k
+        const outs = [aval([m, qc]), aval([qc, n])]
+        const params = { fullMatrices } as Params<"qr">
+        const [q, r] = qr(x, aval([m, n]), params, outs) as [Float64Array, Float64Array]
+        const [q0, r0] = unblocked(() => qr(x, aval([m, n]), params, outs)) as [Float64Array, Float64Array]
+        assert.isBelow(relative(q, q0), 1e-12)
+        assert.isBelow(relative(r, r0), 1e-12)
+        assert.isFalse(sameBits(q, q0), "the blocked path ran")
+        let residual = 0
+        for (let i = 0; i < m; i++) {
+          for (let c = 0; c < n; c++) {
+            if (i < qc && c < i) assert.strictEqual(r[i * n + c], 0)
+            let s = 0
+            for (let p = 0; p < qc; p++) s += q[i * qc + p]! * r[p * n + c]!
+            residual = Math.max(residual, Math.abs(s - x[i * n + c]!))
+          }
+        }
+        assert.isBelow(residual, 1e-13)
+        let orthogonality = 0
+        for (let a = 0; a < qc; a += 3) {
+          for (let b = 0; b < qc; b += 2) {
+            let s = 0
+            for (let i = 0; i < m; i++) s += q[i * qc + a]! * q[i * qc + b]!
+            orthogonality = Math.max(orthogonality, Math.abs(s - (a === b ? 1 : 0)))
+          }
+        }
+        assert.isBelow(orthogonality, 1e-13)
+      }
+    }
+  })
+
+  it("non-finite entries keep the unblocked QR's bits", () => {
+    const x = random(150 * 150, 2)
+    x[77] = Infinity
+    const outs = [aval([150, 150]), aval([150, 150])]
+    const params = { fullMatrices: true } as Params<"qr">
+    const got = qr(x, aval([150, 150]), params, outs)
+    const want = unblocked(() => qr(x, aval([150, 150]), params, outs))
+    got.forEach((g, i) => assert.isTrue(sameBits(g, want[i]!)))
   })
 })
 

@@ -10,13 +10,13 @@
  * - triangular_solve: forward/back substitution, one right-hand side at a time.
  * - lu: partial (row) pivoting, LAPACK getrf's choices (first maximal |pivot|,
  *   a zero pivot column is left unscaled).
- * - From order 128 on (16 right-hand sides for the triangular solve), with
- *   finite inputs, the three are blocked as LAPACK's potrf, getrf and trsm: the
- *   recurrence on panels of 32 columns, the trailing updates one float64
- *   product each on the wasm GEMM (a few times faster: memory-bound sweeps
- *   become cache-sized blocks; the sums are grouped, so the last bits differ).
  * - qr: Householder reflections with LAPACK geqrf's sign convention, applied
  *   row by row.
+ * - From order 128 on (16 right-hand sides for the triangular solve), with
+ *   finite inputs, the four are blocked as LAPACK's potrf, getrf, geqrf/orgqr
+ *   and trsm: the recurrence on panels of 32 columns, the trailing updates
+ *   float64 products on the wasm GEMM (a few times faster: memory-bound sweeps
+ *   become cache-sized blocks; the sums are grouped, so the last bits differ).
  * - eigh: Householder tridiagonalization then implicit QL with Wilkinson's
  *   shift (LAPACK's syev path): eigenvalues to a few ulps of ||A||, eigenvectors
  *   orthogonal to working precision.
@@ -451,6 +451,134 @@ const reflectColumns = (
   }
 }
 
+/** The reflectors of one panel of the blocked QR, and the smallest min(m, n) that takes it. */
+const QR_PANEL = 32
+const QR_BLOCKED_MIN = 128
+
+interface BlockScratch {
+  /** T, `QR_PANEL` x `QR_PANEL`, row-major. */
+  readonly t: Float64Array
+  readonly z: Float64Array
+  /** V^T A for the columns a block updates. */
+  readonly w: Float64Array
+}
+
+/**
+ * Applies the reflectors `j0..j1` (columns of `vs`, `k` columns, unit diagonal, zero above) as one
+ * block `H_j0 ... H_(j1-1) = I - V T V^T` (LAPACK's larft, forward and columnwise) to the columns
+ * `c0..` of `a` (`cols` columns; rows `j0..m`): `A -= V T^T (V^T A)` for R (`transposed`, the
+ * reflectors applied first to last), `A -= V T (V^T A)` for Q (last to first), two float64
+ * products on the wasm GEMM (LAPACK's larfb). Without the GEMM, one reflector at a time.
+ */
+const applyBlockReflector = (
+  a: Float64Array,
+  cols: number,
+  vs: Float64Array,
+  k: number,
+  m: number,
+  j0: number,
+  j1: number,
+  taus: Float64Array,
+  c0: number,
+  transposed: boolean,
+  scratch: BlockScratch,
+  w: Float64Array
+): void => {
+  const b = j1 - j0
+  const nc = cols - c0
+  if (nc <= 0 || b <= 0) return
+  const { t, z } = scratch
+  // T: T[i][i] = tau_i, T[0:i][i] = -tau_i T[0:i][0:i] (V[:, 0:i]^T v_i)
+  t.fill(0, 0, b * b)
+  for (let i = 0; i < b; i++) {
+    const tau = taus[j0 + i]!
+    t[i * b + i] = tau
+    if (tau === 0) continue
+    z.fill(0, 0, i)
+    for (let row = j0 + i; row < m; row++) {
+      const vi = vs[row * k + j0 + i]!
+      const at = row * k + j0
+      for (let p = 0; p < i; p++) z[p] = z[p]! + vs[at + p]! * vi
+    }
+    for (let q = 0; q < i; q++) {
+      let sum = 0
+      for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
+      t[q * b + i] = -tau * sum
+    }
+  }
+  const wm = scratch.w
+  const fallback = () => {
+    if (transposed) {
+      for (let j = j0; j < j1; j++) if (taus[j] !== 0) reflectColumns(a, cols, vs, k, j, m, c0, cols, taus[j]!, w)
+    } else {
+      for (let j = j1 - 1; j >= j0; j--) if (taus[j] !== 0) reflectColumns(a, cols, vs, k, j, m, c0, cols, taus[j]!, w)
+    }
+  }
+  // W = V^T A (b x nc)
+  if (!gemmF32(vs, j0 * k + j0, 1, k, a, j0 * cols + c0, cols, 1, wm, 0, b, m - j0, nc, "f64")) return fallback()
+  // W = T^T W (lower: from the last row up) or T W (upper: from the first row down), in place
+  if (transposed) {
+    for (let i = b - 1; i >= 0; i--) {
+      const row = i * nc
+      for (let c = 0; c < nc; c++) wm[row + c] = t[i * b + i]! * wm[row + c]!
+      for (let q = 0; q < i; q++) {
+        const f = t[q * b + i]!
+        if (f === 0) continue
+        const from = q * nc
+        for (let c = 0; c < nc; c++) wm[row + c] = wm[row + c]! + f * wm[from + c]!
+      }
+    }
+  } else {
+    for (let i = 0; i < b; i++) {
+      const row = i * nc
+      for (let c = 0; c < nc; c++) wm[row + c] = t[i * b + i]! * wm[row + c]!
+      for (let q = i + 1; q < b; q++) {
+        const f = t[i * b + q]!
+        if (f === 0) continue
+        const from = q * nc
+        for (let c = 0; c < nc; c++) wm[row + c] = wm[row + c]! + f * wm[from + c]!
+      }
+    }
+  }
+  // A -= V W
+  if (!subtractProduct(vs, j0 * k + j0, k, wm, 0, nc, 1, a, j0 * cols + c0, cols, m - j0, b, nc)) fallback()
+}
+
+/**
+ * Reflector `j` of the QR: zeroes `r[j + 1.., j]` (`r` m x n, row-major) into `R[j][j] = beta`,
+ * its vector into column `j` of `vs` (1 at row j) and its factor into `taus[j]` (0, and no vector,
+ * where the column is zero below the diagonal already), then updates the columns `j + 1..end`.
+ */
+const householderColumn = (
+  r: Float64Array,
+  n: number,
+  m: number,
+  k: number,
+  j: number,
+  vs: Float64Array,
+  taus: Float64Array,
+  end: number,
+  w: Float64Array
+): void => {
+  const alpha = r[j * n + j]!
+  let xnorm2 = 0
+  for (let i = j + 1; i < m; i++) xnorm2 += r[i * n + j]! * r[i * n + j]!
+  if (xnorm2 === 0) {
+    taus[j] = 0
+    return
+  }
+  const norm = Math.hypot(alpha, Math.sqrt(xnorm2))
+  const beta = alpha >= 0 ? -norm : norm
+  taus[j] = (beta - alpha) / beta
+  const scale = 1 / (alpha - beta)
+  vs[j * k + j] = 1
+  for (let i = j + 1; i < m; i++) vs[i * k + j] = r[i * n + j]! * scale
+  r[j * n + j] = beta
+  for (let i = j + 1; i < m; i++) r[i * n + j] = 0
+  // R[j:, j+1:end] -= tau v (v^T R[j:, j+1:end])
+  reflectColumns(r, n, vs, k, j, m, j + 1, end, taus[j]!, w)
+}
+
 export const qr = (
   x: HostArray,
   xa: AbstractValue,
@@ -468,36 +596,40 @@ export const qr = (
   const taus = new Float64Array(k)
   const q = new Float64Array(m * qc)
   const w = new Float64Array(Math.max(n, qc))
+  const blockScratch = k >= QR_BLOCKED_MIN && wasmGemmAvailable()
+    ? {
+      t: new Float64Array(QR_PANEL * QR_PANEL),
+      z: new Float64Array(QR_PANEL),
+      w: new Float64Array(QR_PANEL * Math.max(n, qc))
+    }
+    : undefined
   for (let b = 0; b < count; b++) {
     for (let i = 0; i < m * n; i++) r[i] = x[b * m * n + i]!
     // (R scales with A, Q does not)
     const scale = scaleInPlace(r)
+    // (an infinity times a zero would be NaN in a product where a reflector's sweep skips it)
+    const blocked = blockScratch !== undefined && allFinite(r)
     vs.fill(0)
     for (let j = 0; j < k; j++) {
-      const alpha = r[j * n + j]!
-      let xnorm2 = 0
-      for (let i = j + 1; i < m; i++) xnorm2 += r[i * n + j]! * r[i * n + j]!
-      if (xnorm2 === 0) {
-        taus[j] = 0
-        continue
+      // blocked: the reflector updates its panel's columns, the panel's block the rest at its end
+      const end = blocked ? Math.min(n, (Math.floor(j / QR_PANEL) + 1) * QR_PANEL) : n
+      householderColumn(r, n, m, k, j, vs, taus, end, w)
+      if (blocked && (j + 1 === end || j + 1 === k) && end < n) {
+        applyBlockReflector(r, n, vs, k, m, j - (j % QR_PANEL), j + 1, taus, end, true, blockScratch!, w)
       }
-      const norm = Math.hypot(alpha, Math.sqrt(xnorm2))
-      const beta = alpha >= 0 ? -norm : norm
-      taus[j] = (beta - alpha) / beta
-      const scale = 1 / (alpha - beta)
-      vs[j * k + j] = 1
-      for (let i = j + 1; i < m; i++) vs[i * k + j] = r[i * n + j]! * scale
-      r[j * n + j] = beta
-      for (let i = j + 1; i < m; i++) r[i * n + j] = 0
-      // R[j:, j+1:] -= tau v (v^T R[j:, j+1:])
-      reflectColumns(r, n, vs, k, j, m, j + 1, n, taus[j]!, w)
     }
     // Q = H_0 ... H_{k-1} I[:, :qc], applied right to left.
     q.fill(0)
     for (let i = 0; i < qc; i++) q[i * qc + i] = 1
-    for (let j = k - 1; j >= 0; j--) {
-      const tau = taus[j]!
-      if (tau !== 0) reflectColumns(q, qc, vs, k, j, m, 0, qc, tau, w)
+    if (blocked) {
+      for (let j0 = Math.floor((k - 1) / QR_PANEL) * QR_PANEL; j0 >= 0; j0 -= QR_PANEL) {
+        applyBlockReflector(q, qc, vs, k, m, j0, Math.min(j0 + QR_PANEL, k), taus, j0, false, blockScratch!, w)
+      }
+    } else {
+      for (let j = k - 1; j >= 0; j--) {
+        const tau = taus[j]!
+        if (tau !== 0) reflectColumns(q, qc, vs, k, j, m, 0, qc, tau, w)
+      }
     }
     qOut.set(q, b * m * qc)
     for (let i = 0; i < qc; i++) {
