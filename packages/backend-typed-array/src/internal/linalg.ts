@@ -14,9 +14,10 @@
  *   row by row.
  * - From order 128 on (16 right-hand sides for the triangular solve), with
  *   finite inputs, the four are blocked as LAPACK's potrf, getrf, geqrf/orgqr
- *   and trsm: the recurrence on panels of 32 columns, the trailing updates
- *   float64 products on the wasm GEMM (a few times faster: memory-bound sweeps
- *   become cache-sized blocks; the sums are grouped, so the last bits differ).
+ *   and trsm, and eigh's eigenvectors accumulate as orgtr: the recurrence on
+ *   panels of 32 columns, the trailing updates float64 products on the wasm
+ *   GEMM (a few times faster: memory-bound sweeps become cache-sized blocks;
+ *   the sums are grouped, so the last bits differ).
  * - eigh: Householder tridiagonalization then implicit QL with Wilkinson's
  *   shift (LAPACK's syev path): eigenvalues to a few ulps of ||A||, eigenvectors
  *   orthogonal to working precision.
@@ -459,7 +460,7 @@ interface BlockScratch {
   /** T, `QR_PANEL` x `QR_PANEL`, row-major. */
   readonly t: Float64Array
   readonly z: Float64Array
-  /** V^T A for the columns a block updates. */
+  /** The intermediate product (V^T A for the QR's blocks, qt V for eigh's). */
   readonly w: Float64Array
 }
 
@@ -742,29 +743,87 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
   // i of Q; each H touches the rows and columns from k + 1
   qt.fill(0)
   for (let i = 0; i < n; i++) qt[i * n + i] = 1
-  for (let k = n - 3; k >= 0; k--) {
-    const u = k * n
-    let any = false
-    for (let i = k + 1; i < n && !any; i++) any = us[u + i] !== 0
-    if (!any) continue
-    // Q <- H Q on the trailing block, Q stored transposed: qt <- qt H (columns k + 1..), four
-    // rows' dot products at a time
-    let r = k + 1
-    for (; r + 3 < n; r += 4) {
-      fourRowDots(qt, n, r, us, u, k + 1, dots)
-      for (let t = 0; t < 4; t++) {
-        const d = dots[t]! * 2
-        const row = (r + t) * n
-        for (let j = k + 1; j < n; j++) qt[row + j] = qt[row + j]! - d * us[u + j]!
-      }
+  const blocked = n >= QR_BLOCKED_MIN && wasmGemmAvailable()
+  const scratch = blocked
+    ? { t: new Float64Array(QR_PANEL * QR_PANEL), z: new Float64Array(QR_PANEL), w: new Float64Array(n * QR_PANEL) }
+    : undefined
+  for (let k1 = n - 2; k1 > 0;) {
+    const k0 = blocked ? Math.max(0, k1 - QR_PANEL) : k1 - 1
+    if (scratch === undefined || !reflectorBlockRight(qt, us, n, k0, k1, scratch)) {
+      for (let k = k1 - 1; k >= k0; k--) reflectRowsRight(qt, us, n, k, dots)
     }
-    for (; r < n; r++) {
-      let dot = 0
-      for (let j = k + 1; j < n; j++) dot += qt[r * n + j]! * us[u + j]!
-      dot *= 2
-      for (let j = k + 1; j < n; j++) qt[r * n + j] = qt[r * n + j]! - dot * us[u + j]!
+    k1 = k0
+  }
+}
+
+/** `qt <- qt H_k` (`H_k = I - 2 u u^T`, u row k of `us` from k + 1): the rows from k + 1 (the rest are zero there). */
+const reflectRowsRight = (qt: Float64Array, us: Float64Array, n: number, k: number, dots: Float64Array): void => {
+  const u = k * n
+  let any = false
+  for (let i = k + 1; i < n && !any; i++) any = us[u + i] !== 0
+  if (!any) return
+  // four rows' dot products at a time
+  let r = k + 1
+  for (; r + 3 < n; r += 4) {
+    fourRowDots(qt, n, r, us, u, k + 1, dots)
+    for (let t = 0; t < 4; t++) {
+      const d = dots[t]! * 2
+      const row = (r + t) * n
+      for (let j = k + 1; j < n; j++) qt[row + j] = qt[row + j]! - d * us[u + j]!
     }
   }
+  for (; r < n; r++) {
+    let dot = 0
+    for (let j = k + 1; j < n; j++) dot += qt[r * n + j]! * us[u + j]!
+    dot *= 2
+    for (let j = k + 1; j < n; j++) qt[r * n + j] = qt[r * n + j]! - dot * us[u + j]!
+  }
+}
+
+/**
+ * `qt <- qt H_k0 ... H_(k1-1)` as one block: `H_k0 ... H_(k1-1) = I - V T V^T` (V's columns the
+ * reflectors' unit vectors, T from LAPACK's larft with tau 2), so `qt -= (qt V) T^T V^T` over the
+ * rows and columns from k0 + 1 (those before hold the identity's zeros there): two float64
+ * products on the wasm GEMM, as LAPACK's orgtr. False (qt untouched) when the GEMM cannot run them.
+ */
+const reflectorBlockRight = (
+  qt: Float64Array,
+  us: Float64Array,
+  n: number,
+  k0: number,
+  k1: number,
+  { t, w, z }: BlockScratch
+): boolean => {
+  const b = k1 - k0
+  const c0 = k0 + 1
+  const len = n - c0
+  t.fill(0, 0, b * b)
+  for (let i = 0; i < b; i++) {
+    t[i * b + i] = 2
+    const ui = (k0 + i) * n
+    for (let p = 0; p < i; p++) {
+      const up = (k0 + p) * n
+      let sum = 0
+      for (let j = k0 + i + 1; j < n; j++) sum += us[up + j]! * us[ui + j]!
+      z[p] = sum
+    }
+    for (let q = 0; q < i; q++) {
+      let sum = 0
+      for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
+      t[q * b + i] = -2 * sum
+    }
+  }
+  // W = qt[c0:, c0:] V (len x b), then W T^T in place (column i from the columns q >= i)
+  if (!gemmF32(qt, c0 * n + c0, n, 1, us, k0 * n + c0, 1, n, w, 0, len, len, b, "f64")) return false
+  for (let r = 0; r < len; r++) {
+    const row = r * b
+    for (let i = 0; i < b; i++) {
+      let sum = 0
+      for (let q = i; q < b; q++) sum += w[row + q]! * t[i * b + q]!
+      w[row + i] = sum
+    }
+  }
+  return subtractProduct(w, 0, b, us, k0 * n + c0, n, 1, qt, c0 * n + c0, n, len, b, len)
 }
 
 /**
