@@ -1,13 +1,15 @@
 /**
- * The blocked LU, Cholesky, QR and triangular solves (internal/linalg.ts), which take orders of 128
- * and up to the wasm GEMM: against the unblocked kernels (the wasm GEMM switched off), which they
- * match to rounding (the LU with the same pivots); P A = L U, L L^T = A, A = Q R with Q orthonormal
- * and op(T) X = B in float64;
- * non-finite inputs and not positive-definite matrices as the unblocked kernels give them; and the
- * GEMM's subtracting, strided output that the trailing updates use.
+ * The blocked LU, Cholesky, QR, triangular solves and eigh and SVD vectors (internal/linalg.ts,
+ * blockReflector.ts, bidiagonalSvd.ts), which take orders of 128 and up to the wasm GEMM: against
+ * the unblocked kernels (the wasm GEMM switched off), which they match to rounding (the LU with the
+ * same pivots, eigh and the SVD with the same values); P A = L U, L L^T = A, A = Q R with Q
+ * orthonormal, A V = V diag(w), A = U S V^T and op(T) X = B in float64; non-finite inputs and not
+ * positive-definite matrices as the unblocked kernels give them; and the GEMM's subtracting,
+ * strided output that the trailing updates use.
  */
 import type { AbstractValue, DType, Params } from "@diffect/core"
 import { afterEach, assert, describe, it } from "@effect/vitest"
+import { tallSvd } from "../src/internal/bidiagonalSvd.js"
 import { cholesky, eigh, lu, qr, triangularSolve } from "../src/internal/linalg.js"
 import { gemmF32, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 
@@ -243,6 +245,30 @@ describe("blocked eigh vectors", () => {
           let s = 0
           for (let p = 0; p < n; p++) s += a[i * n + p]! * v[p * n + c]!
           residual = Math.max(residual, Math.abs(s - v[i * n + c]! * w[c]!))
+        }
+      }
+      assert.isBelow(residual, 1e-13)
+    }
+  })
+})
+
+describe("blocked SVD vectors", () => {
+  it("U and V accumulated in blocks: the same singular values, vectors within 1e-12, A = U S V^T", () => {
+    const cases: ReadonlyArray<readonly [number, number, number]> = [[140, 130, 140], [200, 129, 129]]
+    for (const [m, n, uRows] of cases) {
+      const a = Float64Array.from(random(m * n, m * n), (v, i) => (i % n === 7 ? 0 : v))
+      const got = tallSvd(a, m, n, uRows, true)
+      const want = unblocked(() => tallSvd(a, m, n, uRows, true))
+      assert.isTrue(sameBits(got.s, want.s))
+      assert.isBelow(relative(got.u, want.u), 1e-12)
+      assert.isBelow(relative(got.v, want.v), 1e-12)
+      assert.isFalse(sameBits(got.u, want.u), "the blocked path ran")
+      let residual = 0
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < n; j++) {
+          let s = 0
+          for (let p = 0; p < n; p++) s += got.u[p * m + i]! * got.s[p]! * got.v[p * n + j]!
+          residual = Math.max(residual, Math.abs(s - a[i * n + j]!))
         }
       }
       assert.isBelow(residual, 1e-13)

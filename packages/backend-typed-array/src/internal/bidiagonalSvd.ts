@@ -14,8 +14,10 @@
  * values and the completion of a full `U` (the reflectors' own columns).
  */
 
+import { applyBlockReflector, BLOCK_PANEL, BLOCKED_MIN, blockScratch } from "./blockReflector.js"
 import { rotateRows } from "./rotateRows.js"
 import { scaleInPlace } from "./safeScale.js"
+import { wasmGemmAvailable } from "./wasmGemm.js"
 
 const EPS = 2 ** -52
 /** Sweeps allowed per singular value before giving up (EISPACK's 30, LAPACK's 6 n in all). */
@@ -114,7 +116,8 @@ const bidiagonalize = (
 
 /**
  * The product of `count` reflectors applied to the first `cols` columns of the `size` x `size`
- * identity, accumulated backward (LAPACK's orgbr), returned transposed (`cols` rows of `size`):
+ * identity, accumulated backward (LAPACK's orgbr; from order 128, 32 reflectors at a time through
+ * the wasm GEMM), returned transposed (`cols` rows of `size`):
  * reflector k is `I - tau[k] v v^T` on indices `k + offset..`, with `v` 1 there and
  * `a[base(k) + i * stride]` at each later index i.
  */
@@ -130,6 +133,24 @@ const reflectorProductRows = (
 ): Float64Array => {
   const u = new Float64Array(size * cols)
   for (let i = 0; i < cols; i++) u[i * cols + i] = 1
+  if (size >= BLOCKED_MIN && count >= BLOCK_PANEL && wasmGemmAvailable()) {
+    // blocked (LAPACK's orgbr through larfb): V explicit, column k reflector k (1 at k + offset)
+    const vs = new Float64Array(size * count)
+    for (let k = 0; k < count; k++) {
+      const lo = k + offset
+      if (lo >= size) continue
+      vs[lo * count + k] = 1
+      const at = base(k)
+      for (let i = lo + 1; i < size; i++) vs[i * count + k] = a[at + i * stride]!
+    }
+    const scratch = blockScratch(cols)
+    const w = new Float64Array(cols)
+    for (let j0 = Math.floor((count - 1) / BLOCK_PANEL) * BLOCK_PANEL; j0 >= 0; j0 -= BLOCK_PANEL) {
+      const j1 = Math.min(j0 + BLOCK_PANEL, count)
+      applyBlockReflector(u, cols, vs, count, size, j0, j1, tau, j0 + offset, false, scratch, w, offset)
+    }
+    return transposed(u, size, cols)
+  }
   const s = new Float64Array(cols)
   for (let k = count - 1; k >= 0; k--) {
     const t = tau[k]!
@@ -149,6 +170,11 @@ const reflectorProductRows = (
       for (let j = lo; j < cols; j++) u[r + j] = u[r + j]! - f * s[j]!
     }
   }
+  return transposed(u, size, cols)
+}
+
+/** `u` (size x cols, row-major) transposed. */
+const transposed = (u: Float64Array, size: number, cols: number): Float64Array => {
   const ut = new Float64Array(cols * size)
   for (let i = 0; i < size; i++) for (let j = 0; j < cols; j++) ut[j * size + i] = u[i * cols + j]!
   return ut

@@ -31,6 +31,15 @@
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { tallSvd } from "./bidiagonalSvd.js"
+import {
+  applyBlockReflector,
+  BLOCK_PANEL,
+  BLOCKED_MIN,
+  type BlockScratch,
+  blockScratch as makeBlockScratch,
+  reflectColumns,
+  subtractProduct
+} from "./blockReflector.js"
 import { scaleInPlace } from "./safeScale.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
 import { gemmF32, wasmGemmAvailable } from "./wasmGemm.js"
@@ -56,28 +65,6 @@ const choleskyOne = (a: Float64Array, n: number, l: Float64Array): boolean => {
   }
   return true
 }
-
-/**
- * `out[outOff + i ldOut + j] -= sum_p a[aOff + i lda + p] b[bOff + p bk + j bn]` for `i < m`,
- * `j < n`, `p < k`, summed in float64 by the wasm GEMM (the blocked factorizations' trailing
- * updates); false when the GEMM cannot run it (nothing written).
- */
-const subtractProduct = (
-  a: Float64Array,
-  aOff: number,
-  lda: number,
-  b: Float64Array,
-  bOff: number,
-  bk: number,
-  bn: number,
-  out: Float64Array,
-  outOff: number,
-  ldOut: number,
-  m: number,
-  k: number,
-  n: number
-): boolean =>
-  gemmF32(a, aOff, lda, 1, b, bOff, bk, bn, out, outOff, m, k, n, "f64", undefined, { ldOut, subtract: true })
 
 /** The columns of one panel of the blocked Cholesky. */
 const CHOLESKY_PANEL = 32
@@ -411,141 +398,6 @@ export const lu = (x: HostArray, xa: AbstractValue, outs: ReadonlyArray<Abstract
 }
 
 /**
- * `A[j:, c0:c1] -= tau v (v^T A[j:, c0:c1])` for a row-major `a` of `cols` columns, `v` column
- * `j` of `vs` (`k` columns) from row `j` on. Row by row, so that the sweeps are contiguous (column
- * by column, each step was a cache miss: 1.24 s for a 512 x 512 QR): each column's dot product
- * still sums its rows in order, and each element gets the same update, so the bits are those of
- * the column sweeps. A column whose factor is 0 is left as it is (its rows may hold infinities).
- */
-const reflectColumns = (
-  a: Float64Array,
-  cols: number,
-  vs: Float64Array,
-  k: number,
-  j: number,
-  m: number,
-  c0: number,
-  c1: number,
-  tau: number,
-  w: Float64Array
-): void => {
-  if (c0 >= c1) return
-  w.fill(0, c0, c1)
-  for (let i = j; i < m; i++) {
-    const v = vs[i * k + j]!
-    const row = i * cols
-    for (let c = c0; c < c1; c++) w[c] = w[c]! + v * a[row + c]!
-  }
-  let skip = false
-  for (let c = c0; c < c1; c++) {
-    w[c] = tau * w[c]!
-    if (w[c] === 0) skip = true
-  }
-  for (let i = j; i < m; i++) {
-    const v = vs[i * k + j]!
-    const row = i * cols
-    if (skip) {
-      for (let c = c0; c < c1; c++) if (w[c] !== 0) a[row + c] = a[row + c]! - w[c]! * v
-    } else {
-      for (let c = c0; c < c1; c++) a[row + c] = a[row + c]! - w[c]! * v
-    }
-  }
-}
-
-/** The reflectors of one panel of the blocked QR, and the smallest min(m, n) that takes it. */
-const QR_PANEL = 32
-const QR_BLOCKED_MIN = 128
-
-interface BlockScratch {
-  /** T, `QR_PANEL` x `QR_PANEL`, row-major. */
-  readonly t: Float64Array
-  readonly z: Float64Array
-  /** The intermediate product (V^T A for the QR's blocks, qt V for eigh's). */
-  readonly w: Float64Array
-}
-
-/**
- * Applies the reflectors `j0..j1` (columns of `vs`, `k` columns, unit diagonal, zero above) as one
- * block `H_j0 ... H_(j1-1) = I - V T V^T` (LAPACK's larft, forward and columnwise) to the columns
- * `c0..` of `a` (`cols` columns; rows `j0..m`): `A -= V T^T (V^T A)` for R (`transposed`, the
- * reflectors applied first to last), `A -= V T (V^T A)` for Q (last to first), two float64
- * products on the wasm GEMM (LAPACK's larfb). Without the GEMM, one reflector at a time.
- */
-const applyBlockReflector = (
-  a: Float64Array,
-  cols: number,
-  vs: Float64Array,
-  k: number,
-  m: number,
-  j0: number,
-  j1: number,
-  taus: Float64Array,
-  c0: number,
-  transposed: boolean,
-  scratch: BlockScratch,
-  w: Float64Array
-): void => {
-  const b = j1 - j0
-  const nc = cols - c0
-  if (nc <= 0 || b <= 0) return
-  const { t, z } = scratch
-  // T: T[i][i] = tau_i, T[0:i][i] = -tau_i T[0:i][0:i] (V[:, 0:i]^T v_i)
-  t.fill(0, 0, b * b)
-  for (let i = 0; i < b; i++) {
-    const tau = taus[j0 + i]!
-    t[i * b + i] = tau
-    if (tau === 0) continue
-    z.fill(0, 0, i)
-    for (let row = j0 + i; row < m; row++) {
-      const vi = vs[row * k + j0 + i]!
-      const at = row * k + j0
-      for (let p = 0; p < i; p++) z[p] = z[p]! + vs[at + p]! * vi
-    }
-    for (let q = 0; q < i; q++) {
-      let sum = 0
-      for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
-      t[q * b + i] = -tau * sum
-    }
-  }
-  const wm = scratch.w
-  const fallback = () => {
-    if (transposed) {
-      for (let j = j0; j < j1; j++) if (taus[j] !== 0) reflectColumns(a, cols, vs, k, j, m, c0, cols, taus[j]!, w)
-    } else {
-      for (let j = j1 - 1; j >= j0; j--) if (taus[j] !== 0) reflectColumns(a, cols, vs, k, j, m, c0, cols, taus[j]!, w)
-    }
-  }
-  // W = V^T A (b x nc)
-  if (!gemmF32(vs, j0 * k + j0, 1, k, a, j0 * cols + c0, cols, 1, wm, 0, b, m - j0, nc, "f64")) return fallback()
-  // W = T^T W (lower: from the last row up) or T W (upper: from the first row down), in place
-  if (transposed) {
-    for (let i = b - 1; i >= 0; i--) {
-      const row = i * nc
-      for (let c = 0; c < nc; c++) wm[row + c] = t[i * b + i]! * wm[row + c]!
-      for (let q = 0; q < i; q++) {
-        const f = t[q * b + i]!
-        if (f === 0) continue
-        const from = q * nc
-        for (let c = 0; c < nc; c++) wm[row + c] = wm[row + c]! + f * wm[from + c]!
-      }
-    }
-  } else {
-    for (let i = 0; i < b; i++) {
-      const row = i * nc
-      for (let c = 0; c < nc; c++) wm[row + c] = t[i * b + i]! * wm[row + c]!
-      for (let q = i + 1; q < b; q++) {
-        const f = t[i * b + q]!
-        if (f === 0) continue
-        const from = q * nc
-        for (let c = 0; c < nc; c++) wm[row + c] = wm[row + c]! + f * wm[from + c]!
-      }
-    }
-  }
-  // A -= V W
-  if (!subtractProduct(vs, j0 * k + j0, k, wm, 0, nc, 1, a, j0 * cols + c0, cols, m - j0, b, nc)) fallback()
-}
-
-/**
  * Reflector `j` of the QR: zeroes `r[j + 1.., j]` (`r` m x n, row-major) into `R[j][j] = beta`,
  * its vector into column `j` of `vs` (1 at row j) and its factor into `taus[j]` (0, and no vector,
  * where the column is zero below the diagonal already), then updates the columns `j + 1..end`.
@@ -597,13 +449,7 @@ export const qr = (
   const taus = new Float64Array(k)
   const q = new Float64Array(m * qc)
   const w = new Float64Array(Math.max(n, qc))
-  const blockScratch = k >= QR_BLOCKED_MIN && wasmGemmAvailable()
-    ? {
-      t: new Float64Array(QR_PANEL * QR_PANEL),
-      z: new Float64Array(QR_PANEL),
-      w: new Float64Array(QR_PANEL * Math.max(n, qc))
-    }
-    : undefined
+  const blockScratch = k >= BLOCKED_MIN && wasmGemmAvailable() ? makeBlockScratch(Math.max(n, qc)) : undefined
   for (let b = 0; b < count; b++) {
     for (let i = 0; i < m * n; i++) r[i] = x[b * m * n + i]!
     // (R scales with A, Q does not)
@@ -613,18 +459,18 @@ export const qr = (
     vs.fill(0)
     for (let j = 0; j < k; j++) {
       // blocked: the reflector updates its panel's columns, the panel's block the rest at its end
-      const end = blocked ? Math.min(n, (Math.floor(j / QR_PANEL) + 1) * QR_PANEL) : n
+      const end = blocked ? Math.min(n, (Math.floor(j / BLOCK_PANEL) + 1) * BLOCK_PANEL) : n
       householderColumn(r, n, m, k, j, vs, taus, end, w)
       if (blocked && (j + 1 === end || j + 1 === k) && end < n) {
-        applyBlockReflector(r, n, vs, k, m, j - (j % QR_PANEL), j + 1, taus, end, true, blockScratch!, w)
+        applyBlockReflector(r, n, vs, k, m, j - (j % BLOCK_PANEL), j + 1, taus, end, true, blockScratch!, w)
       }
     }
     // Q = H_0 ... H_{k-1} I[:, :qc], applied right to left.
     q.fill(0)
     for (let i = 0; i < qc; i++) q[i * qc + i] = 1
     if (blocked) {
-      for (let j0 = Math.floor((k - 1) / QR_PANEL) * QR_PANEL; j0 >= 0; j0 -= QR_PANEL) {
-        applyBlockReflector(q, qc, vs, k, m, j0, Math.min(j0 + QR_PANEL, k), taus, j0, false, blockScratch!, w)
+      for (let j0 = Math.floor((k - 1) / BLOCK_PANEL) * BLOCK_PANEL; j0 >= 0; j0 -= BLOCK_PANEL) {
+        applyBlockReflector(q, qc, vs, k, m, j0, Math.min(j0 + BLOCK_PANEL, k), taus, j0, false, blockScratch!, w)
       }
     } else {
       for (let j = k - 1; j >= 0; j--) {
@@ -743,12 +589,10 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
   // i of Q; each H touches the rows and columns from k + 1
   qt.fill(0)
   for (let i = 0; i < n; i++) qt[i * n + i] = 1
-  const blocked = n >= QR_BLOCKED_MIN && wasmGemmAvailable()
-  const scratch = blocked
-    ? { t: new Float64Array(QR_PANEL * QR_PANEL), z: new Float64Array(QR_PANEL), w: new Float64Array(n * QR_PANEL) }
-    : undefined
+  const blocked = n >= BLOCKED_MIN && wasmGemmAvailable()
+  const scratch = blocked ? makeBlockScratch(n) : undefined
   for (let k1 = n - 2; k1 > 0;) {
-    const k0 = blocked ? Math.max(0, k1 - QR_PANEL) : k1 - 1
+    const k0 = blocked ? Math.max(0, k1 - BLOCK_PANEL) : k1 - 1
     if (scratch === undefined || !reflectorBlockRight(qt, us, n, k0, k1, scratch)) {
       for (let k = k1 - 1; k >= k0; k--) reflectRowsRight(qt, us, n, k, dots)
     }
