@@ -16,6 +16,7 @@
 
 import { applyBlockReflector, BLOCK_PANEL, BLOCKED_MIN, blockScratch } from "./blockReflector.js"
 import { rotateRows } from "./rotateRows.js"
+import { fourRowDots } from "./rowDots.js"
 import { scaleInPlace } from "./safeScale.js"
 import { wasmGemmAvailable } from "./wasmGemm.js"
 
@@ -49,11 +50,13 @@ const bidiagonalize = (
   tauR: Float64Array
 ): void => {
   const s = new Float64Array(n)
+  const dots = new Float64Array(4)
   for (let k = 0; k < n; k++) {
     // left: zero a[k + 1.., k] (LAPACK's dlarfg: no reflector, tau 0, when they are zero already)
     let below = 0
     for (let i = k + 1; i < m; i++) below += a[i * n + k]! * a[i * n + k]!
     const alpha = a[k * n + k]!
+    let tau = 0
     if (below === 0) {
       d[k] = alpha
       tauL[k] = 0
@@ -62,55 +65,75 @@ const bidiagonalize = (
       const beta = alpha >= 0 ? -norm : norm
       const scale = 1 / (alpha - beta)
       for (let i = k + 1; i < m; i++) a[i * n + k] = a[i * n + k]! * scale
-      const tau = (beta - alpha) / beta
+      tau = (beta - alpha) / beta
       tauL[k] = tau
       d[k] = beta
       a[k * n + k] = 1
-      // A[k.., k + 1..] -= tau v (v^T A[k.., k + 1..]), a row at a time
+      // A[k.., k + 1..] -= tau v (v^T A[k.., k + 1..]): v^T A here, row k's update now, the other
+      // rows' below (each row's update is its own: in any order, the same bits)
       s.fill(0, k + 1, n)
       for (let i = k; i < m; i++) {
         const vi = a[i * n + k]!
         const row = i * n
         for (let j = k + 1; j < n; j++) s[j] = s[j]! + vi * a[row + j]!
       }
-      for (let i = k; i < m; i++) {
-        const f = tau * a[i * n + k]!
-        const row = i * n
-        for (let j = k + 1; j < n; j++) a[row + j] = a[row + j]! - f * s[j]!
-      }
+      const row = k * n
+      for (let j = k + 1; j < n; j++) a[row + j] = a[row + j]! - tau * s[j]!
       a[k * n + k] = beta
     }
+    // right: zero a[k, k + 2..], from row k as the left reflector left it
+    const row = k * n
+    let rtau = 0
+    let rbeta = 0
     if (k + 1 >= n) {
       e[k] = 0
-      continue
+    } else {
+      let right = 0
+      for (let j = k + 2; j < n; j++) right += a[row + j]! * a[row + j]!
+      const ralpha = a[row + k + 1]!
+      if (right === 0) {
+        e[k] = ralpha
+        tauR[k] = 0
+      } else {
+        const rnorm = Math.sqrt(ralpha * ralpha + right)
+        rbeta = ralpha >= 0 ? -rnorm : rnorm
+        const rscale = 1 / (ralpha - rbeta)
+        for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! * rscale
+        rtau = (rbeta - ralpha) / rbeta
+        tauR[k] = rtau
+        e[k] = rbeta
+        a[row + k + 1] = 1
+      }
     }
-    // right: zero a[k, k + 2..]
-    const row = k * n
-    let right = 0
-    for (let j = k + 2; j < n; j++) right += a[row + j]! * a[row + j]!
-    const ralpha = a[row + k + 1]!
-    if (right === 0) {
-      e[k] = ralpha
-      tauR[k] = 0
-      continue
+    if (tau === 0 && rtau === 0) continue
+    // rows k + 1..: the left update, then A -= rtau (A w) w^T, while the row is in the cache (one
+    // sweep of the trailing matrix where there were three)
+    // (four rows at a time: their right dot products as four independent chains, each in order)
+    for (let i0 = k + 1; i0 < m; i0 += 4) {
+      const i1 = Math.min(i0 + 4, m)
+      if (tau !== 0) {
+        for (let i = i0; i < i1; i++) {
+          const r = i * n
+          const f = tau * a[r + k]!
+          for (let j = k + 1; j < n; j++) a[r + j] = a[r + j]! - f * s[j]!
+        }
+      }
+      if (rtau === 0) continue
+      if (i1 - i0 === 4) fourRowDots(a, n, i0, a, row, k + 1, dots)
+      else {
+        for (let i = i0; i < i1; i++) {
+          let dot = 0
+          for (let j = k + 1; j < n; j++) dot += a[i * n + j]! * a[row + j]!
+          dots[i - i0] = dot
+        }
+      }
+      for (let i = i0; i < i1; i++) {
+        const r = i * n
+        const f = rtau * dots[i - i0]!
+        for (let j = k + 1; j < n; j++) a[r + j] = a[r + j]! - f * a[row + j]!
+      }
     }
-    const rnorm = Math.sqrt(ralpha * ralpha + right)
-    const rbeta = ralpha >= 0 ? -rnorm : rnorm
-    const rscale = 1 / (ralpha - rbeta)
-    for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! * rscale
-    const rtau = (rbeta - ralpha) / rbeta
-    tauR[k] = rtau
-    e[k] = rbeta
-    a[row + k + 1] = 1
-    // A[k + 1.., k + 1..] -= tau (A w) w^T, a row at a time
-    for (let i = k + 1; i < m; i++) {
-      const r = i * n
-      let dot = 0
-      for (let j = k + 1; j < n; j++) dot += a[r + j]! * a[row + j]!
-      const f = rtau * dot
-      for (let j = k + 1; j < n; j++) a[r + j] = a[r + j]! - f * a[row + j]!
-    }
-    a[row + k + 1] = rbeta
+    if (rtau !== 0) a[row + k + 1] = rbeta
   }
 }
 

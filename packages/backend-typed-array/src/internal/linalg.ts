@@ -40,6 +40,7 @@ import {
   reflectColumns,
   subtractProduct
 } from "./blockReflector.js"
+import { fourRowDots } from "./rowDots.js"
 import { scaleInPlace } from "./safeScale.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
 import { gemmF32, wasmGemmAvailable } from "./wasmGemm.js"
@@ -491,41 +492,6 @@ const allFinite = (a: Float64Array): boolean => allFiniteIn(a, 0, a.length)
 const allFiniteIn = (a: HostArray, from: number, length: number): boolean => {
   for (let i = from; i < from + length; i++) if (!Number.isFinite(a[i]!)) return false
   return true
-}
-
-/**
- * The dot products of rows `r..r + 3` of `a` (`n` columns) with `v[vOff + j]` over columns `j0..n`,
- * into `dots`: four independent chains of additions, each in the order of `j` (one row at a time,
- * the same bits), where one row's chain bounded the loop.
- */
-const fourRowDots = (
-  a: Float64Array,
-  n: number,
-  r: number,
-  v: Float64Array,
-  vOff: number,
-  j0: number,
-  dots: Float64Array
-): void => {
-  const r0 = r * n
-  const r1 = r0 + n
-  const r2 = r1 + n
-  const r3 = r2 + n
-  let a0 = 0
-  let a1 = 0
-  let a2 = 0
-  let a3 = 0
-  for (let j = j0; j < n; j++) {
-    const vj = v[vOff + j]!
-    a0 += a[r0 + j]! * vj
-    a1 += a[r1 + j]! * vj
-    a2 += a[r2 + j]! * vj
-    a3 += a[r3 + j]! * vj
-  }
-  dots[0] = a0
-  dots[1] = a1
-  dots[2] = a2
-  dots[3] = a3
 }
 
 /**
