@@ -10,6 +10,7 @@
 import type { AbstractValue, DType, Params } from "@diffect/core"
 import { afterEach, assert, describe, it } from "@effect/vitest"
 import { tallSvd } from "../src/internal/bidiagonalSvd.js"
+import { subtractProduct } from "../src/internal/blockReflector.js"
 import { cholesky, eigh, lu, qr, triangularSolve } from "../src/internal/linalg.js"
 import { gemmF32, setWasmGemm, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 
@@ -355,5 +356,17 @@ describe("gemmF32 into a strided output, subtracting", () => {
         assert.approximately(out[i]!, before[i]! - s, accumulate === "f64" ? 1e-13 : 1e-5)
       }
     }
+  })
+
+  it("subtractProduct in bands of rows: the bits of one product (a large trailing update's memory bounded)", () => {
+    const [m, k, n, ld] = [53, 32, 70, 75]
+    const a = random(m * k, 4)
+    const b = random(k * n, 5)
+    const whole = random(m * ld, 6)
+    const banded = Float64Array.from(whole)
+    assert.isTrue(subtractProduct(a, 0, k, b, 0, n, 1, whole, 0, ld, m, k, n))
+    assert.isTrue(subtractProduct(a, 0, k, b, 0, n, 1, banded, 0, ld, m, k, n, 7 * n))
+    assert.isTrue(sameBits(whole, banded))
+    assert.isFalse(sameBits(whole, random(m * ld, 6)))
   })
 })

@@ -10,9 +10,17 @@
 import { gemmF32 } from "./wasmGemm.js"
 
 /**
+ * The most elements of a product's result one GEMM call holds: a trailing update of a large
+ * matrix goes in bands of rows, so the GEMM's memory (which keeps its size) grows by at most
+ * 8 MB for it, not by the whole trailing matrix (537 MB for an 8,192 x 8,192 LU's first panel).
+ */
+const BAND_ELEMENTS = 1 << 20
+
+/**
  * `out[outOff + i ldOut + j] -= sum_p a[aOff + i lda + p] b[bOff + p bk + j bn]` for `i < m`,
- * `j < n`, `p < k`, summed in float64 by the wasm GEMM (the blocked factorizations' trailing
- * updates); false when the GEMM cannot run it (nothing written).
+ * `j < n`, `p < k`, summed in float64 by the wasm GEMM in bands of rows (each element's sum is the
+ * same in any band: the bits do not depend on them); false when the GEMM cannot run it (nothing
+ * written: every band after the first fits the memory the first one reserved).
  */
 export const subtractProduct = (
   a: Float64Array,
@@ -27,9 +35,35 @@ export const subtractProduct = (
   ldOut: number,
   m: number,
   k: number,
-  n: number
-): boolean =>
-  gemmF32(a, aOff, lda, 1, b, bOff, bk, bn, out, outOff, m, k, n, "f64", undefined, { ldOut, subtract: true })
+  n: number,
+  band: number = BAND_ELEMENTS
+): boolean => {
+  const rows = Math.max(1, Math.floor(band / n))
+  for (let i0 = 0; i0 < m; i0 += rows) {
+    const count = Math.min(rows, m - i0)
+    const into = { ldOut, subtract: true }
+    const done = gemmF32(
+      a,
+      aOff + i0 * lda,
+      lda,
+      1,
+      b,
+      bOff,
+      bk,
+      bn,
+      out,
+      outOff + i0 * ldOut,
+      count,
+      k,
+      n,
+      "f64",
+      undefined,
+      into
+    )
+    if (!done) return false
+  }
+  return true
+}
 
 /**
  * `A[j:, c0:c1] -= tau v (v^T A[j:, c0:c1])` for a row-major `a` of `cols` columns, `v` column
