@@ -107,7 +107,10 @@ export const reflectColumns = (
   }
 }
 
-/** The reflectors of one block, and the smallest order whose factorizations are blocked. */
+/**
+ * The columns (reflectors) of one panel of every blocked factorization, and the smallest order
+ * blocked: smaller matrices take the unblocked kernels and keep their bits.
+ */
 export const BLOCK_PANEL = 32
 export const BLOCKED_MIN = 128
 
@@ -118,6 +121,19 @@ export interface BlockScratch {
   readonly z: Float64Array
   /** The intermediate product (V^T A for the QR's blocks, qt V for eigh's). */
   readonly w: Float64Array
+}
+
+/**
+ * Column `i` of larft's T (b x b, row-major) from `z = V[:, 0:i]^T v_i`: `T[i][i] = tau`,
+ * `T[0:i][i] = -tau T[0:i][0:i] z` (the block reflectors of the QR, the SVD and eigh).
+ */
+export const blockTColumn = (t: Float64Array, b: number, i: number, tau: number, z: Float64Array): void => {
+  t[i * b + i] = tau
+  for (let q = 0; q < i; q++) {
+    let sum = 0
+    for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
+    t[q * b + i] = -tau * sum
+  }
 }
 
 /** The scratch of blocks of at most `BLOCK_PANEL` reflectors updating at most `cols` columns. */
@@ -159,7 +175,6 @@ export const applyBlockReflector = (
   t.fill(0, 0, b * b)
   for (let i = 0; i < b; i++) {
     const tau = taus[j0 + i]!
-    t[i * b + i] = tau
     if (tau === 0) continue
     z.fill(0, 0, i)
     for (let row = j0 + i + offset; row < m; row++) {
@@ -167,11 +182,7 @@ export const applyBlockReflector = (
       const at = row * k + j0
       for (let p = 0; p < i; p++) z[p] = z[p]! + vs[at + p]! * vi
     }
-    for (let q = 0; q < i; q++) {
-      let sum = 0
-      for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
-      t[q * b + i] = -tau * sum
-    }
+    blockTColumn(t, b, i, tau, z)
   }
   const wm = scratch.w
   const fallback = () => {

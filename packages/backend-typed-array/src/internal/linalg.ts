@@ -37,6 +37,7 @@ import {
   BLOCKED_MIN,
   type BlockScratch,
   blockScratch as makeBlockScratch,
+  blockTColumn,
   reflectColumns,
   subtractProduct
 } from "./blockReflector.js"
@@ -67,22 +68,17 @@ const choleskyOne = (a: Float64Array, n: number, l: Float64Array): boolean => {
   return true
 }
 
-/** The columns of one panel of the blocked Cholesky. */
-const CHOLESKY_PANEL = 32
-/** Matrices of a smaller order take the unblocked Cholesky (and keep its bits). */
-const CHOLESKY_BLOCKED_MIN = 128
-
 /**
  * The Cholesky factor in place, blocked (LAPACK potrf's right-looking variant): `l` holds the lower
- * triangle of `a` (zeros above). Each panel of `CHOLESKY_PANEL` columns runs the recurrence above
+ * triangle of `a` (zeros above). Each panel of `BLOCK_PANEL` columns runs the recurrence above
  * over its own columns, then the trailing matrix loses the panel's contribution in one float64
  * product of the wasm GEMM (`A22 -= L21 L21^T`, the whole square: its upper half is cleared at the
  * end). Column by column, every column swept all the rows below it (memory-bound past the caches:
  * 43 ms for 512 x 512). The sums are grouped by panel, so the last bits differ from `choleskyOne`'s.
  */
 const choleskyBlocked = (l: Float64Array, n: number): boolean => {
-  for (let j0 = 0; j0 < n; j0 += CHOLESKY_PANEL) {
-    const j1 = Math.min(j0 + CHOLESKY_PANEL, n)
+  for (let j0 = 0; j0 < n; j0 += BLOCK_PANEL) {
+    const j1 = Math.min(j0 + BLOCK_PANEL, n)
     for (let j = j0; j < j1; j++) {
       let s = l[j * n + j]!
       for (let k = j0; k < j; k++) s -= l[j * n + k]! * l[j * n + k]!
@@ -114,7 +110,7 @@ export const cholesky = (x: HostArray, xa: AbstractValue, out: AbstractValue): H
   const n = xa.shape.at(-1)!
   const size = n * n
   const dst = DType.allocHost(out.dtype, Shape.sizeOf(out.shape))
-  const blocked = n >= CHOLESKY_BLOCKED_MIN && wasmGemmAvailable()
+  const blocked = n >= BLOCKED_MIN && wasmGemmAvailable()
   // (a float64 output is worked on in place: faulting in more fresh memory costs more than the factorization)
   const inPlace = dst instanceof Float64Array
   let a: Float64Array | undefined
@@ -139,14 +135,9 @@ export const cholesky = (x: HostArray, xa: AbstractValue, out: AbstractValue): H
   return dst
 }
 
-/** The right-hand sides the blocked triangular solve takes at once, and the rows of its diagonal blocks. */
+/** The right-hand sides the blocked triangular solve takes at once. */
 const SOLVE_BLOCK = 256
-const SOLVE_PANEL = 32
-/**
- * Below this order, or with fewer right-hand sides, a triangular solve substitutes one column at a
- * time (and keeps those bits).
- */
-const SOLVE_BLOCKED_MIN = 128
+/** With fewer right-hand sides (or below `BLOCKED_MIN`), a triangular solve substitutes one column at a time. */
 const SOLVE_MIN_RHS = 16
 
 /**
@@ -173,7 +164,7 @@ export const triangularSolve = (
   const nrhs = leftSide ? cols : rows
   const col = new Float64Array(m)
   // many right-hand sides of a large matrix: blocked, on the wasm GEMM
-  const blocked = m >= SOLVE_BLOCKED_MIN && nrhs >= SOLVE_MIN_RHS && wasmGemmAvailable()
+  const blocked = m >= BLOCKED_MIN && nrhs >= SOLVE_MIN_RHS && wasmGemmAvailable()
   const x = blocked ? new Float64Array(m * Math.min(SOLVE_BLOCK, nrhs)) : col
   for (let bi = 0; bi < batchOf(aa); bi++) {
     const ao = bi * m * m
@@ -235,23 +226,23 @@ export const triangularSolve = (
 
 /**
  * `M X = X` solved in place for `w` right-hand sides (`x` row-major, `w` columns), `M` lower or
- * upper (m x m): diagonal blocks of `SOLVE_PANEL` rows by substitution, each block's solution
+ * upper (m x m): diagonal blocks of `BLOCK_PANEL` rows by substitution, each block's solution
  * then subtracted from the rows still to solve by one float64 product of the wasm GEMM (LAPACK's
  * blocked trsm). Substituting one column at a time runs at about 1 GFLOP/s in JS (the inverse of
  * a 512 x 512 matrix took 210 ms, most of it in its two triangular solves).
  */
 const substituteBlocked = (x: Float64Array, w: number, M: Float64Array, m: number, mLower: boolean): void => {
   if (mLower) {
-    for (let i0 = 0; i0 < m; i0 += SOLVE_PANEL) {
-      const i1 = Math.min(i0 + SOLVE_PANEL, m)
+    for (let i0 = 0; i0 < m; i0 += BLOCK_PANEL) {
+      const i1 = Math.min(i0 + BLOCK_PANEL, m)
       for (let i = i0; i < i1; i++) substituteRow(x, w, M, m, i, i0, i)
       if (i1 < m && !subtractProduct(M, i1 * m + i0, m, x, i0 * w, w, 1, x, i1 * w, w, m - i1, i1 - i0, w)) {
         for (let i = i1; i < m; i++) substituteRow(x, w, M, m, i, i0, i1, false)
       }
     }
   } else {
-    for (let i1 = m; i1 > 0; i1 -= SOLVE_PANEL) {
-      const i0 = Math.max(0, i1 - SOLVE_PANEL)
+    for (let i1 = m; i1 > 0; i1 -= BLOCK_PANEL) {
+      const i0 = Math.max(0, i1 - BLOCK_PANEL)
       for (let i = i1 - 1; i >= i0; i--) substituteRow(x, w, M, m, i, i + 1, i1)
       if (i0 > 0 && !subtractProduct(M, i0, m, x, i0 * w, w, 1, x, 0, w, i0, i1 - i0, w)) {
         for (let i = 0; i < i0; i++) substituteRow(x, w, M, m, i, i0, i1, false)
@@ -284,11 +275,6 @@ const substituteRow = (
   const d = M[i * m + i]!
   for (let t = 0; t < w; t++) x[row + t] = x[row + t]! / d
 }
-
-/** The columns of one panel of the blocked LU. */
-const LU_PANEL = 32
-/** Matrices with fewer rows or columns than this take the unblocked LU (and keep its bits). */
-const LU_BLOCKED_MIN = 128
 
 /**
  * Columns `j0..j1` of the LU in place (partial pivoting, LAPACK getrf's choices: the first maximal
@@ -345,7 +331,7 @@ const eliminate = (a: Float64Array, n: number, j: number, i0: number, i1: number
 }
 
 /**
- * The blocked LU (getrf's right-looking variant): each panel of `LU_PANEL` columns is factored as
+ * The blocked LU (getrf's right-looking variant): each panel of `BLOCK_PANEL` columns is factored as
  * above, its rows' right part solved by the panel's unit lower triangle (the same steps, in the
  * same order, as the unblocked LU), and the trailing matrix updated by one float64 product from the
  * wasm GEMM (`A22 -= L21 U12`, subtracted as it is copied out). The unblocked LU streams the whole trailing matrix at every column
@@ -362,8 +348,8 @@ const luBlocked = (
   pOff: number
 ): void => {
   const k = Math.min(m, n)
-  for (let j0 = 0; j0 < k; j0 += LU_PANEL) {
-    const j1 = Math.min(j0 + LU_PANEL, k)
+  for (let j0 = 0; j0 < k; j0 += BLOCK_PANEL) {
+    const j1 = Math.min(j0 + BLOCK_PANEL, k)
     luColumns(a, m, n, j0, j1, j1, perm, pivots, pOff)
     if (j1 >= n) continue
     for (let j = j0; j < j1; j++) eliminate(a, n, j, j + 1, j1, j1, n)
@@ -384,7 +370,7 @@ export const lu = (x: HostArray, xa: AbstractValue, outs: ReadonlyArray<Abstract
   // a float64 output is factored in place (another 8 bytes per element to fault in cost more than the LU)
   const work = dst instanceof Float64Array ? undefined : new Float64Array(m * n)
   const perm = new Int32Array(m)
-  const blocked = k >= LU_BLOCKED_MIN && wasmGemmAvailable()
+  const blocked = k >= BLOCKED_MIN && wasmGemmAvailable()
   for (let b = 0; b < count; b++) {
     const a = work ?? (dst as Float64Array).subarray(b * m * n, (b + 1) * m * n)
     a.set(x.subarray(b * m * n, (b + 1) * m * n))
@@ -609,7 +595,6 @@ const reflectorBlockRight = (
   const len = n - c0
   t.fill(0, 0, b * b)
   for (let i = 0; i < b; i++) {
-    t[i * b + i] = 2
     const ui = (k0 + i) * n
     for (let p = 0; p < i; p++) {
       const up = (k0 + p) * n
@@ -617,11 +602,7 @@ const reflectorBlockRight = (
       for (let j = k0 + i + 1; j < n; j++) sum += us[up + j]! * us[ui + j]!
       z[p] = sum
     }
-    for (let q = 0; q < i; q++) {
-      let sum = 0
-      for (let p = q; p < i; p++) sum += t[q * b + p]! * z[p]!
-      t[q * b + i] = -2 * sum
-    }
+    blockTColumn(t, b, i, 2, z)
   }
   // W = qt[c0:, c0:] V (len x b), then W T^T in place (column i from the columns q >= i)
   if (!gemmF32(qt, c0 * n + c0, n, 1, us, k0 * n + c0, 1, n, w, 0, len, len, b, "f64")) return false
