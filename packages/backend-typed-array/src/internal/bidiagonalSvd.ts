@@ -15,7 +15,7 @@
  */
 
 import { applyBlockReflector, BLOCK_PANEL, BLOCKED_MIN, blockScratch } from "./blockReflector.js"
-import { rotateRows } from "./rotateRows.js"
+import { rotationLog } from "./rotateRows.js"
 import { fourRowDots } from "./rowDots.js"
 import { scaleInPlace } from "./safeScale.js"
 import { wasmGemmAvailable } from "./wasmGemm.js"
@@ -222,6 +222,13 @@ export const diagonalize = (
   let norm = 0
   for (let i = 0; i < n; i++) norm = Math.max(norm, Math.abs(w[i]!) + Math.abs(f[i]!))
   const tol = EPS * norm
+  // (the rotations depend on w and f alone: applied in cache-sized bands, see rotateRows.ts)
+  const uLog = ut === undefined ? undefined : rotationLog(ut, m, 2 * n * n, uti)
+  const vLog = vt === undefined ? undefined : rotationLog(vt, n, 2 * n * n, vti)
+  const flush = (): void => {
+    uLog?.flush()
+    vLog?.flush()
+  }
   for (let k = n - 1; k >= 0; k--) {
     for (let sweep = 0;; sweep++) {
       // the bottom of the unreduced block ending at k: f[l] negligible (f[0] always is), or w[l - 1]
@@ -246,8 +253,7 @@ export const diagonalize = (
           c = w[i]! / h
           s = -g / h
           w[i] = h
-          if (ut !== undefined) rotateRows(ut, m, l - 1, i, c, s)
-          if (uti !== undefined) rotateRows(uti, m, l - 1, i, c, s)
+          uLog?.rotate(l - 1, i, c, s)
         }
       }
       const z = w[k]!
@@ -255,12 +261,14 @@ export const diagonalize = (
         // converged: a non-negative singular value
         if (z < 0) {
           w[k] = -z
-          if (vt !== undefined) { for (let t = 0; t < n; t++) vt[k * n + t] = -vt[k * n + t]! }
-          if (vti !== undefined) { for (let t = 0; t < n; t++) vti[k * n + t] = -vti[k * n + t]! }
+          vLog?.negate(k)
         }
         break
       }
-      if (sweep >= MAX_SWEEPS) return false
+      if (sweep >= MAX_SWEEPS) {
+        flush()
+        return false
+      }
       // the shift: the eigenvalue of the trailing 2 x 2 of B^T B nearer its last entry
       let x = w[l]!
       const y0 = w[k - 1]!
@@ -286,8 +294,7 @@ export const diagonalize = (
         g = g * c - x * s
         h = y * s
         y = y * c
-        if (vt !== undefined) rotateRows(vt, n, j, i, c, s)
-        if (vti !== undefined) rotateRows(vti, n, j, i, c, s)
+        vLog?.rotate(j, i, c, s)
         r = Math.hypot(fs, h)
         w[j] = r
         if (r !== 0) {
@@ -296,14 +303,14 @@ export const diagonalize = (
         }
         fs = c * g + s * y
         x = c * y - s * g
-        if (ut !== undefined) rotateRows(ut, m, j, i, c, s)
-        if (uti !== undefined) rotateRows(uti, m, j, i, c, s)
+        uLog?.rotate(j, i, c, s)
       }
       f[l] = 0
       f[k] = fs
       w[k] = x
     }
   }
+  flush()
   return true
 }
 
