@@ -4,11 +4,14 @@
  * below `x = a + 1` and Lentz's continued fraction of `Q(a, x)` above it;
  * Lentz's continued fraction of `I_x(a, b)` on the side of `(a + 1) / (a + b + 2)`
  * where it converges fast, the symmetry `I_x(a, b) = 1 - I_{1-x}(b, a)` on the
- * other. The iteration counts are static (256 series terms, 128 fraction
- * steps), converged to the dtype's precision for arguments up to about 10^4
- * (more is slower to converge and loses digits); derivatives are those of the
- * converged expansions, except igamma's and igammac's, which have JAX's rules
- * (`igammaGradA` in `a`, the density in `x`). Out of the domain (negative parameters, `x < 0`,
+ * other. The gamma functions' expansions run as JAX's do, in a `lax.whileLoop`
+ * until every element has converged to its dtype's precision (each element
+ * stops updating once its own terms are below eps; the continued fraction for
+ * at most JAX's 2000 steps): large parameters (`a = 10^5` near `x = a` takes
+ * about 2,700 series terms) converge as small ones do. Their derivatives have
+ * JAX's rules (`igammaGradA` in `a`, the density in `x`). The beta function's
+ * fraction takes a static 128 steps (256 partial numerators), converged for
+ * parameters up to about 10^4, and is differentiated as it is computed. Out of the domain (negative parameters, `x < 0`,
  * `x` outside [0, 1]) the result is NaN, as JAX's; zero and infinite parameters give JAX's limits.
  *
  * @since 0.1.0
@@ -21,9 +24,15 @@ import { Tensor } from "../../Tensor.js"
 import { argumentError } from "../../Validate.js"
 import { digamma, lgamma } from "./special.js"
 
-const SERIES_TERMS = 256
-const FRACTION_STEPS = 128
-const GRAD_FRACTION_STEPS = 200
+/** JAX's limit on the gamma functions' continued fractions; their series have none (this one guards a hang). */
+const GAMMA_FRACTION_STEPS = 2000
+const SERIES_STEPS = 1_000_000
+/**
+ * The incomplete beta function's continued fraction takes a static number of steps (an even and an
+ * odd partial numerator each), so that reverse mode differentiates it in all three arguments
+ * (JAX's has only the x-derivative).
+ */
+const BETA_FRACTION_STEPS = 128
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 
@@ -49,30 +58,81 @@ const floats = (op: string, xs: ReadonlyArray<unknown>, names: ReadonlyArray<str
   return ts
 }
 
+const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2 ** -52 : t.dtype === "float32" ? 2 ** -23 : 2 ** -10)
+
+/** Whether some element of `on` is true (a scalar bool). */
+const anyOf = (on: Tensor): Tensor =>
+  lax.gt(
+    lax.reduceMax(lax.convertElementType(on, "int32"), on.shape.map((_, i) => i)),
+    lax.full([], 0, "int32", false)
+  )
+
+/**
+ * JAX's expansion loops: `step` advances `values` while some element is `active` and fewer than
+ * `limit` steps ran; an element keeps its values once it is inactive, and stays active while
+ * `step`'s `going` says it has not converged.
+ */
+const iterate = (
+  values: ReadonlyArray<Tensor>,
+  active: Tensor,
+  limit: number,
+  step: (values: ReadonlyArray<Tensor>) => { readonly values: ReadonlyArray<Tensor>; readonly going: Tensor }
+): ReadonlyArray<Tensor> => {
+  const [, , ...out] = lax.whileLoop(
+    ([k, on]: ReadonlyArray<Tensor>) => lax.and(lax.lt(k!, lax.full([], limit, "int32", false)), anyOf(on!)),
+    ([k, on, ...vs]: ReadonlyArray<Tensor>) => {
+      const next = step(vs)
+      return [
+        lax.add(k!, lax.full([], 1, "int32", false)),
+        lax.and(on!, next.going),
+        ...next.values.map((v, i) => lax.select(on!, v, vs[i]!))
+      ]
+    },
+    [lax.full([], 0, "int32", false), active, ...values]
+  ) as ReadonlyArray<Tensor>
+  return out
+}
+
 // Lentz's clamp: keeps a denominator away from zero.
 const tiny = (t: Tensor): Tensor => lax.select(lax.lt(lax.abs(t), c(t, 1e-30)), c(t, 1e-30), t)
 
-// P(a, x) by its series (accurate for x < a + 1) and Q(a, x) by its continued fraction (x >= a + 1).
-const gammaParts = (a: Tensor, x: Tensor): readonly [series: Tensor, fraction: Tensor, prefix: Tensor] => {
+// P(a, x) by its series where `series` (x < a + 1) and Q(a, x) by its continued fraction elsewhere,
+// each loop running only on its own elements.
+const gammaParts = (
+  a: Tensor,
+  x: Tensor,
+  series: Tensor
+): readonly [series: Tensor, fraction: Tensor] => {
+  const eps = epsOf(x)
   const prefix = lax.exp(lax.sub(lax.sub(lax.mul(a, lax.log(x)), x), lgamma(a)))
-  let term = lax.div(c(a, 1), a)
-  let sum = term
-  for (let n = 1; n <= SERIES_TERMS; n++) {
-    term = lax.mul(term, lax.div(x, lax.add(a, c(a, n))))
-    sum = lax.add(sum, term)
-  }
-  let b = lax.sub(lax.add(x, c(x, 1)), a)
-  let cc = c(x, 1e30)
-  let d = lax.div(c(x, 1), tiny(b))
-  let h = d
-  for (let i = 1; i <= FRACTION_STEPS; i++) {
-    const an = lax.mul(c(a, -i), lax.sub(c(a, i), a))
-    b = lax.add(b, c(b, 2))
-    d = lax.div(c(d, 1), tiny(lax.add(lax.mul(an, d), b)))
-    cc = tiny(lax.add(b, lax.div(an, cc)))
-    h = lax.mul(h, lax.mul(d, cc))
-  }
-  return [lax.mul(sum, prefix), lax.mul(h, prefix), prefix]
+  // JAX's `_igamma_series`: sum_n x^n / ((a + 1) ... (a + n))
+  const [, , ans] = iterate([a, c(a, 1), c(a, 1)], series, SERIES_STEPS, ([r0, term0, ans0]) => {
+    const r = lax.add(r0!, c(r0!, 1))
+    const term = lax.mul(term0!, lax.div(x, r))
+    const sum = lax.add(ans0!, term)
+    return { values: [r, term, sum], going: lax.gt(lax.div(term, sum), c(sum, eps)) }
+  })
+  // Lentz's continued fraction of Q
+  const b0 = lax.sub(lax.add(x, c(x, 1)), a)
+  const d0 = lax.div(c(x, 1), tiny(b0))
+  const [, , , , h] = iterate(
+    [c(x, 0), b0, c(x, 1e30), d0, d0],
+    lax.not(series),
+    GAMMA_FRACTION_STEPS,
+    ([i0, b1, cc0, d1, h0]) => {
+      const i = lax.add(i0!, c(i0!, 1))
+      const an = lax.mul(lax.neg(i), lax.sub(i, a))
+      const b = lax.add(b1!, c(b1!, 2))
+      const d = lax.div(c(x, 1), tiny(lax.add(lax.mul(an, d1!), b)))
+      const cc = tiny(lax.add(b, lax.div(an, cc0!)))
+      const delta = lax.mul(d, cc)
+      return {
+        values: [i, b, cc, d, lax.mul(h0!, delta)],
+        going: lax.gt(lax.abs(lax.sub(delta, c(delta, 1))), c(delta, eps))
+      }
+    }
+  )
+  return [lax.div(lax.mul(ans!, prefix), a), lax.mul(h!, prefix)]
 }
 
 const igammaBoth = (op: string, a0: unknown, x0: unknown): readonly [p: Tensor, q: Tensor] => {
@@ -90,8 +150,8 @@ const igammaBoth = (op: string, a0: unknown, x0: unknown): readonly [p: Tensor, 
   // evaluate on safe arguments, then patch the edges
   const sa = lax.select(lax.or(bad, lax.or(aZero, aInf)), c(a, 1), a)
   const sx = lax.select(lax.or(bad, lax.or(zero, inf)), c(x, 1), x)
-  const [series, fraction] = gammaParts(sa, sx)
   const useSeries = lax.lt(sx, lax.add(sa, c(sa, 1)))
+  const [series, fraction] = gammaParts(sa, sx, useSeries)
   let p = lax.select(useSeries, series, lax.sub(c(x, 1), fraction))
   let q = lax.select(useSeries, lax.sub(c(x, 1), series), fraction)
   // a = 0 puts all of the mass at 0 (JAX's igammac is 0 there; its igamma 1 for x >= 1, SciPy's
@@ -102,69 +162,84 @@ const igammaBoth = (op: string, a0: unknown, x0: unknown): readonly [p: Tensor, 
 }
 
 // JAX's `_igamma_series` in DERIVATIVE (dP/da) or SAMPLE_DERIVATIVE (dx/da at fixed P) mode:
-// the series P = ax / a * sum_n c_n, c_n = x^n / ((a + 1) ... (a + n)), with dc_n/da carried along.
-const seriesDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean): Tensor => {
-  let r = a
-  let term = c(a, 1)
-  let ans = c(a, 1)
-  let dTerm = c(a, 0)
-  let dAns = c(a, 0)
-  for (let n = 1; n <= SERIES_TERMS; n++) {
-    r = lax.add(r, c(r, 1))
-    dTerm = lax.sub(lax.mul(dTerm, lax.div(x, r)), lax.div(lax.mul(term, x), lax.mul(r, r)))
-    dAns = lax.add(dAns, dTerm)
-    term = lax.mul(term, lax.div(x, r))
-    ans = lax.add(ans, term)
-  }
+// the series P = ax / a * sum_n c_n, c_n = x^n / ((a + 1) ... (a + n)), with dc_n/da carried along,
+// on the `enabled` elements.
+const seriesDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean, enabled: Tensor): Tensor => {
+  const eps = epsOf(x)
+  const [, , ans, , dAns] = iterate(
+    [a, c(a, 1), c(a, 1), c(a, 0), c(a, 0)],
+    enabled,
+    SERIES_STEPS,
+    ([r0, term0, ans0, dTerm0, dAns0]) => {
+      const r = lax.add(r0!, c(r0!, 1))
+      const dTerm = lax.sub(lax.mul(dTerm0!, lax.div(x, r)), lax.div(lax.mul(term0!, x), lax.mul(r, r)))
+      const dAns = lax.add(dAns0!, dTerm)
+      const term = lax.mul(term0!, lax.div(x, r))
+      return {
+        values: [r, term, lax.add(ans0!, term), dTerm, dAns],
+        going: lax.gt(lax.abs(lax.div(dTerm, dAns)), c(dAns, eps))
+      }
+    }
+  )
   const dLogAx = lax.sub(lax.log(x), digamma(lax.add(a, c(a, 1))))
-  const inner = lax.add(lax.mul(ans, dLogAx), dAns)
+  const inner = lax.add(lax.mul(ans!, dLogAx), dAns!)
   return sample ? lax.neg(lax.div(lax.mul(inner, x), a)) : lax.div(lax.mul(ax, inner), a)
 }
 
 // JAX's `_igammac_continued_fraction` (Cephes' igamc recurrence, rescaled past 1/eps) in
-// DERIVATIVE (dQ/da) or SAMPLE_DERIVATIVE mode, with the recurrence's a-derivatives carried along.
-const fractionDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean): Tensor => {
-  const eps = x.dtype === "float64" ? 2 ** -52 : 2 ** -23
-  let y = lax.sub(c(a, 1), a)
-  let z = lax.add(lax.add(x, y), c(x, 1))
-  let pkm2 = c(x, 1)
-  let qkm2 = x
-  let pkm1 = lax.add(x, c(x, 1))
-  let qkm1 = lax.mul(z, x)
-  let ans = lax.div(pkm1, qkm1)
-  let dpkm2 = c(x, 0)
-  let dqkm2 = c(x, 0)
-  let dpkm1 = c(x, 0)
-  let dqkm1 = lax.neg(x)
-  let dAns = lax.div(lax.sub(dpkm1, lax.mul(ans, dqkm1)), qkm1)
+// DERIVATIVE (dQ/da) or SAMPLE_DERIVATIVE mode, with the recurrence's a-derivatives carried along,
+// on the `enabled` elements, until the derivative's change is below eps (at most 2000 steps).
+const fractionDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean, enabled: Tensor): Tensor => {
+  const eps = epsOf(x)
+  const y0 = lax.sub(c(a, 1), a)
+  const z0 = lax.add(lax.add(x, y0), c(x, 1))
+  const pkm1 = lax.add(x, c(x, 1))
+  const qkm1 = lax.mul(z0, x)
+  const ans0 = lax.div(pkm1, qkm1)
+  const dqkm1 = lax.neg(x)
+  const dAns0 = lax.div(lax.neg(lax.mul(ans0, dqkm1)), qkm1)
   const big = c(x, 1 / eps)
   const small = c(x, eps)
-  for (let k = 1; k <= GRAD_FRACTION_STEPS; k++) {
-    y = lax.add(y, c(y, 1))
-    z = lax.add(z, c(z, 2))
-    const kk = c(x, k)
+  // [k, y, z, pkm2, qkm2, pkm1, qkm1, dpkm2, dqkm2, dpkm1, dqkm1, ans, dAns]
+  const init = [c(x, 0), y0, z0, c(x, 1), x, pkm1, qkm1, c(x, 0), c(x, 0), c(x, 0), dqkm1, ans0, dAns0]
+  const out = iterate(init, enabled, GAMMA_FRACTION_STEPS, (v) => {
+    const kk = lax.add(v[0]!, c(x, 1))
+    const y = lax.add(v[1]!, c(x, 1))
+    const z = lax.add(v[2]!, c(x, 2))
+    const [pkm2, qkm2, pkm1, qkm1, dpkm2, dqkm2, dpkm1, dqkm1, ans0, dAns0] = v.slice(3) as Array<Tensor>
     const yc = lax.mul(y, kk)
     const pk = lax.sub(lax.mul(pkm1, z), lax.mul(pkm2, yc))
     const qk = lax.sub(lax.mul(qkm1, z), lax.mul(qkm2, yc))
     const nonzero = lax.ne(qk, c(qk, 0))
     const safeQ = lax.select(nonzero, qk, c(qk, 1))
-    ans = lax.select(nonzero, lax.div(pk, safeQ), ans)
+    const ans = lax.select(nonzero, lax.div(pk, safeQ), ans0)
     const dpk = lax.add(lax.sub(lax.sub(lax.mul(dpkm1, z), pkm1), lax.mul(dpkm2, yc)), lax.mul(pkm2, kk))
     const dqk = lax.add(lax.sub(lax.sub(lax.mul(dqkm1, z), qkm1), lax.mul(dqkm2, yc)), lax.mul(qkm2, kk))
-    dAns = lax.select(nonzero, lax.div(lax.sub(dpk, lax.mul(ans, dqk)), safeQ), dAns)
+    const dAns = lax.select(nonzero, lax.div(lax.sub(dpk, lax.mul(ans, dqk)), safeQ), dAns0)
+    const change = lax.select(nonzero, lax.abs(lax.sub(dAns, dAns0)), c(x, 1))
     const rescale = lax.gt(lax.abs(pk), big)
-    const scaled = (v: Tensor) => lax.select(rescale, lax.mul(v, small), v)
-    pkm2 = scaled(pkm1)
-    pkm1 = scaled(pk)
-    qkm2 = scaled(qkm1)
-    qkm1 = scaled(qk)
-    dpkm2 = scaled(dpkm1)
-    dqkm2 = scaled(dqkm1)
-    dpkm1 = scaled(dpk)
-    dqkm1 = scaled(dqk)
-  }
+    const scaled = (t: Tensor) => lax.select(rescale, lax.mul(t, small), t)
+    return {
+      values: [
+        kk,
+        y,
+        z,
+        scaled(pkm1),
+        scaled(qkm1),
+        scaled(pk),
+        scaled(qk),
+        scaled(dpkm1),
+        scaled(dqkm1),
+        scaled(dpk),
+        scaled(dqk),
+        ans,
+        dAns
+      ],
+      going: lax.gt(change, c(x, eps))
+    }
+  })
   const dLogAx = lax.sub(lax.log(x), digamma(a))
-  const inner = lax.add(lax.mul(ans, dLogAx), dAns)
+  const inner = lax.add(lax.mul(out[11]!, dLogAx), out[12]!)
   return sample ? lax.neg(lax.mul(inner, x)) : lax.mul(ax, inner)
 }
 
@@ -191,10 +266,11 @@ const gammaDerivative = (op: string, a0: unknown, x0: unknown, sample: boolean):
   const ga = lax.select(useFraction, c(sa, 1), sa)
   const gx = lax.select(useFraction, c(sx, 0.5), sx)
   const gax = lax.select(useFraction, c(ax, 1), ax)
+  const live = lax.not(disabled)
   let out = lax.select(
     useFraction,
-    lax.neg(fractionDerivative(fax, fx, fa, sample)),
-    seriesDerivative(gax, gx, ga, sample)
+    lax.neg(fractionDerivative(fax, fx, fa, sample, lax.and(live, useFraction))),
+    seriesDerivative(gax, gx, ga, sample, lax.and(live, lax.not(useFraction)))
   )
   // where P's prefactor underflows dP/da is 0 to the dtype's precision (JAX leaves the loops disabled: 0)
   out = lax.select(lax.or(zero, underflow), c(x, 0), out)
@@ -288,7 +364,7 @@ const betaFraction = (a: Tensor, b: Tensor, x: Tensor): Tensor => {
   let cc = one
   let d = lax.div(one, tiny(lax.sub(one, lax.div(lax.mul(qab, x), qap))))
   let h = d
-  for (let m = 1; m <= FRACTION_STEPS; m++) {
+  for (let m = 1; m <= BETA_FRACTION_STEPS; m++) {
     const m2 = c(x, 2 * m)
     const mm = c(x, m)
     let aa = lax.div(lax.mul(lax.mul(mm, lax.sub(b, mm)), x), lax.mul(lax.add(qam, m2), lax.add(a, m2)))
