@@ -84,7 +84,8 @@ export const erfinv = (x: TensorLike): Tensor => lax.erfInv(real("erfinv", x))
  */
 export const gammaln = (x: TensorLike): Tensor => lax.lgamma(real("gammaln", x))
 /**
- * The sign of Gamma(x): -1 on (-2k-1, -2k), NaN at the poles, else 1.
+ * The sign of Gamma(x): -1 on (-2k-1, -2k) and at -0, NaN at the poles (the negative integers)
+ * and for NaN, else 1 (+0 included), as JAX's.
  *
  * @example
  * import { special, np, toJsSync } from "diffect"
@@ -95,9 +96,13 @@ export const gammaln = (x: TensorLike): Tensor => lax.lgamma(real("gammaln", x))
 export const gammasgn = (x: TensorLike): Tensor => {
   const t = real("gammasgn", x)
   const fl = lax.floor(t)
-  const negOdd = lax.and(lax.lt(t, c(t, 0)), lax.eq(lax.rem(fl, c(t, 2)), c(t, -1)))
-  const pole = lax.and(lax.le(t, c(t, 0)), lax.eq(t, fl))
-  return lax.select(pole, c(t, NaN), lax.select(negOdd, c(t, -1), c(t, 1)))
+  const negative = lax.lt(t, c(t, 0))
+  // JAX's: NaN at the poles (negative integers) and for NaN; -1 where floor(x) is odd below 0, and
+  // at -0 (Gamma(-0) = -inf); +1 elsewhere, +0 included
+  const negOdd = lax.and(negative, lax.eq(lax.rem(fl, c(t, 2)), c(t, -1)))
+  const minusZero = lax.and(lax.eq(t, c(t, 0)), lax.lt(lax.div(c(t, 1), t), c(t, 0)))
+  const pole = lax.or(lax.and(negative, lax.eq(t, fl)), lax.ne(t, t))
+  return lax.select(pole, c(t, NaN), lax.select(lax.or(negOdd, minusZero), c(t, -1), c(t, 1)))
 }
 /**
  * The Gamma function, `gammasgn(x) exp(gammaln(x))`.
@@ -197,6 +202,10 @@ export const beta = (a: TensorLike, b: TensorLike): Tensor => {
   const [x, y] = realPair("beta", a, b)
   return lax.mul(lax.mul(gammasgn(x), gammasgn(y)), lax.mul(gammasgn(lax.add(x, y)), lax.exp(betaln(x, y))))
 }
+/** Whether `y` is a number outside `(low, inf)` (NaN is not). */
+const outside = (y: Tensor, low: number): Tensor =>
+  lax.and(lax.eq(y, y), lax.not(lax.and(lax.gt(y, c(y, low)), lax.lt(y, c(y, Infinity)))))
+
 /**
  * `x log y`, 0 where x = 0 (even for y = 0).
  *
@@ -208,8 +217,9 @@ export const beta = (a: TensorLike, b: TensorLike): Tensor => {
  */
 export const xlogy = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = realPair("xlogy", x, y)
-  // Where x = 0 and log y is not finite, y is replaced by 1: the value is 0 and d/dx is JAX's log y elsewhere.
-  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), lax.not(lax.gt(b, c(b, 0)))), c(b, 1), b)
+  // JAX's: 0 where x = 0 unless y is NaN. There y outside (0, inf) is replaced by 1, so that the
+  // value is 0 (not 0 * -inf or 0 * inf) and the gradients stay finite.
+  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), outside(b, 0)), c(b, 1), b)
   return lax.mul(a, lax.log(safe))
 }
 /**
@@ -223,7 +233,8 @@ export const xlogy = (x: TensorLike, y: TensorLike): Tensor => {
  */
 export const xlog1py = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = realPair("xlog1py", x, y)
-  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), lax.not(lax.gt(b, c(b, -1)))), c(b, 0), b)
+  // (as xlogy: 0 where x = 0 unless y is NaN)
+  const safe = lax.select(lax.and(lax.eq(a, c(a, 0)), outside(b, -1)), c(b, 0), b)
   return lax.mul(a, lax.log1p(safe))
 }
 /**
@@ -239,7 +250,8 @@ export const entr = (x: TensorLike): Tensor => {
   const t = real("entr", x)
   const pos = lax.gt(t, c(t, 0))
   const v = lax.neg(lax.mul(t, lax.log(lax.select(pos, t, c(t, 1)))))
-  return lax.select(pos, v, lax.select(lax.eq(t, c(t, 0)), c(t, 0), c(t, -Infinity)))
+  // (NaN stays NaN, as JAX's)
+  return lax.select(pos, v, lax.select(lax.eq(t, c(t, 0)), c(t, 0), lax.select(lax.ne(t, t), t, c(t, -Infinity))))
 }
 /**
  * `x log(x / y)` (0 at x = 0, inf where y = 0 < x, ...) (`rel_entr`).
@@ -338,8 +350,11 @@ export const logNdtr = (x: TensorLike): Tensor => {
   return lax.select(lax.lt(t, c(t, lower)), lax.add(asym, lax.log(series)), direct)
 }
 /**
- * The inverse of `ndtr`: `sqrt(2) erfinv(2p - 1)`, refined by a Newton step
- * on `ndtr` (absolute accuracy in p about 1e-16; p near 0 loses relative accuracy).
+ * The inverse of `ndtr`: `-sqrt(2) y` where `erfc(y) = 2p` for p below 1/2 (`+sqrt(2) y` with
+ * `1 - p` above, exact there), so that tiny probabilities keep their digits (`2p - 1` rounds to
+ * -1 below p = 1.1e-16: ndtri(1e-20) was -inf). y starts from erfinv's approximation, or from the
+ * asymptotic `y^2 = log(1/z) - log(sqrt(pi log(1/z)))` where `z = 2p < 1e-7`, and takes Newton's
+ * steps on `log erfc(y) = log z` (three in float64, one in float32).
  *
  * @example
  * import { special, np, toJsSync } from "diffect"
@@ -349,12 +364,29 @@ export const logNdtr = (x: TensorLike): Tensor => {
  */
 export const ndtri = (p: TensorLike): Tensor => {
   const t = real("ndtri", p)
-  const x0 = lax.mul(c(t, Math.SQRT2), lax.erfInv(lax.sub(lax.mul(c(t, 2), t), c(t, 1))))
-  const finite = lax.isFinite(x0)
-  const safe = lax.select(finite, x0, c(t, 0))
-  const pdf = lax.mul(c(t, 1 / Math.sqrt(2 * Math.PI)), lax.exp(lax.mul(c(t, -0.5), lax.mul(safe, safe))))
-  const step = lax.div(lax.sub(ndtr(safe), t), pdf)
-  return lax.select(finite, lax.sub(safe, step), x0)
+  const lower = lax.lt(t, c(t, 0.5))
+  const inside = lax.and(lax.gt(t, c(t, 0)), lax.lt(t, c(t, 1)))
+  // z = 2 min(p, 1 - p) in (0, 1] (safe 1 elsewhere)
+  const z = lax.select(inside, lax.mul(c(t, 2), lax.select(lower, t, lax.sub(c(t, 1), t))), c(t, 1))
+  const far = lax.lt(z, c(t, 1e-7))
+  // (on a safe argument elsewhere: log(pi log(1/z)) at z = 1 would make the gradient NaN)
+  const logInv = lax.neg(lax.log(lax.select(far, z, c(t, 1e-8))))
+  const asymptotic = lax.sqrt(lax.sub(logInv, lax.mul(c(t, 0.5), lax.log(lax.mul(c(t, Math.PI), logInv)))))
+  const guess = lax.abs(lax.erfInv(lax.sub(c(t, 1), z)))
+  let y = lax.select(far, asymptotic, guess)
+  const logZ = lax.log(z)
+  for (let i = 0; i < (t.dtype === "float64" ? 3 : 1); i++) {
+    const le = lax.log(lax.erfc(y))
+    const scaled = lax.exp(lax.add(le, lax.mul(y, y)))
+    y = lax.add(y, lax.mul(lax.sub(le, logZ), lax.mul(c(t, Math.sqrt(Math.PI) / 2), scaled)))
+  }
+  const x = lax.mul(c(t, Math.SQRT2), lax.select(lower, lax.neg(y), y))
+  const edges = lax.select(
+    lax.eq(t, c(t, 0)),
+    c(t, -Infinity),
+    lax.select(lax.eq(t, c(t, 1)), c(t, Infinity), c(t, NaN))
+  )
+  return lax.select(inside, x, edges)
 }
 
 /**
@@ -548,7 +580,8 @@ export const poch = (z: TensorLike, m: TensorLike): Tensor => {
   const [a, b] = realPair("poch", z, m)
   const top = lax.add(a, b)
   const sign = lax.mul(gammasgn(top), gammasgn(a))
-  return lax.mul(sign, lax.exp(lax.sub(lax.lgamma(top), lax.lgamma(a))))
+  // (JAX's: 1 where m = 0, whatever z)
+  return lax.select(lax.eq(b, c(b, 0)), c(a, 1), lax.mul(sign, lax.exp(lax.sub(lax.lgamma(top), lax.lgamma(a)))))
 }
 
 /**

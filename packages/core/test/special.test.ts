@@ -3,6 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { expect, failure, js } from "./npSetup.js"
 
 const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
+const f32 = (v: Array<number>) => np.array(v, { dtype: "float32" })
 
 // References: SciPy 1.x at float64 (scipy.special.*), and closed forms where they exist.
 describe("special (jax.scipy.special)", () => {
@@ -266,6 +267,45 @@ describe("special (jax.scipy.special)", () => {
     expect.tensor(special.ndtri(f64([0.5, 0.975, 0.0013498980316301035])), "float64", [0, 1.959963984540054, -3], {
       tol: 1e-12
     })
+    // the tails (scipy.special, SciPy 1.17): 2p - 1 rounds to -1 below p = 1.1e-16, 1 - x cancels near 1
+    expect.tensor(
+      special.ndtri(f64([1e-300, 1e-100, 1e-20, 1e-16, 1e-13, 1 - 1e-12, 0, 1, -0.1, 1.1, NaN])),
+      "float64",
+      [
+        -37.0470962993612,
+        -21.273453560965322,
+        -9.262340089798409,
+        -8.222082216130435,
+        -7.348796102800677,
+        7.0344869100478356,
+        -Infinity,
+        Infinity,
+        NaN,
+        NaN,
+        NaN
+      ],
+      { tol: 1e-14 }
+    )
+    expect.tensor(special.ndtri(f32([1e-20, 1e-5, 0.99])), "float32", [
+      -9.262340089798409,
+      -4.264890793922825,
+      2.3263478740408408
+    ], {
+      tol: 1e-6
+    })
+    expect.tensor(
+      special.erfinv(f64([1 - 1e-9, 1 - 1e-12, 1 - 1e-14, 0.9999999999999999, -0.9999999999999999, -0.6])),
+      "float64",
+      [
+        4.320005388105362,
+        5.042031898572696,
+        5.4725525174145355,
+        5.8635847487551676,
+        -5.8635847487551676,
+        -0.5951160814499948
+      ],
+      { tol: 1e-13 }
+    )
     expect.tensor(special.logNdtr(f64([0, 3, -10, -40])), "float64", [
       -Math.LN2,
       -0.0013508099647481938,
@@ -290,6 +330,34 @@ describe("special (jax.scipy.special)", () => {
       tol: 1e-15
     })
     expect.tensor(special.expit(f64([0, Math.log(3)])), "float64", [0.5, 0.75], { tol: 1e-15 })
+  })
+  it("JAX's edges: zeta at q <= 0, gammasgn at +-0 and NaN, poch at m = 0, xlogy and entr with inf and NaN", () => {
+    // XLA's zeta: q <= 0 takes an integer s; an integer q <= 0 is a pole (+inf for an even s, else
+    // NaN); the values: SciPy's zeta(2, -0.5) = pi^2 / 2 + 4 and zeta(3, -0.5) = 7 zeta(3) - 8 + 8
+    expect.tensor(
+      special.zeta(f64([2, 3, 2, 2, 3, 2.5]), f64([-0.5, -0.5, 0, -1, -2, -0.5])),
+      "float64",
+      [Math.PI ** 2 / 2 + 4, 0.41439832211715993, Infinity, Infinity, NaN, NaN],
+      { tol: 1e-14 }
+    )
+    // polygamma(2, -0.5) = -2 zeta(3, -0.5); polygamma(3, 0) = 6 zeta(4, 0) = inf
+    expect.tensor(special.polygamma(2, f64([-0.5])), "float64", [-0.8287966442343199], { tol: 1e-14 })
+    expect.tensor(special.polygamma(3, f64([0])), "float64", [Infinity])
+    assert.deepStrictEqual(js(special.gammasgn(f64([0, -0, NaN, -1, -0.5, -2.5]))), [1, -1, NaN, NaN, -1, -1])
+    assert.deepStrictEqual(js(special.gamma(f64([0, -0]))), [Infinity, -Infinity])
+    assert.isTrue(Object.is((js(special.beta(f64([0.5]), f64([-0.5]))) as Array<number>)[0], -0))
+    // poch(z, 0) = 1 whatever z; Gamma(0) = inf in the numerator or the denominator
+    assert.deepStrictEqual(js(special.poch(f64([0, -1, 0.5, 0]), f64([0, 0, -0.5, 2.5]))), [1, 1, Infinity, 0])
+    // x = 0 gives 0 unless y is NaN (inf and negative y included)
+    assert.deepStrictEqual(js(special.xlogy(f64([0, 0, 0, 0]), f64([Infinity, NaN, 0, -1]))), [0, NaN, 0, 0])
+    assert.deepStrictEqual(js(special.xlog1py(f64([0, 0, 0]), f64([Infinity, NaN, -2]))), [0, NaN, 0])
+    assert.deepStrictEqual(js(special.entr(f64([NaN, -1, 0]))), [NaN, -Infinity, 0])
+    assert.deepStrictEqual(js(special.spence(f64([Infinity, -1]))), [NaN, NaN])
+    // lgamma's zeros exact (every log-pmf at its boundary: poisson.logpmf(0, 0))
+    assert.deepStrictEqual(js(special.gammaln(f64([1, 2]))), [0, 0])
+    // float32 erfcx past 9.4, where exp(x^2) overflows: the asymptotic series (SciPy's values)
+    expect.tensor(special.erfcx(f32([10, 9.5])), "float32", [0.05614099274382259, 0.0590646783525639], { tol: 1e-6 })
+    assert.deepStrictEqual(js(special.erfcx(f32([-10]))), [Infinity])
   })
   it("i0e, i1e, i0, i1 on both sides of the series/asymptotic switch", () => {
     // Independent oracle: I_n(x) e^-|x| = (1/pi) int_0^pi e^(|x|(cos t - 1)) cos(n t) dt, by the

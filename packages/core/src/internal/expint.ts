@@ -140,10 +140,11 @@ export const expi = (x: Tensor): Tensor =>
 
 const erfcxValue = (x: Tensor): Tensor => {
   const a = lax.abs(x)
-  const big = lax.gt(a, c(a, 12))
+  // the asymptotic series from 12, or from 9 in float32, whose exp(x^2) overflows past 9.4
+  const big = lax.gt(a, c(a, x.dtype === "float32" ? 9 : 12))
   const ab = lax.select(big, a, c(a, 1))
   const direct = lax.mul(lax.exp(lax.mul(x, x)), erfc(lax.select(big, c(x, 1), a)))
-  // 1 / (x sqrt pi) (1 - 1/(2x^2) + 3/(2x^2)^2 - 15/(2x^2)^3 ...), to the 12th term (x > 12: converged)
+  // 1 / (x sqrt pi) (1 - 1/(2x^2) + 3/(2x^2)^2 - 15/(2x^2)^3 ...), to the 12th term (converged past 9)
   const inv = lax.div(c(ab, 1), lax.mul(c(ab, 2), lax.mul(ab, ab)))
   let term = c(ab, 1)
   let sum = c(ab, 1)
@@ -213,8 +214,9 @@ const li2 = (y0: Tensor): Tensor => {
  * = `Li2(1 - x)` for x >= 0 (JAX's `spence`); NaN for x < 0.
  */
 export const spence = (x: Tensor): Tensor => {
-  const bad = lax.or(lax.lt(x, c(x, 0)), lax.ne(x, x))
+  // (JAX's and SciPy's spence(inf) is NaN, not the limit -inf)
+  const bad = lax.or(lax.or(lax.lt(x, c(x, 0)), lax.ne(x, x)), lax.eq(x, c(x, Infinity)))
   const safe = lax.select(bad, c(x, 1), x)
   const out = li2(lax.sub(c(safe, 1), safe))
-  return lax.select(bad, c(x, NaN), lax.select(lax.eq(x, c(x, Infinity)), c(x, -Infinity), out))
+  return lax.select(bad, c(x, NaN), out)
 }

@@ -169,9 +169,30 @@ const horner = (w: Expr, cs: ReadonlyArray<number>): Expr => {
 }
 
 /**
- * The inverse of erf on (-1, 1): Giles' approximation (about 1e-7 relative),
- * then Newton steps on erf (two in float64, one in float32), ±inf at ±1 and NaN
- * beyond.
+ * `y >= 0` with `erfc(y) = z` for `z` in (0, 1], from the guess `y0`: Newton's steps on
+ * `log erfc(y) = log z`, whose slope `-2 exp(-y^2) / (sqrt(pi) erfc(y))` is about `-2y` (so the
+ * steps converge from a guess 10% off), each step's factor `erfc(y) exp(y^2)` taken as
+ * `exp(log erfc(y) + y^2)` so that it does not overflow in the far tail.
+ */
+const erfcInvSteps = (z: Expr, y0: Expr, steps: number): Expr => {
+  const t = z.type
+  const logZ = K.log(z)
+  let y = y0
+  for (let i = 0; i < steps; i++) {
+    const le = K.log(erfc(y))
+    const scaled = K.exp(K.add(le, K.mul(y, y)))
+    y = K.add(y, K.mul(K.sub(le, logZ), K.mul(k(Math.sqrt(Math.PI) / 2, t), scaled)))
+  }
+  return y
+}
+
+/**
+ * The inverse of erf on (-1, 1): Giles' approximation (about 1e-7 relative), then Newton's steps:
+ * on erf below |x| = 1/2 (two in float64, one in float32), and beyond it on the complement,
+ * `erfc(|y|) = 1 - |x|` (exact there), through `erfcInvSteps` (three in float64, one in float32),
+ * starting where `1 - |x| < 1e-7` from the asymptotic `y^2 = -log z - log(sqrt(pi log(1/z)))`,
+ * since Giles' single-precision fit is not made for float64's far tail: near 1, Newton on erf
+ * cancels (erfinv(1 - 1e-14) was 0.9% off). ±inf at ±1 and NaN beyond.
  *
  * @since 0.1.0
  */
@@ -181,15 +202,24 @@ export const erfInv = (x: Expr): Expr => {
   const w = K.neg(K.log(K.mul(K.sub(one, x), K.add(one, x))))
   const central = horner(K.sub(w, k(2.5, t)), gilesCentral)
   const tail = horner(K.sub(K.sqrt(w), k(3, t)), gilesTail)
-  let y = K.mul(K.select(K.lt(w, k(5, t)), central, tail), x)
-  // Newton on erf(y) = x: y -= (erf(y) - x) * sqrt(pi)/2 * exp(y^2)
-  const steps = t === "f64" ? 2 : 1
+  const guess = K.mul(K.select(K.lt(w, k(5, t)), central, tail), x)
   const finite = K.lt(K.abs(x), one)
-  for (let i = 0; i < steps; i++) {
+  // |x| < 1/2: Newton on erf(y) = x: y -= (erf(y) - x) * sqrt(pi)/2 * exp(y^2)
+  let y = guess
+  for (let i = 0; i < (t === "f64" ? 2 : 1); i++) {
     const safe = K.select(finite, y, k(0, t))
     const step = K.mul(K.sub(erf(safe), x), K.mul(k(Math.sqrt(Math.PI) / 2, t), K.exp(K.mul(safe, safe))))
     y = K.select(finite, K.sub(safe, step), y)
   }
+  // |x| >= 1/2: Newton on erfc(|y|) = 1 - |x|, in safe arguments (the others' lanes are discarded)
+  const a = K.abs(x)
+  const upper = K.and(K.ge(a, k(0.5, t)), finite)
+  const z = K.select(upper, K.sub(one, a), k(0.5, t))
+  const logInv = K.neg(K.log(z))
+  const asymptotic = K.sqrt(K.sub(logInv, K.mul(k(0.5, t), K.log(K.mul(k(Math.PI, t), logInv)))))
+  const start = K.select(upper, K.select(K.lt(z, k(1e-7, t)), asymptotic, K.abs(guess)), k(0.5, t))
+  const far = erfcInvSteps(z, start, t === "f64" ? 3 : 1)
+  y = K.select(upper, K.select(K.lt(x, k(0, t)), K.neg(far), far), y)
   const edge = K.mul(K.sign(x), k(Infinity, t))
   return K.select(K.eq(K.abs(x), one), edge, K.select(K.gt(K.abs(x), one), k(NaN, t), y))
 }
@@ -247,8 +277,10 @@ export const lgamma = (x: Expr): Expr => {
   const reflected = K.sub(K.log(K.div(k(Math.PI, t), K.abs(s))), lg)
   const out = K.select(reflect, reflected, lg)
   // lgamma(+-inf) = +inf (XLA's Lgamma; |Gamma| -> 0 faster than any power as x -> -inf, but the
-  // reflection is undefined there); NaN stays NaN
-  return K.select(K.eq(K.abs(x), k(Infinity, t)), k(Infinity, t), out)
+  // reflection is undefined there); NaN stays NaN; the zeros at 1 and 2 exact (Stirling's series
+  // at 9 and 10 less the shift's log leaves 1.8e-15 there, in every log-pmf at its boundary)
+  const zero = K.or(K.eq(x, k(1, t)), K.eq(x, k(2, t)))
+  return K.select(K.eq(K.abs(x), k(Infinity, t)), k(Infinity, t), K.select(zero, k(0, t), out))
 }
 
 /**

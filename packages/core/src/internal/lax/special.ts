@@ -78,10 +78,12 @@ const bernoulliOverFactorial = [
 ]
 
 /**
- * The Hurwitz zeta function `sum_k (q + k)^-s` for `s > 1`, `q > 0` (JAX's
- * `lax.zeta`), by Euler-Maclaurin summation: ten terms, then the integral and
- * eight Bernoulli corrections (truncation below 1e-16 relative for s <= 30);
- * NaN outside the domain.
+ * The Hurwitz zeta function `sum_k (q + k)^-s` for `s > 1` (JAX's `lax.zeta`),
+ * by Euler-Maclaurin summation: ten terms, then the integral and eight
+ * Bernoulli corrections (truncation below 1e-16 relative for s <= 30). As
+ * XLA's: q <= 0 takes an integer s (the powers of the negative terms are
+ * real), an integer q <= 0 is a pole (+inf for an even s, else NaN), s = 1 is
+ * +inf and s < 1 NaN.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -110,9 +112,17 @@ export const zeta = (s: Operand, q: Operand): Tensor => {
     }
     sum = lax.add(sum, lax.mul(c(a, bernoulliOverFactorial[j]!), lax.mul(rising, term)))
   }
-  const valid = lax.and(lax.gt(sv, c(sv, 1)), lax.gt(qv, c(qv, 0)))
-  const atOne = lax.eq(sv, c(sv, 1))
-  return lax.select(valid, sum, lax.select(atOne, c(sum, Infinity), c(sum, NaN)))
+  // XLA's domain: s = 1 is the harmonic series; s < 1 is NaN; q <= 0 needs an integer s (the sum
+  // of integer powers of negative terms), and at a pole (an integer q <= 0) the limit is +inf for
+  // an even s, NaN otherwise
+  const sInteger = lax.eq(sv, lax.floor(sv))
+  const nonPositive = lax.le(qv, c(qv, 0))
+  const pole = lax.and(nonPositive, lax.eq(qv, lax.floor(qv)))
+  const even = lax.and(sInteger, lax.eq(lax.rem(sv, c(sv, 2)), c(sv, 0)))
+  let out = lax.select(lax.eq(sv, c(sv, 1)), c(sum, Infinity), sum)
+  out = lax.select(lax.lt(sv, c(sv, 1)), c(sum, NaN), out)
+  out = lax.select(lax.and(nonPositive, lax.not(sInteger)), c(sum, NaN), out)
+  return lax.select(pole, lax.select(even, c(sum, Infinity), c(sum, NaN)), out)
 }
 
 // Two operands of one float dtype and shape: a JS number takes the other's dtype, a rank-0
