@@ -359,6 +359,22 @@ describe("special (jax.scipy.special)", () => {
     expect.tensor(special.erfcx(f32([10, 9.5])), "float32", [0.05614099274382259, 0.0590646783525639], { tol: 1e-6 })
     assert.deepStrictEqual(js(special.erfcx(f32([-10]))), [Infinity])
   })
+  it("betaln keeps its digits for a large b (Stirling's route from b = 8; mpmath's values)", () => {
+    const a = [0.1, 0.5, 3, 100, 1e5, 1, 7.9]
+    const b = [1e10, 1e6, 8, 30, 1e5, 2, 8.1]
+    const want = [
+      -0.04987244125533991,
+      -6.335390211057437,
+      -5.886104031450156,
+      -70.87404655483588,
+      -138633.92706134806,
+      -Math.LN2,
+      -10.847617252400042
+    ]
+    expect.tensor(special.betaln(f64(a), f64(b)), "float64", want, { tol: 1e-13 })
+    // symmetric in its arguments
+    expect.tensor(special.betaln(f64(b), f64(a)), "float64", want, { tol: 1e-13 })
+  })
   it("i0e, i1e, i0, i1 on both sides of the series/asymptotic switch", () => {
     // Independent oracle: I_n(x) e^-|x| = (1/pi) int_0^pi e^(|x|(cos t - 1)) cos(n t) dt, by the
     // trapezoidal rule (exponentially accurate for this periodic integrand).
