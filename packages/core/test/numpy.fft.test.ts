@@ -44,6 +44,15 @@ describe("np.fft", () => {
     // fft2 = fft over rows then columns
     expect.close(js(np.fft.fft2(f64(m))), js(np.fft.fft(np.fft.fft(f64(m), { axis: 1 }), { axis: 0 })), 1e-13)
     expect.close(js(np.real(np.fft.ifftn(np.fft.fftn(f64(m))))), m, 1e-13)
+    // JAX's checks: an s longer than the rank (its first axis would wrap to the last), a 2-D
+    // transform's s or axes not of two, a repeated axis
+    const sq = f64([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12, 13, 14, 15]])
+    assert.include(failure(() => np.fft.fftn(sq, { s: [4, 4, 4] }), "ShapeError"), "3 entries")
+    assert.include(failure(() => np.fft.fft2(sq, { s: [4, 4, 4] }), "ShapeError"), "s of length 2")
+    assert.include(failure(() => np.fft.rfft2(sq, { s: [2] }), "ShapeError"), "s of length 2")
+    assert.include(failure(() => np.fft.ifft2(sq, { axes: [0] }), "ShapeError"), "only supports 2 axes")
+    assert.include(failure(() => np.fft.fftn(sq, { axes: [0, 0] }), "ShapeError"), "repeated axes")
+    assert.include(failure(() => np.fft.fftn(sq, { axes: [1, -1] }), "ShapeError"), "repeated axes")
   })
   it("rfft, irfft, hfft, ihfft and the n-dimensional real transforms", () => {
     const full = dft(signal.map((re) => ({ re, im: 0 })))

@@ -198,6 +198,20 @@ const axesOf = (op: string, x: Tensor, options: FftNOptions | undefined, last?: 
   checkOptions(op, options, specN)
   const s = options?.s === undefined ? undefined : intList(op, "s", options.s)
   if (options?.axes !== undefined) intList(op, "axes", options.axes)
+  // JAX's checks: the 2-D transforms take two axes and an s of two; s and axes agree in length; no
+  // axis twice (an s longer than the rank would otherwise count axes from before the first)
+  if (last !== undefined && s !== undefined && s.length !== last) {
+    throw new ShapeError({ operation: op, detail: `${op} only supports s of length ${last}, got s = [${s}]` })
+  }
+  if (last !== undefined && options?.axes !== undefined && options.axes.length !== last) {
+    throw new ShapeError({ operation: op, detail: `${op} only supports ${last} axes, got axes = [${options.axes}]` })
+  }
+  if (s !== undefined && options?.axes === undefined && s.length > x.ndim) {
+    throw new ShapeError({
+      operation: op,
+      detail: `s has ${s.length} entries but the array has ${x.ndim} dimensions; give axes for each entry`
+    })
+  }
   const axes = options?.axes ??
     (s !== undefined
       ? s.map((_, i) => x.ndim - s.length + i)
@@ -207,7 +221,11 @@ const axesOf = (op: string, x: Tensor, options: FftNOptions | undefined, last?: 
   if (s !== undefined && s.length !== axes.length) {
     throw new ShapeError({ operation: op, detail: "shape and axes have different lengths" })
   }
-  return axes.map((a) => checkAxis(op, a, x.ndim))
+  const checked = axes.map((a) => checkAxis(op, a, x.ndim))
+  if (new Set(checked).size !== checked.length) {
+    throw new ShapeError({ operation: op, detail: `${op} does not support repeated axes, got axes = [${axes}]` })
+  }
+  return checked
 }
 
 const nd = (op: string, inverse: boolean, last?: number) => (a: TensorLike, options?: FftNOptions): Tensor => {
