@@ -357,6 +357,9 @@ describe("np linear algebra", () => {
     // ellipses are supported (numpy.einsum.test.ts); malformed ones are refused
     assert.isString(failure(() => np.einsum("..i->i", np.ones([2, 3])), "ShapeError"))
     assert.include(failure(() => np.einsum("ij,jk->ik", f32(a), np.ones([3, 2])), "ShapeError"), "label \"j\"")
+    // (NumPy's and JAX's: one arrow; "ij->i->j" ran as "ij->i")
+    assert.include(failure(() => np.einsum("ij->i->j", np.ones([2, 2])), "ShapeError"), "only contain one")
+    assert.include(failure(() => np.einsum("i...->...->", np.ones([2, 2])), "ShapeError"), "only contain one")
   })
 })
 

@@ -33,6 +33,8 @@ const expandEllipses = (
   clean: string,
   xs: ReadonlyArray<Tensor>
 ): { readonly spec: string; readonly xs: ReadonlyArray<Tensor> } => {
+  // (NumPy's and JAX's "Subscripts can only contain one '->'", checked before anything else)
+  if (clean.split("->").length > 2) throw fail(spec, "subscripts can only contain one '->'")
   if (!clean.includes(".")) return { spec: clean, xs }
   const [lhs, rhs] = clean.split("->") as [string, string | undefined]
   const inputs = lhs.split(",")
