@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { aval } from "./AbstractValue.js"
-import { isComplex, isInexact, realDType } from "./DType.js"
+import { isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { ArgumentError, BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
@@ -671,15 +671,20 @@ export const positive = (x: TensorLike): Tensor => toTensor(x)
 export const reciprocal = (x: TensorLike): Tensor => lax.integerPow(toInexact(toTensor(x)), -1)
 
 /**
- * `x * x`.
+ * `x * x` (bools square as int32, as JAX's).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.square(np.array([2, -3])))) // [4, 9]
+ * console.log(np.square(np.array([true])).dtype) // int32
  *
  * @since 0.1.0
  */
-export const square = (x: TensorLike): Tensor => lax.integerPow(toTensor(x), 2)
+export const square = (x: TensorLike): Tensor => {
+  const t = toTensor(x)
+  // JAX's promote_dtypes_numeric: bool squares as int32
+  return lax.integerPow(t.dtype === "bool" ? cast(t, "int32", false) : t, 2)
+}
 
 const inexactUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => f(toInexact(toTensor(x)))
 
@@ -1305,26 +1310,28 @@ export const prod = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions)
 }
 
 /**
- * Mean over `axis` (inexact: integers average as float32).
+ * Mean over `axis` (inexact: integers average as float32). With `dtype`, as
+ * JAX: the input cast to it, summed, and divided by the count in it (an
+ * integer dtype truncates).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.mean(np.array([1, 2, 3, 4])))) // 2.5
+ * console.log(toJsSync(np.mean(np.array([1.5, 2.6]), { dtype: "int32" }))) // 1
  *
  * @since 0.1.0
  */
 export const mean = (x: TensorLike, options?: MeanOptions): Tensor => {
   checkOptions("mean", options, meanSpec)
-  let t = toInexact(toTensor(x))
-  if (options?.dtype !== undefined) t = astype(t, options.dtype)
+  // JAX's _mean: the sum in `dtype` (the input's inexact dtype by default) divided by the count
+  // with lax.div, so an integer dtype truncates (mean([1.5, 2.6], dtype=int32) is 1)
+  const t0 = toTensor(x)
+  const t = options?.dtype === undefined ? toInexact(t0) : astype(numericForSum(t0), options.dtype)
   const axes = normalizeAxes("mean", options?.axis, t.ndim)
   const where = options?.where
-  if (where === undefined) {
-    const n = sizeOf(axes.map((a) => t.shape[a]!))
-    return divide(keep(lax.reduceSum(t, axes), axes, options?.keepdims), n)
-  }
   const total = keep(lax.reduceSum(masked(t, where, 0), axes), axes, options?.keepdims)
-  return lax.div(total, countKept(t, axes, where, options?.keepdims, realDType(t.dtype)))
+  // the count in the sum's dtype (JAX's _count with dtype=computation_dtype), complex included
+  return lax.div(total, countKept(t, axes, where, options?.keepdims, t.dtype))
 }
 
 /** Options of `mean`: the axes, a `where` mask, and the dtype of the computation. @since 0.1.0 */
@@ -1736,7 +1743,8 @@ export const tensordot = (
  * ellipses `"...ij,...jk->...ik"` broadcasting like NumPy). Implicit output (no
  * `->`) takes the ellipsis dimensions, then the labels that appear once, in
  * alphabetical order. Three or more operands are contracted pairwise in the
- * cheapest order (see `einsumWith`).
+ * cheapest order (see `einsumWith`). Bools stay bool (JAX: sums are `or`,
+ * products `and`).
  *
  * @example
  * import { np } from "diffect"
@@ -1747,8 +1755,18 @@ export const tensordot = (
 export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike>): Tensor => {
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
   if (operands.length === 0) throw argumentError("einsum", "operands", "at least one operand", operands)
-  const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
-  return einsumImpl(subscripts, broadcastSingletons(subscripts, xs))
+  return einsumBool(
+    promoteAll("einsum", operands.map(toTensor)),
+    (xs) => einsumImpl(subscripts, broadcastSingletons(subscripts, xs))
+  )
+}
+
+// JAX's einsum on bools stays bool (its sums reduce with `or`, its dot_general multiplies with `and`):
+// the product of 0/1 int32s summed, then compared with 0.
+const einsumBool = (xs: Array<Tensor>, f: (xs: Array<Tensor>) => Tensor): Tensor => {
+  if (xs[0]!.dtype !== "bool") return f(xs)
+  const y = f(xs.map((t) => cast(t, "int32", false)))
+  return lax.ne(y, lax.full(y.shape, 0, "int32"))
 }
 
 // JAX (through opt_einsum) lets an axis of size 1 stand for its label's size elsewhere
@@ -1807,8 +1825,10 @@ export const einsumWith = (
   if (!Array.isArray(operands) || operands.length === 0) {
     throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
-  const xs = promoteAll("einsum", operands.map(toTensor)).map((t) => t.dtype === "bool" ? cast(t, "int32", false) : t)
-  return einsumImpl(subscripts, broadcastSingletons(subscripts, xs), optimize, options?.precision)
+  return einsumBool(
+    promoteAll("einsum", operands.map(toTensor)),
+    (xs) => einsumImpl(subscripts, broadcastSingletons(subscripts, xs), optimize, options?.precision)
+  )
 }
 
 /**

@@ -173,3 +173,47 @@ describe("complex ops per complex dtype", () => {
     })
   }
 })
+
+describe("result dtypes JAX's promotion rules give", () => {
+  const f32 = (v: ReadonlyArray<number>) => arr(v, "float32")
+  const i32 = (v: ReadonlyArray<number>) => arr(v, "int32")
+  const b = (v: Array<boolean>) => np.array(v, { dtype: "bool" })
+  it("mean with dtype: the sum in that dtype, lax.div by the count, then astype (ints truncate)", () => {
+    // [1.5, 2.6] -> int32 [1, 2], sum 3, 3 / 2 = 1 (integer division)
+    expect.tensor(np.mean(f32([1.5, 2.6]), { dtype: "int32" }), "int32", 1)
+    expect.tensor(np.mean(f32([1.5, 2.6, 7]), { dtype: "int32", where: b([true, true, false]) }), "int32", 1)
+    expect.tensor(np.mean(i32([-7, 2]), { dtype: "int32" }), "int32", -2)
+    expect.tensor(np.mean(b([true, false, true]), { dtype: "float64" }), "float64", 2 / 3, { tol: 1e-15 })
+    expect.tensor(np.mean(i32([1, 2])), "float32", 1.5, { weak: false })
+    const c = np.array([{ re: 1, im: 2 }, { re: 2, im: 0 }], { dtype: "complex64" })
+    expect.tensor(np.mean(c), "complex64", { re: 1.5, im: 1 })
+  })
+  it("square of bool is int32 (promote_dtypes_numeric)", () => {
+    expect.tensor(np.square(b([true, false])), "int32", [1, 0])
+  })
+  it("convolve and correlate promote to inexact (JAX's _conv: promote_dtypes_inexact)", () => {
+    expect.tensor(np.convolve(i32([1, 2]), i32([3, 4])), "float32", [3, 10, 8])
+    expect.tensor(np.correlate(i32([1, 2]), i32([3, 4])), "float32", [11])
+    expect.tensor(np.convolve(b([true, false]), b([true, true])), "float32", [1, 1, 0])
+    expect.tensor(np.correlate(b([true, true]), b([true])), "float32", [1, 1])
+  })
+  it("polyval keeps the promoted dtype (promote_dtypes); polymul and polyder are inexact", () => {
+    expect.tensor(np.polyval(i32([3, 0, 1]), i32([5, -1, 2])), "int32", [76, 4, 13])
+    expect.tensor(np.polymul(i32([1, 2]), i32([3, 4])), "float32", [3, 10, 8])
+    expect.tensor(np.polymul(i32([]), i32([3, 4])), "float32", [0, 0])
+    expect.tensor(np.polyder(i32([1, 2, 3])), "float32", [2, 2])
+  })
+  it("einsum of bools is bool (sums are or, products and)", () => {
+    expect.tensor(np.einsum("i,i", b([true, true]), b([true, false])), "bool", true)
+    expect.tensor(np.einsum("i,i", b([false, true]), b([true, false])), "bool", false)
+    const m = np.einsum("ij,jk->ik", np.array([[true, false], [false, false]]), np.array([[true, true], [false, true]]))
+    expect.tensor(m, "bool", [[true, true], [false, false]])
+    expect.tensor(np.einsumWith("i,i->", [b([true, true]), b([true, true])]), "bool", true)
+    expect.tensor(np.einsum("i,i", b([true, true]), i32([2, 3])), "int32", 5)
+  })
+  it("select's default 0 is a weak int: int32 choices stay int32", () => {
+    expect.tensor(np.select([b([true, false])], [i32([1, 2])]), "int32", [1, 0])
+    expect.tensor(np.select([b([true, false])], [f32([1.5, 2])]), "float32", [1.5, 0])
+    expect.tensor(np.select([b([false, true])], [b([true, true])]), "int32", [0, 1])
+  })
+})

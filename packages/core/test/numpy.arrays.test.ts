@@ -68,6 +68,31 @@ describe("np array manipulation", () => {
     expect.tensor(np.putAlongAxis(a, i32([[1, 0, 1]]), f32([[7, 8, 9]]), 0), "float32", [[10, 8, 20], [7, 40, 9]])
     assert.include(failure(() => np.takeAlongAxis(a, i32([0]), 1), "ShapeError"), "same number of dimensions")
   })
+  it("takeAlongAxis out of range: JAX's default mode \"fill\" (gather fill values), \"clip\", fillValue", () => {
+    // indices in [-n, 0) count from the end; the rest out of range read NaN (inexact), INT_MIN (int32),
+    // UINT_MAX (uint32) or true (bool), JAX's gather fill
+    const idx = i32([-1, 3, -4])
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), idx, 0), "float32", [20, NaN, NaN])
+    expect.tensor(np.takeAlongAxis(i32([10, 30, 20]), idx, 0), "int32", [20, -2147483648, -2147483648])
+    const u = np.array([10, 30, 20], { dtype: "uint32" })
+    expect.tensor(np.takeAlongAxis(u, idx, 0), "uint32", [20, 4294967295, 4294967295])
+    const b = np.array([false, false, false], { dtype: "bool" })
+    expect.tensor(np.takeAlongAxis(b, idx, 0), "bool", [false, true, true])
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), idx, 0, { fillValue: -1 }), "float32", [20, -1, -1])
+    // "clip": counted from the end, then clamped into range
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), idx, 0, { mode: "clip" }), "float32", [20, 20, 10])
+    // unsigned indices never count from the end
+    const big = np.array([4294967295, 1], { dtype: "uint32" })
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), big, 0), "float32", [NaN, 30])
+    // along an inner axis, with the other axis broadcast
+    const a = f32([[1, 2, 3], [4, 5, 6]])
+    expect.tensor(np.takeAlongAxis(a, i32([[0, 5], [-1, -3]]), 1), "float32", [[1, NaN], [6, 4]])
+    expect.tensor(np.takeAlongAxis(a, i32([[2, -3, -2]]), 0), "float32", [[NaN, NaN, 3]])
+    assert.include(
+      failure(() => np.takeAlongAxis(a, i32([[0]]), 1, { mode: "wrap" as never }), "ArgumentError"),
+      "mode"
+    )
+  })
   it("append, arraySplit and the fixed-axis splits", () => {
     expect.tensor(np.append(f32([[1, 2]]), f32([[3, 4]]), { axis: 0 }), "float32", [[1, 2], [3, 4]])
     assert.deepStrictEqual(np.arraySplit(np.arange(8), 3).map((t) => js(t)), [[0, 1, 2], [3, 4, 5], [6, 7]])

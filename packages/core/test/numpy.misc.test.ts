@@ -76,11 +76,24 @@ describe("construction and functional updates", () => {
     assert.throws(() => np.block([[1, 2], 3]), ShapeError)
   })
 
-  it("put: flat positions, values repeated, the drop/clip/wrap modes and negative indices", () => {
+  it("put: flat positions, values repeated, the default/clip/wrap modes and negative indices", () => {
     const a = np.arange(5, { dtype: "int32" })
     assert.deepStrictEqual(js(np.put(a, i32([0, 2]), i32([-44, -55]))), [-44, 1, -55, 3, 4])
     assert.deepStrictEqual(js(np.put(np.zeros([2, 3]), i32([1, 5]), 7)), [[0, 7, 0], [0, 0, 7]])
-    assert.deepStrictEqual(js(np.put(a, i32([-1, 9]), i32([8, 9]))), [0, 1, 2, 3, 8])
+    // JAX's mode=None sends the indices through unravel_index: -1 counts from the end, 9 clamps to 4,
+    // -7 (below -size) clamps to 0; nothing is dropped
+    assert.deepStrictEqual(js(np.put(a, i32([-1]), i32([8]))), [0, 1, 2, 3, 8])
+    assert.deepStrictEqual(js(np.put(a, i32([9]), i32([8]))), [0, 1, 2, 3, 8])
+    const put = np.put(np.array([1, 2, 3, 4, 5], { dtype: "float32" }), i32([10, -7]), np.array([7, 9]))
+    assert.strictEqual(put.dtype, "float32")
+    assert.deepStrictEqual(js(put), [9, 2, 3, 4, 7])
+    // the same through the flattened shape (unravel_index clamps the flat index)
+    assert.deepStrictEqual(js(np.put(np.zeros([2, 3], { dtype: "int32" }), i32([7, -2, -9]), i32([1, 2, 3]))), [
+      [3, 0, 0],
+      [0, 2, 1]
+    ])
+    // "clip" clamps negatives to 0 (no counting from the end)
+    assert.deepStrictEqual(js(np.put(a, i32([-1]), i32([8]), { mode: "clip" })), [8, 1, 2, 3, 4])
     assert.deepStrictEqual(js(np.put(a, i32([9]), i32([8]), { mode: "clip" })), [0, 1, 2, 3, 8])
     assert.deepStrictEqual(js(np.put(a, i32([6]), i32([8]), { mode: "wrap" })), [0, 8, 2, 3, 4])
   })

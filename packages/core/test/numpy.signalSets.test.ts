@@ -9,6 +9,7 @@ import { expect, failure, js } from "./npSetup.js"
 
 const f64 = (v: np.NestedArray) => np.array(v, { dtype: "float64" })
 const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
+const f32 = (v: np.NestedArray) => np.array(v, { dtype: "float32" })
 
 describe("np window functions (NumPy's formulas)", () => {
   it("hanning, hamming, blackman, bartlett against their closed forms", () => {
@@ -83,7 +84,17 @@ describe("np set operations", () => {
     expect.tensor(np.isin(i32([[0, 2], [4, 6]]), i32([1, 2, 4, 8])), "bool", [[false, true], [true, false]])
   })
   it("static size pads with fillValue or the smallest result, and truncates", () => {
-    expect.tensor(np.setdiff1d(i32([5, 1, 3]), i32([3]), { size: 4 }), "int32", [1, 5, 1, 1])
+    // JAX's setdiff1d pads with fill_value=0 by default (not with the smallest result)
+    expect.tensor(np.setdiff1d(i32([5, 1, 3]), i32([3]), { size: 4 }), "int32", [1, 5, 0, 0])
+    expect.tensor(np.setdiff1d(i32([5, 1, 3, 1, 7]), i32([3, 9]), { size: 5 }), "int32", [1, 5, 7, 0, 0])
+    expect.tensor(np.setdiff1d(i32([3]), i32([3, 9]), { size: 2 }), "int32", [0, 0])
+    expect.tensor(np.setdiff1d(f32([-2, 4]), f32([4]), { size: 3 }), "float32", [-2, 0, 0])
+    // intersect1d and setxor1d pad with the smallest result, or 0 when there is none (JAX launders the
+    // zero padding through max, then min)
+    expect.tensor(np.intersect1d(i32([-3, 1]), i32([-3]), { size: 3 }), "int32", [-3, -3, -3])
+    expect.tensor(np.intersect1d(i32([3, 1]), i32([4]), { size: 2 }), "int32", [0, 0])
+    expect.tensor(np.setxor1d(i32([3, 1, 1]), i32([1, 5]), { size: 4 }), "int32", [3, 5, 3, 3])
+    expect.tensor(np.setxor1d(i32([3, 1]), i32([1, 3]), { size: 2 }), "int32", [0, 0])
     expect.tensor(np.intersect1d(i32([5, 1, 3]), i32([3, 5]), { size: 3, fillValue: -1 }), "int32", [3, 5, -1])
     expect.tensor(np.union1d(i32([3, 1]), i32([2]), { size: 2 }), "int32", [1, 2])
     expect.tensor(np.setxor1d(i32([]), i32([]), { size: 2, fillValue: 7 }), "int32", [7, 7])
@@ -126,6 +137,22 @@ describe("np integer and float decompositions", () => {
   })
 })
 
+describe("np set operations with NaN (JAX's rules)", () => {
+  it("setxor1d keeps a NaN from each input (NaN never equals its neighbour); unique collapses NaNs first", () => {
+    // JAX: unique(ar1), unique(ar2) (equal_nan), sorted together, entries unequal to both neighbours
+    expect.tensor(np.setxor1d(f32([NaN, 1]), f32([2])), "float32", [1, 2, NaN])
+    expect.tensor(np.setxor1d(f32([NaN, 1]), f32([2, NaN])), "float32", [1, 2, NaN, NaN])
+    expect.tensor(np.setxor1d(f32([NaN, NaN, 1]), f32([2, 1])), "float32", [2, NaN])
+    // with a size, the padding is the smallest result, NaN once a result is NaN (JAX's min)
+    expect.tensor(np.setxor1d(f32([NaN, 1]), f32([2, NaN]), { size: 6 }), "float32", [1, 2, NaN, NaN, NaN, NaN])
+    expect.tensor(np.setxor1d(f32([4, 1]), f32([1, -2]), { size: 3 }), "float32", [-2, 4, -2])
+  })
+  it("setdiff1d counts NaNs as one value (JAX's unique with equal_nan)", () => {
+    expect.tensor(np.setdiff1d(f32([NaN, 1, NaN]), f32([2])), "float32", [1, NaN])
+    expect.tensor(np.intersect1d(f32([NaN, 1]), f32([NaN, 1])), "float32", [1])
+  })
+})
+
 describe("np.histogramdd / histogram2d", () => {
   it("counts per cell against a JS loop; the closing edge; weights; density integrates to 1", () => {
     const xs = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3, -1]
@@ -140,15 +167,23 @@ describe("np.histogramdd / histogram2d", () => {
       const by = Math.min(Math.floor(ys[i]!), 1)
       want[bx]![by]! += 1
     })
-    expect.tensor(counts, "float64", want)
+    // JAX counts with bincount: int32 without weights (histogram itself counts in the inexact dtype)
+    expect.tensor(counts, "int32", want)
+    expect.tensor(np.histogram(f64(xs), { bins: 3 }).counts, "float64", [2, 3, 4])
     const w = np.histogramdd(np.stack([f64(xs), f64(ys)], { axis: 1 }), {
       bins: [3, 2],
       range: [[0, 3], [0, 2]],
       weights: f64(xs.map(() => 2))
     })
     expect.tensor(w.counts, "float64", want.map((r) => r.map((v) => 2 * v)))
+    // weights are promoted to inexact with the sample: int32 weights sum as float32
+    const wi = np.histogram2d(f32([0, 1, 2]), f32([0, 1, 2]), { bins: 2, weights: i32([1, 2, 3]) })
+    expect.tensor(wi.counts, "float32", [[1, 0], [0, 5]])
+    expect.tensor(np.histogramdd(f32([[0, 0], [1, 1]]), { bins: 2 }).counts, "int32", [[1, 0], [0, 1]])
     const d = np.histogramdd(np.stack([f64(xs), f64(ys)], { axis: 1 }), { bins: [3, 2], density: true })
     assert.deepStrictEqual(d.counts.shape, [3, 2])
+    // density: the int32 counts cast to the sample's dtype first
+    assert.strictEqual(d.counts.dtype, "float64")
     const cell = (js(np.diff(d.edges[0]!)) as Array<number>)[0]! * (js(np.diff(d.edges[1]!)) as Array<number>)[0]!
     assert.approximately((js(np.sum(d.counts)) as number) * cell, 1, 1e-12)
   })

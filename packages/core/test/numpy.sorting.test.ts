@@ -120,6 +120,19 @@ describe("np sorting", () => {
     // size pads with the smallest value by default (JAX) and truncates
     expect.tensor(np.unique(x, { size: 5 }), "float32", [1, 2, 3, 1, 1])
     expect.tensor(np.unique(x, { size: 2 }), "float32", [1, 2])
+    // JAX pads the first indices with perm[0] (where the smallest value first occurs: nonzero pads
+    // with 0), the counts with 0; the inverse does not depend on size
+    const [v, index, inverse, counts] = np.unique(i32([3, 1, 1]), {
+      size: 4,
+      returnIndex: true,
+      returnInverse: true,
+      returnCounts: true
+    })
+    expect.tensor(v!, "int32", [1, 3, 1, 1])
+    expect.tensor(index!, "int32", [1, 0, 1, 1])
+    expect.tensor(inverse!, "int32", [1, 0, 0])
+    expect.tensor(counts!, "int32", [2, 1, 0, 0])
+    expect.tensor(np.unique(i32([3, 1, 1]), { size: 4, fillValue: 9, returnIndex: true })[1]!, "int32", [1, 0, 1, 1])
     // NaNs are one value unless equalNan is false
     expect.tensor(np.unique(f32([NaN, 1, NaN])), "float32", [1, NaN])
     expect.tensor(np.unique(f32([NaN, 1, NaN]), { equalNan: false }), "float32", [1, NaN, NaN])

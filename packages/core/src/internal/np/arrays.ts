@@ -16,6 +16,8 @@ import { broadcastShapes } from "../../Shape.js"
 import type { Tensor } from "../../Tensor.js"
 import { anyValue, argumentError, boolean, checkArg, checkAxis, checkOptions, integer, string } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { defaultFill, fillOf, inBounds, normalizeIndex } from "../indexing.js"
+import type { IndexMode } from "../indexing.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
 import { addAlong, takeAlong } from "./along.js"
 import { count, int, intList, list } from "./checks.js"
@@ -479,10 +481,11 @@ export const roll = (
   return t
 }
 
-// Indices along an axis of length n: negatives counted from the end (the gather clamps the rest).
+// putAlongAxis's indices along an axis of length n: negatives counted from the end (the scatter
+// clamps the rest).
 const normalizeIndices = (idx: Tensor, n: number): Tensor => {
   if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
-    throw new ShapeError({ operation: "takeAlongAxis", detail: `indices must be integers, got ${idx.dtype}` })
+    throw new ShapeError({ operation: "putAlongAxis", detail: `indices must be integers, got ${idx.dtype}` })
   }
   const i = lax.convertElementType(idx, "int32")
   return lax.select(lax.lt(i, lax.full(i.shape, 0, "int32")), lax.add(i, lax.full(i.shape, n, "int32")), i)
@@ -507,19 +510,51 @@ const alongShapes = (op: string, arr: Tensor, idx: Tensor, axis: number): readon
   return [np.broadcastTo(arr, shape), np.broadcastTo(idx, ishape)]
 }
 
+/** Options of `takeAlongAxis`: JAX's out-of-bounds `mode` and `fill_value`. @since 0.1.0 */
+export interface TakeAlongAxisOptions {
+  /**
+   * `"fill"` (default: negative indices count from the end, others out of
+   * range read `fillValue`), `"clip"` (negative indices count from the end,
+   * then clamped into range) or `"promise_in_bounds"` (the caller promises
+   * in-range indices; negative ones are not wrapped, and here they clamp).
+   */
+  readonly mode?: IndexMode | undefined
+  /** The value read out of bounds in `"fill"` mode: NaN for inexact dtypes, the most negative int32, the largest uint32, `true` for bool by default (JAX's gather fill). */
+  readonly fillValue?: number | undefined
+}
+
 /**
  * `jnp.take_along_axis`: picks from `arr` along `axis` at `indices`, which has
- * `arr`'s rank (other axes broadcast). Negative indices count from the end;
- * out-of-range ones are clamped (the gather's rule).
+ * `arr`'s rank (other axes broadcast). Negative indices count from the end; in
+ * the default mode `"fill"` (JAX's) those still out of range read `fillValue`
+ * (NaN for floats), `"clip"` clamps them into range.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const a = np.array([[10, 30, 20], [60, 40, 50]])
  * console.log(toJsSync(np.takeAlongAxis(a, np.argsort(a, { axis: 1 }), 1))) // [[10, 20, 30], [40, 50, 60]]
+ * const idx = np.array([-1, 3, -4], { dtype: "int32" })
+ * console.log(toJsSync(np.takeAlongAxis(np.array([10, 30, 20]), idx, 0))) // [20, NaN, NaN]
+ * console.log(toJsSync(np.takeAlongAxis(np.array([10, 30, 20]), idx, 0, { mode: "clip" }))) // [20, 20, 10]
+ * console.log(toJsSync(np.takeAlongAxis(np.array([10, 30, 20]), idx, 0, { fillValue: -1 }))) // [20, -1, -1]
  *
  * @since 0.1.0
  */
-export const takeAlongAxis = (arr: TensorLike, indices: TensorLike, axis: number | null): Tensor => {
+export const takeAlongAxis = (
+  arr: TensorLike,
+  indices: TensorLike,
+  axis: number | null,
+  options?: TakeAlongAxisOptions
+): Tensor => {
+  checkOptions("takeAlongAxis", options, { mode: anyValue, fillValue: anyValue })
+  const mode = options?.mode ?? "fill"
+  if (mode !== "fill" && mode !== "clip" && mode !== "promise_in_bounds") {
+    throw argumentError("takeAlongAxis", "mode", "\"fill\", \"clip\" or \"promise_in_bounds\"", mode)
+  }
+  const fillValue = options?.fillValue
+  if (fillValue !== undefined && typeof fillValue !== "number") {
+    throw argumentError("takeAlongAxis", "fillValue", "a number", fillValue)
+  }
   let a = toTensor(arr)
   let idx = toTensor(indices)
   if (axis === null) {
@@ -528,8 +563,26 @@ export const takeAlongAxis = (arr: TensorLike, indices: TensorLike, axis: number
   }
   if (axis !== null && !Number.isInteger(axis)) throw argumentError("takeAlongAxis", "axis", "an integer or null", axis)
   const ax = checkAxis("takeAlongAxis", axis ?? 0, a.ndim)
+  if (idx.dtype !== "int32" && idx.dtype !== "uint32") {
+    throw new ShapeError({ operation: "takeAlongAxis", detail: `indices must be integers, got ${idx.dtype}` })
+  }
   const [ab, ib] = alongShapes("takeAlongAxis", a, idx, ax)
-  return takeAlong(ab, normalizeIndices(ib, a.shape[ax]!), ax)
+  const n = a.shape[ax]!
+  if (n === 0) return takeAlong(ab, lax.convertElementType(ib, "int32"), ax)
+  // JAX's _normalize_index: signed indices in [-n, 0) count from the end (not with
+  // "promise_in_bounds"); unsigned ones above n stay out of range (capped at n to fit int32)
+  let i = ib.dtype === "uint32"
+    ? lax.convertElementType(lax.min(ib, lax.full(ib.shape, n, "uint32")), "int32")
+    : ib
+  if (ib.dtype === "int32" && mode !== "promise_in_bounds") i = normalizeIndex(i, n)
+  // known in range (concrete indices): no clamp or fill needed
+  if (inBounds(i, n) === undefined) return takeAlong(ab, i, ax)
+  // takeAlong needs in-range indices (it offsets them by their row)
+  const clamped = lax.min(lax.max(i, lax.full(i.shape, 0, "int32")), lax.full(i.shape, n - 1, "int32"))
+  const out = takeAlong(ab, clamped, ax)
+  if (mode !== "fill") return out
+  // JAX's gather fill: out-of-range reads give fillValue (by default NaN, INT_MIN, UINT_MAX, true)
+  return lax.select(lax.eq(i, clamped), out, fillOf(out.shape, fillValue ?? defaultFill(out.dtype), out.dtype))
 }
 
 /**

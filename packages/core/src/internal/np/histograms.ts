@@ -13,7 +13,7 @@ import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { anyValue, argumentError, boolean, checkOptions } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
-import { toInexact, toTensor } from "../npHelpers.js"
+import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { searchsorted } from "./sorting.js"
 import { histogramBinEdges } from "./stats.js"
 
@@ -27,7 +27,9 @@ export interface HistogramddOptions {
 
 /**
  * The histogram of `N` points in `D` dimensions (`sample` of shape `[N, D]`):
- * counts of shape `bins` and the edges of each dimension.
+ * counts of shape `bins` and the edges of each dimension. As JAX's (a
+ * `bincount`), the counts are int32 without weights, in the inexact dtype of
+ * the sample and weights with them, and in the sample's with `density`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -43,7 +45,11 @@ export const histogramdd = (
   options?: HistogramddOptions
 ): { readonly counts: Tensor; readonly edges: Array<Tensor> } => {
   checkOptions("histogramdd", options, { bins: anyValue, range: anyValue, weights: anyValue, density: boolean })
-  const s0 = toInexact(toTensor(sample))
+  // JAX: the sample (with the weights, if any) promoted to inexact
+  const weights0 = options?.weights === undefined ? undefined : toTensor(options.weights)
+  const s0 = weights0 === undefined
+    ? toInexact(toTensor(sample))
+    : (promoteAll("histogramdd", [toTensor(sample), weights0]).map(toInexact)[0]!)
   const s = s0.ndim === 1 ? lax.reshape(s0, [s0.shape[0]!, 1]) : s0
   if (s.ndim !== 2) {
     throw new ShapeError({ operation: "histogramdd", detail: `sample must be [N, D], got [${s0.shape}]` })
@@ -83,13 +89,15 @@ export const histogramdd = (
     valid = lax.and(valid, lax.and(lax.ge(idx, lax.full([n], 0, "int32")), lax.lt(idx, lax.full([n], nb, "int32"))))
     flat = lax.add(flat, lax.mul(idx, lax.full([n], stride, "int32")))
   })
-  const w = options?.weights === undefined ? lax.full([n], 1, s.dtype) : np.astype(np.ravel(options.weights), s.dtype)
+  // JAX's bincount: int32 counts without weights, sums in the weights' (inexact) dtype with them
+  const w = weights0 === undefined ? lax.full([n], 1, "int32") : np.astype(np.ravel(weights0), s.dtype)
   if (w.shape[0] !== n) {
     throw new ShapeError({ operation: "histogramdd", detail: `weights must have one entry per sample (${n})` })
   }
   const at = lax.select(valid, flat, lax.full([n], total, "int32"))
-  let counts = lax.reshape(lax.slice(lax.scatterAdd(lax.full([total + 1], 0, s.dtype), at, w, 0), [0], [total]), sizes)
+  let counts = lax.reshape(lax.slice(lax.scatterAdd(lax.full([total + 1], 0, w.dtype), at, w, 0), [0], [total]), sizes)
   if (options?.density === true) {
+    counts = np.astype(counts, s.dtype)
     // divide by the sample total and each cell's volume (the outer product of the bin widths)
     let volume: Tensor = lax.full([], 1, s.dtype)
     edges.forEach((e, k) => {
@@ -126,8 +134,9 @@ export const histogram2d = (
       detail: `x and y must have one length, got ${tx.shape[0]} and ${ty.shape[0]}`
     })
   }
-  const [a, b] = [toInexact(tx), toInexact(ty)]
-  const pts = lax.concatenate([lax.expandDims(a, [1]), lax.expandDims(np.astype(b, a.dtype), [1])], 1)
+  // JAX stacks x and y (one promoted dtype), and histogramdd makes it inexact
+  const [a, b] = promoteAll("histogram2d", [tx, ty]).map(toInexact) as [Tensor, Tensor]
+  const pts = lax.concatenate([lax.expandDims(a, [1]), lax.expandDims(b, [1])], 1)
   const { counts, edges } = histogramdd(pts, options)
   return { counts, xedges: edges[0]!, yedges: edges[1]! }
 }

@@ -126,8 +126,10 @@ export const polyval = (p: TensorLike, x: TensorLike): Tensor => {
   if (coeffs.ndim !== 1) throw new ShapeError({ operation: "polyval", detail: "p must be a 1-D array of coefficients" })
   const n = coeffs.shape[0]!
   if (n === 0) return np.zerosLike(x)
-  return jitted("polyval", "", [coeffs, toTensor(x)], (coeffs, x) => {
-    let y = np.add(np.multiply(np.zerosLike(x!), 0), np.index(coeffs!, 0))
+  // JAX's promote_dtypes(p, x): integer coefficients at integer points stay integers
+  const [c0, x0] = promoteAll("polyval", [coeffs, toTensor(x)]) as [Tensor, Tensor]
+  return jitted("polyval", "", [c0, x0], (coeffs, x) => {
+    let y = np.add(np.zerosLike(x!), np.index(coeffs!, 0))
     for (let i = 1; i < n; i++) y = np.add(np.multiply(y, x!), np.index(coeffs!, i))
     return y
   })
@@ -183,7 +185,8 @@ const convolveArgs = (
   if (mode !== "full" && mode !== "same" && mode !== "valid") {
     throw argumentError(op, "mode", "\"full\", \"same\" or \"valid\"", mode)
   }
-  const [x, w] = promoteAll(op, [toTensor(a), toTensor(v)]) as [Tensor, Tensor]
+  // JAX's _conv: promote_dtypes_inexact (integers and bools convolve as float32)
+  const [x, w] = promoteAll(op, [toTensor(a), toTensor(v)]).map(toInexact) as [Tensor, Tensor]
   if (x.ndim !== 1 || w.ndim !== 1) {
     throw new ShapeError({ operation: op, detail: "only 1-dimensional inputs are supported" })
   }
@@ -192,7 +195,8 @@ const convolveArgs = (
 
 /**
  * The discrete linear convolution of two 1-D arrays (`jnp.convolve`), `"full"`
- * by default; NumPy's rule swaps the inputs when `v` is longer.
+ * by default; NumPy's rule swaps the inputs when `v` is longer. Integer and
+ * bool inputs convolve as float32 (JAX promotes to inexact).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -366,7 +370,8 @@ const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, options: InterpOptions |
 
 /**
  * `jnp.select`: for each element, the value of the first choice whose
- * condition holds, else `default` (0).
+ * condition holds, else `default` (0, weakly typed as JAX's Python int: it
+ * takes the choices' dtype).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -378,14 +383,15 @@ const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, options: InterpOptions |
 export const select = (
   condlist: ReadonlyArray<TensorLike>,
   choicelist: ReadonlyArray<TensorLike>,
-  defaultValue: TensorLike = 0
+  defaultValue?: TensorLike
 ): Tensor => {
   list("select", "condlist", condlist, true)
   list("select", "choicelist", choicelist, true)
   if (condlist.length !== choicelist.length) {
     throw argumentError("select", "condlist", "as many conditions as choices", condlist)
   }
-  let out = toTensor(defaultValue)
+  // JAX's default is the Python int 0, weakly typed: it takes the choices' dtype (int32 stays int32)
+  let out = defaultValue === undefined ? lax.full([], 0, "int32", true) : toTensor(defaultValue)
   for (let k = condlist.length - 1; k >= 0; k--) out = np.where(condlist[k]!, choicelist[k]!, out)
   return out
 }

@@ -376,12 +376,19 @@ const tileTo = (v: Tensor, n: number): Tensor => {
 
 /**
  * `a` with the flat positions `ind` set to `v` (repeated cyclically), as a new
- * array (JAX's `put` with `inplace=False`): mode `undefined` drops
- * out-of-bound indices, `"clip"` clamps them, `"wrap"` wraps them.
+ * array (JAX's `put` with `inplace=False`). With mode `undefined` (JAX's
+ * `None`, its indices going through `unravel_index`) negative indices from
+ * `-a.size` count from the end and the others out of range are clamped into
+ * range; `"clip"` clamps every index into `[0, a.size)` (negatives to 0),
+ * `"wrap"` wraps them modulo `a.size`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.put(np.zeros([5]), np.array([0, 2, 4], { dtype: "int32" }), np.array([1, 2])))) // [1, 0, 2, 0, 1]
+ * const ind = np.array([10, -7], { dtype: "int32" })
+ * console.log(toJsSync(np.put(np.array([1, 2, 3, 4, 5]), ind, np.array([7, 9])))) // [9, 2, 3, 4, 7]
+ * console.log(toJsSync(np.put(np.array([1, 2, 3, 4, 5]), np.array([-1], { dtype: "int32" }), np.array([7])))) // [1, 2, 3, 4, 7]
+ * console.log(toJsSync(np.put(np.array([1, 2, 3, 4, 5]), np.array([-1], { dtype: "int32" }), np.array([7]), { mode: "clip" }))) // [7, 2, 3, 4, 5]
  *
  * @since 0.1.0
  */
@@ -404,7 +411,9 @@ export const put = (
     throw new DTypeError({ operation: "put", detail: `indices must have an integer dtype, got ${idx.dtype}` })
   }
   const int = (v: number) => lax.full(idx.shape, v, "int32")
-  if (mode === "clip") idx = lax.min(lax.max(idx, int(0)), int(arr.size - 1))
+  // JAX's unravel_index: i in [-size, 0) counts from the end, the rest out of range clamps
+  if (mode === undefined) idx = lax.select(lax.lt(idx, int(0)), lax.add(idx, int(arr.size)), idx)
+  if (mode === undefined || mode === "clip") idx = lax.min(lax.max(idx, int(0)), int(arr.size - 1))
   // floor modulo (NumPy's wrap): ((i % n) + n) % n
   if (mode === "wrap") idx = lax.rem(lax.add(lax.rem(idx, int(arr.size)), int(arr.size)), int(arr.size))
   const updated = np.at(np.ravel(arr), idx).set(np.astype(tileTo(vals, idx.size), arr.dtype))

@@ -118,7 +118,8 @@ export const polyadd = (a1: TensorLike, a2: TensorLike): Tensor => lax.add(...al
 export const polysub = (a1: TensorLike, a2: TensorLike): Tensor => lax.sub(...aligned("polysub", a1, a2))
 
 /**
- * The product of two polynomials (a full convolution).
+ * The product of two polynomials (a full convolution), inexact as JAX's
+ * (integer coefficients give float32).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -127,8 +128,14 @@ export const polysub = (a1: TensorLike, a2: TensorLike): Tensor => lax.sub(...al
  * @since 0.1.0
  */
 export const polymul = (a1: TensorLike, a2: TensorLike): Tensor => {
-  const [a, b] = promoteAll("polymul", [vector("polymul", a1, "a1"), vector("polymul", a2, "a2")])
-  return convolve(a!, b!)
+  // JAX's promote_dtypes_inexact: integer coefficients multiply as float32; an empty factor is [0]
+  let [a, b] = promoteAll("polymul", [vector("polymul", a1, "a1"), vector("polymul", a2, "a2")]).map(toInexact) as [
+    Tensor,
+    Tensor
+  ]
+  if (a.shape[0] === 0) a = lax.full([1], 0, a.dtype)
+  if (b.shape[0] === 0) b = lax.full([1], 0, b.dtype)
+  return convolve(a, b)
 }
 
 /**
@@ -165,7 +172,8 @@ export const polydiv = (u: TensorLike, v: TensorLike): [Tensor, Tensor] => {
 }
 
 /**
- * The `m`-th derivative of a polynomial.
+ * The `m`-th derivative of a polynomial, inexact as JAX's (integer
+ * coefficients give float32).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -175,7 +183,8 @@ export const polydiv = (u: TensorLike, v: TensorLike): [Tensor, Tensor] => {
  * @since 0.1.0
  */
 export const polyder = (p: TensorLike, m = 1): Tensor => {
-  let t = vector("polyder", p)
+  // JAX's promote_dtypes_inexact: integer coefficients give float32 derivatives
+  let t = toInexact(vector("polyder", p))
   const order = count("polyder", "m", m, 1e4)
   for (let i = 0; i < order; i++) {
     const n = t.shape[0]!

@@ -2,12 +2,13 @@
  * `np`'s set operations on flattened arrays (`isin`, `union1d`,
  * `intersect1d`, `setdiff1d`, `setxor1d`): sort, mark the entries to keep,
  * and compact them in order. The result's length depends on the values, so,
- * as in JAX, a static `size` (padded with `fillValue`, the smallest result
- * by default) is needed under transformations; without it the inputs must be
- * concrete.
+ * as in JAX, a static `size` (padded with `fillValue`; by default 0 for
+ * `setdiff1d`, the smallest result for the others) is needed under
+ * transformations; without it the inputs must be concrete.
  *
  * @since 0.1.0
  */
+import { isComplex, isInexact } from "../../DType.js"
 import { ConcretizationError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -23,7 +24,11 @@ import { sort, unique } from "./sorting.js"
 export interface SetOptions {
   /** The result's length (padded with `fillValue` or truncated); required under transformations. */
   readonly size?: number | undefined
-  /** Pads the result past its count (the smallest result by default, as JAX). */
+  /**
+   * Pads the result past its count. JAX's defaults: 0 for `setdiff1d`; the smallest result for
+   * `union1d`, `intersect1d` and `setxor1d` (for the last two NaN if a result is NaN, 0 if there is
+   * none).
+   */
   readonly fillValue?: number | undefined
   /** Accepted for NumPy's signature; the result is the same either way. */
   readonly assumeUnique?: boolean | undefined
@@ -55,8 +60,19 @@ export const isin = (
   return options?.invert === true ? lax.not(found) : found
 }
 
+// What pads a result past its count when no `fillValue` is given: JAX's `setdiff1d` pads with 0;
+// `intersect1d` and `setxor1d` with the smallest result (laundered through `max` then `min`, so NaN
+// when a result is NaN, and 0 when there is none).
+type DefaultFill = "zero" | "smallest"
+
 // The kept entries of a sorted 1-d array, in order: `size` of them (padded) or all, when concrete.
-const compact = (op: string, sorted: Tensor, keep: Tensor, options: SetOptions | undefined): Tensor => {
+const compact = (
+  op: string,
+  sorted: Tensor,
+  keep: Tensor,
+  options: SetOptions | undefined,
+  defaultFill: DefaultFill
+): Tensor => {
   const n = sorted.shape[0]!
   let size: number
   if (options?.size !== undefined) {
@@ -76,6 +92,7 @@ const compact = (op: string, sorted: Tensor, keep: Tensor, options: SetOptions |
     }
   }
   if (n === 0) return lax.full([size], options?.fillValue ?? 0, sorted.dtype)
+  if (size === 0) return lax.full([0], 0, sorted.dtype)
   // positions of kept entries sort before n; the first `size` are the answer
   const iota = lax.iota("int32", [n], 0)
   let order = lax.sort(lax.select(keep, iota, lax.full([n], n, "int32")))
@@ -83,18 +100,32 @@ const compact = (op: string, sorted: Tensor, keep: Tensor, options: SetOptions |
   const first = lax.slice(order, [0], [size])
   const valid = lax.lt(first, lax.full([size], n, "int32"))
   const values = lax.gather(sorted, lax.min(first, lax.full([size], n - 1, "int32")), 0)
-  const fill = options?.fillValue !== undefined
-    ? lax.full([size], options.fillValue, sorted.dtype)
-    : lax.broadcastInDim(lax.slice(values, [0], [Math.min(1, size)]), [size], [0])
-  return size === 0 ? values : lax.select(valid, values, fill)
+  let fill: Tensor
+  if (options?.fillValue !== undefined) fill = lax.full([size], options.fillValue, sorted.dtype)
+  else if (defaultFill === "zero") fill = lax.full([size], 0, sorted.dtype)
+  else {
+    // the smallest result (the first, as they are sorted), NaN if one is NaN, 0 if there is none
+    const zero = lax.full([size], 0, sorted.dtype)
+    let smallest = lax.broadcastInDim(lax.slice(values, [0], [1]), [size], [0])
+    if (isInexact(sorted.dtype) && !isComplex(sorted.dtype)) {
+      const anyNan = np.any(lax.and(valid, lax.ne(values, values)))
+      smallest = lax.select(lax.broadcastInDim(anyNan, [size], []), lax.full([size], NaN, sorted.dtype), smallest)
+    }
+    fill = lax.select(lax.broadcastInDim(lax.slice(valid, [0], [1]), [size], [0]), smallest, zero)
+  }
+  return lax.select(valid, values, fill)
 }
 
-// The sorted flattened input and a mask of each value's first occurrence.
+// The sorted flattened input and a mask of each value's first occurrence (NaNs count as one value,
+// as JAX's `unique` with `equal_nan=True`, which its set operations call).
 const sortedFirst = (x: Tensor): readonly [Tensor, Tensor] => {
   const s = sort(np.ravel(x))
   const n = s.shape[0]!
   if (n === 0) return [s, lax.full([0], 0, "bool")]
-  const differs = lax.ne(lax.slice(s, [1], [n]), lax.slice(s, [0], [n - 1]))
+  const next = lax.slice(s, [1], [n])
+  const prev = lax.slice(s, [0], [n - 1])
+  let differs = lax.ne(next, prev)
+  if (isInexact(s.dtype)) differs = lax.and(differs, lax.not(lax.and(lax.ne(next, next), lax.ne(prev, prev))))
   return [s, lax.concatenate([lax.full([1], 1, "bool"), differs], 0)]
 }
 
@@ -134,7 +165,7 @@ export const intersect1d: {
   checkOptions("intersect1d", { returnIndices }, { returnIndices: boolean })
   const [a, b] = promoteAll("intersect1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
   const [s, first] = sortedFirst(a)
-  const common = compact("intersect1d", s, lax.and(first, isin(s, b)), rest)
+  const common = compact("intersect1d", s, lax.and(first, isin(s, b)), rest, "smallest")
   if (returnIndices !== true) return common
   // the first index of each common value in each flattened input (NumPy's return_indices)
   const firstIndex = (t: Tensor) => {
@@ -154,7 +185,9 @@ export const intersect1d: {
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.setdiff1d(np.array([1, 2, 3, 2, 4, 1]), np.array([3, 4, 5, 6])))) // [1, 2]
- * console.log(toJsSync(np.setdiff1d(np.array([1, 2]), np.array([2]), { size: 3, fillValue: 0 }))) // [1, 0, 0]
+ * console.log(toJsSync(np.setdiff1d(np.array([1, 2]), np.array([2]), { size: 3, fillValue: -1 }))) // [1, -1, -1]
+ * // padded with 0 by default (JAX's fill_value)
+ * console.log(toJsSync(np.setdiff1d(np.array([5, 1, 3]), np.array([3]), { size: 4 }))) // [1, 5, 0, 0]
  *
  * @since 0.1.0
  */
@@ -162,22 +195,46 @@ export const setdiff1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions
   checkOptions("setdiff1d", options, setSpec)
   const [a, b] = promoteAll("setdiff1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
   const [s, first] = sortedFirst(a)
-  return compact("setdiff1d", s, lax.and(first, isin(s, b, { invert: true })), options)
+  // JAX pads with 0 (its fill_value default), not with the smallest result
+  return compact("setdiff1d", s, lax.and(first, isin(s, b, { invert: true })), options, "zero")
 }
 
 /**
- * The sorted distinct values found in exactly one of the arrays.
+ * The sorted distinct values found in exactly one of the arrays. As in JAX, a
+ * NaN in each input gives two NaNs (NaN never equals NaN).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.setxor1d(np.array([1, 2, 3, 4]), np.array([3, 4, 5, 6])))) // [1, 2, 5, 6]
+ * console.log(toJsSync(np.setxor1d(np.array([NaN, 1]), np.array([2, NaN])))) // [1, 2, NaN, NaN]
  *
  * @since 0.1.0
  */
 export const setxor1d = (ar1: TensorLike, ar2: TensorLike, options?: SetOptions): Tensor => {
   checkOptions("setxor1d", options, setSpec)
   const [a, b] = promoteAll("setxor1d", [np.ravel(toTensor(ar1)), np.ravel(toTensor(ar2))]) as [Tensor, Tensor]
-  const [s, first] = sortedFirst(lax.concatenate([a, b], 0))
-  const once = lax.xor(isin(s, a), isin(s, b))
-  return compact("setxor1d", s, lax.and(first, once), options)
+  // JAX's rule: the distinct values of each input (NaNs as one), sorted together; an entry is kept
+  // when it differs from both neighbours, so a NaN from each input gives two NaNs (NaN != NaN)
+  const [sa, firstA] = sortedFirst(a)
+  const [sb, firstB] = sortedFirst(b)
+  const n = sa.shape[0]! + sb.shape[0]!
+  if (n === 0) return compact("setxor1d", lax.concatenate([sa, sb], 0), lax.full([0], 0, "bool"), options, "smallest")
+  // the distinct entries first (sorted), the repeats after them
+  const repeat = lax.convertElementType(lax.not(lax.concatenate([firstA, firstB], 0)), "int32")
+  const [repeatSorted, aux] = lax.sort([repeat, lax.concatenate([sa, sb], 0)], { dimension: 0, numKeys: 2 }) as [
+    Tensor,
+    Tensor
+  ]
+  const distinct = lax.eq(repeatSorted, lax.full([n], 0, "int32"))
+  const next = lax.slice(aux, [1], [n])
+  const prev = lax.slice(aux, [0], [n - 1])
+  const neighbours = lax.ne(next, prev)
+  const yes = lax.full([1], 1, "bool")
+  // the entry after the last distinct one is a repeat, so it never counts as an equal neighbour
+  const differsAfter = lax.or(
+    lax.concatenate([neighbours, yes], 0),
+    lax.not(lax.concatenate([lax.slice(distinct, [1], [n]), lax.full([1], 0, "bool")], 0))
+  )
+  const differsBefore = lax.concatenate([yes, neighbours], 0)
+  return compact("setxor1d", aux, lax.and(distinct, lax.and(differsBefore, differsAfter)), options, "smallest")
 }

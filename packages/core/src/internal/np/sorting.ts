@@ -742,9 +742,9 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
     : lax.full([size, m], options.fillValue, rows.dtype)
   const validRows = lax.broadcastInDim(valid, [size, m], [0])
   const values = restore(n === 0 ? fill : lax.select(validRows, lax.gather(sortedRows, safe, 0), fill))
-  const indices = n === 0
-    ? lax.full([size], 0, "int32")
-    : lax.select(valid, lax.gather(perm, safe, 0), lax.full([size], 0, "int32"))
+  // JAX's `perm[nonzero(mask, size=size)]`: nonzero pads with 0, so the padding is perm[0] (where
+  // the smallest value first occurs), as the padded values are sorted[0]
+  const indices = n === 0 ? lax.full([size], 0, "int32") : lax.gather(perm, safe, 0)
   // Counts: each entry adds one to its group (groups past `size` are dropped).
   const counts = n === 0 || size === 0
     ? lax.full([size], 0, "int32")
