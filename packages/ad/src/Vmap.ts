@@ -9,7 +9,7 @@
  */
 import { isTensor, lax, Tree } from "@diffect/core"
 import type { Backend, Tensor } from "@diffect/core"
-import { anyValue, checkOptions, integer, string } from "@diffect/core/Validate"
+import { anyValue, checkOptions, string } from "@diffect/core/Validate"
 import type { OptionSpec } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { VmapSizeError, VmapSpecError } from "./Errors.js"
@@ -342,7 +342,12 @@ export const vmap = <F extends AnyFunction>(f: F, options: VmapOptions = {}) =>
     return vmapTrace(f, args, options) as VmapResult<F>
   })
 
-const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize: integer }
+const axisSize = {
+  expected: "a non-negative integer",
+  test: (u: unknown) => typeof u === "number" && Number.isSafeInteger(u) && u >= 0
+}
+
+const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize }
 
 export type {
   /**

@@ -72,6 +72,12 @@ describe("vmap: axes", () => {
     assert.deepStrictEqual(values(out), [[-1, -2], [-1, -2], [-1, -2]])
     const noArgs = run(vmap(() => lax.scalar(4, "float64"), { axisSize: 2 })())
     assert.deepStrictEqual(values(noArgs), [4, 4])
+    // a negative or fractional size is refused by name (it used to fail inside broadcast_in_dim)
+    for (const bad of [-1, 1.5]) {
+      const e = failure(vmap((v: Tensor) => v, { inAxes: null, axisSize: bad })(arr([1])))
+      assert.strictEqual(e._tag, "ArgumentError")
+      assert.include(String(e.message), "axisSize")
+    }
   })
 
   it("inAxes is a pytree prefix of the arguments (JAX's flatten_axes)", () => {
