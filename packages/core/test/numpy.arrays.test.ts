@@ -66,6 +66,12 @@ describe("np array manipulation", () => {
     expect.tensor(np.takeAlongAxis(a, i32([4, 0]), null), "float32", [40, 10])
     expect.tensor(np.putAlongAxis(a, i32([[2], [0]]), 99, 1), "float32", [[10, 30, 99], [99, 40, 50]])
     expect.tensor(np.putAlongAxis(a, i32([[1, 0, 1]]), f32([[7, 8, 9]]), 0), "float32", [[10, 8, 20], [7, 40, 9]])
+    // out of range: dropped (JAX's scatter), not written into the next row; -1 is the last
+    expect.tensor(np.putAlongAxis(a, i32([[3], [-1]]), 99, 1), "float32", [[10, 30, 20], [60, 40, 99]])
+    expect.tensor(np.putAlongAxis(a, i32([[2, -3, 5]]), 7, 0), "float32", [[10, 30, 20], [60, 40, 50]])
+    expect.tensor(np.putAlongAxis(f32([1, 2, 3]), i32([5, -4]), 9, 0), "float32", [1, 2, 3])
+    const u = np.array([4294967295, 1], { dtype: "uint32" })
+    expect.tensor(np.putAlongAxis(f32([1, 2, 3]), u, 9, 0), "float32", [1, 9, 3])
     assert.include(failure(() => np.takeAlongAxis(a, i32([0]), 1), "ShapeError"), "same number of dimensions")
   })
   it("takeAlongAxis out of range: JAX's default mode \"fill\" (gather fill values), \"clip\", fillValue", () => {

@@ -587,8 +587,9 @@ export const takeAlongAxis = (
 
 /**
  * `jnp.put_along_axis` (functional, JAX's `inplace=False`): `arr` with
- * `values` written at `indices` along `axis`. Where an index repeats, the
- * values written there are summed (JAX leaves the winner unspecified).
+ * `values` written at `indices` along `axis`. Negative indices count from the
+ * end; out-of-range ones are dropped (JAX's scatter). Where an index repeats,
+ * the values written there are summed (JAX leaves the winner unspecified).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -613,13 +614,26 @@ export const putAlongAxis = (arr: TensorLike, indices: TensorLike, values: Tenso
       detail: "indices and arr must have the same number of dimensions"
     })
   }
-  const i = normalizeIndices(np.broadcastTo(idx, a.shape.map((d, k) => (k === ax ? idx.shape[k]! : d))), a.shape[ax]!)
+  const n = a.shape[ax]!
+  const wide = np.broadcastTo(idx, a.shape.map((d, k) => (k === ax ? idx.shape[k]! : d)))
+  const i = normalizeIndices(wide, n)
+  // JAX's scatter drops out-of-range writes (addAlong offsets by the row: they would land in
+  // another row); unsigned indices never count from the end
+  const valid = wide.dtype === "uint32"
+    ? lax.lt(wide, lax.full(wide.shape, n, "uint32"))
+    : lax.and(lax.ge(i, lax.full(i.shape, 0, "int32")), lax.lt(i, lax.full(i.shape, n, "int32")))
+  const safe = lax.select(valid, i, lax.full(i.shape, 0, "int32"))
   const v = np.astype(np.broadcastTo(values, i.shape), a.dtype)
   const hit = lax.gt(
-    addAlong(lax.full(a.shape, 0, "int32"), i, lax.full(i.shape, 1, "int32"), ax),
+    addAlong(
+      lax.full(a.shape, 0, "int32"),
+      safe,
+      lax.select(valid, lax.full(i.shape, 1, "int32"), lax.full(i.shape, 0, "int32")),
+      ax
+    ),
     lax.full(a.shape, 0, "int32")
   )
-  const written = addAlong(lax.full(a.shape, 0, a.dtype), i, v, ax)
+  const written = addAlong(lax.full(a.shape, 0, a.dtype), safe, lax.select(valid, v, lax.full(v.shape, 0, v.dtype)), ax)
   const out = lax.select(hit, written, a)
   return axis === null ? lax.reshape(out, a0.shape) : out
 }
