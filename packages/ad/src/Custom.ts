@@ -27,7 +27,7 @@ import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor }
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
-import { StagingHandler } from "./internal/staging.js"
+import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
 import { Var } from "./Program.js"
@@ -211,6 +211,87 @@ const ruleLeaf = (leaf: unknown, like: Tensor): unknown => {
 
 const treeString = (tree: unknown): string => String(Tree.structure(tree, { isLeaf: (x) => x === null }))
 
+/** The type of a function's output: its tree structure and its leaves' types. */
+interface OutType {
+  readonly def: Tree.TreeDef
+  readonly avals: ReadonlyArray<AbstractValue>
+}
+
+// `(float32[3], { a: int32[] })`, as JAX prints a tree of types.
+const typeTreeString = (t: OutType): string =>
+  JSON.stringify(Tree.unflatten(t.def, t.avals.map(typeStr))).replaceAll("\"", "")
+
+const avalsKey = (xs: ReadonlyArray<Tensor>): string => xs.map((x) => typeStr(x.aval)).join(";")
+
+/**
+ * The output type of the custom function's `f` at the arguments `xs`, for checking a rule's
+ * primal output against it (JAX checks it whenever `f` has been traced): the type `f` gave when
+ * it ran on arguments of these types, else `f` staged at their types (nothing computed).
+ * `undefined` when `f` cannot be staged (it reads a value, say): then there is nothing to check.
+ */
+const makePrimalOutType = (
+  run: (xs: ReadonlyArray<Tensor>) => { leaves: ReadonlyArray<Tensor>; def: Tree.TreeDef }
+) => {
+  let known: { readonly key: string; readonly type: OutType } | undefined
+  return {
+    /** Records the output of `f` run on `xs`. */
+    ran: (xs: ReadonlyArray<Tensor>, leaves: ReadonlyArray<Tensor>, def: Tree.TreeDef): void => {
+      known = { key: avalsKey(xs), type: { def, avals: leaves.map((l) => l.aval) } }
+    },
+    at: (xs: ReadonlyArray<Tensor>): OutType | undefined => {
+      const key = avalsKey(xs)
+      if (known !== undefined && known.key === key) return known.type
+      let def: Tree.TreeDef | undefined
+      try {
+        const program = makeProgramFlat((ins) => {
+          const out = run(ins)
+          def = out.def
+          return out.leaves
+        }, xs.map((x) => x.aval))
+        known = { key, type: { def: def!, avals: program.outAvals } }
+        return known.type
+      } catch {
+        return undefined
+      }
+    }
+  }
+}
+
+const sameTypes = (a: ReadonlyArray<AbstractValue>, b: ReadonlyArray<AbstractValue>): boolean =>
+  a.length === b.length &&
+  a.every((x, i) =>
+    x.dtype === b[i]!.dtype && x.shape.length === b[i]!.shape.length &&
+    x.shape.every((d, j) => d === b[i]!.shape[j])
+  )
+
+/**
+ * JAX's check of a rule's primal output against the custom function's (`_flatten_jvp`,
+ * `_flatten_fwd`): the same tree structure, and leaves of the same shapes and dtypes (weak types
+ * aside). `rule` words the start of the message; `second` says what the pair's second element is.
+ */
+const checkPrimalOut = (
+  name: string,
+  rule: string,
+  kind: "customJvp" | "customVjp",
+  second: string,
+  got: OutType,
+  expected: OutType | undefined
+): void => {
+  if (expected === undefined) return
+  const sameTree = Tree.treedefEquals(got.def, expected.def)
+  if (sameTree && sameTypes(got.avals, expected.avals)) return
+  const what = sameTree ? "shapes/dtypes" : "container/pytree structure"
+  throw new CustomRuleError({
+    name,
+    detail:
+      `${rule} must produce a pair (list or tuple of length two) where the first element represents the primal output (equal in value to the output of the ${kind}-decorated function ${name}, and in particular ${
+        sameTree ? "with leaves of the same shape/dtype" : "of the same container/pytree structure"
+      })${second}, but instead the rule output's first element had ${what}:\n    ${
+        typeTreeString(got)
+      }\nwhile the ${kind}-decorated function ${name} had output ${what}:\n    ${typeTreeString(expected)}`
+  })
+}
+
 /**
  * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
  *
@@ -238,9 +319,11 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
     }
     const { rebuild, tensors } = splitArgs(args)
     let outDef: Tree.TreeDef | undefined
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...rebuild(xs, "keep"))))
     const flatF = (xs: ReadonlyArray<Tensor>) => {
       const out = flattenOut(name, f(...rebuild(xs, "keep")))
       outDef = out.def
+      primalOut.ran(xs, out.leaves, out.def)
       return out.leaves
     }
     const r = rule
@@ -264,6 +347,14 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
         }
         const [out, tangentOut] = pair as [unknown, unknown]
         const o = flattenOut(name, out)
+        checkPrimalOut(
+          name,
+          `Custom JVP rule ${ruleName} for function ${name}`,
+          "customJvp",
+          "",
+          { def: o.def, avals: o.leaves.map((l) => l.aval) },
+          primalOut.at(primals)
+        )
         outDef = o.def
         let raw: Array<unknown>
         try {
@@ -303,6 +394,7 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
   }
   return Object.assign(call, {
     defJvp: (jvp: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) => {
+      checkCallable(`customJvp(${name}).defJvp (the rule)`, jvp)
       rule = jvp
       return call as unknown as CustomJvpFunction<F>
     }
@@ -347,11 +439,13 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
     let resDef: Tree.TreeDef | undefined
     let resLeaves: Array<unknown> = []
     let resPositions: Array<number> = []
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...rebuild(xs, "keep"))))
     const callee: CustomVjpCallee = {
       name,
       f: (xs) => {
         const out = flattenOut(name, f(...rebuild(xs, "keep")))
         outDef = out.def
+        primalOut.ran(xs, out.leaves, out.def)
         return out.leaves
       },
       fwd: (xs) => {
@@ -367,6 +461,14 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
           })
         }
         const out = flattenOut(name, result[0])
+        checkPrimalOut(
+          name,
+          `Custom VJP fwd rule ${nameOf(fwd)} for function ${name}`,
+          "customVjp",
+          " and the second element represents residuals (i.e. values stored from the forward pass for use on the backward pass)",
+          { def: out.def, avals: out.leaves.map((l) => l.aval) },
+          primalOut.at(xs)
+        )
         outDef = out.def
         // Residuals may hold non-tensor leaves (numbers, strings): they are kept as they are.
         const [leaves, def] = Tree.flatten(result[1])
@@ -405,15 +507,36 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
           if (e instanceof Tree.TreeStructureError) throw structureError()
           throw e
         }
+        const pathOf = (j: number): string => {
+          const [paths] = Tree.flattenWithPath(args as Array<unknown>)
+          return paths[positions[j]!]![0].map((k) => typeof k === "number" ? `[${k}]` : `['${k}']`).join("")
+        }
         const out = positions.map((p, j) => {
           const c = ruleLeaf(perLeaf[p], tensors[j]!)
-          return isTensor(c) ? c : null
+          if (c === null || c === undefined) return null
+          // JAX: "Value 'a' with type <class 'str'> is not a valid JAX type" (a zero gradient here before)
+          if (!isTensor(c)) {
+            throw new CustomRuleError({
+              name,
+              detail:
+                `Custom VJP bwd rule attached to ${name} must produce arrays (tensors or numbers, or null for a zero cotangent), but at output${
+                  pathOf(j)
+                } the bwd rule produced ${describe(c)}, which is not a valid array, for an input of type ${
+                  typeStr(tensors[j]!)
+                }`
+            })
+          }
+          return c
         })
-        checkMatches(name, out, tensors, (j, got, _expected, primal) => {
-          const [paths] = Tree.flattenWithPath(args as Array<unknown>)
-          const path = paths[positions[j]!]![0].map((k) => typeof k === "number" ? `[${k}]` : `['${k}']`).join("")
-          return `Custom VJP bwd rule attached to ${name} must produce an output with the same type as the args tuple of the primal function, but at output${path} the bwd rule produced an output of type ${got} corresponding to an input of type ${primal}`
-        })
+        checkMatches(
+          name,
+          out,
+          tensors,
+          (j, got, _expected, primal) =>
+            `Custom VJP bwd rule attached to ${name} must produce an output with the same type as the args tuple of the primal function, but at output${
+              pathOf(j)
+            } the bwd rule produced an output of type ${got} corresponding to an input of type ${primal}`
+        )
         return out
       }
     }
@@ -425,6 +548,8 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
       fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, R],
       bwd: (residuals: R, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
     ) => {
+      checkCallable(`customVjp(${name}).defVjp (fwd)`, fwd)
+      checkCallable(`customVjp(${name}).defVjp (bwd)`, bwd)
       rule = { fwd, bwd }
       return call as unknown as CustomVjpFunction<F>
     }

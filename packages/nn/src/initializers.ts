@@ -156,6 +156,17 @@ export const computeFans = (given: ReadonlyArray<number>, options?: FanOptions):
   return [inSize * receptive, outSize * receptive]
 }
 
+// The fans of a weight shape, and whether it has no elements: then they are 0 / 0 (NaN), and
+// stand in as 1 so that the mode is still checked and the (empty) array drawn.
+const zeroSizeFans = (
+  given: ReadonlyArray<number>,
+  options: FanOptions | undefined
+): readonly [readonly [number, number], boolean] => {
+  const fans = computeFans(given, options)
+  const empty = Shape.sizeOf(checkShape("varianceScaling", given)) === 0
+  return [empty ? [1, 1] : fans, empty]
+}
+
 /** Options of {@link varianceScaling}. @since 0.1.0 */
 export type Mode = "fanIn" | "fanOut" | "fanAvg" | "fanGeoAvg"
 /** @since 0.1.0 */
@@ -182,7 +193,8 @@ export const varianceScaling = (
 ): Initializer =>
 (key, shape, dtype) => {
   const d = dtypeOr(dtype, options?.dtype)
-  const [fanIn, fanOut] = computeFans(shape, options)
+  const [fans, empty] = zeroSizeFans(shape, options)
+  const [fanIn, fanOut] = fans
   const denominator = mode === "fanIn"
     ? fanIn
     : mode === "fanOut"
@@ -198,7 +210,8 @@ export const varianceScaling = (
       detail: `invalid mode for variance scaling initializer: ${String(mode)}`
     })
   }
-  const variance = np.array(scale / denominator, { dtype: d })
+  // a zero-size shape has no fans (0 / 0): its (empty) values need no variance
+  const variance = np.array(empty ? 1 : scale / denominator, { dtype: d })
   switch (distribution) {
     case "truncatedNormal": {
       const stddev = np.divide(np.sqrt(variance), np.array(0.87962566103423978, { dtype: d }))

@@ -69,7 +69,8 @@ export const softmaxCrossEntropy = (logits: TensorLike, labels: TensorLike, opti
  * `logsumexp(logits) - logits[label]` over the class axis (optax's
  * `softmax_cross_entropy_with_integer_labels`); `labels` are integer class indices
  * with the logits' shape minus the class axes. Rows whose `where` is all false
- * give 0.
+ * give 0. As in optax, a negative label counts from the last class, and a label
+ * outside `[-classes, classes)` gives NaN.
  *
  * @example
  * import { losses, np, toJsSync } from "diffect"
@@ -109,8 +110,15 @@ export const softmaxCrossEntropyWithIntegerLabels = (
     })
   }
   const classes = x.shape[x.ndim - 1]!
-  const hit = np.equal(lax.expandDims(y, [y.ndim]), lax.iota(y.dtype, [...y.shape.map(() => 1), classes], y.ndim))
-  const labelLogits = np.sum(np.where(hit, x, 0), { axis: -1 })
+  // optax takes the label's logit with take_along_axis: a negative label counts from the end (-1
+  // is the last class), and one out of [-classes, classes) reads NaN (JAX's "fill" mode)
+  const wrapped = DType.isUnsigned(y.dtype) ? y : np.where(np.less(y, 0), np.add(y, classes), y)
+  const inRange = np.logicalAnd(np.greaterEqual(wrapped, 0), np.less(wrapped, classes))
+  const hit = np.equal(
+    lax.expandDims(wrapped, [y.ndim]),
+    lax.iota(y.dtype, [...y.shape.map(() => 1), classes], y.ndim)
+  )
+  const labelLogits = np.where(inRange, np.sum(np.where(hit, x, 0), { axis: -1 }), NaN)
   const normalizers = logsumexp(x, { axis: -1, where })
   const out = np.subtract(normalizers, labelLogits)
   return where === undefined ? out : np.where(np.any(where, { axis: -1 }), out, 0)

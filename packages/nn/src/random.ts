@@ -21,7 +21,16 @@
  */
 import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { argumentError, boolean, checkArg, checkKeys, checkTensor, describeValue, func } from "@diffect/core/Validate"
+import {
+  argumentError,
+  boolean,
+  checkArg,
+  checkDTypeName,
+  checkKeys,
+  checkTensor,
+  describeValue,
+  func
+} from "@diffect/core/Validate"
 import { gammaImpl } from "./internal/gamma.js"
 import { install as installKdeSampler } from "./internal/kdeSampler.js"
 import * as keys from "./internal/keys.js"
@@ -214,7 +223,16 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
     if (!Number.isInteger(data)) {
       throw new DTypeError({ operation: "foldIn", detail: `data must be an integer, got ${data}` })
     }
-    d = lax.scalar(data >>> 0, "uint32")
+    // JAX converts data with jnp.asarray(data, dtype="uint32"): a Python int outside uint32 is an
+    // OverflowError there (it would wrap here: 2^32 + 1 would fold in as 1)
+    if (data < 0 || data > 0xffffffff) {
+      throw new DTypeError({
+        operation: "foldIn",
+        detail: `data ${data} is out of bounds for uint32: a JS number must be an integer in [0, 4294967295] ` +
+          `(a tensor of int32 data is converted to uint32, as in JAX)`
+      })
+    }
+    d = lax.scalar(data, "uint32")
   } else {
     if (data.ndim !== 0 || !DType.isInteger(data.dtype)) {
       throw new DTypeError({
@@ -229,7 +247,8 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
 
 /**
  * Uniform random `uint32` bits of the given shape (JAX's `random.bits` with its
- * default dtype, 32 bits).
+ * default dtype, 32 bits). `dtype` must be an unsigned integer dtype, as in
+ * JAX; diffect has one, `uint32`.
  *
  * @example
  * import { random, toJsSync } from "diffect"
@@ -237,8 +256,23 @@ export const foldIn = (key: Tensor, data: number | Tensor): Tensor => {
  *
  * @since 0.1.0
  */
-export const bits = (key: Tensor, shape: ShapeLike = []): Tensor =>
-  threefry.bits32(checkKey("bits", key), shapeOf("bits", shape), keys.partitionable())
+export const bits = (
+  key: Tensor,
+  shape: ShapeLike = [],
+  options?: { readonly dtype?: "uint32" | undefined }
+): Tensor => {
+  checkKeys("bits", options, ["dtype"])
+  const dtype = options?.dtype
+  if (dtype !== undefined && dtype !== "uint32") {
+    // JAX: "dtype argument to `bits` must be an unsigned int dtype, got float32"
+    if (!["uint8", "uint16", "uint64"].includes(dtype)) {
+      const d = checkDTypeName("bits", dtype)
+      throw new DTypeError({ operation: "bits", detail: `dtype argument must be an unsigned int dtype, got ${d}` })
+    }
+    checkDTypeName("bits", dtype)
+  }
+  return threefry.bits32(checkKey("bits", key), shapeOf("bits", shape), keys.partitionable())
+}
 
 // ---------------------------------------------------------------------------
 // uniform and normal

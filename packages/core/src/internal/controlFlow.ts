@@ -6,8 +6,8 @@
  */
 import type { AbstractValue } from "../AbstractValue.js"
 import { formatAval } from "../AbstractValue.js"
-import { isComplex, isInteger } from "../DType.js"
-import { ControlFlowError } from "../Errors.js"
+import { isComplex, isInteger, promote as promoteDTypes } from "../DType.js"
+import { ControlFlowError, DTypeError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
 import { Program, Var } from "../Program.js"
 import { formatShape } from "../Shape.js"
@@ -158,6 +158,23 @@ const joinWeakTypes = (
 
 const isCallable = (f: unknown): f is (...args: Array<any>) => unknown => typeof f === "function"
 
+/**
+ * A function that declares more parameters than it is given operands (JS would pass `undefined`
+ * for the rest; Python raises `TypeError: f() missing 1 required positional argument`).
+ * Parameters with defaults and rest parameters do not count in `fn.length`, so they pass.
+ */
+const checkArity = (operation: string, what: string, fn: Function, given: number, of: string): void => {
+  if (fn.length > given) {
+    const name = fn.name.length > 0 ? ` (${fn.name})` : ""
+    throw new ControlFlowError({
+      operation,
+      detail: `${what}${name} takes ${fn.length} arguments, but ${given} ${of}: ${fn.length - given} required argument${
+        fn.length - given === 1 ? " is" : "s are"
+      } missing`
+    })
+  }
+}
+
 /** The core of `cond` and `switch`: `index` is an int32 scalar in range. */
 const branchOn = (
   operation: string,
@@ -166,6 +183,15 @@ const branchOn = (
   operands: ReadonlyArray<unknown>,
   name: (k: number) => string
 ): unknown => {
+  branches.forEach((fn, k) =>
+    checkArity(
+      operation,
+      name(k).replace(/ output$/, ""),
+      fn,
+      operands.length,
+      `operand${operands.length === 1 ? " was" : "s were"} given to lax.${operation}`
+    )
+  )
   const [leaves, def] = Tree.flatten(operands as Array<unknown>)
   const ops = leaves.map((l) => leafTensor(operation, "operands", l))
   const avals = ops.map((x) => x.aval)
@@ -294,6 +320,13 @@ export const switchOn = <Out>(
   if (branches.length === 0) throw new ControlFlowError({ operation: "switch", detail: "Empty branch sequence" })
   if (branches.length === 1) {
     // one branch: called directly (JAX does too); its number leaves become tensors like a staged result's
+    checkArity(
+      "switch",
+      "branch 0",
+      branches[0]!,
+      operands.length,
+      `operand${operands.length === 1 ? " was" : "s were"} given to lax.switch`
+    )
     const [leaves, def] = Tree.flatten((branches[0] as (...args: ReadonlyArray<unknown>) => Out)(...operands))
     return Tree.unflatten(def, leaves.map((l) => leafTensor("switch", "branch 0 output", l)))
   }
@@ -340,14 +373,20 @@ export const whileLoop = <T>(
       detail: "lax.while_loop: cond_fun and body_fun arguments should be callable."
     })
   }
+  checkArity("whileLoop", "cond_fun", condFn, 1, "is given by lax.whileLoop (the carry)")
+  checkArity("whileLoop", "body_fun", bodyFn, 1, "is given by lax.whileLoop (the carry)")
   const [leaves, def] = Tree.flatten(init)
   let carry = leaves.map((l) => leafTensor("whileLoop", "init_val", l))
   let body = stage("whileLoop", "body_fun output", bodyFn, def, carry.map((x) => x.aval), false)
-  // JAX's _promote_weak_typed_inputs: a weakly typed init value takes the body output's type
+  // JAX's _promote_weak_typed_inputs: a weakly typed init value takes the body output's type when
+  // promoting the two gives that type (a JS number and a float64 output); a weak float32 init and an
+  // int32 output promote to float32, so the carry's types differ, which is an error below (as JAX's)
   const promote = carry.map((x, i) => {
     const out = body.program.outAvals[i]
     return out !== undefined && x.weakType && !out.weakType && Tree.treedefEquals(def, body.outDef) &&
-      (x.dtype === out.dtype || x.ndim === 0) && x.ndim === out.shape.length
+      x.dtype !== "float0" && out.dtype !== "float0" &&
+      promoteDTypes(x.dtype, true, out.dtype, false)[0] === out.dtype &&
+      x.ndim === out.shape.length
   })
   if (promote.some((p) => p)) {
     carry = carry.map((x, i) =>
@@ -422,6 +461,20 @@ export const whileLoop = <T>(
 }
 
 /**
+ * A JS-number loop bound must be an int32 (JAX converts it to int32 and raises
+ * `OverflowError: Python int 4294967296 too large to convert to int32`): beyond
+ * that range an int32 counter would wrap, and a loop of 2^31 steps never ends.
+ */
+export const checkInt32Bound = (operation: string, argument: string, u: number): void => {
+  if (u < -2147483648 || u > 2147483647) {
+    throw new DTypeError({
+      operation,
+      detail: `${argument} ${u} too large to convert to int32 (the loop bounds must lie in [-2147483648, 2147483647])`
+    })
+  }
+}
+
+/**
  * `lax.foriLoop(lower, upper, bodyFn, init)` with traced bounds: a
  * `whileLoop` over `(i, upper, value)` (JAX's `fori_loop` when a bound is not
  * concrete): forward-mode differentiable, not reverse-mode.
@@ -449,6 +502,8 @@ export const foriLoopTraced = <T>(
       detail: `lower and upper must be integer scalars, got ${summary(lo)} and ${summary(hi)}`
     })
   }
+  if (typeof lower === "number") checkInt32Bound("foriLoop", "lower", lower)
+  if (typeof upper === "number") checkInt32Bound("foriLoop", "upper", upper)
   // JAX: both bounds take one integer dtype (int32 here)
   const asInt = (x: Tensor, u: unknown) =>
     x.dtype === "int32" && !x.weakType

@@ -13,8 +13,8 @@ import { evalProgram, hoistConsts } from "../Program.js"
 import { makeProgramFlat } from "../Staging.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
 import * as Tree from "../Tree.js"
-import { argumentError } from "../Validate.js"
-import { foriLoopTraced } from "./controlFlow.js"
+import { argumentError, checkKeys } from "../Validate.js"
+import { checkInt32Bound, foriLoopTraced } from "./controlFlow.js"
 import { installUnroller } from "./higherOrder.js"
 
 // JAX's `unroll`: the body inlined `k` times into one program (evaluated by the core's scan loop).
@@ -101,6 +101,7 @@ export const scan = <C, X, Y>(
   options?: ScanOptions
 ): [C, Y] => {
   if (typeof f !== "function") throw argumentError("scan", "f", "a function", f)
+  checkKeys("scan", options, ["length", "reverse", "unroll"])
   const length = options?.length
   const reverse = options?.reverse ?? false
   const unroll = options?.unroll ?? 1
@@ -216,8 +217,9 @@ export const map = <X, Y>(f: (x: X) => Y, xs: X): Y => {
  * `body(i, value)` for `i` from `lower` to `upper - 1`, threading `value`
  * (JAX's `lax.fori_loop`). With JS-number bounds it is a scan of
  * `upper - lower` steps (as JAX does for concrete bounds), so it is
- * reverse-differentiable; `i` is an int32 scalar. With a tensor bound it is a
- * `whileLoop` (forward mode only, JAX's rule).
+ * reverse-differentiable; `i` is an int32 scalar, so JS-number bounds must lie
+ * in the int32 range (a `DTypeError` otherwise, as JAX's `OverflowError`). With
+ * a tensor bound it is a `whileLoop` (forward mode only, JAX's rule).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -241,6 +243,8 @@ export const foriLoop = <V>(
   if (typeof body !== "function") throw argumentError("foriLoop", "body", "a function", body)
   if (!Number.isInteger(lower)) throw argumentError("foriLoop", "lower", "an integer or an int32 scalar tensor", lower)
   if (!Number.isInteger(upper)) throw argumentError("foriLoop", "upper", "an integer or an int32 scalar tensor", upper)
+  checkInt32Bound("foriLoop", "lower", lower)
+  checkInt32Bound("foriLoop", "upper", upper)
   const start = new ConcreteTensor(aval([], "int32"), Int32Array.of(lower), undefined)
   const one = new ConcreteTensor(aval([], "int32"), Int32Array.of(1), undefined)
   const [[, out]] = scan(
