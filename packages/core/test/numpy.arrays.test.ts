@@ -74,6 +74,11 @@ describe("np array manipulation", () => {
     expect.tensor(np.putAlongAxis(f32([1, 2, 3]), u, 9, 0), "float32", [1, 9, 3])
     assert.include(failure(() => np.takeAlongAxis(a, i32([0]), 1), "ShapeError"), "same number of dimensions")
   })
+  it("a size error names the output's shape (tri, diag, triuIndices are n x m)", () => {
+    assert.include(failure(() => np.tri(1e5), "ShapeError"), "shape (100000, 100000) would have 10000000000")
+    assert.include(failure(() => np.diag(np.ones([1e5])), "ShapeError"), "shape (100000, 100000)")
+    assert.include(failure(() => np.triuIndices(1e5, { m: 3e4 }), "ShapeError"), "shape (100000, 30000)")
+  })
   it("takeAlongAxis out of range: JAX's default mode \"fill\" (gather fill values), \"clip\", fillValue", () => {
     // indices in [-n, 0) count from the end; the rest out of range read NaN (inexact), INT_MIN (int32),
     // UINT_MAX (uint32) or true (bool), JAX's gather fill

@@ -182,7 +182,7 @@ describe("np sorting", () => {
     expect.tensor(np.where(f32([0, 4, 0, 5]), { size: 1 })[0]!, "int32", [1])
     // the three-argument form is unchanged
     expect.tensor(np.where(np.array([true, false]), i32([1, 2]), i32([7, 8])), "int32", [1, 8])
-    assert.include(failure(() => np.where(x, i32([1])), "ArgumentError"), "both x and y, or neither")
+    assert.include(failure(() => np.where(x, i32([1])), "ArgumentError"), "x and y must be given together, or neither")
     assert.include(failure(() => np.where(x, undefined as never, i32([1])), "ArgumentError"), "only y")
     assert.include(failure(() => np.where(x, { size: 2.5 }), "ArgumentError"), "size")
     assert.include(failure(() => np.where(x, { axis: 0 } as never), "ArgumentError"), "unknown key")

@@ -49,7 +49,7 @@ export const tri = (
 ): Tensor => {
   checkOptions("tri", options, { m: integer, k: integer, dtype: anyValue })
   count("tri", "n", n)
-  count("tri", "m", options?.m ?? n, Math.max(n, 1))
+  count("tri", "m", options?.m ?? n, Math.max(n, 1), (m) => [n, m])
   return lax.convertElementType(triMask(n, options?.m ?? n, options?.k ?? 0, false), options?.dtype ?? "float32")
 }
 
@@ -97,7 +97,7 @@ export const tril = triangle("tril", false)
 const triIndices = (op: string, n: number, k: number, m: number, upper: boolean): ReadonlyArray<Tensor> => {
   count(op, "n", n)
   int(op, "k", k)
-  count(op, "m", m, Math.max(n, 1))
+  count(op, "m", m, Math.max(n, 1), (cols) => [n, cols])
   const rows: Array<number> = []
   const cols: Array<number> = []
   for (let i = 0; i < n; i++) {
@@ -268,7 +268,7 @@ export const diag = (v: TensorLike, options?: { readonly k?: number | undefined 
   if (t.ndim !== 1) throw new ShapeError({ operation: "diag", detail: "input must be 1- or 2-d" })
   const n = t.shape[0]!
   const size = n + Math.abs(k)
-  count("diag", "k", size, size)
+  count("diag", "k", size, size, () => [size, size])
   // Interior padding spreads the entries m + 1 apart in the flattened matrix.
   const flat = lax.pad(t, lax.full([], 0, t.dtype, t.weakType), [[0, 0, size]])
   const start = k >= 0 ? k : -k * size

@@ -8,14 +8,21 @@
 import { argumentError, checkArg, checkSize, integer, integers } from "../../Validate.js"
 
 /**
- * A non-negative integer that sizes an output (at most an array's element limit).
+ * A non-negative integer that sizes an output (at most an array's element limit): `n` elements,
+ * `factor` times over, the output of `shape` (by default `[n]`) when it is given.
  *
  * @since 0.1.0
  */
-export const count = (op: string, name: string, u: unknown, factor = 1): number => {
+export const count = (
+  op: string,
+  name: string,
+  u: unknown,
+  factor = 1,
+  shape?: (n: number) => ReadonlyArray<number>
+): number => {
   const n = checkArg<number>(op, name, u, integer)
   if (n < 0) throw argumentError(op, name, "a non-negative integer", u)
-  checkSize(op, [n], n * factor)
+  checkSize(op, shape?.(n) ?? [n], n * factor)
   return n
 }
 

@@ -705,8 +705,8 @@ export const where: {
   if (x === undefined || y === undefined) {
     throw new ArgumentError({
       operation: "where",
-      argument: x === undefined ? "x" : "y",
-      expected: "both x and y, or neither (then where(condition) gives the indices of its nonzero entries)",
+      argument: "x and y",
+      expected: "given together, or neither (then where(condition) gives the indices of its nonzero entries)",
       got: `only ${x === undefined ? "y" : "x"}`
     })
   }
