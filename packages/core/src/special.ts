@@ -157,15 +157,28 @@ export const factorial = (n: TensorLike): Tensor => {
  */
 export const digamma = (x: TensorLike): Tensor => lax.digamma(real("digamma", x))
 /**
- * The `n`-th derivative of digamma.
+ * The `n`-th derivative of digamma: `n` a non-negative integer, or an integer-typed array of
+ * them broadcast against `x` (JAX's: NaN for a negative order; a float array is refused).
  *
  * @example
  * import { special, np, toJsSync } from "diffect"
  * console.log(toJsSync(special.polygamma(1, np.array([1])))) // [1.644934]
+ * console.log(toJsSync(special.polygamma(np.array([0, 1, 2], { dtype: "int32" }), np.array([1], { dtype: "float64" })))) // [-0.5772156649015329, 1.6449340668482264, -2.4041138063191885]
  *
  * @since 0.1.0
  */
-export const polygamma = (n: number, x: TensorLike): Tensor => lax.polygamma(n, real("polygamma", x))
+export const polygamma = (n: number | TensorLike, x: TensorLike): Tensor => {
+  if (typeof n === "number") return lax.polygamma(n, real("polygamma", x))
+  const order = toTensor(n)
+  if (order.dtype !== "int32" && order.dtype !== "uint32") {
+    throw new DTypeError({
+      operation: "polygamma",
+      detail: `argument n must be of integer type, got dtype ${order.dtype}`
+    })
+  }
+  const [m, t] = realPair("polygamma", order, x)
+  return lax.polygamma(m, t)
+}
 /**
  * The Hurwitz zeta function `sum_k (q + k)^-x` (Riemann's at q = 1).
  *

@@ -375,6 +375,16 @@ describe("special (jax.scipy.special)", () => {
     // symmetric in its arguments
     expect.tensor(special.betaln(f64(b), f64(a)), "float64", want, { tol: 1e-13 })
   })
+  it("polygamma with an array of orders (JAX's elementwise lax.polygamma; SciPy's values)", () => {
+    const n = np.array([[0], [2]], { dtype: "int32" })
+    expect.tensor(special.polygamma(n, f64([0.3, 5])), "float64", [
+      [-3.502524222200133, 1.5061176684318005],
+      [-75.27253658872601, -0.04878973224511449]
+    ], { tol: 1e-13 })
+    // a negative or fractional order is NaN in lax.polygamma; special.polygamma refuses float orders
+    assert.deepStrictEqual(js(lax.polygamma(f64([-1, 1.5]), f64([2, 2]))), [NaN, NaN])
+    assert.include(failure(() => special.polygamma(f32([1]), f64([1])), "DTypeError"), "integer type")
+  })
   it("i0e, i1e, i0, i1 on both sides of the series/asymptotic switch", () => {
     // Independent oracle: I_n(x) e^-|x| = (1/pi) int_0^pi e^(|x|(cos t - 1)) cos(n t) dt, by the
     // trapezoidal rule (exponentially accurate for this periodic integrand).

@@ -164,7 +164,9 @@ const trigamma = (x: Tensor): Tensor => {
  * The polygamma function, the `m`-th derivative of digamma (JAX's
  * `lax.polygamma`): digamma for `m = 0`, else `(-1)^(m+1) m! zeta(m + 1, x)`
  * (with the reflection formula for `m = 1`, so trigamma is defined for x < 0
- * too). `m` is a non-negative integer.
+ * too). `m` is a non-negative integer, or a tensor of them (elementwise, as
+ * JAX's: NaN where an element of `m` is negative or not an integer; `m!` as
+ * `exp(lgamma(m + 1))`).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -173,8 +175,9 @@ const trigamma = (x: Tensor): Tensor => {
  *
  * @since 0.1.0
  */
-export const polygamma = (m: number, x: Operand): Tensor => {
-  if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > 170) {
+export const polygamma = (m: number | Operand, x: Operand): Tensor => {
+  if (typeof m !== "number") return polygammaElementwise(m, x)
+  if (!Number.isInteger(m) || m < 0 || m > 170) {
     throw argumentError("polygamma", "m", "a non-negative integer up to 170 (m! overflows beyond)", m)
   }
   const t = tensorOf("polygamma", "x", x)
@@ -186,6 +189,23 @@ export const polygamma = (m: number, x: Operand): Tensor => {
   let factorial = 1
   for (let i = 2; i <= m; i++) factorial *= i
   return lax.mul(c(t, (m % 2 === 1 ? 1 : -1) * factorial), zeta(c(t, m + 1), t))
+}
+
+// polygamma with a tensor of orders: every branch on safe arguments, then selected per element
+const polygammaElementwise = (m: Operand, x: Operand): Tensor => {
+  const [mv, xv] = pair("polygamma", m, x)
+  const integer = lax.and(lax.ge(mv, c(mv, 0)), lax.eq(mv, lax.floor(mv)))
+  const high = lax.and(integer, lax.ge(mv, c(mv, 2)))
+  const order = lax.select(high, mv, c(mv, 2))
+  const odd = lax.eq(lax.rem(order, c(order, 2)), c(order, 1))
+  const factorial = lax.exp(lgamma(lax.add(order, c(order, 1))))
+  const general = lax.mul(lax.select(odd, factorial, lax.neg(factorial)), zeta(lax.add(order, c(order, 1)), xv))
+  const out = lax.select(
+    lax.eq(mv, c(mv, 0)),
+    digamma(xv),
+    lax.select(lax.eq(mv, c(mv, 1)), trigamma(xv), general)
+  )
+  return lax.select(integer, out, c(out, NaN))
 }
 
 /**
