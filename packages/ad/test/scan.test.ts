@@ -301,6 +301,16 @@ describe("lax.scan: pytrees, map, foriLoop, jit, staging", () => {
 
   it("map and foriLoop (static bounds, reverse-differentiable)", () => {
     assert.deepStrictEqual(num(lax.map((r: Tensor) => sum(r), f64([1, 2, 3, 4], [2, 2]))), [3, 7])
+    // JAX's batch_size changes how many slices run at once, never the values
+    const rows = f64([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [5, 2])
+    assert.deepStrictEqual(num(lax.map((r: Tensor) => sum(r), rows, { batchSize: 2 })), [3, 7, 11, 15, 19])
+    for (const bad of [0, -1, 1.5]) {
+      assert.throws(
+        () => lax.map((r: Tensor) => sum(r), rows, { batchSize: bad }),
+        /batchSize must be a positive integer/
+      )
+    }
+    assert.throws(() => lax.map((r: Tensor) => sum(r), rows, { batch: 2 } as never), /batch/)
     const power = (x: Tensor) => lax.foriLoop(0, 3, (_i: Tensor, acc: Tensor) => lax.mul(acc, x), f64([1], []))
     assert.deepStrictEqual(num(power(f64([2], []))), [8])
     assertClose(num(grad(power)(f64([2], []))), [12], 1e-12) // d x^3 = 3 x^2

@@ -200,6 +200,10 @@ export const scan = <C, X, Y>(
 /**
  * `f` applied to each slice of `xs` along its leading axis, the results
  * stacked (JAX's `lax.map`): a scan without a carry, so the body is staged once.
+ * `batchSize` (JAX's `batch_size`, a positive integer) is checked and accepted;
+ * JAX maps that many slices at a time with `vmap`, which core cannot reach (it
+ * lives in @diffect/ad), so the map still takes one slice per step: the values
+ * are the same.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -208,8 +212,13 @@ export const scan = <C, X, Y>(
  *
  * @since 0.1.0
  */
-export const map = <X, Y>(f: (x: X) => Y, xs: X): Y => {
+export const map = <X, Y>(f: (x: X) => Y, xs: X, options?: { readonly batchSize?: number | undefined }): Y => {
   if (typeof f !== "function") throw argumentError("map", "f", "a function", f)
+  checkKeys("map", options, ["batchSize"])
+  const batchSize = options?.batchSize
+  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
+    throw argumentError("map", "batchSize", "a positive integer", batchSize)
+  }
   return scan((c: null, x: X) => [c, f(x)] as const, null, xs)[1]
 }
 
