@@ -167,6 +167,15 @@ describe("Memory.scoped and Memory.tidy", () => {
     assert.match(e.message, /Tensor\(f32\[2\]\) was released by Memory\.scoped/)
     assert.match(String(inner), /released/)
   })
+  it("a tensor released by Memory.release says so (not the scoped region's explanation)", () => {
+    const { provide } = fresh()
+    const t = Effect.runSync(provide(Effect.sync(() => np.exp(np.array([0, 1])))))
+    Memory.release(t)
+    const e = caught(() => np.add(t, 1))
+    assert.strictEqual(e._tag, "ReleasedTensorError")
+    assert.match(e.message, /was released by Memory\.release: its memory is freed/)
+    assert.notMatch(e.message, /Memory\.scoped lives only/)
+  })
   it("concurrent fibers each own their region", async () => {
     const { backend, provide } = fresh()
     const temps: Array<Tensor> = []

@@ -188,6 +188,13 @@ export class ReleasedTensorError extends Schema.TaggedError<ReleasedTensorError>
   region: Schema.String
 }) {
   override get message(): string {
+    // (the region says why: an explicit release, a donation, or a region that closed)
+    if (this.region === "Memory.release") {
+      return `${this.tensor} was released by Memory.release: its memory is freed, so it can no longer be read or used; release a tensor only after its last use`
+    }
+    if (this.region.includes("donat") || this.region.includes("carry")) {
+      return `${this.tensor} was released by ${this.region}; a donated tensor can no longer be read or used`
+    }
     return `${this.tensor} was released by ${this.region}: a tensor made inside a transformation or Memory.scoped lives only until it returns, unless it is part of the result (return it, or Memory.keep it)`
   }
 }
