@@ -180,7 +180,8 @@ export const l2Loss = (predictions: TensorLike, targets?: TensorLike): Tensor =>
 /**
  * Elementwise Huber loss: quadratic `0.5 e^2` for `|e| <= delta`, linear
  * `delta (|e| - delta) + 0.5 delta^2` beyond (optax's `huber_loss`, default
- * `delta` 1).
+ * `delta` 1). Unlike `squaredError`, `targets` may broadcast against
+ * `predictions`, as in optax.
  *
  * @example
  * import { losses, np, toJsSync } from "diffect"
@@ -194,7 +195,9 @@ export const huberLoss = (
   options?: { readonly delta?: number | undefined }
 ): Tensor => {
   checkKeys("huberLoss", options, ["delta"])
-  const e = np.abs(errorsOf("huberLoss", predictions, targets))
+  // optax's huber_loss checks only the dtype: targets broadcast against predictions
+  const p = floating("huberLoss", "predictions", predictions)
+  const e = np.abs(targets === undefined ? p : np.subtract(p, targets))
   const delta = options?.delta ?? 1
   const quadratic = np.minimum(e, delta)
   return np.add(np.multiply(0.5, np.square(quadratic)), np.multiply(delta, np.subtract(e, quadratic)))

@@ -100,6 +100,14 @@ describe("elementwise and regression losses", () => {
     assert.throws(() => losses.l2Loss(f64([1, 2]), f64([1, 2, 3])), ShapeError)
   })
 
+  it("huberLoss broadcasts targets against predictions, as optax's (it checks only the dtype)", () => {
+    // optax: errors = predictions - targets; 0.5 * min(|e|, delta)^2 + delta * (|e| - min(|e|, delta))
+    // e = [[0.5, 2], [1, 1]] -> [[0.125, 1.5], [0.5, 0.5]]
+    assertClose(losses.huberLoss(f64([[0.5, 3], [1, 2]]), f64([0, 1])), [0.125, 1.5, 0.5, 0.5], 0)
+    // squaredError (and l2Loss) do check the shapes, as optax's check_shapes_equal
+    assert.throws(() => losses.squaredError(f64([[0.5, 3], [1, 2]]), f64([0, 1])), ShapeError)
+  })
+
   it("huber's gradient is the clipped error", () => {
     assertClose(gradient((x) => np.sum(losses.huberLoss(x)), [0.5, 3, -3], [3]), [0.5, 1, -1], 0)
   })

@@ -85,6 +85,16 @@ describe("activations", () => {
     assertClose(gradient((t) => np.sum(nn.log1mexp(t)), x, [x.length]), x.map((v) => 1 / Math.expm1(v)), 1e-12)
   })
 
+  it("log1mexp's gradient near 0 is JAX's custom JVP g / expm1(x): inf at 0, 1e30 at 1e-30 (not NaN)", () => {
+    // JAX: log1mexp.defjvps(lambda g, ans, x: g / jnp.expm1(x)); the untaken branch log1p(-exp(-x))
+    // is log1p(-1) = -inf there, so the chain rule through jnp.where would give 0 * inf = NaN
+    const g = gradient((t) => np.sum(nn.log1mexp(t)), [0, 1e-30, 1e-200], [3])
+    assert.strictEqual(g[0], Infinity)
+    assertClose(g.slice(1), [1e30, 1e200], 1e-15)
+    const g32 = flat(runSync(grad((t: Tensor) => np.sum(nn.log1mexp(t)))(np.array([1e-10]))) as Tensor)
+    assertClose(g32, [1e10], 1e-6)
+  })
+
   it("logmeanexp: log of the mean of exp, over axes and where", () => {
     const x = [[0, 1, 2], [3, -1, 0.5]]
     const ref = (row: Array<number>) => Math.log(row.reduce((a, v) => a + Math.exp(v), 0) / row.length)

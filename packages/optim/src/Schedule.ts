@@ -140,7 +140,8 @@ export const cosineDecay = (options: CosineDecayOptions): Schedule => {
   const exponent = finite(fn, "exponent", options.exponent ?? 1)
   return (count) => {
     const c = np.minimum(asFloat(count), steps)
-    const cosine = np.multiply(0.5, np.add(1, np.cos(np.multiply(Math.PI / steps, c))))
+    // optax's order, pi * count / decay_steps (pi / decay_steps * count rounds differently)
+    const cosine = np.multiply(0.5, np.add(1, np.cos(np.divide(np.multiply(Math.PI, c), steps))))
     return np.multiply(init, np.add(np.multiply(1 - alpha, np.power(cosine, exponent)), alpha))
   }
 }

@@ -515,8 +515,9 @@ export interface AddDecayedWeightsOptions {
   /** The weight decay, a number or a schedule (default 0). */
   readonly weightDecay?: ScalarOrSchedule | undefined
   /**
-   * Which params decay: a tree of booleans shaped like the params, or a function
-   * of the params returning one (default: all).
+   * Which params decay: a tree of booleans shaped like the params (or a prefix of
+   * them: a boolean covers its whole subtree), or a function of the updates
+   * returning one, as optax's `masked` calls it (default: all).
    */
   readonly mask?: unknown
 }
@@ -554,23 +555,26 @@ export const addDecayedWeights = (
       const decays = typeof weightDecay === "function"
         ? scheduleValues(weightDecay, counted!.count, g)
         : g.map(() => weightDecay)
-      const masked = maskLeaves(fn, mask, def, params)
+      const masked = maskLeaves(fn, mask, updates)
       const out = g.map((x, i) => masked[i] === false ? x : np.add(x, np.multiply(decays[i]!, p[i]!)))
       return [Tree.unflatten(def, out), next]
     }
   }
 }
 
-const maskLeaves = (fn: string, mask: unknown, def: Tree.TreeDef, params: unknown): ReadonlyArray<unknown> => {
+// One mask boolean per leaf of `updates`. As optax's `masked` (tree.map over the mask first), the
+// mask may be a prefix of the updates' tree, a boolean covering a whole subtree, and a mask
+// function is called with the updates.
+const maskLeaves = (fn: string, mask: unknown, updates: unknown): ReadonlyArray<unknown> => {
   if (mask === undefined) return []
-  const tree = typeof mask === "function" ? (mask as (p: unknown) => unknown)(params) : mask
-  const leaves = Tree.flattenUpTo(def, tree)
+  const tree = typeof mask === "function" ? (mask as (u: unknown) => unknown)(updates) : mask
+  const leaves = Tree.broadcastPrefix(tree, updates)
   const bad = leaves.findIndex((m) => typeof m !== "boolean")
   if (bad >= 0) {
     throw new OptimizerArgumentError({
       function: fn,
       argument: "mask",
-      detail: "must be a tree of booleans shaped like the params"
+      detail: "must be a tree of booleans shaped like the params (or a prefix of them)"
     })
   }
   return leaves

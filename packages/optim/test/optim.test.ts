@@ -248,6 +248,36 @@ describe("chain, clipping, weight decay", () => {
     expect.close(read(s2[1].trace), [0.6, 0.8])
   })
 
+  it("a mask may be a prefix of the params: a boolean covers its subtree (optax's masked maps over the mask)", () => {
+    // optax: mask_pytree = tree.map(lambda m, p: p if m else MaskedNode(), mask_tree, pytree)
+    const params = { w: { k: f64([1, 2]), b: f64([3]) }, c: f64([4]) }
+    const g = { w: { k: f64([0, 0]), b: f64([0]) }, c: f64([0]) }
+    const t = optim.addDecayedWeights({ weightDecay: 0.5, mask: { w: true, c: false } })
+    const [u] = t.update(g, t.init(params), params)
+    expect.close([...read(u.w.k), ...read(u.w.b), ...read(u.c)], [0.5, 1, 1.5, 0])
+    // adamw's mask goes the same way: only w's subtree decays (with b1 = b2 = eps = 0 adam gives sign(g) = 1)
+    const opt = optim.adamw(1, { weightDecay: 0.5, mask: { w: true, c: false }, b1: 0, b2: 0, eps: 0 })
+    const ones = { w: { k: f64([1, 1]), b: f64([1]) }, c: f64([1]) }
+    const [v] = opt.update(ones, opt.init(params), params)
+    expect.close([...read(v.w.k), ...read(v.w.b), ...read(v.c)], [-1.5, -2, -2.5, -1])
+  })
+
+  it("a mask function is called with the updates, as optax's masked calls mask(updates)", () => {
+    const seen: Array<unknown> = []
+    const t = optim.addDecayedWeights({
+      weightDecay: 1,
+      mask: (u: { a: Tensor; b: Tensor }) => {
+        seen.push(u)
+        return { a: true, b: false }
+      }
+    })
+    const p = { a: f64([1]), b: f64([2]) }
+    const g = { a: f64([10]), b: f64([20]) }
+    const [u] = t.update(g, t.init(p), p)
+    assert.strictEqual(seen[0], g)
+    expect.close([...read(u.a), ...read(u.b)], [11, 20])
+  })
+
   it("addDecayedWeights without params fails with MissingParamsError", () => {
     const t = optim.addDecayedWeights({ weightDecay: 0.1 })
     assert.throws(() => t.update(f64([1]), t.init(f64([1]))), /requires the current value of parameters/)
@@ -432,6 +462,15 @@ describe("schedules (optax's values)", () => {
     const s = optim.Schedule.cosineDecay({ initValue: 1, decaySteps: 8, alpha: 0.2 })
     const ref = (t: number) => 0.8 * 0.5 * (1 + Math.cos(Math.PI * Math.min(t, 8) / 8)) + 0.2
     expect.close(at(s, [0, 2, 4, 8, 12]), [0, 2, 4, 8, 12].map(ref))
+  })
+
+  it("cosineDecay rounds as optax's pi * count / decaySteps in float32", () => {
+    // optax: cosine_decay = 0.5 * (1 + cos(pi * count / decay_steps)); float32 NumPy:
+    // 0.5 * (1 + cos(f32(pi) * 977 / 999)) = 0.0011961162 (pi / 999 * 977 first gives 0.001196146)
+    const s = optim.Schedule.cosineDecay({ initValue: 1, decaySteps: 999 })
+    const v = s(np.array(977, { dtype: "int32" }))
+    assert.strictEqual(v.dtype, "float32")
+    Close.assertClose(toJsSync(v) as number, 0.0011961162, { rtol: 2e-7, atol: 0, minScale: 0, equalNan: false })
   })
 
   it("warmupCosineDecay: linear to the peak, then cosine to the end value", () => {

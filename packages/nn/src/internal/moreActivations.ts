@@ -1,11 +1,12 @@
 /**
  * jax.nn's smaller activations: `tanh`, `identity`, `squareplus`,
- * `sparsePlus`, `sparseSigmoid` and `log1mexp`, JAX's formulas over np (so
- * their derivatives are the chain rule's, as JAX's, which defines no custom
- * rule for them).
+ * `sparsePlus`, `sparseSigmoid` and `log1mexp`, JAX's formulas over np. Their
+ * derivatives are the chain rule's, as JAX's, except `log1mexp`'s, JAX's custom
+ * JVP `g / expm1(x)`.
  *
  * @since 0.1.0
  */
+import { customJvp } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { inexact } from "./reduce.js"
@@ -77,9 +78,19 @@ export const sparsePlus = (x: TensorLike): Tensor => {
 export const sparseSigmoid = (x: TensorLike): Tensor =>
   np.multiply(0.5, np.clip(np.add(inexact(x), 1), { min: 0, max: 2 }))
 
+const log1mexpImpl = customJvp((t: Tensor): Tensor =>
+  np.where(
+    np.less(t, Math.LN2),
+    np.log(np.negative(np.expm1(np.negative(t)))),
+    np.log1p(np.negative(np.exp(np.negative(t))))
+  )
+).defJvp(([x], [g]) => [log1mexpImpl(x), np.divide(g, np.expm1(x))])
+
 /**
  * `log(1 - exp(-x))` for `x > 0`, stably (JAX's `log1mexp`: `log(-expm1(-x))`
- * below `log 2`, `log1p(-exp(-x))` above, Maechler's split).
+ * below `log 2`, `log1p(-exp(-x))` above, Maechler's split), with JAX's custom
+ * derivative `1 / expm1(x)` (the chain rule through the branch not taken would
+ * give NaN near 0: its `log1p(-1)` is `-inf`).
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
@@ -87,11 +98,4 @@ export const sparseSigmoid = (x: TensorLike): Tensor =>
  *
  * @since 0.1.0
  */
-export const log1mexp = (x: TensorLike): Tensor => {
-  const t = inexact(x)
-  return np.where(
-    np.less(t, Math.LN2),
-    np.log(np.negative(np.expm1(np.negative(t)))),
-    np.log1p(np.negative(np.exp(np.negative(t))))
-  )
-}
+export const log1mexp = (x: TensorLike): Tensor => log1mexpImpl(inexact(x))
