@@ -187,6 +187,14 @@ describe("jit", () => {
     })
     run(f(tensor([1])))
     expect.error(failure(jit((y: Tensor) => np.add(y, leaked!))(tensor([1]))), EscapedTracerError, /jit/)
+    // reading it after the call is the escaped-tracer error too, not a concretization "while jit traces it"
+    let thrown: unknown
+    try {
+      toJsSync(leaked!)
+    } catch (e) {
+      thrown = e
+    }
+    assert.instanceOf(thrown, EscapedTracerError)
   })
 
   it("side effects happen when tracing, not on each call (JAX's sharp bit)", () => {

@@ -7,7 +7,14 @@
 import { Effect } from "effect"
 import { peekHost } from "./Backend.js"
 import type { DType, HostArray } from "./DType.js"
-import { ArgumentError, BackendError, ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
+import {
+  ArgumentError,
+  BackendError,
+  ConcretizationError,
+  DTypeError,
+  EscapedTracerError,
+  ShapeError
+} from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
 import type { Shape } from "./Shape.js"
@@ -113,7 +120,18 @@ const stagedBy = (t: Tensor): string | undefined => {
   return last?.handler.name
 }
 
-const concretization = (t: Tensor): ConcretizationError =>
+// A read of a traced value: escaped when the transformation that traced it has returned (JAX's
+// UnexpectedTracerError), else a concretization while it traces
+const concretization = (t: Tensor): ConcretizationError | EscapedTracerError => {
+  let x: Tensor | undefined = t
+  while (x instanceof Tracer) {
+    if (!x.handler.active) return new EscapedTracerError({ transformation: x.handler.name })
+    x = x.concreteValue()
+  }
+  return tracing(t)
+}
+
+const tracing = (t: Tensor): ConcretizationError =>
   new ConcretizationError({
     detail: stagedBy(t) === "jit"
       ? `${
@@ -136,7 +154,7 @@ const concrete = (t: Tensor): ConcreteTensor | undefined => {
 
 const readEffect = (
   traced: Tensor
-): Effect.Effect<JsValue, BackendError | ConcretizationError | ReleasedTensorError> => {
+): Effect.Effect<JsValue, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError> => {
   const t = concrete(traced)
   if (t === undefined) return Effect.fail(concretization(traced))
   const released = t.releasedError()
@@ -178,9 +196,15 @@ export const toJs: {
     options: ToJsOptions<R>
   ): Effect.Effect<
     Numbers<R>,
-    BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError | ArgumentError
+    | BackendError
+    | ConcretizationError
+    | EscapedTracerError
+    | ReleasedTensorError
+    | ShapeError
+    | DTypeError
+    | ArgumentError
   >
-  <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | ReleasedTensorError>
+  <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
     const invalid = optionsError("toJs", options) ?? numbersError(tree, "toJs", options.rank)
@@ -191,7 +215,7 @@ export const toJs: {
   return Effect.map(
     Effect.forEach(
       leaves,
-      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError | ReleasedTensorError> =>
+      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError> =>
         leaf instanceof Tensor ? readEffect(leaf) : Effect.succeed(leaf),
       {
         concurrency: "unbounded"
@@ -259,7 +283,10 @@ export const toJsSync: {
  */
 export const item = (
   tensor: Tensor
-): Effect.Effect<number, BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError> => {
+): Effect.Effect<
+  number,
+  BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError | ShapeError | DTypeError
+> => {
   const invalid = numbersError(tensor, "item", undefined)
   if (invalid !== undefined) return Effect.fail(invalid)
   return Effect.map(readEffect(tensor), firstNumber)

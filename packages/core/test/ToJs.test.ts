@@ -9,6 +9,7 @@ import type {
   BackendError,
   ConcretizationError,
   DTypeError,
+  EscapedTracerError,
   JsValue,
   ReleasedTensorError,
   ShapeError
@@ -40,11 +41,17 @@ describe("toJsSync(tensor, { rank })", () => {
     expectTypeOf(toJs(np.array([1]), { rank: 1 })).toEqualTypeOf<
       Effect.Effect<
         Array<number>,
-        BackendError | ConcretizationError | ReleasedTensorError | ShapeError | DTypeError | ArgumentError
+        | BackendError
+        | ConcretizationError
+        | EscapedTracerError
+        | ReleasedTensorError
+        | ShapeError
+        | DTypeError
+        | ArgumentError
       >
     >()
     expectTypeOf(toJs({ a: np.array(1) })).toEqualTypeOf<
-      Effect.Effect<{ a: JsValue }, BackendError | ConcretizationError | ReleasedTensorError>
+      Effect.Effect<{ a: JsValue }, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError>
     >()
     const total: number = toJsSync(np.array([1, 2]), { rank: 1 }).reduce((a, b) => a + b, 0)
     assert.strictEqual(total, 3)
