@@ -53,7 +53,9 @@ const windowParams = (
     if (padding !== "SAME" && padding !== "SAME_LOWER" && padding !== "VALID") {
       throw argumentError(op, "padding", "\"SAME\", \"SAME_LOWER\", \"VALID\" or (low, high) pairs", padding)
     }
-    pads = padtypeToPads(x.shape, dims, strides, padding)
+    // JAX pads for the dilated window (`_dilate_shape(window_dimensions, window_dilation)`)
+    const dilated = dims.map((d, k) => (d === 0 ? 0 : 1 + wdil[k]! * (d - 1)))
+    pads = padtypeToPads(x.shape, dilated, strides, padding)
   } else {
     const ok = Array.isArray(padding) && padding.length === n &&
       padding.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1]))
