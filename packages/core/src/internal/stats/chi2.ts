@@ -33,7 +33,8 @@ const gammaArgs = (df: Tensor, x: Tensor, loc: Tensor, scale: Tensor): readonly 
 export const logpdf = (x: TensorLike, df: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): Tensor => {
   const [tx, tdf, tl, ts] = promoteArgs("chi2.logpdf", x, df, loc, scale) as Args
   const two = c(tx, 2)
-  const ok = lax.ge(tx, tl)
+  // JAX masks `x < loc` to -inf: a NaN x (or loc) stays NaN
+  const ok = lax.not(lax.lt(tx, tl))
   const y = lax.select(ok, lax.div(lax.sub(tx, tl), ts), c(tx, 1))
   const half = lax.div(tdf, two)
   const kernel = lax.sub(xlogy(lax.sub(half, c(tx, 1)), y), lax.div(y, two))

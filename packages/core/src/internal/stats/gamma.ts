@@ -73,7 +73,9 @@ export const cdf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: Te
  */
 export const sf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): Tensor => {
   const [tx, ta, tl, ts] = promoteArgs("gamma.sf", x, a, loc, scale) as [Tensor, Tensor, Tensor, Tensor]
-  return gammaincc(ta, standardized(tx, tl, ts))
+  // JAX's `where(y < 0, 1, gammaincc(a, y))`: 1 below `loc` whatever `a` (even an invalid one)
+  const below = lax.lt(lax.div(lax.sub(tx, tl), ts), c(tx, 0))
+  return lax.select(below, c(tx, 1), gammaincc(ta, standardized(tx, tl, ts)))
 }
 
 /**

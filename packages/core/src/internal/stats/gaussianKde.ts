@@ -278,13 +278,14 @@ const build = (dataset: TensorLike, options?: GaussianKdeOptions): GaussianKde =
   }
   const neff = np.divide(1, np.sum(np.square(weights)))
   const bw = options?.bwMethod ?? "scott"
-  const factor = bw === "scott"
+  const given: TensorLike = bw === "scott"
     ? np.power(neff, -1 / (d + 4))
     : bw === "silverman"
     ? np.power(np.divide(np.multiply(neff, d + 2), 4), -1 / (d + 4))
     : typeof bw === "function"
-    ? toTensor(bw({ dataset: data, weights, neff, d, n }))
-    : toTensor(bw)
+    ? bw({ dataset: data, weights, neff, d, n })
+    : bw
+  const factor = toTensor(given)
   if (factor.ndim !== 0) {
     throw new ArgumentError({
       operation: op,
@@ -294,7 +295,9 @@ const build = (dataset: TensorLike, options?: GaussianKdeOptions): GaussianKde =
     })
   }
   const dataCov = np.atleast2d(np.cov(data, { rowvar: true, bias: false, aweights: weights }))
-  const f2 = np.square(factor)
+  // a JS number factor is squared in float64 as JAX squares a Python float (a weak scalar
+  // tensor of it would round it to float32 first)
+  const f2 = typeof given === "number" ? given * given : np.square(factor)
   return new GaussianKde(neff, data, weights, np.multiply(dataCov, f2), np.divide(np.linalg.inv(dataCov), f2))
 }
 
