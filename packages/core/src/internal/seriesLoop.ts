@@ -39,3 +39,37 @@ export const loopWhile = (
   }, [active0, ...init])
   return out
 }
+
+/** Whether some element of `on` is true (a scalar bool). @internal */
+const anyOf = (on: Tensor): Tensor =>
+  lax.gt(
+    lax.reduceMax(lax.convertElementType(on, "int32"), on.shape.map((_, i) => i)),
+    lax.full([], 0, "int32", false)
+  )
+
+/**
+ * JAX's expansion loops (a `lax.whileLoop`, unlike `loopWhile`'s fixed count): `step` advances
+ * `values` while some element is `active` and fewer than `limit` steps ran; an element keeps its
+ * values once it is inactive, and stays active while `step`'s `going` says it has not converged.
+ * Reverse mode refuses the loop: use it where a custom rule gives the derivative. @internal
+ */
+export const untilConverged = (
+  values: ReadonlyArray<Tensor>,
+  active: Tensor,
+  limit: number,
+  step: (values: ReadonlyArray<Tensor>) => { readonly values: ReadonlyArray<Tensor>; readonly going: Tensor }
+): ReadonlyArray<Tensor> => {
+  const [, , ...out] = lax.whileLoop(
+    ([k, on]: ReadonlyArray<Tensor>) => lax.and(lax.lt(k!, lax.full([], limit, "int32", false)), anyOf(on!)),
+    ([k, on, ...vs]: ReadonlyArray<Tensor>) => {
+      const next = step(vs)
+      return [
+        lax.add(k!, lax.full([], 1, "int32", false)),
+        lax.and(on!, next.going),
+        ...next.values.map((v, i) => lax.select(on!, v, vs[i]!))
+      ]
+    },
+    [lax.full([], 0, "int32", false), active, ...values]
+  ) as ReadonlyArray<Tensor>
+  return out
+}

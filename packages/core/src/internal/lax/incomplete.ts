@@ -22,6 +22,7 @@ import { customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import { Tensor } from "../../Tensor.js"
 import { argumentError } from "../../Validate.js"
+import { epsOf, untilConverged } from "../seriesLoop.js"
 import { digamma, lgamma } from "./special.js"
 
 /** JAX's limit on the gamma functions' continued fractions; their series have none (this one guards a hang). */
@@ -58,41 +59,6 @@ const floats = (op: string, xs: ReadonlyArray<unknown>, names: ReadonlyArray<str
   return ts
 }
 
-const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2 ** -52 : t.dtype === "float32" ? 2 ** -23 : 2 ** -10)
-
-/** Whether some element of `on` is true (a scalar bool). */
-const anyOf = (on: Tensor): Tensor =>
-  lax.gt(
-    lax.reduceMax(lax.convertElementType(on, "int32"), on.shape.map((_, i) => i)),
-    lax.full([], 0, "int32", false)
-  )
-
-/**
- * JAX's expansion loops: `step` advances `values` while some element is `active` and fewer than
- * `limit` steps ran; an element keeps its values once it is inactive, and stays active while
- * `step`'s `going` says it has not converged.
- */
-const iterate = (
-  values: ReadonlyArray<Tensor>,
-  active: Tensor,
-  limit: number,
-  step: (values: ReadonlyArray<Tensor>) => { readonly values: ReadonlyArray<Tensor>; readonly going: Tensor }
-): ReadonlyArray<Tensor> => {
-  const [, , ...out] = lax.whileLoop(
-    ([k, on]: ReadonlyArray<Tensor>) => lax.and(lax.lt(k!, lax.full([], limit, "int32", false)), anyOf(on!)),
-    ([k, on, ...vs]: ReadonlyArray<Tensor>) => {
-      const next = step(vs)
-      return [
-        lax.add(k!, lax.full([], 1, "int32", false)),
-        lax.and(on!, next.going),
-        ...next.values.map((v, i) => lax.select(on!, v, vs[i]!))
-      ]
-    },
-    [lax.full([], 0, "int32", false), active, ...values]
-  ) as ReadonlyArray<Tensor>
-  return out
-}
-
 // Lentz's clamp: keeps a denominator away from zero.
 const tiny = (t: Tensor): Tensor => lax.select(lax.lt(lax.abs(t), c(t, 1e-30)), c(t, 1e-30), t)
 
@@ -106,7 +72,7 @@ const gammaParts = (
   const eps = epsOf(x)
   const prefix = lax.exp(lax.sub(lax.sub(lax.mul(a, lax.log(x)), x), lgamma(a)))
   // JAX's `_igamma_series`: sum_n x^n / ((a + 1) ... (a + n))
-  const [, , ans] = iterate([a, c(a, 1), c(a, 1)], series, SERIES_STEPS, ([r0, term0, ans0]) => {
+  const [, , ans] = untilConverged([a, c(a, 1), c(a, 1)], series, SERIES_STEPS, ([r0, term0, ans0]) => {
     const r = lax.add(r0!, c(r0!, 1))
     const term = lax.mul(term0!, lax.div(x, r))
     const sum = lax.add(ans0!, term)
@@ -115,7 +81,7 @@ const gammaParts = (
   // Lentz's continued fraction of Q
   const b0 = lax.sub(lax.add(x, c(x, 1)), a)
   const d0 = lax.div(c(x, 1), tiny(b0))
-  const [, , , , h] = iterate(
+  const [, , , , h] = untilConverged(
     [c(x, 0), b0, c(x, 1e30), d0, d0],
     lax.not(series),
     GAMMA_FRACTION_STEPS,
@@ -166,7 +132,7 @@ const igammaBoth = (op: string, a0: unknown, x0: unknown): readonly [p: Tensor, 
 // on the `enabled` elements.
 const seriesDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean, enabled: Tensor): Tensor => {
   const eps = epsOf(x)
-  const [, , ans, , dAns] = iterate(
+  const [, , ans, , dAns] = untilConverged(
     [a, c(a, 1), c(a, 1), c(a, 0), c(a, 0)],
     enabled,
     SERIES_STEPS,
@@ -202,7 +168,7 @@ const fractionDerivative = (ax: Tensor, x: Tensor, a: Tensor, sample: boolean, e
   const small = c(x, eps)
   // [k, y, z, pkm2, qkm2, pkm1, qkm1, dpkm2, dqkm2, dpkm1, dqkm1, ans, dAns]
   const init = [c(x, 0), y0, z0, c(x, 1), x, pkm1, qkm1, c(x, 0), c(x, 0), c(x, 0), dqkm1, ans0, dAns0]
-  const out = iterate(init, enabled, GAMMA_FRACTION_STEPS, (v) => {
+  const out = untilConverged(init, enabled, GAMMA_FRACTION_STEPS, (v) => {
     const kk = lax.add(v[0]!, c(x, 1))
     const y = lax.add(v[1]!, c(x, 1))
     const z = lax.add(v[2]!, c(x, 2))
