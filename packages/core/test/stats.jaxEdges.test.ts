@@ -11,6 +11,8 @@ describe("stats edges (JAX parity)", () => {
     // gamma.py: where(y < 0, 1, gammaincc(a, y)) with y = (x - loc) / scale, a unchecked
     assert.deepStrictEqual(vals(stats.gamma.sf(f64([-1, -1, -1, 2]), f64([-1, 0, NaN, -1]))), [1, 1, 1, NaN])
     assertRel(vals(stats.gamma.sf(f64([-1, 2]), 1)), [1, Math.exp(-2)], 1e-15)
+    // logsf is log(sf): 0 below loc whatever a
+    assert.deepStrictEqual(vals(stats.gamma.logsf(f64([-1, -1, 2]), f64([-1, 0, -1]))).map(Math.abs), [0, 0, NaN])
   })
 
   it("chi2.logpdf keeps a NaN x (only x < loc is masked to -inf)", () => {

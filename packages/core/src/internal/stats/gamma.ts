@@ -16,6 +16,9 @@ const standardized = (x: Tensor, loc: Tensor, scale: Tensor): Tensor => {
   return lax.max(y, c(y, 0))
 }
 
+// JAX's sf is `where(y < 0, 1, gammaincc(a, y))`: 1 below `loc` whatever `a` (even an invalid one)
+const below = (x: Tensor, loc: Tensor, scale: Tensor): Tensor => lax.lt(lax.div(lax.sub(x, loc), scale), c(x, 0))
+
 /**
  * The log of the gamma density, `(a - 1) log y - y - lgamma(a) - log(scale)`
  * with `y = (x - loc) / scale` (-inf below `loc`, `xlogy`'s 0 at `y = 0, a = 1`).
@@ -73,9 +76,7 @@ export const cdf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: Te
  */
 export const sf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): Tensor => {
   const [tx, ta, tl, ts] = promoteArgs("gamma.sf", x, a, loc, scale) as [Tensor, Tensor, Tensor, Tensor]
-  // JAX's `where(y < 0, 1, gammaincc(a, y))`: 1 below `loc` whatever `a` (even an invalid one)
-  const below = lax.lt(lax.div(lax.sub(tx, tl), ts), c(tx, 0))
-  return lax.select(below, c(tx, 1), gammaincc(ta, standardized(tx, tl, ts)))
+  return lax.select(below(tx, tl, ts), c(tx, 1), gammaincc(ta, standardized(tx, tl, ts)))
 }
 
 /**
@@ -105,5 +106,6 @@ export const logcdf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale:
 export const logsf = (x: TensorLike, a: TensorLike, loc: TensorLike = 0, scale: TensorLike = 1): Tensor => {
   const [tx, ta, tl, ts] = promoteArgs("gamma.logsf", x, a, loc, scale) as [Tensor, Tensor, Tensor, Tensor]
   const y = standardized(tx, tl, ts)
-  return logOfPair(gammaincc(ta, y), gammainc(ta, y))
+  // JAX's log(sf): 0 below `loc` whatever `a`, as sf
+  return lax.select(below(tx, tl, ts), c(tx, 0), logOfPair(gammaincc(ta, y), gammainc(ta, y)))
 }
