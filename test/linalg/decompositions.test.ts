@@ -581,6 +581,46 @@ describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
     assert.deepStrictEqual(np.linalg.cond(np.zeros([0, 2, 2])).shape, [0])
   })
 
+  it("JAX's edges: matrixRank's rtol/tol cut the singular values as given, hermitian; cond of non-square and zero matrices; lstsq of a zero matrix; norms of empty arrays", () => {
+    // JAX's matrix_rank: S > rtol with a given rtol (not rtol * s_max, as NumPy); tol is its alias
+    const d = tensor([[10, 0], [0, 1e-3]])
+    assert.strictEqual(flat(np.linalg.matrixRank(d, { rtol: 1e-2 }))[0], 1)
+    assert.strictEqual(flat(np.linalg.matrixRank(d, { tol: 1e-2 }))[0], 1)
+    assert.strictEqual(flat(np.linalg.matrixRank(d, { rtol: 5e-4 }))[0], 2)
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor([[1, 0], [0, 1e-3]]), { rtol: 2 }))[0], 0)
+    assert.throws(() => np.linalg.matrixRank(d, { rtol: 1, tol: 1 }), ArgumentError, "only one of tol or rtol")
+    // hermitian: the singular values are |eigenvalues| (eigenvalues 3 and -1)
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor([[1, 2], [2, 1]]), { hermitian: true }))[0], 2)
+    assert.strictEqual(flat(np.linalg.matrixRank(tensor([[1, 2], [2, 4]]), { hermitian: true }))[0], 1)
+    // cond with p 2 / -2 takes any matrix (JAX's svdvals ratio): singular values of [[1, 2], [3, 4], [5, 6.5]]
+    // are 9.85292023452209 and 0.412265511709484 (NumPy)
+    assertClose(flat(np.linalg.cond(tensor([[1, 2], [3, 4], [5, 6.5]]))), [23.89945303371693], 1e-13)
+    assertClose(flat(np.linalg.cond(tensor([[1, 2], [3, 4], [5, 6.5]]), { p: -2 })), [1 / 23.89945303371693], 1e-13)
+    assert.throws(() => np.linalg.cond(tensor([[1, 2], [3, 4], [5, 6.5]]), { p: 1 }), ShapeError, "square")
+    // JAX returns s[0] / s[-1] for p = 2 without its NaN -> inf rule: 0 / 0 for a zero matrix
+    assert.isNaN(flat(np.linalg.cond(tensor([[0, 0], [0, 0]])))[0]!)
+    assert.strictEqual(flat(np.linalg.cond(tensor([[1, 0], [0, 0]])))[0], Infinity)
+    assert.strictEqual(flat(np.linalg.cond(tensor([[0, 0], [0, 0]]), { p: -2 }))[0], Infinity)
+    // JAX's lstsq mask (s > 0) & (s >= rcond * s[0]): a zero matrix has rank 0, x = 0, residual ||b||^2
+    const [x0, r0, rank0] = np.linalg.lstsq(tensor([[0, 0], [0, 0], [0, 0]]), tensor([1, 2, 3]))
+    assert.deepStrictEqual(flat(x0), [0, 0])
+    assert.deepStrictEqual(flat(r0), [14])
+    assert.strictEqual(flat(rank0)[0], 0)
+    // a negative rcond is eps: the 1e-20 singular value still counts (NumPy with rcond = eps agrees)
+    const [xn, , rankn] = np.linalg.lstsq(tensor([[1, 0], [0, 1e-3], [0, 0]]), tensor([1, 2, 3]), { rcond: -1 })
+    assertClose(flat(xn), [1, 2000], 1e-12)
+    assert.strictEqual(flat(rankn)[0], 2)
+    const [, , rankc] = np.linalg.lstsq(tensor([[1, 0], [0, 1e-3], [0, 0]]), tensor([1, 2, 3]), { rcond: 1e-2 })
+    assert.strictEqual(flat(rankc)[0], 1)
+    // norms of empty arrays: JAX's amax(..., initial=0) for inf, 1 and 2 (0), amin for -inf / -2 fails
+    const e = np.zeros([0, 3], { dtype: "float64" })
+    for (const ord of [Infinity, 1, 2] as const) assert.deepStrictEqual(flat(np.linalg.norm(e, { ord })), [0])
+    assert.deepStrictEqual(flat(np.linalg.norm(np.zeros([0], { dtype: "float64" }), { ord: Infinity })), [0])
+    assert.deepStrictEqual(flat(np.linalg.vectorNorm(e, { ord: Infinity, axis: 0 })), [0, 0, 0])
+    assert.throws(() => np.linalg.norm(e, { ord: -2 }))
+    assert.throws(() => np.linalg.norm(np.zeros([0], { dtype: "float64" }), { ord: -Infinity }))
+  })
+
   it("matrixPower and multiDot", () => {
     assertClose(flat(np.linalg.matrixPower(tensor([[1, 1], [1, 0]]), 10)), [89, 55, 55, 34], 0)
     assertClose(flat(np.linalg.matrixPower(tensor([[1, 1], [1, 0]]), 0)), [1, 0, 0, 1], 0)

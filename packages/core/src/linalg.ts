@@ -862,7 +862,10 @@ export const svdvals = (a: TensorLike): Tensor => {
 
 /** Options of {@link lstsq}. @since 0.1.0 */
 export interface LstsqOptions {
-  /** Singular values below `rcond * s_max` count as zero (default `eps * max(m, n)`, as JAX). */
+  /**
+   * Singular values below `rcond * s_max` (and zero ones) count as zero
+   * (default `eps * max(m, n)`; a negative `rcond` means `eps`, as JAX).
+   */
   readonly rcond?: number | undefined
 }
 
@@ -902,11 +905,17 @@ export const lstsq = (
     })
   }
   const [m, n] = [ta.shape[0]!, ta.shape[1]!]
-  const rcond = options?.rcond ?? epsOf(ta) * Math.max(m, n)
+  // JAX: a negative rcond means eps
+  const rcond = options?.rcond === undefined
+    ? epsOf(ta) * Math.max(m, n)
+    : options.rcond < 0
+    ? epsOf(ta)
+    : options.rcond
   const [u, s, vt] = laxLinalg.svd(ta, { fullMatrices: false })
   const k = s.shape[0]!
   const sMax = lax.broadcastInDim(lax.slice(s, [0], [Math.min(1, k)]), [k], [0])
-  const mask = k === 0 ? s : lax.ge(s, lax.mul(sMax, rcond))
+  // JAX's mask (s > 0) & (s >= rcond * s[0]): a zero matrix has rank 0 and x = 0
+  const mask = k === 0 ? s : lax.and(lax.gt(s, lax.zerosLike(s)), lax.ge(s, lax.mul(sMax, rcond)))
   const maskB = k === 0 ? lax.full([0], 1, "bool") : mask
   const rank = lax.reduceSum(lax.convertElementType(maskB, "int32", false), [0])
   const safe = lax.select(maskB, s, lax.full(s.shape, 1, s.dtype))
@@ -988,10 +997,16 @@ const pinvCustom = (t: Tensor, rtol: number, hermitian: boolean): Tensor =>
 
 /** Options of {@link matrixRank}. @since 0.1.0 */
 export interface MatrixRankOptions {
-  /** Relative tolerance: singular values at most `rtol * s_max` count as zero (default `max(m, n) * eps`). */
+  /**
+   * The cutoff: singular values at most `rtol` count as zero. JAX compares a
+   * given `rtol` with the singular values as it is (NumPy scales it by
+   * `s_max`); the default is `s_max * max(m, n) * eps`.
+   */
   readonly rtol?: number | undefined
-  /** Absolute tolerance (NumPy's `tol`); overrides `rtol`. */
+  /** JAX's alias of `rtol` (only one of the two may be given). */
   readonly tol?: number | undefined
+  /** `a` is Hermitian: its singular values are `|eigenvalues|` (JAX's `hermitian=True`). */
+  readonly hermitian?: boolean | undefined
 }
 
 /**
@@ -1005,16 +1020,23 @@ export interface MatrixRankOptions {
  * @since 0.1.0
  */
 export const matrixRank = (a: TensorLike, options?: MatrixRankOptions): Tensor => {
-  checkOptions("matrixRank", options, { rtol: number, tol: number })
+  checkOptions("matrixRank", options, { rtol: number, tol: number, hermitian: boolean })
+  if (options?.rtol !== undefined && options.tol !== undefined) {
+    throw argumentError("matrixRank", "tol", "left out when rtol is given (only one of tol or rtol)", options.tol)
+  }
   const t = inexact(a)
   if (t.ndim < 2) return lax.convertElementType(np.any(np.notEqual(t, 0)), "int32", false)
-  const s = laxLinalg.singularValues(t)
+  const s = options?.hermitian === true ? (hermitianSvd(t, false) as Tensor) : laxLinalg.singularValues(t)
   const last = s.ndim - 1
   const batch = s.shape.slice(0, -1).map((_, i) => i)
-  const rtol = options?.rtol ?? Math.max(t.shape.at(-1)!, t.shape.at(-2)!) * epsOf(t)
-  const threshold = options?.tol !== undefined
-    ? lax.full(s.shape, options.tol, s.dtype)
-    : lax.mul(lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, batch), rtol)
+  const cutoff = options?.rtol ?? options?.tol
+  // JAX: S > rtol, rtol defaulting to S.max(-1) * max(m, n) * eps (a given one is not scaled)
+  const threshold = cutoff !== undefined
+    ? lax.full(s.shape, cutoff, s.dtype)
+    : lax.mul(
+      lax.broadcastInDim(lax.reduceMax(s, [last]), s.shape, batch),
+      Math.max(t.shape.at(-1)!, t.shape.at(-2)!) * epsOf(t)
+    )
   return lax.reduceSum(lax.convertElementType(lax.gt(s, threshold), "int32", false), [last])
 }
 
@@ -1031,8 +1053,11 @@ export interface CondOptions {
 }
 
 /**
- * The condition number of square matrices in the norm `p` (JAX: NaN from a
- * singular matrix becomes Infinity unless the input held NaN).
+ * The condition number in the norm `p`: for 2 (the default) and -2 the ratio of
+ * the extreme singular values of any matrix, for the other norms
+ * `norm(x) * norm(inv(x))` of square ones. As JAX, NaN becomes Infinity unless
+ * the input held NaN, except for `p` 2, whose `s_max / s_min` is returned as it
+ * is (a zero matrix gives NaN).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -1044,7 +1069,8 @@ export interface CondOptions {
 export const cond = (x: TensorLike, options?: CondOptions): Tensor => {
   checkOptions("cond", options, { p: ordCheck })
   const t = inexact(x)
-  requireMatrix("cond", t, options?.p === undefined || options.p === 2 || options.p === -2)
+  // JAX checks squareness only for the norms other than 2 and -2 (the singular value ratios)
+  requireMatrix("cond", t, !(options?.p === undefined || options.p === 2 || options.p === -2))
   // (NumPy's LinAlgError; JAX fails inside, indexing the empty singular values or reducing an empty norm)
   if (t.shape.at(-1) === 0 || t.shape.at(-2) === 0) {
     throw new ShapeError({
@@ -1062,7 +1088,10 @@ export const cond = (x: TensorLike, options?: CondOptions): Tensor => {
       lax.slice(s, [...s.shape.slice(0, -1).map(() => 0), k - 1], s.shape),
       s.shape.slice(0, -1)
     )
-    r = p === -2 ? lax.div(lastS, first) : lax.div(first, lastS)
+    // JAX returns s[0] / s[-1] as it is (a zero matrix's 0 / 0 stays NaN); only -2 and the
+    // other norms below turn NaN into Infinity
+    if (p !== -2) return lax.div(first, lastS)
+    r = lax.div(lastS, first)
   } else {
     r = lax.mul(matrixNorm(t, { ord: p }), matrixNorm(inv(t), { ord: p }))
   }
@@ -1085,7 +1114,8 @@ export interface VectorNormOptions {
 const vectorNormOf = (x: Tensor, ord: number, axis: number | ReadonlyArray<number> | undefined, keepdims: boolean) => {
   const abs = np.abs(x)
   const opts = { axis, keepdims }
-  if (ord === Infinity) return np.max(abs, opts)
+  // JAX's amax(..., initial=0): 0 for an empty vector (amin has no initial: an empty one fails)
+  if (ord === Infinity) return np.max(abs, { ...opts, initial: 0 })
   if (ord === -Infinity) return np.min(abs, opts)
   if (ord === 0) return np.sum(np.astype(np.notEqual(x, 0), abs.dtype), opts)
   if (ord === 1) return np.sum(abs, opts)
@@ -1132,13 +1162,13 @@ const matrixNormOf = (x: Tensor, ord: Ord, rows: number, cols: number, keepdims:
       // max/min over columns of the column sums
       const sums = np.sum(np.abs(x), opts(r))
       const col = keepdims ? c : c > r ? c - 1 : c
-      return ord === 1 ? np.max(sums, opts(col)) : np.min(sums, opts(col))
+      return ord === 1 ? np.max(sums, { ...opts(col), initial: 0 }) : np.min(sums, opts(col))
     }
     case Infinity:
     case -Infinity: {
       const sums = np.sum(np.abs(x), opts(c))
       const row = keepdims ? r : r > c ? r - 1 : r
-      return ord === Infinity ? np.max(sums, opts(row)) : np.min(sums, opts(row))
+      return ord === Infinity ? np.max(sums, { ...opts(row), initial: 0 }) : np.min(sums, opts(row))
     }
     case 2:
     case -2:
@@ -1146,7 +1176,12 @@ const matrixNormOf = (x: Tensor, ord: Ord, rows: number, cols: number, keepdims:
       const moved = np.moveaxis(x, [r, c], [-2, -1])
       const s = laxLinalg.singularValues(moved)
       const last = s.ndim - 1
-      const y = ord === 2 ? lax.reduceMax(s, [last]) : ord === -2 ? lax.reduceMin(s, [last]) : lax.reduceSum(s, [last])
+      // JAX: amax(s, initial=0) (0 for an empty matrix), amin(s) (an empty matrix fails), sum(s)
+      const y = ord === 2
+        ? np.max(s, { axis: last, initial: 0 })
+        : ord === -2
+        ? np.min(s, { axis: last })
+        : lax.reduceSum(s, [last])
       if (!keepdims) return y
       const [lo, hi] = r < c ? [r, c] : [c, r]
       return fix(fix(y, lo), hi)
