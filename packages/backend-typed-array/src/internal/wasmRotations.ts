@@ -13,7 +13,7 @@
  * (row r at `x + r * rowBytes`, `bandBytes` bytes long, a multiple of 16) become
  * `(c x_p + s x_q, c x_q - s x_p)`, or row p is negated when q is negative.
  */
-import { type Func, i32, lazyModule, op, reserveBytes, simdOp, v128, whileBelow } from "./wasm.js"
+import { addTo, type Func, i32, lazyModule, op, reserveBytes, simdOp, v128, whileBelow } from "./wasm.js"
 
 const { get, set } = op
 const f = simdOp.f64
@@ -36,7 +36,32 @@ const rowAt = (load: ReadonlyArray<number>): Array<number> => [
   ...op.i32Add
 ]
 
+/** The band's vector at row address `row` plus `t` into `into`. */
+const loadAt = (row: number, into: number): Array<number> => [
+  ...get(row),
+  ...get(t),
+  ...op.i32Add,
+  ...op.v128Load(0),
+  ...set(into)
+]
+
+/** `row[t] = first * c (combine) second * s`: one lane pair of a rotation's row. */
+const storeAt = (row: number, first: number, second: number, combine: ReadonlyArray<number>): Array<number> => [
+  ...get(row),
+  ...get(t),
+  ...op.i32Add,
+  ...get(first),
+  ...get(c),
+  ...f.mul,
+  ...get(second),
+  ...get(s),
+  ...f.mul,
+  ...combine,
+  ...op.v128Store(0)
+]
+
 const rotationsFunc = (): Func => {
+  const step = addTo(t, op.i32Const(16))
   const negate = [
     ...op.i32Const(0),
     ...set(t),
@@ -50,10 +75,7 @@ const rotationsFunc = (): Func => {
       ...op.v128Load(0),
       ...f.neg,
       ...op.v128Store(0),
-      ...op.get(t),
-      ...op.i32Const(16),
-      ...op.i32Add,
-      ...set(t)
+      ...step
     ])
   ]
   const rotate = [
@@ -68,44 +90,12 @@ const rotationsFunc = (): Func => {
     ...op.i32Const(0),
     ...set(t),
     ...whileBelow(t, bandBytes, [
-      ...get(po),
-      ...get(t),
-      ...op.i32Add,
-      ...op.v128Load(0),
-      ...set(y),
-      ...get(qo),
-      ...get(t),
-      ...op.i32Add,
-      ...op.v128Load(0),
-      ...set(z),
-      // x_p = y c + z s
-      ...get(po),
-      ...get(t),
-      ...op.i32Add,
-      ...get(y),
-      ...get(c),
-      ...f.mul,
-      ...get(z),
-      ...get(s),
-      ...f.mul,
-      ...f.add,
-      ...op.v128Store(0),
-      // x_q = z c - y s
-      ...get(qo),
-      ...get(t),
-      ...op.i32Add,
-      ...get(z),
-      ...get(c),
-      ...f.mul,
-      ...get(y),
-      ...get(s),
-      ...f.mul,
-      ...f.sub,
-      ...op.v128Store(0),
-      ...get(t),
-      ...op.i32Const(16),
-      ...op.i32Add,
-      ...set(t)
+      ...loadAt(po, y),
+      ...loadAt(qo, z),
+      // x_p = y c + z s, x_q = z c - y s
+      ...storeAt(po, y, z, f.add),
+      ...storeAt(qo, z, y, f.sub),
+      ...step
     ])
   ]
   return {
