@@ -204,6 +204,20 @@ describe("solve, inv, det, slogdet", () => {
     const xt = matrix(linalg.luSolve(factor, tensor(b), { trans: 1 }))
     assert.isBelow(relativeError(b, mul(transpose(g), xt)), 1e-14)
   })
+
+  it("choFactor reads one triangle (SciPy's and JAX's _cholesky, no symmetrizing); luSolve takes only 0, 1, 2", () => {
+    // [[4, 2], [1, 3]]: lower reads [[4, 1], [1, 3]] (L = [[2, 0], [0.5, sqrt(2.75)]]), upper reads
+    // [[4, 2], [2, 3]] (U = [[2, 1], [0, sqrt(2)]]), as scipy.linalg.cho_factor
+    const n = tensor([[4, 2], [1, 3]])
+    assertClose(flat(linalg.choFactor(n, { lower: true })[0]), [2, 0, 0.5, Math.sqrt(2.75)], 1e-15)
+    assertClose(flat(linalg.choFactor(n)[0]), [2, 1, 0, Math.SQRT2], 1e-15)
+    // np.linalg.cholesky symmetrizes by default ([[4, 1.5], [1.5, 3]]); symmetrizeInput: false reads the lower triangle
+    assertClose(flat(np.linalg.cholesky(n)), [2, 0, 0.75, Math.sqrt(3 - 0.5625)], 1e-15)
+    assertClose(flat(np.linalg.cholesky(n, { symmetrizeInput: false })), [2, 0, 0.5, Math.sqrt(2.75)], 1e-15)
+    // JAX's lu_solve: "'trans' value must be 0, 1, or 2" (a string was silently trans = 0)
+    const factor = linalg.luFactor(tensor([[1, 2], [3, 4]]))
+    assert.throws(() => linalg.luSolve(factor, tensor([1, 2]), { trans: "T" as never }), ArgumentError, "0, 1 or 2")
+  })
 })
 
 describe("qr", () => {

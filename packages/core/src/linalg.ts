@@ -165,6 +165,11 @@ const solveImpl = (op: string, a: Tensor, b: Tensor, solveMatrix: (a: Tensor, b:
 export interface CholeskyOptions {
   /** Return the upper factor `U = L^H` (`x = U^H U`) instead of `L` (default false). */
   readonly upper?: boolean | undefined
+  /**
+   * Factor `(x + x^H) / 2` (default true, JAX's `symmetrize_input`); false reads
+   * only the lower triangle.
+   */
+  readonly symmetrizeInput?: boolean | undefined
 }
 
 /**
@@ -179,10 +184,10 @@ export interface CholeskyOptions {
  * @since 0.1.0
  */
 export const cholesky = (a: TensorLike, options?: CholeskyOptions): Tensor => {
-  checkOptions("cholesky", options, { upper: boolean })
+  checkOptions("cholesky", options, { upper: boolean, symmetrizeInput: boolean })
   const t = inexact(a)
   requireMatrix("cholesky", t)
-  const l = laxLinalg.cholesky(t)
+  const l = laxLinalg.cholesky(t, { symmetrizeInput: options?.symmetrizeInput })
   return options?.upper === true ? mH(l) : l
 }
 
@@ -476,6 +481,7 @@ const transCheck: Check = {
   expected: "0, 1, 2, \"N\", \"T\" or \"C\"",
   test: (u) => u === 0 || u === 1 || u === 2 || u === "N" || u === "T" || u === "C"
 }
+const luTransCheck: Check = { expected: "0, 1 or 2", test: (u) => u === 0 || u === 1 || u === 2 }
 const transposed = (trans: Trans | undefined): boolean => trans !== undefined && trans !== 0 && trans !== "N"
 
 /** Options of {@link solveTriangular} (SciPy's). @since 0.1.0 */
@@ -520,8 +526,9 @@ export interface ChoFactorOptions {
 
 /**
  * SciPy's `cho_factor`: `[c, lower]`, the Cholesky factor and which triangle
- * it is, for {@link choSolve}. (SciPy leaves garbage in the other triangle;
- * JAX and diffect leave zeros.)
+ * it is, for {@link choSolve}. As SciPy and JAX, only the `lower` (or upper)
+ * triangle of `a` is read, not symmetrized. (SciPy leaves garbage in the other
+ * triangle of `c`; JAX and diffect leave zeros.)
  *
  * @example
  * import { linalg, np, toJsSync } from "diffect"
@@ -533,7 +540,11 @@ export interface ChoFactorOptions {
 export const choFactor = (a: TensorLike, options?: ChoFactorOptions): readonly [c: Tensor, lower: boolean] => {
   checkOptions("choFactor", options, { lower: boolean })
   const lower = options?.lower ?? false
-  return [cholesky(a, { upper: !lower }), lower]
+  // JAX's _cholesky: lax cholesky of a (lower) or a^H (upper) without symmetrize_input
+  const t = inexact(a)
+  requireMatrix("choFactor", t)
+  const l = laxLinalg.cholesky(lower ? t : mH(t), { symmetrizeInput: false })
+  return [lower ? l : mH(l), lower]
 }
 
 /**
@@ -601,7 +612,8 @@ export const luSolve = (
   if (!Array.isArray(factor) || factor.length !== 2) {
     throw argumentError("luSolve", "factor", "an [lu, piv] pair from luFactor", factor)
   }
-  checkOptions("luSolve", options, { trans: transCheck })
+  // JAX's lu_solve takes only 0, 1 or 2 (its ValueError for "N", "T", "C")
+  checkOptions("luSolve", options, { trans: luTransCheck })
   const lu = inexact(factor[0])
   const piv = toTensor(factor[1])
   const [tl, tb] = sameDType(lu, inexact(b))
