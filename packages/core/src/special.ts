@@ -18,7 +18,7 @@ import * as expint from "./internal/expint.js"
 import { hyp1f1 as hyp1f1Impl } from "./internal/hyp1f1.js"
 import { hyp2f1 as hyp2f1Impl } from "./internal/hyp2f1.js"
 import { legendreDerivatives, legendreTable, stackTable } from "./internal/legendre.js"
-import { prepare, toInexact, toTensor } from "./internal/npHelpers.js"
+import { normalizeAxes, prepare, toInexact, toTensor } from "./internal/npHelpers.js"
 import { dawsn as dawsnImpl, fresnel as fresnelImpl, sici as siciImpl } from "./internal/oscillatoryIntegrals.js"
 import { owensT as owensTImpl } from "./internal/owensT.js"
 import { sphHarmY as sphHarmYImpl } from "./internal/sphericalHarmonics.js"
@@ -27,7 +27,7 @@ import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
 import { toJsSync } from "./ToJs.js"
-import { argumentError, boolean, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
+import { anyValue, argumentError, boolean, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const real = (op: string, x: TensorLike): Tensor => {
@@ -473,15 +473,90 @@ export const i1 = (x: TensorLike): Tensor => {
   return lax.mul(i1e(t), lax.exp(lax.abs(t)))
 }
 /**
- * `log(sum(exp(x)))` over `axis`, stably (`np.logsumexp`).
+ * Options of {@link logsumexp} (JAX's `axis`, `b`, `keepdims`, `where`; `return_sign` is
+ * {@link logsumexpWithSign}).
+ *
+ * @since 0.1.0
+ */
+export interface LogsumexpOptions {
+  /** Axes to reduce (default `null`: all). */
+  readonly axis?: number | ReadonlyArray<number> | null | undefined
+  /** Scale factors of the exponentials, broadcastable to `x`: `log(sum(b * exp(x)))`. */
+  readonly b?: TensorLike | undefined
+  readonly keepdims?: boolean | undefined
+  /** Elements to include (a bool array broadcastable to `x`). */
+  readonly where?: TensorLike | undefined
+}
+
+const logsumexpParts = (
+  op: string,
+  x: TensorLike,
+  options: LogsumexpOptions | undefined
+): readonly [Tensor, Tensor] => {
+  checkOptions(op, options, { axis: anyValue, b: anyValue, keepdims: boolean, where: anyValue })
+  let a = real(op, x)
+  let where: Tensor | null = null
+  if (options?.where !== undefined) {
+    const w = toTensor(options.where)
+    if (w.dtype !== "bool") {
+      throw new DTypeError({ operation: op, detail: `'where' must be a boolean array, got dtype ${w.dtype}` })
+    }
+    where = np.broadcastTo(w, a.shape)
+  }
+  let b: Tensor | null = null
+  if (options?.b !== undefined) {
+    // a and b promoted together and broadcast (jnp's promote_args_inexact); b = 0 drops its term
+    ;[a, b] = realPair(op, a, options.b)
+    if (where !== null) where = np.broadcastTo(where, a.shape)
+    a = np.where(np.notEqual(b, 0), a, -Infinity)
+  }
+  const axes = options?.axis === undefined || options.axis === null
+    ? a.shape.map((_, i) => i)
+    : normalizeAxes(op, options.axis, a.ndim)
+  const masked = where === null ? a : np.where(where, a, -Infinity)
+  const amax = axes.some((d) => a.shape[d] === 0)
+    ? np.full(a.shape.map((d, i) => (axes.includes(i) ? 1 : d)), -Infinity, { dtype: a.dtype })
+    : np.max(masked, { axis: axes, keepdims: true })
+  // the maximum is held constant under differentiation (JAX's); a non-finite one shifts by 0
+  const shift = lax.stopGradient(np.where(np.isfinite(amax), amax, 0))
+  let e = np.exp(np.subtract(a, shift))
+  if (b !== null) e = np.multiply(e, b)
+  const s = np.sum(where === null ? e : np.where(where, e, 0), { axis: axes, keepdims: true })
+  const sign = np.sign(s)
+  const out = np.add(np.log(np.abs(s)), shift)
+  return options?.keepdims === true ? [out, sign] : [np.squeeze(out, { axis: axes }), np.squeeze(sign, { axis: axes })]
+}
+
+/**
+ * `log(sum(b * exp(x)))` over `axis` (all axes by default), stably (JAX's
+ * `jax.scipy.special.logsumexp`, which is `jax.nn.logsumexp`): the maximum is
+ * subtracted first and held constant under differentiation; `where` selects
+ * the elements; a negative sum (with `b`) is NaN, and {@link logsumexpWithSign}
+ * returns its sign instead.
  *
  * @example
  * import { special, np, toJsSync } from "diffect"
  * console.log(toJsSync(special.logsumexp(np.array([1000, 1000])))) // 1000.6931
+ * console.log(toJsSync(special.logsumexp(np.array([0, 0]), { b: np.array([1, 2]) }))) // 1.0986123
  *
  * @since 0.1.0
  */
-export const logsumexp = (x: TensorLike, options?: np.ReduceOptions): Tensor => np.logsumexp(x, options)
+export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => {
+  const [out, sign] = logsumexpParts("logsumexp", x, options)
+  return options?.b === undefined ? out : np.where(np.less(sign, 0), NaN, out)
+}
+
+/**
+ * `logsumexp` with JAX's `return_sign=True`: `[log|sum(b * exp(x))|, sign(sum)]`.
+ *
+ * @example
+ * import { special, np, toJsSync } from "diffect"
+ * console.log(toJsSync(special.logsumexpWithSign(np.array([0, 0]), { b: np.array([1, -2]) }))) // [0, -1]
+ *
+ * @since 0.1.0
+ */
+export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): readonly [Tensor, Tensor] =>
+  logsumexpParts("logsumexp", x, options)
 /**
  * `exp(x) / sum(exp(x))` along `axis` (the last by default).
  *

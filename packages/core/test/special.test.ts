@@ -411,6 +411,21 @@ describe("special (jax.scipy.special)", () => {
     })
     expect.tensor(special.logSoftmax(f64([0, 0]), { axis: 0 }), "float64", [-Math.LN2, -Math.LN2], { tol: 1e-15 })
     expect.tensor(special.logsumexp(f64([1000, 1000])), "float64", 1000 + Math.LN2, { tol: 1e-15 })
+    // JAX's b, where, keepdims, axis and return_sign: log(1 + 2) = log 3; b = 0 drops a term
+    expect.tensor(special.logsumexp(f64([0, 0, 5]), { b: f64([1, 2, 0]) }), "float64", Math.log(3), { tol: 1e-15 })
+    const m = f64([[0, Math.log(3)], [1, 2]])
+    expect.tensor(
+      special.logsumexp(m, { axis: 1, where: np.array([[true, true], [false, true]]), keepdims: true }),
+      "float64",
+      [[Math.log(4)], [2]],
+      { tol: 1e-15 }
+    )
+    // a negative sum: NaN, or its log-magnitude and sign -1
+    expect.tensor(special.logsumexp(f64([0, 0]), { b: f64([1, -2]) }), "float64", NaN)
+    const [mag, sign] = special.logsumexpWithSign(f64([0, 0]), { b: f64([1, -2]) })
+    expect.tensor(mag, "float64", 0, { tol: 1e-15 })
+    expect.tensor(sign, "float64", -1)
+    assert.include(failure(() => special.logsumexp(f64([1]), { where: f64([1]) }), "DTypeError"), "boolean")
   })
   it("integers promote to float32; complex is refused", () => {
     expect.tensor(special.gammaln(np.array([1, 2], { dtype: "int32" })), "float32", [0, 0], { tol: 1e-6 })

@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { customJvp } from "@diffect/ad"
-import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
+import { DType, DTypeError, lax, np, ShapeError, special } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkKeys } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
@@ -399,47 +399,13 @@ export const logSoftmax = (x: TensorLike, options?: Omit<SoftmaxOptions, "initia
 }
 
 /** Options of {@link logsumexp}. @since 0.1.0 */
-export interface LogsumexpOptions {
-  /** Axes to reduce (default `null`: all). */
-  readonly axis?: Axis | undefined
-  /** Scale factors of the exponentials, broadcastable to `x`: `log(sum(b * exp(x)))`. */
-  readonly b?: TensorLike | undefined
-  readonly keepdims?: boolean | undefined
-  /** Elements to include. */
-  readonly where?: TensorLike | undefined
-}
-
-const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): readonly [Tensor, Tensor] => {
-  checkKeys("logsumexp", options, ["axis", "where", "b", "keepdims"])
-  let a = inexact(x)
-  const where = options?.where === undefined ? null : maskFor("logsumexp", options.where, a)
-  if (where !== null) a = np.where(where, a, 0)
-  let b: Tensor | null = null
-  if (options?.b !== undefined) {
-    b = np.asarray(options.b)
-    if (!DType.isInexact(b.dtype)) b = np.astype(b, a.dtype)
-    // Promote a and b together, as jnp's promote_args_inexact.
-    const probe = np.add(np.zerosLike(a), np.zerosLike(b))
-    a = np.astype(np.broadcastTo(a, probe.shape), probe.dtype)
-    b = np.astype(np.broadcastTo(b, probe.shape), probe.dtype)
-    a = np.where(np.notEqual(b, 0), a, -Infinity)
-  }
-  const axes = axesOf("logsumexp", options?.axis ?? null, a.ndim)
-  const amax = maxWhere(a, axes, where, -Infinity)
-  const shift = lax.stopGradient(np.where(np.isfinite(amax), amax, 0))
-  let e = np.exp(np.subtract(a, shift))
-  if (b !== null) e = np.multiply(e, b)
-  const s = sumWhere(e, axes, where)
-  const sign = np.sign(s)
-  let out = np.add(np.log(np.abs(s)), shift)
-  if (options?.keepdims !== true) out = np.squeeze(out, { axis: axes })
-  return [out, options?.keepdims === true ? sign : np.squeeze(sign, { axis: axes })]
-}
+export type LogsumexpOptions = special.LogsumexpOptions
 
 /**
  * `log(sum(b * exp(x)))` over `axis` (all axes by default), computed stably
- * (JAX's `jax.nn.logsumexp`, i.e. `jax.scipy.special.logsumexp`). A negative sum
- * gives NaN; {@link logsumexpWithSign} returns the sign instead.
+ * (JAX's `jax.nn.logsumexp`, i.e. `jax.scipy.special.logsumexp`: this is
+ * `special.logsumexp`). A negative sum gives NaN; {@link logsumexpWithSign}
+ * returns the sign instead.
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
@@ -447,10 +413,7 @@ const logsumexpParts = (x: TensorLike, options: LogsumexpOptions | undefined): r
  *
  * @since 0.1.0
  */
-export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => {
-  const [out, sign] = logsumexpParts(x, options)
-  return options?.b === undefined ? out : np.where(np.less(sign, 0), NaN, out)
-}
+export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => special.logsumexp(x, options)
 
 /**
  * `logsumexp` with `return_sign=True`: `[log|sum(b * exp(x))|, sign(sum)]`.
@@ -462,7 +425,7 @@ export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => 
  * @since 0.1.0
  */
 export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): readonly [Tensor, Tensor] =>
-  logsumexpParts(x, options)
+  special.logsumexpWithSign(x, options)
 
 /**
  * `log(mean(exp(x)))` over `axis` (all by default), stably (JAX's
