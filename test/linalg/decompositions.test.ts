@@ -595,6 +595,18 @@ describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
     assert.deepStrictEqual(np.linalg.cond(np.zeros([0, 2, 2])).shape, [0])
   })
 
+  it("slogdet of 1x1 and 2x2 matrices by the closed form (JAX's _slogdet_small): sign(det), log|det|", () => {
+    const [s0, l0] = np.linalg.slogdet(tensor([[Number.NaN, 1], [2, 3]]))
+    // sign(NaN) is NaN (the LU path gave 1)
+    assert.isNaN(flat(s0)[0]!)
+    assert.isNaN(flat(l0)[0]!)
+    const [s1, l1] = np.linalg.slogdet(tensor([[1, 2], [2, 4]]))
+    assert.deepStrictEqual([flat(s1)[0], flat(l1)[0]], [0, -Infinity])
+    const [s2, l2] = np.linalg.slogdet(tensor([[[-3]], [[0.5]]]))
+    assert.deepStrictEqual(flat(s2), [-1, 1])
+    assertClose(flat(l2), [Math.log(3), Math.log(0.5)], 1e-15)
+  })
+
   it("JAX's edges: matrixRank's rtol/tol cut the singular values as given, hermitian; cond of non-square and zero matrices; lstsq of a zero matrix; norms of empty arrays", () => {
     // JAX's matrix_rank: S > rtol with a given rtol (not rtol * s_max, as NumPy); tol is its alias
     const d = tensor([[10, 0], [0, 1e-3]])

@@ -266,6 +266,14 @@ const slogdetLu = (a: Tensor): readonly [Tensor, Tensor] => {
 export const slogdet = (a: TensorLike): readonly [sign: Tensor, logabsdet: Tensor] => {
   const t = inexact(a)
   requireMatrix("slogdet", t)
+  const n = t.shape.at(-1)!
+  if (n === 1 || n === 2) {
+    // JAX's _slogdet_small: the closed-form determinant, [sign(det), real(log(|det|))]
+    // (a NaN entry gives a NaN sign; LU gave 1)
+    const e = (i: number, j: number) => entry(t, i, j)
+    const d = n === 1 ? e(0, 0) : lax.sub(lax.mul(e(0, 0), e(1, 1)), lax.mul(e(0, 1), e(1, 0)))
+    return [lax.sign(d), lax.log(lax.abs(d))]
+  }
   return slogdetLu(t)
 }
 
