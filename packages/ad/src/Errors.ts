@@ -55,7 +55,8 @@ export class NonScalarOutputError extends Schema.TaggedError<NonScalarOutputErro
  * and `_check_input_dtype_jacfwd`):
  * - `"integer"`: an int/bool input to `grad`/`jacrev` without `allowInt`;
  * - `"holomorphic"`: `holomorphic: true` with a non-complex input;
- * - `"real"`: `jacfwd` with a non-real-floating input.
+ * - `"real"`: `jacfwd` with a non-real-floating input;
+ * - `"numerical"`: a `float0` input to `grad`/`jacrev` (neither a number nor a bool).
  *
  * @category Errors
  * @since 0.1.0
@@ -63,11 +64,13 @@ export class NonScalarOutputError extends Schema.TaggedError<NonScalarOutputErro
 export class InputDTypeError extends Schema.TaggedError<InputDTypeError>()("InputDTypeError", {
   transformation: Schema.String,
   dtype: Schema.String,
-  kind: Schema.Literals(["integer", "holomorphic", "real"])
+  kind: Schema.Literals(["integer", "holomorphic", "real", "numerical"])
 }) {
   override get message(): string {
     const name = this.transformation
     switch (this.kind) {
+      case "numerical":
+        return `${name} requires numerical-valued inputs (input dtype that is a sub-dtype of np.bool_ or np.number), but got ${this.dtype}.`
       case "holomorphic":
         return `${name} with holomorphic=True requires inputs with complex dtype, but got ${this.dtype}.`
       case "integer":

@@ -166,8 +166,11 @@ export const checkInputDTypeRev = (name: string, holomorphic: boolean, allowInt:
   if (holomorphic && !DType.isComplex(dtype)) {
     throw new InputDTypeError({ transformation: name, dtype, kind: "holomorphic" })
   }
-  if ((DType.isInteger(dtype) || dtype === "bool") && !allowInt) {
-    throw new InputDTypeError({ transformation: name, dtype, kind: "integer" })
+  if (DType.isInteger(dtype) || dtype === "bool") {
+    if (!allowInt) throw new InputDTypeError({ transformation: name, dtype, kind: "integer" })
+  } else if (!DType.isInexact(dtype)) {
+    // float0 is neither: JAX's "requires numerical-valued inputs"
+    throw new InputDTypeError({ transformation: name, dtype, kind: "numerical" })
   }
 }
 

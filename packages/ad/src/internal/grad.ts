@@ -41,9 +41,19 @@ export interface ValueAndGrad {
   readonly grad: unknown
 }
 
-/** The output of a differentiated function as a tensor (a JS number is a weak float32 scalar). */
+/**
+ * The output of a differentiated function as a tensor: a JS number is a weak
+ * float32 scalar and a boolean a bool scalar (JAX's `core.typeof` of a Python
+ * scalar), so `true` fails the dtype check, not the scalar one.
+ */
 export const outputTensor = (out: unknown): Tensor | undefined =>
-  isTensor(out) ? out : typeof out === "number" ? lax.scalar(out, "float32", true) : undefined
+  isTensor(out)
+    ? out
+    : typeof out === "number"
+    ? lax.scalar(out, "float32", true)
+    : typeof out === "boolean"
+    ? lax.scalar(out ? 1 : 0, "bool")
+    : undefined
 
 /** Throws `NonScalarOutputError` unless `out` is a rank-0 tensor (JAX's `_check_scalar`). */
 const checkScalar = (out: unknown): Tensor => {

@@ -30,6 +30,7 @@ import { linearizeFlat } from "./linearize.js"
 import { flattenOutput, makeOutCapture } from "./output.js"
 import type { OutCapture } from "./output.js"
 import { resolve } from "./shell.js"
+import { convertTangent, tangentAval, zerosOf } from "./tangents.js"
 import { vjpFlat } from "./vjp.js"
 import { vmapFlat } from "./vmap.js"
 
@@ -187,10 +188,12 @@ export const jacfwdSync = (
     const yv = outs[y]!
     const xv = t.primals[x]!
     const shape = [...yv.shape, ...xv.shape]
-    if (total === 0 || xv.size === 0) return lax.full(shape, 0, tangentDType(yv.dtype))
+    // Typed as the output leaf, weak type included (JAX's _possible_downcast to the example y).
+    const like = tangentAval(yv.aval)
+    if (total === 0 || xv.size === 0) return zerosOf({ ...like, shape })
     const rows = sliceAxis(columns[y]!, 0, offsets[x]!, xv.size) // [n_x, ...y.shape]
     const perm = [...yv.shape.map((_, i) => i + 1), 0]
-    return lax.reshape(lax.transpose(rows, perm), shape)
+    return convertTangent(lax.reshape(lax.transpose(rows, perm), shape), like.dtype, like.weakType)
   })
   return finish(options, t.capture, outs, jac)
 }
@@ -228,8 +231,10 @@ export const jacrevSync = (
     const yv = mains[y]!
     const xv = t.primals[x]!
     const shape = [...yv.shape, ...xv.shape]
-    if (total === 0 || yv.size === 0) return lax.full(shape, 0, tangentDType(xv.dtype))
-    return lax.reshape(sliceAxis(rows[x]!, 0, offsets[y]!, yv.size), shape)
+    // Typed as the input leaf, weak type included (JAX's _possible_downcast to the example x).
+    const like = tangentAval(xv.aval)
+    if (total === 0 || yv.size === 0) return zerosOf({ ...like, shape })
+    return convertTangent(lax.reshape(sliceAxis(rows[x]!, 0, offsets[y]!, yv.size), shape), like.dtype, like.weakType)
   })
   return finish(options, t.capture, outs, jac)
 }
