@@ -31,6 +31,7 @@ import {
   describeValue,
   func
 } from "@diffect/core/Validate"
+import { outShape } from "./internal/distributions.js"
 import { gammaImpl } from "./internal/gamma.js"
 import { install as installKdeSampler } from "./internal/kdeSampler.js"
 import * as keys from "./internal/keys.js"
@@ -39,7 +40,7 @@ import type { ShapeLike } from "./internal/keys.js"
 import { shuffle, topKIndices } from "./internal/orderings.js"
 import { poissonSample } from "./internal/poisson.js"
 import { inexact } from "./internal/reduce.js"
-import { asFloat, erfInvImpl, FINFO, floatDType, nextAfter, normalImpl, uniformImpl } from "./internal/sampling.js"
+import { asFloat, erfInvImpl, FINFO, floatDType, normalImpl, safeIntToFloat, uniformImpl } from "./internal/sampling.js"
 import * as threefry from "./internal/threefry.js"
 
 type TensorLike = np.TensorLike
@@ -339,31 +340,38 @@ export const normal = (key: Tensor, shape: ShapeLike = [], options?: DTypeOption
 /**
  * Normal samples truncated to `(lower, upper)` (JAX's `truncated_normal`: the
  * inverse CDF of a uniform between `erf(lower/sqrt 2)` and `erf(upper/sqrt 2)`,
- * clipped to the open interval).
+ * clipped to the open interval). `lower` and `upper` may be arrays; `shape`
+ * defaults to their broadcast shape and otherwise must be one they broadcast to.
  *
  * @example
- * import { random, toJsSync } from "diffect"
+ * import { np, random, toJsSync } from "diffect"
  * console.log(toJsSync(random.truncatedNormal(random.key(0), -2, 2, [3]))) // [1.455959, 1.714748, -0.4126753]
+ * console.log(random.truncatedNormal(random.key(0), np.array([-1, 0]), 1).shape) // [2]
  *
  * @since 0.1.0
  */
 export const truncatedNormal = (
   key: Tensor,
-  lower: number,
-  upper: number,
-  shape: ShapeLike = [],
+  lower: TensorLike,
+  upper: TensorLike,
+  shape?: ShapeLike,
   options?: DTypeOptions
 ): Tensor => {
   checkKeys("truncatedNormal", options, ["dtype"])
   checkKey("truncatedNormal", key)
   const dtype = floatDType("truncatedNormal", options?.dtype)
-  const s = shapeOf("truncatedNormal", shape)
+  const lo = asFloat(lower, dtype)
+  const hi = asFloat(upper, dtype)
+  const s = outShape("truncatedNormal", shape, [lo, hi])
   const sqrt2 = np.array(Math.SQRT2, { dtype })
-  const a = lax.erf(np.divide(np.array(lower, { dtype }), sqrt2))
-  const b = lax.erf(np.divide(np.array(upper, { dtype }), sqrt2))
+  const a = lax.erf(np.divide(lo, sqrt2))
+  const b = lax.erf(np.divide(hi, sqrt2))
   const u = uniformImpl(key, s, dtype, a, b)
   const out = np.multiply(sqrt2, erfInv(u))
-  return np.clip(out, { min: nextAfter(lower, Infinity, dtype), max: nextAfter(upper, -Infinity, dtype) })
+  return np.clip(out, {
+    min: np.nextafter(lax.stopGradient(lo), np.array(Infinity, { dtype })),
+    max: np.nextafter(lax.stopGradient(hi), np.array(-Infinity, { dtype }))
+  })
 }
 
 // ---------------------------------------------------------------------------
@@ -398,7 +406,10 @@ export const randint = (
   const s = shapeOf("randint", shape)
   const dtype = options?.dtype ?? "int32"
   const [tmin, tmax] = dtype === "int32" ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1]
-  const toInt = (v: TensorLike, name: string): readonly [Tensor, boolean] => {
+  // JAX's _randint: bounds of a non-integer dtype are cast with astype(int), then converted to
+  // `dtype` by _convert_and_clip_integer (clipped to the range both dtypes share, not wrapped);
+  // `maxval` above dtype's maximum widens the span by one
+  const toInt = (v: TensorLike, name: string): readonly [Tensor, Tensor | boolean] => {
     if (typeof v === "number") {
       if (!Number.isFinite(v)) {
         throw new DTypeError({ operation: "randint", detail: `${name} must be finite, got ${v}` })
@@ -406,11 +417,13 @@ export const randint = (
       const i = Math.trunc(v)
       return [lax.scalar(Math.min(Math.max(i, tmin), tmax), dtype), i > tmax]
     }
-    const t = np.asarray(v)
-    if (!DType.isInteger(t.dtype)) {
-      throw new DTypeError({ operation: "randint", detail: `${name} must be an integer, got dtype ${t.dtype}` })
-    }
-    return [t.dtype === dtype ? t : lax.convertElementType(t, dtype), false]
+    let t = np.asarray(v)
+    if (!DType.isInteger(t.dtype)) t = lax.convertElementType(t, "int32")
+    if (t.dtype === dtype) return [t, false]
+    // int32 <-> uint32: the shared range is [0, 2^31 - 1]
+    const clipped = lax.clamp(lax.full([], 0, t.dtype), t, lax.full([], 2 ** 31 - 1, t.dtype))
+    const outOfRange = dtype === "int32" ? lax.gt(t, lax.full(t.shape, 2 ** 31 - 1, t.dtype)) : false
+    return [lax.convertElementType(clipped, dtype), outOfRange]
   }
   const [lo] = toInt(minval, "minval")
   const [hi, hiOutOfRange] = toInt(maxval, "maxval")
@@ -428,7 +441,12 @@ export const randint = (
   const u = (v: number) => lax.full(s, v, "uint32")
   let span = lax.convertElementType(lax.sub(hiB, loB), "uint32")
   span = lax.select(lax.le(hiB, loB), u(1), span)
-  if (hiOutOfRange) span = lax.select(lax.gt(hiB, loB), lax.add(span, u(1)), span)
+  if (hiOutOfRange !== false) {
+    const widen = hiOutOfRange === true
+      ? lax.gt(hiB, loB)
+      : lax.and(np.broadcastTo(hiOutOfRange, s), lax.gt(hiB, loB))
+    span = lax.select(widen, lax.add(span, u(1)), span)
+  }
   let multiplier = lax.rem(u(2 ** 16), span)
   multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
   let offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
@@ -440,10 +458,16 @@ export const randint = (
 export interface BernoulliOptions {
   /** The output shape (default `p`'s); `p` must broadcast to it. */
   readonly shape?: ShapeLike | undefined
+  /**
+   * "low" (the default): `uniform < p`, wrong for `p` below about 1e-7 in
+   * float32; "high": two uniforms, good down to about 1e-14, twice the cost.
+   */
+  readonly mode?: "low" | "high" | undefined
 }
 
 /**
- * Booleans that are true with probability `p` (JAX's `bernoulli`: `uniform < p`).
+ * Booleans that are true with probability `p` (JAX's `bernoulli`: `uniform < p`,
+ * or with `mode: "high"` `u2 * 2^-nmant < p - u1` for two uniforms).
  *
  * @example
  * import { random, toJsSync } from "diffect"
@@ -452,7 +476,11 @@ export interface BernoulliOptions {
  * @since 0.1.0
  */
 export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliOptions): Tensor => {
-  checkKeys("bernoulli", options, ["shape"])
+  checkKeys("bernoulli", options, ["shape", "mode"])
+  const mode = options?.mode ?? "low"
+  if (mode !== "low" && mode !== "high") {
+    throw argumentError("bernoulli", "mode", "\"high\" or \"low\"", mode)
+  }
   checkKey("bernoulli", key)
   const pt = np.asarray(p)
   if (!DType.isFloating(pt.dtype)) {
@@ -461,8 +489,17 @@ export const bernoulli = (key: Tensor, p: TensorLike = 0.5, options?: BernoulliO
       detail: `probability \`p\` must have a floating dtype, got ${pt.dtype}.`
     })
   }
-  const shape = options?.shape === undefined ? pt.shape : shapeOf("bernoulli", options.shape)
+  const shape = outShape("bernoulli", options?.shape, [pt])
   const dtype = pt.dtype as FloatDType
+  if (mode === "high") {
+    const u = uniformImpl(key, [2, ...shape], dtype, 0, 1)
+    const u1 = lax.reshape(np.index(u, 0), shape)
+    const u2 = np.multiply(
+      lax.reshape(np.index(u, 1), shape),
+      np.array(dtype === "float32" ? 2 ** -23 : 2 ** -52, { dtype })
+    )
+    return np.less(u2, np.subtract(pt, u1))
+  }
   return np.less(uniformImpl(key, shape, dtype, 0, 1), pt)
 }
 
@@ -505,9 +542,57 @@ export const exponential = (key: Tensor, shape: ShapeLike = [], options?: DTypeO
   return lax.neg(lax.log1p(lax.neg(uniformImpl(k, s, dtype, 0, 1))))
 }
 
+/** JAX's gumbel modes: how many random bits each sample uses. @since 0.1.0 */
+export type GumbelMode = "low" | "high" | "highest"
+
+const gumbelMode = (operation: string, mode: unknown): GumbelMode => {
+  if (mode === undefined) return "low" // JAX's default (use_high_dynamic_range_gumbel off)
+  if (mode === "low" || mode === "high" || mode === "highest") return mode
+  throw argumentError(operation, "mode", "\"low\", \"high\" or \"highest\" (the gumbel sampler's mode)", mode)
+}
+
+const gumbelImpl = (key: Tensor, s: ReadonlyArray<number>, dtype: FloatDType, mode: GumbelMode): Tensor => {
+  const first = (t: Tensor, i: number) => lax.reshape(np.index(t, i), s)
+  if (dtype === "float32" && mode === "highest") {
+    const bits = threefry.bits32(key, [2, ...s], keys.partitionable())
+    const [b0, b1] = [first(bits, 0), first(bits, 1)]
+    const c = (v: number) => lax.full(s, v, "uint32")
+    // 1 - bits in u64 fixed point: the complement plus one, the carry into the high word
+    const n0 = lax.not(b0)
+    const n1 = lax.not(b1)
+    const neg0 = lax.add(n0, lax.convertElementType(lax.eq(n1, c(0xffffffff)), "uint32"))
+    const neg1 = lax.add(n1, c(1))
+    const flip = lax.lt(b0, c(2 ** 31))
+    const x = safeIntToFloat(lax.select(flip, b0, neg0), lax.select(flip, b1, neg1))
+    // log1p for (0, 0.5), log for [0.5, 1)
+    return lax.select(
+      flip,
+      lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x))))),
+      lax.neg(lax.log(lax.neg(lax.log(x))))
+    )
+  }
+  if (mode === "high" || mode === "highest") {
+    const u = uniformImpl(key, [2, ...s], dtype, 0, 1)
+    const [high, low] = [first(u, 0), first(u, 1)]
+    const nmant = dtype === "float32" ? 23 : 52
+    const smallest = Math.max(2 ** -(2 * nmant + 1), FINFO[dtype].tiny)
+    const c = (v: number) => lax.full(s, v, dtype)
+    const x = lax.select(
+      lax.ge(high, c(0.5)),
+      high,
+      lax.add(lax.add(high, lax.mul(c(2 ** -nmant), low)), c(smallest))
+    )
+    return lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x)))))
+  }
+  return lax.neg(lax.log(lax.neg(lax.log(uniformImpl(key, s, dtype, FINFO[dtype].tiny, 1)))))
+}
+
 /**
- * Standard Gumbel samples (JAX's `gumbel`, mode "low": `-log(-log(u))`, `u` in
- * `[tiny, 1)`).
+ * Standard Gumbel samples (JAX's `gumbel`). `mode` "low" (the default):
+ * `-log(-log(u))`, `u` in `[tiny, 1)`; "high": two uniforms make a fraction of
+ * twice the mantissa bits, so events of probability down to about 1e-14
+ * (float32) are sampled; "highest" (float32): 64 random bits turned into a
+ * float without losing leading zeros (float64 "highest" is "high").
  *
  * @example
  * import { random, toJsSync } from "diffect"
@@ -515,9 +600,16 @@ export const exponential = (key: Tensor, shape: ShapeLike = [], options?: DTypeO
  *
  * @since 0.1.0
  */
-export const gumbel = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
-  const [k, s, dtype] = sampler("gumbel", key, shape, options)
-  return lax.neg(lax.log(lax.neg(lax.log(uniformImpl(k, s, dtype, FINFO[dtype].tiny, 1)))))
+export const gumbel = (
+  key: Tensor,
+  shape: ShapeLike = [],
+  options?: DTypeOptions & { readonly mode?: GumbelMode | undefined }
+): Tensor => {
+  checkKeys("gumbel", options, ["dtype", "mode"])
+  const k = checkKey("gumbel", key)
+  const s = shapeOf("gumbel", shape)
+  const dtype = floatDType("gumbel", options?.dtype)
+  return gumbelImpl(k, s, dtype, gumbelMode("gumbel", options?.mode))
 }
 
 /**
@@ -783,9 +875,12 @@ export const choice = (
     readonly replace?: boolean | undefined
     readonly p?: TensorLike | undefined
     readonly axis?: number | undefined
+    /** The gumbel sampler's mode for weighted draws without replacement (see {@link gumbel}). */
+    readonly mode?: GumbelMode | undefined
   }
 ): Tensor => {
-  checkKeys("choice", options, ["shape", "replace", "p", "axis"])
+  checkKeys("choice", options, ["shape", "replace", "p", "axis", "mode"])
+  const mode = gumbelMode("choice", options?.mode)
   checkKey("choice", key)
   if (typeof a !== "number") checkTensor("choice", "a", a)
   const s = shapeOf("choice", options?.shape ?? [])
@@ -835,7 +930,7 @@ export const choice = (
       // searchsorted(cuml, r), side "left": how many cumulative sums are below r
       ind = np.sum(np.astype(np.less(cuml, np.expandDims(r, -1)), "int32"), { axis: -1 })
     } else {
-      const g = np.add(gumbel(key, [nInputs], { dtype }), np.log(p))
+      const g = np.add(gumbelImpl(key, [nInputs], dtype, mode), np.log(p))
       ind = np.reshape(topKIndices(g, nDraws), s)
     }
   }
@@ -860,9 +955,12 @@ export const categorical = (
     readonly axis?: number | undefined
     readonly shape?: ShapeLike | undefined
     readonly replace?: boolean | undefined
+    /** The gumbel sampler's mode (see {@link gumbel}). */
+    readonly mode?: GumbelMode | undefined
   }
 ): Tensor => {
-  checkKeys("categorical", options, ["axis", "shape", "replace"])
+  checkKeys("categorical", options, ["axis", "shape", "replace", "mode"])
+  const mode = gumbelMode("categorical", options?.mode)
   checkKey("categorical", key)
   const l = inexact(logits)
   const dtype = l.dtype as FloatDType
@@ -880,7 +978,7 @@ export const categorical = (
   if (options?.replace ?? true) {
     const logitsShape = s.slice(s.length - batch.length)
     logitsShape.splice(axis, 0, l.shape[axis]!)
-    const g = gumbel(key, [...prefix, ...logitsShape], { dtype })
+    const g = gumbelImpl(key, [...prefix, ...logitsShape], dtype, mode)
     const shifted = np.add(g, np.reshape(l, [...prefix.map(() => 1), ...l.shape]))
     return np.argmax(shifted, { axis: prefix.length + axis })
   }
@@ -891,7 +989,7 @@ export const categorical = (
       detail: `Number of samples without replacement (${k}) cannot exceed number of categories (${l.shape[axis]}).`
     })
   }
-  const perturbed = np.moveaxis(np.add(l, gumbel(key, l.shape, { dtype })), axis, -1)
+  const perturbed = np.moveaxis(np.add(l, gumbelImpl(key, l.shape, dtype, mode)), axis, -1)
   const top = topKIndices(perturbed, k) // [...batch, k]
   return np.reshape(np.moveaxis(top, -1, 0), s)
 }

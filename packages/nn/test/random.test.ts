@@ -22,7 +22,7 @@ import {
   vmap
 } from "diffect"
 import type { Tensor } from "diffect"
-import { threefry2x32Counts } from "../src/internal/threefry.js"
+import { bits64, threefry2x32Counts } from "../src/internal/threefry.js"
 import { assertClose, flat } from "./helpers.js"
 
 const u32 = (v: ReadonlyArray<number>) => np.array([...v], { dtype: "uint32" })
@@ -76,6 +76,44 @@ describe("keys", () => {
     assert.deepStrictEqual(ints(random.PRNGKey(-1)), [0, 0xffffffff])
     assert.deepStrictEqual(ints(random.key(2 ** 40 + 5)), [256, 5])
     assert.strictEqual(random.key(0).dtype, "uint32")
+  })
+  it("test_prng_seeds_and_keys (x64 disabled; seeds past int32 keep their high word, JAX's x64 value)", () => {
+    const rows: ReadonlyArray<readonly [number, ReadonlyArray<number>]> = [
+      [0, [0, 0]],
+      [1, [0, 1]],
+      [-1, [0, 4294967295]],
+      [-2, [0, 4294967294]],
+      [-3, [0, 4294967293]],
+      [2 ** 31 - 1 + 100, [0, 2147483747]],
+      [2 ** 31 - 1 + 101, [0, 2147483748]],
+      [-(2 ** 31) - 100, [4294967295, 2147483548]],
+      [-(2 ** 31) - 101, [4294967295, 2147483547]]
+    ]
+    for (const [seed, want] of rows) {
+      assert.deepStrictEqual(ints(random.key(seed)), want, `seed ${seed}`)
+      assert.deepStrictEqual(ints(random.PRNGKey(seed)), want, `seed ${seed}`)
+    }
+    assert.deepStrictEqual(ints(random.key(np.array(-2, { dtype: "int32" }))), [0, 4294967294])
+    assert.deepStrictEqual(ints(random.key(np.array(2, { dtype: "uint32" }))), [0, 2])
+  })
+  it("test_batched_key_errors: samplers given a key array", () => {
+    const keys = random.split(random.key(0))
+    const calls: ReadonlyArray<readonly [string, () => unknown]> = [
+      ["bits", () => random.bits(keys, [2])],
+      ["chisquare", () => random.chisquare(keys, 1, { shape: [2] })],
+      ["dirichlet", () => random.dirichlet(keys, np.arange(2), { shape: [2] })],
+      ["gamma", () => random.gamma(keys, 1, { shape: [2] })],
+      ["loggamma", () => random.loggamma(keys, 1, { shape: [2] })],
+      ["foldIn", () => random.foldIn(keys, 0)],
+      ["split", () => random.split(keys)]
+    ]
+    for (const [name, call] of calls) {
+      assert.throws(call, ShapeError, new RegExp(`${name}: accepts a single key, but was given a key array of shape`))
+    }
+    assert.deepStrictEqual(random.keyData(keys).shape, [2, 2])
+  })
+  it("testIssue222: randint(key(10003), (), 0, 0) is 0", () => {
+    assert.deepStrictEqual(ints(random.randint(random.key(10003), [], 0, 0)), [0])
   })
   it("bad keys and seeds are typed errors", () => {
     assert.throws(() => random.key(1.5), DTypeError)
@@ -160,6 +198,13 @@ describe("the legacy stream: JAX's pinned values", () => {
       (k) => random.dirichlet(k, np.array([0.5, 0.6, 0.7]), { shape: [2] }),
       [0.003128, 0.009694, 0.987178, 0.025938, 0.479091, 0.494971]
     ],
+    ["double_sided_maxwell", (k) => random.doubleSidedMaxwell(k, 1, 2, { shape: [5] }), [
+      -2.408914,
+      -3.370437,
+      3.235352,
+      -0.907734,
+      -1.708732
+    ]],
     ["exponential", (k) => random.exponential(k, [5]), [0.526067, 0.043046, 0.039932, 0.46427, 0.123886]],
     ["gamma", (k) => random.gamma(k, 0.8, { shape: [5] }), [0.824221, 1.724476, 0.502882, 5.386132, 0.685543]],
     ["gumbel", (k) => random.gumbel(k, [5]), [2.06701, 0.911726, 0.145736, 0.185427, -0.00711]],
@@ -172,12 +217,14 @@ describe("the legacy stream: JAX's pinned values", () => {
       -2.943277
     ]],
     ["logistic", (k) => random.logistic(k, [5]), [0.19611, -1.709053, -0.274093, -0.208322, -1.675489]],
+    ["maxwell", (k) => random.maxwell(k, [5]), [3.070779, 0.908479, 1.521317, 0.875551, 1.306137]],
     [
       "multivariate_normal",
       (k) => random.multivariateNormal(k, np.ones([1, 3]), np.eye(3), { shape: [2] }),
       [1.067826, 1.215599, 0.234166, -0.237534, 1.32591, 1.413987]
     ],
     ["normal", (k) => random.normal(k, [5]), [-1.173234, -1.511662, 0.070593, -0.099764, 1.052845]],
+    ["pareto", (k) => random.pareto(k, 0.5, { shape: [5] }), [2.751398, 1.281863, 87.85448, 1.254542, 2.824487]],
     ["poisson", (k) => random.poisson(k, 5, { shape: [5] }), [7, 3, 6, 11, 6]],
     ["rademacher", (k) => random.rademacher(k, [5]), [-1, -1, -1, -1, 1]],
     ["randint", (k) => random.randint(k, [5], 0, 10), [0, 5, 7, 7, 5]],
@@ -198,6 +245,30 @@ describe("the legacy stream: JAX's pinned values", () => {
       else assert.deepStrictEqual(ints(out), expected)
     })
   }
+
+  // JAX's 64-bit bits (x64 only there): diffect's float64 samplers draw them as (hi, lo) words
+  const u64 = ([hi, lo]: readonly [Tensor, Tensor]) =>
+    ints(hi).map((h, i) => ((BigInt(h) << 32n) | BigInt(ints(lo)[i]!)).toString())
+  it("RandomValuesCase bits uint64 (OnX64.ONLY)", () => {
+    assert.deepStrictEqual(legacy(() => u64(bits64(caseKey("bits"), [5], false))), [
+      "17649965731882839947",
+      "1415307058040849897",
+      "8282622628079774249",
+      "14024425113645909402",
+      "2012979996110532418"
+    ])
+  })
+  it("testRngRandomBits: bits(key(1701), (3,), uint64) with x64", () => {
+    assert.deepStrictEqual(legacy(() => u64(bits64(random.key(1701), [3], false))), [
+      "3982329540505020460",
+      "16822122385914693683",
+      "7882654074788531506"
+    ])
+  })
+  it("test_loggamma_nan_corner_case: loggamma(wrap_key_data([3200590325, 713258242]), 0.0)", () => {
+    const key = random.wrapKeyData(u32([3200590325, 713258242]))
+    assertClose(legacy(() => random.loggamma(key, 0)), [-4.595436], 1e-6)
+  })
 })
 
 describe("the partitionable stream (JAX's default)", () => {

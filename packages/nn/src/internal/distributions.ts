@@ -27,7 +27,7 @@ export interface DistributionOptions {
 }
 
 // The output shape: given (the parameters must broadcast to it), or the parameters' broadcast shape.
-const outShape = (op: string, shape: ShapeLike | undefined, params: ReadonlyArray<Tensor>): Array<number> => {
+export const outShape = (op: string, shape: ShapeLike | undefined, params: ReadonlyArray<Tensor>): Array<number> => {
   const broadcast = np.broadcastShapes(...params.map((p) => p.shape))
   if (shape === undefined) return [...broadcast]
   const s = shapeOf(op, shape)

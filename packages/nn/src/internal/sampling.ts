@@ -146,6 +146,23 @@ export const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: Flo
   ])[0]!
 }
 
+// JAX's `_safe_int_to_float`: a u32[2, ...] pair (a 64-bit fixed-point fraction) as a float32 in (0, 1)
+// with all its leading zeros in the exponent.
+export const safeIntToFloat = (hi: Tensor, lo: Tensor): Tensor => {
+  const c = (v: number) => lax.full(hi.shape, v, "uint32")
+  const hiclz = lax.clz(hi)
+  const loclz = lax.clz(lo)
+  const hiAll = lax.eq(hiclz, c(32))
+  let mantissa = lax.or(
+    lax.shiftLeft(hi, hiclz),
+    lax.select(hiAll, lax.shiftLeft(lo, loclz), lax.shiftRightLogical(lo, lax.sub(c(32), hiclz)))
+  )
+  mantissa = lax.and(lax.shiftRightLogical(mantissa, c(32 - 23 - 1)), c((1 << 23) - 1))
+  let exp = lax.shiftLeft(lax.sub(c(126), lax.select(hiAll, lax.add(c(32), loclz), hiclz)), c(23))
+  exp = lax.and(exp, c((1 << 30) - (1 << 22)))
+  return lax.bitcastConvertType(lax.or(exp, mantissa), "float32")
+}
+
 // C's nextafter in float32 or float64, on the host.
 export const nextAfter = (x: number, toward: number, dtype: FloatDType): number => {
   if (Number.isNaN(x) || x === toward) return x
