@@ -31,7 +31,6 @@ import {
   describeValue,
   func
 } from "@diffect/core/Validate"
-import { outShape } from "./internal/distributions.js"
 import { gammaImpl } from "./internal/gamma.js"
 import { install as installKdeSampler } from "./internal/kdeSampler.js"
 import * as keys from "./internal/keys.js"
@@ -40,6 +39,7 @@ import type { ShapeLike } from "./internal/keys.js"
 import { shuffle, topKIndices } from "./internal/orderings.js"
 import { poissonSample } from "./internal/poisson.js"
 import { inexact } from "./internal/reduce.js"
+import { outShape } from "./internal/sampling.js"
 import { asFloat, erfInvImpl, FINFO, floatDType, normalImpl, safeIntToFloat, uniformImpl } from "./internal/sampling.js"
 import * as threefry from "./internal/threefry.js"
 

@@ -15,7 +15,7 @@ import { gammaImpl } from "./gamma.js"
 import { checkKey, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import { whileLoop } from "./loops.js"
-import { asFloat, floatDType, normalImpl, uniformImpl } from "./sampling.js"
+import { asFloat, floatDType, normalImpl, outShape, uniformImpl } from "./sampling.js"
 import type { FloatDType } from "./sampling.js"
 
 type TensorLike = np.TensorLike
@@ -24,23 +24,6 @@ type TensorLike = np.TensorLike
 export interface DistributionOptions {
   readonly shape?: ShapeLike | undefined
   readonly dtype?: FloatDType | undefined
-}
-
-// The output shape: given (the parameters must broadcast to it), or the parameters' broadcast shape.
-export const outShape = (op: string, shape: ShapeLike | undefined, params: ReadonlyArray<Tensor>): Array<number> => {
-  const broadcast = np.broadcastShapes(...params.map((p) => p.shape))
-  if (shape === undefined) return [...broadcast]
-  const s = shapeOf(op, shape)
-  // JAX's _check_shape: the parameters broadcast to the shape (not the other way round)
-  if (np.broadcastShapes(s, broadcast).join(",") !== s.join(",")) {
-    throw new ShapeError({
-      operation: op,
-      detail: `parameter shapes must be broadcast-compatible with shape argument, and the result of ` +
-        `broadcasting the shapes must equal the shape argument, but got result [${np.broadcastShapes(s, broadcast)}] ` +
-        `for shape argument [${s}].`
-    })
-  }
-  return s
 }
 
 const prepare = (

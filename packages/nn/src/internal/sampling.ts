@@ -8,7 +8,8 @@ import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { compiledWhenEager } from "@diffect/core/Staging"
 import { describeValue } from "@diffect/core/Validate"
-import { partitionable } from "./keys.js"
+import { partitionable, shapeOf } from "./keys.js"
+import type { ShapeLike } from "./keys.js"
 import * as threefry from "./threefry.js"
 
 type TensorLike = np.TensorLike
@@ -185,3 +186,23 @@ export const FINFO = {
   float32: { tiny: 1.1754943508222875e-38, eps: 2 ** -23, epsneg: 2 ** -24 },
   float64: { tiny: 2.2250738585072014e-308, eps: 2 ** -52, epsneg: 2 ** -53 }
 } as const
+
+/**
+ * The output shape of a sampler with parameters: given (the parameters must broadcast to it), or
+ * the parameters' broadcast shape. Internal: not part of `random` (distributions.ts is re-exported).
+ */
+export const outShape = (op: string, shape: ShapeLike | undefined, params: ReadonlyArray<Tensor>): Array<number> => {
+  const broadcast = np.broadcastShapes(...params.map((p) => p.shape))
+  if (shape === undefined) return [...broadcast]
+  const s = shapeOf(op, shape)
+  // JAX's _check_shape: the parameters broadcast to the shape (not the other way round)
+  if (np.broadcastShapes(s, broadcast).join(",") !== s.join(",")) {
+    throw new ShapeError({
+      operation: op,
+      detail: `parameter shapes must be broadcast-compatible with shape argument, and the result of ` +
+        `broadcasting the shapes must equal the shape argument, but got result [${np.broadcastShapes(s, broadcast)}] ` +
+        `for shape argument [${s}].`
+    })
+  }
+  return s
+}
