@@ -6,7 +6,7 @@
  * in its parameters, a tanh RNN), pytrees with null, reverse, jit, and JAX's
  * errors with their messages.
  */
-import { lax } from "@diffect/core"
+import { lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -394,10 +394,10 @@ describe("lax.scan: JAX's errors", () => {
       lax.scan((c: Tensor, x: Tensor) => [lax.broadcastInDim(c, [3], []), x] as const, f64([0], []), f64([1, 2, 3]))
     )
     assert.strictEqual(e._tag, "ShapeError")
-    assert.include(e.message, "the body function's carry input and carry output must have equal types")
+    assert.include(e.message, "scan body function carry input and carry output must have equal types")
     assert.include(
       e.message,
-      "the input carry component carry[0] has type float64[] but the corresponding output carry component has type float64[3], so the shapes do not match"
+      "The input carry c has type float64[] but the corresponding output carry component has type float64[3], so the shapes do not match."
     )
     const d = tagged(() =>
       lax.scan((c: Tensor, x: Tensor) => [lax.convertElementType(c, "float32"), x] as const, f64([0], []), f64([1]))
@@ -410,7 +410,7 @@ describe("lax.scan: JAX's errors", () => {
     assert.include(
       tagged(() => lax.scan((c: Tensor, x: Tensor) => [c, x] as const, f64([0], []), f64([1, 2]), { length: 3 }))
         .message,
-      "disagrees with leading axis sizes 2"
+      "disagrees with leading axis sizes [2]."
     )
     assert.include(
       tagged(() => lax.scan((c: Tensor, x: null) => [c, x] as const, f64([0], []), null)).message,
@@ -419,5 +419,153 @@ describe("lax.scan: JAX's errors", () => {
     const t = tagged(() => lax.scan(((c: Tensor, x: Tensor) => [[c], x] as const) as never, f64([0], []), f64([1])))
     assert.strictEqual(t._tag, "TreeStructureError")
     assert.include(t.message, "must have the same pytree structure")
+  })
+
+  // JAX's testScanBodyCarryTypeMismatchErrors: each differing component, named by the body's carry parameter
+  it("carry type mismatches name the body's carry parameter and every differing component (JAX's message)", () => {
+    const i32 = (v: number) => tensor([v], [], "int32")
+    const f32 = (x: Tensor) => lax.convertElementType(x, "float32")
+    const head = "scan body function carry input and carry output must have equal types, but they differ:\n\n"
+    const tail = "\nRevise the function so that all output types match the corresponding input types."
+    assert.strictEqual(
+      tagged(() => lax.scan((x: Tensor, _: null) => [f32(x), null] as const, i32(0), null, { length: 1 })).message,
+      `scan: ${head}The input carry x has type int32[] but the corresponding output carry component has type ` +
+        `float32[], so the dtypes do not match.\n${tail}`
+    )
+    assert.strictEqual(
+      tagged(() =>
+        lax.scan(
+          (x: readonly [Tensor, Tensor], _: null) => [[x[0], f32(x[1])] as const, null] as const,
+          [
+            i32(0),
+            i32(0)
+          ] as const,
+          null,
+          { length: 1 }
+        )
+      ).message,
+      `scan: ${head}The input carry component x[1] has type int32[] but the corresponding output carry component ` +
+        `has type float32[], so the dtypes do not match.\n${tail}`
+    )
+    assert.strictEqual(
+      tagged(() =>
+        lax.scan(
+          (x: readonly [Tensor, Tensor, Tensor], _: null) =>
+            [[f32(x[0]), lax.reshape(f32(x[1]), [1, 1]), x[2]] as never, null] as const,
+          [i32(0), i32(0), i32(0)] as const,
+          null,
+          { length: 1 }
+        )
+      ).message,
+      `scan: ${head}  * the input carry component x[0] has type int32[] but the corresponding output carry ` +
+        `component has type float32[], so the dtypes do not match;\n  * the input carry component x[1] has type ` +
+        `int32[] but the corresponding output carry component has type float32[1,1], so the dtypes do not match, ` +
+        `and the shapes do not match.\n${tail}`
+    )
+    // a destructured carry parameter has no name: JAX's message without a signature
+    assert.include(
+      tagged(() =>
+        lax.scan(
+          ([a, b]: readonly [Tensor, Tensor], _: null) => [[f32(a), b] as never, null] as const,
+          [
+            i32(0),
+            i32(0)
+          ] as const,
+          null,
+          { length: 1 }
+        )
+      ).message,
+      "The input carry at path [0] has type int32[] but"
+    )
+  })
+
+  // JAX's testScanBodyOutputError
+  it("a body output that is not a pair (JAX's message)", () => {
+    const e = tagged(() => lax.scan(((c: Tensor, _x: Tensor) => c) as never, f64([0], []), f64([1, 2])))
+    assert.strictEqual(e._tag, "ControlFlowError")
+    assert.strictEqual(e.message, "scan: scan body output must be a pair, got float64[].")
+  })
+
+  // JAX's test_scan_init_weak_type: a weakly typed init takes the body's carry type
+  it("a weakly typed init (a JS number) is promoted to the carry output's type", () => {
+    const [c, ys] = lax.scan(
+      (c: Tensor, x: Tensor) => [np.add(c, x), x] as const,
+      0 as never as Tensor,
+      f64([1, 1, 1, 1, 1])
+    )
+    assert.strictEqual(c.dtype, "float64")
+    assert.isFalse(c.weakType)
+    assert.deepStrictEqual([num(c), num(ys)], [[5], [1, 1, 1, 1, 1]])
+    // int xs: the weak float32 init stays float32 (float32 + int32 is float32)
+    const [ci] = lax.scan(
+      (c: Tensor, x: Tensor) => [lax.add(c, lax.convertElementType(x, "float32")), null] as const,
+      0 as never as Tensor,
+      tensor([1, 2, 3], [3], "int32")
+    )
+    assert.deepStrictEqual([ci.dtype, num(ci)], ["float32", [6]])
+  })
+})
+
+describe("lax.foriLoop (JAX's fori_loop)", () => {
+  const inc = (_i: Tensor, c: Tensor) => lax.add(c, lax.full([], 1, "float32"))
+  const i32 = (v: number) => tensor([v], [], "int32")
+  const ten = () => tensor([10], [], "float32")
+  // JAX's test_fori_loop_supports_unrolling and test_fori_loop_returns_init_with_nonpositive_length
+  it("unroll with static bounds; a non-positive trip count returns init, eagerly and under jit", () => {
+    for (const unroll of [undefined, 1, 3, true, false]) {
+      assert.deepStrictEqual(num(lax.foriLoop(0, 10, inc, ten(), { unroll })), [20])
+      for (const upper of [0, -2]) {
+        assert.deepStrictEqual(num(lax.foriLoop(0, upper, inc, ten(), { unroll })), [10])
+        assert.deepStrictEqual(
+          num(run(jit((c: Tensor) => lax.foriLoop(0, upper, inc, c, { unroll }))(ten())) as Tensor),
+          [10]
+        )
+      }
+    }
+    assert.throws(() => lax.foriLoop(0, 3, inc, ten(), { unroll: -1 }), /unroll/)
+    assert.throws(() => lax.foriLoop(0, 3, inc, ten(), { unrol: 2 } as never), /unrol/)
+  })
+  // JAX's test_fori_loop_with_dynamic_indices_cannot_unroll
+  it("unroll with a traced bound is JAX's error", () => {
+    const f = jit((upper: Tensor) => lax.foriLoop(0, upper, inc, ten(), { unroll: 3 }))
+    assert.throws(() => run(f(i32(10))), /Can only use `unroll` in `fori_loop` if the loop bounds are statically known/)
+    assert.deepStrictEqual(
+      num(run(jit((upper: Tensor) => lax.foriLoop(0, upper, inc, ten(), { unroll: 1 }))(i32(10))) as Tensor),
+      [20]
+    )
+  })
+  // JAX's testForiLoopErrors / testForiLoopScalarLimits
+  it("the bounds share one dtype; a JS number takes an int32 bound's", () => {
+    const u32 = tensor([0], [], "uint32")
+    assert.throws(
+      () => lax.foriLoop(u32, i32(10), (_i: Tensor, c: Tensor) => c, ten()),
+      /lower and upper arguments to fori_loop must have equal types, got uint32 and int32/
+    )
+    assert.throws(
+      () => lax.foriLoop(0, tensor([3], [], "uint32"), (_i: Tensor, c: Tensor) => c, ten()),
+      /must have equal types, got int32 and uint32/
+    )
+    assert.deepStrictEqual(num(lax.foriLoop(i32(0), 10, inc, ten())), [20])
+    assert.deepStrictEqual(num(lax.foriLoop(0, i32(10), inc, ten())), [20])
+    assert.deepStrictEqual(num(lax.foriLoop(u32, tensor([3], [], "uint32"), inc, ten())), [13])
+  })
+  // JAX: concrete bounds (core.is_concrete) make a scan, so tensor bounds known now are reverse-differentiable
+  it("concrete tensor bounds are a scan: reverse-differentiable, as JAX's", () => {
+    const power = (x: Tensor) => lax.foriLoop(0, i32(3), (_i: Tensor, c: Tensor) => lax.mul(c, x), x)
+    assertClose(num(grad(power)(f64([2], []))), [32], 1e-12) // d x^4 = 4 x^3
+    const text = run(makeProgram(power)(f64([2], []))).toString()
+    assert.include(text, "scan[")
+    assert.notInclude(text, "while[")
+  })
+  // JAX: the static fori_loop counter is a Python int, weakly typed, so it takes the carry's integer type
+  it("the static counter is a weakly typed int32", () => {
+    const s = lax.foriLoop(0, 4, (i: Tensor, c: Tensor) => np.add(c, i), tensor([0], [], "uint32"))
+    assert.deepStrictEqual([s.dtype, num(s)], ["uint32", [6]])
+    let seen: Tensor | undefined
+    lax.foriLoop(0, 2, (i: Tensor, c: Tensor) => {
+      seen = i
+      return c
+    }, ten())
+    assert.deepStrictEqual([seen!.dtype, seen!.weakType], ["int32", true])
   })
 })

@@ -504,22 +504,23 @@ export const foriLoopTraced = <T>(
   }
   if (typeof lower === "number") checkInt32Bound("foriLoop", "lower", lower)
   if (typeof upper === "number") checkInt32Bound("foriLoop", "upper", upper)
-  // JAX: both bounds take one integer dtype (int32 here)
-  const asInt = (x: Tensor, u: unknown) =>
-    x.dtype === "int32" && !x.weakType
+  // JAX: both bounds take one dtype (a JS number the tensor's; int32 when both are JS numbers)
+  const dtype = typeof lower !== "number" ? lo.dtype : typeof upper !== "number" ? hi.dtype : "int32"
+  const asDType = (x: Tensor, u: unknown) =>
+    x.dtype === dtype && !x.weakType
       ? x
-      : bind1("convert_element_type", [typeof u === "number" ? fromLiteral(u, "int32", false) : x], {
-        dtype: "int32",
+      : bind1("convert_element_type", [typeof u === "number" ? fromLiteral(u, dtype, false) : x], {
+        dtype,
         weakType: false
       })
-  const start = asInt(lo, lower)
-  const stop = asInt(hi, upper)
+  const start = asDType(lo, lower)
+  const stop = asDType(hi, upper)
   type Carry = readonly [Tensor, Tensor, T]
   const [, , value] = whileLoop<unknown>(
     (c) => bind1("lt", [(c as Carry)[0], (c as Carry)[1]], {}),
     (c) => {
       const [i, n, v] = c as Carry
-      return [bind1("add", [i, fromLiteral(1, "int32", false)], {}), n, bodyFn(i, v)]
+      return [bind1("add", [i, fromLiteral(1, dtype, false)], {}), n, bodyFn(i, v)]
     },
     [start, stop, init]
   ) as readonly [Tensor, Tensor, Tree.MapLeaves<T, Tensor>]

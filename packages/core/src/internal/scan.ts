@@ -7,11 +7,13 @@
  */
 import { aval } from "../AbstractValue.js"
 import type { AbstractValue } from "../AbstractValue.js"
-import { ShapeError, TreeStructureError } from "../Errors.js"
+import { isInteger, promote } from "../DType.js"
+import { ControlFlowError, ShapeError, TreeStructureError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
 import { evalProgram, hoistConsts } from "../Program.js"
 import { makeProgramFlat } from "../Staging.js"
-import { ConcreteTensor, Tensor } from "../Tensor.js"
+import { ConcreteTensor, Tensor, Tracer } from "../Tensor.js"
+import { toJsSync } from "../ToJs.js"
 import * as Tree from "../Tree.js"
 import { argumentError, checkKeys } from "../Validate.js"
 import { checkInt32Bound, foriLoopTraced } from "./controlFlow.js"
@@ -52,6 +54,8 @@ export interface ScanOptions {
   readonly unroll?: number | boolean | undefined
 }
 
+const isSignedInt = (d: string): boolean => d === "int32"
+
 const describeAval = (a: AbstractValue): string => `${a.dtype}[${a.shape.join(",")}]`
 
 // A leaf as a tensor: JS numbers are weak float32 scalars (JAX's Python scalars);
@@ -63,13 +67,59 @@ const leafTensor = (op: string, what: string, u: unknown): Tensor => {
   throw argumentError(op, what, "a pytree of Tensors (or JS numbers)", u)
 }
 
-// JAX's `_check_carry_type` message for one differing component.
-const carryMismatch = (i: number, a: AbstractValue, b: AbstractValue): string => {
-  const what = a.dtype !== b.dtype
-    ? `so the dtypes do not match`
-    : `so the shapes do not match`
-  return `  * the input carry component carry[${i}] has type ${describeAval(a)} but the corresponding output carry ` +
-    `component has type ${describeAval(b)}, ${what}`
+// The name of `f`'s first parameter when it is a plain identifier (JAX names the carry by the
+// body's signature: `the input carry component c[1]`), else undefined.
+const carryName = (f: Function): string | undefined => {
+  let src: string
+  try {
+    src = Function.prototype.toString.call(f)
+  } catch {
+    return undefined
+  }
+  const m = /^\s*(?:async\s*)?(?:function\b[^(]*)?\(\s*([A-Za-z_$][\w$]*)\s*[,)=]/.exec(src) ??
+    /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(src)
+  return m?.[1]
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+// JAX's `_check_carry_type` on types (structures are checked while staging): every differing
+// component, named by the body's carry parameter and its path, and why (core.aval_mismatch_extra).
+const checkCarryTypes = (
+  f: Function,
+  init: unknown,
+  inAvals: ReadonlyArray<AbstractValue>,
+  outAvals: ReadonlyArray<AbstractValue>
+): void => {
+  const name = carryName(f)
+  const component = (p: Tree.KeyPath) =>
+    name !== undefined
+      ? (p.length > 0 ? `the input carry component ${name}${Tree.keystr(p)}` : `the input carry ${name}`)
+      : (p.length > 0 ? `the input carry at path ${Tree.keystr(p)}` : "the input carry")
+  const [paths] = Tree.flattenWithPath(init)
+  const diffs = inAvals.flatMap((a, i) => {
+    const b = outAvals[i]!
+    const why = [
+      ...(a.dtype !== b.dtype ? ["the dtypes do not match"] : []),
+      ...(a.shape.length !== b.shape.length || a.shape.some((d, k) => d !== b.shape[k])
+        ? ["the shapes do not match"]
+        : [])
+    ]
+    if (why.length === 0) return []
+    return [
+      `${component(paths[i]![0])} has type ${describeAval(a)} but the corresponding output carry component has ` +
+      `type ${describeAval(b)}, so ${why.join(", and ")}`
+    ]
+  })
+  if (diffs.length === 0) return
+  const differences = diffs.length === 1
+    ? `${capitalize(diffs[0]!)}.\n`
+    : diffs.slice(0, -1).map((d) => `  * ${d};\n`).join("\n") + `  * ${diffs[diffs.length - 1]}.\n`
+  throw new ShapeError({
+    operation: "scan",
+    detail: `scan body function carry input and carry output must have equal types, but they differ:\n\n` +
+      `${differences}\nRevise the function so that all output types match the corresponding input types.`
+  })
 }
 
 /**
@@ -114,7 +164,7 @@ export const scan = <C, X, Y>(
   }
   const [initLeaves, initDef] = Tree.flatten(init as unknown)
   const [xsLeaves, xsDef] = Tree.flatten(xs as unknown)
-  const carry = initLeaves.map((u) => leafTensor("scan", "init", u))
+  let carry = initLeaves.map((u) => leafTensor("scan", "init", u))
   const xsT = xsLeaves.map((u) => leafTensor("scan", "xs", u))
   xsT.forEach((x) => {
     if (x.ndim === 0) {
@@ -134,51 +184,65 @@ export const scan = <C, X, Y>(
   if (length !== undefined && sizes.length > 0 && sizes[0] !== length) {
     throw new ShapeError({
       operation: "scan",
-      detail: `got \`length\` argument of ${length} which disagrees with leading axis sizes ${sizes[0]}`
+      detail: `got \`length\` argument of ${length} which disagrees with leading axis sizes [${sizes.join(", ")}].`
     })
   }
   if (length === undefined && sizes.length === 0) {
     throw new ShapeError({ operation: "scan", detail: "got no values to scan over and `length` not provided" })
   }
   const n = length ?? sizes[0]!
-  const carryAvals = carry.map((c) => c.aval)
   const xAvals = xsT.map((x) => aval(x.shape.slice(1), x.dtype, x.weakType))
   let yDef: ReturnType<typeof Tree.structure> | undefined
-  const body = makeProgramFlat((ins) => {
-    const c = Tree.unflatten<C>(initDef, ins.slice(0, carry.length))
-    const x = Tree.unflatten<X>(xsDef, ins.slice(carry.length))
-    const out = f(c, x)
-    if (!Array.isArray(out) || out.length !== 2) {
-      throw argumentError("scan", "f", "a function returning a pair [carry, y]", out)
-    }
-    const [cLeaves, cDef] = Tree.flatten(out[0] as unknown)
-    const [yLeaves, yd] = Tree.flatten(out[1] as unknown)
-    yDef = yd
-    if (!Tree.treedefEquals(cDef, initDef)) {
-      throw new TreeStructureError({
-        operation: "scan",
-        path: "",
-        detail: `the body function's carry input and carry output must have the same pytree structure, ` +
-          `but they differ: the input carry is ${String(initDef)} and the output carry is ${String(cDef)}`
-      })
-    }
-    return [...cLeaves.map((u) => leafTensor("scan", "carry", u)), ...yLeaves.map((u) => leafTensor("scan", "y", u))]
-  }, [...carryAvals, ...xAvals])
-  // JAX's carry type check (shapes and dtypes; weak types may differ).
-  const outCarry = body.outAvals.slice(0, carry.length)
-  const diffs = carryAvals.flatMap((a, i) => {
-    const b = outCarry[i]!
-    return a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, k) => d !== b.shape[k])
-      ? [carryMismatch(i, a, b)]
-      : []
-  })
-  if (diffs.length > 0) {
-    throw new ShapeError({
-      operation: "scan",
-      detail: `the body function's carry input and carry output must have equal types (e.g. shapes and dtypes of ` +
-        `arrays), but they differ:\n${diffs.join("\n")}`
+  const stageBody = (carryAvals: ReadonlyArray<AbstractValue>) =>
+    makeProgramFlat((ins) => {
+      const c = Tree.unflatten<C>(initDef, ins.slice(0, carry.length))
+      const x = Tree.unflatten<X>(xsDef, ins.slice(carry.length))
+      const out = f(c, x)
+      if (!Array.isArray(out) || out.length !== 2) {
+        const show = (u: unknown): string =>
+          u instanceof Tensor
+            ? describeAval(u.aval)
+            : Array.isArray(u)
+            ? `(${u.map(show).join(", ")})`
+            : typeof u === "number"
+            ? "float32[]"
+            : String(u)
+        throw new ControlFlowError({ operation: "scan", detail: `scan body output must be a pair, got ${show(out)}.` })
+      }
+      const [cLeaves, cDef] = Tree.flatten(out[0] as unknown)
+      const [yLeaves, yd] = Tree.flatten(out[1] as unknown)
+      yDef = yd
+      if (!Tree.treedefEquals(cDef, initDef)) {
+        throw new TreeStructureError({
+          operation: "scan",
+          path: "",
+          detail: `scan body function carry input and carry output must have the same pytree structure, but they ` +
+            `differ:\n\nthe input tree structure is:\n${String(initDef)}\nthe output tree structure is:\n` +
+            `${String(cDef)}\n\nRevise the function so that the carry output has the same pytree structure as the ` +
+            `carry input.`
+        })
+      }
+      return [...cLeaves.map((u) => leafTensor("scan", "carry", u)), ...yLeaves.map((u) => leafTensor("scan", "y", u))]
+    }, [...carryAvals, ...xAvals])
+  let body = stageBody(carry.map((c) => c.aval))
+  // JAX's _promote_weak_typed_input: a weakly typed init whose type differs from the body's carry
+  // output is converted to the type promoting the two gives (strongly typed), and the body staged again
+  const sameType = (a: AbstractValue, b: AbstractValue) =>
+    a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, k) => d === b.shape[k])
+  const changed = carry.map((c, i) => c.weakType && !sameType(c.aval, body.outAvals[i]!))
+  if (changed.some((b) => b)) {
+    carry = carry.map((c, i) => {
+      if (!changed[i]) return c
+      const o = body.outAvals[i]!
+      const dtype = c.dtype === "float0" || o.dtype === "float0"
+        ? c.dtype
+        : promote(c.dtype, true, o.dtype, o.weakType)[0]
+      return bind1("convert_element_type", [c], { dtype, weakType: false })
     })
+    body = stageBody(carry.map((c) => c.aval))
   }
+  // JAX's carry type check (shapes and dtypes; weak types may differ).
+  checkCarryTypes(f, init, carry.map((c) => c.aval), body.outAvals.slice(0, carry.length))
   const { hoisted, program } = hoistConsts(body)
   const outs = bind("scan", [...hoisted, ...carry, ...xsT], {
     program,
@@ -222,13 +286,35 @@ export const map = <X, Y>(f: (x: X) => Y, xs: X, options?: { readonly batchSize?
   return scan((c: null, x: X) => [c, f(x)] as const, null, xs)[1]
 }
 
+/** Options of `lax.foriLoop`. @since 0.1.0 */
+export interface ForiLoopOptions {
+  /**
+   * JAX's `unroll`: with static bounds, the scan's unrolling factor (a
+   * non-negative integer, or `true` for a full unroll); with traced bounds
+   * only `false` or 1 are accepted (JAX's `ValueError`).
+   */
+  readonly unroll?: number | boolean | undefined
+}
+
+// A bound's value when it is concrete (a JS number, or a tensor whose value is known, through the
+// tracers that know their primal: JAX's core.is_concrete), else undefined.
+const concreteBound = (u: number | Tensor): number | undefined => {
+  if (typeof u === "number") return u
+  let x: Tensor | undefined = u
+  while (x instanceof Tracer) x = x.concreteValue()
+  if (x === undefined || x.ndim !== 0 || !isInteger(x.dtype)) return undefined
+  return Number(toJsSync(x))
+}
+
 /**
  * `body(i, value)` for `i` from `lower` to `upper - 1`, threading `value`
- * (JAX's `lax.fori_loop`). With JS-number bounds it is a scan of
- * `upper - lower` steps (as JAX does for concrete bounds), so it is
- * reverse-differentiable; `i` is an int32 scalar, so JS-number bounds must lie
- * in the int32 range (a `DTypeError` otherwise, as JAX's `OverflowError`). With
- * a tensor bound it is a `whileLoop` (forward mode only, JAX's rule).
+ * (JAX's `lax.fori_loop`). With concrete bounds (JS numbers, or tensors whose
+ * values are known) it is a scan of `upper - lower` steps (as JAX does), so it
+ * is reverse-differentiable and takes `unroll`; `i` is then a weakly typed
+ * int32 scalar (JAX's Python int), so the bounds must lie in the int32 range
+ * (a `DTypeError` otherwise, as JAX's `OverflowError`). With a traced bound it
+ * is a `whileLoop` (forward mode only, JAX's rule). The bounds must share a
+ * dtype (a JS number takes the other bound's), JAX's `TypeError` otherwise.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -243,24 +329,53 @@ export const foriLoop = <V>(
   lower: number | Tensor,
   upper: number | Tensor,
   body: (i: Tensor, value: V) => V,
-  init: V
+  init: V,
+  options?: ForiLoopOptions
 ): V => {
+  checkKeys("foriLoop", options, ["unroll"])
+  const unroll = options?.unroll
+  if (unroll !== undefined && typeof unroll !== "boolean" && (!Number.isInteger(unroll) || unroll < 0)) {
+    throw argumentError("foriLoop", "unroll", "a non-negative integer or a boolean", unroll)
+  }
+  for (const [name, u] of [["lower", lower], ["upper", upper]] as const) {
+    if (typeof u === "number" && !Number.isInteger(u)) {
+      throw argumentError("foriLoop", name, "an integer or an int32 scalar tensor", u)
+    }
+  }
+  // JAX: the bounds share one dtype; a JS number (JAX's weakly typed Python int) takes a signed
+  // integer tensor's
+  const dtypeOf = (u: number | Tensor) => (typeof u === "number" ? "int32" : u.dtype)
+  const weak = (u: number | Tensor) => typeof u === "number" || u.weakType
+  const [dl, du] = [dtypeOf(lower), dtypeOf(upper)]
+  if (dl !== du && !(isSignedInt(dl) && isSignedInt(du) && weak(lower) !== weak(upper))) {
+    throw new ControlFlowError({
+      operation: "foriLoop",
+      detail: `lower and upper arguments to fori_loop must have equal types, got ${dl} and ${du}`
+    })
+  }
+  const lo = lower instanceof Tensor ? concreteBound(lower) : lower
+  const hi = upper instanceof Tensor ? concreteBound(upper) : upper
   // a traced (tensor) bound: a whileLoop (forward-mode differentiable only, as JAX)
-  if (lower instanceof Tensor || upper instanceof Tensor) {
+  if (lo === undefined || hi === undefined) {
+    if (unroll !== undefined && unroll !== false && unroll !== 1) {
+      throw new ControlFlowError({
+        operation: "foriLoop",
+        detail: "Can only use `unroll` in `fori_loop` if the loop bounds are statically known."
+      })
+    }
     return foriLoopTraced(lower, upper, body, init) as unknown as V
   }
   if (typeof body !== "function") throw argumentError("foriLoop", "body", "a function", body)
-  if (!Number.isInteger(lower)) throw argumentError("foriLoop", "lower", "an integer or an int32 scalar tensor", lower)
-  if (!Number.isInteger(upper)) throw argumentError("foriLoop", "upper", "an integer or an int32 scalar tensor", upper)
-  checkInt32Bound("foriLoop", "lower", lower)
-  checkInt32Bound("foriLoop", "upper", upper)
-  const start = new ConcreteTensor(aval([], "int32"), Int32Array.of(lower), undefined)
-  const one = new ConcreteTensor(aval([], "int32"), Int32Array.of(1), undefined)
+  checkInt32Bound("foriLoop", "lower", lo)
+  checkInt32Bound("foriLoop", "upper", hi)
+  // the counter is JAX's Python int: a weakly typed int32
+  const start = new ConcreteTensor(aval([], "int32", true), Int32Array.of(lo), undefined)
+  const one = new ConcreteTensor(aval([], "int32", true), Int32Array.of(1), undefined)
   const [[, out]] = scan(
     ([i, v]: readonly [Tensor, V], _x: null) => [[bind1("add", [i, one], {}), body(i, v)] as const, null] as const,
     [start, init] as const,
     null,
-    { length: Math.max(upper - lower, 0) }
+    { length: Math.max(hi - lo, 0), unroll: unroll ?? false }
   )
   return out
 }
