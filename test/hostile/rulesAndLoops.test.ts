@@ -34,6 +34,9 @@ describe("lax.foriLoop bounds", () => {
       "DTypeError",
       "upper 4294967296 too large to convert to int32"
     )
+    // a bound that is neither (the fuzz: foriLoop() read the dtype of undefined)
+    assertError(() => (lax.foriLoop as Function)(), "ArgumentError", "lower must be an integer")
+    assertError(() => lax.foriLoop(0, "3" as never, body, np.array(0)), "ArgumentError", "upper must be an integer")
   })
   it("bounds at the ends of the int32 range are accepted", () => {
     assert.strictEqual(toJsSync(lax.foriLoop(2 ** 31 - 3, 2 ** 31 - 1, body, np.array(0))), 2)

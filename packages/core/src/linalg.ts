@@ -1095,7 +1095,7 @@ export const cond = (x: TensorLike, options?: CondOptions): Tensor => {
   if (t.shape.at(-1) === 0 || t.shape.at(-2) === 0) {
     throw new ShapeError({
       operation: "cond",
-      detail: `cond is not defined on empty matrices, got shape (${t.shape.join(", ")})`
+      detail: `the condition number is not defined for empty matrices, got shape (${t.shape.join(", ")})`
     })
   }
   const p = options?.p

@@ -39,8 +39,16 @@ import type { ShapeLike } from "./internal/keys.js"
 import { shuffle, topKIndices } from "./internal/orderings.js"
 import { poissonSample } from "./internal/poisson.js"
 import { inexact } from "./internal/reduce.js"
-import { outShape } from "./internal/sampling.js"
-import { asFloat, erfInvImpl, FINFO, floatDType, normalImpl, safeIntToFloat, uniformImpl } from "./internal/sampling.js"
+import {
+  asFloat,
+  erfInvImpl,
+  FINFO,
+  floatDType,
+  normalImpl,
+  outShape,
+  safeIntToFloat,
+  uniformImpl
+} from "./internal/sampling.js"
 import * as threefry from "./internal/threefry.js"
 
 type TensorLike = np.TensorLike
@@ -963,7 +971,11 @@ export const categorical = (
   const mode = gumbelMode("categorical", options?.mode)
   checkKey("categorical", key)
   const l = inexact(logits)
-  const dtype = l.dtype as FloatDType
+  // (the Gumbel noise is real: complex logits are a typed error, as JAX's gumbel dtype check)
+  if (l.dtype !== "float32" && l.dtype !== "float64") {
+    throw new DTypeError({ operation: "categorical", detail: `logits must be real, got dtype ${l.dtype}` })
+  }
+  const dtype: FloatDType = l.dtype
   const axis = Shape.normalizeAxis(options?.axis ?? -1, l.ndim)
   const batch = l.shape.filter((_, i) => i !== axis)
   const s = options?.shape === undefined ? batch : shapeOf("categorical", options.shape)

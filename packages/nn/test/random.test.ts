@@ -368,6 +368,8 @@ describe("distributions", () => {
     assert.isBelow(Math.abs(g.filter((v) => v === 1).length / 4000 - 0.75), 0.03)
     const top = ints(random.categorical(key, np.array([0, 0, 0, 0]), { shape: [4], replace: false }))
     assert.deepStrictEqual([...top].sort(), [0, 1, 2, 3])
+    // complex logits: a typed error (it read the float limits of a complex dtype: a plain TypeError)
+    assert.throws(() => random.categorical(key, np.array([0, 0], { dtype: "complex64" })), /logits must be real/)
   })
   it("gamma, beta and dirichlet: means", () => {
     const g = flat(random.gamma(key, 3, { shape: [4000] }))

@@ -338,7 +338,7 @@ export const foriLoop = <V>(
     throw argumentError("foriLoop", "unroll", "a non-negative integer or a boolean", unroll)
   }
   for (const [name, u] of [["lower", lower], ["upper", upper]] as const) {
-    if (typeof u === "number" && !Number.isInteger(u)) {
+    if ((typeof u === "number" && !Number.isInteger(u)) || (typeof u !== "number" && !(u instanceof Tensor))) {
       throw argumentError("foriLoop", name, "an integer or an int32 scalar tensor", u)
     }
   }
