@@ -204,6 +204,22 @@ describe("jax.grad parity", () => {
     expect.close(value(Effect.succeed(g)), 1)
   })
 
+  it("weak types (JAX's _convert_element_type): a weak input made strong by promotion gets a weak gradient back", () => {
+    // x * float32(2) converts the weak x to strong float32 (a conversion of weak type only); its
+    // transpose converts the cotangent back to x's weak type
+    const g = run(grad((x: Tensor) => np.multiply(x, np.array(2, { dtype: "float32" })))(1 as unknown as Tensor))
+    assert.isTrue(g.weakType)
+    assert.strictEqual(g.dtype, "float32")
+    expect.close(value(Effect.succeed(g)), 2)
+    const h = run(grad((x: Tensor) => np.add(np.array(3, { dtype: "float32" }), np.sin(x)))(1 as unknown as Tensor))
+    assert.isTrue(h.weakType)
+    // a strong input stays strong
+    assert.isFalse(
+      run(grad((x: Tensor) => np.multiply(x, np.array(2, { dtype: "float32" })))(np.array(1, { dtype: "float32" })))
+        .weakType
+    )
+  })
+
   it("test_grad_does_not_unflatten_tree_with_none: null leaves stay null", () => {
     const g = run(grad((t: [Tensor, null]) => np.sum(t[0]))([np.array([0]), null]))
     assert.strictEqual(g[1], null)

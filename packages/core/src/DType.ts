@@ -291,7 +291,8 @@ const toNode = (d: DType, weak: boolean): Node | undefined => {
     case "int32":
       return weak ? "i*" : "i32"
     case "uint32":
-      return "u32"
+      // JAX's _jax_type: a weak value is its Python kind (a weak uint32 is a weak int)
+      return weak ? "i*" : "u32"
     case "float32":
       return weak ? "f*" : "f32"
     case "float64":
@@ -324,8 +325,9 @@ for (const a of nodes) for (const b of nodes) promotionTable.set(`${a},${b}`, fr
 /**
  * Promotes two (dtype, weak) pairs by JAX's lattice. A weak type yields to a strong one of
  * its kind (`float32` with a JS number stays `float32`), but not across kinds: a strong
- * `int32` with a JS float gives a weak `float32`, as in JAX. Not defined for `float0`
- * (callers raise `Float0OperationError` first).
+ * `int32` with a JS float gives a weak `float32`, as in JAX. Two weak types promote as their
+ * strong dtypes to a weak result, and a bool is never weak (JAX's `lattice_result_type`).
+ * Not defined for `float0` (callers raise `Float0OperationError` first).
  *
  * @example
  * import { DType } from "diffect"
@@ -336,10 +338,14 @@ for (const a of nodes) for (const b of nodes) promotionTable.set(`${a},${b}`, fr
  * @since 0.1.0
  */
 export const promote = (a: DType, aWeak: boolean, b: DType, bWeak: boolean): readonly [DType, boolean] => {
+  // JAX's lattice_result_type: two weak operands promote as their strong dtypes, and the result
+  // is weak (weak float32 with weak float64 is a weak float64, weak uint32 with weak int32 a weak
+  // int32); a bool result is never weak.
+  const allWeak = aWeak === true && bWeak === true
   const r = typeof aWeak === "boolean" && typeof bWeak === "boolean"
-    ? promotionTable.get(`${toNode(a, aWeak)},${toNode(b, bWeak)}`)
+    ? promotionTable.get(`${toNode(a, aWeak && !allWeak)},${toNode(b, bWeak && !allWeak)}`)
     : undefined
-  if (r !== undefined) return r
+  if (r !== undefined) return allWeak && r[0] !== "bool" ? [r[0], true] : r
   // (only a bad argument gets here)
   for (const [d, weak, name] of [[a, aWeak, "a"], [b, bWeak, "b"]] as const) {
     if (!isDType(d)) {

@@ -5,7 +5,7 @@
  * comes from lax.convertElementType(..., weakType = true). uint32 follows JAX's table with
  * x64 disabled: `u32 + i32` is i64 there, canonicalized to i32.
  */
-import { aval, ConcreteTensor, DType, np } from "@diffect/core"
+import { aval, ConcreteTensor, DType, lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { expect, failure } from "./npSetup.js"
@@ -123,6 +123,25 @@ describe("promotion", () => {
       re: 1,
       im: 1
     }])
+  })
+  // JAX's lattice_result_type (dtypes.py): weak operands all round promote as their strong
+  // dtypes, the result weak; a weak uint32 is a weak int (_jax_type); no bool result is weak
+  // (testBinaryNonPromotion: "No boolean weak types").
+  it("two weak types promote as their strong dtypes to a weak result; a weak uint32 is a weak int", () => {
+    assert.deepStrictEqual(DType.promote("float32", true, "float64", true), ["float64", true])
+    assert.deepStrictEqual(DType.promote("complex64", true, "float64", true), ["complex128", true])
+    assert.deepStrictEqual(DType.promote("uint32", true, "int32", true), ["int32", true])
+    assert.deepStrictEqual(DType.promote("uint32", true, "bool", false), ["int32", true])
+    assert.deepStrictEqual(DType.promote("uint32", true, "float32", false), ["float32", false])
+    assert.deepStrictEqual(DType.promote("uint32", true, "uint32", false), ["uint32", false])
+    assert.deepStrictEqual(DType.promote("bool", true, "int32", true), ["int32", true])
+    assert.deepStrictEqual(DType.promote("bool", true, "bool", true), ["bool", false])
+    const weak = (d: DType.DType, v: number) => lax.convertElementType(np.array(v), d, true)
+    expect.tensor(np.add(weak("float32", 1), weak("float64", 2)), "float64", 3, { weak: true })
+    expect.tensor(np.add(weak("uint32", 1), weak("int32", 2)), "int32", 3, { weak: true })
+    // testBinaryNonPromotion: x + x keeps a weak x weak, except a bool
+    expect.tensor(np.add(weak("int32", 1), weak("int32", 2)), "int32", 3, { weak: true })
+    expect.tensor(np.add(weak("bool", 1), weak("bool", 0)), "bool", true, { weak: false })
   })
   it("float0 refuses promotion with JAX's message", () => {
     const z = new ConcreteTensor(aval([2], "float0"), new Uint8Array(0), undefined)

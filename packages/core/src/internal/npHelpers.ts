@@ -67,12 +67,19 @@ export const resultType = (
     if (x.dtype === dtype) weak = weak && x.weakType
     else [dtype, weak] = promote(dtype, weak, x.dtype, x.weakType)
   }
-  return [dtype, weak]
+  // JAX's lattice_result_type: no weak bool results
+  return [dtype, weak && dtype !== "bool"]
 }
 
-/** Converts `x` to `dtype` (a no-op when it has it already). @since 0.1.0 */
+/**
+ * Converts `x` to `dtype` and weak type (a no-op when it has both already), as JAX's
+ * `_convert_element_type`: a change of weak type alone is a conversion too, so that a
+ * weak operand made strong by promotion gets a weak cotangent back (its transpose).
+ *
+ * @since 0.1.0
+ */
 export const cast = (x: Tensor, dtype: DType, weakType: boolean): Tensor =>
-  x.dtype === dtype ? x : lax.convertElementType(x, dtype, weakType)
+  x.dtype === dtype && x.weakType === weakType ? x : lax.convertElementType(x, dtype, weakType)
 
 /** Promotes tensors to their common dtype. @since 0.1.0 */
 export const promoteAll = (op: string, xs: ReadonlyArray<Tensor>): Array<Tensor> => {
