@@ -29,9 +29,12 @@ export type IndexMode = "fill" | "clip" | "promise_in_bounds"
 export const defaultFill = (dtype: DType): number =>
   isInexact(dtype) ? NaN : dtype === "int32" ? -2147483648 : dtype === "uint32" ? 4294967295 : 1
 
-/** A tensor of `like`'s dtype and `shape` filled with `value` (complex: `value + value i`). */
+/**
+ * A tensor of `dtype` and `shape` filled with `value` (complex: `value + 0i`, as JAX's
+ * `full_like(out, fill_value)` of a real fill: NaN is `nan+0j`).
+ */
 export const fillOf = (shape: ReadonlyArray<number>, value: number, dtype: DType): Tensor =>
-  lax.full(shape, isComplex(dtype) ? { re: value, im: value } : value, dtype)
+  lax.full(shape, isComplex(dtype) ? { re: value, im: 0 } : value, dtype)
 
 /** Integer indices as an int32 tensor: JS integers (any value) or an int32 tensor. */
 export const indexTensor = (op: string, indices: TensorLike): Tensor => {
@@ -166,10 +169,20 @@ export interface GetOptions {
   /**
    * Out-of-bounds mode for integer-array indices: `"promise_in_bounds"` (the
    * default, as `x.at[idx].get()`: clamped here), `"clip"`, or `"fill"` (reads
-   * `fillValue`). Negative indices always count from the end first.
+   * `fillValue`; `"drop"` is its other name, JAX's `FILL_OR_DROP`). Negative indices count
+   * from the end first (see `wrapNegativeIndices`).
    */
-  readonly mode?: IndexMode | undefined
+  readonly mode?: IndexMode | "drop" | undefined
   readonly fillValue?: number | undefined
+  /**
+   * Whether negative indices count from the end (default `true`); with `false` they are
+   * out of bounds, read by `mode` (JAX's `wrap_negative_indices`).
+   */
+  readonly wrapNegativeIndices?: boolean | undefined
+  /** JAX's hint that the indices are sorted: accepted, with no effect on the result. */
+  readonly indicesAreSorted?: boolean | undefined
+  /** JAX's hint that the indices do not repeat: accepted, with no effect on a read. */
+  readonly uniqueIndices?: boolean | undefined
 }
 
 /** Options of an indexed update. @since 0.1.0 */
@@ -182,6 +195,13 @@ export interface UpdateOptions {
   readonly mode?: IndexMode | "drop" | undefined
   /** The caller's promise that indices do not repeat (needed to differentiate `multiply` in its updates). */
   readonly uniqueIndices?: boolean | undefined
+  /** JAX's hint that the indices are sorted: accepted, with no effect on the result. */
+  readonly indicesAreSorted?: boolean | undefined
+  /**
+   * Whether negative indices count from the end (default `true`); with `false` they are
+   * out of bounds, dropped or clamped by `mode` (JAX's `wrap_negative_indices`).
+   */
+  readonly wrapNegativeIndices?: boolean | undefined
 }
 
 type Item =
@@ -305,7 +325,16 @@ const readHost = (t: ConcreteTensor): ArrayLike<unknown> => {
 }
 
 // The index as items over every axis of `shape` (the ellipsis expanded, trailing axes whole).
-const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>): Array<Item> => {
+// `strict`: a JS integer out of range is an IndexError (a read in its default mode, as JAX's
+// jax_check_static_indices); otherwise it is an index like an integer array's, which the mode
+// fills, drops or clamps (JAX: `x.at[10].get(mode="fill")` reads the fill value, `x.at[10].set(v)`
+// is dropped).
+const parseIndex = (
+  shape: ReadonlyArray<number>,
+  index: ReadonlyArray<IndexItem>,
+  strict: boolean,
+  wrap: boolean
+): Array<Item> => {
   const ellipses = index.filter((u) => u === "...").length
   if (ellipses > 1) {
     throw new ShapeError({ operation: "at", detail: "an index can only have a single ellipsis ('...')" })
@@ -347,8 +376,10 @@ const parseIndex = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem
     const n = shape[d]!
     if (typeof u === "number") {
       if (!Number.isInteger(u)) throw argumentError("at", "index", "an integer", u)
-      if (u < -n || u >= n) throw new IndexError({ index: u, axis: d, size: n })
-      items.push({ kind: "int", value: u < 0 ? u + n : u })
+      const inRange = wrap ? u >= -n && u < n : u >= 0 && u < n
+      if (inRange) items.push({ kind: "int", value: u < 0 ? u + n : u })
+      else if (strict || n === 0) throw new IndexError({ index: u, axis: d, size: n })
+      else items.push({ kind: "array", indices: indexTensor("at", u) })
     } else if (typeof u === "string") items.push(sliceOf(u, n))
     else {
       items.push({ kind: "array", indices: indexTensor("at", u as TensorLike) })
@@ -365,8 +396,14 @@ interface Located {
   readonly valid: Tensor | undefined
 }
 
-const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, clip: boolean): Located => {
-  const items = parseIndex(shape, index)
+const locate = (
+  shape: ReadonlyArray<number>,
+  index: ReadonlyArray<IndexItem>,
+  clip: boolean,
+  strict: boolean,
+  wrap: boolean
+): Located => {
+  const items = parseIndex(shape, index, strict, wrap)
   const arrays = items.filter((i) => i.kind === "array").map((i) => (i as { indices: Tensor }).indices)
   const advanced = (i: Item) => i.kind === "array" || (i.kind === "int" && arrays.length > 0)
   const bShape = arrays.length === 0 ? [] : broadcastShapes(...arrays.map((a) => a.shape))
@@ -409,7 +446,7 @@ const locate = (shape: ReadonlyArray<number>, index: ReadonlyArray<IndexItem>, c
       const pos = lax.iota("int32", out, at[k]!)
       addTerm(lax.add(lax.mul(pos, it.step * stride), it.start * stride))
     } else {
-      let idx = normalizeIndex(it.indices, n)
+      let idx = wrap ? normalizeIndex(it.indices, n) : it.indices
       if (clip) idx = lax.max(lax.min(idx, n - 1), 0)
       else {
         const ok = inBounds(idx, n)
@@ -434,10 +471,17 @@ const modeOf = (op: string, mode: unknown, dflt: IndexMode): IndexMode => {
   return m
 }
 
+const wrapOf = (op: string, wrap: unknown): boolean => {
+  if (wrap === undefined) return true
+  if (typeof wrap !== "boolean") throw argumentError(op, "wrapNegativeIndices", "a boolean", wrap)
+  return wrap
+}
+
 /** `x.at[index].get()`: the indexed view of `x` (NumPy's indexing, JAX's modes). */
 export const indexGet = (x: Tensor, index: ReadonlyArray<IndexItem>, options?: GetOptions): Tensor => {
   const mode = modeOf("at.get", options?.mode, "promise_in_bounds")
-  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill")
+  const wrap = wrapOf("at.get", options?.wrapNegativeIndices)
+  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill", mode === "promise_in_bounds", wrap)
   const out = lax.gather(lax.reshape(x, [x.size]), flat, 0)
   if (valid === undefined) return out
   const fill = options?.fillValue ?? defaultFill(x.dtype)
@@ -456,7 +500,8 @@ export const indexUpdate = (
   options?: UpdateOptions
 ): Tensor => {
   const mode = modeOf(`at.${kind}`, options?.mode, "fill")
-  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill")
+  const wrap = wrapOf(`at.${kind}`, options?.wrapNegativeIndices)
+  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill", false, wrap)
   const raw = toTensor(values)
   const v = broadcastTo(raw.dtype === x.dtype ? raw : lax.convertElementType(raw, x.dtype), shape)
   const n = x.size
