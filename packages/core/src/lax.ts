@@ -27,6 +27,7 @@ import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.j
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
+import * as Tree from "./Tree.js"
 import {
   argumentError,
   boolean,
@@ -496,27 +497,44 @@ export const topK = (
 }
 
 /**
- * JAX's `lax.associative_scan`: the inclusive scan of `elems` (tensors sharing
- * their length along `axis`) under an associative `combine`, in O(log n)
- * steps of whole-array operations (slices, `combine`, interleaving pads), so it
- * is differentiated, batched and run on every backend like any composition.
- * `combine` gets two lists of tensors (earlier, later) and returns one list.
+ * JAX's `lax.associative_scan`: the inclusive scan of `elems` (a pytree of
+ * tensors sharing their length along `axis`: one tensor, a list, an object)
+ * under an associative `combine`, in O(log n) steps of whole-array operations
+ * (slices, `combine`, interleaving pads), so it is differentiated, batched and
+ * run on every backend like any composition. `combine` gets two pytrees of the
+ * structure of `elems` (earlier, later) and returns one.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * const [s] = lax.associativeScan(([a], [b]) => [lax.add(a!, b!)], [np.array([1, 2, 3, 4, 5])])
  * console.log(toJsSync(s!)) // [1, 3, 6, 10, 15]
+ * // one tensor (JAX's testAssociativeScanUnstructured)
+ * console.log(toJsSync(lax.associativeScan(lax.mul, np.array([1, 2, 3, 4])))) // [1, 2, 6, 24]
  *
  * @since 0.1.0
  */
-export const associativeScan = (
-  combine: (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
-  elems: ReadonlyArray<Tensor>,
+export const associativeScan = <T>(
+  combine: (a: T, b: T) => T,
+  elems: T,
   options?: { readonly reverse?: boolean | undefined; readonly axis?: number | undefined }
-): ReadonlyArray<Tensor> => {
-  const xs = tensors("associative_scan", elems)
+): T => {
   if (typeof combine !== "function") throw argumentError("associative_scan", "combine", "a function", combine)
-  if (xs.length === 0) return []
+  const [leaves, def] = Tree.flatten(elems)
+  const xs = tensors("associative_scan", leaves)
+  if (xs.length === 0) return elems
+  // `combine` on leaves: its result must have the structure of `elems`
+  const combineLeaves = (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    const [out, outDef] = Tree.flatten(combine(Tree.unflatten<T>(def, a), Tree.unflatten<T>(def, b)))
+    if (!Tree.treedefEquals(outDef, def) || out.length !== a.length) {
+      throw argumentError(
+        "associative_scan",
+        "combine",
+        "a function returning a pytree of the structure of elems",
+        "a different structure"
+      )
+    }
+    return tensors("associative_scan", out)
+  }
   const ndim = xs[0]!.ndim
   const a0 = int("associative_scan", "axis", options?.axis ?? 0)
   const axis = a0 < 0 ? a0 + ndim : a0
@@ -545,16 +563,16 @@ export const associativeScan = (
   const run = (es: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
     const len = es[0]!.shape[axis]!
     if (len < 2) return es
-    const reduced = combine(es.map((e) => sliceAxis(e, 0, -1, 2)), es.map((e) => sliceAxis(e, 1, len, 2)))
+    const reduced = combineLeaves(es.map((e) => sliceAxis(e, 0, -1, 2)), es.map((e) => sliceAxis(e, 1, len, 2)))
     const odd = run(reduced)
     const even = len % 2 === 0
-      ? combine(odd.map((e) => sliceAxis(e, 0, -1)), es.map((e) => sliceAxis(e, 2, len, 2)))
-      : combine(odd, es.map((e) => sliceAxis(e, 2, len, 2)))
+      ? combineLeaves(odd.map((e) => sliceAxis(e, 0, -1)), es.map((e) => sliceAxis(e, 2, len, 2)))
+      : combineLeaves(odd, es.map((e) => sliceAxis(e, 2, len, 2)))
     const evens = es.map((e, i) => concatenate([sliceAxis(e, 0, 1), even[i]!], axis))
     return evens.map((e, i) => interleave(e, odd[i]!))
   }
   const flip = (ys: ReadonlyArray<Tensor>) => (reverse ? ys.map((y) => rev(y, [axis])) : ys)
-  return flip(run(flip(xs)))
+  return Tree.unflatten<T>(def, flip(run(flip(xs))))
 }
 
 /** @since 0.1.0 */

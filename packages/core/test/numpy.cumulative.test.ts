@@ -1,4 +1,5 @@
 import { lax, np, toJsSync } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { expect, failure } from "./npSetup.js"
 
@@ -44,6 +45,22 @@ describe("np cumulative reductions", () => {
     assert.include(
       failure(() => lax.associativeScan(([a]) => [a!], [f32([1, 2]), f32([1, 2, 3])]), "ArgumentError"),
       "sharing their length"
+    )
+  })
+  it("associativeScan takes any pytree of elems (JAX's testAssociativeScanUnstructured)", () => {
+    // one tensor
+    expect.tensor(lax.associativeScan(lax.mul, f32([1, 2, 3, 4])), "float32", [1, 2, 6, 24])
+    // an object: the running sum and the running max together
+    const out = lax.associativeScan(
+      (a: { s: Tensor; m: Tensor }, b: { s: Tensor; m: Tensor }) => ({ s: lax.add(a.s, b.s), m: lax.max(a.m, b.m) }),
+      { s: f32([1, 2, 3]), m: f32([2, 1, 5]) }
+    )
+    expect.tensor(out.s, "float32", [1, 3, 6])
+    expect.tensor(out.m, "float32", [2, 2, 5])
+    // combine must keep the structure
+    assert.include(
+      failure(() => lax.associativeScan((a: Tensor, b: Tensor) => [a, b] as never, f32([1, 2, 3])), "ArgumentError"),
+      "structure of elems"
     )
   })
 })

@@ -282,7 +282,7 @@ const cumulativeRule = <P extends "cumprod" | "cummax" | "cummin" | "cumlogsumex
     const ans = bind1(p, primals, params)
     const t = tangents[0]!
     if (!DType.isInexact(x.dtype)) return [ans, null]
-    const [, tangent] = lax.associativeScan(
+    const [, tangent] = lax.associativeScan<ReadonlyArray<Tensor>>(
       ([a, ta], [b, tb]) => combine(a!, ta!, b!, tb!),
       [x, t],
       { axis: params.axis, reverse: params.reverse }
