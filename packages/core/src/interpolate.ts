@@ -23,7 +23,8 @@ import { promoteInexact } from "./internal/signal/common.js"
 import * as lax from "./lax.js"
 import * as np from "./numpy.js"
 import { formatShape } from "./Shape.js"
-import { Tensor } from "./Tensor.js"
+import { ConcreteTensor, Tensor } from "./Tensor.js"
+import { toJsSync } from "./ToJs.js"
 import { anyValue, argumentError, checkOptions, number } from "./Validate.js"
 
 /** The interpolation method. @since 0.1.0 */
@@ -117,6 +118,19 @@ export const RegularGridInterpolator = (
           vals.shape[a]
         }), got ${formatShape(g.shape)}`
       })
+    }
+    // a grid known now must be strictly ascending (SciPy's check; JAX's interpolant, which checks
+    // nothing, would search a descending grid and return wrong numbers); a traced one is trusted
+    if (g instanceof ConcreteTensor && !g.released) {
+      const v = toJsSync(g) as Array<number>
+      for (let i = 1; i < v.length; i++) {
+        if (!(v[i]! > v[i - 1]!)) {
+          throw new ShapeError({
+            operation: op,
+            detail: `the points in dimension ${a} must be strictly ascending, got ${v[i - 1]} then ${v[i]}`
+          })
+        }
+      }
     }
   })
   const n = grid.length

@@ -152,6 +152,23 @@ describe("interpolate.RegularGridInterpolator", () => {
     assertNear(flat(got), [30, 64], 1e-5)
     assert.strictEqual(f.method, "linear")
   })
+  it("a grid that is not strictly ascending is a ShapeError (it searched it and gave wrong numbers)", () => {
+    const values = np.array([[10, 20, 30], [40, 50, 60], [70, 80, 90]])
+    assert.include(
+      failure(
+        () => interpolate.RegularGridInterpolator([np.array([3, 2, 1]), np.array([4, 5, 6])], values),
+        "ShapeError"
+      ),
+      "points in dimension 0 must be strictly ascending, got 3 then 2"
+    )
+    assert.include(
+      failure(
+        () => interpolate.RegularGridInterpolator([np.array([1, 2, 3]), np.array([4, 4, 6])], values),
+        "ShapeError"
+      ),
+      "dimension 1"
+    )
+  })
   it("linear is bilinear interpolation on an uneven grid; nearest picks the closer node; outside gets fillValue", () => {
     const gx = [0, 1, 3]
     const gy = [-1, 0.5, 1, 4]
