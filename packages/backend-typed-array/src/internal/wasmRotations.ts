@@ -36,20 +36,15 @@ const rowAt = (load: ReadonlyArray<number>): Array<number> => [
   ...op.i32Add
 ]
 
+/** The address `row + t` of the band's vector at the current step. */
+const at = (row: number): Array<number> => [...get(row), ...get(t), ...op.i32Add]
+
 /** The band's vector at row address `row` plus `t` into `into`. */
-const loadAt = (row: number, into: number): Array<number> => [
-  ...get(row),
-  ...get(t),
-  ...op.i32Add,
-  ...op.v128Load(0),
-  ...set(into)
-]
+const loadAt = (row: number, into: number): Array<number> => [...at(row), ...op.v128Load(0), ...set(into)]
 
 /** `row[t] = first * c (combine) second * s`: one lane pair of a rotation's row. */
 const storeAt = (row: number, first: number, second: number, combine: ReadonlyArray<number>): Array<number> => [
-  ...get(row),
-  ...get(t),
-  ...op.i32Add,
+  ...at(row),
   ...get(first),
   ...get(c),
   ...f.mul,
@@ -66,12 +61,8 @@ const rotationsFunc = (): Func => {
     ...op.i32Const(0),
     ...set(t),
     ...whileBelow(t, bandBytes, [
-      ...get(po),
-      ...get(t),
-      ...op.i32Add,
-      ...get(po),
-      ...get(t),
-      ...op.i32Add,
+      ...at(po),
+      ...at(po),
       ...op.v128Load(0),
       ...f.neg,
       ...op.v128Store(0),
