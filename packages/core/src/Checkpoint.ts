@@ -24,6 +24,7 @@ import type { PlatformError } from "effect/PlatformError"
 import { aval, formatAval } from "./AbstractValue.js"
 import type { DType, HostArray } from "./DType.js"
 import {
+  ArgumentError,
   BackendError,
   CheckpointFormatError,
   CheckpointKeyError,
@@ -32,7 +33,6 @@ import {
   UnsupportedDTypeError
 } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
-import { sizeOf } from "./Shape.js"
 import { ConcreteTensor, Tensor, Tracer } from "./Tensor.js"
 import { formatSpec, matches, specOf } from "./TensorSchema.js"
 import * as Tree from "./Tree.js"
@@ -44,6 +44,7 @@ import { argumentError, describeValue } from "./Validate.js"
  * @since 0.1.0
  */
 export type EncodeError =
+  | ArgumentError
   | CheckpointKeyError
   | UnsupportedDTypeError
   | BackendError
@@ -79,23 +80,33 @@ export type Loaded<S> = S extends Tensor ? Tensor
   : S extends object ? { -readonly [K in keyof S]: Loaded<S[K]> }
   : S
 
-// safetensors dtype names, and their order in the reference implementation's `Dtype` enum.
+// safetensors dtype names, and their order in the reference implementation's `Dtype` enum
+// (BOOL, ..., I32, U32, F32, C64, F64, ...). uint32 is U32: PRNG keys are uint32 tensors.
+// The spec has no complex128 and no float0.
 const codes: { readonly [D in DType]?: string } = {
   bool: "BOOL",
   int32: "I32",
+  uint32: "U32",
   float32: "F32",
   complex64: "C64",
   float64: "F64"
 }
-const rank: Readonly<Record<string, number>> = { BOOL: 0, I32: 1, F32: 2, C64: 3, F64: 4 }
-const fromCode: Readonly<Record<string, DType>> = {
+// Null-prototype tables: a name read from a file ("toString", "__proto__") finds nothing.
+const table = <V>(entries: Record<string, V>): Readonly<Record<string, V>> =>
+  Object.assign(Object.create(null) as Record<string, V>, entries)
+const rank = table({ BOOL: 0, I32: 1, U32: 2, F32: 3, C64: 4, F64: 5 })
+const fromCode = table<DType>({
   BOOL: "bool",
   I32: "int32",
+  U32: "uint32",
   F32: "float32",
   C64: "complex64",
   F64: "float64"
-}
-const bytesPerElement: Readonly<Record<string, number>> = { BOOL: 1, I32: 4, F32: 4, C64: 8, F64: 8 }
+})
+const bytesPerElement = table({ BOOL: 1, I32: 4, U32: 4, F32: 4, C64: 8, F64: 8 })
+
+// The header's key of the metadata: no tensor may have that name.
+const METADATA = "__metadata__"
 
 /**
  * The name a leaf at `path` gets in a checkpoint: the path's keys joined by `.`.
@@ -193,6 +204,14 @@ const entriesOf = (tree: unknown): Effect.Effect<Array<Entry>, CheckpointKeyErro
           })
         )
       }
+      if (name === METADATA) {
+        return Effect.fail(
+          new CheckpointKeyError({
+            path,
+            detail: `its name "${METADATA}" is the safetensors header's metadata entry; rename the key`
+          })
+        )
+      }
       seen.set(name, path)
       const code = codes[leaf.dtype]
       if (code === undefined) {
@@ -202,6 +221,30 @@ const entriesOf = (tree: unknown): Effect.Effect<Array<Entry>, CheckpointKeyErro
     }
     return Effect.succeed(out)
   })
+
+// The options' metadata, checked: the format stores string values only (a number would make a
+// file that no reader, this one included, accepts).
+const metadataOf = (
+  options: EncodeOptions | undefined
+): Effect.Effect<EncodeOptions["metadata"], ArgumentError> => {
+  if (options === undefined) return Effect.succeed(undefined)
+  if (typeof options !== "object" || options === null) {
+    return Effect.fail(argumentError("Checkpoint.encode", "options", "an options object ({ metadata })", options))
+  }
+  const metadata = options.metadata
+  if (metadata === undefined) return Effect.succeed(undefined)
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) {
+    return Effect.fail(
+      argumentError("Checkpoint.encode", "metadata", "an object of string values", metadata)
+    )
+  }
+  for (const [k, v] of Object.entries(metadata)) {
+    if (typeof v !== "string") {
+      return Effect.fail(argumentError("Checkpoint.encode", `metadata[${JSON.stringify(k)}]`, "a string", v))
+    }
+  }
+  return Effect.succeed(metadata)
+}
 
 /**
  * A pytree of tensors as the bytes of a safetensors file. Tensors on an
@@ -217,12 +260,12 @@ const entriesOf = (tree: unknown): Effect.Effect<Array<Entry>, CheckpointKeyErro
  */
 export const encode = (tree: unknown, options?: EncodeOptions): Effect.Effect<Uint8Array, EncodeError> =>
   Effect.gen(function*() {
+    const metadata = yield* metadataOf(options)
     const entries = (yield* entriesOf(tree)).sort((a, b) =>
       rank[b.code]! - rank[a.code]! || compareBytes(a.name, b.name)
     )
     const datas = yield* Effect.forEach(entries, (e) => hostData(e.path, e.tensor), { concurrency: "unbounded" })
     const header: Record<string, unknown> = {}
-    const metadata = options?.metadata
     if (metadata !== undefined) {
       const sorted: Record<string, string> = {}
       for (const k of Object.keys(metadata).sort(compareBytes)) sorted[k] = metadata[k]!
@@ -267,6 +310,19 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "obj
 
 const isDims = (u: unknown): u is Array<number> => Array.isArray(u) && u.every((d) => Number.isInteger(d) && d >= 0)
 
+// The element count of a shape read from a file, or undefined when a running product of its
+// dimensions (zeros included, as the reference's checked multiplication) leaves the safe integers
+// or a dimension is more than a JS array may hold (toJs builds one array per dimension).
+const countOf = (shape: ReadonlyArray<number>): number | undefined => {
+  let n = 1
+  for (const d of shape) {
+    n *= d
+    if (d > MAX_DIM || n > Number.MAX_SAFE_INTEGER) return undefined
+  }
+  return n
+}
+const MAX_DIM = 2 ** 32 - 1
+
 const tensorFrom = (data: Uint8Array, dtype: DType, shape: ReadonlyArray<number>): Tensor => {
   const copy = new Uint8Array(data) // a copy: aligned, and owned by the tensor (Buffer.slice would share)
   const w = dtype === "bool" ? 1 : dtype === "float64" || dtype === "complex64" ? 8 : 4
@@ -278,6 +334,8 @@ const tensorFrom = (data: Uint8Array, dtype: DType, shape: ReadonlyArray<number>
     ? copy
     : dtype === "int32"
     ? new Int32Array(copy.buffer)
+    : dtype === "uint32"
+    ? new Uint32Array(copy.buffer)
     : dtype === "float64"
     ? new Float64Array(copy.buffer)
     : new Float32Array(copy.buffer)
@@ -316,15 +374,17 @@ export const read = (bytes: Uint8Array): Effect.Effect<Contents, CheckpointForma
     }
     if (!isRecord(header)) return Effect.fail(formatError("the header is not a JSON object"))
     const data = bytes.subarray(start)
-    const tensors: Record<string, Tensor> = {}
-    let metadata: Record<string, string> = {}
+    // null prototypes: a tensor named "__proto__" is an entry like any other, and a lookup of
+    // "toString" finds nothing
+    const tensors: Record<string, Tensor> = Object.create(null)
+    let metadata: Record<string, string> = Object.create(null)
     const spans: Array<[number, number, string]> = []
     for (const [name, info] of Object.entries(header)) {
-      if (name === "__metadata__") {
+      if (name === METADATA) {
         if (!isRecord(info) || !Object.values(info).every((v) => typeof v === "string")) {
           return Effect.fail(formatError("__metadata__ must map strings to strings"))
         }
-        metadata = info as Record<string, string>
+        metadata = Object.assign(Object.create(null), info) as Record<string, string>
         continue
       }
       if (!isRecord(info)) return Effect.fail(formatError(`the entry of "${name}" is not an object`))
@@ -342,7 +402,17 @@ export const read = (bytes: Uint8Array): Effect.Effect<Contents, CheckpointForma
         )
       }
       const [begin, end] = offsets as [number, number]
-      const expected = sizeOf(shape) * bytesPerElement[code as string]!
+      const count = countOf(shape)
+      if (count === undefined) {
+        return Effect.fail(
+          formatError(
+            `"${name}" has shape ${
+              JSON.stringify(shape)
+            }: its element count overflows, or a dimension exceeds ${MAX_DIM}`
+          )
+        )
+      }
+      const expected = count * bytesPerElement[code as string]!
       if (end - begin !== expected) {
         return Effect.fail(
           formatError(
@@ -351,6 +421,14 @@ export const read = (bytes: Uint8Array): Effect.Effect<Contents, CheckpointForma
             }`
           )
         )
+      }
+      if (dtype === "bool") {
+        const bad = data.subarray(begin, end).findIndex((b) => b > 1)
+        if (bad >= 0) {
+          return Effect.fail(
+            formatError(`"${name}" is BOOL but its element ${bad} is the byte ${data[begin + bad]}, not 0 or 1`)
+          )
+        }
       }
       spans.push([begin, end, name])
       tensors[name] = tensorFrom(data.subarray(begin, end), dtype, shape)
@@ -386,6 +464,18 @@ const nest = (names: ReadonlyArray<string>, prefix: string, tensors: Contents["t
     keys.map(Number).sort((a, b) => a - b).every((k, i) => k === i)
   if (isArray) return keys.map(Number).sort((a, b) => a - b).map((i) => child(String(i)))
   return Object.fromEntries(keys.map((k) => [k, child(k)]))
+}
+
+// A name that is also a node of another ("a" and "a.b"): a tree cannot hold both.
+const nodeClash = (names: ReadonlyArray<string>): readonly [string, string] | undefined => {
+  const all = new Set(names)
+  for (const name of names) {
+    for (let at = name.indexOf("."); at >= 0; at = name.indexOf(".", at + 1)) {
+      const head = name.slice(0, at)
+      if (all.has(head)) return [head, name]
+    }
+  }
+  return undefined
 }
 
 const under = (name: string, prefix: string): boolean =>
@@ -454,6 +544,16 @@ export const decode = <S>(bytes: Uint8Array, schema: S): Effect.Effect<Loaded<S>
         return yield* new CheckpointKeyError({
           path,
           detail: `the checkpoint has no tensor named "${key}" or under it`
+        })
+      }
+      const clash = nodeClash(mine)
+      if (clash !== undefined) {
+        return yield* new CheckpointSchemaError({
+          path,
+          key,
+          detail: `the checkpoint has both "${clash[0]}" and "${
+            clash[1]
+          }": one name cannot be a tensor and a node of the tree`
         })
       }
       const value = nest(mine, key, tensors)
