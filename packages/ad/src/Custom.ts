@@ -16,14 +16,27 @@
  *   and stages one equation whose transpose calls `bwd(residuals, cotangent)`.
  *   Forward mode through a `customVjp` function fails with
  *   `CustomVjpForwardModeError`, as in JAX.
+ * - `nondiffArgnums` (JAX's `nondiff_argnums`) passes arguments that are not
+ *   differentiated (functions, strings, shapes) to the rules first; `defJvps`
+ *   (JAX's `defjvps`) defines a JVP rule one argument at a time.
  * - A handler that does not know about custom rules (vmap's, for now) runs `f`
  *   with its tracers; the rule is still used by any differentiation handler
  *   below it. A handler can opt in by implementing {@link CustomRuleHandler}.
  *
  * @since 0.1.0
  */
-import { customJvpCall, customVjpCall, EscapedTracerError, isTensor, lax, topHandler, Tree } from "@diffect/core"
+import {
+  customJvpCall,
+  customVjpCall,
+  EscapedTracerError,
+  isTensor,
+  lax,
+  topHandler,
+  Tracer,
+  Tree
+} from "@diffect/core"
 import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor } from "@diffect/core"
+import { argumentError, checkOptions } from "@diffect/core/Validate"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
@@ -119,7 +132,28 @@ export interface CustomJvpFunction<F extends AnyFunction> {
   readonly defJvp: (
     rule: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]
   ) => CustomJvpFunction<F>
+  /**
+   * Defines the rule one argument at a time (JAX's `defjvps`): the `i`-th
+   * function gives argument `i`'s contribution to the output tangent from its
+   * tangent, the primal output and the primals, `(t, out, ...primals) =>
+   * tangentOut`; `null` for an argument that contributes nothing. The output
+   * tangent is the sum of the contributions. Not with `nondiffArgnums`.
+   */
+  readonly defJvps: (...jvps: ReadonlyArray<JvpOfArgument<F> | null>) => CustomJvpFunction<F>
 }
+
+/**
+ * One argument's term of a JVP rule for {@link CustomJvpFunction.defJvps}:
+ * `(tangent, primalOut, ...primals) => tangentOut` (JAX's `defjvps` functions).
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export type JvpOfArgument<F extends AnyFunction> = (
+  tangent: any,
+  primalOut: ReturnType<F>,
+  ...primals: Parameters<F>
+) => unknown
 
 /**
  * A function with a custom VJP rule (JAX's `jax.custom_vjp`).
@@ -140,7 +174,109 @@ export interface CustomVjpFunction<F extends AnyFunction> {
   ) => CustomVjpFunction<F>
 }
 
+/**
+ * Options of {@link customJvp} and {@link customVjp}.
+ *
+ * - `nondiffArgnums`: positions of arguments that are not differentiated (JAX's
+ *   `nondiff_argnums`), for values that are not arrays (a function, a string, a
+ *   shape) which parameterize the function and its rule. They are passed to the
+ *   rule first: `jvp(...nondiff, primals, tangents)` with `primals` and `tangents`
+ *   the other arguments, `fwd(...args)` with every argument in its place, and
+ *   `bwd(...nondiff, residuals, cotangent)` returning cotangents of the other
+ *   arguments only. A tensor there is a constant to `customJvp` (its gradient is
+ *   stopped, as in JAX); `customVjp` refuses a traced one (JAX's
+ *   `UnexpectedTracerError`): pass arrays as ordinary arguments.
+ *
+ * @since 0.1.0
+ */
+export interface CustomRuleOptions {
+  readonly nondiffArgnums?: number | ReadonlyArray<number> | undefined
+}
+
+/**
+ * A `customJvp` function with `nondiffArgnums`: its rule takes the
+ * non-differentiated arguments first, then the tuples of the others' primals and
+ * tangents.
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export interface CustomJvpNondiffFunction<F extends AnyFunction> {
+  (...args: Parameters<F>): ReturnType<F>
+  readonly defJvp: (
+    rule: (...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]
+  ) => CustomJvpNondiffFunction<F>
+}
+
+/**
+ * A `customVjp` function with `nondiffArgnums`: `fwd` takes every argument in
+ * its place, `bwd(...nondiff, residuals, cotangent)` gives one cotangent per
+ * differentiated argument.
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export interface CustomVjpNondiffFunction<F extends AnyFunction> {
+  (...args: Parameters<F>): ReturnType<F>
+  readonly defVjp: (
+    fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown],
+    bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
+  ) => CustomVjpNondiffFunction<F>
+}
+
 const nameOf = (f: Function): string => (f.name.length > 0 ? f.name : "<anonymous>")
+
+const ruleOptions = { nondiffArgnums: { expected: "an integer or an array of integers", test: () => true } }
+
+/** The `nondiffArgnums` option, checked: sorted distinct non-negative integers (JAX's). */
+const nondiffOption = (operation: string, options: CustomRuleOptions | undefined): ReadonlyArray<number> => {
+  checkOptions(operation, options, ruleOptions)
+  const spec = options?.nondiffArgnums
+  if (spec === undefined) return []
+  const list: ReadonlyArray<unknown> = typeof spec === "number" ? [spec] : spec
+  if (!Array.isArray(list)) throw argumentError(operation, "nondiffArgnums", "an integer or an array of integers", spec)
+  for (const k of list) {
+    // JAX reads them as positions in the argument tuple: a negative one names no argument
+    if (!Number.isInteger(k) || (k as number) < 0) {
+      throw argumentError(operation, "nondiffArgnums", "non-negative integers", k)
+    }
+  }
+  return [...new Set(list as ReadonlyArray<number>)].sort((a, b) => a - b)
+}
+
+/**
+ * The arguments of a call split at `nondiff`: the differentiated ones in order, the others
+ * in order, and `merge` putting differentiated values back among the others.
+ */
+const splitNondiff = (name: string, args: ReadonlyArray<unknown>, nondiff: ReadonlyArray<number>) => {
+  const last = nondiff[nondiff.length - 1]
+  if (last !== undefined && last >= args.length) {
+    throw new CustomRuleError({
+      name,
+      detail: `nondiffArgnums (${
+        nondiff.join(", ")
+      }) names argument ${last}, but ${name} was called with only ${args.length} positional argument${
+        args.length === 1 ? "" : "s"
+      }`
+    })
+  }
+  const isStatic = (i: number) => nondiff.includes(i)
+  const statics = nondiff.map((i) => args[i])
+  const diff = args.filter((_, i) => !isStatic(i))
+  // `xs` in the places of the differentiated arguments, `values` in the others'
+  const merge = (xs: ReadonlyArray<unknown>, values: ReadonlyArray<unknown> = statics): Array<unknown> => {
+    let k = 0
+    let j = 0
+    return args.map((_, i) => (isStatic(i) ? values[j++] : xs[k++]))
+  }
+  return { statics, diff, merge }
+}
+
+/** JAX's `_stop_gradient` of a non-differentiated argument: its tensors are constants. */
+const stopTensors = (tree: unknown): unknown => {
+  const [leaves, def] = Tree.flatten(tree)
+  return Tree.unflatten(def, leaves.map((leaf) => (isTensor(leaf) ? lax.stopGradient(leaf) : leaf)))
+}
 
 // Splits the arguments into their tensor leaves (the differentiable operands)
 // and a function that puts a list of tensors back in their places.
@@ -293,6 +429,73 @@ const checkPrimalOut = (
 }
 
 /**
+ * JAX's `_check_for_tracers`: a non-differentiated argument of a `customVjp` function holds no
+ * traced value (its rules would close over it, out of the reach of the transformations).
+ */
+const checkNoTracers = (name: string) => (arg: unknown): void => {
+  if (!Tree.leaves(arg).some((leaf) => leaf instanceof Tracer)) return
+  throw new CustomRuleError({
+    name,
+    detail:
+      "Found a traced value passed as an argument to a customVjp function in a position indicated by nondiffArgnums as non-differentiable. Traced values cannot be passed as non-differentiable arguments to customVjp functions; instead, nondiffArgnums should only be used for arguments that can't be or contain traced values, e.g. function-valued arguments. In particular, array-valued arguments should typically not be indicated as nondiffArgnums."
+  })
+}
+
+/**
+ * The rule that `defJvps` defines (JAX's `defjvps`): the primal output from `self`, then the
+ * sum over the arguments of each one's term, leaf by leaf (`null` stays a zero).
+ */
+const jvpsRule = <F extends AnyFunction>(
+  name: string,
+  self: CustomJvpFunction<F>,
+  jvps: ReadonlyArray<JvpOfArgument<F> | null>
+) =>
+(primals: Parameters<F>, tangents: Parameters<F>): readonly [ReturnType<F>, unknown] => {
+  if (jvps.length > primals.length) {
+    throw new CustomRuleError({
+      name,
+      detail: `defJvps was given ${jvps.length} rules but ${name} was called with ${primals.length} argument${
+        primals.length === 1 ? "" : "s"
+      }: one rule (or null) per argument`
+    })
+  }
+  const out = self(...primals)
+  const { def, leaves } = flattenOut(name, out)
+  const sum: Array<Tensor | null> = leaves.map(() => null)
+  jvps.forEach((jvp, i) => {
+    const t: unknown = tangents[i]
+    // an argument with no tensor (every tangent leaf null) contributes nothing
+    if (jvp === null || Tree.leaves(t, { isLeaf: (x) => x === null }).every((l) => l === null)) return
+    const term: unknown = jvp(t, out, ...primals)
+    let parts: Array<unknown>
+    try {
+      parts = Tree.broadcastPrefix<unknown>(term, out, { isLeaf: (x) => x === null })
+    } catch (e) {
+      if (!(e instanceof Tree.TreeStructureError)) throw e
+      throw new CustomRuleError({
+        name,
+        detail:
+          `the defJvps rule of argument ${i} must produce a tangent with the output's container (pytree) structure ${
+            treeString(out)
+          }, but got ${treeString(term)}`
+      })
+    }
+    parts.forEach((p, k) => {
+      const leaf = ruleLeaf(p, leaves[k]!)
+      if (leaf === null || leaf === undefined) return
+      if (!isTensor(leaf)) {
+        throw new CustomRuleError({
+          name,
+          detail: `the defJvps rule of argument ${i} produced a tangent ${describe(leaf)}, not an array`
+        })
+      }
+      sum[k] = sum[k] === null ? leaf : lax.add(sum[k]!, leaf)
+    })
+  })
+  return [out, Tree.unflatten(def, sum)]
+}
+
+/**
  * Gives `f` a custom JVP rule (JAX's `jax.custom_jvp`).
  *
  * @example
@@ -305,11 +508,15 @@ const checkPrimalOut = (
  * @category Custom rules
  * @since 0.1.0
  */
-export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => {
+export const customJvp: {
+  <F extends AnyFunction>(f: F, options?: { readonly nondiffArgnums?: undefined }): CustomJvpFunction<F>
+  <F extends AnyFunction>(f: F, options: CustomRuleOptions): CustomJvpNondiffFunction<F>
+} = <F extends AnyFunction>(f: F, options?: CustomRuleOptions): any => {
   checkCallable("customJvp", f)
+  const nondiff = nondiffOption("customJvp", options)
   const name = nameOf(f)
-  let rule: ((primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) | undefined
-  const call = (...args: Parameters<F>): ReturnType<F> => {
+  let rule: ((...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]) | undefined
+  const call = (...allArgs: Parameters<F>): ReturnType<F> => {
     // JAX: "No JVP defined for custom_jvp function ... using def_jvp."
     if (rule === undefined) {
       throw new CustomRuleError({
@@ -317,11 +524,23 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
         detail: `No JVP defined for customJvp function ${name} using defJvp: call .defJvp(rule) before calling it`
       })
     }
-    const { rebuild, tensors } = splitArgs(args)
+    // The non-differentiated arguments' tensors are constants (JAX's _stop_gradient), but still
+    // operands of the call, before the others: each transformation sees them (a vmapped one is
+    // batched, a traced one is staged) and the rule gets their values (their tangents are dropped).
+    const { diff, merge, statics } = splitNondiff(name, allArgs, nondiff)
+    const { rebuild, tensors } = splitArgs([statics.map(stopTensors), ...diff])
+    const part = (xs: ReadonlyArray<Tensor | null>, others: "keep" | "null") => {
+      const [s, ...d] = rebuild(xs, others)
+      return { s: s as ReadonlyArray<unknown>, d }
+    }
+    const full = (xs: ReadonlyArray<Tensor>) => {
+      const { d, s } = part(xs, "keep")
+      return merge(d, s) as Parameters<F>
+    }
     let outDef: Tree.TreeDef | undefined
-    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...rebuild(xs, "keep"))))
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...full(xs))))
     const flatF = (xs: ReadonlyArray<Tensor>) => {
-      const out = flattenOut(name, f(...rebuild(xs, "keep")))
+      const out = flattenOut(name, f(...full(xs)))
       outDef = out.def
       primalOut.ran(xs, out.leaves, out.def)
       return out.leaves
@@ -331,10 +550,8 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
       name,
       f: flatF,
       jvp: (primals, tangents) => {
-        const pair: unknown = r(
-          rebuild(primals, "keep") as Parameters<F>,
-          rebuild(tangents, "null") as Parameters<F>
-        )
+        const { d: ps, s } = part(primals, "keep")
+        const pair: unknown = r(...s, ps, part(tangents, "null").d)
         const ruleName = nameOf(r)
         if (!Array.isArray(pair) || pair.length !== 2) {
           throw new CustomRuleError({
@@ -392,13 +609,24 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
     const outs = customJvpCall(callee, tensors)
     return Tree.unflatten(outDef!, outs)
   }
-  return Object.assign(call, {
-    defJvp: (jvp: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]) => {
+  const self = Object.assign(call, {
+    defJvp: (jvp: (...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]) => {
       checkCallable(`customJvp(${name}).defJvp (the rule)`, jvp)
       rule = jvp
-      return call as unknown as CustomJvpFunction<F>
+      return self
+    },
+    defJvps: (...jvps: ReadonlyArray<JvpOfArgument<F> | null>) => {
+      if (nondiff.length > 0) {
+        throw new CustomRuleError({ name, detail: "Can't use defJvps with nondiffArgnums (JAX's defjvps)." })
+      }
+      jvps.forEach((j, i) => {
+        if (j !== null) checkCallable(`customJvp(${name}).defJvps (the rule of argument ${i})`, j)
+      })
+      rule = jvpsRule(name, self as CustomJvpFunction<F>, jvps)
+      return self
     }
-  }) as CustomJvpFunction<F>
+  })
+  return self
 }
 
 /**
@@ -417,16 +645,20 @@ export const customJvp = <F extends AnyFunction>(f: F): CustomJvpFunction<F> => 
  * @category Custom rules
  * @since 0.1.0
  */
-export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => {
+export const customVjp: {
+  <F extends AnyFunction>(f: F, options?: { readonly nondiffArgnums?: undefined }): CustomVjpFunction<F>
+  <F extends AnyFunction>(f: F, options: CustomRuleOptions): CustomVjpNondiffFunction<F>
+} = <F extends AnyFunction>(f: F, options?: CustomRuleOptions): any => {
   checkCallable("customVjp", f)
+  const nondiff = nondiffOption("customVjp", options)
   const name = nameOf(f)
   let rule:
     | {
       readonly fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown]
-      readonly bwd: (residuals: any, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+      readonly bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
     }
     | undefined
-  const call = (...args: Parameters<F>): ReturnType<F> => {
+  const call = (...allArgs: Parameters<F>): ReturnType<F> => {
     if (rule === undefined) {
       throw new CustomRuleError({
         name,
@@ -434,22 +666,25 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
       })
     }
     const { fwd, bwd } = rule
+    const { diff: args, merge, statics } = splitNondiff(name, allArgs, nondiff)
+    statics.forEach(checkNoTracers(name))
+    const full = (xs: ReadonlyArray<Tensor>) => merge(rebuild(xs, "keep")) as Parameters<F>
     const { positions, rebuild, tensors } = splitArgs(args)
     let outDef: Tree.TreeDef | undefined
     let resDef: Tree.TreeDef | undefined
     let resLeaves: Array<unknown> = []
     let resPositions: Array<number> = []
-    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...rebuild(xs, "keep"))))
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...full(xs))))
     const callee: CustomVjpCallee = {
       name,
       f: (xs) => {
-        const out = flattenOut(name, f(...rebuild(xs, "keep")))
+        const out = flattenOut(name, f(...full(xs)))
         outDef = out.def
         primalOut.ran(xs, out.leaves, out.def)
         return out.leaves
       },
       fwd: (xs) => {
-        const result = fwd(...(rebuild(xs, "keep") as Parameters<F>))
+        const result = fwd(...full(xs))
         if (!Array.isArray(result) || result.length !== 2) {
           const fwdName = nameOf(fwd)
           throw new CustomRuleError({
@@ -489,7 +724,7 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
         resPositions.forEach((p, j) => (filled[p] = res[j]))
         const residuals = Tree.unflatten(resDef!, filled)
         const cotangent = Tree.unflatten<ReturnType<F>>(outDef!, cts)
-        const result: unknown = bwd(residuals, cotangent)
+        const result: unknown = bwd(...statics, residuals, cotangent)
         const structureError = () =>
           new CustomRuleError({
             name,
@@ -544,9 +779,9 @@ export const customVjp = <F extends AnyFunction>(f: F): CustomVjpFunction<F> => 
     return Tree.unflatten(outDef!, outs)
   }
   return Object.assign(call, {
-    defVjp: <R>(
-      fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, R],
-      bwd: (residuals: R, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+    defVjp: (
+      fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown],
+      bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
     ) => {
       checkCallable(`customVjp(${name}).defVjp (fwd)`, fwd)
       checkCallable(`customVjp(${name}).defVjp (bwd)`, bwd)
