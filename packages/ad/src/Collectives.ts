@@ -10,6 +10,7 @@ import type { Tensor } from "@diffect/core"
 import { ShapeError } from "@diffect/core/Errors"
 import { argumentError, axisNames, boolean, checkArg, checkOptions, integer } from "@diffect/core/Validate"
 import { UnboundAxisError } from "./Errors.js"
+import { moveAxis } from "./internal/batchingAxes.js"
 import { boundAxisNames, lookupAxis } from "./internal/batchingAxisEnv.js"
 import type { AxisFrame } from "./internal/batchingAxisEnv.js"
 import { JvpTracer } from "./internal/jvp.js"
@@ -152,6 +153,32 @@ const oneAxis = (operation: string, axisName: unknown): number => {
   return frameOf(axisName).size
 }
 
+// The names of a collective over one axis or several (JAX's tuple `axis_name`: one axis whose index is
+// the names' indices major to minor, the first name the most major), each checked bound, and their sizes.
+const axesOf = (
+  operation: string,
+  axisName: string | ReadonlyArray<string>
+): readonly [names: ReadonlyArray<string>, sizes: ReadonlyArray<number>, total: number] => {
+  const names = namesOf(operation, axisName)
+  const sizes = names.map((name) => frameOf(name).size)
+  return [names, sizes, sizes.reduce((a, b) => a * b, 1)]
+}
+
+// How a message names the axis of a collective: 'i', or the tuple ('i', 'j').
+const axisLabel = (names: ReadonlyArray<string>): string =>
+  names.length === 1 ? `'${names[0]}'` : `(${names.map((n) => `'${n}'`).join(", ")})`
+
+// Axes `axis .. axis + count - 1` of `x` folded into one (major to minor).
+const foldRun = (x: Tensor, axis: number, count: number): Tensor => {
+  if (count === 1) return x
+  const size = x.shape.slice(axis, axis + count).reduce((a, b) => a * b, 1)
+  return lax.reshape(x, [...x.shape.slice(0, axis), size, ...x.shape.slice(axis + count)])
+}
+
+// Axis `axis` of `x` split into `parts` (whose product is its size).
+const splitInto = (x: Tensor, axis: number, parts: ReadonlyArray<number>): Tensor =>
+  lax.reshape(x, [...x.shape.slice(0, axis), ...parts, ...x.shape.slice(axis + 1)])
+
 /** Options of `allGather`: where the gathered axis goes, and whether it is concatenated. @since 0.1.0 */
 export interface AllGatherOptions {
   /** Where the new axis (or, `tiled`, the concatenation) goes (default 0). */
@@ -163,7 +190,9 @@ export interface AllGatherOptions {
 /**
  * Every instance's value along the named axis, stacked along a new axis
  * (`axis`, default 0) or concatenated along an existing one (`tiled`): JAX's
- * `lax.all_gather`. Its transpose is `psumScatter`.
+ * `lax.all_gather`. Its transpose is `psumScatter`. An array of names gathers
+ * over them as one axis, the first name the most major (JAX's tuple
+ * `axis_name`).
  *
  * @example
  * import { allGather, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
@@ -173,9 +202,13 @@ export interface AllGatherOptions {
  * @category Collectives
  * @since 0.1.0
  */
-export const allGather = <T>(x: T, axisName: string, options?: AllGatherOptions): CollectiveResult<T> => {
+export const allGather = <T>(
+  x: T,
+  axisName: string | ReadonlyArray<string>,
+  options?: AllGatherOptions
+): CollectiveResult<T> => {
   checkOptions("allGather", options, { axis: integer, tiled: boolean })
-  const axisSize = oneAxis("allGather", axisName)
+  const [names, sizes] = axesOf("allGather", axisName)
   const tiled = options?.tiled ?? false
   return mapTree(x, false, (t) => {
     const rank = tiled ? t.ndim : t.ndim + 1
@@ -184,7 +217,15 @@ export const allGather = <T>(x: T, axisName: string, options?: AllGatherOptions)
     if (axis < 0 || axis >= rank || (tiled && t.ndim === 0)) {
       throw argumentError("allGather", "axis", `an axis of the ${tiled ? "value" : "result"} (rank ${rank})`, a)
     }
-    return bind1("all_gather", [t], { axisName, axis, tiled, axisSize })
+    if (names.length === 1) {
+      return bind1("all_gather", [t], { axisName: names[0]!, axis, tiled, axisSize: sizes[0]! })
+    }
+    // The most minor name first: each gather puts its axis at `axis`, in front of the ones before.
+    let out = t
+    for (let k = names.length - 1; k >= 0; k--) {
+      out = bind1("all_gather", [out], { axisName: names[k]!, axis, tiled: false, axisSize: sizes[k]! })
+    }
+    return foldRun(out, axis, names.length + (tiled ? 1 : 0))
   })
 }
 
@@ -199,7 +240,8 @@ export interface PsumScatterOptions {
 /**
  * The sum over the named axis, scattered: instance `i` keeps index `i` of
  * `scatterDimension` (block `i` with `tiled`): JAX's `lax.psum_scatter`, the
- * reduce-scatter. Its transpose is `allGather`.
+ * reduce-scatter. Its transpose is `allGather`. An array of names scatters
+ * over them as one axis, the first name the most major.
  *
  * @example
  * import { np, psumScatter, runSync, type Tensor, toJsSync, vmap } from "diffect"
@@ -209,9 +251,14 @@ export interface PsumScatterOptions {
  * @category Collectives
  * @since 0.1.0
  */
-export const psumScatter = <T>(x: T, axisName: string, options?: PsumScatterOptions): CollectiveResult<T> => {
+export const psumScatter = <T>(
+  x: T,
+  axisName: string | ReadonlyArray<string>,
+  options?: PsumScatterOptions
+): CollectiveResult<T> => {
   checkOptions("psumScatter", options, { scatterDimension: integer, tiled: boolean })
-  const axisSize = oneAxis("psumScatter", axisName)
+  const [names, sizes, total] = axesOf("psumScatter", axisName)
+  const tiled = options?.tiled ?? false
   return mapTree(x, false, (t) => {
     const d = options?.scatterDimension ?? 0
     const scatterDimension = d < 0 ? d + t.ndim : d
@@ -219,17 +266,29 @@ export const psumScatter = <T>(x: T, axisName: string, options?: PsumScatterOpti
       throw argumentError("psumScatter", "scatterDimension", `an axis of the value (rank ${t.ndim})`, d)
     }
     const n = t.shape[scatterDimension]!
-    const tiled = options?.tiled ?? false
-    if (tiled ? n % axisSize !== 0 : n !== axisSize) {
+    if (tiled ? n % total !== 0 : n !== total) {
       throw new ShapeError({
         operation: "psumScatter",
-        detail:
-          `the scatter dimension ${scatterDimension} has size ${n}; over the axis '${axisName}' of size ${axisSize} it must ${
-            tiled ? "be a multiple of" : "equal"
-          } ${axisSize}`
+        detail: `the scatter dimension ${scatterDimension} has size ${n}; over the axis ${
+          axisLabel(names)
+        } of size ${total} it must ${tiled ? "be a multiple of" : "equal"} ${total}`
       })
     }
-    return bind1("psum_scatter", [t], { axisName, scatterDimension, tiled: options?.tiled ?? false, axisSize })
+    // No name: one instance, which keeps the whole (one index, dropped when not tiled).
+    if (names.length === 0) return tiled ? t : lax.squeeze(t, [scatterDimension])
+    // The most major name first, keeping its block (the blocks of the names after it); the last
+    // name keeps one index, or a block when tiled.
+    let out = t
+    names.forEach((name, k) => {
+      const last = k === names.length - 1
+      out = bind1("psum_scatter", [out], {
+        axisName: name,
+        scatterDimension,
+        tiled: last ? tiled : true,
+        axisSize: sizes[k]!
+      })
+    })
+    return out
   })
 }
 
@@ -331,6 +390,8 @@ const axisOf = (operation: string, name: string, value: unknown, rank: number): 
  * and the result's shape is the value's with `splitAxis` removed and an axis of
  * that size inserted at `concatAxis`; with `tiled`, `splitAxis` shrinks and
  * `concatAxis` grows by the axis's size. Its transpose is the all-to-all back.
+ * An array of names swaps them as one axis, the first name the most major
+ * (JAX's tuple `axis_name`).
  *
  * @example
  * import { allToAll, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
@@ -343,37 +404,85 @@ const axisOf = (operation: string, name: string, value: unknown, rank: number): 
  */
 export const allToAll = <T>(
   x: T,
-  axisName: string,
+  axisName: string | ReadonlyArray<string>,
   splitAxis: number,
   concatAxis: number,
   options?: AllToAllOptions
 ): CollectiveResult<T> => {
   checkOptions("allToAll", options, { tiled: boolean })
-  const axisSize = oneAxis("allToAll", axisName)
+  const [names, sizes, total] = axesOf("allToAll", axisName)
   const tiled = options?.tiled ?? false
   return mapTree(x, false, (t) => {
-    let split = axisOf("allToAll", "splitAxis", splitAxis, t.ndim)
-    let concat = axisOf("allToAll", "concatAxis", concatAxis, t.ndim)
+    const split = axisOf("allToAll", "splitAxis", splitAxis, t.ndim)
+    const concat = axisOf("allToAll", "concatAxis", concatAxis, t.ndim)
     const n = t.shape[split]!
-    if (tiled ? n % axisSize !== 0 : n !== axisSize) {
+    if (tiled ? n % total !== 0 : n !== total) {
+      const label = axisLabel(names)
       throw new ShapeError({
         operation: "allToAll",
         detail: tiled
-          ? `the size of the split axis (${n}) has to be divisible by the size of the named axis '${axisName}' (${axisSize})`
-          : `the size of the named axis '${axisName}' must equal the size of the split axis, but they are ${axisSize} and ${n}`
+          ? `the size of the split axis (${n}) has to be divisible by the size of the named axis ${label} (${total})`
+          : `the size of the named axis ${label} must equal the size of the split axis, but they are ${total} and ${n}`
       })
     }
-    if (tiled || split === concat) {
-      return bind1("all_to_all", [t], { axisName, splitAxis: split, concatAxis: concat, axisSize })
-    }
-    // untiled: a size-1 axis at the concatenation position receives the blocks, and the split
-    // axis (size 1 after the exchange) is dropped (JAX's expand_dims and squeeze)
-    if (split < concat) concat += 1
-    else split += 1
-    const expanded = lax.expandDims(t, [concat])
-    const out = bind1("all_to_all", [expanded], { axisName, splitAxis: split, concatAxis: concat, axisSize })
-    return lax.squeeze(out, [split])
+    if (names.length === 1) return allToAllOne(t, names[0]!, sizes[0]!, split, concat, tiled)
+    return allToAllMany(t, names, sizes, split, concat, tiled)
   })
+}
+
+// All-to-all over one named axis (sizes checked).
+const allToAllOne = (
+  t: Tensor,
+  axisName: string,
+  axisSize: number,
+  split: number,
+  concat: number,
+  tiled: boolean
+): Tensor => {
+  if (tiled || split === concat) {
+    return bind1("all_to_all", [t], { axisName, splitAxis: split, concatAxis: concat, axisSize })
+  }
+  // untiled: a size-1 axis at the concatenation position receives the blocks, and the split
+  // axis (size 1 after the exchange) is dropped (JAX's expand_dims and squeeze)
+  let s = split
+  let c = concat
+  if (s < c) c += 1
+  else s += 1
+  const expanded = lax.expandDims(t, [c])
+  const out = bind1("all_to_all", [expanded], { axisName, splitAxis: s, concatAxis: c, axisSize })
+  return lax.squeeze(out, [s])
+}
+
+/**
+ * All-to-all over several names as one axis: the split axis cut into `[n_1, ..., n_k, block]`,
+ * then one untiled all-to-all per name, each taking its own axis of that cut and putting the
+ * instances it received from after the others (so that they end up major to minor, as the names'
+ * combined index counts them), then those `k` axes folded into one and moved where the result wants
+ * the instances: at `concat` (untiled), or in front of the concatenation axis's own entries (tiled).
+ */
+const allToAllMany = (
+  t: Tensor,
+  names: ReadonlyArray<string>,
+  sizes: ReadonlyArray<number>,
+  split: number,
+  concat: number,
+  tiled: boolean
+): Tensor => {
+  const k = names.length
+  const total = sizes.reduce((a, b) => a * b, 1)
+  const block = t.shape[split]! / total
+  // [...pre, n_1 .. n_k, block, ...post]; step m turns [n_m .. n_k, g_1 .. g_{m-1}] into [n_{m+1} .. n_k, g_1 .. g_m]
+  let x = splitInto(t, split, [...sizes, block])
+  names.forEach((name, m) => {
+    x = allToAllOne(x, name, sizes[m]!, split, split + k - 1, false)
+  })
+  x = foldRun(x, split, k) // [...pre, total, block, ...post]
+  if (!tiled) return moveAxis(lax.squeeze(x, [split + 1]), split, concat)
+  if (concat === split) return foldRun(x, split, 2)
+  // the concatenation axis in x (the block axis stands for the split axis)
+  const target = concat < split ? concat : concat + 1
+  const to = target < split ? target : target - 1
+  return foldRun(moveAxis(x, split, to), to, 2)
 }
 
 /**
@@ -414,25 +523,37 @@ const checkPermutation = (
 
 /**
  * The position of the current instance along the named axis: an int32 scalar
- * that takes the values `0 .. n-1` across the vmapped instances.
+ * that takes the values `0 .. n-1` across the vmapped instances. An array of
+ * names counts along them as one axis, the first name the most major (JAX's
+ * `axis_index(('i', 'j'))`: `i * size_j + j`).
  *
  * @example
  * import { axisIndex, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
  * const ids = vmap((_x: Tensor) => axisIndex("i"), { axisName: "i" })(np.zeros([3]))
  * console.log(toJsSync(runSync(ids))) // [0, 1, 2]
+ * const both = vmap(vmap((_x: Tensor) => axisIndex(["i", "j"]), { axisName: "j" }), { axisName: "i" })
+ * console.log(toJsSync(runSync(both(np.zeros([2, 3]))))) // [[0, 1, 2], [3, 4, 5]]
  *
  * @category Collectives
  * @since 0.1.0
  */
-export const axisIndex = (axisName: string): Tensor => {
-  frameOf(axisName)
-  return bind1("axis_index", [], { axisName })
+export const axisIndex = (axisName: string | ReadonlyArray<string>): Tensor => {
+  const [names, sizes] = axesOf("axisIndex", axisName)
+  if (names.length === 1) return bind1("axis_index", [], { axisName: names[0]! })
+  let index = lax.full([], 0, "int32")
+  let inner = 1
+  for (let k = names.length - 1; k >= 0; k--) {
+    const here = bind1("axis_index", [], { axisName: names[k]! })
+    index = lax.add(index, inner === 1 ? here : lax.mul(here, lax.full([], inner, "int32")))
+    inner *= sizes[k]!
+  }
+  return index
 }
 
 /**
  * The size of the named axis (JAX's `lax.axis_size`): the whole axis when it
- * spans workers, not one worker's share. Fails with `UnboundAxisError` for an
- * unbound name.
+ * spans workers, not one worker's share; the product of the sizes for an array
+ * of names. Fails with `UnboundAxisError` for an unbound name.
  *
  * @example
  * import { axisSize, np, runSync, type Tensor, toJsSync, vmap } from "diffect"
@@ -442,7 +563,7 @@ export const axisIndex = (axisName: string): Tensor => {
  * @category Collectives
  * @since 0.1.0
  */
-export const axisSize = (axisName: string): number => oneAxis("axisSize", axisName)
+export const axisSize = (axisName: string | ReadonlyArray<string>): number => axesOf("axisSize", axisName)[2]
 
 /**
  * Whether an enclosing `vmap` binds `axisName` now.
