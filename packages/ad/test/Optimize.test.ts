@@ -69,7 +69,7 @@ describe("optimize.minimize (BFGS)", () => {
     assert.isAtLeast(values(r.nfev) as number, values(r.nit) as number)
     // after a step along the gradient of sum((x - t)^2), the secant update gives the exact
     // inverse curvature 1/2 along that direction: H t = t / 2
-    assertNear(np.matmul(r.hessInv, target), [0.5, 1, 1.5], 1e-10)
+    assertNear(np.matmul(r.hessInv!, target), [0.5, 1, 1.5], 1e-10)
   })
 
   it("JAX's test_fixes4594, test_zakharov and test_minimize_bad_initial_values", () => {

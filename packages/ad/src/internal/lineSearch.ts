@@ -172,14 +172,14 @@ type Search = {
 /**
  * JAX's `line_search` (algorithm 3.5) from `phi0 = f(x)` with gradient `g0`,
  * along a descent direction `p` (`dphi0 = g0 . p < 0`); `oldOldFval` sets the
- * first trial step as JAX does.
+ * first trial step as JAX does (without it, the first trial step is 1).
  */
 export const lineSearch = (
   f: Restricted,
   phi0: Tensor,
   dphi0: Tensor,
   g0: Tensor,
-  oldOldFval: Tensor,
+  oldOldFval: Tensor | undefined,
   options: { readonly c1?: number; readonly c2?: number; readonly maxiter: number }
 ): LineSearchResult => {
   const c1 = options.c1 ?? 1e-4
@@ -187,8 +187,10 @@ export const lineSearch = (
   const dtype = phi0.dtype
   const scalar = (v: number) => lax.full([], v, dtype)
   const int = (v: number) => lax.full([], v, "int32")
-  const candidate = np.divide(np.multiply(2.02, np.subtract(phi0, oldOldFval)), dphi0)
-  const startValue = np.where(np.greater(candidate, 1), scalar(1), candidate)
+  const candidate = oldOldFval === undefined
+    ? undefined
+    : np.divide(np.multiply(2.02, np.subtract(phi0, oldOldFval)), dphi0)
+  const startValue = candidate === undefined ? scalar(1) : np.where(np.greater(candidate, 1), scalar(1), candidate)
   const wolfeOne = (a: Tensor, phi: Tensor) => np.greater(phi, np.add(phi0, np.multiply(np.multiply(c1, a), dphi0)))
   const wolfeTwo = (dphi: Tensor) => np.lessEqual(np.abs(dphi), np.multiply(-c2, dphi0))
   const init: Search = {
