@@ -110,7 +110,7 @@ export const chain = <const Ts extends ReadonlyArray<GradientTransformation<any>
  * @since 0.1.0
  */
 export const applyUpdates = <P>(params: P, updates: P): P =>
-  mapTensors("applyUpdates", [params, updates], (p, u) => np.astype(np.add(p, u), p.dtype))
+  mapTensors("applyUpdates", [params, updates], (p, u) => np.astype(np.add(p, u), p.dtype), ["params", "updates"])
 
 /**
  * The L2 norm of all leaves together, `sqrt(sum(|x|^2))` (optax's `global_norm`).

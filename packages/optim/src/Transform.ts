@@ -202,8 +202,8 @@ export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformatio
     update: (updates, given) => {
       const state = stateRecord<AdamState>(fn, given, ["count", "mu", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const mu0 = leavesLike(def, state.mu)
-      const nu0 = leavesLike(def, state.nu)
+      const mu0 = leavesLike(`${fn}.update`, "state.mu", def, state.mu, g)
+      const nu0 = leavesLike(`${fn}.update`, "state.nu", def, state.nu, g)
       const count = increment(state.count)
       const mu = g.map((x, i) => moment(x, mu0[i]!, b1))
       const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, b2))
@@ -286,7 +286,7 @@ export const scaleByRms = (options?: ScaleByRmsOptions): GradientTransformation<
     update: (updates, given) => {
       const state = stateRecord<RmsState>(fn, given, ["count", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const nu0 = leavesLike(def, state.nu)
+      const nu0 = leavesLike(`${fn}.update`, "state.nu", def, state.nu, g)
       const count = increment(state.count)
       const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, o.decay))
       const out = g.map((x, i) => {
@@ -330,8 +330,8 @@ export const scaleByStddev = (options?: ScaleByRmsOptions): GradientTransformati
     update: (updates, given) => {
       const state = stateRecord<StddevState>(fn, given, ["count", "mu", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const mu0 = leavesLike(def, state.mu)
-      const nu0 = leavesLike(def, state.nu)
+      const mu0 = leavesLike(`${fn}.update`, "state.mu", def, state.mu, g)
+      const nu0 = leavesLike(`${fn}.update`, "state.nu", def, state.nu, g)
       const count = increment(state.count)
       const mu = g.map((x, i) => moment(x, mu0[i]!, o.decay))
       const nu = g.map((x, i) => moment(absSq(x), nu0[i]!, o.decay))
@@ -387,7 +387,7 @@ export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<
     update: (updates, given) => {
       const state = stateRecord<RssState>(fn, given, ["sumOfSquares"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const s0 = leavesLike(def, state.sumOfSquares)
+      const s0 = leavesLike(`${fn}.update`, "state.sumOfSquares", def, state.sumOfSquares, g)
       const s = g.map((x, i) => np.add(absSq(x), s0[i]!))
       const out = g.map((x, i) =>
         np.multiply(np.where(np.greater(s[i]!, 0), np.reciprocal(np.sqrt(np.add(s[i]!, eps))), 0), x)
@@ -440,7 +440,7 @@ export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformatio
     update: (updates, given) => {
       const state = stateRecord<LionState>(fn, given, ["count", "mu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const mu0 = leavesLike(def, state.mu)
+      const mu0 = leavesLike(`${fn}.update`, "state.mu", def, state.mu, g)
       const out = g.map((x, i) => np.sign(np.add(np.multiply(1 - b1, x), np.multiply(b1, mu0[i]!))))
       const mu = g.map((x, i) => moment(x, mu0[i]!, b2))
       return [Tree.unflatten(def, out), { count: increment(state.count), mu: Tree.unflatten(def, mu) }]
@@ -498,7 +498,7 @@ export const trace = (options: TraceOptions): GradientTransformation<TraceState>
     update: (updates, given) => {
       const state = stateRecord<TraceState>(fn, given, ["trace"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const t0 = leavesLike(def, state.trace)
+      const t0 = leavesLike(`${fn}.update`, "state.trace", def, state.trace, g)
       const t = g.map((x, i) => np.add(x, np.multiply(decay, t0[i]!)))
       const out = nesterov ? g.map((x, i) => np.add(x, np.multiply(decay, t[i]!))) : t
       return [Tree.unflatten(def, out), { trace: Tree.unflatten(def, t) }]
@@ -551,7 +551,7 @@ export const addDecayedWeights = (
       const next = counted !== undefined ? { count: increment(counted.count) } : state
       if (weightDecay === 0) return [updates, next]
       const [g, def] = tensorLeaves(fn, "updates", updates)
-      const p = leavesLike(def, params)
+      const p = leavesLike(`${fn}.update`, "params", def, params, g)
       const decays = typeof weightDecay === "function"
         ? scheduleValues(weightDecay, counted!.count, g)
         : g.map(() => weightDecay)

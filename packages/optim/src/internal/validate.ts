@@ -2,8 +2,10 @@
  * Argument checks for the constructors: each fails with `OptimizerArgumentError`
  * naming the function and the argument.
  */
+import { Tensor } from "@diffect/core"
 import { describeValue } from "@diffect/core/Validate"
 import { OptimizerArgumentError } from "../Errors.js"
+import { formatShape } from "./trees.js"
 
 // Numbers as themselves; anything else as core describes it (never throws: a symbol, an object
 // without a prototype)
@@ -83,6 +85,18 @@ export const stateRecord = <S>(fn: string, state: unknown, fields: ReadonlyArray
         typeof state === "object" && state !== null && !Array.isArray(state)
           ? ` with keys ${JSON.stringify(Object.keys(state))}`
           : ""
+      }`
+    })
+  }
+  const count = (state as { readonly count?: unknown }).count
+  if (
+    fields.includes("count") && !(typeof count === "number" || (count instanceof Tensor && count.shape.length === 0))
+  ) {
+    throw new OptimizerArgumentError({
+      function: `${fn}.update`,
+      argument: "state.count",
+      detail: `must be the step count, a scalar tensor, got ${
+        count instanceof Tensor ? `shape ${formatShape(count.shape)}` : describe(count)
       }`
     })
   }
