@@ -199,11 +199,18 @@ const hashStatic = (value: unknown, argnum: number): string => {
           })
         }
         open.add(v)
+        // symbol keys cannot be compared by value (Object.keys would drop them: two records
+        // differing there would share a trace)
+        if (Object.getOwnPropertySymbols(v).length > 0) {
+          throw new UnhashableStaticArgError({ argnum, got: `${describeValue(v)} (with symbol keys)` })
+        }
+        const entries = (keys: ReadonlyArray<string>) =>
+          keys.map((k) => `${JSON.stringify(k)}:${go((v as Record<string, unknown>)[k])}`).join(",")
+        // an array's named properties (`a.scale = 3`) are part of its value too
+        const named = Array.isArray(v) ? Object.keys(v).filter((k) => !/^(0|[1-9][0-9]*)$/.test(k)) : []
         const key = Array.isArray(v)
-          ? `[${v.map(go).join(",")}]`
-          : `{${
-            Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${go((v as Record<string, unknown>)[k])}`).join(",")
-          }}`
+          ? `[${v.map(go).join(",")}${named.length > 0 ? `;${entries(named.sort())}` : ""}]`
+          : `{${entries(Object.keys(v).sort())}}`
         open.delete(v)
         return key
       }

@@ -9,9 +9,26 @@ import type { AbstractValue, Tensor } from "@diffect/core"
 import { ArgnumsError, InputDTypeError, InvalidArgumentError, NotCallableError, OutputDTypeError } from "../Errors.js"
 import { describe } from "./describe.js"
 
-/** Fails with `NotCallableError` unless `f` is a function (JAX's `check_callable`). */
+// `function*` and `async function*`: calling one runs nothing but makes an iterator, never a value
+const isGeneratorFunction = (f: Function): boolean => {
+  const tag = (f as { readonly [Symbol.toStringTag]?: unknown })[Symbol.toStringTag]
+  return tag === "GeneratorFunction" || tag === "AsyncGeneratorFunction"
+}
+
+/**
+ * Fails with `NotCallableError` unless `f` is a function, and not a generator function (JAX's
+ * `check_callable`: "Expected a function, got a generator function").
+ */
 export const checkCallable = (transformation: string, f: unknown): void => {
   if (typeof f !== "function") throw new NotCallableError({ transformation, got: describe(f) })
+  if (isGeneratorFunction(f)) {
+    throw new NotCallableError({
+      transformation,
+      got: `the generator function ${
+        f.name || "(anonymous)"
+      }: a function, not a generator function, is expected (for an Effect body, return Effect.gen(function* () { ... }))`
+    })
+  }
 }
 
 /** `argnums` as given by the user. */
