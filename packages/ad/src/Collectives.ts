@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { bind1, DType, isTensor, lax, Tracer, Tree } from "@diffect/core"
+import { bind1, DType, isTensor, lax, np, Tracer, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { ShapeError } from "@diffect/core/Errors"
 import { argumentError, axisNames, boolean, checkArg, checkOptions, integer } from "@diffect/core/Validate"
@@ -145,12 +145,6 @@ export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): Collec
     if (!DType.isInexact(total.dtype)) total = lax.convertElementType(total, "float32", total.weakType)
     return lax.div(total, lax.full(total.shape, n, total.dtype, total.weakType))
   }, together(names, "mean"))
-}
-
-// The one axis name these collectives take, and its size.
-const oneAxis = (operation: string, axisName: unknown): number => {
-  if (typeof axisName !== "string") throw argumentError(operation, "axisName", "an axis name (a string)", axisName)
-  return frameOf(axisName).size
 }
 
 // The names of a collective over one axis or several (JAX's tuple `axis_name`: one axis whose index is
@@ -296,7 +290,8 @@ export const psumScatter = <T>(
  * Sends values along the named axis (JAX's `lax.ppermute`): for each
  * `[source, destination]` pair of `perm`, instance `destination` gets instance
  * `source`'s value; an instance no pair sends to gets zeros. No two pairs may
- * share a source or a destination.
+ * share a source or a destination. Over an array of names the indices count
+ * them as one axis, the first name the most major.
  *
  * @example
  * import { np, ppermute, runSync, type Tensor, toJsSync, vmap } from "diffect"
@@ -309,12 +304,23 @@ export const psumScatter = <T>(
  */
 export const ppermute = <T>(
   x: T,
-  axisName: string,
+  axisName: string | ReadonlyArray<string>,
   perm: ReadonlyArray<readonly [number, number]>
 ): CollectiveResult<T> => {
-  const size = oneAxis("ppermute", axisName)
-  const pairs = checkPermutation(perm, size)
-  return mapTree(x, false, (t) => bind1("ppermute", [t], { axisName, perm: pairs }))
+  const [names, , total] = axesOf("ppermute", axisName)
+  const pairs = checkPermutation(perm, total)
+  if (names.length === 1) return mapTree(x, false, (t) => bind1("ppermute", [t], { axisName: names[0]!, perm: pairs }))
+  // Over several names (the indices in `perm` count them as one axis, major to minor): every
+  // instance's value, then the one this instance receives, zeros where nothing is sent to it.
+  const source = new Array<number>(total).fill(-1)
+  for (const [src, dst] of pairs) source[dst] = src
+  const here = axisIndex(names)
+  const from = lax.gather(np.array(source.map((v) => Math.max(v, 0)), { dtype: "int32" }), here, 0)
+  const sent = lax.gather(np.array(source.map((v) => v >= 0)), here, 0)
+  return mapTree(x, false, (t) => {
+    const taken = lax.gather(allGather(t, names), from, 0)
+    return lax.select(lax.broadcastInDim(sent, taken.shape, []), taken, lax.zerosLike(taken))
+  })
 }
 
 /**
@@ -330,8 +336,12 @@ export const ppermute = <T>(
  * @category Collectives
  * @since 0.1.0
  */
-export const pshuffle = <T>(x: T, axisName: string, perm: ReadonlyArray<number>): CollectiveResult<T> => {
-  const size = oneAxis("pshuffle", axisName)
+export const pshuffle = <T>(
+  x: T,
+  axisName: string | ReadonlyArray<string>,
+  perm: ReadonlyArray<number>
+): CollectiveResult<T> => {
+  const size = axesOf("pshuffle", axisName)[2]
   if (!Array.isArray(perm) || perm.length !== size || [...perm].sort((a, b) => a - b).some((v, i) => v !== i)) {
     throw argumentError("pshuffle", "perm", `a permutation of 0 .. ${size - 1} (the axis has size ${size})`, perm)
   }
@@ -352,15 +362,21 @@ export const pshuffle = <T>(x: T, axisName: string, perm: ReadonlyArray<number>)
  * @category Collectives
  * @since 0.1.0
  */
-export const pbroadcast = <T>(x: T, axisName: string, source: number): CollectiveResult<T> => {
-  const size = oneAxis("pbroadcast", axisName)
+export const pbroadcast = <T>(
+  x: T,
+  axisName: string | ReadonlyArray<string>,
+  source: number
+): CollectiveResult<T> => {
+  const [names, , size] = axesOf("pbroadcast", axisName)
   if (!Number.isInteger(source) || source < 0 || source >= size) {
     throw argumentError("pbroadcast", "source", `an index along the axis (0 .. ${size - 1})`, source)
   }
-  const here = lax.eq(axisIndex(axisName), lax.full([], source, "int32"))
+  const here = lax.eq(axisIndex(names), lax.full([], source, "int32"))
   return mapTree(x, false, (t) => {
     const mask = lax.broadcastInDim(here, t.shape, [])
-    return bind1("psum", [lax.select(mask, t, lax.zerosLike(t))], { axisName })
+    let out = lax.select(mask, t, lax.zerosLike(t))
+    for (const name of names) out = bind1("psum", [out], { axisName: name })
+    return out
   })
 }
 
@@ -497,7 +513,7 @@ const allToAllMany = (
  * @category Collectives
  * @since 0.1.0
  */
-export const pswapaxes = <T>(x: T, axisName: string, axis: number): CollectiveResult<T> =>
+export const pswapaxes = <T>(x: T, axisName: string | ReadonlyArray<string>, axis: number): CollectiveResult<T> =>
   allToAll(x, axisName, axis, axis)
 
 const checkPermutation = (

@@ -12,7 +12,17 @@ import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
-import { allGather, allToAll, axisIndex, axisSize, ppermute, psumScatter } from "../src/Collectives.js"
+import {
+  allGather,
+  allToAll,
+  axisIndex,
+  axisSize,
+  pbroadcast,
+  ppermute,
+  pshuffle,
+  psumScatter,
+  pswapaxes
+} from "../src/Collectives.js"
 import { grad } from "../src/Grad.js"
 import { jit } from "../src/Jit.js"
 import { vjp } from "../src/Vjp.js"
@@ -267,5 +277,39 @@ describe("axis_index and axis_size over a tuple of names", () => {
       _tag: string
     }
     assert.strictEqual(e._tag, "UnboundAxisError")
+  })
+})
+
+describe("ppermute, pshuffle, pbroadcast and pswapaxes over a tuple of names", () => {
+  // instance (i, j) of a 2 x 3 grid has the combined index c = i * 3 + j and holds x[i, j] = c
+  const x = np.reshape(np.arange(6, { dtype: "float32" }), [2, 3])
+  const ij = (f: F) => (v: Tensor) => go(vmap(vmap(f, { axisName: "j" }), { axisName: "i" })(v)) as Tensor
+
+  it("ppermute sends along pairs of combined indices; instances no pair sends to get zeros", () => {
+    const ring = [[0, 1], [1, 2], [2, 3], [3, 4], [4, 5], [5, 0]] as const
+    assert.deepStrictEqual(values(ij((v) => ppermute(v, ["i", "j"], ring))(x)), [[5, 0, 1], [2, 3, 4]])
+    // 1 -> 4 and 4 -> 2: instance 4 gets 1, instance 2 gets 4, the others 0
+    assert.deepStrictEqual(values(ij((v) => ppermute(v, ["i", "j"], [[1, 4], [4, 2]]))(x)), [[0, 0, 4], [0, 1, 0]])
+    // over ('j', 'i') the combined index is j * 2 + i: instance (i, j) = (1, 0) is 1, (0, 1) is 2
+    assert.deepStrictEqual(values(ij((v) => ppermute(v, ["j", "i"], [[1, 2]]))(x)), [[0, 3, 0], [0, 0, 0]])
+    const e = failure(
+      vmap(vmap((v: Tensor) => ppermute(v, ["i", "j"], [[0, 6]]), { axisName: "j" }), { axisName: "i" })(x)
+    )
+    assert.strictEqual((e as { _tag: string })._tag, "ArgumentError")
+  })
+
+  it("the gradient of a ppermute over a tuple sends each cotangent back to its source", () => {
+    // instance 0 reads 5, 5 reads 0, 2 reads 1: inputs 5, 0 and 1 were read once, the others never
+    const g = ij(grad((v: Tensor) => ppermute(v, ["i", "j"], [[0, 5], [5, 0], [1, 2]])))(x)
+    assert.deepStrictEqual(values(g), [[1, 1, 0], [0, 0, 1]])
+  })
+
+  it("pshuffle, pbroadcast and pswapaxes", () => {
+    assert.deepStrictEqual(values(ij((v) => pshuffle(v, ["i", "j"], [5, 4, 3, 2, 1, 0]))(x)), [[5, 4, 3], [2, 1, 0]])
+    assert.deepStrictEqual(values(ij((v) => pbroadcast(v, ["i", "j"], 4))(x)), [[4, 4, 4], [4, 4, 4]])
+    // instance c holds row c of a 6 x 6 matrix; afterwards column c
+    const m = np.reshape(np.arange(36, { dtype: "float32" }), [2, 3, 6])
+    const swapped = ij((v) => pswapaxes(v, ["i", "j"], 0))(m)
+    assertClose(swapped, np.reshape(np.transpose(np.reshape(m, [6, 6])), [2, 3, 6]), 0)
   })
 })
