@@ -595,6 +595,16 @@ export const broadcastInDim = (x: Tensor, shape: Shape, broadcastDimensions: Rea
 export const reshape = (x: Tensor, newSizes: Shape, dimensions?: ReadonlyArray<number> | null): Tensor => {
   const v = t("reshape", x)
   const perm = dimensions === undefined || dimensions === null ? null : ints("reshape", "dimensions", dimensions)
+  if (
+    perm !== null && (perm.length !== v.ndim || perm.some((d, i) => !(d >= 0 && d < v.ndim) || perm.indexOf(d) !== i))
+  ) {
+    throw new ShapeError({
+      operation: "reshape",
+      detail: `reshape dimensions must be a permutation of operand dimensions, got dimensions [${
+        perm.join(", ")
+      }] for shape ${formatShape(v.shape)}`
+    })
+  }
   const read = perm === null || perm.every((d, i) => d === i) ? v : transpose(v, perm)
   return bind1("reshape", [read], { newSizes: checkShape("reshape", newSizes) })
 }
@@ -631,15 +641,30 @@ export const slice = (
     limitIndices: ints("slice", "limitIndices", limitIndices),
     strides: strides === null ? null : ints("slice", "strides", strides)
   })
-/** `config[i] = [low, high, interior]`. @since 0.1.0 */
+/**
+ * `x` padded with `paddingValue` (JAX's `lax.pad`): `config[i] = [low, high,
+ * interior]` for dimension `i`; negative `low`/`high` crop. A JS number takes
+ * `x`'s dtype, as JAX's Python scalars.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([1, 2, 3], { dtype: "int32" })
+ * console.log(toJsSync(lax.pad(x, 0, [[0, 0, 1]]))) // [1, 0, 2, 0, 3]
+ * console.log(toJsSync(lax.pad(x, -1, [[-1, 2, 0]]))) // [2, 3, -1, -1]
+ *
+ * @since 0.1.0
+ */
 export const pad = (
   x: Tensor,
-  paddingValue: Tensor,
+  paddingValue: Operand,
   config: ReadonlyArray<readonly [number, number, number]>
-): Tensor =>
-  bind1("pad", [t("pad", x), t("pad", paddingValue, "paddingValue")], {
-    config: checkArg("pad", "config", config, padConfig)
-  })
+): Tensor => {
+  const v = t("pad", x)
+  const p = typeof paddingValue === "number"
+    ? numberLike("pad", paddingValue, v)
+    : t("pad", paddingValue, "paddingValue")
+  return bind1("pad", [v, p], { config: checkArg("pad", "config", config, padConfig) })
+}
 /** @since 0.1.0 */
 export const concatenate = (xs: ReadonlyArray<Tensor>, dimension: number): Tensor =>
   bind1("concatenate", tensors("concatenate", xs), { dimension: int("concatenate", "dimension", dimension) })

@@ -9,7 +9,7 @@
  */
 import type { DType } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
-import { bind1 } from "../../Handler.js"
+import { bind1, customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import { Tensor } from "../../Tensor.js"
 import { argumentError, checkDTypeName } from "../../Validate.js"
@@ -100,7 +100,10 @@ export const nextafter = (x1: Tensor, x2: Tensor): Tensor => {
  * exponent and `mantissaBits` mantissa bits, overflowing to infinity and
  * flushing values below its smallest normal to zero (JAX's
  * `lax.reduce_precision`, XLA's `ReducePrecision`: bfloat16 is 8 and 7, float16
- * 5 and 10).
+ * 5 and 10). As XLA: with the operand's own exponent width a subnormal is
+ * rounded, not flushed, and with no mantissa bits NaN becomes +infinity; a
+ * format wider than the operand's leaves it as it is. The derivative passes
+ * the tangent through (JAX rounds it as well).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -118,14 +121,26 @@ export const reducePrecision = (operand: Tensor, exponentBits: number, mantissaB
       detail: `dtype ${x.dtype} is not accepted. Accepted dtypes are float32 and float64`
     })
   }
-  const srcExp = x.dtype === "float32" ? 8 : 11
-  const srcMan = x.dtype === "float32" ? 23 : 52
-  if (!Number.isInteger(exponentBits) || exponentBits < 1 || exponentBits > srcExp) {
-    throw argumentError("reduce_precision", "exponentBits", `an integer from 1 to ${srcExp}`, exponentBits)
+  if (!Number.isInteger(exponentBits) || exponentBits < 1) {
+    throw argumentError("reduce_precision", "exponentBits", "a positive integer", exponentBits)
   }
-  if (!Number.isInteger(mantissaBits) || mantissaBits < 0 || mantissaBits > srcMan) {
-    throw argumentError("reduce_precision", "mantissaBits", `an integer from 0 to ${srcMan}`, mantissaBits)
+  if (!Number.isInteger(mantissaBits) || mantissaBits < 0) {
+    throw argumentError("reduce_precision", "mantissaBits", "a non-negative integer", mantissaBits)
   }
+  // a format as wide as the operand's (or wider: float64's 11 and 52 for a float32) changes nothing there
+  const e = Math.min(exponentBits, x.dtype === "float32" ? 8 : 11)
+  const m = Math.min(mantissaBits, x.dtype === "float32" ? 23 : 52)
+  // JAX's reduce_precision is linear to AD, its tangent rounded the same way; diffect's AD has no
+  // linear rule for a composition, so the tangent passes through unrounded (the bit operations'
+  // own derivative would be zero)
+  return customJvpCall({
+    name: "reduce_precision",
+    f: ([u]) => [rounded(u!, e, m)],
+    jvp: ([u], [du]) => [[rounded(u!, e, m)], [du!]]
+  }, [x])[0]!
+}
+
+const rounded = (x: Tensor, exponentBits: number, mantissaBits: number): Tensor => {
   const isNan = lax.ne(x, x)
   let out: Tensor
   if (x.dtype === "float32") {
@@ -169,9 +184,22 @@ export const reducePrecision = (operand: Tensor, exponentBits: number, mantissaB
     const small = lax.lt(lax.abs(rounded), k(x, minNormal))
     const signedZero = lax.mul(lax.sign(x), k(x, 0))
     const inf = lax.mul(lax.sign(x), k(x, Infinity))
-    const finite = lax.eq(lax.abs(x), lax.abs(x)) // keeps the shape; infinities stay themselves below
-    out = lax.select(big, inf, lax.select(small, signedZero, rounded))
-    out = lax.select(lax.and(finite, lax.eq(lax.abs(x), k(x, Infinity))), x, out)
+    // with all 11 exponent bits XLA rounds only the mantissa bits, so a subnormal keeps its
+    // exponent and rounds to a multiple of 2^(-1022 - mantissaBits) (float64's exact ulps below 2^-1022)
+    const below = exponentBits === 11 ? subnormalRounded(x, mantissaBits) : signedZero
+    out = lax.select(big, inf, lax.select(small, below, rounded))
+    out = lax.select(lax.eq(lax.abs(x), k(x, Infinity)), x, out)
   }
-  return mantissaBits > 0 ? lax.select(isNan, x, out) : out
+  // with no mantissa bits left XLA's NaN becomes +infinity (its exponent handling's NaN, made positive)
+  return lax.select(isNan, mantissaBits > 0 ? x : k(x, Infinity), out)
+}
+
+// A float64 subnormal rounded, ties to even, to a multiple of 2^(-1022 - mantissaBits): scaled up by
+// that power of two (two exact steps, 2^1074 itself overflows), rounded, and scaled back.
+const subnormalRounded = (x: Tensor, mantissaBits: number): Tensor => {
+  const half = 511 + Math.floor(mantissaBits / 2)
+  const rest = 1022 + mantissaBits - half
+  const up = lax.mul(lax.mul(x, k(x, 2 ** half)), k(x, 2 ** rest))
+  const rounded = lax.round(up, { roundingMethod: "toNearestEven" })
+  return lax.mul(lax.mul(rounded, k(x, 2 ** -half)), k(x, 2 ** -rest))
 }

@@ -16,7 +16,8 @@ import type { Precision } from "../../Primitive.js"
 import { Tensor } from "../../Tensor.js"
 import { argumentError, checkAxis } from "../../Validate.js"
 import { besselIe } from "../bessel.js"
-import { arccosh, arcsinh, arctanh, cbrt as npCbrt } from "../np/math.js"
+import { arccosh, arcsinh, arctanh } from "../np/math.js"
+import { realCbrt } from "./cbrt.js"
 
 const tensor = (op: string, u: unknown, name = "x"): Tensor => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u
@@ -72,7 +73,8 @@ export const acosh = (x: Tensor): Tensor => arccosh(floating("acosh", x))
  */
 export const atanh = (x: Tensor): Tensor => arctanh(floating("atanh", x))
 /**
- * Cube root (JAX's `lax.cbrt`), real for negative inputs.
+ * Cube root (JAX's `lax.cbrt`), real for negative inputs, within one ulp
+ * (subnormals and the largest floats included).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -80,7 +82,7 @@ export const atanh = (x: Tensor): Tensor => arctanh(floating("atanh", x))
  *
  * @since 0.1.0
  */
-export const cbrt = (x: Tensor): Tensor => npCbrt(floating("cbrt", x))
+export const cbrt = (x: Tensor): Tensor => realCbrt(floating("cbrt", x))
 
 /**
  * `exp(-|x|) I0(x)` (JAX's `lax.bessel_i0e`).

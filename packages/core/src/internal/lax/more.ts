@@ -236,7 +236,16 @@ export const reduce = (
   const t = tensor("reduce", operand, "operand")
   if (typeof computation !== "function") throw argumentError("reduce", "computation", "a function", computation)
   if (!Array.isArray(dimensions)) throw argumentError("reduce", "dimensions", "an array of axes", dimensions)
-  const dims = [...new Set(dimensions.map((d) => checkAxis("reduce", d, t.ndim)))].sort((p, q) => p - q)
+  const axes = dimensions.map((d) => checkAxis("reduce", d, t.ndim))
+  // JAX's _reduce_op_shape_rule: a repeated axis is an error, not reduced once
+  const repeated = axes.find((d, i) => axes.indexOf(d) !== i)
+  if (repeated !== undefined) {
+    throw new ShapeError({
+      operation: "reduce",
+      detail: `duplicate value in 'axes' of reduction: [${dimensions.join(", ")}] (axis ${repeated})`
+    })
+  }
+  const dims = [...axes].sort((p, q) => p - q)
   const initNumber = typeof initValue === "number" ? initValue : undefined
   const known = initNumber === undefined ? undefined : monoid(computation, initNumber, t.dtype)
   if (known !== undefined) return known(t, dims)

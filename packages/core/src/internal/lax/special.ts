@@ -8,7 +8,7 @@
  */
 import { isInexact } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
-import { bind1 } from "../../Handler.js"
+import { bind1, customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { Operand } from "../../lax.js"
 import { Tensor } from "../../Tensor.js"
@@ -209,8 +209,12 @@ const polygammaElementwise = (m: Operand, x: Operand): Tensor => {
 }
 
 /**
- * `min(max(x, lo), hi)` (JAX's `lax.clamp(min, x, max)`; the bounds broadcast
- * when scalar).
+ * `min(max(x, lo), hi)` (JAX's `lax.clamp(min, x, max)`): each bound is a
+ * scalar or has `x`'s shape, of `x`'s dtype (a JS number takes it). NaN
+ * propagates, and `lo > hi` gives `hi`, as XLA's clamp. The derivatives are
+ * JAX's: `x`'s where `lo < x < hi`, `lo`'s where `x < lo < hi`, `hi`'s where
+ * `hi < x`, and zero at the boundaries (not the halves of `max`'s and `min`'s
+ * tie rule).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -220,15 +224,59 @@ const polygammaElementwise = (m: Operand, x: Operand): Tensor => {
  */
 export const clamp = (min: Operand, x: Operand, max: Operand): Tensor => {
   const v = tensorOf("clamp", "x", x)
-  if (typeof min !== "number") tensorOf("clamp", "min", min)
-  if (typeof max !== "number") tensorOf("clamp", "max", max)
-  return lax.min(
-    lax.max(v, typeof min === "number" ? min : broadcastScalar(min, v)),
-    typeof max === "number" ? max : broadcastScalar(max, v)
-  )
+  const lo = bound("min", min, v)
+  const hi = bound("max", max, v)
+  if (!(v.dtype === "float32" || v.dtype === "float64")) return lax.min(lax.max(v, lo), hi)
+  return customJvpCall({
+    name: "clamp",
+    f: ([l, u, h]) => [lax.min(lax.max(u!, l!), h!)],
+    jvp: ([l, u, h], [dl, du, dh]) => {
+      const zero = lax.full(u!.shape, 0, u!.dtype)
+      const tangent = lax.add(
+        lax.add(
+          lax.select(lax.and(lax.gt(l!, u!), lax.lt(l!, h!)), dl!, zero),
+          lax.select(lax.and(lax.gt(u!, l!), lax.lt(u!, h!)), du!, zero)
+        ),
+        lax.select(lax.lt(h!, u!), dh!, zero)
+      )
+      return [[lax.min(lax.max(u!, l!), h!)], [tangent]]
+    }
+  }, [lo, v, hi])[0]!
 }
-const broadcastScalar = (b: Tensor, like: Tensor): Tensor =>
-  b.ndim === 0 && like.ndim > 0 ? lax.broadcastInDim(b, like.shape, []) : b
+
+// A clamp bound as a tensor of the operand's shape and dtype: a JS number takes the dtype when it
+// converts exactly (lax's rule for JS numbers); a tensor must be a scalar or of the operand's shape
+// (JAX's _clamp_shape_rule).
+const bound = (name: "min" | "max", b: Operand, v: Tensor): Tensor => {
+  if (typeof b === "number") {
+    if (!representable(b, v.dtype)) {
+      throw new DTypeError({
+        operation: "clamp",
+        detail: `the JS number ${b} (${name}) cannot be a bound of a ${v.dtype} operand without changing its value`
+      })
+    }
+    return lax.full(v.shape, b, v.dtype)
+  }
+  const t = tensorOf("clamp", name, b)
+  if (t.dtype !== v.dtype) {
+    throw new DTypeError({
+      operation: "clamp",
+      detail: `lax.clamp requires arguments to have the same dtypes, got ${name} ${t.dtype} and operand ${v.dtype}`
+    })
+  }
+  if (t.ndim !== 0 && t.shape.join(",") !== v.shape.join(",")) {
+    throw new ShapeError({
+      operation: "clamp",
+      detail: `clamp requires ${name}.shape == operand.shape or ${name}.shape == (), got ${name}.shape=(${
+        t.shape.join(", ")
+      }${t.ndim === 1 ? "," : ""}), operand.shape=(${v.shape.join(", ")}${v.ndim === 1 ? "," : ""})`
+    })
+  }
+  return t.ndim === 0 && v.ndim > 0 ? lax.broadcastInDim(t, v.shape, []) : t
+}
+const representable = (b: number, dtype: Tensor["dtype"]): boolean =>
+  isInexact(dtype) || (dtype === "int32" && (b | 0) === b) || (dtype === "uint32" && b >>> 0 === b) ||
+  (dtype === "bool" && (b === 0 || b === 1))
 
 /**
  * JAX's `lax.select_n(which, ...cases)`: `cases[which]` elementwise; `which`
