@@ -164,6 +164,48 @@ const make = (options: MeshOptions) =>
       }), { concurrency: "unbounded" })
     // One call at a time: the ranks share the exchange.
     const lock = yield* Semaphore.make(1)
+    const scope = yield* Effect.scope
+    // Every worker done with what it was sent: a request a worker answers comes after the ones
+    // sent before it, and after the interruption of an interrupted one (the RPC protocol keeps
+    // their order, and a worker's synchronous work runs to its end before it reads the next).
+    // A ResidentLostError (id -1 is never placed) or a lost worker are answers too.
+    const drain = Effect.forEach(
+      clients,
+      (client, rank) =>
+        Effect.ignore(client.Get({ id: -1, rank, release: [] })),
+      { concurrency: "unbounded", discard: true }
+    )
+    // `effect` under the lock. Interrupted, it returns at once (the exchange aborted, so a
+    // worker waiting in a collective fails), but a worker may still be computing its part (JS
+    // cannot pre-empt it) and would enter the old call's collectives after the next call reset
+    // the exchange: it took the next call's values, or failed it with a CollectiveMismatchError.
+    // So the lock is held, in the mesh's scope, until every worker has answered after it.
+    // Closed with the layer's scope: the workers are stopping, and a call would hang or be
+    // interrupted (the RPC clients are gone) instead of failing.
+    let closed = false
+    yield* Effect.addFinalizer(() => Effect.sync(() => void (closed = true)))
+    const closedError = new PmapArgumentError({
+      detail:
+        "Mesh: the mesh's scope is closed (its workers have stopped); use a Mesh inside the scope of the Mesh.layer that provides it"
+    })
+    const exclusive = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | PmapArgumentError> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          if (closed) return yield* closedError
+          yield* restore(lock.take(1))
+          if (closed) {
+            yield* lock.release(1)
+            return yield* closedError
+          }
+          const exit = yield* Effect.exit(restore(effect))
+          if (Exit.hasInterrupts(exit) && !closed) {
+            yield* Effect.forkIn(Effect.ensuring(drain, lock.release(1)), scope)
+          } else {
+            yield* lock.release(1)
+          }
+          return yield* exit
+        })
+      )
     let traffic: MeshTraffic = { calls: 0, sentBytes: 0, receivedBytes: 0 }
     const count = (sent: number, received: number) =>
       traffic = {
@@ -188,9 +230,7 @@ const make = (options: MeshOptions) =>
         resetExchange(exchange)
         const exits = yield* Effect.forEach(clients, (_, rank) =>
           call(rank).pipe(
-            Effect.mapError((e): ParallelError =>
-              e instanceof RpcClientError ? lost(rank, e) : e
-            ),
+            Effect.mapError((e): ParallelError => e instanceof RpcClientError ? lost(rank, e) : e),
             // Ranks waiting in a collective for this one must not wait forever.
             Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : Effect.sync(() => abortExchange(exchange))),
             Effect.exit
@@ -213,7 +253,7 @@ const make = (options: MeshOptions) =>
       })
 
     const run: MeshShape["run"] = (request) =>
-      lock.withPermits(1)(Effect.suspend(() => {
+      exclusive(Effect.suspend(() => {
         const release = takePending()
         let sent = 0
         return onEveryRank((rank) => {
@@ -228,7 +268,7 @@ const make = (options: MeshOptions) =>
       }))
 
     const put: MeshShape["put"] = (id, tree, tensors) =>
-      lock.withPermits(1)(Effect.suspend(() => {
+      exclusive(Effect.suspend(() => {
         const release = takePending()
         let sent = 0
         return onEveryRank((rank) => {
@@ -240,7 +280,7 @@ const make = (options: MeshOptions) =>
 
     // From the first rank that still holds the value (a replaced worker holds nothing).
     const get: MeshShape["get"] = (id) =>
-      lock.withPermits(1)(Effect.gen(function*() {
+      exclusive(Effect.gen(function*() {
         let error: ParallelError | undefined
         for (let rank = 0; rank < workers; rank++) {
           const got = yield* clients[rank]!.Get({ id, rank, release: [] }).pipe(
