@@ -278,12 +278,38 @@ export const select = (pred: Tensor, onTrue: Operand, onFalse: Operand): Tensor 
   return bind1("select", [p.ndim === 0 && t.ndim > 0 ? broadcastInDim(p, t.shape, []) : p, t, f], {})
 }
 
-/** Converts to `dtype` (JAX's `convert_element_type`; float -> int32 saturates). @since 0.1.0 */
-export const convertElementType = (x: Operand, dtype: DType, weakType = false): Tensor =>
-  bind1("convert_element_type", [operand("convert_element_type", "x", x)], {
-    dtype: checkDTypeName("convert_element_type", dtype),
-    weakType
-  })
+/**
+ * Converts to `dtype` (JAX's `convert_element_type`): float -> int saturates
+ * and sends NaN to 0 (XLA's convert). A JS number converts from its own value,
+ * as JAX's Python scalars: an integer wraps modulo 2^32 into int32/uint32
+ * (NumPy's cast of a Python int), any other number is a float64.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * console.log(toJsSync(lax.convertElementType(np.array([2.7, -1e10, NaN]), "int32"))) // [2, -2147483648, 0]
+ * // JAX's testConvertElementTypeOOB: convert_element_type(2 ** 32, 'int32') == 0
+ * console.log(toJsSync(lax.convertElementType(2 ** 32, "int32"))) // 0
+ * console.log(toJsSync(lax.convertElementType(0.1, "float64"))) // 0.1
+ *
+ * @since 0.1.0
+ */
+export const convertElementType = (x: Operand, dtype: DType, weakType = false): Tensor => {
+  const d = checkDTypeName("convert_element_type", dtype)
+  if (typeof x === "number" && d !== "float0") return numberAs(x, d, weakType)
+  return bind1("convert_element_type", [operand("convert_element_type", "x", x)], { dtype: d, weakType })
+}
+
+// A JS number as a scalar of `dtype`: exactly where it can be, an integer wrapped into 32 bits
+// (a Python int's NumPy cast), a non-integer converted from float64 by the primitive (saturating).
+const numberAs = (x: number, dtype: DType, weakType: boolean): Tensor => {
+  if (isInexact(dtype)) return scalar(x, dtype, weakType)
+  if (dtype === "bool") return scalar(x !== 0 ? 1 : 0, "bool", weakType)
+  if (Number.isInteger(x)) {
+    const bits = dtype === "uint32" ? BigInt.asUintN(32, BigInt(x)) : BigInt.asIntN(32, BigInt(x))
+    return scalar(Number(bits), dtype, weakType)
+  }
+  return bind1("convert_element_type", [scalar(x, "float64")], { dtype, weakType })
+}
 
 /** @since 0.1.0 */
 export const reduceSum = (x: Tensor, axes: ReadonlyArray<number>): Tensor =>

@@ -163,3 +163,50 @@ describe("shape arguments", () => {
     assert.instanceOf(thrown(() => lax.pad(x, 0.5, [[1, 1, 0]])), DTypeError)
   })
 })
+
+describe("convertElementType of a JS number (JAX's Python scalars)", () => {
+  it("an integer wraps into 32 bits (testConvertElementTypeOOB: convert_element_type(2 ** 32, 'int32') == 0)", () => {
+    // np.asarray(2**32).astype(np.int32) = 0, np.asarray(2**31).astype(np.int32) = -2147483648,
+    // np.asarray(-1).astype(np.uint32) = 4294967295 (the number went through float32 and saturated)
+    assert.strictEqual(toJsSync(lax.convertElementType(2 ** 32, "int32")), 0)
+    assert.strictEqual(toJsSync(lax.convertElementType(2 ** 31, "int32")), -2147483648)
+    assert.strictEqual(toJsSync(lax.convertElementType(-1, "uint32")), 4294967295)
+    assert.strictEqual(toJsSync(lax.convertElementType(2 ** 32 + 5, "uint32")), 5)
+    // np.asarray(-10**12).astype(np.int32) = 727379968
+    assert.strictEqual(toJsSync(lax.convertElementType(-1e12, "int32")), 727379968)
+    // a non-integer converts as a float (truncated, NaN to 0, saturating)
+    assert.deepStrictEqual([2.7, NaN, -1e12 - 0.5].map((v) => toJsSync(lax.convertElementType(v, "int32"))), [
+      2,
+      0,
+      -2147483648
+    ])
+    assert.deepStrictEqual([0, NaN, -0.5].map((v) => toJsSync(lax.convertElementType(v, "bool"))), [false, true, true])
+  })
+
+  it("keeps a float64's digits (0.1 went through float32: 0.10000000149011612)", () => {
+    const y = lax.convertElementType(0.1, "float64")
+    assert.deepStrictEqual([y.dtype, y.weakType, toJsSync(y)], ["float64", false, 0.1])
+    assert.strictEqual(lax.convertElementType(0.1, "float32", true).weakType, true)
+  })
+})
+
+describe("weak types (JAX's testUnaryWeakTypes)", () => {
+  it("cbrt, populationCount, clz, reducePrecision, clamp keep a weakly typed operand weak", () => {
+    const wf = lax.full([2], 0.5, "float32", true)
+    const wi = lax.full([2], 7, "int32", true)
+    const outs = [
+      lax.cbrt(wf),
+      lax.populationCount(wi),
+      lax.clz(wi),
+      lax.reducePrecision(wf, 5, 10),
+      lax.clamp(0, wf, 1),
+      lax.nextafter(wf, wf)
+    ]
+    assert.deepStrictEqual(outs.map((y) => y.weakType), [true, true, true, true, true, true])
+    // a strong operand (or a strong bound) gives a strong result
+    assert.strictEqual(lax.cbrt(f32([8])).weakType, false)
+    assert.strictEqual(lax.clamp(f32(0), wf, f32(1)).weakType, false)
+    assert.strictEqual(lax.nextafter(wf, f32([1, 1])).weakType, false)
+    assert.deepStrictEqual(js(lax.populationCount(wi)), [3, 3])
+  })
+})

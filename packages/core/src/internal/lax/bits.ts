@@ -20,6 +20,9 @@ const tensor = (op: string, u: unknown, name = "x"): Tensor => {
   throw argumentError(op, name, "a Tensor", u)
 }
 const k = (like: Tensor, v: number, dtype: DType = like.dtype): Tensor => lax.full(like.shape, v, dtype)
+// `y` weakly typed when `x` is (JAX keeps a unary op's weak type; the bit operations' strong constants drop it)
+const keepWeak = (x: Tensor, y: Tensor): Tensor =>
+  x.weakType && !y.weakType ? lax.convertElementType(y, y.dtype, true) : y
 
 /**
  * The same bits read as another 32-bit dtype (JAX's `lax.bitcast_convert_type`
@@ -92,7 +95,9 @@ export const nextafter = (x1: Tensor, x2: Tensor): Tensor => {
     const largest = lax.select(lax.gt(a, k(a, 0)), k(a, Number.MAX_VALUE), k(a, -Number.MAX_VALUE))
     stepped = lax.select(zero, fromZero, lax.select(infinite, largest, lax.add(a, towardB)))
   }
-  return lax.select(nan, k(a, NaN), lax.select(same, b, stepped))
+  const out = lax.select(nan, k(a, NaN), lax.select(same, b, stepped))
+  // a binary op is weakly typed when both operands are (JAX's weak-type rule)
+  return a.weakType && b.weakType ? keepWeak(a, out) : out
 }
 
 /**
@@ -135,8 +140,8 @@ export const reducePrecision = (operand: Tensor, exponentBits: number, mantissaB
   // own derivative would be zero)
   return customJvpCall({
     name: "reduce_precision",
-    f: ([u]) => [rounded(u!, e, m)],
-    jvp: ([u], [du]) => [[rounded(u!, e, m)], [du!]]
+    f: ([u]) => [keepWeak(u!, rounded(u!, e, m))],
+    jvp: ([u], [du]) => [[keepWeak(u!, rounded(u!, e, m))], [du!]]
   }, [x])[0]!
 }
 

@@ -8,7 +8,8 @@ import { customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { Tensor } from "../../Tensor.js"
 
-const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype)
+// weakly typed, as a Python literal: the result keeps the operand's weak type
+const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 
 /**
  * `sign(x) |x|^(1/3)` for a float32 or float64 `x` (no dtype check: the

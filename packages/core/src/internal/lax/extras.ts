@@ -41,6 +41,10 @@ const int32ish = (op: string, u: unknown): Tensor => {
   return t
 }
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype)
+// `y` weakly typed when `x` is: a unary op keeps its operand's weak type (JAX's testUnaryWeakTypes),
+// which the strong constants of a composition would drop
+const keepWeak = (x: Tensor, y: Tensor): Tensor =>
+  x.weakType && !y.weakType ? lax.convertElementType(y, y.dtype, true) : y
 
 /**
  * Inverse hyperbolic sine (JAX's `lax.asinh`).
@@ -132,7 +136,7 @@ export const populationCount = (x: Tensor): Tensor => {
   v = lax.and(lax.add(v, lax.shiftRightLogical(v, c(t, 4))), c(t, 0x0f0f0f0f))
   v = lax.add(v, lax.shiftRightLogical(v, c(t, 8)))
   v = lax.add(v, lax.shiftRightLogical(v, c(t, 16)))
-  return lax.and(v, c(t, 0x3f))
+  return keepWeak(t, lax.and(v, c(t, 0x3f)))
 }
 
 /**
@@ -155,7 +159,7 @@ export const clz = (x: Tensor): Tensor => {
     y = lax.select(nonzero, shifted, y)
   }
   bits = lax.add(bits, lax.select(lax.ne(y, c(t, 0)), c(t, 1), c(t, 0)))
-  return lax.sub(c(t, 32), bits)
+  return keepWeak(t, lax.sub(c(t, 32), bits))
 }
 
 // A bitwise reduction: bool by min/max/parity, integers bit by bit.

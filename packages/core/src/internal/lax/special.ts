@@ -255,7 +255,8 @@ const bound = (name: "min" | "max", b: Operand, v: Tensor): Tensor => {
         detail: `the JS number ${b} (${name}) cannot be a bound of a ${v.dtype} operand without changing its value`
       })
     }
-    return lax.full(v.shape, b, v.dtype)
+    // weakly typed, as JAX's Python scalar: a weakly typed operand stays weak
+    return lax.full(v.shape, b, v.dtype, true)
   }
   const t = tensorOf("clamp", name, b)
   if (t.dtype !== v.dtype) {
