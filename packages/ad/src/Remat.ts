@@ -8,11 +8,25 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError, aval, bind, bind1, ConcreteTensor, Tensor, Tree } from "@diffect/core"
-import type { Primitive, RematPolicy } from "@diffect/core"
+import {
+  ArgumentError,
+  aval,
+  bind,
+  bind1,
+  ConcreteTensor,
+  ConcretizationError,
+  isTensor,
+  lax,
+  Tensor,
+  Tree,
+  withDynamicHandler
+} from "@diffect/core"
+import type { AbstractValue, Primitive, RematPolicy } from "@diffect/core"
 import { hoistConsts } from "@diffect/core/Program"
-import { makeProgramFlat } from "@diffect/core/Staging"
-import { anyValue, argumentError, checkOptions } from "@diffect/core/Validate"
+import type { Program } from "@diffect/core/Program"
+import { StagingHandler } from "@diffect/core/Staging"
+import { anyValue, argumentError, boolean, checkOptions } from "@diffect/core/Validate"
+import { resolve } from "./internal/shell.js"
 
 // Names are strings (a typed error otherwise, before the policy exists).
 const checkNames = (operation: string, names: ReadonlyArray<unknown>): void => {
@@ -71,7 +85,7 @@ export const checkpointPolicies = {
 } as const
 
 /**
- * `x`, named `name` for the `saveOnlyTheseNames` policies (JAX's
+ * `x` (a tensor or a pytree of tensors), named `name` for the `saveOnlyTheseNames` policies (JAX's
  * `jax.ad_checkpoint.checkpoint_name`); the identity otherwise.
  *
  * @example
@@ -80,38 +94,128 @@ export const checkpointPolicies = {
  *
  * @since 0.1.0
  */
-export const checkpointName = (x: Tensor, name: string): Tensor => {
-  if (!(x instanceof Tensor) || !Tensor.isGenuine(x)) {
-    throw new ArgumentError({ operation: "checkpointName", argument: "x", expected: "a Tensor", got: typeof x })
-  }
+export const checkpointName = <T>(x: T, name: string): T => {
   if (typeof name !== "string") {
     throw new ArgumentError({ operation: "checkpointName", argument: "name", expected: "a string", got: typeof name })
   }
-  return bind1("checkpoint_name", [x], { name })
+  // JAX's checkpoint_name names every array leaf of a pytree
+  const [pairs, def] = Tree.flattenWithPath(x)
+  const named = pairs.map(([path, leaf]) => {
+    if (isTensor(leaf) && Tensor.isGenuine(leaf)) return bind1("checkpoint_name", [leaf], { name })
+    throw argumentError(
+      "checkpointName",
+      path.length === 0 ? "x" : `the leaf of x at ${Tree.keystr(path)}`,
+      "a Tensor (or a pytree of tensors)",
+      leaf
+    )
+  })
+  return Tree.unflatten(def, named)
 }
+
+/**
+ * A policy written by hand (JAX's callable policies, `policy(prim, *avals, **params)`):
+ * whether the output of an equation of `primitive` with `params` may be saved.
+ *
+ * @since 0.1.0
+ */
+export type CustomPolicy = (primitive: Primitive, params: unknown) => boolean
+
+// A hand-written policy, whose answers are checked: anything but a boolean is a typed error.
+const customPolicy = (saveable: CustomPolicy): RematPolicy =>
+  policy(saveable.name.length > 0 ? saveable.name : "custom_policy", (primitive, params) => {
+    const answer: unknown = saveable(primitive, params)
+    if (typeof answer !== "boolean") {
+      throw argumentError("checkpoint", `the policy's answer for ${primitive}`, "a boolean", answer)
+    }
+    return answer
+  })
 
 /** Options of `checkpoint`. @since 0.1.0 */
 export interface CheckpointOptions {
-  /** What the forward pass may save (default `checkpointPolicies.nothingSaveable`). */
-  readonly policy?: RematPolicy | undefined
+  /**
+   * What the forward pass may save (default `checkpointPolicies.nothingSaveable`):
+   * one of `checkpointPolicies`, or a function of an equation's primitive and
+   * params (`(p) => p === "cos"` saves the cosines).
+   */
+  readonly policy?: RematPolicy | CustomPolicy | undefined
+  /**
+   * Positions of arguments passed to `f` as they are, not traced (JAX's
+   * `static_argnums`; negative ones count from the end): JS control flow on
+   * them is allowed, and they may be any value (a flag, a string, a record of
+   * settings). The other arguments are pytrees of tensors and JS numbers.
+   */
+  readonly staticArgnums?: number | ReadonlyArray<number> | undefined
+  /**
+   * JAX's `prevent_cse` (default `true`), accepted for ported code: a
+   * checkpointed body stays one `remat` equation that `jit`'s simplifier never
+   * merges with the code around it, so its recomputation is never folded into
+   * the forward pass whichever value is given.
+   */
+  readonly preventCse?: boolean | undefined
 }
 
-const leafTensor = (u: unknown): Tensor => {
+// JS numbers are weak float32 scalars and booleans bool scalars, as everywhere else
+const leafTensor = (u: unknown, argument: string): Tensor => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u
   if (typeof u === "number") return new ConcreteTensor(aval([], "float32", true), Float32Array.of(u), undefined)
-  throw new ArgumentError({
-    operation: "checkpoint",
-    argument: "each argument leaf",
-    expected: "a Tensor or a JS number",
-    got: typeof u
-  })
+  if (typeof u === "boolean") return lax.scalar(u ? 1 : 0, "bool")
+  throw argumentError("checkpoint", argument, "a Tensor, a JS number or a boolean", u)
+}
+
+const STATIC_HINT =
+  "\n\nConsider using the staticArgnums option of checkpoint (JAX's static_argnums of jax.checkpoint): an argument there is passed as it is, not traced, so JS control flow on it is allowed."
+
+/**
+ * `f` staged at `avals` as the body of a `remat` (JAX's `_trace_to_jaxpr` of ad_checkpoint): a
+ * traced value read in it is a `ConcretizationError` naming checkpoint, with JAX's hint.
+ */
+const stage = (
+  f: (inputs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  avals: ReadonlyArray<AbstractValue>
+): Program => {
+  const handler = new StagingHandler("checkpoint")
+  const inputs = avals.map((a) => handler.newInput(a))
+  try {
+    return handler.finish(withDynamicHandler(handler, () => f(inputs)))
+  } catch (e) {
+    if (e instanceof ConcretizationError) throw new ConcretizationError({ detail: e.detail + STATIC_HINT })
+    throw e
+  } finally {
+    handler.active = false
+  }
+}
+
+/** The `staticArgnums` option, checked for its kind (JAX's `_remat_static_argnums`). */
+const staticArgnumsOf = (spec: unknown): ReadonlyArray<number> => {
+  const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
+  if (!Array.isArray(list) || !list.every((d) => Number.isInteger(d))) {
+    throw argumentError("checkpoint", "staticArgnums", "an integer or an array of integers", spec)
+  }
+  return list as ReadonlyArray<number>
+}
+
+/** The static positions among `nargs` arguments: each in [-nargs, nargs), as JAX checks. */
+const staticPositions = (spec: ReadonlyArray<number>, nargs: number): ReadonlySet<number> => {
+  if (spec.length === 0) return new Set()
+  const bad = spec.find((d) => d < -nargs || d >= nargs)
+  if (bad !== undefined) {
+    throw new ArgumentError({
+      operation: "checkpoint",
+      argument: "staticArgnums",
+      expected: `integers greater than or equal to -len(args) and less than len(args) (len(args) = ${nargs})`,
+      got: `[${spec.join(", ")}]`
+    })
+  }
+  return new Set(spec.map((d) => (d < 0 ? d + nargs : d)))
 }
 
 /**
  * `f` with rematerialization (JAX's `jax.checkpoint` / `jax.remat`): the
  * same values and derivatives, but reverse mode keeps only what `policy`
  * saves between the forward and the backward pass and recomputes the rest.
- * Arguments and results are pytrees of tensors.
+ * Arguments and results are pytrees of tensors (JS numbers and booleans are
+ * scalars), except the `staticArgnums` ones, which are passed as they are. `f`
+ * may return an Effect (a jitted function's call): it is run as `f` is traced.
  *
  * @example
  * import { checkpoint, checkpointPolicies, grad, np, runSync, toJsSync } from "diffect"
@@ -129,25 +233,35 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
   if (typeof f !== "function") {
     throw new ArgumentError({ operation: "checkpoint", argument: "f", expected: "a function", got: typeof f })
   }
-  checkOptions("checkpoint", options, { policy: anyValue })
-  const p = options?.policy ?? checkpointPolicies.nothingSaveable
+  checkOptions("checkpoint", options, { policy: anyValue, staticArgnums: anyValue, preventCse: boolean })
+  const staticSpec = staticArgnumsOf(options?.staticArgnums)
+  const given: unknown = options?.policy ?? checkpointPolicies.nothingSaveable
+  const p = typeof given === "function" ? customPolicy(given as CustomPolicy) : given as RematPolicy
   if (typeof p !== "object" || p === null || typeof p.saveable !== "function") {
     throw new ArgumentError({
       operation: "checkpoint",
       argument: "policy",
-      expected: "one of checkpointPolicies",
+      expected: "one of checkpointPolicies, or a function (primitive, params) => boolean",
       got: typeof p
     })
   }
-  return (...args: Args): R => {
+  return (...allArgs: Args): R => {
+    const statics = staticPositions(staticSpec, allArgs.length)
+    // the static arguments are closed over; the others are traced
+    const args = allArgs.filter((_, i) => !statics.has(i))
+    const withStatics = (traced: ReadonlyArray<unknown>): Args => {
+      let k = 0
+      return allArgs.map((a, i) => (statics.has(i) ? a : traced[k++])) as unknown as Args
+    }
     const [leaves, def] = Tree.flatten(args as unknown)
-    const inputs = leaves.map(leafTensor)
+    const inputs = leaves.map((l) => leafTensor(l, "each argument leaf"))
     let outDef: ReturnType<typeof Tree.structure> | undefined
-    const body = makeProgramFlat((ins) => {
-      const out = f(...(Tree.unflatten(def, ins) as unknown as Args))
-      const [outLeaves, d] = Tree.flatten(out as unknown)
+    const body = stage((ins) => {
+      // an Effect (a jitted function's call) is run as it is traced
+      const out = resolve("checkpoint", f(...withStatics(Tree.unflatten(def, ins) as ReadonlyArray<unknown>)))
+      const [outLeaves, d] = Tree.flatten(out)
       outDef = d
-      return outLeaves.map(leafTensor)
+      return outLeaves.map((l) => leafTensor(l, "each output leaf"))
     }, inputs.map((x) => x.aval))
     const { hoisted, program } = hoistConsts(body)
     const outs = bind("remat", [...hoisted, ...inputs], { program, policy: p })
