@@ -54,7 +54,13 @@ const modules: ReadonlyArray<Module> = [
   { jax: "jax.scipy.signal", diffect: "signal", namespace: () => get(diffect, "signal") },
   { jax: "jax.scipy.ndimage", diffect: "ndimage", namespace: () => get(diffect, "ndimage") },
   { jax: "jax.scipy.integrate", diffect: "integrate", namespace: () => get(diffect, "integrate") },
-  { jax: "jax.scipy.interpolate", diffect: "interpolate", namespace: () => get(diffect, "interpolate") }
+  { jax: "jax.scipy.interpolate", diffect: "interpolate", namespace: () => get(diffect, "interpolate") },
+  {
+    jax: "jax.scipy.spatial.transform",
+    diffect: "spatial.transform",
+    namespace: () => get(get(diffect, "spatial"), "transform")
+  },
+  { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.

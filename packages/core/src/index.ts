@@ -14,6 +14,8 @@ export * as Approximation from "./Approximation.js"
 export * from "./Backend.js"
 /** @category Reading values */
 export * as Checkpoint from "./Checkpoint.js"
+/** @category Ops */
+export * as cluster from "./cluster.js"
 /** @category Primitives */
 export * as Convolution from "./Convolution.js"
 /** @category Tensors */
@@ -45,6 +47,8 @@ export * from "./Primitive.js"
 export * as Shape from "./Shape.js"
 export * from "./ShapeDtypeStruct.js"
 export * as signal from "./signal.js"
+/** @category Ops */
+export * as spatial from "./spatial.js"
 export * as special from "./special.js"
 export * as stats from "./stats.js"
 /** For `@diffect/nn`, whose `random` `stats.gaussianKde`'s `resample` draws with. */

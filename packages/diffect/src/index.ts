@@ -29,9 +29,9 @@ export { linalg } from "@diffect/core"
 export { special } from "@diffect/core"
 /** @category Ops */
 export { stats } from "@diffect/core"
-// jax.scipy.fft (the DCT), signal, ndimage, integrate and interpolate
+// jax.scipy.fft (the DCT), signal, ndimage, integrate, interpolate, spatial.transform and cluster.vq
 /** @category Ops */
-export { fft, integrate, interpolate, ndimage, signal } from "@diffect/core"
+export { cluster, fft, integrate, interpolate, ndimage, signal, spatial } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */
