@@ -69,7 +69,8 @@ export type CollectiveResult<T> = Tree.MapLeaves<T, Tensor>
 
 const reduction =
   (primitive: "psum" | "pmax" | "pmin") => <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
-    const names = namesOf(primitive, axisName)
+    // a name given twice reduces once, as JAX's batching rule folds each occurrence into one axis
+    const names = [...new Set(namesOf(primitive, axisName))]
     // Check every name first so that an unbound one fails before any work is done.
     for (const name of names) frameOf(name)
     return mapTree(x, primitive === "psum", (t) => {
@@ -132,7 +133,7 @@ export const pmin: <T>(x: T, axisName: string | ReadonlyArray<string>) => Collec
  * @since 0.1.0
  */
 export const pmean = <T>(x: T, axisName: string | ReadonlyArray<string>): CollectiveResult<T> => {
-  const names = namesOf("pmean", axisName)
+  const names = [...new Set(namesOf("pmean", axisName))]
   let n = 1
   for (const name of names) n *= frameOf(name).size
   // One axis spanning workers, this worker's value: the exchange divides as it reduces.

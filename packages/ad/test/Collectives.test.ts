@@ -26,6 +26,20 @@ describe("collectives over a batched operand", () => {
     assert.deepStrictEqual(over(pmin), [1, 1, 1])
   })
 
+  it("a name given twice reduces once, as JAX's: psum(x, ['i', 'i']) is psum(x, 'i')", () => {
+    const x = arr([1, 5, 3])
+    const twice = (c: (x: Tensor, names: ReadonlyArray<string>) => Tensor) =>
+      values(run(vmap((v: Tensor) => c(v, ["i", "i"]), { axisName: "i" })(x)))
+    assert.deepStrictEqual(twice(psum), [9, 9, 9])
+    assert.deepStrictEqual(twice(pmean), [3, 3, 3])
+    assert.deepStrictEqual(twice(pmax), [5, 5, 5])
+    // an unbatched operand: psum counts the axis's size once (3, not 9)
+    assert.deepStrictEqual(
+      values(run(vmap((_: Tensor) => psum(lax.full([], 1, "float32"), ["i", "i"]), { axisName: "i" })(x))),
+      [3, 3, 3]
+    )
+  })
+
   it("x / psum(x) normalizes (JAX's vmap docstring example)", () => {
     const normalize = (v: Tensor) => lax.div(v, psum(v, "i"))
     assert.deepStrictEqual(values(run(vmap(normalize, { axisName: "i" })(arr([1, 3, 4])))), [0.125, 0.375, 0.5])
