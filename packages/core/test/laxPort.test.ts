@@ -9,7 +9,19 @@
  */
 import { Close, thrown } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { ArgumentError, DTypeError, grad, jit, lax, np, runSync, ShapeError, type Tensor, toJsSync } from "diffect"
+import {
+  ArgumentError,
+  DTypeError,
+  grad,
+  jit,
+  lax,
+  np,
+  runSync,
+  ShapeError,
+  type Tensor,
+  toJsSync,
+  TreeStructureError
+} from "diffect"
 
 const assertClose = Close.assertClose
 const f32 = (v: unknown) => np.array(v as np.TensorLike, { dtype: "float32" })
@@ -208,5 +220,40 @@ describe("weak types (JAX's testUnaryWeakTypes)", () => {
     assert.strictEqual(lax.clamp(f32(0), wf, f32(1)).weakType, false)
     assert.strictEqual(lax.nextafter(wf, f32([1, 1])).weakType, false)
     assert.deepStrictEqual(js(lax.populationCount(wi)), [3, 3])
+  })
+})
+
+describe("lax.reduce of a pytree (JAX's variadic reduce)", () => {
+  it("reduces the leaves together (test_reduce_correctly_works_with_pytrees)", () => {
+    const r = lax.reduce(
+      { x: [np.ones([5]), np.arange(5)] },
+      { x: [0, 0] },
+      (a, b) => ({ x: [lax.add(a.x[0]!, b.x[0]!), lax.add(a.x[1]!, b.x[1]!)] }),
+      [0]
+    )
+    assert.deepStrictEqual(toJsSync(r.x), [5, 10])
+    // an argmax of values and indices, ties to the lower index: rows [3, 9, 9, 1] and [7, 2, 8, 8]
+    const x = f32([[3, 9, 9, 1], [7, 2, 8, 8]])
+    const [v, i] = lax.reduce(
+      [x, lax.broadcastedIota("int32", [2, 4], 1)],
+      [-Infinity, 0],
+      ([av, ai], [bv, bi]) => {
+        const first = lax.or(lax.gt(av!, bv!), lax.and(lax.eq(av!, bv!), lax.lt(ai!, bi!)))
+        return [lax.select(first, av!, bv!), lax.select(first, ai!, bi!)]
+      },
+      [1]
+    )
+    assert.deepStrictEqual([js(v!), js(i!)], [[9, 8], [1, 2]])
+  })
+
+  it("errors as JAX's: mismatched trees, non-scalar initial values, a computation of another structure", () => {
+    const e = thrown(() => lax.reduce({ x: np.ones([5]) }, { y: 0 }, (a) => a, [0]))
+    assert.instanceOf(e, TreeStructureError)
+    assert.include((e as Error).message, "Operands must have the same tree structure as init_values")
+    const n = thrown(() => lax.reduce({ x: np.ones([5]) }, { x: np.ones([5]) }, (a) => a, [0]))
+    assert.include((n as Error).message, "reduce found non-scalar initial value")
+    const x = f32([1, 2])
+    assert.instanceOf(thrown(() => lax.reduce([x, x], [0, 0], (a) => [a[0]!], [0])), TreeStructureError)
+    assert.instanceOf(thrown(() => lax.reduce([x, f32([1, 2, 3])], [0, 0], (a) => a, [0])), ShapeError)
   })
 })

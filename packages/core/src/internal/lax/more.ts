@@ -7,9 +7,11 @@
  */
 import type { DType } from "../../DType.js"
 import { isInteger } from "../../DType.js"
-import { DTypeError, ShapeError } from "../../Errors.js"
+import { DTypeError, ShapeError, TreeStructureError } from "../../Errors.js"
 import * as lax from "../../lax.js"
+import { formatShape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
+import * as Tree from "../../Tree.js"
 import { argumentError, checkAxis, checkDTypeName } from "../../Validate.js"
 import { bitcastConvertType } from "./bits.js"
 import { reduceAnd, reduceOr } from "./extras.js"
@@ -212,11 +214,14 @@ const monoid = (computation: Reducer, init: number, dtype: DType) => {
 
 /**
  * Reduces `operand` over `dimensions` with `computation` starting from
- * `initValue` (JAX's `lax.reduce` for one operand). As JAX, `lax.add`,
- * `lax.mul`, `lax.max`, `lax.min`, `lax.and`, `lax.or` with their identity
- * become the reduction primitives; any other computation (associative and
- * commutative, as XLA requires of a reduction) is folded once from
- * `initValue` over the reduced elements, in row-major order.
+ * `initValue` (JAX's `lax.reduce`). As JAX, `lax.add`, `lax.mul`, `lax.max`,
+ * `lax.min`, `lax.and`, `lax.or` with their identity become the reduction
+ * primitives; any other computation (associative and commutative, as XLA
+ * requires of a reduction) is folded once from `initValue` over the reduced
+ * elements, in row-major order. Several operands reduce together as a pytree
+ * (one shape, each with its scalar initial value in a tree of the same
+ * structure): `computation` gets two such trees and returns one (JAX's
+ * variadic reduce, e.g. an argmax of values and indices).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -224,17 +229,26 @@ const monoid = (computation: Reducer, init: number, dtype: DType) => {
  * console.log(toJsSync(lax.reduce(x, 0, lax.add, [1]))) // [6, 15]
  * // a computation that is not a known monoid: folded, init first
  * console.log(toJsSync(lax.reduce(x, 1, (a, b) => lax.add(lax.mul(a, b), a), [0]))) // [10, 18, 28]
+ * // a pytree of operands (JAX's test_reduce_correctly_works_with_pytrees)
+ * const r = lax.reduce({ x: [np.ones([5]), np.arange(5)] }, { x: [0, 0] }, (a, b) => ({
+ *   x: [lax.add(a.x[0]!, b.x[0]!), lax.add(a.x[1]!, b.x[1]!)]
+ * }), [0])
+ * console.log(toJsSync(r.x)) // [5, 10]
  *
  * @since 0.1.0
  */
-export const reduce = (
-  operand: Tensor,
-  initValue: number | Tensor,
-  computation: Reducer,
-  dimensions: ReadonlyArray<number>
-): Tensor => {
-  const t = tensor("reduce", operand, "operand")
+export const reduce: {
+  (operand: Tensor, initValue: number | Tensor, computation: Reducer, dimensions: ReadonlyArray<number>): Tensor
+  <T>(operands: T, initValues: unknown, computation: (a: T, b: T) => T, dimensions: ReadonlyArray<number>): T
+} = ((operand: unknown, initValue: unknown, computation: unknown, dimensions: ReadonlyArray<number>): unknown => {
   if (typeof computation !== "function") throw argumentError("reduce", "computation", "a function", computation)
+  if (operand instanceof Tensor) {
+    return reduceOne(operand, initValue as number | Tensor, computation as Reducer, dimensions)
+  }
+  return reduceTree(operand, initValue, computation as (a: unknown, b: unknown) => unknown, dimensions)
+}) as never
+
+const reduceAxes = (t: Tensor, dimensions: ReadonlyArray<number>): Array<number> => {
   if (!Array.isArray(dimensions)) throw argumentError("reduce", "dimensions", "an array of axes", dimensions)
   const axes = dimensions.map((d) => checkAxis("reduce", d, t.ndim))
   // JAX's _reduce_op_shape_rule: a repeated axis is an error, not reduced once
@@ -245,29 +259,107 @@ export const reduce = (
       detail: `duplicate value in 'axes' of reduction: [${dimensions.join(", ")}] (axis ${repeated})`
     })
   }
-  const dims = [...axes].sort((p, q) => p - q)
-  const initNumber = typeof initValue === "number" ? initValue : undefined
-  const known = initNumber === undefined ? undefined : monoid(computation, initNumber, t.dtype)
-  if (known !== undefined) return known(t, dims)
+  return [...axes].sort((p, q) => p - q)
+}
+
+// An initial value as a scalar tensor of its operand's dtype.
+const initOf = (t: Tensor, initValue: unknown): Tensor => {
   const init = typeof initValue === "number"
     ? lax.full([], initValue, t.dtype)
     : tensor("reduce", initValue, "init_values")
-  if (init.ndim !== 0 || init.dtype !== t.dtype) {
+  if (init.ndim !== 0) {
     throw new DTypeError({
       operation: "reduce",
-      detail: `init_values must be a scalar of the operand's dtype ${t.dtype}`
+      detail: `reduce found non-scalar initial value: init_values must be scalars, got shape ${formatShape(init.shape)}`
     })
   }
-  // the reduced dimensions moved last and merged (row-major), then one fold from init over them
-  const kept = [...t.shape.keys()].filter((d) => !dims.includes(d))
-  const keptShape = kept.map((d) => t.shape[d]!)
-  const total = dims.reduce((p, d) => p * t.shape[d]!, 1)
-  const merged = lax.reshape(lax.transpose(t, [...kept, ...dims]), [...keptShape, total])
-  let acc = lax.broadcastInDim(init, keptShape, [])
+  if (init.dtype !== t.dtype) {
+    throw new DTypeError({
+      operation: "reduce",
+      detail: `init_values must be scalars of their operands' dtypes, got ${init.dtype} for a ${t.dtype} operand`
+    })
+  }
+  return init
+}
+
+const reduceOne = (
+  operand: Tensor,
+  initValue: number | Tensor,
+  computation: Reducer,
+  dimensions: ReadonlyArray<number>
+): Tensor => {
+  const t = tensor("reduce", operand, "operand")
+  const dims = reduceAxes(t, dimensions)
+  const known = typeof initValue === "number" ? monoid(computation, initValue, t.dtype) : undefined
+  if (known !== undefined) return known(t, dims)
+  return fold([t], [initOf(t, initValue)], dims, ([a], [b]) => [computation(a!, b!)])[0]!
+}
+
+const reduceTree = (
+  operands: unknown,
+  initValues: unknown,
+  computation: (a: unknown, b: unknown) => unknown,
+  dimensions: ReadonlyArray<number>
+): unknown => {
+  const [leaves, def] = Tree.flatten(operands)
+  const [inits, initDef] = Tree.flatten(initValues)
+  if (!Tree.treedefEquals(def, initDef)) {
+    throw new TreeStructureError({
+      operation: "reduce",
+      path: "",
+      detail: "Operands must have the same tree structure as init_values"
+    })
+  }
+  const xs = leaves.map((x) => tensor("reduce", x, "operands"))
+  if (xs.length === 0) throw argumentError("reduce", "operands", "a pytree of at least one tensor", operands)
+  if (xs.some((x) => x.shape.join(",") !== xs[0]!.shape.join(","))) {
+    throw new ShapeError({
+      operation: "reduce",
+      detail: `operands must have the same shape, got ${xs.map((x) => formatShape(x.shape)).join(", ")}`
+    })
+  }
+  const dims = reduceAxes(xs[0]!, dimensions)
+  const init = xs.map((x, i) => initOf(x, inits[i]))
+  const combine = (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    const [out, outDef] = Tree.flatten(computation(Tree.unflatten(def, a), Tree.unflatten(def, b)))
+    if (!Tree.treedefEquals(outDef, def)) {
+      throw new TreeStructureError({
+        operation: "reduce",
+        path: "",
+        detail: "the computation must return a pytree of the structure of the operands"
+      })
+    }
+    return out.map((y, i) => {
+      const v = tensor("reduce", y, "the computation's output")
+      if (v.dtype !== a[i]!.dtype) {
+        throw new DTypeError({
+          operation: "reduce",
+          detail: `the computation's output ${i} is ${v.dtype}, its operand ${a[i]!.dtype}`
+        })
+      }
+      return v
+    })
+  }
+  return Tree.unflatten(def, fold(xs, init, dims, combine))
+}
+
+// The reduced dimensions moved last and merged (row-major), then one fold from the initial values.
+const fold = (
+  xs: ReadonlyArray<Tensor>,
+  init: ReadonlyArray<Tensor>,
+  dims: ReadonlyArray<number>,
+  combine: (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+): ReadonlyArray<Tensor> => {
+  const shape = xs[0]!.shape
+  const kept = [...shape.keys()].filter((d) => !dims.includes(d))
+  const keptShape = kept.map((d) => shape[d]!)
+  const total = dims.reduce((p, d) => p * shape[d]!, 1)
+  const merged = xs.map((t) => lax.reshape(lax.transpose(t, [...kept, ...dims]), [...keptShape, total]))
+  let acc: ReadonlyArray<Tensor> = init.map((v) => lax.broadcastInDim(v, keptShape, []))
   for (let i = 0; i < total; i++) {
     const start = [...keptShape.map(() => 0), i]
     const limit = [...keptShape, i + 1]
-    acc = computation(acc, lax.reshape(lax.slice(merged, start, limit, null), keptShape))
+    acc = combine(acc, merged.map((m) => lax.reshape(lax.slice(m, start, limit, null), keptShape)))
   }
   return acc
 }
