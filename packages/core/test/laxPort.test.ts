@@ -257,3 +257,23 @@ describe("lax.reduce of a pytree (JAX's variadic reduce)", () => {
     assert.instanceOf(thrown(() => lax.reduce([x, f32([1, 2, 3])], [0, 0], (a) => a, [0])), ShapeError)
   })
 })
+
+describe("reduceWindow and convolution arguments (JAX's testReduceWindowFailures)", () => {
+  it("a zero window dimension or stride names the values", () => {
+    const e = thrown(() => lax.reduceWindow(np.ones([1]), 0, lax.add, [0], [1], "VALID"))
+    assert.instanceOf(e, ArgumentError)
+    assert.include((e as Error).message, "windowDimensions must be integers that are all greater than 0, got [0]")
+    const s = thrown(() => lax.reduceWindow(np.ones([1]), 0, lax.add, [1], [0], "VALID"))
+    assert.include((s as Error).message, "windowStrides must be integers that are all greater than 0, got [0]")
+    const c = thrown(() => lax.convGeneralDilated(np.ones([1, 1, 5, 5]), np.ones([1, 1, 3, 3]), [0, 1], "VALID"))
+    assert.include((c as Error).message, "windowStrides must be positive integers, got [0, 1]")
+  })
+
+  it("a computation returning another structure is an error (it returned the list)", () => {
+    const list = (a: Tensor, b: Tensor) => [lax.add(a, b)] as unknown as Tensor
+    assert.instanceOf(thrown(() => lax.reduceWindow(np.ones([1]), 0, list, [1], [1], "VALID")), ArgumentError)
+    // a generic computation still folds: products of pairs
+    const mul = (a: Tensor, b: Tensor) => lax.mul(a, b)
+    assert.deepStrictEqual(js(lax.reduceWindow(f32([1, 2, 3, 4]), 1, mul, [2], [1], "VALID")), [2, 6, 12])
+  })
+})

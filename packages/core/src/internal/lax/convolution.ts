@@ -152,8 +152,9 @@ export const convDimensionNumbers = (
 
 const positiveInts = (op: string, name: string, u: unknown, n: number): ReadonlyArray<number> => {
   const xs = checkArg<ReadonlyArray<number>>(op, name, u, integers)
-  if (xs.length !== n || xs.some((x) => x < 1)) {
-    throw argumentError(op, name, `${n} positive integers (one per spatial dimension)`, u)
+  if (xs.length !== n) throw argumentError(op, name, `${n} positive integers (one per spatial dimension)`, u)
+  if (xs.some((x) => x < 1)) {
+    throw new ArgumentError({ operation: op, argument: name, expected: "positive integers", got: `[${xs.join(", ")}]` })
   }
   return xs
 }

@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { ArgumentError, DTypeError } from "../../Errors.js"
 import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { WindowParams } from "../../Primitive.js"
@@ -39,8 +40,15 @@ const windowParams = (
   const list = (name: string, u: unknown, fallback: number): ReadonlyArray<number> => {
     if (u === undefined) return Array.from({ length: n }, () => fallback)
     const xs = checkArg<ReadonlyArray<number>>(op, name, u, integers)
-    if (xs.length !== n || xs.some((v) => v < 1)) {
-      throw argumentError(op, name, `${n} positive integers (one per operand dimension)`, u)
+    if (xs.length !== n) throw argumentError(op, name, `${n} positive integers (one per operand dimension)`, u)
+    if (xs.some((v) => v < 1)) {
+      // JAX's "must have every element be greater than 0": name the values, not the length
+      throw new ArgumentError({
+        operation: op,
+        argument: name,
+        expected: "integers that are all greater than 0",
+        got: `[${xs.join(", ")}]`
+      })
     }
     return xs
   }
@@ -163,7 +171,23 @@ const genericReduceWindow = (
     }
     const start = tap.map((k, d) => k * params.windowDilation[d]!)
     const limit = start.map((s, d) => s + (out[d]! - 1) * params.windowStrides[d]! + 1)
-    acc = computation(acc, lax.slice(padded, start, limit, params.windowStrides))
+    const next: unknown = computation(acc, lax.slice(padded, start, limit, params.windowStrides))
+    if (!(next instanceof Tensor) || next.shape.join(",") !== acc.shape.join(",")) {
+      // JAX: "reduce_window output must have the same tree structure as the operands"
+      throw argumentError(
+        "reduce_window",
+        "computation",
+        "a function returning one tensor of its operands' shape",
+        next
+      )
+    }
+    if (next.dtype !== acc.dtype) {
+      throw new DTypeError({
+        operation: "reduce_window",
+        detail: `the computation returned ${next.dtype} for ${acc.dtype} operands`
+      })
+    }
+    acc = next
   }
   return acc
 }
