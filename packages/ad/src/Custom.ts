@@ -37,9 +37,11 @@ import {
 } from "@diffect/core"
 import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor } from "@diffect/core"
 import { argumentError, checkOptions } from "@diffect/core/Validate"
+import type { Effect } from "effect"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { checkCallable } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
+import { resolve } from "./internal/shell.js"
 import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
@@ -116,6 +118,15 @@ export const customLin = (
 type AnyFunction = (...args: ReadonlyArray<any>) => any
 
 /**
+ * A rule's result, or an Effect of it (a rule that runs `vmap`, `jit` or another
+ * transformation): the Effect is run where the rule is called.
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export type RuleResult<A> = A | Effect.Effect<A, any, any>
+
+/**
  * A function with a custom JVP rule (JAX's `jax.custom_jvp`). Call it like `f`;
  * define the rule with `defJvp`.
  *
@@ -130,7 +141,7 @@ export interface CustomJvpFunction<F extends AnyFunction> {
    * `null` tangent). `tangentOut` may use `null` for a zero tangent.
    */
   readonly defJvp: (
-    rule: (primals: Parameters<F>, tangents: Parameters<F>) => readonly [ReturnType<F>, unknown]
+    rule: (primals: Parameters<F>, tangents: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>
   ) => CustomJvpFunction<F>
   /**
    * Defines the rule one argument at a time (JAX's `defjvps`): the `i`-th
@@ -169,8 +180,8 @@ export interface CustomVjpFunction<F extends AnyFunction> {
    * the argument, or `null` for zero).
    */
   readonly defVjp: <R>(
-    fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, R],
-    bwd: (residuals: R, cotangent: ReturnType<F>) => ReadonlyArray<unknown>
+    fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, R]>,
+    bwd: (residuals: R, cotangent: ReturnType<F>) => RuleResult<ReadonlyArray<unknown>>
   ) => CustomVjpFunction<F>
 }
 
@@ -219,8 +230,8 @@ export interface CustomJvpNondiffFunction<F extends AnyFunction> {
 export interface CustomVjpNondiffFunction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>
   readonly defVjp: (
-    fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown],
-    bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
+    fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>,
+    bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>
   ) => CustomVjpNondiffFunction<F>
 }
 
@@ -466,7 +477,7 @@ const jvpsRule = <F extends AnyFunction>(
     const t: unknown = tangents[i]
     // an argument with no tensor (every tangent leaf null) contributes nothing
     if (jvp === null || Tree.leaves(t, { isLeaf: (x) => x === null }).every((l) => l === null)) return
-    const term: unknown = jvp(t, out, ...primals)
+    const term: unknown = resolve("customJvp", jvp(t, out, ...primals))
     let parts: Array<unknown>
     try {
       parts = Tree.broadcastPrefix<unknown>(term, out, { isLeaf: (x) => x === null })
@@ -515,7 +526,7 @@ export const customJvp: {
   checkCallable("customJvp", f)
   const nondiff = nondiffOption("customJvp", options)
   const name = nameOf(f)
-  let rule: ((...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]) | undefined
+  let rule: ((...args: ReadonlyArray<any>) => RuleResult<readonly [ReturnType<F>, unknown]>) | undefined
   const call = (...allArgs: Parameters<F>): ReturnType<F> => {
     // JAX: "No JVP defined for custom_jvp function ... using def_jvp."
     if (rule === undefined) {
@@ -538,9 +549,9 @@ export const customJvp: {
       return merge(d, s) as Parameters<F>
     }
     let outDef: Tree.TreeDef | undefined
-    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...full(xs))))
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, resolve("customJvp", f(...full(xs)))))
     const flatF = (xs: ReadonlyArray<Tensor>) => {
-      const out = flattenOut(name, f(...full(xs)))
+      const out = flattenOut(name, resolve("customJvp", f(...full(xs))))
       outDef = out.def
       primalOut.ran(xs, out.leaves, out.def)
       return out.leaves
@@ -551,7 +562,8 @@ export const customJvp: {
       f: flatF,
       jvp: (primals, tangents) => {
         const { d: ps, s } = part(primals, "keep")
-        const pair: unknown = r(...s, ps, part(tangents, "null").d)
+        // a rule may return an Effect (one that runs vmap or jit): it is run here
+        const pair: unknown = resolve("customJvp", r(...s, ps, part(tangents, "null").d))
         const ruleName = nameOf(r)
         if (!Array.isArray(pair) || pair.length !== 2) {
           throw new CustomRuleError({
@@ -610,7 +622,7 @@ export const customJvp: {
     return Tree.unflatten(outDef!, outs)
   }
   const self = Object.assign(call, {
-    defJvp: (jvp: (...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]) => {
+    defJvp: (jvp: (...args: ReadonlyArray<any>) => RuleResult<readonly [ReturnType<F>, unknown]>) => {
       checkCallable(`customJvp(${name}).defJvp (the rule)`, jvp)
       rule = jvp
       return self
@@ -654,8 +666,8 @@ export const customVjp: {
   const name = nameOf(f)
   let rule:
     | {
-      readonly fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown]
-      readonly bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
+      readonly fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>
+      readonly bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>
     }
     | undefined
   const call = (...allArgs: Parameters<F>): ReturnType<F> => {
@@ -674,17 +686,17 @@ export const customVjp: {
     let resDef: Tree.TreeDef | undefined
     let resLeaves: Array<unknown> = []
     let resPositions: Array<number> = []
-    const primalOut = makePrimalOutType((xs) => flattenOut(name, f(...full(xs))))
+    const primalOut = makePrimalOutType((xs) => flattenOut(name, resolve("customVjp", f(...full(xs)))))
     const callee: CustomVjpCallee = {
       name,
       f: (xs) => {
-        const out = flattenOut(name, f(...full(xs)))
+        const out = flattenOut(name, resolve("customVjp", f(...full(xs))))
         outDef = out.def
         primalOut.ran(xs, out.leaves, out.def)
         return out.leaves
       },
       fwd: (xs) => {
-        const result = fwd(...full(xs))
+        const result = resolve("customVjp", fwd(...full(xs)))
         if (!Array.isArray(result) || result.length !== 2) {
           const fwdName = nameOf(fwd)
           throw new CustomRuleError({
@@ -724,7 +736,7 @@ export const customVjp: {
         resPositions.forEach((p, j) => (filled[p] = res[j]))
         const residuals = Tree.unflatten(resDef!, filled)
         const cotangent = Tree.unflatten<ReturnType<F>>(outDef!, cts)
-        const result: unknown = bwd(...statics, residuals, cotangent)
+        const result: unknown = resolve("customVjp", bwd(...statics, residuals, cotangent))
         const structureError = () =>
           new CustomRuleError({
             name,
@@ -780,8 +792,8 @@ export const customVjp: {
   }
   return Object.assign(call, {
     defVjp: (
-      fwd: (...args: Parameters<F>) => readonly [ReturnType<F>, unknown],
-      bwd: (...args: ReadonlyArray<any>) => ReadonlyArray<unknown>
+      fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>,
+      bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>
     ) => {
       checkCallable(`customVjp(${name}).defVjp (fwd)`, fwd)
       checkCallable(`customVjp(${name}).defVjp (bwd)`, bwd)

@@ -13,8 +13,10 @@ import { evalProgram, hoistConsts } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError, boolean, checkArg, checkOptions, func } from "@diffect/core/Validate"
+import type { Effect } from "effect"
 import { leafToTensor } from "./internal/args.js"
 import { leavesLike } from "./internal/leavesLike.js"
+import { resolve } from "./internal/shell.js"
 import { transposeProgram } from "./internal/transpose.js"
 
 /** Options of {@link customLinearSolve}. @since 0.1.0 */
@@ -48,7 +50,8 @@ const stageOnB = (
 ): StagedSolve => {
   let auxDef: Tree.TreeDef | undefined
   const program = makeProgramFlat((ins) => {
-    const out = fn(Tree.unflatten(bDef, ins))
+    // an Effect (a jacobian or a jitted call inside the solver) is run as it is staged
+    const out = resolve("customLinearSolve", fn(Tree.unflatten(bDef, ins)))
     if (hasAux && !(Array.isArray(out) && out.length === 2)) {
       throw argumentError("customLinearSolve", `${name}()'s result`, "a pair [x, aux] (hasAux)", out)
     }
@@ -87,13 +90,13 @@ const stageOnB = (
 export function customLinearSolve<B>(
   matvec: (x: B) => B,
   b: B,
-  solve: (matvec: (x: B) => B, b: B) => B,
+  solve: (matvec: (x: B) => B, b: B) => B | Effect.Effect<B, any, any>,
   options?: CustomLinearSolveOptions<B> & { readonly hasAux?: false | undefined }
 ): B
 export function customLinearSolve<B, Aux>(
   matvec: (x: B) => B,
   b: B,
-  solve: (matvec: (x: B) => B, b: B) => readonly [B, Aux],
+  solve: (matvec: (x: B) => B, b: B) => readonly [B, Aux] | Effect.Effect<readonly [B, Aux], any, any>,
   options: CustomLinearSolveOptions<B> & { readonly hasAux: true }
 ): readonly [B, Aux]
 export function customLinearSolve<B>(

@@ -11,9 +11,11 @@ import { evalProgram, hoistConsts } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
 import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError, boolean, checkArg, checkOptions, func } from "@diffect/core/Validate"
+import type { Effect } from "effect"
 import { leafToTensor } from "./internal/args.js"
 import { jvpFlat } from "./internal/jvp.js"
 import { leavesLike } from "./internal/leavesLike.js"
+import { resolve } from "./internal/shell.js"
 
 /** Options of {@link customRoot}. @since 0.1.0 */
 export interface CustomRootOptions {
@@ -52,22 +54,22 @@ const leavesLikeX = (name: string, out: unknown, xDef: Tree.TreeDef, avals: Read
 export function customRoot<X>(
   f: (x: X) => X,
   initialGuess: X,
-  solve: (f: (x: X) => X, initialGuess: X) => X,
-  tangentSolve: (g: (x: X) => X, y: X) => X,
+  solve: (f: (x: X) => X, initialGuess: X) => X | Effect.Effect<X, any, any>,
+  tangentSolve: (g: (x: X) => X, y: X) => X | Effect.Effect<X, any, any>,
   options?: CustomRootOptions & { readonly hasAux?: false | undefined }
 ): X
 export function customRoot<X, Aux>(
   f: (x: X) => X,
   initialGuess: X,
-  solve: (f: (x: X) => X, initialGuess: X) => readonly [X, Aux],
-  tangentSolve: (g: (x: X) => X, y: X) => X,
+  solve: (f: (x: X) => X, initialGuess: X) => readonly [X, Aux] | Effect.Effect<readonly [X, Aux], any, any>,
+  tangentSolve: (g: (x: X) => X, y: X) => X | Effect.Effect<X, any, any>,
   options: CustomRootOptions & { readonly hasAux: true }
 ): readonly [X, Aux]
 export function customRoot<X>(
   f: (x: X) => X,
   initialGuess: X,
   solve: (f: (x: X) => X, initialGuess: X) => unknown,
-  tangentSolve: (g: (x: X) => X, y: X) => X,
+  tangentSolve: (g: (x: X) => X, y: X) => unknown,
   options?: CustomRootOptions
 ): unknown {
   checkArg("customRoot", "f", f, func)
@@ -79,10 +81,14 @@ export function customRoot<X>(
   const guess = guessLeaves.map((l, k) => leafToTensor("customRoot", l, initialGuess, k, "initialGuess"))
   const avals = guess.map((t) => t.aval)
   const n = guess.length
-  const fProgram = makeProgramFlat((xs) => leavesLikeX("f", f(Tree.unflatten(xDef, xs)), xDef, avals), avals)
+  const fProgram = makeProgramFlat(
+    (xs) => leavesLikeX("f", resolve("customRoot", f(Tree.unflatten(xDef, xs))), xDef, avals),
+    avals
+  )
   let auxDef: Tree.TreeDef | undefined
   const solveProgram = makeProgramFlat((xs) => {
-    const out = solve(f, Tree.unflatten(xDef, xs))
+    // an Effect (a jitted call, a nested transformation in the solver) is run as it is staged
+    const out = resolve("customRoot", solve(f, Tree.unflatten(xDef, xs)))
     if (hasAux && !(Array.isArray(out) && out.length === 2)) {
       throw argumentError("customRoot", "solve()'s result", "a pair [root, aux] (hasAux)", out)
     }
@@ -102,7 +108,8 @@ export function customRoot<X>(
       const [, out] = jvpFlat((xs) => evalProgram(fProgram, fProgram.consts, xs), x, ts)
       return Tree.unflatten<X>(xDef, out)
     }
-    return leavesLikeX("tangentSolve", tangentSolve(g, Tree.unflatten<X>(xDef, ins.slice(n))), xDef, avals)
+    const dx = resolve("customRoot", tangentSolve(g, Tree.unflatten<X>(xDef, ins.slice(n))))
+    return leavesLikeX("tangentSolve", dx, xDef, avals)
   }, [...avals, ...avals])
   const [fp, sp, lp] = [fProgram, solveProgram, linearizeAndSolve].map(hoistConsts) as [Hoisted, Hoisted, Hoisted]
   const [nf, ns, nl] = [fp.hoisted.length, sp.hoisted.length, lp.hoisted.length]

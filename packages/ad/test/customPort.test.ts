@@ -9,6 +9,7 @@ import { ArgumentError, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { thrown } from "@diffect/test-utils"
 import { describe, it } from "@effect/vitest"
+import { Effect } from "effect"
 import { expect, failure, run, toJs } from "./gradHelpers.js"
 
 const f64 = (v: number | ReadonlyArray<number>) => np.array(v, { dtype: "float64" })
@@ -197,5 +198,29 @@ describe("defJvps (JAX's defjvps)", () => {
       CustomRuleError,
       /the defJvps rule of argument 0 must produce a tangent with the output's container \(pytree\) structure/
     )
+  })
+})
+
+describe("rules and functions that return an Effect (they ran nothing: 'not a pair', 'not a valid type')", () => {
+  it("test_vmap_inside_defjvp (jax issue 3201): a JVP rule that runs vmap", () => {
+    const f = customJvp((x: Tensor) => np.sin(x))
+    f.defJvp(([x]: [Tensor], [t]: [Tensor]) =>
+      Effect.map(vmap((a: Tensor, u: Tensor) => np.multiply(np.cos(a), u))(x, t), (tOut) => [f(x), tOut] as const)
+    )
+    expect.close(toJs(run(grad((x: Tensor) => np.sum(f(x)))(f64([0, 1])))), [1, Math.cos(1)], 1e-15)
+  })
+
+  it("a customJvp of a jitted function, and a bwd that calls a jitted function", () => {
+    // the rule says 10, so the gradient is 10 (the rule is used, not sin's derivative)
+    const f = customJvp(jit((x: Tensor) => np.sin(x)))
+    f.defJvp(([x]: [Tensor], [t]: [Tensor]) => [f(x), np.multiply(10, t)])
+    expect.close(toJs(f(f64(1))), Math.sin(1), 1e-15)
+    expect.close(toJs(run(grad(f)(f64(1)))), 10)
+    const g = customVjp((x: Tensor) => np.sin(x))
+    g.defVjp(
+      (x) => [g(x), x] as const,
+      (x, ct) => Effect.map(jit((a: Tensor, c: Tensor) => np.multiply(np.cos(a), c))(x, ct), (r) => [r] as const)
+    )
+    expect.close(toJs(run(grad(g)(f64(1)))), Math.cos(1), 1e-15)
   })
 })
