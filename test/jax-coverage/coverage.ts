@@ -60,7 +60,8 @@ const modules: ReadonlyArray<Module> = [
     diffect: "spatial.transform",
     namespace: () => get(get(diffect, "spatial"), "transform")
   },
-  { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") }
+  { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") },
+  { jax: "jax.ops", diffect: "ops", namespace: () => get(diffect, "ops") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.

@@ -42,6 +42,8 @@ export * as Memory from "./Memory.js"
 export * as ndimage from "./ndimage.js"
 /** @category Ops */
 export * as np from "./numpy.js"
+/** @category Ops */
+export * as ops from "./ops.js"
 export * from "./Primitive.js"
 /** @category Tensors */
 export * as Shape from "./Shape.js"

@@ -29,9 +29,10 @@ export { linalg } from "@diffect/core"
 export { special } from "@diffect/core"
 /** @category Ops */
 export { stats } from "@diffect/core"
-// jax.scipy.fft (the DCT), signal, ndimage, integrate, interpolate, spatial.transform and cluster.vq
+// jax.scipy.fft (the DCT), signal, ndimage, integrate, interpolate, spatial.transform and cluster.vq;
+// jax.ops (the segment reductions)
 /** @category Ops */
-export { cluster, fft, integrate, interpolate, ndimage, signal, spatial } from "@diffect/core"
+export { cluster, fft, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */
