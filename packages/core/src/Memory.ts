@@ -13,7 +13,7 @@
  *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import {
   asTransformation,
   close,
@@ -69,11 +69,18 @@ export const collectTensors = (value: unknown, out: Set<object>): Set<object> =>
   return out
 }
 
+// What an effect hands back to its caller: its value, or the errors (and defects) of its failure
+// (a typed error may carry tensors: the best parameters of an early stop, the offending value).
+const returned = (exit: Exit.Exit<unknown, unknown>): unknown =>
+  Exit.isSuccess(exit)
+    ? exit.value
+    : exit.cause.reasons.map((r) => Cause.isFailReason(r) ? r.error : Cause.isDieReason(r) ? r.defect : undefined)
+
 /**
  * Runs `effect` as an ownership region: the tensors made while it runs (by
  * eager code in its fiber, and the results of transformations it runs) that
- * are not part of its success value are released when it ends, whether it
- * succeeds, fails or is interrupted. Regions nest: what an inner one returns
+ * are not part of its success value, or of the errors it fails with, are
+ * released when it ends, whether it succeeds, fails or is interrupted. Regions nest: what an inner one returns
  * belongs to the outer one. Inside a transformation's traced function it adds
  * no region (the transformation's own region releases at its end).
  *
@@ -100,8 +107,7 @@ export const scoped = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
     return Effect.acquireUseRelease(
       Effect.sync(() => new Region(currentRegion(), "Memory.scoped")),
       (region) => Effect.provideService(effect, CurrentRegion, region),
-      (region, exit) =>
-        Effect.sync(() => close(region, exit._tag === "Success" ? collectTensors(exit.value, new Set()) : new Set()))
+      (region, exit) => Effect.sync(() => close(region, collectTensors(returned(exit), new Set())))
     )
   })
 }
