@@ -1,11 +1,12 @@
 /**
  * A mesh under hostile use: a call interrupted while a worker still computes
  * (JS cannot pre-empt it) must not leak into the next call through the shared
- * exchange; a worker that throws is a typed error and the mesh goes on; a mesh
- * used after its scope closed is a typed error, not an interruption or a hang.
+ * exchange; a worker that throws is a typed error and the mesh goes on; a
+ * released argument, an empty mapped axis and a mesh used after its scope
+ * closed are typed errors.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { np, toJsSync } from "diffect"
+import { Memory, np, toJsSync } from "diffect"
 import { Cause, Effect, Exit } from "effect"
 import type { Worker } from "node:worker_threads"
 import { Mesh, pmap, Resident } from "../src/index.js"
@@ -52,6 +53,26 @@ describe("a mesh under stress", () => {
             assert.strictEqual(thrown?._tag, "WorkerFailedError")
             assert.include(thrown?.message, "boom in the remote step")
             assert.deepStrictEqual(toJsSync(yield* pmap(sum, { axisName: "i" })(x)), [3, 3])
+
+            // A released argument was a defect (ReleasedTensorError thrown while sharding), an
+            // axis of size 0 a WorkerFailedError about a NaN size.
+            const gone = np.exp(x)
+            Memory.release(gone)
+            const reads: Array<Effect.Effect<unknown, unknown, Mesh>> = [
+              pmap(sum, { axisName: "i" })(gone),
+              Resident.replicate({ w: gone })
+            ]
+            for (const e of reads) {
+              const failure = failureOf(yield* Effect.exit(e))
+              assert.strictEqual(failure?._tag, "PmapArgumentError")
+              assert.include(failure?.message, "cannot read ")
+              assert.include(failure?.message, "ReleasedTensorError: Tensor(f64[2]) was released by Memory.release")
+            }
+            const empty = failureOf(yield* Effect.exit(pmap(sum, { axisName: "i" })(np.ones([0, 3]))))
+            assert.strictEqual(
+              empty?.message,
+              "pmap: the mapped axis has size 0: each of the 2 workers of the mesh maps a block of it"
+            )
             return yield* Mesh
           }).pipe(
             Effect.provide(Mesh.layer({ workers: 2, onSpawn: (worker, rank) => spawned.push({ worker, rank }) }))

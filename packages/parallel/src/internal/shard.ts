@@ -129,6 +129,10 @@ export const shardArgs = (
           : new PmapArgumentError({ detail: `${operation}: ${typeof e === "string" ? e : String(e)}` })
     })
     if (size === undefined && requireMapped) return yield* fail("no argument is mapped (inAxes are all null)")
+    // a worker's block of a size-0 axis has no slices to map (its worker failed with a NaN size)
+    if (size === 0) {
+      return yield* fail(`the mapped axis has size 0: each of the ${parts} ${partsName} maps a block of it`)
+    }
     if (size !== undefined && size % parts !== 0) {
       return yield* fail(`the mapped axis has size ${size}, not a multiple of the ${parts} ${partsName}`)
     }

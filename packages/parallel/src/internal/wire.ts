@@ -100,6 +100,9 @@ export const hostOf = (t: Tensor): Effect.Effect<DType.HostArray, PmapArgumentEr
       new PmapArgumentError({ detail: `pmap: ${String(t)} is being traced; pmap maps concrete tensors` })
     )
   }
+  // released (by a region, Memory.release or a donation): a failure, not a throw from `host`
+  const released = t.releasedError()
+  if (released !== undefined) return Effect.fail(released)
   if (t.dtype === "float0") return Effect.succeed(new Uint8Array(0))
   const host = t.host
   if (host !== undefined) return Effect.succeed(host)
