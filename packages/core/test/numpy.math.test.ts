@@ -1,5 +1,7 @@
 import { np } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
+import { grad, runSync } from "diffect"
 import { expect, failure, js } from "./npSetup.js"
 
 const f32 = (v: np.NestedArray) => np.array(v)
@@ -40,6 +42,17 @@ describe("np elementwise math", () => {
     // float32: past 1e10 log(2|x|), and infinities stay infinite (1e150 overflowed float32 before)
     const ws = [Infinity, -Infinity, 2e10, -3e30, 1e9]
     expect.tensor(np.arcsinh(f32(ws)), "float32", ws.map(Math.asinh), { tol: 1e-6 })
+  })
+  it("cbrt is lax.cbrt's: no overflow at the largest float32, subnormals within an ulp, JAX's gradient", () => {
+    // Math.fround(Math.cbrt(3.4028234663852886e38)) = 6981463572480; the old y^3 step gave -inf
+    expect.tensor(np.cbrt(f32([3.4028234663852886e38, -1e-45])), "float32", [
+      6981463572480,
+      Math.fround(Math.cbrt(-1.401298464324817e-45))
+    ], { tol: 0 })
+    // d cbrt(x) / dx = 1 / (3 cbrt(x)^2) = 3.33e199 at 1e-300 (it was inf)
+    const g = runSync(grad((x: Tensor) => np.cbrt(x))(np.array(1e-300, { dtype: "float64" }))) as Tensor
+    expect.close(js(g), 1 / (3 * Math.cbrt(1e-300) ** 2), 1e-13)
+    assert.include(failure(() => np.cbrt(np.array({ re: 1, im: 1 })), "DTypeError"), "real")
   })
   it("cbrt, hypot and sinc", () => {
     expect.tensor(np.cbrt(f64([27, -8, 0, 2, 1e-300, Infinity])), "float64", [

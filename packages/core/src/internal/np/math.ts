@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { isComplex, isInexact } from "../../DType.js"
+import { DTypeError } from "../../Errors.js"
 import { customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -15,6 +16,7 @@ import type { Tensor } from "../../Tensor.js"
 import { boolean, checkOptions, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { bitcastConvertType } from "../lax/bits.js"
+import { realCbrt } from "../lax/cbrt.js"
 import { nonzeroDivisor, prepare, toInexact, toTensor } from "../npHelpers.js"
 import { jitted } from "./jitted.js"
 
@@ -221,18 +223,10 @@ export const arctanh = (x: TensorLike): Tensor => {
  */
 export const cbrt = (x: TensorLike): Tensor => {
   const t = inexact(x)
-  const a = lax.abs(t)
-  // pow gives the nearest float to a^(1/3) up to rounding; one Newton step makes exact cubes exact
-  const y0 = lax.pow(a, c(a, 1 / 3))
-  const positive = lax.gt(y0, c(a, 0))
-  const safeY = lax.select(positive, y0, c(a, 1))
-  const y1 = lax.sub(
-    safeY,
-    lax.div(lax.sub(lax.mul(lax.mul(safeY, safeY), safeY), a), lax.mul(c(a, 3), lax.mul(safeY, safeY)))
-  )
-  const finite = lax.lt(a, c(a, Infinity))
-  const y = lax.select(lax.and(positive, finite), y1, y0)
-  return lax.mul(lax.sign(t), y)
+  // JAX's cbrt is real only
+  if (isComplex(t.dtype)) throw new DTypeError({ operation: "cbrt", detail: `cbrt takes real numbers, got ${t.dtype}` })
+  // lax.cbrt's root (within one ulp, no overflow near the largest float) and JAX's derivative
+  return realCbrt(t)
 }
 
 /**
