@@ -20,11 +20,12 @@
  * @since 0.1.0
  */
 import { dual } from "effect/Function"
+import { ArgumentError } from "./Errors.js"
 import * as internal from "./internal/tree.js"
 import { makePartial, Partial as PartialClass } from "./internal/treePartial.js"
 import type { ShapeDtypeStruct } from "./ShapeDtypeStruct.js"
-import type { Tensor } from "./Tensor.js"
-import { checkArg, checkOptions, func, string } from "./Validate.js"
+import { Tensor } from "./Tensor.js"
+import { boolean, checkArg, checkOptions, func, string } from "./Validate.js"
 import type { Check, OptionSpec } from "./Validate.js"
 
 export {
@@ -149,7 +150,8 @@ const isLeafOf = (operation: string, options: TreeOptions | undefined): IsLeaf |
  */
 export const flatten = <T>(tree: T, options?: TreeOptions): [Leaves<T>, internal.TreeDef] => {
   const leaves: Array<unknown> = []
-  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flatten", options))
+  // (its circular-tree error says "flatten:", as test/hostile/validation.test.ts expects)
+  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flatten", options), "flatten")
   return [leaves as Leaves<T>, def]
 }
 
@@ -185,7 +187,7 @@ const nonEmptyList: Check = { expected: "a non-empty array of trees", test: (u) 
  */
 export const leaves = <T>(tree: T, options?: TreeOptions): Leaves<T> => {
   const out: Array<unknown> = []
-  internal.flattenInto(tree, out, isLeafOf("Tree.leaves", options))
+  internal.flattenInto(tree, out, isLeafOf("Tree.leaves", options), "Tree.leaves")
   return out as Leaves<T>
 }
 
@@ -199,7 +201,7 @@ export const leaves = <T>(tree: T, options?: TreeOptions): Leaves<T> => {
  * @since 0.1.0
  */
 export const structure = (tree: unknown, options?: TreeOptions): internal.TreeDef =>
-  internal.flattenInto(tree, [], isLeafOf("Tree.structure", options))
+  internal.flattenInto(tree, [], isLeafOf("Tree.structure", options), "Tree.structure")
 
 /**
  * Whether two structures are equal: same node kinds, array lengths, record keys,
@@ -220,7 +222,12 @@ export const treedefEquals = (a: internal.TreeDef, b: internal.TreeDef): boolean
  * @since 0.1.0
  */
 export const numLeaves = (tree: unknown, options?: TreeOptions): number =>
-  internal.countLeaves(tree, isLeafOf("Tree.numLeaves", options))
+  internal.countLeaves(tree, isLeafOf("Tree.numLeaves", options), "Tree.numLeaves")
+
+// `map(tree, f)` or `map(f, options?)`: data-last only when the first argument is a function and
+// the second is not, so `map(tree, 5)` fails on its `f` instead of returning a function. (A tree
+// that is a function, a `Tree.partial`, still maps data-first: its `f` is a function.)
+const isDataFirst = (args: IArguments): boolean => typeof args[0] !== "function" || typeof args[1] === "function"
 
 /**
  * Applies `f` to every leaf, keeping the structure (JAX's `tree.map`).
@@ -239,10 +246,11 @@ export const map: {
   // whose leaf type TypeScript cannot resolve, the callback's own annotation is trusted.
   <T, A, R>(tree: T, f: (leaf: A) => R, options?: TreeOptions): MapLeaves<T, R>
 } = dual(
-  (args) => args.length >= 2 && typeof args[1] === "function",
+  isDataFirst,
   <T, R>(tree: T, f: (leaf: LeafOf<T>) => R, options?: TreeOptions): MapLeaves<T, R> => {
+    checkArg("Tree.map", "f", f, func)
     const leaves: Array<unknown> = []
-    const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.map", options))
+    const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.map", options), "Tree.map")
     for (let i = 0; i < leaves.length; i++) leaves[i] = f(leaves[i] as LeafOf<T>)
     return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
   }
@@ -257,16 +265,29 @@ export type KeyPath = ReadonlyArray<string | number>
 
 /**
  * Formats a key path in JAX's `keystr` style with JSON keys: `[0]["w"]`
- * (the empty path is the root, `""`).
+ * (the empty path is the root, `""`). With `simple: true` each key is written
+ * bare (`0`, `w`) and the keys are joined with `separator` (default `""`), as
+ * JAX's `keystr(path, simple=True, separator="/")` names parameters `layer/w`.
  *
  * @example
  * import { Tree } from "diffect"
  * console.log(Tree.keystr([0, "w"])) // [0]["w"]
+ * console.log(Tree.keystr(["layer", 0, "w"], { simple: true, separator: "/" })) // layer/0/w
  *
  * @since 0.1.0
  */
-export const keystr = (path: KeyPath): string =>
-  checkArg<KeyPath>("Tree.keystr", "path", path, keyPath).length === 0 ? "" : internal.formatPath(path)
+export const keystr = (
+  path: KeyPath,
+  options?: { readonly simple?: boolean | undefined; readonly separator?: string | undefined }
+): string => {
+  checkArg<KeyPath>("Tree.keystr", "path", path, keyPath)
+  checkOptions("Tree.keystr", options, keystrSpec)
+  const separator = options?.separator ?? ""
+  if (options?.simple === true) return path.map(String).join(separator)
+  return path.map((k) => internal.formatPath([k])).join(separator)
+}
+
+const keystrSpec: OptionSpec = { simple: boolean, separator: string }
 
 const keyPath: Check = {
   expected: "an array of keys (strings and numbers)",
@@ -289,11 +310,82 @@ export const flattenWithPath = <T>(
   options?: TreeOptions
 ): [Array<[KeyPath, LeafOf<T>]>, internal.TreeDef] => {
   const leaves: Array<unknown> = []
-  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flattenWithPath", options))
+  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.flattenWithPath", options), "Tree.flattenWithPath")
   const paths = internal.leafPaths(def)
   const out = new Array<[KeyPath, LeafOf<T>]>(leaves.length)
   for (let i = 0; i < leaves.length; i++) out[i] = [paths[i]!, leaves[i] as LeafOf<T>]
   return [out, def]
+}
+
+/**
+ * The `[path, leaf]` pairs of a tree (JAX's `tree_leaves_with_path`): the first
+ * half of {@link flattenWithPath}.
+ *
+ * @example
+ * import { Tree } from "diffect"
+ * const pairs = Tree.leavesWithPath([{ w: 1 }, 2])
+ * console.log(pairs.map(([p, x]) => `${Tree.keystr(p)}=${x}`)) // ['[0]["w"]=1', '[1]=2']
+ *
+ * @since 0.1.0
+ */
+export const leavesWithPath = <T>(tree: T, options?: TreeOptions): Array<[KeyPath, LeafOf<T>]> => {
+  const leaves: Array<unknown> = []
+  const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.leavesWithPath", options), "Tree.leavesWithPath")
+  const paths = internal.leafPaths(def)
+  const out = new Array<[KeyPath, LeafOf<T>]>(leaves.length)
+  for (let i = 0; i < leaves.length; i++) out[i] = [paths[i]!, leaves[i] as LeafOf<T>]
+  return out
+}
+
+/**
+ * Applies `f` to every leaf and its key path, keeping the structure (JAX's
+ * `tree_map_with_path`): how a rule picks leaves by name, such as weight decay
+ * on weights but not biases. Data-first `Tree.mapWithPath(tree, f)` or
+ * data-last `Tree.mapWithPath(f)(tree)`.
+ *
+ * @example
+ * import { Tree } from "diffect"
+ * const params = { layer: { b: 1, w: 2 }, scale: 3 }
+ * const decay = Tree.mapWithPath(params, (path, x: number) => path.at(-1) === "w" ? x * 0.5 : x)
+ * console.log(decay) // { layer: { b: 1, w: 1 }, scale: 3 }
+ *
+ * @since 0.1.0
+ */
+export const mapWithPath: {
+  <A, R>(f: (path: KeyPath, leaf: A) => R, options?: TreeOptions): <T>(tree: T) => MapLeaves<T, R>
+  <T, R>(tree: T, f: (path: KeyPath, leaf: LeafOf<T>) => R, options?: TreeOptions): MapLeaves<T, R>
+  // Generic tree types: the callback's own annotation is trusted (see `map`).
+  <T, A, R>(tree: T, f: (path: KeyPath, leaf: A) => R, options?: TreeOptions): MapLeaves<T, R>
+} = dual(
+  isDataFirst,
+  <T, R>(tree: T, f: (path: KeyPath, leaf: LeafOf<T>) => R, options?: TreeOptions): MapLeaves<T, R> => {
+    checkArg("Tree.mapWithPath", "f", f, func)
+    const leaves: Array<unknown> = []
+    const def = internal.flattenInto(tree, leaves, isLeafOf("Tree.mapWithPath", options), "Tree.mapWithPath")
+    const paths = internal.leafPaths(def)
+    for (let i = 0; i < leaves.length; i++) leaves[i] = f(paths[i]!, leaves[i] as LeafOf<T>)
+    return internal.unflattenDef(def, leaves) as MapLeaves<T, R>
+  }
+)
+
+/**
+ * Whether every element of `values` is a leaf by itself (JAX's `all_leaves`):
+ * `true` for the result of {@link leaves}, `false` as soon as one element is a
+ * node (an array, a record, `null`, `undefined`, a registered class). A check
+ * that a flat list is still flat after an arbitrary map.
+ *
+ * @example
+ * import { Tree } from "diffect"
+ * const tree = { a: [1, 2, 3] }
+ * console.log(Tree.allLeaves(Tree.leaves(tree)), Tree.allLeaves([tree]), Tree.allLeaves([1, null])) // true false false
+ *
+ * @since 0.1.0
+ */
+export const allLeaves = (values: ReadonlyArray<unknown>, options?: TreeOptions): boolean => {
+  checkArg("Tree.allLeaves", "values", values, list)
+  const isLeaf = isLeafOf("Tree.allLeaves", options)
+  for (let i = 0; i < values.length; i++) if (!internal.isLeafValue(values[i], isLeaf)) return false
+  return true
 }
 
 /**
@@ -334,7 +426,7 @@ export const mapN: {
     checkArg("Tree.mapN", "trees", trees, nonEmptyList)
     checkArg("Tree.mapN", "f", f, func)
     const first: Array<unknown> = []
-    const def = internal.flattenInto(trees[0], first, isLeafOf("Tree.mapN", options))
+    const def = internal.flattenInto(trees[0], first, isLeafOf("Tree.mapN", options), "Tree.mapN")
     const n = first.length
     const columns: Array<Array<unknown>> = [first]
     for (let t = 1; t < trees.length; t++) {
@@ -375,7 +467,7 @@ export const reduce = <T, A>(
   checkArg("Tree.reduce", "f", f, func)
   checkOptions("Tree.reduce", options, reduceSpec)
   const leaves: Array<unknown> = []
-  internal.flattenInto(tree, leaves, options?.isLeaf)
+  internal.flattenInto(tree, leaves, options?.isLeaf, "Tree.reduce")
   let i = 0
   let acc: A
   if (options !== undefined && "initial" in options) acc = options.initial as A
@@ -425,12 +517,17 @@ export const flattenUpTo = (prefix: internal.TreeDef, tree: unknown): Array<unkn
  */
 export const broadcastPrefix = <A>(prefix: unknown, full: unknown, options?: TreeOptions): Array<A> => {
   const prefixLeaves: Array<unknown> = []
-  const def = internal.flattenInto(prefix, prefixLeaves, isLeafOf("Tree.broadcastPrefix", options))
+  const def = internal.flattenInto(
+    prefix,
+    prefixLeaves,
+    isLeafOf("Tree.broadcastPrefix", options),
+    "Tree.broadcastPrefix"
+  )
   const subtrees: Array<unknown> = []
   internal.flattenUpToInto("Tree.broadcastPrefix", def, full, subtrees, [])
   const out: Array<unknown> = []
   for (let i = 0; i < subtrees.length; i++) {
-    const k = internal.countLeaves(subtrees[i], undefined)
+    const k = internal.countLeaves(subtrees[i], undefined, "Tree.broadcastPrefix")
     for (let j = 0; j < k; j++) out.push(prefixLeaves[i])
   }
   return out as Array<A>
@@ -449,7 +546,7 @@ export const broadcastPrefix = <A>(prefix: unknown, full: unknown, options?: Tre
  */
 export const broadcast = <A>(prefix: unknown, full: unknown, options?: TreeOptions): unknown => {
   const out = broadcastPrefix<A>(prefix, full, options)
-  return internal.unflattenDef(internal.flattenInto(full, [], undefined), out)
+  return internal.unflattenDef(internal.flattenInto(full, [], undefined, "Tree.broadcast"), out)
 }
 
 /**
@@ -479,7 +576,7 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
         detail: `cannot infer the inner structure of a tree whose outer structure ${outer} has no leaves`
       })
     }
-    inner = internal.flattenInto(subtrees[0], [], undefined)
+    inner = internal.flattenInto(subtrees[0], [], undefined, "Tree.transpose")
   }
   const m = outer.numLeaves
   const n = inner.numLeaves
@@ -489,7 +586,7 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
   const paths = internal.leafPaths(outer)
   for (let i = 0; i < m; i++) {
     const leaves: Array<unknown> = []
-    const def = internal.flattenInto(subtrees[i], leaves, undefined)
+    const def = internal.flattenInto(subtrees[i], leaves, undefined, "Tree.transpose")
     if (!internal.defEquals(def, inner)) {
       throw new internal.TreeStructureError({
         operation: "Tree.transpose",
@@ -555,10 +652,13 @@ export const register: {
   ): void
 } = (constructor: any, toChildren?: any, fromChildren?: any, options?: any): void => {
   checkArg("Tree.register", "constructor", constructor, func)
+  checkNotBuiltIn(constructor)
   if (typeof toChildren !== "function") {
     checkArg("Tree.register", "schemaClass", constructor, schemaClass)
     checkOptions("Tree.register", toChildren, { static: strings })
-    internal.registerNode(schemaClassRegistration(constructor, toChildren?.static ?? []))
+    const statics: ReadonlyArray<string> = toChildren?.static ?? []
+    checkStatics(constructor, statics)
+    internal.registerNode(schemaClassRegistration(constructor, statics))
     return
   }
   checkArg("Tree.register", "fromChildren", fromChildren, func)
@@ -656,6 +756,38 @@ const schemaClass: Check = {
   test: (u) => {
     const fields = (u as { readonly fields?: unknown }).fields
     return typeof fields === "object" && fields !== null
+  }
+}
+
+// Arrays (their subclasses too), plain records and tensors are handled before the registry is
+// consulted: a registration of them would be silently ignored (JAX refuses to register a type
+// twice, its built-in list and dict included).
+const checkNotBuiltIn = (c: Function): void => {
+  const builtIn = c === Object || c === Array || c === Tensor || c.prototype instanceof Array ||
+    c.prototype instanceof Tensor
+  if (builtIn) {
+    throw new ArgumentError({
+      operation: "Tree.register",
+      argument: "constructor",
+      expected:
+        "a class other than Array, Object and Tensor (arrays and records are built-in nodes, tensors are leaves)",
+      got: `the class ${c.name}`
+    })
+  }
+}
+
+// A static name that is not a field would be silently ignored (JAX's register_dataclass fails
+// on fields it does not know).
+const checkStatics = (cls: SchemaClassLike, statics: ReadonlyArray<string>): void => {
+  const fields = Object.keys(cls.fields)
+  const unknown = statics.find((k) => !fields.includes(k))
+  if (unknown !== undefined) {
+    throw new ArgumentError({
+      operation: "Tree.register",
+      argument: "static",
+      expected: `names of ${cls.identifier ?? cls.name}'s fields (${JSON.stringify(fields.sort())})`,
+      got: `the unknown field ${JSON.stringify(unknown)}`
+    })
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { TreeStructureError } from "../Errors.js"
 import { summary, Tensor } from "../Tensor.js"
+import { describeValue } from "../Validate.js"
 
 export { TreeStructureError }
 
@@ -75,6 +76,70 @@ const functionTag = (f: Function): string => {
   return `${f.name.length > 0 ? f.name : "<lambda>"}#${id}`
 }
 
+// Node data that is not a primitive, an array or a plain record (a Map, a class instance, a
+// tensor) is compared by identity, so it prints by identity too: two such values print alike
+// only when they are one object, as they are equal only then.
+const objectIds = new WeakMap<object, number>()
+let nextObjectId = 0
+const objectTag = (o: object): string => {
+  let id = objectIds.get(o)
+  if (id === undefined) objectIds.set(o, id = nextObjectId++)
+  const name = o instanceof Tensor ? summary(o) : (Object.getPrototypeOf(o)?.constructor?.name ?? "Object")
+  return `${name}#${id}`
+}
+const symbolIds = new Map<symbol, number>()
+const symbolTag = (s: symbol): string => {
+  const global = Symbol.keyFor(s)
+  if (global !== undefined) return `Symbol.for(${JSON.stringify(global)})`
+  let id = symbolIds.get(s)
+  if (id === undefined) symbolIds.set(s, id = symbolIds.size)
+  return `${s.toString()}#${id}`
+}
+
+/**
+ * How deep node data is compared and printed by value; deeper (a circular value included) it is
+ * compared and printed by identity, so comparing two circular values ends.
+ */
+const maxAuxDepth = 64
+const isPlainRecord = (o: object): boolean => {
+  const proto = Object.getPrototypeOf(o)
+  return proto === Object.prototype || proto === null
+}
+
+/**
+ * Node data as text, injective for `auxEquals`: two values print alike exactly when they are
+ * equal (`NaN`, `null`, `undefined`, `10n` and `10` print apart, JSON would not), so the printed
+ * structure is a faithful cache key. JSON-like: strings quoted, record keys sorted.
+ */
+const formatValue = (v: unknown, depth: number): string => {
+  switch (typeof v) {
+    case "undefined":
+      return "undefined"
+    case "number":
+      // 0 and -0 are one value for `===`, so for structure equality
+      return Object.is(v, -0) ? "0" : String(v)
+    case "bigint":
+      return `${v}n`
+    case "string":
+      return JSON.stringify(v)
+    case "boolean":
+      return String(v)
+    case "symbol":
+      return symbolTag(v)
+    case "function":
+      return functionTag(v)
+  }
+  const o = v as object | null
+  if (o === null) return "null"
+  if (depth >= maxAuxDepth) return objectTag(o)
+  if (Array.isArray(o)) return `[${o.map((x) => formatValue(x, depth + 1)).join(",")}]`
+  if (isPlainRecord(o)) {
+    const r = o as Record<string, unknown>
+    return `{${Object.keys(r).sort().map((k) => `${JSON.stringify(k)}:${formatValue(r[k], depth + 1)}`).join(",")}}`
+  }
+  return objectTag(o)
+}
+
 /**
  * The structure of a pytree with its leaves taken out (JAX's `PyTreeDef`).
  * Immutable; compare with `Tree.treedefEquals`, print with `toString()`.
@@ -132,15 +197,7 @@ const emptyArrayDef = new TreeDef(ARRAY, [], undefined, undefined, undefined)
 
 const identifier = /^[A-Za-z_$][A-Za-z0-9_$]*$/
 const formatKey = (k: string): string => identifier.test(k) ? k : JSON.stringify(k)
-const formatAux = (aux: unknown): string => {
-  if (aux === undefined) return ""
-  if (typeof aux === "function") return `[${functionTag(aux)}]`
-  try {
-    return `[${JSON.stringify(aux) ?? String(aux)}]`
-  } catch {
-    return `[${String(aux)}]`
-  }
-}
+const formatAux = (aux: unknown): string => aux === undefined ? "" : `[${formatValue(aux, 0)}]`
 
 const formatDef = (def: TreeDef): string => {
   switch (def.kind) {
@@ -241,15 +298,21 @@ const sortedKeys = (value: object): ReadonlyArray<string> => {
 export type IsLeaf = ((value: unknown) => boolean) | undefined
 
 /**
- * Flattens `value` into `leaves` (appending) and returns its structure.
+ * Flattens `value` into `leaves` (appending) and returns its structure. `operation` names the
+ * caller in the errors of a circular or too deep tree and of a bad registered node.
  *
  * @internal
  */
-export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf): TreeDef => {
+export const flattenInto = (
+  value: unknown,
+  leaves: Array<unknown>,
+  isLeaf: IsLeaf,
+  operation = "flatten"
+): TreeDef => {
   try {
     return flattenNode(value, leaves, isLeaf, 0)
   } catch (e) {
-    throw e === tooDeep ? deepTreeError("flatten", value, isLeaf) : e
+    throw e === tooDeep || e instanceof BadNode ? walkError(operation, value, isLeaf) : e
   }
 }
 
@@ -260,11 +323,38 @@ export const flattenInto = (value: unknown, leaves: Array<unknown>, isLeaf: IsLe
 export const maxTreeDepth = 1000
 const tooDeep = Symbol("tooDeep")
 
+/** A registered node whose `toChildren` broke its contract; the walk that catches it names where. */
+class BadNode {
+  constructor(readonly detail: string) {}
+}
+
+/**
+ * A registered node's children, checked: `toChildren` is user code, and a result that is not an
+ * array would fail as a TypeError deep in the walk (or count no leaves), one of another length
+ * than the registration's `keys` would name its leaves wrongly.
+ */
+const customChildren = (node: Registration, value: unknown): ReadonlyArray<unknown> => {
+  const raw: unknown = node.toChildren(value)
+  if (!Array.isArray(raw)) {
+    throw new BadNode(`${node.name}'s toChildren must return an array of children, got ${describeValue(raw)}`)
+  }
+  if (node.keys !== undefined && node.keys.length !== raw.length) {
+    throw new BadNode(
+      `${node.name}'s toChildren returned ${raw.length} children, but its registration names ${node.keys.length} ${
+        node.keys.length === 1 ? "key" : "keys"
+      } (${JSON.stringify(node.keys)})`
+    )
+  }
+  return raw
+}
+
 // Children of a node, as flattening sees them (none for a leaf).
 const childrenOf = (value: unknown, isLeaf: IsLeaf): ReadonlyArray<readonly [string | number, unknown]> => {
   if (isLeaf !== undefined && isLeaf(value)) return []
   const callable = callableNode(value)
-  if (callable !== undefined) return callable.toChildren(value).map((v, i) => [callable.keys?.[i] ?? i, v] as const)
+  if (callable !== undefined) {
+    return customChildren(callable, value).map((v, i) => [callable.keys?.[i] ?? i, v] as const)
+  }
   if (typeof value !== "object" || value === null) return []
   if (value instanceof Tensor) return []
   if (Array.isArray(value)) return value.map((v, i) => [i, v] as const)
@@ -274,11 +364,12 @@ const childrenOf = (value: unknown, isLeaf: IsLeaf): ReadonlyArray<readonly [str
   }
   const node = registry.get(proto.constructor)
   if (node === undefined) return []
-  return node.toChildren(value).map((v, i) => [node.keys?.[i] ?? i, v] as const)
+  return customChildren(node, value).map((v, i) => [node.keys?.[i] ?? i, v] as const)
 }
 
-// Only on failure: the path to the first node that contains itself, or to the depth limit.
-const deepTreeError = (operation: string, root: unknown, isLeaf: IsLeaf): TreeStructureError => {
+// Only on failure: the path to the first node that contains itself, to the depth limit, or to a
+// registered node whose toChildren broke its contract.
+const walkError = (operation: string, root: unknown, isLeaf: IsLeaf): TreeStructureError => {
   const ancestors: Array<unknown> = []
   const path: Array<string | number> = []
   const search = (value: unknown): TreeStructureError | undefined => {
@@ -300,7 +391,14 @@ const deepTreeError = (operation: string, root: unknown, isLeaf: IsLeaf): TreeSt
       })
     }
     ancestors.push(value)
-    for (const [key, child] of childrenOf(value, isLeaf)) {
+    let children: ReturnType<typeof childrenOf>
+    try {
+      children = childrenOf(value, isLeaf)
+    } catch (e) {
+      if (!(e instanceof BadNode)) throw e
+      return new TreeStructureError({ operation, path: "", detail: `${e.detail} (at ${formatPath(path)})` })
+    }
+    for (const [key, child] of children) {
       path.push(key)
       const found = search(child)
       path.pop()
@@ -354,19 +452,31 @@ const flattenNode = (value: unknown, leaves: Array<unknown>, isLeaf: IsLeaf, dep
     return leafDef
   }
   // (a callable node reaches this point too: a function is neither an array nor a record)
-  const raw = node.toChildren(value)
+  const raw = customChildren(node, value)
   const n = raw.length
   const children = new Array<TreeDef>(n)
   for (let i = 0; i < n; i++) children[i] = flattenNode(raw[i], leaves, isLeaf, depth + 1)
   return new TreeDef(CUSTOM, children, node.keys, node, node.aux === undefined ? undefined : node.aux(value))
 }
 
+/** Whether `value` is a leaf by itself: flattening it gives exactly itself. @internal */
+export const isLeafValue = (value: unknown, isLeaf: IsLeaf): boolean => {
+  if (isLeaf !== undefined && isLeaf(value)) return true
+  if (value === null || value === undefined) return false
+  if (typeof value !== "object") return callableNode(value) === undefined
+  if (value instanceof Tensor) return true
+  if (Array.isArray(value)) return false
+  const proto = Object.getPrototypeOf(value)
+  if (proto === Object.prototype || proto === null) return false
+  return registry.get(proto.constructor) === undefined
+}
+
 /** Counts the leaves of `value` without building its structure. @internal */
-export const countLeaves = (value: unknown, isLeaf: IsLeaf): number => {
+export const countLeaves = (value: unknown, isLeaf: IsLeaf, operation = "Tree.numLeaves"): number => {
   try {
     return countNode(value, isLeaf, 0)
   } catch (e) {
-    throw e === tooDeep ? deepTreeError("numLeaves", value, isLeaf) : e
+    throw e === tooDeep || e instanceof BadNode ? walkError(operation, value, isLeaf) : e
   }
 }
 
@@ -389,7 +499,7 @@ const countNode = (value: unknown, isLeaf: IsLeaf, depth: number): number => {
   }
   const node = registry.get(proto.constructor)
   if (node === undefined) return 1
-  const raw = node.toChildren(value)
+  const raw = customChildren(node, value)
   let n = 0
   for (let i = 0; i < raw.length; i++) n += countNode(raw[i], isLeaf, depth + 1)
   return n
@@ -491,21 +601,24 @@ export const unflattenDef = (def: TreeDef, leaves: ReadonlyArray<unknown>): unkn
   return build(def, { leaves, index: 0 })
 }
 
-const auxEquals = (a: unknown, b: unknown): boolean => {
+// Node data is equal by value for primitives (NaN equal to itself), arrays and plain records
+// (JAX compares aux data with `==`), by identity for everything else; `formatValue` prints
+// exactly these distinctions.
+const auxEquals = (a: unknown, b: unknown, depth = 0): boolean => {
   if (a === b || (a !== a && b !== b)) return true
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || depth >= maxAuxDepth) return false
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false
-    for (let i = 0; i < a.length; i++) if (!auxEquals(a[i], b[i])) return false
+    for (let i = 0; i < a.length; i++) if (!auxEquals(a[i], b[i], depth + 1)) return false
     return true
   }
-  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false
+  if (Array.isArray(b) || !isPlainRecord(a) || !isPlainRecord(b)) return false
   const ka = Object.keys(a)
   if (ka.length !== Object.keys(b).length) return false
   for (const k of ka) {
-    if (!Object.hasOwn(b, k) || !auxEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) {
-      return false
-    }
+    const ra = a as Record<string, unknown>
+    const rb = b as Record<string, unknown>
+    if (!Object.hasOwn(b, k) || !auxEquals(ra[k], rb[k], depth + 1)) return false
   }
   return true
 }
@@ -570,6 +683,29 @@ const mismatch = (operation: string, path: Array<string | number>, def: TreeDef,
   })
 }
 
+const auxMismatch = (
+  operation: string,
+  path: ReadonlyArray<string | number>,
+  node: Registration,
+  expected: unknown,
+  got: unknown
+): never => {
+  const e = formatAux(expected)
+  const g = formatAux(got)
+  // Alike but for their identities: objects compared by identity (JAX's metadata of arrays).
+  const sameButIdentity = e.replace(/#\d+/g, "") === g.replace(/#\d+/g, "")
+  throw new TreeStructureError({
+    operation,
+    path: formatPath(path),
+    detail: `${node.name} node data mismatch: expected ${e}, got ${g}${
+      sameButIdentity
+        ? " (node data other than primitives, arrays and plain records is compared by identity, and these are" +
+          " different objects; a tensor belongs in a child, not in node data)"
+        : ""
+    }`
+  })
+}
+
 /**
  * Cuts `value` at the leaves of `def`: one subtree of `value` per leaf of `def`.
  * `path` is mutated while walking and names the node of a mismatch.
@@ -627,14 +763,17 @@ export const flattenUpToInto = (
       ) {
         return mismatch(operation, path, def, value)
       }
-      if (node.aux !== undefined && !auxEquals(node.aux(value), def.aux)) {
-        throw new TreeStructureError({
-          operation,
-          path: formatPath(path),
-          detail: `${node.name} node data mismatch: expected ${formatAux(def.aux)}, got ${formatAux(node.aux(value))}`
-        })
+      if (node.aux !== undefined) {
+        const aux = node.aux(value)
+        if (!auxEquals(aux, def.aux)) auxMismatch(operation, path, node, def.aux, aux)
       }
-      const children = node.toChildren(value)
+      let children: ReadonlyArray<unknown>
+      try {
+        children = customChildren(node, value)
+      } catch (e) {
+        if (!(e instanceof BadNode)) throw e
+        throw new TreeStructureError({ operation, path: "", detail: `${e.detail} (at ${formatPath(path)})` })
+      }
       if (children.length !== def.children.length) return mismatch(operation, path, def, value)
       for (let i = 0; i < children.length; i++) {
         path.push(def.keys?.[i] ?? i)
