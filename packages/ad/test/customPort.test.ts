@@ -224,3 +224,54 @@ describe("rules and functions that return an Effect (they ran nothing: 'not a pa
     expect.close(toJs(run(grad(g)(f64(1)))), Math.cos(1), 1e-15)
   })
 })
+
+describe("rules closing over differentiated values (JAX's test_closed_over_tracers_error_message)", () => {
+  // g(y) = x * y closes over x; the rule says x * t, blind to x's own tangent
+  const closing = (x: Tensor) => {
+    const g = customJvp((y: Tensor) => np.multiply(x, y))
+    g.defJvp(([y]: [Tensor], [t]: [Tensor]) => [g(y), np.multiply(x, t)])
+    return g(x)
+  }
+
+  it("a JVP rule whose outputs depend on a closed-over differentiated value is a CustomRuleError (grad was silently 0)", () => {
+    const message = /closes over a value traced by (jvp|linearize) \(JAX's UnexpectedTracerError\)/
+    // before: jvp gave 3 (the rule's partial answer), grad gave 0; d/dx x^2 = 6
+    expect.error(failure(jvp(closing, [f64(3)], [f64(1)])), CustomRuleError, message)
+    expect.error(failure(grad(closing)(f64(3))), CustomRuleError, message)
+    const v = (x: Tensor) => {
+      const g = customVjp((y: Tensor) => np.multiply(x, y))
+      g.defVjp((y) => [g(y), null] as const, (_r, ct) => [np.multiply(x, ct)])
+      return g(x)
+    }
+    // before: an EscapedTracerError naming linearize, raised while transposing
+    expect.error(failure(grad(v)(f64(3))), CustomRuleError, /its VJP fwd rule \(or the function itself\) closes over/)
+  })
+
+  it("called on constants only, the function's body is differentiated through the closure (d/dx (x + 1) = 1)", () => {
+    // JAX raises here; the rule cannot apply (no argument is perturbed) and the body's derivative is exact
+    const f = (x: Tensor) => {
+      const g = customJvp((y: Tensor) => np.add(x, y))
+      g.defJvp(([y]: [Tensor], [_t]: [Tensor]) => [g(y), np.multiply(2, y)])
+      return g(f64(1))
+    }
+    expect.close(toJs(run(jvp(f, [f64(3)], [f64(1)]))), [4, 1])
+    expect.close(toJs(run(grad(f)(f64(3)))), 1)
+  })
+
+  it("closing over a vmapped value is fine (CustomVJPTest.test_closed_over_vmap_tracer, test_closed_over_tracer3)", () => {
+    const outer = (x: Tensor) => {
+      const f = customVjp((y: Tensor) => np.multiply(x, y))
+      f.defVjp(
+        (y) => [f(y), [x, np.cos(y)] as const] as const,
+        ([xx, cosY], g) => [np.multiply(np.multiply(cosY, g), xx)]
+      )
+      return f
+    }
+    expect.close(toJs(run(vmap((x: Tensor) => outer(x)(f64(3)))(f64([0, 1, 2])))), [0, 3, 6])
+    expect.close(
+      toJs(run(vmap((x: Tensor) => grad(outer(x))(f64(3)))(f64([0, 1, 2])))),
+      [0, 1, 2].map((k) => k * Math.cos(3)),
+      1e-15
+    )
+  })
+})

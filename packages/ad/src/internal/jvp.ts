@@ -86,16 +86,37 @@ export class JvpHandler implements CustomRuleHandler {
     return tracers
   }
 
+  /**
+   * An output of a custom function run on unperturbed arguments: this handler's tracer when `f`
+   * closes over one of its values (its tangent comes through the closure), else a constant.
+   */
+  private readonly own = (
+    y: Tensor
+  ): Tensor => (y instanceof JvpTracer && y.handler === this ? y : new JvpTracer(this, y, null))
+
+  /**
+   * JAX's `UnexpectedTracerError` for a custom rule that closes over a value this handler traces:
+   * the rule runs on the primals, one level down, so such a value's tangent would be lost (the
+   * gradient was silently 0) or mixed into the tangent's value.
+   */
+  private checkNoClosure(name: string, rule: string, values: ReadonlyArray<Tensor | null>): void {
+    if (!values.some((v) => v instanceof JvpTracer && v.handler === this)) return
+    throw new CustomRuleError({
+      name,
+      detail:
+        `its ${rule} (or the function itself) closes over a value traced by ${this.name} (JAX's UnexpectedTracerError): the rule's outputs depend on a differentiated value that is not one of the function's arguments, whose tangent the rule cannot see. Pass that value as an argument (its tangent then reaches the rule).`
+    })
+  }
+
   readonly processCustomJvpCall = (
     callee: CustomJvpCallee,
     operands: ReadonlyArray<Tracer>
   ): ReadonlyArray<Tensor> => {
     const primals = operands.map((x) => (x as JvpTracer).primal)
     const tangents = operands.map((x) => (x as JvpTracer).tangent)
-    if (tangents.every((t) => t === null)) {
-      return customJvpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
-    }
+    if (tangents.every((t) => t === null)) return customJvpCall(callee, primals).map(this.own)
     const [outs, outTangents] = callee.jvp(primals, tangents.map((t, i) => instantiate(t, primals[i]!.aval)))
+    this.checkNoClosure(callee.name, "JVP rule", [...outs, ...outTangents])
     if (outTangents.length !== outs.length) {
       throw new CustomRuleError({
         name: callee.name,
@@ -111,10 +132,9 @@ export class JvpHandler implements CustomRuleHandler {
   ): ReadonlyArray<Tensor> => {
     const primals = operands.map((x) => (x as JvpTracer).primal)
     const tangents = operands.map((x) => (x as JvpTracer).tangent)
-    if (tangents.every((t) => t === null)) {
-      return customVjpCall(callee, primals).map((y) => new JvpTracer(this, y, null))
-    }
+    if (tangents.every((t) => t === null)) return customVjpCall(callee, primals).map(this.own)
     const [outs, residuals] = callee.fwd(primals)
+    this.checkNoClosure(callee.name, "VJP fwd rule", [...outs, ...residuals])
     const outTangents = customLin(callee, residuals, tangents, outs.map((y) => y.aval))
     return outs.map((y, i) => this.pure(y, outTangents[i]!))
   }
