@@ -26,6 +26,8 @@ export * from "./Errors.js"
 export * as Fft from "./Fft.js"
 /** JAX's `jax.scipy.fft` (the DCT); `np.fft` is `jax.numpy.fft`. */
 export * from "./Handler.js"
+/** @category Ops */
+export * as image from "./image.js"
 export * as integrate from "./integrate.js"
 export * as interpolate from "./interpolate.js"
 export * as fft from "./scipyFft.js"

@@ -32,7 +32,7 @@ export { stats } from "@diffect/core"
 // jax.scipy.fft (the DCT), signal, ndimage, integrate, interpolate, spatial.transform and cluster.vq;
 // jax.ops (the segment reductions)
 /** @category Ops */
-export { cluster, fft, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
+export { cluster, fft, image, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */
