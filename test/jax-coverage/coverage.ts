@@ -61,7 +61,8 @@ const modules: ReadonlyArray<Module> = [
     namespace: () => get(get(diffect, "spatial"), "transform")
   },
   { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") },
-  { jax: "jax.ops", diffect: "ops", namespace: () => get(diffect, "ops") }
+  { jax: "jax.ops", diffect: "ops", namespace: () => get(diffect, "ops") },
+  { jax: "jax.image", diffect: "image", namespace: () => get(diffect, "image") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.

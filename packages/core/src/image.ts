@@ -281,8 +281,10 @@ export const resize = (
     const [mIn, nOut] = [x.shape[d]!, out[d]!]
     if (mIn === nOut) continue
     const scale = nOut === 0 ? 1 : nOut / mIn
-    const w = lax.reshape(np.array(hostWeights(mIn, nOut, scale, kernel, antialias), { dtype: "float64" }), [mIn, nOut])
-    y = contract(y, d, np.astype(w, y.dtype), precision)
+    // made in the image's real dtype on the host: no float64 constant reaches a device without float64
+    const real = y.dtype === "complex64" ? "float32" : y.dtype === "complex128" ? "float64" : y.dtype
+    const w = lax.reshape(np.array(hostWeights(mIn, nOut, scale, kernel, antialias), { dtype: real }), [mIn, nOut])
+    y = contract(y, d, w.dtype === y.dtype ? w : np.astype(w, y.dtype), precision)
   }
   return y
 }
@@ -353,7 +355,7 @@ const tensorWeights = (
     // the k rows beyond each edge fold onto the edge pixel (JAX's scatter-add onto the clamped indices)
     const fold = new Float64Array(m * (m + 2 * k))
     for (let e = 0; e < m + 2 * k; e++) fold[Math.min(Math.max(e - k, 0), m - 1) * (m + 2 * k) + e] = 1
-    const p = np.astype(lax.reshape(np.array(fold, { dtype: "float64" }), [m, m + 2 * k]), dtype)
+    const p = lax.reshape(np.array(fold, { dtype }), [m, m + 2 * k])
     w = lax.dotGeneral(p, w, [[1], [0]], [[], []], { precision: "highest" })
   }
   const total = np.sum(w, { axis: 0, keepdims: true })
