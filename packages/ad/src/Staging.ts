@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { anyValue, checkOptions } from "@diffect/core/Validate"
+import { ShapeDtypeStruct, Tree } from "@diffect/core"
+import { anyValue, boolean, checkOptions } from "@diffect/core/Validate"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { makeOutCapture } from "./internal/output.js"
 import { flattenAbstract, tracedFn } from "./internal/pytree.js"
@@ -26,6 +27,11 @@ export interface MakeProgramOptions {
    * passed to `f` as they are, and do not appear among the program's inputs.
    */
   readonly staticArgnums?: number | ReadonlyArray<number>
+  /**
+   * Also return the output's structure with a `ShapeDtypeStruct` at each leaf
+   * (JAX's `return_shape`): the result is `[program, shapes]`.
+   */
+  readonly returnShape?: boolean
 }
 
 /**
@@ -45,14 +51,19 @@ export interface MakeProgramOptions {
  * @category Programs
  * @since 0.1.0
  */
-export const makeProgram = <F extends AnyFunction>(
-  f: F,
-  options?: MakeProgramOptions
-): (...args: AbstractArgs<Parameters<F>>) => Result<F, Program> =>
-(...args) =>
+export const makeProgram: {
+  <F extends AnyFunction>(
+    f: F,
+    options: MakeProgramOptions & { readonly returnShape: true }
+  ): (...args: AbstractArgs<Parameters<F>>) => Result<F, readonly [Program, unknown]>
+  <F extends AnyFunction>(
+    f: F,
+    options?: MakeProgramOptions & { readonly returnShape?: false }
+  ): (...args: AbstractArgs<Parameters<F>>) => Result<F, Program>
+} = <F extends AnyFunction>(f: F, options?: MakeProgramOptions) => (...args: AbstractArgs<Parameters<F>>) =>
   transformation(() => {
-    checkOptions("makeProgram", options, { staticArgnums: anyValue })
-    const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length)
+    checkOptions("makeProgram", options, { staticArgnums: anyValue, returnShape: boolean })
+    const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length, "makeProgram's function")
     const dynamic = args.filter((_, i) => !statics.has(i))
     // the static arguments are closed over; the others are staged
     const g = (...ds: Array<unknown>) => {
@@ -61,5 +72,8 @@ export const makeProgram = <F extends AnyFunction>(
     }
     const [avals, def] = flattenAbstract("makeProgram", dynamic)
     const capture = makeOutCapture()
-    return makeProgramFlat(tracedFn("makeProgram", g, def, false, capture), avals)
-  })
+    const program = makeProgramFlat(tracedFn("makeProgram", g, def, false, capture), avals)
+    if (options?.returnShape !== true) return program
+    const shapes = program.outAvals.map((a) => new ShapeDtypeStruct(a.shape, a.dtype, { weakType: a.weakType }))
+    return [program, Tree.unflatten(capture.def!, shapes)] as const
+  }) as never

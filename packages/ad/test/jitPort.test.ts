@@ -5,8 +5,8 @@
  * special values, caches (nested jit, axis names), donation with static and weakly
  * typed arguments, and the checks of what jit is given. Each case names its JAX test.
  */
-import { jit, makeProgram, NotCallableError, psum, UnhashableStaticArgError, vmap } from "@diffect/ad"
-import { ArgumentError, np, ReleasedTensorError, toJsSync } from "@diffect/core"
+import { jit, JitArgnumsError, makeProgram, NotCallableError, psum, UnhashableStaticArgError, vmap } from "@diffect/ad"
+import { ArgumentError, np, ReleasedTensorError, ShapeDtypeStruct, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { thrown } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -216,5 +216,36 @@ describe("donation (JAX's JitTest)", () => {
     const a = f32(3)
     expect.close(toJs(run(jit((x: Tensor) => jit((y: Tensor) => np.square(y), { donateArgnums: 0 })(x))(a))), 9)
     expect.close(toJs(a), 3)
+  })
+})
+
+describe("makeProgram (JAX's make_jaxpr)", () => {
+  it("test_make_jaxpr_return_shape: returnShape gives the output's structure of ShapeDtypeStructs", () => {
+    const [program, shapes] = run(
+      makeProgram(
+        (x: Tensor) => [np.add(x, np.array(1, { dtype: "int32" })), np.zeros([2], { dtype: "float32" })] as const,
+        {
+          returnShape: true
+        }
+      )(np.array(1, { dtype: "int32" }))
+    )
+    assert.deepStrictEqual(program.outAvals.map((a) => a.dtype), ["int32", "float32"])
+    assert.deepStrictEqual(
+      shapes,
+      [new ShapeDtypeStruct([], "int32"), new ShapeDtypeStruct([2], "float32")]
+    )
+    expect.error(
+      failure(makeProgram((x: Tensor) => x, { returnShape: 1 as never })(f32(1))),
+      ArgumentError,
+      /makeProgram: returnShape must be a boolean, got the number 1/
+    )
+  })
+
+  it("staticArgnums out of range names makeProgram's function, not a jitted one", () => {
+    expect.error(
+      failure(makeProgram((x: Tensor) => x, { staticArgnums: 2 })(f32(2))),
+      JitArgnumsError,
+      /^makeProgram's function has staticArgnums=\(2,\) but was called with only 1 positional argument\.$/
+    )
   })
 })

@@ -15,7 +15,8 @@ const shown = (u: unknown): string => (typeof u === "number" ? String(u) : descr
 export const normalizeArgnums = (
   name: "staticArgnums" | "donateArgnums",
   spec: number | ReadonlyArray<number> | undefined,
-  nargs: number
+  nargs: number,
+  what = "jitted function"
 ): ReadonlySet<number> => {
   const list = spec === undefined ? [] : typeof spec === "number" ? [spec] : spec
   if (!Array.isArray(list)) {
@@ -31,7 +32,7 @@ export const normalizeArgnums = (
     const i = k < 0 ? k + nargs : k
     if (i < 0 || i >= nargs) {
       throw new JitArgnumsError({
-        detail: `jitted function has ${name}=(${list.join(", ")}${
+        detail: `${what} has ${name}=(${list.join(", ")}${
           list.length === 1 ? "," : ""
         }) but was called with only ${nargs} positional argument${nargs === 1 ? "" : "s"}.`
       })
