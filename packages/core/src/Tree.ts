@@ -614,7 +614,9 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  * With only a class argument, registers an Effect `Schema.Class`: its fields are
  * the children in sorted key order (a `_tag` and the fields named in `static`
  * are static data instead), and instances are rebuilt without re-validation,
- * as JAX rebuilds nodes without calling `__init__`.
+ * as JAX rebuilds nodes without calling `__init__`. An absent optional field
+ * is an `undefined` node and stays absent in the rebuilt instance. A `static`
+ * name that is not a field is an `ArgumentError`.
  *
  * Registration is per class, as JAX's registry is per type: a subclass (a
  * `Base.extend<Sub>(...)` Schema class too) is registered on its own.
@@ -791,10 +793,19 @@ const checkStatics = (cls: SchemaClassLike, statics: ReadonlyArray<string>): voi
   }
 }
 
+const isOptionalField = (field: unknown): boolean =>
+  (field as { readonly ast?: { readonly context?: { readonly isOptional?: boolean } } } | undefined)?.ast?.context
+    ?.isOptional === true
+
 const schemaClassRegistration = (cls: SchemaClassLike, statics: ReadonlyArray<string>): internal.Registration => {
   const all = Object.keys(cls.fields).sort()
   const metaKeys = all.filter((k) => k === "_tag" || statics.includes(k))
   const keys = all.filter((k) => !metaKeys.includes(k))
+  // An optional field (`Schema.optional`, `Schema.optionalKey`) may be absent: it flattens to an
+  // `undefined` node, and an `undefined` child of it is rebuilt absent, so that a rebuilt instance
+  // is `Equal` to the original (an own `b: undefined` would not be). An optional field given
+  // `undefined` explicitly comes back absent as well.
+  const optional = keys.map((k) => isOptionalField(cls.fields[k]))
   const proto = cls.prototype
   return {
     name: cls.identifier ?? cls.name,
@@ -807,7 +818,8 @@ const schemaClassRegistration = (cls: SchemaClassLike, statics: ReadonlyArray<st
     },
     aux: metaKeys.length === 0 ? undefined : (value: Record<string, unknown>) => {
       const aux: Record<string, unknown> = {}
-      for (const k of metaKeys) aux[k] = value[k]
+      // (an absent optional static field stays absent in the rebuilt instance)
+      for (const k of metaKeys) if (Object.hasOwn(value, k)) aux[k] = value[k]
       return aux
     },
     fromChildren: (children, aux) => {
@@ -816,7 +828,10 @@ const schemaClassRegistration = (cls: SchemaClassLike, statics: ReadonlyArray<st
       // reject transformed leaves (tracers, shapes, `null` cotangents).
       const out = Object.create(proto) as Record<string, unknown>
       if (aux !== undefined) Object.assign(out, aux)
-      for (let i = 0; i < keys.length; i++) out[keys[i]!] = children[i]
+      for (let i = 0; i < keys.length; i++) {
+        const child = children[i]
+        if (child !== undefined || !optional[i]) out[keys[i]!] = child
+      }
       return out
     }
   }

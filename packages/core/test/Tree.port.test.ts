@@ -4,7 +4,7 @@
 // values are JAX's (tuples and lists are both JS arrays; dicts are records).
 import { thrown, thrownTag } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { Schema } from "effect"
+import { Equal, Schema } from "effect"
 import * as np from "../src/numpy.js"
 import { Tensor } from "../src/Tensor.js"
 import * as Tree from "../src/Tree.js"
@@ -364,5 +364,30 @@ describe("None and undefined are nodes without children", () => {
       Tree.reduce({ b: "2", a: "1", c: new ATuple("3", "4") }, (s: string, x: unknown) => s + String(x)),
       "1234"
     )
+  })
+})
+
+describe("Schema classes", () => {
+  it("an absent optional field stays absent, so a rebuilt instance is Equal to the original", () => {
+    class O extends Schema.Class<O>("O")({
+      a: Schema.Number,
+      b: Schema.optional(Schema.Number),
+      tag: Schema.optionalKey(Schema.String)
+    }) {}
+    Tree.register(O, { static: ["tag"] })
+    const o = new O({ a: 1 })
+    assert.strictEqual(String(Tree.structure(o)), "TreeDef(CustomNode(O[{}], {a: *, b: undefined}))")
+    const back = Tree.map(o, (x: number) => x * 2)
+    assert.instanceOf(back, O)
+    // (the rebuilt instance had own `b: undefined` and `tag: undefined`: not Equal to O({ a: 2 }))
+    assert.deepStrictEqual(Object.keys(back), ["a"])
+    assert.isTrue(Equal.equals(back, new O({ a: 2 })))
+    const full = new O({ a: 1, b: 2, tag: "t" })
+    const fullBack = Tree.map(full, (x: number) => x)
+    assert.isTrue(Equal.equals(fullBack, full))
+    assert.strictEqual(String(Tree.structure(full)), "TreeDef(CustomNode(O[{\"tag\":\"t\"}], {a: *, b: *}))")
+    // present and absent are different structures, as the leaf counts differ
+    assert.isFalse(Tree.treedefEquals(Tree.structure(o), Tree.structure(full)))
+    Tree.unregister(O)
   })
 })
