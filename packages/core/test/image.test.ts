@@ -476,6 +476,7 @@ describe("image: against a NumPy transcription of JAX's weights algorithm", () =
     assert.deepStrictEqual(flat(same), [1, 2, 3, 4])
     assert.strictEqual(image.resize(ints, [2, 3], "linear").dtype, "float32")
     assert.strictEqual(image.resize(ints, [2, 3], "nearest").dtype, "int32")
+    assert.strictEqual(image.scaleAndTranslate(ints, [2, 3], [1], [1.5], [0], "linear").dtype, "float32")
   })
 })
 
@@ -659,6 +660,18 @@ describe("image: transformations", () => {
       const one = image.scaleAndTranslate(f64(v7), [5], [0], f64([s]), f64([0.3]), "lanczos3")
       assertNear(flat(byScale).slice(i * 5, i * 5 + 5), flat(one), 1e-13, `scale ${s}`)
     }
+  })
+  it("nearest's gradient sums the cotangents of the outputs reading each pixel (3 -> 7 reads 0,0,1,1,1,2,2)", () => {
+    const f = (v: Tensor) => np.sum(np.multiply(image.resize(v, [7], "nearest"), np.arange(7, { dtype: "float64" })))
+    assert.deepStrictEqual(flat(runSync(grad(f)(f64([1, 2, 3]))) as Tensor), [0 + 1, 2 + 3 + 4, 5 + 6])
+  })
+  it("second derivatives in the scale: grad of grad against a central difference of the gradient", () => {
+    const c = f64([0.5, -1, 2, 0.25, 1.5])
+    const f = (s: Tensor) => np.sum(np.multiply(image.scaleAndTranslate(f64(v7), [5], [0], s, f64([0.3]), "cubic"), c))
+    const g = (s: Tensor) => np.sum(runSync(grad(f)(s)) as Tensor)
+    const h = 1e-5
+    const fd = (flat(g(f64([0.65 + h])))[0]! - flat(g(f64([0.65 - h])))[0]!) / (2 * h)
+    assertNear(flat(runSync(grad(g)(f64([0.65]))) as Tensor), [fd], 1e-6)
   })
   it("jit of resize matches the eager result", () => {
     const x = np.reshape(f32(downData), [6, 7])
