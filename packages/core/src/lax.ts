@@ -268,8 +268,9 @@ export const complex = binary("complex")
  *
  * @since 0.1.0
  */
-export const select = (pred: Tensor, onTrue: Operand, onFalse: Operand): Tensor => {
-  const p = operand("select", "pred", pred)
+export const select = (pred: Tensor | boolean, onTrue: Operand, onFalse: Operand): Tensor => {
+  // a JS boolean is a bool scalar, as JAX's `select(True, ...)`
+  const p = typeof pred === "boolean" ? scalar(pred ? 1 : 0, "bool", false) : operand("select", "pred", pred)
   let t = typeof onTrue === "number" && typeof onFalse !== "number"
     ? numberLike("select", onTrue, operand("select", "onFalse", onFalse))
     : operand("select", "onTrue", onTrue)

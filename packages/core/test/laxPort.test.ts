@@ -20,7 +20,8 @@ import {
   ShapeError,
   type Tensor,
   toJsSync,
-  TreeStructureError
+  TreeStructureError,
+  vmap
 } from "diffect"
 
 const assertClose = Close.assertClose
@@ -275,5 +276,35 @@ describe("reduceWindow and convolution arguments (JAX's testReduceWindowFailures
     // a generic computation still folds: products of pairs
     const mul = (a: Tensor, b: Tensor) => lax.mul(a, b)
     assert.deepStrictEqual(js(lax.reduceWindow(f32([1, 2, 3, 4]), 1, mul, [2], [1], "VALID")), [2, 6, 12])
+  })
+})
+
+describe("JS scalars and index types as JAX takes them (lax_test.py, batching_test.py)", () => {
+  it("select takes a JS boolean predicate, also under vmap (JAX's select(True, ...))", () => {
+    assert.deepStrictEqual(js(lax.select(true, f32([0, 1]), f32([3, 3]))), [0, 1])
+    assert.deepStrictEqual(js(lax.select(false, f32([0, 1]), f32([3, 3]))), [3, 3])
+    const batched = runSync(
+      vmap((a: Tensor, b: Tensor) => lax.select(true, a, b), { inAxes: [0, null] })(f32([0, 1]), f32(3))
+    )
+    assert.deepStrictEqual(js(batched as Tensor), [0, 1])
+  })
+
+  it("dynamicUpdateSlice takes a JS number update of a scalar operand (JAX's testIssue3883)", () => {
+    const out = lax.dynamicUpdateSlice(i32(3), 7, [])
+    assert.strictEqual(toJsSync(out), 7)
+    assert.strictEqual(out.dtype, "int32")
+    assert.isFalse(out.weakType)
+    assert.instanceOf(thrown(() => lax.dynamicUpdateSlice(i32(3), 7.5, [])), DTypeError)
+    assert.instanceOf(thrown(() => lax.dynamicUpdateSlice(f32([1, 2]), 7, [0])), ShapeError)
+  })
+
+  it("start indices of different integer dtypes are a DTypeError (JAX's testDynamicSliceTypeErrors)", () => {
+    const mixed = [np.array(1, { dtype: "int32" }), np.array(2, { dtype: "uint32" })]
+    const e = thrown(() => lax.dynamicSlice(np.ones([3, 3]), mixed, [2, 2]))
+    assert.instanceOf(e, DTypeError)
+    assert.include(e.message, "must be integers of the same type, got: int32, uint32")
+    assert.instanceOf(thrown(() => lax.dynamicUpdateSlice(np.ones([3, 3]), np.zeros([1, 1]), mixed)), DTypeError)
+    // JS numbers are weak: they mix with either
+    assert.deepStrictEqual(js(lax.dynamicSlice(f32([1, 2, 3]), [np.array(1, { dtype: "uint32" })], [2])), [2, 3])
   })
 })

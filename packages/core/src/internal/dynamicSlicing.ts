@@ -17,6 +17,7 @@
  * would be an import cycle).
  */
 import { aval } from "../AbstractValue.js"
+import * as DType from "../DType.js"
 import { DTypeError, ShapeError } from "../Errors.js"
 import { bind1 } from "../Handler.js"
 import type { Shape } from "../Shape.js"
@@ -57,6 +58,31 @@ const startList = (p: string, starts: unknown): ReadonlyArray<Index> => {
 }
 
 // One start index, checked: a JS integer stays a number; a tensor must be a rank-0 integer.
+// A JS number as a rank-0 tensor of the operand's dtype and weak type (an integer one takes integers only, as lax's
+// JS numbers beside a tensor).
+const numberUpdate = (p: string, value: number, dtype: DType.DType, weak: boolean): Tensor => {
+  if (!DType.isInexact(dtype) && dtype !== "bool" && !Number.isInteger(value)) {
+    throw new DTypeError({ operation: p, detail: `update ${value} is not an integer, for an ${dtype} operand` })
+  }
+  const host = DType.allocHost(dtype, 1)
+  host[0] = (dtype === "bool" ? Number(value !== 0) : value) as never
+  return new ConcreteTensor(aval([], dtype, weak), host, undefined)
+}
+
+// JAX: the tensor start indices share one integer dtype (JS numbers are weak and take it)
+const sameIndexType = (p: string, starts: ReadonlyArray<Index>): ReadonlyArray<Index> => {
+  const types = new Set(
+    starts.flatMap((s) => (s instanceof Tensor && (s.dtype === "int32" || s.dtype === "uint32") ? [s.dtype] : []))
+  )
+  if (types.size > 1) {
+    throw new DTypeError({
+      operation: p,
+      detail: `index arguments to ${p} must be integers of the same type, got: ${[...types].join(", ")}`
+    })
+  }
+  return starts
+}
+
 const checkIndex = (p: string, u: unknown): Index => {
   if (typeof u === "number") {
     if (!Number.isInteger(u)) {
@@ -122,7 +148,7 @@ export const dynamicSlice = (
 ): Tensor => {
   const p = "dynamic_slice"
   const v = checkTensor(p, "operand", x)
-  const starts = startList(p, startIndices).map((s) => checkIndex(p, s))
+  const starts = sameIndexType(p, startList(p, startIndices)).map((s) => checkIndex(p, s))
   if (!Array.isArray(sliceSizes) || !sliceSizes.every(Number.isInteger)) {
     throw argumentError(p, "sliceSizes", "an array of integers", sliceSizes)
   }
@@ -196,13 +222,14 @@ export const dynamicSlice = (
  */
 export const dynamicUpdateSlice = (
   x: Tensor,
-  update: Tensor,
+  update: Tensor | number,
   startIndices: ReadonlyArray<Index> | Tensor
 ): Tensor => {
   const p = "dynamic_update_slice"
   const v = checkTensor(p, "operand", x)
-  const u = checkTensor(p, "update", update)
-  const starts = startList(p, startIndices).map((s) => checkIndex(p, s))
+  // a JS number is a scalar of the operand's dtype (JAX's weakly typed Python scalar update)
+  const u = typeof update === "number" ? numberUpdate(p, update, v.dtype, v.weakType) : checkTensor(p, "update", update)
+  const starts = sameIndexType(p, startList(p, startIndices)).map((s) => checkIndex(p, s))
   if (u.ndim !== v.ndim) {
     throw new ShapeError({
       operation: p,
