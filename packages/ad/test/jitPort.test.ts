@@ -5,7 +5,16 @@
  * special values, caches (nested jit, axis names), donation with static and weakly
  * typed arguments, and the checks of what jit is given. Each case names its JAX test.
  */
-import { jit, JitArgnumsError, makeProgram, NotCallableError, psum, UnhashableStaticArgError, vmap } from "@diffect/ad"
+import {
+  InvalidArgumentError,
+  jit,
+  JitArgnumsError,
+  makeProgram,
+  NotCallableError,
+  psum,
+  UnhashableStaticArgError,
+  vmap
+} from "@diffect/ad"
 import { ArgumentError, np, ReleasedTensorError, ShapeDtypeStruct, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { thrown } from "@diffect/test-utils"
@@ -114,6 +123,25 @@ describe("what jit is given (JAX's test_jit_of_noncallable, test_jit_of_generato
       /jit: Expected a callable value, got the generator function gen: a function, not a generator function/
     )
     expect.error(thrown(() => jit(3 as never)), NotCallableError, /jit: Expected a callable value, got 3/)
+  })
+
+  it("test_jit_bad_input: a string argument, and a string or bigint output, are InvalidArgumentErrors naming their path", () => {
+    const id = jit((x: unknown) => x)
+    expect.error(
+      failure(id("foo")),
+      InvalidArgumentError,
+      /^jit: "foo" \(argument 0\) is not a valid diffect type: expected a Tensor, a number or a boolean\.$/
+    )
+    expect.error(
+      failure(jit((x: Tensor) => [x, 1, "s"] as const)(f32(1))),
+      InvalidArgumentError,
+      /"s" \(the output at \[2\]\) is not a valid diffect type/
+    )
+    expect.error(
+      failure(jit((_x: Tensor) => ({ a: true, b: 2n }))(f32(1))),
+      InvalidArgumentError,
+      /2 \(the output at \["b"\]\) is not a valid diffect type/
+    )
   })
 })
 
