@@ -3,8 +3,9 @@
  * cases that need neither TensorFlow nor PIL (testResizeUp,
  * testScaleAndTranslateUp/Down/JITs/GradFinite/NegativeDims,
  * testResizePyTorchGolden, testResizeEmpty, testResizeWithUnusualShapes),
- * nearest against a JS loop, every method against a NumPy transcription of
- * JAX's weights algorithm (/tmp/h6/ref.py, quoted below), gradients against
+ * nearest against a JS loop, every method against a float64 NumPy
+ * transcription of JAX's weights algorithm (written for these tests and kept
+ * outside the repository; its outputs are quoted below), gradients against
  * central differences in float64, jit and vmap, and the errors.
  */
 import { image, lax, np } from "@diffect/core"
@@ -325,7 +326,7 @@ describe("image.resize: nearest", () => {
   })
 })
 
-// python3 -c "from ref import *; print(resize([3,-1,4,1,-5,9,2], [3], m, aa))" (/tmp/h6/ref.py, float64)
+// python3 -c "from ref import *; print(resize([3,-1,4,1,-5,9,2], [3], m, aa))" (that transcription, float64)
 const v7 = [3, -1, 4, 1, -5, 9, 2]
 const downRef: Array<readonly [Method, boolean, Array<number>]> = [
   ["linear", true, [1.5, 0.647058823529, 3.5]],

@@ -30,7 +30,7 @@ export { special } from "@diffect/core"
 /** @category Ops */
 export { stats } from "@diffect/core"
 // jax.scipy.fft (the DCT), signal, ndimage, integrate, interpolate, spatial.transform and cluster.vq;
-// jax.ops (the segment reductions)
+// jax.ops (the segment reductions) and jax.image
 /** @category Ops */
 export { cluster, fft, image, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
 
