@@ -152,9 +152,19 @@ const concrete = (t: Tensor): ConcreteTensor | undefined => {
   return x instanceof ConcreteTensor ? x : undefined
 }
 
+// The errors of reading a tensor.
+type ReadError = BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError
+
+// A forged tensor (made without its constructor) holds no value: it read as a traced one.
+const forged = (t: Tensor, operation: string): ArgumentError | undefined =>
+  Tensor.isGenuine(t) ? undefined : argumentError(operation, "tensor", "a tensor made by its constructor", t)
+
 const readEffect = (
   traced: Tensor
-): Effect.Effect<JsValue, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError> => {
+): Effect.Effect<JsValue, ReadError> => {
+  const fake = forged(traced, "toJs")
+  // a defect, as a forged tensor's getters throw elsewhere: it is no value of the API's types
+  if (fake !== undefined) return Effect.die(fake)
   const t = concrete(traced)
   if (t === undefined) return Effect.fail(concretization(traced))
   const released = t.releasedError()
@@ -204,7 +214,7 @@ export const toJs: {
     | DTypeError
     | ArgumentError
   >
-  <T>(tree: T): Effect.Effect<ToJs<T>, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError>
+  <T>(tree: T): Effect.Effect<ToJs<T>, ReadError>
 } = (<T>(tree: T, options?: ToJsOptions<Rank>) => {
   if (options !== undefined) {
     const invalid = optionsError("toJs", options) ?? numbersError(tree, "toJs", options.rank)
@@ -215,8 +225,7 @@ export const toJs: {
   return Effect.map(
     Effect.forEach(
       leaves,
-      (leaf): Effect.Effect<unknown, BackendError | ConcretizationError | EscapedTracerError | ReleasedTensorError> =>
-        leaf instanceof Tensor ? readEffect(leaf) : Effect.succeed(leaf),
+      (leaf): Effect.Effect<unknown, ReadError> => leaf instanceof Tensor ? readEffect(leaf) : Effect.succeed(leaf),
       {
         concurrency: "unbounded"
       }
@@ -226,6 +235,8 @@ export const toJs: {
 }) as typeof toJs
 
 const readSync = (traced: Tensor): JsValue => {
+  const fake = forged(traced, "toJsSync")
+  if (fake !== undefined) throw fake
   const t = concrete(traced)
   if (t === undefined) throw concretization(traced)
   const host = hostData(t)
@@ -323,15 +334,21 @@ const optionsError = (operation: string, options: unknown): ArgumentError | unde
     return argumentError(operation, "options", "an options object ({ rank })", options)
   }
   const unknown = Object.keys(options).find((k) => k !== "rank")
-  return unknown === undefined
-    ? undefined
-    : new ArgumentError({
+  if (unknown !== undefined) {
+    return new ArgumentError({
       operation,
       argument: "options",
       expected: "an object with the key rank",
       got: `the unknown key ${JSON.stringify(unknown)}`
     })
+  }
+  // a rank the types allow: "1" passed as 1 (the message read `{ rank: 1 } needs a tensor of
+  // rank 1, got ... (rank 1)`), and -1 or 1.5 as ranks no tensor has
+  const rank = (options as { readonly rank?: unknown }).rank
+  return ranks.includes(rank as Rank) ? undefined : argumentError(operation, "options.rank", "0, 1, 2, 3 or 4", rank)
 }
+
+const ranks: ReadonlyArray<Rank> = [0, 1, 2, 3, 4]
 
 // Why a value cannot be read as numbers of a rank (undefined: it can); `rank` undefined is
 // `item`'s check, a size of one. The checks use the abstract value only, before any read.
