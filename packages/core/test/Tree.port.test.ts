@@ -391,3 +391,16 @@ describe("Schema classes", () => {
     Tree.unregister(O)
   })
 })
+
+describe("Tree.partial", () => {
+  it("binding a Partial gives a Partial with the arguments appended (a bound copy had no children to read)", () => {
+    const p = Tree.partial((a: number, b: number, c: number) => a + 10 * b + 100 * c, 1)
+    const q = p.bind(null, 2)
+    // (was: Tree.leaves([q]) failed, q being a function of Partial's prototype without `args`)
+    assert.isTrue(Tree.isPartial(q))
+    assert.strictEqual(q(3), 321)
+    assert.deepStrictEqual(Tree.leaves([q]), [1, 2])
+    assert.deepStrictEqual(Tree.map(q, (x: number) => x * 2)(3), 2 + 40 + 300)
+    assert.isTrue(Tree.treedefEquals(Tree.structure(q), Tree.structure(Tree.partial(p.fn, 5, 6))))
+  })
+})

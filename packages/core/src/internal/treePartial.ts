@@ -15,6 +15,14 @@ export class Partial extends Function {
   declare readonly fn: (...args: Array<any>) => unknown
   /** The bound arguments: the node's children. */
   declare readonly args: ReadonlyArray<unknown>
+  /**
+   * `Function.prototype.bind` would make a function with this prototype but without `fn` and
+   * `args` (a node whose children cannot be read): binding a `Partial` binds more arguments to a
+   * new `Partial` instead (`this` is ignored, as the call never passes it).
+   */
+  override bind(_thisArg: unknown, ...more: Array<unknown>): Partial {
+    return makePartial(this.fn, [...this.args, ...more])
+  }
 }
 
 /** A callable `Partial` of `fn` with `args` bound. */
