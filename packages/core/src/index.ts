@@ -24,6 +24,8 @@ export * from "./Eager.js"
 export * from "./Errors.js"
 /** @category Primitives */
 export * as Fft from "./Fft.js"
+/** @category Pytrees and schemas */
+export * as flattenUtil from "./flattenUtil.js"
 /** JAX's `jax.scipy.fft` (the DCT); `np.fft` is `jax.numpy.fft`. */
 export * from "./Handler.js"
 /** @category Ops */

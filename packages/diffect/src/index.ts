@@ -39,6 +39,9 @@ export { cluster, fft, image, integrate, interpolate, ndimage, ops, signal, spat
 export { Tree } from "@diffect/core"
 /** @category Pytrees and schemas */
 export { TensorSchema } from "@diffect/core"
+// jax.flatten_util
+/** @category Pytrees and schemas */
+export { flattenUtil } from "@diffect/core"
 
 // Running programs and reading values
 export { item, itemSync, toJs, toJsSync } from "@diffect/core"
