@@ -224,7 +224,9 @@ export const arctanh = (x: TensorLike): Tensor => {
 export const cbrt = (x: TensorLike): Tensor => {
   const t = inexact(x)
   // JAX's cbrt is real only
-  if (isComplex(t.dtype)) throw new DTypeError({ operation: "cbrt", detail: `cbrt takes real numbers, got ${t.dtype}` })
+  if (isComplex(t.dtype)) {
+    throw new DTypeError({ operation: "cbrt", detail: `real numbers only (as JAX's cbrt), got ${t.dtype}` })
+  }
   // lax.cbrt's root (within one ulp, no overflow near the largest float) and JAX's derivative
   return realCbrt(t)
 }
