@@ -17,7 +17,9 @@ import {
   ConcretizationError,
   isTensor,
   lax,
+  Memory,
   Tensor,
+  Tracer,
   Tree,
   withDynamicHandler
 } from "@diffect/core"
@@ -165,6 +167,53 @@ const leafTensor = (u: unknown, argument: string): Tensor => {
 const STATIC_HINT =
   "\n\nConsider using the staticArgnums option of checkpoint (JAX's static_argnums of jax.checkpoint): an argument there is passed as it is, not traced, so JS control flow on it is allowed."
 
+/** How many signatures a checkpointed function keeps traced. */
+const TRACES_KEPT = 16
+
+// Static values that are objects or functions are keyed by identity (JAX's WrapHashably): they
+// are closed over, never compared by value.
+const identities = new WeakMap<object, number>()
+let nextIdentity = 0
+const identityOf = (o: object): number => {
+  let id = identities.get(o)
+  if (id === undefined) {
+    id = nextIdentity++
+    identities.set(o, id)
+  }
+  return id
+}
+
+const staticKey = (v: unknown): string => {
+  if (v === null) return "N"
+  switch (typeof v) {
+    case "object":
+    case "function":
+      return `#${identityOf(v as object)}`
+    case "number":
+      return Object.is(v, -0) ? "n-0" : `n${v}`
+    case "string":
+      return JSON.stringify(v)
+    case "symbol":
+      // (a symbol is not always a WeakMap key): never the same key, so traced again
+      return `y${nextIdentity++}`
+    default:
+      return `${typeof v}:${String(v)}`
+  }
+}
+
+/** The signature of a call: the traced arguments' structure and leaf types, the static values. */
+const traceKey = (
+  def: Tree.TreeDef,
+  inputs: ReadonlyArray<Tensor>,
+  allArgs: ReadonlyArray<unknown>,
+  statics: ReadonlySet<number>
+): string => {
+  let key = `${String(def)}|`
+  for (const x of inputs) key += `${x.dtype}${x.weakType ? "~" : ""}[${x.shape.join(",")}]`
+  for (const i of statics) key += `;${i}=${staticKey(allArgs[i])}`
+  return key
+}
+
 /**
  * `f` staged at `avals` as the body of a `remat` (JAX's `_trace_to_jaxpr` of ad_checkpoint): a
  * traced value read in it is a `ConcretizationError` naming checkpoint, with JAX's hint.
@@ -245,6 +294,9 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
       got: typeof p
     })
   }
+  // Traces by signature (JAX's remat caches its traces too: test_remat_retracing), least recently
+  // made out first.
+  const traces = new Map<string, { readonly body: Program; readonly outDef: Tree.TreeDef }>()
   return (...allArgs: Args): R => {
     const statics = staticPositions(staticSpec, allArgs.length)
     // the static arguments are closed over; the others are traced
@@ -255,17 +307,29 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
     }
     const [leaves, def] = Tree.flatten(args as unknown)
     const inputs = leaves.map((l) => leafTensor(l, "each argument leaf"))
-    let outDef: ReturnType<typeof Tree.structure> | undefined
-    const body = stage((ins) => {
-      // an Effect (a jitted function's call) is run as it is traced
-      const out = resolve("checkpoint", f(...withStatics(Tree.unflatten(def, ins) as ReadonlyArray<unknown>)))
-      const [outLeaves, d] = Tree.flatten(out)
-      outDef = d
-      return outLeaves.map((l) => leafTensor(l, "each output leaf"))
-    }, inputs.map((x) => x.aval))
-    const { hoisted, program } = hoistConsts(body)
+    const key = traceKey(def, inputs, allArgs, statics)
+    let traced = traces.get(key)
+    if (traced === undefined) {
+      let outDef: Tree.TreeDef | undefined
+      const body = stage((ins) => {
+        // an Effect (a jitted function's call) is run as it is traced
+        const out = resolve("checkpoint", f(...withStatics(Tree.unflatten(def, ins) as ReadonlyArray<unknown>)))
+        const [outLeaves, d] = Tree.flatten(out)
+        outDef = d
+        return outLeaves.map((l) => leafTensor(l, "each output leaf"))
+      }, inputs.map((x) => x.aval))
+      traced = { body, outDef: outDef! }
+      // a body closing over a transformation's traced values is only valid during this call
+      if (!body.consts.some((c) => c instanceof Tracer)) {
+        // its constants outlive the memory region of the call that traced it
+        Memory.keep(body.consts)
+        traces.set(key, traced)
+        if (traces.size > TRACES_KEPT) traces.delete(traces.keys().next().value!)
+      }
+    }
+    const { hoisted, program } = hoistConsts(traced.body)
     const outs = bind("remat", [...hoisted, ...inputs], { program, policy: p })
-    return Tree.unflatten<R>(outDef!, outs)
+    return Tree.unflatten<R>(traced.outDef, outs)
   }
 }
 

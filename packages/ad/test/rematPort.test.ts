@@ -224,3 +224,48 @@ describe("checkpoint composed with other transformations", () => {
     expect.close(toJs(run(jvp((v: Tensor) => pick(v, false as never), [f64(2)], [f64(1)]))), [2, 1])
   })
 })
+
+describe("checkpoint's traces (JAX's test_remat_retracing, test_remat_static_agnums_retracing)", () => {
+  it("ten eager calls trace once; a new shape, dtype or static value traces again", () => {
+    let traces = 0
+    const g = checkpoint((x: Tensor) => {
+      traces++
+      return [lax.sin(x), 3] as const
+    })
+    for (let i = 0; i < 10; i++) expect.close(toJs(g(f64(2))[0]), Math.sin(2), 1e-15)
+    assert.strictEqual(traces, 1)
+    g(f64([1, 2]))
+    g(np.array(2, { dtype: "float32" }))
+    assert.strictEqual(traces, 3)
+    let staticTraces = 0
+    const h = checkpoint((x: Tensor, positive: boolean) => {
+      staticTraces++
+      return positive ? lax.sin(x) : lax.cos(x)
+    }, { staticArgnums: 1 })
+    for (let i = 0; i < 10; i++) expect.close(toJs(h(f64(2), true)), Math.sin(2), 1e-15)
+    expect.close(toJs(h(f64(2), false)), Math.cos(2), 1e-15)
+    assert.strictEqual(staticTraces, 2)
+    // a static record is keyed by identity (JAX's WrapHashably): another record traces again
+    const k = checkpoint((x: Tensor, cfg: { readonly s: number }) => np.multiply(x, cfg.s), { staticArgnums: 1 })
+    expect.close([toJs(k(f64(1), { s: 2 })), toJs(k(f64(1), { s: 3 }))], [2, 3])
+  })
+
+  it("a body closing over a traced value is traced on every call (its trace holds that call's tracer)", () => {
+    let traces = 0
+    let y: Tensor = f64(0)
+    const body = checkpoint((z: Tensor) => {
+      traces++
+      return np.multiply(np.cos(z), np.sin(y))
+    })
+    const f = (x: Tensor) => {
+      y = np.multiply(2, np.sin(x))
+      return body(x)
+    }
+    // d/dx cos(x) sin(2 sin x) = -sin(x) sin(2 sin x) + cos(x) cos(2 sin x) 2 cos(x)
+    const want = (x: number) =>
+      -Math.sin(x) * Math.sin(2 * Math.sin(x)) + 2 * Math.cos(x) ** 2 * Math.cos(2 * Math.sin(x))
+    expect.close(toJs(run(grad(f)(f64(2)))), want(2), 1e-14)
+    expect.close(toJs(run(grad(f)(f64(1)))), want(1), 1e-14)
+    assert.strictEqual(traces, 2)
+  })
+})
