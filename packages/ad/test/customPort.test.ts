@@ -57,6 +57,15 @@ describe("customJvp with nondiffArgnums (JAX's nondiff_argnums)", () => {
     expect.close(toJs(run(grad(g, { argnums: 1 })(f64(2), f64(3)))), 5)
   })
 
+  it("test_nondiff_arg_hiding_jvp_tracer: a function argument closing over a differentiated value is refused", () => {
+    const f = (x: Tensor) => {
+      const g = customJvp((h: (y: Tensor) => Tensor, y: Tensor) => h(y), { nondiffArgnums: [0] })
+      g.defJvp((h: (y: Tensor) => Tensor, [y]: [Tensor], [t]: [Tensor]) => [g(h, y), np.multiply(2, t)])
+      return g((y: Tensor) => np.add(x, y), x)
+    }
+    expect.error(failure(jvp(f, [f64(2)], [f64(1)])), CustomRuleError, /closes over a value traced by jvp/)
+  })
+
   it("a non-differentiated tensor's gradient is stopped (JAX's _stop_gradient)", () => {
     expect.close(toJs(run(grad((x: Tensor) => times(x, f64(3)))(f64(2)))), 0)
     // d/dx [x * times(x, 3)] = 3x + x * 0 = 6 at 2 (only the outer factor's term)
