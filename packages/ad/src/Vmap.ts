@@ -147,9 +147,10 @@ const leafPaths = (value: unknown, prefix: string, out: Array<string>): void => 
     for (const k of Object.keys(value).sort()) leafPaths(value[k], `${prefix}['${k}']`, out)
     return
   }
-  const n = Tree.numLeaves(value)
-  if (n === 1) out.push(prefix)
-  else for (let j = 0; j < n; j++) out.push(`${prefix} (leaf ${j})`)
+  // a registered class (or a Partial): its children by their keys, as JAX's GetAttrKey `.x`
+  for (const [path] of Tree.leavesWithPath(value)) {
+    out.push(prefix + path.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join(""))
+  }
 }
 
 // The leaf paths of the arguments, named as JAX's vmap names them: `argument x['w']`

@@ -3,7 +3,7 @@
  * axisSize, user functions returning Effects, and the typed errors with JAX's
  * messages (jax/_src/api.py `vmap`, `_mapped_axis_size`; batching.py `matchaxis`).
  */
-import { EscapedTracerError, lax } from "@diffect/core"
+import { EscapedTracerError, lax, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -152,6 +152,18 @@ describe("vmap: errors (JAX's messages)", () => {
     const e = failure(vmap((p: { a: Tensor; b: Tensor }) => lax.add(p.a, p.b))({ a: arr([1]), b: arr([1, 2]) }))
     assert.include((e as Error).message, "axis 0 of argument p['a'] of type float64[1]")
     assert.include((e as Error).message, "axis 0 of argument p['b'] of type float64[2]")
+  })
+
+  it("inconsistent sizes name a registered class's children by their keys (JAX's GetAttrKey: p.x)", () => {
+    class Pair {
+      constructor(readonly x: Tensor, readonly y: Tensor) {}
+    }
+    Tree.register(Pair, (p: Pair) => [p.x, p.y] as const, ([x, y]: readonly [Tensor, Tensor]) => new Pair(x, y), {
+      keys: ["x", "y"]
+    })
+    const e = failure(vmap((p: Pair) => lax.add(p.x, p.y))(new Pair(arr([1]), arr([1, 2]))))
+    assert.include((e as Error).message, "axis 0 of argument p.x of type float64[1]")
+    assert.include((e as Error).message, "axis 0 of argument p.y of type float64[2]")
   })
 
   it("no mapped argument and no axisSize", () => {
