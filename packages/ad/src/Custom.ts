@@ -39,13 +39,13 @@ import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor }
 import { argumentError, checkOptions } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
-import { checkCallable } from "./internal/args.js"
+import { checkCallable, leafToTensor } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
 import { resolve } from "./internal/shell.js"
 import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
 import type { CustomEquation } from "./Program.js"
-import { Var } from "./Program.js"
+import { evalProgram, hoistConsts, Var } from "./Program.js"
 
 // The flat call dispatch and its types live in @diffect/core beside `bind` (so that
 // core's np.linalg can give det and pinv JAX's custom JVPs); re-exported here.
@@ -801,4 +801,66 @@ export const customVjp: {
       return call as unknown as CustomVjpFunction<F>
     }
   }) as CustomVjpFunction<F>
+}
+
+/**
+ * `fn` with the traced values it closes over made explicit arguments (JAX's
+ * `closure_convert`), for custom rules that must not close over differentiated
+ * values: `fn` is staged at the types of `exampleArgs`, and the result is
+ * `[converted, consts]`, where `converted(...args, ...consts)` computes
+ * `fn(...args)` and `consts` are the traced values `fn` closes over (none when
+ * it closes over constants only). Pass `consts` on as ordinary (differentiated)
+ * arguments of a `customVjp` function, which then gives them cotangents.
+ *
+ * @example
+ * import { closureConvert, np } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const c = np.array(3)
+ * const [converted, consts] = closureConvert((x: Tensor) => np.multiply(x, c), np.array(1))
+ * console.log(consts.length) // 0 (c is a constant, not a traced value)
+ * console.log(String(converted(np.array(2)))) // 6
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export const closureConvert = <F extends AnyFunction>(
+  fn: F,
+  ...exampleArgs: Parameters<F>
+): readonly [(...args: ReadonlyArray<any>) => ReturnType<F>, ReadonlyArray<Tensor>] => {
+  checkCallable("closureConvert", fn)
+  const [leaves, def] = Tree.flatten(exampleArgs as Array<unknown>)
+  const inputs = leaves.map((l, k) => leafToTensor("closureConvert", l, exampleArgs, k, "the example arguments"))
+  let outDef: Tree.TreeDef | undefined
+  const body = makeProgramFlat((ins) => {
+    const out = flattenOut("closureConvert", resolve("closureConvert", fn(...Tree.unflatten<Array<unknown>>(def, ins))))
+    outDef = out.def
+    return out.leaves
+  }, inputs.map((x) => x.aval))
+  // the traced constants become leading inputs of the program; concrete ones stay in it
+  const { hoisted, program } = hoistConsts(body)
+  const nArgs = exampleArgs.length
+  const converted = (...args: ReadonlyArray<unknown>): ReturnType<F> => {
+    if (args.length !== nArgs + hoisted.length) {
+      throw argumentError(
+        "closureConvert",
+        "the converted function's arguments",
+        `${nArgs} argument${nArgs === 1 ? "" : "s"} like the example's, then the ${hoisted.length} constants`,
+        args
+      )
+    }
+    const [xs, d] = Tree.flatten(args.slice(0, nArgs) as Array<unknown>)
+    if (!Tree.treedefEquals(d, def)) {
+      throw new Tree.TreeStructureError({
+        operation: "closureConvert",
+        path: "",
+        detail: `the converted function's arguments must have the example arguments' structure ${String(def)}, got ${
+          String(d)
+        }`
+      })
+    }
+    const consts = args.slice(nArgs).map((c, k) => leafToTensor("closureConvert", c, args, nArgs + k, "the constants"))
+    const ts = xs.map((l, k) => leafToTensor("closureConvert", l, args, k, "the arguments"))
+    return Tree.unflatten(outDef!, evalProgram(program, program.consts, [...consts, ...ts]))
+  }
+  return [converted, hoisted] as const
 }

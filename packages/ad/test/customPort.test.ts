@@ -4,11 +4,11 @@
  * `defJvps` (JAX's `defjvps`), and rules closing over traced values. Each case names
  * its JAX test; expected values are derived by hand in the comments.
  */
-import { customJvp, CustomRuleError, customVjp, grad, jit, jvp, valueAndGrad, vmap } from "@diffect/ad"
-import { ArgumentError, np } from "@diffect/core"
+import { closureConvert, customJvp, CustomRuleError, customVjp, grad, jit, jvp, valueAndGrad, vmap } from "@diffect/ad"
+import { ArgumentError, np, TreeStructureError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { thrown } from "@diffect/test-utils"
-import { describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { expect, failure, run, toJs } from "./gradHelpers.js"
 
@@ -281,6 +281,69 @@ describe("rules closing over differentiated values (JAX's test_closed_over_trace
       toJs(run(vmap((x: Tensor) => grad(outer(x))(f64(3)))(f64([0, 1, 2])))),
       [0, 1, 2].map((k) => k * Math.cos(3)),
       1e-15
+    )
+  })
+})
+
+describe("closureConvert (JAX's closure_convert)", () => {
+  // cos(fn(x, ...consts)) whose VJP is 17 x for x and 42 a for each constant a (CustomVJPTest.test_closure_convert)
+  const cosAfterRaw = customVjp(
+    (fn: (...a: ReadonlyArray<Tensor>) => Tensor, x: Tensor, ...args: ReadonlyArray<Tensor>) => np.cos(fn(x, ...args)),
+    { nondiffArgnums: [0] }
+  )
+  cosAfterRaw.defVjp(
+    (fn, x, ...args) => [cosAfterRaw(fn, x, ...args), [x, args] as const] as const,
+    (_fn: unknown, [x, args]: readonly [Tensor, ReadonlyArray<Tensor>], _g: Tensor) => [
+      np.multiply(17, x),
+      ...args.map((a) => np.multiply(42, a))
+    ]
+  )
+  const cosAfter = (fn: (x: Tensor) => Tensor, x: Tensor) => {
+    const [converted, consts] = closureConvert(fn, x)
+    assert.isAtMost(consts.length, 1)
+    return cosAfterRaw(converted, x, ...consts)
+  }
+  const dist = (c: Tensor, x: Tensor, s: Tensor | number = 1) => np.sum(np.multiply(s, np.square(np.subtract(x, c))))
+  const c = np.multiply(2, np.ones([2], { dtype: "float64" }))
+  const x = np.ones([2], { dtype: "float64" })
+
+  it("test_closure_convert: the closed-over c becomes an argument with its own cotangent (42 c), x gets 17 x", () => {
+    const solve = (cc: Tensor, xx: Tensor) => cosAfter((z: Tensor) => dist(cc, z), xx)
+    expect.close(toJs(solve(c, x)), Math.cos(2), 1e-15)
+    expect.close(toJs(run(grad(solve, { argnums: [0, 1] })(c, x))), [[84, 84], [17, 17]])
+    // without the conversion the rule closes over c: the closure error
+    const unconverted = (cc: Tensor, xx: Tensor) => cosAfterRaw((z: Tensor) => dist(cc, z), xx)
+    expect.error(
+      failure(grad(unconverted, { argnums: [0, 1] })(c, x)),
+      CustomRuleError,
+      /closes over a value traced by linearize/
+    )
+    // with x not differentiated the rule is not used: c's gradient goes through the body, -sin(2) 2 (c - x)
+    expect.close(toJs(run(grad(unconverted)(c, x))), [-2 * Math.sin(2), -2 * Math.sin(2)], 1e-14)
+  })
+
+  it("test_closure_convert_mixed_consts: a constant that is not differentiated stays inside (one traced constant)", () => {
+    const s = np.multiply(3, np.ones([2], { dtype: "float64" }))
+    const solve = (cc: Tensor, ss: Tensor, xx: Tensor) => cosAfter((z: Tensor) => dist(cc, z, ss), xx)
+    expect.close(toJs(solve(c, s, x)), Math.cos(6), 1e-15)
+    expect.close(toJs(run(grad(solve, { argnums: [0, 2] })(c, s, x))), [[84, 84], [17, 17]])
+  })
+
+  it("outside any transformation nothing is hoisted; test_closure_convert_pytree_mismatch's error", () => {
+    const k = f64(3)
+    const [converted, consts] = closureConvert((z: Tensor) => np.multiply(z, k), f64(1))
+    assert.strictEqual(consts.length, 0)
+    expect.close(toJs(converted(f64(2))), 6)
+    expect.error(
+      thrown(() => converted(f64(2), f64(1))),
+      ArgumentError,
+      /closureConvert: the converted function's arguments must be 1 argument like the example's, then the 0 constants/
+    )
+    const [pair] = closureConvert((p: readonly [Tensor, Tensor]) => np.multiply(p[0], p[1]), [f64(1), f64(2)] as const)
+    expect.error(
+      thrown(() => pair(f64(1))),
+      TreeStructureError,
+      /the converted function's arguments must have the example arguments' structure/
     )
   })
 })
