@@ -62,6 +62,7 @@ const modules: ReadonlyArray<Module> = [
   },
   { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") },
   { jax: "jax.ops", diffect: "ops", namespace: () => get(diffect, "ops") },
+  { jax: "jax.experimental.ode", diffect: "ode", namespace: () => get(diffect, "ode") },
   { jax: "jax.image", diffect: "image", namespace: () => get(diffect, "image") }
 ]
 

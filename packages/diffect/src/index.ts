@@ -93,8 +93,9 @@ export {
 export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
 export { customJvp, customVjp, stopGradient } from "@diffect/ad"
 export { customLinearSolve, customRoot } from "@diffect/ad"
-// Iterative solvers (jax.scipy.sparse.linalg) and minimization (jax.scipy.optimize)
-export { optimize, sparse } from "@diffect/ad"
+// Iterative solvers (jax.scipy.sparse.linalg), minimization (jax.scipy.optimize) and ODEs
+// (jax.experimental.ode)
+export { ode, optimize, sparse } from "@diffect/ad"
 export type { CustomLinearSolveOptions, CustomRootOptions } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
 /** @category Transformations */
