@@ -128,15 +128,41 @@ export const allocHost = (d: DType, size: number): HostArray => {
  */
 const MAX_HOST_BYTES = 2 ** 31
 
-// An array past MAX_HOST_BYTES, or one the engine cannot allocate (a RangeError: out of memory),
-// is the host backend's BackendError, as XLA's RESOURCE_EXHAUSTED is JAX's.
-const allocating = <A>(bytes: number, make: () => A): A => {
+const checkHostBytes = (bytes: number): void => {
   if (bytes > MAX_HOST_BYTES) {
     throw new BackendError({
       backend: "host",
       detail: `cannot allocate an array of ${bytes} bytes: the largest host array is ${MAX_HOST_BYTES} bytes (2 GiB)`
     })
   }
+}
+
+/**
+ * Fails as `allocHost(d, size)` would past the largest host array (a
+ * `BackendError`), without allocating: for functions that compute their values
+ * on the host before allocating them (`np.arange` filled 2^31 values for two
+ * and a half minutes before its allocation failed).
+ *
+ * @example
+ * import { DType } from "diffect"
+ * DType.checkHostAlloc("float32", 1024) // fine
+ * try {
+ *   DType.checkHostAlloc("float64", 2 ** 30)
+ * } catch (e) {
+ *   console.log((e as { _tag: string })._tag) // "BackendError"
+ * }
+ *
+ * @since 0.1.0
+ */
+export const checkHostAlloc = (d: DType, size: number): void => {
+  checkAlloc("DType.checkHostAlloc", d, size)
+  checkHostBytes(size * (d === "complex64" || d === "complex128" ? 2 : 1) * bytesPerLane(d))
+}
+
+// An array past MAX_HOST_BYTES, or one the engine cannot allocate (a RangeError: out of memory),
+// is the host backend's BackendError, as XLA's RESOURCE_EXHAUSTED is JAX's.
+const allocating = <A>(bytes: number, make: () => A): A => {
+  checkHostBytes(bytes)
   try {
     return make()
   } catch (e) {

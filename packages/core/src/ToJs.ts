@@ -17,6 +17,7 @@ import {
 } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
+import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
 import * as Tree from "./Tree.js"
@@ -91,12 +92,46 @@ const element = (data: HostArray, dtype: DType, i: number): JsValue => {
 }
 
 /**
- * Host data in storage layout as nested JS arrays of `shape`.
+ * The most bytes of JS heap a read may build (1 GiB): past the engine's heap a
+ * process aborts with no error to catch (`toJsSync` of a zero-size
+ * `[2 ** 31 - 1, 0]` made two billion empty arrays).
+ */
+const maxJsBytes = 2 ** 30
+
+// An estimate of the heap the nested arrays of `shape` take: 32 bytes an array, 8 a slot, 40 a
+// complex value's object; refused before anything is read (BackendError, the host's resource
+// error, as its largest-array one).
+const jsSizeError = (dtype: DType, shape: Shape): BackendError | undefined => {
+  let arrays = 0
+  let slots = 0
+  let count = 1
+  for (const d of shape) {
+    arrays += count
+    count *= d
+    slots += count
+  }
+  const bytes = 32 * arrays + 8 * slots + (dtype === "complex64" || dtype === "complex128" ? 40 * count : 0)
+  if (bytes > maxJsBytes) {
+    return new BackendError({
+      backend: "host",
+      detail: `reading a tensor of shape ${
+        formatShape(shape)
+      } as nested JS arrays would take about ${bytes} bytes of JS heap, more than the ${maxJsBytes} a read may take: read it in slices`
+    })
+  }
+  return undefined
+}
+
+/**
+ * Host data in storage layout as nested JS arrays of `shape`; a shape whose
+ * arrays would take more than 1 GiB of JS heap is a `BackendError`.
  *
  * @category Tensors
  * @since 0.1.0
  */
 export const hostToJs = (data: HostArray, dtype: DType, shape: Shape): JsValue => {
+  const tooLarge = jsSizeError(dtype, shape)
+  if (tooLarge !== undefined) throw tooLarge
   let offset = 0
   const build = (depth: number): JsValue => {
     if (depth === shape.length) return element(data, dtype, offset++)
@@ -169,6 +204,9 @@ const readEffect = (
   if (t === undefined) return Effect.fail(concretization(traced))
   const released = t.releasedError()
   if (released !== undefined) return Effect.fail(released)
+  // before a device read
+  const tooLarge = jsSizeError(t.dtype, t.shape)
+  if (tooLarge !== undefined) return Effect.fail(tooLarge)
   const host = hostData(t)
   if (host !== undefined) return Effect.succeed(hostToJs(host, t.dtype, t.shape))
   const buffer = t.buffer!

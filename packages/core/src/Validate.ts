@@ -199,9 +199,10 @@ export const checkDTypeName = (operation: string, u: unknown): DType => {
 
 /**
  * Validates a shape given by a user (a number or an array of numbers): entries
- * are non-negative integers and the total size is at most `maxElements`
- * (checked before anything is allocated). JAX's message for a shape of the
- * wrong kind.
+ * are non-negative integers, each at most `maxElements` (a zero-size array too:
+ * its dimensions are still int32 indices, and `[2 ** 32, 0]` gave `toJs` a
+ * RangeError), and the total size is at most `maxElements` (checked before
+ * anything is allocated). JAX's message for a shape of the wrong kind.
  *
  * @since 0.1.0
  */
@@ -226,7 +227,25 @@ export const checkShape = (operation: string, u: unknown): Shape => {
     size *= d
   }
   checkSize(operation, shape, size)
+  checkDims(operation, shape)
   return shape
+}
+
+/**
+ * Fails when one dimension exceeds `maxElements`, even in a zero-size shape
+ * (`[2 ** 32, 0]`, `[1e300, 0]`): a dimension is an int32 index like any other.
+ *
+ * @since 0.1.0
+ */
+export const checkDims = (operation: string, shape: Shape): void => {
+  for (const d of shape) {
+    if (d > maxElements) {
+      throw new ShapeError({
+        operation,
+        detail: `the dimension ${d} of shape ${formatShape(shape)} is more than the ${maxElements} an axis may hold`
+      })
+    }
+  }
 }
 
 /** Fails when `size` elements exceed `maxElements`. @since 0.1.0 */

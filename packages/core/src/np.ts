@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import { aval } from "./AbstractValue.js"
-import { isComplex, isInexact } from "./DType.js"
+import { checkHostAlloc, isComplex, isInexact } from "./DType.js"
 import type { DType } from "./DType.js"
 import { ArgumentError, BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
@@ -287,14 +287,37 @@ export const arange: {
   const dtype = options?.dtype ?? ([lo, hi, step].every(Number.isInteger) ? "int32" : "float32")
   const n = Math.max(0, Math.ceil((hi - lo) / step))
   checkSize("arange", [n], n)
+  // before the values are computed on the host: 2^31 of them took minutes, then failed to allocate
+  checkHostAlloc(dtype, n)
   // JAX computes start + step * iota in the result dtype: an integer dtype truncates
-  // start and step first, float32 rounds each operation.
-  const int = dtype === "int32" || dtype === "uint32"
-  const [a, d] = int ? [Math.trunc(lo), Math.trunc(step)] : [lo, step]
+  // start and step first (each must fit it, as JAX's conversion of a Python int) and
+  // wraps like int32 arithmetic; float32 rounds each operation.
+  if (dtype === "int32" || dtype === "uint32") {
+    const a = intArgument("start", Math.trunc(lo), dtype)
+    const d = intArgument("step", Math.trunc(step), dtype)
+    const values = dtype === "int32" ? new Int32Array(n) : new Uint32Array(n)
+    // Math.imul: the low 32 bits of d * i, exact where a float product would round
+    for (let i = 0; i < n; i++) values[i] = a + Math.imul(d, i)
+    return fromLiteral(values, dtype)
+  }
   const r = dtype === "float32" ? Math.fround : (v: number) => v
-  const values = new Float64Array(n)
-  for (let i = 0; i < n; i++) values[i] = r(r(a) + r(r(d) * i))
+  const values = dtype === "float32" ? new Float32Array(n) : new Float64Array(n)
+  for (let i = 0; i < n; i++) values[i] = r(r(lo) + r(r(step) * i))
   return fromLiteral(values, dtype)
+}
+
+// JAX's OverflowError for a Python int that does not fit the dtype (jnp.arange(2**31, 2**31 + 2)
+// gave [2147483647, 2147483647]).
+const intArgument = (name: string, v: number, dtype: "int32" | "uint32"): number => {
+  const [min, max] = dtype === "int32" ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1]
+  if (v < min || v > max) {
+    throw new DTypeError({
+      operation: "arange",
+      detail:
+        `${name} ${v} too large to convert to ${dtype} (an ${dtype} arange needs start and step in [${min}, ${max}])`
+    })
+  }
+  return v
 }
 
 /** Options of `linspace`: the number of values (default 50), whether `stop` is included, the dtype. @since 0.1.0 */
@@ -341,12 +364,15 @@ export const linspace: {
   checkArg("linspace", "start", start, number)
   checkArg("linspace", "stop", stop, number)
   const step = div > 0 ? (stop - start) / div : NaN
-  const values = new Float64Array(num)
+  const dtype = options?.dtype ?? "float32"
+  checkHostAlloc(dtype, num)
+  // float32 values are rounded once, as the conversion of float64 ones would
+  const values = dtype === "float32" ? new Float32Array(num) : new Float64Array(num)
   for (let i = 0; i < num; i++) values[i] = i === 0 ? start : start + i * step
   if (endpoint && num > 1) values[num - 1] = stop
   // JAX floors for integer dtypes (a cast would truncate negative values up)
   if (integral) { for (let i = 0; i < num; i++) values[i] = Math.floor(values[i]!) }
-  const out = fromLiteral(values, options?.dtype ?? "float32")
+  const out = fromLiteral(values, dtype)
   return options?.retstep === true ? [out, fromLiteral(step, integral ? "float32" : out.dtype)] : out
 }) as never
 
@@ -2352,7 +2378,25 @@ export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOpti
       throw new ShapeError({ operation: "pad", detail: `widths must be non-negative integers, got [${lo}, ${hi}]` })
     }
   }
+  // the result's size before any work (a reflect of 1e9 on two entries looped for minutes): its
+  // bytes, as its allocation would fail, then its elements
+  const padded = t.shape.map((d, i) => d + widths[i]![0] + widths[i]![1])
+  checkHostAlloc(t.dtype, sizeOf(padded))
+  checkShape("pad", padded)
   const mode = options?.mode ?? "constant"
+  if (mode === "linear_ramp" || mode === "linearRamp") {
+    // JAX's message for the other modes (an empty axis has no edge value); it was a slice's ShapeError
+    t.shape.forEach((d, i) => {
+      if (d === 0 && widths[i]![0] + widths[i]![1] > 0) {
+        throw new ShapeError({ operation: "pad", detail: `cannot apply '${mode}' padding to an empty axis` })
+      }
+    })
+    // an empty result (NumPy's): the ramps' edges would be slices of the empty axis
+    if (sizeOf(t.shape) === 0) {
+      const zero = fromScalar(isComplex(t.dtype) ? { re: 0, im: 0 } : 0, t.dtype, t.weakType)
+      return lax.pad(t, zero, widths.map(([l, h]) => [l, h, 0] as const))
+    }
+  }
   switch (mode) {
     case "constant": {
       const fill = (value: number | boolean | Complex) =>
@@ -2375,10 +2419,10 @@ export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOpti
     case "edge":
       return padEdge(t, widths)
     case "wrap":
-      return padWrap(t, widths)
+      return padPeriodic(t, widths, mode, false)
     case "reflect":
     case "symmetric":
-      return padReflect(t, widths, mode, options?.reflectType === "odd")
+      return padPeriodic(t, widths, mode, options?.reflectType === "odd")
     case "linear_ramp":
     case "linearRamp":
       return padLinearRamp(t, widths, toPairs("endValues", options?.endValues ?? 0, t.ndim))
@@ -2387,6 +2431,83 @@ export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOpti
       return padStat(t, widths, mode, length === undefined ? undefined : toPairs("statLength", length, t.ndim))
     }
   }
+}
+
+/**
+ * The wrap, reflect and symmetric modes, one axis at a time: JAX's loop of one
+ * mirror image per axis length (padModes) while the widths are at most about
+ * the axis, else the periodic extension in a few operations. JAX's loop runs
+ * width / length times: `pad(ones([2]), 1e6, { mode: "reflect" })` made a
+ * million concatenations (minutes), and wrap's copies hit JS's array limit (a
+ * RangeError).
+ */
+const padPeriodic = (
+  x: Tensor,
+  widths: ReadonlyArray<readonly [number, number]>,
+  mode: "wrap" | "reflect" | "symmetric",
+  odd: boolean
+): Tensor =>
+  widths.reduce((a, [lo, hi], i) => {
+    if (lo === 0 && hi === 0) return a
+    const n = a.shape[i]!
+    const only = widths.map((_, k) => (k === i ? [lo, hi] as const : [0, 0] as const))
+    // a few mirror images, an empty axis (JAX's error) or a dtype without arithmetic: JAX's loop
+    if (Math.max(lo, hi) <= 4 * n || n === 0 || (odd && a.dtype === "bool")) {
+      return mode === "wrap" ? padWrap(a, only) : padReflect(a, only, mode, odd)
+    }
+    return extendPeriodically(a, i, lo, hi, mode, odd)
+  }, x)
+
+/**
+ * Axis `i` of `a` extended by `lo` and `hi` entries, as the infinite extension
+ * that wrap, reflect and symmetric padding are windows of: a period `p` (the
+ * axis; the axis and its mirror image without or with the edges) repeated, and
+ * for odd reflection the values of each period moved by `2 * (last - first)`
+ * (two point reflections make a translation). The output is one period tiled and
+ * sliced, whatever the widths.
+ */
+const extendPeriodically = (
+  a: Tensor,
+  i: number,
+  lo: number,
+  hi: number,
+  mode: "wrap" | "reflect" | "symmetric",
+  odd: boolean
+): Tensor => {
+  const n = a.shape[i]!
+  const slice = (x: Tensor, start: number, stop: number) =>
+    lax.slice(x, x.shape.map((_, k) => (k === i ? start : 0)), x.shape.map((d, k) => (k === i ? stop : d)))
+  const first = slice(a, 0, 1)
+  const last = slice(a, n - 1, n)
+  const twice = (v: Tensor) => lax.add(v, v)
+  const mirrored = (m: Tensor) => {
+    const r = lax.rev(m, [i])
+    return odd ? lax.sub(twice(lax.broadcastInDim(last, r.shape, r.shape.map((_, k) => k))), r) : r
+  }
+  const period = mode === "wrap" || (mode === "reflect" && n === 1)
+    ? a
+    : lax.concatenate([a, mirrored(mode === "reflect" ? slice(a, 1, n - 1) : a)], i)
+  const p = period.shape[i]!
+  // the extension's entries -lo .. n + hi - 1, in periods qMin .. qMax
+  const qMin = Math.floor(-lo / p)
+  const reps = Math.floor((n + hi - 1) / p) - qMin + 1
+  const before = a.shape.slice(0, i)
+  const after = a.shape.slice(i + 1)
+  const tiledShape = [...before, reps, p, ...after]
+  const spread = (v: Tensor, dims: ReadonlyArray<number>) => lax.broadcastInDim(v, tiledShape, dims)
+  const keep = a.shape.map((_, k) => (k < i ? k : k + 1))
+  let tiled = spread(period, keep)
+  if (odd && mode !== "wrap") {
+    const shift = twice(lax.sub(last, first))
+    // int32 period numbers: also for uint32 (qMin < 0) and complex dtypes, which iota has not
+    const q = lax.convertElementType(lax.add(lax.iota("int32", [reps], 0), lax.full([reps], qMin, "int32")), a.dtype)
+    const drop = (v: Tensor) => lax.reshape(v, [...before, ...after])
+    const perAxis = a.shape.map((_, k) => k).filter((k) => k !== i).map((k) => (k < i ? k : k + 1))
+    tiled = lax.add(tiled, lax.mul(spread(q, [i]), spread(drop(shift), perAxis)))
+  }
+  const flat = lax.reshape(tiled, [...before, reps * p, ...after])
+  const start = -lo - qMin * p
+  return slice(flat, start, start + lo + n + hi)
 }
 
 /**

@@ -11,7 +11,7 @@ import { ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
-import { anyValue, argumentError, boolean, checkOptions } from "../../Validate.js"
+import { anyValue, argumentError, boolean, checkOptions, checkShape } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { searchsorted } from "./sorting.js"
@@ -76,6 +76,8 @@ export const histogramdd = (
   )
   const sizes = edges.map((e) => e.shape[0]! - 1)
   const total = sizes.reduce((a, b) => a * b, 1)
+  // the counts' shape before any binning (it failed later, as 'full' of total + 1 entries)
+  checkShape("histogramdd", sizes)
   let flat = lax.full([n], 0, "int32")
   let valid = lax.full([n], 1, "bool")
   let stride = total
