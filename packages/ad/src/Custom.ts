@@ -812,6 +812,15 @@ export const customVjp: {
  * it closes over constants only). Pass `consts` on as ordinary (differentiated)
  * arguments of a `customVjp` function, which then gives them cotangents.
  *
+ * @example
+ * import { closureConvert, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const c = np.array(3)
+ * const [converted, consts] = closureConvert((x: Tensor) => np.multiply(x, c), np.array(1))
+ * // c is a constant, not a traced value: nothing to hoist
+ * console.log(consts.length) // 0
+ * console.log(toJsSync(converted(np.array(2)))) // 6
+ *
  * @category Custom rules
  * @since 0.1.0
  */

@@ -140,7 +140,16 @@ describe("what jit is given (JAX's test_jit_of_noncallable, test_jit_of_generato
     expect.error(
       failure(jit((_x: Tensor) => ({ a: true, b: 2n }))(f32(1))),
       InvalidArgumentError,
-      /2 \(the output at \["b"\]\) is not a valid diffect type/
+      /2n \(the output at \["b"\]\) is not a valid diffect type/
+    )
+    // a generator object's constructor has no name: it is "an object", not " instance"
+    const gen = function*() {
+      yield 1
+    }
+    expect.error(
+      failure(jit((_x: Tensor) => gen() as unknown as Tensor)(f32(1))),
+      InvalidArgumentError,
+      /^jit: an object \(the output\) is not a valid diffect type/
     )
   })
 })

@@ -91,13 +91,20 @@ export {
   raggedAllToAll
 } from "@diffect/ad"
 export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
-export { customJvp, customVjp, stopGradient } from "@diffect/ad"
+export { closureConvert, customJvp, customVjp, stopGradient } from "@diffect/ad"
 export { customLinearSolve, customRoot } from "@diffect/ad"
 // Iterative solvers (jax.scipy.sparse.linalg), minimization (jax.scipy.optimize) and ODEs
 // (jax.experimental.ode)
 export { ode, optimize, sparse } from "@diffect/ad"
 export type { CustomLinearSolveOptions, CustomRootOptions } from "@diffect/ad"
 export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
+export type {
+  CustomJvpNondiffFunction,
+  CustomRuleOptions,
+  CustomVjpNondiffFunction,
+  JvpOfArgument,
+  RuleResult
+} from "@diffect/ad"
 /** @category Transformations */
 export { Types } from "@diffect/ad"
 
@@ -105,7 +112,7 @@ export { Types } from "@diffect/ad"
 export { jit } from "@diffect/ad"
 // Rematerialization (jax.checkpoint)
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
-export type { CheckpointOptions } from "@diffect/ad"
+export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"
 export type { JitCacheInfo, JitOptions, Jitted, Lowered } from "@diffect/ad"
 
 // Staged programs

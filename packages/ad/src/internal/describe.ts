@@ -11,7 +11,9 @@ export const describe = (value: unknown, depth = 0): string => {
   if (value === null) return "null"
   if (value === undefined) return "undefined"
   if (typeof value === "string") return JSON.stringify(value)
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value)
+  if (typeof value === "number" || typeof value === "boolean") return String(value)
+  // 2n, not 2: a bigint is not the number it prints as
+  if (typeof value === "bigint") return `${value}n`
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`
   if (depth > 2) return "..."
   if (Array.isArray(value)) {
@@ -20,7 +22,11 @@ export const describe = (value: unknown, depth = 0): string => {
   }
   if (typeof value === "object") {
     const proto = Object.getPrototypeOf(value)
-    if (proto !== Object.prototype && proto !== null) return `${proto.constructor?.name ?? "object"} instance`
+    // a generator object's constructor has no name: "an object", not " instance"
+    if (proto !== Object.prototype && proto !== null) {
+      const name = proto.constructor?.name
+      return typeof name === "string" && name !== "" ? `${name} instance` : "an object"
+    }
     const entries = Object.entries(value).slice(0, 8).map(([k, v]) => `${k}: ${describe(v, depth + 1)}`)
     return `{ ${entries.join(", ")} }`
   }
