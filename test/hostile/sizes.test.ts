@@ -168,3 +168,12 @@ describe("histograms", () => {
     assert.include(e.message, "histogramdd: an array of shape (1000000, 1000000)")
   })
 })
+
+describe("long strings", () => {
+  it("an unknown dtype name of a million characters is cut in the message", () => {
+    const e = caught(() => np.zeros([2], { dtype: "x".repeat(1e6) as never }))
+    assert.strictEqual(e._tag, "InvalidArrayError")
+    assert.include(e.message, `unknown dtype "${"x".repeat(40)}..."`)
+    assert.isBelow(e.message.length, 300)
+  })
+})

@@ -192,7 +192,10 @@ export const checkDTypeName = (operation: string, u: unknown): DType => {
   const known = ["float16", "bfloat16", "int8", "int16", "int64", "uint8", "uint16", "uint32", "uint64"]
   throw new InvalidArrayError({
     detail: `${operation}: ${
-      known.includes(u) ? `dtype ${u} is not supported by diffect` : `unknown dtype ${JSON.stringify(u)}`
+      known.includes(u)
+        ? `dtype ${u} is not supported by diffect`
+        // a long name is cut, as describeValue cuts strings (a 1 MB name made a 1 MB message)
+        : `unknown dtype ${JSON.stringify(u.length > 40 ? `${u.slice(0, 40)}...` : u)}`
     }: expected one of ${dtypes.join(", ")}`
   })
 }
