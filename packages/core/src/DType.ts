@@ -149,7 +149,7 @@ const checkHostBytes = (bytes: number): void => {
  * try {
  *   DType.checkHostAlloc("float64", 2 ** 30)
  * } catch (e) {
- *   console.log((e as { _tag: string })._tag) // "BackendError"
+ *   console.log((e as { _tag: string })._tag) // BackendError
  * }
  *
  * @since 0.1.0
