@@ -6,13 +6,11 @@
  *
  * @since 0.1.0
  */
-import { ConcreteTensor, DTypeError, flattenUtil, isTensor, lax, np, ShapeError, Tree } from "@diffect/core"
+import { DTypeError, flattenUtil, isTensor, lax, np, ShapeError, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { makeProgramFlat } from "@diffect/core/Staging"
 import { argumentError, checkArg, checkOptions, func as functionCheck, number } from "@diffect/core/Validate"
-import { customVjp } from "./Custom.js"
+import { closureConvert, customVjp } from "./Custom.js"
 import { vjpFlat } from "./internal/vjp.js"
-import { evalProgram } from "./Program.js"
 
 /** Options of {@link odeint} (JAX's keyword arguments, and its `*args` as `args`). @since 0.1.0 */
 export interface OdeintOptions {
@@ -302,30 +300,23 @@ const adjoint = (
 }
 
 /**
- * `func` staged once, with the traced values it closes over (the program's
- * constants that are not concrete) as extra arguments after `args`; the
- * concrete constants stay in the program.
+ * `func` with the traced values it closes over as extra arguments after
+ * `args` (JAX's `closure_convert`, ./Custom.ts's `closureConvert`).
  */
-const closureConvert = (
+const convertClosure = (
   func: FlatFunc,
   y: Tensor,
   t: Tensor,
   args: ReadonlyArray<Tensor>
 ): readonly [FlatFunc, ReadonlyArray<Tensor>] => {
-  const program = makeProgramFlat(
-    ([yi, ti, ...a]) => [func(yi!, ti!, a)],
-    [y.aval, t.aval, ...args.map((a) => a.aval)]
+  const [converted, hoisted] = closureConvert(
+    (yi: Tensor, ti: Tensor, ...a: Array<Tensor>) => func(yi, ti, a),
+    y,
+    t,
+    ...args
   )
-  const traced = program.consts.flatMap((c, i) => (c instanceof ConcreteTensor ? [] : [i]))
-  if (traced.length === 0) return [func, []]
-  const hoisted = traced.map((i) => program.consts[i]!)
-  const n = args.length
-  const converted: FlatFunc = (yi, ti, a) => {
-    const consts = [...program.consts]
-    traced.forEach((i, k) => (consts[i] = a[n + k]!))
-    return evalProgram(program, consts, [yi, ti, ...a.slice(0, n)])[0]!
-  }
-  return [converted, hoisted]
+  if (hoisted.length === 0) return [func, []]
+  return [(yi, ti, a) => converted(yi, ti, ...a) as Tensor, hoisted]
 }
 
 /** `odeint` on any pytree state and arguments, for the solver and its adjoint. */
@@ -355,7 +346,7 @@ const odeintImpl = (
   }
   // JAX's closure_convert: the values func closes over that a transformation traces (a parameter
   // of an outer grad, vmap or jit) become extra arguments, so the adjoint differentiates them
-  const [converted, hoisted] = closureConvert(
+  const [converted, hoisted] = convertClosure(
     flatFunc,
     flat0,
     lax.indexInDim(ts, 0, 0, false),
