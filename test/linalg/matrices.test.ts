@@ -95,6 +95,19 @@ describe("linalg.expm", () => {
 })
 
 describe("special matrices", () => {
+  it("toeplitz, hankel and circulant check their output's size before building it (a ShapeError, not a RangeError)", () => {
+    const big = np.ones([100000])
+    for (const make of [() => linalg.toeplitz(big), () => linalg.hankel(big), () => linalg.circulant(big)]) {
+      let caught: unknown
+      try {
+        make()
+      } catch (e) {
+        caught = e
+      }
+      assert.strictEqual((caught as { _tag?: string })?._tag, "ShapeError")
+    }
+  })
+
   it("toeplitz, hankel, circulant, fiedler", () => {
     assert.deepStrictEqual(js(linalg.toeplitz(f64([1, 2, 3]), f64([9, 4, 5, 6]))), [
       [1, 4, 5, 6],

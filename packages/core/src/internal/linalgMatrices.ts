@@ -190,7 +190,16 @@ export const blockDiag = (...arrs: ReadonlyArray<TensorLike>): Tensor => {
 }
 
 // x[..., (i - j) mod n]-style gathers: entry [i, j] of the result is `flat[index(i, j)]`.
-const fromIndex = (flat: Tensor, m: number, n: number, index: (i: number, j: number) => number): Tensor => {
+const fromIndex = (
+  op: string,
+  flat: Tensor,
+  m: number,
+  n: number,
+  index: (i: number, j: number) => number
+): Tensor => {
+  // the output's size is checked before the index table is built (toeplitz of 1e5 values
+  // asked for 1e10 int32s: an untyped RangeError)
+  checkShape(op, [...flat.shape.slice(0, -1), m, n])
   const idx = new Int32Array(m * n)
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) idx[i * n + j] = index(i, j)
   const k = flat.shape[flat.ndim - 1]!
@@ -224,7 +233,7 @@ export const toeplitz = (c: TensorLike, r?: TensorLike): Tensor => {
   // [r[n-1], ..., r[1], c[0], ..., c[m-1]]: entry [i, j] is at n - 1 + i - j
   const rRev = lax.rev(sliceAxis(np.broadcastTo(r1, [...batch, n]), 1, n, batch.length), [batch.length])
   const flat = lax.concatenate([rRev, np.broadcastTo(c1, [...batch, m])], batch.length)
-  return fromIndex(flat, m, n, (i, j) => n - 1 + i - j)
+  return fromIndex("toeplitz", flat, m, n, (i, j) => n - 1 + i - j)
 }
 
 /**
@@ -244,7 +253,7 @@ export const hankel = (c: TensorLike, r?: TensorLike): Tensor => {
   const n = rr.shape[0]!
   // [c[0], ..., c[m-1], r[1], ..., r[n-1]]: entry [i, j] is at i + j
   const flat = lax.concatenate([cc, sliceAxis(rr, Math.min(1, n), n, 0)], 0)
-  return fromIndex(flat, m, n, (i, j) => i + j)
+  return fromIndex("hankel", flat, m, n, (i, j) => i + j)
 }
 
 /**
@@ -261,7 +270,7 @@ export const circulant = (c: TensorLike): Tensor => {
   const t = toTensor(c)
   const c1 = t.ndim === 0 ? lax.reshape(t, [1]) : t
   const n = c1.shape[c1.ndim - 1]!
-  return fromIndex(c1, n, n, (i, j) => (((i - j) % n) + n) % n)
+  return fromIndex("circulant", c1, n, n, (i, j) => (((i - j) % n) + n) % n)
 }
 
 /**
