@@ -5,8 +5,8 @@
  */
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { describe, it } from "@effect/vitest"
-import { expect } from "./npSetup.js"
+import { assert, describe, it } from "@effect/vitest"
+import { expect, failure } from "./npSetup.js"
 
 type Real = "float32" | "float64" | "int32"
 const realDTypes: ReadonlyArray<Real> = ["float32", "float64", "int32"]
@@ -215,5 +215,8 @@ describe("result dtypes JAX's promotion rules give", () => {
     expect.tensor(np.select([b([true, false])], [i32([1, 2])]), "int32", [1, 0])
     expect.tensor(np.select([b([true, false])], [f32([1.5, 2])]), "float32", [1.5, 0])
     expect.tensor(np.select([b([false, true])], [b([true, true])]), "int32", [0, 1])
+  })
+  it("select of no conditions is JAX's 'condlist must be non-empty' (it was the default 0)", () => {
+    assert.include(failure(() => np.select([], []), "ArgumentError"), "a non-empty list of conditions")
   })
 })

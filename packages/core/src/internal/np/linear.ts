@@ -390,6 +390,8 @@ export const select = (
   if (condlist.length !== choicelist.length) {
     throw argumentError("select", "condlist", "as many conditions as choices", condlist)
   }
+  // JAX's "condlist must be non-empty" (an empty select was the default 0)
+  if (condlist.length === 0) throw argumentError("select", "condlist", "a non-empty list of conditions", condlist)
   // JAX's default is the Python int 0, weakly typed: it takes the choices' dtype (int32 stays int32)
   let out = defaultValue === undefined ? lax.full([], 0, "int32", true) : toTensor(defaultValue)
   for (let k = condlist.length - 1; k >= 0; k--) out = np.where(condlist[k]!, choicelist[k]!, out)
