@@ -13,31 +13,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { jit } from "../src/Jit.js"
 import { minimize } from "../src/Optimize.js"
 import { vmap } from "../src/Vmap.js"
+import { eggholder, himmelblau, matyas, rosenbrock } from "./optimizeFunctions.js"
 import { run, thrown, values } from "./vmapSupport.js"
 
 const LBFGS = "l-bfgs-experimental-do-not-rely-on-this"
-const at = (x: Tensor, i: number) => np.take(x, i)
-const head = (x: Tensor) => np.take(x, np.arange(0, x.shape[0]! - 1, { dtype: "int32" }))
-// JAX's test functions (tests/scipy_optimize_test.py)
-const rosenbrock = (x: Tensor) =>
-  np.sum(np.add(np.multiply(100, np.square(np.diff(x))), np.square(np.subtract(1, head(x)))))
-const himmelblau = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  return np.add(np.square(np.subtract(np.add(np.square(x), y), 11)), np.square(np.subtract(np.add(x, np.square(y)), 7)))
-}
-const matyas = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  return np.subtract(np.multiply(0.26, np.add(np.square(x), np.square(y))), np.multiply(0.48, np.multiply(x, y)))
-}
-const eggholder = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  const y47 = np.add(y, 47)
-  return np.subtract(
-    np.negative(np.multiply(y47, np.sin(np.sqrt(np.abs(np.add(np.divide(x, 2), y47)))))),
-    np.multiply(x, np.sin(np.sqrt(np.abs(np.subtract(x, y47)))))
-  )
-}
-
 const assertNear = (got: Tensor, want: ReadonlyArray<number>, atol: number) =>
   (values(got) as Array<number>).forEach((v, i) => assert.approximately(v, want[i]!, atol, `element ${i}`))
 

@@ -10,33 +10,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { jit } from "../src/Jit.js"
 import { minimize } from "../src/Optimize.js"
 import { vmap } from "../src/Vmap.js"
+import { eggholder, himmelblau, matyas, rosenbrock } from "./optimizeFunctions.js"
 import { run, thrown, values } from "./vmapSupport.js"
-
-const at = (x: Tensor, i: number) => np.take(x, i)
-// JAX's test functions
-const rosenbrock = (x: Tensor) =>
-  np.sum(
-    np.add(
-      np.multiply(100, np.square(np.diff(x))),
-      np.square(np.subtract(1, np.take(x, np.array([0], { dtype: "int32" }))))
-    )
-  )
-const himmelblau = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  return np.add(np.square(np.subtract(np.add(np.square(x), y), 11)), np.square(np.subtract(np.add(x, np.square(y)), 7)))
-}
-const matyas = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  return np.subtract(np.multiply(0.26, np.add(np.square(x), np.square(y))), np.multiply(0.48, np.multiply(x, y)))
-}
-const eggholder = (p: Tensor) => {
-  const [x, y] = [at(p, 0), at(p, 1)]
-  const y47 = np.add(y, 47)
-  return np.subtract(
-    np.negative(np.multiply(y47, np.sin(np.sqrt(np.abs(np.add(np.divide(x, 2), y47)))))),
-    np.multiply(x, np.sin(np.sqrt(np.abs(np.subtract(x, y47)))))
-  )
-}
 
 const assertNear = (got: Tensor, want: ReadonlyArray<number>, tol: number) =>
   (values(got) as Array<number>).forEach((v, i) => assert.closeTo(v, want[i]!, tol * (1 + Math.abs(want[i]!))))
@@ -92,7 +67,7 @@ describe("optimize.minimize (BFGS)", () => {
     // JAX's zoom fails at once on a reversed interval (a_hi < a_lo); a line-by-line NumPy transcription
     // of JAX's bfgs.py and line_search.py stops at the same point, after 8 iterations
     const banana = (p: Tensor) => {
-      const [x, y] = [at(p, 0), at(p, 1)]
+      const [x, y] = [np.take(p, 0), np.take(p, 1)]
       return np.add(np.multiply(100, np.square(np.subtract(y, np.square(x)))), np.square(np.subtract(1, x)))
     }
     const r = minimize(banana, np.array([-1.2, 1], { dtype: "float64" }), { method: "BFGS" })
