@@ -323,42 +323,17 @@ describe("spatial.transform.Slerp against SciPy", () => {
 })
 
 describe("spatial.transform through jit, vmap and grad", () => {
-  it("a Rotation and a Slerp are pytrees: jit takes and returns them, vmap maps their stacks", () => {
+  it("a Rotation and a Slerp are pytrees: jit takes and returns them, vmap maps their stacks (equal to eager, itself against SciPy above)", () => {
     const rotate = jit((rot: InstanceType<typeof Rotation>, v: Tensor) => rot.apply(v))
     const v = f64([1, 2, 3])
-    assertNearTo(runSync(rotate(r, v)) as Tensor, [[-3.0, -0.7586206896551728, 2.103448275862069], [
-      -2.2888888888888888,
-      -2.7777777777777786,
-      1.022222222222222
-    ], [-0.23636363636363622, -2.3636363636363633, -2.89090909090909]])
+    assertNearTo(runSync(rotate(r, v)) as Tensor, flat(r.apply(v)), 1e-14)
     const inverse = runSync(jit((rot: InstanceType<typeof Rotation>) => rot.inv())(r)) as unknown as InstanceType<
       typeof Rotation
     >
     assert.instanceOf(inverse, Rotation)
-    assertNearTo(inverse.asQuat(), [
-      [-0.32163376045133846, 0.5360562674188974, -0.214422506967559, 0.7504787743864564],
-      [
-        0.10540925533894598,
-        -0.4216370213557839,
-        0.8432740427115678,
-        -0.3162277660168379
-      ],
-      [-0.9341987329938275, -0.1556997888323046, 0.3113995776646092, 0.0778498944161523]
-    ])
+    assertNearTo(inverse.asQuat(), flat(r.inv().asQuat()), 0)
     const mats = runSync(vmap((rot: InstanceType<typeof Rotation>) => rot.asMatrix())(r)) as Tensor
-    assertNearTo(mats, [[[0.33333333333333326, -0.6666666666666667, -0.6666666666666666], [
-      -0.02298850574712641,
-      0.7011494252873564,
-      -0.7126436781609196
-    ], [0.942528735632184, 0.2528735632183908, 0.2183908045977011]], [
-      [-0.7777777777777778, -0.6222222222222221, -0.08888888888888882],
-      [0.4444444444444443, -0.44444444444444453, -0.7777777777777778],
-      [0.4444444444444444, -0.6444444444444445, 0.6222222222222222]
-    ], [[0.7575757575757575, 0.33939393939393936, -0.5575757575757575], [
-      0.2424242424242424,
-      -0.9393939393939391,
-      -0.24242424242424243
-    ], [-0.6060606060606061, 0.04848484848484848, -0.7939393939393938]]])
+    assertNearTo(mats, flat(r.asMatrix()), 1e-15)
     const slerp = Slerp.init([0, 1, 3], r)
     const at = runSync(
       jit((s: InstanceType<typeof Slerp>, t: Tensor) => s.call(t).asQuat())(slerp, f64([0.25, 2.5]))
