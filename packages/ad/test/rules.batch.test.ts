@@ -6,10 +6,9 @@
  */
 import { bind } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
-import { assert, describe, it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { vmapFlat } from "../src/Vmap.js"
-import { assertClose, prng, randomTensor, stack } from "./vmapSupport.js"
+import { assertBatchedMatchesLoop, prng, randomTensor } from "./vmapSupport.js"
 import type { Rng } from "./vmapSupport.js"
 
 /** One primitive application: its parameters and a maker of random instances of each operand. */
@@ -292,29 +291,7 @@ describe("batching rules match a loop over the batch", () => {
         fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
           const rng = prng(seed)
           const { params, operands } = gen(rng)
-          const n = rng.int(1, 3)
-          const examples = operands.map((make) => Array.from({ length: n }, () => make(rng)))
-          // Random input axes, at least one batched operand; negative axes half the time.
-          let inAxes = operands.map(() => (rng.next() < 0.3 ? null : 0 as number | null))
-          if (inAxes.every((a) => a === null)) inAxes = inAxes.map((_, i) => (i === 0 ? 0 : null))
-          const args = examples.map((ex, k) => {
-            if (inAxes[k] === null) return ex[0]!
-            const axis = rng.int(0, ex[0]!.ndim)
-            inAxes[k] = rng.next() < 0.5 ? axis : axis - ex[0]!.ndim - 1
-            return stack(ex, axis)
-          })
-          const perExample = Array.from(
-            { length: n },
-            (_, i) => apply(name, examples.map((ex, k) => (inAxes[k] === null ? ex[0]! : ex[i]!)), params)
-          )
-          const outAxis = rng.int(0, perExample[0]![0]!.ndim)
-          const actuals = vmapFlat((xs) => apply(name, xs, params), args, inAxes, perExample[0]!.map(() => outAxis))
-          assert.strictEqual(actuals.length, perExample[0]!.length)
-          actuals.forEach((actual, j) => {
-            const expected = stack(perExample.map((outs) => outs[j]!), outAxis)
-            assert.deepStrictEqual(actual.shape, expected.shape)
-            assertClose(actual, expected, 1e-12, `${name} out ${j} inAxes=${JSON.stringify(inAxes)} out=${outAxis}`)
-          })
+          assertBatchedMatchesLoop(rng, name, operands, (xs) => apply(name, xs, params), 1e-12)
         }),
         { numRuns: 60 }
       )

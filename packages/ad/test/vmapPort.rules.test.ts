@@ -12,8 +12,8 @@ import { assert, describe, it } from "@effect/vitest"
 import type { Effect } from "effect"
 import * as fc from "fast-check"
 import { allGather, allToAll, axisIndex, pmax, pmin, ppermute, psum, psumScatter } from "../src/Collectives.js"
-import { vmap, vmapFlat } from "../src/Vmap.js"
-import { assertClose, prng, randomTensor, run, stack } from "./vmapSupport.js"
+import { vmap } from "../src/Vmap.js"
+import { assertBatchedMatchesLoop, assertClose, prng, randomTensor, run } from "./vmapSupport.js"
 import type { Rng } from "./vmapSupport.js"
 
 const seeds = fc.integer({ min: 0, max: 2 ** 31 - 1 })
@@ -24,25 +24,7 @@ const againstLoop = (
   label: string,
   operands: ReadonlyArray<(rng: Rng) => Tensor>,
   apply: (xs: ReadonlyArray<Tensor>) => Tensor
-): void => {
-  const n = rng.int(1, 3)
-  const examples = operands.map((make) => Array.from({ length: n }, () => make(rng)))
-  let inAxes = operands.map(() => (rng.next() < 0.3 ? null : 0 as number | null))
-  if (inAxes.every((a) => a === null)) inAxes = inAxes.map((_, i) => (i === 0 ? 0 : null))
-  const args = examples.map((ex, k) => {
-    if (inAxes[k] === null) return ex[0]!
-    const axis = rng.int(0, ex[0]!.ndim)
-    inAxes[k] = rng.next() < 0.5 ? axis : axis - ex[0]!.ndim - 1
-    return stack(ex, axis)
-  })
-  const perExample = Array.from(
-    { length: n },
-    (_, i) => apply(examples.map((ex, k) => (inAxes[k] === null ? ex[0]! : ex[i]!)))
-  )
-  const outAxis = rng.int(0, perExample[0]!.ndim)
-  const [actual] = vmapFlat((xs) => [apply(xs)], args, inAxes, [outAxis])
-  assertClose(actual!, stack(perExample, outAxis), 0, `${label} inAxes=${JSON.stringify(inAxes)} out=${outAxis}`)
-}
+): void => assertBatchedMatchesLoop(rng, label, operands, (xs) => [apply(xs)], 0)
 
 describe("batching rules against a loop over the batch (lax_vmap_op_test.py)", () => {
   for (const combine of ["set", "mul", "min", "max"] as const) {

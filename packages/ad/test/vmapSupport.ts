@@ -7,6 +7,7 @@ import type { Backend, Tensor } from "@diffect/core"
 import { Backends, Close } from "@diffect/test-utils"
 import { assert } from "@effect/vitest"
 import type { Effect } from "effect"
+import { vmapFlat } from "../src/Vmap.js"
 
 type Nested = number | boolean | ReadonlyArray<Nested>
 
@@ -144,4 +145,40 @@ export const thrown = (f: () => unknown): { readonly _tag: string; readonly mess
     return e as { _tag: string; message: string }
   }
   throw new Error("expected a failure")
+}
+
+/**
+ * vmap of one application of `apply` (one or several outputs) against a loop over the batch: `n`
+ * examples of each operand, each operand batched along a random axis (negative half the time) or
+ * not at all (at least one batched), every output at one random axis; values within `tol`.
+ */
+export const assertBatchedMatchesLoop = (
+  rng: Rng,
+  label: string,
+  operands: ReadonlyArray<(rng: Rng) => Tensor>,
+  apply: (xs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  tol: number
+): void => {
+  const n = rng.int(1, 3)
+  const examples = operands.map((make) => Array.from({ length: n }, () => make(rng)))
+  let inAxes = operands.map(() => (rng.next() < 0.3 ? null : 0 as number | null))
+  if (inAxes.every((a) => a === null)) inAxes = inAxes.map((_, i) => (i === 0 ? 0 : null))
+  const args = examples.map((ex, k) => {
+    if (inAxes[k] === null) return ex[0]!
+    const axis = rng.int(0, ex[0]!.ndim)
+    inAxes[k] = rng.next() < 0.5 ? axis : axis - ex[0]!.ndim - 1
+    return stack(ex, axis)
+  })
+  const perExample = Array.from(
+    { length: n },
+    (_, i) => apply(examples.map((ex, k) => (inAxes[k] === null ? ex[0]! : ex[i]!)))
+  )
+  const outAxis = rng.int(0, perExample[0]![0]!.ndim)
+  const actuals = vmapFlat(apply, args, inAxes, perExample[0]!.map(() => outAxis))
+  assert.strictEqual(actuals.length, perExample[0]!.length)
+  actuals.forEach((actual, j) => {
+    const expected = stack(perExample.map((outs) => outs[j]!), outAxis)
+    assert.deepStrictEqual(actual.shape, expected.shape)
+    assertClose(actual, expected, tol, `${label} out ${j} inAxes=${JSON.stringify(inAxes)} out=${outAxis}`)
+  })
 }
