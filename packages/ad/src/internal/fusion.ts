@@ -50,7 +50,7 @@
  * another product) or with no epilogue runs alone, as before.
  */
 import type { FusedInput, FusedKernelSpec, FusedOutput, Kernel as KernelNs, Params } from "@diffect/core"
-import { DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
+import { Approximation, DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
 import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
@@ -250,12 +250,71 @@ const algorithm = (rank: number, axes: ReadonlyArray<number>): "rows" | "columns
 }
 
 /**
- * The deepest chain of elementwise members one group may hold. Code generators and the kernel IR's
- * passes walk a group's expressions recursively, so an unbounded chain (a 5,000-step loop unrolled
- * into one group) would overflow the JS stack; a deeper chain continues in a new group reading the
- * previous one's value (one stored intermediate per 2,048 levels: nothing measurable).
+ * The deepest kernel IR one group may compute, in IR levels once every transcendental is
+ * decomposed (`memberDepth`). Code generators and the kernel IR's passes walk a group's
+ * expressions recursively, so an unbounded chain (a 5,000-step loop unrolled into one group)
+ * would overflow the JS stack; a deeper chain continues in a new group reading the previous one's
+ * value (one stored intermediate per 290 float32 sines: nothing measurable). The SIMD code
+ * generator walks the decomposed IR and overflowed from about 11,000 levels (350 float32 sines
+ * compiled, 450 did not); counting members instead of levels let 500 sines into one group.
  */
-export const MAX_GROUP_DEPTH = 2048
+export const MAX_GROUP_DEPTH = 8192
+
+/**
+ * The deepest kernel IR one group may compute in IR nodes as lowered (transcendentals one node
+ * each), the depth that the passes before decomposition walk (the typed-array backend's
+ * `decomposeNarrow` overflowed from about 3,500 nodes): one stored intermediate per 2,048 adds.
+ */
+export const MAX_GROUP_NODES = 2048
+
+/** How deep an equation makes its group: IR nodes as lowered, and levels once decomposed. */
+interface Depth {
+  readonly nodes: number
+  readonly levels: number
+}
+
+/**
+ * How much deeper an equation makes its group: the depth of its lowering above its inputs, as
+ * lowered and with every transcendental decomposed (the deepest form any backend compiles: 1 and
+ * 1 for a float32 add, 1 and 27 for a sine, 61 and 154 for `erf_inv`); 1 for a broadcast or
+ * reshape. Cached per primitive, dtypes and params.
+ */
+const memberDepth = (eqn: PrimitiveEquation, cache: Map<string, Depth>): Depth => {
+  if (!isElementwise(eqn.primitive)) return { nodes: 1, levels: 1 }
+  const inDTypes = eqn.inputs.map((v) => v.aval.dtype)
+  const outDType = eqn.outputs[0]!.aval.dtype
+  const key = `${eqn.primitive}:${inDTypes.join()}:${outDType}:${keyText(eqn.params)}`
+  const known = cache.get(key)
+  if (known !== undefined) return known
+  const lowered = lowerElementwise(eqn.primitive, inDTypes, outDType, eqn.params as never)
+  // an input is a leaf of depth 1: what a member adds is the rest (at least 1, a copy included)
+  const depth = {
+    nodes: Math.max(1, exprDepth(lowered) - 1),
+    levels: Math.max(1, exprDepth(Approximation.decompose(lowered, Approximation.allDecomposed)) - 1)
+  }
+  cache.set(key, depth)
+  return depth
+}
+
+/** The depth of the deepest of `exprs` (a leaf: 1), shared nodes counted once. */
+const exprDepth = (exprs: ReadonlyArray<Expr>): number => {
+  const memo = new Map<Expr, number>()
+  const of = (e: Expr): number => {
+    const known = memo.get(e)
+    if (known !== undefined) return known
+    const children = e.kind === "unary" || e.kind === "cast"
+      ? [e.x]
+      : e.kind === "binary"
+      ? [e.x, e.y]
+      : e.kind === "select"
+      ? [e.cond, e.onTrue, e.onFalse]
+      : []
+    const d = 1 + children.reduce((m, c) => Math.max(m, of(c)), 0)
+    memo.set(e, d)
+    return d
+  }
+  return exprs.reduce((m, e) => Math.max(m, of(e)), 0)
+}
 
 /**
  * Partitions `program` into steps. With `fuse` false every equation is its own
@@ -269,8 +328,9 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   if (!fuse) return program.equations.map((equation) => ({ _tag: "Equation", equation }))
   const open = new Map<string, Group>()
   const groupOf = new Map<Var, Group>()
-  // each group member's depth: the longest chain of members of its group ending at it
-  const depth = new Map<Var, number>()
+  // each group member's depth: that of the deepest chain of members of its group ending at it
+  const depth = new Map<Var, Depth>()
+  const depths = new Map<string, Depth>()
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
   const uses = new Map<Var, number>()
@@ -423,9 +483,21 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       seal(g)
       g = undefined
     }
-    const depthIn = (h: Group): number =>
-      1 + eqn.inputs.reduce((m, v) => (groupOf.get(v) === h ? Math.max(m, depth.get(v) ?? 0) : m), 0)
-    if (g !== undefined && depthIn(g) > MAX_GROUP_DEPTH) {
+    const own = memberDepth(eqn, depths)
+    const depthIn = (h: Group): Depth => {
+      let nodes = 0
+      let levels = 0
+      for (const v of eqn.inputs) {
+        const d = groupOf.get(v) === h ? depth.get(v) : undefined
+        if (d !== undefined) {
+          nodes = Math.max(nodes, d.nodes)
+          levels = Math.max(levels, d.levels)
+        }
+      }
+      return { nodes: nodes + own.nodes, levels: levels + own.levels }
+    }
+    const deep = (d: Depth): boolean => d.nodes > MAX_GROUP_NODES || d.levels > MAX_GROUP_DEPTH
+    if (g !== undefined && deep(depthIn(g))) {
       seal(g)
       g = undefined
     }

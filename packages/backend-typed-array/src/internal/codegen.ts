@@ -471,8 +471,31 @@ const countAll = (outs: ReadonlyArray<Expr>): Map<Expr, number> => {
 }
 
 /**
+ * The deepest expression `emitExprs` writes inline: a deeper one is bound to a
+ * `const` first. V8's parser recurses once per level of nesting, so a chain of
+ * a fusion group's 2,048 single-use nodes written as one expression overflowed
+ * the stack in `new Function` (bindings cost nothing once compiled).
+ */
+const MAX_NESTING = 32
+
+const children = (e: Expr): ReadonlyArray<Expr> => {
+  switch (e.kind) {
+    case "unary":
+    case "cast":
+      return [e.x]
+    case "binary":
+      return [e.x, e.y]
+    case "select":
+      return [e.cond, e.onTrue, e.onFalse]
+    default:
+      return []
+  }
+}
+
+/**
  * Emits straight-line JS for the expressions `outs`: shared subexpressions (a
- * node reached twice, by identity) become `const` locals in `lines`; `read`
+ * node reached twice, by identity) become `const` locals in `lines`, and so
+ * does a node nested `MAX_NESTING` deep; `read`
  * names the JS expression of an input lane (called once per distinct lane).
  * f32 nodes round with `Math.fround` after every operation in `"strict"` mode,
  * and, in a fused kernel, where they are in `rounded` (values one primitive
@@ -499,6 +522,9 @@ export const emitExprs = (
   const inputs: Array<string> = []
   const names = new Map<Expr, string>()
   const inputNames = new Map<string, string>()
+  // how deeply each node inlined into its reader nests (names and literals: 0)
+  const nesting = new Map<Expr, number>()
+  const nestingOf = (e: Expr): number => nesting.get(e) ?? 0
   // constants are inlined: rounded to f32 under a rounding parent, exact under a wide one
   const emit = (e: Expr, parentRounds = true): string => {
     const bound = names.get(e)
@@ -531,12 +557,14 @@ export const emitExprs = (
         break
     }
     if (!rounds(e) && rounded !== undefined && rounded.has(e) && e.type === "f32") js = `Math.fround(${js})`
-    if ((uses.get(e) ?? 0) > 1) {
+    const depth = 1 + Math.max(...children(e).map(nestingOf))
+    if ((uses.get(e) ?? 0) > 1 || depth >= MAX_NESTING) {
       const name = `t${names.size}`
       lines.push(`const ${name} = ${js};`)
       names.set(e, name)
       return name
     }
+    nesting.set(e, depth)
     return js
   }
   const results = outs.map((e) => emit(e))
