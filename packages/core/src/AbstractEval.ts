@@ -20,6 +20,7 @@ import { linalgEvalRules } from "./internal/linalgEval.js"
 import type { Params, Primitive } from "./Primitive.js"
 import { formatShape, shapeEquals, sizeOf } from "./Shape.js"
 import type { Shape } from "./Shape.js"
+import { checkDims, checkSize } from "./Validate.js"
 import { reduceWindowEval, selectEval } from "./Window.js"
 
 /**
@@ -136,6 +137,19 @@ const checkShapeParam = (op: string, shape: Shape): void => {
       })
     }
   }
+  checkOutputSize(op, shape)
+}
+
+/**
+ * An output shape within the elements an array may hold (and each dimension within an int32
+ * index, as `Validate.checkShape`), checked when the primitive is bound, as JAX checks shapes:
+ * `outer` of two 100,000-vectors failed late, with a host BackendError about 40 GB, when its
+ * output was allocated.
+ */
+const checkOutputSize = (op: string, shape: Shape): Shape => {
+  checkSize(op, shape, sizeOf(shape))
+  checkDims(op, shape)
+  return shape
 }
 
 // ---------------------------------------------------------------------------
@@ -586,7 +600,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       }
       return out
     })
-    return [aval(shape, x.dtype, x.weakType)]
+    return [aval(checkOutputSize("pad", shape), x.dtype, x.weakType)]
   },
   concatenate: (avals, { dimension }) => {
     if (avals.length === 0) {
@@ -613,7 +627,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     }
     const shape = first.shape.slice()
     shape[dimension] = total
-    return [aval(shape, first.dtype, weak)]
+    return [aval(checkOutputSize("concatenate", shape), first.dtype, weak)]
   },
   split: (avals, { axis, sizes }) => {
     checkArity("split", avals, 1)
@@ -658,7 +672,8 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
       throw new DTypeError({ operation: "gather", detail: `indices must be int32, got ${idx.dtype}` })
     }
     checkAxis(axis, x.shape.length)
-    return [aval([...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)], x.dtype, x.weakType)]
+    const shape = [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)]
+    return [aval(checkOutputSize("gather", shape), x.dtype, x.weakType)]
   },
   scatter_add: (avals, { axis }) => scatterRule("scatter_add", avals, axis, numeric),
   scatter: (avals, { axis, combine }) =>
@@ -695,7 +710,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
     const shape: Array<number> = lb.map((d) => x.shape[d]!)
     for (let i = 0; i < x.shape.length; i++) if (!lc.includes(i) && !lb.includes(i)) shape.push(x.shape[i]!)
     for (let i = 0; i < y.shape.length; i++) if (!rc.includes(i) && !rb.includes(i)) shape.push(y.shape[i]!)
-    return [aval(shape, x.dtype, x.weakType && y.weakType)]
+    return [aval(checkOutputSize("dot_general", shape), x.dtype, x.weakType && y.weakType)]
   },
   conv_general_dilated: convEvalRule,
   bitcast_convert_type: (avals, { newDtype }) => {
