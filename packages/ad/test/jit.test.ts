@@ -577,7 +577,7 @@ describe("jit's compiler", () => {
     const groups = text.split("\n").filter((l) =>
       l.startsWith("    ") && !l.startsWith("        ") && l.includes("fusion")
     )
-    // 15,000 members deep: split into groups of at most MAX_GROUP_DEPTH (2,048) levels
+    // 15,000 members deep: split into groups of at most MAX_GROUP_DEPTH (8,192) expression levels each
     assert.isAtLeast(groups.length, Math.ceil(15000 / MAX_GROUP_DEPTH))
     assert.deepStrictEqual(js(run(jit(f)(x))), js(f(x)))
   }, 120_000)

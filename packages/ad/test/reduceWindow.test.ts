@@ -169,7 +169,10 @@ describe("lax.reduceWindow values", () => {
   it("bad input: typed errors", () => {
     const x = np.ones([3, 3])
     assert.throws(() => lax.reduceWindow(x, 0, lax.add, [2], [1], "VALID"), /2 positive integers/)
-    assert.throws(() => lax.reduceWindow(x, 0, lax.add, [2, 0], [1, 1], "VALID"), /must be integers that are all greater than 0, got \[2, 0\]/)
+    assert.throws(
+      () => lax.reduceWindow(x, 0, lax.add, [2, 0], [1, 1], "VALID"),
+      /must be integers that are all greater than 0, got \[2, 0\]/
+    )
     assert.throws(() => lax.reduceWindow(x, 0, lax.add, [2, 2], [1, 1], "FULL" as never), /"SAME"/)
     assert.throws(() => lax.reduceWindow(x, 0, lax.add, [2, 2], [1, 1], [[-9, 0], [0, 0]]), /larger than/)
   })
