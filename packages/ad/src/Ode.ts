@@ -106,11 +106,9 @@ const interpFit = (y0: Tensor, y1: Tensor, k: ReadonlyArray<Tensor>, dt: Tensor)
   const yMid = np.add(y0, np.multiply(h, combine(C_MID, k)))
   const dy0 = np.multiply(h, k[0]!)
   const dy1 = np.multiply(h, k[6]!)
-  const lin = (c0: number, c1: number, c2: number, c3: number, c4: number) =>
-    [[c0, dy0], [c1, dy1], [c2, y0], [c3, y1], [c4, yMid]].reduce<Tensor | undefined>((acc, [c, v]) => {
-      const term = np.multiply(scalar(c as number, v as Tensor), v as Tensor)
-      return acc === undefined ? term : np.add(acc, term)
-    }, undefined)!
+  // each coefficient a combination of dt y0', dt y1', y0, y1 and the midpoint
+  const points = [dy0, dy1, y0, y1, yMid]
+  const lin = (...c: ReadonlyArray<number>) => combine(c, points)
   return np.stack([
     lin(-2, 2, -8, -8, 16),
     lin(5, -3, 18, 14, -32),

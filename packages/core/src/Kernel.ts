@@ -187,6 +187,32 @@ export type Expr = Input | Const | Unary | Binary | Select | Cast
 
 const comparisons: ReadonlySet<BinaryOp> = new Set(["eq", "ne", "lt", "le", "gt", "ge"])
 
+/**
+ * The operands of an expression node, in order (none for an input or a
+ * constant): for walks over the IR that keep their own stack.
+ *
+ * @example
+ * import { Kernel } from "diffect/extend"
+ * const x = Kernel.input(0, "f32")
+ * console.log(Kernel.children(Kernel.add(x, Kernel.constant(1, "f32"))).length) // 2
+ *
+ * @since 0.1.0
+ */
+export const children = (e: Expr): ReadonlyArray<Expr> => {
+  switch (e.kind) {
+    case "input":
+    case "const":
+      return []
+    case "unary":
+    case "cast":
+      return [e.x]
+    case "binary":
+      return [e.x, e.y]
+    case "select":
+      return [e.cond, e.onTrue, e.onFalse]
+  }
+}
+
 /** Whether `op` is a comparison (its result is `bool`). @since 0.1.0 */
 export const isComparison = (op: BinaryOp): boolean => comparisons.has(op)
 

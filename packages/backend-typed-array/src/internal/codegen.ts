@@ -478,20 +478,6 @@ const countAll = (outs: ReadonlyArray<Expr>): Map<Expr, number> => {
  */
 const MAX_NESTING = 32
 
-const children = (e: Expr): ReadonlyArray<Expr> => {
-  switch (e.kind) {
-    case "unary":
-    case "cast":
-      return [e.x]
-    case "binary":
-      return [e.x, e.y]
-    case "select":
-      return [e.cond, e.onTrue, e.onFalse]
-    default:
-      return []
-  }
-}
-
 /**
  * Emits straight-line JS for the expressions `outs`: shared subexpressions (a
  * node reached twice, by identity) become `const` locals in `lines`, and so
@@ -557,7 +543,7 @@ export const emitExprs = (
         break
     }
     if (!rounds(e) && rounded !== undefined && rounded.has(e) && e.type === "f32") js = `Math.fround(${js})`
-    const depth = 1 + Math.max(...children(e).map(nestingOf))
+    const depth = 1 + Math.max(...Kernel.children(e).map(nestingOf))
     if ((uses.get(e) ?? 0) > 1 || depth >= MAX_NESTING) {
       const name = `t${names.size}`
       lines.push(`const ${name} = ${js};`)

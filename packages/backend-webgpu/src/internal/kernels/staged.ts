@@ -23,21 +23,6 @@ export const MAX_NODES = 3000
 const dtypeOf = (t: Kernel.ScalarType): DType.DType =>
   t === "f32" ? "float32" : t === "i32" ? "int32" : t === "u32" ? "uint32" : t === "bool" ? "bool" : "float64"
 
-const children = (e: Expr): ReadonlyArray<Expr> => {
-  switch (e.kind) {
-    case "input":
-    case "const":
-      return []
-    case "unary":
-    case "cast":
-      return [e.x]
-    case "binary":
-      return [e.x, e.y]
-    case "select":
-      return [e.cond, e.onTrue, e.onFalse]
-  }
-}
-
 /** The operations (not inputs or constants) of `roots`, each after the ones it reads. */
 const evaluationOrder = (roots: ReadonlyArray<Expr>): Array<Expr> => {
   const order: Array<Expr> = []
@@ -50,7 +35,7 @@ const evaluationOrder = (roots: ReadonlyArray<Expr>): Array<Expr> => {
     stack.push([root, 0])
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!
-      const kids = children(top[0])
+      const kids = Kernel.children(top[0])
       if (top[1] < kids.length) {
         const child = kids[top[1]++]!
         if (!seen.has(child)) {
@@ -107,7 +92,7 @@ export const compileStaged = (
     carriedIndex.set(e, carried.length)
     carried.push(e)
   }
-  for (const e of order) for (const c of children(e)) carry(c, stageOf.get(e)!)
+  for (const e of order) for (const c of Kernel.children(e)) carry(c, stageOf.get(e)!)
   for (const o of outputs) for (const lane of o.lanes) carry(lane, last)
 
   const contiguous = stridesOf(spec.shape)
