@@ -22,6 +22,7 @@
 import { DType, Kernel } from "@diffect/core"
 import type { FusedInput, FusedKernelSpec } from "@diffect/core"
 import { codegenHelpers, decomposeNarrow, emitExprs, HELPERS_PRELUDE, literal, transcendentals } from "./codegen.js"
+import { jsStages } from "./jsStages.js"
 import { reduce } from "./reduce.js"
 import { compileSimd, type SimdInput, type SimdLoop, simdMin } from "./simd.js"
 import type { Pool } from "./threads.js"
@@ -267,10 +268,60 @@ const withReductions = (spec: FusedKernelSpec, js: FusedLoop): FusedLoop => {
   }
 }
 
-const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
-  const source = fusedSource(decomposed)
+/** One generated function of a group (or of one of its stages). */
+const jsFunction = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+  const source = fusedSource(spec)
   // oxlint-disable-next-line no-new-func -- generating the loop is the point: one specialised function per group
   return { loop: new Function("H", "A", source)(codegenHelpers, DType.allocHost) as FusedLoop, source }
+}
+
+/**
+ * The most computing nodes in one generated function. V8 optimizes functions of at most 60 KB
+ * of bytecode (jsStages.ts); a chain of float32 `erfInv` crossed that between 4,505 and 4,770
+ * nodes (71 and 75 KB of source), so this keeps each function at about a quarter of it. Smaller
+ * stages did not make the first call faster (its time is the optimizing compiler's, about the
+ * same in total) and 200 made later calls slower (7.8 against 4.8 ms: the temporaries' traffic).
+ */
+let jsStageNodes = 1200
+
+/** Sets the most nodes per generated function (for tests of small stages); returns the old one. */
+export const setJsStageNodes = (nodes: number): number => {
+  const old = jsStageNodes
+  jsStageNodes = nodes
+  return old
+}
+
+/**
+ * The JS loop of a decomposed group: one function, or several stages (jsStages.ts) whose
+ * temporaries come from the host pool and go back to it after the call.
+ */
+const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+  const stages = jsStages(decomposed, jsStageNodes)
+  if (stages.length === 1) return jsFunction(decomposed)
+  const compiled = stages.map((stage) => jsFunction(stage.spec))
+  const n = size(decomposed.shape)
+  const own = decomposed.inputs.length
+  const tempCount = stages.reduce((a, st) => a + st.writes.length, 0)
+  const loop: FusedLoop = (ins, outs) => {
+    const temps: Array<DType.HostArray> = []
+    try {
+      for (let s = 0; s < stages.length; s++) {
+        const { reads, writes } = stages[s]!
+        const stageIns: Array<DType.HostArray> = []
+        for (let k = 0; k < own; k++) stageIns.push(ins[k]!)
+        for (const t of reads) stageIns.push(temps[t]!)
+        if (s === stages.length - 1) return compiled[s]!.loop(stageIns, outs)
+        const made = writes.map(() => DType.allocHostUnfilled("float64", n))
+        writes.forEach((t, j) => (temps[t] = made[j]!))
+        compiled[s]!.loop(stageIns, made)
+      }
+      throw new Error("internal: a staged loop without a last stage")
+    } finally {
+      for (let t = 0; t < tempCount; t++) if (temps[t] !== undefined) DType.recycleHost(temps[t]!)
+    }
+  }
+  const source = compiled.map((c, s) => `// stage ${s + 1} of ${stages.length}\n${c.source}`).join("\n")
+  return { loop, source }
 }
 
 /** The JS loop of a group, whatever its size (for tests: what the SIMD kernel must equal). */
