@@ -1,4 +1,4 @@
-import { np } from "@diffect/core"
+import { lax, np } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { expect, failure, js } from "./npSetup.js"
 
@@ -68,6 +68,32 @@ describe("np products and polynomials", () => {
       expect.tensor(np.convolve(f64(v), f64(a), { mode: "same" }), "float64", want.same, { tol: 1e-12 })
       expect.tensor(np.correlate(f64(a), f64([...v].reverse()), { mode: "full" }), "float64", full, { tol: 1e-12 })
     }
+  })
+  it("two 40,000-sample signals convolve (segments as long as the filter) and match direct sums", () => {
+    // before: a ShapeError about 3.2e9 window elements (313 segments of 256 outputs, each with a
+    // 40,000-tap window), where JAX convolves directly
+    const n = 40_000
+    const a = Array.from({ length: n }, (_, i) => Math.sin(i))
+    const v = Array.from({ length: n }, (_, i) => Math.cos(i))
+    const y = js(np.convolve(f64(a), f64(v))) as Array<number>
+    assert.strictEqual(y.length, 2 * n - 1)
+    // sum_{i+j=k} sin(i) cos(j), summed directly at a few outputs
+    for (const k of [0, 1, 777, n - 1, n, 61_234, 2 * n - 2]) {
+      let want = 0
+      for (let i = Math.max(0, k - n + 1); i <= Math.min(k, n - 1); i++) want += a[i]! * v[k - i]!
+      assert.approximately(y[k]!, want, 1e-9 * Math.max(1, Math.abs(want)), `output ${k}`)
+    }
+  })
+  it("an integer convolution whose patch matrix cannot exist is a BackendError (the direct kernel takes floats only)", () => {
+    const a = np.ones([1, 1, 100_000], { dtype: "int32" })
+    const b = np.ones([1, 1, 50_000], { dtype: "int32" })
+    assert.include(
+      failure(() => js(lax.convGeneralDilated(a, b, [1], [[0, 0]])), "BackendError"),
+      "patch matrix of 50001 output positions by 50000 taps"
+    )
+    // the same shapes in float32 run directly: every output sums 50,000 ones
+    const y = js(lax.convGeneralDilated(np.ones([1, 1, 100_000]), np.ones([1, 1, 50_000]), [1], [[0, 0]]))
+    assert.deepStrictEqual((y as Array<Array<Array<number>>>)[0]![0]!.slice(0, 3), [50_000, 50_000, 50_000])
   })
   it("trapezoid as JAX's: sample points x (1-d or y's shape), array dx, any axis", () => {
     expect.tensor(np.trapezoid(f32([1, 2, 3]), { x: f32([4, 6, 8]) }), "float32", 8)

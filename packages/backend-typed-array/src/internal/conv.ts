@@ -8,7 +8,7 @@
  * strides are resolved once into a table of input offsets per (output position,
  * tap), so the unrolling is a gather.
  */
-import { Convolution, DType, Shape } from "@diffect/core"
+import { BackendError, Convolution, DType, Shape } from "@diffect/core"
 import type { AbstractValue, Params } from "@diffect/core"
 import { convDirect, type DirectPlan, directPlan, rowStarts, tapCoordinates } from "./convDirect.js"
 import { dotGeneral, WASM_MIN_WORK } from "./dot.js"
@@ -483,11 +483,19 @@ export const convGeneralDilated = (
       if (convDirect(g, params, plan, operands, pool)) return out
     }
   }
-  const oOff = offsets(g.outSpatial, outSpatialStrides)
-  const outProd = oOff.length
+  const outProd = Shape.sizeOf(g.outSpatial)
   const kProd = kOff.length
   const rows = g.outBatch * outProd
   const cols = g.i * kProd
+  // the GEMM paths' tables and patch matrix hold every (output position, tap) pair
+  if (rows * cols > Shape.maxElements) {
+    throw new BackendError({
+      backend: "typed-array",
+      detail:
+        `conv_general_dilated: the CPU's patch matrix of ${rows} output positions by ${cols} taps exceeds the ${Shape.maxElements} elements an array may hold, and the direct kernel could not take this convolution (float32 and float64 only, within its memory)`
+    })
+  }
+  const oOff = offsets(g.outSpatial, outSpatialStrides)
   // the input offset of each (tap, output position), and position-major for the feature runs; made
   // when a path reads them (the runs of taps build their own, a tap's length shorter)
   let tapMajor: Int32Array | undefined

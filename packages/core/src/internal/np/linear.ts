@@ -160,13 +160,16 @@ const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tens
     // (output positions) x (taps), which one long signal makes huge; the sliding windows gathered
     // below are outLen x m values (a 2^18-sample signal and a 257-tap filter: 270 MB of indices
     // and as much of patches, 4.2 s).
-    const segments = Math.ceil(outLen / SEGMENT)
-    const width = SEGMENT + m - 1
-    const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi + segments * SEGMENT - outLen, 0]])
-    const starts = lax.mul(lax.iota("int32", [segments, width], 0), lax.full([segments, width], SEGMENT, "int32"))
+    // Segments at least as long as the filter, so the overlaps at most double the gathered inputs
+    // (two 1e5-sample signals: 4e5 values, where 256-output segments gathered 7.8e7).
+    const segment = Math.max(SEGMENT, m)
+    const segments = Math.ceil(outLen / segment)
+    const width = segment + m - 1
+    const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi + segments * segment - outLen, 0]])
+    const starts = lax.mul(lax.iota("int32", [segments, width], 0), lax.full([segments, width], segment, "int32"))
     const pieces = lax.gather(padded, lax.add(starts, lax.iota("int32", [segments, width], 1)), 0)
     const y = convGeneralDilated(lax.reshape(pieces, [segments, 1, width]), lax.reshape(v, [1, 1, m]), [1], [[0, 0]])
-    return lax.slice(lax.reshape(y, [segments * SEGMENT]), [0], [outLen], null)
+    return lax.slice(lax.reshape(y, [segments * segment]), [0], [outLen], null)
   }
   const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
   const windows = lax.add(lax.iota("int32", [outLen, m], 0), lax.iota("int32", [outLen, m], 1))
