@@ -63,7 +63,8 @@ const modules: ReadonlyArray<Module> = [
   { jax: "jax.scipy.cluster.vq", diffect: "cluster.vq", namespace: () => get(get(diffect, "cluster"), "vq") },
   { jax: "jax.ops", diffect: "ops", namespace: () => get(diffect, "ops") },
   { jax: "jax.experimental.ode", diffect: "ode", namespace: () => get(diffect, "ode") },
-  { jax: "jax.image", diffect: "image", namespace: () => get(diffect, "image") }
+  { jax: "jax.image", diffect: "image", namespace: () => get(diffect, "image") },
+  { jax: "jax.debug", diffect: "debug", namespace: () => get(diffect, "debug") }
 ]
 
 // Names that are not functions in diffect by design, with the reason shown in the table.
@@ -105,6 +106,11 @@ const dtypeNames = new Set([
 const notApplicable = (jaxModule: string, name: string): string | undefined => {
   if (jaxModule === "jax.scipy.optimize" && name === "OptimizeResults") {
     return "a result type (the `OptimizeResults` interface)"
+  }
+  if (jaxModule === "jax.debug") {
+    if (name.endsWith("Effect")) return "an effect class (a `debug_callback` equation is an effect by its primitive)"
+    if (name.includes("sharding")) return "sharding (diffect's arrays are not sharded: `pmap` and `Mesh` split work)"
+    if (name === "breakpoint") return "Python's interactive debugger"
   }
   if (jaxModule !== "jax.numpy") return undefined
   if (dtypeNames.has(name)) return "dtypes are names (`DType`), not classes"

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export {
+  equationHasEffect,
   evalHigherOrder,
   evalProgram,
   formatEquationHead,
@@ -13,6 +14,7 @@ export {
   installProgramRunner,
   printProgram,
   Program,
+  programHasEffects,
   pruneProgram,
   runProgram,
   Var

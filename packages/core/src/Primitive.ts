@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { DType } from "./DType.js"
+import type { HostCallback } from "./HostCallback.js"
 import type { Program } from "./Program.js"
 import type { Shape } from "./Shape.js"
 
@@ -326,6 +327,14 @@ export interface PrimitiveParams {
   }
   /** Identity naming a value for `saveOnlyTheseNames` policies (JAX's `checkpoint_name`, `name_p`). */
   readonly checkpoint_name: { readonly name: string }
+  /**
+   * `debug_callback` (JAX's `debug_callback_p`, behind `debug.callback` and
+   * `debug.print`): calls `callback` with host copies of its operands when it
+   * runs, eagerly or in a compiled program; it has no outputs. An effect: dead-code
+   * elimination keeps it, common-subexpression elimination never merges two, and
+   * constant folding never runs it at compile time.
+   */
+  readonly debug_callback: { readonly callback: HostCallback }
   // higher-order primitives: their parameters hold programs (see Program.ts)
   /**
    * `jit_call` (JAX's `pjit` / `closed_call`): runs `program` on the operands
@@ -476,9 +485,10 @@ export type RuleTable<Rule extends { [P in Primitive]: unknown }> = { readonly [
  *   `"creation"` (no operands), `"collective"` (over a named axis), `"linalg"`
  *   (matrix decompositions and solves over the last two dimensions): each has its
  *   own batching rule and kernels.
- * - `"higher-order"`: parameters hold programs (`jit_call`). They have a rule
- *   in every transformation's table but no backend kernel: the core evaluates
- *   them by running their programs (core/src/internal/higherOrder.ts).
+ * - `"higher-order"`: parameters hold programs (`jit_call`) or a host callback
+ *   (`debug_callback`). They have a rule in every transformation's table but no
+ *   backend kernel: the core evaluates them by running their programs or calling
+ *   back (core/src/internal/higherOrder.ts).
  *
  * @since 0.1.0
  */
@@ -613,6 +623,8 @@ export const primitiveKinds = {
   ppermute: "collective",
   all_to_all: "collective",
   checkpoint_name: "structural",
+  // evaluated by the core (it calls back into JS), as the primitives that hold programs are
+  debug_callback: "higher-order",
   jit_call: "higher-order",
   cond: "higher-order",
   while: "higher-order",

@@ -142,10 +142,49 @@ export class Program {
   }
 }
 
+// Programs whose equations have an effect, by identity (programs are immutable).
+const effectful = new WeakMap<Program, boolean>()
+
+/**
+ * Whether running `program` has an effect beyond its outputs: one of its
+ * equations has (see {@link equationHasEffect}).
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const programHasEffects = (program: Program): boolean => {
+  let known = effectful.get(program)
+  if (known === undefined) {
+    known = program.equations.some(equationHasEffect)
+    effectful.set(program, known)
+  }
+  return known
+}
+
+/**
+ * Whether running `eqn` has an effect beyond its outputs (JAX's effects): a
+ * `debug_callback`, or an equation whose programs hold one (a `cond` branch, a
+ * loop body, a custom rule's function). Dead-code elimination keeps such an
+ * equation even when no output is used, and no pass merges or folds it.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const equationHasEffect = (eqn: Equation): boolean => {
+  if (eqn._tag === "CustomEquation") return eqn.body !== undefined && programHasEffects(eqn.body)
+  if (eqn.primitive === "debug_callback") return true
+  return Object.values(eqn.params).some((v: unknown) =>
+    v instanceof Program
+      ? programHasEffects(v)
+      : Array.isArray(v) && v.some((p: unknown) => p instanceof Program && programHasEffects(p))
+  )
+}
+
 /**
  * `program` restricted to `outputs` (by default its own) over `inputs` (by
  * default its own; a subset the kept equations cover): the equations and
- * constants no kept output depends on are dropped (dead-code elimination).
+ * constants no kept output or effect depends on are dropped (dead-code
+ * elimination).
  *
  * @category Programs
  * @since 0.1.0
@@ -159,7 +198,7 @@ export const pruneProgram = (
   const kept: Array<Equation> = []
   for (let k = program.equations.length - 1; k >= 0; k--) {
     const eqn = program.equations[k]!
-    if (!eqn.outputs.some((v) => live.has(v))) continue
+    if (!eqn.outputs.some((v) => live.has(v)) && !equationHasEffect(eqn)) continue
     kept.push(eqn)
     for (const v of eqn.inputs) live.add(v)
   }

@@ -18,6 +18,8 @@ export * as Checkpoint from "./Checkpoint.js"
 export * as cluster from "./cluster.js"
 /** @category Primitives */
 export * as Convolution from "./Convolution.js"
+/** @category Transformations */
+export * as debug from "./debug.js"
 /** @category Tensors */
 export * as DType from "./DType.js"
 export * from "./Eager.js"
@@ -40,6 +42,8 @@ export * as lax from "./laxNamespace.js"
 export * as linalg from "./linalg.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
+/** @category Primitives */
+export { HostCallback } from "./HostCallback.js"
 /** @category Memory */
 export * as Memory from "./Memory.js"
 /** @category Ops */

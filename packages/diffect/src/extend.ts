@@ -54,6 +54,8 @@ export { View } from "@diffect/core"
 export { Convolution } from "@diffect/core"
 /** @category Primitives */
 export { Window } from "@diffect/core"
+/** @category Primitives */
+export { HostCallback } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

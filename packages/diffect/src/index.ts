@@ -33,6 +33,9 @@ export { stats } from "@diffect/core"
 // jax.ops (the segment reductions) and jax.image
 /** @category Ops */
 export { cluster, fft, image, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
+// jax.debug: callbacks and prints inside transformed and compiled functions
+/** @category Transformations */
+export { debug } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */

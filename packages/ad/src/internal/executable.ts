@@ -396,9 +396,10 @@ export const compileExecutable = (
     }
     const inAvals: ReadonlyArray<AbstractValue> = eqn.inputs.map((v) => v.aval)
     const outAvals: ReadonlyArray<AbstractValue> = eqn.outputs.map((v) => v.aval)
-    if (eqn.primitive === "while" || eqn.primitive === "scan") {
+    if (eqn.primitive === "while" || eqn.primitive === "scan" || eqn.primitive === "debug_callback") {
       // a loop as steps: it yields between iterations (interruptible), and waits for a while
-      // predicate where the backend reads asynchronously (WebGPU: one read per iteration)
+      // predicate where the backend reads asynchronously (WebGPU: one read per iteration); a
+      // debug callback waits for its operands' reads there
       const loop: Primitive = eqn.primitive
       const loopParams: Params<Primitive> = eqn.params
       const read = readLater(backend)

@@ -19,7 +19,7 @@ import { ConcreteTensor, withDynamicHandler } from "@diffect/core"
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
 import { bind } from "@diffect/core"
 import type { Equation, PrimitiveEquation } from "../Program.js"
-import { Program, pruneProgram } from "../Program.js"
+import { equationHasEffect, Program, pruneProgram } from "../Program.js"
 import type { Var } from "../Program.js"
 
 /**
@@ -179,6 +179,11 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
       continue
     }
     const eqn: PrimitiveEquation = { ...eqn0, inputs: eqn0.inputs.map(look) }
+    // an effect runs where it is, every time: never merged with an equal one or run now
+    if (equationHasEffect(eqn)) {
+      out.push(eqn)
+      continue
+    }
     if (eqn.outputs.length === 1) {
       const same = rewrite(eqn)
       if (same !== undefined) {
@@ -232,13 +237,13 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
   const outputs = program.outputs.map(look)
   foldTransposesIntoDots(out, outputs)
 
-  // dead-code elimination (every equation is pure); a cond or while with unused outputs loses
-  // them (JAX's dce rules for cond_p and while_p)
+  // dead-code elimination (every equation but an effect is pure); a cond or while with unused
+  // outputs loses them (JAX's dce rules for cond_p and while_p)
   const live = new Set<Var>(outputs)
   const kept: Array<Equation> = []
   for (let k = out.length - 1; k >= 0; k--) {
     let eqn = out[k]!
-    if (!eqn.outputs.some((v) => live.has(v))) continue
+    if (!eqn.outputs.some((v) => live.has(v)) && !equationHasEffect(eqn)) continue
     if (eqn._tag === "PrimitiveEquation" && !eqn.outputs.every((v) => live.has(v))) {
       if (eqn.primitive === "cond") eqn = pruneCond(eqn, live)
       else if (eqn.primitive === "while") eqn = pruneWhile(eqn, live)
@@ -346,12 +351,12 @@ const swappedDot = (dot: PrimitiveEquation, perm: ReadonlyArray<number>): Primit
   return { ...dot, inputs: [rhs!, lhs!], params: next }
 }
 
-/** The inputs of `program` that its outputs at `wanted` read (through its equations). */
+/** The inputs of `program` that its outputs at `wanted` (or its effects) read (through its equations). */
 const inputsReaching = (program: Program, wanted: Iterable<number>): Set<Var> => {
   const live = new Set<Var>([...wanted].map((i) => program.outputs[i]!))
   for (let k = program.equations.length - 1; k >= 0; k--) {
     const eqn = program.equations[k]!
-    if (eqn.outputs.some((v) => live.has(v))) { for (const v of eqn.inputs) live.add(v) }
+    if (eqn.outputs.some((v) => live.has(v)) || equationHasEffect(eqn)) { for (const v of eqn.inputs) live.add(v) }
   }
   return new Set(program.inputs.filter((v) => live.has(v)))
 }

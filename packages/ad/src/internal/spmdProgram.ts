@@ -19,7 +19,7 @@
  */
 import { primitiveKinds, Tracer } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { Program } from "@diffect/core/Program"
+import { equationHasEffect, Program } from "@diffect/core/Program"
 import type { Equation, Var } from "@diffect/core/Program"
 
 /**
@@ -133,7 +133,7 @@ const cut = (program: Program, name: string): ReadonlyArray<SpmdStep> => {
     for (let e = segment!.length - 1; e >= 0; e--) {
       const eq = segment![e]!
       const used = eq.outputs.filter((v) => live.has(v) || needed.has(v))
-      if (used.length === 0) continue
+      if (used.length === 0 && !equationHasEffect(eq)) continue
       kept.push(eq)
       for (const v of eq.outputs) {
         if (live.has(v)) outputs.push(v)

@@ -656,6 +656,8 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
     bind1("all_to_all", [tangents[0]!], params)
   ]),
 
+  // JAX's debug_callback_jvp_rule: the callback sees the primals only; there is nothing to differentiate
+  debug_callback: (primals, _tangents, params) => [bind("debug_callback", primals, params), []],
   jit_call: jitCallJvp,
   cond: condJvp,
   while: whileJvp,

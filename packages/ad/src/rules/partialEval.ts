@@ -220,6 +220,9 @@ const whilePartialEval: PartialEvalRule<"while"> = (operands, unknown, params, s
  * @since 0.1.0
  */
 export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEvalRule<P> } = {
+  // JAX's _debug_partial_eval_custom: called now when every operand is known, else staged
+  debug_callback: (operands, unknown, params, stage) =>
+    unknown.some((u) => u) ? stage("debug_callback", operands, params) : bind("debug_callback", operands, params),
   jit_call: jitCallPartialEval,
   cond: condPartialEval,
   while: whilePartialEval,

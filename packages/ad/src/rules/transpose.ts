@@ -330,6 +330,8 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   }),
   // Its derivative is zero, so as a linear map it is zero (consistent with its JVP rule).
   stop_gradient: () => [null],
+  // JAX's debug_callback_transpose_rule: no cotangent flows through a callback
+  debug_callback: (_cts, operands) => operands.map(() => null),
   jit_call: (cts, operands, { name, program: whole }, transposeOf) => {
     const linear = operands.map(isLinear)
     const program = withCotangents(whole, cts)

@@ -109,6 +109,20 @@ export type BatchRule<P extends Primitive> = (
 ) => readonly [outs: ReadonlyArray<Tensor>, dims: ReadonlyArray<BatchDim>]
 
 /**
+ * `debug_callback` (JAX's `debug_batching_rule`): unrolled over the batch, one
+ * call per index with that index's slices (unbatched operands as they are).
+ */
+const debugCallbackBatch: BatchRule<"debug_callback"> = (operands, dims, params) => {
+  const at = dims.findIndex((d) => d !== null)
+  const size = at < 0 ? 1 : operands[at]!.shape[dims[at]!]!
+  for (let i = 0; i < size; i++) {
+    const slices = operands.map((x, k) => (dims[k] === null ? x : lax.indexInDim(x, i, dims[k]!, false)))
+    bind("debug_callback", slices, params)
+  }
+  return [[], []]
+}
+
+/**
  * A batching rule of a primitive with one output: the result and its batch dimension.
  *
  * @since 0.1.0
@@ -738,6 +752,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   psum_scatter: single(psumScatterRule),
   ppermute: single(ppermuteRule),
   all_to_all: single(allToAllRule),
+  debug_callback: debugCallbackBatch,
   jit_call: jitCallRule,
   cond: condRule,
   while: whileRule,

@@ -4,6 +4,7 @@
 import { abstractEvalRules } from "../AbstractEval.js"
 import { activeBackend, peekHost } from "../Backend.js"
 import { BackendError } from "../Errors.js"
+import { callBackSteps } from "../HostCallback.js"
 import { isHigherOrder } from "../Primitive.js"
 import type { FirstOrderPrimitive, HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
@@ -77,7 +78,8 @@ export const evalPrimitive = <P extends Primitive>(
  * `evalPrimitive` as steps: a loop (`while`, `scan`) yields `undefined` between
  * its iterations, and, for a `while` predicate the backend cannot read
  * synchronously, the value `readLater` makes of it (its resumption value is the
- * predicate's host data). Any other primitive is one step. The compiled
+ * predicate's host data); a `debug_callback` yields `readLater` of each
+ * operand such a backend holds. Any other primitive is one step. The compiled
  * programs of `jit` run loops this way, so a jitted loop run as an Effect is
  * interruptible between iterations.
  *
@@ -90,6 +92,9 @@ export function* evalPrimitiveSteps<P extends Primitive>(
   params: Params<P>,
   readLater?: (x: Tensor) => unknown
 ): LoopSteps<ReadonlyArray<Tensor>> {
+  if (primitive === "debug_callback") {
+    return yield* callBackSteps((params as Params<"debug_callback">).callback, operands, readLater)
+  }
   if (primitive !== "while" && primitive !== "scan") return evalPrimitive(primitive, operands, params)
   abstractEvalRules[primitive](operands.map((x) => x.aval), params)
   const context: EvalContext = {

@@ -90,8 +90,18 @@ const kept = (n: number, summarize: boolean): Array<number> | [Array<number>, Ar
   return [all.slice(0, EDGE_ITEMS), all.slice(n - EDGE_ITEMS)]
 }
 
-/** The NumPy-style text of host data `data` of `shape` (no `Array(` prefix): `[1., 2.]`. */
-export const formatValues = (data: HostArray, dtype: DType, shape: Shape, indent: number): string => {
+/**
+ * The NumPy-style text of host data `data` of `shape` (no `Array(` prefix): `[1., 2.]` as `repr`
+ * writes it, `[1. 2.]` as `str` does (`style: "str"`: no commas).
+ */
+export const formatValues = (
+  data: HostArray,
+  dtype: DType,
+  shape: Shape,
+  indent: number,
+  style: "repr" | "str" = "repr"
+): string => {
+  const comma = style === "repr" ? "," : ""
   const size = shape.reduce((a, b) => a * b, 1)
   const summarize = size > THRESHOLD
   const strides: Array<number> = []
@@ -120,21 +130,21 @@ export const formatValues = (data: HostArray, dtype: DType, shape: Shape, indent
     const inner = pad + " "
     const items = head.map((i) => build(axis + 1, offset + i * strides[axis]!, inner))
     if (tail !== undefined) items.push("...", ...tail.map((i) => build(axis + 1, offset + i * strides[axis]!, inner)))
-    if (axis === shape.length - 1) return `[${wrap(items, inner)}]`
+    if (axis === shape.length - 1) return `[${wrap(items, inner, comma)}]`
     const blank = "\n".repeat(shape.length - axis - 1)
-    return `[${items.join(`,${blank}${inner}`)}]`
+    return `[${items.join(`${comma}${blank}${inner}`)}]`
   }
   return build(0, 0, " ".repeat(indent))
 }
 
-// Joins a row's items with ", ", breaking lines before LINE_WIDTH.
-const wrap = (items: ReadonlyArray<string>, pad: string): string => {
+// Joins a row's items with ", " (" " without the comma), breaking lines before LINE_WIDTH.
+const wrap = (items: ReadonlyArray<string>, pad: string, comma: string): string => {
   let out = ""
   let line = pad.length
   items.forEach((item, i) => {
-    const piece = i === 0 ? item : `, ${item}`
+    const piece = i === 0 ? item : `${comma} ${item}`
     if (i > 0 && line + piece.length + 2 > LINE_WIDTH) {
-      out += `,\n${pad}${item}`
+      out += `${comma}\n${pad}${item}`
       line = pad.length + item.length
     } else {
       out += piece
@@ -148,7 +158,8 @@ const elementFormatter = (data: HostArray, dtype: DType, shown: ReadonlyArray<nu
   switch (dtype) {
     case "bool":
       return (i) => data[i] !== 0 ? " True" : "False"
-    case "int32": {
+    case "int32":
+    case "uint32": {
       const width = Math.max(...shown.map((i) => String(data[i]).length))
       return (i) => String(data[i]).padStart(width)
     }
@@ -177,4 +188,45 @@ export const formatArray = (data: HostArray, dtype: DType, shape: Shape, weakTyp
     ? formatValues(data, dtype, shape, 6).trim()
     : formatValues(data, dtype, shape, 6)
   return `Array(${body}, dtype=${dtype}${weakType ? ", weak_type=True" : ""})`
+}
+
+/** NumPy's `str` of a float scalar: positional from 1e-4 to 1e16 (`1.0`, `0.5`), else scientific (`1e-05`). */
+const scalarFloatStr = (x: number, single: boolean): string => {
+  if (Number.isNaN(x)) return "nan"
+  if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf"
+  const a = Math.abs(x)
+  if (a === 0 || (a >= 1e-4 && a < 1e16)) {
+    const s = shortest(x, single)
+    const positional = /e/i.test(s) ? x.toFixed(20).replace(/0+$/, "") : s
+    const signed = Object.is(x, -0) ? "-0" : positional
+    return signed.includes(".") ? signed.replace(/\.$/, ".0") : `${signed}.0`
+  }
+  const [i, f, e] = scientific(x, single)
+  return `${i}${f.length > 0 ? `.${f}` : ""}e${e}`
+}
+
+/**
+ * NumPy's `str` of an array's values (what `print` and `debug.print` show): a
+ * scalar as `1.0`, `3`, `True` or `(1+2j)`; an array as `[1. 2.]` (no commas).
+ */
+export const formatStr = (data: HostArray, dtype: DType, shape: Shape): string => {
+  if (shape.length > 0 || dtype === "float0") return formatValues(data, dtype, shape, 0, "str")
+  switch (dtype) {
+    case "bool":
+      return data[0] !== 0 ? "True" : "False"
+    case "int32":
+    case "uint32":
+      return String(data[0])
+    case "complex64":
+    case "complex128": {
+      const single = dtype === "complex64"
+      const re = data[0]!
+      const im = data[1]!
+      const imStr = scalarFloatStr(Math.abs(im), single).replace(/\.0$/, "")
+      const reStr = scalarFloatStr(re, single).replace(/\.0$/, "")
+      return `(${reStr}${im < 0 || Object.is(im, -0) ? "-" : "+"}${imStr}j)`
+    }
+    default:
+      return scalarFloatStr(data[0]!, dtype === "float32")
+  }
 }

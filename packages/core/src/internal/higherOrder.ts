@@ -8,6 +8,7 @@ import { aval } from "../AbstractValue.js"
 import { activeBackend } from "../Backend.js"
 import { allocHost } from "../DType.js"
 import { BackendError } from "../Errors.js"
+import { callBackSteps } from "../HostCallback.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
 import { ConcreteTensor } from "../Tensor.js"
@@ -114,6 +115,8 @@ const selectAmongBranches = (
 
 /** One evaluation rule per higher-order primitive (a missing entry is a compile error). */
 export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalRule<P> } = {
+  // (no readLater here: a value the backend reads only asynchronously is a BackendError)
+  debug_callback: (operands, { callback }) => drainLoop(callBackSteps(callback, operands)),
   jit_call: (operands, { program }, { run }) => run(program, operands),
   cond: (operands, { branches }, context) => {
     const ops = operands.slice(1)

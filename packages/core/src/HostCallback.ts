@@ -1,0 +1,73 @@
+/**
+ * A JS function a program calls back with its values: the parameter of the
+ * `debug_callback` primitive (JAX's `debug_callback_p`), behind `debug.callback`
+ * and `debug.print`.
+ *
+ * @since 0.1.0
+ */
+import type { AbstractValue } from "./AbstractValue.js"
+import { peekHost } from "./Backend.js"
+import type { HostArray } from "./DType.js"
+import { BackendError } from "./Errors.js"
+import { ConcreteTensor } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+
+/**
+ * The callback of a `debug_callback` equation: `call` gets one host tensor per
+ * operand. Programs print it by its name; equations compare it by identity.
+ *
+ * @since 0.1.0
+ */
+export class HostCallback {
+  constructor(
+    /** What programs print (`<callback name>`). */
+    readonly name: string,
+    /** Called with host copies of the operands, in order. */
+    readonly call: (values: ReadonlyArray<Tensor>) => void
+  ) {}
+  toString(): string {
+    return `<callback ${this.name}>`
+  }
+}
+
+/** A host copy of `t`'s data where it can be read now, else `undefined` (an asynchronous backend). */
+const hostNow = (t: Tensor): HostArray | undefined => {
+  if (!(t instanceof ConcreteTensor)) return undefined
+  const host = t.host
+  if (host !== undefined) return host.slice()
+  const buffer = t.buffer
+  return buffer === undefined ? undefined : peekHost(buffer, t.aval)?.slice()
+}
+
+const hostTensor = (aval: AbstractValue, host: HostArray): Tensor => new ConcreteTensor(aval, host, undefined)
+
+/**
+ * Calls `callback` with host copies of `operands`, as steps: an operand the
+ * backend reads only asynchronously (WebGPU) is read by yielding
+ * `readLater(operand)`, resumed with its host data (the way a jitted
+ * `whileLoop` reads its predicate). Without `readLater`, such an operand is a
+ * `BackendError`.
+ *
+ * @since 0.1.0
+ */
+export function* callBackSteps(
+  callback: HostCallback,
+  operands: ReadonlyArray<Tensor>,
+  readLater?: (x: Tensor) => unknown
+): Generator<unknown, ReadonlyArray<Tensor>, unknown> {
+  const values: Array<Tensor> = []
+  for (const t of operands) {
+    let host = hostNow(t)
+    if (host === undefined && readLater !== undefined) host = ((yield readLater(t)) as HostArray).slice()
+    if (host === undefined) {
+      throw new BackendError({
+        backend: t instanceof ConcreteTensor ? t.buffer?.backend.name ?? "none" : "none",
+        detail:
+          `${callback}: this backend reads values back only asynchronously, and a debug callback outside jit reads them at once: call it inside jit (whose programs wait for the read)`
+      })
+    }
+    values.push(hostTensor(t.aval, host))
+  }
+  callback.call(values)
+  return []
+}

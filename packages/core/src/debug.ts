@@ -1,0 +1,279 @@
+/**
+ * `jax.debug`: see values inside transformed and compiled functions. A
+ * callback is staged as a `debug_callback` equation and called, with the
+ * values, each time the computation runs: eagerly at once, under `jit` on
+ * every call of the compiled program (never while tracing), under `vmap` once
+ * per batch index, under `grad` with the primal values.
+ *
+ * @since 0.1.0
+ */
+import { isInteger } from "./DType.js"
+import { ArgumentError } from "./Errors.js"
+import { bind } from "./Handler.js"
+import { HostCallback } from "./HostCallback.js"
+import { formatStr } from "./internal/format.js"
+import { ConcreteTensor, isTensor } from "./Tensor.js"
+import type { Tensor } from "./Tensor.js"
+import * as Tree from "./Tree.js"
+
+/** Stages `fn(...args)`: the tensor leaves of `args` are passed as values, the other leaves as they are. */
+const stageCallback = (name: string, fn: (...args: Array<any>) => void, args: ReadonlyArray<unknown>): void => {
+  const [leaves, def] = Tree.flatten([...args])
+  const dynamic: Array<Tensor> = []
+  const at: Array<number> = []
+  leaves.forEach((leaf, i) => {
+    if (isTensor(leaf)) {
+      dynamic.push(leaf)
+      at.push(i)
+    }
+  })
+  const callback = new HostCallback(name, (values) => {
+    const merged: Array<unknown> = [...leaves]
+    at.forEach((i, k) => (merged[i] = values[k]))
+    fn(...Tree.unflatten<Array<unknown>>(def, merged))
+  })
+  bind("debug_callback", dynamic, { callback })
+}
+
+/**
+ * Calls `fn` with `args` each time the computation runs (JAX's
+ * `jax.debug.callback`): the tensors among `args` (at any depth of a pytree)
+ * arrive as host arrays with their values, the rest as given. Under `jit` the
+ * call is part of the compiled program, so it happens on every call, not
+ * while tracing; under `vmap` it happens once per batch index; under `grad`
+ * and `jvp` it sees the primal values. `fn` returns nothing: values it
+ * computes do not flow back into the computation (see `pureCallback` for that
+ * in JAX).
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { debug, jit, np, toJsSync, TypedArrayBackend } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const seen: Array<unknown> = []
+ * const f = jit((x: Tensor) => {
+ *   const y = np.sin(x)
+ *   debug.callback((v) => seen.push(toJsSync(v)), y)
+ *   return np.multiply(y, 2)
+ * })
+ * Effect.runSync(f(np.array([0, 0.5])).pipe(Effect.provide(TypedArrayBackend.layer)))
+ * console.log(seen) // [ [ 0, 0.4794255495071411 ] ]
+ *
+ * @since 0.1.0
+ */
+export const callback = (fn: (...args: Array<any>) => void, ...args: ReadonlyArray<unknown>): void => {
+  if (typeof fn !== "function") {
+    throw new ArgumentError({
+      operation: "debug.callback",
+      argument: "callback",
+      expected: "a function",
+      got: fn === null ? "null" : typeof fn
+    })
+  }
+  stageCallback(fn.name === "" ? "callback" : fn.name, fn, args)
+}
+
+/** Options of {@link print}. @since 0.1.0 */
+export interface PrintOptions {
+  /** Where each formatted line goes (`console.log` by default). */
+  readonly log?: ((line: string) => void) | undefined
+}
+
+// Python's str() of a formatted value: a tensor as NumPy's str, containers with their items' reprs.
+const strOf = (value: unknown): string => {
+  if (typeof value === "string") return value
+  if (value instanceof ConcreteTensor) {
+    const host = value.host
+    if (host !== undefined) return formatStr(host, value.aval.dtype, value.aval.shape)
+  }
+  return reprOf(value)
+}
+
+const reprOf = (value: unknown): string => {
+  if (typeof value === "string") return `'${value}'`
+  if (value === null || value === undefined) return "None"
+  if (typeof value === "boolean") return value ? "True" : "False"
+  if (Array.isArray(value)) return `[${value.map(reprOf).join(", ")}]`
+  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    return `{${Object.entries(value).map(([k, v]) => `'${k}': ${reprOf(v)}`).join(", ")}}`
+  }
+  return String(value)
+}
+
+/** One replacement field of a format string: `{}`, `{0}`, `{name}`, optionally with `:.3f`, `:.2e`, `:d`. */
+interface Field {
+  readonly key: number | string
+  readonly spec: string
+}
+
+/** The literal pieces and fields of a Python format string (`{{` and `}}` are braces). */
+const parseFormat = (fmt: string): { readonly pieces: Array<string>; readonly fields: Array<Field> } => {
+  const bad = (detail: string) =>
+    new ArgumentError({ operation: "debug.print", argument: "fmt", expected: "a Python format string", got: detail })
+  const pieces: Array<string> = []
+  const fields: Array<Field> = []
+  let text = ""
+  let auto = 0
+  let numbering: "auto" | "manual" | undefined
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!
+    if (c === "}") {
+      if (fmt[i + 1] !== "}") throw bad(`a single '}' at ${i} in ${JSON.stringify(fmt)}`)
+      text += "}"
+      i++
+      continue
+    }
+    if (c !== "{") {
+      text += c
+      continue
+    }
+    if (fmt[i + 1] === "{") {
+      text += "{"
+      i++
+      continue
+    }
+    const end = fmt.indexOf("}", i)
+    if (end < 0) throw bad(`an unclosed '{' at ${i} in ${JSON.stringify(fmt)}`)
+    const body = fmt.slice(i + 1, end)
+    const colon = body.indexOf(":")
+    const name = colon < 0 ? body : body.slice(0, colon)
+    const spec = colon < 0 ? "" : body.slice(colon + 1)
+    let key: number | string
+    if (name === "") {
+      if (numbering === "manual") throw bad("automatic and manual field numbering mixed")
+      numbering = "auto"
+      key = auto++
+    } else if (/^\d+$/.test(name)) {
+      if (numbering === "auto") throw bad("automatic and manual field numbering mixed")
+      numbering = "manual"
+      key = Number(name)
+    } else if (/^[A-Za-z_$][\w$]*$/.test(name)) key = name
+    else throw bad(`the field {${body}} (fields are {}, {0} or {name})`)
+    if (spec !== "" && !SPEC.test(spec)) throw bad(`the format spec :${spec} (specs are .Nf, .Ne or d)`)
+    pieces.push(text)
+    text = ""
+    fields.push({ key, spec })
+    i = end
+  }
+  pieces.push(text)
+  return { pieces, fields }
+}
+
+/** The format specs `debug.print` takes: `.Nf`, `.Ne` and `d`. */
+const SPEC = /^\.(\d+)([fe])$|^(d)$/
+
+// A field's value under its format spec: `.Nf`, `.Ne`, `d` apply to numbers and one-element tensors.
+const formatField = (value: unknown, spec: string): string => {
+  if (spec === "") return strOf(value)
+  const m = SPEC.exec(spec)
+  const n = typeof value === "number"
+    ? value
+    : value instanceof ConcreteTensor && value.host !== undefined && value.host.length === 1
+    ? Number(value.host[0])
+    : undefined
+  if (m === null || n === undefined) {
+    throw new ArgumentError({
+      operation: "debug.print",
+      argument: "fmt",
+      expected: "a format spec of .Nf, .Ne or d, on a number or a one-element array",
+      got: `:${spec} for ${strOf(value)}`
+    })
+  }
+  if (m[3] === "d") return String(n)
+  const digits = Number(m[1])
+  if (m[2] === "f") return n.toFixed(digits)
+  // Python writes the exponent with at least two digits (1.50e+00)
+  return n.toExponential(digits).replace(/e([+-])(\d)$/, "e$10$2")
+}
+
+/**
+ * Prints a formatted line each time the computation runs (JAX's
+ * `jax.debug.print`): `fmt` is a Python format string whose fields are
+ * `{}` (the next argument), `{0}` (by position) or `{name}` (a field of the
+ * last argument, a plain record: `debug.print("x = {x}", { x })`), each
+ * optionally with a spec `:.3f`, `:.2e` or `:d`. Tensors print as NumPy's `str`
+ * (`[1. 2.]`); they may sit anywhere in a pytree argument. Like
+ * `debug.callback`, it prints on every call of a jitted function (not while
+ * tracing), once per batch index under `vmap`, and the primal values under
+ * `grad`.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { debug, jit, np, toJsSync, TypedArrayBackend } from "diffect"
+ * import type { Tensor } from "diffect"
+ * // each call of f prints the line "x = [1.  2.5], sum = 3.50" first
+ * const f = jit((x: Tensor) => {
+ *   debug.print("x = {}, sum = {s:.2f}", x, { s: np.sum(x) })
+ *   return np.square(x)
+ * })
+ * const y = Effect.runSync(f(np.array([1, 2.5])).pipe(Effect.provide(TypedArrayBackend.layer)))
+ * console.log(toJsSync(y)) // [1, 6.25]
+ *
+ * @since 0.1.0
+ */
+export const print = (fmt: string, ...args: ReadonlyArray<unknown>): void => printWith(fmt, args, {})
+
+/**
+ * {@link print} with options: `log` receives each line (for tests, loggers).
+ *
+ * @example
+ * import { debug, np } from "diffect"
+ * const lines: Array<string> = []
+ * debug.printWith("{} and {}", [np.array([1, 2], { dtype: "int32" }), 3], { log: (l) => lines.push(l) })
+ * console.log(lines) // [ '[1 2] and 3' ]
+ *
+ * @since 0.1.0
+ */
+export const printWith = (fmt: string, args: ReadonlyArray<unknown>, options: PrintOptions): void => {
+  if (typeof fmt !== "string") {
+    throw new ArgumentError({ operation: "debug.print", argument: "fmt", expected: "a string", got: typeof fmt })
+  }
+  const { fields, pieces } = parseFormat(fmt)
+  const named = fields.some((f) => typeof f.key === "string")
+  const last = args[args.length - 1]
+  const record = named && typeof last === "object" && last !== null && !Array.isArray(last) && !isTensor(last)
+    ? last as Record<string, unknown>
+    : undefined
+  const positional = record === undefined ? args : args.slice(0, -1)
+  // every field resolved now (a missing one is an error while tracing, as Python's at the call)
+  for (const f of fields) {
+    const ok = typeof f.key === "number" ? f.key < positional.length : record !== undefined && f.key in record
+    const value = !ok ? undefined : typeof f.key === "number" ? positional[f.key] : record![f.key]
+    // (Python's `d` takes integers only)
+    const integral = typeof value === "number" ? Number.isInteger(value) : isTensor(value) && isInteger(value.dtype)
+    if (ok && f.spec === "d" && !integral) {
+      throw new ArgumentError({
+        operation: "debug.print",
+        argument: "fmt",
+        expected: "an integer for the format spec d",
+        got: `{${f.key}:d} for ${isTensor(value) ? `a ${value.dtype} array` : String(value)}`
+      })
+    }
+    if (ok && f.spec !== "" && !(typeof value === "number" || (isTensor(value) && value.size === 1))) {
+      throw new ArgumentError({
+        operation: "debug.print",
+        argument: "fmt",
+        expected: "a format spec on a number or a one-element array",
+        got: `{${f.key}:${f.spec}} for ${
+          isTensor(value) ? `an array of shape [${value.shape.join(", ")}]` : typeof value
+        }`
+      })
+    }
+    if (!ok) {
+      throw new ArgumentError({
+        operation: "debug.print",
+        argument: "fmt",
+        expected: typeof f.key === "number"
+          ? `at most ${positional.length} positional field(s)`
+          : "named fields given by a plain record as the last argument",
+        got: `the field {${f.key}} in ${JSON.stringify(fmt)}`
+      })
+    }
+  }
+  const log = options.log ?? ((line: string) => console.log(line))
+  const values = fields.map((f) => (typeof f.key === "number" ? positional[f.key] : record![f.key]))
+  stageCallback("print", (...vs: Array<unknown>) => {
+    let out = pieces[0]!
+    fields.forEach((f, i) => (out += formatField(vs[i], f.spec) + pieces[i + 1]!))
+    log(out)
+  }, values)
+}
