@@ -1,7 +1,8 @@
 /**
  * A JS function a program calls back with its values: the parameter of the
- * `debug_callback` primitive (JAX's `debug_callback_p`), behind `debug.callback`
- * and `debug.print`.
+ * `debug_callback` primitive (JAX's `debug_callback_p`, behind `debug.callback`
+ * and `debug.print`) and of `pure_callback` (JAX's `pure_callback_p`, behind
+ * `pureCallback`).
  *
  * @since 0.1.0
  */
@@ -13,8 +14,10 @@ import { ConcreteTensor } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 
 /**
- * The callback of a `debug_callback` equation: `call` gets one host tensor per
- * operand. Programs print it by its name; equations compare it by identity.
+ * The callback of a `debug_callback` or `pure_callback` equation: `call` gets
+ * one host tensor per operand and gives the equation's outputs (host tensors of
+ * its declared types; none for `debug_callback`). Programs print it by its
+ * name; equations compare it by identity.
  *
  * @since 0.1.0
  */
@@ -22,16 +25,24 @@ export class HostCallback {
   constructor(
     /** What programs print (`<callback name>`). */
     readonly name: string,
-    /** Called with host copies of the operands, in order. */
-    readonly call: (values: ReadonlyArray<Tensor>) => void
+    /**
+     * Called with host copies of the operands, in order, and the equation's output types
+     * (batching changes them: `vmapMethod: "expand_dims"`); gives the outputs.
+     */
+    readonly call: (values: ReadonlyArray<Tensor>, resultAvals: ReadonlyArray<AbstractValue>) => ReadonlyArray<Tensor>
   ) {}
   toString(): string {
     return `<callback ${this.name}>`
   }
 }
 
-/** A host copy of `t`'s data where it can be read now, else `undefined` (an asynchronous backend). */
-const hostNow = (t: Tensor): HostArray | undefined => {
+/**
+ * A host copy of `t`'s data where it can be read now, else `undefined` (an
+ * asynchronous backend, or a tracer).
+ *
+ * @since 0.1.0
+ */
+export const hostNow = (t: Tensor): HostArray | undefined => {
   if (!(t instanceof ConcreteTensor)) return undefined
   const host = t.host
   if (host !== undefined) return host.slice()
@@ -42,7 +53,8 @@ const hostNow = (t: Tensor): HostArray | undefined => {
 const hostTensor = (aval: AbstractValue, host: HostArray): Tensor => new ConcreteTensor(aval, host, undefined)
 
 /**
- * Calls `callback` with host copies of `operands`, as steps: an operand the
+ * Calls `callback` with host copies of `operands` and gives its outputs, as
+ * steps: an operand the
  * backend reads only asynchronously (WebGPU) is read by yielding
  * `readLater(operand)`, resumed with its host data (the way a jitted
  * `whileLoop` reads its predicate). Without `readLater`, such an operand is a
@@ -53,6 +65,7 @@ const hostTensor = (aval: AbstractValue, host: HostArray): Tensor => new Concret
 export function* callBackSteps(
   callback: HostCallback,
   operands: ReadonlyArray<Tensor>,
+  resultAvals: ReadonlyArray<AbstractValue>,
   readLater?: (x: Tensor) => unknown
 ): Generator<unknown, ReadonlyArray<Tensor>, unknown> {
   const values: Array<Tensor> = []
@@ -63,11 +76,10 @@ export function* callBackSteps(
       throw new BackendError({
         backend: t instanceof ConcreteTensor ? t.buffer?.backend.name ?? "none" : "none",
         detail:
-          `${callback}: this backend reads values back only asynchronously, and a debug callback outside jit reads them at once: call it inside jit (whose programs wait for the read)`
+          `${callback}: this backend reads values back only asynchronously, and a host callback outside jit reads them at once: call it inside jit (whose programs wait for the read)`
       })
     }
     values.push(hostTensor(t.aval, host))
   }
-  callback.call(values)
-  return []
+  return callback.call(values, resultAvals)
 }

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type { AbstractValue } from "./AbstractValue.js"
 import type { DType } from "./DType.js"
 import type { HostCallback } from "./HostCallback.js"
 import type { Program } from "./Program.js"
@@ -335,6 +336,18 @@ export interface PrimitiveParams {
    * constant folding never runs it at compile time.
    */
   readonly debug_callback: { readonly callback: HostCallback }
+  /**
+   * `pure_callback` (JAX's `pure_callback_p`, behind `pureCallback`): calls
+   * `callback` with host copies of its operands and gives its outputs, of
+   * `resultAvals`. Pure: it may be removed when unused or merged with an equal
+   * one, but is never run at compile time. No JVP or transpose (JAX's); under
+   * vmap, `vmapMethod` says how it batches.
+   */
+  readonly pure_callback: {
+    readonly callback: HostCallback
+    readonly resultAvals: ReadonlyArray<AbstractValue>
+    readonly vmapMethod: VmapMethod | null
+  }
   // higher-order primitives: their parameters hold programs (see Program.ts)
   /**
    * `jit_call` (JAX's `pjit` / `closed_call`): runs `program` on the operands
@@ -398,6 +411,17 @@ export interface PrimitiveParams {
     readonly unroll: number
   }
 }
+
+/**
+ * How `pure_callback` batches under vmap (JAX's `vmap_method`): `"sequential"`
+ * calls it once per batch index (a `scan` over the batch),
+ * `"sequential_unrolled"` the same unrolled, `"expand_dims"` once with the
+ * batch axis in front of the batched operands and a size-1 axis on the others,
+ * `"broadcast_all"` once with every operand broadcast to the batch.
+ *
+ * @since 0.1.0
+ */
+export type VmapMethod = "sequential" | "sequential_unrolled" | "expand_dims" | "broadcast_all"
 
 /**
  * A rematerialization policy (JAX's `jax.checkpoint_policies`): whether the
@@ -625,6 +649,7 @@ export const primitiveKinds = {
   checkpoint_name: "structural",
   // evaluated by the core (it calls back into JS), as the primitives that hold programs are
   debug_callback: "higher-order",
+  pure_callback: "higher-order",
   jit_call: "higher-order",
   cond: "higher-order",
   while: "higher-order",

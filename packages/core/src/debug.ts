@@ -31,6 +31,7 @@ const stageCallback = (name: string, fn: (...args: Array<any>) => void, args: Re
     const merged: Array<unknown> = [...leaves]
     at.forEach((i, k) => (merged[i] = values[k]))
     fn(...Tree.unflatten<Array<unknown>>(def, merged))
+    return []
   })
   bind("debug_callback", dynamic, { callback })
 }

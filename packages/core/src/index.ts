@@ -44,6 +44,8 @@ export * as linalg from "./linalg.js"
 export * as Lowering from "./Lowering.js"
 /** @category Primitives */
 export { HostCallback } from "./HostCallback.js"
+/** @category Transformations */
+export * from "./pureCallback.js"
 /** @category Memory */
 export * as Memory from "./Memory.js"
 /** @category Ops */

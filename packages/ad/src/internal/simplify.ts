@@ -15,7 +15,7 @@
  * (`-0 + 0` is `+0`); a rewrite also needs the result's type (shape, dtype,
  * weak type) to be `x`'s.
  */
-import { ConcreteTensor, withDynamicHandler } from "@diffect/core"
+import { ConcreteTensor, HostCallback, withDynamicHandler } from "@diffect/core"
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
 import { bind } from "@diffect/core"
 import type { Equation, PrimitiveEquation } from "../Program.js"
@@ -70,18 +70,18 @@ const signedZero = (value: unknown): unknown => (Object.is(value, -0) ? "\u0000-
 export const keyText = (value: unknown): string => JSON.stringify(value, (_key, v: unknown) => signedZero(v))
 
 /** Canonical text of params, for CSE keys (arrays, numbers, strings, booleans, null). */
-// Programs held by parameters (higher-order primitives) are keyed by identity.
-const programIds = new WeakMap<Program, number>()
-let nextProgramId = 0
+// Programs and host callbacks held by parameters (higher-order primitives) are keyed by identity.
+const objectIds = new WeakMap<Program | HostCallback, number>()
+let nextObjectId = 0
 const paramsKey = (params: object): string =>
   JSON.stringify(params, (_key, value: unknown) => {
-    if (!(value instanceof Program)) return signedZero(value)
-    let id = programIds.get(value)
+    if (!(value instanceof Program || value instanceof HostCallback)) return signedZero(value)
+    let id = objectIds.get(value)
     if (id === undefined) {
-      id = nextProgramId++
-      programIds.set(value, id)
+      id = nextObjectId++
+      objectIds.set(value, id)
     }
-    return `program#${id}`
+    return `object#${id}`
   })
 
 /**
@@ -207,7 +207,7 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     }
     // constant folding: arithmetic on scalar (or uniform) constants, index maps of array constants
     if (
-      backend !== undefined && eqn.inputs.length > 0 &&
+      backend !== undefined && eqn.inputs.length > 0 && eqn.primitive !== "pure_callback" &&
       (eqn.inputs.every((v) => constOf.has(v) && (sizeOf(v) <= 1 || uniform.has(v))) &&
           eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT) ||
         indexMaps.has(eqn.primitive) && constOf.has(eqn.inputs[0]!) &&

@@ -15,7 +15,7 @@
 import { bind, bind1, DType, lax } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { Program, Var } from "@diffect/core/Program"
-import { UniqueIndicesError } from "../Errors.js"
+import { DerivativeNotImplementedError, UniqueIndicesError } from "../Errors.js"
 import { addTangents, constLike, convertTangent, instantiate } from "../internal/tangents.js"
 import { linalgJvpRules } from "./linalg.js"
 import { linearSolveJvp } from "./linearSolve.js"
@@ -658,6 +658,13 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
 
   // JAX's debug_callback_jvp_rule: the callback sees the primals only; there is nothing to differentiate
   debug_callback: (primals, _tangents, params) => [bind("debug_callback", primals, params), []],
+  // JAX's pure_callback_jvp_rule
+  pure_callback: () => {
+    throw new DerivativeNotImplementedError({
+      primitive: "pure_callback",
+      detail: "Pure callbacks do not support JVP. Please use `customJvp` to use callbacks while taking gradients."
+    })
+  },
   jit_call: jitCallJvp,
   cond: condJvp,
   while: whileJvp,

@@ -16,7 +16,7 @@ import { aval, bind, bind1, DType, lax } from "@diffect/core"
 import type { AbstractValue, Params, Precision, Primitive, Tensor } from "@diffect/core"
 import type { Program } from "@diffect/core/Program"
 import { evalProgram, pruneProgram } from "@diffect/core/Program"
-import { NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
+import { DerivativeNotImplementedError, NonLinearTransposeError, WhileLoopReverseModeError } from "../Errors.js"
 import { cachedByMask, maskKey } from "../internal/programCache.js"
 import { convertTangent, zerosOf } from "../internal/tangents.js"
 import { convTransposeLhs, convTransposeRhs } from "./conv.js"
@@ -332,6 +332,13 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   stop_gradient: () => [null],
   // JAX's debug_callback_transpose_rule: no cotangent flows through a callback
   debug_callback: (_cts, operands) => operands.map(() => null),
+  // JAX's pure_callback_transpose_rule
+  pure_callback: () => {
+    throw new DerivativeNotImplementedError({
+      primitive: "pure_callback",
+      detail: "Pure callbacks do not support transpose. Please use `customVjp` to use callbacks while taking gradients."
+    })
+  },
   jit_call: (cts, operands, { name, program: whole }, transposeOf) => {
     const linear = operands.map(isLinear)
     const program = withCotangents(whole, cts)

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { bind, bind1, fromKinds, lax, np } from "@diffect/core"
+import { ArgumentError, aval, bind, bind1, fromKinds, lax, np } from "@diffect/core"
 import type { Params, Primitive, Tensor } from "@diffect/core"
 import { evalProgram } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
@@ -120,6 +120,47 @@ const debugCallbackBatch: BatchRule<"debug_callback"> = (operands, dims, params)
     bind("debug_callback", slices, params)
   }
   return [[], []]
+}
+
+/**
+ * `pure_callback` (JAX's `ffi_batching_rule`): by its `vmapMethod`, a `scan`
+ * over the batch calling it once per index (`"sequential"`, unrolled for
+ * `"sequential_unrolled"`), or one call with the batch axis in front of the
+ * batched operands and a size-1 (`"expand_dims"`) or full (`"broadcast_all"`)
+ * axis on the others, whose results have the batch in front.
+ */
+const pureCallbackBatch: BatchRule<"pure_callback"> = (operands, dims, params) => {
+  const { resultAvals, vmapMethod } = params
+  const at = dims.findIndex((d) => d !== null)
+  const size = operands[at]!.shape[dims[at]!]!
+  const front = operands.map((x, k) => (dims[k] === null ? x : moveAxis(x, dims[k]!, 0)))
+  const batchedAvals = resultAvals.map((a) => aval([size, ...a.shape], a.dtype, a.weakType))
+  if (vmapMethod === "expand_dims" || vmapMethod === "broadcast_all") {
+    const n = vmapMethod === "broadcast_all" ? size : 1
+    const args = front.map((x, k) => (dims[k] === null ? lax.broadcast(x, [n]) : x))
+    const outs = bind("pure_callback", args, { ...params, resultAvals: batchedAvals })
+    return [outs, outs.map(() => 0)]
+  }
+  if (vmapMethod === "sequential" || vmapMethod === "sequential_unrolled") {
+    const batched = front.filter((_, k) => dims[k] !== null)
+    const body = (
+      carry: ReadonlyArray<Tensor>,
+      xs: ReadonlyArray<Tensor>
+    ): [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
+      let b = 0
+      const args = front.map((x, k) => (dims[k] === null ? x : xs[b++]!))
+      return [carry, bind("pure_callback", args, params)]
+    }
+    const [, outs] = lax.scan(body, [], batched, { unroll: vmapMethod === "sequential_unrolled" ? size : 1 })
+    return [outs as ReadonlyArray<Tensor>, resultAvals.map(() => 0)]
+  }
+  throw new ArgumentError({
+    operation: "vmap of pureCallback",
+    argument: "vmapMethod",
+    expected:
+      "one of \"sequential\", \"sequential_unrolled\", \"expand_dims\" or \"broadcast_all\" (pureCallback's option; JAX's vmap_method)",
+    got: "none"
+  })
 }
 
 /**
@@ -753,6 +794,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   ppermute: single(ppermuteRule),
   all_to_all: single(allToAllRule),
   debug_callback: debugCallbackBatch,
+  pure_callback: pureCallbackBatch,
   jit_call: jitCallRule,
   cond: condRule,
   while: whileRule,

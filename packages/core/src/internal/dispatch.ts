@@ -78,7 +78,7 @@ export const evalPrimitive = <P extends Primitive>(
  * `evalPrimitive` as steps: a loop (`while`, `scan`) yields `undefined` between
  * its iterations, and, for a `while` predicate the backend cannot read
  * synchronously, the value `readLater` makes of it (its resumption value is the
- * predicate's host data); a `debug_callback` yields `readLater` of each
+ * predicate's host data); a host callback yields `readLater` of each
  * operand such a backend holds. Any other primitive is one step. The compiled
  * programs of `jit` run loops this way, so a jitted loop run as an Effect is
  * interruptible between iterations.
@@ -92,8 +92,9 @@ export function* evalPrimitiveSteps<P extends Primitive>(
   params: Params<P>,
   readLater?: (x: Tensor) => unknown
 ): LoopSteps<ReadonlyArray<Tensor>> {
-  if (primitive === "debug_callback") {
-    return yield* callBackSteps((params as Params<"debug_callback">).callback, operands, readLater)
+  if (primitive === "debug_callback" || primitive === "pure_callback") {
+    const { callback, resultAvals } = params as Params<"debug_callback"> & Partial<Params<"pure_callback">>
+    return yield* callBackSteps(callback, operands, resultAvals ?? [], readLater)
   }
   if (primitive !== "while" && primitive !== "scan") return evalPrimitive(primitive, operands, params)
   abstractEvalRules[primitive](operands.map((x) => x.aval), params)

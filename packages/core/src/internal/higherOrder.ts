@@ -116,7 +116,8 @@ const selectAmongBranches = (
 /** One evaluation rule per higher-order primitive (a missing entry is a compile error). */
 export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalRule<P> } = {
   // (no readLater here: a value the backend reads only asynchronously is a BackendError)
-  debug_callback: (operands, { callback }) => drainLoop(callBackSteps(callback, operands)),
+  debug_callback: (operands, { callback }) => drainLoop(callBackSteps(callback, operands, [])),
+  pure_callback: (operands, { callback, resultAvals }) => drainLoop(callBackSteps(callback, operands, resultAvals)),
   jit_call: (operands, { program }, { run }) => run(program, operands),
   cond: (operands, { branches }, context) => {
     const ops = operands.slice(1)

@@ -15,10 +15,16 @@ export const varName = (i: number): string => {
   return s
 }
 
+const isAval = (value: unknown): value is { shape: ReadonlyArray<number>; dtype: string } =>
+  typeof value === "object" && value !== null && Array.isArray((value as { shape?: unknown }).shape) &&
+  typeof (value as { dtype?: unknown }).dtype === "string" && "weakType" in value
+
 export const formatParam = (value: unknown): string => {
   if (Array.isArray(value)) return `(${value.map(formatParam).join(", ")}${value.length === 1 ? "," : ""})`
   if (value === null) return "None"
   if (typeof value === "boolean") return value ? "True" : "False"
+  // an abstract value (a callback's result types): `f32[2]`, as an equation's types print
+  if (isAval(value)) return `${value.dtype}[${value.shape.join(",")}]`
   // a plain record (a convolution's dimension numbers): its fields, as JAX prints a NamedTuple's
   if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
     return `{${Object.entries(value).map(([k, v]) => `${k}=${formatParam(v)}`).join(", ")}}`

@@ -1,0 +1,166 @@
+/**
+ * `pureCallback` (JAX's `jax.pure_callback`): JS code with results inside
+ * transformed and compiled functions.
+ *
+ * @since 0.1.0
+ */
+import { aval, formatAval } from "./AbstractValue.js"
+import type { AbstractValue } from "./AbstractValue.js"
+import { ArgumentError, DTypeError, ShapeError } from "./Errors.js"
+import { bind } from "./Handler.js"
+import { HostCallback, hostNow } from "./HostCallback.js"
+import { array } from "./np.js"
+import type { VmapMethod } from "./Primitive.js"
+import { ShapeDtypeStruct } from "./ShapeDtypeStruct.js"
+import { ConcreteTensor, isTensor, Tensor } from "./Tensor.js"
+import * as Tree from "./Tree.js"
+
+/** The results of `pureCallback`: `resultShapeDtypes` with a tensor for each type. @since 0.1.0 */
+export type PureCallbackResults<R> = R extends ShapeDtypeStruct | Tensor ? Tensor
+  : R extends ReadonlyArray<unknown> ? { -readonly [K in keyof R]: PureCallbackResults<R[K]> }
+  : R extends object ? { -readonly [K in keyof R]: PureCallbackResults<R[K]> }
+  : R
+
+/** Options of {@link pureCallback}. @since 0.1.0 */
+export interface PureCallbackOptions {
+  /**
+   * How the call batches under `vmap` (JAX's `vmap_method`; without it, vmap
+   * of the call is an error): `"sequential"` (one call per batch index),
+   * `"sequential_unrolled"`, `"expand_dims"` (one call, the batch axis in front
+   * of the batched arguments and a size-1 axis on the others) or
+   * `"broadcast_all"` (one call, every argument broadcast to the batch).
+   */
+  readonly vmapMethod?: VmapMethod | undefined
+}
+
+const vmapMethods: ReadonlyArray<VmapMethod> = ["sequential", "sequential_unrolled", "expand_dims", "broadcast_all"]
+
+const isType = (x: unknown): x is ShapeDtypeStruct | Tensor => x instanceof ShapeDtypeStruct || isTensor(x)
+
+// One result of the callback as the declared type: a tensor of that dtype and shape, or JS
+// values (numbers, nested arrays, typed arrays) converted to it.
+const asResult = (value: unknown, want: AbstractValue, index: number, name: string): Tensor => {
+  const t = value instanceof Tensor ? value : array(value as never, { dtype: want.dtype })
+  if (value instanceof Tensor && t.dtype !== want.dtype) {
+    throw new DTypeError({
+      operation: "pureCallback",
+      detail: `${name}: incorrect output dtype for return value ${index}: expected ${want.dtype}, got ${t.dtype}`
+    })
+  }
+  if (t.shape.length !== want.shape.length || t.shape.some((d, i) => d !== want.shape[i])) {
+    throw new ShapeError({
+      operation: "pureCallback",
+      detail: `${name}: incorrect output shape for return value ${index}: expected ${formatAval(want)}, got ${
+        formatAval(t.aval)
+      }`
+    })
+  }
+  const host = hostNow(t)
+  if (host === undefined) {
+    throw new ArgumentError({
+      operation: "pureCallback",
+      argument: "callback",
+      expected: "a function returning values it can read at once (tensors of a synchronous backend, numbers or arrays)",
+      got: `return value ${index}, ${t}`
+    })
+  }
+  return new ConcreteTensor(aval(want.shape, want.dtype, false), host, undefined)
+}
+
+/**
+ * Calls `callback` on the values of `args` and returns its results, inside
+ * transformed and compiled functions too (JAX's `jax.pure_callback`).
+ * `resultShapeDtypes` declares the results: a pytree of `ShapeDtypeStruct`s (or
+ * tensors standing for their type), which the results take the structure of.
+ * The tensors among `args` (at any depth) arrive as host arrays with their
+ * values, the other leaves as given; the callback returns one value per
+ * declared result, as a tensor of its dtype and shape, or JS numbers and
+ * arrays (converted to it). A result of another dtype or shape is a
+ * `DTypeError` or `ShapeError`.
+ *
+ * As in JAX the callback must be pure: a compiled program may drop a call
+ * whose results are unused or merge two equal ones. It has no derivative
+ * (use `customJvp` or `customVjp` around it); under `vmap` it needs
+ * `vmapMethod`.
+ *
+ * @example
+ * import { Effect } from "effect"
+ * import { jit, np, pureCallback, ShapeDtypeStruct, toJsSync, TypedArrayBackend } from "diffect"
+ * import type { Tensor } from "diffect"
+ * // a JS function of plain numbers, called from a compiled program
+ * const cumulativeMax = (x: Tensor) => {
+ *   let m = -Infinity
+ *   return (toJsSync(x) as Array<number>).map((v) => (m = Math.max(m, v)))
+ * }
+ * const f = jit((x: Tensor) => {
+ *   const y = pureCallback(cumulativeMax, new ShapeDtypeStruct(x.shape, x.dtype), [np.sin(x)])
+ *   return np.multiply(y, 2)
+ * })
+ * const out = Effect.runSync(f(np.array([0, 3, 1, 2])).pipe(Effect.provide(TypedArrayBackend.layer)))
+ * console.log(toJsSync(out)) // [0, 0.28224000334739685, 1.6829419136047363, 1.8185948133468628]
+ *
+ * @since 0.1.0
+ */
+export const pureCallback = <R>(
+  callback: (...args: Array<any>) => unknown,
+  resultShapeDtypes: R,
+  args: ReadonlyArray<unknown>,
+  options?: PureCallbackOptions
+): PureCallbackResults<R> => {
+  if (typeof callback !== "function") {
+    throw new ArgumentError({
+      operation: "pureCallback",
+      argument: "callback",
+      expected: "a function",
+      got: callback === null ? "null" : typeof callback
+    })
+  }
+  if (!Array.isArray(args)) {
+    throw new ArgumentError({
+      operation: "pureCallback",
+      argument: "args",
+      expected: "an array of the callback's arguments",
+      got: typeof args
+    })
+  }
+  const vmapMethod = options?.vmapMethod ?? null
+  if (vmapMethod !== null && !vmapMethods.includes(vmapMethod)) {
+    throw new ArgumentError({
+      operation: "pureCallback",
+      argument: "vmapMethod",
+      expected: vmapMethods.map((m) => JSON.stringify(m)).join(", "),
+      got: String(vmapMethod)
+    })
+  }
+  const [types, outDef] = Tree.flatten(resultShapeDtypes, { isLeaf: isType })
+  const resultAvals = types.map((t, i): AbstractValue => {
+    if (!isType(t)) {
+      throw new ArgumentError({
+        operation: "pureCallback",
+        argument: "resultShapeDtypes",
+        expected: "a pytree of ShapeDtypeStructs (or tensors)",
+        got: `leaf ${i}: ${typeof t}`
+      })
+    }
+    return aval(t.shape, t.dtype, false)
+  })
+  const [leaves, inDef] = Tree.flatten([...args])
+  const at: Array<number> = []
+  const dynamic: Array<Tensor> = []
+  leaves.forEach((leaf, i) => {
+    if (isTensor(leaf)) {
+      at.push(i)
+      dynamic.push(leaf)
+    }
+  })
+  const name = callback.name === "" ? "callback" : callback.name
+  const host = new HostCallback(name, (values, avals) => {
+    const merged: Array<unknown> = [...leaves]
+    at.forEach((i, k) => (merged[i] = values[k]))
+    const returned = callback(...Tree.unflatten<Array<unknown>>(inDef, merged))
+    const results = Tree.flattenUpTo(outDef, returned)
+    return results.map((r, i) => asResult(r, avals[i]!, i, name))
+  })
+  const outs = bind("pure_callback", dynamic, { callback: host, resultAvals, vmapMethod })
+  return Tree.unflatten(outDef, outs)
+}
