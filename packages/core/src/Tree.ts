@@ -619,7 +619,9 @@ export const transpose = (outer: internal.TreeDef, inner: internal.TreeDef | und
  * name that is not a field is an `ArgumentError`.
  *
  * Registration is per class, as JAX's registry is per type: a subclass (a
- * `Base.extend<Sub>(...)` Schema class too) is registered on its own.
+ * `Base.extend<Sub>(...)` Schema class too) is registered on its own. A class
+ * registers once (a second registration is an `ArgumentError`, as JAX's
+ * duplicate registration; `Tree.unregister` it first).
  *
  * @example
  * import { Schema } from "effect"
@@ -774,6 +776,16 @@ const checkNotBuiltIn = (c: Function): void => {
       expected:
         "a class other than Array, Object and Tensor (arrays and records are built-in nodes, tensors are leaves)",
       got: `the class ${c.name}`
+    })
+  }
+  // JAX's "Duplicate custom PyTreeDef type registration": a second registration would change how
+  // trees already flattened (jit's cache keys, saved treedefs) unflatten
+  if (internal.lookupNode(c) !== undefined) {
+    throw new ArgumentError({
+      operation: "Tree.register",
+      argument: "constructor",
+      expected: "a class not registered yet (Tree.unregister it first to register it again)",
+      got: `the class ${c.name}, already registered`
     })
   }
 }

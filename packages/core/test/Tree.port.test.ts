@@ -171,7 +171,6 @@ describe("registrations that break their contract", () => {
     class Good {
       constructor(readonly x: unknown) {}
     }
-    Tree.register(Good, (g) => [g.x], ([x]) => new Good(x))
     const bad = new Good(1)
     Tree.register(Good, (g): Array<unknown> => (g === bad ? { x: g.x } : [g.x]) as never, ([x]) => new Good(x))
     assert.strictEqual(
@@ -180,6 +179,23 @@ describe("registrations that break their contract", () => {
     )
     Tree.unregister(Bad)
     Tree.unregister(Good)
+  })
+
+  it("a second registration of a class is an ArgumentError, as JAX's duplicate registration", () => {
+    class Twice {
+      constructor(readonly x: number) {}
+    }
+    Tree.register(Twice, (t) => [t.x], ([x]) => new Twice(x as number))
+    assert.strictEqual(
+      thrownTag(() => Tree.register(Twice, (t) => [t.x, t.x], ([x]) => new Twice(x as number)), "ArgumentError"),
+      "Tree.register: constructor must be a class not registered yet (Tree.unregister it first to register it again), got the class Twice, already registered"
+    )
+    // the first registration stands; after unregister, a new one takes over
+    assert.strictEqual(Tree.numLeaves(new Twice(1)), 1)
+    Tree.unregister(Twice)
+    Tree.register(Twice, (t) => [t.x, t.x], ([x]) => new Twice(x as number))
+    assert.strictEqual(Tree.numLeaves(new Twice(1)), 2)
+    Tree.unregister(Twice)
   })
 
   it("toChildren of another length than the registration's keys", () => {
