@@ -1,8 +1,8 @@
 // The differentiation API on every backend (the typed-array reference and WebGPU,
 // when an adapter is available): the same JAX-documented values, read back with
 // toJs (asynchronous on WebGPU), with the backend taken from the Effect context.
-import { customVjp, grad, hessian, jacfwd, jacrev, jvp, linearize, valueAndGrad, vjp, vmap } from "@diffect/ad"
-import { np, toJs } from "@diffect/core"
+import { customVjp, grad, hessian, jacfwd, jacrev, jit, jvp, linearize, valueAndGrad, vjp, vmap } from "@diffect/ad"
+import { debug, ioCallback, np, pureCallback, ShapeDtypeStruct, toJs, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { describe, layer } from "@effect/vitest"
 import { Effect } from "effect"
@@ -63,6 +63,22 @@ for (const target of backends) {
           const clip = customVjp((x: Tensor) => x)
           clip.defVjp((x) => [x, null] as const, (_r, g) => [np.clip(g, { min: -0.75, max: 0.75 })])
           expect.close(yield* toJs(yield* grad((x: Tensor) => clip(np.sin(x)))(np.array(0))), 0.75)
+        }))
+
+      it.effect("host callbacks in a jitted program: the values read back (waited for on WebGPU)", () =>
+        Effect.gen(function*() {
+          const seen: Array<unknown> = []
+          let counter = 0
+          const f = jit((x: Tensor) => {
+            const y = np.multiply(x, 2)
+            debug.callback((v: Tensor) => seen.push(toJsSync(v)), y)
+            const doubled = pureCallback((v: Tensor) => np.multiply(v, 2), new ShapeDtypeStruct([2], "float32"), [y])
+            const count = ioCallback(() => [counter++], new ShapeDtypeStruct([1], "float32"), [])
+            return np.add(doubled, count)
+          })
+          expect.close(yield* toJs(yield* f(np.array([1, 2]))), [4, 8])
+          expect.close(yield* toJs(yield* f(np.array([1, 2]))), [5, 9])
+          expect.close(seen, [[2, 4], [2, 4]])
         }))
     })
   })

@@ -800,6 +800,7 @@ export const abstractEvalRules: { readonly [P in Primitive]: AbstractEvalRule<P>
   },
   debug_callback: () => [],
   pure_callback: (_avals, { resultAvals }) => resultAvals,
+  io_callback: (_avals, { resultAvals }) => resultAvals,
   jit_call: (avals, { program }) => {
     checkProgramOperands("jit_call", avals, program.inAvals)
     return program.outAvals

@@ -313,6 +313,17 @@ export const setDefaultBackend = (backend: BackendShape): void => {
 }
 
 /**
+ * The default backend where it reads synchronously (the facade's typed-array
+ * backend): where host callbacks run their own eager operations, as JAX runs
+ * callbacks on its CPU device. `undefined` without one.
+ *
+ * @category Backends
+ * @since 0.1.0
+ */
+export const hostBackend = (): BackendShape | undefined =>
+  defaultBackend?.readSync !== undefined ? defaultBackend : undefined
+
+/**
  * A host-memory buffer's storage for a read that ends before the caller
  * returns (printing, converting to JS numbers, a copy, one scalar): the
  * backend's `peekSync`, which leaves the storage the buffer's own (donatable,

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { AbstractValue } from "./AbstractValue.js"
-import { peekHost } from "./Backend.js"
+import { hostBackend, peekHost, withBackend } from "./Backend.js"
 import type { HostArray } from "./DType.js"
 import { BackendError } from "./Errors.js"
 import { ConcreteTensor } from "./Tensor.js"
@@ -81,5 +81,10 @@ export function* callBackSteps(
     }
     values.push(hostTensor(t.aval, host))
   }
-  return callback.call(values, resultAvals)
+  // the callback's own eager operations run on the CPU backend where there is one (JAX runs
+  // callbacks with its CPU device as the default), so it can read what it computes
+  const cpu = hostBackend()
+  return cpu === undefined
+    ? callback.call(values, resultAvals)
+    : withBackend(cpu, () => callback.call(values, resultAvals))
 }

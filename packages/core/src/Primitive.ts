@@ -348,6 +348,16 @@ export interface PrimitiveParams {
     readonly resultAvals: ReadonlyArray<AbstractValue>
     readonly vmapMethod: VmapMethod | null
   }
+  /**
+   * `io_callback` (JAX's `io_callback_p`, behind `ioCallback`): `pure_callback`
+   * with side effects: an effect (kept when unused, never merged or folded);
+   * `ordered` calls cannot be batched. No JVP or transpose (JAX's).
+   */
+  readonly io_callback: {
+    readonly callback: HostCallback
+    readonly resultAvals: ReadonlyArray<AbstractValue>
+    readonly ordered: boolean
+  }
   // higher-order primitives: their parameters hold programs (see Program.ts)
   /**
    * `jit_call` (JAX's `pjit` / `closed_call`): runs `program` on the operands
@@ -650,6 +660,7 @@ export const primitiveKinds = {
   // evaluated by the core (it calls back into JS), as the primitives that hold programs are
   debug_callback: "higher-order",
   pure_callback: "higher-order",
+  io_callback: "higher-order",
   jit_call: "higher-order",
   cond: "higher-order",
   while: "higher-order",

@@ -172,7 +172,7 @@ export const programHasEffects = (program: Program): boolean => {
  */
 export const equationHasEffect = (eqn: Equation): boolean => {
   if (eqn._tag === "CustomEquation") return eqn.body !== undefined && programHasEffects(eqn.body)
-  if (eqn.primitive === "debug_callback") return true
+  if (eqn.primitive === "debug_callback" || eqn.primitive === "io_callback") return true
   return Object.values(eqn.params).some((v: unknown) =>
     v instanceof Program
       ? programHasEffects(v)

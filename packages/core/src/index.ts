@@ -45,7 +45,7 @@ export * as Lowering from "./Lowering.js"
 /** @category Primitives */
 export { HostCallback } from "./HostCallback.js"
 /** @category Transformations */
-export * from "./pureCallback.js"
+export * from "./callbacks.js"
 /** @category Memory */
 export * as Memory from "./Memory.js"
 /** @category Ops */

@@ -35,8 +35,8 @@ export { stats } from "@diffect/core"
 export { cluster, fft, image, integrate, interpolate, ndimage, ops, signal, spatial } from "@diffect/core"
 // jax.debug: callbacks and prints inside transformed and compiled functions
 /** @category Transformations */
-export { debug, pureCallback } from "@diffect/core"
-export type { PureCallbackOptions, PureCallbackResults, VmapMethod } from "@diffect/core"
+export { debug, ioCallback, pureCallback } from "@diffect/core"
+export type { IoCallbackOptions, PureCallbackOptions, PureCallbackResults, VmapMethod } from "@diffect/core"
 
 // Pytrees and tensor schemas
 /** @category Pytrees and schemas */

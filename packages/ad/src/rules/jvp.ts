@@ -658,6 +658,10 @@ export const jvpRules: { readonly [P in Primitive]: JvpRule<P> } = {
 
   // JAX's debug_callback_jvp_rule: the callback sees the primals only; there is nothing to differentiate
   debug_callback: (primals, _tangents, params) => [bind("debug_callback", primals, params), []],
+  // JAX's io_callback_jvp_rule
+  io_callback: () => {
+    throw new DerivativeNotImplementedError({ primitive: "io_callback", detail: "IO callbacks do not support JVP." })
+  },
   // JAX's pure_callback_jvp_rule
   pure_callback: () => {
     throw new DerivativeNotImplementedError({

@@ -223,6 +223,8 @@ export const partialEvalRules: { readonly [P in HigherOrderPrimitive]: PartialEv
   // JAX's _debug_partial_eval_custom: called now when every operand is known, else staged
   debug_callback: (operands, unknown, params, stage) =>
     unknown.some((u) => u) ? stage("debug_callback", operands, params) : bind("debug_callback", operands, params),
+  io_callback: (operands, unknown, params, stage) =>
+    unknown.some((u) => u) ? stage("io_callback", operands, params) : bind("io_callback", operands, params),
   pure_callback: (operands, unknown, params, stage) =>
     unknown.some((u) => u) ? stage("pure_callback", operands, params) : bind("pure_callback", operands, params),
   jit_call: jitCallPartialEval,

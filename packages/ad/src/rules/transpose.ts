@@ -332,6 +332,13 @@ export const transposeRules: { readonly [P in Primitive]?: TransposeRule<P> } = 
   stop_gradient: () => [null],
   // JAX's debug_callback_transpose_rule: no cotangent flows through a callback
   debug_callback: (_cts, operands) => operands.map(() => null),
+  // JAX's io_callback_transpose_rule
+  io_callback: () => {
+    throw new DerivativeNotImplementedError({
+      primitive: "io_callback",
+      detail: "IO callbacks do not support transpose."
+    })
+  },
   // JAX's pure_callback_transpose_rule
   pure_callback: () => {
     throw new DerivativeNotImplementedError({

@@ -164,6 +164,33 @@ const pureCallbackBatch: BatchRule<"pure_callback"> = (operands, dims, params) =
 }
 
 /**
+ * `io_callback` (JAX's `io_callback_batching_rule`): a `scan` over the batch
+ * calling it once per index, in order; an ordered one cannot be batched.
+ */
+const ioCallbackBatch: BatchRule<"io_callback"> = (operands, dims, params) => {
+  if (params.ordered) {
+    throw new ArgumentError({
+      operation: "vmap of ioCallback",
+      argument: "ordered",
+      expected: "an unordered callback (Cannot `vmap` ordered IO callback.)",
+      got: "ordered: true"
+    })
+  }
+  const front = operands.map((x, k) => (dims[k] === null ? x : moveAxis(x, dims[k]!, 0)))
+  const batched = front.filter((_, k) => dims[k] !== null)
+  const body = (
+    carry: ReadonlyArray<Tensor>,
+    xs: ReadonlyArray<Tensor>
+  ): [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
+    let b = 0
+    const args = front.map((x, k) => (dims[k] === null ? x : xs[b++]!))
+    return [carry, bind("io_callback", args, params)]
+  }
+  const [, outs] = lax.scan(body, [], batched)
+  return [outs as ReadonlyArray<Tensor>, params.resultAvals.map(() => 0)]
+}
+
+/**
  * A batching rule of a primitive with one output: the result and its batch dimension.
  *
  * @since 0.1.0
@@ -795,6 +822,7 @@ export const batchRules: { readonly [P in Primitive]: BatchRule<P> } = fromKinds
   all_to_all: single(allToAllRule),
   debug_callback: debugCallbackBatch,
   pure_callback: pureCallbackBatch,
+  io_callback: ioCallbackBatch,
   jit_call: jitCallRule,
   cond: condRule,
   while: whileRule,

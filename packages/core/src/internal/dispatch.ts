@@ -92,7 +92,7 @@ export function* evalPrimitiveSteps<P extends Primitive>(
   params: Params<P>,
   readLater?: (x: Tensor) => unknown
 ): LoopSteps<ReadonlyArray<Tensor>> {
-  if (primitive === "debug_callback" || primitive === "pure_callback") {
+  if (primitive === "debug_callback" || primitive === "pure_callback" || primitive === "io_callback") {
     const { callback, resultAvals } = params as Params<"debug_callback"> & Partial<Params<"pure_callback">>
     return yield* callBackSteps(callback, operands, resultAvals ?? [], readLater)
   }

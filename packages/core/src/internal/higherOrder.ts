@@ -118,6 +118,7 @@ export const higherOrderEvalRules: { readonly [P in HigherOrderPrimitive]: EvalR
   // (no readLater here: a value the backend reads only asynchronously is a BackendError)
   debug_callback: (operands, { callback }) => drainLoop(callBackSteps(callback, operands, [])),
   pure_callback: (operands, { callback, resultAvals }) => drainLoop(callBackSteps(callback, operands, resultAvals)),
+  io_callback: (operands, { callback, resultAvals }) => drainLoop(callBackSteps(callback, operands, resultAvals)),
   jit_call: (operands, { program }, { run }) => run(program, operands),
   cond: (operands, { branches }, context) => {
     const ops = operands.slice(1)

@@ -1,10 +1,12 @@
 /**
- * `pureCallback` (JAX's jax.pure_callback): JS code with results inside jit,
- * vmap (by `vmapMethod`) and control flow; no derivative (JAX's errors), and a
+ * `pureCallback` and `ioCallback` (JAX's jax.pure_callback and io_callback):
+ * JS code with results inside jit, vmap (by `vmapMethod`; an ordered IO
+ * callback not at all) and control flow; no derivative (JAX's errors), and a
  * `customJvp` around it for one; results checked against the declared types.
+ * An IO callback is an effect: run even when its results are unused.
  */
 import { customJvp, grad, jit, vmap } from "@diffect/ad"
-import { lax, np, pureCallback, ShapeDtypeStruct, toJsSync } from "@diffect/core"
+import { ioCallback, lax, np, pureCallback, ShapeDtypeStruct, toJsSync } from "@diffect/core"
 import type { Tensor, VmapMethod } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { js, run } from "./gradHelpers.js"
@@ -174,5 +176,53 @@ describe("pureCallback", () => {
       thrown(() => pureCallback(() => 1, f32([]), [], { vmapMethod: "legacy" as never })).message,
       "\"sequential\""
     )
+  })
+})
+
+describe("ioCallback", () => {
+  it("an effect under jit: every call runs, results used or not, in program order; never merged", () => {
+    const log: Array<string> = []
+    let counter = 0
+    const next = (tag: string) => () => {
+      log.push(tag)
+      return [counter++]
+    }
+    const f = jit((x: Tensor) => {
+      // unused results: still called
+      ioCallback(next("unused"), f32([1]), [])
+      // two equal calls (same inputs): both run, each advancing the counter
+      const a = ioCallback(next("a"), f32([1]), [x])
+      const b = ioCallback(next("b"), f32([1]), [x])
+      return np.concatenate([a, b])
+    })
+    assert.deepStrictEqual(js(run(f(np.array([0])))), [1, 2])
+    assert.deepStrictEqual(js(run(f(np.array([0])))), [4, 5])
+    assert.deepStrictEqual(log, ["unused", "a", "b", "unused", "a", "b"])
+  })
+
+  it("vmap: an unordered one once per batch index; an ordered one is an error, as JAX's", () => {
+    const seen: Array<unknown> = []
+    const h = (x: Tensor, y: Tensor) =>
+      ioCallback(
+        (u: Tensor, v: Tensor) => {
+          seen.push(toJsSync(u))
+          return np.multiply(u, v)
+        },
+        f32([]),
+        [x, y]
+      )
+    assert.deepStrictEqual(js(run(vmap(h, { inAxes: [0, null] })(np.array([1, 2, 3]), np.array(10)))), [10, 20, 30])
+    assert.deepStrictEqual(seen, [1, 2, 3])
+    const ordered = (x: Tensor) => ioCallback((u: Tensor) => u, f32([]), [x], { ordered: true })
+    const e = thrown(() => run(vmap(ordered)(np.array([1, 2]))))
+    assert.strictEqual(e.tag, "ArgumentError")
+    assert.include(e.message, "Cannot `vmap` ordered IO callback.")
+    assert.include(thrown(() => ioCallback(() => 1, f32([]), [], { ordered: 1 as never })).message, "a boolean")
+  })
+
+  it("no derivative: JAX's message", () => {
+    const e = thrown(() => run(grad((x: Tensor) => ioCallback((u: Tensor) => u, f32([]), [x]))(np.array(1))))
+    assert.strictEqual(e.tag, "DerivativeNotImplementedError")
+    assert.include(e.message, "IO callbacks do not support JVP.")
   })
 })
