@@ -1,5 +1,6 @@
 export * from "./Collectives.js"
 export * from "./Custom.js"
+export * from "./CustomGradient.js"
 export * from "./Errors.js"
 export * from "./EvalShape.js"
 export * from "./Frompyfunc.js"
