@@ -113,7 +113,7 @@ export type {
 export { Types } from "@diffect/ad"
 
 // Compilation
-export { jit } from "@diffect/ad"
+export { disableJit, jit, JitDisabled } from "@diffect/ad"
 // Rematerialization (jax.checkpoint)
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
 export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"

@@ -39,6 +39,9 @@ class UserInterrupt {}
 // The context of the running transformation, for user Effects that are not ours.
 let currentContext: Context.Context<never> | undefined
 
+/** The context of the transformation running now (its Effect's services), if any. */
+export const runningContext = (): Context.Context<never> | undefined => currentContext
+
 const label = "the transformation that made it"
 
 // Runs one synchronous slice of a transformation: thrown diffect errors and the user's
