@@ -23,9 +23,12 @@
  */
 import {
   activeBackend,
+  activeChecks,
   bind,
   ConcreteTensor,
   currentDynamicHandler,
+  FloatingPointError,
+  invalidValue,
   isTensor,
   Memory,
   Tracer,
@@ -535,6 +538,21 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
 
   const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
 
+  // debugNans / debugInfs: an invalid result reruns the function op by op (JAX's de-optimized
+  // rerun), whose eager checks name the operation; else the jitted function is named
+  const checkResults = (args: ReadonlyArray<unknown>, outs: ReadonlyArray<Tensor>): void => {
+    const checks = activeChecks()
+    const value = checks === undefined ? undefined : invalidValue(outs, checks)
+    if (value === undefined) return
+    resolve(functionName(f), f(...args))
+    throw new FloatingPointError({
+      primitive: `jit(${functionName(f)})`,
+      value,
+      detail:
+        "Because debugNans and/or debugInfs is set, the de-optimized function (the function as if jit were removed) was called in an attempt to get a more precise error message. However, the de-optimized function did not produce invalid values during its execution: the compiled program's fusion or rounding may produce it, or the inputs or outputs hold NaN or infinite literals"
+    })
+  }
+
   // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
   function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
     // under disableJit: the function itself, op by op (JAX's disable_jit)
@@ -562,11 +580,13 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
         c.warmed = true
         c.executable!.warm(leaves, WARM_RUNS)
       }
+      checkResults(args, outs)
       return Tree.unflatten(entry.outDef, outs)
     }
     let outs: Array<Tensor> = []
     try {
       outs = yield* compiled(entry, backend).executable!.steps(leaves, donated)
+      checkResults(args, outs)
       return Tree.unflatten(entry.outDef, outs)
     } finally {
       // donated tensors are consumed, whether the call finished or not (their memory may hold outputs);

@@ -165,6 +165,27 @@ export class UnsupportedDTypeError extends Schema.TaggedError<UnsupportedDTypeEr
   }
 }
 
+/**
+ * A NaN (or, with `debugInfs`, an infinity) produced while `debugNans` checks
+ * every operation's floating-point results (JAX's `FloatingPointError` under
+ * `jax_debug_nans`): `primitive` is the operation that produced it, or a
+ * jitted function whose op-by-op rerun did not reproduce it.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class FloatingPointError extends Schema.TaggedError<FloatingPointError>()("FloatingPointError", {
+  primitive: Schema.String,
+  value: Schema.Literals(["nan", "inf"]),
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `invalid value (${this.value}) encountered in ${this.primitive}${
+      this.detail === "" ? "" : `. ${this.detail}`
+    }`
+  }
+}
+
 /** A failure inside a backend (device lost, out of memory, readback failed). @category Errors @since 0.1.0 */
 export class BackendError extends Schema.TaggedError<BackendError>()("BackendError", {
   backend: Schema.String,
@@ -372,6 +393,7 @@ export type CoreError =
   | ControlFlowError
   | UnsupportedDTypeError
   | BackendError
+  | FloatingPointError
   | ReleasedTensorError
   | MemoryLimitError
   | TreeStructureError
@@ -418,6 +440,7 @@ export const coreErrors: ErrorClasses<CoreError> = {
   ControlFlowError,
   UnsupportedDTypeError,
   BackendError,
+  FloatingPointError,
   ReleasedTensorError,
   MemoryLimitError,
   TreeStructureError,

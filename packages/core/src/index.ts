@@ -20,6 +20,7 @@ export * as cluster from "./cluster.js"
 export * as Convolution from "./Convolution.js"
 /** @category Transformations */
 export * as debug from "./debug.js"
+export * from "./DebugNans.js"
 /** @category Tensors */
 export * as DType from "./DType.js"
 export * from "./Eager.js"

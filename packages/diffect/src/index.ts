@@ -114,6 +114,9 @@ export { Types } from "@diffect/ad"
 
 // Compilation
 export { disableJit, jit, JitDisabled } from "@diffect/ad"
+// debugging: NaN and infinity checks (JAX's jax_debug_nans, jax_debug_infs)
+/** @category Compilation */
+export { debugInfs, debugNans, FloatChecks } from "@diffect/core"
 // Rematerialization (jax.checkpoint)
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
 export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"

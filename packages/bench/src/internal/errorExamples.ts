@@ -9,6 +9,7 @@ import {
   Checkpoint,
   customJvp,
   customVjp,
+  debugNans,
   eager,
   grad,
   itemSync,
@@ -484,6 +485,12 @@ Effect.runSync(program.pipe(Effect.provide(TypedArrayBackend.layerWith({ memoryL
           Effect.provide(TypedArrayBackend.layerWith({ memoryLimit: 1024 }))
         )
       )
+  },
+  FloatingPointError: {
+    section: "arrays",
+    mistake: "a NaN from an operation while `debugNans` checks every result",
+    code: `runSync(debugNans(eager(() => np.log(np.array([-1, 1])))))`,
+    trigger: () => runSync(debugNans(eager(() => np.log(np.array([-1, 1])))))
   },
   BackendError: {
     section: "backends",

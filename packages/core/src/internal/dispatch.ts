@@ -3,6 +3,7 @@
  */
 import { abstractEvalRules } from "../AbstractEval.js"
 import { activeBackend, peekHost } from "../Backend.js"
+import { activeChecks, checkOutputs } from "../DebugNans.js"
 import { BackendError } from "../Errors.js"
 import { callBackSteps } from "../HostCallback.js"
 import { isHigherOrder } from "../Primitive.js"
@@ -71,7 +72,11 @@ export const evalPrimitive = <P extends Primitive>(
     params as Params<FirstOrderPrimitive>,
     outAvals
   )
-  return outs.map((b, i) => new ConcreteTensor(outAvals[i]!, undefined, b))
+  const results = outs.map((b, i) => new ConcreteTensor(outAvals[i]!, undefined, b))
+  // debugNans / debugInfs: each eager operation's results (one comparison when they are off)
+  const checks = activeChecks()
+  if (checks !== undefined) checkOutputs(primitive, results, checks)
+  return results
 }
 
 /**
