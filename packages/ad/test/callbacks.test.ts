@@ -9,7 +9,7 @@ import { customJvp, grad, jit, vmap } from "@diffect/ad"
 import { ioCallback, lax, np, pureCallback, ShapeDtypeStruct, toJsSync } from "@diffect/core"
 import type { Tensor, VmapMethod } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { js, run } from "./gradHelpers.js"
+import { js, run, thrown } from "./gradHelpers.js"
 
 /** The running maximum of a vector, in plain JS (what a callback is for). */
 const cumulativeMax = (x: Tensor): Array<number> => {
@@ -18,15 +18,6 @@ const cumulativeMax = (x: Tensor): Array<number> => {
 }
 
 const f32 = (shape: ReadonlyArray<number>) => new ShapeDtypeStruct(shape, "float32")
-
-const thrown = (f: () => unknown): { readonly tag: string | undefined; readonly message: string } => {
-  try {
-    f()
-  } catch (e) {
-    return { tag: (e as { _tag?: string })._tag, message: (e as Error).message }
-  }
-  return assert.fail("expected an error")
-}
 
 describe("pureCallback", () => {
   it("under jit: called on every call of the compiled program (not while tracing), its results flow on", () => {

@@ -6,16 +6,7 @@ import { customGradient, grad, jit, jvp, vmap } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { js, run, toJs } from "./gradHelpers.js"
-
-const thrown = (f: () => unknown): { readonly tag: string | undefined; readonly message: string } => {
-  try {
-    f()
-  } catch (e) {
-    return { tag: (e as { _tag?: string })._tag, message: (e as Error).message }
-  }
-  return assert.fail("expected an error")
-}
+import { js, run, thrown, toJs } from "./gradHelpers.js"
 
 describe("customGradient", () => {
   it("test_custom_gradient: x ** 2 with the vjp g * x; its grad and grad of grad", () => {

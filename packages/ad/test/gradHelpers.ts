@@ -6,6 +6,7 @@
 import { aval, ConcreteTensor, DType, isTensor, peekHost, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assertError, Backends, Close } from "@diffect/test-utils"
+import { assert } from "@effect/vitest"
 
 export type Nested = number | boolean | { readonly re: number; readonly im: number } | ReadonlyArray<Nested>
 
@@ -73,6 +74,16 @@ export const run = Backends.run
 export const failure = Backends.failure
 
 export const provideCpu = Backends.provideCpu
+
+/** What `f` throws (its tag and message); fails the test when it returns. */
+export const thrown = (f: () => unknown): { readonly tag: string | undefined; readonly message: string } => {
+  try {
+    f()
+  } catch (e) {
+    return { tag: (e as { _tag?: string })._tag, message: (e as Error).message }
+  }
+  return assert.fail("expected an error")
+}
 
 /** Asserts two nested structures of numbers are close: `tol` relative and absolute. */
 const close = (actual: unknown, expected: unknown, tol = 1e-5): void => Close.assertClose(actual, expected, tol)

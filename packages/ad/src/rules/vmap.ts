@@ -142,17 +142,8 @@ const pureCallbackBatch: BatchRule<"pure_callback"> = (operands, dims, params) =
     return [outs, outs.map(() => 0)]
   }
   if (vmapMethod === "sequential" || vmapMethod === "sequential_unrolled") {
-    const batched = front.filter((_, k) => dims[k] !== null)
-    const body = (
-      carry: ReadonlyArray<Tensor>,
-      xs: ReadonlyArray<Tensor>
-    ): [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
-      let b = 0
-      const args = front.map((x, k) => (dims[k] === null ? x : xs[b++]!))
-      return [carry, bind("pure_callback", args, params)]
-    }
-    const [, outs] = lax.scan(body, [], batched, { unroll: vmapMethod === "sequential_unrolled" ? size : 1 })
-    return [outs as ReadonlyArray<Tensor>, resultAvals.map(() => 0)]
+    const bindOne = (args: ReadonlyArray<Tensor>) => bind("pure_callback", args, params)
+    return sequentialCalls(front, dims, bindOne, vmapMethod === "sequential_unrolled" ? size : 1)
   }
   throw new ArgumentError({
     operation: "vmap of pureCallback",
@@ -177,17 +168,30 @@ const ioCallbackBatch: BatchRule<"io_callback"> = (operands, dims, params) => {
     })
   }
   const front = operands.map((x, k) => (dims[k] === null ? x : moveAxis(x, dims[k]!, 0)))
+  return sequentialCalls(front, dims, (args) => bind("io_callback", args, params), 1)
+}
+
+/**
+ * A host callback batched as a `scan` over the batch (JAX's `lax.map` of it): one call per
+ * index with that index's slices of the batched operands (`front`: batch axis first) and the
+ * unbatched ones as they are; the results stacked along a new leading axis.
+ */
+const sequentialCalls = (
+  front: ReadonlyArray<Tensor>,
+  dims: ReadonlyArray<BatchDim>,
+  bindOne: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  unroll: number
+): readonly [ReadonlyArray<Tensor>, ReadonlyArray<BatchDim>] => {
   const batched = front.filter((_, k) => dims[k] !== null)
   const body = (
     carry: ReadonlyArray<Tensor>,
     xs: ReadonlyArray<Tensor>
   ): [ReadonlyArray<Tensor>, ReadonlyArray<Tensor>] => {
     let b = 0
-    const args = front.map((x, k) => (dims[k] === null ? x : xs[b++]!))
-    return [carry, bind("io_callback", args, params)]
+    return [carry, bindOne(front.map((x, k) => (dims[k] === null ? x : xs[b++]!)))]
   }
-  const [, outs] = lax.scan(body, [], batched)
-  return [outs as ReadonlyArray<Tensor>, params.resultAvals.map(() => 0)]
+  const [, outs] = lax.scan(body, [], batched, { unroll })
+  return [outs as ReadonlyArray<Tensor>, (outs as ReadonlyArray<Tensor>).map(() => 0)]
 }
 
 /**
