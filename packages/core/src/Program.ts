@@ -23,6 +23,7 @@ import type { EvalContext } from "./internal/higherOrder.js"
 import { formatParam, formatParams, varName } from "./internal/jaxprText.js"
 import { currentRunner, installRunner } from "./internal/programRunner.js"
 import type { RunOptions } from "./internal/programRunner.js"
+import { isHigherOrder } from "./Primitive.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
@@ -173,6 +174,8 @@ export const programHasEffects = (program: Program): boolean => {
 export const equationHasEffect = (eqn: Equation): boolean => {
   if (eqn._tag === "CustomEquation") return eqn.body !== undefined && programHasEffects(eqn.body)
   if (eqn.primitive === "debug_callback" || eqn.primitive === "io_callback") return true
+  // only higher-order primitives hold programs (the common first-order case: one lookup)
+  if (!isHigherOrder(eqn.primitive)) return false
   return Object.values(eqn.params).some((v: unknown) =>
     v instanceof Program
       ? programHasEffects(v)
