@@ -10,8 +10,9 @@ import type { AbstractValue } from "./AbstractValue.js"
 import { hostBackend, peekHost, withBackend } from "./Backend.js"
 import type { HostArray } from "./DType.js"
 import { BackendError } from "./Errors.js"
-import { ConcreteTensor } from "./Tensor.js"
+import { ConcreteTensor, isTensor } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
+import * as Tree from "./Tree.js"
 
 /**
  * The callback of a `debug_callback` or `pure_callback` equation: `call` gets
@@ -87,4 +88,32 @@ export function* callBackSteps(
   return cpu === undefined
     ? callback.call(values, resultAvals)
     : withBackend(cpu, () => callback.call(values, resultAvals))
+}
+
+/**
+ * A callback's arguments split for staging: `tensors` (the tensor leaves at
+ * any depth, the equation's operands) and `rebuild`, which puts values in
+ * their places and gives the arguments back (the other leaves as given).
+ *
+ * @since 0.1.0
+ */
+export const splitTensorLeaves = (args: ReadonlyArray<unknown>): {
+  readonly tensors: ReadonlyArray<Tensor>
+  readonly rebuild: (values: ReadonlyArray<Tensor>) => Array<unknown>
+} => {
+  const [leaves, def] = Tree.flatten([...args])
+  const at: Array<number> = []
+  const tensors: Array<Tensor> = []
+  leaves.forEach((leaf, i) => {
+    if (isTensor(leaf)) {
+      at.push(i)
+      tensors.push(leaf)
+    }
+  })
+  const rebuild = (values: ReadonlyArray<Tensor>): Array<unknown> => {
+    const merged: Array<unknown> = [...leaves]
+    at.forEach((i, k) => (merged[i] = values[k]))
+    return Tree.unflatten<Array<unknown>>(def, merged)
+  }
+  return { tensors, rebuild }
 }

@@ -9,7 +9,7 @@ import { aval, formatAval } from "./AbstractValue.js"
 import type { AbstractValue } from "./AbstractValue.js"
 import { ArgumentError, DTypeError, ShapeError } from "./Errors.js"
 import { bind } from "./Handler.js"
-import { HostCallback, hostNow } from "./HostCallback.js"
+import { HostCallback, hostNow, splitTensorLeaves } from "./HostCallback.js"
 import { array } from "./np.js"
 import type { VmapMethod } from "./Primitive.js"
 import { ShapeDtypeStruct } from "./ShapeDtypeStruct.js"
@@ -114,24 +114,13 @@ const stageHostCall = <R>(
     }
     return aval(t.shape, t.dtype, false)
   })
-  const [leaves, inDef] = Tree.flatten([...args])
-  const at: Array<number> = []
-  const dynamic: Array<Tensor> = []
-  leaves.forEach((leaf, i) => {
-    if (isTensor(leaf)) {
-      at.push(i)
-      dynamic.push(leaf)
-    }
-  })
+  const { rebuild, tensors } = splitTensorLeaves(args)
   const name = callback.name === "" ? "callback" : callback.name
   const host = new HostCallback(name, (values, avals) => {
-    const merged: Array<unknown> = [...leaves]
-    at.forEach((i, k) => (merged[i] = values[k]))
-    const returned = callback(...Tree.unflatten<Array<unknown>>(inDef, merged))
-    const results = Tree.flattenUpTo(outDef, returned)
+    const results = Tree.flattenUpTo(outDef, callback(...rebuild(values)))
     return results.map((r, i) => asResult(operation, r, avals[i]!, i, name))
   })
-  return Tree.unflatten(outDef, bindWith(dynamic, host, resultAvals))
+  return Tree.unflatten(outDef, bindWith(tensors, host, resultAvals))
 }
 
 /**

@@ -10,30 +10,18 @@
 import { isInteger } from "./DType.js"
 import { ArgumentError } from "./Errors.js"
 import { bind } from "./Handler.js"
-import { HostCallback } from "./HostCallback.js"
+import { HostCallback, splitTensorLeaves } from "./HostCallback.js"
 import { formatStr } from "./internal/format.js"
 import { ConcreteTensor, isTensor } from "./Tensor.js"
-import type { Tensor } from "./Tensor.js"
-import * as Tree from "./Tree.js"
 
 /** Stages `fn(...args)`: the tensor leaves of `args` are passed as values, the other leaves as they are. */
 const stageCallback = (name: string, fn: (...args: Array<any>) => void, args: ReadonlyArray<unknown>): void => {
-  const [leaves, def] = Tree.flatten([...args])
-  const dynamic: Array<Tensor> = []
-  const at: Array<number> = []
-  leaves.forEach((leaf, i) => {
-    if (isTensor(leaf)) {
-      dynamic.push(leaf)
-      at.push(i)
-    }
-  })
+  const { rebuild, tensors } = splitTensorLeaves(args)
   const callback = new HostCallback(name, (values) => {
-    const merged: Array<unknown> = [...leaves]
-    at.forEach((i, k) => (merged[i] = values[k]))
-    fn(...Tree.unflatten<Array<unknown>>(def, merged))
+    fn(...rebuild(values))
     return []
   })
-  bind("debug_callback", dynamic, { callback })
+  bind("debug_callback", tensors, { callback })
 }
 
 /**
