@@ -8,7 +8,8 @@ import { checkpoint, grad, hessian, jit, jvp, linearize, vmap } from "@diffect/a
 import { debug, lax, np, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { js, run } from "./gradHelpers.js"
+import { Effect, Logger } from "effect"
+import { js, provideCpu, run } from "./gradHelpers.js"
 
 /** A `debug.print` that records its lines. */
 const recorder = () => {
@@ -222,5 +223,21 @@ describe("debug.callback and debug.print", () => {
     assert.include(failure(() => debug.print("{:>5}", 1)), "specs are .Nf, .Ne or d")
     assert.include(failure(() => debug.print("a } b")), "a single '}'")
     assert.include(failure(() => debug.callback(3 as never)), "must be a function")
+  })
+
+  it("debug.log: each line an Effect log at the Info level, through the program's loggers, on every call", () => {
+    const got: Array<string> = []
+    const capture = Logger.make(({ logLevel, message }) => got.push(`${logLevel}: ${[message].flat().join(" ")}`))
+    const f = jit((x: Tensor) => {
+      debug.log("x = {}", x)
+      return np.square(x)
+    })
+    const program = Effect.gen(function*() {
+      yield* f(np.array([1, 2]))
+      return yield* f(np.array([3, 4]))
+    })
+    const out = Effect.runSync(provideCpu(program).pipe(Effect.provide(Logger.layer([capture]))))
+    assert.deepStrictEqual(js(out), [9, 16])
+    assert.deepStrictEqual(got, ["Info: x = [1. 2.]", "Info: x = [3. 4.]"])
   })
 })

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { Effect, Fiber } from "effect"
 import { isInteger } from "./DType.js"
 import { ArgumentError } from "./Errors.js"
 import { bind } from "./Handler.js"
@@ -266,3 +267,35 @@ export const printWith = (fmt: string, args: ReadonlyArray<unknown>, options: Pr
     log(out)
   }, values)
 }
+
+// One line at the Info level through the running fiber's loggers (the default logger outside a fiber).
+const logInfo = (line: string): void => {
+  const fiber = Fiber.getCurrent()
+  const effect = Effect.logInfo(line)
+  if (fiber === undefined) Effect.runSync(effect)
+  else Effect.runSyncWith(fiber.context)(effect)
+}
+
+/**
+ * {@link print} through Effect's logging (JAX's `jax.debug.log`, which logs
+ * through Python's `logging` at the INFO level): each formatted line is an
+ * `Effect.logInfo` with the running fiber's loggers, so a `Logger` layer the
+ * program provides receives it, on every call of a jitted function.
+ *
+ * @example
+ * import { Effect, Logger } from "effect"
+ * import { debug, jit, np, TypedArrayBackend } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const lines: Array<string> = []
+ * const capture = Logger.make(({ message }) => lines.push([message].flat().join(" ")))
+ * const f = jit((x: Tensor) => {
+ *   debug.log("x = {}", x)
+ *   return np.square(x)
+ * })
+ * const program = f(np.array([1, 2])).pipe(Effect.provide(TypedArrayBackend.layer))
+ * Effect.runSync(program.pipe(Effect.provide(Logger.layer([capture]))))
+ * console.log(lines) // [ 'x = [1. 2.]' ]
+ *
+ * @since 0.1.0
+ */
+export const log = (fmt: string, ...args: ReadonlyArray<unknown>): void => printWith(fmt, args, { log: logInfo })
