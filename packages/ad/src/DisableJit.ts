@@ -42,4 +42,21 @@ export const JitDisabled: Context.Reference<boolean> = Context.Reference<boolean
  * @since 0.1.0
  */
 export const disableJit = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.provideService(self, JitDisabled, true)
+  Effect.acquireUseRelease(
+    Effect.sync(() => disabling++),
+    () => Effect.provideService(self, JitDisabled, true),
+    () => Effect.sync(() => disabling--)
+  )
+
+// How many fibers run under disableJit now: a jitted call reads its context only then.
+let disabling = 0
+
+/**
+ * Whether jit is disabled in `context` (the running transformation's); one
+ * comparison while no fiber runs under {@link disableJit}.
+ *
+ * @category Compilation
+ * @since 0.1.0
+ */
+export const jitDisabledIn = (context: Context.Context<never> | undefined): boolean =>
+  disabling > 0 && context !== undefined && Context.get(context, JitDisabled)

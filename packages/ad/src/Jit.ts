@@ -44,9 +44,8 @@ const positiveInteger: Check = {
   expected: "a positive integer",
   test: (u) => Number.isInteger(u) && (u as number) >= 1
 }
-import { Context } from "effect"
 import type { Effect } from "effect"
-import { JitDisabled } from "./DisableJit.js"
+import { jitDisabledIn } from "./DisableJit.js"
 import type { DiffError } from "./Errors.js"
 import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
@@ -556,8 +555,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
   // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
   function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
     // under disableJit: the function itself, op by op (JAX's disable_jit)
-    const context = runningContext()
-    if (context !== undefined && Context.get(context, JitDisabled)) return resolve(functionName(f), f(...args))
+    if (jitDisabledIn(runningContext())) return resolve(functionName(f), f(...args))
     const { cached, donated, entry, leaves } = entryFor(args)
     const backend = activeBackend()
     // (a cached entry's program closes over no tracer)

@@ -6,10 +6,9 @@
  * @since 0.1.0
  */
 import { Context, Effect, Fiber } from "effect"
-import { peekHost } from "./Backend.js"
 import { isComplex, isFloating } from "./DType.js"
 import { FloatingPointError } from "./Errors.js"
-import { ConcreteTensor } from "./Tensor.js"
+import { hostView } from "./HostCallback.js"
 import type { Tensor } from "./Tensor.js"
 
 /** Which values the checks refuse. @category Debugging @since 0.1.0 */
@@ -104,8 +103,8 @@ export const activeChecks = (): FloatChecks | undefined => {
  */
 export const invalidValue = (outputs: ReadonlyArray<Tensor>, checks: FloatChecks): "nan" | "inf" | undefined => {
   for (const t of outputs) {
-    if (!(t instanceof ConcreteTensor) || !(isFloating(t.dtype) || isComplex(t.dtype))) continue
-    const host = t.host ?? (t.buffer === undefined ? undefined : peekHost(t.buffer, t.aval))
+    if (!(isFloating(t.dtype) || isComplex(t.dtype))) continue
+    const host = hostView(t)
     if (host === undefined) continue
     for (let i = 0; i < host.length; i++) {
       const v = host[i]!

@@ -10,6 +10,7 @@ import type { AbstractValue } from "./AbstractValue.js"
 import { hostBackend, peekHost, withBackend } from "./Backend.js"
 import type { HostArray } from "./DType.js"
 import { BackendError } from "./Errors.js"
+import type { Primitive } from "./Primitive.js"
 import { ConcreteTensor, isTensor } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
 import * as Tree from "./Tree.js"
@@ -38,18 +39,36 @@ export class HostCallback {
 }
 
 /**
- * A host copy of `t`'s data where it can be read now, else `undefined` (an
- * asynchronous backend, or a tracer).
+ * The primitives that call back into JS (`debug_callback`, `pure_callback`,
+ * `io_callback`): evaluated by reading their operands back (`callBackSteps`),
+ * never at compile time.
  *
  * @since 0.1.0
  */
-export const hostNow = (t: Tensor): HostArray | undefined => {
+export const hostCallbackPrimitives: ReadonlySet<Primitive> = new Set<Primitive>([
+  "debug_callback",
+  "pure_callback",
+  "io_callback"
+])
+
+/**
+ * `t`'s data in host memory where it can be read now (its own storage: not to
+ * be kept or written), else `undefined` (an asynchronous backend, or a tracer).
+ *
+ * @since 0.1.0
+ */
+export const hostView = (t: Tensor): HostArray | undefined => {
   if (!(t instanceof ConcreteTensor)) return undefined
-  const host = t.host
-  if (host !== undefined) return host.slice()
   const buffer = t.buffer
-  return buffer === undefined ? undefined : peekHost(buffer, t.aval)?.slice()
+  return t.host ?? (buffer === undefined ? undefined : peekHost(buffer, t.aval))
 }
+
+/**
+ * A host copy of `t`'s data where it can be read now, else `undefined`.
+ *
+ * @since 0.1.0
+ */
+export const hostNow = (t: Tensor): HostArray | undefined => hostView(t)?.slice()
 
 const hostTensor = (aval: AbstractValue, host: HostArray): Tensor => new ConcreteTensor(aval, host, undefined)
 

@@ -29,6 +29,7 @@ import {
   ConcreteTensor,
   evalPrimitive,
   evalPrimitiveSteps,
+  hostCallbackPrimitives,
   isHigherOrder,
   primitiveKinds
 } from "@diffect/core"
@@ -396,13 +397,10 @@ export const compileExecutable = (
     }
     const inAvals: ReadonlyArray<AbstractValue> = eqn.inputs.map((v) => v.aval)
     const outAvals: ReadonlyArray<AbstractValue> = eqn.outputs.map((v) => v.aval)
-    if (
-      eqn.primitive === "while" || eqn.primitive === "scan" || eqn.primitive === "debug_callback" ||
-      eqn.primitive === "pure_callback" || eqn.primitive === "io_callback"
-    ) {
+    if (eqn.primitive === "while" || eqn.primitive === "scan" || hostCallbackPrimitives.has(eqn.primitive)) {
       // a loop as steps: it yields between iterations (interruptible), and waits for a while
       // predicate where the backend reads asynchronously (WebGPU: one read per iteration); a
-      // debug callback waits for its operands' reads there
+      // host callback waits for its operands' reads there
       const loop: Primitive = eqn.primitive
       const loopParams: Params<Primitive> = eqn.params
       const read = readLater(backend)

@@ -15,7 +15,7 @@
  * (`-0 + 0` is `+0`); a rewrite also needs the result's type (shape, dtype,
  * weak type) to be `x`'s.
  */
-import { ConcreteTensor, HostCallback, withDynamicHandler } from "@diffect/core"
+import { ConcreteTensor, HostCallback, hostCallbackPrimitives, withDynamicHandler } from "@diffect/core"
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
 import { bind } from "@diffect/core"
 import type { Equation, PrimitiveEquation } from "../Program.js"
@@ -207,7 +207,7 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
     }
     // constant folding: arithmetic on scalar (or uniform) constants, index maps of array constants
     if (
-      backend !== undefined && eqn.inputs.length > 0 && eqn.primitive !== "pure_callback" &&
+      backend !== undefined && eqn.inputs.length > 0 && !hostCallbackPrimitives.has(eqn.primitive) &&
       (eqn.inputs.every((v) => constOf.has(v) && (sizeOf(v) <= 1 || uniform.has(v))) &&
           eqn.outputs.every((v) => sizeOf(v) <= FOLD_LIMIT) ||
         indexMaps.has(eqn.primitive) && constOf.has(eqn.inputs[0]!) &&

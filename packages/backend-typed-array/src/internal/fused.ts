@@ -301,23 +301,20 @@ const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readon
   const compiled = stages.map((stage) => jsFunction(stage.spec))
   const n = size(decomposed.shape)
   const own = decomposed.inputs.length
-  const tempCount = stages.reduce((a, st) => a + st.writes.length, 0)
+  const last = stages.length - 1
   const loop: FusedLoop = (ins, outs) => {
-    const temps: Array<DType.HostArray> = []
+    const temps: Array<DType.HostArray | undefined> = []
+    // a stage reads the group's inputs, then the temporaries it reads
+    const insOf = (s: number) => [...ins.slice(0, own), ...stages[s]!.reads.map((t) => temps[t]!)]
     try {
-      for (let s = 0; s < stages.length; s++) {
-        const { reads, writes } = stages[s]!
-        const stageIns: Array<DType.HostArray> = []
-        for (let k = 0; k < own; k++) stageIns.push(ins[k]!)
-        for (const t of reads) stageIns.push(temps[t]!)
-        if (s === stages.length - 1) return compiled[s]!.loop(stageIns, outs)
-        const made = writes.map(() => DType.allocHostUnfilled("float64", n))
-        writes.forEach((t, j) => (temps[t] = made[j]!))
-        compiled[s]!.loop(stageIns, made)
+      for (let s = 0; s < last; s++) {
+        const made = stages[s]!.writes.map(() => DType.allocHostUnfilled("float64", n))
+        stages[s]!.writes.forEach((t, j) => (temps[t] = made[j]!))
+        compiled[s]!.loop(insOf(s), made)
       }
-      throw new Error("internal: a staged loop without a last stage")
+      return compiled[last]!.loop(insOf(last), outs)
     } finally {
-      for (let t = 0; t < tempCount; t++) if (temps[t] !== undefined) DType.recycleHost(temps[t]!)
+      for (const t of temps) if (t !== undefined) DType.recycleHost(t)
     }
   }
   const source = compiled.map((c, s) => `// stage ${s + 1} of ${stages.length}\n${c.source}`).join("\n")

@@ -5,7 +5,7 @@ import { abstractEvalRules } from "../AbstractEval.js"
 import { activeBackend, peekHost } from "../Backend.js"
 import { activeChecks, checkOutputs } from "../DebugNans.js"
 import { BackendError } from "../Errors.js"
-import { callBackSteps } from "../HostCallback.js"
+import { callBackSteps, hostCallbackPrimitives } from "../HostCallback.js"
 import { isHigherOrder } from "../Primitive.js"
 import type { FirstOrderPrimitive, HigherOrderPrimitive, Params, Primitive } from "../Primitive.js"
 import type { Program } from "../Program.js"
@@ -97,7 +97,7 @@ export function* evalPrimitiveSteps<P extends Primitive>(
   params: Params<P>,
   readLater?: (x: Tensor) => unknown
 ): LoopSteps<ReadonlyArray<Tensor>> {
-  if (primitive === "debug_callback" || primitive === "pure_callback" || primitive === "io_callback") {
+  if (hostCallbackPrimitives.has(primitive)) {
     const { callback, resultAvals } = params as Params<"debug_callback"> & Partial<Params<"pure_callback">>
     return yield* callBackSteps(callback, operands, resultAvals ?? [], readLater)
   }
