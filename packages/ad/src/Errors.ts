@@ -541,12 +541,35 @@ export class JitArgnumsError extends Schema.TaggedError<JitArgnumsError>()("JitA
 }
 
 /**
+ * A call of a function compiled ahead of time (`jit(f).lower(...).compile()`)
+ * that does not fit what it was compiled for (JAX's `TypeError`s of
+ * `Compiled.__call__`): another argument structure or count, other argument
+ * types, a traced argument (a transformation applied to it), or another
+ * backend.
+ *
+ * @example
+ * import { CompiledCallError } from "diffect"
+ * const e = new CompiledCallError({ detail: "Argument types differ from the types for which this computation was compiled." })
+ * console.log(e.message) // Argument types differ from the types for which this computation was compiled.
+ *
+ * @category Errors
+ * @since 0.1.0
+ */
+export class CompiledCallError extends Schema.TaggedError<CompiledCallError>()("CompiledCallError", {
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/**
  * jit's errors.
  *
  * @category Errors
  * @since 0.1.0
  */
-export type JitError = UnhashableStaticArgError | JitArgnumsError
+export type JitError = UnhashableStaticArgError | JitArgnumsError | CompiledCallError
 
 /**
  * The errors of the differentiation API.
@@ -619,6 +642,7 @@ export const diffErrors: ErrorClasses<DiffError> = {
   VmapSpecError,
   UnhashableStaticArgError,
   JitArgnumsError,
+  CompiledCallError,
   CustomRuleError,
   CustomVjpForwardModeError,
   NonLinearTransposeError,

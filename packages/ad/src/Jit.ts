@@ -31,6 +31,7 @@ import {
   invalidValue,
   isTensor,
   Memory,
+  ShapeDtypeStruct,
   Tracer,
   Tree,
   withDynamicHandler
@@ -44,16 +45,19 @@ const positiveInteger: Check = {
   expected: "a positive integer",
   test: (u) => Number.isInteger(u) && (u as number) >= 1
 }
-import type { Effect } from "effect"
+import { Effect } from "effect"
 import { jitDisabledIn } from "./DisableJit.js"
 import type { DiffError } from "./Errors.js"
-import { JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
+import { CompiledCallError, JitArgnumsError, UnhashableStaticArgError } from "./Errors.js"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { allLeaves, checkCallable, flattenArgs, flattenArgsAbstract, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
+import { costOf } from "./internal/costAnalysis.js"
+import type { CostAnalysis } from "./internal/costAnalysis.js"
 import type { Executable } from "./internal/executable.js"
 import { compileExecutable } from "./internal/executable.js"
 import { planFusion, printPlan } from "./internal/fusion.js"
+import type { Step } from "./internal/fusion.js"
 import { inlineCalls } from "./internal/inline.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
 import { resolve, runningContext, stepwise, transformation } from "./internal/shell.js"
@@ -63,6 +67,8 @@ import { StagingHandler } from "./internal/staging.js"
 import type { Program } from "./Program.js"
 import { evalProgram, hoistConsts, installProgramRunner, runProgram } from "./Program.js"
 import type { AbstractArgs, AnyFunction, ContextOf, ErrorOf, GradOf, Unwrap } from "./Types.js"
+
+export type { CostAnalysis } from "./internal/costAnalysis.js"
 
 /**
  * Options of {@link jit}.
@@ -88,15 +94,67 @@ export interface JitOptions {
 }
 
 /**
- * The optimized program of one signature, as `jit(f).lower(...args)` gives it.
+ * The optimized program of one signature, as `jit(f).lower(...args)` gives it
+ * (JAX's `Lowered`): the program, its text, the argument and output types, a
+ * cost estimate, and `compile()` for the function compiled ahead of time.
  *
  * @since 0.1.0
  */
-export interface Lowered {
+export interface Lowered<F extends AnyFunction = AnyFunction> {
   /** The program after simplification (before fusion). */
   readonly program: Program
   /** The program with its fusion groups, printed like a jaxpr (JAX's `as_text()`). */
   readonly text: string
+  /** The traced arguments' types, one per tensor leaf (static arguments are part of the program). */
+  readonly inAvals: ReadonlyArray<AbstractValue>
+  /** The output's structure with a `ShapeDtypeStruct` for each tensor (JAX's `out_info`). */
+  readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
+  /** The donated positions among the arguments as the jitted function numbers them. */
+  readonly donateArgnums: ReadonlyArray<number>
+  /** Operation and memory-traffic estimates (JAX's `cost_analysis()`; see {@link CostAnalysis}). */
+  readonly costAnalysis: () => CostAnalysis
+  /**
+   * The function compiled for this signature on the backend it was lowered on
+   * (JAX's `Lowered.compile()`): a call never traces or looks up a cache, and
+   * takes the traced arguments only (without the static ones).
+   */
+  readonly compile: () => Effect.Effect<Compiled<F>>
+}
+
+/**
+ * The memory a call of a compiled function uses, in bytes (JAX's
+ * `memory_analysis()`, XLA's compiled memory statistics): its arguments, its
+ * results, the results written into donated arguments' memory (planned), its
+ * intermediates (the buffers the executable keeps between calls, plus the
+ * most that a call allocates at once), and the constants it holds.
+ *
+ * @since 0.1.0
+ */
+export interface MemoryAnalysis {
+  readonly argumentSizeInBytes: number
+  readonly outputSizeInBytes: number
+  readonly aliasSizeInBytes: number
+  readonly tempSizeInBytes: number
+  readonly constantSizeInBytes: number
+}
+
+/**
+ * A function compiled ahead of time for one signature (JAX's `Compiled`): call
+ * it with the traced arguments only (static ones are part of it), of exactly
+ * the types it was lowered for, on the backend it was lowered on; anything
+ * else, or a call under a transformation, is a `CompiledCallError`.
+ *
+ * @since 0.1.0
+ */
+export interface Compiled<F extends AnyFunction = AnyFunction> {
+  (...args: ReadonlyArray<unknown>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError, Backend>
+  /** The program with its fusion groups (JAX's `as_text()`). */
+  readonly text: string
+  readonly inAvals: ReadonlyArray<AbstractValue>
+  readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
+  readonly donateArgnums: ReadonlyArray<number>
+  readonly costAnalysis: () => CostAnalysis
+  readonly memoryAnalysis: () => MemoryAnalysis
 }
 
 /**
@@ -122,7 +180,7 @@ export interface Jitted<F extends AnyFunction> {
   (...args: Parameters<F>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
   readonly lower: (
     ...args: AbstractArgs<Parameters<F>>
-  ) => Effect.Effect<Lowered, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  ) => Effect.Effect<Lowered<F>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
   readonly cacheInfo: () => JitCacheInfo
   readonly clearCache: () => void
 }
@@ -134,9 +192,11 @@ interface Entry {
   readonly outDef: Tree.TreeDef
 }
 
-interface Compiled {
+interface CompiledProgram {
   readonly program: Program
   readonly text: string
+  /** The fused plan of `program` (cost analysis counts bytes per kernel). */
+  readonly steps: ReadonlyArray<Step>
   readonly executable: Executable | undefined
   /** Whether the executable has been warmed (after its first run by a jitted call). */
   warmed: boolean
@@ -149,6 +209,9 @@ interface Compiled {
  * the calls that follow do not run them in the interpreter.
  */
 const WARM_RUNS = 64
+
+/** A leaf type as JAX prints it in signature errors: `float32[3,4]`. */
+const formatType = (a: AbstractValue): string => `${a.dtype}[${a.shape.join(",")}]`
 
 /** The name a `jit_call` prints (JAX's `name=` of `pjit`): the function's name, or `<lambda>`. */
 const functionName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<lambda>")
@@ -271,7 +334,7 @@ const signatureKey = (
 }
 
 /** Compiles `program` for `backend`: inlining of nested calls, simplification, fusion, code generation. */
-const compileFor = (program: Program, backend: BackendShape): Compiled => {
+const compileFor = (program: Program, backend: BackendShape): CompiledProgram => {
   const { program: simple, uniform } = simplifyProgram(inlineCalls(program), backend)
   const fuse = backend.compileFused !== undefined
   const steps = planFusion(simple, fuse, {
@@ -282,16 +345,17 @@ const compileFor = (program: Program, backend: BackendShape): Compiled => {
   return {
     program: simple,
     text: printPlan(simple, steps),
+    steps,
     executable: compileExecutable(simple, steps, uniform, backend),
     warmed: false
   }
 }
 
 // Compiled programs, per program and backend (weakly: a closed layer's backend is not kept alive).
-const compiledPrograms = new WeakMap<Program, WeakMap<BackendShape, Compiled>>()
+const compiledPrograms = new WeakMap<Program, WeakMap<BackendShape, CompiledProgram>>()
 
 /** `program` compiled for `backend`, once. */
-const compiledFor = (program: Program, backend: BackendShape): Compiled => {
+const compiledFor = (program: Program, backend: BackendShape): CompiledProgram => {
   let byBackend = compiledPrograms.get(program)
   if (byBackend === undefined) {
     byBackend = new WeakMap()
@@ -379,6 +443,12 @@ export const runCompiled = (program: Program, inputs: ReadonlyArray<Tensor>): Re
  * console.log(toJsSync(runSync(f(np.array([1, 2, 3]))))) // 14
  * console.log(toJsSync(runSync(f(np.array([4, 5, 6]))))) // 77
  * console.log(f.cacheInfo()) // { size: 1, hits: 1, misses: 1 }
+ *
+ * // ahead of time (JAX's jit(f).lower(x).compile()): 3 multiplies and 2 adds
+ * const lowered = runSync(f.lower(np.array([1, 2, 3])))
+ * console.log(lowered.costAnalysis().flops) // 5
+ * const compiled = runSync(lowered.compile())
+ * console.log(toJsSync(runSync(compiled(np.array([2, 2, 1]))))) // 9
  *
  * @since 0.1.0
  */
@@ -535,7 +605,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return remember({ entry, leaves, cached: true, donated })
   }
 
-  const compiled = (entry: Entry, backend: BackendShape): Compiled => compiledFor(entry.program, backend)
+  const compiled = (entry: Entry, backend: BackendShape): CompiledProgram => compiledFor(entry.program, backend)
 
   // debugNans / debugInfs: an invalid result reruns the function op by op (JAX's de-optimized
   // rerun), whose eager checks name the operation; else the jitted function is named
@@ -552,24 +622,14 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     })
   }
 
-  // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
-  function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
-    // under disableJit: the function itself, op by op (JAX's disable_jit)
-    if (jitDisabledIn(runningContext())) return resolve(functionName(f), f(...args))
-    const { cached, donated, entry, leaves } = entryFor(args)
-    const backend = activeBackend()
-    // (a cached entry's program closes over no tracer)
-    const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
-      (!cached && entry.program.consts.some((c) => c instanceof Tracer))
-    if (staged) {
-      // a transformation or a staging is in progress: one jit_call primitive, whose rules transform the program
-      const { hoisted, program } = hoistConsts(entry.program)
-      const outs = bind("jit_call", [...hoisted, ...leaves], { name: functionName(f), program })
-      return Tree.unflatten(entry.outDef, outs)
-    }
-    if (backend === undefined) {
-      return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
-    }
+  // A compiled run of `entry` on `leaves` (no transformation in progress), as steps.
+  function* runEntry(
+    args: ReadonlyArray<unknown>,
+    entry: Entry,
+    leaves: ReadonlyArray<Tensor>,
+    donated: ReadonlyArray<boolean> | undefined,
+    backend: BackendShape
+  ): Steps<unknown> {
     if (donated === undefined) {
       const c = compiled(entry, backend)
       const outs = yield* c.executable!.steps(leaves)
@@ -596,18 +656,126 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     }
   }
 
+  // A call as steps: a compiled run yields between its kernels (interruptible as the outermost Effect).
+  function* call(args: ReadonlyArray<unknown>): Steps<unknown> {
+    // under disableJit: the function itself, op by op (JAX's disable_jit)
+    if (jitDisabledIn(runningContext())) return resolve(functionName(f), f(...args))
+    const { cached, donated, entry, leaves } = entryFor(args)
+    const backend = activeBackend()
+    // (a cached entry's program closes over no tracer)
+    const staged = currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer) ||
+      (!cached && entry.program.consts.some((c) => c instanceof Tracer))
+    if (staged) {
+      // a transformation or a staging is in progress: one jit_call primitive, whose rules transform the program
+      const { hoisted, program } = hoistConsts(entry.program)
+      const outs = bind("jit_call", [...hoisted, ...leaves], { name: functionName(f), program })
+      return Tree.unflatten(entry.outDef, outs)
+    }
+    if (backend === undefined) {
+      return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
+    }
+    return yield* runEntry(args, entry, leaves, donated, backend)
+  }
+
+  // `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
+  const lower = (args: ReadonlyArray<unknown>): Lowered<F> => {
+    const { donated, entry } = entryFor(args, true)
+    const backend = activeBackend()!
+    const c = compiled(entry, backend)
+    const inAvals = entry.program.inAvals
+    const outInfo = Tree.unflatten(
+      entry.outDef,
+      entry.program.outAvals.map((a) => new ShapeDtypeStruct(a.shape, a.dtype, { weakType: a.weakType }))
+    ) as Lowered<F>["outInfo"]
+    const donateArgnums = [...donate].sort((a, b) => a - b)
+    // the call's positions without the static ones, and how many there were
+    const dynamic = args.map((_, i) => i).filter((i) => !statics.has(i))
+    const costAnalysis = (): CostAnalysis => costOf(c.program, c.steps)
+    const shared = { inAvals, outInfo, donateArgnums, costAnalysis }
+    const compile = (): Compiled<F> => {
+      const callCompiled = (...given: ReadonlyArray<unknown>) =>
+        stepwise<GradOf<Unwrap<ReturnType<F>>>, never, never>(
+          () => compiledCall(given) as Steps<GradOf<Unwrap<ReturnType<F>>>>
+        )
+      function* compiledCall(given: ReadonlyArray<unknown>): Steps<unknown> {
+        if (given.length !== dynamic.length) {
+          throw new CompiledCallError({
+            detail: `Compiled function called with ${given.length} argument${
+              given.length === 1 ? "" : "s"
+            } but lowered for ${dynamic.length} traced argument${
+              dynamic.length === 1 ? "" : "s"
+            } (static arguments are part of the compiled function: pass only the traced ones).`
+          })
+        }
+        const flat = flattenArgs("jit", given, dynamic)
+        const mismatched = flat.flatMap((a, k) =>
+          Tree.treedefEquals(a.def, entry.defs[k]!) ? [] : [
+            `    * at argument ${dynamic[k]}, seen ${String(entry.defs[k])} but now given ${String(a.def)}`
+          ]
+        )
+        if (mismatched.length > 0) {
+          throw new CompiledCallError({
+            detail:
+              `Function compiled with input pytree does not match the input pytree it was called with. There are ${mismatched.length} mismatches, including:\n${
+                mismatched.join("\n")
+              }`
+          })
+        }
+        const leaves = allLeaves(flat)
+        if (currentDynamicHandler() !== undefined || leaves.some((l) => l instanceof Tracer)) {
+          throw new CompiledCallError({
+            detail:
+              "Cannot apply transformations to a function lowered and compiled for a particular signature. Detected a traced argument (a transformation or jit is staging this call): call the jitted function itself there."
+          })
+        }
+        const types = leaves.flatMap((l, i) => {
+          const want = inAvals[i]!
+          const got = l.aval
+          const same = want.dtype === got.dtype && want.shape.length === got.shape.length &&
+            want.shape.every((d, k) => d === got.shape[k])
+          return same ? [] : [`Argument leaf ${i} compiled with ${formatType(want)} and called with ${formatType(got)}`]
+        })
+        if (types.length > 0) {
+          throw new CompiledCallError({
+            detail:
+              `Argument types differ from the types for which this computation was compiled. The mismatches are:\n${
+                types.join("\n")
+              }`
+          })
+        }
+        if (activeBackend() !== backend) {
+          throw new CompiledCallError({
+            detail:
+              "The function was compiled for another backend than the one this call runs on: lower and compile it again under this backend (a compiled function runs on the backend it was lowered on)."
+          })
+        }
+        return yield* runEntry(given, entry, leaves, donated, backend)
+      }
+      return Object.assign(callCompiled, {
+        ...shared,
+        text: c.text,
+        memoryAnalysis: (): MemoryAnalysis => {
+          const m = c.executable!.memory(donated)
+          return {
+            argumentSizeInBytes: m.argumentBytes,
+            outputSizeInBytes: m.outputBytes,
+            aliasSizeInBytes: m.aliasBytes,
+            tempSizeInBytes: m.tempBytes,
+            constantSizeInBytes: m.constantBytes
+          }
+        }
+      }) as unknown as Compiled<F>
+    }
+    return { program: c.program, text: c.text, ...shared, compile: () => Effect.sync(compile) }
+  }
+
   const jitted = ((...args: Parameters<F>) =>
     stepwise<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(
       () => call(args) as Steps<GradOf<Unwrap<ReturnType<F>>>>
     )) as Jitted<F>
   Object.assign(jitted, {
     lower: (...args: AbstractArgs<Parameters<F>>) =>
-      transformation<Lowered, ErrorOf<F>, ContextOf<F>>(() => {
-        const { entry } = entryFor(args, true)
-        const backend = activeBackend()!
-        const c = compiled(entry, backend)
-        return { program: c.program, text: c.text }
-      }),
+      transformation<Lowered<F>, ErrorOf<F>, ContextOf<F>>(() => lower(args)),
     cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
     clearCache: () => {
       cache.clear()

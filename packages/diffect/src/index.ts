@@ -120,7 +120,7 @@ export { debugInfs, debugNans, FloatChecks } from "@diffect/core"
 // Rematerialization (jax.checkpoint)
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
 export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"
-export type { JitCacheInfo, JitOptions, Jitted, Lowered } from "@diffect/ad"
+export type { Compiled, CostAnalysis, JitCacheInfo, JitOptions, Jitted, Lowered, MemoryAnalysis } from "@diffect/ad"
 
 // Staged programs
 export { evalProgram, evalShape, makeProgram, printProgram, Program, Var } from "@diffect/ad"

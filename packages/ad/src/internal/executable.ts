@@ -45,6 +45,7 @@ import type {
   Tensor
 } from "@diffect/core"
 import type { Program, Var } from "../Program.js"
+import { bytesOf } from "./costAnalysis.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
 import { drain } from "./shell.js"
@@ -163,6 +164,24 @@ export interface Executable {
    * nothing unless `warmable`, or while a run is suspended between kernels.
    */
   readonly warm: (inputs: ReadonlyArray<Tensor>, times: number) => void
+  /** What a call holds in memory, by kind (see {@link ExecutableMemory}), with `donated` inputs. */
+  readonly memory: (donated?: ReadonlyArray<boolean>) => ExecutableMemory
+}
+
+/**
+ * The memory a call of a compiled program uses, in bytes (XLA's compiled memory
+ * statistics): its arguments, its results, the results written into donated
+ * arguments' memory (`alias`: planned; a call donates only tensors that own
+ * their buffers), its intermediates (`temp`: the arena the executable keeps
+ * between calls plus, at their peak, the intermediates a call allocates and
+ * releases), and the constants it holds.
+ */
+export interface ExecutableMemory {
+  readonly argumentBytes: number
+  readonly outputBytes: number
+  readonly aliasBytes: number
+  readonly tempBytes: number
+  readonly constantBytes: number
 }
 
 const bufferOf = (backend: BackendShape, t: Tensor): DeviceBuffer => {
@@ -249,6 +268,41 @@ const warmWork = (steps: ReadonlyArray<Step>): number => {
     for (const v of eqn.outputs) n += sizeOf(v)
   }
   return n
+}
+
+/**
+ * The intermediates' bytes: every arena buffer (kept between calls), plus the
+ * most that the other intermediates (results of primitives that allocate their
+ * own) hold at once during a call.
+ */
+const tempBytes = (program: Program, steps: ReadonlyArray<Step>, arenaOf: ReadonlyMap<Var, number>): number => {
+  const arena = new Map<number, number>()
+  for (const [v, id] of arenaOf) arena.set(id, Math.max(arena.get(id) ?? 0, bytesOf(v.aval)))
+  let kept = 0
+  for (const b of arena.values()) kept += b
+  const external = new Set<Var>([...program.inputs, ...program.constVars, ...program.outputs])
+  const lastUse = new Map<Var, number>()
+  const made: Array<ReadonlyArray<Var>> = steps.map((step, k) => {
+    const inputs = step._tag === "Group"
+      ? step.group.members.flatMap((m) => m.inputs).filter((v) => !step.group.produced.has(v))
+      : step.equation.inputs
+    for (const v of inputs) lastUse.set(v, k)
+    const outputs = step._tag === "Group" ? [...step.group.outputs, ...step.group.roots] : step.equation.outputs
+    return outputs.filter((v) => !external.has(v) && !arenaOf.has(v))
+  })
+  let live = 0
+  let peak = 0
+  const dies = new Map<number, number>()
+  made.forEach((outs, k) => {
+    for (const v of new Set(outs)) {
+      live += bytesOf(v.aval)
+      const end = lastUse.get(v) ?? k
+      dies.set(end, (dies.get(end) ?? 0) + bytesOf(v.aval))
+    }
+    peak = Math.max(peak, live)
+    live -= dies.get(k) ?? 0
+  })
+  return kept + peak
 }
 
 /** Which donated input each returned group output may write into (see the module docs). */
@@ -528,8 +582,31 @@ export const compileExecutable = (
       running = false
     }
   }
+  const memory = (donated?: ReadonlyArray<boolean>): ExecutableMemory => {
+    const bytes = (vars: Iterable<Var>): number => {
+      let n = 0
+      for (const v of new Set(vars)) n += bytesOf(v.aval)
+      return n
+    }
+    let aliasBytes = 0
+    if (donated !== undefined && donated.some((d) => d)) {
+      for (const [k, row] of planFor(donated)) {
+        row.forEach((i, o) => {
+          if (i >= 0) aliasBytes += bytesOf(groupInfo.get(k)!.outputs[o]!.aval)
+        })
+      }
+    }
+    return {
+      argumentBytes: bytes(program.inputs),
+      outputBytes: bytes(program.outputs),
+      aliasBytes,
+      tempBytes: tempBytes(program, steps, arenaOf),
+      constantBytes: bytes(program.constVars)
+    }
+  }
   return {
     backend,
+    memory,
     get sources() {
       return kernels.map((kernel) => kernel.source)
     },

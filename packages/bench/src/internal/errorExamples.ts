@@ -381,6 +381,17 @@ runSync(jvp(f, [np.ones([2])], [np.ones([2])]))`,
     code: "runSync(jit((x: Tensor) => x, { staticArgnums: 1 })(np.ones([2])))",
     trigger: () => runSync(jit((x: Tensor) => x, { staticArgnums: 1 })(np.ones([2])))
   },
+  CompiledCallError: {
+    section: "jit",
+    mistake: "a compiled function called with other argument types than it was lowered for",
+    code:
+      `const compiled = runSync(Effect.flatMap(jit((x: Tensor) => np.sin(x)).lower(np.ones([2])), (l) => l.compile()))
+runSync(compiled(np.ones([3])))`,
+    trigger: () => {
+      const compiled = runSync(Effect.flatMap(jit((x: Tensor) => np.sin(x)).lower(np.ones([2])), (l) => l.compile()))
+      return runSync(compiled(np.ones([3])))
+    }
+  },
   // --- backends
   WebGpuUnavailableError: {
     section: "backends",
