@@ -122,6 +122,26 @@ export interface Lowered<F extends AnyFunction = AnyFunction> {
 }
 
 /**
+ * A jitted function traced for one signature (JAX's `Traced`, from
+ * `jit(f).trace(...args)`): the program as traced (before simplification and
+ * fusion), the argument and output types, and `lower()` for the next stage,
+ * which compiles for the active backend.
+ *
+ * @since 0.1.0
+ */
+export interface Traced<F extends AnyFunction = AnyFunction> {
+  /** The program as traced (JAX's `jaxpr`). */
+  readonly program: Program
+  /** The program printed like a jaxpr. */
+  readonly text: string
+  readonly inAvals: ReadonlyArray<AbstractValue>
+  readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
+  readonly donateArgnums: ReadonlyArray<number>
+  /** Simplifies, fuses and compiles the program for the active backend (JAX's `Traced.lower()`). */
+  readonly lower: () => Effect.Effect<Lowered<F>, DiffError, Backend>
+}
+
+/**
  * The memory a call of a compiled function uses, in bytes (JAX's
  * `memory_analysis()`, XLA's compiled memory statistics): its arguments, its
  * results, the results written into donated arguments' memory (planned), its
@@ -181,6 +201,14 @@ export interface Jitted<F extends AnyFunction> {
   readonly lower: (
     ...args: AbstractArgs<Parameters<F>>
   ) => Effect.Effect<Lowered<F>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  /** The traced program of one signature, before any optimization (JAX's `jit(f).trace(...)`). */
+  readonly trace: (
+    ...args: AbstractArgs<Parameters<F>>
+  ) => Effect.Effect<Traced<F>, DiffError | ErrorOf<F>, Backend | ContextOf<F>>
+  /** The output's structure with a `ShapeDtypeStruct` per tensor (JAX's `jit(f).eval_shape(...)`). */
+  readonly evalShape: (
+    ...args: AbstractArgs<Parameters<F>>
+  ) => Effect.Effect<Traced<F>["outInfo"], DiffError | ErrorOf<F>, Backend | ContextOf<F>>
   readonly cacheInfo: () => JitCacheInfo
   readonly clearCache: () => void
 }
@@ -678,20 +706,44 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
   }
 
   // `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
-  const lower = (args: ReadonlyArray<unknown>): Lowered<F> => {
+  // `trace`, `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
+  interface Staged {
+    readonly entry: Entry
+    readonly donated: ReadonlyArray<boolean> | undefined
+    /** The call's positions without the static ones. */
+    readonly dynamic: ReadonlyArray<number>
+    readonly info: Pick<Traced<F>, "inAvals" | "outInfo" | "donateArgnums">
+  }
+
+  const stage = (args: ReadonlyArray<unknown>): Staged => {
     const { donated, entry } = entryFor(args, true)
-    const backend = activeBackend()!
-    const c = compiled(entry, backend)
-    const inAvals = entry.program.inAvals
+    // (the fast path of entryFor does not normalize: the positions of this call's count)
+    normalizeFor(args.length)
     const outInfo = Tree.unflatten(
       entry.outDef,
       entry.program.outAvals.map((a) => new ShapeDtypeStruct(a.shape, a.dtype, { weakType: a.weakType }))
-    ) as Lowered<F>["outInfo"]
-    const donateArgnums = [...donate].sort((a, b) => a - b)
-    // the call's positions without the static ones, and how many there were
-    const dynamic = args.map((_, i) => i).filter((i) => !statics.has(i))
+    ) as Traced<F>["outInfo"]
+    return {
+      entry,
+      donated,
+      dynamic: args.map((_, i) => i).filter((i) => !statics.has(i)),
+      info: { inAvals: entry.program.inAvals, outInfo, donateArgnums: [...donate].sort((a, b) => a - b) }
+    }
+  }
+
+  const traced = (staged: Staged): Traced<F> => ({
+    program: staged.entry.program,
+    text: staged.entry.program.toString(),
+    ...staged.info,
+    lower: () => transformation<Lowered<F>>(() => lower(staged))
+  })
+
+  const lower = ({ donated, dynamic, entry, info }: Staged): Lowered<F> => {
+    const backend = activeBackend()!
+    const c = compiled(entry, backend)
+    const { inAvals } = info
     const costAnalysis = (): CostAnalysis => costOf(c.program, c.steps)
-    const shared = { inAvals, outInfo, donateArgnums, costAnalysis }
+    const shared = { ...info, costAnalysis }
     const compile = (): Compiled<F> => {
       const callCompiled = (...given: ReadonlyArray<unknown>) =>
         stepwise<GradOf<Unwrap<ReturnType<F>>>, never, never>(
@@ -774,8 +826,12 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       () => call(args) as Steps<GradOf<Unwrap<ReturnType<F>>>>
     )) as Jitted<F>
   Object.assign(jitted, {
+    trace: (...args: AbstractArgs<Parameters<F>>) =>
+      transformation<Traced<F>, ErrorOf<F>, ContextOf<F>>(() => traced(stage(args))),
     lower: (...args: AbstractArgs<Parameters<F>>) =>
-      transformation<Lowered<F>, ErrorOf<F>, ContextOf<F>>(() => lower(args)),
+      transformation<Lowered<F>, ErrorOf<F>, ContextOf<F>>(() => lower(stage(args))),
+    evalShape: (...args: AbstractArgs<Parameters<F>>) =>
+      transformation<Traced<F>["outInfo"], ErrorOf<F>, ContextOf<F>>(() => stage(args).info.outInfo),
     cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
     clearCache: () => {
       cache.clear()

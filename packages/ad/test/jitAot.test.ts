@@ -186,3 +186,32 @@ describe("costAnalysis and memoryAnalysis", () => {
     assert.strictEqual(c.transcendentals, 10)
   })
 })
+
+describe("jit(f).trace(...) and jit(f).evalShape(...)", () => {
+  it("gives the program as traced, before simplification", () => {
+    const f = jit((x: Tensor) => np.multiply(np.add(x, 0), 1))
+    const t = run(f.trace(new ShapeDtypeStruct([3], "float32")))
+    // as traced: the add and the mul, which simplification removes (x * 1 and x + (-0) are exact; x + 0 is not)
+    assert.match(t.text, /= add c d\n/)
+    assert.match(t.text, /= mul e f\n/)
+    assert.deepStrictEqual(t.inAvals.map((a) => [...a.shape]), [[3]])
+    const lowered = run(t.lower())
+    assert.notMatch(lowered.text, /= mul /)
+    const compiled = compile(lowered)
+    assert.deepStrictEqual(js(run(compiled(tensor([1, -2, 3])))), [1, -2, 3])
+    // one trace for the three stages and the call of the same signature
+    run(f(tensor([0, 0, 0])))
+    assert.strictEqual(f.cacheInfo().misses, 1)
+  })
+
+  it("evalShape gives the output types (JAX's jit(f).eval_shape)", () => {
+    const f = jit((x: Tensor, n: number) => [np.sum(x, { axis: 0 }), np.tile(x, [n, 1])] as const, { staticArgnums: 1 })
+    const [s, tiled] = run(f.evalShape(new ShapeDtypeStruct([4, 5], "float32"), 3)) as unknown as [
+      ShapeDtypeStruct,
+      ShapeDtypeStruct
+    ]
+    assert.deepStrictEqual([...s.shape], [5])
+    assert.deepStrictEqual([...tiled.shape], [12, 5])
+    assert.strictEqual(tiled.dtype, "float32")
+  })
+})

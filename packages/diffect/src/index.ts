@@ -120,7 +120,16 @@ export { debugInfs, debugNans, FloatChecks } from "@diffect/core"
 // Rematerialization (jax.checkpoint)
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
 export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"
-export type { Compiled, CostAnalysis, JitCacheInfo, JitOptions, Jitted, Lowered, MemoryAnalysis } from "@diffect/ad"
+export type {
+  Compiled,
+  CostAnalysis,
+  JitCacheInfo,
+  JitOptions,
+  Jitted,
+  Lowered,
+  MemoryAnalysis,
+  Traced
+} from "@diffect/ad"
 
 // Staged programs
 export { evalProgram, evalShape, makeProgram, printProgram, Program, Var } from "@diffect/ad"
