@@ -1,6 +1,7 @@
 export * from "./Collectives.js"
 export * from "./Custom.js"
 export * from "./CustomGradient.js"
+export * from "./CustomVmap.js"
 export * from "./DisableJit.js"
 export * from "./Errors.js"
 export * from "./EvalShape.js"

@@ -248,6 +248,53 @@ export const customJvpCall = (callee: CustomJvpCallee, args: ReadonlyArray<Tenso
 }
 
 /**
+ * A function with a custom batching rule (JAX's `custom_vmap`), on flat lists
+ * of tensors: `rule(axisSize, inBatched, args)` gets the arguments with their
+ * batch dimension first where `inBatched` says they have one, and gives the
+ * outputs and which of them are batched (at dimension 0).
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export interface CustomVmapCallee {
+  readonly name: string
+  readonly f: (args: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>
+  readonly rule: (
+    axisSize: number,
+    inBatched: ReadonlyArray<boolean>,
+    args: ReadonlyArray<Tensor>
+  ) => readonly [ReadonlyArray<Tensor>, ReadonlyArray<boolean>]
+}
+
+/**
+ * A handler that interprets calls of functions with a custom batching rule
+ * itself (vmap calls the rule, JVP batches the rule's JVP, staging keeps the
+ * call). Operands are already this handler's tracers.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export interface CustomVmapHandler extends Handler {
+  readonly processCustomVmapCall: (callee: CustomVmapCallee, operands: ReadonlyArray<Tracer>) => ReadonlyArray<Tensor>
+}
+
+/**
+ * Calls a function with a custom batching rule on flat arguments: the
+ * highest-level transformation among them decides; one that does not know
+ * custom batching rules (or none) runs `f`.
+ *
+ * @category Handler stack
+ * @since 0.1.0
+ */
+export const customVmapCall = (callee: CustomVmapCallee, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+  const top = activeTop(args)
+  if (top === undefined || typeof (top as Partial<CustomVmapHandler>).processCustomVmapCall !== "function") {
+    return callee.f(args)
+  }
+  return (top as CustomVmapHandler).processCustomVmapCall(callee, liftInto(top, args))
+}
+
+/**
  * Calls a function with a custom VJP rule on flat arguments.
  *
  * @category Handler stack

@@ -13,8 +13,22 @@ import { abstractEvalRules } from "./AbstractEval.js"
 import type { AbstractValue } from "./AbstractValue.js"
 import { formatAval } from "./AbstractValue.js"
 import { ArgumentError } from "./Errors.js"
-import { bind, currentDynamicHandler, customJvpCall, customVjpCall, newLevel, withDynamicHandler } from "./Handler.js"
-import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "./Handler.js"
+import {
+  bind,
+  currentDynamicHandler,
+  customJvpCall,
+  customVjpCall,
+  customVmapCall,
+  newLevel,
+  withDynamicHandler
+} from "./Handler.js"
+import type {
+  CustomJvpCallee,
+  CustomRuleHandler,
+  CustomVjpCallee,
+  CustomVmapCallee,
+  CustomVmapHandler
+} from "./Handler.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Equation } from "./Program.js"
 import { Program, pruneProgram, runProgram, Var } from "./Program.js"
@@ -43,7 +57,7 @@ export class StagingTracer extends Tracer {
  * @category Transformation internals
  * @since 0.1.0
  */
-export class StagingHandler implements CustomRuleHandler {
+export class StagingHandler implements CustomRuleHandler, CustomVmapHandler {
   readonly level: number = newLevel()
   active = true
   readonly inputs: Array<Var> = []
@@ -71,6 +85,30 @@ export class StagingHandler implements CustomRuleHandler {
     this.customCalls === "inline"
       ? callee.f(operands)
       : this.#stageCustomCall("custom_vjp_call", callee.name, callee.f, operands, (ins) => customVjpCall(callee, ins))
+
+  // Staged, the call keeps its rule (a vmap of the program calls it); partial evaluation (linearize,
+  // hence grad) cannot split it into known and unknown parts: JAX's custom_vmap has no reverse mode.
+  readonly processCustomVmapCall = (
+    callee: CustomVmapCallee,
+    operands: ReadonlyArray<Tracer>
+  ): ReadonlyArray<Tensor> => {
+    if (this.customCalls === "inline") {
+      throw new ArgumentError({
+        operation: "customVmap",
+        argument: `${callee.name}'s derivative`,
+        expected: "taken in forward mode (jvp, jacfwd)",
+        got:
+          "reverse mode (grad, vjp, linearize). As in JAX, linearization fails to produce known values for all output primals of a customVmap function: it has no reverse-mode derivative; wrap it in customVjp to give it one"
+      })
+    }
+    return this.#stageCustomCall(
+      "custom_vmap_call",
+      callee.name,
+      callee.f,
+      operands,
+      (ins) => customVmapCall(callee, ins)
+    )
+  }
 
   // One equation that calls the function again when evaluated (with the rule, under a
   // transformation); its body is traced on its own for the output types and the transposition.

@@ -95,7 +95,16 @@ export {
   raggedAllToAll
 } from "@diffect/ad"
 export type { AllGatherOptions, AllToAllOptions, CollectiveResult, PsumScatterOptions } from "@diffect/ad"
-export { closureConvert, customGradient, customJvp, customVjp, stopGradient } from "@diffect/ad"
+export {
+  closureConvert,
+  customGradient,
+  customJvp,
+  customVjp,
+  customVmap,
+  sequentialVmap,
+  stopGradient
+} from "@diffect/ad"
+export type { CustomVmapFunction, VmapRule } from "@diffect/ad"
 export { customLinearSolve, customRoot } from "@diffect/ad"
 // Iterative solvers (jax.scipy.sparse.linalg), minimization (jax.scipy.optimize) and ODEs
 // (jax.experimental.ode)

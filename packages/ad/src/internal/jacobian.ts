@@ -10,7 +10,7 @@
  * The result is the output's tree of the input's tree: leaf (y, x) has shape
  * `y.shape ++ x.shape`, and y's tangent dtype (jacfwd) or x's (jacrev).
  */
-import { aval, ConcreteTensor, DType, lax, Shape, Tree } from "@diffect/core"
+import { ArgumentError, aval, ConcreteTensor, DType, lax, Shape, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import {
   allLeaves,
@@ -26,6 +26,7 @@ import {
 } from "./args.js"
 import type { Argnums, FlatArg } from "./args.js"
 import { rebuildAux, zeroCotangent } from "./grad.js"
+import { jvpFlat } from "./jvp.js"
 import { linearizeFlat } from "./linearize.js"
 import { flattenOutput, makeOutCapture } from "./output.js"
 import type { OutCapture } from "./output.js"
@@ -157,6 +158,24 @@ const prepare = (
 const finish = (options: JacobianOptions, capture: OutCapture, outs: ReadonlyArray<Tensor>, jac: unknown): unknown =>
   options.hasAux === true ? [jac, rebuildAux(capture.aux, outs)] : jac
 
+/**
+ * `f`'s outputs and its JVP at `primals`: linearized once, or, for a function that has no
+ * linearization (a `customVmap` call: forward mode only, as in JAX), its JVP evaluated per push
+ * (JAX's jacfwd is always `vmap` of `jvp`; linearizing first saves re-running the primal).
+ */
+const linearizedOrForward = (
+  fn: (xs: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>,
+  primals: ReadonlyArray<Tensor>
+): readonly [ReadonlyArray<Tensor>, (ts: ReadonlyArray<Tensor>) => ReadonlyArray<Tensor>] => {
+  try {
+    const [outs, jvpFn] = linearizeFlat(fn, primals)
+    return [outs, jvpFn]
+  } catch (e) {
+    if (!(e instanceof ArgumentError && e.operation === "customVmap")) throw e
+    return [fn(primals), (ts) => jvpFlat(fn, primals, ts)[1]]
+  }
+}
+
 /** JAX's `jacfwd`, synchronous. */
 export const jacfwdSync = (
   f: (...args: ReadonlyArray<unknown>) => unknown,
@@ -167,7 +186,7 @@ export const jacfwdSync = (
   const t = prepare("jacfwd", f, options, args)
   const holomorphic = options.holomorphic ?? false
   for (const x of t.primals) checkInputDTypeFwd(holomorphic, x)
-  const [outs, jvpFn] = linearizeFlat(t.fn, t.primals)
+  const [outs, jvpFn] = linearizedOrForward(t.fn, t.primals)
   const n = t.capture.count
   for (let j = 0; j < n; j++) checkOutputDTypeFwd(holomorphic, outs[j]!)
   const columns = pushBasis(

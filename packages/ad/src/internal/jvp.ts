@@ -7,17 +7,21 @@
  * @since 0.1.0
  */
 import { bind, DTypeError, newLevel, Shape, ShapeError, Tracer } from "@diffect/core"
-import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
+import type { AbstractValue, CustomVmapHandler, Params, Primitive, Tensor } from "@diffect/core"
 import { customJvpCall, customLin, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "../Custom.js"
+import { customVmapCall } from "../CustomVmap.js"
+import type { CustomVmapCallee } from "../CustomVmap.js"
 import { CustomRuleError } from "../Errors.js"
 import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
 import { jvpRules } from "../rules/jvp.js"
 import type { JvpOfProgram, JvpRule } from "../rules/jvp.js"
+import { moveAxis } from "./batchingAxes.js"
 import { cachedByMask, maskKey } from "./programCache.js"
 import { makeProgramFlat } from "./staging.js"
 import { hasTrivialTangent, instantiate, tangentAval, zeroTangent } from "./tangents.js"
+import { traceBatched } from "./vmap.js"
 
 /**
  * A value traced by a JVP handler: a primal and its tangent (`null` is zero).
@@ -44,7 +48,7 @@ export class JvpTracer extends Tracer {
  * @category Transformation internals
  * @since 0.1.0
  */
-export class JvpHandler implements CustomRuleHandler {
+export class JvpHandler implements CustomRuleHandler, CustomVmapHandler {
   readonly level: number = newLevel()
   active = true
   constructor(readonly name: string) {}
@@ -124,6 +128,29 @@ export class JvpHandler implements CustomRuleHandler {
       })
     }
     return outs.map((y, i) => this.pure(y, outTangents[i]!))
+  }
+
+  // JAX's `custom_vmap_jvp`: a custom-vmap call of the JVP, whose rule is the JVP of the rule
+  // (`jvpOfVmapRule`), so that a vmap below still batches through the user's rule.
+  readonly processCustomVmapCall = (
+    callee: CustomVmapCallee,
+    operands: ReadonlyArray<Tracer>
+  ): ReadonlyArray<Tensor> => {
+    const primals = operands.map((x) => (x as JvpTracer).primal)
+    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    if (tangents.every((t) => t === null)) return customVmapCall(callee, primals).map(this.own)
+    const n = primals.length
+    const jvpCallee: CustomVmapCallee = {
+      name: callee.name,
+      f: (all) => {
+        const [ys, dys] = jvpFlat(callee.f, all.slice(0, n), all.slice(n))
+        return [...ys, ...dys]
+      },
+      rule: (axisSize, inBatched, all) => jvpOfVmapRule(callee, axisSize, inBatched, all, n)
+    }
+    const outs = customVmapCall(jvpCallee, [...primals, ...tangents.map((t, i) => instantiate(t, primals[i]!.aval))])
+    const m = outs.length / 2
+    return outs.slice(0, m).map((y, i) => this.pure(y, outs[m + i]!))
   }
 
   readonly processCustomVjpCall = (
@@ -266,6 +293,41 @@ export const jvpProgram: JvpOfProgram = (program, nonzero, instantiate) =>
       return { program: staged, outNonzero }
     }
   )
+
+/**
+ * The batching rule of a custom-vmap function's JVP (JAX's `jvp_of_rule_rule`): the rule's JVP
+ * with the arguments batched in both their primal and tangent (`mutually`), vmapped over those
+ * batched in only one of the two (the rule sees those as unbatched); an output is batched where
+ * the rule batched it or where the vmap over the extra batched ones did.
+ */
+const jvpOfVmapRule = (
+  callee: CustomVmapCallee,
+  axisSize: number,
+  inBatched: ReadonlyArray<boolean>,
+  all: ReadonlyArray<Tensor>,
+  n: number
+): readonly [ReadonlyArray<Tensor>, ReadonlyArray<boolean>] => {
+  const mutually = inBatched.slice(0, n).map((b, i) => b && inBatched[n + i]!)
+  const extra = inBatched.map((b, i) => (b && !mutually[i % n]! ? 0 : null))
+  let ruleBatched: ReadonlyArray<boolean> = []
+  const toJvp = (ps: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
+    const [outs, outBatched] = callee.rule(axisSize, mutually, ps)
+    ruleBatched = outBatched
+    return outs
+  }
+  const rs = traceBatched(
+    { size: axisSize, name: undefined },
+    (xs) => {
+      const [ys, dys] = jvpFlat(toJvp, xs.slice(0, n), xs.slice(n))
+      return [...ys, ...dys]
+    },
+    all,
+    extra
+  )
+  const m = rs.length / 2
+  const outs = rs.map((r) => (r![1] === null ? r![0] : moveAxis(r![0], r![1], 0)))
+  return [outs, rs.map((r, i) => ruleBatched[i % m] === true || r![1] !== null)]
+}
 
 const jvpCache = new WeakMap<
   Program,

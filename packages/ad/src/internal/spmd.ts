@@ -32,6 +32,7 @@ import type { AbstractValue, Handler, HigherOrderPrimitive, Params, Primitive, T
 import { evalHigherOrder } from "@diffect/core/Program"
 import type { Equation, Program } from "@diffect/core/Program"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
+import type { CustomVmapCallee } from "../CustomVmap.js"
 import { VmapOutAxesError } from "../Errors.js"
 import { batchRules } from "../rules/vmap.js"
 import type { AxisData, SpmdReduction } from "../rules/vmap.js"
@@ -178,6 +179,9 @@ class SpmdHandler implements Handler {
 
   readonly processCustomVjpCall = (callee: CustomVjpCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> =>
     this.#throughBatch(operands, (h, xs) => h.processCustomVjpCall(callee, xs))
+
+  readonly processCustomVmapCall = (callee: CustomVmapCallee, operands: ReadonlyArray<Tracer>): ReadonlyArray<Tensor> =>
+    this.#throughBatch(operands, (h, xs) => h.processCustomVmapCall(callee, xs))
 
   #throughBatch(
     operands: ReadonlyArray<Tracer>,

@@ -28,6 +28,8 @@ import type {
 } from "@diffect/core"
 import { customJvpCall, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomVjpCallee } from "../Custom.js"
+import { customVmapCall } from "../CustomVmap.js"
+import type { CustomVmapCallee } from "../CustomVmap.js"
 import { VmapAxisError, VmapOutAxesError, VmapSizeError, VmapSpecError } from "../Errors.js"
 import { evalHigherOrder, evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
@@ -215,6 +217,21 @@ export class BatchHandler implements Handler {
         }
       }
       return customVjpCall(batchedCallee, vals).map((y) => new BatchTracer(this, y, 0))
+    })
+  }
+
+  // JAX's `custom_vmap_batching`: the rule gets the arguments with their batch dimensions first
+  // (unbatched ones as they are) and says which outputs it batched (at 0).
+  readonly processCustomVmapCall = (
+    callee: CustomVmapCallee,
+    operands: ReadonlyArray<Tracer>
+  ): ReadonlyArray<Tensor> => {
+    const { batched, dims, vals } = unpack(operands)
+    return this.#outside(() => {
+      if (!batched) return customVmapCall(callee, vals)
+      const args = vals.map((x, i) => (dims[i] === null ? x : moveAxis(x, dims[i]!, 0)))
+      const [outs, outBatched] = callee.rule(this.axis.size, dims.map((d) => d !== null), args)
+      return outs.map((y, i) => new BatchTracer(this, y, outBatched[i] === true ? 0 : null))
     })
   }
 
