@@ -1,4 +1,5 @@
 export * from "./Collectives.js"
+export * from "./CompileTimeEval.js"
 export * from "./Custom.js"
 export * from "./CustomGradient.js"
 export * from "./CustomVmap.js"
