@@ -380,7 +380,7 @@ const compileFor = (program: Program, backend: BackendShape): CompiledProgram =>
 }
 
 // Compiled programs, per program and backend (weakly: a closed layer's backend is not kept alive).
-const compiledPrograms = new WeakMap<Program, WeakMap<BackendShape, CompiledProgram>>()
+let compiledPrograms = new WeakMap<Program, WeakMap<BackendShape, CompiledProgram>>()
 
 /** `program` compiled for `backend`, once. */
 const compiledFor = (program: Program, backend: BackendShape): CompiledProgram => {
@@ -414,7 +414,7 @@ export const programRunnerStats = { compiled: 0, interpreted: 0 }
 // and compiling each would cost more than running it. A program run again (the derived programs
 // of a jitted function, the branches of a cond inside a compiled program) is compiled then, and so
 // is one whose caller asks for it (`compile`: library code staging once per signature).
-const runsOf = new WeakMap<Program, number>()
+let runsOf = new WeakMap<Program, number>()
 
 // Programs held by higher-order primitives run compiled at the bottom of the stack.
 installProgramRunner((program, inputs, donated, options) => {
@@ -650,16 +650,15 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     })
   }
 
-  // A compiled run of `entry` on `leaves` (no transformation in progress), as steps.
+  // A run of `entry` compiled as `c` on `leaves` (no transformation in progress), as steps.
   function* runEntry(
     args: ReadonlyArray<unknown>,
     entry: Entry,
     leaves: ReadonlyArray<Tensor>,
     donated: ReadonlyArray<boolean> | undefined,
-    backend: BackendShape
+    c: CompiledProgram
   ): Steps<unknown> {
     if (donated === undefined) {
-      const c = compiled(entry, backend)
       const outs = yield* c.executable!.steps(leaves)
       if (!c.warmed) {
         // the first call compiled it: the engine's optimizing tiers are reached now (see WARM_RUNS)
@@ -671,7 +670,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     }
     let outs: Array<Tensor> = []
     try {
-      outs = yield* compiled(entry, backend).executable!.steps(leaves, donated)
+      outs = yield* c.executable!.steps(leaves, donated)
       checkResults(args, outs)
       return Tree.unflatten(entry.outDef, outs)
     } finally {
@@ -702,7 +701,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     if (backend === undefined) {
       return Tree.unflatten(entry.outDef, evalProgram(entry.program, entry.program.consts, leaves))
     }
-    return yield* runEntry(args, entry, leaves, donated, backend)
+    return yield* runEntry(args, entry, leaves, donated, compiled(entry, backend))
   }
 
   // `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
@@ -801,7 +800,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
               "The function was compiled for another backend than the one this call runs on: lower and compile it again under this backend (a compiled function runs on the backend it was lowered on)."
           })
         }
-        return yield* runEntry(given, entry, leaves, donated, backend)
+        return yield* runEntry(given, entry, leaves, donated, c)
       }
       return Object.assign(callCompiled, {
         ...shared,
@@ -821,6 +820,14 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return { program: c.program, text: c.text, ...shared, compile: () => Effect.sync(compile) }
   }
 
+  const clearCache = (): void => {
+    cache.clear()
+    last = undefined
+    lastTree = undefined
+    hits = 0
+    misses = 0
+  }
+
   const jitted = ((...args: Parameters<F>) =>
     stepwise<GradOf<Unwrap<ReturnType<F>>>, ErrorOf<F>, ContextOf<F>>(
       () => call(args) as Steps<GradOf<Unwrap<ReturnType<F>>>>
@@ -833,12 +840,39 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     evalShape: (...args: AbstractArgs<Parameters<F>>) =>
       transformation<Traced<F>["outInfo"], ErrorOf<F>, ContextOf<F>>(() => stage(args).info.outInfo),
     cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
-    clearCache: () => {
-      cache.clear()
-      last = undefined
-      hits = 0
-      misses = 0
-    }
+    clearCache
   })
+  liveCaches.add(new WeakRef(clearCache))
   return jitted
+}
+
+// Every jitted function's `clearCache`, held weakly (a dropped jitted function is not kept alive).
+const liveCaches = new Set<WeakRef<() => void>>()
+
+/**
+ * Clears every compilation and staging cache (JAX's `jax.clear_caches()`):
+ * each jitted function's traces (as its `clearCache` does), the compiled
+ * programs, and the programs that transformations of staged calls derived.
+ * The next call of each jitted function traces and compiles again. Tensors
+ * the caches held as constants are not released: they may be the caller's.
+ *
+ * @example
+ * import { clearCaches, jit, np, runSync } from "diffect"
+ * import type { Tensor } from "diffect"
+ * const f = jit((x: Tensor) => np.sin(x))
+ * runSync(f(np.array(1)))
+ * clearCaches()
+ * console.log(f.cacheInfo()) // { size: 0, hits: 0, misses: 0 }
+ *
+ * @category Compilation
+ * @since 0.1.0
+ */
+export const clearCaches = (): void => {
+  for (const ref of liveCaches) {
+    const clear = ref.deref()
+    if (clear === undefined) liveCaches.delete(ref)
+    else clear()
+  }
+  compiledPrograms = new WeakMap()
+  runsOf = new WeakMap()
 }

@@ -3,7 +3,7 @@
  * `test_jit_lower_*`): the lowered and compiled objects' types, calls of a compiled function and
  * their errors, and the cost and memory analyses checked against hand counts.
  */
-import { CompiledCallError, grad, jit, valueAndGrad, vmap } from "@diffect/ad"
+import { clearCaches, CompiledCallError, grad, jit, valueAndGrad, vmap } from "@diffect/ad"
 import type { Compiled, Lowered } from "@diffect/ad"
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
 import { Backend, lax, np, ShapeDtypeStruct } from "@diffect/core"
@@ -213,5 +213,30 @@ describe("jit(f).trace(...) and jit(f).evalShape(...)", () => {
     assert.deepStrictEqual([...s.shape], [5])
     assert.deepStrictEqual([...tiled.shape], [12, 5])
     assert.strictEqual(tiled.dtype, "float32")
+  })
+})
+
+describe("clearCaches", () => {
+  it("empties every jitted function's cache (JAX's jax.clear_caches): the next call traces again", () => {
+    let traces = 0
+    const f = jit((x: Tensor) => {
+      traces++
+      return np.multiply(x, 2)
+    })
+    const g = jit((x: Tensor) => np.add(x, 1))
+    run(f(tensor([1, 2])))
+    run(f(tensor([3, 4])))
+    run(g(tensor(1)))
+    assert.deepStrictEqual(f.cacheInfo(), { size: 1, hits: 1, misses: 1 })
+    clearCaches()
+    assert.deepStrictEqual(f.cacheInfo(), { size: 0, hits: 0, misses: 0 })
+    assert.deepStrictEqual(g.cacheInfo(), { size: 0, hits: 0, misses: 0 })
+    // the same signature as the last call (its fast path) traces again, with the same values
+    assert.deepStrictEqual(js(run(f(tensor([3, 4])))), [6, 8])
+    assert.strictEqual(traces, 2)
+    // a compiled function keeps its own program
+    const compiled = compile(run(f.lower(tensor([1, 1]))))
+    clearCaches()
+    assert.deepStrictEqual(js(run(compiled(tensor([5, 6])))), [10, 12])
   })
 })

@@ -122,7 +122,7 @@ export type {
 export { Types } from "@diffect/ad"
 
 // Compilation
-export { disableJit, ensureCompileTimeEval, jit, JitDisabled } from "@diffect/ad"
+export { clearCaches, disableJit, ensureCompileTimeEval, jit, JitDisabled } from "@diffect/ad"
 // debugging: NaN and infinity checks (JAX's jax_debug_nans, jax_debug_infs)
 /** @category Compilation */
 export { debugInfs, debugNans, FloatChecks } from "@diffect/core"
