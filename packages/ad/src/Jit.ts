@@ -711,6 +711,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     readonly donated: ReadonlyArray<boolean> | undefined
     /** The call's positions without the static ones. */
     readonly dynamic: ReadonlyArray<number>
+    /** The full argument list of a compiled call given its traced arguments (the static ones as lowered). */
+    readonly withStatics: (given: ReadonlyArray<unknown>) => Array<unknown>
     readonly info: Pick<Traced<F>, "inAvals" | "outInfo" | "donateArgnums">
   }
 
@@ -722,10 +724,16 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       entry.outDef,
       entry.program.outAvals.map((a) => new ShapeDtypeStruct(a.shape, a.dtype, { weakType: a.weakType }))
     ) as Traced<F>["outInfo"]
+    const dynamic = args.map((_, i) => i).filter((i) => !statics.has(i))
     return {
       entry,
       donated,
-      dynamic: args.map((_, i) => i).filter((i) => !statics.has(i)),
+      dynamic,
+      withStatics: (given) => {
+        const full = [...args]
+        dynamic.forEach((p, k) => (full[p] = given[k]))
+        return full
+      },
       info: { inAvals: entry.program.inAvals, outInfo, donateArgnums: [...donate].sort((a, b) => a - b) }
     }
   }
@@ -737,7 +745,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     lower: () => transformation<Lowered<F>>(() => lower(staged))
   })
 
-  const lower = ({ donated, dynamic, entry, info }: Staged): Lowered<F> => {
+  const lower = ({ donated, dynamic, entry, info, withStatics }: Staged): Lowered<F> => {
     const backend = activeBackend()!
     const c = compiled(entry, backend)
     const { inAvals } = info
@@ -800,7 +808,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
               "The function was compiled for another backend than the one this call runs on: lower and compile it again under this backend (a compiled function runs on the backend it was lowered on)."
           })
         }
-        return yield* runEntry(given, entry, leaves, donated, c)
+        // (a debugNans rerun calls f with the static arguments too)
+        return yield* runEntry(withStatics(given), entry, leaves, donated, c)
       }
       return Object.assign(callCompiled, {
         ...shared,

@@ -6,7 +6,7 @@
 import { clearCaches, CompiledCallError, grad, jit, valueAndGrad, vmap } from "@diffect/ad"
 import type { Compiled, Lowered } from "@diffect/ad"
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { Backend, lax, np, ShapeDtypeStruct } from "@diffect/core"
+import { Backend, debugNans, FloatingPointError, lax, np, ShapeDtypeStruct } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -89,6 +89,18 @@ describe("jit(f).lower(...).compile()", () => {
     assert.include(String(other), "compiled for another backend")
     // and still runs where it was compiled
     assert.strictEqual(js(run(compiled(tensor(-2)))), 3)
+  })
+
+  it("names the operation that made a NaN under debugNans, rerunning f with its static arguments", () => {
+    const f = jit((x: Tensor, n: number) => np.log(np.multiply(x, n)), { staticArgnums: 1 })
+    const compiled = compile(run(f.lower(tensor([1, 2]), 3)))
+    assert.deepStrictEqual(js(run(debugNans(compiled(tensor([1, 2]))))), [
+      Math.fround(Math.log(3)),
+      Math.fround(Math.log(6))
+    ])
+    const e = failure(debugNans(compiled(tensor([1, -2]))))
+    assert.instanceOf(e, FloatingPointError)
+    assert.include(e.message, "log")
   })
 
   it("keeps donation: the lowered and compiled functions report it, and a donated argument is consumed", () => {
