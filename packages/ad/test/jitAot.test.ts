@@ -252,3 +252,16 @@ describe("clearCaches", () => {
     assert.deepStrictEqual(js(run(compiled(tensor([5, 6])))), [10, 12])
   })
 })
+
+describe("costAnalysis of window operations", () => {
+  it("counts max pooling and its gradient per window tap", () => {
+    // 2 x 2 windows, stride 2, over 4 x 4: 4 windows of 4 taps
+    const pool = (x: Tensor) => lax.reduceWindow(x, -Infinity, lax.max, [2, 2], [2, 2], "VALID")
+    const c = run(jit((x: Tensor) => np.sum(pool(x))).lower(np.ones([4, 4]))).costAnalysis()
+    // the windows' 16 taps, then the sum folding 4 values into 1
+    assert.strictEqual(c.flops, 16 + 3)
+    // the gradient: select_and_scatter_add over the 4 windows' 16 taps (and the sum's broadcast)
+    const g = run(jit(grad((x: Tensor) => np.sum(pool(x)))).lower(np.ones([4, 4]))).costAnalysis()
+    assert.strictEqual(g.flops, 16)
+  })
+})

@@ -107,9 +107,8 @@ const free: Rule = () => none
 
 const windowTaps = (p: Params<"reduce_window_sum">): number => p.windowDimensions.reduce((a, b) => a * b, 1)
 const windowed: Rule = (eqn) => flops(outElements(eqn) * windowTaps(eqn.params as Params<"reduce_window_sum">))
-// the selection's windows run over the operand (input 1), the result has the tangents' or operand's shape
-const selectWindows: Rule = (eqn) =>
-  flops(elements(eqn.outputs[0]!.aval) * windowTaps(eqn.params as Params<"reduce_window_sum">))
+// one window per element of the source (input 0), each comparing its taps of the operand
+const selectWindows: Rule = (eqn) => flops(inElements(eqn) * windowTaps(eqn.params as Params<"reduce_window_sum">))
 
 /** The last two dimensions of input `i` (a batch of matrices), with the batch size. */
 const matrices = (eqn: PrimitiveEquation, i = 0): { batch: number; m: number; n: number } => {
