@@ -5,6 +5,7 @@
  * edited by hand: `pnpm coverage:jax` rewrites it and coverage.test.ts fails
  * when it is stale.
  */
+import * as parallel from "@diffect/parallel"
 import * as diffect from "diffect"
 import { readFileSync } from "node:fs"
 
@@ -23,6 +24,8 @@ const get = (obj: unknown, key: string): unknown =>
     : undefined
 
 const modules: ReadonlyArray<Module> = [
+  // the transformations and the top-level functions beside them
+  { jax: "jax", diffect: "diffect", namespace: () => diffect },
   { jax: "jax.numpy", diffect: "np", namespace: () => diffect.np },
   { jax: "jax.numpy.fft", diffect: "np.fft", namespace: () => get(diffect.np, "fft") },
   {
@@ -103,7 +106,44 @@ const dtypeNames = new Set([
   "uint8",
   "unsignedinteger"
 ])
+// Top-level JAX names that diffect spells otherwise.
+const renamed: { readonly [module: string]: { readonly [name: string]: string } } = {
+  jax: {
+    make_jaxpr: "makeProgram",
+    "numpy.vectorize": "np.vectorize",
+    "custom_batching.custom_vmap": "customVmap",
+    "custom_batching.sequential_vmap": "sequentialVmap"
+  }
+}
+
+// Top-level JAX names that have no counterpart by design, with the reason.
+const topLevelNotApplicable = (name: string): string | undefined => {
+  if (["default_device", "device_put", "device_get", "default_backend", "devices", "local_devices"].includes(name)) {
+    return "devices: a `Backend` layer decides where arrays live"
+  }
+  if (["process_index", "device_count", "local_device_count", "process_count"].includes(name)) {
+    return "devices and processes: `pmap` over a `Mesh` of workers splits work"
+  }
+  if (name === "shard_map") return "sharding (diffect's arrays are not sharded: `pmap` and `Mesh` split work)"
+  if (name === "block_until_ready") return "an Effect completes when its values are ready"
+  if (name === "enable_x64") return "a configuration flag: float64 is always available, dtypes are explicit"
+  if (name === "default_matmul_precision") return "a configuration flag: `dot_general`'s `precision` option"
+  if (["default_prng_impl", "enable_custom_prng"].includes(name)) {
+    return "a configuration flag: `random.key` takes `impl`"
+  }
+  if (["check_tracer_leaks", "checking_leaks"].includes(name)) {
+    return "a configuration flag: an escaped tracer is always an `EscapedTracerError`"
+  }
+  if (
+    ["config", "enable_checks", "log_compiles", "no_tracing", "numpy_rank_promotion", "transfer_guard"].includes(name)
+  ) {
+    return "a configuration flag"
+  }
+  return undefined
+}
+
 const notApplicable = (jaxModule: string, name: string): string | undefined => {
+  if (jaxModule === "jax") return topLevelNotApplicable(name)
   if (jaxModule === "jax.scipy.optimize" && name === "OptimizeResults") {
     return "a result type (the `OptimizeResults` interface)"
   }
@@ -145,16 +185,20 @@ interface Row {
 const rowsOf = (m: Module): ReadonlyArray<Row> => {
   const ns = m.namespace()
   return names(m.jax).map((name): Row => {
-    const camel = camelCase(name)
+    const camel = renamed[m.jax]?.[name] ?? camelCase(name)
     const na = notApplicable(m.jax, name)
     if (na !== undefined) return { jax: name, diffect: "", status: "n/a", note: na }
     // a dotted name (norm.logpdf) is a path through nested namespaces
+    if (m.jax === "jax" && name === "pmap" && typeof parallel.pmap === "function") {
+      return { jax: name, diffect: "pmap (@diffect/parallel)", status: "yes", note: "" }
+    }
     const value = camel.split(".").reduce<unknown>((o, k) => get(o, k), ns)
     const found = typeof value === "function" || (typeof value === "object" && value !== null)
     if (!found && m.alsoTopLevel === true && typeof get(diffect, camel) === "function") {
       return { jax: name, diffect: camel, status: "yes", note: "" }
     }
-    return { jax: name, diffect: found ? `${m.diffect}.${camel}` : "", status: found ? "yes" : "no", note: "" }
+    const shown = m.jax === "jax" ? camel : `${m.diffect}.${camel}`
+    return { jax: name, diffect: found ? shown : "", status: found ? "yes" : "no", note: "" }
   })
 }
 
