@@ -6,7 +6,7 @@
 import { clearCaches, CompiledCallError, grad, jit, valueAndGrad, vmap } from "@diffect/ad"
 import type { Compiled, Lowered } from "@diffect/ad"
 import { makeTypedArrayBackend } from "@diffect/backend-typed-array"
-import { Backend, debugNans, FloatingPointError, lax, np, ShapeDtypeStruct } from "@diffect/core"
+import { Backend, debugNans, FloatingPointError, lax, np, pureCallback, ShapeDtypeStruct } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -263,5 +263,53 @@ describe("costAnalysis of window operations", () => {
     // the gradient: select_and_scatter_add over the 4 windows' 16 taps (and the sum's broadcast)
     const g = run(jit(grad((x: Tensor) => np.sum(pool(x)))).lower(np.ones([4, 4]))).costAnalysis()
     assert.strictEqual(g.flops, 16)
+  })
+})
+
+describe("costAnalysis over every kind of primitive", () => {
+  it("gives finite, non-negative counts for linear algebra, FFTs, sorts, gathers, loops and callbacks", () => {
+    const m = np.add(np.eye(4), np.ones([4, 4]))
+    const v = np.arange(8).astype("float32")
+    const programs: Array<
+      [string, () => { costAnalysis: () => { flops: number; transcendentals: number; bytesAccessed: number } }]
+    > = [
+      ["cholesky", () => run(jit((a: Tensor) => np.linalg.cholesky(a)).lower(m))],
+      ["qr", () => run(jit((a: Tensor) => np.linalg.qr(a)).lower(m))],
+      ["svd", () => run(jit((a: Tensor) => np.linalg.svd(a)).lower(m))],
+      ["eigh", () => run(jit((a: Tensor) => np.linalg.eigh(a)).lower(m))],
+      ["solve", () => run(jit((a: Tensor, b: Tensor) => np.linalg.solve(a, b)).lower(m, np.ones([4])))],
+      ["eig", () => run(jit((a: Tensor) => np.linalg.eig(a)).lower(m))],
+      ["fft", () => run(jit((x: Tensor) => np.fft.rfft(x)).lower(v))],
+      ["sort", () => run(jit((x: Tensor) => np.sort(x)).lower(v))],
+      ["topk", () => run(jit((x: Tensor) => lax.topK(x, 3)).lower(v))],
+      ["cumsum", () => run(jit((x: Tensor) => np.cumsum(x)).lower(v))],
+      ["take", () => run(jit((x: Tensor) => np.take(x, np.array([0, 3, 5], { dtype: "int32" }))).lower(v))],
+      ["scatter", () => run(jit((x: Tensor) => np.at(x, [1, 2]).add(1)).lower(v))],
+      [
+        "while",
+        () =>
+          run(
+            jit((x: Tensor) =>
+              lax.whileLoop((c: Tensor) => np.less(np.sum(c), 100), (c: Tensor) => np.multiply(c, 2), x)
+            ).lower(v)
+          )
+      ],
+      ["argmax", () => run(jit((x: Tensor) => np.argmax(x)).lower(v))],
+      [
+        "callback",
+        () =>
+          run(
+            jit((x: Tensor) => pureCallback((a: unknown) => a, new ShapeDtypeStruct([8], "float32"), [np.sin(x)]))
+              .lower(v)
+          )
+      ]
+    ]
+    for (const [name, lower] of programs) {
+      const c = lower().costAnalysis()
+      for (const [k, value] of Object.entries(c)) {
+        assert.isTrue(Number.isFinite(value) && value >= 0, `${name}: ${k} = ${value}`)
+      }
+      assert.isAbove(c.bytesAccessed, 0, name)
+    }
   })
 })
