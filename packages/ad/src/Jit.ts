@@ -94,23 +94,33 @@ export interface JitOptions {
 }
 
 /**
- * The optimized program of one signature, as `jit(f).lower(...args)` gives it
- * (JAX's `Lowered`): the program, its text, the argument and output types, a
- * cost estimate, and `compile()` for the function compiled ahead of time.
+ * What every ahead-of-time stage of a jitted function knows of its signature
+ * (JAX's `Stage`): the traced arguments' types, the output's, and the donated
+ * positions.
  *
  * @since 0.1.0
  */
-export interface Lowered<F extends AnyFunction = AnyFunction> {
-  /** The program after simplification (before fusion). */
-  readonly program: Program
-  /** The program with its fusion groups, printed like a jaxpr (JAX's `as_text()`). */
-  readonly text: string
+export interface Stage<F extends AnyFunction = AnyFunction> {
   /** The traced arguments' types, one per tensor leaf (static arguments are part of the program). */
   readonly inAvals: ReadonlyArray<AbstractValue>
   /** The output's structure with a `ShapeDtypeStruct` for each tensor (JAX's `out_info`). */
   readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
   /** The donated positions among the arguments as the jitted function numbers them. */
   readonly donateArgnums: ReadonlyArray<number>
+}
+
+/**
+ * The optimized program of one signature, as `jit(f).lower(...args)` gives it
+ * (JAX's `Lowered`): the program, its text, the argument and output types, a
+ * cost estimate, and `compile()` for the function compiled ahead of time.
+ *
+ * @since 0.1.0
+ */
+export interface Lowered<F extends AnyFunction = AnyFunction> extends Stage<F> {
+  /** The program after simplification (before fusion). */
+  readonly program: Program
+  /** The program with its fusion groups, printed like a jaxpr (JAX's `as_text()`). */
+  readonly text: string
   /** Operation and memory-traffic estimates (JAX's `cost_analysis()`; see {@link CostAnalysis}). */
   readonly costAnalysis: () => CostAnalysis
   /**
@@ -129,14 +139,11 @@ export interface Lowered<F extends AnyFunction = AnyFunction> {
  *
  * @since 0.1.0
  */
-export interface Traced<F extends AnyFunction = AnyFunction> {
+export interface Traced<F extends AnyFunction = AnyFunction> extends Stage<F> {
   /** The program as traced (JAX's `jaxpr`). */
   readonly program: Program
   /** The program printed like a jaxpr. */
   readonly text: string
-  readonly inAvals: ReadonlyArray<AbstractValue>
-  readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
-  readonly donateArgnums: ReadonlyArray<number>
   /** Simplifies, fuses and compiles the program for the active backend (JAX's `Traced.lower()`). */
   readonly lower: () => Effect.Effect<Lowered<F>, DiffError, Backend>
 }
@@ -166,13 +173,10 @@ export interface MemoryAnalysis {
  *
  * @since 0.1.0
  */
-export interface Compiled<F extends AnyFunction = AnyFunction> {
+export interface Compiled<F extends AnyFunction = AnyFunction> extends Stage<F> {
   (...args: ReadonlyArray<unknown>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError, Backend>
   /** The program with its fusion groups (JAX's `as_text()`). */
   readonly text: string
-  readonly inAvals: ReadonlyArray<AbstractValue>
-  readonly outInfo: Tree.MapLeaves<Unwrap<ReturnType<F>>, ShapeDtypeStruct>
-  readonly donateArgnums: ReadonlyArray<number>
   readonly costAnalysis: () => CostAnalysis
   readonly memoryAnalysis: () => MemoryAnalysis
 }
@@ -713,7 +717,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     readonly dynamic: ReadonlyArray<number>
     /** The full argument list of a compiled call given its traced arguments (the static ones as lowered). */
     readonly withStatics: (given: ReadonlyArray<unknown>) => Array<unknown>
-    readonly info: Pick<Traced<F>, "inAvals" | "outInfo" | "donateArgnums">
+    readonly info: Stage<F>
   }
 
   const stage = (args: ReadonlyArray<unknown>): Staged => {

@@ -137,6 +137,7 @@ export type {
   Jitted,
   Lowered,
   MemoryAnalysis,
+  Stage,
   Traced
 } from "@diffect/ad"
 

@@ -116,8 +116,7 @@ export class JvpHandler implements CustomRuleHandler, CustomVmapHandler {
     callee: CustomJvpCallee,
     operands: ReadonlyArray<Tracer>
   ): ReadonlyArray<Tensor> => {
-    const primals = operands.map((x) => (x as JvpTracer).primal)
-    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    const { primals, tangents } = unzipOperands(operands)
     if (tangents.every((t) => t === null)) return customJvpCall(callee, primals).map(this.own)
     const [outs, outTangents] = callee.jvp(primals, tangents.map((t, i) => instantiate(t, primals[i]!.aval)))
     this.checkNoClosure(callee.name, "JVP rule", [...outs, ...outTangents])
@@ -136,8 +135,7 @@ export class JvpHandler implements CustomRuleHandler, CustomVmapHandler {
     callee: CustomVmapCallee,
     operands: ReadonlyArray<Tracer>
   ): ReadonlyArray<Tensor> => {
-    const primals = operands.map((x) => (x as JvpTracer).primal)
-    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    const { primals, tangents } = unzipOperands(operands)
     if (tangents.every((t) => t === null)) return customVmapCall(callee, primals).map(this.own)
     const n = primals.length
     const jvpCallee: CustomVmapCallee = {
@@ -157,8 +155,7 @@ export class JvpHandler implements CustomRuleHandler, CustomVmapHandler {
     callee: CustomVjpCallee,
     operands: ReadonlyArray<Tracer>
   ): ReadonlyArray<Tensor> => {
-    const primals = operands.map((x) => (x as JvpTracer).primal)
-    const tangents = operands.map((x) => (x as JvpTracer).tangent)
+    const { primals, tangents } = unzipOperands(operands)
     if (tangents.every((t) => t === null)) return customVjpCall(callee, primals).map(this.own)
     const [outs, residuals] = callee.fwd(primals)
     this.checkNoClosure(callee.name, "VJP fwd rule", [...outs, ...residuals])
@@ -166,6 +163,12 @@ export class JvpHandler implements CustomRuleHandler, CustomVmapHandler {
     return outs.map((y, i) => this.pure(y, outTangents[i]!))
   }
 }
+
+/** A custom call's operands (this handler's tracers) as primals and tangents (`null`: zero). */
+const unzipOperands = (operands: ReadonlyArray<Tracer>) => ({
+  primals: operands.map((x) => (x as JvpTracer).primal),
+  tangents: operands.map((x) => (x as JvpTracer).tangent)
+})
 
 const sameType = (t: Tensor, a: AbstractValue): boolean => t.dtype === a.dtype && Shape.shapeEquals(t.shape, a.shape)
 
