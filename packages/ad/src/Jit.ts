@@ -708,7 +708,6 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     return yield* runEntry(args, entry, leaves, donated, compiled(entry, backend))
   }
 
-  // `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
   // `trace`, `lower` and `compile` (JAX's ahead-of-time stages): one signature, fixed
   interface Staged {
     readonly entry: Entry
@@ -855,12 +854,16 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     cacheInfo: (): JitCacheInfo => ({ size: cache.size, hits, misses }),
     clearCache
   })
-  liveCaches.add(new WeakRef(clearCache))
+  const ref = new WeakRef(clearCache)
+  liveCaches.add(ref)
+  droppedCaches.register(clearCache, ref)
   return jitted
 }
 
-// Every jitted function's `clearCache`, held weakly (a dropped jitted function is not kept alive).
+// Every jitted function's `clearCache`, held weakly (a dropped jitted function is not kept alive);
+// a collected one's entry is removed, so creating jitted functions in a loop does not grow the set.
 const liveCaches = new Set<WeakRef<() => void>>()
+const droppedCaches = new FinalizationRegistry<WeakRef<() => void>>((ref) => liveCaches.delete(ref))
 
 /**
  * Clears every compilation and staging cache (JAX's `jax.clear_caches()`):
