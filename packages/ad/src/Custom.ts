@@ -31,6 +31,7 @@ import {
   EscapedTracerError,
   isTensor,
   lax,
+  splitTensorLeaves,
   topHandler,
   Tracer,
   Tree
@@ -41,6 +42,7 @@ import type { Effect } from "effect"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { checkCallable, leafToTensor } from "./internal/args.js"
 import { describe } from "./internal/describe.js"
+import { flattenOut, nameOf, typeStr } from "./internal/ruleOutputs.js"
 import { resolve } from "./internal/shell.js"
 import { makeProgramFlat, StagingHandler } from "./internal/staging.js"
 import { tangentAval, zerosOf } from "./internal/tangents.js"
@@ -235,8 +237,6 @@ export interface CustomVjpNondiffFunction<F extends AnyFunction> {
   ) => CustomVjpNondiffFunction<F>
 }
 
-const nameOf = (f: Function): string => (f.name.length > 0 ? f.name : "<anonymous>")
-
 const ruleOptions = { nondiffArgnums: { expected: "an integer or an array of integers", test: () => true } }
 
 /** The `nondiffArgnums` option, checked: sorted distinct non-negative integers (JAX's). */
@@ -288,39 +288,6 @@ const stopTensors = (tree: unknown): unknown => {
   const [leaves, def] = Tree.flatten(tree)
   return Tree.unflatten(def, leaves.map((leaf) => (isTensor(leaf) ? lax.stopGradient(leaf) : leaf)))
 }
-
-// Splits the arguments into their tensor leaves (the differentiable operands)
-// and a function that puts a list of tensors back in their places.
-const splitArgs = (args: ReadonlyArray<unknown>) => {
-  const [leaves, def] = Tree.flatten(args as Array<unknown>)
-  const positions: Array<number> = []
-  const tensors: Array<Tensor> = []
-  leaves.forEach((leaf, i) => {
-    if (isTensor(leaf)) {
-      positions.push(i)
-      tensors.push(leaf)
-    }
-  })
-  const rebuild = (xs: ReadonlyArray<Tensor | null>, others: "keep" | "null"): Array<unknown> => {
-    const filled: Array<unknown> = others === "keep" ? [...leaves] : leaves.map(() => null)
-    positions.forEach((p, j) => (filled[p] = xs[j]))
-    return Tree.unflatten(def, filled)
-  }
-  return { leaves, positions, tensors, rebuild }
-}
-
-const flattenOut = (name: string, out: unknown): { leaves: Array<Tensor>; def: Tree.TreeDef } => {
-  const [leaves, def] = Tree.flatten(out)
-  for (const leaf of leaves) {
-    if (!isTensor(leaf)) {
-      throw new CustomRuleError({ name, detail: `outputs must be pytrees of tensors, but found ${String(leaf)}` })
-    }
-  }
-  return { leaves: leaves as Array<Tensor>, def }
-}
-
-const typeStr = (a: { readonly dtype: string; readonly shape: ReadonlyArray<number> }): string =>
-  `${a.dtype}[${a.shape.join(",")}]`
 
 // Checks rule outputs against the (tangent) types of `like`; `mismatch(i, got, expected, primal)` words the error.
 const checkMatches = (
@@ -539,7 +506,7 @@ export const customJvp: {
     // operands of the call, before the others: each transformation sees them (a vmapped one is
     // batched, a traced one is staged) and the rule gets their values (their tangents are dropped).
     const { diff, merge, statics } = splitNondiff(name, allArgs, nondiff)
-    const { rebuild, tensors } = splitArgs([statics.map(stopTensors), ...diff])
+    const { rebuild, tensors } = splitTensorLeaves([statics.map(stopTensors), ...diff])
     const part = (xs: ReadonlyArray<Tensor | null>, others: "keep" | "null") => {
       const [s, ...d] = rebuild(xs, others)
       return { s: s as ReadonlyArray<unknown>, d }
@@ -681,7 +648,7 @@ export const customVjp: {
     const { diff: args, merge, statics } = splitNondiff(name, allArgs, nondiff)
     statics.forEach(checkNoTracers(name))
     const full = (xs: ReadonlyArray<Tensor>) => merge(rebuild(xs, "keep")) as Parameters<F>
-    const { positions, rebuild, tensors } = splitArgs(args)
+    const { positions, rebuild, tensors } = splitTensorLeaves(args)
     let outDef: Tree.TreeDef | undefined
     let resDef: Tree.TreeDef | undefined
     let resLeaves: Array<unknown> = []

@@ -25,12 +25,13 @@
  *
  * @since 0.1.0
  */
-import { customVmapCall, isTensor, lax, Tree } from "@diffect/core"
+import { customVmapCall, lax, Tree } from "@diffect/core"
 import type { AbstractValue, CustomVmapCallee, Tensor } from "@diffect/core"
 import type { RuleResult } from "./Custom.js"
 import { CustomRuleError } from "./Errors.js"
 import { checkCallable, flattenArgs, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
+import { flattenOut, nameOf, typeStr } from "./internal/ruleOutputs.js"
 import { resolve } from "./internal/shell.js"
 import { makeProgramFlat } from "./internal/staging.js"
 import type { AnyFunction } from "./Types.js"
@@ -63,21 +64,6 @@ export type VmapRule<F extends AnyFunction> = (
 export interface CustomVmapFunction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>
   readonly defVmap: (rule: VmapRule<F>) => VmapRule<F>
-}
-
-const nameOf = (f: { readonly name: string }): string => (f.name.length > 0 ? f.name : "<anonymous>")
-
-const typeStr = (a: AbstractValue): string => `${a.dtype}[${a.shape.join(",")}]`
-
-/** The output of `f` flattened: its structure and its leaves, which must be tensors. */
-const flattenOutput = (name: string, out: unknown): { readonly leaves: Array<Tensor>; readonly def: Tree.TreeDef } => {
-  const [leaves, def] = Tree.flatten(out)
-  for (const leaf of leaves) {
-    if (!isTensor(leaf)) {
-      throw new CustomRuleError({ name, detail: `outputs must be pytrees of tensors, but found ${String(leaf)}` })
-    }
-  }
-  return { leaves: leaves as Array<Tensor>, def }
 }
 
 interface OutType {
@@ -118,7 +104,7 @@ export const customVmap = <F extends AnyFunction>(f: F): CustomVmapFunction<F> =
     const flat = flattenArgs("customVmap", args, args.map((_, i) => i))
     let outDef: Tree.TreeDef | undefined
     const flatF = (xs: ReadonlyArray<Tensor>): Array<Tensor> => {
-      const out = flattenOutput(name, resolve("customVmap", f(...unflattenArgs(flat, xs))))
+      const out = flattenOut(name, resolve("customVmap", f(...unflattenArgs(flat, xs))))
       outDef = out.def
       return out.leaves
     }
@@ -175,7 +161,7 @@ const checkRuleOutput = (
   expected: OutType,
   axisSize: number
 ): readonly [ReadonlyArray<Tensor>, ReadonlyArray<boolean>] => {
-  const { def, leaves } = flattenOutput(name, out)
+  const { def, leaves } = flattenOut(name, out)
   const [flags, flagsDef] = Tree.flatten(outBatched)
   if (!Tree.treedefEquals(def, flagsDef) || flags.some((b) => typeof b !== "boolean")) {
     throw new CustomRuleError({

@@ -60,6 +60,7 @@ import { planFusion, printPlan } from "./internal/fusion.js"
 import type { Step } from "./internal/fusion.js"
 import { inlineCalls } from "./internal/inline.js"
 import { flattenOutput, makeOutCapture } from "./internal/output.js"
+import { typeStr } from "./internal/ruleOutputs.js"
 import { resolve, runningContext, stepwise, transformation } from "./internal/shell.js"
 import type { Steps } from "./internal/shell.js"
 import { simplifyProgram } from "./internal/simplify.js"
@@ -241,9 +242,6 @@ interface CompiledProgram {
  * the calls that follow do not run them in the interpreter.
  */
 const WARM_RUNS = 64
-
-/** A leaf type as JAX prints it in signature errors: `float32[3,4]`. */
-const formatType = (a: AbstractValue): string => `${a.dtype}[${a.shape.join(",")}]`
 
 /** The name a `jit_call` prints (JAX's `name=` of `pjit`): the function's name, or `<lambda>`. */
 const functionName = (f: AnyFunction): string => (f.name.length > 0 ? f.name : "<lambda>")
@@ -795,7 +793,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
           const got = l.aval
           const same = want.dtype === got.dtype && want.shape.length === got.shape.length &&
             want.shape.every((d, k) => d === got.shape[k])
-          return same ? [] : [`Argument leaf ${i} compiled with ${formatType(want)} and called with ${formatType(got)}`]
+          return same ? [] : [`Argument leaf ${i} compiled with ${typeStr(want)} and called with ${typeStr(got)}`]
         })
         if (types.length > 0) {
           throw new CompiledCallError({

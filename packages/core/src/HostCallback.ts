@@ -110,29 +110,41 @@ export function* callBackSteps(
 }
 
 /**
- * A callback's arguments split for staging: `tensors` (the tensor leaves at
- * any depth, the equation's operands) and `rebuild`, which puts values in
- * their places and gives the arguments back (the other leaves as given).
+ * Arguments split into their tensor leaves at any depth (`tensors`, at leaf
+ * `positions` of the flattened arguments: a staged call's operands) and
+ * `rebuild`, which puts values in their places and gives the arguments back,
+ * the other leaves as given (`"keep"`) or `null` (`"null"`). Host callbacks
+ * and the custom-rule builders split their arguments this way.
  *
+ * @example
+ * import { np, toJsSync } from "diffect"
+ * import { splitTensorLeaves } from "diffect/extend"
+ * const { positions, rebuild, tensors } = splitTensorLeaves([np.array(1), { n: 3, x: np.array(2) }])
+ * console.log(tensors.length, positions) // 2 [0, 2]
+ * const [a, { n, x }] = rebuild([np.array(5), np.array(6)], "null") as [unknown, { n: unknown; x: unknown }]
+ * console.log(toJsSync(a as never), n, toJsSync(x as never)) // 5 null 6
+ *
+ * @category Transformation internals
  * @since 0.1.0
  */
 export const splitTensorLeaves = (args: ReadonlyArray<unknown>): {
   readonly tensors: ReadonlyArray<Tensor>
-  readonly rebuild: (values: ReadonlyArray<Tensor>) => Array<unknown>
+  readonly positions: ReadonlyArray<number>
+  readonly rebuild: (values: ReadonlyArray<unknown>, others?: "keep" | "null") => Array<unknown>
 } => {
   const [leaves, def] = Tree.flatten([...args])
-  const at: Array<number> = []
+  const positions: Array<number> = []
   const tensors: Array<Tensor> = []
   leaves.forEach((leaf, i) => {
     if (isTensor(leaf)) {
-      at.push(i)
+      positions.push(i)
       tensors.push(leaf)
     }
   })
-  const rebuild = (values: ReadonlyArray<Tensor>): Array<unknown> => {
-    const merged: Array<unknown> = [...leaves]
-    at.forEach((i, k) => (merged[i] = values[k]))
+  const rebuild = (values: ReadonlyArray<unknown>, others: "keep" | "null" = "keep"): Array<unknown> => {
+    const merged: Array<unknown> = others === "keep" ? [...leaves] : leaves.map(() => null)
+    positions.forEach((i, k) => (merged[i] = values[k]))
     return Tree.unflatten<Array<unknown>>(def, merged)
   }
-  return { tensors, rebuild }
+  return { tensors, positions, rebuild }
 }

@@ -44,7 +44,7 @@ export * as linalg from "./linalg.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
 /** @category Primitives */
-export { HostCallback, hostCallbackPrimitives } from "./HostCallback.js"
+export { HostCallback, hostCallbackPrimitives, splitTensorLeaves } from "./HostCallback.js"
 /** @category Transformations */
 export * from "./callbacks.js"
 /** @category Memory */

@@ -55,7 +55,7 @@ export { Convolution } from "@diffect/core"
 /** @category Primitives */
 export { Window } from "@diffect/core"
 /** @category Primitives */
-export { HostCallback } from "@diffect/core"
+export { HostCallback, splitTensorLeaves } from "@diffect/core"
 export type {
   BinaryPrimitive,
   ElementwisePrimitive,

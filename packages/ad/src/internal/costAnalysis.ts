@@ -251,7 +251,8 @@ const equationOps = (eqn: Equation): Ops => {
 /** The operations of `program`, every equation's (through the programs they hold). */
 const programOps = (program: Program): Ops => program.equations.map(equationOps).reduce(add, none)
 
-const distinctBytes = (vars: Iterable<Var>): number => {
+/** The bytes of the distinct values among `vars`. */
+export const distinctBytes = (vars: Iterable<Var>): number => {
   let n = 0
   for (const v of new Set(vars)) n += bytesOf(v.aval)
   return n

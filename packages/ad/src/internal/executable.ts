@@ -45,7 +45,7 @@ import type {
   Tensor
 } from "@diffect/core"
 import type { Program, Var } from "../Program.js"
-import { bytesOf } from "./costAnalysis.js"
+import { bytesOf, distinctBytes } from "./costAnalysis.js"
 import type { Step } from "./fusion.js"
 import { lowerGroup } from "./fusion.js"
 import { drain } from "./shell.js"
@@ -583,11 +583,6 @@ export const compileExecutable = (
     }
   }
   const memory = (donated?: ReadonlyArray<boolean>): ExecutableMemory => {
-    const bytes = (vars: Iterable<Var>): number => {
-      let n = 0
-      for (const v of new Set(vars)) n += bytesOf(v.aval)
-      return n
-    }
     let aliasBytes = 0
     if (donated !== undefined && donated.some((d) => d)) {
       for (const [k, row] of planFor(donated)) {
@@ -597,11 +592,11 @@ export const compileExecutable = (
       }
     }
     return {
-      argumentBytes: bytes(program.inputs),
-      outputBytes: bytes(program.outputs),
+      argumentBytes: distinctBytes(program.inputs),
+      outputBytes: distinctBytes(program.outputs),
       aliasBytes,
       tempBytes: tempBytes(program, steps, arenaOf),
-      constantBytes: bytes(program.constVars)
+      constantBytes: distinctBytes(program.constVars)
     }
   }
   return {
