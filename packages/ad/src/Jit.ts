@@ -37,7 +37,7 @@ import {
   withDynamicHandler
 } from "@diffect/core"
 import type { AbstractValue, Backend, BackendShape, Tensor } from "@diffect/core"
-import { anyValue, checkOptions } from "@diffect/core/Validate"
+import { anyValue, boolean, checkOptions } from "@diffect/core/Validate"
 import type { Check } from "@diffect/core/Validate"
 
 // At least one signature is kept: a cache of none would trace on every call.
@@ -95,6 +95,17 @@ export interface JitOptions {
 }
 
 /**
+ * How a stage prints its program: `debugInfo` ends each equation made in a
+ * named scope (`namedScope`, `namedCall`) with its name stack, as JAX's
+ * `as_text(debug_info=True)` shows each operation's name.
+ *
+ * @since 0.1.0
+ */
+export interface AsTextOptions {
+  readonly debugInfo?: boolean
+}
+
+/**
  * What every ahead-of-time stage of a jitted function knows of its signature
  * (JAX's `Stage`): the traced arguments' types, the output's, and the donated
  * positions.
@@ -122,6 +133,8 @@ export interface Lowered<F extends AnyFunction = AnyFunction> extends Stage<F> {
   readonly program: Program
   /** The program with its fusion groups, printed like a jaxpr (JAX's `as_text()`). */
   readonly text: string
+  /** `text`, with each equation's name stack when `debugInfo` (JAX's `as_text(debug_info=True)`). */
+  readonly asText: (options?: AsTextOptions) => string
   /** Operation and memory-traffic estimates (JAX's `cost_analysis()`; see {@link CostAnalysis}). */
   readonly costAnalysis: () => CostAnalysis
   /**
@@ -145,6 +158,8 @@ export interface Traced<F extends AnyFunction = AnyFunction> extends Stage<F> {
   readonly program: Program
   /** The program printed like a jaxpr. */
   readonly text: string
+  /** `text`, with each equation's name stack when `debugInfo`. */
+  readonly asText: (options?: AsTextOptions) => string
   /** Simplifies, fuses and compiles the program for the active backend (JAX's `Traced.lower()`). */
   readonly lower: () => Effect.Effect<Lowered<F>, DiffError, Backend>
 }
@@ -178,6 +193,8 @@ export interface Compiled<F extends AnyFunction = AnyFunction> extends Stage<F> 
   (...args: ReadonlyArray<unknown>): Effect.Effect<GradOf<Unwrap<ReturnType<F>>>, DiffError, Backend>
   /** The program with its fusion groups (JAX's `as_text()`). */
   readonly text: string
+  /** `text`, with each equation's name stack when `debugInfo` (JAX's `as_text(debug_info=True)`). */
+  readonly asText: (options?: AsTextOptions) => string
   readonly costAnalysis: () => CostAnalysis
   readonly memoryAnalysis: () => MemoryAnalysis
 }
@@ -379,6 +396,12 @@ const compileFor = (program: Program, backend: BackendShape): CompiledProgram =>
     executable: compileExecutable(simple, steps, uniform, backend),
     warmed: false
   }
+}
+
+// A compiled program's text, with name stacks when asked (printed then: rarely wanted).
+const asTextOf = (c: CompiledProgram, operation: string) => (options?: AsTextOptions): string => {
+  checkOptions(operation, options, { debugInfo: boolean })
+  return options?.debugInfo === true ? printPlan(c.program, c.steps, true) : c.text
 }
 
 // Compiled programs, per program and backend (weakly: a closed layer's backend is not kept alive).
@@ -742,6 +765,10 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
   const traced = (staged: Staged): Traced<F> => ({
     program: staged.entry.program,
     text: staged.entry.program.toString(),
+    asText: (options) => {
+      checkOptions("Traced.asText", options, { debugInfo: boolean })
+      return staged.entry.program.toString({ nameStack: options?.debugInfo === true })
+    },
     ...staged.info,
     lower: () => transformation<Lowered<F>>(() => lower(staged))
   })
@@ -815,6 +842,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       return Object.assign(callCompiled, {
         ...shared,
         text: c.text,
+        asText: asTextOf(c, "Compiled.asText"),
         memoryAnalysis: (): MemoryAnalysis => {
           const m = c.executable!.memory(donated)
           return {
@@ -827,7 +855,13 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
         }
       }) as unknown as Compiled<F>
     }
-    return { program: c.program, text: c.text, ...shared, compile: () => Effect.sync(compile) }
+    return {
+      program: c.program,
+      text: c.text,
+      asText: asTextOf(c, "Lowered.asText"),
+      ...shared,
+      compile: () => Effect.sync(compile)
+    }
   }
 
   const clearCache = (): void => {

@@ -10,6 +10,7 @@ export {
   evalHigherOrder,
   evalProgram,
   formatEquationHead,
+  formatNameStack,
   hoistConsts,
   installProgramRunner,
   printProgram,
@@ -24,5 +25,6 @@ export type {
   Equation,
   HigherOrderContext,
   PrimitiveEquation,
+  ProgramPrintOptions,
   ProgramRunner
 } from "@diffect/core/Program"

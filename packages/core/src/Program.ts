@@ -23,11 +23,13 @@ import type { EvalContext } from "./internal/higherOrder.js"
 import { formatParam, formatParams, varName } from "./internal/jaxprText.js"
 import { currentRunner, installRunner } from "./internal/programRunner.js"
 import type { RunOptions } from "./internal/programRunner.js"
+import type { NameStack } from "./NameStack.js"
+import { withEquationNameStack } from "./NameStack.js"
 import { isHigherOrder } from "./Primitive.js"
 import type { HigherOrderPrimitive, Params, Primitive } from "./Primitive.js"
 import { Tracer } from "./Tensor.js"
 import type { Tensor } from "./Tensor.js"
-import { argumentError, checkTensor } from "./Validate.js"
+import { argumentError, boolean, checkOptions, checkTensor } from "./Validate.js"
 
 /**
  * A typed program variable. Its printed name (`a`, `b`, ...) is given when the
@@ -55,6 +57,8 @@ export interface PrimitiveEquation {
   readonly inputs: ReadonlyArray<Var>
   readonly params: Params<Primitive>
   readonly outputs: ReadonlyArray<Var>
+  /** The scopes and transformations it was staged in, relative to its program (`namedScope`). */
+  readonly nameStack?: NameStack | undefined
 }
 
 /**
@@ -95,6 +99,8 @@ export interface CustomEquation {
    * transposes `custom_jvp_call` through its call jaxpr).
    */
   readonly transposeBody?: boolean | undefined
+  /** The scopes and transformations it was staged in, relative to its program (`namedScope`). */
+  readonly nameStack?: NameStack | undefined
 }
 
 /**
@@ -137,9 +143,14 @@ export class Program {
   get outAvals(): ReadonlyArray<AbstractValue> {
     return this.outputs.map((v) => v.aval)
   }
-  /** Prints the program like `jax.make_jaxpr`. */
-  toString(): string {
-    return printProgram(this)
+  /**
+   * Prints the program like `jax.make_jaxpr`; with `nameStack`, each equation
+   * made in a named scope ends with its stack (`# [jvp(foo)]`), as
+   * `jaxpr.pretty_print(name_stack=True)` shows it.
+   */
+  toString(options?: ProgramPrintOptions): string {
+    if (options !== undefined) checkOptions("Program.toString", options, { nameStack: boolean })
+    return printProgram(this, options?.nameStack === true)
   }
 }
 
@@ -233,9 +244,20 @@ const customHead = (name: string): string => {
  * @category Programs
  * @since 0.1.0
  */
-export const printProgram = (program: Program): string => {
+export const printProgram = (program: Program, nameStacks = false): string => {
   if (!(program instanceof Program)) throw argumentError("printProgram", "program", "a Program", program)
-  return printNested(program, new Map(), "")
+  return printNested(program, new Map(), "", nameStacks)
+}
+
+/**
+ * How `Program.toString` prints: `nameStack` ends each equation made in a
+ * named scope with its stack.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export interface ProgramPrintOptions {
+  readonly nameStack?: boolean
 }
 
 // A program and the values for its constants and inputs: as many tensors as it has variables
@@ -290,7 +312,17 @@ export const formatEquationHead = (
   return `${primitive}[\n${lines.join("\n")}\n${indent}    ]`
 }
 
-const printNested = (program: Program, names: Map<Var, string>, indent: string): string => {
+/**
+ * An equation's name stack as printed at the end of its line (`  # [jvp(foo)]`), or `""` when it
+ * was made in no named scope.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const formatNameStack = (eqn: Equation): string =>
+  eqn.nameStack !== undefined && eqn.nameStack.length > 0 ? `  # [${eqn.nameStack}]` : ""
+
+const printNested = (program: Program, names: Map<Var, string>, indent: string, stacks = false): string => {
   const name = (v: Var): string => {
     let n = names.get(v)
     if (n === undefined) {
@@ -302,7 +334,7 @@ const printNested = (program: Program, names: Map<Var, string>, indent: string):
   const decl = (v: Var): string => `${name(v)}:${formatAval(v.aval)}`
   const constPart = program.constVars.map(decl).join(" ")
   const inPart = program.inputs.map(decl).join(" ")
-  const nested = (p: Program, at: string) => printNested(p, names, at)
+  const nested = (p: Program, at: string) => printNested(p, names, at, stacks)
   const lines = program.equations.map((eqn) => {
     // the outputs are named before a nested program's variables, as jaxprs do
     const outs = eqn.outputs.map(decl).join(" ")
@@ -310,7 +342,8 @@ const printNested = (program: Program, names: Map<Var, string>, indent: string):
       ? formatEquationHead(eqn.primitive, eqn.params, indent, nested)
       : customHead(eqn.name)
     const args = eqn.inputs.map(name).join(" ")
-    return `${indent}    ${outs} = ${head}${args.length > 0 ? " " + args : ""}`
+    const stack = stacks ? formatNameStack(eqn) : ""
+    return `${indent}    ${outs} = ${head}${args.length > 0 ? " " + args : ""}${stack}`
   })
   const outPart = program.outputs.map(name).join(", ")
   const body = lines.length === 0 ? " " : `\n${lines.join("\n")}\n${indent}  `
@@ -346,7 +379,8 @@ export const evalProgram = (
   const read = (v: Var): Tensor => env.get(v)!
   for (const eqn of program.equations) {
     const args = eqn.inputs.map(read)
-    const outs = eqn._tag === "PrimitiveEquation" ? bind(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
+    const run = () => eqn._tag === "PrimitiveEquation" ? bind(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
+    const outs = eqn.nameStack === undefined ? run() : withEquationNameStack(eqn.nameStack, run)
     eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
   }
   return program.outputs.map(read)

@@ -29,6 +29,7 @@ import type {
   CustomVmapCallee,
   CustomVmapHandler
 } from "./Handler.js"
+import { currentNameStack, NameStack } from "./NameStack.js"
 import type { Params, Primitive } from "./Primitive.js"
 import type { Equation } from "./Program.js"
 import { Program, pruneProgram, runProgram, Var } from "./Program.js"
@@ -67,6 +68,11 @@ export class StagingHandler implements CustomRuleHandler, CustomVmapHandler {
   // One constant per lifted value, so a value used twice is captured once.
   readonly #constOf = new Map<Tensor, Var>()
   readonly #valueOf = new Map<Var, Tensor>()
+  // The name stack's depth when the trace began: equations keep what was entered after it (JAX
+  // stores a jaxpr's name stacks relative to the jaxpr).
+  readonly #stackBase = currentNameStack().length
+  #lastStack: NameStack = NameStack.empty
+  #lastRelative: NameStack | undefined
   /**
    * What a call of a function with a custom rule becomes: one equation that
    * keeps the rule (`"stage"`, JAX's `DynamicJaxprTrace`, so that a
@@ -192,20 +198,34 @@ export class StagingHandler implements CustomRuleHandler, CustomVmapHandler {
       inAvals[i] = v.aval
     }
     const outAvals = abstractEvalRules[primitive](inAvals, params)
+    const nameStack = this.#nameStack()
     if (outAvals.length === 1) {
       const out = new Var(outAvals[0]!)
-      this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs: [out] })
+      this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs: [out], nameStack })
       return [new StagingTracer(this, out)]
     }
     const outputs = outAvals.map((a) => new Var(a))
-    this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs })
+    this.equations.push({ _tag: "PrimitiveEquation", primitive, inputs, params, outputs, nameStack })
     return outputs.map((v) => new StagingTracer(this, v))
   }
 
   /** Records an equation made elsewhere (custom rules) and gives tracers for its outputs. */
   addEquation(equation: Equation): ReadonlyArray<StagingTracer> {
-    this.equations.push(equation)
+    const nameStack = this.#nameStack()
+    this.equations.push(nameStack === equation.nameStack ? equation : { ...equation, nameStack })
     return equation.outputs.map((v) => new StagingTracer(this, v))
+  }
+
+  // The current name stack past the trace's base (`undefined` when empty); the same object for
+  // consecutive equations of one scope.
+  #nameStack(): NameStack | undefined {
+    const stack = currentNameStack()
+    if (stack.length <= this.#stackBase) return undefined
+    if (stack !== this.#lastStack) {
+      this.#lastStack = stack
+      this.#lastRelative = stack.slice(this.#stackBase)
+    }
+    return this.#lastRelative
   }
 
   /**

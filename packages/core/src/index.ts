@@ -49,6 +49,8 @@ export { HostCallback, hostCallbackPrimitives, splitTensorLeaves } from "./HostC
 export * from "./callbacks.js"
 /** @category Memory */
 export * as Memory from "./Memory.js"
+/** @category Name stacks */
+export * from "./NameStack.js"
 /** @category Ops */
 export * as ndimage from "./ndimage.js"
 /** @category Ops */

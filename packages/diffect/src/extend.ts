@@ -89,3 +89,10 @@ export type { SpmdAxis, SpmdReduction } from "@diffect/ad"
 export { customJvpCall, customLin, customVjpCall } from "@diffect/ad"
 export type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "@diffect/ad"
 export { runSyncOn } from "@diffect/ad"
+export {
+  currentNameStack,
+  transformNameStack,
+  withEquationNameStack,
+  withNameStack,
+  withNameStackSteps
+} from "@diffect/core"

@@ -130,6 +130,7 @@ export { debugInfs, debugNans, FloatChecks } from "@diffect/core"
 export { checkpoint, checkpointName, checkpointPolicies, remat } from "@diffect/ad"
 export type { CheckpointOptions, CustomPolicy } from "@diffect/ad"
 export type {
+  AsTextOptions,
   Compiled,
   CostAnalysis,
   JitCacheInfo,
@@ -143,7 +144,10 @@ export type {
 
 // Staged programs
 export { evalProgram, evalShape, makeProgram, printProgram, Program, Var } from "@diffect/ad"
-export type { CustomEquation, Equation, PrimitiveEquation } from "@diffect/ad"
+export type { CustomEquation, Equation, PrimitiveEquation, ProgramPrintOptions } from "@diffect/ad"
+// Name stacks: jax.named_scope and jax.named_call (the scopes a staged equation was made in)
+export { namedCall, namedScope, NameStack } from "@diffect/core"
+export type { NameStackEntry } from "@diffect/core"
 
 // Neural networks (jax.nn and its initializers), losses (optax's) and random numbers (jax.random)
 /** @category Neural networks */

@@ -52,7 +52,7 @@
 import type { FusedInput, FusedKernelSpec, FusedOutput, Kernel as KernelNs, Params } from "@diffect/core"
 import { Approximation, DType, formatAval, isElementwise, Kernel, View } from "@diffect/core"
 import { isWideFloat32, lowerElementwise } from "@diffect/core/Lowering"
-import { formatEquationHead, formatParam, printProgram, varName } from "@diffect/core/Program"
+import { formatEquationHead, formatNameStack, formatParam, printProgram, varName } from "@diffect/core/Program"
 import type { Equation, PrimitiveEquation, Program, Var } from "../Program.js"
 import { keyText, type UniformValues } from "./simplify.js"
 
@@ -758,9 +758,10 @@ export const lowerGroup = (g: Group, uniform: UniformValues): LoweredGroup => {
 /**
  * Prints a planned program like a jaxpr, each fusion group as a `fusion`
  * equation (its outputs = fusion[shape] its inputs) with its members indented
- * below it, in execution order.
+ * below it, in execution order; with `nameStacks`, each equation made in a
+ * named scope ends with its stack (`# [jvp(foo)]`).
  */
-export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string => {
+export const printPlan = (program: Program, steps: ReadonlyArray<Step>, nameStacks = false): string => {
   const names = new Map<Var, string>()
   const name = (v: Var): string => {
     let n = names.get(v)
@@ -780,11 +781,12 @@ export const printPlan = (program: Program, steps: ReadonlyArray<Step>): string 
         eqn.primitive,
         eqn.params,
         indent.slice(4),
-        (p, at) => printProgram(p).split("\n").join(`\n${at}`)
+        (p, at) => printProgram(p, nameStacks).split("\n").join(`\n${at}`)
       )
       : customHead(eqn.name)
     const args = eqn.inputs.map(name).join(" ")
-    return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}`
+    const stack = nameStacks ? formatNameStack(eqn) : ""
+    return `${indent}${eqn.outputs.map(decl).join(" ")} = ${head}${args.length > 0 ? " " + args : ""}${stack}`
   }
   // A folded broadcast or index map is listed in the group that took it, yet other groups may read
   // its value through the same fold: those print it as well, so no value is read before it is

@@ -6,8 +6,11 @@
  * one flat DAG, so simplification and fusion see across call boundaries (a
  * softmax's max, exp, sum and division fuse instead of running one by one).
  * Each inlined body gets fresh variables (the same jitted function called twice
- * inlines its program twice).
+ * inlines its program twice), and its equations' name stacks continue the
+ * call's: `foo/jit(f)/bar` for an equation in scope `bar` of a function `f`
+ * jitted and called in scope `foo` (as JAX's lowering names them).
  */
+import { NameStack } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import type { CustomEquation, Equation } from "../Program.js"
 import { Program, Var } from "../Program.js"
@@ -21,6 +24,13 @@ const customBody = (eqn: CustomEquation): Program | undefined => {
     a.length === b.length &&
     a.every((v, i) => v.aval.dtype === b[i]!.aval.dtype && v.aval.shape.join() === b[i]!.aval.shape.join())
   return same(body.inputs, eqn.inputs) && same(body.outputs, eqn.outputs) ? body : undefined
+}
+
+// What an inlined body's equations are named under: the call's stack, then the call.
+const callStack = (eqn: Equation): NameStack => {
+  const outer = eqn.nameStack ?? NameStack.empty
+  if (eqn._tag === "CustomEquation") return outer.extend(eqn.name.slice(0, eqn.name.indexOf(":")))
+  return outer.extend(`jit(${(eqn.params as { readonly name?: string }).name ?? "<lambda>"})`)
 }
 
 // The body an equation is inlined as, if any.
@@ -45,6 +55,7 @@ export const inlineCalls = (program: Program): Program => {
       const called = callBody(eqn)
       if (called !== undefined) {
         const body = inlineCalls(called)
+        const stack = callStack(eqn)
         body.constVars.forEach((v, i) => {
           const fresh = new Var(v.aval)
           constVars.push(fresh)
@@ -57,7 +68,7 @@ export const inlineCalls = (program: Program): Program => {
           const outputs = e.outputs.map((o) => new Var(o.aval))
           const inputs = e.inputs.map(look)
           e.outputs.forEach((o, j) => subst.set(o, outputs[j]!))
-          return { ...e, inputs, outputs } as Equation
+          return { ...e, inputs, outputs, nameStack: stack.concat(e.nameStack ?? NameStack.empty) } as Equation
         })
         equations.push(...renamed)
         eqn.outputs.forEach((o, j) => subst.set(o, look(body.outputs[j]!)))

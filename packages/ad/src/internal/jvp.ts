@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { bind, DTypeError, newLevel, Shape, ShapeError, Tracer } from "@diffect/core"
+import { bind, DTypeError, newLevel, Shape, ShapeError, Tracer, transformNameStack } from "@diffect/core"
 import type { AbstractValue, CustomVmapHandler, Params, Primitive, Tensor } from "@diffect/core"
 import { customJvpCall, customLin, customVjpCall } from "../Custom.js"
 import type { CustomJvpCallee, CustomRuleHandler, CustomVjpCallee } from "../Custom.js"
@@ -254,7 +254,11 @@ export const jvpFlat = (
   const handler = new JvpHandler("jvp")
   let outs: ReadonlyArray<Tensor>
   try {
-    outs = f(primals.map((p, i) => handler.pure(p, hasTrivialTangent(p.aval) ? null : tangents[i]!)))
+    // what f stages is named jvp(...) (JAX's transform_name_stack; not for a program's JVP, below)
+    outs = transformNameStack(
+      "jvp",
+      () => f(primals.map((p, i) => handler.pure(p, hasTrivialTangent(p.aval) ? null : tangents[i]!)))
+    )
   } finally {
     handler.active = false
   }

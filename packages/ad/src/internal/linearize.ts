@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import { transformNameStack } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { evalProgram } from "../Program.js"
 import type { Program } from "../Program.js"
@@ -54,7 +55,8 @@ export const linearizeFlat = (
       const t = staging.newInput(tangentAval(p.aval))
       return handler.pure(p, hasTrivialTangent(p.aval) ? null : t)
     })
-    const outs = f(inputs)
+    // the staging handler began before the transformation: its equations keep jvp(...)
+    const outs = transformNameStack("jvp", () => f(inputs))
     handler.active = false
     const [primalOuts, tangentOuts] = unzipOutputs(handler, outs)
     ys = primalOuts

@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { bind, isHigherOrder, Tracer, withDynamicHandler } from "@diffect/core"
+import { bind, isHigherOrder, Tracer, withDynamicHandler, withEquationNameStack } from "@diffect/core"
 import type { HigherOrderPrimitive, Params, Primitive, Tensor } from "@diffect/core"
 import type { Equation } from "../Program.js"
 import { Program, Var } from "../Program.js"
@@ -148,15 +148,16 @@ const evaluatePartially = (
   program.inputs.forEach((v, i) => env.set(v, inputs[i]!))
   for (const eqn of program.equations) {
     const args = eqn.inputs.map((v) => env.get(v)!)
-    const outs = eqn._tag === "PrimitiveEquation"
-      ? bind(eqn.primitive, args, eqn.params)
-      : args.some((x) => x instanceof StagingTracer && x.handler === unknown)
-      ? unknown.addEquation({
-        ...eqn,
-        inputs: args.map((x) => unknown.varOf(x)),
-        outputs: eqn.outputs.map((v) => new Var(v.aval))
-      } as Equation)
-      : eqn.evaluate(args)
+    const outs = withEquationNameStack(eqn.nameStack, () =>
+      eqn._tag === "PrimitiveEquation"
+        ? bind(eqn.primitive, args, eqn.params)
+        : args.some((x) => x instanceof StagingTracer && x.handler === unknown)
+        ? unknown.addEquation({
+          ...eqn,
+          inputs: args.map((x) => unknown.varOf(x)),
+          outputs: eqn.outputs.map((v) => new Var(v.aval))
+        } as Equation)
+        : eqn.evaluate(args))
     eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
   }
   return program.outputs.map((v) => env.get(v)!)

@@ -19,8 +19,17 @@
  * this module remember their body, so a nested transformation runs it directly,
  * without a fiber: `grad(grad(f))` costs no more than two handlers.
  */
-import { activeBackend, Backend, BackendError, Memory, withBackend } from "@diffect/core"
-import type { BackendShape } from "@diffect/core"
+import {
+  activeBackend,
+  Backend,
+  BackendError,
+  currentNameStack,
+  Memory,
+  ScopedNameStack,
+  withBackend,
+  withNameStack
+} from "@diffect/core"
+import type { BackendShape, NameStack } from "@diffect/core"
 import { Cause, Context, Effect, Exit } from "effect"
 import { AsyncEffectError, isDiffError } from "../Errors.js"
 import type { DiffError } from "../Errors.js"
@@ -72,8 +81,15 @@ const slice = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effe
   return r.ok ? Effect.succeed(r.value) : r.effect
 }
 
-const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> =>
-  slice(context, () => Memory.tidy(body, { label }))
+// The name stack a scope gave the Effect (`namedScope` around a transformation), if any.
+const scopedStack = (context: Context.Context<Backend>): NameStack | undefined =>
+  Context.get(context as Context.Context<never>, ScopedNameStack)
+
+const runBody = <A>(context: Context.Context<Backend>, body: () => A): Effect.Effect<A, unknown> => {
+  const stack = scopedStack(context)
+  const tidy = () => Memory.tidy(body, { label })
+  return slice(context, stack === undefined ? tidy : () => withNameStack(stack, tidy))
+}
 
 // Where the scheduler gets a turn: a timer (a macrotask), so pending timeouts fire first.
 const SLICE_MS = 2
@@ -120,19 +136,23 @@ const runSteps = <A>(context: Context.Context<Backend>, body: () => Steps<A>): E
   const session = new Memory.Session(label)
   let steps: Steps<A> | undefined
   let input: unknown = undefined
+  // each slice runs in the scope's name stack, or in the one current when the work began
+  const stack = scopedStack(context) ?? currentNameStack()
   const run = () =>
-    session.run(() => {
-      steps ??= body()
-      const start = performance.now()
-      for (;;) {
-        const r = steps.next(input)
-        input = undefined
-        if (r.done === true) return { done: true as const, value: r.value }
-        // a step waits for the device: the slice ends, the read resumes it
-        if (r.value !== undefined) return { done: false as const, wait: r.value }
-        if (performance.now() - start > SLICE_MS) return { done: false as const, wait: undefined }
-      }
-    })
+    session.run(() =>
+      withNameStack(stack, () => {
+        steps ??= body()
+        const start = performance.now()
+        for (;;) {
+          const r = steps.next(input)
+          input = undefined
+          if (r.done === true) return { done: true as const, value: r.value }
+          // a step waits for the device: the slice ends, the read resumes it
+          if (r.value !== undefined) return { done: false as const, wait: r.value }
+          if (performance.now() - start > SLICE_MS) return { done: false as const, wait: undefined }
+        }
+      })
+    )
   type Slice = ReturnType<typeof run>
   const after = (r: Slice): Effect.Effect<A, unknown> =>
     r.done

@@ -14,14 +14,18 @@ import {
   bind,
   ConcreteTensor,
   currentDynamicHandler,
+  currentNameStack,
   DTypeError,
   evalPrimitiveSteps,
+  NameStack,
   Shape,
-  ShapeError
+  ShapeError,
+  withNameStack,
+  withNameStackSteps
 } from "@diffect/core"
 import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
-import type { Program, Var } from "../Program.js"
+import type { Equation, Program, Var } from "../Program.js"
 import { scanTransposeSteps } from "../rules/scan.js"
 import { LinearOperand, transposeRules } from "../rules/transpose.js"
 import type { TransposeOfProgram, TransposeRule } from "../rules/transpose.js"
@@ -36,7 +40,8 @@ import { hasTrivialTangent, zerosOf } from "./tangents.js"
  * output (`null` for zero) to one cotangent per input (`null` where none flowed).
  * Equations that do not depend on the inputs are evaluated forwards first.
  * With `known`, the inputs given a value there are not linear (a higher-order
- * primitive's residuals).
+ * primitive's residuals). `transform: false` leaves the name stack as it is
+ * (a program's transpose, whose equations keep their own names).
  *
  * @category Transformation internals
  * @since 0.1.0
@@ -45,18 +50,37 @@ export const backwardPass = (
   program: Program,
   consts: ReadonlyArray<Tensor>,
   cotangents: ReadonlyArray<Tensor | null>,
-  known?: ReadonlyArray<Tensor | undefined>
-): Array<Tensor | null> => drain(backwardPassSteps(program, consts, cotangents, known))
+  known?: ReadonlyArray<Tensor | undefined>,
+  transform = true
+): Array<Tensor | null> => drain(backwardPassSteps(program, consts, cotangents, known, transform))
 
 /**
  * The backward pass as steps: it yields after each equation, so that the
  * outermost transformation can give the scheduler a turn (and be interrupted)
- * between kernels. `backwardPass` runs it to the end.
+ * between kernels. `backwardPass` runs it to the end. What it stages is named
+ * `transpose(...)` of each equation's own name stack (JAX's `backward_pass`).
  *
  * @category Transformation internals
  * @since 0.1.0
  */
-export function* backwardPassSteps(
+export const backwardPassSteps = (
+  program: Program,
+  consts: ReadonlyArray<Tensor>,
+  cotangents: ReadonlyArray<Tensor | null>,
+  known?: ReadonlyArray<Tensor | undefined>,
+  transform = true
+): Steps<Array<Tensor | null>> => {
+  const stack = currentNameStack()
+  return withNameStackSteps(
+    transform ? stack.transform("transpose") : stack,
+    backwardPassIn(program, consts, cotangents, known)
+  )
+}
+
+// Each equation's work runs in the pass's stack followed by the equation's own.
+const stackOf = (eqn: Equation): NameStack => currentNameStack().concat(eqn.nameStack ?? NameStack.empty)
+
+function* backwardPassIn(
   program: Program,
   consts: ReadonlyArray<Tensor>,
   cotangents: ReadonlyArray<Tensor | null>,
@@ -83,9 +107,10 @@ export function* backwardPassSteps(
     } else {
       // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
       const args = eqn.inputs.map((v) => env.get(v)!)
+      const stack = stackOf(eqn)
       const outs = eqn._tag === "PrimitiveEquation"
-        ? yield* bindSteps(eqn.primitive, args, eqn.params)
-        : eqn.evaluate(args)
+        ? yield* withNameStackSteps(stack, bindSteps(eqn.primitive, args, eqn.params))
+        : withNameStack(stack, () => eqn.evaluate(args))
       eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
       yield
     }
@@ -103,13 +128,14 @@ export function* backwardPassSteps(
     const outCts = eqn.outputs.map((v) => cts.get(v) ?? null)
     for (const v of eqn.outputs) cts.delete(v)
     if (outCts.every((c) => c === null)) continue
+    const stack = stackOf(eqn)
     if (eqn._tag === "CustomEquation") {
       // a staged call of a custom-rule function is transposed through its body, as JAX does
       const body = eqn.transposeBody === true ? eqn.body : undefined
       const values = eqn.inputs.map((v) => (linear.has(v) ? undefined : env.get(v)!))
       const inCts = body !== undefined
-        ? yield* backwardPassSteps(body, body.consts, outCts, values)
-        : eqn.transpose(outCts, values)
+        ? yield* withNameStackSteps(stack, backwardPassIn(body, body.consts, outCts, values))
+        : withNameStack(stack, () => eqn.transpose(outCts, values))
       eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
       continue
     }
@@ -123,15 +149,18 @@ export function* backwardPassSteps(
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
     // a scan's reverse scan yields between its iterations when it runs at the bottom of the stack
     const inCts: ReadonlyArray<Tensor | null> = eqn.primitive === "scan"
-      ? yield* (scanTransposeSteps(
-        outCts,
-        operands,
-        eqn.params as Params<"scan">,
-        transposeProgram,
-        (x) => x instanceof LinearOperand,
-        (ops, ps) => bindSteps("scan", ops, ps)
-      ) as Generator<undefined, ReadonlyArray<Tensor | null>, unknown>)
-      : rule(outCts, operands, eqn.params, transposeProgram)
+      ? yield* withNameStackSteps(
+        stack,
+        scanTransposeSteps(
+          outCts,
+          operands,
+          eqn.params as Params<"scan">,
+          transposeProgram,
+          (x) => x instanceof LinearOperand,
+          (ops, ps) => bindSteps("scan", ops, ps)
+        ) as Generator<undefined, ReadonlyArray<Tensor | null>, unknown>
+      )
+      : withNameStack(stack, () => rule(outCts, operands, eqn.params, transposeProgram))
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
     yield
   }
@@ -258,7 +287,7 @@ export const transposeProgram: TransposeOfProgram = (program, linear) =>
     return makeProgramFlat((ins) => {
       let k = 0
       const known = linear.map((l) => (l ? undefined : ins[k++]!))
-      const inCts = backwardPass(program, program.consts, ins.slice(nKnown), known)
+      const inCts = backwardPass(program, program.consts, ins.slice(nKnown), known, false)
       return inCts.flatMap((ct, i) => (linear[i] ? [ct ?? zerosOf(program.inAvals[i]!)] : []))
     }, [...knownAvals, ...program.outAvals])
   })

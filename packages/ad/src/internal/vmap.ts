@@ -15,6 +15,7 @@ import {
   Shape,
   toJsSync,
   Tracer,
+  transformNameStack,
   withDynamicHandler
 } from "@diffect/core"
 import type {
@@ -464,7 +465,13 @@ export const vmapFlat = (
   })
   const size = mappedAxisSize(args, axes, options)
   const name = options.axisName
-  const results = traceBatched({ size, name, spmd: options.spmd }, f, args, axes)
+  // what f stages is named vmap(...) (not for a batched program: its names stay its own)
+  const results = traceBatched(
+    { size, name, spmd: options.spmd },
+    (xs) => transformNameStack("vmap", () => f(xs)),
+    args,
+    axes
+  )
   const dst = typeof outAxes === "function" ? outAxes(results.length) : outAxes
   return results.map((r, j) => {
     const [value, d] = r!
