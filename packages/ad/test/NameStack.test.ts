@@ -52,8 +52,10 @@ describe("namedScope and namedCall (NameStackTest)", () => {
     assert.deepStrictEqual(stacks(program(f, tensor(2))), ["f"])
     const g = namedCall((x: Tensor) => np.sin(x), { name: "layer" })
     assert.deepStrictEqual(stacks(program(g, tensor(2))), ["layer"])
-    // the call computes what f computes
+    // the call computes what f computes, and keeps the name (a jitted one is a call of that name)
     assert.closeTo(js(g(tensor(1))) as number, Math.sin(1), 1e-6)
+    assert.strictEqual(g.name, "layer")
+    assert.include(program(jit(f), tensor(2)).toString(), "name=f")
   })
 
   it("a manual scope, nested scopes and several scopes", () => {

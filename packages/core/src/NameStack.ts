@@ -262,5 +262,8 @@ export const namedCall = <Args extends ReadonlyArray<unknown>, R>(
   }
   checkOptions("namedCall", options, { name: string })
   const name = options?.name ?? (f.name.length > 0 ? f.name : "<anonymous>")
-  return (...args: Args): R => inScope(current.extend(name), () => f(...args))
+  const named = (...args: Args): R => inScope(current.extend(name), () => f(...args))
+  // the wrapper keeps the name (a jitted namedCall is the jit_call of that name), as functools.wraps does
+  Object.defineProperty(named, "name", { value: name })
+  return named
 }
