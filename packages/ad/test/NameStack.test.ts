@@ -4,12 +4,13 @@
  * NameStackControlFlowTest): each equation's stack, relative to its program, and the
  * transformations that wrap it (`vmap(...)`, `jvp(...)`, `transpose(...)`).
  */
-import { grad, jit, jvp, makeProgram, valueAndGrad, vmap } from "@diffect/ad"
+import { grad, jit, jvp, makeProgram, valueAndGrad, vjp, vmap } from "@diffect/ad"
 import type { Equation, Program } from "@diffect/ad"
-import { ArgumentError, lax, namedCall, namedScope, NameStack, np } from "@diffect/core"
+import { ArgumentError, currentNameStack, lax, namedCall, namedScope, NameStack, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { failure, js, run, tensor } from "./gradHelpers.js"
+import { Effect } from "effect"
+import { failure, js, provideCpu, run, tensor } from "./gradHelpers.js"
 
 const stackOf = (eqn: Equation): string => String(eqn.nameStack ?? "")
 const stacks = (program: Program): Array<string> => program.equations.map(stackOf)
@@ -310,5 +311,40 @@ describe("names survive compilation", () => {
     const bad = (x: Tensor) => namedScope("bad", () => np.add(x, np.ones([3])))
     assert.isDefined(failure(makeProgram(bad)(np.ones([2]))))
     assert.deepStrictEqual(stacks(program((x: Tensor) => np.sin(x), tensor(1))), [""])
+  })
+})
+
+describe("the stack belongs to the code that set it", () => {
+  it("a scoped backward pass that yields between its steps never shows its stack to other fibers", async () => {
+    // a long linear chain: its backward pass runs in slices, yielding to the scheduler between them
+    const chain = (x: Tensor): Tensor => {
+      let y = x
+      for (let k = 0; k < 12_000; k++) y = np.multiply(np.sin(y), 0.9999)
+      return np.sum(y)
+    }
+    const x = np.array([0.5])
+    const [, pullback] = run(vjp(chain, [x])) as unknown as [unknown, (ct: Tensor) => Effect.Effect<unknown>]
+    let seenInside = ""
+    let passEnded = 0
+    const long = namedScope("outer", () =>
+      Effect.sync(() => (seenInside = String(currentNameStack()))).pipe(
+        Effect.andThen(pullback(np.array(1))),
+        Effect.tap(() => Effect.sync(() => (passEnded = performance.now())))
+      ))
+    // another fiber reads the stack while the pass is suspended between slices
+    const seen: Array<readonly [string, number]> = []
+    const other = Effect.gen(function*() {
+      for (let i = 0; i < 5; i++) {
+        yield* Effect.sleep(2)
+        seen.push([String(currentNameStack()), performance.now()])
+      }
+    })
+    await Effect.runPromise(provideCpu(Effect.all([long, other], { concurrency: 2 })) as Effect.Effect<unknown>)
+    assert.deepStrictEqual(seen.map(([s]) => s), ["", "", "", "", ""])
+    // the reads happened while the pass was running (it yields every few milliseconds)
+    assert.isBelow(seen[0]![1], passEnded, "the other fiber ran only after the pass")
+    assert.strictEqual(String(currentNameStack()), "")
+    // (a plain Effect in the scope runs outside it: only transformations take the scope's stack)
+    assert.strictEqual(seenInside, "")
   })
 })
