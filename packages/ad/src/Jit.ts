@@ -566,9 +566,18 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
    * static: a call with tensors of the same types has the same key, so it reuses
    * the entry without flattening or building the key. The entry is then the most
    * recently used one already (the LRU order does not change). Reset when the
-   * entry leaves the cache.
+   * entry leaves the cache. It keeps types, never the call's tensors: a jitted
+   * function must not keep its arguments alive (JAX's
+   * `test_jit_reference_dropping`).
    */
-  let last: { readonly avals: ReadonlyArray<AbstractValue>; readonly found: Found; readonly key: string } | undefined
+  let last:
+    | {
+      readonly avals: ReadonlyArray<AbstractValue>
+      readonly entry: Entry
+      readonly donated: ReadonlyArray<boolean> | undefined
+      readonly key: string
+    }
+    | undefined
 
   const sameAval = (a: AbstractValue, b: AbstractValue): boolean => {
     if (a === b) return true
@@ -584,9 +593,8 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       const a = args[i]
       if (!isTensor(a) || !sameAval(a.aval, avals[i]!)) return undefined
     }
-    if (cache.get(last!.key) !== last!.found.entry) return undefined
-    const found = last!.found
-    return { entry: found.entry, leaves: args as Array<Tensor>, cached: true, donated: found.donated }
+    if (cache.get(last!.key) !== last!.entry) return undefined
+    return { entry: last!.entry, leaves: args as Array<Tensor>, cached: true, donated: last!.donated }
   }
 
   // The last call without static arguments, as structures and leaf types: a call of the same ones
@@ -634,7 +642,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     const remember = (found: Found): Found => {
       // only calls of tensors alone take the fast path
       last = statics.size === 0 && args.every(isTensor) ?
-        { avals: leaves.map((l) => l.aval), found, key } :
+        { avals: leaves.map((l) => l.aval), entry: found.entry, donated: found.donated, key } :
         undefined
       lastTree = statics.size === 0 ?
         { defs: flat.map((a) => a.def), avals: leaves.map((l) => l.aval), entry: found.entry, key } :

@@ -8,6 +8,8 @@ import { aval, ConcreteTensor, np, ReleasedTensorError, withBackend } from "@dif
 import type { DeviceBuffer, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { compileExecutable } from "../src/internal/executable.js"
 import { planFusion } from "../src/internal/fusion.js"
 import { simplifyProgram } from "../src/internal/simplify.js"
@@ -184,5 +186,43 @@ describe("jit arena: dot_general outputs", () => {
     assert.strictEqual(exe.arenaBuffers(), 3)
     assert.deepStrictEqual(second, eager(2))
     assert.notDeepEqual(second, first)
+  })
+})
+
+// A full collection (V8 exposes `gc` to new contexts once the flag is set at run time).
+const gc: () => void = (() => {
+  const existing = (globalThis as { gc?: () => void }).gc
+  if (existing !== undefined) return existing
+  setFlagsFromString("--expose-gc")
+  return runInNewContext("gc") as () => void
+})()
+
+describe("jit keeps no argument alive", () => {
+  // JAX's test_jit_reference_dropping: after the call, only the caller holds its arguments
+  it("neither the traced call's tensors nor later calls' stay reachable from the jitted function", async () => {
+    const loss = (p: { w: Tensor; b: Tensor }, x: Tensor) => np.sum(np.tanh(np.add(np.matmul(x, p.w), p.b)))
+    const step = jit(grad(loss))
+    const single = jit((x: Tensor) => np.sum(np.sin(x)))
+    const scaled = jit((x: Tensor, n: number) => np.multiply(x, n), { staticArgnums: 1 })
+    const refs: Array<readonly [string, WeakRef<object>]> = []
+    const call = (k: number) => {
+      const p = { w: np.ones([8, 4]), b: np.zeros([4]) }
+      const x = np.ones([2, 8])
+      const y = np.ones([5])
+      refs.push([`w ${k}`, new WeakRef(p.w)], [`x ${k}`, new WeakRef(x)], [`y ${k}`, new WeakRef(y)])
+      run(step(p, x))
+      run(single(y))
+      run(scaled(y, 3))
+    }
+    // the first call traces (and fills the fast paths' memory of the last signature), the second hits
+    call(0)
+    call(1)
+    for (let i = 0; i < 4; i++) {
+      gc()
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    assert.deepStrictEqual(refs.filter(([, r]) => r.deref() !== undefined).map(([name]) => name), [])
+    // and the functions still work
+    assert.closeTo(js(run(single(np.zeros([3])))) as number, 0, 1e-7)
   })
 })
