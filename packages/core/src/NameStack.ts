@@ -200,6 +200,20 @@ const inScope = <A>(stack: NameStack, thunk: () => A): A => {
   return Effect.isEffect(out) ? Effect.provideService(out, ScopedNameStack, stack) as A : out
 }
 
+/**
+ * `withEquationNameStack` for a generator driven by steps: the generator itself
+ * when the equation has no stack, else run inside the current stack followed by
+ * the equation's (see `withNameStackSteps`).
+ *
+ * @category Name stacks
+ * @since 0.1.0
+ */
+export const withEquationNameStackSteps = <Y, A>(
+  stack: NameStack | undefined,
+  steps: Generator<Y, A, unknown>
+): Generator<Y, A, unknown> =>
+  stack === undefined || stack.length === 0 ? steps : withNameStackSteps(current.concat(stack), steps)
+
 const checkName = (operation: string, name: unknown): string => {
   if (typeof name !== "string") {
     throw new ArgumentError({

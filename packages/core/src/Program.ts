@@ -352,6 +352,10 @@ const printNested = (program: Program, names: Map<Var, string>, indent: string, 
   }) }`
 }
 
+// One equation applied to its operands' values: its primitive bound again, or a custom equation run.
+const applyEquation = (eqn: Equation, args: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> =>
+  eqn._tag === "PrimitiveEquation" ? bind(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
+
 /**
  * Evaluates a program by binding each equation again. Because every equation
  * is re-bound (not run on a backend directly), evaluating a program on tracers
@@ -379,8 +383,9 @@ export const evalProgram = (
   const read = (v: Var): Tensor => env.get(v)!
   for (const eqn of program.equations) {
     const args = eqn.inputs.map(read)
-    const run = () => eqn._tag === "PrimitiveEquation" ? bind(eqn.primitive, args, eqn.params) : eqn.evaluate(args)
-    const outs = eqn.nameStack === undefined ? run() : withEquationNameStack(eqn.nameStack, run)
+    const outs = eqn.nameStack === undefined
+      ? applyEquation(eqn, args)
+      : withEquationNameStack(eqn.nameStack, () => applyEquation(eqn, args))
     eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
   }
   return program.outputs.map(read)

@@ -93,6 +93,7 @@ export {
   currentNameStack,
   transformNameStack,
   withEquationNameStack,
+  withEquationNameStackSteps,
   withNameStack,
   withNameStackSteps
 } from "@diffect/core"

@@ -17,15 +17,15 @@ import {
   currentNameStack,
   DTypeError,
   evalPrimitiveSteps,
-  NameStack,
   Shape,
   ShapeError,
-  withNameStack,
+  withEquationNameStack,
+  withEquationNameStackSteps,
   withNameStackSteps
 } from "@diffect/core"
 import type { AbstractValue, Params, Primitive, Tensor } from "@diffect/core"
 import { NonLinearTransposeError } from "../Errors.js"
-import type { Equation, Program, Var } from "../Program.js"
+import type { Program, Var } from "../Program.js"
 import { scanTransposeSteps } from "../rules/scan.js"
 import { LinearOperand, transposeRules } from "../rules/transpose.js"
 import type { TransposeOfProgram, TransposeRule } from "../rules/transpose.js"
@@ -77,9 +77,6 @@ export const backwardPassSteps = (
   )
 }
 
-// Each equation's work runs in the pass's stack followed by the equation's own.
-const stackOf = (eqn: Equation): NameStack => currentNameStack().concat(eqn.nameStack ?? NameStack.empty)
-
 function* backwardPassIn(
   program: Program,
   consts: ReadonlyArray<Tensor>,
@@ -107,10 +104,10 @@ function* backwardPassIn(
     } else {
       // A non-linear equation (only in programs staged by makeProgram): evaluate it forwards.
       const args = eqn.inputs.map((v) => env.get(v)!)
-      const stack = stackOf(eqn)
+      // each equation's work runs in the pass's stack followed by the equation's own
       const outs = eqn._tag === "PrimitiveEquation"
-        ? yield* withNameStackSteps(stack, bindSteps(eqn.primitive, args, eqn.params))
-        : withNameStack(stack, () => eqn.evaluate(args))
+        ? yield* withEquationNameStackSteps(eqn.nameStack, bindSteps(eqn.primitive, args, eqn.params))
+        : withEquationNameStack(eqn.nameStack, () => eqn.evaluate(args))
       eqn.outputs.forEach((v, i) => env.set(v, outs[i]!))
       yield
     }
@@ -128,14 +125,14 @@ function* backwardPassIn(
     const outCts = eqn.outputs.map((v) => cts.get(v) ?? null)
     for (const v of eqn.outputs) cts.delete(v)
     if (outCts.every((c) => c === null)) continue
-    const stack = stackOf(eqn)
+    const stack = eqn.nameStack
     if (eqn._tag === "CustomEquation") {
       // a staged call of a custom-rule function is transposed through its body, as JAX does
       const body = eqn.transposeBody === true ? eqn.body : undefined
       const values = eqn.inputs.map((v) => (linear.has(v) ? undefined : env.get(v)!))
       const inCts = body !== undefined
-        ? yield* withNameStackSteps(stack, backwardPassIn(body, body.consts, outCts, values))
-        : withNameStack(stack, () => eqn.transpose(outCts, values))
+        ? yield* withEquationNameStackSteps(stack, backwardPassIn(body, body.consts, outCts, values))
+        : withEquationNameStack(stack, () => eqn.transpose(outCts, values))
       eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
       continue
     }
@@ -149,7 +146,7 @@ function* backwardPassIn(
     const operands = eqn.inputs.map((v) => (linear.has(v) ? new LinearOperand(v.aval) : env.get(v)!))
     // a scan's reverse scan yields between its iterations when it runs at the bottom of the stack
     const inCts: ReadonlyArray<Tensor | null> = eqn.primitive === "scan"
-      ? yield* withNameStackSteps(
+      ? yield* withEquationNameStackSteps(
         stack,
         scanTransposeSteps(
           outCts,
@@ -160,7 +157,7 @@ function* backwardPassIn(
           (ops, ps) => bindSteps("scan", ops, ps)
         ) as Generator<undefined, ReadonlyArray<Tensor | null>, unknown>
       )
-      : withNameStack(stack, () => rule(outCts, operands, eqn.params, transposeProgram))
+      : withEquationNameStack(stack, () => rule(outCts, operands, eqn.params, transposeProgram))
     eqn.inputs.forEach((v, i) => accumulate(v, inCts[i] ?? null))
     yield
   }
