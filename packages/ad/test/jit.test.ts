@@ -383,6 +383,24 @@ describe("jit's compiler", () => {
     assert.deepStrictEqual(signs(run(jit(padded)(y))), ["0", "2", "4"])
   })
 
+  it("removes max(x, -inf) and min(x, inf) (the identities), keeping NaN and -0 as they are", () => {
+    const signs = (t: Tensor) => (js(t) as Array<number>).map((v) => Object.is(v, -0) ? "-0" : String(v))
+    const x = tensor([-0, NaN, -Infinity, 2])
+    const viaMax = jit((x: Tensor) => np.maximum(np.minimum(x, Infinity), -Infinity))
+    assert.notMatch(run(viaMax.lower(x)).text, /max|min/)
+    assert.deepStrictEqual(signs(run(viaMax(x))), ["-0", "NaN", "-Infinity", "2"])
+    // softmax's `max(reduce_max(x), -inf)` (nn.softmax's initial) is the reduction: no group of its own
+    const softmax = jit((x: Tensor) => {
+      const e = np.exp(np.subtract(x, np.maximum(np.max(x, { axis: -1, keepdims: true }), -Infinity)))
+      return np.divide(e, np.sum(e, { axis: -1, keepdims: true }))
+    })
+    const text = run(softmax.lower(tensor([[1, 2, 3], [4, 5, 7]]))).text
+    assert.strictEqual(text.match(/fusion\[/g)?.length, 2)
+    assert.notMatch(text, / max /)
+    // other constants stay: max(x, 0) is a relu
+    assert.match(run(jit((x: Tensor) => np.maximum(x, 0)).lower(x)).text, / max /)
+  })
+
   it("drops dead code", () => {
     const f = jit((x: Tensor) => {
       np.exp(x) // unused

@@ -11,9 +11,9 @@
  * call (`jacfwd`'s basis, an identity matrix, is read as two slices).
  *
  * Rewrites are exact: they never change a result's bits. So `x * 1`, `x / 1`,
- * `x - 0` and `x + (-0)` become `x` for floats, but `x + 0` only for integers
- * (`-0 + 0` is `+0`); a rewrite also needs the result's type (shape, dtype,
- * weak type) to be `x`'s.
+ * `x - 0`, `x + (-0)`, `max(x, -inf)` and `min(x, inf)` become `x` for floats,
+ * but `x + 0` only for integers (`-0 + 0` is `+0`); a rewrite also needs the
+ * result's type (shape, dtype, weak type) to be `x`'s.
  */
 import { ConcreteTensor, HostCallback, hostCallbackPrimitives, withDynamicHandler } from "@diffect/core"
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
@@ -149,6 +149,16 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
         const c = u(y)
         return c === 0 && (int || Object.is(c, 0)) ? pick(x) : undefined
       }
+      // -inf is max's identity and +inf min's (NaN and signed zeros pass through unchanged):
+      // softmax's and logsumexp's `max(reduce_max(x), -inf)` is the reduction itself
+      case "max":
+        if (u(y) === -Infinity) return pick(x)
+        if (u(x) === -Infinity) return pick(y)
+        return undefined
+      case "min":
+        if (u(y) === Infinity) return pick(x)
+        if (u(x) === Infinity) return pick(y)
+        return undefined
       case "convert_element_type":
       case "stop_gradient":
         return pick(x)
