@@ -52,6 +52,7 @@ import { CompiledCallError, JitArgnumsError, UnhashableStaticArgError } from "./
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
 import { allLeaves, checkCallable, flattenArgs, flattenArgsAbstract, unflattenArgs } from "./internal/args.js"
 import type { FlatArg } from "./internal/args.js"
+import { axisEnvKey } from "./internal/batchingAxisEnv.js"
 import { costOf } from "./internal/costAnalysis.js"
 import type { CostAnalysis } from "./internal/costAnalysis.js"
 import type { Executable } from "./internal/executable.js"
@@ -576,6 +577,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       readonly entry: Entry
       readonly donated: ReadonlyArray<boolean> | undefined
       readonly key: string
+      readonly env: string
     }
     | undefined
 
@@ -605,6 +607,7 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
       readonly avals: ReadonlyArray<AbstractValue>
       readonly entry: Entry
       readonly key: string
+      readonly env: string
     }
     | undefined
 
@@ -618,7 +621,9 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
 
   // `abstract`: for `lower`, which only stages (ShapeDtypeStructs may stand for tensors)
   const entryFor = (args: ReadonlyArray<unknown>, abstract = false): Found => {
-    if (last !== undefined) {
+    // the named axes bound now (under vmap or pmap): a trace may read their sizes into its program
+    const env = axisEnvKey()
+    if (last !== undefined && last.env === env) {
       const hit = lastHit(args)
       if (hit !== undefined) {
         hits++
@@ -633,19 +638,19 @@ export const jit = <F extends AnyFunction>(f: F, options: JitOptions = {}): Jitt
     const donated = donate.size === 0
       ? undefined
       : flat.flatMap((a, k) => a.leaves.map(() => donate.has(positions[k]!)))
-    if (lastTree !== undefined && statics.size === 0 && sameTree(flat, leaves)) {
+    if (lastTree !== undefined && statics.size === 0 && lastTree.env === env && sameTree(flat, leaves)) {
       hits++
       return { entry: lastTree.entry, leaves, cached: true, donated }
     }
-    const key = signatureKey(args, statics, flat)
+    const key = env + signatureKey(args, statics, flat)
     const known = cache.get(key)
     const remember = (found: Found): Found => {
       // only calls of tensors alone take the fast path
       last = statics.size === 0 && args.every(isTensor) ?
-        { avals: leaves.map((l) => l.aval), entry: found.entry, donated: found.donated, key } :
+        { avals: leaves.map((l) => l.aval), entry: found.entry, donated: found.donated, key, env } :
         undefined
       lastTree = statics.size === 0 ?
-        { defs: flat.map((a) => a.def), avals: leaves.map((l) => l.aval), entry: found.entry, key } :
+        { defs: flat.map((a) => a.def), avals: leaves.map((l) => l.aval), entry: found.entry, key, env } :
         undefined
       return found
     }

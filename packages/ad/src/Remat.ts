@@ -28,6 +28,7 @@ import { hoistConsts } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
 import { StagingHandler } from "@diffect/core/Staging"
 import { anyValue, argumentError, boolean, checkOptions } from "@diffect/core/Validate"
+import { axisEnvKey } from "./internal/batchingAxisEnv.js"
 import { resolve } from "./internal/shell.js"
 
 // Names are strings (a typed error otherwise, before the policy exists).
@@ -307,7 +308,8 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
     }
     const [leaves, def] = Tree.flatten(args as unknown)
     const inputs = leaves.map((l) => leafTensor(l, "each argument leaf"))
-    const key = traceKey(def, inputs, allArgs, statics)
+    // the named axes bound now: the body may read their sizes (`axisSize`) into its program
+    const key = axisEnvKey() + traceKey(def, inputs, allArgs, statics)
     let traced = traces.get(key)
     if (traced === undefined) {
       let outDef: Tree.TreeDef | undefined

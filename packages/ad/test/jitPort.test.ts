@@ -6,6 +6,9 @@
  * typed arguments, and the checks of what jit is given. Each case names its JAX test.
  */
 import {
+  axisIsBound,
+  axisSize,
+  checkpoint,
   InvalidArgumentError,
   jit,
   JitArgnumsError,
@@ -213,6 +216,26 @@ describe("caches (JAX's APITest and JitTest)", () => {
     const g = jit((x: Tensor) => np.add(np.multiply(x, 0), psum(1, "i")))
     expect.close(toJs(run(vmap(g, { axisName: "i" })(np.ones([2])))), [2, 2])
     expect.close(toJs(run(vmap(g, { axisName: "i" })(np.ones([3])))), [3, 3, 3])
+  })
+
+  it("test_caches_depend_on_axis_env: axisSize and axisIsBound read at trace time key the jit and checkpoint caches", () => {
+    // JAX's own case: lax.axis_size is a number when traced, so the cached program holds it
+    const g = jit(() => np.array(axisSize("i")))
+    const sized = (n: number) => toJs(run(vmap(g, { axisName: "i", axisSize: n, outAxes: null })()))
+    expect.close(sized(2), 2)
+    expect.close(sized(3), 3)
+    expect.close(sized(2), 2)
+    assert.deepStrictEqual(g.cacheInfo(), { size: 2, hits: 1, misses: 2 })
+    const h = jit((x: Tensor) => np.multiply(x, axisSize("i")))
+    expect.close(toJs(run(vmap(h, { axisName: "i" })(np.ones([2])))), [2, 2])
+    expect.close(toJs(run(vmap(h, { axisName: "i" })(np.ones([3])))), [3, 3, 3])
+    const bound = jit((x: Tensor) => (axisIsBound("i") ? np.multiply(x, 5) : x))
+    expect.close(toJs(run(vmap(bound, { axisName: "i" })(np.ones([2])))), [5, 5])
+    expect.close(toJs(run(vmap(bound, { axisName: "j" })(np.ones([2])))), [1, 1])
+    expect.close(toJs(run(bound(np.ones([2])))), [1, 1])
+    const c = checkpoint((x: Tensor) => np.multiply(x, axisSize("i")))
+    expect.close(toJs(run(vmap(c, { axisName: "i" })(np.ones([2])))), [2, 2])
+    expect.close(toJs(run(vmap(c, { axisName: "i" })(np.ones([3])))), [3, 3, 3])
   })
 
   it("test_cache_key_defaults / test_clear_cache: one entry for repeated calls; clearCache retraces", () => {

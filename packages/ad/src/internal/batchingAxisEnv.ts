@@ -51,6 +51,21 @@ export const lookupAxis = (name: string): AxisFrame | undefined => {
 }
 
 /**
+ * The bound axes as a cache key (names and sizes, outermost first; "" when none). A function
+ * traced under one environment may read it into its program (`axisSize`, `axisIsBound`), so a
+ * cache of traced programs keys on it, as JAX's jit cache holds the axis environment (jax issue
+ * 9187).
+ *
+ * @internal
+ */
+export const axisEnvKey = (): string => {
+  if (frames.length === 0) return ""
+  let key = ""
+  for (const f of frames) key += `${JSON.stringify(f.name)}:${f.size},`
+  return key
+}
+
+/**
  * The names bound now, outermost first (for error messages).
  *
  * @internal
