@@ -4,13 +4,19 @@
  * against the reduction primitives, other computations against a JS fold).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { DTypeError, lax, np, ShapeError, toJsSync } from "diffect"
+import { DTypeError, InvalidArrayError, lax, np, ShapeError, toJsSync } from "diffect"
 import * as fc from "fast-check"
 
 describe("lax extras", () => {
   it("empty and broadcastShapes", () => {
     const e = lax.empty("float64")
     assert.deepStrictEqual([e.shape, e.dtype], [[], "float64"])
+    // JAX's current signature, lax.empty(shape, dtype)
+    const m = lax.empty([2, 3], "int32")
+    assert.deepStrictEqual([m.shape, m.dtype], [[2, 3], "int32"])
+    assert.deepStrictEqual(lax.empty(4, "float32").shape, [4])
+    assert.throws(() => lax.empty([-1], "float32"), ShapeError)
+    assert.throws(() => lax.empty([2], "float16" as never), InvalidArrayError)
     assert.deepStrictEqual(lax.broadcastShapes([2, 1, 3], [4, 1], []), [2, 4, 3])
     assert.deepStrictEqual(lax.broadcastShapes([0], [1]), [0])
     assert.throws(() => lax.broadcastShapes([2], [3]), ShapeError)

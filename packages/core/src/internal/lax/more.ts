@@ -10,9 +10,10 @@ import { isInteger } from "../../DType.js"
 import { DTypeError, ShapeError, TreeStructureError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import { formatShape } from "../../Shape.js"
+import type { Shape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
 import * as Tree from "../../Tree.js"
-import { argumentError, checkAxis, checkDTypeName } from "../../Validate.js"
+import { argumentError, checkAxis, checkDTypeName, checkShape } from "../../Validate.js"
 import { bitcastConvertType } from "./bits.js"
 import { reduceAnd, reduceOr } from "./extras.js"
 
@@ -22,16 +23,27 @@ const tensor = (op: string, u: unknown, name: string): Tensor => {
 }
 
 /**
- * A rank-0 value of `dtype` whose contents do not matter (JAX's `lax.empty`,
- * lowered to zeros).
+ * An array of `shape` and `dtype` whose contents do not matter (JAX's
+ * `lax.empty(shape, dtype)`: XLA may leave it uninitialized; here it is
+ * zeros). `empty(dtype)` is the rank-0 form of JAX's earlier signature.
  *
  * @example
  * import { lax, toJsSync } from "diffect"
+ * console.log(lax.empty([2, 3], "float32").shape) // [2, 3]
  * console.log(toJsSync(lax.empty("int32"))) // 0
  *
  * @since 0.1.0
  */
-export const empty = (dtype: DType): Tensor => lax.full([], 0, checkDTypeName("empty", dtype))
+export const empty: {
+  (shape: number | Shape, dtype: DType): Tensor
+  (dtype: DType): Tensor
+} = (...args: ReadonlyArray<unknown>): Tensor => {
+  if (args.length === 1) return lax.full([], 0, checkDTypeName("empty", args[0]))
+  if (args.length !== 2) throw argumentError("empty", "arguments", "(shape, dtype) or (dtype)", args)
+  // checked as JAX does: the shape first, then the dtype
+  const shape = checkShape("empty", args[0])
+  return lax.full(shape, 0, checkDTypeName("empty", args[1]))
+}
 
 /**
  * The shape the given shapes broadcast to (JAX's `lax.broadcast_shapes`:
