@@ -9,6 +9,7 @@ import {
   axisIsBound,
   axisSize,
   checkpoint,
+  hessian,
   InvalidArgumentError,
   jit,
   JitArgnumsError,
@@ -18,7 +19,7 @@ import {
   UnhashableStaticArgError,
   vmap
 } from "@diffect/ad"
-import { ArgumentError, np, ReleasedTensorError, ShapeDtypeStruct, toJsSync } from "@diffect/core"
+import { ArgumentError, lax, np, ReleasedTensorError, ShapeDtypeStruct, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { thrown } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
@@ -216,6 +217,20 @@ describe("caches (JAX's APITest and JitTest)", () => {
     const g = jit((x: Tensor) => np.add(np.multiply(x, 0), psum(1, "i")))
     expect.close(toJs(run(vmap(g, { axisName: "i" })(np.ones([2])))), [2, 2])
     expect.close(toJs(run(vmap(g, { axisName: "i" })(np.ones([3])))), [3, 3, 3])
+  })
+
+  it("test_lax_empty_vmap and test_lax_empty_batching_bug: jit of vmap of empty, hessian through updates of one", () => {
+    const batched = run(
+      jit(vmap((x: Tensor) => lax.empty(x.shape, x.dtype)))(np.arange(8, { dtype: "int32" }).reshape([4, 2]))
+    )
+    assert.deepStrictEqual([batched.shape, batched.dtype], [[4, 2], "int32"])
+    const f = (x: Tensor) => {
+      const out = np.at(lax.empty([2], x.dtype), 0).set(1)
+      return np.at(out, 1).set(np.multiply(np.at(out, 0).get(), np.at(x, 0).get()))
+    }
+    const h = run(hessian(f)(np.arange(3, { dtype: "float32" })))
+    assert.deepStrictEqual(h.shape, [2, 3, 3])
+    assert.deepStrictEqual(toJsSync(h), Array.from({ length: 2 }, () => [[0, 0, 0], [0, 0, 0], [0, 0, 0]]))
   })
 
   it("test_caches_depend_on_axis_env: axisSize and axisIsBound read at trace time key the jit and checkpoint caches", () => {
