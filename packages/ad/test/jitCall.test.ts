@@ -174,6 +174,45 @@ describe("jit_call", () => {
   })
 })
 
+describe("jitted functions as control flow's bodies and branches (as JAX's lax accepts jax.jit(f))", () => {
+  // carry' = carry + x, y = 2 carry: the carry is the running sum
+  const step = jit((c: Tensor, x: Tensor) => [np.add(c, x), np.multiply(c, 2)] as const)
+  const xs = tensor([1, 2, 3])
+
+  it("scan, map and foriLoop (static and traced bounds) run a jitted body", () => {
+    const [carry, ys] = lax.scan(step, tensor(0), xs)
+    expect.close(js(carry), 6)
+    expect.close(js(ys), [0, 2, 6])
+    expect.close(js(lax.map(jit((x: Tensor) => np.square(x)), xs)), [1, 4, 9])
+    const addTwo = jit((_i: Tensor, c: Tensor) => np.add(c, 2))
+    expect.close(js(lax.foriLoop(0, 3, addTwo, tensor(0))), 6)
+    expect.close(js(run(jit((n: Tensor) => lax.foriLoop(0, n, addTwo, tensor(0)))(np.array(4, { dtype: "int32" })))), 8)
+  })
+
+  it("whileLoop, cond and switch run jitted predicates, bodies and branches", () => {
+    const below = jit((c: Tensor) => np.less(c, 5))
+    expect.close(js(lax.whileLoop(below, jit((c: Tensor) => np.add(c, 2)), tensor(0))), 6)
+    const [sin, cos] = [jit((x: Tensor) => np.sin(x)), jit((x: Tensor) => np.cos(x))]
+    expect.close(js(lax.cond(np.array(false), sin, cos, tensor(0))), 1)
+    const branches = [jit((x: Tensor) => x), jit((x: Tensor) => np.negative(x))]
+    expect.close(js(lax.switch(np.array(1, { dtype: "int32" }), branches, tensor(3))), -3)
+    expect.close(js(lax.switch(np.array(0, { dtype: "int32" }), [sin], tensor(0))), 0)
+  })
+
+  it("composes: grad and vmap of a scan of a jitted step, and the scan under jit", () => {
+    // sum(ys) = 2 sum_t c_t = 2 sum_s (T - 1 - s) x_s
+    const loss = (x: Tensor) => np.sum(lax.scan(step, tensor(0), x)[1])
+    expect.close(js(run(grad(loss)(xs))), [4, 2, 0])
+    expect.close(js(run(jit(grad(loss))(xs))), [4, 2, 0])
+    expect.close(js(run(vmap((x: Tensor) => lax.scan(step, tensor(0), x)[0])(tensor([[1, 2, 3], [4, 5, 6]])))), [6, 15])
+  })
+
+  it("a jitted body's failure is the control flow's error, not an Effect left in the output", () => {
+    const bad = jit((c: Tensor, _x: Tensor) => [np.add(c, tensor([1, 2])), c] as const)
+    assert.throws(() => lax.scan(bad, tensor(0), xs), /carry/)
+  })
+})
+
 describe("library functions compiled when eager (Staging.compiledWhenEager)", () => {
   it("np.searchsorted runs compiled eagerly, with the indices of its staged computation, and inline under jit", () => {
     // 4,096 queries (a compiled run at once) into 101 sorted entries with ties, on both sides

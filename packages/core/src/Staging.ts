@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { Effect } from "effect"
 import { abstractEvalRules } from "./AbstractEval.js"
 import type { AbstractValue } from "./AbstractValue.js"
 import { formatAval } from "./AbstractValue.js"
@@ -272,6 +273,48 @@ export const makeProgramFlat = (
     handler.active = false
   }
 }
+
+/**
+ * What control flow accepts from a body or branch: its output, or an Effect
+ * computing it (a jitted function's call; see {@link installOutputResolver}).
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export type MaybeEffect<A> = A | Effect.Effect<A, unknown, unknown>
+
+/** How {@link resolveOutput} runs an Effect: installed by `@diffect/ad` (see {@link installOutputResolver}). */
+type OutputResolver = (operation: string, out: unknown) => unknown
+
+let outputResolver: OutputResolver | undefined
+
+/**
+ * Installs how staging runs a user function's output that is an Effect: a
+ * jitted function's call or a transformation's, as in `lax.scan(jit(step),
+ * init, xs)` or `lax.cond(p, jit(f), jit(g), x)`, which JAX's control flow
+ * accepts since a jitted function returns arrays there. `@diffect/ad` installs
+ * its synchronous runner (the one `checkpoint` uses); without one such an
+ * output stays an Effect and the control-flow operation reports it. Returns the
+ * previous resolver.
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const installOutputResolver = (next: OutputResolver | undefined): OutputResolver | undefined => {
+  const previous = outputResolver
+  outputResolver = next
+  return previous
+}
+
+/**
+ * `out` itself, or, when it is an Effect and a resolver is installed, the
+ * value it computes, run in place (see {@link installOutputResolver}).
+ *
+ * @category Transformation internals
+ * @since 0.1.0
+ */
+export const resolveOutput = (operation: string, out: unknown): unknown =>
+  outputResolver !== undefined && Effect.isEffect(out) ? outputResolver(operation, out) : out
 
 /**
  * From this many output elements a signature is compiled on its first eager

@@ -30,6 +30,7 @@ import {
   withNameStack
 } from "@diffect/core"
 import type { BackendShape, NameStack } from "@diffect/core"
+import { installOutputResolver } from "@diffect/core/Staging"
 import { Cause, Context, Effect, Exit } from "effect"
 import { AsyncEffectError, isDiffError } from "../Errors.js"
 import type { DiffError } from "../Errors.js"
@@ -244,6 +245,10 @@ export const resolve = (name: string, out: unknown): unknown => {
   if (exit.cause.reasons.some(Cause.isInterruptReason)) throw new UserInterrupt()
   throw Cause.squash(exit.cause)
 }
+
+// Control flow's bodies and branches may be jitted functions (`lax.scan(jit(step), ...)`): their
+// Effects run in place while the body is staged, as `checkpoint` runs its function's
+installOutputResolver(resolve)
 
 /**
  * Runs an Effect made by a transformation synchronously on `backend`: directly

@@ -11,7 +11,8 @@ import { ControlFlowError, DTypeError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
 import { Program, Var } from "../Program.js"
 import { formatShape } from "../Shape.js"
-import { makeProgramFlat } from "../Staging.js"
+import { makeProgramFlat, resolveOutput } from "../Staging.js"
+import type { MaybeEffect } from "../Staging.js"
 import { summary, Tensor, Tracer } from "../Tensor.js"
 import * as Tree from "../Tree.js"
 import { describeValue } from "../Validate.js"
@@ -45,7 +46,7 @@ const stage = (
   let outDef: Tree.TreeDef | undefined
   const program = makeProgramFlat((ins) => {
     const args = Tree.unflatten<Array<unknown>>(def, ins)
-    const out = spread ? fn(...args) : fn(args)
+    const out = resolveOutput(operation, spread ? fn(...args) : fn(args))
     const [leaves, d] = Tree.flatten(out)
     outDef = d
     return leaves.map((l) => leafTensor(operation, what, l))
@@ -140,7 +141,7 @@ const joinWeakTypes = (
       operation,
       what,
       (...args: Array<unknown>) => {
-        const [leaves, d] = Tree.flatten(fn(...args))
+        const [leaves, d] = Tree.flatten(resolveOutput(operation, fn(...args)))
         const strong = leaves.map((l, i) => {
           const x = leafTensor(operation, what, l)
           return x.weakType && !outWeak[i]
@@ -240,7 +241,7 @@ const toTensor = (operation: string, argument: string, u: unknown): Tensor => {
  */
 export const cond = <Out>(
   pred: Tensor | number | boolean,
-  trueFn: (...operands: Array<any>) => Out,
+  trueFn: (...operands: Array<any>) => MaybeEffect<Out>,
   falseFn: (...operands: Array<any>) => unknown,
   ...operands: ReadonlyArray<unknown>
 ): Tree.MapLeaves<Out, Tensor> => {
@@ -295,7 +296,7 @@ export const cond = <Out>(
  */
 export const switchOn = <Out>(
   index: Tensor | number,
-  branches: ReadonlyArray<(...operands: Array<any>) => Out>,
+  branches: ReadonlyArray<(...operands: Array<any>) => MaybeEffect<Out>>,
   ...operands: ReadonlyArray<unknown>
 ): Tree.MapLeaves<Out, Tensor> => {
   if (!Array.isArray(branches) || !branches.every(isCallable)) {
@@ -327,7 +328,9 @@ export const switchOn = <Out>(
       operands.length,
       `operand${operands.length === 1 ? " was" : "s were"} given to lax.switch`
     )
-    const [leaves, def] = Tree.flatten((branches[0] as (...args: ReadonlyArray<unknown>) => Out)(...operands))
+    const [leaves, def] = Tree.flatten(
+      resolveOutput("switch", (branches[0] as (...args: ReadonlyArray<unknown>) => Out)(...operands))
+    )
     return Tree.unflatten(def, leaves.map((l) => leafTensor("switch", "branch 0 output", l)))
   }
   const asInt = i.dtype === "int32"
@@ -484,7 +487,7 @@ export const checkInt32Bound = (operation: string, argument: string, u: number):
 export const foriLoopTraced = <T>(
   lower: Tensor | number,
   upper: Tensor | number,
-  bodyFn: (i: Tensor, value: T) => T,
+  bodyFn: (i: Tensor, value: T) => MaybeEffect<T>,
   init: T
 ): Tree.MapLeaves<T, Tensor> => {
   if (!isCallable(bodyFn)) {
@@ -520,7 +523,7 @@ export const foriLoopTraced = <T>(
     (c) => bind1("lt", [(c as Carry)[0], (c as Carry)[1]], {}),
     (c) => {
       const [i, n, v] = c as Carry
-      return [bind1("add", [i, fromLiteral(1, dtype, false)], {}), n, bodyFn(i, v)]
+      return [bind1("add", [i, fromLiteral(1, dtype, false)], {}), n, resolveOutput("foriLoop", bodyFn(i, v))]
     },
     [start, stop, init]
   ) as readonly [Tensor, Tensor, Tree.MapLeaves<T, Tensor>]

@@ -11,7 +11,8 @@ import { isInteger, promote } from "../DType.js"
 import { ControlFlowError, ShapeError, TreeStructureError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
 import { evalProgram, hoistConsts } from "../Program.js"
-import { makeProgramFlat } from "../Staging.js"
+import { makeProgramFlat, resolveOutput } from "../Staging.js"
+import type { MaybeEffect } from "../Staging.js"
 import { ConcreteTensor, Tensor, Tracer } from "../Tensor.js"
 import { toJsSync } from "../ToJs.js"
 import * as Tree from "../Tree.js"
@@ -145,7 +146,7 @@ const checkCarryTypes = (
  * @since 0.1.0
  */
 export const scan = <C, X, Y>(
-  f: (carry: C, x: X) => readonly [C, Y],
+  f: (carry: C, x: X) => MaybeEffect<readonly [C, Y]>,
   init: C,
   xs: X,
   options?: ScanOptions
@@ -197,7 +198,7 @@ export const scan = <C, X, Y>(
     makeProgramFlat((ins) => {
       const c = Tree.unflatten<C>(initDef, ins.slice(0, carry.length))
       const x = Tree.unflatten<X>(xsDef, ins.slice(carry.length))
-      const out = f(c, x)
+      const out = resolveOutput("scan", f(c, x))
       if (!Array.isArray(out) || out.length !== 2) {
         const show = (u: unknown): string =>
           u instanceof Tensor
@@ -276,14 +277,18 @@ export const scan = <C, X, Y>(
  *
  * @since 0.1.0
  */
-export const map = <X, Y>(f: (x: X) => Y, xs: X, options?: { readonly batchSize?: number | undefined }): Y => {
+export const map = <X, Y>(
+  f: (x: X) => MaybeEffect<Y>,
+  xs: X,
+  options?: { readonly batchSize?: number | undefined }
+): Y => {
   if (typeof f !== "function") throw argumentError("map", "f", "a function", f)
   checkKeys("map", options, ["batchSize"])
   const batchSize = options?.batchSize
   if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
     throw argumentError("map", "batchSize", "a positive integer", batchSize)
   }
-  return scan((c: null, x: X) => [c, f(x)] as const, null, xs)[1]
+  return scan((c: null, x: X) => [c, resolveOutput("map", f(x)) as Y] as const, null, xs)[1]
 }
 
 /** Options of `lax.foriLoop`. @since 0.1.0 */
@@ -328,7 +333,7 @@ const concreteBound = (u: number | Tensor): number | undefined => {
 export const foriLoop = <V>(
   lower: number | Tensor,
   upper: number | Tensor,
-  body: (i: Tensor, value: V) => V,
+  body: (i: Tensor, value: V) => MaybeEffect<V>,
   init: V,
   options?: ForiLoopOptions
 ): V => {
@@ -372,7 +377,8 @@ export const foriLoop = <V>(
   const start = new ConcreteTensor(aval([], "int32", true), Int32Array.of(lo), undefined)
   const one = new ConcreteTensor(aval([], "int32", true), Int32Array.of(1), undefined)
   const [[, out]] = scan(
-    ([i, v]: readonly [Tensor, V], _x: null) => [[bind1("add", [i, one], {}), body(i, v)] as const, null] as const,
+    ([i, v]: readonly [Tensor, V], _x: null) =>
+      [[bind1("add", [i, one], {}), resolveOutput("foriLoop", body(i, v)) as V] as const, null] as const,
     [start, init] as const,
     null,
     { length: Math.max(hi - lo, 0), unroll: unroll ?? false }
