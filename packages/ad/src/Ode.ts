@@ -10,6 +10,7 @@ import { DTypeError, flattenUtil, isTensor, lax, np, ShapeError, Tree } from "@d
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkArg, checkOptions, func as functionCheck, number } from "@diffect/core/Validate"
 import { closureConvert, customVjp } from "./Custom.js"
+import { resolve } from "./internal/shell.js"
 import { vjpFlat } from "./internal/vjp.js"
 
 /** Options of {@link odeint} (JAX's keyword arguments, and its `*args` as `args`). @since 0.1.0 */
@@ -434,5 +435,7 @@ export const odeint = <Y>(
     mxstep: options?.mxstep ?? Infinity,
     hmax: options?.hmax ?? Infinity
   }
-  return odeintImpl(func, y0, t, s, options?.args ?? []) as Tree.MapLeaves<Y, Tensor>
+  // a jitted `func` returns an Effect: it runs in place (as checkpoint's function)
+  const dynamics = (y: Y, time: Tensor, ...rest: Array<any>): unknown => resolve("odeint", func(y, time, ...rest))
+  return odeintImpl(dynamics, y0, t, s, options?.args ?? []) as Tree.MapLeaves<Y, Tensor>
 }

@@ -9,9 +9,11 @@
  */
 import { DTypeError, isTensor, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import type { MaybeEffect } from "@diffect/core/Staging"
 import { argumentError, checkArg, checkOptions, func, integer, number } from "@diffect/core/Validate"
 import { lbfgs } from "./internal/lbfgs.js"
 import { lineSearch } from "./internal/lineSearch.js"
+import { resolve } from "./internal/shell.js"
 import { vjpFlat } from "./internal/vjp.js"
 
 /** Options of {@link minimize}'s BFGS (JAX's `options` mapping). @since 0.1.0 */
@@ -148,7 +150,7 @@ type State = {
  * @since 0.1.0
  */
 export const minimize = (
-  fun: (x: Tensor, ...args: Array<any>) => Tensor,
+  fun: (x: Tensor, ...args: Array<any>) => MaybeEffect<Tensor>,
   x0: Tensor,
   options: MinimizeOptions
 ): OptimizeResults => {
@@ -201,7 +203,7 @@ export const minimize = (
   const extra = options.args ?? []
   // f's value (in x's real dtype) and JAX's gradient (for complex x: df/dx - i df/dy)
   const valueAndGrad = (x: Tensor): readonly [Tensor, Tensor] => {
-    const [[f], back] = vjpFlat(([v]) => [np.asarray(fun(v!, ...extra))], [x])
+    const [[f], back] = vjpFlat(([v]) => [np.asarray(resolve("minimize", fun(v!, ...extra)) as Tensor)], [x])
     if (f!.ndim !== 0) {
       throw new ShapeError({
         operation: "minimize",

@@ -11,7 +11,21 @@
 import { isTensor, lax, np, ShapeError, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkArg, checkOptions, func, integer } from "@diffect/core/Validate"
+import type { Effect } from "effect"
+import { resolve } from "./internal/shell.js"
 import { vmapFlat } from "./internal/vmap.js"
+import type { Unwrap } from "./Types.js"
+
+/**
+ * What `vectorize(pyfunc)` returns: a function of `pyfunc`'s type, or, for a
+ * function returning an Effect (a jitted function), one returning its value
+ * (the Effect runs in place for each call, as JAX's `vectorize(jit(f))`).
+ *
+ * @since 0.1.0
+ */
+export type Vectorized<F extends (...args: Array<any>) => unknown> = ReturnType<F> extends
+  Effect.Effect<unknown, unknown, unknown> ? (...args: Parameters<F>) => Unwrap<ReturnType<F>>
+  : F
 
 /** Options of {@link vectorize}. @since 0.1.0 */
 export interface VectorizeOptions {
@@ -92,7 +106,10 @@ const updateDimSizes = (
  *
  * @since 0.1.0
  */
-export const vectorize = <F extends (...args: Array<any>) => unknown>(pyfunc: F, options?: VectorizeOptions): F => {
+export const vectorize = <F extends (...args: Array<any>) => unknown>(
+  pyfunc: F,
+  options?: VectorizeOptions
+): Vectorized<F> => {
   checkArg("vectorize", "pyfunc", pyfunc, func)
   checkOptions("vectorize", options, {
     excluded: {
@@ -112,7 +129,8 @@ export const vectorize = <F extends (...args: Array<any>) => unknown>(pyfunc: F,
     const dynamic = raw.flatMap((a, i) => (passed.has(i) ? [] : [a]))
     const call = (xs: ReadonlyArray<unknown>): unknown => {
       let k = 0
-      return pyfunc(...raw.map((a, i) => (passed.has(i) ? a : xs[k++])))
+      // a jitted pyfunc's Effect runs in place
+      return resolve("vectorize", pyfunc(...raw.map((a, i) => (passed.has(i) ? a : xs[k++]))))
     }
     const inCore: ReadonlyArray<CoreDims> = parsed === undefined
       ? dynamic.map(() => [])
@@ -184,7 +202,7 @@ export const vectorize = <F extends (...args: Array<any>) => unknown>(pyfunc: F,
     if (expand.length > 0) results = results.map((r) => lax.expandDims(r, [...expand].sort((a, b) => a - b)))
     return Tree.unflatten(outDef!, results)
   }
-  return wrapped as F
+  return wrapped as Vectorized<F>
 }
 
 /**

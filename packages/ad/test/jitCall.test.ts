@@ -4,7 +4,20 @@
  * transformation maps it to a call of the transformed program, and at the
  * bottom of the stack those programs run compiled.
  */
-import { axisIndex, grad, hessian, jit, jvp, makeProgram, programRunnerStats, vjp, vmap } from "@diffect/ad"
+import {
+  axisIndex,
+  grad,
+  hessian,
+  jit,
+  jvp,
+  makeProgram,
+  ode,
+  optimize,
+  programRunnerStats,
+  vectorize,
+  vjp,
+  vmap
+} from "@diffect/ad"
 import { bind, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -205,6 +218,23 @@ describe("jitted functions as control flow's bodies and branches (as JAX's lax a
     expect.close(js(run(grad(loss)(xs))), [4, 2, 0])
     expect.close(js(run(jit(grad(loss))(xs))), [4, 2, 0])
     expect.close(js(run(vmap((x: Tensor) => lax.scan(step, tensor(0), x)[0])(tensor([[1, 2, 3], [4, 5, 6]])))), [6, 15])
+  })
+
+  it("associativeScan, ode.odeint (and its gradient), optimize.minimize and vectorize take jitted functions", () => {
+    expect.close(js(lax.associativeScan(jit((a: Tensor, b: Tensor) => np.add(a, b)), tensor([1, 2, 3, 4]))), [
+      1,
+      3,
+      6,
+      10
+    ])
+    // y' = -k y: y(1) = exp(-k), dy(1)/dk = -exp(-k)
+    const decay = jit((y: Tensor, _t: Tensor, k: Tensor) => np.multiply(np.negative(k), y))
+    const at1 = (k: Tensor) => np.at(ode.odeint(decay, tensor(1), tensor([0, 1]), { args: [k] }), 1).get()
+    expect.close(js(at1(tensor(2))), Math.exp(-2), 1e-5)
+    expect.close(js(run(grad(at1)(tensor(2)))), -Math.exp(-2), 1e-4)
+    const bowl = jit((x: Tensor) => np.sum(np.square(np.subtract(x, tensor([3, -1])))))
+    expect.close(js(optimize.minimize(bowl, tensor([0, 0]), { method: "BFGS" }).x), [3, -1], 1e-4)
+    expect.close(js(vectorize(jit((a: Tensor, b: Tensor) => np.add(a, b)))(tensor([1, 2]), tensor(3))), [4, 5])
   })
 
   it("a jitted body's failure is the control flow's error, not an Effect left in the output", () => {

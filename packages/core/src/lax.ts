@@ -26,6 +26,8 @@ import { checkPreferred } from "./internal/lax/preferred.js"
 import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.js"
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
+import { resolveOutput } from "./Staging.js"
+import type { MaybeEffect } from "./Staging.js"
 import { ConcreteTensor, Tensor } from "./Tensor.js"
 import * as Tree from "./Tree.js"
 import {
@@ -541,7 +543,7 @@ export const topK = (
  * @since 0.1.0
  */
 export const associativeScan = <T>(
-  combine: (a: T, b: T) => T,
+  combine: (a: T, b: T) => MaybeEffect<T>,
   elems: T,
   options?: { readonly reverse?: boolean | undefined; readonly axis?: number | undefined }
 ): T => {
@@ -551,7 +553,9 @@ export const associativeScan = <T>(
   if (xs.length === 0) return elems
   // `combine` on leaves: its result must have the structure of `elems`
   const combineLeaves = (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-    const [out, outDef] = Tree.flatten(combine(Tree.unflatten<T>(def, a), Tree.unflatten<T>(def, b)))
+    const [out, outDef] = Tree.flatten(
+      resolveOutput("associative_scan", combine(Tree.unflatten<T>(def, a), Tree.unflatten<T>(def, b)))
+    )
     if (!Tree.treedefEquals(outDef, def) || out.length !== a.length) {
       throw argumentError(
         "associative_scan",

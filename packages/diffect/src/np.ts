@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 export { applyAlongAxis, vectorize } from "@diffect/ad"
-export type { VectorizeOptions } from "@diffect/ad"
+export type { Vectorized, VectorizeOptions } from "@diffect/ad"
 export { frompyfunc } from "@diffect/ad"
 export type { Ufunc, UfuncReduceOptions } from "@diffect/ad"
 export * from "@diffect/core/np"
