@@ -10,6 +10,7 @@
  */
 import { isTensor, lax, np, ShapeError, Tree } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import type { MaybeEffect } from "@diffect/core/Staging"
 import { argumentError, checkArg, checkOptions, func, integer } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { resolve } from "./internal/shell.js"
@@ -221,7 +222,7 @@ export const vectorize = <F extends (...args: Array<any>) => unknown>(
  * @since 0.1.0
  */
 export const applyAlongAxis = (
-  func1d: (slice: Tensor, ...args: Array<any>) => Tensor,
+  func1d: (slice: Tensor, ...args: Array<any>) => MaybeEffect<Tensor>,
   axis: number,
   arr: Tensor,
   ...args: Array<unknown>
@@ -232,7 +233,9 @@ export const applyAlongAxis = (
   const n = x.ndim
   if (axis < -n || axis >= n) throw argumentError("applyAlongAxis", "axis", `an axis of rank ${n}`, axis)
   const a = axis < 0 ? axis + n : axis
-  const one = (xs: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => [np.asarray(func1d(xs[0]!, ...args) as never)]
+  const one = (
+    xs: ReadonlyArray<Tensor>
+  ): ReadonlyArray<Tensor> => [np.asarray(resolve("applyAlongAxis", func1d(xs[0]!, ...args)) as never)]
   let fn = one
   // the axes after `axis` are mapped innermost (their results go last), then the ones before it
   for (let i = 1; i < n - a; i++) {

@@ -5,6 +5,7 @@
  * bottom of the stack those programs run compiled.
  */
 import {
+  applyAlongAxis,
   axisIndex,
   grad,
   hessian,
@@ -14,6 +15,7 @@ import {
   ode,
   optimize,
   programRunnerStats,
+  sparse,
   vectorize,
   vjp,
   vmap
@@ -235,6 +237,21 @@ describe("jitted functions as control flow's bodies and branches (as JAX's lax a
     const bowl = jit((x: Tensor) => np.sum(np.square(np.subtract(x, tensor([3, -1])))))
     expect.close(js(optimize.minimize(bowl, tensor([0, 0]), { method: "BFGS" }).x), [3, -1], 1e-4)
     expect.close(js(vectorize(jit((a: Tensor, b: Tensor) => np.add(a, b)))(tensor([1, 2]), tensor(3))), [4, 5])
+  })
+
+  it("applyAlongAxis, piecewise, lax.reduce, reduceWindow and the sparse solvers' operators may be jitted", () => {
+    const add = jit((a: Tensor, b: Tensor) => np.add(a, b))
+    expect.close(js(applyAlongAxis(jit((r: Tensor) => np.sum(r)), 1, tensor([[1, 2], [3, 4]]))), [3, 7])
+    const x = tensor([-1, 2])
+    const negOrTen = [jit((v: Tensor) => np.negative(v)), jit((v: Tensor) => np.multiply(v, 10))]
+    expect.close(js(np.piecewise(x, [np.less(x, 0)], negOrTen)), [1, 20])
+    // a computation that is not a monoid JAX knows: folded
+    expect.close(js(lax.reduce(tensor([1, 2, 3]), tensor(0), add, [0])), 6)
+    const pairs = jit((a: Tensor, b: Tensor) => np.add(np.multiply(a, 1), b))
+    expect.close(js(lax.reduceWindow(tensor([1, 2, 3, 4]), tensor(0), pairs, [2], [1], "VALID")), [3, 5, 7])
+    const twice = jit((v: Tensor) => np.multiply(v, 2))
+    expect.close(js(sparse.linalg.cg(twice, tensor([2, 4]))[0]), [1, 2], 1e-5)
+    expect.close(js(sparse.linalg.gmres(twice, tensor([2, 4]))[0]), [1, 2], 1e-5)
   })
 
   it("a jitted body's failure is the control flow's error, not an Effect left in the output", () => {

@@ -7,11 +7,13 @@
  */
 import { DType, DTypeError, isTensor, np, ShapeError, Tree, TreeStructureError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import type { MaybeEffect } from "@diffect/core/Staging"
 import { argumentError, checkOptions, func, integer, number } from "@diffect/core/Validate"
 import type { OptionSpec } from "@diffect/core/Validate"
+import { resolve } from "./shell.js"
 
 /** A square matrix, or a linear function of b's pytree. @since 0.1.0 */
-export type LinearOperator<B> = Tensor | ((x: B) => B)
+export type LinearOperator<B> = Tensor | ((x: B) => MaybeEffect<B>)
 
 /** Options of the iterative solvers (SciPy's and JAX's). @since 0.1.0 */
 export interface IterativeSolveOptions<B> {
@@ -53,7 +55,8 @@ export const norm = (x: Leaves): Tensor => np.sqrt(vdotReal(x, x))
 const asFunction = <B>(operation: string, name: string, a: unknown, def: Tree.TreeDef): (x: Leaves) => Leaves => {
   if (typeof a === "function") {
     return (x) => {
-      const [out, d] = Tree.flatten((a as (x: B) => B)(Tree.unflatten<B>(def, x)))
+      // a jitted operator's Effect runs in place
+      const [out, d] = Tree.flatten(resolve(operation, (a as (x: B) => B)(Tree.unflatten<B>(def, x))))
       if (!Tree.treedefEquals(d, def)) {
         throw new TreeStructureError({
           operation,

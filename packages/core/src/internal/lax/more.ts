@@ -11,6 +11,8 @@ import { DTypeError, ShapeError, TreeStructureError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import { formatShape } from "../../Shape.js"
 import type { Shape } from "../../Shape.js"
+import { resolveOutput } from "../../Staging.js"
+import type { MaybeEffect } from "../../Staging.js"
 import { Tensor } from "../../Tensor.js"
 import * as Tree from "../../Tree.js"
 import { argumentError, checkAxis, checkDTypeName, checkShape } from "../../Validate.js"
@@ -250,8 +252,18 @@ const monoid = (computation: Reducer, init: number, dtype: DType) => {
  * @since 0.1.0
  */
 export const reduce: {
-  (operand: Tensor, initValue: number | Tensor, computation: Reducer, dimensions: ReadonlyArray<number>): Tensor
-  <T>(operands: T, initValues: unknown, computation: (a: T, b: T) => T, dimensions: ReadonlyArray<number>): T
+  (
+    operand: Tensor,
+    initValue: number | Tensor,
+    computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
+    dimensions: ReadonlyArray<number>
+  ): Tensor
+  <T>(
+    operands: T,
+    initValues: unknown,
+    computation: (a: T, b: T) => MaybeEffect<T>,
+    dimensions: ReadonlyArray<number>
+  ): T
 } = ((operand: unknown, initValue: unknown, computation: unknown, dimensions: ReadonlyArray<number>): unknown => {
   if (typeof computation !== "function") throw argumentError("reduce", "computation", "a function", computation)
   if (operand instanceof Tensor) {
@@ -304,7 +316,12 @@ const reduceOne = (
   const dims = reduceAxes(t, dimensions)
   const known = typeof initValue === "number" ? monoid(computation, initValue, t.dtype) : undefined
   if (known !== undefined) return known(t, dims)
-  return fold([t], [initOf(t, initValue)], dims, ([a], [b]) => [computation(a!, b!)])[0]!
+  return fold(
+    [t],
+    [initOf(t, initValue)],
+    dims,
+    ([a], [b]) => [resolveOutput("reduce", computation(a!, b!)) as Tensor]
+  )[0]!
 }
 
 const reduceTree = (
@@ -333,7 +350,9 @@ const reduceTree = (
   const dims = reduceAxes(xs[0]!, dimensions)
   const init = xs.map((x, i) => initOf(x, inits[i]))
   const combine = (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>): ReadonlyArray<Tensor> => {
-    const [out, outDef] = Tree.flatten(computation(Tree.unflatten(def, a), Tree.unflatten(def, b)))
+    const [out, outDef] = Tree.flatten(
+      resolveOutput("reduce", computation(Tree.unflatten(def, a), Tree.unflatten(def, b)))
+    )
     if (!Tree.treedefEquals(outDef, def)) {
       throw new TreeStructureError({
         operation: "reduce",

@@ -12,6 +12,8 @@ import { ArgumentError, DTypeError } from "../../Errors.js"
 import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { WindowParams } from "../../Primitive.js"
+import { resolveOutput } from "../../Staging.js"
+import type { MaybeEffect } from "../../Staging.js"
 import { Tensor } from "../../Tensor.js"
 import { argumentError, checkArg, integers } from "../../Validate.js"
 import { outputShape } from "../../Window.js"
@@ -101,7 +103,7 @@ const windowParams = (
 export const reduceWindow = (
   operand: Tensor,
   initValue: number | Tensor,
-  computation: (a: Tensor, b: Tensor) => Tensor,
+  computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
   windowDimensions: ReadonlyArray<number>,
   windowStrides: ReadonlyArray<number> | undefined,
   padding: WindowPadding,
@@ -150,7 +152,7 @@ export const reduceWindow = (
 const genericReduceWindow = (
   x: Tensor,
   init: Tensor,
-  computation: (a: Tensor, b: Tensor) => Tensor,
+  computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
   params: WindowParams
 ): Tensor => {
   const out = outputShape("reduce_window", x.shape, params)
@@ -171,7 +173,10 @@ const genericReduceWindow = (
     }
     const start = tap.map((k, d) => k * params.windowDilation[d]!)
     const limit = start.map((s, d) => s + (out[d]! - 1) * params.windowStrides[d]! + 1)
-    const next: unknown = computation(acc, lax.slice(padded, start, limit, params.windowStrides))
+    const next: unknown = resolveOutput(
+      "reduce_window",
+      computation(acc, lax.slice(padded, start, limit, params.windowStrides))
+    )
     if (!(next instanceof Tensor) || next.shape.join(",") !== acc.shape.join(",")) {
       // JAX: "reduce_window output must have the same tree structure as the operands"
       throw argumentError(

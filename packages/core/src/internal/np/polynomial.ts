@@ -13,6 +13,8 @@ import { ArgumentError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as linalg from "../../linalg.js"
 import * as np from "../../np.js"
+import { resolveOutput } from "../../Staging.js"
+import type { MaybeEffect } from "../../Staging.js"
 import type { Tensor } from "../../Tensor.js"
 import { anyValue, argumentError, boolean, checkAxis, checkOptions, integer, number } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
@@ -404,7 +406,7 @@ export const insert = (
 export const piecewise = (
   x: TensorLike,
   condlist: ReadonlyArray<TensorLike>,
-  funclist: ReadonlyArray<((x: Tensor) => TensorLike) | number>
+  funclist: ReadonlyArray<((x: Tensor) => MaybeEffect<TensorLike>) | number>
 ): Tensor => {
   const t = toTensor(x)
   if (!Array.isArray(condlist)) throw argumentError("piecewise", "condlist", "an array of boolean arrays", condlist)
@@ -423,7 +425,7 @@ export const piecewise = (
   const value = (f: ((x: Tensor) => TensorLike) | number): Tensor => {
     if (typeof f === "number") return np.full(t.shape, f, { dtype: t.dtype })
     if (typeof f !== "function") throw argumentError("piecewise", "funclist", "functions or numbers", f)
-    return np.astype(np.broadcastTo(toTensor(f(t)), t.shape), t.dtype)
+    return np.astype(np.broadcastTo(toTensor(resolveOutput("piecewise", f(t)) as TensorLike), t.shape), t.dtype)
   }
   let out = funclist.length === nc + 1 ? value(funclist[nc]!) : np.zeros(t.shape, { dtype: t.dtype })
   condlist.forEach((c, i) => {
