@@ -6,7 +6,7 @@
 import { DType, Kernel } from "@diffect/core"
 import type { FusedKernelSpec } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { compileFusedJs, compileFusedLoop } from "../src/internal/fused.js"
+import { compileFusedJs, compileFusedJsSource, compileFusedLoop } from "../src/internal/fused.js"
 
 /** `x + step` applied `n` times, each node read once (one nested expression before the fix). */
 const addChain = (dtype: "float32" | "float64", n: number, step: number): FusedKernelSpec => {
@@ -27,13 +27,21 @@ const host = (dtype: DType.DType, values: ReadonlyArray<number>): DType.HostArra
 }
 
 describe("deep fusion groups (typed-array)", () => {
-  it("a chain of 2,048 single-use adds (a fusion group of the deepest kind) compiles to JS and computes x + 2,048", () => {
+  it("a chain of 2,048 single-use adds (a fusion group of the deepest kind) compiles to JS and to SIMD, and computes x + 2,048", () => {
     // before: RangeError: Maximum call stack size exceeded in `new Function` (from about 2,000 levels; fusion.ts bounds groups at 2,048 levels)
     const spec = addChain("float64", 2048, 1)
-    const { loop, source } = compileFusedLoop(spec)
-    assert.notInclude(source, "WebAssembly SIMD") // 3 elements: the JS loop
+    const { loop, source } = compileFusedJsSource(spec)
+    assert.notInclude(source, "WebAssembly SIMD")
     const [out] = loop([host("float64", [0.5, 1, -2])])
     assert.deepStrictEqual(Array.from(out!), [2048.5, 2049, 2046])
+    // the group's own choice, SIMD at any size for a kernel this large: its emitter computes every
+    // 64 levels into a local (before: RangeError from 2,048 levels, at 8 elements and more)
+    for (const n of [3, 8, 4100]) {
+      const simd = compileFusedLoop({ ...spec, shape: [n] })
+      assert.include(simd.source, "WebAssembly SIMD")
+      const xs = Array.from({ length: n }, (_, i) => i / 4 - 1)
+      assert.deepStrictEqual(Array.from(simd.loop([host("float64", xs)])[0]!), xs.map((x) => x + 2048))
+    }
     // no line of the source nests deeper than the bound (32 levels of parentheses, plus the loop's own)
     const deepest = Math.max(
       ...source.split("\n").map((l) => {

@@ -7,7 +7,7 @@ import { DType, Kernel } from "@diffect/core"
 import type { FusedInput, FusedKernelSpec } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
-import { compileFusedJs, compileFusedLoop, setJsStageNodes } from "../src/internal/fused.js"
+import { compileFusedJs, compileFusedJsSource, setJsStageNodes } from "../src/internal/fused.js"
 import { jsStages } from "../src/internal/jsStages.js"
 
 /** Runs `f` with at most `nodes` computing nodes per generated function. */
@@ -71,7 +71,7 @@ describe("fusion groups split into stages (typed-array JS loops)", () => {
     })
     const spec = affineChain(300)
     const whole = compileFusedJs(spec)([host("float32", xs)])[0]!
-    const { loop, source } = withStageNodes(64, () => compileFusedLoop(spec))
+    const { loop, source } = withStageNodes(64, () => compileFusedJsSource(spec))
     assert.include(source, "// stage 10 of 10")
     const staged = loop([host("float32", xs)])[0]!
     assertSameBits(staged, whole, "staged")

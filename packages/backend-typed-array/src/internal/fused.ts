@@ -322,8 +322,13 @@ const jsLoop = (decomposed: FusedKernelSpec): { readonly loop: FusedLoop; readon
 }
 
 /** The JS loop of a group, whatever its size (for tests: what the SIMD kernel must equal). */
-export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop =>
-  withReductions(spec, jsLoop(decomposeSpec(spec)).loop)
+export const compileFusedJs = (spec: FusedKernelSpec): FusedLoop => compileFusedJsSource(spec).loop
+
+/** The JS loop of a group and its source, whatever its size (for tests of the JS code generator). */
+export const compileFusedJsSource = (spec: FusedKernelSpec): { readonly loop: FusedLoop; readonly source: string } => {
+  const { loop, source } = jsLoop(decomposeSpec(spec))
+  return { loop: withReductions(spec, loop), source }
+}
 
 /**
  * Compiles a fusion group into a function (not cached: the caller keeps it);

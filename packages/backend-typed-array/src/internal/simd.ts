@@ -30,7 +30,8 @@
  * float64 transcendentals, rem, pow, integer division, mixed lane widths) is not
  * compiled: `compileSimd` returns `undefined` and the caller runs the JS loop.
  */
-import type { DType, Kernel } from "@diffect/core"
+import type { DType } from "@diffect/core"
+import { Kernel } from "@diffect/core"
 import { countUses } from "./codegen.js"
 import { keptScratch } from "./keptScratch.js"
 import { leafSum, PAIRWISE_LEAF } from "./reduce.js"
@@ -78,9 +79,21 @@ export const CHUNK = 2048
  * rather than JS (both give the same bits): the SIMD call costs about 0.2 us,
  * a JS loop of a few operations about 0.5 ns per element, while a decomposed
  * transcendental (dozens of nodes, `Math.fround` at each) costs the JS loop
- * 50-100 ns per element (measured on the project's machine).
+ * 50-100 ns per element (measured on the project's machine). So light kernels
+ * run JS under 256 elements and one or two transcendentals under 8 (an eager
+ * `tanh` of 4 elements: 0.36-0.53 us in JS, 0.67-0.95 us in SIMD). A kernel of
+ * more than `HUGE_NODES` runs SIMD from one element: its JS loop was slower at
+ * every size, and a long chain's JS function is too large for V8 to optimize
+ * (128 chained sines of 4 elements: 994 us in JS against 5.6 us; the jitted
+ * 200-step value and gradient of a scalar, 2.1 ms against 0.04 ms).
  */
-export const simdMin = (outs: ReadonlyArray<Expr>): number => (countUses(outs).size > 24 ? 8 : 256)
+export const simdMin = (outs: ReadonlyArray<Expr>): number => {
+  const nodes = countUses(outs).size
+  return nodes > HUGE_NODES ? 1 : nodes > 24 ? 8 : 256
+}
+
+/** Nodes past which a kernel runs SIMD at any size (two decomposed sines are 223 nodes, one 112). */
+const HUGE_NODES = 200
 
 class Unsupported extends Error {}
 
@@ -108,6 +121,27 @@ const f64Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8
 const i32Bytes = (values: ReadonlyArray<number>): Array<number> => [...new Uint8Array(new Int32Array(values).buffer)]
 
 /**
+ * `emitBody`, or, when a node it cut cannot be emitted on its own (`Unsupported`), the body without
+ * cuts, as before they existed: a deep kernel then runs as it did, never falls back to JS for them.
+ */
+const emitBodyOrUncut = (
+  float: SimdFloat,
+  inputs: ReadonlyArray<SimdInput>,
+  outs: ReadonlyArray<Expr>,
+  slotBytes: number
+): ReturnType<typeof emitBody> => {
+  try {
+    return emitBody(float, inputs, outs, slotBytes)
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e
+    return emitBody(float, inputs, outs, slotBytes, false)
+  }
+}
+
+/** Levels an expression is emitted inline before a node is computed into a local first. */
+const MAX_INLINE_DEPTH = 64
+
+/**
  * The body of `run(bytes)`: every output expression per 16-byte vector, for
  * byte offsets `i` in `[0, bytes)` of each slot (`slotBytes` apart; scalars
  * after the slots, 16 bytes each).
@@ -116,7 +150,8 @@ const emitBody = (
   float: SimdFloat,
   inputs: ReadonlyArray<SimdInput>,
   outs: ReadonlyArray<Expr>,
-  slotBytes: number
+  slotBytes: number,
+  cutDeep = true
 ): {
   readonly body: Array<number>
   readonly locals: Array<number>
@@ -748,6 +783,46 @@ const emitBody = (
     }
   }
 
+  // `emit` recurses once per level of an expression: a node deeper than MAX_INLINE_DEPTH levels
+  // below its nearest cut is computed into a local first, its cuts before it (a chain of 2,048 adds
+  // in one group overflowed the JS stack). Found iteratively, in an order where children come first.
+  const cuts: Array<Expr> = []
+  if (cutDeep) {
+    const depth = new Map<Expr, number>()
+    const stack: Array<readonly [Expr, boolean]> = outs.map((e) => [e, false] as const)
+    while (stack.length > 0) {
+      const [e, visited] = stack.pop()!
+      if (depth.has(e)) continue
+      const children = Kernel.children(e)
+      if (!visited) {
+        stack.push([e, true])
+        for (const c of children) if (!depth.has(c)) stack.push([c, false])
+        continue
+      }
+      let d = 1
+      for (const c of children) d = Math.max(d, depth.get(c)! + 1)
+      // (a native fallback's call is emitted only by its select: its parent is cut instead)
+      if (d > MAX_INLINE_DEPTH && e.kind !== "input" && e.kind !== "const" && !isNativeMath(e)) {
+        cuts.push(e)
+        d = 1
+      }
+      depth.set(e, d)
+    }
+  }
+  /** Computes a cut node into a local that its readers read (every use still to come). */
+  const emitCut = (e: Expr, out: Array<number>): void => {
+    frames.push([])
+    emitNode(e, out)
+    for (const l of frames.pop()!) {
+      holders.set(l, holders.get(l)! - 1)
+      release(l)
+    }
+    const l = take()
+    out.push(...op.set(l))
+    named.set(e, l)
+    reads.set(l, uses.get(e) ?? 1)
+  }
+
   /** The expressions over the vector `at` bytes past offset i: its loads, then its computation. */
   const copy = (at: number): readonly [loads: Array<number>, work: Array<number>] => {
     top = []
@@ -755,6 +830,7 @@ const emitBody = (
     named = new Map()
     shift = at
     const work: Array<number> = []
+    for (const e of cuts) emitCut(e, work)
     outs.forEach((e, o) => {
       work.push(...op.get(1))
       emit(e, work)
@@ -1495,7 +1571,7 @@ const compileThreaded = (
   const memory = sharedScratch(1)
   if (memory === null) return null
   try {
-    const emitted = emitBody(float, inputs, outs, slotBytes)
+    const emitted = emitBodyOrUncut(float, inputs, outs, slotBytes)
     const base = emitted.imports.length
     const funcs: Array<Func> = [
       // the loop's locals 0 (end) and 1 (the byte offset) are the parameters
@@ -1561,7 +1637,7 @@ export const compileSimd = (
   const slotBytes = CHUNK * bytes
   let emitted: ReturnType<typeof emitBody>
   try {
-    emitted = emitBody(float, inputs, outs, slotBytes)
+    emitted = emitBodyOrUncut(float, inputs, outs, slotBytes)
   } catch (e) {
     if (e instanceof Unsupported) return undefined
     throw e
