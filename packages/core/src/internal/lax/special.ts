@@ -7,12 +7,15 @@
  * @since 0.1.0
  */
 import { isInexact } from "../../DType.js"
+import type { DType } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
 import { bind1, customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { Operand } from "../../lax.js"
+import { formatShape } from "../../Shape.js"
+import type { Shape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
-import { argumentError } from "../../Validate.js"
+import { argumentError, checkDTypeName, checkShape } from "../../Validate.js"
 
 const tensorOf = (p: string, name: string, u: unknown): Tensor => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u
@@ -355,17 +358,38 @@ export const isFinite = (x: Operand): Tensor => {
   return lax.lt(lax.abs(t), c(lax.abs(t), Infinity))
 }
 /**
- * A tensor of `x`'s shape and dtype filled with `value` (JAX's `lax.full_like`).
+ * A tensor filled with `fillValue` (a number or a rank-0 tensor), of `x`'s
+ * shape and dtype unless `dtype` or `shape` is given (JAX's
+ * `lax.full_like(x, fill_value, dtype=None, shape=None)`); weakly typed when `x`
+ * is and no `dtype` is given.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * console.log(toJsSync(lax.fullLike(np.array([1, 2]), 7))) // [7, 7]
+ * console.log(lax.fullLike(np.array([1, 2]), 7, "int32", [2, 3]).shape) // [2, 3]
  *
  * @since 0.1.0
  */
-export const fullLike = (x: Tensor, value: number): Tensor => {
+export const fullLike = (
+  x: Operand,
+  fillValue: number | Tensor,
+  dtype?: DType | null,
+  shape?: number | Shape | null
+): Tensor => {
   const t = tensorOf("full_like", "x", x)
-  return lax.full(t.shape, value, t.dtype, t.weakType)
+  const given = dtype !== undefined && dtype !== null
+  const d = given ? checkDTypeName("full_like", dtype) : t.dtype
+  const dims = shape === undefined || shape === null ? t.shape : checkShape("full_like", shape)
+  const weak = !given && t.weakType
+  if (typeof fillValue === "number") return lax.full(dims, fillValue, d, weak)
+  const v = tensorOf("full_like", "fill_value", fillValue)
+  if (v.ndim !== 0) {
+    throw new ShapeError({
+      operation: "full_like",
+      detail: `full must be called with scalar fill_value, got fill_value.shape ${formatShape(v.shape)}.`
+    })
+  }
+  return lax.broadcastInDim(lax.convertElementType(v, d, weak), dims, [])
 }
 /**
  * `iota` along `dimension` of `shape` (JAX's `lax.broadcasted_iota`).
