@@ -38,7 +38,8 @@ import {
   checkOptions,
   checkShape,
   integer,
-  integers
+  integers,
+  isOptionsObject
 } from "./Validate.js"
 import type { Check } from "./Validate.js"
 
@@ -434,6 +435,8 @@ export interface SortOptions {
 }
 
 const sortParams = (ndim: number, options: SortOptions | undefined): Params<"sort"> => {
+  // (JAX's positional `lax.sort(x, 0)` is an error here, not the last dimension)
+  checkOptions("sort", options, { dimension: integer, isStable: boolean, numKeys: integer })
   const d = int("sort", "dimension", options?.dimension ?? -1)
   return {
     dimension: d < 0 && d >= -ndim ? d + ndim : d,
@@ -548,6 +551,7 @@ export const associativeScan = <T>(
   options?: { readonly reverse?: boolean | undefined; readonly axis?: number | undefined }
 ): T => {
   if (typeof combine !== "function") throw argumentError("associative_scan", "combine", "a function", combine)
+  checkOptions("associative_scan", options, { reverse: boolean, axis: integer })
   const [leaves, def] = Tree.flatten(elems)
   const xs = tensors("associative_scan", leaves)
   if (xs.length === 0) return elems
@@ -752,6 +756,7 @@ export const scatter = (
   if (combine !== "set" && combine !== "mul" && combine !== "min" && combine !== "max") {
     throw argumentError("scatter", "combine", "\"set\", \"mul\", \"min\" or \"max\"", combine)
   }
+  checkOptions("scatter", options, { uniqueIndices: boolean })
   return bind1("scatter", [
     t("scatter", operand, "operand"),
     t("scatter", indices, "indices"),
@@ -794,6 +799,9 @@ export const dotGeneral = (
   options?: DotOptions
 ): Tensor => {
   // other keys pass through unchecked: the batching rule hands the primitive's params here
+  if (options !== undefined && !isOptionsObject(options)) {
+    throw argumentError("dot_general", "options", "an options object ({ precision, preferredElementType })", options)
+  }
   let operands = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
   const dims = {
     contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),

@@ -4,7 +4,7 @@
  * against the reduction primitives, other computations against a JS fold).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { DTypeError, InvalidArrayError, lax, np, ShapeError, toJsSync } from "diffect"
+import { ArgumentError, DTypeError, InvalidArrayError, lax, np, ShapeError, toJsSync } from "diffect"
 import * as fc from "fast-check"
 
 describe("lax extras", () => {
@@ -31,6 +31,27 @@ describe("lax extras", () => {
     assert.deepStrictEqual(lax.broadcastShapes([2, 1, 3], [4, 1], []), [2, 4, 3])
     assert.deepStrictEqual(lax.broadcastShapes([0], [1]), [0])
     assert.throws(() => lax.broadcastShapes([2], [3]), ShapeError)
+  })
+
+  it("JAX's positional optional arguments are refused where diffect takes an options object (they were ignored)", () => {
+    const x = np.array([[3, 1], [0, 2]])
+    // JAX: lax.sort(x, 0) sorts the columns; ignoring the 0 sorted the rows
+    assert.throws(() => (lax.sort as (x: unknown, d: unknown) => unknown)(x, 0), ArgumentError)
+    assert.deepStrictEqual(toJsSync(lax.sort(x, { dimension: 0 })), [[0, 1], [3, 2]])
+    // JAX: associative_scan(fn, elems, reverse=True)
+    const scan = lax.associativeScan as (f: unknown, e: unknown, r: unknown) => unknown
+    assert.throws(() => scan(lax.add, np.array([1, 2, 3]), true), ArgumentError)
+    assert.deepStrictEqual(toJsSync(lax.associativeScan(lax.add, np.array([1, 2, 3]), { reverse: true })), [6, 5, 3])
+    const dg = lax.dotGeneral as (...a: Array<unknown>) => unknown
+    assert.throws(() => dg(np.ones([2]), np.ones([2]), [[0], [0]], [[], []], "highest"), ArgumentError)
+    const rw = lax.reduceWindow as (...a: Array<unknown>) => unknown
+    assert.throws(() => rw(np.ones([4]), 0, lax.add, [2], [1], "VALID", [2]), ArgumentError)
+    assert.throws(
+      () => (lax.batchMatmul as (...a: Array<unknown>) => unknown)(np.ones([1, 2, 2]), np.ones([1, 2, 2]), "highest"),
+      ArgumentError
+    )
+    assert.throws(() => (lax.approxMaxK as (...a: Array<unknown>) => unknown)(np.ones([4]), 2, 0), ArgumentError)
+    assert.throws(() => lax.approxMaxK(np.ones([4]), 2, { recall: 0.9 } as never), ArgumentError)
   })
 
   it("mulhi: the high word of the exact 64-bit product, signed and unsigned (BigInt oracle)", () => {

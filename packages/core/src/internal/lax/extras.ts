@@ -14,7 +14,7 @@ import { DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import type { Precision } from "../../Primitive.js"
 import { Tensor } from "../../Tensor.js"
-import { argumentError, checkAxis } from "../../Validate.js"
+import { argumentError, checkAxis, checkOptions, string } from "../../Validate.js"
 import { besselIe } from "../bessel.js"
 import { arccosh, arcsinh, arctanh } from "../np/math.js"
 import { realCbrt } from "./cbrt.js"
@@ -272,6 +272,7 @@ export const batchMatmul = (
   rhs: Tensor,
   options?: { readonly precision?: Precision | undefined }
 ): Tensor => {
+  checkOptions("batch_matmul", options, { precision: string })
   const l = tensor("batch_matmul", lhs, "lhs")
   const r = tensor("batch_matmul", rhs, "rhs")
   if (l.ndim < 2 || l.ndim !== r.ndim) {

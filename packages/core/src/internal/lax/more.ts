@@ -15,7 +15,16 @@ import { resolveOutput } from "../../Staging.js"
 import type { MaybeEffect } from "../../Staging.js"
 import { Tensor } from "../../Tensor.js"
 import * as Tree from "../../Tree.js"
-import { argumentError, checkAxis, checkDTypeName, checkShape } from "../../Validate.js"
+import {
+  argumentError,
+  boolean,
+  checkAxis,
+  checkDTypeName,
+  checkOptions,
+  checkShape,
+  integer,
+  number
+} from "../../Validate.js"
 import { bitcastConvertType } from "./bits.js"
 import { reduceAnd, reduceOr } from "./extras.js"
 
@@ -159,6 +168,12 @@ export interface ApproxTopKOptions {
 }
 
 const approx = (op: string, operand: Tensor, k: number, options: ApproxTopKOptions | undefined, max: boolean) => {
+  checkOptions(op, options, {
+    reductionDimension: integer,
+    recallTarget: number,
+    reductionInputSizeOverride: number,
+    aggregateToTopk: boolean
+  })
   const t = tensor(op, operand, "operand")
   if (t.ndim === 0) throw new ShapeError({ operation: op, detail: "operand must have at least one dimension" })
   const axis = checkAxis(op, options?.reductionDimension ?? -1, t.ndim)

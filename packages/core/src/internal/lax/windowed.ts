@@ -15,7 +15,7 @@ import type { WindowParams } from "../../Primitive.js"
 import { resolveOutput } from "../../Staging.js"
 import type { MaybeEffect } from "../../Staging.js"
 import { Tensor } from "../../Tensor.js"
-import { argumentError, checkArg, integers } from "../../Validate.js"
+import { argumentError, checkArg, checkOptions, integers } from "../../Validate.js"
 import { outputShape } from "../../Window.js"
 import { padtypeToPads } from "./convolution.js"
 
@@ -117,9 +117,8 @@ export const reduceWindow = (
     throw argumentError(op, "operand", "a Tensor", operand)
   }
   if (typeof computation !== "function") throw argumentError(op, "computation", "a function", computation)
-  if (typeof options !== "undefined" && (typeof options !== "object" || options === null)) {
-    throw argumentError(op, "options", "an options object ({ baseDilation, windowDilation })", options)
-  }
+  // (an array, JAX's positional base_dilation, is refused rather than ignored)
+  checkOptions(op, options, { baseDilation: integers, windowDilation: integers })
   const params = windowParams(
     op,
     operand,
