@@ -52,6 +52,10 @@ describe("lax extras", () => {
     )
     assert.throws(() => (lax.approxMaxK as (...a: Array<unknown>) => unknown)(np.ones([4]), 2, 0), ArgumentError)
     assert.throws(() => lax.approxMaxK(np.ones([4]), 2, { recall: 0.9 } as never), ArgumentError)
+    // and np's two that were left: jnp.unique(x, True) asks for the indices; unstack's axis
+    assert.throws(() => (np.unique as (...a: Array<unknown>) => unknown)(np.array([2, 1, 2]), true), ArgumentError)
+    assert.throws(() => (np.unstack as (...a: Array<unknown>) => unknown)(x, 1), ArgumentError)
+    assert.deepStrictEqual(toJsSync(np.unstack(x, { axis: 1 })), [[3, 0], [1, 2]])
   })
 
   it("mulhi: the high word of the exact 64-bit product, signed and unsigned (BigInt oracle)", () => {

@@ -437,6 +437,7 @@ export const logicalXor = (x: TensorLike, y: TensorLike): Tensor =>
  * @since 0.1.0
  */
 export const unstack = (x: TensorLike, options?: { readonly axis?: number | undefined }): Array<Tensor> => {
+  checkOptions("unstack", options, { axis: integer })
   const t = toTensor(x)
   const axis = checkAxis("unstack", options?.axis ?? 0, t.ndim)
   // (an empty axis has no slices: JAX's empty tuple)

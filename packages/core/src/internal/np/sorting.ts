@@ -22,6 +22,7 @@ import {
   checkAxis,
   checkOptions,
   integer,
+  isOptionsObject,
   number,
   string
 } from "../../Validate.js"
@@ -786,6 +787,15 @@ export const unique: {
   (x: TensorLike, options: UniqueOptions & UniqueReturns & ReturnsSome): Array<Tensor>
   (x: TensorLike, options?: UniqueOptions & UniqueReturns): Tensor
 } = ((x: TensorLike, options?: UniqueOptions & UniqueReturns): Tensor | Array<Tensor> => {
+  // (a non-object, JAX's positional return_index, is refused rather than spread away)
+  if (options !== undefined && !isOptionsObject(options)) {
+    throw argumentError(
+      "unique",
+      "options",
+      "an options object ({ returnIndex, returnInverse, returnCounts, ... })",
+      options
+    )
+  }
   const { returnCounts, returnIndex, returnInverse, ...rest } = options ?? {}
   checkOptions("unique", { returnCounts, returnIndex, returnInverse }, returnsSpec)
   const all = uniqueImpl("unique", x, options === undefined ? undefined : rest)
