@@ -579,6 +579,16 @@ const emitBody = (
     out.push(...instruction)
   }
 
+  /** Emits node `e`, then lets go of the locals it held while it was emitted. */
+  const emitHeld = (e: Expr, out: Array<number>): void => {
+    frames.push([])
+    emitNode(e, out)
+    for (const l of frames.pop()!) {
+      holders.set(l, holders.get(l)! - 1)
+      release(l)
+    }
+  }
+
   const emit = (e: Expr, out: Array<number>): void => {
     const known = named.get(e)
     if (known !== undefined) {
@@ -592,12 +602,7 @@ const emitBody = (
       emitNode(e, out)
       return
     }
-    frames.push([])
-    emitNode(e, out)
-    for (const l of frames.pop()!) {
-      holders.set(l, holders.get(l)! - 1)
-      release(l)
-    }
+    emitHeld(e, out)
     if ((uses.get(e) ?? 0) > 1) {
       const l = take()
       out.push(...op.tee(l))
@@ -811,12 +816,7 @@ const emitBody = (
   }
   /** Computes a cut node into a local that its readers read (every use still to come). */
   const emitCut = (e: Expr, out: Array<number>): void => {
-    frames.push([])
-    emitNode(e, out)
-    for (const l of frames.pop()!) {
-      holders.set(l, holders.get(l)! - 1)
-      release(l)
-    }
+    emitHeld(e, out)
     const l = take()
     out.push(...op.set(l))
     named.set(e, l)
