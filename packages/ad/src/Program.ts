@@ -16,6 +16,7 @@ export {
   printProgram,
   Program,
   programHasEffects,
+  pruneEquationOutputs,
   pruneProgram,
   runProgram,
   Var

@@ -84,6 +84,23 @@ describe("checkpoint: what the forward pass keeps", () => {
     assert.notInclude(plainProgram.toString(), " tanh ")
   })
 
+  it("the recomputation of a cond drops the branches' primal outputs, which nothing reads (JAX's dce of cond)", () => {
+    // f(x) = x sin x for x > 0, cos x otherwise: the linear part needs sin and cos of x (and x), never
+    // the branch's value itself
+    const f = (x: Tensor) =>
+      lax.cond(lax.gt(x, c(0)), (x: Tensor) => lax.mul(lax.sin(x), x), (x: Tensor) => lax.cos(x), x)
+    const [, lin, program] = linearizeFlat(([v]) => [checkpoint(f)(v!)], [c(1.5)])
+    assert.closeTo(values(lin([c(2)])[0]!)[0]!, 2 * (Math.sin(1.5) + 1.5 * Math.cos(1.5)), 1e-14)
+    const text = program.toString()
+    assert.include(text, "policy=nothing_saveable") // the policy prints by name, not as a record
+    // each branch of the recomputing cond computes only the derivative's factors: no `mul` of sin
+    // and x in the positive branch, no `cos` (the value) beside `sin` in the other
+    const [recompute] = text.split("cond[").slice(1)
+    assert.strictEqual(recompute!.match(/ mul /g), null)
+    assert.strictEqual(recompute!.match(/ cos /g)!.length, 1)
+    assert.strictEqual(recompute!.match(/ sin /g)!.length, 2)
+  })
+
   it("a 1,000-step scan under grad: the residual bytes each policy keeps", () => {
     const N = 1000
     const H = 16

@@ -198,7 +198,8 @@ export const equationHasEffect = (eqn: Equation): boolean => {
  * `program` restricted to `outputs` (by default its own) over `inputs` (by
  * default its own; a subset the kept equations cover): the equations and
  * constants no kept output or effect depends on are dropped (dead-code
- * elimination).
+ * elimination), and so are a `cond`'s or `while`'s unused outputs with the
+ * work inside them that only those outputs needed.
  *
  * @category Programs
  * @since 0.1.0
@@ -213,8 +214,9 @@ export const pruneProgram = (
   for (let k = program.equations.length - 1; k >= 0; k--) {
     const eqn = program.equations[k]!
     if (!eqn.outputs.some((v) => live.has(v)) && !equationHasEffect(eqn)) continue
-    kept.push(eqn)
-    for (const v of eqn.inputs) live.add(v)
+    const pruned = pruneEquationOutputs(eqn, live)
+    kept.push(pruned)
+    for (const v of pruned.inputs) live.add(v)
   }
   kept.reverse()
   const constVars: Array<Var> = []
@@ -226,6 +228,76 @@ export const pruneProgram = (
     }
   })
   return new Program(constVars, consts, inputs, kept, outputs)
+}
+
+/**
+ * `eqn` without the outputs `live` lacks, where its primitive can drop them
+ * (JAX's dce rules of `cond_p` and `while_p`): a `cond`'s branches and a
+ * `while`'s body then lose the work only those outputs needed. Any other
+ * equation is returned as it is.
+ *
+ * @category Programs
+ * @since 0.1.0
+ */
+export const pruneEquationOutputs = (eqn: Equation, live: ReadonlySet<Var>): Equation => {
+  if (eqn._tag !== "PrimitiveEquation" || eqn.outputs.every((v) => live.has(v))) return eqn
+  if (eqn.primitive === "cond") return pruneCond(eqn, live)
+  if (eqn.primitive === "while") return pruneWhile(eqn, live)
+  return eqn
+}
+
+/** The inputs of `program` that its outputs at `wanted` (or its effects) read (through its equations). */
+const inputsReaching = (program: Program, wanted: Iterable<number>): Set<Var> => {
+  const live = new Set<Var>([...wanted].map((i) => program.outputs[i]!))
+  for (let k = program.equations.length - 1; k >= 0; k--) {
+    const eqn = program.equations[k]!
+    if (eqn.outputs.some((v) => live.has(v)) || equationHasEffect(eqn)) { for (const v of eqn.inputs) live.add(v) }
+  }
+  return new Set(program.inputs.filter((v) => live.has(v)))
+}
+
+// A cond keeps only its live outputs; each branch drops the work only they needed.
+const pruneCond = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
+  const keep = eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : []))
+  const { branches } = eqn.params as Params<"cond">
+  return {
+    ...eqn,
+    params: { ...eqn.params, branches: branches.map((b) => pruneProgram(b, keep.map((i) => b.outputs[i]!), b.inputs)) },
+    outputs: keep.map((i) => eqn.outputs[i]!)
+  }
+}
+
+// A while keeps the carries its live outputs and its predicate need, closed under the body's
+// dependencies (a kept carry's next value may read another carry): a fixed point.
+const pruneWhile = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
+  const { body, bodyConsts, cond, condConsts } = eqn.params as Params<"while">
+  const n = eqn.outputs.length
+  const carryIn = (p: Program, consts: number, i: number) => p.inputs[consts + i]!
+  const needed = new Set<number>(eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : [])))
+  const condReads = inputsReaching(cond, [0])
+  for (let i = 0; i < n; i++) if (condReads.has(carryIn(cond, condConsts, i))) needed.add(i)
+  for (let size = -1; size !== needed.size;) {
+    size = needed.size
+    const reads = inputsReaching(body, needed)
+    for (let i = 0; i < n; i++) if (reads.has(carryIn(body, bodyConsts, i))) needed.add(i)
+  }
+  if (needed.size === n) return eqn
+  const keep = [...needed].sort((a, b) => a - b)
+  const newBody = pruneProgram(body, keep.map((i) => body.outputs[i]!), [
+    ...body.inputs.slice(0, bodyConsts),
+    ...keep.map((i) => carryIn(body, bodyConsts, i))
+  ])
+  const newCond = pruneProgram(cond, cond.outputs, [
+    ...cond.inputs.slice(0, condConsts),
+    ...keep.map((i) => carryIn(cond, condConsts, i))
+  ])
+  const carryOperands = eqn.inputs.slice(condConsts + bodyConsts)
+  return {
+    ...eqn,
+    params: { ...eqn.params, body: newBody, cond: newCond },
+    inputs: [...eqn.inputs.slice(0, condConsts + bodyConsts), ...keep.map((i) => carryOperands[i]!)],
+    outputs: keep.map((i) => eqn.outputs[i]!)
+  }
 }
 
 // A custom equation's name is `kind:name` for a staged call (`custom_jvp_call:f`), a bare name for

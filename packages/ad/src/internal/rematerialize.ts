@@ -72,12 +72,16 @@ export const rematerialize = (split: PartialEval, saveable: (eqn: Equation) => b
     ...copies,
     ...U.equations.map((e) => ({ ...e, inputs: e.inputs.map(s) }) as Equation)
   ]
-  const unknown = new Program(
-    [...U.constVars, ...closedVars],
-    [...U.consts, ...closed],
-    [...newResU, ...U.inputs.slice(split.residuals)],
-    equations,
-    U.outputs.map(s)
+  // pruned: a copied cond or while keeps only the outputs the unknown part reads (a primal
+  // output recomputed beside the residuals is dead here)
+  const unknown = pruneProgram(
+    new Program(
+      [...U.constVars, ...closedVars],
+      [...U.consts, ...closed],
+      [...newResU, ...U.inputs.slice(split.residuals)],
+      equations,
+      U.outputs.map(s)
+    )
   )
   const known = pruneProgram(
     new Program(K.constVars, K.consts, K.inputs, K.equations, [...K.outputs.slice(0, nKnownOuts), ...newResK])

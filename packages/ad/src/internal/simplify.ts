@@ -19,7 +19,7 @@ import { ConcreteTensor, HostCallback, hostCallbackPrimitives, withDynamicHandle
 import type { BackendShape, Params, Primitive, Tensor } from "@diffect/core"
 import { bind } from "@diffect/core"
 import type { Equation, PrimitiveEquation } from "../Program.js"
-import { equationHasEffect, Program, pruneProgram } from "../Program.js"
+import { equationHasEffect, Program, pruneEquationOutputs } from "../Program.js"
 import type { Var } from "../Program.js"
 
 /**
@@ -252,12 +252,8 @@ export const simplifyProgram = (program: Program, backend?: BackendShape): Simpl
   const live = new Set<Var>(outputs)
   const kept: Array<Equation> = []
   for (let k = out.length - 1; k >= 0; k--) {
-    let eqn = out[k]!
-    if (!eqn.outputs.some((v) => live.has(v)) && !equationHasEffect(eqn)) continue
-    if (eqn._tag === "PrimitiveEquation" && !eqn.outputs.every((v) => live.has(v))) {
-      if (eqn.primitive === "cond") eqn = pruneCond(eqn, live)
-      else if (eqn.primitive === "while") eqn = pruneWhile(eqn, live)
-    }
+    if (!out[k]!.outputs.some((v) => live.has(v)) && !equationHasEffect(out[k]!)) continue
+    const eqn = pruneEquationOutputs(out[k]!, live)
     kept.push(eqn)
     for (const v of eqn.inputs) live.add(v)
   }
@@ -359,58 +355,4 @@ const swappedDot = (dot: PrimitiveEquation, perm: ReadonlyArray<number>): Primit
     batch: [params.batch[1], params.batch[0]]
   }
   return { ...dot, inputs: [rhs!, lhs!], params: next }
-}
-
-/** The inputs of `program` that its outputs at `wanted` (or its effects) read (through its equations). */
-const inputsReaching = (program: Program, wanted: Iterable<number>): Set<Var> => {
-  const live = new Set<Var>([...wanted].map((i) => program.outputs[i]!))
-  for (let k = program.equations.length - 1; k >= 0; k--) {
-    const eqn = program.equations[k]!
-    if (eqn.outputs.some((v) => live.has(v)) || equationHasEffect(eqn)) { for (const v of eqn.inputs) live.add(v) }
-  }
-  return new Set(program.inputs.filter((v) => live.has(v)))
-}
-
-// A cond keeps only its live outputs; each branch drops the work only they needed.
-const pruneCond = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
-  const keep = eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : []))
-  const { branches } = eqn.params as Params<"cond">
-  return {
-    ...eqn,
-    params: { ...eqn.params, branches: branches.map((b) => pruneProgram(b, keep.map((i) => b.outputs[i]!), b.inputs)) },
-    outputs: keep.map((i) => eqn.outputs[i]!)
-  }
-}
-
-// A while keeps the carries its live outputs and its predicate need, closed under the body's
-// dependencies (a kept carry's next value may read another carry): a fixed point.
-const pruneWhile = (eqn: PrimitiveEquation, live: ReadonlySet<Var>): PrimitiveEquation => {
-  const { body, bodyConsts, cond, condConsts } = eqn.params as Params<"while">
-  const n = eqn.outputs.length
-  const carryIn = (p: Program, consts: number, i: number) => p.inputs[consts + i]!
-  const needed = new Set<number>(eqn.outputs.flatMap((v, i) => (live.has(v) ? [i] : [])))
-  const condReads = inputsReaching(cond, [0])
-  for (let i = 0; i < n; i++) if (condReads.has(carryIn(cond, condConsts, i))) needed.add(i)
-  for (let size = -1; size !== needed.size;) {
-    size = needed.size
-    const reads = inputsReaching(body, needed)
-    for (let i = 0; i < n; i++) if (reads.has(carryIn(body, bodyConsts, i))) needed.add(i)
-  }
-  if (needed.size === n) return eqn
-  const keep = [...needed].sort((a, b) => a - b)
-  const newBody = pruneProgram(body, keep.map((i) => body.outputs[i]!), [
-    ...body.inputs.slice(0, bodyConsts),
-    ...keep.map((i) => carryIn(body, bodyConsts, i))
-  ])
-  const newCond = pruneProgram(cond, cond.outputs, [
-    ...cond.inputs.slice(0, condConsts),
-    ...keep.map((i) => carryIn(cond, condConsts, i))
-  ])
-  const carryOperands = eqn.inputs.slice(condConsts + bodyConsts)
-  return {
-    ...eqn,
-    params: { ...eqn.params, body: newBody, cond: newCond },
-    inputs: [...eqn.inputs.slice(0, condConsts + bodyConsts), ...keep.map((i) => carryOperands[i]!)],
-    outputs: keep.map((i) => eqn.outputs[i]!)
-  }
 }

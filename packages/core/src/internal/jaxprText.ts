@@ -25,8 +25,13 @@ export const formatParam = (value: unknown): string => {
   if (typeof value === "boolean") return value ? "True" : "False"
   // an abstract value (a callback's result types): `f32[2]`, as an equation's types print
   if (isAval(value)) return `${value.dtype}[${value.shape.join(",")}]`
-  // a plain record (a convolution's dimension numbers): its fields, as JAX prints a NamedTuple's
-  if (typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+  // a function (a custom rule): its name, as JAX prints `<function f>`, never its source
+  if (typeof value === "function") return `<function ${value.name === "" ? "anonymous" : value.name}>`
+  // a plain record (a convolution's dimension numbers): its fields, as JAX prints a NamedTuple's,
+  // unless it names itself (a remat policy's own `toString`)
+  if (
+    typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype && !Object.hasOwn(value, "toString")
+  ) {
     return `{${Object.entries(value).map(([k, v]) => `${k}=${formatParam(v)}`).join(", ")}}`
   }
   return String(value)
