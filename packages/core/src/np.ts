@@ -13,13 +13,13 @@
  * @since 0.1.0
  */
 import { aval } from "./AbstractValue.js"
-import { checkHostAlloc, isComplex, isInexact } from "./DType.js"
+import { checkHostAlloc, isComplex, isInexact, isInteger } from "./DType.js"
 import type { DType } from "./DType.js"
 import { ArgumentError, BroadcastError, DTypeError, IndexError, ShapeError } from "./Errors.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./internal/arrayLiteral.js"
 import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
-import { indexGet, indexUpdate, takeAlong } from "./internal/indexing.js"
+import { indexApply, indexGet, indexUpdate, takeAlong } from "./internal/indexing.js"
 import type { GetOptions, IndexItem, TakeOptions, UpdateOptions } from "./internal/indexing.js"
 import { jitted } from "./internal/np/jitted.js"
 import {
@@ -946,8 +946,8 @@ export const sign = (x: TensorLike): Tensor => {
 
 const roundingUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => {
   const t = toTensor(x)
-  // Integers are already whole.
-  return t.dtype === "int32" || t.dtype === "bool" ? t : f(t)
+  // Integers (unsigned too) and booleans are already whole (jnp.floor's `isdtype(x, ('integral', 'bool'))`).
+  return isInteger(t.dtype) || t.dtype === "bool" ? t : f(t)
 }
 
 /**
@@ -2758,6 +2758,18 @@ export interface IndexRef {
   min(values: TensorLike, options?: UpdateOptions): Tensor
   /** `x` with the indexed values replaced by their maximum with `values`. */
   max(values: TensorLike, options?: UpdateOptions): Tensor
+  /**
+   * `x` with the indexed values divided by `values` (`x[idx] /= y`; a true division, so integers give
+   * floats; repeated indices divide again).
+   */
+  divide(values: TensorLike, options?: UpdateOptions): Tensor
+  /** `x` with the indexed values raised to `values` (`x[idx] **= y`; repeated indices multiply the exponents). */
+  power(values: TensorLike, options?: UpdateOptions): Tensor
+  /**
+   * `x` with the elementwise `func` applied at the index; an element indexed n times has it applied
+   * n times (`x.at[idx].apply(func)`).
+   */
+  apply(func: (x: Tensor) => Tensor, options?: UpdateOptions): Tensor
 }
 
 /**
@@ -2788,6 +2800,13 @@ export const at = (x: TensorLike, ...index: ReadonlyArray<IndexItem>): IndexRef 
     subtract: (values, options) => indexUpdate(t, index, "add", negative(values), options),
     multiply: (values, options) => indexUpdate(t, index, "mul", values, options),
     min: (values, options) => indexUpdate(t, index, "min", values, options),
-    max: (values, options) => indexUpdate(t, index, "max", values, options)
+    max: (values, options) => indexUpdate(t, index, "max", values, options),
+    // JAX's forms: x / scatter_mul(ones_like(x), idx, y), and the same under power
+    divide: (values, options) => divide(t, indexUpdate(onesLike(t), index, "mul", values, options)),
+    power: (values, options) => power(t, indexUpdate(onesLike(t), index, "mul", values, options)),
+    apply: (func, options) => {
+      if (typeof func !== "function") throw argumentError("at.apply", "func", "a function", func)
+      return indexApply(t, index, func, options)
+    }
   }
 }

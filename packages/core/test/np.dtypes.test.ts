@@ -67,6 +67,11 @@ describe("unary ops per dtype", () => {
       expect.tensor(np.round(arr(xs, d)), d, [-2, -1, 0, 0, 2, 3])
     })
   }
+  it("integers pass through floor, ceil, round, trunc and fix (uint32 too: JAX's isdtype 'integral')", () => {
+    for (const d of ["int32", "uint32"] as const) {
+      for (const f of [np.floor, np.ceil, np.round, np.trunc, np.fix]) expect.tensor(f(arr([0, 3, 7], d)), d, [0, 3, 7])
+    }
+  })
   it("int32: negative, abs, sign, square keep int32; exp and sqrt give float32", () => {
     const xs = XS.int
     expect.tensor(np.negative(arr(xs, "int32")), "int32", xs.map((x) => -x))

@@ -502,4 +502,20 @@ describe("indexed updates (IndexedUpdateTest)", () => {
     const w = new ConcreteTensor(aval([], "int32", true), new Int32Array([4]), undefined)
     expect.tensor(np.at(np.zeros([2], { dtype: "uint32" }), 1).set(w), "uint32", [0, 4])
   })
+  it("divide, power and apply (JAX's x.at[idx].divide/power/apply): repeated indices act again", () => {
+    const x = np.array([1, 2, 3, 4], { dtype: "float32" })
+    expect.tensor(np.at(x, i32([0, 0, 2])).divide(2), "float32", [0.25, 2, 1.5, 4])
+    // a true division: integers give floats, as jnp.divide
+    expect.tensor(np.at(np.array([4, 8], { dtype: "int32" }), 1).divide(2), "float32", [4, 4])
+    // scatter_mul of the exponents: 2 * 2 at index 1
+    expect.tensor(np.at(x, i32([1, 1, 3])).power(2), "float32", [1, 16, 3, 16])
+    expect.tensor(np.at(x, i32([0, 2, 2])).apply((v) => np.multiply(v, 2)), "float32", [2, 2, 12, 4])
+    // out of bounds dropped (mode "fill"), negative indices wrap, clamped with "clip"
+    expect.tensor(np.at(x, i32([0, 7])).apply((v) => np.multiply(v, 10)), "float32", [10, 2, 3, 4])
+    expect.tensor(np.at(x, -1).apply((v) => np.multiply(v, 10)), "float32", [1, 2, 3, 40])
+    expect.tensor(np.at(x, i32([7])).apply((v) => np.multiply(v, 10), { mode: "clip" }), "float32", [1, 2, 3, 40])
+    const m = np.arange(6, { dtype: "float64" }).reshape([2, 3])
+    expect.tensor(np.at(m, 1, i32([0, 0])).apply(np.sqrt), "float64", [[0, 1, 2], [Math.sqrt(Math.sqrt(3)), 4, 5]])
+    assert.include(failure(() => np.at(x, 0).apply(3 as never), "ArgumentError"), "func")
+  })
 })

@@ -24,6 +24,10 @@ describe("np cumulative reductions", () => {
       [1, 3, 12]
     ])
     assert.include(failure(() => np.cumulativeSum(f32([[1, 2]])), "ShapeError"), "axis must be given")
+    // a scalar is refused (JAX's and NumPy 2's ValueError), where cumsum flattens it
+    assert.include(failure(() => np.cumulativeSum(np.array(3)), "ShapeError"), "non-scalar to take a cumulative sum")
+    assert.include(failure(() => np.cumulativeProd(np.array(3)), "ShapeError"), "cumulative product")
+    expect.tensor(np.cumsum(np.array(3, { dtype: "int32" })), "int32", [3])
   })
   it("lax's cumulative primitives refuse what JAX's refuse", () => {
     // complex numbers are numbers: cummax orders them lexicographically (JAX's lax.max)

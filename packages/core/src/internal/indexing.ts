@@ -17,6 +17,7 @@ import { ConcreteTensor, Tensor, Tracer } from "../Tensor.js"
 import { argumentError } from "../Validate.js"
 import { fromLiteral } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
+import { scatterApply } from "./lax/scatterApply.js"
 import { broadcastTo, toTensor } from "./npHelpers.js"
 
 /** Out-of-bounds mode of a gather or scatter (JAX's `GatherScatterMode`). @since 0.1.0 */
@@ -516,5 +517,32 @@ export const indexUpdate = (
     ? lax.scatterAdd(xf, idx, v, 0)
     : lax.scatter(xf, idx, v, 0, kind, { uniqueIndices: options?.uniqueIndices ?? false })
   const kept = valid === undefined ? combined : lax.slice(combined, [0], [n])
+  return lax.reshape(kept, x.shape)
+}
+
+/**
+ * `x` with the elementwise `func` applied at `index` (JAX's `x.at[idx].apply(func)`): an
+ * element indexed n times has `func` applied n times; out-of-bounds indices are dropped
+ * (mode `"fill"`, the default) or clamped.
+ */
+export const indexApply = (
+  x: Tensor,
+  index: ReadonlyArray<IndexItem>,
+  func: (x: Tensor) => Tensor,
+  options?: UpdateOptions
+): Tensor => {
+  const mode = modeOf("at.apply", options?.mode, "fill")
+  const wrap = wrapOf("at.apply", options?.wrapNegativeIndices)
+  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill", false, wrap)
+  const n = x.size
+  let xf = lax.reshape(x, [n])
+  let idx = flat
+  if (valid !== undefined) {
+    // dropped indices name one extra slot past the end, cut off afterwards
+    xf = lax.concatenate([xf, lax.full([1], 0, x.dtype)], 0)
+    idx = lax.select(valid, flat, lax.full(shape, n, "int32"))
+  }
+  const applied = scatterApply(xf, idx, func, 0, { uniqueIndices: options?.uniqueIndices ?? false })
+  const kept = valid === undefined ? applied : lax.slice(applied, [0], [n])
   return lax.reshape(kept, x.shape)
 }

@@ -89,13 +89,21 @@ const cumulativeArray = (
 ): Tensor => {
   checkOptions(op, options, arraySpec)
   let t = toTensor(x)
+  if (t.ndim === 0) {
+    // NumPy 2 and JAX refuse a scalar here (unlike cumsum, which flattens it)
+    const what = op === "cumulativeSum" ? "sum" : "product"
+    throw new ShapeError({
+      operation: op,
+      detail:
+        `the input must be non-scalar to take a cumulative ${what}, however a scalar value or scalar array was given`
+    })
+  }
   if (t.ndim > 1 && options?.axis === undefined) {
     throw argumentErrorFor(op, t.ndim)
   }
   if (t.dtype === "bool") t = lax.convertElementType(t, "int32")
   if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
-  const axis = t.ndim === 0 ? 0 : checkAxis(op, options?.axis ?? 0, t.ndim)
-  if (t.ndim === 0) t = lax.reshape(t, [1])
+  const axis = checkAxis(op, options?.axis ?? 0, t.ndim)
   const out = scan(t, axis)
   if (options?.includeInitial !== true) return out
   const shape = out.shape.map((d, i) => (i === axis ? 1 : d))
