@@ -322,6 +322,20 @@ describe("jax.grad parity", () => {
     expect.close(value(grad((t: Tensor) => special.sici(t)[0])(f64(0))) as number, 1)
   })
 
+  it("trigamma's reverse-mode derivative is polygamma(2, x) at integers too (no NaN from the unused reflection)", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    // psi''(3) = -2 zeta(3, 3) = -2 (zeta(3) - 1 - 1/8)
+    const zeta3 = 1.2020569031595942
+    expect.close(value(grad((t: Tensor) => special.polygamma(1, t))(f64(3))) as number, -2 * (zeta3 - 1 - 1 / 8), 1e-13)
+    for (const x of [1, 7, 100, -0.5]) {
+      const g = value(grad((t: Tensor) => special.polygamma(1, t))(f64(x))) as number
+      expect.close(g, value(Effect.succeed(special.polygamma(2, f64(x)))) as number, 1e-12)
+    }
+    // and so digamma's second derivative and gammaln's third
+    const dd = value(grad((y: Tensor) => run(grad(special.digamma)(y)) as Tensor)(f64(7))) as number
+    expect.close(dd, value(Effect.succeed(special.polygamma(2, f64(7)))) as number, 1e-12)
+  })
+
   it("fresnel's derivatives are sin(pi x^2 / 2) and cos(pi x^2 / 2), as central differences agree", () => {
     const f64 = (v: number) => np.array(v, { dtype: "float64" })
     for (const x of [0.2, 1.2, 1.8, 3.3]) {

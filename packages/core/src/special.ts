@@ -102,7 +102,9 @@ export const gammasgn = (x: TensorLike): Tensor => {
   const negOdd = lax.and(negative, lax.eq(lax.rem(fl, c(t, 2)), c(t, -1)))
   const minusZero = lax.and(lax.eq(t, c(t, 0)), lax.lt(lax.div(c(t, 1), t), c(t, 0)))
   const pole = lax.or(lax.and(negative, lax.eq(t, fl)), lax.ne(t, t))
-  return lax.select(pole, c(t, NaN), lax.select(lax.or(negOdd, minusZero), c(t, -1), c(t, 1)))
+  // JAX selects among NumPy scalars of x's dtype: a strong result
+  const strong = (v: number) => lax.full(t.shape, v, t.dtype, false)
+  return lax.select(pole, strong(NaN), lax.select(lax.or(negOdd, minusZero), strong(-1), strong(1)))
 }
 /**
  * The Gamma function, `gammasgn(x) exp(gammaln(x))`.

@@ -33,7 +33,7 @@ describe("special (jax.scipy.special)", () => {
       -2 * Math.sqrt(Math.PI),
       (4 / 3) * Math.sqrt(Math.PI)
     ], { tol: 1e-14 })
-    expect.tensor(special.gammasgn(f64([1, -0.5, -1.5, -2])), "float64", [1, -1, 1, NaN])
+    expect.tensor(special.gammasgn(f64([1, -0.5, -1.5, -2])), "float64", [1, -1, 1, NaN], { weak: false })
     expect.tensor(special.factorial(f64([0, 4, 10])), "float64", [1, 24, 3628800], { tol: 1e-13 })
     expect.tensor(
       special.betaln(f64([1, 2.5]), f64([2, 3.5])),

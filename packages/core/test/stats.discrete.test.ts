@@ -88,7 +88,7 @@ describe("stats.bernoulli, binom, geom, nbinom, betabinom", () => {
         NaN
       ]
     )
-    expect.tensor(stats.bernoulli.ppf(f64([0, 0.7, 0.71, 1, -0.1]), 0.3), "float64", [0, 0, 1, 1, NaN])
+    expect.tensor(stats.bernoulli.ppf(f64([0, 0.7, 0.71, 1, -0.1]), 0.3), "float64", [0, 0, 1, 1, NaN], { weak: false })
   })
   it("binom: C(n, k) p^k (1 - p)^(n - k); sums to 1; the certain cases p = 0, 1 and n = 0; -inf outside", () => {
     const ks = range(13)

@@ -107,8 +107,9 @@ export interface ExpmOptions {
  * `jax.scipy.linalg.expm`: the matrix exponential of each `[..., n, n]`
  * matrix, by Pade approximation with scaling and squaring (Higham 2005; order
  * 13 in double precision, 7 in single): `A` is scaled by `2^-s` until its 1-norm
- * is in the approximant's range, and the result squared `s` times. Where that
- * needs more than `maxSquarings` squarings the result is NaN, as in JAX. Fixed
+ * is in the approximant's range, and the result squared `s` times. Where JAX
+ * would need more than `maxSquarings` squarings (`floor(log2(norm / theta))`)
+ * the result is NaN, as in JAX. Fixed
  * work (the squarings are selected, not branched on), so it runs under `jit`,
  * `vmap` and reverse mode alike.
  *
@@ -132,18 +133,25 @@ export const expm = (a: TensorLike, options?: ExpmOptions): Tensor => {
   // the 1-norm (the largest column sum of magnitudes) of each matrix, and its squarings
   const norm = lax.reduceMax(lax.reduceSum(np.abs(t), [nd - 2]), [nd - 2])
   const normDType = norm.dtype
-  const squarings = np.maximum(np.ceil(log2(np.divide(norm, theta))), lax.full(norm.shape, 0, normDType, false))
+  // ceil keeps the scaled norm within the approximant's range (Higham); JAX's floor may leave it up
+  // to twice that. JAX's NaN cut-off (floor above maxSquarings) is kept, so one more squaring than
+  // maxSquarings can run
+  const ratio = log2(np.divide(norm, theta))
+  const zero = lax.full(norm.shape, 0, normDType, false)
+  const squarings = np.maximum(np.ceil(ratio), zero)
   const matrixShaped = (x: Tensor) => lax.broadcastInDim(x, t.shape, t.shape.slice(0, nd - 2).map((_, i) => i))
   const scale = matrixShaped(exp2(np.negative(squarings)))
   const scaled = np.multiply(t, isComplex(t.dtype) ? lax.convertElementType(scale, t.dtype) : scale)
   const [u, v] = padeUV(scaled)
   let r = solveSquare(np.subtract(v, u), np.add(v, u))
   const steps = matrixShaped(squarings)
-  for (let i = 0; i < maxSquarings; i++) {
+  for (let i = 0; i <= maxSquarings; i++) {
     const more = lax.lt(lax.full(steps.shape, i, normDType, false), steps)
     r = lax.select(more, matmul(r, r), r)
   }
-  const tooMany = matrixShaped(lax.gt(squarings, lax.full(squarings.shape, maxSquarings, normDType, false)))
+  const tooMany = matrixShaped(
+    lax.gt(np.maximum(np.floor(ratio), zero), lax.full(norm.shape, maxSquarings, normDType, false))
+  )
   return lax.select(tooMany, lax.full(r.shape, NaN, r.dtype, r.weakType), r)
 }
 

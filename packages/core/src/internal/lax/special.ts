@@ -158,7 +158,9 @@ const trigamma = (x: Tensor): Tensor => {
   const z = lax.select(reflect, lax.sub(c(x, 1), x), x)
   const direct = zeta(c(z, 2), z)
   const n = lax.round(x, { roundingMethod: "toNearestEven" })
-  const s = lax.sin(lax.mul(c(x, Math.PI), lax.sub(x, n)))
+  // 1 where the reflection is not taken: sin(pi (x - n)) is 0 at integers above 0.5, and the
+  // unselected branch's zero cotangent times its infinite partial would be NaN under grad
+  const s = lax.select(reflect, lax.sin(lax.mul(c(x, Math.PI), lax.sub(x, n))), c(x, 1))
   const reflected = lax.sub(lax.div(c(x, Math.PI * Math.PI), lax.mul(s, s)), direct)
   return lax.select(reflect, reflected, direct)
 }

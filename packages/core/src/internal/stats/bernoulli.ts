@@ -72,8 +72,13 @@ export const cdf = (k: TensorLike, p: TensorLike): Tensor => {
  */
 export const ppf = (q: TensorLike, p: TensorLike): Tensor => {
   const [tq, tp] = promoteArgs("bernoulli.ppf", q, p) as [Tensor, Tensor]
-  const zero = c(tq, 0)
-  const one = c(tq, 1)
+  // JAX's `_lax_const(q, 0)` and `(q, 1)` are NumPy scalars of q's dtype: the result is strong
+  const zero = lax.full(tq.shape, 0, tq.dtype, false)
+  const one = lax.full(tq.shape, 1, tq.dtype, false)
   const invalid = any(isNaN(tq), isNaN(tp), lax.lt(tp, zero), lax.gt(tp, one), lax.lt(tq, zero), lax.gt(tq, one))
-  return lax.select(invalid, c(tq, NaN), lax.select(lax.le(tq, lax.sub(one, tp)), zero, one))
+  return lax.select(
+    invalid,
+    lax.full(tq.shape, NaN, tq.dtype, false),
+    lax.select(lax.le(tq, lax.sub(one, tp)), zero, one)
+  )
 }
