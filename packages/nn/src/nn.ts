@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { customJvp } from "@diffect/ad"
+import { axisIndex, axisSize, customJvp } from "@diffect/ad"
 import { DType, DTypeError, lax, np, ShapeError, special } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { argumentError, checkKeys } from "@diffect/core/Validate"
@@ -30,25 +30,36 @@ type TensorLike = np.TensorLike
 
 const zerosAs = (t: Tensor): Tensor => lax.full(t.shape, 0, t.dtype, t.weakType)
 
+// JAX's weak Python int constants (`jnp.maximum(x, 0)`): an integer `x` keeps its dtype, a bool
+// becomes a weak int32, where a JS number would make it float32.
+const integral = (x: TensorLike): Tensor => {
+  const t = np.asarray(x)
+  return t.dtype === "bool" ? lax.convertElementType(t, "int32", true) : t
+}
+const weakConstant = (t: Tensor, v: number): Tensor | number =>
+  DType.isInexact(t.dtype) ? v : lax.full([], v, t.dtype, true)
+
 // ---------------------------------------------------------------------------
 // elementwise activations
 
-const reluImpl = customJvp((x: Tensor): Tensor => np.maximum(x, 0)).defJvp(([x], [t]) => [
+const reluImpl = customJvp((x: Tensor): Tensor => np.maximum(x, weakConstant(x, 0))).defJvp(([x], [t]) => [
   reluImpl(x),
   lax.select(np.greater(x, 0), t, zerosAs(t))
 ])
 
 /**
  * Rectified linear unit, `max(x, 0)`; its derivative at 0 is 0 (JAX's custom JVP,
- * after "Numerical influence of ReLU'(0) on backpropagation").
+ * after "Numerical influence of ReLU'(0) on backpropagation"). Integer inputs
+ * keep their dtype (bool becomes int32), as in JAX.
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * console.log(toJsSync(nn.relu(np.array([-2, -0.5, 0, 0.5, 2])))) // [0, 0, 0, 0.5, 2]
+ * console.log(nn.relu(np.array([-2, 3], { dtype: "int32" })).dtype) // int32
  *
  * @since 0.1.0
  */
-export const relu = (x: TensorLike): Tensor => reluImpl(np.asarray(x))
+export const relu = (x: TensorLike): Tensor => reluImpl(integral(x))
 
 const relu6Impl = customJvp((x: Tensor): Tensor => np.minimum(np.maximum(x, 0), 6)).defJvp(([x], [t]) => [
   relu6Impl(x),
@@ -227,17 +238,21 @@ export const leakyRelu = (x: TensorLike, options?: { readonly negativeSlope?: nu
 }
 
 /**
- * `x` clipped to `[-1, 1]`.
+ * `x` clipped to `[-1, 1]`. Integer inputs keep their dtype (bool becomes
+ * int32), as in JAX.
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * console.log(toJsSync(nn.hardTanh(np.array([-2, 0.5, 2])))) // [-1, 0.5, 1]
+ * console.log(toJsSync(nn.hardTanh(np.array([-3, 0, 5], { dtype: "int32" })))) // [-1, 0, 1]
  *
  * @since 0.1.0
  */
 export const hardTanh = (x: TensorLike): Tensor => {
-  const t = inexact(x)
-  return np.where(np.greater(t, 1), 1, np.where(np.less(t, -1), -1, t))
+  const t = integral(x)
+  // (an unsigned input is never below -1: its -1 branch is skipped rather than wrapped)
+  const lower = DType.isUnsigned(t.dtype) ? t : np.where(np.less(t, -1), weakConstant(t, -1), t)
+  return np.where(np.greater(t, 1), weakConstant(t, 1), lower)
 }
 
 /**
@@ -493,22 +508,33 @@ export const standardize = (x: TensorLike, options?: StandardizeOptions): Tensor
   return np.multiply(np.subtract(t, mean), lax.rsqrt(inexact(np.add(variance, options?.epsilon ?? 1e-5))))
 }
 
+/** Options of {@link oneHot}. @since 0.1.0 */
+export interface OneHotOptions {
+  /** Default float32. */
+  readonly dtype?: DType.DType | undefined
+  /**
+   * The new axis (default -1), or the name (names) of a `vmap` axis of size
+   * `numClasses`: then each instance compares `x` with its `axisIndex`.
+   */
+  readonly axis?: number | string | ReadonlyArray<string> | undefined
+}
+
 /**
  * One-hot encoding: `x[..., None] == arange(numClasses)` along `axis` (default the
  * new last axis), as `dtype` (default float32). Indices outside `[0, numClasses)`
- * encode as all zeros, as in JAX.
+ * encode as all zeros, as in JAX. A named `axis` (JAX's `axis: AxisName`) encodes
+ * along a mapped axis: `x == axisIndex(axis)`, whose size must be `numClasses`.
  *
  * @example
- * import { nn, np, toJsSync } from "diffect"
+ * import { nn, np, runSync, toJsSync, vmap } from "diffect"
  * console.log(toJsSync(nn.oneHot(np.array([0, 2, -1], { dtype: "int32" }), 3))) // [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+ * // along the mapped axis "i": instance i holds row i of the transposed encoding
+ * const mapped = vmap((a) => nn.oneHot(a, 3, { axis: "i" }), { axisName: "i", inAxes: null, axisSize: 3 })
+ * console.log(toJsSync(runSync(mapped(np.array([0, 2], { dtype: "int32" }))))) // [[1, 0], [0, 0], [0, 1]]
  *
  * @since 0.1.0
  */
-export const oneHot = (
-  x: TensorLike,
-  numClasses: number,
-  options?: { readonly dtype?: DType.DType | undefined; readonly axis?: number | undefined }
-): Tensor => {
+export const oneHot = (x: TensorLike, numClasses: number, options?: OneHotOptions): Tensor => {
   checkKeys("oneHot", options, ["dtype", "axis"])
   const t = np.asarray(x)
   if (typeof numClasses !== "number") throw argumentError("oneHot", "numClasses", "a non-negative integer", numClasses)
@@ -518,11 +544,27 @@ export const oneHot = (
       detail: `num_classes must be a non-negative integer, got ${numClasses}`
     })
   }
-  const [outAxis] = axesOf("oneHot", options?.axis ?? -1, t.ndim + 1)
+  const dtype = options?.dtype ?? DType.defaultFloat
+  const axis = options?.axis ?? -1
+  if (typeof axis !== "number") {
+    if (typeof axis !== "string" && !(Array.isArray(axis) && axis.every((a) => typeof a === "string"))) {
+      throw argumentError("oneHot", "axis", "an integer or the name (names) of a mapped axis", axis)
+    }
+    // JAX's _one_hot: a name is a mapped axis, one class per instance
+    const size = axisSize(axis)
+    if (size !== numClasses) {
+      throw new ShapeError({
+        operation: "oneHot",
+        detail: `Expected num_classes to match the size of axis ${String(axis)}, but ${numClasses} != ${size}`
+      })
+    }
+    return np.astype(np.equal(t, axisIndex(axis)), dtype)
+  }
+  const [outAxis] = axesOf("oneHot", axis, t.ndim + 1)
   const lhs = lax.expandDims(t, [outAxis!])
   const rhsShape = Array.from({ length: t.ndim + 1 }, (_, i) => (i === outAxis ? numClasses : 1))
   const rhs = lax.iota(t.dtype === "bool" ? "int32" : t.dtype, rhsShape, outAxis)
-  return np.astype(np.equal(lhs, rhs), options?.dtype ?? DType.defaultFloat)
+  return np.astype(np.equal(lhs, rhs), dtype)
 }
 
 // ---------------------------------------------------------------------------
@@ -544,6 +586,17 @@ export interface AttentionOptions {
   readonly keyValueSeqLengths?: TensorLike | undefined
   /** `[left, right]` (or one number for both): query `t` attends to keys `t - left <= s <= t + right`. */
   readonly localWindowSize?: number | readonly [number, number] | undefined
+  /**
+   * The backend: `"xla"` or `undefined` (JAX's default, which falls back to
+   * XLA), the only one in diffect; JAX's `"cudnn"` is refused.
+   */
+  readonly implementation?: "xla" | undefined
+  /**
+   * Also return the logsumexp of the (masked) logits over the keys, `[B, T, N]`
+   * (`[T, N]` for a 3-D query), in the key's dtype and held constant under
+   * differentiation (JAX's `return_residual`, FlashAttention-2's residual).
+   */
+  readonly returnResidual?: boolean | undefined
 }
 
 // JAX's _ensure_4d: leading axes added up to rank 4.
@@ -564,22 +617,44 @@ const ensure4d = (name: string, t: Tensor): Tensor => {
  * `query` `[B, T, N, H]`, `key`/`value` `[B, S, K, H]` (the batch may be omitted),
  * where `N` is a multiple of `K` (grouped-query attention). Masked logits become
  * `-0.7 * float32max`, and the softmax runs in float32, as in JAX. Output
- * `[B, T, N, H]`.
+ * `[B, T, N, H]`; with `returnResidual: true`, `[output, logsumexp]`.
  *
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * const q = np.ones([1, 2, 1, 4])
  * const kv = np.array([[[[1, 0, 0, 0]], [[0, 1, 0, 0]]]])
  * console.log(toJsSync(nn.dotProductAttention(q, kv, kv, { isCausal: true }))) // [[[[1, 0, 0, 0]], [[0.5, 0.5, 0, 0]]]]
+ * // the residual: logsumexp over the keys of the logits (0.5 each here), [B, T, N]
+ * const [, lse] = nn.dotProductAttention(q, kv, kv, { isCausal: true, returnResidual: true })
+ * console.log(toJsSync(lse)) // [[[0.5], [1.1931472]]]
  *
  * @since 0.1.0
  */
-export const dotProductAttention = (
+export const dotProductAttention: {
+  (
+    query: TensorLike,
+    key: TensorLike,
+    value: TensorLike,
+    options: AttentionOptions & { readonly returnResidual: true }
+  ): readonly [Tensor, Tensor]
+  (
+    query: TensorLike,
+    key: TensorLike,
+    value: TensorLike,
+    options?: AttentionOptions & { readonly returnResidual?: false | undefined }
+  ): Tensor
+  (
+    query: TensorLike,
+    key: TensorLike,
+    value: TensorLike,
+    options?: AttentionOptions
+  ): Tensor | readonly [Tensor, Tensor]
+} = ((
   query: TensorLike,
   key: TensorLike,
   value: TensorLike,
   options?: AttentionOptions
-): Tensor => {
+): Tensor | readonly [Tensor, Tensor] => {
   checkKeys("dotProductAttention", options, [
     "bias",
     "mask",
@@ -587,8 +662,24 @@ export const dotProductAttention = (
     "isCausal",
     "querySeqLengths",
     "keyValueSeqLengths",
-    "localWindowSize"
+    "localWindowSize",
+    "implementation",
+    "returnResidual"
   ])
+  const implementation: unknown = options?.implementation
+  if (implementation !== undefined && implementation !== "xla") {
+    // JAX's "cudnn" is cuDNN's flash attention, a GPU kernel diffect does not have
+    throw argumentError(
+      "dotProductAttention",
+      "implementation",
+      "\"xla\" or undefined (JAX's \"cudnn\" flash attention is not available in diffect)",
+      implementation
+    )
+  }
+  const returnResidual: unknown = options?.returnResidual ?? false
+  if (typeof returnResidual !== "boolean") {
+    throw argumentError("dotProductAttention", "returnResidual", "a boolean", returnResidual)
+  }
   const q3 = np.asarray(query)
   if (q3.ndim !== 3 && q3.ndim !== 4) {
     throw new ShapeError({
@@ -676,7 +767,8 @@ export const dotProductAttention = (
     andMask(np.less(lax.iota("int32", [B, 1, 1, T, S], 4), np.reshape(kvLengths, [B, 1, 1, 1, 1])))
   }
   if (mask !== null) logits = np.where(mask, logits, np.array(-0.7 * 3.4028234663852886e38, { dtype: logitsDType }))
-  const probs = np.astype(softmax(np.astype(logits, "float32"), { axis: -1 }), k.dtype)
+  const logits32 = np.astype(logits, "float32")
+  const probs = np.astype(softmax(logits32, { axis: -1 }), k.dtype)
   const encoded = np.einsum("BKGTS,BSKH->BTKGH", probs, v)
   let out = np.reshape(encoded, [B, T, N, H])
   // padded queries output 0 (JAX's _get_padding_mask_encoded)
@@ -684,5 +776,10 @@ export const dotProductAttention = (
     const valid = np.less(lax.iota("int32", [B, T, 1, 1], 1), np.reshape(qLengths, [B, 1, 1, 1]))
     out = np.multiply(out, np.astype(valid, out.dtype))
   }
-  return q3.ndim === 3 ? np.squeeze(out, { axis: 0 }) : out
-}
+  const squeezed = q3.ndim === 3 ? np.squeeze(out, { axis: 0 }) : out
+  if (!returnResidual) return squeezed
+  // JAX's lse residual: [B, K, G, T] -> [B, T, K, G] -> [B, T, N], a constant
+  const lse = np.astype(special.logsumexp(logits32, { axis: -1 }), k.dtype)
+  const residual = lax.stopGradient(np.reshape(np.transpose(lse, { axes: [0, 3, 1, 2] }), [B, T, N]))
+  return [squeezed, q3.ndim === 3 ? np.squeeze(residual, { axis: 0 }) : residual] as const
+}) as typeof dotProductAttention

@@ -5,7 +5,7 @@
  */
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { grad, jvp, nn, np, runSync, ShapeError } from "diffect"
+import { ArgumentError, grad, jvp, nn, np, runSync, ShapeError, UnboundAxisError, vmap } from "diffect"
 import type { Tensor } from "diffect"
 import * as fc from "fast-check"
 import { assertClose, assertVmapMatchesLoop, f64, finiteGradient, flat, gradient } from "./helpers.js"
@@ -110,6 +110,24 @@ describe("activations", () => {
     // jax.nn.one_hot(jnp.array([0, 1, 2]), 3) is the identity; [-1, 3] encode as zeros
     assertClose(nn.oneHot(np.array([0, 1, 2], { dtype: "int32" }), 3), [1, 0, 0, 0, 1, 0, 0, 0, 1], 0)
     assertClose(nn.oneHot(np.array([-1, 3], { dtype: "int32" }), 3), [0, 0, 0, 0, 0, 0], 0)
+  })
+
+  it("relu and hardTanh keep an integer dtype (JAX's weak int constants); bool becomes int32", () => {
+    const i = np.array([-2, 0, 3, 7], { dtype: "int32" })
+    const r = nn.relu(i)
+    assert.strictEqual(r.dtype, "int32")
+    assert.strictEqual(r.weakType, false)
+    assertClose(r, [0, 0, 3, 7], 0)
+    const h = nn.hardTanh(i)
+    assert.strictEqual(h.dtype, "int32")
+    assertClose(h, [-1, 0, 1, 1], 0)
+    const u = nn.hardTanh(np.array([0, 1, 5], { dtype: "uint32" }))
+    assert.strictEqual(u.dtype, "uint32")
+    assertClose(u, [0, 1, 1], 0)
+    assert.strictEqual(nn.relu(np.array([true, false])).dtype, "int32")
+    // floats are unchanged, float64 included
+    assert.strictEqual(nn.relu(f64([-1, 2])).dtype, "float64")
+    assertClose(nn.hardTanh(f64([-2, 0.5, 3])), [-1, 0.5, 1], 0)
   })
 
   it("relu and relu6 have JAX's derivative 0 at their kinks", () => {
@@ -259,6 +277,28 @@ describe("standardize and oneHot", () => {
     assertClose(t, [0, 1, 1, 0, 0, 0], 0)
     assert.throws(() => nn.oneHot(np.array([1]), -1), ShapeError)
   })
+
+  it("oneHot with a named axis: x == axisIndex(axis), the axis' size must be numClasses (JAX's _one_hot)", () => {
+    const x = np.array([0, 1, 2], { dtype: "int32" })
+    // instance i compares x[i] with i
+    const diag = runSync(vmap((a: Tensor) => nn.oneHot(a, 3, { axis: "i" }), { axisName: "i" })(x)) as Tensor
+    assert.strictEqual(diag.dtype, "float32")
+    assertClose(diag, [1, 1, 1], 0)
+    // the whole x in every instance: row i is (x == i), the transposed encoding
+    const rows = runSync(
+      vmap((a: Tensor) => nn.oneHot(a, 3, { axis: "i", dtype: "int32" }), { axisName: "i", inAxes: null, axisSize: 3 })(
+        np.array([0, 2, 5], { dtype: "int32" })
+      )
+    ) as Tensor
+    assert.strictEqual(rows.dtype, "int32")
+    assertClose(rows, [1, 0, 0, 0, 0, 0, 0, 1, 0], 0)
+    assert.throws(
+      () => runSync(vmap((a: Tensor) => nn.oneHot(a, 4, { axis: "i" }), { axisName: "i" })(x)),
+      /oneHot: Expected num_classes to match the size of axis i, but 4 != 3/
+    )
+    assert.throws(() => nn.oneHot(x, 3, { axis: "j" }), UnboundAxisError)
+    assert.throws(() => nn.oneHot(x, 3, { axis: true as never }), ArgumentError)
+  })
 })
 
 // Attention in float64 by loops: out[b,t,n,:] = sum_s p[s] v[b,s,n/G,:].
@@ -270,6 +310,8 @@ const attentionRef = (
     causal?: boolean
     mask?: (b: number, n: number, t: number, s: number) => boolean
     bias?: (b: number, n: number, t: number, s: number) => number
+    /** Filled with the logsumexp of each [b, t, n] row of logits. */
+    lse?: Array<number>
   }
 ) => {
   const B = q.length, T = q[0]!.length, N = q[0]![0]!.length, H = q[0]![0]![0]!.length
@@ -288,6 +330,8 @@ const attentionRef = (
           return keep ? d : -0.7 * 3.4028234663852886e38
         })
         const p = softmaxRef(logits)
+        const m = Math.max(...logits)
+        opts.lse?.push(m + Math.log(logits.reduce((acc, l) => acc + Math.exp(l - m), 0)))
         for (let h = 0; h < H; h++) out.push(p.reduce((acc, pv, s) => acc + pv * v[b]![s]![kn]![h]!, 0))
       }
     }
@@ -359,6 +403,40 @@ describe("dotProductAttention", () => {
       (qq) => nn.dotProductAttention(qq, np.array(k[0]), np.array(v[0]), { isCausal: true }),
       np.array(q),
       1e-6
+    )
+  })
+  it("returnResidual: [out, logsumexp of the masked logits] with lse [B, T, N] ([T, N] for 3-D), a constant", () => {
+    const lse: Array<number> = []
+    const ref = attentionRef(q, k, v, { causal: true, lse })
+    const [out, residual] = nn.dotProductAttention(np.array(q), np.array(k), np.array(v), {
+      isCausal: true,
+      returnResidual: true
+    })
+    assertClose(out, ref, 1e-6)
+    assert.deepStrictEqual(residual.shape, [2, 3, 4])
+    assert.strictEqual(residual.dtype, "float32")
+    assertClose(residual, lse, 1e-6)
+    const lse0: Array<number> = []
+    attentionRef([q[0]], [k[0]], [v[0]], { lse: lse0 })
+    const [, r3] = nn.dotProductAttention(f64(q[0]), f64(k[0]), f64(v[0]), { returnResidual: true })
+    assert.deepStrictEqual(r3.shape, [3, 4])
+    assert.strictEqual(r3.dtype, "float64")
+    assertClose(r3, lse0, 1e-6)
+    // JAX's lax.stop_gradient on the residual
+    const g = runSync(
+      grad((qq: Tensor) => np.sum(nn.dotProductAttention(qq, f64(k[0]), f64(v[0]), { returnResidual: true })[1]))(
+        f64(q[0])
+      )
+    ) as Tensor
+    assertClose(g, Array.from({ length: 24 }, () => 0), 0)
+    assert.strictEqual(nn.dotProductAttention(np.array(q), np.array(k), np.array(v), { returnResidual: false }).ndim, 4)
+  })
+  it("implementation: \"xla\" and undefined are the one backend; \"cudnn\" is refused clearly", () => {
+    const plain = flat(nn.dotProductAttention(np.array(q), np.array(k), np.array(v)))
+    assertClose(nn.dotProductAttention(np.array(q), np.array(k), np.array(v), { implementation: "xla" }), plain, 0)
+    assert.throws(
+      () => nn.dotProductAttention(np.array(q), np.array(k), np.array(v), { implementation: "cudnn" as never }),
+      /dotProductAttention: implementation must be "xla" or undefined .*got the string "cudnn"/
     )
   })
   it("an option the function does not take is an ArgumentError, not silently the default", () => {
