@@ -19,7 +19,8 @@
  *
  * @since 0.1.0
  */
-import { DType, DTypeError, lax, np, Shape, ShapeError } from "@diffect/core"
+import { customJvp } from "@diffect/ad"
+import { DType, DTypeError, lax, np, Shape, ShapeError, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import {
   argumentError,
@@ -328,7 +329,14 @@ export const uniform = (
  *
  * @since 0.1.0
  */
-export const erfInv = (x: TensorLike): Tensor => erfInvImpl(inexact(x))
+export const erfInv = (x: TensorLike): Tensor => erfInvDiff(inexact(x))
+
+// JAX's erf_inv_p JVP rule, sqrt(pi)/2 exp(y^2): differentiating the polynomial itself would
+// meet its selects (sqrt(w) at w = 0, t * inf at the ends), whose transposes make 0 * inf = NaN.
+const erfInvDiff = customJvp(erfInvImpl).defJvp(([x], [t]) => {
+  const y = erfInvDiff(x)
+  return [y, lax.mul(t, lax.mul(lax.full(y.shape, Math.sqrt(Math.PI) / 2, y.dtype), lax.exp(lax.mul(y, y))))]
+})
 
 /**
  * Standard normal samples (JAX's `normal`: `sqrt(2) * erf_inv(u)` for `u`
@@ -412,7 +420,16 @@ export const randint = (
   checkKeys("randint", options, ["dtype"])
   checkKey("randint", key)
   const s = shapeOf("randint", shape)
-  const dtype = options?.dtype ?? "int32"
+  const dtype: unknown = options?.dtype ?? "int32"
+  if (dtype !== "int32" && dtype !== "uint32") {
+    // JAX: "randint only accepts integer dtypes"; diffect's integers are int32 and uint32
+    throw new DTypeError({
+      operation: "randint",
+      detail: `randint only accepts integer dtypes (int32 or uint32), got ${
+        typeof dtype === "string" ? dtype : describeValue(dtype)
+      }`
+    })
+  }
   const [tmin, tmax] = dtype === "int32" ? [-(2 ** 31), 2 ** 31 - 1] : [0, 2 ** 32 - 1]
   // JAX's _randint: bounds of a non-integer dtype are cast with astype(int), then converted to
   // `dtype` by _convert_and_clip_integer (clipped to the range both dtypes share, not wrapped);
@@ -856,7 +873,14 @@ export const permutation = (
     return shuffle(key, lax.iota("int32", [x], 0), 0)
   }
   if (x.ndim === 0) {
-    throw new ShapeError({ operation: "permutation", detail: "x must be an integer or at least 1-dimensional" })
+    // JAX: a 0-d integer array is a count, read concretely (a traced one cannot be a length)
+    if (!DType.isInteger(x.dtype)) {
+      throw new DTypeError({
+        operation: "permutation",
+        detail: `x must be an integer or at least 1-dimensional, got a 0-d ${x.dtype} array`
+      })
+    }
+    return permutation(key, toJsSync(x) as number)
   }
   const axis = Shape.normalizeAxis(options?.axis ?? 0, x.ndim)
   if (options?.independent === true || x.ndim === 1) return shuffle(key, x, axis)
@@ -892,6 +916,14 @@ export const choice = (
   checkKey("choice", key)
   if (typeof a !== "number") checkTensor("choice", "a", a)
   const s = shapeOf("choice", options?.shape ?? [])
+  // JAX: a 0-d array is a count like a number, read concretely as Python's int(a) (arange(a) is
+  // sampled; a traced one cannot be a length)
+  if (typeof a !== "number" && a.ndim === 0) {
+    if (DType.isComplex(a.dtype)) {
+      throw new DTypeError({ operation: "choice", detail: `a 0-d a must be real, got ${a.dtype}` })
+    }
+    return choice(key, Math.trunc(Number(toJsSync(a))), options)
+  }
   const arr = typeof a === "number" ? null : a
   const axis = arr === null ? 0 : Shape.normalizeAxis(options?.axis ?? 0, arr.ndim)
   const nInputs = arr === null ? (a as number) : arr.shape[axis]!
@@ -979,15 +1011,21 @@ export const categorical = (
   const axis = Shape.normalizeAxis(options?.axis ?? -1, l.ndim)
   const batch = l.shape.filter((_, i) => i !== axis)
   const s = options?.shape === undefined ? batch : shapeOf("categorical", options.shape)
-  if (s.length < batch.length || s.slice(s.length - batch.length).join() !== batch.join()) {
+  const replace = options?.replace ?? true
+  // JAX's _check_shape: the batch shape broadcasts to `shape`; without replacement (top-k over the
+  // logits' own batch) `shape` must end with the batch shape itself
+  const offset = s.length - batch.length
+  const broadcasts = offset >= 0 && batch.every((d, i) => d === 1 || d === s[offset + i])
+  if (!broadcasts || (!replace && s.slice(s.length - batch.length).join() !== batch.join())) {
     throw new ShapeError({
       operation: "categorical",
-      detail:
-        `categorical parameter shapes must be broadcast-compatible with shape argument, got batch shape [${batch}] for shape [${s}]`
+      detail: replace
+        ? `categorical parameter shapes must be broadcast-compatible with shape argument, got batch shape [${batch}] for shape [${s}]`
+        : `without replacement, shape must end with the logits' batch shape [${batch}], got [${s}]`
     })
   }
   const prefix = s.slice(0, s.length - batch.length)
-  if (options?.replace ?? true) {
+  if (replace) {
     const logitsShape = s.slice(s.length - batch.length)
     logitsShape.splice(axis, 0, l.shape[axis]!)
     const g = gumbelImpl(key, [...prefix, ...logitsShape], dtype, mode)

@@ -10,8 +10,11 @@ import { jit, programRunnerStats } from "@diffect/ad"
 import { assert, describe, it } from "@effect/vitest"
 import {
   ArgumentError,
+  ConcretizationError,
   DTypeError,
   grad,
+  jacrev,
+  jvp,
   lax,
   makeProgram,
   np,
@@ -342,6 +345,33 @@ describe("distributions", () => {
     const t = flat(random.truncatedNormal(key, -0.5, 1, [2000]))
     assert.isTrue(t.every((v) => v > -0.5 && v < 1))
   })
+  it("erfInv's reverse-mode gradient is JAX's erf_inv JVP sqrt(pi)/2 exp(y^2), finite at 0 (it was NaN)", () => {
+    const d = (v: number, dtype: "float32" | "float64") =>
+      flat(runSync(grad((u: Tensor) => random.erfInv(u))(np.array(v, { dtype }))))[0]!
+    // central differences of erfInv in float64, then the closed form at 0
+    for (const v of [-0.9, -0.3, 0.3, 0.5]) {
+      const h = 1e-6
+      const fd = (flat(random.erfInv(np.array(v + h, { dtype: "float64" })))[0]! -
+        flat(random.erfInv(np.array(v - h, { dtype: "float64" })))[0]!) / (2 * h)
+      assert.closeTo(d(v, "float64"), fd, 1e-8)
+      assert.closeTo(d(v, "float32"), fd, 1e-5)
+    }
+    assert.closeTo(d(0.3, "float64"), 0.9545203588405493, 1e-12)
+    assert.strictEqual(d(0, "float64"), Math.sqrt(Math.PI) / 2)
+    assert.strictEqual(d(1, "float32"), Infinity)
+  })
+  it("truncatedNormal's reverse-mode gradient with respect to lower equals its jvp (it was NaN)", () => {
+    const sample = (l: Tensor) => random.truncatedNormal(random.key(0), l, 1, [4])
+    const l0 = np.array(0)
+    const g = flat(runSync(jacrev(sample)(l0)) as Tensor)
+    const [, t] = runSync(jvp(sample, [l0], [np.array(1)]))
+    assertClose(g, flat(t as Tensor), 1e-6)
+    // by hand: d out / d lower = exp((out^2 - lower^2) / 2) (1 - f), f the unit uniforms of the key
+    const f = flat(random.uniform(random.key(0), [4]))
+    const out = flat(sample(l0))
+    assertClose(g, out.map((o, i) => Math.exp(o * o / 2) * (1 - f[i]!)), 1e-5)
+    assert.isTrue(flat(runSync(grad((l: Tensor) => np.sum(sample(l)))(l0))).every(Number.isFinite))
+  })
   it("randint covers [minval, maxval) uniformly; maxval <= minval gives minval", () => {
     const r = ints(random.randint(key, [5000], -3, 4))
     const counts = new Map<number, number>()
@@ -370,6 +400,52 @@ describe("distributions", () => {
     assert.deepStrictEqual([...top].sort(), [0, 1, 2, 3])
     // complex logits: a typed error (it read the float limits of a complex dtype: a plain TypeError)
     assert.throws(() => random.categorical(key, np.array([0, 0], { dtype: "complex64" })), /logits must be real/)
+  })
+  it("categorical: a batch shape that broadcasts to shape (JAX's test_categorical_shape_argument)", () => {
+    for (const base of [[3, 4], [3, 1], [1, 4]]) {
+      for (const axis of [-3, -2, -1, 0, 1, 2]) {
+        const logitsShape = [...base]
+        logitsShape.splice(((axis % 3) + 3) % 3, 0, 10)
+        const logits = np.ones(logitsShape)
+        assert.deepStrictEqual(random.categorical(key, logits, { axis, shape: [3, 4] }).shape, [3, 4])
+      }
+    }
+    // the draw is that of the logits broadcast to the shape: the same Gumbel noise, added by broadcasting
+    const l = np.log(np.array([[[0.1], [0.2], [0.3], [0.4]]])) // [1, 4, 1], categories on axis 1
+    const full = np.broadcastTo(l, [3, 4, 5])
+    const a = ints(random.categorical(key, l, { axis: 1, shape: [2, 3, 5] }))
+    assert.deepStrictEqual(a, ints(random.categorical(key, full, { axis: 1, shape: [2, 3, 5] })))
+    assert.isTrue(a.every((v) => v >= 0 && v < 4))
+    // not a broadcast, or without replacement not the batch shape itself: ShapeErrors
+    assert.throws(() => random.categorical(key, np.zeros([3, 1]), { shape: [3, 4] }), ShapeError)
+    assert.throws(() => random.categorical(key, np.zeros([4, 4]), { shape: [3] }), ShapeError)
+    assert.throws(
+      () => random.categorical(key, np.zeros([1, 4]), { shape: [3, 4], replace: false }),
+      /without replacement, shape must end with the logits' batch shape \[1\]/
+    )
+  })
+  it("choice and permutation take a 0-d integer array as a count, like a number (JAX's int(a))", () => {
+    const five = np.array(5, { dtype: "int32" })
+    assert.deepStrictEqual(ints(random.choice(key, five, { shape: [3] })), ints(random.choice(key, 5, { shape: [3] })))
+    const noReplace = ints(random.choice(key, five, { shape: [5], replace: false }))
+    assert.deepStrictEqual([...noReplace].sort(), [0, 1, 2, 3, 4])
+    assert.deepStrictEqual(ints(random.permutation(key, five)), ints(random.permutation(key, 5)))
+    assert.deepStrictEqual(
+      ints(random.permutation(key, np.array(7, { dtype: "uint32" }))),
+      ints(random.permutation(key, 7))
+    )
+    // JAX's TypeError for a 0-d float x; a traced count cannot be a length
+    assert.throws(() => random.permutation(key, np.array(5)), DTypeError)
+    assert.throws(
+      () => runSync(jit((n: Tensor) => random.permutation(key, n))(five)),
+      ConcretizationError
+    )
+  })
+  it("randint refuses a non-integer dtype (JAX's TypeError)", () => {
+    for (const dtype of ["float32", "float64", "bool", "complex64"]) {
+      assert.throws(() => random.randint(key, [3], 0, 5, { dtype } as never), /randint only accepts integer dtypes/)
+    }
+    assert.strictEqual(random.randint(key, [3], 0, 5, { dtype: "uint32" }).dtype, "uint32")
   })
   it("gamma, beta and dirichlet: means", () => {
     const g = flat(random.gamma(key, 3, { shape: [4000] }))
