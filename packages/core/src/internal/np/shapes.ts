@@ -11,7 +11,7 @@
  */
 import { isComplex, isInexact } from "../../DType.js"
 import type { DType } from "../../DType.js"
-import { ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
+import { ConcretizationError, DTypeError, IndexError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes as shapeBroadcast } from "../../Shape.js"
@@ -19,6 +19,7 @@ import type { Shape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
 import {
+  anyValue,
   argumentError,
   boolean,
   checkAxis,
@@ -32,7 +33,7 @@ import type { TensorLike } from "../arrayLiteral.js"
 import { nextafter as laxNextafter } from "../lax/bits.js"
 import { populationCount } from "../lax/extras.js"
 import { prepare, promoteAll, toInexact, toTensor } from "../npHelpers.js"
-import { nonzero, sort } from "./sorting.js"
+import { argsort, nonzero, sort } from "./sorting.js"
 
 /**
  * The shape arrays of these shapes broadcast to (NumPy's rules).
@@ -266,47 +267,98 @@ export const trimZeros = (filt: TensorLike, trim: "f" | "b" | "fb" = "fb"): Tens
  */
 export const copy = (a: TensorLike): Tensor => toTensor(a)
 
+/** Options of `compress` and `extract`: JAX's static `size` and its `fillValue`. @since 0.1.0 */
+export interface CompressOptions {
+  /** The number of results along the axis (padded with `fillValue`); required under transformations. */
+  readonly size?: number | undefined
+  /** The value of the padded entries (0 by default). */
+  readonly fillValue?: TensorLike | undefined
+}
+
+const compressAlong = (
+  op: string,
+  condition: TensorLike,
+  a: TensorLike,
+  axisOption: number | undefined,
+  options: CompressOptions | undefined
+): Tensor => {
+  const c0 = toTensor(condition)
+  if (c0.ndim !== 1) throw new ShapeError({ operation: op, detail: `condition must be a 1D array, got [${c0.shape}]` })
+  const c = c0.dtype === "bool" ? c0 : np.notEqual(c0, np.zerosLike(c0))
+  const t0 = toTensor(a)
+  const axis = axisOption === undefined ? 0 : checkAxis(op, axisOption, t0.ndim)
+  // JAX's layout: the compressed axis first, both truncated to the shorter length
+  const moved = axisOption === undefined ? np.ravel(t0) : np.moveaxis(t0, axis, 0)
+  const n = Math.min(c.shape[0]!, moved.shape[0]!)
+  const cut = lax.slice(c, [0], [n])
+  const t = lax.slice(moved, moved.shape.map(() => 0), [n, ...moved.shape.slice(1)])
+  let result: Tensor
+  if (options?.size === undefined) {
+    const [idx] = nonzero(cut)
+    // a true entry past the end of `a` selects nothing there: JAX refuses it rather than drop it
+    const extra = toJsSync(lax.slice(c, [n], [c.shape[0]!])) as Array<boolean>
+    const out = extra.indexOf(true)
+    if (out >= 0) throw new IndexError({ index: n + out, axis, size: n })
+    result = np.take(t, idx!, { axis: 0 })
+  } else {
+    const size = options.size
+    if (size < 0 || size > n) {
+      throw argumentError(op, "size", `in [0, ${n}] (the length of the compressed axis)`, size)
+    }
+    // JAX's static-size form: unselected slices become fillValue, and a stable descending
+    // sort of the condition brings the selected ones first, in order.
+    const fill = np.astype(toTensor(options.fillValue ?? 0), t.dtype)
+    const mask = lax.broadcastInDim(cut, t.shape, [0])
+    const filled = np.where(mask, t, fill)
+    const order = lax.slice(argsort(np.astype(cut, "int32"), { stable: true, descending: true }), [0], [size])
+    result = np.take(filled, order, { axis: 0 })
+  }
+  return axisOption === undefined ? result : np.moveaxis(result, 0, axis)
+}
+
 /**
- * The slices of `a` along `axis` (flattened without one) where `condition`
- * holds; `condition` must be concrete (or give `size` to pad, as JAX).
+ * The slices of `a` along `axis` (flattened without one) where the 1-D
+ * `condition` holds; `condition` must be concrete, or give `size` for a
+ * static length padded with `fillValue` (0 by default), as JAX. A true
+ * entry of `condition` past the end of the axis is an `IndexError` (JAX's
+ * "out of bounds").
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.compress(np.array([false, true, true]), np.array([[1, 2], [3, 4], [5, 6]]), { axis: 0 }))) // [[3, 4], [5, 6]]
+ * console.log(toJsSync(np.compress(np.array([false, true, false]), np.array([5, 2, 3]), { size: 3, fillValue: -1 }))) // [2, -1, -1]
  *
  * @since 0.1.0
  */
 export const compress = (
   condition: TensorLike,
   a: TensorLike,
-  options?: { readonly axis?: number | undefined; readonly size?: number | undefined }
+  options?: CompressOptions & { readonly axis?: number | undefined }
 ): Tensor => {
-  checkOptions("compress", options, { axis: integer, size: integer })
-  const c = np.ravel(toTensor(condition))
-  const t0 = toTensor(a)
-  const t = options?.axis === undefined ? np.ravel(t0) : t0
-  const axis = options?.axis === undefined ? 0 : checkAxis("compress", options.axis, t.ndim)
-  const n = Math.min(c.shape[0]!, t.shape[axis]!)
-  const cut = lax.slice(c, [0], [n])
-  const [idx] = nonzero(cut, options?.size === undefined ? undefined : { size: options.size })
-  return np.take(t, idx!, { axis })
+  checkOptions("compress", options, { axis: integer, size: integer, fillValue: anyValue })
+  return compressAlong("compress", condition, a, options?.axis, options)
 }
 
 /**
- * The elements of `arr` where `condition` holds, flattened.
+ * The elements of `arr` where `condition` holds, both flattened (the longer
+ * truncated to the shorter); `size` pads with `fillValue` (0 by default).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const a = np.arange(6)
  * console.log(toJsSync(np.extract(np.equal(np.mod(a, 2), 0), a))) // [0, 2, 4]
+ * console.log(toJsSync(np.extract(np.equal(np.mod(a, 2), 0), a, { size: 5 }))) // [0, 2, 4, 0, 0]
  *
  * @since 0.1.0
  */
 export const extract = (
   condition: TensorLike,
   arr: TensorLike,
-  options?: { readonly size?: number | undefined }
-): Tensor => compress(np.ravel(toTensor(condition)), np.ravel(toTensor(arr)), options)
+  options?: CompressOptions
+): Tensor => {
+  checkOptions("extract", options, { size: integer, fillValue: anyValue })
+  return compressAlong("extract", np.ravel(toTensor(condition)), np.ravel(toTensor(arr)), undefined, options)
+}
 
 /**
  * `choices[a[i]][i]` for each position (NumPy's `choose`, `mode: "raise"` for

@@ -709,6 +709,10 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
   }
   const { restore, rows } = uniqueRows(op, t, options?.axis)
   const [n, m] = rows.shape as [number, number]
+  // JAX pads with the smallest value by default, and an empty input has none
+  if (n === 0 && options?.size !== undefined && options.size > 0 && options.fillValue === undefined) {
+    throw argumentError(op, "fillValue", "given for a zero-sized input with a nonzero size (JAX)", undefined)
+  }
   const iota = lax.iota("int32", [n], 0)
   // the rows sorted lexicographically (stably: equal rows keep their order), with their positions
   const columns = Array.from({ length: m }, (_, j) => lax.reshape(lax.slice(rows, [0, j], [n, j + 1]), [n]))
@@ -736,11 +740,11 @@ const uniqueImpl = (op: string, x: TensorLike, options: UniqueOptions | undefine
   const positions = truthyPositions(op, starts, { size })
   const valid = lax.ge(positions, lax.full([size], 0, "int32"))
   const safe = lax.max(positions, lax.full([size], 0, "int32"))
-  const fill = options?.fillValue === undefined
-    ? (n === 0
-      ? lax.full([size, m], 0, rows.dtype)
-      : lax.broadcastInDim(lax.slice(sortedRows, [0, 0], [1, m]), [size, m], [0, 1]))
-    : lax.full([size, m], options.fillValue, rows.dtype)
+  const fill = options?.fillValue !== undefined
+    ? lax.full([size, m], options.fillValue, rows.dtype)
+    : n === 0
+    ? lax.full([size, m], 0, rows.dtype) // size 0 here
+    : lax.broadcastInDim(lax.slice(sortedRows, [0, 0], [1, m]), [size, m], [0, 1])
   const validRows = lax.broadcastInDim(valid, [size, m], [0])
   const values = restore(n === 0 ? fill : lax.select(validRows, lax.gather(sortedRows, safe, 0), fill))
   // JAX's `perm[nonzero(mask, size=size)]`: nonzero pads with 0, so the padding is perm[0] (where

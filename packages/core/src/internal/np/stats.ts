@@ -68,30 +68,35 @@ export const nanmean = (x: TensorLike, options?: np.MeanOptions): Tensor => {
   return np.divide(np.sum(replaceNaN(t, 0), reduce), count)
 }
 
-// JAX's _nan_reduction: NaN where a slice is all NaN (whatever `where` and `initial` say).
+// JAX's _nan_reduction: NaN where a slice is all NaN (whatever `where` says), unless
+// `initial` is given: then the NaNs are plain -inf/+inf, and an all-NaN slice reduces to `initial`.
 const nanExtreme = (op: string, isMax: boolean) => (x: TensorLike, options?: np.ReduceWhereOptions): Tensor => {
   checkOptions(op, options, { ...whereSpec, initial: number })
   const t = toTensor(x)
   if (!isInexact(t.dtype)) return isMax ? np.max(t, options) : np.min(t, options)
   const filled = replaceNaN(t, isMax ? -Infinity : Infinity)
   const r = isMax ? np.max(filled, options) : np.min(filled, options)
+  if (options?.initial !== undefined) return r
   const allNaN = np.all(lax.ne(t, t), { axis: options?.axis, keepdims: options?.keepdims })
   return lax.select(allNaN, lax.full(r.shape, NaN, r.dtype), r)
 }
 
 /**
- * The maximum ignoring NaN (`jnp.nanmax`; NaN where all are NaN).
+ * The maximum ignoring NaN (`jnp.nanmax`; NaN where all are NaN, unless
+ * `initial` is given: then such a slice gives `initial`, as JAX).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.nanmax(np.array([1, NaN, 3])))) // 3
+ * console.log(toJsSync(np.nanmax(np.array([NaN, NaN]), { initial: 5 }))) // 5
  *
  * @since 0.1.0
  */
 export const nanmax = nanExtreme("nanmax", true)
 
 /**
- * The minimum ignoring NaN (`jnp.nanmin`).
+ * The minimum ignoring NaN (`jnp.nanmin`; NaN where all are NaN, unless
+ * `initial` is given, as `nanmax`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -112,7 +117,7 @@ const nanArg = (isMax: boolean) => (x: TensorLike, options?: np.ArgOptions): Ten
 }
 
 /**
- * The index of the maximum ignoring NaN (`jnp.nanargmax`; an all-NaN slice gives 0).
+ * The index of the maximum ignoring NaN (`jnp.nanargmax`; an all-NaN slice gives -1).
  *
  * @example
  * import { np, toJsSync } from "diffect"

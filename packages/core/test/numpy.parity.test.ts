@@ -1,0 +1,78 @@
+/**
+ * np against JAX's documented behaviour where diffect once differed: compress/extract's
+ * static size, nan reductions with `initial`, set ops' errors, reductions' dtypes and
+ * weak types, interp's options, the polynomial functions' options and the products'
+ * preferredElementType. Values come from JAX's docstrings or are derived by hand.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { np, runSync, vmap } from "diffect"
+import type { Tensor } from "diffect"
+import { expect, failure } from "./npSetup.js"
+
+const i32 = (v: np.NestedArray) => np.array(v, { dtype: "int32" })
+
+describe("np.compress / np.extract", () => {
+  it("size pads with fillValue (0 by default), not with a[0]", () => {
+    expect.tensor(np.extract(np.array([false, true, false]), i32([5, 2, 3]), { size: 3 }), "int32", [2, 0, 0])
+    expect.tensor(np.compress(np.array([false, true, false]), i32([5, 2, 3]), { size: 3, fillValue: -1 }), "int32", [
+      2,
+      -1,
+      -1
+    ])
+    expect.tensor(np.extract(np.array([true, false, true]), i32([5, 2, 3]), { size: 2, fillValue: 9 }), "int32", [5, 3])
+    const a = i32([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+    // JAX's docstring: slices along the axis, padded with fill rows
+    expect.tensor(np.compress(i32([0, 1, 1]), a, { axis: 0, size: 3, fillValue: 0 }), "int32", [[5, 6, 7, 8], [
+      9,
+      10,
+      11,
+      12
+    ], [0, 0, 0, 0]])
+    expect.tensor(np.compress(i32([1, 0, 1]), a, { axis: 1 }), "int32", [[1, 3], [5, 7], [9, 11]])
+    // JAX's docstring: vmap of extract with a static size
+    const f = (c: Tensor, x: Tensor) => np.extract(c, x, { size: 4, fillValue: 0 })
+    const out = runSync(vmap(f)(np.equal(np.mod(a, 3), 0), a)) as Tensor
+    expect.tensor(out, "int32", [[3, 0, 0, 0], [6, 0, 0, 0], [9, 12, 0, 0]])
+  })
+  it("JAX's errors: size out of range, out-of-bounds condition, 2-D condition", () => {
+    assert.include(
+      failure(() => np.compress(np.array([false, true, true]), i32([5, 2, 3]), { size: 4 }), "ArgumentError"),
+      "size must be in [0, 3]"
+    )
+    assert.include(
+      failure(() => np.compress(np.array([false, true, true, true]), i32([5, 2, 3])), "IndexError"),
+      "index 3 is out of bounds"
+    )
+    // a false entry past the end is ignored (JAX's docstring: a long mask is truncated)
+    expect.tensor(np.extract(np.array([true, false, true, false, false]), i32([1, 2, 3])), "int32", [1, 3])
+    assert.include(
+      failure(() => np.compress(np.array([[false, true], [true, true]]), i32([5, 2, 3, 4])), "ShapeError"),
+      "condition must be a 1D array"
+    )
+    assert.include(
+      failure(() => np.extract(np.array([true]), i32([1]), { bogus: 1 } as never), "ArgumentError"),
+      "extract"
+    )
+  })
+})
+
+describe("np.nanmin / np.nanmax", () => {
+  it("initial: an all-NaN slice reduces to initial (JAX's nan_if_all_nan=initial is None)", () => {
+    expect.tensor(np.nanmin(np.array([NaN, NaN]), { initial: 5 }), "float32", 5)
+    expect.tensor(np.nanmax(np.array([[NaN, NaN], [1, NaN]]), { axis: 1, initial: -2 }), "float32", [-2, 1])
+    expect.tensor(np.nanmax(np.array([[NaN, NaN], [1, NaN]]), { axis: 1 }), "float32", [NaN, 1])
+    expect.tensor(np.nanmin(np.array([3, NaN, 7]), { initial: 5 }), "float32", 3)
+  })
+})
+
+describe("np.unique family", () => {
+  it("an empty input with a nonzero size needs fillValue (JAX's _unique)", () => {
+    const empty = np.array([], { dtype: "float32" })
+    assert.include(failure(() => np.unique(empty, { size: 2 }), "ArgumentError"), "fillValue must be given")
+    assert.include(failure(() => np.uniqueCounts(empty, { size: 1 }), "ArgumentError"), "uniqueCounts")
+    assert.include(failure(() => np.union1d(empty, empty, { size: 1 }), "ArgumentError"), "fillValue")
+    expect.tensor(np.unique(empty, { size: 2, fillValue: 7 }), "float32", [7, 7])
+    expect.tensor(np.unique(empty, { size: 0 }), "float32", [])
+    expect.tensor(np.unique(empty), "float32", [])
+  })
+})
