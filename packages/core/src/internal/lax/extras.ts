@@ -9,8 +9,9 @@
  *
  * @since 0.1.0
  */
-import { isFloating, isInteger } from "../../DType.js"
+import { isComplex, isFloating, isInteger } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
+import { customJvpCall } from "../../Handler.js"
 import * as lax from "../../lax.js"
 import type { Precision } from "../../Primitive.js"
 import { Tensor } from "../../Tensor.js"
@@ -29,6 +30,17 @@ const floating = (op: string, u: unknown): Tensor => {
     throw new DTypeError({
       operation: op,
       detail: `dtype ${t.dtype} is not accepted. Accepted dtypes are floating (lax does not promote)`
+    })
+  }
+  return t
+}
+// asinh, acosh and atanh take complex operands too (JAX's `_float | _complex`)
+const inexactOperand = (op: string, u: unknown): Tensor => {
+  const t = tensor(op, u)
+  if (!isFloating(t.dtype) && !isComplex(t.dtype)) {
+    throw new DTypeError({
+      operation: op,
+      detail: `dtype ${t.dtype} is not accepted. Accepted dtypes are floating and complex (lax does not promote)`
     })
   }
   return t
@@ -55,7 +67,7 @@ const keepWeak = (x: Tensor, y: Tensor): Tensor =>
  *
  * @since 0.1.0
  */
-export const asinh = (x: Tensor): Tensor => arcsinh(floating("asinh", x))
+export const asinh = (x: Tensor): Tensor => arcsinh(inexactOperand("asinh", x))
 /**
  * Inverse hyperbolic cosine (JAX's `lax.acosh`).
  *
@@ -65,7 +77,7 @@ export const asinh = (x: Tensor): Tensor => arcsinh(floating("asinh", x))
  *
  * @since 0.1.0
  */
-export const acosh = (x: Tensor): Tensor => arccosh(floating("acosh", x))
+export const acosh = (x: Tensor): Tensor => arccosh(inexactOperand("acosh", x))
 /**
  * Inverse hyperbolic tangent (JAX's `lax.atanh`).
  *
@@ -75,7 +87,14 @@ export const acosh = (x: Tensor): Tensor => arccosh(floating("acosh", x))
  *
  * @since 0.1.0
  */
-export const atanh = (x: Tensor): Tensor => arctanh(floating("atanh", x))
+export const atanh = (x: Tensor): Tensor =>
+  customJvpCall({
+    name: "atanh",
+    f: ([u]) => [arctanh(u!)],
+    // JAX's rule, g / (1 + x) / (1 - x): +inf at x = +-1, where differentiating the composition
+    // 0.5 log1p(2a / (1 - a)) gives 0 * inf = NaN
+    jvp: ([u], [du]) => [[arctanh(u!)], [lax.div(lax.div(du!, lax.add(c(u!, 1), u!)), lax.sub(c(u!, 1), u!))]]
+  }, [inexactOperand("atanh", x)])[0]!
 /**
  * Cube root (JAX's `lax.cbrt`), real for negative inputs, within one ulp
  * (subnormals and the largest floats included).

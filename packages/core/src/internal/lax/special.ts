@@ -286,7 +286,9 @@ const representable = (b: number, dtype: Tensor["dtype"]): boolean =>
 
 /**
  * JAX's `lax.select_n(which, ...cases)`: `cases[which]` elementwise; `which`
- * is bool (two cases: false picks the first) or an integer (int32, uint32) in range.
+ * is bool (two cases: false picks the first) or an integer (int32, uint32).
+ * An integer out of range clamps, as JAX's lowering does: below 0 picks the
+ * first case, past the end the last.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -308,9 +310,15 @@ export const selectN = (which: Tensor, ...cases: ReadonlyArray<Tensor>): Tensor 
   if (w.dtype !== "int32" && w.dtype !== "uint32") {
     throw new DTypeError({ operation: "select_n", detail: `which must be bool or an integer, got ${w.dtype}` })
   }
-  let out = cases[cases.length - 1]!
-  for (let i = cases.length - 2; i >= 0; i--) out = lax.select(lax.eq(w, lax.full(w.shape, i, w.dtype)), cases[i]!, out)
-  return out
+  // JAX's lowering: a binary tree of `which < offset + mid` selects, so a which below 0 takes the
+  // first case and one past the end the last (np.choose's mode="clip", as JAX's testSelectN checks)
+  const tree = (offset: number, n: number): Tensor => {
+    if (n === 1) return cases[offset]!
+    const mid = n >> 1
+    const below = lax.lt(w, lax.full(w.shape, offset + mid, w.dtype))
+    return lax.select(below, tree(offset, mid), tree(offset + mid, n - mid))
+  }
+  return tree(0, cases.length)
 }
 
 /**
