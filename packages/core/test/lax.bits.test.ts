@@ -92,6 +92,19 @@ describe("nextafter", () => {
 })
 
 describe("reducePrecision", () => {
+  it("with no mantissa bits a float64 tie goes to the even exponent, as XLA's bit rounding (and the float32 path)", () => {
+    const xs = [1.5, 3, 6, 12, 0.75, 2.5, 3.5, -3, -6, 1.4, 1.6]
+    const want = [2, 2, 8, 8, 0.5, 2, 4, -2, -8, 1, 2]
+    assert.deepStrictEqual(js(lax.reducePrecision(f64(xs), 8, 0)), want)
+    assert.deepStrictEqual(js(lax.reducePrecision(f32(xs), 8, 0)), want)
+    const normal = fc.float({ min: Math.fround(2 ** -100), max: Math.fround(2 ** 100), noNaN: true })
+    fc.assert(
+      fc.property(fc.array(fc.oneof(normal, normal.map((v) => -v)), { minLength: 1, maxLength: 8 }), (xs) => {
+        assert.deepStrictEqual(js(lax.reducePrecision(f64(xs), 8, 0)), js(lax.reducePrecision(f32(xs), 8, 0)))
+      }),
+      { numRuns: 40 }
+    )
+  })
   it("float64 to float32's format is Math.fround with subnormals flushed", () => {
     fc.assert(
       fc.property(fc.array(anyFloat64, { minLength: 1, maxLength: 8 }), (xs) => {

@@ -174,9 +174,17 @@ const rounded = (x: Tensor, exponentBits: number, mantissaBits: number): Tensor 
     const ef = lax.convertElementType(e, "float64")
     const scale = k(x, 2 ** (mantissaBits + 1))
     const half = lax.floor(lax.mul(ef, k(x, 0.5)))
+    let significand = lax.round(lax.mul(m, scale), { roundingMethod: "toNearestEven" })
+    if (mantissaBits === 0) {
+      // no mantissa bit: XLA's last kept bit is the exponent's lowest, so a tie (|m| = 3/4) goes up
+      // only from an odd biased exponent (e + 1022 odd: e odd), which leaves it even (3 -> 2, 6 -> 8)
+      const tie = lax.eq(lax.abs(m), k(x, 0.75))
+      const eOdd = lax.ne(lax.sub(ef, lax.mul(half, k(x, 2))), k(x, 0))
+      significand = lax.select(lax.and(tie, lax.not(eOdd)), lax.sign(m), significand)
+    }
     const rounded = lax.mul(
       lax.mul(
-        lax.div(lax.round(lax.mul(m, scale), { roundingMethod: "toNearestEven" }), scale),
+        lax.div(significand, scale),
         lax.pow(k(x, 2), half)
       ),
       lax.pow(k(x, 2), lax.sub(ef, half))
