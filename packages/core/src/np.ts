@@ -26,6 +26,7 @@ import {
   broadcastAll,
   broadcastTo as broadcastToImpl,
   cast,
+  cumulativeReduce,
   nonzeroDivisor,
   normalizeAxes,
   prepare,
@@ -931,7 +932,8 @@ export const abs = (x: TensorLike): Tensor => {
 export const absolute = abs
 
 /**
- * -1, 0 or 1 by the sign of `x`.
+ * -1, 0 or 1 by the sign of `x` (numbers only: bool is a `DTypeError`, as
+ * JAX's `lax.sign` and NumPy, which have no bool loop).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -939,10 +941,7 @@ export const absolute = abs
  *
  * @since 0.1.0
  */
-export const sign = (x: TensorLike): Tensor => {
-  const t = toTensor(x)
-  return t.dtype === "bool" ? t : lax.sign(t)
-}
+export const sign = (x: TensorLike): Tensor => lax.sign(toTensor(x))
 
 const roundingUnary = (f: (x: Tensor) => Tensor) => (x: TensorLike): Tensor => {
   const t = toTensor(x)
@@ -1277,6 +1276,10 @@ const countKept = (
   return keep(lax.reduceSum(lax.convertElementType(whereMask(where, t.shape), dtype), axes), axes, keepdims)
 }
 
+// JAX's reductions end in the public lax.convert_element_type, whose result is never weak: a
+// weak input (a JS number broadcast) reduces to a strong result.
+const strong = (y: Tensor): Tensor => cast(y, y.dtype, false)
+
 const keep = (y: Tensor, axes: ReadonlyArray<number>, keepdims: boolean | undefined): Tensor =>
   keepdims === true && axes.length > 0 ? lax.expandDims(y, [...axes].sort((a, b) => a - b)) : y
 
@@ -1310,11 +1313,14 @@ const checkNonEmpty = (op: string, t: Tensor, axes: ReadonlyArray<number>): void
  */
 export const sum = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions): Tensor => {
   checkOptions("sum", options, reduceDTypeSpec)
-  let t = numericForSum(toTensor(x))
+  const t0 = toTensor(x)
+  // JAX's _reduction with a bool dtype: the input as bool, summed with or (its bool_op)
+  const isBool = options?.dtype === "bool"
+  let t = isBool ? t0 : numericForSum(t0)
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("sum", options?.axis, t.ndim)
-  const r = lax.reduceSum(masked(t, options?.where, 0), axes)
-  return keep(withInitial(r, options?.initial, lax.add), axes, options?.keepdims)
+  const r = (isBool ? lax.reduceMax : lax.reduceSum)(masked(t, options?.where, 0), axes)
+  return strong(keep(withInitial(r, options?.initial, isBool ? lax.or : lax.add), axes, options?.keepdims))
 }
 
 /**
@@ -1328,11 +1334,14 @@ export const sum = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions):
  */
 export const prod = (x: TensorLike, options?: ReduceWhereOptions & DTypeOptions): Tensor => {
   checkOptions("prod", options, reduceDTypeSpec)
-  let t = numericForSum(toTensor(x))
+  const t0 = toTensor(x)
+  // JAX's _reduction with a bool dtype: the input as bool, multiplied with and (its bool_op)
+  const isBool = options?.dtype === "bool"
+  let t = isBool ? t0 : numericForSum(t0)
   if (options?.dtype !== undefined) t = astype(t, options.dtype)
   const axes = normalizeAxes("prod", options?.axis, t.ndim)
-  const r = lax.reduceProd(masked(t, options?.where, 1), axes)
-  return keep(withInitial(r, options?.initial, lax.mul), axes, options?.keepdims)
+  const r = (isBool ? lax.reduceMin : lax.reduceProd)(masked(t, options?.where, 1), axes)
+  return strong(keep(withInitial(r, options?.initial, isBool ? lax.and : lax.mul), axes, options?.keepdims))
 }
 
 /**
@@ -1386,7 +1395,7 @@ export const max = (x: TensorLike, options?: ReduceWhereOptions): Tensor => {
     checkNonEmpty("max", t, axes)
   }
   const r = lax.reduceMax(masked(t, options?.where, lowest(t.dtype)), axes)
-  return keep(withInitial(r, initial, lax.max), axes, options?.keepdims)
+  return strong(keep(withInitial(r, initial, lax.max), axes, options?.keepdims))
 }
 
 /**
@@ -1408,7 +1417,7 @@ export const min = (x: TensorLike, options?: ReduceWhereOptions): Tensor => {
     checkNonEmpty("min", t, axes)
   }
   const r = lax.reduceMin(masked(t, options?.where, highest(t.dtype)), axes)
-  return keep(withInitial(r, initial, lax.min), axes, options?.keepdims)
+  return strong(keep(withInitial(r, initial, lax.min), axes, options?.keepdims))
 }
 
 // How many elements along `axes` are truthy (non-zero), as int32, with the reduced size.
@@ -1513,9 +1522,7 @@ export const argmin = (x: TensorLike, options?: ArgOptions): Tensor => argReduce
  */
 export const cumsum = (x: TensorLike, options?: { readonly axis?: number | undefined } & DTypeOptions): Tensor => {
   checkOptions("cumsum", options, cumsumSpec)
-  let t = numericForSum(toTensor(x))
-  if (options?.dtype !== undefined) t = astype(t, options.dtype)
-  return lax.cumsum(...alongAxis("cumsum", t, options?.axis))
+  return cumulativeReduce("cumsum", lax.cumsum, toTensor(x), options?.axis, options?.dtype)
 }
 
 /** Options of `var`/`std`: `ddof` is the delta degrees of freedom (0: population). @since 0.1.0 */
@@ -1611,7 +1618,8 @@ export const logsumexp = (x: TensorLike, options?: ReduceOptions): Tensor => {
   const shift = lax.stopGradient(lax.select(isfinite(m), m, lax.zerosLike(m)))
   const shiftKept = lax.expandDims(shift, [...axes].sort((a, b) => a - b))
   const s = lax.reduceSum(lax.exp(lax.sub(t, broadcastToImpl(shiftKept, t.shape))), axes)
-  return keep(lax.add(lax.log(s), shift), axes, options?.keepdims)
+  // strong, as JAX's (its shift is a strong max)
+  return strong(keep(lax.add(lax.log(s), shift), axes, options?.keepdims))
 }
 
 // ---------------------------------------------------------------------------

@@ -81,11 +81,11 @@ describe("unary ops per dtype", () => {
     expect.tensor(np.exp(arr([0, 1, 2], "int32")), "float32", [1, Math.E, Math.E ** 2], { tol: 2e-6 })
     expect.tensor(np.sqrt(arr([0, 4, 9], "int32")), "float32", [0, 2, 3])
   })
-  it("bool: logicalNot, abs and sign keep bool; sum counts", () => {
+  it("bool: logicalNot and abs keep bool, sign refuses it (as JAX's lax.sign); sum counts", () => {
     const bs = [true, false, true]
     expect.tensor(np.logicalNot(np.array(bs)), "bool", [false, true, false])
     expect.tensor(np.abs(np.array(bs)), "bool", bs)
-    expect.tensor(np.sign(np.array(bs)), "bool", bs)
+    assert.include(failure(() => np.sign(np.array(bs)), "DTypeError"), "bool")
     expect.tensor(np.sum(np.array(bs)), "int32", 2)
     expect.tensor(np.mean(np.array(bs)), "float32", 2 / 3, { tol: 2e-6 })
     expect.tensor(np.max(np.array(bs)), "bool", true)

@@ -76,3 +76,46 @@ describe("np.unique family", () => {
     expect.tensor(np.unique(empty), "float32", [])
   })
 })
+
+describe("np reductions: weak types and bool dtypes", () => {
+  it("a weak input reduces to a strong result (JAX's closing lax.convert_element_type)", () => {
+    const w = np.full([2, 2], 1.5)
+    assert.isTrue(w.weakType)
+    expect.tensor(np.sum(w), "float32", 6, { weak: false })
+    expect.tensor(np.prod(w), "float32", 5.0625, { weak: false })
+    expect.tensor(np.max(w, { axis: 0 }), "float32", [1.5, 1.5], { weak: false })
+    expect.tensor(np.min(w, { initial: 0 }), "float32", 0, { weak: false })
+    expect.tensor(np.nansum(w), "float32", 6, { weak: false })
+    expect.tensor(np.nanprod(w), "float32", 5.0625, { weak: false })
+    expect.tensor(np.ptp(w), "float32", 0, { weak: false })
+    expect.tensor(np.trace(w), "float32", 3, { weak: false })
+    expect.tensor(np.cumsum(w), "float32", [1.5, 3, 4.5, 6], { weak: false })
+    expect.tensor(np.cumprod(w, { axis: 1 }), "float32", [[1.5, 2.25], [1.5, 2.25]], { weak: false })
+    expect.tensor(np.nancumsum(w, { axis: 0 }), "float32", [[1.5, 1.5], [3, 3]], { weak: false })
+    expect.tensor(np.cumulativeSum(np.full([2], 1.5)), "float32", [1.5, 3], { weak: false })
+    expect.tensor(np.logsumexp(np.full([2], 0)), "float32", Math.LN2, { weak: false })
+  })
+  it("a bool dtype reduces with or / and (JAX's bool_op), and accumulates x != 0", () => {
+    expect.tensor(np.sum(i32([0, 2, 0]), { dtype: "bool" }), "bool", true)
+    expect.tensor(np.sum(i32([[0, 0], [0, 3]]), { dtype: "bool", axis: 1 }), "bool", [false, true])
+    expect.tensor(np.sum(i32([0, 0]), { dtype: "bool", initial: 1 }), "bool", true)
+    expect.tensor(np.prod(i32([1, 2, 0]), { dtype: "bool" }), "bool", false)
+    expect.tensor(np.prod(np.array([0.5, -1]), { dtype: "bool" }), "bool", true)
+    expect.tensor(np.prod(i32([1, 0]), { dtype: "bool", where: np.array([true, false]) }), "bool", true)
+    // [-1, 1] must not cancel: the running count of non-zeros, not the running sum
+    expect.tensor(np.cumsum(i32([-1, 1, 0]), { dtype: "bool" }), "bool", [true, true, true])
+    expect.tensor(np.cumsum(i32([0, 0, 2]), { dtype: "bool" }), "bool", [false, false, true])
+    expect.tensor(np.cumprod(i32([2, 0, 3]), { dtype: "bool" }), "bool", [true, false, false])
+    expect.tensor(np.nancumsum(np.array([NaN, 0, 1]), { dtype: "bool" }), "bool", [false, false, true])
+    expect.tensor(np.cumulativeProd(i32([2, 3]), { dtype: "bool", includeInitial: true }), "bool", [true, true, true])
+    // nancumsum replaces NaN before converting to an integer dtype (JAX's fill_nan first)
+    expect.tensor(np.nancumsum(np.array([1.5, NaN, 2.5]), { dtype: "int32" }), "int32", [1, 1, 3])
+  })
+})
+
+describe("np.sign", () => {
+  it("refuses bool (JAX's sign_p accepts numbers only)", () => {
+    assert.include(failure(() => np.sign(np.array([true, false])), "DTypeError"), "bool")
+    expect.tensor(np.sign(i32([-3, 0, 2])), "int32", [-1, 0, 1])
+  })
+})

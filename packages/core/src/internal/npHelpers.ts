@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { isComplex, isInteger, promote } from "../DType.js"
+import { isComplex, isInexact, isInteger, promote } from "../DType.js"
 import type { DType } from "../DType.js"
 import { Float0OperationError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
@@ -80,6 +80,34 @@ export const resultType = (
  */
 export const cast = (x: Tensor, dtype: DType, weakType: boolean): Tensor =>
   x.dtype === dtype && x.weakType === weakType ? x : lax.convertElementType(x, dtype, weakType)
+
+/**
+ * JAX's `_cumulative_reduction` (cumsum, cumprod, their nan variants, cumulativeSum/Prod):
+ * no axis (or a scalar) flattens; NaNs become `fillNaN` first when given; bool accumulates
+ * as int32; an explicit bool dtype accumulates `x != 0` as int32 (so [-1, 1] do not cancel)
+ * and converts back. The result is strong, as JAX's closing `lax.convert_element_type`.
+ *
+ * @since 0.1.0
+ */
+export const cumulativeReduce = (
+  op: string,
+  scan: (t: Tensor, axis: number) => Tensor,
+  t: Tensor,
+  axis: number | undefined,
+  dtype: DType | undefined,
+  fillNaN?: number
+): Tensor => {
+  let a = axis === undefined || t.ndim === 0 ? lax.reshape(t, [t.shape.reduce((p, d) => p * d, 1)]) : t
+  const ax = axis === undefined ? 0 : checkAxis(op, axis, a.ndim)
+  if (fillNaN !== undefined && isInexact(a.dtype)) {
+    a = lax.select(lax.ne(a, a), lax.full(a.shape, fillNaN, a.dtype, a.weakType), a)
+  }
+  if (dtype === "bool") {
+    a = cast(a.dtype === "bool" ? a : lax.ne(a, lax.full(a.shape, 0, a.dtype, a.weakType)), "int32", false)
+  } else a = cast(a, dtype ?? (a.dtype === "bool" ? "int32" : a.dtype), false)
+  const out = scan(a, ax)
+  return cast(out, dtype ?? out.dtype, false)
+}
 
 /** Promotes tensors to their common dtype. @since 0.1.0 */
 export const promoteAll = (op: string, xs: ReadonlyArray<Tensor>): Array<Tensor> => {

@@ -13,7 +13,7 @@ import type { Tensor } from "../../Tensor.js"
 import { boolean, checkAxis, checkOptions, dtype as dtypeCheck, integer } from "../../Validate.js"
 import type { OptionSpec } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
-import { toTensor } from "../npHelpers.js"
+import { cumulativeReduce, toTensor } from "../npHelpers.js"
 
 /** Options of the cumulative reductions: one axis (the flattened array when omitted) and a dtype. @since 0.1.0 */
 export interface CumulativeOptions {
@@ -23,14 +23,16 @@ export interface CumulativeOptions {
 
 const spec: OptionSpec = { axis: integer, dtype: dtypeCheck }
 
-// NumPy's rules: bool accumulates as int32, an explicit dtype converts first, no axis flattens.
-const prepared = (op: string, x: TensorLike, options: CumulativeOptions | undefined): readonly [Tensor, number] => {
+// JAX's _cumulative_reduction (NaNs replaced first for the nan variants).
+const accumulate = (
+  op: string,
+  scan: (t: Tensor, axis: number) => Tensor,
+  x: TensorLike,
+  options: CumulativeOptions | undefined,
+  fillNaN?: number
+): Tensor => {
   checkOptions(op, options, spec)
-  let t = toTensor(x)
-  if (t.dtype === "bool") t = lax.convertElementType(t, "int32")
-  if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
-  if (options?.axis === undefined) return [np.ravel(t), 0]
-  return [t, checkAxis(op, options.axis, t.ndim)]
+  return cumulativeReduce(op, scan, toTensor(x), options?.axis, options?.dtype, fillNaN)
 }
 
 /**
@@ -43,7 +45,7 @@ const prepared = (op: string, x: TensorLike, options: CumulativeOptions | undefi
  * @since 0.1.0
  */
 export const cumprod = (x: TensorLike, options?: CumulativeOptions): Tensor =>
-  lax.cumprod(...prepared("cumprod", x, options))
+  accumulate("cumprod", lax.cumprod, x, options)
 
 /**
  * `cumsum` with NaN counted as zero (`jnp.nancumsum`).
@@ -54,10 +56,8 @@ export const cumprod = (x: TensorLike, options?: CumulativeOptions): Tensor =>
  *
  * @since 0.1.0
  */
-export const nancumsum = (x: TensorLike, options?: CumulativeOptions): Tensor => {
-  const [t, axis] = prepared("nancumsum", x, options)
-  return lax.cumsum(np.where(np.isnan(t), np.zerosLike(t), t), axis)
-}
+export const nancumsum = (x: TensorLike, options?: CumulativeOptions): Tensor =>
+  accumulate("nancumsum", lax.cumsum, x, options, 0)
 
 /**
  * `cumprod` with NaN counted as one (`jnp.nancumprod`).
@@ -68,10 +68,8 @@ export const nancumsum = (x: TensorLike, options?: CumulativeOptions): Tensor =>
  *
  * @since 0.1.0
  */
-export const nancumprod = (x: TensorLike, options?: CumulativeOptions): Tensor => {
-  const [t, axis] = prepared("nancumprod", x, options)
-  return lax.cumprod(np.where(np.isnan(t), np.onesLike(t), t), axis)
-}
+export const nancumprod = (x: TensorLike, options?: CumulativeOptions): Tensor =>
+  accumulate("nancumprod", lax.cumprod, x, options, 1)
 
 /** Options of `cumulativeSum`/`cumulativeProd` (NumPy 2): `includeInitial` prepends the identity. @since 0.1.0 */
 export interface CumulativeArrayOptions extends CumulativeOptions {
@@ -88,7 +86,7 @@ const cumulativeArray = (
   options: CumulativeArrayOptions | undefined
 ): Tensor => {
   checkOptions(op, options, arraySpec)
-  let t = toTensor(x)
+  const t = toTensor(x)
   if (t.ndim === 0) {
     // NumPy 2 and JAX refuse a scalar here (unlike cumsum, which flattens it)
     const what = op === "cumulativeSum" ? "sum" : "product"
@@ -101,10 +99,8 @@ const cumulativeArray = (
   if (t.ndim > 1 && options?.axis === undefined) {
     throw argumentErrorFor(op, t.ndim)
   }
-  if (t.dtype === "bool") t = lax.convertElementType(t, "int32")
-  if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
   const axis = checkAxis(op, options?.axis ?? 0, t.ndim)
-  const out = scan(t, axis)
+  const out = cumulativeReduce(op, scan, t, axis, options?.dtype)
   if (options?.includeInitial !== true) return out
   const shape = out.shape.map((d, i) => (i === axis ? 1 : d))
   return lax.concatenate([np.full(shape, identity, { dtype: out.dtype }), out], axis)
