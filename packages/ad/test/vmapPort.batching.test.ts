@@ -5,7 +5,7 @@
  * testMinMaxPool and testSumPool (forward). Expected values are NumPy's (the python line that
  * gives them is in a comment) or the unbatched computation, as JAX's tests compare.
  */
-import { lax, linalg, np } from "@diffect/core"
+import { lax, np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import type { Effect } from "effect"
@@ -256,7 +256,7 @@ describe("convolutions, pools and linalg under vmap (batching_test.py)", () => {
     const psd = np.matmul(np.transpose(m), m)
     const vec = randomTensor(r, [10], "float64")
     const f = (scale: Tensor) => {
-      const chol = linalg.cholesky(np.multiply(np.expandDims(scale, 0), psd))
+      const chol = np.linalg.cholesky(np.multiply(np.expandDims(scale, 0), psd))
       return np.multiply(-0.5, np.sum(np.square(np.matmul(chol, vec))))
     }
     const scales = np.array([[0.1], [0.2], [0.3], [0.4], [0.5]], { dtype: "float64" })

@@ -40,7 +40,7 @@ export * as fft from "./scipyFft.js"
 export * as Kernel from "./Kernel.js"
 /** @category Ops */
 export * as lax from "./laxNamespace.js"
-export * as linalg from "./linalg.js"
+export * as linalg from "./scipyLinalg.js"
 /** @category Primitives */
 export * as Lowering from "./Lowering.js"
 /** @category Primitives */

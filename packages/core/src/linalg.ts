@@ -25,6 +25,7 @@ import { ShapeError } from "./Errors.js"
 import { customJvpCall } from "./Handler.js"
 import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
+import { requireMatrix } from "./internal/linalgChecks.js"
 import { promoteAll, toInexact, toTensor } from "./internal/npHelpers.js"
 import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
@@ -54,21 +55,6 @@ const mH = (x: Tensor): Tensor => (isComplex(x.dtype) ? lax.conj(mT(x)) : mT(x))
 const matmulHighest = (a: Tensor, b: Tensor): Tensor => {
   const batch = a.shape.slice(0, -2).map((_, i) => i)
   return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 2]], [batch, batch], { precision: "highest" })
-}
-
-const requireMatrix = (op: string, a: Tensor, square = true): void => {
-  if (a.ndim < 2) {
-    throw new ShapeError({
-      operation: op,
-      detail: `${a.ndim}-dimensional array given. Array must be at least two-dimensional`
-    })
-  }
-  if (square && a.shape.at(-1) !== a.shape.at(-2)) {
-    throw new ShapeError({
-      operation: op,
-      detail: `Last 2 dimensions of the array must be square, got shape (${a.shape.join(", ")})`
-    })
-  }
 }
 
 const sameDType = (a: Tensor, b: Tensor): readonly [Tensor, Tensor] => {
@@ -591,7 +577,8 @@ export const choSolve = (factor: readonly [c: TensorLike, lower: boolean], b: Te
  */
 export const luFactor = (a: TensorLike): readonly [lu: Tensor, piv: Tensor] => {
   const t = inexact(a)
-  requireMatrix("luFactor", t)
+  // `[..., m, n]`, rectangular too (JAX's lu_factor): piv has min(m, n) entries
+  requireMatrix("luFactor", t, false)
   const [lu, pivots] = laxLinalg.lu(t)
   return [lu, pivots]
 }
@@ -633,19 +620,40 @@ export const luSolve = (
   })
 }
 
+/** Options of {@link lu}. @since 0.1.0 */
+export interface LuOptions {
+  /** Return `[p l, u]` (the permuted `l`) instead of `[p, l, u]` (SciPy's `permute_l`; default false). */
+  readonly permuteL?: boolean | undefined
+}
+
+/** The type of {@link lu}: `[p, l, u]`, or `[p l, u]` with `permuteL: true`. @since 0.1.0 */
+export interface Lu {
+  (a: TensorLike, options: { readonly permuteL: true }): readonly [pl: Tensor, u: Tensor]
+  (a: TensorLike, options?: LuOptions): readonly [p: Tensor, l: Tensor, u: Tensor]
+}
+
 /**
  * SciPy's `lu`: `[p, l, u]` with `a = p l u`, `p` a permutation matrix, `l`
- * unit lower trapezoidal and `u` upper trapezoidal.
+ * unit lower trapezoidal and `u` upper trapezoidal; with `permuteL: true`,
+ * `[p l, u]`.
  *
  * @example
  * import { linalg, np, toJsSync } from "diffect"
  * const [p, l, u] = linalg.lu(np.array([[1, 2], [3, 4]]))
  * console.log(toJsSync(p)) // [[0, 1], [1, 0]]
  * console.log(toJsSync(np.matmul(p, np.matmul(l, u)))) // [[1, 2], [3, 4]]
+ * const [pl] = linalg.lu(np.array([[1, 2], [3, 4]]), { permuteL: true })
+ * console.log(toJsSync(pl)) // [[0.3333333, 1], [1, 0]]
  *
  * @since 0.1.0
  */
-export const lu = (a: TensorLike): readonly [p: Tensor, l: Tensor, u: Tensor] => {
+export const lu: Lu = ((a: TensorLike, options?: LuOptions) => {
+  checkOptions("lu", options, { permuteL: boolean })
+  const [p, l, u] = luParts(a)
+  return options?.permuteL === true ? [matmulHighest(p, l), u] as const : [p, l, u] as const
+}) as Lu
+
+const luParts = (a: TensorLike): readonly [p: Tensor, l: Tensor, u: Tensor] => {
   const t = inexact(a)
   requireMatrix("lu", t, false)
   const [m, n] = [t.shape.at(-2)!, t.shape.at(-1)!]
