@@ -336,6 +336,23 @@ describe("jax.grad parity", () => {
     expect.close(dd, value(Effect.succeed(special.polygamma(2, f64(7)))) as number, 1e-12)
   })
 
+  it("logNdtr's reverse-mode derivative phi(x) / Phi(x) in the lower tail (no NaN from the unused log1p branch)", () => {
+    // Mills' ratio Phi(-t) / phi(t) by its continued fraction 1 / (t + 1 / (t + 2 / (t + ...)))
+    const mills = (t: number) => {
+      let d = t
+      for (let k = 80; k >= 1; k--) d = t + k / d
+      return 1 / d
+    }
+    for (
+      const [dtype, xs, tol] of [["float64", [-19, -10, -8.5], 1e-12], ["float32", [-8.5, -6, -5.5], 1e-6]] as const
+    ) {
+      for (const x of xs) {
+        const g = value(grad((t: Tensor) => special.logNdtr(t))(np.array(x, { dtype }))) as number
+        expect.close(g, 1 / mills(-x), tol * Math.abs(x))
+      }
+    }
+  })
+
   it("fresnel's derivatives are sin(pi x^2 / 2) and cos(pi x^2 / 2), as central differences agree", () => {
     const f64 = (v: number) => np.array(v, { dtype: "float64" })
     for (const x of [0.2, 1.2, 1.8, 3.3]) {

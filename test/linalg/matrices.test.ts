@@ -76,6 +76,11 @@ describe("linalg.expm", () => {
     assert.isTrue(js(linalg.expm(f64([[0, 704200], [0, 0]]))).flat().every(Number.isNaN)) // 2^17 theta13 = 704,110
     assert.throws(() => linalg.expm(np.zeros([2, 3])), /expected A to be a \(batched\) square matrix/)
     assert.throws(() => linalg.expm(np.zeros([2, 2]), { maxSquaring: 2 } as never), /unknown key "maxSquaring"/)
+    // upperTriangular (JAX's option): the Pade quotient by a triangular solve, the same values
+    const u = f64([[1, 2, 0.5], [0, -1, 3], [0, 0, 0.25]])
+    assert.isBelow(relErr(js(linalg.expm(u, { upperTriangular: true })), js(linalg.expm(u))), 1e-15)
+    const nil = js(linalg.expm(f64([[0, 30], [0, 0]]), { upperTriangular: true }))
+    assert.deepStrictEqual(nil.map((r) => r.map((v) => Math.round(v * 1e9) / 1e9)), [[1, 30], [0, 1]])
   })
 
   it("its JVP is the Frechet derivative: the upper right block of expm([[A, E], [0, A]])", () => {

@@ -371,10 +371,13 @@ export const logNdtr = (x: TensorLike): Tensor => {
   const t = real("logNdtr", x)
   const lower = t.dtype === "float64" ? -20 : -9
   const safe = lax.select(lax.lt(t, c(t, lower)), c(t, lower), t)
-  // log(ndtr(x)) = log1p(-ndtr(-x)) above 0: no cancellation in 1 - tiny
+  // log(ndtr(x)) = log1p(-ndtr(-x)) above 0: no cancellation in 1 - tiny. That branch runs on 1
+  // where it is not taken: at x <= -5.4 (float32; -8.3 in float64) ndtr(-x) rounds to 1, and the
+  // unselected log1p(-1) = -inf would make the gradient NaN
+  const positive = lax.gt(safe, c(t, 0))
   const direct = lax.select(
-    lax.gt(safe, c(t, 0)),
-    lax.log1p(lax.neg(ndtr(lax.neg(safe)))),
+    positive,
+    lax.log1p(lax.neg(ndtr(lax.neg(lax.select(positive, safe, c(t, 1)))))),
     lax.log(ndtr(safe))
   )
   // -x^2/2 - log(-x) - log(2 pi)/2 + log(1 - 1/x^2 + 3/x^4 - 15/x^6 + 105/x^8 - 945/x^10)

@@ -98,9 +98,11 @@ const padeUV = (a: Tensor): readonly [Tensor, Tensor] => {
   return [u, v]
 }
 
-/** Options of `expm`: JAX's `maxSquarings` (16). @since 0.1.0 */
+/** Options of `expm`: JAX's `maxSquarings` (16) and `upperTriangular`. @since 0.1.0 */
 export interface ExpmOptions {
   readonly maxSquarings?: number | undefined
+  /** Assume `A` is upper triangular: the Pade quotient is a triangular solve (default false). */
+  readonly upperTriangular?: boolean | undefined
 }
 
 /**
@@ -122,7 +124,7 @@ export interface ExpmOptions {
  * @since 0.1.0
  */
 export const expm = (a: TensorLike, options?: ExpmOptions): Tensor => {
-  checkOptions("expm", options, { maxSquarings: integer })
+  checkOptions("expm", options, { maxSquarings: integer, upperTriangular: boolean })
   const maxSquarings = options?.maxSquarings ?? 16
   if (maxSquarings < 0) throw argumentError("expm", "maxSquarings", "a non-negative integer", maxSquarings)
   const t = toInexact(toTensor(a))
@@ -143,7 +145,11 @@ export const expm = (a: TensorLike, options?: ExpmOptions): Tensor => {
   const scale = matrixShaped(exp2(np.negative(squarings)))
   const scaled = np.multiply(t, isComplex(t.dtype) ? lax.convertElementType(scale, t.dtype) : scale)
   const [u, v] = padeUV(scaled)
-  let r = solveSquare(np.subtract(v, u), np.add(v, u))
+  // JAX's _solve_P_Q: q^-1 p, by a triangular solve when A (so p and q) is upper triangular
+  const [p, q] = [np.add(v, u), np.subtract(v, u)]
+  let r = options?.upperTriangular === true
+    ? laxLinalg.triangularSolve(q, p, { leftSide: true, lower: false })
+    : solveSquare(q, p)
   const steps = matrixShaped(squarings)
   for (let i = 0; i <= maxSquarings; i++) {
     const more = lax.lt(lax.full(steps.shape, i, normDType, false), steps)
