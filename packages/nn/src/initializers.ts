@@ -14,21 +14,31 @@
  *
  * @since 0.1.0
  */
-import { np, Shape, ShapeError } from "@diffect/core"
+import { lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { checkShape } from "@diffect/core/Validate"
+import { splitN } from "./internal/keys.js"
+import { realDType } from "./internal/sampling.js"
 import * as random from "./random.js"
 
 type FloatDType = random.FloatDType
+type InexactDType = random.InexactDType
 
 /**
- * An initializer: `(key, shape, dtype = float32) => Tensor`.
+ * An initializer: `(key, shape, dtype = float32) => Tensor`. The dtype may be
+ * complex where JAX's initializer takes one (`normal`, `orthogonal`,
+ * `varianceScaling` and its specializations, the constants); the others
+ * refuse it with a `DTypeError`, as JAX's samplers do.
  *
  * @since 0.1.0
  */
-export type Initializer = (key: Tensor, shape: ReadonlyArray<number>, dtype?: FloatDType) => Tensor
+export type Initializer = (key: Tensor, shape: ReadonlyArray<number>, dtype?: InexactDType) => Tensor
 
-const dtypeOr = (d: FloatDType | undefined, fallback: FloatDType | undefined): FloatDType => d ?? fallback ?? "float32"
+const dtypeOr = (d: InexactDType | undefined, fallback: InexactDType | undefined): InexactDType =>
+  d ?? fallback ?? "float32"
+
+// (a complex dtype reaches random.uniform / truncatedNormal, whose DTypeError is JAX's ValueError)
+const realOnly = (d: InexactDType): FloatDType => d as FloatDType
 
 /**
  * Zeros (the key is unused), JAX's `zeros`.
@@ -62,7 +72,7 @@ export const ones: Initializer = (_key, shape, dtype) => np.ones(shape, { dtype:
  * @since 0.1.0
  */
 export const constant =
-  (value: number, options?: { readonly dtype?: FloatDType | undefined }): Initializer => (_key, shape, dtype) =>
+  (value: number, options?: { readonly dtype?: InexactDType | undefined }): Initializer => (_key, shape, dtype) =>
     np.full(shape, value, { dtype: dtypeOr(dtype, options?.dtype) })
 
 /**
@@ -76,7 +86,7 @@ export const constant =
  */
 export const uniform =
   (scale = 1e-2, options?: { readonly dtype?: FloatDType | undefined }): Initializer => (key, shape, dtype) => {
-    const d = dtypeOr(dtype, options?.dtype)
+    const d = realOnly(dtypeOr(dtype, options?.dtype))
     return np.multiply(random.uniform(key, shape, { dtype: d }), np.array(scale, { dtype: d }))
   }
 
@@ -90,7 +100,7 @@ export const uniform =
  * @since 0.1.0
  */
 export const normal =
-  (stddev = 1e-2, options?: { readonly dtype?: FloatDType | undefined }): Initializer => (key, shape, dtype) => {
+  (stddev = 1e-2, options?: { readonly dtype?: InexactDType | undefined }): Initializer => (key, shape, dtype) => {
     const d = dtypeOr(dtype, options?.dtype)
     return np.multiply(random.normal(key, shape, { dtype: d }), np.array(stddev, { dtype: d }))
   }
@@ -114,7 +124,7 @@ export const truncatedNormal = (
   }
 ): Initializer =>
 (key, shape, dtype) => {
-  const d = dtypeOr(dtype, options?.dtype)
+  const d = realOnly(dtypeOr(dtype, options?.dtype))
   const t = random.truncatedNormal(key, options?.lower ?? -2, options?.upper ?? 2, shape, { dtype: d })
   return np.multiply(t, np.array(stddev, { dtype: d }))
 }
@@ -124,7 +134,7 @@ export interface FanOptions {
   readonly inAxis?: number | ReadonlyArray<number> | undefined
   readonly outAxis?: number | ReadonlyArray<number> | undefined
   readonly batchAxis?: number | ReadonlyArray<number> | undefined
-  readonly dtype?: FloatDType | undefined
+  readonly dtype?: InexactDType | undefined
 }
 
 /**
@@ -172,11 +182,34 @@ export type Mode = "fanIn" | "fanOut" | "fanAvg" | "fanGeoAvg"
 /** @since 0.1.0 */
 export type Distribution = "truncatedNormal" | "normal" | "uniform"
 
+// JAX's _complex_uniform and _complex_truncated_normal: a modulus and a uniform angle from the two
+// keys of a split; the modulus is sqrt(2 u) (uniform on the disk of radius sqrt 2, E|z|^2 = 1) or
+// the inverse CDF of a complex normal's modulus truncated to `upper`.
+const complexPolar = (
+  key: Tensor,
+  shape: ReadonlyArray<number>,
+  dtype: "complex64" | "complex128",
+  upper: number | null
+): Tensor => {
+  const real = realDType(dtype)
+  const [kr, kTheta] = splitN(key, 2)
+  const c = (v: number) => np.array(v, { dtype: real })
+  const u = random.uniform(kr!, shape, { dtype: real })
+  const r = upper === null
+    ? np.sqrt(np.multiply(c(2), u))
+    : np.sqrt(np.negative(np.log(np.subtract(c(1), np.multiply(c(1 - Math.exp(-(upper ** 2))), u)))))
+  const theta = np.multiply(c(2 * Math.PI), random.uniform(kTheta!, shape, { dtype: real }))
+  return lax.complex(np.multiply(r, np.cos(theta)), np.multiply(r, np.sin(theta)))
+}
+
 /**
  * JAX's `variance_scaling`: samples with variance `scale / n`, where `n` is the
  * fan-in, fan-out, their mean or their geometric mean (`mode`), from a
  * truncated normal (rescaled by its standard deviation on (-2, 2),
  * 0.87962566103423978), a normal, or a uniform on `[-sqrt(3 v), sqrt(3 v))`.
+ * A complex dtype draws, as JAX does, a complex normal (its modulus truncated
+ * at 2, rescaled by 0.95311164380491208), a complex normal, or a uniform on a
+ * disk.
  *
  * @example
  * import { nn, random, toJsSync } from "diffect"
@@ -212,16 +245,24 @@ export const varianceScaling = (
   }
   // a zero-size shape has no fans (0 / 0): its (empty) values need no variance
   const variance = np.array(empty ? 1 : scale / denominator, { dtype: d })
+  if ((d === "complex64" || d === "complex128") && distribution !== "normal") {
+    if (distribution === "truncatedNormal") {
+      // the standard deviation of a complex standard normal whose modulus is truncated to 2
+      const stddev = np.divide(np.sqrt(variance), np.array(0.9531116438049121, { dtype: d }))
+      return np.multiply(complexPolar(key, shape, d, 2), stddev)
+    }
+    if (distribution === "uniform") return np.multiply(complexPolar(key, shape, d, null), np.sqrt(variance))
+  }
   switch (distribution) {
     case "truncatedNormal": {
       const stddev = np.divide(np.sqrt(variance), np.array(0.87962566103423978, { dtype: d }))
-      return np.multiply(random.truncatedNormal(key, -2, 2, shape, { dtype: d }), stddev)
+      return np.multiply(random.truncatedNormal(key, -2, 2, shape, { dtype: realOnly(d) }), stddev)
     }
     case "normal":
       return np.multiply(random.normal(key, shape, { dtype: d }), np.sqrt(variance))
     case "uniform":
       return np.multiply(
-        random.uniform(key, shape, { dtype: d, minval: -1 }),
+        random.uniform(key, shape, { dtype: realOnly(d), minval: -1 }),
         np.sqrt(np.multiply(np.array(3, { dtype: d }), variance))
       )
     default:
@@ -313,7 +354,7 @@ export const heNormal = (options?: FanOptions): Initializer => varianceScaling(2
  */
 export const orthogonal = (
   scale = 1,
-  options?: { readonly columnAxis?: number | undefined; readonly dtype?: FloatDType | undefined }
+  options?: { readonly columnAxis?: number | undefined; readonly dtype?: InexactDType | undefined }
 ): Initializer =>
 (key, given, dtype) => {
   const d = dtypeOr(dtype, options?.dtype)
@@ -329,3 +370,94 @@ export const orthogonal = (
   const rest = shape.filter((_, i) => i !== columnAxis)
   return np.multiply(np.array(scale, { dtype: d }), np.moveaxis(np.reshape(q, [...rest, nCols]), -1, columnAxis))
 }
+
+/**
+ * A delta-orthogonal convolution kernel (JAX's `delta_orthogonal`, Xiao et
+ * al. 2018): for a 3-, 4- or 5-D shape `[...spatial, in, out]` with
+ * `in <= out`, an {@link orthogonal} `[in, out]` matrix at the centre of the
+ * spatial window (index `(k - 1) // 2` on each spatial axis) and zeros
+ * elsewhere.
+ *
+ * @example
+ * import { nn, np, random, toJsSync } from "diffect"
+ * const w = nn.initializers.deltaOrthogonal()(random.key(0), [3, 2, 2], "float64")
+ * console.log(toJsSync(np.greater(np.sum(np.abs(w), { axis: [1, 2] }), 0))) // [false, true, false]
+ * const centre = np.index(w, 1)
+ * console.log(toJsSync(np.round(np.matmul(np.transpose(centre), centre), { decimals: 12 }))) // [[1, 0], [0, 1]]
+ *
+ * @since 0.1.0
+ */
+export const deltaOrthogonal = (
+  scale = 1,
+  options?: { readonly columnAxis?: number | undefined; readonly dtype?: InexactDType | undefined }
+): Initializer =>
+(key, given, dtype) => {
+  const d = dtypeOr(dtype, options?.dtype)
+  const shape = checkShape("deltaOrthogonal", given)
+  if (shape.length < 3 || shape.length > 5) {
+    throw new ShapeError({
+      operation: "deltaOrthogonal",
+      detail: `Delta orthogonal initializer requires a 3D, 4D or 5D shape, got [${shape}]`
+    })
+  }
+  const [fanIn, fanOut] = shape.slice(-2) as [number, number]
+  if (fanOut < fanIn) {
+    throw new ShapeError({
+      operation: "deltaOrthogonal",
+      detail: `\`fan_in\` must be less or equal than \`fan_out\`, got shape [${shape}]`
+    })
+  }
+  const ortho = orthogonal(scale, { columnAxis: options?.columnAxis, dtype: d })(key, [fanIn, fanOut], d)
+  // the matrix times the indicator of the window's centre, broadcast over the spatial axes
+  const spatial = shape.slice(0, -2)
+  let centre: Tensor | null = null
+  spatial.forEach((k, i) => {
+    const here = np.equal(lax.iota("int32", [...spatial, 1, 1], i), Math.floor((k - 1) / 2))
+    centre = centre === null ? here : np.logicalAnd(centre, here)
+  })
+  return np.multiply(np.astype(centre!, d), ortho)
+}
+
+/**
+ * Alias of {@link heNormal} (JAX's `kaiming_normal`).
+ *
+ * @example
+ * import { nn } from "diffect"
+ * console.log(nn.initializers.kaimingNormal === nn.initializers.heNormal) // true
+ *
+ * @since 0.1.0
+ */
+export const kaimingNormal = heNormal
+
+/**
+ * Alias of {@link heUniform} (JAX's `kaiming_uniform`).
+ *
+ * @example
+ * import { nn } from "diffect"
+ * console.log(nn.initializers.kaimingUniform === nn.initializers.heUniform) // true
+ *
+ * @since 0.1.0
+ */
+export const kaimingUniform = heUniform
+
+/**
+ * Alias of {@link glorotNormal} (JAX's `xavier_normal`).
+ *
+ * @example
+ * import { nn } from "diffect"
+ * console.log(nn.initializers.xavierNormal === nn.initializers.glorotNormal) // true
+ *
+ * @since 0.1.0
+ */
+export const xavierNormal = glorotNormal
+
+/**
+ * Alias of {@link glorotUniform} (JAX's `xavier_uniform`).
+ *
+ * @example
+ * import { nn } from "diffect"
+ * console.log(nn.initializers.xavierUniform === nn.initializers.glorotUniform) // true
+ *
+ * @since 0.1.0
+ */
+export const xavierUniform = glorotUniform

@@ -45,6 +45,7 @@ import {
   erfInvImpl,
   FINFO,
   floatDType,
+  inexactDType,
   normalImpl,
   outShape,
   safeIntToFloat,
@@ -53,8 +54,8 @@ import {
 import * as threefry from "./internal/threefry.js"
 
 type TensorLike = np.TensorLike
-export type { FloatDType } from "./internal/sampling.js"
-import type { FloatDType } from "./internal/sampling.js"
+export type { FloatDType, InexactDType } from "./internal/sampling.js"
+import type { FloatDType, InexactDType } from "./internal/sampling.js"
 
 // ---------------------------------------------------------------------------
 // the stream
@@ -338,19 +339,28 @@ const erfInvDiff = customJvp(erfInvImpl).defJvp(([x], [t]) => {
   return [y, lax.mul(t, lax.mul(lax.full(y.shape, Math.sqrt(Math.PI) / 2, y.dtype), lax.exp(lax.mul(y, y))))]
 })
 
+/** Options of the samplers that also draw complex values ({@link normal}, {@link orthogonal}). @since 0.1.0 */
+export interface InexactDTypeOptions {
+  /** float32 (default), float64, complex64 or complex128. */
+  readonly dtype?: InexactDType | undefined
+}
+
 /**
  * Standard normal samples (JAX's `normal`: `sqrt(2) * erf_inv(u)` for `u`
- * uniform in `(-1, 1)`).
+ * uniform in `(-1, 1)`). A complex dtype draws the real and imaginary parts
+ * from the two keys of a split, each divided by `sqrt(2)` (so `E|z|^2 = 1`), as
+ * JAX does.
  *
  * @example
  * import { random, toJsSync } from "diffect"
  * console.log(toJsSync(random.normal(random.key(0), [2, 2]))) // [[1.622642, 2.025265], [-0.4335944, -0.07861735]]
+ * console.log(random.normal(random.key(0), [2], { dtype: "complex64" }).dtype) // complex64
  *
  * @since 0.1.0
  */
-export const normal = (key: Tensor, shape: ShapeLike = [], options?: DTypeOptions): Tensor => {
+export const normal = (key: Tensor, shape: ShapeLike = [], options?: InexactDTypeOptions): Tensor => {
   checkKeys("normal", options, ["dtype"])
-  return normalImpl(checkKey("normal", key), shapeOf("normal", shape), floatDType("normal", options?.dtype))
+  return normalImpl(checkKey("normal", key), shapeOf("normal", shape), inexactDType("normal", options?.dtype))
 }
 
 /**
@@ -1117,8 +1127,8 @@ export const multivariateNormal = (
 /**
  * Random orthogonal (Haar-distributed) `n x m` matrices (JAX's `orthogonal`:
  * `Q` of the Householder QR factorization of a normal matrix, signs fixed by
- * `R`'s diagonal),
- * shape `[...shape, n, m]` (`m` defaults to `n`).
+ * `R`'s diagonal), shape `[...shape, n, m]` (`m` defaults to `n`). A complex
+ * dtype gives unitary matrices (the phases of `R`'s diagonal fixed).
  *
  * @example
  * import { np, random, toJsSync } from "diffect"
@@ -1130,11 +1140,11 @@ export const multivariateNormal = (
 export const orthogonal = (
   key: Tensor,
   n: number,
-  options?: DTypeOptions & { readonly shape?: ShapeLike | undefined; readonly m?: number | undefined }
+  options?: InexactDTypeOptions & { readonly shape?: ShapeLike | undefined; readonly m?: number | undefined }
 ): Tensor => {
   checkKeys("orthogonal", options, ["dtype", "shape", "m"])
   checkKey("orthogonal", key)
-  const dtype = floatDType("orthogonal", options?.dtype)
+  const dtype = inexactDType("orthogonal", options?.dtype)
   const m = options?.m ?? n
   const s = shapeOf("orthogonal", options?.shape ?? [])
   shapeOf("orthogonal", [n, m])
@@ -1143,6 +1153,7 @@ export const orthogonal = (
   // Householder QR, then the columns' signs from R's diagonal (Haar measure), as JAX.
   const [q, r] = np.linalg.qr(z)
   const d = np.sum(np.multiply(r, np.eye(k, { dtype })), { axis: -1 })
+  // (a complex sign is d / |d|, a unitary Q's phases)
   const x = np.multiply(q, np.expandDims(np.sign(d), -2))
   return n < m ? np.swapaxes(x, -1, -2) : x
 }

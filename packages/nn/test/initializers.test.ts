@@ -141,3 +141,88 @@ describe("statistics", () => {
     assert.throws(() => init(random.key(0), "3x3" as never), /computeFans: shape must be/)
   })
 })
+
+// The real and imaginary parts of a complex tensor, flat.
+const parts = (z: ReturnType<typeof np.array>) => [flat(np.real(z)), flat(np.imag(z))] as const
+
+describe("complex dtypes (JAX's _normal, _complex_uniform, _complex_truncated_normal)", () => {
+  const [k1, k2] = [random.split(key).at(0), random.split(key).at(1)]
+  it("random.normal: the two halves of a split as real and imaginary parts, each over sqrt 2", () => {
+    for (const [dtype, real, tol] of [["complex64", "float32", 1e-7], ["complex128", "float64", 1e-15]] as const) {
+      const z = random.normal(key, [5], { dtype })
+      assert.strictEqual(z.dtype, dtype)
+      const [re, im] = parts(z)
+      assertClose(re, flat(random.normal(k1, [5], { dtype: real })).map((v) => v / Math.SQRT2), tol)
+      assertClose(im, flat(random.normal(k2, [5], { dtype: real })).map((v) => v / Math.SQRT2), tol)
+    }
+    const [re, im] = parts(random.normal(key, [20000], { dtype: "complex64" }))
+    assert.closeTo(re.reduce((a, v, i) => a + v * v + im[i]! ** 2, 0) / 20000, 1, 0.03)
+  })
+  it("random.orthogonal: unitary Q^H Q = I, tall and wide", () => {
+    const q = random.orthogonal(key, 4, { dtype: "complex128" })
+    assert.strictEqual(q.dtype, "complex128")
+    const eye = np.matmul(np.conj(np.transpose(q)), q)
+    assertClose(flat(np.real(eye)), flat(np.eye(4)), 1e-12)
+    assertClose(flat(np.imag(eye)), flat(np.zeros([4, 4])), 1e-12)
+    const w = random.orthogonal(key, 2, { m: 5, dtype: "complex64" })
+    assert.deepStrictEqual(w.shape, [2, 5])
+    assertClose(flat(np.real(np.matmul(w, np.conj(np.transpose(w))))), flat(np.eye(2)), 1e-6)
+  })
+  it("normal and orthogonal initializers take complex dtypes; uniform and truncatedNormal refuse them as JAX", () => {
+    const [re] = parts(init.normal(2)(key, [4], "complex64"))
+    assertClose(re, parts(random.normal(key, [4], { dtype: "complex64" }))[0].map((v) => 2 * v), 1e-6)
+    assert.strictEqual(init.orthogonal()(key, [3, 3], "complex64").dtype, "complex64")
+    assert.throws(() => init.uniform()(key, [3], "complex64"), /must be a float dtype/)
+    assert.throws(() => init.truncatedNormal()(key, [3], "complex64"), /must be a float dtype/)
+  })
+  it("varianceScaling uniform: sqrt(2 u) e^(2 pi i v) on a disk, times sqrt(variance)", () => {
+    const z = init.varianceScaling(2, "fanIn", "uniform")(key, [4, 3], "complex128")
+    const u = flat(random.uniform(k1, [4, 3], { dtype: "float64" }))
+    const v = flat(random.uniform(k2, [4, 3], { dtype: "float64" }))
+    const sd = Math.sqrt(2 / 4)
+    const [re, im] = parts(z)
+    assertClose(re, u.map((a, i) => sd * Math.sqrt(2 * a) * Math.cos(2 * Math.PI * v[i]!)), 1e-12)
+    assertClose(im, u.map((a, i) => sd * Math.sqrt(2 * a) * Math.sin(2 * Math.PI * v[i]!)), 1e-12)
+  })
+  it("varianceScaling truncatedNormal: the modulus of a complex normal truncated at 2, variance scale / fan", () => {
+    const z = init.varianceScaling(1, "fanIn", "truncatedNormal")(key, [4, 3], "complex128")
+    const u = flat(random.uniform(k1, [4, 3], { dtype: "float64" }))
+    const v = flat(random.uniform(k2, [4, 3], { dtype: "float64" }))
+    const sd = 0.5 / 0.9531116438049121 // JAX: .95311164380491208
+    const r = u.map((a) => Math.sqrt(-Math.log(1 - (1 - Math.exp(-4)) * a)))
+    const [re, im] = parts(z)
+    assertClose(re, r.map((m, i) => sd * m * Math.cos(2 * Math.PI * v[i]!)), 1e-12)
+    assertClose(im, r.map((m, i) => sd * m * Math.sin(2 * Math.PI * v[i]!)), 1e-12)
+    // glorotNormal at a large fan: E|z|^2 = 2 / (fanIn + fanOut)
+    const [gr, gi] = parts(init.glorotNormal()(key, [200, 100], "complex64"))
+    assert.closeTo(gr.reduce((a, x, i) => a + x * x + gi[i]! ** 2, 0) / 20000 * 150, 1, 0.03)
+  })
+})
+
+describe("deltaOrthogonal and the kaiming / xavier aliases", () => {
+  it("an orthogonal matrix at the window's centre, zeros elsewhere (JAX's delta_orthogonal)", () => {
+    for (const shape of [[3, 2, 3], [4, 3, 3, 3], [3, 2, 5, 2, 4]]) {
+      const w = init.deltaOrthogonal(2)(key, shape, "float64")
+      assert.deepStrictEqual(w.shape, shape)
+      const centre = init.orthogonal(2)(key, shape.slice(-2), "float64")
+      const spatial = shape.slice(0, -2)
+      const index = spatial.map((k) => Math.floor((k - 1) / 2))
+      const values = flat(w)
+      const block = shape.at(-2)! * shape.at(-1)!
+      const at = index.reduce((a, i, d) => a * spatial[d]! + i, 0)
+      values.forEach((x, i) => {
+        if (Math.floor(i / block) !== at) assert.strictEqual(x, 0)
+      })
+      assertClose(values.slice(at * block, (at + 1) * block), flat(centre), 0)
+    }
+    assert.throws(() => init.deltaOrthogonal()(key, [3, 3]), /requires a 3D, 4D or 5D shape/)
+    assert.throws(() => init.deltaOrthogonal()(key, [1, 2, 3, 4, 5, 6]), ShapeError)
+    assert.throws(() => init.deltaOrthogonal()(key, [3, 3, 2]), /`fan_in` must be less or equal than `fan_out`/)
+  })
+  it("kaimingNormal, kaimingUniform, xavierNormal, xavierUniform are JAX's aliases", () => {
+    assert.strictEqual(init.kaimingNormal, init.heNormal)
+    assert.strictEqual(init.kaimingUniform, init.heUniform)
+    assert.strictEqual(init.xavierNormal, init.glorotNormal)
+    assert.strictEqual(init.xavierUniform, init.glorotUniform)
+  })
+})

@@ -8,7 +8,7 @@ import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { compiledWhenEager } from "@diffect/core/Staging"
 import { describeValue } from "@diffect/core/Validate"
-import { partitionable, shapeOf } from "./keys.js"
+import { partitionable, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import * as threefry from "./threefry.js"
 
@@ -24,6 +24,25 @@ export const floatDType = (operation: string, dtype: DType.DType | undefined): F
   }
   return d
 }
+
+/** A float or complex dtype for samples (JAX's inexact dtypes). @since 0.1.0 */
+export type InexactDType = FloatDType | "complex64" | "complex128"
+
+export const inexactDType = (operation: string, dtype: DType.DType | undefined): InexactDType => {
+  const d = dtype ?? "float32"
+  if (d !== "float32" && d !== "float64" && d !== "complex64" && d !== "complex128") {
+    const got = typeof d === "string" ? d : describeValue(d)
+    throw new DTypeError({
+      operation,
+      detail: `dtype argument to \`${operation}\` must be a float or complex dtype, got ${got}`
+    })
+  }
+  return d
+}
+
+/** The real dtype of a float or complex dtype. @since 0.1.0 */
+export const realDType = (d: InexactDType): FloatDType =>
+  d === "complex64" ? "float32" : d === "complex128" ? "float64" : d
 
 export const asFloat = (x: TensorLike, dtype: FloatDType): Tensor => {
   const t = np.asarray(x)
@@ -140,7 +159,14 @@ export const normalFromFloats = (floats: Tensor, dtype: FloatDType): Tensor => {
   return lax.mul(lax.full(u.shape, Math.SQRT2, dtype), erfInvImpl(u))
 }
 
-export const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: FloatDType): Tensor => {
+export const normalImpl = (key: Tensor, shape: ReadonlyArray<number>, dtype: InexactDType): Tensor => {
+  if (dtype === "complex64" || dtype === "complex128") {
+    // JAX's _normal: real and imaginary parts from the two halves of a split, each of variance 1/2
+    const real = realDType(dtype)
+    const [kRe, kIm] = splitN(key, 2)
+    const half = (k: Tensor) => lax.div(normalImpl(k, shape, real), lax.full(shape, Math.SQRT2, real))
+    return lax.complex(half(kRe!), half(kIm!))
+  }
   const n = shape.reduce((a, d) => a * d, 1)
   return compiledWhenEager("normal", `${shape}|${dtype}|${partitionable()}`, n, [key], ([k]) => [
     normalFromFloats(unitFloats(k!, shape, dtype), dtype)
