@@ -5,7 +5,7 @@
  * preferredElementType. Values come from JAX's docstrings or are derived by hand.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { np, runSync, vmap } from "diffect"
+import { grad, np, runSync, vmap } from "diffect"
 import type { Tensor } from "diffect"
 import { expect, failure } from "./npSetup.js"
 
@@ -117,5 +117,55 @@ describe("np.sign", () => {
   it("refuses bool (JAX's sign_p accepts numbers only)", () => {
     assert.include(failure(() => np.sign(np.array([true, false])), "DTypeError"), "bool")
     expect.tensor(np.sign(i32([-3, 0, 2])), "int32", [-1, 0, 1])
+  })
+})
+
+describe("np.interp", () => {
+  const xp = np.array([0, 1, 2])
+  const fp = np.array([10, 20, 40])
+  it("left / right \"extrapolate\" continue the end segments (JAX's _interp)", () => {
+    const opts = { left: "extrapolate", right: "extrapolate" } as const
+    expect.tensor(np.interp(np.array([-1, 0.5, 3]), xp, fp, opts), "float32", [0, 15, 60])
+    expect.tensor(np.interp(np.array([-1, 3]), xp, fp, { right: "extrapolate" }), "float32", [10, 60])
+    assert.include(
+      failure(() => np.interp(np.array([1]), xp, fp, { left: "bogus" as never }), "ArgumentError"),
+      "extrapolate"
+    )
+  })
+  it("tensor left / right / period, differentiable in left", () => {
+    expect.tensor(
+      np.interp(np.array([-1, 1, 5]), xp, fp, { left: np.array(7), right: np.array([1, 2, 3]) }),
+      "float32",
+      [
+        7,
+        20,
+        3
+      ]
+    )
+    const periodic = np.interp(np.array([-0.5, 2.5]), np.array([0, 1, 2]), np.array([0, 1, 2]), { period: np.array(3) })
+    // period 3: -0.5 is 2.5, between 2 (value 2) and 3 = 0 + period (value 0)
+    expect.tensor(periodic, "float32", [1, 1])
+    const g = runSync(grad((l: Tensor) => np.sum(np.interp(np.array([-1, -2, 1]), xp, fp, { left: l })))(np.array(7)))
+    expect.tensor(g as Tensor, "float32", 2)
+  })
+  it("fp is promoted on its own: a complex fp interpolates, a complex x is refused", () => {
+    const c = np.interp(np.array([0.5]), np.array([0, 1]), np.array([{ re: 0, im: 0 }, { re: 2, im: 4 }]))
+    expect.tensor(c, "complex64", [{ re: 1, im: 2 }])
+    const x64 = np.interp(np.array([0.5], { dtype: "float64" }), np.array([0, 1]), np.array([0, 1]))
+    assert.strictEqual(x64.dtype, "float64")
+    assert.include(
+      failure(() => np.interp(np.array([{ re: 0, im: 1 }]), np.array([0, 1]), np.array([0, 1])), "DTypeError"),
+      "complex x"
+    )
+  })
+  it("a segment of zero width gives its left value, even extrapolated (JAX's dx0 guard)", () => {
+    expect.tensor(
+      np.interp(np.array([2, 3]), np.array([0, 2, 2]), np.array([0, 5, 9]), { right: "extrapolate" }),
+      "float32",
+      [
+        5,
+        5
+      ]
+    )
   })
 })

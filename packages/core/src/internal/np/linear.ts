@@ -8,7 +8,7 @@
  */
 import { isComplex, isDType } from "../../DType.js"
 import type { DType } from "../../DType.js"
-import { ShapeError } from "../../Errors.js"
+import { DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { Tensor } from "../../Tensor.js"
@@ -22,6 +22,7 @@ import {
   numberOrArray,
   string
 } from "../../Validate.js"
+import type { Check } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { convGeneralDilated } from "../lax/convolution.js"
 import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
@@ -300,52 +301,94 @@ export const trapezoid = (y: TensorLike, options?: TrapezoidOptions): Tensor => 
   return np.multiply(np.sum(np.multiply(dx, pairs), { axis: -1 }), 0.5)
 }
 
-/** Options of `interp`: the values below and above the sample range (the end values by default), a period. @since 0.1.0 */
+/**
+ * Options of `interp`: the values below and above the sample range (the end
+ * values by default; arrays broadcast against `x`; `"extrapolate"` continues
+ * the end segments' lines), a period (a scalar).
+ *
+ * @since 0.1.0
+ */
 export interface InterpOptions {
-  readonly left?: number | undefined
-  readonly right?: number | undefined
-  readonly period?: number | undefined
+  readonly left?: TensorLike | "extrapolate" | undefined
+  readonly right?: TensorLike | "extrapolate" | undefined
+  readonly period?: TensorLike | undefined
+}
+
+const endValue: Check = {
+  expected: "\"extrapolate\" or an array (a number, a JS array or a tensor)",
+  test: (u) => u === "extrapolate" || numberOrArray.test(u) || typeof u === "boolean"
 }
 
 /**
  * One-dimensional piecewise-linear interpolation (`jnp.interp`): `xp` must be
- * increasing.
+ * increasing. `x` and `xp` are promoted together, `fp` on its own (so a
+ * complex `fp` interpolates; a complex `x` is refused, as JAX). `left`,
+ * `right` and `period` may be tensors (differentiable), or `left`/`right`
+ * `"extrapolate"`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const xp = np.array([1, 2, 3])
  * const fp = np.array([3, 2, 0])
  * console.log(toJsSync(np.interp(np.array([0, 1.5, 2.72, 3.14]), xp, fp))) // [3, 2.5, 0.56, 0]
+ * console.log(toJsSync(np.interp(np.array([0, 4]), xp, fp, { left: "extrapolate", right: "extrapolate" }))) // [4, -2]
  *
  * @since 0.1.0
  */
 export const interp = (x: TensorLike, xp: TensorLike, fp: TensorLike, options?: InterpOptions): Tensor => {
-  checkOptions("interp", options, { left: number, right: number, period: number })
-  let [xs, xps, fps] = promoteAll("interp", [
-    toInexact(toTensor(x)),
-    toInexact(toTensor(xp)),
-    toInexact(toTensor(fp))
-  ]) as [Tensor, Tensor, Tensor]
+  checkOptions("interp", options, { left: endValue, right: endValue, period: numberOrArray })
+  const [xs, xps] = promoteAll("interp", [toInexact(toTensor(x)), toInexact(toTensor(xp))]) as [Tensor, Tensor]
+  const fps = toInexact(toTensor(fp))
   if (xps.ndim !== 1 || fps.ndim !== 1 || xps.shape[0] !== fps.shape[0]) {
     throw new ShapeError({ operation: "interp", detail: "xp and fp must be one-dimensional arrays of equal size" })
   }
-  const n = xps.shape[0]!
-  if (n === 0) throw new ShapeError({ operation: "interp", detail: "xp and fp cannot be empty" })
+  if (isComplex(xs.dtype)) {
+    throw new DTypeError({ operation: "interp", detail: `complex x values are not supported, got ${xs.dtype}` })
+  }
+  if (xps.shape[0] === 0) throw new ShapeError({ operation: "interp", detail: "xp and fp cannot be empty" })
   if (options?.period === 0) throw argumentError("interp", "period", "a non-zero period", options.period)
-  // compiled when eager, as JAX's jitted `jnp.interp`
-  const statics = `${options?.left}|${options?.right}|${options?.period}`
-  return jitted("interp", statics, [xs, xps, fps], (xs, xps, fps) => interpOf(xs!, xps!, fps!, options))
+  const value = (v: TensorLike | "extrapolate" | undefined) =>
+    v === undefined || v === "extrapolate" ? undefined : toTensor(v)
+  const left = value(options?.left)
+  const right = value(options?.right)
+  const period = options?.period === undefined ? undefined : toTensor(options.period)
+  if (period !== undefined && period.ndim !== 0) {
+    throw new ShapeError({ operation: "interp", detail: `period must be a scalar, got shape [${period.shape}]` })
+  }
+  const extras = [left, right, period].filter((t): t is Tensor => t !== undefined)
+  const flag = (v: unknown) => v === undefined ? "-" : v === "extrapolate" ? "e" : "v"
+  // compiled when eager, as JAX's jitted `jnp.interp` (left, right and period are inputs, as JAX's)
+  const statics = `${flag(options?.left)}|${flag(options?.right)}|${flag(options?.period)}`
+  return jitted("interp", statics, [xs, xps, fps, ...extras], (xs, xps, fps, ...rest) => {
+    let k = 0
+    const next = (t: Tensor | undefined) => t === undefined ? undefined : rest[k++]!
+    return interpOf(xs!, xps!, fps!, {
+      left: next(left),
+      right: next(right),
+      period: next(period),
+      extrapolateLeft: options?.left === "extrapolate",
+      extrapolateRight: options?.right === "extrapolate"
+    })
+  })
 }
 
-const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, options: InterpOptions | undefined): Tensor => {
-  if (options?.period !== undefined) {
-    const p = options.period
-    const wrap = (v: Tensor) => np.mod(v, Math.abs(p))
+interface InterpEnds {
+  readonly left: Tensor | undefined
+  readonly right: Tensor | undefined
+  readonly period: Tensor | undefined
+  readonly extrapolateLeft: boolean
+  readonly extrapolateRight: boolean
+}
+
+const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, ends: InterpEnds): Tensor => {
+  if (ends.period !== undefined) {
+    const p = np.abs(ends.period)
+    const wrap = (v: Tensor) => np.mod(v, p)
     xs = wrap(xs)
     const order = argsort(wrap(xps))
     const sx = np.take(wrap(xps), order)
     const sf = np.take(fps, order)
-    xps = np.concatenate([np.subtract(np.take(sx, [-1]), Math.abs(p)), sx, np.add(np.take(sx, [0]), Math.abs(p))])
+    xps = np.concatenate([np.subtract(np.take(sx, [-1]), p), sx, np.add(np.take(sx, [0]), p)])
     fps = np.concatenate([np.take(sf, [-1]), sf, np.take(sf, [0])])
   }
   const m = xps.shape[0]!
@@ -358,15 +401,15 @@ const interpOf = (xs: Tensor, xps: Tensor, fps: Tensor, options: InterpOptions |
   const f0 = np.take(fps, im1)
   const f1 = np.take(fps, m === 1 ? im1 : i)
   const dxv = np.subtract(x1, x0)
-  const safe = np.where(np.equal(dxv, 0), 1, dxv)
-  let y = m === 1
-    ? np.broadcastTo(f0, xs.shape)
-    : np.add(f0, np.multiply(np.divide(np.subtract(xs, x0), safe), np.subtract(f1, f0)))
-  if (options?.period === undefined) {
-    const first = np.index(xps, 0)
-    const last = np.index(xps, m - 1)
-    y = np.where(np.less(xs, first), options?.left ?? np.index(fps, 0), y)
-    y = np.where(np.greater(xs, last), options?.right ?? np.index(fps, m - 1), y)
+  // JAX's guard: a segment shorter than spacing(eps) gives its left value (no NaN gradient)
+  const tiny = np.lessEqual(np.abs(dxv), xps.dtype === "float64" ? 2 ** -104 : 2 ** -46)
+  const slope = np.divide(np.subtract(xs, x0), np.where(tiny, 1, dxv))
+  let y = np.where(tiny, f0, np.add(f0, np.multiply(slope, np.subtract(f1, f0))))
+  if (ends.period === undefined) {
+    if (!ends.extrapolateLeft) y = np.where(np.less(xs, np.index(xps, 0)), ends.left ?? np.index(fps, 0), y)
+    if (!ends.extrapolateRight) {
+      y = np.where(np.greater(xs, np.index(xps, m - 1)), ends.right ?? np.index(fps, m - 1), y)
+    }
   }
   return y
 }
