@@ -229,4 +229,29 @@ describe("custom rules parity", () => {
       /Custom VJP fwd rule f_fwd for function f must produce a pair /
     )
   })
+
+  it("defJvp and defVjp options: symbolicZeros refused (not dropped), optimizeRemat accepted", () => {
+    const f = customJvp((x: Tensor, y: Tensor) => np.multiply(x, y))
+    assert.include(
+      String(thrown(() => f.defJvp(([x, y], [tx]) => [f(x, y), np.multiply(tx, y)], { symbolicZeros: true } as never))),
+      "symbolicZeros"
+    )
+    assert.include(
+      String(thrown(() => f.defJvp(([x, y], [tx]) => [f(x, y), tx], { symbolic: true } as never))),
+      "unknown key"
+    )
+    f.defJvp(([x, y], [tx, ty]) => [f(x, y), np.add(np.multiply(tx, y), np.multiply(x, ty))], { symbolicZeros: false })
+    expect.close(value(grad(f)(np.array(2), np.array(3))), 3)
+    const g = customVjp((x: Tensor) => np.sin(x))
+    assert.include(
+      String(
+        thrown(() =>
+          g.defVjp((x) => [np.sin(x), x], (x, ct) => [np.multiply(ct, np.cos(x))], { symbolicZeros: true } as never)
+        )
+      ),
+      "symbolicZeros"
+    )
+    g.defVjp((x) => [np.sin(x), x], (x: Tensor, ct: Tensor) => [np.multiply(ct, np.cos(x))], { optimizeRemat: true })
+    expect.close(value(grad(g)(np.array(0.5))), Math.cos(0.5), 1e-6)
+  })
 })

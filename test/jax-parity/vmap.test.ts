@@ -43,6 +43,16 @@ type M = Array<Array<number>>
 const matmul = (a: M, b: M): M => a.map((row) => b[0]!.map((_, j) => row.reduce((s, x, k) => s + x * b[k]![j]!, 0)))
 
 describe("vmap (tests/batching_test.py)", () => {
+  it("spmdAxisName (JAX's sharding annotation) is accepted, changes nothing on one device, and is checked", () => {
+    const x = np.array([[1, 2], [3, 4]])
+    expect.close(value(vmap((a: Tensor) => np.sum(a), { spmdAxisName: "data" })(x)), [3, 7])
+    expect.close(value(vmap((a: Tensor) => np.sum(a), { spmdAxisName: ["data", "model"] })(x)), [3, 7])
+    assert.include(
+      String(failure(vmap((a: Tensor) => a, { spmdAxisName: 3 } as never)(x), "ArgumentError")),
+      "spmdAxisName"
+    )
+  })
+
   it("testConstantFunction: a constant output is broadcast", () => {
     expect.close(value(vmap((_x: Tensor) => 3)(np.ones([4]))), [3, 3, 3, 3])
   })

@@ -37,7 +37,7 @@ import {
   Tree
 } from "@diffect/core"
 import type { AbstractValue, CustomJvpCallee, CustomVjpCallee, Handler, Tensor } from "@diffect/core"
-import { argumentError, checkOptions } from "@diffect/core/Validate"
+import { argumentError, boolean, checkOptions } from "@diffect/core/Validate"
 import type { Effect } from "effect"
 import { CustomRuleError, CustomVjpForwardModeError } from "./Errors.js"
 import { checkCallable, leafToTensor } from "./internal/args.js"
@@ -143,7 +143,8 @@ export interface CustomJvpFunction<F extends AnyFunction> {
    * `null` tangent). `tangentOut` may use `null` for a zero tangent.
    */
   readonly defJvp: (
-    rule: (primals: Parameters<F>, tangents: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>
+    rule: (primals: Parameters<F>, tangents: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>,
+    options?: DefJvpOptions
   ) => CustomJvpFunction<F>
   /**
    * Defines the rule one argument at a time (JAX's `defjvps`): the `i`-th
@@ -183,8 +184,51 @@ export interface CustomVjpFunction<F extends AnyFunction> {
    */
   readonly defVjp: <R>(
     fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, R]>,
-    bwd: (residuals: R, cotangent: ReturnType<F>) => RuleResult<ReadonlyArray<unknown>>
+    bwd: (residuals: R, cotangent: ReturnType<F>) => RuleResult<ReadonlyArray<unknown>>,
+    options?: DefVjpOptions
   ) => CustomVjpFunction<F>
+}
+
+/**
+ * Options of `defJvp` (JAX's `defjvp(jvp, symbolic_zeros=False)`). `symbolicZeros: true`, which
+ * hands the rule JAX's `SymbolicZero` objects for zero tangents, is not supported: an
+ * `ArgumentError` rather than a rule that silently sees instantiated zeros.
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export interface DefJvpOptions {
+  readonly symbolicZeros?: false | undefined
+}
+
+/**
+ * Options of `defVjp` (JAX's `defvjp(fwd, bwd, symbolic_zeros=False, optimize_remat=False)`):
+ * `optimizeRemat` is accepted (a memory optimization of JAX's; the values are the same without it);
+ * `symbolicZeros: true` (`fwd` given `CustomVJPPrimal` records) is not supported, an `ArgumentError`.
+ *
+ * @category Custom rules
+ * @since 0.1.0
+ */
+export interface DefVjpOptions {
+  readonly symbolicZeros?: false | undefined
+  readonly optimizeRemat?: boolean | undefined
+}
+
+// Refuses what JAX's rule options ask for and diffect does not do, rather than dropping it.
+const checkRuleOptions = (operation: string, options: unknown, optimizeRemat: boolean): void => {
+  checkOptions(
+    operation,
+    options,
+    optimizeRemat ? { symbolicZeros: boolean, optimizeRemat: boolean } : { symbolicZeros: boolean }
+  )
+  if ((options as { symbolicZeros?: unknown } | undefined)?.symbolicZeros === true) {
+    throw argumentError(
+      operation,
+      "symbolicZeros",
+      "false (rules see instantiated zero tangents; symbolic zeros are not supported)",
+      true
+    )
+  }
 }
 
 /**
@@ -217,7 +261,8 @@ export interface CustomRuleOptions {
 export interface CustomJvpNondiffFunction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>
   readonly defJvp: (
-    rule: (...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown]
+    rule: (...args: ReadonlyArray<any>) => readonly [ReturnType<F>, unknown],
+    options?: DefJvpOptions
   ) => CustomJvpNondiffFunction<F>
 }
 
@@ -233,7 +278,8 @@ export interface CustomVjpNondiffFunction<F extends AnyFunction> {
   (...args: Parameters<F>): ReturnType<F>
   readonly defVjp: (
     fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>,
-    bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>
+    bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>,
+    options?: DefVjpOptions
   ) => CustomVjpNondiffFunction<F>
 }
 
@@ -589,8 +635,9 @@ export const customJvp: {
     return Tree.unflatten(outDef!, outs)
   }
   const self = Object.assign(call, {
-    defJvp: (jvp: (...args: ReadonlyArray<any>) => RuleResult<readonly [ReturnType<F>, unknown]>) => {
+    defJvp: (jvp: (...args: ReadonlyArray<any>) => RuleResult<readonly [ReturnType<F>, unknown]>, opts?: unknown) => {
       checkCallable(`customJvp(${name}).defJvp (the rule)`, jvp)
+      checkRuleOptions(`customJvp(${name}).defJvp`, opts, false)
       rule = jvp
       return self
     },
@@ -760,10 +807,12 @@ export const customVjp: {
   return Object.assign(call, {
     defVjp: (
       fwd: (...args: Parameters<F>) => RuleResult<readonly [ReturnType<F>, unknown]>,
-      bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>
+      bwd: (...args: ReadonlyArray<any>) => RuleResult<ReadonlyArray<unknown>>,
+      opts?: unknown
     ) => {
       checkCallable(`customVjp(${name}).defVjp (fwd)`, fwd)
       checkCallable(`customVjp(${name}).defVjp (bwd)`, bwd)
+      checkRuleOptions(`customVjp(${name}).defVjp`, opts, true)
       rule = { fwd, bwd }
       return call as unknown as CustomVjpFunction<F>
     }

@@ -42,6 +42,8 @@ export type AxisSpec = number | null | ReadonlyArray<AxisSpec> | { readonly [key
  *   for outputs that do not vary along it.
  * - `axisName`: names the axis for collectives (`psum(x, name)`).
  * - `axisSize`: the axis size, needed when no argument is mapped.
+ * - `spmdAxisName`: JAX's mesh axis (or axes) the mapped axis is sharded over:
+ *   accepted and checked; on one device it changes nothing, as in JAX.
  *
  * @category Transformations
  * @since 0.1.0
@@ -51,6 +53,7 @@ export interface VmapOptions {
   readonly outAxes?: AxisSpec
   readonly axisName?: string
   readonly axisSize?: number
+  readonly spmdAxisName?: string | ReadonlyArray<string>
 }
 
 /**
@@ -348,7 +351,13 @@ const axisSize = {
   test: (u: unknown) => typeof u === "number" && Number.isSafeInteger(u) && u >= 0
 }
 
-const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize }
+// a mesh axis name or a tuple of them (JAX's spmd_axis_name): sharding only, no effect on values here
+const spmdAxisName = {
+  expected: "a string or an array of strings",
+  test: (u: unknown) => typeof u === "string" || (Array.isArray(u) && u.every((n) => typeof n === "string"))
+}
+
+const vmapSpec: OptionSpec = { inAxes: anyValue, outAxes: anyValue, axisName: string, axisSize, spmdAxisName }
 
 export type {
   /**

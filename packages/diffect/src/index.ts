@@ -110,7 +110,7 @@ export { customLinearSolve, customRoot } from "@diffect/ad"
 // (jax.experimental.ode)
 export { ode, optimize, sparse } from "@diffect/ad"
 export type { CustomLinearSolveOptions, CustomRootOptions } from "@diffect/ad"
-export type { CustomJvpFunction, CustomVjpFunction } from "@diffect/ad"
+export type { CustomJvpFunction, CustomVjpFunction, DefJvpOptions, DefVjpOptions } from "@diffect/ad"
 export type {
   CustomJvpNondiffFunction,
   CustomRuleOptions,
