@@ -42,6 +42,7 @@ import { poissonSample } from "./internal/poisson.js"
 import { inexact } from "./internal/reduce.js"
 import {
   asFloat,
+  checkMethod,
   erfInvImpl,
   FINFO,
   floatDType,
@@ -727,9 +728,9 @@ export interface ShapeDTypeOptions extends DTypeOptions {
 
 /**
  * Gamma samples with shape parameter `a` (JAX's `gamma`: Marsaglia and Tsang's
- * rejection method, one key per element, `a < 1` boosted). Not differentiable
- * with respect to `a` (JAX's implicit reparameterization gradient is not
- * implemented).
+ * rejection method, one key per element, `a < 1` boosted), differentiable
+ * with respect to `a` by JAX's implicit reparameterization. `method` is JAX's:
+ * `"exact"` (the default); its loop-free `"approximate"` sampler is refused.
  *
  * @example
  * import { random, toJsSync } from "diffect"
@@ -738,8 +739,9 @@ export interface ShapeDTypeOptions extends DTypeOptions {
  *
  * @since 0.1.0
  */
-export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkKeys("gamma", options, ["shape", "dtype"])
+export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions & MethodOptions): Tensor => {
+  checkKeys("gamma", options, ["shape", "dtype", "method"])
+  checkMethod("gamma", options?.method)
   return gammaImpl("gamma", key, a, options?.shape, floatDType("gamma", options?.dtype), false)
 }
 
@@ -753,8 +755,9 @@ export const gamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): 
  *
  * @since 0.1.0
  */
-export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkKeys("loggamma", options, ["shape", "dtype"])
+export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions & MethodOptions): Tensor => {
+  checkKeys("loggamma", options, ["shape", "dtype", "method"])
+  checkMethod("loggamma", options?.method)
   return gammaImpl("loggamma", key, a, options?.shape, floatDType("loggamma", options?.dtype), true)
 }
 
@@ -767,8 +770,14 @@ export const loggamma = (key: Tensor, a: TensorLike, options?: ShapeDTypeOptions
  *
  * @since 0.1.0
  */
-export const beta = (key: Tensor, a: TensorLike, b: TensorLike, options?: ShapeDTypeOptions): Tensor => {
-  checkKeys("beta", options, ["shape", "dtype"])
+export const beta = (
+  key: Tensor,
+  a: TensorLike,
+  b: TensorLike,
+  options?: ShapeDTypeOptions & MethodOptions
+): Tensor => {
+  checkKeys("beta", options, ["shape", "dtype", "method"])
+  checkMethod("beta", options?.method)
   checkKey("beta", key)
   const dtype = floatDType("beta", options?.dtype)
   const at = asFloat(a, dtype)
@@ -1164,7 +1173,7 @@ export const orthogonal = (
 /**
  * Poisson samples with rate `lam` (JAX's `poisson`: Knuth's multiplication method
  * for `lam < 10`, the transformed rejection method with squeeze of Hörmann
- * otherwise), int32.
+ * otherwise), int32 or (`dtype`) uint32.
  *
  * @example
  * import { random, toJsSync } from "diffect"
@@ -1173,13 +1182,33 @@ export const orthogonal = (
  *
  * @since 0.1.0
  */
-export const poisson = (key: Tensor, lam: TensorLike, options?: { readonly shape?: ShapeLike | undefined }): Tensor => {
-  checkKeys("poisson", options, ["shape"])
+export const poisson = (
+  key: Tensor,
+  lam: TensorLike,
+  options?: { readonly shape?: ShapeLike | undefined } & IntDTypeOptions & MethodOptions
+): Tensor => {
+  checkKeys("poisson", options, ["shape", "dtype", "method"])
+  checkMethod("poisson", options?.method)
   checkKey("poisson", key)
+  const dtype: unknown = options?.dtype ?? "int32"
+  if (dtype !== "int32" && dtype !== "uint32") {
+    throw new DTypeError({
+      operation: "poisson",
+      detail: `dtype argument to \`poisson\` must be an integer dtype (int32 or uint32), got ${
+        typeof dtype === "string" ? dtype : describeValue(dtype)
+      }`
+    })
+  }
   const l0 = asFloat(lam, "float32")
   const s = options?.shape === undefined ? l0.shape : shapeOf("poisson", options.shape)
-  return poissonSample(key, np.broadcastTo(l0, s), s)
+  const counts = poissonSample(key, np.broadcastTo(l0, s), s)
+  // (counts are non-negative: int32 and uint32 hold the same values)
+  return dtype === "int32" ? counts : lax.convertElementType(counts, dtype)
 }
+
+/** JAX's `method` option of the gamma-family samplers and poisson. @since 0.1.0 */
+export type { MethodOptions } from "./internal/distributions.js"
+import type { MethodOptions } from "./internal/distributions.js"
 
 // the derived distributions (chisquare, f, t, binomial, multinomial, ...): internal/distributions.ts
 export * from "./internal/distributions.js"

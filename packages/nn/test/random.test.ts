@@ -501,6 +501,34 @@ describe("distributions", () => {
     const large = ints(random.poisson(key, 50, { shape: [2000] }))
     assert.isBelow(Math.abs(large.reduce((a, b) => a + b, 0) / 2000 - 50), 1)
   })
+  it("poisson's dtype: uint32 holds the int32 counts; a float dtype is a DTypeError (JAX's dtype option)", () => {
+    const counts = ints(random.poisson(key, 3, { shape: [50] }))
+    const u = random.poisson(key, 3, { shape: [50], dtype: "uint32" })
+    assert.strictEqual(u.dtype, "uint32")
+    assert.deepStrictEqual(ints(u), counts)
+    assert.deepStrictEqual(ints(random.poisson(key, 3, { shape: [50], dtype: "int32" })), counts)
+    assert.throws(() => random.poisson(key, 3, { dtype: "float32" } as never), DTypeError)
+  })
+  it("method: \"exact\" is the default sampler; \"approximate\" is refused clearly, other names too", () => {
+    const exact = <A>(f: (method?: "exact") => A) =>
+      assert.deepStrictEqual(flat(f("exact") as Tensor), flat(f() as Tensor))
+    exact((method) => random.gamma(key, 2, { shape: [3], method }))
+    exact((method) => random.loggamma(key, 2, { shape: [3], method }))
+    exact((method) => random.beta(key, 2, 3, { shape: [3], method }))
+    exact((method) => random.chisquare(key, 2, { shape: [3], method }))
+    exact((method) => random.poisson(key, 2, { shape: [3], method }))
+    const calls = [
+      (method: never) => random.gamma(key, 2, { method }),
+      (method: never) => random.loggamma(key, 2, { method }),
+      (method: never) => random.beta(key, 2, 3, { method }),
+      (method: never) => random.chisquare(key, 2, { method }),
+      (method: never) => random.poisson(key, 2, { method })
+    ]
+    for (const call of calls) {
+      assert.throws(() => call("approximate" as never), /method must be "exact" \(JAX's loop-free "approximate"/)
+      assert.throws(() => call("fast" as never), ArgumentError)
+    }
+  })
   it("orthogonal: Q^T Q = I, also for wide matrices", () => {
     const q = random.orthogonal(key, 4, { dtype: "float64" })
     assertClose(np.matmul(np.transpose(q), q), flat(np.eye(4)), 1e-12)

@@ -15,7 +15,8 @@ import { gammaImpl } from "./gamma.js"
 import { checkKey, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import { whileLoop } from "./loops.js"
-import { asFloat, floatDType, normalImpl, outShape, uniformImpl } from "./sampling.js"
+import { asFloat, checkMethod, floatDType, normalImpl, outShape, uniformImpl } from "./sampling.js"
+import type { SamplerMethod } from "./sampling.js"
 import type { FloatDType } from "./sampling.js"
 
 type TensorLike = np.TensorLike
@@ -30,13 +31,21 @@ const prepare = (
   op: string,
   key: Tensor,
   params: ReadonlyArray<TensorLike>,
-  options: DistributionOptions | undefined
+  options: DistributionOptions | undefined,
+  withMethod = false
 ) => {
   checkKey(op, key)
-  checkKeys(op, options, ["shape", "dtype"])
+  checkKeys(op, options, withMethod ? ["shape", "dtype", "method"] : ["shape", "dtype"])
+  if (withMethod) checkMethod(op, (options as MethodOptions | undefined)?.method)
   const dtype = floatDType(op, options?.dtype)
   const ps = params.map((p) => asFloat(p, dtype))
   return { dtype, ps, shape: outShape(op, options?.shape, ps) }
+}
+
+/** JAX's `method` option of the gamma-family samplers and poisson. @since 0.1.0 */
+export interface MethodOptions {
+  /** `"exact"` (the default, JAX's rejection samplers); JAX's `"approximate"` is not in diffect. */
+  readonly method?: SamplerMethod | undefined
 }
 
 const k = (shape: ReadonlyArray<number>, v: number, dtype: FloatDType) => lax.full(shape, v, dtype)
@@ -58,8 +67,8 @@ const chisquareImpl = (key: Tensor, df: Tensor, shape: ReadonlyArray<number>, dt
  *
  * @since 0.1.0
  */
-export const chisquare = (key: Tensor, df: TensorLike, options?: DistributionOptions): Tensor => {
-  const { dtype, ps, shape } = prepare("chisquare", key, [df], options)
+export const chisquare = (key: Tensor, df: TensorLike, options?: DistributionOptions & MethodOptions): Tensor => {
+  const { dtype, ps, shape } = prepare("chisquare", key, [df], options, true)
   return chisquareImpl(key, ps[0]!, shape, dtype)
 }
 

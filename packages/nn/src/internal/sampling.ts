@@ -7,7 +7,7 @@
 import { DType, DTypeError, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { compiledWhenEager } from "@diffect/core/Staging"
-import { describeValue } from "@diffect/core/Validate"
+import { argumentError, describeValue } from "@diffect/core/Validate"
 import { partitionable, shapeOf, splitN } from "./keys.js"
 import type { ShapeLike } from "./keys.js"
 import * as threefry from "./threefry.js"
@@ -231,4 +231,22 @@ export const outShape = (op: string, shape: ShapeLike | undefined, params: Reado
     })
   }
   return s
+}
+
+/** The sampling algorithm of the gamma family and poisson (JAX's `method`). @since 0.1.0 */
+export type SamplerMethod = "exact" | "approximate"
+
+// JAX's `method` argument: "exact" (the rejection samplers diffect has) is the default; JAX's
+// loop-free "approximate" samplers (2026) are not ported yet, so they are refused, not replaced.
+export const checkMethod = (operation: string, method: unknown): void => {
+  if (method === undefined || method === "exact") return
+  if (method === "approximate") {
+    throw argumentError(
+      operation,
+      "method",
+      "\"exact\" (JAX's loop-free \"approximate\" sampler is not available in diffect)",
+      method
+    )
+  }
+  throw argumentError(operation, "method", "one of \"exact\", \"approximate\"", method)
 }
