@@ -22,8 +22,9 @@ import { allocHost, isComplex, isInexact, toInt32 } from "./DType.js"
 import type { DType } from "./DType.js"
 import { DTypeError, ShapeError } from "./Errors.js"
 import { bind, bind1 } from "./Handler.js"
-import { checkPreferred } from "./internal/lax/preferred.js"
-import type { Params, Precision, Primitive, ScatterCombine } from "./Primitive.js"
+import { canonicalPrecision, dotResultDType } from "./internal/lax/preferred.js"
+import type { PrecisionLike } from "./internal/lax/preferred.js"
+import type { Params, Primitive, ScatterCombine } from "./Primitive.js"
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { resolveOutput } from "./Staging.js"
@@ -767,10 +768,12 @@ export const scatter = (
     uniqueIndices: checkArg("scatter", "uniqueIndices", options?.uniqueIndices ?? false, boolean)
   })
 }
+export type { PrecisionLike, PrecisionName } from "./internal/lax/preferred.js"
+
 /** Options of `lax.dotGeneral` and `lax.dot`. @since 0.1.0 */
 export interface DotOptions {
-  /** JAX's `precision` (see `Precision`). */
-  readonly precision?: Precision | undefined
+  /** JAX's `precision` (see `Precision`), one of its aliases or a pair (see `PrecisionLike`). */
+  readonly precision?: PrecisionLike | undefined
   /**
    * The result dtype (JAX's `preferred_element_type`): the operands are
    * computed in it (an integer may widen to a float, a float to a wider float).
@@ -802,23 +805,30 @@ export const dotGeneral = (
   if (options !== undefined && !isOptionsObject(options)) {
     throw argumentError("dot_general", "options", "an options object ({ precision, preferredElementType })", options)
   }
-  let operands = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
+  const [l, r] = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
   const dims = {
     contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),
     batch: checkArg<typeof batch>("dot_general", "batch", batch, dimPairs)
   }
   const preferred = options?.preferredElementType
-  if (preferred !== undefined) {
-    const p = checkDTypeName("dot_general", preferred)
-    for (const x of operands) checkPreferred("dot_general", x.dtype, p)
-    operands = operands.map((x) => (x.dtype === p ? x : convertElementType(x, p)))
-  }
-  const precision = options?.precision
-  if (precision === undefined || precision === "default") return bind1("dot_general", operands, dims)
-  if (precision !== "high" && precision !== "highest") {
-    throw argumentError("dot_general", "precision", "\"default\", \"high\" or \"highest\"", precision)
-  }
-  return bind1("dot_general", operands, { ...dims, precision })
+  // JAX's dtype rule: mixed operands compute in the higher-precision dtype (both converted to it,
+  // as JAX's CPU lowering does), or in preferredElementType
+  const out = dotResultDType(
+    "dot_general",
+    l.dtype,
+    r.dtype,
+    preferred === undefined ? undefined : checkDTypeName("dot_general", preferred)
+  )
+  // a bool dot is XLA's OR of ANDs: an integer count of the true products, then != 0
+  const compute = out === "bool" ? "int32" : out
+  const operands = [l, r].map((x) => (x.dtype === compute ? x : convertElementType(x, compute)))
+  const precision = canonicalPrecision("dot_general", options?.precision)
+  const y = bind1(
+    "dot_general",
+    operands,
+    precision === undefined || precision === "default" ? dims : { ...dims, precision }
+  )
+  return out === "bool" ? ne(y, full(y.shape, 0, "int32")) : y
 }
 
 /**

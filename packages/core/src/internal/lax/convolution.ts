@@ -13,7 +13,7 @@ import type { DType } from "../../DType.js"
 import { ArgumentError, ShapeError } from "../../Errors.js"
 import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
-import type { ConvDimensionNumbers, Precision } from "../../Primitive.js"
+import type { ConvDimensionNumbers } from "../../Primitive.js"
 import type { Shape } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
 import {
@@ -27,10 +27,19 @@ import {
   integers,
   string
 } from "../../Validate.js"
-import { checkPreferred } from "./preferred.js"
+import { canonicalPrecision, checkPreferred } from "./preferred.js"
+import type { PrecisionLike } from "./preferred.js"
+
+/**
+ * A padding name; as JAX's `padtype_to_pads` (which upper-cases it) any case
+ * is accepted: `"same"`, `"valid"`, `"same_lower"`.
+ *
+ * @since 0.1.0
+ */
+export type PaddingName = "SAME" | "SAME_LOWER" | "VALID" | "same" | "same_lower" | "valid"
 
 /** Padding: `"SAME"`, `"SAME_LOWER"`, `"VALID"`, or `[low, high]` per spatial dimension. @since 0.1.0 */
-export type ConvPadding = "SAME" | "SAME_LOWER" | "VALID" | ReadonlyArray<readonly [number, number]>
+export type ConvPadding = PaddingName | ReadonlyArray<readonly [number, number]>
 
 /**
  * Dimension numbers: `undefined` (`NCHW`, `OIHW`, `NCHW`), three layout strings
@@ -48,7 +57,7 @@ export interface ConvGeneralDilatedOptions {
   readonly dimensionNumbers?: ConvDimensionNumbersLike
   readonly featureGroupCount?: number | undefined
   readonly batchGroupCount?: number | undefined
-  readonly precision?: Precision | undefined
+  readonly precision?: PrecisionLike | undefined
   /** The result dtype (JAX's `preferred_element_type`): the operands are computed in it. */
   readonly preferredElementType?: DType | undefined
 }
@@ -159,12 +168,12 @@ const positiveInts = (op: string, name: string, u: unknown, n: number): Readonly
   return xs
 }
 
-/** JAX's `lax.padtype_to_pads`: explicit pads of `"SAME"`, `"SAME_LOWER"` or `"VALID"`. @since 0.1.0 */
+/** JAX's `lax.padtype_to_pads`: explicit pads of `"SAME"`, `"SAME_LOWER"` or `"VALID"` (any case). @since 0.1.0 */
 export const padtypeToPads = (
   inShape: ReadonlyArray<number>,
   windowShape: ReadonlyArray<number>,
   windowStrides: ReadonlyArray<number>,
-  padding: "SAME" | "SAME_LOWER" | "VALID"
+  padding: PaddingName
 ): Array<readonly [number, number]> => {
   const op = "padtype_to_pads"
   const n = checkArg<ReadonlyArray<number>>(op, "inShape", inShape, integers).length
@@ -172,16 +181,17 @@ export const padtypeToPads = (
     throw argumentError(op, "windowShape", `${n} integers (one per input dimension)`, windowShape)
   }
   positiveInts(op, "windowStrides", windowStrides, n)
-  if (padding === "VALID") return inShape.map(() => [0, 0] as const)
-  if (padding !== "SAME" && padding !== "SAME_LOWER") {
-    throw argumentError("padtype_to_pads", "padding", "\"SAME\", \"SAME_LOWER\" or \"VALID\"", padding)
+  const kind = typeof padding === "string" ? padding.toUpperCase() : padding
+  if (kind === "VALID") return inShape.map(() => [0, 0] as const)
+  if (kind !== "SAME" && kind !== "SAME_LOWER") {
+    throw argumentError("padtype_to_pads", "padding", "\"SAME\", \"SAME_LOWER\" or \"VALID\" (any case)", padding)
   }
   return inShape.map((d, k) => {
     const s = windowStrides[k]!
     const out = Math.ceil(d / s)
     const total = Math.max((out - 1) * s + windowShape[k]! - d, 0)
     const half = Math.floor(total / 2)
-    return padding === "SAME" ? [half, total - half] as const : [total - half, half] as const
+    return kind === "SAME" ? [half, total - half] as const : [total - half, half] as const
   })
 }
 
@@ -191,7 +201,7 @@ const optionSpec = {
   dimensionNumbers: anyValue,
   featureGroupCount: integer,
   batchGroupCount: integer,
-  precision: string,
+  precision: anyValue,
   preferredElementType: string
 }
 
@@ -276,10 +286,7 @@ export const convGeneralDilated = (
     }
     pads = padding.map(([lo, hi]) => [lo, hi] as const)
   }
-  const precision = options?.precision
-  if (precision !== undefined && precision !== "default" && precision !== "high" && precision !== "highest") {
-    throw argumentError(op, "precision", "\"default\", \"high\" or \"highest\"", precision)
-  }
+  const precision = canonicalPrecision(op, options?.precision)
   const params = {
     windowStrides: strides,
     padding: pads,
@@ -300,6 +307,14 @@ export const convGeneralDilated = (
   return lax.complex(lax.sub(k1, k3), lax.add(k1, k2))
 }
 
+/** The options of `conv`, `convWithGeneralPadding`, `convTranspose` and `convGeneralDilatedPatches`. @since 0.1.0 */
+export interface ConvOptions {
+  readonly precision?: PrecisionLike | undefined
+  /** The result dtype (JAX's `preferred_element_type`), as `convGeneralDilated`'s. */
+  readonly preferredElementType?: DType | undefined
+}
+const convOptionSpec = { precision: anyValue, preferredElementType: string }
+
 /**
  * JAX's `lax.conv`: `convGeneralDilated` in `NCHW`/`OIHW` layout with `"SAME"` or `"VALID"` padding.
  *
@@ -315,10 +330,10 @@ export const conv = (
   lhs: Tensor,
   rhs: Tensor,
   windowStrides: ReadonlyArray<number>,
-  padding: "SAME" | "SAME_LOWER" | "VALID",
-  options?: { readonly precision?: Precision | undefined }
+  padding: PaddingName,
+  options?: ConvOptions
 ): Tensor => {
-  checkOptions("conv", options, { precision: string })
+  checkOptions("conv", options, convOptionSpec)
   return convGeneralDilated(lhs, rhs, windowStrides, padding, options)
 }
 
@@ -342,9 +357,9 @@ export const convWithGeneralPadding = (
   padding: ConvPadding,
   lhsDilation: ReadonlyArray<number> | undefined,
   rhsDilation: ReadonlyArray<number> | undefined,
-  options?: { readonly precision?: Precision | undefined }
+  options?: ConvOptions
 ): Tensor => {
-  checkOptions("conv_with_general_padding", options, { precision: string })
+  checkOptions("conv_with_general_padding", options, convOptionSpec)
   return convGeneralDilated(lhs, rhs, windowStrides, padding, { lhsDilation, rhsDilation, ...options })
 }
 
@@ -367,13 +382,12 @@ const transposePadding = (k: number, s: number, padding: "SAME" | "VALID" | read
 }
 
 /** Options of `convTranspose`. @since 0.1.0 */
-export interface ConvTransposeOptions {
+export interface ConvTransposeOptions extends ConvOptions {
   readonly rhsDilation?: ReadonlyArray<number> | undefined
   /** Default: TensorFlow's layouts (`NHC`/`HIO`, `NHWC`/`HWIO`, `NHWDC`/`HWDIO`). */
   readonly dimensionNumbers?: ConvDimensionNumbersLike
   /** Flip the kernel's spatial axes and swap its feature axes (Keras's `Conv2DTranspose`). */
   readonly transposeKernel?: boolean | undefined
-  readonly precision?: Precision | undefined
   /** Read explicit padding as the forward convolution's (PyTorch's convention). */
   readonly useConsistentPadding?: boolean | undefined
 }
@@ -405,7 +419,7 @@ export const convTranspose = (
     rhsDilation: integers,
     dimensionNumbers: anyValue,
     transposeKernel: { expected: "a boolean", test: (u) => typeof u === "boolean" },
-    precision: string,
+    ...convOptionSpec,
     useConsistentPadding: { expected: "a boolean", test: (u) => typeof u === "boolean" }
   })
   if (l.ndim !== r.ndim || l.ndim < 2) {
@@ -458,7 +472,8 @@ export const convTranspose = (
     lhsDilation: st,
     rhsDilation,
     dimensionNumbers: dn,
-    precision: options?.precision
+    precision: options?.precision,
+    preferredElementType: options?.preferredElementType
   })
 }
 
@@ -480,11 +495,10 @@ export const convGeneralDilatedPatches = (
   filterShape: ReadonlyArray<number>,
   windowStrides: ReadonlyArray<number>,
   padding: ConvPadding,
-  options?: {
+  options?: ConvOptions & {
     readonly lhsDilation?: ReadonlyArray<number> | undefined
     readonly rhsDilation?: ReadonlyArray<number> | undefined
     readonly dimensionNumbers?: ConvDimensionNumbersLike
-    readonly precision?: Precision | undefined
   }
 ): Tensor => {
   const op = "conv_general_dilated_patches"
@@ -493,7 +507,7 @@ export const convGeneralDilatedPatches = (
     lhsDilation: integers,
     rhsDilation: integers,
     dimensionNumbers: anyValue,
-    precision: string
+    ...convOptionSpec
   })
   const fs = checkArg<ReadonlyArray<number>>(op, "filterShape", filterShape, integers)
   if (fs.length !== l.ndim - 2 || fs.some((d) => d < 1)) {
@@ -525,6 +539,7 @@ export const convGeneralDilatedPatches = (
     rhsDilation: options?.rhsDilation,
     dimensionNumbers: dn,
     featureGroupCount: c,
-    precision: options?.precision
+    precision: options?.precision,
+    preferredElementType: options?.preferredElementType
   })
 }

@@ -15,12 +15,14 @@ import type { WindowParams } from "../../Primitive.js"
 import { resolveOutput } from "../../Staging.js"
 import type { MaybeEffect } from "../../Staging.js"
 import { Tensor } from "../../Tensor.js"
+import * as Tree from "../../Tree.js"
 import { argumentError, checkArg, checkOptions, integers } from "../../Validate.js"
 import { outputShape } from "../../Window.js"
 import { padtypeToPads } from "./convolution.js"
+import type { PaddingName } from "./convolution.js"
 
 /** The window's padding: `"SAME"`, `"SAME_LOWER"`, `"VALID"`, or `[low, high]` per dimension. @since 0.1.0 */
-export type WindowPadding = "SAME" | "SAME_LOWER" | "VALID" | ReadonlyArray<readonly [number, number]>
+export type WindowPadding = PaddingName | ReadonlyArray<readonly [number, number]>
 
 const identityOf = (kind: "max" | "min", dtype: string): number =>
   dtype === "int32"
@@ -60,12 +62,14 @@ const windowParams = (
   const wdil = list("windowDilation", windowDilation, 1)
   let pads: ReadonlyArray<readonly [number, number]>
   if (typeof padding === "string") {
-    if (padding !== "SAME" && padding !== "SAME_LOWER" && padding !== "VALID") {
+    // any case, as JAX's padtype_to_pads upper-cases the name
+    const kind = padding.toUpperCase()
+    if (kind !== "SAME" && kind !== "SAME_LOWER" && kind !== "VALID") {
       throw argumentError(op, "padding", "\"SAME\", \"SAME_LOWER\", \"VALID\" or (low, high) pairs", padding)
     }
     // JAX pads for the dilated window (`_dilate_shape(window_dimensions, window_dilation)`)
     const dilated = dims.map((d, k) => (d === 0 ? 0 : 1 + wdil[k]! * (d - 1)))
-    pads = padtypeToPads(x.shape, dilated, strides, padding)
+    pads = padtypeToPads(x.shape, dilated, strides, kind as PaddingName)
   } else {
     const ok = Array.isArray(padding) && padding.length === n &&
       padding.every((p) => Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1]))
@@ -88,37 +92,67 @@ const windowParams = (
  * window_strides, padding, base_dilation, window_dilation)`. `computation` is a
  * binary function of tensors; `lax.add`, `lax.max` and `lax.min` with their
  * identity as `initValue` are primitives (JAX's monoid reducers), with JAX's
- * gradients (max and min through `select_and_scatter_add`).
+ * gradients (max and min through `select_and_scatter_add`). `windowStrides`
+ * defaults to ones and `padding` to `"VALID"`. As JAX's variadic form, the
+ * operand may be a tree of tensors of one shape, with a tree of initial values
+ * of the same structure and a computation from two such trees to one.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
+ * import type { Tensor } from "diffect"
  * const x = np.array([[1, 5, 2, 0], [3, 4, 8, 7]])
  * // 2x2 max pooling, stride 2
  * console.log(toJsSync(lax.reduceWindow(x, -Infinity, lax.max, [2, 2], [2, 2], "VALID"))) // [[5, 8]]
  * // running sums of 3 along a padded row
  * console.log(toJsSync(lax.reduceWindow(np.array([1, 2, 3, 4]), 0, lax.add, [3], [1], "SAME"))) // [3, 6, 9, 7]
+ * // variadic: each window's maximum and the index where it first occurs (argmax pooling)
+ * type Pair = { readonly value: Tensor; readonly index: Tensor }
+ * const first = (a: Pair, b: Pair): Pair => {
+ *   const takeB = lax.or(lax.gt(b.value, a.value), lax.and(lax.eq(b.value, a.value), lax.lt(b.index, a.index)))
+ *   return { value: lax.select(takeB, b.value, a.value), index: lax.select(takeB, b.index, a.index) }
+ * }
+ * const v = np.array([3, 1, 4, 1, 5, 9, 2, 6])
+ * const pooled = lax.reduceWindow({ value: v, index: np.arange(8) }, { value: -Infinity, index: 8 }, first, [2], [2])
+ * console.log(toJsSync(pooled.value), toJsSync(pooled.index)) // [3, 4, 9, 6] [0, 2, 5, 7]
  *
  * @since 0.1.0
  */
-export const reduceWindow = (
-  operand: Tensor,
-  initValue: number | Tensor,
-  computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
+export const reduceWindow: {
+  (
+    operand: Tensor,
+    initValue: number | Tensor,
+    computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
+    windowDimensions: ReadonlyArray<number>,
+    windowStrides?: ReadonlyArray<number> | undefined,
+    padding?: WindowPadding | undefined,
+    options?: ReduceWindowOptions
+  ): Tensor
+  <T>(
+    operands: T,
+    initValues: unknown,
+    computation: (a: T, b: T) => MaybeEffect<T>,
+    windowDimensions: ReadonlyArray<number>,
+    windowStrides?: ReadonlyArray<number> | undefined,
+    padding?: WindowPadding | undefined,
+    options?: ReduceWindowOptions
+  ): T
+} = (
+  operand: unknown,
+  initValue: unknown,
+  computation: (a: any, b: any) => MaybeEffect<any>,
   windowDimensions: ReadonlyArray<number>,
-  windowStrides: ReadonlyArray<number> | undefined,
-  padding: WindowPadding,
-  options?: {
-    readonly baseDilation?: ReadonlyArray<number> | undefined
-    readonly windowDilation?: ReadonlyArray<number> | undefined
-  }
-): Tensor => {
+  windowStrides?: ReadonlyArray<number> | undefined,
+  padding: WindowPadding | undefined = "VALID",
+  options?: ReduceWindowOptions
+): any => {
   const op = "reduce_window"
-  if (!(operand instanceof Tensor) || !Tensor.isGenuine(operand)) {
-    throw argumentError(op, "operand", "a Tensor", operand)
-  }
   if (typeof computation !== "function") throw argumentError(op, "computation", "a function", computation)
   // (an array, JAX's positional base_dilation, is refused rather than ignored)
   checkOptions(op, options, { baseDilation: integers, windowDilation: integers })
+  if (!(operand instanceof Tensor)) {
+    return variadicReduceWindow(operand, initValue, computation, windowDimensions, windowStrides, padding, options)
+  }
+  if (!Tensor.isGenuine(operand)) throw argumentError(op, "operand", "a Tensor or a tree of Tensors", operand)
   const params = windowParams(
     op,
     operand,
@@ -128,11 +162,7 @@ export const reduceWindow = (
     options?.baseDilation,
     options?.windowDilation
   )
-  let init: Tensor
-  if (typeof initValue === "number") init = lax.scalar(initValue, operand.dtype, true)
-  else if (initValue instanceof Tensor && Tensor.isGenuine(initValue) && initValue.ndim === 0) {
-    init = initValue.dtype === operand.dtype ? initValue : lax.convertElementType(initValue, operand.dtype)
-  } else throw argumentError(op, "initValue", "a number or a scalar Tensor", initValue)
+  const init = initTensor(initValue, operand, "initValue")
   // JAX's `_get_monoid_window_reducer`: a known monoid with its identity is a primitive
   if (typeof initValue === "number") {
     if (computation === lax.add && initValue === 0) return bind1("reduce_window_sum", [operand], params)
@@ -143,55 +173,120 @@ export const reduceWindow = (
       return bind1("reduce_window_min", [operand], params)
     }
   }
-  return genericReduceWindow(operand, init, computation, params)
+  return genericReduceWindow([operand], [init], ([a], [b]) => [resolveOutput(op, computation(a, b))], params)[0]!
 }
 
-// Any computation: the operand padded with the initial value (and dilated), then one strided
-// slice per window tap, folded left to right from the initial value.
-const genericReduceWindow = (
-  x: Tensor,
-  init: Tensor,
-  computation: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
-  params: WindowParams
-): Tensor => {
-  const out = outputShape("reduce_window", x.shape, params)
-  const padded = lax.pad(
-    x,
-    init,
-    x.shape.map((_, k) => [params.padding[k]![0], params.padding[k]![1], params.baseDilation[k]! - 1] as const)
+/** Options of `reduceWindow`. @since 0.1.0 */
+export interface ReduceWindowOptions {
+  readonly baseDilation?: ReadonlyArray<number> | undefined
+  readonly windowDilation?: ReadonlyArray<number> | undefined
+}
+
+const initTensor = (initValue: unknown, operand: Tensor, name: string): Tensor => {
+  if (typeof initValue === "number") return lax.scalar(initValue, operand.dtype, true)
+  if (initValue instanceof Tensor && Tensor.isGenuine(initValue) && initValue.ndim === 0) {
+    return initValue.dtype === operand.dtype ? initValue : lax.convertElementType(initValue, operand.dtype)
+  }
+  throw argumentError("reduce_window", name, "a number or a scalar Tensor", initValue)
+}
+
+// JAX's variadic reduce_window: operands of one shape, initial values of the same tree structure,
+// the computation applied to trees.
+const variadicReduceWindow = (
+  operands: unknown,
+  initValues: unknown,
+  computation: (a: unknown, b: unknown) => MaybeEffect<unknown>,
+  windowDimensions: unknown,
+  windowStrides: unknown,
+  padding: unknown,
+  options: ReduceWindowOptions | undefined
+): unknown => {
+  const op = "reduce_window"
+  const [xs, def] = Tree.flatten(operands)
+  const isTensor = (u: unknown): u is Tensor => u instanceof Tensor && Tensor.isGenuine(u)
+  if (xs.length === 0 || !xs.every(isTensor)) {
+    throw argumentError(op, "operand", "a Tensor or a tree of Tensors", operands)
+  }
+  const ts = xs as ReadonlyArray<Tensor>
+  if (ts.some((x) => x.shape.join(",") !== ts[0]!.shape.join(","))) {
+    throw argumentError(op, "operand", "tensors of one shape", `shapes ${ts.map((x) => `[${x.shape}]`).join(", ")}`)
+  }
+  const [inits, initDef] = Tree.flatten(initValues)
+  if (!Tree.treedefEquals(def, initDef)) {
+    throw argumentError(op, "initValue", `a tree of the operand's structure ${String(def)}`, initValues)
+  }
+  const params = windowParams(
+    op,
+    ts[0]!,
+    windowDimensions,
+    windowStrides,
+    padding,
+    options?.baseDilation,
+    options?.windowDilation
   )
-  let acc = lax.broadcastInDim(init, out, [])
+  const initTs = inits.map((v, k) => initTensor(v, ts[k]!, "initValue"))
+  const outs = genericReduceWindow(ts, initTs, (a, b) => {
+    const [ys, outDef] = Tree.flatten(
+      resolveOutput(op, computation(Tree.unflatten(def, a), Tree.unflatten(def, b)) as MaybeEffect<Tensor>)
+    )
+    if (!Tree.treedefEquals(def, outDef)) {
+      // JAX: "reduce_window output must have the same tree structure as the operands"
+      throw argumentError(op, "computation", `a function returning a tree of structure ${String(def)}`, ys)
+    }
+    return ys
+  }, params)
+  return Tree.unflatten(def, outs)
+}
+
+// Any computation: the operands padded with their initial values (and dilated), then one strided
+// slice per window tap, folded left to right from the initial values.
+const genericReduceWindow = (
+  xs: ReadonlyArray<Tensor>,
+  inits: ReadonlyArray<Tensor>,
+  computation: (a: ReadonlyArray<Tensor>, b: ReadonlyArray<Tensor>) => ReadonlyArray<unknown>,
+  params: WindowParams
+): ReadonlyArray<Tensor> => {
+  const x0 = xs[0]!
+  const out = outputShape("reduce_window", x0.shape, params)
+  const padded = xs.map((x, k) =>
+    lax.pad(
+      x,
+      inits[k]!,
+      x.shape.map((_, d) => [params.padding[d]![0], params.padding[d]![1], params.baseDilation[d]! - 1] as const)
+    )
+  )
+  let acc: ReadonlyArray<Tensor> = inits.map((init) => lax.broadcastInDim(init, out, []))
   const taps = params.windowDimensions.reduce((a, b) => a * b, 1)
   if (out.some((d) => d === 0)) return acc
   for (let t = 0; t < taps; t++) {
     let r = t
-    const tap = new Array<number>(x.ndim)
-    for (let d = x.ndim - 1; d >= 0; d--) {
+    const tap = new Array<number>(x0.ndim)
+    for (let d = x0.ndim - 1; d >= 0; d--) {
       tap[d] = r % params.windowDimensions[d]!
       r = Math.floor(r / params.windowDimensions[d]!)
     }
     const start = tap.map((k, d) => k * params.windowDilation[d]!)
     const limit = start.map((s, d) => s + (out[d]! - 1) * params.windowStrides[d]! + 1)
-    const next: unknown = resolveOutput(
-      "reduce_window",
-      computation(acc, lax.slice(padded, start, limit, params.windowStrides))
-    )
-    if (!(next instanceof Tensor) || next.shape.join(",") !== acc.shape.join(",")) {
-      // JAX: "reduce_window output must have the same tree structure as the operands"
-      throw argumentError(
-        "reduce_window",
-        "computation",
-        "a function returning one tensor of its operands' shape",
-        next
-      )
-    }
-    if (next.dtype !== acc.dtype) {
-      throw new DTypeError({
-        operation: "reduce_window",
-        detail: `the computation returned ${next.dtype} for ${acc.dtype} operands`
-      })
-    }
-    acc = next
+    const next = computation(acc, padded.map((p) => lax.slice(p, start, limit, params.windowStrides)))
+    next.forEach((y, k) => {
+      const a = acc[k]!
+      if (!(y instanceof Tensor) || y.shape.join(",") !== a.shape.join(",")) {
+        // JAX: "reduce_window output must have the same tree structure as the operands"
+        throw argumentError(
+          "reduce_window",
+          "computation",
+          "a function returning tensors of its operands' shape",
+          y
+        )
+      }
+      if (y.dtype !== a.dtype) {
+        throw new DTypeError({
+          operation: "reduce_window",
+          detail: `the computation returned ${y.dtype} for ${a.dtype} operands`
+        })
+      }
+    })
+    acc = next as ReadonlyArray<Tensor>
   }
   return acc
 }
