@@ -137,6 +137,23 @@ describe("derivatives through qr, eigh and svd (gauge-invariant functions)", () 
     )
   })
 
+  it("qr of wide matrices (m < n) and the complete q of tall ones (JAX's rule, arXiv 2409.13374): q and r", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), entries(24), (k, extra, a) => {
+        // wide: k x (k + extra)
+        const wide = generic(a.slice(0, k * (k + extra)), k + extra)
+        assertGradMatchesFd(weighted([k, k], (t) => np.linalg.qr(t)[0]), wide, [k, k + extra])
+        assertGradMatchesFd(weighted([k, k + extra], (t) => np.linalg.qr(t, { mode: "r" }), 2), wide, [k, k + extra])
+        // tall, complete: (k + extra) x k, q square
+        const tall = generic(a.slice(0, (k + extra) * k), k)
+        const m = k + extra
+        assertGradMatchesFd(weighted([m, m], (t) => np.linalg.qr(t, { mode: "complete" })[0], 3), tall, [m, k])
+        assertGradMatchesFd(weighted([m, k], (t) => np.linalg.qr(t, { mode: "complete" })[1], 4), tall, [m, k])
+      }),
+      runs
+    )
+  })
+
   it("eigh: eigenvalues and the squared eigenvector entries (sign-invariant)", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), entries(16), (n, a) => {

@@ -7,8 +7,9 @@
  *   `a`, `-op(a)^-1 op(A_dot) X` (or its right-side mirror), in the cheaper order;
  * - lu: `L^-1 P A_dot U^-1` split into its strictly lower part (times `L`) and
  *   upper part (times `U`); pivots and permutation have zero tangents;
- * - qr (m >= n, reduced): Townsend's rule via `Q^H A_dot R^-1` (with JAX's
- *   diagonal correction for complex inputs);
+ * - qr: Townsend's rule via `Q^H A_dot R^-1` (with JAX's diagonal correction
+ *   for complex inputs), extended as JAX's to wide matrices and to the full `Q`
+ *   of tall ones;
  * - eigh: `dw = re diag(V^H A_dot V)`, `dv = V (F * V^H A_dot V)` with
  *   `F[i, j] = 1 / (w_j - w_i)` off the diagonal and 0 on it (JAX's `Fmat`):
  *   repeated eigenvalues give infinite or NaN eigenvector tangents, as in JAX;
@@ -177,17 +178,9 @@ const luJvp: JvpRule<"lu"> = ([a], [t]) => {
   return [outs, [luDot, null, null]]
 }
 
-const qrJvp: JvpRule<"qr"> = ([x], [t], params) => {
-  const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!]
-  if (m < n || (params.fullMatrices && m !== n)) {
-    throw new ShapeError({
-      operation: "qr",
-      detail: `the derivative of QR is defined for m >= n with reduced matrices (fullMatrices: false unless ` +
-        `square), as in JAX; got a ${m}x${n} matrix with fullMatrices: ${params.fullMatrices}`
-    })
-  }
-  const [q, r] = bind("qr", [x!], params) as unknown as readonly [Tensor, Tensor]
-  const dxRinv = solve(r, t!, solveParams({}))
+// Townsend's rule for x = q r with q [..., m, n], r [..., n, n] (m >= n): via q^H dx r^-1
+const thinQrJvp = (q: Tensor, r: Tensor, dx: Tensor): readonly [dq: Tensor, dr: Tensor] => {
+  const dxRinv = solve(r, dx, solveParams({}))
   const qtDxRinv = matmul(mH(q), dxRinv)
   const lower = tril(qtDxRinv, -1)
   let dO = lax.sub(lower, mH(lower)) // skew-Hermitian
@@ -196,9 +189,47 @@ const qrJvp: JvpRule<"qr"> = ([x], [t], params) => {
     const imagDiag = lax.sub(qtDxRinv, asDTypeOf(lax.real(qtDxRinv), qtDxRinv))
     dO = lax.add(dO, lax.mul(eyeOf(qtDxRinv.shape, qtDxRinv), imagDiag))
   }
-  const dq = lax.add(matmul(q, lax.sub(dO, qtDxRinv)), dxRinv)
-  const dr = matmul(lax.sub(qtDxRinv, dO), r)
-  return [[q, r], [dq, dr]]
+  return [lax.add(matmul(q, lax.sub(dO, qtDxRinv)), dxRinv), matmul(lax.sub(qtDxRinv, dO), r)]
+}
+
+/** `x[..., rows[0]:rows[1], cols[0]:cols[1]]`. */
+const block = (x: Tensor, rows: readonly [number, number], cols: readonly [number, number]): Tensor => {
+  const batch = x.shape.slice(0, -2)
+  return lax.slice(x, [...batch.map(() => 0), rows[0], cols[0]], [...batch, rows[1], cols[1]])
+}
+
+// JAX's qr_jvp_rule: the thin rule, extended to wide matrices (the square block x1 = q r1 by the
+// thin rule, then r2 = q^H x2 differentiated) and to the full q of tall ones (arXiv 2409.13374,
+// eqs. 32-33: the extra columns' tangent from the thin one)
+const qrJvp: JvpRule<"qr"> = ([x], [t], params) => {
+  const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!]
+  const [q, r] = bind("qr", [x!], params) as unknown as readonly [Tensor, Tensor]
+  if (m < n) {
+    const [dq, dr1] = thinQrJvp(q, block(r, [0, m], [0, m]), block(t!, [0, m], [0, m]))
+    const dr2 = lax.add(matmul(mH(dq), block(x!, [0, m], [m, n])), matmul(mH(q), block(t!, [0, m], [m, n])))
+    return [[q, r], [dq, lax.concatenate([dr1, dr2], x!.ndim - 1)]]
+  }
+  if (!params.fullMatrices || m === n) {
+    const [dq, dr] = thinQrJvp(q, r, t!)
+    return [[q, r], [dq, dr]]
+  }
+  const qmn = block(q, [0, m], [0, n])
+  const [dqmn, drnn] = thinQrJvp(qmn, block(r, [0, n], [0, n]), t!)
+  const qnn = block(qmn, [0, n], [0, n])
+  const qpn = block(qmn, [n, m], [0, n])
+  const qmp = block(q, [0, m], [n, m])
+  // Z = Q_pn (Q_nn - I)^-1, from (Q_nn - I)^H Z^H = Q_pn^H
+  const zH = linalg.solve(mH(lax.sub(qnn, eyeOf(qnn.shape, qnn))), mH(qpn))
+  const z = mH(zH)
+  const dqnn = block(dqmn, [0, n], [0, n])
+  const dqpn = block(dqmn, [n, m], [0, n])
+  const dqmp = lax.sub(
+    matmul(dqmn, zH),
+    matmul(lax.add(qmn, matmul(qmp, z)), mH(lax.sub(dqpn, matmul(z, dqnn))))
+  )
+  const rows = x!.shape.slice(0, -2)
+  const dr = lax.concatenate([drnn, lax.full([...rows, m - n, n], 0, drnn.dtype)], x!.ndim - 2)
+  return [[q, r], [lax.concatenate([dqmn, dqmp], x!.ndim - 1), dr]]
 }
 
 const eighJvp: JvpRule<"eigh"> = ([x], [t], params) => {
