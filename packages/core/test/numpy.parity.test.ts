@@ -5,7 +5,7 @@
  * preferredElementType. Values come from JAX's docstrings or are derived by hand.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { grad, np, runSync, vmap } from "diffect"
+import { grad, jit, np, runSync, vmap } from "diffect"
 import type { Tensor } from "diffect"
 import { expect, failure } from "./npSetup.js"
 
@@ -167,5 +167,85 @@ describe("np.interp", () => {
         5
       ]
     )
+  })
+})
+
+describe("np polynomials", () => {
+  it("roots: stripZeros false keeps length len(p) - 1 with NaN roots, and traces (JAX's _roots_with_zeros)", () => {
+    const r = np.roots(np.array([0, 1, -3, 2]), { stripZeros: false })
+    assert.deepStrictEqual(r.shape, [3])
+    expect.tensor(r, "complex64", [{ re: 2, im: 0 }, { re: 1, im: 0 }, { re: NaN, im: NaN }], { tol: 1e-5 })
+    const traced = runSync(jit((p: Tensor) => np.roots(p, { stripZeros: false }))(np.array([1, -3, 2]))) as Tensor
+    expect.tensor(traced, "complex64", [{ re: 2, im: 0 }, { re: 1, im: 0 }], { tol: 1e-5 })
+    // all-zero coefficients: every root undefined
+    expect.tensor(np.roots(np.array([0, 0, 0]), { stripZeros: false }), "complex64", [{ re: NaN, im: NaN }, {
+      re: NaN,
+      im: NaN
+    }])
+    // the default strips, and refuses traced coefficients with JAX's advice
+    assert.include(
+      failure(() => runSync(jit((p: Tensor) => np.roots(p))(np.array([1, -3, 2]))), "ConcretizationError"),
+      "stripZeros: false"
+    )
+    assert.include(failure(() => np.roots(np.array([1, 2]), { strip: true } as never), "ArgumentError"), "stripZeros")
+    expect.tensor(np.roots(np.array(3)), "complex64", [])
+  })
+  it("poly: a scalar is one root, a square matrix its eigenvalues, no roots the 0-d 1 (JAX's poly)", () => {
+    expect.tensor(np.poly(np.array(2)), "float32", [1, -2])
+    const none = np.poly(np.array([], { dtype: "float32" }))
+    assert.deepStrictEqual(none.shape, [])
+    expect.tensor(none, "float32", 1)
+    expect.tensor(np.poly(np.array([[1, 0], [0, 2]])), "complex64", [{ re: 1, im: 0 }, { re: -3, im: 0 }, {
+      re: 2,
+      im: 0
+    }], { tol: 1e-5 })
+    // JAX's docstring: round(poly([[2, 1, 5], [3, 4, 7], [1, 3, 5]])) is [1, -11, 9, -15]
+    const m = np.poly(np.array([[2, 1, 5], [3, 4, 7], [1, 3, 5]]))
+    expect.tensor(np.real(m), "float32", [1, -11, 9, -15], { tol: 1e-5 })
+    assert.include(failure(() => np.poly(np.ones([2, 3])), "ShapeError"), "square")
+  })
+  it("polymul / polydiv trimLeadingZeros (JAX's docstrings) and unknown keys", () => {
+    expect.tensor(np.polymul(i32([2, 1, 0]), i32([0, 5, 0, 3])), "float32", [0, 10, 5, 6, 3, 0])
+    expect.tensor(np.polymul(i32([2, 1, 0]), i32([0, 5, 0, 3]), { trimLeadingZeros: true }), "float32", [
+      10,
+      5,
+      6,
+      3,
+      0
+    ])
+    const [q, r] = np.polydiv(i32([5, 7, 9]), i32([4, 1]), { trimLeadingZeros: true })
+    expect.tensor(q, "float32", [1.25, 1.4375])
+    expect.tensor(r, "float32", [7.5625])
+    expect.tensor(np.polydiv(i32([5, 7, 9]), i32([4, 1]))[1], "float32", [0, 0, 7.5625])
+    assert.include(failure(() => np.polymul(i32([1]), i32([1]), { bogus: 1 } as never), "ArgumentError"), "bogus")
+    assert.include(failure(() => np.polydiv(i32([1]), i32([1]), { bogus: 1 } as never), "ArgumentError"), "bogus")
+  })
+  it("polyfit cov: inv(A^T A) times the residual variance (derived by hand)", () => {
+    const x = np.array([0, 1, 2, 3], { dtype: "float64" })
+    const y = np.array([0, 1, 1, 2], { dtype: "float64" })
+    // A^T A = [[14, 6], [6, 4]], its inverse [[0.2, -0.3], [-0.3, 0.7]]; residuals sum to 0.2 over 4 - 2 dof
+    const [c, v] = np.polyfit(x, y, 1, { cov: true })
+    expect.tensor(c, "float64", [0.6, 0.1], { tol: 1e-12 })
+    expect.tensor(v, "float64", [[0.02, -0.03], [-0.03, 0.07]], { tol: 1e-12 })
+    expect.tensor(np.polyfit(x, y, 1, { cov: "unscaled" })[1], "float64", [[0.2, -0.3], [-0.3, 0.7]], { tol: 1e-12 })
+    const [, v2] = np.polyfit(x, np.stack([y, np.multiply(y, 2)], { axis: 1 }), 1, { cov: true })
+    assert.deepStrictEqual(v2.shape, [2, 2, 2])
+    expect.tensor(v2, "float64", [[[0.02, 0.08], [-0.03, -0.12]], [[-0.03, -0.12], [0.07, 0.28]]], { tol: 1e-12 })
+    assert.include(
+      failure(() => np.polyfit(np.array([0, 1]), np.array([0, 1]), 1, { cov: true }), "ArgumentError"),
+      "more points"
+    )
+    const full = np.polyfit(x, y, 1, { full: true })
+    // rcond as an array, as JAX's lax.asarray(rcond): len(x) * eps of float64
+    expect.tensor(full[4], "float32", 4 * 2.220446049250313e-16, { tol: 1e-20 })
+  })
+  it("polyint: k as a tensor, promoted with p and differentiable (JAX's docstring)", () => {
+    expect.tensor(np.polyint(i32([12, 12, 6]), { m: 2, k: np.array([4, 5]) }), "float32", [1, 2, 3, 4, 5])
+    expect.tensor(np.polyint(i32([3, 2, 1]), { m: 2, k: np.array([1, 2]) }), "float32", [0.25, 1 / 3, 0.5, 1, 2])
+    expect.tensor(np.polyint(i32([3, 2, 1]), { m: 2, k: np.array(7) }), "float32", [0.25, 1 / 3, 0.5, 7, 7])
+    assert.strictEqual(np.polyint(np.array([1]), { k: np.array([1], { dtype: "float64" }) }).dtype, "float64")
+    const g = runSync(grad((k: Tensor) => np.sum(np.polyint(np.array([2]), { k })))(np.array([3]))) as Tensor
+    expect.tensor(g, "float32", [1])
+    assert.include(failure(() => np.polyint(np.array([1]), { m: 2, k: [1, 2, 3] }), "ArgumentError"), "length 1 or m")
   })
 })

@@ -18,6 +18,7 @@ import { toJsSync } from "../../ToJs.js"
 import {
   anyValue,
   argumentError,
+  boolean,
   checkArg,
   checkAxis,
   checkDTypeName,
@@ -33,7 +34,7 @@ import { contractionPlan } from "../einsum.js"
 import { broadcastedIota } from "../lax/special.js"
 import { toTensor } from "../npHelpers.js"
 import { atleast1d } from "./arrays.js"
-import { nonzero } from "./sorting.js"
+import { argsort, nonzero } from "./sorting.js"
 import type { NonzeroOptions } from "./sorting.js"
 
 const dtypeOf = (op: string, u: unknown): DType => {
@@ -614,48 +615,76 @@ export const unpackbits = (
 
 /**
  * The roots of the polynomial with coefficients `p` (highest power first), as
- * the eigenvalues of its companion matrix (JAX's `roots`; leading zeros are
- * stripped, trailing zeros give zero roots). Complex output; `p` must be
- * concrete (the number of roots depends on its values), and the eigenvalues
- * come from `np.linalg.eigvals` (the typed-array backend).
+ * the eigenvalues of its companion matrix (JAX's `roots`; trailing zeros give
+ * zero roots). Complex output; the eigenvalues come from `np.linalg.eigvals`
+ * (the typed-array backend). Leading zeros are stripped, so `p` must be
+ * concrete; with `stripZeros: false` (JAX's `strip_zeros=False`) they are
+ * kept, the result has `p.length - 1` entries with NaN for the roots they
+ * remove, and `p` may be traced (under `jit`, `vmap`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * // x^2 - 3x + 2 = (x - 1)(x - 2)
  * console.log(toJsSync(np.real(np.sort(np.real(np.roots(np.array([1, -3, 2], { dtype: "float64" }))))))) // [1.0000000000000002, 1.9999999999999998]
+ * // a leading zero kept: its root is NaN
+ * console.log(toJsSync(np.isnan(np.real(np.roots(np.array([0, 1, -1]), { stripZeros: false }))))) // [false, true]
  *
  * @since 0.1.0
  */
-export const roots = (p: TensorLike): Tensor => {
-  const t = toTensor(p)
-  if (t.ndim !== 1) throw new ShapeError({ operation: "roots", detail: "Input must be a rank-1 array." })
+export const roots = (p: TensorLike, options?: { readonly stripZeros?: boolean | undefined }): Tensor => {
+  checkOptions("roots", options, { stripZeros: boolean })
+  const t0 = atleast1d(toTensor(p))
+  if (t0.ndim !== 1) throw new ShapeError({ operation: "roots", detail: "Input must be a rank-1 array." })
+  const inexact = isFloating(t0.dtype) || isComplex(t0.dtype) ? t0 : np.astype(t0, "float32")
+  const cdtype = inexact.dtype === "float64" || inexact.dtype === "complex128" ? "complex128" : "complex64"
+  if (t0.size < 2) return np.zeros([0], { dtype: cdtype })
+  if (options?.stripZeros === false) return rootsWithZeros(inexact, cdtype)
   let values: Array<number>
   try {
-    values = toJsSync(np.abs(t)) as Array<number>
+    values = toJsSync(np.abs(t0)) as Array<number>
   } catch (e) {
     if (!(e instanceof ConcretizationError)) throw e
     throw new ConcretizationError({
-      detail: "roots needs concrete coefficients: the number of roots depends on their values"
+      detail: "roots needs concrete coefficients: the number of roots depends on their values; under a " +
+        "transformation pass stripZeros: false (leading zeros then give NaN roots)"
     })
   }
   let lo = 0
   while (lo < values.length && values[lo] === 0) lo++
   let hi = values.length
   while (hi > lo && values[hi - 1] === 0) hi--
-  const inexact = isFloating(t.dtype) || isComplex(t.dtype) ? t : np.astype(t, "float32")
-  const cdtype = inexact.dtype === "float64" || inexact.dtype === "complex128" ? "complex128" : "complex64"
   const trailing = values.length - hi
   const core = lax.slice(inexact, [lo], [hi], null)
-  const n = core.size - 1
-  let found: Tensor = np.zeros([0], { dtype: cdtype })
-  if (n >= 1) {
-    // companion matrix: first row -p[1:] / p[0], ones on the subdiagonal
-    const first = np.divide(np.negative(lax.slice(core, [1], [n + 1], null)), lax.slice(core, [0], [1], null))
-    const sub = np.astype(np.eye(n - 1, { m: n }), inexact.dtype)
-    const companion = np.concatenate([np.reshape(first, [1, n]), sub], { axis: 0 })
-    found = np.astype(linalg.eigvals(companion), cdtype)
-  }
+  const found = core.size < 2 ? np.zeros([0], { dtype: cdtype }) : companionRoots(core, cdtype)
   return np.concatenate([found, np.zeros([trailing], { dtype: cdtype })], { axis: 0 })
+}
+
+// The eigenvalues of the companion matrix (first row -p[1:] / p[0], ones on the subdiagonal).
+const companionRoots = (core: Tensor, cdtype: DType): Tensor => {
+  const n = core.size - 1
+  const first = np.divide(np.negative(lax.slice(core, [1], [n + 1], null)), lax.slice(core, [0], [1], null))
+  const sub = np.astype(np.eye(n - 1, { m: n }), core.dtype)
+  const companion = np.concatenate([np.reshape(first, [1, n]), sub], { axis: 0 })
+  return np.astype(linalg.eigvals(companion), cdtype)
+}
+
+// JAX's _roots_with_zeros: the leading zeros rolled to the end (their roots are zeros, sorted
+// last), then the last `leading` roots set to NaN; all-zero coefficients become ones first.
+const rootsWithZeros = (p: Tensor, cdtype: DType): Tensor => {
+  const n = p.size
+  const isZero = np.equal(p, 0)
+  const allZero = np.all(isZero)
+  const leading = np.where(allZero, lax.full([], n, "int32"), np.argmin(np.astype(isZero, "int32")))
+  const safe = np.where(allZero, np.onesLike(p), p)
+  const shifted = lax.add(lax.iota("int32", [n], 0), lax.broadcastInDim(leading, [n], []))
+  const rolled = np.take(safe, lax.rem(shifted, lax.full([n], n, "int32")))
+  const found = companionRoots(rolled, cdtype)
+  // a stable sort on "is zero" moves the zero roots last
+  const order = argsort(np.astype(np.equal(found, 0), "int32"))
+  const sorted = np.take(found, order)
+  const keep = np.less(np.arange(n - 1), np.subtract(lax.full([], n - 1, "int32"), leading))
+  const nan = lax.full([n - 1], NaN, cdtype === "complex128" ? "float64" : "float32")
+  return np.where(keep, sorted, lax.complex(nan, nan))
 }
 
 /**

@@ -16,11 +16,23 @@ import * as np from "../../np.js"
 import { resolveOutput } from "../../Staging.js"
 import type { MaybeEffect } from "../../Staging.js"
 import type { Tensor } from "../../Tensor.js"
-import { anyValue, argumentError, boolean, checkAxis, checkOptions, integer, number } from "../../Validate.js"
+import { toJsSync } from "../../ToJs.js"
+import {
+  anyValue,
+  argumentError,
+  boolean,
+  checkAxis,
+  checkOptions,
+  integer,
+  number,
+  numberOrArray
+} from "../../Validate.js"
+import type { Check } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { cumprod } from "./cumulative.js"
 import { convolve } from "./linear.js"
+import { trimZeros } from "./shapes.js"
 
 const vector = (op: string, x: TensorLike, name = "p"): Tensor => {
   const t = toTensor(x)
@@ -64,23 +76,30 @@ export const vander = (
 }
 
 /**
- * The coefficients of the monic polynomial with the given roots.
+ * The coefficients of the monic polynomial with the given roots (JAX's
+ * `poly`): a scalar is one root; a non-empty square matrix gives its
+ * characteristic polynomial (from its eigenvalues, so complex); no roots give
+ * the 0-d `1`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.poly(np.array([1, 2, 3])))) // [1, -6, 11, -6]
+ * console.log(toJsSync(np.poly(np.array(2)))) // [1, -2]
  *
  * @since 0.1.0
  */
 export const poly = (seqOfZeros: TensorLike): Tensor => {
-  const r = toTensor(seqOfZeros)
+  const r0 = toTensor(seqOfZeros)
+  let r = r0.ndim === 0 ? lax.reshape(r0, [1]) : r0
+  if (r.ndim === 2 && r.shape[0] === r.shape[1] && r.shape[0] !== 0) r = linalg.eigvals(toInexact(r))
   if (r.ndim !== 1) {
     throw new ShapeError({
       operation: "poly",
-      detail: `the roots must be one-dimensional (a matrix's characteristic polynomial needs eigvals), got [${r.shape}]`
+      detail: `input must be 1d or non-empty square 2d array, got [${r.shape}]`
     })
   }
   const t = isInexact(r.dtype) ? r : toInexact(r)
+  if (t.shape[0] === 0) return lax.full([], 1, t.dtype)
   let p = lax.full([1], 1, t.dtype)
   for (let i = 0; i < t.shape[0]!; i++) {
     const root = lax.slice(t, [i], [i + 1])
@@ -119,22 +138,34 @@ export const polyadd = (a1: TensorLike, a2: TensorLike): Tensor => lax.add(...al
  */
 export const polysub = (a1: TensorLike, a2: TensorLike): Tensor => lax.sub(...aligned("polysub", a1, a2))
 
+/** Options of `polymul` and `polydiv`: JAX's `trim_leading_zeros` (concrete coefficients only). @since 0.1.0 */
+export interface TrimOptions {
+  readonly trimLeadingZeros?: boolean | undefined
+}
+
 /**
  * The product of two polynomials (a full convolution), inexact as JAX's
- * (integer coefficients give float32).
+ * (integer coefficients give float32). `trimLeadingZeros` first drops the
+ * factors' leading zeros (so they must be concrete).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.polymul(np.array([1, 2, 3]), np.array([9, 5, 1])))) // [9, 23, 38, 17, 3]
+ * console.log(toJsSync(np.polymul(np.array([0, 1, 2]), np.array([1, 3]), { trimLeadingZeros: true }))) // [1, 5, 6]
  *
  * @since 0.1.0
  */
-export const polymul = (a1: TensorLike, a2: TensorLike): Tensor => {
+export const polymul = (a1: TensorLike, a2: TensorLike, options?: TrimOptions): Tensor => {
+  checkOptions("polymul", options, { trimLeadingZeros: boolean })
   // JAX's promote_dtypes_inexact: integer coefficients multiply as float32; an empty factor is [0]
   let [a, b] = promoteAll("polymul", [vector("polymul", a1, "a1"), vector("polymul", a2, "a2")]).map(toInexact) as [
     Tensor,
     Tensor
   ]
+  if (options?.trimLeadingZeros === true && (a.shape[0]! > 1 || b.shape[0]! > 1)) {
+    a = trimZeros(a, "f")
+    b = trimZeros(b, "f")
+  }
   if (a.shape[0] === 0) a = lax.full([1], 0, a.dtype)
   if (b.shape[0] === 0) b = lax.full([1], 0, b.dtype)
   return convolve(a, b)
@@ -142,16 +173,20 @@ export const polymul = (a1: TensorLike, a2: TensorLike): Tensor => {
 
 /**
  * The quotient and remainder of polynomial division (`u = q v + r`), by
- * NumPy's long division with a static number of steps.
+ * NumPy's long division with a static number of steps. `trimLeadingZeros`
+ * drops the remainder's leading entries below `sqrt(eps)` in magnitude (as
+ * JAX, matching NumPy's; concrete inputs only).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const [q, r] = np.polydiv(np.array([3, 5, 2]), np.array([2, 1]))
  * console.log(toJsSync([q, r])) // [[1.5, 1.75], [0, 0, 0.25]]
+ * console.log(toJsSync(np.polydiv(np.array([3, 5, 2]), np.array([2, 1]), { trimLeadingZeros: true })[1])) // [0.25]
  *
  * @since 0.1.0
  */
-export const polydiv = (u: TensorLike, v: TensorLike): [Tensor, Tensor] => {
+export const polydiv = (u: TensorLike, v: TensorLike, options?: TrimOptions): [Tensor, Tensor] => {
+  checkOptions("polydiv", options, { trimLeadingZeros: boolean })
   const [a0, b0] = promoteAll("polydiv", [vector("polydiv", u, "u"), vector("polydiv", v, "v")])
   const a = toInexact(a0!)
   const b = np.astype(b0!, a.dtype)
@@ -170,6 +205,13 @@ export const polydiv = (u: TensorLike, v: TensorLike): [Tensor, Tensor] => {
     r = lax.sub(r, update)
   }
   const quotient = steps === 0 ? lax.full([1], 0, a.dtype) : lax.concatenate(q, 0)
+  if (options?.trimLeadingZeros === true) {
+    // JAX's trim_zeros_tol with tol = sqrt(eps), NumPy's rounding-error cutoff
+    const eps = a.dtype === "float64" || a.dtype === "complex128" ? 2.220446049250313e-16 : 1.1920929e-7
+    const magnitudes = toJsSync(np.abs(r)) as Array<number>
+    const first = magnitudes.findIndex((v) => !(v < Math.sqrt(eps)))
+    r = first < 0 ? lax.full([0], 0, r.dtype) : lax.slice(r, [first], [m])
+  }
   return [quotient, r]
 }
 
@@ -199,7 +241,8 @@ export const polyder = (p: TensorLike, m = 1): Tensor => {
 
 /**
  * The `m`-th antiderivative of a polynomial, with integration constants `k`
- * (one number for every order, or one per order; 0 by default).
+ * (a scalar for every order, or one per order, the first integrated furthest;
+ * 0 by default). `k` may be a tensor (promoted with `p`, differentiable).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -210,34 +253,39 @@ export const polyder = (p: TensorLike, m = 1): Tensor => {
  */
 export const polyint = (
   p: TensorLike,
-  options?: { readonly m?: number | undefined; readonly k?: number | ReadonlyArray<number> | undefined }
+  options?: { readonly m?: number | undefined; readonly k?: TensorLike | undefined }
 ): Tensor => {
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw argumentError("polyint", "options", "an options object ({ m, k })", options)
-  }
+  checkOptions("polyint", options, { m: anyValue, k: numberOrArray })
   const order = count("polyint", "m", options?.m ?? 1, 1e4)
-  const k = options?.k ?? 0
-  const ks = typeof k === "number" ? Array.from({ length: order }, () => k) : k
-  if (!Array.isArray(ks) || ks.length !== order || !ks.every((v) => typeof v === "number")) {
-    throw argumentError("polyint", "k", `a number or ${order} numbers`, k)
+  // JAX's promote_dtypes_inexact(p, k): the constants and coefficients share a dtype
+  const [p0, k0] = promoteAll("polyint", [vector("polyint", p), toTensor(options?.k ?? 0)]) as [Tensor, Tensor]
+  let t = toInexact(p0)
+  let ks = np.astype(k0.ndim === 0 ? lax.reshape(k0, [1]) : k0, t.dtype)
+  if (ks.ndim === 1 && ks.shape[0] === 1) ks = lax.broadcastInDim(lax.reshape(ks, []), [order], [])
+  if (ks.ndim !== 1 || ks.shape[0] !== order) {
+    throw argumentError("polyint", "k", `a scalar or a rank-1 array of length 1 or m = ${order}`, options?.k)
   }
-  let t = toInexact(vector("polyint", p))
   for (let i = 0; i < order; i++) {
     const n = t.shape[0]!
     const divisors = np.astype(np.arange(n, 0, { step: -1 }), t.dtype)
-    t = lax.concatenate([lax.div(t, divisors), lax.full([1], ks[i]!, t.dtype)], 0)
+    t = lax.concatenate([lax.div(t, divisors), lax.slice(ks, [i], [i + 1])], 0)
   }
   return t
 }
 
 /**
  * The least-squares polynomial of degree `deg` through the points `(x, y)`
- * (coefficients highest power first; `y` may hold several columns).
+ * (coefficients highest power first; `y` may hold several columns). `full`
+ * adds lstsq's residuals, rank, singular values and rcond; `cov` (without
+ * `full`) adds the coefficients' covariance matrix, scaled by the residual
+ * variance unless `"unscaled"` (one matrix per column of `y` on a last axis).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const x = np.array([0, 1, 2, 3], { dtype: "float64" })
  * console.log(toJsSync(np.polyfit(x, np.array([1, 3, 7, 13]), 2))) // [1, 1, 1]
+ * const [, cov] = np.polyfit(x, np.array([0, 1, 1, 2], { dtype: "float64" }), 1, { cov: "unscaled" })
+ * console.log(toJsSync(np.round(cov, { decimals: 6 }))) // [[0.2, -0.3], [-0.3, 0.7]]
  *
  * @since 0.1.0
  */
@@ -247,11 +295,17 @@ export const polyfit: {
     residuals: Tensor,
     rank: Tensor,
     singularValues: Tensor,
-    rcond: number
+    rcond: Tensor
   ]
+  (
+    x: TensorLike,
+    y: TensorLike,
+    deg: number,
+    options: PolyfitOptions & { readonly full?: false | undefined; readonly cov: true | "unscaled" }
+  ): [coefficients: Tensor, covariance: Tensor]
   (x: TensorLike, y: TensorLike, deg: number, options?: PolyfitOptions): Tensor
 } = ((x: TensorLike, y: TensorLike, deg: number, options?: PolyfitOptions) => {
-  checkOptions("polyfit", options, { w: anyValue, rcond: number, full: boolean })
+  checkOptions("polyfit", options, { w: anyValue, rcond: number, full: boolean, cov: covCheck })
   const d = count("polyfit", "deg", deg, 1e4)
   const t = toInexact(vector("polyfit", x, "x"))
   let lhs = vander(t, { N: d + 1 })
@@ -265,12 +319,39 @@ export const polyfit: {
   // JAX scales the columns to unit norm for the conditioning, then unscales the solution
   const scale = np.sqrt(np.sum(np.multiply(lhs, lhs), { axis: 0 }))
   const rcond = options?.rcond ?? t.shape[0]! * (lhs.dtype === "float64" ? 2.220446049250313e-16 : 1.1920929e-7)
-  const [c0, resids, rank, s] = linalg.lstsq(np.divide(lhs, scale), rhs, { rcond })
+  const scaled = np.divide(lhs, scale)
+  const [c0, resids, rank, s] = linalg.lstsq(scaled, rhs, { rcond })
   const c = c0.ndim === 2 ? np.divide(c0, np.expandDims(scale, 1)) : np.divide(c0, scale)
-  return options?.full === true ? [c, resids, rank, s, rcond] : c
+  // (rcond as an array, as JAX's lax.asarray)
+  if (options?.full === true) return [c, resids, rank, s, toTensor(rcond)]
+  const cov = options?.cov ?? false
+  if (cov === false) return c
+  // JAX's covariance: inv(A^T A) of the scaled design, unscaled, times the residual variance
+  const order = d + 1
+  const base = np.divide(linalg.inv(np.matmul(np.transpose(scaled), scaled)), np.outer(scale, scale))
+  let fac: Tensor = lax.full([], 1, base.dtype)
+  if (cov !== "unscaled") {
+    const n = t.shape[0]!
+    if (n <= order) {
+      throw argumentError(
+        "polyfit",
+        "x",
+        `more points than the order ${order} to scale the covariance matrix (or cov: "unscaled")`,
+        `${n} points`
+      )
+    }
+    fac = np.divide(resids, n - order)
+  }
+  const facs = fac.ndim === 0 ? lax.reshape(fac, [1]) : fac
+  return [c, rhs.ndim === 1 ? np.multiply(base, np.expandDims(facs, 0)) : np.multiply(np.expandDims(base, 2), facs)]
 }) as never
 
-/** Options of `polyfit`: weights of the points, the singular-value cutoff, and the full result. @since 0.1.0 */
+const covCheck: Check = {
+  expected: "a boolean or \"unscaled\"",
+  test: (u) => typeof u === "boolean" || u === "unscaled"
+}
+
+/** Options of `polyfit`: weights of the points, the singular-value cutoff, and the extra results. @since 0.1.0 */
 export interface PolyfitOptions {
   /** Weights multiplying each point's residual (1/sigma for Gaussian errors). */
   readonly w?: TensorLike | undefined
@@ -278,6 +359,8 @@ export interface PolyfitOptions {
   readonly rcond?: number | undefined
   /** Also return lstsq's residuals, rank and singular values, and rcond. */
   readonly full?: boolean | undefined
+  /** Also return the covariance matrix of the coefficients (`"unscaled"`: without the residual variance). */
+  readonly cov?: boolean | "unscaled" | undefined
 }
 
 /** Options of `insert` and `delete`: the axis (the flattened array without one). @since 0.1.0 */
