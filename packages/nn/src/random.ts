@@ -100,6 +100,21 @@ export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
 // ---------------------------------------------------------------------------
 // keys
 
+/** The `impl` option of {@link key}, {@link PRNGKey} and {@link wrapKeyData}. @since 0.1.0 */
+export interface ImplOptions {
+  /** JAX's PRNG implementation name: only `"threefry2x32"` (JAX's default) exists in diffect. */
+  readonly impl?: "threefry2x32" | undefined
+}
+
+// JAX's resolve_prng_impl: diffect has threefry2x32 only, so the other names are refused, not ignored
+const checkImpl = (operation: string, options: ImplOptions | undefined): void => {
+  checkKeys(operation, options, ["impl"])
+  const impl: unknown = options?.impl
+  if (impl !== undefined && impl !== "threefry2x32") {
+    throw argumentError(operation, "impl", "\"threefry2x32\" (the PRNG implementation diffect has) or undefined", impl)
+  }
+}
+
 /**
  * A PRNG key from an integer seed (JAX's `jax.random.key` / `PRNGKey`): the
  * `uint32[2]` pair `[seed >> 32, seed & 0xFFFFFFFF]`. Seeds in the int32 and
@@ -113,7 +128,8 @@ export const withPartitionable = <A>(flag: boolean, f: () => A): A => {
  *
  * @since 0.1.0
  */
-export const key = (seed: number | Tensor): Tensor => {
+export const key = (seed: number | Tensor, options?: ImplOptions): Tensor => {
+  checkImpl("key", options)
   if (typeof seed !== "number") {
     checkTensor("key", "seed", seed)
     if (seed.ndim !== 0 || !(seed.dtype === "int32" || seed.dtype === "uint32")) {
@@ -163,7 +179,25 @@ export const keyData = (keys: Tensor): Tensor => checkKey("keyData", keys, false
  *
  * @since 0.1.0
  */
-export const wrapKeyData = (data: Tensor): Tensor => checkKey("wrapKeyData", data, false)
+export const wrapKeyData = (data: Tensor, options?: ImplOptions): Tensor => {
+  checkImpl("wrapKeyData", options)
+  return checkKey("wrapKeyData", data, false)
+}
+
+/**
+ * The PRNG implementation of keys (JAX's `key_impl`): always `"threefry2x32"`,
+ * diffect's one implementation (the keys are checked).
+ *
+ * @example
+ * import { random } from "diffect"
+ * console.log(random.keyImpl(random.key(0))) // threefry2x32
+ *
+ * @since 0.1.0
+ */
+export const keyImpl = (keys: Tensor): "threefry2x32" => {
+  checkKey("keyImpl", keys, false)
+  return "threefry2x32"
+}
 
 /**
  * The dtype of the keys of a PRNG implementation (JAX's `key_dtype`). JAX

@@ -118,6 +118,20 @@ describe("keys", () => {
   it("testIssue222: randint(key(10003), (), 0, 0) is 0", () => {
     assert.deepStrictEqual(ints(random.randint(random.key(10003), [], 0, 0)), [0])
   })
+  it("impl: threefry2x32 (JAX's default) is accepted, other implementations refused, not ignored; keyImpl", () => {
+    assert.deepStrictEqual(ints(random.key(5, { impl: "threefry2x32" })), [0, 5])
+    assert.deepStrictEqual(ints(random.PRNGKey(5, { impl: "threefry2x32" })), [0, 5])
+    const data = u32([0, 1])
+    assert.deepStrictEqual(ints(random.wrapKeyData(data, { impl: "threefry2x32" })), [0, 1])
+    for (const impl of ["rbg", "unsafe_rbg", "nope"]) {
+      assert.throws(() => random.key(0, { impl } as never), /key: impl must be "threefry2x32"/)
+      assert.throws(() => random.PRNGKey(0, { impl } as never), ArgumentError)
+      assert.throws(() => random.wrapKeyData(data, { impl } as never), /wrapKeyData: impl must be/)
+    }
+    assert.throws(() => random.key(0, { imp: "rbg" } as never), /unknown key "imp"/)
+    assert.strictEqual(random.keyImpl(random.key(0)), "threefry2x32")
+    assert.strictEqual(random.keyImpl(random.split(random.key(0), 3)), "threefry2x32")
+  })
   it("bad keys and seeds are typed errors", () => {
     assert.throws(() => random.key(1.5), DTypeError)
     assert.throws(() => random.split(np.array([1, 2])), DTypeError)
