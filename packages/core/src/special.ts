@@ -14,6 +14,7 @@ import { isComplex } from "./DType.js"
 import { ConcretizationError, DTypeError, ShapeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { besselIe } from "./internal/bessel.js"
+import { complexGamma, complexLoggamma } from "./internal/complexGamma.js"
 import * as expint from "./internal/expint.js"
 import { hyp1f1 as hyp1f1Impl } from "./internal/hyp1f1.js"
 import { hyp2f1 as hyp2f1Impl } from "./internal/hyp2f1.js"
@@ -116,7 +117,9 @@ export const gammasgn = (x: TensorLike): Tensor => {
  * @since 0.1.0
  */
 export const gamma = (x: TensorLike): Tensor => {
-  const t = real("gamma", x)
+  const z = toInexact(toTensor(x))
+  if (isComplex(z.dtype)) return complexGamma(z)
+  const t = real("gamma", z)
   return lax.mul(gammasgn(t), lax.exp(lax.lgamma(t)))
 }
 /**
@@ -132,7 +135,10 @@ export const gamma = (x: TensorLike): Tensor => {
  * @since 0.1.0
  */
 export const loggamma = (x: TensorLike): Tensor => {
-  const t = real("loggamma", x)
+  const z = toInexact(toTensor(x))
+  // complex z: SciPy's principal branch (JAX's _complex_loggamma_scipy)
+  if (isComplex(z.dtype)) return complexLoggamma(z)
+  const t = real("loggamma", z)
   return lax.select(lax.gt(t, lax.zerosLike(t)), lax.lgamma(t), lax.full(t.shape, NaN, t.dtype, t.weakType))
 }
 /**
@@ -496,10 +502,11 @@ export interface LogsumexpOptions {
 const logsumexpParts = (
   op: string,
   x: TensorLike,
-  options: LogsumexpOptions | undefined
+  options: LogsumexpOptions | undefined,
+  withSign: boolean
 ): readonly [Tensor, Tensor] => {
   checkOptions(op, options, { axis: anyValue, b: anyValue, keepdims: boolean, where: anyValue })
-  let a = real(op, x)
+  let a = toInexact(toTensor(x))
   let where: Tensor | null = null
   if (options?.where !== undefined) {
     const w = toTensor(options.where)
@@ -511,16 +518,20 @@ const logsumexpParts = (
   let b: Tensor | null = null
   if (options?.b !== undefined) {
     // a and b promoted together and broadcast (jnp's promote_args_inexact); b = 0 drops its term
-    ;[a, b] = realPair(op, a, options.b)
+    ;[a, b] = prepare(op, [a, options.b]).map((t) => toInexact(t)) as [Tensor, Tensor]
     if (where !== null) where = np.broadcastTo(where, a.shape)
     a = np.where(np.notEqual(b, 0), a, -Infinity)
   }
   const axes = options?.axis === undefined || options.axis === null
     ? a.shape.map((_, i) => i)
     : normalizeAxes(op, options.axis, a.ndim)
-  const masked = where === null ? a : np.where(where, a, -Infinity)
+  // complex inputs (JAX's): the shift is the largest real part, and the sum's complex log is kept
+  // unless its sign is asked for
+  const complex = isComplex(a.dtype)
+  const re = complex ? np.real(a) : a
+  const masked = where === null ? re : np.where(where, re, -Infinity)
   const amax = axes.some((d) => a.shape[d] === 0)
-    ? np.full(a.shape.map((d, i) => (axes.includes(i) ? 1 : d)), -Infinity, { dtype: a.dtype })
+    ? np.full(a.shape.map((d, i) => (axes.includes(i) ? 1 : d)), -Infinity, { dtype: re.dtype })
     : np.max(masked, { axis: axes, keepdims: true })
   // the maximum is held constant under differentiation (JAX's); a non-finite one shifts by 0
   const shift = lax.stopGradient(np.where(np.isfinite(amax), amax, 0))
@@ -528,7 +539,7 @@ const logsumexpParts = (
   if (b !== null) e = np.multiply(e, b)
   const s = np.sum(where === null ? e : np.where(where, e, 0), { axis: axes, keepdims: true })
   const sign = np.sign(s)
-  const out = np.add(np.log(np.abs(s)), shift)
+  const out = np.add(complex && !withSign ? np.log(s) : np.log(np.abs(s)), shift)
   return options?.keepdims === true ? [out, sign] : [np.squeeze(out, { axis: axes }), np.squeeze(sign, { axis: axes })]
 }
 
@@ -547,8 +558,9 @@ const logsumexpParts = (
  * @since 0.1.0
  */
 export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => {
-  const [out, sign] = logsumexpParts("logsumexp", x, options)
-  return options?.b === undefined ? out : np.where(np.less(sign, 0), NaN, out)
+  const [out, sign] = logsumexpParts("logsumexp", x, options, false)
+  // a negative real sum is NaN (a complex one has its log)
+  return options?.b === undefined || isComplex(out.dtype) ? out : np.where(np.less(sign, 0), NaN, out)
 }
 
 /**
@@ -561,7 +573,7 @@ export const logsumexp = (x: TensorLike, options?: LogsumexpOptions): Tensor => 
  * @since 0.1.0
  */
 export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): readonly [Tensor, Tensor] =>
-  logsumexpParts("logsumexp", x, options)
+  logsumexpParts("logsumexp", x, options, true)
 /**
  * `exp(x) / sum(exp(x))` along `axis` (the last by default).
  *
@@ -776,7 +788,12 @@ export const expn = (n: TensorLike, x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const erfcx = (x: TensorLike): Tensor => expint.erfcx(real("erfcx", x))
+export const erfcx = (x: TensorLike): Tensor => {
+  const t = toInexact(toTensor(x))
+  // complex z: erfcx(z) = w(i z), Faddeeva's function (JAX's)
+  if (isComplex(t.dtype)) return wofzImpl(lax.complex(lax.neg(lax.imag(t)), lax.real(t)))
+  return expint.erfcx(t)
+}
 
 /**
  * Spence's function, SciPy's convention: `integral from 1 to x of log(t) / (1 - t) dt`,

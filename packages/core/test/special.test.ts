@@ -433,3 +433,64 @@ describe("special (jax.scipy.special)", () => {
     assert.include(failure(() => lax.lgamma(np.array([1], { dtype: "int32" })), "DTypeError"), "lgamma")
   })
 })
+
+describe("complex arguments (JAX's gamma, loggamma, erfcx and logsumexp)", () => {
+  type C = { re: number; im: number }
+  const c128 = (zs: ReadonlyArray<C>) => np.array(zs as never, { dtype: "complex128" })
+  const cs = (t: ReturnType<typeof np.array>) => js(t) as unknown as Array<C>
+  const near = (got: C, want: C, tol: number, what: string) => {
+    assert.closeTo(got.re, want.re, tol * Math.max(1, Math.abs(want.re)), `${what} (re)`)
+    assert.closeTo(got.im, want.im, tol * Math.max(1, Math.abs(want.im)), `${what} (im)`)
+  }
+  const mul = (a: C, b: C): C => ({ re: a.re * b.re - a.im * b.im, im: a.re * b.im + a.im * b.re })
+  const zs: Array<C> = [{ re: 0.5, im: 1 }, { re: -2.5, im: 0.3 }, { re: 1e-3, im: -4 }, { re: -7.2, im: -1.1 }]
+
+  it("gamma: |Gamma(1/2 + iy)|^2 = pi / cosh(pi y), Gamma(z + 1) = z Gamma(z), real at integers, NaN at poles", () => {
+    const g = cs(special.gamma(c128([{ re: 0.5, im: 1 }])))[0]!
+    assert.closeTo(g.re * g.re + g.im * g.im, Math.PI / Math.cosh(Math.PI), 1e-14)
+    const gz = cs(special.gamma(c128(zs)))
+    const gz1 = cs(special.gamma(c128(zs.map((z) => ({ re: z.re + 1, im: z.im })))))
+    zs.forEach((z, i) => near(gz1[i]!, mul(z, gz[i]!), 1e-12, `Gamma(z + 1) at ${z.re}${z.im}i`))
+    near(cs(special.gamma(c128([{ re: 5, im: 0 }])))[0]!, { re: 24, im: 0 }, 1e-13, "Gamma(5)")
+    const pole = cs(special.gamma(c128([{ re: -2, im: 0 }, { re: 0, im: 0 }, { re: NaN, im: 1 }])))
+    assert.isTrue(pole.every((p) => Number.isNaN(p.re) && Number.isNaN(p.im)))
+  })
+
+  it("loggamma: SciPy's principal branch, loggamma(z + 1) = loggamma(z) + log z; exp of it is gamma", () => {
+    const lz = cs(special.loggamma(c128(zs)))
+    assert.strictEqual(lz.length, zs.length)
+    const lz1 = cs(special.loggamma(c128(zs.map((z) => ({ re: z.re + 1, im: z.im })))))
+    zs.forEach((z, i) => {
+      const logz = { re: Math.log(Math.hypot(z.re, z.im)), im: Math.atan2(z.im, z.re) }
+      // the recurrence holds on this branch without a multiple of 2 pi i
+      near(lz1[i]!, { re: lz[i]!.re + logz.re, im: lz[i]!.im + logz.im }, 1e-12, `loggamma recurrence at ${z.re}`)
+    })
+    const back = cs(np.exp(special.loggamma(c128(zs))))
+    cs(special.gamma(c128(zs))).forEach((g, i) => near(back[i]!, g, 1e-11, "exp(loggamma)"))
+    // on the positive real axis it is lgamma, with a zero imaginary part
+    near(
+      cs(special.loggamma(c128([{ re: 3.5, im: 0 }])))[0]!,
+      { re: Math.log(3.3233509704478426), im: 0 },
+      1e-14,
+      "3.5"
+    )
+  })
+
+  it("erfcx(z) = w(i z); logsumexp keeps the complex log (its sign with logsumexpWithSign)", () => {
+    // erfcx(1 + i) = w(-1 + i)
+    near(
+      cs(special.erfcx(c128([{ re: 1, im: 1 }])))[0]!,
+      { re: 0.30474420525691259, im: -0.20821893820283163 },
+      1e-13,
+      ""
+    )
+    // real arguments as before
+    near(cs(special.erfcx(c128([{ re: 2, im: 0 }])))[0]!, { re: 0.2553956763105057, im: 0 }, 1e-13, "erfcx(2)")
+    // log(e^i + e^2i) = log(2 cos(1/2)) + 1.5 i
+    const l = js(special.logsumexp(c128([{ re: 0, im: 1 }, { re: 0, im: 2 }]))) as unknown as C
+    near(l, { re: Math.log(2 * Math.cos(0.5)), im: 1.5 }, 1e-14, "logsumexp")
+    const [abs, sign] = special.logsumexpWithSign(c128([{ re: 0, im: 1 }, { re: 0, im: 2 }]))
+    assert.closeTo(js(abs) as number, Math.log(2 * Math.cos(0.5)), 1e-14)
+    near(js(sign) as unknown as C, { re: Math.cos(1.5), im: Math.sin(1.5) }, 1e-14, "sign")
+  })
+})
