@@ -29,7 +29,10 @@ import {
   cumulativeReduce,
   nonzeroDivisor,
   normalizeAxes,
+  preferredCast,
   prepare,
+  productOptions,
+  productSpec,
   promoteAll,
   toInexact,
   toTensor
@@ -1634,40 +1637,45 @@ const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] =>
 
 /**
  * JAX's `precision` of the matrix products (`np.dot`, `np.matmul`, `np.inner`,
- * `np.tensordot`, `np.einsumWith`): how float32 products accumulate, see
- * `Precision` (`"default"`: in float32; `"highest"`: in float64).
+ * `np.tensordot`, `np.einsumWith`, `np.vecdot`, `np.vdot`, `np.convolve`,
+ * `np.correlate`): how float32 products accumulate, see `Precision`
+ * (`"default"`: in float32; `"highest"`: in float64); and JAX's
+ * `preferred_element_type`: the dtype the products accumulate in and the
+ * result's (strong), so int32 operands can give a float32 product.
  *
  * @since 0.1.0
  */
 export interface PrecisionOptions {
   readonly precision?: Precision | undefined
-}
-
-const precisionSpec: OptionSpec = {
-  precision: {
-    expected: "\"default\", \"high\" or \"highest\"",
-    test: (u) => u === "default" || u === "high" || u === "highest"
-  }
+  readonly preferredElementType?: DType | undefined
 }
 
 /**
  * NumPy's `dot`: inner product of vectors, matrix product of matrices, and for
  * N-d arrays a sum over the last axis of `x` and the second-to-last of `y`.
- * `precision` as in JAX (see `PrecisionOptions`).
+ * `precision` and `preferredElementType` as in JAX (see `PrecisionOptions`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])))) // 32
  * console.log(toJsSync(np.dot(np.array([1, 2]), np.array([3, 4]), { precision: "highest" }))) // 11
+ * const i = np.array([1, 2], { dtype: "int32" })
+ * console.log(np.dot(i, i, { preferredElementType: "float32" }).dtype) // "float32"
  *
  * @since 0.1.0
  */
 export const dot = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
-  checkOptions("dot", options, precisionSpec)
+  checkOptions("dot", options, productSpec)
   const [a, b] = promote2("dot", x, y)
-  if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
+  if (a.ndim === 0 || b.ndim === 0) {
+    // (JAX: a dot_general without contraction, so the preferred dtype applies too)
+    return options?.preferredElementType === undefined ? multiply(a, b) : preferredCast(
+      lax.dotGeneral(a, b, [[], []], [[], []], productOptions(options)),
+      options
+    )
+  }
   const bAxis = b.ndim === 1 ? 0 : b.ndim - 2
-  return lax.dotGeneral(a, b, [[a.ndim - 1], [bAxis]], [[], []], { precision: options?.precision })
+  return preferredCast(lax.dotGeneral(a, b, [[a.ndim - 1], [bAxis]], [[], []], productOptions(options)), options)
 }
 
 /**
@@ -1683,8 +1691,8 @@ export const dot = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): T
  * @since 0.1.0
  */
 export const matmul = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
-  checkOptions("matmul", options, precisionSpec)
-  const precision = options?.precision
+  checkOptions("matmul", options, productSpec)
+  const dims = productOptions(options)
   const [a, b] = promote2("matmul", x, y)
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError({
@@ -1707,22 +1715,22 @@ export const matmul = (x: TensorLike, y: TensorLike, options?: PrecisionOptions)
   let out: Tensor
   if (b2.ndim === 2) {
     // No batch axes on the right: one contraction, the left's leading axes ride along.
-    out = lax.dotGeneral(a2, b2, [[a2.ndim - 1], [0]], [[], []], { precision })
+    out = lax.dotGeneral(a2, b2, [[a2.ndim - 1], [0]], [[], []], dims)
   } else {
     const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2))
     const a3 = broadcastToImpl(a2, [...batch, ...a2.shape.slice(-2)])
     const b3 = broadcastToImpl(b2, [...batch, ...b2.shape.slice(-2)])
     const nb = batch.length
     const bdims = Array.from({ length: nb }, (_, i) => i)
-    out = lax.dotGeneral(a3, b3, [[nb + 1], [nb]], [bdims, bdims], { precision })
+    out = lax.dotGeneral(a3, b3, [[nb + 1], [nb]], [bdims, bdims], dims)
   }
   if (a.ndim === 1) out = lax.squeeze(out, [out.ndim - 2])
   if (b.ndim === 1) out = lax.squeeze(out, [out.ndim - 1])
-  return out
+  return preferredCast(out, options)
 }
 
 const tensordotSpec: OptionSpec = {
-  ...precisionSpec,
+  ...productSpec,
   axes: {
     expected: "an integer or a pair of arrays of integers",
     test: (u) =>
@@ -1748,6 +1756,7 @@ export const tensordot = (
   options?: {
     readonly axes?: number | readonly [ReadonlyArray<number>, ReadonlyArray<number>] | undefined
     readonly precision?: Precision | undefined
+    readonly preferredElementType?: DType | undefined
   }
 ): Tensor => {
   checkOptions("tensordot", options, tensordotSpec)
@@ -1768,7 +1777,7 @@ export const tensordot = (
     ca = axes[0].map((d) => checkAxis("tensordot", d, a.ndim))
     cb = axes[1].map((d) => checkAxis("tensordot", d, b.ndim))
   }
-  return lax.dotGeneral(a, b, [ca, cb], [[], []], { precision: options?.precision })
+  return preferredCast(lax.dotGeneral(a, b, [ca, cb], [[], []], productOptions(options)), options)
 }
 
 /**
@@ -1835,8 +1844,8 @@ const broadcastSingletons = (subscripts: string, xs: Array<Tensor>): Array<Tenso
 /**
  * `einsum` with an explicit contraction planner: `"optimal"` (every pair
  * order; the default up to six operands) or `"greedy"` (opt_einsum's greedy
- * rule; the default beyond), and JAX's `precision` for every pairwise product
- * (see `PrecisionOptions`).
+ * rule; the default beyond), and JAX's `precision` and `preferredElementType`
+ * for every pairwise product (see `PrecisionOptions`).
  *
  * @example
  * import { np } from "diffect"
@@ -1848,10 +1857,14 @@ const broadcastSingletons = (subscripts: string, xs: Array<Tensor>): Array<Tenso
 export const einsumWith = (
   subscripts: string,
   operands: ReadonlyArray<TensorLike>,
-  options?: { readonly optimize?: "optimal" | "greedy" | undefined; readonly precision?: Precision | undefined }
+  options?: {
+    readonly optimize?: "optimal" | "greedy" | undefined
+    readonly precision?: Precision | undefined
+    readonly preferredElementType?: DType | undefined
+  }
 ): Tensor => {
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
-  checkOptions("einsum", options, { optimize: anyValue, ...precisionSpec })
+  checkOptions("einsum", options, { optimize: anyValue, ...productSpec })
   const optimize = options?.optimize
   if (optimize !== undefined && optimize !== "optimal" && optimize !== "greedy") {
     throw argumentError("einsum", "optimize", "\"optimal\" or \"greedy\"", optimize)
@@ -1859,9 +1872,14 @@ export const einsumWith = (
   if (!Array.isArray(operands) || operands.length === 0) {
     throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
-  return einsumBool(
-    promoteAll("einsum", operands.map(toTensor)),
-    (xs) => einsumImpl(subscripts, broadcastSingletons(subscripts, xs), optimize, options?.precision)
+  let xs = promoteAll("einsum", operands.map(toTensor))
+  // the operands in the preferred dtype: every product and sum accumulates in it, as JAX's
+  // dot_generals with preferred_element_type do
+  const pref = options?.preferredElementType
+  if (pref !== undefined && pref !== "bool") xs = xs.map((x) => cast(x, pref, false))
+  return preferredCast(
+    einsumBool(xs, (xs) => einsumImpl(subscripts, broadcastSingletons(subscripts, xs), optimize, options?.precision)),
+    options
   )
 }
 
@@ -1898,10 +1916,15 @@ export const outer = (x: TensorLike, y: TensorLike): Tensor => {
  * @since 0.1.0
  */
 export const inner = (x: TensorLike, y: TensorLike, options?: PrecisionOptions): Tensor => {
-  checkOptions("inner", options, precisionSpec)
+  checkOptions("inner", options, productSpec)
   const [a, b] = promote2("inner", x, y)
-  if (a.ndim === 0 || b.ndim === 0) return multiply(a, b)
-  return lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 1]], [[], []], { precision: options?.precision })
+  if (a.ndim === 0 || b.ndim === 0) {
+    return options?.preferredElementType === undefined ? multiply(a, b) : preferredCast(
+      lax.dotGeneral(a, b, [[], []], [[], []], productOptions(options)),
+      options
+    )
+  }
+  return preferredCast(lax.dotGeneral(a, b, [[a.ndim - 1], [b.ndim - 1]], [[], []], productOptions(options)), options)
 }
 
 // ---------------------------------------------------------------------------

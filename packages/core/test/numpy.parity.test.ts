@@ -249,3 +249,32 @@ describe("np polynomials", () => {
     assert.include(failure(() => np.polyint(np.array([1]), { m: 2, k: [1, 2, 3] }), "ArgumentError"), "length 1 or m")
   })
 })
+
+describe("np products: preferredElementType, precision, unknown keys", () => {
+  const i = i32([1, 2])
+  const j = i32([3, 4])
+  const m = i32([[1, 2], [3, 4]])
+  const f32 = { preferredElementType: "float32" } as const
+  it("int32 operands accumulate in and return the preferred dtype, strong (JAX's preferred_element_type)", () => {
+    expect.tensor(np.dot(i, j, f32), "float32", 11, { weak: false })
+    expect.tensor(np.dot(i, 2, f32), "float32", [2, 4])
+    expect.tensor(np.matmul(m, j, f32), "float32", [11, 25])
+    expect.tensor(np.tensordot(m, m, { axes: 1, ...f32 }), "float32", [[7, 10], [15, 22]])
+    expect.tensor(np.inner(i, j, f32), "float32", 11)
+    expect.tensor(np.vdot(i, j, f32), "float32", 11)
+    expect.tensor(np.vecdot(m, j, f32), "float32", [11, 25])
+    expect.tensor(np.einsumWith("ij,j->i", [m, j], f32), "float32", [11, 25])
+    // JAX's _conv: with a preferred dtype the integers are not promoted to inexact first
+    expect.tensor(np.convolve(i32([1, 2, 3]), i32([0, 1]), { preferredElementType: "int32" }), "int32", [0, 1, 2, 3])
+    expect.tensor(np.correlate(i32([1, 2, 3]), i32([0, 1]), f32), "float32", [2, 3])
+    expect.tensor(np.convolve(i32([1, 2, 3]), i32([0, 1])), "float32", [0, 1, 2, 3])
+  })
+  it("vecdot keeps the complex conjugate, and vdot / correlate refuse unknown keys", () => {
+    const a = np.array([{ re: 0, im: 1 }, { re: 2, im: 0 }])
+    expect.tensor(np.vecdot(a, a), "complex64", { re: 5, im: 0 })
+    assert.include(failure(() => np.vdot(i, j, { bogus: 1 } as never), "ArgumentError"), "bogus")
+    assert.include(failure(() => np.correlate(i, j, { bogus: 1 } as never), "ArgumentError"), "bogus")
+    assert.include(failure(() => np.correlate(i, j, { precision: "low" as never }), "ArgumentError"), "precision")
+    expect.tensor(np.correlate(np.array([1, 2, 3]), np.array([0, 1, 0.5]), { precision: "highest" }), "float32", [3.5])
+  })
+})

@@ -9,10 +9,12 @@ import { isComplex, isInexact, isInteger, promote } from "../DType.js"
 import type { DType } from "../DType.js"
 import { Float0OperationError, ShapeError } from "../Errors.js"
 import * as lax from "../lax.js"
+import type { Precision } from "../Primitive.js"
 import { broadcastShapes, shapeEquals } from "../Shape.js"
 import type { Shape } from "../Shape.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
-import { checkAxis, checkTensor } from "../Validate.js"
+import { checkAxis, checkTensor, dtype as dtypeCheck } from "../Validate.js"
+import type { OptionSpec } from "../Validate.js"
 import { containsTensor, fromLiteral, fromScalar, isComplexValue } from "./arrayLiteral.js"
 import type { TensorLike } from "./arrayLiteral.js"
 
@@ -108,6 +110,36 @@ export const cumulativeReduce = (
   const out = scan(a, ax)
   return cast(out, dtype ?? out.dtype, false)
 }
+
+/** The products' options: JAX's `precision` and `preferred_element_type`. @since 0.1.0 */
+export interface ProductOptions {
+  readonly precision?: Precision | undefined
+  readonly preferredElementType?: DType | undefined
+}
+
+/** The check of the products' options. @since 0.1.0 */
+export const productSpec: OptionSpec = {
+  precision: {
+    expected: "\"default\", \"high\" or \"highest\"",
+    test: (u) => u === "default" || u === "high" || u === "highest"
+  },
+  preferredElementType: dtypeCheck
+}
+
+/** `dot_general`'s options from a product's. @since 0.1.0 */
+export const productOptions = (options: ProductOptions | undefined): ProductOptions => ({
+  precision: options?.precision,
+  preferredElementType: options?.preferredElementType
+})
+
+/**
+ * A product's result in its preferred dtype, strong: JAX's products end in
+ * `_convert_element_type(result, preferred_element_type, weak_type=False)`.
+ *
+ * @since 0.1.0
+ */
+export const preferredCast = (y: Tensor, options: ProductOptions | undefined): Tensor =>
+  options?.preferredElementType === undefined ? y : cast(y, options.preferredElementType, false)
 
 /** Promotes tensors to their common dtype. @since 0.1.0 */
 export const promoteAll = (op: string, xs: ReadonlyArray<Tensor>): Array<Tensor> => {

@@ -25,14 +25,24 @@ import {
 import type { Check } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { convGeneralDilated } from "../lax/convolution.js"
-import { prepare, promoteAll, resultType as promoted, toInexact, toTensor } from "../npHelpers.js"
+import {
+  preferredCast,
+  prepare,
+  productOptions,
+  productSpec,
+  promoteAll,
+  resultType as promoted,
+  toInexact,
+  toTensor
+} from "../npHelpers.js"
 import { diff } from "./arrays.js"
 import { list } from "./checks.js"
 import { jitted } from "./jitted.js"
 import { argsort, searchsorted } from "./sorting.js"
 
 /**
- * The dot product of the flattened inputs, conjugating the first (`jnp.vdot`).
+ * The dot product of the flattened inputs, conjugating the first (`jnp.vdot`);
+ * `precision` and `preferredElementType` as `np.dot`'s.
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -40,12 +50,16 @@ import { argsort, searchsorted } from "./sorting.js"
  *
  * @since 0.1.0
  */
-export const vdot = (x: TensorLike, y: TensorLike): Tensor => {
+export const vdot = (x: TensorLike, y: TensorLike, options?: np.PrecisionOptions): Tensor => {
+  checkOptions("vdot", options, productSpec)
   const [a, b] = promoteAll("vdot", [np.ravel(x), np.ravel(y)])
   if (a!.shape[0] !== b!.shape[0]) {
     throw new ShapeError({ operation: "vdot", detail: `vectors of different sizes: ${a!.shape[0]} and ${b!.shape[0]}` })
   }
-  return lax.dotGeneral(isComplex(a!.dtype) ? lax.conj(a!) : a!, b!, [[0], [0]])
+  return preferredCast(
+    lax.dotGeneral(isComplex(a!.dtype) ? lax.conj(a!) : a!, b!, [[0], [0]], [[], []], productOptions(options)),
+    options
+  )
 }
 
 /**
@@ -144,7 +158,13 @@ const SEGMENT = 256
 
 // correlate(a, v)[k] = sum_j a[k + j - pad] v[j]: long real ones as convolutions of segments,
 // the rest (short, integer, complex) as one gather of sliding windows and a dot.
-const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tensor => {
+const correlate1d = (
+  op: string,
+  a: Tensor,
+  v: Tensor,
+  mode: ConvolveMode,
+  dot: ReturnType<typeof productOptions>
+): Tensor => {
   const n = a.shape[0]!
   const m = v.shape[0]!
   if (n === 0 || m === 0) throw new ShapeError({ operation: op, detail: "inputs cannot be empty" })
@@ -154,7 +174,7 @@ const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tens
     ? [Math.floor(m / 2), m - Math.floor(m / 2) - 1] // JAX's _conv (more on the left for an even m)
     : [0, 0]
   const outLen = n + lo + hi - m + 1
-  if (outLen <= 0) return lax.full([0], 0, a.dtype)
+  if (outLen <= 0) return lax.full([0], 0, dot.preferredElementType ?? a.dtype)
   if ((a.dtype === "float32" || a.dtype === "float64") && outLen > 2 * SEGMENT) {
     // A one-channel conv_general_dilated (JAX's _conv) over segments of the output: a batch of
     // SEGMENT outputs each, whose inputs overlap by m - 1. The convolution's tables grow with
@@ -169,32 +189,46 @@ const correlate1d = (op: string, a: Tensor, v: Tensor, mode: ConvolveMode): Tens
     const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi + segments * segment - outLen, 0]])
     const starts = lax.mul(lax.iota("int32", [segments, width], 0), lax.full([segments, width], segment, "int32"))
     const pieces = lax.gather(padded, lax.add(starts, lax.iota("int32", [segments, width], 1)), 0)
-    const y = convGeneralDilated(lax.reshape(pieces, [segments, 1, width]), lax.reshape(v, [1, 1, m]), [1], [[0, 0]])
+    const y = convGeneralDilated(
+      lax.reshape(pieces, [segments, 1, width]),
+      lax.reshape(v, [1, 1, m]),
+      [1],
+      [[0, 0]],
+      dot
+    )
     return lax.slice(lax.reshape(y, [segments * segment]), [0], [outLen], null)
   }
   const padded = lax.pad(a, lax.full([], 0, a.dtype), [[lo, hi, 0]])
   const windows = lax.add(lax.iota("int32", [outLen, m], 0), lax.iota("int32", [outLen, m], 1))
   const patches = lax.gather(padded, windows, 0)
-  return lax.dotGeneral(patches, v, [[1], [0]])
+  return lax.dotGeneral(patches, v, [[1], [0]], [[], []], dot)
+}
+
+/** Options of `convolve` and `correlate`: the mode, and the products' `precision` and `preferredElementType`. @since 0.1.0 */
+export interface ConvolveOptions extends np.PrecisionOptions {
+  readonly mode?: ConvolveMode | undefined
 }
 
 const convolveArgs = (
   op: string,
   a: TensorLike,
   v: TensorLike,
-  options: { readonly mode?: ConvolveMode | undefined } | undefined
+  options: ConvolveOptions | undefined,
+  defaultMode: ConvolveMode
 ) => {
-  checkOptions(op, options, { mode: string, precision: anyValue })
-  const mode = options?.mode ?? "full"
+  checkOptions(op, options, { mode: string, ...productSpec })
+  const mode = options?.mode ?? defaultMode
   if (mode !== "full" && mode !== "same" && mode !== "valid") {
     throw argumentError(op, "mode", "\"full\", \"same\" or \"valid\"", mode)
   }
-  // JAX's _conv: promote_dtypes_inexact (integers and bools convolve as float32)
-  const [x, w] = promoteAll(op, [toTensor(a), toTensor(v)]).map(toInexact) as [Tensor, Tensor]
+  // JAX's _conv: promote_dtypes_inexact (integers and bools convolve as float32), or with a
+  // preferred dtype only promote_dtypes (integers convolve as integers)
+  const promoted = promoteAll(op, [toTensor(a), toTensor(v)])
+  const [x, w] = (options?.preferredElementType === undefined ? promoted.map(toInexact) : promoted) as [Tensor, Tensor]
   if (x.ndim !== 1 || w.ndim !== 1) {
     throw new ShapeError({ operation: op, detail: "only 1-dimensional inputs are supported" })
   }
-  return { mode, x, w }
+  return { mode, x, w, dot: productOptions(options) }
 }
 
 /**
@@ -209,14 +243,10 @@ const convolveArgs = (
  *
  * @since 0.1.0
  */
-export const convolve = (
-  a: TensorLike,
-  v: TensorLike,
-  options?: { readonly mode?: ConvolveMode | undefined }
-): Tensor => {
-  let { mode, w, x } = convolveArgs("convolve", a, v, options)
+export const convolve = (a: TensorLike, v: TensorLike, options?: ConvolveOptions): Tensor => {
+  let { dot, mode, w, x } = convolveArgs("convolve", a, v, options, "full")
   if (w.shape[0]! > x.shape[0]!) [x, w] = [w, x]
-  return correlate1d("convolve", x, lax.rev(w, [0]), mode)
+  return preferredCast(correlate1d("convolve", x, lax.rev(w, [0]), mode, dot), options)
 }
 
 /**
@@ -230,18 +260,14 @@ export const convolve = (
  *
  * @since 0.1.0
  */
-export const correlate = (
-  a: TensorLike,
-  v: TensorLike,
-  options?: { readonly mode?: ConvolveMode | undefined }
-): Tensor => {
-  const { mode, w, x } = convolveArgs("correlate", a, v, { mode: options?.mode ?? "valid" })
+export const correlate = (a: TensorLike, v: TensorLike, options?: ConvolveOptions): Tensor => {
+  const { dot, mode, w, x } = convolveArgs("correlate", a, v, options, "valid")
   const conj = isComplex(w.dtype) ? lax.conj(w) : w
-  if (w.shape[0]! > x.shape[0]!) {
-    // NumPy: swap, then reverse the result
-    return lax.rev(correlate1d("correlate", conj, x, mode), [0])
-  }
-  return correlate1d("correlate", x, conj, mode)
+  // NumPy: a longer v swaps, then reverses the result
+  const y = w.shape[0]! > x.shape[0]!
+    ? lax.rev(correlate1d("correlate", conj, x, mode, dot), [0])
+    : correlate1d("correlate", x, conj, mode, dot)
+  return preferredCast(y, options)
 }
 
 /**
