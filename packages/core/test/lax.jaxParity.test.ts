@@ -187,3 +187,39 @@ describe("precision takes JAX's aliases and per-operand pairs", () => {
     assert.include(failure(() => lax.dot(a, b, { precision: "HIGHEST" as never }), "ArgumentError"), "precision")
   })
 })
+
+describe("dynamic slicing's allowNegativeIndices (JAX's allow_negative_indices)", () => {
+  const x = f32([0, 1, 2, 3, 4])
+  it("false leaves a negative tensor start unshifted, so it clamps to 0; true (the default) counts from the end", () => {
+    assert.deepStrictEqual(js(lax.dynamicSlice(x, [i32(-2)], [2])), [3, 4])
+    assert.deepStrictEqual(js(lax.dynamicSlice(x, [i32(-2)], [2], { allowNegativeIndices: false })), [0, 1])
+    const m = np.arange(12).reshape([3, 4])
+    const perDim = lax.dynamicSlice(m, [i32(-1), i32(-1)], [1, 2], { allowNegativeIndices: [true, false] })
+    assert.deepStrictEqual(js(perDim), [[8, 9]])
+    assert.deepStrictEqual(js(lax.dynamicUpdateSlice(x, f32([9, 9]), [i32(-1)], { allowNegativeIndices: false })), [
+      9,
+      9,
+      2,
+      3,
+      4
+    ])
+    assert.deepStrictEqual(js(lax.dynamicSliceInDim(x, i32(-2), 2, 0, { allowNegativeIndices: false })), [0, 1])
+    assert.deepStrictEqual(js(lax.dynamicIndexInDim(x, i32(-1), 0, false, { allowNegativeIndices: false })), 0)
+    assert.deepStrictEqual(js(lax.dynamicIndexInDim(x, i32(-1), 0, false)), 4)
+    const upd = lax.dynamicUpdateIndexInDim(x, f32(7), i32(-1), 0, { allowNegativeIndices: false })
+    assert.deepStrictEqual(js(upd), [7, 1, 2, 3, 4])
+    assert.deepStrictEqual(js(lax.dynamicUpdateSliceInDim(x, f32([7]), i32(-1), 0)), [0, 1, 2, 3, 7])
+  })
+  it("false with a negative JS number is an error (JAX's ValueError)", () => {
+    assert.include(failure(() => lax.dynamicSlice(x, [-2], [2], { allowNegativeIndices: false }), "IndexError"), "-2")
+  })
+  it("the gradient follows the unshifted window", () => {
+    const g = runSync(
+      grad((u: Tensor) => np.sum(lax.dynamicSlice(u, [i32(-2)], [2], { allowNegativeIndices: false })))(x)
+    )
+    assert.deepStrictEqual(js(g), [1, 1, 0, 0, 0])
+  })
+  it("sliceSizes may be a concrete integer tensor (JAX's testDynamicSliceArraySliceSizes)", () => {
+    assert.deepStrictEqual(js(lax.dynamicSlice(np.arange(12).reshape([3, 4]), [0, 1], i32([2, 2]))), [[1, 2], [5, 6]])
+  })
+})

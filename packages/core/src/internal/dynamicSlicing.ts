@@ -18,14 +18,49 @@
  */
 import { aval } from "../AbstractValue.js"
 import * as DType from "../DType.js"
-import { DTypeError, ShapeError } from "../Errors.js"
+import { DTypeError, IndexError, ShapeError } from "../Errors.js"
 import { bind1 } from "../Handler.js"
 import type { Shape } from "../Shape.js"
 import { ConcreteTensor, Tensor } from "../Tensor.js"
-import { argumentError } from "../Validate.js"
+import { toJsSync } from "../ToJs.js"
+import { argumentError, boolean, checkArg, checkOptions } from "../Validate.js"
+import type { Check } from "../Validate.js"
 
 /** A start index: a JS integer, or a rank-0 int32 tensor (traced or not). @since 0.1.0 */
 export type Index = Tensor | number
+
+/**
+ * Options of `dynamicSlice` and `dynamicUpdateSlice`: JAX's
+ * `allow_negative_indices` (default `true`), one flag or one per dimension.
+ * With `false` a negative start is not counted from the end: a JS number is
+ * an error, a tensor start is clamped to 0 as any out-of-range start.
+ *
+ * @since 0.1.0
+ */
+export interface DynamicSliceOptions {
+  readonly allowNegativeIndices?: boolean | ReadonlyArray<boolean> | undefined
+}
+
+/** Options of the `_in_dim` forms: one `allowNegativeIndices` flag. @since 0.1.0 */
+export interface DynamicSliceInDimOptions {
+  readonly allowNegativeIndices?: boolean | undefined
+}
+
+const flags: Check = {
+  expected: "a boolean or an array of booleans",
+  test: (u) => typeof u === "boolean" || (Array.isArray(u) && u.every((b) => typeof b === "boolean"))
+}
+
+// One allow-negative flag per dimension (JAX's _dynamic_slice_indices).
+const negativeFlags = (p: string, options: DynamicSliceOptions | undefined, n: number): ReadonlyArray<boolean> => {
+  checkOptions(p, options, { allowNegativeIndices: flags })
+  const a = options?.allowNegativeIndices ?? true
+  if (typeof a === "boolean") return Array.from({ length: n }, () => a)
+  if (a.length !== n) {
+    throw argumentError(p, "allowNegativeIndices", `a boolean or ${n} booleans (one per dimension)`, a)
+  }
+  return a
+}
 
 const tuple = (s: ReadonlyArray<number>): string => `(${s.join(", ")}${s.length === 1 ? "," : ""})`
 
@@ -109,9 +144,20 @@ const checkIndex = (p: string, u: unknown): Index => {
   return bind1("convert_element_type", [bind1("min", [u, cap], {})], { dtype: "int32", weakType: false })
 }
 
-// JAX's start: negative counts from the end, then clamped so that `size` elements fit.
-const normalizedStart = (start: Index, dim: number, size: number): Index => {
-  if (typeof start === "number") return Math.min(Math.max(start < 0 ? start + dim : start, 0), dim - size)
+// JAX's start: negative counts from the end (unless allowNegative is false: a JS number is then an
+// error, a tensor is clamped to 0), then clamped so that `size` elements fit.
+const normalizedStart = (
+  start: Index,
+  axis: number,
+  dim: number,
+  size: number,
+  allowNegative: boolean
+): Index => {
+  if (typeof start === "number") {
+    if (start < 0 && !allowNegative) throw new IndexError({ index: start, axis, size: dim })
+    return Math.min(Math.max(start < 0 ? start + dim : start, 0), dim - size)
+  }
+  if (!allowNegative) return clampScalar(0, start, dim - size)
   const shifted = bind1(
     "select",
     [bind1("lt", [start, int32(0)], {}), bind1("add", [start, int32(dim)], {}), start],
@@ -130,7 +176,9 @@ const checkTensor = (p: string, name: string, u: unknown): Tensor => {
  * `lax.dynamic_slice`). Each start is a JS integer or a rank-0 int32 tensor
  * (possibly traced), or all of them one rank-1 int32 tensor; a negative start
  * counts from the end, and starts are clamped so that the window fits inside
- * `x` (XLA's rule), never an error.
+ * `x` (XLA's rule), never an error. `sliceSizes` may be a concrete rank-1
+ * integer tensor; `allowNegativeIndices: false` turns off counting from the end
+ * (see {@link DynamicSliceOptions}).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -144,13 +192,19 @@ const checkTensor = (p: string, name: string, u: unknown): Tensor => {
 export const dynamicSlice = (
   x: Tensor,
   startIndices: ReadonlyArray<Index> | Tensor,
-  sliceSizes: ReadonlyArray<number>
+  sizes: ReadonlyArray<number> | Tensor,
+  options?: DynamicSliceOptions
 ): Tensor => {
   const p = "dynamic_slice"
   const v = checkTensor(p, "operand", x)
   const starts = sameIndexType(p, startList(p, startIndices)).map((s) => checkIndex(p, s))
+  // a concrete integer tensor of sizes is read (JAX's testDynamicSliceArraySliceSizes); a traced one cannot be
+  const sliceSizes: unknown = sizes instanceof ConcreteTensor && Tensor.isGenuine(sizes) && sizes.ndim === 1 &&
+      (sizes.dtype === "int32" || sizes.dtype === "uint32")
+    ? toJsSync(sizes)
+    : sizes
   if (!Array.isArray(sliceSizes) || !sliceSizes.every(Number.isInteger)) {
-    throw argumentError(p, "sliceSizes", "an array of integers", sliceSizes)
+    throw argumentError(p, "sliceSizes", "an array of integers or a concrete rank-1 integer Tensor", sizes)
   }
   if (starts.length !== v.ndim) {
     throw new ShapeError({
@@ -179,6 +233,7 @@ export const dynamicSlice = (
         `got slice_sizes ${tuple(sliceSizes)} for operand shape ${tuple(v.shape)}`
     })
   }
+  const allow = negativeFlags(p, options, starts.length)
   // Static starts first, as one slice; then one gather per traced start.
   const lo = v.shape.map(() => 0)
   const hi = v.shape.slice()
@@ -186,7 +241,7 @@ export const dynamicSlice = (
   starts.forEach((s, i) => {
     const dim = v.shape[i]!
     const size = sliceSizes[i]!
-    const n = normalizedStart(s, dim, size)
+    const n = normalizedStart(s, i, dim, size, allow[i]!)
     if (typeof n === "number") {
       lo[i] = n
       hi[i] = n + size
@@ -209,7 +264,7 @@ export const dynamicSlice = (
  * `x` with `update` written at `startIndices` (JAX's `lax.dynamic_update_slice`):
  * same rank and dtype, `update` no larger than `x` along any axis. Starts are
  * normalized and clamped as in {@link dynamicSlice}, so the whole update always
- * lands inside `x`.
+ * lands inside `x`; the same `allowNegativeIndices` option.
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -223,7 +278,8 @@ export const dynamicSlice = (
 export const dynamicUpdateSlice = (
   x: Tensor,
   update: Tensor | number,
-  startIndices: ReadonlyArray<Index> | Tensor
+  startIndices: ReadonlyArray<Index> | Tensor,
+  options?: DynamicSliceOptions
 ): Tensor => {
   const p = "dynamic_update_slice"
   const v = checkTensor(p, "operand", x)
@@ -257,6 +313,7 @@ export const dynamicUpdateSlice = (
       detail: `lax.${p} requires arguments to have the same dtypes, got ${v.dtype}, ${u.dtype}`
     })
   }
+  const allow = negativeFlags(p, options, starts.length)
   if (v.shape.some((d) => d === 0) || u.shape.some((d) => d === 0)) return v
   // Spread the update over x's shape: position j of axis i reads update[clamp(j - start, 0, m - 1)]
   // (a static start is a pad); the window mask picks the update inside, x outside.
@@ -266,7 +323,7 @@ export const dynamicUpdateSlice = (
     const dim = v.shape[i]!
     const m = u.shape[i]!
     if (m === dim) return
-    const start = normalizedStart(s, dim, m)
+    const start = normalizedStart(s, i, dim, m, allow[i]!)
     const pos = iota(dim)
     const startT = typeof start === "number" ? int32(start) : start
     const rel = bind1("sub", [pos, bcast(startT, [dim], [])], {})
@@ -302,14 +359,29 @@ const checkAxisOf = (p: string, axis: unknown, ndim: number): number => {
  *
  * @since 0.1.0
  */
-export const dynamicSliceInDim = (x: Tensor, startIndex: Index, sliceSize: number, axis = 0): Tensor => {
+export const dynamicSliceInDim = (
+  x: Tensor,
+  startIndex: Index,
+  sliceSize: number,
+  axis = 0,
+  options?: DynamicSliceInDimOptions
+): Tensor => {
   const v = checkTensor("dynamic_slice_in_dim", "operand", x)
   const a = checkAxisOf("dynamic_slice_in_dim", axis, v.ndim)
   return dynamicSlice(
     v,
     v.shape.map((_, i) => (i === a ? startIndex : 0)),
-    v.shape.map((d, i) => (i === a ? sliceSize : d))
+    v.shape.map((d, i) => (i === a ? sliceSize : d)),
+    inDim("dynamic_slice_in_dim", options)
   )
+}
+
+// The `_in_dim` forms' one flag (JAX's bool), checked, for every dimension.
+const inDim = (p: string, options: DynamicSliceInDimOptions | undefined): DynamicSliceOptions | undefined => {
+  checkOptions(p, options, { allowNegativeIndices: boolean })
+  return options?.allowNegativeIndices === undefined
+    ? undefined
+    : { allowNegativeIndices: checkArg<boolean>(p, "allowNegativeIndices", options.allowNegativeIndices, boolean) }
 }
 
 /**
@@ -324,10 +396,21 @@ export const dynamicSliceInDim = (x: Tensor, startIndex: Index, sliceSize: numbe
  *
  * @since 0.1.0
  */
-export const dynamicIndexInDim = (x: Tensor, index: Index, axis = 0, keepdims = true): Tensor => {
+export const dynamicIndexInDim = (
+  x: Tensor,
+  index: Index,
+  axis = 0,
+  keepdims = true,
+  options?: DynamicSliceInDimOptions
+): Tensor => {
   const v = checkTensor("dynamic_index_in_dim", "operand", x)
   const a = checkAxisOf("dynamic_index_in_dim", axis, v.ndim)
-  const out = dynamicSliceInDim(v, index, 1, a)
+  const out = dynamicSlice(
+    v,
+    v.shape.map((_, i) => (i === a ? index : 0)),
+    v.shape.map((d, i) => (i === a ? 1 : d)),
+    inDim("dynamic_index_in_dim", options)
+  )
   return keepdims ? out : bind1("squeeze", [out], { dimensions: [a] })
 }
 
@@ -341,10 +424,21 @@ export const dynamicIndexInDim = (x: Tensor, index: Index, axis = 0, keepdims = 
  *
  * @since 0.1.0
  */
-export const dynamicUpdateSliceInDim = (x: Tensor, update: Tensor, startIndex: Index, axis: number): Tensor => {
+export const dynamicUpdateSliceInDim = (
+  x: Tensor,
+  update: Tensor,
+  startIndex: Index,
+  axis: number,
+  options?: DynamicSliceInDimOptions
+): Tensor => {
   const v = checkTensor("dynamic_update_slice_in_dim", "operand", x)
   const a = checkAxisOf("dynamic_update_slice_in_dim", axis, v.ndim)
-  return dynamicUpdateSlice(v, update, v.shape.map((_, i) => (i === a ? startIndex : 0)))
+  return dynamicUpdateSlice(
+    v,
+    update,
+    v.shape.map((_, i) => (i === a ? startIndex : 0)),
+    inDim("dynamic_update_slice_in_dim", options)
+  )
 }
 
 /**
@@ -357,10 +451,21 @@ export const dynamicUpdateSliceInDim = (x: Tensor, update: Tensor, startIndex: I
  *
  * @since 0.1.0
  */
-export const dynamicUpdateIndexInDim = (x: Tensor, update: Tensor, index: Index, axis: number): Tensor => {
+export const dynamicUpdateIndexInDim = (
+  x: Tensor,
+  update: Tensor,
+  index: Index,
+  axis: number,
+  options?: DynamicSliceInDimOptions
+): Tensor => {
   const v = checkTensor("dynamic_update_index_in_dim", "operand", x)
   const u = checkTensor("dynamic_update_index_in_dim", "update", update)
   const a = checkAxisOf("dynamic_update_index_in_dim", axis, v.ndim)
   const full = u.ndim === v.ndim - 1 ? bind1("expand_dims", [u], { dimensions: [a] }) : u
-  return dynamicUpdateSliceInDim(v, full, index, a)
+  return dynamicUpdateSlice(
+    v,
+    full,
+    v.shape.map((_, i) => (i === a ? index : 0)),
+    inDim("dynamic_update_index_in_dim", options)
+  )
 }
