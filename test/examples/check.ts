@@ -1,5 +1,5 @@
 /**
- * Checks the examples: writes each to a module under node_modules/.cache/examples,
+ * Checks the examples: writes each to a module under node_modules/.cache/examples-<pid>,
  * type-checks them all in one TypeScript program with the workspace's strict
  * settings (tsconfig.base.json), runs the runnable ones with tsx in one process
  * (runner.ts), and compares each `console.log(...) // value` with what it printed.
@@ -21,7 +21,9 @@ export interface Outcome {
   readonly ms?: number
 }
 
-const cacheDir = path.join(repoRoot, "node_modules/.cache/examples")
+// one folder per process: two checks running at once (one per package, say) would otherwise delete
+// each other's generated modules
+const cacheDir = path.join(repoRoot, "node_modules/.cache", `examples-${process.pid}`)
 
 /** Modules an example may import: the facade, its public subpaths, Effect and Node's modules. */
 const allowedImport = /^(diffect(\/[\w-]+)?|effect(\/[\w-]+)?|@effect\/platform-node|node:[\w/]+)$/
@@ -174,6 +176,14 @@ const normalizeMessage = (m: string): string => m.replace(/\(level \d+\)/g, "(le
 
 /** Checks `examples`; one outcome each, in order. */
 export const checkExamples = (examples: ReadonlyArray<Example>): Array<Outcome> => {
+  try {
+    return checkIn(examples)
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true })
+  }
+}
+
+const checkIn = (examples: ReadonlyArray<Example>): Array<Outcome> => {
   rmSync(cacheDir, { recursive: true, force: true })
   mkdirSync(path.join(cacheDir, "check"), { recursive: true })
   mkdirSync(path.join(cacheDir, "run"), { recursive: true })
