@@ -2327,9 +2327,27 @@ export type PadMode =
 /** A value per side: one for all, `[before, after]` for every axis, or one pair per axis. @since 0.1.0 */
 export type PadPairs<A> = A | readonly [A, A] | ReadonlyArray<readonly [A, A]>
 
+/**
+ * A `pad` mode as a function (NumPy's and JAX's callable mode): called for
+ * each 1-D lane along each axis, in turn, of the array zero-padded, with the
+ * lane's pad widths, the axis and `kwargs` (the other keys of `pad`'s
+ * options); it returns the lane padded (the same length).
+ *
+ * @since 0.1.0
+ */
+export type PadFunction = (
+  vector: Tensor,
+  iaxisPadWidth: readonly [number, number],
+  iaxis: number,
+  kwargs: Readonly<Record<string, unknown>>
+) => TensorLike
+
 /** Options of `pad`, as `jnp.pad`'s keywords. @since 0.1.0 */
 export interface PadOptions {
-  readonly mode?: PadMode | undefined
+  /** A mode's name, or a function (then the other keys are its `kwargs`). */
+  readonly mode?: PadMode | PadFunction | undefined
+  /** With a function as `mode`: anything it reads from `kwargs`. */
+  readonly [kwarg: string]: unknown
   /** `constant`: the fill value, or per side. */
   readonly constantValues?: PadPairs<number | boolean | Complex> | undefined
   /** `maximum`/`minimum`/`mean`/`median`: how many edge entries the statistic reads. */
@@ -2389,17 +2407,25 @@ const toPairs = <A>(name: string, v: PadPairs<A>, ndim: number): Array<readonly 
 /**
  * Pads a tensor (`jnp.pad`): `padWidth` is one width for every side, `[before, after]`
  * for every axis, or one `[before, after]` per axis; `mode` is one of NumPy's
- * (`constant` by default, with `constantValues`).
+ * (`constant` by default, with `constantValues`), or a function (see `PadFunction`).
  *
  * @example
- * import { np, toJsSync } from "diffect"
+ * import { np, type Tensor, toJsSync } from "diffect"
  * console.log(toJsSync(np.pad(np.array([1, 2]), 1))) // [0, 1, 2, 0]
  * console.log(toJsSync(np.pad(np.array([1, 2, 3]), [2, 1], { mode: "reflect" }))) // [3, 2, 1, 2, 3, 2]
+ * // a function as the mode: each lane, padded with zeros, in; the padded lane out
+ * const padWith = (v: Tensor, [lo, hi]: readonly [number, number], _axis: number, kwargs: Record<string, unknown>) => {
+ *   const i = np.arange(v.shape[0]!)
+ *   return np.where(np.logicalOr(np.less(i, lo), np.greaterEqual(i, v.shape[0]! - hi)), Number(kwargs.padder ?? 10), v)
+ * }
+ * console.log(toJsSync(np.pad(np.array([1, 2], { dtype: "int32" }), 1, { mode: padWith, padder: 7 }))) // [7, 1, 2, 7]
  *
  * @since 0.1.0
  */
 export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOptions): Tensor => {
-  checkOptions("pad", options, padSpec)
+  const func = typeof options?.mode === "function" ? options.mode : undefined
+  // (a function's kwargs are any keys, as JAX passes **kwargs through)
+  if (func === undefined) checkOptions("pad", options, padSpec)
   checkArg("pad", "padWidth", padWidth, padWidthCheck)
   const t = toTensor(x)
   if (t.ndim === 0) return t
@@ -2414,7 +2440,11 @@ export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOpti
   const padded = t.shape.map((d, i) => d + widths[i]![0] + widths[i]![1])
   checkHostAlloc(t.dtype, sizeOf(padded))
   checkShape("pad", padded)
-  const mode = options?.mode ?? "constant"
+  if (func !== undefined) {
+    const { mode: _, ...kwargs } = options!
+    return padWithFunction(t, widths, func, kwargs)
+  }
+  const mode = (options?.mode ?? "constant") as PadMode
   if (mode === "linear_ramp" || mode === "linearRamp") {
     // JAX's message for the other modes (an empty axis has no edge value); it was a slice's ShapeError
     t.shape.forEach((d, i) => {
@@ -2462,6 +2492,40 @@ export const pad = (x: TensorLike, padWidth: PadPairs<number>, options?: PadOpti
       return padStat(t, widths, mode, length === undefined ? undefined : toPairs("statLength", length, t.ndim))
     }
   }
+}
+
+// JAX's _pad_func: zeros around `t`, then each axis's lanes through the function. JAX vmaps
+// it (apply_along_axis); here each lane is one call, as NumPy's loop.
+const padWithFunction = (
+  t: Tensor,
+  widths: ReadonlyArray<readonly [number, number]>,
+  func: PadFunction,
+  kwargs: Readonly<Record<string, unknown>>
+): Tensor => {
+  const zero = fromScalar(isComplex(t.dtype) ? { re: 0, im: 0 } : 0, t.dtype, t.weakType)
+  let padded = lax.pad(t, zero, widths.map(([lo, hi]) => [lo, hi, 0] as const))
+  for (let axis = 0; axis < padded.ndim; axis++) {
+    const moved = moveaxis(padded, axis, -1)
+    const n = moved.shape[moved.ndim - 1]!
+    const lead = moved.shape.slice(0, -1)
+    const rows = sizeOf(lead)
+    if (rows === 0) continue
+    const flat = lax.reshape(moved, [rows, n])
+    const lanes = Array.from({ length: rows }, (_, r) => {
+      const lane = lax.reshape(lax.slice(flat, [r, 0], [r + 1, n]), [n])
+      const y = toTensor(func(lane, [widths[axis]![0], widths[axis]![1]], axis, kwargs))
+      if (y.ndim !== 1 || y.shape[0] !== n) {
+        throw new ShapeError({
+          operation: "pad",
+          detail: `the mode function must return the padded lane (shape [${n}]), got shape ${formatShape(y.shape)}`
+        })
+      }
+      return y
+    })
+    const out = lax.concatenate(promoteAll("pad", lanes).map((y) => lax.reshape(y, [1, n])), 0)
+    padded = moveaxis(lax.reshape(out, [...lead, n]), -1, axis)
+  }
+  return padded
 }
 
 /**

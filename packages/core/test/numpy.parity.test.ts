@@ -278,3 +278,37 @@ describe("np products: preferredElementType, precision, unknown keys", () => {
     expect.tensor(np.correlate(np.array([1, 2, 3]), np.array([0, 1, 0.5]), { precision: "highest" }), "float32", [3.5])
   })
 })
+
+describe("np.pad with a function as the mode", () => {
+  // NumPy's pad_with example, functional: the lane's pad positions set to kwargs.padder (10 by default)
+  const padWith = (v: Tensor, [lo, hi]: readonly [number, number], _axis: number, kwargs: Record<string, unknown>) => {
+    const n = v.shape[0]!
+    const i = np.arange(n)
+    const edge = np.logicalOr(np.less(i, lo), np.greaterEqual(i, n - hi))
+    return np.where(edge, np.array(Number(kwargs["padder"] ?? 10), { dtype: v.dtype }), v)
+  }
+  it("each axis's lanes of the zero-padded array through the function (NumPy's example)", () => {
+    const a = np.reshape(np.arange(6), [2, 3])
+    const ten = [10, 10, 10, 10, 10, 10, 10]
+    expect.tensor(np.pad(a, 2, { mode: padWith }), "int32", [
+      ten,
+      ten,
+      [10, 10, 0, 1, 2, 10, 10],
+      [10, 10, 3, 4, 5, 10, 10],
+      ten,
+      ten
+    ])
+    const out = np.pad(a, [[0, 1], [1, 0]], { mode: padWith, padder: 100 })
+    expect.tensor(out, "int32", [[100, 0, 1, 2], [100, 3, 4, 5], [100, 100, 100, 100]])
+    // the function sees the lane's widths and axis
+    const seen: Array<string> = []
+    np.pad(np.zeros([1, 2]), [[1, 0], [0, 2]], {
+      mode: (v, w, axis) => {
+        seen.push(`${axis}:${w.join(",")}:${v.shape[0]}`)
+        return v
+      }
+    })
+    assert.deepStrictEqual(seen, ["0:1,0:2", "0:1,0:2", "0:1,0:2", "0:1,0:2", "1:0,2:4", "1:0,2:4"])
+    assert.include(failure(() => np.pad(np.zeros([2]), 1, { mode: () => np.zeros([3]) }), "ShapeError"), "padded lane")
+  })
+})
