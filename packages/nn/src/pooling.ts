@@ -17,6 +17,7 @@
  */
 import { ArgumentError, DType, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import type { MaybeEffect } from "@diffect/core/Staging"
 
 /** Padding of a pooling window: `"SAME"`, `"VALID"`, or `[low, high]` per spatial dimension. @since 0.1.0 */
 export type PoolPadding = "SAME" | "VALID" | ReadonlyArray<readonly [number, number]>
@@ -60,7 +61,7 @@ const checkOptions = (op: string, options: unknown, extra: ReadonlyArray<string>
 export const pool = (
   inputs: Tensor,
   init: number,
-  reduceFn: (a: Tensor, b: Tensor) => Tensor,
+  reduceFn: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
   windowShape: ReadonlyArray<number>,
   options?: PoolOptions
 ): Tensor => {

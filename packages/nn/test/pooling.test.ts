@@ -5,7 +5,7 @@
  */
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
-import { grad, lax, nn, np, runSync, toJsSync } from "diffect"
+import { grad, jit, lax, nn, np, runSync, toJsSync } from "diffect"
 
 const flat = (t: Tensor) => (toJsSync(np.ravel(t)) as Array<number>)
 
@@ -43,5 +43,11 @@ describe("nn.pooling (Flax's pooling)", () => {
   it("bad input: typed errors", () => {
     assert.throws(() => nn.pooling.maxPool(np.ones([4]), [2]), /spatial dimensions and a feature dimension/)
     assert.throws(() => nn.pooling.maxPool(np.ones([1, 4, 1]), [2], { stride: [1] } as never), /unknown key/)
+  })
+
+  it("a jitted reduceFn is accepted by pool (its type too: a function returning an Effect)", () => {
+    const x = np.array([[1], [2], [3], [5]])
+    const jitted = jit((a: Tensor, b: Tensor) => lax.max(a, b))
+    assert.deepStrictEqual(toJsSync(np.ravel(nn.pooling.pool(x, -Infinity, jitted, [2]))), [2, 3, 5])
   })
 })
