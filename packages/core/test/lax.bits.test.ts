@@ -10,7 +10,9 @@ import { failure } from "./npSetup.js"
 
 const f32 = (v: Array<number>) => np.array(v, { dtype: "float32" })
 const f64 = (v: Array<number>) => np.array(v, { dtype: "float64" })
+const u32 = (v: Array<number>) => np.array(v, { dtype: "uint32" })
 const js = (t: unknown) => toJsSync(t as never) as Array<number>
+const js2 = (t: unknown) => toJsSync(t as never) as Array<[number, number]>
 
 const bitsOf32 = (x: number) => new Int32Array(new Float32Array([x]).buffer)[0]!
 const fromBits32 = (b: number) => new Float32Array(new Int32Array([b]).buffer)[0]!
@@ -56,7 +58,8 @@ describe("bitcastConvertType", () => {
       { numRuns: 30 }
     )
     assert.deepStrictEqual(js(lax.bitcastConvertType(np.array([-1], { dtype: "int32" }), "uint32")), [4294967295])
-    assert.include(failure(() => lax.bitcastConvertType(f64([1]), "int32"), "DTypeError"), "64-bit")
+    // a float64 is two 32-bit words (see below)
+    assert.deepStrictEqual(js2(lax.bitcastConvertType(f64([1]), "int32")), [[0, 1072693248]])
   })
 })
 
@@ -143,5 +146,48 @@ describe("reducePrecision", () => {
       Infinity,
       1 + 2 ** -9
     ])
+  })
+})
+
+describe("bitcastConvertType across widths (JAX's shape rule)", () => {
+  const words = (v: number): [number, number] => {
+    const view = new DataView(new ArrayBuffer(8))
+    view.setFloat64(0, v, true)
+    return [view.getUint32(0, true), view.getUint32(4, true)]
+  }
+  it("float64 to uint32 adds a trailing axis of 2 (low word first) holding the IEEE bits; back is exact", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true }), { minLength: 1, maxLength: 8 }), (xs) => {
+        const w = lax.bitcastConvertType(f64(xs), "uint32")
+        assert.deepStrictEqual(w.shape, [xs.length, 2])
+        assert.deepStrictEqual(js2(w), xs.map(words))
+        const back = js(lax.bitcastConvertType(w, "float64"))
+        xs.forEach((x, i) => assert.isTrue(Object.is(back[i], x), `${x}: ${back[i]}`))
+      }),
+      { numRuns: 40 }
+    )
+    const edges = [0, -0, Infinity, -Infinity, 5e-324, -2.2250738585072014e-308, Number.MAX_VALUE]
+    assert.deepStrictEqual(js2(lax.bitcastConvertType(f64(edges), "uint32")), edges.map(words))
+    assert.deepStrictEqual(js2(lax.bitcastConvertType(f64([NaN]), "uint32")), [[0, 0x7ff80000]])
+  })
+  it("float64 to int32 and float32 (and back) go through the same words; a scalar gets shape [2]", () => {
+    const s = lax.bitcastConvertType(np.array(1, { dtype: "float64" }), "int32")
+    assert.deepStrictEqual(s.shape, [2])
+    assert.deepStrictEqual(js(s), [0, 1072693248])
+    assert.deepStrictEqual(
+      js(lax.bitcastConvertType(lax.bitcastConvertType(f64([2.5, -1e-300]), "float32"), "float64")),
+      [
+        2.5,
+        -1e-300
+      ]
+    )
+  })
+  it("narrow to wide needs a trailing axis of 2; bool and complex bitcast only to themselves", () => {
+    assert.include(failure(() => lax.bitcastConvertType(u32([1, 2, 3]), "float64"), "ShapeError"), "last dimension")
+    assert.include(failure(() => lax.bitcastConvertType(np.array([true]), "int32"), "DTypeError"), "bool and complex")
+    assert.deepStrictEqual(toJsSync(lax.bitcastConvertType(np.array([true, false]), "bool")), [true, false])
+    assert.deepStrictEqual(js(lax.bitcastConvertType(f64([1.5]), "float64")), [1.5])
+    const z = np.array([1]).astype("complex64")
+    assert.deepStrictEqual(toJsSync(lax.bitcastConvertType(z, "complex64")), [{ re: 1, im: 0 }])
   })
 })

@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import { isComplex } from "../../DType.js"
 import type { DType } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
 import { bind1, customJvpCall } from "../../Handler.js"
@@ -25,19 +26,109 @@ const keepWeak = (x: Tensor, y: Tensor): Tensor =>
   x.weakType && !y.weakType ? lax.convertElementType(y, y.dtype, true) : y
 
 /**
- * The same bits read as another 32-bit dtype (JAX's `lax.bitcast_convert_type`
- * between float32, int32 and uint32).
+ * The same bits read as another dtype (JAX's `lax.bitcast_convert_type`):
+ * between float32, int32 and uint32 elementwise; float64 to one of those adds
+ * a trailing axis of 2 (the low 32-bit word first, as XLA on little-endian
+ * machines), and the reverse consumes a trailing axis of 2. Bool and complex
+ * operands bitcast only to their own dtype (a copy, as JAX). A float64 NaN
+ * reads as the canonical quiet NaN (its payload and sign are not kept).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
  * console.log(toJsSync(lax.bitcastConvertType(np.array([1, -2], { dtype: "float32" }), "int32"))) // [1065353216, -1073741824]
+ * console.log(toJsSync(lax.bitcastConvertType(np.array([1, -0.5], { dtype: "float64" }), "uint32"))) // [[0, 1072693248], [0, 3219128320]]
  *
  * @since 0.1.0
  */
-export const bitcastConvertType = (operand: Tensor, newDtype: DType): Tensor =>
-  bind1("bitcast_convert_type", [tensor("bitcast_convert_type", operand, "operand")], {
-    newDtype: checkDTypeName("bitcast_convert_type", newDtype)
-  })
+export const bitcastConvertType = (operand: Tensor, newDtype: DType): Tensor => {
+  const op = "bitcast_convert_type"
+  const x = tensor(op, operand, "operand")
+  const to = checkDTypeName(op, newDtype)
+  if (x.dtype === to && !isWord(to)) return x.weakType ? lax.convertElementType(x, to, false) : x
+  if (x.dtype === "bool" || to === "bool" || isComplex(x.dtype) || isComplex(to)) {
+    throw new DTypeError({
+      operation: op,
+      detail: "bool and complex values bitcast only to their own dtype (JAX's rule), " +
+        `got operand dtype ${x.dtype} and new dtype ${to}`
+    })
+  }
+  if (x.dtype === "float64" && isWord(to)) {
+    const [lo, hi] = float64Words(x)
+    return bind1(op, [lax.concatenate([lax.expandDims(lo, [x.ndim]), lax.expandDims(hi, [x.ndim])], x.ndim)], {
+      newDtype: to
+    })
+  }
+  if (isWord(x.dtype) && to === "float64") {
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== 2) {
+      throw new ShapeError({
+        operation: op,
+        detail: `Attempting to convert array of shape (${x.shape.join(", ")}) from ${x.dtype} of size 32 bits ` +
+          `to float64 of size 64 bits, but the last dimension is not 2 (2 * 32 = 64)`
+      })
+    }
+    const words = bind1(op, [x], { newDtype: "uint32" })
+    const last = x.ndim - 1
+    const word = (i: number) =>
+      lax.squeeze(
+        lax.slice(words, x.shape.map((_, d) => (d === last ? i : 0)), x.shape.map((n, d) => (d === last ? i + 1 : n))),
+        [last]
+      )
+    return float64OfWords(word(0), word(1))
+  }
+  // the primitive's own dtypes (and its error for bool, complex and other widths)
+  return bind1(op, [x], { newDtype: to })
+}
+
+const isWord = (d: DType): boolean => d === "float32" || d === "int32" || d === "uint32"
+
+// A float64's IEEE bits as two uint32 words (low, high), computed exactly in float64 arithmetic:
+// sign, biased exponent and the 52-bit fraction field (a subnormal's is |x| 2^1074).
+const float64Words = (x: Tensor): readonly [Tensor, Tensor] => {
+  const a = lax.abs(x)
+  const negative = lax.or(lax.lt(x, k(x, 0)), lax.and(lax.eq(x, k(x, 0)), lax.lt(lax.div(k(x, 1), x), k(x, 0))))
+  const [m, e] = frexp(a)
+  const normal = lax.ge(a, k(x, 2 ** -1022))
+  const ef = lax.convertElementType(e, "float64")
+  const biased = lax.select(normal, lax.add(ef, k(x, 1022)), k(x, 0))
+  const fraction = lax.select(
+    normal,
+    lax.mul(lax.sub(lax.mul(m, k(x, 2)), k(x, 1)), k(x, 2 ** 52)),
+    lax.mul(lax.mul(a, k(x, 2 ** 1022)), k(x, 2 ** 52))
+  )
+  const finite = lax.lt(a, k(x, Infinity))
+  const nan = lax.ne(x, x)
+  const fracHigh = lax.floor(lax.div(fraction, k(x, 2 ** 32)))
+  let hi = lax.add(lax.mul(biased, k(x, 2 ** 20)), fracHigh)
+  let lo = lax.sub(fraction, lax.mul(fracHigh, k(x, 2 ** 32)))
+  // infinities 0x7ff00000 00000000, NaN the canonical quiet 0x7ff80000 00000000
+  hi = lax.select(nan, k(x, 0x7ff80000), lax.select(finite, hi, k(x, 0x7ff00000)))
+  lo = lax.select(lax.and(finite, lax.not(nan)), lo, k(x, 0))
+  hi = lax.add(hi, lax.select(lax.and(negative, lax.not(nan)), k(x, 2 ** 31), k(x, 0)))
+  return [lax.convertElementType(lo, "uint32"), lax.convertElementType(hi, "uint32")]
+}
+
+// The float64 with IEEE bits (low, high) (uint32 words), the inverse of float64Words.
+const float64OfWords = (lo: Tensor, hi: Tensor): Tensor => {
+  const l = lax.convertElementType(lo, "float64")
+  const h = lax.convertElementType(hi, "float64")
+  const negative = lax.ge(h, k(h, 2 ** 31))
+  const rest = lax.select(negative, lax.sub(h, k(h, 2 ** 31)), h)
+  const biased = lax.floor(lax.div(rest, k(h, 2 ** 20)))
+  const fraction = lax.add(lax.mul(lax.sub(rest, lax.mul(biased, k(h, 2 ** 20))), k(h, 2 ** 32)), l)
+  const f = lax.mul(fraction, k(h, 2 ** -52))
+  // 2^(biased - 1023) in two exact halves (one power alone overflows at the ends of the range)
+  const n = lax.sub(biased, k(h, 1023))
+  const half = lax.floor(lax.mul(n, k(h, 0.5)))
+  const normal = lax.mul(lax.mul(lax.add(k(h, 1), f), lax.pow(k(h, 2), half)), lax.pow(k(h, 2), lax.sub(n, half)))
+  const subnormal = lax.mul(f, k(h, 2 ** -1022))
+  const special = lax.select(lax.eq(fraction, k(h, 0)), k(h, Infinity), k(h, NaN))
+  const magnitude = lax.select(
+    lax.eq(biased, k(h, 0)),
+    subnormal,
+    lax.select(lax.eq(biased, k(h, 2047)), special, normal)
+  )
+  return lax.select(negative, lax.neg(magnitude), magnitude)
+}
 
 const floatPair = (op: string, x1: unknown, x2: unknown): readonly [Tensor, Tensor] => {
   const a = tensor(op, x1, "x1")
