@@ -2265,7 +2265,13 @@ export const take = (x: TensorLike, indices: TensorLike, options?: TakeOptions):
   const [t, axis] = alongAxis("take", x, options?.axis)
   return takeAlong(t, indices, axis, options)
 }
-const takeSpec: OptionSpec = { axis: integer, mode: anyValue, fillValue: anyValue }
+const takeSpec: OptionSpec = {
+  axis: integer,
+  mode: anyValue,
+  fillValue: anyValue,
+  uniqueIndices: boolean,
+  indicesAreSorted: boolean
+}
 
 /**
  * The sub-tensor at integer index `i` of the first axis (`x[i]`); negative `i`

@@ -312,3 +312,25 @@ describe("np.pad with a function as the mode", () => {
     assert.include(failure(() => np.pad(np.zeros([2]), 1, { mode: () => np.zeros([3]) }), "ShapeError"), "padded lane")
   })
 })
+
+describe("np hints and options from JAX's signatures", () => {
+  it("take's gather hints, isin's and digitize's methods, unique's sorted: accepted, same results", () => {
+    const x = i32([10, 20, 30])
+    expect.tensor(np.take(x, i32([0, 2]), { uniqueIndices: true, indicesAreSorted: true }), "int32", [10, 30])
+    for (const method of ["auto", "compare_all", "binary_search", "sort"] as const) {
+      expect.tensor(np.isin(i32([1, 5, 3]), i32([3, 1]), { method }), "bool", [true, false, true])
+    }
+    assert.include(failure(() => np.isin(x, x, { method: "fast" as never }), "ArgumentError"), "method")
+    const bins = np.array([0, 1, 2])
+    for (const method of ["scan", "sort", "compare_all"] as const) {
+      expect.tensor(np.digitize(np.array([-1, 0.5, 1, 3]), bins, { method }), "int32", [0, 1, 2, 3])
+    }
+    assert.include(failure(() => np.digitize(x, bins, { method: "fast" as never }), "ArgumentError"), "method")
+    expect.tensor(np.unique(i32([3, 1, 3]), { sorted: true }), "int32", [1, 3])
+  })
+  it("argsort's dtype is the indices' (JAX's dtype)", () => {
+    expect.tensor(np.argsort(i32([3, 1, 2]), { dtype: "uint32" }), "uint32", [1, 2, 0])
+    expect.tensor(np.argsort(i32([3, 1, 2]), { dtype: "float32", descending: true }), "float32", [0, 2, 1])
+    assert.include(failure(() => np.sort(i32([3, 1]), { dtype: "int32" } as never), "ArgumentError"), "dtype")
+  })
+})

@@ -110,6 +110,10 @@ export interface TakeOptions {
   readonly mode?: "fill" | "clip" | "wrap" | undefined
   /** The value read out of bounds in `"fill"` mode (default NaN for floats, see {@link defaultFill}). */
   readonly fillValue?: number | undefined
+  /** JAX's gather hint that the indices do not repeat: accepted, with no effect on a read. */
+  readonly uniqueIndices?: boolean | undefined
+  /** JAX's gather hint that the indices are sorted: accepted, with no effect on the result. */
+  readonly indicesAreSorted?: boolean | undefined
 }
 
 /** `take` along `axis` of `t` with JAX's modes (np.take's body; `t` and `axis` already checked). */

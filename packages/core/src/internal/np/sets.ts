@@ -15,7 +15,7 @@ import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
 import { argumentError, boolean, checkOptions, integer, number } from "../../Validate.js"
-import type { OptionSpec } from "../../Validate.js"
+import type { Check, OptionSpec } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
 import { sort, unique } from "./sorting.js"
@@ -50,14 +50,24 @@ const setSpec: OptionSpec = { size: integer, fillValue: number, assumeUnique: bo
 export const isin = (
   element: TensorLike,
   testElements: TensorLike,
-  options?: { readonly invert?: boolean | undefined; readonly assumeUnique?: boolean | undefined }
+  options?: {
+    readonly invert?: boolean | undefined
+    readonly assumeUnique?: boolean | undefined
+    /** JAX's algorithm choice (`"auto"` by default); every one gives the same result here. */
+    readonly method?: "auto" | "compare_all" | "binary_search" | "sort" | undefined
+  }
 ): Tensor => {
-  checkOptions("isin", options, { invert: boolean, assumeUnique: boolean })
+  checkOptions("isin", options, { invert: boolean, assumeUnique: boolean, method: isinMethod })
   const [e, t] = promoteAll("isin", [toTensor(element), np.ravel(toTensor(testElements))]) as [Tensor, Tensor]
   const found = t.shape[0] === 0
     ? lax.full(e.shape, 0, "bool")
     : np.any(np.equal(np.expandDims(e, -1), t), { axis: -1 })
   return options?.invert === true ? lax.not(found) : found
+}
+
+const isinMethod: Check = {
+  expected: "\"auto\", \"compare_all\", \"binary_search\" or \"sort\"",
+  test: (u) => u === "auto" || u === "compare_all" || u === "binary_search" || u === "sort"
 }
 
 // What pads a result past its count when no `fillValue` is given: JAX's `setdiff1d` pads with 0;

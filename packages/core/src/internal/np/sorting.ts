@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { isComplex, isInexact } from "../../DType.js"
+import type { DType } from "../../DType.js"
 import { ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -21,6 +22,7 @@ import {
   checkArg,
   checkAxis,
   checkOptions,
+  dtype as dtypeCheck,
   integer,
   isOptionsObject,
   number,
@@ -47,8 +49,13 @@ const sortSpec: OptionSpec = {
   kind: anyValue
 }
 
-const sortAxis = (op: string, x: TensorLike, options: SortOptions | undefined): readonly [Tensor, number] => {
-  checkOptions(op, options, sortSpec)
+const sortAxis = (
+  op: string,
+  x: TensorLike,
+  options: SortOptions | undefined,
+  spec: OptionSpec = sortSpec
+): readonly [Tensor, number] => {
+  checkOptions(op, options, spec)
   const t = toTensor(x)
   if (options?.axis === null) return [np.ravel(t), 0]
   if (t.ndim === 0) {
@@ -73,23 +80,33 @@ export const sort = (x: TensorLike, options?: SortOptions): Tensor => {
   return options?.descending === true ? lax.rev(sorted, [axis]) : sorted
 }
 
+/** Options of `argsort`: `sort`'s, and the indices' dtype (int32 by default). @since 0.1.0 */
+export interface ArgsortOptions extends SortOptions {
+  readonly dtype?: DType | undefined
+}
+
 /**
  * The indices that sort `x` along `axis` (`jnp.argsort`; stable: equal values
- * keep their order, also when `descending`).
+ * keep their order, also when `descending`), in `dtype` (int32 by default).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.argsort(np.array([3, 1, 2, 1])))) // [1, 3, 2, 0]
  * console.log(toJsSync(np.argsort(np.array([3, 1, 2, 1]), { descending: true }))) // [0, 2, 1, 3]
+ * console.log(np.argsort(np.array([3, 1]), { dtype: "uint32" }).dtype) // "uint32"
  *
  * @since 0.1.0
  */
-export const argsort = (x: TensorLike, options?: SortOptions): Tensor => {
-  const [t, axis] = sortAxis("argsort", x, options)
+export const argsort = (x: TensorLike, options?: ArgsortOptions): Tensor => {
+  const [t, axis] = sortAxis("argsort", x, options, { ...sortSpec, dtype: dtypeCheck })
+  const indices = argsortAlong(t, axis, options?.descending === true)
+  return options?.dtype === undefined ? indices : np.astype(indices, options.dtype)
+}
+
+const argsortAlong = (t: Tensor, axis: number, descending: boolean): Tensor => {
   let keys = t
   let iota = lax.iota("int32", t.shape, axis)
   // JAX's rule: a stable descending sort reverses before and after, so ties keep their order.
-  const descending = options?.descending === true
   if (descending) {
     keys = lax.rev(keys, [axis])
     iota = lax.rev(iota, [axis])
@@ -800,8 +817,9 @@ export const unique: {
       options
     )
   }
-  const { returnCounts, returnIndex, returnInverse, ...rest } = options ?? {}
-  checkOptions("unique", { returnCounts, returnIndex, returnInverse }, returnsSpec)
+  const { returnCounts, returnIndex, returnInverse, sorted, ...rest } = options ?? {}
+  // (JAX's `sorted`: "unused by JAX", the values always come sorted)
+  checkOptions("unique", { returnCounts, returnIndex, returnInverse, sorted }, returnsSpec)
   const all = uniqueImpl("unique", x, options === undefined ? undefined : rest)
   if (returnIndex !== true && returnInverse !== true && returnCounts !== true) return all.values
   // JAX's tuple: the values, then the requested extras in this order
@@ -818,11 +836,13 @@ export interface UniqueReturns {
   readonly returnIndex?: boolean | undefined
   readonly returnInverse?: boolean | undefined
   readonly returnCounts?: boolean | undefined
+  /** JAX's `sorted` (unused by JAX: the values always come sorted). */
+  readonly sorted?: boolean | undefined
 }
 
 type ReturnsSome = { readonly returnIndex: true } | { readonly returnInverse: true } | { readonly returnCounts: true }
 
-const returnsSpec: OptionSpec = { returnIndex: boolean, returnInverse: boolean, returnCounts: boolean }
+const returnsSpec: OptionSpec = { returnIndex: boolean, returnInverse: boolean, returnCounts: boolean, sorted: boolean }
 
 /**
  * `jnp.unique_values` (NumPy 2): the same as `unique`.

@@ -13,12 +13,13 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
-import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number } from "../../Validate.js"
+import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number, string } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
 import { diagonal } from "./arrays.js"
 import { count, list } from "./checks.js"
 import { searchsorted } from "./sorting.js"
+import type { SearchsortedOptions } from "./sorting.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const whereSpec = { axis: anyValue, keepdims: boolean, where: anyValue, dtype: anyValue }
@@ -392,9 +393,9 @@ export const bincount = (x: TensorLike, options?: BincountOptions): Tensor => {
 export const digitize = (
   x: TensorLike,
   bins: TensorLike,
-  options?: { readonly right?: boolean | undefined }
+  options?: { readonly right?: boolean | undefined; readonly method?: SearchsortedOptions["method"] }
 ): Tensor => {
-  checkOptions("digitize", options, { right: boolean })
+  checkOptions("digitize", options, { right: boolean, method: string })
   const b = toTensor(bins)
   if (b.ndim !== 1) throw new ShapeError({ operation: "digitize", detail: "bins must be a 1-dimensional array" })
   const n = b.shape[0]!
@@ -402,10 +403,12 @@ export const digitize = (
   // Decreasing bins: search the reversed bins (same side) and count from the other end (JAX's rule).
   const side = options?.right === true ? "left" : "right"
   const increasing = lax.le(lax.slice(b, [0], [1]), lax.slice(b, [n - 1], [n]))
-  const up = searchsorted(b, x, { side })
+  // (`method` is searchsorted's, as JAX passes it on)
+  const method = options?.method
+  const up = searchsorted(b, x, { side, method })
   const down = lax.sub(
     lax.full(up.shape, n, "int32"),
-    searchsorted(lax.rev(b, [0]), x, { side })
+    searchsorted(lax.rev(b, [0]), x, { side, method })
   )
   return lax.select(np.broadcastTo(lax.reshape(increasing, []), up.shape), up, down)
 }
