@@ -721,10 +721,43 @@ export const split = (x: Tensor, sizes: ReadonlyArray<number>, axis: number): Re
   const a = int("split", "axis", axis)
   return bind("split", [v], { sizes: ints("split", "sizes", sizes), axis: a < 0 ? a + v.ndim : a })
 }
-/** NumPy's `take` along `axis` (indices clamped into range). @since 0.1.0 */
+/**
+ * NumPy's `take` along one axis, not XLA's gather: `gather(x, indices, axis)`
+ * has shape `x.shape[:axis] + indices.shape + x.shape[axis + 1:]`, element
+ * `x[..., indices[j], ...]`. `indices` is int32 of any shape and `axis` is
+ * non-negative. An index out of range is clamped into `[0, n - 1]` (a negative
+ * index reads element 0: it does not count from the end), as JAX's
+ * `mode="clip"`; JAX's default `fill_or_drop` would read NaN there. JAX's
+ * `dimension_numbers`, `slice_sizes`, `mode` and `fill_value` are not taken
+ * (see docs/jax-differences.md; `np.take` and indexing cover the other uses).
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const x = np.array([[0, 1, 2], [3, 4, 5]])
+ * console.log(toJsSync(lax.gather(x, np.array([2, 0], { dtype: "int32" }), 1))) // [[2, 0], [5, 3]]
+ * // clamped: -1 reads element 0, 5 the last one
+ * console.log(toJsSync(lax.gather(np.array([10, 20, 30]), np.array([-1, 5], { dtype: "int32" }), 0))) // [10, 30]
+ *
+ * @since 0.1.0
+ */
 export const gather = (x: Tensor, indices: Tensor, axis: number): Tensor =>
   bind1("gather", [t("gather", x), t("gather", indices, "indices")], { axis: int("gather", "axis", axis) })
-/** Adds `updates` into `operand` at `indices` along `axis`. @since 0.1.0 */
+/**
+ * Adds `updates` into `operand` at `indices` along `axis` (JAX's
+ * `scatter_add` in `gather`'s one-axis form, not XLA's dimension numbers):
+ * `updates` has `gather`'s result shape, `operand.shape[:axis] + indices.shape
+ * + operand.shape[axis + 1:]`; repeated indices add up. An index out of range
+ * is clamped into `[0, n - 1]`, so its update lands on the edge element, where
+ * JAX's default mode (`fill_or_drop`) drops it.
+ *
+ * @example
+ * import { lax, np, toJsSync } from "diffect"
+ * const i = np.array([1, 1, 5], { dtype: "int32" })
+ * // index 5 is clamped to 2
+ * console.log(toJsSync(lax.scatterAdd(np.zeros([3]), i, np.array([1, 2, 4]), 0))) // [0, 3, 4]
+ *
+ * @since 0.1.0
+ */
 export const scatterAdd = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
   bind1("scatter_add", [
     t("scatter_add", operand, "operand"),
@@ -733,10 +766,12 @@ export const scatterAdd = (operand: Tensor, indices: Tensor, updates: Tensor, ax
   ], { axis: int("scatter_add", "axis", axis) })
 /**
  * Combines `updates` into `operand` at `indices` along `axis` (JAX's `scatter`,
- * `scatter_mul`, `scatter_min`, `scatter_max`): `combine` is `"set"`, `"mul"`,
- * `"min"` or `"max"`; indices are clamped, and updates apply in index order
- * (with repeated indices, `"set"` keeps the last). `uniqueIndices` promises that
- * indices do not repeat (needed for the derivative of `"mul"` in the updates).
+ * `scatter_mul`, `scatter_min`, `scatter_max`) in `gather`'s one-axis form
+ * (see `scatterAdd` for the shapes): `combine` is `"set"`, `"mul"`, `"min"` or
+ * `"max"`; indices out of range are clamped into `[0, n - 1]` (JAX's default
+ * mode drops those updates), and updates apply in index order (with repeated
+ * indices, `"set"` keeps the last). `uniqueIndices` promises that indices do
+ * not repeat (needed for the derivative of `"mul"` in the updates).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"

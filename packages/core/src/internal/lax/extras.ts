@@ -244,7 +244,8 @@ export const reduceXor = (operand: Tensor, axes: ReadonlyArray<number>): Tensor 
 
 /**
  * `scatter` multiplying the updates in (JAX's `lax.scatter_mul`, on diffect's
- * axis form of the indices).
+ * one-axis form of the indices; out-of-range indices are clamped, see
+ * `lax.scatter`).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
@@ -256,14 +257,26 @@ export const reduceXor = (operand: Tensor, axes: ReadonlyArray<number>): Tensor 
  */
 export const scatterMul = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
   lax.scatter(operand, indices, updates, axis, "mul")
-/** `scatter` keeping the smaller value (JAX's `lax.scatter_min`). @since 0.1.0 */
+/**
+ * `scatter` keeping the smaller value (JAX's `lax.scatter_min`, on diffect's one-axis
+ * form of the indices; out-of-range indices are clamped, see `lax.scatter`).
+ *
+ * @since 0.1.0
+ */
 export const scatterMin = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
   lax.scatter(operand, indices, updates, axis, "min")
-/** `scatter` keeping the larger value (JAX's `lax.scatter_max`). @since 0.1.0 */
+/**
+ * `scatter` keeping the larger value (JAX's `lax.scatter_max`, on diffect's one-axis
+ * form of the indices; out-of-range indices are clamped, see `lax.scatter`).
+ *
+ * @since 0.1.0
+ */
 export const scatterMax = (operand: Tensor, indices: Tensor, updates: Tensor, axis: number): Tensor =>
   lax.scatter(operand, indices, updates, axis, "max")
 /**
- * `scatter_add` of the negated updates (JAX's `lax.scatter_sub`).
+ * `scatter_add` of the negated updates (JAX's `lax.scatter_sub`, on diffect's
+ * one-axis form of the indices; out-of-range indices are clamped, see
+ * `lax.scatterAdd`).
  *
  * @example
  * import { lax, np, toJsSync } from "diffect"
