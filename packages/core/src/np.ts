@@ -1660,7 +1660,7 @@ export interface PrecisionOptions {
  * console.log(toJsSync(np.dot(np.array([1, 2, 3]), np.array([4, 5, 6])))) // 32
  * console.log(toJsSync(np.dot(np.array([1, 2]), np.array([3, 4]), { precision: "highest" }))) // 11
  * const i = np.array([1, 2], { dtype: "int32" })
- * console.log(np.dot(i, i, { preferredElementType: "float32" }).dtype) // "float32"
+ * console.log(np.dot(i, i, { preferredElementType: "float32" }).dtype) // float32
  *
  * @since 0.1.0
  */

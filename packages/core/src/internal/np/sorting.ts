@@ -93,7 +93,7 @@ export interface ArgsortOptions extends SortOptions {
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.argsort(np.array([3, 1, 2, 1])))) // [1, 3, 2, 0]
  * console.log(toJsSync(np.argsort(np.array([3, 1, 2, 1]), { descending: true }))) // [0, 2, 1, 3]
- * console.log(np.argsort(np.array([3, 1]), { dtype: "uint32" }).dtype) // "uint32"
+ * console.log(np.argsort(np.array([3, 1]), { dtype: "uint32" }).dtype) // uint32
  *
  * @since 0.1.0
  */
