@@ -25,4 +25,11 @@ describe("lax semantics (JAX parity)", () => {
       [2, 6, 4]
     )
   })
+
+  it("reduceWindow sums complex operands (JAX's reduce_window_sum takes any number dtype), so avgPool does", () => {
+    const x = np.array([{ re: 1, im: 1 }, { re: 2, im: -1 }, { re: 3, im: 0 }], { dtype: "complex64" })
+    const sums = lax.reduceWindow(x, 0, lax.add, [2], [1], "VALID")
+    assert.strictEqual(sums.dtype, "complex64")
+    assert.deepStrictEqual(toJsSync(sums), [{ re: 3, im: 0 }, { re: 5, im: -1 }])
+  })
 })

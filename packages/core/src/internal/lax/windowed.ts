@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import { isComplex } from "../../DType.js"
 import { ArgumentError, DTypeError } from "../../Errors.js"
 import { bind1 } from "../../Handler.js"
 import * as lax from "../../lax.js"
@@ -165,7 +166,12 @@ export const reduceWindow: {
   const init = initTensor(initValue, operand, "initValue")
   // JAX's `_get_monoid_window_reducer`: a known monoid with its identity is a primitive
   if (typeof initValue === "number") {
-    if (computation === lax.add && initValue === 0) return bind1("reduce_window_sum", [operand], params)
+    if (computation === lax.add && initValue === 0) {
+      // complex sums window the real and imaginary parts apart (the kernels hold real numbers)
+      if (!isComplex(operand.dtype)) return bind1("reduce_window_sum", [operand], params)
+      const part = (t: Tensor) => bind1("reduce_window_sum", [t], params)
+      return lax.complex(part(lax.real(operand)), part(lax.imag(operand)))
+    }
     if (computation === lax.max && initValue === identityOf("max", operand.dtype)) {
       return bind1("reduce_window_max", [operand], params)
     }
