@@ -220,6 +220,8 @@ export interface CosineSimilarityOptions {
  * @example
  * import { losses, np, toJsSync } from "diffect"
  * console.log(toJsSync(losses.cosineSimilarity(np.array([1, 0]), np.array([1, 1])))) // 0.7071068
+ * // a target of lower rank broadcasts against each row (optax's broadcasting)
+ * console.log(toJsSync(losses.cosineSimilarity(np.array([[1, 2, 3], [1, 1, 1]]), np.array([2, 0, 1])))) // [0.5976143, 0.7745967]
  *
  * @since 0.1.0
  */
@@ -231,13 +233,18 @@ export const cosineSimilarity = (
   checkKeys("cosineSimilarity", options, ["axis", "epsilon", "where"])
   const a = floating("cosineSimilarity", "predictions", predictions)
   const b = floating("cosineSimilarity", "targets", targets)
-  const axis = axesOf("cosineSimilarity", options?.axis === undefined ? -1 : options.axis, Math.max(a.ndim, b.ndim))
+  const axis = options?.axis === undefined ? -1 : options.axis
   const where = options?.where === undefined ? null : np.asarray(options.where)
   const masked = (t: Tensor): Tensor => (where === null ? t : np.where(where, t, 0))
   const eps = options?.epsilon ?? 0
-  const aNorm = np.sqrt(np.clip(np.sum(masked(np.square(a)), { axis, keepdims: true }), { min: eps }))
-  const bNorm = np.sqrt(np.clip(np.sum(masked(np.square(b)), { axis, keepdims: true }), { min: eps }))
-  return np.sum(masked(np.multiply(np.divide(a, aNorm), np.divide(b, bNorm))), { axis })
+  // Each operand's norm over `axis` of its own rank, as optax reduces them, so a `[dim]` target
+  // broadcasts against `[batch, dim]` predictions; the product sums over the broadcast rank.
+  const unit = (t: Tensor): Tensor => {
+    const norm2 = np.sum(masked(np.square(t)), { axis: axesOf("cosineSimilarity", axis, t.ndim), keepdims: true })
+    return np.divide(t, np.sqrt(np.clip(norm2, { min: eps })))
+  }
+  const product = masked(np.multiply(unit(a), unit(b)))
+  return np.sum(product, { axis: axesOf("cosineSimilarity", axis, product.ndim) })
 }
 
 /**

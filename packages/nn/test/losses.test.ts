@@ -122,6 +122,11 @@ describe("elementwise and regression losses", () => {
       [Math.SQRT1_2, 1],
       1e-15
     )
+    // operands of different ranks: each normalized over its own last axis, then broadcast (optax)
+    const expected = [5 / Math.sqrt(14 * 5), 3 / Math.sqrt(3 * 5)]
+    assertClose(losses.cosineSimilarity(f64([[1, 2, 3], [1, 1, 1]]), f64([2, 0, 1])), expected, 1e-15)
+    assertClose(losses.cosineSimilarity(f64([2, 0, 1]), f64([[1, 2, 3], [1, 1, 1]])), expected, 1e-15)
+    assertClose(losses.cosineDistance(f64([[1, 2, 3], [1, 1, 1]]), f64([2, 0, 1])), expected.map((v) => 1 - v), 1e-15)
     const f = (x: Tensor) => np.sum(losses.cosineSimilarity(x, f64([0.5, -1, 2])))
     assertClose(gradient(f, [1, 2, -0.5], [3]), finiteGradient(f, [1, 2, -0.5], [3]), 1e-8)
   })
