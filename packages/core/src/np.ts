@@ -1628,12 +1628,9 @@ export const logsumexp = (x: TensorLike, options?: ReduceOptions): Tensor => {
 // ---------------------------------------------------------------------------
 // linear algebra
 
-const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] => {
-  let [a, b] = promoteAll(op, [toTensor(x), toTensor(y)]) as [Tensor, Tensor]
-  // NumPy's dot of bools is a logical "any of and"; diffect counts in int32 instead.
-  if (a.dtype === "bool") [a, b] = [cast(a, "int32", false), cast(b, "int32", false)]
-  return [a, b]
-}
+// (bools stay bool: dot_general's bool product is JAX's and NumPy's "any of and")
+const promote2 = (op: string, x: TensorLike, y: TensorLike): [Tensor, Tensor] =>
+  promoteAll(op, [toTensor(x), toTensor(y)]) as [Tensor, Tensor]
 
 /**
  * JAX's `precision` of the matrix products (`np.dot`, `np.matmul`, `np.inner`,

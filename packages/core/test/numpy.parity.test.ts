@@ -334,3 +334,14 @@ describe("np hints and options from JAX's signatures", () => {
     assert.include(failure(() => np.sort(i32([3, 1]), { dtype: "int32" } as never), "ArgumentError"), "dtype")
   })
 })
+
+describe("np products of bools", () => {
+  it("stay bool, any of and (JAX's dot_general of bools)", () => {
+    const a = np.array([[true, false], [false, false]])
+    const b = np.array([[true, true], [false, true]])
+    expect.tensor(np.matmul(a, b), "bool", [[true, true], [false, false]])
+    expect.tensor(np.dot(np.array([true, false]), np.array([false, true])), "bool", false)
+    expect.tensor(np.inner(np.array([true, true]), np.array([false, true])), "bool", true)
+    expect.tensor(np.tensordot(a, b, { axes: 1 }), "bool", [[true, true], [false, false]])
+  })
+})
