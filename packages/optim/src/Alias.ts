@@ -4,6 +4,8 @@
  *
  * @since 0.1.0
  */
+import type { DType, Tensor } from "@diffect/core"
+import { OptimizerArgumentError } from "./Errors.js"
 import { chain, type GradientTransformation, identity, type StateOf } from "./GradientTransformation.js"
 import type { EmptyState } from "./GradientTransformation.js"
 import { optionKeys } from "./internal/validate.js"
@@ -28,9 +30,10 @@ import {
 
 // The keys of each transformation's options; an optimizer hands each one only its own keys (the
 // transformations reject keys they do not take).
-const adamKeys = ["b1", "b2", "eps", "epsRoot", "nesterov"] as const
+const adamKeys = ["b1", "b2", "eps", "epsRoot", "muDtype", "nesterov"] as const
 const rmsKeys = ["decay", "eps", "initialScale", "epsInSqrt", "biasCorrection"] as const
-const lionKeys = ["b1", "b2"] as const
+// optax's lion forwards only these to scale_by_lion (not its mode or smooth_beta)
+const lionKeys = ["b1", "b2", "muDtype"] as const
 const pick = <O extends object, K extends keyof O & string>(
   options: O | undefined,
   keys: ReadonlyArray<K>
@@ -38,6 +41,19 @@ const pick = <O extends object, K extends keyof O & string>(
   options === undefined
     ? undefined
     : (Object.fromEntries(keys.filter((k) => k in options).map((k) => [k, options[k]])) as Pick<O, K>)
+
+// The optimizers' learning rate, which a JS caller cannot leave out: optax's None (no scaling) is
+// `scaleByLearningRate(undefined)` or the bare transformation, since `adam()` would scale nothing.
+const rate = (fn: string, learningRate: ScalarOrSchedule): GradientTransformation<LearningRateState> => {
+  if (learningRate === undefined) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument: "learningRate",
+      detail: "must be a number, a tensor or a schedule, got undefined"
+    })
+  }
+  return scaleByLearningRate(learningRate)
+}
 
 /**
  * The state of the learning-rate step: empty for a constant rate, a count for a schedule.
@@ -53,14 +69,18 @@ export type LearningRateState = EmptyState | CountState
  */
 export interface SgdOptions {
   /** Momentum decay; without it, plain gradient descent. */
-  readonly momentum?: number | undefined
+  readonly momentum?: number | Tensor | undefined
   /** Nesterov momentum (default false). */
   readonly nesterov?: boolean | undefined
+  /** The momentum's dtype (default: the params'). */
+  readonly accumulatorDtype?: DType.DType | undefined
 }
 
 /**
  * Stochastic gradient descent, with optional (Nesterov) momentum (optax's `sgd`):
- * `chain(trace({ decay: momentum, nesterov }), scaleByLearningRate(learningRate))`.
+ * `chain(trace({ decay: momentum, nesterov, accumulatorDtype }), scaleByLearningRate(learningRate))`.
+ * As in optax, a hyperparameter may be a tensor (a traced one: differentiate through it) and
+ * the learning rate negative (gradient ascent).
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
@@ -69,6 +89,8 @@ export interface SgdOptions {
  * const [u0, s1] = opt.update(np.array([1]), opt.init(p))
  * const [u1] = opt.update(np.array([1]), s1)
  * console.log(toJsSync([u0, u1])) // [[-0.1], [-0.19]]
+ * const ascent = optim.sgd(np.array(-0.1))
+ * console.log(toJsSync(ascent.update(np.array([1]), ascent.init(p))[0])) // [0.1]
  *
  * @since 0.1.0
  */
@@ -76,12 +98,12 @@ export const sgd = (
   learningRate: ScalarOrSchedule,
   options?: SgdOptions
 ): GradientTransformation<[TraceState | EmptyState, LearningRateState]> => {
-  optionKeys("sgd", options, ["momentum", "nesterov"])
+  optionKeys("sgd", options, ["momentum", "nesterov", "accumulatorDtype"])
   return chain(
     options?.momentum === undefined
       ? identity()
-      : trace({ decay: options.momentum, nesterov: options.nesterov }),
-    scaleByLearningRate(learningRate)
+      : trace({ decay: options.momentum, nesterov: options.nesterov, accumulatorDtype: options.accumulatorDtype }),
+    rate("sgd", learningRate)
   ) as GradientTransformation<[TraceState | EmptyState, LearningRateState]>
 }
 
@@ -103,7 +125,7 @@ export const adam = (
   options?: ScaleByAdamOptions
 ): GradientTransformation<[StateOf<ReturnType<typeof scaleByAdam>>, LearningRateState]> => {
   optionKeys("adam", options, adamKeys)
-  return chain(scaleByAdam(options), scaleByLearningRate(learningRate))
+  return chain(scaleByAdam(options), rate("adam", learningRate))
 }
 
 /**
@@ -112,7 +134,7 @@ export const adam = (
  * @since 0.1.0
  */
 export interface AdamwOptions extends ScaleByAdamOptions {
-  /** Decoupled weight decay (default 1e-4), a number or a schedule. */
+  /** Decoupled weight decay (default 1e-4), a number, a tensor or a schedule. */
   readonly weightDecay?: ScalarOrSchedule | undefined
   /** Which params decay (see `addDecayedWeights`). */
   readonly mask?: AddDecayedWeightsOptions["mask"]
@@ -142,7 +164,7 @@ export const adamw = (
   return chain(
     scaleByAdam(pick(options, adamKeys)),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-4, mask: options?.mask }),
-    scaleByLearningRate(learningRate)
+    rate("adamw", learningRate)
   )
 }
 
@@ -155,7 +177,7 @@ export interface RmspropOptions extends ScaleByRmsOptions {
   /** Centered RMSProp: divide by an estimate of the variance (default false). */
   readonly centered?: boolean | undefined
   /** Momentum decay applied after the learning rate, as optax does. */
-  readonly momentum?: number | undefined
+  readonly momentum?: number | Tensor | undefined
   /** Nesterov momentum (default false). */
   readonly nesterov?: boolean | undefined
 }
@@ -186,7 +208,7 @@ export const rmsprop = (learningRate: ScalarOrSchedule, options?: RmspropOptions
   ])
   return chain(
     options?.centered === true ? scaleByStddev(pick(options, rmsKeys)) : scaleByRms(pick(options, rmsKeys)),
-    scaleByLearningRate(learningRate),
+    rate("rmsprop", learningRate),
     options?.momentum === undefined ? identity() : trace({ decay: options.momentum, nesterov: options.nesterov })
   ) as GradientTransformation<[unknown, LearningRateState, TraceState | EmptyState]>
 }
@@ -207,7 +229,7 @@ export const adagrad = (
   options?: ScaleByRssOptions
 ): GradientTransformation<[StateOf<ReturnType<typeof scaleByRss>>, LearningRateState]> => {
   optionKeys("adagrad", options, ["initialAccumulatorValue", "eps"])
-  return chain(scaleByRss(options), scaleByLearningRate(learningRate))
+  return chain(scaleByRss(options), rate("adagrad", learningRate))
 }
 
 /**
@@ -215,8 +237,8 @@ export const adagrad = (
  *
  * @since 0.1.0
  */
-export interface LionOptions extends ScaleByLionOptions {
-  /** Decoupled weight decay (default 1e-3), a number or a schedule. */
+export interface LionOptions extends Pick<ScaleByLionOptions, "b1" | "b2" | "muDtype"> {
+  /** Decoupled weight decay (default 1e-3), a number, a tensor or a schedule. */
   readonly weightDecay?: ScalarOrSchedule | undefined
   /** Which params decay (see `addDecayedWeights`). */
   readonly mask?: AddDecayedWeightsOptions["mask"]
@@ -242,6 +264,6 @@ export const lion = (
   return chain(
     scaleByLion(pick(options, lionKeys)),
     addDecayedWeights({ weightDecay: options?.weightDecay ?? 1e-3, mask: options?.mask }),
-    scaleByLearningRate(learningRate)
+    rate("lion", learningRate)
   )
 }

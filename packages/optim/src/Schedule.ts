@@ -19,11 +19,12 @@ import { arrayArg, finite, integer, nonNegative, optionKeys, scheduleArg } from 
 export type Schedule = (count: Tensor | number) => Tensor
 
 /**
- * A constant or a schedule (optax's `ScalarOrSchedule`).
+ * A constant or a schedule (optax's `ScalarOrSchedule`): a number, a tensor (a traced one too,
+ * to differentiate through the learning rate) or a schedule.
  *
  * @since 0.1.0
  */
-export type ScalarOrSchedule = number | Schedule
+export type ScalarOrSchedule = number | Tensor | Schedule
 
 // The count as a float tensor: integer counts become float32, float counts keep their dtype.
 const asFloat = (count: Tensor | number): Tensor => {

@@ -9,9 +9,18 @@
  */
 import { DType, np, type Tensor, Tree } from "@diffect/core"
 import { MissingParamsError, OptimizerArgumentError } from "./Errors.js"
-import { type EmptyState, globalNorm, type GradientTransformation } from "./GradientTransformation.js"
+import { type EmptyState, globalNorm, type GradientTransformation, identity } from "./GradientTransformation.js"
 import { absSq, leavesLike, mapTensors, tensorLeaves } from "./internal/trees.js"
-import { finite, nonNegative, optionKeys, scheduleArg, stateRecord, unit } from "./internal/validate.js"
+import {
+  finite,
+  hyper,
+  momentDType,
+  nonNegative,
+  optionKeys,
+  scheduleArg,
+  stateRecord,
+  unit
+} from "./internal/validate.js"
 import type { ScalarOrSchedule, Schedule } from "./Schedule.js"
 
 // int32 constants: a JS number is a weak float in diffect, and int32 + float promotes to float.
@@ -24,19 +33,38 @@ const zeroCount = (): Tensor => np.zeros([], { dtype: "int32" })
 // count + 1, saturating at the int32 maximum (optax's safe_increment).
 const increment = (count: Tensor): Tensor => np.where(np.less(count, INT32_MAX), np.add(count, ONE), count)
 
-// `1 - decay ** count` in the moment's float dtype (float64 moments keep float64 precision).
-const biasCorrect = (moment: Tensor, decay: number, count: Tensor): Tensor =>
-  np.divide(moment, np.subtract(1, np.power(decay, np.astype(count, DType.realDType(moment.dtype)))))
+// A hyperparameter: a number or a tensor (optax's `jax.typing.ArrayLike`), applied as plain arithmetic.
+type Hyper = number | Tensor
+
+// Each check of a number, or any tensor as it is.
+const finiteH = hyper(finite)
+const nonNegativeH = hyper(nonNegative)
+const unitH = hyper(unit)
+
+// 1 - x, in JS arithmetic for a number (as before: a weak scalar).
+const oneMinus = (x: Hyper): Hyper => (typeof x === "number" ? 1 - x : np.subtract(1, x))
+
+// `1 - decay ** count` in the moment's float dtype (float64 moments keep float64 precision; a
+// float64 tensor decay is cast to float32 moments, as optax's bias_correction casts).
+const biasCorrect = (moment: Tensor, decay: Hyper, count: Tensor): Tensor => {
+  const d = DType.realDType(moment.dtype)
+  return np.divide(moment, np.astype(np.subtract(1, np.power(decay, np.astype(count, d))), d))
+}
 
 // optax's update_moment: (1 - decay) * g + decay * m.
-const moment = (g: Tensor, m: Tensor, decay: number): Tensor => np.add(np.multiply(1 - decay, g), np.multiply(decay, m))
+const moment = (g: Tensor, m: Tensor, decay: Hyper): Tensor =>
+  np.add(np.multiply(oneMinus(decay), g), np.multiply(decay, m))
 
-const zerosLike = (params: unknown, fn: string): unknown => fullLike(params, 0, fn)
+const zerosLike = (params: unknown, fn: string, dtype?: DType.DType): unknown => fullLike(params, 0, fn, dtype)
 
-const fullLike = (params: unknown, value: number, fn: string): unknown => {
+const fullLike = (params: unknown, value: Hyper, fn: string, dtype?: DType.DType): unknown => {
   const [leaves, def] = tensorLeaves(fn, "params", params)
-  return Tree.unflatten(def, leaves.map((p) => np.fullLike(p, value)))
+  return Tree.unflatten(def, leaves.map((p) => np.fullLike(p, value, dtype === undefined ? undefined : { dtype })))
 }
+
+// A state's moment kept in `dtype` when one is given (optax's tree.cast with mu_dtype or accumulator_dtype).
+const castTo = (xs: ReadonlyArray<Tensor>, dtype: DType.DType | undefined): ReadonlyArray<Tensor> =>
+  dtype === undefined ? xs : xs.map((x) => np.astype(x, dtype))
 
 /**
  * Multiplies updates by a constant (optax's `scale`).
@@ -44,11 +72,13 @@ const fullLike = (params: unknown, value: number, fn: string): unknown => {
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * console.log(toJsSync(optim.scale(-2).update(np.array([1, 3]), {})[0])) // [-2, -6]
+ * // a tensor (a traced one too) as optax's ArrayLike step size
+ * console.log(toJsSync(optim.scale(np.array(0.5)).update(np.array([1, 3]), {})[0])) // [0.5, 1.5]
  *
  * @since 0.1.0
  */
-export const scale = (stepSize: number): GradientTransformation<EmptyState> => {
-  finite("scale", "stepSize", stepSize)
+export const scale = (stepSize: number | Tensor): GradientTransformation<EmptyState> => {
+  finiteH("scale", "stepSize", stepSize)
   return {
     init: () => ({}),
     update: (updates, state) => [mapTensors("scale", [updates], (g) => np.multiply(g, stepSize)), state]
@@ -117,33 +147,39 @@ export interface ScaleByLearningRateOptions {
   readonly flipSign?: boolean | undefined
 }
 
-const checkRate = (fn: string, learningRate: ScalarOrSchedule): void => {
-  if (typeof learningRate !== "function") nonNegative(fn, "learningRate", learningRate)
-}
-
 /**
  * Scales updates by `-learningRate` (or a schedule's value), turning a
- * direction into a descent step (optax's `scale_by_learning_rate`).
+ * direction into a descent step (optax's `scale_by_learning_rate`). The rate
+ * may be a tensor (a traced one too: differentiate through it) and negative
+ * (gradient ascent), as in optax; `undefined` (optax's `None`) scales nothing.
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * console.log(toJsSync(optim.scaleByLearningRate(0.1).update(np.array([1, 2]), {})[0])) // [-0.1, -0.2]
+ * console.log(toJsSync(optim.scaleByLearningRate(np.array(-0.5)).update(np.array([1, 2]), {})[0])) // [0.5, 1]
+ * console.log(toJsSync(optim.scaleByLearningRate(undefined).update(np.array([1, 2]), {})[0])) // [1, 2]
  *
  * @since 0.1.0
  */
 export const scaleByLearningRate: {
-  (learningRate: number, options?: ScaleByLearningRateOptions): GradientTransformation<EmptyState>
+  (learningRate: number | Tensor | undefined, options?: ScaleByLearningRateOptions): GradientTransformation<
+    EmptyState
+  >
   (learningRate: Schedule, options?: ScaleByLearningRateOptions): GradientTransformation<CountState>
-  (learningRate: ScalarOrSchedule, options?: ScaleByLearningRateOptions): GradientTransformation<
+  (learningRate: ScalarOrSchedule | undefined, options?: ScaleByLearningRateOptions): GradientTransformation<
     EmptyState | CountState
   >
-} = ((learningRate: ScalarOrSchedule, options?: ScaleByLearningRateOptions): GradientTransformation<any> => {
-  checkRate("scaleByLearningRate", learningRate)
+} = ((learningRate: ScalarOrSchedule | undefined, options?: ScaleByLearningRateOptions): GradientTransformation<
+  any
+> => {
+  optionKeys("scaleByLearningRate", options, ["flipSign"])
+  if (learningRate === undefined) return identity()
   const sign = options?.flipSign === false ? 1 : -1
   if (typeof learningRate === "function") {
     return scaleBySchedule((count) => np.multiply(sign, learningRate(count)))
   }
-  return scale(sign * learningRate)
+  const rate = finiteH("scaleByLearningRate", "learningRate", learningRate)
+  return scale(typeof rate === "number" ? sign * rate : np.multiply(sign, rate))
 }) as any
 
 /**
@@ -153,13 +189,15 @@ export const scaleByLearningRate: {
  */
 export interface ScaleByAdamOptions {
   /** Decay of the first moment (default 0.9). */
-  readonly b1?: number | undefined
+  readonly b1?: number | Tensor | undefined
   /** Decay of the second moment (default 0.999). */
-  readonly b2?: number | undefined
+  readonly b2?: number | Tensor | undefined
   /** Added to the root of the second moment (default 1e-8). */
-  readonly eps?: number | undefined
+  readonly eps?: number | Tensor | undefined
   /** Added to the second moment inside the root (default 0). */
-  readonly epsRoot?: number | undefined
+  readonly epsRoot?: number | Tensor | undefined
+  /** The first moment's dtype (default: the params'); the updates are computed in the promoted dtype. */
+  readonly muDtype?: DType.DType | undefined
   /** Nesterov momentum (NAdam; default false). */
   readonly nesterov?: boolean | undefined
 }
@@ -186,19 +224,23 @@ export interface AdamState {
  * const [u] = t.update(np.array([0.5, -2]), t.init(np.zeros(2)))
  * // sign(g), up to eps and float32 rounding
  * console.log(toJsSync(u)) // [0.9999933, -0.9999933]
+ * // a float64 first moment for float32 params (optax's mu_dtype): float64 updates
+ * const t64 = optim.scaleByAdam({ muDtype: "float64" })
+ * console.log(t64.update(np.array([0.5]), t64.init(np.zeros(1)))[0].dtype) // float64
  *
  * @since 0.1.0
  */
 export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformation<AdamState> => {
   const fn = "scaleByAdam"
-  optionKeys(fn, options, ["b1", "b2", "eps", "epsRoot", "nesterov"])
-  const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
-  const b2 = unit(fn, "b2", options?.b2 ?? 0.999)
-  const eps = nonNegative(fn, "eps", options?.eps ?? 1e-8)
-  const epsRoot = nonNegative(fn, "epsRoot", options?.epsRoot ?? 0)
+  optionKeys(fn, options, ["b1", "b2", "eps", "epsRoot", "muDtype", "nesterov"])
+  const b1 = unitH(fn, "b1", options?.b1 ?? 0.9)
+  const b2 = unitH(fn, "b2", options?.b2 ?? 0.999)
+  const eps = nonNegativeH(fn, "eps", options?.eps ?? 1e-8)
+  const epsRoot = nonNegativeH(fn, "epsRoot", options?.epsRoot ?? 0)
+  const muDtype = momentDType(fn, "muDtype", options?.muDtype)
   const nesterov = options?.nesterov === true
   return {
-    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn), nu: zerosLike(params, fn) }),
+    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn, muDtype), nu: zerosLike(params, fn) }),
     update: (updates, given) => {
       const state = stateRecord<AdamState>(fn, given, ["count", "mu", "nu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
@@ -211,15 +253,17 @@ export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformatio
         const muHat = nesterov
           ? np.add(
             np.multiply(b1, biasCorrect(mu[i]!, b1, increment(count))),
-            np.multiply(1 - b1, biasCorrect(x, b1, count))
+            np.multiply(oneMinus(b1), biasCorrect(x, b1, count))
           )
           : biasCorrect(mu[i]!, b1, count)
         const nuHat = biasCorrect(nu[i]!, b2, count)
         return np.divide(muHat, np.add(np.sqrt(np.add(nuHat, epsRoot)), eps))
       })
+      // the state keeps its dtypes: mu in muDtype, nu in the state's (a float64 tensor b2 would promote it)
+      const nuKept = nu.map((v, i) => np.astype(v, nu0[i]!.dtype))
       return [
         Tree.unflatten(def, out),
-        { count, mu: Tree.unflatten(def, mu), nu: Tree.unflatten(def, nu) }
+        { count, mu: Tree.unflatten(def, castTo(mu, muDtype)), nu: Tree.unflatten(def, nuKept) }
       ]
     }
   }
@@ -232,11 +276,11 @@ export const scaleByAdam = (options?: ScaleByAdamOptions): GradientTransformatio
  */
 export interface ScaleByRmsOptions {
   /** Decay of the squared-gradient average (default 0.9). */
-  readonly decay?: number | undefined
+  readonly decay?: number | Tensor | undefined
   /** Added to the average (default 1e-8). */
-  readonly eps?: number | undefined
+  readonly eps?: number | Tensor | undefined
   /** The average's initial value (default 0). */
-  readonly initialScale?: number | undefined
+  readonly initialScale?: number | Tensor | undefined
   /** `g / sqrt(nu + eps)` (default) rather than `g / (sqrt(nu) + eps)`. */
   readonly epsInSqrt?: boolean | undefined
   /** Divide the average by `1 - decay^t` (default false). */
@@ -254,15 +298,15 @@ export interface RmsState {
 }
 
 const rmsOptions = (fn: string, options: ScaleByRmsOptions | undefined) => ({
-  decay: unit(fn, "decay", options?.decay ?? 0.9),
-  eps: nonNegative(fn, "eps", options?.eps ?? 1e-8),
-  initialScale: finite(fn, "initialScale", options?.initialScale ?? 0),
+  decay: unitH(fn, "decay", options?.decay ?? 0.9),
+  eps: nonNegativeH(fn, "eps", options?.eps ?? 1e-8),
+  initialScale: finiteH(fn, "initialScale", options?.initialScale ?? 0),
   epsInSqrt: options?.epsInSqrt !== false,
   biasCorrection: options?.biasCorrection === true
 })
 
 // 1 / sqrt(v + eps) or 1 / (sqrt(v) + eps).
-const inverseRoot = (v: Tensor, eps: number, epsInSqrt: boolean): Tensor =>
+const inverseRoot = (v: Tensor, eps: Hyper, epsInSqrt: boolean): Tensor =>
   epsInSqrt ? np.reciprocal(np.sqrt(np.add(v, eps))) : np.reciprocal(np.add(np.sqrt(v), eps))
 
 /**
@@ -352,9 +396,9 @@ export const scaleByStddev = (options?: ScaleByRmsOptions): GradientTransformati
  */
 export interface ScaleByRssOptions {
   /** The sum of squares' initial value (default 0.1). */
-  readonly initialAccumulatorValue?: number | undefined
+  readonly initialAccumulatorValue?: number | Tensor | undefined
   /** Added inside the root (default 1e-7). */
-  readonly eps?: number | undefined
+  readonly eps?: number | Tensor | undefined
 }
 
 /**
@@ -364,6 +408,14 @@ export interface ScaleByRssOptions {
  */
 export interface RssState {
   readonly sumOfSquares: unknown
+}
+
+// s > 0; for complex params (s is complex, of zero imaginary part) JAX's order: the real parts, then
+// the imaginary ones (np.greater takes no complex operands).
+const positive = (s: Tensor): Tensor => {
+  if (!DType.isComplex(s.dtype)) return np.greater(s, 0)
+  const re = np.real(s)
+  return np.logicalOr(np.greater(re, 0), np.logicalAnd(np.equal(re, 0), np.greater(np.imag(s), 0)))
 }
 
 /**
@@ -380,8 +432,8 @@ export interface RssState {
 export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<RssState> => {
   const fn = "scaleByRss"
   optionKeys(fn, options, ["initialAccumulatorValue", "eps"])
-  const initial = nonNegative(fn, "initialAccumulatorValue", options?.initialAccumulatorValue ?? 0.1)
-  const eps = nonNegative(fn, "eps", options?.eps ?? 1e-7)
+  const initial = nonNegativeH(fn, "initialAccumulatorValue", options?.initialAccumulatorValue ?? 0.1)
+  const eps = nonNegativeH(fn, "eps", options?.eps ?? 1e-7)
   return {
     init: (params) => ({ sumOfSquares: fullLike(params, initial, fn) }),
     update: (updates, given) => {
@@ -390,7 +442,7 @@ export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<
       const s0 = leavesLike(`${fn}.update`, "state.sumOfSquares", def, state.sumOfSquares, g)
       const s = g.map((x, i) => np.add(absSq(x), s0[i]!))
       const out = g.map((x, i) =>
-        np.multiply(np.where(np.greater(s[i]!, 0), np.reciprocal(np.sqrt(np.add(s[i]!, eps))), 0), x)
+        np.multiply(np.where(positive(s[i]!), np.reciprocal(np.sqrt(np.add(s[i]!, eps))), 0), x)
       )
       return [Tree.unflatten(def, out), { sumOfSquares: Tree.unflatten(def, s) }]
     }
@@ -404,9 +456,18 @@ export const scaleByRss = (options?: ScaleByRssOptions): GradientTransformation<
  */
 export interface ScaleByLionOptions {
   /** The interpolation of gradient and momentum inside the sign (default 0.9). */
-  readonly b1?: number | undefined
+  readonly b1?: number | Tensor | undefined
   /** The momentum's decay (default 0.99). */
-  readonly b2?: number | undefined
+  readonly b2?: number | Tensor | undefined
+  /** The momentum's dtype (default: the params'); the updates are computed in the promoted dtype. */
+  readonly muDtype?: DType.DType | undefined
+  /**
+   * The sign's variant of `x = (1 - b1) g + b1 mu`: `"hard"` `sign(x)` (the default), `"smooth"`
+   * `tanh(smoothBeta * x)`, `"refined"` `x` where `|x| < 1` and `sign(x)` elsewhere.
+   */
+  readonly mode?: "hard" | "smooth" | "refined" | undefined
+  /** The slope of `"smooth"`'s tanh (default 1). */
+  readonly smoothBeta?: number | undefined
 }
 
 /**
@@ -420,29 +481,48 @@ export interface LionState {
 }
 
 /**
- * Lion's rescaling (optax's `scale_by_lion`): updates `sign((1 - b1) g + b1 mu)`,
- * then `mu = b2 mu + (1 - b2) g`.
+ * Lion's rescaling (optax's `scale_by_lion`): updates `sign((1 - b1) g + b1 mu)`
+ * (or its smooth or refined variant, `mode`), then `mu = b2 mu + (1 - b2) g`.
  *
  * @example
  * import { np, optim, toJsSync } from "diffect"
  * const t = optim.scaleByLion()
  * console.log(toJsSync(t.update(np.array([0.3, -2, 0]), t.init(np.zeros(3)))[0])) // [1, -1, 0]
+ * // "refined": linear below 1 in magnitude (0.1 * 3 and 0.1 * -20 here)
+ * const r = optim.scaleByLion({ mode: "refined" })
+ * console.log(toJsSync(r.update(np.array([3, -20]), r.init(np.zeros(2)))[0])) // [0.3, -1]
  *
  * @since 0.1.0
  */
 export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformation<LionState> => {
   const fn = "scaleByLion"
-  optionKeys(fn, options, ["b1", "b2"])
-  const b1 = unit(fn, "b1", options?.b1 ?? 0.9)
-  const b2 = unit(fn, "b2", options?.b2 ?? 0.99)
+  optionKeys(fn, options, ["b1", "b2", "muDtype", "mode", "smoothBeta"])
+  const b1 = unitH(fn, "b1", options?.b1 ?? 0.9)
+  const b2 = unitH(fn, "b2", options?.b2 ?? 0.99)
+  const muDtype = momentDType(fn, "muDtype", options?.muDtype)
+  const mode = options?.mode ?? "hard"
+  if (mode !== "hard" && mode !== "smooth" && mode !== "refined") {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument: "mode",
+      detail: `must be "hard", "smooth" or "refined", got ${JSON.stringify(mode)}`
+    })
+  }
+  const smoothBeta = finite(fn, "smoothBeta", options?.smoothBeta ?? 1)
+  const comb = (x: Tensor): Tensor =>
+    mode === "hard"
+      ? np.sign(x)
+      : mode === "smooth"
+      ? np.tanh(np.multiply(smoothBeta, x))
+      : np.where(np.less(np.abs(x), 1), x, np.sign(x))
   return {
-    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn) }),
+    init: (params) => ({ count: zeroCount(), mu: zerosLike(params, fn, muDtype) }),
     update: (updates, given) => {
       const state = stateRecord<LionState>(fn, given, ["count", "mu"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const mu0 = leavesLike(`${fn}.update`, "state.mu", def, state.mu, g)
-      const out = g.map((x, i) => np.sign(np.add(np.multiply(1 - b1, x), np.multiply(b1, mu0[i]!))))
-      const mu = g.map((x, i) => moment(x, mu0[i]!, b2))
+      const out = g.map((x, i) => comb(np.add(np.multiply(oneMinus(b1), x), np.multiply(b1, mu0[i]!))))
+      const mu = castTo(g.map((x, i) => moment(x, mu0[i]!, b2)), muDtype)
       return [Tree.unflatten(def, out), { count: increment(state.count), mu: Tree.unflatten(def, mu) }]
     }
   }
@@ -455,9 +535,11 @@ export const scaleByLion = (options?: ScaleByLionOptions): GradientTransformatio
  */
 export interface TraceOptions {
   /** The momentum's decay. */
-  readonly decay: number
+  readonly decay: number | Tensor
   /** Nesterov momentum: `g + decay * (g + decay * t)` (default false). */
   readonly nesterov?: boolean | undefined
+  /** The trace's dtype (default: the params'); the updates are computed in the promoted dtype. */
+  readonly accumulatorDtype?: DType.DType | undefined
 }
 
 /**
@@ -483,25 +565,28 @@ export interface TraceState {
  */
 export const trace = (options: TraceOptions): GradientTransformation<TraceState> => {
   const fn = "trace"
-  optionKeys(fn, options ?? null, ["decay", "nesterov"])
+  optionKeys(fn, options ?? null, ["decay", "nesterov", "accumulatorDtype"])
   if (typeof options !== "object" || options === null) {
     throw new OptimizerArgumentError({
       function: fn,
       argument: "options",
-      detail: `must be an object ({ decay, nesterov }), got ${options === null ? "null" : typeof options}`
+      detail: `must be an object ({ decay, nesterov, accumulatorDtype }), got ${
+        options === null ? "null" : typeof options
+      }`
     })
   }
-  const decay = finite(fn, "decay", options.decay)
+  const decay = finiteH(fn, "decay", options.decay)
   const nesterov = options.nesterov === true
+  const dtype = momentDType(fn, "accumulatorDtype", options.accumulatorDtype)
   return {
-    init: (params) => ({ trace: zerosLike(params, fn) }),
+    init: (params) => ({ trace: zerosLike(params, fn, dtype) }),
     update: (updates, given) => {
       const state = stateRecord<TraceState>(fn, given, ["trace"])
       const [g, def] = tensorLeaves(fn, "updates", updates)
       const t0 = leavesLike(`${fn}.update`, "state.trace", def, state.trace, g)
       const t = g.map((x, i) => np.add(x, np.multiply(decay, t0[i]!)))
       const out = nesterov ? g.map((x, i) => np.add(x, np.multiply(decay, t[i]!))) : t
-      return [Tree.unflatten(def, out), { trace: Tree.unflatten(def, t) }]
+      return [Tree.unflatten(def, out), { trace: Tree.unflatten(def, castTo(t, dtype)) }]
     }
   }
 }
@@ -512,7 +597,7 @@ export const trace = (options: TraceOptions): GradientTransformation<TraceState>
  * @since 0.1.0
  */
 export interface AddDecayedWeightsOptions {
-  /** The weight decay, a number or a schedule (default 0). */
+  /** The weight decay, a number, a tensor or a schedule (default 0). */
   readonly weightDecay?: ScalarOrSchedule | undefined
   /**
    * Which params decay: a tree of booleans shaped like the params (or a prefix of
@@ -540,7 +625,7 @@ export const addDecayedWeights = (
   const fn = "addDecayedWeights"
   optionKeys(fn, options, ["weightDecay", "mask"])
   const weightDecay = options?.weightDecay ?? 0
-  if (typeof weightDecay !== "function") finite(fn, "weightDecay", weightDecay)
+  if (typeof weightDecay !== "function") finiteH(fn, "weightDecay", weightDecay)
   const mask = options?.mask
   return {
     init: () => (typeof weightDecay === "function" ? { count: zeroCount() } : {}),
@@ -590,9 +675,9 @@ const maskLeaves = (fn: string, mask: unknown, updates: unknown): ReadonlyArray<
  *
  * @since 0.1.0
  */
-export const clipByGlobalNorm = (maxNorm: number): GradientTransformation<EmptyState> => {
+export const clipByGlobalNorm = (maxNorm: number | Tensor): GradientTransformation<EmptyState> => {
   const fn = "clipByGlobalNorm"
-  nonNegative(fn, "maxNorm", maxNorm)
+  nonNegativeH(fn, "maxNorm", maxNorm)
   return {
     init: () => ({}),
     update: (updates, state) => {

@@ -2,7 +2,7 @@
  * Argument checks for the constructors: each fails with `OptimizerArgumentError`
  * naming the function and the argument.
  */
-import { Tensor } from "@diffect/core"
+import { DType, Tensor } from "@diffect/core"
 import { describeValue } from "@diffect/core/Validate"
 import { OptimizerArgumentError } from "../Errors.js"
 import { formatShape } from "./trees.js"
@@ -34,6 +34,41 @@ export const unit = (fn: string, argument: string, v: unknown): number => {
     throw new OptimizerArgumentError({ function: fn, argument, detail: `must be in [0, 1], got ${describe(v)}` })
   }
   return x
+}
+
+/**
+ * A hyperparameter as optax takes one (`jax.typing.ArrayLike`): a tensor is used as given (a
+ * traced one has no value to check: meta-learning a learning rate under `grad` or `jit`); a
+ * number must pass `check`.
+ */
+export const hyper = (check: (fn: string, argument: string, v: unknown) => number) =>
+(
+  fn: string,
+  argument: string,
+  v: unknown
+): number | Tensor => {
+  if (v instanceof Tensor) return v
+  if (typeof v !== "number") {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument,
+      detail: `must be a number or a tensor, got ${describe(v)}`
+    })
+  }
+  return check(fn, argument, v)
+}
+
+/** An optional dtype for a state's moment (optax's `mu_dtype`, `accumulator_dtype`): a float or complex dtype. */
+export const momentDType = (fn: string, argument: string, v: unknown): DType.DType | undefined => {
+  if (v === undefined) return undefined
+  if (!DType.isDType(v) || !DType.isInexact(v)) {
+    throw new OptimizerArgumentError({
+      function: fn,
+      argument,
+      detail: `must be a floating or complex dtype (float32, float64, complex64, complex128), got ${describe(v)}`
+    })
+  }
+  return v
 }
 
 /** A whole number (a step count or a boundary). */
