@@ -205,6 +205,41 @@ describe("debug.callback and debug.print", () => {
     ])
   })
 
+  it("Python's format-spec mini-language, ties rounded to even on the exact binary value (python3's format)", () => {
+    const { lines, print } = recorder()
+    // each expected value is python3's format(value, spec)
+    const cases: ReadonlyArray<readonly [string, unknown, string]> = [
+      [".0f", 2.5, "2"],
+      [".2f", np.array(0.125, { dtype: "float64" }), "0.12"],
+      [".1f", 0.25, "0.2"],
+      [".0f", -2.5, "-2"],
+      [".1f", -0, "-0.0"],
+      [".3g", 3.14159, "3.14"],
+      ["8.3f", 3.14159, "   3.142"],
+      ["e", 1234.5, "1.234500e+03"],
+      [".0e", 2.5, "2e+00"],
+      ["f", 1.5, "1.500000"],
+      [".1%", 0.1234, "12.3%"],
+      [",", 1234567, "1,234,567"],
+      [",.2f", 1234567.891, "1,234,567.89"],
+      ["+05d", -3, "-0003"],
+      ["#x", 255, "0xff"],
+      ["_b", 255, "1111_1111"],
+      ["*^9", 7, "****7****"],
+      ["=+8.2f", -1.5, "-   1.50"],
+      ["g", 1e-5, "1e-05"],
+      ["g", 123456789, "1.23457e+08"],
+      [".3", 123.456, "1.23e+02"],
+      [".4", 100.5, "100.5"],
+      [".2f", NaN, "nan"],
+      [".1f", 1e22, "10000000000000000000000.0"],
+      ["d", np.array(42, { dtype: "int32" }), "42"]
+    ]
+    for (const [spec, value] of cases) print(`{:${spec}}`, value)
+    print("{!r:>12} {!r}", "s", np.array([1.5, 2]))
+    assert.deepStrictEqual(lines, [...cases.map((c) => c[2]), "         's' Array([1.5, 2. ], dtype=float32)"])
+  })
+
   it("bad format strings and arguments are ArgumentErrors when staged", () => {
     const failure = (f: () => unknown): string => {
       try {
@@ -220,7 +255,15 @@ describe("debug.callback and debug.print", () => {
     assert.include(failure(() => debug.print("{0} {}", 1, 2)), "automatic and manual field numbering mixed")
     assert.include(failure(() => debug.print("{x:.2f}", { x: np.array([1, 2]) })), "an array of shape [2]")
     assert.include(failure(() => debug.print("{:d}", np.array(1.5))), "an integer for the format spec d")
-    assert.include(failure(() => debug.print("{:>5}", 1)), "specs are .Nf, .Ne or d")
+    assert.include(failure(() => debug.print("{:>5q}", 1)), "Python's [[fill]align]")
+    assert.include(failure(() => debug.print("{!a}", 1)), "conversions are !s and !r")
+    assert.include(failure(() => debug.print("{:x}", 2.5)), "an integer for the format spec x")
+    // JAX's test_format_string_errors_with_unused_args: an f-string passed by mistake
+    assert.include(failure(() => debug.print("hello", np.array(1))), "unused positional arguments to debug.print")
+    assert.include(
+      failure(() => debug.print("hello: {x}", { x: 1, y: 2 })),
+      "unused keyword arguments to debug.print: ['y']. You may be passing an f-string"
+    )
     assert.include(failure(() => debug.print("a } b")), "a single '}'")
     assert.include(failure(() => debug.callback(3 as never)), "must be a function")
   })

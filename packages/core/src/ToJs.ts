@@ -17,6 +17,7 @@ import {
 } from "./Errors.js"
 import type { ReleasedTensorError } from "./Errors.js"
 import type { Complex } from "./internal/arrayLiteral.js"
+import { installTruthReader } from "./internal/treeTruth.js"
 import { formatShape } from "./Shape.js"
 import type { Shape } from "./Shape.js"
 import { ConcreteTensor, summary, Tensor, Tracer } from "./Tensor.js"
@@ -358,6 +359,8 @@ export const itemSync = (tensor: Tensor): number => {
   if (invalid !== undefined) throw invalid
   return firstNumber(readSync(tensor))
 }
+
+installTruthReader((t) => toJsSync(t))
 
 // The one number of a size-1 value, at any depth of nesting.
 const firstNumber = (value: JsValue): number => {

@@ -23,6 +23,7 @@ import { dual } from "effect/Function"
 import { ArgumentError } from "./Errors.js"
 import * as internal from "./internal/tree.js"
 import { makePartial, Partial as PartialClass } from "./internal/treePartial.js"
+import { truthOf } from "./internal/treeTruth.js"
 import type { ShapeDtypeStruct } from "./ShapeDtypeStruct.js"
 import { Tensor } from "./Tensor.js"
 import { boolean, checkArg, checkOptions, func, string } from "./Validate.js"
@@ -483,6 +484,78 @@ export const reduce = <T, A>(
 }
 
 const reduceSpec: OptionSpec = { isLeaf: func, initial: { expected: "any value", test: () => true } }
+
+/**
+ * Whether every leaf is true (JAX's `tree.all`: Python's `all` of the leaves). A
+ * leaf that is a tensor must hold one element, which is read (so
+ * `Tree.all(Tree.mapN([a, b], (x, y) => np.allclose(x, y)))` works, eagerly); a
+ * traced one is a `ConcretizationError`, as in JAX.
+ *
+ * @example
+ * import { Tree } from "diffect"
+ * console.log(Tree.all([true, { a: true, b: [true, true] }])) // true
+ * console.log(Tree.all([false, [true, false]])) // false
+ *
+ * @since 0.1.0
+ */
+export const all = (tree: unknown, options?: TreeOptions): boolean => {
+  checkOptions("Tree.all", options, { isLeaf: func })
+  const leaves: Array<unknown> = []
+  internal.flattenInto(tree, leaves, options?.isLeaf, "Tree.all")
+  return leaves.every((leaf) => {
+    if (!(leaf instanceof Tensor)) return Boolean(leaf)
+    if (leaf.size !== 1) {
+      throw new ArgumentError({
+        operation: "Tree.all",
+        argument: "a leaf",
+        expected: "a tensor of one element (the truth value of a larger array is ambiguous, as in JAX)",
+        got: `a tensor of shape [${leaf.shape.join(", ")}]`
+      })
+    }
+    return truthOf(leaf)
+  })
+}
+
+/**
+ * Combines the leaves with an associative `operation` as a balanced tree of
+ * calls (JAX's `tree.reduce_associative`: halves reduced first, then combined);
+ * `identity` is the result of a tree with no leaves, which is an error
+ * without it.
+ *
+ * @example
+ * import { Tree } from "diffect"
+ * console.log(Tree.reduceAssociative([1, [2, 3], [4, 5, 6]], (a: number, b: number) => a + b)) // 21
+ * console.log(Tree.reduceAssociative([], (a: number, b: number) => a + b, { identity: 0 })) // 0
+ *
+ * @since 0.1.0
+ */
+export const reduceAssociative = <A>(
+  tree: unknown,
+  operation: (a: A, b: A) => A,
+  options?: TreeOptions & { readonly identity?: A }
+): A => {
+  checkArg("Tree.reduceAssociative", "operation", operation, func)
+  checkOptions("Tree.reduceAssociative", options, {
+    isLeaf: func,
+    identity: { expected: "any value", test: () => true }
+  })
+  const leaves: Array<unknown> = []
+  internal.flattenInto(tree, leaves, options?.isLeaf, "Tree.reduceAssociative")
+  if (leaves.length === 0) {
+    if (options !== undefined && "identity" in options) return options.identity as A
+    throw new internal.TreeStructureError({
+      operation: "Tree.reduceAssociative",
+      path: "",
+      detail: "must specify identity for parallel reduction of empty sequence"
+    })
+  }
+  const go = (lo: number, hi: number): A => {
+    if (hi - lo === 1) return leaves[lo] as A
+    const mid = lo + Math.floor((hi - lo) / 2)
+    return operation(go(lo, mid), go(mid, hi))
+  }
+  return go(0, leaves.length)
+}
 
 /**
  * Cuts `tree` at the leaves of `prefix` (JAX's `treedef.flatten_up_to`): one

@@ -8,11 +8,12 @@
  * @since 0.1.0
  */
 import { Effect, Fiber } from "effect"
-import { isInteger } from "./DType.js"
+import { isComplex, isInteger } from "./DType.js"
 import { ArgumentError } from "./Errors.js"
 import { bind } from "./Handler.js"
 import { HostCallback, splitTensorLeaves } from "./HostCallback.js"
 import { formatStr } from "./internal/format.js"
+import { formatNumber, integerOnly, parseSpec } from "./internal/pyFormat.js"
 import { ConcreteTensor, isTensor } from "./Tensor.js"
 
 /** Stages `fn(...args)`: the tensor leaves of `args` are passed as values, the other leaves as they are. */
@@ -89,10 +90,11 @@ const reprOf = (value: unknown): string => {
   return String(value)
 }
 
-/** One replacement field of a format string: `{}`, `{0}`, `{name}`, optionally with `:.3f`, `:.2e`, `:d`. */
+/** One replacement field of a format string: `{}`, `{0}`, `{name}`, optionally with `!r` and a spec `:.3f`. */
 interface Field {
   readonly key: number | string
   readonly spec: string
+  readonly conversion: "s" | "r" | undefined
 }
 
 /** The literal pieces and fields of a Python format string (`{{` and `}}` are braces). */
@@ -125,8 +127,15 @@ const parseFormat = (fmt: string): { readonly pieces: Array<string>; readonly fi
     if (end < 0) throw bad(`an unclosed '{' at ${i} in ${JSON.stringify(fmt)}`)
     const body = fmt.slice(i + 1, end)
     const colon = body.indexOf(":")
-    const name = colon < 0 ? body : body.slice(0, colon)
+    const head = colon < 0 ? body : body.slice(0, colon)
     const spec = colon < 0 ? "" : body.slice(colon + 1)
+    // a conversion, `!s` or `!r`, after the name
+    const bang = head.indexOf("!")
+    const name = bang < 0 ? head : head.slice(0, bang)
+    const conversion = bang < 0 ? undefined : head.slice(bang + 1)
+    if (conversion !== undefined && conversion !== "s" && conversion !== "r") {
+      throw bad(`the conversion !${conversion} in {${body}} (conversions are !s and !r)`)
+    }
     let key: number | string
     if (name === "") {
       if (numbering === "manual") throw bad("automatic and manual field numbering mixed")
@@ -138,41 +147,61 @@ const parseFormat = (fmt: string): { readonly pieces: Array<string>; readonly fi
       key = Number(name)
     } else if (/^[A-Za-z_$][\w$]*$/.test(name)) key = name
     else throw bad(`the field {${body}} (fields are {}, {0} or {name})`)
-    if (spec !== "" && !SPEC.test(spec)) throw bad(`the format spec :${spec} (specs are .Nf, .Ne or d)`)
+    if (spec !== "" && parseSpec(spec) === undefined) {
+      throw bad(`the format spec :${spec} (Python's [[fill]align][sign][z][#][0][width][grouping][.precision][type])`)
+    }
     pieces.push(text)
     text = ""
-    fields.push({ key, spec })
+    fields.push({ key, spec, conversion })
     i = end
   }
   pieces.push(text)
   return { pieces, fields }
 }
 
-/** The format specs `debug.print` takes: `.Nf`, `.Ne` and `d`. */
-const SPEC = /^\.(\d+)([fe])$|^(d)$/
+// A number's value and whether Python would hold it as an int: a JS number, or a one-element tensor
+const numberOf = (value: unknown): readonly [number, boolean] | undefined => {
+  // (a JS -0 is a float's: Python's int has no negative zero)
+  if (typeof value === "number") return [value, Number.isInteger(value) && !Object.is(value, -0)]
+  if (typeof value === "boolean") return [value ? 1 : 0, true]
+  if (
+    value instanceof ConcreteTensor && value.host !== undefined && value.host.length === 1 && !isComplex(value.dtype)
+  ) {
+    return [Number(value.host[0]), isInteger(value.dtype) || value.dtype === "bool"]
+  }
+  return undefined
+}
 
-// A field's value under its format spec: `.Nf`, `.Ne`, `d` apply to numbers and one-element tensors.
-const formatField = (value: unknown, spec: string): string => {
-  if (spec === "") return strOf(value)
-  const m = SPEC.exec(spec)
-  const n = typeof value === "number"
-    ? value
-    : value instanceof ConcreteTensor && value.host !== undefined && value.host.length === 1
-    ? Number(value.host[0])
-    : undefined
-  if (m === null || n === undefined) {
+// A string under a spec (Python's format of a str: fill, alignment and width; left-aligned)
+const padText = (text: string, specText: string): string => {
+  const spec = specText === "" ? undefined : parseSpec(specText)
+  if (spec === undefined || spec.width <= text.length) return text
+  const pad = spec.width - text.length
+  if (spec.align === ">") return spec.fill.repeat(pad) + text
+  if (spec.align === "^") {
+    return spec.fill.repeat(Math.floor(pad / 2)) + text + spec.fill.repeat(pad - Math.floor(pad / 2))
+  }
+  return text + spec.fill.repeat(pad)
+}
+
+// A field's value under its conversion and format spec (Python's mini-language on numbers and
+// one-element tensors; a string's spec pads it)
+const formatField = (value: unknown, field: Field): string => {
+  // `!r`: Python's repr (an array's is JAX's `Array([1., 2.], dtype=float32)`), padded by the spec
+  if (field.conversion === "r") return padText(reprOf(value), field.spec)
+  if (field.spec === "") return strOf(value)
+  if (typeof value === "string") return padText(value, field.spec)
+  const spec = parseSpec(field.spec)!
+  const n = numberOf(value)
+  if (n === undefined) {
     throw new ArgumentError({
       operation: "debug.print",
       argument: "fmt",
-      expected: "a format spec of .Nf, .Ne or d, on a number or a one-element array",
-      got: `:${spec} for ${strOf(value)}`
+      expected: "a format spec on a number or a one-element array",
+      got: `:${field.spec} for ${strOf(value)}`
     })
   }
-  if (m[3] === "d") return String(n)
-  const digits = Number(m[1])
-  if (m[2] === "f") return n.toFixed(digits)
-  // Python writes the exponent with at least two digits (1.50e+00)
-  return n.toExponential(digits).replace(/e([+-])(\d)$/, "e$10$2")
+  return formatNumber(n[0], spec, n[1])
 }
 
 /**
@@ -180,7 +209,10 @@ const formatField = (value: unknown, spec: string): string => {
  * `jax.debug.print`): `fmt` is a Python format string whose fields are
  * `{}` (the next argument), `{0}` (by position) or `{name}` (a field of the
  * last argument, a plain record: `debug.print("x = {x}", { x })`), each
- * optionally with a spec `:.3f`, `:.2e` or `:d`. Tensors print as NumPy's `str`
+ * optionally with a conversion `!r` and a spec in Python's mini-language
+ * (`:.3f`, `:8.2e`, `:,d`, `:.1%`, ...; ties round to even, as Python's).
+ * Every argument must be used (JAX's check against an f-string passed by
+ * mistake). Tensors print as NumPy's `str`
  * (`[1. 2.]`); they may sit anywhere in a pytree argument. Like
  * `debug.callback`, it prints on every call of a jitted function (not while
  * tracing), once per batch index under `vmap`, and the primal values under
@@ -228,17 +260,30 @@ export const printWith = (fmt: string, args: ReadonlyArray<unknown>, options: Pr
   for (const f of fields) {
     const ok = typeof f.key === "number" ? f.key < positional.length : record !== undefined && f.key in record
     const value = !ok ? undefined : typeof f.key === "number" ? positional[f.key] : record![f.key]
-    // (Python's `d` takes integers only)
+    // (Python's `d`, `b`, `o`, `x` take integers only)
     const integral = typeof value === "number" ? Number.isInteger(value) : isTensor(value) && isInteger(value.dtype)
-    if (ok && f.spec === "d" && !integral) {
+    const parsed = f.spec === "" ? undefined : parseSpec(f.spec)
+    if (ok && parsed !== undefined && integerOnly(parsed) && !integral) {
       throw new ArgumentError({
         operation: "debug.print",
         argument: "fmt",
-        expected: "an integer for the format spec d",
-        got: `{${f.key}:d} for ${isTensor(value) ? `a ${value.dtype} array` : String(value)}`
+        expected: `an integer for the format spec ${f.spec}`,
+        got: `{${f.key}:${f.spec}} for ${isTensor(value) ? `a ${value.dtype} array` : String(value)}`
       })
     }
-    if (ok && f.spec !== "" && !(typeof value === "number" || (isTensor(value) && value.size === 1))) {
+    // a string (or a `!r` repr) takes a width-and-alignment spec only, as Python's str does
+    const textual = f.conversion === "r" || typeof value === "string"
+    const textSpec = parsed !== undefined && parsed.type === "" && parsed.precision === undefined &&
+      parsed.grouping === undefined && parsed.sign === "-" && !parsed.alt && !parsed.z
+    if (ok && f.spec !== "" && textual && !textSpec) {
+      throw new ArgumentError({
+        operation: "debug.print",
+        argument: "fmt",
+        expected: "a fill, alignment and width spec for a string",
+        got: `{${f.key}${f.conversion === undefined ? "" : `!${f.conversion}`}:${f.spec}}`
+      })
+    }
+    if (ok && f.spec !== "" && !textual && !(typeof value === "number" || (isTensor(value) && value.size === 1))) {
       throw new ArgumentError({
         operation: "debug.print",
         argument: "fmt",
@@ -259,11 +304,37 @@ export const printWith = (fmt: string, args: ReadonlyArray<unknown>, options: Pr
       })
     }
   }
+  // JAX's _DebugPrintFormatChecker: every argument is used (an f-string passed by mistake has none)
+  const usedPositions = new Set(fields.flatMap((f) => (typeof f.key === "number" ? [f.key] : [])))
+  const unusedPositions = positional.flatMap((_, i) => (usedPositions.has(i) ? [] : [i]))
+  if (unusedPositions.length > 0) {
+    throw new ArgumentError({
+      operation: "debug.print",
+      argument: "args",
+      expected: "every positional argument used by a field of fmt",
+      got: `unused positional arguments to debug.print: [${
+        unusedPositions.map((i) => strOf(positional[i])).join(", ")
+      }]`
+    })
+  }
+  const unusedNames = record === undefined
+    ? []
+    : Object.keys(record).filter((k) => !fields.some((f) => f.key === k))
+  if (unusedNames.length > 0) {
+    throw new ArgumentError({
+      operation: "debug.print",
+      argument: "args",
+      expected: "every field of the last (record) argument used by a {name} field of fmt",
+      got: `unused keyword arguments to debug.print: [${
+        unusedNames.map((k) => `'${k}'`).join(", ")
+      }]. You may be passing an f-string (i.e, \`f"{x}"\`) into debug.print instead of a regular string`
+    })
+  }
   const log = options.log ?? ((line: string) => console.log(line))
   const values = fields.map((f) => (typeof f.key === "number" ? positional[f.key] : record![f.key]))
   stageCallback("print", (...vs: Array<unknown>) => {
     let out = pieces[0]!
-    fields.forEach((f, i) => (out += formatField(vs[i], f.spec) + pieces[i + 1]!))
+    fields.forEach((f, i) => (out += formatField(vs[i], f) + pieces[i + 1]!))
     log(out)
   }, values)
 }

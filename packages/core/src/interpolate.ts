@@ -60,11 +60,13 @@ const checkMethod = (op: string, m: unknown): InterpolationMethod => {
 
 // SciPy's `_ndim_coords_from_arrays`: separate coordinate arrays stacked last, or a points array.
 const pointsOf = (op: string, xi: TensorLike | ReadonlyArray<Tensor>, ndim: number): Tensor => {
-  if (Array.isArray(xi) && xi.length > 0 && xi.every((c) => c instanceof Tensor)) {
-    const cs = np.broadcastArrays(...(xi as ReadonlyArray<Tensor>))
-    return cs.length === 1 ? cs[0]! : np.stack(promoteInexact(op, ...cs), { axis: -1 })
+  // a one-element list is its element (SciPy's and JAX's `_ndim_coords_from_arrays`), so a 1-D
+  // coordinate array in it becomes points of the grid's dimension below
+  const one = Array.isArray(xi) && xi.length === 1 && xi[0] instanceof Tensor
+  if (!one && Array.isArray(xi) && xi.length > 0 && xi.every((c) => c instanceof Tensor)) {
+    return np.stack(promoteInexact(op, ...np.broadcastArrays(...(xi as ReadonlyArray<Tensor>))), { axis: -1 })
   }
-  const p = toTensor(xi as TensorLike)
+  const p = one ? (xi as ReadonlyArray<Tensor>)[0]! : toTensor(xi as TensorLike)
   if (p.ndim !== 1) return p
   if (p.size % ndim !== 0) {
     throw new ShapeError({ operation: op, detail: `${p.size} coordinates cannot be points of dimension ${ndim}` })

@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as DType from "./DType.js"
-import { ConcretizationError, ShapeError } from "./Errors.js"
+import { ArgumentError, ConcretizationError, ShapeError } from "./Errors.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { indexTensor } from "./internal/indexing.js"
 import { toTensor } from "./internal/npHelpers.js"
@@ -97,7 +97,7 @@ const segmentReduce = (op: string, kind: Kind) =>
   let numSegments = options?.numSegments
   if (numSegments === undefined) {
     try {
-      numSegments = ids.size === 0 ? 0 : Math.max(0, (toJsSync(np.max(ids)) as number) + 1)
+      numSegments = ids.size === 0 ? 0 : (toJsSync(np.max(ids)) as number) + 1
     } catch (e) {
       if (!(e instanceof ConcretizationError)) throw e
       throw new ConcretizationError({
@@ -105,6 +105,15 @@ const segmentReduce = (op: string, kind: Kind) =>
           `give numSegments to use ${op} under a transformation`
       })
     }
+  }
+  // JAX's _segment_update: ids that are all negative leave a negative count
+  if (numSegments < 0) {
+    throw new ArgumentError({
+      operation: op,
+      argument: "numSegments",
+      expected: "non-negative (it defaults to the largest id + 1)",
+      got: String(numSegments)
+    })
   }
   // "fill" and "promise_in_bounds" drop too (JAX's FILL_OR_DROP for a scatter)
   const mode = options?.mode === "clip" ? "clip" : "drop"

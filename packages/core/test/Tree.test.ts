@@ -452,4 +452,26 @@ describe("types", () => {
     assert.deepStrictEqual(double({ a: 1, b: [2] }), { a: 2, b: [4] })
     assert.deepStrictEqual(sum([1, 2], [10, 20]), [11, 22])
   })
+
+  it("all (JAX's tree.all): Python's all of the leaves, one-element tensors read", () => {
+    assert.isTrue(Tree.all([true, { a: true, b: [true, true] }]))
+    assert.isFalse(Tree.all([false, [true, false]]))
+    assert.isTrue(Tree.all([]))
+    assert.isTrue(Tree.all([tensor([1]), 2]))
+    assert.isFalse(Tree.all({ a: tensor([0]) }))
+    assert.isFalse(Tree.all([true, 0]))
+    assert.strictEqual((thrown(() => Tree.all([tensor([1, 2])])) as unknown as { _tag: string })._tag, "ArgumentError")
+  })
+
+  it("reduceAssociative (JAX's tree.reduce_associative): a balanced tree of calls; identity for no leaves", () => {
+    assert.strictEqual(Tree.reduceAssociative([1, [2, 3], [4, 5, 6]], (a: number, b: number) => a + b), 21)
+    // the halves are reduced first: ((1 2) (3 (4 5))) for five leaves, as JAX's _parallel_reduce
+    const shape = Tree.reduceAssociative(["1", "2", "3", "4", "5"], (a: string, b: string) => `(${a} ${b})`)
+    assert.strictEqual(shape, "((1 2) (3 (4 5)))")
+    assert.strictEqual(Tree.reduceAssociative([], (a: number, b: number) => a + b, { identity: 0 }), 0)
+    assert.strictEqual(
+      (thrown(() => Tree.reduceAssociative([], (a: number, b: number) => a + b)) as unknown as { _tag: string })._tag,
+      "TreeStructureError"
+    )
+  })
 })

@@ -232,4 +232,13 @@ describe("interpolate.RegularGridInterpolator", () => {
     assert.include(failure(() => f(f64([[0.5, 0.5]])), "ShapeError"), "dimension")
     failure(() => f(f64([0.5]), "cubic" as never), "ArgumentError")
   })
+
+  it("RegularGridInterpolator of a 1-D grid takes its coordinates in a one-element list (SciPy's and JAX's unwrapping)", () => {
+    const f1 = interpolate.RegularGridInterpolator([np.array([0, 1, 2])], np.array([0, 10, 40]))
+    const out = f1([np.array([0.5, 1.5, 2.5])])
+    assert.deepStrictEqual(out.shape, [3])
+    assertNear(flat(out).slice(0, 2), [5, 25], 1e-6)
+    assert.isTrue(Number.isNaN(flat(out)[2]!))
+    assert.deepStrictEqual(f1([np.array([0.5])]).shape, [1])
+  })
 })

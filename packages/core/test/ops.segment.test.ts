@@ -129,4 +129,10 @@ describe("ops segment reductions", () => {
     assert.include(failure(() => ops.segmentSum(data, ids6, { mode: "wrap" as never }), "ArgumentError"), "drop")
     assert.include(failure(() => ops.segmentSum(np.array(3), [0]), "ShapeError"), "one id per row")
   })
+
+  it("all-negative ids with the default numSegments are an error (JAX's num_segments must be non-negative)", () => {
+    assert.include(failure(() => ops.segmentSum(np.array([1, 2]), [-3, -3]), "ArgumentError"), "non-negative")
+    // a largest id of -1 gives no segments, as in JAX
+    assert.deepStrictEqual(ops.segmentSum(np.array([1, 2]), [-1, -1]).shape, [0])
+  })
 })

@@ -401,4 +401,21 @@ describe("cluster.vq.vq", () => {
     assert.include(failure(() => cluster.vq.vq(f64([[1, 2]]), f64([[1, 2, 3]])), "ShapeError"), "2 features")
     assert.include(failure(() => cluster.vq.vq(f64([[1, 2]]), np.zeros([0, 2])), "ShapeError"), "no codes")
   })
+
+  it("Slerp past the last key time extrapolates the last interval and Rotation.at clips a tensor index (JAX's [] gets)", () => {
+    const r2 = Rotation.fromEuler("z", [[90], [45]], { degrees: true })
+    const z = flat(Slerp.init([0, 1], r2).call([-1, 1.5, 2]).asEuler("xyz", { degrees: true })).filter((_, i) =>
+      i % 3 === 2
+    )
+    // JAX: index clipped to the last interval, alpha = (t - times[1]) / timedelta[0] from its first rotation
+    assertNear(z, [135, 67.5, 45], 1e-4)
+    const r3 = Rotation.fromEuler("z", [[90], [45], [30]], { degrees: true })
+    assertNear(flat(Slerp.init([0, 1, 2], r3).call([3]).asEuler("xyz", { degrees: true })), [0, 0, 30], 1e-4)
+    // rotation[np.array([-1, 2])]: -1 wraps to the last, 2 clips to it
+    const picked = flat(r2.at(np.array([-1, 2], { dtype: "int32" })).quat)
+    const q45 = [0, 0, Math.sin(Math.PI / 8), Math.cos(Math.PI / 8)]
+    assertNear(picked, [...q45, ...q45], 1e-6)
+    // a JS angle gives a strong quaternion, as JAX's jnp.zeros(4, dtype=angle.dtype) filled in
+    assert.isFalse(Rotation.fromEuler("z", 1.0).quat.weakType)
+  })
 })

@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import * as lax from "../../laxNamespace.js"
 import * as np from "../../numpy.js"
 import type { Tensor } from "../../Tensor.js"
 
@@ -89,7 +90,8 @@ export const compose = (p: Tensor, q: Tensor): Tensor => {
 
 /** The rotation by `angle` about basis axis `axis` (JAX's `_make_elementary_quat`). */
 const elementary = (axis: number, angle: Tensor): Tensor => {
-  const half = np.divide(angle, 2)
+  // strong, as JAX's `jnp.zeros(4, dtype=angle.dtype)` filled in: a JS angle gives no weak quaternion
+  const half = np.divide(angle.weakType ? lax.convertElementType(angle, angle.dtype, false) : angle, 2)
   const zero = np.zerosLike(angle)
   return parts([0, 1, 2].map((i) => (i === axis ? np.sin(half) : zero)).concat([np.cos(half)]))
 }

@@ -186,7 +186,8 @@ export class Rotation {
   /**
    * The rotations at `index` along the stack (JAX's `rotation[index]`): an
    * integer (negative counts from the end; out of range is an `IndexError`),
-   * or a tensor of integer indices (JAX's gather semantics).
+   * or a tensor of integer indices (JAX's `quat[index]`: negative ones wrap,
+   * out-of-range ones clip).
    *
    * @since 0.1.0
    */
@@ -206,7 +207,8 @@ export class Rotation {
       }
       return new Rotation(np.take(this.quat, index < 0 ? index + n : index, { axis: 0 }))
     }
-    return new Rotation(np.take(this.quat, index, { axis: 0 }))
+    // JAX's `self.quat[indexer]`: negative indices wrap, out-of-range ones clip
+    return new Rotation(np.at(this.quat, np.asarray(index)).get())
   }
 
   /** The composition `this * other`: `other` first, then this (JAX's `__mul__`); stacks broadcast. @since 0.1.0 */
@@ -358,8 +360,10 @@ export class Slerp {
     const at = np.atleast1d(t)
     // int32 arithmetic through lax: beside a tensor, a JS number takes its dtype there
     const index = lax.max(lax.sub(np.searchsorted(this.times, at), 1), 0)
-    const alpha = np.divide(np.subtract(at, np.take(this.times, index)), np.take(this.timedelta, index))
-    const steps = np.multiply(np.take(this.rotvecs, index, { axis: 0 }), np.expandDims(alpha, -1))
+    // JAX's reads are `[]` gets, which clip: past the last key time the last interval extrapolates
+    // (times itself has one more entry, so its read stays in range)
+    const alpha = np.divide(np.subtract(at, np.take(this.times, index)), np.at(this.timedelta, index).get())
+    const steps = np.multiply(np.at(this.rotvecs, index).get(), np.expandDims(alpha, -1))
     const result = this.rotations.at(index).mul(Rotation.fromRotvec(steps))
     return t.ndim === 0 ? result.at(0) : result
   }
