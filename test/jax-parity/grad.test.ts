@@ -353,6 +353,18 @@ describe("jax.grad parity", () => {
     }
   })
 
+  it("np.i0' = I1 (0 at 0, jnp.i0's custom JVP) and np.arctanh' = 1 / (1 - x^2) (+inf at +-1, JAX's rule)", () => {
+    const f64 = (v: number) => np.array(v, { dtype: "float64" })
+    expect.close(value(grad((t: Tensor) => np.i0(t))(f64(0))) as number, 0)
+    // I1(0.5) = 0.25789430539089631 (the series x/2 sum (x^2/4)^k / (k! (k + 1)!))
+    let i1 = 0
+    for (let k = 0, term = 0.25; k < 20; k++, term *= 0.0625 / (k * (k + 1))) i1 += term
+    expect.close(value(grad((t: Tensor) => np.i0(t))(f64(0.5))) as number, i1, 1e-14)
+    expect.close(value(grad((t: Tensor) => np.arctanh(t))(f64(1))) as number, Infinity)
+    expect.close(value(grad((t: Tensor) => np.arctanh(t))(f64(-1))) as number, Infinity)
+    expect.close(value(grad((t: Tensor) => np.arctanh(t))(f64(0.5))) as number, 4 / 3, 1e-15)
+  })
+
   it("fresnel's derivatives are sin(pi x^2 / 2) and cos(pi x^2 / 2), as central differences agree", () => {
     const f64 = (v: number) => np.array(v, { dtype: "float64" })
     for (const x of [0.2, 1.2, 1.8, 3.3]) {

@@ -12,7 +12,7 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import type { TensorLike } from "../arrayLiteral.js"
-import { besselIe } from "../bessel.js"
+import { besselI0 } from "../bessel.js"
 import { isFinite as laxIsFinite } from "../lax/special.js"
 import { prepare, toInexact, toTensor } from "../npHelpers.js"
 
@@ -169,7 +169,5 @@ export const frexp = (x: TensorLike): [Tensor, Tensor] => {
  *
  * @since 0.1.0
  */
-export const i0 = (x: TensorLike): Tensor => {
-  const t = toInexact(toTensor(x))
-  return lax.mul(besselIe(0, t), lax.exp(lax.abs(t)))
-}
+// jnp.i0's custom JVP (0 at x = 0, where differentiating |x| would give 1)
+export const i0 = (x: TensorLike): Tensor => besselI0(toInexact(toTensor(x)))

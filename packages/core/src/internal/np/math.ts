@@ -208,8 +208,18 @@ export const arctanh = (x: TensorLike): Tensor => {
   if (isComplex(t.dtype)) {
     return lax.mul(lax.sub(lax.log1p(t), lax.log1p(lax.neg(t))), lax.full(t.shape, { re: 0.5, im: 0 }, t.dtype))
   }
-  // 0.5 log1p(2a / (1 - a)) for a = |x|: the argument of log1p stays positive, so no cancellation near -1
-  return oddExtension(t, (a) => lax.mul(c(a, 0.5), lax.log1p(lax.div(lax.mul(c(a, 2), a), lax.sub(c(a, 1), a)))))
+  return customJvpCall(realArctanh, [t])[0]!
+}
+
+// 0.5 log1p(2a / (1 - a)) for a = |x|: the argument of log1p stays positive, so no cancellation near
+// -1; JAX's rule g / (1 + x) / (1 - x) for the derivative (+inf at +-1, where the composition's is NaN)
+const arctanhOf = (t: Tensor): Tensor =>
+  oddExtension(t, (a) => lax.mul(c(a, 0.5), lax.log1p(lax.div(lax.mul(c(a, 2), a), lax.sub(c(a, 1), a)))))
+const realArctanh = {
+  name: "arctanh",
+  f: ([u]: ReadonlyArray<Tensor>) => [arctanhOf(u!)],
+  jvp: ([u]: ReadonlyArray<Tensor>, [du]: ReadonlyArray<Tensor>) =>
+    [[arctanhOf(u!)], [lax.div(lax.div(du!, lax.add(c(u!, 1), u!)), lax.sub(c(u!, 1), u!))]] as const
 }
 
 /**
