@@ -1073,6 +1073,14 @@ const comparison = (name: string, f: (a: Tensor, b: Tensor) => Tensor) => (x: Te
   return f(a, b)
 }
 
+// JAX's _comparison_op: complex numbers order lexicographically, real parts first, then imaginary
+const ordering = (name: string, f: (a: Tensor, b: Tensor) => Tensor) => (x: TensorLike, y: TensorLike): Tensor => {
+  const [a, b] = prepare(name, [x, y]) as [Tensor, Tensor]
+  if (!isComplex(a.dtype)) return f(a, b)
+  const [ra, rb] = [lax.real(a), lax.real(b)]
+  return lax.select(lax.eq(ra, rb), f(lax.imag(a), lax.imag(b)), f(ra, rb))
+}
+
 /**
  * `x == y` elementwise (bool).
  *
@@ -1104,7 +1112,7 @@ export const notEqual = comparison("notEqual", lax.ne)
  *
  * @since 0.1.0
  */
-export const less = comparison("less", lax.lt)
+export const less = ordering("less", lax.lt)
 
 /**
  * `x <= y` elementwise (bool).
@@ -1115,7 +1123,7 @@ export const less = comparison("less", lax.lt)
  *
  * @since 0.1.0
  */
-export const lessEqual = comparison("lessEqual", lax.le)
+export const lessEqual = ordering("lessEqual", lax.le)
 
 /**
  * `x > y` elementwise (bool).
@@ -1126,7 +1134,7 @@ export const lessEqual = comparison("lessEqual", lax.le)
  *
  * @since 0.1.0
  */
-export const greater = comparison("greater", lax.gt)
+export const greater = ordering("greater", lax.gt)
 
 /**
  * `x >= y` elementwise (bool).
@@ -1137,7 +1145,7 @@ export const greater = comparison("greater", lax.gt)
  *
  * @since 0.1.0
  */
-export const greaterEqual = comparison("greaterEqual", lax.ge)
+export const greaterEqual = ordering("greaterEqual", lax.ge)
 
 const truthy = (t: Tensor): Tensor => t.dtype === "bool" ? t : lax.ne(t, lax.zerosLike(t))
 

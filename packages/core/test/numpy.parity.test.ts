@@ -344,4 +344,16 @@ describe("np products of bools", () => {
     expect.tensor(np.inner(np.array([true, true]), np.array([false, true])), "bool", true)
     expect.tensor(np.tensordot(a, b, { axes: 1 }), "bool", [[true, true], [false, false]])
   })
+
+  it("less, lessEqual, greater, greaterEqual order complex numbers lexicographically (JAX's _comparison_op)", () => {
+    const c = (v: ReadonlyArray<readonly [number, number]>) =>
+      np.array(v.map(([re, im]) => ({ re, im })) as never, { dtype: "complex64" })
+    const a = c([[1, 2], [1, 0], [2, -5], [0, 9]])
+    const b = c([[1, 1], [1, 0], [1, 9], [0, 9]])
+    expect.tensor(np.greater(a, b), "bool", [true, false, true, false])
+    expect.tensor(np.less(a, b), "bool", [false, false, false, false])
+    expect.tensor(np.greaterEqual(a, b), "bool", [true, true, true, true])
+    expect.tensor(np.lessEqual(a, b), "bool", [false, true, false, true])
+    expect.tensor(np.greater(c([[0, 1], [0, -1]]), 0), "bool", [true, false])
+  })
 })
