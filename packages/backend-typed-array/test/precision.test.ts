@@ -73,10 +73,10 @@ describe("dot_general precision", () => {
     assert.throws(
       () =>
         makeProgramFlat(
-          ([u]) => [lax.dotGeneral(u!, u!, [[1], [0]], [[], []], { precision: "fastest" as "high" })],
+          ([u]) => [lax.dotGeneral(u!, u!, [[1], [0]], [[], []], { precision: "ultra" as "high" })],
           [aval([2, 2], "float32")]
         ),
-      /precision.*"default", "high" or "highest"/
+      /precision must be one of "default", .*"highest", "float32", or a pair of them, got the string "ultra"/
     )
   })
 

@@ -332,7 +332,7 @@ export class CheckpointSchemaError extends Schema.TaggedError<CheckpointSchemaEr
 
 /**
  * An optimizer, transformation or schedule (`optim`) given an argument it cannot
- * use (a negative learning rate, a decay outside `[0, 1)`, a non-tensor leaf).
+ * use (a decay outside `[0, 1]`, a non-finite step size, a non-tensor leaf).
  * It lives with the core's errors so that, thrown inside a transformation or
  * `eager`, it is a typed failure like a bad `np` call, not a defect.
  *

@@ -434,9 +434,9 @@ await Effect.runPromise(toJs(np.ones([2])).pipe(Effect.provide(WebGpuBackend.lay
   },
   OptimizerArgumentError: {
     section: "optim",
-    mistake: "a negative learning rate",
-    code: "optim.adam(-1)",
-    trigger: () => optim.adam(-1)
+    mistake: "a decay rate outside [0, 1]",
+    code: "optim.adam(0.1, { b1: 2 })",
+    trigger: () => optim.adam(0.1, { b1: 2 })
   },
   MissingParamsError: {
     section: "optim",
