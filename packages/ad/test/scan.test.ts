@@ -504,6 +504,22 @@ describe("lax.scan: JAX's errors", () => {
     )
     assert.deepStrictEqual([ci.dtype, num(ci)], ["float32", [6]])
   })
+
+  // JAX's _scan_abstract_eval and _while_loop_abstract_eval: the results have the body's output types
+  it("the final carry has the body's weak type: a weak init ends strong after a strong body, a JS-number body ends weak", () => {
+    const f32 = (v: number | ReadonlyArray<number>) => np.array(v as never, { dtype: "float32" })
+    const weak = (t: Tensor) => [t.dtype, t.weakType]
+    const [c1] = lax.scan((c: Tensor, x: Tensor) => [np.add(c, x), null] as const, 0 as never as Tensor, f32([1, 2]))
+    assert.deepStrictEqual(weak(c1), ["float32", false])
+    assert.deepStrictEqual(weak(lax.foriLoop(0, 3, (_i, v: Tensor) => np.add(v, f32(1)), 0 as never as Tensor)), [
+      "float32",
+      false
+    ])
+    const [c2] = lax.scan((_c: Tensor, _x: Tensor) => [1.5 as never as Tensor, null] as const, f32(0), f32([1, 2]))
+    assert.deepStrictEqual([...weak(c2), num(c2)], ["float32", true, [1.5]])
+    const w = lax.whileLoop((v: Tensor) => np.less(v, 3), (_v: Tensor) => 5 as never as Tensor, f32(0))
+    assert.deepStrictEqual([...weak(w), num(w)], ["float32", true, [5]])
+  })
 })
 
 describe("lax.foriLoop (JAX's fori_loop)", () => {

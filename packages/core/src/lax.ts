@@ -576,8 +576,10 @@ export const associativeScan = <T>(
   const axis = a0 < 0 ? a0 + ndim : a0
   const reverse = checkArg("associative_scan", "reverse", options?.reverse ?? false, boolean)
   const n = xs[0]!.shape[axis]
-  if (n === undefined || xs.some((x) => x.ndim !== ndim || x.shape[axis] !== n)) {
-    throw argumentError("associative_scan", "elems", `tensors of one rank sharing their length along axis ${a0}`, elems)
+  // JAX's check: the leaves share their length along the axis (of the first leaf's rank); their
+  // ranks may differ (a matrix and a vector per step)
+  if (n === undefined || xs.some((x) => x.shape[axis] !== n)) {
+    throw argumentError("associative_scan", "elems", `tensors sharing their length along axis ${a0}`, elems)
   }
   const sliceAxis = (x: Tensor, start: number, stop: number, stride = 1): Tensor =>
     slice(

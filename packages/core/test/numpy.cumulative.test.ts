@@ -67,4 +67,18 @@ describe("np cumulative reductions", () => {
       "structure of elems"
     )
   })
+
+  it("associativeScan takes leaves of different ranks sharing the axis' length (JAX's testAssociativeScanSolvingRegressionTest)", () => {
+    // x_t = A_t x_(t-1) + b_t from x_0 = 0, as pairs (A, b) combined by (A2 A1, A2 b1 + b2)
+    const A = np.array([[[1, 1], [0, 1]], [[2, 0], [0, 1]], [[1, 0], [1, 1]]])
+    const b = np.array([[1, 0], [0, 1], [1, 1]])
+    const [, xs] = lax.associativeScan(
+      ([a1, b1]: ReadonlyArray<Tensor>, [a2, b2]: ReadonlyArray<Tensor>) => [
+        np.matmul(a2!, a1!),
+        np.add(np.squeeze(np.matmul(a2!, np.expandDims(b1!, -1)), { axis: -1 }), b2!)
+      ],
+      [A, b]
+    ) as ReadonlyArray<Tensor>
+    expect.tensor(xs!, "float32", [[1, 0], [2, 1], [3, 4]])
+  })
 })

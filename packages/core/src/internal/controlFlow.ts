@@ -460,7 +460,16 @@ export const whileLoop = <T>(
     condConsts: c.hoisted.length,
     bodyConsts: b.hoisted.length
   })
-  return Tree.unflatten(def, outs)
+  // the loop's result has the body's output types, weak types included (JAX's
+  // _while_loop_abstract_eval returns body_jaxpr.out_avals)
+  return Tree.unflatten(
+    def,
+    outs.map((x, i) =>
+      x.weakType === outAvals[i]!.weakType
+        ? x
+        : bind1("convert_element_type", [x], { dtype: x.dtype, weakType: outAvals[i]!.weakType })
+    )
+  )
 }
 
 /**

@@ -253,11 +253,13 @@ export const scan = <C, X, Y>(
     numCarry: carry.length,
     unroll: typeof unroll === "boolean" ? (unroll ? Math.max(n, 1) : 1) : Math.max(unroll, 1)
   })
-  // a weak-typed carry that came back strong keeps the input's weak type, as JAX does
+  // the final carry has the body's output types, weak types included (JAX's _scan_abstract_eval:
+  // a weak init whose body gives a strong value ends strong, a body giving a JS number ends weak)
+  const bodyOut = body.outAvals
   const carryOut = outs.slice(0, carry.length).map((c, i) =>
-    c.weakType === carry[i]!.weakType
+    c.weakType === bodyOut[i]!.weakType
       ? c
-      : bind1("convert_element_type", [c], { dtype: c.dtype, weakType: carry[i]!.weakType })
+      : bind1("convert_element_type", [c], { dtype: c.dtype, weakType: bodyOut[i]!.weakType })
   )
   return [Tree.unflatten<C>(initDef, carryOut), Tree.unflatten<Y>(yDef!, outs.slice(carry.length))]
 }
