@@ -4,7 +4,7 @@
  * every transformation, and kept by the compiler's passes (an effect: never
  * removed as dead code, merged with an equal one or run at compile time).
  */
-import { checkpoint, grad, hessian, jit, jvp, linearize, vmap } from "@diffect/ad"
+import { checkpoint, checkpointName, checkpointPolicies, grad, hessian, jit, jvp, linearize, vmap } from "@diffect/ad"
 import { debug, lax, np, toJsSync } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
@@ -161,6 +161,8 @@ describe("debug.callback and debug.print", () => {
       "primal [1. 2.]",
       "primal [2. 0.]",
       "primal [1. 2.]",
+      // checkpoint: in the forward pass and again in the backward pass's recomputation (JAX's)
+      "primal [1. 1.]",
       "primal [1. 1.]"
     ])
   })
@@ -181,6 +183,30 @@ describe("debug.callback and debug.print", () => {
     // d/dx (x * 1 * 2 * 3) = 6
     assert.strictEqual(js(run(jit(grad(f))(np.array(2)))), 6)
     assert.deepStrictEqual(lines, ["c=2.0 xi=1.0", "c=2.0 xi=2.0", "c=4.0 xi=3.0"])
+  })
+
+  it("a print inside checkpoint runs again where its values are recomputed (JAX's test_remat_of_debug_print)", () => {
+    const { lines, print } = recorder()
+    const f = (x: Tensor) => {
+      const y = checkpointName(np.add(x, 1), "y")
+      const z = checkpointName(np.multiply(y, 2), "z")
+      print("y: {}, z: {}", y, z)
+      return checkpointName(np.exp(z), "w")
+    }
+    const policies = [checkpointPolicies.nothingSaveable, checkpointPolicies.saveAnyNamesButThese("z")]
+    for (const policy of policies) {
+      lines.length = 0
+      const g = js(run(grad(checkpoint(f, { policy }))(np.array(2))))
+      assert.closeTo(g as number, 2 * Math.exp(6), 1e-3)
+      assert.deepStrictEqual(lines, ["y: 3.0, z: 6.0", "y: 3.0, z: 6.0"], String(policy))
+    }
+    // jitted, and without checkpoint once (nothing is recomputed)
+    lines.length = 0
+    run(jit(grad(checkpoint(f)))(np.array(2)))
+    assert.strictEqual(lines.length, 2)
+    lines.length = 0
+    run(grad(f)(np.array(2)))
+    assert.strictEqual(lines.length, 1)
   })
 
   it("formats as Python's str.format and NumPy's str", () => {

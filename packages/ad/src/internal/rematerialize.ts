@@ -67,6 +67,12 @@ export const rematerialize = (split: PartialEval, saveable: (eqn: Equation) => b
   }
   const subst = new Map<Var, Var>()
   K.outputs.slice(nKnownOuts).forEach((kv, j) => subst.set(U.inputs[j]!, need(kv)))
+  // JAX's _debug_partial_eval_custom: a debug callback the policy does not save runs again where
+  // the values are recomputed (a print inside checkpoint prints in the backward pass too)
+  for (const eqn of K.equations) {
+    if (eqn._tag !== "PrimitiveEquation" || eqn.primitive !== "debug_callback" || saveable(eqn)) continue
+    copies.push({ ...eqn, inputs: eqn.inputs.map(need), outputs: eqn.outputs.map((o) => new Var(o.aval)) })
+  }
   const s = (v: Var) => subst.get(v) ?? v
   const equations = [
     ...copies,
