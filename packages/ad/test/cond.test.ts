@@ -231,4 +231,55 @@ describe("lax.switch", () => {
     const values = js(run(vmap((i: Tensor, v: Tensor) => lax.switch(i, branches, v))(idx, xs)))
     expect.close(values, [1.3, 3, Math.sin(0.3), Math.sin(0.3)], 1e-12)
   })
+
+  // JAX's test_cond_vmap_forwarding_doesnt_promote: an operand every branch returns unchanged is
+  // returned directly, so a batched predicate leaves it unbatched
+  it("outputs every branch forwards unchanged are the operand itself (unbatched under a batched predicate)", () => {
+    const f = (x: Tensor, y: Tensor) =>
+      lax.cond(
+        np.less(x, 3),
+        (a: Tensor, b: Tensor) => [np.multiply(a, 2), b],
+        (a: Tensor, b: Tensor) => [
+          np.multiply(a, 3),
+          b
+        ],
+        x,
+        y
+      )
+    const y = np.array(3)
+    const [xs, same] = run(vmap(f, { inAxes: [0, null], outAxes: [0, null] })(np.arange(5), y)) as Array<Tensor>
+    assert.deepStrictEqual(js(xs!), [0, 2, 4, 9, 12])
+    assert.strictEqual(same, y)
+    const g = (i: Tensor, v: Tensor) => lax.switch(i, [(b: Tensor) => b, (b: Tensor) => b], v)
+    assert.deepStrictEqual(
+      js(run(vmap(g, { inAxes: [0, null], outAxes: null })(np.array([0, 1], { dtype: "int32" }), y))),
+      3
+    )
+    // and a while loop's carry that the body returns unchanged and the predicate does not read
+    const w = (n: Tensor, v: Tensor) =>
+      lax.whileLoop(
+        (c: ReadonlyArray<Tensor>) => np.less(c[0]!, n),
+        (c: ReadonlyArray<Tensor>) => [np.add(c[0]!, 1), c[1]!],
+        [
+          np.array(0),
+          v
+        ]
+      )
+    const [count, kept] = run(vmap(w, { inAxes: [0, null], outAxes: [0, null] })(np.array([1, 3]), y)) as Array<Tensor>
+    assert.deepStrictEqual([js(count!), js(kept!)], [[1, 3], 3])
+    // its derivative still flows: d/dv of [sum of v three times, v]
+    const [, tangents] = run(
+      jvp(
+        (v: Tensor) =>
+          lax.whileLoop(
+            (c: ReadonlyArray<Tensor>) => np.less(c[0]!, 3),
+            (c: ReadonlyArray<Tensor>) => [np.add(c[0]!, c[1]!), c[1]!],
+            [np.array(0), v]
+          ),
+        [np.array(1)],
+        [np.array(1)]
+      )
+    ) as [unknown, Array<Tensor>]
+    assert.deepStrictEqual(tangents.map(js), [3, 1])
+  })
 })

@@ -9,7 +9,7 @@ import { formatAval } from "../AbstractValue.js"
 import { isComplex, isInteger, promote as promoteDTypes } from "../DType.js"
 import { ControlFlowError, DTypeError } from "../Errors.js"
 import { bind, bind1 } from "../Handler.js"
-import { Program, Var } from "../Program.js"
+import { Program, programHasEffects, pruneProgram, Var } from "../Program.js"
 import { formatShape } from "../Shape.js"
 import { makeProgramFlat, resolveOutput } from "../Staging.js"
 import type { MaybeEffect } from "../Staging.js"
@@ -212,10 +212,34 @@ const branchOn = (
     )
   }
   staged = joinWeakTypes(operation, name(0), branches, staged, def, avals)
-  const { hoisted, programs } = withCommonConsts(staged.map((s) => s.program))
-  const outs = bind("cond", [index, ...hoisted, ...ops], { branches: programs })
-  return Tree.unflatten(staged[0]!.outDef, outs)
+  // JAX's forwarding (conditionals.py's `in_fwd`): an output every branch returns as the same
+  // operand, unchanged, is that operand, outside the cond (so a batched predicate leaves it unbatched)
+  const forwarded = staged[0]!.program.outputs.map((_, i) => {
+    const j = staged[0]!.program.inputs.indexOf(staged[0]!.program.outputs[i]!)
+    return j >= 0 && staged.every((st) => st.program.outputs[i] === st.program.inputs[j]) &&
+        sameType(ops[j]!.aval, staged[0]!.program.outAvals[i]!)
+      ? j
+      : -1
+  })
+  const kept = forwarded.flatMap((j, i) => (j < 0 ? [i] : []))
+  const pruned = staged.map((st) =>
+    kept.length === forwarded.length
+      ? st.program
+      : pruneProgram(st.program, kept.map((i) => st.program.outputs[i]!), st.program.inputs)
+  )
+  const { hoisted, programs } = withCommonConsts(pruned)
+  const outs = kept.length === 0 && !programs.some(programHasEffects)
+    ? []
+    : bind("cond", [index, ...hoisted, ...ops], { branches: programs })
+  let k = 0
+  return Tree.unflatten(staged[0]!.outDef, forwarded.map((j) => (j >= 0 ? ops[j]! : outs[k++]!)))
 }
+
+// Whether an equation of `p` (or its outputs) reads `v`
+const readsVar = (p: Program, v: Var): boolean => p.outputs.includes(v) || p.equations.some((e) => e.inputs.includes(v))
+
+const sameType = (a: AbstractValue, b: AbstractValue): boolean =>
+  a.dtype === b.dtype && a.weakType === b.weakType && formatShape(a.shape) === formatShape(b.shape)
 
 const toTensor = (operation: string, argument: string, u: unknown): Tensor => {
   if (u instanceof Tensor) return u
@@ -452,14 +476,31 @@ export const whileLoop = <T>(
       false
     ).program
   }
-  const c = withCommonConsts([condStaged.program])
-  const b = withCommonConsts([bodyProgram])
-  const outs = bind("while", [...c.hoisted, ...b.hoisted, ...carry], {
+  // JAX's while_loop moves a carry the body returns unchanged and the predicate does not read into
+  // the body's constants (so a batched predicate leaves it unbatched); its result is its init
+  const invariant = carry.map((_, i) =>
+    bodyProgram.outputs[i] === bodyProgram.inputs[i] && !readsVar(condStaged.program, condStaged.program.inputs[i]!)
+  )
+  const asConsts = (p: Program, dropOutputs: boolean): Program =>
+    new Program(
+      [...p.constVars, ...p.inputs.filter((_, i) => invariant[i])],
+      [...p.consts, ...carry.filter((_, i) => invariant[i])],
+      p.inputs.filter((_, i) => !invariant[i]),
+      p.equations,
+      dropOutputs ? p.outputs.filter((_, i) => !invariant[i]) : p.outputs
+    )
+  const moved = invariant.some((v) => v)
+  const c = withCommonConsts([moved ? asConsts(condStaged.program, false) : condStaged.program])
+  const b = withCommonConsts([moved ? asConsts(bodyProgram, true) : bodyProgram])
+  const loopCarry = carry.filter((_, i) => !invariant[i])
+  const loopOuts = bind("while", [...c.hoisted, ...b.hoisted, ...loopCarry], {
     cond: c.programs[0]!,
     body: b.programs[0]!,
     condConsts: c.hoisted.length,
     bodyConsts: b.hoisted.length
   })
+  let k = 0
+  const outs = carry.map((x, i) => (invariant[i] ? x : loopOuts[k++]!))
   // the loop's result has the body's output types, weak types included (JAX's
   // _while_loop_abstract_eval returns body_jaxpr.out_avals)
   return Tree.unflatten(
