@@ -7,6 +7,7 @@
 import { ShapeDtypeStruct, Tree } from "@diffect/core"
 import { anyValue, boolean, checkOptions } from "@diffect/core/Validate"
 import { normalizeArgnums } from "./internal/argnumsStatic.js"
+import { checkCallable } from "./internal/args.js"
 import { makeOutCapture } from "./internal/output.js"
 import { flattenAbstract, tracedFn } from "./internal/pytree.js"
 import type { Result } from "./internal/pytree.js"
@@ -62,6 +63,7 @@ export const makeProgram: {
   ): (...args: AbstractArgs<Parameters<F>>) => Result<F, Program>
 } = <F extends AnyFunction>(f: F, options?: MakeProgramOptions) => (...args: AbstractArgs<Parameters<F>>) =>
   transformation(() => {
+    checkCallable("makeProgram", f)
     checkOptions("makeProgram", options, { staticArgnums: anyValue, returnShape: boolean })
     const statics = normalizeArgnums("staticArgnums", options?.staticArgnums, args.length, "makeProgram's function")
     const dynamic = args.filter((_, i) => !statics.has(i))

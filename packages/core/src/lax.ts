@@ -569,7 +569,19 @@ export const associativeScan = <T>(
         "a different structure"
       )
     }
-    return tensors("associative_scan", out)
+    const outs = tensors("associative_scan", out)
+    // combine keeps its arguments' shapes (a shape it changes would make the recursion never end)
+    outs.forEach((o, i) => {
+      if (o.ndim !== a[i]!.ndim || o.shape.some((d, k) => d !== a[i]!.shape[k])) {
+        throw new ShapeError({
+          operation: "associative_scan",
+          detail: `combine must return elements of its arguments' shapes: leaf ${i} came back [${
+            o.shape.join(", ")
+          }] from [${a[i]!.shape.join(", ")}]`
+        })
+      }
+    })
+    return outs
   }
   const ndim = xs[0]!.ndim
   const a0 = int("associative_scan", "axis", options?.axis ?? 0)

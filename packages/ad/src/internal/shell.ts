@@ -229,7 +229,9 @@ export const resolve = (name: string, out: unknown): unknown => {
   if (Exit.isSuccess(exit)) return exit.value
   for (const reason of exit.cause.reasons) {
     if (Cause.isFailReason(reason)) {
-      throw isDiffError(reason.error) ? reason.error : new UserFailure(reason.error)
+      // inside a transformation the failure travels to its Effect's error channel; outside one
+      // (eager control flow, checkpoint) the caller gets the user's own error, never the wrapper
+      throw isDiffError(reason.error) || currentContext === undefined ? reason.error : new UserFailure(reason.error)
     }
   }
   for (const reason of exit.cause.reasons) {

@@ -16,7 +16,7 @@ import type { MaybeEffect } from "../Staging.js"
 import { ConcreteTensor, Tensor, Tracer } from "../Tensor.js"
 import { toJsSync } from "../ToJs.js"
 import * as Tree from "../Tree.js"
-import { argumentError, checkKeys } from "../Validate.js"
+import { argumentError, checkKeys, describeValue } from "../Validate.js"
 import { checkInt32Bound, foriLoopTraced } from "./controlFlow.js"
 import { installUnroller } from "./higherOrder.js"
 
@@ -159,6 +159,8 @@ export const scan = <C, X, Y>(
   if (length !== undefined && (!Number.isInteger(length) || length < 0)) {
     throw argumentError("scan", "length", "a non-negative integer", length)
   }
+  // the step counter is an int32, as JAX's (2^31 steps or more would wrap)
+  if (length !== undefined) checkInt32Bound("scan", "length", length)
   if (typeof reverse !== "boolean") throw argumentError("scan", "reverse", "a boolean", reverse)
   if (typeof unroll !== "boolean" && (!Number.isInteger(unroll) || unroll < 0)) {
     throw argumentError("scan", "unroll", "a non-negative integer or a boolean", unroll)
@@ -200,14 +202,17 @@ export const scan = <C, X, Y>(
       const x = Tree.unflatten<X>(xsDef, ins.slice(carry.length))
       const out = resolveOutput("scan", f(c, x))
       if (!Array.isArray(out) || out.length !== 2) {
-        const show = (u: unknown): string =>
-          u instanceof Tensor
-            ? describeAval(u.aval)
-            : Array.isArray(u)
-            ? `(${u.map(show).join(", ")})`
-            : typeof u === "number"
-            ? "float32[]"
-            : String(u)
+        // (a cyclic array prints as "...", not a stack overflow)
+        const seen = new Set<unknown>()
+        const show = (u: unknown): string => {
+          if (u instanceof Tensor && Tensor.isGenuine(u)) return describeAval(u.aval)
+          if (Array.isArray(u)) {
+            if (seen.has(u)) return "..."
+            seen.add(u)
+            return `(${u.map(show).join(", ")})`
+          }
+          return typeof u === "number" ? "float32[]" : describeValue(u)
+        }
         throw new ControlFlowError({ operation: "scan", detail: `scan body output must be a pair, got ${show(out)}.` })
       }
       const [cLeaves, cDef] = Tree.flatten(out[0] as unknown)
