@@ -27,7 +27,7 @@ import type { AbstractValue, Primitive, RematPolicy } from "@diffect/core"
 import { hoistConsts } from "@diffect/core/Program"
 import type { Program } from "@diffect/core/Program"
 import { StagingHandler } from "@diffect/core/Staging"
-import { anyValue, argumentError, boolean, checkOptions } from "@diffect/core/Validate"
+import { anyValue, argumentError, checkOptions } from "@diffect/core/Validate"
 import { axisEnvKey } from "./internal/batchingAxisEnv.js"
 import { resolve } from "./internal/shell.js"
 
@@ -44,6 +44,13 @@ const policy = (name: string, saveable: RematPolicy["saveable"]): RematPolicy =>
 } as RematPolicy)
 
 const isDot = (p: Primitive) => p === "dot_general"
+
+// JAX's prevent_cse: a boolean, or a tuple (a pytree prefix of the arguments) of them
+const boolOrBools = {
+  expected: "a boolean or an array of booleans",
+  test: (u: unknown) =>
+    typeof u === "boolean" || (Array.isArray(u) && Tree.leaves(u).every((b) => typeof b === "boolean"))
+}
 
 /**
  * JAX's `jax.checkpoint_policies`: which values the forward pass may save.
@@ -78,14 +85,36 @@ export const checkpointPolicies = {
     )
   },
   /** Save every value named with `checkpointName` except `names`. */
-  saveAnyNamesButThese: (...names: ReadonlyArray<string>): RematPolicy => {
-    checkNames("saveAnyNamesButThese", names)
+  saveAnyNamesButThese: (...names: ReadonlyArray<string>): RematPolicy => saveAnyNamesButThese(names),
+  /** JAX's alias of `saveAnyNamesButThese`. */
+  saveAnythingExceptTheseNames: (...names: ReadonlyArray<string>): RematPolicy => saveAnyNamesButThese(names),
+  /** JAX's alias of `dotsWithNoBatchDimsSaveable`. */
+  checkpointDotsWithNoBatchDims: policy(
+    "dots_with_no_batch_dims_saveable",
+    (p, params) =>
+      isDot(p) && (params as { batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] }).batch[0].length === 0
+  ),
+  /** Save what either policy saves (JAX's `save_from_both_policies`). */
+  saveFromBothPolicies: (policy1: RematPolicy, policy2: RematPolicy): RematPolicy => {
+    for (const [name, p] of [["policy1", policy1], ["policy2", policy2]] as const) {
+      if (typeof p !== "object" || p === null || typeof (p as RematPolicy).saveable !== "function") {
+        throw argumentError("checkpointPolicies.saveFromBothPolicies", name, "a checkpoint policy", p)
+      }
+    }
     return policy(
-      `save_any_names_but_these(${names.join(", ")})`,
-      (p, params) => p === "checkpoint_name" && !names.includes((params as { name: string }).name)
+      `save_from_both_policies(${String(policy1)}, ${String(policy2)})`,
+      (p, params) => policy1.saveable(p, params) || policy2.saveable(p, params)
     )
   }
 } as const
+
+function saveAnyNamesButThese(names: ReadonlyArray<string>): RematPolicy {
+  checkNames("saveAnyNamesButThese", names)
+  return policy(
+    `save_any_names_but_these(${names.join(", ")})`,
+    (p, params) => p === "checkpoint_name" && !names.includes((params as { name: string }).name)
+  )
+}
 
 /**
  * `x` (a tensor or a pytree of tensors), named `name` for the `saveOnlyTheseNames` policies (JAX's
@@ -149,12 +178,12 @@ export interface CheckpointOptions {
    */
   readonly staticArgnums?: number | ReadonlyArray<number> | undefined
   /**
-   * JAX's `prevent_cse` (default `true`), accepted for ported code: a
+   * JAX's `prevent_cse` (default `true`; a boolean per argument too), accepted for ported code: a
    * checkpointed body stays one `remat` equation that `jit`'s simplifier never
    * merges with the code around it, so its recomputation is never folded into
    * the forward pass whichever value is given.
    */
-  readonly preventCse?: boolean | undefined
+  readonly preventCse?: boolean | ReadonlyArray<boolean> | undefined
 }
 
 // JS numbers are weak float32 scalars and booleans bool scalars, as everywhere else
@@ -283,7 +312,7 @@ export const checkpoint = <Args extends ReadonlyArray<unknown>, R>(
   if (typeof f !== "function") {
     throw new ArgumentError({ operation: "checkpoint", argument: "f", expected: "a function", got: typeof f })
   }
-  checkOptions("checkpoint", options, { policy: anyValue, staticArgnums: anyValue, preventCse: boolean })
+  checkOptions("checkpoint", options, { policy: anyValue, staticArgnums: anyValue, preventCse: boolOrBools })
   const staticSpec = staticArgnumsOf(options?.staticArgnums)
   const given: unknown = options?.policy ?? checkpointPolicies.nothingSaveable
   const p = typeof given === "function" ? customPolicy(given as CustomPolicy) : given as RematPolicy

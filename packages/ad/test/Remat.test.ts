@@ -57,6 +57,40 @@ describe("checkpoint: the same values and derivatives", () => {
       assertClose(values(run(jit(grad(f))(w)) as Tensor), values(grad(plain)(w)), 1e-13)
     })
   }
+  it("JAX's saveFromBothPolicies and aliases; preventCse takes a boolean per argument", () => {
+    const both = checkpointPolicies.saveFromBothPolicies(
+      checkpointPolicies.saveOnlyTheseNames("pre"),
+      checkpointPolicies.dotsSaveable
+    )
+    assert.strictEqual(String(both), "save_from_both_policies(save_only_these_names(pre), dots_saveable)")
+    assert.isTrue(both.saveable("dot_general", { batch: [[], []] } as never))
+    assert.isTrue(both.saveable("checkpoint_name", { name: "pre" } as never))
+    assert.isFalse(both.saveable("sin", {} as never))
+    const except = checkpointPolicies.saveAnythingExceptTheseNames("a")
+    assert.deepStrictEqual(
+      [
+        except.saveable("checkpoint_name", { name: "a" } as never),
+        except.saveable("checkpoint_name", { name: "b" } as never)
+      ],
+      [false, true]
+    )
+    assert.isTrue(
+      checkpointPolicies.checkpointDotsWithNoBatchDims.saveable("dot_general", { batch: [[], []] } as never)
+    )
+    assert.throws(
+      () => checkpointPolicies.saveFromBothPolicies(3 as never, both),
+      /policy1 must be a checkpoint policy/
+    )
+    const w = tensor(Array.from({ length: 9 }, (_, i) => Math.sin(i + 1) * 0.6), [3, 3])
+    const h0 = tensor([0.3, -0.2, 0.5])
+    const block = checkpoint(cell, { policy: both, preventCse: [true, false] })
+    assertClose(
+      values(grad((v: Tensor) => sum(block(v, h0)))(w)),
+      values(grad((v: Tensor) => sum(cell(v, h0)))(w)),
+      1e-13
+    )
+  })
+
   it("pytrees of arguments and results; checkpointName is the identity", () => {
     const f = checkpoint((p: { a: Tensor; b: Tensor }) => ({ s: lax.add(p.a, p.b), d: lax.sub(p.a, p.b) }))
     const out = f({ a: c(3), b: c(1) })
