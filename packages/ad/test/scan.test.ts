@@ -304,10 +304,12 @@ describe("lax.scan: pytrees, map, foriLoop, jit, staging", () => {
     // JAX's batch_size changes how many slices run at once, never the values
     const rows = f64([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [5, 2])
     assert.deepStrictEqual(num(lax.map((r: Tensor) => sum(r), rows, { batchSize: 2 })), [3, 7, 11, 15, 19])
-    for (const bad of [0, -1, 1.5]) {
+    // 0 maps every slice at once in JAX (_batch_and_remainder): the same values
+    assert.deepStrictEqual(num(lax.map((r: Tensor) => sum(r), rows, { batchSize: 0 })), [3, 7, 11, 15, 19])
+    for (const bad of [-1, 1.5]) {
       assert.throws(
         () => lax.map((r: Tensor) => sum(r), rows, { batchSize: bad }),
-        /batchSize must be a positive integer/
+        /batchSize must be a non-negative integer/
       )
     }
     assert.throws(() => lax.map((r: Tensor) => sum(r), rows, { batch: 2 } as never), /batch/)

@@ -272,7 +272,7 @@ export const scan = <C, X, Y>(
 /**
  * `f` applied to each slice of `xs` along its leading axis, the results
  * stacked (JAX's `lax.map`): a scan without a carry, so the body is staged once.
- * `batchSize` (JAX's `batch_size`, a positive integer) is checked and accepted;
+ * `batchSize` (JAX's `batch_size`, a non-negative integer; 0 maps all at once) is checked and accepted;
  * JAX maps that many slices at a time with `vmap`, which core cannot reach (it
  * lives in @diffect/ad), so the map still takes one slice per step: the values
  * are the same.
@@ -292,8 +292,8 @@ export const map = <X, Y>(
   if (typeof f !== "function") throw argumentError("map", "f", "a function", f)
   checkKeys("map", options, ["batchSize"])
   const batchSize = options?.batchSize
-  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize > 0)) {
-    throw argumentError("map", "batchSize", "a positive integer", batchSize)
+  if (batchSize !== undefined && !(Number.isSafeInteger(batchSize) && batchSize >= 0)) {
+    throw argumentError("map", "batchSize", "a non-negative integer", batchSize)
   }
   return scan((c: null, x: X) => [c, resolveOutput("map", f(x)) as Y] as const, null, xs)[1]
 }
