@@ -4,7 +4,9 @@
  * signature, drawing from `random` exactly as JAX does (so a key gives JAX's
  * weights), with JAX's fan conventions: for a weight of shape `[..., in, out]`
  * the fan-in is `in` times the receptive field (the product of the other
- * dimensions), the fan-out is `out` times it.
+ * dimensions), the fan-out is `out` times it. JAX's keyword arguments are an
+ * options object, checked when the initializer is made (`glorotNormal({ inAxis: 0 })`;
+ * a positional dtype or `in_axis` is an `ArgumentError`).
  *
  * @example
  * import { nn, random } from "diffect"
@@ -16,7 +18,8 @@
  */
 import { lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { checkShape } from "@diffect/core/Validate"
+import * as Validate from "@diffect/core/Validate"
+import type { OptionSpec } from "@diffect/core/Validate"
 import { splitN } from "./internal/keys.js"
 import { realDType } from "./internal/sampling.js"
 import * as random from "./random.js"
@@ -36,6 +39,22 @@ export type Initializer = (key: Tensor, shape: ReadonlyArray<number>, dtype?: In
 
 const dtypeOr = (d: InexactDType | undefined, fallback: InexactDType | undefined): InexactDType =>
   d ?? fallback ?? "float32"
+
+// The makers' options, checked when the initializer is made: a positional JAX argument
+// (`constant(1, "float64")`, JAX's `constant(value, dtype)`) or a snake_case key (`in_axis`)
+// is an ArgumentError naming the options, not silently the default.
+const dtypeSpec: OptionSpec = { dtype: Validate.dtype }
+const fanSpec: OptionSpec = {
+  inAxis: Validate.axes,
+  outAxis: Validate.axes,
+  batchAxis: Validate.axes,
+  dtype: Validate.dtype
+}
+const orthogonalSpec: OptionSpec = { columnAxis: Validate.integer, dtype: Validate.dtype }
+// a scale, standard deviation or fill value: a number, or an array broadcast against the draw (JAX's ArrayLike)
+const scalar = (operation: string, argument: string, u: unknown): void => {
+  Validate.checkArg(operation, argument, u, Validate.numberOrArray)
+}
 
 // (a complex dtype reaches random.uniform / truncatedNormal, whose DTypeError is JAX's ValueError)
 const realOnly = (d: InexactDType): FloatDType => d as FloatDType
@@ -68,12 +87,16 @@ export const ones: Initializer = (_key, shape, dtype) => np.ones(shape, { dtype:
  * @example
  * import { nn, random, toJsSync } from "diffect"
  * console.log(toJsSync(nn.initializers.constant(0.1)(random.key(0), [3]))) // [0.1, 0.1, 0.1]
+ * // JAX's constant(value, dtype): the dtype is an option here
+ * console.log(nn.initializers.constant(1, { dtype: "float64" })(random.key(0), [2]).dtype) // float64
  *
  * @since 0.1.0
  */
-export const constant =
-  (value: number, options?: { readonly dtype?: InexactDType | undefined }): Initializer => (_key, shape, dtype) =>
-    np.full(shape, value, { dtype: dtypeOr(dtype, options?.dtype) })
+export const constant = (value: number, options?: { readonly dtype?: InexactDType | undefined }): Initializer => {
+  scalar("constant", "value", value)
+  Validate.checkOptions("constant", options, dtypeSpec)
+  return (_key, shape, dtype) => np.full(shape, value, { dtype: dtypeOr(dtype, options?.dtype) })
+}
 
 /**
  * Uniform in `[0, scale)` (JAX's `uniform`, default scale 0.01).
@@ -84,11 +107,14 @@ export const constant =
  *
  * @since 0.1.0
  */
-export const uniform =
-  (scale = 1e-2, options?: { readonly dtype?: FloatDType | undefined }): Initializer => (key, shape, dtype) => {
+export const uniform = (scale = 1e-2, options?: { readonly dtype?: FloatDType | undefined }): Initializer => {
+  scalar("uniform", "scale", scale)
+  Validate.checkOptions("uniform", options, dtypeSpec)
+  return (key, shape, dtype) => {
     const d = realOnly(dtypeOr(dtype, options?.dtype))
     return np.multiply(random.uniform(key, shape, { dtype: d }), np.array(scale, { dtype: d }))
   }
+}
 
 /**
  * Normal with standard deviation `stddev` (JAX's `normal`, default 0.01).
@@ -99,11 +125,14 @@ export const uniform =
  *
  * @since 0.1.0
  */
-export const normal =
-  (stddev = 1e-2, options?: { readonly dtype?: InexactDType | undefined }): Initializer => (key, shape, dtype) => {
+export const normal = (stddev = 1e-2, options?: { readonly dtype?: InexactDType | undefined }): Initializer => {
+  scalar("normal", "stddev", stddev)
+  Validate.checkOptions("normal", options, dtypeSpec)
+  return (key, shape, dtype) => {
     const d = dtypeOr(dtype, options?.dtype)
     return np.multiply(random.normal(key, shape, { dtype: d }), np.array(stddev, { dtype: d }))
   }
+}
 
 /**
  * A normal truncated to `[lower, upper]` standard deviations, scaled by `stddev`
@@ -122,11 +151,18 @@ export const truncatedNormal = (
     readonly lower?: number | undefined
     readonly upper?: number | undefined
   }
-): Initializer =>
-(key, shape, dtype) => {
-  const d = realOnly(dtypeOr(dtype, options?.dtype))
-  const t = random.truncatedNormal(key, options?.lower ?? -2, options?.upper ?? 2, shape, { dtype: d })
-  return np.multiply(t, np.array(stddev, { dtype: d }))
+): Initializer => {
+  scalar("truncatedNormal", "stddev", stddev)
+  Validate.checkOptions("truncatedNormal", options, {
+    dtype: Validate.dtype,
+    lower: Validate.numberOrArray,
+    upper: Validate.numberOrArray
+  })
+  return (key, shape, dtype) => {
+    const d = realOnly(dtypeOr(dtype, options?.dtype))
+    const t = random.truncatedNormal(key, options?.lower ?? -2, options?.upper ?? 2, shape, { dtype: d })
+    return np.multiply(t, np.array(stddev, { dtype: d }))
+  }
 }
 
 /** Axes of the fan computation (JAX's defaults: in -2, out -1, no batch axes). @since 0.1.0 */
@@ -148,7 +184,8 @@ export interface FanOptions {
  */
 export const computeFans = (given: ReadonlyArray<number>, options?: FanOptions): readonly [number, number] => {
   // a number is a 1-D shape (checkShape's reading); anything else not a shape is an ArgumentError
-  const shape = checkShape("computeFans", given)
+  Validate.checkOptions("computeFans", options, fanSpec)
+  const shape = Validate.checkShape("computeFans", given)
   const inAxis = options?.inAxis ?? -2
   if (typeof inAxis === "number" && inAxis === -2 && shape.length <= 1) {
     throw new ShapeError({
@@ -173,7 +210,7 @@ const zeroSizeFans = (
   options: FanOptions | undefined
 ): readonly [readonly [number, number], boolean] => {
   const fans = computeFans(given, options)
-  const empty = Shape.sizeOf(checkShape("varianceScaling", given)) === 0
+  const empty = Shape.sizeOf(Validate.checkShape("varianceScaling", given)) === 0
   return [empty ? [1, 1] : fans, empty]
 }
 
@@ -223,8 +260,31 @@ export const varianceScaling = (
   mode: Mode,
   distribution: Distribution,
   options?: FanOptions
-): Initializer =>
-(key, shape, dtype) => {
+): Initializer => scaling("varianceScaling", scale, mode, distribution, options)
+
+// varianceScaling, its arguments checked under the name the user called (glorotNormal, ...)
+const scaling = (
+  operation: string,
+  scale: number,
+  mode: Mode,
+  distribution: Distribution,
+  options: FanOptions | undefined
+): Initializer => {
+  // `scale / fan` in JS: a string scale drew NaN weights
+  Validate.checkArg(operation, "scale", scale, Validate.number)
+  Validate.checkOptions(operation, options, fanSpec)
+  return (key, shape, dtype) => scaled(key, shape, dtype, scale, mode, distribution, options)
+}
+
+const scaled = (
+  key: Tensor,
+  shape: ReadonlyArray<number>,
+  dtype: InexactDType | undefined,
+  scale: number,
+  mode: Mode,
+  distribution: Distribution,
+  options: FanOptions | undefined
+): Tensor => {
   const d = dtypeOr(dtype, options?.dtype)
   const [fans, empty] = zeroSizeFans(shape, options)
   const [fanIn, fanOut] = fans
@@ -282,7 +342,8 @@ export const varianceScaling = (
  *
  * @since 0.1.0
  */
-export const glorotUniform = (options?: FanOptions): Initializer => varianceScaling(1, "fanAvg", "uniform", options)
+export const glorotUniform = (options?: FanOptions): Initializer =>
+  scaling("glorotUniform", 1, "fanAvg", "uniform", options)
 
 /**
  * Glorot (Xavier) normal: `varianceScaling(1, "fanAvg", "truncatedNormal")`.
@@ -294,7 +355,7 @@ export const glorotUniform = (options?: FanOptions): Initializer => varianceScal
  * @since 0.1.0
  */
 export const glorotNormal = (options?: FanOptions): Initializer =>
-  varianceScaling(1, "fanAvg", "truncatedNormal", options)
+  scaling("glorotNormal", 1, "fanAvg", "truncatedNormal", options)
 
 /**
  * LeCun uniform: `varianceScaling(1, "fanIn", "uniform")`.
@@ -305,7 +366,8 @@ export const glorotNormal = (options?: FanOptions): Initializer =>
  *
  * @since 0.1.0
  */
-export const lecunUniform = (options?: FanOptions): Initializer => varianceScaling(1, "fanIn", "uniform", options)
+export const lecunUniform = (options?: FanOptions): Initializer =>
+  scaling("lecunUniform", 1, "fanIn", "uniform", options)
 
 /**
  * LeCun normal: `varianceScaling(1, "fanIn", "truncatedNormal")`.
@@ -317,7 +379,7 @@ export const lecunUniform = (options?: FanOptions): Initializer => varianceScali
  * @since 0.1.0
  */
 export const lecunNormal = (options?: FanOptions): Initializer =>
-  varianceScaling(1, "fanIn", "truncatedNormal", options)
+  scaling("lecunNormal", 1, "fanIn", "truncatedNormal", options)
 
 /**
  * He (Kaiming) uniform: `varianceScaling(2, "fanIn", "uniform")`.
@@ -328,7 +390,7 @@ export const lecunNormal = (options?: FanOptions): Initializer =>
  *
  * @since 0.1.0
  */
-export const heUniform = (options?: FanOptions): Initializer => varianceScaling(2, "fanIn", "uniform", options)
+export const heUniform = (options?: FanOptions): Initializer => scaling("heUniform", 2, "fanIn", "uniform", options)
 
 /**
  * He (Kaiming) normal: `varianceScaling(2, "fanIn", "truncatedNormal")`.
@@ -339,7 +401,8 @@ export const heUniform = (options?: FanOptions): Initializer => varianceScaling(
  *
  * @since 0.1.0
  */
-export const heNormal = (options?: FanOptions): Initializer => varianceScaling(2, "fanIn", "truncatedNormal", options)
+export const heNormal = (options?: FanOptions): Initializer =>
+  scaling("heNormal", 2, "fanIn", "truncatedNormal", options)
 
 /**
  * A (semi-)orthogonal matrix scaled by `scale`, its columns along `columnAxis`
@@ -355,20 +418,23 @@ export const heNormal = (options?: FanOptions): Initializer => varianceScaling(2
 export const orthogonal = (
   scale = 1,
   options?: { readonly columnAxis?: number | undefined; readonly dtype?: InexactDType | undefined }
-): Initializer =>
-(key, given, dtype) => {
-  const d = dtypeOr(dtype, options?.dtype)
-  const shape = checkShape("orthogonal", given)
-  if (shape.length < 2) {
-    throw new ShapeError({ operation: "orthogonal", detail: "orthogonal initializer requires at least a 2D shape" })
+): Initializer => {
+  scalar("orthogonal", "scale", scale)
+  Validate.checkOptions("orthogonal", options, orthogonalSpec)
+  return (key, given, dtype) => {
+    const d = dtypeOr(dtype, options?.dtype)
+    const shape = Validate.checkShape("orthogonal", given)
+    if (shape.length < 2) {
+      throw new ShapeError({ operation: "orthogonal", detail: "orthogonal initializer requires at least a 2D shape" })
+    }
+    if (shape.some((s) => s === 0)) return np.zeros(shape, { dtype: d })
+    const columnAxis = Shape.normalizeAxis(options?.columnAxis ?? -1, shape.length)
+    const nCols = shape[columnAxis]!
+    const nRows = Shape.sizeOf(shape) / nCols
+    const q = random.orthogonal(key, nRows, { m: nCols, dtype: d })
+    const rest = shape.filter((_, i) => i !== columnAxis)
+    return np.multiply(np.array(scale, { dtype: d }), np.moveaxis(np.reshape(q, [...rest, nCols]), -1, columnAxis))
   }
-  if (shape.some((s) => s === 0)) return np.zeros(shape, { dtype: d })
-  const columnAxis = Shape.normalizeAxis(options?.columnAxis ?? -1, shape.length)
-  const nCols = shape[columnAxis]!
-  const nRows = Shape.sizeOf(shape) / nCols
-  const q = random.orthogonal(key, nRows, { m: nCols, dtype: d })
-  const rest = shape.filter((_, i) => i !== columnAxis)
-  return np.multiply(np.array(scale, { dtype: d }), np.moveaxis(np.reshape(q, [...rest, nCols]), -1, columnAxis))
 }
 
 /**
@@ -390,32 +456,35 @@ export const orthogonal = (
 export const deltaOrthogonal = (
   scale = 1,
   options?: { readonly columnAxis?: number | undefined; readonly dtype?: InexactDType | undefined }
-): Initializer =>
-(key, given, dtype) => {
-  const d = dtypeOr(dtype, options?.dtype)
-  const shape = checkShape("deltaOrthogonal", given)
-  if (shape.length < 3 || shape.length > 5) {
-    throw new ShapeError({
-      operation: "deltaOrthogonal",
-      detail: `Delta orthogonal initializer requires a 3D, 4D or 5D shape, got [${shape}]`
+): Initializer => {
+  scalar("deltaOrthogonal", "scale", scale)
+  Validate.checkOptions("deltaOrthogonal", options, orthogonalSpec)
+  return (key, given, dtype) => {
+    const d = dtypeOr(dtype, options?.dtype)
+    const shape = Validate.checkShape("deltaOrthogonal", given)
+    if (shape.length < 3 || shape.length > 5) {
+      throw new ShapeError({
+        operation: "deltaOrthogonal",
+        detail: `Delta orthogonal initializer requires a 3D, 4D or 5D shape, got [${shape}]`
+      })
+    }
+    const [fanIn, fanOut] = shape.slice(-2) as [number, number]
+    if (fanOut < fanIn) {
+      throw new ShapeError({
+        operation: "deltaOrthogonal",
+        detail: `\`fan_in\` must be less or equal than \`fan_out\`, got shape [${shape}]`
+      })
+    }
+    const ortho = orthogonal(scale, { columnAxis: options?.columnAxis, dtype: d })(key, [fanIn, fanOut], d)
+    // the matrix times the indicator of the window's centre, broadcast over the spatial axes
+    const spatial = shape.slice(0, -2)
+    let centre: Tensor | null = null
+    spatial.forEach((k, i) => {
+      const here = np.equal(lax.iota("int32", [...spatial, 1, 1], i), Math.floor((k - 1) / 2))
+      centre = centre === null ? here : np.logicalAnd(centre, here)
     })
+    return np.multiply(np.astype(centre!, d), ortho)
   }
-  const [fanIn, fanOut] = shape.slice(-2) as [number, number]
-  if (fanOut < fanIn) {
-    throw new ShapeError({
-      operation: "deltaOrthogonal",
-      detail: `\`fan_in\` must be less or equal than \`fan_out\`, got shape [${shape}]`
-    })
-  }
-  const ortho = orthogonal(scale, { columnAxis: options?.columnAxis, dtype: d })(key, [fanIn, fanOut], d)
-  // the matrix times the indicator of the window's centre, broadcast over the spatial axes
-  const spatial = shape.slice(0, -2)
-  let centre: Tensor | null = null
-  spatial.forEach((k, i) => {
-    const here = np.equal(lax.iota("int32", [...spatial, 1, 1], i), Math.floor((k - 1) / 2))
-    centre = centre === null ? here : np.logicalAnd(centre, here)
-  })
-  return np.multiply(np.astype(centre!, d), ortho)
 }
 
 /**

@@ -57,11 +57,13 @@ export const softmaxCrossEntropy = (logits: TensorLike, labels: TensorLike, opti
   checkKeys("softmaxCrossEntropy", options, ["axis", "where"])
   const x = floating("softmaxCrossEntropy", "logits", logits)
   const axis = options?.axis === undefined ? -1 : options.axis
+  // checked here, so that a bad axis is this function's error, not logSoftmax's
+  const axes = axesOf("softmaxCrossEntropy", axis, x.ndim)
   const where = whereFor("softmaxCrossEntropy", options?.where, x, axis)
   const logProbs = logSoftmax(x, { axis, where })
   const terms = np.multiply(labels, logProbs)
   return np.negative(
-    np.sum(where === undefined ? terms : np.where(where, terms, 0), { axis: axesOf("", axis, x.ndim) })
+    np.sum(where === undefined ? terms : np.where(where, terms, 0), { axis: axes })
   )
 }
 

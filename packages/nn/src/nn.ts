@@ -15,7 +15,7 @@
 import { axisIndex, axisSize, customJvp } from "@diffect/ad"
 import { DType, DTypeError, lax, np, ShapeError, special } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
-import { argumentError, checkKeys } from "@diffect/core/Validate"
+import { argumentError, checkAxis, checkKeys } from "@diffect/core/Validate"
 import type { Axis } from "./internal/reduce.js"
 import { axesOf, inexact, maskFor, maxWhere, meanWhere, sumWhere } from "./internal/reduce.js"
 
@@ -326,14 +326,15 @@ export const gelu = (x: TensorLike, options?: { readonly approximate?: boolean |
 export const glu = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
   checkKeys("glu", options, ["axis"])
   const t = np.asarray(x)
-  const [axis] = axesOf("glu", options?.axis ?? -1, t.ndim)
-  if (t.shape[axis!]! % 2 !== 0) {
+  // one axis, as JAX's `x.shape[axis]` (an array took its first entry)
+  const axis = checkAxis("glu", options?.axis ?? -1, t.ndim)
+  if (t.shape[axis]! % 2 !== 0) {
     throw new ShapeError({
       operation: "glu",
-      detail: `axis size must be divisible by 2, got size ${t.shape[axis!]} on axis ${axis}`
+      detail: `axis size must be divisible by 2, got size ${t.shape[axis]} on axis ${axis}`
     })
   }
-  const [a, b] = np.split(t, 2, { axis: axis! }) as [Tensor, Tensor]
+  const [a, b] = np.split(t, 2, { axis }) as [Tensor, Tensor]
   return np.multiply(a, sigmoid(b))
 }
 

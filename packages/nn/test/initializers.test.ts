@@ -54,6 +54,64 @@ describe("fans", () => {
   })
 })
 
+describe("the makers' arguments and options are checked (JAX's positional arguments are options here)", () => {
+  type Any = never
+  it("a positional dtype (JAX's constant(value, dtype), normal(stddev, dtype)) is an ArgumentError, not float32", () => {
+    assert.throws(
+      () => init.constant(1, "float64" as Any),
+      /constant: options must be an options object \(\{ dtype \}\)/
+    )
+    assert.throws(() => init.normal(1, "float64" as Any), /normal: options must be an options object \(\{ dtype \}\)/)
+    assert.throws(() => init.uniform(1, "float64" as Any), /uniform: options must be an options object/)
+    assert.throws(() => init.truncatedNormal(1, "float64" as Any), /truncatedNormal: options must be an options object/)
+    assert.throws(() => init.orthogonal(1, "float64" as Any), /orthogonal: options must be an options object/)
+    assert.throws(() => init.deltaOrthogonal(1, "float64" as Any), /deltaOrthogonal: options must be an options object/)
+    // the options form
+    assert.strictEqual(init.constant(1, { dtype: "float64" })(key, [2]).dtype, "float64")
+    assert.strictEqual(init.normal(1, { dtype: "float64" })(key, [2]).dtype, "float64")
+  })
+  it("snake_case and unknown keys are refused, naming the camelCase options (was: the default fans)", () => {
+    const keys =
+      /options must be an object with keys among inAxis, outAxis, batchAxis, dtype, got the unknown key "in_axis"/
+    for (const make of [init.glorotNormal, init.glorotUniform, init.heNormal, init.heUniform, init.lecunNormal]) {
+      assert.throws(() => make({ in_axis: 0, out_axis: 1 } as Any), keys)
+    }
+    assert.throws(() => init.xavierNormal({ in_axis: 0 } as Any), /glorotNormal: .*"in_axis"/)
+    assert.throws(() => init.varianceScaling(1, "fanIn", "normal", { bogus: 1 } as Any), /varianceScaling: .*"bogus"/)
+    assert.throws(() => init.computeFans([2, 3], { batch_axis: 0 } as Any), /computeFans: .*"batch_axis"/)
+    assert.throws(() => init.constant(1, { dtyp: "float64" } as Any), /constant: .*"dtyp"/)
+    assert.throws(() => init.uniform(1, { dtype: "float65" } as Any), /uniform: unknown dtype "float65"/)
+    assert.throws(() => init.truncatedNormal(1, { lo: -1 } as Any), /truncatedNormal: .*"lo"/)
+    assert.throws(() => init.orthogonal(1, { column_axis: 0 } as Any), /orthogonal: .*"column_axis"/)
+    assert.throws(
+      () => init.deltaOrthogonal(1, { columnAxis: "0" } as Any),
+      /deltaOrthogonal: columnAxis must be an integer/
+    )
+  })
+  it("a fan axis of another kind is an ArgumentError naming it (was a TypeError: reduce is not a function)", () => {
+    assert.throws(
+      () => init.computeFans([2, 3], { inAxis: "a" } as Any),
+      /computeFans: inAxis must be an integer or an array/
+    )
+    assert.throws(
+      () => init.computeFans([2, 3], { outAxis: {} } as Any),
+      /computeFans: outAxis must be .*got an object/
+    )
+    assert.throws(() => init.glorotNormal({ batchAxis: ["0"] } as Any), /glorotNormal: batchAxis must be/)
+  })
+  it("a scale or standard deviation that is not a number (or array) is an ArgumentError (was NaN weights)", () => {
+    assert.throws(
+      () => init.varianceScaling("abc" as Any, "fanIn", "normal"),
+      /varianceScaling: scale must be a number/
+    )
+    assert.throws(() => init.normal("1" as Any), /normal: stddev must be a number or an array/)
+    assert.throws(() => init.constant("1" as Any), /constant: value must be a number or an array/)
+    assert.throws(() => init.truncatedNormal(1, { lower: "a" } as Any), /truncatedNormal: lower must be/)
+    // an array fill value broadcasts, as JAX's jnp.full
+    assert.deepStrictEqual(flat(init.constant(np.array([1, 2]) as Any)(key, [2, 2])), [1, 2, 1, 2])
+  })
+})
+
 describe("each initializer is JAX's formula over the same draw", () => {
   const shape = [64, 32]
   it("heNormal, lecunNormal, glorotNormal: truncated normal * sqrt(variance) / 0.8796...", () => {

@@ -76,6 +76,16 @@ describe("softmax cross entropy", () => {
       ShapeError
     )
   })
+  it("an axis of another kind is this function's ArgumentError (was a TypeError: axis.map is not a function)", () => {
+    const l = f64(logits)
+    const bad = { axis: "1" } as never
+    assert.throws(() => losses.softmaxCrossEntropy(l, l, bad), /softmaxCrossEntropy: axis must be .*got the string "1"/)
+    assert.throws(
+      () => losses.softmaxCrossEntropyWithIntegerLabels(l, np.array([0, 1], { dtype: "int32" }), bad),
+      /softmaxCrossEntropyWithIntegerLabels: axis must be/
+    )
+    assert.throws(() => losses.cosineSimilarity(l, l, { axis: {} } as never), /cosineSimilarity: axis must be/)
+  })
 })
 
 describe("elementwise and regression losses", () => {

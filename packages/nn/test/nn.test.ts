@@ -5,7 +5,7 @@
  */
 import { Close } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
-import { ArgumentError, grad, jvp, nn, np, runSync, ShapeError, UnboundAxisError, vmap } from "diffect"
+import { ArgumentError, AxisError, grad, jvp, nn, np, runSync, ShapeError, UnboundAxisError, vmap } from "diffect"
 import type { Tensor } from "diffect"
 import * as fc from "fast-check"
 import { assertClose, assertVmapMatchesLoop, f64, finiteGradient, flat, gradient } from "./helpers.js"
@@ -449,5 +449,35 @@ describe("dotProductAttention", () => {
     assert.throws(() => nn.standardize(x, { eps: 1 } as Any), /standardize: .*"eps"/)
     assert.throws(() => nn.leakyRelu(x, 0.2 as Any), /leakyRelu: options .*the number 0.2/)
     assert.throws(() => nn.oneHot(np.array([0], { dtype: "int32" }), 3, { dtyp: "float64" } as Any), /oneHot: .*"dtyp"/)
+  })
+  it("an axis that is not an integer, an array of them or null is an ArgumentError naming axis (was a TypeError)", () => {
+    type Any = never
+    const x = np.array([[1, 2, 3, 4], [3, 4, 5, 6]])
+    for (const axis of ["0", {}, ["a"], [0, 1.5], true]) {
+      const bad = { axis } as Any
+      // `axis.map is not a function` before
+      assert.throws(() => nn.softmax(x, bad), ArgumentError)
+      assert.throws(() => nn.logSoftmax(x, bad), /logSoftmax: axis must be an integer, an array of integers or null/)
+      assert.throws(() => nn.standardize(x, bad), /standardize: axis must be/)
+      assert.throws(() => nn.glu(x, bad), /glu: axis must be an integer/)
+    }
+    assert.throws(() => nn.softmax(x, { axis: "0" } as Any), /softmax: axis .*got the string "0"/)
+    assert.throws(() => nn.softmax(x, { axis: [0, "1"] } as Any), /got an array whose element 1 is the string "1"/)
+    // glu splits one axis, as JAX's x.shape[axis]: an array took its first entry
+    assert.throws(() => nn.glu(x, { axis: [0, 1] } as Any), /glu: axis must be an integer, got an array of length 2/)
+    assert.throws(() => nn.glu(x, { axis: 2 }), AxisError)
+    // valid axes are unchanged
+    assert.deepStrictEqual(nn.softmax(x, { axis: [0, 1] }).shape, [2, 4])
+    assert.deepStrictEqual(nn.softmax(x, { axis: null }).shape, [2, 4])
+    assert.deepStrictEqual(nn.glu(x, { axis: 0 }).shape, [1, 4])
+  })
+  it("squareplus takes { b } (JAX's squareplus(x, b=4)): a positional b or a misspelt key is an ArgumentError", () => {
+    type Any = never
+    const x = np.array([0, 1.5])
+    // both gave the b = 4 result
+    assert.throws(() => nn.squareplus(x, 1 as Any), /squareplus: options must be an options object \(\{ b \}\)/)
+    assert.throws(() => nn.squareplus(x, { B: 1 } as Any), /squareplus: .*unknown key "B"/)
+    assert.throws(() => nn.squareplus(x, { b: "1" } as Any), /squareplus: b must be a number or an array/)
+    assertClose(flat(nn.squareplus(x, { b: 1 })), [0.5, (1.5 + Math.sqrt(1.5 ** 2 + 1)) / 2], 1e-6)
   })
 })

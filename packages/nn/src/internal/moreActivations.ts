@@ -9,6 +9,7 @@
 import { customJvp } from "@diffect/ad"
 import { np } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { checkOptions, numberOrArray } from "@diffect/core/Validate"
 import { inexact } from "./reduce.js"
 
 type TensorLike = np.TensorLike
@@ -42,10 +43,13 @@ export const identity = (x: TensorLike): Tensor => np.asarray(x)
  * @example
  * import { nn, np, toJsSync } from "diffect"
  * console.log(toJsSync(nn.squareplus(np.array([0, 1.5])))) // [1, 2]
+ * console.log(toJsSync(nn.squareplus(np.array([0]), { b: 1 }))) // [0.5]
  *
  * @since 0.1.0
  */
 export const squareplus = (x: TensorLike, options?: { readonly b?: number | undefined }): Tensor => {
+  // JAX's `squareplus(x, b=4)`: a positional b (`squareplus(x, 1)`) or a misspelt key was silently b = 4
+  checkOptions("squareplus", options, { b: numberOrArray })
   const t = inexact(x)
   return np.divide(np.add(t, np.sqrt(np.add(np.square(t), options?.b ?? 4))), 2)
 }

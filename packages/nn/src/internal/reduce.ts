@@ -7,20 +7,28 @@
  */
 import { DType, lax, np, Shape, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
+import { argumentError } from "@diffect/core/Validate"
+import { checkElements } from "./validate.js"
 
 /** An axis option as JAX takes it: one axis, several, or `null` for all. @since 0.1.0 */
 export type Axis = number | ReadonlyArray<number> | null
 
 /**
- * Normalized, distinct axes; `null` means all axes.
+ * Normalized, distinct axes; `null` means all axes. An axis of another kind
+ * (`"0"`, `{}`, `["a"]`) is an `ArgumentError` naming `axis`, one out of range an
+ * `AxisError`.
  *
  * @since 0.1.0
  */
 export const axesOf = (operation: string, axis: Axis, ndim: number): Array<number> => {
   if (axis === null) return Array.from({ length: ndim }, (_, i) => i)
+  const expected = "an integer, an array of integers or null"
+  if (typeof axis === "number" && !Number.isInteger(axis)) throw argumentError(operation, "axis", expected, axis)
   const axes = typeof axis === "number"
     ? [Shape.normalizeAxis(axis, ndim)]
-    : axis.map((a) => Shape.normalizeAxis(a, ndim))
+    : checkElements<number>(operation, "axis", axis, expected, Number.isInteger).map((a) =>
+      Shape.normalizeAxis(a, ndim)
+    )
   if (new Set(axes).size !== axes.length) {
     throw new ShapeError({ operation, detail: `duplicate value in 'axis': [${axes.join(", ")}]` })
   }
