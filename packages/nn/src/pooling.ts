@@ -15,9 +15,11 @@
  *
  * @since 0.1.0
  */
-import { ArgumentError, DType, lax, np, ShapeError } from "@diffect/core"
+import { DType, lax, np, ShapeError } from "@diffect/core"
 import type { Tensor } from "@diffect/core"
 import type { MaybeEffect } from "@diffect/core/Staging"
+import { anyValue, argumentError, boolean, checkOptions, describeValue } from "@diffect/core/Validate"
+import { checkElements } from "./internal/validate.js"
 
 /** Padding of a pooling window: `"SAME"`, `"VALID"`, or `[low, high]` per spatial dimension. @since 0.1.0 */
 export type PoolPadding = "SAME" | "VALID" | ReadonlyArray<readonly [number, number]>
@@ -30,22 +32,14 @@ export interface PoolOptions {
   readonly padding?: PoolPadding | undefined
 }
 
-const checkOptions = (op: string, options: unknown, extra: ReadonlyArray<string> = []): void => {
-  if (options === undefined) return
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new ArgumentError({ operation: op, argument: "options", expected: "an options object", got: String(options) })
-  }
-  for (const key of Object.keys(options)) {
-    if (!["strides", "padding", ...extra].includes(key)) {
-      throw new ArgumentError({
-        operation: op,
-        argument: "options",
-        expected: `keys among strides, padding${extra.length > 0 ? ", " + extra.join(", ") : ""}`,
-        got: `the unknown key ${JSON.stringify(key)}`
-      })
-    }
-  }
-}
+// strides and padding are checked by `pool`, against the window
+const poolSpec = { strides: anyValue, padding: anyValue }
+
+const positive = (d: unknown): boolean => Number.isInteger(d) && (d as number) > 0
+const isPair = (p: unknown): boolean =>
+  Array.isArray(p) && p.length === 2 && Number.isInteger(p[0]) && Number.isInteger(p[1])
+const describePair = (p: unknown): string =>
+  Array.isArray(p) && p.length === 2 ? `[${describeValue(p[0])}, ${describeValue(p[1])}]` : describeValue(p)
 
 /**
  * Flax's `pool`: `lax.reduceWindow` over the spatial dimensions (all but the
@@ -65,16 +59,23 @@ export const pool = (
   windowShape: ReadonlyArray<number>,
   options?: PoolOptions
 ): Tensor => {
+  checkOptions("pool", options, poolSpec)
+  return poolOf(inputs, init, reduceFn, windowShape, options)
+}
+
+// `pool` with its options' keys already checked (avgPool's have countIncludePad too). The
+// arrays are described by their first bad element: `String` hid nesting (`[2, [[[1]]]]` read
+// `2,1`) and overflowed the stack on a deep one.
+const poolOf = (
+  inputs: Tensor,
+  init: number,
+  reduceFn: (a: Tensor, b: Tensor) => MaybeEffect<Tensor>,
+  windowShape: ReadonlyArray<number>,
+  options: PoolOptions | undefined
+): Tensor => {
   const op = "pool"
   const x = np.asarray(inputs)
-  if (!Array.isArray(windowShape) || !windowShape.every((d) => Number.isInteger(d) && d > 0)) {
-    throw new ArgumentError({
-      operation: op,
-      argument: "windowShape",
-      expected: "an array of positive integers",
-      got: String(windowShape)
-    })
-  }
+  checkElements(op, "windowShape", windowShape, "an array of positive integers", positive)
   const ns = windowShape.length
   const batchDims = x.ndim - (ns + 1)
   if (batchDims < 0) {
@@ -84,28 +85,22 @@ export const pool = (
         `inputs of shape [${x.shape}] need ${ns} spatial dimensions and a feature dimension for a window of [${windowShape}]`
     })
   }
-  const strides = options?.strides ?? windowShape.map(() => 1)
-  if (!Array.isArray(strides) || strides.length !== ns) {
-    throw new ArgumentError({
-      operation: op,
-      argument: "strides",
-      expected: `${ns} positive integers`,
-      got: String(strides)
-    })
-  }
+  const stridesExpected = `an array of ${ns} positive integers (one per spatial dimension)`
+  const strides = options?.strides === undefined
+    ? windowShape.map(() => 1)
+    : checkElements<number>(op, "strides", options.strides, stridesExpected, positive)
+  if (strides.length !== ns) throw argumentError(op, "strides", stridesExpected, strides)
   const padding = options?.padding ?? "VALID"
   const lead = Array.from({ length: batchDims }, () => 1)
+  // a string is lax.reduceWindow's to check ("SAME", "VALID", ...)
+  if (typeof padding !== "string") {
+    const expected = `"SAME", "VALID" or ${ns} (low, high) integer pairs`
+    checkElements(op, "padding", padding, expected, isPair, describePair)
+    if (padding.length !== ns) throw argumentError(op, "padding", expected, padding)
+  }
   const pads = typeof padding === "string"
     ? padding
     : [...lead.map(() => [0, 0] as const), ...padding, [0, 0] as const]
-  if (typeof pads !== "string" && pads.length !== x.ndim) {
-    throw new ArgumentError({
-      operation: op,
-      argument: "padding",
-      expected: `"SAME", "VALID" or ${ns} (low, high) pairs`,
-      got: String(padding)
-    })
-  }
   return lax.reduceWindow(x, init, reduceFn, [...lead, ...windowShape, 1], [...lead, ...strides, 1], pads)
 }
 
@@ -123,9 +118,9 @@ const highest = (dtype: string) => (dtype === "int32" ? 2147483647 : dtype === "
  * @since 0.1.0
  */
 export const maxPool = (inputs: Tensor, windowShape: ReadonlyArray<number>, options?: PoolOptions): Tensor => {
-  checkOptions("max_pool", options)
+  checkOptions("max_pool", options, poolSpec)
   const x = np.asarray(inputs)
-  return pool(x, lowest(x.dtype), lax.max, windowShape, options)
+  return poolOf(x, lowest(x.dtype), lax.max, windowShape, options)
 }
 
 /**
@@ -139,9 +134,9 @@ export const maxPool = (inputs: Tensor, windowShape: ReadonlyArray<number>, opti
  * @since 0.1.0
  */
 export const minPool = (inputs: Tensor, windowShape: ReadonlyArray<number>, options?: PoolOptions): Tensor => {
-  checkOptions("min_pool", options)
+  checkOptions("min_pool", options, poolSpec)
   const x = np.asarray(inputs)
-  return pool(x, highest(x.dtype), lax.min, windowShape, options)
+  return poolOf(x, highest(x.dtype), lax.min, windowShape, options)
 }
 
 /**
@@ -162,12 +157,12 @@ export const avgPool = (
   windowShape: ReadonlyArray<number>,
   options?: PoolOptions & { readonly countIncludePad?: boolean | undefined }
 ): Tensor => {
-  checkOptions("avg_pool", options, ["countIncludePad"])
+  checkOptions("avg_pool", options, { ...poolSpec, countIncludePad: boolean })
   const x = np.asarray(inputs)
   const xf = DType.isInexact(x.dtype) ? x : np.astype(x, "float32")
-  const y = pool(xf, 0, lax.add, windowShape, options)
+  const y = poolOf(xf, 0, lax.add, windowShape, options)
   if (options?.countIncludePad !== false) return np.divide(y, windowShape.reduce((a, b) => a * b, 1))
   const divShape = [...x.shape.slice(0, -1), 1]
   const ones = np.ones(divShape, { dtype: xf.dtype })
-  return np.divide(y, pool(ones, 0, lax.add, windowShape, options))
+  return np.divide(y, poolOf(ones, 0, lax.add, windowShape, options))
 }

@@ -45,6 +45,39 @@ describe("nn.pooling (Flax's pooling)", () => {
     assert.throws(() => nn.pooling.maxPool(np.ones([1, 4, 1]), [2], { stride: [1] } as never), /unknown key/)
   })
 
+  it("nested and deep arrays as windows, strides or padding: the first bad element described, no stack overflow", () => {
+    type Any = never
+    const x = np.ones([2, 4, 1])
+    let deep: unknown = 1
+    for (let i = 0; i < 50000; i++) deep = [deep]
+    // a RangeError (Maximum call stack size exceeded) from String(windowShape) before
+    for (const f of [nn.pooling.avgPool, nn.pooling.maxPool, nn.pooling.minPool]) {
+      assert.throws(() => f(x, deep as Any), /windowShape must be an array of positive integers, got an array whose/)
+      assert.throws(() => f(x, [2], { strides: deep as Any }), /strides must be .*got an array whose element 0 is/)
+      assert.throws(() => f(x, [2], { padding: [deep] as Any }), /padding must be .*got an array whose element 0 is/)
+    }
+    // "got 2,1" before: String hid the nesting
+    assert.throws(
+      () => nn.pooling.maxPool(np.ones([1, 4, 4, 1]), [2, [[[1]]]] as Any),
+      /pool: windowShape must be an array of positive integers, got an array whose element 1 is an array of length 1/
+    )
+    // nested strides reached lax.reduceWindow, whose message named its own, longer arrays
+    assert.throws(() => nn.pooling.maxPool(x, [2], { strides: [[1]] as Any }), /pool: strides must be an array of 1/)
+    assert.throws(() => nn.pooling.maxPool(x, [2], { strides: [1, 1] }), /pool: strides .*got an array of length 2/)
+    // a padding that is neither a string nor an array was a TypeError (not iterable)
+    assert.throws(() => nn.pooling.maxPool(x, [2], { padding: 5 as Any }), /pool: padding .*got the number 5/)
+    assert.throws(
+      () => nn.pooling.maxPool(x, [2], { padding: [[1, "a"]] as Any }),
+      /got an array whose element 0 is \[the number 1, the string "a"\]/
+    )
+    assert.throws(() => nn.pooling.maxPool(x, [2], deep as Any), /max_pool: options must be an options object/)
+    assert.throws(() => nn.pooling.pool(x, 0, lax.add, [2], { stride: [1] } as Any), /pool: .*unknown key "stride"/)
+    assert.throws(
+      () => nn.pooling.avgPool(x, [2], { countIncludePad: "no" } as Any),
+      /countIncludePad must be a boolean/
+    )
+  })
+
   it("a jitted reduceFn is accepted by pool (its type too: a function returning an Effect)", () => {
     const x = np.array([[1], [2], [3], [5]])
     const jitted = jit((a: Tensor, b: Tensor) => lax.max(a, b))
