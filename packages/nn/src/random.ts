@@ -26,6 +26,7 @@ import {
   argumentError,
   boolean,
   checkArg,
+  checkAxis,
   checkDTypeName,
   checkKeys,
   checkTensor,
@@ -935,7 +936,7 @@ export const permutation = (
     }
     return permutation(key, toJsSync(x) as number)
   }
-  const axis = Shape.normalizeAxis(options?.axis ?? 0, x.ndim)
+  const axis = checkAxis("permutation", options?.axis ?? 0, x.ndim)
   if (options?.independent === true || x.ndim === 1) return shuffle(key, x, axis)
   const ind = shuffle(key, lax.iota("int32", [x.shape[axis]!], 0), 0)
   return np.take(x, ind, { axis })
@@ -978,7 +979,7 @@ export const choice = (
     return choice(key, Math.trunc(Number(toJsSync(a))), options)
   }
   const arr = typeof a === "number" ? null : a
-  const axis = arr === null ? 0 : Shape.normalizeAxis(options?.axis ?? 0, arr.ndim)
+  const axis = arr === null ? 0 : checkAxis("choice", options?.axis ?? 0, arr.ndim)
   const nInputs = arr === null ? (a as number) : arr.shape[axis]!
   if (arr === null && (!Number.isInteger(nInputs) || nInputs < 0)) {
     throw new ShapeError({ operation: "choice", detail: `a must be a non-negative integer or an array, got ${a}` })
@@ -1061,7 +1062,7 @@ export const categorical = (
     throw new DTypeError({ operation: "categorical", detail: `logits must be real, got dtype ${l.dtype}` })
   }
   const dtype: FloatDType = l.dtype
-  const axis = Shape.normalizeAxis(options?.axis ?? -1, l.ndim)
+  const axis = checkAxis("categorical", options?.axis ?? -1, l.ndim)
   const batch = l.shape.filter((_, i) => i !== axis)
   const s = options?.shape === undefined ? batch : shapeOf("categorical", options.shape)
   const replace = options?.replace ?? true

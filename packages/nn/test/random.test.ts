@@ -151,6 +151,18 @@ describe("keys", () => {
     assert.throws(() => random.key("1" as unknown as number), ArgumentError, /seed/)
     assert.throws(() => random.withPartitionable(true, {} as () => void), ArgumentError, /a function/)
   })
+  it("an axis of another kind is an ArgumentError naming the sampler (was named 'axis: an axis')", () => {
+    const key = random.key(0)
+    const m = np.ones([2, 3])
+    const bad = { axis: "0" } as never
+    assert.throws(
+      () => random.permutation(key, m, bad),
+      ArgumentError,
+      /^permutation: axis must be an integer, got the string "0"/
+    )
+    assert.throws(() => random.choice(key, m, bad), ArgumentError, /^choice: axis must be an integer/)
+    assert.throws(() => random.categorical(key, m, bad), ArgumentError, /^categorical: axis must be an integer/)
+  })
   it("an options object of the wrong kind, or with a key the sampler does not take, is an ArgumentError, not the defaults", () => {
     const key = random.key(0)
     type Any = never
