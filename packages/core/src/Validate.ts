@@ -18,6 +18,20 @@ import { summary, Tensor } from "./Tensor.js"
 const typedArrayName = (u: object): string | undefined =>
   ArrayBuffer.isView(u) ? (u.constructor as { readonly name?: string } | undefined)?.name ?? "typed array" : undefined
 
+// " (a Map)" for an instance of a class, else "": read from the prototype's own `constructor`
+// (no user getter runs; a proxy's trap that throws is caught).
+const instanceOf = (u: object): string => {
+  try {
+    const proto: unknown = Object.getPrototypeOf(u)
+    if (proto === null || Object.getPrototypeOf(proto) === null) return ""
+    const ctor: unknown = Object.getOwnPropertyDescriptor(proto, "constructor")?.value
+    const name = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name")?.value : undefined
+    return typeof name === "string" && name !== "" ? ` (a ${name.length > 40 ? `${name.slice(0, 40)}...` : name})` : ""
+  } catch {
+    return ""
+  }
+}
+
 /**
  * A short description of any JS value for messages: `the string "1"`, `the
  * bigint 10n`, `a function`, `an array of length 3`, `Tensor(f32[2])`. Never
@@ -48,7 +62,7 @@ export const describeValue = (u: unknown): string => {
   if (Effect.isEffect(u)) return "an Effect (did you forget `yield*`?)"
   const typed = typedArrayName(u as object)
   if (typed !== undefined) return `a ${typed}`
-  return "an object"
+  return `an object${instanceOf(u as object)}`
 }
 
 /** The error for an argument of the wrong kind. @since 0.1.0 */
@@ -75,6 +89,18 @@ export interface Check {
 
 const isInt = (u: unknown): boolean => Number.isInteger(u)
 
+/**
+ * Whether every element of `xs` passes `test`, a hole (`[1, , 2]`, `new Array(2)`)
+ * tested as the `undefined` it reads as: `Array#every` and `#map` skip holes, which
+ * let them through the checks.
+ *
+ * @since 0.1.0
+ */
+export const everyElement = (xs: ReadonlyArray<unknown>, test: (u: unknown) => boolean): boolean => {
+  for (let i = 0; i < xs.length; i++) if (!test(xs[i])) return false
+  return true
+}
+
 /** An integer (a JS number with no fractional part). @since 0.1.0 */
 export const integer: Check = { expected: "an integer", test: isInt }
 /** A JS number (NaN and infinities included). @since 0.1.0 */
@@ -90,19 +116,19 @@ export const func: Check = { expected: "a function", test: (u) => typeof u === "
 /** An axis or an array of axes. @since 0.1.0 */
 export const axes: Check = {
   expected: "an integer or an array of integers",
-  test: (u) => isInt(u) || (Array.isArray(u) && u.every(isInt))
+  test: (u) => isInt(u) || (Array.isArray(u) && everyElement(u, isInt))
 }
 /** An array of integers. @since 0.1.0 */
 export const integers: Check = {
   expected: "an array of integers",
-  test: (u) => Array.isArray(u) && u.every(isInt)
+  test: (u) => Array.isArray(u) && everyElement(u, isInt)
 }
 /** A dtype name (a string that is not one fails as `checkDTypeName` says). @since 0.1.0 */
 export const dtype: Check = { expected: `a dtype name (${dtypes.join(", ")})`, test: (u) => typeof u === "string" }
 /** An axis name or an array of them. @since 0.1.0 */
 export const axisNames: Check = {
   expected: "an axis name (a string) or an array of axis names",
-  test: (u) => typeof u === "string" || (Array.isArray(u) && u.every((n) => typeof n === "string"))
+  test: (u) => typeof u === "string" || (Array.isArray(u) && everyElement(u, (n) => typeof n === "string"))
 }
 /** Any value (checked later, by its use). @since 0.1.0 */
 export const anyValue: Check = { expected: "any value", test: () => true }
@@ -121,14 +147,20 @@ export const numberOrArray: Check = {
 }
 
 /**
- * Whether `u` can be an options object: an object that is not an array, a typed
- * array or a tensor (so a function taking an optional options object after
- * optional arrays, as `np.where`, can tell the two apart).
+ * Whether `u` can be an options object: a plain object (an object literal, or one
+ * with no prototype), so not an array, a typed array or a tensor (a function taking
+ * an optional options object after optional arrays, as `np.where`, tells the two
+ * apart by it), nor a `Map` or a class instance, whose entries are not its keys
+ * (`np.sum(x, new Map([["axis", 1]]))` summed everything).
  *
  * @since 0.1.0
  */
-export const isOptionsObject = (u: unknown): u is object =>
-  typeof u === "object" && u !== null && !Array.isArray(u) && !ArrayBuffer.isView(u) && !(u instanceof Tensor)
+export const isOptionsObject = (u: unknown): u is object => {
+  if (typeof u !== "object" || u === null) return false
+  // `Object.prototype` is the one prototype with none of its own (another realm's too)
+  const proto: unknown = Object.getPrototypeOf(u)
+  return proto === null || Object.getPrototypeOf(proto) === null
+}
 
 /**
  * Validates an options object: `undefined`, or a plain object whose keys are
@@ -211,7 +243,7 @@ export const checkDTypeName = (operation: string, u: unknown): DType => {
  */
 export const checkShape = (operation: string, u: unknown): Shape => {
   const shape = typeof u === "number" ? [u] : u
-  if (!Array.isArray(shape) || shape.length > 64 || !shape.every((d) => typeof d === "number")) {
+  if (!Array.isArray(shape) || shape.length > 64 || !everyElement(shape, (d) => typeof d === "number")) {
     throw argumentError(
       operation,
       "shape",

@@ -36,11 +36,12 @@ import {
   boolean,
   checkArg,
   checkDTypeName,
+  checkKeys,
   checkOptions,
   checkShape,
+  everyElement,
   integer,
-  integers,
-  isOptionsObject
+  integers
 } from "./Validate.js"
 import type { Check } from "./Validate.js"
 
@@ -850,10 +851,9 @@ export const dotGeneral = (
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
   options?: DotOptions
 ): Tensor => {
-  // other keys pass through unchecked: the batching rule hands the primitive's params here
-  if (options !== undefined && !isOptionsObject(options)) {
-    throw argumentError("dot_general", "options", "an options object ({ precision, preferredElementType })", options)
-  }
+  // `contracting` and `batch` pass too, unread: the batching rule hands the primitive's params here
+  // (the arguments are the dimensions); any other key is a mistake (`precison`, JAX's snake case)
+  checkKeys("dot_general", options, dotGeneralKeys)
   const [l, r] = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
   const dims = {
     contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),
@@ -894,6 +894,7 @@ export const dotGeneral = (
  * @since 0.1.0
  */
 export const dot = (lhs: Tensor, rhs: Tensor, options?: DotOptions): Tensor => {
+  checkKeys("dot", options, dotKeys)
   const l = t("dot", lhs, "lhs")
   const r = t("dot", rhs, "rhs")
   if (l.ndim < 1 || l.ndim > 2 || r.ndim < 1 || r.ndim > 2 || l.shape[l.ndim - 1] !== r.shape[0]) {
@@ -905,6 +906,9 @@ export const dot = (lhs: Tensor, rhs: Tensor, options?: DotOptions): Tensor => {
   return dotGeneral(l, r, [[l.ndim - 1], [0]], [[], []], options)
 }
 
+const dotKeys = ["precision", "preferredElementType"]
+const dotGeneralKeys = [...dotKeys, "contracting", "batch"]
+
 // Static parameters and tensor operands of the structural functions, checked for their kind
 // (their values are checked by abstract evaluation).
 const t = (p: string, u: unknown, name = "x"): Tensor => {
@@ -913,17 +917,19 @@ const t = (p: string, u: unknown, name = "x"): Tensor => {
 }
 const tensors = (p: string, u: unknown): ReadonlyArray<Tensor> => {
   if (!Array.isArray(u)) throw argumentError(p, "operands", "an array of Tensors", u)
-  return u.map((x) => t(p, x, "each operand"))
+  return Array.from(u, (x) => t(p, x, "each operand"))
 }
 const ints = (p: string, name: string, u: unknown): ReadonlyArray<number> => checkArg(p, name, u, integers)
 const int = (p: string, name: string, u: unknown): number => checkArg(p, name, u, integer)
 const padConfig: Check = {
   expected: "an array of [low, high, interior] integer triples",
-  test: (u) => Array.isArray(u) && u.every((c) => Array.isArray(c) && c.length === 3 && c.every(Number.isInteger))
+  test: (u) =>
+    Array.isArray(u) && everyElement(u, (c) => Array.isArray(c) && c.length === 3 && everyElement(c, Number.isInteger))
 }
 const dimPairs: Check = {
   expected: "a pair of arrays of integers",
-  test: (u) => Array.isArray(u) && u.length === 2 && u.every((d) => Array.isArray(d) && d.every(Number.isInteger))
+  test: (u) =>
+    Array.isArray(u) && u.length === 2 && everyElement(u, (d) => Array.isArray(d) && everyElement(d, Number.isInteger))
 }
 /** @since 0.1.0 */
 export const iota = (dtype: DType, shape: Shape, dimension = 0): Tensor =>

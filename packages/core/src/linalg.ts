@@ -26,7 +26,7 @@ import { customJvpCall } from "./Handler.js"
 import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { requireMatrix } from "./internal/linalgChecks.js"
-import { promoteAll, toInexact, toTensor } from "./internal/npHelpers.js"
+import { promoteAll, toInexact, toTensor, toTensors } from "./internal/npHelpers.js"
 import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
 import * as np from "./np.js"
@@ -1350,7 +1350,7 @@ export const multiDot = (arrays: ReadonlyArray<TensorLike>): Tensor => {
   if (!Array.isArray(arrays) || arrays.length < 2) {
     throw argumentError("multiDot", "arrays", "an array of at least two arrays", arrays)
   }
-  const ts = promoteAll("multiDot", arrays.map((x) => toTensor(x as TensorLike)))
+  const ts = promoteAll("multiDot", toTensors(arrays))
   const firstVector = ts[0]!.ndim === 1
   const lastVector = ts.at(-1)!.ndim === 1
   const ms = ts.map((t, i) =>

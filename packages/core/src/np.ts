@@ -21,6 +21,7 @@ import type { Complex, TensorLike } from "./internal/arrayLiteral.js"
 import { einsum as einsumImpl } from "./internal/einsum.js"
 import { indexApply, indexGet, indexUpdate, takeAlong } from "./internal/indexing.js"
 import type { GetOptions, IndexItem, TakeOptions, UpdateOptions } from "./internal/indexing.js"
+import { integerIndices } from "./internal/np/checks.js"
 import { jitted } from "./internal/np/jitted.js"
 import {
   broadcastAll,
@@ -35,7 +36,8 @@ import {
   productSpec,
   promoteAll,
   toInexact,
-  toTensor
+  toTensor,
+  toTensors
 } from "./internal/npHelpers.js"
 import { padEdge, padLinearRamp, padReflect, padStat, padWrap } from "./internal/padModes.js"
 import { highest, lowest, masked, whereMask } from "./internal/reduceMask.js"
@@ -57,6 +59,7 @@ import {
   checkShape,
   checkSize,
   dtype as dtypeCheck,
+  everyElement,
   finite,
   integer,
   integers,
@@ -1804,7 +1807,7 @@ export const einsum = (subscripts: string, ...operands: ReadonlyArray<TensorLike
   checkArg("einsum", "subscripts", subscripts, { expected: "a string", test: (u) => typeof u === "string" })
   if (operands.length === 0) throw argumentError("einsum", "operands", "at least one operand", operands)
   return einsumBool(
-    promoteAll("einsum", operands.map(toTensor)),
+    promoteAll("einsum", toTensors(operands)),
     (xs) => einsumImpl(subscripts, broadcastSingletons(subscripts, xs))
   )
 }
@@ -1877,7 +1880,7 @@ export const einsumWith = (
   if (!Array.isArray(operands) || operands.length === 0) {
     throw argumentError("einsum", "operands", "a non-empty array of arrays", operands)
   }
-  let xs = promoteAll("einsum", operands.map(toTensor))
+  let xs = promoteAll("einsum", toTensors(operands))
   // the operands in the preferred dtype: every product and sum accumulates in it, as JAX's
   // dot_generals with preferred_element_type do
   const pref = options?.preferredElementType
@@ -2161,8 +2164,8 @@ export const concatenate = (
     throw new ShapeError({ operation: "concatenate", detail: "need at least one array to concatenate" })
   }
   // axis null: the flattened arrays, end to end (JAX's axis=None)
-  if (options?.axis === null) return concatenate(xs.map((x) => ravel(x)))
-  const ts = promoteAll("concatenate", xs.map(toTensor))
+  if (options?.axis === null) return concatenate(Array.from(xs, (x) => ravel(x)))
+  const ts = promoteAll("concatenate", toTensors(xs))
   if (ts[0]!.ndim === 0) {
     throw new ShapeError({ operation: "concatenate", detail: "zero-dimensional arrays cannot be concatenated" })
   }
@@ -2184,7 +2187,7 @@ export const stack = (xs: ReadonlyArray<TensorLike>, options?: { readonly axis?:
   checkArg("stack", "xs", xs, tensorList)
   checkOptions("stack", options, oneAxisSpec)
   if (xs.length === 0) throw new ShapeError({ operation: "stack", detail: "need at least one array to stack" })
-  const ts = promoteAll("stack", xs.map(toTensor))
+  const ts = promoteAll("stack", toTensors(xs))
   const shape = ts[0]!.shape
   if (!ts.every((t) => shapeEquals(t.shape, shape))) {
     throw new ShapeError({
@@ -2385,10 +2388,14 @@ const padModes: ReadonlyArray<string> = [
 ]
 const isScalarValue = (u: unknown): boolean => typeof u === "number" || typeof u === "boolean" || isComplexValue(u)
 const isPairOf = (test: (u: unknown) => boolean) => (u: unknown): boolean =>
-  Array.isArray(u) && (u.length === 1 || u.length === 2) && u.every(test)
+  Array.isArray(u) && (u.length === 1 || u.length === 2) && everyElement(u, test)
+// pairs of one length: JAX's `np.asarray(pad_width)` refuses a ragged `[[1, 2], [3]]` (it padded (3, 3))
 const pairsOf = (expected: string, test: (u: unknown) => boolean): Check => ({
-  expected: `${expected}, a pair [before, after] or an array of such pairs`,
-  test: (u) => test(u) || isPairOf(test)(u) || (Array.isArray(u) && u.every(isPairOf(test)))
+  expected: `${expected}, a pair [before, after] or an array of such pairs (all of one length)`,
+  test: (u) =>
+    test(u) || isPairOf(test)(u) ||
+    (Array.isArray(u) && everyElement(u, isPairOf(test)) &&
+      u.every((p: ReadonlyArray<unknown>) => p.length === (u[0] as ReadonlyArray<unknown>).length))
 })
 const padSpec: OptionSpec = {
   mode: { expected: padModes.map((m) => `"${m}"`).join(", "), test: (u) => padModes.includes(u as string) },
@@ -2686,12 +2693,8 @@ export const repeat = (x: TensorLike, repeats: number | TensorLike, options?: Re
 // (number of exclusive cumulative counts <= j) - 1.
 const repeatEach = (x: TensorLike, repeats: TensorLike, axisOption: number | undefined, total?: number): Tensor => {
   const src = toTensor(x)
-  let r = toTensor(repeats)
-  if (r.dtype !== "int32" && r.dtype !== "uint32") {
-    if (isInexact(r.dtype)) r = lax.convertElementType(r, "int32")
-    else if (r.dtype !== "bool") throw argumentError("repeat", "repeats", "integer counts", r)
-  }
-  r = lax.convertElementType(ravel(r), "int32")
+  let r = integerIndices("repeat", "repeats", repeats, "integer counts")
+  r = ravel(r)
   if (src.ndim === 0) {
     if (r.size !== 1) {
       throw new ShapeError({ operation: "repeat", detail: "a scalar is repeated by one count only" })
@@ -2899,20 +2902,37 @@ export interface IndexRef {
  */
 export const at = (x: TensorLike, ...index: ReadonlyArray<IndexItem>): IndexRef => {
   const t = toTensor(x)
+  // the options' keys and kinds (their modes are checked where they are read): a misspelt key,
+  // as JAX's `fill_value`, read the default
+  const u = <O>(method: string, options: O): O => {
+    checkOptions(`at.${method}`, options, updateSpec)
+    return options
+  }
   return {
-    get: (options) => indexGet(t, index, options),
-    set: (values, options) => indexUpdate(t, index, "set", values, options),
-    add: (values, options) => indexUpdate(t, index, "add", values, options),
-    subtract: (values, options) => indexUpdate(t, index, "add", negative(values), options),
-    multiply: (values, options) => indexUpdate(t, index, "mul", values, options),
-    min: (values, options) => indexUpdate(t, index, "min", values, options),
-    max: (values, options) => indexUpdate(t, index, "max", values, options),
+    get: (options) => {
+      checkOptions("at.get", options, getSpec)
+      return indexGet(t, index, options)
+    },
+    set: (values, options) => indexUpdate(t, index, "set", values, u("set", options)),
+    add: (values, options) => indexUpdate(t, index, "add", values, u("add", options)),
+    subtract: (values, options) => indexUpdate(t, index, "add", negative(values), u("subtract", options)),
+    multiply: (values, options) => indexUpdate(t, index, "mul", values, u("multiply", options)),
+    min: (values, options) => indexUpdate(t, index, "min", values, u("min", options)),
+    max: (values, options) => indexUpdate(t, index, "max", values, u("max", options)),
     // JAX's forms: x / scatter_mul(ones_like(x), idx, y), and the same under power
-    divide: (values, options) => divide(t, indexUpdate(onesLike(t), index, "mul", values, options)),
-    power: (values, options) => power(t, indexUpdate(onesLike(t), index, "mul", values, options)),
+    divide: (values, options) => divide(t, indexUpdate(onesLike(t), index, "mul", values, u("divide", options))),
+    power: (values, options) => power(t, indexUpdate(onesLike(t), index, "mul", values, u("power", options))),
     apply: (func, options) => {
       if (typeof func !== "function") throw argumentError("at.apply", "func", "a function", func)
-      return indexApply(t, index, func, options)
+      return indexApply(t, index, func, u("apply", options))
     }
   }
 }
+
+const updateSpec: OptionSpec = {
+  mode: anyValue,
+  uniqueIndices: boolean,
+  indicesAreSorted: boolean,
+  wrapNegativeIndices: anyValue
+}
+const getSpec: OptionSpec = { ...updateSpec, fillValue: number }

@@ -28,7 +28,16 @@ import * as lax from "./laxNamespace.js"
 import * as np from "./numpy.js"
 import type { Tensor } from "./Tensor.js"
 import { toJsSync } from "./ToJs.js"
-import { anyValue, argumentError, boolean, checkArg, checkOptions, checkShape, integer } from "./Validate.js"
+import {
+  anyValue,
+  argumentError,
+  axes as axesCheck,
+  boolean,
+  checkArg,
+  checkOptions,
+  checkShape,
+  integer
+} from "./Validate.js"
 
 const c = (like: Tensor, v: number): Tensor => lax.full(like.shape, v, like.dtype, true)
 const real = (op: string, x: TensorLike): Tensor => {
@@ -584,6 +593,7 @@ export const logsumexpWithSign = (x: TensorLike, options?: LogsumexpOptions): re
  * @since 0.1.0
  */
 export const softmax = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkOptions("softmax", options, { axis: axesCheck })
   const t = real("softmax", x)
   const axis = options?.axis ?? -1
   // JAX's form: exp(x - max) / sum(exp(x - max)), the max held constant (it cancels)
@@ -602,6 +612,7 @@ export const softmax = (x: TensorLike, options?: { readonly axis?: number | unde
  * @since 0.1.0
  */
 export const logSoftmax = (x: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
+  checkOptions("logSoftmax", options, { axis: axesCheck })
   const t = real("logSoftmax", x)
   return lax.sub(t, np.broadcastTo(np.logsumexp(t, { axis: options?.axis ?? -1, keepdims: true }), t.shape))
 }

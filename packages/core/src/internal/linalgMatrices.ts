@@ -18,7 +18,7 @@ import type { Check } from "../Validate.js"
 import type { TensorLike } from "./arrayLiteral.js"
 import { diag, takeAlongAxis } from "./np/arrays.js"
 import { exp2, log2 } from "./np/math.js"
-import { promoteAll, toInexact, toTensor } from "./npHelpers.js"
+import { promoteAll, toInexact, toTensor, toTensors } from "./npHelpers.js"
 
 const oneOf = (...values: ReadonlyArray<string>): Check => ({
   expected: `one of ${values.map((v) => JSON.stringify(v)).join(", ")}`,
@@ -183,7 +183,7 @@ const vector = (op: string, name: string, x: TensorLike): Tensor => {
  */
 export const blockDiag = (...arrs: ReadonlyArray<TensorLike>): Tensor => {
   if (arrs.length === 0) return np.zeros([1, 0])
-  const blocks = promoteAll("blockDiag", arrs.map((a) => toTensor(a))).map((t) => {
+  const blocks = promoteAll("blockDiag", toTensors(arrs)).map((t) => {
     if (t.ndim > 2) {
       throw new ShapeError({
         operation: "blockDiag",

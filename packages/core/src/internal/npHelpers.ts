@@ -31,10 +31,22 @@ export const toTensor = (x: TensorLike): Tensor => {
   return fromLiteral(x)
 }
 
+/**
+ * `toTensor` of each element of a list of arrays, a hole (`[x, , y]`) converted as
+ * the `undefined` it reads as (so it fails as `[x, undefined, y]` does: `.map` keeps
+ * the hole, for `promoteAll` to crash on).
+ *
+ * @since 0.1.0
+ */
+export const toTensors = (xs: ReadonlyArray<TensorLike>): Array<Tensor> => Array.from(xs, (x) => toTensor(x))
+
 // `[x, y]` of tensors (or nested arrays with tensor leaves) is their stack, as in
 // `jnp.array([x, y])`; JS scalars among them promote like any operand.
 const stackNested = (xs: ReadonlyArray<unknown>): Tensor => {
-  const parts = promoteAll("array", xs.map((x) => (Array.isArray(x) ? stackNested(x) : toTensor(x as TensorLike))))
+  const parts = promoteAll(
+    "array",
+    Array.from(xs, (x) => (Array.isArray(x) ? stackNested(x) : toTensor(x as TensorLike)))
+  )
   const shape = parts[0]!.shape
   for (const p of parts) {
     if (!shapeEquals(p.shape, shape)) {
@@ -198,7 +210,7 @@ export const prepare = (op: string, args: ReadonlyArray<TensorLike>): Array<Tens
   for (const a of args) if (!(a instanceof Tensor && Tensor.isGenuine(a))) allTensors = false
   if (allTensors) return broadcastAll(promoteAll(op, args as ReadonlyArray<Tensor>))
   // Scalars take part in promotion as weak types; then they are built in the result dtype.
-  const typed = args.map((a) => (typeof a === "number" ? weakFloat : toTensor(a)))
+  const typed = Array.from(args, (a) => (typeof a === "number" ? weakFloat : toTensor(a)))
   const [dtype, weak] = resultType(op, typed)
   const xs = args.map((a, i) =>
     typeof a === "number"
@@ -234,7 +246,7 @@ export const normalizeAxes = (
 ): Array<number> => {
   if (axis === undefined) return Array.from({ length: ndim }, (_, i) => i)
   if (!Array.isArray(axis)) return [checkAxis(op, axis, ndim)]
-  const axes = axis.map((a: unknown) => checkAxis(op, a, ndim))
+  const axes = Array.from(axis, (a: unknown) => checkAxis(op, a, ndim))
   if (new Set(axes).size !== axes.length) {
     throw new ShapeError({ operation: op, detail: `duplicate value in 'axis': [${axes.join(", ")}]` })
   }

@@ -37,7 +37,7 @@ export const stack = (operands: ReadonlyArray<Tensor>, axis: number = 0): Tensor
   if (!Array.isArray(operands) || operands.length === 0) {
     throw argumentError("stack", "operands", "a non-empty array of tensors", operands)
   }
-  const xs = operands.map((x, i) => tensor("stack", x, `operands[${i}]`))
+  const xs = Array.from(operands, (x, i) => tensor("stack", x, `operands[${i}]`))
   const first = xs[0]!
   xs.forEach((x, i) => {
     if (x.shape.length !== first.shape.length || x.shape.some((d, k) => d !== first.shape[k])) {

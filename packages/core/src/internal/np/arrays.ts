@@ -14,13 +14,23 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes } from "../../Shape.js"
 import type { Tensor } from "../../Tensor.js"
-import { anyValue, argumentError, boolean, checkArg, checkAxis, checkOptions, integer, string } from "../../Validate.js"
+import {
+  anyValue,
+  argumentError,
+  boolean,
+  checkArg,
+  checkAxis,
+  checkOptions,
+  everyElement,
+  integer,
+  string
+} from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { defaultFill, fillOf, inBounds, normalizeIndex } from "../indexing.js"
 import type { IndexMode } from "../indexing.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
 import { addAlong, takeAlong } from "./along.js"
-import { count, int, intList, list } from "./checks.js"
+import { count, int, integerIndices, intList, list } from "./checks.js"
 import { jitted } from "./jitted.js"
 
 const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
@@ -161,6 +171,7 @@ export const triuIndicesFrom = (
   x: TensorLike,
   options?: { readonly k?: number | undefined }
 ): ReadonlyArray<Tensor> => {
+  checkOptions("triuIndicesFrom", options, { k: integer })
   const t = toTensor(x)
   if (t.ndim !== 2) throw new ShapeError({ operation: "triuIndicesFrom", detail: "input array must be 2-d" })
   return triuIndices(t.shape[0]!, { k: options?.k ?? 0, m: t.shape[1]! })
@@ -179,6 +190,7 @@ export const trilIndicesFrom = (
   x: TensorLike,
   options?: { readonly k?: number | undefined }
 ): ReadonlyArray<Tensor> => {
+  checkOptions("trilIndicesFrom", options, { k: integer })
   const t = toTensor(x)
   if (t.ndim !== 2) throw new ShapeError({ operation: "trilIndicesFrom", detail: "input array must be 2-d" })
   return trilIndices(t.shape[0]!, { k: options?.k ?? 0, m: t.shape[1]! })
@@ -828,7 +840,7 @@ export const ediff1d = (
 export const unravelIndex = (indices: TensorLike, shape: ReadonlyArray<number>): ReadonlyArray<Tensor> => {
   checkArg("unravelIndex", "shape", shape, {
     expected: "an array of non-negative integers",
-    test: (u) => Array.isArray(u) && u.every((d) => Number.isInteger(d) && d >= 0)
+    test: (u) => Array.isArray(u) && everyElement(u, (d) => Number.isInteger(d) && (d as number) >= 0)
   })
   const idx = lax.convertElementType(toTensor(indices), "int32")
   const total = shape.reduce((a, b) => a * b, 1)
@@ -877,7 +889,10 @@ export const ravelMultiIndex = (
   }
   // no dimensions: the one element of a 0-d array, index 0 (JAX's result)
   if (dims.length === 0) return lax.full([], 0, "int32")
-  const idx = promoteAll("ravelMultiIndex", multiIndex.map((m) => lax.convertElementType(toTensor(m), "int32")))
+  const idx = promoteAll(
+    "ravelMultiIndex",
+    Array.from(multiIndex, (m) => integerIndices("ravelMultiIndex", "multiIndex", m))
+  )
   const shape = broadcastShapes(...idx.map((t) => t.shape))
   let flat = lax.full(shape, 0, "int32")
   let stride = 1

@@ -379,6 +379,8 @@ export const rfftfreq = (
   options?: { readonly d?: number | undefined; readonly dtype?: DType | undefined }
 ): Tensor => {
   checkOptions("rfftfreq", options, { d: number, dtype: anyValue })
+  // as fftfreq: a size, checked before the values are built (a huge n hung building them)
+  count("rfftfreq", "n", n)
   return freqs(
     "rfftfreq",
     n,

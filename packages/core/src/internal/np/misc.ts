@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { isComplex, isFloating } from "../../DType.js"
+import { dtypes, isComplex, isDType, isFloating } from "../../DType.js"
 import type { DType } from "../../DType.js"
 import { ArgumentError, ConcretizationError, DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
@@ -24,6 +24,7 @@ import {
   checkDTypeName,
   checkOptions,
   checkShape,
+  everyElement,
   integer,
   isOptionsObject,
   number,
@@ -32,7 +33,7 @@ import {
 import type { TensorLike } from "../arrayLiteral.js"
 import { contractionPlan } from "../einsum.js"
 import { broadcastedIota } from "../lax/special.js"
-import { toTensor } from "../npHelpers.js"
+import { toTensor, toTensors } from "../npHelpers.js"
 import { atleast1d } from "./arrays.js"
 import { argsort, nonzero } from "./sorting.js"
 import type { NonzeroOptions } from "./sorting.js"
@@ -41,6 +42,14 @@ const dtypeOf = (op: string, u: unknown): DType => {
   if (u instanceof Tensor && Tensor.isGenuine(u)) return u.dtype
   if (typeof u === "string") return u as DType
   throw argumentError(op, "dtype", "a dtype name or a Tensor", u)
+}
+
+// A dtype argument whose name is checked (a misspelt one made `issubdtype`/`isdtype` false, as
+// JAX's `np.dtype(...)` refuses it); a missing one named by its argument.
+const knownDType = (op: string, argument: string, u: unknown): DType => {
+  if (u instanceof Tensor && Tensor.isGenuine(u)) return u.dtype
+  if (typeof u === "string") return checkDTypeName(op, u)
+  throw argumentError(op, argument, "a dtype name or a Tensor", u)
 }
 
 /** Machine limits of a float dtype (NumPy's `finfo`). @since 0.1.0 */
@@ -166,15 +175,18 @@ export const canCast = (
   to: DType,
   casting: "no" | "equiv" | "safe" | "same_kind" | "unsafe" = "safe"
 ): boolean => {
-  const a = dtypeOf("canCast", from)
-  const b = dtypeOf("canCast", to)
-  if (SAFE[a] === undefined || SAFE[b] === undefined) {
-    throw argumentError(
-      "canCast",
-      "dtype",
-      "a dtype name (bool, int32, uint32, float32, float64, complex64, complex128)",
-      a
-    )
+  const a = knownDType("canCast", "from", from)
+  const b = knownDType("canCast", "to", to)
+  // (float0, which no cast reaches), named by its own argument
+  for (const [name, d] of [["from", a], ["to", b]] as const) {
+    if (SAFE[d] === undefined) {
+      throw argumentError(
+        "canCast",
+        name,
+        "a dtype name (bool, int32, uint32, float32, float64, complex64, complex128)",
+        d
+      )
+    }
   }
   switch (casting) {
     case "no":
@@ -200,6 +212,16 @@ export type DTypeKind =
   | "real floating"
   | "complex floating"
   | "numeric"
+
+const dtypeKinds: ReadonlyArray<DTypeKind> = [
+  "bool",
+  "signed integer",
+  "unsigned integer",
+  "integral",
+  "real floating",
+  "complex floating",
+  "numeric"
+]
 
 const inKind = (d: DType, kind: DTypeKind | DType): boolean => {
   switch (kind) {
@@ -234,10 +256,16 @@ export const isdtype = (
   dtype: DType | Tensor,
   kind: DTypeKind | DType | ReadonlyArray<DTypeKind | DType>
 ): boolean => {
-  const d = dtypeOf("isdtype", dtype)
+  const d = knownDType("isdtype", "dtype", dtype)
   const kinds: ReadonlyArray<DTypeKind | DType> = typeof kind === "string" ? [kind] : kind
-  if (!Array.isArray(kinds) || !kinds.every((k) => typeof k === "string")) {
+  if (!Array.isArray(kinds) || !everyElement(kinds, (k) => typeof k === "string")) {
     throw argumentError("isdtype", "kind", "a kind name, a dtype name, or an array of them", kind)
+  }
+  for (const k of kinds) {
+    // JAX: "Unrecognized kind='real_floating' expected one of [...]" (a misspelt kind was false)
+    if (!(dtypeKinds as ReadonlyArray<string>).includes(k) && !isDType(k)) {
+      throw argumentError("isdtype", "kind", `one of ${[...new Set([...dtypeKinds, ...dtypes])].join(", ")}`, k)
+    }
   }
   return (kinds as ReadonlyArray<DTypeKind | DType>).some((k) => inKind(d, k))
 }
@@ -253,6 +281,17 @@ export type DTypeCategory =
   | "floating"
   | "complexfloating"
 
+const dtypeCategories: ReadonlyArray<DTypeCategory> = [
+  "generic",
+  "number",
+  "integer",
+  "signedinteger",
+  "unsignedinteger",
+  "inexact",
+  "floating",
+  "complexfloating"
+]
+
 /**
  * Whether `dtype` is `parent` or below it in NumPy's type hierarchy (JAX's
  * `issubdtype`; `parent` a dtype or a category such as `"floating"`).
@@ -264,7 +303,9 @@ export type DTypeCategory =
  * @since 0.1.0
  */
 export const issubdtype = (dtype: DType | Tensor, parent: DType | DTypeCategory): boolean => {
-  const d = dtypeOf("issubdtype", dtype)
+  const d = knownDType("issubdtype", "dtype", dtype)
+  // a category, else a dtype (JAX's `np.dtype(b)`: a misspelt category was false)
+  if (!(dtypeCategories as ReadonlyArray<unknown>).includes(parent)) knownDType("issubdtype", "parent", parent)
   switch (parent) {
     case "generic":
       return true
@@ -705,7 +746,7 @@ export const einsumPath = (
   ...operands: ReadonlyArray<TensorLike>
 ): readonly [path: ReadonlyArray<readonly [number, number]>, cost: number] => {
   if (typeof subscripts !== "string") throw argumentError("einsumPath", "subscripts", "a string", subscripts)
-  const { cost, path } = contractionPlan(subscripts, operands.map(toTensor))
+  const { cost, path } = contractionPlan(subscripts, toTensors(operands))
   return [path.map(({ i, j }) => [Math.min(i, j), Math.max(i, j)] as const), cost]
 }
 

@@ -511,9 +511,10 @@ export const piecewise = (
     return np.astype(np.broadcastTo(toTensor(resolveOutput("piecewise", f(t)) as TensorLike), t.shape), t.dtype)
   }
   let out = funclist.length === nc + 1 ? value(funclist[nc]!) : np.zeros(t.shape, { dtype: t.dtype })
-  condlist.forEach((c, i) => {
-    const cond = np.broadcastTo(np.astype(toTensor(c), "bool"), t.shape)
+  // a loop, not forEach: a hole in condlist fails as an explicit undefined (forEach skipped it)
+  for (let i = 0; i < nc; i++) {
+    const cond = np.broadcastTo(np.astype(toTensor(condlist[i]!), "bool"), t.shape)
     out = lax.select(cond, value(funclist[i]!), out)
-  })
+  }
   return out
 }

@@ -32,7 +32,17 @@ import {
 import type { TensorLike } from "../arrayLiteral.js"
 import { nextafter as laxNextafter } from "../lax/bits.js"
 import { populationCount } from "../lax/extras.js"
-import { preferredCast, prepare, productOptions, productSpec, promoteAll, toInexact, toTensor } from "../npHelpers.js"
+import {
+  preferredCast,
+  prepare,
+  productOptions,
+  productSpec,
+  promoteAll,
+  toInexact,
+  toTensor,
+  toTensors
+} from "../npHelpers.js"
+import { integerIndices } from "./checks.js"
 import { argsort, nonzero, sort } from "./sorting.js"
 
 /**
@@ -58,7 +68,7 @@ export const broadcastShapes = (...shapes: ReadonlyArray<Shape>): Shape =>
  * @since 0.1.0
  */
 export const broadcastArrays = (...arrays: ReadonlyArray<TensorLike>): Array<Tensor> => {
-  const ts = arrays.map(toTensor)
+  const ts = toTensors(arrays)
   const shape = shapeBroadcast(...ts.map((t) => t.shape))
   return ts.map((t) => np.broadcastTo(t, shape))
 }
@@ -380,8 +390,8 @@ export const choose = (
   if (!Array.isArray(choices) || choices.length === 0) {
     throw argumentError("choose", "choices", "a non-empty array of arrays", choices)
   }
-  const idx0 = np.astype(toTensor(a), "int32")
-  const cs = promoteAll("choose", choices.map(toTensor))
+  const idx0 = integerIndices("choose", "a", a)
+  const cs = promoteAll("choose", toTensors(choices))
   const shape = shapeBroadcast(idx0.shape, ...cs.map((c) => c.shape))
   const n = cs.length
   const mode = options?.mode ?? "raise"
