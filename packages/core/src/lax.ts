@@ -851,9 +851,8 @@ export const dotGeneral = (
   batch: readonly [ReadonlyArray<number>, ReadonlyArray<number>] = [[], []],
   options?: DotOptions
 ): Tensor => {
-  // `contracting` and `batch` pass too, unread: the batching rule hands the primitive's params here
-  // (the arguments are the dimensions); any other key is a mistake (`precison`, JAX's snake case)
-  checkKeys("dot_general", options, dotGeneralKeys)
+  // any other key is a mistake (`precison`, JAX's snake case `preferred_element_type`)
+  checkKeys("dot_general", options, dotKeys)
   const [l, r] = [t("dot_general", lhs, "lhs"), t("dot_general", rhs, "rhs")]
   const dims = {
     contracting: checkArg<typeof contracting>("dot_general", "contracting", contracting, dimPairs),
@@ -907,7 +906,6 @@ export const dot = (lhs: Tensor, rhs: Tensor, options?: DotOptions): Tensor => {
 }
 
 const dotKeys = ["precision", "preferredElementType"]
-const dotGeneralKeys = [...dotKeys, "contracting", "batch"]
 
 // Static parameters and tensor operands of the structural functions, checked for their kind
 // (their values are checked by abstract evaluation).

@@ -106,6 +106,11 @@ describe("hostile input", () => {
     )
     expect.tensor(lax.dot(v, v, { preferredElementType: "float64" }), "float64", 14)
     expect.tensor(lax.dotGeneral(v, v, [[0], [0]], [[], []], { precision: "highest" }), "float32", 14)
+    // the dimensions are positional arguments only (vmap's rule no longer hands them in as options)
+    assert.include(
+      failure(() => loose(lax.dotGeneral)(v, v, [[0], [0]], [[], []], { contracting: [[0], [0]] }), "ArgumentError"),
+      "\"contracting\""
+    )
   })
 
   it("an options object is a plain object: a Map or a class instance is refused", () => {

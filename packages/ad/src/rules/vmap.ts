@@ -516,8 +516,10 @@ const scatterRule: SingleBatchRule<"scatter"> = ([operand, indices, updates], [d
 
 // JAX's `_dot_general_batch_rule`: a batched lhs or rhs dimension is a free
 // dimension of the product; when both are batched it becomes a batch dimension.
-const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], params) => {
-  const [[lc, rc], [lb, rb]] = [params.contracting, params.batch]
+const dotGeneralRule: SingleBatchRule<"dot_general"> = ([lhs, rhs], [dl, dr], primitiveParams) => {
+  const [[lc, rc], [lb, rb]] = [primitiveParams.contracting, primitiveParams.batch]
+  // lax.dotGeneral's options: the precision alone (the dimensions are its positional arguments)
+  const params = primitiveParams.precision === undefined ? {} : { precision: primitiveParams.precision }
   const lNdim = lhs!.ndim - (dl === null ? 0 : 1)
   const rNdim = rhs!.ndim - (dr === null ? 0 : 1)
   const lcN = lc.map((a) => canonicalAxis(a, lNdim))
