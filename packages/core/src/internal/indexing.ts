@@ -503,26 +503,14 @@ export const indexUpdate = (
   kind: UpdateKind,
   values: TensorLike,
   options?: UpdateOptions
-): Tensor => {
-  const mode = modeOf(`at.${kind}`, options?.mode, "fill")
-  const wrap = wrapOf(`at.${kind}`, options?.wrapNegativeIndices)
-  const { flat, shape, valid } = locate(x.shape, index, mode !== "fill", false, wrap)
-  const raw = toTensor(values)
-  const v = broadcastTo(raw.dtype === x.dtype ? raw : lax.convertElementType(raw, x.dtype), shape)
-  const n = x.size
-  let xf = lax.reshape(x, [n])
-  let idx = flat
-  if (valid !== undefined) {
-    // Dropped updates go to one extra slot past the end, cut off afterwards.
-    xf = lax.concatenate([xf, lax.full([1], 0, x.dtype)], 0)
-    idx = lax.select(valid, flat, lax.full(shape, n, "int32"))
-  }
-  const combined = kind === "add"
-    ? lax.scatterAdd(xf, idx, v, 0)
-    : lax.scatter(xf, idx, v, 0, kind, { uniqueIndices: options?.uniqueIndices ?? false })
-  const kept = valid === undefined ? combined : lax.slice(combined, [0], [n])
-  return lax.reshape(kept, x.shape)
-}
+): Tensor =>
+  scatterAt(`at.${kind}`, x, index, options, (xf, idx, shape) => {
+    const raw = toTensor(values)
+    const v = broadcastTo(raw.dtype === x.dtype ? raw : lax.convertElementType(raw, x.dtype), shape)
+    return kind === "add"
+      ? lax.scatterAdd(xf, idx, v, 0)
+      : lax.scatter(xf, idx, v, 0, kind, { uniqueIndices: options?.uniqueIndices ?? false })
+  })
 
 /**
  * `x` with the elementwise `func` applied at `index` (JAX's `x.at[idx].apply(func)`): an
@@ -534,19 +522,34 @@ export const indexApply = (
   index: ReadonlyArray<IndexItem>,
   func: (x: Tensor) => Tensor,
   options?: UpdateOptions
+): Tensor =>
+  scatterAt(
+    "at.apply",
+    x,
+    index,
+    options,
+    (xf, idx) => scatterApply(xf, idx, func, 0, { uniqueIndices: options?.uniqueIndices ?? false })
+  )
+
+// A scatter into `x` flattened, at the flat positions `index` names: in mode "fill" (the default)
+// the dropped positions name one extra slot past the end, cut off afterwards
+const scatterAt = (
+  op: string,
+  x: Tensor,
+  index: ReadonlyArray<IndexItem>,
+  options: UpdateOptions | undefined,
+  scatter: (xf: Tensor, idx: Tensor, shape: ReadonlyArray<number>) => Tensor
 ): Tensor => {
-  const mode = modeOf("at.apply", options?.mode, "fill")
-  const wrap = wrapOf("at.apply", options?.wrapNegativeIndices)
+  const mode = modeOf(op, options?.mode, "fill")
+  const wrap = wrapOf(op, options?.wrapNegativeIndices)
   const { flat, shape, valid } = locate(x.shape, index, mode !== "fill", false, wrap)
   const n = x.size
   let xf = lax.reshape(x, [n])
   let idx = flat
   if (valid !== undefined) {
-    // dropped indices name one extra slot past the end, cut off afterwards
     xf = lax.concatenate([xf, lax.full([1], 0, x.dtype)], 0)
     idx = lax.select(valid, flat, lax.full(shape, n, "int32"))
   }
-  const applied = scatterApply(xf, idx, func, 0, { uniqueIndices: options?.uniqueIndices ?? false })
-  const kept = valid === undefined ? applied : lax.slice(applied, [0], [n])
-  return lax.reshape(kept, x.shape)
+  const combined = scatter(xf, idx, shape)
+  return lax.reshape(valid === undefined ? combined : lax.slice(combined, [0], [n]), x.shape)
 }
