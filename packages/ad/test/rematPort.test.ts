@@ -136,7 +136,7 @@ describe("policies and what the linear program recomputes", () => {
     expect.error(
       thrown(() => checkpoint((x: Tensor) => x, { preventCse: 1 as never })),
       ArgumentError,
-      /checkpoint: preventCse must be a boolean, got the number 1/
+      /checkpoint: preventCse must be a boolean or an array of booleans, got the number 1/
     )
   })
 
