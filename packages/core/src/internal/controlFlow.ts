@@ -238,8 +238,7 @@ const branchOn = (
 // Whether an equation of `p` (or its outputs) reads `v`
 const readsVar = (p: Program, v: Var): boolean => p.outputs.includes(v) || p.equations.some((e) => e.inputs.includes(v))
 
-const sameType = (a: AbstractValue, b: AbstractValue): boolean =>
-  a.dtype === b.dtype && a.weakType === b.weakType && formatShape(a.shape) === formatShape(b.shape)
+const sameType = (a: AbstractValue, b: AbstractValue): boolean => typeMatch(a, b) && a.weakType === b.weakType
 
 const toTensor = (operation: string, argument: string, u: unknown): Tensor => {
   if (u instanceof Tensor) return u
