@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { ArgumentError, BackendError, DTypeError } from "./Errors.js"
-import { freshUnfilled, recycleStorage, takeStorage } from "./internal/hostPool.js"
+import { freezeStorage, freshUnfilled, isFrozenStorage, recycleStorage, takeStorage } from "./internal/hostPool.js"
 
 /**
  * The element types diffect supports. `float0` is the zero-size tangent type of
@@ -249,6 +249,37 @@ export const recycleHost = (array: HostArray): void => {
   }
   recycleStorage(array)
 }
+
+/**
+ * Declares that no one writes `array`'s storage again, for the rest of its life:
+ * a kernel may then keep a copy of it between calls, keyed by the storage's
+ * identity (the CPU backend's matrix products keep their large operands
+ * resident in WebAssembly memory), and {@link recycleHost} leaves it alone.
+ * `np.array` freezes the copy it makes. Only arrays of 64 KiB and up are
+ * marked; for smaller ones this does nothing.
+ *
+ * @example
+ * import { DType } from "diffect"
+ * const w = DType.allocHost("float32", 1 << 16)
+ * w.fill(0.5) // written once, before it is frozen
+ * DType.freezeHost(w)
+ * console.log(DType.isFrozenHost(w), DType.isFrozenHost(new Float32Array(4))) // true false
+ *
+ * @since 0.1.0
+ */
+export const freezeHost = (array: HostArray): void => freezeStorage(array)
+
+/**
+ * Whether `array`'s storage was frozen by {@link freezeHost} (never for arrays
+ * under 64 KiB).
+ *
+ * @example
+ * import { DType } from "diffect"
+ * console.log(DType.isFrozenHost(DType.allocHost("float32", 1 << 16))) // false
+ *
+ * @since 0.1.0
+ */
+export const isFrozenHost = (array: HostArray): boolean => isFrozenStorage(array)
 
 /**
  * The int32 of a JS number by XLA's `convert` rule, the one rule of every

@@ -35,6 +35,7 @@
  * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
 import { keptScratch } from "./keptScratch.js"
+import { claimScratch, makeResidentOperands, residentCopy, type ResidentOperands } from "./residentOperands.js"
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, type Func, i32, instantiateOwn, moduleBytes, op, v128 } from "./wasm.js"
 import { packAFunc, packBFunc, packPanelsFunc, packRowsFunc } from "./wasmPack.js"
@@ -644,15 +645,50 @@ const caller = (kern: Kernel, pool: Pool | undefined): Call => (fn, units, grain
 }
 
 /** Grows the kernel's memory to at least `bytes`; `false` when it cannot. */
-const reserve = (kern: Kernel, bytes: number): boolean => {
+const growTo = (kern: Kernel, bytes: number): boolean => {
   const have = kern.memory.buffer.byteLength
   if (bytes <= have) return true
+  if (bytes > MAX_BYTES) return false
   try {
     kern.memory.grow(Math.ceil((bytes - have) / 65536))
     return true
   } catch {
     return false
   }
+}
+
+const residents = new WeakMap<Kernel, ResidentOperands>()
+
+/** The kernel memory's resident operand copies (residentOperands.ts). */
+const residentOf = (kern: Kernel): ResidentOperands => {
+  let r = residents.get(kern)
+  if (r === undefined) residents.set(kern, r = makeResidentOperands())
+  return r
+}
+
+/** Scratch of `bytes` from address 0 for one product: resident copies in its way are dropped; `false` when the memory cannot grow. */
+const reserve = (kern: Kernel, bytes: number): boolean => {
+  claimScratch(residentOf(kern), bytes)
+  return growTo(kern, bytes)
+}
+
+/**
+ * The address (bytes) of `len` elements of `src` from `off` in the kernel's memory, with `slack`
+ * readable elements after them: a resident copy of a frozen operand, else copied now to `scratch`
+ * (an address inside the product's reserved scratch).
+ */
+const operandAt = (
+  kern: Kernel,
+  src: Float32Array | Float64Array,
+  off: number,
+  len: number,
+  slack: number,
+  scratch: number
+): number => {
+  const at = residentCopy(residentOf(kern), kern.memory, (bytes) => growTo(kern, bytes), src, off, len, slack)
+  if (at !== undefined) return at
+  new Float32Array(kern.memory.buffer, scratch, len).set(src.subarray(off, off + len))
+  return scratch
 }
 
 /** The float32 (`"default"` precision) tile of this kernel and its driver: the fused one where relaxed SIMD is in. */
@@ -666,9 +702,8 @@ const lhsPacker = (kern: Kernel, call: Call) => (units: number, args: ReadonlyAr
   call(kern.index.packA, units, grainOf(units), args)
 
 /**
- * Puts the lhs in the kernel's memory at `apBase` (elements): used in place (a column-major
- * float32 lhs, copied as is), copied raw at `rawABase` and packed by the wasm transposes (a
- * row-major float32 lhs), or packed here (`ap[g][p][r] = A[g * mr + r, p]`, zero rows past m).
+ * Packs the lhs at `apBase` (elements): by the wasm 4 x 4 transposes from its row-major float32
+ * copy at `rawAt` (bytes; `aRaw`), or here (`ap[g][p][r] = A[g * mr + r, p]`, zero rows past m).
  */
 const packLhs = (
   packA: (groups: number, args: ReadonlyArray<number>) => void,
@@ -682,23 +717,16 @@ const packLhs = (
   m: number,
   k: number,
   apBase: number,
-  rawABase: number,
-  aInPlace: boolean,
+  rawAt: number,
   aRaw: boolean
 ): void => {
   const { bytes, mr } = t
   const groups = Math.ceil(m / mr)
-  const aLen = aInPlace ? (k - 1) * ak + m : groups * mr * k
-  const rawALen = aRaw ? (m - 1) * am + k : 0
-  const ap = new View(buf, apBase * bytes, aLen + mr)
-  if (aInPlace) {
-    ap.set(a.subarray(aOff, aOff + aLen))
-    ap.fill(0, aLen)
-  } else if (aRaw) {
+  const ap = new View(buf, apBase * bytes, groups * mr * k + mr)
+  if (aRaw) {
     // ap[g][p][r] = A[g * mr + r, p]: the wasm 4 x 4 transposes for the first k4 columns, JS for the rest
-    new Float32Array(buf, rawABase * bytes, rawALen).set(a.subarray(aOff, aOff + rawALen))
     const k4 = k - (k % 4)
-    packA(groups, [rawABase * bytes, apBase * bytes, k4, am, k])
+    packA(groups, [rawAt, apBase * bytes, k4, am, k])
     for (let g = 0; g < groups; g++) {
       for (let r = 0; r < mr; r++) {
         const i = g * mr + r
@@ -772,27 +800,23 @@ const zeroPanelTail = (bp: Float32Array | Float64Array, k: number, n: number, pa
 }
 
 /**
- * Packs a row-major float32 rhs (`b[bOff + p * bk + q]`, `k` rows of `n`) at `bpBase`: copied as
- * is at `rawBBase` (which needs `nr` elements of slack after it), then rearranged by the wasm
- * `packB32`; the last panel's columns past `n` zeroed.
+ * Packs a row-major float32 rhs (`k` rows of `n`, `bk` apart) whose copy is at `rawAt` (bytes, with
+ * `nr` elements of slack after it) at `bpBase` (elements) by the wasm `packB32`; the last
+ * panel's columns past `n` zeroed.
  */
 const packRhsRaw = (
   kern: Kernel,
   call: Call,
   buf: ArrayBuffer,
-  b: Float32Array | Float64Array,
-  bOff: number,
-  bk: number,
+  rawAt: number,
   k: number,
   n: number,
+  bk: number,
   nr: number,
-  bpBase: number,
-  rawBBase: number
+  bpBase: number
 ): void => {
   const panels = Math.ceil(n / nr)
-  const rawLen = (k - 1) * bk + n
-  new Float32Array(buf, rawBBase * 4, rawLen).set(b.subarray(bOff, bOff + rawLen))
-  call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawBBase * 4, bpBase * 4, k, bk])
+  call(kern.index.packB, panels, Math.max(1, Math.ceil(panels / 16)), [rawAt, bpBase * 4, k, bk])
   zeroPanelTail(new Float32Array(buf, bpBase * 4, panels * nr * k), k, n, panels, nr)
 }
 
@@ -940,61 +964,63 @@ export const gemmF32 = (
   const total = (rawBBase + rawBLen + rawBSlack) * bytes
   if (total > MAX_BYTES) return false
   if (!reserve(kern, total)) return false
+  // operands copied as they are (memcpy), or found resident (frozen storage copied by an earlier product)
+  const aAt = aInPlace
+    ? operandAt(kern, a, aOff, aLen, mr, apBase * bytes)
+    : aRaw
+    ? operandAt(kern, a, aOff, rawALen, mr * am, rawABase * bytes)
+    : 0
+  const bAt = bRaw || bRawT ? operandAt(kern, b, bOff, rawBLen, rawBSlack, rawBBase * bytes) : 0
   const buf = kern.memory.buffer
   const View = accumulate === "f64" ? Float64Array : Float32Array
+  // rows past m of an in-place lhs read past its end: zeros there when it was copied into scratch
+  if (aInPlace && aAt === apBase * bytes) new View(buf, aAt + aLen * bytes, mr).fill(0)
   const call = caller(kern, threaded ? pool : undefined)
   const packA = lhsPacker(kern, call)
-  if (tailGroups === 0 || aInPlace) {
-    packLhs(packA, buf, View, t, a, aOff, am, ak, m, k, apBase, rawABase, aInPlace, aRaw)
+  if (aInPlace) {
+    // used where it is
+  } else if (tailGroups === 0) {
+    packLhs(packA, buf, View, t, a, aOff, am, ak, m, k, apBase, aAt, aRaw)
   } else {
     // the head's rows packed in groups of mr, then the rest in groups of 4 after them
-    if (groups > 0) packLhs(packA, buf, View, t, a, aOff, am, ak, headRows, k, apBase, rawABase, false, aRaw)
+    if (groups > 0) packLhs(packA, buf, View, t, a, aOff, am, ak, headRows, k, apBase, aAt, aRaw)
     const packTail = (units: number, args: ReadonlyArray<number>) => tail!.packA(0, units, ...args)
-    const tailOff = aOff + headRows * am
     packLhs(
       packTail,
       buf,
       View,
       tailTile,
       a,
-      tailOff,
+      aOff + headRows * am,
       am,
       ak,
       m - headRows,
       k,
       apBase + headRows * k,
-      rawABase,
-      false,
+      aAt + headRows * am * bytes,
       aRaw
     )
   }
   // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
   const bp = new View(buf, bpBase * bytes, panels * nr * k)
   if (bInPlace) {
-    new Float32Array(buf, rawBBase * 4, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
+    // read where it is
   } else if (bRaw) {
-    packRhsRaw(kern, call, buf, b, bOff, bk, k, n, nr, bpBase, rawBBase)
+    packRhsRaw(kern, call, buf, bAt, k, n, bk, nr, bpBase)
   } else if (bRawT) {
-    new Float32Array(buf, rawBBase * bytes, rawBLen).set(b.subarray(bOff, bOff + rawBLen))
     const k4 = k - (k % 4)
-    call(kern.index.packBT, panels, Math.max(1, Math.ceil(panels / 16)), [
-      rawBBase * bytes,
-      bpBase * bytes,
-      k4,
-      bn,
-      k
-    ])
+    call(kern.index.packBT, panels, Math.max(1, Math.ceil(panels / 16)), [bAt, bpBase * bytes, k4, bn, k])
     packRhsRows(bp, b, bOff, 1, bn, k4, k, n, panels, nr)
     zeroPanelTail(bp, k, n, panels, nr)
   } else {
     packRhsRows(bp, b, bOff, bk, bn, 0, k, n, panels, nr)
   }
   // the rhs's panels: packed (a panel's k steps adjacent), or in place (one panel step per row)
-  const rhsAt = (bInPlace ? rawBBase : bpBase) * bytes
+  const rhsAt = bInPlace ? bAt : bpBase * bytes
   const bStride = bInPlace ? nr * bytes : nr * k * bytes
   const bStepK = bInPlace ? bk * bytes : nr * bytes
   const args = [
-    apBase * bytes,
+    aInPlace ? aAt : apBase * bytes,
     rhsAt,
     cBase * bytes,
     k,
@@ -1011,7 +1037,7 @@ export const gemmF32 = (
     tail!.gemm(
       0,
       tailGroups,
-      (aInPlace ? apBase + headRows : apBase + headRows * k) * bytes,
+      aInPlace ? aAt + headRows * bytes : (apBase + headRows * k) * bytes,
       rhsAt,
       (cBase + headRows * ldc) * bytes,
       k,
@@ -1092,9 +1118,15 @@ export const gemmF32Panels = (
   const total = (masksBase + laneMasks.length) * 4
   if (total > MAX_BYTES) return false
   if (!reserve(kern, total)) return false
+  const aAt = aInPlace
+    ? operandAt(kern, a, aOff, aLen, mr, 0)
+    : aRaw
+    ? operandAt(kern, a, aOff, (m - 1) * am + k, mr * am, rawABase * 4)
+    : 0
   const buf = kern.memory.buffer
   const call = caller(kern, threaded ? pool : undefined)
-  packLhs(lhsPacker(kern, call), buf, Float32Array, t, a, aOff, am, ak, m, k, 0, rawABase, aInPlace, aRaw)
+  if (aInPlace && aAt === 0) new Float32Array(buf, aLen * 4, mr).fill(0)
+  if (!aInPlace) packLhs(lhsPacker(kern, call), buf, Float32Array, t, a, aOff, am, ak, m, k, 0, aAt, aRaw)
   new Float32Array(buf, xBase * 4, rhs.x.length).set(rhs.x)
   // the tables in bytes: image offsets, descriptor rows (k pairs each), element offsets and masks
   scalePairs(rhs.panels, new Int32Array(buf, panelsBase * 4, rhs.panels.length), 4, k * 8)
@@ -1109,7 +1141,7 @@ export const gemmF32Panels = (
     masksBase * 4
   ])
   call(fn, groups, grainOf(groups), [
-    0,
+    aInPlace ? aAt : 0,
     bpBase * 4,
     cBase * 4,
     k,
@@ -1200,6 +1232,7 @@ export const gemmF32Rows = (
   const total = (ptrsBase + groups * segs * mr) * 4
   if (total > MAX_BYTES) return false
   if (!reserve(kern, total)) return false
+  const bAt = operandAt(kern, b, 0, k * n, nr, rawBBase * 4)
   const buf = kern.memory.buffer
   const call = caller(kern, threaded ? pool : undefined)
   new Float32Array(buf, xBase * 4, x.length).set(x)
@@ -1207,7 +1240,7 @@ export const gemmF32Rows = (
   // the row pointers, by row group, run and row (rows past m read zeros)
   rowPointers(new Int32Array(buf, ptrsBase * 4, groups * segs * mr), rowOff, m, segs, mr, xBase * 4, zerosBase * 4)
   call(kern.index.packRows, groups, Math.max(1, Math.ceil(groups / 16)), [ptrsBase * 4, 0, segs, segLen])
-  packRhsRaw(kern, call, buf, b, 0, n, k, n, nr, bpBase, rawBBase)
+  packRhsRaw(kern, call, buf, bAt, k, n, n, nr, bpBase)
   call(fn, groups, grainOf(groups), [0, bpBase * 4, cBase * 4, k, panels, ldc, mr * k * 4, mr * 4, nr * k * 4, nr * 4])
   copyOut(new Float32Array(buf, cBase * 4, groups * mr * ldc), ldc, out, 0, m, n)
   return true

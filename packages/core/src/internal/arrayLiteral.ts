@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { aval } from "../AbstractValue.js"
-import { allocHost, isComplex, toInt32 } from "../DType.js"
+import { allocHost, freezeHost, isComplex, toInt32 } from "../DType.js"
 import type { DType, HostArray } from "../DType.js"
 import { InvalidArrayError } from "../Errors.js"
 import { maxElements } from "../Shape.js"
@@ -132,6 +132,8 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
     const target = dtype ?? own
     const data = allocHost(target, value.length)
     fill(data, target, value, KIND_REAL)
+    // the library's own copy, never written again: kernels may keep copies of it (DType.freezeHost)
+    freezeHost(data)
     return new ConcreteTensor(aval([value.length], target, weakType), data, undefined)
   }
   // Shape from the first element at each depth, then a checked walk of every element.
@@ -198,6 +200,7 @@ export const fromLiteral = (value: unknown, dtype?: DType, weakType = false): Co
     (kind === KIND_COMPLEX ? "complex64" : kind === KIND_REAL || n === 0 ? "float32" : "bool")
   const data = allocHost(target, size)
   fill(data, target, flat, kind)
+  freezeHost(data)
   return new ConcreteTensor(aval(shape, target, weakType), data, undefined)
 }
 

@@ -64,7 +64,8 @@ export const recycleStorage = (array: ArrayBufferView): void => {
   const bytes = storage.byteLength
   if (
     !(storage instanceof ArrayBuffer) || bytes < POOL_MIN_BYTES || array.byteOffset !== 0 ||
-    array.byteLength !== bytes || pooled.has(storage) || pooledBytes + bytes > POOL_MAX_BYTES
+    array.byteLength !== bytes || pooled.has(storage) || pooledBytes + bytes > POOL_MAX_BYTES ||
+    frozen.has(storage)
   ) return
   let list = free.get(bytes)
   if (list === undefined) free.set(bytes, list = [])
@@ -72,6 +73,25 @@ export const recycleStorage = (array: ArrayBufferView): void => {
   pooled.add(storage)
   pooledBytes += bytes
 }
+
+/**
+ * Frozen storage is never written again (`np.array`'s own copies): a kernel may keep a copy of it
+ * keyed by its identity (the GEMM's resident operands) and the free lists never take it. Only
+ * storage of this size and up (64 KiB) is marked: smaller copies cost less than the lookup, and
+ * reading `.buffer` of an array on V8's heap costs an allocation.
+ */
+export const FROZEN_MIN_BYTES = 64 * 1024
+
+const frozen = new WeakSet<ArrayBufferLike>()
+
+/** Marks `array`'s whole storage frozen (when `array` is at least `FROZEN_MIN_BYTES`). */
+export const freezeStorage = (array: ArrayBufferView): void => {
+  if (array.byteLength >= FROZEN_MIN_BYTES) frozen.add(array.buffer)
+}
+
+/** Whether `array`'s storage is frozen (never for arrays under `FROZEN_MIN_BYTES`). */
+export const isFrozenStorage = (array: ArrayBufferView): boolean =>
+  array.byteLength >= FROZEN_MIN_BYTES && frozen.has(array.buffer)
 
 /** The bytes the free lists hold now. */
 export const pooledStorageBytes = (): number => pooledBytes
