@@ -1,7 +1,7 @@
 /**
  * Resident operands (internal/residentOperands.ts): frozen float32 operands of the
- * WebAssembly matrix product are copied into its memory once and read there by later
- * products. Every path that copies an operand (row-major and column-major lhs, a row-major
+ * WebAssembly matrix product are copied (and packed) into its memory once and read there by
+ * later products. Every path that copies an operand (row-major and column-major lhs, a row-major
  * rhs read in place or packed, a column-major rhs) must give the bits of a product that
  * copies it, when the copy is made, when it is found, after the scratch grew past it, and
  * after the copies were all dropped; storage that is not frozen is copied every time.
@@ -81,11 +81,14 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
         const b = frozen(c.k * c.n, 2 * i + 2)
         const want = copied(c, a, b)
         const what = `${c.m}x${c.k}x${c.n}${c.aT ? " lhs^T" : ""}${c.bT ? " rhs^T" : ""}`
-        const before = { ...residentCounts }
+        const before = residentCounts.copies
         sameBits(multiply(c, a, b), want, `${what}, copies made`)
+        const made = { ...residentCounts }
         sameBits(multiply(c, a, b), want, `${what}, copies found`)
-        assert.strictEqual(residentCounts.copies - before.copies, 2, `${what}: one copy of each operand`)
-        assert.strictEqual(residentCounts.hits - before.hits, 2, `${what}: found again`)
+        // each operand copied (and packed, where the product packs it) once, and found again
+        assert.isAtLeast(made.copies - before, 2, `${what}: copies made`)
+        assert.strictEqual(residentCounts.copies, made.copies, `${what}: nothing copied again`)
+        assert.strictEqual(residentCounts.hits - made.hits, made.copies - before, `${what}: every copy found`)
         // (the threaded kernel has a memory of its own, so copies of its own)
         sameBits(multiply(c, a, b, pool), want, `${what}, two threads`)
         // a larger product moves the copies' region above its scratch (dropping them)
@@ -132,7 +135,7 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
     const plain = random(c.k * c.n, 22)
     sameBits(multiply(c, last, plain), copied(c, last, plain), "an unfrozen rhs")
     sameBits(multiply(c, lhs[0]!, b), wants[0]!, "after the drop")
-    assert.strictEqual(residentCounts.copies - before, fitted + 3)
+    assert.isAtLeast(residentCounts.copies - before, fitted + 3)
   })
 })
 

@@ -1,14 +1,16 @@
 /**
  * Copies of frozen operands (`DType.freezeHost`: storage no one writes again, as `np.array`'s
  * own copies) kept in a WebAssembly kernel's memory between products, so that a product whose
- * operand is already there reads it in place instead of copying it in again. B1's jitted step
- * copied its inputs (x twice, W1, W2 twice: 2.1 MB) into the GEMM's memory on every call.
+ * operand is already there reads it in place instead of copying it in again, and its packed
+ * forms (a row-major lhs in row groups, a rhs in column panels), so that a product finds them
+ * packed. B1's jitted step copied its inputs (x twice, W1, W2 twice: 2.1 MB) into the GEMM's
+ * memory and packed x and W2^T on every call.
  *
  * The copies live above the kernel's scratch (the products' packed operands and results, which
  * start at 0): `base` follows the largest scratch any product asked for, and a product asking
  * for more moves it up and drops every copy. Copies are allocated upwards from `base` and all
- * dropped at once when the next one would pass `RESIDENT_MAX_BYTES` (unless the product being set up
-reads one of them already: its other operand then goes to its scratch); a copy is keyed weakly by
+ * dropped at once when the next one would pass `RESIDENT_MAX_BYTES` (unless the product being set
+ * up reads one of them already: its other operands then go to its scratch); a copy is keyed weakly by
  * its storage, so a collected array leaves only its bytes behind until that drop. Nothing is
  * ever written into a resident copy after it was made, and a frozen storage never changes, so a
  * copy found is the operand's current value.
@@ -30,6 +32,8 @@ interface Copy {
   /** The source's first byte within its storage. */
   readonly from: number
   readonly bytes: number
+  /** `""` for a copy as it is, else the packed form's name (`residentLayout`). */
+  readonly layout: string
   /** The copy's address in the kernel's memory. */
   readonly at: number
 }
@@ -73,20 +77,23 @@ export const claimScratch = (r: ResidentOperands, bytes: number): void => {
 }
 
 /**
- * The address (bytes) of a resident copy of `src[off, off + len)`, made now if it is not there,
- * with `slack` readable elements after it; `undefined` when `src` is not frozen float32 storage
- * of at least `RESIDENT_MIN_BYTES`, or the memory cannot grow. `grow` makes the memory at least
- * that many bytes long (`false` when it cannot). The caller reads `memory.buffer` afresh after
- * this call: growing an unshared memory detaches the old buffer.
+ * The address (bytes) of `src[off, off + len)` resident in the kernel's memory in `layout` (`""`: as
+ * it is; else a packed form, named by everything its bytes depend on besides the source), made now
+ * by `write(at)` into `size` bytes if it is not there; `undefined` when `src` is not frozen float32
+ * storage of at least `RESIDENT_MIN_BYTES`, there is no room (see the module's comment), or the
+ * memory cannot grow. `grow` makes the memory at least that many bytes long (`false` when it
+ * cannot). The caller reads `memory.buffer` afresh after this call (and `write` inside it):
+ * growing an unshared memory detaches the old buffer.
  */
-export const residentCopy = (
+export const residentLayout = (
   r: ResidentOperands,
-  memory: WebAssembly.Memory,
   grow: (bytes: number) => boolean,
   src: Float32Array | Float64Array,
   off: number,
   len: number,
-  slack: number
+  layout: string,
+  size: number,
+  write: (at: number) => void
 ): number | undefined => {
   const bytes = len * 4
   if (!allowed || bytes < RESIDENT_MIN_BYTES || !(src instanceof Float32Array) || !DType.isFrozenHost(src)) {
@@ -97,30 +104,54 @@ export const residentCopy = (
   const list = r.copies.get(storage)
   if (list !== undefined) {
     for (const c of list) {
-      if (c.from === from && c.bytes >= bytes) {
-        if (!grow(c.at + bytes + slack * 4)) return undefined
+      if (c.from === from && c.layout === layout && c.bytes >= bytes) {
+        if (!grow(c.at + size)) return undefined
         residentCounts.hits++
         r.inUse = true
         return c.at
       }
     }
   }
-  const size = Math.ceil((bytes + slack * 4) / 64) * 64
-  if (size > RESIDENT_MAX_BYTES) return undefined
-  if (r.top + size > RESIDENT_MAX_BYTES) {
-    // the product's other operand may be one of the copies: then this one goes to its scratch
+  const rounded = Math.ceil(size / 64) * 64
+  if (rounded > RESIDENT_MAX_BYTES) return undefined
+  if (r.top + rounded > RESIDENT_MAX_BYTES) {
+    // the product may read one of the copies already: then this operand goes to its scratch
     if (r.inUse) return undefined
     drop(r)
   }
   const at = r.base + r.top
-  if (!grow(at + size)) return undefined
-  r.top += size
+  if (!grow(at + rounded)) return undefined
+  r.top += rounded
   r.inUse = true
   residentCounts.copies++
-  new Float32Array(memory.buffer, at, len).set(src.subarray(off, off + len))
-  const copy: Copy = { from, bytes, at }
+  write(at)
+  const copy: Copy = { from, bytes, layout, at }
   const current = r.copies.get(storage)
   if (current === undefined) r.copies.set(storage, [copy])
   else current.push(copy)
   return at
 }
+
+/**
+ * The address (bytes) of a resident copy of `src[off, off + len)` as it is, with `slack` readable
+ * elements after it (see `residentLayout`).
+ */
+export const residentCopy = (
+  r: ResidentOperands,
+  memory: WebAssembly.Memory,
+  grow: (bytes: number) => boolean,
+  src: Float32Array | Float64Array,
+  off: number,
+  len: number,
+  slack: number
+): number | undefined =>
+  residentLayout(
+    r,
+    grow,
+    src,
+    off,
+    len,
+    "",
+    (len + slack) * 4,
+    (at) => new Float32Array(memory.buffer, at, len).set(src.subarray(off, off + len))
+  )

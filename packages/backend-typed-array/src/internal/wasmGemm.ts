@@ -35,7 +35,13 @@
  * Measured errors against float64 are in docs/numerics.md ("Matrix products").
  */
 import { keptScratch } from "./keptScratch.js"
-import { claimScratch, makeResidentOperands, residentCopy, type ResidentOperands } from "./residentOperands.js"
+import {
+  claimScratch,
+  makeResidentOperands,
+  residentCopy,
+  residentLayout,
+  type ResidentOperands
+} from "./residentOperands.js"
 import { availableCores, makePool, type Pool, sharedMemoryAvailable, type SharedModule } from "./threads.js"
 import { addTo, type Func, i32, instantiateOwn, moduleBytes, op, v128 } from "./wasm.js"
 import { packAFunc, packBFunc, packPanelsFunc, packRowsFunc } from "./wasmPack.js"
@@ -977,17 +983,19 @@ export const gemmF32 = (
   if (aInPlace && aAt === apBase * bytes) new View(buf, aAt + aLen * bytes, mr).fill(0)
   const call = caller(kern, threaded ? pool : undefined)
   const packA = lhsPacker(kern, call)
-  if (aInPlace) {
-    // used where it is
-  } else if (tailGroups === 0) {
-    packLhs(packA, buf, View, t, a, aOff, am, ak, m, k, apBase, aAt, aRaw)
-  } else {
-    // the head's rows packed in groups of mr, then the rest in groups of 4 after them
-    if (groups > 0) packLhs(packA, buf, View, t, a, aOff, am, ak, headRows, k, apBase, aAt, aRaw)
+  // the packed lhs at `ap` (elements): the head's rows in groups of mr, then the rest in groups of 4
+  const packLhsAt = (ap: number): void => {
+    const mem = kern.memory.buffer
+    if (tailGroups === 0) {
+      packLhs(packA, mem, View, t, a, aOff, am, ak, m, k, ap, aAt, aRaw)
+      return
+    }
+    if (groups > 0) packLhs(packA, mem, View, t, a, aOff, am, ak, headRows, k, ap, aAt, aRaw)
     const packTail = (units: number, args: ReadonlyArray<number>) => tail!.packA(0, units, ...args)
+    const tailAt = aAt + headRows * am * bytes
     packLhs(
       packTail,
-      buf,
+      mem,
       View,
       tailTile,
       a,
@@ -996,31 +1004,64 @@ export const gemmF32 = (
       ak,
       m - headRows,
       k,
-      apBase + headRows * k,
-      aAt + headRows * am * bytes,
+      ap + headRows * k,
+      tailAt,
       aRaw
     )
   }
-  // pack the rhs: bp[j][p][t] = B[p, j * nr + t], zero columns past n
-  const bp = new View(buf, bpBase * bytes, panels * nr * k)
-  if (bInPlace) {
-    // read where it is
-  } else if (bRaw) {
-    packRhsRaw(kern, call, buf, bAt, k, n, bk, nr, bpBase)
-  } else if (bRawT) {
-    const k4 = k - (k % 4)
-    call(kern.index.packBT, panels, Math.max(1, Math.ceil(panels / 16)), [bAt, bpBase * bytes, k4, bn, k])
-    packRhsRows(bp, b, bOff, 1, bn, k4, k, n, panels, nr)
-    zeroPanelTail(bp, k, n, panels, nr)
-  } else {
-    packRhsRows(bp, b, bOff, bk, bn, 0, k, n, panels, nr)
+  // pack the rhs at `bp0` (elements): bp[j][p][t] = B[p, j * nr + t], zero columns past n
+  const packRhsAt = (bp0: number): void => {
+    const mem = kern.memory.buffer
+    const bp = new View(mem, bp0 * bytes, panels * nr * k)
+    if (bRaw) {
+      packRhsRaw(kern, call, mem, bAt, k, n, bk, nr, bp0)
+    } else if (bRawT) {
+      const k4 = k - (k % 4)
+      call(kern.index.packBT, panels, Math.max(1, Math.ceil(panels / 16)), [bAt, bp0 * bytes, k4, bn, k])
+      packRhsRows(bp, b, bOff, 1, bn, k4, k, n, panels, nr)
+      zeroPanelTail(bp, k, n, panels, nr)
+    } else {
+      packRhsRows(bp, b, bOff, bk, bn, 0, k, n, panels, nr)
+    }
   }
+  // packed forms of frozen operands are resident too (made once, by the same packing)
+  const grow = (size: number) => growTo(kern, size)
+  let aPacked = apBase
+  if (aRaw) {
+    const at = residentLayout(
+      residentOf(kern),
+      grow,
+      a,
+      aOff,
+      rawALen,
+      `A ${tileName} ${m} ${k} ${am}`,
+      (rows * k + mr) * bytes,
+      (at) => packLhsAt(at / bytes)
+    )
+    if (at === undefined) packLhsAt(apBase)
+    else aPacked = at / bytes
+  } else if (!aInPlace) packLhsAt(apBase)
+  let bPacked = bpBase
+  if (bRaw && !bInPlace || bRawT) {
+    const at = residentLayout(
+      residentOf(kern),
+      grow,
+      b,
+      bOff,
+      rawBLen,
+      `${bRaw ? "B" : "BT"} ${k} ${n} ${bRaw ? bk : bn} ${nr}`,
+      panels * nr * k * bytes,
+      (at) => packRhsAt(at / bytes)
+    )
+    if (at === undefined) packRhsAt(bpBase)
+    else bPacked = at / bytes
+  } else if (!bInPlace) packRhsAt(bpBase)
   // the rhs's panels: packed (a panel's k steps adjacent), or in place (one panel step per row)
-  const rhsAt = bInPlace ? bAt : bpBase * bytes
+  const rhsAt = bInPlace ? bAt : bPacked * bytes
   const bStride = bInPlace ? nr * bytes : nr * k * bytes
   const bStepK = bInPlace ? bk * bytes : nr * bytes
   const args = [
-    aInPlace ? aAt : apBase * bytes,
+    aInPlace ? aAt : aPacked * bytes,
     rhsAt,
     cBase * bytes,
     k,
@@ -1037,7 +1078,7 @@ export const gemmF32 = (
     tail!.gemm(
       0,
       tailGroups,
-      aInPlace ? aAt + headRows * bytes : (apBase + headRows * k) * bytes,
+      aInPlace ? aAt + headRows * bytes : (aPacked + headRows * k) * bytes,
       rhsAt,
       (cBase + headRows * ldc) * bytes,
       k,
@@ -1049,7 +1090,7 @@ export const gemmF32 = (
       bStepK
     )
   }
-  copyOut(new View(buf, cBase * bytes, rows * ldc), ldc, out, cOff, m, n, into?.ldOut, into?.subtract)
+  copyOut(new View(kern.memory.buffer, cBase * bytes, rows * ldc), ldc, out, cOff, m, n, into?.ldOut, into?.subtract)
   return true
 }
 
