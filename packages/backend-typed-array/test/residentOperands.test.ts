@@ -9,9 +9,10 @@
 import { DType, np } from "@diffect/core"
 import type { ConcreteTensor } from "@diffect/core/Tensor"
 import { afterEach, assert, describe, it } from "@effect/vitest"
+import * as fc from "fast-check"
 import { RESIDENT_MAX_BYTES, residentCounts, setResidentOperands } from "../src/internal/residentOperands.js"
 import { makePool, type Pool } from "../src/internal/threads.js"
-import { gemmF32, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
+import { dropResidentOperands, gemmF32, wasmGemmAvailable } from "../src/internal/wasmGemm.js"
 
 const random = (length: number, seed: number): Float32Array => {
   let s = seed
@@ -101,6 +102,42 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
     }
   })
 
+  it("property: any shape and layout, frozen operands at offsets, gives the copied operands' bits", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          m: fc.integer({ min: 1, max: 300 }),
+          k: fc.integer({ min: 1, max: 300 }),
+          n: fc.integer({ min: 1, max: 300 }),
+          aT: fc.boolean(),
+          bT: fc.boolean(),
+          aOff: fc.integer({ min: 0, max: 5 }),
+          bOff: fc.integer({ min: 0, max: 5 }),
+          seed: fc.integer({ min: 1, max: 1000 })
+        }),
+        ({ aOff, bOff, seed, ...c }) => {
+          // operands of 64 KiB and up are resident: pad small ones so that most cases are
+          const a = frozen(Math.max(aOff + c.m * c.k, 1 << 14), seed)
+          const b = frozen(Math.max(bOff + c.k * c.n, 1 << 14), seed + 1)
+          const [am, ak] = c.aT ? [1, c.m] : [c.k, 1]
+          const [bk, bn] = c.bT ? [1, c.k] : [c.n, 1]
+          const product = () => {
+            const out = new Float32Array(c.m * c.n)
+            assert.isTrue(gemmF32(a, aOff, am, ak, b, bOff, bk, bn, out, 0, c.m, c.k, c.n, "f32"))
+            return out
+          }
+          setResidentOperands(false)
+          const want = product()
+          setResidentOperands(true)
+          const what = `${c.m}x${c.k}x${c.n} ${c.aT} ${c.bT} at ${aOff}, ${bOff}`
+          sameBits(product(), want, `${what}, made`)
+          sameBits(product(), want, `${what}, found`)
+        }
+      ),
+      { numRuns: 60 }
+    )
+  })
+
   it("operands that are not frozen are copied by every product: a write between products is seen", () => {
     const c = cases[0]!
     const a = random(c.m * c.k, 11)
@@ -121,6 +158,7 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
       (_, i) => frozen(c.m * c.k, 30 + i)
     )
     const wants = lhs.map((a) => copied(c, a, b))
+    dropResidentOperands()
     // (few rows times a large rhs: the product runs through its transpose, rhs looked up first)
     const before = residentCounts.copies
     for (let round = 0; round < 2; round++) {

@@ -663,7 +663,12 @@ const growTo = (kern: Kernel, bytes: number): boolean => {
   }
 }
 
-const residents = new WeakMap<Kernel, ResidentOperands>()
+let residents = new WeakMap<Kernel, ResidentOperands>()
+
+/** Forgets every kernel memory's resident copies (their bytes are reused by the next copies); for tests. */
+export const dropResidentOperands = (): void => {
+  residents = new WeakMap()
+}
 
 /** The kernel memory's resident operand copies (residentOperands.ts). */
 const residentOf = (kern: Kernel): ResidentOperands => {
