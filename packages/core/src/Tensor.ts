@@ -125,7 +125,11 @@ export class ConcreteTensor extends Tensor implements Owned {
     this.#buffer = buffer
     if (buffer !== undefined) track(this)
   }
-  /** Host data in storage layout, or `undefined` when the data lives only on a backend. */
+  /**
+   * Host data in storage layout, or `undefined` when the data lives only on a backend. It is the
+   * tensor's own storage: read it, never write it (tensors are immutable; `np.array`'s copies are
+   * frozen, `DType.freezeHost`, and kernels may keep copies of them).
+   */
   get host(): HostArray | undefined {
     if (this.#released !== undefined) throw this.#releasedError()
     return this.#host
