@@ -188,6 +188,22 @@ describe("frozen host storage", () => {
     assert.isFalse(DType.isFrozenHost(tiny))
   })
 
+  it("anything but a typed array is an ArgumentError naming the function", () => {
+    for (
+      const [name, f] of [["DType.freezeHost", DType.freezeHost], ["DType.isFrozenHost", DType.isFrozenHost]] as const
+    ) {
+      for (const bad of [undefined, 5, [1, 2], new ArrayBuffer(8)]) {
+        try {
+          f(bad as never)
+          assert.fail(`${name}(${String(bad)}) returned`)
+        } catch (e) {
+          assert.strictEqual((e as { _tag?: string })._tag, "ArgumentError")
+          assert.include(String(e), name)
+        }
+      }
+    }
+  })
+
   it("recycleHost leaves frozen storage alone: the next allocation of its size gets other storage", () => {
     const a = DType.allocHost("float32", 1 << 15)
     DType.freezeHost(a)

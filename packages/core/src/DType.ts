@@ -239,15 +239,14 @@ const bytesPerLane = (d: DType): number =>
  * @since 0.1.0
  */
 export const recycleHost = (array: HostArray): void => {
-  if (!ArrayBuffer.isView(array)) {
-    throw new ArgumentError({
-      operation: "DType.recycleHost",
-      argument: "array",
-      expected: "a typed array",
-      got: got(array)
-    })
-  }
+  checkHostArray("DType.recycleHost", array)
   recycleStorage(array)
+}
+
+const checkHostArray = (operation: string, array: unknown): void => {
+  if (!ArrayBuffer.isView(array)) {
+    throw new ArgumentError({ operation, argument: "array", expected: "a typed array", got: got(array) })
+  }
 }
 
 /**
@@ -267,7 +266,10 @@ export const recycleHost = (array: HostArray): void => {
  *
  * @since 0.1.0
  */
-export const freezeHost = (array: HostArray): void => freezeStorage(array)
+export const freezeHost = (array: HostArray): void => {
+  checkHostArray("DType.freezeHost", array)
+  freezeStorage(array)
+}
 
 /**
  * Whether `array`'s storage was frozen by {@link freezeHost} (never for arrays
@@ -279,7 +281,10 @@ export const freezeHost = (array: HostArray): void => freezeStorage(array)
  *
  * @since 0.1.0
  */
-export const isFrozenHost = (array: HostArray): boolean => isFrozenStorage(array)
+export const isFrozenHost = (array: HostArray): boolean => {
+  checkHostArray("DType.isFrozenHost", array)
+  return isFrozenStorage(array)
+}
 
 /**
  * The int32 of a JS number by XLA's `convert` rule, the one rule of every
