@@ -4,7 +4,7 @@
  * (quoted) or JAX's own rule where JAX departs from NumPy (the JAX source is cited).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ArgumentError, grad, np, type Tensor, toJsSync } from "diffect"
+import { ArgumentError, grad, jit, np, ShapeError, type Tensor, toJsSync, vmap } from "diffect"
 import { expect, thrown, value } from "./parity.js"
 
 const f32 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float32" })
@@ -467,5 +467,47 @@ describe("signed zeros", () => {
     assert.isTrue(Object.is(th[0], -0) && Object.is(th[1], 0))
     expect.close(value(grad((x: Tensor) => np.arcsinh(x))(f64(-0))), 1)
     expect.close(value(grad((x: Tensor) => np.arctanh(x))(f64(-0))), 1)
+  })
+})
+
+describe("roll by a tensor shift (jax/_src/numpy/lax_numpy.py, _roll_dynamic)", () => {
+  const x = () => np.reshape(np.arange(12, { dtype: "float32" }), [3, 4])
+  const i32 = (v: number | Array<number>) => np.array(v, { dtype: "int32" })
+
+  it("a concrete or traced shift gives the static roll: flattened, one axis, per axis, broadcast", () => {
+    for (const k of [-5, -1, 0, 1, 2, 4, 13]) {
+      expect.close(toJsSync(np.roll(x(), i32(k))), toJsSync(np.roll(x(), k)))
+      expect.close(toJsSync(np.roll(x(), i32(k), { axis: 1 })), toJsSync(np.roll(x(), k, { axis: 1 })))
+      // jax.jit(lambda s: jnp.roll(x, s, axis=0))(k)
+      expect.close(
+        value(jit((s: Tensor) => np.roll(x(), s, { axis: 0 }))(i32(k))),
+        toJsSync(np.roll(x(), k, { axis: 0 }))
+      )
+    }
+    expect.close(
+      toJsSync(np.roll(x(), i32([1, -3]), { axis: [0, 1] })),
+      toJsSync(np.roll(x(), [1, -3], { axis: [0, 1] }))
+    )
+    // one shift broadcast over two axes; two shifts along one axis add up
+    expect.close(toJsSync(np.roll(x(), i32([2]), { axis: [0, 1] })), toJsSync(np.roll(x(), [2, 2], { axis: [0, 1] })))
+    expect.close(toJsSync(np.roll(x(), i32([1, 2]), { axis: 1 })), toJsSync(np.roll(x(), 3, { axis: 1 })))
+  })
+
+  it("vmapped over the shift, and differentiated with respect to the array (the cotangent rolled back)", () => {
+    const rolled = value(vmap((s: Tensor) => np.roll(x(), s, { axis: 1 }))(i32([0, 1, 5])))
+    expect.close(rolled, [0, 1, 5].map((k) => toJsSync(np.roll(x(), k, { axis: 1 }))))
+    const w = np.multiply(x(), 0.5)
+    const g = value(grad((y: Tensor) => np.sum(np.multiply(np.roll(y, i32(3), { axis: 1 }), w)))(x()))
+    expect.close(g, toJsSync(np.roll(w, -3, { axis: 1 })))
+  })
+
+  it("a shift of rank 2, shifts that do not broadcast against the axes, or a float shift are typed errors", () => {
+    expect.error(
+      thrown(() => np.roll(x(), np.zeros([2, 1], { dtype: "int32" }), { axis: 0 })),
+      ShapeError,
+      /scalars or 1D arrays/
+    )
+    expect.error(thrown(() => np.roll(x(), i32([1, 2, 3]), { axis: [0, 1] })), ShapeError, /incompatible shapes/)
+    expect.error(thrown(() => np.roll(x(), np.array(1.5))), ArgumentError, /an integer tensor/)
   })
 })

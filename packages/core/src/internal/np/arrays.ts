@@ -13,7 +13,7 @@ import { ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes } from "../../Shape.js"
-import type { Tensor } from "../../Tensor.js"
+import { Tensor } from "../../Tensor.js"
 import {
   anyValue,
   argumentError,
@@ -453,27 +453,33 @@ export const meshgrid = (xs: ReadonlyArray<TensorLike>, options?: MeshgridOption
 
 /**
  * Elements shifted by `shift` along `axis` (the flattened array when
- * omitted), wrapping around (`jnp.roll`).
+ * omitted), wrapping around (`jnp.roll`). `shift` may be a tensor, traced
+ * too (a scalar, or one shift per axis): the roll is then a window of the
+ * array concatenated with itself, as JAX's is.
  *
  * @example
- * import { np, toJsSync } from "diffect"
+ * import { jit, np, runSync, toJsSync, type Tensor } from "diffect"
  * console.log(toJsSync(np.roll(np.array([1, 2, 3, 4]), 1))) // [4, 1, 2, 3]
  * console.log(toJsSync(np.roll(np.array([[1, 2], [3, 4]]), -1, { axis: 1 }))) // [[2, 1], [4, 3]]
+ * const rollBy = jit((s: Tensor) => np.roll(np.array([1, 2, 3, 4]), s))
+ * console.log(toJsSync(runSync(rollBy(np.array(-1, { dtype: "int32" }))))) // [2, 3, 4, 1]
  *
  * @since 0.1.0
  */
 export const roll = (
   x: TensorLike,
-  shift: number | ReadonlyArray<number>,
+  shift: number | ReadonlyArray<number> | Tensor,
   options?: { readonly axis?: number | ReadonlyArray<number> | undefined }
 ): Tensor => {
   checkOptions("roll", options, { axis: anyValue })
   const t0 = toTensor(x)
   if (options?.axis === undefined) {
+    if (shift instanceof Tensor) return lax.reshape(rollDynamic(np.ravel(t0), shift, [0]), t0.shape)
     if (!Number.isInteger(shift)) throw argumentError("roll", "shift", "an integer when no axis is given", shift)
     return lax.reshape(roll(np.ravel(t0), shift, { axis: 0 }), t0.shape)
   }
   const axes = typeof options.axis === "number" ? [options.axis] : intList("roll", "axis", options.axis)
+  if (shift instanceof Tensor) return rollDynamic(t0, shift, axes.map((a) => checkAxis("roll", a, t0.ndim)))
   const shifts = typeof shift === "number" ? axes.map(() => shift) : intList("roll", "shift", shift)
   if (shifts.length !== axes.length) {
     throw new ShapeError({ operation: "roll", detail: "shift and axis must have the same length" })
@@ -491,6 +497,40 @@ export const roll = (
     t = lax.concatenate([at(n - s, n), at(0, n - s)], a)
   })
   return t
+}
+
+// A roll by shifts known only at run time (JAX's `_roll_dynamic`): the shifts broadcast against the
+// axes, and each is a window of n elements of the axis doubled, from n - (shift mod n).
+const rollDynamic = (t: Tensor, shift: Tensor, axes: ReadonlyArray<number>): Tensor => {
+  if (shift.ndim > 1) {
+    throw new ShapeError({
+      operation: "roll",
+      detail: `'shift' and 'axis' arguments to roll must be scalars or 1D arrays, got a shift of shape (${
+        shift.shape.join(", ")
+      })`
+    })
+  }
+  if (shift.dtype !== "int32" && shift.dtype !== "uint32" && shift.dtype !== "bool") {
+    throw argumentError("roll", "shift", "an integer tensor", `a ${shift.dtype} tensor`)
+  }
+  const k = shift.ndim === 0 ? 1 : shift.shape[0]!
+  if (k !== 1 && axes.length !== 1 && k !== axes.length) {
+    throw new ShapeError({
+      operation: "roll",
+      detail: `incompatible shapes for broadcasting: shift (${k},) and axis (${axes.length},)`
+    })
+  }
+  const shifts = lax.convertElementType(shift, "int32")
+  let out = t
+  for (let j = 0; j < Math.max(k, axes.length); j++) {
+    const a = axes[axes.length === 1 ? 0 : j]!
+    const s = shifts.ndim === 0 ? shifts : lax.reshape(lax.slice(shifts, [k === 1 ? 0 : j], [k === 1 ? 1 : j + 1]), [])
+    const n = out.shape[a]!
+    const i32 = (v: number) => np.array(v, { dtype: "int32" })
+    const start = lax.sub(i32(n), np.remainder(s, i32(Math.max(n, 1))))
+    out = lax.dynamicSliceInDim(lax.concatenate([out, out], a), start, n, a)
+  }
+  return out
 }
 
 // putAlongAxis's indices along an axis of length n: negatives counted from the end (the scatter
