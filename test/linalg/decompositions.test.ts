@@ -672,6 +672,14 @@ describe("diagonal, trace, matrixTranspose, vecdot, cross, outer", () => {
     assertClose(flat(np.linalg.trace(x, { offset: 1 })), [8], 0)
     assert.deepStrictEqual(np.linalg.matrixTranspose(np.ones([4, 2, 3])).shape, [4, 3, 2])
     assertClose(flat(np.linalg.vecdot(tensor([[1, 2], [3, 4]]), tensor([1, 1]))), [3, 7], 0)
+    // jnp.linalg.vecdot is jnp.vecdot: the product's precision and preferred_element_type, the first conjugated
+    const big = np.array([100000, 100000], { dtype: "int32" })
+    const wide = np.linalg.vecdot(big, big, { preferredElementType: "float32" })
+    assert.strictEqual(wide.dtype, "float32")
+    assertClose(flat(wide), [2e10], 0)
+    assertClose(flat(np.linalg.vecdot(tensor([1, 2]), tensor([3, 4]), { precision: "highest", axis: 0 })), [11], 0)
+    const z = np.linalg.vecdot(np.array([{ re: 1, im: 1 }]), np.array([{ re: 1, im: 1 }]))
+    assert.deepStrictEqual(toJsSync(z), { re: 2, im: 0 })
     assertClose(flat(np.linalg.cross(tensor([1, 2, 3]), tensor([4, 5, 6]))), [-3, 6, -3], 0)
     assertClose(
       flat(np.linalg.cross(tensor([[1, 4], [2, 5], [3, 6]]), tensor([[4, 1], [5, 2], [6, 3]]), { axis: 0 })),

@@ -26,6 +26,7 @@ import { customJvpCall } from "./Handler.js"
 import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
 import { requireMatrix } from "./internal/linalgChecks.js"
+import { vecdot as vecdotOf } from "./internal/np/shapes.js"
 import { promoteAll, toInexact, toTensor, toTensors } from "./internal/npHelpers.js"
 import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
@@ -1453,20 +1454,22 @@ export const matrixTranspose = (x: TensorLike): Tensor => {
 
 /**
  * The dot product of vectors along `axis` (default -1), the first conjugated
- * (JAX's `jnp.linalg.vecdot`); other dimensions broadcast.
+ * (JAX's `jnp.linalg.vecdot`, which is `jnp.vecdot`); other dimensions
+ * broadcast, and `precision` and `preferredElementType` are the product's.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.linalg.vecdot(np.array([[1, 2], [3, 4]]), np.array([1, 1])))) // [3, 7]
+ * const ints = np.array([100, 100], { dtype: "int32" })
+ * console.log(np.linalg.vecdot(ints, ints, { preferredElementType: "float32" }).dtype) // float32
  *
  * @since 0.1.0
  */
-export const vecdot = (x: TensorLike, y: TensorLike, options?: { readonly axis?: number | undefined }): Tensor => {
-  checkOptions("vecdot", options, { axis: integer })
-  const [a, b] = promoteAll("vecdot", [toTensor(x), toTensor(y)])
-  const ac = isComplex(a!.dtype) ? lax.conj(a!) : a!
-  return np.sum(np.multiply(ac, b!), { axis: options?.axis ?? -1 })
-}
+export const vecdot = (
+  x: TensorLike,
+  y: TensorLike,
+  options?: np.PrecisionOptions & { readonly axis?: number | undefined }
+): Tensor => vecdotOf(x, y, options)
 
 /**
  * The cross product of 3-vectors along `axis` (default -1), JAX's
