@@ -82,6 +82,10 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
         const b = frozen(c.k * c.n, 2 * i + 2)
         const want = copied(c, a, b)
         const what = `${c.m}x${c.k}x${c.n}${c.aT ? " lhs^T" : ""}${c.bT ? " rhs^T" : ""}`
+        const fresh = residentCounts.copies
+        sameBits(multiply(c, a, b), want, `${what}, first asked for`)
+        // asked for once: copied into the product's scratch only (a streamed operand)
+        assert.strictEqual(residentCounts.copies, fresh, `${what}: nothing resident after one use`)
         const before = residentCounts.copies
         sameBits(multiply(c, a, b), want, `${what}, copies made`)
         const made = { ...residentCounts }
@@ -130,6 +134,7 @@ describe.skipIf(!wasmGemmAvailable())("resident operands", () => {
           const want = product()
           setResidentOperands(true)
           const what = `${c.m}x${c.k}x${c.n} ${c.aT} ${c.bT} at ${aOff}, ${bOff}`
+          sameBits(product(), want, `${what}, first asked for`)
           sameBits(product(), want, `${what}, made`)
           sameBits(product(), want, `${what}, found`)
         }

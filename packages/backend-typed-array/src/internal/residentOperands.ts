@@ -13,7 +13,8 @@
  * up reads one of them already: its other operands then go to its scratch); a copy is keyed weakly by
  * its storage, so a collected array leaves only its bytes behind until that drop. Nothing is
  * ever written into a resident copy after it was made, and a frozen storage never changes, so a
- * copy found is the operand's current value.
+ * copy found is the operand's current value. A copy is made the second time a product asks for the
+ * operand in that layout: an operand used once (a streamed batch) is copied into scratch only.
  *
  * @internal
  */
@@ -45,9 +46,17 @@ export interface ResidentOperands {
   copies: WeakMap<ArrayBufferLike, Array<Copy>>
   /** Whether the product now being set up reads a resident copy (then none may be dropped until it ends). */
   inUse: boolean
+  /** The operands (byte offset and layout, by storage) a product has asked for once. */
+  readonly seen: WeakMap<ArrayBufferLike, Array<string>>
 }
 
-export const makeResidentOperands = (): ResidentOperands => ({ base: 0, top: 0, copies: new WeakMap(), inUse: false })
+export const makeResidentOperands = (): ResidentOperands => ({
+  base: 0,
+  top: 0,
+  copies: new WeakMap(),
+  inUse: false,
+  seen: new WeakMap()
+})
 
 let allowed = true
 
@@ -111,6 +120,18 @@ export const residentLayout = (
         return c.at
       }
     }
+  }
+  // an operand is made resident the second time a product asks for it: one used once (a batch of a
+  // dataset, streamed) stays in the product's scratch, whose memory is warm
+  const key = `${from} ${layout}`
+  const seen = r.seen.get(storage)
+  if (seen === undefined) {
+    r.seen.set(storage, [key])
+    return undefined
+  }
+  if (!seen.includes(key)) {
+    seen.push(key)
+    return undefined
   }
   const rounded = Math.ceil(size / 64) * 64
   if (rounded > RESIDENT_MAX_BYTES) return undefined
