@@ -16,7 +16,7 @@ import { compileFusedLoop } from "./internal/fused.js"
 import { type KernelContext, kernels } from "./internal/kernels.js"
 import { isStorageView, ON_HEAP_MAX_BYTES } from "./internal/storageViews.js"
 import { availableCores, makePool, type Pool } from "./internal/threads.js"
-import { sharedDefaultPool } from "./internal/wasmGemm.js"
+import { type GemmKept, keptProducts, sharedDefaultPool } from "./internal/wasmGemm.js"
 
 /**
  * A typed-array backend buffer: the data itself, in storage layout (complex
@@ -305,9 +305,11 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       const compiled = compileFusedLoop(epilogue, pool)
       const loop = compiled.loop
       let scratch: DType.HostArray | undefined
+      const kept: GemmKept = {}
       const product = dot === undefined ? undefined : (inputs: ReadonlyArray<DeviceBuffer>): DType.HostArray => {
         const { batch, contracting, precision } = dot.params
         const last = scratch
+        kept.view = undefined
         scratch = dotGeneral(
           (inputs[dot.lhs] as Buffer).storage(),
           dot.lhsShape,
@@ -319,11 +321,13 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
           dot.dtype,
           precision,
           pool,
-          scratch
+          scratch,
+          keptProducts() ? kept : undefined
         )
         // the kernel keeps its scratch: never handed to the allocator, even through an output over it
         if (scratch !== last) owners.escape(scratch)
-        return scratch
+        // the product left in the kernel's memory, read by the epilogue before any other product runs
+        return kept.view ?? scratch
       }
       return {
         // (generated when read: inspection and tests)

@@ -8,7 +8,7 @@ import { afterEach, assert, describe, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { makePool } from "../src/internal/threads.js"
 import { sleb, uleb } from "../src/internal/wasm.js"
-import type { Accumulate } from "../src/internal/wasmGemm.js"
+import type { Accumulate, GemmKept } from "../src/internal/wasmGemm.js"
 import {
   gemmF32,
   gemmModuleBytes,
@@ -345,6 +345,51 @@ describe("gemmF32", () => {
         if (!Object.is(through[i], direct[i])) assert.fail(`${m}x${k}x${n}: C[${i - 3}] ${through[i]} vs ${direct[i]}`)
       }
       expect.product(a, b, through, 3, m, k, n, "f32")
+    }
+  })
+
+  it("a kept product leaves its result in the kernel's memory when its rows are contiguous, else writes out", () => {
+    const pool = makePool(2)
+    try {
+      for (const [m, k, n, threads] of [[37, 50, 64, false], [128, 256, 256, true], [20, 30, 10, false]] as const) {
+        const a = layout(m, k, false, 0, m + 1)
+        const b = layout(k, n, false, 0, n + 2)
+        const want = gemm(a, b, m, k, n, "f32")
+        const out = new Float32Array(m * n)
+        const kept: GemmKept = {}
+        assert.isTrue(
+          gemmF32(
+            a.data,
+            0,
+            a.rs,
+            a.cs,
+            b.data,
+            0,
+            b.rs,
+            b.cs,
+            out,
+            0,
+            m,
+            k,
+            n,
+            "f32",
+            threads ? pool : undefined,
+            undefined,
+            kept
+          )
+        )
+        if (n % 8 === 0) {
+          // the view holds the result; `out` was not written
+          assert.isDefined(kept.view)
+          assert.deepStrictEqual(Array.from(kept.view!), Array.from(want))
+          assert.isTrue(out.every((v) => v === 0))
+        } else {
+          assert.isUndefined(kept.view)
+          assert.deepStrictEqual(Array.from(out), Array.from(want))
+        }
+      }
+    } finally {
+      pool.close()
     }
   })
 

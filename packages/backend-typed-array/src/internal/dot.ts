@@ -9,7 +9,7 @@ import type { Precision } from "@diffect/core"
 import { keptScratch } from "./keptScratch.js"
 import { isIdentityPermutation, transposeInto } from "./strided.js"
 import type { Pool } from "./threads.js"
-import { gemmF32 } from "./wasmGemm.js"
+import { gemmF32, type GemmKept } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
 type Shape = ShapeNs.Shape
@@ -250,7 +250,9 @@ const canonical = (data: HostArray, rows: number, cols: number): Operand => ({
 
 /**
  * `dot_general(lhs, rhs)`: output dims are batch, lhs free, rhs free.
- * Operands have one dtype (abstract evaluation promotes first).
+ * Operands have one dtype (abstract evaluation promotes first). With `kept`, a
+ * product of one batch may leave its result in the kernel's memory instead
+ * (`GemmKept`: then the returned array is not written).
  */
 export const dotGeneral = (
   lhs: HostArray,
@@ -263,7 +265,8 @@ export const dotGeneral = (
   outDType: DType.DType,
   precision: Precision = "default",
   pool?: Pool,
-  into?: HostArray
+  into?: HostArray,
+  kept?: GemmKept
 ): HostArray => {
   const [lc, rc] = contracting
   const [lb, rb] = batch
@@ -315,7 +318,9 @@ export const dotGeneral = (
           k,
           n,
           precision === "highest" || f64 ? "f64" : "f32",
-          pool
+          pool,
+          undefined,
+          nb === 1 ? kept : undefined
         )
       while (done < nb && wasmBatch(done)) done++
     }

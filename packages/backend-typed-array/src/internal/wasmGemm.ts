@@ -871,6 +871,27 @@ export interface GemmInto {
   readonly subtract?: boolean | undefined
 }
 
+/**
+ * Asks a product to leave its result in the kernel's memory where its rows are contiguous (`n` a
+ * multiple of the tile's width): `view` is then set to a view of it (valid until the next
+ * product, which overwrites it) and `out` is not written. Else `view` stays unset and `out` holds
+ * the result as usual.
+ */
+export interface GemmKept {
+  view?: Float32Array | Float64Array | undefined
+}
+
+let keepAllowed = true
+
+/** Whether fused products leave their results in the kernel's memory for their epilogues (`GemmKept`). */
+export const keptProducts = (): boolean => keepAllowed
+
+/** Allows (`true`, the default) or forbids `GemmKept` views for fused products; returns the setting. For tests and benchmarks. */
+export const setKeptProducts = (on: boolean): boolean => {
+  keepAllowed = on
+  return on
+}
+
 let rhsInPlaceAllowed = true
 
 /**
@@ -919,7 +940,8 @@ export const gemmF32 = (
   n: number,
   accumulate: Accumulate = "f64",
   pool?: Pool,
-  into?: GemmInto
+  into?: GemmInto,
+  kept?: GemmKept
 ): boolean => {
   // (the transposed product's lhs is column-major, used in place: it never swaps again)
   if (
@@ -1094,6 +1116,10 @@ export const gemmF32 = (
       bStride,
       bStepK
     )
+  }
+  if (kept !== undefined && into === undefined && ldc === n) {
+    kept.view = new View(kern.memory.buffer, cBase * bytes, m * n)
+    return true
   }
   copyOut(new View(kern.memory.buffer, cBase * bytes, rows * ldc), ldc, out, cOff, m, n, into?.ldOut, into?.subtract)
   return true
