@@ -388,6 +388,15 @@ describe("gemmF32", () => {
           assert.deepStrictEqual(Array.from(out), Array.from(want))
         }
       }
+      // float64 sums of a float32 product ("highest") are rounded on the way out: never kept
+      const [a, b] = [layout(12, 30, false, 0, 5), layout(30, 16, false, 0, 6)]
+      const out = new Float32Array(12 * 16)
+      const kept: GemmKept = {}
+      assert.isTrue(
+        gemmF32(a.data, 0, a.rs, a.cs, b.data, 0, b.rs, b.cs, out, 0, 12, 30, 16, "f64", undefined, undefined, kept)
+      )
+      assert.isUndefined(kept.view)
+      assert.deepStrictEqual(Array.from(out), Array.from(gemm(a, b, 12, 30, 16, "f64")))
     } finally {
       pool.close()
     }

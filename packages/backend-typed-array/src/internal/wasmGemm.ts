@@ -873,7 +873,7 @@ export interface GemmInto {
 
 /**
  * Asks a product to leave its result in the kernel's memory where its rows are contiguous (`n` a
- * multiple of the tile's width): `view` is then set to a view of it (valid until the next
+ * multiple of the tile's width) and of the output's type: `view` is then set to a view of it (valid until the next
  * product, which overwrites it) and `out` is not written. Else `view` stays unset and `out` holds
  * the result as usual.
  */
@@ -1117,7 +1117,8 @@ export const gemmF32 = (
       bStepK
     )
   }
-  if (kept !== undefined && into === undefined && ldc === n) {
+  // (a float32 result of float64 sums is rounded by the copy out: never kept)
+  if (kept !== undefined && into === undefined && ldc === n && out.constructor === View) {
     kept.view = new View(kern.memory.buffer, cBase * bytes, m * n)
     return true
   }

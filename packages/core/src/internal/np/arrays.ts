@@ -521,12 +521,12 @@ const rollDynamic = (t: Tensor, shift: Tensor, axes: ReadonlyArray<number>): Ten
     })
   }
   const shifts = lax.convertElementType(shift, "int32")
+  const i32 = (v: number) => np.array(v, { dtype: "int32" })
   let out = t
   for (let j = 0; j < Math.max(k, axes.length); j++) {
     const a = axes[axes.length === 1 ? 0 : j]!
     const s = shifts.ndim === 0 ? shifts : lax.reshape(lax.slice(shifts, [k === 1 ? 0 : j], [k === 1 ? 1 : j + 1]), [])
     const n = out.shape[a]!
-    const i32 = (v: number) => np.array(v, { dtype: "int32" })
     const start = lax.sub(i32(n), np.remainder(s, i32(Math.max(n, 1))))
     out = lax.dynamicSliceInDim(lax.concatenate([out, out], a), start, n, a)
   }
