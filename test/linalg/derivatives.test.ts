@@ -33,12 +33,17 @@ const weighted = (shape: ReadonlyArray<number>, f: (x: Tensor) => Tensor, seed =
 const runs = { numRuns: 12 }
 
 /**
- * A generic point: every entry shifted off zero (no kinks of |x|, no exactly zero
- * subdiagonal where LAPACK's Householder switches to the identity) and the
- * diagonal raised by 3, 6, 9, ... (distinct singular values and eigenvalues).
+ * A generic point: every entry pushed away from zero by 0.25 to 1.25, keeping its
+ * sign (no kinks of |x|, no zero or nearly zero subdiagonal where LAPACK's
+ * Householder switches to the identity and q flips sign: a shift of the same sign
+ * for every entry let fast-check's -1 land on exactly 0), and the diagonal raised by
+ * 3, 6, 9, ... (distinct singular values and eigenvalues).
  */
 const generic = (a: ReadonlyArray<number>, cols: number): Array<number> =>
-  a.map((v, q) => v + 0.25 * ((q * 7) % 5 + 1) + (Math.floor(q / cols) === q % cols ? 3 * (1 + (q % cols)) : 0))
+  a.map((v, q) => {
+    const offZero = 0.25 * ((q * 7) % 5 + 1)
+    return v + (v >= 0 ? offZero : -offZero) + (Math.floor(q / cols) === q % cols ? 3 * (1 + (q % cols)) : 0)
+  })
 
 /** The sums of absolute values of each row or column of a flat `rows x cols` matrix. */
 const absSums = (x: ReadonlyArray<number>, rows: number, cols: number, of: "rows" | "columns"): Array<number> =>
