@@ -431,7 +431,7 @@ describe("lax.scan: JAX's errors", () => {
     const tail = "\nRevise the function so that all output types match the corresponding input types."
     assert.strictEqual(
       tagged(() => lax.scan((x: Tensor, _: null) => [f32(x), null] as const, i32(0), null, { length: 1 })).message,
-      `scan: ${head}The input carry x has type int32[] but the corresponding output carry component has type ` +
+      `${head}The input carry x has type int32[] but the corresponding output carry component has type ` +
         `float32[], so the dtypes do not match.\n${tail}`
     )
     assert.strictEqual(
@@ -446,7 +446,7 @@ describe("lax.scan: JAX's errors", () => {
           { length: 1 }
         )
       ).message,
-      `scan: ${head}The input carry component x[1] has type int32[] but the corresponding output carry component ` +
+      `${head}The input carry component x[1] has type int32[] but the corresponding output carry component ` +
         `has type float32[], so the dtypes do not match.\n${tail}`
     )
     assert.strictEqual(
@@ -459,7 +459,7 @@ describe("lax.scan: JAX's errors", () => {
           { length: 1 }
         )
       ).message,
-      `scan: ${head}  * the input carry component x[0] has type int32[] but the corresponding output carry ` +
+      `${head}  * the input carry component x[0] has type int32[] but the corresponding output carry ` +
         `component has type float32[], so the dtypes do not match;\n  * the input carry component x[1] has type ` +
         `int32[] but the corresponding output carry component has type float32[1,1], so the dtypes do not match, ` +
         `and the shapes do not match.\n${tail}`
@@ -485,7 +485,7 @@ describe("lax.scan: JAX's errors", () => {
   it("a body output that is not a pair (JAX's message)", () => {
     const e = tagged(() => lax.scan(((c: Tensor, _x: Tensor) => c) as never, f64([0], []), f64([1, 2])))
     assert.strictEqual(e._tag, "ControlFlowError")
-    assert.strictEqual(e.message, "scan: scan body output must be a pair, got float64[].")
+    assert.strictEqual(e.message, "scan body output must be a pair, got float64[].")
   })
 
   // JAX's test_scan_init_weak_type: a weakly typed init takes the body's carry type

@@ -11,6 +11,14 @@ const ShapeSchema = Schema.Array(Schema.Number)
 const fmt = (shape: ReadonlyArray<number>): string => shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(", ")})`
 
 /**
+ * `operation: detail`, or the detail alone where it already opens with the operation's name (JAX's
+ * own wording, quoted: "reshape dimensions must be a permutation ...", "cond requires at least
+ * one branch"), which the prefix would only repeat.
+ */
+const withOperation = (operation: string, detail: string): string =>
+  detail.startsWith(operation) && !/^[\w.]/.test(detail.slice(operation.length)) ? detail : `${operation}: ${detail}`
+
+/**
  * Shapes that cannot be broadcast together (NumPy's rule).
  *
  * @category Errors
@@ -40,7 +48,7 @@ export class ShapeError extends Schema.TaggedError<ShapeError>()("ShapeError", {
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${this.operation}: ${this.detail}`
+    return withOperation(this.operation, this.detail)
   }
 }
 
@@ -50,7 +58,7 @@ export class DTypeError extends Schema.TaggedError<DTypeError>()("DTypeError", {
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${this.operation}: ${this.detail}`
+    return withOperation(this.operation, this.detail)
   }
 }
 
@@ -151,7 +159,7 @@ export class ControlFlowError extends Schema.TaggedError<ControlFlowError>()("Co
   detail: Schema.String
 }) {
   override get message(): string {
-    return `${this.operation}: ${this.detail}`
+    return withOperation(this.operation, this.detail)
   }
 }
 
@@ -253,7 +261,7 @@ export class TreeStructureError extends Schema.TaggedError<TreeStructureError>()
 }) {
   override get message(): string {
     return this.path === ""
-      ? `${this.operation}: ${this.detail}`
+      ? withOperation(this.operation, this.detail)
       : `${this.operation}: tree structure mismatch at ${this.path}: ${this.detail}`
   }
 }
