@@ -169,6 +169,19 @@ describe("jit", () => {
     assert.deepStrictEqual(js(run(g(tensor([1, 2]), -1))), [-1, -2])
   })
 
+  it("np.ravelMultiIndex under jit: mode \"raise\" (JAX's default) is a ConcretizationError with JAX's hint; clip works", () => {
+    const i32 = (v: Array<number>) => np.array(v, { dtype: "int32" })
+    const raise = jit((r: Tensor, c: Tensor) => np.ravelMultiIndex([r, c], [3, 4]))
+    expect.error(
+      failure(raise(i32([1, 2]), i32([3, 0]))),
+      ConcretizationError,
+      /mode='raise'.*mode='wrap' or mode='clip'/
+    )
+    const clip = jit((r: Tensor, c: Tensor) => np.ravelMultiIndex([r, c], [3, 4], { mode: "clip", order: "F" }))
+    // F order, strides (1, 3): [1 + 9, 2 + 0] (and 5 clipped to 2: [2 + 9])
+    assert.deepStrictEqual(js(run(clip(i32([1, 2, 5]), i32([3, 0, 3])))), [10, 2, 11])
+  })
+
   it("comparing a traced value in JS (x > 0, Number(x)) is a ConcretizationError, not NaN; under grad it reads the primal", () => {
     const branch = (x: Tensor) => ((np.sum(x) as unknown as number) > 0 ? x : np.negative(x))
     expect.error(failure(jit(branch)(tensor([1, 2]))), ConcretizationError, /while jit traces it.*lax\.cond/)

@@ -130,4 +130,27 @@ describe("np array manipulation", () => {
     // no dimensions: index 0 of a 0-d array (JAX's jnp.ravel_multi_index((), ()); a TypeError before)
     expect.tensor(np.ravelMultiIndex([], []), "int32", 0)
   })
+  it("ravelMultiIndex: JAX's modes, orders and dtype", () => {
+    // np.ravel_multi_index(([3, 6, 6], [4, 5, 1]), (7, 6), order="F") -> [31, 41, 13]
+    expect.tensor(np.ravelMultiIndex([i32([3, 6, 6]), i32([4, 5, 1])], [7, 6], { order: "F" }), "int32", [31, 41, 13])
+    // three dimensions: order="F" -> [7, 38], order="C" -> [30, 43]
+    const three = [i32([1, 2]), i32([2, 0]), i32([0, 3])]
+    expect.tensor(np.ravelMultiIndex(three, [3, 4, 5], { order: "F" }), "int32", [7, 38])
+    expect.tensor(np.ravelMultiIndex(three, [3, 4, 5]), "int32", [30, 43])
+    // JAX's default mode is "raise": an out-of-bounds index is an error, not a clipped one
+    assert.include(failure(() => np.ravelMultiIndex([i32([1, 7]), i32([0, 0])], [7, 6]), "IndexError"), "7")
+    assert.include(failure(() => np.ravelMultiIndex([i32([1]), i32([-1])], [7, 6]), "IndexError"), "-1")
+    // "ignore" does not check nor coerce: the plain sum of index times stride
+    expect.tensor(np.ravelMultiIndex([i32([1]), i32([7])], [7, 6], { mode: "ignore" }), "int32", [13])
+    expect.tensor(np.ravelMultiIndex([i32([1, 2])], [3], { dtype: "uint32" }), "uint32", [1, 2])
+    assert.include(failure(() => np.ravelMultiIndex([i32([1])], [3], { order: "K" as "C" }), "ArgumentError"), "order")
+    assert.include(
+      failure(() => np.ravelMultiIndex([i32([1])], [3], { mode: "nearest" as "clip" }), "ArgumentError"),
+      "mode"
+    )
+    assert.include(
+      failure(() => np.ravelMultiIndex([i32([1]), i32([1])], [65536, 65536]), "ArgumentError"),
+      "large enough"
+    )
+  })
 })

@@ -9,11 +9,12 @@
  */
 import { isInexact } from "../../DType.js"
 import type { DType } from "../../DType.js"
-import { ShapeError } from "../../Errors.js"
+import { ConcretizationError, IndexError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
+import { toJsSync } from "../../ToJs.js"
 import {
   anyValue,
   argumentError,
@@ -899,15 +900,31 @@ export const unravelIndex = (indices: TensorLike, shape: ReadonlyArray<number>):
   return out
 }
 
+/** Options of `np.ravelMultiIndex` (JAX's keyword arguments). @since 0.1.0 */
+export interface RavelMultiIndexOptions {
+  /**
+   * Out-of-bounds indices: `"raise"` (the default) is a typed error, checked on concrete indices
+   * only (under `jit` or another transformation it is a `ConcretizationError`, as in JAX);
+   * `"clip"` clips them, `"wrap"` wraps them, `"ignore"` leaves them (the result is then
+   * meaningless).
+   */
+  readonly mode?: "raise" | "clip" | "wrap" | "ignore" | undefined
+  /** Row-major `"C"` (the default) or column-major `"F"` flattening. */
+  readonly order?: "C" | "F" | undefined
+  /** The result's integer dtype (default: the indices' promoted type). */
+  readonly dtype?: "int32" | "uint32" | undefined
+}
+
 /**
- * `jnp.ravel_multi_index`: per-dimension indices to flat indices, with
- * `mode` `"raise"` (checked when concrete... here: clipped like JAX under
- * jit), `"wrap"` or `"clip"`.
+ * `jnp.ravel_multi_index`: per-dimension indices to flat indices. Out-of-bounds
+ * indices are an error by default (`mode: "raise"`, on concrete indices: under
+ * `jit` use `"clip"` or `"wrap"`), and `order: "F"` flattens column-major.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * const i32 = (v: Array<number>) => np.array(v, { dtype: "int32" })
  * console.log(toJsSync(np.ravelMultiIndex([i32([1, 0]), i32([2, 1])], [2, 3]))) // [5, 1]
+ * console.log(toJsSync(np.ravelMultiIndex([i32([1, 0]), i32([2, 1])], [2, 3], { order: "F" }))) // [5, 2]
  * console.log(toJsSync(np.ravelMultiIndex([i32([3]), i32([-1])], [2, 3], { mode: "wrap" }))) // [5]
  *
  * @since 0.1.0
@@ -915,11 +932,19 @@ export const unravelIndex = (indices: TensorLike, shape: ReadonlyArray<number>):
 export const ravelMultiIndex = (
   multiIndex: ReadonlyArray<TensorLike>,
   dims: ReadonlyArray<number>,
-  options?: { readonly mode?: "clip" | "wrap" | undefined }
+  options?: RavelMultiIndexOptions
 ): Tensor => {
-  checkOptions("ravelMultiIndex", options, { mode: string })
-  const mode = options?.mode ?? "clip"
-  if (mode !== "clip" && mode !== "wrap") throw argumentError("ravelMultiIndex", "mode", "\"clip\" or \"wrap\"", mode)
+  checkOptions("ravelMultiIndex", options, { mode: string, order: string, dtype: string })
+  const mode = options?.mode ?? "raise"
+  if (mode !== "raise" && mode !== "clip" && mode !== "wrap" && mode !== "ignore") {
+    throw argumentError("ravelMultiIndex", "mode", "\"raise\", \"clip\", \"wrap\" or \"ignore\"", mode)
+  }
+  const order = options?.order ?? "C"
+  if (order !== "C" && order !== "F") throw argumentError("ravelMultiIndex", "order", "\"C\" or \"F\"", order)
+  const dtype = options?.dtype
+  if (dtype !== undefined && dtype !== "int32" && dtype !== "uint32") {
+    throw argumentError("ravelMultiIndex", "dtype", "an integer dtype (\"int32\" or \"uint32\")", dtype)
+  }
   intList("ravelMultiIndex", "dims", dims)
   if (!Array.isArray(multiIndex) || multiIndex.length !== dims.length) {
     throw new ShapeError({
@@ -927,24 +952,49 @@ export const ravelMultiIndex = (
       detail: `parameter multi_index must be a sequence of length ${dims.length}`
     })
   }
-  // no dimensions: the one element of a 0-d array, index 0 (JAX's result)
-  if (dims.length === 0) return lax.full([], 0, "int32")
-  const idx = promoteAll(
+  const idx = multiIndex.length === 0 ? [] : promoteAll(
     "ravelMultiIndex",
     Array.from(multiIndex, (m) => integerIndices("ravelMultiIndex", "multiIndex", m))
   )
+  const outType: DType = dtype ?? idx[0]?.dtype ?? "int32"
+  const largest = outType === "uint32" ? 2 ** 32 - 1 : 2 ** 31 - 1
+  if (dims.reduce((a, b) => a * b, 1) - 1 > largest) {
+    throw argumentError(
+      "ravelMultiIndex",
+      "dtype",
+      `large enough to hold a flat index for dims [${dims.join(", ")}] (JAX's dtype argument)`,
+      outType
+    )
+  }
+  // no dimensions: the one element of a 0-d array, index 0 (JAX's result)
+  if (dims.length === 0) return lax.full([], 0, outType)
+  if (mode === "raise") {
+    idx.forEach((t, d) => {
+      let values: Array<number>
+      try {
+        values = toJsSync(np.ravel(t)) as Array<number>
+      } catch (e) {
+        if (!(e instanceof ConcretizationError)) throw e
+        throw new ConcretizationError({
+          detail: "The error occurred because ravel_multi_index was jit-compiled with mode='raise'. " +
+            "Use mode='wrap' or mode='clip' instead."
+        })
+      }
+      const bad = values.find((i) => i < 0 || i >= dims[d]!)
+      if (bad !== undefined) throw new IndexError({ index: bad, axis: d, size: dims[d]! })
+    })
+  }
   const shape = broadcastShapes(...idx.map((t) => t.shape))
-  let flat = lax.full(shape, 0, "int32")
-  let stride = 1
-  for (let d = dims.length - 1; d >= 0; d--) {
-    const n = dims[d]!
-    let i = np.broadcastTo(idx[d]!, shape)
+  // C order: the last dimension varies fastest; F order: the first
+  const strides = dims.map((_, d) => (order === "C" ? dims.slice(d + 1) : dims.slice(0, d)).reduce((a, b) => a * b, 1))
+  let flat = lax.full(shape, 0, outType)
+  dims.forEach((n, d) => {
+    let i = np.astype(np.broadcastTo(idx[d]!, shape), outType === "uint32" ? "int32" : outType)
     const nn = lax.full(shape, n, "int32")
     if (mode === "clip") i = lax.max(lax.min(i, lax.full(shape, n - 1, "int32")), lax.full(shape, 0, "int32"))
-    else i = lax.rem(lax.add(lax.rem(i, nn), nn), nn)
-    flat = lax.add(flat, lax.mul(i, lax.full(shape, stride, "int32")))
-    stride *= n
-  }
+    else if (mode === "wrap") i = lax.rem(lax.add(lax.rem(i, nn), nn), nn)
+    flat = lax.add(flat, lax.mul(np.astype(i, outType), lax.full(shape, strides[d]!, outType)))
+  })
   return flat
 }
 void isInexact
