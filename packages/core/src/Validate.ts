@@ -132,6 +132,16 @@ export const axisNames: Check = {
 }
 /** Any value (checked later, by its use). @since 0.1.0 */
 export const anyValue: Check = { expected: "any value", test: () => true }
+/**
+ * JAX's `inplace` keyword of its functional updates (`put`, `place`, `put_along_axis`,
+ * `fill_diagonal`), which JAX requires to be `False`: ported code passes it.
+ *
+ * @since 0.1.0
+ */
+export const inplaceFalse: Check = {
+  expected: "false (tensors are immutable: the updated array is returned, as JAX's inplace=False)",
+  test: (u) => u === false
+}
 
 /** Which keys an options object may have, and the check of each. @since 0.1.0 */
 export type OptionSpec = { readonly [key: string]: Check }

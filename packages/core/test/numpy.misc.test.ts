@@ -3,6 +3,7 @@
  * applyOverAxes/iterable, bit packing, roots and einsumPath: hand-derived
  * values and NumPy's documented results.
  */
+import { thrownTag } from "@diffect/test-utils"
 import { assert, describe, it } from "@effect/vitest"
 import { ConcretizationError, DTypeError, np, ShapeError, toJsSync } from "diffect"
 import type { Tensor } from "diffect"
@@ -74,6 +75,34 @@ describe("construction and functional updates", () => {
     assert.deepStrictEqual(js(np.block([np.array([1, 2]), 3])), [1, 2, 3])
     assert.deepStrictEqual(js(np.block([[1, 2], [3, 4]])), [[1, 2], [3, 4]])
     assert.throws(() => np.block([[1, 2], 3]), ShapeError)
+  })
+
+  it("put, place, putAlongAxis, fillDiagonal take JAX's required inplace=False; inplace: true is a typed error", () => {
+    // JAX: jnp.put(x, ind, v, inplace=False) (its default inplace=True raises: arrays are immutable)
+    assert.deepStrictEqual(js(np.put(np.zeros([4], { dtype: "int32" }), i32([1]), 5, { inplace: false })), [0, 5, 0, 0])
+    const mask = np.array([true, false, true])
+    assert.deepStrictEqual(js(np.place(np.zeros([3], { dtype: "int32" }), mask, i32([7]), { inplace: false })), [
+      7,
+      0,
+      7
+    ])
+    assert.deepStrictEqual(
+      js(np.putAlongAxis(np.zeros([2, 2], { dtype: "int32" }), i32([[1], [0]]), 9, 1, { inplace: false })),
+      [[0, 9], [9, 0]]
+    )
+    assert.deepStrictEqual(js(np.fillDiagonal(np.zeros([2, 2], { dtype: "int32" }), 3, { inplace: false })), [
+      [3, 0],
+      [0, 3]
+    ])
+    const yes = { inplace: true } as unknown as { inplace: false }
+    for (
+      const f of [
+        () => np.put(np.zeros([4]), i32([1]), 5, yes),
+        () => np.place(np.zeros([3]), mask, i32([7]), yes),
+        () => np.putAlongAxis(np.zeros([2, 2]), i32([[1], [0]]), 9, 1, yes),
+        () => np.fillDiagonal(np.zeros([2, 2]), 3, yes)
+      ]
+    ) assert.include(thrownTag(f, "ArgumentError"), "inplace must be false")
   })
 
   it("put: flat positions, values repeated, the default/clip/wrap modes and negative indices", () => {

@@ -23,6 +23,7 @@ import {
   checkAxis,
   checkOptions,
   everyElement,
+  inplaceFalse,
   integer,
   string
 } from "../../Validate.js"
@@ -651,7 +652,14 @@ export const takeAlongAxis = (
  *
  * @since 0.1.0
  */
-export const putAlongAxis = (arr: TensorLike, indices: TensorLike, values: TensorLike, axis: number | null): Tensor => {
+export const putAlongAxis = (
+  arr: TensorLike,
+  indices: TensorLike,
+  values: TensorLike,
+  axis: number | null,
+  options?: { readonly inplace?: false | undefined }
+): Tensor => {
+  checkOptions("putAlongAxis", options, { inplace: inplaceFalse })
   const a0 = toTensor(arr)
   let a = a0
   let idx = toTensor(indices)

@@ -25,6 +25,7 @@ import {
   checkOptions,
   checkShape,
   everyElement,
+  inplaceFalse,
   integer,
   isOptionsObject,
   number,
@@ -438,9 +439,9 @@ export const put = (
   a: TensorLike,
   ind: TensorLike,
   v: TensorLike,
-  options?: { readonly mode?: "clip" | "wrap" | undefined }
+  options?: { readonly mode?: "clip" | "wrap" | undefined; readonly inplace?: false | undefined }
 ): Tensor => {
-  checkOptions("put", options, { mode: anyValue })
+  checkOptions("put", options, { mode: anyValue, inplace: inplaceFalse })
   const arr = toTensor(a)
   let idx = np.ravel(toTensor(ind))
   const vals = toTensor(v)
@@ -472,7 +473,13 @@ export const put = (
  *
  * @since 0.1.0
  */
-export const place = (arr: TensorLike, mask: TensorLike, vals: TensorLike): Tensor => {
+export const place = (
+  arr: TensorLike,
+  mask: TensorLike,
+  vals: TensorLike,
+  options?: { readonly inplace?: false | undefined }
+): Tensor => {
+  checkOptions("place", options, { inplace: inplaceFalse })
   const data = toTensor(arr)
   const m = np.ravel(np.broadcastTo(np.astype(toTensor(mask), "bool"), data.shape))
   const v = toTensor(vals)

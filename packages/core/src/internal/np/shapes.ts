@@ -26,6 +26,7 @@ import {
   checkOptions,
   checkShape,
   dtype as dtypeCheck,
+  inplaceFalse,
   integer,
   string
 } from "../../Validate.js"
@@ -219,9 +220,12 @@ export const diagIndicesFrom = (arr: TensorLike): Array<Tensor> => {
 export const fillDiagonal = (
   a: TensorLike,
   val: TensorLike,
-  options?: { readonly wrap?: boolean | undefined }
+  options?: { readonly wrap?: boolean | undefined; readonly inplace?: false | undefined }
 ): Tensor => {
-  checkOptions("fill_diagonal", options, { wrap: { expected: "a boolean", test: (u) => typeof u === "boolean" } })
+  checkOptions("fill_diagonal", options, {
+    wrap: { expected: "a boolean", test: (u) => typeof u === "boolean" },
+    inplace: inplaceFalse
+  })
   const t = toTensor(a)
   if (t.ndim < 2) throw new ShapeError({ operation: "fill_diagonal", detail: "array must be at least 2-d" })
   if (t.ndim > 2 && !t.shape.every((d) => d === t.shape[0])) {
