@@ -119,4 +119,25 @@ describe("np statistics", () => {
     expect.tensor(np.geomspace(1, 16, { num: 4, endpoint: false }), "float32", [1, 2, 4, 8])
     assert.include(failure(() => np.geomspace(0, 1), "ArgumentError"), "non-zero")
   })
+  it("logspace and geomspace with array ends and axis (JAX's signature; NumPy's values)", () => {
+    // np.logspace([0., 1.], 2, num=3) -> [[1, 10], [10, 31.62...], [100, 100]]; axis=1 -> its transpose
+    const root = Math.sqrt(1000)
+    expect.tensor(np.logspace(f64([0, 1]), 2, { num: 3 }), "float64", [[1, 10], [10, root], [100, 100]], { tol: 1e-13 })
+    expect.tensor(np.logspace(f64([0, 1]), 2, { num: 3, axis: 1 }), "float64", [[1, 10, 100], [10, root, 100]], {
+      tol: 1e-13
+    })
+    // np.geomspace([1., -1.], [100., -100.], num=3, axis=-1) -> [[1, 10, 100], [-1, -10, -100]]
+    expect.tensor(np.geomspace(f64([1, -1]), f64([100, -100]), { num: 3, axis: -1 }), "float64", [[1, 10, 100], [
+      -1,
+      -10,
+      -100
+    ]], { tol: 1e-13 })
+    // np.geomspace([2., -8.], [32., -2.], num=3) -> [[2, -8], [8, -4], [32, -2]]
+    expect.tensor(np.geomspace(f64([2, -8]), f64([32, -2]), { num: 3 }), "float64", [[2, -8], [8, -4], [32, -2]], {
+      tol: 1e-13
+    })
+    // number ends: one sequence, whose only axis is 0 (or -1)
+    expect.tensor(np.logspace(0, 2, { num: 3, axis: -1 }), "float32", [1, 10, 100])
+    assert.include(failure(() => np.logspace(0, 2, { num: 3, axis: 1 }), "AxisError"), "axis 1")
+  })
 })

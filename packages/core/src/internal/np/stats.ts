@@ -13,11 +13,22 @@ import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
-import { anyValue, argumentError, boolean, checkArg, checkOptions, integer, number, string } from "../../Validate.js"
+import {
+  anyValue,
+  argumentError,
+  boolean,
+  checkArg,
+  checkAxis,
+  checkOptions,
+  integer,
+  number,
+  string
+} from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
 import { normalizeAxes, toInexact, toTensor } from "../npHelpers.js"
 import { diagonal } from "./arrays.js"
 import { count, list } from "./checks.js"
+import { log10 } from "./math.js"
 import { searchsorted } from "./sorting.js"
 import type { SearchsortedOptions } from "./sorting.js"
 
@@ -505,26 +516,54 @@ export const histogram = (
   return { counts: lax.div(lax.div(counts, widths), total), edges }
 }
 
-/** Options of `logspace`: the count (50), the endpoint, the base (10), the dtype. @since 0.1.0 */
+/**
+ * Options of `logspace`: the count (50), the endpoint, the base (10), the dtype, and the axis of
+ * the samples in the result (0; with array `start` and `stop`, as `linspace`'s).
+ *
+ * @since 0.1.0
+ */
 export interface LogspaceOptions {
   readonly num?: number | undefined
   readonly endpoint?: boolean | undefined
   readonly base?: number | undefined
   readonly dtype?: DType | undefined
+  readonly axis?: number | undefined
 }
 
+const logspaceSpec = { num: integer, endpoint: boolean, base: number, dtype: anyValue, axis: integer }
+
+/** The float dtype `logspace`/`geomspace` compute array ends in: float64 inputs stay float64. */
+const spaceDType = (start: Tensor, stop: Tensor, dtype: DType | undefined): DType =>
+  dtype === "float64" || start.dtype === "float64" || stop.dtype === "float64" ? "float64" : "float32"
+
 /**
- * `base ** linspace(start, stop)` (`jnp.logspace`).
+ * `base ** linspace(start, stop)` (`jnp.logspace`). Number ends are computed in
+ * float64 on the host and rounded once; array ends (broadcast together) give
+ * one sequence per element, along `axis`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.logspace(0, 3, { num: 4 }))) // [1, 10, 100, 1000]
+ * console.log(toJsSync(np.logspace(np.array([0, 1]), 3, { num: 2, axis: 1 }))) // [[1, 1000], [10, 1000]]
  *
  * @since 0.1.0
  */
-export const logspace = (start: number, stop: number, options?: LogspaceOptions): Tensor => {
-  checkOptions("logspace", options, { num: integer, endpoint: boolean, base: number, dtype: anyValue })
+export const logspace = (start: TensorLike, stop: TensorLike, options?: LogspaceOptions): Tensor => {
+  checkOptions("logspace", options, logspaceSpec)
   const base = options?.base ?? 10
+  if (typeof start !== "number" || typeof stop !== "number") {
+    const [a, b] = [toTensor(start), toTensor(stop)]
+    const inner = spaceDType(a, b, options?.dtype)
+    const exps = np.linspace(a, b, {
+      num: options?.num,
+      endpoint: options?.endpoint,
+      axis: options?.axis,
+      dtype: inner
+    })
+    return np.astype(np.power(lax.full([], base, inner), exps), options?.dtype ?? inner)
+  }
+  // one sequence: its only axis is 0 (or -1)
+  if (options?.axis !== undefined) checkAxis("logspace", options.axis, 1)
   const exps = np.linspace(start, stop, { num: options?.num, endpoint: options?.endpoint, dtype: "float64" })
   const host = toJsSync(exps) as Array<number>
   return np.array(host.map((e) => base ** e), { dtype: options?.dtype ?? "float32" })
@@ -532,18 +571,37 @@ export const logspace = (start: number, stop: number, options?: LogspaceOptions)
 
 /**
  * Numbers spaced evenly on a log scale between `start` and `stop`
- * (`jnp.geomspace`); both must be non-zero with one sign.
+ * (`jnp.geomspace`); both must be non-zero with one sign. Number ends give
+ * exact ends (NumPy's); array ends one sequence per element, along `axis`.
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.geomspace(1, 1000, { num: 4 }))) // [1, 10, 100, 1000]
+ * console.log(toJsSync(np.geomspace(np.array([1, -1]), np.array([100, -100]), { num: 3, axis: 1 }))) // [[1, 10, 100], [-1, -10, -100]]
  *
  * @since 0.1.0
  */
-export const geomspace = (start: number, stop: number, options?: Omit<LogspaceOptions, "base">): Tensor => {
-  checkOptions("geomspace", options, { num: integer, endpoint: boolean, dtype: anyValue })
+export const geomspace = (start: TensorLike, stop: TensorLike, options?: Omit<LogspaceOptions, "base">): Tensor => {
+  checkOptions("geomspace", options, { num: integer, endpoint: boolean, dtype: anyValue, axis: integer })
+  if (typeof start !== "number" || typeof stop !== "number") {
+    const [a, b] = [toTensor(start), toTensor(stop)]
+    const inner = spaceDType(a, b, options?.dtype)
+    const [fa, fb] = [np.astype(a, inner), np.astype(b, inner)]
+    // JAX's arrangement: the sign of start, and the magnitudes on a log10 scale
+    const sign = np.sign(fa)
+    const magnitudes = logspace(log10(np.divide(fa, sign)), log10(np.divide(fb, sign)), {
+      num: options?.num,
+      endpoint: options?.endpoint,
+      dtype: inner,
+      axis: 0
+    })
+    const out = np.multiply(sign, magnitudes)
+    const placed = options?.axis === undefined ? out : np.moveaxis(out, 0, options.axis)
+    return np.astype(placed, options?.dtype ?? inner)
+  }
   checkArg("geomspace", "start", start, number)
   checkArg("geomspace", "stop", stop, number)
+  if (options?.axis !== undefined) checkAxis("geomspace", options.axis, 1)
   if (start === 0 || stop === 0 || Math.sign(start) !== Math.sign(stop)) {
     throw argumentError("geomspace", "start and stop", "non-zero numbers of one sign", [start, stop])
   }
