@@ -547,6 +547,39 @@ describe("lstsq, pinv, norms, rank, cond, matrixPower, multiDot", () => {
     assert.strictEqual(flat(ru)[0], 2)
   })
 
+  it("lstsq's numpyResid: NumPy's residuals, empty where a is rank-deficient or not tall", () => {
+    // np.linalg.lstsq([[1, 2], [3, 4], [5, 7]], [1, 2, 3]) residuals -> [0.0714285714...] (1/14)
+    const tall = tensor([[1, 2], [3, 4], [5, 7]])
+    const b = tensor([1, 2, 3])
+    assertClose(flat(np.linalg.lstsq(tall, b, { numpyResid: true })[1]), [1 / 14], 1e-13)
+    // rank 1 of 2: NumPy returns no residuals (JAX's default returns them anyway)
+    const deficient = tensor([[1, 2], [2, 4], [3, 6]])
+    assert.deepStrictEqual(np.linalg.lstsq(deficient, b, { numpyResid: true })[1].shape, [0])
+    assert.deepStrictEqual(np.linalg.lstsq(deficient, b)[1].shape, [1])
+    // wide: none either
+    assert.deepStrictEqual(
+      np.linalg.lstsq(tensor([[1, 2, 3], [4, 5, 7]]), tensor([1, 2]), { numpyResid: true })[1].shape,
+      [
+        0
+      ]
+    )
+  })
+
+  it("eigvalsh's symmetrizeInput: false reads the UPLO triangle alone (JAX's option; NumPy's values)", () => {
+    // np.linalg.eigvalsh([[2, 100], [1, 3]], UPLO="U") -> [-97.50125, 102.50125]; "L" -> [1.381966, 3.618034]
+    const a = tensor([[2, 100], [1, 3]])
+    const upper = (5 - Math.sqrt(1 + 4 * 100 ** 2)) / 2
+    assertClose(flat(np.linalg.eigvalsh(a, { UPLO: "U", symmetrizeInput: false })), [upper, 5 - upper], 1e-12)
+    assertClose(
+      flat(np.linalg.eigvalsh(a, { UPLO: "L", symmetrizeInput: false })),
+      [(5 - Math.sqrt(5)) / 2, (5 + Math.sqrt(5)) / 2],
+      1e-12
+    )
+    // JAX's default symmetrizes first: (a + a^T) / 2 whichever triangle
+    const mid = (5 - Math.sqrt(1 + 4 * 50.5 ** 2)) / 2
+    assertClose(flat(np.linalg.eigvalsh(a, { UPLO: "U" })), [mid, 5 - mid], 1e-12)
+  })
+
   it("pinv satisfies the Penrose conditions (also rank-deficient)", () => {
     for (const a of [randomMatrix(5, 3, 82), [[1, 2], [2, 4], [3, 6]]]) {
       const p = matrix(np.linalg.pinv(tensor(a)))

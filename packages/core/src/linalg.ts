@@ -21,7 +21,7 @@
  * @since 0.1.0
  */
 import { isComplex, realDType } from "./DType.js"
-import { ShapeError } from "./Errors.js"
+import { ConcretizationError, ShapeError } from "./Errors.js"
 import { customJvpCall } from "./Handler.js"
 import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
@@ -32,6 +32,7 @@ import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
 import * as np from "./np.js"
 import type { Tensor } from "./Tensor.js"
+import { toJsSync } from "./ToJs.js"
 import {
   argumentError,
   axes as axesCheck,
@@ -761,8 +762,8 @@ export const eigh = (a: TensorLike, options?: EighOptions): readonly [eigenvalue
  *
  * @since 0.1.0
  */
-export const eigvalsh = (a: TensorLike, options?: { readonly UPLO?: "L" | "U" | undefined }): Tensor => {
-  checkOptions("eigvalsh", options, { UPLO: uploCheck })
+export const eigvalsh = (a: TensorLike, options?: EighOptions): Tensor => {
+  checkOptions("eigvalsh", options, { UPLO: uploCheck, symmetrizeInput: boolean })
   return eigh(a, options)[0]
 }
 
@@ -896,12 +897,19 @@ export interface LstsqOptions {
    * (default `eps * max(m, n)`; a negative `rcond` means `eps`, as JAX).
    */
   readonly rcond?: number | undefined
+  /**
+   * NumPy's residuals (JAX's `numpy_resid`): empty where `a` is rank-deficient or
+   * not tall (`rank < n` or `m <= n`). Default false: the residuals of every
+   * column, always (the shape does not depend on the rank, so it compiles).
+   */
+  readonly numpyResid?: boolean | undefined
 }
 
 /**
  * Least squares `min ||a x - b||` by SVD (JAX's `jnp.linalg.lstsq`): `[x,
  * residuals, rank, s]`. `a` is `[m, n]`, `b` is `[m]` or `[m, k]`; the
- * residuals `||b - a x||^2` per column are always computed (JAX's default).
+ * residuals `||b - a x||^2` per column are computed always (JAX's default), or
+ * as NumPy does with `numpyResid` (then the rank must be concrete).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -917,7 +925,7 @@ export const lstsq = (
   b: TensorLike,
   options?: LstsqOptions
 ): readonly [x: Tensor, residuals: Tensor, rank: Tensor, s: Tensor] => {
-  checkOptions("lstsq", options, { rcond: number })
+  checkOptions("lstsq", options, { rcond: number, numpyResid: boolean })
   const [ta, tb0] = sameDType(inexact(a), inexact(b))
   if (ta.ndim !== 2) {
     throw new ShapeError({
@@ -951,10 +959,26 @@ export const lstsq = (
   const sInv = lax.convertElementType(lax.select(maskB, lax.div(1, safe), lax.zerosLike(s)), ta.dtype, false)
   const uTb = matmulHighest(mH(u), tb)
   const x = matmulHighest(mH(vt), lax.mul(lax.broadcastInDim(sInv, uTb.shape, [0]), uTb))
+  const xOut = vector ? lax.reshape(x, [n]) : x
+  if (options?.numpyResid === true) {
+    // NumPy returns no residuals for a rank-deficient or wide a (JAX reads the rank: not under jit)
+    if (m <= n) return [xOut, lax.full([0], 0, realDType(ta.dtype)), rank, s]
+    let r: number
+    try {
+      r = toJsSync(rank) as number
+    } catch (e) {
+      if (!(e instanceof ConcretizationError)) throw e
+      throw new ConcretizationError({
+        detail: "lstsq with numpyResid reads the rank, whose value decides the residuals' shape; " +
+          "leave numpyResid false (JAX's default) to use lstsq under a transformation"
+      })
+    }
+    if (r < n) return [xOut, lax.full([0], 0, realDType(ta.dtype)), rank, s]
+  }
   const r0 = lax.sub(tb, matmulHighest(ta, x))
   const r = isComplex(r0.dtype) ? lax.abs(r0) : r0
   const residuals = lax.reduceSum(lax.mul(r, r), [0])
-  return [vector ? lax.reshape(x, [n]) : x, residuals, rank, s]
+  return [xOut, residuals, rank, s]
 }
 
 /** Options of {@link pinv}. @since 0.1.0 */

@@ -28,6 +28,11 @@ describe("np products and polynomials", () => {
     expect.tensor(np.cross(f32([[1, 2, 3], [4, 5, 6]]), f32([4, 5, 6])), "float32", [[-3, 6, -3], [0, 0, 0]])
     expect.tensor(np.cross(f32([1, 2, 3]), f32([1, 2])), "float32", [-6, 3, 0])
     expect.tensor(np.cross(f32([[1], [0], [0]]), f32([[0], [1], [0]]), { axis: 0 }), "float32", [[0], [0], [1]])
+    // np.cross(arange(6).reshape(3, 2), arange(6, 12).reshape(2, 3), axisa=0, axisb=1[, axisc=0])
+    const ca = np.reshape(np.arange(6, { dtype: "float32" }), [3, 2])
+    const cb = np.reshape(np.arange(6, 12, { dtype: "float32" }), [2, 3])
+    expect.tensor(np.cross(ca, cb, { axisa: 0, axisb: 1 }), "float32", [[-12, 24, -12], [-17, 34, -17]])
+    expect.tensor(np.cross(ca, cb, { axisa: 0, axisb: 1, axisc: 0 }), "float32", [[-12, -17], [24, 34], [-12, -17]])
     assert.include(failure(() => np.cross(f32([1, 2, 3, 4]), f32([1, 2, 3])), "ShapeError"), "dimension must be 2 or 3")
   })
   it("polyval by Horner's rule", () => {

@@ -83,8 +83,16 @@ export const kron = (x: TensorLike, y: TensorLike): Tensor => {
   return lax.reshape(lax.mul(ea, eb), Array.from({ length: nd }, (_, i) => a.shape[i]! * b.shape[i]!))
 }
 
-/** Options of `cross`: the axis of the vectors (-1 by default) in both inputs. @since 0.1.0 */
+/**
+ * Options of `cross`: the axis of the vectors in `x` (`axisa`), in `y` (`axisb`) and in the
+ * result (`axisc`), each -1 by default; `axis` sets all three (NumPy's and JAX's keywords).
+ *
+ * @since 0.1.0
+ */
 export interface CrossOptions {
+  readonly axisa?: number | undefined
+  readonly axisb?: number | undefined
+  readonly axisc?: number | undefined
   readonly axis?: number | undefined
 }
 
@@ -100,12 +108,15 @@ export interface CrossOptions {
  * @since 0.1.0
  */
 export const cross = (x: TensorLike, y: TensorLike, options?: CrossOptions): Tensor => {
-  checkOptions("cross", options, { axis: integer })
+  checkOptions("cross", options, { axisa: integer, axisb: integer, axisc: integer, axis: integer })
+  const axisa = options?.axis ?? options?.axisa ?? -1
+  const axisb = options?.axis ?? options?.axisb ?? -1
+  const axisc = options?.axis ?? options?.axisc ?? -1
   let a = toTensor(x)
   let b = toTensor(y)
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError({ operation: "cross", detail: "inputs must be vectors" })
-  a = np.moveaxis(a, checkAxis("cross", options?.axis ?? -1, a.ndim), -1)
-  b = np.moveaxis(b, checkAxis("cross", options?.axis ?? -1, b.ndim), -1)
+  a = np.moveaxis(a, checkAxis("cross", axisa, a.ndim), -1)
+  b = np.moveaxis(b, checkAxis("cross", axisb, b.ndim), -1)
   const na = a.shape[a.ndim - 1]!
   const nb = b.shape[b.ndim - 1]!
   if ((na !== 2 && na !== 3) || (nb !== 2 && nb !== 3)) {
@@ -123,7 +134,7 @@ export const cross = (x: TensorLike, y: TensorLike, options?: CrossOptions): Ten
   const xC = np.subtract(np.multiply(a1, b2), np.multiply(a2, b1))
   const yC = np.subtract(np.multiply(a2, b0), np.multiply(a0, b2))
   const out = np.concatenate([xC, yC, z], { axis: -1 })
-  return options?.axis === undefined ? out : np.moveaxis(out, -1, options.axis)
+  return axisc === -1 ? out : np.moveaxis(out, -1, checkAxis("cross", axisc, out.ndim))
 }
 
 /**
