@@ -182,6 +182,16 @@ describe("jit", () => {
     assert.deepStrictEqual(js(run(clip(i32([1, 2, 5]), i32([3, 0, 3])))), [10, 2, 11])
   })
 
+  it("np.delete under jit: traced positions need assumeUniqueIndices (JAX's assume_unique_indices), else a ConcretizationError", () => {
+    const i32 = (v: Array<number>) => np.array(v, { dtype: "int32" })
+    const v = np.array([10, 20, 30, 40, 50], { dtype: "int32" })
+    const unique = jit((x: Tensor, o: Tensor) => np.delete(x, o, { assumeUniqueIndices: true }))
+    assert.deepStrictEqual(js(run(unique(v, i32([4, 2])))), [10, 20, 40])
+    assert.deepStrictEqual(js(run(unique(v, i32([0, -2])))), [20, 30, 50])
+    const any = jit((x: Tensor, o: Tensor) => np.delete(x, o))
+    expect.error(failure(any(v, i32([4, 2]))), ConcretizationError, /assumeUniqueIndices/)
+  })
+
   it("comparing a traced value in JS (x > 0, Number(x)) is a ConcretizationError, not NaN; under grad it reads the primal", () => {
     const branch = (x: Tensor) => ((np.sum(x) as unknown as number) > 0 ? x : np.negative(x))
     expect.error(failure(jit(branch)(tensor([1, 2]))), ConcretizationError, /while jit traces it.*lax\.cond/)

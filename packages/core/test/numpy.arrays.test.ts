@@ -90,6 +90,18 @@ describe("np array manipulation", () => {
     const b = np.array([false, false, false], { dtype: "bool" })
     expect.tensor(np.takeAlongAxis(b, idx, 0), "bool", [false, true, true])
     expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), idx, 0, { fillValue: -1 }), "float32", [20, -1, -1])
+    // JAX's wrap_negative_indices: false makes -1 out of range (filled, or clamped to 0 with "clip")
+    const signed = i32([-1, 1, 3])
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), signed, 0, { wrapNegativeIndices: false }), "float32", [
+      NaN,
+      30,
+      NaN
+    ])
+    const clipped = np.takeAlongAxis(f32([10, 30, 20]), signed, 0, { wrapNegativeIndices: false, mode: "clip" })
+    expect.tensor(clipped, "float32", [10, 30, 20])
+    // and true wraps them also where the mode promises in-range indices (which by default do not wrap)
+    const promised = { wrapNegativeIndices: true, mode: "promise_in_bounds" } as const
+    expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), i32([-1, 0]), 0, promised), "float32", [20, 10])
     // "clip": counted from the end, then clamped into range
     expect.tensor(np.takeAlongAxis(f32([10, 30, 20]), idx, 0, { mode: "clip" }), "float32", [20, 20, 10])
     // unsigned indices never count from the end

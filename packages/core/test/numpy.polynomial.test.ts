@@ -56,6 +56,25 @@ describe("np.insert, np.delete, np.piecewise", () => {
     expect.tensor(np.delete(i32([1, 2, 3]), [-1, 2]), "int32", [1, 2])
     assert.include(failure(() => np.delete(i32([1, 2]), 5), "ArgumentError"), "positions in")
   })
+  it("delete at tensor positions: concrete integers, a boolean mask, unique positions (JAX's assume_unique_indices)", () => {
+    const v = i32([10, 20, 30, 40, 50])
+    // NumPy: np.delete(v, [3, 0, 3]) -> [20, 30, 50]; np.delete(v, [T, F, F, T, F]) -> [20, 30, 50]
+    expect.tensor(np.delete(v, i32([3, 0, 3])), "int32", [20, 30, 50])
+    expect.tensor(np.delete(v, np.array([true, false, false, true, false])), "int32", [20, 30, 50])
+    // unique positions, in any order, negative ones from the end: np.delete(v, [-1, 1]) -> [10, 30, 40]
+    expect.tensor(np.delete(v, i32([-1, 1]), { assumeUniqueIndices: true }), "int32", [10, 30, 40])
+    expect.tensor(np.delete(v, i32([3, 0]), { assumeUniqueIndices: true }), "int32", [20, 30, 50])
+    expect.tensor(
+      np.delete(i32([[1, 2, 3], [4, 5, 6]]), i32([2, 0]), { axis: 1, assumeUniqueIndices: true }),
+      "int32",
+      [
+        [2],
+        [5]
+      ]
+    )
+    assert.include(failure(() => np.delete(v, np.array([true, false])), "ShapeError"), "length matching")
+    assert.include(failure(() => np.delete(v, np.array([1.5])), "ArgumentError"), "integer or boolean")
+  })
   it("insert: a block at one position, one value per position (original indices)", () => {
     const a = i32([[1, 1], [2, 2], [3, 3]])
     // NumPy: np.insert(a, 1, 5) flattens: [1, 5, 1, 2, 2, 3, 3]

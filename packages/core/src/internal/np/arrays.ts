@@ -575,6 +575,12 @@ export interface TakeAlongAxisOptions {
   readonly mode?: IndexMode | undefined
   /** The value read out of bounds in `"fill"` mode: NaN for inexact dtypes, the most negative int32, the largest uint32, `true` for bool by default (JAX's gather fill). */
   readonly fillValue?: number | undefined
+  /**
+   * Whether negative indices count from the end (NumPy's rule). Default: yes,
+   * except in `"promise_in_bounds"` mode (JAX's legacy default); `false` makes
+   * them out of range (read `fillValue`, or clamped to 0 with `"clip"`).
+   */
+  readonly wrapNegativeIndices?: boolean | undefined
 }
 
 /**
@@ -600,7 +606,7 @@ export const takeAlongAxis = (
   axis: number | null,
   options?: TakeAlongAxisOptions
 ): Tensor => {
-  checkOptions("takeAlongAxis", options, { mode: anyValue, fillValue: anyValue })
+  checkOptions("takeAlongAxis", options, { mode: anyValue, fillValue: anyValue, wrapNegativeIndices: boolean })
   const mode = options?.mode ?? "fill"
   if (mode !== "fill" && mode !== "clip" && mode !== "promise_in_bounds") {
     throw argumentError("takeAlongAxis", "mode", "\"fill\", \"clip\" or \"promise_in_bounds\"", mode)
@@ -628,7 +634,8 @@ export const takeAlongAxis = (
   let i = ib.dtype === "uint32"
     ? lax.convertElementType(lax.min(ib, lax.full(ib.shape, n, "uint32")), "int32")
     : ib
-  if (ib.dtype === "int32" && mode !== "promise_in_bounds") i = normalizeIndex(i, n)
+  const wrap = options?.wrapNegativeIndices ?? mode !== "promise_in_bounds"
+  if (ib.dtype === "int32" && wrap) i = normalizeIndex(i, n)
   // known in range (concrete indices): no clamp or fill needed
   if (inBounds(i, n) === undefined) return takeAlong(ab, i, ax)
   // takeAlong needs in-range indices (it offsets them by their row)

@@ -9,12 +9,13 @@
  * @since 0.1.0
  */
 import { isInexact } from "../../DType.js"
-import { ArgumentError, ShapeError } from "../../Errors.js"
+import { ArgumentError, ConcretizationError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as linalg from "../../linalg.js"
 import * as np from "../../np.js"
 import { resolveOutput } from "../../Staging.js"
 import type { MaybeEffect } from "../../Staging.js"
+import { isTensor } from "../../Tensor.js"
 import type { Tensor } from "../../Tensor.js"
 import { toJsSync } from "../../ToJs.js"
 import {
@@ -375,23 +376,96 @@ const positions = (op: string, obj: unknown): { readonly list: ReadonlyArray<num
   throw argumentError(op, "obj", "an integer or an array of integers (static positions, as JAX requires)", obj)
 }
 
+/** Options of `delete`: the axis, and JAX's `assume_unique_indices`. @since 0.1.0 */
+export interface DeleteOptions extends EditOptions {
+  /**
+   * The integer tensor `obj` holds no repeated position: deleted with a result of
+   * `n - obj.size` entries computed from `obj`'s values in the program, so `obj`
+   * may be traced (under `jit`), as JAX's `assume_unique_indices=True`.
+   */
+  readonly assumeUniqueIndices?: boolean | undefined
+}
+
+// A tensor obj's values, which decide the result's shape (JAX's concrete_or_error)
+const concreteObj = (obj: Tensor): unknown => {
+  try {
+    return toJsSync(obj)
+  } catch (e) {
+    if (!(e instanceof ConcretizationError)) throw e
+    throw new ConcretizationError({
+      detail: "The 'obj' argument of np.delete decides the result's shape. Give static positions, " +
+        "or integer positions with assumeUniqueIndices: true (JAX's assume_unique_indices=True) to delete " +
+        "positions known only to the traced program."
+    })
+  }
+}
+
+// JAX's jit-compatible deletion of unique positions: the kept positions counted past each deleted one
+const deleteUnique = (t: Tensor, obj: Tensor, axis: number): Tensor => {
+  const n = t.shape[axis]!
+  let o = lax.convertElementType(np.ravel(obj), "int32", false)
+  const k = o.shape[0]!
+  if (k > n) {
+    throw new ShapeError({ operation: "delete", detail: `cannot delete ${k} unique positions from ${n}` })
+  }
+  o = lax.select(lax.lt(o, lax.full([k], 0, "int32")), lax.add(o, lax.full([k], n, "int32")), o)
+  o = lax.min(lax.max(o, lax.full([k], 0, "int32")), lax.full([k], n, "int32"))
+  o = lax.sub(lax.sort(o), lax.iota("int32", [k], 0))
+  const kept = lax.iota("int32", [n - k], 0)
+  const past = lax.reduceSum(
+    lax.convertElementType(
+      lax.ge(lax.broadcastInDim(kept, [k, n - k], [1]), lax.broadcastInDim(o, [k, n - k], [0])),
+      "int32",
+      false
+    ),
+    [0]
+  )
+  return np.take(t, lax.add(kept, past), { axis })
+}
+
 /**
- * `arr` without the entries at the static positions `obj` along `axis`
- * (negative positions count from the end; repeats are removed once).
+ * `arr` without the entries at the positions `obj` along `axis`: static
+ * positions (an integer, an array of them; negative ones count from the end,
+ * repeats are removed once), a concrete integer or boolean tensor (`true`
+ * deletes), or, with `assumeUniqueIndices`, an integer tensor known only to
+ * the program (JAX's `assume_unique_indices=True`).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.delete(np.array([1, 2, 3, 4, 5]), [0, -1]))) // [2, 3, 4]
  * console.log(toJsSync(np.delete(np.array([[1, 2], [3, 4]]), 1, { axis: 1 }))) // [[1], [3]]
+ * console.log(toJsSync(np.delete(np.array([1, 2, 3]), np.array([true, false, true])))) // [2]
  *
  * @since 0.1.0
  */
-const deleteImpl = (arr: TensorLike, obj: number | ReadonlyArray<number>, options?: EditOptions): Tensor => {
-  checkOptions("delete", options, { axis: integer })
+const deleteImpl = (
+  arr: TensorLike,
+  obj: number | ReadonlyArray<number> | Tensor,
+  options?: DeleteOptions
+): Tensor => {
+  checkOptions("delete", options, { axis: integer, assumeUniqueIndices: boolean })
   const t0 = toTensor(arr)
   const t = options?.axis === undefined ? np.ravel(t0) : t0
   const axis = options?.axis === undefined ? 0 : checkAxis("delete", options.axis, t.ndim)
   const n = t.shape[axis]!
+  if (isTensor(obj)) {
+    if (obj.dtype === "bool") {
+      if (obj.ndim !== 1 || obj.shape[0] !== n) {
+        throw new ShapeError({
+          operation: "delete",
+          detail: "for boolean indices, obj must be one-dimensional with length matching specified axis " +
+            `(${n}), got shape (${obj.shape.join(", ")})`
+        })
+      }
+      const mask = concreteObj(obj) as Array<boolean>
+      return np.take(t, np.array(mask.flatMap((drop, i) => (drop ? [] : [i])), { dtype: "int32" }), { axis })
+    }
+    if (obj.dtype !== "int32" && obj.dtype !== "uint32") {
+      throw argumentError("delete", "obj", "integer or boolean positions", obj)
+    }
+    if (options?.assumeUniqueIndices === true) return deleteUnique(t, obj, axis)
+    return deleteImpl(t, concreteObj(np.ravel(obj)) as Array<number>, { axis })
+  }
   const { list } = positions("delete", obj)
   const drop = new Set<number>()
   for (const p of list) {
