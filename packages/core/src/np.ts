@@ -1545,10 +1545,15 @@ export interface VarOptions extends ReduceOptions, DTypeOptions {
   /** JAX's name for `ddof` (the Array API's). */
   readonly correction?: number | undefined
   readonly where?: TensorLike | undefined
+  /**
+   * The mean over `axis` if already computed (JAX's `mean`), broadcast against
+   * the input (keep the reduced axes, e.g. `keepdims: true`); used as given.
+   */
+  readonly mean?: TensorLike | undefined
 }
 
 const cumsumSpec: OptionSpec = { axis: integer, dtype: dtypeCheck }
-const varSpec: OptionSpec = { ...whereSpec, ddof: number, correction: number, dtype: dtypeCheck }
+const varSpec: OptionSpec = { ...whereSpec, ddof: number, correction: number, dtype: dtypeCheck, mean: anyValue }
 
 // var and std: `op` names the function in errors (the exported `var` takes two arguments)
 const varianceOf = (x: TensorLike, options: VarOptions | undefined, op: "var" | "std"): Tensor => {
@@ -1562,10 +1567,17 @@ const varianceOf = (x: TensorLike, options: VarOptions | undefined, op: "var" | 
   const where = options?.where === undefined ? undefined : toTensor(options.where)
   const ddof = options?.ddof ?? options?.correction ?? 0
   const keepdims = options?.keepdims === true
-  const statics = `${axes.join(",")}|${ddof}|${keepdims}|${where !== undefined}`
+  // a given mean, in the computation's dtype and broadcast to the input (JAX's a_mean)
+  const given = options?.mean === undefined
+    ? undefined
+    : broadcastToImpl(astype(toTensor(options.mean), t.dtype), t.shape)
+  const statics = `${axes.join(",")}|${ddof}|${keepdims}|${where !== undefined}|${given !== undefined}`
+  const inputs = [t, ...(where === undefined ? [] : [where]), ...(given === undefined ? [] : [given])]
   // compiled when eager, as JAX's jitted `jnp.var`/`jnp.std` (the sqrt joins the same kernel)
-  return jitted(op, statics, where === undefined ? [t] : [t, where], (t, w) => {
-    const v = varianceCore(t!, axes, w, ddof, keepdims)
+  return jitted(op, statics, inputs, (t, ...rest) => {
+    const w = where === undefined ? undefined : rest[0]
+    const m = given === undefined ? undefined : rest[rest.length - 1]
+    const v = varianceCore(t!, axes, w, ddof, keepdims, m)
     return op === "std" ? lax.sqrt(v) : v
   })
 }
@@ -1575,9 +1587,10 @@ const varianceCore = (
   axes: ReadonlyArray<number>,
   where: Tensor | undefined,
   ddof: number,
-  keepdims: boolean
+  keepdims: boolean,
+  given?: Tensor
 ): Tensor => {
-  const centered = subtract(t, mean(t, { axis: axes, keepdims: true, where }))
+  const centered = subtract(t, given ?? mean(t, { axis: axes, keepdims: true, where }))
   // |x - mean|^2: real even for complex input.
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(centered, lax.conj(centered))) : lax.mul(centered, centered)
   const total = keep(lax.reduceSum(masked(sq, where, 0), axes), axes, keepdims)

@@ -281,6 +281,18 @@ describe("np reductions", () => {
     // complex: mean of |x - mean|^2 is real: values i and -i have mean 0 and variance 1
     expect.tensor(np.var(c64([{ re: 0, im: 1 }, { re: 0, im: -1 }])), "float32", 1)
   })
+  it("var, std, nanvar, nanstd with a given mean (JAX's and NumPy 2's mean option)", () => {
+    // x = [[1, 2, 4], [3, 5, 9]], mean = [[2], [5]]: NumPy's np.var(x, axis=1, mean=m) -> [5/3, 20/3]
+    const x = f64([[1, 2, 4], [3, 5, 9]])
+    const mean = f64([[2], [5]])
+    expect.tensor(np.var(x, { axis: 1, mean }), "float64", [5 / 3, 20 / 3], { tol: 1e-15 })
+    expect.tensor(np.std(x, { axis: 1, mean, ddof: 1 }), "float64", [Math.sqrt(2.5), Math.sqrt(10)], { tol: 1e-15 })
+    // with where: the first row's 4 is left out: ((1-2)^2 + 0) / 2
+    const where = np.array([[true, true, false], [true, true, true]])
+    expect.tensor(np.var(x, { axis: 1, mean, where }), "float64", [0.5, 20 / 3], { tol: 1e-15 })
+    expect.tensor(np.nanvar(f64([[1, NaN, 4]]), { axis: 1, mean: f64([[2]]) }), "float64", [2.5], { tol: 1e-15 })
+    expect.tensor(np.nanstd(x, { axis: 1, mean }), "float64", [Math.sqrt(5 / 3), Math.sqrt(20 / 3)], { tol: 1e-15 })
+  })
   it("logsumexp is stable for large and infinite inputs", () => {
     expect.tensor(np.logsumexp(f64([1000, 1000])), "float64", 1000 + Math.LN2, { tol: 1e-15 })
     expect.tensor(np.logsumexp(f64([[0, Math.log(3)], [-1000, -1000]]), { axis: 1 }), "float64", [

@@ -162,12 +162,15 @@ export const nanargmin = nanArg(false)
 export const nanvar = (x: TensorLike, options?: np.VarOptions): Tensor => nanVariance("nanvar", x, options)
 
 const nanVariance = (op: string, x: TensorLike, options?: np.VarOptions): Tensor => {
-  checkOptions(op, options, { ...whereSpec, ddof: number, correction: number })
+  checkOptions(op, options, { ...whereSpec, ddof: number, correction: number, mean: anyValue })
   let t = toInexact(toTensor(x))
   if (options?.dtype !== undefined) t = np.astype(t, options.dtype)
   const axes = normalizeAxes(op, options?.axis, t.ndim)
   const where = options?.where
-  const m = nanmean(t, { axis: axes, keepdims: true, where })
+  // a given mean (JAX's `mean`), used as given
+  const m = options?.mean === undefined
+    ? nanmean(t, { axis: axes, keepdims: true, where })
+    : np.astype(toTensor(options.mean), t.dtype)
   const d = lax.select(lax.eq(t, t), lax.sub(t, np.broadcastTo(m, t.shape)), c(t, 0))
   const sq = isComplex(t.dtype) ? lax.real(lax.mul(d, lax.conj(d))) : lax.mul(d, d)
   const reduce = { axis: axes, keepdims: options?.keepdims, where }
