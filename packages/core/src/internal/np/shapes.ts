@@ -21,6 +21,7 @@ import { toJsSync } from "../../ToJs.js"
 import {
   anyValue,
   argumentError,
+  axes as axesCheck,
   boolean,
   checkAxis,
   checkOptions,
@@ -34,6 +35,7 @@ import type { TensorLike } from "../arrayLiteral.js"
 import { nextafter as laxNextafter } from "../lax/bits.js"
 import { populationCount } from "../lax/extras.js"
 import {
+  normalizeAxes,
   preferredCast,
   prepare,
   productOptions,
@@ -248,26 +250,56 @@ export const fillDiagonal = (
   return lax.reshape(lax.select(hit, placed, flat), t.shape)
 }
 
+/** Options of `trimZeros`: the axes to trim (JAX's `axis`; every axis by default). @since 0.1.0 */
+export interface TrimZerosOptions {
+  readonly axis?: number | ReadonlyArray<number> | undefined
+}
+
 /**
- * `filt` without its leading (`"f"`), trailing (`"b"`) or both (`"fb"`) zeros; the input must be concrete.
+ * `filt` without its leading (`"f"`), trailing (`"b"`) or both (`"fb"`) zeros:
+ * along each axis of `axis` (all by default, as JAX's), the slices that are
+ * zero throughout are trimmed from either end. The input must be concrete
+ * (the result's shape depends on it). A `trim` with neither letter returns
+ * `filt` (JAX's).
  *
  * @example
  * import { np, toJsSync } from "diffect"
  * console.log(toJsSync(np.trimZeros(np.array([0, 0, 1, 0, 2, 0])))) // [1, 0, 2]
+ * console.log(toJsSync(np.trimZeros(np.array([[0, 0, 0], [0, 1, 0], [0, 2, 0]]), "fb", { axis: 0 }))) // [[0, 1, 0], [0, 2, 0]]
  *
  * @since 0.1.0
  */
-export const trimZeros = (filt: TensorLike, trim: "f" | "b" | "fb" = "fb"): Tensor => {
+export const trimZeros = (filt: TensorLike, trim: string = "fb", options?: TrimZerosOptions): Tensor => {
+  checkOptions("trim_zeros", options, { axis: axesCheck })
   const t = toTensor(filt)
-  if (t.ndim !== 1) throw new ShapeError({ operation: "trim_zeros", detail: `filt must be 1-D, got [${t.shape}]` })
-  if (trim !== "f" && trim !== "b" && trim !== "fb" && trim !== "bf") {
-    throw argumentError("trim_zeros", "trim", "\"f\", \"b\" or \"fb\"", trim)
+  if (typeof trim !== "string") throw argumentError("trim_zeros", "trim", "\"f\", \"b\" or \"fb\"", trim)
+  const lower = trim.toLowerCase()
+  const [front, back] = [lower.includes("f"), lower.includes("b")]
+  const axes = new Set(normalizeAxes("trim_zeros", options?.axis, t.ndim))
+  if (axes.size === 0 || (!front && !back)) return t
+  let nz: Tensor
+  try {
+    nz = np.asarray(toJsSync(np.notEqual(t, np.zerosLike(t))) as np.TensorLike, { dtype: "bool" })
+  } catch (e) {
+    if (!(e instanceof ConcretizationError)) throw e
+    throw new ConcretizationError({
+      detail: "Error arose in the `filt` argument of trim_zeros(): the result's shape depends on its values"
+    })
   }
-  const nz = toJsSync(np.notEqual(t, np.zerosLike(t))) as Array<boolean>
-  const first = trim.includes("f") ? nz.indexOf(true) : 0
-  const last = trim.includes("b") ? nz.lastIndexOf(true) + 1 : nz.length
-  if (first < 0) return lax.slice(t, [0], [0])
-  return lax.slice(t, [first], [Math.max(last, first)])
+  const starts = t.shape.map(() => 0)
+  const limits = [...t.shape]
+  for (const ax of axes) {
+    const others = t.shape.map((_, k) => k).filter((k) => k !== ax)
+    const mask = toJsSync(others.length === 0 ? nz : np.any(nz, { axis: others })) as Array<boolean>
+    const first = mask.indexOf(true)
+    if (first < 0) {
+      limits[ax] = 0
+      continue
+    }
+    if (front) starts[ax] = first
+    if (back) limits[ax] = mask.lastIndexOf(true) + 1
+  }
+  return lax.slice(t, starts, limits.map((l, k) => Math.max(l, starts[k]!)))
 }
 
 /**
