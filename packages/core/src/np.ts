@@ -211,6 +211,18 @@ export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOp
 }
 
 /**
+ * Options of `zerosLike`, `onesLike`, `fullLike` and `emptyLike`: the dtype,
+ * and a shape in place of `x`'s (JAX's `shape`).
+ *
+ * @since 0.1.0
+ */
+export interface LikeOptions extends DTypeOptions {
+  readonly shape?: ReadonlyArray<number> | undefined
+}
+
+const likeSpec: OptionSpec = { dtype: dtypeCheck, shape: anyValue }
+
+/**
  * Zeros with the shape, dtype and weak type of `x`.
  *
  * @example
@@ -220,7 +232,7 @@ export const full = (shape: number | Shape, value: TensorLike, options?: DTypeOp
  *
  * @since 0.1.0
  */
-export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 0, options)
+export const zerosLike = (x: TensorLike, options?: LikeOptions): Tensor => fullLike(x, 0, options)
 
 /**
  * Ones with the shape, dtype and weak type of `x`.
@@ -231,7 +243,7 @@ export const zerosLike = (x: TensorLike, options?: DTypeOptions): Tensor => full
  *
  * @since 0.1.0
  */
-export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullLike(x, 1, options)
+export const onesLike = (x: TensorLike, options?: LikeOptions): Tensor => fullLike(x, 1, options)
 
 /**
  * `value` (a JS scalar or a tensor, broadcast) with the shape, dtype and weak type of
@@ -243,19 +255,20 @@ export const onesLike = (x: TensorLike, options?: DTypeOptions): Tensor => fullL
  *
  * @since 0.1.0
  */
-export const fullLike = (x: TensorLike, value: TensorLike, options?: DTypeOptions): Tensor => {
+export const fullLike = (x: TensorLike, value: TensorLike, options?: LikeOptions): Tensor => {
   const t = toTensor(x)
-  checkOptions("fullLike", options, dtypeSpec)
+  checkOptions("fullLike", options, likeSpec)
+  const shape = options?.shape === undefined ? t.shape : checkShape("fullLike", options.shape)
   const dtype = options?.dtype ?? t.dtype
   const weak = options?.dtype === undefined && t.weakType
   if (typeof value === "number" || typeof value === "boolean" || isComplexValue(value)) {
-    return constant(t.shape, value, dtype, weak)
+    return constant(shape, value, dtype, weak)
   }
   // A tensor (or traced) fill value is cast and broadcast, as lax.full_like does,
   // so that it stays differentiable.
   const v = toTensor(value)
   const cast = v.dtype === dtype && v.weakType === weak ? v : lax.convertElementType(v, dtype, weak)
-  return broadcastTo(cast, t.shape)
+  return broadcastTo(cast, shape)
 }
 
 /** Options of `arange`: the spacing (default 1) and the dtype. @since 0.1.0 */

@@ -21,6 +21,12 @@ describe("np creation", () => {
     expect.tensor(np.onesLike(c128([{ re: 0, im: 3 }])), "complex128", [{ re: 1, im: 0 }])
     expect.tensor(np.fullLike(b([true, true]), false), "bool", [false, false])
     expect.tensor(np.zerosLike(f32([1]), { dtype: "float64" }), "float64", [0])
+    // JAX's shape option: x's dtype, another shape
+    expect.tensor(np.zerosLike(i32([5, 6]), { shape: [2, 3] }), "int32", [[0, 0, 0], [0, 0, 0]])
+    expect.tensor(np.onesLike(i32([5, 6]), { shape: [3], dtype: "float32" }), "float32", [1, 1, 1])
+    expect.tensor(np.fullLike(i32([5, 6]), i32([7, 8]), { shape: [2, 2] }), "int32", [[7, 8], [7, 8]])
+    expect.tensor(np.emptyLike(i32([5, 6]), { shape: [1] }), "int32", [0])
+    assert.include(failure(() => np.zerosLike(i32([5]), { shape: [-1] }), "ShapeError"), "non-negative")
   })
   it("arange follows NumPy (int32 for integer arguments)", () => {
     expect.tensor(np.arange(5), "int32", [0, 1, 2, 3, 4])

@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { isInexact, isInteger } from "../../DType.js"
-import type { DType } from "../../DType.js"
 import { DTypeError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -294,8 +293,7 @@ export const size = (x: TensorLike): number => toTensor(x).shape.reduce((a, b) =
  *
  * @since 0.1.0
  */
-export const emptyLike = (x: TensorLike, options?: { readonly dtype?: DType | undefined }): Tensor =>
-  np.zerosLike(x, options)
+export const emptyLike = (x: TensorLike, options?: np.LikeOptions): Tensor => np.zerosLike(x, options)
 
 const integral = (op: string, x: TensorLike, y: TensorLike): readonly [Tensor, Tensor] => {
   const [a, b] = prepare(op, [x, y]) as [Tensor, Tensor]
