@@ -21,10 +21,11 @@
  * @since 0.1.0
  */
 import { isComplex, realDType } from "./DType.js"
-import { ConcretizationError, ShapeError } from "./Errors.js"
+import { ShapeError } from "./Errors.js"
 import { customJvpCall } from "./Handler.js"
 import type { CustomJvpCallee } from "./Handler.js"
 import type { TensorLike } from "./internal/arrayLiteral.js"
+import { concreteValues } from "./internal/concrete.js"
 import { requireMatrix } from "./internal/linalgChecks.js"
 import { vecdot as vecdotOf } from "./internal/np/shapes.js"
 import { promoteAll, toInexact, toTensor, toTensors } from "./internal/npHelpers.js"
@@ -32,7 +33,6 @@ import * as lax from "./lax.js"
 import * as laxLinalg from "./laxLinalg.js"
 import * as np from "./np.js"
 import type { Tensor } from "./Tensor.js"
-import { toJsSync } from "./ToJs.js"
 import {
   argumentError,
   axes as axesCheck,
@@ -963,16 +963,11 @@ export const lstsq = (
   if (options?.numpyResid === true) {
     // NumPy returns no residuals for a rank-deficient or wide a (JAX reads the rank: not under jit)
     if (m <= n) return [xOut, lax.full([0], 0, realDType(ta.dtype)), rank, s]
-    let r: number
-    try {
-      r = toJsSync(rank) as number
-    } catch (e) {
-      if (!(e instanceof ConcretizationError)) throw e
-      throw new ConcretizationError({
-        detail: "lstsq with numpyResid reads the rank, whose value decides the residuals' shape; " +
-          "leave numpyResid false (JAX's default) to use lstsq under a transformation"
-      })
-    }
+    const r = concreteValues(
+      rank,
+      "lstsq with numpyResid reads the rank, whose value decides the residuals' shape; " +
+        "leave numpyResid false (JAX's default) to use lstsq under a transformation"
+    ) as number
     if (r < n) return [xOut, lax.full([0], 0, realDType(ta.dtype)), rank, s]
   }
   const r0 = lax.sub(tb, matmulHighest(ta, x))

@@ -9,12 +9,11 @@
  */
 import { isInexact } from "../../DType.js"
 import type { DType } from "../../DType.js"
-import { ConcretizationError, IndexError, ShapeError } from "../../Errors.js"
+import { IndexError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
 import { broadcastShapes } from "../../Shape.js"
 import { Tensor } from "../../Tensor.js"
-import { toJsSync } from "../../ToJs.js"
 import {
   anyValue,
   argumentError,
@@ -28,6 +27,7 @@ import {
   string
 } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { concreteValues } from "../concrete.js"
 import { defaultFill, fillOf, inBounds, normalizeIndex } from "../indexing.js"
 import type { IndexMode } from "../indexing.js"
 import { promoteAll, toTensor } from "../npHelpers.js"
@@ -985,16 +985,11 @@ export const ravelMultiIndex = (
   if (dims.length === 0) return lax.full([], 0, outType)
   if (mode === "raise") {
     idx.forEach((t, d) => {
-      let values: Array<number>
-      try {
-        values = toJsSync(np.ravel(t)) as Array<number>
-      } catch (e) {
-        if (!(e instanceof ConcretizationError)) throw e
-        throw new ConcretizationError({
-          detail: "The error occurred because ravel_multi_index was jit-compiled with mode='raise'. " +
-            "Use mode='wrap' or mode='clip' instead."
-        })
-      }
+      const values = concreteValues(
+        np.ravel(t),
+        "The error occurred because ravel_multi_index was jit-compiled with mode='raise'. " +
+          "Use mode='wrap' or mode='clip' instead."
+      ) as Array<number>
       const bad = values.find((i) => i < 0 || i >= dims[d]!)
       if (bad !== undefined) throw new IndexError({ index: bad, axis: d, size: dims[d]! })
     })

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { isInexact } from "../../DType.js"
-import { ArgumentError, ConcretizationError, ShapeError } from "../../Errors.js"
+import { ArgumentError, ShapeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as linalg from "../../linalg.js"
 import * as np from "../../np.js"
@@ -30,6 +30,7 @@ import {
 } from "../../Validate.js"
 import type { Check } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { concreteValues } from "../concrete.js"
 import { promoteAll, toInexact, toTensor } from "../npHelpers.js"
 import { cumprod } from "./cumulative.js"
 import { convolve } from "./linear.js"
@@ -387,18 +388,13 @@ export interface DeleteOptions extends EditOptions {
 }
 
 // A tensor obj's values, which decide the result's shape (JAX's concrete_or_error)
-const concreteObj = (obj: Tensor): unknown => {
-  try {
-    return toJsSync(obj)
-  } catch (e) {
-    if (!(e instanceof ConcretizationError)) throw e
-    throw new ConcretizationError({
-      detail: "The 'obj' argument of np.delete decides the result's shape. Give static positions, " +
-        "or integer positions with assumeUniqueIndices: true (JAX's assume_unique_indices=True) to delete " +
-        "positions known only to the traced program."
-    })
-  }
-}
+const concreteObj = (obj: Tensor): unknown =>
+  concreteValues(
+    obj,
+    "The 'obj' argument of np.delete decides the result's shape. Give static positions, " +
+      "or integer positions with assumeUniqueIndices: true (JAX's assume_unique_indices=True) to delete " +
+      "positions known only to the traced program."
+  )
 
 // JAX's jit-compatible deletion of unique positions: the kept positions counted past each deleted one
 const deleteUnique = (t: Tensor, obj: Tensor, axis: number): Tensor => {

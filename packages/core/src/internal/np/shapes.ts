@@ -32,6 +32,7 @@ import {
   string
 } from "../../Validate.js"
 import type { TensorLike } from "../arrayLiteral.js"
+import { concreteValues } from "../concrete.js"
 import { nextafter as laxNextafter } from "../lax/bits.js"
 import { populationCount } from "../lax/extras.js"
 import {
@@ -277,15 +278,13 @@ export const trimZeros = (filt: TensorLike, trim: string = "fb", options?: TrimZ
   const [front, back] = [lower.includes("f"), lower.includes("b")]
   const axes = new Set(normalizeAxes("trim_zeros", options?.axis, t.ndim))
   if (axes.size === 0 || (!front && !back)) return t
-  let nz: Tensor
-  try {
-    nz = np.asarray(toJsSync(np.notEqual(t, np.zerosLike(t))) as np.TensorLike, { dtype: "bool" })
-  } catch (e) {
-    if (!(e instanceof ConcretizationError)) throw e
-    throw new ConcretizationError({
-      detail: "Error arose in the `filt` argument of trim_zeros(): the result's shape depends on its values"
-    })
-  }
+  const nz = np.asarray(
+    concreteValues(
+      np.notEqual(t, np.zerosLike(t)),
+      "Error arose in the `filt` argument of trim_zeros(): the result's shape depends on its values"
+    ) as np.TensorLike,
+    { dtype: "bool" }
+  )
   const starts = t.shape.map(() => 0)
   const limits = [...t.shape]
   for (const ax of axes) {
