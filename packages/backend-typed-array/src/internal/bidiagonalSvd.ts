@@ -18,6 +18,7 @@ import { applyBlockReflector, BLOCK_PANEL, BLOCKED_MIN, blockScratch } from "./b
 import { rotationLog } from "./rotateRows.js"
 import { fourRowDots } from "./rowDots.js"
 import { scaleInPlace } from "./safeScale.js"
+import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
 import { wasmGemmAvailable } from "./wasmGemm.js"
 
 const EPS = 2 ** -52
@@ -53,18 +54,20 @@ const bidiagonalize = (
   const dots = new Float64Array(4)
   for (let k = 0; k < n; k++) {
     // left: zero a[k + 1.., k] (LAPACK's dlarfg: no reflector, tau 0, when they are zero already)
-    let below = 0
-    for (let i = k + 1; i < m; i++) below += a[i * n + k]! * a[i * n + k]!
+    // (vectorNorm.ts: a plain sum of squares underflows; a division, as 1 / denormal overflows)
+    const below = vectorNorm(a, (k + 1) * n + k, m - k - 1, n)
     const alpha = a[k * n + k]!
+    const norm = Math.hypot(alpha, below)
     let tau = 0
-    if (below === 0) {
+    if (below === 0 || norm < NEGLIGIBLE) {
+      // (a negligible column is zeroed: vectorNorm.ts)
+      for (let i = k + 1; i < m; i++) a[i * n + k] = 0
       d[k] = alpha
       tauL[k] = 0
     } else {
-      const norm = Math.sqrt(alpha * alpha + below)
       const beta = alpha >= 0 ? -norm : norm
-      const scale = 1 / (alpha - beta)
-      for (let i = k + 1; i < m; i++) a[i * n + k] = a[i * n + k]! * scale
+      const scale = alpha - beta
+      for (let i = k + 1; i < m; i++) a[i * n + k] = a[i * n + k]! / scale
       tau = (beta - alpha) / beta
       tauL[k] = tau
       d[k] = beta
@@ -88,17 +91,17 @@ const bidiagonalize = (
     if (k + 1 >= n) {
       e[k] = 0
     } else {
-      let right = 0
-      for (let j = k + 2; j < n; j++) right += a[row + j]! * a[row + j]!
+      const right = vectorNorm(a, row + k + 2, n - k - 2, 1)
       const ralpha = a[row + k + 1]!
-      if (right === 0) {
+      const rnorm = Math.hypot(ralpha, right)
+      if (right === 0 || rnorm < NEGLIGIBLE) {
+        a.fill(0, row + k + 2, row + n)
         e[k] = ralpha
         tauR[k] = 0
       } else {
-        const rnorm = Math.sqrt(ralpha * ralpha + right)
         rbeta = ralpha >= 0 ? -rnorm : rnorm
-        const rscale = 1 / (ralpha - rbeta)
-        for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! * rscale
+        const rscale = ralpha - rbeta
+        for (let j = k + 2; j < n; j++) a[row + j] = a[row + j]! / rscale
         rtau = (rbeta - ralpha) / rbeta
         tauR[k] = rtau
         e[k] = rbeta

@@ -9,6 +9,7 @@
 import { diagonalize } from "./bidiagonalSvd.js"
 import { reflectLeft, reflectorProduct } from "./complexReflectors.js"
 import { scaleInPlace } from "./safeScale.js"
+import { NEGLIGIBLE, unitPhase, vectorNorm } from "./vectorNorm.js"
 
 /** The SVD of a complex tall matrix: vectors as rows (row `j` is the `j`-th singular vector). */
 export interface ComplexTallSvd {
@@ -24,8 +25,10 @@ export interface ComplexTallSvd {
 
 /**
  * Reflects `x` (entries `x[at + i * stride]`, `i < len`, complex) to `alpha e1`:
- * writes `v = x - alpha e1` into (vr, vi) from `v0` and returns `[alpha_re, alpha_im, f]` with
- * `I - f v v^H` the reflector (`f = 0`, `alpha = x0`, when x is zero past its first entry).
+ * writes `v = (x - alpha e1) / (|x0| + ||x||)` into (vr, vi) from `v0` and returns
+ * `[alpha_re, alpha_im, f]` with `I - f v v^H` the reflector (`f = 0`, `alpha = x0`, when x is
+ * zero past its first entry). The scaled `v` keeps `f = (|x0| + ||x||) / ||x||` free of squares,
+ * which underflow for an `x` near 1e-162 (vectorNorm.ts).
  */
 const reflector = (
   xr: Float64Array,
@@ -39,28 +42,26 @@ const reflector = (
   v0: number
 ): readonly [number, number, number] => {
   const sgn = conjugate ? -1 : 1
-  let below = 0
-  for (let i = 1; i < len; i++) below += xr[at + i * stride]! ** 2 + xi[at + i * stride]! ** 2
+  const below = vectorNorm(xr, at + stride, len - 1, stride, xi)
   const x0r = xr[at]!
   const x0i = sgn * xi[at]!
-  if (below === 0) return [x0r, x0i, 0]
   const x0 = Math.hypot(x0r, x0i)
-  const norm = Math.sqrt(x0 * x0 + below)
-  const phr = x0 === 0 ? 1 : x0r / x0
-  const phi = x0 === 0 ? 0 : x0i / x0
-  for (let i = 1; i < len; i++) {
-    vr[v0 + i] = xr[at + i * stride]!
-    vi[v0 + i] = sgn * xi[at + i * stride]!
+  const norm = Math.hypot(x0, below)
+  if (below === 0 || norm < NEGLIGIBLE) {
+    // (a negligible x is zeroed past its first entry: vectorNorm.ts)
+    for (let i = 1; i < len; i++) xr[at + i * stride] = xi[at + i * stride] = 0
+    return [x0r, x0i, 0]
   }
-  vr[v0] = x0r + phr * norm
-  vi[v0] = x0i + phi * norm
-  return [-phr * norm, -phi * norm, 2 / (2 * (norm * norm + x0 * norm))]
-}
-
-/** `phase(x)` of a complex number (1 for zero): `[re, im]` of `x / |x|`. */
-const phaseOf = (re: number, im: number): readonly [number, number] => {
-  const r = Math.hypot(re, im)
-  return r === 0 ? [1, 0] : [re / r, im / r]
+  const [phr, phi] = unitPhase(x0r, x0i)
+  const d = x0 + norm
+  for (let i = 1; i < len; i++) {
+    vr[v0 + i] = xr[at + i * stride]! / d
+    vi[v0 + i] = (sgn * xi[at + i * stride]!) / d
+  }
+  // (x0 + phase(x0) ||x||) / (|x0| + ||x||) = phase(x0)
+  vr[v0] = phr
+  vi[v0] = phi
+  return [-phr * norm, -phi * norm, d / norm]
 }
 
 /**
@@ -142,7 +143,7 @@ export const complexTallSvd = (
   for (let k = 0; k < n; k++) {
     const tr = dr[k]! * qr[k]! - di[k]! * qi[k]!
     const ti = dr[k]! * qi[k]! + di[k]! * qr[k]!
-    const [ar_, ai_] = phaseOf(tr, ti)
+    const [ar_, ai_] = unitPhase(tr, ti)
     pr[k] = ar_
     pi[k] = ai_
     w[k] = Math.hypot(tr, ti)
@@ -150,7 +151,7 @@ export const complexTallSvd = (
     // conj(p_k) e_k
     const ur_ = pr[k]! * er[k]! + pi[k]! * ei[k]!
     const ui_ = pr[k]! * ei[k]! - pi[k]! * er[k]!
-    const [br, bi] = phaseOf(ur_, ui_)
+    const [br, bi] = unitPhase(ur_, ui_)
     qr[k + 1] = br
     qi[k + 1] = -bi
     f[k + 1] = Math.hypot(ur_, ui_)

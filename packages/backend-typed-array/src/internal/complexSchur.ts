@@ -9,6 +9,8 @@
  *
  * Both work in place on split real and imaginary float64 arrays (row-major n x n).
  */
+import { NEGLIGIBLE, unitPhase, vectorNorm } from "./vectorNorm.js"
+
 const EPS = 2 ** -52
 
 /** Householder reduction of (ar, ai) (n x n, overwritten) to Hessenberg form; Z accumulated when given. */
@@ -27,26 +29,29 @@ export const reduceToHessenberg = (
   const dR = new Float64Array(n)
   const dI = new Float64Array(n)
   for (let k = 0; k < n - 2; k++) {
-    let norm2 = 0
-    for (let i = k + 1; i < n; i++) norm2 += ar[i * n + k]! ** 2 + ai[i * n + k]! ** 2
-    const norm = Math.sqrt(norm2)
-    if (norm === 0) continue
-    // u = x + e^(i arg x0) ||x|| e1, P = I - 2 u u^H / (u^H u), P x = -e^(i arg x0) ||x|| e1
+    const norm = vectorNorm(ar, (k + 1) * n + k, n - k - 1, n, ai)
+    if (norm < NEGLIGIBLE) {
+      // (a negligible column is zeroed below its subdiagonal: vectorNorm.ts)
+      for (let i = k + 2; i < n; i++) ar[i * n + k] = ai[i * n + k] = 0
+      continue
+    }
+    // u = (x + e^(i arg x0) ||x|| e1) / (|x0| + ||x||), P = I - f u u^H with f = 2 / (u^H u) =
+    // (|x0| + ||x||) / ||x||, P x = -e^(i arg x0) ||x|| e1: no squares (they underflow,
+    // vectorNorm.ts), divisions (the reciprocal of a denormal overflows)
     const x0r = ar[(k + 1) * n + k]!
     const x0i = ai[(k + 1) * n + k]!
     const a0 = Math.hypot(x0r, x0i)
-    const [pr, pi] = a0 === 0 ? [1, 0] : [x0r / a0, x0i / a0]
+    const [pr, pi] = unitPhase(x0r, x0i)
+    const span = a0 + norm
     ur.fill(0)
     ui.fill(0)
-    for (let i = k + 1; i < n; i++) {
-      ur[i] = ar[i * n + k]!
-      ui[i] = ai[i * n + k]!
+    for (let i = k + 2; i < n; i++) {
+      ur[i] = ar[i * n + k]! / span
+      ui[i] = ai[i * n + k]! / span
     }
-    ur[k + 1] = ur[k + 1]! + pr * norm
-    ui[k + 1] = ui[k + 1]! + pi * norm
-    let uu = 0
-    for (let i = k + 1; i < n; i++) uu += ur[i]! ** 2 + ui[i]! ** 2
-    const f = 2 / uu
+    ur[k + 1] = pr
+    ui[k + 1] = pi
+    const f = span / norm
     // A <- P A: each column c, a_c -= f u (u^H a_c), the products u^H a_c for all columns at once
     // row by row (row-major A: a column walk per c was a cache miss per element). Columns left of
     // k are zero below row k + 1. Each sum runs over i ascending, as the column walk's did.

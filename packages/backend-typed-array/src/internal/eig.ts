@@ -23,6 +23,7 @@ import type { AbstractValue, Params } from "@diffect/core"
 import { complexSchurIterate, reduceToHessenberg } from "./complexSchur.js"
 import { realSchurIterate, reduceToHessenbergReal } from "./realSchur.js"
 import { scaleInPlace } from "./safeScale.js"
+import { vectorNorm } from "./vectorNorm.js"
 
 type HostArray = DType.HostArray
 
@@ -37,12 +38,11 @@ interface Schur {
 
 /** Unit norm with the largest component real (LAPACK geev's scaling) of column j of (vr, vi). */
 const normalizeColumn = (vr: Float64Array, vi: Float64Array, n: number, j: number): void => {
-  let norm2 = 0
+  // (magnitudes, not squares: those underflow near 1e-162, vectorNorm.ts)
   let big = -1
   let at = 0
   for (let i = 0; i < n; i++) {
-    const m = vr[i * n + j]! ** 2 + vi[i * n + j]! ** 2
-    norm2 += m
+    const m = Math.hypot(vr[i * n + j]!, vi[i * n + j]!)
     if (m > big) {
       big = m
       at = i
@@ -53,8 +53,9 @@ const normalizeColumn = (vr: Float64Array, vi: Float64Array, n: number, j: numbe
   const mag = Math.hypot(pr, pi)
   if (mag === 0) return
   // multiply by conj(p) / (|p| ||v||)
-  const fr = pr / mag / Math.sqrt(norm2)
-  const fi = -pi / mag / Math.sqrt(norm2)
+  const norm = vectorNorm(vr, j, n, n, vi)
+  const fr = pr / mag / norm
+  const fi = -pi / mag / norm
   for (let i = 0; i < n; i++) {
     const a = vr[i * n + j]!
     const b = vi[i * n + j]!

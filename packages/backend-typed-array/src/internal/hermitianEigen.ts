@@ -10,6 +10,7 @@
  */
 import { reflectorProduct } from "./complexReflectors.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
+import { NEGLIGIBLE, unitPhase, vectorNorm } from "./vectorNorm.js"
 
 /**
  * Eigenvalues of the Hermitian (sr, si) (n x n, row-major, overwritten) into `w` ascending,
@@ -35,26 +36,25 @@ export const hermitianEigen = (
   for (let k = 0; k + 2 < n; k++) {
     const u = k * n
     // nothing below the subdiagonal: no reflection (the phase below makes the entry real)
-    let below = 0
-    for (let i = k + 2; i < n; i++) below += sr[i * n + k]! ** 2 + si[i * n + k]! ** 2
-    if (below === 0) continue
+    // (or where the column is negligible, vectorNorm.ts: the entries below are ignored then)
+    const below = vectorNorm(sr, (k + 2) * n + k, n - k - 2, n, si)
     const x0r = sr[(k + 1) * n + k]!
     const x0i = si[(k + 1) * n + k]!
     const x0 = Math.hypot(x0r, x0i)
-    const norm2 = x0 * x0 + below
-    const norm = Math.sqrt(norm2)
-    // alpha = -phase(x0) ||x||; v = x - alpha e1, ||v||^2 = 2 (||x||^2 + |x0| ||x||)
-    const phr = x0 === 0 ? 1 : x0r / x0
-    const phi = x0 === 0 ? 0 : x0i / x0
-    const vNorm2 = 2 * (norm2 + x0 * norm)
+    const norm = Math.hypot(x0, below)
+    if (below === 0 || norm < NEGLIGIBLE) continue
+    // alpha = -phase(x0) ||x||; v = x - alpha e1, ||v|| = ||x|| sqrt(2 (1 + |x0| / ||x||)): no
+    // squares (they underflow, vectorNorm.ts), a division (the reciprocal of a denormal
+    // overflows), exact under a power-of-two scaling (safeScale.ts)
+    const [phr, phi] = unitPhase(x0r, x0i)
+    const vNorm = norm * Math.sqrt(2 * (1 + x0 / norm))
     fs[k] = 2
-    const scale = 1 / Math.sqrt(vNorm2)
     for (let i = k + 1; i < n; i++) {
-      ur[u + i] = sr[i * n + k]! * scale
-      ui[u + i] = si[i * n + k]! * scale
+      ur[u + i] = sr[i * n + k]! / vNorm
+      ui[u + i] = si[i * n + k]! / vNorm
     }
-    ur[u + k + 1] = (x0r + phr * norm) * scale
-    ui[u + k + 1] = (x0i + phi * norm) * scale
+    ur[u + k + 1] = (x0r + phr * norm) / vNorm
+    ui[u + k + 1] = (x0i + phi * norm) / vNorm
     // p = A22 u, K = u^H p (real for Hermitian A22), p <- p - K u
     let kk = 0
     for (let i = k + 1; i < n; i++) {
@@ -122,8 +122,7 @@ export const hermitianEigen = (
     const ci = si[(i + 1) * n + i]!
     const mag = Math.hypot(cr, ci)
     er[i] = mag
-    const qr = mag === 0 ? 1 : cr / mag
-    const qi = mag === 0 ? 0 : ci / mag
+    const [qr, qi] = unitPhase(cr, ci)
     dr[i + 1] = dr[i]! * qr - dim[i]! * qi
     dim[i + 1] = dr[i]! * qi + dim[i]! * qr
   }

@@ -10,6 +10,7 @@
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue } from "@diffect/core"
+import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
 
 type HostArray = DType.HostArray
 
@@ -21,27 +22,37 @@ const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, 
   tr.fill(0)
   ti.fill(0)
   for (let k = 0; k + 1 < n; k++) {
-    // larfg on alpha = A[k+1, k], x = A[k+2:, k]
+    // larfg on alpha = A[k+1, k], x = A[k+2:, k] (vectorNorm.ts: a plain sum of squares
+    // underflows near 1e-162)
+    const xnorm0 = vectorNorm(ar, at(k + 2, k), n - k - 2, n, ai)
+    if (xnorm0 === 0 && ai[at(k + 1, k)] === 0) continue // H_k = I, tau = 0
+    // a negligible column (vectorNorm.ts) is scaled up by a power of two, exactly, for its
+    // reflector, as LAPACK's zlarfg does (the subdiagonal stays real); beta is scaled back
+    const up = Math.hypot(ar[at(k + 1, k)]!, ai[at(k + 1, k)]!, xnorm0) < NEGLIGIBLE ? 2 ** 600 : 1
+    if (up !== 1) {
+      for (let i = k + 1; i < n; i++) {
+        ar[at(i, k)] = ar[at(i, k)]! * up
+        ai[at(i, k)] = ai[at(i, k)]! * up
+      }
+    }
     const alr = ar[at(k + 1, k)]!
     const ali = ai[at(k + 1, k)]!
-    let xnorm2 = 0
-    for (let i = k + 2; i < n; i++) xnorm2 += ar[at(i, k)]! ** 2 + ai[at(i, k)]! ** 2
-    if (xnorm2 === 0 && ali === 0) continue // H_k = I, tau = 0
-    const beta = -sign(Math.sqrt(alr * alr + ali * ali + xnorm2), alr)
+    const xnorm = up === 1 ? xnorm0 : vectorNorm(ar, at(k + 2, k), n - k - 2, n, ai)
+    const beta = -sign(Math.hypot(alr, ali, xnorm), alr)
     const taur = (beta - alr) / beta
     const taui = -ali / beta
-    // v = x / (alpha - beta)
+    // v = x / (alpha - beta) by Smith's division (|dr| >= |beta| >= |di|): no squares
     const dr = alr - beta
-    const di = ali
-    const den = dr * dr + di * di
+    const q = ali / dr
+    const den = dr + ali * q
     vr.fill(0)
     vi.fill(0)
     vr[k + 1] = 1
     for (let i = k + 2; i < n; i++) {
       const xr = ar[at(i, k)]!
       const xi = ai[at(i, k)]!
-      vr[i] = (xr * dr + xi * di) / den
-      vi[i] = (xi * dr - xr * di) / den
+      vr[i] = (xr + xi * q) / den
+      vi[i] = (xi - xr * q) / den
     }
     tr[k] = taur
     ti[k] = taui
@@ -82,7 +93,7 @@ const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, 
       }
     }
     // column k: beta on the subdiagonal, the reflector below it
-    ar[at(k + 1, k)] = beta
+    ar[at(k + 1, k)] = beta / up
     ai[at(k + 1, k)] = 0
     for (let i = k + 2; i < n; i++) {
       ar[at(i, k)] = vr[i]!

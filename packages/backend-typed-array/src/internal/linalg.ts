@@ -44,6 +44,7 @@ import {
 import { fourRowDots } from "./rowDots.js"
 import { scaleInPlace } from "./safeScale.js"
 import { tridiagonalQl } from "./tridiagonalQl.js"
+import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
 import { gemmF32, wasmGemmAvailable } from "./wasmGemm.js"
 
 type HostArray = DType.HostArray
@@ -401,18 +402,20 @@ const householderColumn = (
   w: Float64Array
 ): void => {
   const alpha = r[j * n + j]!
-  let xnorm2 = 0
-  for (let i = j + 1; i < m; i++) xnorm2 += r[i * n + j]! * r[i * n + j]!
-  if (xnorm2 === 0) {
+  const xnorm = vectorNorm(r, (j + 1) * n + j, m - j - 1, n)
+  const norm = Math.hypot(alpha, xnorm)
+  if (xnorm === 0 || norm < NEGLIGIBLE) {
+    // (a negligible column, vectorNorm.ts: its entries below the diagonal are zeroed)
     taus[j] = 0
+    for (let i = j + 1; i < m; i++) r[i * n + j] = 0
     return
   }
-  const norm = Math.hypot(alpha, Math.sqrt(xnorm2))
   const beta = alpha >= 0 ? -norm : norm
   taus[j] = (beta - alpha) / beta
-  const scale = 1 / (alpha - beta)
+  // (a division: the reciprocal of a denormal alpha - beta overflows)
+  const d = alpha - beta
   vs[j * k + j] = 1
-  for (let i = j + 1; i < m; i++) vs[i * k + j] = r[i * n + j]! * scale
+  for (let i = j + 1; i < m; i++) vs[i * k + j] = r[i * n + j]! / d
   r[j * n + j] = beta
   for (let i = j + 1; i < m; i++) r[i * n + j] = 0
   // R[j:, j+1:end] -= tau v (v^T R[j:, j+1:end])
@@ -494,16 +497,19 @@ const tridiagonalize = (s: Float64Array, n: number, d: Float64Array, e: Float64A
   const dots = new Float64Array(4)
   for (let k = 0; k + 2 < n; k++) {
     const u = k * n
-    let norm2 = 0
-    for (let i = k + 1; i < n; i++) norm2 += s[i * n + k]! * s[i * n + k]!
+    // no reflection (LAPACK's dlarfg: H = I) where the entries below the subdiagonal are zero
+    // (or where the column is negligible, vectorNorm.ts: the entries below are ignored then)
+    const below = vectorNorm(s, (k + 2) * n + k, n - k - 2, n)
     const x0 = s[(k + 1) * n + k]!
-    const alpha = x0 > 0 ? -Math.sqrt(norm2) : Math.sqrt(norm2)
-    // u = (x - alpha e1) / ||x - alpha e1||; ||x - alpha e1||^2 = 2 (norm2 - alpha x0)
-    const vNorm2 = 2 * (norm2 - alpha * x0)
-    if (!(vNorm2 > 0)) continue
-    const scale = 1 / Math.sqrt(vNorm2)
-    for (let i = k + 1; i < n; i++) us[u + i] = s[i * n + k]! * scale
-    us[u + k + 1] = (x0 - alpha) * scale
+    const norm = Math.hypot(x0, below)
+    if (below === 0 || norm < NEGLIGIBLE) continue
+    const alpha = x0 > 0 ? -norm : norm
+    // u = (x - alpha e1) / ||x - alpha e1||, ||x - alpha e1|| = norm sqrt(2 (1 + |x0| / norm)): no
+    // squares (they underflow), a division (the reciprocal of a denormal overflows), and exact
+    // under a power-of-two scaling (safeScale.ts)
+    const vNorm = norm * Math.sqrt(2 * (1 + Math.abs(x0) / norm))
+    for (let i = k + 1; i < n; i++) us[u + i] = s[i * n + k]! / vNorm
+    us[u + k + 1] = (x0 - alpha) / vNorm
     // p = A22 u, over the trailing block, four rows at a time
     let up = 0
     let i = k + 1

@@ -18,6 +18,7 @@ import type { AbstractValue, Params } from "@diffect/core"
 import { complexTallSvd } from "./complexBidiagonalSvd.js"
 import { hermitianEigen } from "./hermitianEigen.js"
 import { scaleInPlace } from "./safeScale.js"
+import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
 
 type HostArray = DType.HostArray
 
@@ -116,35 +117,43 @@ export const qrComplex = (
     vr.fill(0)
     vi.fill(0)
     for (let j = 0; j < k; j++) {
-      const alr = rr[j * n + j]!
-      const ali = ri[j * n + j]!
-      let xnorm2 = 0
-      for (let i = j + 1; i < m; i++) xnorm2 += rr[i * n + j]! ** 2 + ri[i * n + j]! ** 2
-      if (xnorm2 === 0 && ali === 0) {
+      // (vectorNorm.ts: a plain sum of squares underflows near 1e-162)
+      const xnorm0 = vectorNorm(rr, (j + 1) * n + j, m - j - 1, n, ri)
+      if (xnorm0 === 0 && ri[j * n + j] === 0) {
         tr[j] = 0
         ti[j] = 0
         continue
       }
-      const norm = Math.hypot(alr, ali, Math.sqrt(xnorm2))
+      // a negligible column (vectorNorm.ts) is scaled up by a power of two, exactly, for its
+      // reflector, as LAPACK's zlarfg does (R's diagonal stays real); beta is scaled back
+      const up = Math.hypot(rr[j * n + j]!, ri[j * n + j]!, xnorm0) < NEGLIGIBLE ? 2 ** 600 : 1
+      if (up !== 1) {
+        for (let i = j; i < m; i++) {
+          rr[i * n + j] = rr[i * n + j]! * up
+          ri[i * n + j] = ri[i * n + j]! * up
+        }
+      }
+      const alr = rr[j * n + j]!
+      const ali = ri[j * n + j]!
+      const xnorm = up === 1 ? xnorm0 : vectorNorm(rr, (j + 1) * n + j, m - j - 1, n, ri)
+      const norm = Math.hypot(alr, ali, xnorm)
       const beta = alr >= 0 ? -norm : norm
       tr[j] = (beta - alr) / beta
       ti[j] = -ali / beta
-      // scale = 1 / (alpha - beta)
+      // v = x / (alpha - beta) by Smith's division (|dr| >= |beta| >= |di|): no squares
       const dr = alr - beta
-      const di = ali
-      const den = dr * dr + di * di
-      const sr = dr / den
-      const si = -di / den
+      const ratio = ali / dr
+      const den = dr + ali * ratio
       vr[j * k + j] = 1
       for (let i = j + 1; i < m; i++) {
         const p = rr[i * n + j]!
         const q = ri[i * n + j]!
-        vr[i * k + j] = p * sr - q * si
-        vi[i * k + j] = p * si + q * sr
+        vr[i * k + j] = (p + q * ratio) / den
+        vi[i * k + j] = (q - p * ratio) / den
         rr[i * n + j] = 0
         ri[i * n + j] = 0
       }
-      rr[j * n + j] = beta
+      rr[j * n + j] = beta / up
       ri[j * n + j] = 0
       apply(rr, ri, n, j + 1, n, j, true)
     }

@@ -8,6 +8,8 @@
  * equal diagonal entries and off-diagonal entries of opposite signs. So `T` is
  * quasi-triangular with 2x2 blocks for complex-conjugate pairs only.
  */
+import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
+
 const EPS = 2 ** -52
 
 /** |a| with the sign of b (Fortran's SIGN, +0 counted positive). */
@@ -178,18 +180,20 @@ export const reduceToHessenbergReal = (a: Float64Array, n: number, z: Float64Arr
   const u = new Float64Array(n)
   const d = new Float64Array(n)
   for (let k = 0; k < n - 2; k++) {
-    let norm2 = 0
-    for (let i = k + 1; i < n; i++) norm2 += a[i * n + k]! ** 2
-    const norm = Math.sqrt(norm2)
-    if (norm === 0) continue
-    // u = x + sign(x0) ||x|| e1, P = I - 2 u u^T / (u^T u), P x = -sign(x0) ||x|| e1
+    const norm = vectorNorm(a, (k + 1) * n + k, n - k - 1, n)
+    if (norm < NEGLIGIBLE) {
+      // (a negligible column is zeroed below its subdiagonal: vectorNorm.ts)
+      for (let i = k + 2; i < n; i++) a[i * n + k] = 0
+      continue
+    }
+    // u = (x + sign(x0) ||x|| e1) / (|x0| + ||x||), P = I - f u u^T with f = 2 / (u^T u) =
+    // (|x0| + ||x||) / ||x||, P x = -sign(x0) ||x|| e1 (complexSchur.ts's, bit for bit)
     const x0 = a[(k + 1) * n + k]!
+    const span = Math.abs(x0) + norm
     u.fill(0)
-    for (let i = k + 1; i < n; i++) u[i] = a[i * n + k]!
-    u[k + 1] = u[k + 1]! + (x0 < 0 ? -norm : norm)
-    let uu = 0
-    for (let i = k + 1; i < n; i++) uu += u[i]! ** 2
-    const f = 2 / uu
+    for (let i = k + 2; i < n; i++) u[i] = a[i * n + k]! / span
+    u[k + 1] = x0 < 0 ? -1 : 1
+    const f = span / norm
     // A <- P A, the products u^T a_c for all columns at once, row by row
     d.fill(0)
     for (let i = k + 1; i < n; i++) {
