@@ -11,8 +11,12 @@ import { assert } from "@effect/vitest"
 /** The values of a tensor as nested JS arrays. */
 export const js = (t: Tensor): JsValue => toJsSync(t)
 
-/** Asserts nested numbers (or `{ re, im }`) agree within `tol` (relative + absolute); NaN matches NaN. */
-export const assertClose = (actual: unknown, expected: unknown, tol = 1e-6): void =>
+/**
+ * Asserts nested numbers (or `{ re, im }`) agree within `tol` (a number: relative + absolute; or a
+ * `Close.Tolerance`, for values far below 1 that an absolute tolerance would let through); NaN
+ * matches NaN.
+ */
+export const assertClose = (actual: unknown, expected: unknown, tol: number | Close.Tolerance = 1e-6): void =>
   Close.assertClose(actual, expected, tol, JSON.stringify(actual))
 
 /** Asserts a tensor's dtype, weak type and values (within `tol`). */
@@ -20,7 +24,7 @@ export const assertTensor = (
   t: Tensor,
   dtype: string,
   expected: unknown,
-  options?: { readonly weak?: boolean; readonly tol?: number }
+  options?: { readonly weak?: boolean; readonly tol?: number | Close.Tolerance }
 ): void => {
   assert.strictEqual(t.dtype, dtype, `dtype of ${String(t)}`)
   if (options?.weak !== undefined) assert.strictEqual(t.weakType, options.weak, `weak type of ${String(t)}`)

@@ -42,6 +42,9 @@ describe("np elementwise math", () => {
     // float32: past 1e10 log(2|x|), and infinities stay infinite (1e150 overflowed float32 before)
     const ws = [Infinity, -Infinity, 2e10, -3e30, 1e9]
     expect.tensor(np.arcsinh(f32(ws)), "float32", ws.map(Math.asinh), { tol: 1e-6 })
+    // arccosh too: float32's largest value overflowed x + sqrt(x^2 - 1) to inf (JAX gives 89.415985)
+    const vs = [Infinity, 2e10, 3.4028234663852886e38, 1e9, 1]
+    expect.tensor(np.arccosh(f32(vs)), "float32", vs.map(Math.acosh), { tol: 1e-6 })
   })
   it("cbrt is lax.cbrt's: no overflow at the largest float32, subnormals within an ulp, JAX's gradient", () => {
     // Math.fround(Math.cbrt(3.4028234663852886e38)) = 6981463572480; the old y^3 step gave -inf
@@ -93,6 +96,8 @@ describe("np elementwise math", () => {
     assert.deepStrictEqual(js(np.signbit(np.array([-0, 0, -4], { dtype: "float64" }))), [true, false, true])
     expect.tensor(np.copysign(f32([1, -2, 3, 4]), f32([-0, 1, -1, 0])), "float32", [-1, 2, -3, 4])
     expect.tensor(np.heaviside(f32([-1, 0, 2]), f32([0.5, 0.5, 0.5])), "float32", [0, 0.5, 1])
+    // a NaN x gives NaN, not h0 (JAX's and NumPy's)
+    expect.tensor(np.heaviside(f32([NaN, 0, NaN]), f32([0.5, NaN, 2])), "float32", [NaN, NaN, NaN])
   })
   it("angles, floatPower, nanToNum", () => {
     expect.tensor(np.deg2rad(f64([180, -90])), "float64", [Math.PI, -Math.PI / 2], { tol: 1e-15 })

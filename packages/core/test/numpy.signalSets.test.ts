@@ -117,6 +117,18 @@ describe("np integer and float decompositions", () => {
     expect.tensor(frac, "float64", [0.5, -0.25, 0])
     expect.tensor(whole, "float64", [2, -1, 0])
     expect.tensor(np.ldexp(f64([0.75, 1, 3, 1]), i32([2, -3, 0, 1030])), "float64", [3, 0.125, 3, 2 ** 1030])
+    // 0, infinities and NaN give themselves whatever the exponent (JAX's): -inf times a factor
+    // 2^-450 that underflowed in float32 was NaN; and a float32 denormal result
+    const special = f32([Infinity, -Infinity, NaN, 0, -0, 1, 3])
+    expect.tensor(np.ldexp(special, i32([-900, -900, 5, 900, -900, -149, 300])), "float32", [
+      Infinity,
+      -Infinity,
+      NaN,
+      0,
+      -0,
+      2 ** -149,
+      Infinity
+    ])
     const xs = [8, 0.3, -5, 0, 1, 0.5, 1e-300, 3e300, 2 ** -1074, Infinity, -Infinity]
     const [m, e] = np.frexp(f64(xs))
     const mm = js(m) as Array<number>

@@ -401,6 +401,16 @@ describe("special (jax.scipy.special)", () => {
     const xs = [0, 1, 5, 29.9, 30.1, 100, -1, -7.5]
     expect.tensor(special.i0e(f64(xs)), "float64", xs.map((x) => ie(0, x)), { tol: 1e-13 })
     expect.tensor(special.i1e(f64(xs)), "float64", xs.map((x) => ie(1, x)), { tol: 1e-13 })
+    // past float32's and float64's largest / 2 pi the asymptotic form's 1 / sqrt(2 pi x) overflowed to
+    // 0 (and i0 = e^|x| i0e to inf * 0 = NaN): 1 / sqrt(2 pi x) to double precision there
+    const huge = [1e200, 1.7976931348623157e308]
+    const lead = (x: number) => 1 / Math.sqrt(2 * Math.PI * (x / 1e100)) / 1e50
+    const relative = (rtol: number) => ({ tol: { rtol, atol: 0 } })
+    expect.tensor(special.i0e(f64(huge)), "float64", huge.map(lead), relative(1e-14))
+    expect.tensor(special.i1e(f64(huge.map((x) => -x))), "float64", huge.map((x) => -lead(x)), relative(1e-14))
+    const huge32 = [1e38, 3.4028234663852886e38]
+    expect.tensor(special.i0e(f32(huge32)), "float32", huge32.map(lead), relative(1e-6))
+    expect.tensor(special.i0(f64(huge)), "float64", [Infinity, Infinity])
     // SciPy: i0(1), i1(1)
     expect.tensor(special.i0(f64([1])), "float64", [1.2660658777520082], { tol: 1e-14 })
     expect.tensor(special.i1(f64([1])), "float64", [0.5651591039924851], { tol: 1e-14 })

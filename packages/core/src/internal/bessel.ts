@@ -55,7 +55,9 @@ const besselIeValue = (nu: 0 | 1, t: Tensor): Tensor => {
     coef = lax.mul(coef, lax.mul(inv8x, c(b, -(mu - (2 * k - 1) ** 2) / k)))
     total = lax.add(total, coef)
   }
-  const asym = lax.mul(total, lax.rsqrt(lax.mul(c(b, 2 * Math.PI), b)))
+  // 1 / sqrt(2 pi b) as rsqrt(b) / sqrt(2 pi): 2 pi b overflowed for b past max / 2 pi (float32's
+  // 3.4e38, float64's 1.8e308), and its rsqrt of inf made i0e and i1e 0 there
+  const asym = lax.mul(total, lax.mul(lax.rsqrt(b), c(b, 1 / Math.sqrt(2 * Math.PI))))
   const out = lax.select(small, series, asym)
   return nu === 1 ? lax.mul(lax.sign(t), out) : out
 }

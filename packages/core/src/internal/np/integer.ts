@@ -101,7 +101,9 @@ export const modf = (x: TensorLike): [Tensor, Tensor] => {
 
 /**
  * `x1 * 2 ** x2` with an integer exponent, in two factors so that a result in
- * range is not lost to an intermediate power that over- or underflows.
+ * range is not lost to an intermediate power that over- or underflows; 0,
+ * infinities and NaN give themselves (JAX's: `-inf` times a factor that
+ * underflowed to 0 was NaN).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -119,7 +121,9 @@ export const ldexp = (x1: TensorLike, x2: TensorLike): Tensor => {
   const [mb, eb] = prepare("ldexp", [m, np.astype(e0, m.dtype)]) as [Tensor, Tensor]
   const half = lax.floor(lax.div(eb, lax.full(eb.shape, 2, eb.dtype)))
   const two = lax.full(eb.shape, 2, eb.dtype)
-  return lax.mul(lax.mul(mb, lax.pow(two, half)), lax.pow(two, lax.sub(eb, half)))
+  const scaled = lax.mul(lax.mul(mb, lax.pow(two, half)), lax.pow(two, lax.sub(eb, half)))
+  const itself = lax.or(lax.not(laxIsFinite(mb)), lax.eq(mb, lax.full(mb.shape, 0, mb.dtype)))
+  return lax.select(itself, mb, scaled)
 }
 
 /**

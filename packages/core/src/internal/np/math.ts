@@ -185,7 +185,10 @@ export const arccosh = (x: TensorLike): Tensor => {
     const one = lax.full(t.shape, { re: 1, im: 0 }, t.dtype)
     return lax.log(lax.add(t, lax.mul(lax.sqrt(lax.add(t, one)), lax.sqrt(lax.sub(t, one)))))
   }
-  const big = lax.gt(t, c(t, 1e150))
+  // above 1e10, log(2x) (relative difference 1 / (4 x^2), below float64's precision, as
+  // arcsinh's): a threshold float32 can represent, where 1e150 was infinite in float32 and
+  // float32's largest value overflowed to inf
+  const big = lax.gt(t, c(t, 1e10))
   const safe = lax.select(big, c(t, 2), t)
   // log(x + sqrt(x - 1) sqrt(x + 1)) = log1p((x - 1) + sqrt(x - 1) sqrt(x + 1))
   const xm1 = lax.sub(safe, c(t, 1))
@@ -409,7 +412,8 @@ export const copysign = (x: TensorLike, y: TensorLike): Tensor => {
 }
 
 /**
- * The Heaviside step: 0 below zero, 1 above, `h0` at zero.
+ * The Heaviside step: 0 below zero, 1 above, `h0` at zero, NaN where `x` is NaN (JAX's
+ * and NumPy's).
  *
  * @example
  * import { np, toJsSync } from "diffect"
@@ -419,7 +423,8 @@ export const copysign = (x: TensorLike, y: TensorLike): Tensor => {
  */
 export const heaviside = (x: TensorLike, h0: TensorLike): Tensor => {
   const [a, h] = inexactPair("heaviside", x, h0)
-  return lax.select(lax.lt(a, c(a, 0)), c(a, 0), lax.select(lax.gt(a, c(a, 0)), c(a, 1), h))
+  const atZero = lax.select(lax.ne(a, a), a, h)
+  return lax.select(lax.lt(a, c(a, 0)), c(a, 0), lax.select(lax.gt(a, c(a, 0)), c(a, 1), atZero))
 }
 
 /**
