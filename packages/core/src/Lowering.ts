@@ -132,11 +132,21 @@ const cexp = ([a, b]: Cx): Cx => {
 
 const clog = (z: Cx): Cx => [K.log(cabs(z)), K.atan2(z[1], z[0])]
 
-/** Principal square root (Kahan's formulation): the real part is >= 0, the imaginary part has the sign of `b`. */
+/**
+ * Principal square root (Kahan's formulation): the real part is >= 0, the imaginary part has the
+ * sign of `b`. `(|a| + |z|) / 2` is halved before the sum where the sum overflows (sqrt(1e308) was
+ * inf), after it elsewhere (halving a denormal first loses its last bit).
+ */
 const csqrt = ([a, b]: Cx): Cx => {
   const t = a.type
   const m = hypot(a, b)
-  const s = K.sqrt(K.mul(K.add(K.abs(a), m), k(0.5, t)))
+  const sum = K.add(K.abs(a), m)
+  const halved = K.select(
+    K.lt(sum, k(Infinity, t)),
+    K.mul(sum, k(0.5, t)),
+    K.add(K.mul(K.abs(a), k(0.5, t)), K.mul(m, k(0.5, t)))
+  )
+  const s = K.sqrt(halved)
   const q = K.div(K.abs(b), K.mul(k(2, t), s))
   const nonneg = K.ge(a, k(0, t))
   const zero = K.eq(s, k(0, t))
@@ -183,7 +193,10 @@ const casin = ([a, b]: Cx): Cx => {
   const one = k(1, t)
   const root = cmul(csqrt([K.sub(one, a), K.neg(b)]), csqrt([K.add(one, a), b]))
   const w = clog(cadd([K.neg(b), a], root))
-  return [w[1], K.neg(w[0])]
+  // below |z| = 2^-26, asin z = z (z^3 / 6 is under half an ulp), where the logarithm's argument
+  // rounds to 1 and loses z (asin(1e-200 i) was -0 i)
+  const tiny = K.lt(cabs([a, b]), k(2 ** -26, t))
+  return [K.select(tiny, a, w[1]), K.select(tiny, b, K.neg(w[0]))]
 }
 /** acos z = pi/2 - asin z. */
 const cacos = (z: Cx): Cx => {
@@ -195,13 +208,22 @@ const catan = (z: Cx): Cx => {
   const t = z[0].type
   const iz: Cx = [K.neg(z[1]), z[0]]
   const d = csub(clog(csub(cone(t), iz)), clog(cadd(cone(t), iz)))
-  return [K.mul(k(-0.5, t), d[1]), K.mul(k(0.5, t), d[0])]
+  // below |z| = 2^-26, atan z = z (z^3 / 3 is under half an ulp), where 1 +- i z round to 1
+  const tiny = K.lt(cabs(z), k(2 ** -26, t))
+  return [K.select(tiny, z[0], K.mul(k(-0.5, t), d[1])), K.select(tiny, z[1], K.mul(k(0.5, t), d[0]))]
 }
-/** log(1 + z), accurate for small |z|: log|1+z| = log1p(2a + a^2 + b^2) / 2. */
+/**
+ * log(1 + z), accurate for small |z|: log|1+z| = log1p(2a + a^2 + b^2) / 2; past |z| = 2^26 (where
+ * the squares overflowed: log1p(1e200 i) was inf) and where 1 + a < 1/2 (where the sum cancels to
+ * -1: log1p(-1 + 1e-200 i) was -inf), log|1 + z| itself, as hypot, which loses nothing there.
+ */
 const clog1p = ([a, b]: Cx): Cx => {
   const t = a.type
+  const one = k(1, t)
   const s = K.add(K.mul(a, K.add(k(2, t), a)), K.mul(b, b))
-  return [K.mul(k(0.5, t), K.log1p(s)), K.atan2(b, K.add(k(1, t), a))]
+  const big = K.or(K.gt(cabs([a, b]), k(2 ** 26, t)), K.lt(K.add(one, a), k(0.5, t)))
+  const re = K.select(big, K.log(hypot(K.add(one, a), b)), K.mul(k(0.5, t), K.log1p(s)))
+  return [re, K.atan2(b, K.add(one, a))]
 }
 /** exp(z) - 1, accurate for small |z|: re = expm1(a) cos b - 2 sin^2(b/2). */
 const cexpm1 = ([a, b]: Cx): Cx => {

@@ -152,6 +152,26 @@ describe("complex ops per complex dtype", () => {
       expect.tensor(np.sin(z()), d, ZS.map(csin), { tol: tol(d) })
       expect.tensor(np.cos(z()), d, ZS.map(ccos), { tol: tol(d) })
     })
+    it(`${d}: sqrt, log1p, arcsin, arctan, arcsinh at extreme magnitudes`, () => {
+      if (d === "complex64") return
+      const exact = { tol: { rtol: 1e-15, atol: 0 } }
+      const c = (v: Array<C>) => np.array(v, { dtype: d })
+      // sqrt's (|a| + |z|) / 2 overflowed past 9e307 (sqrt(1e308) was inf)
+      expect.tensor(np.sqrt(c([{ re: 1e308, im: 0 }, { re: -1e308, im: 0 }])), d, [
+        { re: Math.sqrt(1e308), im: 0 },
+        { re: 0, im: Math.sqrt(1e308) }
+      ], exact)
+      // log1p's squares overflowed (1e200 i gave inf) and cancelled near -1 (gave -inf)
+      expect.tensor(np.log1p(c([{ re: 0, im: 1e200 }, { re: -1, im: 1e-200 }])), d, [
+        { re: Math.log(1e200), im: Math.PI / 2 },
+        { re: Math.log(1e-200), im: Math.PI / 2 }
+      ], exact)
+      // tiny arguments: asin z = atan z = asinh z = z (the logarithms' arguments rounded to 1: -0 i)
+      const tiny = [{ re: 0, im: 1e-200 }, { re: 1e-20, im: -2e-20 }]
+      expect.tensor(np.arcsin(c(tiny)), d, tiny, exact)
+      expect.tensor(np.arctan(c(tiny)), d, tiny, exact)
+      expect.tensor(np.arcsinh(c(tiny)), d, tiny, exact)
+    })
     it(`${d}: abs, real, imag, angle give ${real}; conj keeps ${d}`, () => {
       expect.tensor(np.abs(z()), real, ZS.map((a) => Math.hypot(a.re, a.im)), { tol: tol(real) })
       expect.tensor(np.real(z()), real, ZS.map((a) => a.re))
