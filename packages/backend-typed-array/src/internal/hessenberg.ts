@@ -10,7 +10,7 @@
  */
 import { DType, Shape } from "@diffect/core"
 import type { AbstractValue } from "@diffect/core"
-import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
+import { scaleUpNegligible, vectorNorm } from "./vectorNorm.js"
 
 type HostArray = DType.HostArray
 
@@ -28,13 +28,8 @@ const gehrd = (ar: Float64Array, ai: Float64Array, n: number, tr: Float64Array, 
     if (xnorm0 === 0 && ai[at(k + 1, k)] === 0) continue // H_k = I, tau = 0
     // a negligible column (vectorNorm.ts) is scaled up by a power of two, exactly, for its
     // reflector, as LAPACK's zlarfg does (the subdiagonal stays real); beta is scaled back
-    const up = Math.hypot(ar[at(k + 1, k)]!, ai[at(k + 1, k)]!, xnorm0) < NEGLIGIBLE ? 2 ** 600 : 1
-    if (up !== 1) {
-      for (let i = k + 1; i < n; i++) {
-        ar[at(i, k)] = ar[at(i, k)]! * up
-        ai[at(i, k)] = ai[at(i, k)]! * up
-      }
-    }
+    const norm0 = Math.hypot(ar[at(k + 1, k)]!, ai[at(k + 1, k)]!, xnorm0)
+    const up = scaleUpNegligible(ar, ai, at(k + 1, k), n - k - 1, n, norm0)
     const alr = ar[at(k + 1, k)]!
     const ali = ai[at(k + 1, k)]!
     const xnorm = up === 1 ? xnorm0 : vectorNorm(ar, at(k + 2, k), n - k - 2, n, ai)

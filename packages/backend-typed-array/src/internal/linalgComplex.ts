@@ -18,7 +18,7 @@ import type { AbstractValue, Params } from "@diffect/core"
 import { complexTallSvd } from "./complexBidiagonalSvd.js"
 import { hermitianEigen } from "./hermitianEigen.js"
 import { scaleInPlace } from "./safeScale.js"
-import { NEGLIGIBLE, vectorNorm } from "./vectorNorm.js"
+import { scaleUpNegligible, vectorNorm } from "./vectorNorm.js"
 
 type HostArray = DType.HostArray
 
@@ -126,13 +126,8 @@ export const qrComplex = (
       }
       // a negligible column (vectorNorm.ts) is scaled up by a power of two, exactly, for its
       // reflector, as LAPACK's zlarfg does (R's diagonal stays real); beta is scaled back
-      const up = Math.hypot(rr[j * n + j]!, ri[j * n + j]!, xnorm0) < NEGLIGIBLE ? 2 ** 600 : 1
-      if (up !== 1) {
-        for (let i = j; i < m; i++) {
-          rr[i * n + j] = rr[i * n + j]! * up
-          ri[i * n + j] = ri[i * n + j]! * up
-        }
-      }
+      const norm0 = Math.hypot(rr[j * n + j]!, ri[j * n + j]!, xnorm0)
+      const up = scaleUpNegligible(rr, ri, j * n + j, m - j, n, norm0)
       const alr = rr[j * n + j]!
       const ali = ri[j * n + j]!
       const xnorm = up === 1 ? xnorm0 : vectorNorm(rr, (j + 1) * n + j, m - j - 1, n, ri)

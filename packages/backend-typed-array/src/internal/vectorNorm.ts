@@ -16,6 +16,31 @@
  */
 export const NEGLIGIBLE = 2 ** -1000
 
+/** The power of two a negligible column or phase is scaled up by: its entries become normal numbers. */
+const UP = 2 ** 600
+
+/**
+ * Where a column's `norm` is negligible, multiplies its entries `(re, im)[at + i * stride]`,
+ * `i < len`, by a power of two in place (exactly) and gives that power, else 1: the reflector of
+ * the scaled column is the same and built from full-precision numbers, its `beta` to be divided
+ * back (LAPACK's zlarfg rescales so).
+ */
+export const scaleUpNegligible = (
+  re: Float64Array,
+  im: Float64Array,
+  at: number,
+  len: number,
+  stride: number,
+  norm: number
+): number => {
+  if (!(norm < NEGLIGIBLE)) return 1
+  for (let i = 0, p = at; i < len; i++, p += stride) {
+    re[p] = re[p]! * UP
+    im[p] = im[p]! * UP
+  }
+  return UP
+}
+
 /** Largest magnitudes whose squares sum without loss: outside them the sum is scaled by a power of two. */
 const SMALL = 2 ** -450
 const LARGE = 2 ** 450
@@ -58,7 +83,7 @@ export const vectorNorm = (
  * unitary factor unitary only to 1e-14.
  */
 export const unitPhase = (re: number, im: number): readonly [number, number] => {
-  const up = Math.abs(re) + Math.abs(im) < NEGLIGIBLE ? 2 ** 600 : 1
+  const up = Math.abs(re) + Math.abs(im) < NEGLIGIBLE ? UP : 1
   const r = Math.hypot(re * up, im * up)
   return r === 0 ? [1, 0] : [(re * up) / r, (im * up) / r]
 }
