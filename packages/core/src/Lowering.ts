@@ -11,6 +11,8 @@
  */
 import type { DType } from "./DType.js"
 import { isComplex, isInteger } from "./DType.js"
+import { cacos, casin, catan, type Cx } from "./internal/complexInverse.js"
+import { copysign, hypot, k, largestFinite, logHypot, zeroTimes } from "./internal/exprMath.js"
 import { digamma, erf, erfc, erfInv, lgamma } from "./internal/specialFunctions.js"
 import * as K from "./Kernel.js"
 import type { Expr, ScalarType } from "./Kernel.js"
@@ -31,7 +33,6 @@ export type ElementwiseLowering<P extends ElementwisePrimitive> = (
 
 // A value being lowered: its lanes ([x] for real, [re, im] for complex).
 type Lanes = ReadonlyArray<Expr>
-type Cx = readonly [Expr, Expr]
 
 const unsupported = (prim: string, dtypes: ReadonlyArray<DType>): never => {
   throw new Error(`internal: no elementwise lowering of ${prim} for dtypes (${dtypes.join(", ")})`)
@@ -49,35 +50,8 @@ const load = (d: DType, index: number): Lanes => {
   return isComplex(d) ? [K.input(index, t, 0), K.input(index, t, 1)] : [K.input(index, t)]
 }
 
-const k = (value: number, t: ScalarType): Expr => K.constant(value, t)
-
 // ---------------------------------------------------------------------------
 // Real helpers
-
-/** `sqrt(a^2 + b^2)` without overflow or underflow (scaled by the larger magnitude). */
-const hypot = (a: Expr, b: Expr): Expr => {
-  const t = a.type
-  const aa = K.abs(a)
-  const ab = K.abs(b)
-  const m = K.max(aa, ab)
-  const n = K.min(aa, ab)
-  const r = K.div(n, m)
-  const scaled = K.mul(m, K.sqrt(K.add(k(1, t), K.mul(r, r))))
-  // n == 0 covers m == 0 (r would be 0/0); m == inf would give inf * NaN.
-  return K.select(K.eq(n, k(0, t)), m, K.select(K.eq(m, k(Infinity, t)), m, scaled))
-}
-
-/** Whether `x` has its sign bit set (true for -0 too, unlike `x < 0`). */
-const signBit = (x: Expr): Expr => {
-  const t = x.type
-  return K.or(K.lt(x, k(0, t)), K.lt(K.div(k(1, t), x), k(0, t)))
-}
-
-/** `|mag|` with the sign of `sgn` (C's `copysign`). */
-const copysign = (mag: Expr, sgn: Expr): Expr => {
-  const a = K.abs(mag)
-  return K.select(signBit(sgn), K.neg(a), a)
-}
 
 /**
  * `1 / (1 + exp(-x))` from one `e = exp(-|x|)` (no overflow): `1 / (1 + e)` for
@@ -109,17 +83,43 @@ const cmul = ([a, b]: Cx, [c, d]: Cx): Cx => [K.sub(K.mul(a, c), K.mul(b, d)), K
 const cneg = ([a, b]: Cx): Cx => [K.neg(a), K.neg(b)]
 const cconst = (re: number, im: number, t: ScalarType): Cx => [k(re, t), k(im, t)]
 
-/** Smith's algorithm: divides by the larger of |c|, |d| to avoid overflow. */
+/**
+ * Smith's algorithm: divides by the larger of |c|, |d| to avoid overflow. A real or imaginary
+ * divisor divides the parts directly (no `inf * 0` from the ratio: `(-inf + 0i) / 2` is `-inf + 0i`).
+ */
 const cdiv = ([a, b]: Cx, [c, d]: Cx): Cx => {
+  const t = a.type
   const useC = K.ge(K.abs(c), K.abs(d))
   const r1 = K.div(d, c)
   const den1 = K.add(c, K.mul(d, r1))
   const r2 = K.div(c, d)
   const den2 = K.add(K.mul(c, r2), d)
+  const realDivisor = K.eq(d, k(0, t))
+  const imagDivisor = K.and(K.eq(c, k(0, t)), K.ne(d, k(0, t)))
+  const pick = (smith: Expr, byReal: Expr, byImag: Expr) =>
+    K.select(realDivisor, byReal, K.select(imagDivisor, byImag, smith))
   return [
-    K.select(useC, K.div(K.add(a, K.mul(b, r1)), den1), K.div(K.add(K.mul(a, r2), b), den2)),
-    K.select(useC, K.div(K.sub(b, K.mul(a, r1)), den1), K.div(K.sub(K.mul(b, r2), a), den2))
+    pick(
+      K.select(useC, K.div(K.add(a, K.mul(b, r1)), den1), K.div(K.add(K.mul(a, r2), b), den2)),
+      K.div(a, c),
+      K.div(b, d)
+    ),
+    pick(
+      K.select(useC, K.div(K.sub(b, K.mul(a, r1)), den1), K.div(K.sub(K.mul(b, r2), a), den2)),
+      K.div(b, c),
+      K.neg(K.div(a, d))
+    )
   ]
+}
+
+/**
+ * `z^2` as `((x - y)(x + y), 2 (x y))` (`chlo.square`): no cancellation in the real part, 0 for
+ * `|x| = |y|` finite (where `x + y` may overflow), and `2 (x y)` where `2 x` alone would overflow.
+ */
+const csquare = ([x, y]: Cx): Cx => {
+  const t = x.type
+  const equal = K.and(K.eq(K.abs(x), K.abs(y)), K.lt(K.abs(x), k(Infinity, t)))
+  return [K.select(equal, k(0, t), K.mul(K.sub(x, y), K.add(x, y))), K.mul(k(2, t), K.mul(x, y))]
 }
 
 const cabs = ([a, b]: Cx): Expr => hypot(a, b)
@@ -130,50 +130,84 @@ const cexp = ([a, b]: Cx): Cx => {
   return [K.mul(ea, K.cos(b)), K.select(K.eq(b, k(0, b.type)), b, K.mul(ea, K.sin(b)))]
 }
 
-const clog = (z: Cx): Cx => [K.log(cabs(z)), K.atan2(z[1], z[0])]
+const clog = (z: Cx): Cx => [logHypot(z[0], z[1]), K.atan2(z[1], z[0])]
 
 /**
  * Principal square root (Kahan's formulation): the real part is >= 0, the imaginary part has the
- * sign of `b`. `(|a| + |z|) / 2` is halved before the sum where the sum overflows (sqrt(1e308) was
- * inf), after it elsewhere (halving a denormal first loses its last bit).
+ * sign of `b`. Past a quarter of the largest value the operand is scaled by 1/4 and the root by 2
+ * (`hypot` and `|a| + |z|` overflowed: sqrt(1.8e308 (1 + i)) was inf); C99's infinities: an
+ * infinite imaginary part gives `inf + b i` whatever `a` is.
  */
-const csqrt = ([a, b]: Cx): Cx => {
-  const t = a.type
+const csqrt = ([a0, b0]: Cx): Cx => {
+  const t = a0.type
+  const big = K.gt(K.max(K.abs(a0), K.abs(b0)), k(largestFinite(t) / 4, t))
+  const a = K.select(big, K.mul(a0, k(0.25, t)), a0)
+  const b = K.select(big, K.mul(b0, k(0.25, t)), b0)
   const m = hypot(a, b)
-  const sum = K.add(K.abs(a), m)
-  const halved = K.select(
-    K.lt(sum, k(Infinity, t)),
-    K.mul(sum, k(0.5, t)),
-    K.add(K.mul(K.abs(a), k(0.5, t)), K.mul(m, k(0.5, t)))
-  )
-  const s = K.sqrt(halved)
+  const s = K.sqrt(K.mul(K.add(K.abs(a), m), k(0.5, t)))
   const q = K.div(K.abs(b), K.mul(k(2, t), s))
   const nonneg = K.ge(a, k(0, t))
   const zero = K.eq(s, k(0, t))
+  const unscale = (v: Expr) => K.select(big, K.mul(v, k(2, t)), v)
+  const infIm = K.eq(K.abs(b0), k(Infinity, t))
   return [
-    K.select(zero, k(0, t), K.select(nonneg, s, q)),
-    K.select(zero, b, K.select(nonneg, copysign(q, b), copysign(s, b)))
+    K.select(infIm, k(Infinity, t), unscale(K.select(zero, k(0, t), K.select(nonneg, s, q)))),
+    K.select(infIm, b0, unscale(K.select(zero, b, K.select(nonneg, copysign(q, b), copysign(s, b)))))
   ]
 }
 
-const csin = ([a, b]: Cx): Cx => [K.mul(K.sin(a), K.cosh(b)), K.mul(K.cos(a), K.sinh(b))]
-const ccos = ([a, b]: Cx): Cx => [K.mul(K.cos(a), K.cosh(b)), K.neg(K.mul(K.sin(a), K.sinh(b)))]
-const csinh = ([a, b]: Cx): Cx => [K.mul(K.sinh(a), K.cos(b)), K.mul(K.cosh(a), K.sin(b))]
-const ccosh = ([a, b]: Cx): Cx => [K.mul(K.cosh(a), K.cos(b)), K.mul(K.sinh(a), K.sin(b))]
+// A zero part of the operand gives a signed zero where the products would be 0 * inf = NaN
+// (sin(1e300 i) is 0 + inf i, cos(1e300 i) is inf + 0 i).
+const isZero = (v: Expr): Expr => K.eq(v, k(0, v.type))
+const csin = ([a, b]: Cx): Cx => [
+  K.select(isZero(a), a, K.mul(K.sin(a), K.cosh(b))),
+  K.select(isZero(b), zeroTimes(b, K.cos(a)), K.mul(K.cos(a), K.sinh(b)))
+]
+const ccos = ([a, b]: Cx): Cx => [
+  K.mul(K.cos(a), K.cosh(b)),
+  K.neg(
+    K.select(
+      isZero(b),
+      zeroTimes(b, K.sin(a)),
+      K.select(isZero(a), zeroTimes(a, K.sinh(b)), K.mul(K.sin(a), K.sinh(b)))
+    )
+  )
+]
+const csinh = ([a, b]: Cx): Cx => [
+  K.select(isZero(a), zeroTimes(a, K.cos(b)), K.mul(K.sinh(a), K.cos(b))),
+  K.select(isZero(b), b, K.mul(K.cosh(a), K.sin(b)))
+]
+const ccosh = ([a, b]: Cx): Cx => [
+  K.mul(K.cosh(a), K.cos(b)),
+  K.select(isZero(a), zeroTimes(a, K.sin(b)), K.select(isZero(b), zeroTimes(b, K.sinh(a)), K.mul(K.sinh(a), K.sin(b))))
+]
 
 /**
- * tanh(a + bi) = (sinh 2a + i sin 2b) / (cosh 2a + cos 2b). For |a| > 20 the
- * result is sign(a) to working precision, and the formula would give inf/inf.
+ * tanh(a + bi) by Kahan's formula: with t = tan b, beta = 1 + t^2, s = sinh a and
+ * rho = sqrt(1 + s^2), tanh = (beta rho s + i t) / (1 + beta s^2). Nothing doubles b (sin 2b
+ * overflowed to NaN past b = 9e307). Past |a| = 20 the real part is sign(a) to working precision
+ * and the imaginary part 4 sin b cos b e^(-2|a|) (where s^2 would overflow); an infinite `a` gives
+ * `+-1 +- 0i` whatever `b` is (C99).
  */
 const ctanh = ([a, b]: Cx): Cx => {
   const t = a.type
-  const a2 = K.mul(k(2, t), a)
-  const b2 = K.mul(k(2, t), b)
-  const den = K.add(K.cosh(a2), K.cos(b2))
+  const one = k(1, t)
+  const tb = K.tan(b)
+  const beta = K.add(one, K.mul(tb, tb))
+  const s = K.sinh(a)
+  const rho = K.sqrt(K.add(one, K.mul(s, s)))
+  const den = K.add(one, K.mul(beta, K.mul(s, s)))
   const big = K.gt(K.abs(a), k(20, t))
+  const infA = K.eq(K.abs(a), k(Infinity, t))
+  const farIm = K.mul(K.mul(k(4, t), K.mul(K.sin(b), K.cos(b))), K.exp(K.mul(k(-2, t), K.abs(a))))
   return [
-    K.select(big, K.sign(a), K.div(K.sinh(a2), den)),
-    K.select(big, K.mul(k(0, t), b), K.div(K.sin(b2), den))
+    // (past |a| = 20 an infinite or NaN b still gives NaN: 0 * b)
+    K.select(
+      big,
+      K.select(infA, copysign(one, a), K.add(copysign(one, a), K.mul(k(0, t), b))),
+      K.div(K.mul(K.mul(beta, rho), s), den)
+    ),
+    K.select(infA, zeroTimes(k(0, t), b), K.select(big, farIm, K.div(tb, den)))
   ]
 }
 /** tan z = -i tanh(i z). */
@@ -184,35 +218,6 @@ const ctan = ([a, b]: Cx): Cx => {
 
 const cone = (t: ScalarType): Cx => cconst(1, 0, t)
 /**
- * asin z = -i log(i z + sqrt(1 - z) sqrt(1 + z)). Splitting the root (Kahan) puts
- * the branch cuts where C99 and NumPy have them: asin(2 + 0i) = pi/2 + 1.317i,
- * asin(2 - 0i) = pi/2 - 1.317i (1 - z keeps the sign of zero in -b).
- */
-const casin = ([a, b]: Cx): Cx => {
-  const t = a.type
-  const one = k(1, t)
-  const root = cmul(csqrt([K.sub(one, a), K.neg(b)]), csqrt([K.add(one, a), b]))
-  const w = clog(cadd([K.neg(b), a], root))
-  // below |z| = 2^-26, asin z = z (z^3 / 6 is under half an ulp), where the logarithm's argument
-  // rounds to 1 and loses z (asin(1e-200 i) was -0 i)
-  const tiny = K.lt(cabs([a, b]), k(2 ** -26, t))
-  return [K.select(tiny, a, w[1]), K.select(tiny, b, K.neg(w[0]))]
-}
-/** acos z = pi/2 - asin z. */
-const cacos = (z: Cx): Cx => {
-  const [re, im] = casin(z)
-  return [K.sub(k(Math.PI / 2, re.type), re), K.neg(im)]
-}
-/** atan z = (i/2) (log(1 - i z) - log(1 + i z)). */
-const catan = (z: Cx): Cx => {
-  const t = z[0].type
-  const iz: Cx = [K.neg(z[1]), z[0]]
-  const d = csub(clog(csub(cone(t), iz)), clog(cadd(cone(t), iz)))
-  // below |z| = 2^-26, atan z = z (z^3 / 3 is under half an ulp), where 1 +- i z round to 1
-  const tiny = K.lt(cabs(z), k(2 ** -26, t))
-  return [K.select(tiny, z[0], K.mul(k(-0.5, t), d[1])), K.select(tiny, z[1], K.mul(k(0.5, t), d[0]))]
-}
-/**
  * log(1 + z), accurate for small |z|: log|1+z| = log1p(2a + a^2 + b^2) / 2; past |z| = 2^26 (where
  * the squares overflowed: log1p(1e200 i) was inf) and where 1 + a < 1/2 (where the sum cancels to
  * -1: log1p(-1 + 1e-200 i) was -inf), log|1 + z| itself, as hypot, which loses nothing there.
@@ -222,7 +227,7 @@ const clog1p = ([a, b]: Cx): Cx => {
   const one = k(1, t)
   const s = K.add(K.mul(a, K.add(k(2, t), a)), K.mul(b, b))
   const big = K.or(K.gt(cabs([a, b]), k(2 ** 26, t)), K.lt(K.add(one, a), k(0.5, t)))
-  const re = K.select(big, K.log(hypot(K.add(one, a), b)), K.mul(k(0.5, t), K.log1p(s)))
+  const re = K.select(big, logHypot(K.add(one, a), b), K.mul(k(0.5, t), K.log1p(s)))
   return [re, K.atan2(b, K.add(one, a))]
 }
 /** exp(z) - 1, accurate for small |z|: re = expm1(a) cos b - 2 sin^2(b/2). */
@@ -230,7 +235,7 @@ const cexpm1 = ([a, b]: Cx): Cx => {
   const t = a.type
   const h = K.sin(K.mul(k(0.5, t), b))
   const re = K.sub(K.mul(K.expm1(a), K.cos(b)), K.mul(k(2, t), K.mul(h, h)))
-  return [re, K.mul(K.exp(a), K.sin(b))]
+  return [re, K.select(isZero(b), b, K.mul(K.exp(a), K.sin(b)))]
 }
 
 const csign = (z: Cx): Cx => {
@@ -266,15 +271,21 @@ const cmaxmin = (x: Cx, y: Cx, isMax: boolean): Cx => {
   ]
 }
 
-// x ** n by repeated squaring, with `mul` the type's product and `one` its unit.
-const powBySquaring = <V>(x: V, n: number, mul: (a: V, b: V) => V, one: V): V => {
+// x ** n by repeated squaring, with `mul` the type's product, `one` its unit and `square` its square.
+const powBySquaring = <V>(
+  x: V,
+  n: number,
+  mul: (a: V, b: V) => V,
+  one: V,
+  square: (a: V) => V = (a) => mul(a, a)
+): V => {
   let result: V | undefined
   let base = x
   let e = n
   while (e > 0) {
     if ((e & 1) === 1) result = result === undefined ? base : mul(result, base)
     e >>>= 1
-    if (e > 0) base = mul(base, base)
+    if (e > 0) base = square(base)
   }
   return result ?? one
 }
@@ -402,7 +413,7 @@ export const elementwiseRules: { readonly [P in ElementwisePrimitive]: Elementwi
     const n = Math.abs(y)
     if (isComplex(d)) {
       const one = cone(typeOf(d))
-      const p = powBySquaring(cx(v), n, cmul, one)
+      const p = powBySquaring(cx(v), n, cmul, one, csquare)
       return y < 0 ? cdiv(one, p) : p
     }
     if (d === "bool" || d === "float0") return unsupported("integer_pow", ins)

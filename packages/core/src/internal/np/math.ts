@@ -181,9 +181,10 @@ const oddExtension = (t: Tensor, g: (a: Tensor) => Tensor): Tensor => {
 export const arccosh = (x: TensorLike): Tensor => {
   const t = inexact(x)
   if (isComplex(t.dtype)) {
-    // Kahan's log(z + sqrt(z + 1) sqrt(z - 1)): the principal branch, cut along (-inf, 1)
-    const one = lax.full(t.shape, { re: 1, im: 0 }, t.dtype)
-    return lax.log(lax.add(t, lax.mul(lax.sqrt(lax.add(t, one)), lax.sqrt(lax.sub(t, one)))))
+    // JAX's chlo.acosh: i acos z, or -i acos z where im z < 0 (acos's Hull et al. kernel, accurate
+    // over the whole plane; Kahan's log(z + sqrt(z + 1) sqrt(z - 1)) overflowed past 9e307)
+    const w = lax.acos(t)
+    return lax.select(lax.lt(lax.imag(t), c(lax.imag(t), 0)), timesMinusI(w), timesI(w))
   }
   // above 1e10, log(2x) (relative difference 1 / (4 x^2), below float64's precision, as
   // arcsinh's): a threshold float32 can represent, where 1e150 was infinite in float32 and
@@ -207,10 +208,9 @@ export const arccosh = (x: TensorLike): Tensor => {
  */
 export const arctanh = (x: TensorLike): Tensor => {
   const t = inexact(x)
-  // complex: (log1p(z) - log1p(-z)) / 2, which keeps the sign of a zero imaginary part on the cuts
-  if (isComplex(t.dtype)) {
-    return lax.mul(lax.sub(lax.log1p(t), lax.log1p(lax.neg(t))), lax.full(t.shape, { re: 0.5, im: 0 }, t.dtype))
-  }
+  // complex: i atan(-i z), exactly JAX's chlo.atanh (atan's kernel is atanh's: accurate over the
+  // whole plane, atanh(1) = inf + 0i; keeps the sign of a zero imaginary part on the cuts)
+  if (isComplex(t.dtype)) return timesI(lax.atan(timesMinusI(t)))
   return customJvpCall(realArctanh, [t])[0]!
 }
 
