@@ -78,7 +78,8 @@ const inaccurateInJax: Record<string, ReadonlyArray<string>> = {
   cosh: ["neg.imag", "pos.imag", "ninf.imag", "pinf.imag", "ninfj.imag", "pinfj.imag"],
   tanh: ["ninf", "pinf", "ninfj", "pinfj"],
   sin: ["ninf.imag", "pinf.imag"],
-  cos: ["ninf.imag", "pinf.imag"]
+  cos: ["ninf.imag", "pinf.imag"],
+  sinc: ["q1", "q2", "q3", "q4", "neg", "pos", "negj", "posj", "ninf", "pinf", "ninfj", "pinfj"]
 }
 
 const functions: Record<string, (z: Tensor) => Tensor> = {
@@ -99,7 +100,8 @@ const functions: Record<string, (z: Tensor) => Tensor> = {
   tan: np.tan,
   sinh: np.sinh,
   cosh: np.cosh,
-  tanh: np.tanh
+  tanh: np.tanh,
+  sinc: np.sinc
 }
 
 const TOL: Record<DType, number> = { complex64: 1e-6, complex128: 1e-15 }

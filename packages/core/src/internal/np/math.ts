@@ -284,7 +284,8 @@ export const sinc = (x: TensorLike): Tensor => jitted("sinc", "", [inexact(x)], 
 const sincOf = (t: Tensor): Tensor => {
   const px = lax.mul(t, c(t, Math.PI))
   // |pi x| < 1e-3: 1 - s^2/6 + s^4/120 (truncation below 1e-21, relative); elsewhere sin(s)/s
-  const small = lax.lt(lax.abs(px), c(t, 1e-3))
+  const magnitude = lax.abs(px)
+  const small = lax.lt(magnitude, c(magnitude, 1e-3))
   const safe = lax.select(small, c(t, 1), px)
   const s2 = lax.mul(px, px)
   const taylor = lax.add(lax.sub(c(t, 1), lax.div(s2, c(t, 6))), lax.div(lax.mul(s2, s2), c(t, 120)))
