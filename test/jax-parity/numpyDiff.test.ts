@@ -4,7 +4,7 @@
  * (quoted) or JAX's own rule where JAX departs from NumPy (the JAX source is cited).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { ArgumentError, grad, jit, np, ShapeError, type Tensor, toJsSync, vmap } from "diffect"
+import { ArgumentError, DTypeError, grad, jit, np, ShapeError, type Tensor, toJsSync, vmap } from "diffect"
 import { expect, thrown, value } from "./parity.js"
 
 const f32 = (x: Parameters<typeof np.array>[0]) => np.array(x, { dtype: "float32" })
@@ -509,5 +509,41 @@ describe("roll by a tensor shift (jax/_src/numpy/lax_numpy.py, _roll_dynamic)", 
     )
     expect.error(thrown(() => np.roll(x(), i32([1, 2, 3]), { axis: [0, 1] })), ShapeError, /incompatible shapes/)
     expect.error(thrown(() => np.roll(x(), np.array(1.5))), ArgumentError, /an integer tensor/)
+  })
+})
+
+describe("complex operands (jax/_src/numpy/ufuncs.py)", () => {
+  it("rint rounds each part half to even; frexp refuses complex, as JAX's", () => {
+    // jnp.rint(jnp.array([1.5+2.5j, 3.26-1.74j])) == [2.+2.j, 3.-2.j]
+    const z = np.array([{ re: 1.5, im: 2.5 }, { re: 3.26, im: -1.74 }], { dtype: "complex64" })
+    expect.close(toJsSync(np.rint(z)), [{ re: 2, im: 2 }, { re: 3, im: -2 }])
+    const e = thrown(() => np.frexp(z))
+    assert.instanceOf(e, DTypeError)
+    assert.match((e as Error).message, /frexp does not support complex-valued inputs/)
+  })
+
+  it("logaddexp and logaddexp2 take complex values (jax/_src/lax/other.py); hypot and copysign refuse them", () => {
+    // JAX: max + log1p(exp((a + b) - 2 max)) with the lexicographic max, the imaginary part wrapped
+    // into [-pi, pi] ([-pi/ln 2, pi/ln 2]); values from that formula in Python's cmath
+    const a = np.array([{ re: 1, im: 2 }, { re: 1, im: 3 }, { re: -0.5, im: 0.5 }], { dtype: "complex128" })
+    const b = np.array([{ re: 3, im: -1 }, { re: 1, im: 3.1 }, { re: 2, im: 0 }], { dtype: "complex128" })
+    expect.close(toJsSync(np.logaddexp(a, b)), [
+      { re: 2.856394780842109, im: -0.9779503462008972 },
+      { re: 1.691896659379126, im: 3.05 },
+      { re: 2.070233313869284, im: 0.03669276813146638 }
+    ], 1e-14)
+    expect.close(toJsSync(np.logaddexp2(a, b)), [
+      { re: 2.8559701367188146, im: -0.6484442794634608 },
+      { re: 1.9991333925183838, im: 3.05 },
+      { re: 2.223806445003726, im: 0.07421384830398647 }
+    ], 1e-14)
+    expect.error(thrown(() => np.hypot(a, b)), DTypeError, /jnp\.hypot is not well defined for complex-valued inputs/)
+    expect.error(thrown(() => np.copysign(a, b)), DTypeError, /copysign does not support complex-valued inputs/)
+  })
+
+  it("sinc takes complex values: sin(pi z) / (pi z), 1 at 0", () => {
+    // numpy.sinc(0.5+0.5j) == 0.79869632-0.79869632j
+    const z = np.array([{ re: 0.5, im: 0.5 }, { re: 0, im: 0 }], { dtype: "complex128" })
+    expect.close(toJsSync(np.sinc(z)), [{ re: 0.7986963159564631, im: -0.7986963159564631 }, { re: 1, im: 0 }], 1e-14)
   })
 })

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { isInteger } from "../../DType.js"
+import { isComplex, isInteger } from "../../DType.js"
 import { DTypeError } from "../../Errors.js"
 import * as lax from "../../lax.js"
 import * as np from "../../np.js"
@@ -139,6 +139,9 @@ export const ldexp = (x1: TensorLike, x2: TensorLike): Tensor => {
  */
 export const frexp = (x: TensorLike): [Tensor, Tensor] => {
   const t = toInexact(toTensor(x))
+  if (isComplex(t.dtype)) {
+    throw new DTypeError({ operation: "frexp", detail: "frexp does not support complex-valued inputs" })
+  }
   const a = lax.abs(t)
   const special = lax.or(lax.eq(a, lax.full(a.shape, 0, a.dtype)), lax.not(laxIsFinite(t)))
   const safe = lax.select(special, lax.full(a.shape, 1, a.dtype), a)

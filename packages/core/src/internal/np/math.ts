@@ -72,14 +72,35 @@ export const exp2 = (x: TensorLike): Tensor => {
 // log(e^a + e^b) as JAX computes it: max + log1p(exp(-|a - b|)), and a + b where a - b is NaN
 // (a NaN, or equal infinities). `base` 2 is logaddexp2 (the log1p divided by ln 2).
 const logaddexpValue = (a: Tensor, b: Tensor, base: "e" | "2"): Tensor => {
+  if (isComplex(a.dtype)) return complexLogaddexp(a, b, base)
   const d = lax.sub(a, b)
   const t = lax.exp(lax.neg(lax.abs(base === "e" ? d : lax.mul(d, c(d, Math.LN2)))))
   const l = base === "e" ? lax.log1p(t) : lax.div(lax.log1p(t), c(t, Math.LN2))
   return lax.select(lax.ne(d, d), lax.add(a, b), lax.add(lax.max(a, b), l))
 }
 
-// +inf as 0 (JAX's `_replace_inf`), so that the JVP's weights stay finite at an infinite output.
-const replacePosInf = (x: Tensor): Tensor => lax.select(lax.eq(x, c(x, Infinity)), c(x, 0), x)
+// Complex operands, as JAX's lax logaddexp: the lexicographic max plus log1p(exp(min - max)),
+// written (a + b) - 2 max, and the imaginary part wrapped into [-pi, pi] ([-pi/ln 2, pi/ln 2] for base 2).
+const complexLogaddexp = (a: Tensor, b: Tensor, base: "e" | "2"): Tensor => {
+  const hi = lax.max(a, b)
+  const delta = lax.sub(lax.add(a, b), lax.mul(hi, c(hi, 2)))
+  const tail = base === "e" ? lax.log1p(lax.exp(delta)) : lax.mul(lax.log1p(exp2(delta)), c(delta, 1 / Math.LN2))
+  const out = lax.add(hi, tail)
+  return lax.complex(lax.real(out), wrapBetween(lax.imag(out), base === "e" ? Math.PI : Math.PI / Math.LN2))
+}
+
+// `x` wrapped into [-a, a] (JAX's `_wrap_between`).
+const wrapBetween = (x: Tensor, a: number): Tensor => {
+  const r = lax.rem(lax.add(x, c(x, a)), c(x, 2 * a))
+  return lax.sub(lax.select(lax.lt(r, c(r, 0)), lax.add(r, c(r, 2 * a)), r), c(r, a))
+}
+
+// +inf as 0 (JAX's `_replace_inf`; a complex value by its real part), so that the JVP's weights stay
+// finite at an infinite output.
+const replacePosInf = (x: Tensor): Tensor => {
+  const re = isComplex(x.dtype) ? lax.real(x) : x
+  return lax.select(lax.eq(re, c(re, Infinity)), c(x, 0), x)
+}
 
 // JAX's custom JVP of logaddexp(2): t1 w1 + t2 w2 with w = base^(x - out), +inf read as 0 on
 // both sides (a tie weighs 1/2 each; equal -infinities give NaN, as in JAX).
@@ -253,7 +274,17 @@ export const cbrt = (x: TensorLike): Tensor => {
  *
  * @since 0.1.0
  */
-export const hypot = (x: TensorLike, y: TensorLike): Tensor => jitted("hypot", "", inexactPair("hypot", x, y), hypotOf)
+export const hypot = (x: TensorLike, y: TensorLike): Tensor => {
+  const operands = inexactPair("hypot", x, y)
+  if (isComplex(operands[0]!.dtype)) {
+    throw new DTypeError({
+      operation: "hypot",
+      detail:
+        "jnp.hypot is not well defined for complex-valued inputs. Please convert to real values first, such as by using abs(x)"
+    })
+  }
+  return jitted("hypot", "", operands, hypotOf)
+}
 
 const hypotOf = (a0: Tensor, b0: Tensor): Tensor => {
   const a = lax.abs(a0)
@@ -329,6 +360,8 @@ export const fix = trunc
  */
 export const rint = (x: TensorLike): Tensor => {
   const t = toInexact(toTensor(x))
+  // complex: each part rounded (JAX's rint)
+  if (isComplex(t.dtype)) return lax.complex(rint(lax.real(t)), rint(lax.imag(t)))
   return lax.round(t, { roundingMethod: "toNearestEven" })
 }
 
@@ -408,6 +441,9 @@ export const signbit = (x: TensorLike): Tensor => {
  */
 export const copysign = (x: TensorLike, y: TensorLike): Tensor => {
   const [a, b] = inexactPair("copysign", x, y)
+  if (isComplex(a.dtype)) {
+    throw new DTypeError({ operation: "copysign", detail: "copysign does not support complex-valued inputs" })
+  }
   const m = lax.abs(a)
   return lax.select(signbit(b), lax.neg(m), m)
 }
