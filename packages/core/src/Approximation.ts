@@ -23,6 +23,7 @@
  *
  * @since 0.1.0
  */
+import { reduceLargePio2 } from "./internal/payneHanek.js"
 import * as K from "./Kernel.js"
 import type { BinaryOp, Expr, UnaryOp } from "./Kernel.js"
 
@@ -119,7 +120,14 @@ export type Strategy = "native" | "decomposed"
  *
  * @since 0.1.0
  */
-export type Support = { readonly [Op in Transcendental]: Strategy }
+export type Support = { readonly [Op in Transcendental]: Strategy } & {
+  /**
+   * How decomposed `sin`, `cos` and `tan` reduce |x| > 8192, where Cody and Waite's reduction is
+   * inexact: `"payneHanek"` (exact, in 32-bit integer ops with per-lane shifts), or `"codyWaite"`
+   * (the default: for a backend that goes native there, or SIMD code without per-lane shifts).
+   */
+  readonly trigReduction?: "payneHanek" | "codyWaite"
+}
 
 /**
  * The ops that a declaration renders natively: a renderer's table of
@@ -154,7 +162,8 @@ export const allNative = {
 } as const satisfies Support
 
 /**
- * Every transcendental op decomposed (the WebGPU backend).
+ * Every transcendental op decomposed, `sin`, `cos` and `tan` with Payne and Hanek's reduction past
+ * |x| = 8192 (the WebGPU backend).
  *
  * @since 0.1.0
  */
@@ -173,7 +182,8 @@ export const allDecomposed = {
   cosh: "decomposed",
   tanh: "decomposed",
   pow: "decomposed",
-  atan2: "decomposed"
+  atan2: "decomposed",
+  trigReduction: "payneHanek"
 } as const satisfies Support
 
 // ---------------------------------------------------------------------------
@@ -363,18 +373,26 @@ const twoSum = (a: Expr, b: Expr): readonly [sum: Expr, error: Expr] => {
  * subtractions are kept in rLo (TwoSum) and fed to the polynomials, as fdlibm's
  * kernels take a tail, so they stay out of the result.
  */
-const reducePio2 = (x0: Expr): { readonly quadrant: Expr; readonly sin: Expr; readonly cos: Expr } => {
-  // Beyond |x| = 8192 the reduction is inexact (j PIO2_1 rounds) and the result
-  // only approximate; clamping keeps j PIO2_1 finite and r in range there, so a
-  // finite input never gives NaN or a value outside [-1, 1].
+const reducePio2 = (
+  x0: Expr,
+  wide: boolean
+): { readonly quadrant: Expr; readonly sin: Expr; readonly cos: Expr } => {
+  // Beyond |x| = 8192 the reduction is inexact (j PIO2_1 rounds); clamping keeps j PIO2_1 finite
+  // and r in range there, so a finite input never gives NaN or a value outside [-1, 1]. `wide`
+  // (a backend that decomposes sin everywhere) takes Payne and Hanek's reduction there instead.
   const x = K.max(c(-1e38), K.min(c(1e38), x0))
-  const j = nearest(K.mul(x, c(TWO_OVER_PI)))
-  const head = K.sub(x, K.mul(j, c(PIO2_1)))
-  const tail = K.add(K.mul(j, c(PIO2_3)), K.mul(j, c(PIO2_4)))
-  const [s1, e1] = twoSum(head, K.neg(K.mul(j, c(PIO2_2))))
+  const j0 = nearest(K.mul(x, c(TWO_OVER_PI)))
+  const head = K.sub(x, K.mul(j0, c(PIO2_1)))
+  const tail = K.add(K.mul(j0, c(PIO2_3)), K.mul(j0, c(PIO2_4)))
+  const [s1, e1] = twoSum(head, K.neg(K.mul(j0, c(PIO2_2))))
   const [r0, e2] = twoSum(s1, K.neg(tail))
-  const r = K.max(c(-1), K.min(c(1), r0))
-  const rLo = K.select(K.eq(r, r0), K.add(e1, e2), c(0))
+  const rSmall = K.max(c(-1), K.min(c(1), r0))
+  const rLoSmall = K.select(K.eq(rSmall, r0), K.add(e1, e2), c(0))
+  const large = wide ? K.gt(K.abs(x0), c(8192)) : undefined
+  const far = wide ? reduceLargePio2(x0) : undefined
+  const r = large === undefined ? rSmall : K.select(large, far!.r, rSmall)
+  const rLo = large === undefined ? rLoSmall : K.select(large, far!.rLo, rLoSmall)
+  const j = large === undefined ? j0 : K.select(large, far!.quadrant, j0)
   const z = K.mul(r, r)
   // sin(r + rLo) = sin r + rLo cos r; cos(r + rLo) = cos r - rLo sin r (rLo^2 is below an ulp).
   const sin = K.add(r, K.add(K.mul(K.mul(r, z), horner(z, SIN)), K.mul(rLo, K.sub(c(1), K.mul(c(0.5), z)))))
@@ -387,8 +405,8 @@ const reducePio2 = (x0: Expr): { readonly quadrant: Expr; readonly sin: Expr; re
 /** Non-finite inputs give NaN (tested directly: a GPU compiler may fold `x - x` to 0). */
 const finiteOnly = (x: Expr, value: Expr): Expr => K.select(K.or(K.isnan(x), isInf(x)), c(NaN), value)
 
-const sinOrCos = (x: Expr, cosine: boolean): Expr => {
-  const { cos, quadrant, sin } = reducePio2(x)
+const sinOrCos = (x: Expr, cosine: boolean, wide: boolean): Expr => {
+  const { cos, quadrant, sin } = reducePio2(x, wide)
   // cos(x) = sin(x + pi/2): one quadrant further.
   const q = cosine
     ? K.sub(K.add(quadrant, c(1)), K.mul(c(4), K.floor(K.mul(K.add(quadrant, c(1)), c(0.25)))))
@@ -400,8 +418,8 @@ const sinOrCos = (x: Expr, cosine: boolean): Expr => {
   return cosine ? value : K.select(K.eq(x, c(0)), x, value)
 }
 
-const tan = (x: Expr): Expr => {
-  const { cos, quadrant, sin } = reducePio2(x)
+const tan = (wide: boolean) => (x: Expr): Expr => {
+  const { cos, quadrant, sin } = reducePio2(x, wide)
   const odd = K.or(K.eq(quadrant, c(1)), K.eq(quadrant, c(3)))
   const value = finiteOnly(x, K.select(odd, K.neg(K.div(cos, sin)), K.div(sin, cos)))
   return K.select(K.eq(x, c(0)), x, value)
@@ -522,9 +540,9 @@ const decompositions = (ops: Ops, support: Support): Ops => ({
   expm1,
   log,
   log1p,
-  sin: (x) => sinOrCos(x, false),
-  cos: (x) => sinOrCos(x, true),
-  tan,
+  sin: (x) => sinOrCos(x, false, support.trigReduction === "payneHanek"),
+  cos: (x) => sinOrCos(x, true, support.trigReduction === "payneHanek"),
+  tan: tan(support.trigReduction === "payneHanek"),
   atan,
   asin: (x) => outsideUnit(x, ops.atan2(x, sqrt1mx2(x))),
   acos: (x) => outsideUnit(x, ops.atan2(sqrt1mx2(x), x)),

@@ -201,10 +201,15 @@ const ctanh = ([a, b]: Cx): Cx => {
   const infA = K.eq(K.abs(a), k(Infinity, t))
   const farIm = K.mul(K.mul(k(4, t), K.mul(K.sin(b), K.cos(b))), K.exp(K.mul(k(-2, t), K.abs(a))))
   return [
-    // (past |a| = 20 an infinite or NaN b still gives NaN: 0 * b)
+    // (past |a| = 20 an infinite or NaN b still gives NaN; tested directly, as a GPU compiler may
+    // fold 0 * b to 0)
     K.select(
       big,
-      K.select(infA, copysign(one, a), K.add(copysign(one, a), K.mul(k(0, t), b))),
+      K.select(
+        K.and(K.not(infA), K.or(K.isnan(b), K.eq(K.abs(b), k(Infinity, t)))),
+        k(NaN, t),
+        copysign(one, a)
+      ),
       K.div(K.mul(K.mul(beta, rho), s), den)
     ),
     K.select(infA, zeroTimes(k(0, t), b), K.select(big, farIm, K.div(tb, den)))
