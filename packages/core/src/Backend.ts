@@ -125,6 +125,13 @@ export interface BackendShape {
   readonly fusedDot?: boolean
   /** Whether `compileFused` reads padded inputs (`FusedInput.mask`); without it pads run as primitives. */
   readonly fusedMasks?: boolean
+  /**
+   * How `sin`, `cos` and `tan` past |x| = 8192 are reduced in this backend's fused kernels
+   * (`Approximation.Support.trigReduction`; default `"payneHanek"`, the deeper IR): jit bounds a
+   * group's decomposed depth with it, so a backend that never builds Payne and Hanek's reduction
+   * fits twice the sines in one group.
+   */
+  readonly trigReduction?: "payneHanek" | "codyWaite"
 }
 
 /**
