@@ -298,8 +298,6 @@ export const makeTypedArrayBackend = (options: TypedArrayBackendOptions = {}): T
       if (accounts !== undefined) accounts.peakBytes = accounts.bytes
     },
     fusedDot: true,
-    // its SIMD kernels reduce by Cody and Waite and go native past |x| = 8192 (codegen.ts)
-    trigReduction: "codyWaite",
     compileFused: (spec) => {
       // a product heading the group is computed first, into the kernel's own scratch array
       const dot = spec.dot

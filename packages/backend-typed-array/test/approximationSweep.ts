@@ -76,6 +76,7 @@ const pow64 = (x: number, y: number): number =>
   x === 1 || (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) ? 1 : x ** y
 
 const all = () => true
+const within = (r: number) => (x: number) => Math.abs(x) <= r
 
 /** The functions, their references, domains and documented bounds (docs/numerics.md). */
 export const subjects: ReadonlyArray<Subject> = [
@@ -124,8 +125,8 @@ export const subjects: ReadonlyArray<Subject> = [
     primitive: "sin",
     arity: 1,
     reference: Math.sin,
-    domain: all,
-    domainText: "all float32",
+    domain: within(8192),
+    domainText: "abs(x) <= 8192",
     bound: 1,
     dense: [-10, 10]
   },
@@ -134,9 +135,9 @@ export const subjects: ReadonlyArray<Subject> = [
     primitive: "cos",
     arity: 1,
     reference: Math.cos,
-    domain: all,
-    domainText: "all float32",
-    bound: 1.01,
+    domain: within(8192),
+    domainText: "abs(x) <= 8192",
+    bound: 1,
     dense: [-10, 10]
   },
   {
@@ -144,8 +145,8 @@ export const subjects: ReadonlyArray<Subject> = [
     primitive: "tan",
     arity: 1,
     reference: Math.tan,
-    domain: all,
-    domainText: "all float32",
+    domain: within(8192),
+    domainText: "abs(x) <= 8192",
     bound: 2.5,
     dense: [-10, 10]
   },
@@ -322,8 +323,13 @@ export interface Measurement {
  * Measures a subject: unary ones over `xs`; binary ones over pairs of `xs`
  * with `ys` (same length).
  */
-export const measure = (s: Subject, xs: Float32Array, ys?: Float32Array): Measurement => {
-  const loop = decomposedLoop(s)
+export const measure = (
+  s: Subject,
+  xs: Float32Array,
+  ys?: Float32Array,
+  support: Approximation.Support = Approximation.allDecomposed
+): Measurement => {
+  const loop = decomposedLoop(s, support)
   const out = new Float32Array(xs.length)
   loop(out, s.arity === 1 ? [xs] : [xs, ys!], xs.length)
   let maxUlp = 0

@@ -34,6 +34,27 @@ describe("float32 decompositions (Approximation)", () => {
     })
   }
 
+  // Payne and Hanek's reduction (`trigReduction: "payneHanek"`): the same bounds over all float32
+  for (const [name, bound] of [["sin", 1], ["cos", 1.01], ["tan", 2.5]] as const) {
+    it(`${name} with Payne and Hanek's reduction is within ${bound} ulp over all float32`, () => {
+      const s = { ...subjects.find((x) => x.name === name)!, domain: () => true }
+      const xs = sweep(16, 50_000, s.dense, 1)
+      const m = measure(s, xs, undefined, Approximation.allDecomposedFullRange)
+      assert.isAtMost(m.maxUlp, bound, `${name}: ${m.maxUlp} ulp at ${m.worstInput.join(", ")}`)
+      // beyond 8192, where Cody and Waite's reduction has lost every bit: sin(8.8e7), sin(3.4e38)
+      const far = new Float32Array([88550680, 3.4028234663852886e38, -1e10, 16367173 * 2 ** 72])
+      const got = new Float32Array(far.length)
+      decomposedLoop(s, Approximation.allDecomposedFullRange)(got, [far], far.length)
+      far.forEach((x, i) =>
+        assert.isAtMost(
+          Math.abs(got[i]! - Math.fround(s.reference(x, 0))),
+          2e-7 * Math.max(1, Math.abs(s.reference(x, 0))),
+          `${name}(${x})`
+        )
+      )
+    })
+  }
+
   it("exp and log: over- and underflow, zeros, NaN", () => {
     expect.exact(run("exp", [NaN, Infinity, -Infinity, 0, -0, 88.7229, -103.2789, -104, 1]), [
       NaN,

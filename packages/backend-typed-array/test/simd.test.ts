@@ -25,10 +25,6 @@ import {
 import { decomposedLoop, subjects, sweep } from "./approximationSweep.js"
 import { arr, run, sumOfSquares4M } from "./helpers.js"
 
-// every op decomposed, with the Cody-Waite reduction throughout: WebAssembly SIMD has no per-lane
-// shifts for Payne and Hanek's (a kernel that needs it runs the JS loop)
-const simdDecomposed = { ...Approximation.allDecomposed, trigReduction: "codyWaite" } as const
-
 /** Bit-for-bit equality (NaN equals NaN, -0 differs from 0); the first difference is reported. */
 const sameBits = (got: ArrayLike<number>, want: ArrayLike<number>, what: string, inputs?: ArrayLike<number>): void => {
   assert.strictEqual(got.length, want.length, `${what}: length`)
@@ -75,7 +71,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
           const ins = s.arity === 1 ? (["float32"] as const) : (["float32", "float32"] as const)
           const lanes = Approximation.decompose(
             lowerElementwise(s.primitive, ins, "float32", {} as never),
-            simdDecomposed
+            Approximation.allDecomposed
           )
           assert.strictEqual(setRelaxedKernels(relaxed), relaxed)
           let simd: ReturnType<typeof compileSimd>
@@ -93,7 +89,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
           const ys = s.arity === 2 ? new Float32Array([...sweep(16, 50_000, s.dense, 7), ...specials]) : undefined
           const operands = ys === undefined ? [xs] : [xs, ys]
           const want = new Float32Array(xs.length)
-          decomposedLoop(s, simdDecomposed)(want, operands, xs.length)
+          decomposedLoop(s)(want, operands, xs.length)
           const got = new Float32Array(xs.length)
           simd(operands, [got], xs.length)
           sameBits(got, want, s.name, xs)
@@ -105,7 +101,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
   it("a heavy kernel (two vectors per iteration) gives the JS loop's bits at every length: odd vector counts, tails, chunk edges", () => {
     const lanes = Approximation.decompose(
       lowerElementwise("tanh", ["float32"], "float32", {} as never),
-      simdDecomposed
+      Approximation.allDecomposed
     )
     assert.isTrue(pairedKernel(lanes))
     assert.isFalse(pairedKernel([Kernel.neg(Kernel.input(0, "f32"))]))
@@ -137,7 +133,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
   it("a fused chain of 200 decomposed sines (46,000 nodes) reuses the locals of dead values and gives the JS loop's bits", () => {
     const sin = Approximation.decompose(
       lowerElementwise("sin", ["float32"], "float32", {} as never),
-      simdDecomposed
+      Approximation.allDecomposed
     )[0]!
     // sin(sin(...sin(x))): each step's input node replaced by the step before
     const substitute = (e: Kernel.Expr, x: Kernel.Expr, memo: Map<Kernel.Expr, Kernel.Expr>): Kernel.Expr => {
@@ -180,7 +176,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
     const got = new Float32Array(n)
     simd([xs], [got], n)
     const want = new Float32Array(n)
-    compileElementwise([chain], [1], { float32: "strict", transcendentals: simdDecomposed }).loop(
+    compileElementwise([chain], [1], { float32: "strict", transcendentals: Approximation.allDecomposed }).loop(
       want,
       [xs],
       n
@@ -238,7 +234,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
               else made.push((unary as Record<string, (x: Kernel.Expr) => Kernel.Expr>)[d.op]!(at(d.a)))
             }
             const outs = picks.map((p) => made[arity + (p % (made.length - arity))] ?? made[0]!)
-            const lanes = Approximation.decompose(outs, simdDecomposed)
+            const lanes = Approximation.decompose(outs, Approximation.allDecomposed)
             const simd = compileSimd(float, [], Array.from({ length: arity }, () => ({ kind: "flat" as const })), lanes)
             if (simd === undefined) return
             compiled++
@@ -258,7 +254,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
               const want = new Array_(n)
               compileElementwise([e], ins.map(() => 1), {
                 float32: "strict",
-                transcendentals: simdDecomposed
+                transcendentals: Approximation.allDecomposed
               }).loop(want, ins, n)
               sameBits(got[o]!, want, `output ${o}`)
             })
@@ -581,7 +577,7 @@ describe.skipIf(!simdAvailable())("WebAssembly SIMD kernels", () => {
             const want = arrayOf(e.type)
             compileElementwise([e], ins.map(() => 1), {
               float32: "strict",
-              transcendentals: simdDecomposed
+              transcendentals: Approximation.allDecomposed
             }).loop(want, ins, n)
             sameBits(got[o]!, want, `output ${o} (${e.type}: ${Kernel.format(e).slice(0, 300)})`)
           })

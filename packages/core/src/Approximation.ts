@@ -162,8 +162,8 @@ export const allNative = {
 } as const satisfies Support
 
 /**
- * Every transcendental op decomposed, `sin`, `cos` and `tan` with Payne and Hanek's reduction past
- * |x| = 8192 (the WebGPU backend).
+ * Every transcendental op decomposed, `sin`, `cos` and `tan` by Cody and Waite's reduction (exact
+ * up to |x| = 8192; the WebGPU backend).
  *
  * @since 0.1.0
  */
@@ -182,9 +182,18 @@ export const allDecomposed = {
   cosh: "decomposed",
   tanh: "decomposed",
   pow: "decomposed",
-  atan2: "decomposed",
-  trigReduction: "payneHanek"
+  atan2: "decomposed"
 } as const satisfies Support
+
+/**
+ * Every transcendental op decomposed, and `sin`, `cos` and `tan` reduced by Payne and Hanek's
+ * method past |x| = 8192 (`trigReduction: "payneHanek"`): accurate over all float32 (docs/numerics.md),
+ * for a backend whose shader compiler takes the larger IR (not WebGPU's default: Chromium's
+ * SwiftShader took 60 s to compile one sine with it).
+ *
+ * @since 0.1.0
+ */
+export const allDecomposedFullRange = { ...allDecomposed, trigReduction: "payneHanek" } as const satisfies Support
 
 // ---------------------------------------------------------------------------
 // Constants. Polynomials: packages/core/scripts/fitApproximations.ts (same names).

@@ -127,9 +127,8 @@ export interface BackendShape {
   readonly fusedMasks?: boolean
   /**
    * How `sin`, `cos` and `tan` past |x| = 8192 are reduced in this backend's fused kernels
-   * (`Approximation.Support.trigReduction`; default `"payneHanek"`, the deeper IR): jit bounds a
-   * group's decomposed depth with it, so a backend that never builds Payne and Hanek's reduction
-   * fits twice the sines in one group.
+   * (`Approximation.Support.trigReduction`; default `"codyWaite"`): jit bounds a group's decomposed
+   * depth with it, and a sine reduced by Payne and Hanek is 64 IR levels instead of 28.
    */
   readonly trigReduction?: "payneHanek" | "codyWaite"
 }

@@ -333,7 +333,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   // each group member's depth: that of the deepest chain of members of its group ending at it
   const depth = new Map<Var, Depth>()
   const depths = new Map<string, Depth>()
-  const depthSupport = { ...Approximation.allDecomposed, trigReduction: options.trigReduction ?? "payneHanek" } as const
+  const depthSupport = { ...Approximation.allDecomposed, trigReduction: options.trigReduction ?? "codyWaite" } as const
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
   const uses = new Map<Var, number>()
