@@ -388,7 +388,7 @@ const reducePio2 = (
 ): { readonly quadrant: Expr; readonly sin: Expr; readonly cos: Expr } => {
   // Beyond |x| = 8192 the reduction is inexact (j PIO2_1 rounds); clamping keeps j PIO2_1 finite
   // and r in range there, so a finite input never gives NaN or a value outside [-1, 1]. `wide`
-  // (a backend that decomposes sin everywhere) takes Payne and Hanek's reduction there instead.
+  // (`trigReduction: "payneHanek"`) takes Payne and Hanek's reduction there instead.
   const x = K.max(c(-1e38), K.min(c(1e38), x0))
   const j0 = nearest(K.mul(x, c(TWO_OVER_PI)))
   const head = K.sub(x, K.mul(j0, c(PIO2_1)))
