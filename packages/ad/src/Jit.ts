@@ -388,8 +388,7 @@ const compileFor = (program: Program, backend: BackendShape): CompiledProgram =>
   const steps = planFusion(simple, fuse, {
     dots: backend.fusedDot === true,
     masks: backend.fusedMasks === true,
-    uniform,
-    ...(backend.trigReduction === undefined ? {} : { trigReduction: backend.trigReduction })
+    uniform
   })
   return {
     program: simple,
