@@ -127,15 +127,15 @@ export const blockFunc = (t: Tile): Func => {
     10,
     11
   ]
-  const [jp, pa, pb, tile, end, colB, cr] = [12, 13, 14, 15, 16, 17, 18]
+  const [jp, pa, pb, tile, left, colB, cr] = [12, 13, 14, 15, 16, 17, 18]
   const v0 = 19
   const acc = (r: number, h: number) => v0 + r * nv + h
   const bv = (h: number) => v0 + mr * nv + h
   const av = v0 + mr * nv + nv
   const { get, set, tee } = op
-  // load (or store) the C tile at `tile`, row by row through `cr`
-  const tileRows = (perRow: (r: number) => ReadonlyArray<number>) => [
-    ...get(tile),
+  // load (or store) the C tile at `base`, row by row through `cr`
+  const tileRows = (base: ReadonlyArray<number>, perRow: (r: number) => ReadonlyArray<number>) => [
+    ...base,
     ...set(cr),
     ...Array.from({ length: mr }, (_, r) => [...perRow(r), ...(r + 1 < mr ? addTo(cr, get(ldc)) : [])]).flat()
   ]
@@ -144,21 +144,29 @@ export const blockFunc = (t: Tile): Func => {
     ...op.ifVoid,
     ...Array.from({ length: mr * nv }, (_, i) => [...op.v128Zero, ...set(v0 + i)]).flat(),
     ...op.else_,
-    ...tileRows((r) =>
-      Array.from({ length: nv }, (_, h) => [...get(cr), ...op.v128Load(16 * h), ...set(acc(r, h))]).flat()
+    ...tileRows(
+      get(tile),
+      (r) => Array.from({ length: nv }, (_, h) => [...get(cr), ...op.v128Load(16 * h), ...set(acc(r, h))]).flat()
     ),
     ...op.end
   ]
-  const storeTile = tileRows((r) =>
-    Array.from({ length: nv }, (_, h) => [...get(cr), ...get(acc(r, h)), ...op.v128Store(16 * h)]).flat()
+  // The store's rows start at `tile + left` (left = 0 after the k loop): were they `tile`'s, V8 would
+  // share the six row addresses with the load's and keep them in registers through the k loop,
+  // leaving too few for the loop's own values (37 x86 instructions a step instead of 33: the same
+  // speed on a quiet core, 2-6% slower while another tenant shares it; docs/architecture.md).
+  const storeTile = tileRows(
+    [...get(tile), ...get(left), ...op.i32Add],
+    (r) => Array.from({ length: nv }, (_, h) => [...get(cr), ...get(acc(r, h)), ...op.v128Store(16 * h)]).flat()
   )
   // One step of k: load the rhs vectors, splat each lhs value, multiply-add, advance both pointers.
   // V8 (TurboFan) issues a block's loads first, in order, and sinks the pure multiply-adds to the
   // end of the block: a 6 x 8 tile then holds six splats, two rhs vectors and twelve accumulators
   // at once and spills (26 against 53 GFLOP/s). A branch out of the loop after each row (on
-  // `kc == 0`, never true) makes the row's multiply-adds happen before the next row's load, as
-  // the exit path needs their values: 12 accumulators + 2 rhs vectors + 1 splat = 15 registers.
-  const fence = [...get(kc), ...op.i32Eqz, ...op.brIf(1)]
+  // `left == 0`, never true inside the loop) makes the row's multiply-adds happen before the next
+  // row's load, as the exit path needs their values: 12 accumulators + 2 rhs vectors + 1 splat = 15
+  // registers. The loop counts `left` (the steps to go) down rather than comparing `pa` with an end:
+  // one register, tested by the fences too.
+  const fence = [...get(left), ...op.i32Eqz, ...op.brIf(1)]
   const step = [
     ...Array.from({ length: nv }, (_, h) => [...get(pb), ...op.v128Load(16 * h), ...set(bv(h))]).flat(),
     ...Array.from({ length: mr }, (_, r) => [
@@ -172,12 +180,11 @@ export const blockFunc = (t: Tile): Func => {
       ...(t.fence === true && r + 1 < mr ? fence : [])
     ]).flat(),
     ...addTo(pb, get(bStepK)),
-    ...get(pa),
-    ...get(aStepK),
-    ...op.i32Add,
-    ...tee(pa),
-    ...get(end),
-    ...op.i32Ne,
+    ...addTo(pa, get(aStepK)),
+    ...get(left),
+    ...op.i32Const(1),
+    ...op.i32Sub,
+    ...tee(left),
     ...op.brIf(0)
   ]
   const body = [
@@ -191,12 +198,9 @@ export const blockFunc = (t: Tile): Func => {
     ...op.loop, // column panels
     ...loadTile,
     ...get(ap),
-    ...tee(pa),
+    ...set(pa),
     ...get(kc),
-    ...get(aStepK),
-    ...op.i32Mul,
-    ...op.i32Add,
-    ...set(end),
+    ...set(left),
     ...get(colB),
     ...set(pb),
     ...op.block, // k (kc >= 1 steps), in a block the fences exit
