@@ -388,7 +388,8 @@ const compileFor = (program: Program, backend: BackendShape): CompiledProgram =>
   const steps = planFusion(simple, fuse, {
     dots: backend.fusedDot === true,
     masks: backend.fusedMasks === true,
-    uniform
+    uniform,
+    ...(backend.trigReduction === undefined ? {} : { trigReduction: backend.trigReduction })
   })
   return {
     program: simple,

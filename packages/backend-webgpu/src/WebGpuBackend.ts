@@ -36,6 +36,8 @@ export interface WebGpuShape {
   /** The adapter's vendor/architecture/description, for logs. */
   readonly description: string
   readonly limits: GPUSupportedLimits
+  /** How the shaders reduce large trigonometric arguments (`WebGpuOptions.trigReduction`, or the adapter's default). */
+  readonly trigReduction: "payneHanek" | "codyWaite"
   /** GPU buffers held by live tensors now: their count and total bytes. */
   readonly memory: () => { readonly buffers: number; readonly bytes: number }
   /** Submits the commands recorded so far (they are also submitted at the end of each synchronous section). */
@@ -94,15 +96,23 @@ export class WebGpu extends Context.Service<WebGpu, WebGpuShape>()("diffect/WebG
 export type WebGpuSource = DeviceSource
 
 /**
- * What `layerWith` takes: a source (or none, for the platform's default) and
+ * What `layerWith` takes: a source (or none, for the platform's default),
  * `memoryLimit`, the most bytes of GPU memory live tensors may hold: an
  * allocation past it fails with `MemoryLimitError` (a typed failure, where
- * exhausting the device would lose it).
+ * exhausting the device would lose it), and `trigReduction`, how `sin`, `cos`
+ * and `tan` reduce arguments past |x| = 8192: `"payneHanek"` (exact over all
+ * float32, within 1, 1.01 and 2.5 ulp; the default, except on SwiftShader) or
+ * `"codyWaite"` (shorter shaders, whose error grows past 8192: `sin(1e8)` is off
+ * by whole units; the default on SwiftShader, whose shader compiler took 60 s
+ * over one Payne-Hanek sine).
  *
  * @category Backends
  * @since 0.1.0
  */
-export type WebGpuOptions = (WebGpuSource | { readonly gpu?: undefined }) & { readonly memoryLimit?: number }
+export type WebGpuOptions = (WebGpuSource | { readonly gpu?: undefined }) & {
+  readonly memoryLimit?: number
+  readonly trigReduction?: "payneHanek" | "codyWaite"
+}
 
 const sourceOf = (options: WebGpuOptions | undefined): WebGpuSource | undefined =>
   options === undefined || !("gpu" in options || "adapter" in options || "device" in options) ||
@@ -114,7 +124,9 @@ const make = (options: WebGpuOptions | undefined) =>
   Effect.gen(function*() {
     const acquired = yield* acquireDevice(sourceOf(options))
     const runtime = yield* Effect.acquireRelease(
-      Effect.sync(() => new Runtime(acquired.device, options?.memoryLimit, acquired.description)),
+      Effect.sync(() =>
+        new Runtime(acquired.device, options?.memoryLimit, acquired.description, options?.trigReduction)
+      ),
       (runtime) =>
         Effect.sync(() => {
           // a default device goes back to the pool (its buffers destroyed); others as owned
@@ -128,6 +140,7 @@ const make = (options: WebGpuOptions | undefined) =>
       device: acquired.device,
       description: acquired.description,
       limits: acquired.device.limits,
+      trigReduction: runtime.trigReduction,
       memory: () => runtime.memory(),
       flush: () => runtime.flush(),
       stats: () => runtime.stats()
@@ -141,7 +154,8 @@ const layerWith = (options: WebGpuOptions): Layer.Layer<Backend | WebGpu, WebGpu
     gpu: anyValue,
     adapter: anyValue,
     device: anyValue,
-    memoryLimit: { expected: "a non-negative number of bytes", test: (u) => typeof u === "number" && u >= 0 }
+    memoryLimit: { expected: "a non-negative number of bytes", test: (u) => typeof u === "number" && u >= 0 },
+    trigReduction: { expected: "\"payneHanek\" or \"codyWaite\"", test: (u) => u === "payneHanek" || u === "codyWaite" }
   })
   return Layer.effectContext(make(options))
 }
@@ -154,7 +168,8 @@ const layerWith = (options: WebGpuOptions): Layer.Layer<Backend | WebGpu, WebGpu
  *   which runs on Mesa's software renderer, else Dawn's default backends).
  * - `layerWith({ gpu } | { adapter } | { device })`: a given GPU, adapter or
  *   device; each may add `memoryLimit`, a budget of live GPU bytes
- *   (`layerWith({ memoryLimit: 256 * 2 ** 20 })` alone uses the default device).
+ *   (`layerWith({ memoryLimit: 256 * 2 ** 20 })` alone uses the default device),
+ *   and `trigReduction` (`WebGpuOptions`).
  *
  * Both fail with `WebGpuUnavailableError` when no adapter or device can be had.
  * float64 and complex128 are not supported (WGSL has no f64): uploading or

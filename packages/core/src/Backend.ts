@@ -125,6 +125,12 @@ export interface BackendShape {
   readonly fusedDot?: boolean
   /** Whether `compileFused` reads padded inputs (`FusedInput.mask`); without it pads run as primitives. */
   readonly fusedMasks?: boolean
+  /**
+   * How `sin`, `cos` and `tan` past |x| = 8192 are reduced in this backend's fused kernels
+   * (`Approximation.Support.trigReduction`; default `"codyWaite"`): jit bounds a group's decomposed
+   * depth with it, and a sine reduced by Payne and Hanek is 64 IR levels instead of 28.
+   */
+  readonly trigReduction?: "payneHanek" | "codyWaite"
 }
 
 /**

@@ -87,6 +87,8 @@ export interface FusionOptions {
   readonly masks?: boolean
   /** The uniform constants (simplify.ts): literals in their readers, never group outputs. */
   readonly uniform?: UniformValues
+  /** The backend's reduction of large trigonometric arguments (`BackendShape.trigReduction`): the depth it decomposes to. */
+  readonly trigReduction?: "payneHanek" | "codyWaite"
 }
 
 /** One step of a plan: an equation run alone, or a fusion group. */
@@ -279,7 +281,7 @@ interface Depth {
  * 1 for a float32 add, 1 and 27 for a sine, 61 and 154 for `erf_inv`); 1 for a broadcast or
  * reshape. Cached per primitive, dtypes and params.
  */
-const memberDepth = (eqn: PrimitiveEquation, cache: Map<string, Depth>): Depth => {
+const memberDepth = (eqn: PrimitiveEquation, cache: Map<string, Depth>, support: Approximation.Support): Depth => {
   if (!isElementwise(eqn.primitive)) return { nodes: 1, levels: 1 }
   const inDTypes = eqn.inputs.map((v) => v.aval.dtype)
   const outDType = eqn.outputs[0]!.aval.dtype
@@ -290,7 +292,7 @@ const memberDepth = (eqn: PrimitiveEquation, cache: Map<string, Depth>): Depth =
   // an input is a leaf of depth 1: what a member adds is the rest (at least 1, a copy included)
   const depth = {
     nodes: Math.max(1, exprDepth(lowered) - 1),
-    levels: Math.max(1, exprDepth(Approximation.decompose(lowered, Approximation.allDecomposed)) - 1)
+    levels: Math.max(1, exprDepth(Approximation.decompose(lowered, support)) - 1)
   }
   cache.set(key, depth)
   return depth
@@ -331,6 +333,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
   // each group member's depth: that of the deepest chain of members of its group ending at it
   const depth = new Map<Var, Depth>()
   const depths = new Map<string, Depth>()
+  const depthSupport = { ...Approximation.allDecomposed, trigReduction: options.trigReduction ?? "codyWaite" } as const
   const views = new Map<Var, ViewOf>()
   const materialized = new Set<Var>()
   const uses = new Map<Var, number>()
@@ -483,7 +486,7 @@ export const planFusion = (program: Program, fuse: boolean, options: FusionOptio
       seal(g)
       g = undefined
     }
-    const own = memberDepth(eqn, depths)
+    const own = memberDepth(eqn, depths, depthSupport)
     const depthIn = (h: Group): Depth => {
       let nodes = 0
       let levels = 0

@@ -247,6 +247,8 @@ export const makeBackend = (runtime: Runtime): BackendShape => {
     fusedInPlace: true,
     // a product heads its group: its tiles go through the epilogue in registers (kernels/fusedDot.ts)
     fusedDot: true,
+    // jit bounds a group's decomposed depth by the sines the shaders build
+    trigReduction: runtime.trigReduction,
     compileFused: (spec) => {
       const group = spec.dot === undefined ? compileFused(runtime, spec) : compileFusedDot(runtime, spec)
       return {

@@ -8,7 +8,7 @@
  * collected are destroyed after the batch that may still use them is submitted
  * (WebGPU defers freeing memory until submitted work completes).
  */
-import { BackendError, MemoryLimitError } from "@diffect/core"
+import { Approximation, BackendError, MemoryLimitError } from "@diffect/core"
 
 // WebGPU's flag values (spelled out so that Node needs no globals installed).
 /** @internal */
@@ -74,6 +74,18 @@ export interface RuntimeStats {
 }
 
 const backendName = "webgpu"
+
+/** How large trigonometric arguments are reduced (`Approximation.Support.trigReduction`). */
+export type TrigReduction = "payneHanek" | "codyWaite"
+
+/**
+ * The default reduction for an adapter (its vendor, architecture and description): Cody and Waite's
+ * on SwiftShader, Chromium's software adapter, where one Payne-Hanek sine took 60 s to compile
+ * (session 35, docs/architecture.md); Payne and Hanek's everywhere else (Dawn on llvmpipe compiles
+ * it at once), so that `sin(1e8)` is right by default.
+ */
+export const trigReductionFor = (description: string): TrigReduction =>
+  /swiftshader/i.test(description) ? "codyWaite" : "payneHanek"
 let layers = 0
 
 /**
@@ -145,10 +157,22 @@ export class Runtime {
    * kernels with long per-invocation loops must respect.
    */
   readonly software: boolean
+  /**
+   * How sines, cosines and tangents past |x| = 8192 are reduced (`WebGpuOptions.trigReduction`):
+   * Payne and Hanek's method, exact over all float32, unless the layer asked for Cody and Waite's or
+   * the adapter is SwiftShader, whose shader compiler took 60 s over one such sine (`trigReductionFor`).
+   */
+  readonly trigReduction: TrigReduction
+  /** The transcendental ops' decompositions the shaders compute (wgsl.ts), with that reduction. */
+  readonly transcendentals: Approximation.Support
 
-  constructor(device: GPUDevice, memoryLimit = Infinity, description = "") {
+  constructor(device: GPUDevice, memoryLimit = Infinity, description = "", trigReduction?: TrigReduction) {
     this.device = device
     this.software = /llvmpipe|lavapipe|softpipe|swiftshader/i.test(description)
+    this.trigReduction = trigReduction ?? trigReductionFor(description)
+    this.transcendentals = this.trigReduction === "payneHanek"
+      ? Approximation.allDecomposedFullRange
+      : Approximation.allDecomposed
     this.memoryLimit = memoryLimit
     this.label = `WebGPU layer #${++layers}`
     this.limits = device.limits

@@ -151,6 +151,8 @@ const helperOrder = Object.keys(helperSources)
 /** A set of helper functions a shader needs. */
 export class Helpers {
   readonly #used = new Set<string>()
+  /** How the kernels' transcendental ops are decomposed (the runtime's; Cody-Waite sines by default). */
+  constructor(readonly support: Approximation.Support = transcendentals) {}
   use(name: string): void {
     if (this.#used.has(name)) return
     for (const dep of helperDeps[name] ?? []) this.use(dep)
@@ -196,7 +198,8 @@ const internal = (what: string): never => {
  * into the kernel IR (core's Approximation), since WGSL's built-ins may be far
  * less accurate (2^-11 absolute for sin) and are unspecified on NaN and
  * infinities. The kernels decompose before rendering, so the renderer has
- * built-ins only for the ops declared native (none).
+ * built-ins only for the ops declared native (none). Large sines are reduced as the runtime
+ * says (`Runtime.transcendentals`: Payne and Hanek's method unless on SwiftShader).
  */
 export const transcendentals = Approximation.allDecomposed satisfies Approximation.Support
 
@@ -448,7 +451,7 @@ const cast = (from: ScalarType, to: ScalarType, x: string, h: Helpers): string =
 
 /**
  * Emits `let` bindings computing `exprs` (shared nodes once), given how to read
- * an input lane, after decomposing the transcendental ops (`transcendentals`).
+ * an input lane, after decomposing the transcendental ops as `helpers.support` says.
  * Returns the statements and the names of the results.
  */
 export const emitExprs = (
@@ -526,6 +529,6 @@ export const emitExprs = (
     names.set(e, name)
     return name
   }
-  const results = Approximation.decompose(exprs, transcendentals).map(visit)
+  const results = Approximation.decompose(exprs, helpers.support).map(visit)
   return { body: lines.join("\n"), results }
 }

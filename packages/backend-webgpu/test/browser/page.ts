@@ -41,7 +41,7 @@ const program = Effect.gen(function*() {
       )
     }
   }
-  return { adapter: gpu.description, results } satisfies BrowserReport
+  return { adapter: gpu.description, trigReduction: gpu.trigReduction, results } satisfies BrowserReport
 }).pipe(Effect.provide(WebGpuBackend.layer))
 
 const publish = (report: BrowserReport | { readonly error: string }) => {

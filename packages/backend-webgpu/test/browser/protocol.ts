@@ -15,5 +15,7 @@ export type BrowserResult =
 /** The page's report. */
 export interface BrowserReport {
   readonly adapter: string
+  /** The layer's reduction of large trigonometric arguments (Cody-Waite on SwiftShader, else Payne-Hanek). */
+  readonly trigReduction: string
   readonly results: ReadonlyArray<BrowserResult>
 }

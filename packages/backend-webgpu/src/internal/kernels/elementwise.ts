@@ -21,7 +21,7 @@ const source = (
   params: unknown
 ): string => {
   const lanes = lowerElementwise(primitive, inDTypes, outDType, params as never)
-  const helpers = new Helpers()
+  const helpers = new Helpers(runtime.transcendentals)
   const load = (input: Kernel.Input): string => {
     const dtype = inDTypes[input.index]!
     if (dtype === "bool") return `(in${input.index}[i] != 0u)`

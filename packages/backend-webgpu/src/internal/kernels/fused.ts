@@ -113,7 +113,7 @@ const SERIAL_COLUMN = 1024
  * group is too large for one (staged.ts). Pipelines are cached by source.
  */
 export const compileFused = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
-  const outputs = decomposedOutputs(spec)
+  const outputs = decomposedOutputs(spec, runtime.transcendentals)
   const decomposed = { ...spec, outputs }
   if (operations(outputs) <= MAX_NODES) return compileOne(runtime, decomposed)
   return compileStaged(runtime, decomposed, outputs, (stage) => compileOne(runtime, stage))
@@ -179,7 +179,7 @@ const compileOne = (runtime: Runtime, spec: FusedKernelSpec): CompiledGroup => {
   // The shader; `alias` maps inputs to the output whose buffer they are (a donated input
   // written in place: read through the output's binding, at the element written).
   const variant = (alias: ReadonlyMap<number, number>) => {
-    const helpers = new Helpers()
+    const helpers = new Helpers(runtime.transcendentals)
     const word = (k: number, index: string): string =>
       packedIn ? `pin[${inBase[k]!}u + ${index}]` : alias.has(k) ? `out${alias.get(k)!}[${index}]` : `in${k}[${index}]`
     const load = (input: Kernel.Input): string => {

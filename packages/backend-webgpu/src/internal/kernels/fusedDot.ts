@@ -56,7 +56,7 @@ export const compileFusedDot = (runtime: Runtime, spec: FusedKernelSpec): Compil
   }
   const header = `// input ${dot.input} = dot_general(input ${dot.lhs}, input ${dot.rhs}) ${JSON.stringify(dot.params)}`
 
-  const outputs = decomposedOutputs(spec)
+  const outputs = decomposedOutputs(spec, runtime.transcendentals)
   const others = spec.inputs.map((_, k) => k).filter((k) => k !== dot.input && k < dot.lhs)
   const input = spec.inputs[dot.input]!
   const oneShader = dot.dtype === "float32" &&
@@ -70,7 +70,7 @@ export const compileFusedDot = (runtime: Runtime, spec: FusedKernelSpec): Compil
   if (!oneShader) return { source: `${header}, then:\n${epilogue.source}`, run: twoPass }
 
   const { shape: mshape, strides: mstrides } = mergeDims(spec.shape, others.map((k) => spec.inputs[k]!.strides))
-  const helpers = new Helpers()
+  const helpers = new Helpers(runtime.transcendentals)
   const load = (x: Kernel.Input): string => {
     if (x.index === dot.input) return "dv"
     const dtype = spec.inputs[x.index]!.dtype

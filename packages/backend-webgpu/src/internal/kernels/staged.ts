@@ -12,7 +12,6 @@
 import { Approximation, Kernel } from "@diffect/core"
 import type { DType, FusedInput, FusedKernelSpec, FusedOutput } from "@diffect/core"
 import type { Runtime, Storage } from "../runtime.js"
-import { transcendentals } from "../wgsl.js"
 import type { CompiledGroup } from "./fused.js"
 
 type Expr = Kernel.Expr
@@ -51,9 +50,12 @@ const evaluationOrder = (roots: ReadonlyArray<Expr>): Array<Expr> => {
   return order
 }
 
-/** The group's outputs with their transcendentals decomposed (as the shaders compute them). */
-export const decomposedOutputs = (spec: FusedKernelSpec): ReadonlyArray<FusedOutput> => {
-  const lanes = Approximation.decompose(spec.outputs.flatMap((o) => o.lanes), transcendentals)
+/** The group's outputs with their transcendentals decomposed (as the runtime's shaders compute them). */
+export const decomposedOutputs = (
+  spec: FusedKernelSpec,
+  support: Approximation.Support
+): ReadonlyArray<FusedOutput> => {
+  const lanes = Approximation.decompose(spec.outputs.flatMap((o) => o.lanes), support)
   let at = 0
   return spec.outputs.map((o) => ({ ...o, lanes: o.lanes.map(() => lanes[at++]!) }))
 }
