@@ -152,7 +152,7 @@ export const blockFunc = (t: Tile): Func => {
   ]
   // The store's rows start at `tile + left` (left = 0 after the k loop): were they `tile`'s, V8 would
   // share the six row addresses with the load's and keep them in registers through the k loop,
-  // leaving too few for the loop's own values (37 x86 instructions a step instead of 33: the same
+  // leaving too few for the loop's own values (37 x86 instructions a step instead of 34: the same
   // speed on a quiet core, 2-6% slower while another tenant shares it; docs/architecture.md).
   const storeTile = tileRows(
     [...get(tile), ...get(left), ...op.i32Add],
@@ -187,6 +187,17 @@ export const blockFunc = (t: Tile): Func => {
     ...tee(left),
     ...op.brIf(0)
   ]
+  // V8 computes a splat's `memory + offset` base with a separate add (x64 `leaq`) for each offset,
+  // in the k loop (four `leaq`s of its 34 instructions a step), unless the same base was computed
+  // before the loop: then the loop reuses it from a register. So each row's splat is loaded once
+  // before the loop, into the C tile's first vector, which the tile's store overwrites after it
+  // (the accumulators are loaded already): 30 instructions a step.
+  const splatBases = Array.from({ length: mr - 1 }, (_, r) => [
+    ...get(tile),
+    ...get(pa),
+    ...t.splat(t.bytes * (r + 1)),
+    ...op.v128Store(0)
+  ]).flat()
   const body = [
     ...op.loop, // row groups
     ...get(bp),
@@ -201,6 +212,7 @@ export const blockFunc = (t: Tile): Func => {
     ...set(pa),
     ...get(kc),
     ...set(left),
+    ...splatBases,
     ...get(colB),
     ...set(pb),
     ...op.block, // k (kc >= 1 steps), in a block the fences exit
