@@ -163,7 +163,7 @@ export const allNative = {
 
 /**
  * Every transcendental op decomposed, `sin`, `cos` and `tan` by Cody and Waite's reduction (exact
- * up to |x| = 8192; the WebGPU backend).
+ * up to |x| = 8192; the WebGPU backend on SwiftShader, or with `trigReduction: "codyWaite"`).
  *
  * @since 0.1.0
  */
@@ -188,8 +188,8 @@ export const allDecomposed = {
 /**
  * Every transcendental op decomposed, and `sin`, `cos` and `tan` reduced by Payne and Hanek's
  * method past |x| = 8192 (`trigReduction: "payneHanek"`): accurate over all float32 (docs/numerics.md),
- * for a backend whose shader compiler takes the larger IR (not WebGPU's default: Chromium's
- * SwiftShader took 60 s to compile one sine with it).
+ * for a backend whose shader compiler takes the larger IR (the WebGPU backend's default, except on
+ * Chromium's SwiftShader, which took 60 s to compile one sine with it).
  *
  * @since 0.1.0
  */
