@@ -12,6 +12,7 @@ import type { BackendShape, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { WebGpu, WebGpuBackend } from "../src/index.js"
+import { loadNodeGpu } from "../src/internal/device.js"
 import { trigReductionFor } from "../src/internal/runtime.js"
 import { skipReason } from "./setup.js"
 
@@ -88,4 +89,19 @@ describe.skipIf(skipReason !== undefined)("large trigonometric arguments on WebG
         assert.deepStrictEqual(yield* run(short.backend, f, small), yield* run(full.backend, f, small))
       }
     })))
+
+  it.effect("a layer over a given device describes it by its adapterInfo, and its reduction follows", () =>
+    Effect.gen(function*() {
+      const device = yield* Effect.promise(async () => {
+        const adapter = await (await loadNodeGpu()).requestAdapter({ featureLevel: "compatibility" } as never)
+        return adapter!.requestDevice()
+      })
+      const { gpu } = yield* Effect.scoped(services(WebGpuBackend.layerWith({ device })))
+      const info = (device as { readonly adapterInfo?: GPUAdapterInfo }).adapterInfo
+      const named = [info?.vendor, info?.architecture, info?.device, info?.description].find((part) => !!part)
+      // (Dawn on Mesa names only its description: "OpenGL version OpenGL ES 3.2 Mesa ...")
+      if (named !== undefined) assert.include(gpu.description, named)
+      assert.strictEqual(gpu.trigReduction, trigReductionFor(gpu.description))
+      device.destroy()
+    }))
 })

@@ -34,11 +34,12 @@ const wantedLimits = [
 
 const unavailable = (reason: string) => new WebGpuUnavailableError({ reason })
 
-const describe = (adapter: GPUAdapter): string => {
-  const info = adapter.info
+const describeInfo = (info: GPUAdapterInfo | undefined, fallback: string): string => {
   const parts = [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => !!s)
-  return parts.length > 0 ? parts.join(" ") : "WebGPU adapter"
+  return parts.length > 0 ? parts.join(" ") : fallback
 }
+
+const describe = (adapter: GPUAdapter): string => describeInfo(adapter.info, "WebGPU adapter")
 
 /** Requests a device with the adapter's own limits for what the kernels need. */
 export const requestDevice = (adapter: GPUAdapter): Effect.Effect<AcquiredDevice, WebGpuUnavailableError> =>
@@ -172,7 +173,11 @@ export const acquireDevice = (
       return Effect.flatMap(defaultAdapter, requestPooledDevice)
     })
   }
-  if ("device" in source) return Effect.succeed({ device: source.device, owned: false, description: "WebGPU device" })
+  if ("device" in source) {
+    // (`adapterInfo` is newer than some implementations: a device without it is described generically)
+    const info = (source.device as { readonly adapterInfo?: GPUAdapterInfo }).adapterInfo
+    return Effect.succeed({ device: source.device, owned: false, description: describeInfo(info, "WebGPU device") })
+  }
   if ("adapter" in source) return requestDevice(source.adapter)
   return Effect.flatMap(requestAdapter(source.gpu), requestDevice)
 }
