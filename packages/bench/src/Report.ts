@@ -122,6 +122,26 @@ const goalLines = (input: ReportInput, subjects: ReadonlyArray<string>, peers: R
     ]
   })
 
+/** Whether a `## ` heading names a section the report does not write (hand-written measurements). */
+const isHandWritten = (heading: string): boolean =>
+  heading.includes("not written by `pnpm bench`") || heading.includes("hand-written")
+
+/**
+ * `report` with the hand-written `## ` sections of `previous` (the page it replaces: sections whose
+ * heading says "hand-written" or "not written by `pnpm bench`") carried over, in their order, before
+ * the report's "## Accuracy" section (at its end when it has none): a full run rewrites the
+ * generated tables and keeps the sessions' notes.
+ *
+ * @since 0.1.0
+ */
+export const keepHandWritten = (previous: string, report: string): string => {
+  const sections = previous.split(/^(?=## )/m).filter((s) => isHandWritten(s.slice(0, s.indexOf("\n"))))
+  if (sections.length === 0) return report
+  const kept = sections.map((s) => (s.endsWith("\n\n") ? s : `${s.trimEnd()}\n\n`)).join("")
+  const at = report.search(/^## Accuracy/m)
+  return at < 0 ? `${report.trimEnd()}\n\n${kept.trimEnd()}\n` : report.slice(0, at) + kept + report.slice(at)
+}
+
 /** Renders the report. @since 0.1.0 */
 export const render = (input: ReportInput): string => {
   const names = input.libraries.map((l) => l.name)

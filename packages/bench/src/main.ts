@@ -11,7 +11,7 @@
  */
 import { Effect } from "effect"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { runAll } from "./Bench.js"
@@ -22,7 +22,7 @@ import { repoRoot, runMicro } from "./internal/micro.js"
 import { makeProgress } from "./internal/progress.js"
 import { libraries, optionalLibraries, subject } from "./libraries.js"
 import type { Library } from "./Library.js"
-import { render } from "./Report.js"
+import { keepHandWritten, render } from "./Report.js"
 
 const slug = (name: string): string => name.replace(/\s+/g, "-").toLowerCase()
 
@@ -93,7 +93,8 @@ const program = Effect.gen(function*() {
     commit: commit()
   })
   mkdirSync(path.dirname(outFile), { recursive: true })
-  writeFileSync(outFile, report)
+  // the page's hand-written sections (the sessions' measurements) survive a new run
+  writeFileSync(outFile, existsSync(outFile) ? keepHandWritten(readFileSync(outFile, "utf8"), report) : report)
   // Keep the committed page in the repository's format (tables aligned by dprint), so
   // `pnpm format:check` passes on a freshly generated file.
   spawnSync(process.execPath, [path.join(repoRoot, "node_modules/dprint/bin.cjs"), "fmt", outFile], {
