@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { Backend } from "@diffect/core"
-import type { BackendShape } from "@diffect/core"
+import type { Approximation, BackendShape } from "@diffect/core"
 import { anyValue, checkOptions } from "@diffect/core/Validate"
 import { Context, Effect, Layer } from "effect"
 import type { WebGpuUnavailableError } from "./Errors.js"
@@ -37,7 +37,7 @@ export interface WebGpuShape {
   readonly description: string
   readonly limits: GPUSupportedLimits
   /** How the shaders reduce large trigonometric arguments (`WebGpuOptions.trigReduction`, or the adapter's default). */
-  readonly trigReduction: "payneHanek" | "codyWaite"
+  readonly trigReduction: Approximation.TrigReduction
   /** GPU buffers held by live tensors now: their count and total bytes. */
   readonly memory: () => { readonly buffers: number; readonly bytes: number }
   /** Submits the commands recorded so far (they are also submitted at the end of each synchronous section). */
@@ -111,7 +111,7 @@ export type WebGpuSource = DeviceSource
  */
 export type WebGpuOptions = (WebGpuSource | { readonly gpu?: undefined }) & {
   readonly memoryLimit?: number
-  readonly trigReduction?: "payneHanek" | "codyWaite"
+  readonly trigReduction?: Approximation.TrigReduction
 }
 
 const sourceOf = (options: WebGpuOptions | undefined): WebGpuSource | undefined =>

@@ -115,6 +115,14 @@ export type Transcendental = TranscendentalUnary | TranscendentalBinary
 export type Strategy = "native" | "decomposed"
 
 /**
+ * How decomposed `sin`, `cos` and `tan` reduce |x| > 8192, where Cody and Waite's reduction is
+ * inexact: `"payneHanek"` (exact, in 32-bit integer ops with per-lane shifts) or `"codyWaite"`.
+ *
+ * @since 0.1.0
+ */
+export type TrigReduction = "payneHanek" | "codyWaite"
+
+/**
  * A backend's declaration: a strategy for every transcendental op (a new op
  * is a compile error in every backend until it says how it computes it).
  *
@@ -126,7 +134,7 @@ export type Support = { readonly [Op in Transcendental]: Strategy } & {
    * inexact: `"payneHanek"` (exact, in 32-bit integer ops with per-lane shifts), or `"codyWaite"`
    * (the default: for a backend that goes native there, or SIMD code without per-lane shifts).
    */
-  readonly trigReduction?: "payneHanek" | "codyWaite"
+  readonly trigReduction?: TrigReduction
 }
 
 /**

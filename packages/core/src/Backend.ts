@@ -12,6 +12,7 @@
 import { Context, Fiber } from "effect"
 import type { Effect } from "effect"
 import type { AbstractValue } from "./AbstractValue.js"
+import type { TrigReduction } from "./Approximation.js"
 import type { DType, HostArray } from "./DType.js"
 import type { BackendError, UnsupportedDTypeError } from "./Errors.js"
 import type { Expr } from "./Kernel.js"
@@ -130,7 +131,7 @@ export interface BackendShape {
    * (`Approximation.Support.trigReduction`; default `"codyWaite"`): jit bounds a group's decomposed
    * depth with it, and a sine reduced by Payne and Hanek is 64 IR levels instead of 28.
    */
-  readonly trigReduction?: "payneHanek" | "codyWaite"
+  readonly trigReduction?: TrigReduction
 }
 
 /**

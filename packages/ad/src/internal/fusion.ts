@@ -88,7 +88,7 @@ export interface FusionOptions {
   /** The uniform constants (simplify.ts): literals in their readers, never group outputs. */
   readonly uniform?: UniformValues
   /** The backend's reduction of large trigonometric arguments (`BackendShape.trigReduction`): the depth it decomposes to. */
-  readonly trigReduction?: "payneHanek" | "codyWaite"
+  readonly trigReduction?: Approximation.TrigReduction
 }
 
 /** One step of a plan: an equation run alone, or a fusion group. */

@@ -75,16 +75,13 @@ export interface RuntimeStats {
 
 const backendName = "webgpu"
 
-/** How large trigonometric arguments are reduced (`Approximation.Support.trigReduction`). */
-export type TrigReduction = "payneHanek" | "codyWaite"
-
 /**
  * The default reduction for an adapter (its vendor, architecture and description): Cody and Waite's
  * on SwiftShader, Chromium's software adapter, where one Payne-Hanek sine took 60 s to compile
  * (session 35, docs/architecture.md); Payne and Hanek's everywhere else (Dawn on llvmpipe compiles
  * it at once), so that `sin(1e8)` is right by default.
  */
-export const trigReductionFor = (description: string): TrigReduction =>
+export const trigReductionFor = (description: string): Approximation.TrigReduction =>
   /swiftshader/i.test(description) ? "codyWaite" : "payneHanek"
 let layers = 0
 
@@ -162,11 +159,16 @@ export class Runtime {
    * Payne and Hanek's method, exact over all float32, unless the layer asked for Cody and Waite's or
    * the adapter is SwiftShader, whose shader compiler took 60 s over one such sine (`trigReductionFor`).
    */
-  readonly trigReduction: TrigReduction
+  readonly trigReduction: Approximation.TrigReduction
   /** The transcendental ops' decompositions the shaders compute (wgsl.ts), with that reduction. */
   readonly transcendentals: Approximation.Support
 
-  constructor(device: GPUDevice, memoryLimit = Infinity, description = "", trigReduction?: TrigReduction) {
+  constructor(
+    device: GPUDevice,
+    memoryLimit = Infinity,
+    description = "",
+    trigReduction?: Approximation.TrigReduction
+  ) {
     this.device = device
     this.software = /llvmpipe|lavapipe|softpipe|swiftshader/i.test(description)
     this.trigReduction = trigReduction ?? trigReductionFor(description)
