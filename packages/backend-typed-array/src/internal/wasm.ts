@@ -64,6 +64,7 @@ export const op = {
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Mul: [0x6c],
+  i32ShrU: [0x76],
   /** `v128.load` with a byte offset (16-byte aligned hint). */
   v128Load: (offset: number) => [...simd(0x00), ...memarg(4, offset)],
   v128Store: (offset: number) => [...simd(0x0b), ...memarg(4, offset)],

@@ -199,7 +199,14 @@ export const blockFunc = (t: Tile): Func => {
     ...t.splat(t.bytes * (r + 1)),
     ...set(av)
   ]).flat()
+  // V8 zero-extends a 32-bit address before each access unless it knows the value already is (the
+  // result of 32-bit arithmetic, or a phi of such values). The parameters are not known to be, so
+  // the k loop's pointers (phis that start from them) paid a `movl` per access base, two a step;
+  // adding a zero V8 cannot fold (`first >> 1`: every caller passes 0 or 1) makes every pointer a
+  // sum: 28 instructions a step, 7% faster while another tenant shares the core (docs/architecture.md).
+  const zext = (p: number) => [...get(p), ...get(first), ...op.i32Const(1), ...op.i32ShrU, ...op.i32Add, ...set(p)]
   const body = [
+    ...(lean ? [...zext(ap), ...zext(bp), ...zext(c)] : []),
     ...splatBases,
     ...op.loop, // row groups
     ...get(bp),
