@@ -2,9 +2,10 @@
  * Large trigonometric arguments on WebGPU: the layer reduces them by Payne and Hanek's method
  * (exact over all float32) unless it runs on SwiftShader or is asked for Cody and Waite's
  * (`WebGpuOptions.trigReduction`; docs/numerics.md). The bounds are the device's, not the CPU's
- * (1, 1.01, 2.5 ulp): Dawn on Mesa's llvmpipe does not round every step as IEEE float32 does, and
- * measured 2.4, 2.2 and 3.7 ulp for sin, cos and tan of arguments under 8192 (2^20 random ones),
- * 1.5, 1.5 and 3.1 past it.
+ * (1, 1.01, 2.5 ulp): Dawn on Mesa's llvmpipe contracts and reassociates, which moves the
+ * polynomials' roundings (its error-free sums are kept by `Kernel.barrier`); past 8192 it measured
+ * 1.05, 1.10 and 2.70 ulp for sin, cos and tan (every 2^10-th bit pattern; 1.45, 1.48 and 3.17 before
+ * the barriers).
  */
 import { jit } from "@diffect/ad"
 import { ArgumentError, Backend, np, toJs, withBackend } from "@diffect/core"
@@ -60,16 +61,16 @@ describe("trigReductionFor", () => {
 })
 
 describe.skipIf(skipReason !== undefined)("large trigonometric arguments on WebGPU", () => {
-  it.effect("the default layer (Dawn, not SwiftShader) reduces by Payne and Hanek: sin, cos, tan within 2.5, 2.5, 4 ulp", () =>
+  it.effect("the default layer (Dawn, not SwiftShader) reduces by Payne and Hanek: sin, cos, tan within 1.5, 1.5, 3 ulp", () =>
     Effect.scoped(Effect.gen(function*() {
       const { backend, gpu } = yield* services(WebGpuBackend.layer)
       assert.strictEqual(gpu.trigReduction, trigReductionFor(gpu.description))
       if (gpu.trigReduction !== "payneHanek") return
       assert.strictEqual(backend.trigReduction, "payneHanek")
       const xs = largeArguments()
-      assert.isAtMost(maxUlps(yield* run(backend, np.sin, xs), xs, Math.sin), 2.5)
-      assert.isAtMost(maxUlps(yield* run(backend, np.cos, xs), xs, Math.cos), 2.5)
-      assert.isAtMost(maxUlps(yield* run(backend, np.tan, xs), xs, Math.tan), 4)
+      assert.isAtMost(maxUlps(yield* run(backend, np.sin, xs), xs, Math.sin), 1.5)
+      assert.isAtMost(maxUlps(yield* run(backend, np.cos, xs), xs, Math.cos), 1.5)
+      assert.isAtMost(maxUlps(yield* run(backend, np.tan, xs), xs, Math.tan), 3)
       // fused under jit: the same reduction inside a group (sin(x)^2 + cos(x)^2 = 1 within rounding)
       const pythagoras = jit((x: Tensor) => np.add(np.square(np.sin(x)), np.square(np.cos(x))))
       const x = withBackend(backend, () => np.array(xs))

@@ -43,6 +43,7 @@ const unaryClass = {
   sqrt: "exact",
   exponent: "exact",
   isnan: "exact",
+  barrier: "exact",
   exp: "transcendental",
   log: "transcendental",
   log1p: "transcendental",
@@ -363,7 +364,8 @@ const log1p = (x: Expr): Expr => {
   // Near 0, the core takes x itself: 1 + x is never formed, so nothing is rounded away.
   const near = K.and(K.ge(x, c(Math.SQRT1_2 - 1)), K.le(x, c(SQRT2 - 1)))
   // Elsewhere log(u) for u = fl(1 + x), corrected by (x - (u - 1)) / u, the part of x that u lost.
-  const u = K.add(c(1), x)
+  // (a barrier: `u - 1` is not `x` once u is rounded, which a reassociating GPU compiler forgets)
+  const u = K.barrier(K.add(c(1), x))
   const correction = K.div(K.sub(x, K.sub(u, c(1))), u)
   const far = K.add(log(u), correction)
   const out = K.select(
@@ -377,10 +379,14 @@ const log1p = (x: Expr): Expr => {
 // ---------------------------------------------------------------------------
 // sin, cos, tan
 
-/** `a + b` as a rounded sum and its exact error (Knuth's TwoSum: no condition on magnitudes). */
+/**
+ * `a + b` as a rounded sum and its exact error (Knuth's TwoSum: no condition on magnitudes). The
+ * sum and `bb` are barriers: a GPU compiler that may reassociate (Mesa's turns `(s - bb)` into `a`)
+ * would otherwise fold the error to 0.
+ */
 const twoSum = (a: Expr, b: Expr): readonly [sum: Expr, error: Expr] => {
-  const s = K.add(a, b)
-  const bb = K.sub(s, a)
+  const s = K.barrier(K.add(a, b))
+  const bb = K.barrier(K.sub(s, a))
   return [s, K.add(K.sub(a, K.sub(s, bb)), K.sub(b, bb))]
 }
 

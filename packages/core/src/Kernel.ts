@@ -46,6 +46,10 @@
  *   rounded once, for any `n` (overflow gives infinity, underflow zero). With
  *   `floor` and `round`, these are the bit-level steps the float32
  *   approximations of `Approximation.ts` need (range reduction, scaling).
+ * - `barrier(x)` is `x`. A compiler that rewrites arithmetic (a GPU driver that
+ *   contracts `a * b + c` into one fused operation or simplifies `(a + b) - a`
+ *   to `b`) must treat its value as unknown: the error-free sums of
+ *   `Approximation.ts` (Knuth's TwoSum) need their roundings as written.
  * - Transcendental ops (`exp`, `log`, `sin`, `pow`, ...; `Approximation.ts`
  *   lists them) are as accurate as the backend's math library, or decomposed
  *   into this IR when the backend declares so; docs/numerics.md has the bounds.
@@ -92,6 +96,7 @@ export type UnaryOp =
   | "tanh"
   | "exponent"
   | "isnan"
+  | "barrier"
 
 /**
  * Binary operations on two operands of one type. Arithmetic keeps the type;
@@ -333,6 +338,20 @@ export const tanh = u("tanh")
 export const exponent = u("exponent")
 /** @since 0.1.0 */
 export const isnan = u("isnan")
+/**
+ * `x`, as a value an optimizing compiler must not see through (see the module
+ * docs): it keeps a GPU driver from simplifying an error-free sum away.
+ *
+ * @example
+ * import { Kernel } from "diffect/extend"
+ * const [a, b] = [Kernel.input(0, "f32"), Kernel.input(1, "f32")]
+ * // TwoSum's rounded sum, kept as computed
+ * const s = Kernel.barrier(Kernel.add(a, b))
+ * console.log(Kernel.format(s)) // barrier(add(in0:f32, in1:f32))
+ *
+ * @since 0.1.0
+ */
+export const barrier = u("barrier")
 
 /** @since 0.1.0 */
 export const add = b("add")

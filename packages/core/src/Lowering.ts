@@ -114,12 +114,13 @@ const cdiv = ([a, b]: Cx, [c, d]: Cx): Cx => {
 
 /**
  * `z^2` as `((x - y)(x + y), 2 (x y))` (`chlo.square`): no cancellation in the real part, 0 for
- * `|x| = |y|` finite (where `x + y` may overflow), and `2 (x y)` where `2 x` alone would overflow.
+ * `|x| = |y|` finite (where `x + y` may overflow), and `2 (x y)` where `2 x` alone would overflow
+ * (`x y` behind a barrier: Mesa's shader compiler reassociated it into `(2 x) y`).
  */
 const csquare = ([x, y]: Cx): Cx => {
   const t = x.type
   const equal = K.and(K.eq(K.abs(x), K.abs(y)), K.lt(K.abs(x), k(Infinity, t)))
-  return [K.select(equal, k(0, t), K.mul(K.sub(x, y), K.add(x, y))), K.mul(k(2, t), K.mul(x, y))]
+  return [K.select(equal, k(0, t), K.mul(K.sub(x, y), K.add(x, y))), K.mul(k(2, t), K.barrier(K.mul(x, y)))]
 }
 
 const cabs = ([a, b]: Cx): Expr => hypot(a, b)

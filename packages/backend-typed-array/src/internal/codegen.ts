@@ -159,6 +159,8 @@ const unaryJs = (op: Kernel.UnaryOp, type: Kernel.ScalarType, x: string): string
       return isInt ? `(Math.abs(${x}) | 0)` : `Math.abs(${x})`
     case "isnan":
       return `+(${x} !== ${x})`
+    case "barrier":
+      return x
     default: {
       if (isInt && (op === "floor" || op === "ceil" || op === "round")) return x
       return `${mathUnary[op]!}(${x})`

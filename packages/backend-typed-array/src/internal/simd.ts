@@ -457,6 +457,7 @@ const emitBody = (
       case "floor":
       case "ceil":
       case "round":
+      case "barrier":
         emit(e.x, out)
         return
       case "sign": {
@@ -684,6 +685,10 @@ const emitBody = (
       case "round":
         emit(e.x, out)
         out.push(...F.nearest)
+        return
+      case "barrier":
+        // (V8 does not reassociate floats: the value as it is)
+        emit(e.x, out)
         return
       case "isnan": {
         const x = local(e.x, out)

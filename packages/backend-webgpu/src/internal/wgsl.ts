@@ -28,6 +28,12 @@ var<private> INF_BITS: u32 = 0x7f800000u;
 var<private> NINF_BITS: u32 = 0xff800000u;`,
   isnan: `fn isnan_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }`,
   isinf: `fn isinf_f32(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }`,
+  // The IR's barrier: x with a zero the compiler cannot know OR-ed into its bits (word 0 of the
+  // shader's parameters is its grid's width in workgroups, never 2^32 - 1), so that a driver that
+  // reassociates (Mesa folds (a + b) - a to b) cannot see through it. Every shader declares
+  // params before its helpers.
+  barrier:
+    `fn barrier_f32(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) | u32(params.w[0].x == 0xffffffffu)); }`,
   max: `fn max_f32(a: f32, b: f32) -> f32 {
   if (isnan_f32(a) || isnan_f32(b)) { return bitcast<f32>(NAN_BITS); }
   return select(b, a, a > b);
@@ -126,6 +132,7 @@ var<private> NINF_BITS: u32 = 0xff800000u;`,
 const helperDeps: Record<string, ReadonlyArray<string>> = {
   isnan: [],
   isinf: [],
+  barrier: [],
   consts: [],
   max: ["isnan", "consts"],
   min: ["isnan", "consts"],
@@ -219,7 +226,8 @@ const unaryF32: { readonly [Op in RenderedUnary]: (x: string, h: Helpers) => str
   round: (x) => `round(${x})`,
   sqrt: (x, h) => (h.use("sqrt"), `sqrt_f32(${x})`),
   exponent: (x, h) => (h.use("exponent"), `exponent_f32(${x})`),
-  isnan: (x, h) => (h.use("isnan"), `isnan_f32(${x})`)
+  isnan: (x, h) => (h.use("isnan"), `isnan_f32(${x})`),
+  barrier: (x, h) => (h.use("barrier"), `barrier_f32(${x})`)
 }
 
 const renderUnaryF32 = (op: Kernel.UnaryOp, x: string, h: Helpers): string => {
@@ -240,6 +248,7 @@ const unaryI32 = (op: Kernel.UnaryOp, x: string): string => {
     case "floor":
     case "ceil":
     case "round":
+    case "barrier":
       return x
     case "isnan":
       return "false"
@@ -258,6 +267,7 @@ const unaryU32 = (op: Kernel.UnaryOp, x: string): string => {
     case "floor":
     case "ceil":
     case "round":
+    case "barrier":
       return x
     case "sign":
       return `select(0u, 1u, ${x} != 0u)`
@@ -324,6 +334,7 @@ const unaryBool = (op: Kernel.UnaryOp, x: string): string => {
     case "floor":
     case "ceil":
     case "round":
+    case "barrier":
       return x
     case "isnan":
       return "false"
