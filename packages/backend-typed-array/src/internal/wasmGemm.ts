@@ -182,7 +182,7 @@ export const blockFunc = (t: Tile): Func => {
         t.madd === undefined
           ? [...get(acc(r, h)), ...get(av), ...get(bv(h)), ...t.mul, ...t.add, ...set(acc(r, h))]
           : [...get(av), ...get(bv(h)), ...get(acc(r, h)), ...t.madd, ...set(acc(r, h))]).flat(),
-      ...(t.fence === true && r + 1 < mr ? fence : [])
+      ...(lean && r + 1 < mr ? fence : [])
     ]).flat(),
     ...addTo(pb, get(bStepK)),
     ...(lean
