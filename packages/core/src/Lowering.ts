@@ -63,7 +63,8 @@ const logistic = (x: Expr): Expr => {
   const t = x.type
   const one = k(1, t)
   const e = K.exp(K.neg(K.abs(x)))
-  const d = K.add(one, e)
+  // (a barrier: `d - 1` is not `e` once d is rounded, which a reassociating GPU compiler forgets)
+  const d = K.barrier(K.add(one, e))
   const dLo = K.sub(e, K.sub(d, one))
   const inv = K.div(one, d)
   // 1 / (d + dLo) = inv (1 - dLo inv) to first order; likewise e / (d + dLo).
