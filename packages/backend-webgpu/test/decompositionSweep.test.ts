@@ -15,14 +15,7 @@ import type { BackendShape, Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { WebGpuBackend } from "../src/index.js"
-import { skipReason } from "./setup.js"
-
-/** The error of `got` against the float64 `exact`, in float32 ulps of `exact`. */
-const ulps = (got: number, exact: number): number => {
-  const e = Math.abs(exact)
-  const exponent = e < 2 ** -126 ? -126 : Math.floor(Math.log2(e))
-  return Math.abs(got - exact) / 2 ** (exponent - 23)
-}
+import { skipReason, ulps } from "./setup.js"
 
 /** One float32 from every block of 2^k bit patterns, finite and normal. */
 const sweep = (k: number): Float32Array => {

@@ -21,6 +21,13 @@ export const gc: () => void = (() => {
   return runInNewContext("gc") as () => void
 })()
 
+/** The error of `got` against the float64 `exact`, in float32 ulps of `exact` (subnormal spacing below 2^-126). */
+export const ulps = (got: number, exact: number): number => {
+  const e = Math.abs(exact)
+  const exponent = e < 2 ** -126 ? -126 : Math.floor(Math.log2(e))
+  return Math.abs(got - exact) / 2 ** (exponent - 23)
+}
+
 /** Lets FinalizationRegistry callbacks run after a collection. */
 export const collect = Effect.promise(async () => {
   for (let i = 0; i < 4; i++) {

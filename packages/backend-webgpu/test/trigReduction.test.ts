@@ -15,7 +15,7 @@ import { Context, Effect, Layer } from "effect"
 import { WebGpu, WebGpuBackend } from "../src/index.js"
 import { loadNodeGpu } from "../src/internal/device.js"
 import { trigReductionFor } from "../src/internal/runtime.js"
-import { skipReason } from "./setup.js"
+import { skipReason, ulps } from "./setup.js"
 
 const services = <E>(layer: Layer.Layer<Backend | WebGpu, E>) =>
   Effect.map(Layer.build(layer), (ctx) => ({ backend: Context.get(ctx, Backend), gpu: Context.get(ctx, WebGpu) }))
@@ -27,13 +27,6 @@ const largeArguments = (): Float32Array => {
   // near multiples of pi/2 (the reduction's cancellations), the largest float32, and cos(8.8e7) of session 35
   xs.push(8.8e7, 1e22, 3.4028234663852886e38, 16367173 * 2 ** 72, 13176795 * 2 ** 20, 6.2831853e6, 1.5707964e9)
   return Float32Array.from([...xs, ...xs.map((x) => -x)])
-}
-
-/** The error of `got` against the float64 `exact`, in float32 ulps of `exact`. */
-const ulps = (got: number, exact: number): number => {
-  const e = Math.abs(exact)
-  const exponent = e < 2 ** -126 ? -126 : Math.floor(Math.log2(e))
-  return Math.abs(got - exact) / 2 ** (exponent - 23)
 }
 
 const maxUlps = (got: ReadonlyArray<number>, xs: Float32Array, f: (x: number) => number): number =>
