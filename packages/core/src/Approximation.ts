@@ -526,14 +526,16 @@ const cosh = (ops: Ops) => (x: Expr): Expr => {
 const tanh = (ops: Ops, nativeExpm1: boolean) => (x: Expr): Expr => {
   const a = K.abs(x)
   const z = K.mul(a, a)
-  const small = K.add(a, K.mul(K.mul(a, z), horner(z, TANH)))
   // 1 - 2 / (exp(2a) + 1): the rounding of the quotient is scaled down by the subtraction.
   // Decomposed, expm1 of 2a in (1.25, 18) is its general branch: only that one is built
   // (the same values; a SIMD kernel evaluates every branch of a select).
   const twoA = K.mul(c(2), a)
   const mid = K.sub(c(1), K.div(c(2), K.add(nativeExpm1 ? ops.expm1(twoA) : expm1General(twoA), c(2))))
-  const t = K.select(K.le(a, c(0.625)), small, K.select(K.lt(a, c(9)), mid, c(1)))
-  return keepNaN(x, withSignOf(x, t))
+  const large = K.select(K.lt(a, c(9)), mid, c(1))
+  // The odd polynomial on x itself carries the sign and NaN (a comparison with NaN is false, so
+  // NaN takes this branch); x + x^3 P gives +0 for -0, hence the select for zeros.
+  const small = K.select(K.eq(x, c(0)), x, K.add(x, K.mul(K.mul(x, z), horner(z, TANH))))
+  return K.select(K.gt(a, c(0.625)), K.select(K.lt(x, c(0)), K.neg(large), large), small)
 }
 
 // ---------------------------------------------------------------------------
