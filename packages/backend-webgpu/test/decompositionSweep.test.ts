@@ -10,12 +10,12 @@
  * The bounds are the CPU table's where it holds on Dawn, else the measured value
  * with a little room.
  */
-import { Backend, lax, np, toJs, withBackend } from "@diffect/core"
-import type { BackendShape, Tensor } from "@diffect/core"
+import { Backend, lax, np } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { WebGpuBackend } from "../src/index.js"
-import { skipReason, ulps } from "./setup.js"
+import { runOn as run, skipReason, ulps } from "./setup.js"
 
 /** One float32 from every block of 2^k bit patterns, finite and normal. */
 const sweep = (k: number): Float32Array => {
@@ -62,9 +62,6 @@ const worstOf = (got: ReadonlyArray<number>, xs: Float32Array, exact: (x: number
 }
 
 const services = Effect.map(Layer.build(WebGpuBackend.layer), (ctx) => Context.get(ctx, Backend))
-
-const run = (backend: BackendShape, f: (x: Tensor) => Tensor, xs: Float32Array) =>
-  toJs(withBackend(backend, () => f(np.array(xs)))) as Effect.Effect<Array<number>, unknown>
 
 describe.skipIf(skipReason !== undefined)("float32 decompositions on WebGPU", () => {
   it.effect(

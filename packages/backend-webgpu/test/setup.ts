@@ -1,7 +1,9 @@
 /**
- * Shared by the WebGPU tests: whether WebGPU works here (@diffect/test-utils), and a
- * way to force garbage collection.
+ * Shared by the WebGPU tests: whether WebGPU works here (@diffect/test-utils), a
+ * way to force garbage collection, float32 ulps, and a function run on a backend.
  */
+import { np, toJs, withBackend } from "@diffect/core"
+import type { BackendShape, Tensor } from "@diffect/core"
 import { Backends } from "@diffect/test-utils"
 import { Effect } from "effect"
 import { setFlagsFromString } from "node:v8"
@@ -27,6 +29,14 @@ export const ulps = (got: number, exact: number): number => {
   const exponent = e < 2 ** -126 ? -126 : Math.floor(Math.log2(e))
   return Math.abs(got - exact) / 2 ** (exponent - 23)
 }
+
+/** `f` of the float32 values `xs` on `backend`, read back as numbers. */
+export const runOn = (
+  backend: BackendShape,
+  f: (x: Tensor) => Tensor,
+  xs: Float32Array
+): Effect.Effect<Array<number>, unknown> =>
+  toJs(withBackend(backend, () => f(np.array(xs)))) as Effect.Effect<Array<number>, unknown>
 
 /** Lets FinalizationRegistry callbacks run after a collection. */
 export const collect = Effect.promise(async () => {

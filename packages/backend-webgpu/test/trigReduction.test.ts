@@ -9,13 +9,13 @@
  */
 import { jit } from "@diffect/ad"
 import { ArgumentError, Backend, np, toJs, withBackend } from "@diffect/core"
-import type { BackendShape, Tensor } from "@diffect/core"
+import type { Tensor } from "@diffect/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import { WebGpu, WebGpuBackend } from "../src/index.js"
 import { loadNodeGpu } from "../src/internal/device.js"
 import { trigReductionFor } from "../src/internal/runtime.js"
-import { skipReason, ulps } from "./setup.js"
+import { runOn as run, skipReason, ulps } from "./setup.js"
 
 const services = <E>(layer: Layer.Layer<Backend | WebGpu, E>) =>
   Effect.map(Layer.build(layer), (ctx) => ({ backend: Context.get(ctx, Backend), gpu: Context.get(ctx, WebGpu) }))
@@ -31,9 +31,6 @@ const largeArguments = (): Float32Array => {
 
 const maxUlps = (got: ReadonlyArray<number>, xs: Float32Array, f: (x: number) => number): number =>
   got.reduce((m, g, i) => Math.max(m, ulps(g, f(xs[i]!))), 0)
-
-const run = (backend: BackendShape, f: (x: Tensor) => Tensor, xs: Float32Array) =>
-  toJs(withBackend(backend, () => f(np.array(xs)))) as Effect.Effect<Array<number>, unknown>
 
 describe("trigReductionFor", () => {
   it("chooses Cody-Waite on SwiftShader only", () => {

@@ -131,9 +131,8 @@ export type TrigReduction = "payneHanek" | "codyWaite"
  */
 export type Support = { readonly [Op in Transcendental]: Strategy } & {
   /**
-   * How decomposed `sin`, `cos` and `tan` reduce |x| > 8192, where Cody and Waite's reduction is
-   * inexact: `"payneHanek"` (exact, in 32-bit integer ops with per-lane shifts), or `"codyWaite"`
-   * (the default: for a backend that goes native there, or SIMD code without per-lane shifts).
+   * The {@link TrigReduction} of decomposed `sin`, `cos` and `tan` past |x| = 8192; `"codyWaite"`
+   * when absent (a backend that goes native there, or SIMD code without per-lane shifts).
    */
   readonly trigReduction?: TrigReduction
 }

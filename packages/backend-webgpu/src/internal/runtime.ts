@@ -172,9 +172,8 @@ export class Runtime {
     this.device = device
     this.software = /llvmpipe|lavapipe|softpipe|swiftshader/i.test(description)
     this.trigReduction = trigReduction ?? trigReductionFor(description)
-    this.transcendentals = this.trigReduction === "payneHanek"
-      ? Approximation.allDecomposedFullRange
-      : Approximation.allDecomposed
+    // spelled as jit's fusion planner spells it (the depth it bounds groups by)
+    this.transcendentals = { ...Approximation.allDecomposed, trigReduction: this.trigReduction }
     this.memoryLimit = memoryLimit
     this.label = `WebGPU layer #${++layers}`
     this.limits = device.limits
