@@ -334,17 +334,22 @@ describe("gemmF32", () => {
   })
 
   it("a product 9-12 columns wide, computed through the transpose, gives the direct product's bits", () => {
-    for (const [m, k, n] of [[128, 256, 10], [33, 50, 9], [512, 20, 12], [40, 3, 11]] as const) {
-      const a = layout(m, k, false, 1, m + k)
-      const b = layout(k, n, false, 2, n)
-      const through = gemm(a, b, m, k, n, "f32", 3)
-      setGemmSwap(false)
-      const direct = gemm(a, b, m, k, n, "f32", 3)
-      setGemmSwap(true)
-      for (let i = 3; i < direct.length; i++) {
-        if (!Object.is(through[i], direct[i])) assert.fail(`${m}x${k}x${n}: C[${i - 3}] ${through[i]} vs ${direct[i]}`)
+    // the lhs row-major (h2 @ W3) or column-major (a weight gradient, h2.T @ dlogits)
+    for (const transposed of [false, true]) {
+      for (const [m, k, n] of [[128, 256, 10], [256, 128, 10], [33, 50, 9], [512, 20, 12], [40, 3, 11]] as const) {
+        const a = layout(m, k, transposed, 1, m + k)
+        const b = layout(k, n, false, 2, n)
+        const through = gemm(a, b, m, k, n, "f32", 3)
+        setGemmSwap(false)
+        const direct = gemm(a, b, m, k, n, "f32", 3)
+        setGemmSwap(true)
+        for (let i = 3; i < direct.length; i++) {
+          if (!Object.is(through[i], direct[i])) {
+            assert.fail(`${m}x${k}x${n} (lhs transposed: ${transposed}): C[${i - 3}] ${through[i]} vs ${direct[i]}`)
+          }
+        }
+        expect.product(a, b, through, 3, m, k, n, "f32")
       }
-      expect.product(a, b, through, 3, m, k, n, "f32")
     }
   })
 
