@@ -1253,50 +1253,98 @@ type ColumnKind = "sum" | "max" | "min"
  * and every column sees its rows in the same order, so the bits are
  * `accumulateColumns`'s (`f64x2.min`/`max` propagate NaN and order the zeros as
  * `Math.min`/`max` do).
+ *
+ * Columns go in blocks of four vectors of data (sixteen float32 or eight float64 columns) whose
+ * accumulators stay in registers down all the rows, then one vector at a time: a row's update
+ * loads and stores no accumulator (a jitted float32 column sum, medians of alternating processes:
+ * 128 x 256 15.5 -> 13.7 us, 4096 x 256 561 -> 500 us; the same bits).
  */
 const columnsFunc = (float: SimdFloat, kind: ColumnKind): Func => {
-  const [data, acc, rows, columns, a, end, v] = [0, 1, 2, 3, 4, 5, 6]
+  const [data, acc, rows, columns, col, end, p, r, rowBytes, blockEnd] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  const v0 = 10
   const combine = simdOp.f64[kind === "sum" ? "add" : kind]
-  // acc[a + at] = acc[a + at] op value (value: instructions leaving an f64x2)
-  const update = (at: number, value: ReadonlyArray<number>) => [
-    ...op.get(a),
-    ...op.get(a),
-    ...op.v128Load(at),
-    ...value,
-    ...combine,
-    ...op.v128Store(at)
-  ]
-  const step = float === "f32"
-    ? [
+  const f32 = float === "f32"
+  // f64x2 accumulators per data vector, and acc bytes per data byte
+  const per = f32 ? 2 : 1
+  const accScale = f32 ? 2 : 1
+  const accLocal = (i: number) => v0 + 1 + i
+  // the accumulators of `vectors` data vectors at column byte `col`: load, update down the rows, store
+  const block = (vectors: number): Array<number> => {
+    const n = vectors * per
+    const accAt = [...op.get(acc), ...op.get(col), ...op.i32Const(accScale), ...op.i32Mul, ...op.i32Add]
+    const update = (h: number): Array<number> => {
+      const load = [...op.get(p), ...op.v128Load(16 * h)]
+      if (!f32) return [...op.get(accLocal(h)), ...load, ...combine, ...op.set(accLocal(h))]
+      return [
+        ...load,
+        ...op.set(v0),
+        ...op.get(accLocal(2 * h)),
+        ...op.get(v0),
+        ...simdOp.f64x2PromoteLowF32x4,
+        ...combine,
+        ...op.set(accLocal(2 * h)),
+        ...op.get(accLocal(2 * h + 1)),
+        ...op.get(v0),
+        ...op.get(v0),
+        ...simdOp.highF32Pair,
+        ...simdOp.f64x2PromoteLowF32x4,
+        ...combine,
+        ...op.set(accLocal(2 * h + 1))
+      ]
+    }
+    return [
+      ...Array.from({ length: n }, (_, i) => [...accAt, ...op.v128Load(16 * i), ...op.set(accLocal(i))]).flat(),
       ...op.get(data),
-      ...op.v128Load(0),
-      ...op.set(v),
-      ...update(0, [...op.get(v), ...simdOp.f64x2PromoteLowF32x4]),
-      ...update(16, [...op.get(v), ...op.get(v), ...simdOp.highF32Pair, ...simdOp.f64x2PromoteLowF32x4]),
-      ...addTo(a, op.i32Const(32))
+      ...op.get(col),
+      ...op.i32Add,
+      ...op.set(p),
+      ...op.get(rows),
+      ...op.set(r),
+      ...op.block,
+      ...op.loop,
+      ...op.get(r),
+      ...op.i32Eqz,
+      ...op.brIf(1),
+      ...Array.from({ length: vectors }, (_, h) => update(h)).flat(),
+      ...addTo(p, op.get(rowBytes)),
+      ...addTo(r, op.i32Const(-1)),
+      ...simdOp.br(0),
+      ...op.end,
+      ...op.end,
+      ...Array.from({ length: n }, (_, i) => [...accAt, ...op.get(accLocal(i)), ...op.v128Store(16 * i)]).flat(),
+      ...addTo(col, op.i32Const(16 * vectors))
     ]
-    : [...update(0, [...op.get(data), ...op.v128Load(0)]), ...addTo(a, op.i32Const(16))]
+  }
   const body = [
+    ...op.get(columns),
+    ...op.i32Const(f32 ? 4 : 8),
+    ...op.i32Mul,
+    ...op.set(rowBytes),
+    // whole blocks of four vectors: while col + 64 <= rowBytes
+    ...op.get(rowBytes),
+    ...op.i32Const(64),
+    ...op.i32Sub,
+    ...op.set(blockEnd),
     ...op.block,
     ...op.loop,
-    ...op.get(rows),
-    ...op.i32Eqz,
+    ...op.get(col),
+    ...op.get(blockEnd),
+    ...simdOp.i32GtS,
     ...op.brIf(1),
-    ...op.get(acc),
-    ...op.set(a),
-    ...op.get(acc),
-    ...op.get(columns),
-    ...op.i32Const(3),
-    ...simdOp.i32Shl,
-    ...op.i32Add,
-    ...op.set(end),
-    ...whileBelow(a, end, [...step, ...addTo(data, op.i32Const(16))]),
-    ...addTo(rows, op.i32Const(-1)),
+    ...block(4),
     ...simdOp.br(0),
     ...op.end,
-    ...op.end
+    ...op.end,
+    ...op.get(rowBytes),
+    ...op.set(end),
+    ...whileBelow(col, end, block(1))
   ]
-  return { name: `columns_${kind}_${float}`, params: [i32, i32, i32, i32], locals: [i32, i32, v128], body }
+  return {
+    name: `columns_${kind}_${float}`,
+    params: [i32, i32, i32, i32],
+    locals: [...Array<number>(6).fill(i32), ...Array<number>(1 + 4 * per).fill(v128)],
+    body
+  }
 }
 
 type LeafSums = (data: number, lens: number, count: number, out: number) => void

@@ -222,6 +222,7 @@ export const simdOp = {
   /** Scalar steps of the pairwise-sum leaves (`leafSums` in simd.ts). */
   br: (depth: number) => [0x0c, ...uleb(depth)],
   i32GeU: [0x4f],
+  i32GtS: [0x4a],
   i32And: [0x71],
   i32Shl: [0x74],
   i32Load: [0x28, ...memarg(2, 0)],
