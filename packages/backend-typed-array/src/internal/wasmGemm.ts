@@ -655,14 +655,12 @@ const splits = (pool: Pool | undefined, m: number, k: number, n: number): pool i
  * transpose (see `SWAP_MIN_RHS_BYTES`).
  */
 const transposes = (pool: Pool | undefined, m: number, k: number, n: number): boolean =>
-  swapEnabled && (
-    (m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
-    (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES) ||
-    narrowSwap(m, n)
-  )
+  (m <= SWAP_MAX_ROWS && 4 * k * n >= SWAP_MIN_RHS_BYTES) ||
+  (pool !== undefined && pool.threads > 1 && m < THREAD_MIN_ROWS && 4 * k * n > THREAD_MAX_RHS_BYTES) ||
+  narrowSwap(m, n)
 
 /** 9-12 columns and 32-512 rows (see `SWAP_MIN_RHS_BYTES`). */
-const narrowSwap = (m: number, n: number): boolean => swapEnabled && n > 8 && n <= 12 && m >= 32 && m <= 512
+const narrowSwap = (m: number, n: number): boolean => n > 8 && n <= 12 && m >= 32 && m <= 512
 
 /** Set while a transposed product runs: it never swaps again. */
 let swapping = false
@@ -977,7 +975,7 @@ export const gemmF32 = (
   kept?: GemmKept
 ): boolean => {
   if (
-    accumulate === "f32" && into === undefined && bn === 1 && bk >= n && !swapping &&
+    accumulate === "f32" && into === undefined && bn === 1 && bk >= n && swapEnabled && !swapping &&
     (am === 1 && ak >= m ? narrowSwap(m, n) : transposes(pool, m, k, n))
   ) {
     const ct = transposedScratch(n * m)
